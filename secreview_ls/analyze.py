@@ -1,0 +1,405 @@
+"""The one analysis pipeline: configuration → selected rules → findings.
+
+This is the only module that composes the engine and the rule catalogue.
+Every face (CLI, language server, reports) calls ``analyze_source`` or
+``analyze_path``; none of them runs rules directly.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import time
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .engine.facts import ModuleFacts
+from .engine.finding import Finding, Notice, Span
+from .engine.source import SourceFile
+from .engine.suppressions import Suppression, parse_suppressions
+from .rules import registry
+from .rules.base import Rule, RuleContext
+
+
+@dataclass
+class AnalysisResult:
+    """Findings and notices for one file."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    is_test: bool = False
+    rules_run: tuple[str, ...] = ()
+    facts: ModuleFacts | None = None
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+
+def module_name_for(path: str | Path, root: Path | None) -> str:
+    """Dotted module name of ``path`` relative to ``root`` (best effort)."""
+    candidate = Path(path)
+    if root is not None:
+        try:
+            candidate = candidate.resolve().relative_to(root.resolve())
+        except (ValueError, OSError):
+            pass
+    parts = list(candidate.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(p for p in parts if p.isidentifier())
+
+
+def analyze_source(
+    text: str,
+    path: str = "<unknown>",
+    config: Config | None = None,
+    *,
+    rules: Sequence[Rule] | None = None,
+    options: dict[str, Any] | None = None,
+) -> AnalysisResult:
+    """Analyze one file's text. Pure: reads nothing, writes nothing, never raises for bad code."""
+    config = config or Config()
+    result = AnalysisResult(path=path)
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > config.max_file_size:
+        result.notices.append(
+            Notice(
+                "too-large",
+                f"file is {size:,} bytes, over the {config.max_file_size:,}-byte limit "
+                "(`max-file-size`); it was not analyzed",
+                Span(1, 0, 1, 0),
+                path,
+            )
+        )
+        return result
+    if "\x00" in text:
+        result.notices.append(
+            Notice("binary", "file contains NUL bytes (binary data?); it was not analyzed", Span(1, 0, 1, 0), path)
+        )
+        return result
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+        result.notices.append(
+            Notice("invalid-text", "file contains unpaired surrogates; they were replaced before analysis", None, path)
+        )
+
+    source = SourceFile(text, path)
+    result.notices.extend(source.notices)
+    facts = ModuleFacts(source, module_name_for(path, config.root) if path != "<unknown>" else "")
+    result.facts = facts
+    is_test = config.is_test_path(path) if path not in ("", "<unknown>") else False
+    result.is_test = is_test
+    selected = list(rules) if rules is not None else selected_rules(config, path)
+    result.rules_run = tuple(r.id for r in selected)
+    ctx = RuleContext(source=source, facts=facts, is_test=is_test, options=dict(options or {}))
+    ctx.options.setdefault("config", config)
+
+    deadline = time.monotonic() + config.timeout
+    raw: list[tuple[Rule, Finding]] = []
+    for current in selected:
+        if time.monotonic() > deadline:
+            result.notices.append(
+                Notice(
+                    "timeout",
+                    f"analysis stopped after {config.timeout:g} s (`timeout`); "
+                    f"rules not run: {', '.join(r.id for r in selected[selected.index(current):])}",
+                    None,
+                    path,
+                )
+            )
+            break
+        try:
+            for found in current.check(ctx):
+                raw.append((current, found))
+        except RecursionError:
+            result.notices.append(
+                Notice("too-deep", f"{current.id} skipped: the code is nested too deeply", None, path)
+            )
+        except Exception as error:  # a rule bug must not hide the other rules' findings
+            result.notices.append(
+                Notice("rule-error", f"{current.id} failed on this file: {type(error).__name__}: {error}", None, path)
+            )
+
+    result.evidence = ctx.evidence
+    raw = _prefer_taint(raw)
+    kept = _apply_context(raw, config, is_test)
+    kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
+    suppressions = parse_suppressions(text)
+    kept, suppressed, suppression_notices = _apply_suppressions(kept, suppressions, facts, config, path)
+    result.notices.extend(suppression_notices)
+    result.findings = _dedupe(kept)
+    result.suppressed = suppressed
+    _assign_fingerprints([*result.findings, *result.suppressed], facts)
+    return result
+
+
+def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
+    """Where a taint rule reports a sink, drop pattern findings of the same CWE on it:
+    the taint finding says the same thing and names the source."""
+    tainted = [(f.cwe, f.span) for r, f in raw if r.taint]
+    if not tainted:
+        return raw
+    kept: list[tuple[Rule, Finding]] = []
+    for current, found in raw:
+        if not current.taint and any(
+            cwe == found.cwe and _overlaps(span, found.span) for cwe, span in tainted
+        ):
+            continue
+        kept.append((current, found))
+    return kept
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return (a.start_line, a.start_col) < (b.end_line, b.end_col) and (b.start_line, b.start_col) < (
+        a.end_line,
+        a.end_col,
+    )
+
+
+def _assign_fingerprints(findings: list[Finding], facts: ModuleFacts) -> None:
+    """Fingerprint = rule + enclosing definition + normalized statement text + occurrence.
+
+    Line numbers are left out, so edits elsewhere in the file keep fingerprints stable.
+    """
+    scopes = _definition_scopes(facts)
+    seen: dict[str, int] = {}
+    for found in sorted(findings, key=Finding.sort_key):
+        scope = _scope_at(scopes, found.span.start_line)
+        statement = " ".join(found.snippet.split())
+        key = f"{found.rule_id}|{scope}|{statement}"
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        digest = hashlib.sha256(f"{key}|{index}".encode("utf-8", errors="replace")).hexdigest()
+        found.fingerprint = digest[:32]
+
+
+def _definition_scopes(facts: ModuleFacts) -> list[tuple[int, int, str]]:
+    scopes: list[tuple[int, int, str]] = []
+    for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        names = [node.name]  # type: ignore[attr-defined]
+        for ancestor in facts.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(ancestor.name)
+        scopes.append((node.lineno, node.end_lineno or node.lineno, ".".join(reversed(names))))  # type: ignore[attr-defined]
+    return scopes
+
+
+def _scope_at(scopes: list[tuple[int, int, str]], line: int) -> str:
+    best = ""
+    best_size = None
+    for first, last, name in scopes:
+        if first <= line <= last and (best_size is None or last - first < best_size):
+            best, best_size = name, last - first
+    return best
+
+
+def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]:
+    """The rules the configuration selects (and per-file ignores keep) for ``path``."""
+    ignored = set(config.ignore)
+    if path is not None:
+        ignored.update(config.ignored_for(path))
+    chosen: list[Rule] = []
+    for current in registry.all_rules():
+        codes = {current.id, *current.bandit, *current.ruff}
+        if config.select and not any(c.startswith(s) for s in config.select for c in codes):
+            continue
+        if any(c.startswith(i) for i in ignored for c in codes):
+            continue
+        chosen.append(current)
+    return chosen
+
+
+def unknown_rule_codes(codes: Iterable[str]) -> list[str]:
+    """Codes (or prefixes) in ``codes`` that match no rule, Bandit or Ruff code."""
+    known = registry.known_codes()
+    return [c for c in codes if not any(k.startswith(c.upper()) for k in known)]
+
+
+def config_notices(config: Config) -> list[Notice]:
+    """Problems in a valid-but-suspicious configuration (unknown rule ids)."""
+    notices: list[Notice] = []
+    where = str(config.source_file) if config.source_file else "configuration"
+    for key, codes in (("select", config.select), ("ignore", config.ignore)):
+        for code in unknown_rule_codes(codes):
+            notices.append(Notice("unknown-rule", f"{where}: `{key}` names unknown rule `{code}`", None, where))
+    for pattern, codes in config.per_file_ignores.items():
+        for code in unknown_rule_codes(codes):
+            notices.append(
+                Notice("unknown-rule", f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`", None, where)
+            )
+    return notices
+
+
+def _apply_context(raw: list[tuple[Rule, Finding]], config: Config, is_test: bool) -> list[Finding]:
+    if not is_test or config.test_code == "strict":
+        return [f for _, f in raw]
+    return [f for r, f in raw if r.relevant_in_tests]
+
+
+def _suppression_matches(suppression: Suppression, found: Finding) -> bool:
+    if not suppression.codes:
+        return suppression.kind != "noqa"
+    current = registry.get(found.rule_id)
+    codes = {found.rule_id}
+    if current is not None:
+        codes.update(current.bandit if suppression.kind != "noqa" else ())
+        codes.update(current.ruff)
+    return any(code in codes for code in suppression.codes)
+
+
+def _apply_suppressions(
+    findings: list[Finding],
+    suppressions: list[Suppression],
+    facts: ModuleFacts,
+    config: Config,
+    path: str,
+) -> tuple[list[Finding], list[Finding], list[Notice]]:
+    notices: list[Notice] = []
+    if not suppressions:
+        return findings, [], notices
+    by_line: dict[int, list[Suppression]] = {}
+    for suppression in suppressions:
+        by_line.setdefault(suppression.line, []).append(suppression)
+    statement_lines = _statement_extents(facts)
+    used: set[Suppression] = set()
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    for found in findings:
+        lines = set(range(found.span.start_line, found.span.end_line + 1))
+        extent = statement_lines.get(found.span.start_line)
+        if extent is not None:
+            lines.update(range(extent[0], extent[1] + 1))
+        hit = None
+        for line in sorted(lines):
+            for suppression in by_line.get(line, ()):
+                if _suppression_matches(suppression, found):
+                    hit = suppression
+                    break
+            if hit:
+                break
+        if hit is None:
+            kept.append(found)
+        else:
+            used.add(hit)
+            suppressed.append(found)
+    known = registry.known_codes()
+    for suppression in suppressions:
+        unknown = [c for c in suppression.codes if c not in known]
+        if suppression.kind == "noqa":
+
+            unknown = [c for c in unknown if c.startswith("S") and c[1:].isdigit()]
+        if unknown:
+            notices.append(
+                Notice(
+                    "unknown-suppression",
+                    f"suppression names unknown rule {', '.join(unknown)}",
+                    suppression.span,
+                    path,
+                )
+            )
+        elif (
+            config.report_unused_suppressions
+            and suppression.kind == "secreview"
+            and suppression not in used
+        ):
+            notices.append(
+                Notice("unused-suppression", "suppression comment matches no finding on this line", suppression.span, path)
+            )
+    return kept, suppressed, notices
+
+
+def _statement_extents(facts: ModuleFacts) -> dict[int, tuple[int, int]]:
+    """Map each line to the (first, last) line of the simple statement that covers it."""
+    extents: dict[int, tuple[int, int]] = {}
+    for node in facts.nodes(ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Call):
+        first = getattr(node, "lineno", None)
+        last = getattr(node, "end_lineno", None)
+        if first is None or last is None or first == last:
+            continue
+        for line in range(first, last + 1):
+            current = extents.get(line)
+            if current is None or (last - first) > (current[1] - current[0]):
+                extents[line] = (first, last)
+    return extents
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, Span]] = set()
+    unique: list[Finding] = []
+    for found in sorted(findings, key=Finding.sort_key):
+        key = (found.rule_id, found.span)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(found)
+    return unique
+
+
+# -- reading files --------------------------------------------------------------
+
+
+@dataclass
+class ReadResult:
+    text: str | None
+    notice: Notice | None = None
+
+
+def read_source(path: Path, config: Config) -> ReadResult:
+    """Read a file for analysis: size limit, binary detection, PEP 263 encodings."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return ReadResult(None, Notice("unreadable", f"cannot read: {error.strerror or error}", None, str(path)))
+    if size > config.max_file_size:
+        return ReadResult(
+            None,
+            Notice(
+                "too-large",
+                f"file is {size:,} bytes, over the {config.max_file_size:,}-byte limit (`max-file-size`); skipped",
+                None,
+                str(path),
+            ),
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return ReadResult(None, Notice("unreadable", f"cannot read: {error.strerror or error}", None, str(path)))
+    return decode_source(data, str(path))
+
+
+def decode_source(data: bytes, path: str) -> ReadResult:
+    """Decode source bytes the way Python would; binary or undecodable data gets a notice."""
+    if b"\x00" in data[:8192]:
+        return ReadResult(None, Notice("binary", "looks like a binary file (NUL bytes); skipped", None, path))
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError as error:
+        return ReadResult(None, Notice("undecodable", f"cannot determine the encoding: {error}", None, path))
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        return ReadResult(
+            None,
+            Notice("undecodable", f"not valid {encoding} ({error}); skipped", None, path),
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return ReadResult(text)
+
+
+def analyze_path(path: Path, config: Config, *, options: dict[str, Any] | None = None) -> AnalysisResult:
+    """Read and analyze one file from disk."""
+    read = read_source(path, config)
+    if read.text is None:
+        result = AnalysisResult(path=str(path))
+        if read.notice is not None:
+            result.notices.append(read.notice)
+        return result
+    return analyze_source(read.text, str(path), config, options=options)

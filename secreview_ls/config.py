@@ -1,0 +1,286 @@
+"""Configuration: defaults, ``[tool.secreview]`` in ``pyproject.toml``, overrides.
+
+Every setting has a sane default; a bad value raises ``ConfigError`` with a
+message naming the key, so the CLI exits 2 and the server logs it.
+
+```toml
+[tool.secreview]
+select = ["SR1", "SR801"]        # rule ids or id prefixes (default: all)
+ignore = ["SR104"]
+severity = "low"                 # report findings at or above
+confidence = "low"
+exclude = ["build/**", "migrations/**"]
+extend-exclude = []
+test-paths = ["tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py"]
+test-code = "relaxed"            # "relaxed": drop test-irrelevant findings in tests; "strict"
+max-file-size = 3000000          # bytes; larger files get one notice and are skipped
+timeout = 10.0                   # seconds of analysis per file
+report-unused-suppressions = true
+
+[tool.secreview.per-file-ignores]
+"scripts/*.py" = ["SR602"]
+
+[tool.secreview.taint]           # extend the taint tables
+sources = ["myapp.http.get_param"]
+sanitizers = ["myapp.html.clean"]
+[tool.secreview.taint.sinks]
+sql = ["myapp.db.run_sql"]
+```
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .engine.finding import Level
+
+DEFAULT_TEST_PATHS = (
+    "tests/**",
+    "test/**",
+    "**/tests/**",
+    "**/test/**",
+    "**/test_*.py",
+    "test_*.py",
+    "**/*_test.py",
+    "*_test.py",
+    "**/conftest.py",
+    "conftest.py",
+)
+DEFAULT_EXCLUDE = (
+    ".git/**",
+    "**/.git/**",
+    "**/.venv/**",
+    ".venv/**",
+    "**/venv/**",
+    "**/node_modules/**",
+    "**/__pycache__/**",
+    "**/.tox/**",
+    "**/.nox/**",
+    "**/build/**",
+    "**/dist/**",
+    "**/site-packages/**",
+)
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the key."""
+
+
+@dataclass
+class Config:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Level = Level.LOW
+    confidence: Level = Level.LOW
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    test_code: str = "relaxed"
+    max_file_size: int = 3_000_000
+    timeout: float = 10.0
+    report_unused_suppressions: bool = True
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    taint_sources: tuple[str, ...] = ()
+    taint_sanitizers: tuple[str, ...] = ()
+    taint_sinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    root: Path | None = None
+    source_file: Path | None = None  # the pyproject.toml it came from, if any
+
+    # -- matching ----------------------------------------------------------------
+
+    def relative(self, path: str | Path) -> str:
+        """``path`` relative to the project root, in POSIX form."""
+        candidate = Path(path)
+        if self.root is not None:
+            try:
+                candidate = candidate.resolve().relative_to(self.root.resolve())
+            except (ValueError, OSError):
+                pass
+        return PurePosixPath(candidate.as_posix()).as_posix()
+
+    def is_test_path(self, path: str | Path) -> bool:
+        return _matches_any(self.relative(path), self.test_paths)
+
+    def is_excluded(self, path: str | Path) -> bool:
+        return _matches_any(self.relative(path), (*self.exclude, *self.extend_exclude))
+
+    def ignored_for(self, path: str | Path) -> tuple[str, ...]:
+        rel = self.relative(path)
+        codes: list[str] = []
+        for pattern, ids in self.per_file_ignores.items():
+            if _matches_any(rel, (pattern,)):
+                codes.extend(ids)
+        return tuple(codes)
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+
+def _matches_any(rel_path: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    name = rel_path.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(rel_path, pattern):
+            return True
+        if pattern.startswith("**/") and fnmatch.fnmatchcase(rel_path, pattern[3:]):
+            return True
+        if "/" not in pattern and fnmatch.fnmatchcase(name, pattern):
+            return True
+        if pattern.endswith("/**") and (rel_path + "/").startswith(pattern[:-2]):
+            return True
+    return False
+
+
+def _strings(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"`{key}` must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+_KEYS = {
+    "select",
+    "ignore",
+    "severity",
+    "confidence",
+    "exclude",
+    "extend-exclude",
+    "test-paths",
+    "test-code",
+    "max-file-size",
+    "timeout",
+    "report-unused-suppressions",
+    "per-file-ignores",
+    "taint",
+    # keys read by the faces (server / review workflow)
+    "debounce",
+    "scope",
+    "baseline",
+    "diff-base",
+}
+
+
+def from_mapping(data: dict[str, Any], base: Config | None = None) -> Config:
+    """Apply a ``[tool.secreview]``-shaped mapping (dashes or underscores) on ``base``."""
+    config = dataclasses.replace(base) if base is not None else Config()
+    for raw_key, value in data.items():
+        key = raw_key.replace("_", "-")
+        if key not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"unknown setting `{raw_key}` (known settings: {known})")
+        if value is None:
+            continue
+        if key == "select":
+            config.select = tuple(s.upper() for s in _strings(key, value))
+        elif key == "ignore":
+            config.ignore = tuple(s.upper() for s in _strings(key, value))
+        elif key in ("severity", "confidence"):
+            if not isinstance(value, str):
+                raise ConfigError(f"`{key}` must be one of low, medium, high")
+            try:
+                setattr(config, key, Level.parse(value))
+            except ValueError as error:
+                raise ConfigError(f"`{key}`: {error}") from None
+        elif key == "exclude":
+            config.exclude = _strings(key, value)
+        elif key == "extend-exclude":
+            config.extend_exclude = _strings(key, value)
+        elif key == "test-paths":
+            config.test_paths = _strings(key, value)
+        elif key == "test-code":
+            if value not in ("relaxed", "strict"):
+                raise ConfigError("`test-code` must be \"relaxed\" or \"strict\"")
+            config.test_code = value
+        elif key == "max-file-size":
+            if not isinstance(value, int) or value <= 0:
+                raise ConfigError("`max-file-size` must be a positive integer (bytes)")
+            config.max_file_size = value
+        elif key == "timeout":
+            if not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError("`timeout` must be a positive number of seconds")
+            config.timeout = float(value)
+        elif key == "report-unused-suppressions":
+            if not isinstance(value, bool):
+                raise ConfigError("`report-unused-suppressions` must be true or false")
+            config.report_unused_suppressions = value
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError("`per-file-ignores` must be a table of glob = [rule ids]")
+            config.per_file_ignores = {
+                str(k): tuple(s.upper() for s in _strings(f"per-file-ignores.{k}", v))
+                for k, v in value.items()
+            }
+        elif key == "taint":
+            _apply_taint(config, value)
+    return config
+
+
+def _apply_taint(config: Config, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise ConfigError("`taint` must be a table with sources / sinks / sanitizers")
+    for raw_key, entry in value.items():
+        key = raw_key.replace("_", "-")
+        if key == "sources":
+            config.taint_sources = _strings("taint.sources", entry)
+        elif key == "sanitizers":
+            config.taint_sanitizers = _strings("taint.sanitizers", entry)
+        elif key == "sinks":
+            if not isinstance(entry, dict):
+                raise ConfigError("`taint.sinks` must be a table of class = [qualified names]")
+            config.taint_sinks = {str(k): _strings(f"taint.sinks.{k}", v) for k, v in entry.items()}
+        else:
+            raise ConfigError(f"unknown setting `taint.{raw_key}` (known: sources, sinks, sanitizers)")
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` that has ``[tool.secreview]``,
+    else the nearest ``pyproject.toml`` at all."""
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    nearest: Path | None = None
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file():
+            nearest = nearest or candidate
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                continue
+            if "secreview" in data.get("tool", {}):
+                return candidate
+    return nearest
+
+
+def load_pyproject(path: Path, base: Config | None = None) -> Config:
+    """Read ``[tool.secreview]`` from a ``pyproject.toml`` (missing table → defaults)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    table = data.get("tool", {}).get("secreview", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.secreview] must be a table")
+    try:
+        config = from_mapping(table, base)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: [tool.secreview] {error}") from None
+    config.root = path.parent
+    config.source_file = path
+    return config
+
+
+def discover(start: Path) -> Config:
+    """Configuration for files under ``start``: the governing pyproject.toml, or defaults."""
+    found = find_pyproject(start)
+    if found is None:
+        config = Config()
+        config.root = start.resolve() if start.is_dir() else start.resolve().parent
+        return config
+    return load_pyproject(found)

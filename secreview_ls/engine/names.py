@@ -1,0 +1,105 @@
+"""Name resolution: map local spellings to fully qualified names.
+
+``import subprocess as sp; sp.Popen`` resolves to ``subprocess.Popen``,
+``from yaml import load as l; l`` to ``yaml.load``, and a bare name bound by
+``from os import *`` to ``os.<name>`` when ``os`` is a module we know.
+Resolution is flow-insensitive over the whole module (imports inside
+functions count too), which matches how such code is written in practice.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from .known_modules import STAR_EXPORTS
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+class ImportMap:
+    """Local name → qualified name, built from a module's import statements."""
+
+    def __init__(self, tree: ast.Module, module_name: str = "") -> None:
+        self.aliases: dict[str, str] = {}
+        self.star_modules: list[str] = []
+        self.module_name = module_name
+        self.locally_bound: set[str] = set()
+        self._collect(tree)
+
+    def _collect(self, tree: ast.Module) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.aliases.setdefault(top, top)
+            elif isinstance(node, ast.ImportFrom):
+                base = self._absolute_module(node)
+                for alias in node.names:
+                    if alias.name == "*":
+                        if base:
+                            self.star_modules.append(base)
+                        continue
+                    local = alias.asname or alias.name
+                    self.aliases[local] = f"{base}.{alias.name}" if base else alias.name
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.locally_bound.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self.locally_bound.add(node.id)
+
+    def _absolute_module(self, node: ast.ImportFrom) -> str:
+        module = node.module or ""
+        if not node.level:
+            return module
+        package = self.module_name.split(".")
+        # A module's own package is its name minus the last part.
+        parts = package[: max(len(package) - node.level, 0)]
+        if module:
+            parts.append(module)
+        return ".".join(p for p in parts if p)
+
+    def resolve_name(self, name: str) -> str | None:
+        """Qualified name for a bare identifier, or None if it is a plain local."""
+        if name in self.aliases:
+            return self.aliases[name]
+        for module in reversed(self.star_modules):
+            if name in STAR_EXPORTS.get(module, ()):
+                return f"{module}.{name}"
+        if name in BUILTIN_NAMES and name not in self.locally_bound:
+            return f"builtins.{name}"
+        return None
+
+    def qualname(self, node: ast.AST) -> str | None:
+        """Qualified dotted name of a Name/Attribute chain, or None."""
+        parts: list[str] = []
+        current = node
+        while isinstance(current, ast.Attribute):
+            parts.append(current.attr)
+            current = current.value
+        if isinstance(current, ast.Call):
+            # ``get_client().execute`` → qualname of the call result is unknown;
+            # keep the attribute tail so method rules can still match on it.
+            return None
+        if not isinstance(current, ast.Name):
+            return None
+        base = self.resolve_name(current.id)
+        if base is None:
+            return None
+        parts.append(base)
+        return ".".join(reversed(parts))
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """Spelling of a Name/Attribute chain as written (``a.b.c``), unresolved."""
+    parts: list[str] = []
+    current = node
+    while isinstance(current, ast.Attribute):
+        parts.append(current.attr)
+        current = current.value
+    if isinstance(current, ast.Name):
+        parts.append(current.id)
+        return ".".join(reversed(parts))
+    return None

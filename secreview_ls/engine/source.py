@@ -1,0 +1,239 @@
+"""Source text, its parse tree, and position conversion.
+
+Parsing tolerates broken code: a statement that does not parse is blanked out
+(line numbers are kept) and the rest of the file is parsed again, so findings
+elsewhere in a file that is mid-edit stay live.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .finding import Notice, Span
+
+MAX_REPAIRS = 40
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """Split like the Python tokenizer does (only \\n, \\r\\n and \\r end a line)."""
+    lines = _LINE_RE.findall(text)
+    if keepends:
+        return lines
+    return [line.rstrip("\r\n") for line in lines]
+
+_NEWER_SYNTAX: tuple[tuple[re.Pattern[str], tuple[int, int], str], ...] = (
+    (re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*="), (3, 12), "`type` alias statements (PEP 695)"),
+    (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\["), (3, 12), "generic functions (PEP 695)"),
+    (re.compile(r"^\s*class\s+\w+\s*\["), (3, 12), "generic classes (PEP 695)"),
+    (re.compile(r"\[[^\]]*\b\w+\s*=\s*[^\]]+\]\s*[(:]"), (3, 13), "type parameter defaults (PEP 696)"),
+    (re.compile(r"^\s*except\*?\s+[\w.]+\s*,\s*[\w.]+.*:"), (3, 14), "`except A, B:` without brackets (PEP 758)"),
+    (re.compile(r"""(?<![\w])[tT][rR]?["']|(?<![\w])[rR][tT]["']"""), (3, 14), "template strings (PEP 750)"),
+)
+
+
+def _newer_syntax_hint(error: SyntaxError, line_text: str) -> tuple[tuple[int, int], str] | None:
+    """Name the Python version a line needs when it fails only on older interpreters."""
+    message = error.msg or ""
+    running = sys.version_info[:2]
+    if running < (3, 12) and message.startswith("f-string"):
+        return (3, 12), "f-strings that reuse quotes, nest deeply, or contain backslashes/comments (PEP 701)"
+    for pattern, version, feature in _NEWER_SYNTAX:
+        if running < version and pattern.search(line_text):
+            return version, feature
+    return None
+
+
+@dataclass
+class ParseResult:
+    tree: ast.Module
+    notices: list[Notice] = field(default_factory=list)
+    blanked_lines: frozenset[int] = frozenset()
+
+
+def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> None:
+    """Blank 1-based lines first..last in place; optionally leave an indented ``pass``."""
+    for number in range(first, last + 1):
+        index = number - 1
+        if not 0 <= index < len(lines):
+            continue
+        original = lines[index]
+        newline = "\n" if original.endswith("\n") else ""
+        if keep_pass and number == first:
+            indent = original[: len(original) - len(original.lstrip())]
+            # A broken block header keeps its body parseable as an always-true block.
+            filler = "if True:" if original.split("#")[0].rstrip().endswith(":") and first == last else "pass"
+            lines[index] = f"{indent}{filler}{newline}"
+        else:
+            lines[index] = newline
+
+
+def parse_tolerant(text: str, path: str = "<unknown>") -> ParseResult:
+    """Parse ``text``; on syntax errors blank the broken region and retry.
+
+    Never raises for bad code: the worst case is an empty module with notices.
+    """
+    lines = split_lines(text, keepends=True)
+    notices: list[Notice] = []
+    blanked: set[int] = set()
+    attempts: dict[int, int] = {}
+    current = text
+    for _ in range(MAX_REPAIRS):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(current, filename=path, type_comments=False)
+            return ParseResult(tree, notices, frozenset(blanked))
+        except SyntaxError as error:
+            lineno = error.lineno or 1
+            if lineno > len(lines):
+                lineno = len(lines)
+            if lineno < 1:
+                break
+            end = error.end_lineno or lineno
+            if end < lineno or end > len(lines):
+                end = lineno
+            line_text = lines[lineno - 1] if lines else ""
+            tries = attempts.get(lineno, 0)
+            attempts[lineno] = tries + 1
+            cascade = "indent" in (error.msg or "") and any(n in blanked for n in range(lineno - 3, lineno))
+            if lineno not in blanked and not cascade:
+                notices.append(_syntax_notice(error, lineno, line_text, path))
+            message = error.msg or ""
+            if "unexpected indent" in message or "unindent" in message or tries >= 1:
+                # Second failure on the same line: widen to the whole statement above.
+                first = lineno
+                if tries >= 1:
+                    first = _statement_start(lines, lineno)
+                    end = max(end, lineno)
+                _blank_lines(lines, first, end, keep_pass=False)
+                blanked.update(range(first, end + 1))
+            else:
+                _blank_lines(lines, lineno, end, keep_pass=True)
+                blanked.update(range(lineno, end + 1))
+            current = "".join(lines)
+        except (RecursionError, MemoryError, ValueError) as error:
+            reason = "nesting is too deep" if not isinstance(error, ValueError) else str(error)
+            notices.append(
+                Notice("unparsable", f"the file cannot be parsed ({reason}); it was not analyzed", None, path)
+            )
+            return ParseResult(ast.Module(body=[], type_ignores=[]), notices, frozenset())
+    notices.append(
+        Notice("unparsable", "too many syntax errors to recover; only part of the file was analyzed", None, path)
+    )
+    try:
+        tree = ast.parse(current, filename=path)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        tree = ast.Module(body=[], type_ignores=[])
+    return ParseResult(tree, notices, frozenset(blanked))
+
+
+def _statement_start(lines: list[str], lineno: int) -> int:
+    """Best-effort first line of the statement containing ``lineno``: walk up over
+    lines that are more indented or look like continuations."""
+    index = lineno - 1
+    target = lines[index] if 0 <= index < len(lines) else ""
+    indent = len(target) - len(target.lstrip())
+    while index > 0:
+        previous = lines[index - 1]
+        stripped = previous.strip()
+        if not stripped:
+            break
+        prev_indent = len(previous) - len(previous.lstrip())
+        if prev_indent < indent or stripped.endswith((",", "(", "[", "{", "\\")):
+            index -= 1
+            indent = prev_indent
+            if not stripped.endswith((",", "(", "[", "{", "\\")):
+                break
+        else:
+            break
+    return index + 1
+
+
+def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str) -> Notice:
+    col = max((error.offset or 1) - 1, 0)
+    span = Span(lineno, min(col, len(line_text.rstrip("\n"))), lineno, len(line_text.rstrip("\n")))
+    hint = _newer_syntax_hint(error, line_text)
+    if hint is not None:
+        (major, minor), feature = hint
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return Notice(
+            "newer-syntax",
+            f"line {lineno} uses {feature}, which needs Python {major}.{minor}+ but the analyzer "
+            f"runs on Python {running}; this statement was skipped, the rest of the file was analyzed",
+            span,
+            path,
+        )
+    return Notice(
+        "syntax-error",
+        f"syntax error: {error.msg} (line {lineno}); this statement was skipped, "
+        "the rest of the file was analyzed",
+        span,
+        path,
+    )
+
+
+class SourceFile:
+    """A file's text with its tolerant parse and code-point positions."""
+
+    def __init__(self, text: str, path: str = "<unknown>") -> None:
+        self.text = text
+        self.path = path
+        self.lines: list[str] = split_lines(text)
+        parsed = parse_tolerant(text, path)
+        self.tree: ast.Module = parsed.tree
+        self.notices: list[Notice] = parsed.notices
+        self.blanked_lines = parsed.blanked_lines
+
+    def line(self, lineno: int) -> str:
+        """Text of 1-based line ``lineno`` without its newline ('' if out of range)."""
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1]
+        return ""
+
+    def col_to_chars(self, lineno: int, byte_col: int) -> int:
+        """Convert an ``ast`` UTF-8 byte column to a code-point column."""
+        text = self.line(lineno)
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    def span(self, node: ast.AST) -> Span:
+        """The code-point span of an AST node (statement or expression)."""
+        lineno = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or lineno
+        end_col = getattr(node, "end_col_offset", None)
+        if end_col is None:
+            end_col = len(self.line(end_line).encode("utf-8"))
+        return Span(
+            lineno,
+            self.col_to_chars(lineno, col),
+            end_line,
+            self.col_to_chars(end_line, end_col),
+        )
+
+    def segment(self, node: ast.AST) -> str:
+        """Exact source text of a node."""
+        return self.text_of(self.span(node))
+
+    def text_of(self, span: Span) -> str:
+        if span.start_line == span.end_line:
+            return self.line(span.start_line)[span.start_col : span.end_col]
+        parts = [self.line(span.start_line)[span.start_col :]]
+        parts.extend(self.line(n) for n in range(span.start_line + 1, span.end_line))
+        parts.append(self.line(span.end_line)[: span.end_col])
+        return "\n".join(parts)
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Code-point offset of each line start in ``text`` (index 0 = line 1)."""
+        starts = [0]
+        for match in re.finditer(r"\r\n|\r|\n", self.text):
+            starts.append(match.end())
+        return starts

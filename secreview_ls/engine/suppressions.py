@@ -1,0 +1,86 @@
+"""Inline suppression comments.
+
+Three spellings are understood:
+
+* ``# nosec`` and ``# nosec B602, B603`` — Bandit's syntax, so code bases
+  that already carry Bandit suppressions keep them; our own rule ids work too;
+* ``# noqa: S602`` — Ruff/flake8-bandit codes (a bare ``# noqa`` is left to
+  the tools it was written for and suppresses nothing here);
+* ``# secreview: ignore[SR101, SR302]`` or ``# secreview: ignore`` — our own.
+
+This module only parses comments; mapping codes to rules happens in the
+analysis pipeline, which knows the catalogue.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+from .finding import Span
+
+_NOSEC = re.compile(r"#\s*nosec\b(?P<rest>[^#]*)", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
+_OWN = re.compile(r"#\s*secreview\s*:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_CODE = re.compile(r"[A-Za-z]+[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """One suppression comment: its kind, the codes it names (empty = all), and where it is."""
+
+    kind: str  # "nosec" | "noqa" | "secreview"
+    codes: tuple[str, ...]
+    span: Span
+
+    @property
+    def line(self) -> int:
+        return self.span.start_line
+
+
+def _comments(text: str) -> list[tuple[int, int, str]]:
+    """(line, code-point column, text) of each comment; falls back to a line scan
+    when the file does not tokenize (it may be mid-edit)."""
+    found: list[tuple[int, int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found.append((token.start[0], token.start[1], token.string))
+        return found
+    except (tokenize.TokenError, SyntaxError, IndentationError, ValueError):
+        found.clear()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue
+        index = line.find("#")
+        found.append((number, index, line[index:]))
+    return found
+
+
+def parse_suppressions(text: str) -> list[Suppression]:
+    """All suppression comments in ``text``."""
+    if "nosec" not in text.lower() and "noqa" not in text.lower() and "secreview" not in text.lower():
+        return []
+    result: list[Suppression] = []
+    for line, col, comment in _comments(text):
+        match = _OWN.search(comment)
+        if match:
+            codes = tuple(c.upper() for c in _CODE.findall(match.group("codes") or ""))
+            start = col + match.start()
+            result.append(Suppression("secreview", codes, Span(line, start, line, col + match.end())))
+            continue
+        match = _NOSEC.search(comment)
+        if match:
+            rest = match.group("rest")
+            codes = tuple(c.upper() for c in _CODE.findall(rest.split("--")[0]))
+            start = col + match.start()
+            result.append(Suppression("nosec", codes, Span(line, start, line, col + match.end())))
+            continue
+        match = _NOQA.search(comment)
+        if match:
+            codes = tuple(c.upper() for c in _CODE.findall(match.group("codes")))
+            start = col + match.start()
+            result.append(Suppression("noqa", codes, Span(line, start, line, col + match.end())))
+    return result

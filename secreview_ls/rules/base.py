@@ -1,0 +1,222 @@
+"""What a rule is: metadata, documentation, and a check over module facts.
+
+A rule module defines rules with the ``@rule(...)`` decorator::
+
+    @rule(
+        id="SR401", name="yaml-unsafe-load", cwe=502,
+        severity=HIGH, confidence=HIGH, bandit=("B506",), ruff=("S506",),
+        summary="`yaml.load` without a safe Loader",
+        why="...", bad="...", good="...",
+    )
+    def yaml_unsafe_load(ctx: RuleContext) -> Iterator[Finding]:
+        ...
+
+The docs (summary, why, bad, good) are part of the rule and are what
+``secreview explain``, hovers and SARIF help show.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..engine.facts import ModuleFacts
+from ..engine.finding import Finding, Fix, FlowStep, Level, Span, TextEdit
+from ..engine.source import SourceFile
+
+LOW, MEDIUM, HIGH = Level.LOW, Level.MEDIUM, Level.HIGH
+
+DOCS_BASE_URL = "https://secreview.dev/rules/"
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the file's facts, whether it is test code, and rule options."""
+
+    source: SourceFile
+    facts: ModuleFacts
+    is_test: bool = False
+    options: dict[str, object] = field(default_factory=dict)
+    # What was examined, for reviews that explain silence: e.g.
+    # evidence["sources"].append("`request.args` (line 12)"), evidence["sinks"] likewise.
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, kind: str, text: str) -> None:
+        """Record evidence of what was checked (sources found, sinks examined, ...)."""
+        items = self.evidence.setdefault(kind, [])
+        if text not in items:
+            items.append(text)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    def span(self, node: ast.AST) -> Span:
+        return self.source.span(node)
+
+    def segment(self, node: ast.AST) -> str:
+        return self.source.segment(node)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A security check with its metadata and documentation."""
+
+    id: str
+    name: str
+    cwe: int | None
+    severity: Level
+    confidence: Level
+    summary: str
+    why: str
+    bad: str
+    good: str
+    check: Callable[[RuleContext], Iterable[Finding]]
+    family: str
+    bandit: tuple[str, ...] = ()
+    ruff: tuple[str, ...] = ()
+    relevant_in_tests: bool = True
+    fixable: bool = False
+    taint: bool = False
+    references: tuple[str, ...] = ()
+
+    @property
+    def docs_url(self) -> str:
+        return f"{DOCS_BASE_URL}{self.id}"
+
+    @property
+    def cwe_url(self) -> str | None:
+        if self.cwe is None:
+            return None
+        return f"https://cwe.mitre.org/data/definitions/{self.cwe}.html"
+
+    def finding(
+        self,
+        ctx: RuleContext,
+        node: ast.AST,
+        message: str,
+        *,
+        severity: Level | None = None,
+        confidence: Level | None = None,
+        fix: Fix | None = None,
+        flow: Iterable[FlowStep] = (),
+        span: Span | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> Finding:
+        """Build a finding of this rule at ``node`` (or an explicit ``span``)."""
+        where = span or ctx.span(node)
+        return Finding(
+            rule_id=self.id,
+            message=message,
+            span=where,
+            severity=severity or self.severity,
+            confidence=confidence or self.confidence,
+            cwe=self.cwe,
+            path=ctx.path,
+            fix=fix,
+            flow=tuple(flow),
+            snippet=ctx.source.line(where.start_line).strip(),
+            extra=dict(extra or {}),
+        )
+
+    def markdown(self) -> str:
+        """Full documentation as markdown (explain, hover, SARIF help)."""
+        lines = [f"## {self.id} `{self.name}`", "", self.summary, ""]
+        meta = [f"**Severity** {self.severity} · **Confidence** {self.confidence}"]
+        if self.cwe is not None:
+            meta.append(f"**[CWE-{self.cwe}]({self.cwe_url})**")
+        if self.bandit:
+            meta.append("Bandit " + ", ".join(self.bandit))
+        if self.ruff:
+            meta.append("Ruff " + ", ".join(self.ruff))
+        lines += [" · ".join(meta), "", "### Why it matters", "", self.why.strip(), ""]
+        lines += ["### Vulnerable", "", "```python", self.bad.strip("\n"), "```", ""]
+        lines += ["### Safe", "", "```python", self.good.strip("\n"), "```", ""]
+        lines += [
+            "### Suppress",
+            "",
+            f"`# secreview: ignore[{self.id}]` (or `# nosec {self.bandit[0] if self.bandit else self.id}`)"
+            " at the end of the line, with a reason.",
+        ]
+        return "\n".join(lines)
+
+
+RULES: list[Rule] = []
+
+
+def rule(
+    *,
+    id: str,
+    name: str,
+    cwe: int | None,
+    severity: Level,
+    confidence: Level,
+    summary: str,
+    why: str,
+    bad: str,
+    good: str,
+    bandit: tuple[str, ...] = (),
+    ruff: tuple[str, ...] = (),
+    relevant_in_tests: bool = True,
+    fixable: bool = False,
+    taint: bool = False,
+    references: tuple[str, ...] = (),
+) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
+    """Register a rule; the decorated function becomes its check."""
+
+    def register(check: Callable[[RuleContext], Iterable[Finding]]) -> Rule:
+        family = check.__module__.rsplit(".", 1)[-1]
+        new_rule = Rule(
+            id=id,
+            name=name,
+            cwe=cwe,
+            severity=severity,
+            confidence=confidence,
+            summary=summary,
+            why=why,
+            bad=bad,
+            good=good,
+            check=check,
+            family=family,
+            bandit=bandit,
+            ruff=ruff,
+            relevant_in_tests=relevant_in_tests,
+            fixable=fixable,
+            taint=taint,
+            references=references,
+        )
+        if any(existing.id == id for existing in RULES):
+            raise ValueError(f"duplicate rule id {id}")
+        RULES.append(new_rule)
+        return new_rule
+
+    return register
+
+
+def replace_node(ctx: RuleContext, node: ast.AST, new_text: str, title: str) -> Fix:
+    """A fix that replaces the source of ``node`` with ``new_text``."""
+    return Fix(title, (TextEdit(ctx.span(node), new_text),))
+
+
+def remove_keyword(ctx: RuleContext, call: ast.Call, kw: ast.keyword, title: str) -> Fix:
+    """A fix that deletes one keyword argument (and its separating comma) from a call."""
+    args: list[ast.AST] = [*call.args, *call.keywords]
+    args.sort(key=lambda a: (a.lineno, a.col_offset))
+    index = args.index(kw)
+    kw_span = ctx.span(kw)
+    if index > 0:
+        previous = ctx.span(args[index - 1])
+        span = Span(previous.end_line, previous.end_col, kw_span.end_line, kw_span.end_col)
+    elif len(args) > 1:
+        following = ctx.span(args[1])
+        span = Span(kw_span.start_line, kw_span.start_col, following.start_line, following.start_col)
+    else:
+        span = kw_span
+    return Fix(title, (TextEdit(span, ""),))
+
+
+def iter_findings(rules: Iterable[Rule], ctx: RuleContext) -> Iterator[tuple[Rule, Finding]]:
+    for current in rules:
+        for found in current.check(ctx):
+            yield current, found

@@ -1,0 +1,69 @@
+"""The rule catalogue: every family module registers its rules on import."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from .base import RULES, Rule
+
+FAMILIES = (
+    "execution",
+    "injection_patterns",
+    "crypto",
+    "deserialization",
+    "xml",
+    "network",
+    "web",
+    "files",
+    "secrets",
+    "misc",
+    "taint_rules",
+)
+
+
+@cache
+def _load() -> tuple[Rule, ...]:
+    for family in FAMILIES:
+        try:
+            importlib.import_module(f"{__package__}.{family}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__package__}.{family}":
+                raise
+    return tuple(sorted(RULES, key=lambda r: r.id))
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by id."""
+    return _load()
+
+
+@cache
+def _by_code() -> dict[str, Rule]:
+    table: dict[str, Rule] = {}
+    for current in all_rules():
+        table[current.id] = current
+    return table
+
+
+def get(rule_id: str) -> Rule | None:
+    """A rule by its id (``SR401``), or by a Bandit (``B506``) or Ruff (``S506``) code."""
+    code = rule_id.upper()
+    found = _by_code().get(code)
+    if found is not None:
+        return found
+    for current in all_rules():
+        if code in current.bandit or code in current.ruff:
+            return current
+    return None
+
+
+@cache
+def known_codes() -> frozenset[str]:
+    """All rule ids plus the Bandit and Ruff codes they answer to."""
+    codes: set[str] = set()
+    for current in all_rules():
+        codes.add(current.id)
+        codes.update(current.bandit)
+        codes.update(current.ruff)
+    return frozenset(codes)
