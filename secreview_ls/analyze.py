@@ -20,10 +20,10 @@ from typing import Any
 from .config import Config
 from .engine.facts import ModuleFacts
 from .engine.finding import Finding, Notice, Span
-from .engine.source import SourceFile
+from .engine.source import SourceFile, split_lines
 from .engine.suppressions import Suppression, parse_suppressions
 from .rules import registry
-from .rules.base import Rule, RuleContext
+from .rules.base import Rule, RuleContext, TextContext
 
 
 @dataclass
@@ -100,6 +100,7 @@ def analyze_source(
     result.rules_run = tuple(r.id for r in selected)
     ctx = RuleContext(source=source, facts=facts, is_test=is_test, options=dict(options or {}))
     ctx.options.setdefault("config", config)
+    text_ctx = TextContext(path, text, source.lines, is_test, ctx.options, ctx.evidence)
 
     deadline = time.monotonic() + config.timeout
     raw: list[tuple[Rule, Finding]] = []
@@ -116,7 +117,7 @@ def analyze_source(
             )
             break
         try:
-            for found in current.check(ctx):
+            for found in current.check(text_ctx if current.kind == "text" else ctx):  # type: ignore[arg-type]
                 raw.append((current, found))
         except RecursionError:
             result.notices.append(
@@ -163,12 +164,12 @@ def _overlaps(a: Span, b: Span) -> bool:
     )
 
 
-def _assign_fingerprints(findings: list[Finding], facts: ModuleFacts) -> None:
+def _assign_fingerprints(findings: list[Finding], facts: ModuleFacts | None) -> None:
     """Fingerprint = rule + enclosing definition + normalized statement text + occurrence.
 
     Line numbers are left out, so edits elsewhere in the file keep fingerprints stable.
     """
-    scopes = _definition_scopes(facts)
+    scopes = _definition_scopes(facts) if facts is not None else []
     seen: dict[str, int] = {}
     for found in sorted(findings, key=Finding.sort_key):
         scope = _scope_at(scopes, found.span.start_line)
@@ -257,7 +258,7 @@ def _suppression_matches(suppression: Suppression, found: Finding) -> bool:
 def _apply_suppressions(
     findings: list[Finding],
     suppressions: list[Suppression],
-    facts: ModuleFacts,
+    facts: ModuleFacts | None,
     config: Config,
     path: str,
 ) -> tuple[list[Finding], list[Finding], list[Notice]]:
@@ -267,7 +268,7 @@ def _apply_suppressions(
     by_line: dict[int, list[Suppression]] = {}
     for suppression in suppressions:
         by_line.setdefault(suppression.line, []).append(suppression)
-    statement_lines = _statement_extents(facts)
+    statement_lines = _statement_extents(facts) if facts is not None else {}
     used: set[Suppression] = set()
     kept: list[Finding] = []
     suppressed: list[Finding] = []
@@ -403,3 +404,69 @@ def analyze_path(path: Path, config: Config, *, options: dict[str, Any] | None =
             result.notices.append(read.notice)
         return result
     return analyze_source(read.text, str(path), config, options=options)
+
+
+# -- files that are not Python ------------------------------------------------------
+
+PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
+
+
+def is_python_path(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in PYTHON_SUFFIXES
+
+
+def analyze_text_file(
+    text: str,
+    path: str,
+    config: Config | None = None,
+    *,
+    options: dict[str, Any] | None = None,
+) -> AnalysisResult:
+    """Run the text rules (key formats, credentials in config files, ...) on a non-Python file."""
+    config = config or Config()
+    result = AnalysisResult(path=path)
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > config.max_file_size:
+        result.notices.append(
+            Notice("too-large", f"file is {size:,} bytes, over the {config.max_file_size:,}-byte limit; skipped", None, path)
+        )
+        return result
+    if "\x00" in text:
+        result.notices.append(Notice("binary", "file contains NUL bytes (binary data?); skipped", None, path))
+        return result
+    is_test = config.is_test_path(path)
+    result.is_test = is_test
+    selected = [r for r in selected_rules(config, path) if r.kind == "text"]
+    result.rules_run = tuple(r.id for r in selected)
+    ctx = TextContext(path, text, split_lines(text), is_test, {"config": config, **(options or {})})
+    raw: list[tuple[Rule, Finding]] = []
+    for current in selected:
+        try:
+            raw.extend((current, found) for found in current.check(ctx))  # type: ignore[arg-type]
+        except Exception as error:  # a rule bug must not hide the other rules' findings
+            result.notices.append(
+                Notice("rule-error", f"{current.id} failed on this file: {type(error).__name__}: {error}", None, path)
+            )
+    result.evidence = ctx.evidence
+    kept = _apply_context(raw, config, is_test)
+    kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
+    suppressions = [s for s in parse_suppressions(text) if s.kind != "noqa"]
+    kept, suppressed, notices = _apply_suppressions(kept, suppressions, None, config, path)
+    result.notices.extend(notices)
+    result.findings = _dedupe(kept)
+    result.suppressed = suppressed
+    _assign_fingerprints([*result.findings, *result.suppressed], None)
+    return result
+
+
+def analyze_file(path: Path, config: Config, *, options: dict[str, Any] | None = None) -> AnalysisResult:
+    """Read and analyze any file: Python gets every rule, other text files the text rules."""
+    if is_python_path(path):
+        return analyze_path(path, config, options=options)
+    read = read_source(path, config)
+    if read.text is None:
+        result = AnalysisResult(path=str(path))
+        if read.notice is not None:
+            result.notices.append(read.notice)
+        return result
+    return analyze_text_file(read.text, str(path), config, options=options)

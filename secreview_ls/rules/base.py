@@ -59,6 +59,23 @@ class RuleContext:
         return self.source.segment(node)
 
 
+@dataclass
+class TextContext:
+    """What a text rule sees: any text file (``.env``, YAML, TOML, INI, Python, ...)."""
+
+    path: str
+    text: str
+    lines: list[str]
+    is_test: bool = False
+    options: dict[str, object] = field(default_factory=dict)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    def line(self, lineno: int) -> str:
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1]
+        return ""
+
+
 @dataclass(frozen=True)
 class Rule:
     """A security check with its metadata and documentation."""
@@ -80,6 +97,9 @@ class Rule:
     fixable: bool = False
     taint: bool = False
     references: tuple[str, ...] = ()
+    # "python": check(RuleContext) over the AST; "text": check(TextContext) over any text file
+    # (Python files included), for detectors that work on raw text such as key formats.
+    kind: str = "python"
 
     @property
     def docs_url(self) -> str:
@@ -93,8 +113,8 @@ class Rule:
 
     def finding(
         self,
-        ctx: RuleContext,
-        node: ast.AST,
+        ctx: RuleContext | TextContext,
+        node: ast.AST | None,
         message: str,
         *,
         severity: Level | None = None,
@@ -105,7 +125,13 @@ class Rule:
         extra: dict[str, object] | None = None,
     ) -> Finding:
         """Build a finding of this rule at ``node`` (or an explicit ``span``)."""
-        where = span or ctx.span(node)
+        if span is not None:
+            where = span
+        elif isinstance(ctx, RuleContext) and node is not None:
+            where = ctx.span(node)
+        else:
+            raise ValueError("a finding needs a node or a span")
+        snippet = ctx.source.line(where.start_line) if isinstance(ctx, RuleContext) else ctx.line(where.start_line)
         return Finding(
             rule_id=self.id,
             message=message,
@@ -116,7 +142,7 @@ class Rule:
             path=ctx.path,
             fix=fix,
             flow=tuple(flow),
-            snippet=ctx.source.line(where.start_line).strip(),
+            snippet=snippet.strip(),
             extra=dict(extra or {}),
         )
 
@@ -162,6 +188,7 @@ def rule(
     fixable: bool = False,
     taint: bool = False,
     references: tuple[str, ...] = (),
+    kind: str = "python",
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
     """Register a rule; the decorated function becomes its check."""
 
@@ -185,6 +212,7 @@ def rule(
             fixable=fixable,
             taint=taint,
             references=references,
+            kind=kind,
         )
         if any(existing.id == id for existing in RULES):
             raise ValueError(f"duplicate rule id {id}")

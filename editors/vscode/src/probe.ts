@@ -45,7 +45,9 @@ export function probeVersion(command: LaunchCommand, options: ProbeOptions = {})
             } else if (err.killed === true || err.signal === "SIGTERM") {
               reason = `${command.command}: no answer within ${timeout} ms`;
             } else {
-              reason = lastLine(String(stderr)) || err.message;
+              reason =
+                lastLine(String(stderr)) ||
+                (typeof err.code === "number" ? `${command.command} exited with code ${err.code}` : err.message);
             }
             resolve({ ok: false, reason });
             return;

@@ -1,0 +1,257 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+
+import {
+  answerConfiguration,
+  DEFAULT_SETTINGS,
+  expandPath,
+  formatCommand,
+  LAUNCH_SETTINGS,
+  launchCandidates,
+  launchKey,
+  noServerMessage,
+  normaliseRuleIds,
+  parseVersion,
+  readLaunchSettings,
+  readServerSettings,
+  type ServerSettings,
+  versionCommand,
+} from "../config";
+
+/** A getter over a nested settings object, like WorkspaceConfiguration.get. */
+function getter(values: Record<string, unknown>): (key: string) => unknown {
+  return (key) => {
+    let node: unknown = values;
+    for (const part of key.split(".")) {
+      if (typeof node !== "object" || node === null) {
+        return undefined;
+      }
+      node = (node as Record<string, unknown>)[part];
+    }
+    return node;
+  };
+}
+
+const FOLDER = path.resolve("/work/project");
+const HOME = path.resolve("/home/me");
+
+describe("readServerSettings", () => {
+  test("defaults when nothing is set", () => {
+    assert.deepEqual(readServerSettings(getter({})), DEFAULT_SETTINGS);
+    assert.equal(DEFAULT_SETTINGS.debounce, 150);
+  });
+
+  test("has exactly the keys the server reads", () => {
+    assert.deepEqual(Object.keys(readServerSettings(getter({}))).sort(), [
+      "baseline",
+      "confidence",
+      "debounce",
+      "ignore",
+      "scope",
+      "select",
+      "severity",
+    ]);
+  });
+
+  test("passes valid values through, normalised", () => {
+    const s = readServerSettings(
+      getter({
+        severity: "HIGH",
+        confidence: " medium ",
+        select: ["sr401", "SR401", " SR6 ", "", 7],
+        ignore: ["b101"],
+        debounce: 299.6,
+        scope: "changed",
+        baseline: "baseline.json",
+      }),
+      { folder: FOLDER, home: HOME },
+    );
+    assert.deepEqual(s, {
+      severity: "high",
+      confidence: "medium",
+      select: ["SR401", "SR6"],
+      ignore: ["B101"],
+      debounce: 300,
+      scope: "changed",
+      baseline: path.join(FOLDER, "baseline.json"),
+    });
+  });
+
+  test("invalid values fall back to the defaults", () => {
+    const s = readServerSettings(
+      getter({ severity: "critical", confidence: 3, select: "SR401", debounce: "fast", scope: "everything" }),
+    );
+    assert.equal(s.severity, "low");
+    assert.equal(s.confidence, "low");
+    assert.deepEqual(s.select, []);
+    assert.equal(s.debounce, 150);
+    assert.equal(s.scope, "all");
+  });
+
+  test("debounce is clamped", () => {
+    assert.equal(readServerSettings(getter({ debounce: -5 })).debounce, 0);
+    assert.equal(readServerSettings(getter({ debounce: 1e9 })).debounce, 10_000);
+    assert.equal(readServerSettings(getter({ debounce: Number.NaN })).debounce, 150);
+  });
+
+  test("baseline: absolute, ~ and ${workspaceFolder} forms", () => {
+    const ctx = { folder: FOLDER, home: HOME };
+    const abs = path.resolve("/tmp/b.json");
+    assert.equal(readServerSettings(getter({ baseline: abs }), ctx).baseline, abs);
+    assert.equal(readServerSettings(getter({ baseline: "~/b.json" }), ctx).baseline, `${HOME}/b.json`);
+    assert.equal(
+      readServerSettings(getter({ baseline: "${workspaceFolder}/ci/b.json" }), ctx).baseline,
+      `${FOLDER}/ci/b.json`,
+    );
+    // Without a folder a relative path is left as the user wrote it.
+    assert.equal(readServerSettings(getter({ baseline: "b.json" })).baseline, "b.json");
+  });
+});
+
+describe("launch", () => {
+  test("server.path wins and runs the program itself", () => {
+    const launch = readLaunchSettings(
+      getter({ server: { path: "/opt/bin/secreview-ls", extraArgs: ["--log-level", "debug"] }, interpreter: "/x/python" }),
+    );
+    const c = launchCandidates(launch, "/venv/bin/python", "linux");
+    assert.deepEqual(c, [
+      { command: "/opt/bin/secreview-ls", args: ["--log-level", "debug"], origin: "server.path" },
+    ]);
+  });
+
+  test("an explicit interpreter runs the module and is the only candidate", () => {
+    const launch = readLaunchSettings(getter({ interpreter: ".venv/bin/python" }), { folder: FOLDER, home: HOME });
+    const c = launchCandidates(launch, "/venv/bin/python", "linux");
+    assert.deepEqual(c, [
+      { command: path.join(FOLDER, ".venv/bin/python"), args: ["-m", "secreview_ls"], origin: "interpreter" },
+    ]);
+  });
+
+  test("a bare interpreter name is looked up on PATH, not made relative", () => {
+    const launch = readLaunchSettings(getter({ interpreter: "python3.12" }), { folder: FOLDER });
+    assert.equal(launch.interpreter, "python3.12");
+  });
+
+  test("default: the Python extension's interpreter, then secreview-ls on PATH, then python3", () => {
+    const launch = readLaunchSettings(getter({ server: { extraArgs: ["-v", ""] } }));
+    assert.deepEqual(launchCandidates(launch, "/venv/bin/python", "linux"), [
+      { command: "/venv/bin/python", args: ["-m", "secreview_ls", "-v"], origin: "python extension" },
+      { command: "secreview-ls", args: ["-v"], origin: "PATH" },
+      { command: "python3", args: ["-m", "secreview_ls", "-v"], origin: "PATH" },
+    ]);
+  });
+
+  test("default without the Python extension; python on Windows", () => {
+    const launch = readLaunchSettings(getter({}));
+    assert.deepEqual(
+      launchCandidates(launch, undefined, "linux").map((c) => formatCommand(c)),
+      ["secreview-ls", "python3 -m secreview_ls"],
+    );
+    assert.deepEqual(
+      launchCandidates(launch, "  ", "win32").map((c) => formatCommand(c)),
+      ["secreview-ls", "python -m secreview_ls"],
+    );
+  });
+
+  test("versionCommand drops the extra arguments and adds --version", () => {
+    const [c] = launchCandidates(readLaunchSettings(getter({ interpreter: "/p", server: { extraArgs: ["-v"] } })), undefined, "linux");
+    assert.ok(c);
+    assert.deepEqual(versionCommand(c, ["-v"]).args, ["-m", "secreview_ls", "--version"]);
+    assert.deepEqual(versionCommand({ command: "s", args: [], origin: "PATH" }, []).args, ["--version"]);
+  });
+
+  test("launchKey tells different programs apart", () => {
+    const a = { command: "python3", args: ["-m", "secreview_ls"], origin: "PATH" as const };
+    assert.equal(launchKey(a), launchKey({ ...a, origin: "interpreter" }));
+    assert.notEqual(launchKey(a), launchKey({ ...a, args: ["-m", "secreview_ls", "-v"] }));
+    assert.notEqual(launchKey(a), launchKey({ ...a, command: "python3.12" }));
+  });
+
+  test("the launch settings are the restart triggers", () => {
+    assert.deepEqual([...LAUNCH_SETTINGS].sort(), [
+      "secreview.interpreter",
+      "secreview.server.extraArgs",
+      "secreview.server.path",
+    ]);
+  });
+
+  test("formatCommand quotes what a shell would split", () => {
+    assert.equal(
+      formatCommand({ command: "/My Tools/python", args: ["-m", "secreview_ls", "it's"] }),
+      "'/My Tools/python' -m secreview_ls 'it'\\''s'",
+    );
+  });
+
+  test("the error message names what to do", () => {
+    const launch = readLaunchSettings(getter({ interpreter: "/usr/bin/python3" }));
+    assert.match(noServerMessage(launchCandidates(launch, undefined, "linux")), /pip install secreview-ls/);
+    assert.match(
+      noServerMessage(launchCandidates(readLaunchSettings(getter({ server: { path: "/nope" } })), undefined, "linux")),
+      /secreview\.server\.path/,
+    );
+    assert.match(
+      noServerMessage(launchCandidates(readLaunchSettings(getter({})), undefined, "linux")),
+      /tried secreview-ls; python3 -m secreview_ls/,
+    );
+  });
+});
+
+describe("normaliseRuleIds", () => {
+  test("keeps strings, trims, upper-cases, drops duplicates and blanks", () => {
+    assert.deepEqual(normaliseRuleIds(["sr101", " SR101", "b602", "", null, "SR2"]), ["SR101", "B602", "SR2"]);
+    assert.deepEqual(normaliseRuleIds("SR101"), []);
+  });
+});
+
+describe("parseVersion", () => {
+  test("reads the version line", () => {
+    assert.equal(parseVersion("secreview-ls 0.1.0\n"), "0.1.0");
+    assert.equal(parseVersion("warning: x\nsecreview-ls 1.20.3rc1\n"), "1.20.3rc1");
+    assert.equal(parseVersion("Python 3.11.7\n"), undefined);
+    assert.equal(parseVersion(""), undefined);
+  });
+});
+
+describe("expandPath", () => {
+  test("~ and ${userHome}", () => {
+    assert.equal(expandPath("~", { home: HOME }), HOME);
+    assert.equal(expandPath("${userHome}/bin/s", { home: HOME }), `${HOME}/bin/s`);
+    assert.equal(expandPath("  ", { home: HOME, folder: FOLDER }), "");
+  });
+});
+
+describe("answerConfiguration", () => {
+  const settings = (scope: string | undefined): ServerSettings => ({
+    ...DEFAULT_SETTINGS,
+    select: scope === undefined ? [] : [scope],
+  });
+
+  test("one answer per item, in order, scoped", () => {
+    const answers = answerConfiguration(
+      [
+        { section: "secreview", scopeUri: "file:///a" },
+        { section: "secreview" },
+        { section: "python" },
+        { section: "secreview.debounce" },
+        { section: "secreview.nonsense" },
+        {},
+      ],
+      settings,
+    );
+    assert.equal(answers.length, 6);
+    assert.deepEqual(answers[0], { ...DEFAULT_SETTINGS, select: ["file:///a"] });
+    assert.deepEqual(answers[1], DEFAULT_SETTINGS);
+    assert.equal(answers[2], null);
+    assert.equal(answers[3], 150);
+    assert.equal(answers[4], null);
+    assert.deepEqual(answers[5], { secreview: DEFAULT_SETTINGS });
+  });
+
+  test("the answer is what initializationOptions carry", () => {
+    const init = readServerSettings(getter({ severity: "medium", ignore: ["SR101"] }));
+    const [answer] = answerConfiguration([{ section: "secreview" }], () => init);
+    assert.deepEqual(answer, init);
+    assert.deepEqual(JSON.parse(JSON.stringify(answer)), init);
+  });
+});
