@@ -1,0 +1,335 @@
+-- secreview: security review for Python in Neovim, through the secreview-ls
+-- language server.
+--
+--   require("secreview").setup({ settings = { severity = "medium" } })
+--
+-- Neovim 0.11+: registered with vim.lsp.config / vim.lsp.enable.
+-- Neovim 0.8-0.10: vim.lsp.start on FileType.
+-- Neovim 0.7: vim.lsp.start_client + vim.lsp.buf_attach_client on FileType.
+
+local M = {}
+
+M.name = "secreview"
+M.scan_command = "secreview.scanWorkspace"
+
+local uv = vim.loop or vim.uv
+
+---@class secreview.Settings
+---@field severity? "low"|"medium"|"high"
+---@field confidence? "low"|"medium"|"high"
+---@field select? string[]
+---@field ignore? string[]
+---@field debounce? integer
+---@field scope? "all"|"changed"
+---@field baseline? string
+
+M.defaults = {
+  -- Full command; when nil: { python, "-m", "secreview_ls", unpack(extra_args) }.
+  cmd = nil,
+  -- Interpreter for the module form; when nil: $VIRTUAL_ENV's python, else python3.
+  python = nil,
+  extra_args = {},
+  filetypes = { "python" },
+  root_markers = { "pyproject.toml", "setup.cfg", "setup.py", ".git" },
+  -- Sent as initializationOptions and answered for workspace/configuration
+  -- (section "secreview"). Unset keys take the server's defaults.
+  ---@type secreview.Settings
+  settings = {},
+  autostart = true,
+  -- Passed through to the client.
+  on_attach = nil,
+  capabilities = nil,
+  handlers = nil,
+  -- Force a start method ("config", "start", "start_client"); nil = best available.
+  method = nil,
+}
+
+M.config = vim.deepcopy(M.defaults)
+
+-- Clients started through vim.lsp.start_client (Neovim 0.7), by root dir.
+local clients_by_root = {}
+
+-- Client methods: method-call syntax from 0.11 on, dot calls before.
+local function client_call(client, method, ...)
+  if vim.fn.has("nvim-0.11") == 1 then
+    return client[method](client, ...)
+  end
+  return client[method](...)
+end
+M._client_call = client_call
+
+local function is_windows()
+  return vim.fn.has("win32") == 1
+end
+
+local function path_join(...)
+  return table.concat({ ... }, is_windows() and "\\" or "/")
+end
+
+local function exists(path)
+  return uv.fs_stat(path) ~= nil
+end
+
+local function dirname(path)
+  local parent = vim.fn.fnamemodify(path, ":h")
+  return parent
+end
+
+--- The python that runs the module form of the server.
+function M.python()
+  if M.config.python and M.config.python ~= "" then
+    return vim.fn.expand(M.config.python)
+  end
+  local venv = vim.env.VIRTUAL_ENV
+  if venv and venv ~= "" then
+    local candidate = is_windows() and path_join(venv, "Scripts", "python.exe") or path_join(venv, "bin", "python")
+    if vim.fn.executable(candidate) == 1 then
+      return candidate
+    end
+  end
+  return is_windows() and "python" or "python3"
+end
+
+--- The command that starts the server.
+function M.cmd()
+  if M.config.cmd then
+    return vim.deepcopy(M.config.cmd)
+  end
+  local cmd = { M.python(), "-m", "secreview_ls" }
+  vim.list_extend(cmd, M.config.extra_args or {})
+  return cmd
+end
+
+--- The command that prints the server's version: the launch command without
+--- extra arguments, plus --version.
+function M.version_cmd()
+  local cmd = M.cmd()
+  local extra = M.config.cmd == nil and #(M.config.extra_args or {}) or 0
+  for _ = 1, extra do
+    table.remove(cmd)
+  end
+  table.insert(cmd, "--version")
+  return cmd
+end
+
+--- The settings as the server receives them (a copy).
+function M.settings()
+  return vim.deepcopy(M.config.settings or {})
+end
+
+--- Nearest ancestor of the buffer's file holding one of the root markers;
+--- else the file's directory; else the current directory.
+function M.find_root(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr or 0)
+  if name == "" or name:match("^%a[%w+.-]*://") then
+    return uv.cwd()
+  end
+  local dir = dirname(vim.fn.fnamemodify(name, ":p"))
+  local start = dir
+  while true do
+    for _, marker in ipairs(M.config.root_markers) do
+      if exists(path_join(dir, marker)) then
+        return dir
+      end
+    end
+    local parent = dirname(dir)
+    if parent == dir or parent == "" then
+      return start
+    end
+    dir = parent
+  end
+end
+
+local function client_config(root_dir)
+  local settings = M.settings()
+  local init_options = vim.tbl_isempty(settings) and vim.empty_dict() or settings
+  return {
+    name = M.name,
+    cmd = M.cmd(),
+    root_dir = root_dir,
+    workspace_folders = root_dir and { { uri = vim.uri_from_fname(root_dir), name = root_dir } } or nil,
+    init_options = init_options,
+    settings = { secreview = init_options },
+    on_attach = M.config.on_attach,
+    capabilities = M.config.capabilities,
+    handlers = M.config.handlers,
+  }
+end
+
+--- Which start method this Neovim supports (or the one forced in setup).
+function M.method()
+  if M.config.method then
+    return M.config.method
+  end
+  if vim.lsp.config ~= nil and vim.lsp.enable ~= nil then
+    return "config"
+  elseif vim.lsp.start ~= nil then
+    return "start"
+  end
+  return "start_client"
+end
+
+local function attach_0_7(bufnr)
+  local root = M.find_root(bufnr)
+  local id = clients_by_root[root]
+  if id ~= nil then
+    local client = vim.lsp.get_client_by_id(id)
+    if client == nil or client_call(client, "is_stopped") then
+      id = nil
+    end
+  end
+  if id == nil then
+    id = vim.lsp.start_client(client_config(root))
+    if id == nil then
+      vim.notify("secreview: could not start " .. table.concat(M.cmd(), " "), vim.log.levels.ERROR)
+      return nil
+    end
+    clients_by_root[root] = id
+  end
+  vim.lsp.buf_attach_client(bufnr, id)
+  return id
+end
+
+--- Attach the server to a buffer (started if needed). Returns the client id.
+function M.attach(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  if vim.bo[bufnr].buftype ~= "" then
+    return nil
+  end
+  local method = M.method()
+  if method == "start" then
+    return vim.lsp.start(client_config(M.find_root(bufnr)), { bufnr = bufnr })
+  elseif method == "start_client" then
+    return attach_0_7(bufnr)
+  end
+  -- "config": vim.lsp.enable attaches by itself.
+  return nil
+end
+
+--- Running secreview clients.
+function M.clients()
+  local found = {}
+  local all = vim.lsp.get_clients and vim.lsp.get_clients({ name = M.name }) or vim.lsp.get_active_clients()
+  for _, client in ipairs(all) do
+    if client.name == M.name then
+      table.insert(found, client)
+    end
+  end
+  return found
+end
+
+--- Ask the server to scan the whole workspace.
+function M.scan_workspace()
+  local clients = M.clients()
+  if #clients == 0 then
+    vim.notify("secreview: the server is not running", vim.log.levels.WARN)
+    return
+  end
+  for _, client in ipairs(clients) do
+    client_call(client, "request", "workspace/executeCommand", { command = M.scan_command, arguments = {} }, function(err)
+      if err then
+        vim.notify("secreview: scan failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      else
+        vim.notify("secreview: workspace scan finished", vim.log.levels.INFO)
+      end
+    end)
+  end
+end
+
+--- Stop the clients and attach every matching buffer again.
+function M.restart()
+  local buffers = {}
+  for _, client in ipairs(M.clients()) do
+    for bufnr in pairs(client.attached_buffers or {}) do
+      buffers[bufnr] = true
+    end
+    client_call(client, "stop")
+  end
+  clients_by_root = {}
+  local method = M.method()
+  -- Give the old clients a moment to exit before new ones start.
+  vim.defer_fn(function()
+    for bufnr in pairs(buffers) do
+      if vim.api.nvim_buf_is_valid(bufnr) then
+        if method == "config" then
+          -- vim.lsp.enable attaches new buffers; these were attached already.
+          vim.lsp.start(client_config(M.find_root(bufnr)), { bufnr = bufnr })
+        else
+          M.attach(bufnr)
+        end
+      end
+    end
+  end, 500)
+end
+
+local function validate(opts)
+  vim.validate({
+    cmd = { opts.cmd, "table", true },
+    python = { opts.python, "string", true },
+    extra_args = { opts.extra_args, "table", true },
+    filetypes = { opts.filetypes, "table", true },
+    root_markers = { opts.root_markers, "table", true },
+    settings = { opts.settings, "table", true },
+    autostart = { opts.autostart, "boolean", true },
+    on_attach = { opts.on_attach, "function", true },
+    method = { opts.method, "string", true },
+  })
+end
+
+local augroup = nil
+
+function M.setup(opts)
+  opts = opts or {}
+  validate(opts)
+  M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
+  -- Lists replace, they do not merge by index.
+  for _, key in ipairs({ "cmd", "extra_args", "filetypes", "root_markers" }) do
+    if opts[key] ~= nil then
+      M.config[key] = vim.deepcopy(opts[key])
+    end
+  end
+  for _, key in ipairs({ "select", "ignore" }) do
+    if opts.settings and opts.settings[key] ~= nil then
+      M.config.settings[key] = vim.deepcopy(opts.settings[key])
+    end
+  end
+
+  vim.api.nvim_create_user_command("SecReviewScanWorkspace", M.scan_workspace, { desc = "secreview: scan the workspace" })
+  vim.api.nvim_create_user_command("SecReviewRestart", M.restart, { desc = "secreview: restart the server" })
+
+  augroup = vim.api.nvim_create_augroup("secreview", { clear = true })
+  local method = M.method()
+  if method == "config" then
+    local config = client_config(nil)
+    config.root_dir = function(bufnr, on_dir)
+      on_dir(M.find_root(bufnr))
+    end
+    config.workspace_folders = nil
+    config.name = nil
+    config.filetypes = M.config.filetypes
+    vim.lsp.config(M.name, config)
+    if M.config.autostart then
+      vim.lsp.enable(M.name)
+    end
+    return
+  end
+  if not M.config.autostart then
+    return
+  end
+  vim.api.nvim_create_autocmd("FileType", {
+    group = augroup,
+    pattern = M.config.filetypes,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+    desc = "secreview: attach the language server",
+  })
+  -- Buffers that were already open when setup ran.
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(M.config.filetypes, vim.bo[bufnr].filetype) then
+      M.attach(bufnr)
+    end
+  end
+end
+
+return M
