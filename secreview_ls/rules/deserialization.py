@@ -94,14 +94,22 @@ _PICKLE_LIKE = {
     "_pickle.loads": "pickle",
     "cPickle.load": "pickle",
     "cPickle.loads": "pickle",
+    "pickle._Unpickler": "pickle",
+    "_pickle.Unpickler": "pickle",
     "dill.load": "dill",
     "dill.loads": "dill",
+    "dill.Unpickler": "dill",
+    "cloudpickle.load": "pickle",
+    "cloudpickle.loads": "pickle",
     "shelve.open": "shelve",
+    "shelve.DbfilenameShelf": "shelve",
     "jsonpickle.decode": "jsonpickle",
     "jsonpickle.unpickler.decode": "jsonpickle",
+    "jsonpickle.unpickler.Unpickler": "jsonpickle",
     "pandas.read_pickle": "pickle",
     "joblib.load": "pickle",
     "torch.load": "pickle",
+    "torch.serialization.load": "pickle",
     "numpy.load": "pickle",
 }
 
@@ -112,7 +120,7 @@ _PICKLE_LIKE = {
     cwe=502,
     severity=MEDIUM,
     confidence=HIGH,
-    bandit=("B301",),
+    bandit=("B301", "B614"),
     ruff=("S301",),
     summary="Unpickling (`pickle`, `dill`, `shelve`, `jsonpickle`, `torch.load`, ...) executes code "
     "chosen by whoever wrote the data.",
@@ -129,14 +137,44 @@ def pickle_load(ctx: RuleContext) -> Iterator[Finding]:
             allow = keyword_value(call, "allow_pickle")
             if not (isinstance(allow, ast.Constant) and allow.value is True):
                 continue
-        if name == "torch.load":
+        if name in ("torch.load", "torch.serialization.load"):
             weights_only = keyword_value(call, "weights_only")
             if isinstance(weights_only, ast.Constant) and weights_only.value is True:
                 continue
         spelled = ctx.facts.spelled(call.func)
+        advice = (
+            "pass `weights_only=True` (or load `safetensors`)"
+            if name.startswith("torch.")
+            else "load only data you wrote and authenticated, or use a data-only format such as JSON"
+        )
         yield pickle_load.finding(
             ctx,
             call,
-            f"`{spelled}` deserializes with {_PICKLE_LIKE[name]}, which runs code embedded in the data; "
-            "load only data you wrote and authenticated, or use a data-only format such as JSON",
+            f"`{spelled}` deserializes with {_PICKLE_LIKE[name]}, which runs code embedded in the data; {advice}",
+        )
+
+
+@rule(
+    id="SR403",
+    name="marshal-load",
+    cwe=502,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B302",),
+    ruff=("S302",),
+    summary="`marshal.load`/`loads` reads data in an internal format that is not safe for untrusted input.",
+    why="The `marshal` format exists for `.pyc` files; it builds code objects and its reader is not "
+    "hardened against malicious or malformed data, which can crash the interpreter. Code objects "
+    "read this way may later be executed. Use JSON or another data-only format for data from "
+    "outside the program.",
+    bad="import marshal\nconfig = marshal.loads(sock.recv(4096))",
+    good="import json\nconfig = json.loads(sock.recv(4096))",
+)
+def marshal_load(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("marshal.load", "marshal.loads"):
+        yield marshal_load.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` reads the interpreter's internal `marshal` format, which is not "
+            "safe for data from outside the program; use a data-only format such as JSON",
         )

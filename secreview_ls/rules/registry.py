@@ -17,6 +17,7 @@ FAMILIES = (
     "web",
     "files",
     "secrets",
+    "provider_secrets",
     "misc",
     "taint_rules",
 )

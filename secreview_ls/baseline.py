@@ -1,0 +1,130 @@
+"""Baselines: accept today's findings, report only new ones.
+
+A baseline file records each finding by its identity — the file's path
+relative to the project root (POSIX) and ``Finding.fingerprint`` (rule +
+enclosing definition + normalized statement + occurrence, no line numbers) —
+so edits elsewhere in a file keep the baseline valid. Rule id and message are
+stored beside it for people reading the file. The JSON is sorted and indented
+so that it diffs well in review::
+
+    {
+      "findings": [
+        {"fingerprint": "3f0c…", "message": "…", "path": "app/db.py", "rule": "SR201"}
+      ],
+      "tool": "secreview",
+      "version": 1
+    }
+
+API: ``load_baseline(path) -> Baseline``; ``Baseline.is_known(finding, relpath)``
+(marks the entry as still present); ``Baseline.unmatched(paths)`` lists the
+entries of those files that matched nothing (they can be removed);
+``write_baseline(scan, path)`` / ``baseline_document(scan)`` create one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .engine.finding import Finding
+
+if TYPE_CHECKING:
+    from .scan import ScanResult
+
+FORMAT_VERSION = 1
+DEFAULT_BASELINE = ".secreview-baseline.json"
+
+
+class BaselineError(ValueError):
+    """The baseline file cannot be read or is not a secreview baseline."""
+
+
+@dataclass
+class Baseline:
+    """Known findings keyed by (relative path, fingerprint)."""
+
+    entries: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    source: Path | None = None
+    _matched: set[tuple[str, str]] = field(default_factory=set)
+
+    def is_known(self, finding: Finding, relpath: str) -> bool:
+        """Whether ``finding`` (in the file at ``relpath``, POSIX, root-relative) is in the baseline."""
+        key = (relpath, finding.fingerprint)
+        if key in self.entries:
+            self._matched.add(key)
+            return True
+        return False
+
+    def unmatched(self, paths: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Entries not matched since the last ``reset`` (restricted to ``paths`` when given)."""
+        wanted = set(paths) if paths is not None else None
+        return [
+            dict(entry)
+            for key, entry in sorted(self.entries.items())
+            if key not in self._matched and (wanted is None or key[0] in wanted)
+        ]
+
+    def reset(self) -> None:
+        """Forget which entries matched (before another scan with the same baseline)."""
+        self._matched.clear()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """Read a baseline file; ``BaselineError`` with a clear message when it is unusable."""
+    source = Path(path)
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BaselineError(f"{source}: cannot read baseline: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BaselineError(f"{source}: not a valid JSON baseline: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise BaselineError(f"{source}: not a secreview baseline (no `findings` list)")
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise BaselineError(f"{source}: unsupported baseline version {version!r} (expected {FORMAT_VERSION})")
+    baseline = Baseline(source=source)
+    for index, entry in enumerate(data["findings"]):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("path"), str)
+            or not isinstance(entry.get("fingerprint"), str)
+        ):
+            raise BaselineError(f"{source}: entry {index} needs string `path` and `fingerprint`")
+        baseline.entries[(entry["path"], entry["fingerprint"])] = entry
+    return baseline
+
+
+def entry_for(finding: Finding, relpath: str) -> dict[str, Any]:
+    """The baseline entry recording ``finding``."""
+    return {
+        "fingerprint": finding.fingerprint,
+        "message": finding.message,
+        "path": relpath,
+        "rule": finding.rule_id,
+    }
+
+
+def baseline_document(scan: ScanResult) -> dict[str, Any]:
+    """The baseline (as a JSON-ready dict) of every finding in ``scan``."""
+    entries = [entry_for(f, scan.relpath(f.path)) for f in scan.findings()]
+    entries.sort(key=lambda e: (e["path"], e["rule"], e["fingerprint"]))
+    return {"findings": entries, "tool": "secreview", "version": FORMAT_VERSION}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Stable, diff-friendly JSON text."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_baseline(scan: ScanResult, path: str | Path) -> int:
+    """Write the baseline of ``scan`` to ``path``; returns the number of entries."""
+    document = baseline_document(scan)
+    Path(path).write_text(dumps(document), encoding="utf-8")
+    return len(document["findings"])

@@ -1,0 +1,478 @@
+"""The ``secreview`` command line.
+
+    secreview check [PATH...]          scan, report, exit 1 when findings remain
+    secreview rules                    list the rule catalogue
+    secreview explain RULE             a rule's documentation (SR id, Bandit B id, Ruff S code)
+    secreview baseline create [PATH...] -o .secreview-baseline.json
+    secreview review PATH... [--diff REV] [-o FILE]
+
+Exit codes: 0 clean, 1 findings reported, 2 usage or configuration error.
+Reports go to stdout (or ``--output``); notices and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+from .analyze import unknown_rule_codes
+from .config import Config, ConfigError, discover, load_pyproject
+from .engine.finding import Level, Notice
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+FORMATS = ("text", "json", "sarif", "html", "markdown")
+
+
+class UsageError(Exception):
+    """A problem with the command line or the configuration: message, exit 2."""
+
+
+# -- argument parsing ------------------------------------------------------------
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _level(value: str) -> Level:
+    try:
+        return Level.parse(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 (all cores) or more")
+    return number
+
+
+def _add_scan_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("scan")
+    group.add_argument("--config", metavar="FILE", type=Path, help="pyproject.toml to read [tool.secreview] from")
+    group.add_argument("--severity", type=_level, help="report findings at or above this severity (low|medium|high)")
+    group.add_argument("--confidence", type=_level, help="report findings at or above this confidence")
+    group.add_argument("--select", type=_codes, action="append", default=[], metavar="CODES",
+                       help="comma-separated rule ids or prefixes to run (SR ids, Bandit B or Ruff S codes)")
+    group.add_argument("--ignore", type=_codes, action="append", default=[], metavar="CODES",
+                       help="comma-separated rule ids or prefixes to skip")
+    group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="gitignore-style glob to skip (repeatable; added to the configured excludes)")
+    group.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
+    group.add_argument("--force-exclude", action="store_true",
+                       help="apply excludes and .gitignore to files named on the command line too")
+    group.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
+                       help="worker processes (default 0: all cores; 1: no workers)")
+    group.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    group.add_argument("--quiet", "-q", action="store_true", help="do not print notices on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="secreview",
+        description="Security review for Python code: located, specific, actionable findings.",
+    )
+    parser.add_argument("--version", action="version", version=f"secreview {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    check = sub.add_parser("check", help="scan files and directories", description="Scan files and report findings.")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    check.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    check.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
+    check.add_argument("--diff", metavar="REV", help="report only findings on lines changed since merge-base(REV, HEAD)")
+    _add_scan_options(check)
+
+    rules = sub.add_parser("rules", help="list the rule catalogue")
+    rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
+
+    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("rule", metavar="RULE", help="SR id, Bandit id (B602), Ruff code (S602) or rule name")
+
+    baseline = sub.add_parser("baseline", help="manage baseline files")
+    baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION")
+    baseline_sub.required = True
+    create = baseline_sub.add_parser("create", help="record the current findings")
+    create.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    create.add_argument("--output", "-o", metavar="FILE", default=".secreview-baseline.json",
+                        help="baseline file to write (default: .secreview-baseline.json)")
+    _add_scan_options(create)
+
+    review = sub.add_parser("review", help="write a review of the code (markdown)")
+    review.add_argument("paths", nargs="+", metavar="PATH")
+    review.add_argument("--diff", metavar="REV", help="review only what changed since merge-base(REV, HEAD)")
+    review.add_argument("--output", "-o", metavar="FILE", help="write the review to FILE instead of stdout")
+    review.add_argument("--baseline", metavar="FILE", type=Path, help="leave out findings recorded in this baseline")
+    _add_scan_options(review)
+    return parser
+
+
+# -- configuration -----------------------------------------------------------------
+
+
+def closest(word: str, candidates: Sequence[str], n: int = 3) -> list[str]:
+    """Candidates most like ``word``: same-position characters first (typos in ids), then similarity."""
+
+    def score(candidate: str) -> tuple[int, float]:
+        same = sum(a == b for a, b in zip(word, candidate, strict=False)) if len(word) == len(candidate) else 0
+        return same, difflib.SequenceMatcher(None, word, candidate).ratio()
+
+    ranked = sorted(candidates, key=score, reverse=True)
+    return [c for c in ranked if difflib.SequenceMatcher(None, word, c).ratio() >= 0.5][:n]
+
+
+def _suggest(code: str, candidates: Sequence[str]) -> str:
+    close = closest(code, candidates)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """Configuration for the scan: file (``--config`` or discovered) plus command-line overrides."""
+    first = Path(args.paths[0]) if getattr(args, "paths", None) else Path(".")
+    try:
+        if args.config is not None:
+            if not args.config.is_file():
+                raise UsageError(f"--config {args.config}: no such file")
+            config = load_pyproject(args.config)
+        else:
+            config = discover(first if first.exists() else Path("."))
+    except ConfigError as error:
+        raise UsageError(f"configuration error: {error}") from None
+    changes: dict[str, Any] = {}
+    if args.severity is not None:
+        changes["severity"] = args.severity
+    if args.confidence is not None:
+        changes["confidence"] = args.confidence
+    select = [c for group in args.select for c in group]
+    ignore = [c for group in args.ignore for c in group]
+    if select:
+        changes["select"] = tuple(select)
+    if ignore:
+        changes["ignore"] = (*config.ignore, *ignore)
+    if changes:
+        config = config.with_overrides(**changes)
+    _check_rule_codes(config, select, ignore)
+    return config
+
+
+def _check_rule_codes(config: Config, select: list[str], ignore: list[str]) -> None:
+    from .rules import registry
+
+    known = sorted(registry.known_codes())
+    problems: list[str] = []
+    for option, codes in (("--select", select), ("--ignore", ignore)):
+        for code in unknown_rule_codes(codes):
+            problems.append(f"{option}: unknown rule `{code}`{_suggest(code, known)}")
+    where = str(config.source_file) if config.source_file else "configuration"
+    for key, codes in (("select", config.select), ("ignore", config.ignore)):
+        for code in unknown_rule_codes(c for c in codes if c not in select and c not in ignore):
+            problems.append(f"{where}: `{key}` names unknown rule `{code}`{_suggest(code, known)}")
+    for pattern, codes in config.per_file_ignores.items():
+        for code in unknown_rule_codes(codes):
+            problems.append(f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`{_suggest(code, known)}")
+    if problems:
+        raise UsageError("\n".join(problems))
+
+
+# -- terminal helpers ----------------------------------------------------------------
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color(choice: str, stream: IO[str]) -> bool:
+    """``--color`` resolved: ``auto`` means a terminal and no ``NO_COLOR``."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    return _isatty(stream)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only after ``delay`` seconds."""
+
+    def __init__(self, stream: IO[str], delay: float = 0.5, width: int = 30) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.delay = delay
+        self.width = width
+        self.last_draw = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.start < self.delay or (now - self.last_draw < 0.1 and done < total):
+            return
+        self.last_draw = now
+        filled = int(self.width * done / total) if total else self.width
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} files")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * (self.width + 40) + "\r")
+            self.stream.flush()
+
+
+def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
+    """Notices as ``path:line:col: kind: message`` lines."""
+    from .reports.text import render_notice_line
+
+    for notice in notices:
+        line = notice.span.start_line if notice.span is not None else None
+        col = notice.span.start_col if notice.span is not None else None
+        stream.write(render_notice_line(notice.path, notice.kind, notice.message, line, col) + "\n")
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None, diff: str | None = None) -> Any:
+    from .scan import scan_paths
+
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError("no such file or directory: " + ", ".join(missing))
+    changed = None
+    if diff:
+        from .gitdiff import GitError, changes_since
+
+        first = Path(args.paths[0])
+        try:
+            changed = changes_since(diff, first if first.is_dir() else first.parent)
+        except GitError as error:
+            raise UsageError(f"--diff {diff}: {error}") from None
+    progress = None if args.no_progress or not _isatty(sys.stderr) else ProgressBar(sys.stderr)
+    try:
+        return scan_paths(
+            args.paths,
+            config,
+            jobs=args.jobs or None,
+            progress=progress,
+            changed=changed,
+            baseline=baseline,
+            gitignore=not args.no_gitignore,
+            exclude=args.exclude,
+            force_exclude=args.force_exclude,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _report_scan_notices(args: argparse.Namespace, scan: Any) -> None:
+    if scan.diff_note:
+        sys.stderr.write(f"note: {scan.diff_note}\n")
+    if not args.quiet:
+        print_notices(scan.all_notices(), sys.stderr)
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _load_baseline(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from .baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as error:
+        raise UsageError(str(error)) from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .reports import ReportError, get_writer
+
+    config = load_config(args)
+    try:
+        writer = get_writer(args.format)
+    except ReportError as error:
+        raise UsageError(str(error)) from None
+    baseline = _load_baseline(args.baseline)
+    scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
+    _report_scan_notices(args, scan)
+    color = args.format == "text" and not args.output and use_color(args.color, sys.stdout)
+    _write_output(writer(scan, color=color), args.output)
+    if scan.findings() and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def cmd_baseline_create(args: argparse.Namespace) -> int:
+    from .baseline import write_baseline
+
+    config = load_config(args)
+    scan = _run_scan(args, config)
+    _report_scan_notices(args, scan)
+    try:
+        count = write_baseline(scan, args.output)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    sys.stderr.write(f"wrote {count} baseline {'entry' if count == 1 else 'entries'} to {args.output}\n")
+    return EXIT_CLEAN
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .reports import ReportError, load_target
+
+    config = load_config(args)
+    try:
+        render_review = load_target("secreview_ls.review:render_review", "the review command")
+    except ReportError as error:
+        raise UsageError(str(error)) from None
+    baseline = _load_baseline(args.baseline)
+    scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
+    _report_scan_notices(args, scan)
+    _write_output(render_review(scan), args.output)
+    return EXIT_CLEAN
+
+
+def _rule_rows() -> list[dict[str, Any]]:
+    from .rules import registry
+
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "cwe": r.cwe,
+            "severity": str(r.severity),
+            "confidence": str(r.confidence),
+            "bandit": list(r.bandit),
+            "ruff": list(r.ruff),
+            "family": r.family,
+            "kind": r.kind,
+            "fixable": r.fixable,
+            "taint": r.taint,
+            "summary": r.summary,
+            "help_uri": r.docs_url,
+        }
+        for r in registry.all_rules()
+    ]
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    rows = _rule_rows()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_CLEAN
+    if args.format == "markdown":
+        lines = ["| Rule | Name | CWE | Severity | Confidence | Bandit | Ruff |", "|---|---|---|---|---|---|---|"]
+        for row in rows:
+            cwe = f"[CWE-{row['cwe']}](https://cwe.mitre.org/data/definitions/{row['cwe']}.html)" if row["cwe"] else ""
+            lines.append(
+                f"| {row['id']} | `{row['name']}` | {cwe} | {row['severity']} | {row['confidence']} | "
+                f"{', '.join(row['bandit'])} | {', '.join(row['ruff'])} |"
+            )
+        sys.stdout.write("\n".join(lines) + "\n")
+        return EXIT_CLEAN
+    headers = ("ID", "NAME", "CWE", "SEVERITY", "CONF.", "BANDIT", "RUFF")
+    table = [
+        (
+            row["id"],
+            row["name"],
+            f"CWE-{row['cwe']}" if row["cwe"] else "-",
+            row["severity"],
+            row["confidence"],
+            ",".join(row["bandit"]) or "-",
+            ",".join(row["ruff"]) or "-",
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(item)) for item in column) for column in zip(headers, *table, strict=False)]
+    for line in (headers, *table):
+        sys.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        sys.stdout.write("\n")
+    sys.stdout.write(f"{len(rows)} rules\n")
+    return EXIT_CLEAN
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .rules import registry
+
+    wanted = args.rule.strip()
+    found = registry.get(wanted)
+    if found is None:
+        by_name = {r.name: r for r in registry.all_rules()}
+        found = by_name.get(wanted.lower())
+    if found is None:
+        codes = sorted(registry.known_codes())
+        names = sorted(r.name for r in registry.all_rules())
+        close = [*closest(wanted.upper(), codes, 3), *closest(wanted.lower(), names, 2)]
+        hint = f" Did you mean: {', '.join(close[:5])}?" if close else " Run `secreview rules` for the catalogue."
+        raise UsageError(f"unknown rule {wanted!r}.{hint}")
+    sys.stdout.write(found.markdown().rstrip("\n") + "\n")
+    return EXIT_CLEAN
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "rules": cmd_rules,
+    "explain": cmd_explain,
+    "review": cmd_review,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``secreview`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exit_:
+        return int(exit_.code) if isinstance(exit_.code, int) else EXIT_USAGE
+    command = cmd_baseline_create if args.command == "baseline" else COMMANDS[args.command]
+    try:
+        return command(args)
+    except UsageError as error:
+        sys.stderr.write(f"secreview: error: {error}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (``secreview check | head``): not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")  # silence the final flush
+        except OSError:
+            pass
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        sys.stderr.write("secreview: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Which files a scan looks at.
+
+``discover_files(paths, config)`` walks directories recursively and returns the
+files to analyze, sorted, plus notices for arguments that do not exist:
+
+- Python sources (``.py``, ``.pyi``, ``.pyw``) and Python scripts without a
+  suffix whose first line is a ``python`` shebang;
+- text files the text rules read (``.env``, ``*.env``, ``.yaml``/``.yml``,
+  ``.toml``, ``.ini``, ``.cfg``, ``.json``, ``.properties``, ``.conf``).
+
+Directories and files matching the configuration's ``exclude`` /
+``extend-exclude`` globs are skipped, and so are those a ``.gitignore`` ignores
+(nested ``.gitignore`` files, the ones above the scanned directory up to the
+repository root, and ``.git/info/exclude``; the deepest matching pattern
+wins, as in git). A file named explicitly on the command line is always
+scanned unless ``force_exclude`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from .config import Config
+from .engine.finding import Notice
+
+PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
+TEXT_SUFFIXES = frozenset({".env", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".json", ".properties", ".conf"})
+TEXT_NAMES = frozenset({".env"})
+_SHEBANG_PEEK = 128
+
+
+def is_candidate(path: Path) -> bool:
+    """Whether a file (found while walking a directory) is one the scan analyzes."""
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix in PYTHON_SUFFIXES or suffix in TEXT_SUFFIXES or name in TEXT_NAMES:
+        return True
+    if name.startswith(".env.") or name.endswith(".env"):
+        return True
+    if not suffix:
+        return has_python_shebang(path)
+    return False
+
+
+def has_python_shebang(path: Path) -> bool:
+    """True for a file whose first line is ``#!...python...``."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SHEBANG_PEEK)
+    except OSError:
+        return False
+    if not head.startswith(b"#!"):
+        return False
+    first = head.split(b"\n", 1)[0]
+    return b"python" in first
+
+
+@dataclass
+class _Ignore:
+    """The gitignore rules of one directory."""
+
+    base: Path
+    spec: pathspec.GitIgnoreSpec
+
+
+@dataclass
+class Discovery:
+    """Files to analyze (sorted, unique) and notices about the arguments."""
+
+    files: list[Path] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def _read_ignore(path: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        return None
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # a malformed pattern must not stop the scan
+        return None
+
+
+def _git_root(start: Path) -> Path | None:
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _ancestor_ignores(directory: Path, *, include_self: bool = False) -> list[_Ignore]:
+    """gitignore rules that apply inside ``directory`` from above it (up to the repository root);
+    with ``include_self`` also the directory's own ``.gitignore``."""
+    root = _git_root(directory)
+    if root is None:
+        return []
+    chain: list[_Ignore] = []
+    exclude_file = root / ".git" / "info" / "exclude"
+    if exclude_file.is_file():
+        spec = _read_ignore(exclude_file)
+        if spec is not None:
+            chain.append(_Ignore(root, spec))
+    parents = [directory, *directory.parents]
+    first = 0 if include_self else 1
+    for current in reversed(parents[first : parents.index(root) + 1] if root in parents else []):
+        spec = _read_ignore(current / ".gitignore")
+        if spec is not None:
+            chain.append(_Ignore(current, spec))
+    return chain
+
+
+def _ignored(chain: Sequence[_Ignore], path: Path, is_dir: bool) -> bool:
+    """Deepest matching pattern decides, as in git."""
+    for ignore in reversed(chain):
+        try:
+            rel = path.relative_to(ignore.base).as_posix()
+        except ValueError:
+            continue
+        if is_dir:
+            rel += "/"
+        verdict = ignore.spec.check_file(rel).include
+        if verdict is not None:
+            return bool(verdict)
+    return False
+
+
+def _excluded(config: Config, path: Path, extra: pathspec.GitIgnoreSpec | None, is_dir: bool) -> bool:
+    if config.is_excluded(path) or (is_dir and config.is_excluded(path / ".secreview-probe")):
+        return True
+    if extra is not None:
+        rel = config.relative(path)
+        return extra.match_file(rel + "/" if is_dir else rel)
+    return False
+
+
+def discover_files(
+    paths: Iterable[str | Path],
+    config: Config,
+    *,
+    gitignore: bool = True,
+    exclude: Sequence[str] = (),
+    force_exclude: bool = False,
+) -> Discovery:
+    """Expand ``paths`` (files and directories) into the files a scan analyzes.
+
+    ``exclude`` adds gitignore-style globs (relative to the project root) on top
+    of the configuration's ``exclude``/``extend-exclude``.
+    """
+    extra = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
+    found: dict[Path, None] = {}
+    result = Discovery()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            if force_exclude and (
+                _excluded(config, path, extra, False)
+                or (gitignore and _ignored(_ancestor_ignores(path.resolve().parent, include_self=True), path.resolve(), False))
+            ):
+                continue
+            found.setdefault(path, None)
+        elif path.is_dir():
+            for item in _walk(path, config, extra, gitignore):
+                found.setdefault(item, None)
+        elif path.exists():
+            result.notices.append(Notice("skipped", "not a regular file or directory; skipped", None, str(path)))
+        else:
+            result.notices.append(Notice("not-found", "no such file or directory", None, str(path)))
+    result.files = sorted(found)
+    return result
+
+
+def _walk(top: Path, config: Config, extra: pathspec.GitIgnoreSpec | None, gitignore: bool) -> list[Path]:
+    files: list[Path] = []
+    resolved_top = top.resolve()
+    chain = _ancestor_ignores(resolved_top) if gitignore else []
+    if chain and _ignored(chain, resolved_top, True):
+        # The directory was named explicitly although an enclosing .gitignore ignores it:
+        # scan it, honouring only the .gitignore files inside it.
+        chain = []
+    # Stack of (directory as given, resolved directory, gitignore chain for it).
+    stack: list[tuple[Path, Path, list[_Ignore]]] = [(top, resolved_top, chain)]
+    while stack:
+        directory, resolved, chain = stack.pop()
+        if gitignore:
+            own = _read_ignore(resolved / ".gitignore")
+            if own is not None:
+                chain = [*chain, _Ignore(resolved, own)]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs: list[tuple[Path, Path, list[_Ignore]]] = []
+        for entry in entries:
+            if entry.name == ".git":
+                continue
+            path = directory / entry.name
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                continue
+            if not is_dir and not is_file:
+                continue
+            if _excluded(config, path, extra, is_dir):
+                continue
+            if gitignore and chain and _ignored(chain, resolved / entry.name, is_dir):
+                continue
+            if is_dir:
+                if entry.is_symlink():
+                    continue  # avoid cycles and scanning outside the tree
+                subdirs.append((path, resolved / entry.name, chain))
+            elif is_candidate(path):
+                files.append(path)
+        stack.extend(reversed(subdirs))
+    return files

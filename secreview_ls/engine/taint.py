@@ -1,0 +1,1563 @@
+"""Flow-sensitive taint analysis over one module, with per-function summaries.
+
+``ModuleTaint(facts, spec, project=None).run()`` returns ``SinkHit``s: an untrusted value
+(``TaintSpec`` sources) that reaches a sink argument without a sanitizer for the sink's class,
+with the steps it took. Each function is interpreted once over its statements (branches
+joined, loops to a bounded fixpoint, constant conditions selecting their branch); its
+parameters carry *parameter labels*, so the same pass yields the function's summary: which
+parameters reach the return value and which reach which sink. A call applies the callee's
+summary, so a helper that builds a query from its argument is caught at the caller, with the
+whole path. Calls into other files of the project go through ``project`` (``ProjectIndex``).
+
+Only functions that mention a source (or call one that may return one, or are framework
+entry points) are analyzed; the others are summarized on demand when called.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .facts import ModuleFacts
+from .finding import FlowStep, Span
+from .taint_frameworks import Entry, entry_for, handler_kind
+from .taint_model import (
+    ALL_CLASSES,
+    EMPTY,
+    EMPTY_TAINT,
+    MAX_STEPS,
+    NO_CONST,
+    OPAQUE,
+    Label,
+    Origin,
+    SinkSpec,
+    TaintSpec,
+    Val,
+    add_to_rest,
+    as_whole,
+    bound,
+    cleaned,
+    get_part,
+    join,
+    map_labels,
+    set_part,
+    whole,
+    with_step,
+)
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+Env = dict[str, Val]
+MAX_LOOP_ITERATIONS = 4
+MAX_SUMMARY_DEPTH = 8
+ALL = frozenset({ALL_CLASSES})
+_STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
+_MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
+_MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
+_TEXT_LIMIT = 60
+
+
+class SummaryProvider(Protocol):
+    """What the taint engine needs from a project index."""
+
+    def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None: ...
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A parameter of a summarized function reaches a sink."""
+
+    index: int
+    access: tuple[str, ...]
+    cls: str
+    sink: str
+    what: str
+    cleaned: frozenset[str]
+    steps: tuple[FlowStep, ...]
+    path: str  # file of the sink
+    node: ast.AST | None = field(compare=False, hash=False, default=None)
+
+
+@dataclass
+class Summary:
+    """What a function does with its inputs, in terms of parameter labels."""
+
+    name: str
+    params: list[str]
+    positional: int
+    vararg: int | None
+    kwarg: int | None
+    offset: int  # 1 when the first parameter is bound by the call (self / cls)
+    returns: Val = EMPTY
+    effects: list[Effect] = field(default_factory=list)
+    self_out: Val | None = None
+    path: str = ""
+
+    @property
+    def returns_source(self) -> bool:
+        return any(lab.origin.kind == "source" for lab in whole(self.returns))
+
+
+@dataclass
+class SinkHit:
+    """Untrusted data reaching a sink in the analyzed module."""
+
+    cls: str
+    sink: str
+    what: str
+    node: ast.AST
+    label: Label
+
+    @property
+    def local(self) -> bool:
+        return self.label.origin.local
+
+
+@dataclass
+class _Fn:
+    """State of the function being interpreted."""
+
+    node: FunctionNode | ast.Module
+    cls: ast.ClassDef | None
+    entry: Entry
+    summary: Summary | None
+    local_defs: dict[str, FunctionNode]
+    returns: Val = EMPTY
+    loops: list[tuple[list[Env], list[Env]]] = field(default_factory=list)
+    effects: dict[tuple[Any, ...], Effect] = field(default_factory=dict)
+    self_name: str | None = None
+    exits: list[Env] = field(default_factory=list)  # environments at return/raise (for ``self``)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1] + "…"
+
+
+def _join_envs(envs: Iterable[Env | None]) -> Env | None:
+    result: Env | None = None
+    for env in envs:
+        if env is None:
+            continue
+        if result is None:
+            result = dict(env)
+            continue
+        for key in set(result) | set(env):
+            a = result.get(key)
+            b = env.get(key)
+            if a is None:
+                result[key] = b  # type: ignore[assignment]
+            elif b is not None and a is not b:
+                result[key] = join(a, b)
+    return result
+
+
+class ModuleTaint:
+    """Taint analysis of one module."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        project: SummaryProvider | None = None,
+        external: bool = False,
+        depth: int = 0,
+    ) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.project = project
+        self.path = facts.source.path
+        self.step_path = self.path if external else None
+        self.depth = depth
+        self.sinks_by_name, self.sinks_by_method = spec.sink_index()
+        self.hits: dict[tuple[int, str], SinkHit] = {}
+        self.sources_seen: list[str] = []
+        self.sinks_seen: list[str] = []
+        self.globals: Env = {}
+        self._summaries: dict[ast.AST, Summary | None] = {}
+        self._in_progress: set[ast.AST] = set()
+        self._stack_depth = 0
+        self._collect = True
+        self._index()
+
+    # -- indexing ------------------------------------------------------------------
+
+    def _index(self) -> None:
+        tree = self.facts.tree
+        self.module_functions: dict[str, FunctionNode] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.owner_class: dict[ast.AST, ast.ClassDef] = {}
+        self.nested: dict[ast.AST, dict[str, FunctionNode]] = {}
+        stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
+        while stack:
+            node, scope = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if scope is tree and not isinstance(node, ast.ClassDef):
+                        self.module_functions.setdefault(child.name, child)
+                    elif not isinstance(node, ast.ClassDef):
+                        self.nested.setdefault(scope, {})[child.name] = child
+                    if isinstance(node, ast.ClassDef):
+                        self.owner_class[child] = node
+                    stack.append((child, child))
+                elif isinstance(child, ast.ClassDef):
+                    if scope is tree:
+                        self.classes.setdefault(child.name, child)
+                    stack.append((child, scope))
+                elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                    stack.append((child, scope))
+        self.global_names: set[str] = set()
+        for node in self.facts.nodes(ast.Global):
+            self.global_names.update(node.names)  # type: ignore[attr-defined]
+        self.imports_prefixes = {t.split(".")[0] for t in self.facts.imports.aliases.values()}
+
+    def _method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
+        seen: set[str] = set()
+        stack = [cls]
+        while stack:
+            current = stack.pop(0)
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            for item in current.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == name:
+                    return item
+            for base in current.bases:
+                if isinstance(base, ast.Name) and base.id in self.classes:
+                    stack.append(self.classes[base.id])
+        return None
+
+    # -- driver ----------------------------------------------------------------------
+
+    def run(self) -> list[SinkHit]:
+        """Analyze the module; the hits, sorted by position."""
+        tree = self.facts.tree
+        self._collect = False
+        module_fn = _Fn(tree, None, Entry(), None, self.nested.get(tree, {}))
+        saved = self.project
+        self.project = None
+        self.globals = {}
+        try:
+            self.globals = self._block(tree.body, {}, module_fn, module_level=True) or {}
+        finally:
+            self.project = saved
+            self._collect = True
+        for name in self.global_names:
+            current = self.globals.get(name)
+            if current is not None and current.const is not NO_CONST:
+                self.globals[name] = Val(current.taint, current.parts, current.kind)
+        relevant = self._relevant()
+        if tree in relevant:
+            self._guarded(lambda: self._block(tree.body, dict(self.globals), module_fn, module_level=True))
+        for fn in self.facts.functions:
+            if fn in relevant:
+                self._guarded(lambda fn=fn: self.summary_of(fn))
+        return sorted(self.hits.values(), key=lambda h: (getattr(h.node, "lineno", 0), getattr(h.node, "col_offset", 0)))
+
+    def _guarded(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except RecursionError:
+            self.sources_seen.append("(a function nested too deeply was skipped)")
+
+    def _relevant(self) -> set[ast.AST]:
+        """Functions (and the module body) that mention a source or are entry points."""
+        facts = self.facts
+        spec = self.spec
+        tree = facts.tree
+        marked: set[ast.AST] = set()
+        prefixes: set[str] = set()
+        for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
+            parts = name.split(".")
+            prefixes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+        local_names = {
+            local for local, target in facts.imports.aliases.items() if target in prefixes
+        }
+        for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
+            if name.startswith("builtins.") and name.count(".") == 1:
+                bare = name.split(".", 1)[1]
+                if bare not in facts.imports.locally_bound:
+                    local_names.add(bare)
+        wanted = set(spec.attr_sources) | set(spec.call_sources) | set(spec.object_kinds)
+
+        def mark(node: ast.AST) -> None:
+            marked.add(facts.enclosing_function(node) or tree)
+
+        if local_names:
+            for node in facts.nodes(ast.Name):
+                if node.id not in local_names:  # type: ignore[attr-defined]
+                    continue
+                current: ast.AST = node
+                while True:
+                    name = facts.qualname(current)
+                    if name in wanted:
+                        mark(node)
+                        break
+                    parent = facts.parent(current)
+                    if not isinstance(parent, ast.Attribute) or name not in prefixes:
+                        break
+                    current = parent
+        for call in facts.method_calls(*spec.method_sources):
+            mark(call)
+        for fn in facts.functions:
+            cls = self.owner_class.get(fn)
+            if cls is not None and handler_kind(facts, spec, cls, self.classes):
+                marked.add(fn)
+                continue
+            entry = entry_for(facts, spec, fn, cls is not None and not self._is_static(fn))
+            if entry.framework or entry.tainted or entry.objects:
+                marked.add(fn)
+        # Callers of functions that may return untrusted data.
+        calls: list[tuple[str, ast.AST]] = []
+        for call in facts.nodes(ast.Call):
+            func = call.func  # type: ignore[attr-defined]
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name is not None:
+                calls.append((name, facts.enclosing_function(call) or tree))
+        for _ in range(6):
+            names = {fn.name for fn in marked if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            names |= {c.name for c in self.classes.values() if any(m in marked for m in c.body)}
+            grew = False
+            for name, owner in calls:
+                if name in names and owner not in marked:
+                    marked.add(owner)
+                    grew = True
+            if not grew:
+                break
+        if self.project is not None:
+            for call in facts.nodes(ast.Call):
+                owner = facts.enclosing_function(call) or tree
+                if owner in marked:
+                    continue
+                name = facts.qualname(call.func)  # type: ignore[attr-defined]
+                if name is None or name.split(".")[0] in _STDLIB or "." not in name:
+                    continue
+                summary = self.project.function_summary(name, spec, self.path)
+                if summary is not None and summary.returns_source:
+                    marked.add(owner)
+        return marked
+
+    @staticmethod
+    def _is_static(fn: FunctionNode) -> bool:
+        return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list)
+
+    # -- summaries -------------------------------------------------------------------
+
+    def summary_named(self, name: str) -> Summary | None:
+        """Summary of a module-level function, or of ``Class.method``."""
+        if "." in name:
+            class_name, method_name = name.split(".", 1)
+            cls = self.classes.get(class_name)
+            fn = self._method(cls, method_name) if cls is not None else None
+        else:
+            fn = self.module_functions.get(name)
+        if fn is None:
+            return None
+        if not self.globals:
+            self._prepare_globals()
+        return self.summary_of(fn)
+
+    def _prepare_globals(self) -> None:
+        tree = self.facts.tree
+        saved_collect, saved_project = self._collect, self.project
+        self._collect, self.project = False, None
+        try:
+            self.globals = self._block(tree.body, {}, _Fn(tree, None, Entry(), None, {}), module_level=True) or {}
+        except RecursionError:
+            self.globals = {}
+        finally:
+            self._collect, self.project = saved_collect, saved_project
+
+    def summary_of(self, fn: FunctionNode) -> Summary | None:
+        if fn in self._summaries:
+            return self._summaries[fn]
+        if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
+            return None
+        self._in_progress.add(fn)
+        self._stack_depth += 1
+        try:
+            summary = self._analyze_function(fn)
+        except RecursionError:
+            summary = None
+        finally:
+            self._stack_depth -= 1
+            self._in_progress.discard(fn)
+        self._summaries[fn] = summary
+        return summary
+
+    def _analyze_function(self, fn: FunctionNode) -> Summary:
+        cls = self.owner_class.get(fn)
+        static = self._is_static(fn)
+        is_method = cls is not None and not static
+        entry = entry_for(self.facts, self.spec, fn, is_method)
+        args = fn.args
+        ordered = [*args.posonlyargs, *args.args]
+        params = [a.arg for a in ordered] + [a.arg for a in args.kwonlyargs]
+        all_args = [*ordered, *args.kwonlyargs]
+        vararg = kwarg = None
+        if args.vararg is not None:
+            vararg = len(params)
+            params.append(args.vararg.arg)
+            all_args.append(args.vararg)
+        if args.kwarg is not None:
+            kwarg = len(params)
+            params.append(args.kwarg.arg)
+            all_args.append(args.kwarg)
+        summary = Summary(
+            name=fn.name,
+            params=params,
+            positional=len(ordered),
+            vararg=vararg,
+            kwarg=kwarg,
+            offset=1 if is_method else 0,
+            path=self.path,
+        )
+        env: Env = {}
+        kind_of_self = None
+        if is_method and cls is not None:
+            kind_of_self = handler_kind(self.facts, self.spec, cls, self.classes) or f"class:{cls.name}"
+        for index, arg in enumerate(all_args):
+            span = self.facts.source.span(arg)
+            label = Label(Origin("param", arg.arg, span, self.step_path, index=index))
+            taint: set[Label] = {label}
+            kind = None
+            if index == 0 and kind_of_self is not None:
+                kind = kind_of_self
+            if arg.arg in entry.tainted:
+                taint.add(self._make_source(arg, entry.tainted[arg.arg], local=False))
+            if arg.arg in entry.objects:
+                kind = entry.objects[arg.arg]
+            env[arg.arg] = Val(frozenset(taint), (), kind)
+        state = _Fn(fn, cls, entry, summary, self.nested.get(fn, {}))
+        if is_method and ordered:
+            state.self_name = ordered[0].arg
+        out = self._block(fn.body, env, state)
+        summary.returns = state.returns
+        summary.effects = list(state.effects.values())
+        if state.self_name is not None:
+            final = _join_envs([out, *state.exits])
+            self_val = final.get(state.self_name) if final else None
+            summary.self_out = self_val if self_val is not None and self_val.parts else None
+        return summary
+
+    # -- sources ---------------------------------------------------------------------
+
+    def _source_node(self, node: ast.AST) -> ast.AST:
+        """Widen ``request.args`` to ``request.args['q']`` / ``request.args.get('q')`` for messages."""
+        parent = self.facts.parent(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return parent
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            grand = self.facts.parent(parent)
+            if isinstance(grand, ast.Call) and grand.func is parent and parent.attr in ("get", "getlist", "get_all"):
+                return grand
+        return node
+
+    def _make_source(self, node: ast.AST, description: str | None, *, local: bool) -> Label:
+        shown = self._source_node(node) if description is None else node
+        span = self.facts.source.span(shown)
+        text = description or f"`{_short(self.facts.source.segment(shown))}`"
+        if self._collect:
+            entry = f"{text} (line {span.start_line})"
+            if entry not in self.sources_seen:
+                self.sources_seen.append(entry)
+        step = FlowStep(span, f"source: {text}", self.step_path)
+        return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
+
+    def _source_val(self, node: ast.AST, name: str, *, description: str | None = None) -> Val:
+        local = name in self.spec.local_sources
+        return Val(frozenset({self._make_source(node, description, local=local)}))
+
+    # -- statements --------------------------------------------------------------------
+
+    def _block(self, body: list[ast.stmt], env: Env, fn: _Fn, *, module_level: bool = False) -> Env | None:
+        current: Env | None = env
+        for statement in body:
+            if current is None:
+                return None
+            current = self._statement(statement, current, fn, module_level)
+        return current
+
+    def _statement(self, node: ast.stmt, env: Env, fn: _Fn, module_level: bool) -> Env | None:
+        if isinstance(node, ast.Assign):
+            value = self._eval(node.value, env, fn)
+            for target in node.targets:
+                self._assign(target, value, env, fn, node.value)
+            return env
+        if isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self._assign(node.target, self._eval(node.value, env, fn), env, fn, node.value)
+            return env
+        if isinstance(node, ast.AugAssign):
+            value = self._eval(node.value, env, fn)
+            old = self._eval(node.target, env, fn) if not isinstance(node.target, ast.Name) else self._lookup(
+                node.target.id, env
+            )
+            combined = Val(bound(whole(old) | self._string_op_taint(node.value, value, node.op)), (), None)
+            if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
+                combined = add_to_rest(old, value)
+            self._assign(node.target, combined, env, fn, node.value)
+            return env
+        if isinstance(node, ast.Expr):
+            value = node.value
+            self._eval(value, env, fn)
+            if isinstance(value, ast.Call) and self.facts.qualname(value.func) in self.spec.noreturn:
+                return None
+            return env
+        if isinstance(node, ast.Return):
+            value = self._eval(node.value, env, fn) if node.value is not None else EMPTY
+            fn.returns = join(fn.returns, value)
+            if fn.entry.returns_html and node.value is not None:
+                self._check_html_return(node.value, value, fn)
+            if fn.self_name is not None:
+                fn.exits.append(env)
+            return None
+        if isinstance(node, ast.If):
+            truth = self._static_truth(node.test, env)
+            if truth is True:
+                return self._block(node.body, env, fn, module_level=module_level)
+            if truth is False:
+                return self._block(node.orelse, env, fn, module_level=module_level)
+            self._eval(node.test, env, fn)
+            yes = self._refine(node.test, dict(env), True, fn)
+            no = self._refine(node.test, dict(env), False, fn)
+            return _join_envs(
+                [
+                    self._block(node.body, yes, fn, module_level=module_level),
+                    self._block(node.orelse, no, fn, module_level=module_level),
+                ]
+            )
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            return self._loop(node, env, fn)
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                value = self._eval(item.context_expr, env, fn)
+                if item.optional_vars is not None:
+                    self._assign(item.optional_vars, value, env, fn, item.context_expr)
+            return self._block(node.body, env, fn, module_level=module_level)
+        if isinstance(node, (ast.Try, ast.TryStar)):
+            return self._try(node, env, fn, module_level)
+        if isinstance(node, ast.Raise):
+            if node.exc is not None:
+                self._eval(node.exc, env, fn)
+            if fn.self_name is not None:
+                fn.exits.append(env)
+            return None
+        if isinstance(node, (ast.Break, ast.Continue)):
+            if fn.loops:
+                fn.loops[-1][0 if isinstance(node, ast.Break) else 1].append(env)
+            return None
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not module_level:
+                env[node.name] = EMPTY
+            return env
+        if isinstance(node, ast.Assert):
+            self._eval(node.test, env, fn)
+            return self._refine(node.test, env, True, fn)
+        if isinstance(node, ast.Match):
+            return self._match(node, env, fn, module_level)
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    env.pop(target.id, None)
+            return env
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                env.pop(local, None)
+            return env
+        return env
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, env: Env, fn: _Fn) -> Env | None:
+        state = env
+        exits: list[Env] = []
+        forever = False
+        element = EMPTY
+        if isinstance(node, ast.While):
+            truth = self._static_truth(node.test, env)
+            if truth is False:
+                return self._block(node.orelse, env, fn)
+            forever = truth is True
+        else:
+            element = as_whole(self._eval(node.iter, env, fn))
+            element = Val(element.taint, (), None)
+        for _ in range(MAX_LOOP_ITERATIONS):
+            body_env = dict(state)
+            if isinstance(node, ast.While):
+                self._eval(node.test, body_env, fn)
+                body_env = self._refine(node.test, body_env, True, fn)
+            else:
+                self._assign(node.target, element, body_env, fn, node.iter)
+            fn.loops.append(([], []))
+            out = self._block(node.body, body_env, fn)
+            breaks, continues = fn.loops.pop()
+            exits.extend(breaks)
+            new_state = _join_envs([state, out, *continues]) or state
+            if new_state == state:
+                break
+            state = new_state
+        after: Env | None
+        if forever:
+            after = None
+        else:
+            if isinstance(node, ast.While):
+                state = self._refine(node.test, dict(state), False, fn)
+            after = self._block(node.orelse, dict(state), fn)
+        return _join_envs([after, *exits])
+
+    def _try(self, node: ast.Try | ast.TryStar, env: Env, fn: _Fn, module_level: bool) -> Env | None:
+        body_out = self._block(node.body, dict(env), fn, module_level=module_level)
+        handler_in = _join_envs([env, body_out]) or env
+        outs: list[Env | None] = []
+        if body_out is not None:
+            outs.append(self._block(node.orelse, body_out, fn, module_level=module_level))
+        for handler in node.handlers:
+            handler_env = dict(handler_in)
+            if handler.name:
+                handler_env[handler.name] = EMPTY
+            outs.append(self._block(handler.body, handler_env, fn, module_level=module_level))
+        result = _join_envs(outs)
+        if node.finalbody:
+            if result is None:
+                self._block(node.finalbody, dict(handler_in), fn, module_level=module_level)
+                return None
+            return self._block(node.finalbody, result, fn, module_level=module_level)
+        return result
+
+    def _match(self, node: ast.Match, env: Env, fn: _Fn, module_level: bool) -> Env | None:
+        subject = as_whole(self._eval(node.subject, env, fn))
+        outs: list[Env | None] = [env]
+        for case in node.cases:
+            case_env = dict(env)
+            for sub in ast.walk(case.pattern):
+                name = getattr(sub, "name", None) or getattr(sub, "rest", None)
+                if isinstance(name, str):
+                    case_env[name] = subject
+            if case.guard is not None:
+                self._eval(case.guard, case_env, fn)
+                case_env = self._refine(case.guard, case_env, True, fn)
+            outs.append(self._block(case.body, case_env, fn, module_level=module_level))
+        return _join_envs(outs)
+
+    # -- conditions ----------------------------------------------------------------------
+
+    def _static_truth(self, test: ast.expr, env: Env) -> bool | None:
+        if isinstance(test, ast.Constant):
+            return bool(test.value)
+        if isinstance(test, ast.Name):
+            if test.id == "TYPE_CHECKING":
+                return False
+            value = env.get(test.id) or self.globals.get(test.id)
+            if value is not None and value.const is not NO_CONST and not value.taint:
+                try:
+                    return bool(value.const)
+                except Exception:
+                    return None
+            return None
+        if isinstance(test, ast.Attribute):
+            if test.attr == "TYPE_CHECKING":
+                return False
+            return None
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self._static_truth(test.operand, env)
+            return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):
+            values = [self._static_truth(v, env) for v in test.values]
+            if isinstance(test.op, ast.And):
+                if any(v is False for v in values):
+                    return False
+                return True if all(v is True for v in values) else None
+            if any(v is True for v in values):
+                return True
+            return False if all(v is False for v in values) else None
+        return None
+
+    def _refine(self, test: ast.expr, env: Env, truth: bool, fn: _Fn) -> Env:
+        """Narrow the environment where ``test`` is ``truth`` (allowlists, validators)."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self._refine(test.operand, env, not truth, fn)
+        if isinstance(test, ast.BoolOp):
+            if isinstance(test.op, ast.And) and truth or isinstance(test.op, ast.Or) and not truth:
+                for value in test.values:
+                    env = self._refine(value, env, truth, fn)
+            return env
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            op = test.ops[0]
+            left, right = test.left, test.comparators[0]
+            if isinstance(op, (ast.In, ast.NotIn)):
+                if (isinstance(op, ast.In)) == truth and not whole(self._eval(right, dict(env), fn)):
+                    self._clean_path(left, env, ALL)
+            elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+                positive = isinstance(op, (ast.Eq, ast.Is))
+                if positive == truth:
+                    if isinstance(right, ast.Constant):
+                        self._clean_path(left, env, ALL)
+                    elif isinstance(left, ast.Constant):
+                        self._clean_path(right, env, ALL)
+            return env
+        if isinstance(test, ast.Call) and truth:
+            guard = self._guard_of(test)
+            if guard is not None:
+                target, classes = guard
+                if target is not None:
+                    self._clean_path(target, env, classes)
+            name = self.facts.qualname(test.func)
+            if name == "builtins.isinstance" and len(test.args) == 2:
+                kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+                names = {self.facts.qualname(k) for k in kinds}
+                if names and names <= {"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"}:
+                    self._clean_path(test.args[0], env, ALL)
+        return env
+
+    def _guard_of(self, call: ast.Call) -> tuple[ast.expr | None, frozenset[str]] | None:
+        guards = self.spec.guards
+        name = self.facts.qualname(call.func)
+        entry = guards.get(name) if name else None
+        if entry is None and isinstance(call.func, ast.Attribute):
+            entry = guards.get("." + call.func.attr)
+            if entry is not None and name is not None and name.split(".")[0] in _STDLIB and name not in guards:
+                entry = None
+        if entry is None:
+            return None
+        position, classes = entry
+        if name in ("re.match", "re.search") and call.args:
+            pattern = call.args[0]
+            if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
+                return None
+            if not pattern.value.endswith(("$", "\\Z")):
+                return None
+            if name == "re.search" and not pattern.value.startswith(("^", "\\A")):
+                return None
+        if position == -1:
+            target = call.func.value if isinstance(call.func, ast.Attribute) else None
+        else:
+            target = call.args[position] if position < len(call.args) else None
+        return target, classes
+
+    def _clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
+        self._update(node, env, lambda v: cleaned(v, classes))
+
+    def _update(self, node: ast.expr, env: Env, change: Callable[[Val], Val]) -> bool:
+        """Apply ``change`` to the value stored at a name / attribute / constant-key path."""
+        if isinstance(node, ast.Name):
+            env[node.id] = change(self._lookup(node.id, env))
+            return True
+        if isinstance(node, ast.Attribute):
+            key = "." + node.attr
+            return self._update(node.value, env, lambda base: set_part(base, key, change(get_part(base, key))))
+        if isinstance(node, ast.Subscript):
+            key = self._const_key(node.slice)
+            if key is None:
+                return False
+            return self._update(node.value, env, lambda base: set_part(base, key, change(get_part(base, key))))
+        return False
+
+    # -- assignment ------------------------------------------------------------------------
+
+    @staticmethod
+    def _const_key(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bytes)) and not isinstance(
+            node.value, bool
+        ):
+            return repr(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+            return repr(-node.operand.value) if isinstance(node.operand.value, int) else None
+        return None
+
+    def _assign(self, target: ast.expr, value: Val, env: Env, fn: _Fn, value_node: ast.AST | None) -> None:
+        if isinstance(target, ast.Name):
+            if value.taint or value.parts:
+                step = FlowStep(self.facts.source.span(target), f"assigned to `{target.id}`", self.step_path)
+                value = with_step(value, step)
+            env[target.id] = value
+            return
+        if isinstance(target, (ast.Tuple, ast.List)):
+            starred = any(isinstance(e, ast.Starred) for e in target.elts)
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    self._assign(element.value, as_whole(value), env, fn, value_node)
+                elif starred:
+                    self._assign(element, Val(whole(value)), env, fn, value_node)
+                else:
+                    self._assign(element, get_part(value, repr(index)), env, fn, value_node)
+            return
+        if isinstance(target, ast.Starred):
+            self._assign(target.value, as_whole(value), env, fn, value_node)
+            return
+        if value.taint or value.parts:
+            spelled = _short(self.facts.source.segment(target))
+            value = with_step(value, FlowStep(self.facts.source.span(target), f"assigned to `{spelled}`", self.step_path))
+        if isinstance(target, ast.Attribute):
+            key = "." + target.attr
+            self._update(target.value, env, lambda base: set_part(base, key, value))
+            return
+        if isinstance(target, ast.Subscript):
+            self._check_store(target, value, env, fn)
+            key = self._const_key(target.slice)
+            if key is None:
+                self._update(target.value, env, lambda base: add_to_rest(base, value))
+            else:
+                self._update(target.value, env, lambda base: set_part(base, key, value))
+
+    def _check_store(self, target: ast.Subscript, value: Val, env: Env, fn: _Fn) -> None:
+        if not (value.taint or value.parts) or not self.spec.store_sinks:
+            return
+        base = target.value
+        name = self.facts.qualname(base)
+        base_val = self._eval(base, dict(env), fn)
+        attr = base.attr if isinstance(base, ast.Attribute) else None
+        for sink in self.spec.store_sinks:
+            matched = (
+                sink.base == name
+                or (base_val.kind is not None and sink.base == base_val.kind)
+                or (attr is not None and sink.base == "." + attr)
+            )
+            if matched:
+                shown = _short(self.facts.source.segment(target))
+                spec = SinkSpec(sink.cls, shown, sink.what)
+                self._sink_reached(spec, f"{shown} = …", target, target, value, fn)
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def _lookup(self, name: str, env: Env) -> Val:
+        value = env.get(name)
+        if value is not None:
+            return value
+        value = self.globals.get(name)
+        if value is not None:
+            return value
+        qualified = self.facts.imports.resolve_name(name)
+        if qualified is not None:
+            return self._qualified_val(qualified, None)
+        return EMPTY
+
+    def _qualified_val(self, qualified: str, node: ast.AST | None) -> Val:
+        spec = self.spec
+        if qualified in spec.object_kinds:
+            return Val(kind=spec.object_kinds[qualified])
+        if node is not None and qualified in spec.attr_sources:
+            return self._source_val(node, qualified)
+        return EMPTY
+
+    def _eval(self, node: ast.expr | None, env: Env, fn: _Fn) -> Val:
+        if node is None:
+            return EMPTY
+        if isinstance(node, ast.Constant):
+            return Val(const=node.value)
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            if node.id in self.globals:
+                return self.globals[node.id]
+            qualified = self.facts.imports.resolve_name(node.id)
+            if qualified is not None:
+                return self._qualified_val(qualified, node)
+            return EMPTY
+        if isinstance(node, ast.Attribute):
+            qualified = self.facts.qualname(node)
+            if qualified is not None and (
+                qualified in self.spec.attr_sources or qualified in self.spec.object_kinds
+            ):
+                return self._qualified_val(qualified, node)
+            base = self._eval(node.value, env, fn)
+            return self._attribute(base, node)
+        if isinstance(node, ast.Subscript):
+            base = self._eval(node.value, env, fn)
+            key = self._const_key(node.slice)
+            if key is None:
+                index = self._eval(node.slice, env, fn)
+                if isinstance(node.slice, ast.Slice):
+                    return Val(whole(base))
+                return Val(whole(base)) if not index.taint else Val(bound(whole(base) | index.taint))
+            return get_part(base, key)
+        if isinstance(node, ast.Call):
+            return self._call(node, env, fn)
+        if isinstance(node, ast.BinOp):
+            left = self._eval(node.left, env, fn)
+            right = self._eval(node.right, env, fn)
+            if isinstance(node.op, ast.Add) and left.parts and isinstance(node.left, (ast.List, ast.Tuple)):
+                return add_to_rest(left, right)
+            taint = whole(left) | self._string_op_taint(node.right, right, node.op, prefix=node.left)
+            if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+                taint = whole(left) | self._prefixed(str(node.left.value), whole(right))
+            const = NO_CONST
+            if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
+                const = left.const + right.const
+            return Val(bound(taint), (), None, const)
+        if isinstance(node, ast.JoinedStr):
+            return Val(self._fstring_taint(node, env, fn))
+        if isinstance(node, ast.FormattedValue):
+            return as_whole(self._eval(node.value, env, fn))
+        if isinstance(node, ast.BoolOp):
+            result = EMPTY
+            for value in node.values:
+                result = join(result, self._eval(value, env, fn))
+            return Val(result.taint, result.parts, result.kind)
+        if isinstance(node, ast.IfExp):
+            truth = self._static_truth(node.test, env)
+            if truth is True:
+                return self._eval(node.body, env, fn)
+            if truth is False:
+                return self._eval(node.orelse, env, fn)
+            self._eval(node.test, env, fn)
+            yes = self._eval(node.body, self._refine(node.test, dict(env), True, fn), fn)
+            no = self._eval(node.orelse, self._refine(node.test, dict(env), False, fn), fn)
+            return join(yes, no)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            parts: list[tuple[str, Val]] = []
+            rest = EMPTY
+            starred = False
+            for index, element in enumerate(node.elts):
+                if isinstance(element, ast.Starred):
+                    rest = join(rest, as_whole(self._eval(element.value, env, fn)))
+                    starred = True
+                    continue
+                value = self._eval(element, env, fn)
+                if starred:
+                    rest = join(rest, as_whole(value))
+                elif value.taint or value.parts or value.kind:
+                    parts.append((repr(index), value))
+            if not rest.is_empty:
+                parts.append(("*", Val(rest.taint)))
+            parts.sort(key=lambda kv: kv[0])
+            return Val(EMPTY_TAINT, tuple(parts))
+        if isinstance(node, ast.Set):
+            taint: set[Label] = set()
+            for element in node.elts:
+                taint |= whole(self._eval(element, env, fn))
+            return Val(bound(frozenset(taint)))
+        if isinstance(node, ast.Dict):
+            parts_d: dict[str, Val] = {}
+            rest = EMPTY
+            for key_node, value_node in zip(node.keys, node.values, strict=False):
+                value = self._eval(value_node, env, fn)
+                if key_node is None:
+                    rest = join(rest, as_whole(value))
+                    continue
+                key = self._const_key(key_node)
+                if key is None:
+                    rest = join(rest, as_whole(join(value, self._eval(key_node, env, fn))))
+                elif value.taint or value.parts or value.kind:
+                    parts_d[key] = value
+            if not rest.is_empty:
+                parts_d["*"] = Val(rest.taint)
+            return Val(EMPTY_TAINT, tuple(sorted(parts_d.items())))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self._comprehension(node, env, fn)
+        if isinstance(node, ast.Await):
+            return self._eval(node.value, env, fn)
+        if isinstance(node, ast.NamedExpr):
+            value = self._eval(node.value, env, fn)
+            self._assign(node.target, value, env, fn, node.value)
+            return value
+        if isinstance(node, ast.Starred):
+            return as_whole(self._eval(node.value, env, fn))
+        if isinstance(node, ast.UnaryOp):
+            value = self._eval(node.operand, env, fn)
+            return EMPTY if isinstance(node.op, ast.Not) else Val(whole(value))
+        if isinstance(node, ast.Compare):
+            self._eval(node.left, env, fn)
+            for comparator in node.comparators:
+                self._eval(comparator, env, fn)
+            return EMPTY
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            if node.value is not None:
+                self._eval(node.value, env, fn)
+            return EMPTY
+        return EMPTY
+
+    def _attribute(self, base: Val, node: ast.Attribute) -> Val:
+        kind = base.kind
+        if kind is not None:
+            attrs = self.spec.object_sources.get(kind)
+            if attrs is not None and node.attr in attrs:
+                return Val(frozenset({self._make_source(node, None, local=False)}))
+        value = get_part(base, "." + node.attr)
+        if kind is not None and value.kind is None and not kind.startswith("class:"):
+            return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
+        return value
+
+    # -- strings ---------------------------------------------------------------------------------
+
+    def _prefixed(self, prefix: str, taint: frozenset[Label]) -> frozenset[Label]:
+        """Data after a fixed ``scheme://host/`` (or ``/path``) prefix cannot change the host."""
+        if not taint:
+            return taint
+        fixed: set[str] = set()
+        head = prefix.split("%", 1)[0].split("{", 1)[0]
+        if "://" in head:
+            rest = head.split("://", 1)[1]
+            if any(c in rest for c in "/?#"):
+                fixed = {"ssrf", "redirect"}
+        elif head.startswith("/") and len(head) > 1 and head[1] not in "/\\":
+            fixed = {"redirect"}
+        if not fixed:
+            return taint
+        return frozenset(lab.cleaned_for(frozenset(fixed)) for lab in taint)
+
+    def _string_op_taint(
+        self, node: ast.expr, value: Val, op: ast.operator, prefix: ast.expr | None = None
+    ) -> frozenset[Label]:
+        taint = whole(value)
+        if isinstance(op, ast.Add) and prefix is not None:
+            text = self._literal_prefix(prefix)
+            if text:
+                taint = self._prefixed(text, taint)
+        return taint
+
+    def _literal_prefix(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+            return str(node.values[0].value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._literal_prefix(node.left)
+        return ""
+
+    def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: _Fn) -> frozenset[Label]:
+        taint: frozenset[Label] = EMPTY_TAINT
+        prefix = ""
+        seen_value = False
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                if not seen_value:
+                    prefix += str(part.value)
+                continue
+            value = whole(self._eval(part, env, fn))
+            if not seen_value:
+                value = self._prefixed(prefix, value)
+            else:
+                value = self._prefixed(prefix, value) if "://" in prefix or prefix.startswith("/") else value
+            seen_value = True
+            taint = taint | value
+        return bound(taint)
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env, fn: _Fn
+    ) -> Val:
+        inner = dict(env)
+        for generator in node.generators:
+            iterable = Val(whole(self._eval(generator.iter, inner, fn)))
+            self._assign(generator.target, iterable, inner, fn, generator.iter)
+            for condition in generator.ifs:
+                self._eval(condition, inner, fn)
+                inner = self._refine(condition, inner, True, fn)
+        if isinstance(node, ast.DictComp):
+            taint = whole(self._eval(node.key, inner, fn)) | whole(self._eval(node.value, inner, fn))
+        else:
+            taint = whole(self._eval(node.elt, inner, fn))
+        return Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY
+
+    # -- calls -------------------------------------------------------------------------------------
+
+    def _call(self, node: ast.Call, env: Env, fn: _Fn) -> Val:
+        facts = self.facts
+        spec = self.spec
+        func = node.func
+        name = facts.qualname(func)
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        receiver = self._eval(func.value, env, fn) if isinstance(func, ast.Attribute) else None
+        callee = self._attribute(receiver, func) if receiver is not None and isinstance(func, ast.Attribute) else None
+        args: list[Val] = []
+        for arg in node.args:
+            args.append(self._eval(arg, env, fn))
+        kwargs: dict[str | None, Val] = {}
+        for kw in node.keywords:
+            value = self._eval(kw.value, env, fn)
+            kwargs[kw.arg] = join(kwargs[kw.arg], value) if kw.arg in kwargs else value
+        module_call = name is not None and name.split(".")[0] in _STDLIB and not (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env
+        )
+
+        # Sinks (checked on the arguments as they are).
+        self._check_sinks(node, name, method, receiver, args, kwargs, fn, module_call)
+
+        # Sources.
+        if name is not None and name in spec.call_sources:
+            return self._source_val(node, name)
+        if method is not None and method in spec.method_sources and not module_call:
+            local = spec.method_sources[method] == "local"
+            return Val(frozenset({self._make_source(node, None, local=local)}))
+
+        # Sanitizers.
+        classes = spec.sanitizers.get(name) if name is not None else None
+        if classes is None and method is not None and not module_call:
+            classes = spec.method_sanitizers.get(method)
+        if classes is not None:
+            if ALL_CLASSES in classes:
+                return EMPTY
+            data = self._all_taint(receiver if name is None else None, args, kwargs)
+            return cleaned(Val(data), classes)
+        if name is not None and name in spec.clean_calls:
+            return EMPTY
+
+        # Functions and methods of this module (and of the project).
+        resolved = self._resolve(node, name, receiver, env, fn)
+        if resolved is not None:
+            return resolved
+
+        if method is not None and receiver is not None and not module_call:
+            handled = self._container_method(node, method, receiver, args, kwargs, env, fn)
+            if handled is not None:
+                return handled
+            if method in spec.string_methods:
+                data = whole(receiver)
+                if method in ("format", "format_map"):
+                    prefix = self._literal_prefix(func.value)  # type: ignore[union-attr]
+                    extra: frozenset[Label] = EMPTY_TAINT
+                    for value in (*args, *kwargs.values()):
+                        extra = extra | whole(value)
+                    data = data | (self._prefixed(prefix, extra) if prefix else extra)
+                elif method == "join":
+                    data = data | (whole(args[0]) if args else EMPTY_TAINT)
+                elif method == "replace" and len(args) >= 2:
+                    old = node.args[0]
+                    data = data | whole(args[1])
+                    if isinstance(old, ast.Constant) and isinstance(old.value, str) and (
+                        "\n" in old.value or "\r" in old.value
+                    ):
+                        return cleaned(Val(bound(data)), frozenset({"log", "header"}))
+                return Val(bound(data)) if data else EMPTY
+        if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
+            return Val(self._all_taint(None, args, kwargs)) if args else EMPTY
+        if callee is not None and callee.taint and method in spec.string_methods:
+            return Val(callee.taint)
+
+        # Anything else: the result depends on the receiver and the arguments.
+        data = self._all_taint(receiver, args, kwargs)
+        if callee is not None:
+            data = data | callee.taint
+        kind = None
+        if name is not None:
+            kind = name + "()"
+        elif receiver is not None and receiver.kind is not None and method is not None:
+            kind = f"{receiver.kind}.{method}()"
+        if method == "get" and "type" in kwargs:
+            type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
+            if type_node is not None and facts.qualname(type_node) in spec.sanitizers:
+                return EMPTY
+        if not data:
+            return Val(kind=kind)
+        marked = frozenset(lab.cleaned_for(frozenset({OPAQUE})) for lab in data)
+        return Val(bound(marked), (), kind)
+
+    @staticmethod
+    def _all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> frozenset[Label]:
+        taint: frozenset[Label] = whole(receiver) if receiver is not None else EMPTY_TAINT
+        for value in args:
+            taint = taint | whole(value)
+        for value in kwargs.values():
+            taint = taint | whole(value)
+        return bound(taint)
+
+    def _container_method(
+        self,
+        node: ast.Call,
+        method: str,
+        receiver: Val,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        env: Env,
+        fn: _Fn,
+    ) -> Val | None:
+        target = node.func.value  # type: ignore[attr-defined]
+        if method in _MUTATORS_ADD and args:
+            value = args[-1]
+            if value.taint or value.parts:
+                self._update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method in _MUTATORS_EXTEND and (args or kwargs):
+            value = Val(self._all_taint(None, args, kwargs))
+            if value.taint:
+                self._update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method == "setdefault" and node.args:
+            key = self._const_key(node.args[0])
+            if key is not None and len(args) > 1:
+                current = get_part(receiver, key)
+                self._update(target, env, lambda base: set_part(base, key, join(current, args[1])))
+                return join(current, args[1])
+            return None
+        if method in ("get", "pop") and node.args:
+            key = self._const_key(node.args[0])
+            if key is not None:
+                value = get_part(receiver, key)
+                if len(args) > 1:
+                    value = join(value, args[1])
+                if "type" in kwargs:
+                    type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
+                    if type_node is not None and self.facts.qualname(type_node) in self.spec.sanitizers:
+                        return EMPTY
+                return value
+            return None
+        if method == "pop" and not node.args:
+            return Val(whole(receiver))
+        if method in ("remove", "discard", "clear", "sort", "reverse"):
+            return EMPTY
+        if method in ("copy", "items", "values", "keys"):
+            return receiver if method == "copy" else Val(whole(receiver))
+        return None
+
+    # -- interprocedural ----------------------------------------------------------------------------
+
+    def _resolve(self, node: ast.Call, name: str | None, receiver: Val | None, env: Env, fn: _Fn) -> Val | None:
+        func = node.func
+        target: FunctionNode | None = None
+        bound_self: Val | None = None
+        constructor: ast.ClassDef | None = None
+        receiver_name: ast.expr | None = None
+        if isinstance(func, ast.Name):
+            if func.id in env and not env[func.id].is_empty:
+                return None
+            target = fn.local_defs.get(func.id) or (
+                self.module_functions.get(func.id) if func.id not in env else None
+            )
+            if target is None and func.id in self.classes and func.id not in env:
+                constructor = self.classes[func.id]
+        elif isinstance(func, ast.Attribute):
+            base = func.value
+            cls: ast.ClassDef | None = None
+            if isinstance(base, ast.Name) and base.id in ("self", "cls") and fn.cls is not None:
+                cls = fn.cls
+                bound_self = receiver
+                receiver_name = base
+            elif receiver is not None and receiver.kind and receiver.kind.startswith("class:"):
+                cls = self.classes.get(receiver.kind[6:])
+                bound_self = receiver
+                receiver_name = base
+            elif isinstance(base, ast.Name) and base.id in self.classes and base.id not in env:
+                cls = self.classes[base.id]
+            if cls is not None:
+                target = self._method(cls, func.attr)
+        summary: Summary | None = None
+        if constructor is not None:
+            init = self._method(constructor, "__init__")
+            summary = self.summary_of(init) if init is not None else None
+            bound_self = Val(kind=f"class:{constructor.name}")
+            if summary is None:
+                return Val(kind=f"class:{constructor.name}")
+        elif target is not None:
+            summary = self.summary_of(target)
+        elif name is not None and self.project is not None and name.split(".")[0] not in _STDLIB and "." in name:
+            if name.split(".")[0] in self.imports_prefixes:
+                summary = self.project.function_summary(name, self.spec, self.path)
+        if summary is None:
+            return None
+        args = self._bind(summary, node, bound_self, env, fn)
+        callee_name = _short(self.facts.source.segment(func))
+        result = self._apply(summary, node, args, callee_name, fn)
+        if constructor is not None:
+            self_out = summary.self_out or Val()
+            value = self._substitute(self_out, args, node, callee_name, returning=False)
+            return Val(value.taint, value.parts, f"class:{constructor.name}")
+        if summary.self_out is not None and receiver_name is not None and bound_self is not None:
+            updated = self._substitute(summary.self_out, args, node, callee_name, returning=False)
+            self._update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, bound_self.kind))
+        return result
+
+    def _bind(self, summary: Summary, node: ast.Call, bound_self: Val | None, env: Env, fn: _Fn) -> dict[int, Val]:
+        mapping: dict[int, Val] = {}
+        offset = 0
+        if summary.offset and bound_self is not None:
+            mapping[0] = bound_self
+            offset = 1
+        elif summary.offset:
+            offset = 0  # called through the class: self passed explicitly
+        position = offset
+        for arg in node.args:
+            value = self._eval(arg, env, fn) if not isinstance(arg, ast.Starred) else as_whole(
+                self._eval(arg.value, env, fn)
+            )
+            if isinstance(arg, ast.Starred):
+                for index in range(position, summary.positional):
+                    mapping[index] = join(mapping.get(index, EMPTY), value)
+                if summary.vararg is not None:
+                    mapping[summary.vararg] = join(mapping.get(summary.vararg, EMPTY), value)
+                continue
+            if position < summary.positional:
+                mapping[position] = value
+            elif summary.vararg is not None:
+                mapping[summary.vararg] = join(mapping.get(summary.vararg, EMPTY), as_whole(value))
+            position += 1
+        for kw in node.keywords:
+            value = self._eval(kw.value, env, fn)
+            if kw.arg is None:
+                if summary.kwarg is not None:
+                    mapping[summary.kwarg] = join(mapping.get(summary.kwarg, EMPTY), as_whole(value))
+                continue
+            if kw.arg in summary.params[: summary.kwarg if summary.kwarg is not None else None]:
+                index = summary.params.index(kw.arg)
+                if index != summary.vararg:
+                    mapping[index] = value
+                    continue
+            if summary.kwarg is not None:
+                mapping[summary.kwarg] = join(
+                    mapping.get(summary.kwarg, EMPTY), Val(EMPTY_TAINT, ((repr(kw.arg), value),))
+                )
+        return mapping
+
+    def _param_value(self, args: dict[int, Val], origin: Origin) -> Val:
+        value = args.get(origin.index)
+        if value is None:
+            return EMPTY
+        for key in origin.access:
+            value = self._attribute_like(value, key)
+        return value
+
+    def _attribute_like(self, value: Val, key: str) -> Val:
+        if key.startswith(".") and value.kind is not None:
+            attrs = self.spec.object_sources.get(value.kind)
+            if attrs is not None and key[1:] in attrs:
+                return value  # the caller's object is itself the source container
+        return get_part(value, key)
+
+    def _substitute(self, value: Val, args: dict[int, Val], node: ast.Call, callee: str, *, returning: bool) -> Val:
+        """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels."""
+        call_span = self.facts.source.span(node)
+        into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
+        back = FlowStep(call_span, f"returned from `{callee}()`", self.step_path)
+        result_taint: set[Label] = set()
+        result = EMPTY
+        for lab in value.taint:
+            if lab.origin.kind != "param":
+                result_taint.add(lab.with_step(back) if returning else lab)
+                continue
+            actual = self._param_value(args, lab.origin)
+            if actual.is_empty:
+                continue
+            inner = lab.steps
+
+            def rewrite(outer: Label, inner: tuple[FlowStep, ...] = inner, extra: frozenset[str] = lab.cleaned) -> Label:
+                steps = outer.steps + (into,) + inner + ((back,) if returning else ())
+                if len(steps) > MAX_STEPS:
+                    steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
+                return Label(outer.origin, outer.cleaned | extra, steps)
+
+            result = join(result, map_labels(actual, rewrite))
+        base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind)
+        for key, part in value.parts:
+            base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning))
+        return base
+
+    def _apply(self, summary: Summary, node: ast.Call, args: dict[int, Val], callee: str, fn: _Fn) -> Val:
+        call_span = self.facts.source.span(node)
+        into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
+        for effect in summary.effects:
+            actual = self._param_value(args, Origin("param", "", call_span, index=effect.index, access=effect.access))
+            for lab in whole(actual):
+                merged = lab.cleaned | effect.cleaned
+                if effect.cls in merged or ALL_CLASSES in merged:
+                    continue
+                steps = lab.steps + (into,) + effect.steps
+                if len(steps) > MAX_STEPS:
+                    steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
+                label = Label(lab.origin, merged, steps)
+                same_file = effect.path == self.path and effect.node is not None
+                where = effect.node if same_file else node
+                if lab.origin.kind == "source":
+                    if lab.origin.local and effect.cls not in self.spec.local_classes:
+                        continue
+                    self._record_hit(effect.cls, effect.sink, effect.what, where, label)  # type: ignore[arg-type]
+                elif fn.summary is not None:
+                    self._record_effect(
+                        fn,
+                        Effect(
+                            lab.origin.index,
+                            lab.origin.access,
+                            effect.cls,
+                            effect.sink,
+                            effect.what,
+                            merged,
+                            steps,
+                            effect.path,
+                            effect.node if same_file or effect.path != self.path else node,
+                        ),
+                        label,
+                    )
+        return self._substitute(summary.returns, args, node, callee, returning=True)
+
+    # -- sinks -----------------------------------------------------------------------------------------
+
+    def _check_sinks(
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Val | None,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: _Fn,
+        module_call: bool,
+    ) -> None:
+        specs: list[SinkSpec] = []
+        if name is not None:
+            specs.extend(self.sinks_by_name.get(name, ()))
+        if method is not None and receiver is not None and receiver.kind is not None:
+            specs.extend(self.sinks_by_name.get(f"{receiver.kind}.{method}", ()))
+        if method is not None and not module_call and method in self.sinks_by_method:
+            receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+            for sink in self.sinks_by_method[method]:
+                if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
+                    continue
+                if sink.receiver_hint and sink.receiver_hint not in receiver_text:
+                    continue
+                specs.append(sink)
+        if not specs:
+            return
+        spelled = _short(self.facts.spelled(node.func))
+        seen: set[str] = set()
+        for sink in specs:
+            if sink.cls in seen:
+                continue
+            for arg_node, value in self._sink_arguments(sink, node, receiver, args, kwargs):
+                self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn)
+            seen.add(sink.cls)
+
+    def _sink_arguments(
+        self,
+        sink: SinkSpec,
+        node: ast.Call,
+        receiver: Val | None,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+    ) -> Iterable[tuple[ast.AST, Val]]:
+        def positional(index: int, keyword: str | None) -> tuple[ast.AST, Val] | None:
+            if keyword is not None:
+                for kw in node.keywords:
+                    if kw.arg == keyword:
+                        return kw.value, kwargs.get(keyword, EMPTY)
+            if index < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: index + 1]):
+                return node.args[index], args[index]
+            return None
+
+        mode = sink.mode
+        if mode == "all-args":
+            for arg_node, value in zip(node.args, args, strict=False):
+                yield arg_node, value
+            for kw in node.keywords:
+                if kw.arg is not None and kw.arg not in ("exc_info", "stack_info", "stacklevel", "extra"):
+                    yield kw.value, kwargs.get(kw.arg, EMPTY)
+            return
+        if mode == "yaml":
+            loader = positional(1, "Loader")
+            if loader is not None:
+                loader_name = self.facts.qualname(loader[0]) or self.facts.spelled(loader[0])
+                if "Safe" in loader_name or "BaseLoader" in loader_name:
+                    return
+        if mode == "lxml":
+            parser = positional(1, "parser")
+            if parser is not None and self._hardened_lxml():
+                return
+        for index, keyword in sink.args:
+            if index == -1:
+                if receiver is not None:
+                    yield node.func, receiver
+                continue
+            found = positional(index, keyword)
+            if found is None:
+                continue
+            arg_node, value = found
+            if mode in ("subprocess", "program"):
+                shell = False
+                if mode == "subprocess":
+                    for kw in node.keywords:
+                        if kw.arg == "shell":
+                            shell = not (isinstance(kw.value, ast.Constant) and not kw.value.value)
+                if not shell:
+                    value = self._program_of(value, arg_node)
+            yield arg_node, value
+
+    @staticmethod
+    def _program_of(value: Val, node: ast.AST) -> Val:
+        """The program part of an argument vector (or the whole string)."""
+        if value.parts and (value.part("0") is not None or not value.taint):
+            return get_part(value, "0")
+        if isinstance(node, (ast.List, ast.Tuple)) and not value.parts:
+            return EMPTY
+        return value
+
+    def _hardened_lxml(self) -> bool:
+        for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):
+            for kw in call.keywords:
+                if kw.arg == "resolve_entities" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+                    return True
+        return False
+
+    def _sink_reached(self, sink: SinkSpec, shown: str, where: ast.AST, arg_node: ast.AST, value: Val, fn: _Fn) -> None:
+        span = self.facts.source.span(where)
+        if self._collect:
+            entry = f"`{shown}` (line {span.start_line}): {sink.what}"
+            if entry not in self.sinks_seen:
+                self.sinks_seen.append(entry)
+        labels = whole(value)
+        if not labels:
+            return
+        step = FlowStep(self.facts.source.span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
+        for lab in labels:
+            if lab.is_clean_for(sink.cls):
+                continue
+            if lab.origin.kind == "source":
+                if lab.origin.local and sink.cls not in self.spec.local_classes:
+                    continue
+                self._record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
+            elif fn.summary is not None:
+                effect = Effect(
+                    lab.origin.index,
+                    lab.origin.access,
+                    sink.cls,
+                    shown,
+                    sink.what,
+                    lab.cleaned,
+                    lab.steps + (step,),
+                    self.path,
+                    where,
+                )
+                self._record_effect(fn, effect, lab)
+
+    def _check_html_return(self, node: ast.expr, value: Val, fn: _Fn) -> None:
+        body_node: ast.expr = node
+        if isinstance(node, ast.Tuple) and node.elts:
+            body_node = node.elts[0]
+            value = get_part(value, "0")
+        if isinstance(body_node, (ast.Dict, ast.List)):
+            return
+        labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
+        if not labels:
+            return
+        sink = SinkSpec("xss", "return", "HTML response body returned from a Flask view")
+        self._sink_reached(sink, "return", body_node, body_node, Val(frozenset(labels)), fn)
+
+    def _record_hit(self, cls: str, sink: str, what: str, node: ast.AST, label: Label) -> None:
+        if not self._collect:
+            return
+        key = (id(node), cls)
+        current = self.hits.get(key)
+        if current is None or (current.label.origin.local and not label.origin.local):
+            self.hits[key] = SinkHit(cls, sink, what, node, label)
+
+    def _record_effect(self, fn: _Fn, effect: Effect, label: Label) -> None:
+        key = (effect.index, effect.access, effect.cls, id(effect.node), effect.path)
+        if key not in fn.effects:
+            fn.effects[key] = effect
+
+
+def steps_of(hit: SinkHit) -> tuple[FlowStep, ...]:
+    """The flow of a hit: the source first, the sink last."""
+    return hit.label.steps
+
+
+def span_of(facts: ModuleFacts, node: ast.AST) -> Span:
+    return facts.source.span(node)
+
+
+__all__ = [
+    "Effect",
+    "ModuleTaint",
+    "SinkHit",
+    "Summary",
+    "SummaryProvider",
+    "steps_of",
+]

@@ -1,0 +1,223 @@
+"""Which parameters of a function carry request data, by web framework convention.
+
+Flask/Quart route parameters (``@app.route("/u/<name>")``, converters ``int``/``float``/``uuid``
+give clean values), FastAPI path/query/body parameters (every parameter of a route handler
+that is not typed as a number, a dependency or a framework object), Django views (a first
+parameter named ``request``: the other positional parameters are URL captures), and request
+objects (``request: Request`` in Starlette/FastAPI, ``request`` in Django views). The knowledge
+of names lives in ``TaintSpec``; this module only reads function signatures.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from .facts import ModuleFacts
+from .taint_model import TaintSpec
+
+_FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_FASTAPI_SKIP_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
+
+
+@dataclass
+class Entry:
+    """What a function receives from the framework."""
+
+    framework: str = ""  # "flask" | "fastapi" | "django" | ""
+    tainted: dict[str, str] = field(default_factory=dict)  # param name → description
+    objects: dict[str, str] = field(default_factory=dict)  # param name → request kind
+    returns_html: bool = False  # a Flask view: a returned string is the HTML response body
+
+
+def _imports_any(facts: ModuleFacts, prefixes: tuple[str, ...]) -> bool:
+    for target in facts.imports.aliases.values():
+        if target.split(".")[0] in prefixes:
+            return True
+    return False
+
+
+def _framework_of(facts: ModuleFacts, receiver: ast.expr, path: str) -> str:
+    """Guess the framework of a route decorator from its receiver and the module's imports."""
+    owner = _assigned_from(facts, receiver)
+    if owner:
+        root = owner.split(".")[0]
+        if root in ("fastapi", "starlette"):
+            return "fastapi"
+        if root in ("flask", "quart", "sanic"):
+            return "flask"
+    if "<" in path:
+        return "flask"
+    if "{" in path:
+        return "fastapi"
+    flask = _imports_any(facts, ("flask", "quart"))
+    fastapi = _imports_any(facts, ("fastapi", "starlette"))
+    if fastapi and not flask:
+        return "fastapi"
+    if flask:
+        return "flask"
+    return ""
+
+
+def _assigned_from(facts: ModuleFacts, receiver: ast.expr) -> str | None:
+    """``app`` in ``app = Flask(__name__)`` → ``flask.Flask`` (module-level assignments only)."""
+    if not isinstance(receiver, ast.Name):
+        return None
+    for statement in facts.tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+            for target in statement.targets:
+                if isinstance(target, ast.Name) and target.id == receiver.id:
+                    return facts.qualname(statement.value.func)
+    return None
+
+
+def _annotation_names(facts: ModuleFacts, node: ast.expr | None) -> list[str]:
+    """Qualified names in an annotation; ``Annotated[int, Query()]`` → ``['int']``."""
+    if node is None:
+        return []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return []
+    if isinstance(node, ast.Subscript):
+        outer = facts.qualname(node.value) or ""
+        if outer.endswith("Annotated"):
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+            return _annotation_names(facts, first)
+        if outer.endswith(("Optional", "Union")):
+            inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return [n for part in inner for n in _annotation_names(facts, part)]
+        return [outer] + [
+            n
+            for part in (node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice])
+            for n in _annotation_names(facts, part)
+        ]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _annotation_names(facts, node.left) + _annotation_names(facts, node.right)
+    if isinstance(node, ast.Constant) and node.value is None:
+        return ["None"]
+    name = facts.qualname(node)
+    if name is None and isinstance(node, ast.Name):
+        return [node.id]
+    if name is not None and name.startswith("builtins."):
+        name = name[len("builtins.") :]
+    return [name] if name else []
+
+
+def _positional(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
+    return [*fn.args.posonlyargs, *fn.args.args]
+
+
+def entry_for(
+    facts: ModuleFacts,
+    spec: TaintSpec,
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    is_method: bool,
+) -> Entry:
+    """The framework-provided inputs of ``fn``."""
+    entry = Entry()
+    params = _positional(fn)
+    own = params[1:] if is_method and params else params
+    everything = [*own, *fn.args.kwonlyargs]
+    for arg in everything:
+        for name in _annotation_names(facts, arg.annotation):
+            if name in spec.request_annotations:
+                entry.objects[arg.arg] = spec.request_annotations[name]
+    for decorator in fn.decorator_list:
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+            continue
+        if decorator.func.attr not in spec.route_decorators:
+            continue
+        path_node = decorator.args[0] if decorator.args else None
+        for kw in decorator.keywords:
+            if kw.arg in ("rule", "path"):
+                path_node = kw.value
+        path = path_node.value if isinstance(path_node, ast.Constant) and isinstance(path_node.value, str) else ""
+        framework = _framework_of(facts, decorator.func.value, path)
+        if framework == "flask":
+            entry.framework = "flask"
+            entry.returns_html = True
+            for converter, name in _FLASK_PARAM.findall(path):
+                if converter and converter in spec.clean_converters:
+                    continue
+                entry.tainted[name] = f"route parameter `{name}`"
+        elif framework == "fastapi":
+            entry.framework = "fastapi"
+            _fastapi_params(facts, spec, fn, everything, entry)
+        break
+    if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
+        entry.framework = "django"
+        entry.objects.setdefault("request", "django.request")
+        for arg in own[1:]:
+            entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
+        if fn.args.vararg is not None:
+            entry.tainted[fn.args.vararg.arg] = "URL parameters"
+        if fn.args.kwarg is not None:
+            entry.tainted[fn.args.kwarg.arg] = "URL parameters"
+    if not entry.objects and own and own[0].arg == "request" and _imports_any(facts, ("starlette", "fastapi")):
+        entry.objects["request"] = "starlette.request"
+    return entry
+
+
+def _fastapi_params(
+    facts: ModuleFacts,
+    spec: TaintSpec,
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    params: list[ast.arg],
+    entry: Entry,
+) -> None:
+    positional = _positional(fn)
+    defaults: dict[str, ast.expr] = {}
+    for arg, default in zip(positional[len(positional) - len(fn.args.defaults) :], fn.args.defaults, strict=False):
+        defaults[arg.arg] = default
+    for arg, default in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
+        if default is not None:
+            defaults[arg.arg] = default
+    for arg in params:
+        if arg.arg in entry.objects or arg.arg in ("self", "cls"):
+            continue
+        default = defaults.get(arg.arg)
+        if isinstance(default, ast.Call):
+            callee = (facts.qualname(default.func) or "").rsplit(".", 1)[-1]
+            if callee in _FASTAPI_SKIP_DEFAULTS:
+                continue
+        names = [n for n in _annotation_names(facts, arg.annotation) if n != "None"]
+        if any(_is_dependency(facts, arg.annotation) for _ in (0,)):
+            continue
+        if names and all(n in spec.clean_annotations for n in names):
+            continue
+        if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
+            continue
+        entry.tainted[arg.arg] = f"request parameter `{arg.arg}`"
+
+
+def _is_dependency(facts: ModuleFacts, annotation: ast.expr | None) -> bool:
+    """``Annotated[Session, Depends(get_db)]``."""
+    if not isinstance(annotation, ast.Subscript) or not isinstance(annotation.slice, ast.Tuple):
+        return False
+    for extra in annotation.slice.elts[1:]:
+        if isinstance(extra, ast.Call):
+            callee = (facts.qualname(extra.func) or "").rsplit(".", 1)[-1]
+            if callee in _FASTAPI_SKIP_DEFAULTS:
+                return True
+    return False
+
+
+def handler_kind(facts: ModuleFacts, spec: TaintSpec, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> str | None:
+    """The request-handler kind of a class (``http.server.BaseHTTPRequestHandler`` subclasses ...)."""
+    seen: set[str] = set()
+    stack = [cls]
+    while stack:
+        current = stack.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        for base in current.bases:
+            name = facts.qualname(base)
+            if name in spec.handler_bases:
+                return spec.handler_bases[name]
+            if isinstance(base, ast.Name) and base.id in classes:
+                stack.append(classes[base.id])
+    return None

@@ -1,0 +1,174 @@
+"""Where the server's settings come from, and how they combine.
+
+For each workspace folder, lowest to highest precedence:
+
+1. defaults;
+2. ``[tool.secreview]`` in the folder's ``pyproject.toml`` (``config.discover``);
+3. ``initializationOptions`` sent by the client (either the settings themselves or
+   ``{"secreview": {...}}``);
+4. ``workspace/configuration`` for section ``secreview`` scoped to the folder.
+
+Keys (dashes, underscores or camelCase): ``select``, ``ignore``, ``severity``,
+``confidence``, ``debounce`` (milliseconds), ``scope`` (``"all"`` or
+``"changed"``: only findings on lines changed against ``diffBase``, default
+``HEAD``), ``baseline`` (a baseline file, relative to the folder), plus any
+other ``[tool.secreview]`` key. Keys the server does not know (editor-side
+settings such as a server path) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, ConfigError, discover, from_mapping
+
+DEFAULT_DEBOUNCE_MS = 150
+SERVER_KEYS = frozenset({"debounce", "scope", "baseline", "diff-base"})
+CONFIG_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "severity",
+        "confidence",
+        "exclude",
+        "extend-exclude",
+        "test-paths",
+        "test-code",
+        "max-file-size",
+        "timeout",
+        "report-unused-suppressions",
+        "per-file-ignores",
+        "taint",
+    }
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def normalize_key(key: str) -> str:
+    """``diffBase`` / ``diff_base`` / ``diff-base`` → ``diff-base``."""
+    return _CAMEL.sub(r"-\1", key).replace("_", "-").lower()
+
+
+def settings_section(value: Any) -> dict[str, Any]:
+    """The ``secreview`` settings inside a client payload (which may or may not be wrapped)."""
+    if not isinstance(value, dict):
+        return {}
+    inner = value.get("secreview")
+    if isinstance(inner, dict):
+        return inner
+    return value
+
+
+@dataclass
+class ServerOptions:
+    """Settings the server itself reads (not the analysis configuration)."""
+
+    debounce: float = DEFAULT_DEBOUNCE_MS / 1000
+    scope: str = "all"
+    baseline: str | None = None
+    diff_base: str = "HEAD"
+
+
+@dataclass
+class FolderSettings:
+    """The effective settings of one workspace folder (or of files outside every folder)."""
+
+    root: Path | None
+    config: Config
+    options: ServerOptions
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def baseline_path(self) -> Path | None:
+        if not self.options.baseline:
+            return None
+        path = Path(self.options.baseline).expanduser()
+        if not path.is_absolute() and self.root is not None:
+            path = self.root / path
+        return path
+
+
+def split_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """(config mapping, server mapping, ignored keys) from a client settings object."""
+    config_part: dict[str, Any] = {}
+    server_part: dict[str, Any] = {}
+    ignored: list[str] = []
+    for key, value in raw.items():
+        name = normalize_key(str(key))
+        if name in CONFIG_KEYS:
+            config_part[name] = value
+        elif name in SERVER_KEYS:
+            server_part[name] = value
+        else:
+            ignored.append(str(key))
+    return config_part, server_part, ignored
+
+
+def _server_options(mapping: dict[str, Any], base: ServerOptions, errors: list[str]) -> ServerOptions:
+    options = ServerOptions(base.debounce, base.scope, base.baseline, base.diff_base)
+    for key, value in mapping.items():
+        if value is None:
+            continue
+        if key == "debounce":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value > 10_000:
+                errors.append(f"`debounce` must be a number of milliseconds between 0 and 10000, got {value!r}")
+            else:
+                options.debounce = float(value) / 1000
+        elif key == "scope":
+            if value not in ("all", "changed"):
+                errors.append(f'`scope` must be "all" or "changed", got {value!r}')
+            else:
+                options.scope = value
+        elif key == "baseline":
+            if not isinstance(value, str):
+                errors.append(f"`baseline` must be a path, got {value!r}")
+            else:
+                options.baseline = value or None
+        elif key == "diff-base":
+            if not isinstance(value, str) or not value.strip():
+                errors.append(f"`diffBase` must be a git revision, got {value!r}")
+            else:
+                options.diff_base = value.strip()
+    return options
+
+
+def _pyproject_server_options(config: Config, errors: list[str]) -> dict[str, Any]:
+    """``debounce``/``scope``/``baseline``/``diff-base`` written in ``[tool.secreview]``."""
+    if config.source_file is None:
+        return {}
+    try:
+        import tomllib
+
+        data = tomllib.loads(config.source_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        errors.append(f"{config.source_file}: {error}")
+        return {}
+    table = data.get("tool", {}).get("secreview", {})
+    if not isinstance(table, dict):
+        return {}
+    return {normalize_key(k): v for k, v in table.items() if normalize_key(k) in SERVER_KEYS}
+
+
+def resolve(root: Path | None, layers: list[dict[str, Any]], start: Path | None = None) -> FolderSettings:
+    """Combine pyproject and client setting layers for a folder (``root``) or a loose file (``start``)."""
+    errors: list[str] = []
+    where = root or start
+    try:
+        base = discover(where) if where is not None else Config()
+    except ConfigError as error:
+        errors.append(str(error))
+        base = Config(root=root)
+    options = _server_options(_pyproject_server_options(base, errors), ServerOptions(), errors)
+    config = base
+    for layer in layers:
+        config_part, server_part, _ignored = split_settings(settings_section(layer))
+        for key, value in config_part.items():  # one bad value must not discard the others
+            try:
+                config = from_mapping({key: value}, config)
+            except ConfigError as error:
+                errors.append(f"client setting {error}")
+        options = _server_options(server_part, options, errors)
+    return FolderSettings(root=root, config=config, options=options, errors=errors)

@@ -1,0 +1,58 @@
+"""Report writers: one module per output format, imported only when used.
+
+Every writer is a function ``render(scan: ScanResult, *, color: bool = False) -> str``.
+``FORMATS`` maps a format name to ``"module:function"``; ``get_writer(name)``
+imports it and raises ``ReportError`` with a clear message when the format is
+unknown or its module is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..scan import ScanResult
+
+Writer = Callable[..., str]
+
+FORMATS: dict[str, str] = {
+    "text": "secreview_ls.reports.text:render",
+    "json": "secreview_ls.reports.json_report:render",
+    "sarif": "secreview_ls.sarif:render",
+    "html": "secreview_ls.reports.html:render",
+    "markdown": "secreview_ls.reports.markdown:render",
+}
+
+
+class ReportError(RuntimeError):
+    """A report format cannot be produced (unknown name, module missing)."""
+
+
+def load_target(target: str, what: str) -> Writer:
+    """Import ``"module:function"``; a missing module or function raises ``ReportError``."""
+    module_name, _, function_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            raise ReportError(f"{what} is not available in this installation (module {module_name} is missing)") from None
+        raise
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise ReportError(f"{what} is not available: {module_name} has no function {function_name}()")
+    return function
+
+
+def get_writer(name: str) -> Writer:
+    """The ``render`` function for a format name."""
+    target = FORMATS.get(name)
+    if target is None:
+        raise ReportError(f"unknown report format {name!r} (choose from: {', '.join(FORMATS)})")
+    return load_target(target, f"the {name} report format")
+
+
+def render(scan: ScanResult, name: str, *, color: bool = False) -> str:
+    """Render ``scan`` in format ``name``."""
+    return get_writer(name)(scan, color=color)

@@ -1,0 +1,185 @@
+"""Human-readable terminal report.
+
+One block per finding::
+
+    app/db.py:19:5: SR801 [high/high] SQL built from `request.args['name']` reaches `cursor.execute`
+       19 |     cursor.execute(query)
+          |     ^^^^^^^^^^^^^^^^^^^^^
+          data flow:
+            app/db.py:12:12  `request.args['name']` (source)
+            app/db.py:15:5   into `query`
+          fix: Pass the value as a query parameter
+
+followed by a summary line. Paths are shown relative to the working
+directory when they are inside it. Notices are not part of this report: the
+command line prints them on stderr.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..analyze import read_source
+from ..engine.finding import Finding, Level
+from ..engine.source import split_lines
+
+if TYPE_CHECKING:
+    from ..scan import ScanResult
+
+RESET = "\x1b[0m"
+BOLD = "\x1b[1m"
+DIM = "\x1b[2m"
+RED = "\x1b[31m"
+YELLOW = "\x1b[33m"
+BLUE = "\x1b[34m"
+CYAN = "\x1b[36m"
+GREEN = "\x1b[32m"
+
+SEVERITY_COLOR = {Level.HIGH: RED, Level.MEDIUM: YELLOW, Level.LOW: BLUE}
+SKIP_KINDS = frozenset({"too-large", "binary", "undecodable", "unreadable", "internal-error", "too-deep"})
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, *codes: str) -> str:
+        if not self.color or not codes:
+            return text
+        return "".join(codes) + text + RESET
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` relative to the working directory when inside it, else as given."""
+    candidate = Path(path)
+    try:
+        return candidate.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return candidate.as_posix()
+
+
+class _Lines:
+    """Source lines of reported files, read once each."""
+
+    def __init__(self, scan: ScanResult) -> None:
+        self.scan = scan
+        self.cache: dict[str, list[str]] = {}
+
+    def get(self, path: str, line: int) -> str | None:
+        if path not in self.cache:
+            read = read_source(Path(path), self.scan.config)
+            self.cache[path] = split_lines(read.text) if read.text is not None else []
+        lines = self.cache[path]
+        return lines[line - 1] if 1 <= line <= len(lines) else None
+
+
+def _code_excerpt(finding: Finding, line_text: str | None, style: _Style) -> list[str]:
+    if line_text is None:
+        return []
+    number = str(finding.span.start_line)
+    gutter = " " * max(5, len(number) + 1)
+    shown = line_text.rstrip()
+    start = min(finding.span.start_col, len(shown))
+    end = finding.span.end_col if finding.span.end_line == finding.span.start_line else len(shown)
+    end = max(start + 1, min(end, len(shown)) if shown else start + 1)
+    # Keep tabs in the padding so the caret lines up under the code.
+    padding = "".join(ch if ch == "\t" else " " for ch in shown[:start])
+    marker = style("^" * (end - start), SEVERITY_COLOR[finding.severity], BOLD)
+    return [
+        f"{number.rjust(len(gutter))} {style('|', DIM)} {shown}",
+        f"{gutter} {style('|', DIM)} {padding}{marker}",
+    ]
+
+
+def _location(path: str, line: int, col: int) -> str:
+    return f"{display_path(path)}:{line}:{col + 1}"
+
+
+def render_finding(finding: Finding, line_text: str | None, *, color: bool = False) -> str:
+    """One finding as a block of text (header, code excerpt, data flow, fix)."""
+    style = _Style(color)
+    sev_color = SEVERITY_COLOR[finding.severity]
+    header = (
+        f"{style(_location(finding.path, finding.span.start_line, finding.span.start_col), BOLD)}: "
+        f"{style(finding.rule_id, sev_color, BOLD)} "
+        f"[{style(str(finding.severity), sev_color)}/{finding.confidence}] {finding.message}"
+    )
+    if finding.cwe is not None:
+        header += style(f" (CWE-{finding.cwe})", DIM)
+    lines = [header, *_code_excerpt(finding, line_text, style)]
+    if finding.flow:
+        lines.append("      " + style("data flow:", CYAN))
+        for step in finding.flow:
+            where = _location(step.path or finding.path, step.span.start_line, step.span.start_col)
+            lines.append(f"        {style(where, DIM)}  {step.note}")
+    if finding.fix is not None:
+        lines.append("      " + style("fix:", GREEN) + f" {finding.fix.title}")
+    return "\n".join(lines)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_lines(scan: ScanResult, *, color: bool = False) -> list[str]:
+    """The closing summary: counts by severity, skipped files, baseline and diff effects."""
+    style = _Style(color)
+    findings = scan.findings()
+    files_with = len({f.path for f in findings})
+    by_severity = Counter(f.severity for f in findings)
+    lines: list[str] = []
+    if findings:
+        parts = [
+            style(f"{by_severity[level]} {level}", SEVERITY_COLOR[level])
+            for level in (Level.HIGH, Level.MEDIUM, Level.LOW)
+            if by_severity[level]
+        ]
+        lines.append(
+            f"{style(_plural(len(findings), 'finding'), BOLD)} in {_plural(files_with, 'file')} "
+            f"({', '.join(parts)}); {_plural(scan.files_scanned, 'file')} scanned"
+        )
+    else:
+        lines.append(style(f"No findings; {_plural(scan.files_scanned, 'file')} scanned", GREEN, BOLD))
+    skipped = Counter(n.kind for r in scan.results for n in r.notices if n.kind in SKIP_KINDS)
+    if skipped:
+        reasons = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.items()))
+        lines.append(f"{_plural(sum(skipped.values()), 'file')} skipped ({reasons})")
+    syntax = sum(1 for r in scan.results if any(n.kind == "syntax-error" for n in r.notices))
+    if syntax:
+        lines.append(f"{_plural(syntax, 'file')} with syntax errors (analyzed around the broken code)")
+    if scan.baseline_hidden:
+        lines.append(f"{_plural(scan.baseline_hidden, 'finding')} hidden by the baseline")
+    if scan.diff_hidden:
+        lines.append(f"{_plural(scan.diff_hidden, 'finding')} outside the changed lines hidden")
+    if scan.baseline_fixed:
+        lines.append(
+            f"{len(scan.baseline_fixed)} baseline "
+            f"{'entry' if len(scan.baseline_fixed) == 1 else 'entries'} can be removed (no longer found):"
+        )
+        for entry in scan.baseline_fixed:
+            lines.append(f"  {entry.get('path')}: {entry.get('rule', '?')} {entry.get('message', '')}".rstrip())
+    return lines
+
+
+def render(scan: ScanResult, *, color: bool = False) -> str:
+    """The full text report of ``scan``."""
+    source = _Lines(scan)
+    blocks = [
+        render_finding(f, source.get(f.path, f.span.start_line), color=color) for f in scan.findings()
+    ]
+    out = "\n\n".join(blocks)
+    if blocks:
+        out += "\n\n"
+    out += "\n".join(summary_lines(scan, color=color)) + "\n"
+    return out
+
+
+def render_notice_line(notice_path: str, kind: str, message: str, line: int | None, col: int | None) -> str:
+    """A notice as one stderr line: ``path:line:col: kind: message``."""
+    where = display_path(notice_path) if notice_path and not notice_path.startswith("<") else notice_path
+    if line is not None:
+        where += f":{line}:{(col or 0) + 1}"
+    prefix = f"{where}: " if where else ""
+    return f"{prefix}{kind}: {message}"

@@ -1,0 +1,575 @@
+"""Cryptography (SR3xx): weak hashes and ciphers, ECB, predictable randomness,
+short keys, TLS protocol versions and certificate checks in the ``ssl`` module."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ..engine.facts import argument, keyword, keyword_value
+from ..engine.finding import Finding, Fix, Span, TextEdit
+from .base import HIGH, LOW, MEDIUM, RuleContext, rule
+from .judge import destination_names, int_value, security_word, static_string
+
+_WEAK_HASH_NAMES = frozenset({"md2", "md4", "md5", "sha", "sha1", "sha-1", "ripemd160"})
+_HASHLIB_WEAK = {f"hashlib.{n}": n for n in ("md4", "md5", "sha1", "sha")}
+_OTHER_WEAK_HASHES = {
+    "Crypto.Hash.MD2.new": "MD2",
+    "Crypto.Hash.MD4.new": "MD4",
+    "Crypto.Hash.MD5.new": "MD5",
+    "Crypto.Hash.SHA.new": "SHA1",
+    "Crypto.Hash.SHA1.new": "SHA1",
+    "Cryptodome.Hash.MD2.new": "MD2",
+    "Cryptodome.Hash.MD4.new": "MD4",
+    "Cryptodome.Hash.MD5.new": "MD5",
+    "Cryptodome.Hash.SHA.new": "SHA1",
+    "Cryptodome.Hash.SHA1.new": "SHA1",
+    "cryptography.hazmat.primitives.hashes.MD5": "MD5",
+    "cryptography.hazmat.primitives.hashes.SHA1": "SHA1",
+}
+_WEAK_CRYPT_METHODS = frozenset({"METHOD_CRYPT", "METHOD_MD5", "METHOD_BLOWFISH"})
+
+
+def _security_context(ctx: RuleContext, call: ast.Call) -> str | None:
+    """Why the result of ``call`` looks security-relevant: the name it is stored under,
+    a name among its arguments, or the enclosing function's name."""
+    for name in destination_names(ctx.facts, call):
+        word = security_word(name)
+        if word:
+            return f"stored in `{name}`"
+    for arg in [*call.args, *(kw.value for kw in call.keywords)]:
+        for inner in ast.walk(arg):
+            name = inner.id if isinstance(inner, ast.Name) else getattr(inner, "attr", None)
+            if isinstance(name, str) and security_word(name):
+                return f"applied to `{name}`"
+    parent = ctx.facts.parent(call)
+    if isinstance(parent, ast.Attribute):
+        for name in destination_names(ctx.facts, parent):
+            if security_word(name):
+                return f"stored in `{name}`"
+        grand = ctx.facts.parent(parent)
+        if isinstance(grand, ast.Call):
+            for name in destination_names(ctx.facts, grand):
+                if security_word(name):
+                    return f"stored in `{name}`"
+    function = ctx.facts.enclosing_function(call)
+    if function is not None and security_word(function.name):
+        return f"inside `{function.name}`"
+    return None
+
+
+def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> Fix:
+    """Add ``usedforsecurity=False`` after the last argument."""
+    arguments: list[ast.AST] = [*call.args, *call.keywords]
+    if arguments:
+        last = max(arguments, key=lambda a: (a.end_lineno or 0, a.end_col_offset or 0))
+        end = ctx.span(last)
+        edit = TextEdit(Span(end.end_line, end.end_col, end.end_line, end.end_col), ", usedforsecurity=False")
+    else:
+        span = ctx.span(call)
+        edit = TextEdit(Span(span.end_line, span.end_col - 1, span.end_line, span.end_col - 1),
+                        "usedforsecurity=False")
+    return Fix(f"Mark this {algorithm} use as not for security (`usedforsecurity=False`)", (edit,))
+
+
+@rule(
+    id="SR301",
+    name="weak-hash",
+    cwe=328,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B303", "B324"),
+    ruff=("S303", "S324"),
+    fixable=True,
+    summary="MD5, SHA-1 or another broken hash is used, or a weak `crypt` method.",
+    why="Collisions for MD5 and SHA-1 can be computed cheaply, so they cannot vouch for the "
+    "integrity or authenticity of data, and both are far too fast for storing passwords. Uses "
+    "that are not for security (cache keys, checksums against accidental corruption) should say "
+    "so with `usedforsecurity=False`, which also keeps them working on FIPS-mode systems. Results "
+    "stored under security-sounding names (password, token, signature, ...) are reported at high "
+    "severity, others at medium.",
+    bad="import hashlib\npassword_hash = hashlib.md5(password.encode()).hexdigest()",
+    good="import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n"
+    "etag = hashlib.md5(body, usedforsecurity=False).hexdigest()\n"
+    "# passwords: hashlib.scrypt / argon2 / bcrypt",
+)
+def weak_hash(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to(*_HASHLIB_WEAK, "hashlib.new"):
+        if name == "hashlib.new":
+            algorithm = static_string(ctx.facts, argument(call, 0, "name"))
+            if algorithm is None or algorithm.lower() not in _WEAK_HASH_NAMES:
+                continue
+        else:
+            algorithm = _HASHLIB_WEAK[name]
+        used = keyword_value(call, "usedforsecurity")
+        if used is not None and not (isinstance(used, ast.Constant) and used.value):
+            continue
+        yield from _weak_hash_finding(ctx, call, algorithm.upper(), fixable=used is None)
+    for name, call in ctx.facts.calls_to(*_OTHER_WEAK_HASHES):
+        yield from _weak_hash_finding(ctx, call, _OTHER_WEAK_HASHES[name], fixable=False)
+    for name, call in ctx.facts.calls_to("crypt.crypt", "crypt.mksalt"):
+        method = argument(call, 1, "salt") if name == "crypt.crypt" else argument(call, 0, "method")
+        method_name = ctx.facts.qualname(method) if method is not None else None
+        if method_name is None or method_name.rsplit(".", 1)[-1] not in _WEAK_CRYPT_METHODS:
+            continue
+        yield weak_hash.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` uses `{method_name.rsplit('.', 1)[-1]}`, a weak password hashing "
+            "method; use `METHOD_SHA512` or a dedicated password hash (argon2, bcrypt, scrypt)",
+            severity=MEDIUM,
+        )
+
+
+def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixable: bool) -> Iterator[Finding]:
+    spelled = ctx.facts.spelled(call.func)
+    reason = _security_context(ctx, call)
+    if reason is not None:
+        yield weak_hash.finding(
+            ctx,
+            call,
+            f"`{spelled}` computes {algorithm}, a broken hash, {reason}; use SHA-256 or better "
+            "(for passwords: scrypt, argon2 or bcrypt)",
+        )
+        return
+    yield weak_hash.finding(
+        ctx,
+        call,
+        f"`{spelled}` computes {algorithm}, a broken hash; if this is not for security (checksums, cache "
+        "keys) pass `usedforsecurity=False`, otherwise use SHA-256 or better",
+        severity=MEDIUM,
+        confidence=MEDIUM,
+        fix=_not_for_security_fix(ctx, call, algorithm) if fixable else None,
+    )
+
+
+_WEAK_CIPHERS = {
+    "Crypto.Cipher.ARC2.new": "RC2",
+    "Crypto.Cipher.ARC4.new": "RC4",
+    "Crypto.Cipher.Blowfish.new": "Blowfish",
+    "Crypto.Cipher.CAST.new": "CAST",
+    "Crypto.Cipher.DES.new": "DES",
+    "Crypto.Cipher.DES3.new": "Triple DES",
+    "Crypto.Cipher.XOR.new": "XOR",
+    "Cryptodome.Cipher.ARC2.new": "RC2",
+    "Cryptodome.Cipher.ARC4.new": "RC4",
+    "Cryptodome.Cipher.Blowfish.new": "Blowfish",
+    "Cryptodome.Cipher.CAST.new": "CAST",
+    "Cryptodome.Cipher.DES.new": "DES",
+    "Cryptodome.Cipher.DES3.new": "Triple DES",
+    "Cryptodome.Cipher.XOR.new": "XOR",
+}
+for _module in ("cryptography.hazmat.primitives.ciphers.algorithms", "cryptography.hazmat.decrepit.ciphers.algorithms"):
+    for _cipher, _label in (
+        ("ARC4", "RC4"),
+        ("Blowfish", "Blowfish"),
+        ("CAST5", "CAST5"),
+        ("IDEA", "IDEA"),
+        ("SEED", "SEED"),
+        ("TripleDES", "Triple DES"),
+        ("RC2", "RC2"),
+    ):
+        _WEAK_CIPHERS[f"{_module}.{_cipher}"] = _label
+
+
+@rule(
+    id="SR302",
+    name="weak-cipher",
+    cwe=327,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B304",),
+    ruff=("S304",),
+    summary="A broken or obsolete cipher (DES, 3DES, RC4, Blowfish, IDEA, ...) is used.",
+    why="These ciphers have small keys or 64-bit blocks (Sweet32 collisions after a few dozen "
+    "gigabytes) or are outright broken (RC4 biases, XOR). Data encrypted with them can be "
+    "recovered. Use AES-GCM or ChaCha20-Poly1305 (`cryptography`'s AEAD classes).",
+    bad="from Crypto.Cipher import DES\ncipher = DES.new(key, DES.MODE_CBC, iv)",
+    good="from cryptography.hazmat.primitives.ciphers.aead import AESGCM\nAESGCM(key).encrypt(nonce, data, None)",
+)
+def weak_cipher(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to(*_WEAK_CIPHERS):
+        yield weak_cipher.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` uses {_WEAK_CIPHERS[name]}, which is broken or obsolete; "
+            "use AES-GCM or ChaCha20-Poly1305",
+        )
+
+
+@rule(
+    id="SR303",
+    name="ecb-mode",
+    cwe=327,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B305",),
+    ruff=("S305",),
+    summary="A block cipher is used in ECB mode.",
+    why="ECB encrypts equal plaintext blocks to equal ciphertext blocks, so the structure of the "
+    "data shows through (the well-known 'ECB penguin'), and blocks can be cut and pasted between "
+    "messages. Use an authenticated mode such as GCM.",
+    bad="from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n"
+    "Cipher(algorithms.AES(key), modes.ECB())",
+    good="from cryptography.hazmat.primitives.ciphers.aead import AESGCM\nAESGCM(key).encrypt(nonce, data, None)",
+)
+def ecb_mode(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("cryptography.hazmat.primitives.ciphers.modes.ECB"):
+        yield ecb_mode.finding(
+            ctx, call, f"`{ctx.facts.spelled(call.func)}` selects ECB mode, which leaks patterns in the plaintext; "
+            "use GCM (or CBC/CTR with a MAC)"
+        )
+    for name, call in ctx.facts.calls_with_prefix("Crypto"):
+        if not (name.startswith(("Crypto.Cipher.", "Cryptodome.Cipher.")) and name.endswith(".new")):
+            continue
+        mode = argument(call, 1, "mode")
+        mode_name = ctx.facts.qualname(mode) if mode is not None else None
+        if mode_name is not None and mode_name.endswith(".MODE_ECB"):
+            yield ecb_mode.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}` with `{ctx.segment(mode)}` encrypts in ECB mode, which leaks "
+                "patterns in the plaintext; use `MODE_GCM`",
+            )
+
+
+_RANDOM_FUNCTIONS = (
+    "random.random",
+    "random.randrange",
+    "random.randint",
+    "random.choice",
+    "random.choices",
+    "random.uniform",
+    "random.triangular",
+    "random.randbytes",
+    "random.sample",
+    "random.getrandbits",
+    "random.shuffle",
+    "random.Random",
+    "numpy.random.rand",
+    "numpy.random.randint",
+    "numpy.random.bytes",
+    "numpy.random.choice",
+)
+
+
+@rule(
+    id="SR304",
+    name="insecure-random",
+    cwe=330,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B311",),
+    ruff=("S311",),
+    summary="The `random` module generates a value used as a token, password, key, nonce or salt.",
+    why="`random` is a Mersenne Twister: after observing 624 outputs an attacker can predict every "
+    "future (and past) value, so tokens, reset links and passwords made with it can be guessed. Use "
+    "the `secrets` module. Only results used for something security-relevant (judged by the name "
+    "they are stored under or the function producing them) are reported: shuffling, sampling and "
+    "simulations are fine with `random`.",
+    bad="import random, string\nreset_token = ''.join(random.choice(string.ascii_letters) for _ in range(20))",
+    good="import secrets\nreset_token = secrets.token_urlsafe(20)",
+)
+def insecure_random(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to(*_RANDOM_FUNCTIONS):
+        reason = _security_context_for_random(ctx, call)
+        if reason is None:
+            continue
+        text, confidence = reason
+        yield insecure_random.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` is predictable but its result is {text}; use the `secrets` module "
+            "(`secrets.token_urlsafe`, `secrets.choice`, `secrets.randbelow`)",
+            confidence=confidence,
+        )
+
+
+def _security_context_for_random(ctx: RuleContext, call: ast.Call) -> tuple[str, object] | None:
+    for name in destination_names(ctx.facts, call):
+        if security_word(name):
+            return f"stored in `{name}`", HIGH
+    function = ctx.facts.enclosing_function(call)
+    if function is not None and security_word(function.name):
+        return f"produced inside `{function.name}`", MEDIUM
+    return None
+
+
+# -- key sizes -----------------------------------------------------------------------
+
+_EC_CURVE_BITS = {
+    "SECT571K1": 571,
+    "SECT571R1": 570,
+    "SECP521R1": 521,
+    "BrainpoolP512R1": 512,
+    "SECT409K1": 409,
+    "SECT409R1": 409,
+    "BrainpoolP384R1": 384,
+    "SECP384R1": 384,
+    "SECT283K1": 283,
+    "SECT283R1": 283,
+    "BrainpoolP256R1": 256,
+    "SECP256K1": 256,
+    "SECP256R1": 256,
+    "SECT233K1": 233,
+    "SECT233R1": 233,
+    "SECP224R1": 224,
+    "SECP192R1": 192,
+    "SECT163K1": 163,
+    "SECT163R2": 163,
+}
+_KEY_GENERATORS = {
+    "cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key": ("RSA", 1, "key_size"),
+    "cryptography.hazmat.primitives.asymmetric.dsa.generate_private_key": ("DSA", 0, "key_size"),
+    "cryptography.hazmat.primitives.asymmetric.dsa.generate_parameters": ("DSA", 0, "key_size"),
+    "cryptography.hazmat.primitives.asymmetric.dh.generate_parameters": ("DH", 1, "key_size"),
+    "Crypto.PublicKey.RSA.generate": ("RSA", 0, "bits"),
+    "Crypto.PublicKey.DSA.generate": ("DSA", 0, "bits"),
+    "Cryptodome.PublicKey.RSA.generate": ("RSA", 0, "bits"),
+    "Cryptodome.PublicKey.DSA.generate": ("DSA", 0, "bits"),
+    "rsa.newkeys": ("RSA", 0, "nbits"),
+}
+# (high-severity below, medium-severity below)
+_THRESHOLDS = {"RSA": (1024, 2048), "DSA": (1024, 2048), "DH": (1024, 2048), "EC": (160, 224)}
+
+
+@rule(
+    id="SR305",
+    name="weak-key-size",
+    cwe=326,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B505",),
+    ruff=("S505",),
+    summary="An RSA/DSA/DH key shorter than 2048 bits or an elliptic curve under 224 bits is generated.",
+    why="RSA-1024 and smaller, and curves of 192 bits or less, are within reach of well-funded "
+    "attackers; keys generated today should stay safe for their whole lifetime. Sizes are judged "
+    "by value: below 1024 bits (160 for curves) is high severity, below 2048 (224) medium.",
+    bad="from cryptography.hazmat.primitives.asymmetric import rsa\n"
+    "key = rsa.generate_private_key(public_exponent=65537, key_size=1024)",
+    good="from cryptography.hazmat.primitives.asymmetric import rsa\n"
+    "key = rsa.generate_private_key(public_exponent=65537, key_size=3072)",
+)
+def weak_key_size(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to(*_KEY_GENERATORS):
+        kind, position, keyword_name = _KEY_GENERATORS[name]
+        size_node = argument(call, position, keyword_name)
+        size = int_value(ctx.facts, size_node)
+        if size is None or size_node is None:
+            continue
+        yield from _judge_size(ctx, call, size_node, kind, size)
+    for _, call in ctx.facts.calls_to("cryptography.hazmat.primitives.asymmetric.ec.generate_private_key"):
+        curve = argument(call, 0, "curve")
+        if curve is None:
+            continue
+        target = curve.func if isinstance(curve, ast.Call) else curve
+        curve_name = ctx.facts.qualname(target)
+        if curve_name is None:
+            continue
+        bits = _EC_CURVE_BITS.get(curve_name.rsplit(".", 1)[-1])
+        if bits is not None:
+            yield from _judge_size(ctx, call, curve, "EC", bits)
+
+
+def _judge_size(ctx: RuleContext, call: ast.Call, node: ast.AST, kind: str, size: int) -> Iterator[Finding]:
+    high, medium = _THRESHOLDS[kind]
+    if size >= medium:
+        return
+    severity = HIGH if size < high else MEDIUM
+    yield weak_key_size.finding(
+        ctx,
+        node,
+        f"`{ctx.facts.spelled(call.func)}` generates a {size}-bit {kind} key; use at least {medium} bits"
+        + (" (3072 recommended)" if kind != "EC" else " (P-256 or better)"),
+        severity=severity,
+    )
+
+
+# -- TLS -------------------------------------------------------------------------------
+
+_BAD_PROTOCOLS = frozenset(
+    {
+        "PROTOCOL_SSLv2",
+        "PROTOCOL_SSLv3",
+        "PROTOCOL_TLSv1",
+        "PROTOCOL_TLSv1_1",
+        "SSLv2_METHOD",
+        "SSLv3_METHOD",
+        "TLSv1_METHOD",
+        "TLSv1_1_METHOD",
+    }
+)
+_BAD_TLS_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1_1"})
+
+
+def _bad_protocol(ctx: RuleContext, node: ast.AST | None) -> str | None:
+    if node is None:
+        return None
+    name = ctx.facts.qualname(node) or ctx.facts.spelled(node)
+    last = name.rsplit(".", 1)[-1]
+    return last if last in _BAD_PROTOCOLS else None
+
+
+@rule(
+    id="SR306",
+    name="tls-insecure-protocol",
+    cwe=327,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B502",),
+    ruff=("S502",),
+    summary="SSL 2/3 or TLS 1.0/1.1 is selected explicitly.",
+    why="These protocol versions have practical attacks (POODLE, BEAST, downgrade) and are "
+    "disabled by modern clients and servers. Let the library negotiate (`ssl.PROTOCOL_TLS_CLIENT`, "
+    "`create_default_context()`) and set `minimum_version = ssl.TLSVersion.TLSv1_2`.",
+    bad="import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)",
+    good="import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2",
+)
+def tls_insecure_protocol(ctx: RuleContext) -> Iterator[Finding]:
+    for call in ctx.facts.nodes(ast.Call):
+        assert isinstance(call, ast.Call)
+        candidates: list[ast.AST] = []
+        for name in ("ssl_version", "method", "protocol"):
+            value = keyword_value(call, name)
+            if value is not None:
+                candidates.append(value)
+        callee = ctx.facts.qualname(call.func) or ""
+        if callee in {"ssl.SSLContext", "OpenSSL.SSL.Context"} and call.args:
+            candidates.append(call.args[0])
+        for candidate in candidates:
+            bad = _bad_protocol(ctx, candidate)
+            if bad is None:
+                continue
+            yield tls_insecure_protocol.finding(
+                ctx,
+                candidate,
+                f"`{ctx.facts.spelled(call.func)}` selects `{bad}`, an insecure protocol version; "
+                "negotiate TLS 1.2 or newer",
+            )
+    for node in ctx.facts.nodes(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        if not any(isinstance(t, ast.Attribute) and t.attr in {"minimum_version", "maximum_version"} for t in node.targets):
+            continue
+        name = ctx.facts.qualname(node.value) or ""
+        if name.startswith("ssl.TLSVersion.") and name.rsplit(".", 1)[-1] in _BAD_TLS_VERSIONS:
+            target = next(t for t in node.targets if isinstance(t, ast.Attribute))
+            if target.attr == "maximum_version" or name.endswith(("SSLv3", "TLSv1", "TLSv1_1")):
+                yield tls_insecure_protocol.finding(
+                    ctx,
+                    node.value,
+                    f"`{ctx.segment(target)} = {ctx.segment(node.value)}` allows an insecure TLS version; "
+                    "use `ssl.TLSVersion.TLSv1_2` or newer",
+                )
+
+
+@rule(
+    id="SR307",
+    name="tls-insecure-default",
+    cwe=327,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B503",),
+    ruff=("S503",),
+    summary="A function's parameter defaults to an insecure SSL/TLS protocol version.",
+    why="Every caller that relies on the default gets SSL 3 / TLS 1.0 / TLS 1.1 without noticing.",
+    bad="import ssl\ndef connect(host, version=ssl.PROTOCOL_TLSv1): ...",
+    good="import ssl\ndef connect(host, version=ssl.PROTOCOL_TLS_CLIENT): ...",
+)
+def tls_insecure_default(ctx: RuleContext) -> Iterator[Finding]:
+    for function in ctx.facts.functions:
+        for default in [*function.args.defaults, *(d for d in function.args.kw_defaults if d is not None)]:
+            bad = _bad_protocol(ctx, default)
+            if bad is not None and isinstance(default, (ast.Attribute, ast.Name)):
+                yield tls_insecure_default.finding(
+                    ctx,
+                    default,
+                    f"`{function.name}` defaults a parameter to `{bad}`, an insecure protocol version; "
+                    "default to TLS 1.2 or newer",
+                )
+
+
+@rule(
+    id="SR308",
+    name="ssl-wrap-socket-no-version",
+    cwe=327,
+    severity=LOW,
+    confidence=MEDIUM,
+    bandit=("B504",),
+    ruff=("S504",),
+    summary="`ssl.wrap_socket` is called without choosing a protocol version.",
+    why="`ssl.wrap_socket` (removed in Python 3.12) builds a context without hostname checking "
+    "and, on old interpreters, with old protocol defaults. Use `SSLContext.wrap_socket` on a context "
+    "from `ssl.create_default_context()`.",
+    bad="import ssl\nssl.wrap_socket(sock)",
+    good="import ssl\nssl.create_default_context().wrap_socket(sock, server_hostname=host)",
+)
+def ssl_wrap_socket_no_version(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("ssl.wrap_socket"):
+        if keyword(call, "ssl_version") is not None or len(call.args) >= 6:
+            continue
+        if any(kw.arg is None for kw in call.keywords):
+            continue
+        yield ssl_wrap_socket_no_version.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` without `ssl_version` and without hostname checks; use "
+            "`ssl.create_default_context().wrap_socket(...)`",
+        )
+
+
+@rule(
+    id="SR309",
+    name="tls-unverified-context",
+    cwe=295,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B323",),
+    ruff=("S323",),
+    summary="TLS certificate or hostname verification is switched off in the `ssl` module.",
+    why="Without certificate verification anyone on the network path can impersonate the server "
+    "and read or change the traffic. `ssl._create_unverified_context()`, `CERT_NONE` and "
+    "`check_hostname = False` all open that door.",
+    bad="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl._create_unverified_context())",
+    good="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl.create_default_context())",
+)
+def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("ssl._create_unverified_context"):
+        yield tls_unverified_context.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}()` creates a context that accepts any certificate for any host; "
+            "use `ssl.create_default_context()`",
+        )
+    for node in ctx.facts.nodes(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        value_name = ctx.facts.qualname(node.value)
+        for target in node.targets:
+            if not isinstance(target, ast.Attribute):
+                continue
+            if value_name == "ssl._create_unverified_context":
+                yield tls_unverified_context.finding(
+                    ctx,
+                    node,
+                    f"`{ctx.segment(target)}` is set to `ssl._create_unverified_context`: every HTTPS "
+                    "connection made with the default context stops verifying certificates",
+                )
+            elif target.attr == "verify_mode" and value_name == "ssl.CERT_NONE":
+                yield tls_unverified_context.finding(
+                    ctx, node, f"`{ctx.segment(target)} = {ctx.segment(node.value)}` turns off certificate verification"
+                )
+            elif target.attr == "check_hostname" and isinstance(node.value, ast.Constant) and node.value.value is False:
+                yield tls_unverified_context.finding(
+                    ctx,
+                    node,
+                    f"`{ctx.segment(target)} = False` accepts a valid certificate for any other host",
+                )
+    for call in ctx.facts.nodes(ast.Call):
+        assert isinstance(call, ast.Call)
+        value = keyword_value(call, "cert_reqs")
+        if value is not None and ctx.facts.qualname(value) == "ssl.CERT_NONE":
+            yield tls_unverified_context.finding(
+                ctx,
+                value,
+                f"`{ctx.facts.spelled(call.func)}` with `cert_reqs={ctx.segment(value)}` accepts any certificate",
+            )
+

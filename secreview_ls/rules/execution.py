@@ -1,0 +1,322 @@
+"""Code execution and control-flow weaknesses (SR1xx): exec/eval, assert, bind-all,
+swallowed exceptions, logging configuration listener."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ..engine.facts import argument, keyword
+from ..engine.finding import Finding
+from .base import HIGH, LOW, MEDIUM, RuleContext, rule
+from .judge import callee_tail, identifier_words, is_static, short
+
+
+def _code_argument_is_static(ctx: RuleContext, call: ast.Call) -> bool:
+    code = argument(call, 0, "source") or argument(call, 0, "expression")
+    if code is None:
+        return not call.args and not call.keywords
+    return is_static(ctx.facts, code)
+
+
+@rule(
+    id="SR101",
+    name="exec-used",
+    cwe=94,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B102",),
+    ruff=("S102",),
+    summary="`exec` runs Python code that is not fixed in the source.",
+    why="`exec` compiles and runs whatever text it is given with the full power of the running "
+    "program. When any part of that text comes from outside (a request, a file, a message), the "
+    "author of that text can run arbitrary code. A literal string is not reported.",
+    bad="exec(request.form['snippet'])",
+    good="handlers = {'add': add, 'sub': sub}\nhandlers[request.form['op']]()  # dispatch, never run text",
+)
+def exec_used(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("builtins.exec"):
+        if _code_argument_is_static(ctx, call):
+            continue
+        code = call.args[0] if call.args else call
+        yield exec_used.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` runs code from `{short(ctx.segment(code))}`, which is "
+            "not fixed in the source; make sure no part of it can come from outside the program",
+        )
+
+
+@rule(
+    id="SR102",
+    name="eval-used",
+    cwe=95,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B307",),
+    ruff=("S307",),
+    summary="`eval` evaluates a Python expression that is not fixed in the source.",
+    why="`eval` is not a parser for data: `__import__('os').system('id')` is a valid expression. "
+    "Text that reaches `eval` from outside the program runs as code. To read Python literals "
+    "(numbers, strings, lists, dicts) use `ast.literal_eval`; for JSON use `json.loads`.",
+    bad="value = eval(request.args['n'])",
+    good="import ast\nvalue = ast.literal_eval(request.args['n'])",
+)
+def eval_used(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("builtins.eval"):
+        if _code_argument_is_static(ctx, call):
+            continue
+        code = call.args[0] if call.args else call
+        yield eval_used.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` evaluates `{short(ctx.segment(code))}` as Python; "
+            "if it only needs to read literals use `ast.literal_eval`",
+        )
+
+
+def _is_type_narrowing(test: ast.expr) -> bool:
+    """``assert isinstance(x, T)`` / ``assert x is not None``: hints for type checkers."""
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id in {"isinstance", "issubclass"}:
+        return True
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        return isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None
+    return False
+
+
+@rule(
+    id="SR103",
+    name="assert-used",
+    cwe=703,
+    severity=LOW,
+    confidence=HIGH,
+    bandit=("B101",),
+    ruff=("S101",),
+    relevant_in_tests=False,
+    summary="`assert` in production code disappears under `python -O`.",
+    why="Assertions are compiled out when Python runs with optimisation (`-O`, `PYTHONOPTIMIZE`). "
+    "A permission or input check written as `assert` silently stops checking in such deployments. "
+    "Test code is not reported: assertions are how tests check.",
+    bad="def delete(user, doc):\n    assert user.can_delete(doc)\n    doc.delete()",
+    good="def delete(user, doc):\n    if not user.can_delete(doc):\n        raise PermissionError(doc.id)\n"
+    "    doc.delete()",
+)
+def assert_used(ctx: RuleContext) -> Iterator[Finding]:
+    for node in ctx.facts.nodes(ast.Assert):
+        assert isinstance(node, ast.Assert)
+        narrowing = _is_type_narrowing(node.test)
+        yield assert_used.finding(
+            ctx,
+            node,
+            f"`assert {short(ctx.segment(node.test))}` is removed under `python -O`; "
+            "raise an exception if this check must hold in production",
+            confidence=LOW if narrowing else None,
+        )
+
+
+_BIND_CALLS = frozenset(
+    {
+        "bind",
+        "listen",
+        "run",
+        "run_simple",
+        "run_app",
+        "serve",
+        "create_server",
+        "start_server",
+        "make_server",
+        "start_http_server",
+        "TCPServer",
+        "UDPServer",
+        "ThreadingTCPServer",
+        "ThreadingUDPServer",
+        "HTTPServer",
+        "ThreadingHTTPServer",
+        "WSGIServer",
+        "SimpleXMLRPCServer",
+        "TCPSite",
+        "Server",
+        "Config",
+    }
+)
+_BIND_WORDS = frozenset({"host", "bind", "listen", "interface", "iface", "address", "addr", "ip"})
+_NOT_BIND_WORDS = frozenset({"allowed", "trusted", "proxy", "remote", "client", "peer", "target", "dest", "default"})
+_ANY_ADDRESS = frozenset({"0.0.0.0", "::"})
+
+
+def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
+    """How the any-address literal is used for binding, or None if it is not."""
+    node: ast.AST = const
+    parent = ctx.facts.parent(node)
+    if isinstance(parent, ast.Tuple):  # ("0.0.0.0", 8080)
+        node, parent = parent, ctx.facts.parent(parent)
+    if isinstance(parent, ast.keyword):
+        words = set(identifier_words(parent.arg or ""))
+        if words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
+            return f"`{parent.arg}=`"
+        return None
+    if isinstance(parent, ast.Call) and node in parent.args:
+        tail = callee_tail(parent)
+        if tail in _BIND_CALLS:
+            return f"`{ctx.facts.spelled(parent.func)}`"
+        return None
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and node is parent.value:
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        for target in targets:
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+            words = set(identifier_words(name or ""))
+            if name and words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
+                return f"`{name}`"
+        return None
+    if isinstance(parent, ast.arguments):
+        params = [*parent.posonlyargs, *parent.args]
+        defaults = parent.defaults
+        for param, default in zip(params[len(params) - len(defaults) :], defaults, strict=False):
+            if default is node:
+                words = set(identifier_words(param.arg))
+                if words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
+                    return f"the default of `{param.arg}`"
+        for param, default in zip(parent.kwonlyargs, parent.kw_defaults, strict=False):
+            if default is node:
+                words = set(identifier_words(param.arg))
+                if words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
+                    return f"the default of `{param.arg}`"
+    return None
+
+
+@rule(
+    id="SR104",
+    name="bind-all-interfaces",
+    cwe=605,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B104",),
+    ruff=("S104",),
+    summary="A server binds to every network interface (`0.0.0.0` / `::`).",
+    why="Binding to the any-address exposes the service on every network the host is attached "
+    "to, including public ones, rather than only on the interface it is meant for. Debug servers, "
+    "admin endpoints and internal services become reachable from outside. Only literals used as a "
+    "bind/listen address are reported, not every occurrence of the string.",
+    bad="app.run(host='0.0.0.0')",
+    good="app.run(host='127.0.0.1')  # or read the address from configuration",
+)
+def bind_all_interfaces(ctx: RuleContext) -> Iterator[Finding]:
+    for node in ctx.facts.nodes(ast.Constant):
+        assert isinstance(node, ast.Constant)
+        if node.value not in _ANY_ADDRESS or not isinstance(node.value, str):
+            continue
+        where = _bind_context(ctx, node)
+        if where is None:
+            continue
+        yield bind_all_interfaces.finding(
+            ctx,
+            node,
+            f"{node.value!r} as {where} binds to every network interface; "
+            "bind to a specific address (e.g. 127.0.0.1) or take it from configuration",
+        )
+
+
+def _is_broad_handler(ctx: RuleContext, handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    return ctx.facts.qualname(handler.type) in {"builtins.Exception", "builtins.BaseException"}
+
+
+def _only_statement(handler: ast.ExceptHandler, kind: type[ast.stmt]) -> bool:
+    body = handler.body
+    if len(body) != 1:
+        return False
+    if kind is ast.Pass and isinstance(body[0], ast.Expr):
+        value = body[0].value
+        return isinstance(value, ast.Constant) and value.value is Ellipsis
+    return isinstance(body[0], kind)
+
+
+def _handler_label(ctx: RuleContext, handler: ast.ExceptHandler) -> str:
+    return "except:" if handler.type is None else f"except {ctx.segment(handler.type)}:"
+
+
+@rule(
+    id="SR105",
+    name="try-except-pass",
+    cwe=703,
+    severity=LOW,
+    confidence=HIGH,
+    bandit=("B110",),
+    ruff=("S110",),
+    relevant_in_tests=False,
+    summary="A broad `except` whose only statement is `pass` hides every error.",
+    why="Swallowing all exceptions hides failed security checks, half-written files and attacks "
+    "in progress: the program carries on as if the guarded code had succeeded, and nothing is "
+    "logged. Catch the specific exception you expect, or at least log it.",
+    bad="try:\n    verify_signature(token)\nexcept Exception:\n    pass",
+    good="try:\n    cleanup(tmp)\nexcept FileNotFoundError:\n    pass  # already gone",
+)
+def try_except_pass(ctx: RuleContext) -> Iterator[Finding]:
+    for handler in ctx.facts.nodes(ast.ExceptHandler):
+        assert isinstance(handler, ast.ExceptHandler)
+        if _is_broad_handler(ctx, handler) and _only_statement(handler, ast.Pass):
+            yield try_except_pass.finding(
+                ctx,
+                handler,
+                f"`{_handler_label(ctx, handler)} pass` silently discards every error raised in the `try` "
+                "block; catch the specific exception expected, or log it",
+            )
+
+
+@rule(
+    id="SR106",
+    name="try-except-continue",
+    cwe=703,
+    severity=LOW,
+    confidence=HIGH,
+    bandit=("B112",),
+    ruff=("S112",),
+    relevant_in_tests=False,
+    summary="A broad `except` whose only statement is `continue` hides every error in a loop.",
+    why="Every failure in the loop body, including failed checks, is skipped without a trace, so "
+    "partial processing looks like success.",
+    bad="for item in items:\n    try:\n        check(item)\n    except Exception:\n        continue",
+    good="for item in items:\n    try:\n        check(item)\n    except ValueError as error:\n"
+    "        log.warning('skipping %s: %s', item, error)\n        continue",
+)
+def try_except_continue(ctx: RuleContext) -> Iterator[Finding]:
+    for handler in ctx.facts.nodes(ast.ExceptHandler):
+        assert isinstance(handler, ast.ExceptHandler)
+        if _is_broad_handler(ctx, handler) and _only_statement(handler, ast.Continue):
+            yield try_except_continue.finding(
+                ctx,
+                handler,
+                f"`{_handler_label(ctx, handler)} continue` silently skips every error in the loop; "
+                "catch the specific exception expected, or log it",
+            )
+
+
+@rule(
+    id="SR107",
+    name="logging-config-listen",
+    cwe=94,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B612",),
+    ruff=("S612",),
+    summary="`logging.config.listen()` without `verify=` accepts configuration from any local process.",
+    why="The listener reads logging configuration from a socket and applies it; configuration can "
+    "name arbitrary classes and callables to instantiate, so anyone who can connect to the port can "
+    "run code in the process. Pass a `verify` callable that checks a signature.",
+    bad="import logging.config\nthread = logging.config.listen(9999)",
+    good="import logging.config\nthread = logging.config.listen(9999, verify=check_hmac_signature)",
+)
+def logging_config_listen(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("logging.config.listen"):
+        if keyword(call, "verify") is not None or len(call.args) >= 2:
+            continue
+        if any(kw.arg is None for kw in call.keywords):
+            continue
+        yield logging_config_listen.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` without `verify=` applies logging configuration from anyone who "
+            "can connect to its port, which can instantiate arbitrary callables",
+        )
+

@@ -1,0 +1,297 @@
+"""Files, temporary files and permissions (SR70x)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ..engine.facts import argument, keyword, keyword_value
+from ..engine.finding import Finding, Fix, Span, TextEdit
+from .base import HIGH, MEDIUM, RuleContext, rule
+from .judge import callee_tail, imports_module, int_value, static_string
+
+_WORLD_WRITE = 0o002
+
+
+def _chmod_calls(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr | None]]:
+    """chmod-like calls with their mode argument."""
+    for _, call in ctx.facts.calls_to("os.chmod", "os.lchmod", "os.fchmod"):
+        yield call, argument(call, 1, "mode")
+    for call in ctx.facts.method_calls("chmod", "lchmod"):
+        if ctx.facts.qualname(call.func) in {"os.chmod", "os.lchmod"}:
+            continue
+        yield call, argument(call, 0, "mode")
+
+
+@rule(
+    id="SR701",
+    name="world-writable-permissions",
+    cwe=732,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B103",),
+    ruff=("S103",),
+    summary="`chmod` gives every user on the system write access to a file.",
+    why="A world-writable file can be changed by any local user or compromised service: scripts and "
+    "configuration become a way to run code as whoever uses them next. Only constant modes are "
+    "judged, and only the write-for-others bit is reported.",
+    bad="import os\nos.chmod(script, 0o777)",
+    good="import os\nos.chmod(script, 0o755)",
+)
+def world_writable_permissions(ctx: RuleContext) -> Iterator[Finding]:
+    for call, mode_node in _chmod_calls(ctx):
+        mode = int_value(ctx.facts, mode_node)
+        if mode is None or mode_node is None or mode < 0 or not mode & _WORLD_WRITE:
+            continue
+        is_os = ctx.facts.qualname(call.func) in {"os.chmod", "os.lchmod", "os.fchmod"}
+        target = call.args[0] if call.args and is_os else None
+        what = f" on `{ctx.segment(target)}`" if target is not None else ""
+        yield world_writable_permissions.finding(
+            ctx,
+            mode_node,
+            f"`{ctx.facts.spelled(call.func)}` sets mode {oct(mode)}{what}, writable by every user; "
+            f"drop the write bit for others (e.g. {oct(mode & ~0o022)})",
+        )
+
+
+_TMP_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
+_NOT_PATH_CALLS = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "replace",
+        "split",
+        "rsplit",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "removeprefix",
+        "removesuffix",
+        "find",
+        "index",
+        "count",
+        "print",
+        "debug",
+        "info",
+        "warning",
+        "error",
+        "exception",
+        "critical",
+        "log",
+        "format",
+        "match",
+        "search",
+        "fullmatch",
+        "compile",
+        "sub",
+        "fnmatch",
+        "relative_to",
+        "is_relative_to",
+        "_",
+        "gettext",
+    }
+)
+
+
+def _tmp_literal_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value) + "{}"
+    return None
+
+
+def _used_as_path(ctx: RuleContext, node: ast.AST) -> bool:
+    parent = ctx.facts.parent(node)
+    if isinstance(parent, (ast.BinOp, ast.JoinedStr)):
+        return False
+    if isinstance(parent, ast.keyword):
+        call = ctx.facts.parent(parent)
+        return isinstance(call, ast.Call) and callee_tail(call) not in _NOT_PATH_CALLS and parent.arg != "dir"
+    if isinstance(parent, ast.Call):
+        return node in parent.args and callee_tail(parent) not in _NOT_PATH_CALLS
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        return parent.value is node
+    if isinstance(parent, ast.arguments):
+        return True
+    return False
+
+
+@rule(
+    id="SR702",
+    name="hardcoded-temp-path",
+    cwe=377,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B108",),
+    ruff=("S108",),
+    summary="A file in a shared temporary directory is given a fixed, predictable name.",
+    why="Every user can create files in `/tmp`. Another local user can create the file (or a "
+    "symlink with that name pointing at one of your files) before you do: you then read their "
+    "data, or overwrite your own file through the symlink. `tempfile.mkstemp()` / "
+    "`NamedTemporaryFile()` create a new file with a random name atomically.",
+    bad="with open('/tmp/report.csv', 'w') as out:\n    out.write(data)",
+    good="import tempfile\nwith tempfile.NamedTemporaryFile('w', suffix='.csv', delete=False) as out:\n"
+    "    out.write(data)",
+)
+def hardcoded_temp_path(ctx: RuleContext) -> Iterator[Finding]:
+    for node in ctx.facts.nodes(ast.Constant, ast.JoinedStr):
+        if isinstance(node, ast.Constant) and isinstance(ctx.facts.parent(node), ast.JoinedStr):
+            continue
+        text = _tmp_literal_text(node)
+        if text is None or not text.startswith(_TMP_PREFIXES):
+            continue
+        rest = next(text[len(p) :] for p in _TMP_PREFIXES if text.startswith(p))
+        if not rest.strip("/ "):
+            continue
+        if not _used_as_path(ctx, node):
+            continue
+        shown = text if isinstance(node, ast.Constant) else ctx.segment(node)
+        yield hardcoded_temp_path.finding(
+            ctx,
+            node,
+            f"`{shown}` is a fixed name in a world-writable directory; another user can create or "
+            "symlink it first — use `tempfile.mkstemp()` or `tempfile.NamedTemporaryFile()`",
+        )
+
+
+def _mktemp_fix(ctx: RuleContext, call: ast.Call) -> Fix | None:
+    """``path = tempfile.mktemp(...)`` → ``fd, path = tempfile.mkstemp(...)`` + ``os.close(fd)``."""
+    statement = ctx.facts.parent(call)
+    if not (
+        isinstance(statement, ast.Assign)
+        and statement.value is call
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and isinstance(call.func, ast.Attribute)
+    ):
+        return None
+    if ctx.facts.imports.aliases.get("os") != "os":
+        return None
+    if any(kw.arg is None for kw in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    target = statement.targets[0]
+    fd = "fd" if "fd" not in ctx.facts.imports.locally_bound else "tmp_fd"
+    line = ctx.source.line(statement.lineno)
+    indent = line[: len(line) - len(line.lstrip())]
+    end = ctx.span(statement)
+    edits = (
+        TextEdit(ctx.span(target), f"{fd}, {target.id}"),
+        TextEdit(ctx.span(call.func), f"{ctx.segment(call.func.value)}.mkstemp"),
+        TextEdit(Span(end.end_line, end.end_col, end.end_line, end.end_col), f"\n{indent}os.close({fd})"),
+    )
+    return Fix(f"Create the file atomically: `{fd}, {target.id} = ...mkstemp(...)`", edits)
+
+
+@rule(
+    id="SR703",
+    name="mktemp-used",
+    cwe=377,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B306",),
+    ruff=("S306",),
+    fixable=True,
+    summary="`tempfile.mktemp()` returns a name without creating the file.",
+    why="Between `mktemp()` choosing a name and the program creating the file, another process can "
+    "create that path (or a symlink there) — a classic race. `mkstemp()` creates and opens the file "
+    "in one step.",
+    bad="import tempfile\npath = tempfile.mktemp(suffix='.txt')",
+    good="import os, tempfile\nfd, path = tempfile.mkstemp(suffix='.txt')\nos.close(fd)",
+)
+def mktemp_used(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
+        yield mktemp_used.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}()` returns a name that another process can claim before this one "
+            "creates the file; use `tempfile.mkstemp()` or `NamedTemporaryFile()`",
+            fix=_mktemp_fix(ctx, call) if ctx.facts.qualname(call.func) == "tempfile.mktemp" else None,
+        )
+
+
+_TAR_OPENERS = ("tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open", "tarfile.TarFile.taropen",
+                "tarfile.TarFile.gzopen", "tarfile.TarFile.bz2open", "tarfile.TarFile.xzopen")
+_SAFE_FILTERS = frozenset({"data", "tar"})
+
+
+def _tar_names(ctx: RuleContext) -> set[str]:
+    names: set[str] = set()
+    for _, call in ctx.facts.calls_to(*_TAR_OPENERS):
+        parent = ctx.facts.parent(call)
+        if isinstance(parent, ast.Assign):
+            names.update(t.id for t in parent.targets if isinstance(t, ast.Name))
+        elif isinstance(parent, ast.withitem) and isinstance(parent.optional_vars, ast.Name):
+            names.add(parent.optional_vars.id)
+    return names
+
+
+def _global_filter_set(ctx: RuleContext) -> bool:
+    for node in ctx.facts.nodes(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        if any(isinstance(t, ast.Attribute) and t.attr == "extraction_filter" for t in node.targets):
+            return True
+    return False
+
+
+@rule(
+    id="SR704",
+    name="tarfile-unsafe-extract",
+    cwe=22,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B202",),
+    ruff=("S202",),
+    summary="A tar archive is extracted without an extraction filter or a vetted member list.",
+    why="Tar members can be named `../../home/user/.bashrc` or `/etc/cron.d/x`, or be symlinks "
+    "and device files: extracting an archive from outside the program writes wherever its author "
+    "chose. Pass `filter='data'` (Python 3.12+, backported to 3.8.17+) which refuses such members, "
+    "or pass a `members=` list you have checked.",
+    bad="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest)",
+    good="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest, filter='data')",
+)
+def tarfile_unsafe_extract(ctx: RuleContext) -> Iterator[Finding]:
+    calls = list(ctx.facts.method_calls("extractall", "extract"))
+    if not calls or not imports_module(ctx.facts, "tarfile"):
+        return
+    if _global_filter_set(ctx):
+        return
+    names = _tar_names(ctx)
+    for call in calls:
+        receiver = call.func.value  # type: ignore[attr-defined]
+        method = call.func.attr  # type: ignore[attr-defined]
+        if isinstance(receiver, ast.Call) and ctx.facts.qualname(receiver.func) in _TAR_OPENERS:
+            confidence = HIGH
+        elif isinstance(receiver, ast.Name) and receiver.id in names:
+            confidence = HIGH
+        elif isinstance(receiver, ast.Name) and "tar" in receiver.id.lower():
+            confidence = MEDIUM
+        else:
+            continue
+        if any(kw.arg is None for kw in call.keywords):
+            continue
+        filter_value = keyword_value(call, "filter")
+        if filter_value is not None:
+            text = static_string(ctx.facts, filter_value)
+            qualname = ctx.facts.qualname(filter_value) or ""
+            if text == "fully_trusted" or qualname == "tarfile.fully_trusted_filter":
+                yield tarfile_unsafe_extract.finding(
+                    ctx,
+                    call,
+                    f"`{ctx.facts.spelled(call.func)}` with the `fully_trusted` filter writes members wherever "
+                    "their names point; use `filter='data'`",
+                    confidence=confidence,
+                )
+            continue
+        if method == "extractall" and keyword(call, "members") is not None:
+            continue
+        if method == "extractall" and len(call.args) >= 2:
+            continue
+        yield tarfile_unsafe_extract.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` without `filter=` writes members wherever their names point "
+            "(`../`, absolute paths, symlinks); pass `filter='data'`",
+            severity=HIGH if method == "extractall" else MEDIUM,
+            confidence=confidence,
+        )

@@ -1,0 +1,793 @@
+"""Command and SQL construction patterns (SR2xx).
+
+These rules look at how a command or query is *built*: a fixed command run
+through a shell is a small risk, one assembled from variables is a large one,
+and an argument list without a shell is the safe form and is not reported.
+Whether the variables actually carry untrusted data is the taint rules' job
+(SR8xx); where both fire on the same call the taint finding wins.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+from collections.abc import Iterator
+
+from ..engine.facts import argument, is_built_string, keyword
+from ..engine.finding import Finding, Fix, TextEdit
+from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
+from .judge import (
+    callee_tail,
+    destination_names,
+    identifier_words,
+    imports_module,
+    is_static,
+    short,
+    single_assignment,
+    static_string,
+)
+
+SUBPROCESS_CALLS = (
+    "subprocess.Popen",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.run",
+)
+SHELL_CALLS = (
+    "os.system",
+    "os.popen",
+    "os.popen2",
+    "os.popen3",
+    "os.popen4",
+    "popen2.popen2",
+    "popen2.popen3",
+    "popen2.popen4",
+    "popen2.Popen3",
+    "popen2.Popen4",
+    "commands.getoutput",
+    "commands.getstatusoutput",
+    "subprocess.getoutput",
+    "subprocess.getstatusoutput",
+    "asyncio.create_subprocess_shell",
+)
+NO_SHELL_CALLS = (
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execlpe",
+    "os.execv",
+    "os.execve",
+    "os.execvp",
+    "os.execvpe",
+    "os.spawnl",
+    "os.spawnle",
+    "os.spawnlp",
+    "os.spawnlpe",
+    "os.spawnv",
+    "os.spawnve",
+    "os.spawnvp",
+    "os.spawnvpe",
+    "os.startfile",
+    "os.posix_spawn",
+    "os.posix_spawnp",
+    "asyncio.create_subprocess_exec",
+)
+_SHELL_BUILTINS = frozenset(
+    "cd export source . alias unalias set unset exit type ulimit umask eval exec read wait trap shift "
+    "pushd popd builtin command hash local readonly return break continue".split()
+)
+# Characters after which a shell string no longer means "split on spaces".
+_SHELL_META = re.compile(r"[|&;<>()$`\\*?\[\]#~{}!\n\r\t]")
+
+
+def command_argument(call: ast.Call) -> ast.expr | None:
+    return argument(call, 0, "args")
+
+
+def shell_value(call: ast.Call) -> ast.expr | None:
+    kw = keyword(call, "shell")
+    return kw.value if kw is not None else None
+
+
+def _truthy_literal(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and bool(node.value)
+
+
+def _describe_command(ctx: RuleContext, node: ast.expr) -> str:
+    if is_built_string(node):
+        return f"a command built at run time (`{short(ctx.segment(node))}`)"
+    return f"the command `{short(ctx.segment(node))}`, which is not fixed in the source"
+
+
+def _argv_fix(ctx: RuleContext, call: ast.Call, command: ast.expr, shell_kw: ast.keyword | None) -> Fix | None:
+    """Rewrite ``run("ls -l /tmp", shell=True)`` to ``run(["ls", "-l", "/tmp"])``."""
+    if not (isinstance(command, ast.Constant) and isinstance(command.value, str)):
+        return None
+    text = command.value
+    if not text.strip() or _SHELL_META.search(text):
+        return None
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return None
+    if not words or words[0] in _SHELL_BUILTINS or "=" in words[0]:
+        return None
+    if "'" in text or '"' in text:
+        return None  # keep the rewrite obviously equivalent
+    edits = [TextEdit(ctx.span(command), "[" + ", ".join(_quote(w) for w in words) + "]")]
+    if shell_kw is not None:
+        edits.extend(remove_keyword(ctx, call, shell_kw, "").edits)
+    return Fix(f"Pass the command as an argument list without a shell: `{words[0]} …`", tuple(edits))
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@rule(
+    id="SR201",
+    name="subprocess-shell-true",
+    cwe=78,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B602",),
+    ruff=("S602",),
+    fixable=True,
+    summary="A `subprocess` call runs its command through the shell (`shell=True`).",
+    why="With `shell=True` the command string is interpreted by `/bin/sh`: `;`, `|`, `$(...)` and "
+    "backticks in any interpolated value start new commands. A value such as `x; rm -rf ~` turns a "
+    "file listing into arbitrary command execution. Passing an argument list without a shell sends "
+    "each value to the program as one argument, whatever it contains. A fixed command string is "
+    "reported at low severity: no injection, but the shell is unnecessary.",
+    bad="import subprocess\nsubprocess.run(f\"convert {upload} out.png\", shell=True)",
+    good="import subprocess\nsubprocess.run([\"convert\", upload, \"out.png\"])",
+)
+def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
+        shell_kw = keyword(call, "shell")
+        if shell_kw is None or (isinstance(shell_kw.value, ast.Constant) and not shell_kw.value.value):
+            continue
+        command = command_argument(call)
+        if command is None:
+            continue
+        spelled = ctx.facts.spelled(call.func)
+        static = is_static(ctx.facts, command)
+        if not _truthy_literal(shell_kw.value):
+            if static:
+                continue
+            yield subprocess_shell_true.finding(
+                ctx,
+                call,
+                f"`{spelled}` with `shell={short(ctx.segment(shell_kw.value))}` may run "
+                f"{_describe_command(ctx, command)} through the shell",
+                severity=MEDIUM,
+                confidence=LOW,
+            )
+            continue
+        if static:
+            yield subprocess_shell_true.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs the fixed command `{short(ctx.segment(command))}` through the shell; "
+                "no value is interpolated, but an argument list without `shell=True` is safer",
+                severity=LOW,
+                fix=_argv_fix(ctx, call, command, shell_kw),
+            )
+            continue
+        yield subprocess_shell_true.finding(
+            ctx,
+            call,
+            f"`{spelled}` runs {_describe_command(ctx, command)} through the shell (`shell=True`); "
+            "shell metacharacters in any interpolated value run extra commands — pass an argument list",
+            confidence=HIGH if is_built_string(command) else MEDIUM,
+        )
+
+
+@rule(
+    id="SR202",
+    name="shell-true-other-call",
+    cwe=78,
+    severity=MEDIUM,
+    confidence=LOW,
+    bandit=("B604",),
+    ruff=("S604",),
+    summary="A function other than `subprocess.*` is called with `shell=True` and a command that is "
+    "not fixed in the source.",
+    why="Wrappers around `subprocess` (project helpers, `invoke`, `fabric`, ...) commonly forward "
+    "`shell=True` to a shell; the same injection applies to whatever command string they receive.",
+    bad="run_cmd(f\"git log {branch}\", shell=True)",
+    good="run_cmd([\"git\", \"log\", branch])",
+)
+def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
+    known = set(SUBPROCESS_CALLS)
+    for call in ctx.facts.nodes(ast.Call):
+        assert isinstance(call, ast.Call)
+        shell_kw = keyword(call, "shell")
+        if shell_kw is None or not _truthy_literal(shell_kw.value):
+            continue
+        name = ctx.facts.qualname(call.func)
+        if name in known:
+            continue
+        command = call.args[0] if call.args else None
+        if command is None or isinstance(command, ast.Starred) or is_static(ctx.facts, command):
+            continue
+        yield shell_true_other_call.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` is called with `shell=True` and "
+            f"{_describe_command(ctx, command)}; if it reaches a shell, metacharacters in it run extra commands",
+            confidence=MEDIUM if is_built_string(command) else LOW,
+        )
+
+
+@rule(
+    id="SR203",
+    name="shell-command",
+    cwe=78,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B605",),
+    ruff=("S605",),
+    fixable=False,
+    summary="`os.system`, `os.popen` and similar run a command string through the shell.",
+    why="These functions always hand the string to `/bin/sh`, so any interpolated value can add "
+    "commands with `;`, `|` or `$(...)`. Use `subprocess.run` with an argument list instead. A "
+    "fixed command is reported at low severity.",
+    bad="import os\nos.system('tar xf ' + archive)",
+    good="import subprocess\nsubprocess.run(['tar', 'xf', archive], check=True)",
+)
+def shell_command(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to(*SHELL_CALLS):
+        command = argument(call, 0, "cmd") or argument(call, 0, "command")
+        if command is None:
+            continue
+        spelled = ctx.facts.spelled(call.func)
+        if is_static(ctx.facts, command):
+            yield shell_command.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs the fixed command `{short(ctx.segment(command))}` through the shell; "
+                "no value is interpolated, but `subprocess.run([...])` avoids the shell entirely",
+                severity=LOW,
+            )
+            continue
+        yield shell_command.finding(
+            ctx,
+            call,
+            f"`{spelled}` runs {_describe_command(ctx, command)} through the shell; shell metacharacters "
+            "in any interpolated value run extra commands — use `subprocess.run([...])`",
+            confidence=HIGH if is_built_string(command) else MEDIUM,
+        )
+
+
+def _program_literal(ctx: RuleContext, name: str, call: ast.Call) -> tuple[str, ast.AST] | None:
+    """The program a process call starts, when it is a literal: (program, node)."""
+    command = argument(call, 0, "args") if name in SUBPROCESS_CALLS else None
+    if name in SHELL_CALLS:
+        command = argument(call, 0, "cmd") or argument(call, 0, "command")
+    if name in SUBPROCESS_CALLS or name in SHELL_CALLS:
+        if command is None:
+            return None
+        if name in SUBPROCESS_CALLS:
+            executable = keyword(call, "executable")
+            if executable is not None:
+                return None
+        if isinstance(command, (ast.List, ast.Tuple)):
+            if not command.elts:
+                return None
+            text = static_string(ctx.facts, command.elts[0])
+            return (text, command.elts[0]) if text is not None else None
+        text = static_string(ctx.facts, command)
+        if text is None:
+            return None
+        shell = name in SHELL_CALLS or _truthy_literal(shell_value(call))
+        if shell:
+            try:
+                words = [w for w in shlex.split(text) if "=" not in w]
+            except ValueError:
+                return None
+            if not words or words[0] in _SHELL_BUILTINS:
+                return None
+            return words[0], command
+        return text, command
+    if name == "os.startfile":
+        return None
+    program = call.args[0] if call.args else None
+    if name.startswith("os.spawn"):
+        program = call.args[1] if len(call.args) > 1 else None
+    if name.startswith("os.posix_spawn"):
+        program = argument(call, 0, "path")
+    if name == "asyncio.create_subprocess_exec":
+        program = argument(call, 0, "program")
+    text = static_string(ctx.facts, program)
+    return (text, program) if text is not None and program is not None else None
+
+
+def _is_partial_path(program: str) -> bool:
+    if not program or program.startswith(("/", "\\", "~")):
+        return False
+    if re.match(r"^[A-Za-z]:[\\/]", program):
+        return False
+    return not program.startswith(("./", "../", ".\\", "..\\"))
+
+
+@rule(
+    id="SR204",
+    name="partial-executable-path",
+    cwe=426,
+    severity=LOW,
+    confidence=HIGH,
+    bandit=("B607",),
+    ruff=("S607",),
+    summary="A process is started by program name (`git`) rather than absolute path.",
+    why="The program is looked up in `PATH`. Whoever controls `PATH` or a writable directory early "
+    "in it (a shared machine, a CI runner, a compromised user account) decides which binary runs. "
+    "Services running with privileges should use an absolute path or `shutil.which` with a fixed "
+    "search path.",
+    bad="import subprocess\nsubprocess.run(['git', 'pull'])",
+    good="import subprocess\nsubprocess.run(['/usr/bin/git', 'pull'])",
+)
+def partial_executable_path(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS, *SHELL_CALLS, *NO_SHELL_CALLS):
+        found = _program_literal(ctx, name, call)
+        if found is None:
+            continue
+        program, node = found
+        if not _is_partial_path(program):
+            continue
+        yield partial_executable_path.finding(
+            ctx,
+            node,
+            f"`{ctx.facts.spelled(call.func)}` starts `{short(program)}` by name, so the first match in "
+            "`PATH` runs; use an absolute path for the executable",
+        )
+
+
+_WILDCARD_COMMANDS = frozenset({"chown", "chmod", "tar", "rsync", "chgrp", "zip", "7z"})
+
+
+def _shell_text(ctx: RuleContext, node: ast.expr) -> str | None:
+    """Literal text of a shell command, with interpolated parts replaced by a marker."""
+    text = static_string(ctx.facts, node)
+    if text is not None:
+        return text
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else " X " for v in node.values)  # type: ignore[misc]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _shell_text(ctx, node.left) or " X "
+        right = _shell_text(ctx, node.right) or " X "
+        return left + right
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return " ".join(static_string(ctx.facts, e) or "X" for e in node.elts)
+    return None
+
+
+@rule(
+    id="SR205",
+    name="wildcard-injection",
+    cwe=155,
+    severity=HIGH,
+    confidence=MEDIUM,
+    bandit=("B609",),
+    ruff=("S609",),
+    summary="A shell command passes a bare `*` wildcard to `tar`, `chown`, `chmod` or `rsync`.",
+    why="The shell expands `*` to the file names in the directory, and file names that start with "
+    "`-` become options: a file called `--checkpoint-action=exec=sh x.sh` makes `tar cf a.tar *` "
+    "run a script. Anyone who can create files in that directory controls the command.",
+    bad="import os\nos.system('tar czf backup.tgz *')",
+    good="import subprocess\nsubprocess.run(['tar', 'czf', 'backup.tgz', '--', *names])",
+)
+def wildcard_injection(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to(*SHELL_CALLS, *SUBPROCESS_CALLS):
+        if name in SUBPROCESS_CALLS and not _truthy_literal(shell_value(call)):
+            continue
+        command = command_argument(call) if name in SUBPROCESS_CALLS else (call.args[0] if call.args else None)
+        if command is None:
+            continue
+        text = _shell_text(ctx, command)
+        if not text or "*" not in text:
+            continue
+        for segment in re.split(r"[;&|]+", text):
+            words = segment.split()
+            if not words:
+                continue
+            program = words[0].rsplit("/", 1)[-1]
+            if program == "sudo" and len(words) > 1:
+                program = words[1].rsplit("/", 1)[-1]
+            if program in _WILDCARD_COMMANDS and any(w.startswith("*") for w in words[1:]):
+                yield wildcard_injection.finding(
+                    ctx,
+                    call,
+                    f"`{ctx.facts.spelled(call.func)}` runs `{program}` with a bare `*` wildcard; file names "
+                    "starting with `-` in that directory become options — use `--` or `./*`",
+                )
+                break
+
+
+@rule(
+    id="SR206",
+    name="paramiko-exec-command",
+    cwe=78,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B601",),
+    ruff=("S601",),
+    summary="A Paramiko `exec_command` runs a command string that is not fixed in the source.",
+    why="`SSHClient.exec_command` hands the string to the remote user's shell, so values "
+    "interpolated into it can add commands on the remote host. Quote each value with "
+    "`shlex.quote` or avoid building commands from input.",
+    bad="client.exec_command(f'cat {path}')",
+    good="import shlex\nclient.exec_command('cat ' + shlex.quote(path))",
+)
+def paramiko_exec_command(ctx: RuleContext) -> Iterator[Finding]:
+    if not imports_module(ctx.facts, "paramiko"):
+        return
+    for call in ctx.facts.method_calls("exec_command"):
+        command = argument(call, 0, "command")
+        if command is None or is_static(ctx.facts, command) or _is_quoted(ctx, command):
+            continue
+        yield paramiko_exec_command.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` runs {_describe_command(ctx, command)} in the remote shell; "
+            "quote interpolated values with `shlex.quote`",
+            confidence=MEDIUM if is_built_string(command) else LOW,
+        )
+
+
+def _is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
+    """A built string whose every interpolated value is wrapped in ``shlex.quote``."""
+    values = _interpolated_values(node)
+    if not values:
+        return False
+    return all(
+        isinstance(v, ast.Call) and ctx.facts.qualname(v.func) in {"shlex.quote", "pipes.quote"} for v in values
+    )
+
+
+def _interpolated_values(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        found: list[ast.expr] = []
+        for side in (node.left, node.right):
+            if isinstance(side, ast.Constant):
+                continue
+            inner = _interpolated_values(side)
+            found.extend(inner if inner or isinstance(side, (ast.BinOp, ast.JoinedStr)) else [side])
+        return found
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        right = node.right
+        return list(right.elts) if isinstance(right, ast.Tuple) else [right]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return [*node.args, *(kw.value for kw in node.keywords)]
+    return []
+
+
+# -- SQL ---------------------------------------------------------------------------
+
+_SQL_START = re.compile(
+    r"^\s*\(?\s*(?:"
+    r"select\s[\s\S]*?\bfrom\b"
+    r"|insert\s+(?:or\s+\w+\s+)?into\b"
+    r"|replace\s+into\b"
+    r"|update\s+[\w.\"`\[\]]+\s+set\b"
+    r"|delete\s+from\b"
+    r"|with\s+\w+\s+as\s*\(\s*select\b"
+    r")",
+    re.IGNORECASE,
+)
+_SQL_UPPER = re.compile(
+    r"\b(?:SELECT\s[\s\S]*?\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b"
+)
+_SQL_FRAGMENT = re.compile(r"^\s*(?:WHERE|AND|OR)\s+[\w.\"`]+\s*(?:=|<|>|!=|<>|LIKE|IN\b)")
+_SQL_SUPPORT = re.compile(
+    r"(?:\*|,|\bwhere\b|\bjoin\b|\border\s+by\b|\bgroup\s+by\b|\blimit\b|\bvalues\b|\bset\b|=)",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
+_INT_FORMATS = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dif]")
+_SQL_CALLS = frozenset({"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"})
+_IDENTIFIER_WORDS = frozenset({"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db"})
+
+
+def looks_like_sql(text: str) -> bool:
+    match = _SQL_START.search(text)
+    if match:
+        keyword_text = match.group(0).strip().lstrip("(").strip()
+        if keyword_text[:6].isupper():
+            return True
+        return bool(_SQL_SUPPORT.search(text[match.start() :]))
+    return bool(_SQL_UPPER.search(text) or _SQL_FRAGMENT.search(text))
+
+
+def _outermost_add(ctx: RuleContext, node: ast.BinOp) -> bool:
+    parent = ctx.facts.parent(node)
+    return not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add))
+
+
+def _add_operands(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [*_add_operands(node.left), *_add_operands(node.right)]
+    return [node]
+
+
+def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, list[ast.expr]] | None:
+    """For a string built at run time: its literal text and the interpolated values."""
+    if isinstance(node, ast.JoinedStr):
+        text: list[str] = []
+        values: list[ast.expr] = []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text.append(part.value)
+            elif isinstance(part, ast.FormattedValue):
+                spec = part.format_spec
+                spec_text = static_string(ctx.facts, spec) if spec is not None else ""
+                if spec_text and spec_text[-1:] in {"d", "f", "e", "g", "x", "o", "b", "n", "%"}:
+                    text.append("0")
+                    continue
+                text.append(" {} ")
+                values.append(part.value)
+        return "".join(text), values
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = static_string(ctx.facts, node.left)
+        if template is None:
+            return None
+        right = node.right
+        items = list(right.elts) if isinstance(right, ast.Tuple) else [right]
+        if isinstance(right, ast.Dict):
+            items = [v for v in right.values if v is not None]
+        conversions = re.findall(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])", template)
+        conversions = [c for c in conversions if c != "%"]
+        values = []
+        for index, item in enumerate(items):
+            conversion = conversions[index] if index < len(conversions) else "s"
+            if conversion in {"d", "i", "f", "e", "g", "x", "o", "u"}:
+                continue
+            values.append(item)
+        if isinstance(right, (ast.Name, ast.Attribute, ast.Call)) and not isinstance(right, ast.Tuple):
+            if all(c in {"d", "i", "f", "e", "g", "x", "o", "u"} for c in conversions) and conversions:
+                values = []
+        return _INT_FORMATS.sub("0", template), values
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        text_parts: list[str] = []
+        values = []
+        for operand in _add_operands(node):
+            literal = static_string(ctx.facts, operand)
+            if literal is not None:
+                text_parts.append(literal)
+            else:
+                text_parts.append(" {} ")
+                values.append(operand)
+        return "".join(text_parts), values
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = static_string(ctx.facts, node.func.value)
+        if template is None:
+            return None
+        return template, [*node.args, *(kw.value for kw in node.keywords if kw.value is not None)]
+    return None
+
+
+def _harmless_value(ctx: RuleContext, node: ast.expr) -> bool:
+    """Values that cannot carry SQL: constants, numbers, placeholder lists."""
+    if is_static(ctx.facts, node):
+        return True
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name in {"builtins.int", "builtins.len", "builtins.float", "builtins.bool", "builtins.round"}:
+            return True
+        return _placeholder_builder(node)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return _placeholder_builder(node)
+    return False
+
+
+def _placeholder_builder(node: ast.AST) -> bool:
+    """``", ".join("?" * len(ids))``, ``",".join(["%s"] * n)`` and the like."""
+    saw_placeholder = False
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+            if not _PLACEHOLDER_TEXT.match(inner.value):
+                return False
+            if inner.value.strip(", ()"):
+                saw_placeholder = True
+        if isinstance(inner, ast.FormattedValue):
+            return False
+    return saw_placeholder
+
+
+def _reaches_sql_call(ctx: RuleContext, node: ast.expr) -> str | None:
+    """Name of the SQL-running call the built string is passed to, directly or via a variable."""
+    parent = ctx.facts.parent(node)
+    if isinstance(parent, ast.Call) and node in parent.args and callee_tail(parent) in _SQL_CALLS:
+        return ctx.facts.spelled(parent.func)
+    if isinstance(parent, ast.keyword):
+        call = ctx.facts.parent(parent)
+        if isinstance(call, ast.Call) and callee_tail(call) in _SQL_CALLS:
+            return ctx.facts.spelled(call.func)
+    names = destination_names(ctx.facts, node)
+    if not names:
+        return None
+    function = ctx.facts.enclosing_function(node)
+    for call in ctx.facts.method_calls(*_SQL_CALLS):
+        if not call.args or not isinstance(call.args[0], ast.Name) or call.args[0].id not in names:
+            continue
+        if ctx.facts.enclosing_function(call) is function and call.lineno >= node.lineno:
+            return ctx.facts.spelled(call.func)
+    return None
+
+
+def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
+    """``self.table_name``, ``cls._meta.db_table``, ``column``: names of schema objects."""
+    spelled = ctx.segment(node)
+    words = set(identifier_words(spelled.rsplit(".", 1)[-1]))
+    return bool(words & _IDENTIFIER_WORDS)
+
+
+@rule(
+    id="SR210",
+    name="sql-string-building",
+    cwe=89,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B608",),
+    ruff=("S608",),
+    summary="An SQL statement is assembled from a literal and a non-constant value.",
+    why="Formatting a value into SQL text (`f\"... WHERE id = {x}\"`, `%`, `+`, `.format`) lets a "
+    "quote in that value end the string literal and append SQL of the attacker's choosing. Pass the "
+    "values as parameters (`execute(sql, (x,))`) so the driver keeps them out of the SQL text. "
+    "Numbers formatted with `%d` / `{:d}` and placeholder lists built from `?`/`%s` are not "
+    "reported.",
+    bad="cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")",
+    good="cur.execute(\"SELECT * FROM users WHERE name = %s\", (name,))",
+)
+def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
+    candidates: list[ast.expr] = []
+    for node in ctx.facts.nodes(ast.JoinedStr):
+        assert isinstance(node, ast.JoinedStr)
+        parent = ctx.facts.parent(node)
+        if isinstance(parent, ast.FormattedValue) or (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add)):
+            continue
+        candidates.append(node)
+    for node in ctx.facts.nodes(ast.BinOp):
+        assert isinstance(node, ast.BinOp)
+        if isinstance(node.op, ast.Mod) or (isinstance(node.op, ast.Add) and _outermost_add(ctx, node)):
+            candidates.append(node)
+    candidates.extend(ctx.facts.method_calls("format"))
+    for node in candidates:
+        parts = _literal_text_and_values(ctx, node)
+        if parts is None:
+            continue
+        text, values = parts
+        if not values or not looks_like_sql(text):
+            continue
+        risky = [v for v in values if not _harmless_value(ctx, v)]
+        if not risky:
+            continue
+        sink = _reaches_sql_call(ctx, node)
+        confidence = HIGH if sink else MEDIUM
+        if all(_identifier_like(ctx, v) for v in risky):
+            confidence = LOW
+        where = f" and passed to `{sink}`" if sink else ""
+        yield sql_string_building.finding(
+            ctx,
+            node,
+            f"SQL text is built from `{short(ctx.segment(risky[0]))}`{where}; a quote in that value changes "
+            "the statement — pass values as query parameters instead",
+            confidence=confidence,
+            extra={"values": [short(ctx.segment(v)) for v in risky]},
+        )
+
+
+# -- Django ------------------------------------------------------------------------
+
+_EXTRA_POSITIONS = ("select", "where", "params", "tables", "order_by", "select_params")
+
+
+def _extra_is_unsafe(ctx: RuleContext, call: ast.Call) -> ast.expr | None:
+    given: dict[str, ast.expr] = {}
+    for index, arg in enumerate(call.args[: len(_EXTRA_POSITIONS)]):
+        given[_EXTRA_POSITIONS[index]] = arg
+    for kw in call.keywords:
+        if kw.arg:
+            given[kw.arg] = kw.value
+    for key in ("where", "tables"):
+        value = given.get(key)
+        if value is None:
+            continue
+        if isinstance(value, (ast.List, ast.Tuple)):
+            for item in value.elts:
+                if static_string(ctx.facts, item) is None:
+                    return item
+        elif not is_static(ctx.facts, value):
+            return value
+    select = given.get("select")
+    if select is not None:
+        if isinstance(select, ast.Dict):
+            for item in [*select.keys, *select.values]:
+                if item is not None and static_string(ctx.facts, item) is None:
+                    return item
+        elif not is_static(ctx.facts, select):
+            return select
+    return None
+
+
+@rule(
+    id="SR211",
+    name="django-extra",
+    cwe=89,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B610",),
+    ruff=("S610",),
+    summary="Django `QuerySet.extra()` receives SQL that is not fixed in the source.",
+    why="`extra(where=..., select=..., tables=...)` pastes its strings into the query verbatim; "
+    "values formatted into them are SQL injection. Keep the SQL fragments literal and pass values "
+    "through `params=`, or use query expressions.",
+    bad="User.objects.extra(where=[f\"name = '{name}'\"])",
+    good="User.objects.extra(where=[\"name = %s\"], params=[name])",
+)
+def django_extra(ctx: RuleContext) -> Iterator[Finding]:
+    if not imports_module(ctx.facts, "django"):
+        return
+    for call in ctx.facts.method_calls("extra"):
+        if not call.args and not any(kw.arg in _EXTRA_POSITIONS for kw in call.keywords):
+            continue
+        unsafe = _extra_is_unsafe(ctx, call)
+        if unsafe is None:
+            continue
+        yield django_extra.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` puts `{short(ctx.segment(unsafe))}` into the SQL text; keep "
+            "fragments literal and pass values with `params=`",
+        )
+
+
+@rule(
+    id="SR212",
+    name="django-raw-sql",
+    cwe=89,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B611",),
+    ruff=("S611",),
+    summary="Django `RawSQL(...)` / `.raw(...)` receives SQL that is not fixed in the source.",
+    why="The SQL string is sent as written; values formatted into it are SQL injection. Keep the "
+    "SQL literal with `%s` placeholders and pass the values as `params`.",
+    bad="from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(f\"select {col}\", []))",
+    good="from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(\"select x from t where id = %s\", [pk]))",
+)
+def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
+    if not imports_module(ctx.facts, "django"):
+        return
+    calls: list[ast.Call] = [c for _, c in ctx.facts.calls_to(
+        "django.db.models.expressions.RawSQL", "django.db.models.RawSQL"
+    )]
+    calls.extend(c for c in ctx.facts.method_calls("raw") if _is_manager_raw(c))
+    for call in calls:
+        sql = argument(call, 0, "sql") if callee_tail(call) == "RawSQL" else argument(call, 0, "raw_query")
+        if sql is None or static_string(ctx.facts, sql) is not None:
+            continue
+        if isinstance(sql, ast.Name) and _bound_to_static(ctx, sql):
+            continue
+        yield django_raw_sql.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` runs SQL from `{short(ctx.segment(sql))}`, which is not fixed "
+            "in the source; keep the SQL literal and pass values as params",
+            confidence=MEDIUM if is_built_string(sql) else LOW,
+        )
+
+
+def _is_manager_raw(call: ast.Call) -> bool:
+    func = call.func
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute) and func.value.attr == "objects"
+
+
+def _bound_to_static(ctx: RuleContext, name: ast.Name) -> bool:
+    value = single_assignment(ctx.facts, name)
+    return value is not None and is_static(ctx.facts, value)
+

@@ -1,0 +1,356 @@
+"""Argument judgement shared by the pattern rules.
+
+Rules report what an argument *is*, not merely which function is called:
+a command that is a fixed string differs from one built from a variable, a
+mode that is a constant can be evaluated, a value assigned to ``token`` is
+used for something security-relevant. These helpers answer such questions
+from the module facts, with per-module caches so no rule re-walks the tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import weakref
+from collections import defaultdict
+
+from ..engine.facts import ModuleFacts
+
+Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+# -- identifiers -------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def identifier_words(name: str) -> list[str]:
+    """``apiKey`` → ``["api", "key"]``; ``DB_PASSWORD`` → ``["db", "password"]``."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def target_name(node: ast.AST) -> str | None:
+    """The identifier a target expression names: ``x``, ``self.x``, ``d["x"]``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+    if isinstance(node, ast.Starred):
+        return target_name(node.value)
+    return None
+
+
+def destination_names(facts: ModuleFacts, node: ast.AST) -> list[str]:
+    """Names the value of ``node`` is stored under or passed as.
+
+    Climbs through value-preserving wrappers (string building, ``str()``,
+    conversions, containers) to the assignment target, keyword name, dict key,
+    or — for a ``return`` — the enclosing function's name.
+    """
+    names: list[str] = []
+    current: ast.AST = node
+    for _ in range(8):
+        parent = facts.parent(current)
+        if parent is None:
+            break
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            for target in targets:
+                elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                for element in elements:
+                    name = target_name(element)
+                    if name:
+                        names.append(name)
+            break
+        if isinstance(parent, ast.keyword):
+            if parent.arg:
+                names.append(parent.arg)
+            break
+        if isinstance(parent, ast.Dict):
+            for key, value in zip(parent.keys, parent.values, strict=False):
+                if value is current and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    names.append(key.value)
+            break
+        if isinstance(parent, ast.Return):
+            function = facts.enclosing_function(parent)
+            if function is not None:
+                names.append(function.name)
+            break
+        if isinstance(parent, (ast.stmt, ast.Lambda, ast.comprehension)):
+            break
+        current = parent
+    return names
+
+
+# -- constants -----------------------------------------------------------------------
+
+
+class _ScopeIndex:
+    """Where each name is stored, per scope (module or function)."""
+
+    def __init__(self, facts: ModuleFacts) -> None:
+        self.stores: dict[tuple[int, str], list[ast.Name]] = defaultdict(list)
+        self.params: dict[int, set[str]] = {}
+        self.dynamic: set[tuple[int, str]] = set()
+        for node in facts.nodes(ast.Name):
+            assert isinstance(node, ast.Name)
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                self.stores[(id(_scope_of(facts, node)), node.id)].append(node)
+        for node in facts.nodes(ast.Global, ast.Nonlocal):
+            scope = _scope_of(facts, node)
+            for name in node.names:  # type: ignore[attr-defined]
+                self.dynamic.add((id(scope), name))
+        for function in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+            args = function.args  # type: ignore[attr-defined]
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+            if args.vararg:
+                every.append(args.vararg)
+            if args.kwarg:
+                every.append(args.kwarg)
+            self.params[id(function)] = {a.arg for a in every}
+
+
+_SCOPES: weakref.WeakKeyDictionary[ModuleFacts, _ScopeIndex] = weakref.WeakKeyDictionary()
+
+
+def _scope_index(facts: ModuleFacts) -> _ScopeIndex:
+    index = _SCOPES.get(facts)
+    if index is None:
+        index = _ScopeIndex(facts)
+        _SCOPES[facts] = index
+    return index
+
+
+def _scope_of(facts: ModuleFacts, node: ast.AST) -> ast.AST:
+    for ancestor in facts.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return ancestor
+    return facts.tree
+
+
+def single_assignment(facts: ModuleFacts, name: ast.Name) -> ast.expr | None:
+    """The value of ``name`` when it is bound exactly once by a plain assignment in its
+    scope (its function, else the module) — e.g. a module constant ``CMD = "ls"``."""
+    index = _scope_index(facts)
+    scope = _scope_of(facts, name)
+    for _ in range(2):
+        key = (id(scope), name.id)
+        if key in index.dynamic:
+            return None
+        if name.id in index.params.get(id(scope), ()):
+            return None
+        stores = index.stores.get(key, [])
+        if stores:
+            if len(stores) != 1:
+                return None
+            parent = facts.parent(stores[0])
+            if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is stores[0]:
+                return parent.value
+            if isinstance(parent, ast.AnnAssign) and parent.value is not None:
+                return parent.value
+            return None
+        if scope is facts.tree:
+            return None
+        scope = facts.tree  # not bound locally: look at module level
+    return None
+
+
+def static_string(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> str | None:
+    """The text of a string known at analysis time: literals, literal concatenation,
+    f-strings without fields, names bound once to such a string."""
+    if node is None or depth > 4:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            else:
+                text = static_string(facts, getattr(value, "value", None), depth + 1)
+                if text is None or getattr(value, "format_spec", None) is not None:
+                    return None
+                parts.append(text)
+        return "".join(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = static_string(facts, node.left, depth + 1)
+        right = static_string(facts, node.right, depth + 1) if left is not None else None
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.Name):
+        value = single_assignment(facts, node)
+        if value is not None and value is not node:
+            return static_string(facts, value, depth + 1)
+    return None
+
+
+def is_static(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> bool:
+    """Known at analysis time: constants, containers of constants, strings built only
+    from constants, names bound once to such values."""
+    if node is None or depth > 4:
+        return False
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(is_static(facts, e, depth + 1) for e in node.elts)
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            is_static(facts, v if isinstance(v, ast.Constant) else v.value, depth + 1)  # type: ignore[attr-defined]
+            for v in node.values
+        )
+    if isinstance(node, ast.BinOp):
+        return is_static(facts, node.left, depth + 1) and is_static(facts, node.right, depth + 1)
+    if isinstance(node, ast.UnaryOp):
+        return is_static(facts, node.operand, depth + 1)
+    if isinstance(node, ast.Name):
+        value = single_assignment(facts, node)
+        return value is not None and is_static(facts, value, depth + 1)
+    return False
+
+
+def int_value(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> int | None:
+    """Evaluate an integer constant expression: literals, ``stat.S_*`` names, ``|``, ``+``,
+    ``&``, and names bound once to such an expression."""
+    if node is None or depth > 6:
+        return None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.BinOp):
+        left = int_value(facts, node.left, depth + 1)
+        right = int_value(facts, node.right, depth + 1)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.BitOr):
+            return left | right
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.BitAnd):
+            return left & right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.LShift) and 0 <= right < 64:
+            return left << right
+        return None
+    qualname = facts.qualname(node)
+    if qualname is not None and qualname.startswith("stat.S_"):
+        return STAT_CONSTANTS.get(qualname[5:])
+    if isinstance(node, ast.Name):
+        value = single_assignment(facts, node)
+        if value is not None:
+            return int_value(facts, value, depth + 1)
+    return None
+
+
+STAT_CONSTANTS = {
+    "S_ISUID": 0o4000,
+    "S_ISGID": 0o2000,
+    "S_ISVTX": 0o1000,
+    "S_IRWXU": 0o700,
+    "S_IRUSR": 0o400,
+    "S_IWUSR": 0o200,
+    "S_IXUSR": 0o100,
+    "S_IRWXG": 0o070,
+    "S_IRGRP": 0o040,
+    "S_IWGRP": 0o020,
+    "S_IXGRP": 0o010,
+    "S_IRWXO": 0o007,
+    "S_IROTH": 0o004,
+    "S_IWOTH": 0o002,
+    "S_IXOTH": 0o001,
+    "S_IREAD": 0o400,
+    "S_IWRITE": 0o200,
+    "S_IEXEC": 0o100,
+}
+
+
+def imports_module(facts: ModuleFacts, *prefixes: str) -> bool:
+    """Whether the module imports any module under one of ``prefixes`` (``"flask"``)."""
+    for qualified in facts.imports.aliases.values():
+        for prefix in prefixes:
+            if qualified == prefix or qualified.startswith(prefix + "."):
+                return True
+    return any(m == p or m.startswith(p + ".") for m in facts.imports.star_modules for p in prefixes)
+
+
+def callee_tail(call: ast.Call) -> str | None:
+    """The last name of the callee: ``run`` for ``app.run(...)`` and ``run(...)``."""
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def short(text: str, limit: int = 40) -> str:
+    """One-line excerpt of source text for messages."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Words that mark a value as used for something security-relevant.
+SECURITY_WORDS = frozenset(
+    {
+        "token",
+        "tokens",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "secrets",
+        "nonce",
+        "salt",
+        "otp",
+        "totp",
+        "hotp",
+        "csrf",
+        "xsrf",
+        "sessionid",
+        "sid",
+        "auth",
+        "authentication",
+        "apikey",
+        "iv",
+        "pin",
+        "captcha",
+        "credential",
+        "credentials",
+        "signature",
+        "hmac",
+        "cookie",
+        "challenge",
+        "reset",
+        "verification",
+        "activation",
+        "invite",
+    }
+)
+_KEY_QUALIFIERS = frozenset(
+    {"api", "secret", "private", "priv", "signing", "sign", "encryption", "crypt", "crypto", "access", "aes",
+     "session", "hmac", "master", "shared", "auth", "client", "license", "activation"}
+)
+
+
+def security_word(name: str) -> str | None:
+    """The security-relevant word in an identifier (``reset_token`` → ``token``), if any.
+
+    ``key`` counts only alone or with a qualifier (``api_key``, ``secret_key``), so
+    ``sort_key`` and ``cache_key`` do not."""
+    words = identifier_words(name)
+    for word in words:
+        if word in SECURITY_WORDS:
+            return word
+    if "key" in words or "keys" in words:
+        if len(words) == 1 or set(words) & _KEY_QUALIFIERS:
+            return "key"
+    return None

@@ -1,0 +1,460 @@
+"""Network clients and protocols (SR5xx): TLS verification in HTTP clients, timeouts,
+cleartext protocols, URL schemes, SSH host keys, SNMP, model downloads."""
+
+from __future__ import annotations
+
+import ast
+import string
+from collections.abc import Iterator
+
+from ..engine.facts import argument, keyword, keyword_value
+from ..engine.finding import Finding
+from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
+from .judge import callee_tail, has_star_kwargs, imports_module, is_static, short, static_string
+
+HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delete", "request"})
+_HTTPX_EXTRA = frozenset({"stream", "Client", "AsyncClient"})
+
+
+def _requests_calls(ctx: RuleContext) -> Iterator[tuple[str, ast.Call]]:
+    """Resolved calls of ``requests``/``httpx`` top-level HTTP functions: (library, call)."""
+    for name, call in ctx.facts.calls_with_prefix("requests."):
+        tail = name.rsplit(".", 1)[-1]
+        if tail in HTTP_VERBS and name in {f"requests.{tail}", f"requests.api.{tail}"}:
+            yield "requests", call
+    for name, call in ctx.facts.calls_with_prefix("httpx."):
+        tail = name.rsplit(".", 1)[-1]
+        if name == f"httpx.{tail}" and (tail in HTTP_VERBS or tail in _HTTPX_EXTRA):
+            yield "httpx", call
+
+
+def _client_method_calls(ctx: RuleContext) -> Iterator[ast.Call]:
+    """``session.get(...)`` style calls on receivers we cannot resolve."""
+    for call in ctx.facts.method_calls(*HTTP_VERBS, "stream", "ws_connect"):
+        if ctx.facts.qualname(call.func) is None:
+            yield call
+
+
+def _is_false(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is not None and not node.value and node.value != ""
+
+
+@rule(
+    id="SR501",
+    name="tls-verify-disabled",
+    cwe=295,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B501",),
+    ruff=("S501",),
+    fixable=True,
+    summary="An HTTP client request turns off TLS certificate verification (`verify=False`).",
+    why="Without certificate verification any machine on the network path (Wi-Fi, proxy, "
+    "compromised router) can present its own certificate, read the traffic including credentials, "
+    "and change responses. To trust a private CA, pass its bundle: `verify='/path/ca.pem'`.",
+    bad="import requests\nrequests.get(url, verify=False)",
+    good="import requests\nrequests.get(url, timeout=10)\nrequests.get(url, verify='/etc/ssl/corp-ca.pem', timeout=10)",
+)
+def tls_verify_disabled(ctx: RuleContext) -> Iterator[Finding]:
+    seen: set[int] = set()
+    for library, call in _requests_calls(ctx):
+        seen.add(id(call))
+        kw = keyword(call, "verify")
+        if kw is not None and _is_false(kw.value):
+            yield _verify_finding(ctx, call, kw, library, HIGH)
+    if imports_module(ctx.facts, "requests", "httpx", "aiohttp"):
+        for call in _client_method_calls(ctx):
+            if id(call) in seen:
+                continue
+            for name in ("verify", "ssl", "verify_ssl"):
+                kw = keyword(call, name)
+                if kw is not None and _is_false(kw.value):
+                    yield _verify_finding(ctx, call, kw, "the HTTP client", MEDIUM)
+        for node in ctx.facts.nodes(ast.Assign):
+            assert isinstance(node, ast.Assign)
+            if _is_false(node.value) and any(isinstance(t, ast.Attribute) and t.attr == "verify" for t in node.targets):
+                yield tls_verify_disabled.finding(
+                    ctx,
+                    node,
+                    f"`{ctx.segment(node.targets[0])} = False` turns off certificate verification for every "
+                    "request made with this session",
+                    confidence=MEDIUM,
+                )
+    for _, call in ctx.facts.calls_with_prefix("urllib3."):
+        if callee_tail(call) not in {"PoolManager", "ProxyManager", "HTTPSConnectionPool", "connection_from_url"}:
+            continue
+        value = keyword_value(call, "cert_reqs")
+        if value is not None and static_string(ctx.facts, value) in {"CERT_NONE", "NONE", "none"}:
+            yield tls_verify_disabled.finding(
+                ctx,
+                value,
+                f"`{ctx.facts.spelled(call.func)}` with `cert_reqs={ctx.segment(value)}` accepts any certificate",
+            )
+
+
+def _verify_finding(ctx: RuleContext, call: ast.Call, kw: ast.keyword, library: str, confidence: object) -> Finding:
+    spelled = ctx.facts.spelled(call.func)
+    fix = remove_keyword(ctx, call, kw, f"Remove `{kw.arg}={ctx.segment(kw.value)}` (verify certificates)")
+    return tls_verify_disabled.finding(
+        ctx,
+        kw,
+        f"`{spelled}` with `{kw.arg}={ctx.segment(kw.value)}` disables certificate verification in {library}; "
+        "anyone on the network path can impersonate the server",
+        confidence=confidence,  # type: ignore[arg-type]
+        fix=fix,
+    )
+
+
+@rule(
+    id="SR502",
+    name="request-without-timeout",
+    cwe=400,
+    severity=MEDIUM,
+    confidence=LOW,
+    bandit=("B113",),
+    ruff=("S113",),
+    summary="An HTTP request has no timeout (`requests` waits forever by default).",
+    why="`requests` has no default timeout: a server that accepts the connection and never answers "
+    "blocks the calling thread forever, and a few such calls exhaust a worker pool. `httpx` has a "
+    "default, but `timeout=None` removes it.",
+    bad="import requests\nrequests.get(url)",
+    good="import requests\nrequests.get(url, timeout=10)",
+)
+def request_without_timeout(ctx: RuleContext) -> Iterator[Finding]:
+    for library, call in _requests_calls(ctx):
+        timeout = keyword(call, "timeout")
+        spelled = ctx.facts.spelled(call.func)
+        if timeout is None:
+            if library != "requests" or has_star_kwargs(call):
+                continue
+            yield request_without_timeout.finding(
+                ctx, call, f"`{spelled}` has no `timeout=`; an unresponsive server blocks this call forever"
+            )
+        elif isinstance(timeout.value, ast.Constant) and timeout.value.value is None:
+            yield request_without_timeout.finding(
+                ctx,
+                timeout,
+                f"`{spelled}` with `timeout=None` waits forever for an unresponsive server",
+                confidence=MEDIUM,
+            )
+
+
+@rule(
+    id="SR503",
+    name="telnet-used",
+    cwe=319,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B312", "B401"),
+    ruff=("S312", "S401"),
+    summary="A Telnet connection sends everything, including passwords, in clear text.",
+    why="Telnet has no encryption or server authentication: anyone on the path reads the session "
+    "and can inject commands. Use SSH (e.g. `paramiko`, `asyncssh`).",
+    bad="import telnetlib\nconn = telnetlib.Telnet(host)",
+    good="import paramiko\nclient = paramiko.SSHClient()\nclient.load_system_host_keys()\nclient.connect(host)",
+)
+def telnet_used(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("telnetlib.Telnet", "telnetlib3.open_connection"):
+        yield telnet_used.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` opens a Telnet session, which is unencrypted; use SSH",
+        )
+
+
+@rule(
+    id="SR504",
+    name="ftp-used",
+    cwe=319,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B321", "B402"),
+    ruff=("S321", "S402"),
+    summary="Plain FTP sends credentials and files in clear text.",
+    why="`ftplib.FTP` logs in with the password in clear text and transfers data unencrypted and "
+    "unauthenticated. Use `ftplib.FTP_TLS` (and call `prot_p()`), SFTP or HTTPS.",
+    bad="import ftplib\nftp = ftplib.FTP(host)\nftp.login(user, password)",
+    good="import ftplib\nftp = ftplib.FTP_TLS(host)\nftp.login(user, password)\nftp.prot_p()",
+)
+def ftp_used(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("ftplib.FTP"):
+        yield ftp_used.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` uses plain FTP, which sends the login and data unencrypted; "
+            "use `ftplib.FTP_TLS` with `prot_p()`, or SFTP",
+        )
+
+
+_URLOPEN = (
+    "urllib.request.urlopen",
+    "urllib.request.urlretrieve",
+    "urllib.request.URLopener",
+    "urllib.request.FancyURLopener",
+    "six.moves.urllib.request.urlopen",
+    "six.moves.urllib.request.urlretrieve",
+    "six.moves.urllib.request.URLopener",
+    "six.moves.urllib.request.FancyURLopener",
+    "urllib.urlopen",
+    "urllib.urlretrieve",
+    "urllib2.urlopen",
+)
+
+
+def _url_is_fixed(ctx: RuleContext, node: ast.expr) -> bool:
+    if is_static(ctx.facts, node):
+        return True
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        return isinstance(first, ast.Constant) and str(first.value).lower().startswith(("http://", "https://"))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        prefix = static_string(ctx.facts, node.left)
+        return prefix is not None and prefix.lower().startswith(("http://", "https://"))
+    if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in {"urllib.request.Request", "urllib2.Request"}:
+        inner = argument(node, 0, "url")
+        return inner is not None and _url_is_fixed(ctx, inner)
+    return False
+
+
+def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
+    """The enclosing function inspects a URL scheme (``.scheme`` or ``startswith('http')``)."""
+    function = ctx.facts.enclosing_function(call)
+    if function is None:
+        return False
+    first, last = function.lineno, function.end_lineno or function.lineno
+    for node in ctx.facts.nodes(ast.Attribute):
+        if node.attr == "scheme" and first <= node.lineno <= last and node.lineno <= call.lineno:  # type: ignore[attr-defined]
+            return True
+    for check in ctx.facts.method_calls("startswith"):
+        if first <= check.lineno <= call.lineno and any(
+            (static_string(ctx.facts, a) or "").startswith("http") for a in ast.walk(check) if isinstance(a, ast.Constant)
+        ):
+            return True
+    return False
+
+
+@rule(
+    id="SR505",
+    name="urlopen-any-scheme",
+    cwe=22,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B310",),
+    ruff=("S310",),
+    summary="`urllib.request.urlopen` is given a URL that is not fixed in the source, without a scheme check.",
+    why="`urlopen` follows `file://` (and `ftp://`, `data:`) URLs as readily as `https://`: a URL "
+    "taken from input can read local files such as `file:///etc/passwd` or reach internal services. "
+    "Check that the scheme is `http`/`https` (and the host is allowed) before opening it.",
+    bad="import urllib.request\nurllib.request.urlopen(user_url)",
+    good="import urllib.parse, urllib.request\nif urllib.parse.urlsplit(user_url).scheme in {'http', 'https'}:\n"
+    "    urllib.request.urlopen(user_url, timeout=10)",
+)
+def urlopen_any_scheme(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to(*_URLOPEN):
+        url = argument(call, 0, "url") or argument(call, 0, "fullurl")
+        if url is None or _url_is_fixed(ctx, url) or _scheme_checked(ctx, call):
+            continue
+        yield urlopen_any_scheme.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` opens `{short(ctx.segment(url))}` whatever its scheme, including "
+            "`file://`; check the scheme is http/https first",
+        )
+
+
+@rule(
+    id="SR506",
+    name="ssh-no-host-key-verification",
+    cwe=295,
+    severity=HIGH,
+    confidence=MEDIUM,
+    bandit=("B507",),
+    ruff=("S507",),
+    summary="Paramiko accepts unknown SSH host keys (`AutoAddPolicy` / `WarningPolicy`).",
+    why="The host key is what proves you reached the right server. Accepting any unknown key lets "
+    "a machine in the middle impersonate the server and capture the password or commands.",
+    bad="import paramiko\nclient.set_missing_host_key_policy(paramiko.AutoAddPolicy())",
+    good="import paramiko\nclient.load_system_host_keys()\nclient.set_missing_host_key_policy(paramiko.RejectPolicy())",
+)
+def ssh_no_host_key_verification(ctx: RuleContext) -> Iterator[Finding]:
+    if not imports_module(ctx.facts, "paramiko"):
+        return
+    for call in ctx.facts.method_calls("set_missing_host_key_policy"):
+        policy = argument(call, 0, "policy")
+        if policy is None:
+            continue
+        target = policy.func if isinstance(policy, ast.Call) else policy
+        name = ctx.facts.qualname(target) or ctx.facts.spelled(target)
+        tail = name.rsplit(".", 1)[-1]
+        if tail in {"AutoAddPolicy", "WarningPolicy"}:
+            yield ssh_no_host_key_verification.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}({ctx.segment(policy)})` trusts any unknown host key; "
+                "load known hosts and use `RejectPolicy`",
+            )
+
+
+def _pysnmp_calls(ctx: RuleContext, class_name: str) -> Iterator[ast.Call]:
+    for name, call in ctx.facts.calls_with_prefix("pysnmp."):
+        if name.endswith("." + class_name):
+            yield call
+
+
+@rule(
+    id="SR507",
+    name="snmp-insecure-version",
+    cwe=319,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B508",),
+    ruff=("S508",),
+    summary="SNMP v1/v2c (community strings) is used.",
+    why="SNMP v1 and v2c authenticate with a community string sent in clear text and offer no "
+    "encryption; anyone who sees one packet can read or, with a write community, reconfigure the "
+    "device. Use SNMPv3 with `UsmUserData` and authentication plus privacy keys.",
+    bad="from pysnmp.hlapi import CommunityData\nauth = CommunityData('public', mpModel=0)",
+    good="from pysnmp.hlapi import UsmUserData, usmHMACSHAAuthProtocol, usmAesCfb128Protocol\n"
+    "auth = UsmUserData('user', auth_key, priv_key, authProtocol=usmHMACSHAAuthProtocol, "
+    "privProtocol=usmAesCfb128Protocol)",
+)
+def snmp_insecure_version(ctx: RuleContext) -> Iterator[Finding]:
+    for call in _pysnmp_calls(ctx, "CommunityData"):
+        model = keyword_value(call, "mpModel")
+        version = "v2c"
+        if isinstance(model, ast.Constant) and model.value == 0:
+            version = "v1"
+        yield snmp_insecure_version.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` uses SNMP{version} with a clear-text community string; use SNMPv3 "
+            "(`UsmUserData`) with authentication and privacy",
+        )
+
+
+@rule(
+    id="SR508",
+    name="snmp-no-encryption",
+    cwe=319,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B509",),
+    ruff=("S509",),
+    summary="SNMPv3 is used without a privacy (encryption) key.",
+    why="`UsmUserData` without a privacy key is noAuthNoPriv or authNoPriv: the traffic, including "
+    "any values read or written, is unencrypted.",
+    bad="from pysnmp.hlapi import UsmUserData\nauth = UsmUserData('user', auth_key)",
+    good="from pysnmp.hlapi import UsmUserData\nauth = UsmUserData('user', auth_key, priv_key)",
+)
+def snmp_no_encryption(ctx: RuleContext) -> Iterator[Finding]:
+    for call in _pysnmp_calls(ctx, "UsmUserData"):
+        if has_star_kwargs(call) or any(isinstance(a, ast.Starred) for a in call.args):
+            continue
+        has_priv = len(call.args) >= 3 or keyword(call, "privKey") is not None
+        if has_priv:
+            continue
+        level = "authNoPriv" if len(call.args) >= 2 or keyword(call, "authKey") is not None else "noAuthNoPriv"
+        yield snmp_no_encryption.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` without a privacy key runs SNMPv3 as {level} (unencrypted); "
+            "pass `privKey` and a `privProtocol`",
+        )
+
+
+@rule(
+    id="SR509",
+    name="ipmi-used",
+    cwe=319,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B415",),
+    ruff=("S415",),
+    summary="An IPMI session is opened (`pyghmi`).",
+    why="IPMI 2.0's RAKP authentication hands out a salted password hash to anyone who asks for a "
+    "valid user name, which can then be cracked offline; IPMI interfaces should sit on an isolated "
+    "management network, and management should prefer Redfish over HTTPS.",
+    bad="from pyghmi.ipmi import command\nconn = command.Command(bmc=host, userid=user, password=pw)",
+    good="# manage the BMC through Redfish over HTTPS, on an isolated management network",
+)
+def ipmi_used(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_with_prefix("pyghmi."):
+        if name.endswith((".Command", ".Session", ".Console")):
+            yield ipmi_used.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}` opens an IPMI session, whose authentication leaks crackable "
+                "password hashes; keep it on an isolated network or use Redfish",
+            )
+
+
+_HF_DOWNLOADS = {
+    "from_pretrained": ("transformers", "diffusers"),
+    "load_dataset": ("datasets",),
+    "hf_hub_download": ("huggingface_hub",),
+    "snapshot_download": ("huggingface_hub",),
+}
+
+
+def _is_commit_hash(text: str) -> bool:
+    return len(text) >= 7 and all(c in string.hexdigits for c in text)
+
+
+@rule(
+    id="SR510",
+    name="huggingface-unpinned-download",
+    cwe=494,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B615",),
+    ruff=(),
+    summary="A Hugging Face Hub download is not pinned to a commit (`revision=`).",
+    why="Without a pinned revision the code downloads whatever the repository holds today. If the "
+    "repository is changed or taken over, the next run loads different weights, datasets or code "
+    "(pickled weights and `trust_remote_code` run code). Pin `revision=` to a full commit hash.",
+    bad="from transformers import AutoModel\nmodel = AutoModel.from_pretrained('org/model')",
+    good="from transformers import AutoModel\n"
+    "model = AutoModel.from_pretrained('org/model', revision='5d0c3b1e2a7f9c4d8e6b0a1f2c3d4e5f6a7b8c9d')",
+)
+def huggingface_unpinned_download(ctx: RuleContext) -> Iterator[Finding]:
+    if not imports_module(ctx.facts, "transformers", "diffusers", "datasets", "huggingface_hub"):
+        return
+    for name in list(ctx.facts.call_names):
+        parts = name.split(".")
+        libraries = _HF_DOWNLOADS.get(parts[-1])
+        if libraries is None or parts[0] not in libraries:
+            continue
+        for _, call in ctx.facts.calls_to(name):
+            finding = _hf_finding(ctx, call, parts[-1])
+            if finding is not None:
+                yield finding
+
+
+def _hf_finding(ctx: RuleContext, call: ast.Call, function: str) -> Finding | None:
+    if has_star_kwargs(call):
+        return None
+    local = keyword_value(call, "local_files_only")
+    if isinstance(local, ast.Constant) and local.value is True:
+        return None
+    for name in ("revision", "commit_id"):
+        value = keyword_value(call, name)
+        if value is None:
+            continue
+        text = static_string(ctx.facts, value)
+        if text is None or _is_commit_hash(text):
+            return None
+    repo = argument(call, 0, "repo_id") or argument(call, 0, "pretrained_model_name_or_path") or argument(
+        call, 0, "path"
+    )
+    repo_text = static_string(ctx.facts, repo)
+    if repo_text is not None and repo_text.startswith(("./", "/", "../", "~")):
+        return None
+    confidence = HIGH if repo_text is not None else LOW
+    shown = repr(repo_text) if repo_text is not None else (short(ctx.segment(repo)) if repo is not None else "")
+    return huggingface_unpinned_download.finding(
+        ctx,
+        call,
+        f"`{ctx.facts.spelled(call.func)}({shown})` downloads from the Hub without pinning `revision=` to a "
+        "commit hash; a changed repository silently changes what is loaded",
+        confidence=confidence,
+    )

@@ -1,0 +1,324 @@
+"""Web frameworks (SR6xx): debug servers, template autoescaping, strings marked safe,
+cookie flags."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ..engine.facts import argument, keyword, keyword_value
+from ..engine.finding import Finding
+from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
+from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
+
+
+def _bound_to_flask_app(ctx: RuleContext, receiver: ast.expr) -> bool:
+    if not isinstance(receiver, ast.Name):
+        return False
+    value = single_assignment(ctx.facts, receiver)
+    if isinstance(value, ast.Call):
+        name = ctx.facts.qualname(value.func) or ""
+        return name in {"flask.Flask", "quart.Quart"} or name.endswith(".create_app")
+    return False
+
+
+@rule(
+    id="SR601",
+    name="flask-debug",
+    cwe=94,
+    severity=HIGH,
+    confidence=MEDIUM,
+    bandit=("B201",),
+    ruff=("S201",),
+    fixable=True,
+    summary="A Flask/Werkzeug server runs with the interactive debugger (`debug=True`).",
+    why="The Werkzeug debugger serves a Python console in the browser on any exception. Anyone who "
+    "can reach the server and trigger an error (or guess/compute the PIN) runs code on the host. "
+    "Enable debugging through the `FLASK_DEBUG` environment variable on a developer machine only.",
+    bad="app.run(host='127.0.0.1', debug=True)",
+    good="app.run(host='127.0.0.1')  # FLASK_DEBUG=1 flask run, locally",
+)
+def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
+    if imports_module(ctx.facts, "flask", "quart"):
+        for call in ctx.facts.method_calls("run"):
+            kw = keyword(call, "debug")
+            if kw is None or not (isinstance(kw.value, ast.Constant) and kw.value.value is True):
+                continue
+            receiver = call.func.value  # type: ignore[attr-defined]
+            yield flask_debug.finding(
+                ctx,
+                kw,
+                f"`{ctx.facts.spelled(call.func)}(debug=True)` serves the interactive debugger, which runs Python "
+                "code sent from the browser; leave debug off outside a developer machine",
+                confidence=HIGH if _bound_to_flask_app(ctx, receiver) else MEDIUM,
+                fix=replace_node(ctx, kw.value, "False", "Set `debug=False`"),
+            )
+    for _, call in ctx.facts.calls_to("werkzeug.serving.run_simple", "werkzeug.run_simple"):
+        for name in ("use_debugger", "use_evalex"):
+            kw = keyword(call, name)
+            if kw is not None and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+                yield flask_debug.finding(
+                    ctx,
+                    kw,
+                    f"`{ctx.facts.spelled(call.func)}({name}=True)` serves the interactive debugger to anyone who "
+                    "can reach the server",
+                    confidence=HIGH,
+                    fix=replace_node(ctx, kw.value, "False", f"Set `{name}=False`"),
+                )
+                break
+
+
+def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
+    for name, call in ctx.facts.calls_with_prefix("jinja2."):
+        if name.rsplit(".", 1)[-1] in {"Environment", "SandboxedEnvironment"}:
+            yield call
+
+
+@rule(
+    id="SR602",
+    name="jinja2-autoescape-off",
+    cwe=79,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B701",),
+    ruff=("S701",),
+    fixable=True,
+    summary="A Jinja2 `Environment` renders without HTML autoescaping.",
+    why="With autoescape off, `{{ comment }}` inserts the value as raw HTML: a value containing "
+    "`<script>` runs in the reader's browser (XSS). `Environment()` defaults to off; pass "
+    "`autoescape=select_autoescape()` (or `True`) when rendering HTML. An environment that renders "
+    "non-HTML text (code, e-mail text) may keep it off; that case is reported at low confidence "
+    "when `autoescape` is simply absent.",
+    bad="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=False)",
+    good="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())",
+)
+def jinja2_autoescape_off(ctx: RuleContext) -> Iterator[Finding]:
+    for call in _jinja_environments(ctx):
+        spelled = ctx.facts.spelled(call.func)
+        kw = keyword(call, "autoescape")
+        if kw is None:
+            if has_star_kwargs(call) or len(call.args) >= 9:
+                continue
+            yield jinja2_autoescape_off.finding(
+                ctx,
+                call,
+                f"`{spelled}` without `autoescape=` renders values unescaped (Jinja2's default); if it renders "
+                "HTML pass `autoescape=select_autoescape()`",
+                severity=MEDIUM,
+                confidence=LOW,
+            )
+            continue
+        value = kw.value
+        if isinstance(value, ast.Name):
+            value = single_assignment(ctx.facts, value) or value
+        if isinstance(value, ast.Constant) and value.value is False:
+            yield jinja2_autoescape_off.finding(
+                ctx,
+                kw,
+                f"`{spelled}` with `autoescape=False` inserts template values as raw HTML (XSS); use "
+                "`autoescape=True` or `select_autoescape()`",
+                fix=replace_node(ctx, kw.value, "True", "Set `autoescape=True`") if kw.value is value else None,
+            )
+
+
+@rule(
+    id="SR603",
+    name="mako-templates",
+    cwe=79,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B702",),
+    ruff=("S702",),
+    summary="A Mako template is created without an HTML-escaping default filter.",
+    why="Mako does not escape `${value}` unless told to, so values rendered into HTML pages can "
+    "inject markup and scripts (XSS). Pass `default_filters=['h']` or escape each expression with "
+    "`${value | h}`.",
+    bad="from mako.template import Template\nTemplate(text)",
+    good="from mako.template import Template\nTemplate(text, default_filters=['h'])",
+)
+def mako_templates(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_with_prefix("mako."):
+        if name.rsplit(".", 1)[-1] not in {"Template", "TemplateLookup"}:
+            continue
+        filters = keyword_value(call, "default_filters")
+        if filters is not None and (not is_static(ctx.facts, filters) or _has_escape_filter(filters)):
+            continue
+        if filters is None and has_star_kwargs(call):
+            continue
+        yield mako_templates.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` renders `${{...}}` expressions unescaped; pass "
+            "`default_filters=['h']` for HTML output",
+        )
+
+
+def _has_escape_filter(node: ast.expr) -> bool:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return any(isinstance(e, ast.Constant) and e.value in {"h", "x", "u", "html_escape"} for e in node.elts)
+    return False
+
+
+_ESCAPERS = frozenset(
+    {
+        "django.utils.html.escape",
+        "django.utils.html.conditional_escape",
+        "django.utils.html.format_html",
+        "django.utils.html.strip_tags",
+        "django.template.loader.render_to_string",
+        "django.utils.html.json_script",
+        "html.escape",
+        "markupsafe.escape",
+        "flask.escape",
+        "jinja2.escape",
+        "bleach.clean",
+        "nh3.clean",
+        "json.dumps",
+    }
+)
+
+
+def _safe_markup_argument(ctx: RuleContext, node: ast.expr) -> bool:
+    """A value that cannot smuggle markup: a constant, an escaping call, or a string built
+    only from constants and escaping calls."""
+    if is_static(ctx.facts, node):
+        return True
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func) or ""
+        if name in _ESCAPERS or name.rsplit(".", 1)[-1] in {"escape", "conditional_escape", "format_html"}:
+            return True
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "format" and is_static(ctx.facts, node.func.value):
+            return all(_safe_markup_argument(ctx, a) for a in [*node.args, *(k.value for k in node.keywords)])
+        return False
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            isinstance(v, ast.Constant) or _safe_markup_argument(ctx, v.value)  # type: ignore[attr-defined]
+            for v in node.values
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        return _safe_markup_argument(ctx, node.left) and all(_safe_markup_argument(ctx, r) for r in right)
+    return False
+
+
+_MARK_SAFE = (
+    "django.utils.safestring.mark_safe",
+    "django.utils.safestring.SafeString",
+    "django.utils.safestring.SafeText",
+    "django.utils.html.mark_safe",
+)
+
+
+@rule(
+    id="SR604",
+    name="django-mark-safe",
+    cwe=79,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B308", "B703"),
+    ruff=("S308",),
+    summary="Django `mark_safe` is applied to a string that is not fixed in the source.",
+    why="`mark_safe` tells the template engine to skip escaping. If any part of the string comes "
+    "from a user, it is rendered as HTML and can carry scripts (XSS). Build HTML with "
+    "`format_html`, which escapes every argument.",
+    bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
+    good="from django.utils.html import format_html\nformat_html('<b>{}</b>', user.name)",
+)
+def django_mark_safe(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to(*_MARK_SAFE):
+        value = argument(call, 0, "s")
+        if value is None or _safe_markup_argument(ctx, value):
+            continue
+        yield django_mark_safe.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` marks `{short(ctx.segment(value))}` as safe HTML without escaping it; "
+            "use `format_html` so values are escaped",
+            confidence=HIGH if isinstance(value, (ast.JoinedStr, ast.BinOp)) else MEDIUM,
+        )
+
+
+@rule(
+    id="SR605",
+    name="markup-unescaped",
+    cwe=79,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B704",),
+    ruff=("S704",),
+    summary="`markupsafe.Markup(...)` wraps a string that is not fixed in the source.",
+    why="`Markup(s)` declares `s` to be safe HTML: Jinja2 and Flask will not escape it. A value "
+    "from a user inside it renders as markup (XSS). Use `Markup('<b>{}</b>').format(value)` or "
+    "`escape(value)`, which escape the value.",
+    bad="from markupsafe import Markup\nMarkup(f'<b>{name}</b>')",
+    good="from markupsafe import Markup\nMarkup('<b>{}</b>').format(name)",
+)
+def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup"):
+        if not call.args or isinstance(call.args[0], ast.Starred):
+            continue
+        value = call.args[0]
+        if _safe_markup_argument(ctx, value):
+            continue
+        yield markup_unescaped.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}({short(ctx.segment(value))})` declares the value safe HTML without "
+            "escaping it; use `Markup('...{}').format(value)` or `escape(value)`",
+            confidence=HIGH if isinstance(value, (ast.JoinedStr, ast.BinOp)) else MEDIUM,
+        )
+
+
+_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_SECURE": "Secure",
+    "CSRF_COOKIE_SECURE": "Secure",
+    "SESSION_COOKIE_HTTPONLY": "HttpOnly",
+    "SESSION_COOKIE_SAMESITE": "SameSite",
+    "REMEMBER_COOKIE_SECURE": "Secure",
+    "REMEMBER_COOKIE_HTTPONLY": "HttpOnly",
+}
+
+
+@rule(
+    id="SR606",
+    name="cookie-insecure-flags",
+    cwe=614,
+    severity=MEDIUM,
+    confidence=HIGH,
+    summary="A cookie is explicitly set without `Secure` or `HttpOnly`.",
+    why="Without `Secure` the cookie is also sent over plain HTTP, where anyone on the network reads "
+    "it; without `HttpOnly` any script injected into the page can steal it. Session and CSRF "
+    "cookies should have both.",
+    bad="response.set_cookie('session', sid, secure=False, httponly=False)",
+    good="response.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')",
+)
+def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
+    for call in ctx.facts.method_calls("set_cookie"):
+        for name, flag in (("secure", "Secure"), ("httponly", "HttpOnly")):
+            kw = keyword(call, name)
+            if kw is not None and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+                yield cookie_insecure_flags.finding(
+                    ctx,
+                    kw,
+                    f"`{ctx.facts.spelled(call.func)}` with `{name}=False` sets a cookie without the {flag} flag",
+                    fix=replace_node(ctx, kw.value, "True", f"Set `{name}=True`"),
+                )
+    for node in ctx.facts.nodes(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        if not (isinstance(node.value, ast.Constant) and node.value.value in (False, None)):
+            continue
+        for target in node.targets:
+            name = target.id if isinstance(target, ast.Name) else None
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                name = str(target.slice.value)
+            flag = _COOKIE_SETTINGS.get(name or "")
+            if flag is None or (flag != "SameSite" and node.value.value is None):
+                continue
+            if flag == "SameSite" and node.value.value is not None:
+                continue
+            yield cookie_insecure_flags.finding(
+                ctx,
+                node,
+                f"`{name} = {node.value.value}` sends the session cookie without the {flag} protection",
+                confidence=HIGH if imports_module(ctx.facts, "django", "flask") else MEDIUM,
+            )

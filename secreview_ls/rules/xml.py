@@ -1,0 +1,167 @@
+"""XML parsing (SR41x): entity expansion and external entities."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ..engine.facts import argument, keyword, keyword_value
+from ..engine.finding import Finding
+from .base import HIGH, LOW, MEDIUM, RuleContext, rule
+from .judge import is_static, short
+
+_STDLIB_PARSERS: dict[str, str] = {}
+for _module, _functions in (
+    ("xml.etree.ElementTree", ("parse", "iterparse", "fromstring", "XML", "fromstringlist")),
+    ("xml.etree.cElementTree", ("parse", "iterparse", "fromstring", "XML", "fromstringlist")),
+    ("xml.sax", ("parse", "parseString")),
+    ("xml.dom.expatbuilder", ("parse", "parseString")),
+    ("xml.dom.minidom", ("parse", "parseString")),
+    ("xml.dom.pulldom", ("parse", "parseString")),
+):
+    for _function in _functions:
+        _STDLIB_PARSERS[f"{_module}.{_function}"] = _module
+_XMLRPC_SERVERS = (
+    "xmlrpc.server.SimpleXMLRPCServer",
+    "xmlrpc.server.DocXMLRPCServer",
+    "xmlrpc.server.CGIXMLRPCRequestHandler",
+    "xmlrpc.server.MultiPathXMLRPCServer",
+    "SimpleXMLRPCServer.SimpleXMLRPCServer",
+)
+_LXML_PARSERS = ("lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.iterparse")
+
+
+@rule(
+    id="SR410",
+    name="xml-unsafe-parse",
+    cwe=776,
+    severity=MEDIUM,
+    confidence=LOW,
+    bandit=("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B405", "B406", "B407", "B408", "B409", "B411"),
+    ruff=("S313", "S314", "S315", "S316", "S317", "S318", "S319"),
+    summary="XML from a non-constant source is parsed with a parser that is not hardened against "
+    "entity-expansion attacks.",
+    why="A few hundred bytes of nested entity definitions ('billion laughs') expand to gigabytes "
+    "in memory. The standard library parsers are protected only when Python is linked with expat "
+    "2.4.1 or newer, and lxml before 5.0 also resolves external entities (reading local files) by "
+    "default. `defusedxml` offers the same API with the dangerous features refused whatever the "
+    "library versions. Literal XML in the source is not reported.",
+    bad="import xml.etree.ElementTree as ET\ntree = ET.fromstring(request.body)",
+    good="import defusedxml.ElementTree as ET\ntree = ET.fromstring(request.body)",
+)
+def xml_unsafe_parse(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to(*_STDLIB_PARSERS):
+        source = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+        if source is None or is_static(ctx.facts, source):
+            continue
+        yield xml_unsafe_parse.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` parses `{short(ctx.segment(source))}` with `{_STDLIB_PARSERS[name]}`, "
+            "which resists entity expansion only when linked with expat >= 2.4.1; use `defusedxml` for "
+            "XML from outside the program",
+        )
+    for _, call in ctx.facts.calls_to(*_LXML_PARSERS):
+        source = argument(call, 0, "source") or argument(call, 0, "text")
+        if source is None or is_static(ctx.facts, source) or keyword(call, "parser") is not None:
+            continue
+        if len(call.args) >= 2:
+            continue
+        yield xml_unsafe_parse.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` parses `{short(ctx.segment(source))}` with lxml's default parser, "
+            "which before lxml 5.0 resolves external entities; pass "
+            "`parser=etree.XMLParser(resolve_entities=False, no_network=True)` or use `defusedxml.lxml`",
+        )
+    for _, call in ctx.facts.calls_to(*_XMLRPC_SERVERS):
+        yield xml_unsafe_parse.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` parses XML-RPC requests from the network with the standard "
+            "library parser; call `defusedxml.xmlrpc.monkey_patch()` or put it behind authentication",
+            severity=LOW,
+        )
+
+
+_SAX_EXTERNAL = frozenset(
+    {
+        "xml.sax.handler.feature_external_ges",
+        "xml.sax.handler.feature_external_pes",
+        "xml.sax.feature_external_ges",
+        "xml.sax.feature_external_pes",
+    }
+)
+
+
+@rule(
+    id="SR411",
+    name="xml-external-entities-enabled",
+    cwe=611,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=("B410",),
+    ruff=("S320", "S410"),
+    summary="An XML parser is configured to resolve external entities or fetch DTDs from the network.",
+    why="With external entities on, a document can declare `<!ENTITY x SYSTEM \"file:///etc/passwd\">` "
+    "and have the file's content inserted into the parsed data (XXE), or make the server fetch "
+    "URLs of the attacker's choice (SSRF).",
+    bad="from lxml import etree\nparser = etree.XMLParser(resolve_entities=True, no_network=False)",
+    good="from lxml import etree\nparser = etree.XMLParser(resolve_entities=False, no_network=True)",
+)
+def xml_external_entities_enabled(ctx: RuleContext) -> Iterator[Finding]:
+    for _, call in ctx.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLTreeBuilder"):
+        reasons = []
+        value = keyword_value(call, "resolve_entities")
+        if isinstance(value, ast.Constant) and value.value is True:
+            reasons.append("`resolve_entities=True`")
+        value = keyword_value(call, "no_network")
+        if isinstance(value, ast.Constant) and value.value is False:
+            reasons.append("`no_network=False`")
+        if reasons:
+            yield xml_external_entities_enabled.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}` with {' and '.join(reasons)} lets documents pull in local "
+                "files or URLs (XXE); keep `resolve_entities=False, no_network=True`",
+            )
+    for call in ctx.facts.method_calls("setFeature"):
+        if len(call.args) < 2:
+            continue
+        feature = ctx.facts.qualname(call.args[0])
+        enabled = call.args[1]
+        if feature in _SAX_EXTERNAL and isinstance(enabled, ast.Constant) and enabled.value:
+            yield xml_external_entities_enabled.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}({ctx.segment(call.args[0])}, True)` makes the SAX parser "
+                "load external entities (XXE); leave the feature off",
+            )
+
+
+@rule(
+    id="SR412",
+    name="xmlrpc-dotted-names",
+    cwe=749,
+    severity=HIGH,
+    confidence=HIGH,
+    bandit=(),
+    ruff=(),
+    summary="An XML-RPC server exposes an object with `allow_dotted_names=True`.",
+    why="Dotted names let a remote caller walk attributes of the registered object, reach its "
+    "module's globals and call arbitrary functions there — remote code execution. The standard "
+    "library documentation warns never to enable it on a reachable server.",
+    bad="server.register_instance(api, allow_dotted_names=True)",
+    good="server.register_instance(api)",
+)
+def xmlrpc_dotted_names(ctx: RuleContext) -> Iterator[Finding]:
+    for call in ctx.facts.method_calls("register_instance"):
+        value = argument(call, 1, "allow_dotted_names")
+        if isinstance(value, ast.Constant) and value.value is True:
+            yield xmlrpc_dotted_names.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}` with `allow_dotted_names=True` lets remote callers reach "
+                "module globals through attribute paths; remove it",
+            )
+

@@ -1,0 +1,302 @@
+"""Scan many files: discovery, parallel analysis, baseline and diff filtering.
+
+``scan_paths(paths, config)`` is what ``secreview check`` (and the server's
+workspace scan) runs; every report writer renders the ``ScanResult`` it
+returns::
+
+    from secreview_ls.config import discover
+    from secreview_ls.scan import scan_paths
+
+    scan = scan_paths(["src"], discover(Path("src")))
+    for finding in scan.findings():
+        print(finding.path, finding.line, finding.rule_id)
+
+Analysis runs in worker processes on all cores when there are enough files
+(``jobs=1`` forces a serial scan in this process). Results come back sorted
+by path with ``facts`` cleared, so they pickle and the report is the same
+whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .analyze import AnalysisResult, analyze_file, config_notices
+from .config import Config
+from .discovery import discover_files
+from .engine.finding import Finding, Notice
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
+    from .gitdiff import ChangeSet
+
+#: Below this many files a scan runs in-process: starting workers costs more than it saves.
+SERIAL_THRESHOLD = 12
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class ScanResult:
+    """Everything one scan produced, ready for any report writer.
+
+    - ``root``: directory that report paths are relative to (the project root).
+    - ``config``: the configuration the scan used.
+    - ``results``: one ``AnalysisResult`` per analyzed file, sorted by path,
+      with ``facts`` set to ``None`` (they stay in the worker process) and
+      findings already filtered by baseline and diff.
+    - ``files_scanned``: number of files analyzed.
+    - ``notices``: scan-level problems (missing paths, bad configuration,
+      crashed workers); per-file notices live in ``results[i].notices``.
+    - ``baseline_fixed``: baseline entries (as stored in the baseline file)
+      that no longer match any finding and can be removed.
+    - ``diff_note``: explanation when ``--diff`` could not narrow the scan
+      (no git, no commits) or ``None``.
+    """
+
+    root: Path
+    config: Config
+    results: list[AnalysisResult] = field(default_factory=list)
+    files_scanned: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    baseline_fixed: list[dict[str, Any]] = field(default_factory=list)
+    diff_note: str | None = None
+    baseline_hidden: int = 0
+    diff_hidden: int = 0
+
+    def findings(self) -> list[Finding]:
+        """All findings of the scan, sorted by path, line, column and rule."""
+        return sorted((f for r in self.results for f in r.findings), key=Finding.sort_key)
+
+    def all_notices(self) -> list[Notice]:
+        """Scan-level notices followed by every file's notices."""
+        return [*self.notices, *(n for r in self.results for n in r.notices)]
+
+    def relpath(self, path: str | Path) -> str:
+        """``path`` relative to ``root`` in POSIX form (absolute when outside it)."""
+        return relative_to_root(path, self.root)
+
+
+def relative_to_root(path: str | Path, root: Path) -> str:
+    """POSIX path of ``path`` relative to ``root``; absolute POSIX path when outside it."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+# -- worker side ----------------------------------------------------------------
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _init_worker(config: Config, options: dict[str, Any]) -> None:
+    _WORKER_STATE["config"] = config
+    _WORKER_STATE["options"] = options
+
+
+def _analyze_one(path: Path, config: Config, options: dict[str, Any]) -> AnalysisResult:
+    try:
+        result = analyze_file(path, config, options=options or None)
+    except RecursionError:
+        result = AnalysisResult(path=str(path))
+        result.notices.append(Notice("too-deep", "the code is nested too deeply to analyze; skipped", None, str(path)))
+    except Exception as error:  # one bad file must not stop the scan
+        result = AnalysisResult(path=str(path))
+        result.notices.append(
+            Notice("internal-error", f"analysis failed: {type(error).__name__}: {error}", None, str(path))
+        )
+    result.facts = None
+    return result
+
+
+def _analyze_chunk(paths: list[Path]) -> list[AnalysisResult]:
+    config = _WORKER_STATE["config"]
+    options = _WORKER_STATE["options"]
+    return [_analyze_one(p, config, options) for p in paths]
+
+
+# -- parent side -----------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    """Number of worker processes for "all cores"."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunks(files: list[Path], jobs: int) -> list[list[Path]]:
+    """Split into chunks, largest files first so a big file never runs last alone."""
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return 0
+
+    ordered = sorted(files, key=size, reverse=True)
+    chunk = max(1, min(32, len(ordered) // (jobs * 6)))
+    return [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
+
+
+def analyze_files(
+    files: Sequence[Path],
+    config: Config,
+    *,
+    jobs: int | None = None,
+    options: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[list[AnalysisResult], list[Notice]]:
+    """Analyze ``files`` (in parallel when worthwhile); results sorted by path."""
+    options = dict(options or {})
+    total = len(files)
+    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+    results: list[AnalysisResult] = []
+    notices: list[Notice] = []
+    if jobs == 1 or total < SERIAL_THRESHOLD:
+        for index, path in enumerate(files, 1):
+            results.append(_analyze_one(path, config, options))
+            if progress is not None:
+                progress(index, total)
+    else:
+        results, notices = _parallel(list(files), config, options, min(jobs, total), progress)
+    results.sort(key=lambda r: r.path)
+    return results, notices
+
+
+def _parallel(
+    files: list[Path],
+    config: Config,
+    options: dict[str, Any],
+    jobs: int,
+    progress: ProgressCallback | None,
+) -> tuple[list[AnalysisResult], list[Notice]]:
+    total = len(files)
+    done = 0
+    results: list[AnalysisResult] = []
+    notices: list[Notice] = []
+    pending = _chunks(files, jobs)
+    retry_alone = False
+    while pending:
+        failed: list[list[Path]] = []
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, options)) as pool:
+            futures: list[tuple[Future[list[AnalysisResult]], list[Path]]] = [
+                (pool.submit(_analyze_chunk, chunk), chunk) for chunk in pending
+            ]
+            for future, chunk in futures:
+                try:
+                    chunk_results = future.result()
+                except BrokenProcessPool:
+                    failed.append(chunk)
+                    continue
+                results.extend(chunk_results)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+        if not failed:
+            break
+        if retry_alone:
+            # Each of these files took a worker down on its own.
+            for chunk in failed:
+                for path in chunk:
+                    result = AnalysisResult(path=str(path))
+                    result.notices.append(
+                        Notice("internal-error", "the analysis process crashed on this file; skipped", None, str(path))
+                    )
+                    results.append(result)
+            notices.append(Notice("internal-error", "a worker process crashed; the files involved were skipped"))
+            break
+        # Retry the unfinished files one per task, so one crashing file loses only itself.
+        pending = [[path] for chunk in failed for path in chunk]
+        retry_alone = True
+    return results, notices
+
+
+def project_options(files: Sequence[Path], config: Config) -> dict[str, Any]:
+    """Rule options for a whole-project scan: the cross-module index when available."""
+    try:
+        from .engine import project
+    except ImportError:
+        return {}
+    builder = getattr(project, "ProjectIndex", None)
+    if builder is None:
+        return {}
+    try:
+        index = _build_project_index(builder, files, config)
+    except Exception:  # the index is an optimisation of precision; never fail the scan on it
+        return {}
+    return {"project": index} if index is not None else {}
+
+
+def _build_project_index(builder: Any, files: Sequence[Path], config: Config) -> Any:
+    python_files = [p for p in files if p.suffix in (".py", ".pyi", ".pyw")]
+    for name in ("from_files", "build"):
+        factory = getattr(builder, name, None)
+        if callable(factory):
+            return factory(python_files, config)
+    return None
+
+
+def scan_paths(
+    paths: Iterable[str | Path],
+    config: Config,
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    changed: ChangeSet | None = None,
+    baseline: Baseline | None = None,
+    gitignore: bool = True,
+    exclude: Sequence[str] = (),
+    force_exclude: bool = False,
+    options: dict[str, Any] | None = None,
+) -> ScanResult:
+    """Discover and analyze the files under ``paths``.
+
+    - ``jobs``: worker processes (``None``/0: all cores; 1: serial, in-process).
+    - ``progress(done, total)``: called in this process as files finish.
+    - ``changed``: a ``gitdiff.ChangeSet``; only findings on changed lines are kept.
+    - ``baseline``: a ``baseline.Baseline``; known findings are hidden and
+      entries no longer found are listed in ``ScanResult.baseline_fixed``.
+    - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
+    - ``options``: rule options; defaults to the project index when available.
+    """
+    path_list = [Path(p) for p in paths]
+    root = (config.root or Path.cwd()).resolve()
+    scan = ScanResult(root=root, config=config)
+    scan.notices.extend(config_notices(config))
+    found = discover_files(path_list, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude)
+    scan.notices.extend(found.notices)
+    files = found.files
+    if changed is not None:
+        scan.diff_note = changed.note
+        files = [p for p in files if changed.touches(p)]
+    if options is None:
+        options = project_options(found.files, config)
+    results, notices = analyze_files(files, config, jobs=jobs, options=options, progress=progress)
+    scan.notices.extend(notices)
+    scan.files_scanned = len(results)
+    if baseline is not None:
+        fixed_candidates: set[str] = set()
+        for result in results:
+            rel = scan.relpath(result.path)
+            fixed_candidates.add(rel)
+            kept = [f for f in result.findings if not baseline.is_known(f, rel)]
+            scan.baseline_hidden += len(result.findings) - len(kept)
+            result.findings = kept
+        scan.baseline_fixed = baseline.unmatched(fixed_candidates)
+    if changed is not None:
+        for result in results:
+            kept = [f for f in result.findings if changed.is_changed(Path(result.path), f.span.start_line)]
+            scan.diff_hidden += len(result.findings) - len(kept)
+            result.findings = kept
+    scan.results = results
+    return scan

@@ -1,0 +1,234 @@
+"""SARIF 2.1.0 output: schema validity, regions, rules metadata, code flows, fixes.
+
+The schema in tests/data/sarif-schema-2.1.0.json is the one the official SARIF
+Multitool (npm ``@microsoft/sarif-multitool`` 5.7.0) validates against. The
+Multitool itself runs in ``test_official_validator`` when it is installed
+(``SARIF_MULTITOOL`` or ``~/.cache/secreview-node``); in CI it must be.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from secreview_ls.analyze import AnalysisResult
+from secreview_ls.config import Config
+from secreview_ls.engine.finding import Finding, Fix, FlowStep, Level, Notice, Span, TextEdit
+from secreview_ls.sarif import FINGERPRINT_KEY, sarif_document
+from secreview_ls.scan import ScanResult, scan_paths
+
+SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def assert_valid(validator: jsonschema.protocols.Validator, document: dict) -> None:
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "loader.py").write_text(
+        'import yaml\n\ns = "😀é"; cfg = yaml.load(s)\n', encoding="utf-8"
+    )
+    (tmp_path / "app" / "blob.py").write_bytes(b"\x00binary")
+    (tmp_path / "app" / "my file.py").write_text("import pickle\npickle.loads(b'')\n", encoding="utf-8")
+    return tmp_path
+
+
+def scan_project(project: Path) -> ScanResult:
+    return scan_paths([project], Config(root=project), jobs=1)
+
+
+def test_real_scan_is_schema_valid(project: Path, validator) -> None:
+    document = sarif_document(scan_project(project))
+    assert_valid(validator, document)
+    assert document["version"] == "2.1.0"
+
+
+def test_regions_are_one_based_code_points(project: Path) -> None:
+    run = sarif_document(scan_project(project))["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    result = next(r for r in run["results"] if r["ruleId"] == "SR401")
+    region = result["locations"][0]["physicalLocation"]["region"]
+    line = '\ns = "😀é"; cfg = yaml.load(s)'.splitlines()[1]
+    start = line.index("yaml.load")
+    assert region["startLine"] == 3
+    assert region["startColumn"] == start + 1
+    assert region["endColumn"] == len(line) + 1  # end column is exclusive
+    assert region["snippet"]["text"] == line.strip()
+
+
+def test_artifacts_relative_to_srcroot(project: Path) -> None:
+    run = sarif_document(scan_project(project))["runs"][0]
+    root_uri = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+    assert root_uri == project.resolve().as_uri() + "/"
+    uris = {}
+    for result in run["results"]:
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert location["uriBaseId"] == "SRCROOT"
+        assert run["artifacts"][location["index"]]["location"]["uri"] == location["uri"]
+        uris[result["ruleId"]] = location["uri"]
+    assert uris == {"SR401": "app/loader.py", "SR402": "app/my%20file.py"}
+
+
+def test_rules_metadata(project: Path) -> None:
+    run = sarif_document(scan_project(project))["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    taxa = run["taxonomies"][0]["taxa"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["partialFingerprints"][FINGERPRINT_KEY]
+    sr401 = next(r for r in rules if r["id"] == "SR401")
+    assert sr401["shortDescription"]["text"] and sr401["fullDescription"]["text"]
+    assert sr401["help"]["markdown"].startswith("## SR401")
+    assert "yaml.safe_load" in sr401["help"]["text"]
+    assert sr401["helpUri"].startswith("https://")
+    assert "security" in sr401["properties"]["tags"]
+    assert "external/cwe/cwe-502" in sr401["properties"]["tags"]
+    assert sr401["properties"]["security-severity"] == "8.0"
+    target = sr401["relationships"][0]["target"]
+    assert taxa[target["index"]]["id"] == "502" == target["id"]
+    assert run["taxonomies"][0]["name"] == target["toolComponent"]["name"] == "CWE"
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels == {"SR401": "error", "SR402": "warning"}
+
+
+def test_notices_become_notifications(project: Path) -> None:
+    run = sarif_document(scan_project(project))["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    binary = [n for n in notes if n["descriptor"]["id"] == "binary"]
+    assert len(binary) == 1
+    assert binary[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/blob.py"
+    assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_fingerprint_stable_across_unrelated_edit(project: Path) -> None:
+    def fingerprint() -> str:
+        run = sarif_document(scan_project(project))["runs"][0]
+        return next(r for r in run["results"] if r["ruleId"] == "SR401")["partialFingerprints"][FINGERPRINT_KEY]
+
+    before = fingerprint()
+    loader = project / "app" / "loader.py"
+    loader.write_text("# a new comment\n\n" + loader.read_text(encoding="utf-8"), encoding="utf-8")
+    assert fingerprint() == before
+
+
+def synthetic_scan(tmp_path: Path) -> ScanResult:
+    """A scan with a data-flow finding (two files) and a fix, built by hand."""
+    app = tmp_path / "app.py"
+    app.write_text("q = request.args['q']\nsql = 'x' + q\ncur.execute(sql)\n", encoding="utf-8")
+    helper = tmp_path / "helper.py"
+    helper.write_text("def wrap(v):\n    return v\n", encoding="utf-8")
+    finding = Finding(
+        rule_id="SR401",
+        message="`request.args['q']` (line 1) reaches `cur.execute` (line 3)",
+        span=Span(3, 0, 3, 16),
+        severity=Level.HIGH,
+        confidence=Level.MEDIUM,
+        cwe=89,
+        path=str(app),
+        fix=Fix("Use a parameter", (TextEdit(Span(3, 12, 3, 15), "'x ?', (q,)"),)),
+        flow=(
+            FlowStep(Span(1, 4, 1, 21), "source: `request.args['q']`"),
+            FlowStep(Span(2, 4, 2, 5), "through `wrap`", path=str(helper)),
+            FlowStep(Span(3, 0, 3, 16), "sink: `cur.execute`"),
+        ),
+        snippet="cur.execute(sql)",
+        fingerprint="abc123",
+    )
+    result = AnalysisResult(path=str(app), findings=[finding])
+    result.notices.append(Notice("syntax-error", "bad", Span(2, 0, 2, 1), str(app)))
+    return ScanResult(root=tmp_path, config=Config(root=tmp_path), results=[result], files_scanned=1,
+                      notices=[Notice("unknown-rule", "`ignore` names unknown rule `X1`", None, "configuration")])
+
+
+def test_code_flows_and_fixes(tmp_path: Path, validator) -> None:
+    document = sarif_document(synthetic_scan(tmp_path))
+    assert_valid(validator, document)
+    (result,) = document["runs"][0]["results"]
+    (flow,) = result["codeFlows"]
+    steps = flow["threadFlows"][0]["locations"]
+    assert [s["location"]["message"]["text"] for s in steps] == [
+        "source: `request.args['q']`",
+        "through `wrap`",
+        "sink: `cur.execute`",
+    ]
+    assert steps[1]["location"]["physicalLocation"]["artifactLocation"]["uri"] == "helper.py"
+    assert steps[0]["location"]["physicalLocation"]["region"] == {
+        "startLine": 1, "startColumn": 5, "endLine": 1, "endColumn": 22
+    }
+    (fix,) = result["fixes"]
+    (change,) = fix["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "app.py"
+    assert change["replacements"][0]["deletedRegion"]["startColumn"] == 13
+    assert change["replacements"][0]["insertedContent"]["text"] == "'x ?', (q,)"
+    assert result["partialFingerprints"] == {FINGERPRINT_KEY: "abc123"}
+    notes = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert {n["descriptor"]["id"] for n in notes} == {"syntax-error", "unknown-rule"}
+
+
+def _multitool() -> list[str] | None:
+    """The Multitool executable: ``SARIF_MULTITOOL``, or an npm install in the repo or ~/.cache."""
+    configured = os.environ.get("SARIF_MULTITOOL")
+    if configured and Path(configured).exists():
+        return [configured]
+    for prefix in (Path(__file__).resolve().parents[1], Path.home() / ".cache" / "secreview-node"):
+        modules = prefix / "node_modules" / "@microsoft"
+        # Call the platform binary directly: the npm wrapper passes arguments through a shell.
+        for platform_dir in ("sarif-multitool-linux", "sarif-multitool-darwin"):
+            binary = modules / platform_dir / "Sarif.Multitool"
+            if binary.exists() and os.access(binary, os.X_OK):
+                return [str(binary)]
+    return None
+
+
+def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    command = _multitool()
+    if command is None:
+        if os.environ.get("CI"):
+            pytest.fail("the SARIF Multitool must be installed in CI (npm @microsoft/sarif-multitool)")
+        pytest.skip("SARIF Multitool not installed (npm install @microsoft/sarif-multitool)")
+    out_dir = tmp_path_factory.mktemp("sarif")
+    logs = {
+        "scan": sarif_document(scan_project(project)),
+        "synthetic": sarif_document(synthetic_scan(out_dir)),
+    }
+    paths = []
+    for name, document in logs.items():
+        paths.append(out_dir / f"{name}.sarif")
+        paths[-1].write_text(json.dumps(document), encoding="utf-8")
+    report = out_dir / "validation.sarif"
+    done = subprocess.run(
+        [*command, "validate", *map(str, paths), "--output", str(report), "--rule-kind", "Sarif;Gh",
+         "--log", "ForceOverwrite"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    # The Multitool exits 0 whatever it finds: read its report.
+    assert report.exists(), f"the validator wrote no report: {done.stdout}{done.stderr}"
+    assert "2 files scanned" in done.stdout or "files scanned" not in done.stdout
+    results = json.loads(report.read_text(encoding="utf-8-sig"))["runs"][0].get("results", [])
+    problems = [
+        f"{r['ruleId']}: {r['message'].get('text') or r['message'].get('arguments')}"
+        for r in results
+        if r.get("level", "warning") in ("error", "warning")
+    ]
+    assert not problems, "\n".join(problems)
