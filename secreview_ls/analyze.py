@@ -211,6 +211,8 @@ def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]
         codes = {current.id, *current.bandit, *current.ruff}
         if config.select and not any(c.startswith(s) for s in config.select for c in codes):
             continue
+        if not current.default_enabled and not any(s in codes for s in config.select):
+            continue  # opt-in rules need their exact code in `select`
         if any(c.startswith(i) for i in ignored for c in codes):
             continue
         chosen.append(current)

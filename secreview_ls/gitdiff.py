@@ -147,7 +147,8 @@ def parse_unified_diff(patch: bytes, root: Path) -> dict[Path, frozenset[int] | 
             flush()
             current, lines = None, set()
         elif raw.startswith(b"+++ "):
-            target = raw[4:].rstrip(b"\r")
+            # git ends a name that contains a space with a TAB
+            target = raw[4:].rstrip(b"\r").rstrip(b"\t")
             if target == b"/dev/null":
                 current = None
                 continue

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyze import AnalysisResult, analyze_file, config_notices
+from .analyze import AnalysisResult, analyze_file, analyze_path, config_notices
 from .config import Config
-from .discovery import discover_files
+from .discovery import discover_files, has_python_shebang
 from .engine.finding import Finding, Notice
 
 if TYPE_CHECKING:
@@ -67,8 +67,9 @@ class ScanResult:
     notices: list[Notice] = field(default_factory=list)
     baseline_fixed: list[dict[str, Any]] = field(default_factory=list)
     diff_note: str | None = None
-    baseline_hidden: int = 0
-    diff_hidden: int = 0
+    baseline_hidden: int = 0  # findings hidden because the baseline knows them
+    diff_hidden: int = 0  # findings hidden because they are not on changed lines
+    diff_unchanged_files: int = 0  # files not analyzed because ``--diff`` found no change in them
 
     def findings(self) -> list[Finding]:
         """All findings of the scan, sorted by path, line, column and rule."""
@@ -104,7 +105,10 @@ def _init_worker(config: Config, options: dict[str, Any]) -> None:
 
 def _analyze_one(path: Path, config: Config, options: dict[str, Any]) -> AnalysisResult:
     try:
-        result = analyze_file(path, config, options=options or None)
+        if not path.suffix and has_python_shebang(path):
+            result = analyze_path(path, config, options=options or None)  # a Python script without suffix
+        else:
+            result = analyze_file(path, config, options=options or None)
     except RecursionError:
         result = AnalysisResult(path=str(path))
         result.notices.append(Notice("too-deep", "the code is nested too deeply to analyze; skipped", None, str(path)))
@@ -279,6 +283,7 @@ def scan_paths(
     if changed is not None:
         scan.diff_note = changed.note
         files = [p for p in files if changed.touches(p)]
+        scan.diff_unchanged_files = len(found.files) - len(files)
     if options is None:
         options = project_options(found.files, config)
     results, notices = analyze_files(files, config, jobs=jobs, options=options, progress=progress)

@@ -300,3 +300,12 @@ def test_emacs_eglot_snippet(workspace: Path) -> None:
     assert any(t.startswith("Replace `yaml.load` with `yaml.safe_load`") for t in data["code_action_titles"]), why
     assert "yaml.safe_load(" in data["text_after_fix"], why
     assert _on_line(data["diagnostics_after_fix"], 1) == [], why
+
+
+def test_emacs_snippet_in_readme_is_the_tested_file() -> None:
+    """The Eglot snippet shown in editors/README.md is the file the test above loads."""
+    readme = (REPO / "editors" / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```elisp\n", 1)[1].split("```", 1)[0]
+    snippet = EMACS_SNIPPET.read_text(encoding="utf-8")
+    missing = [line for line in block.splitlines() if line.strip() and line not in snippet]
+    assert missing == []

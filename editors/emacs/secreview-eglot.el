@@ -9,14 +9,14 @@
   (add-to-list 'eglot-server-programs
                '((python-mode python-ts-mode)
                  . ("python3" "-m" "secreview_ls"
-                    :initializationOptions (:severity "low" :confidence "low")))))
+                    :initializationOptions (:severity "medium")))))
 
 ;; Answered for workspace/configuration, section "secreview". Per project,
 ;; set it in .dir-locals.el instead:
 ;;   ((nil . ((eglot-workspace-configuration
 ;;             . (:secreview (:severity "medium" :ignore ["SR113"]))))))
 (setq-default eglot-workspace-configuration
-              '(:secreview (:severity "low" :confidence "low")))
+              '(:secreview (:severity "medium")))
 
 (add-hook 'python-mode-hook #'eglot-ensure)
 

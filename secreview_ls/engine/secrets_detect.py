@@ -23,7 +23,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import PurePath
+
+from .source import split_lines
 
 # -- masking and scoring --------------------------------------------------------------
 
@@ -51,6 +54,7 @@ def shannon_entropy(value: str) -> float:
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+_WORDISH = re.compile(r"[A-Z]?[a-z]{3,}")
 
 
 def looks_random(value: str, *, min_length: int = 16) -> bool:
@@ -67,6 +71,8 @@ def looks_random(value: str, *, min_length: int = 16) -> bool:
         return False
     if not any(c.isalpha() for c in value):
         return False
+    if sum(len(word) for word in _WORDISH.findall(value)) >= 0.7 * len(value):
+        return False  # mostly words: an identifier such as ``getPasswordFromEnv2``
     alphabet = 16 if all(c in _HEX for c in value) else 64
     ceiling = min(math.log2(len(value)), math.log2(alphabet))
     return shannon_entropy(value) >= 0.82 * ceiling
@@ -74,17 +80,19 @@ def looks_random(value: str, *, min_length: int = 16) -> bool:
 
 # -- placeholders ------------------------------------------------------------------------
 
+# Long words are telling anywhere; short ones only as words of their own (letters on neither
+# side), so a random token that happens to contain "xXx" or "Bar" is not taken for a placeholder.
 _PLACEHOLDER_WORDS = re.compile(
-    r"change[_\-. ]?me|changeit|example|sample|dummy|placeholder|your[_\-. ]?|my[_\-. ]?(?:secret|pass|token|key)"
-    r"|redacted|replace|insert|fake|mock|foo|bar\b|\btest|testing|todo|fixme|tbd|xxx|\*\*\*|\.\.\.|<[^>]*>"
-    r"|not[_\-. ]?set|unset|undefined|none|null|secret[_\-. ]?here|key[_\-. ]?here|token[_\-. ]?here",
+    r"change[_\-. ]?me|changeit|example|sample|dummy|placeholder|redacted|replace|insert|testing|undefined"
+    r"|not[_\-. ]?set|secret[_\-. ]?here|key[_\-. ]?here|token[_\-. ]?here|\*\*\*|\.\.\.|<[^>]*>"
+    r"|(?<![a-z])(?:your|my|foo|bar|baz|test|fake|mock|todo|fixme|tbd|xxx+|unset|none|null)(?![a-z])",
     re.IGNORECASE,
 )
 _TEMPLATE = re.compile(
     r"\$\{|\$\(|\{\{|\}\}|\{%|%\(|<%|#\{|\{[A-Za-z_][\w.]*\}|%[sdr]\b|^\$[A-Za-z_]|^%[A-Za-z_]\w*%$"
     r"|^@[A-Za-z_]\w*@$|^__[A-Z_]+__$|^\[[A-Z_ ]+\]$"
 )
-_SEQUENCES = ("0123456789", "1234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop")
+_SEQUENCES = ("0123456789", "abcdefghij", "qwertyuiop", "asdfghjkl")
 _REFERENCE_PREFIXES = (
     "env:",
     "env.",
@@ -116,6 +124,11 @@ _TYPE_NAMES = frozenset(
 )
 
 
+def _consecutive_share(value: str) -> float:
+    steps = sum(1 for a, b in pairwise(value) if ord(b) - ord(a) == 1)
+    return steps / (len(value) - 1)
+
+
 def is_placeholder(value: str, key: str | None = None) -> bool:
     """True for values that are obviously not real credentials.
 
@@ -130,13 +143,16 @@ def is_placeholder(value: str, key: str | None = None) -> bool:
     lowered = stripped.lower()
     if lowered in _TYPE_NAMES or (key is not None and lowered == key.lower()):
         return True
-    if len(set(lowered)) <= 2:
+    distinct = len(set(lowered))
+    if distinct == 1 or (len(lowered) >= 12 and distinct <= 4):
+        return True
+    if len(lowered) >= 8 and _consecutive_share(lowered) >= 0.5:  # 0123456789, abcdef
         return True
     if _TEMPLATE.search(stripped) or _PLACEHOLDER_WORDS.search(stripped):
         return True
     if stripped.startswith(_REFERENCE_PREFIXES):
         return True
-    if any(seq in lowered for seq in _SEQUENCES if len(lowered) >= 8 and lowered in seq * 2):
+    if any(seq in lowered for seq in _SEQUENCES):
         return True
     masked_chars = sum(1 for c in lowered if c in "x*#.")
     return masked_chars * 2 >= len(lowered)
@@ -731,6 +747,8 @@ def find_assigned_secrets(lines: list[str], path: str, only: Iterable[int] | Non
         else:
             if not item.quoted and kind in ("code", "python"):
                 continue
+            if value.startswith("eyJ"):  # JSON Web Tokens are judged by their own detector
+                continue
             if is_placeholder(value, item.key) or not looks_random(value, min_length=16):
                 continue
             if value.startswith(("http://", "https://")) or value.count("/") > 3:
@@ -805,3 +823,98 @@ def find_url_credentials(lines: list[str], only: Iterable[int] | None = None) ->
                           match.start("password"), match.end("password"), password, key=user)
             )
     return hits
+
+
+# -- redaction for display -------------------------------------------------------------------
+
+_KEY_BLOCK_START = re.compile(r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_BLOCK_END = re.compile(r"-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=]{16,}")
+_QUOTED = re.compile(r"""(["'])((?:(?!\1)[^\\]|\\.)+)\1""")
+
+
+class Redactor:
+    """Masks credentials in a file's lines before they are shown (reports, excerpts).
+
+    Covers every provider-format credential, the generic detectors' hits, the
+    body of private key blocks, and any range the caller adds (the spans of
+    credential findings from other rules). Columns are code points.
+    """
+
+    def __init__(self, text: str, path: str = "", lines: list[str] | None = None) -> None:
+        self.lines = lines if lines is not None else split_lines(text)
+        self._ranges: dict[int, list[tuple[int, int, str]]] = {}
+        self._block_lines: set[int] = set()
+        hits = find_provider_secrets(text)
+        key_lines = [h.line for h in hits if h.detector == "aws-access-key-id"]
+        hits += find_aws_secret_keys(self.lines, key_lines, candidate_lines(text, self.lines, AWS_NEEDLES))
+        hits += find_url_credentials(self.lines, candidate_lines(text, self.lines, URL_NEEDLES))
+        hits += find_header_tokens(self.lines, candidate_lines(text, self.lines, HEADER_NEEDLES))
+        assignment_lines = candidate_lines(text, self.lines, ASSIGNMENT_NEEDLES)
+        hits += [a.hit for a in find_assigned_secrets(self.lines, path, assignment_lines)]
+        # Python literals under secret names (the hardcoded-password rules' territory).
+        for item in iter_assignments(self.lines, only=assignment_lines):
+            if item.quoted and secret_key_class(item.key) and len(item.value) >= 4 and not is_placeholder(item.value):
+                hits.append(SecretHit("assigned", "value", item.line, item.start_col, item.end_col, item.value))
+        for hit in hits:
+            self._ranges.setdefault(hit.line, []).append((hit.start_col, hit.end_col, hit.masked))
+        if "PRIVATE KEY" in text:
+            self._mark_key_blocks()
+
+    def _mark_key_blocks(self) -> None:
+        inside = False
+        for number, line in enumerate(self.lines, start=1):
+            if _KEY_BLOCK_START.search(line):
+                inside = True
+                start = _KEY_BLOCK_START.search(line)
+                assert start is not None
+                tail_from = start.end()
+                if _KEY_MATERIAL.search(line, tail_from):
+                    self._block_lines.add(number)
+                if _KEY_BLOCK_END.search(line, tail_from):
+                    inside = False
+                continue
+            if inside:
+                self._block_lines.add(number)
+                if _KEY_BLOCK_END.search(line):
+                    inside = False
+
+    def add(self, line: int, start_col: int, end_col: int) -> None:
+        """Hide a credential a rule found at this range: its quoted parts, or all of it."""
+        if not 1 <= line <= len(self.lines):
+            return
+        text = self.lines[line - 1]
+        segment = text[start_col:end_col]
+        quoted = list(_QUOTED.finditer(segment))
+        ranges = self._ranges.setdefault(line, [])
+        if quoted:
+            for match in quoted:
+                value = match.group(2)
+                ranges.append((start_col + match.start(2), start_col + match.end(2), mask(value)))
+        elif segment:
+            ranges.append((start_col, end_col, mask(segment)))
+
+    def ranges(self, line: int) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, replacement) ranges to hide on ``line``, left to right."""
+        found = sorted(self._ranges.get(line, ()))
+        if line in self._block_lines and 1 <= line <= len(self.lines):
+            for match in _KEY_MATERIAL.finditer(self.lines[line - 1]):
+                found.append((match.start(), match.end(), ELLIPSIS))
+            found.sort()
+        merged: list[tuple[int, int, str]] = []
+        for start, end, replacement in found:
+            if merged and start < merged[-1][1]:
+                previous = merged[-1]
+                merged[-1] = (previous[0], max(previous[1], end), previous[2])
+                continue
+            merged.append((start, end, replacement))
+        return merged
+
+    def line(self, number: int, text: str | None = None) -> str:
+        """Line ``number`` (or ``text`` given for it) with every credential masked."""
+        if text is None:
+            text = self.lines[number - 1] if 1 <= number <= len(self.lines) else ""
+        result = text
+        for start, end, replacement in reversed(self.ranges(number)):
+            result = result[:start] + replacement + result[end:]
+        return result

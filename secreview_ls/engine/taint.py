@@ -421,7 +421,8 @@ class ModuleTaint:
             kind_of_self = handler_kind(self.facts, self.spec, cls, self.classes) or f"class:{cls.name}"
         for index, arg in enumerate(all_args):
             span = self.facts.source.span(arg)
-            label = Label(Origin("param", arg.arg, span, self.step_path, index=index))
+            entered = FlowStep(span, f"parameter `{arg.arg}` of `{fn.name}()`", self.step_path)
+            label = Label(Origin("param", arg.arg, span, self.step_path, index=index), frozenset(), (entered,))
             taint: set[Label] = {label}
             kind = None
             if index == 0 and kind_of_self is not None:
@@ -632,6 +633,8 @@ class ModuleTaint:
         outs: list[Env | None] = [env]
         for case in node.cases:
             case_env = dict(env)
+            if self._literal_pattern(case.pattern):
+                self._clean_path(node.subject, case_env, ALL)
             for sub in ast.walk(case.pattern):
                 name = getattr(sub, "name", None) or getattr(sub, "rest", None)
                 if isinstance(name, str):
@@ -641,6 +644,17 @@ class ModuleTaint:
                 case_env = self._refine(case.guard, case_env, True, fn)
             outs.append(self._block(case.body, case_env, fn, module_level=module_level))
         return _join_envs(outs)
+
+    @classmethod
+    def _literal_pattern(cls, pattern: ast.pattern) -> bool:
+        """``case "a" | "b":`` matches only constants."""
+        if isinstance(pattern, ast.MatchValue):
+            return isinstance(pattern.value, (ast.Constant, ast.Attribute))
+        if isinstance(pattern, ast.MatchSingleton):
+            return True
+        if isinstance(pattern, ast.MatchOr):
+            return all(cls._literal_pattern(p) for p in pattern.patterns)
+        return False
 
     # -- conditions ----------------------------------------------------------------------
 
@@ -680,7 +694,7 @@ class ModuleTaint:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             return self._refine(test.operand, env, not truth, fn)
         if isinstance(test, ast.BoolOp):
-            if isinstance(test.op, ast.And) and truth or isinstance(test.op, ast.Or) and not truth:
+            if (isinstance(test.op, ast.And) and truth) or (isinstance(test.op, ast.Or) and not truth):
                 for value in test.values:
                     env = self._refine(value, env, truth, fn)
             return env
@@ -689,7 +703,8 @@ class ModuleTaint:
             left, right = test.left, test.comparators[0]
             if isinstance(op, (ast.In, ast.NotIn)):
                 if (isinstance(op, ast.In)) == truth and not whole(self._eval(right, dict(env), fn)):
-                    self._clean_path(left, env, ALL)
+                    if not self._update(left, env, lambda v: cleaned(v, ALL)):
+                        self._clean_parsed_url(left, env)
             elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
                 positive = isinstance(op, (ast.Eq, ast.Is))
                 if positive == truth:
@@ -711,6 +726,16 @@ class ModuleTaint:
                 if names and names <= {"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"}:
                     self._clean_path(test.args[0], env, ALL)
         return env
+
+    def _clean_parsed_url(self, node: ast.expr, env: Env) -> None:
+        """``urlparse(url).hostname in ALLOWED`` vouches for the host of ``url``."""
+        current = node
+        while isinstance(current, (ast.Attribute, ast.Subscript)):
+            current = current.value
+        if isinstance(current, ast.Call) and current.args:
+            name = self.facts.qualname(current.func)
+            if name in ("urllib.parse.urlparse", "urllib.parse.urlsplit"):
+                self._update(current.args[0], env, lambda v: cleaned(v, frozenset({"ssrf", "redirect"})))
 
     def _guard_of(self, call: ast.Call) -> tuple[ast.expr | None, frozenset[str]] | None:
         guards = self.spec.guards
@@ -878,15 +903,19 @@ class ModuleTaint:
         if isinstance(node, ast.BinOp):
             left = self._eval(node.left, env, fn)
             right = self._eval(node.right, env, fn)
-            if isinstance(node.op, ast.Add) and left.parts and isinstance(node.left, (ast.List, ast.Tuple)):
-                return add_to_rest(left, right)
-            taint = whole(left) | self._string_op_taint(node.right, right, node.op, prefix=node.left)
+            if isinstance(node.op, ast.Add) and isinstance(node.left, (ast.List, ast.Tuple)):
+                return add_to_rest(left, right) if not right.is_empty else left
+            if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
+                taint = self._prefixed(left.const, whole(right))
+            else:
+                taint = whole(left) | self._string_op_taint(node.right, right, node.op, prefix=node.left)
             if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
                 taint = whole(left) | self._prefixed(str(node.left.value), whole(right))
             const = NO_CONST
             if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
                 const = left.const + right.const
-            return Val(bound(taint), (), None, const)
+            kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
+            return Val(bound(taint), (), kind, const)
         if isinstance(node, ast.JoinedStr):
             return Val(self._fstring_taint(node, env, fn))
         if isinstance(node, ast.FormattedValue):
@@ -918,8 +947,8 @@ class ModuleTaint:
                 value = self._eval(element, env, fn)
                 if starred:
                     rest = join(rest, as_whole(value))
-                elif value.taint or value.parts or value.kind:
-                    parts.append((repr(index), value))
+                else:
+                    parts.append((repr(index), value if value.const is NO_CONST else EMPTY))
             if not rest.is_empty:
                 parts.append(("*", Val(rest.taint)))
             parts.sort(key=lambda kv: kv[0])
@@ -1026,7 +1055,11 @@ class ModuleTaint:
                 if not seen_value:
                     prefix += str(part.value)
                 continue
-            value = whole(self._eval(part, env, fn))
+            evaluated = self._eval(part, env, fn)
+            if not seen_value and isinstance(evaluated.const, str) and not evaluated.taint:
+                prefix += evaluated.const
+                continue
+            value = whole(evaluated)
             if not seen_value:
                 value = self._prefixed(prefix, value)
             else:
@@ -1054,26 +1087,44 @@ class ModuleTaint:
     # -- calls -------------------------------------------------------------------------------------
 
     def _call(self, node: ast.Call, env: Env, fn: _Fn) -> Val:
-        facts = self.facts
-        spec = self.spec
         func = node.func
-        name = facts.qualname(func)
+        name = self.facts.qualname(func)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = self._eval(func.value, env, fn) if isinstance(func, ast.Attribute) else None
         callee = self._attribute(receiver, func) if receiver is not None and isinstance(func, ast.Attribute) else None
-        args: list[Val] = []
-        for arg in node.args:
-            args.append(self._eval(arg, env, fn))
+        args: list[Val] = [self._eval(arg, env, fn) for arg in node.args]
+        keyword_values: list[Val] = [self._eval(kw.value, env, fn) for kw in node.keywords]
         kwargs: dict[str | None, Val] = {}
-        for kw in node.keywords:
-            value = self._eval(kw.value, env, fn)
+        for kw, value in zip(node.keywords, keyword_values, strict=True):
             kwargs[kw.arg] = join(kwargs[kw.arg], value) if kw.arg in kwargs else value
         module_call = name is not None and name.split(".")[0] in _STDLIB and not (
             isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env
         )
 
         # Sinks (checked on the arguments as they are).
-        self._check_sinks(node, name, method, receiver, args, kwargs, fn, module_call)
+        reported = self._check_sinks(node, name, method, receiver, args, kwargs, fn, module_call)
+        result = self._call_result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn)
+        return cleaned(result, reported) if reported else result
+
+    def _call_result(
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Val | None,
+        callee: Val | None,
+        args: list[Val],
+        keyword_values: list[Val],
+        kwargs: dict[str | None, Val],
+        env: Env,
+        fn: _Fn,
+    ) -> Val:
+        facts = self.facts
+        spec = self.spec
+        func = node.func
+        module_call = name is not None and name.split(".")[0] in _STDLIB and not (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env
+        )
 
         # Sources.
         if name is not None and name in spec.call_sources:
@@ -1082,29 +1133,34 @@ class ModuleTaint:
             local = spec.method_sources[method] == "local"
             return Val(frozenset({self._make_source(node, None, local=local)}))
 
-        # Sanitizers.
+        # Sanitizers (by qualified name), calls whose result carries no data.
         classes = spec.sanitizers.get(name) if name is not None else None
-        if classes is None and method is not None and not module_call:
-            classes = spec.method_sanitizers.get(method)
         if classes is not None:
             if ALL_CLASSES in classes:
                 return EMPTY
-            data = self._all_taint(receiver if name is None else None, args, kwargs)
-            return cleaned(Val(data), classes)
+            return cleaned(Val(self._all_taint(None, args, kwargs)), classes)
         if name is not None and name in spec.clean_calls:
             return EMPTY
 
         # Functions and methods of this module (and of the project).
-        resolved = self._resolve(node, name, receiver, env, fn)
+        resolved = self._resolve(node, name, receiver, args, keyword_values, env, fn)
         if resolved is not None:
             return resolved
+
+        # Sanitizing methods (``.hexdigest()``, ``.isdigit()``).
+        if method is not None and not module_call:
+            classes = spec.method_sanitizers.get(method)
+            if classes is not None:
+                if ALL_CLASSES in classes:
+                    return EMPTY
+                return cleaned(Val(self._all_taint(receiver, args, kwargs)), classes)
 
         if method is not None and receiver is not None and not module_call:
             handled = self._container_method(node, method, receiver, args, kwargs, env, fn)
             if handled is not None:
                 return handled
             if method in spec.string_methods:
-                data = whole(receiver)
+                data = whole(receiver) | (callee.taint if callee is not None else EMPTY_TAINT)
                 if method in ("format", "format_map"):
                     prefix = self._literal_prefix(func.value)  # type: ignore[union-attr]
                     extra: frozenset[Label] = EMPTY_TAINT
@@ -1120,7 +1176,8 @@ class ModuleTaint:
                         "\n" in old.value or "\r" in old.value
                     ):
                         return cleaned(Val(bound(data)), frozenset({"log", "header"}))
-                return Val(bound(data)) if data else EMPTY
+                path_kind = receiver.kind if receiver.kind and receiver.kind.startswith("pathlib.") else None
+                return Val(bound(data), (), path_kind) if data or path_kind else EMPTY
         if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
             return Val(self._all_taint(None, args, kwargs)) if args else EMPTY
         if callee is not None and callee.taint and method in spec.string_methods:
@@ -1203,7 +1260,18 @@ class ModuleTaint:
 
     # -- interprocedural ----------------------------------------------------------------------------
 
-    def _resolve(self, node: ast.Call, name: str | None, receiver: Val | None, env: Env, fn: _Fn) -> Val | None:
+    def _resolve(
+        self,
+        node: ast.Call,
+        name: str | None,
+        receiver: Val | None,
+        arg_values: list[Val],
+        keyword_values: list[Val],
+        env: Env,
+        fn: _Fn,
+    ) -> Val | None:
+        if not self._collect:
+            return None  # the pass that only collects module-level values calls nothing
         func = node.func
         target: FunctionNode | None = None
         bound_self: Val | None = None
@@ -1246,7 +1314,7 @@ class ModuleTaint:
                 summary = self.project.function_summary(name, self.spec, self.path)
         if summary is None:
             return None
-        args = self._bind(summary, node, bound_self, env, fn)
+        args = self._bind(summary, node, bound_self, arg_values, keyword_values)
         callee_name = _short(self.facts.source.segment(func))
         result = self._apply(summary, node, args, callee_name, fn)
         if constructor is not None:
@@ -1258,7 +1326,9 @@ class ModuleTaint:
             self._update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, bound_self.kind))
         return result
 
-    def _bind(self, summary: Summary, node: ast.Call, bound_self: Val | None, env: Env, fn: _Fn) -> dict[int, Val]:
+    def _bind(
+        self, summary: Summary, node: ast.Call, bound_self: Val | None, arg_values: list[Val], keyword_values: list[Val]
+    ) -> dict[int, Val]:
         mapping: dict[int, Val] = {}
         offset = 0
         if summary.offset and bound_self is not None:
@@ -1267,10 +1337,7 @@ class ModuleTaint:
         elif summary.offset:
             offset = 0  # called through the class: self passed explicitly
         position = offset
-        for arg in node.args:
-            value = self._eval(arg, env, fn) if not isinstance(arg, ast.Starred) else as_whole(
-                self._eval(arg.value, env, fn)
-            )
+        for arg, value in zip(node.args, arg_values, strict=True):
             if isinstance(arg, ast.Starred):
                 for index in range(position, summary.positional):
                     mapping[index] = join(mapping.get(index, EMPTY), value)
@@ -1282,8 +1349,7 @@ class ModuleTaint:
             elif summary.vararg is not None:
                 mapping[summary.vararg] = join(mapping.get(summary.vararg, EMPTY), as_whole(value))
             position += 1
-        for kw in node.keywords:
-            value = self._eval(kw.value, env, fn)
+        for kw, value in zip(node.keywords, keyword_values, strict=True):
             if kw.arg is None:
                 if summary.kwarg is not None:
                     mapping[summary.kwarg] = join(mapping.get(summary.kwarg, EMPTY), as_whole(value))
@@ -1351,7 +1417,7 @@ class ModuleTaint:
                 merged = lab.cleaned | effect.cleaned
                 if effect.cls in merged or ALL_CLASSES in merged:
                     continue
-                steps = lab.steps + (into,) + effect.steps
+                steps = (*lab.steps, into, *effect.steps)
                 if len(steps) > MAX_STEPS:
                     steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
                 label = Label(lab.origin, merged, steps)
@@ -1372,8 +1438,8 @@ class ModuleTaint:
                             effect.what,
                             merged,
                             steps,
-                            effect.path,
-                            effect.node if same_file or effect.path != self.path else node,
+                            self.path,
+                            where,
                         ),
                         label,
                     )
@@ -1391,7 +1457,7 @@ class ModuleTaint:
         kwargs: dict[str | None, Val],
         fn: _Fn,
         module_call: bool,
-    ) -> None:
+    ) -> frozenset[str]:
         specs: list[SinkSpec] = []
         if name is not None:
             specs.extend(self.sinks_by_name.get(name, ()))
@@ -1406,15 +1472,19 @@ class ModuleTaint:
                     continue
                 specs.append(sink)
         if not specs:
-            return
+            return frozenset()
         spelled = _short(self.facts.spelled(node.func))
         seen: set[str] = set()
+        reported: set[str] = set()
         for sink in specs:
             if sink.cls in seen:
                 continue
             for arg_node, value in self._sink_arguments(sink, node, receiver, args, kwargs):
                 self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn)
             seen.add(sink.cls)
+            if sink.clean_result:
+                reported.add(sink.cls)
+        return frozenset(reported)
 
     def _sink_arguments(
         self,
@@ -1452,6 +1522,11 @@ class ModuleTaint:
             if parser is not None and self._hardened_lxml():
                 return
         for index, keyword in sink.args:
+            if mode == "keywords":
+                for kw in node.keywords:
+                    if kw.arg == keyword:
+                        yield kw.value, kwargs.get(keyword, EMPTY)
+                continue
             if index == -1:
                 if receiver is not None:
                     yield node.func, receiver
@@ -1511,7 +1586,7 @@ class ModuleTaint:
                     shown,
                     sink.what,
                     lab.cleaned,
-                    lab.steps + (step,),
+                    (*lab.steps, step),
                     self.path,
                     where,
                 )
@@ -1522,8 +1597,8 @@ class ModuleTaint:
         if isinstance(node, ast.Tuple) and node.elts:
             body_node = node.elts[0]
             value = get_part(value, "0")
-        if isinstance(body_node, (ast.Dict, ast.List)):
-            return
+        if isinstance(body_node, (ast.Dict, ast.List)) or value.kind is not None:
+            return  # a JSON body, or a response object (its headers are not the body)
         labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
         if not labels:
             return

@@ -142,7 +142,7 @@ class Label:
     def with_step(self, step: FlowStep) -> Label:
         if self.steps and self.steps[-1] == step:
             return self
-        steps = self.steps + (step,)
+        steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
         return Label(self.origin, self.cleaned, steps)
@@ -222,7 +222,7 @@ def whole(val: Val) -> Taint:
 def as_whole(val: Val) -> Val:
     """The value flattened to one taint set (no parts, kind kept)."""
     if not val.parts:
-        return val if val.const is NO_CONST else Val(val.taint, (), val.kind)
+        return val
     return Val(whole(val), (), val.kind)
 
 

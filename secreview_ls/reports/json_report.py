@@ -69,6 +69,7 @@ def report_document(scan: ScanResult) -> dict[str, Any]:
         "baseline_fixed": list(scan.baseline_fixed),
         "baseline_hidden": scan.baseline_hidden,
         "diff_hidden": scan.diff_hidden,
+        "diff_unchanged_files": scan.diff_unchanged_files,
         "diff_note": scan.diff_note,
     }
 

@@ -153,6 +153,8 @@ def summary_lines(scan: ScanResult, *, color: bool = False) -> list[str]:
         lines.append(f"{_plural(scan.baseline_hidden, 'finding')} hidden by the baseline")
     if scan.diff_hidden:
         lines.append(f"{_plural(scan.diff_hidden, 'finding')} outside the changed lines hidden")
+    if scan.diff_unchanged_files:
+        lines.append(f"{_plural(scan.diff_unchanged_files, 'unchanged file')} not analyzed (--diff)")
     if scan.baseline_fixed:
         lines.append(
             f"{len(scan.baseline_fixed)} baseline "

@@ -100,6 +100,9 @@ class Rule:
     # "python": check(RuleContext) over the AST; "text": check(TextContext) over any text file
     # (Python files included), for detectors that work on raw text such as key formats.
     kind: str = "python"
+    # Off unless selected explicitly (by id or prefix longer than the family): for checks
+    # whose findings are usually noise outside a hardening audit (e.g. partial executable paths).
+    default_enabled: bool = True
 
     @property
     def docs_url(self) -> str:
@@ -189,6 +192,7 @@ def rule(
     taint: bool = False,
     references: tuple[str, ...] = (),
     kind: str = "python",
+    default_enabled: bool = True,
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
     """Register a rule; the decorated function becomes its check."""
 
@@ -213,6 +217,7 @@ def rule(
             taint=taint,
             references=references,
             kind=kind,
+            default_enabled=default_enabled,
         )
         if any(existing.id == id for existing in RULES):
             raise ValueError(f"duplicate rule id {id}")

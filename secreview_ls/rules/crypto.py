@@ -426,26 +426,25 @@ def _bad_protocol(ctx: RuleContext, node: ast.AST | None) -> str | None:
     good="import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2",
 )
 def tls_insecure_protocol(ctx: RuleContext) -> Iterator[Finding]:
-    for call in ctx.facts.nodes(ast.Call):
-        assert isinstance(call, ast.Call)
-        candidates: list[ast.AST] = []
-        for name in ("ssl_version", "method", "protocol"):
-            value = keyword_value(call, name)
-            if value is not None:
-                candidates.append(value)
-        callee = ctx.facts.qualname(call.func) or ""
-        if callee in {"ssl.SSLContext", "OpenSSL.SSL.Context"} and call.args:
-            candidates.append(call.args[0])
-        for candidate in candidates:
-            bad = _bad_protocol(ctx, candidate)
-            if bad is None:
-                continue
-            yield tls_insecure_protocol.finding(
-                ctx,
-                candidate,
-                f"`{ctx.facts.spelled(call.func)}` selects `{bad}`, an insecure protocol version; "
-                "negotiate TLS 1.2 or newer",
-            )
+    candidates: list[tuple[ast.Call, ast.AST]] = []
+    for kw in ctx.facts.nodes(ast.keyword):
+        assert isinstance(kw, ast.keyword)
+        call = ctx.facts.parent(kw)
+        if kw.arg in {"ssl_version", "method", "protocol"} and isinstance(call, ast.Call):
+            candidates.append((call, kw.value))
+    for _, call in ctx.facts.calls_to("ssl.SSLContext", "OpenSSL.SSL.Context"):
+        if call.args:
+            candidates.append((call, call.args[0]))
+    for call, candidate in candidates:
+        bad = _bad_protocol(ctx, candidate)
+        if bad is None:
+            continue
+        yield tls_insecure_protocol.finding(
+            ctx,
+            candidate,
+            f"`{ctx.facts.spelled(call.func)}` selects `{bad}`, an insecure protocol version; "
+            "negotiate TLS 1.2 or newer",
+        )
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
         if not any(isinstance(t, ast.Attribute) and t.attr in {"minimum_version", "maximum_version"} for t in node.targets):
@@ -563,10 +562,11 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
                     node,
                     f"`{ctx.segment(target)} = False` accepts a valid certificate for any other host",
                 )
-    for call in ctx.facts.nodes(ast.Call):
-        assert isinstance(call, ast.Call)
-        value = keyword_value(call, "cert_reqs")
-        if value is not None and ctx.facts.qualname(value) == "ssl.CERT_NONE":
+    for kw in ctx.facts.nodes(ast.keyword):
+        assert isinstance(kw, ast.keyword)
+        call = ctx.facts.parent(kw)
+        value = kw.value
+        if kw.arg == "cert_reqs" and isinstance(call, ast.Call) and ctx.facts.qualname(value) == "ssl.CERT_NONE":
             yield tls_unverified_context.finding(
                 ctx,
                 value,

@@ -201,6 +201,8 @@ def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
     good="app.run(host='127.0.0.1')  # or read the address from configuration",
 )
 def bind_all_interfaces(ctx: RuleContext) -> Iterator[Finding]:
+    if "0.0.0.0" not in ctx.source.text and "::" not in ctx.source.text:
+        return
     for node in ctx.facts.nodes(ast.Constant):
         assert isinstance(node, ast.Constant)
         if node.value not in _ANY_ADDRESS or not isinstance(node.value, str):

@@ -135,6 +135,8 @@ def _used_as_path(ctx: RuleContext, node: ast.AST) -> bool:
     "    out.write(data)",
 )
 def hardcoded_temp_path(ctx: RuleContext) -> Iterator[Finding]:
+    if not any(prefix in ctx.source.text for prefix in _TMP_PREFIXES):
+        return
     for node in ctx.facts.nodes(ast.Constant, ast.JoinedStr):
         if isinstance(node, ast.Constant) and isinstance(ctx.facts.parent(node), ast.JoinedStr):
             continue

@@ -202,10 +202,10 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
 )
 def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     known = set(SUBPROCESS_CALLS)
-    for call in ctx.facts.nodes(ast.Call):
-        assert isinstance(call, ast.Call)
-        shell_kw = keyword(call, "shell")
-        if shell_kw is None or not _truthy_literal(shell_kw.value):
+    for shell_kw in ctx.facts.nodes(ast.keyword):
+        assert isinstance(shell_kw, ast.keyword)
+        call = ctx.facts.parent(shell_kw)
+        if shell_kw.arg != "shell" or not isinstance(call, ast.Call) or not _truthy_literal(shell_kw.value):
             continue
         name = ctx.facts.qualname(call.func)
         if name in known:
@@ -487,6 +487,7 @@ _SQL_SUPPORT = re.compile(
     r"(?:\*|,|\bwhere\b|\bjoin\b|\border\s+by\b|\bgroup\s+by\b|\blimit\b|\bvalues\b|\bset\b|=)",
     re.IGNORECASE,
 )
+_SQL_WORDS = re.compile(r"(?i)\b(?:select|insert|update|delete|replace|where)\b")
 _PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
 _INT_FORMATS = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dif]")
 _SQL_CALLS = frozenset({"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"})
@@ -644,6 +645,8 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     good="cur.execute(\"SELECT * FROM users WHERE name = %s\", (name,))",
 )
 def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
+    if not _SQL_WORDS.search(ctx.source.text):
+        return
     candidates: list[ast.expr] = []
     for node in ctx.facts.nodes(ast.JoinedStr):
         assert isinstance(node, ast.JoinedStr)

@@ -403,10 +403,6 @@ def password_in_config(ctx: TextContext) -> Iterator[Finding]:
         )
 
 
-# Key words the Python hardcoded-password rules already cover in Python source.
-_PYTHON_COVERED = frozenset({"token", "secret", "password", "passwd", "pwd", "pass", "passphrase"})
-
-
 @rule(
     id="SR781",
     name="token-in-config",
@@ -427,9 +423,8 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
     scan = _scan(ctx)
     if scan.kind == "docs":
         return
-    for hit in scan.generic["token"]:
-        if scan.kind == "python" and _PYTHON_COVERED.intersection(sd.key_words(hit.key or "")):
-            continue
+    # In Python source, names such as ``api_key = "..."`` belong to the hardcoded-password rules.
+    for hit in scan.generic["token"] if scan.kind != "python" else ():
         yield _finding(
             token_in_config,
             ctx,

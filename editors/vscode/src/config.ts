@@ -151,6 +151,40 @@ export function readServerSettings(get: SettingGetter, ctx: PathContext = {}): S
   };
 }
 
+/** Whether the user set a key (in any settings scope), as opposed to the
+ *  contributed default. */
+export type IsSet = (key: string) => boolean;
+
+export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = [
+  "severity",
+  "confidence",
+  "select",
+  "ignore",
+  "debounce",
+  "scope",
+  "baseline",
+];
+
+/**
+ * What the server is told: only the keys the user set, normalised. A key left
+ * out takes the project's `[tool.secreview]` (pyproject.toml) or the server's
+ * default, so an editor default never overrides a project's configuration.
+ */
+export function explicitServerSettings(
+  get: SettingGetter,
+  isSet: IsSet,
+  ctx: PathContext = {},
+): Partial<ServerSettings> {
+  const all = readServerSettings(get, ctx);
+  const out: Partial<ServerSettings> = {};
+  for (const key of SERVER_SETTING_KEYS) {
+    if (isSet(key)) {
+      (out as Record<string, unknown>)[key] = all[key];
+    }
+  }
+  return out;
+}
+
 export function readLaunchSettings(get: SettingGetter, ctx: PathContext = {}): LaunchSettings {
   return {
     serverPath: expandPath(asString(get("server.path")), ctx),
@@ -230,7 +264,7 @@ export function formatCommand(launch: { command: string; args: readonly string[]
  */
 export function answerConfiguration(
   items: readonly { section?: string; scopeUri?: string }[],
-  settingsFor: (scopeUri: string | undefined) => ServerSettings,
+  settingsFor: (scopeUri: string | undefined) => Partial<ServerSettings>,
 ): unknown[] {
   return items.map((item) => {
     const section = item.section ?? "";

@@ -17,6 +17,7 @@ import {
 
 import {
   answerConfiguration,
+  explicitServerSettings,
   formatCommand,
   LAUNCH_SETTINGS,
   type LaunchCommand,
@@ -24,7 +25,6 @@ import {
   launchKey,
   noServerMessage,
   readLaunchSettings,
-  readServerSettings,
   SCAN_COMMAND,
   SECTION,
   type ServerSettings,
@@ -143,13 +143,23 @@ class Controller implements vscode.Disposable {
     return vscode.workspace.workspaceFolders?.[0];
   }
 
-  private settingsFor(scope: vscode.Uri | undefined): ServerSettings {
+  private settingsFor(scope: vscode.Uri | undefined): Partial<ServerSettings> {
     const folder = scope !== undefined ? vscode.workspace.getWorkspaceFolder(scope) : this.firstFolder();
     const config = vscode.workspace.getConfiguration(SECTION, scope ?? folder?.uri);
-    return readServerSettings((key) => config.get(key), {
-      folder: folder?.uri.scheme === "file" ? folder.uri.fsPath : undefined,
-      home: os.homedir(),
-    });
+    return explicitServerSettings(
+      (key) => config.get(key),
+      (key) => {
+        const i = config.inspect(key);
+        return (
+          i !== undefined &&
+          (i.globalValue !== undefined || i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined)
+        );
+      },
+      {
+        folder: folder?.uri.scheme === "file" ? folder.uri.fsPath : undefined,
+        home: os.homedir(),
+      },
+    );
   }
 
   private onConfigurationChanged(e: vscode.ConfigurationChangeEvent): void {

@@ -6,6 +6,7 @@ import {
   answerConfiguration,
   DEFAULT_SETTINGS,
   expandPath,
+  explicitServerSettings,
   formatCommand,
   LAUNCH_SETTINGS,
   launchCandidates,
@@ -106,6 +107,23 @@ describe("readServerSettings", () => {
     );
     // Without a folder a relative path is left as the user wrote it.
     assert.equal(readServerSettings(getter({ baseline: "b.json" })).baseline, "b.json");
+  });
+});
+
+describe("explicitServerSettings", () => {
+  test("only what the user set is sent, so pyproject.toml keeps the rest", () => {
+    const values = { severity: "Medium", ignore: ["sr113"], select: [], debounce: 150 };
+    const isSet = (key: string): boolean => ["severity", "ignore"].includes(key);
+    assert.deepEqual(explicitServerSettings(getter(values), isSet), { severity: "medium", ignore: ["SR113"] });
+  });
+
+  test("nothing set: an empty object", () => {
+    assert.deepEqual(explicitServerSettings(getter({ severity: "high" }), () => false), {});
+  });
+
+  test("an explicit empty list is sent (it clears the project's list)", () => {
+    const s = explicitServerSettings(getter({ select: [] }), (k) => k === "select");
+    assert.deepEqual(s, { select: [] });
   });
 });
 

@@ -175,7 +175,10 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
       return full in settings ? settings[full] : fallback;
     },
     has: (key: string) => (section ? `${section}.${key}` : key) in settings,
-    inspect: () => undefined,
+    inspect: (key: string) => {
+      const full = section ? `${section}.${key}` : key;
+      return full in settings ? { key: full, globalValue: settings[full] } : { key: full };
+    },
     update: () => Promise.resolve(),
   });
   const output = (name: string): any => ({

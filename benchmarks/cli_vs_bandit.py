@@ -1,0 +1,188 @@
+"""Wall time of ``secreview check`` against Bandit and the ``ast.parse`` floor, side by side.
+
+    python benchmarks/cli_vs_bandit.py [--tree DIR] [--runs 3] [--jobs 0] [--json]
+
+On the CPython standard library by default (the interpreter's own ``Lib``):
+
+- ``secreview check TREE -f sarif -o /dev/null`` on all cores (``--jobs``);
+- ``bandit -r -q -f json TREE`` (Bandit is single-process);
+- the floor: read and ``ast.parse`` every Python file once, in one process.
+
+Each is run ``--runs`` times; medians and ratios are printed, with the peak
+RSS of the largest process of each command. One more ``secreview`` run writes
+its SARIF to a temporary file, which is validated against the SARIF 2.1.0
+schema (tests/data/sarif-schema-2.1.0.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
+
+# Runs a command and prints the peak RSS (KiB) of its largest process on the last stderr line.
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "sys.stderr.write(f'\\nPEAK_RSS_KIB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def python_files(tree: Path) -> list[Path]:
+    return sorted(p for p in tree.rglob("*.py") if p.is_file())
+
+
+def parse_floor(files: list[Path]) -> tuple[float, int]:
+    """Seconds to read and parse every file once; number of files that parsed."""
+    parsed = 0
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in files:
+            try:
+                ast.parse(path.read_bytes(), filename=str(path))
+                parsed += 1
+            except (SyntaxError, ValueError, OSError):
+                pass
+    return time.perf_counter() - start, parsed
+
+
+def timed(command: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, exit code and peak RSS (KiB) of ``command``."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _RSS_WRAPPER, *command], stderr=subprocess.PIPE, text=True, check=False
+    )
+    elapsed = time.perf_counter() - start
+    rss = 0
+    for line in reversed(done.stderr.splitlines()):
+        if line.startswith("PEAK_RSS_KIB="):
+            rss = int(line.split("=", 1)[1])
+            break
+    return elapsed, done.returncode, rss
+
+
+def bandit_command() -> list[str] | None:
+    beside = Path(sys.executable).with_name("bandit")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("bandit")
+    return [found] if found else None
+
+
+def secreview_command(tree: Path, jobs: int, output: str) -> list[str]:
+    return [
+        sys.executable, "-m", "secreview_ls.cli", "check", str(tree), "-f", "sarif", "-o", output,
+        "--exit-zero", "--no-progress", "-q", "--jobs", str(jobs),
+    ]
+
+
+def validate_sarif(path: Path) -> tuple[bool, str, dict]:
+    import jsonschema
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = list(validator.iter_errors(document))
+    run = document["runs"][0]
+    facts = {
+        "results": len(run["results"]),
+        "rules": len(run["tool"]["driver"]["rules"]),
+        "notifications": len(run["invocations"][0]["toolExecutionNotifications"]),
+    }
+    if errors:
+        first = errors[0]
+        return False, f"{len(errors)} schema errors, first: {list(first.path)}: {first.message}", facts
+    return True, "valid against the SARIF 2.1.0 schema", facts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tree", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=0, help="secreview workers (0: all cores)")
+    parser.add_argument("--no-bandit", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    tree = args.tree.resolve()
+    files = python_files(tree)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"tree: {tree} ({len(files)} .py files), {cores} cores, {args.runs} runs", file=sys.stderr)
+
+    parse_floor(files)  # warm the page cache, untimed
+    times: dict[str, list[float]] = {"ast.parse floor": [], "secreview": [], "bandit": []}
+    rss: dict[str, int] = {}
+    bandit = None if args.no_bandit else bandit_command()
+    parsed = 0
+    for index in range(args.runs):
+        floor, parsed = parse_floor(files)
+        times["ast.parse floor"].append(floor)
+        elapsed, code, peak = timed(secreview_command(tree, args.jobs, os.devnull))
+        if code != 0:
+            print(f"secreview exited {code}", file=sys.stderr)
+            return 1
+        times["secreview"].append(elapsed)
+        rss["secreview"] = max(rss.get("secreview", 0), peak)
+        if bandit is not None:
+            elapsed, code, peak = timed([*bandit, "-r", "-q", "-f", "json", str(tree)])
+            if code not in (0, 1):
+                print(f"bandit exited {code}", file=sys.stderr)
+                bandit = None
+            else:
+                times["bandit"].append(elapsed)
+                rss["bandit"] = max(rss.get("bandit", 0), peak)
+        print(f"run {index + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items() if v), file=sys.stderr)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sarif_path = Path(tmp) / "stdlib.sarif"
+        subprocess.run(secreview_command(tree, args.jobs, str(sarif_path)), check=True)
+        valid, verdict, facts = validate_sarif(sarif_path)
+
+    medians = {name: statistics.median(values) for name, values in times.items() if values}
+    floor = medians["ast.parse floor"]
+    figures = {
+        "tree": str(tree),
+        "python_files": len(files),
+        "parsed_files": parsed,
+        "cores": cores,
+        "runs": args.runs,
+        "median_seconds": medians,
+        "all_seconds": times,
+        "ratio_to_parse_floor": {name: value / floor for name, value in medians.items()},
+        "peak_rss_mib": {name: round(kib / 1024, 1) for name, kib in rss.items()},
+        "sarif": {"valid": valid, "verdict": verdict, **facts},
+    }
+    if "bandit" in medians:
+        figures["bandit_over_secreview"] = medians["bandit"] / medians["secreview"]
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print(f"\n{'command':<18}{'median s':>10}{'x floor':>10}{'peak RSS MiB':>14}   runs")
+        for name, value in medians.items():
+            peak = figures["peak_rss_mib"].get(name)
+            runs = " ".join(f"{v:.2f}" for v in times[name])
+            print(f"{name:<18}{value:>10.2f}{value / floor:>10.1f}{peak if peak is not None else '-':>14}   {runs}")
+        if "bandit" in medians:
+            print(f"\nsecreview is {figures['bandit_over_secreview']:.2f}x the speed of bandit "
+                  f"(bandit median / secreview median)")
+        print(f"SARIF of the tree: {verdict}; {facts['results']} results, {facts['rules']} rules, "
+              f"{facts['notifications']} notifications")
+    return 0 if valid else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

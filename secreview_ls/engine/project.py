@@ -1,0 +1,206 @@
+"""Cross-file taint summaries: resolve an import to a file of the project and summarize it.
+
+Construct one index per workspace and pass it to the pipeline as ``options["project"]``::
+
+    from secreview_ls.engine.project import ProjectIndex
+    project = ProjectIndex([workspace_root])                  # cheap: reads nothing yet
+    analyze_source(text, path, config, options={"project": project})
+
+``ProjectIndex(roots, *, read=None)``: ``roots`` are the directories imports are resolved
+against (a workspace folder, a ``src/`` folder); the importing file's own ancestor folders are
+tried too, so ``from myapp.db import run_query`` finds ``myapp/db.py`` next to the package that
+imports it. ``read(path) -> str | None`` supplies file text (an editor passes the text of open,
+unsaved documents and falls back to the disk); by default files are read from disk and
+re-read only when their size or modification time changes. Summaries are computed lazily, the
+first time a call into a file needs them, and cached per file by content hash; ``invalidate``
+drops one file (or everything). The index is safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .facts import ModuleFacts
+from .source import SourceFile
+from .taint import ModuleTaint, Summary
+from .taint_model import TaintSpec
+
+MAX_FILE_BYTES = 2_000_000
+MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
+MAX_ANCESTORS = 8
+
+
+@dataclass
+class _Loaded:
+    digest: str
+    stamp: tuple[int, int] | None
+    spec: TaintSpec
+    taint: ModuleTaint
+
+
+def _read_disk(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except (OSError, ValueError):
+        return None
+
+
+class ProjectIndex:
+    """Resolves imported functions to project files and returns their taint summaries."""
+
+    def __init__(self, roots: Iterable[str | os.PathLike[str]], *, read: Callable[[Path], str | None] | None = None):
+        self.roots: list[Path] = []
+        for root in roots:
+            try:
+                self.roots.append(Path(root).resolve())
+            except OSError:
+                continue
+        self._read = read
+        self._loaded: dict[Path, _Loaded] = {}
+        self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
+        self._active: list[Path] = []
+        self._lock = threading.RLock()
+
+    # -- public ------------------------------------------------------------------------
+
+    def invalidate(self, path: str | os.PathLike[str] | None = None) -> None:
+        """Forget one file's summaries (after an edit), or everything."""
+        with self._lock:
+            if path is None:
+                self._loaded.clear()
+                self._resolved.clear()
+                return
+            try:
+                self._loaded.pop(Path(path).resolve(), None)
+            except OSError:
+                pass
+
+    def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
+        """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
+        base = Path(from_path).resolve().parent if from_path not in (None, "", "<unknown>") else Path("/")
+        key = (module, base)
+        with self._lock:
+            if key in self._resolved:
+                return self._resolved[key]
+            found = self._search(module, base)
+            self._resolved[key] = found
+            return found
+
+    def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None:
+        """Summary of ``pkg.mod.func`` (or ``pkg.mod.Class.method``) if ``pkg.mod`` is a project file."""
+        parts = qualname.split(".")
+        with self._lock:
+            for cut in range(len(parts) - 1, 0, -1):
+                module = ".".join(parts[:cut])
+                rest = parts[cut:]
+                found = self.resolve_module(module, from_path)
+                if found is None:
+                    continue
+                if len(rest) > 2:
+                    return None
+                return self._summary(found[0], found[1], ".".join(rest), spec)
+            return None
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _search(self, module: str, base: Path) -> tuple[Path, str] | None:
+        relative = Path(*module.split("."))
+        candidates: list[Path] = []
+        current = base
+        for _ in range(MAX_ANCESTORS):
+            candidates.append(current)
+            if current.parent == current:
+                break
+            current = current.parent
+        for root in self.roots:
+            if root not in candidates:
+                candidates.append(root)
+        for directory in candidates:
+            for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
+                if file.is_file():
+                    return file, module
+        return None
+
+    def _text(self, path: Path) -> tuple[str | None, tuple[int, int] | None]:
+        if self._read is not None:
+            return self._read(path), None
+        try:
+            info = path.stat()
+        except OSError:
+            return None, None
+        stamp = (info.st_mtime_ns, info.st_size)
+        loaded = self._loaded.get(path)
+        if loaded is not None and loaded.stamp == stamp:
+            return None, stamp  # unchanged: the caller keeps what it has
+        return _read_disk(path), stamp
+
+    def _module(self, path: Path, module: str, spec: TaintSpec) -> ModuleTaint | None:
+        text, stamp = self._text(path)
+        loaded = self._loaded.get(path)
+        if text is None:
+            if loaded is not None and stamp is not None and loaded.stamp == stamp and loaded.spec is spec:
+                return loaded.taint
+            if loaded is not None and stamp is not None and loaded.stamp == stamp:
+                text = _read_disk(path)
+            if text is None:
+                return None
+        digest = hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()
+        if loaded is not None and loaded.digest == digest and loaded.spec is spec:
+            loaded.stamp = stamp
+            return loaded.taint
+        source = SourceFile(text, str(path))
+        facts = ModuleFacts(source, module)
+        taint = ModuleTaint(facts, spec, project=self, external=True, depth=len(self._active))
+        self._loaded[path] = _Loaded(digest, stamp, spec, taint)
+        return taint
+
+    def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
+        if path in self._active or len(self._active) >= MAX_CHAIN:
+            return None
+        self._active.append(path)
+        try:
+            taint = self._module(path, module, spec)
+            if taint is None:
+                return None
+            summary = taint.summary_named(name)
+            if summary is not None:
+                return summary
+            # A re-export: ``from .db import run_query`` in a package ``__init__``.
+            head = name.split(".")[0]
+            target = taint.facts.imports.aliases.get(head)
+            if target is not None and target != head:
+                rest = name.split(".")[1:]
+                full = ".".join([target, *rest])
+                self._active.pop()
+                try:
+                    return self.function_summary(full, spec, str(path))
+                finally:
+                    self._active.append(path)
+            return None
+        except RecursionError:
+            return None
+        finally:
+            self._active.remove(path)
+
+
+_DEFAULTS: dict[Path, ProjectIndex] = {}
+_DEFAULTS_LOCK = threading.Lock()
+
+
+def default_project(root: str | os.PathLike[str]) -> ProjectIndex:
+    """A shared index for a project root (used when the caller passes none)."""
+    key = Path(root).resolve()
+    with _DEFAULTS_LOCK:
+        index = _DEFAULTS.get(key)
+        if index is None:
+            if len(_DEFAULTS) > 16:
+                _DEFAULTS.clear()
+            index = _DEFAULTS[key] = ProjectIndex([key])
+        return index

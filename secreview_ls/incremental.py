@@ -1,0 +1,931 @@
+"""Incremental analysis of a document that is edited over and over.
+
+A keystroke changes one function, so the work it costs should scale with that
+function, not with the file. ``IncrementalAnalyzer(path, config).analyze(text)``
+returns exactly what ``analyze.analyze_source(text, path, config)`` returns
+(findings, suppressed findings and notices; evidence as sets per kind), but:
+
+* The document is split into **chunks**: runs of top-level statements (each
+  function or class alone, small statements grouped), with the blank and
+  comment lines before them. A new version is diffed line by line against the
+  last one; only the chunks that overlap the change (plus their neighbours)
+  are parsed again, and only if that region parses on its own, which at
+  top-level boundaries means the whole module parses into the same statements.
+  Unchanged chunks keep their trees; chunks below an inserted line are moved
+  by rewriting their nodes' line numbers.
+* Each chunk has its own module facts (the engine's index), built once. The
+  import map is the union of the chunks' imports; every query a chunk makes
+  of it (``aliases.get("os")``, ``"eval" in locally_bound``...) is recorded,
+  so a changed import invalidates exactly the chunks whose answers changed.
+* Pattern rules run per chunk on a small module made of the chunk and the
+  chunks that bind, at module level, a name the chunk uses (a constant, a
+  helper, ``app``): rules that look a name up at module level see what they
+  would see in the whole file. Results are cached by the texts of the chunk
+  and of those context chunks and by the recorded import answers; when a
+  chunk only moved, its findings move with it (unless a message mentions one
+  of its line numbers, then the rules run again).
+* Rules that reason about the whole module (taint analysis, and the few ids in
+  ``MODULE_RULES``) run on module facts stitched from the chunks' facts, which
+  costs no parse and no walk over the tree.
+* Suppressions and the pipeline's final steps (context, thresholds,
+  suppressions, de-duplication, fingerprints) are those of ``analyze.py``.
+
+Anything this cannot reproduce exactly falls back to ``analyze_source``: a
+syntax error anywhere in the document, NUL bytes, unpaired surrogates, a file
+over ``max-file-size``, a rule that raises, an import map whose union depends
+on statement order. The fallback does not discard the cache: the next clean
+version is diffed against the last clean one.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import hashlib
+import io
+import itertools
+import re
+import time
+import tokenize
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import analyze
+from .analyze import AnalysisResult, analyze_source, module_name_for, selected_rules
+from .config import Config
+from .engine.facts import ModuleFacts
+from .engine.finding import Finding, FlowStep, Fix, Notice, Span, TextEdit
+from .engine.names import ImportMap
+from .engine.source import SourceFile
+from .engine.suppressions import Suppression, parse_suppressions
+from .rules.base import Rule, RuleContext, TextContext
+
+# Rules whose findings depend on the whole module rather than on a chunk and the
+# chunks binding the names it uses. Taint rules (``Rule.taint``) always are.
+MODULE_RULES: frozenset[str] = frozenset()
+GROUP_LINES = 20  # consecutive simple statements are grouped up to this many lines
+MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each side
+
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NUMBER = re.compile(r"\d+")
+_MISSING = object()
+_SERIALS = itertools.count(1)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def split_lines_keepends(text: str) -> list[str]:
+    """Lines with terminators, split only at ``\\n``, ``\\r\\n`` and ``\\r`` (like the tokenizer)."""
+    if not text:
+        return []
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(True)
+    lines: list[str] = []
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
+def _strip(line: str) -> str:
+    if line.endswith("\r\n"):
+        return line[:-2]
+    if line.endswith(("\n", "\r")):
+        return line[:-1]
+    return line
+
+
+def is_module_rule(rule: Rule) -> bool:
+    return rule.taint or rule.id in MODULE_RULES or getattr(rule, "scope", "") == "module"
+
+
+# -- recorded import map --------------------------------------------------------------
+
+
+class _Recorder:
+    """The answers a chunk got from the import map: (structure, query, key) → answer."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str, Any], Any] = {}
+
+
+class _Tracked:
+    recorder: _Recorder | None = None
+    label = ""
+
+    def _note(self, query: str, key: Any, answer: Any) -> None:
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.answers[(self.label, query, key)] = answer
+
+    def _note_all(self) -> None:
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.answers[(self.label, "all", None)] = self.snapshot()
+
+    def snapshot(self) -> Any:
+        raise NotImplementedError
+
+
+class _TrackedDict(dict, _Tracked):  # type: ignore[type-arg]
+    label = "aliases"
+
+    def __getitem__(self, key: Any) -> Any:
+        value = dict.get(self, key, _MISSING)
+        self._note("get", key, value)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key, _MISSING)
+        self._note("get", key, value)
+        return default if value is _MISSING else value
+
+    def __contains__(self, key: object) -> bool:
+        value = dict.get(self, key, _MISSING)
+        self._note("get", key, value)
+        return value is not _MISSING
+
+    def __iter__(self) -> Iterator[Any]:
+        self._note_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._note_all()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        self._note_all()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._note_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._note_all()
+        return dict.items(self)
+
+    def snapshot(self) -> Any:
+        return frozenset(dict.items(self))
+
+    def answer(self, query: str, key: Any) -> Any:
+        return self.snapshot() if query == "all" else dict.get(self, key, _MISSING)
+
+
+class _TrackedSet(set, _Tracked):  # type: ignore[type-arg]
+    label = "bound"
+
+    def __contains__(self, key: object) -> bool:
+        found = set.__contains__(self, key)
+        self._note("in", key, found)
+        return found
+
+    def __iter__(self) -> Iterator[Any]:
+        self._note_all()
+        return set.__iter__(self)
+
+    def __len__(self) -> int:
+        self._note_all()
+        return set.__len__(self)
+
+    def snapshot(self) -> Any:
+        return frozenset(set.__iter__(self))
+
+    def answer(self, query: str, key: Any) -> Any:
+        return self.snapshot() if query == "all" else set.__contains__(self, key)
+
+
+class _TrackedList(list, _Tracked):  # type: ignore[type-arg]
+    label = "star"
+
+    def __iter__(self) -> Iterator[Any]:
+        self._note_all()
+        return list.__iter__(self)
+
+    def __reversed__(self) -> Iterator[Any]:
+        self._note_all()
+        return list.__reversed__(self)
+
+    def __len__(self) -> int:
+        self._note_all()
+        return list.__len__(self)
+
+    def __getitem__(self, index: Any) -> Any:
+        self._note_all()
+        return list.__getitem__(self, index)
+
+    def __contains__(self, key: object) -> bool:
+        self._note_all()
+        return list.__contains__(self, key)
+
+    def snapshot(self) -> Any:
+        return tuple(list.__iter__(self))
+
+    def answer(self, query: str, key: Any) -> Any:
+        return self.snapshot()
+
+
+_IMPORT_FIELDS = frozenset({"aliases", "star_modules", "module_name", "locally_bound"})
+
+
+class _SharedImports:
+    """The module's import map, shared by every chunk and updated in place each run."""
+
+    def __init__(self, module_name: str) -> None:
+        self.map = ImportMap.__new__(ImportMap)
+        self.aliases = _TrackedDict()
+        self.bound = _TrackedSet()
+        self.star = _TrackedList()
+        self.map.aliases = self.aliases
+        self.map.star_modules = self.star
+        self.map.locally_bound = self.bound
+        self.map.module_name = module_name
+        self.version = 0
+
+    def record(self, recorder: _Recorder | None) -> None:
+        self.aliases.recorder = recorder
+        self.bound.recorder = recorder
+        self.star.recorder = recorder
+
+    def update(self, aliases: dict[str, str], star: list[str], bound: set[str]) -> bool:
+        """Replace the contents; True when anything changed."""
+        changed = (
+            dict(dict.items(self.aliases)) != aliases
+            or list(list.__iter__(self.star)) != star
+            or set(set.__iter__(self.bound)) != bound
+        )
+        if changed:
+            dict.clear(self.aliases)
+            dict.update(self.aliases, aliases)
+            list.clear(self.star)
+            list.extend(self.star, star)
+            set.clear(self.bound)
+            set.update(self.bound, bound)
+            self.version += 1
+        return changed
+
+    def still_answers(self, recorder: _Recorder) -> bool:
+        structures = {"aliases": self.aliases, "bound": self.bound, "star": self.star}
+        for (label, query, key), answer in recorder.answers.items():
+            if structures[label].answer(query, key) != answer:
+                return False
+        return True
+
+
+# -- chunks ----------------------------------------------------------------------------
+
+
+class _ChunkFacts(ModuleFacts):
+    """Module facts of one chunk, resolving names through the shared import map."""
+
+    def __init__(self, source: SourceFile, module_name: str, imports: ImportMap) -> None:
+        self._shared_imports = imports
+        super().__init__(source, module_name)
+
+    def _index(self) -> None:
+        self.imports = self._shared_imports
+        super()._index()
+
+
+@dataclass(eq=False)
+class _Local:
+    """Cached results of the pattern rules on one chunk."""
+
+    context: tuple[Any, ...]  # own facts serial, then (key, facts serial) of each context chunk
+    recorder: _Recorder
+    base: int  # the chunk's first line when these were computed
+    findings: dict[str, list[Finding]]
+    notes: dict[str, list[tuple[str, str]]]
+    moves: bool  # findings can be moved (no message names one of the chunk's lines)
+
+
+@dataclass(eq=False)
+class _Chunk:
+    first: int  # 1-based first line (current)
+    last: int  # 1-based last line (current)
+    text: str
+    key: str
+    module: ast.Module  # the chunk's statements, line numbers valid for ``base``
+    base: int
+    facts: _ChunkFacts | None = None
+    facts_recorder: _Recorder | None = None
+    positioned: list[ast.AST] = field(default_factory=list)
+    serial: int = 0  # changes whenever the facts are rebuilt
+    names: frozenset[str] = frozenset()
+    binds: frozenset[str] | None = None
+    imports: tuple[dict[str, str], list[str], set[str]] | None = None
+    local: _Local | None = None
+    suppressions: tuple[list[Suppression], bool] | None = None  # at ``text`` line 1; tokenized cleanly
+
+    @property
+    def lines(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass
+class RunStats:
+    """How the last ``analyze`` call worked (for logs and benchmarks)."""
+
+    mode: str = "full"  # "full" | "incremental"
+    reason: str = ""
+    chunks: int = 0
+    parsed_lines: int = 0
+    rerun: int = 0
+    moved: int = 0
+    seconds: float = 0.0
+
+
+class _Fallback(Exception):
+    """This version cannot be analyzed incrementally with identical results."""
+
+
+class _View(SourceFile):
+    """A SourceFile over given lines and tree (no parsing)."""
+
+    def __init__(self, text: str, path: str, lines: list[str], tree: ast.Module) -> None:
+        self.text = text
+        self.path = path
+        self.lines = lines
+        self.tree = tree
+        self.notices = []
+        self.blanked_lines = frozenset()
+
+
+class IncrementalAnalyzer:
+    """Analyze successive versions of one document; see the module docstring."""
+
+    def __init__(
+        self,
+        path: str = "<unknown>",
+        config: Config | None = None,
+        *,
+        options: dict[str, Any] | None = None,
+        rules: Sequence[Rule] | None = None,
+    ) -> None:
+        self.path = path
+        self.config = config or Config()
+        self.options = dict(options or {})
+        self.rules = list(rules) if rules is not None else selected_rules(self.config, path)
+        self.module_name = module_name_for(path, self.config.root) if path != "<unknown>" else ""
+        self.is_test = self.config.is_test_path(path) if path not in ("", "<unknown>") else False
+        self.local_rules = [r for r in self.rules if not is_module_rule(r)]
+        self.module_rules = [r for r in self.rules if is_module_rule(r)]
+        self.stats = RunStats()
+        self._imports = _SharedImports(self.module_name)
+        self._lines: list[str] = []  # last clean version, with terminators
+        self._chunks: list[_Chunk] = []
+
+    def release(self) -> None:
+        """Drop every cache (the next run analyzes the whole document again)."""
+        self._lines = []
+        self._chunks = []
+        self._imports = _SharedImports(self.module_name)
+
+    # -- entry point ---------------------------------------------------------------
+
+    def analyze(self, text: str) -> AnalysisResult:
+        started = time.perf_counter()
+        stats = RunStats(mode="incremental")
+        self.stats = stats
+        try:
+            reason = self._ineligible(text)
+            if reason:
+                raise _Fallback(reason)
+            result = self._incremental(text, stats)
+        except _Fallback as fallback:
+            stats.mode, stats.reason = "full", str(fallback)
+            result = analyze_source(text, self.path, self.config, rules=self.rules, options=self.options)
+        stats.seconds = time.perf_counter() - started
+        return result
+
+    def _ineligible(self, text: str) -> str:
+        if "\x00" in text:
+            return "NUL bytes"
+        if len(text) * 4 > self.config.max_file_size and (
+            len(text.encode("utf-8", errors="surrogatepass")) > self.config.max_file_size
+        ):
+            return "over max-file-size"
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "unpaired surrogates"
+        return ""
+
+    # -- chunking --------------------------------------------------------------------
+
+    def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
+        lines = split_lines_keepends(text)
+        chunks = self._rechunk(lines, stats)
+        self._lines = lines
+        self._chunks = chunks
+        stats.chunks = len(chunks)
+        return self._run(text, lines, chunks, stats)
+
+    def _rechunk(self, lines: list[str], stats: RunStats) -> list[_Chunk]:
+        old_lines, old = self._lines, self._chunks
+        if not old:
+            stats.parsed_lines = len(lines)
+            made = self._parse_region(lines, 1, len(lines), {})
+            if made is None:
+                raise _Fallback("syntax error")
+            return made
+        prefix = 0
+        limit = min(len(old_lines), len(lines))
+        while prefix < limit and old_lines[prefix] == lines[prefix]:
+            prefix += 1
+        suffix = 0
+        limit -= prefix
+        while suffix < limit and old_lines[-1 - suffix] == lines[-1 - suffix]:
+            suffix += 1
+        delta = len(lines) - len(old_lines)
+        if prefix == len(old_lines) == len(lines):
+            return old
+        # Old chunks touching the changed lines, one line of margin each side (0-based).
+        low = max(prefix - 1, 0)
+        high = min(len(old_lines) - suffix, len(old_lines) - 1)
+        starts = [c.first for c in old]
+        first_index = max(bisect.bisect_right(starts, low + 1) - 1, 0)
+        last_index = max(bisect.bisect_right(starts, high + 1) - 1, first_index)
+        for attempt in range(MAX_EXPANSIONS + 1):
+            if attempt == MAX_EXPANSIONS:
+                first_index, last_index = 0, len(old) - 1
+            region_first = old[first_index].first
+            region_last = old[last_index].last + delta
+            reusable = {c.key: c for c in old[first_index : last_index + 1]}
+            stats.parsed_lines = max(region_last - region_first + 1, 0)
+            made = self._parse_region(lines, region_first, region_last, reusable)
+            if made is not None:
+                break
+            if first_index == 0 and last_index == len(old) - 1:
+                raise _Fallback("syntax error")
+            first_index = max(first_index - 1, 0)
+            last_index = min(last_index + 1, len(old) - 1)
+        assert made is not None
+        moved = old[last_index + 1 :]
+        if delta:
+            for chunk in moved:
+                chunk.first += delta
+                chunk.last += delta
+        return [*old[:first_index], *made, *moved]
+
+    def _parse_region(
+        self, lines: list[str], first: int, last: int, reusable: dict[str, _Chunk]
+    ) -> list[_Chunk] | None:
+        """Chunks for lines first..last (1-based), or None when the region does not parse alone."""
+        if last < first:
+            return []
+        region = "".join(lines[first - 1 : last])
+        tree = _parse(region)
+        if tree is None:
+            return None
+        groups = _group(tree.body, first, last, lines)
+        chunks: list[_Chunk] = []
+        for group_first, group_last, statements in groups:
+            text = "".join(lines[group_first - 1 : group_last])
+            key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            old = reusable.pop(key, None)
+            if old is not None:
+                old.first, old.last = group_first, group_last
+                chunks.append(old)
+                continue
+            module = ast.Module(body=statements, type_ignores=[])
+            # The region was parsed from line 1: its nodes sit (first - 1) lines too high.
+            chunks.append(_Chunk(group_first, group_last, text, key, module, base=group_first - (first - 1)))
+        return chunks
+
+    # -- analysis ---------------------------------------------------------------------
+
+    def _run(self, text: str, lines: list[str], chunks: list[_Chunk], stats: RunStats) -> AnalysisResult:
+        plain = [_strip(line) for line in lines]
+        imports_changed = self._update_imports(chunks)
+        for chunk in chunks:
+            self._ensure_facts(chunk, imports_changed)
+        binders: dict[str, list[int]] = {}
+        for index, chunk in enumerate(chunks):
+            for name in chunk.binds:
+                binders.setdefault(name, []).append(index)
+        by_rule: dict[str, list[Finding]] = {r.id: [] for r in self.rules}
+        notes_by_rule: dict[str, list[tuple[str, str]]] = {r.id: [] for r in self.rules}
+        for index, chunk in enumerate(chunks):
+            context = [chunks[i] for i in sorted({i for n in chunk.names for i in binders.get(n, ()) if i != index})]
+            local = self._local_results(chunk, context, plain, imports_changed, stats)
+            for rule_id, found in local.findings.items():
+                by_rule[rule_id].extend(found)
+            for rule_id, notes in local.notes.items():
+                notes_by_rule[rule_id].extend(notes)
+        module_facts: ModuleFacts | None = None
+        if self.module_rules:
+            module_facts = self._module_facts(text, plain, chunks)
+            options = self._options()
+            for current in self.module_rules:
+                evidence: dict[str, list[str]] = {}
+                if current.kind == "text":
+                    found = _checked(current, TextContext(self.path, text, plain, self.is_test, options, evidence))
+                else:
+                    ctx = RuleContext(
+                        source=module_facts.source, facts=module_facts, is_test=self.is_test, options=options, evidence=evidence
+                    )
+                    found = _checked(current, ctx)
+                by_rule[current.id] = found
+                notes_by_rule[current.id] = [(k, v) for k, items in evidence.items() for v in items]
+        raw: list[tuple[Rule, Finding]] = []
+        evidence_all: dict[str, list[str]] = {}
+        for current in self.rules:
+            raw.extend((current, found) for found in by_rule[current.id])
+            for kind, note in notes_by_rule[current.id]:
+                items = evidence_all.setdefault(kind, [])
+                if note not in items:
+                    items.append(note)
+        return self._finish(text, chunks, raw, evidence_all, module_facts)
+
+    def _options(self) -> dict[str, Any]:
+        options = dict(self.options)
+        options.setdefault("config", self.config)
+        return options
+
+    def _update_imports(self, chunks: list[_Chunk]) -> bool:
+        """Merge the chunks' imports into the shared map; True when the map changed."""
+        aliases: dict[str, str] = {}
+        star: list[str] = []
+        bound: set[str] = set()
+        star_chunks = 0
+        for chunk in chunks:
+            if chunk.imports is None:
+                own = ImportMap(chunk.module, self.module_name)
+                if set(vars(own)) != _IMPORT_FIELDS:
+                    raise _Fallback("the import map has fields this analyzer does not merge")
+                chunk.imports = (own.aliases, own.star_modules, own.locally_bound)
+            own_aliases, own_star, own_bound = chunk.imports
+            for name, target in own_aliases.items():
+                if aliases.setdefault(name, target) != target:
+                    raise _Fallback(f"`{name}` is imported as different modules in different places")
+            if own_star:
+                star_chunks += 1
+                star.extend(own_star)
+            bound |= own_bound
+        if star_chunks > 1:
+            raise _Fallback("star imports in several places")
+        return self._imports.update(aliases, star, bound)
+
+    def _ensure_facts(self, chunk: _Chunk, imports_changed: bool) -> None:
+        """Chunk facts valid for the current import map, with nodes at the chunk's lines."""
+        if chunk.facts is not None and imports_changed and chunk.facts_recorder is not None:
+            if not self._imports.still_answers(chunk.facts_recorder):
+                chunk.facts = None
+        if chunk.facts is None:
+            recorder = _Recorder()
+            self._imports.record(recorder)
+            try:
+                view = _View("", self.path, [], chunk.module)
+                chunk.facts = _ChunkFacts(view, self.module_name, self._imports.map)
+            finally:
+                self._imports.record(None)
+            chunk.facts_recorder = recorder
+            chunk.serial = next(_SERIALS)
+            chunk.positioned = [
+                node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
+            ]
+            if chunk.binds is None:
+                chunk.names = frozenset(n.id for n in chunk.facts.nodes(ast.Name))  # type: ignore[attr-defined]
+                chunk.binds = _module_bindings(chunk.module)
+        self._move(chunk, chunk.first)
+
+    def _move(self, chunk: _Chunk, first: int) -> None:
+        delta = first - chunk.base
+        if not delta:
+            return
+        for node in chunk.positioned:
+            node.lineno += delta  # type: ignore[attr-defined]
+            end = getattr(node, "end_lineno", None)
+            if end is not None:
+                node.end_lineno = end + delta  # type: ignore[attr-defined]
+        chunk.base = first
+
+    def _local_results(
+        self, chunk: _Chunk, context: list[_Chunk], plain: list[str], imports_changed: bool, stats: RunStats
+    ) -> _Local:
+        keys = (chunk.serial, *((c.key, c.serial) for c in context))
+        local = chunk.local
+        if (
+            local is not None
+            and local.context == keys
+            and (not imports_changed or self._imports.still_answers(local.recorder))
+        ):
+            if local.base == chunk.first:
+                return local
+            if local.moves:
+                stats.moved += 1
+                delta = chunk.first - local.base
+                local.findings = {rid: [_shift(f, delta) for f in found] for rid, found in local.findings.items()}
+                local.base = chunk.first
+                return local
+        stats.rerun += 1
+        chunk.local = self._run_local(chunk, context, keys, plain)
+        return chunk.local
+
+    def _run_local(self, chunk: _Chunk, context: list[_Chunk], keys: tuple[Any, ...], plain: list[str]) -> _Local:
+        members = sorted([chunk, *context], key=lambda c: c.first)
+        padding = [""] * len(plain)
+        for member in members:
+            padding[member.first - 1 : member.last] = plain[member.first - 1 : member.last]
+        root = ast.Module(body=[s for m in members for s in m.module.body], type_ignores=[])
+        source = _View(_padded_text(members), self.path, padding, root)
+        parts = [m.facts for m in members if m.facts is not None]
+        facts = _merge_facts(source, root, parts, self._imports.map, self.module_name)
+        own_text = "\n" * (chunk.first - 1) + chunk.text
+        own_plain = [""] * (chunk.first - 1) + plain[chunk.first - 1 : chunk.last]
+        recorder = _Recorder()
+        findings: dict[str, list[Finding]] = {}
+        notes: dict[str, list[tuple[str, str]]] = {}
+        options = self._options()
+        self._imports.record(recorder)
+        try:
+            for current in self.local_rules:
+                evidence: dict[str, list[str]] = {}
+                if current.kind == "text":
+                    found = _checked(current, TextContext(self.path, own_text, own_plain, self.is_test, options, evidence))
+                else:
+                    ctx = RuleContext(source=source, facts=facts, is_test=self.is_test, options=options, evidence=evidence)
+                    found = _checked(current, ctx)
+                kept = [f for f in found if chunk.first <= f.span.start_line <= chunk.last]
+                if kept:
+                    findings[current.id] = kept
+                if evidence:
+                    notes[current.id] = [(k, v) for k, items in evidence.items() for v in items]
+        finally:
+            self._imports.record(None)
+        texts = [note for items in notes.values() for _, note in items]
+        moves = not any(_mentions_lines(f, chunk.first, chunk.last) for found in findings.values() for f in found)
+        moves = moves and not any(_numbers_in(t, chunk.first, chunk.last) for t in texts)
+        return _Local(keys, recorder, chunk.first, findings, notes, moves)
+
+    def _module_facts(self, text: str, plain: list[str], chunks: list[_Chunk]) -> ModuleFacts:
+        root = ast.Module(body=[s for c in chunks for s in c.module.body], type_ignores=[])
+        source = _View(text, self.path, plain, root)
+        return _merge_facts(source, root, [c.facts for c in chunks if c.facts is not None], self._imports.map, self.module_name)
+
+    # -- the pipeline's last steps --------------------------------------------------------
+
+    def _finish(
+        self,
+        text: str,
+        chunks: list[_Chunk],
+        raw: list[tuple[Rule, Finding]],
+        evidence: dict[str, list[str]],
+        module_facts: ModuleFacts | None,
+    ) -> AnalysisResult:
+        config = self.config
+        result = AnalysisResult(path=self.path, is_test=self.is_test, rules_run=tuple(r.id for r in self.rules))
+        result.evidence = evidence
+        result.facts = module_facts
+        raw = analyze._prefer_taint(raw)
+        kept = analyze._apply_context(raw, config, self.is_test)
+        kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
+        suppressions = self._suppressions(text, chunks)
+        starts = [c.first for c in chunks]
+
+        def chunk_of(line: int) -> _Chunk:
+            return chunks[max(bisect.bisect_right(starts, line) - 1, 0)]
+
+        view = _CompositeFacts()
+        if suppressions:
+            view.include({id(chunk_of(f.span.start_line)): chunk_of(f.span.start_line) for f in kept}.values())
+        kept, suppressed, notices = analyze._apply_suppressions(kept, suppressions, view, config, self.path)  # type: ignore[arg-type]
+        result.notices.extend(notices)
+        result.findings = analyze._dedupe(kept)
+        result.suppressed = suppressed
+        everything = [*result.findings, *result.suppressed]
+        fingerprint_view = _CompositeFacts()
+        fingerprint_view.include({id(chunk_of(f.span.start_line)): chunk_of(f.span.start_line) for f in everything}.values())
+        analyze._assign_fingerprints(everything, fingerprint_view)  # type: ignore[arg-type]
+        return result
+
+    def _suppressions(self, text: str, chunks: list[_Chunk]) -> list[Suppression]:
+        if not _has_markers(text):
+            return []
+        found: list[Suppression] = []
+        for chunk in chunks:
+            if chunk.suppressions is None:
+                marked = _has_markers(chunk.text)
+                chunk.suppressions = (parse_suppressions(chunk.text) if marked else [], not marked or _tokenizes(chunk.text))
+            own, clean = chunk.suppressions
+            if not clean:
+                # The whole file would not tokenize either: the line-scan fallback covers all of it.
+                return parse_suppressions(text)
+            delta = chunk.first - 1
+            found.extend(
+                Suppression(s.kind, s.codes, Span(s.span.start_line + delta, s.span.start_col, s.span.end_line + delta, s.span.end_col))
+                for s in own
+            )
+        return found
+
+
+class _CompositeFacts:
+    """Enough of ``ModuleFacts`` for the pipeline's suppression and fingerprint steps,
+    over the chunks that hold findings (their nodes are at their current lines)."""
+
+    def __init__(self) -> None:
+        self.parts: list[_ChunkFacts] = []
+
+    def include(self, chunks: Iterable[_Chunk]) -> None:
+        for chunk in sorted(chunks, key=lambda c: c.first):
+            if chunk.facts is not None:
+                self.parts.append(chunk.facts)
+
+    def nodes(self, *types: type[ast.AST]) -> list[ast.AST]:
+        found: list[ast.AST] = []
+        for part in self.parts:
+            found.extend(part.nodes(*types))
+        return found
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        for part in self.parts:
+            if node in part.parents:
+                yield from part.ancestors(node)
+                return
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
+        return None
+
+
+def _group(body: list[ast.stmt], first: int, last: int, lines: list[str]) -> list[tuple[int, int, list[ast.stmt]]]:
+    """Split a region's statements (line numbers relative to ``first``) into chunks of whole lines."""
+    if not body:
+        return [(first, last, [])]
+    offset = first - 1
+    groups: list[tuple[int, int, list[ast.stmt]]] = []
+    current: list[ast.stmt] = []
+    current_first = first
+    previous_end = first - 1
+    for statement in body:
+        start = _relative_first_line(statement, lines, offset, previous_end)
+        if current and start > previous_end:
+            big = isinstance(statement, _DEFS) or isinstance(current[-1], _DEFS)
+            if big or previous_end - current_first + 1 >= GROUP_LINES:
+                groups.append((current_first, previous_end, current))
+                current, current_first = [], previous_end + 1
+        current.append(statement)
+        previous_end = max(previous_end, (statement.end_lineno or statement.lineno) + offset)
+    groups.append((current_first, last, current))
+    return groups
+
+
+def _relative_first_line(statement: ast.stmt, lines: list[str], offset: int, previous_end: int) -> int:
+    """Absolute first line of a statement whose node line numbers are relative to ``offset``."""
+    first = statement.lineno + offset
+    decorators = getattr(statement, "decorator_list", None)
+    if decorators:
+        first = min(first, *(d.lineno + offset for d in decorators))
+        while first - 1 > previous_end and not lines[first - 1].lstrip().startswith("@"):
+            first -= 1
+    return first
+
+
+def _module_bindings(module: ast.Module) -> frozenset[str]:
+    """Names bound at module level (assignments outside functions, defs, classes, imports),
+    and names declared ``global`` anywhere."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(module.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+            stack.extend(node.decorator_list)
+            stack.extend(d for d in node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            stack.extend(n for n in ast.walk(node) if isinstance(n, ast.Global))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+            continue
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
+
+
+def _merge_facts(
+    source: SourceFile, root: ast.Module, parts: list[ModuleFacts], imports: ImportMap, module_name: str
+) -> ModuleFacts:
+    """Module facts of ``root`` (whose statements are the parts' statements, in order) built
+    from the parts' indexes exactly as ``ModuleFacts`` would index ``root`` itself."""
+    facts = ModuleFacts.__new__(ModuleFacts)
+    facts.source = source
+    facts.tree = root
+    facts.module_name = module_name
+    facts.imports = imports
+    by_type: dict[type[ast.AST], list[ast.AST]] = {}
+    for part in parts:
+        for node_type, nodes in part._by_type.items():
+            if node_type is ast.Module:
+                continue
+            if "lineno" in node_type._attributes:
+                by_type.setdefault(node_type, []).extend(nodes)
+    # Nodes without positions keep the walk's order, which visits later statements first.
+    for part in reversed(parts):
+        for node_type, nodes in part._by_type.items():
+            if node_type is not ast.Module and "lineno" not in node_type._attributes:
+                by_type.setdefault(node_type, []).extend(nodes)
+    by_type[ast.Module] = [root]
+    facts._by_type = defaultdict(list, by_type)
+    calls_by_name: defaultdict[str, list[ast.Call]] = defaultdict(list)
+    calls_by_attr: defaultdict[str, list[ast.Call]] = defaultdict(list)
+    parents: dict[ast.AST, ast.AST] = {}
+    for part in reversed(parts):
+        for name, calls in part._calls_by_name.items():
+            calls_by_name[name].extend(calls)
+        for name, calls in part._calls_by_attr.items():
+            calls_by_attr[name].extend(calls)
+        parents.update(part.parents)
+    for statement in root.body:
+        parents[statement] = root
+    facts._calls_by_name = calls_by_name
+    facts._calls_by_attr = calls_by_attr
+    facts.parents = parents
+    return facts
+
+
+def _padded_text(members: list[_Chunk]) -> str:
+    """The members' text at their lines, every other line empty."""
+    pieces: list[str] = []
+    line = 1
+    for member in members:
+        if member.first > line:
+            pieces.append("\n" * (member.first - line))
+        pieces.append(member.text)
+        line = member.last + 1
+    return "".join(pieces)
+
+
+def _checked(current: Rule, ctx: RuleContext | TextContext) -> list[Finding]:
+    try:
+        return list(current.check(ctx))  # type: ignore[arg-type]
+    except Exception as error:  # the full pipeline reports it, with the findings before it
+        raise _Fallback(f"{current.id} raised {type(error).__name__}") from error
+
+
+def _mentions_lines(found: Finding, first: int, last: int) -> bool:
+    texts = [found.message, *(step.note for step in found.flow)]
+    if found.extra:
+        texts.append(repr(found.extra))
+    return any(_numbers_in(text, first, last) for text in texts)
+
+
+def _numbers_in(text: str, first: int, last: int) -> bool:
+    """Whether ``text`` contains a number between ``first`` and ``last`` (a line reference?)."""
+    return any(first <= int(match.group()) <= last for match in _NUMBER.finditer(text))
+
+
+def _has_markers(text: str) -> bool:
+    lowered = text.lower()
+    return "nosec" in lowered or "noqa" in lowered or "secreview" in lowered
+
+
+def _shift_span(span: Span, delta: int) -> Span:
+    return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+
+
+def _shift(found: Finding, delta: int) -> Finding:
+    fix = found.fix
+    if fix is not None:
+        fix = Fix(fix.title, tuple(TextEdit(_shift_span(e.span, delta), e.new_text) for e in fix.edits))
+    flow = tuple(
+        step if step.path else FlowStep(_shift_span(step.span, delta), step.note, step.path) for step in found.flow
+    )
+    return replace(found, span=_shift_span(found.span, delta), fix=fix, flow=flow, extra=dict(found.extra))
+
+
+def _tokenizes(text: str) -> bool:
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            pass
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return False
+    return True
+
+
+__all__ = ["MODULE_RULES", "IncrementalAnalyzer", "Notice", "RunStats", "split_lines_keepends"]

@@ -1,0 +1,161 @@
+"""Code actions: the rule's fix, "suppress on this line", "show documentation".
+
+Every action carries its edit (clients such as eglot and older Neovim do not
+resolve actions lazily).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Sequence
+
+from lsprotocol import types
+
+from ..engine.finding import Finding
+from ..rules import registry
+from .positions import position_at, span_to_range, strip_eol
+
+SHOW_DOCUMENTATION = "secreview.showDocumentation"
+_OWN_IGNORE = re.compile(r"#\s*secreview\s*:\s*ignore\b(?P<bracket>\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_WINDOW = 200  # lines looked at to find where a statement's first line really ends
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)
+_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
+
+
+def fix_action(
+    found: Finding, diagnostic: types.Diagnostic | None, uri: str, version: int | None,
+    lines: Sequence[str], encoding: str, document_changes: bool,
+) -> types.CodeAction | None:
+    if found.fix is None or not found.fix.edits:
+        return None
+    edits = [
+        types.TextEdit(range=span_to_range(edit.span, lines, encoding), new_text=edit.new_text)
+        for edit in found.fix.edits
+    ]
+    return types.CodeAction(
+        title=found.fix.title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic] if diagnostic is not None else None,
+        is_preferred=True,
+        edit=workspace_edit(uri, version, edits, document_changes),
+    )
+
+
+def suppress_action(
+    found: Finding, diagnostic: types.Diagnostic | None, uri: str, version: int | None,
+    lines: Sequence[str], encoding: str, document_changes: bool,
+) -> types.CodeAction | None:
+    edit = suppression_edit(lines, found, encoding)
+    if edit is None:
+        return None
+    return types.CodeAction(
+        title=f"Suppress {found.rule_id} on this line",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic] if diagnostic is not None else None,
+        edit=workspace_edit(uri, version, [edit], document_changes),
+    )
+
+
+def documentation_action(found: Finding, diagnostic: types.Diagnostic | None) -> types.CodeAction | None:
+    rule = registry.get(found.rule_id)
+    if rule is None:
+        return None
+    return types.CodeAction(
+        title=f"Show documentation for {rule.id} ({rule.name})",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic] if diagnostic is not None else None,
+        command=types.Command(title=f"Show documentation for {rule.id}", command=SHOW_DOCUMENTATION, arguments=[rule.id]),
+    )
+
+
+def workspace_edit(
+    uri: str, version: int | None, edits: list[types.TextEdit], document_changes: bool
+) -> types.WorkspaceEdit:
+    if document_changes:
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=list(edits),
+                )
+            ]
+        )
+    return types.WorkspaceEdit(changes={uri: list(edits)})
+
+
+def suppression_edit(lines: Sequence[str], found: Finding, encoding: str) -> types.TextEdit | None:
+    """Append ``# secreview: ignore[RULE]`` where the finding's statement line really ends
+    (after a multi-line string or a backslash continuation), or add the rule to an existing
+    ``secreview: ignore[...]`` comment."""
+    located = comment_line(lines, found.span.start_line - 1, found.span.start_col)
+    if located is None:
+        return None
+    index, comment = located
+    text = strip_eol(lines[index])
+    if comment is not None:
+        match = _OWN_IGNORE.search(text, comment)
+        if match is not None:
+            if match.group("bracket") is None:
+                return None  # a bare `secreview: ignore` already covers every rule
+            codes = [c.strip() for c in (match.group("codes") or "").split(",") if c.strip()]
+            if found.rule_id in (c.upper() for c in codes):
+                return None
+            new = f"[{', '.join([*codes, found.rule_id])}]"
+            start, end = match.span("bracket")
+            return types.TextEdit(
+                range=types.Range(
+                    start=position_at(lines, index, start, encoding), end=position_at(lines, index, end, encoding)
+                ),
+                new_text=new,
+            )
+    content_end = len(text.rstrip())
+    return types.TextEdit(
+        range=types.Range(
+            start=position_at(lines, index, content_end, encoding),
+            end=position_at(lines, index, len(text), encoding),
+        ),
+        new_text=f"  # secreview: ignore[{found.rule_id}]",
+    )
+
+
+def comment_line(lines: Sequence[str], index: int, column: int) -> tuple[int, int | None] | None:
+    """Where a comment can go for the code starting at (``index``, ``column``): the first
+    line (0-based) whose end is neither inside a string nor continued with a backslash, and
+    the code-point column of the comment already on that line (if any)."""
+    if not 0 <= index < len(lines):
+        return None
+    window = [strip_eol(line) + "\n" for line in lines[index : index + _WINDOW]]
+    column = min(column, len(window[0]) - 1)
+    window[0] = window[0][column:]
+    # Inside brackets the tokenizer ignores indentation, so any code can start the window.
+    source = "(" + "".join(window)
+    target = 0  # relative to the window
+    comment: int | None = None
+    open_fstrings = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            row = token.start[0] - 1
+            if token.type == tokenize.ENDMARKER:
+                break
+            if row > target and open_fstrings == 0:
+                if row == target + 1 and window[target].rstrip().endswith("\\"):
+                    target, comment = row, None
+                else:
+                    break
+            if token.type == tokenize.COMMENT and row == target:
+                comment = token.start[1] - 1 + column if row == 0 else token.start[1]
+            elif _FSTRING_START is not None and token.type == _FSTRING_START:
+                open_fstrings += 1
+            elif _FSTRING_END is not None and token.type == _FSTRING_END:
+                open_fstrings -= 1
+                if token.end[0] - 1 > target:
+                    target, comment = token.end[0] - 1, None
+            elif token.type == tokenize.STRING and token.end[0] - 1 > target:
+                target, comment = token.end[0] - 1, None
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    if window[target].rstrip().endswith("\\"):
+        return None  # continued into lines the window does not cover: no safe place
+    return index + target, comment

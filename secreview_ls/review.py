@@ -1,0 +1,417 @@
+"""A short, factual review of each file, built only from what the analysis saw.
+
+``review_file(result, text)`` answers "what is wrong here, and if nothing, what
+was actually checked?" for one file (the language server shows it for the open
+document); ``render_review(scan)`` does it for a whole scan (``secreview
+review``). Every sentence is about the code at hand: the findings with their
+location, rule and concrete API or source; when there are none, the untrusted
+sources found, the sinks examined, the sensitive calls seen and why no rule
+objected, whether the file is test code, and what did not parse. Nothing is
+said that the analysis did not establish.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .analyze import AnalysisResult, is_python_path, module_name_for, read_source
+from .config import Config
+from .engine.facts import ModuleFacts, constant_value, is_true, keyword_value
+from .engine.finding import Finding, Level
+from .engine.source import SourceFile
+from .rules import registry
+
+if TYPE_CHECKING:
+    from .scan import ScanResult
+
+LEVELS = (Level.HIGH, Level.MEDIUM, Level.LOW)
+MAX_LISTED = 8
+FULL_CLEAN_REVIEWS = 10  # above this many clean files, one line each
+SYNTAX_KINDS = frozenset({"syntax-error", "newer-syntax"})
+SKIP_KINDS = frozenset({"too-large", "binary", "undecodable", "unreadable", "internal-error", "too-deep", "timeout"})
+
+# Calls worth naming when no rule objected to them, with the judgement that explains why.
+_SENSITIVE_PREFIXES = (
+    "subprocess.",
+    "os.system",
+    "os.popen",
+    "os.exec",
+    "os.spawn",
+    "builtins.eval",
+    "builtins.exec",
+    "builtins.compile",
+    "pickle.",
+    "marshal.",
+    "shelve.",
+    "yaml.",
+    "xml.",
+    "lxml.",
+    "requests.",
+    "httpx.",
+    "urllib.request.",
+    "hashlib.",
+    "tempfile.",
+    "ssl.",
+    "jinja2.",
+    "tarfile.",
+    "markupsafe.",
+)
+_QUERY_METHODS = ("execute", "executemany", "executescript", "raw", "extra")
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def _listing(items: list[str], limit: int = MAX_LISTED) -> str:
+    shown = items[:limit]
+    text = "; ".join(shown)
+    if len(items) > limit:
+        text += f"; and {len(items) - limit} more"
+    return text
+
+
+# -- facts of our own ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A sensitive call no rule objected to, and what the analysis saw about it."""
+
+    line: int
+    api: str
+    judgement: str  # "" when there is nothing more to say than that it was checked
+
+    def text(self) -> str:
+        detail = f" {self.judgement}" if self.judgement else ""
+        return f"`{self.api}`{detail} (line {self.line})"
+
+
+def _is_literal_string(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+
+
+def _judge(name: str, call: ast.Call) -> str:
+    first = call.args[0] if call.args else None
+    if name.startswith("subprocess."):
+        shell = keyword_value(call, "shell")
+        if shell is not None and is_true(shell):
+            return "with `shell=True`"
+        if isinstance(first, (ast.List, ast.Tuple)):
+            return "called with an argument list, no shell"
+        if _is_literal_string(first):
+            return "called with a constant command"
+        return "called without a shell"
+    if name in ("os.system", "os.popen") or name.startswith(("os.exec", "os.spawn")):
+        return "called with a constant command" if _is_literal_string(first) else ""
+    if name in ("builtins.eval", "builtins.exec", "builtins.compile"):
+        return "on a string literal" if _is_literal_string(first) else ""
+    if name in ("yaml.safe_load", "yaml.safe_load_all", "yaml.safe_dump", "yaml.dump"):
+        return "(data only)"
+    if name in ("yaml.load", "yaml.load_all"):
+        loader = keyword_value(call, "Loader") or (call.args[1] if len(call.args) > 1 else None)
+        return "with a safe loader" if loader is not None else ""
+    if name.startswith(("requests.", "httpx.")) and name.rsplit(".", 1)[-1] in _HTTP_VERBS:
+        timeout = keyword_value(call, "timeout")
+        verify = keyword_value(call, "verify")
+        parts = []
+        if timeout is not None and constant_value(timeout) is not None:
+            parts.append("a timeout")
+        if verify is None or not (isinstance(verify, ast.Constant) and verify.value is False):
+            parts.append("certificate verification on")
+        return "with " + " and ".join(parts) if parts else ""
+    if name.startswith("hashlib."):
+        used = keyword_value(call, "usedforsecurity")
+        if isinstance(used, ast.Constant) and used.value is False:
+            return "with `usedforsecurity=False`"
+        return ""
+    return ""
+
+
+def _judge_query(call: ast.Call) -> str:
+    first = call.args[0] if call.args else None
+    bound = len(call.args) > 1 or any(kw.arg in ("params", "parameters", "args") for kw in call.keywords)
+    if _is_literal_string(first):
+        return "with a constant query and bound parameters" if bound else "with a constant query"
+    if bound:
+        return "with bound parameters"
+    return ""
+
+
+def observations(facts: ModuleFacts, findings: Iterable[Finding]) -> list[Observation]:
+    """Sensitive calls on lines without a finding, with what made them acceptable."""
+    flagged = {line for f in findings for line in range(f.span.start_line, f.span.end_line + 1)}
+    seen: dict[tuple[int, str], Observation] = {}
+    for prefix in _SENSITIVE_PREFIXES:
+        for name, call in facts.calls_with_prefix(prefix):
+            if call.lineno in flagged:
+                continue
+            key = (call.lineno, name)
+            if key not in seen:
+                seen[key] = Observation(call.lineno, name, _judge(name, call))
+    for call in facts.method_calls(*_QUERY_METHODS):
+        if call.lineno in flagged or not isinstance(call.func, ast.Attribute):
+            continue
+        spelled = facts.spelled(call.func)
+        key = (call.lineno, spelled)
+        if key not in seen:
+            seen[key] = Observation(call.lineno, f"{spelled}()", _judge_query(call))
+    return sorted(seen.values(), key=lambda o: (o.line, o.api))
+
+
+def _facts_for(result: AnalysisResult, text: str | None, config: Config | None) -> ModuleFacts | None:
+    if result.facts is not None:
+        return result.facts
+    if not is_python_path(result.path) and result.path not in ("", "<unknown>"):
+        return None
+    if text is None:
+        read = read_source(Path(result.path), config or Config())
+        text = read.text
+    if text is None:
+        return None
+    root = config.root if config is not None else None
+    return ModuleFacts(SourceFile(text, result.path), module_name_for(result.path, root))
+
+
+# -- one file ----------------------------------------------------------------------------------
+
+
+def _finding_line(found: Finding) -> str:
+    current = registry.get(found.rule_id)
+    name = f" {current.name}" if current is not None else ""
+    cwe = f", CWE-{found.cwe}" if found.cwe is not None else ""
+    message = found.message.rstrip(".")
+    confidence = f" (confidence {found.confidence})" if found.confidence < Level.MEDIUM else ""
+    return f"- line {found.span.start_line}: {found.rule_id}{name}{cwe} — {message}{confidence}"
+
+
+def _families(rule_ids: Iterable[str]) -> list[str]:
+    families: list[str] = []
+    for rule_id in rule_ids:
+        current = registry.get(rule_id)
+        if current is not None and current.family not in families:
+            families.append(current.family)
+    return families
+
+
+def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: bool) -> list[str]:
+    lines: list[str] = []
+    evidence = result.evidence or {}
+    sources = [s for s in evidence.get("sources", []) if not s.startswith("(")]
+    sinks = evidence.get("sinks", [])
+    taint_ran = any((current := registry.get(r)) is not None and current.taint for r in result.rules_run)
+    if python and taint_ran:
+        if sources:
+            lines.append(f"- Untrusted input read: {_listing(sources)}.")
+        else:
+            lines.append("- Untrusted input read: none (no taint source of the configuration is read here).")
+        if sinks:
+            lines.append(f"- Sinks examined: {_listing(sinks)}.")
+        tainted = [f for f in result.findings if _is_taint(f)]
+        if sources and sinks and not tainted:
+            lines.append("- None of those inputs reaches the dangerous argument of a sink.")
+    if facts is not None:
+        seen = observations(facts, [*result.findings, *result.suppressed])
+        if seen:
+            lines.append(f"- Sensitive calls without findings: {_listing([o.text() for o in seen])}.")
+        elif python and not result.findings:
+            lines.append("- Sensitive calls: none (no subprocess, eval/exec, deserialization, XML, HTTP, hashing, "
+                         "SQL execute or template calls).")
+    return lines
+
+
+def _is_taint(found: Finding) -> bool:
+    current = registry.get(found.rule_id)
+    return bool(current is not None and current.taint)
+
+
+def _context_lines(result: AnalysisResult, config: Config | None) -> list[str]:
+    lines: list[str] = []
+    if result.is_test:
+        mode = config.test_code if config is not None else "relaxed"
+        if mode == "relaxed":
+            skipped = [
+                f"{current.id} {current.name}"
+                for rule_id in result.rules_run
+                if (current := registry.get(rule_id)) is not None and not current.relevant_in_tests
+            ]
+            if skipped:
+                examples = ", ".join(skipped[:3]) + (", …" if len(skipped) > 3 else "")
+                lines.append(
+                    f"- Test code (matches `test-paths`): {_plural(len(skipped), 'rule')} for production-only "
+                    f"concerns do not report here ({examples})."
+                )
+            else:
+                lines.append("- Test code (matches `test-paths`).")
+        else:
+            lines.append("- Test code (matches `test-paths`), analyzed like production code (`test-code = \"strict\"`).")
+    for notice in result.notices:
+        if notice.kind in SYNTAX_KINDS:
+            where = f"line {notice.span.start_line}: " if notice.span is not None else ""
+            lines.append(f"- Did not parse at {where}{notice.message}; the rest of the file was analyzed.")
+        elif notice.kind in SKIP_KINDS:
+            lines.append(f"- Not analyzed: {notice.message}.")
+    if result.suppressed:
+        where = ", ".join(f"{f.rule_id} line {f.span.start_line}" for f in result.suppressed[:MAX_LISTED])
+        more = f", and {len(result.suppressed) - MAX_LISTED} more" if len(result.suppressed) > MAX_LISTED else ""
+        lines.append(f"- Suppressed by comments: {where}{more}.")
+    return lines
+
+
+def review_file(
+    result: AnalysisResult,
+    text: str | None = None,
+    *,
+    config: Config | None = None,
+    display_path: str | None = None,
+    changed_lines: int | None = None,
+    heading: str = "##",
+) -> str:
+    """A short review of one analyzed file.
+
+    ``text`` is the file's content when the caller has it (the editor buffer);
+    otherwise facts are taken from ``result.facts`` or the file on disk.
+    """
+    shown = display_path or result.path
+    findings = sorted(result.findings, key=lambda f: (-f.severity, f.span.start_line, f.rule_id))
+    python = is_python_path(result.path) or result.path in ("", "<unknown>")
+    skipped = [n for n in result.notices if n.kind in SKIP_KINDS]
+    lines: list[str] = []
+    if findings:
+        counts = Counter(f.severity for f in findings)
+        levels = ", ".join(f"{counts[level]} {level}" for level in LEVELS if counts[level])
+        lines.append(f"{heading} {shown} — {_plural(len(findings), 'finding')} ({levels})")
+    elif skipped and not result.rules_run:
+        lines.append(f"{heading} {shown} — not analyzed")
+    else:
+        lines.append(f"{heading} {shown} — no findings")
+    lines.append("")
+    if changed_lines is not None:
+        lines.append(f"Changed lines in this file: {changed_lines}.")
+        lines.append("")
+    for level in LEVELS:
+        group = [f for f in findings if f.severity == level]
+        if group:
+            lines.append(f"{str(level).capitalize()}:")
+            lines.extend(_finding_line(f) for f in group)
+            lines.append("")
+    facts = _facts_for(result, text, config) if not skipped else None
+    details = _context_lines(result, config)
+    if not findings or result.evidence:
+        details += _evidence_lines(result, facts, python) if not skipped else []
+    if result.rules_run:
+        families = _families(result.rules_run)
+        kind = "" if python else " (text rules: credentials and key formats)"
+        details.append(
+            f"- Checked with {_plural(len(result.rules_run), 'rule')}{kind} in "
+            f"{_plural(len(families), 'family', 'families')}: {', '.join(families)}."
+        )
+    if details:
+        lines.append("What was checked:" if not findings else "Also checked:")
+        lines.extend(details)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- a whole scan ----------------------------------------------------------------------------
+
+
+def _changed_lines(scan: ScanResult, path: str) -> int | None:
+    changed: Any = getattr(scan, "changed", None)
+    if changed is None:
+        return None
+    lines = changed.lines_for(path)
+    if lines is None:
+        try:
+            read = read_source(Path(path), scan.config)
+        except OSError:
+            return None
+        return len(read.text.splitlines()) if read.text is not None else None
+    return len(lines)
+
+
+def _clean_summary(result: AnalysisResult, scan: ScanResult) -> str:
+    """One line for a file without findings (large scans)."""
+    parts: list[str] = []
+    if result.is_test:
+        parts.append("test code")
+    skipped = [n for n in result.notices if n.kind in SKIP_KINDS]
+    if skipped:
+        parts.append(f"not analyzed: {skipped[0].message}")
+    sources = [s for s in (result.evidence or {}).get("sources", []) if not s.startswith("(")]
+    sinks = (result.evidence or {}).get("sinks", [])
+    if sources:
+        parts.append(_plural(len(sources), "untrusted input"))
+    if sinks:
+        parts.append(_plural(len(sinks), "sink") + " examined")
+    if any(n.kind in SYNTAX_KINDS for n in result.notices):
+        parts.append("partly unparsable")
+    if result.suppressed:
+        parts.append(_plural(len(result.suppressed), "suppressed finding"))
+    detail = f" ({'; '.join(parts)})" if parts else ""
+    return f"- {scan.relpath(result.path)}{detail}"
+
+
+def render_review(scan: ScanResult) -> str:
+    """The review of every scanned file: files with findings first, then the clean ones briefly."""
+    findings = scan.findings()
+    changed = getattr(scan, "changed", None)
+    diff_mode = changed is not None or scan.diff_hidden > 0
+    counts = Counter(f.severity for f in findings)
+    files_with = [r for r in scan.results if r.findings]
+    clean = [r for r in scan.results if not r.findings]
+    lines = ["# Security review", ""]
+    scope = f"{_plural(scan.files_scanned, 'file')} analyzed"
+    base = getattr(changed, "base", None) or getattr(scan, "diff_base", None)
+    if diff_mode:
+        scope += f" (files changed since `{base}`)" if base else " (changed files only)"
+    lines.append(scope + ".")
+    if findings:
+        levels = ", ".join(f"{counts[level]} {level}" for level in LEVELS if counts[level])
+        where = "on changed lines" if diff_mode else "in total"
+        lines.append(f"{_plural(len(findings), 'finding')} {where}, in {_plural(len(files_with), 'file')}: {levels}.")
+    elif diff_mode:
+        lines.append("No findings on changed lines.")
+    else:
+        lines.append("No findings.")
+    if diff_mode and scan.diff_hidden:
+        lines.append(
+            f"{_plural(scan.diff_hidden, 'finding')} on unchanged lines of these files "
+            f"{'is' if scan.diff_hidden == 1 else 'are'} not part of this review."
+        )
+    if scan.diff_note:
+        lines.append(f"Note: {scan.diff_note}")
+    if scan.baseline_hidden:
+        lines.append(f"{_plural(scan.baseline_hidden, 'known finding')} from the baseline left out.")
+    lines.append("")
+    for result in files_with:
+        lines.append(
+            review_file(
+                result,
+                config=scan.config,
+                display_path=scan.relpath(result.path),
+                changed_lines=_changed_lines(scan, result.path) if changed is not None else None,
+            )
+        )
+    if clean:
+        lines.append(f"## Files without findings ({len(clean)})")
+        lines.append("")
+        if len(clean) <= FULL_CLEAN_REVIEWS:
+            for result in clean:
+                lines.append(
+                    review_file(result, config=scan.config, display_path=scan.relpath(result.path), heading="###")
+                )
+        else:
+            lines.extend(_clean_summary(result, scan) for result in clean)
+            lines.append("")
+    notices = list(scan.notices)
+    if notices:
+        lines.append("## Scan notices")
+        lines.append("")
+        lines.extend(f"- {n.message}" for n in notices)
+    return "\n".join(lines).rstrip() + "\n"

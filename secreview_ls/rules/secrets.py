@@ -1,0 +1,248 @@
+"""Secrets written into source code (SR75x): passwords, tokens and keys as literals.
+
+A finding needs both a name that means a secret (``password``, ``api_key``,
+``auth_token`` — not ``password_field`` or ``TOKEN_URL``) and a value that
+looks like one (not empty, not a placeholder such as ``"changeme"`` or
+``"<your-token>"``, not an environment variable name or a sentence).
+Test code is not reported by default: fixture credentials are not secrets in use.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from ..engine.finding import Finding
+from .base import MEDIUM, RuleContext, rule
+from .judge import identifier_words
+
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw", "secret", "passcode"})
+_SECRET_WORDS = _PASSWORD_WORDS | {"token", "apikey", "credential", "credentials", "secrets", "passwords"}
+_KEY_QUALIFIERS = frozenset({"api", "secret", "private", "access", "signing", "encryption", "auth", "client",
+                             "master", "app", "consumer", "license", "hmac", "aes", "session"})
+# Words that turn a secret-sounding name into the name of something else.
+_NOT_SECRET_WORDS = frozenset(
+    """url uri urls endpoint endpoints field fields label labels name names type types prompt prompts path paths
+    file files filename dir directory header headers param params parameter parameters length len size count min
+    max regex pattern patterns re rx format fmt env var variable placeholder hint message msg messages text help
+    title policy id ids attr attribute column col validator validators validation error errors input widget
+    form template templates mode method expiry expires expiration ttl timeout lifetime age scheme prefix suffix
+    location class cls factory backend backends manager store storage provider service source generator audience
+    issuer algorithm alg kind setting settings option options flag enabled required changed index idx num limit
+    pos position start end char chars separator sep delimiter encoding charset version location
+    element selector xpath locator button link css html view route handler callback event events hook signal
+    mask masked strength complexity rule rules history
+    cache pool lock queue store keyword keywords ref refs reference map table
+    dict list set tuple sample example examples default defaults doc docs description
+    """.split()
+)
+_PLACEHOLDER_VALUES = frozenset(
+    """password passwd pwd pass secret token key apikey api_key none null nil undefined test testing dummy fake
+    example sample placeholder redacted hidden masked changeme change_me change-me changeit xxx xxxx todo tbd fixme
+    default string str value required optional unset empty n/a na secret_key your_password your-password
+    yourpassword password123 mypassword mysecret your_token your-token your_api_key your-api-key foo bar baz
+    foobar admin user username root guest anonymous""".split()
+)
+_PLACEHOLDER_SHAPES = re.compile(
+    r"""^(?:
+        (.)\1{2,}                     # ****, xxxx, ....
+      | <[^<>]*>                      # <your-token>
+      | \$\{?[\w.:-]+\}?              # $TOKEN, ${TOKEN}
+      | \{\{.*\}\}                    # {{ token }}
+      | \{[\w.]*\}                    # {token}
+      | %\(\w+\)s | %s                # %(password)s
+      | [A-Z][A-Z_]*                  # NAME, DB_PASSWORD (constant / environment variable names)
+      | [A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+ # DB_PASSWORD_2
+      | [a-z_][\w]*(?:\.[\w]+)+       # dotted.module.Path
+      | (?:https?|file|ftp)://\S*     # URLs
+      | [./~].*                       # paths
+    )$""",
+    re.VERBOSE,
+)
+
+
+def secret_kind(name: str) -> str | None:
+    """What secret a name holds: ``"password"`` (``db_password``, ``SECRET``), ``"token"``
+    (``API_KEY``, ``authToken``), or None (``password_field``, ``TOKEN_URL``, ``sort_key``)."""
+    words = identifier_words(name)
+    if not words or any(w in _NOT_SECRET_WORDS for w in words[1:]):
+        return None
+    if words[-1] in {"key", "keys"}:
+        if len(words) > 1 and (words[-2] in _KEY_QUALIFIERS or words[-2] in _SECRET_WORDS):
+            return "token"
+        return None
+    if "key" in words:
+        return None
+    if words[0] in {"pass", "pw"} and len(words) > 1:
+        words = words[1:]
+    if any(w in _PASSWORD_WORDS for w in words):
+        return "password"
+    if any(w in _SECRET_WORDS for w in words):
+        return "token"
+    return None
+
+
+def is_secret_name(name: str) -> bool:
+    """``db_password``, ``API_KEY``, ``authToken`` yes; ``password_field``, ``TOKEN_URL``, ``sort_key`` no."""
+    return secret_kind(name) is not None
+
+
+def is_secret_value(value: str, kind: str = "password") -> bool:
+    """A literal that could be a real credential (not empty, a placeholder or prose).
+
+    Token-like names (``token``, ``api_key``) also need a value that looks generated
+    (mixed letters and digits, or long), so ``token == "import"`` in a parser is not one."""
+    stripped = value.strip()
+    if len(stripped) < 3 or stripped != value or any(c.isspace() for c in stripped):
+        return False
+    if stripped.lower() in _PLACEHOLDER_VALUES:
+        return False
+    if not any(c.isalnum() for c in stripped):
+        return False
+    if _PLACEHOLDER_SHAPES.match(stripped):
+        return False
+    lowered = stripped.lower()
+    if any(marker in lowered for marker in ("your_", "your-", "changeme", "example", "placeholder", "dummy")):
+        return False
+    if kind == "token":
+        has_digit = any(c.isdigit() for c in stripped)
+        has_alpha = any(c.isalpha() for c in stripped)
+        return (len(stripped) >= 8 and has_digit and has_alpha) or len(stripped) >= 20
+    return True
+
+
+def _judge(name: str, value: str) -> bool:
+    kind = secret_kind(name)
+    return kind is not None and is_secret_value(value, kind)
+
+
+def _string(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _target_names(target: ast.AST) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Attribute):
+        return [target.attr]
+    if isinstance(target, ast.Subscript):
+        key = _string(target.slice)
+        return [key] if key else []
+    return []
+
+
+_MESSAGE = "read it from the environment or a secret store instead of the source"
+
+
+@rule(
+    id="SR751",
+    name="hardcoded-password-string",
+    cwe=798,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B105",),
+    ruff=("S105",),
+    relevant_in_tests=False,
+    summary="A password, token or key is assigned or compared as a string literal.",
+    why="A credential in the source is visible to everyone who can read the repository, its "
+    "history, every clone and every build artifact, and it cannot be rotated without a release. "
+    "Names are judged (`password_field = 'password'` and `TOKEN_URL` are not secrets) and "
+    "placeholder values (empty, `changeme`, `<token>`, `${TOKEN}`) are ignored.",
+    bad="DB_PASSWORD = 'hunter2-prod'",
+    good="import os\nDB_PASSWORD = os.environ['DB_PASSWORD']",
+)
+def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
+    for node in ctx.facts.nodes(ast.Assign, ast.AnnAssign):
+        value = _string(node.value)  # type: ignore[attr-defined]
+        if value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        for target in targets:
+            for name in _target_names(target):
+                if _judge(name, value):
+                    yield hardcoded_password_string.finding(
+                        ctx, node.value, f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}"  # type: ignore[attr-defined]
+                    )
+                    break
+    for node in ctx.facts.nodes(ast.Compare):
+        assert isinstance(node, ast.Compare)
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            continue
+        left, right = node.left, node.comparators[0]
+        for side, other in ((left, right), (right, left)):
+            value = _string(other)
+            names = _target_names(side)
+            if value is not None and names and _judge(names[0], value):
+                yield hardcoded_password_string.finding(
+                    ctx, other, f"`{names[0]}` is compared with a hardcoded credential literal; {_MESSAGE}"
+                )
+                break
+    for node in ctx.facts.nodes(ast.Dict):
+        assert isinstance(node, ast.Dict)
+        for key, item in zip(node.keys, node.values, strict=False):
+            name, value = _string(key), _string(item)
+            if name and value is not None and _judge(name, value):
+                yield hardcoded_password_string.finding(
+                    ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
+                )
+
+
+@rule(
+    id="SR752",
+    name="hardcoded-password-argument",
+    cwe=798,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B106",),
+    ruff=("S106",),
+    relevant_in_tests=False,
+    summary="A password, token or key is passed to a function as a string literal.",
+    why="`connect(password='...')` puts a live credential in the source, where every reader of "
+    "the repository and its history can use it.",
+    bad="db.connect(user='app', password='s3cr3t-Pa55')",
+    good="import os\ndb.connect(user='app', password=os.environ['DB_PASSWORD'])",
+)
+def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
+    for node in ctx.facts.nodes(ast.keyword):
+        assert isinstance(node, ast.keyword)
+        value = _string(node.value)
+        if node.arg and value is not None and _judge(node.arg, value):
+            call = ctx.facts.parent(node)
+            where = f"`{ctx.facts.spelled(call.func)}`" if isinstance(call, ast.Call) else "a call"
+            yield hardcoded_password_argument.finding(
+                ctx, node, f"{where} receives a hardcoded credential as `{node.arg}=`; {_MESSAGE}"
+            )
+
+
+@rule(
+    id="SR753",
+    name="hardcoded-password-default",
+    cwe=798,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=("B107",),
+    ruff=("S107",),
+    relevant_in_tests=False,
+    summary="A function parameter that takes a password, token or key defaults to a string literal.",
+    why="Every caller that omits the argument uses the credential written in the source, which "
+    "anyone with the code can read; it also tends to survive into production unnoticed.",
+    bad="def connect(host, password='admin123!'): ...",
+    good="def connect(host, password: str | None = None): ...  # required, or read from the environment",
+)
+def hardcoded_password_default(ctx: RuleContext) -> Iterator[Finding]:
+    for function in ctx.facts.functions:
+        args = function.args
+        positional = [*args.posonlyargs, *args.args]
+        pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=False))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is not None]
+        for param, default in pairs:
+            value = _string(default)
+            if value is not None and _judge(param.arg, value):
+                yield hardcoded_password_default.finding(
+                    ctx,
+                    default,
+                    f"parameter `{param.arg}` of `{function.name}` defaults to a hardcoded credential; {_MESSAGE}",
+                )

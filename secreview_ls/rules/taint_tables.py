@@ -1,0 +1,511 @@
+"""Taint sources, sinks and sanitizers as data, and the spec the engine runs on.
+
+Every table here is plain data; ``build_spec(config)`` turns it (plus the
+``[tool.secreview.taint]`` extensions) into the engine's ``TaintSpec``.
+Sink classes: sql, command, code, path, ssrf, xss, redirect, ldap, xpath,
+deserialization, xxe, header, log, trust-boundary.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..engine.taint_model import ALL_CLASSES, SinkSpec, StoreSink, TaintSpec
+
+CLASS_TITLES = {
+    "sql": "SQL injection",
+    "command": "OS command injection",
+    "code": "code injection",
+    "path": "path traversal",
+    "ssrf": "server-side request forgery",
+    "xss": "cross-site scripting",
+    "redirect": "open redirect",
+    "ldap": "LDAP injection",
+    "xpath": "XPath injection",
+    "deserialization": "deserialization of untrusted data",
+    "xxe": "XML external entity injection",
+    "header": "HTTP header injection",
+    "log": "log injection",
+    "trust-boundary": "trust boundary violation",
+}
+CLASS_ALIASES = {
+    "os": "command",
+    "cmd": "command",
+    "shell": "command",
+    "eval": "code",
+    "path-traversal": "path",
+    "file": "path",
+    "html": "xss",
+    "open-redirect": "redirect",
+    "pickle": "deserialization",
+    "xml": "xxe",
+    "trust_boundary": "trust-boundary",
+    "session": "trust-boundary",
+}
+
+# -- sources ------------------------------------------------------------------------------
+
+# Request objects: a qualified name that *is* a request, and which of its attributes carry
+# data the client chose.
+FLASK_REQUEST_ATTRS = (
+    "args", "form", "values", "json", "get_json", "data", "get_data", "cookies", "headers",
+    "files", "view_args", "stream", "query_string", "environ",
+)  # fmt: skip
+DJANGO_REQUEST_ATTRS = (
+    "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
+    "read", "readline", "readlines", "content_params",
+)  # fmt: skip
+STARLETTE_REQUEST_ATTRS = (
+    "query_params", "path_params", "headers", "cookies", "json", "body", "form", "stream",
+)  # fmt: skip
+HTTP_SERVER_HANDLER_ATTRS = ("path", "headers", "rfile", "requestline", "raw_requestline")
+SOCKETSERVER_HANDLER_ATTRS = ("rfile", "data")
+TORNADO_HANDLER_ATTRS = (
+    "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
+    "get_body_argument", "get_body_arguments", "get_cookie", "request",
+)  # fmt: skip
+
+OBJECT_KINDS = {
+    "flask.request": "flask.request",
+    "quart.request": "flask.request",
+    "werkzeug.local.request": "flask.request",
+}
+OBJECT_SOURCES = {
+    "flask.request": frozenset(FLASK_REQUEST_ATTRS),
+    "django.request": frozenset(DJANGO_REQUEST_ATTRS),
+    "starlette.request": frozenset(STARLETTE_REQUEST_ATTRS),
+    "http.server.handler": frozenset(HTTP_SERVER_HANDLER_ATTRS),
+    "socketserver.handler": frozenset(SOCKETSERVER_HANDLER_ATTRS),
+    "tornado.handler": frozenset(TORNADO_HANDLER_ATTRS),
+}
+HANDLER_BASES = {
+    "http.server.BaseHTTPRequestHandler": "http.server.handler",
+    "http.server.SimpleHTTPRequestHandler": "http.server.handler",
+    "http.server.CGIHTTPRequestHandler": "http.server.handler",
+    "socketserver.StreamRequestHandler": "socketserver.handler",
+    "socketserver.DatagramRequestHandler": "socketserver.handler",
+    "tornado.web.RequestHandler": "tornado.handler",
+}
+REQUEST_ANNOTATIONS = {
+    "fastapi.Request": "starlette.request",
+    "starlette.requests.Request": "starlette.request",
+    "fastapi.requests.Request": "starlette.request",
+    "django.http.HttpRequest": "django.request",
+    "django.http.request.HttpRequest": "django.request",
+    "rest_framework.request.Request": "django.request",
+}
+# Values that are untrusted by themselves (local: the machine's user chose them).
+ATTR_SOURCES = {
+    "sys.argv": "local",
+    "os.environ": "local",
+    "os.environb": "local",
+    "sys.stdin": "local",
+}
+CALL_SOURCES = {
+    "builtins.input": "local",
+    "os.getenv": "local",
+    "os.getenvb": "local",
+    "fileinput.input": "local",
+    "getpass.getuser": "local",
+}
+METHOD_SOURCES = {
+    "recv": "remote",
+    "recvfrom": "remote",
+    "recvmsg": "remote",
+    "parse_args": "local",
+    "parse_known_args": "local",
+}
+# Local sources are reported only for the classes where a local user can still cross a boundary.
+LOCAL_CLASSES = frozenset({"sql", "command", "code", "deserialization", "ldap", "xpath"})
+
+ROUTE_DECORATORS = frozenset(
+    {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
+)
+CLEAN_CONVERTERS = frozenset({"int", "float", "uuid"})
+CLEAN_ANNOTATIONS = frozenset(
+    {
+        "int", "float", "bool", "complex", "uuid.UUID", "datetime.datetime", "datetime.date",
+        "datetime.time", "datetime.timedelta", "decimal.Decimal", "pydantic.PositiveInt",
+        "pydantic.conint", "fastapi.BackgroundTasks", "fastapi.Response", "starlette.responses.Response",
+        "fastapi.responses.Response", "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
+        "list", "typing.List",
+    }
+)  # fmt: skip
+
+# -- sinks ------------------------------------------------------------------------------
+
+_SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen")
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+def _sinks() -> list[SinkSpec]:
+    sinks: list[SinkSpec] = []
+    add = sinks.append
+    # SQL (CWE-89): the query text, never the parameters.
+    for method in ("execute", "executemany", "executescript"):
+        add(SinkSpec("sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement"))))
+    for name in ("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"):
+        add(SinkSpec("sql", name, "SQL text", clean_result=True))
+    add(SinkSpec("sql", ".raw", "raw SQL query", requires_import=("django",)))
+    add(
+        SinkSpec(
+            "sql", ".extra", "SQL fragment of QuerySet.extra",
+            ((-1, "where"), (-1, "select"), (-1, "tables"), (-1, "order_by")), mode="keywords",
+            requires_import=("django",),
+        )
+    )  # fmt: skip
+    for name in ("django.db.models.expressions.RawSQL", "django.db.models.RawSQL"):
+        add(SinkSpec("sql", name, "raw SQL expression"))
+    for name in ("pandas.read_sql", "pandas.read_sql_query"):
+        add(SinkSpec("sql", name, "SQL query"))
+    # OS command (CWE-78).
+    add(SinkSpec("command", "os.system", "shell command"))
+    add(SinkSpec("command", "os.popen", "shell command"))
+    for name in ("subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"):
+        add(SinkSpec("command", name, "shell command"))
+    for name in _SUBPROCESS:
+        add(SinkSpec("command", f"subprocess.{name}", "command", ((0, "args"),), mode="subprocess"))
+    add(SinkSpec("command", "asyncio.create_subprocess_shell", "shell command", ((0, "cmd"),)))
+    add(SinkSpec("command", "asyncio.create_subprocess_exec", "program", ((0, "program"),)))
+    for name in ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"):
+        add(SinkSpec("command", f"os.{name}", "program", ((0, "path"), (0, "file"))))
+    for name in ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
+        add(SinkSpec("command", f"os.{name}", "program", ((1, "path"), (1, "file"))))
+    add(SinkSpec("command", "os.posix_spawn", "program", ((0, "path"),)))
+    add(SinkSpec("command", "os.posix_spawnp", "program", ((0, "path"),)))
+    add(SinkSpec("command", "pty.spawn", "program", ((0, "argv"),), mode="program"))
+    add(SinkSpec("command", ".exec_command", "remote shell command", ((0, "command"),), requires_import=("paramiko",)))
+    # Code (CWE-94/95).
+    add(SinkSpec("code", "builtins.eval", "evaluated expression", ((0, "source"),)))
+    add(SinkSpec("code", "builtins.exec", "executed code", ((0, "source"),)))
+    add(SinkSpec("code", "builtins.compile", "compiled code", ((0, "source"),)))
+    add(SinkSpec("code", "flask.render_template_string", "template source (server-side template injection)"))
+    add(SinkSpec("code", "jinja2.Template", "template source (server-side template injection)", ((0, "source"),)))
+    add(SinkSpec("code", ".from_string", "template source (server-side template injection)",
+                 ((0, "source"),), requires_import=("jinja2",)))  # fmt: skip
+    # Path traversal (CWE-22).
+    add(SinkSpec("path", "builtins.open", "file path", ((0, "file"),)))
+    add(SinkSpec("path", "io.open", "file path", ((0, "file"),)))
+    add(SinkSpec("path", "codecs.open", "file path", ((0, "filename"),)))
+    for name in ("open", "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir",
+                 "scandir", "chmod", "chown", "truncate", "walk"):  # fmt: skip
+        add(SinkSpec("path", f"os.{name}", "file path", ((0, "path"),)))
+    for name in ("rename", "replace", "renames", "link", "symlink"):
+        add(SinkSpec("path", f"os.{name}", "file path", ((0, "src"), (1, "dst"))))
+    for name in ("copy", "copy2", "copyfile", "copytree", "move", "copymode", "copystat"):
+        add(SinkSpec("path", f"shutil.{name}", "file path", ((0, "src"), (1, "dst"))))
+    add(SinkSpec("path", "shutil.rmtree", "file path", ((0, "path"),)))
+    for method in ("read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch",
+                   "mkdir", "open", "rename", "replace", "iterdir"):  # fmt: skip
+        for kind in ("pathlib.Path()", "pathlib.PurePath()", "pathlib.PosixPath()"):
+            add(SinkSpec("path", f"{kind}.{method}", "file path", ((-1, None),)))
+    add(SinkSpec("path", "flask.send_file", "file path", ((0, "path_or_file"), (0, "filename_or_fp"))))
+    add(SinkSpec("path", "flask.send_from_directory", "base directory of send_from_directory", ((0, "directory"),)))
+    add(SinkSpec("path", ".save", "upload destination path", ((0, "dst"),), requires_import=("flask", "werkzeug")))
+    add(SinkSpec("path", "tarfile.open", "archive path", ((0, "name"),)))
+    add(SinkSpec("path", "zipfile.ZipFile", "archive path", ((0, "file"),)))
+    # SSRF (CWE-918).
+    for verb in (*_HTTP_VERBS, "request"):
+        position = 1 if verb == "request" else 0
+        for module in ("requests", "httpx"):
+            add(SinkSpec("ssrf", f"{module}.{verb}", "request URL", ((position, "url"),)))
+            for client in ("Session()", "session()", "Client()", "AsyncClient()"):
+                add(SinkSpec("ssrf", f"{module}.{client}.{verb}", "request URL", ((position, "url"),)))
+    add(SinkSpec("ssrf", "urllib.request.urlopen", "request URL", ((0, "url"),)))
+    add(SinkSpec("ssrf", "urllib.request.Request", "request URL", ((0, "url"),)))
+    add(SinkSpec("ssrf", "urllib.request.urlretrieve", "request URL", ((0, "url"),)))
+    add(SinkSpec("ssrf", "aiohttp.ClientSession().get", "request URL", ((0, "url"),)))
+    add(SinkSpec("ssrf", "aiohttp.ClientSession().post", "request URL", ((0, "url"),)))
+    add(SinkSpec("ssrf", "urllib3.PoolManager().request", "request URL", ((1, "url"),)))
+    add(SinkSpec("ssrf", "http.client.HTTPConnection", "request host", ((0, "host"),)))
+    add(SinkSpec("ssrf", "http.client.HTTPSConnection", "request host", ((0, "host"),)))
+    # XSS (CWE-79).
+    for name in ("flask.make_response", "flask.Response", "werkzeug.wrappers.Response",
+                 "werkzeug.Response", "flask.wrappers.Response"):  # fmt: skip
+        add(SinkSpec("xss", name, "HTTP response body", ((0, "response"),), clean_result=True))
+    for name in ("markupsafe.Markup", "flask.Markup", "jinja2.Markup"):
+        add(SinkSpec("xss", name, "markup trusted as safe HTML", clean_result=True))
+    for name in ("django.http.HttpResponse", "django.http.response.HttpResponse"):
+        add(SinkSpec("xss", name, "HTTP response body", ((0, "content"),), clean_result=True))
+    for name in ("django.utils.safestring.mark_safe", "django.utils.html.format_html",
+                 "django.utils.safestring.SafeString"):  # fmt: skip
+        add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
+    for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
+        add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
+    # Open redirect (CWE-601).
+    for name in ("flask.redirect", "werkzeug.utils.redirect", "django.shortcuts.redirect",
+                 "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect",
+                 "django.http.response.HttpResponseRedirect", "fastapi.responses.RedirectResponse",
+                 "starlette.responses.RedirectResponse"):  # fmt: skip
+        add(SinkSpec("redirect", name, "redirect target", ((0, "location"), (0, "url"), (0, "redirect_to"))))
+    # LDAP (CWE-90).
+    for method in ("search", "search_s", "search_st", "search_ext", "search_ext_s"):
+        add(
+            SinkSpec(
+                "ldap", "." + method, "LDAP search",
+                ((0, "base"), (0, "search_base"), (2, "filterstr"), (1, "search_filter")),
+                requires_import=("ldap", "ldap3"),
+            )
+        )  # fmt: skip
+    # XPath (CWE-643).
+    add(SinkSpec("xpath", ".xpath", "XPath expression", ((0, "_path"),), requires_import=("lxml",)))
+    add(SinkSpec("xpath", "lxml.etree.XPath", "XPath expression", ((0, "path"),)))
+    add(SinkSpec("xpath", "lxml.etree.ETXPath", "XPath expression", ((0, "path"),)))
+    for method in ("find", "findall", "iterfind", "findtext"):
+        add(SinkSpec("xpath", "." + method, "ElementPath expression", ((0, "path"),),
+                     requires_import=("xml", "lxml", "defusedxml")))  # fmt: skip
+    # Deserialization (CWE-502).
+    for name in ("pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "_pickle.load",
+                 "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load",
+                 "jsonpickle.decode", "pandas.read_pickle", "joblib.load", "shelve.open",
+                 "yaml.unsafe_load", "yaml.full_load", "yaml.unsafe_load_all", "yaml.full_load_all"):  # fmt: skip
+        add(SinkSpec("deserialization", name, "deserialized data"))
+    for name in ("yaml.load", "yaml.load_all"):
+        add(SinkSpec("deserialization", name, "YAML document loaded without a safe Loader", ((0, "stream"),),
+                     mode="yaml"))  # fmt: skip
+    # XXE (CWE-611): lxml resolves entities unless told not to.
+    for name in ("lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse", "lxml.etree.XMLID",
+                 "lxml.etree.iterparse"):  # fmt: skip
+        add(SinkSpec("xxe", name, "XML parsed with entity resolution", ((0, "text"), (0, "source")), mode="lxml"))
+    add(SinkSpec("xxe", "xml.sax.make_parser().parse", "XML parsed by a SAX parser", ((0, "source"),)))
+    # Header injection (CWE-113).
+    for method in ("add", "set", "setdefault", "add_header", "extend"):
+        add(SinkSpec("header", "." + method, "HTTP response header", ((1, "_value"), (1, "value")),
+                     receiver_hint="headers"))  # fmt: skip
+    for method in ("set_header", "add_header"):
+        add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),),
+                     requires_import=("tornado",)))  # fmt: skip
+    add(SinkSpec("header", "http.server.handler.send_header", "HTTP response header", ((1, "value"),)))
+    # Log injection (CWE-117).
+    for level in ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"):
+        add(SinkSpec("log", f"logging.{level}", "log message", mode="all-args"))
+        add(SinkSpec("log", "." + level, "log message", mode="all-args", receiver_hint="log"))
+    add(SinkSpec("log", "logging.log", "log message", mode="all-args"))
+    add(SinkSpec("log", ".log", "log message", mode="all-args", receiver_hint="log"))
+    return sinks
+
+
+STORE_SINKS = (
+    StoreSink("trust-boundary", "flask.session", "value stored in the session"),
+    StoreSink("trust-boundary", "django.request.session", "value stored in the session"),
+    StoreSink("trust-boundary", "starlette.request.session", "value stored in the session"),
+    StoreSink("header", ".headers", "HTTP response header"),
+    StoreSink("header", "django.http.HttpResponse()", "HTTP response header"),
+    StoreSink("header", "django.http.response.HttpResponse()", "HTTP response header"),
+    StoreSink("header", "flask.make_response()", "HTTP response header"),
+)
+
+# -- sanitizers --------------------------------------------------------------------------
+
+_EVERY = frozenset({ALL_CLASSES})
+_MARKUP = frozenset({"xss"})
+SANITIZERS: dict[str, frozenset[str]] = {
+    # Conversions to data that cannot carry syntax.
+    "builtins.int": _EVERY,
+    "builtins.float": _EVERY,
+    "builtins.bool": _EVERY,
+    "builtins.complex": _EVERY,
+    "builtins.len": _EVERY,
+    "uuid.UUID": _EVERY,
+    "decimal.Decimal": _EVERY,
+    "datetime.date.fromisoformat": _EVERY,
+    "datetime.datetime.fromisoformat": _EVERY,
+    "ipaddress.ip_address": frozenset({"command", "sql", "path", "xss", "header", "log", "ldap", "xpath"}),
+    # Hashes and encodings.
+    "hashlib.md5": _EVERY,
+    "hashlib.sha1": _EVERY,
+    "hashlib.sha256": _EVERY,
+    "hashlib.sha512": _EVERY,
+    "hashlib.blake2b": _EVERY,
+    "hashlib.new": _EVERY,
+    "hmac.new": _EVERY,
+    "hmac.digest": _EVERY,
+    "base64.b16encode": _EVERY,
+    "binascii.hexlify": _EVERY,
+    # Command.
+    "shlex.quote": frozenset({"command"}),
+    "pipes.quote": frozenset({"command"}),
+    # Markup.
+    "html.escape": _MARKUP,
+    "cgi.escape": _MARKUP,
+    "markupsafe.escape": _MARKUP,
+    "flask.escape": _MARKUP,
+    "jinja2.escape": _MARKUP,
+    "django.utils.html.escape": _MARKUP,
+    "django.utils.html.conditional_escape": _MARKUP,
+    "django.utils.html.strip_tags": _MARKUP,
+    "bleach.clean": _MARKUP,
+    "xml.sax.saxutils.escape": _MARKUP,
+    "flask.render_template": _MARKUP,
+    "flask.jsonify": _MARKUP,
+    "django.shortcuts.render": _MARKUP,
+    "django.template.loader.render_to_string": _MARKUP,
+    "django.http.JsonResponse": _MARKUP,
+    "json.dumps": _MARKUP,
+    # Paths.
+    "os.path.basename": frozenset({"path"}),
+    "werkzeug.utils.secure_filename": frozenset({"path", "command", "xss", "header", "log", "redirect", "sql"}),
+    "werkzeug.security.safe_join": frozenset({"path"}),
+    "flask.safe_join": frozenset({"path"}),
+    "django.utils._os.safe_join": frozenset({"path"}),
+    "django.utils.text.get_valid_filename": frozenset({"path", "command"}),
+    # URLs.
+    "urllib.parse.quote": frozenset({"xss", "header", "log", "sql", "command", "ldap", "xpath"}),
+    "urllib.parse.quote_plus": frozenset({"xss", "header", "log", "sql", "command", "ldap", "xpath", "path"}),
+    "urllib.parse.urlencode": frozenset({"xss", "header", "log", "sql", "command", "ldap", "xpath"}),
+    "flask.url_for": frozenset({"redirect", "ssrf", "xss", "header", "log", "path"}),
+    "django.urls.reverse": frozenset({"redirect", "ssrf", "xss", "header", "log", "path"}),
+    "django.shortcuts.resolve_url": frozenset({"redirect"}),
+    # LDAP / SQL escaping.
+    "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
+    "ldap.dn.escape_dn_chars": frozenset({"ldap"}),
+    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
+    "pymysql.converters.escape_string": frozenset({"sql"}),
+    "MySQLdb.escape_string": frozenset({"sql"}),
+    "psycopg2.extensions.quote_ident": frozenset({"sql"}),
+    # Data formats whose output is data.
+    "json.loads": frozenset({"deserialization"}),
+}
+METHOD_SANITIZERS: dict[str, frozenset[str]] = {
+    "hexdigest": _EVERY,
+    "digest": _EVERY,
+    "isdigit": _EVERY,
+    "isdecimal": _EVERY,
+    "isnumeric": _EVERY,
+    "isalnum": _EVERY,
+    "isalpha": _EVERY,
+    "isidentifier": _EVERY,
+    "isascii": _EVERY,
+    "startswith": _EVERY,
+    "endswith": _EVERY,
+    "count": _EVERY,
+    "find": _EVERY,
+    "rfind": _EVERY,
+    "index": _EVERY,
+    "rindex": _EVERY,
+    "__len__": _EVERY,
+    "__contains__": _EVERY,
+    "exists": _EVERY,
+    "is_file": _EVERY,
+    "is_dir": _EVERY,
+    "hex": _EVERY,
+    "escape_string": frozenset({"sql"}),
+    "quote_ident": frozenset({"sql"}),
+}
+# Calls that, when true, prove an argument safe: (position, classes); -1 = the receiver.
+GUARDS: dict[str, tuple[int, frozenset[str]]] = {
+    ".isdigit": (-1, _EVERY),
+    ".isdecimal": (-1, _EVERY),
+    ".isnumeric": (-1, _EVERY),
+    ".isalnum": (-1, _EVERY),
+    ".isalpha": (-1, _EVERY),
+    ".isidentifier": (-1, _EVERY),
+    ".fullmatch": (0, _EVERY),
+    "re.fullmatch": (1, _EVERY),
+    "re.match": (1, _EVERY),
+    "re.search": (1, _EVERY),
+    "django.utils.http.url_has_allowed_host_and_scheme": (0, frozenset({"redirect"})),
+    "django.utils.http.is_safe_url": (0, frozenset({"redirect"})),
+    ".startswith": (-1, frozenset({"path"})),
+    ".is_relative_to": (-1, frozenset({"path"})),
+}
+NORETURN = frozenset(
+    {"flask.abort", "werkzeug.exceptions.abort", "sys.exit", "os._exit", "builtins.exit", "builtins.quit",
+     "fastapi.HTTPException", "django.core.exceptions.PermissionDenied"}
+)  # fmt: skip
+CLEAN_CALLS = frozenset(
+    {"builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.callable", "builtins.id",
+     "builtins.hash", "builtins.abs", "builtins.round", "builtins.ord", "builtins.type", "builtins.print",
+     "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.getpid", "time.time",
+     "secrets.token_hex", "secrets.token_urlsafe", "uuid.uuid4"}
+)  # fmt: skip
+STRING_METHODS = frozenset(
+    {"lower", "upper", "strip", "lstrip", "rstrip", "title", "capitalize", "casefold", "swapcase",
+     "replace", "format", "format_map", "join", "split", "rsplit", "splitlines", "partition",
+     "rpartition", "encode", "decode", "ljust", "rjust", "center", "zfill", "expandtabs",
+     "removeprefix", "removesuffix", "translate", "strftime", "read", "readline", "readlines",
+     "getlist", "get", "getvalue", "get_json", "get_data", "to_dict", "dict", "values", "items",
+     "keys", "copy", "__str__", "tobytes", "as_posix", "resolve", "absolute", "joinpath", "with_name",
+     "with_suffix", "text", "json"}
+)  # fmt: skip
+
+
+def _config_sanitizer(entry: str) -> tuple[str, frozenset[str]]:
+    """``"myapp.clean"`` cleans every class; ``"myapp.clean:sql,xss"`` only those."""
+    name, _, classes = entry.partition(":")
+    if not classes:
+        return name.strip(), _EVERY
+    chosen = {CLASS_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in classes.split(",") if c.strip()}
+    return name.strip(), frozenset(chosen)
+
+
+@lru_cache(maxsize=32)
+def build_spec(
+    extra_sources: tuple[str, ...] = (),
+    extra_sanitizers: tuple[str, ...] = (),
+    extra_sinks: tuple[tuple[str, tuple[str, ...]], ...] = (),
+) -> TaintSpec:
+    """The engine's spec: the tables above plus configured extensions.
+
+    Configured sources are remote sources (callables or attributes, by qualified name);
+    configured sinks take a class name (``sql``, ``command``, ...; unknown names are kept as
+    their own class) and qualified names or ``.method`` names (every argument is checked).
+    """
+    call_sources = dict(CALL_SOURCES)
+    attr_sources = dict(ATTR_SOURCES)
+    method_sources = dict(METHOD_SOURCES)
+    for name in extra_sources:
+        name = name.strip()
+        if name.startswith("."):
+            method_sources[name[1:]] = "remote"
+        else:
+            call_sources[name] = "remote"
+            attr_sources[name] = "remote"
+    sanitizers = dict(SANITIZERS)
+    method_sanitizers = dict(METHOD_SANITIZERS)
+    for entry in extra_sanitizers:
+        name, classes = _config_sanitizer(entry)
+        if name.startswith("."):
+            method_sanitizers[name[1:]] = classes
+        else:
+            sanitizers[name] = classes
+    sinks = _sinks()
+    titles = dict(CLASS_TITLES)
+    for raw_class, names in extra_sinks:
+        cls = CLASS_ALIASES.get(raw_class.lower(), raw_class.lower())
+        titles.setdefault(cls, f"{cls} injection")
+        for name in names:
+            sinks.append(SinkSpec(cls, name.strip(), f"argument of a configured {cls} sink", mode="all-args"))
+    local = frozenset(n for n, where in {**attr_sources, **call_sources}.items() if where == "local")
+    return TaintSpec(
+        attr_sources={k: v for k, v in attr_sources.items()},
+        call_sources={k: v for k, v in call_sources.items()},
+        method_sources=method_sources,
+        object_kinds=dict(OBJECT_KINDS),
+        object_sources=dict(OBJECT_SOURCES),
+        local_sources=local,
+        local_classes=LOCAL_CLASSES,
+        sinks=tuple(sinks),
+        store_sinks=STORE_SINKS,
+        sanitizers=sanitizers,
+        method_sanitizers=method_sanitizers,
+        guards=dict(GUARDS),
+        noreturn=NORETURN,
+        clean_calls=CLEAN_CALLS,
+        string_methods=STRING_METHODS,
+        handler_bases=dict(HANDLER_BASES),
+        route_decorators=ROUTE_DECORATORS,
+        clean_converters=CLEAN_CONVERTERS,
+        clean_annotations=CLEAN_ANNOTATIONS,
+        request_annotations=dict(REQUEST_ANNOTATIONS),
+        class_titles=titles,
+    )
+
+
+def spec_for(config: object | None) -> TaintSpec:
+    """The spec for a ``Config`` (or anything with ``taint_sources`` / ``_sinks`` / ``_sanitizers``)."""
+    sources = tuple(getattr(config, "taint_sources", ()) or ())
+    sanitizers = tuple(getattr(config, "taint_sanitizers", ()) or ())
+    sinks_map = getattr(config, "taint_sinks", {}) or {}
+    sinks = tuple(sorted((str(k), tuple(v)) for k, v in sinks_map.items()))
+    return build_spec(sources, sanitizers, sinks)

@@ -1,0 +1,378 @@
+"""Secrets in any text file: provider formats, generic assignments, placeholders, masking.
+
+Every credential here is generated at run time from a seeded generator, so the
+repository itself holds no string that looks like a live key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+
+import pytest
+
+from secreview_ls.analyze import analyze_source, analyze_text_file
+from secreview_ls.config import Config
+from secreview_ls.engine import secrets_detect as sd
+
+ALNUM = string.ascii_letters + string.digits
+RNG = random.Random(20240611)
+
+
+def rnd(length: int, alphabet: str = ALNUM) -> str:
+    return "".join(RNG.choice(alphabet) for _ in range(length))
+
+
+def b64json(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def make_jwt(exp: int | None = 4102444800, alg: str = "HS256") -> str:
+    claims: dict[str, object] = {"sub": "42"}
+    if exp is not None:
+        claims["exp"] = exp
+    return f"{b64json({'alg': alg, 'typ': 'JWT'})}.{b64json(claims)}.{rnd(43, ALNUM + '-_')}"
+
+
+AWS_ID = "AK" + "IA" + rnd(16, string.ascii_uppercase + "234567")
+AWS_SECRET = rnd(38, ALNUM + "/+") + "a1"
+TOKENS = {
+    "SR762": "gh" + "p_" + rnd(36),
+    "SR763": "glp" + "at-" + rnd(20),
+    "SR764": "xo" + "xb-" + rnd(11, string.digits) + "-" + rnd(12, string.digits) + "-" + rnd(24),
+    "SR765": "https://hooks.slack.com/services/T" + rnd(8, string.ascii_uppercase + string.digits)
+    + "/B" + rnd(8, string.ascii_uppercase + string.digits) + "/" + rnd(24),
+    "SR766": "sk" + "_live_" + rnd(24),
+    "SR767": "AI" + "za" + rnd(35, ALNUM + "-_"),
+    "SR769": make_jwt(),
+    "SR770": "py" + "pi-AgEIcHlwaS5vcmc" + rnd(60, ALNUM + "-_"),
+    "SR771": "np" + "m_" + rnd(36),
+    "SR772": "sk" + "-proj-" + rnd(20) + "T3Blbk" + "FJ" + rnd(20),
+    "SR773": "sk" + "-ant-api03-" + rnd(93, ALNUM + "-_"),
+    "SR774": "S" + "G." + rnd(22) + "." + rnd(43),
+}
+# The public part of each format (its fixed prefix), which messages may show.
+PUBLIC_PREFIX = {"SR765": "https://hooks.slack.com/", "SR770": "pypi-AgEIcHlwaS5vcmc", "SR773": "sk-ant-api03-"}
+
+PRIVATE_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    + "\n".join(rnd(64, ALNUM + "+/") for _ in range(6))
+    + "\n-----END RSA PRIVATE KEY-----\n"
+)
+
+SECRET_RULES = tuple(f"SR{n}" for n in [*range(760, 775), 780, 781, 782])
+
+
+def text_findings(text: str, path: str = "deploy/settings.env", **config: object) -> list:
+    return analyze_text_file(text, path, Config(**config)).findings  # type: ignore[arg-type]
+
+
+def ids(findings: list) -> list[str]:
+    return [f.rule_id for f in findings]
+
+
+def assert_never_leaks(findings: list, *secrets: str) -> None:
+    """No finding carries a secret in full, nor any 12-character piece of it."""
+    dumped = json.dumps([f.to_dict() for f in findings], ensure_ascii=False)
+    for secret in secrets:
+        assert secret not in dumped
+        for start in range(0, max(1, len(secret) - 12)):
+            piece = secret[start : start + 12]
+            if len(piece) == 12:
+                assert piece not in dumped, f"a piece of the secret leaked: {piece!r}"
+
+
+# -- provider formats ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule_id", sorted(TOKENS))
+@pytest.mark.parametrize(
+    "template, path",
+    [
+        ("SERVICE_CREDENTIAL={value}\n", ".env"),
+        ("service:\n  credential: '{value}'\n", "config/app.yaml"),
+        ('{{"credential": "{value}"}}\n', "config/app.json"),
+        ('import client\nclient.connect(key="{value}")\n', "app/client.py"),
+        ("const credential = `{value}`;\n", "web/app.js"),
+    ],
+)
+def test_provider_formats_in_every_kind_of_file(rule_id: str, template: str, path: str) -> None:
+    value = TOKENS[rule_id]
+    text = template.format(value=value)
+    if path.endswith(".py"):
+        findings = analyze_source(text, path, Config()).findings
+    else:
+        findings = text_findings(text, path)
+    secret_findings = [f for f in findings if f.rule_id in SECRET_RULES]
+    assert ids(secret_findings) == [rule_id]
+    found = secret_findings[0]
+    line_no = 2 if text.startswith(("service:", "import")) else 1
+    line = text.splitlines()[line_no - 1]
+    assert found.span.start_line == line_no
+    assert line[found.span.start_col : found.span.end_col] == value
+    assert found.cwe == 798
+    assert_never_leaks(findings, value.removeprefix(PUBLIC_PREFIX.get(rule_id, "")))
+
+
+def test_aws_key_pair_in_ini_is_high_with_partner_line() -> None:
+    text = f"[default]\naws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}\n"
+    findings = text_findings(text, "deploy/credentials")
+    assert ids(findings) == ["SR760", "SR761"]
+    key_id, secret = findings
+    assert str(key_id.severity) == "high" and "secret access key is on line 3" in key_id.message
+    assert f"`AKIA{sd.ELLIPSIS}{AWS_ID[-2:]}`" in key_id.message
+    assert secret.span.start_line == 3 and str(secret.severity) == "high"
+    assert_never_leaks(findings, AWS_ID, AWS_SECRET)
+    assert AWS_ID[4:] not in key_id.snippet
+
+
+def test_aws_key_id_alone_is_medium() -> None:
+    findings = text_findings(f"AWS_ACCESS_KEY_ID={AWS_ID}\n", ".env")
+    assert ids(findings) == ["SR760"]
+    assert str(findings[0].severity) == "medium"
+    assert "no secret access key" in findings[0].message
+
+
+def test_aws_secret_key_needs_a_name_or_a_key_id_nearby() -> None:
+    assert text_findings(f"checksum = {AWS_SECRET}\n", "data.cfg") == []
+    assert ids(text_findings(f"aws_secret_access_key: {AWS_SECRET}\n", "ci.yml")) == ["SR761"]
+
+
+def test_private_key_block_is_found_and_header_alone_is_not() -> None:
+    findings = text_findings(PRIVATE_KEY, "deploy/id_rsa")
+    assert ids(findings) == ["SR768"]
+    assert "RSA PRIVATE KEY" in findings[0].message
+    body_line = PRIVATE_KEY.splitlines()[1]
+    assert_never_leaks(findings, body_line)
+    parser = 'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    kind = "rsa"\n'
+    assert [f for f in analyze_source(parser, "pem.py", Config()).findings if f.rule_id == "SR768"] == []
+
+
+def test_private_key_body_on_the_same_line_is_masked() -> None:
+    body = rnd(64, ALNUM + "+/")
+    text = json.dumps({"PrivateKey": f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"}) + "\n"
+    findings = text_findings(text, "deploy/key.json")
+    assert ids(findings) == ["SR768"]
+    assert_never_leaks(findings, body)
+
+
+def test_encrypted_private_key_is_less_severe() -> None:
+    text = PRIVATE_KEY.replace("RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY")
+    (found,) = text_findings(text, "deploy/key.pem")
+    assert found.rule_id == "SR768" and str(found.severity) == "medium"
+    assert "encrypted" in found.message
+
+
+def test_jwt_expiry_is_reported_and_expired_tokens_are_low() -> None:
+    (live,) = text_findings(f"TOKEN={make_jwt()}\n", ".env")
+    assert "valid until 2100-01-01" in live.message and str(live.severity) == "medium"
+    (old,) = text_findings(f"TOKEN={make_jwt(exp=1500000000)}\n", ".env")
+    assert "expired 2017-07-14" in old.message and str(old.severity) == "low"
+    assert text_findings(f"TOKEN={make_jwt(alg='none')}\n", ".env") == []
+
+
+def test_mask_keeps_public_prefix_and_two_characters() -> None:
+    assert sd.mask("AKIAIOSFODNN7EXAMPLE", 4) == "AKIA…LE"
+    assert sd.mask("hunter2", 0) == "…"
+    assert sd.mask("correct-horse-battery", 0) == "…ry"
+    hit = sd.find_provider_secrets(f"x = '{TOKENS['SR762']}'")[0]
+    assert TOKENS["SR762"] not in repr(hit)
+    assert hit.masked == "ghp_…" + TOKENS["SR762"][-2:]
+
+
+def test_every_secret_on_a_line_is_masked_in_each_snippet() -> None:
+    text = f"creds: {AWS_ID} {TOKENS['SR762']}\n"
+    findings = text_findings(text, "ci.yml")
+    assert sorted(ids(findings)) == ["SR760", "SR762"]
+    for found in findings:
+        assert AWS_ID not in found.snippet and TOKENS["SR762"] not in found.snippet
+    assert_never_leaks(findings, AWS_ID, TOKENS["SR762"])
+
+
+# -- placeholders and look-alikes ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "GITHUB_TOKEN=ghp_" + "x" * 36,
+        "GITHUB_TOKEN=ghp_" + "0123456789" * 3 + "abcdef",
+        "STRIPE=sk_test_" + rnd(24),
+        "SLACK=xoxb-000000000000-000000000000-" + "x" * 24,
+        "password=changeme",
+        "password=xxxxxxxx",
+        "password: <password>",
+        "password: ${DB_PASSWORD}",
+        "password: '{{ vault_db_password }}'",
+        "password = %(db_password)s",
+        "password = your-password-here",
+        "password: example-password",
+        "password: dummy",
+        "password: '********'",
+        "password: null",
+        "password: true",
+        "password: ENC[AES256_GCM,data:abc,iv:def]",
+        "password_file: /run/secrets/db",
+        "password_reset_timeout: 3600",
+        "existingSecret: postgres-credentials",
+        "secretName: tls-cert",
+        "api_key: your-api-key-here",
+        "api_key: 'my_service_api_key_value'",
+        "token: abc",
+        "max_tokens: 4096",
+        "try_except_pass = bandit.plugins.try_except_pass:try_except_pass",
+        "bypass = something-long-enough",
+        "DATABASE_URL=postgres://user:password@localhost/app",
+        "DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app",
+        "url = https://user:secret@example.com/path",
+        "Authorization: Bearer <token>",
+        "Authorization: Bearer ${TOKEN}",
+        "key = 'value'",
+    ],
+)
+def test_placeholders_and_look_alikes_are_quiet(line: str) -> None:
+    assert text_findings(line + "\n", "deploy/settings.yaml") == []
+
+
+@pytest.mark.parametrize(
+    "line, rule_id",
+    [
+        ("DB_PASSWORD=Pr0d-s3cret!", "SR780"),
+        ("password: 'hunter2-prod'", "SR780"),
+        ('"dbPassword": "Xk2-pr0d-pw"', "SR780"),
+        ("spring.datasource.password=S3cure#Pass", "SR780"),
+        ("<password>Tr0ub4dor&3</password>", "SR780"),
+        ("smtp_pass = letmein-now", "SR780"),
+        ("client_secret: 8fJ2kLq9", "SR780"),
+        ("api_key = '9f3b7c1e5a2d48f0b6e1c7a9d3f5e2b4'", "SR781"),
+        ("X_API_KEY=Zq7Rm2Xv9Lp4Tn8Ks3Wd6Yb1", "SR781"),
+        ("Authorization: Bearer Zq7Rm2Xv9Lp4Tn8Ks3Wd6Yb1Hc5Fj0", "SR781"),
+        ("DATABASE_URL=postgresql://app:Xk2pr0dpw7@db.internal:5432/app", "SR782"),
+    ],
+)
+def test_generic_credentials_in_config_files(line: str, rule_id: str) -> None:
+    findings = text_findings(line + "\n", "deploy/settings.conf")
+    assert ids(findings) == [rule_id]
+    found = findings[0]
+    value = line[found.span.start_col : found.span.end_col]
+    assert len(value) >= 4
+    assert_never_leaks(findings, value) if len(value) > 12 else None
+    assert value not in found.message and value not in found.snippet
+
+
+def test_generic_password_rule_skips_python_but_url_and_provider_rules_do_not() -> None:
+    source = (
+        "import requests\n"
+        'password = "hunter2-prod"\n'
+        'DB = "postgresql://app:Xk2pr0dpw7@db.internal/app"\n'
+        f'TOKEN = "{TOKENS["SR762"]}"\n'
+    )
+    findings = [f for f in analyze_source(source, "app/settings.py", Config()).findings if f.rule_id in SECRET_RULES]
+    assert ids(findings) == ["SR782", "SR762"]
+
+
+def test_python_assignments_are_left_to_the_python_rules_but_authorization_values_are_not() -> None:
+    source = (
+        'auth_token = "Zq7Rm2Xv9Lp4Tn8Ks3Wd6Yb1"\n'
+        'SERVICE_API_KEY = "Zq7Rm2Xv9Lp4Tn8Ks3Wd6Yb1"\n'
+        'headers = {"Authorization": "Bearer Zq7Rm2Xv9Lp4Tn8Ks3Wd6Yb1Hc5Fj0"}\n'
+    )
+    findings = [f for f in analyze_source(source, "app/client.py", Config()).findings if f.rule_id in SECRET_RULES]
+    assert ids(findings) == ["SR781"]
+    assert findings[0].span.start_line == 3
+    assert "Bearer" in findings[0].message and "Zq7Rm2" not in findings[0].snippet
+
+
+# -- context: tests, docs, allowlists, suppressions --------------------------------------
+
+
+def test_test_code_drops_generic_rules_and_lowers_provider_confidence() -> None:
+    text = f"DB_PASSWORD=Pr0d-s3cret!\nGITHUB_TOKEN={TOKENS['SR762']}\n"
+    findings = text_findings(text, "tests/fixtures/app.env")
+    assert ids(findings) == ["SR762"]
+    assert str(findings[0].confidence) == "low"
+    strict = text_findings(text, "tests/fixtures/app.env", test_code="strict")
+    assert ids(strict) == ["SR780", "SR762"]
+
+
+@pytest.mark.parametrize("path", ["README.md", "docs/setup.rst", "pkg-1.0.dist-info/METADATA", ".env.example"])
+def test_documentation_gets_low_confidence_and_no_generic_findings(path: str) -> None:
+    text = f"DB_PASSWORD=Pr0d-s3cret!\nexport GITHUB_TOKEN={TOKENS['SR762']}\n"
+    findings = text_findings(text, path)
+    assert ids(findings) == ["SR762"]
+    assert str(findings[0].confidence) == "low"
+
+
+def test_allowlist_comments_of_other_scanners_are_honoured() -> None:
+    text = (
+        f"GITHUB_TOKEN={TOKENS['SR762']}  # pragma: allowlist secret\n"
+        "DB_PASSWORD=Pr0d-s3cret!  # gitleaks:allow\n"
+        f"OTHER={TOKENS['SR763']}\n"
+    )
+    assert ids(text_findings(text, ".env")) == ["SR763"]
+
+
+def test_own_suppression_comment_works_in_config_files() -> None:
+    text = f"token: {TOKENS['SR762']}  # secreview: ignore[SR762]\n"
+    result = analyze_text_file(text, "ci.yml", Config())
+    assert result.findings == []
+    assert ids(result.suppressed) == ["SR762"]
+
+
+def test_ignoring_the_family_by_prefix() -> None:
+    text = f"DB_PASSWORD=Pr0d-s3cret!\nGITHUB_TOKEN={TOKENS['SR762']}\n"
+    assert ids(text_findings(text, ".env", ignore=("SR76",))) == ["SR780"]
+
+
+# -- detector helpers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("password", "password"),
+        ("DB_PASSWORD", "password"),
+        ("dbPassword", "password"),
+        ("db_pass", "password"),
+        ("SECRET_KEY", "password"),
+        ("client_secret", "password"),
+        ("api_key", "token"),
+        ("APIKey", "token"),
+        ("github_token", "token"),
+        ("bypass", None),
+        ("second_pass", None),
+        ("tokenizer", None),
+        ("max_tokens", None),
+        ("secretName", None),
+        ("existingSecret", None),
+        ("password_reset_timeout", None),
+        ("public_key", None),
+        ("next_page_token", None),
+    ],
+)
+def test_secret_key_class(key: str, expected: str | None) -> None:
+    assert sd.secret_key_class(key) == expected
+
+
+def test_looks_random_separates_tokens_from_words() -> None:
+    assert sd.looks_random("9f3b7c1e5a2d48f0b6e1c7a9d3f5e2b4")
+    assert sd.looks_random(rnd(24))
+    assert not sd.looks_random("my_service_api_key_value")
+    assert not sd.looks_random("ApiGatewayV2WSAuthorizer")
+    assert not sd.looks_random("aaaaaaaaaaaaaaaaaaaa1")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_candidate_lines_match_a_line_scan(newline: str) -> None:
+    lines = ["a = 1", "Password = 'x'", "b", "token: y", "", "AUTH=z", "İstanbul token"]
+    text = newline.join(lines)
+    assert sd.candidate_lines(text, lines, ("pass", "token", "auth")) == [2, 4, 6, 7]
+
+
+def test_provider_secret_lookup_for_other_rules() -> None:
+    assert sd.looks_like_provider_secret(TOKENS["SR766"])
+    assert not sd.looks_like_provider_secret("hunter2")
