@@ -57,7 +57,7 @@ from . import analyze
 from .analyze import AnalysisResult, analyze_source, module_name_for, selected_rules
 from .config import Config
 from .engine.facts import ModuleFacts
-from .engine.finding import Finding, FlowStep, Fix, Notice, Span, TextEdit
+from .engine.finding import Finding, Fix, FlowStep, Notice, Span, TextEdit
 from .engine.names import ImportMap
 from .engine.source import SourceFile
 from .engine.suppressions import Suppression, parse_suppressions

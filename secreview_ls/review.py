@@ -216,13 +216,23 @@ def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: b
         tainted = [f for f in result.findings if _is_taint(f)]
         if sources and sinks and not tainted:
             lines.append("- None of those inputs reaches the dangerous argument of a sink.")
+    if facts is not None and result.is_test:
+        asserts = [node.lineno for node in facts.nodes(ast.Assert) if isinstance(node, ast.Assert)]
+        if asserts:
+            where = ", ".join(str(n) for n in asserts[:MAX_LISTED]) + (", …" if len(asserts) > MAX_LISTED else "")
+            lines.append(
+                f"- {_plural(len(asserts), '`assert` statement')} (line{'s' if len(asserts) > 1 else ''} {where}): "
+                "test assertions, not input validation."
+            )
     if facts is not None:
         seen = observations(facts, [*result.findings, *result.suppressed])
         if seen:
             lines.append(f"- Sensitive calls without findings: {_listing([o.text() for o in seen])}.")
         elif python and not result.findings:
-            lines.append("- Sensitive calls: none (no subprocess, eval/exec, deserialization, XML, HTTP, hashing, "
-                         "SQL execute or template calls).")
+            lines.append(
+                "- Sensitive calls: none (no subprocess, eval/exec, deserialization, XML, HTTP, hashing, "
+                "SQL execute or template calls)."
+            )
     return lines
 
 
@@ -250,7 +260,7 @@ def _context_lines(result: AnalysisResult, config: Config | None) -> list[str]:
             else:
                 lines.append("- Test code (matches `test-paths`).")
         else:
-            lines.append("- Test code (matches `test-paths`), analyzed like production code (`test-code = \"strict\"`).")
+            lines.append('- Test code (matches `test-paths`), analyzed like production code (`test-code = "strict"`).')
     for notice in result.notices:
         if notice.kind in SYNTAX_KINDS:
             where = f"line {notice.span.start_line}: " if notice.span is not None else ""

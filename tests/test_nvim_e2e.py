@@ -154,8 +154,8 @@ def _on_line(diagnostics: list[dict[str, Any]], line: int) -> list[dict[str, Any
 
 def _cases() -> list[Any]:
     cases = []
-    for nvim in _nvims() or ["nvim"]:
-        cases.append(pytest.param(nvim, None, id=Path(nvim).parent.name or "nvim"))
+    for i, nvim in enumerate(_nvims() or ["nvim"]):
+        cases.append(pytest.param(nvim, None, id="nvim" if i == 0 else f"nvim{i}"))
     return cases
 
 

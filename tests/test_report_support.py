@@ -12,7 +12,7 @@ from secreview_ls.scan import ScanResult, scan_paths
 # A payload in the scanned code itself: reports must show it as text.
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
 
-VIEWS = f'''import sqlite3
+VIEWS = f"""import sqlite3
 import subprocess
 
 from flask import Flask, request
@@ -38,9 +38,9 @@ def ping():
 def load(blob):
     import yaml
     return yaml.load(blob)  # "<b>{PAYLOAD}</b>"
-'''
+"""
 
-CLEAN_API = '''import hashlib
+CLEAN_API = """import hashlib
 import subprocess
 
 import requests
@@ -67,14 +67,14 @@ def digest(data):
 def lookup(conn):
     name = request.args["name"]
     return conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
-'''
+"""
 
-UNIT_TEST = '''from app.views import load
+UNIT_TEST = """from app.views import load
 
 
 def test_load_reads_a_mapping():
     assert load("a: 1") == {"a": 1}
-'''
+"""
 
 
 def github_token(seed: int = 7) -> str:

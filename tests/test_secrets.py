@@ -12,6 +12,8 @@ import random
 import string
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import Config
@@ -42,8 +44,12 @@ TOKENS = {
     "SR762": "gh" + "p_" + rnd(36),
     "SR763": "glp" + "at-" + rnd(20),
     "SR764": "xo" + "xb-" + rnd(11, string.digits) + "-" + rnd(12, string.digits) + "-" + rnd(24),
-    "SR765": "https://hooks.slack.com/services/T" + rnd(8, string.ascii_uppercase + string.digits)
-    + "/B" + rnd(8, string.ascii_uppercase + string.digits) + "/" + rnd(24),
+    "SR765": "https://hooks.slack.com/services/T"
+    + rnd(8, string.ascii_uppercase + string.digits)
+    + "/B"
+    + rnd(8, string.ascii_uppercase + string.digits)
+    + "/"
+    + rnd(24),
     "SR766": "sk" + "_live_" + rnd(24),
     "SR767": "AI" + "za" + rnd(35, ALNUM + "-_"),
     "SR769": make_jwt(),
@@ -376,3 +382,54 @@ def test_candidate_lines_match_a_line_scan(newline: str) -> None:
 def test_provider_secret_lookup_for_other_rules() -> None:
     assert sd.looks_like_provider_secret(TOKENS["SR766"])
     assert not sd.looks_like_provider_secret("hunter2")
+
+
+# -- robustness ---------------------------------------------------------------------------
+
+
+_PIECES = st.sampled_from(
+    [
+        *TOKENS.values(),
+        AWS_ID,
+        AWS_SECRET,
+        PRIVATE_KEY,
+        "password = ",
+        "api_key: ",
+        "Authorization: Bearer ",
+        "postgres://u:",
+        "@h/db",
+        "-----BEGIN PRIVATE KEY-----",
+        '"',
+        "'",
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "=",
+        ":",
+        "İ",
+        "😀",
+        "\\n",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=30), st.sampled_from([".env", "a.py", "c.yaml"]))
+def test_any_text_gives_valid_spans_and_masked_snippets(pieces: list[str], path: str) -> None:
+    text = "".join(pieces)
+    if "\x00" in text:
+        return
+    result = analyze_text_file(text, path, Config())
+    lines = sd.split_lines(text)
+    for found in result.findings:
+        assert 1 <= found.span.start_line <= len(lines)
+        line = lines[found.span.start_line - 1]
+        assert 0 <= found.span.start_col < found.span.end_col <= len(line)
+        value = line[found.span.start_col : found.span.end_col]
+        if len(value) >= 12 and found.rule_id != "SR768":  # a key block's header is not secret
+            assert value not in found.snippet and value not in found.message
+    redactor = sd.Redactor(text, path)
+    for hit in sd.find_provider_secrets(text):
+        if hit.detector != "private-key":  # the header of a key block is not secret
+            assert hit.value not in redactor.line(hit.line)

@@ -118,9 +118,42 @@ _REFERENCE_PREFIXES = (
     "getenv(",
 )
 _TYPE_NAMES = frozenset(
-    {"string", "str", "text", "password", "passwd", "secret", "token", "integer", "int", "bool", "boolean",
-     "required", "optional", "true", "false", "yes", "no", "on", "off", "empty", "nil", "value", "hidden",
-     "masked", "omitted", "none", "null", "undefined", "default", "auto", "prompt", "ask", "random", "generated"}
+    {
+        "string",
+        "str",
+        "text",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "integer",
+        "int",
+        "bool",
+        "boolean",
+        "required",
+        "optional",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "empty",
+        "nil",
+        "value",
+        "hidden",
+        "masked",
+        "omitted",
+        "none",
+        "null",
+        "undefined",
+        "default",
+        "auto",
+        "prompt",
+        "ask",
+        "random",
+        "generated",
+    }
 )
 
 
@@ -200,6 +233,7 @@ class LineIndex:
 
 
 # -- provider formats ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -363,7 +397,9 @@ PROVIDER_FORMATS: tuple[ProviderFormat, ...] = (
         "slack-webhook",
         "Slack incoming-webhook URL",
         r"hooks\.slack\.com/",
-        re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9]{16,}"),
+        re.compile(
+            r"https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9]{16,}"
+        ),
         _prefix_through("slack.com/"),
         _slack_webhook,
     ),
@@ -521,8 +557,22 @@ def find_aws_secret_keys(
 # -- choosing lines cheaply ------------------------------------------------------------------
 
 AWS_NEEDLES = ("secret",)
-ASSIGNMENT_NEEDLES = ("pass", "pwd", "secret", "token", "apikey", "api_key", "api-key", "access", "private",
-                      "signing", "encryption", "master", "cred", "auth")
+ASSIGNMENT_NEEDLES = (
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "access",
+    "private",
+    "signing",
+    "encryption",
+    "master",
+    "cred",
+    "auth",
+)
 HEADER_NEEDLES = ("bearer", "basic", "token")
 URL_NEEDLES = ("://",)
 
@@ -564,35 +614,187 @@ _KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "secretkey", "clientsecret"})
 # ``pass`` is a credential only alone or after a word naming what it opens (``db_pass``, ``smtpPass``),
 # not in ``try_except_pass`` or ``second_pass``.
-_PASS_OWNERS = frozenset({"db", "user", "username", "smtp", "mail", "email", "admin", "root", "ftp", "sftp", "sql",
-                          "mysql", "postgres", "pg", "redis", "ldap", "proxy", "http", "auth", "login", "account",
-                          "app", "api", "rabbit", "rabbitmq", "amqp", "mongo", "mongodb", "jdbc", "database",
-                          "server", "client", "service", "vnc", "ssh", "key", "keystore", "truststore", "store",
-                          "cert", "basic", "my", "super"})
+_PASS_OWNERS = frozenset(
+    {
+        "db",
+        "user",
+        "username",
+        "smtp",
+        "mail",
+        "email",
+        "admin",
+        "root",
+        "ftp",
+        "sftp",
+        "sql",
+        "mysql",
+        "postgres",
+        "pg",
+        "redis",
+        "ldap",
+        "proxy",
+        "http",
+        "auth",
+        "login",
+        "account",
+        "app",
+        "api",
+        "rabbit",
+        "rabbitmq",
+        "amqp",
+        "mongo",
+        "mongodb",
+        "jdbc",
+        "database",
+        "server",
+        "client",
+        "service",
+        "vnc",
+        "ssh",
+        "key",
+        "keystore",
+        "truststore",
+        "store",
+        "cert",
+        "basic",
+        "my",
+        "super",
+    }
+)
 _PASSWORD_SUFFIXES = ("password", "passwd", "passphrase")
-_TOKEN_WORDS = frozenset({"token", "apikey", "accesskey", "privatekey", "authkey", "signingkey", "encryptionkey",
-                          "masterkey", "credential", "credentials", "auth"})
-_TOKEN_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"), ("signing", "key"),
-                          ("encryption", "key"), ("master", "key"), ("secret", "key"), ("client", "secret")})
+_TOKEN_WORDS = frozenset(
+    {
+        "token",
+        "apikey",
+        "accesskey",
+        "privatekey",
+        "authkey",
+        "signingkey",
+        "encryptionkey",
+        "masterkey",
+        "credential",
+        "credentials",
+        "auth",
+    }
+)
+_TOKEN_PAIRS = frozenset(
+    {
+        ("api", "key"),
+        ("access", "key"),
+        ("private", "key"),
+        ("auth", "key"),
+        ("signing", "key"),
+        ("encryption", "key"),
+        ("master", "key"),
+        ("secret", "key"),
+        ("client", "secret"),
+    }
+)
 # Words that make a key describe a credential rather than hold one.
-_NOT_SECRET_WORDS = frozenset({"public", "pub", "next", "page", "continuation", "existing", "type", "length", "len",
-                               "count", "size", "expiry", "expires", "expiration", "policy", "reset", "url", "uri",
-                               "min", "max", "file", "path", "name", "id", "hash", "hashed", "header", "field",
-                               "param", "prompt", "label", "placeholder", "hint", "format", "regex", "pattern"})
-_NOT_SECRET_FIRST = frozenset({"use", "enable", "disable", "create", "generate", "require", "mount", "allow", "is",
-                               "has", "show", "hide", "store", "save", "remember", "verify", "validate", "check"})
+_NOT_SECRET_WORDS = frozenset(
+    {
+        "public",
+        "pub",
+        "next",
+        "page",
+        "continuation",
+        "existing",
+        "type",
+        "length",
+        "len",
+        "count",
+        "size",
+        "expiry",
+        "expires",
+        "expiration",
+        "policy",
+        "reset",
+        "url",
+        "uri",
+        "min",
+        "max",
+        "file",
+        "path",
+        "name",
+        "id",
+        "hash",
+        "hashed",
+        "header",
+        "field",
+        "param",
+        "prompt",
+        "label",
+        "placeholder",
+        "hint",
+        "format",
+        "regex",
+        "pattern",
+    }
+)
+_NOT_SECRET_FIRST = frozenset(
+    {
+        "use",
+        "enable",
+        "disable",
+        "create",
+        "generate",
+        "require",
+        "mount",
+        "allow",
+        "is",
+        "has",
+        "show",
+        "hide",
+        "store",
+        "save",
+        "remember",
+        "verify",
+        "validate",
+        "check",
+    }
+)
 _WORDS = re.compile(r"(?i)pass|pwd|secret|token|key|cred|auth")
 _ASSIGN = re.compile(
     r"""(?P<kq>["']?)(?P<key>[A-Za-z_@$][\w.\-]*)(?P=kq)\s*(?P<sep>:=|=>|(?<![=!<>])=(?!=)|:(?![:/]))[ \t]*"""
     r"""(?P<val>"(?:[^"\\\n]|\\.){0,300}"|'(?:[^'\\\n]|\\.){0,300}'|[^\s,;'"`]{1,300})"""
 )
-_XML_ELEMENT = re.compile(r"<(?P<key>[\w:.\-]*(?:password|passwd|secret|token|apikey|api_key))>(?P<val>[^<\n]{1,300})</")
+_XML_ELEMENT = re.compile(
+    r"<(?P<key>[\w:.\-]*(?:password|passwd|secret|token|apikey|api_key))>(?P<val>[^<\n]{1,300})</"
+)
 _BEARER = re.compile(r"(?i)\b(?P<key>bearer|basic|token)[ \t]+(?P<val>[A-Za-z0-9_\-.~+/]{20,}=*)")
 
 CONFIG_SUFFIXES = frozenset(
-    {".env", ".ini", ".cfg", ".conf", ".config", ".properties", ".toml", ".yaml", ".yml", ".json", ".json5",
-     ".xml", ".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd", ".tf", ".tfvars", ".hcl", ".dockerfile", ".service",
-     ".npmrc", ".pypirc", ".netrc", ".pgpass", ".txt", ""}
+    {
+        ".env",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".config",
+        ".properties",
+        ".toml",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".json5",
+        ".xml",
+        ".sh",
+        ".bash",
+        ".zsh",
+        ".ps1",
+        ".bat",
+        ".cmd",
+        ".tf",
+        ".tfvars",
+        ".hcl",
+        ".dockerfile",
+        ".service",
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        ".pgpass",
+        ".txt",
+        "",
+    }
 )
 DOC_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".txt", ".html", ".htm", ".ipynb"})
 
@@ -669,8 +871,8 @@ def iter_assignments(
             continue
         for match in _ASSIGN.finditer(line):
             key = match.group("key")
-            if not _WORDS.search(key):
-                continue
+            if len(key) > 64 or not _WORDS.search(key) or find_provider_secrets(key):
+                continue  # not a key name (messages quote key names, so they must hold no secret)
             raw = match.group("val")
             quoted = raw[:1] in "\"'" and len(raw) >= 2 and raw[-1:] == raw[:1]
             start = match.start("val") + (1 if quoted else 0)
@@ -778,8 +980,15 @@ def find_header_tokens(lines: list[str], only: Iterable[int] | None = None) -> l
             elif not looks_random(value, min_length=20):
                 continue
             hits.append(
-                SecretHit("authorization-header", f"{scheme.capitalize()} credential", number, match.start("val"),
-                          match.end("val"), value, key=scheme)
+                SecretHit(
+                    "authorization-header",
+                    f"{scheme.capitalize()} credential",
+                    number,
+                    match.start("val"),
+                    match.end("val"),
+                    value,
+                    key=scheme,
+                )
             )
     return hits
 
@@ -800,7 +1009,9 @@ _URL_CREDENTIALS = re.compile(
     r"(?P<host>[A-Za-z0-9.\-]+)",
     re.IGNORECASE,
 )
-_EXAMPLE_HOSTS = re.compile(r"(?i)(?:^|\.)(?:example\.(?:com|org|net)|test|invalid|localhost|host|hostname|server|domain)$")
+_EXAMPLE_HOSTS = re.compile(
+    r"(?i)(?:^|\.)(?:example\.(?:com|org|net)|test|invalid|localhost|host|hostname|server|domain)$"
+)
 
 
 def find_url_credentials(lines: list[str], only: Iterable[int] | None = None) -> list[SecretHit]:
@@ -819,8 +1030,15 @@ def find_url_credentials(lines: list[str], only: Iterable[int] | None = None) ->
             if password.isdigit() and len(password) <= 5:  # host:port@ in odd URLs
                 continue
             hits.append(
-                SecretHit("url-credentials", f"password in a {match.group('scheme').lower()} URL", number,
-                          match.start("password"), match.end("password"), password, key=user)
+                SecretHit(
+                    "url-credentials",
+                    f"password in a {match.group('scheme').lower()} URL",
+                    number,
+                    match.start("password"),
+                    match.end("password"),
+                    password,
+                    key=user,
+                )
             )
     return hits
 
@@ -915,6 +1133,11 @@ class Redactor:
         if text is None:
             text = self.lines[number - 1] if 1 <= number <= len(self.lines) else ""
         result = text
-        for start, end, replacement in reversed(self.ranges(number)):
+        ranges = self.ranges(number)
+        values = [text[start:end] for start, end, _ in ranges]
+        for start, end, replacement in reversed(ranges):
             result = result[:start] + replacement + result[end:]
+        for value, (_, _, replacement) in zip(values, ranges, strict=True):
+            if len(value) >= 8 and value not in replacement:  # the same value where no detector matched it
+                result = result.replace(value, replacement)
         return result

@@ -441,8 +441,21 @@ class ModuleTaint:
         if state.self_name is not None:
             final = _join_envs([out, *state.exits])
             self_val = final.get(state.self_name) if final else None
-            summary.self_out = self_val if self_val is not None and self_val.parts else None
+            summary.self_out = self._changed_fields(self_val)
         return summary
+
+    @staticmethod
+    def _changed_fields(self_val: Val | None) -> Val | None:
+        """The fields of ``self`` a method filled with outside data (arguments or sources)."""
+        if self_val is None or not self_val.parts:
+            return None
+        kept = []
+        for key, part in self_val.parts:
+            if any(lab.origin.kind != "param" or lab.origin.index != 0 for lab in whole(part)):
+                kept.append((key, part))
+        if not kept:
+            return None
+        return Val(self_val.taint, tuple(kept), self_val.kind)
 
     # -- sources ---------------------------------------------------------------------
 

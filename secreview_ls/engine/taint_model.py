@@ -17,6 +17,8 @@ OPAQUE = "~opaque"  # passed through a call whose result is not the string itsel
 MAX_LABELS = 8
 MAX_STEPS = 16
 MAX_ACCESS = 3
+MAX_PARTS = 24  # known keys per container before they are merged
+MAX_DEPTH = 4  # nesting of known parts
 
 
 # -- tables ------------------------------------------------------------------------
@@ -254,8 +256,19 @@ def get_part(val: Val, key: str) -> Val:
     return Val(bound(_param_part(val.taint, key) | inner.taint), inner.parts, inner.kind, inner.const)
 
 
+def depth(val: Val) -> int:
+    if not val.parts:
+        return 0
+    return 1 + max(depth(v) for _, v in val.parts)
+
+
 def set_part(val: Val, key: str, new: Val) -> Val:
+    if new.parts and depth(new) >= MAX_DEPTH:
+        new = as_whole(new)
     parts = [(k, v) for k, v in val.parts if k != key]
+    if len(parts) >= MAX_PARTS:
+        rest = Val(bound(frozenset().union(*(whole(v) for _, v in parts)) | whole(new)))
+        return Val(val.taint, (("*", rest),), val.kind)
     parts.append((key, new))
     parts.sort(key=lambda kv: kv[0])
     return Val(val.taint, tuple(parts), val.kind)

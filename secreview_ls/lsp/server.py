@@ -321,7 +321,7 @@ class SecReviewServer(LanguageServer):
             if not self.settings_ready.is_set():
                 try:
                     await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     self.settings_ready.set()
         except asyncio.CancelledError:
             return

@@ -245,10 +245,14 @@ def fix_html(found: Finding, view: SourceView) -> str:
                     f'<span class="add">+ {esc(after.strip())}</span></pre>'
                 )
             else:
-                lines = f"line {span.start_line}" if span.start_line == span.end_line else (
-                    f"lines {span.start_line}–{span.end_line}"
+                lines = (
+                    f"line {span.start_line}"
+                    if span.start_line == span.end_line
+                    else (f"lines {span.start_line}–{span.end_line}")
                 )
-                parts.append(f'<p class="fix-where">Replace {lines} with:</p><pre class="good">{esc(edit.new_text)}</pre>')
+                parts.append(
+                    f'<p class="fix-where">Replace {lines} with:</p><pre class="good">{esc(edit.new_text)}</pre>'
+                )
     elif current is not None and current.good.strip():
         parts.append('<p class="fix-title">Safe pattern</p>')
         parts.append(f'<pre class="good">{esc(current.good.strip())}</pre>')
@@ -366,7 +370,7 @@ def files_table(scan: ScanResult, grouped: dict[str, list[Finding]], anchors: di
     head = "".join(f'<th class="num">{esc(level)}</th>' for level in LEVELS)
     return (
         '<section class="files"><h2>Files</h2><table><thead><tr><th>File</th>'
-        f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
     )
 
 
@@ -381,10 +385,10 @@ def notices_html(notices: list[Notice], scan: ScanResult) -> str:
             if notice.span is not None:
                 where += f":{notice.span.start_line}"
             where = f'<span class="loc">{esc(where)}</span> '
-        items.append(f"<li>{where}<span class=\"kind\">{esc(notice.kind)}</span> {rich(notice.message)}</li>")
+        items.append(f'<li>{where}<span class="kind">{esc(notice.kind)}</span> {rich(notice.message)}</li>')
     return (
         f'<details class="notices"><summary>{len(notices)} analysis notice{"" if len(notices) == 1 else "s"} '
-        f'(skipped files, syntax errors, configuration)</summary><ul>{"".join(items)}</ul></details>'
+        f"(skipped files, syntax errors, configuration)</summary><ul>{''.join(items)}</ul></details>"
     )
 
 
@@ -491,7 +495,7 @@ def render(scan: ScanResult, *, color: bool = False) -> str:
     else:
         body.append(
             f'<p class="empty">No findings in {scan.files_scanned} scanned '
-            f'file{"" if scan.files_scanned == 1 else "s"}.</p>'
+            f"file{'' if scan.files_scanned == 1 else 's'}.</p>"
         )
     body.append(notices_html(scan.all_notices(), scan))
     body.append(f"<footer>secreview {esc(__version__)} · {len(registry.all_rules())} rules</footer>")
@@ -499,8 +503,8 @@ def render(scan: ScanResult, *, color: bool = False) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
-        "img-src data:\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        'img-src data:">'
         f"<title>secreview: {len(findings)} finding{'' if len(findings) == 1 else 's'}</title>"
         f"<style>{STYLE}</style></head><body><main>{''.join(body)}</main></body></html>\n"
     )

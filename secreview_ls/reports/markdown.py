@@ -51,7 +51,7 @@ def message(text: str) -> str:
         out.append(code(match.group(2)))
         last = match.end()
     out.append(escape_text(text[last:]))
-    return "".join(out).replace("|", "\\|")
+    return "".join(out)
 
 
 def _cwe(cwe: int | None) -> str:

@@ -470,7 +470,7 @@ def _interpolated_values(node: ast.expr) -> list[ast.expr]:
 
 _SQL_START = re.compile(
     r"^\s*\(?\s*(?:"
-    r"select\s[\s\S]*?\bfrom\b"
+    r"select\s[\s\S]{0,2000}?\bfrom\b"
     r"|insert\s+(?:or\s+\w+\s+)?into\b"
     r"|replace\s+into\b"
     r"|update\s+[\w.\"`\[\]]+\s+set\b"
@@ -480,7 +480,7 @@ _SQL_START = re.compile(
     re.IGNORECASE,
 )
 _SQL_UPPER = re.compile(
-    r"\b(?:SELECT\s[\s\S]*?\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b"
+    r"\b(?:SELECT\s[\s\S]{0,2000}?\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b"
 )
 _SQL_FRAGMENT = re.compile(r"^\s*(?:WHERE|AND|OR)\s+[\w.\"`]+\s*(?:=|<|>|!=|<>|LIKE|IN\b)")
 _SQL_SUPPORT = re.compile(
@@ -495,6 +495,9 @@ _IDENTIFIER_WORDS = frozenset({"table", "tables", "column", "columns", "col", "c
 
 
 def looks_like_sql(text: str) -> bool:
+    """SELECT ... FROM, INSERT INTO, UPDATE ... SET, DELETE FROM (or a WHERE/AND fragment)."""
+    if not _SQL_WORDS.search(text):
+        return False
     match = _SQL_START.search(text)
     if match:
         keyword_text = match.group(0).strip().lstrip("(").strip()

@@ -90,28 +90,33 @@ def destination_names(facts: ModuleFacts, node: ast.AST) -> list[str]:
 
 
 class _ScopeIndex:
-    """Where each name is stored, per scope (module or function)."""
+    """Where each name is stored; scopes are worked out only for names a rule asks about."""
 
     def __init__(self, facts: ModuleFacts) -> None:
-        self.stores: dict[tuple[int, str], list[ast.Name]] = defaultdict(list)
-        self.params: dict[int, set[str]] = {}
-        self.dynamic: set[tuple[int, str]] = set()
+        self.facts = facts
+        self.stores_by_id: dict[str, list[ast.Name]] = defaultdict(list)
         for node in facts.nodes(ast.Name):
-            assert isinstance(node, ast.Name)
-            if isinstance(node.ctx, (ast.Store, ast.Del)):
-                self.stores[(id(_scope_of(facts, node)), node.id)].append(node)
+            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                self.stores_by_id[node.id].append(node)  # type: ignore[attr-defined]
+        self.dynamic: set[str] = set()
         for node in facts.nodes(ast.Global, ast.Nonlocal):
-            scope = _scope_of(facts, node)
-            for name in node.names:  # type: ignore[attr-defined]
-                self.dynamic.add((id(scope), name))
-        for function in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
-            args = function.args  # type: ignore[attr-defined]
-            every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-            if args.vararg:
-                every.append(args.vararg)
-            if args.kwarg:
-                every.append(args.kwarg)
-            self.params[id(function)] = {a.arg for a in every}
+            self.dynamic.update(node.names)  # type: ignore[attr-defined]
+        self._params: dict[int, set[str]] = {}
+
+    def stores(self, scope: ast.AST, name: str) -> list[ast.Name]:
+        return [n for n in self.stores_by_id.get(name, ()) if _scope_of(self.facts, n) is scope]
+
+    def params(self, scope: ast.AST) -> set[str]:
+        found = self._params.get(id(scope))
+        if found is None:
+            found = set()
+            args = getattr(scope, "args", None)
+            if isinstance(args, ast.arguments):
+                every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+                every += [a for a in (args.vararg, args.kwarg) if a is not None]
+                found = {a.arg for a in every}
+            self._params[id(scope)] = found
+        return found
 
 
 _SCOPES: weakref.WeakKeyDictionary[ModuleFacts, _ScopeIndex] = weakref.WeakKeyDictionary()
@@ -136,14 +141,13 @@ def single_assignment(facts: ModuleFacts, name: ast.Name) -> ast.expr | None:
     """The value of ``name`` when it is bound exactly once by a plain assignment in its
     scope (its function, else the module) — e.g. a module constant ``CMD = "ls"``."""
     index = _scope_index(facts)
+    if name.id in index.dynamic or name.id not in index.stores_by_id:
+        return None
     scope = _scope_of(facts, name)
     for _ in range(2):
-        key = (id(scope), name.id)
-        if key in index.dynamic:
+        if name.id in index.params(scope):
             return None
-        if name.id in index.params.get(id(scope), ()):
-            return None
-        stores = index.stores.get(key, [])
+        stores = index.stores(scope, name.id)
         if stores:
             if len(stores) != 1:
                 return None

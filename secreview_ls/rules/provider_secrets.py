@@ -127,6 +127,9 @@ def masked_line(line_text: str, hits: list[sd.SecretHit]) -> str:
             continue
         result = result[: hit.start_col] + hit.masked + result[hit.end_col :]
         last_start = hit.start_col
+    for hit in hits:  # the same value again, where no detector matched it (glued to other text)
+        if len(hit.value) >= 8 and hit.value not in hit.masked:
+            result = result.replace(hit.value, hit.masked)
     return result
 
 
@@ -177,7 +180,9 @@ _ENV_GOOD = 'import os\n{var} = os.environ["{env}"]  # set by the deployment, ne
 
 _PROVIDERS: tuple[_ProviderDoc, ...] = (
     _ProviderDoc(
-        "SR760", "aws-access-key-id", "aws-access-key-id",
+        "SR760",
+        "aws-access-key-id",
+        "aws-access-key-id",
         "An AWS access key id (`AKIA…`/`ASIA…`) is written in the file.",
         "Deactivate the key in IAM (Security credentials → Access keys) and create a new one; "
         "prefer roles (instance profiles, IRSA, SSO) over long-lived keys.",
@@ -185,14 +190,18 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         'import boto3\ns3 = boto3.client("s3")  # credentials from the environment, profile or role',
     ),
     _ProviderDoc(
-        "SR761", "aws-secret-access-key", "aws-secret-key",
+        "SR761",
+        "aws-secret-access-key",
+        "aws-secret-key",
         "An AWS secret access key (40 characters, next to an access key id or named as one) is written in the file.",
         "Deactivate the key pair in IAM and create a new one; prefer roles over long-lived keys.",
         'AWS_SECRET_ACCESS_KEY = "…40 characters…"',
         _ENV_GOOD.format(var="AWS_SECRET_ACCESS_KEY", env="AWS_SECRET_ACCESS_KEY"),
     ),
     _ProviderDoc(
-        "SR762", "github-token", "github-token",
+        "SR762",
+        "github-token",
+        "github-token",
         "A GitHub token (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`) is written in the file.",
         "Revoke it under Settings → Developer settings → Personal access tokens (or the app's installation); "
         "in Actions use the built-in `GITHUB_TOKEN` secret.",
@@ -200,21 +209,27 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         _ENV_GOOD.format(var="token", env="GITHUB_TOKEN"),
     ),
     _ProviderDoc(
-        "SR763", "gitlab-token", "gitlab-token",
+        "SR763",
+        "gitlab-token",
+        "gitlab-token",
         "A GitLab personal access token (`glpat-…`) is written in the file.",
         "Revoke it under User settings → Access tokens and create a new one with the narrowest scope.",
         'gl = gitlab.Gitlab(url, private_token="glpat-…")',
         'gl = gitlab.Gitlab(url, private_token=os.environ["GITLAB_TOKEN"])',
     ),
     _ProviderDoc(
-        "SR764", "slack-token", "slack-token",
+        "SR764",
+        "slack-token",
+        "slack-token",
         "A Slack API token (`xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`) is written in the file.",
         "Revoke it (api.slack.com → your app → OAuth & Permissions → Revoke) and reinstall the app.",
         'client = WebClient(token="xoxb-…")',
         'client = WebClient(token=os.environ["SLACK_BOT_TOKEN"])',
     ),
     _ProviderDoc(
-        "SR765", "slack-webhook", "slack-webhook",
+        "SR765",
+        "slack-webhook",
+        "slack-webhook",
         "A Slack incoming-webhook URL (which lets anyone post to the channel) is written in the file.",
         "Remove the webhook in the app's Incoming Webhooks page and create a new one.",
         'requests.post("https://hooks.slack.com/services/T…/B…/…", json=payload, timeout=5)',
@@ -222,7 +237,9 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         severity=MEDIUM,
     ),
     _ProviderDoc(
-        "SR766", "stripe-live-key", "stripe-live-key",
+        "SR766",
+        "stripe-live-key",
+        "stripe-live-key",
         "A Stripe live secret or restricted key (`sk_live_…`, `rk_live_…`) is written in the file.",
         "Roll the key in the Stripe dashboard (Developers → API keys → Roll key). Test-mode keys "
         "(`sk_test_`) are not reported.",
@@ -230,7 +247,9 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         'stripe.api_key = os.environ["STRIPE_API_KEY"]',
     ),
     _ProviderDoc(
-        "SR767", "google-api-key", "google-api-key",
+        "SR767",
+        "google-api-key",
+        "google-api-key",
         "A Google API key (`AIza…`) is written in the file.",
         "Delete or regenerate the key in Google Cloud console → APIs & Services → Credentials, and restrict "
         "the new one to the APIs and referrers/IPs that need it.",
@@ -239,7 +258,9 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         confidence=MEDIUM,
     ),
     _ProviderDoc(
-        "SR768", "private-key", "private-key",
+        "SR768",
+        "private-key",
+        "private-key",
         "A private key block (`-----BEGIN … PRIVATE KEY-----` followed by key material) is written in the file.",
         "Treat the key as compromised: replace it (new key pair, new certificate) and revoke the old "
         "certificate or remove the old public key wherever it is trusted. Encrypted keys are reported with "
@@ -248,7 +269,9 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         'from pathlib import Path\nKEY = Path(os.environ["TLS_KEY_FILE"]).read_bytes()  # file outside the repository',
     ),
     _ProviderDoc(
-        "SR769", "jwt", "jwt",
+        "SR769",
+        "jwt",
+        "jwt",
         "A signed JSON Web Token is written in the file.",
         "A JWT is a bearer credential until it expires: revoke the session or rotate the signing key if it "
         "has not expired (the message says). Expired tokens are reported with LOW severity.",
@@ -258,15 +281,19 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         confidence=MEDIUM,
     ),
     _ProviderDoc(
-        "SR770", "pypi-token", "pypi-token",
+        "SR770",
+        "pypi-token",
+        "pypi-token",
         "A PyPI (or TestPyPI) API token (`pypi-AgE…`) is written in the file.",
         "Remove the token under PyPI → Account settings → API tokens; publish with Trusted Publishing "
         "(OIDC) instead of long-lived tokens.",
-        '[pypi]\nusername = __token__\npassword = pypi-AgEI…',
+        "[pypi]\nusername = __token__\npassword = pypi-AgEI…",
         "# .pypirc stays out of the repository; CI uses Trusted Publishing or TWINE_PASSWORD from a secret",
     ),
     _ProviderDoc(
-        "SR771", "npm-token", "npm-token",
+        "SR771",
+        "npm-token",
+        "npm-token",
         "An npm access token (`npm_…`) is written in the file.",
         "Revoke it with `npm token revoke` (or on npmjs.com → Access Tokens) and use a granular token "
         "from the CI secret store.",
@@ -274,21 +301,27 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
     ),
     _ProviderDoc(
-        "SR772", "openai-key", "openai-key",
+        "SR772",
+        "openai-key",
+        "openai-key",
         "An OpenAI API key (`sk-…T3BlbkFJ…`) is written in the file.",
         "Revoke the key on the OpenAI platform (API keys page) and create a project-scoped one.",
         'client = OpenAI(api_key="sk-proj-…")',
         "client = OpenAI()  # reads OPENAI_API_KEY from the environment",
     ),
     _ProviderDoc(
-        "SR773", "anthropic-key", "anthropic-key",
+        "SR773",
+        "anthropic-key",
+        "anthropic-key",
         "An Anthropic API key (`sk-ant-api…`) is written in the file.",
         "Disable the key in the Anthropic console (API keys) and create a new one.",
         'client = Anthropic(api_key="sk-ant-api03-…")',
         "client = Anthropic()  # reads ANTHROPIC_API_KEY from the environment",
     ),
     _ProviderDoc(
-        "SR774", "sendgrid-key", "sendgrid-key",
+        "SR774",
+        "sendgrid-key",
+        "sendgrid-key",
         "A SendGrid API key (`SG.….…`) is written in the file.",
         "Delete the key in SendGrid (Settings → API Keys) and create one with restricted access.",
         'sg = SendGridAPIClient("SG.…")',
@@ -308,8 +341,10 @@ def _provider_message(hit: sd.SecretHit, scan: _Scan) -> str:
     if hit.detector == "private-key":
         header = hit.value[: hit.visible_prefix]
         notes_text = f" ({', '.join(notes)})" if notes else ""
-        return f"`{header}` block with key material in plain text{notes_text}; replace the key pair and keep " \
+        return (
+            f"`{header}` block with key material in plain text{notes_text}; replace the key pair and keep "
             "the new key out of the repository"
+        )
     if hit.detector == "aws-access-key-id":
         partner = _aws_partner(hit, scan)
         if partner is not None:
@@ -455,7 +490,7 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
     summary="A URL carries a literal password (`scheme://user:password@host`).",
     why="Connection URLs end up in logs, error messages, process lists and dashboards, and with them the "
     "password. Placeholder passwords and example hosts (`example.com`, `localhost`) are not reported.",
-    bad='DATABASE_URL = "postgresql://app:Xk2-pr0d-pw@db.internal:5432/app"',
+    bad='DATABASE_URL = "postgresql://app:Xk2-pr0d-pw@db.internal:5432/app"',  # secreview: ignore[SR782] docs
     good='DATABASE_URL = os.environ["DATABASE_URL"]\n'
     "# or build it from parts: user from config, password from a secret manager",
 )

@@ -223,6 +223,9 @@ local function run()
   local yaml_path = root .. "/app/loader.py"
   local bufnr, info = open(yaml_path)
   step("opened loader.py")
+  if info.root_dir == nil then
+    return -- no server: the error is recorded, nothing else can work
+  end
   local target
   for _, d in ipairs(info.diagnostics or {}) do
     if d.range.start.line == 1 then
