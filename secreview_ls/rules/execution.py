@@ -139,9 +139,19 @@ _BIND_CALLS = frozenset(
         "Config",
     }
 )
-_BIND_WORDS = frozenset({"host", "bind", "listen", "interface", "iface", "address", "addr", "ip"})
+_BIND_WORDS = frozenset({"host", "bind", "listen", "interface", "iface"})
+# ``address=`` alone is as often a peer address (``sendto``); it counts with a local qualifier.
+_ADDRESS_WORDS = frozenset({"address", "addr", "ip"})
+_LOCAL_WORDS = frozenset({"bind", "listen", "local", "server", "serve", "host"})
 _NOT_BIND_WORDS = frozenset({"allowed", "trusted", "proxy", "remote", "client", "peer", "target", "dest", "default"})
 _ANY_ADDRESS = frozenset({"0.0.0.0", "::"})
+
+
+def _bind_name(name: str) -> bool:
+    words = set(identifier_words(name))
+    if words & _NOT_BIND_WORDS:
+        return False
+    return bool(words & _BIND_WORDS or (words & _ADDRESS_WORDS and words & _LOCAL_WORDS))
 
 
 def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
@@ -151,10 +161,7 @@ def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
     if isinstance(parent, ast.Tuple):  # ("0.0.0.0", 8080)
         node, parent = parent, ctx.facts.parent(parent)
     if isinstance(parent, ast.keyword):
-        words = set(identifier_words(parent.arg or ""))
-        if words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
-            return f"`{parent.arg}=`"
-        return None
+        return f"`{parent.arg}=`" if _bind_name(parent.arg or "") else None
     if isinstance(parent, ast.Call) and node in parent.args:
         tail = callee_tail(parent)
         if tail in _BIND_CALLS:
@@ -164,23 +171,18 @@ def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
         for target in targets:
             name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
-            words = set(identifier_words(name or ""))
-            if name and words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
+            if name and _bind_name(name):
                 return f"`{name}`"
         return None
     if isinstance(parent, ast.arguments):
         params = [*parent.posonlyargs, *parent.args]
         defaults = parent.defaults
         for param, default in zip(params[len(params) - len(defaults) :], defaults, strict=False):
-            if default is node:
-                words = set(identifier_words(param.arg))
-                if words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
-                    return f"the default of `{param.arg}`"
+            if default is node and _bind_name(param.arg):
+                return f"the default of `{param.arg}`"
         for param, default in zip(parent.kwonlyargs, parent.kw_defaults, strict=False):
-            if default is node:
-                words = set(identifier_words(param.arg))
-                if words & _BIND_WORDS and not words & _NOT_BIND_WORDS:
-                    return f"the default of `{param.arg}`"
+            if default is node and _bind_name(param.arg):
+                return f"the default of `{param.arg}`"
     return None
 
 

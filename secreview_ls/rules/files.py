@@ -111,7 +111,9 @@ def _used_as_path(ctx: RuleContext, node: ast.AST) -> bool:
     if isinstance(parent, ast.Call):
         return node in parent.args and callee_tail(parent) not in _NOT_PATH_CALLS
     if isinstance(parent, (ast.Assign, ast.AnnAssign)):
-        return parent.value is node
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        dunder = any(getattr(t, "attr", getattr(t, "id", "")).startswith("__") for t in targets)
+        return parent.value is node and not dunder
     if isinstance(parent, ast.arguments):
         return True
     return False
@@ -125,6 +127,7 @@ def _used_as_path(ctx: RuleContext, node: ast.AST) -> bool:
     confidence=MEDIUM,
     bandit=("B108",),
     ruff=("S108",),
+    relevant_in_tests=False,
     summary="A file in a shared temporary directory is given a fixed, predictable name.",
     why="Every user can create files in `/tmp`. Another local user can create the file (or a "
     "symlink with that name pointing at one of your files) before you do: you then read their "

@@ -208,7 +208,7 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
         if shell_kw.arg != "shell" or not isinstance(call, ast.Call) or not _truthy_literal(shell_kw.value):
             continue
         name = ctx.facts.qualname(call.func)
-        if name in known:
+        if name in known or (callee_tail(call) or "").startswith("assert"):
             continue
         command = call.args[0] if call.args else None
         if command is None or isinstance(command, ast.Starred) or is_static(ctx.facts, command):
@@ -623,6 +623,22 @@ def _reaches_sql_call(ctx: RuleContext, node: ast.expr) -> str | None:
     return None
 
 
+def _django_sql_argument(ctx: RuleContext, node: ast.expr) -> bool:
+    """The string is an argument of ``RawSQL(...)``, ``.objects.raw(...)`` or ``.extra(...)``."""
+    current: ast.AST = node
+    for _ in range(3):
+        parent = ctx.facts.parent(current)
+        if parent is None:
+            return False
+        if isinstance(parent, ast.Call):
+            tail = callee_tail(parent)
+            return tail == "RawSQL" or tail == "extra" or _is_manager_raw(parent)
+        if not isinstance(parent, (ast.keyword, ast.List, ast.Tuple, ast.Dict)):
+            return False
+        current = parent
+    return False
+
+
 def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     """``self.table_name``, ``cls._meta.db_table``, ``column``: names of schema objects."""
     spelled = ctx.segment(node)
@@ -672,6 +688,8 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
         risky = [v for v in values if not _harmless_value(ctx, v)]
         if not risky:
             continue
+        if _django_sql_argument(ctx, node):
+            continue  # SR211 / SR212 report it with the Django-specific advice
         sink = _reaches_sql_call(ctx, node)
         confidence = HIGH if sink else MEDIUM
         if all(_identifier_like(ctx, v) for v in risky):

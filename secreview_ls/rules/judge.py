@@ -348,13 +348,15 @@ _KEY_QUALIFIERS = frozenset(
 def security_word(name: str) -> str | None:
     """The security-relevant word in an identifier (``reset_token`` → ``token``), if any.
 
-    ``key`` counts only alone or with a qualifier (``api_key``, ``secret_key``), so
-    ``sort_key`` and ``cache_key`` do not."""
+    ``key`` counts only with a qualifier (``api_key``, ``secret_key``), so ``sort_key``
+    and ``cache_key`` do not."""
     words = identifier_words(name)
     for word in words:
         if word in SECURITY_WORDS:
             return word
-    if "key" in words or "keys" in words:
-        if len(words) == 1 or set(words) & _KEY_QUALIFIERS:
-            return "key"
+    for first, second in zip(words, words[1:], strict=False):
+        if first + second in SECURITY_WORDS:  # session_id → sessionid
+            return first + second
+    if ("key" in words or "keys" in words) and set(words) & _KEY_QUALIFIERS:
+        return "key"
     return None

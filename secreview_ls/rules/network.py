@@ -206,10 +206,10 @@ def _url_is_fixed(ctx: RuleContext, node: ast.expr) -> bool:
         return True
     if isinstance(node, ast.JoinedStr) and node.values:
         first = node.values[0]
-        return isinstance(first, ast.Constant) and str(first.value).lower().startswith(("http://", "https://"))
+        return isinstance(first, ast.Constant) and str(first.value).lower().startswith(("http:", "https:"))
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         prefix = static_string(ctx.facts, node.left)
-        return prefix is not None and prefix.lower().startswith(("http://", "https://"))
+        return prefix is not None and prefix.lower().startswith(("http:", "https:"))
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in {"urllib.request.Request", "urllib2.Request"}:
         inner = argument(node, 0, "url")
         return inner is not None and _url_is_fixed(ctx, inner)

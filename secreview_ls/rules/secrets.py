@@ -32,7 +32,7 @@ _NOT_SECRET_WORDS = frozenset(
     issuer algorithm alg kind setting settings option options flag enabled required changed index idx num limit
     pos position start end char chars separator sep delimiter encoding charset version location
     element selector xpath locator button link css html view route handler callback event events hook signal
-    mask masked strength complexity rule rules history
+    mask masked strength complexity rule rules history state status module
     cache pool lock queue store keyword keywords ref refs reference map table
     dict list set tuple sample example examples default defaults doc docs description
     """.split()
@@ -42,7 +42,7 @@ _PLACEHOLDER_VALUES = frozenset(
     example sample placeholder redacted hidden masked changeme change_me change-me changeit xxx xxxx todo tbd fixme
     default string str value required optional unset empty n/a na secret_key your_password your-password
     yourpassword password123 mypassword mysecret your_token your-token your_api_key your-api-key foo bar baz
-    foobar admin user username root guest anonymous""".split()
+    foobar admin user username root guest anonymous yes no true false on off enabled disabled auto""".split()
 )
 _PLACEHOLDER_SHAPES = re.compile(
     r"""^(?:

@@ -1,0 +1,82 @@
+"""Shared helpers for the `# expect:` fixtures and for checking quick fixes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from secreview_ls.analyze import AnalysisResult, analyze_path
+from secreview_ls.config import Config
+from secreview_ls.engine.finding import TextEdit
+from secreview_ls.engine.source import split_lines
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>[A-Za-z]+\d+(?:\s*,\s*[A-Za-z]+\d+)*)")
+LABELLED_DIRS = ("rules", "taint")
+
+
+def fixture_files() -> list[Path]:
+    """Every Python fixture under tests/fixtures/rules and tests/fixtures/taint."""
+    files: list[Path] = []
+    for name in LABELLED_DIRS:
+        base = FIXTURES / name
+        if base.is_dir():
+            files.extend(sorted(base.rglob("*.py")))
+    return files
+
+
+def fixture_root(path: Path) -> Path:
+    """The directory a fixture is analyzed from: ``fixtures/<kind>/<group>``.
+
+    Relative paths below it decide test context (a ``tests/`` subfolder is test code)."""
+    parts = path.relative_to(FIXTURES).parts
+    if len(parts) > 2:
+        return FIXTURES / parts[0] / parts[1]
+    return FIXTURES / parts[0]
+
+
+def expected_pairs(path: Path) -> set[tuple[int, str]]:
+    """(line, rule id) pairs announced by `# expect:` markers."""
+    pairs: set[tuple[int, str]] = set()
+    for number, line in enumerate(split_lines(path.read_text(encoding="utf-8")), start=1):
+        match = EXPECT.search(line)
+        if match:
+            for code in re.split(r"\s*,\s*", match.group("codes").strip()):
+                pairs.add((number, code.upper()))
+    return pairs
+
+
+def analyze_fixture(path: Path, **overrides: object) -> AnalysisResult:
+    config = Config(root=fixture_root(path)).with_overrides(**overrides) if overrides else Config(
+        root=fixture_root(path)
+    )
+    return analyze_path(path, config)
+
+
+def found_pairs(result: AnalysisResult) -> set[tuple[int, str]]:
+    return {(f.span.start_line, f.rule_id) for f in result.findings}
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping text edits (code-point positions) to ``text``."""
+    lines = split_lines(text, keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, col: int) -> int:
+        if line - 1 >= len(lines):
+            return len(text)
+        return starts[line - 1] + col
+
+    ordered = sorted(edits, key=lambda e: (e.span.start_line, e.span.start_col), reverse=True)
+    previous_start = None
+    for edit in ordered:
+        begin = offset(edit.span.start_line, edit.span.start_col)
+        end = offset(edit.span.end_line, edit.span.end_col)
+        assert begin <= end, f"inverted edit {edit}"
+        assert previous_start is None or end <= previous_start, "overlapping edits"
+        text = text[:begin] + edit.new_text + text[end:]
+        previous_start = begin
+    return text
