@@ -33,17 +33,24 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
 
-# Runs a command and prints the peak RSS (KiB) of its largest process on the last stderr line.
+# Runs a command (stdout to the file named by the first argument) and prints the peak RSS (KiB)
+# of its largest process on the last stderr line.
 _RSS_WRAPPER = (
     "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "with open(sys.argv[1], 'wb') as out:\n"
+    "    code = subprocess.run(sys.argv[2:], stdout=out).returncode\n"
     "sys.stderr.write(f'\\nPEAK_RSS_KIB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
     "sys.exit(code)\n"
 )
 
 
-def python_files(tree: Path) -> list[Path]:
-    return sorted(p for p in tree.rglob("*.py") if p.is_file())
+def scanned_files(tree: Path) -> list[Path]:
+    """The files ``secreview check`` analyzes in ``tree`` (default excludes, e.g. site-packages)."""
+    sys.path.insert(0, str(REPO))
+    from secreview_ls.config import discover
+    from secreview_ls.discovery import discover_files
+
+    return discover_files([tree], discover(tree)).files
 
 
 def parse_floor(files: list[Path]) -> tuple[float, int]:
@@ -61,11 +68,11 @@ def parse_floor(files: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - start, parsed
 
 
-def timed(command: list[str]) -> tuple[float, int, int]:
+def timed(command: list[str], stdout: str = os.devnull) -> tuple[float, int, int]:
     """Wall seconds, exit code and peak RSS (KiB) of ``command``."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _RSS_WRAPPER, *command], stderr=subprocess.PIPE, text=True, check=False
+        [sys.executable, "-c", _RSS_WRAPPER, stdout, *command], stderr=subprocess.PIPE, text=True, check=False
     )
     elapsed = time.perf_counter() - start
     rss = 0
@@ -110,6 +117,18 @@ def validate_sarif(path: Path) -> tuple[bool, str, dict]:
     return True, "valid against the SARIF 2.1.0 schema", facts
 
 
+def _bandit_facts(report: Path) -> dict[str, int]:
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {
+        "results": len(data.get("results", [])),
+        "files": len([k for k in data.get("metrics", {}) if k != "_totals"]),
+        "errors": len(data.get("errors", [])),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tree", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
@@ -119,14 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     tree = args.tree.resolve()
-    files = python_files(tree)
+    every = scanned_files(tree)
+    files = [p for p in every if p.suffix == ".py"]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"tree: {tree} ({len(files)} .py files), {cores} cores, {args.runs} runs", file=sys.stderr)
+    print(f"tree: {tree} ({len(every)} files for secreview, {len(files)} of them .py), {cores} cores, "
+          f"{args.runs} runs", file=sys.stderr)
 
     parse_floor(files)  # warm the page cache, untimed
     times: dict[str, list[float]] = {"ast.parse floor": [], "secreview": [], "bandit": []}
     rss: dict[str, int] = {}
     bandit = None if args.no_bandit else bandit_command()
+    bandit_out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+    bandit_facts: dict[str, int] = {}
     parsed = 0
     for index in range(args.runs):
         floor, parsed = parse_floor(files)
@@ -138,13 +161,16 @@ def main(argv: list[str] | None = None) -> int:
         times["secreview"].append(elapsed)
         rss["secreview"] = max(rss.get("secreview", 0), peak)
         if bandit is not None:
-            elapsed, code, peak = timed([*bandit, "-r", "-q", "-f", "json", str(tree)])
+            # Bandit gets the same tree without site-packages (secreview's default exclude).
+            elapsed, code, peak = timed([*bandit, "-r", "-q", "-f", "json", "-x", "site-packages", str(tree)],
+                                        bandit_out)
             if code not in (0, 1):
                 print(f"bandit exited {code}", file=sys.stderr)
                 bandit = None
             else:
                 times["bandit"].append(elapsed)
                 rss["bandit"] = max(rss.get("bandit", 0), peak)
+                bandit_facts = _bandit_facts(Path(bandit_out))
         print(f"run {index + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items() if v), file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -165,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_to_parse_floor": {name: value / floor for name, value in medians.items()},
         "peak_rss_mib": {name: round(kib / 1024, 1) for name, kib in rss.items()},
         "sarif": {"valid": valid, "verdict": verdict, **facts},
+        "secreview_files": len(every),
+        "bandit": bandit_facts,
     }
+    os.unlink(bandit_out)
     if "bandit" in medians:
         figures["bandit_over_secreview"] = medians["bandit"] / medians["secreview"]
     if args.json:
@@ -181,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"(bandit median / secreview median)")
         print(f"SARIF of the tree: {verdict}; {facts['results']} results, {facts['rules']} rules, "
               f"{facts['notifications']} notifications")
+        if bandit_facts:
+            print(f"bandit: {bandit_facts.get('files')} files, {bandit_facts.get('results')} results, "
+                  f"{bandit_facts.get('errors')} errors; secreview: {len(every)} files "
+                  f"({len(files)} .py, {parsed} parse)")
     return 0 if valid else 1
 
 

@@ -20,6 +20,8 @@ whatever the number of workers.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -97,18 +99,57 @@ def relative_to_root(path: str | Path, root: Path) -> str:
 
 _WORKER_STATE: dict[str, Any] = {}
 
+#: A file whose analysis runs past ``config.timeout`` times this factor is abandoned.
+HARD_TIMEOUT_FACTOR = 3.0
 
-def _init_worker(config: Config, options: dict[str, Any]) -> None:
+
+class _HardTimeout(BaseException):
+    """Raised by the alarm in the middle of a runaway analysis (a BaseException, so that a
+    rule's ``except Exception`` cannot swallow it)."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _HardTimeout
+
+
+def _init_worker(config: Config, options: dict[str, Any], project_roots: list[Path] | None) -> None:
     _WORKER_STATE["config"] = config
-    _WORKER_STATE["options"] = options
+    _WORKER_STATE["options"] = _with_project(options, project_roots)
+
+
+def _with_project(options: dict[str, Any], project_roots: list[Path] | None) -> dict[str, Any]:
+    """``options`` plus a cross-module index over ``project_roots`` (built in the calling process)."""
+    if not project_roots or "project" in options:
+        return options
+    try:
+        from .engine.project import ProjectIndex
+    except ImportError:
+        return options
+    return {**options, "project": ProjectIndex(project_roots)}
+
+
+def _can_use_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 def _analyze_one(path: Path, config: Config, options: dict[str, Any]) -> AnalysisResult:
+    limit = config.timeout * HARD_TIMEOUT_FACTOR
+    alarm = _can_use_alarm()
+    previous: Any = None
     try:
+        if alarm:
+            previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, limit)
         if not path.suffix and has_python_shebang(path):
             result = analyze_path(path, config, options=options or None)  # a Python script without suffix
         else:
             result = analyze_file(path, config, options=options or None)
+    except _HardTimeout:
+        result = AnalysisResult(path=str(path))
+        result.notices.append(
+            Notice("timeout", f"analysis abandoned after {limit:g} s; no findings reported for this file", None,
+                   str(path))
+        )
     except RecursionError:
         result = AnalysisResult(path=str(path))
         result.notices.append(Notice("too-deep", "the code is nested too deeply to analyze; skipped", None, str(path)))
@@ -117,6 +158,10 @@ def _analyze_one(path: Path, config: Config, options: dict[str, Any]) -> Analysi
         result.notices.append(
             Notice("internal-error", f"analysis failed: {type(error).__name__}: {error}", None, str(path))
         )
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
     result.facts = None
     return result
 
@@ -159,20 +204,26 @@ def analyze_files(
     jobs: int | None = None,
     options: dict[str, Any] | None = None,
     progress: ProgressCallback | None = None,
+    project_roots: list[Path] | None = None,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
-    """Analyze ``files`` (in parallel when worthwhile); results sorted by path."""
+    """Analyze ``files`` (in parallel when worthwhile); results sorted by path.
+
+    ``options`` must pickle when workers are used; ``project_roots`` gives each
+    process its own cross-module index over those roots.
+    """
     options = dict(options or {})
     total = len(files)
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
     results: list[AnalysisResult] = []
     notices: list[Notice] = []
     if jobs == 1 or total < SERIAL_THRESHOLD:
+        local = _with_project(options, project_roots)
         for index, path in enumerate(files, 1):
-            results.append(_analyze_one(path, config, options))
+            results.append(_analyze_one(path, config, local))
             if progress is not None:
                 progress(index, total)
     else:
-        results, notices = _parallel(list(files), config, options, min(jobs, total), progress)
+        results, notices = _parallel(list(files), config, options, project_roots, min(jobs, total), progress)
     results.sort(key=lambda r: r.path)
     return results, notices
 
@@ -181,6 +232,7 @@ def _parallel(
     files: list[Path],
     config: Config,
     options: dict[str, Any],
+    project_roots: list[Path] | None,
     jobs: int,
     progress: ProgressCallback | None,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
@@ -192,7 +244,8 @@ def _parallel(
     retry_alone = False
     while pending:
         failed: list[list[Path]] = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, options)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(config, options, project_roots)) as pool:
             futures: list[tuple[Future[list[AnalysisResult]], list[Path]]] = [
                 (pool.submit(_analyze_chunk, chunk), chunk) for chunk in pending
             ]
@@ -225,31 +278,6 @@ def _parallel(
     return results, notices
 
 
-def project_options(files: Sequence[Path], config: Config) -> dict[str, Any]:
-    """Rule options for a whole-project scan: the cross-module index when available."""
-    try:
-        from .engine import project
-    except ImportError:
-        return {}
-    builder = getattr(project, "ProjectIndex", None)
-    if builder is None:
-        return {}
-    try:
-        index = _build_project_index(builder, files, config)
-    except Exception:  # the index is an optimisation of precision; never fail the scan on it
-        return {}
-    return {"project": index} if index is not None else {}
-
-
-def _build_project_index(builder: Any, files: Sequence[Path], config: Config) -> Any:
-    python_files = [p for p in files if p.suffix in (".py", ".pyi", ".pyw")]
-    for name in ("from_files", "build"):
-        factory = getattr(builder, name, None)
-        if callable(factory):
-            return factory(python_files, config)
-    return None
-
-
 def scan_paths(
     paths: Iterable[str | Path],
     config: Config,
@@ -271,7 +299,9 @@ def scan_paths(
     - ``baseline``: a ``baseline.Baseline``; known findings are hidden and
       entries no longer found are listed in ``ScanResult.baseline_fixed``.
     - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
-    - ``options``: rule options; defaults to the project index when available.
+    - ``options``: extra rule options (must pickle for a parallel scan); a
+      cross-module index over the project root is added unless ``options``
+      has ``"project"`` already.
     """
     path_list = [Path(p) for p in paths]
     root = (config.root or Path.cwd()).resolve()
@@ -284,9 +314,9 @@ def scan_paths(
         scan.diff_note = changed.note
         files = [p for p in files if changed.touches(p)]
         scan.diff_unchanged_files = len(found.files) - len(files)
-    if options is None:
-        options = project_options(found.files, config)
-    results, notices = analyze_files(files, config, jobs=jobs, options=options, progress=progress)
+    results, notices = analyze_files(
+        files, config, jobs=jobs, options=options, progress=progress, project_roots=[root]
+    )
     scan.notices.extend(notices)
     scan.files_scanned = len(results)
     if baseline is not None:

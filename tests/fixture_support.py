@@ -10,6 +10,7 @@ from secreview_ls.analyze import AnalysisResult, analyze_path
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import TextEdit
 from secreview_ls.engine.source import split_lines
+from secreview_ls.rules.registry import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>[A-Za-z]+\d+(?:\s*,\s*[A-Za-z]+\d+)*)")
@@ -54,8 +55,18 @@ def analyze_fixture(path: Path, **overrides: object) -> AnalysisResult:
     return analyze_path(path, config)
 
 
-def found_pairs(result: AnalysisResult) -> set[tuple[int, str]]:
-    return {(f.span.start_line, f.rule_id) for f in result.findings}
+def found_pairs(result: AnalysisResult, path: Path | None = None) -> set[tuple[int, str]]:
+    """(line, rule id) pairs found; for a taint fixture only the rules it is about.
+
+    Fixtures under ``rules/`` are checked against every rule. Fixtures under ``taint/``
+    are checked against the taint rules plus every rule their markers name, so a taint
+    fixture's safe lines need not carry markers for pattern rules it does not discuss."""
+    pairs = {(f.span.start_line, f.rule_id) for f in result.findings}
+    if path is None or path.relative_to(FIXTURES).parts[0] != "taint":
+        return pairs
+    named = {code for _, code in expected_pairs(path)}
+    taint_ids = {r.id for r in all_rules() if r.taint}
+    return {(line, code) for line, code in pairs if code in taint_ids or code in named}
 
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:

@@ -254,3 +254,18 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
         done = subprocess.run([str(script), "check", "--exit-zero", str(tmp_path)], capture_output=True, text=True,
                               env=env, timeout=120)
         assert done.returncode == 0 and "SR401" in done.stdout
+
+
+@pytest.mark.parametrize("fmt, marker", [("markdown", "SR401"), ("html", "SR401")])
+def test_review_formats(fmt: str, marker: str, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip(f"secreview_ls.reports.{fmt}")
+    (project / "bad.py").write_text(VULNERABLE, encoding="utf-8")
+    assert run("check", "-f", fmt, "-o", f"report.{fmt}", ".") == 1
+    assert marker in (project / f"report.{fmt}").read_text(encoding="utf-8")
+
+
+def test_review_command(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("secreview_ls.review")
+    (project / "bad.py").write_text(VULNERABLE, encoding="utf-8")
+    assert run("review", ".", "-o", "review.md") == 0
+    assert "SR401" in (project / "review.md").read_text(encoding="utf-8")

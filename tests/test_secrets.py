@@ -141,6 +141,18 @@ def test_aws_key_id_alone_is_medium() -> None:
     assert "no secret access key" in findings[0].message
 
 
+def test_aws_key_id_in_a_presigned_url_is_low() -> None:
+    url = f"https://bucket.s3.amazonaws.com/k?AWSAccessKeyId={AWS_ID}&Expires=1565820377&Signature=abc"
+    (found,) = text_findings(f"url: {url}\n", "ci.yml")
+    assert found.rule_id == "SR760" and str(found.severity) == "low"
+    assert "pre-signed URL" in found.message
+
+
+def test_shortened_key_in_documentation_is_not_a_key() -> None:
+    text = '"PrivateKey": "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAqKpRgnn6yq26U3yt5YFZquyukfRjbMXDcNO...fvY4+te\\n"\n'
+    assert text_findings(text, "deploy/core.json") == []
+
+
 def test_aws_secret_key_needs_a_name_or_a_key_id_nearby() -> None:
     assert text_findings(f"checksum = {AWS_SECRET}\n", "data.cfg") == []
     assert ids(text_findings(f"aws_secret_access_key: {AWS_SECRET}\n", "ci.yml")) == ["SR761"]

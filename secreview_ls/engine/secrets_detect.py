@@ -283,10 +283,16 @@ def _random_tail(prefix_len: int, min_length: int = 16) -> Validator:
     return check
 
 
+_PRESIGNED = re.compile(r"(?:X-Amz-Credential|AWSAccessKeyId)=$", re.IGNORECASE)
+
+
 def _aws_key_id(value: str, text: str, offset: int) -> Verdict | None:
     tail = value[4:]
     if "EXAMPLE" in value or is_placeholder(tail) or len(set(tail)) < 8:
         return None
+    if _PRESIGNED.search(text, max(0, offset - 20), offset):
+        # A pre-signed URL carries the key id by design; what it grants expires with the URL.
+        return Verdict("in a pre-signed URL", weak=True)
     return Verdict("temporary (STS) credential") if value.startswith("ASIA") else KEEP
 
 
@@ -336,8 +342,8 @@ def _private_key(value: str, text: str, offset: int) -> Verdict | None:
     end = same_line.end() if same_line and same_line.end() > after else None
     if "ENCRYPTED" in value or "Proc-Type: 4,ENCRYPTED" in body:
         return Verdict("encrypted with a passphrase", weak=True, end=end)
-    if re.search(r"(?i)example|dummy|fake|xxxx", body):
-        return None
+    if re.search(r"(?i)example|dummy|fake|xxxx|\.\.\.|…", body):
+        return None  # documentation shows shortened or made-up keys
     return Verdict(end=end)
 
 

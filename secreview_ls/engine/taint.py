@@ -44,6 +44,7 @@ from .taint_model import (
     join,
     map_labels,
     set_part,
+    sink_index,
     whole,
     with_step,
 )
@@ -57,6 +58,9 @@ _STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
 _MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 _MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
 _TEXT_LIMIT = 60
+# Sink classes whose call returns the (transformed) input: eval's value, unpickled objects, markup.
+_RESULT_KEEPS_DATA = frozenset({"code", "deserialization", "xss", "xxe"})
+_MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
 
 
 class SummaryProvider(Protocol):
@@ -78,6 +82,7 @@ class Effect:
     steps: tuple[FlowStep, ...]
     path: str  # file of the sink
     node: ast.AST | None = field(compare=False, hash=False, default=None)
+    remote_only: bool = False  # the program of a command: what a local user may choose
 
 
 @dataclass
@@ -172,7 +177,7 @@ class ModuleTaint:
         self.path = facts.source.path
         self.step_path = self.path if external else None
         self.depth = depth
-        self.sinks_by_name, self.sinks_by_method = spec.sink_index()
+        self.sinks_by_name, self.sinks_by_method = sink_index(spec)
         self.hits: dict[tuple[int, str], SinkHit] = {}
         self.sources_seen: list[str] = []
         self.sinks_seen: list[str] = []
@@ -186,33 +191,28 @@ class ModuleTaint:
     # -- indexing ------------------------------------------------------------------
 
     def _index(self) -> None:
-        tree = self.facts.tree
+        facts = self.facts
         self.module_functions: dict[str, FunctionNode] = {}
         self.classes: dict[str, ast.ClassDef] = {}
         self.owner_class: dict[ast.AST, ast.ClassDef] = {}
         self.nested: dict[ast.AST, dict[str, FunctionNode]] = {}
-        stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
-        while stack:
-            node, scope = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    if scope is tree and not isinstance(node, ast.ClassDef):
-                        self.module_functions.setdefault(child.name, child)
-                    elif not isinstance(node, ast.ClassDef):
-                        self.nested.setdefault(scope, {})[child.name] = child
-                    if isinstance(node, ast.ClassDef):
-                        self.owner_class[child] = node
-                    stack.append((child, child))
-                elif isinstance(child, ast.ClassDef):
-                    if scope is tree:
-                        self.classes.setdefault(child.name, child)
-                    stack.append((child, scope))
-                elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
-                    stack.append((child, scope))
+        for cls in facts.nodes(ast.ClassDef):
+            if facts.enclosing_function(cls) is None:
+                self.classes.setdefault(cls.name, cls)  # type: ignore[attr-defined]
+        for fn in facts.functions:
+            parent = facts.parent(fn)
+            if isinstance(parent, ast.ClassDef):
+                self.owner_class[fn] = parent
+                continue
+            scope = facts.enclosing_function(fn)
+            if scope is None:
+                self.module_functions.setdefault(fn.name, fn)
+            else:
+                self.nested.setdefault(scope, {})[fn.name] = fn
         self.global_names: set[str] = set()
-        for node in self.facts.nodes(ast.Global):
+        for node in facts.nodes(ast.Global):
             self.global_names.update(node.names)  # type: ignore[attr-defined]
-        self.imports_prefixes = {t.split(".")[0] for t in self.facts.imports.aliases.values()}
+        self.imports_prefixes = {t.split(".")[0] for t in facts.imports.aliases.values()}
 
     def _method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
         seen: set[str] = set()
@@ -235,6 +235,9 @@ class ModuleTaint:
     def run(self) -> list[SinkHit]:
         """Analyze the module; the hits, sorted by position."""
         tree = self.facts.tree
+        relevant = self._relevant()
+        if not relevant:
+            return []
         self._collect = False
         module_fn = _Fn(tree, None, Entry(), None, self.nested.get(tree, {}))
         saved = self.project
@@ -249,7 +252,6 @@ class ModuleTaint:
             current = self.globals.get(name)
             if current is not None and current.const is not NO_CONST:
                 self.globals[name] = Val(current.taint, current.parts, current.kind)
-        relevant = self._relevant()
         if tree in relevant:
             self._guarded(lambda: self._block(tree.body, dict(self.globals), module_fn, module_level=True))
         for fn in self.facts.functions:
@@ -311,22 +313,27 @@ class ModuleTaint:
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
         # Callers of functions that may return untrusted data.
-        calls: list[tuple[str, ast.AST]] = []
-        for call in facts.nodes(ast.Call):
-            func = call.func  # type: ignore[attr-defined]
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-            if name is not None:
-                calls.append((name, facts.enclosing_function(call) or tree))
-        for _ in range(6):
-            names = {fn.name for fn in marked if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
-            names |= {c.name for c in self.classes.values() if any(m in marked for m in c.body)}
-            grew = False
-            for name, owner in calls:
-                if name in names and owner not in marked:
-                    marked.add(owner)
-                    grew = True
-            if not grew:
-                break
+        if marked:
+            defined = set(self.module_functions) | set(self.classes)
+            defined.update(fn.name for fn in self.owner_class)
+            for scoped in self.nested.values():
+                defined.update(scoped)
+            calls: list[tuple[str, ast.AST]] = []
+            for call in facts.nodes(ast.Call):
+                func = call.func  # type: ignore[attr-defined]
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+                if name is not None and name in defined:
+                    calls.append((name, facts.enclosing_function(call) or tree))
+            for _ in range(6):
+                names = {fn.name for fn in marked if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                names |= {c.name for c in self.classes.values() if any(m in marked for m in c.body)}
+                grew = False
+                for name, owner in calls:
+                    if name in names and owner not in marked:
+                        marked.add(owner)
+                        grew = True
+                if not grew:
+                    break
         if self.project is not None:
             for call in facts.nodes(ast.Call):
                 owner = facts.enclosing_function(call) or tree
@@ -924,6 +931,9 @@ class ModuleTaint:
                 taint = whole(left) | self._string_op_taint(node.right, right, node.op, prefix=node.left)
             if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
                 taint = whole(left) | self._prefixed(str(node.left.value), whole(right))
+            if isinstance(node.op, ast.Mod) and left.kind in _MARKUP_KINDS:
+                escaped = frozenset(lab.cleaned_for(frozenset({"xss"})) for lab in whole(right))
+                return Val(bound(whole(left) | escaped), (), left.kind)
             const = NO_CONST
             if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
                 const = left.const + right.const
@@ -1173,6 +1183,9 @@ class ModuleTaint:
             if handled is not None:
                 return handled
             if method in spec.string_methods:
+                if receiver.kind in _MARKUP_KINDS and method in ("format", "join"):
+                    escaped = self._all_taint(receiver, args, kwargs)
+                    return Val(frozenset(lab.cleaned_for(frozenset({"xss"})) for lab in escaped), (), receiver.kind)
                 data = whole(receiver) | (callee.taint if callee is not None else EMPTY_TAINT)
                 if method in ("format", "format_map"):
                     prefix = self._literal_prefix(func.value)  # type: ignore[union-attr]
@@ -1437,7 +1450,7 @@ class ModuleTaint:
                 same_file = effect.path == self.path and effect.node is not None
                 where = effect.node if same_file else node
                 if lab.origin.kind == "source":
-                    if lab.origin.local and effect.cls not in self.spec.local_classes:
+                    if lab.origin.local and (effect.remote_only or effect.cls not in self.spec.local_classes):
                         continue
                     self._record_hit(effect.cls, effect.sink, effect.what, where, label)  # type: ignore[arg-type]
                 elif fn.summary is not None:
@@ -1453,6 +1466,7 @@ class ModuleTaint:
                             steps,
                             self.path,
                             where,
+                            effect.remote_only,
                         ),
                         label,
                     )
@@ -1492,11 +1506,14 @@ class ModuleTaint:
         for sink in specs:
             if sink.cls in seen:
                 continue
-            for arg_node, value in self._sink_arguments(sink, node, receiver, args, kwargs):
-                self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn)
+            for arg_node, value, remote_only in self._sink_arguments(sink, node, receiver, args, kwargs):
+                self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
             seen.add(sink.cls)
             if sink.clean_result:
                 reported.add(sink.cls)
+            if sink.cls not in _RESULT_KEEPS_DATA and not sink.clean_result:
+                # A file's content, a command's output, a response: not the data that went in.
+                reported.add(ALL_CLASSES)
         return frozenset(reported)
 
     def _sink_arguments(
@@ -1506,7 +1523,7 @@ class ModuleTaint:
         receiver: Val | None,
         args: list[Val],
         kwargs: dict[str | None, Val],
-    ) -> Iterable[tuple[ast.AST, Val]]:
+    ) -> Iterable[tuple[ast.AST, Val, bool]]:
         def positional(index: int, keyword: str | None) -> tuple[ast.AST, Val] | None:
             if keyword is not None:
                 for kw in node.keywords:
@@ -1519,10 +1536,10 @@ class ModuleTaint:
         mode = sink.mode
         if mode == "all-args":
             for arg_node, value in zip(node.args, args, strict=False):
-                yield arg_node, value
+                yield arg_node, value, False
             for kw in node.keywords:
                 if kw.arg is not None and kw.arg not in ("exc_info", "stack_info", "stacklevel", "extra"):
-                    yield kw.value, kwargs.get(kw.arg, EMPTY)
+                    yield kw.value, kwargs.get(kw.arg, EMPTY), False
             return
         if mode == "yaml":
             loader = positional(1, "Loader")
@@ -1534,20 +1551,26 @@ class ModuleTaint:
             parser = positional(1, "parser")
             if parser is not None and self._hardened_lxml():
                 return
+        if mode == "response":
+            for kw in node.keywords:
+                if kw.arg in ("content_type", "mimetype", "media_type") and isinstance(kw.value, ast.Constant):
+                    if "html" not in str(kw.value.value).lower():
+                        return  # a text/plain or JSON body is not rendered as HTML
         for index, keyword in sink.args:
             if mode == "keywords":
                 for kw in node.keywords:
                     if kw.arg == keyword:
-                        yield kw.value, kwargs.get(keyword, EMPTY)
+                        yield kw.value, kwargs.get(keyword, EMPTY), False
                 continue
             if index == -1:
                 if receiver is not None:
-                    yield node.func, receiver
+                    yield node.func, receiver, False
                 continue
             found = positional(index, keyword)
             if found is None:
                 continue
             arg_node, value = found
+            program = sink.what == "program"
             if mode in ("subprocess", "program"):
                 shell = False
                 if mode == "subprocess":
@@ -1556,7 +1579,8 @@ class ModuleTaint:
                             shell = not (isinstance(kw.value, ast.Constant) and not kw.value.value)
                 if not shell:
                     value = self._program_of(value, arg_node)
-            yield arg_node, value
+                    program = True
+            yield arg_node, value, program
 
     @staticmethod
     def _program_of(value: Val, node: ast.AST) -> Val:
@@ -1574,7 +1598,17 @@ class ModuleTaint:
                     return True
         return False
 
-    def _sink_reached(self, sink: SinkSpec, shown: str, where: ast.AST, arg_node: ast.AST, value: Val, fn: _Fn) -> None:
+    def _sink_reached(
+        self,
+        sink: SinkSpec,
+        shown: str,
+        where: ast.AST,
+        arg_node: ast.AST,
+        value: Val,
+        fn: _Fn,
+        *,
+        remote_only: bool = False,
+    ) -> None:
         span = self.facts.source.span(where)
         if self._collect:
             entry = f"`{shown}` (line {span.start_line}): {sink.what}"
@@ -1588,7 +1622,7 @@ class ModuleTaint:
             if lab.is_clean_for(sink.cls):
                 continue
             if lab.origin.kind == "source":
-                if lab.origin.local and sink.cls not in self.spec.local_classes:
+                if lab.origin.local and (remote_only or sink.cls not in self.spec.local_classes):
                     continue
                 self._record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
             elif fn.summary is not None:
@@ -1602,6 +1636,7 @@ class ModuleTaint:
                     (*lab.steps, step),
                     self.path,
                     where,
+                    remote_only,
                 )
                 self._record_effect(fn, effect, lab)
 

@@ -114,6 +114,21 @@ class TaintSpec:
         return by_name, by_method
 
 
+_SINK_INDEX: dict[int, tuple[TaintSpec, tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]]] = {}
+
+
+def sink_index(spec: TaintSpec) -> tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]:
+    """``spec.sink_index()``, computed once per spec."""
+    cached = _SINK_INDEX.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    if len(_SINK_INDEX) > 64:
+        _SINK_INDEX.clear()
+    index = spec.sink_index()
+    _SINK_INDEX[id(spec)] = (spec, index)
+    return index
+
+
 # -- values ------------------------------------------------------------------------
 
 

@@ -34,9 +34,8 @@ def _security_context(ctx: RuleContext, call: ast.Call) -> str | None:
     """Why the result of ``call`` looks security-relevant: the name it is stored under,
     a name among its arguments, or the enclosing function's name."""
     for name in destination_names(ctx.facts, call):
-        word = security_word(name)
-        if word:
-            return f"stored in `{name}`"
+        if security_word(name):
+            return f"used for `{name}`"
     for arg in [*call.args, *(kw.value for kw in call.keywords)]:
         for inner in ast.walk(arg):
             name = inner.id if isinstance(inner, ast.Name) else getattr(inner, "attr", None)
@@ -178,8 +177,8 @@ for _module in ("cryptography.hazmat.primitives.ciphers.algorithms", "cryptograp
     cwe=327,
     severity=HIGH,
     confidence=HIGH,
-    bandit=("B304",),
-    ruff=("S304",),
+    bandit=("B304", "B413"),
+    ruff=("S304", "S413"),
     summary="A broken or obsolete cipher (DES, 3DES, RC4, Blowfish, IDEA, ...) is used.",
     why="These ciphers have small keys or 64-bit blocks (Sweet32 collisions after a few dozen "
     "gigabytes) or are outright broken (RC4 biases, XOR). Data encrypted with them can be "
@@ -288,7 +287,7 @@ def insecure_random(ctx: RuleContext) -> Iterator[Finding]:
 def _security_context_for_random(ctx: RuleContext, call: ast.Call) -> tuple[str, object] | None:
     for name in destination_names(ctx.facts, call):
         if security_word(name):
-            return f"stored in `{name}`", HIGH
+            return f"used for `{name}`", HIGH
     function = ctx.facts.enclosing_function(call)
     if function is not None and security_word(function.name):
         return f"produced inside `{function.name}`", MEDIUM

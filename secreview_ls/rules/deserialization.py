@@ -68,11 +68,13 @@ def yaml_unsafe_load(ctx: RuleContext) -> Iterator[Finding]:
                 new_func = f"{ctx.segment(call.func.value)}.{safe}"
                 fix = replace_node(ctx, call.func, new_func, f"Replace `{spelled}` with `{new_func}`")
         reason = "without a Loader" if loader is None else f"with `Loader={ctx.segment(loader)}`"
+        full = loader is not None and (ctx.facts.qualname(loader) or "").rsplit(".", 1)[-1] == "FullLoader"
         yield yaml_unsafe_load.finding(
             ctx,
             call,
             f"`{spelled}` {reason} can construct arbitrary Python objects from the input; "
             f"use `{_YAML_LOAD[name]}` or `Loader=yaml.SafeLoader`",
+            severity=MEDIUM if full else None,
             fix=fix,
         )
     for name, call in ctx.facts.calls_to(*_YAML_ALWAYS_UNSAFE):
@@ -120,8 +122,8 @@ _PICKLE_LIKE = {
     cwe=502,
     severity=MEDIUM,
     confidence=HIGH,
-    bandit=("B301", "B614"),
-    ruff=("S301",),
+    bandit=("B301", "B403", "B614"),
+    ruff=("S301", "S403"),
     summary="Unpickling (`pickle`, `dill`, `shelve`, `jsonpickle`, `torch.load`, ...) executes code "
     "chosen by whoever wrote the data.",
     why="A pickle stream is a small program: the `REDUCE` opcode calls any importable callable with "

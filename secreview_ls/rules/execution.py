@@ -50,7 +50,7 @@ def exec_used(ctx: RuleContext) -> Iterator[Finding]:
 @rule(
     id="SR102",
     name="eval-used",
-    cwe=95,
+    cwe=94,
     severity=MEDIUM,
     confidence=HIGH,
     bandit=("B307",),
@@ -203,6 +203,17 @@ def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
     good="app.run(host='127.0.0.1')  # or read the address from configuration",
 )
 def bind_all_interfaces(ctx: RuleContext) -> Iterator[Finding]:
+    for call in ctx.facts.method_calls("bind"):
+        address = call.args[0] if len(call.args) == 1 else None
+        if isinstance(address, ast.Tuple) and address.elts:
+            host = address.elts[0]
+            if isinstance(host, ast.Constant) and host.value == "":
+                yield bind_all_interfaces.finding(
+                    ctx,
+                    host,
+                    f"the empty host in `{ctx.facts.spelled(call.func)}` binds to every network interface; "
+                    "bind to a specific address (e.g. 127.0.0.1) or take it from configuration",
+                )
     if "0.0.0.0" not in ctx.source.text and "::" not in ctx.source.text:
         return
     for node in ctx.facts.nodes(ast.Constant):

@@ -194,7 +194,7 @@ def _mktemp_fix(ctx: RuleContext, call: ast.Call) -> Fix | None:
     cwe=377,
     severity=MEDIUM,
     confidence=HIGH,
-    bandit=("B306",),
+    bandit=("B306", "B325"),
     ruff=("S306",),
     fixable=True,
     summary="`tempfile.mktemp()` returns a name without creating the file.",

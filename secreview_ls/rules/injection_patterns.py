@@ -132,8 +132,8 @@ def _quote(word: str) -> str:
     cwe=78,
     severity=HIGH,
     confidence=HIGH,
-    bandit=("B602",),
-    ruff=("S602",),
+    bandit=("B602", "B404"),
+    ruff=("S602", "S404"),
     fixable=True,
     summary="A `subprocess` call runs its command through the shell (`shell=True`).",
     why="With `shell=True` the command string is interpreted by `/bin/sh`: `;`, `|`, `$(...)` and "
@@ -174,6 +174,15 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
                 "no value is interpolated, but an argument list without `shell=True` is safer",
                 severity=LOW,
                 fix=_argv_fix(ctx, call, command, shell_kw),
+            )
+            continue
+        if _is_quoted(ctx, command):
+            yield subprocess_shell_true.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated value "
+                "is quoted with `shlex.quote`, but an argument list without `shell=True` is simpler and safer",
+                severity=LOW,
             )
             continue
         yield subprocess_shell_true.finding(
@@ -253,6 +262,15 @@ def shell_command(ctx: RuleContext) -> Iterator[Finding]:
                 severity=LOW,
             )
             continue
+        if _is_quoted(ctx, command):
+            yield shell_command.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated value "
+                "is quoted with `shlex.quote`, but `subprocess.run([...])` avoids the shell entirely",
+                severity=LOW,
+            )
+            continue
         yield shell_command.finding(
             ctx,
             call,
@@ -308,6 +326,8 @@ def _program_literal(ctx: RuleContext, name: str, call: ast.Call) -> tuple[str, 
 def _is_partial_path(program: str) -> bool:
     if not program or program.startswith(("/", "\\", "~")):
         return False
+    if not re.fullmatch(r"[\w.+\-:\\/]+", program):
+        return False  # shell syntax such as ``(less)``, not a program name
     if re.match(r"^[A-Za-z]:[\\/]", program):
         return False
     return not program.startswith(("./", "../", ".\\", "..\\"))
@@ -356,9 +376,7 @@ def _shell_text(ctx: RuleContext, node: ast.expr) -> str | None:
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value if isinstance(v, ast.Constant) else " X " for v in node.values)  # type: ignore[misc]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _shell_text(ctx, node.left) or " X "
-        right = _shell_text(ctx, node.right) or " X "
-        return left + right
+        return "".join(static_string(ctx.facts, part) or " X " for part in _add_operands(node))
     if isinstance(node, (ast.List, ast.Tuple)):
         return " ".join(static_string(ctx.facts, e) or "X" for e in node.elts)
     return None
@@ -452,11 +470,11 @@ def _interpolated_values(node: ast.expr) -> list[ast.expr]:
         return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         found: list[ast.expr] = []
-        for side in (node.left, node.right):
+        for side in _add_operands(node):
             if isinstance(side, ast.Constant):
                 continue
-            inner = _interpolated_values(side)
-            found.extend(inner if inner or isinstance(side, (ast.BinOp, ast.JoinedStr)) else [side])
+            inner = _interpolated_values(side) if isinstance(side, ast.JoinedStr) else []
+            found.extend(inner if inner or isinstance(side, ast.JoinedStr) else [side])
         return found
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         right = node.right
@@ -513,9 +531,17 @@ def _outermost_add(ctx: RuleContext, node: ast.BinOp) -> bool:
 
 
 def _add_operands(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return [*_add_operands(node.left), *_add_operands(node.right)]
-    return [node]
+    """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
+    operands: list[ast.expr] = []
+    stack: list[ast.expr] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            operands.append(current)
+    return operands
 
 
 def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, list[ast.expr]] | None:
@@ -574,18 +600,54 @@ def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, lis
     return None
 
 
-def _harmless_value(ctx: RuleContext, node: ast.expr) -> bool:
-    """Values that cannot carry SQL: constants, numbers, placeholder lists."""
+_NUMERIC_CALLS = frozenset({"builtins.int", "builtins.len", "builtins.float", "builtins.bool", "builtins.round",
+                            "builtins.abs", "builtins.min", "builtins.max", "builtins.sum", "math.floor", "math.ceil"})
+_HEX_METHODS = frozenset({"hexdigest", "isoformat", "isdigit"})
+
+
+def _harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
+    """Values that cannot carry SQL: constants, numbers, hex digests, placeholder lists —
+    directly or through a name bound once to such a value."""
+    if depth > 3:
+        return False
     if is_static(ctx.facts, node):
         return True
     if isinstance(node, ast.Call):
-        name = ctx.facts.qualname(node.func)
-        if name in {"builtins.int", "builtins.len", "builtins.float", "builtins.bool", "builtins.round"}:
+        if ctx.facts.qualname(node.func) in _NUMERIC_CALLS:
+            return True
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _HEX_METHODS:
             return True
         return _placeholder_builder(node)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        return _placeholder_builder(node)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, (ast.Sub, ast.Div, ast.FloorDiv, ast.Pow)):
+            return True
+        if isinstance(node.op, ast.Mult):
+            if _placeholder_builder(node):
+                return True
+            return any(_is_number(ctx, side) for side in (node.left, node.right))
+        return False
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx.facts, node)
+        return value is not None and _harmless_value(ctx, value, depth + 1)
+    if isinstance(node, ast.Attribute) and node.attr.isupper() and isinstance(node.value, ast.Name):
+        return node.value.id in {"self", "cls"}  # a class constant such as ``self.TABLE``
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        container = single_assignment(ctx.facts, node.value)
+        key = node.slice
+        if isinstance(container, ast.Dict) and isinstance(key, ast.Constant):
+            for dict_key, dict_value in zip(container.keys, container.values, strict=False):
+                if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
+                    return is_static(ctx.facts, dict_value)
     return False
+
+
+def _is_number(ctx: RuleContext, node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx.facts, node)
+        return value is not None and isinstance(value, ast.Constant) and _is_number(ctx, value)
+    return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _NUMERIC_CALLS
 
 
 def _placeholder_builder(node: ast.AST) -> bool:

@@ -10,6 +10,7 @@ from the module facts, with per-module caches so no rule re-walks the tree.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import weakref
 from collections import defaultdict
@@ -354,7 +355,7 @@ def security_word(name: str) -> str | None:
     for word in words:
         if word in SECURITY_WORDS:
             return word
-    for first, second in zip(words, words[1:], strict=False):
+    for first, second in itertools.pairwise(words):
         if first + second in SECURITY_WORDS:  # session_id → sessionid
             return first + second
     if ("key" in words or "keys" in words) and set(words) & _KEY_QUALIFIERS:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
-from .judge import callee_tail, has_star_kwargs, imports_module, is_static, short, static_string
+from .judge import callee_tail, has_star_kwargs, imports_module, is_static, short, single_assignment, static_string
 
 HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delete", "request"})
 _HTTPX_EXTRA = frozenset({"stream", "Client", "AsyncClient"})
@@ -201,18 +201,24 @@ _URLOPEN = (
 )
 
 
-def _url_is_fixed(ctx: RuleContext, node: ast.expr) -> bool:
+def _url_is_fixed(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if is_static(ctx.facts, node):
         return True
+    if isinstance(node, ast.Name) and depth < 3:
+        value = single_assignment(ctx.facts, node)
+        return value is not None and _url_is_fixed(ctx, value, depth + 1)
     if isinstance(node, ast.JoinedStr) and node.values:
         first = node.values[0]
         return isinstance(first, ast.Constant) and str(first.value).lower().startswith(("http:", "https:"))
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        prefix = static_string(ctx.facts, node.left)
+        left = node.left
+        while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add):
+            left = left.left
+        prefix = static_string(ctx.facts, left)
         return prefix is not None and prefix.lower().startswith(("http:", "https:"))
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in {"urllib.request.Request", "urllib2.Request"}:
         inner = argument(node, 0, "url")
-        return inner is not None and _url_is_fixed(ctx, inner)
+        return inner is not None and _url_is_fixed(ctx, inner, depth + 1)
     return False
 
 
@@ -236,7 +242,7 @@ def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
 @rule(
     id="SR505",
     name="urlopen-any-scheme",
-    cwe=22,
+    cwe=918,
     severity=MEDIUM,
     confidence=MEDIUM,
     bandit=("B310",),

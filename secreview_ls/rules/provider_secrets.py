@@ -374,10 +374,10 @@ def _register_provider(doc: _ProviderDoc) -> Rule:
             if hit.detector != doc.detector:
                 continue
             severity = _lower(current.severity) if hit.weak else None
-            if hit.detector == "jwt" and hit.weak:
-                severity = LOW
             if hit.detector == "aws-access-key-id" and _aws_partner(hit, scan) is None:
                 severity = MEDIUM  # an id alone names the account and key; the secret half is elsewhere
+            if hit.detector in ("jwt", "aws-access-key-id") and hit.weak:
+                severity = LOW  # expired token; key id inside a pre-signed URL
             confidence = LOW if ctx.is_test or scan.kind == "docs" else None
             message = _provider_message(hit, scan)
             yield _finding(current, ctx, scan, hit, message, severity=severity, confidence=confidence)

@@ -157,9 +157,12 @@ _MESSAGE = "read it from the environment or a secret store instead of the source
 def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
     for node in ctx.facts.nodes(ast.Assign, ast.AnnAssign):
         value = _string(node.value)  # type: ignore[attr-defined]
-        if value is None:
+        if value is None and not isinstance(node.value, ast.Dict):  # type: ignore[attr-defined]
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        if isinstance(node.value, ast.Dict):  # type: ignore[attr-defined]
+            yield from _secret_mapping(ctx, targets, node.value)  # type: ignore[attr-defined]
+            continue
         for target in targets:
             for name in _target_names(target):
                 if _judge(name, value):
@@ -188,6 +191,20 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 yield hardcoded_password_string.finding(
                     ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
                 )
+
+
+def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict) -> Iterator[Finding]:
+    """``PASSWORDS = {"admin": "..."}``: a mapping named for secrets holds literal values."""
+    names = [n for t in targets for n in _target_names(t) if secret_kind(n) is not None]
+    if not names:
+        return
+    kind = secret_kind(names[0]) or "password"
+    for key, item in zip(mapping.keys, mapping.values, strict=False):
+        value = _string(item)
+        if value is not None and _string(key) is not None and is_secret_value(value, kind):
+            yield hardcoded_password_string.finding(
+                ctx, item, f"`{names[0]}[{_string(key)!r}]` is a hardcoded credential literal; {_MESSAGE}"
+            )
 
 
 @rule(

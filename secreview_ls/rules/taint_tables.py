@@ -115,8 +115,10 @@ METHOD_SOURCES = {
     "parse_args": "local",
     "parse_known_args": "local",
 }
-# Local sources are reported only for the classes where a local user can still cross a boundary.
-LOCAL_CLASSES = frozenset({"sql", "command", "code", "deserialization", "ldap", "xpath"})
+# Local sources (the machine's user: argv, environment, stdin) are reported only where that user
+# still crosses a boundary: a database or directory server, or a shell running with the program's
+# rights. Running code or unpickling a file named on the command line is what such tools are for.
+LOCAL_CLASSES = frozenset({"sql", "command", "ldap", "xpath"})
 
 ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
@@ -187,6 +189,8 @@ def _sinks() -> list[SinkSpec]:
     add(SinkSpec("path", "builtins.open", "file path", ((0, "file"),)))
     add(SinkSpec("path", "io.open", "file path", ((0, "file"),)))
     add(SinkSpec("path", "codecs.open", "file path", ((0, "filename"),)))
+    add(SinkSpec("path", "io.open_code", "file path", ((0, "path"),)))
+    add(SinkSpec("path", "tokenize.open", "file path", ((0, "filename"),)))
     for name in ("open", "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir",
                  "scandir", "chmod", "chown", "truncate", "walk"):  # fmt: skip
         add(SinkSpec("path", f"os.{name}", "file path", ((0, "path"),)))
@@ -222,11 +226,11 @@ def _sinks() -> list[SinkSpec]:
     # XSS (CWE-79).
     for name in ("flask.make_response", "flask.Response", "werkzeug.wrappers.Response",
                  "werkzeug.Response", "flask.wrappers.Response"):  # fmt: skip
-        add(SinkSpec("xss", name, "HTTP response body", ((0, "response"),), clean_result=True))
+        add(SinkSpec("xss", name, "HTTP response body", ((0, "response"),), mode="response", clean_result=True))
     for name in ("markupsafe.Markup", "flask.Markup", "jinja2.Markup"):
         add(SinkSpec("xss", name, "markup trusted as safe HTML", clean_result=True))
     for name in ("django.http.HttpResponse", "django.http.response.HttpResponse"):
-        add(SinkSpec("xss", name, "HTTP response body", ((0, "content"),), clean_result=True))
+        add(SinkSpec("xss", name, "HTTP response body", ((0, "content"),), mode="response", clean_result=True))
     for name in ("django.utils.safestring.mark_safe", "django.utils.html.format_html",
                  "django.utils.safestring.SafeString"):  # fmt: skip
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))

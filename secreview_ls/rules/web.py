@@ -285,6 +285,7 @@ _COOKIE_SETTINGS = {
     cwe=614,
     severity=MEDIUM,
     confidence=HIGH,
+    fixable=True,
     summary="A cookie is explicitly set without `Secure` or `HttpOnly`.",
     why="Without `Secure` the cookie is also sent over plain HTTP, where anyone on the network reads "
     "it; without `HttpOnly` any script injected into the page can steal it. Session and CSRF "

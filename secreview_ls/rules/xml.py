@@ -34,11 +34,17 @@ _LXML_PARSERS = ("lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", 
 @rule(
     id="SR410",
     name="xml-unsafe-parse",
-    cwe=776,
+    cwe=611,
     severity=MEDIUM,
     confidence=LOW,
-    bandit=("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B405", "B406", "B407", "B408", "B409", "B411"),
-    ruff=("S313", "S314", "S315", "S316", "S317", "S318", "S319"),
+    bandit=(
+        "B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320",
+        "B405", "B406", "B407", "B408", "B409", "B410", "B411",
+    ),
+    ruff=(
+        "S313", "S314", "S315", "S316", "S317", "S318", "S319", "S320",
+        "S405", "S406", "S407", "S408", "S409", "S410", "S411",
+    ),
     summary="XML from a non-constant source is parsed with a parser that is not hardened against "
     "entity-expansion attacks.",
     why="A few hundred bytes of nested entity definitions ('billion laughs') expand to gigabytes "
@@ -100,8 +106,8 @@ _SAX_EXTERNAL = frozenset(
     cwe=611,
     severity=HIGH,
     confidence=HIGH,
-    bandit=("B410",),
-    ruff=("S320", "S410"),
+    bandit=(),
+    ruff=(),
     summary="An XML parser is configured to resolve external entities or fetch DTDs from the network.",
     why="With external entities on, a document can declare `<!ENTITY x SYSTEM \"file:///etc/passwd\">` "
     "and have the file's content inserted into the parsed data (XXE), or make the server fetch "

@@ -1,0 +1,96 @@
+"""``scan_paths``: the ScanResult contract, parallel workers, timeouts and crashed workers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+
+from secreview_ls import scan as scan_module
+from secreview_ls.config import Config
+from secreview_ls.scan import ScanResult, scan_paths
+
+VULNERABLE = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
+fork_only = pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork", reason="patched functions reach workers only through fork"
+)
+
+
+def make_tree(root: Path, count: int) -> None:
+    for index in range(count):
+        sub = root / f"pkg{index % 3}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"m{index:02}.py").write_text(VULNERABLE if index % 2 else "x = 1\n", encoding="utf-8")
+
+
+def test_scan_result_contract(tmp_path: Path) -> None:
+    make_tree(tmp_path, 20)
+    seen: list[tuple[int, int]] = []
+    result = scan_paths([tmp_path], Config(root=tmp_path), jobs=2, progress=lambda d, t: seen.append((d, t)))
+    assert isinstance(result, ScanResult)
+    assert result.root == tmp_path.resolve()
+    assert result.files_scanned == 20
+    assert [r.path for r in result.results] == sorted(r.path for r in result.results)
+    assert all(r.facts is None for r in result.results)
+    findings = result.findings()
+    assert len(findings) == 10
+    assert findings == sorted(findings, key=lambda f: f.sort_key())
+    assert result.relpath(findings[0].path) == "pkg0/m03.py"
+    assert seen[-1] == (20, 20) and all(t == 20 for _, t in seen)
+    pickle.loads(pickle.dumps(result))  # results cross process boundaries
+
+
+def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "slow.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "bad.py").write_text(VULNERABLE, encoding="utf-8")
+    real = scan_module.analyze_file
+
+    def stuck(path: Path, config: Config, *, options=None):
+        if path.name == "slow.py":
+            while True:  # a rule that never returns
+                time.sleep(0.01)
+        return real(path, config, options=options)
+
+    monkeypatch.setattr(scan_module, "analyze_file", stuck)
+    started = time.monotonic()
+    result = scan_paths([tmp_path], Config(root=tmp_path, timeout=0.1), jobs=1)
+    assert time.monotonic() - started < 5
+    notices = [n for r in result.results for n in r.notices]
+    assert [(Path(n.path).name, n.kind) for n in notices] == [("slow.py", "timeout")]
+    assert [f.rule_id for f in result.findings()] == ["SR401"]
+
+
+@fork_only
+def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path, 24)
+    (tmp_path / "crash.py").write_text("x = 1\n", encoding="utf-8")
+    real = scan_module.analyze_file
+
+    def crashing(path: Path, config: Config, *, options=None):
+        if path.name == "crash.py":
+            os._exit(3)  # the process dies as on a segfault
+        return real(path, config, options=options)
+
+    monkeypatch.setattr(scan_module, "analyze_file", crashing)
+    result = scan_paths([tmp_path], Config(root=tmp_path), jobs=2)
+    assert result.files_scanned == 25
+    assert len(result.findings()) == 12
+    crashed = [r for r in result.results if r.path.endswith("crash.py")]
+    assert crashed[0].notices[0].kind == "internal-error"
+    assert any(n.kind == "internal-error" for n in result.notices)
+
+
+def test_rule_exception_becomes_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+
+    def broken(path: Path, config: Config, *, options=None):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(scan_module, "analyze_file", broken)
+    result = scan_paths([tmp_path], Config(root=tmp_path), jobs=1)
+    (notice,) = result.results[0].notices
+    assert notice.kind == "internal-error" and "ValueError: boom" in notice.message
