@@ -20,6 +20,7 @@ from typing import Any
 from .config import Config
 from .engine.facts import ModuleFacts
 from .engine.finding import Finding, Notice, Span
+from .engine.secrets_detect import Redactor
 from .engine.source import SourceFile, split_lines
 from .engine.suppressions import Suppression, parse_suppressions
 from .rules import registry
@@ -137,8 +138,22 @@ def analyze_source(
     result.notices.extend(suppression_notices)
     result.findings = _dedupe(kept)
     result.suppressed = suppressed
+    _mask_credential_snippets([*result.findings, *result.suppressed], text, path, source.lines)
     _assign_fingerprints([*result.findings, *result.suppressed], facts)
     return result
+
+
+def _mask_credential_snippets(findings: list[Finding], text: str, path: str, lines: list[str]) -> None:
+    """Credentials never leave the pipeline in full: mask them in finding snippets."""
+    secret = [f for f in findings if f.cwe == 798]
+    if not secret:
+        return
+    redactor = Redactor(text, path, lines)
+    for found in secret:
+        if found.span.start_line == found.span.end_line:
+            redactor.add(found.span.start_line, found.span.start_col, found.span.end_col)
+    for found in secret:
+        found.snippet = redactor.line(found.span.start_line).strip()
 
 
 def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
@@ -457,6 +472,7 @@ def analyze_text_file(
     result.notices.extend(notices)
     result.findings = _dedupe(kept)
     result.suppressed = suppressed
+    _mask_credential_snippets([*result.findings, *result.suppressed], text, path, ctx.lines)
     _assign_fingerprints([*result.findings, *result.suppressed], None)
     return result
 

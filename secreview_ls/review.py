@@ -200,7 +200,9 @@ def _families(rule_ids: Iterable[str]) -> list[str]:
     return families
 
 
-def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: bool) -> list[str]:
+def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: bool, filtered: bool) -> list[str]:
+    """What the analysis saw. When findings were filtered out (diff, baseline), nothing is
+    concluded from their absence: only the inputs and sinks are listed."""
     lines: list[str] = []
     evidence = result.evidence or {}
     sources = [s for s in evidence.get("sources", []) if not s.startswith("(")]
@@ -214,7 +216,7 @@ def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: b
         if sinks:
             lines.append(f"- Sinks examined: {_listing(sinks)}.")
         tainted = [f for f in result.findings if _is_taint(f)]
-        if sources and sinks and not tainted:
+        if sources and sinks and not tainted and not filtered:
             lines.append("- None of those inputs reaches the dangerous argument of a sink.")
     if facts is not None and result.is_test:
         asserts = [node.lineno for node in facts.nodes(ast.Assert) if isinstance(node, ast.Assert)]
@@ -224,7 +226,7 @@ def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: b
                 f"- {_plural(len(asserts), '`assert` statement')} (line{'s' if len(asserts) > 1 else ''} {where}): "
                 "test assertions, not input validation."
             )
-    if facts is not None:
+    if facts is not None and not filtered:
         seen = observations(facts, [*result.findings, *result.suppressed])
         if seen:
             lines.append(f"- Sensitive calls without findings: {_listing([o.text() for o in seen])}.")
@@ -282,11 +284,14 @@ def review_file(
     display_path: str | None = None,
     changed_lines: int | None = None,
     heading: str = "##",
+    filtered: str | None = None,
 ) -> str:
     """A short review of one analyzed file.
 
     ``text`` is the file's content when the caller has it (the editor buffer);
     otherwise facts are taken from ``result.facts`` or the file on disk.
+    ``filtered`` says which findings the result still holds when some were
+    removed after analysis (``"on changed lines"``, ``"not in the baseline"``).
     """
     shown = display_path or result.path
     findings = sorted(result.findings, key=lambda f: (-f.severity, f.span.start_line, f.rule_id))
@@ -296,11 +301,12 @@ def review_file(
     if findings:
         counts = Counter(f.severity for f in findings)
         levels = ", ".join(f"{counts[level]} {level}" for level in LEVELS if counts[level])
-        lines.append(f"{heading} {shown} — {_plural(len(findings), 'finding')} ({levels})")
+        scope = f" {filtered}" if filtered else ""
+        lines.append(f"{heading} {shown} — {_plural(len(findings), 'finding')}{scope} ({levels})")
     elif skipped and not result.rules_run:
         lines.append(f"{heading} {shown} — not analyzed")
     else:
-        lines.append(f"{heading} {shown} — no findings")
+        lines.append(f"{heading} {shown} — no findings{f' {filtered}' if filtered else ''}")
     lines.append("")
     if changed_lines is not None:
         lines.append(f"Changed lines in this file: {changed_lines}.")
@@ -314,7 +320,7 @@ def review_file(
     facts = _facts_for(result, text, config) if not skipped else None
     details = _context_lines(result, config)
     if not findings or result.evidence:
-        details += _evidence_lines(result, facts, python) if not skipped else []
+        details += _evidence_lines(result, facts, python, filtered is not None) if not skipped else []
     if result.rules_run:
         families = _families(result.rules_run)
         kind = "" if python else " (text rules: credentials and key formats)"
@@ -371,7 +377,8 @@ def render_review(scan: ScanResult) -> str:
     """The review of every scanned file: files with findings first, then the clean ones briefly."""
     findings = scan.findings()
     changed = getattr(scan, "changed", None)
-    diff_mode = changed is not None or scan.diff_hidden > 0
+    unchanged_files = int(getattr(scan, "diff_unchanged_files", 0) or 0)
+    diff_mode = changed is not None or scan.diff_hidden > 0 or unchanged_files > 0
     counts = Counter(f.severity for f in findings)
     files_with = [r for r in scan.results if r.findings]
     clean = [r for r in scan.results if not r.findings]
@@ -394,11 +401,17 @@ def render_review(scan: ScanResult) -> str:
             f"{_plural(scan.diff_hidden, 'finding')} on unchanged lines of these files "
             f"{'is' if scan.diff_hidden == 1 else 'are'} not part of this review."
         )
+    if unchanged_files:
+        lines.append(
+            f"{_plural(unchanged_files, 'file')} without changes {'was' if unchanged_files == 1 else 'were'} "
+            "not analyzed."
+        )
     if scan.diff_note:
         lines.append(f"Note: {scan.diff_note}")
     if scan.baseline_hidden:
         lines.append(f"{_plural(scan.baseline_hidden, 'known finding')} from the baseline left out.")
     lines.append("")
+    filtered = "on changed lines" if diff_mode else ("not in the baseline" if scan.baseline_hidden else None)
     for result in files_with:
         lines.append(
             review_file(
@@ -406,6 +419,7 @@ def render_review(scan: ScanResult) -> str:
                 config=scan.config,
                 display_path=scan.relpath(result.path),
                 changed_lines=_changed_lines(scan, result.path) if changed is not None else None,
+                filtered=filtered,
             )
         )
     if clean:
@@ -414,7 +428,13 @@ def render_review(scan: ScanResult) -> str:
         if len(clean) <= FULL_CLEAN_REVIEWS:
             for result in clean:
                 lines.append(
-                    review_file(result, config=scan.config, display_path=scan.relpath(result.path), heading="###")
+                    review_file(
+                        result,
+                        config=scan.config,
+                        display_path=scan.relpath(result.path),
+                        heading="###",
+                        filtered=filtered,
+                    )
                 )
         else:
             lines.extend(_clean_summary(result, scan) for result in clean)

@@ -19,6 +19,8 @@ whatever the number of workers.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import threading
@@ -228,6 +230,17 @@ def analyze_files(
     return results, notices
 
 
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """``fork`` (fast: workers inherit the loaded rules) from a single-threaded process such as
+    the command line; ``forkserver`` when other threads run (a server), where fork is unsafe."""
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() > 1 and "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    if "fork" in methods:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
 def _parallel(
     files: list[Path],
     config: Config,
@@ -244,8 +257,12 @@ def _parallel(
     retry_alone = False
     while pending:
         failed: list[list[Path]] = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(config, options, project_roots)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=_mp_context(),
+            initializer=_init_worker,
+            initargs=(config, options, project_roots),
+        ) as pool:
             futures: list[tuple[Future[list[AnalysisResult]], list[Path]]] = [
                 (pool.submit(_analyze_chunk, chunk), chunk) for chunk in pending
             ]

@@ -16,7 +16,7 @@ from secreview_ls.scan import ScanResult, scan_paths
 
 VULNERABLE = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
 fork_only = pytest.mark.skipif(
-    multiprocessing.get_start_method() != "fork", reason="patched functions reach workers only through fork"
+    "fork" not in multiprocessing.get_all_start_methods(), reason="patched functions reach workers only through fork"
 )
 
 
@@ -76,6 +76,7 @@ def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest
         return real(path, config, options=options)
 
     monkeypatch.setattr(scan_module, "analyze_file", crashing)
+    monkeypatch.setattr(scan_module, "_mp_context", lambda: multiprocessing.get_context("fork"))
     result = scan_paths([tmp_path], Config(root=tmp_path), jobs=2)
     assert result.files_scanned == 25
     assert len(result.findings()) == 12
@@ -94,3 +95,16 @@ def test_rule_exception_becomes_notice(tmp_path: Path, monkeypatch: pytest.Monke
     result = scan_paths([tmp_path], Config(root=tmp_path), jobs=1)
     (notice,) = result.results[0].notices
     assert notice.kind == "internal-error" and "ValueError: boom" in notice.message
+
+
+def test_parallel_scan_from_a_thread(tmp_path: Path) -> None:
+    """A server scans from a worker thread: the pool must not fork a threaded process."""
+    import threading
+
+    make_tree(tmp_path, 16)
+    box: dict[str, ScanResult] = {}
+    thread = threading.Thread(target=lambda: box.setdefault("scan", scan_paths([tmp_path], Config(root=tmp_path),
+                                                                               jobs=2)))
+    thread.start()
+    thread.join(120)
+    assert len(box["scan"].findings()) == 8

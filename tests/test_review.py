@@ -131,6 +131,10 @@ def test_review_of_a_change_counts_findings_on_changed_lines(scan: ScanResult) -
     hidden = len(views.findings) - len(kept)
     assert f"{hidden} finding{'s' if hidden != 1 else ''} on unchanged lines" in review
     assert "Changed lines in this file: 3." in review
+    assert f"## app/views.py — {len(kept)} findings on changed lines" in review
+    # findings on other lines were removed, so nothing is concluded from their absence
+    assert "None of those inputs" not in review and "Sensitive calls" not in review
+    assert 'Untrusted input read: `request.args["name"]` (line 11)' in review
 
 
 def test_change_without_findings(scan: ScanResult) -> None:
@@ -139,3 +143,4 @@ def test_change_without_findings(scan: ScanResult) -> None:
     diff_scan.changed = ChangeSet(files={Path(api.path).resolve(): frozenset({10})}, base="HEAD~1")  # type: ignore[attr-defined]
     review = render_review(diff_scan)
     assert "No findings on changed lines." in review
+    assert "### app/api.py — no findings on changed lines" in review

@@ -26,6 +26,7 @@ class ImportMap:
         self.module_name = module_name
         self.locally_bound: set[str] = set()
         self._collect(tree)
+        self._collect_module_bindings(tree)
 
     def _collect(self, tree: ast.Module) -> None:
         for node in ast.walk(tree):
@@ -45,10 +46,21 @@ class ImportMap:
                         continue
                     local = alias.asname or alias.name
                     self.aliases[local] = f"{base}.{alias.name}" if base else alias.name
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.locally_bound.add(node.name)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                self.locally_bound.add(node.id)
+
+    def _collect_module_bindings(self, tree: ast.Module) -> None:
+        """Names bound at module level (a module-level ``def eval`` shadows the builtin;
+        a method called ``eval`` does not)."""
+        pending: list[ast.stmt] = list(tree.body)
+        while pending:
+            statement = pending.pop()
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.locally_bound.add(statement.name)
+                continue
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    self.locally_bound.add(node.id)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    break
 
     def _absolute_module(self, node: ast.ImportFrom) -> str:
         module = node.module or ""

@@ -157,7 +157,8 @@ def _statement_start(lines: list[str], lineno: int) -> int:
 
 def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str) -> Notice:
     col = max((error.offset or 1) - 1, 0)
-    span = Span(lineno, min(col, len(line_text.rstrip("\n"))), lineno, len(line_text.rstrip("\n")))
+    width = len(line_text.rstrip("\r\n"))
+    span = Span(lineno, min(col, width), lineno, width)
     hint = _newer_syntax_hint(error, line_text)
     if hint is not None:
         (major, minor), feature = hint

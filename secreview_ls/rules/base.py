@@ -160,8 +160,9 @@ class Rule:
         if self.ruff:
             meta.append("Ruff " + ", ".join(self.ruff))
         lines += [" · ".join(meta), "", "### Why it matters", "", self.why.strip(), ""]
-        lines += ["### Vulnerable", "", "```python", self.bad.strip("\n"), "```", ""]
-        lines += ["### Safe", "", "```python", self.good.strip("\n"), "```", ""]
+        fence = "```python" if self.kind == "python" else "```"
+        lines += ["### Vulnerable", "", fence, self.bad.strip("\n"), "```", ""]
+        lines += ["### Safe", "", fence, self.good.strip("\n"), "```", ""]
         lines += [
             "### Suppress",
             "",

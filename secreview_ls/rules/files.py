@@ -103,6 +103,8 @@ def _tmp_literal_text(node: ast.AST) -> str | None:
 
 def _used_as_path(ctx: RuleContext, node: ast.AST) -> bool:
     parent = ctx.facts.parent(node)
+    if isinstance(parent, ast.BinOp) and parent.left is node and isinstance(parent.op, (ast.Mod, ast.Add)):
+        node, parent = parent, ctx.facts.parent(parent)  # "/tmp/app.%s" % pid used as a path
     if isinstance(parent, (ast.BinOp, ast.JoinedStr)):
         return False
     if isinstance(parent, ast.keyword):
@@ -152,6 +154,9 @@ def hardcoded_temp_path(ctx: RuleContext) -> Iterator[Finding]:
         if not _used_as_path(ctx, node):
             continue
         shown = text if isinstance(node, ast.Constant) else ctx.segment(node)
+        parent = ctx.facts.parent(node)
+        if isinstance(parent, ast.BinOp) and parent.left is node:
+            shown = ctx.segment(parent)
         yield hardcoded_temp_path.finding(
             ctx,
             node,
