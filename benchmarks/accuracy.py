@@ -86,8 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     rule_rows = [_row(name, by_rule[name]) for name in sorted(by_rule)]
     overall = _row("overall", total)
     if args.json:
-        print(json.dumps({"files": files, "by_cwe": cwe_rows, "by_rule": rule_rows, "overall": overall,
-                          "mismatches": mismatches}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "files": files,
+                    "by_cwe": cwe_rows,
+                    "by_rule": rule_rows,
+                    "overall": overall,
+                    "mismatches": mismatches,
+                },
+                indent=2,
+            )
+        )
         return 0
     print(f"labelled fixture files: {files}")
     sections = [("CWE", cwe_rows)] + ([("rule", rule_rows)] if args.by_rule else [])

@@ -49,8 +49,8 @@ def expected_pairs(path: Path) -> set[tuple[int, str]]:
 
 
 def analyze_fixture(path: Path, **overrides: object) -> AnalysisResult:
-    config = Config(root=fixture_root(path)).with_overrides(**overrides) if overrides else Config(
-        root=fixture_root(path)
+    config = (
+        Config(root=fixture_root(path)).with_overrides(**overrides) if overrides else Config(root=fixture_root(path))
     )
     return analyze_path(path, config)
 

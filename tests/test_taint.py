@@ -412,3 +412,56 @@ def test_loops_reach_a_fixpoint() -> None:
     )
     findings = analyze_source(source, "app.py", Config(select=("SR8",))).findings
     assert [(f.rule_id, f.span.start_line) for f in findings] == [("SR802", 8)]
+
+
+def test_project_follows_package_reexports_and_survives_cycles(tmp_path: Path) -> None:
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .db import run\n")
+    (package / "db.py").write_text(
+        "import sqlite3\nfrom app.util import again\n\ndef run(q):\n    again(q)\n    sqlite3.connect('x').execute(q)\n"
+    )
+    (package / "util.py").write_text("from app.db import run\n\ndef again(q):\n    return run(q)\n")
+    view = tmp_path / "main.py"
+    text = "from flask import request\nimport app\n\ndef v():\n    app.run(request.args['q'])\n"
+    result = analyze_source(text, str(view), Config(select=("SR8",)), options={"project": ProjectIndex([tmp_path])})
+    assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("SR801", 5)]
+    assert any(s.path and s.path.endswith("db.py") for s in result.findings[0].flow)
+
+
+def test_file_content_is_not_the_path_that_named_it() -> None:
+    findings = taint(
+        """
+        import subprocess
+        from flask import request
+
+        def view():
+            with open("/srv/scripts/" + request.args["name"]) as handle:
+                script = handle.read()
+            subprocess.run(script, shell=True)
+        """
+    )
+    assert [(f.rule_id, f.span.start_line) for f in findings] == [("SR804", 6)]
+
+
+def test_views_registered_with_add_url_rule() -> None:
+    findings = taint(
+        """
+        import os
+        from flask import Flask
+        from flask.views import MethodView
+
+        app = Flask(__name__)
+
+        class Item(MethodView):
+            def get(self, name):
+                os.system("echo " + name)
+
+        def raw(path):
+            os.system("cat " + path)
+
+        app.add_url_rule("/items/<name>", view_func=Item.as_view("item"))
+        app.add_url_rule("/raw/<path:path>", "raw", raw)
+        """
+    )
+    assert [(f.rule_id, f.span.start_line) for f in findings] == [("SR802", 10), ("SR802", 13)]

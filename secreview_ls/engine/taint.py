@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from .facts import ModuleFacts
 from .finding import FlowStep, Span
-from .taint_frameworks import Entry, entry_for, handler_kind
+from .taint_frameworks import Entry, apply_url_rules, entry_for, handler_kind, url_rules
 from .taint_model import (
     ALL_CLASSES,
     EMPTY,
@@ -134,6 +134,7 @@ class _Fn:
     effects: dict[tuple[Any, ...], Effect] = field(default_factory=dict)
     self_name: str | None = None
     exits: list[Env] = field(default_factory=list)  # environments at return/raise (for ``self``)
+    lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
 
 
 def _short(text: str) -> str:
@@ -213,6 +214,13 @@ class ModuleTaint:
         for node in facts.nodes(ast.Global):
             self.global_names.update(node.names)  # type: ignore[attr-defined]
         self.imports_prefixes = {t.split(".")[0] for t in facts.imports.aliases.values()}
+        self.url_rules = url_rules(facts, self.spec) if "flask" in self.imports_prefixes else {}
+
+    def _entry(self, fn: FunctionNode, is_method: bool) -> Entry:
+        entry = entry_for(self.facts, self.spec, fn, is_method)
+        if self.url_rules:
+            apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
+        return entry
 
     def _method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
         seen: set[str] = set()
@@ -257,7 +265,9 @@ class ModuleTaint:
         for fn in self.facts.functions:
             if fn in relevant:
                 self._guarded(lambda fn=fn: self.summary_of(fn))
-        return sorted(self.hits.values(), key=lambda h: (getattr(h.node, "lineno", 0), getattr(h.node, "col_offset", 0)))
+        return sorted(
+            self.hits.values(), key=lambda h: (getattr(h.node, "lineno", 0), getattr(h.node, "col_offset", 0))
+        )
 
     def _guarded(self, work: Callable[[], object]) -> None:
         try:
@@ -275,9 +285,7 @@ class ModuleTaint:
         for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
             parts = name.split(".")
             prefixes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-        local_names = {
-            local for local, target in facts.imports.aliases.items() if target in prefixes
-        }
+        local_names = {local for local, target in facts.imports.aliases.items() if target in prefixes}
         for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
             if name.startswith("builtins.") and name.count(".") == 1:
                 bare = name.split(".", 1)[1]
@@ -309,7 +317,7 @@ class ModuleTaint:
             if cls is not None and handler_kind(facts, spec, cls, self.classes):
                 marked.add(fn)
                 continue
-            entry = entry_for(facts, spec, fn, cls is not None and not self._is_static(fn))
+            entry = self._entry(fn, cls is not None and not self._is_static(fn))
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
         # Callers of functions that may return untrusted data.
@@ -399,7 +407,7 @@ class ModuleTaint:
         cls = self.owner_class.get(fn)
         static = self._is_static(fn)
         is_method = cls is not None and not static
-        entry = entry_for(self.facts, self.spec, fn, is_method)
+        entry = self._entry(fn, is_method)
         args = fn.args
         ordered = [*args.posonlyargs, *args.args]
         params = [a.arg for a in ordered] + [a.arg for a in args.kwonlyargs]
@@ -514,8 +522,10 @@ class ModuleTaint:
             return env
         if isinstance(node, ast.AugAssign):
             value = self._eval(node.value, env, fn)
-            old = self._eval(node.target, env, fn) if not isinstance(node.target, ast.Name) else self._lookup(
-                node.target.id, env
+            old = (
+                self._eval(node.target, env, fn)
+                if not isinstance(node.target, ast.Name)
+                else self._lookup(node.target.id, env)
             )
             combined = Val(bound(whole(old) | self._string_op_taint(node.value, value, node.op)), (), None)
             if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
@@ -718,9 +728,22 @@ class ModuleTaint:
                 for value in test.values:
                     env = self._refine(value, env, truth, fn)
             return env
+        if isinstance(test, ast.Name) and truth and test.id in fn.lookups:
+            self._clean_path(fn.lookups[test.id], env, ALL)  # ``if found:`` — the key was in the table
+            return env
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             op = test.ops[0]
             left, right = test.left, test.comparators[0]
+            if (
+                isinstance(left, ast.Name)
+                and left.id in fn.lookups
+                and isinstance(op, (ast.Is, ast.IsNot))
+                and isinstance(right, ast.Constant)
+                and right.value is None
+                and isinstance(op, ast.IsNot) == truth
+            ):
+                self._clean_path(fn.lookups[left.id], env, ALL)
+                return env
             if isinstance(op, (ast.In, ast.NotIn)):
                 if (isinstance(op, ast.In)) == truth and not whole(self._eval(right, dict(env), fn)):
                     if not self._update(left, env, lambda v: cleaned(v, ALL)):
@@ -782,6 +805,22 @@ class ModuleTaint:
             target = call.args[position] if position < len(call.args) else None
         return target, classes
 
+    def _note_lookup(self, name: str, value_node: ast.AST | None, env: Env, fn: _Fn) -> None:
+        """Remember ``name = TABLE.get(key)`` with a trusted table: a later ``name is None`` check
+        tells whether ``key`` is one of the table's keys."""
+        fn.lookups.pop(name, None)
+        if not (
+            isinstance(value_node, ast.Call)
+            and isinstance(value_node.func, ast.Attribute)
+            and value_node.func.attr == "get"
+            and len(value_node.args) == 1
+            and isinstance(value_node.args[0], (ast.Name, ast.Attribute))
+        ):
+            return
+        table = self._eval(value_node.func.value, dict(env), fn)
+        if not whole(table) and table.kind is None:
+            fn.lookups[name] = value_node.args[0]
+
     def _clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
         self._update(node, env, lambda v: cleaned(v, classes))
 
@@ -804,8 +843,10 @@ class ModuleTaint:
 
     @staticmethod
     def _const_key(node: ast.expr) -> str | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bytes)) and not isinstance(
-            node.value, bool
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (str, int, bytes))
+            and not isinstance(node.value, bool)
         ):
             return repr(node.value)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
@@ -814,6 +855,7 @@ class ModuleTaint:
 
     def _assign(self, target: ast.expr, value: Val, env: Env, fn: _Fn, value_node: ast.AST | None) -> None:
         if isinstance(target, ast.Name):
+            self._note_lookup(target.id, value_node, env, fn)
             if value.taint or value.parts:
                 step = FlowStep(self.facts.source.span(target), f"assigned to `{target.id}`", self.step_path)
                 value = with_step(value, step)
@@ -834,7 +876,9 @@ class ModuleTaint:
             return
         if value.taint or value.parts:
             spelled = _short(self.facts.source.segment(target))
-            value = with_step(value, FlowStep(self.facts.source.span(target), f"assigned to `{spelled}`", self.step_path))
+            value = with_step(
+                value, FlowStep(self.facts.source.span(target), f"assigned to `{spelled}`", self.step_path)
+            )
         if isinstance(target, ast.Attribute):
             key = "." + target.attr
             self._update(target.value, env, lambda base: set_part(base, key, value))
@@ -903,9 +947,7 @@ class ModuleTaint:
             return EMPTY
         if isinstance(node, ast.Attribute):
             qualified = self.facts.qualname(node)
-            if qualified is not None and (
-                qualified in self.spec.attr_sources or qualified in self.spec.object_kinds
-            ):
+            if qualified is not None and (qualified in self.spec.attr_sources or qualified in self.spec.object_kinds):
                 return self._qualified_val(qualified, node)
             base = self._eval(node.value, env, fn)
             return self._attribute(base, node)
@@ -937,7 +979,9 @@ class ModuleTaint:
             const = NO_CONST
             if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
                 const = left.const + right.const
-            kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
+            kind = (
+                left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
+            )
             return Val(bound(taint), (), kind, const)
         if isinstance(node, ast.JoinedStr):
             return Val(self._fstring_taint(node, env, fn))
@@ -1120,8 +1164,10 @@ class ModuleTaint:
         kwargs: dict[str | None, Val] = {}
         for kw, value in zip(node.keywords, keyword_values, strict=True):
             kwargs[kw.arg] = join(kwargs[kw.arg], value) if kw.arg in kwargs else value
-        module_call = name is not None and name.split(".")[0] in _STDLIB and not (
-            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env
+        module_call = (
+            name is not None
+            and name.split(".")[0] in _STDLIB
+            and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env)
         )
 
         # Sinks (checked on the arguments as they are).
@@ -1145,8 +1191,10 @@ class ModuleTaint:
         facts = self.facts
         spec = self.spec
         func = node.func
-        module_call = name is not None and name.split(".")[0] in _STDLIB and not (
-            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env
+        module_call = (
+            name is not None
+            and name.split(".")[0] in _STDLIB
+            and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env)
         )
 
         # Sources.
@@ -1198,8 +1246,10 @@ class ModuleTaint:
                 elif method == "replace" and len(args) >= 2:
                     old = node.args[0]
                     data = data | whole(args[1])
-                    if isinstance(old, ast.Constant) and isinstance(old.value, str) and (
-                        "\n" in old.value or "\r" in old.value
+                    if (
+                        isinstance(old, ast.Constant)
+                        and isinstance(old.value, str)
+                        and ("\n" in old.value or "\r" in old.value)
                     ):
                         return cleaned(Val(bound(data)), frozenset({"log", "header"}))
                 path_kind = receiver.kind if receiver.kind and receiver.kind.startswith("pathlib.") else None
@@ -1306,9 +1356,7 @@ class ModuleTaint:
         if isinstance(func, ast.Name):
             if func.id in env and not env[func.id].is_empty:
                 return None
-            target = fn.local_defs.get(func.id) or (
-                self.module_functions.get(func.id) if func.id not in env else None
-            )
+            target = fn.local_defs.get(func.id) or (self.module_functions.get(func.id) if func.id not in env else None)
             if target is None and func.id in self.classes and func.id not in env:
                 constructor = self.classes[func.id]
         elif isinstance(func, ast.Attribute):
@@ -1422,7 +1470,9 @@ class ModuleTaint:
                 continue
             inner = lab.steps
 
-            def rewrite(outer: Label, inner: tuple[FlowStep, ...] = inner, extra: frozenset[str] = lab.cleaned) -> Label:
+            def rewrite(
+                outer: Label, inner: tuple[FlowStep, ...] = inner, extra: frozenset[str] = lab.cleaned
+            ) -> Label:
                 steps = outer.steps + (into,) + inner + ((back,) if returning else ())
                 if len(steps) > MAX_STEPS:
                     steps = steps[:4] + steps[-(MAX_STEPS - 4) :]

@@ -31,6 +31,63 @@ class Entry:
     returns_html: bool = False  # a Flask view: a returned string is the HTML response body
 
 
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+
+def url_rules(facts: ModuleFacts, spec: TaintSpec) -> dict[str, dict[str, str]]:
+    """Views registered with ``app.add_url_rule("/x/<name>", view_func=...)``: the function's name
+    (or ``class:Name`` for ``Name.as_view(...)``) → its tainted route parameters."""
+    found: dict[str, dict[str, str]] = {}
+    for call in facts.method_calls("add_url_rule"):
+        rule = call.args[0] if call.args else None
+        for kw in call.keywords:
+            if kw.arg == "rule":
+                rule = kw.value
+        view = call.args[2] if len(call.args) > 2 else None
+        for kw in call.keywords:
+            if kw.arg == "view_func":
+                view = kw.value
+        if not (isinstance(rule, ast.Constant) and isinstance(rule.value, str)) or view is None:
+            continue
+        if isinstance(view, ast.Name):
+            key = view.id
+        elif (
+            isinstance(view, ast.Call)
+            and isinstance(view.func, ast.Attribute)
+            and view.func.attr == "as_view"
+            and isinstance(view.func.value, ast.Name)
+        ):
+            key = f"class:{view.func.value.id}"
+        else:
+            continue
+        params = found.setdefault(key, {})
+        for converter, name in _FLASK_PARAM.findall(rule.value):
+            if not (converter and converter in spec.clean_converters):
+                params[name] = f"route parameter `{name}`"
+    return found
+
+
+def apply_url_rules(
+    entry: Entry,
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    owner: ast.ClassDef | None,
+    rules: dict[str, dict[str, str]],
+) -> None:
+    """Route parameters of a view registered by ``add_url_rule`` (a function, or a class's HTTP methods)."""
+    if entry.framework:
+        return
+    key = f"class:{owner.name}" if owner is not None and fn.name in _HTTP_METHODS else fn.name
+    params = rules.get(key)
+    if params is None or (owner is not None and key == fn.name):
+        return
+    entry.framework = "flask"
+    entry.returns_html = True
+    names = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    for name, description in params.items():
+        if name in names:
+            entry.tainted[name] = description
+
+
 def _imports_any(facts: ModuleFacts, prefixes: tuple[str, ...]) -> bool:
     for target in facts.imports.aliases.values():
         if target.split(".")[0] in prefixes:
@@ -205,7 +262,9 @@ def _is_dependency(facts: ModuleFacts, annotation: ast.expr | None) -> bool:
     return False
 
 
-def handler_kind(facts: ModuleFacts, spec: TaintSpec, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> str | None:
+def handler_kind(
+    facts: ModuleFacts, spec: TaintSpec, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]
+) -> str | None:
     """The request-handler kind of a class (``http.server.BaseHTTPRequestHandler`` subclasses ...)."""
     seen: set[str] = set()
     stack = [cls]

@@ -8,39 +8,14 @@ tokenizer's), never at form feeds or Unicode line separators.
 
 from __future__ import annotations
 
-import re
-
 from lsprotocol import types
 
 from ..engine.finding import Span
+from ..incremental import split_lines_keepends
 
 UTF8 = types.PositionEncodingKind.Utf8.value
 UTF16 = types.PositionEncodingKind.Utf16.value
 UTF32 = types.PositionEncodingKind.Utf32.value
-
-_BREAK = re.compile(r"\r\n|\r|\n")
-_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def split_lines_keepends(text: str) -> list[str]:
-    """Lines with their terminators, split only at ``\\n``, ``\\r\\n`` and ``\\r``.
-
-    ``str.splitlines`` also splits at form feeds and Unicode separators; it is
-    used when none occur (it is much faster than a regular expression).
-    """
-    if not text:
-        return []
-    if _OTHER_BREAKS.search(text) is None:
-        return text.splitlines(True)
-    lines: list[str] = []
-    start = 0
-    for match in _BREAK.finditer(text):
-        lines.append(text[start : match.end()])
-        start = match.end()
-    if start < len(text):
-        lines.append(text[start:])
-    return lines
-
 
 def strip_eol(line: str) -> str:
     if line.endswith("\r\n"):
@@ -121,3 +96,5 @@ def position_to_code_points(
         return len(lines) - 1, len(strip_eol(last))
     text = strip_eol(lines[position.line])
     return position.line, from_client_column(text, position.character, encoding)
+
+__all__ = ["UTF8", "UTF16", "UTF32", "position_at", "position_to_code_points", "span_to_range", "split_lines_keepends", "strip_eol", "units"]

@@ -71,6 +71,7 @@ class DocState:
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
     logged: frozenset[str] = frozenset()
     closed: bool = False
+    dirty: bool = False  # re-analyze even if the version did not change (another file changed)
 
 
 @dataclass
@@ -141,6 +142,7 @@ class SecReviewServer(LanguageServer):
         self.settings_ready = asyncio.Event()
         self.scanned: dict[str, Published] = {}  # workspace-scan results of files that are not open
         self.projects: dict[str, Any] = {}  # folder root → cross-module index
+        self.open_texts: dict[str, str] = {}  # path → text of open documents (for the index)
         self.timings: list[float] = []
 
     # -- client capabilities ------------------------------------------------------
@@ -211,7 +213,45 @@ class SecReviewServer(LanguageServer):
                 self.log_message(f"settings for {root}: {error}", types.MessageType.Warning)
         self.loose_settings = {}
         self.projects = {}
+        for settings in self.folder_settings.values():
+            if settings.root is not None:
+                project = integrations.project_index(settings.root, self._read_for_project)
+                if project is not None:
+                    self.projects[str(settings.root)] = project
         self.generation += 1
+
+    def _read_for_project(self, path: Path) -> str | None:
+        text = self.open_texts.get(str(path))
+        if text is not None:
+            return text
+        try:
+            if path.stat().st_size > 2_000_000:
+                return None
+            return path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            return None
+
+    def document_changed(self, uri: str) -> None:
+        """Unsaved text of ``uri`` changed: cross-module summaries of it are stale."""
+        state = self.docs.get(uri)
+        if state is None or not state.python:
+            return
+        for project in self.projects.values():
+            project.invalidate(state.path)
+
+    def file_saved(self, path: str) -> None:
+        """A Python file was saved (or changed on disk): documents that may import it are
+        analyzed again."""
+        if not path.endswith((".py", ".pyi")):
+            return
+        for project in self.projects.values():
+            project.invalidate(path)
+        if not self.projects:
+            return
+        for state in self.docs.values():
+            if state.python and state.path != path:
+                state.dirty = True
+                self.schedule(state.uri)
 
     def settings_for(self, path: str) -> FolderSettings:
         """Settings of the innermost workspace folder containing ``path``."""
@@ -293,6 +333,9 @@ class SecReviewServer(LanguageServer):
         if state is not None:
             self.forget(state)
             state.published = None
+            self.open_texts.pop(state.path, None)
+            for project in self.projects.values():
+                project.invalidate(state.path)
         if not self.pull:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -337,9 +380,15 @@ class SecReviewServer(LanguageServer):
             if document is None:
                 return
             current = state.published
-            if current is not None and current.version == document.version and current.generation == self.generation:
+            if (
+                not state.dirty
+                and current is not None
+                and current.version == document.version
+                and current.generation == self.generation
+            ):
                 self._wake(state)
                 return
+            state.dirty = False
             job = self._job(state, document)
             try:
                 outcome = await asyncio.get_running_loop().run_in_executor(self.executor, run_job, job)
@@ -367,11 +416,14 @@ class SecReviewServer(LanguageServer):
             options["project"] = project
         if state.python and state.analyzer is None:
             state.analyzer = IncrementalAnalyzer(state.path, settings.config, options=options)
+        text = document.source
+        if state.python:
+            self.open_texts[state.path] = text
         return Job(
             uri=state.uri,
             path=state.path,
             python=state.python,
-            text=document.source,
+            text=text,
             lines=list(document.lines),
             version=document.version,
             generation=self.generation,

@@ -13,7 +13,9 @@ Keys (dashes, underscores or camelCase): ``select``, ``ignore``, ``severity``,
 ``"changed"``: only findings on lines changed against ``diffBase``, default
 ``HEAD``), ``baseline`` (a baseline file, relative to the folder), plus any
 other ``[tool.secreview]`` key. Keys the server does not know (editor-side
-settings such as a server path) are ignored.
+settings such as a server path) are ignored, and so are client values that are
+empty (``null``, ``""``, ``[]``): editors send every key of a section with its
+default, which must not erase what the project's ``pyproject.toml`` says.
 """
 
 from __future__ import annotations
@@ -97,6 +99,8 @@ def split_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any],
     server_part: dict[str, Any] = {}
     ignored: list[str] = []
     for key, value in raw.items():
+        if value is None or value == "" or value == [] or value == {}:
+            continue
         name = normalize_key(str(key))
         if name in CONFIG_KEYS:
             config_part[name] = value

@@ -66,8 +66,7 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
         edit = TextEdit(Span(end.end_line, end.end_col, end.end_line, end.end_col), ", usedforsecurity=False")
     else:
         span = ctx.span(call)
-        edit = TextEdit(Span(span.end_line, span.end_col - 1, span.end_line, span.end_col - 1),
-                        "usedforsecurity=False")
+        edit = TextEdit(Span(span.end_line, span.end_col - 1, span.end_line, span.end_col - 1), "usedforsecurity=False")
     return Fix(f"Mark this {algorithm} use as not for security (`usedforsecurity=False`)", (edit,))
 
 
@@ -215,8 +214,10 @@ def weak_cipher(ctx: RuleContext) -> Iterator[Finding]:
 def ecb_mode(ctx: RuleContext) -> Iterator[Finding]:
     for _, call in ctx.facts.calls_to("cryptography.hazmat.primitives.ciphers.modes.ECB"):
         yield ecb_mode.finding(
-            ctx, call, f"`{ctx.facts.spelled(call.func)}` selects ECB mode, which leaks patterns in the plaintext; "
-            "use GCM (or CBC/CTR with a MAC)"
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` selects ECB mode, which leaks patterns in the plaintext; "
+            "use GCM (or CBC/CTR with a MAC)",
         )
     for name, call in ctx.facts.calls_with_prefix("Crypto"):
         if not (name.startswith(("Crypto.Cipher.", "Cryptodome.Cipher.")) and name.endswith(".new")):
@@ -446,7 +447,9 @@ def tls_insecure_protocol(ctx: RuleContext) -> Iterator[Finding]:
         )
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
-        if not any(isinstance(t, ast.Attribute) and t.attr in {"minimum_version", "maximum_version"} for t in node.targets):
+        if not any(
+            isinstance(t, ast.Attribute) and t.attr in {"minimum_version", "maximum_version"} for t in node.targets
+        ):
             continue
         name = ctx.facts.qualname(node.value) or ""
         if name.startswith("ssl.TLSVersion.") and name.rsplit(".", 1)[-1] in _BAD_TLS_VERSIONS:
@@ -571,4 +574,3 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
                 value,
                 f"`{ctx.facts.spelled(call.func)}` with `cert_reqs={ctx.segment(value)}` accepts any certificate",
             )
-

@@ -334,4 +334,3 @@ def logging_config_listen(ctx: RuleContext) -> Iterator[Finding]:
             f"`{ctx.facts.spelled(call.func)}` without `verify=` applies logging configuration from anyone who "
             "can connect to its port, which can instantiate arbitrary callables",
         )
-

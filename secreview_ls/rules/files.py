@@ -220,8 +220,15 @@ def mktemp_used(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-_TAR_OPENERS = ("tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open", "tarfile.TarFile.taropen",
-                "tarfile.TarFile.gzopen", "tarfile.TarFile.bz2open", "tarfile.TarFile.xzopen")
+_TAR_OPENERS = (
+    "tarfile.open",
+    "tarfile.TarFile",
+    "tarfile.TarFile.open",
+    "tarfile.TarFile.taropen",
+    "tarfile.TarFile.gzopen",
+    "tarfile.TarFile.bz2open",
+    "tarfile.TarFile.xzopen",
+)
 _SAFE_FILTERS = frozenset({"data", "tar"})
 
 

@@ -141,8 +141,8 @@ def _quote(word: str) -> str:
     "file listing into arbitrary command execution. Passing an argument list without a shell sends "
     "each value to the program as one argument, whatever it contains. A fixed command string is "
     "reported at low severity: no injection, but the shell is unnecessary.",
-    bad="import subprocess\nsubprocess.run(f\"convert {upload} out.png\", shell=True)",
-    good="import subprocess\nsubprocess.run([\"convert\", upload, \"out.png\"])",
+    bad='import subprocess\nsubprocess.run(f"convert {upload} out.png", shell=True)',
+    good='import subprocess\nsubprocess.run(["convert", upload, "out.png"])',
 )
 def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
     for _, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
@@ -206,8 +206,8 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
     "not fixed in the source.",
     why="Wrappers around `subprocess` (project helpers, `invoke`, `fabric`, ...) commonly forward "
     "`shell=True` to a shell; the same injection applies to whatever command string they receive.",
-    bad="run_cmd(f\"git log {branch}\", shell=True)",
-    good="run_cmd([\"git\", \"log\", branch])",
+    bad='run_cmd(f"git log {branch}", shell=True)',
+    good='run_cmd(["git", "log", branch])',
 )
 def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     known = set(SUBPROCESS_CALLS)
@@ -222,6 +222,8 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
         command = call.args[0] if call.args else None
         if command is None or isinstance(command, ast.Starred) or is_static(ctx.facts, command):
             continue
+        if isinstance(command, (ast.Name, ast.Attribute)) and ctx.facts.qualname(command) in known:
+            continue  # functools.partial(subprocess.run, shell=True): the function, not a command
         yield shell_true_other_call.finding(
             ctx,
             call,
@@ -460,9 +462,7 @@ def _is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
     values = _interpolated_values(node)
     if not values:
         return False
-    return all(
-        isinstance(v, ast.Call) and ctx.facts.qualname(v.func) in {"shlex.quote", "pipes.quote"} for v in values
-    )
+    return all(isinstance(v, ast.Call) and ctx.facts.qualname(v.func) in {"shlex.quote", "pipes.quote"} for v in values)
 
 
 def _interpolated_values(node: ast.expr) -> list[ast.expr]:
@@ -497,9 +497,7 @@ _SQL_START = re.compile(
     r")",
     re.IGNORECASE,
 )
-_SQL_UPPER = re.compile(
-    r"\b(?:SELECT\s[\s\S]{0,2000}?\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b"
-)
+_SQL_UPPER = re.compile(r"\b(?:SELECT\s[\s\S]{0,2000}?\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b")
 _SQL_FRAGMENT = re.compile(r"^\s*(?:WHERE|AND|OR)\s+[\w.\"`]+\s*(?:=|<|>|!=|<>|LIKE|IN\b)")
 _SQL_SUPPORT = re.compile(
     r"(?:\*|,|\bwhere\b|\bjoin\b|\border\s+by\b|\bgroup\s+by\b|\blimit\b|\bvalues\b|\bset\b|=)",
@@ -508,8 +506,12 @@ _SQL_SUPPORT = re.compile(
 _SQL_WORDS = re.compile(r"(?i)\b(?:select|insert|update|delete|replace|where)\b")
 _PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
 _INT_FORMATS = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dif]")
-_SQL_CALLS = frozenset({"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"})
-_IDENTIFIER_WORDS = frozenset({"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db"})
+_SQL_CALLS = frozenset(
+    {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"}
+)
+_IDENTIFIER_WORDS = frozenset(
+    {"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db"}
+)
 
 
 def looks_like_sql(text: str) -> bool:
@@ -597,11 +599,29 @@ def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, lis
         if template is None:
             return None
         return template, [*node.args, *(kw.value for kw in node.keywords if kw.value is not None)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "replace":
+        template = static_string(ctx.facts, node.func.value)
+        if template is None or len(node.args) < 2:
+            return None
+        return template, [node.args[1]]
     return None
 
 
-_NUMERIC_CALLS = frozenset({"builtins.int", "builtins.len", "builtins.float", "builtins.bool", "builtins.round",
-                            "builtins.abs", "builtins.min", "builtins.max", "builtins.sum", "math.floor", "math.ceil"})
+_NUMERIC_CALLS = frozenset(
+    {
+        "builtins.int",
+        "builtins.len",
+        "builtins.float",
+        "builtins.bool",
+        "builtins.round",
+        "builtins.abs",
+        "builtins.min",
+        "builtins.max",
+        "builtins.sum",
+        "math.floor",
+        "math.ceil",
+    }
+)
 _HEX_METHODS = frozenset({"hexdigest", "isoformat", "isdigit"})
 
 
@@ -717,13 +737,13 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     bandit=("B608",),
     ruff=("S608",),
     summary="An SQL statement is assembled from a literal and a non-constant value.",
-    why="Formatting a value into SQL text (`f\"... WHERE id = {x}\"`, `%`, `+`, `.format`) lets a "
+    why='Formatting a value into SQL text (`f"... WHERE id = {x}"`, `%`, `+`, `.format`) lets a '
     "quote in that value end the string literal and append SQL of the attacker's choosing. Pass the "
     "values as parameters (`execute(sql, (x,))`) so the driver keeps them out of the SQL text. "
     "Numbers formatted with `%d` / `{:d}` and placeholder lists built from `?`/`%s` are not "
     "reported.",
     bad="cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")",
-    good="cur.execute(\"SELECT * FROM users WHERE name = %s\", (name,))",
+    good='cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
 )
 def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
     if not _SQL_WORDS.search(ctx.source.text):
@@ -739,7 +759,7 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
         assert isinstance(node, ast.BinOp)
         if isinstance(node.op, ast.Mod) or (isinstance(node.op, ast.Add) and _outermost_add(ctx, node)):
             candidates.append(node)
-    candidates.extend(ctx.facts.method_calls("format"))
+    candidates.extend(ctx.facts.method_calls("format", "replace"))
     for node in candidates:
         parts = _literal_text_and_values(ctx, node)
         if parts is None:
@@ -813,7 +833,7 @@ def _extra_is_unsafe(ctx: RuleContext, call: ast.Call) -> ast.expr | None:
     "values formatted into them are SQL injection. Keep the SQL fragments literal and pass values "
     "through `params=`, or use query expressions.",
     bad="User.objects.extra(where=[f\"name = '{name}'\"])",
-    good="User.objects.extra(where=[\"name = %s\"], params=[name])",
+    good='User.objects.extra(where=["name = %s"], params=[name])',
 )
 def django_extra(ctx: RuleContext) -> Iterator[Finding]:
     if not imports_module(ctx.facts, "django"):
@@ -843,15 +863,15 @@ def django_extra(ctx: RuleContext) -> Iterator[Finding]:
     summary="Django `RawSQL(...)` / `.raw(...)` receives SQL that is not fixed in the source.",
     why="The SQL string is sent as written; values formatted into it are SQL injection. Keep the "
     "SQL literal with `%s` placeholders and pass the values as `params`.",
-    bad="from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(f\"select {col}\", []))",
-    good="from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(\"select x from t where id = %s\", [pk]))",
+    bad='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(f"select {col}", []))',
+    good='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL("select x from t where id = %s", [pk]))',
 )
 def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
     if not imports_module(ctx.facts, "django"):
         return
-    calls: list[ast.Call] = [c for _, c in ctx.facts.calls_to(
-        "django.db.models.expressions.RawSQL", "django.db.models.RawSQL"
-    )]
+    calls: list[ast.Call] = [
+        c for _, c in ctx.facts.calls_to("django.db.models.expressions.RawSQL", "django.db.models.RawSQL")
+    ]
     calls.extend(c for c in ctx.facts.method_calls("raw") if _is_manager_raw(c))
     for call in calls:
         sql = argument(call, 0, "sql") if callee_tail(call) == "RawSQL" else argument(call, 0, "raw_query")
@@ -876,4 +896,3 @@ def _is_manager_raw(call: ast.Call) -> bool:
 def _bound_to_static(ctx: RuleContext, name: ast.Name) -> bool:
     value = single_assignment(ctx.facts, name)
     return value is not None and is_static(ctx.facts, value)
-

@@ -341,8 +341,27 @@ SECURITY_WORDS = frozenset(
     }
 )
 _KEY_QUALIFIERS = frozenset(
-    {"api", "secret", "private", "priv", "signing", "sign", "encryption", "crypt", "crypto", "access", "aes",
-     "session", "hmac", "master", "shared", "auth", "client", "license", "activation"}
+    {
+        "api",
+        "secret",
+        "private",
+        "priv",
+        "signing",
+        "sign",
+        "encryption",
+        "crypt",
+        "crypto",
+        "access",
+        "aes",
+        "session",
+        "hmac",
+        "master",
+        "shared",
+        "auth",
+        "client",
+        "license",
+        "activation",
+    }
 )
 
 

@@ -233,7 +233,9 @@ def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
             return True
     for check in ctx.facts.method_calls("startswith"):
         if first <= check.lineno <= call.lineno and any(
-            (static_string(ctx.facts, a) or "").startswith("http") for a in ast.walk(check) if isinstance(a, ast.Constant)
+            (static_string(ctx.facts, a) or "").startswith("http")
+            for a in ast.walk(check)
+            if isinstance(a, ast.Constant)
         ):
             return True
     return False
@@ -449,8 +451,8 @@ def _hf_finding(ctx: RuleContext, call: ast.Call, function: str) -> Finding | No
         text = static_string(ctx.facts, value)
         if text is None or _is_commit_hash(text):
             return None
-    repo = argument(call, 0, "repo_id") or argument(call, 0, "pretrained_model_name_or_path") or argument(
-        call, 0, "path"
+    repo = (
+        argument(call, 0, "repo_id") or argument(call, 0, "pretrained_model_name_or_path") or argument(call, 0, "path")
     )
     repo_text = static_string(ctx.facts, repo)
     if repo_text is not None and repo_text.startswith(("./", "/", "../", "~")):

@@ -19,8 +19,25 @@ from .judge import identifier_words
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw", "secret", "passcode"})
 _SECRET_WORDS = _PASSWORD_WORDS | {"token", "apikey", "credential", "credentials", "secrets", "passwords"}
-_KEY_QUALIFIERS = frozenset({"api", "secret", "private", "access", "signing", "encryption", "auth", "client",
-                             "master", "app", "consumer", "license", "hmac", "aes", "session"})
+_KEY_QUALIFIERS = frozenset(
+    {
+        "api",
+        "secret",
+        "private",
+        "access",
+        "signing",
+        "encryption",
+        "auth",
+        "client",
+        "master",
+        "app",
+        "consumer",
+        "license",
+        "hmac",
+        "aes",
+        "session",
+    }
+)
 # Words that turn a secret-sounding name into the name of something else.
 _NOT_SECRET_WORDS = frozenset(
     """url uri urls endpoint endpoints field fields label labels name names type types prompt prompts path paths
@@ -42,7 +59,7 @@ _PLACEHOLDER_VALUES = frozenset(
     example sample placeholder redacted hidden masked changeme change_me change-me changeit xxx xxxx todo tbd fixme
     default string str value required optional unset empty n/a na secret_key your_password your-password
     yourpassword password123 mypassword mysecret your_token your-token your_api_key your-api-key foo bar baz
-    foobar admin user username root guest anonymous yes no true false on off enabled disabled auto""".split()
+    foobar user username anonymous yes no true false on off enabled disabled auto""".split()
 )
 _PLACEHOLDER_SHAPES = re.compile(
     r"""^(?:
@@ -60,6 +77,9 @@ _PLACEHOLDER_SHAPES = re.compile(
     )$""",
     re.VERBOSE,
 )
+
+
+_REGEX_SYNTAX = re.compile(r"\\[dswbDSWB]|\(\?[:=!<P]|\[[^\]]*\w-\w[^\]]*\]|\{\d+(?:,\d*)?\}")
 
 
 def secret_kind(name: str) -> str | None:
@@ -94,8 +114,10 @@ def is_secret_value(value: str, kind: str = "password") -> bool:
     Token-like names (``token``, ``api_key``) also need a value that looks generated
     (mixed letters and digits, or long), so ``token == "import"`` in a parser is not one."""
     stripped = value.strip()
-    if len(stripped) < 3 or stripped != value or any(c.isspace() for c in stripped):
+    if len(stripped) < 4 or stripped != value or any(c.isspace() for c in stripped):
         return False
+    if _REGEX_SYNTAX.search(stripped):
+        return False  # a pattern that matches secrets, not a secret
     if stripped.lower() in _PLACEHOLDER_VALUES:
         return False
     if not any(c.isalnum() for c in stripped):
@@ -167,7 +189,9 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
             for name in _target_names(target):
                 if _judge(name, value):
                     yield hardcoded_password_string.finding(
-                        ctx, node.value, f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}"  # type: ignore[attr-defined]
+                        ctx,
+                        node.value,
+                        f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}",  # type: ignore[attr-defined]
                     )
                     break
     for node in ctx.facts.nodes(ast.Compare):

@@ -69,9 +69,9 @@ def _through(steps: tuple[FlowStep, ...], current: str) -> list[str]:
     for step in steps[1:-1]:
         note = step.note
         if note.startswith("assigned to "):
-            text = f"{note[len('assigned to '):]} ({_where(step, current)})"
+            text = f"{note[len('assigned to ') :]} ({_where(step, current)})"
         elif note.startswith("passed to "):
-            text = f"{note[len('passed to '):]} ({_where(step, current)})"
+            text = f"{note[len('passed to ') :]} ({_where(step, current)})"
         else:
             continue
         if text not in names:
@@ -298,7 +298,7 @@ XXE = _define(
     cwe=611,
     title="XML external entity injection",
     summary="Untrusted XML is parsed by lxml with entity resolution on.",
-    why="An external entity (`<!ENTITY x SYSTEM \"file:///etc/passwd\">`) makes the parser read "
+    why='An external entity (`<!ENTITY x SYSTEM "file:///etc/passwd">`) makes the parser read '
     "local files into the document, or fetch URLs. Parse with "
     "`etree.XMLParser(resolve_entities=False, no_network=True)` or use `defusedxml`.",
     bad="doc = etree.fromstring(request.data)",

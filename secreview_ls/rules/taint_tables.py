@@ -234,6 +234,8 @@ def _sinks() -> list[SinkSpec]:
     for name in ("django.utils.safestring.mark_safe", "django.utils.html.format_html",
                  "django.utils.safestring.SafeString"):  # fmt: skip
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
+    add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True))
+    add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
         add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
     # Open redirect (CWE-601).
@@ -340,6 +342,7 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "django.utils.html.strip_tags": _MARKUP,
     "bleach.clean": _MARKUP,
     "xml.sax.saxutils.escape": _MARKUP,
+    "tornado.escape.xhtml_escape": _MARKUP,
     "flask.render_template": _MARKUP,
     "flask.jsonify": _MARKUP,
     "django.shortcuts.render": _MARKUP,

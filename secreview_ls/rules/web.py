@@ -111,11 +111,11 @@ def jinja2_autoescape_off(ctx: RuleContext) -> Iterator[Finding]:
         value = kw.value
         if isinstance(value, ast.Name):
             value = single_assignment(ctx.facts, value) or value
-        if isinstance(value, ast.Constant) and value.value is False:
+        if isinstance(value, ast.Constant) and not value.value:
             yield jinja2_autoescape_off.finding(
                 ctx,
                 kw,
-                f"`{spelled}` with `autoescape=False` inserts template values as raw HTML (XSS); use "
+                f"`{spelled}` with `autoescape={ctx.segment(kw.value)}` inserts template values as raw HTML (XSS); use "
                 "`autoescape=True` or `select_autoescape()`",
                 fix=replace_node(ctx, kw.value, "True", "Set `autoescape=True`") if kw.value is value else None,
             )
@@ -187,7 +187,11 @@ def _safe_markup_argument(ctx: RuleContext, node: ast.expr) -> bool:
         name = ctx.facts.qualname(node.func) or ""
         if name in _ESCAPERS or name.rsplit(".", 1)[-1] in {"escape", "conditional_escape", "format_html"}:
             return True
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "format" and is_static(ctx.facts, node.func.value):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and is_static(ctx.facts, node.func.value)
+        ):
             return all(_safe_markup_argument(ctx, a) for a in [*node.args, *(k.value for k in node.keywords)])
         return False
     if isinstance(node, ast.JoinedStr):

@@ -38,12 +38,38 @@ _LXML_PARSERS = ("lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", 
     severity=MEDIUM,
     confidence=LOW,
     bandit=(
-        "B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320",
-        "B405", "B406", "B407", "B408", "B409", "B410", "B411",
+        "B313",
+        "B314",
+        "B315",
+        "B316",
+        "B317",
+        "B318",
+        "B319",
+        "B320",
+        "B405",
+        "B406",
+        "B407",
+        "B408",
+        "B409",
+        "B410",
+        "B411",
     ),
     ruff=(
-        "S313", "S314", "S315", "S316", "S317", "S318", "S319", "S320",
-        "S405", "S406", "S407", "S408", "S409", "S410", "S411",
+        "S313",
+        "S314",
+        "S315",
+        "S316",
+        "S317",
+        "S318",
+        "S319",
+        "S320",
+        "S405",
+        "S406",
+        "S407",
+        "S408",
+        "S409",
+        "S410",
+        "S411",
     ),
     summary="XML from a non-constant source is parsed with a parser that is not hardened against "
     "entity-expansion attacks.",
@@ -109,7 +135,7 @@ _SAX_EXTERNAL = frozenset(
     bandit=(),
     ruff=(),
     summary="An XML parser is configured to resolve external entities or fetch DTDs from the network.",
-    why="With external entities on, a document can declare `<!ENTITY x SYSTEM \"file:///etc/passwd\">` "
+    why='With external entities on, a document can declare `<!ENTITY x SYSTEM "file:///etc/passwd">` '
     "and have the file's content inserted into the parsed data (XXE), or make the server fetch "
     "URLs of the attacker's choice (SSRF).",
     bad="from lxml import etree\nparser = etree.XMLParser(resolve_entities=True, no_network=False)",
@@ -170,4 +196,3 @@ def xmlrpc_dotted_names(ctx: RuleContext) -> Iterator[Finding]:
                 f"`{ctx.facts.spelled(call.func)}` with `allow_dotted_names=True` lets remote callers reach "
                 "module globals through attribute paths; remove it",
             )
-
