@@ -159,15 +159,19 @@ def _mask_credential_snippets(findings: list[Finding], text: str, path: str, lin
 def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
     """Where a taint rule reports a sink, drop pattern findings of the same CWE on it:
     the taint finding says the same thing and names the source."""
-    tainted = [(f.cwe, f.span) for r, f in raw if r.taint]
+    tainted = [f for r, f in raw if r.taint]
     if not tainted:
         return raw
     kept: list[tuple[Rule, Finding]] = []
     for current, found in raw:
-        if not current.taint and any(
-            cwe == found.cwe and _overlaps(span, found.span) for cwe, span in tainted
-        ):
-            continue
+        if not current.taint:
+            covering = [t for t in tainted if t.cwe == found.cwe and _overlaps(t.span, found.span)]
+            if covering:
+                # The pattern rule's safe rewrite still applies to the tainted sink.
+                for taint_finding in covering:
+                    if taint_finding.fix is None and found.fix is not None:
+                        taint_finding.fix = found.fix
+                continue
         kept.append((current, found))
     return kept
 

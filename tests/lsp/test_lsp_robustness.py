@@ -47,9 +47,9 @@ def logged_since(client: LanguageClient, index: int) -> str:
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "kind"),
+    ("name", "text", "kind", "logged"),
     [
-        ("binary.py", "\x00\x01\x02ELF\x00" * 100, "binary", ""),
+        ("binary.py", "\x00\x01\x02ELF\x00" * 20, "binary", ""),
         ("huge.py", "x = 1  # padding padding padding padding padding padding padding\n" * 80_000, "too-large", ""),
         ("deep_parens.py", "value = " + "(" * 2000 + "1" + ")" * 2000 + "\n", "syntax-error", ""),
         ("deep_unary.py", "value = " + "-" * 2000 + "1\n", None, ""),
