@@ -59,7 +59,7 @@ from .config import Config
 from .engine.facts import ModuleFacts
 from .engine.finding import Finding, Fix, FlowStep, Notice, Span, TextEdit
 from .engine.names import ImportMap
-from .engine.source import SourceFile
+from .engine.source import SourceFile, parse_tolerant
 from .engine.suppressions import Suppression, parse_suppressions
 from .rules.base import Rule, RuleContext, TextContext
 
@@ -68,6 +68,7 @@ from .rules.base import Rule, RuleContext, TextContext
 MODULE_RULES: frozenset[str] = frozenset()
 GROUP_LINES = 20  # consecutive simple statements are grouped up to this many lines
 MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each side
+MAX_BROKEN_NOTICES = 8  # more syntax errors than this in one region: analyze the whole file
 
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -109,10 +110,29 @@ def is_module_rule(rule: Rule) -> bool:
 
 
 class _Recorder:
-    """The answers a chunk got from the import map: (structure, query, key) → answer."""
+    """What a chunk asked of the import map: the keys it looked up in each structure, and the
+    structures it read whole. An answer can only change if one of those changed."""
 
     def __init__(self) -> None:
-        self.answers: dict[tuple[str, str, Any], Any] = {}
+        self.keys: dict[str, set[Any]] = {"aliases": set(), "bound": set(), "star": set()}
+        self.whole: set[str] = set()
+
+    def invalidated_by(self, change: _ImportChange) -> bool:
+        if self.whole & change.structures:
+            return True
+        return bool(self.keys["aliases"] & change.aliases or self.keys["bound"] & change.bound)
+
+
+@dataclass
+class _ImportChange:
+    """Keys whose answers differ between two versions of the import map."""
+
+    aliases: set[str] = field(default_factory=set)
+    bound: set[str] = field(default_factory=set)
+    structures: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.structures)
 
 
 class _Tracked:
@@ -122,12 +142,12 @@ class _Tracked:
     def _note(self, query: str, key: Any, answer: Any) -> None:
         recorder = self.recorder
         if recorder is not None:
-            recorder.answers[(self.label, query, key)] = answer
+            recorder.keys[self.label].add(key)
 
     def _note_all(self) -> None:
         recorder = self.recorder
         if recorder is not None:
-            recorder.answers[(self.label, "all", None)] = self.snapshot()
+            recorder.whole.add(self.label)
 
     def snapshot(self) -> Any:
         raise NotImplementedError
@@ -255,29 +275,28 @@ class _SharedImports:
         self.bound.recorder = recorder
         self.star.recorder = recorder
 
-    def update(self, aliases: dict[str, str], star: list[str], bound: set[str]) -> bool:
-        """Replace the contents; True when anything changed."""
-        changed = (
-            dict(dict.items(self.aliases)) != aliases
-            or list(list.__iter__(self.star)) != star
-            or set(set.__iter__(self.bound)) != bound
-        )
-        if changed:
+    def update(self, aliases: dict[str, str], star: list[str], bound: set[str]) -> _ImportChange:
+        """Replace the contents; what changed."""
+        change = _ImportChange()
+        old_aliases = dict(dict.items(self.aliases))
+        if old_aliases != aliases:
+            change.aliases = {k for k in old_aliases.keys() | aliases.keys() if old_aliases.get(k) != aliases.get(k)}
+            change.structures.add("aliases")
             dict.clear(self.aliases)
             dict.update(self.aliases, aliases)
+        if list(list.__iter__(self.star)) != star:
+            change.structures.add("star")
             list.clear(self.star)
             list.extend(self.star, star)
+        old_bound = set(set.__iter__(self.bound))
+        if old_bound != bound:
+            change.bound = old_bound ^ bound
+            change.structures.add("bound")
             set.clear(self.bound)
             set.update(self.bound, bound)
+        if change:
             self.version += 1
-        return changed
-
-    def still_answers(self, recorder: _Recorder) -> bool:
-        structures = {"aliases": self.aliases, "bound": self.bound, "star": self.star}
-        for (label, query, key), answer in recorder.answers.items():
-            if structures[label].answer(query, key) != answer:
-                return False
-        return True
+        return change
 
 
 # -- chunks ----------------------------------------------------------------------------
@@ -324,6 +343,7 @@ class _Chunk:
     imports: tuple[dict[str, str], list[str], set[str]] | None = None
     local: _Local | None = None
     suppressions: tuple[list[Suppression], bool] | None = None  # at ``text`` line 1; tokenized cleanly
+    broken: list[Notice] | None = None  # parse notices of a chunk that only parses once repaired
 
     @property
     def lines(self) -> int:
@@ -340,6 +360,7 @@ class RunStats:
     parsed_lines: int = 0
     rerun: int = 0
     moved: int = 0
+    broken: bool = False
     seconds: float = 0.0
 
 
@@ -424,6 +445,8 @@ class IncrementalAnalyzer:
     def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
         lines = split_lines_keepends(text)
         chunks = self._rechunk(lines, stats)
+        if sum(len(c.broken) for c in chunks if c.broken) > MAX_BROKEN_NOTICES:
+            raise _Fallback("too many syntax errors")
         self._lines = lines
         self._chunks = chunks
         stats.chunks = len(chunks)
@@ -454,20 +477,36 @@ class IncrementalAnalyzer:
         starts = [c.first for c in old]
         first_index = max(bisect.bisect_right(starts, low + 1) - 1, 0)
         last_index = max(bisect.bisect_right(starts, high + 1) - 1, first_index)
+        # A broken chunk below the edit has line numbers in its notices: parse it again.
+        while delta and last_index + 1 < len(old) and any(c.broken is not None for c in old[last_index + 1 :]):
+            last_index += 1
+        failed: list[tuple[int, int]] = []
+        made: list[_Chunk] | None = None
         for attempt in range(MAX_EXPANSIONS + 1):
             if attempt == MAX_EXPANSIONS:
                 first_index, last_index = 0, len(old) - 1
             region_first = old[first_index].first
             region_last = old[last_index].last + delta
-            reusable = {c.key: c for c in old[first_index : last_index + 1]}
+            reusable = {c.key: c for c in old[first_index : last_index + 1] if c.broken is None}
             stats.parsed_lines = max(region_last - region_first + 1, 0)
             made = self._parse_region(lines, region_first, region_last, reusable)
             if made is not None:
                 break
+            failed.append((first_index, last_index))
             if first_index == 0 and last_index == len(old) - 1:
-                raise _Fallback("syntax error")
+                break
             first_index = max(first_index - 1, 0)
             last_index = min(last_index + 1, len(old) - 1)
+        if made is None:
+            # Mid-edit code: parse the broken region tolerantly on its own, if that gives what
+            # the whole file's tolerant parse would.
+            for first_index, last_index in failed[:2]:
+                made = self._broken_region(lines, old, first_index, last_index, delta)
+                if made is not None:
+                    stats.broken = True
+                    break
+            if made is None:
+                raise _Fallback("syntax error")
         assert made is not None
         moved = old[last_index + 1 :]
         if delta:
@@ -475,6 +514,45 @@ class IncrementalAnalyzer:
                 chunk.first += delta
                 chunk.last += delta
         return [*old[:first_index], *made, *moved]
+
+    def _broken_region(
+        self, lines: list[str], old: list[_Chunk], first_index: int, last_index: int, delta: int
+    ) -> list[_Chunk] | None:
+        """One chunk for a region that does not parse, repaired as ``parse_tolerant`` repairs
+        it, when the same parse of the region with a chunk of context on each side blanks
+        nothing outside the region and reports nothing else."""
+        first = old[first_index].first
+        last = old[last_index].last + delta
+        if last < first:
+            return None
+        text = "".join(lines[first - 1 : last])
+        alone = parse_tolerant("\n" * (first - 1) + text, self.path)
+        if any(n.kind == "unparsable" for n in alone.notices) or len(alone.notices) > MAX_BROKEN_NOTICES:
+            return None
+        before = old[first_index - 1] if first_index > 0 else None
+        after = old[last_index + 1] if last_index + 1 < len(old) else None
+        window_first = before.first if before is not None else first
+        window_last = after.last + delta if after is not None else last
+        window = parse_tolerant("\n" * (window_first - 1) + "".join(lines[window_first - 1 : window_last]), self.path)
+        if window.notices != alone.notices or window.blanked_lines != alone.blanked_lines:
+            return None
+        body = window.tree.body
+        count_before = len(before.module.body) if before is not None else 0
+        count_after = len(after.module.body) if after is not None else 0
+        if len(body) != count_before + len(alone.tree.body) + count_after:
+            return None
+        middle = body[count_before : len(body) - count_after]
+        if any(ast.dump(a, include_attributes=True) != ast.dump(b, include_attributes=True) for a, b in zip(middle, alone.tree.body, strict=True)):
+            return None
+        for neighbour, statements in ((before, body[:count_before]), (after, body[len(body) - count_after :])):
+            if neighbour is not None and any(
+                ast.dump(a) != ast.dump(b) for a, b in zip(statements, neighbour.module.body, strict=True)
+            ):
+                return None
+        key = "broken:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        chunk = _Chunk(first, last, text, key, alone.tree, base=first)
+        chunk.broken = list(alone.notices)
+        return [chunk]
 
     def _parse_region(
         self, lines: list[str], first: int, last: int, reusable: dict[str, _Chunk]
@@ -551,8 +629,8 @@ class IncrementalAnalyzer:
         options.setdefault("config", self.config)
         return options
 
-    def _update_imports(self, chunks: list[_Chunk]) -> bool:
-        """Merge the chunks' imports into the shared map; True when the map changed."""
+    def _update_imports(self, chunks: list[_Chunk]) -> _ImportChange:
+        """Merge the chunks' imports into the shared map; what changed."""
         aliases: dict[str, str] = {}
         star: list[str] = []
         bound: set[str] = set()
@@ -575,10 +653,10 @@ class IncrementalAnalyzer:
             raise _Fallback("star imports in several places")
         return self._imports.update(aliases, star, bound)
 
-    def _ensure_facts(self, chunk: _Chunk, imports_changed: bool) -> None:
+    def _ensure_facts(self, chunk: _Chunk, imports_changed: _ImportChange) -> None:
         """Chunk facts valid for the current import map, with nodes at the chunk's lines."""
         if chunk.facts is not None and imports_changed and chunk.facts_recorder is not None:
-            if not self._imports.still_answers(chunk.facts_recorder):
+            if chunk.facts_recorder.invalidated_by(imports_changed):
                 chunk.facts = None
         if chunk.facts is None:
             recorder = _Recorder()
@@ -610,14 +688,14 @@ class IncrementalAnalyzer:
         chunk.base = first
 
     def _local_results(
-        self, chunk: _Chunk, context: list[_Chunk], plain: list[str], imports_changed: bool, stats: RunStats
+        self, chunk: _Chunk, context: list[_Chunk], plain: list[str], imports_changed: _ImportChange, stats: RunStats
     ) -> _Local:
         keys = (chunk.serial, *((c.key, c.serial) for c in context))
         local = chunk.local
         if (
             local is not None
             and local.context == keys
-            and (not imports_changed or self._imports.still_answers(local.recorder))
+            and not (imports_changed and local.recorder.invalidated_by(imports_changed))
         ):
             if local.base == chunk.first:
                 return local
@@ -686,6 +764,9 @@ class IncrementalAnalyzer:
         result = AnalysisResult(path=self.path, is_test=self.is_test, rules_run=tuple(r.id for r in self.rules))
         result.evidence = evidence
         result.facts = module_facts
+        for chunk in chunks:
+            if chunk.broken:
+                result.notices.extend(chunk.broken)
         raw = analyze._prefer_taint(raw)
         kept = analyze._apply_context(raw, config, self.is_test)
         kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]

@@ -25,7 +25,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,45 +253,54 @@ def _parallel(
     done = 0
     results: list[AnalysisResult] = []
     notices: list[Notice] = []
-    pending = _chunks(files, jobs)
-    retry_alone = False
-    while pending:
-        failed: list[list[Path]] = []
-        with ProcessPoolExecutor(
-            max_workers=jobs,
+
+    def pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers,
             mp_context=_mp_context(),
             initializer=_init_worker,
             initargs=(config, options, project_roots),
-        ) as pool:
-            futures: list[tuple[Future[list[AnalysisResult]], list[Path]]] = [
-                (pool.submit(_analyze_chunk, chunk), chunk) for chunk in pending
-            ]
-            for future, chunk in futures:
-                try:
-                    chunk_results = future.result()
-                except BrokenProcessPool:
-                    failed.append(chunk)
+        )
+
+    failed: list[Path] = []
+    with pool(jobs) as executor:
+        futures = {executor.submit(_analyze_chunk, chunk): chunk for chunk in _chunks(files, jobs)}
+        for future in as_completed(futures):
+            try:
+                chunk_results = future.result()
+            except BrokenProcessPool:
+                failed.extend(futures[future])
+                continue
+            results.extend(chunk_results)
+            done += len(chunk_results)
+            if progress is not None:
+                progress(done, total)
+    # A worker died (a crash in C code, the OOM killer): retry the unfinished files one at a
+    # time in a single worker, so that only the file that kills it again is lost.
+    pending = sorted(failed)
+    while pending:
+        with pool(1) as executor:
+            ordered = [(executor.submit(_analyze_chunk, [path]), path) for path in pending]
+            pending = []
+            crashed: Path | None = None
+            for future, path in ordered:
+                if crashed is not None:
+                    pending.append(path)
                     continue
-                results.extend(chunk_results)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
-        if not failed:
-            break
-        if retry_alone:
-            # Each of these files took a worker down on its own.
-            for chunk in failed:
-                for path in chunk:
+                try:
+                    results.extend(future.result())
+                except BrokenProcessPool:
+                    crashed = path
                     result = AnalysisResult(path=str(path))
                     result.notices.append(
                         Notice("internal-error", "the analysis process crashed on this file; skipped", None, str(path))
                     )
                     results.append(result)
-            notices.append(Notice("internal-error", "a worker process crashed; the files involved were skipped"))
-            break
-        # Retry the unfinished files one per task, so one crashing file loses only itself.
-        pending = [[path] for chunk in failed for path in chunk]
-        retry_alone = True
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+    if failed:
+        notices.append(Notice("internal-error", "a worker process crashed; the files involved were analyzed again"))
     return results, notices
 
 

@@ -68,20 +68,22 @@ def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.
 def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_tree(tmp_path, 24)
     (tmp_path / "crash.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "crash_too.py").write_text("x = 1\n", encoding="utf-8")
     real = scan_module.analyze_file
 
     def crashing(path: Path, config: Config, *, options=None):
-        if path.name == "crash.py":
+        if path.name.startswith("crash"):
             os._exit(3)  # the process dies as on a segfault
         return real(path, config, options=options)
 
     monkeypatch.setattr(scan_module, "analyze_file", crashing)
     monkeypatch.setattr(scan_module, "_mp_context", lambda: multiprocessing.get_context("fork"))
     result = scan_paths([tmp_path], Config(root=tmp_path), jobs=2)
-    assert result.files_scanned == 25
-    assert len(result.findings()) == 12
-    crashed = [r for r in result.results if r.path.endswith("crash.py")]
-    assert crashed[0].notices[0].kind == "internal-error"
+    assert result.files_scanned == 26
+    assert len(result.findings()) == 12  # every other file analyzed, whichever worker it shared
+    crashed = [r for r in result.results if Path(r.path).name.startswith("crash")]
+    assert [r.notices[0].kind for r in crashed] == ["internal-error", "internal-error"]
+    assert all(not r.notices for r in result.results if r not in crashed)
     assert any(n.kind == "internal-error" for n in result.notices)
 
 

@@ -10,7 +10,7 @@ Construct one index per workspace and pass it to the pipeline as ``options["proj
 against (a workspace folder, a ``src/`` folder); the importing file's own ancestor folders are
 tried too, so ``from myapp.db import run_query`` finds ``myapp/db.py`` next to the package that
 imports it. ``read(path) -> str | None`` supplies file text (an editor passes the text of open,
-unsaved documents and falls back to the disk); by default files are read from disk and
+unsaved documents); where it returns None, or without it, files are read from disk and
 re-read only when their size or modification time changes. Summaries are computed lazily, the
 first time a call into a file needs them, and cached per file by content hash; ``invalidate``
 drops one file (or everything). The index is safe to share between threads.
@@ -37,6 +37,7 @@ MAX_ANCESTORS = 8
 
 @dataclass
 class _Loaded:
+    text: str
     digest: str
     stamp: tuple[int, int] | None
     spec: TaintSpec
@@ -130,7 +131,9 @@ class ProjectIndex:
 
     def _text(self, path: Path) -> tuple[str | None, tuple[int, int] | None]:
         if self._read is not None:
-            return self._read(path), None
+            text = self._read(path)
+            if text is not None:
+                return text, None
         try:
             info = path.stat()
         except OSError:
@@ -151,6 +154,9 @@ class ProjectIndex:
                 text = _read_disk(path)
             if text is None:
                 return None
+        if loaded is not None and loaded.spec is spec and (text is loaded.text or text == loaded.text):
+            loaded.stamp = stamp
+            return loaded.taint
         digest = hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()
         if loaded is not None and loaded.digest == digest and loaded.spec is spec:
             loaded.stamp = stamp
@@ -158,7 +164,7 @@ class ProjectIndex:
         source = SourceFile(text, str(path))
         facts = ModuleFacts(source, module)
         taint = ModuleTaint(facts, spec, project=self, external=True, depth=len(self._active))
-        self._loaded[path] = _Loaded(digest, stamp, spec, taint)
+        self._loaded[path] = _Loaded(text, digest, stamp, spec, taint)
         return taint
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .facts import ModuleFacts
-from .finding import FlowStep, Span
+from .finding import FlowStep
 from .taint_frameworks import Entry, apply_url_rules, entry_for, handler_kind, url_rules
 from .taint_model import (
     ALL_CLASSES,
@@ -182,6 +182,7 @@ class ModuleTaint:
         self.hits: dict[tuple[int, str], SinkHit] = {}
         self.sources_seen: list[str] = []
         self.sinks_seen: list[str] = []
+        self.skipped: list[str] = []
         self.globals: Env = {}
         self._summaries: dict[ast.AST, Summary | None] = {}
         self._in_progress: set[ast.AST] = set()
@@ -273,7 +274,7 @@ class ModuleTaint:
         try:
             work()
         except RecursionError:
-            self.sources_seen.append("(a function nested too deeply was skipped)")
+            self.skipped.append("a function nested too deeply to follow")
 
     def _relevant(self) -> set[ast.AST]:
         """Functions (and the module body) that mention a source or are entry points."""
@@ -320,7 +321,7 @@ class ModuleTaint:
             entry = self._entry(fn, cls is not None and not self._is_static(fn))
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
-        # Callers of functions that may return untrusted data.
+        # Callers of functions that may hand untrusted data back (a return value, a field of ``self``).
         if marked:
             defined = set(self.module_functions) | set(self.classes)
             defined.update(fn.name for fn in self.owner_class)
@@ -329,11 +330,27 @@ class ModuleTaint:
             calls: list[tuple[str, ast.AST]] = []
             for call in facts.nodes(ast.Call):
                 func = call.func  # type: ignore[attr-defined]
-                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-                if name is not None and name in defined:
+                if isinstance(func, ast.Name):
+                    name = func.id
+                elif (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and (func.value.id in ("self", "cls") or func.value.id in self.classes)
+                ):
+                    name = func.attr
+                else:
+                    continue
+                if name in defined:
                     calls.append((name, facts.enclosing_function(call) or tree))
+            gives: dict[ast.AST, bool] = {}
             for _ in range(6):
-                names = {fn.name for fn in marked if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                names: set[str] = set()
+                for fn in marked:
+                    if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        if fn not in gives:
+                            gives[fn] = self._gives_back(fn)
+                        if gives[fn]:
+                            names.add(fn.name)
                 names |= {c.name for c in self.classes.values() if any(m in marked for m in c.body)}
                 grew = False
                 for name, owner in calls:
@@ -354,6 +371,24 @@ class ModuleTaint:
                 if summary is not None and summary.returns_source:
                     marked.add(owner)
         return marked
+
+    @staticmethod
+    def _gives_back(fn: FunctionNode) -> bool:
+        """Whether a function returns or yields a value, or stores into ``self``."""
+        stack: list[ast.AST] = list(fn.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Return) and node.value is not None:
+                if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                    return True
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+                return True
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                return True
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+        return False
 
     @staticmethod
     def _is_static(fn: FunctionNode) -> bool:
@@ -496,9 +531,9 @@ class ModuleTaint:
         step = FlowStep(span, f"source: {text}", self.step_path)
         return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
 
-    def _source_val(self, node: ast.AST, name: str, *, description: str | None = None) -> Val:
+    def _source_val(self, node: ast.AST, name: str) -> Val:
         local = name in self.spec.local_sources
-        return Val(frozenset({self._make_source(node, description, local=local)}))
+        return Val(frozenset({self._make_source(node, None, local=local)}))
 
     # -- statements --------------------------------------------------------------------
 
@@ -817,7 +852,12 @@ class ModuleTaint:
             and isinstance(value_node.args[0], (ast.Name, ast.Attribute))
         ):
             return
-        table = self._eval(value_node.func.value, dict(env), fn)
+        receiver = value_node.func.value
+        base = receiver
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        plain = isinstance(base, ast.Name)  # evaluating a name path changes nothing
+        table = self._eval(receiver, env if plain else dict(env), fn)
         if not whole(table) and table.kind is None:
             fn.lookups[name] = value_node.args[0]
 
@@ -899,6 +939,8 @@ class ModuleTaint:
         base_val = self._eval(base, dict(env), fn)
         attr = base.attr if isinstance(base, ast.Attribute) else None
         for sink in self.spec.store_sinks:
+            if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
+                continue
             matched = (
                 sink.base == name
                 or (base_val.kind is not None and sink.base == base_val.kind)
@@ -1717,20 +1759,4 @@ class ModuleTaint:
             fn.effects[key] = effect
 
 
-def steps_of(hit: SinkHit) -> tuple[FlowStep, ...]:
-    """The flow of a hit: the source first, the sink last."""
-    return hit.label.steps
-
-
-def span_of(facts: ModuleFacts, node: ast.AST) -> Span:
-    return facts.source.span(node)
-
-
-__all__ = [
-    "Effect",
-    "ModuleTaint",
-    "SinkHit",
-    "Summary",
-    "SummaryProvider",
-    "steps_of",
-]
+__all__ = ["Effect", "ModuleTaint", "SinkHit", "Summary", "SummaryProvider"]

@@ -8,7 +8,7 @@ hands it to the engine; the engine never imports the tables. Abstract values
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .finding import FlowStep, Span
 
@@ -54,6 +54,7 @@ class StoreSink:
     cls: str
     base: str
     what: str
+    requires_import: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,9 @@ def _param_part(taint: Taint, key: str) -> Taint:
     for lab in taint:
         origin = lab.origin
         if origin.kind == "param" and len(origin.access) < MAX_ACCESS:
-            origin = replace(origin, access=(*origin.access, key))
+            origin = Origin(
+                origin.kind, origin.text, origin.span, origin.path, origin.local, origin.index, (*origin.access, key)
+            )
             lab = Label(origin, lab.cleaned, lab.steps)
         out.add(lab)
     return frozenset(out)

@@ -51,6 +51,8 @@ def _run(ctx: RuleContext) -> _Run:
         ctx.note("sources", text)
     for text in analysis.sinks_seen:
         ctx.note("sinks", text)
+    for text in analysis.skipped:
+        ctx.note("skipped", text)
     done = _Run(hits, spec)
     _RUNS[ctx.facts] = done
     return done

@@ -134,6 +134,10 @@ CLEAN_ANNOTATIONS = frozenset(
     }
 )  # fmt: skip
 
+# Modules whose presence makes ``<x>.headers`` a response's headers rather than a client's.
+WEB_FRAMEWORKS = ("flask", "werkzeug", "django", "fastapi", "starlette", "quart", "tornado", "bottle", "pyramid",
+                  "falcon", "aiohttp", "sanic")  # fmt: skip
+
 # -- sinks ------------------------------------------------------------------------------
 
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen")
@@ -276,8 +280,12 @@ def _sinks() -> list[SinkSpec]:
     add(SinkSpec("xxe", "xml.sax.make_parser().parse", "XML parsed by a SAX parser", ((0, "source"),)))
     # Header injection (CWE-113).
     for method in ("add", "set", "setdefault", "add_header", "extend"):
-        add(SinkSpec("header", "." + method, "HTTP response header", ((1, "_value"), (1, "value")),
-                     receiver_hint="headers"))  # fmt: skip
+        add(
+            SinkSpec(
+                "header", "." + method, "HTTP response header", ((1, "_value"), (1, "value")),
+                receiver_hint="headers", requires_import=WEB_FRAMEWORKS,
+            )
+        )  # fmt: skip
     for method in ("set_header", "add_header"):
         add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),),
                      requires_import=("tornado",)))  # fmt: skip
@@ -295,7 +303,7 @@ STORE_SINKS = (
     StoreSink("trust-boundary", "flask.session", "value stored in the session"),
     StoreSink("trust-boundary", "django.request.session", "value stored in the session"),
     StoreSink("trust-boundary", "starlette.request.session", "value stored in the session"),
-    StoreSink("header", ".headers", "HTTP response header"),
+    StoreSink("header", ".headers", "HTTP response header", WEB_FRAMEWORKS),
     StoreSink("header", "django.http.HttpResponse()", "HTTP response header"),
     StoreSink("header", "django.http.response.HttpResponse()", "HTTP response header"),
     StoreSink("header", "flask.make_response()", "HTTP response header"),
@@ -365,6 +373,7 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "django.shortcuts.resolve_url": frozenset({"redirect"}),
     # LDAP / SQL escaping.
     "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
+    "ldap.filter.filter_format": frozenset({"ldap"}),
     "ldap.dn.escape_dn_chars": frozenset({"ldap"}),
     "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
     "pymysql.converters.escape_string": frozenset({"sql"}),

@@ -131,13 +131,20 @@ async def test_change_to_a_document_never_opened(client: LanguageClient, project
 
 
 async def test_malformed_messages(client: LanguageClient, project: Path) -> None:
-    # Parameters that do not fit the method: answered with an error, not left hanging.
-    with pytest.raises(Exception, match="(?i)invalid"):
-        await asyncio.wait_for(client.protocol.send_request_async("textDocument/hover", {"textDocument": 5}), 10)
-    await still_serving(client, project)
-    # A body that is not JSON at all.
     server = client._server
     assert server is not None and server.stdin is not None
+    # Parameters that do not fit the method: answered with an error, not left hanging.
+    answer: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures["malformed-1"] = answer
+    payload = json.dumps(
+        {"jsonrpc": "2.0", "id": "malformed-1", "method": "textDocument/hover", "params": {"textDocument": 5}}
+    ).encode()
+    server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))
+    await server.stdin.drain()
+    with pytest.raises(Exception, match="(?i)invalid"):
+        await asyncio.wait_for(answer, 10)
+    await still_serving(client, project)
+    # A body that is not JSON at all.
     body = b"{this is not json"
     server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
     await server.stdin.drain()

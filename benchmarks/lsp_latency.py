@@ -1,0 +1,232 @@
+"""Keystroke-to-diagnostics latency of the language server, and its memory.
+
+Drives the real server (``python -m secreview_ls``) over stdio like an editor:
+opens a generated Flask/Django-style module of 2,000 and of 10,000 lines, then
+sends edits one at a time and measures from ``textDocument/didChange`` to the
+``textDocument/publishDiagnostics`` carrying that version (debounce set to 0,
+so the figures are the analysis and the protocol, nothing else). Edits are a
+mix of what typing does: a character inside a line, a new line, a deleted line,
+and an unfinished call (a syntax error) completed by the next keystroke. Then
+200 documents are opened and the server's resident memory is read from
+``/proc/PID/status``.
+
+    python benchmarks/lsp_latency.py [--edits 60] [--sizes 2000 10000] [--documents 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from lsp.realistic import generate  # noqa: E402
+
+TIMEOUT = 120.0
+
+
+class Client(LanguageClient):
+    def __init__(self) -> None:
+        super().__init__("secreview-latency", "1")
+        self.published: dict[str, dict[int | None, float]] = {}
+        self.waiters: dict[tuple[str, int | None], asyncio.Future[float]] = {}
+
+        @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def publish(ls: Client, params: types.PublishDiagnosticsParams) -> None:
+            now = time.perf_counter()
+            ls.published.setdefault(params.uri, {})[params.version] = now
+            waiter = ls.waiters.pop((params.uri, params.version), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(now)
+
+        @self.feature(types.WINDOW_LOG_MESSAGE)
+        def log_message(ls: Client, params: types.LogMessageParams) -> None:
+            pass
+
+        @self.feature(types.WORKSPACE_CONFIGURATION)
+        def configuration(ls: Client, params: types.ConfigurationParams) -> list[Any]:
+            return [{"debounce": 0} for _ in params.items]
+
+        @self.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(ls: Client, params: types.RegistrationParams) -> None:
+            pass
+
+    def expect(self, uri: str, version: int | None) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        seen = self.published.get(uri, {}).get(version)
+        if seen is not None:
+            future.set_result(seen)
+        else:
+            self.waiters[(uri, version)] = future
+        return future
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def edits_for(text: str, count: int, seed: int) -> list[tuple[str, str]]:
+    """(kind, new full text) for successive edits; each new text is the next version."""
+    rng = random.Random(seed)
+    versions: list[tuple[str, str]] = []
+    lines = text.splitlines(True)
+    bodies = [i for i, line in enumerate(lines) if line.startswith("    ") and line.strip() and not line.strip().startswith(("@", "def ", "class ", '"""', "#"))]
+    inserted: int | None = None
+    while len(versions) < count:
+        roll = rng.random()
+        if inserted is not None and roll < 0.25:
+            del lines[inserted]
+            inserted = None
+            versions.append(("delete line", "".join(lines)))
+        elif roll < 0.2 and inserted is None:
+            index = rng.choice(bodies)
+            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+            lines.insert(index, f"{indent}log.debug('checkpoint %s', {rng.randint(1, 99)})\n")
+            inserted = index
+            versions.append(("new line", "".join(lines)))
+        elif roll < 0.3 and inserted is None:
+            index = rng.choice(bodies)
+            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+            lines.insert(index, f"{indent}log.debug(\n")
+            versions.append(("syntax error", "".join(lines)))
+            lines[index] = f"{indent}log.debug('done')\n"
+            inserted = index
+            versions.append(("error fixed", "".join(lines)))
+        else:
+            index = rng.choice(bodies)
+            line = lines[index]
+            # Type one character into an identifier or a string: stays valid Python.
+            positions = [i for i, ch in enumerate(line) if ch.isalpha() and i > 0 and line[i - 1].isalnum()]
+            if not positions:
+                continue
+            where = rng.choice(positions)
+            lines[index] = line[:where] + rng.choice("abcdefghij") + line[where:]
+            versions.append(("type a character", "".join(lines)))
+    return versions[:count]
+
+
+async def latency(client: Client, root: Path, size: int, edits: int, seed: int) -> dict[str, Any]:
+    text = generate(size, seed=seed)
+    path = root / f"service_{size}.py"
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    started = time.perf_counter()
+    first = client.expect(uri, 1)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+    )
+    opened = await asyncio.wait_for(first, TIMEOUT) - started
+    samples: dict[str, list[float]] = {}
+    version = 1
+    for kind, new_text in edits_for(text, edits, seed):
+        version += 1
+        waiter = client.expect(uri, version)
+        sent = time.perf_counter()
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)],
+            )
+        )
+        done = await asyncio.wait_for(waiter, TIMEOUT)
+        samples.setdefault(kind, []).append(done - sent)
+        await asyncio.sleep(0.02)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    every = [s for values in samples.values() for s in values]
+    return {"size": size, "open": opened, "all": every, "kinds": samples}
+
+
+async def memory(client: Client, root: Path, documents: int) -> tuple[float, float]:
+    pid = client._server.pid  # type: ignore[union-attr]
+    before = rss_mb(pid)
+    waits = []
+    for index in range(documents):
+        text = generate(300 + (index % 7) * 60, seed=1000 + index)
+        path = root / "many" / f"module_{index:03d}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        uri = path.as_uri()
+        waits.append(client.expect(uri, 1))
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+        )
+    await asyncio.wait_for(asyncio.gather(*waits), TIMEOUT * 4)
+    await asyncio.sleep(0.5)
+    return before, rss_mb(pid)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def row(label: str, values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return f"| {label:<28} | {len(ms):>4} | {statistics.median(ms):>8.1f} | {percentile(ms, 0.95):>8.1f} | {max(ms):>8.1f} |"
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="secreview-latency-"))
+    (root / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
+    client = Client()
+    await client.start_io(sys.executable, "-m", "secreview_ls")
+    capabilities = types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(configuration=True),
+        text_document=types.TextDocumentClientCapabilities(
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True, version_support=True)
+        ),
+    )
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=capabilities,
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="bench")],
+            initialization_options={"debounce": 0},
+        )
+    )
+    client.initialized(types.InitializedParams())
+    pid = client._server.pid  # type: ignore[union-attr]
+    print(f"server pid {pid}; debounce 0 ms (the default debounce of 150 ms comes on top in an editor)")
+    results = []
+    for size in args.sizes:
+        results.append(await latency(client, root, size, args.edits, seed=size))
+    print()
+    print(f"| {'didChange → publishDiagnostics':<28} | {'n':>4} | {'median ms':>8} | {'p95 ms':>8} | {'max ms':>8} |")
+    print(f"|{'-' * 30}|{'-' * 6}|{'-' * 10}|{'-' * 10}|{'-' * 10}|")
+    for result in results:
+        print(row(f"{result['size']:,} lines, all edits", result["all"]))
+        for kind, values in sorted(result["kinds"].items()):
+            print(row(f"  {kind}", values))
+    for result in results:
+        print(f"open + first analysis of {result['size']:,} lines: {result['open'] * 1000:.0f} ms")
+    before, after = await memory(client, root, args.documents)
+    print(f"RSS: {before:.0f} MB before, {after:.0f} MB with {args.documents} open documents (300–660 lines each)")
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--edits", type=int, default=60)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
+    parser.add_argument("--documents", type=int, default=200)
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
