@@ -71,6 +71,27 @@ class Client(LanguageClient):
         return future
 
 
+def change_between(old: str, new: str) -> types.TextDocumentContentChangePartial:
+    """The one incremental change that turns ``old`` into ``new`` (what an editor sends)."""
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+
+    def position(offset: int) -> types.Position:
+        line = old.count("\n", 0, offset)
+        start = old.rfind("\n", 0, offset) + 1
+        return types.Position(line=line, character=len(old[start:offset].encode("utf-16-le")) // 2)
+
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(start=position(prefix), end=position(len(old) - suffix)),
+        text=new[prefix : len(new) - suffix],
+    )
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -131,14 +152,17 @@ async def latency(client: Client, root: Path, size: int, edits: int, seed: int) 
     opened = await asyncio.wait_for(first, TIMEOUT) - started
     samples: dict[str, list[float]] = {}
     version = 1
+    current = text
     for kind, new_text in edits_for(text, edits, seed):
         version += 1
+        change = change_between(current, new_text)
+        current = new_text
         waiter = client.expect(uri, version)
         sent = time.perf_counter()
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)],
+                content_changes=[change],
             )
         )
         done = await asyncio.wait_for(waiter, TIMEOUT)

@@ -11,7 +11,9 @@ API:
   ``ChangeSet.lines_for(path)``: queries by file path (any form; resolved).
 - ``changed_lines_for_text(repo_root, path, text, rev="HEAD") -> set[int] | None``:
   for an unsaved editor buffer, the 1-based lines of ``text`` that differ
-  from the file as committed at ``rev`` (``git show REV:path`` + difflib).
+  from the file as committed at ``merge-base(REV, HEAD)`` (``git show`` +
+  difflib; ``HEAD`` is used as is).
+- ``repo_root_of(path) -> Path | None``: the work tree containing ``path``.
   ``None`` means every line counts as new (the file does not exist at
   ``rev``, or git / the repository / the revision is unavailable).
 
@@ -204,7 +206,13 @@ def changed_lines_for_text(repo_root: str | Path, path: str | Path, text: str, r
     except ValueError:
         return None
     try:
-        shown = _git(["show", f"{rev}:{relative}"], root, check=False)
+        base = rev
+        if rev != "HEAD":
+            # Like ``--diff``: compare with the point where this branch left ``rev``.
+            merge_base = _git(["merge-base", rev, "HEAD"], root, check=False)
+            if merge_base.returncode == 0:
+                base = merge_base.stdout.decode().strip()
+        shown = _git(["show", f"{base}:{relative}"], root, check=False)
     except GitError:
         return None
     if shown.returncode != 0:

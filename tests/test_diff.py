@@ -183,3 +183,17 @@ def test_real_diff_with_unusual_file_name(repo: Path) -> None:
     git(repo, "commit", "-q", "-m", "odd name")
     (repo / name).write_text("x = 1\ny = 2\n", encoding="utf-8")
     assert changes_since("HEAD", repo).lines_for(repo / name) == frozenset({2})
+
+
+def test_buffer_diff_against_branch_uses_merge_base(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "a.py").write_text(OLD + "x = 1\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "feature line")
+    git(repo, "checkout", "-q", "main")
+    (repo / "a.py").write_text("# main moved on\n" + OLD, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "main line")
+    git(repo, "checkout", "-q", "feature")
+    text = (repo / "a.py").read_text(encoding="utf-8") + "y = 2\n"
+    # relative to where feature left main: the feature's own line and the unsaved one
+    assert changed_lines_for_text(repo, repo / "a.py", text, rev="main") == {6, 7}
+    assert changed_lines_for_text(repo, repo / "a.py", text) == {7}

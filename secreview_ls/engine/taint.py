@@ -188,6 +188,9 @@ class ModuleTaint:
         self._in_progress: set[ast.AST] = set()
         self._stack_depth = 0
         self._collect = True
+        self._candidates: tuple[frozenset[str], frozenset[str]] | None = None
+        self._reach: dict[ast.AST, bool] = {}
+        self._methods_by_name: dict[str, list[FunctionNode]] | None = None
         self._index()
 
     # -- indexing ------------------------------------------------------------------
@@ -244,7 +247,7 @@ class ModuleTaint:
     def run(self) -> list[SinkHit]:
         """Analyze the module; the hits, sorted by position."""
         tree = self.facts.tree
-        relevant = self._relevant()
+        relevant = {scope for scope in self._relevant() if self._may_reach_sink(scope)}
         if not relevant:
             return []
         self._collect = False
@@ -426,6 +429,10 @@ class ModuleTaint:
             return self._summaries[fn]
         if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
             return None
+        if not self._gives_back(fn) and not self._may_reach_sink(fn):
+            # Returns nothing, stores nothing, calls nothing that could be a sink: nothing to learn.
+            self._summaries[fn] = self._empty_summary(fn)
+            return self._summaries[fn]
         self._in_progress.add(fn)
         self._stack_depth += 1
         try:
@@ -437,6 +444,115 @@ class ModuleTaint:
             self._in_progress.discard(fn)
         self._summaries[fn] = summary
         return summary
+
+    def _empty_summary(self, fn: FunctionNode) -> Summary:
+        cls = self.owner_class.get(fn)
+        args = fn.args
+        ordered = [*args.posonlyargs, *args.args]
+        params = [a.arg for a in ordered] + [a.arg for a in args.kwonlyargs]
+        vararg = kwarg = None
+        if args.vararg is not None:
+            vararg = len(params)
+            params.append(args.vararg.arg)
+        if args.kwarg is not None:
+            kwarg = len(params)
+            params.append(args.kwarg.arg)
+        offset = 1 if cls is not None and not self._is_static(fn) else 0
+        return Summary(fn.name, params, len(ordered), vararg, kwarg, offset, path=self.path)
+
+    def _sink_candidates(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Qualified names and method names a call must have to possibly be a sink."""
+        if self._candidates is None:
+            methods: set[str] = set()
+            for method, sinks in self.sinks_by_method.items():
+                if any(
+                    not s.requires_import or any(p in self.imports_prefixes for p in s.requires_import) for s in sinks
+                ):
+                    methods.add(method)
+            for name in self.sinks_by_name:
+                root = name.split(".")[0]
+                if "()" in name or (name.count(".") >= 2 and root in ("http", "tornado")):
+                    if root in self.imports_prefixes:
+                        methods.add(name.rsplit(".", 1)[-1])
+            self._candidates = (frozenset(self.sinks_by_name), frozenset(methods))
+        return self._candidates
+
+    def _may_reach_sink(self, scope: ast.AST) -> bool:
+        """Whether a function (or the module body) calls something that could be a sink, directly
+        or through functions of this module; calls into other project files count as possible."""
+        known = self._reach.get(scope)
+        if known is not None:
+            return known
+        self._reach[scope] = True  # a cycle: assume it may
+        result = self._scan_for_sinks(scope)
+        self._reach[scope] = result
+        return result
+
+    def _scan_for_sinks(self, scope: ast.AST) -> bool:
+        names, methods = self._sink_candidates()
+        facts = self.facts
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            entry = self._entry(scope, scope in self.owner_class and not self._is_static(scope))
+            if entry.returns_html:
+                return True
+            stack: list[ast.AST] = list(scope.body)
+        else:
+            stack = list(getattr(scope, "body", []))
+        stores = bool(self.spec.store_sinks)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+            if isinstance(node, ast.Subscript) and stores and isinstance(node.ctx, ast.Store):
+                return True
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = facts.qualname(func)
+            if name is not None and name in names:
+                return True
+            if isinstance(func, ast.Attribute):
+                if func.attr in methods:
+                    return True
+                target = None
+                if isinstance(func.value, ast.Name):
+                    cls = self.owner_class.get(scope) if func.value.id in ("self", "cls") else None
+                    cls = cls or self.classes.get(func.value.id)
+                    target = self._method(cls, func.attr) if cls is not None else None
+                if target is None:
+                    target = self._any_method(func.attr)
+                if target is not None and self._may_reach_sink(target):
+                    return True
+            elif isinstance(func, ast.Name):
+                local = self.nested.get(scope, {}).get(func.id) or self.module_functions.get(func.id)
+                if local is not None and self._may_reach_sink(local):
+                    return True
+                cls = self.classes.get(func.id)
+                init = self._method(cls, "__init__") if cls is not None else None
+                if init is not None and self._may_reach_sink(init):
+                    return True
+            if (
+                self.project is not None
+                and name is not None
+                and "." in name
+                and name.split(".")[0] in self.imports_prefixes
+                and name.split(".")[0] not in _STDLIB
+            ):
+                return True
+        return False
+
+    def _any_method(self, name: str) -> FunctionNode | None:
+        """A method of that name on some class of this module (for ``obj.name()``)."""
+        if self._methods_by_name is None:
+            self._methods_by_name = {}
+            for fn, _cls in self.owner_class.items():
+                self._methods_by_name.setdefault(fn.name, []).append(fn)  # type: ignore[attr-defined]
+        candidates = self._methods_by_name.get(name, ())
+        for candidate in candidates:
+            if self._may_reach_sink(candidate):
+                return candidate
+        return None
 
     def _analyze_function(self, fn: FunctionNode) -> Summary:
         cls = self.owner_class.get(fn)
