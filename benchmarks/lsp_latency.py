@@ -207,7 +207,7 @@ async def main_async(args: argparse.Namespace) -> None:
     root = Path(tempfile.mkdtemp(prefix="secreview-latency-"))
     (root / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
     client = Client()
-    await client.start_io(sys.executable, "-m", "secreview_ls")
+    await client.start_io(sys.executable, "-m", "secreview_ls", *(["--log-level", "info"] if args.verbose else []))
     capabilities = types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(configuration=True),
         text_document=types.TextDocumentClientCapabilities(
@@ -249,6 +249,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=60)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--documents", type=int, default=200)
+    parser.add_argument("--verbose", action="store_true", help="server logs each analysis on stderr")
     asyncio.run(main_async(parser.parse_args()))
 
 

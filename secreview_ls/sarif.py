@@ -36,7 +36,6 @@ SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/s
 INFORMATION_URI = "https://secreview.dev"
 FINGERPRINT_KEY = "secreview/v1"
 SRCROOT = "SRCROOT"
-AUTOMATION_ID = "secreview/"  # the category of the analysis for code-scanning services
 CWE_TAXONOMY_GUID = "FFC64C90-42B6-44CE-8BEB-F6B7DAE649E5"
 
 LEVEL = {Level.HIGH: "error", Level.MEDIUM: "warning", Level.LOW: "note"}
@@ -279,7 +278,6 @@ def sarif_document(scan: ScanResult) -> dict[str, Any]:
         "artifacts": artifacts.items,
         "results": results,
         "columnKind": "unicodeCodePoints",
-        "automationDetails": {"id": AUTOMATION_ID},
         "taxonomies": [
             {
                 "name": "CWE",

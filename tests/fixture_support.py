@@ -49,10 +49,9 @@ def expected_pairs(path: Path) -> set[tuple[int, str]]:
 
 
 def analyze_fixture(path: Path, **overrides: object) -> AnalysisResult:
-    config = (
-        Config(root=fixture_root(path)).with_overrides(**overrides) if overrides else Config(root=fixture_root(path))
-    )
-    return analyze_path(path, config)
+    """Analyze a fixture with every rule, opt-in rules included (unless ``select`` is given)."""
+    overrides.setdefault("select", tuple(r.id for r in all_rules()))
+    return analyze_path(path, Config(root=fixture_root(path)).with_overrides(**overrides))
 
 
 def found_pairs(result: AnalysisResult, path: Path | None = None) -> set[tuple[int, str]]:

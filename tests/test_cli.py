@@ -269,3 +269,25 @@ def test_review_command(project: Path, capsys: pytest.CaptureFixture[str]) -> No
     (project / "bad.py").write_text(VULNERABLE, encoding="utf-8")
     assert run("review", ".", "-o", "review.md") == 0
     assert "SR401" in (project / "review.md").read_text(encoding="utf-8")
+
+
+def test_text_report_shows_flow_and_multiline_caret(tmp_path: Path) -> None:
+    from secreview_ls.analyze import AnalysisResult
+    from secreview_ls.config import Config
+    from secreview_ls.engine.finding import Finding, FlowStep, Level, Span
+    from secreview_ls.reports.text import render
+    from secreview_ls.scan import ScanResult
+
+    app = tmp_path / "app.py"
+    app.write_text("q = request.args['q']\ncur.execute(\n    q)\n", encoding="utf-8")
+    finding = Finding(
+        "SR801", "`request.args['q']` reaches `cur.execute`", Span(2, 0, 3, 6), Level.HIGH, Level.MEDIUM, 89,
+        path=str(app),
+        flow=(FlowStep(Span(1, 4, 1, 21), "source"), FlowStep(Span(2, 0, 3, 6), "sink")),
+    )
+    scan = ScanResult(tmp_path, Config(root=tmp_path), [AnalysisResult(str(app), [finding])], files_scanned=1)
+    lines = render(scan).splitlines()
+    assert lines[0].endswith(":2:1: SR801 [high/medium] `request.args['q']` reaches `cur.execute` (CWE-89)")
+    assert lines[1].endswith("| cur.execute(") and lines[2].endswith("| ^^^^^^^^^^^^")  # to the end of line 2
+    assert lines[3].strip() == "data flow:"
+    assert lines[4].strip().endswith(":1:5  source") and lines[5].strip().endswith(":2:1  sink")

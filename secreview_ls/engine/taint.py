@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .facts import ModuleFacts
-from .finding import FlowStep
+from .finding import FlowStep, Span
 from .taint_frameworks import Entry, apply_url_rules, entry_for, handler_kind, url_rules
 from .taint_model import (
     ALL_CLASSES,
@@ -191,6 +191,12 @@ class ModuleTaint:
         self._candidates: tuple[frozenset[str], frozenset[str]] | None = None
         self._reach: dict[ast.AST, bool] = {}
         self._methods_by_name: dict[str, list[FunctionNode]] | None = None
+        self._called: set[str] | None = None
+        self._direct: set[str] | None = None
+        self._spans: dict[ast.AST, Span] = {}
+        self._texts: dict[ast.AST, str] = {}
+        self._scope_index: tuple[set[ast.AST], dict[ast.AST, list[ast.Call]], set[ast.AST]] | None = None
+        self._methods: dict[tuple[ast.ClassDef, str], FunctionNode | None] = {}
         self._index()
 
     # -- indexing ------------------------------------------------------------------
@@ -222,11 +228,19 @@ class ModuleTaint:
 
     def _entry(self, fn: FunctionNode, is_method: bool) -> Entry:
         entry = entry_for(self.facts, self.spec, fn, is_method)
+        if entry.framework == "django" and entry.tainted and fn.name in self._direct_calls():
+            entry.tainted = {}  # a helper taking the request, called with values of this module
         if self.url_rules:
             apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
         return entry
 
     def _method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
+        key = (cls, name)
+        if key not in self._methods:
+            self._methods[key] = self._find_method(cls, name)
+        return self._methods[key]
+
+    def _find_method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
         seen: set[str] = set()
         stack = [cls]
         while stack:
@@ -375,23 +389,36 @@ class ModuleTaint:
                     marked.add(owner)
         return marked
 
-    @staticmethod
-    def _gives_back(fn: FunctionNode) -> bool:
-        """Whether a function returns or yields a value, or stores into ``self``."""
-        stack: list[ast.AST] = list(fn.body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Return) and node.value is not None:
-                if not (isinstance(node.value, ast.Constant) and node.value.value is None):
-                    return True
-            elif isinstance(node, (ast.Yield, ast.YieldFrom)):
-                return True
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                return True
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            stack.extend(ast.iter_child_nodes(node))
-        return False
+    def _gives_back(self, fn: FunctionNode) -> bool:
+        """Whether a function returns or yields a value, or stores into an attribute."""
+        return fn in self._scopes()[0]
+
+    def _scopes(self) -> tuple[set[ast.AST], dict[ast.AST, list[ast.Call]], set[ast.AST]]:
+        """One pass over the module's nodes: which functions give values back, the calls of each
+        scope (a function or the module), and the scopes that store into a subscript."""
+        if self._scope_index is None:
+            facts = self.facts
+            tree = facts.tree
+            gives: set[ast.AST] = set()
+            for node in facts.nodes(ast.Return, ast.Yield, ast.YieldFrom):
+                value = getattr(node, "value", None)
+                if isinstance(node, ast.Return) and (
+                    value is None or (isinstance(value, ast.Constant) and value.value is None)
+                ):
+                    continue
+                owner = facts.enclosing_function(node)
+                if owner is not None:
+                    gives.add(owner)
+            stores: set[ast.AST] = set()
+            for node in facts.nodes(ast.Attribute, ast.Subscript):
+                if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+                    owner = facts.enclosing_function(node) or tree
+                    (gives if isinstance(node, ast.Attribute) else stores).add(owner)
+            calls: dict[ast.AST, list[ast.Call]] = {}
+            for node in facts.nodes(ast.Call):
+                calls.setdefault(facts.enclosing_function(node) or tree, []).append(node)  # type: ignore[arg-type]
+            self._scope_index = (gives, calls, stores)
+        return self._scope_index
 
     @staticmethod
     def _is_static(fn: FunctionNode) -> bool:
@@ -495,19 +522,10 @@ class ModuleTaint:
             entry = self._entry(scope, scope in self.owner_class and not self._is_static(scope))
             if entry.returns_html:
                 return True
-            stack: list[ast.AST] = list(scope.body)
-        else:
-            stack = list(getattr(scope, "body", []))
-        stores = bool(self.spec.store_sinks)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            stack.extend(ast.iter_child_nodes(node))
-            if isinstance(node, ast.Subscript) and stores and isinstance(node.ctx, ast.Store):
-                return True
-            if not isinstance(node, ast.Call):
-                continue
+        _, calls, stores = self._scopes()
+        if self.spec.store_sinks and scope in stores:
+            return True
+        for node in calls.get(scope, ()):
             func = node.func
             name = facts.qualname(func)
             if name is not None and name in names:
@@ -585,11 +603,19 @@ class ModuleTaint:
         kind_of_self = None
         if is_method and cls is not None:
             kind_of_self = handler_kind(self.facts, self.spec, cls, self.classes) or f"class:{cls.name}"
+        # A function nothing here calls needs no summary in terms of its parameters (files of the
+        # project ask for summaries of the functions they import, so those always get one).
+        summarize = (
+            self.step_path is not None
+            or fn.name in self._called_names()
+            or (fn.name.startswith("__") and fn.name.endswith("__"))  # called by the language
+        )
         for index, arg in enumerate(all_args):
-            span = self.facts.source.span(arg)
-            entered = FlowStep(span, f"parameter `{arg.arg}` of `{fn.name}()`", self.step_path)
-            label = Label(Origin("param", arg.arg, span, self.step_path, index=index), frozenset(), (entered,))
-            taint: set[Label] = {label}
+            taint: set[Label] = set()
+            if summarize:
+                span = self._span(arg)
+                entered = FlowStep(span, f"parameter `{arg.arg}` of `{fn.name}()`", self.step_path)
+                taint.add(Label(Origin("param", arg.arg, span, self.step_path, index=index), frozenset(), (entered,)))
             kind = None
             if index == 0 and kind_of_self is not None:
                 kind = kind_of_self
@@ -623,6 +649,49 @@ class ModuleTaint:
             return None
         return Val(self_val.taint, tuple(kept), self_val.kind)
 
+    def _direct_calls(self) -> set[str]:
+        """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
+        if self._direct is None:
+            direct: set[str] = set()
+            for call in self.facts.nodes(ast.Call):
+                func = call.func  # type: ignore[attr-defined]
+                if isinstance(func, ast.Name):
+                    direct.add(func.id)
+                elif isinstance(func, ast.Attribute):
+                    direct.add(func.attr)
+            self._direct = direct
+        return self._direct
+
+    def _called_names(self) -> set[str]:
+        """Names this module calls (``f(...)``, ``x.f(...)``) or passes around (``callback=f``)."""
+        if self._called is None:
+            called: set[str] = set()
+            for calls in self._scopes()[1].values():
+                for call in calls:
+                    func = call.func
+                    if isinstance(func, ast.Name):
+                        called.add(func.id)
+                    elif isinstance(func, ast.Attribute):
+                        called.add(func.attr)
+            for node in self.facts.nodes(ast.Name):
+                if isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                    called.add(node.id)  # type: ignore[attr-defined]
+            self._called = called
+        return self._called
+
+    def _span(self, node: ast.AST) -> Span:
+        span = self._spans.get(node)
+        if span is None:
+            span = self._spans[node] = self.facts.source.span(node)
+        return span
+
+    def _text_of(self, node: ast.AST) -> str:
+        """Shortened source text of a node, for messages."""
+        text = self._texts.get(node)
+        if text is None:
+            text = self._texts[node] = _short(self.facts.source.segment(node))
+        return text
+
     # -- sources ---------------------------------------------------------------------
 
     def _source_node(self, node: ast.AST) -> ast.AST:
@@ -638,8 +707,8 @@ class ModuleTaint:
 
     def _make_source(self, node: ast.AST, description: str | None, *, local: bool) -> Label:
         shown = self._source_node(node) if description is None else node
-        span = self.facts.source.span(shown)
-        text = description or f"`{_short(self.facts.source.segment(shown))}`"
+        span = self._span(shown)
+        text = description or f"`{self._text_of(shown)}`"
         if self._collect:
             entry = f"{text} (line {span.start_line})"
             if entry not in self.sources_seen:
@@ -1013,7 +1082,7 @@ class ModuleTaint:
         if isinstance(target, ast.Name):
             self._note_lookup(target.id, value_node, env, fn)
             if value.taint or value.parts:
-                step = FlowStep(self.facts.source.span(target), f"assigned to `{target.id}`", self.step_path)
+                step = FlowStep(self._span(target), f"assigned to `{target.id}`", self.step_path)
                 value = with_step(value, step)
             env[target.id] = value
             return
@@ -1031,10 +1100,8 @@ class ModuleTaint:
             self._assign(target.value, as_whole(value), env, fn, value_node)
             return
         if value.taint or value.parts:
-            spelled = _short(self.facts.source.segment(target))
-            value = with_step(
-                value, FlowStep(self.facts.source.span(target), f"assigned to `{spelled}`", self.step_path)
-            )
+            spelled = self._text_of(target)
+            value = with_step(value, FlowStep(self._span(target), f"assigned to `{spelled}`", self.step_path))
         if isinstance(target, ast.Attribute):
             key = "." + target.attr
             self._update(target.value, env, lambda base: set_part(base, key, value))
@@ -1063,7 +1130,7 @@ class ModuleTaint:
                 or (attr is not None and sink.base == "." + attr)
             )
             if matched:
-                shown = _short(self.facts.source.segment(target))
+                shown = self._text_of(target)
                 spec = SinkSpec(sink.cls, shown, sink.what)
                 self._sink_reached(spec, f"{shown} = …", target, target, value, fn)
 
@@ -1228,7 +1295,9 @@ class ModuleTaint:
         if kind is not None:
             attrs = self.spec.object_sources.get(kind)
             if attrs is not None and node.attr in attrs:
-                return Val(frozenset({self._make_source(node, None, local=False)}))
+                label = self._make_source(node, None, local=False)
+                already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
+                return Val(frozenset({label.cleaned_for(already) if already else label}))
         value = get_part(base, "." + node.attr)
         if kind is not None and value.kind is None and not kind.startswith("class:"):
             return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
@@ -1547,7 +1616,7 @@ class ModuleTaint:
         if summary is None:
             return None
         args = self._bind(summary, node, bound_self, arg_values, keyword_values)
-        callee_name = _short(self.facts.source.segment(func))
+        callee_name = self._text_of(func)
         result = self._apply(summary, node, args, callee_name, fn)
         if constructor is not None:
             self_out = summary.self_out or Val()
@@ -1614,7 +1683,7 @@ class ModuleTaint:
 
     def _substitute(self, value: Val, args: dict[int, Val], node: ast.Call, callee: str, *, returning: bool) -> Val:
         """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels."""
-        call_span = self.facts.source.span(node)
+        call_span = self._span(node)
         into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
         back = FlowStep(call_span, f"returned from `{callee}()`", self.step_path)
         result_taint: set[Label] = set()
@@ -1643,7 +1712,7 @@ class ModuleTaint:
         return base
 
     def _apply(self, summary: Summary, node: ast.Call, args: dict[int, Val], callee: str, fn: _Fn) -> Val:
-        call_span = self.facts.source.span(node)
+        call_span = self._span(node)
         into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
         for effect in summary.effects:
             actual = self._param_value(args, Origin("param", "", call_span, index=effect.index, access=effect.access))
@@ -1817,7 +1886,7 @@ class ModuleTaint:
         *,
         remote_only: bool = False,
     ) -> None:
-        span = self.facts.source.span(where)
+        span = self._span(where)
         if self._collect:
             entry = f"`{shown}` (line {span.start_line}): {sink.what}"
             if entry not in self.sinks_seen:
@@ -1825,7 +1894,7 @@ class ModuleTaint:
         labels = whole(value)
         if not labels:
             return
-        step = FlowStep(self.facts.source.span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
+        step = FlowStep(self._span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
         for lab in labels:
             if lab.is_clean_for(sink.cls):
                 continue

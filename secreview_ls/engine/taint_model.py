@@ -9,6 +9,7 @@ hands it to the engine; the engine never imports the tables. Abstract values
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .finding import FlowStep, Span
 
@@ -71,6 +72,8 @@ class TaintSpec:
     object_kinds: dict[str, str] = field(default_factory=dict)
     # kind → attributes of such an object that are untrusted
     object_sources: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``kind.attr`` → classes such a source is already clean for (the app's own URL: redirect, SSRF)
+    source_cleaned: dict[str, frozenset[str]] = field(default_factory=dict)
     # sources that are local to the machine (argv, environment, stdin): lower confidence
     local_sources: frozenset[str] = frozenset()
     # sink classes that local sources are reported for
@@ -144,6 +147,14 @@ class Origin:
     local: bool = False  # argv/environment/stdin rather than a remote peer
     index: int = -1  # parameter position for "param"
     access: tuple[str, ...] = ()  # parts of the parameter read (".name", "'key'")
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        key = (self.kind, self.text, self.span, self.path, self.local, self.index, self.access)
+        object.__setattr__(self, "_hash", hash(key))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +164,13 @@ class Label:
     origin: Origin
     cleaned: frozenset[str] = frozenset()
     steps: tuple[FlowStep, ...] = field(default=(), compare=False, hash=False)
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.origin._hash, self.cleaned)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def is_clean_for(self, cls: str) -> bool:
         return cls in self.cleaned or ALL_CLASSES in self.cleaned
@@ -244,6 +262,11 @@ def as_whole(val: Val) -> Val:
     return Val(whole(val), (), val.kind)
 
 
+@lru_cache(maxsize=8192)
+def _deeper(origin: Origin, key: str) -> Origin:
+    return Origin(origin.kind, origin.text, origin.span, origin.path, origin.local, origin.index, (*origin.access, key))
+
+
 def _param_part(taint: Taint, key: str) -> Taint:
     """A part of a summarized parameter is a deeper access of that parameter."""
     if not any(lab.origin.kind == "param" for lab in taint):
@@ -252,10 +275,7 @@ def _param_part(taint: Taint, key: str) -> Taint:
     for lab in taint:
         origin = lab.origin
         if origin.kind == "param" and len(origin.access) < MAX_ACCESS:
-            origin = Origin(
-                origin.kind, origin.text, origin.span, origin.path, origin.local, origin.index, (*origin.access, key)
-            )
-            lab = Label(origin, lab.cleaned, lab.steps)
+            lab = Label(_deeper(origin, key), lab.cleaned, lab.steps)
         out.add(lab)
     return frozenset(out)
 

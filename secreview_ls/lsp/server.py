@@ -508,6 +508,8 @@ def run_job(job: Job) -> Published:
     findings = integrations.filter_findings(result.findings, job.path, job.text, job.settings)
     published = to_published(job, findings, result.notices)
     published.seconds = time.perf_counter() - started
+    if job.analyzer is not None:
+        log.info("analyzed %s v%s in %.1f ms: %s", job.path, job.version, published.seconds * 1000, job.analyzer.stats)
     return published
 
 

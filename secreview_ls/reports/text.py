@@ -111,9 +111,10 @@ def render_finding(finding: Finding, line_text: str | None, *, color: bool = Fal
     lines = [header, *_code_excerpt(finding, line_text, style)]
     if finding.flow:
         lines.append("      " + style("data flow:", CYAN))
-        for step in finding.flow:
-            where = _location(step.path or finding.path, step.span.start_line, step.span.start_col)
-            lines.append(f"        {style(where, DIM)}  {step.note}")
+        places = [_location(step.path or finding.path, step.span.start_line, step.span.start_col) for step in finding.flow]
+        width = max(len(place) for place in places)
+        for place, step in zip(places, finding.flow, strict=True):
+            lines.append(f"        {style(place.ljust(width), DIM)}  {step.note}")
     if finding.fix is not None:
         lines.append("      " + style("fix:", GREEN) + f" {finding.fix.title}")
     return "\n".join(lines)

@@ -350,6 +350,7 @@ def _is_partial_path(program: str) -> bool:
     "search path.",
     bad="import subprocess\nsubprocess.run(['git', 'pull'])",
     good="import subprocess\nsubprocess.run(['/usr/bin/git', 'pull'])",
+    default_enabled=False,
 )
 def partial_executable_path(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS, *SHELL_CALLS, *NO_SHELL_CALLS):

@@ -62,9 +62,14 @@ def get(rule_id: str) -> Rule | None:
 @cache
 def known_codes() -> frozenset[str]:
     """All rule ids plus the Bandit and Ruff codes they answer to."""
+    from .parity import NOT_REPORTED, RUFF_NOT_REPORTED
+
     codes: set[str] = set()
     for current in all_rules():
         codes.add(current.id)
         codes.update(current.bandit)
         codes.update(current.ruff)
+    # Bandit/Ruff codes with no counterpart here are still valid in `# nosec` / `# noqa`.
+    codes.update(NOT_REPORTED)
+    codes.update(RUFF_NOT_REPORTED)
     return frozenset(codes)

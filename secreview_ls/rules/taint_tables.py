@@ -49,8 +49,13 @@ CLASS_ALIASES = {
 # data the client chose.
 FLASK_REQUEST_ATTRS = (
     "args", "form", "values", "json", "get_json", "data", "get_data", "cookies", "headers",
-    "files", "view_args", "stream", "query_string", "environ",
+    "files", "view_args", "stream", "query_string", "environ", "url", "full_path", "path",
+    "base_url", "url_root", "referrer", "user_agent",
 )  # fmt: skip
+# The request's own URL is chosen by the client only below the host: not an open redirect or
+# SSRF when sent back, still text the client wrote everywhere else.
+_OWN_URL = frozenset({"redirect", "ssrf"})
+SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
 DJANGO_REQUEST_ATTRS = (
     "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
     "read", "readline", "readlines", "content_params",
@@ -499,6 +504,7 @@ def build_spec(
         method_sources=method_sources,
         object_kinds=dict(OBJECT_KINDS),
         object_sources=dict(OBJECT_SOURCES),
+        source_cleaned=dict(SOURCE_CLEANED),
         local_sources=local,
         local_classes=LOCAL_CLASSES,
         sinks=tuple(sinks),

@@ -141,6 +141,26 @@ export interface Recorder {
   openDocument(doc: FakeDocument): void;
 }
 
+/** Hierarchical code action kinds, as in VS Code (`quickfix`, `source.fixAll`, ...). */
+export class CodeActionKind {
+  static readonly Empty = new CodeActionKind("");
+  static readonly QuickFix = CodeActionKind.Empty.append("quickfix");
+  static readonly Refactor = CodeActionKind.Empty.append("refactor");
+  static readonly Source = CodeActionKind.Empty.append("source");
+  static readonly SourceFixAll = CodeActionKind.Source.append("fixAll");
+  static readonly SourceOrganizeImports = CodeActionKind.Source.append("organizeImports");
+  constructor(readonly value: string) {}
+  append(part: string): CodeActionKind {
+    return new CodeActionKind(this.value ? `${this.value}.${part}` : part);
+  }
+  contains(other: CodeActionKind): boolean {
+    return this.value === "" || other.value === this.value || other.value.startsWith(`${this.value}.`);
+  }
+  intersects(other: CodeActionKind): boolean {
+    return this.contains(other) || other.contains(this);
+  }
+}
+
 export function createFakeVscode(settings: Record<string, unknown>, folder: string): { api: any; recorder: Recorder } {
   const openEmitter = new EventEmitter<any>();
   const documents: any[] = [];
@@ -304,6 +324,7 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
     MarkdownString,
     CancellationTokenSource,
     CancellationError: class CancellationError extends Error {},
+    CodeActionKind,
     ThemeColor,
     StatusBarAlignment: { Left: 1, Right: 2 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
