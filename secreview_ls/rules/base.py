@@ -27,7 +27,7 @@ from ..engine.source import SourceFile
 
 LOW, MEDIUM, HIGH = Level.LOW, Level.MEDIUM, Level.HIGH
 
-DOCS_BASE_URL = "https://secreview.dev/rules/"
+CWE_URL = "https://cwe.mitre.org/data/definitions/{}.html"
 
 
 @dataclass
@@ -106,13 +106,15 @@ class Rule:
 
     @property
     def docs_url(self) -> str:
-        return f"{DOCS_BASE_URL}{self.id}"
+        """Public reference for the weakness (the CWE entry). The rule's own documentation
+        ships with the tool: ``secreview explain``, hovers and SARIF help carry it."""
+        return CWE_URL.format(self.cwe if self.cwe is not None else 710)
 
     @property
     def cwe_url(self) -> str | None:
         if self.cwe is None:
             return None
-        return f"https://cwe.mitre.org/data/definitions/{self.cwe}.html"
+        return CWE_URL.format(self.cwe)
 
     def finding(
         self,
