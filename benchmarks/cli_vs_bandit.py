@@ -39,7 +39,8 @@ _RSS_WRAPPER = (
     "import resource, subprocess, sys\n"
     "with open(sys.argv[1], 'wb') as out:\n"
     "    code = subprocess.run(sys.argv[2:], stdout=out).returncode\n"
-    "sys.stderr.write(f'\\nPEAK_RSS_KIB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "sys.stderr.write(f'\\nPEAK_RSS_KIB={usage.ru_maxrss}\\nCPU_SECONDS={usage.ru_utime + usage.ru_stime}\\n')\n"
     "sys.exit(code)\n"
 )
 
@@ -68,19 +69,20 @@ def parse_floor(files: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - start, parsed
 
 
-def timed(command: list[str], stdout: str = os.devnull) -> tuple[float, int, int]:
-    """Wall seconds, exit code and peak RSS (KiB) of ``command``."""
+def timed(command: list[str], stdout: str = os.devnull) -> tuple[float, int, int, float]:
+    """Wall seconds, exit code, peak RSS (KiB) and CPU seconds (all processes) of ``command``."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _RSS_WRAPPER, stdout, *command], stderr=subprocess.PIPE, text=True, check=False
     )
     elapsed = time.perf_counter() - start
-    rss = 0
-    for line in reversed(done.stderr.splitlines()):
+    rss, cpu = 0, 0.0
+    for line in done.stderr.splitlines():
         if line.startswith("PEAK_RSS_KIB="):
             rss = int(line.split("=", 1)[1])
-            break
-    return elapsed, done.returncode, rss
+        elif line.startswith("CPU_SECONDS="):
+            cpu = float(line.split("=", 1)[1])
+    return elapsed, done.returncode, rss, cpu
 
 
 def bandit_command() -> list[str] | None:
@@ -146,29 +148,34 @@ def main(argv: list[str] | None = None) -> int:
 
     parse_floor(files)  # warm the page cache, untimed
     times: dict[str, list[float]] = {"ast.parse floor": [], "secreview": [], "bandit": []}
+    cpu: dict[str, list[float]] = {"ast.parse floor": [], "secreview": [], "bandit": []}
     rss: dict[str, int] = {}
     bandit = None if args.no_bandit else bandit_command()
     bandit_out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
     bandit_facts: dict[str, int] = {}
     parsed = 0
     for index in range(args.runs):
+        cpu_before = time.process_time()
         floor, parsed = parse_floor(files)
         times["ast.parse floor"].append(floor)
-        elapsed, code, peak = timed(secreview_command(tree, args.jobs, os.devnull))
+        cpu["ast.parse floor"].append(time.process_time() - cpu_before)
+        elapsed, code, peak, used = timed(secreview_command(tree, args.jobs, os.devnull))
         if code != 0:
             print(f"secreview exited {code}", file=sys.stderr)
             return 1
         times["secreview"].append(elapsed)
+        cpu["secreview"].append(used)
         rss["secreview"] = max(rss.get("secreview", 0), peak)
         if bandit is not None:
             # Bandit gets the same tree without site-packages (secreview's default exclude).
-            elapsed, code, peak = timed([*bandit, "-r", "-q", "-f", "json", "-x", "site-packages", str(tree)],
+            elapsed, code, peak, used = timed([*bandit, "-r", "-q", "-f", "json", "-x", "site-packages", str(tree)],
                                         bandit_out)
             if code not in (0, 1):
                 print(f"bandit exited {code}", file=sys.stderr)
                 bandit = None
             else:
                 times["bandit"].append(elapsed)
+                cpu["bandit"].append(used)
                 rss["bandit"] = max(rss.get("bandit", 0), peak)
                 bandit_facts = _bandit_facts(Path(bandit_out))
         print(f"run {index + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items() if v), file=sys.stderr)
@@ -179,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         valid, verdict, facts = validate_sarif(sarif_path)
 
     medians = {name: statistics.median(values) for name, values in times.items() if values}
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items() if values}
     floor = medians["ast.parse floor"]
     figures = {
         "tree": str(tree),
@@ -187,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "cores": cores,
         "runs": args.runs,
         "median_seconds": medians,
+        "median_cpu_seconds": cpu_medians,
         "all_seconds": times,
         "ratio_to_parse_floor": {name: value / floor for name, value in medians.items()},
         "peak_rss_mib": {name: round(kib / 1024, 1) for name, kib in rss.items()},
@@ -200,11 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(f"\n{'command':<18}{'median s':>10}{'x floor':>10}{'peak RSS MiB':>14}   runs")
+        print(f"\n{'command':<18}{'median s':>10}{'x floor':>10}{'CPU s':>10}{'peak RSS MiB':>14}   wall s per run")
         for name, value in medians.items():
             peak = figures["peak_rss_mib"].get(name)
             runs = " ".join(f"{v:.2f}" for v in times[name])
-            print(f"{name:<18}{value:>10.2f}{value / floor:>10.1f}{peak if peak is not None else '-':>14}   {runs}")
+            print(f"{name:<18}{value:>10.2f}{value / floor:>10.1f}{cpu_medians[name]:>10.1f}"
+                  f"{peak if peak is not None else '-':>14}   {runs}")
         if "bandit" in medians:
             print(f"\nsecreview is {figures['bandit_over_secreview']:.2f}x the speed of bandit "
                   f"(bandit median / secreview median)")

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import keyword
 import random
+import re
 import statistics
 import sys
 import time
@@ -130,7 +132,11 @@ def edits_for(text: str, count: int, seed: int) -> list[tuple[str, str]]:
             index = rng.choice(bodies)
             line = lines[index]
             # Type one character into an identifier or a string: stays valid Python.
-            positions = [i for i, ch in enumerate(line) if ch.isalpha() and i > 0 and line[i - 1].isalnum()]
+            positions = [
+                match.start() + 1
+                for match in re.finditer(r"[A-Za-z_][A-Za-z0-9_]+", line)
+                if not keyword.iskeyword(match.group()) and match.group() not in ("self", "cls")
+            ]
             if not positions:
                 continue
             where = rng.choice(positions)

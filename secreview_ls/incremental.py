@@ -338,6 +338,7 @@ class _Chunk:
     facts_recorder: _Recorder | None = None
     positioned: list[ast.AST] = field(default_factory=list)
     serial: int = 0  # changes whenever the facts are rebuilt
+    context: list[_Chunk] | None = None  # chunks binding names this one uses
     names: frozenset[str] = frozenset()
     binds: frozenset[str] | None = None
     imports: tuple[dict[str, str], list[str], set[str]] | None = None
@@ -401,13 +402,17 @@ class IncrementalAnalyzer:
         self.module_rules = [r for r in self.rules if is_module_rule(r)]
         self.stats = RunStats()
         self._imports = _SharedImports(self.module_name)
-        self._lines: list[str] = []  # last clean version, with terminators
+        self._lines: list[str] = []  # last version analyzed chunk by chunk, with terminators
+        self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[_Chunk] = []
+        self._binders: dict[str, set[_Chunk]] = {}  # name → chunks binding it at module level
 
     def release(self) -> None:
         """Drop every cache (the next run analyzes the whole document again)."""
         self._lines = []
+        self._plain = []
         self._chunks = []
+        self._binders = {}
         self._imports = _SharedImports(self.module_name)
 
     # -- entry point ---------------------------------------------------------------
@@ -444,22 +449,7 @@ class IncrementalAnalyzer:
 
     def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
         lines = split_lines_keepends(text)
-        chunks = self._rechunk(lines, stats)
-        if sum(len(c.broken) for c in chunks if c.broken) > MAX_BROKEN_NOTICES:
-            raise _Fallback("too many syntax errors")
-        self._lines = lines
-        self._chunks = chunks
-        stats.chunks = len(chunks)
-        return self._run(text, lines, chunks, stats)
-
-    def _rechunk(self, lines: list[str], stats: RunStats) -> list[_Chunk]:
-        old_lines, old = self._lines, self._chunks
-        if not old:
-            stats.parsed_lines = len(lines)
-            made = self._parse_region(lines, 1, len(lines), {})
-            if made is None:
-                raise _Fallback("syntax error")
-            return made
+        old_lines = self._lines
         prefix = 0
         limit = min(len(old_lines), len(lines))
         while prefix < limit and old_lines[prefix] == lines[prefix]:
@@ -468,6 +458,33 @@ class IncrementalAnalyzer:
         limit -= prefix
         while suffix < limit and old_lines[-1 - suffix] == lines[-1 - suffix]:
             suffix += 1
+        previous = self._chunks
+        chunks = self._rechunk(lines, prefix, suffix, stats)
+        if sum(len(c.broken) for c in chunks if c.broken) > MAX_BROKEN_NOTICES:
+            raise _Fallback("too many syntax errors")
+        if self._chunks and len(self._plain) == len(old_lines):
+            changed = [_strip(line) for line in lines[prefix : len(lines) - suffix]]
+            plain = [*self._plain[:prefix], *changed, *self._plain[len(old_lines) - suffix :]]
+        else:
+            plain = [_strip(line) for line in lines]
+        self._lines = lines
+        self._plain = plain
+        self._chunks = chunks
+        stats.chunks = len(chunks)
+        try:
+            return self._run(text, plain, previous, chunks, stats)
+        except _Fallback:
+            self.release()  # caches may be half updated: start again from the next version
+            raise
+
+    def _rechunk(self, lines: list[str], prefix: int, suffix: int, stats: RunStats) -> list[_Chunk]:
+        old_lines, old = self._lines, self._chunks
+        if not old:
+            stats.parsed_lines = len(lines)
+            made = self._parse_region(lines, 1, len(lines), {})
+            if made is None:
+                raise _Fallback("syntax error")
+            return made
         delta = len(lines) - len(old_lines)
         if prefix == len(old_lines) == len(lines):
             return old
@@ -493,20 +510,23 @@ class IncrementalAnalyzer:
             if made is not None:
                 break
             failed.append((first_index, last_index))
+            if len(failed) == 2:
+                # Mid-edit code: parse the broken region tolerantly on its own, if that gives
+                # what the whole file's tolerant parse would.
+                for first_index, last_index in failed:
+                    made = self._broken_region(lines, old, first_index, last_index, delta)
+                    if made is not None:
+                        stats.broken = True
+                        break
+                if made is not None:
+                    break
+                first_index, last_index = failed[-1]
             if first_index == 0 and last_index == len(old) - 1:
                 break
             first_index = max(first_index - 1, 0)
             last_index = min(last_index + 1, len(old) - 1)
         if made is None:
-            # Mid-edit code: parse the broken region tolerantly on its own, if that gives what
-            # the whole file's tolerant parse would.
-            for first_index, last_index in failed[:2]:
-                made = self._broken_region(lines, old, first_index, last_index, delta)
-                if made is not None:
-                    stats.broken = True
-                    break
-            if made is None:
-                raise _Fallback("syntax error")
+            raise _Fallback("syntax error")
         assert made is not None
         moved = old[last_index + 1 :]
         if delta:
@@ -581,20 +601,36 @@ class IncrementalAnalyzer:
 
     # -- analysis ---------------------------------------------------------------------
 
-    def _run(self, text: str, lines: list[str], chunks: list[_Chunk], stats: RunStats) -> AnalysisResult:
-        plain = [_strip(line) for line in lines]
+    def _run(
+        self, text: str, plain: list[str], previous: list[_Chunk], chunks: list[_Chunk], stats: RunStats
+    ) -> AnalysisResult:
         imports_changed = self._update_imports(chunks)
+        current = set(chunks)
+        gone = [c for c in previous if c not in current]
+        kept = set(previous)
+        fresh = [c for c in chunks if c not in kept]
         for chunk in chunks:
             self._ensure_facts(chunk, imports_changed)
-        binders: dict[str, list[int]] = {}
-        for index, chunk in enumerate(chunks):
-            for name in chunk.binds:
-                binders.setdefault(name, []).append(index)
+        # Which chunks bind which module-level names; contexts change only through these names.
+        changed_names: set[str] = set()
+        for chunk in gone:
+            for name in chunk.binds or ():
+                holders = self._binders.get(name)
+                if holders is not None:
+                    holders.discard(chunk)
+            changed_names.update(chunk.binds or ())
+        for chunk in fresh:
+            for name in chunk.binds or ():
+                self._binders.setdefault(name, set()).add(chunk)
+            changed_names.update(chunk.binds or ())
         by_rule: dict[str, list[Finding]] = {r.id: [] for r in self.rules}
         notes_by_rule: dict[str, list[tuple[str, str]]] = {r.id: [] for r in self.rules}
-        for index, chunk in enumerate(chunks):
-            context = [chunks[i] for i in sorted({i for n in chunk.names for i in binders.get(n, ()) if i != index})]
-            local = self._local_results(chunk, context, plain, imports_changed, stats)
+        for chunk in chunks:
+            if chunk.context is None or not changed_names.isdisjoint(chunk.names):
+                members = {d for n in chunk.names for d in self._binders.get(n, ())}
+                members.discard(chunk)
+                chunk.context = sorted(members, key=lambda c: c.first)
+            local = self._local_results(chunk, chunk.context, plain, imports_changed, stats)
             for rule_id, found in local.findings.items():
                 by_rule[rule_id].extend(found)
             for rule_id, notes in local.notes.items():
@@ -623,6 +659,10 @@ class IncrementalAnalyzer:
                 if note not in items:
                     items.append(note)
         return self._finish(text, chunks, raw, evidence_all, module_facts)
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self._chunks)
 
     def _options(self) -> dict[str, Any]:
         options = dict(self.options)
@@ -690,7 +730,7 @@ class IncrementalAnalyzer:
     def _local_results(
         self, chunk: _Chunk, context: list[_Chunk], plain: list[str], imports_changed: _ImportChange, stats: RunStats
     ) -> _Local:
-        keys = (chunk.serial, *((c.key, c.serial) for c in context))
+        keys = (chunk.serial, frozenset((c.key, c.serial) for c in context))
         local = chunk.local
         if (
             local is not None
@@ -710,7 +750,7 @@ class IncrementalAnalyzer:
         return chunk.local
 
     def _run_local(self, chunk: _Chunk, context: list[_Chunk], keys: tuple[Any, ...], plain: list[str]) -> _Local:
-        members = sorted([chunk, *context], key=lambda c: c.first)
+        members = sorted([chunk, *context], key=lambda c: c.first)  # contexts are sorted at each use
         padding = [""] * len(plain)
         for member in members:
             padding[member.first - 1 : member.last] = plain[member.first - 1 : member.last]
@@ -982,6 +1022,7 @@ def _numbers_in(text: str, first: int, last: int) -> bool:
 
 
 def _has_markers(text: str) -> bool:
+    """Whether ``text`` may hold a suppression comment (the same test ``parse_suppressions`` makes)."""
     lowered = text.lower()
     return "nosec" in lowered or "noqa" in lowered or "secreview" in lowered
 

@@ -465,3 +465,38 @@ def test_views_registered_with_add_url_rule() -> None:
         """
     )
     assert [(f.rule_id, f.span.start_line) for f in findings] == [("SR802", 10), ("SR802", 13)]
+
+
+def test_values_yielded_by_a_generator_reach_the_caller() -> None:
+    findings = taint(
+        """
+        import sqlite3
+        from flask import request
+
+        def terms(raw):
+            for part in raw.split(","):
+                yield part.strip()
+
+        def view():
+            conn = sqlite3.connect("x")
+            for term in terms(request.args["q"]):
+                conn.execute("SELECT * FROM t WHERE a = '" + term + "'")
+            for term in terms("a,b"):
+                conn.execute("SELECT * FROM t WHERE b = '" + term + "'")
+        """
+    )
+    assert [(f.rule_id, f.span.start_line) for f in findings] == [("SR801", 12)]
+
+
+def test_evidence_names_sinks_no_source_reaches() -> None:
+    result = taint_result(
+        """
+        import os
+
+        def cleanup():
+            os.system("rm -rf build")
+        """
+    )
+    assert result.findings == []
+    assert result.evidence["sinks"] == ["`os.system()` (line 5): shell command, no untrusted source reaches it"]
+    assert "sources" not in result.evidence

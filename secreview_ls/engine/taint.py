@@ -16,10 +16,7 @@ entry points) are analyzed; the others are summarized on demand when called.
 from __future__ import annotations
 
 import ast
-import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
 
 from .facts import ModuleFacts
 from .finding import FlowStep, Span
@@ -33,7 +30,6 @@ from .taint_model import (
     OPAQUE,
     Label,
     Origin,
-    SinkSpec,
     TaintSpec,
     Val,
     add_to_rest,
@@ -48,119 +44,29 @@ from .taint_model import (
     whole,
     with_step,
 )
-
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-Env = dict[str, Val]
-MAX_LOOP_ITERATIONS = 4
-MAX_SUMMARY_DEPTH = 8
-ALL = frozenset({ALL_CLASSES})
-_STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
-_MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
-_MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
-_TEXT_LIMIT = 60
-# Sink classes whose call returns the (transformed) input: eval's value, unpickled objects, markup.
-_RESULT_KEEPS_DATA = frozenset({"code", "deserialization", "xss", "xxe"})
-_MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
-
-
-class SummaryProvider(Protocol):
-    """What the taint engine needs from a project index."""
-
-    def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None: ...
-
-
-@dataclass(frozen=True)
-class Effect:
-    """A parameter of a summarized function reaches a sink."""
-
-    index: int
-    access: tuple[str, ...]
-    cls: str
-    sink: str
-    what: str
-    cleaned: frozenset[str]
-    steps: tuple[FlowStep, ...]
-    path: str  # file of the sink
-    node: ast.AST | None = field(compare=False, hash=False, default=None)
-    remote_only: bool = False  # the program of a command: what a local user may choose
+from .taint_scope import ScopeMixin
+from .taint_sinks import SinkMixin
+from .taint_state import (
+    ALL,
+    MARKUP_KINDS,
+    MAX_LOOP_ITERATIONS,
+    MAX_SUMMARY_DEPTH,
+    MUTATORS_ADD,
+    MUTATORS_EXTEND,
+    STDLIB,
+    Effect,
+    Env,
+    Frame,
+    FunctionNode,
+    SinkHit,
+    Summary,
+    SummaryProvider,
+    join_envs,
+    short_text,
+)
 
 
-@dataclass
-class Summary:
-    """What a function does with its inputs, in terms of parameter labels."""
-
-    name: str
-    params: list[str]
-    positional: int
-    vararg: int | None
-    kwarg: int | None
-    offset: int  # 1 when the first parameter is bound by the call (self / cls)
-    returns: Val = EMPTY
-    effects: list[Effect] = field(default_factory=list)
-    self_out: Val | None = None
-    path: str = ""
-
-    @property
-    def returns_source(self) -> bool:
-        return any(lab.origin.kind == "source" for lab in whole(self.returns))
-
-
-@dataclass
-class SinkHit:
-    """Untrusted data reaching a sink in the analyzed module."""
-
-    cls: str
-    sink: str
-    what: str
-    node: ast.AST
-    label: Label
-
-    @property
-    def local(self) -> bool:
-        return self.label.origin.local
-
-
-@dataclass
-class _Fn:
-    """State of the function being interpreted."""
-
-    node: FunctionNode | ast.Module
-    cls: ast.ClassDef | None
-    entry: Entry
-    summary: Summary | None
-    local_defs: dict[str, FunctionNode]
-    returns: Val = EMPTY
-    loops: list[tuple[list[Env], list[Env]]] = field(default_factory=list)
-    effects: dict[tuple[Any, ...], Effect] = field(default_factory=dict)
-    self_name: str | None = None
-    exits: list[Env] = field(default_factory=list)  # environments at return/raise (for ``self``)
-    lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1] + "…"
-
-
-def _join_envs(envs: Iterable[Env | None]) -> Env | None:
-    result: Env | None = None
-    for env in envs:
-        if env is None:
-            continue
-        if result is None:
-            result = dict(env)
-            continue
-        for key in set(result) | set(env):
-            a = result.get(key)
-            b = env.get(key)
-            if a is None:
-                result[key] = b  # type: ignore[assignment]
-            elif b is not None and a is not b:
-                result[key] = join(a, b)
-    return result
-
-
-class ModuleTaint:
+class ModuleTaint(ScopeMixin, SinkMixin):
     """Taint analysis of one module."""
 
     def __init__(
@@ -265,7 +171,7 @@ class ModuleTaint:
         if not relevant:
             return []
         self._collect = False
-        module_fn = _Fn(tree, None, Entry(), None, self.nested.get(tree, {}))
+        module_fn = Frame(tree, None, Entry(), None, self.nested.get(tree, {}))
         saved = self.project
         self.project = None
         self.globals = {}
@@ -293,137 +199,6 @@ class ModuleTaint:
         except RecursionError:
             self.skipped.append("a function nested too deeply to follow")
 
-    def _relevant(self) -> set[ast.AST]:
-        """Functions (and the module body) that mention a source or are entry points."""
-        facts = self.facts
-        spec = self.spec
-        tree = facts.tree
-        marked: set[ast.AST] = set()
-        prefixes: set[str] = set()
-        for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
-            parts = name.split(".")
-            prefixes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-        local_names = {local for local, target in facts.imports.aliases.items() if target in prefixes}
-        for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
-            if name.startswith("builtins.") and name.count(".") == 1:
-                bare = name.split(".", 1)[1]
-                if bare not in facts.imports.locally_bound:
-                    local_names.add(bare)
-        wanted = set(spec.attr_sources) | set(spec.call_sources) | set(spec.object_kinds)
-
-        def mark(node: ast.AST) -> None:
-            marked.add(facts.enclosing_function(node) or tree)
-
-        if local_names:
-            for node in facts.nodes(ast.Name):
-                if node.id not in local_names:  # type: ignore[attr-defined]
-                    continue
-                current: ast.AST = node
-                while True:
-                    name = facts.qualname(current)
-                    if name in wanted:
-                        mark(node)
-                        break
-                    parent = facts.parent(current)
-                    if not isinstance(parent, ast.Attribute) or name not in prefixes:
-                        break
-                    current = parent
-        for call in facts.method_calls(*spec.method_sources):
-            mark(call)
-        for fn in facts.functions:
-            cls = self.owner_class.get(fn)
-            if cls is not None and handler_kind(facts, spec, cls, self.classes):
-                marked.add(fn)
-                continue
-            entry = self._entry(fn, cls is not None and not self._is_static(fn))
-            if entry.framework or entry.tainted or entry.objects:
-                marked.add(fn)
-        # Callers of functions that may hand untrusted data back (a return value, a field of ``self``).
-        if marked:
-            defined = set(self.module_functions) | set(self.classes)
-            defined.update(fn.name for fn in self.owner_class)
-            for scoped in self.nested.values():
-                defined.update(scoped)
-            calls: list[tuple[str, ast.AST]] = []
-            for call in facts.nodes(ast.Call):
-                func = call.func  # type: ignore[attr-defined]
-                if isinstance(func, ast.Name):
-                    name = func.id
-                elif (
-                    isinstance(func, ast.Attribute)
-                    and isinstance(func.value, ast.Name)
-                    and (func.value.id in ("self", "cls") or func.value.id in self.classes)
-                ):
-                    name = func.attr
-                else:
-                    continue
-                if name in defined:
-                    calls.append((name, facts.enclosing_function(call) or tree))
-            gives: dict[ast.AST, bool] = {}
-            for _ in range(6):
-                names: set[str] = set()
-                for fn in marked:
-                    if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        if fn not in gives:
-                            gives[fn] = self._gives_back(fn)
-                        if gives[fn]:
-                            names.add(fn.name)
-                names |= {c.name for c in self.classes.values() if any(m in marked for m in c.body)}
-                grew = False
-                for name, owner in calls:
-                    if name in names and owner not in marked:
-                        marked.add(owner)
-                        grew = True
-                if not grew:
-                    break
-        if self.project is not None:
-            for call in facts.nodes(ast.Call):
-                owner = facts.enclosing_function(call) or tree
-                if owner in marked:
-                    continue
-                name = facts.qualname(call.func)  # type: ignore[attr-defined]
-                if name is None or name.split(".")[0] in _STDLIB or "." not in name:
-                    continue
-                summary = self.project.function_summary(name, spec, self.path)
-                if summary is not None and summary.returns_source:
-                    marked.add(owner)
-        return marked
-
-    def _gives_back(self, fn: FunctionNode) -> bool:
-        """Whether a function returns or yields a value, or stores into an attribute."""
-        return fn in self._scopes()[0]
-
-    def _scopes(self) -> tuple[set[ast.AST], dict[ast.AST, list[ast.Call]], set[ast.AST]]:
-        """One pass over the module's nodes: which functions give values back, the calls of each
-        scope (a function or the module), and the scopes that store into a subscript."""
-        if self._scope_index is None:
-            facts = self.facts
-            tree = facts.tree
-            gives: set[ast.AST] = set()
-            for node in facts.nodes(ast.Return, ast.Yield, ast.YieldFrom):
-                value = getattr(node, "value", None)
-                if isinstance(node, ast.Return) and (
-                    value is None or (isinstance(value, ast.Constant) and value.value is None)
-                ):
-                    continue
-                owner = facts.enclosing_function(node)
-                if owner is not None:
-                    gives.add(owner)
-            stores: set[ast.AST] = set()
-            for node in facts.nodes(ast.Attribute, ast.Subscript):
-                if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
-                    owner = facts.enclosing_function(node) or tree
-                    (gives if isinstance(node, ast.Attribute) else stores).add(owner)
-            calls: dict[ast.AST, list[ast.Call]] = {}
-            for node in facts.nodes(ast.Call):
-                calls.setdefault(facts.enclosing_function(node) or tree, []).append(node)  # type: ignore[arg-type]
-            self._scope_index = (gives, calls, stores)
-        return self._scope_index
-
-    @staticmethod
-    def _is_static(fn: FunctionNode) -> bool:
-        return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list)
-
     # -- summaries -------------------------------------------------------------------
 
     def summary_named(self, name: str) -> Summary | None:
@@ -445,7 +220,7 @@ class ModuleTaint:
         saved_collect, saved_project = self._collect, self.project
         self._collect, self.project = False, None
         try:
-            self.globals = self._block(tree.body, {}, _Fn(tree, None, Entry(), None, {}), module_level=True) or {}
+            self.globals = self._block(tree.body, {}, Frame(tree, None, Entry(), None, {}), module_level=True) or {}
         except RecursionError:
             self.globals = {}
         finally:
@@ -486,91 +261,6 @@ class ModuleTaint:
             params.append(args.kwarg.arg)
         offset = 1 if cls is not None and not self._is_static(fn) else 0
         return Summary(fn.name, params, len(ordered), vararg, kwarg, offset, path=self.path)
-
-    def _sink_candidates(self) -> tuple[frozenset[str], frozenset[str]]:
-        """Qualified names and method names a call must have to possibly be a sink."""
-        if self._candidates is None:
-            methods: set[str] = set()
-            for method, sinks in self.sinks_by_method.items():
-                if any(
-                    not s.requires_import or any(p in self.imports_prefixes for p in s.requires_import) for s in sinks
-                ):
-                    methods.add(method)
-            for name in self.sinks_by_name:
-                root = name.split(".")[0]
-                if "()" in name or (name.count(".") >= 2 and root in ("http", "tornado")):
-                    if root in self.imports_prefixes:
-                        methods.add(name.rsplit(".", 1)[-1])
-            self._candidates = (frozenset(self.sinks_by_name), frozenset(methods))
-        return self._candidates
-
-    def _may_reach_sink(self, scope: ast.AST) -> bool:
-        """Whether a function (or the module body) calls something that could be a sink, directly
-        or through functions of this module; calls into other project files count as possible."""
-        known = self._reach.get(scope)
-        if known is not None:
-            return known
-        self._reach[scope] = True  # a cycle: assume it may
-        result = self._scan_for_sinks(scope)
-        self._reach[scope] = result
-        return result
-
-    def _scan_for_sinks(self, scope: ast.AST) -> bool:
-        names, methods = self._sink_candidates()
-        facts = self.facts
-        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            entry = self._entry(scope, scope in self.owner_class and not self._is_static(scope))
-            if entry.returns_html:
-                return True
-        _, calls, stores = self._scopes()
-        if self.spec.store_sinks and scope in stores:
-            return True
-        for node in calls.get(scope, ()):
-            func = node.func
-            name = facts.qualname(func)
-            if name is not None and name in names:
-                return True
-            if isinstance(func, ast.Attribute):
-                if func.attr in methods:
-                    return True
-                target = None
-                if isinstance(func.value, ast.Name):
-                    cls = self.owner_class.get(scope) if func.value.id in ("self", "cls") else None
-                    cls = cls or self.classes.get(func.value.id)
-                    target = self._method(cls, func.attr) if cls is not None else None
-                if target is None:
-                    target = self._any_method(func.attr)
-                if target is not None and self._may_reach_sink(target):
-                    return True
-            elif isinstance(func, ast.Name):
-                local = self.nested.get(scope, {}).get(func.id) or self.module_functions.get(func.id)
-                if local is not None and self._may_reach_sink(local):
-                    return True
-                cls = self.classes.get(func.id)
-                init = self._method(cls, "__init__") if cls is not None else None
-                if init is not None and self._may_reach_sink(init):
-                    return True
-            if (
-                self.project is not None
-                and name is not None
-                and "." in name
-                and name.split(".")[0] in self.imports_prefixes
-                and name.split(".")[0] not in _STDLIB
-            ):
-                return True
-        return False
-
-    def _any_method(self, name: str) -> FunctionNode | None:
-        """A method of that name on some class of this module (for ``obj.name()``)."""
-        if self._methods_by_name is None:
-            self._methods_by_name = {}
-            for fn, _cls in self.owner_class.items():
-                self._methods_by_name.setdefault(fn.name, []).append(fn)  # type: ignore[attr-defined]
-        candidates = self._methods_by_name.get(name, ())
-        for candidate in candidates:
-            if self._may_reach_sink(candidate):
-                return candidate
-        return None
 
     def _analyze_function(self, fn: FunctionNode) -> Summary:
         cls = self.owner_class.get(fn)
@@ -624,14 +314,14 @@ class ModuleTaint:
             if arg.arg in entry.objects:
                 kind = entry.objects[arg.arg]
             env[arg.arg] = Val(frozenset(taint), (), kind)
-        state = _Fn(fn, cls, entry, summary, self.nested.get(fn, {}))
+        state = Frame(fn, cls, entry, summary, self.nested.get(fn, {}))
         if is_method and ordered:
             state.self_name = ordered[0].arg
         out = self._block(fn.body, env, state)
         summary.returns = state.returns
         summary.effects = list(state.effects.values())
         if state.self_name is not None:
-            final = _join_envs([out, *state.exits])
+            final = join_envs([out, *state.exits])
             self_val = final.get(state.self_name) if final else None
             summary.self_out = self._changed_fields(self_val)
         return summary
@@ -649,36 +339,6 @@ class ModuleTaint:
             return None
         return Val(self_val.taint, tuple(kept), self_val.kind)
 
-    def _direct_calls(self) -> set[str]:
-        """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
-        if self._direct is None:
-            direct: set[str] = set()
-            for call in self.facts.nodes(ast.Call):
-                func = call.func  # type: ignore[attr-defined]
-                if isinstance(func, ast.Name):
-                    direct.add(func.id)
-                elif isinstance(func, ast.Attribute):
-                    direct.add(func.attr)
-            self._direct = direct
-        return self._direct
-
-    def _called_names(self) -> set[str]:
-        """Names this module calls (``f(...)``, ``x.f(...)``) or passes around (``callback=f``)."""
-        if self._called is None:
-            called: set[str] = set()
-            for calls in self._scopes()[1].values():
-                for call in calls:
-                    func = call.func
-                    if isinstance(func, ast.Name):
-                        called.add(func.id)
-                    elif isinstance(func, ast.Attribute):
-                        called.add(func.attr)
-            for node in self.facts.nodes(ast.Name):
-                if isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                    called.add(node.id)  # type: ignore[attr-defined]
-            self._called = called
-        return self._called
-
     def _span(self, node: ast.AST) -> Span:
         span = self._spans.get(node)
         if span is None:
@@ -689,7 +349,7 @@ class ModuleTaint:
         """Shortened source text of a node, for messages."""
         text = self._texts.get(node)
         if text is None:
-            text = self._texts[node] = _short(self.facts.source.segment(node))
+            text = self._texts[node] = short_text(self.facts.source.segment(node))
         return text
 
     # -- sources ---------------------------------------------------------------------
@@ -722,7 +382,7 @@ class ModuleTaint:
 
     # -- statements --------------------------------------------------------------------
 
-    def _block(self, body: list[ast.stmt], env: Env, fn: _Fn, *, module_level: bool = False) -> Env | None:
+    def _block(self, body: list[ast.stmt], env: Env, fn: Frame, *, module_level: bool = False) -> Env | None:
         current: Env | None = env
         for statement in body:
             if current is None:
@@ -730,7 +390,7 @@ class ModuleTaint:
             current = self._statement(statement, current, fn, module_level)
         return current
 
-    def _statement(self, node: ast.stmt, env: Env, fn: _Fn, module_level: bool) -> Env | None:
+    def _statement(self, node: ast.stmt, env: Env, fn: Frame, module_level: bool) -> Env | None:
         if isinstance(node, ast.Assign):
             value = self._eval(node.value, env, fn)
             for target in node.targets:
@@ -775,7 +435,7 @@ class ModuleTaint:
             self._eval(node.test, env, fn)
             yes = self._refine(node.test, dict(env), True, fn)
             no = self._refine(node.test, dict(env), False, fn)
-            return _join_envs(
+            return join_envs(
                 [
                     self._block(node.body, yes, fn, module_level=module_level),
                     self._block(node.orelse, no, fn, module_level=module_level),
@@ -822,7 +482,7 @@ class ModuleTaint:
             return env
         return env
 
-    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, env: Env, fn: _Fn) -> Env | None:
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, env: Env, fn: Frame) -> Env | None:
         state = env
         exits: list[Env] = []
         forever = False
@@ -846,7 +506,7 @@ class ModuleTaint:
             out = self._block(node.body, body_env, fn)
             breaks, continues = fn.loops.pop()
             exits.extend(breaks)
-            new_state = _join_envs([state, out, *continues]) or state
+            new_state = join_envs([state, out, *continues]) or state
             if new_state == state:
                 break
             state = new_state
@@ -857,11 +517,11 @@ class ModuleTaint:
             if isinstance(node, ast.While):
                 state = self._refine(node.test, dict(state), False, fn)
             after = self._block(node.orelse, dict(state), fn)
-        return _join_envs([after, *exits])
+        return join_envs([after, *exits])
 
-    def _try(self, node: ast.Try | ast.TryStar, env: Env, fn: _Fn, module_level: bool) -> Env | None:
+    def _try(self, node: ast.Try | ast.TryStar, env: Env, fn: Frame, module_level: bool) -> Env | None:
         body_out = self._block(node.body, dict(env), fn, module_level=module_level)
-        handler_in = _join_envs([env, body_out]) or env
+        handler_in = join_envs([env, body_out]) or env
         outs: list[Env | None] = []
         if body_out is not None:
             outs.append(self._block(node.orelse, body_out, fn, module_level=module_level))
@@ -870,7 +530,7 @@ class ModuleTaint:
             if handler.name:
                 handler_env[handler.name] = EMPTY
             outs.append(self._block(handler.body, handler_env, fn, module_level=module_level))
-        result = _join_envs(outs)
+        result = join_envs(outs)
         if node.finalbody:
             if result is None:
                 self._block(node.finalbody, dict(handler_in), fn, module_level=module_level)
@@ -878,7 +538,7 @@ class ModuleTaint:
             return self._block(node.finalbody, result, fn, module_level=module_level)
         return result
 
-    def _match(self, node: ast.Match, env: Env, fn: _Fn, module_level: bool) -> Env | None:
+    def _match(self, node: ast.Match, env: Env, fn: Frame, module_level: bool) -> Env | None:
         subject = as_whole(self._eval(node.subject, env, fn))
         outs: list[Env | None] = [env]
         for case in node.cases:
@@ -893,7 +553,7 @@ class ModuleTaint:
                 self._eval(case.guard, case_env, fn)
                 case_env = self._refine(case.guard, case_env, True, fn)
             outs.append(self._block(case.body, case_env, fn, module_level=module_level))
-        return _join_envs(outs)
+        return join_envs(outs)
 
     @classmethod
     def _literal_pattern(cls, pattern: ast.pattern) -> bool:
@@ -939,7 +599,7 @@ class ModuleTaint:
             return False if all(v is False for v in values) else None
         return None
 
-    def _refine(self, test: ast.expr, env: Env, truth: bool, fn: _Fn) -> Env:
+    def _refine(self, test: ast.expr, env: Env, truth: bool, fn: Frame) -> Env:
         """Narrow the environment where ``test`` is ``truth`` (allowlists, validators)."""
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             return self._refine(test.operand, env, not truth, fn)
@@ -1006,7 +666,7 @@ class ModuleTaint:
         entry = guards.get(name) if name else None
         if entry is None and isinstance(call.func, ast.Attribute):
             entry = guards.get("." + call.func.attr)
-            if entry is not None and name is not None and name.split(".")[0] in _STDLIB and name not in guards:
+            if entry is not None and name is not None and name.split(".")[0] in STDLIB and name not in guards:
                 entry = None
         if entry is None:
             return None
@@ -1025,7 +685,7 @@ class ModuleTaint:
             target = call.args[position] if position < len(call.args) else None
         return target, classes
 
-    def _note_lookup(self, name: str, value_node: ast.AST | None, env: Env, fn: _Fn) -> None:
+    def _note_lookup(self, name: str, value_node: ast.AST | None, env: Env, fn: Frame) -> None:
         """Remember ``name = TABLE.get(key)`` with a trusted table: a later ``name is None`` check
         tells whether ``key`` is one of the table's keys."""
         fn.lookups.pop(name, None)
@@ -1078,7 +738,7 @@ class ModuleTaint:
             return repr(-node.operand.value) if isinstance(node.operand.value, int) else None
         return None
 
-    def _assign(self, target: ast.expr, value: Val, env: Env, fn: _Fn, value_node: ast.AST | None) -> None:
+    def _assign(self, target: ast.expr, value: Val, env: Env, fn: Frame, value_node: ast.AST | None) -> None:
         if isinstance(target, ast.Name):
             self._note_lookup(target.id, value_node, env, fn)
             if value.taint or value.parts:
@@ -1114,26 +774,6 @@ class ModuleTaint:
             else:
                 self._update(target.value, env, lambda base: set_part(base, key, value))
 
-    def _check_store(self, target: ast.Subscript, value: Val, env: Env, fn: _Fn) -> None:
-        if not (value.taint or value.parts) or not self.spec.store_sinks:
-            return
-        base = target.value
-        name = self.facts.qualname(base)
-        base_val = self._eval(base, dict(env), fn)
-        attr = base.attr if isinstance(base, ast.Attribute) else None
-        for sink in self.spec.store_sinks:
-            if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
-                continue
-            matched = (
-                sink.base == name
-                or (base_val.kind is not None and sink.base == base_val.kind)
-                or (attr is not None and sink.base == "." + attr)
-            )
-            if matched:
-                shown = self._text_of(target)
-                spec = SinkSpec(sink.cls, shown, sink.what)
-                self._sink_reached(spec, f"{shown} = …", target, target, value, fn)
-
     # -- expressions ---------------------------------------------------------------------------
 
     def _lookup(self, name: str, env: Env) -> Val:
@@ -1156,7 +796,7 @@ class ModuleTaint:
             return self._source_val(node, qualified)
         return EMPTY
 
-    def _eval(self, node: ast.expr | None, env: Env, fn: _Fn) -> Val:
+    def _eval(self, node: ast.expr | None, env: Env, fn: Frame) -> Val:
         if node is None:
             return EMPTY
         if isinstance(node, ast.Constant):
@@ -1198,7 +838,7 @@ class ModuleTaint:
                 taint = whole(left) | self._string_op_taint(node.right, right, node.op, prefix=node.left)
             if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
                 taint = whole(left) | self._prefixed(str(node.left.value), whole(right))
-            if isinstance(node.op, ast.Mod) and left.kind in _MARKUP_KINDS:
+            if isinstance(node.op, ast.Mod) and left.kind in MARKUP_KINDS:
                 escaped = frozenset(lab.cleaned_for(frozenset({"xss"})) for lab in whole(right))
                 return Val(bound(whole(left) | escaped), (), left.kind)
             const = NO_CONST
@@ -1286,7 +926,7 @@ class ModuleTaint:
             return EMPTY
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if node.value is not None:
-                self._eval(node.value, env, fn)
+                fn.returns = join(fn.returns, as_whole(self._eval(node.value, env, fn)))  # what the caller iterates
             return EMPTY
         return EMPTY
 
@@ -1340,7 +980,7 @@ class ModuleTaint:
             return self._literal_prefix(node.left)
         return ""
 
-    def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: _Fn) -> frozenset[Label]:
+    def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: Frame) -> frozenset[Label]:
         taint: frozenset[Label] = EMPTY_TAINT
         prefix = ""
         seen_value = False
@@ -1363,7 +1003,7 @@ class ModuleTaint:
         return bound(taint)
 
     def _comprehension(
-        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env, fn: _Fn
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env, fn: Frame
     ) -> Val:
         inner = dict(env)
         for generator in node.generators:
@@ -1380,7 +1020,7 @@ class ModuleTaint:
 
     # -- calls -------------------------------------------------------------------------------------
 
-    def _call(self, node: ast.Call, env: Env, fn: _Fn) -> Val:
+    def _call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         func = node.func
         name = self.facts.qualname(func)
         method = func.attr if isinstance(func, ast.Attribute) else None
@@ -1393,7 +1033,7 @@ class ModuleTaint:
             kwargs[kw.arg] = join(kwargs[kw.arg], value) if kw.arg in kwargs else value
         module_call = (
             name is not None
-            and name.split(".")[0] in _STDLIB
+            and name.split(".")[0] in STDLIB
             and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env)
         )
 
@@ -1413,14 +1053,14 @@ class ModuleTaint:
         keyword_values: list[Val],
         kwargs: dict[str | None, Val],
         env: Env,
-        fn: _Fn,
+        fn: Frame,
     ) -> Val:
         facts = self.facts
         spec = self.spec
         func = node.func
         module_call = (
             name is not None
-            and name.split(".")[0] in _STDLIB
+            and name.split(".")[0] in STDLIB
             and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env)
         )
 
@@ -1458,7 +1098,7 @@ class ModuleTaint:
             if handled is not None:
                 return handled
             if method in spec.string_methods:
-                if receiver.kind in _MARKUP_KINDS and method in ("format", "join"):
+                if receiver.kind in MARKUP_KINDS and method in ("format", "join"):
                     escaped = self._all_taint(receiver, args, kwargs)
                     return Val(frozenset(lab.cleaned_for(frozenset({"xss"})) for lab in escaped), (), receiver.kind)
                 data = whole(receiver) | (callee.taint if callee is not None else EMPTY_TAINT)
@@ -1521,15 +1161,15 @@ class ModuleTaint:
         args: list[Val],
         kwargs: dict[str | None, Val],
         env: Env,
-        fn: _Fn,
+        fn: Frame,
     ) -> Val | None:
         target = node.func.value  # type: ignore[attr-defined]
-        if method in _MUTATORS_ADD and args:
+        if method in MUTATORS_ADD and args:
             value = args[-1]
             if value.taint or value.parts:
                 self._update(target, env, lambda base: add_to_rest(base, value))
             return EMPTY
-        if method in _MUTATORS_EXTEND and (args or kwargs):
+        if method in MUTATORS_EXTEND and (args or kwargs):
             value = Val(self._all_taint(None, args, kwargs))
             if value.taint:
                 self._update(target, env, lambda base: add_to_rest(base, value))
@@ -1571,7 +1211,7 @@ class ModuleTaint:
         arg_values: list[Val],
         keyword_values: list[Val],
         env: Env,
-        fn: _Fn,
+        fn: Frame,
     ) -> Val | None:
         if not self._collect:
             return None  # the pass that only collects module-level values calls nothing
@@ -1610,7 +1250,7 @@ class ModuleTaint:
                 return Val(kind=f"class:{constructor.name}")
         elif target is not None:
             summary = self.summary_of(target)
-        elif name is not None and self.project is not None and name.split(".")[0] not in _STDLIB and "." in name:
+        elif name is not None and self.project is not None and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in self.imports_prefixes:
                 summary = self.project.function_summary(name, self.spec, self.path)
         if summary is None:
@@ -1711,7 +1351,7 @@ class ModuleTaint:
             base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning))
         return base
 
-    def _apply(self, summary: Summary, node: ast.Call, args: dict[int, Val], callee: str, fn: _Fn) -> Val:
+    def _apply(self, summary: Summary, node: ast.Call, args: dict[int, Val], callee: str, fn: Frame) -> Val:
         call_span = self._span(node)
         into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
         for effect in summary.effects:
@@ -1750,198 +1390,6 @@ class ModuleTaint:
         return self._substitute(summary.returns, args, node, callee, returning=True)
 
     # -- sinks -----------------------------------------------------------------------------------------
-
-    def _check_sinks(
-        self,
-        node: ast.Call,
-        name: str | None,
-        method: str | None,
-        receiver: Val | None,
-        args: list[Val],
-        kwargs: dict[str | None, Val],
-        fn: _Fn,
-        module_call: bool,
-    ) -> frozenset[str]:
-        specs: list[SinkSpec] = []
-        if name is not None:
-            specs.extend(self.sinks_by_name.get(name, ()))
-        if method is not None and receiver is not None and receiver.kind is not None:
-            specs.extend(self.sinks_by_name.get(f"{receiver.kind}.{method}", ()))
-        if method is not None and not module_call and method in self.sinks_by_method:
-            receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
-            for sink in self.sinks_by_method[method]:
-                if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
-                    continue
-                if sink.receiver_hint and sink.receiver_hint not in receiver_text:
-                    continue
-                specs.append(sink)
-        if not specs:
-            return frozenset()
-        spelled = _short(self.facts.spelled(node.func))
-        seen: set[str] = set()
-        reported: set[str] = set()
-        for sink in specs:
-            if sink.cls in seen:
-                continue
-            for arg_node, value, remote_only in self._sink_arguments(sink, node, receiver, args, kwargs):
-                self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
-            seen.add(sink.cls)
-            if sink.clean_result:
-                reported.add(sink.cls)
-            if sink.cls not in _RESULT_KEEPS_DATA and not sink.clean_result:
-                # A file's content, a command's output, a response: not the data that went in.
-                reported.add(ALL_CLASSES)
-        return frozenset(reported)
-
-    def _sink_arguments(
-        self,
-        sink: SinkSpec,
-        node: ast.Call,
-        receiver: Val | None,
-        args: list[Val],
-        kwargs: dict[str | None, Val],
-    ) -> Iterable[tuple[ast.AST, Val, bool]]:
-        def positional(index: int, keyword: str | None) -> tuple[ast.AST, Val] | None:
-            if keyword is not None:
-                for kw in node.keywords:
-                    if kw.arg == keyword:
-                        return kw.value, kwargs.get(keyword, EMPTY)
-            if index < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: index + 1]):
-                return node.args[index], args[index]
-            return None
-
-        mode = sink.mode
-        if mode == "all-args":
-            for arg_node, value in zip(node.args, args, strict=False):
-                yield arg_node, value, False
-            for kw in node.keywords:
-                if kw.arg is not None and kw.arg not in ("exc_info", "stack_info", "stacklevel", "extra"):
-                    yield kw.value, kwargs.get(kw.arg, EMPTY), False
-            return
-        if mode == "yaml":
-            loader = positional(1, "Loader")
-            if loader is not None:
-                loader_name = self.facts.qualname(loader[0]) or self.facts.spelled(loader[0])
-                if "Safe" in loader_name or "BaseLoader" in loader_name:
-                    return
-        if mode == "lxml":
-            parser = positional(1, "parser")
-            if parser is not None and self._hardened_lxml():
-                return
-        if mode == "response":
-            for kw in node.keywords:
-                if kw.arg in ("content_type", "mimetype", "media_type") and isinstance(kw.value, ast.Constant):
-                    if "html" not in str(kw.value.value).lower():
-                        return  # a text/plain or JSON body is not rendered as HTML
-        for index, keyword in sink.args:
-            if mode == "keywords":
-                for kw in node.keywords:
-                    if kw.arg == keyword:
-                        yield kw.value, kwargs.get(keyword, EMPTY), False
-                continue
-            if index == -1:
-                if receiver is not None:
-                    yield node.func, receiver, False
-                continue
-            found = positional(index, keyword)
-            if found is None:
-                continue
-            arg_node, value = found
-            program = sink.what == "program"
-            if mode in ("subprocess", "program"):
-                shell = False
-                if mode == "subprocess":
-                    for kw in node.keywords:
-                        if kw.arg == "shell":
-                            shell = not (isinstance(kw.value, ast.Constant) and not kw.value.value)
-                if not shell:
-                    value = self._program_of(value, arg_node)
-                    program = True
-            yield arg_node, value, program
-
-    @staticmethod
-    def _program_of(value: Val, node: ast.AST) -> Val:
-        """The program part of an argument vector (or the whole string)."""
-        if value.parts and (value.part("0") is not None or not value.taint):
-            return get_part(value, "0")
-        if isinstance(node, (ast.List, ast.Tuple)) and not value.parts:
-            return EMPTY
-        return value
-
-    def _hardened_lxml(self) -> bool:
-        for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):
-            for kw in call.keywords:
-                if kw.arg == "resolve_entities" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
-                    return True
-        return False
-
-    def _sink_reached(
-        self,
-        sink: SinkSpec,
-        shown: str,
-        where: ast.AST,
-        arg_node: ast.AST,
-        value: Val,
-        fn: _Fn,
-        *,
-        remote_only: bool = False,
-    ) -> None:
-        span = self._span(where)
-        if self._collect:
-            entry = f"`{shown}` (line {span.start_line}): {sink.what}"
-            if entry not in self.sinks_seen:
-                self.sinks_seen.append(entry)
-        labels = whole(value)
-        if not labels:
-            return
-        step = FlowStep(self._span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
-        for lab in labels:
-            if lab.is_clean_for(sink.cls):
-                continue
-            if lab.origin.kind == "source":
-                if lab.origin.local and (remote_only or sink.cls not in self.spec.local_classes):
-                    continue
-                self._record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
-            elif fn.summary is not None:
-                effect = Effect(
-                    lab.origin.index,
-                    lab.origin.access,
-                    sink.cls,
-                    shown,
-                    sink.what,
-                    lab.cleaned,
-                    (*lab.steps, step),
-                    self.path,
-                    where,
-                    remote_only,
-                )
-                self._record_effect(fn, effect, lab)
-
-    def _check_html_return(self, node: ast.expr, value: Val, fn: _Fn) -> None:
-        body_node: ast.expr = node
-        if isinstance(node, ast.Tuple) and node.elts:
-            body_node = node.elts[0]
-            value = get_part(value, "0")
-        if isinstance(body_node, (ast.Dict, ast.List)) or value.kind is not None:
-            return  # a JSON body, or a response object (its headers are not the body)
-        labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
-        if not labels:
-            return
-        sink = SinkSpec("xss", "return", "HTML response body returned from a Flask view")
-        self._sink_reached(sink, "return", body_node, body_node, Val(frozenset(labels)), fn)
-
-    def _record_hit(self, cls: str, sink: str, what: str, node: ast.AST, label: Label) -> None:
-        if not self._collect:
-            return
-        key = (id(node), cls)
-        current = self.hits.get(key)
-        if current is None or (current.label.origin.local and not label.origin.local):
-            self.hits[key] = SinkHit(cls, sink, what, node, label)
-
-    def _record_effect(self, fn: _Fn, effect: Effect, label: Label) -> None:
-        key = (effect.index, effect.access, effect.cls, id(effect.node), effect.path)
-        if key not in fn.effects:
-            fn.effects[key] = effect
 
 
 __all__ = ["Effect", "ModuleTaint", "SinkHit", "Summary", "SummaryProvider"]

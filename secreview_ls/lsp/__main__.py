@@ -37,12 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     # pygls logs every message body at INFO: keep it quiet unless debugging.
     logging.getLogger("pygls").setLevel(logging.DEBUG if args.log_level == "debug" else logging.WARNING)
-    # Cached syntax trees are long-lived: collect the young generation rarely and never
-    # rescan what survived start-up.
-    gc.set_threshold(50_000, 50, 1000)
     from .features import create_server
 
     server = create_server()
+    # The rule catalogue and everything imported so far live as long as the process: keep
+    # them out of the collector's full passes.
     gc.freeze()
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

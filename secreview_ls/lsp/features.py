@@ -72,7 +72,6 @@ def _register(server: SecReviewServer) -> None:
             ls.log_message(f"ignored a change to {uri}, which was never opened", types.MessageType.Warning)
             return
         ls.schedule(uri)
-        ls.document_changed(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(ls: SecReviewServer, params: types.DidSaveTextDocumentParams) -> None:

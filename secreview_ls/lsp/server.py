@@ -231,14 +231,6 @@ class SecReviewServer(LanguageServer):
         except (OSError, ValueError):
             return None
 
-    def document_changed(self, uri: str) -> None:
-        """Unsaved text of ``uri`` changed: cross-module summaries of it are stale."""
-        state = self.docs.get(uri)
-        if state is None or not state.python:
-            return
-        for project in self.projects.values():
-            project.invalidate(state.path)
-
     def file_saved(self, path: str) -> None:
         """A Python file was saved (or changed on disk): documents that may import it are
         analyzed again."""

@@ -1,0 +1,243 @@
+"""Where tainted values meet sinks: which arguments count for each kind of sink, and what a
+hit (a source reached it) or an effect (a parameter reached it, for the summary) records."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from .finding import FlowStep
+from .taint_model import (
+    ALL_CLASSES,
+    EMPTY,
+    OPAQUE,
+    Label,
+    SinkSpec,
+    Val,
+    get_part,
+    whole,
+)
+from .taint_state import (
+    RESULT_KEEPS_DATA,
+    Effect,
+    Env,
+    Frame,
+    SinkHit,
+    short_text,
+)
+
+
+class SinkMixin:
+    """Sink checks of the taint analysis (mixed into ``ModuleTaint``)."""
+
+    def _check_store(self, target: ast.Subscript, value: Val, env: Env, fn: Frame) -> None:
+        if not (value.taint or value.parts) or not self.spec.store_sinks:
+            return
+        base = target.value
+        name = self.facts.qualname(base)
+        base_val = self._eval(base, dict(env), fn)
+        attr = base.attr if isinstance(base, ast.Attribute) else None
+        for sink in self.spec.store_sinks:
+            if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
+                continue
+            matched = (
+                sink.base == name
+                or (base_val.kind is not None and sink.base == base_val.kind)
+                or (attr is not None and sink.base == "." + attr)
+            )
+            if matched:
+                shown = self._text_of(target)
+                spec = SinkSpec(sink.cls, shown, sink.what)
+                self._sink_reached(spec, f"{shown} = …", target, target, value, fn)
+
+    def _check_sinks(
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Val | None,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: Frame,
+        module_call: bool,
+    ) -> frozenset[str]:
+        specs: list[SinkSpec] = []
+        if name is not None:
+            specs.extend(self.sinks_by_name.get(name, ()))
+        if method is not None and receiver is not None and receiver.kind is not None:
+            specs.extend(self.sinks_by_name.get(f"{receiver.kind}.{method}", ()))
+        if method is not None and not module_call and method in self.sinks_by_method:
+            receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+            for sink in self.sinks_by_method[method]:
+                if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
+                    continue
+                if sink.receiver_hint and sink.receiver_hint not in receiver_text:
+                    continue
+                specs.append(sink)
+        if not specs:
+            return frozenset()
+        spelled = short_text(self.facts.spelled(node.func))
+        seen: set[str] = set()
+        reported: set[str] = set()
+        for sink in specs:
+            if sink.cls in seen:
+                continue
+            for arg_node, value, remote_only in self._sink_arguments(sink, node, receiver, args, kwargs):
+                self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
+            seen.add(sink.cls)
+            if sink.clean_result:
+                reported.add(sink.cls)
+            if sink.cls not in RESULT_KEEPS_DATA and not sink.clean_result:
+                # A file's content, a command's output, a response: not the data that went in.
+                reported.add(ALL_CLASSES)
+        return frozenset(reported)
+
+    def _sink_arguments(
+        self,
+        sink: SinkSpec,
+        node: ast.Call,
+        receiver: Val | None,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+    ) -> Iterable[tuple[ast.AST, Val, bool]]:
+        def positional(index: int, keyword: str | None) -> tuple[ast.AST, Val] | None:
+            if keyword is not None:
+                for kw in node.keywords:
+                    if kw.arg == keyword:
+                        return kw.value, kwargs.get(keyword, EMPTY)
+            if index < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: index + 1]):
+                return node.args[index], args[index]
+            return None
+
+        mode = sink.mode
+        if mode == "all-args":
+            for arg_node, value in zip(node.args, args, strict=False):
+                yield arg_node, value, False
+            for kw in node.keywords:
+                if kw.arg is not None and kw.arg not in ("exc_info", "stack_info", "stacklevel", "extra"):
+                    yield kw.value, kwargs.get(kw.arg, EMPTY), False
+            return
+        if mode == "yaml":
+            loader = positional(1, "Loader")
+            if loader is not None:
+                loader_name = self.facts.qualname(loader[0]) or self.facts.spelled(loader[0])
+                if "Safe" in loader_name or "BaseLoader" in loader_name:
+                    return
+        if mode == "lxml":
+            parser = positional(1, "parser")
+            if parser is not None and self._hardened_lxml():
+                return
+        if mode == "response":
+            for kw in node.keywords:
+                if kw.arg in ("content_type", "mimetype", "media_type") and isinstance(kw.value, ast.Constant):
+                    if "html" not in str(kw.value.value).lower():
+                        return  # a text/plain or JSON body is not rendered as HTML
+        for index, keyword in sink.args:
+            if mode == "keywords":
+                for kw in node.keywords:
+                    if kw.arg == keyword:
+                        yield kw.value, kwargs.get(keyword, EMPTY), False
+                continue
+            if index == -1:
+                if receiver is not None:
+                    yield node.func, receiver, False
+                continue
+            found = positional(index, keyword)
+            if found is None:
+                continue
+            arg_node, value = found
+            program = sink.what == "program"
+            if mode in ("subprocess", "program"):
+                shell = False
+                if mode == "subprocess":
+                    for kw in node.keywords:
+                        if kw.arg == "shell":
+                            shell = not (isinstance(kw.value, ast.Constant) and not kw.value.value)
+                if not shell:
+                    value = self._program_of(value, arg_node)
+                    program = True
+            yield arg_node, value, program
+
+    @staticmethod
+    def _program_of(value: Val, node: ast.AST) -> Val:
+        """The program part of an argument vector (or the whole string)."""
+        if value.parts and (value.part("0") is not None or not value.taint):
+            return get_part(value, "0")
+        if isinstance(node, (ast.List, ast.Tuple)) and not value.parts:
+            return EMPTY
+        return value
+
+    def _hardened_lxml(self) -> bool:
+        for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):
+            for kw in call.keywords:
+                if kw.arg == "resolve_entities" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+                    return True
+        return False
+
+    def _sink_reached(
+        self,
+        sink: SinkSpec,
+        shown: str,
+        where: ast.AST,
+        arg_node: ast.AST,
+        value: Val,
+        fn: Frame,
+        *,
+        remote_only: bool = False,
+    ) -> None:
+        span = self._span(where)
+        if self._collect:
+            entry = f"`{shown}` (line {span.start_line}): {sink.what}"
+            if entry not in self.sinks_seen:
+                self.sinks_seen.append(entry)
+        labels = whole(value)
+        if not labels:
+            return
+        step = FlowStep(self._span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
+        for lab in labels:
+            if lab.is_clean_for(sink.cls):
+                continue
+            if lab.origin.kind == "source":
+                if lab.origin.local and (remote_only or sink.cls not in self.spec.local_classes):
+                    continue
+                self._record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
+            elif fn.summary is not None:
+                effect = Effect(
+                    lab.origin.index,
+                    lab.origin.access,
+                    sink.cls,
+                    shown,
+                    sink.what,
+                    lab.cleaned,
+                    (*lab.steps, step),
+                    self.path,
+                    where,
+                    remote_only,
+                )
+                self._record_effect(fn, effect, lab)
+
+    def _check_html_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
+        body_node: ast.expr = node
+        if isinstance(node, ast.Tuple) and node.elts:
+            body_node = node.elts[0]
+            value = get_part(value, "0")
+        if isinstance(body_node, (ast.Dict, ast.List)) or value.kind is not None:
+            return  # a JSON body, or a response object (its headers are not the body)
+        labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
+        if not labels:
+            return
+        sink = SinkSpec("xss", "return", "HTML response body returned from a Flask view")
+        self._sink_reached(sink, "return", body_node, body_node, Val(frozenset(labels)), fn)
+
+    def _record_hit(self, cls: str, sink: str, what: str, node: ast.AST, label: Label) -> None:
+        if not self._collect:
+            return
+        key = (id(node), cls)
+        current = self.hits.get(key)
+        if current is None or (current.label.origin.local and not label.origin.local):
+            self.hits[key] = SinkHit(cls, sink, what, node, label)
+
+    def _record_effect(self, fn: Frame, effect: Effect, label: Label) -> None:
+        key = (effect.index, effect.access, effect.cls, id(effect.node), effect.path)
+        if key not in fn.effects:
+            fn.effects[key] = effect
