@@ -546,6 +546,8 @@ class IncrementalAnalyzer:
         if last < first:
             return None
         text = "".join(lines[first - 1 : last])
+        if not _tokenizes(text):
+            return None  # an open bracket or string may close anywhere below: only the whole file tells
         alone = parse_tolerant("\n" * (first - 1) + text, self.path)
         if any(n.kind == "unparsable" for n in alone.notices) or len(alone.notices) > MAX_BROKEN_NOTICES:
             return None
@@ -658,7 +660,7 @@ class IncrementalAnalyzer:
                 items = evidence_all.setdefault(kind, [])
                 if note not in items:
                     items.append(note)
-        return self._finish(text, chunks, raw, evidence_all, module_facts)
+        return self._finish(text, plain, chunks, raw, evidence_all, module_facts)
 
     @property
     def chunk_count(self) -> int:
@@ -795,6 +797,7 @@ class IncrementalAnalyzer:
     def _finish(
         self,
         text: str,
+        plain: list[str],
         chunks: list[_Chunk],
         raw: list[tuple[Rule, Finding]],
         evidence: dict[str, list[str]],
@@ -824,6 +827,9 @@ class IncrementalAnalyzer:
         result.findings = analyze._dedupe(kept)
         result.suppressed = suppressed
         everything = [*result.findings, *result.suppressed]
+        mask = getattr(analyze, "_mask_credential_snippets", None)
+        if mask is not None:
+            mask(everything, text, self.path, plain)
         fingerprint_view = _CompositeFacts()
         fingerprint_view.include({id(chunk_of(f.span.start_line)): chunk_of(f.span.start_line) for f in everything}.values())
         analyze._assign_fingerprints(everything, fingerprint_view)  # type: ignore[arg-type]

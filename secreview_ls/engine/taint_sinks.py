@@ -10,6 +10,7 @@ from .finding import FlowStep
 from .taint_model import (
     ALL_CLASSES,
     EMPTY,
+    NO_CONST,
     OPAQUE,
     Label,
     SinkSpec,
@@ -45,6 +46,8 @@ class SinkMixin:
                 or (base_val.kind is not None and sink.base == base_val.kind)
                 or (attr is not None and sink.base == "." + attr)
             )
+            if matched and sink.base == "." + str(attr) and whole(base_val):
+                continue  # ``self.headers[...]`` of a request being rewritten, not a response header
             if matched:
                 shown = self._text_of(target)
                 spec = SinkSpec(sink.cls, shown, sink.what)
@@ -152,7 +155,12 @@ class SinkMixin:
                 if mode == "subprocess":
                     for kw in node.keywords:
                         if kw.arg == "shell":
-                            shell = not (isinstance(kw.value, ast.Constant) and not kw.value.value)
+                            flag = kwargs.get("shell", EMPTY).const
+                            shell = (
+                                bool(flag)
+                                if flag is not NO_CONST
+                                else not (isinstance(kw.value, ast.Constant) and not kw.value.value)
+                            )
                 if not shell:
                     value = self._program_of(value, arg_node)
                     program = True

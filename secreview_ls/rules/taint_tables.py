@@ -56,6 +56,21 @@ FLASK_REQUEST_ATTRS = (
 # SSRF when sent back, still text the client wrote everywhere else.
 _OWN_URL = frozenset({"redirect", "ssrf"})
 SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
+# A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
+# split a response header or forge a log line.
+_NO_LINE_BREAKS = frozenset({"header", "log"})
+SOURCE_CLEANED.update(
+    {
+        f"{kind}.{attr}": _NO_LINE_BREAKS
+        for kind, attrs in (
+            ("flask.request", ("headers", "cookies", "user_agent")),
+            ("django.request", ("headers", "COOKIES", "META")),
+            ("starlette.request", ("headers", "cookies")),
+            ("http.server.handler", ("headers",)),
+        )
+        for attr in attrs
+    }
+)
 DJANGO_REQUEST_ATTRS = (
     "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
     "read", "readline", "readlines", "content_params",
