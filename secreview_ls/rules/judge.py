@@ -94,7 +94,9 @@ class _ScopeIndex:
     """Where each name is stored; scopes are worked out only for names a rule asks about."""
 
     def __init__(self, facts: ModuleFacts) -> None:
-        self.facts = facts
+        # A proxy: the index is cached in a WeakKeyDictionary keyed by these facts, so a
+        # strong reference here would keep every parsed module alive.
+        self.facts = weakref.proxy(facts)
         self.stores_by_id: dict[str, list[ast.Name]] = defaultdict(list)
         for node in facts.nodes(ast.Name):
             if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
