@@ -3,7 +3,8 @@
 A keystroke changes one function, so the work it costs should scale with that
 function, not with the file. ``IncrementalAnalyzer(path, config).analyze(text)``
 returns exactly what ``analyze.analyze_source(text, path, config)`` returns
-(findings, suppressed findings and notices; evidence as sets per kind), but:
+(findings, suppressed findings in source order, notices, and the evidence of
+each kind as a set), but:
 
 * The document is split into **chunks**: runs of top-level statements (each
   function or class alone, small statements grouped), with the blank and
@@ -13,6 +14,11 @@ returns exactly what ``analyze.analyze_source(text, path, config)`` returns
   top-level boundaries means the whole module parses into the same statements.
   Unchanged chunks keep their trees; chunks below an inserted line are moved
   by rewriting their nodes' line numbers.
+* Code that does not parse (mid-edit) is repaired region by region the way
+  ``parse_tolerant`` repairs the whole file, when that provably gives the same
+  result: the region's tolerant parse, checked against a parse with a chunk of
+  context on each side (or, when the region ends inside a bracket or string,
+  against the parse of everything below it). One broken region at a time.
 * Each chunk has its own module facts (the engine's index), built once. The
   import map is the union of the chunks' imports; every query a chunk makes
   of it (``aliases.get("os")``, ``"eval" in locally_bound``...) is recorded,
@@ -24,17 +30,21 @@ returns exactly what ``analyze.analyze_source(text, path, config)`` returns
   and of those context chunks and by the recorded import answers; when a
   chunk only moved, its findings move with it (unless a message mentions one
   of its line numbers, then the rules run again).
-* Rules that reason about the whole module (taint analysis, and the few ids in
-  ``MODULE_RULES``) run on module facts stitched from the chunks' facts, which
-  costs no parse and no walk over the tree.
-* Suppressions and the pipeline's final steps (context, thresholds,
-  suppressions, de-duplication, fingerprints) are those of ``analyze.py``.
+* Rules that reason about the whole module (taint analysis, and the ids in
+  ``MODULE_RULES``) run on module facts stitched from the chunks' facts: no
+  parse and no walk over the tree, but the rules themselves run in full on
+  every version (the taint engine has no per-function reuse yet), so they are
+  most of the cost of a keystroke.
+* Suppressions and the pipeline's final steps (taint preference, context,
+  thresholds, suppressions, de-duplication, snippet masking, fingerprints) are
+  ``analyze.py``'s own functions.
 
-Anything this cannot reproduce exactly falls back to ``analyze_source``: a
-syntax error anywhere in the document, NUL bytes, unpaired surrogates, a file
-over ``max-file-size``, a rule that raises, an import map whose union depends
-on statement order. The fallback does not discard the cache: the next clean
-version is diffed against the last clean one.
+Anything this cannot reproduce exactly falls back to ``analyze_source``: NUL
+bytes, unpaired surrogates, a file over ``max-file-size``, syntax errors in
+several places or beyond repair, a rule that raises, an import map whose union
+depends on statement order. A version that cannot be chunked leaves the cache
+for the next one (diffed against the last chunked version); a failure during the
+analysis itself drops the cache.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import bisect
 import hashlib
 import io
 import itertools
+import logging
 import re
 import time
 import tokenize
@@ -76,6 +87,7 @@ _NUMBER = re.compile(r"\d+")
 _MISSING = object()
 _SERIALS = itertools.count(1)
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_log = logging.getLogger(__name__)
 
 
 def split_lines_keepends(text: str) -> list[str]:
@@ -149,8 +161,6 @@ class _Tracked:
         if recorder is not None:
             recorder.whole.add(self.label)
 
-    def snapshot(self) -> Any:
-        raise NotImplementedError
 
 
 class _TrackedDict(dict, _Tracked):  # type: ignore[type-arg]
@@ -193,11 +203,7 @@ class _TrackedDict(dict, _Tracked):  # type: ignore[type-arg]
         self._note_all()
         return dict.items(self)
 
-    def snapshot(self) -> Any:
-        return frozenset(dict.items(self))
 
-    def answer(self, query: str, key: Any) -> Any:
-        return self.snapshot() if query == "all" else dict.get(self, key, _MISSING)
 
 
 class _TrackedSet(set, _Tracked):  # type: ignore[type-arg]
@@ -216,11 +222,7 @@ class _TrackedSet(set, _Tracked):  # type: ignore[type-arg]
         self._note_all()
         return set.__len__(self)
 
-    def snapshot(self) -> Any:
-        return frozenset(set.__iter__(self))
 
-    def answer(self, query: str, key: Any) -> Any:
-        return self.snapshot() if query == "all" else set.__contains__(self, key)
 
 
 class _TrackedList(list, _Tracked):  # type: ignore[type-arg]
@@ -246,11 +248,7 @@ class _TrackedList(list, _Tracked):  # type: ignore[type-arg]
         self._note_all()
         return list.__contains__(self, key)
 
-    def snapshot(self) -> Any:
-        return tuple(list.__iter__(self))
 
-    def answer(self, query: str, key: Any) -> Any:
-        return self.snapshot()
 
 
 _IMPORT_FIELDS = frozenset({"aliases", "star_modules", "module_name", "locally_bound"})
@@ -429,6 +427,11 @@ class IncrementalAnalyzer:
         except _Fallback as fallback:
             stats.mode, stats.reason = "full", str(fallback)
             result = analyze_source(text, self.path, self.config, rules=self.rules, options=self.options)
+        except Exception as error:  # a defect here must cost speed, never results
+            _log.exception("incremental analysis of %s failed; analyzing the whole file", self.path)
+            self.release()
+            stats.mode, stats.reason = "full", f"internal error: {type(error).__name__}"
+            result = analyze_source(text, self.path, self.config, rules=self.rules, options=self.options)
         stats.seconds = time.perf_counter() - started
         return result
 
@@ -462,6 +465,9 @@ class IncrementalAnalyzer:
         chunks = self._rechunk(lines, prefix, suffix, stats)
         if sum(len(c.broken) for c in chunks if c.broken) > MAX_BROKEN_NOTICES:
             raise _Fallback("too many syntax errors")
+        if self._chunks and sum(1 for c in chunks if c.broken is not None) > 1:
+            # Which of two broken places the parser reports first depends on the whole file.
+            raise _Fallback("syntax errors in several places")
         if self._chunks and len(self._plain) == len(old_lines):
             changed = [_strip(line) for line in lines[prefix : len(lines) - suffix]]
             plain = [*self._plain[:prefix], *changed, *self._plain[len(old_lines) - suffix :]]
@@ -483,7 +489,8 @@ class IncrementalAnalyzer:
             stats.parsed_lines = len(lines)
             made = self._parse_region(lines, 1, len(lines), {})
             if made is None:
-                raise _Fallback("syntax error")
+                made = self._broken_document(lines)
+                stats.broken = True
             return made
         delta = len(lines) - len(old_lines)
         if prefix == len(old_lines) == len(lines):
@@ -535,6 +542,26 @@ class IncrementalAnalyzer:
                 chunk.last += delta
         return [*old[:first_index], *made, *moved]
 
+    def _broken_document(self, lines: list[str]) -> list[_Chunk]:
+        """Chunks for a whole document that does not parse, from the tolerant parse of all of
+        it (exactly the pipeline's parse); chunks holding a repaired line carry its notices."""
+        parsed = parse_tolerant("".join(lines), self.path)
+        if any(n.span is None for n in parsed.notices) or len(parsed.notices) > MAX_BROKEN_NOTICES:
+            raise _Fallback("syntax errors")
+        chunks: list[_Chunk] = []
+        for first, last, statements in _group(parsed.tree.body, 1, len(lines), lines):
+            text = "".join(lines[first - 1 : last])
+            notices = [n for n in parsed.notices if n.span is not None and first <= n.span.start_line <= last]
+            repaired = notices or any(first <= line <= last for line in parsed.blanked_lines)
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            chunk = _Chunk(first, last, text, ("broken:" if repaired else "") + digest, ast.Module(body=statements, type_ignores=[]), base=first)
+            if repaired:
+                chunk.broken = notices
+            chunks.append(chunk)
+        if [n for c in chunks for n in c.broken or ()] != parsed.notices:
+            raise _Fallback("syntax errors out of order")
+        return chunks
+
     def _broken_region(
         self, lines: list[str], old: list[_Chunk], first_index: int, last_index: int, delta: int
     ) -> list[_Chunk] | None:
@@ -547,7 +574,8 @@ class IncrementalAnalyzer:
             return None
         text = "".join(lines[first - 1 : last])
         if not _tokenizes(text):
-            return None  # an open bracket or string may close anywhere below: only the whole file tells
+            # An open bracket or string may close anywhere below: parse from here to the end.
+            return self._open_region(lines, old, first, last, last_index, delta, text)
         alone = parse_tolerant("\n" * (first - 1) + text, self.path)
         if any(n.kind == "unparsable" for n in alone.notices) or len(alone.notices) > MAX_BROKEN_NOTICES:
             return None
@@ -574,6 +602,39 @@ class IncrementalAnalyzer:
         key = "broken:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         chunk = _Chunk(first, last, text, key, alone.tree, base=first)
         chunk.broken = list(alone.notices)
+        return [chunk]
+
+    def _open_region(
+        self, lines: list[str], old: list[_Chunk], first: int, last: int, last_index: int, delta: int, text: str
+    ) -> list[_Chunk] | None:
+        """A broken region that ends inside a bracket or string: the tolerant parse of the file
+        from the region to its end decides, accepted when it repairs only the region and every
+        statement below keeps its place (so the chunks below are unchanged)."""
+        rest = parse_tolerant("\n" * (first - 1) + "".join(lines[first - 1 :]), self.path)
+        if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
+            return None
+        if len(rest.notices) > MAX_BROKEN_NOTICES or any(not first <= line <= last for line in rest.blanked_lines):
+            return None
+        below = [
+            (statement, chunk.first - chunk.base)
+            for chunk in old[last_index + 1 :]
+            for statement in chunk.module.body
+        ]
+        body = rest.tree.body
+        if len(body) < len(below):
+            return None
+        own = body[: len(body) - len(below)]
+        for node, (statement, shift) in zip(body[len(own) :], below, strict=True):
+            expected = (type(statement), statement.lineno + shift + delta, statement.col_offset,
+                        (statement.end_lineno or statement.lineno) + shift + delta, statement.end_col_offset)
+            found = (type(node), node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset)
+            if expected != found:
+                return None
+        if any((node.end_lineno or node.lineno) > last for node in own):
+            return None
+        key = "broken:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        chunk = _Chunk(first, last, text, key, ast.Module(body=own, type_ignores=[]), base=first)
+        chunk.broken = list(rest.notices)
         return [chunk]
 
     def _parse_region(

@@ -208,18 +208,23 @@ def _register(server: SecReviewServer) -> None:
         if rule is None:
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Unknown rule `{code}`"))
             return None
+        markdown = rule.markdown()
+        shown = False
         if ls.capability("window.show_document.support", False):
+            # The rule's documentation ships with the tool: open it as a markdown document.
             try:
-                await ls.window_show_document_async(types.ShowDocumentParams(uri=rule.docs_url, external=True))
+                path = _docs_file(rule.id, markdown)
+                result = await ls.window_show_document_async(
+                    types.ShowDocumentParams(uri=path.as_uri(), external=False, take_focus=True)
+                )
+                shown = bool(getattr(result, "success", False))
             except Exception as error:  # the client may refuse; the text is still returned
                 log.info("showDocument failed: %s", error)
-        else:
+        if not shown:
             ls.window_show_message(
-                types.ShowMessageParams(
-                    type=types.MessageType.Info, message=f"{rule.id} {rule.name}: {rule.summary} ({rule.docs_url})"
-                )
+                types.ShowMessageParams(type=types.MessageType.Info, message=f"{rule.id} {rule.name}: {rule.summary}")
             )
-        return rule.markdown()
+        return markdown
 
     @server.command(REVIEW_FILE)
     async def review_file(ls: SecReviewServer, *args: Any) -> str | None:
@@ -372,6 +377,21 @@ def _display_path(ls: SecReviewServer, path: str) -> str:
             return Path(path).relative_to(root).as_posix()
         except ValueError:
             continue
+    return path
+
+
+_DOCS_DIRECTORY: list[Path] = []
+
+
+def _docs_file(rule_id: str, markdown: str) -> Path:
+    """The rule's documentation as a markdown file the editor can open, in a private
+    directory created once per server process."""
+    import tempfile
+
+    if not _DOCS_DIRECTORY:
+        _DOCS_DIRECTORY.append(Path(tempfile.mkdtemp(prefix="secreview-docs-")))
+    path = _DOCS_DIRECTORY[0] / f"{rule_id}.md"
+    path.write_text(markdown, encoding="utf-8")
     return path
 
 

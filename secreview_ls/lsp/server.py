@@ -387,6 +387,10 @@ class SecReviewServer(LanguageServer):
             except Exception as error:  # an engine bug must not take the server down
                 log.exception("analysis of %s failed", state.uri)
                 self.log_message(f"analysis of {state.path} failed: {type(error).__name__}: {error}", types.MessageType.Error)
+                state.analyzer = None
+                if not state.closed and document.version == job.version:
+                    # Answer whoever waits for this version (an empty result), rather than never.
+                    self._publish(state, to_published(job, [], []))
                 return
             state.analyzer = job.analyzer
             self._touch(state)

@@ -18,8 +18,8 @@ import pytest
 
 from secreview_ls.analyze import AnalysisResult, analyze_source
 from secreview_ls.config import Config
-from secreview_ls.incremental import IncrementalAnalyzer, split_lines_keepends
 from secreview_ls.engine.source import split_lines
+from secreview_ls.incremental import IncrementalAnalyzer, split_lines_keepends
 
 from .realistic import generate
 
@@ -150,3 +150,20 @@ def test_line_splitting_matches_the_tokenizer() -> None:
     text = "a\r\nb\rc\x0cd\u2028e\n\nf"
     assert [line.rstrip("\r\n") for line in split_lines_keepends(text)] == split_lines(text)
     assert "".join(split_lines_keepends(text)) == text
+
+
+def test_document_opened_with_syntax_errors_is_still_incremental(tmp_path: Path) -> None:
+    lines = split_lines_keepends(generate(500, seed=4))
+    broken = next(i for i, line in enumerate(lines) if "limit = int(" in line)
+    lines[broken] = lines[broken].replace("int(", "int((")  # an unclosed call, left for later
+    text = "".join(lines)
+    path = str(tmp_path / "svc.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
+    assert analyzer.stats.mode == "incremental" and analyzer.stats.broken
+    for step in range(4):
+        text = text.replace("def ", f"def v{step}_", 1)
+        assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
+        assert analyzer.stats.mode == "incremental"
+        assert analyzer.stats.parsed_lines < 100

@@ -3,6 +3,7 @@ changes (unsaved buffer text is what counts, once saved)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,6 @@ async def test_saving_the_other_file_updates_the_finding(client: LanguageClient,
         history = client.published[views_uri]  # type: ignore[attr-defined]
         if len(history) > published and not [d for d in history[-1][1] if d.code == "SR801"]:
             break
-        await asyncio_sleep(0.05)
+        await asyncio.sleep(0.05)
     else:
         raise AssertionError(f"views.py was not re-analyzed: {client.published[views_uri]}")  # type: ignore[attr-defined]
-
-
-async def asyncio_sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)

@@ -13,6 +13,7 @@ from pytest_lsp import LanguageClient
 
 from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import discover
+from secreview_ls.rules import registry
 
 from .conftest import (
     CLIENTS,
@@ -78,7 +79,7 @@ async def test_open_reports_located_findings(client: LanguageClient, project: Pa
     assert diag.severity == types.DiagnosticSeverity.Error
     assert "yaml.load" in diag.message
     if diag.code_description is not None:
-        assert diag.code_description.href.endswith("SR401")
+        assert diag.code_description.href == registry.get("SR401").docs_url  # type: ignore[union-attr]
     assert isinstance(diag.data, dict) and diag.data["rule"] == "SR401" and diag.data["fingerprint"]
     assert diag.data["fix"]["edits"], "the yaml fix travels with the diagnostic"
     # Same findings as the pipeline for this file.
@@ -186,6 +187,9 @@ async def test_code_actions_fix_suppress_and_document(client: LanguageClient, pr
         types.ExecuteCommandParams(command=documentation.command.command, arguments=documentation.command.arguments)
     )
     assert isinstance(text, str) and "SR201" in text and "### Vulnerable" in text
+    if client.capabilities.window and client.capabilities.window.show_document:  # type: ignore[union-attr]
+        shown = client.shown_documents[-1]
+        assert shown.uri.endswith("SR201.md") and Path(shown.uri.removeprefix("file://")).read_text().startswith("## SR201")
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
 
 

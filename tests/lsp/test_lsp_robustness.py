@@ -141,7 +141,7 @@ async def test_malformed_messages(client: LanguageClient, project: Path) -> None
     ).encode()
     server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))
     await server.stdin.drain()
-    with pytest.raises(Exception, match="(?i)invalid"):
+    with pytest.raises(Exception, match=r"(?i)invalid"):
         await asyncio.wait_for(answer, 10)
     await still_serving(client, project)
     # A body that is not JSON at all.
