@@ -208,10 +208,16 @@ def row(label: str, values: list[float]) -> str:
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    await run_server(args, ignore=[], label="all rules", memory_too=True)
+    if args.compare_without_taint:
+        await run_server(args, ignore=["SR8"], label="without the taint rules (SR8xx)", memory_too=False)
+
+
+async def run_server(args: argparse.Namespace, *, ignore: list[str], label: str, memory_too: bool) -> None:
     import tempfile
 
     root = Path(tempfile.mkdtemp(prefix="secreview-latency-"))
-    (root / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
+    (root / "pyproject.toml").write_text(f"[tool.secreview]\nignore = {ignore!r}\n", encoding="utf-8")
     client = Client()
     await client.start_io(sys.executable, "-m", "secreview_ls", *(["--log-level", "info"] if args.verbose else []))
     capabilities = types.ClientCapabilities(
@@ -230,7 +236,7 @@ async def main_async(args: argparse.Namespace) -> None:
     )
     client.initialized(types.InitializedParams())
     pid = client._server.pid  # type: ignore[union-attr]
-    print(f"server pid {pid}; debounce 0 ms (the default debounce of 150 ms comes on top in an editor)")
+    print(f"\n{label}: server pid {pid}; debounce 0 ms (the default 150 ms comes on top in an editor)")
     results = []
     for size in args.sizes:
         results.append(await latency(client, root, size, args.edits, seed=size))
@@ -243,8 +249,9 @@ async def main_async(args: argparse.Namespace) -> None:
             print(row(f"  {kind}", values))
     for result in results:
         print(f"open + first analysis of {result['size']:,} lines: {result['open'] * 1000:.0f} ms")
-    before, after = await memory(client, root, args.documents)
-    print(f"RSS: {before:.0f} MB before, {after:.0f} MB with {args.documents} open documents (300–660 lines each)")
+    if memory_too and args.documents:
+        before, after = await memory(client, root, args.documents)
+        print(f"RSS: {before:.0f} MB before, {after:.0f} MB with {args.documents} open documents (300–660 lines each)")
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
@@ -256,6 +263,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--verbose", action="store_true", help="server logs each analysis on stderr")
+    parser.add_argument(
+        "--compare-without-taint", action="store_true", help="a second run with the SR8xx rules ignored, to show their share"
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -462,12 +462,17 @@ class IncrementalAnalyzer:
         while suffix < limit and old_lines[-1 - suffix] == lines[-1 - suffix]:
             suffix += 1
         previous = self._chunks
-        chunks = self._rechunk(lines, prefix, suffix, stats)
-        if sum(len(c.broken) for c in chunks if c.broken) > MAX_BROKEN_NOTICES:
-            raise _Fallback("too many syntax errors")
-        if self._chunks and sum(1 for c in chunks if c.broken is not None) > 1:
-            # Which of two broken places the parser reports first depends on the whole file.
-            raise _Fallback("syntax errors in several places")
+        chunks = self._rechunk(lines, prefix, suffix, stats)  # moves the chunks below the edit
+        problem = ""
+        if not _tiles(chunks, len(lines)):
+            problem = "internal: chunks do not cover the document line by line"
+        elif sum(len(c.broken) for c in chunks if c.broken) > MAX_BROKEN_NOTICES:
+            problem = "too many syntax errors"
+        elif previous and sum(1 for c in chunks if c.broken is not None) > 1:
+            problem = "syntax errors in several places"  # which one the parser reports first depends on the file
+        if problem:
+            self.release()
+            raise _Fallback(problem)
         if self._chunks and len(self._plain) == len(old_lines):
             changed = [_strip(line) for line in lines[prefix : len(lines) - suffix]]
             plain = [*self._plain[:prefix], *changed, *self._plain[len(old_lines) - suffix :]]
@@ -625,10 +630,7 @@ class IncrementalAnalyzer:
             return None
         own = body[: len(body) - len(below)]
         for node, (statement, shift) in zip(body[len(own) :], below, strict=True):
-            expected = (type(statement), statement.lineno + shift + delta, statement.col_offset,
-                        (statement.end_lineno or statement.lineno) + shift + delta, statement.end_col_offset)
-            found = (type(node), node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset)
-            if expected != found:
+            if _outline(node, 0) != _outline(statement, shift + delta):
                 return None
         if any((node.end_lineno or node.lineno) > last for node in own):
             return None
@@ -942,6 +944,32 @@ class _CompositeFacts:
 
 
 # -- helpers -------------------------------------------------------------------------
+
+
+def _outline(statement: ast.stmt, shift: int) -> tuple[Any, ...]:
+    """Type, place and decorators of a top-level statement (``shift`` added to its lines)."""
+    decorators = tuple(
+        (d.lineno + shift, d.col_offset, (d.end_lineno or d.lineno) + shift, d.end_col_offset)
+        for d in getattr(statement, "decorator_list", ())
+    )
+    return (
+        type(statement),
+        statement.lineno + shift,
+        statement.col_offset,
+        (statement.end_lineno or statement.lineno) + shift,
+        statement.end_col_offset,
+        decorators,
+    )
+
+
+def _tiles(chunks: list[_Chunk], line_count: int) -> bool:
+    """Whether the chunks cover lines 1..line_count exactly, in order."""
+    expected = 1
+    for chunk in chunks:
+        if chunk.first != expected or chunk.last < chunk.first - 1:
+            return False
+        expected = chunk.last + 1
+    return expected == line_count + 1 or (not chunks and line_count == 0)
 
 
 def _parse(text: str) -> ast.Module | None:

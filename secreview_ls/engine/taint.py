@@ -98,6 +98,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self._reach: dict[ast.AST, bool] = {}
         self._methods_by_name: dict[str, list[FunctionNode]] | None = None
         self._called: set[str] | None = None
+        self._entries: dict[tuple[ast.AST, bool], Entry] = {}
         self._direct: set[str] | None = None
         self._spans: dict[ast.AST, Span] = {}
         self._texts: dict[ast.AST, str] = {}
@@ -133,6 +134,13 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.url_rules = url_rules(facts, self.spec) if "flask" in self.imports_prefixes else {}
 
     def _entry(self, fn: FunctionNode, is_method: bool) -> Entry:
+        key = (fn, is_method)
+        known = self._entries.get(key)
+        if known is None:
+            known = self._entries[key] = self._compute_entry(fn, is_method)
+        return known
+
+    def _compute_entry(self, fn: FunctionNode, is_method: bool) -> Entry:
         entry = entry_for(self.facts, self.spec, fn, is_method)
         if entry.framework == "django" and entry.tainted and fn.name in self._direct_calls():
             entry.tainted = {}  # a helper taking the request, called with values of this module

@@ -6,10 +6,14 @@ from __future__ import annotations
 import ast
 
 from .taint_frameworks import handler_kind
+from .taint_model import TaintSpec
 from .taint_state import (
     STDLIB,
     FunctionNode,
 )
+
+# (spec, imported top-level modules) → sink candidates; many files share both.
+_CANDIDATES: dict[tuple[int, frozenset[str]], tuple[TaintSpec, tuple[frozenset[str], frozenset[str]]]] = {}
 
 
 class ScopeMixin:
@@ -149,6 +153,11 @@ class ScopeMixin:
     def _sink_candidates(self) -> tuple[frozenset[str], frozenset[str]]:
         """Qualified names and method names a call must have to possibly be a sink."""
         if self._candidates is None:
+            key = (id(self.spec), frozenset(self.imports_prefixes))
+            cached = _CANDIDATES.get(key)
+            if cached is not None and cached[0] is self.spec:
+                self._candidates = cached[1]
+                return cached[1]
             methods: set[str] = set()
             for method, sinks in self.sinks_by_method.items():
                 if any(
@@ -161,6 +170,9 @@ class ScopeMixin:
                     if root in self.imports_prefixes:
                         methods.add(name.rsplit(".", 1)[-1])
             self._candidates = (frozenset(self.sinks_by_name), frozenset(methods))
+            if len(_CANDIDATES) > 256:
+                _CANDIDATES.clear()
+            _CANDIDATES[key] = (self.spec, self._candidates)
         return self._candidates
 
     def _may_reach_sink(self, scope: ast.AST) -> bool:
