@@ -580,7 +580,7 @@ class IncrementalAnalyzer:
         text = "".join(lines[first - 1 : last])
         if not _tokenizes(text):
             # An open bracket or string may close anywhere below: parse from here to the end.
-            return self._open_region(lines, old, first, last, last_index, delta, text)
+            return self._open_region(lines, old, first_index, first, last, last_index, delta, text)
         alone = parse_tolerant("\n" * (first - 1) + text, self.path)
         if any(n.kind == "unparsable" for n in alone.notices) or len(alone.notices) > MAX_BROKEN_NOTICES:
             return None
@@ -610,29 +610,43 @@ class IncrementalAnalyzer:
         return [chunk]
 
     def _open_region(
-        self, lines: list[str], old: list[_Chunk], first: int, last: int, last_index: int, delta: int, text: str
+        self,
+        lines: list[str],
+        old: list[_Chunk],
+        first_index: int,
+        first: int,
+        last: int,
+        last_index: int,
+        delta: int,
+        text: str,
     ) -> list[_Chunk] | None:
         """A broken region that ends inside a bracket or string: the tolerant parse of the file
-        from the region to its end decides, accepted when it repairs only the region and every
-        statement below keeps its place (so the chunks below are unchanged)."""
-        rest = parse_tolerant("\n" * (first - 1) + "".join(lines[first - 1 :]), self.path)
+        from the chunk before the region to its end decides, accepted when it repairs only
+        the region, leaves the chunk before as it was and keeps every statement below in
+        its place (so the chunks around are unchanged)."""
+        before = old[first_index - 1] if first_index > 0 else None
+        start = before.first if before is not None else first
+        rest = parse_tolerant("\n" * (start - 1) + "".join(lines[start - 1 :]), self.path)
         if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
             return None
         if len(rest.notices) > MAX_BROKEN_NOTICES or any(not first <= line <= last for line in rest.blanked_lines):
             return None
+        above = before.module.body if before is not None else []
         below = [
             (statement, chunk.first - chunk.base)
             for chunk in old[last_index + 1 :]
             for statement in chunk.module.body
         ]
         body = rest.tree.body
-        if len(body) < len(below):
+        if len(body) < len(above) + len(below):
             return None
-        own = body[: len(body) - len(below)]
-        for node, (statement, shift) in zip(body[len(own) :], below, strict=True):
+        if any(ast.dump(a) != ast.dump(b) for a, b in zip(body[: len(above)], above, strict=True)):
+            return None
+        own = body[len(above) : len(body) - len(below)]
+        for node, (statement, shift) in zip(body[len(body) - len(below) :], below, strict=True):
             if _outline(node, 0) != _outline(statement, shift + delta):
                 return None
-        if any((node.end_lineno or node.lineno) > last for node in own):
+        if any((node.end_lineno or node.lineno) > last or node.lineno < first for node in own):
             return None
         key = "broken:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         chunk = _Chunk(first, last, text, key, ast.Module(body=own, type_ignores=[]), base=first)
