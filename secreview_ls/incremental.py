@@ -316,7 +316,7 @@ class _ChunkFacts(ModuleFacts):
 class _Local:
     """Cached results of the pattern rules on one chunk."""
 
-    context: tuple[Any, ...]  # own facts serial, then (key, facts serial) of each context chunk
+    context: tuple[Any, ...]  # own facts serial, then what each context chunk binds that this one uses
     recorder: _Recorder
     base: int  # the chunk's first line when these were computed
     findings: dict[str, list[Finding]]
@@ -339,6 +339,8 @@ class _Chunk:
     context: list[_Chunk] | None = None  # chunks binding names this one uses
     names: frozenset[str] = frozenset()
     binds: frozenset[str] | None = None
+    bindings: dict[str, str] = field(default_factory=dict)  # bound name → digest of its binding statements
+    facts_version: int = 0  # the import map version the facts were built with
     imports: tuple[dict[str, str], list[str], set[str]] | None = None
     local: _Local | None = None
     suppressions: tuple[list[Suppression], bool] | None = None  # at ``text`` line 1; tokenized cleanly
@@ -787,12 +789,14 @@ class IncrementalAnalyzer:
                 self._imports.record(None)
             chunk.facts_recorder = recorder
             chunk.serial = next(_SERIALS)
+            chunk.facts_version = self._imports.version
             chunk.positioned = [
                 node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
             ]
             if chunk.binds is None:
                 chunk.names = frozenset(n.id for n in chunk.facts.nodes(ast.Name))  # type: ignore[attr-defined]
-                chunk.binds = _module_bindings(chunk.module)
+                chunk.bindings = _module_bindings(chunk.module)
+                chunk.binds = frozenset(chunk.bindings)
         self._move(chunk, chunk.first)
 
     def _move(self, chunk: _Chunk, first: int) -> None:
@@ -809,7 +813,12 @@ class IncrementalAnalyzer:
     def _local_results(
         self, chunk: _Chunk, context: list[_Chunk], plain: list[str], imports_changed: _ImportChange, stats: RunStats
     ) -> _Local:
-        keys = (chunk.serial, frozenset((c.key, c.serial) for c in context))
+        # A context chunk matters through the statements binding the names this chunk uses.
+        names = chunk.names
+        keys = (
+            chunk.serial,
+            frozenset((n, c.bindings[n], c.facts_version) for c in context for n in names & c.binds),  # type: ignore[operator]
+        )
         local = chunk.local
         if (
             local is not None
@@ -1028,34 +1037,67 @@ def _relative_first_line(statement: ast.stmt, lines: list[str], offset: int, pre
     return first
 
 
-def _module_bindings(module: ast.Module) -> frozenset[str]:
-    """Names bound at module level (assignments outside functions, defs, classes, imports),
-    and names declared ``global`` anywhere."""
-    names: set[str] = set()
-    stack: list[ast.AST] = list(module.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.add(node.name)
-            stack.extend(node.decorator_list)
-            stack.extend(d for d in node.args.defaults)
-            stack.extend(d for d in node.args.kw_defaults if d is not None)
-            stack.extend(n for n in ast.walk(node) if isinstance(n, ast.Global))
-            continue
-        if isinstance(node, ast.Lambda):
-            continue
-        if isinstance(node, ast.Global):
-            names.update(node.names)
-            continue
-        if isinstance(node, ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                names.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        stack.extend(ast.iter_child_nodes(node))
-    return frozenset(names)
+def _module_bindings(module: ast.Module) -> dict[str, str]:
+    """Names bound at module level — assignments outside functions (class bodies count, as
+    for the rules' own name lookups), defs, classes, imports, names declared ``global`` —
+    each with a digest of the statements that bind it: a top-level statement, or the
+    class-body statement for a name bound inside a class."""
+    owners: dict[str, list[ast.AST]] = {}
+
+    def add(name: str, owner: ast.AST) -> None:
+        found = owners.setdefault(name, [])
+        if all(o is not owner for o in found):
+            found.append(owner)
+
+    def walk(root: ast.AST, owner: ast.AST) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                add(node.name, owner)
+                stack.extend(node.decorator_list)
+                stack.extend(node.args.defaults)
+                stack.extend(d for d in node.args.kw_defaults if d is not None)
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Global):
+                        for name in inner.names:
+                            add(name, owner)
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Global):
+                for name in node.names:
+                    add(name, owner)
+                continue
+            if isinstance(node, ast.ClassDef):
+                add(node.name, owner)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    add((alias.asname or alias.name).split(".")[0], owner)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                add(node.id, owner)
+            stack.extend(ast.iter_child_nodes(node))
+
+    for statement in module.body:
+        if isinstance(statement, ast.ClassDef):
+            add(statement.name, statement)
+            for part in (*statement.decorator_list, *statement.bases, *statement.keywords):
+                walk(part, statement)
+            for member in statement.body:
+                walk(member, member)
+        else:
+            walk(statement, statement)
+    dumps: dict[int, str] = {}
+    digests: dict[str, str] = {}
+    for name, found in owners.items():
+        parts = []
+        for owner in found:
+            text = dumps.get(id(owner))
+            if text is None:
+                text = dumps[id(owner)] = ast.dump(owner)
+            parts.append(text)
+        digests[name] = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return digests
 
 
 def _merge_facts(

@@ -221,15 +221,8 @@ class SecReviewServer(LanguageServer):
         self.generation += 1
 
     def _read_for_project(self, path: Path) -> str | None:
-        text = self.open_texts.get(str(path))
-        if text is not None:
-            return text
-        try:
-            if path.stat().st_size > 2_000_000:
-                return None
-            return path.read_text(encoding="utf-8", errors="replace")
-        except (OSError, ValueError):
-            return None
+        """Text of an open document for the cross-module index (None: the index reads the disk)."""
+        return self.open_texts.get(str(path))
 
     def file_saved(self, path: str) -> None:
         """A Python file was saved (or changed on disk): documents that may import it are
@@ -325,7 +318,7 @@ class SecReviewServer(LanguageServer):
         if state is not None:
             self.forget(state)
             state.published = None
-            self.open_texts.pop(state.path, None)
+            self.open_texts.pop(_resolved(state.path), None)
             for project in self.projects.values():
                 project.invalidate(state.path)
         if not self.pull:
@@ -414,7 +407,7 @@ class SecReviewServer(LanguageServer):
             state.analyzer = IncrementalAnalyzer(state.path, settings.config, options=options)
         text = document.source
         if state.python:
-            self.open_texts[state.path] = text
+            self.open_texts[_resolved(state.path)] = text
         return Job(
             uri=state.uri,
             path=state.path,
@@ -489,6 +482,13 @@ def path_for(uri: str) -> str:
     if path and uri.startswith("file:"):
         return path
     return unquote(uri)
+
+
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return path
 
 
 def uri_for(path: str) -> str:
