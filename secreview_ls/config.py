@@ -21,11 +21,15 @@ report-unused-suppressions = true
 "scripts/*.py" = ["SR602"]
 
 [tool.secreview.taint]           # extend the taint tables
-sources = ["myapp.http.get_param"]
-sanitizers = ["myapp.html.clean"]
+sources = ["myapp.http.get_param", ".untrusted_value"]   # ".name": any receiver's method
+sanitizers = ["myapp.html.clean:xss", "myapp.text.strict_clean"]  # ":classes" limits it
 [tool.secreview.taint.sinks]
-sql = ["myapp.db.run_sql"]
+sql = ["myapp.db.run_sql", ".run_query"]
 ```
+
+Taint classes (keys of ``taint.sinks`` and after ``:`` in a sanitizer): sql, command,
+code, path, ssrf, xss, redirect, ldap, xpath, deserialization, xxe, header, log,
+trust-boundary. A sanitizer without ``:classes`` cleans for every class.
 """
 
 from __future__ import annotations

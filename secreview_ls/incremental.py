@@ -794,7 +794,7 @@ class IncrementalAnalyzer:
                 node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
             ]
             if chunk.binds is None:
-                chunk.names = frozenset(n.id for n in chunk.facts.nodes(ast.Name))  # type: ignore[attr-defined]
+                chunk.names = _free_names(chunk.facts)
                 chunk.bindings = _module_bindings(chunk.module)
                 chunk.binds = frozenset(chunk.bindings)
         self._move(chunk, chunk.first)
@@ -1035,6 +1035,32 @@ def _relative_first_line(statement: ast.stmt, lines: list[str], offset: int, pre
         while first - 1 > previous_end and not lines[first - 1].lstrip().startswith("@"):
             first -= 1
     return first
+
+
+def _free_names(facts: ModuleFacts) -> frozenset[str]:
+    """Names the chunk may look up at module level: every name used outside functions, and
+    inside a function (or lambda) the names it neither assigns nor takes as a parameter."""
+    scopes: dict[int, set[str]] = {}
+    names = facts.nodes(ast.Name)
+
+    def scope_of(node: ast.AST) -> ast.AST | None:
+        for ancestor in facts.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return ancestor
+        return None
+
+    placed = [(node, scope_of(node)) for node in names]
+    for node, scope in placed:
+        if scope is not None and isinstance(node.ctx, (ast.Store, ast.Del)):  # type: ignore[attr-defined]
+            scopes.setdefault(id(scope), set()).add(node.id)  # type: ignore[attr-defined]
+    for function in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+        arguments = function.args  # type: ignore[attr-defined]
+        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+        scopes.setdefault(id(function), set()).update(a.arg for a in every if a is not None)
+    free = {node.id for node, scope in placed if scope is None or node.id not in scopes.get(id(scope), ())}  # type: ignore[attr-defined]
+    for declaration in facts.nodes(ast.Global, ast.Nonlocal):
+        free.update(declaration.names)  # type: ignore[attr-defined]
+    return frozenset(free)
 
 
 def _module_bindings(module: ast.Module) -> dict[str, str]:
