@@ -66,22 +66,9 @@ def analyze_source(
     """Analyze one file's text. Pure: reads nothing, writes nothing, never raises for bad code."""
     config = config or Config()
     result = AnalysisResult(path=path)
-    size = len(text.encode("utf-8", errors="surrogatepass"))
-    if size > config.max_file_size:
-        result.notices.append(
-            Notice(
-                "too-large",
-                f"file is {size:,} bytes, over the {config.max_file_size:,}-byte limit "
-                "(`max-file-size`); it was not analyzed",
-                Span(1, 0, 1, 0),
-                path,
-            )
-        )
-        return result
-    if "\x00" in text:
-        result.notices.append(
-            Notice("binary", "file contains NUL bytes (binary data?); it was not analyzed", Span(1, 0, 1, 0), path)
-        )
+    refusal = _refusal(text, path, config)
+    if refusal is not None:
+        result.notices.append(refusal)
         return result
     try:
         text.encode("utf-8")
@@ -218,6 +205,22 @@ def _scope_at(scopes: list[tuple[int, int, str]], line: int) -> str:
         if first <= line <= last and (best_size is None or last - first < best_size):
             best, best_size = name, last - first
     return best
+
+
+def _refusal(text: str, path: str, config: Config) -> Notice | None:
+    """Why a text is not analyzed at all (over the size limit, binary), or None."""
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > config.max_file_size:
+        return Notice(
+            "too-large",
+            f"file is {size:,} bytes, over the {config.max_file_size:,}-byte limit "
+            "(`max-file-size`); it was not analyzed",
+            Span(1, 0, 1, 0),
+            path,
+        )
+    if "\x00" in text:
+        return Notice("binary", "file contains NUL bytes (binary data?); it was not analyzed", Span(1, 0, 1, 0), path)
+    return None
 
 
 def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]:
@@ -446,14 +449,9 @@ def analyze_text_file(
     """Run the text rules (key formats, credentials in config files, ...) on a non-Python file."""
     config = config or Config()
     result = AnalysisResult(path=path)
-    size = len(text.encode("utf-8", errors="surrogatepass"))
-    if size > config.max_file_size:
-        result.notices.append(
-            Notice("too-large", f"file is {size:,} bytes, over the {config.max_file_size:,}-byte limit; skipped", None, path)
-        )
-        return result
-    if "\x00" in text:
-        result.notices.append(Notice("binary", "file contains NUL bytes (binary data?); skipped", None, path))
+    refusal = _refusal(text, path, config)
+    if refusal is not None:
+        result.notices.append(refusal)
         return result
     is_test = config.is_test_path(path)
     result.is_test = is_test
