@@ -29,6 +29,7 @@ REVIEW_FILE = "secreview.reviewFile"
 WATCH_ID = "secreview-watch-config"
 CONFIG_REGISTRATION_ID = "secreview-configuration"
 LENS_TIMEOUT = 5.0
+WORKSPACE_POLL = 60.0  # seconds an unchanged workspace/diagnostic request is held
 
 
 def create_server() -> SecReviewServer:
@@ -109,15 +110,24 @@ def _register(server: SecReviewServer) -> None:
     @server.feature(types.WORKSPACE_DIAGNOSTIC)
     async def workspace_diagnostic(ls: SecReviewServer, params: types.WorkspaceDiagnosticParams) -> Any:
         previous = {p.uri: p.value for p in params.previous_result_ids or []}
-        items: list[Any] = []
-        for uri in list(ls.docs):
-            result = await ls.current_result(uri)
-            if result is not None:
-                items.append(_workspace_report(uri, result, previous))
-        for uri, result in list(ls.scanned.items()):
-            if uri not in ls.docs:
-                items.append(_workspace_report(uri, result, previous))
-        return types.WorkspaceDiagnosticReport(items=items)
+        deadline = asyncio.get_running_loop().time() + WORKSPACE_POLL
+        while True:
+            changes = ls.result_changes
+            items: list[Any] = []
+            for uri in list(ls.docs):
+                result = await ls.current_result(uri)
+                if result is not None:
+                    items.append(_workspace_report(uri, result, previous))
+            for uri, result in list(ls.scanned.items()):
+                if uri not in ls.docs:
+                    items.append(_workspace_report(uri, result, previous))
+            fresh = any(isinstance(item, types.WorkspaceFullDocumentDiagnosticReport) for item in items)
+            remaining = deadline - asyncio.get_running_loop().time()
+            if fresh or not previous or remaining <= 0:
+                return types.WorkspaceDiagnosticReport(items=items)
+            # Nothing new for a client that already has everything: hold the request until a
+            # result changes (the client re-sends it as soon as it is answered).
+            await ls.wait_for_results(changes, remaining)
 
     # -- hover, code actions, code lens --------------------------------------------------
 

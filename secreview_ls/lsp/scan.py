@@ -95,6 +95,7 @@ async def scan_workspace(ls: SecReviewServer) -> dict[str, Any]:
                 if uri in ls.docs:
                     continue  # opened meanwhile: the live analysis wins
                 ls.scanned[uri] = published
+                ls.results_changed()
                 findings += len(published.findings)
                 if not ls.pull:
                     ls.text_document_publish_diagnostics(

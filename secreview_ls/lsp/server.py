@@ -144,6 +144,8 @@ class SecReviewServer(LanguageServer):
         self.projects: dict[str, Any] = {}  # folder root → cross-module index
         self.open_texts: dict[str, str] = {}  # path → text of open documents (for the index)
         self.timings: list[float] = []
+        self.result_changes = 0  # counts published results (workspace/diagnostic waits on it)
+        self._result_event = asyncio.Event()
 
     # -- client capabilities ------------------------------------------------------
 
@@ -323,6 +325,7 @@ class SecReviewServer(LanguageServer):
                 project.invalidate(state.path)
         if not self.pull:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.results_changed()
 
     # -- scheduling ---------------------------------------------------------------
 
@@ -445,6 +448,21 @@ class SecReviewServer(LanguageServer):
                 types.PublishDiagnosticsParams(uri=state.uri, version=outcome.version, diagnostics=outcome.diagnostics)
             )
         self._wake(state)
+        self.results_changed()
+
+    def results_changed(self) -> None:
+        self.result_changes += 1
+        self._result_event.set()
+        self._result_event = asyncio.Event()
+
+    async def wait_for_results(self, seen: int, timeout: float) -> None:
+        """Return once a result newer than ``seen`` exists (or after ``timeout`` seconds)."""
+        if self.result_changes != seen:
+            return
+        try:
+            await asyncio.wait_for(self._result_event.wait(), timeout)
+        except TimeoutError:
+            pass
 
     def _wake(self, state: DocState) -> None:
         for waiter in state.waiters:

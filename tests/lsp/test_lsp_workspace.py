@@ -136,6 +136,36 @@ async def test_pull_report_is_unchanged_when_nothing_changed(client: LanguageCli
     assert uri not in client.diagnostics
 
 
+async def test_workspace_pull_waits_for_a_change(client: LanguageClient, roots: tuple[Path, Path]) -> None:
+    if not is_pull(client):
+        pytest.skip("pull diagnostics only")
+    strict, _ = roots
+    uri = (strict / "src" / "jobs.py").as_uri()
+    first = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    known = [types.PreviousResultId(uri=item.uri, value=item.result_id) for item in first.items if item.result_id]
+    held = asyncio.ensure_future(
+        client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=known))
+    )
+    await asyncio.sleep(0.5)
+    assert not held.done(), "nothing changed: the request is held"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=5),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE.replace("yaml.load(", "yaml.safe_load("))],
+        )
+    )
+    report = await asyncio.wait_for(held, 20)
+    changed = [item for item in report.items if isinstance(item, types.WorkspaceFullDocumentDiagnosticReport)]
+    assert [item.uri for item in changed] == [uri]
+    assert codes(list(changed[0].items)) == ["SR402"]
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=6),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE)],
+        )
+    )
+
+
 async def test_cancelled_request_is_answered_and_server_continues(client: LanguageClient, roots: tuple[Path, Path]) -> None:
     strict, _ = roots
     uri = (strict / "src" / "jobs.py").as_uri()
@@ -143,7 +173,7 @@ async def test_cancelled_request_is_answered_and_server_continues(client: Langua
     await _reconfigure(client)
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=7),
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE + "\n")],
         )
     )
@@ -160,7 +190,7 @@ async def test_cancelled_request_is_answered_and_server_continues(client: Langua
         await asyncio.wait_for(asyncio.wrap_future(future), 2.5)
     client.set_configuration({"secreview": {"debounce": 50}})
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    items = await diagnostics(client, uri, 2)
+    items = await diagnostics(client, uri, 7)
     assert codes(items) == ["SR401", "SR402"]
 
 
