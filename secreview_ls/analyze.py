@@ -124,7 +124,7 @@ def analyze_source(
     kept, suppressed, suppression_notices = _apply_suppressions(kept, suppressions, facts, config, path)
     result.notices.extend(suppression_notices)
     result.findings = _dedupe(kept)
-    result.suppressed = suppressed
+    result.suppressed = sorted(suppressed, key=Finding.sort_key)
     _mask_credential_snippets([*result.findings, *result.suppressed], text, path, source.lines)
     _assign_fingerprints([*result.findings, *result.suppressed], facts)
     return result
@@ -473,7 +473,7 @@ def analyze_text_file(
     kept, suppressed, notices = _apply_suppressions(kept, suppressions, None, config, path)
     result.notices.extend(notices)
     result.findings = _dedupe(kept)
-    result.suppressed = suppressed
+    result.suppressed = sorted(suppressed, key=Finding.sort_key)
     _mask_credential_snippets([*result.findings, *result.suppressed], text, path, ctx.lines)
     _assign_fingerprints([*result.findings, *result.suppressed], None)
     return result

@@ -20,8 +20,14 @@ MAX_REPAIRS = 40
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
+# Characters ``str.splitlines`` treats as line ends but the tokenizer does not.
+_EXTRA_LINE_ENDS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def split_lines(text: str, keepends: bool = False) -> list[str]:
     """Split like the Python tokenizer does (only \\n, \\r\\n and \\r end a line)."""
+    if not _EXTRA_LINE_ENDS.search(text):
+        return text.splitlines(keepends)
     lines = _LINE_RE.findall(text)
     if keepends:
         return lines
