@@ -147,26 +147,26 @@ def _strings(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-_KEYS = {
-    "select",
-    "ignore",
-    "severity",
-    "confidence",
-    "exclude",
-    "extend-exclude",
-    "test-paths",
-    "test-code",
-    "max-file-size",
-    "timeout",
-    "report-unused-suppressions",
-    "per-file-ignores",
-    "taint",
-    # keys read by the faces (server / review workflow)
-    "debounce",
-    "scope",
-    "baseline",
-    "diff-base",
-}
+# Keys that shape the analysis, and keys read by the faces (server / review workflow).
+ANALYSIS_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "severity",
+        "confidence",
+        "exclude",
+        "extend-exclude",
+        "test-paths",
+        "test-code",
+        "max-file-size",
+        "timeout",
+        "report-unused-suppressions",
+        "per-file-ignores",
+        "taint",
+    }
+)
+FACE_KEYS = frozenset({"debounce", "scope", "baseline", "diff-base"})
+_KEYS = ANALYSIS_KEYS | FACE_KEYS
 
 
 def from_mapping(data: dict[str, Any], base: Config | None = None) -> Config:

@@ -25,27 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, ConfigError, discover, from_mapping
+from ..config import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping
 
 DEFAULT_DEBOUNCE_MS = 150
-SERVER_KEYS = frozenset({"debounce", "scope", "baseline", "diff-base"})
-CONFIG_KEYS = frozenset(
-    {
-        "select",
-        "ignore",
-        "severity",
-        "confidence",
-        "exclude",
-        "extend-exclude",
-        "test-paths",
-        "test-code",
-        "max-file-size",
-        "timeout",
-        "report-unused-suppressions",
-        "per-file-ignores",
-        "taint",
-    }
-)
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -102,9 +84,9 @@ def split_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any],
         if value is None or value == "" or value == [] or value == {}:
             continue
         name = normalize_key(str(key))
-        if name in CONFIG_KEYS:
+        if name in ANALYSIS_KEYS:
             config_part[name] = value
-        elif name in SERVER_KEYS:
+        elif name in FACE_KEYS:
             server_part[name] = value
         else:
             ignored.append(str(key))
@@ -153,7 +135,7 @@ def _pyproject_server_options(config: Config, errors: list[str]) -> dict[str, An
     table = data.get("tool", {}).get("secreview", {})
     if not isinstance(table, dict):
         return {}
-    return {normalize_key(k): v for k, v in table.items() if normalize_key(k) in SERVER_KEYS}
+    return {normalize_key(k): v for k, v in table.items() if normalize_key(k) in FACE_KEYS}
 
 
 def resolve(root: Path | None, layers: list[dict[str, Any]], start: Path | None = None) -> FolderSettings:
