@@ -11,7 +11,7 @@ import ast
 import hashlib
 import time
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -117,17 +117,35 @@ def analyze_source(
             )
 
     result.evidence = ctx.evidence
+    finish_findings(result, raw, config, text, source.lines, parse_suppressions(text), lambda _: facts)
+    return result
+
+
+def finish_findings(
+    result: AnalysisResult,
+    raw: list[tuple[Rule, Finding]],
+    config: Config,
+    text: str,
+    lines: list[str],
+    suppressions: list[Suppression],
+    facts_for: Callable[[list[Finding]], ModuleFacts | None],
+) -> None:
+    """The steps after the rules ran, shared by every pipeline: taint preference, test-code
+    context, thresholds, suppressions, dedupe, credential masking, fingerprints.
+
+    ``facts_for(findings)`` gives the module facts covering those findings (statement
+    extents and enclosing definitions), or None for files that are not Python."""
     raw = _prefer_taint(raw)
-    kept = _apply_context(raw, config, is_test)
+    kept = _apply_context(raw, config, result.is_test)
     kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
-    suppressions = parse_suppressions(text)
-    kept, suppressed, suppression_notices = _apply_suppressions(kept, suppressions, facts, config, path)
-    result.notices.extend(suppression_notices)
+    facts = facts_for(kept) if suppressions else None
+    kept, suppressed, notices = _apply_suppressions(kept, suppressions, facts, config, result.path)
+    result.notices.extend(notices)
     result.findings = _dedupe(kept)
     result.suppressed = sorted(suppressed, key=Finding.sort_key)
-    _mask_credential_snippets([*result.findings, *result.suppressed], text, path, source.lines)
-    _assign_fingerprints([*result.findings, *result.suppressed], facts)
-    return result
+    everything = [*result.findings, *result.suppressed]
+    _mask_credential_snippets(everything, text, result.path, lines)
+    _assign_fingerprints(everything, facts_for(everything))
 
 
 def _mask_credential_snippets(findings: list[Finding], text: str, path: str, lines: list[str]) -> None:
@@ -467,15 +485,8 @@ def analyze_text_file(
                 Notice("rule-error", f"{current.id} failed on this file: {type(error).__name__}: {error}", None, path)
             )
     result.evidence = ctx.evidence
-    kept = _apply_context(raw, config, is_test)
-    kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
     suppressions = [s for s in parse_suppressions(text) if s.kind != "noqa"]
-    kept, suppressed, notices = _apply_suppressions(kept, suppressions, None, config, path)
-    result.notices.extend(notices)
-    result.findings = _dedupe(kept)
-    result.suppressed = sorted(suppressed, key=Finding.sort_key)
-    _mask_credential_snippets([*result.findings, *result.suppressed], text, path, ctx.lines)
-    _assign_fingerprints([*result.findings, *result.suppressed], None)
+    finish_findings(result, raw, config, text, ctx.lines, suppressions, lambda _: None)
     return result
 
 

@@ -896,29 +896,18 @@ class IncrementalAnalyzer:
         for chunk in chunks:
             if chunk.broken:
                 result.notices.extend(chunk.broken)
-        raw = analyze._prefer_taint(raw)
-        kept = analyze._apply_context(raw, config, self.is_test)
-        kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
         suppressions = self._suppressions(text, chunks)
         starts = [c.first for c in chunks]
 
         def chunk_of(line: int) -> _Chunk:
             return chunks[max(bisect.bisect_right(starts, line) - 1, 0)]
 
-        view = _CompositeFacts()
-        if suppressions:
-            view.include({id(chunk_of(f.span.start_line)): chunk_of(f.span.start_line) for f in kept}.values())
-        kept, suppressed, notices = analyze._apply_suppressions(kept, suppressions, view, config, self.path)  # type: ignore[arg-type]
-        result.notices.extend(notices)
-        result.findings = analyze._dedupe(kept)
-        result.suppressed = suppressed
-        everything = [*result.findings, *result.suppressed]
-        mask = getattr(analyze, "_mask_credential_snippets", None)
-        if mask is not None:
-            mask(everything, text, self.path, plain)
-        fingerprint_view = _CompositeFacts()
-        fingerprint_view.include({id(chunk_of(f.span.start_line)): chunk_of(f.span.start_line) for f in everything}.values())
-        analyze._assign_fingerprints(everything, fingerprint_view)  # type: ignore[arg-type]
+        def facts_for(findings: list[Finding]) -> _CompositeFacts:
+            view = _CompositeFacts()
+            view.include({id(chunk_of(f.span.start_line)): chunk_of(f.span.start_line) for f in findings}.values())
+            return view
+
+        analyze.finish_findings(result, raw, config, text, plain, suppressions, facts_for)  # type: ignore[arg-type]
         return result
 
     def _suppressions(self, text: str, chunks: list[_Chunk]) -> list[Suppression]:
