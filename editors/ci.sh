@@ -35,6 +35,10 @@ echo "== package"
 rm -f secreview.vsix
 npm run --silent package
 test -s secreview.vsix
-unzip -l secreview.vsix | grep -q "extension/dist/extension.js"
-unzip -l secreview.vsix | grep -q "extension/package.json"
+python3 - secreview.vsix <<'PY'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+missing = {"extension/dist/extension.js", "extension/package.json"} - names
+sys.exit(f"vsix lacks {sorted(missing)}" if missing else 0)
+PY
 echo "== built $(pwd)/secreview.vsix ($(wc -c < secreview.vsix) bytes)"
