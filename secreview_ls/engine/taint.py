@@ -21,6 +21,7 @@ from collections.abc import Callable
 from .facts import ModuleFacts
 from .finding import FlowStep, Span
 from .taint_frameworks import Entry, apply_url_rules, entry_for, handler_kind, url_rules
+from .taint_memo import Event, Record, TaintMemo, same_env, same_summary
 from .taint_model import (
     ALL_CLASSES,
     EMPTY,
@@ -37,6 +38,7 @@ from .taint_model import (
     bound,
     cleaned,
     get_part,
+    in_order,
     join,
     map_labels,
     set_part,
@@ -44,7 +46,7 @@ from .taint_model import (
     whole,
     with_step,
 )
-from .taint_scope import ScopeMixin
+from .taint_scope import ScopeFacts, ScopeMixin
 from .taint_sinks import SinkMixin
 from .taint_state import (
     ALL,
@@ -77,8 +79,10 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         project: SummaryProvider | None = None,
         external: bool = False,
         depth: int = 0,
+        memo: TaintMemo | None = None,
     ) -> None:
         self.facts = facts
+        self.memo = memo
         self.spec = spec
         self.project = project
         self.path = facts.source.path
@@ -86,8 +90,8 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.depth = depth
         self.sinks_by_name, self.sinks_by_method = sink_index(spec)
         self.hits: dict[tuple[int, str], SinkHit] = {}
-        self.sources_seen: list[str] = []
-        self.sinks_seen: list[str] = []
+        self.sources_seen: dict[str, None] = {}  # in the order seen
+        self.sinks_seen: dict[str, None] = {}
         self.skipped: list[str] = []
         self.globals: Env = {}
         self._summaries: dict[ast.AST, Summary | None] = {}
@@ -102,8 +106,13 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self._direct: set[str] | None = None
         self._spans: dict[ast.AST, Span] = {}
         self._texts: dict[ast.AST, str] = {}
-        self._scope_index: tuple[set[ast.AST], dict[ast.AST, list[ast.Call]], set[ast.AST]] | None = None
+        self._scope_cache: dict[ast.AST, ScopeFacts] = memo.scope_facts if memo is not None else {}
+        self._local_call_cache: dict[ast.AST, tuple[str, ...]] = memo.local_calls if memo is not None else {}
+        self._recording: list[list[Event]] = []  # events of the functions being analyzed (memo)
+        self._poisoned = False  # an analysis was cut short: nothing of this run is kept
+        self._source_name_sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
         self._methods: dict[tuple[ast.ClassDef, str], FunctionNode | None] = {}
+        self._functions: set[ast.AST] | None = None
         self._index()
 
     # -- indexing ------------------------------------------------------------------
@@ -133,16 +142,58 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.imports_prefixes = {t.split(".")[0] for t in facts.imports.aliases.values()}
         self.url_rules = url_rules(facts, self.spec) if "flask" in self.imports_prefixes else {}
 
+    def _skeleton(self) -> tuple[object, ...]:
+        """Everything outside function bodies that the analysis of a function may depend on."""
+        facts = self.facts
+        imports = facts.imports
+        lines = facts.source.lines
+
+        def shape(body: list[ast.stmt]) -> tuple[object, ...]:
+            parts: list[object] = []
+            for statement in body:
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    parts.append(("def", statement.name))
+                elif isinstance(statement, ast.ClassDef):
+                    bases = tuple(ast.dump(base) for base in statement.bases)
+                    parts.append(("class", statement.name, bases, shape(statement.body)))
+                else:
+                    first, last = statement.lineno, statement.end_lineno or statement.lineno
+                    parts.append("\n".join(lines[first - 1 : last]))
+            return tuple(parts)
+
+        return (
+            id(self.spec),
+            self.path,
+            self.project is not None,
+            tuple(sorted(imports.aliases.items())),
+            tuple(imports.star_modules),
+            frozenset(imports.locally_bound),
+            shape(facts.tree.body),
+            frozenset(self.global_names),
+            # Names of functions defined in functions, and of methods: calls to them are followed.
+            frozenset(name for scoped in self.nested.values() for name in scoped),
+            frozenset(fn.name for fn in self.owner_class),
+            tuple(sorted((name, tuple(sorted(params.items()))) for name, params in self.url_rules.items())),
+            self._hardened_lxml(),
+        )
+
     def _entry(self, fn: FunctionNode, is_method: bool) -> Entry:
         key = (fn, is_method)
         known = self._entries.get(key)
         if known is None:
-            known = self._entries[key] = self._compute_entry(fn, is_method)
+            if self.memo is None:
+                known = self._compute_entry(fn, is_method, fn.name in self._direct_calls())
+            else:
+                direct = fn.name in self._direct_calls()
+                known = self.memo.entries.get((fn, is_method, direct))
+                if known is None:
+                    known = self.memo.entries[(fn, is_method, direct)] = self._compute_entry(fn, is_method, direct)
+            self._entries[key] = known
         return known
 
-    def _compute_entry(self, fn: FunctionNode, is_method: bool) -> Entry:
+    def _compute_entry(self, fn: FunctionNode, is_method: bool, called_here: bool) -> Entry:
         entry = entry_for(self.facts, self.spec, fn, is_method)
-        if entry.framework == "django" and entry.tainted and fn.name in self._direct_calls():
+        if entry.framework == "django" and entry.tainted and called_here:
             entry.tainted = {}  # a helper taking the request, called with values of this module
         if self.url_rules:
             apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
@@ -175,6 +226,11 @@ class ModuleTaint(ScopeMixin, SinkMixin):
     def run(self) -> list[SinkHit]:
         """Analyze the module; the hits, sorted by position."""
         tree = self.facts.tree
+        memo = self.memo
+        if memo is not None:
+            memo.begin(self._skeleton(), tree, {tree, *tree.body, *self.facts.functions})
+            self._scope_cache = memo.scope_facts
+            self._local_call_cache = memo.local_calls
         relevant = {scope for scope in self._relevant() if self._may_reach_sink(scope)}
         if not relevant:
             return []
@@ -192,11 +248,16 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             current = self.globals.get(name)
             if current is not None and current.const is not NO_CONST:
                 self.globals[name] = Val(current.taint, current.parts, current.kind)
+        if memo is not None and (memo.globals is None or not same_env(memo.globals, self.globals)):
+            memo.records.clear()  # every function may read a module-level value
+            memo.globals = self.globals
         if tree in relevant:
             self._guarded(lambda: self._block(tree.body, dict(self.globals), module_fn, module_level=True))
         for fn in self.facts.functions:
             if fn in relevant:
                 self._guarded(lambda fn=fn: self.summary_of(fn))
+        if memo is not None and self._poisoned:
+            memo.clear()
         return sorted(
             self.hits.values(), key=lambda h: (getattr(h.node, "lineno", 0), getattr(h.node, "col_offset", 0))
         )
@@ -205,6 +266,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         try:
             work()
         except RecursionError:
+            self._poisoned = True
             self.skipped.append("a function nested too deeply to follow")
 
     # -- summaries -------------------------------------------------------------------
@@ -235,6 +297,12 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             self._collect, self.project = saved_collect, saved_project
 
     def summary_of(self, fn: FunctionNode) -> Summary | None:
+        summary = self._summary_of(fn)
+        if self._recording:
+            self._recording[-1].append(("sum", fn, summary))
+        return summary
+
+    def _summary_of(self, fn: FunctionNode) -> Summary | None:
         if fn in self._summaries:
             return self._summaries[fn]
         if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
@@ -248,6 +316,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         try:
             summary = self._analyze_function(fn)
         except RecursionError:
+            self._poisoned = True
             summary = None
         finally:
             self._stack_depth -= 1
@@ -278,16 +347,13 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         args = fn.args
         ordered = [*args.posonlyargs, *args.args]
         params = [a.arg for a in ordered] + [a.arg for a in args.kwonlyargs]
-        all_args = [*ordered, *args.kwonlyargs]
         vararg = kwarg = None
         if args.vararg is not None:
             vararg = len(params)
             params.append(args.vararg.arg)
-            all_args.append(args.vararg)
         if args.kwarg is not None:
             kwarg = len(params)
             params.append(args.kwarg.arg)
-            all_args.append(args.kwarg)
         summary = Summary(
             name=fn.name,
             params=params,
@@ -297,7 +363,6 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             offset=1 if is_method else 0,
             path=self.path,
         )
-        env: Env = {}
         kind_of_self = None
         if is_method and cls is not None:
             kind_of_self = handler_kind(self.facts, self.spec, cls, self.classes) or f"class:{cls.name}"
@@ -308,6 +373,74 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             or fn.name in self._called_names()
             or (fn.name.startswith("__") and fn.name.endswith("__"))  # called by the language
         )
+        memo = self.memo
+        if memo is not None:
+            record = memo.records.get(fn)
+            if (
+                record is not None
+                and record.summarize == summarize
+                and record.kind_of_self == kind_of_self
+                and record.entry == entry
+                and self._replay(record)
+            ):
+                memo.replayed += 1
+                return record.summary  # type: ignore[return-value]
+            memo.analyzed += 1
+            events: list[Event] = []
+            self._recording.append(events)
+            try:
+                summary = self._interpret(fn, summary, entry, kind_of_self, summarize)
+            finally:
+                self._recording.pop()
+            if not self._poisoned:
+                memo.records[fn] = Record(entry, summarize, kind_of_self, events, summary)
+            return summary
+        return self._interpret(fn, summary, entry, kind_of_self, summarize)
+
+    def _replay(self, record: Record) -> bool:
+        """Redo a recorded analysis from its events; False at the first answer that differs
+        (what was done until then is what a new analysis does first, so it may stay)."""
+        scratch: list[Event] = []
+        self._recording.append(scratch)
+        try:
+            functions = self._function_set()
+            for event in record.events:
+                kind = event[0]
+                if kind == "sum":
+                    if event[1] not in functions or not same_summary(self.summary_of(event[1]), event[2]):
+                        return False
+                elif kind == "hit":
+                    self._record_hit(*event[1:])
+                elif kind == "src":
+                    self._note_source(event[1], event[2])
+                elif kind == "snk":
+                    self._note_sink(event[1], event[2], event[3])
+                elif kind == "proj":
+                    if not same_summary(self._project_summary(event[1]), event[2]):
+                        return False
+            return not self._poisoned
+        finally:
+            self._recording.pop()
+
+    def _function_set(self) -> set[ast.AST]:
+        if self._functions is None:
+            self._functions = set(self.facts.functions)
+        return self._functions
+
+    def _interpret(
+        self, fn: FunctionNode, summary: Summary, entry: Entry, kind_of_self: str | None, summarize: bool
+    ) -> Summary:
+        """Run a function's statements with labelled parameters; fills ``summary``."""
+        cls = self.owner_class.get(fn)
+        is_method = cls is not None and not self._is_static(fn)
+        args = fn.args
+        ordered = [*args.posonlyargs, *args.args]
+        all_args = [*ordered, *args.kwonlyargs]
+        if args.vararg is not None:
+            all_args.append(args.vararg)
+        if args.kwarg is not None:
+            all_args.append(args.kwarg)
+        env: Env = {}
         for index, arg in enumerate(all_args):
             taint: set[Label] = set()
             if summarize:
@@ -378,11 +511,27 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         span = self._span(shown)
         text = description or f"`{self._text_of(shown)}`"
         if self._collect:
-            entry = f"{text} (line {span.start_line})"
-            if entry not in self.sources_seen:
-                self.sources_seen.append(entry)
+            self._note_source(text, shown)
         step = FlowStep(span, f"source: {text}", self.step_path)
         return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
+
+    def _note_source(self, text: str, node: ast.AST) -> None:
+        entry = f"{text} (line {getattr(node, 'lineno', 1)})"
+        self.sources_seen.setdefault(entry)
+        if self._recording:
+            self._recording[-1].append(("src", text, node))
+
+    def _note_sink(self, shown: str, what: str, node: ast.AST) -> None:
+        entry = f"`{shown}` (line {getattr(node, 'lineno', 1)}): {what}"
+        self.sinks_seen.setdefault(entry)
+        if self._recording:
+            self._recording[-1].append(("snk", shown, what, node))
+
+    def _project_summary(self, name: str) -> Summary | None:
+        summary = self.project.function_summary(name, self.spec, self.path) if self.project is not None else None
+        if self._recording:
+            self._recording[-1].append(("proj", name, summary))
+        return summary
 
     def _source_val(self, node: ast.AST, name: str) -> Val:
         local = name in self.spec.local_sources
@@ -1260,7 +1409,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             summary = self.summary_of(target)
         elif name is not None and self.project is not None and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in self.imports_prefixes:
-                summary = self.project.function_summary(name, self.spec, self.path)
+                summary = self._project_summary(name)
         if summary is None:
             return None
         args = self._bind(summary, node, bound_self, arg_values, keyword_values)
@@ -1364,7 +1513,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
         for effect in summary.effects:
             actual = self._param_value(args, Origin("param", "", call_span, index=effect.index, access=effect.access))
-            for lab in whole(actual):
+            for lab in in_order(whole(actual)):
                 merged = lab.cleaned | effect.cleaned
                 if effect.cls in merged or ALL_CLASSES in merged:
                     continue

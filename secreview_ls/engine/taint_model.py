@@ -150,7 +150,11 @@ class Origin:
     _hash: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
-        key = (self.kind, self.text, self.span, self.path, self.local, self.index, self.access)
+        # Line numbers stay out of the hash: code that only moved builds its label sets with the
+        # same hashes, so they iterate in the same order as before the move.
+        span = self.span
+        shape = (span.start_col, span.end_line - span.start_line, span.end_col)
+        key = (self.kind, self.text, shape, self.path, self.local, self.index, self.access)
         object.__setattr__(self, "_hash", hash(key))
 
     def __hash__(self) -> int:
@@ -191,6 +195,29 @@ class Label:
 
 Taint = frozenset[Label]
 EMPTY_TAINT: Taint = frozenset()
+
+
+def _label_order(lab: Label) -> tuple[object, ...]:
+    origin = lab.origin
+    span = origin.span
+    return (
+        origin.path or "",
+        span.start_line,
+        span.start_col,
+        span.end_line,
+        span.end_col,
+        origin.kind,
+        origin.text,
+        origin.index,
+        origin.access,
+        origin.local,
+        sorted(lab.cleaned),
+    )
+
+
+def in_order(taint: Taint) -> list[Label]:
+    """The labels of a set in source order (the first one reported wins, whatever the hashes)."""
+    return sorted(taint, key=_label_order) if len(taint) > 1 else list(taint)
 
 
 def bound(taint: Taint) -> Taint:

@@ -4,6 +4,7 @@ are framework entry points, their callers, and only those that can reach a sink 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from .taint_frameworks import handler_kind
 from .taint_model import TaintSpec
@@ -16,51 +17,157 @@ from .taint_state import (
 _CANDIDATES: dict[tuple[int, frozenset[str]], tuple[TaintSpec, tuple[frozenset[str], frozenset[str]]]] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeFacts:
+    """What the relevance pass needs from one scope: a function's own code (not that of the
+    functions defined inside it), or the module's code outside every function."""
+
+    calls: tuple[tuple[ast.Call, str | None], ...]  # in source order, with the callee's qualified name
+    gives: bool  # returns or yields a value, or stores into an attribute
+    stores: bool  # stores into a subscript
+    mentions_source: bool  # names a source, or calls a source method
+    direct: frozenset[str]  # names called as ``f(...)`` or ``x.f(...)``
+    loaded: frozenset[str]  # names read
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
 class ScopeMixin:
     """Relevance of functions to the taint analysis (mixed into ``ModuleTaint``)."""
+
+    def _scope_facts(self, scope: ast.AST) -> ScopeFacts:
+        """The facts of one scope, kept across versions of the document by the memo when the
+        scope's code is unchanged (the same node)."""
+        cache = self._scope_cache
+        known = cache.get(scope)
+        if known is None:
+            if isinstance(scope, ast.Module):
+                # The module's own code, statement by statement (most statements stay the same).
+                parts = [
+                    self._scope_facts(statement)
+                    for statement in scope.body
+                    if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                ]
+                known = ScopeFacts(
+                    tuple(call for part in parts for call in part.calls),
+                    any(part.gives for part in parts),
+                    any(part.stores for part in parts),
+                    any(part.mentions_source for part in parts),
+                    frozenset().union(*(part.direct for part in parts)),
+                    frozenset().union(*(part.loaded for part in parts)),
+                )
+            else:
+                known = self._compute_scope_facts(scope)
+            cache[scope] = known
+        return known
+
+    def _compute_scope_facts(self, scope: ast.AST) -> ScopeFacts:
+        facts = self.facts
+        source_names, prefixes, wanted = self._source_names()
+        method_sources = self.spec.method_sources
+        calls: list[ast.Call] = []
+        direct: set[str] = set()
+        loaded: set[str] = set()
+        gives = stores = mentions = False
+        is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+        stack: list[ast.AST] = [scope]
+        while stack:
+            node = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    # Its decorators, defaults and annotations belong to it, like its body.
+                    continue
+                stack.append(child)
+            if isinstance(node, ast.Call):
+                calls.append(node)
+                func = node.func
+                if isinstance(func, ast.Name):
+                    direct.add(func.id)
+                elif isinstance(func, ast.Attribute):
+                    direct.add(func.attr)
+                    if func.attr in method_sources:
+                        mentions = True
+            elif isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    loaded.add(node.id)
+                if not mentions and node.id in source_names and self._names_source(node, prefixes, wanted):
+                    mentions = True
+            elif isinstance(node, ast.Attribute):
+                if isinstance(node.ctx, ast.Store):
+                    gives = True
+            elif isinstance(node, ast.Subscript):
+                if isinstance(node.ctx, ast.Store):
+                    stores = True
+            elif is_function and isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
+                value = node.value
+                if not (
+                    isinstance(node, ast.Return)
+                    and (value is None or (isinstance(value, ast.Constant) and value.value is None))
+                ):
+                    gives = True
+        calls.sort(key=_position)
+        return ScopeFacts(
+            tuple((call, facts.qualname(call.func)) for call in calls),
+            gives,
+            stores,
+            mentions,
+            frozenset(direct),
+            frozenset(loaded),
+        )
+
+    def _source_names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Local names that may start a source (``request``, ``os``, ``input``), the dotted
+        prefixes of source names, and the source names themselves."""
+        if self._source_name_sets is None:
+            spec = self.spec
+            facts = self.facts
+            everything = (*spec.attr_sources, *spec.call_sources, *spec.object_kinds)
+            prefixes: set[str] = set()
+            for name in everything:
+                parts = name.split(".")
+                prefixes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+            local_names = {local for local, target in facts.imports.aliases.items() if target in prefixes}
+            for name in everything:
+                if name.startswith("builtins.") and name.count(".") == 1:
+                    bare = name.split(".", 1)[1]
+                    if bare not in facts.imports.locally_bound:
+                        local_names.add(bare)
+            self._source_name_sets = (frozenset(local_names), frozenset(prefixes), frozenset(everything))
+        return self._source_name_sets
+
+    def _names_source(self, node: ast.Name, prefixes: frozenset[str], wanted: frozenset[str]) -> bool:
+        """Whether ``node`` starts a source expression (``request`` in ``request.args``)."""
+        facts = self.facts
+        current: ast.AST = node
+        while True:
+            name = facts.qualname(current)
+            if name in wanted:
+                return True
+            parent = facts.parent(current)
+            if not isinstance(parent, ast.Attribute) or name not in prefixes:
+                return False
+            current = parent
+
+    def _scopes_in_order(self) -> list[ast.AST]:
+        return [self.facts.tree, *self.facts.functions]
 
     def _relevant(self) -> set[ast.AST]:
         """Functions (and the module body) that mention a source or are entry points."""
         facts = self.facts
         spec = self.spec
-        tree = facts.tree
-        marked: set[ast.AST] = set()
-        prefixes: set[str] = set()
-        for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
-            parts = name.split(".")
-            prefixes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-        local_names = {local for local, target in facts.imports.aliases.items() if target in prefixes}
-        for name in (*spec.attr_sources, *spec.call_sources, *spec.object_kinds):
-            if name.startswith("builtins.") and name.count(".") == 1:
-                bare = name.split(".", 1)[1]
-                if bare not in facts.imports.locally_bound:
-                    local_names.add(bare)
-        wanted = set(spec.attr_sources) | set(spec.call_sources) | set(spec.object_kinds)
-
-        def mark(node: ast.AST) -> None:
-            marked.add(facts.enclosing_function(node) or tree)
-
-        if local_names:
-            for node in facts.nodes(ast.Name):
-                if node.id not in local_names:  # type: ignore[attr-defined]
-                    continue
-                current: ast.AST = node
-                while True:
-                    name = facts.qualname(current)
-                    if name in wanted:
-                        mark(node)
-                        break
-                    parent = facts.parent(current)
-                    if not isinstance(parent, ast.Attribute) or name not in prefixes:
-                        break
-                    current = parent
-        for call in facts.method_calls(*spec.method_sources):
-            mark(call)
+        scopes = self._scopes_in_order()
+        marked: set[ast.AST] = {scope for scope in scopes if self._scope_facts(scope).mentions_source}
+        handlers: dict[ast.ClassDef, bool] = {}
         for fn in facts.functions:
             cls = self.owner_class.get(fn)
-            if cls is not None and handler_kind(facts, spec, cls, self.classes):
-                marked.add(fn)
-                continue
+            if cls is not None:
+                if cls not in handlers:
+                    handlers[cls] = bool(handler_kind(facts, spec, cls, self.classes))
+                if handlers[cls]:
+                    marked.add(fn)
+                    continue
             entry = self._entry(fn, cls is not None and not self._is_static(fn))
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
@@ -71,20 +178,8 @@ class ScopeMixin:
             for scoped in self.nested.values():
                 defined.update(scoped)
             calls: list[tuple[str, ast.AST]] = []
-            for call in facts.nodes(ast.Call):
-                func = call.func  # type: ignore[attr-defined]
-                if isinstance(func, ast.Name):
-                    name = func.id
-                elif (
-                    isinstance(func, ast.Attribute)
-                    and isinstance(func.value, ast.Name)
-                    and (func.value.id in ("self", "cls") or func.value.id in self.classes)
-                ):
-                    name = func.attr
-                else:
-                    continue
-                if name in defined:
-                    calls.append((name, facts.enclosing_function(call) or tree))
+            for owner in scopes:
+                calls.extend((name, owner) for name in self._local_calls(owner, defined))
             gives: dict[ast.AST, bool] = {}
             for _ in range(6):
                 names: set[str] = set()
@@ -103,48 +198,44 @@ class ScopeMixin:
                 if not grew:
                     break
         if self.project is not None:
-            for call in facts.nodes(ast.Call):
-                owner = facts.enclosing_function(call) or tree
+            for owner in scopes:
                 if owner in marked:
                     continue
-                name = facts.qualname(call.func)  # type: ignore[attr-defined]
-                if name is None or name.split(".")[0] in STDLIB or "." not in name:
-                    continue
-                summary = self.project.function_summary(name, spec, self.path)
-                if summary is not None and summary.returns_source:
-                    marked.add(owner)
+                for _call, name in self._scope_facts(owner).calls:
+                    if name is None or name.split(".")[0] in STDLIB or "." not in name:
+                        continue
+                    summary = self.project.function_summary(name, spec, self.path)
+                    if summary is not None and summary.returns_source:
+                        marked.add(owner)
+                        break
         return marked
+
+    def _local_calls(self, scope: ast.AST, defined: set[str]) -> tuple[str, ...]:
+        """Names of this module's functions and classes a scope calls (``f()``, ``self.f()``,
+        ``Class.f()``); kept with the scope's facts, as they change only with the skeleton."""
+        known = self._local_call_cache.get(scope)
+        if known is None:
+            names: list[str] = []
+            for call, _ in self._scope_facts(scope).calls:
+                func = call.func
+                if isinstance(func, ast.Name):
+                    name = func.id
+                elif (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and (func.value.id in ("self", "cls") or func.value.id in self.classes)
+                ):
+                    name = func.attr
+                else:
+                    continue
+                if name in defined:
+                    names.append(name)
+            known = self._local_call_cache[scope] = tuple(names)
+        return known
 
     def _gives_back(self, fn: FunctionNode) -> bool:
         """Whether a function returns or yields a value, or stores into an attribute."""
-        return fn in self._scopes()[0]
-
-    def _scopes(self) -> tuple[set[ast.AST], dict[ast.AST, list[ast.Call]], set[ast.AST]]:
-        """One pass over the module's nodes: which functions give values back, the calls of each
-        scope (a function or the module), and the scopes that store into a subscript."""
-        if self._scope_index is None:
-            facts = self.facts
-            tree = facts.tree
-            gives: set[ast.AST] = set()
-            for node in facts.nodes(ast.Return, ast.Yield, ast.YieldFrom):
-                value = getattr(node, "value", None)
-                if isinstance(node, ast.Return) and (
-                    value is None or (isinstance(value, ast.Constant) and value.value is None)
-                ):
-                    continue
-                owner = facts.enclosing_function(node)
-                if owner is not None:
-                    gives.add(owner)
-            stores: set[ast.AST] = set()
-            for node in facts.nodes(ast.Attribute, ast.Subscript):
-                if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
-                    owner = facts.enclosing_function(node) or tree
-                    (gives if isinstance(node, ast.Attribute) else stores).add(owner)
-            calls: dict[ast.AST, list[ast.Call]] = {}
-            for node in facts.nodes(ast.Call):
-                calls.setdefault(facts.enclosing_function(node) or tree, []).append(node)  # type: ignore[arg-type]
-            self._scope_index = (gives, calls, stores)
-        return self._scope_index
+        return self._scope_facts(fn).gives
 
     @staticmethod
     def _is_static(fn: FunctionNode) -> bool:
@@ -188,17 +279,15 @@ class ScopeMixin:
 
     def _scan_for_sinks(self, scope: ast.AST) -> bool:
         names, methods = self._sink_candidates()
-        facts = self.facts
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             entry = self._entry(scope, scope in self.owner_class and not self._is_static(scope))
             if entry.returns_html:
                 return True
-        _, calls, stores = self._scopes()
-        if self.spec.store_sinks and scope in stores:
+        scope_facts = self._scope_facts(scope)
+        if self.spec.store_sinks and scope_facts.stores:
             return True
-        for node in calls.get(scope, ()):
+        for node, name in scope_facts.calls:
             func = node.func
-            name = facts.qualname(func)
             if name is not None and name in names:
                 return True
             if isinstance(func, ast.Attribute):
@@ -247,28 +336,16 @@ class ScopeMixin:
         """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
         if self._direct is None:
             direct: set[str] = set()
-            for call in self.facts.nodes(ast.Call):
-                func = call.func  # type: ignore[attr-defined]
-                if isinstance(func, ast.Name):
-                    direct.add(func.id)
-                elif isinstance(func, ast.Attribute):
-                    direct.add(func.attr)
+            for scope in self._scopes_in_order():
+                direct |= self._scope_facts(scope).direct
             self._direct = direct
         return self._direct
 
     def _called_names(self) -> set[str]:
         """Names this module calls (``f(...)``, ``x.f(...)``) or passes around (``callback=f``)."""
         if self._called is None:
-            called: set[str] = set()
-            for calls in self._scopes()[1].values():
-                for call in calls:
-                    func = call.func
-                    if isinstance(func, ast.Name):
-                        called.add(func.id)
-                    elif isinstance(func, ast.Attribute):
-                        called.add(func.attr)
-            for node in self.facts.nodes(ast.Name):
-                if isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                    called.add(node.id)  # type: ignore[attr-defined]
+            called = set(self._direct_calls())
+            for scope in self._scopes_in_order():
+                called |= self._scope_facts(scope).loaded
             self._called = called
         return self._called

@@ -16,6 +16,7 @@ from .taint_model import (
     SinkSpec,
     Val,
     get_part,
+    in_order,
     whole,
 )
 from .taint_state import (
@@ -193,16 +194,13 @@ class SinkMixin:
         *,
         remote_only: bool = False,
     ) -> None:
-        span = self._span(where)
         if self._collect:
-            entry = f"`{shown}` (line {span.start_line}): {sink.what}"
-            if entry not in self.sinks_seen:
-                self.sinks_seen.append(entry)
+            self._note_sink(shown, sink.what, where)
         labels = whole(value)
         if not labels:
             return
         step = FlowStep(self._span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
-        for lab in labels:
+        for lab in in_order(labels):
             if lab.is_clean_for(sink.cls):
                 continue
             if lab.origin.kind == "source":
@@ -244,6 +242,8 @@ class SinkMixin:
         current = self.hits.get(key)
         if current is None or (current.label.origin.local and not label.origin.local):
             self.hits[key] = SinkHit(cls, sink, what, node, label)
+        if self._recording:
+            self._recording[-1].append(("hit", cls, sink, what, node, label))
 
     def _record_effect(self, fn: Frame, effect: Effect, label: Label) -> None:
         key = (effect.index, effect.access, effect.cls, id(effect.node), effect.path)

@@ -7,7 +7,7 @@ class, with the path from the source in ``Finding.flow``.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, FlowStep
 from ..engine.project import default_project
 from ..engine.taint import ModuleTaint, SinkHit, SummaryProvider
+from ..engine.taint_memo import TaintMemo
 from ..engine.taint_model import TaintSpec, sink_index
 from .base import HIGH, LOW, MEDIUM, Rule, RuleContext, rule
 from .taint_tables import spec_for
@@ -45,7 +46,10 @@ def _run(ctx: RuleContext) -> _Run:
     if done is not None:
         return done
     spec = spec_for(ctx.options.get("config"))
-    analysis = ModuleTaint(ctx.facts, spec, project=_project(ctx))
+    memo = ctx.options.get("taint_memo")
+    analysis = ModuleTaint(
+        ctx.facts, spec, project=_project(ctx), memo=memo if isinstance(memo, TaintMemo) else None
+    )
     hits = analysis.run()
     for text in analysis.sources_seen:
         ctx.note("sources", text)
@@ -59,7 +63,7 @@ def _run(ctx: RuleContext) -> _Run:
     return done
 
 
-def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen: list[str]) -> None:
+def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen: Iterable[str]) -> None:
     """Sinks in code no untrusted value can reach (no source in scope): examined, and quiet."""
     by_name, _ = sink_index(spec)
     seen_lines = {text.rsplit("(line ", 1)[-1].split(")", 1)[0] for text in seen}
