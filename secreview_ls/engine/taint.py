@@ -123,22 +123,33 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.classes: dict[str, ast.ClassDef] = {}
         self.owner_class: dict[ast.AST, ast.ClassDef] = {}
         self.nested: dict[ast.AST, dict[str, FunctionNode]] = {}
-        for cls in facts.nodes(ast.ClassDef):
-            if facts.enclosing_function(cls) is None:
-                self.classes.setdefault(cls.name, cls)  # type: ignore[attr-defined]
-        for fn in facts.functions:
-            parent = facts.parent(fn)
-            if isinstance(parent, ast.ClassDef):
-                self.owner_class[fn] = parent
-                continue
-            scope = facts.enclosing_function(fn)
-            if scope is None:
-                self.module_functions.setdefault(fn.name, fn)
-            else:
-                self.nested.setdefault(scope, {})[fn.name] = fn
         self.global_names: set[str] = set()
-        for node in facts.nodes(ast.Global):
-            self.global_names.update(node.names)  # type: ignore[attr-defined]
+        # Definitions are statements: a walk over statements (in source order) finds them all.
+        stack: list[tuple[ast.AST, ast.AST, FunctionNode | None]] = [
+            (child, facts.tree, None) for child in reversed(facts.tree.body)
+        ]
+        while stack:
+            node, parent, scope = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if isinstance(parent, ast.ClassDef):
+                    self.owner_class[node] = parent
+                elif scope is None:
+                    self.module_functions.setdefault(node.name, node)
+                else:
+                    self.nested.setdefault(scope, {})[node.name] = node
+                inner: FunctionNode | None = node
+            else:
+                inner = scope
+                if isinstance(node, ast.ClassDef) and scope is None:
+                    self.classes.setdefault(node.name, node)
+                elif isinstance(node, ast.Global):
+                    self.global_names.update(node.names)
+            children = [
+                child
+                for child in ast.iter_child_nodes(node)
+                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
+            ]
+            stack.extend((child, node, inner) for child in reversed(children))
         self.imports_prefixes = {t.split(".")[0] for t in facts.imports.aliases.values()}
         self.url_rules = url_rules(facts, self.spec) if "flask" in self.imports_prefixes else {}
 

@@ -67,7 +67,8 @@ def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen: Iterable[str]) ->
     """Sinks in code no untrusted value can reach (no source in scope): examined, and quiet."""
     by_name, _ = sink_index(spec)
     seen_lines = {text.rsplit("(line ", 1)[-1].split(")", 1)[0] for text in seen}
-    for name, call in ctx.facts.calls_to(*by_name):
+    called = set(ctx.facts.call_names)
+    for name, call in ctx.facts.calls_to(*(name for name in by_name if name in called)):
         line = str(call.lineno)
         if line in seen_lines:
             continue

@@ -1,0 +1,132 @@
+"""The taint analysis of an edited document reuses the last version's work, and only that work
+which would come out the same: every result here is compared with a fresh analysis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from secreview_ls.analyze import analyze_source
+from secreview_ls.config import Config
+from secreview_ls.engine.taint_memo import TaintMemo
+from secreview_ls.incremental import IncrementalAnalyzer
+
+from lsp.realistic import generate
+
+HEADER = '''import sqlite3
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def run(sql):
+    return sqlite3.connect("shop.db").execute(sql).fetchall()
+
+
+def clean(value):
+    return value
+
+
+def product_filter(value):
+    return "SELECT * FROM products WHERE category = '" + clean(value) + "'"
+
+
+@app.route("/products")
+def products():
+    category = request.args["category"]
+    return {"rows": run(product_filter(category))}
+'''
+
+
+def taint_findings(result) -> list[tuple[str, str, int, list[tuple[int, str]]]]:  # type: ignore[no-untyped-def]
+    return [
+        (f.rule_id, f.message, f.span.start_line, [(step.span.start_line, step.note) for step in f.flow])
+        for f in result.findings
+        if f.rule_id.startswith("SR8")
+    ]
+
+
+def analyzer_for(tmp_path: Path) -> tuple[IncrementalAnalyzer, TaintMemo, str, Config]:
+    config = Config(root=tmp_path)
+    path = str(tmp_path / "shop" / "views.py")
+    analyzer = IncrementalAnalyzer(path, config)
+    memo = analyzer.options["taint_memo"]
+    assert isinstance(memo, TaintMemo)
+    return analyzer, memo, path, config
+
+
+def test_an_edit_in_one_function_replays_the_others(tmp_path: Path) -> None:
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    text = generate(1500, seed=5)
+    analyzer.analyze(text)
+    first = memo.analyzed
+    assert first > 10
+    lines = text.splitlines(True)
+    index = next(i for i, line in enumerate(lines) if "payload = request.get_json" in line)
+    lines[index] = lines[index].replace("payload", "payloads", 1)
+    edited = "".join(lines)
+    result = analyzer.analyze(edited)
+    assert memo.analyzed <= 3, (memo.analyzed, memo.replayed)
+    assert memo.replayed >= first - 3
+    assert taint_findings(result) == taint_findings(analyze_source(edited, path, config))
+
+
+def test_lines_inserted_above_move_the_recorded_paths(tmp_path: Path) -> None:
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    before = analyzer.analyze(HEADER)
+    assert [f[0] for f in taint_findings(before)] == ["SR801"]
+    edited = HEADER.replace("app = Flask(__name__)\n", "app = Flask(__name__)\n\n\n# routes\n")
+    after = analyzer.analyze(edited)
+    assert memo.replayed >= 1
+    assert taint_findings(after) == taint_findings(analyze_source(edited, path, config))
+    assert taint_findings(after)[0][2] == taint_findings(before)[0][2] + 3
+
+
+def test_a_changed_callee_is_seen_by_its_unchanged_callers(tmp_path: Path) -> None:
+    # ``products`` calls ``product_filter``, which calls ``clean``: only ``clean`` is edited, so
+    # the other two are the same nodes and only the summaries they ask for tell them apart.
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    analyzer.analyze(HEADER)
+    sanitized = HEADER.replace("    return value\n", "    return str(int(value))\n")
+    assert taint_findings(analyzer.analyze(sanitized)) == []
+    assert taint_findings(analyze_source(sanitized, path, config)) == []
+    restored = analyzer.analyze(HEADER)
+    assert taint_findings(restored) == taint_findings(analyze_source(HEADER, path, config))
+    assert [f[0] for f in taint_findings(restored)] == ["SR801"]
+    longer = HEADER.replace("    return value\n", "    picked = value.strip()\n    return picked\n")
+    result = analyzer.analyze(longer)
+    assert taint_findings(result) == taint_findings(analyze_source(longer, path, config))
+    assert any("picked" in note for _, note in taint_findings(result)[0][3])
+
+
+def test_a_module_level_change_starts_over(tmp_path: Path) -> None:
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    analyzer.analyze(HEADER)
+    edited = HEADER.replace('app = Flask(__name__)\n', 'app = Flask(__name__)\nLIMIT = 10\n')
+    result = analyzer.analyze(edited)
+    assert memo.replayed == 0 and memo.analyzed >= 1
+    assert taint_findings(result) == taint_findings(analyze_source(edited, path, config))
+
+
+def test_the_reported_source_does_not_depend_on_hash_order(tmp_path: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "taint" / "command" / "media_blind.py"
+    script = (
+        "import sys\n"
+        "from secreview_ls.analyze import analyze_source\n"
+        "from secreview_ls.config import Config\n"
+        "path = sys.argv[1]\n"
+        "result = analyze_source(open(path, encoding='utf-8').read(), path, Config())\n"
+        "print('\\n'.join(f.message for f in result.findings if f.rule_id.startswith('SR8')))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(fixture)], capture_output=True, text=True, env=env, check=True
+        )
+        assert "reaches `subprocess.run()`" in done.stdout
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
