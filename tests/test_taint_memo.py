@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lsp.realistic import generate
+
 from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config
 from secreview_ls.engine.taint_memo import TaintMemo
 from secreview_ls.incremental import IncrementalAnalyzer
-
-from lsp.realistic import generate
 
 HEADER = '''import sqlite3
 
