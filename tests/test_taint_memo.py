@@ -92,6 +92,7 @@ def test_a_changed_callee_is_seen_by_its_unchanged_callers(tmp_path: Path) -> No
     analyzer.analyze(HEADER)
     sanitized = HEADER.replace("    return value\n", "    return str(int(value))\n")
     assert taint_findings(analyzer.analyze(sanitized)) == []
+    assert memo.replayed >= 1  # ``run`` is asked again and has not changed
     assert taint_findings(analyze_source(sanitized, path, config)) == []
     restored = analyzer.analyze(HEADER)
     assert taint_findings(restored) == taint_findings(analyze_source(HEADER, path, config))
