@@ -67,6 +67,26 @@ from .taint_state import (
     short_text,
 )
 
+# The fields of statements (and of ``except`` and ``case`` clauses) that hold statements, in
+# source order: ``handlers`` come before ``orelse`` and ``finalbody`` in a ``try``.
+_BLOCK_FIELDS = ("body", "cases", "handlers", "orelse", "finalbody")
+_COMPOUND = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.TryStar,
+    ast.Match,
+    ast.match_case,
+    ast.ExceptHandler,
+)
+
 
 class ModuleTaint(ScopeMixin, SinkMixin):
     """Taint analysis of one module."""
@@ -124,10 +144,8 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.owner_class: dict[ast.AST, ast.ClassDef] = {}
         self.nested: dict[ast.AST, dict[str, FunctionNode]] = {}
         self.global_names: set[str] = set()
-        # Definitions are statements: a walk over statements (in source order) finds them all.
-        stack: list[tuple[ast.AST, ast.AST, FunctionNode | None]] = [
-            (child, facts.tree, None) for child in reversed(facts.tree.body)
-        ]
+        # Definitions are statements: a walk over compound statements (in source order) finds them.
+        stack: list[tuple[ast.AST, ast.AST, FunctionNode | None]] = [(facts.tree, facts.tree, None)]
         while stack:
             node, parent, scope = stack.pop()
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -137,19 +155,19 @@ class ModuleTaint(ScopeMixin, SinkMixin):
                     self.module_functions.setdefault(node.name, node)
                 else:
                     self.nested.setdefault(scope, {})[node.name] = node
-                inner: FunctionNode | None = node
-            else:
-                inner = scope
-                if isinstance(node, ast.ClassDef) and scope is None:
-                    self.classes.setdefault(node.name, node)
-                elif isinstance(node, ast.Global):
-                    self.global_names.update(node.names)
-            children = [
-                child
-                for child in ast.iter_child_nodes(node)
-                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
-            ]
-            stack.extend((child, node, inner) for child in reversed(children))
+                scope = node
+            elif isinstance(node, ast.ClassDef) and scope is None:
+                self.classes.setdefault(node.name, node)
+            children: list[ast.AST] = []
+            for name in _BLOCK_FIELDS:
+                block = getattr(node, name, None)
+                if block:
+                    for child in block:
+                        if isinstance(child, _COMPOUND):
+                            children.append(child)
+                        elif isinstance(child, ast.Global):
+                            self.global_names.update(child.names)
+            stack.extend((child, node, scope) for child in reversed(children))
         self.imports_prefixes = {t.split(".")[0] for t in facts.imports.aliases.values()}
         self.url_rules = url_rules(facts, self.spec) if "flask" in self.imports_prefixes else {}
 
