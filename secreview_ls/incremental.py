@@ -13,12 +13,16 @@ each kind as a set), but:
   are parsed again, and only if that region parses on its own, which at
   top-level boundaries means the whole module parses into the same statements.
   Unchanged chunks keep their trees; chunks below an inserted line are moved
-  by rewriting their nodes' line numbers.
+  by rewriting their nodes' line numbers, when something is about to read them.
+  The new text is compared with the last one as text, so only the changed lines
+  are split again.
 * Code that does not parse (mid-edit) is repaired region by region the way
   ``parse_tolerant`` repairs the whole file, when that provably gives the same
   result: the region's tolerant parse, checked against a parse with a chunk of
   context on each side (or, when the region ends inside a bracket or string,
-  against the parse of everything below it). One broken region at a time.
+  against the parse of everything below it; once the text above the unchanged
+  chunks below parses, those chunks are taken as they are instead of parsed
+  again). One broken region at a time.
 * Each chunk has its own module facts (the engine's index), built once. The
   import map is the union of the chunks' imports; every query a chunk makes
   of it (``aliases.get("os")``, ``"eval" in locally_bound``...) is recorded,
@@ -31,10 +35,9 @@ each kind as a set), but:
   chunk only moved, its findings move with it (unless a message mentions one
   of its line numbers, then the rules run again).
 * Rules that reason about the whole module (taint analysis, and the ids in
-  ``MODULE_RULES``) run on module facts stitched from the chunks' facts: no
-  parse and no walk over the tree, but the rules themselves run in full on
-  every version (the taint engine has no per-function reuse yet), so they are
-  most of the cost of a keystroke.
+  ``MODULE_RULES``) run on module facts combined from the chunks' facts
+  (``ModuleFacts.combined``: no parse, no walk, indexes merged as queries need
+  them), but the rules themselves run on every version.
 * Suppressions and the pipeline's final steps (taint preference, context,
   thresholds, suppressions, de-duplication, snippet masking, fingerprints) are
   ``analyze.py``'s own functions.
@@ -59,8 +62,7 @@ import re
 import time
 import tokenize
 import warnings
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -72,11 +74,13 @@ from .engine.finding import Finding, Fix, FlowStep, Notice, Span, TextEdit
 from .engine.names import ImportMap
 from .engine.source import SourceFile, parse_tolerant
 from .engine.suppressions import Suppression, parse_suppressions
+from .engine.taint_memo import TaintMemo
 from .rules.base import Rule, RuleContext, TextContext
 
 # Rules whose findings depend on the whole module rather than on a chunk and the
-# chunks binding the names it uses. Taint rules (``Rule.taint``) always are.
-MODULE_RULES: frozenset[str] = frozenset()
+# chunks binding the names it uses. Taint rules (``Rule.taint``) always are; SR704
+# looks for an ``extraction_filter`` setting and for archive names anywhere in the module.
+MODULE_RULES: frozenset[str] = frozenset({"SR704"})
 GROUP_LINES = 20  # consecutive simple statements are grouped up to this many lines
 MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each side
 MAX_BROKEN_NOTICES = 8  # more syntax errors than this in one region: analyze the whole file
@@ -104,6 +108,71 @@ def split_lines_keepends(text: str) -> list[str]:
     if start < len(text):
         lines.append(text[start:])
     return lines
+
+
+def _diff_lines(old_text: str, old_lines: list[str], starts: list[int], text: str) -> tuple[list[str], int, int]:
+    """``text`` split like ``split_lines_keepends``, and how many lines at its start and at its
+    end are those of the old version (``starts``: offset of each old line, then the length).
+    Only the changed middle is split: the texts are compared, not their lines."""
+    if text == old_text:
+        return old_lines, len(old_lines), 0
+    if not old_lines:
+        return split_lines_keepends(text), 0, 0
+    count = len(old_lines)
+    same_start = _common_prefix(old_text, text)
+    same_end = _common_suffix(old_text, text, min(len(old_text), len(text)) - same_start)
+    # Old lines wholly inside the common start; one ending with "\r" (or nothing) right at
+    # the change may continue differently ("\r" + "\n" is one line break).
+    prefix = min(bisect.bisect_right(starts, same_start) - 1, count)
+    if prefix and starts[prefix] == same_start and not old_lines[prefix - 1].endswith("\n"):
+        prefix -= 1
+    # Old lines wholly inside the common end, starting right after a line break of the new text.
+    delta = len(text) - len(old_text)
+    first = max(bisect.bisect_left(starts, len(old_text) - same_end), prefix)
+    while first < count:
+        at = starts[first] + delta
+        before = text[at - 1] if at > 0 else "\n"
+        if before == "\n" or (before == "\r" and not old_lines[first].startswith("\n")):
+            break
+        first += 1
+    middle = split_lines_keepends(text[starts[prefix] : starts[first] + delta])
+    return [*old_lines[:prefix], *middle, *old_lines[first:]], prefix, count - first
+
+
+def _common_prefix(a: str, b: str, step: int = 4096) -> int:
+    """Length of the longest common prefix of ``a`` and ``b``."""
+    limit = min(len(a), len(b))
+    low = 0
+    while low < limit:
+        high = min(low + step, limit)
+        if a[low:high] != b[low:high]:
+            while low < high:  # the first difference is in [low, high)
+                middle = (low + high) // 2
+                if a[low : middle + 1] == b[low : middle + 1]:
+                    low = middle + 1
+                else:
+                    high = middle
+            return low
+        low = high
+    return limit
+
+
+def _common_suffix(a: str, b: str, limit: int, step: int = 4096) -> int:
+    """Length of the longest common suffix of ``a`` and ``b``, at most ``limit``."""
+    size_a, size_b = len(a), len(b)
+    low = 0
+    while low < limit:
+        high = min(low + step, limit)
+        if a[size_a - high : size_a - low] != b[size_b - high : size_b - low]:
+            while low < high:  # the first difference from the end is in [low, high)
+                middle = (low + high) // 2
+                if a[size_a - middle - 1 : size_a - low] == b[size_b - middle - 1 : size_b - low]:
+                    low = middle + 1
+                else:
+                    high = middle
+            return low
+        low = high
+    return limit
 
 
 def _strip(line: str) -> str:
@@ -300,18 +369,6 @@ class _SharedImports:
 # -- chunks ----------------------------------------------------------------------------
 
 
-class _ChunkFacts(ModuleFacts):
-    """Module facts of one chunk, resolving names through the shared import map."""
-
-    def __init__(self, source: SourceFile, module_name: str, imports: ImportMap) -> None:
-        self._shared_imports = imports
-        super().__init__(source, module_name)
-
-    def _index(self) -> None:
-        self.imports = self._shared_imports
-        super()._index()
-
-
 @dataclass(eq=False)
 class _Local:
     """Cached results of the pattern rules on one chunk."""
@@ -332,11 +389,12 @@ class _Chunk:
     key: str
     module: ast.Module  # the chunk's statements, line numbers valid for ``base``
     base: int
-    facts: _ChunkFacts | None = None
+    facts: ModuleFacts | None = None
     facts_recorder: _Recorder | None = None
     positioned: list[ast.AST] = field(default_factory=list)
     serial: int = 0  # changes whenever the facts are rebuilt
     context: list[_Chunk] | None = None  # chunks binding names this one uses
+    context_key: frozenset[tuple[str, str, int]] | None = None  # what the context binds that this one uses
     names: frozenset[str] = frozenset()
     binds: frozenset[str] | None = None
     bindings: dict[str, str] = field(default_factory=dict)  # bound name → digest of its binding statements
@@ -395,6 +453,7 @@ class IncrementalAnalyzer:
         self.path = path
         self.config = config or Config()
         self.options = dict(options or {})
+        self.options.setdefault("taint_memo", TaintMemo())  # the taint analysis of the last version
         self.rules = list(rules) if rules is not None else selected_rules(self.config, path)
         self.module_name = module_name_for(path, self.config.root) if path != "<unknown>" else ""
         self.is_test = self.config.is_test_path(path) if path not in ("", "<unknown>") else False
@@ -403,16 +462,29 @@ class IncrementalAnalyzer:
         self.stats = RunStats()
         self._imports = _SharedImports(self.module_name)
         self._lines: list[str] = []  # last version analyzed chunk by chunk, with terminators
+        self._text = ""  # the same version's text
+        self._starts: list[int] = [0]  # offset in it of each line's start, and its length
         self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[_Chunk] = []
         self._binders: dict[str, set[_Chunk]] = {}  # name → chunks binding it at module level
+        self._alias_uses: dict[str, dict[str, int]] = {}  # imported name → target → chunks importing it so
+        self._bound_uses: dict[str, int] = {}  # name bound at module level → chunks binding it
+        self._star_chunks: list[_Chunk] = []  # chunks with star imports
 
     def release(self) -> None:
         """Drop every cache (the next run analyzes the whole document again)."""
+        memo = self.options.get("taint_memo")
+        if isinstance(memo, TaintMemo):
+            memo.clear()
         self._lines = []
+        self._text = ""
+        self._starts = [0]
         self._plain = []
         self._chunks = []
         self._binders = {}
+        self._alias_uses = {}
+        self._bound_uses = {}
+        self._star_chunks = []
         self._imports = _SharedImports(self.module_name)
 
     # -- entry point ---------------------------------------------------------------
@@ -453,16 +525,8 @@ class IncrementalAnalyzer:
     # -- chunking --------------------------------------------------------------------
 
     def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
-        lines = split_lines_keepends(text)
         old_lines = self._lines
-        prefix = 0
-        limit = min(len(old_lines), len(lines))
-        while prefix < limit and old_lines[prefix] == lines[prefix]:
-            prefix += 1
-        suffix = 0
-        limit -= prefix
-        while suffix < limit and old_lines[-1 - suffix] == lines[-1 - suffix]:
-            suffix += 1
+        lines, prefix, suffix = _diff_lines(self._text, old_lines, self._starts, text)
         previous = self._chunks
         chunks = self._rechunk(lines, prefix, suffix, stats)  # moves the chunks below the edit
         problem = ""
@@ -481,6 +545,8 @@ class IncrementalAnalyzer:
         else:
             plain = [_strip(line) for line in lines]
         self._lines = lines
+        self._text = text
+        self._starts = list(itertools.accumulate(map(len, lines), initial=0))
         self._plain = plain
         self._chunks = chunks
         stats.chunks = len(chunks)
@@ -628,26 +694,41 @@ class IncrementalAnalyzer:
         its place (so the chunks around are unchanged)."""
         before = old[first_index - 1] if first_index > 0 else None
         start = before.first if before is not None else first
-        rest = parse_tolerant("\n" * (start - 1) + "".join(lines[start - 1 :]), self.path)
+        below_chunks = old[last_index + 1 :]
+        below = [(statement, chunk.first - chunk.base) for chunk in below_chunks for statement in chunk.module.body]
+        # The chunks below parsed as top-level statements and are unchanged: once the text
+        # above them parses, the whole parses into its statements followed by theirs, so
+        # only attempts that fail need the text below (an open bracket may close there).
+        tail = "".join(lines[last:]) if all(c.broken is None for c in below_chunks) else ""
+        stitched = False
+
+        def parse(current: str, path: str) -> ast.Module:
+            nonlocal stitched
+            stitched = False
+            if tail and current.endswith(tail):
+                head = current[: len(current) - len(tail)]
+                tree = _parse(head) if head.endswith("\n") else None
+                if tree is not None:
+                    stitched = True
+                    return ast.Module(body=[*tree.body, *(s for s, _ in below)], type_ignores=[])
+            return ast.parse(current, filename=path, type_comments=False)
+
+        rest = parse_tolerant("\n" * (start - 1) + "".join(lines[start - 1 :]), self.path, parse=parse)
         if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
             return None
         if len(rest.notices) > MAX_BROKEN_NOTICES or any(not first <= line <= last for line in rest.blanked_lines):
             return None
         above = before.module.body if before is not None else []
-        below = [
-            (statement, chunk.first - chunk.base)
-            for chunk in old[last_index + 1 :]
-            for statement in chunk.module.body
-        ]
         body = rest.tree.body
         if len(body) < len(above) + len(below):
             return None
         if any(ast.dump(a) != ast.dump(b) for a, b in zip(body[: len(above)], above, strict=True)):
             return None
         own = body[len(above) : len(body) - len(below)]
-        for node, (statement, shift) in zip(body[len(body) - len(below) :], below, strict=True):
-            if _outline(node, 0) != _outline(statement, shift + delta):
-                return None
+        if not stitched:
+            for node, (statement, shift) in zip(body[len(body) - len(below) :], below, strict=True):
+                if _outline(node, 0) != _outline(statement, shift + delta):
+                    return None
         if any((node.end_lineno or node.lineno) > last or node.lineno < first for node in own):
             return None
         key = "broken:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -685,13 +766,13 @@ class IncrementalAnalyzer:
     def _run(
         self, text: str, plain: list[str], previous: list[_Chunk], chunks: list[_Chunk], stats: RunStats
     ) -> AnalysisResult:
-        imports_changed = self._update_imports(chunks)
         current = set(chunks)
         gone = [c for c in previous if c not in current]
         kept = set(previous)
         fresh = [c for c in chunks if c not in kept]
-        for chunk in chunks:
-            self._ensure_facts(chunk, imports_changed)
+        imports_changed = self._update_imports(gone, fresh)
+        stale = chunks if imports_changed else [c for c in chunks if c.facts is None]
+        rebuilt = {c for c in stale if self._ensure_facts(c, imports_changed)}
         # Which chunks bind which module-level names; contexts change only through these names.
         changed_names: set[str] = set()
         for chunk in gone:
@@ -707,11 +788,22 @@ class IncrementalAnalyzer:
         by_rule: dict[str, list[Finding]] = {r.id: [] for r in self.rules}
         notes_by_rule: dict[str, list[tuple[str, str]]] = {r.id: [] for r in self.rules}
         for chunk in chunks:
-            if chunk.context is None or not changed_names.isdisjoint(chunk.names):
+            if chunk.context is None or (changed_names and not changed_names.isdisjoint(chunk.names)):
                 members = {d for n in chunk.names for d in self._binders.get(n, ())}
                 members.discard(chunk)
                 chunk.context = sorted(members, key=lambda c: c.first)
-            local = self._local_results(chunk, chunk.context, plain, imports_changed, stats)
+                chunk.context_key = None
+            elif rebuilt and not rebuilt.isdisjoint(chunk.context):
+                chunk.context_key = None
+            local = chunk.local
+            if (
+                local is None
+                or imports_changed
+                or local.base != chunk.first
+                or local.context[0] != chunk.serial
+                or local.context[1] is not chunk.context_key
+            ):
+                local = self._local_results(chunk, plain, imports_changed, stats)
             for rule_id, found in local.findings.items():
                 by_rule[rule_id].extend(found)
             for rule_id, notes in local.notes.items():
@@ -750,57 +842,77 @@ class IncrementalAnalyzer:
         options.setdefault("config", self.config)
         return options
 
-    def _update_imports(self, chunks: list[_Chunk]) -> _ImportChange:
-        """Merge the chunks' imports into the shared map; what changed."""
-        aliases: dict[str, str] = {}
-        star: list[str] = []
-        bound: set[str] = set()
-        star_chunks = 0
-        for chunk in chunks:
+    def _update_imports(self, gone: list[_Chunk], fresh: list[_Chunk]) -> _ImportChange:
+        """Merge the chunks' imports into the shared map (counting, per name, the chunks that
+        import or bind it, so only the chunks that came and went are looked at); what changed."""
+        for chunk in fresh:
             if chunk.imports is None:
                 own = ImportMap(chunk.module, self.module_name)
                 if set(vars(own)) != _IMPORT_FIELDS:
                     raise _Fallback("the import map has fields this analyzer does not merge")
                 chunk.imports = (own.aliases, own.star_modules, own.locally_bound)
-            own_aliases, own_star, own_bound = chunk.imports
+        for chunk, step in itertools.chain(((c, -1) for c in gone), ((c, 1) for c in fresh)):
+            own_aliases, own_star, own_bound = chunk.imports  # type: ignore[misc]
             for name, target in own_aliases.items():
-                if aliases.setdefault(name, target) != target:
-                    raise _Fallback(f"`{name}` is imported as different modules in different places")
+                targets = self._alias_uses.setdefault(name, {})
+                targets[target] = targets.get(target, 0) + step
+                if not targets[target]:
+                    del targets[target]
+                    if not targets:
+                        del self._alias_uses[name]
+            for name in own_bound:
+                count = self._bound_uses.get(name, 0) + step
+                if count:
+                    self._bound_uses[name] = count
+                else:
+                    del self._bound_uses[name]
             if own_star:
-                star_chunks += 1
-                star.extend(own_star)
-            bound |= own_bound
-        if star_chunks > 1:
+                if step > 0:
+                    self._star_chunks.append(chunk)
+                else:
+                    self._star_chunks.remove(chunk)
+        aliases: dict[str, str] = {}
+        for name, targets in self._alias_uses.items():
+            if len(targets) > 1:
+                raise _Fallback(f"`{name}` is imported as different modules in different places")
+            aliases[name] = next(iter(targets))
+        if len(self._star_chunks) > 1:
             raise _Fallback("star imports in several places")
-        return self._imports.update(aliases, star, bound)
+        star = list(self._star_chunks[0].imports[1]) if self._star_chunks else []  # type: ignore[index]
+        return self._imports.update(aliases, star, set(self._bound_uses))
 
-    def _ensure_facts(self, chunk: _Chunk, imports_changed: _ImportChange) -> None:
-        """Chunk facts valid for the current import map, with nodes at the chunk's lines."""
+    def _ensure_facts(self, chunk: _Chunk, imports_changed: _ImportChange) -> bool:
+        """Chunk facts valid for the current import map; whether they were built now. Their
+        nodes stay where they were: ``_place`` moves them to the chunk's lines when needed."""
         if chunk.facts is not None and imports_changed and chunk.facts_recorder is not None:
             if chunk.facts_recorder.invalidated_by(imports_changed):
                 chunk.facts = None
-        if chunk.facts is None:
-            recorder = _Recorder()
-            self._imports.record(recorder)
-            try:
-                view = _View("", self.path, [], chunk.module)
-                chunk.facts = _ChunkFacts(view, self.module_name, self._imports.map)
-            finally:
-                self._imports.record(None)
-            chunk.facts_recorder = recorder
-            chunk.serial = next(_SERIALS)
-            chunk.facts_version = self._imports.version
-            chunk.positioned = [
-                node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
-            ]
-            if chunk.binds is None:
-                chunk.names = _free_names(chunk.facts)
-                chunk.bindings = _module_bindings(chunk.module)
-                chunk.binds = frozenset(chunk.bindings)
-        self._move(chunk, chunk.first)
+        if chunk.facts is not None:
+            return False
+        recorder = _Recorder()
+        self._imports.record(recorder)
+        try:
+            view = _View("", self.path, [], chunk.module)
+            chunk.facts = ModuleFacts(view, self.module_name, imports=self._imports.map)
+        finally:
+            self._imports.record(None)
+        chunk.facts_recorder = recorder
+        chunk.serial = next(_SERIALS)
+        chunk.facts_version = self._imports.version
+        chunk.positioned = [
+            node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
+        ]
+        if chunk.binds is None:
+            chunk.names = _free_names(chunk.facts)
+            lines = split_lines_keepends(chunk.text) if chunk.broken is None else None
+            chunk.bindings = _module_bindings(chunk.module, lines, chunk.base)
+            chunk.binds = frozenset(chunk.bindings)
+        return True
 
-    def _move(self, chunk: _Chunk, first: int) -> None:
-        delta = first - chunk.base
+    @staticmethod
+    def _place(chunk: _Chunk) -> None:
+        """Move the chunk's nodes to its current lines."""
+        delta = chunk.first - chunk.base
         if not delta:
             return
         for node in chunk.positioned:
@@ -808,17 +920,17 @@ class IncrementalAnalyzer:
             end = getattr(node, "end_lineno", None)
             if end is not None:
                 node.end_lineno = end + delta  # type: ignore[attr-defined]
-        chunk.base = first
+        chunk.base = chunk.first
 
-    def _local_results(
-        self, chunk: _Chunk, context: list[_Chunk], plain: list[str], imports_changed: _ImportChange, stats: RunStats
-    ) -> _Local:
-        # A context chunk matters through the statements binding the names this chunk uses.
-        names = chunk.names
-        keys = (
-            chunk.serial,
-            frozenset((n, c.bindings[n], c.facts_version) for c in context for n in names & c.binds),  # type: ignore[operator]
-        )
+    def _local_results(self, chunk: _Chunk, plain: list[str], imports_changed: _ImportChange, stats: RunStats) -> _Local:
+        context = chunk.context or []
+        if chunk.context_key is None:
+            # A context chunk matters through the statements binding the names this chunk uses.
+            names = chunk.names
+            chunk.context_key = frozenset(
+                (n, c.bindings[n], c.facts_version) for c in context for n in names & c.binds  # type: ignore[operator]
+            )
+        keys = (chunk.serial, chunk.context_key)
         local = chunk.local
         if (
             local is not None
@@ -839,13 +951,15 @@ class IncrementalAnalyzer:
 
     def _run_local(self, chunk: _Chunk, context: list[_Chunk], keys: tuple[Any, ...], plain: list[str]) -> _Local:
         members = sorted([chunk, *context], key=lambda c: c.first)  # contexts are sorted at each use
+        for member in members:
+            self._place(member)
         padding = [""] * len(plain)
         for member in members:
             padding[member.first - 1 : member.last] = plain[member.first - 1 : member.last]
         root = ast.Module(body=[s for m in members for s in m.module.body], type_ignores=[])
         source = _View(_padded_text(members), self.path, padding, root)
         parts = [m.facts for m in members if m.facts is not None]
-        facts = _merge_facts(source, root, parts, self._imports.map, self.module_name)
+        facts = ModuleFacts.combined(source, parts, self._imports.map, self.module_name)
         own_text = "\n" * (chunk.first - 1) + chunk.text
         own_plain = [""] * (chunk.first - 1) + plain[chunk.first - 1 : chunk.last]
         recorder = _Recorder()
@@ -874,9 +988,12 @@ class IncrementalAnalyzer:
         return _Local(keys, recorder, chunk.first, findings, notes, moves)
 
     def _module_facts(self, text: str, plain: list[str], chunks: list[_Chunk]) -> ModuleFacts:
+        for chunk in chunks:
+            self._place(chunk)
         root = ast.Module(body=[s for c in chunks for s in c.module.body], type_ignores=[])
         source = _View(text, self.path, plain, root)
-        return _merge_facts(source, root, [c.facts for c in chunks if c.facts is not None], self._imports.map, self.module_name)
+        parts = [c.facts for c in chunks if c.facts is not None]
+        return ModuleFacts.combined(source, parts, self._imports.map, self.module_name)
 
     # -- the pipeline's last steps --------------------------------------------------------
 
@@ -902,17 +1019,21 @@ class IncrementalAnalyzer:
         def chunk_of(line: int) -> _Chunk:
             return chunks[max(bisect.bisect_right(starts, line) - 1, 0)]
 
-        def facts_for(findings: list[Finding]) -> _CompositeFacts:
-            view = _CompositeFacts()
-            view.include({id(chunk_of(f.span.start_line)): chunk_of(f.span.start_line) for f in findings}.values())
-            return view
+        def facts_for(findings: list[Finding]) -> ModuleFacts:
+            """Facts of the chunks holding the findings (statement extents, enclosing defs)."""
+            found = {id(chunk): chunk for chunk in map(chunk_of, (f.span.start_line for f in findings))}
+            holding = sorted((c for c in found.values() if c.facts is not None), key=lambda c: c.first)
+            for chunk in holding:
+                self._place(chunk)
+            root = ast.Module(body=[s for c in holding for s in c.module.body], type_ignores=[])
+            parts = [c.facts for c in holding if c.facts is not None]
+            return ModuleFacts.combined(_View(text, self.path, plain, root), parts, self._imports.map, self.module_name)
 
-        analyze.finish_findings(result, raw, config, text, plain, suppressions, facts_for)  # type: ignore[arg-type]
+        analyze.finish_findings(result, raw, config, text, plain, suppressions, facts_for)
         return result
 
     def _suppressions(self, text: str, chunks: list[_Chunk]) -> list[Suppression]:
-        if not _has_markers(text):
-            return []
+        # No marker spans a line break, so the text holds one exactly when some chunk does.
         found: list[Suppression] = []
         for chunk in chunks:
             if chunk.suppressions is None:
@@ -928,31 +1049,6 @@ class IncrementalAnalyzer:
                 for s in own
             )
         return found
-
-
-class _CompositeFacts:
-    """Enough of ``ModuleFacts`` for the pipeline's suppression and fingerprint steps,
-    over the chunks that hold findings (their nodes are at their current lines)."""
-
-    def __init__(self) -> None:
-        self.parts: list[_ChunkFacts] = []
-
-    def include(self, chunks: Iterable[_Chunk]) -> None:
-        for chunk in sorted(chunks, key=lambda c: c.first):
-            if chunk.facts is not None:
-                self.parts.append(chunk.facts)
-
-    def nodes(self, *types: type[ast.AST]) -> list[ast.AST]:
-        found: list[ast.AST] = []
-        for part in self.parts:
-            found.extend(part.nodes(*types))
-        return found
-
-    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
-        for part in self.parts:
-            if node in part.parents:
-                yield from part.ancestors(node)
-                return
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -1052,11 +1148,12 @@ def _free_names(facts: ModuleFacts) -> frozenset[str]:
     return frozenset(free)
 
 
-def _module_bindings(module: ast.Module) -> dict[str, str]:
-    """Names bound at module level — assignments outside functions (class bodies count, as
-    for the rules' own name lookups), defs, classes, imports, names declared ``global`` —
-    each with a digest of the statements that bind it: a top-level statement, or the
-    class-body statement for a name bound inside a class."""
+def _module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> dict[str, str]:
+    """Names bound at module level — assignments outside functions and class bodies, defs,
+    classes, imports, names declared ``global`` — each with a digest of the statements that
+    bind it: a top-level statement, or the class-body statement declaring a name ``global``.
+    A statement is digested by its text (``lines``: the chunk's lines, the first numbered
+    ``base``), which fixes its tree, or else by its tree."""
     owners: dict[str, list[ast.AST]] = {}
 
     def add(name: str, owner: ast.AST) -> None:
@@ -1099,7 +1196,10 @@ def _module_bindings(module: ast.Module) -> dict[str, str]:
             for part in (*statement.decorator_list, *statement.bases, *statement.keywords):
                 walk(part, statement)
             for member in statement.body:
-                walk(member, member)
+                for inner in ast.walk(member):
+                    if isinstance(inner, ast.Global):
+                        for name in inner.names:
+                            add(name, member)
         else:
             walk(statement, statement)
     dumps: dict[int, str] = {}
@@ -1109,51 +1209,19 @@ def _module_bindings(module: ast.Module) -> dict[str, str]:
         for owner in found:
             text = dumps.get(id(owner))
             if text is None:
-                text = dumps[id(owner)] = ast.dump(owner)
+                text = dumps[id(owner)] = _statement_text(owner, lines, base) if lines is not None else ast.dump(owner)
             parts.append(text)
         digests[name] = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
     return digests
 
 
-def _merge_facts(
-    source: SourceFile, root: ast.Module, parts: list[ModuleFacts], imports: ImportMap, module_name: str
-) -> ModuleFacts:
-    """Module facts of ``root`` (whose statements are the parts' statements, in order) built
-    from the parts' indexes exactly as ``ModuleFacts`` would index ``root`` itself."""
-    facts = ModuleFacts.__new__(ModuleFacts)
-    facts.source = source
-    facts.tree = root
-    facts.module_name = module_name
-    facts.imports = imports
-    by_type: dict[type[ast.AST], list[ast.AST]] = {}
-    for part in parts:
-        for node_type, nodes in part._by_type.items():
-            if node_type is ast.Module:
-                continue
-            if "lineno" in node_type._attributes:
-                by_type.setdefault(node_type, []).extend(nodes)
-    # Nodes without positions keep the walk's order, which visits later statements first.
-    for part in reversed(parts):
-        for node_type, nodes in part._by_type.items():
-            if node_type is not ast.Module and "lineno" not in node_type._attributes:
-                by_type.setdefault(node_type, []).extend(nodes)
-    by_type[ast.Module] = [root]
-    facts._by_type = defaultdict(list, by_type)
-    calls_by_name: defaultdict[str, list[ast.Call]] = defaultdict(list)
-    calls_by_attr: defaultdict[str, list[ast.Call]] = defaultdict(list)
-    parents: dict[ast.AST, ast.AST] = {}
-    for part in reversed(parts):
-        for name, calls in part._calls_by_name.items():
-            calls_by_name[name].extend(calls)
-        for name, calls in part._calls_by_attr.items():
-            calls_by_attr[name].extend(calls)
-        parents.update(part.parents)
-    for statement in root.body:
-        parents[statement] = root
-    facts._calls_by_name = calls_by_name
-    facts._calls_by_attr = calls_by_attr
-    facts.parents = parents
-    return facts
+def _statement_text(statement: ast.AST, lines: list[str], base: int) -> str:
+    """The whole lines of a statement, decorators included (``lines[0]`` is line ``base``)."""
+    first = statement.lineno  # type: ignore[attr-defined]
+    for decorator in getattr(statement, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    last = statement.end_lineno or first  # type: ignore[attr-defined]
+    return "".join(lines[first - base : last - base + 1])
 
 
 def _padded_text(members: list[_Chunk]) -> str:

@@ -8,8 +8,9 @@ of walking the tree again.
 from __future__ import annotations
 
 import ast
+import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 
 from .names import ImportMap, dotted_name
@@ -21,16 +22,27 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 class ModuleFacts:
     """Indexed facts about one parsed module."""
 
-    def __init__(self, source: SourceFile, module_name: str = "") -> None:
+    def __init__(self, source: SourceFile, module_name: str = "", *, imports: ImportMap | None = None) -> None:
         self.source = source
         self.tree = source.tree
         self.module_name = module_name
-        self.imports = ImportMap(self.tree, module_name)
+        self.imports = imports if imports is not None else ImportMap(self.tree, module_name)
         self._by_type: dict[type[ast.AST], list[ast.AST]] = defaultdict(list)
         self._calls_by_name: dict[str, list[ast.Call]] = defaultdict(list)
         self._calls_by_attr: dict[str, list[ast.Call]] = defaultdict(list)
+        self._mixed: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
         self.parents: dict[ast.AST, ast.AST] = {}
         self._index()
+
+    @classmethod
+    def combined(
+        cls, source: SourceFile, parts: Sequence[ModuleFacts], imports: ImportMap, module_name: str = ""
+    ) -> ModuleFacts:
+        """Facts of ``source.tree``, a module whose statements are the statements of the
+        parts' trees in order, answering exactly as ``ModuleFacts`` indexing that tree would.
+        The parts cover disjoint line ranges in increasing order; their indexes are merged
+        only as far as the queries need."""
+        return _CombinedFacts(source, parts, imports, module_name)
 
     def _index(self) -> None:
         by_type = self._by_type
@@ -50,18 +62,27 @@ class ModuleFacts:
             if isinstance(call.func, ast.Attribute):
                 self._calls_by_attr[call.func.attr].append(call)
         for nodes in by_type.values():
-            nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+            nodes.sort(key=_position)
 
     # -- queries ---------------------------------------------------------------
 
     def nodes(self, *types: type[ast.AST]) -> list[ast.AST]:
         """All nodes of the given types in source order."""
         if len(types) == 1:
-            return list(self._by_type.get(types[0], ()))
+            return list(self._of_type(types[0]))
+        found = self._mixed.get(types)
+        if found is None:
+            found = self._mixed[types] = self._sorted_types(types)
+        return list(found)
+
+    def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
+        return self._by_type.get(node_type, ())
+
+    def _sorted_types(self, types: tuple[type[ast.AST], ...]) -> list[ast.AST]:
         found: list[ast.AST] = []
         for node_type in types:
-            found.extend(self._by_type.get(node_type, ()))
-        found.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+            found.extend(self._of_type(node_type))
+        found.sort(key=_position)
         return found
 
     def calls_to(self, *qualnames: str) -> Iterator[tuple[str, ast.Call]]:
@@ -127,6 +148,167 @@ class ModuleFacts:
             for n in self.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+_PART_LOOKUPS = 4  # keys looked up part by part before a combined index is merged whole
+
+
+class _CombinedFacts(ModuleFacts):
+    """``ModuleFacts.combined``: per-type lists, call indexes and parent links are taken from
+    the parts when first asked for. Positioned nodes sort into the parts' order; nodes without
+    a position keep the walk's order, which visits later statements first."""
+
+    def __init__(self, source: SourceFile, parts: Sequence[ModuleFacts], imports: ImportMap, module_name: str) -> None:
+        self.source = source
+        self.tree = source.tree
+        self.module_name = module_name
+        self.imports = imports
+        self._parts = list(parts)
+        self._types: dict[type[ast.AST], list[ast.AST]] = {ast.Module: [self.tree]}
+        self._mixed = {}
+        self._names: dict[str, list[ast.Call]] | None = None
+        self._lookups = 0
+        self._attrs: dict[str, list[ast.Call]] | None = None
+        self._merged_parents: dict[ast.AST, ast.AST] | None = None
+        self._starts: list[int] = []
+        self._located: list[ModuleFacts] = []
+        for part in self._parts:
+            body = part.tree.body
+            if body:
+                first = body[0]
+                decorators = getattr(first, "decorator_list", None)
+                start = min(first.lineno, *(d.lineno for d in decorators)) if decorators else first.lineno
+                self._starts.append(start)
+                self._located.append(part)
+
+    def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
+        found = self._types.get(node_type)
+        if found is None:
+            found = []
+            ordered = self._parts if "lineno" in node_type._attributes else reversed(self._parts)
+            for part in ordered:
+                found.extend(part._of_type(node_type))
+            self._types[node_type] = found
+        return found
+
+    def _sorted_types(self, types: tuple[type[ast.AST], ...]) -> list[ast.AST]:
+        if not all("lineno" in t._attributes for t in types) or ast.Module in types:
+            return super()._sorted_types(types)
+        # Each part's nodes sort before the next part's: merging part by part is the same sort.
+        found: list[ast.AST] = []
+        for part in self._parts:
+            found.extend(part.nodes(*types))
+        return found
+
+    @property
+    def _by_type(self) -> dict[type[ast.AST], list[ast.AST]]:  # type: ignore[override]
+        merged: defaultdict[type[ast.AST], list[ast.AST]] = defaultdict(list)
+        for part in self._parts:
+            for node_type in part._by_type:
+                if node_type is not ast.Module:
+                    merged[node_type] = list(self._of_type(node_type))
+        merged[ast.Module] = [self.tree]
+        return merged
+
+    def calls_to(self, *qualnames: str) -> Iterator[tuple[str, ast.Call]]:
+        for name in qualnames:
+            for call in self._calls_keyed("_calls_by_name", name):
+                yield name, call
+
+    def method_calls(self, *attrs: str) -> Iterator[ast.Call]:
+        for attr in attrs:
+            yield from self._calls_keyed("_calls_by_attr", attr)
+
+    def _calls_keyed(self, index: str, key: str) -> Sequence[ast.Call]:
+        """One key of a call index: looked up in each part for the first few keys asked for,
+        from the merged index after that."""
+        merged = self._names if index == "_calls_by_name" else self._attrs
+        if merged is None and self._lookups < _PART_LOOKUPS:
+            self._lookups += 1
+            return [call for part in reversed(self._parts) for call in getattr(part, index).get(key, ())]
+        return getattr(self, index).get(key, ())
+
+    @property
+    def _calls_by_name(self) -> dict[str, list[ast.Call]]:  # type: ignore[override]
+        if self._names is None:
+            self._names = self._merge_calls("_calls_by_name")
+        return self._names
+
+    @property
+    def _calls_by_attr(self) -> dict[str, list[ast.Call]]:  # type: ignore[override]
+        if self._attrs is None:
+            self._attrs = self._merge_calls("_calls_by_attr")
+        return self._attrs
+
+    def _merge_calls(self, index: str) -> dict[str, list[ast.Call]]:
+        merged: defaultdict[str, list[ast.Call]] = defaultdict(list)
+        for part in reversed(self._parts):
+            for key, calls in getattr(part, index).items():
+                merged[key].extend(calls)
+        return merged
+
+    @property
+    def parents(self) -> dict[ast.AST, ast.AST]:  # type: ignore[override]
+        if self._merged_parents is None:
+            merged: dict[ast.AST, ast.AST] = {}
+            for part in reversed(self._parts):
+                merged.update(part.parents)
+            for statement in self.tree.body:
+                merged[statement] = self.tree
+            self._merged_parents = merged
+        return self._merged_parents
+
+    def _part_of(self, node: ast.AST) -> ModuleFacts | None:
+        """The first part whose index holds ``node`` (the one a merged parent map would keep)."""
+        line = getattr(node, "lineno", None)
+        if line is not None and self._starts:
+            index = bisect.bisect_right(self._starts, line) - 1
+            if index >= 0:
+                part = self._located[index]
+                if node in part.parents:
+                    return part
+        for part in self._parts:
+            if node in part.parents:
+                return part
+        return None
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        if self._merged_parents is not None:
+            return self._merged_parents.get(node)
+        part = self._part_of(node)
+        if part is None:
+            return None
+        found = part.parents[node]
+        return self.tree if found is part.tree else found
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        if self._merged_parents is not None:
+            yield from super().ancestors(node)
+            return
+        part = self._part_of(node)
+        if part is None:
+            return
+        parents, root = part.parents, part.tree
+        current = parents.get(node)
+        while current is not None and current is not root:
+            yield current
+            current = parents.get(current)
+        if current is root:
+            yield self.tree
+
+    def enclosing_statement(self, node: ast.AST) -> ast.stmt:
+        current: ast.AST = node
+        while not isinstance(current, ast.stmt):
+            parent = self.parent(current)
+            if parent is None:
+                break
+            current = parent
+        assert isinstance(current, ast.stmt) or current is self.tree
+        return current  # type: ignore[return-value]
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:

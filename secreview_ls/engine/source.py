@@ -11,6 +11,7 @@ import ast
 import re
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -79,11 +80,20 @@ def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> No
             lines[index] = newline
 
 
-def parse_tolerant(text: str, path: str = "<unknown>") -> ParseResult:
+def _parse_module(text: str, path: str) -> ast.Module:
+    return ast.parse(text, filename=path, type_comments=False)
+
+
+def parse_tolerant(
+    text: str, path: str = "<unknown>", *, parse: Callable[[str, str], ast.Module] | None = None
+) -> ParseResult:
     """Parse ``text``; on syntax errors blank the broken region and retry.
 
     Never raises for bad code: the worst case is an empty module with notices.
+    ``parse(text, path)`` replaces ``ast.parse`` for the attempts; it must return the same
+    tree or raise the same error (a caller may know part of the answer without parsing it).
     """
+    parse = parse or _parse_module
     lines = split_lines(text, keepends=True)
     notices: list[Notice] = []
     blanked: set[int] = set()
@@ -93,7 +103,7 @@ def parse_tolerant(text: str, path: str = "<unknown>") -> ParseResult:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse(current, filename=path, type_comments=False)
+                tree = parse(current, path)
             return ParseResult(tree, notices, frozenset(blanked))
         except SyntaxError as error:
             lineno = error.lineno or 1

@@ -105,9 +105,16 @@ class _ScopeIndex:
         for node in facts.nodes(ast.Global, ast.Nonlocal):
             self.dynamic.update(node.names)  # type: ignore[attr-defined]
         self._params: dict[int, set[str]] = {}
+        self._scopes: dict[int, ast.AST] = {}  # a store's scope, by node id (the nodes live as long as the facts)
 
     def stores(self, scope: ast.AST, name: str) -> list[ast.Name]:
-        return [n for n in self.stores_by_id.get(name, ()) if _scope_of(self.facts, n) is scope]
+        return [n for n in self.stores_by_id.get(name, ()) if self.scope_of(n) is scope]
+
+    def scope_of(self, node: ast.Name) -> ast.AST:
+        found = self._scopes.get(id(node))
+        if found is None:
+            found = self._scopes[id(node)] = _scope_of(self.facts, node)
+        return found
 
     def params(self, scope: ast.AST) -> set[str]:
         found = self._params.get(id(scope))
@@ -134,15 +141,22 @@ def _scope_index(facts: ModuleFacts) -> _ScopeIndex:
 
 
 def _scope_of(facts: ModuleFacts, node: ast.AST) -> ast.AST:
+    """The function, lambda or class body a name belongs to, else the module. A class's
+    decorators, bases and keywords belong to the scope around it, not to the class."""
+    child = node
     for ancestor in facts.ancestors(node):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return ancestor
+        if isinstance(ancestor, ast.ClassDef) and any(member is child for member in ancestor.body):
+            return ancestor
+        child = ancestor
     return facts.tree
 
 
 def single_assignment(facts: ModuleFacts, name: ast.Name) -> ast.expr | None:
     """The value of ``name`` when it is bound exactly once by a plain assignment in its
-    scope (its function, else the module) — e.g. a module constant ``CMD = "ls"``."""
+    scope (its function or class body, else the module) — e.g. a module constant
+    ``CMD = "ls"``. Assignments in class bodies bind class attributes, not module names."""
     index = _scope_index(facts)
     if name.id in index.dynamic or name.id not in index.stores_by_id:
         return None

@@ -11,15 +11,20 @@ and the evidence each kind of check recorded.
 from __future__ import annotations
 
 import ast
+import itertools
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from secreview_ls.analyze import AnalysisResult, analyze_source
 from secreview_ls.config import Config
-from secreview_ls.engine.source import split_lines
-from secreview_ls.incremental import IncrementalAnalyzer, split_lines_keepends
+from secreview_ls.engine.facts import ModuleFacts
+from secreview_ls.engine.names import ImportMap
+from secreview_ls.engine.source import SourceFile, split_lines
+from secreview_ls.incremental import IncrementalAnalyzer, _diff_lines, split_lines_keepends
+from secreview_ls.rules.judge import single_assignment
 
 from .realistic import generate
 
@@ -167,3 +172,141 @@ def test_document_opened_with_syntax_errors_is_still_incremental(tmp_path: Path)
         assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
         assert analyzer.stats.mode == "incremental"
         assert analyzer.stats.parsed_lines < 100
+
+
+def _facts_answers(facts: ModuleFacts, nodes: list[ast.AST]) -> tuple[object, ...]:
+    """Every answer of a facts object, with nodes named by their position in ``nodes``."""
+    number = {id(node): index for index, node in enumerate(nodes)}
+
+    def ids(found: Iterable[ast.AST]) -> list[int]:
+        return [number.get(id(n), -1) for n in found]
+
+    types = sorted({type(n) for n in nodes}, key=lambda t: t.__name__)
+    mixed = [(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef), (ast.Expr, ast.Assign, ast.Call), (ast.Name, ast.arguments)]
+    return (
+        [ids(call for _, call in facts.calls_to(n)) for n in ("json.dumps", "builtins.open", "yaml.load", "nothing")],
+        ids(facts.method_calls("get", "execute", "loads")),
+        [ids(facts.nodes(t)) for t in types],
+        [ids(facts.nodes(*combo)) for combo in mixed],
+        [(name, ids(call for _, call in facts.calls_to(name))) for name in facts.call_names],
+        ids(call for _, call in facts.calls_with_prefix("os.")),
+        ids(facts.method_calls("get", "execute", "loads")),
+        [ids([p] if (p := facts.parent(n)) is not None else []) for n in nodes],
+        [ids(facts.ancestors(n)) for n in nodes],
+        ids(facts.enclosing_statement(n) for n in nodes),
+        ids(facts.functions),
+    )
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_combined_facts_answer_like_facts_of_the_whole_module(seed: int) -> None:
+    text = generate(300, seed=seed) + "\nclass K:\n    x = [a for a in range(3)]\n    def m(self, *args): return lambda y: y\n"
+    tree = ast.parse(text)
+    rng = random.Random(seed)
+    groups: list[list[ast.stmt]] = [[]]
+    for statement in tree.body:
+        if groups[-1] and rng.random() < 0.4:
+            groups.append([])
+        groups[-1].append(statement)
+    imports = ImportMap(tree, "app")
+    parts = [ModuleFacts(_tree_source(ast.Module(body=g, type_ignores=[])), "app", imports=imports) for g in groups]
+    root = ast.Module(body=list(tree.body), type_ignores=[])
+    whole = ModuleFacts(_tree_source(root, text), "app", imports=imports)
+    combined = ModuleFacts.combined(_tree_source(root, text), parts, imports, "app")
+    nodes = list(ast.walk(root))
+    assert _facts_answers(combined, nodes) == _facts_answers(whole, nodes)
+    combined = ModuleFacts.combined(_tree_source(root, text), parts, imports, "app")
+    assert combined.parents == whole.parents  # the merged map, as rules reading it directly see it
+    assert _facts_answers(combined, nodes) == _facts_answers(whole, nodes)
+
+
+def _tree_source(tree: ast.Module, text: str = "") -> SourceFile:
+    source = SourceFile.__new__(SourceFile)
+    source.text, source.path, source.lines, source.tree = text, "app.py", split_lines(text), tree
+    source.notices, source.blanked_lines = [], frozenset()
+    return source
+
+
+def test_class_attribute_edit_reruns_only_its_class(tmp_path: Path) -> None:
+    text = generate(3000, seed=8)
+    path = str(tmp_path / "svc.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    analyzer.analyze(text)
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if line.startswith('    title: str = "'))
+    lines[index] = lines[index].replace('title: str = "', 'title: str = "x', 1)
+    edited = "".join(lines)
+    assert summary(analyzer.analyze(edited)) == summary(analyze_source(edited, path, config))
+    assert analyzer.stats.mode == "incremental"
+    assert analyzer.stats.rerun <= 3, analyzer.stats  # not every class that also has a `title`
+
+
+def test_unclosed_bracket_in_a_large_file_parses_only_around_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = generate(3000, seed=9)
+    path = str(tmp_path / "svc.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    analyzer.analyze(text)
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if i > 200 and line.startswith("    payload = "))
+    broken = "".join([*lines[:index], "    log.debug(\n", *lines[index:]])
+    parsed: list[int] = []
+    real_parse = ast.parse
+
+    def counting_parse(source: str, *args: object, **kwargs: object) -> ast.Module:
+        tree = real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+        parsed.append(source.count("\n") - (len(source) - len(source.lstrip("\n"))))
+        return tree
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    got = analyzer.analyze(broken)
+    monkeypatch.undo()
+    assert analyzer.stats.mode == "incremental" and analyzer.stats.broken, analyzer.stats
+    assert max(parsed) < 200, parsed  # no successful parse of the rest of the file
+    assert summary(got) == summary(analyze_source(broken, path, config))
+    fixed = broken.replace("    log.debug(\n", "    log.debug('x')\n", 1)
+    assert summary(analyzer.analyze(fixed)) == summary(analyze_source(fixed, path, config))
+    assert analyzer.stats.mode == "incremental"
+
+
+def test_a_setting_made_in_another_function_reaches_every_extraction(tmp_path: Path) -> None:
+    with_filter = (
+        "import tarfile\n\n\ndef setup():\n    tarfile.extraction_filter = tarfile.data_filter\n\n\n"
+        "def unpack(path):\n    with tarfile.open(path) as archive:\n        archive.extractall('out')\n"
+    )
+    without = with_filter.replace("tarfile.extraction_filter = tarfile.data_filter", "pass")
+    path = str(tmp_path / "unpack.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    for text in (without, with_filter, without):
+        assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
+        assert analyzer.stats.mode == "incremental"
+
+
+def test_line_diff_splits_like_the_tokenizer() -> None:
+    rng = random.Random(3)
+    pieces = ["a", "b", "\n", "\r", "\r\n", "x\n", "\u2028", "é"]
+    for _ in range(3000):
+        old = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        new = old
+        for _ in range(rng.randint(1, 3)):
+            start = rng.randint(0, len(new))
+            end = min(len(new), start + rng.randint(0, 4))
+            new = new[:start] + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) + new[end:]
+        old_lines = split_lines_keepends(old)
+        starts = list(itertools.accumulate(map(len, old_lines), initial=0))
+        lines, prefix, suffix = _diff_lines(old, old_lines, starts, new)
+        assert lines == split_lines_keepends(new), (old, new)
+        assert prefix + suffix <= min(len(old_lines), len(lines))
+        assert lines[:prefix] == old_lines[:prefix] and lines[len(lines) - suffix :] == old_lines[len(old_lines) - suffix :]
+
+
+def test_class_attributes_do_not_stand_for_module_names() -> None:
+    text = "CMD = 'ls'\n\nclass A:\n    CMD = input()\n    used = CMD\n\ndef run():\n    return CMD\n"
+    source = SourceFile(text, "m.py")
+    facts = ModuleFacts(source, "m")
+    names = [n for n in facts.nodes(ast.Name) if isinstance(n.ctx, ast.Load) and n.id == "CMD"]  # type: ignore[attr-defined]
+    in_class, in_function = names
+    assert ast.unparse(single_assignment(facts, in_class)) == "input()"  # type: ignore[arg-type]
+    assert ast.unparse(single_assignment(facts, in_function)) == "'ls'"  # type: ignore[arg-type]
