@@ -131,3 +131,20 @@ def test_the_reported_source_does_not_depend_on_hash_order(tmp_path: Path) -> No
         assert "reaches `subprocess.run()`" in done.stdout
         outputs.add(done.stdout)
     assert len(outputs) == 1, outputs
+
+
+def test_a_class_attribute_edit_keeps_the_records(tmp_path: Path) -> None:
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    text = HEADER + '''
+
+class Settings:
+    limit = 10
+
+    def rows(self):
+        return run("SELECT 1")
+'''
+    analyzer.analyze(text)
+    edited = text.replace("    limit = 10\n", "    limit = 100\n")
+    result = analyzer.analyze(edited)
+    assert memo.replayed >= 1 and memo.analyzed == 0, (memo.replayed, memo.analyzed)
+    assert taint_findings(result) == taint_findings(analyze_source(edited, path, config))

@@ -177,14 +177,17 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         imports = facts.imports
         lines = facts.source.lines
 
-        def shape(body: list[ast.stmt]) -> tuple[object, ...]:
+        def shape(body: list[ast.stmt], in_class: bool) -> tuple[object, ...]:
             parts: list[object] = []
             for statement in body:
                 if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     parts.append(("def", statement.name))
                 elif isinstance(statement, ast.ClassDef):
                     bases = tuple(ast.dump(base) for base in statement.bases)
-                    parts.append(("class", statement.name, bases, shape(statement.body)))
+                    parts.append(("class", statement.name, bases, shape(statement.body, True)))
+                elif in_class and not isinstance(statement, _COMPOUND):
+                    # Class attributes are not interpreted; only the module's own code is.
+                    parts.append("attribute")
                 else:
                     first, last = statement.lineno, statement.end_lineno or statement.lineno
                     parts.append("\n".join(lines[first - 1 : last]))
@@ -197,7 +200,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             tuple(sorted(imports.aliases.items())),
             tuple(imports.star_modules),
             frozenset(imports.locally_bound),
-            shape(facts.tree.body),
+            shape(facts.tree.body, False),
             frozenset(self.global_names),
             # Names of functions defined in functions, and of methods: calls to them are followed.
             frozenset(name for scoped in self.nested.values() for name in scoped),
