@@ -66,6 +66,7 @@ class ProjectIndex:
         self._read = read
         self._loaded: dict[Path, _Loaded] = {}
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
+        self._bases: dict[str, Path] = {}
         self._active: list[Path] = []
         self._lock = threading.RLock()
 
@@ -77,6 +78,7 @@ class ProjectIndex:
             if path is None:
                 self._loaded.clear()
                 self._resolved.clear()
+                self._bases.clear()
                 return
             try:
                 self._loaded.pop(Path(path).resolve(), None)
@@ -85,14 +87,23 @@ class ProjectIndex:
 
     def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
         """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
-        base = Path(from_path).resolve().parent if from_path not in (None, "", "<unknown>") else Path("/")
-        key = (module, base)
         with self._lock:
+            base = self._base_of(from_path)
+            key = (module, base)
             if key in self._resolved:
                 return self._resolved[key]
             found = self._search(module, base)
             self._resolved[key] = found
             return found
+
+    def _base_of(self, from_path: str | os.PathLike[str] | None) -> Path:
+        """The folder of the importing file (resolved once per path: it is asked at every call)."""
+        key = os.fspath(from_path) if from_path is not None else ""
+        base = self._bases.get(key)
+        if base is None:
+            base = Path(key).resolve().parent if key not in ("", "<unknown>") else Path("/")
+            self._bases[key] = base
+        return base
 
     def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None:
         """Summary of ``pkg.mod.func`` (or ``pkg.mod.Class.method``) if ``pkg.mod`` is a project file."""

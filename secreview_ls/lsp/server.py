@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -509,6 +510,7 @@ def _resolved(path: str) -> str:
         return path
 
 
+@lru_cache(maxsize=4096)  # asked for every step of every data-flow path, at every version
 def uri_for(path: str) -> str:
     if "://" in path or path.startswith("untitled:"):
         return path
