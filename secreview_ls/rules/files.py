@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ..engine.facts import argument, keyword, keyword_value
+from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, MEDIUM, RuleContext, rule
 from .judge import callee_tail, imports_module, int_value, static_string
@@ -243,6 +243,15 @@ def _tar_names(ctx: RuleContext) -> set[str]:
     return names
 
 
+def _every_member(members: ast.expr, archives: set[str]) -> bool:
+    """``members=`` that vets nothing: the archive itself (iterating it yields every member)
+    or its unfiltered ``getmembers()``."""
+    if isinstance(members, ast.Call) and isinstance(members.func, ast.Attribute) and not members.args:
+        if members.func.attr == "getmembers":
+            members = members.func.value
+    return isinstance(members, ast.Name) and members.id in archives
+
+
 def _global_filter_set(ctx: RuleContext) -> bool:
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
@@ -263,7 +272,8 @@ def _global_filter_set(ctx: RuleContext) -> bool:
     why="Tar members can be named `../../home/user/.bashrc` or `/etc/cron.d/x`, or be symlinks "
     "and device files: extracting an archive from outside the program writes wherever its author "
     "chose. Pass `filter='data'` (Python 3.12+, backported to 3.8.17+) which refuses such members, "
-    "or pass a `members=` list you have checked.",
+    "or pass a `members=` list you have checked (the archive itself or its unfiltered "
+    "`getmembers()` checks nothing).",
     bad="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest)",
     good="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest, filter='data')",
 )
@@ -300,9 +310,9 @@ def tarfile_unsafe_extract(ctx: RuleContext) -> Iterator[Finding]:
                     confidence=confidence,
                 )
             continue
-        if method == "extractall" and keyword(call, "members") is not None:
-            continue
-        if method == "extractall" and len(call.args) >= 2:
+        members = argument(call, 1, "members") if method == "extractall" else None
+        archives = names | ({receiver.id} if isinstance(receiver, ast.Name) else set())
+        if members is not None and not _every_member(members, archives):
             continue
         yield tarfile_unsafe_extract.finding(
             ctx,

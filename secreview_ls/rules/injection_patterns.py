@@ -311,7 +311,10 @@ def _program_literal(ctx: RuleContext, name: str, call: ast.Call) -> tuple[str, 
             if not words or words[0] in _SHELL_BUILTINS:
                 return None
             return words[0], command
-        return text, command
+        # Without a shell a command string is one program name on POSIX, but on Windows it is a
+        # command line whose first word is looked up like any program name.
+        words = text.split()
+        return (words[0].strip("\"'") if words else text), command
     if name == "os.startfile":
         return None
     program = call.args[0] if call.args else None

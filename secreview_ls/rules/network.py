@@ -189,15 +189,25 @@ def ftp_used(ctx: RuleContext) -> Iterator[Finding]:
 _URLOPEN = (
     "urllib.request.urlopen",
     "urllib.request.urlretrieve",
-    "urllib.request.URLopener",
-    "urllib.request.FancyURLopener",
     "six.moves.urllib.request.urlopen",
     "six.moves.urllib.request.urlretrieve",
-    "six.moves.urllib.request.URLopener",
-    "six.moves.urllib.request.FancyURLopener",
     "urllib.urlopen",
     "urllib.urlretrieve",
     "urllib2.urlopen",
+)
+# Opener objects whose `.open(url)` / `.retrieve(url)` follow any scheme, `file://` included.
+_URL_OPENERS = frozenset(
+    {
+        "urllib.request.URLopener",
+        "urllib.request.FancyURLopener",
+        "urllib.request.build_opener",
+        "six.moves.urllib.request.URLopener",
+        "six.moves.urllib.request.FancyURLopener",
+        "six.moves.urllib.request.build_opener",
+        "urllib.URLopener",
+        "urllib.FancyURLopener",
+        "urllib2.build_opener",
+    }
 )
 
 
@@ -241,6 +251,16 @@ def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
     return False
 
 
+def _opener_calls(ctx: RuleContext) -> Iterator[ast.Call]:
+    """``opener.open(url)`` / ``.retrieve(url)`` on a urllib opener, made in place or bound once."""
+    for call in ctx.facts.method_calls("open", "retrieve"):
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if isinstance(receiver, ast.Name):
+            receiver = single_assignment(ctx.facts, receiver)
+        if isinstance(receiver, ast.Call) and ctx.facts.qualname(receiver.func) in _URL_OPENERS:
+            yield call
+
+
 @rule(
     id="SR505",
     name="urlopen-any-scheme",
@@ -252,13 +272,16 @@ def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
     summary="`urllib.request.urlopen` is given a URL that is not fixed in the source, without a scheme check.",
     why="`urlopen` follows `file://` (and `ftp://`, `data:`) URLs as readily as `https://`: a URL "
     "taken from input can read local files such as `file:///etc/passwd` or reach internal services. "
-    "Check that the scheme is `http`/`https` (and the host is allowed) before opening it.",
+    "Check that the scheme is `http`/`https` (and the host is allowed) before opening it. Openers "
+    "(`build_opener()`, the legacy `URLopener`) behave the same in `.open()` / `.retrieve()`.",
     bad="import urllib.request\nurllib.request.urlopen(user_url)",
     good="import urllib.parse, urllib.request\nif urllib.parse.urlsplit(user_url).scheme in {'http', 'https'}:\n"
     "    urllib.request.urlopen(user_url, timeout=10)",
 )
 def urlopen_any_scheme(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to(*_URLOPEN):
+    calls = [call for _, call in ctx.facts.calls_to(*_URLOPEN)]
+    calls.extend(_opener_calls(ctx))
+    for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         url = argument(call, 0, "url") or argument(call, 0, "fullurl")
         if url is None or _url_is_fixed(ctx, url) or _scheme_checked(ctx, call):
             continue

@@ -55,7 +55,7 @@ _NOT_SECRET_WORDS = frozenset(
     """.split()
 )
 _PLACEHOLDER_VALUES = frozenset(
-    """password passwd pwd pass secret token key apikey api_key none null nil undefined test testing dummy fake
+    """token key apikey api_key none null nil undefined test testing dummy fake
     example sample placeholder redacted hidden masked changeme change_me change-me changeit xxx xxxx todo tbd fixme
     default string str value required optional unset empty n/a na secret_key your_password your-password
     yourpassword password123 mypassword mysecret your_token your-token your_api_key your-api-key foo bar baz
@@ -78,6 +78,11 @@ _PLACEHOLDER_SHAPES = re.compile(
     re.VERBOSE,
 )
 
+
+# Secret words as values: the name of a field (``PASSWORD = "password"``) when the value repeats a
+# word of the name it is assigned to, a weak credential otherwise (``SMTP_PASSWORD = "secret"``).
+_SELF_NAMING_VALUES = frozenset({"password", "passwd", "pwd", "pass", "secret", "passphrase", "passcode"})
+_SENTENCE_END = (".", ":", "?", "!", "…")
 
 _REGEX_SYNTAX = re.compile(r"\\[dswbDSWB]|\(\?[:=!<P]|\[[^\]]*\w-\w[^\]]*\]|\{\d+(?:,\d*)?\}")
 
@@ -108,14 +113,21 @@ def is_secret_name(name: str) -> bool:
     return secret_kind(name) is not None
 
 
-def is_secret_value(value: str, kind: str = "password") -> bool:
+def is_secret_value(value: str, kind: str = "password", *, name: str | None = None, passphrase: bool = False) -> bool:
     """A literal that could be a real credential (not empty, a placeholder or prose).
 
     Token-like names (``token``, ``api_key``) also need a value that looks generated
-    (mixed letters and digits, or long), so ``token == "import"`` in a parser is not one."""
+    (mixed letters and digits, or long), so ``token == "import"`` in a parser is not one.
+    A secret word as the value (``"secret"``) counts only under a ``name`` that does not
+    contain that word. ``passphrase`` accepts a few space-separated words (a literal a
+    password is compared with), never a sentence."""
     stripped = value.strip()
-    if len(stripped) < 4 or stripped != value or any(c.isspace() for c in stripped):
+    if len(stripped) < 4 or stripped != value:
         return False
+    if any(c.isspace() for c in stripped) and not (kind == "password" and passphrase and _passphrase(stripped)):
+        return False
+    if stripped.lower() in _SELF_NAMING_VALUES:
+        return name is not None and stripped.lower() not in identifier_words(name)
     if _REGEX_SYNTAX.search(stripped):
         return False  # a pattern that matches secrets, not a secret
     if stripped.lower() in _PLACEHOLDER_VALUES:
@@ -134,9 +146,14 @@ def is_secret_value(value: str, kind: str = "password") -> bool:
     return True
 
 
-def _judge(name: str, value: str) -> bool:
+def _passphrase(value: str) -> bool:
+    words = value.split()
+    return 2 <= len(words) <= 4 and not value.endswith(_SENTENCE_END) and "{" not in value and "%" not in value
+
+
+def _judge(name: str, value: str, *, passphrase: bool = False) -> bool:
     kind = secret_kind(name)
-    return kind is not None and is_secret_value(value, kind)
+    return kind is not None and is_secret_value(value, kind, name=name, passphrase=passphrase)
 
 
 def _string(node: ast.AST | None) -> str | None:
@@ -172,7 +189,9 @@ _MESSAGE = "read it from the environment or a secret store instead of the source
     why="A credential in the source is visible to everyone who can read the repository, its "
     "history, every clone and every build artifact, and it cannot be rotated without a release. "
     "Names are judged (`password_field = 'password'` and `TOKEN_URL` are not secrets) and "
-    "placeholder values (empty, `changeme`, `<token>`, `${TOKEN}`) are ignored.",
+    "placeholder values (empty, `changeme`, `<token>`, `${TOKEN}`) are ignored. A secret word as the "
+    "value is a weak credential (`SMTP_PASSWORD = 'secret'`) unless it repeats the name "
+    "(`PASSWORD = 'password'` names a field); a password compared with a few words is a passphrase.",
     bad="DB_PASSWORD = 'hunter2-prod'",
     good="import os\nDB_PASSWORD = os.environ['DB_PASSWORD']",
 )
@@ -202,7 +221,7 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
         for side, other in ((left, right), (right, left)):
             value = _string(other)
             names = _target_names(side)
-            if value is not None and names and _judge(names[0], value):
+            if value is not None and names and _judge(names[0], value, passphrase=True):
                 yield hardcoded_password_string.finding(
                     ctx, other, f"`{names[0]}` is compared with a hardcoded credential literal; {_MESSAGE}"
                 )
@@ -225,7 +244,7 @@ def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict
     kind = secret_kind(names[0]) or "password"
     for key, item in zip(mapping.keys, mapping.values, strict=False):
         value = _string(item)
-        if value is not None and _string(key) is not None and is_secret_value(value, kind):
+        if value is not None and _string(key) is not None and is_secret_value(value, kind, name=names[0]):
             yield hardcoded_password_string.finding(
                 ctx, item, f"`{names[0]}[{_string(key)!r}]` is a hardcoded credential literal; {_MESSAGE}"
             )

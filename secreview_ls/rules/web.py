@@ -209,6 +209,8 @@ _MARK_SAFE = (
     "django.utils.safestring.mark_safe",
     "django.utils.safestring.SafeString",
     "django.utils.safestring.SafeText",
+    "django.utils.safestring.SafeUnicode",  # alias of SafeText in older Django
+    "django.utils.safestring.SafeBytes",  # older Django
     "django.utils.html.mark_safe",
 )
 
@@ -242,6 +244,20 @@ def django_mark_safe(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+# Markup-string classes: the constructor trusts its argument as HTML (WebHelpers' `literal` is
+# the same thing under another name).
+_MARKUP_CLASSES = (
+    "markupsafe.Markup",
+    "flask.Markup",
+    "jinja2.Markup",
+    "jinja2.utils.Markup",
+    "webhelpers.html.literal",
+    "webhelpers.html.builder.literal",
+    "webhelpers2.html.literal",
+    "webhelpers2.html.builder.literal",
+)
+
+
 @rule(
     id="SR605",
     name="markup-unescaped",
@@ -253,15 +269,16 @@ def django_mark_safe(ctx: RuleContext) -> Iterator[Finding]:
     summary="`markupsafe.Markup(...)` wraps a string that is not fixed in the source.",
     why="`Markup(s)` declares `s` to be safe HTML: Jinja2 and Flask will not escape it. A value "
     "from a user inside it renders as markup (XSS). Use `Markup('<b>{}</b>').format(value)` or "
-    "`escape(value)`, which escape the value.",
+    "`escape(value)`, which escape the value. WebHelpers' `literal(...)` is the same trust "
+    "declaration and is judged the same way.",
     bad="from markupsafe import Markup\nMarkup(f'<b>{name}</b>')",
     good="from markupsafe import Markup\nMarkup('<b>{}</b>').format(name)",
 )
 def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to("markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup"):
-        if not call.args or isinstance(call.args[0], ast.Starred):
+    for _, call in ctx.facts.calls_to(*_MARKUP_CLASSES):
+        value = argument(call, 0, "object")
+        if value is None or isinstance(value, ast.Starred):
             continue
-        value = call.args[0]
         if _safe_markup_argument(ctx, value):
             continue
         yield markup_unescaped.finding(

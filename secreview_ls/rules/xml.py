@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
-from .judge import is_static, short
+from .judge import is_static, short, single_assignment
 
 _STDLIB_PARSERS: dict[str, str] = {}
 for _module, _functions in (
@@ -21,6 +21,20 @@ for _module, _functions in (
 ):
     for _function in _functions:
         _STDLIB_PARSERS[f"{_module}.{_function}"] = _module
+# Functions whose first argument names a file (or is a file object) rather than holding XML text:
+# a fixed file name does not make the document's content fixed.
+_FILE_PARSERS = frozenset({"parse", "iterparse"})
+_IN_MEMORY_FILES = frozenset({"io.StringIO", "io.BytesIO"})
+# Parser objects of the standard library and the method that hands them a document.
+_PARSER_FACTORIES = {
+    "xml.sax.make_parser": "xml.sax",
+    "xml.sax.expatreader.create_parser": "xml.sax.expatreader",
+    "xml.etree.ElementTree.XMLParser": "xml.etree.ElementTree",
+    "xml.etree.ElementTree.XMLPullParser": "xml.etree.ElementTree",
+    "xml.etree.cElementTree.XMLParser": "xml.etree.cElementTree",
+    "xml.parsers.expat.ParserCreate": "xml.parsers.expat",
+}
+_FEEDING_METHODS = {"parse": "parse", "feed": "feed", "Parse": "feed", "ParseFile": "parse"}
 _XMLRPC_SERVERS = (
     "xmlrpc.server.SimpleXMLRPCServer",
     "xmlrpc.server.DocXMLRPCServer",
@@ -29,6 +43,33 @@ _XMLRPC_SERVERS = (
     "SimpleXMLRPCServer.SimpleXMLRPCServer",
 )
 _LXML_PARSERS = ("lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.iterparse")
+
+
+def _fixed_document(ctx: RuleContext, source: ast.expr, function: str) -> bool:
+    """The XML itself is written in the source: literal text, or an in-memory file of literal text.
+
+    For ``parse``/``iterparse`` a literal is a file name, whose content the source does not fix."""
+    if function not in _FILE_PARSERS:
+        return is_static(ctx.facts, source)
+    if isinstance(source, ast.Call) and ctx.facts.qualname(source.func) in _IN_MEMORY_FILES:
+        text = argument(source, 0, "initial_value")
+        return text is None or is_static(ctx.facts, text)
+    return False
+
+
+def _parser_object_calls(ctx: RuleContext) -> Iterator[tuple[ast.Call, str]]:
+    """``parser.parse(x)`` / ``parser.feed(x)`` on a standard-library parser object, made in
+    place or bound once to a name (``parser = xml.sax.make_parser()``)."""
+    for call in ctx.facts.method_calls(*_FEEDING_METHODS):
+        if not call.args:
+            continue
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if isinstance(receiver, ast.Name):
+            receiver = single_assignment(ctx.facts, receiver)
+        if isinstance(receiver, ast.Call):
+            module = _PARSER_FACTORIES.get(ctx.facts.qualname(receiver.func) or "")
+            if module is not None:
+                yield call, module
 
 
 @rule(
@@ -77,14 +118,16 @@ _LXML_PARSERS = ("lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", 
     "in memory. The standard library parsers are protected only when Python is linked with expat "
     "2.4.1 or newer, and lxml before 5.0 also resolves external entities (reading local files) by "
     "default. `defusedxml` offers the same API with the dangerous features refused whatever the "
-    "library versions. Literal XML in the source is not reported.",
+    "library versions. Literal XML in the source is not reported; a fixed file name is (the file's "
+    "content is not in the source). Parser objects (`make_parser()`, `XMLParser()`) are judged where "
+    "they are given a document (`.parse()`, `.feed()`).",
     bad="import xml.etree.ElementTree as ET\ntree = ET.fromstring(request.body)",
     good="import defusedxml.ElementTree as ET\ntree = ET.fromstring(request.body)",
 )
 def xml_unsafe_parse(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*_STDLIB_PARSERS):
         source = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
-        if source is None or is_static(ctx.facts, source):
+        if source is None or _fixed_document(ctx, source, name.rsplit(".", 1)[-1]):
             continue
         yield xml_unsafe_parse.finding(
             ctx,
@@ -93,9 +136,22 @@ def xml_unsafe_parse(ctx: RuleContext) -> Iterator[Finding]:
             "which resists entity expansion only when linked with expat >= 2.4.1; use `defusedxml` for "
             "XML from outside the program",
         )
-    for _, call in ctx.facts.calls_to(*_LXML_PARSERS):
+    for call, module in _parser_object_calls(ctx):
+        document = call.args[0]
+        method = _FEEDING_METHODS[call.func.attr]  # type: ignore[attr-defined]
+        if _fixed_document(ctx, document, "parse" if method == "parse" else "feed"):
+            continue
+        yield xml_unsafe_parse.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` gives `{short(ctx.segment(document))}` to a `{module}` parser, "
+            "which resists entity expansion only when linked with expat >= 2.4.1; use `defusedxml` for "
+            "XML from outside the program",
+        )
+    for lxml_name, call in ctx.facts.calls_to(*_LXML_PARSERS):
         source = argument(call, 0, "source") or argument(call, 0, "text")
-        if source is None or is_static(ctx.facts, source) or keyword(call, "parser") is not None:
+        function = lxml_name.rsplit(".", 1)[-1]
+        if source is None or _fixed_document(ctx, source, function) or keyword(call, "parser") is not None:
             continue
         if len(call.args) >= 2:
             continue
