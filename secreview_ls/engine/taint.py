@@ -186,8 +186,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
                     bases = tuple(ast.dump(base) for base in statement.bases)
                     parts.append(("class", statement.name, bases, shape(statement.body, True)))
                 elif in_class and not isinstance(statement, _COMPOUND):
-                    # Class attributes are not interpreted; only the module's own code is.
-                    parts.append("attribute")
+                    continue  # class attributes are not interpreted; only the module's own code is
                 else:
                     first, last = statement.lineno, statement.end_lineno or statement.lineno
                     parts.append("\n".join(lines[first - 1 : last]))
