@@ -88,6 +88,36 @@ _COMPOUND = (
 )
 
 
+def _definitions_in(statement: ast.stmt, tree: ast.Module) -> list[tuple[str, ast.AST, ast.AST | None]]:
+    """The definitions a top-level statement makes, in source order: module functions and
+    classes, methods (with their class), functions nested in functions (with the enclosing
+    one), and ``global`` statements. Definitions are statements, so compound statements are
+    all there is to walk."""
+    found: list[tuple[str, ast.AST, ast.AST | None]] = []
+    stack: list[tuple[ast.AST, ast.AST, ast.AST | None]] = [(statement, tree, None)]
+    while stack:
+        node, parent, scope = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if isinstance(parent, ast.ClassDef):
+                found.append(("method", node, parent))
+            elif scope is None:
+                found.append(("function", node, None))
+            else:
+                found.append(("nested", node, scope))
+            scope = node
+        elif isinstance(node, ast.ClassDef) and scope is None:
+            found.append(("class", node, None))
+        elif isinstance(node, ast.Global):
+            found.append(("global", node, None))
+        children: list[ast.AST] = []
+        for name in _BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if block:
+                children.extend(child for child in block if isinstance(child, (*_COMPOUND, ast.Global)))
+        stack.extend((child, node, scope) for child in reversed(children))
+    return found
+
+
 class ModuleTaint(ScopeMixin, SinkMixin):
     """Taint analysis of one module."""
 
@@ -144,30 +174,22 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.owner_class: dict[ast.AST, ast.ClassDef] = {}
         self.nested: dict[ast.AST, dict[str, FunctionNode]] = {}
         self.global_names: set[str] = set()
-        # Definitions are statements: a walk over compound statements (in source order) finds them.
-        stack: list[tuple[ast.AST, ast.AST, FunctionNode | None]] = [(facts.tree, facts.tree, None)]
-        while stack:
-            node, parent, scope = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if isinstance(parent, ast.ClassDef):
-                    self.owner_class[node] = parent
-                elif scope is None:
-                    self.module_functions.setdefault(node.name, node)
+        cache = self.memo.definitions if self.memo is not None else {}
+        for statement in facts.tree.body:
+            found = cache.get(statement)
+            if found is None:
+                found = cache[statement] = _definitions_in(statement, facts.tree)
+            for kind, node, owner in found:
+                if kind == "function":
+                    self.module_functions.setdefault(node.name, node)  # type: ignore[union-attr]
+                elif kind == "class":
+                    self.classes.setdefault(node.name, node)  # type: ignore[union-attr]
+                elif kind == "method":
+                    self.owner_class[node] = owner  # type: ignore[assignment]
+                elif kind == "nested":
+                    self.nested.setdefault(owner, {})[node.name] = node  # type: ignore[arg-type, union-attr]
                 else:
-                    self.nested.setdefault(scope, {})[node.name] = node
-                scope = node
-            elif isinstance(node, ast.ClassDef) and scope is None:
-                self.classes.setdefault(node.name, node)
-            children: list[ast.AST] = []
-            for name in _BLOCK_FIELDS:
-                block = getattr(node, name, None)
-                if block:
-                    for child in block:
-                        if isinstance(child, _COMPOUND):
-                            children.append(child)
-                        elif isinstance(child, ast.Global):
-                            self.global_names.update(child.names)
-            stack.extend((child, node, scope) for child in reversed(children))
+                    self.global_names.update(node.names)  # type: ignore[union-attr]
         self.imports_prefixes = {t.split(".")[0] for t in facts.imports.aliases.values()}
         self.url_rules = url_rules(facts, self.spec) if "flask" in self.imports_prefixes else {}
 

@@ -60,6 +60,7 @@ class TaintMemo:
     skeleton: tuple[Any, ...] | None = None
     scope_facts: dict[ast.AST, Any] = field(default_factory=dict)
     local_calls: dict[ast.AST, tuple[str, ...]] = field(default_factory=dict)
+    definitions: dict[ast.AST, list[tuple[str, ast.AST, ast.AST | None]]] = field(default_factory=dict)
     entries: dict[tuple[ast.AST, bool, bool], Entry] = field(default_factory=dict)
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
@@ -71,6 +72,7 @@ class TaintMemo:
         self.skeleton = None
         self.scope_facts.clear()
         self.local_calls.clear()
+        self.definitions.clear()
         self.entries.clear()
         self.records.clear()
         self.globals = None
@@ -86,6 +88,7 @@ class TaintMemo:
         else:
             self.scope_facts = {k: v for k, v in self.scope_facts.items() if k in live}
             self.local_calls = {k: v for k, v in self.local_calls.items() if k in live}
+            self.definitions = {k: v for k, v in self.definitions.items() if k in live}
             self.entries = {k: v for k, v in self.entries.items() if k[0] in live}
             records = {fn: record for fn, record in self.records.items() if fn in live}
             mover = _Mover(self.anchors, anchors)

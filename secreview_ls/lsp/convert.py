@@ -6,7 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import attrs
 from lsprotocol import types
+from pygls.protocol import default_converter
 
 from ..engine.finding import Finding, Level, Notice, Span
 from ..rules import registry
@@ -99,6 +101,88 @@ def finding_to_diagnostic(
         related_information=related,
         data=data,
     )
+
+
+class DiagnosticCache:
+    """The diagnostics of a document's last version, kept for the findings that did not change.
+
+    Converting positions and building protocol objects is most of what publishing costs, and
+    a keystroke changes few findings. An entry is keyed by everything its diagnostic is made
+    of: the finding, the text of the lines its positions are on (for the column units), the
+    encoding and the client's features. Each diagnostic also comes as JSON-ready data, so the
+    notification does not go through the generic serializer again.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Any, ...], tuple[types.Diagnostic, dict[str, Any]]] = {}
+
+    def convert(
+        self,
+        findings: Sequence[Finding],
+        lines: Sequence[str],
+        encoding: str,
+        *,
+        version: int | None,
+        uri_for: Callable[[str], str],
+        lines_for: LinesFor,
+        features: ClientFeatures,
+    ) -> tuple[list[types.Diagnostic], list[dict[str, Any]]]:
+        """Diagnostics for ``findings`` (with ``version`` in their data), objects and JSON."""
+        kept: dict[tuple[Any, ...], tuple[types.Diagnostic, dict[str, Any]]] = {}
+        diagnostics: list[types.Diagnostic] = []
+        wire: list[dict[str, Any]] = []
+        for found in findings:
+            key = _cache_key(found, lines, encoding, features)
+            entry = self._entries.get(key) if key is not None else None
+            if entry is None:
+                diagnostic = finding_to_diagnostic(
+                    found, lines, encoding, version=None, uri_for=uri_for, lines_for=lines_for, features=features
+                )
+                entry = (diagnostic, to_json(diagnostic))
+            if key is not None:
+                kept[key] = entry
+            diagnostic, data = entry
+            diagnostics.append(attrs.evolve(diagnostic, data={**diagnostic.data, "version": version}))
+            wire.append({**data, "data": {**data["data"], "version": version}})
+        self._entries = kept
+        return diagnostics, wire
+
+
+def _cache_key(found: Finding, lines: Sequence[str], encoding: str, features: ClientFeatures) -> tuple[Any, ...] | None:
+    spans = [found.span, *(edit.span for edit in (found.fix.edits if found.fix is not None else ()))]
+    for step in found.flow:
+        if step.path and step.path != found.path:
+            return None  # positions in another file, read from disk: not kept
+        spans.append(step.span)
+    texts = []
+    for span in spans:
+        for line in (span.start_line, span.end_line):
+            texts.append(lines[line - 1] if 0 < line <= len(lines) else None)
+    return (
+        found.rule_id,
+        found.message,
+        found.span,
+        found.severity,
+        found.fingerprint,
+        found.path,
+        found.fix,
+        tuple(found.flow),
+        tuple(texts),
+        len(lines),
+        encoding,
+        features,
+    )
+
+
+_converter: Any = None
+
+
+def to_json(value: Any) -> Any:
+    """A protocol object as JSON-ready data (what the server would send for it)."""
+    global _converter
+    if _converter is None:
+        _converter = default_converter()
+    return _converter.unstructure(value)
 
 
 def notice_to_diagnostic(

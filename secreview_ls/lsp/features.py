@@ -58,6 +58,7 @@ def _register(server: SecReviewServer) -> None:
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: SecReviewServer, params: None) -> None:
         ls.executor.shutdown(wait=False, cancel_futures=True)
+        ls.collector.stop()
 
     # -- document lifecycle ------------------------------------------------------------
 

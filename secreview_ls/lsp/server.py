@@ -32,7 +32,8 @@ from ..analyze import AnalysisResult, analyze_text_file, is_python_path
 from ..engine.finding import Finding, Notice
 from ..incremental import IncrementalAnalyzer
 from . import integrations
-from .convert import ClientFeatures, finding_to_diagnostic, is_logged_notice, notice_to_diagnostic
+from .collector import IdleCollector
+from .convert import ClientFeatures, DiagnosticCache, is_logged_notice, notice_to_diagnostic, to_json
 from .document import Document, DocumentWorkspace
 from .positions import split_lines_keepends
 from .settings import FolderSettings, resolve
@@ -56,6 +57,7 @@ class Published:
     lines: list[str]
     result_id: str
     seconds: float = 0.0
+    wire: list[dict[str, Any]] = field(default_factory=list)  # the diagnostics as JSON-ready data
 
 
 @dataclass
@@ -73,6 +75,7 @@ class DocState:
     logged: frozenset[str] = frozenset()
     closed: bool = False
     dirty: bool = False  # re-analyze even if the version did not change (another file changed)
+    converted: DiagnosticCache = field(default_factory=DiagnosticCache)
 
 
 @dataclass
@@ -91,11 +94,18 @@ class Job:
     encoding: str
     features: ClientFeatures
     options: dict[str, Any]
+    converted: DiagnosticCache | None = None  # the document's diagnostics of its last version
 
 
 class Protocol(LanguageServerProtocol):
     """Answers a request whose parameters do not match its method with an error, instead of
     leaving the client waiting."""
+
+    def _serialize_message(self, data: Any) -> Any:
+        params = getattr(data, "params", None)
+        if isinstance(params, Serialized):
+            return {"jsonrpc": data.jsonrpc, "method": data.method, "params": params.value}
+        return super()._serialize_message(data)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -115,6 +125,13 @@ class Protocol(LanguageServerProtocol):
                 except Exception:  # the id itself may be unusable
                     log.exception("cannot answer the malformed request")
             return _Ignored()
+
+
+class Serialized:
+    """Parameters that are JSON-ready data already (sent as they are)."""
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
 
 
 class _Ignored:
@@ -147,6 +164,7 @@ class SecReviewServer(LanguageServer):
         self.timings: list[float] = []
         self.result_changes = 0  # counts published results (workspace/diagnostic waits on it)
         self._result_event = asyncio.Event()
+        self.collector = IdleCollector(self._analyzing)
 
     # -- client capabilities ------------------------------------------------------
 
@@ -397,6 +415,14 @@ class SecReviewServer(LanguageServer):
                 log.debug("dropping the stale result for %s version %s", state.uri, job.version)
                 return
             self._publish(state, outcome)
+            self.collector.after_analysis()
+
+    def _analyzing(self) -> bool:
+        """Whether an analysis is running or waiting for its debounce."""
+        return any(
+            state.lock.locked() or (state.pending is not None and not state.pending.done())
+            for state in self.docs.values()
+        )
 
     def _job(self, state: DocState, document: Document) -> Job:
         settings = self.settings_for(state.path)
@@ -425,6 +451,7 @@ class SecReviewServer(LanguageServer):
             encoding=self.encoding,
             features=self.client_features(),
             options=options,
+            converted=state.converted,
         )
 
     def _touch(self, state: DocState) -> None:
@@ -445,9 +472,10 @@ class SecReviewServer(LanguageServer):
             self.log_message(f"{state.path}: {message}", types.MessageType.Info)
         state.logged = logged
         if not self.pull:
-            self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=state.uri, version=outcome.version, diagnostics=outcome.diagnostics)
-            )
+            params = {"uri": state.uri, "diagnostics": outcome.wire}
+            if outcome.version is not None:
+                params["version"] = outcome.version
+            self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized(params))
         self._wake(state)
         self.results_changed()
 
@@ -538,24 +566,21 @@ def analyze_job(job: Job) -> AnalysisResult:
 
 
 def to_published(job: Job, findings: list[Finding], notices: list[Notice], lines_for: Callable[[str], list[str] | None] | None = None) -> Published:
-    diagnostics: list[types.Diagnostic] = []
-    reader = lines_for or _read_lines
-    for found in findings:
-        diagnostics.append(
-            finding_to_diagnostic(
-                found,
-                job.lines,
-                job.encoding,
-                version=job.version,
-                uri_for=uri_for,
-                lines_for=reader,
-                features=job.features,
-            )
-        )
+    converted = job.converted if job.converted is not None else DiagnosticCache()
+    diagnostics, wire = converted.convert(
+        findings,
+        job.lines,
+        job.encoding,
+        version=job.version,
+        uri_for=uri_for,
+        lines_for=lines_for or _read_lines,
+        features=job.features,
+    )
     for notice in notices:
         diagnostic = notice_to_diagnostic(notice, job.lines, job.encoding, job.features)
         if diagnostic is not None:
             diagnostics.append(diagnostic)
+            wire.append(to_json(diagnostic))
     digest = hashlib.sha1(usedforsecurity=False)
     for found in findings:
         digest.update(f"{found.rule_id}|{found.span}|{found.message}|{found.fingerprint}\n".encode("utf-8", "replace"))
@@ -569,6 +594,7 @@ def to_published(job: Job, findings: list[Finding], notices: list[Notice], lines
         diagnostics=diagnostics,
         lines=job.lines,
         result_id=f"{job.version}:{job.generation}:{digest.hexdigest()[:16]}",
+        wire=wire,
     )
 
 
