@@ -43,8 +43,7 @@ class IdleCollector:
 
     def after_analysis(self) -> None:
         """Call on the event loop once an analysis result is published."""
-        if not __import__("os").environ.get("NOFREEZE"):
-            gc.freeze()
+        gc.freeze()
         self.analyses += 1
         self._schedule()
 
