@@ -139,9 +139,9 @@ def _diff_lines(old_text: str, old_lines: list[str], starts: list[int], text: st
     return [*old_lines[:prefix], *middle, *old_lines[first:]], prefix, count - first
 
 
-def _common_prefix(a: str, b: str, step: int = 4096) -> int:
-    """Length of the longest common prefix of ``a`` and ``b``."""
-    limit = min(len(a), len(b))
+def _common_prefix(a: str, b: str, limit: int | None = None, step: int = 4096) -> int:
+    """Length of the longest common prefix of ``a`` and ``b``, at most ``limit``."""
+    limit = min(len(a), len(b)) if limit is None else min(limit, len(a), len(b))
     low = 0
     while low < limit:
         high = min(low + step, limit)
@@ -157,22 +157,9 @@ def _common_prefix(a: str, b: str, step: int = 4096) -> int:
     return limit
 
 
-def _common_suffix(a: str, b: str, limit: int, step: int = 4096) -> int:
+def _common_suffix(a: str, b: str, limit: int) -> int:
     """Length of the longest common suffix of ``a`` and ``b``, at most ``limit``."""
-    size_a, size_b = len(a), len(b)
-    low = 0
-    while low < limit:
-        high = min(low + step, limit)
-        if a[size_a - high : size_a - low] != b[size_b - high : size_b - low]:
-            while low < high:  # the first difference from the end is in [low, high)
-                middle = (low + high) // 2
-                if a[size_a - middle - 1 : size_a - low] == b[size_b - middle - 1 : size_b - low]:
-                    low = middle + 1
-                else:
-                    high = middle
-            return low
-        low = high
-    return limit
+    return _common_prefix(a[::-1], b[::-1], limit)  # reversing is a copy: cheap beside analysis
 
 
 def _strip(line: str) -> str:

@@ -227,13 +227,18 @@ def _tree_source(tree: ast.Module, text: str = "") -> SourceFile:
     return source
 
 
-def test_class_attribute_edit_reruns_only_its_class(tmp_path: Path) -> None:
-    text = generate(3000, seed=8)
+def opened(tmp_path: Path, size: int, seed: int) -> tuple[IncrementalAnalyzer, list[str], str, Config]:
+    """An analyzer that has seen a generated module once, and the module's lines."""
+    text = generate(size, seed=seed)
     path = str(tmp_path / "svc.py")
     config = Config(root=tmp_path)
     analyzer = IncrementalAnalyzer(path, config)
     analyzer.analyze(text)
-    lines = split_lines_keepends(text)
+    return analyzer, split_lines_keepends(text), path, config
+
+
+def test_class_attribute_edit_reruns_only_its_class(tmp_path: Path) -> None:
+    analyzer, lines, path, config = opened(tmp_path, 3000, seed=8)
     index = next(i for i, line in enumerate(lines) if line.startswith('    title: str = "'))
     lines[index] = lines[index].replace('title: str = "', 'title: str = "x', 1)
     edited = "".join(lines)
@@ -243,12 +248,7 @@ def test_class_attribute_edit_reruns_only_its_class(tmp_path: Path) -> None:
 
 
 def test_unclosed_bracket_in_a_large_file_parses_only_around_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = generate(3000, seed=9)
-    path = str(tmp_path / "svc.py")
-    config = Config(root=tmp_path)
-    analyzer = IncrementalAnalyzer(path, config)
-    analyzer.analyze(text)
-    lines = split_lines_keepends(text)
+    analyzer, lines, path, config = opened(tmp_path, 3000, seed=9)
     index = next(i for i, line in enumerate(lines) if i > 200 and line.startswith("    payload = "))
     broken = "".join([*lines[:index], "    log.debug(\n", *lines[index:]])
     parsed: list[int] = []
