@@ -158,7 +158,7 @@ class ScopeMixin:
         facts = self.facts
         spec = self.spec
         scopes = self._scopes_in_order()
-        marked: set[ast.AST] = {scope for scope in scopes if self._scope_facts(scope).mentions_source}
+        marked = self._naming_a_source(scopes)
         handlers: dict[ast.ClassDef, bool] = {}
         for fn in facts.functions:
             cls = self.owner_class.get(fn)
@@ -177,9 +177,7 @@ class ScopeMixin:
             defined.update(fn.name for fn in self.owner_class)
             for scoped in self.nested.values():
                 defined.update(scoped)
-            calls: list[tuple[str, ast.AST]] = []
-            for owner in scopes:
-                calls.extend((name, owner) for name in self._local_calls(owner, defined))
+            calls = self._calls_to_defined(scopes, defined)
             gives: dict[ast.AST, bool] = {}
             for _ in range(6):
                 names: set[str] = set()
@@ -198,40 +196,83 @@ class ScopeMixin:
                 if not grew:
                     break
         if self.project is not None:
-            for owner in scopes:
+            for owner, name in self._calls_out(scopes):
                 if owner in marked:
                     continue
-                for _call, name in self._scope_facts(owner).calls:
-                    if name is None or name.split(".")[0] in STDLIB or "." not in name:
-                        continue
-                    summary = self.project.function_summary(name, spec, self.path)
-                    if summary is not None and summary.returns_source:
-                        marked.add(owner)
-                        break
+                summary = self.project.function_summary(name, spec, self.path)
+                if summary is not None and summary.returns_source:
+                    marked.add(owner)
         return marked
+
+    # A document analyzed version after version keeps each scope's facts (the memo), so its
+    # module-wide questions are answered scope by scope. A file analyzed once answers them from
+    # the module's index instead, and walks only the scopes the analysis then looks into.
+
+    def _owner(self, node: ast.AST) -> ast.AST:
+        return self.facts.enclosing_function(node) or self.facts.tree
+
+    def _naming_a_source(self, scopes: list[ast.AST]) -> set[ast.AST]:
+        """Scopes that name a source (``request.args``, ``input()``) or call a source method."""
+        if self.memo is not None:
+            return {scope for scope in scopes if self._scope_facts(scope).mentions_source}
+        facts = self.facts
+        source_names, prefixes, wanted = self._source_names()
+        found: set[ast.AST] = set()
+        for node in facts.nodes(ast.Name):
+            if node.id in source_names and self._names_source(node, prefixes, wanted):  # type: ignore[attr-defined]
+                found.add(self._owner(node))
+        for call in facts.method_calls(*self.spec.method_sources):
+            found.add(self._owner(call))
+        return found
+
+    def _calls_to_defined(self, scopes: list[ast.AST], defined: set[str]) -> list[tuple[str, ast.AST]]:
+        """(name, calling scope) for each call of a function or class of this module."""
+        if self.memo is not None:
+            return [(name, owner) for owner in scopes for name in self._local_calls(owner, defined)]
+        found: list[tuple[str, ast.AST]] = []
+        for call in self.facts.nodes(ast.Call):
+            name = self._local_callee(call, defined)  # type: ignore[arg-type]
+            if name is not None:
+                found.append((name, self._owner(call)))
+        return found
+
+    def _calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
+        """(calling scope, qualified name) for calls into modules that may be project files."""
+        if self.memo is not None:
+            return [
+                (owner, name)
+                for owner in scopes
+                for _, name in self._scope_facts(owner).calls
+                if name is not None and "." in name and name.split(".")[0] not in STDLIB
+            ]
+        found: list[tuple[ast.AST, str]] = []
+        for name in self.facts.call_names:
+            if "." in name and name.split(".")[0] not in STDLIB:
+                found.extend((self._owner(call), name) for _, call in self.facts.calls_to(name))
+        return found
 
     def _local_calls(self, scope: ast.AST, defined: set[str]) -> tuple[str, ...]:
         """Names of this module's functions and classes a scope calls (``f()``, ``self.f()``,
         ``Class.f()``); kept with the scope's facts, as they change only with the skeleton."""
         known = self._local_call_cache.get(scope)
         if known is None:
-            names: list[str] = []
-            for call, _ in self._scope_facts(scope).calls:
-                func = call.func
-                if isinstance(func, ast.Name):
-                    name = func.id
-                elif (
-                    isinstance(func, ast.Attribute)
-                    and isinstance(func.value, ast.Name)
-                    and (func.value.id in ("self", "cls") or func.value.id in self.classes)
-                ):
-                    name = func.attr
-                else:
-                    continue
-                if name in defined:
-                    names.append(name)
-            known = self._local_call_cache[scope] = tuple(names)
+            found = (self._local_callee(call, defined) for call, _ in self._scope_facts(scope).calls)
+            known = self._local_call_cache[scope] = tuple(name for name in found if name is not None)
         return known
+
+    def _local_callee(self, call: ast.Call, defined: set[str]) -> str | None:
+        func = call.func
+        if isinstance(func, ast.Name):
+            name = func.id
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and (func.value.id in ("self", "cls") or func.value.id in self.classes)
+        ):
+            name = func.attr
+        else:
+            return None
+        return name if name in defined else None
 
     def _gives_back(self, fn: FunctionNode) -> bool:
         """Whether a function returns or yields a value, or stores into an attribute."""
@@ -336,8 +377,16 @@ class ScopeMixin:
         """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
         if self._direct is None:
             direct: set[str] = set()
-            for scope in self._scopes_in_order():
-                direct |= self._scope_facts(scope).direct
+            if self.memo is not None:
+                for scope in self._scopes_in_order():
+                    direct |= self._scope_facts(scope).direct
+            else:
+                for call in self.facts.nodes(ast.Call):
+                    func = call.func  # type: ignore[attr-defined]
+                    if isinstance(func, ast.Name):
+                        direct.add(func.id)
+                    elif isinstance(func, ast.Attribute):
+                        direct.add(func.attr)
             self._direct = direct
         return self._direct
 
@@ -345,7 +394,14 @@ class ScopeMixin:
         """Names this module calls (``f(...)``, ``x.f(...)``) or passes around (``callback=f``)."""
         if self._called is None:
             called = set(self._direct_calls())
-            for scope in self._scopes_in_order():
-                called |= self._scope_facts(scope).loaded
+            if self.memo is not None:
+                for scope in self._scopes_in_order():
+                    called |= self._scope_facts(scope).loaded
+            else:
+                called.update(
+                    node.id  # type: ignore[attr-defined]
+                    for node in self.facts.nodes(ast.Name)
+                    if isinstance(node.ctx, ast.Load)  # type: ignore[attr-defined]
+                )
             self._called = called
         return self._called
