@@ -379,6 +379,7 @@ class _Chunk:
     facts: ModuleFacts | None = None
     facts_recorder: _Recorder | None = None
     positioned: list[ast.AST] = field(default_factory=list)
+    ended: list[ast.AST] = field(default_factory=list)  # the positioned nodes with an end line
     serial: int = 0  # changes whenever the facts are rebuilt
     context: list[_Chunk] | None = None  # chunks binding names this one uses
     context_key: frozenset[tuple[str, str, int]] | None = None  # what the context binds that this one uses
@@ -889,6 +890,7 @@ class IncrementalAnalyzer:
         chunk.positioned = [
             node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
         ]
+        chunk.ended = [node for node in chunk.positioned if getattr(node, "end_lineno", None) is not None]
         if chunk.binds is None:
             chunk.names = _free_names(chunk.facts)
             lines = split_lines_keepends(chunk.text) if chunk.broken is None else None
@@ -904,9 +906,8 @@ class IncrementalAnalyzer:
             return
         for node in chunk.positioned:
             node.lineno += delta  # type: ignore[attr-defined]
-            end = getattr(node, "end_lineno", None)
-            if end is not None:
-                node.end_lineno = end + delta  # type: ignore[attr-defined]
+        for node in chunk.ended:
+            node.end_lineno += delta  # type: ignore[attr-defined]
         chunk.base = chunk.first
 
     def _local_results(self, chunk: _Chunk, plain: list[str], imports_changed: _ImportChange, stats: RunStats) -> _Local:

@@ -67,6 +67,7 @@ class ProjectIndex:
         self._loaded: dict[Path, _Loaded] = {}
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
+        self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
         self._active: list[Path] = []
         self._lock = threading.RLock()
 
@@ -79,6 +80,7 @@ class ProjectIndex:
                 self._loaded.clear()
                 self._resolved.clear()
                 self._bases.clear()
+                self._outside.clear()
                 return
             try:
                 self._loaded.pop(Path(path).resolve(), None)
@@ -108,7 +110,10 @@ class ProjectIndex:
     def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None:
         """Summary of ``pkg.mod.func`` (or ``pkg.mod.Class.method``) if ``pkg.mod`` is a project file."""
         parts = qualname.split(".")
+        asked = (qualname, os.fspath(from_path))
         with self._lock:
+            if asked in self._outside:
+                return None  # like the module lookups it stands for, kept until ``invalidate()``
             for cut in range(len(parts) - 1, 0, -1):
                 module = ".".join(parts[:cut])
                 rest = parts[cut:]
@@ -118,6 +123,7 @@ class ProjectIndex:
                 if len(rest) > 2:
                     return None
                 return self._summary(found[0], found[1], ".".join(rest), spec)
+            self._outside.add(asked)
             return None
 
     # -- internals -------------------------------------------------------------------------
