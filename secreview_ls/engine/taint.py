@@ -16,7 +16,9 @@ entry points) are analyzed; the others are summarized on demand when called.
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable
+from typing import Any
 
 from .facts import ModuleFacts
 from .finding import FlowStep, Span
@@ -116,6 +118,30 @@ def _definitions_in(statement: ast.stmt, tree: ast.Module) -> list[tuple[str, as
                 children.extend(child for child in block if isinstance(child, (*_COMPOUND, ast.Global)))
         stack.extend((child, node, scope) for child in reversed(children))
     return found
+
+
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Not: operator.not_,
+}
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
 
 
 class ModuleTaint(ScopeMixin, SinkMixin):
@@ -807,7 +833,58 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             if any(v is True for v in values):
                 return True
             return False if all(v is False for v in values) else None
+        if isinstance(test, (ast.Compare, ast.BinOp, ast.UnaryOp)):
+            value = self._folded(test, env)
+            if value is not NO_CONST:
+                try:
+                    return bool(value)
+                except Exception:
+                    return None
         return None
+
+    def _folded(self, node: ast.expr, env: Env, depth: int = 0) -> object:
+        """The value of arithmetic and comparisons over constants and constant variables
+        (``(7 * 42) - num > 200`` with ``num = 86``), or ``NO_CONST``."""
+        if depth > 20:
+            return NO_CONST
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, (int, float, str, bool)) else NO_CONST
+        if isinstance(node, ast.Name):
+            value = env.get(node.id) or self.globals.get(node.id)
+            if value is None or value.taint or value.parts:
+                return NO_CONST
+            return value.const if isinstance(value.const, (int, float, str, bool)) else NO_CONST
+        try:
+            if isinstance(node, ast.UnaryOp):
+                operand = self._folded(node.operand, env, depth + 1)
+                if operand is NO_CONST:
+                    return NO_CONST
+                return _UNARY[type(node.op)](operand) if type(node.op) in _UNARY else NO_CONST
+            if isinstance(node, ast.BinOp):
+                left = self._folded(node.left, env, depth + 1)
+                right = self._folded(node.right, env, depth + 1)
+                if left is NO_CONST or right is NO_CONST or type(node.op) not in _BINARY:
+                    return NO_CONST
+                if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+                    # Strings only join; nothing that could build a huge value.
+                    if not (isinstance(node.op, ast.Add) and isinstance(left, str) and isinstance(right, str)):
+                        return NO_CONST
+                if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 10**6):  # type: ignore[arg-type]
+                    return NO_CONST
+                return _BINARY[type(node.op)](left, right)
+            if isinstance(node, ast.Compare):
+                left = self._folded(node.left, env, depth + 1)
+                for op, comparator in zip(node.ops, node.comparators, strict=True):
+                    right = self._folded(comparator, env, depth + 1)
+                    if left is NO_CONST or right is NO_CONST or type(op) not in _COMPARE:
+                        return NO_CONST
+                    if not _COMPARE[type(op)](left, right):
+                        return False
+                    left = right
+                return True
+        except (ArithmeticError, TypeError, ValueError):
+            return NO_CONST
+        return NO_CONST
 
     def _refine(self, test: ast.expr, env: Env, truth: bool, fn: Frame) -> Env:
         """Narrow the environment where ``test`` is ``truth`` (allowlists, validators)."""
@@ -947,6 +1024,13 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
             return repr(-node.operand.value) if isinstance(node.operand.value, int) else None
         return None
+
+    def _keys_of(self, nodes: list[ast.expr]) -> str | None:
+        """The part key for constant keys: ``'k'`` for one, ``('s','k')`` for several."""
+        keys = [self._const_key(node) for node in nodes]
+        if not keys or any(key is None for key in keys):
+            return None
+        return keys[0] if len(keys) == 1 else "(" + ",".join(keys) + ")"  # type: ignore[arg-type]
 
     def _assign(self, target: ast.expr, value: Val, env: Env, fn: Frame, value_node: ast.AST | None) -> None:
         if isinstance(target, ast.Name):
@@ -1374,6 +1458,16 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         fn: Frame,
     ) -> Val | None:
         target = node.func.value  # type: ignore[attr-defined]
+        if method == "set" and len(node.args) >= 2 and len(args) == len(node.args):
+            # ``set(section, key, value)`` (configparser, caches): what is stored comes back out
+            # of ``get`` with the same constant keys.
+            value = args[-1]
+            key = self._keys_of(node.args[:-1])
+            if key is not None:
+                self._update(target, env, lambda base: set_part(base, key, value))
+            elif value.taint or value.parts:
+                self._update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
         if method in MUTATORS_ADD and args:
             value = args[-1]
             if value.taint or value.parts:
@@ -1391,6 +1485,10 @@ class ModuleTaint(ScopeMixin, SinkMixin):
                 self._update(target, env, lambda base: set_part(base, key, join(current, args[1])))
                 return join(current, args[1])
             return None
+        if method in ("get", "pop") and len(node.args) >= 2:
+            stored = self._keys_of(node.args[:2])
+            if stored is not None and receiver.part(stored) is not None:
+                return get_part(receiver, stored)  # ``conf.get(section, key)``
         if method in ("get", "pop") and node.args:
             key = self._const_key(node.args[0])
             if key is not None:
