@@ -26,6 +26,7 @@ from .engine.source import SourceFile, split_lines
 from .engine.suppressions import Suppression, parse_suppressions
 from .rules import registry
 from .rules.base import Rule, RuleContext, TextContext
+from .rules.taint_rules import cleared_sinks
 
 
 @dataclass
@@ -136,7 +137,7 @@ def finish_findings(
 
     ``facts_for(findings)`` gives the module facts covering those findings (statement
     extents and enclosing definitions), or None for files that are not Python."""
-    raw = _prefer_taint(raw)
+    raw = _drop_cleared(_prefer_taint(raw), result.evidence)
     kept = _apply_context(raw, config, result.is_test)
     kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
     facts = facts_for(kept) if suppressions else None
@@ -180,6 +181,19 @@ def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]
                 continue
         kept.append((current, found))
     return kept
+
+
+def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: dict[str, list[str]] | None) -> list[tuple[Rule, Finding]]:
+    """Drop pattern findings on a sink the taint analysis cleared: every value its argument is
+    built from is a constant or was sanitized for that class (``str(int(p))``, an allowlist)."""
+    cleared = cleared_sinks(evidence or {})
+    if not cleared:
+        return raw
+    return [
+        (current, found)
+        for current, found in raw
+        if current.taint or (found.span.start_line, found.span.start_col, found.cwe) not in cleared
+    ]
 
 
 def _overlaps(a: Span, b: Span) -> bool:

@@ -168,6 +168,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.hits: dict[tuple[int, str], SinkHit] = {}
         self.sources_seen: dict[str, None] = {}  # in the order seen
         self.sinks_seen: dict[str, None] = {}
+        self.cleared: dict[tuple[str, ast.AST], None] = {}  # sinks whose every variable part is harmless
         self.skipped: list[str] = []
         self.globals: Env = {}
         self._summaries: dict[ast.AST, Summary | None] = {}
@@ -494,6 +495,8 @@ class ModuleTaint(ScopeMixin, SinkMixin):
                     self._note_source(event[1], event[2])
                 elif kind == "snk":
                     self._note_sink(event[1], event[2], event[3])
+                elif kind == "clr":
+                    self._note_cleared(event[1], event[2])
                 elif kind == "proj":
                     if not same_summary(self._project_summary(event[1]), event[2]):
                         return False
@@ -605,6 +608,11 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         self.sinks_seen.setdefault(entry)
         if self._recording:
             self._recording[-1].append(("snk", shown, what, node))
+
+    def _note_cleared(self, cls: str, node: ast.AST) -> None:
+        self.cleared.setdefault((cls, node))
+        if self._recording:
+            self._recording[-1].append(("clr", cls, node))
 
     def _project_summary(self, name: str) -> Summary | None:
         summary = self.project.function_summary(name, self.spec, self.path) if self.project is not None else None
@@ -1332,7 +1340,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         )
 
         # Sinks (checked on the arguments as they are).
-        reported = self._check_sinks(node, name, method, receiver, args, kwargs, fn, module_call)
+        reported = self._check_sinks(node, name, method, receiver, args, kwargs, fn, module_call, env)
         result = self._call_result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn)
         return cleaned(result, reported) if reported else result
 

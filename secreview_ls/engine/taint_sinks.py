@@ -29,6 +29,39 @@ from .taint_state import (
 )
 
 
+def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
+    """The names a string is built from (``"echo " + name``, f-strings, ``%``, ``.format``);
+    None when some part is anything but a constant or a name."""
+    if isinstance(node, ast.Constant):
+        return []
+    if isinstance(node, ast.Name):
+        return [node]
+    parts: list[ast.AST]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        parts = [node.left, node.right]
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        parts = list(node.elts)
+    elif isinstance(node, ast.JoinedStr):
+        parts = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and not node.keywords
+    ):
+        parts = list(node.args)
+    else:
+        return None
+    found: list[ast.Name] = []
+    for part in parts:
+        inner = _variable_leaves(part)
+        if inner is None:
+            return None
+        found.extend(inner)
+    return found
+
+
 class SinkMixin:
     """Sink checks of the taint analysis (mixed into ``ModuleTaint``)."""
 
@@ -64,6 +97,7 @@ class SinkMixin:
         kwargs: dict[str | None, Val],
         fn: Frame,
         module_call: bool,
+        env: Env | None = None,
     ) -> frozenset[str]:
         specs: list[SinkSpec] = []
         if name is not None:
@@ -86,8 +120,16 @@ class SinkMixin:
         for sink in specs:
             if sink.cls in seen:
                 continue
-            for arg_node, value, remote_only in self._sink_arguments(sink, node, receiver, args, kwargs):
+            checked = list(self._sink_arguments(sink, node, receiver, args, kwargs))
+            for arg_node, value, remote_only in checked:
                 self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
+            if (
+                self._collect
+                and env is not None
+                and checked
+                and all(self._cleared(arg_node, sink.cls, env) for arg_node, _, _ in checked)
+            ):
+                self._note_cleared(sink.cls, node)
             seen.add(sink.cls)
             if sink.clean_result:
                 reported.add(sink.cls)
@@ -95,6 +137,24 @@ class SinkMixin:
                 # A file's content, a command's output, a response: not the data that went in.
                 reported.add(ALL_CLASSES)
         return frozenset(reported)
+
+    def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
+        """Whether every variable part of a sink argument is a known constant or a value that was
+        cleaned for this sink class (``str(int(p))``, an allowlist check): positive evidence that
+        the built string is harmless, for the pattern rules that only see that it is built."""
+        leaves = _variable_leaves(argument)
+        if not leaves:
+            return False
+        for leaf in leaves:
+            value = env.get(leaf.id) if leaf.id in env else self.globals.get(leaf.id)
+            if value is None or value.parts:
+                return False
+            if value.taint:
+                if not all(lab.is_clean_for(cls) for lab in value.taint):
+                    return False
+            elif value.const is NO_CONST:
+                return False  # made by something the analysis does not follow
+        return True
 
     def _sink_arguments(
         self,

@@ -6,13 +6,14 @@ class, with the path from the source in ``Finding.flow``.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.facts import ModuleFacts
-from ..engine.finding import Finding, FlowStep
+from ..engine.finding import Finding, FlowStep, Span
 from ..engine.project import default_project
 from ..engine.taint import ModuleTaint, SinkHit, SummaryProvider
 from ..engine.taint_memo import TaintMemo
@@ -58,9 +59,35 @@ def _run(ctx: RuleContext) -> _Run:
     _note_quiet_sinks(ctx, spec, analysis.sinks_seen)
     for text in analysis.skipped:
         ctx.note("skipped", text)
+    for cls, node in analysis.cleared:
+        current = _RULES_BY_CLASS.get(cls)
+        if current is not None:
+            span = ctx.source.span(node)
+            ctx.note("cleared", cleared_note(ctx.facts.spelled(node.func), span, cls, current.cwe))  # type: ignore[attr-defined]
     done = _Run(hits, spec)
     _RUNS[ctx.facts] = done
     return done
+
+
+CLEARED = re.compile(r"\(line (\d+), column (\d+)\).*\(CWE-(\d+)\)$")
+
+
+def cleared_note(spelled: str, span: Span, cls: str, cwe: int) -> str:
+    """Evidence that every value a sink's argument is built from is harmless for its class."""
+    return (
+        f"`{spelled}()` (line {span.start_line}, column {span.start_col + 1}): built only from constants"
+        f" and values cleaned for {cls} (CWE-{cwe})"
+    )
+
+
+def cleared_sinks(evidence: dict[str, list[str]]) -> set[tuple[int, int, int]]:
+    """(line, 0-based column, CWE) of the sinks that ``cleared_note`` recorded."""
+    found: set[tuple[int, int, int]] = set()
+    for text in evidence.get("cleared", ()):
+        match = CLEARED.search(text)
+        if match is not None:
+            found.add((int(match.group(1)), int(match.group(2)) - 1, int(match.group(3))))
+    return found
 
 
 def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen: Iterable[str]) -> None:
