@@ -15,6 +15,7 @@ from .finding import FlowStep, Span
 
 ALL_CLASSES = "*"
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
+DERIVED = "~derived"  # the result of a sink (a file's content, a command's output), not the input
 MAX_LABELS = 8
 MAX_STEPS = 16
 MAX_ACCESS = 3

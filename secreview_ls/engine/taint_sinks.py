@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from .finding import FlowStep
 from .taint_model import (
     ALL_CLASSES,
+    DERIVED,
     EMPTY,
     NO_CONST,
     OPAQUE,
@@ -135,7 +136,7 @@ class SinkMixin:
                 reported.add(sink.cls)
             if sink.cls not in RESULT_KEEPS_DATA and not sink.clean_result:
                 # A file's content, a command's output, a response: not the data that went in.
-                reported.add(ALL_CLASSES)
+                reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
@@ -150,7 +151,11 @@ class SinkMixin:
             if value is None or value.parts:
                 return False
             if value.taint:
-                if not all(lab.is_clean_for(cls) for lab in value.taint):
+                # Cleaned by a check or a conversion; not merely derived from other data.
+                if not all(
+                    lab.is_clean_for(cls) and DERIVED not in lab.cleaned and OPAQUE not in lab.cleaned
+                    for lab in value.taint
+                ):
                     return False
             elif value.const is NO_CONST:
                 return False  # made by something the analysis does not follow
