@@ -5,7 +5,7 @@ An editor re-analyzes a document at every keystroke, and a keystroke changes one
 
 * the facts of each scope (its calls, whether it gives a value back, whether it names a
   source), kept per function node: the incremental analyzer keeps the nodes of unchanged code;
-* the framework entry of each function;
+* the framework entry of each function, and the definitions each top-level statement makes;
 * a **record** of each analyzed function: its summary and the ordered events of its analysis
   (summaries it asked for and what they were, hits, notes). A function whose node, entry and
   parameter set-up are unchanged is *replayed*: each summary it asked for is asked for again,
@@ -13,8 +13,9 @@ An editor re-analyzes a document at every keystroke, and a keystroke changes one
   would make, in the same order. At the first different answer it is analyzed again.
 
 Everything is dropped when the module's skeleton changes (imports, the names and bases of
-classes and functions, module-level statements, ``global`` names, URL rules), since every
-function's analysis may depend on it. Records are kept in the current version's line numbers:
+classes and functions, module-level statements, ``global`` names, URL rules; class attributes
+are not part of it, as they are not interpreted), since every function's analysis may depend
+on it; a change of the module-level values drops the records. Records are kept in the current version's line numbers:
 when code above a function moves it, its recorded spans move with it (a span that cannot be
 placed drops its record).
 """
