@@ -164,23 +164,36 @@ def _mask_credential_snippets(findings: list[Finding], text: str, path: str, lin
 
 
 def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
-    """Where a taint rule reports a sink, drop pattern findings of the same CWE on it:
-    the taint finding says the same thing and names the source."""
+    """Where a taint rule reports a sink, drop pattern findings of the same CWE on it, or on
+    a line its path goes through (the query built on one line and run on the next): the
+    taint finding says the same thing and names the source."""
     tainted = [f for r, f in raw if r.taint]
     if not tainted:
         return raw
     kept: list[tuple[Rule, Finding]] = []
     for current, found in raw:
         if not current.taint:
-            covering = [t for t in tainted if t.cwe == found.cwe and _overlaps(t.span, found.span)]
+            same = [t for t in tainted if t.cwe == found.cwe]
+            covering = [t for t in same if _overlaps(t.span, found.span)]
             if covering:
                 # The pattern rule's safe rewrite still applies to the tainted sink.
                 for taint_finding in covering:
                     if taint_finding.fix is None and found.fix is not None:
                         taint_finding.fix = found.fix
                 continue
+            if any(_on_path(t, found) for t in same):
+                continue
         kept.append((current, found))
     return kept
+
+
+def _on_path(tainted: Finding, found: Finding) -> bool:
+    """Whether ``found`` starts on a line of ``tainted``'s path, in the same file."""
+    line = found.span.start_line
+    return any(
+        step.path in (None, found.path) and step.span.start_line <= line <= step.span.end_line
+        for step in tainted.flow
+    )
 
 
 def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: dict[str, list[str]] | None) -> list[tuple[Rule, Finding]]:

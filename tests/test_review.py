@@ -32,8 +32,9 @@ def analyze(text: str, path: str, root: Path) -> object:
 
 
 def test_vulnerable_file_lists_findings_by_severity_with_their_sources(tmp_path: Path) -> None:
-    result = analyze(VIEWS, "app/views.py", tmp_path)
-    review = review_file(result, VIEWS, display_path="app/views.py")  # type: ignore[arg-type]
+    text = VIEWS + "\n\ndef make_token():\n    import random\n    token = random.random()\n    return token\n"
+    result = analyze(text, "app/views.py", tmp_path)
+    review = review_file(result, text, display_path="app/views.py")  # type: ignore[arg-type]
     first = review.splitlines()[0]
     assert first.startswith("## app/views.py — ") and "high" in first
     high = review.index("High:")
@@ -115,8 +116,8 @@ def test_whole_scan_review(scan: ScanResult) -> None:
 
 def test_review_of_a_change_counts_findings_on_changed_lines(scan: ScanResult) -> None:
     views = next(r for r in scan.results if r.path.endswith("views.py"))
-    kept = [f for f in views.findings if f.span.start_line in (12, 14)]
-    changed = ChangeSet(files={Path(views.path).resolve(): frozenset({11, 12, 14})}, base="origin/main")
+    kept = [f for f in views.findings if f.span.start_line in (14, 21)]
+    changed = ChangeSet(files={Path(views.path).resolve(): frozenset({11, 12, 14, 21})}, base="origin/main")
     diff_scan = ScanResult(
         root=scan.root,
         config=scan.config,
@@ -130,7 +131,7 @@ def test_review_of_a_change_counts_findings_on_changed_lines(scan: ScanResult) -
     assert f"{len(kept)} findings on changed lines" in review
     hidden = len(views.findings) - len(kept)
     assert f"{hidden} finding{'s' if hidden != 1 else ''} on unchanged lines" in review
-    assert "Changed lines in this file: 3." in review
+    assert "Changed lines in this file: 4." in review
     assert f"## app/views.py — {len(kept)} findings on changed lines" in review
     # findings on other lines were removed, so nothing is concluded from their absence
     assert "None of those inputs" not in review and "Sensitive calls" not in review
