@@ -424,25 +424,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         static = self._is_static(fn)
         is_method = cls is not None and not static
         entry = self._entry(fn, is_method)
-        args = fn.args
-        ordered = [*args.posonlyargs, *args.args]
-        params = [a.arg for a in ordered] + [a.arg for a in args.kwonlyargs]
-        vararg = kwarg = None
-        if args.vararg is not None:
-            vararg = len(params)
-            params.append(args.vararg.arg)
-        if args.kwarg is not None:
-            kwarg = len(params)
-            params.append(args.kwarg.arg)
-        summary = Summary(
-            name=fn.name,
-            params=params,
-            positional=len(ordered),
-            vararg=vararg,
-            kwarg=kwarg,
-            offset=1 if is_method else 0,
-            path=self.path,
-        )
+        summary = self._empty_summary(fn)  # filled in by the analysis
         kind_of_self = None
         if is_method and cls is not None:
             kind_of_self = handler_kind(self.facts, self.spec, cls, self.classes) or f"class:{cls.name}"
@@ -858,8 +840,8 @@ class ModuleTaint(ScopeMixin, SinkMixin):
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, (int, float, str, bool)) else NO_CONST
         if isinstance(node, ast.Name):
-            value = env.get(node.id) or self.globals.get(node.id)
-            if value is None or value.taint or value.parts:
+            value = self._lookup(node.id, env)
+            if value.taint or value.parts:
                 return NO_CONST
             return value.const if isinstance(value.const, (int, float, str, bool)) else NO_CONST
         try:

@@ -30,6 +30,16 @@ class ScopeFacts:
     loaded: frozenset[str]  # names read
 
 
+def _callee_name(call: ast.Call) -> str | None:
+    """``f`` in ``f(...)`` and in ``x.f(...)``."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
 def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
@@ -82,12 +92,10 @@ class ScopeMixin:
                 stack.append(child)
             if isinstance(node, ast.Call):
                 calls.append(node)
-                func = node.func
-                if isinstance(func, ast.Name):
-                    direct.add(func.id)
-                elif isinstance(func, ast.Attribute):
-                    direct.add(func.attr)
-                    if func.attr in method_sources:
+                callee = _callee_name(node)
+                if callee is not None:
+                    direct.add(callee)
+                    if isinstance(node.func, ast.Attribute) and callee in method_sources:
                         mentions = True
             elif isinstance(node, ast.Name):
                 if isinstance(node.ctx, ast.Load):
@@ -381,12 +389,9 @@ class ScopeMixin:
                 for scope in self._scopes_in_order():
                     direct |= self._scope_facts(scope).direct
             else:
-                for call in self.facts.nodes(ast.Call):
-                    func = call.func  # type: ignore[attr-defined]
-                    if isinstance(func, ast.Name):
-                        direct.add(func.id)
-                    elif isinstance(func, ast.Attribute):
-                        direct.add(func.attr)
+                direct.update(
+                    callee for callee in map(_callee_name, self.facts.nodes(ast.Call)) if callee is not None  # type: ignore[arg-type]
+                )
             self._direct = direct
         return self._direct
 

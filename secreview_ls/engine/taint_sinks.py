@@ -147,8 +147,8 @@ class SinkMixin:
         if not leaves:
             return False
         for leaf in leaves:
-            value = env.get(leaf.id) if leaf.id in env else self.globals.get(leaf.id)
-            if value is None or value.parts:
+            value = self._lookup(leaf.id, env)
+            if value.parts:
                 return False
             if value.taint:
                 # Cleaned by a check or a conversion; not merely derived from other data.
