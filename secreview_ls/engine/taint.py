@@ -248,7 +248,7 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             tuple(sorted(imports.aliases.items())),
             tuple(imports.star_modules),
             frozenset(imports.locally_bound),
-            shape(facts.tree.body, False),
+            tuple(self._statement_shape(statement, shape) for statement in facts.tree.body),
             frozenset(self.global_names),
             # Names of functions defined in functions, and of methods: calls to them are followed.
             frozenset(name for scoped in self.nested.values() for name in scoped),
@@ -256,6 +256,17 @@ class ModuleTaint(ScopeMixin, SinkMixin):
             tuple(sorted((name, tuple(sorted(params.items()))) for name, params in self.url_rules.items())),
             self._hardened_lxml(),
         )
+
+    def _statement_shape(
+        self, statement: ast.stmt, shape: Callable[[list[ast.stmt], bool], tuple[object, ...]]
+    ) -> tuple[object, ...]:
+        """The skeleton's part for one top-level statement, kept while the statement is (an
+        unchanged statement keeps its node and its text)."""
+        cache = self.memo.shapes if self.memo is not None else {}
+        known = cache.get(statement)
+        if known is None:
+            known = cache[statement] = shape([statement], False)
+        return known
 
     def _entry(self, fn: FunctionNode, is_method: bool) -> Entry:
         key = (fn, is_method)

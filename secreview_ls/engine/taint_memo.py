@@ -5,7 +5,8 @@ An editor re-analyzes a document at every keystroke, and a keystroke changes one
 
 * the facts of each scope (its calls, whether it gives a value back, whether it names a
   source), kept per function node: the incremental analyzer keeps the nodes of unchanged code;
-* the framework entry of each function, and the definitions each top-level statement makes;
+* the framework entry of each function, and the definitions and skeleton part of each
+  top-level statement;
 * a **record** of each analyzed function: its summary and the ordered events of its analysis
   (summaries it asked for and what they were, hits, notes). A function whose node, entry and
   parameter set-up are unchanged is *replayed*: each summary it asked for is asked for again,
@@ -62,6 +63,7 @@ class TaintMemo:
     scope_facts: dict[ast.AST, Any] = field(default_factory=dict)
     local_calls: dict[ast.AST, tuple[str, ...]] = field(default_factory=dict)
     definitions: dict[ast.AST, list[tuple[str, ast.AST, ast.AST | None]]] = field(default_factory=dict)
+    shapes: dict[ast.AST, tuple[Any, ...]] = field(default_factory=dict)  # skeleton part per statement
     entries: dict[tuple[ast.AST, bool, bool], Entry] = field(default_factory=dict)
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
@@ -74,6 +76,7 @@ class TaintMemo:
         self.scope_facts.clear()
         self.local_calls.clear()
         self.definitions.clear()
+        self.shapes.clear()
         self.entries.clear()
         self.records.clear()
         self.globals = None
@@ -90,6 +93,7 @@ class TaintMemo:
             self.scope_facts = {k: v for k, v in self.scope_facts.items() if k in live}
             self.local_calls = {k: v for k, v in self.local_calls.items() if k in live}
             self.definitions = {k: v for k, v in self.definitions.items() if k in live}
+            self.shapes = {k: v for k, v in self.shapes.items() if k in live}
             self.entries = {k: v for k, v in self.entries.items() if k[0] in live}
             records = {fn: record for fn, record in self.records.items() if fn in live}
             mover = _Mover(self.anchors, anchors)
