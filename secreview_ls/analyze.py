@@ -198,7 +198,7 @@ def _on_path(tainted: Finding, found: Finding) -> bool:
 
 def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: dict[str, list[str]] | None) -> list[tuple[Rule, Finding]]:
     """Drop pattern findings on a sink the taint analysis cleared: every value its argument is
-    built from is a constant or was sanitized for that class (``str(int(p))``, an allowlist)."""
+    built from is a constant or was cleaned for that class (an allowlist check, say)."""
     cleared = cleared_sinks(evidence or {})
     if not cleared:
         return raw

@@ -141,7 +141,7 @@ class SinkMixin:
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
-        cleaned for this sink class (``str(int(p))``, an allowlist check): positive evidence that
+        cleaned for this sink class (an allowlist check, a comparison with a constant): evidence that
         the built string is harmless, for the pattern rules that only see that it is built."""
         leaves = _variable_leaves(argument)
         if not leaves:
