@@ -821,10 +821,6 @@ class IncrementalAnalyzer:
                     items.append(note)
         return self._finish(text, plain, chunks, raw, evidence_all, module_facts)
 
-    @property
-    def chunk_count(self) -> int:
-        return len(self._chunks)
-
     def _options(self) -> dict[str, Any]:
         options = dict(self.options)
         options.setdefault("config", self.config)
