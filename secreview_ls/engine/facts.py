@@ -62,7 +62,7 @@ class ModuleFacts:
             if isinstance(call.func, ast.Attribute):
                 self._calls_by_attr[call.func.attr].append(call)
         for nodes in by_type.values():
-            nodes.sort(key=_position)
+            nodes.sort(key=source_position)
 
     # -- queries ---------------------------------------------------------------
 
@@ -82,7 +82,7 @@ class ModuleFacts:
         found: list[ast.AST] = []
         for node_type in types:
             found.extend(self._of_type(node_type))
-        found.sort(key=_position)
+        found.sort(key=source_position)
         return found
 
     def calls_to(self, *qualnames: str) -> Iterator[tuple[str, ast.Call]]:
@@ -150,7 +150,8 @@ class ModuleFacts:
         ]
 
 
-def _position(node: ast.AST) -> tuple[int, int]:
+def source_position(node: ast.AST) -> tuple[int, int]:
+    """Sort key of a node in source order: (line, column); nodes without one come first."""
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 

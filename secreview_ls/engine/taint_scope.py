@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from .facts import source_position
 from .taint_frameworks import handler_kind
 from .taint_model import TaintSpec
 from .taint_state import (
@@ -38,10 +39,6 @@ def _callee_name(call: ast.Call) -> str | None:
     if isinstance(func, ast.Attribute):
         return func.attr
     return None
-
-
-def _position(node: ast.AST) -> tuple[int, int]:
-    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
 class ScopeMixin:
@@ -115,7 +112,7 @@ class ScopeMixin:
                     and (value is None or (isinstance(value, ast.Constant) and value.value is None))
                 ):
                     gives = True
-        calls.sort(key=_position)
+        calls.sort(key=source_position)
         return ScopeFacts(
             tuple((call, facts.qualname(call.func)) for call in calls),
             gives,
