@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.finding import Finding
+from .report_file import write_text_safely
 
 if TYPE_CHECKING:
     from .scan import ScanResult
@@ -84,6 +85,8 @@ def load_baseline(path: str | Path) -> Baseline:
         raise BaselineError(f"{source}: cannot read baseline: {error.strerror or error}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BaselineError(f"{source}: not a valid JSON baseline: {error}") from None
+    except RecursionError:
+        raise BaselineError(f"{source}: not a valid JSON baseline: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{source}: not a secreview baseline (no `findings` list)")
     version = data.get("version", FORMAT_VERSION)
@@ -126,5 +129,5 @@ def dumps(document: dict[str, Any]) -> str:
 def write_baseline(scan: ScanResult, path: str | Path) -> int:
     """Write the baseline of ``scan`` to ``path``; returns the number of entries."""
     document = baseline_document(scan)
-    Path(path).write_text(dumps(document), encoding="utf-8")
+    write_text_safely(Path(path), dumps(document))
     return len(document["findings"])

@@ -26,6 +26,7 @@ from . import __version__
 from .analyze import unknown_rule_codes
 from .config import Config, ConfigError, discover, load_pyproject
 from .engine.finding import Level, Notice
+from .report_file import write_text_safely
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -298,12 +299,36 @@ def _report_scan_notices(args: argparse.Namespace, scan: Any) -> None:
 def _write_output(text: str, output: str | None) -> None:
     if output:
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            write_text_safely(Path(output), text)
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
-    else:
+        return
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise UsageError(f"cannot write the report to standard output: {error.strerror or error}") from None
+
+
+def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
+    """Stop before a report or baseline would replace one of the files being scanned."""
+    output = getattr(args, "output", None)
+    if not output or not os.path.exists(output):
+        return
+    from .discovery import discover_files
+
+    target = Path(output).resolve()
+    found = discover_files(
+        [p for p in args.paths if os.path.lexists(p)],
+        config,
+        gitignore=not args.no_gitignore,
+        exclude=args.exclude,
+        force_exclude=args.force_exclude,
+    )
+    if any(path.resolve() == target for path in found.files):
+        raise UsageError(f"refusing to write to {output}: it is one of the files being scanned; choose another --output")
 
 
 def _load_baseline(path: Path | None) -> Any:
@@ -325,6 +350,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         writer = get_writer(args.format)
     except ReportError as error:
         raise UsageError(str(error)) from None
+    _refuse_scanned_output(args, config)
     baseline = _load_baseline(args.baseline)
     scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
     _report_scan_notices(args, scan)
@@ -339,6 +365,7 @@ def cmd_baseline_create(args: argparse.Namespace) -> int:
     from .baseline import write_baseline
 
     config = load_config(args)
+    _refuse_scanned_output(args, config)
     scan = _run_scan(args, config)
     _report_scan_notices(args, scan)
     try:
@@ -357,6 +384,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         render_review = load_target("secreview_ls.review:render_review", "the review command")
     except ReportError as error:
         raise UsageError(str(error)) from None
+    _refuse_scanned_output(args, config)
     baseline = _load_baseline(args.baseline)
     scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
     _report_scan_notices(args, scan)

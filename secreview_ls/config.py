@@ -253,7 +253,7 @@ def find_pyproject(start: Path) -> Path | None:
             nearest = nearest or candidate
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
                 continue
             if "secreview" in data.get("tool", {}):
                 return candidate
@@ -268,6 +268,8 @@ def load_pyproject(path: Path, base: Config | None = None) -> Config:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     table = data.get("tool", {}).get("secreview", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.secreview] must be a table")

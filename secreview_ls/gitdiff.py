@@ -11,7 +11,7 @@ API:
   ``ChangeSet.lines_for(path)``: queries by file path (any form; resolved).
 - ``changed_lines_for_text(repo_root, path, text, rev="HEAD") -> set[int] | None``:
   for an unsaved editor buffer, the 1-based lines of ``text`` that differ
-  from the file as committed at ``merge-base(REV, HEAD)`` (``git show`` +
+  from the file as committed at ``merge-base(REV, HEAD)`` (``git cat-file`` +
   difflib; ``HEAD`` is used as is).
 - ``repo_root_of(path) -> Path | None``: the work tree containing ``path``.
   ``None`` means every line counts as new (the file does not exist at
@@ -25,6 +25,7 @@ Renamed files count only their edited lines.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -66,19 +67,76 @@ class ChangeSet:
         return lines is None or line in lines
 
 
-def _git(args: list[str], cwd: Path, *, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+#: Settings that make git run no program a repository can choose (its ``.git/config`` is
+#: as untrusted as the code under review): no file-system monitor hook, no hooks, no
+#: transport (a partial clone would otherwise fetch missing objects), no pager.
+_SAFE_SETTINGS = (
+    "core.quotePath=false",
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "protocol.allow=never",
+)
+
+#: Environment variables that would point git at another repository, configuration or
+#: program than the one asked for; they are dropped before git is started.
+_UNSAFE_ENVIRONMENT = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+    "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_ASKPASS", "GIT_PROXY_COMMAND",
+)
+
+
+def _environment() -> dict[str, str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in _UNSAFE_ENVIRONMENT and not key.startswith("GIT_CONFIG_KEY_") and not key.startswith("GIT_CONFIG_VALUE_")
+    }
+    environment.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_NO_LAZY_FETCH="1")
+    return environment
+
+
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    settings = [item for setting in _SAFE_SETTINGS for item in ("-c", setting)]
     try:
-        completed = subprocess.run(
-            ["git", "-c", "core.quotePath=false", *args],
+        return subprocess.run(
+            ["git", "--no-pager", *settings, *command],
             cwd=cwd,
             capture_output=True,
             timeout=_GIT_TIMEOUT,
             check=False,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
         )
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except subprocess.TimeoutExpired:
-        raise GitError(f"`git {' '.join(args)}` did not finish in {_GIT_TIMEOUT} s") from None
+        raise GitError(f"`git {' '.join(command)}` did not finish in {_GIT_TIMEOUT} s") from None
+
+
+def _filter_overrides(cwd: Path) -> list[str]:
+    """``-c`` settings that switch off every content filter driver the configuration defines.
+
+    Comparing the working tree with a commit runs a file's ``clean`` filter; a driver is a
+    command line in the repository's configuration, so each one is blanked out."""
+    listed = _run(["config", "--null", "--name-only", "--get-regexp", r"^filter\."], cwd)
+    drivers = {
+        key[len("filter.") : key.rindex(".")]
+        for key in listed.stdout.decode("utf-8", "surrogateescape").split("\0")
+        if key.count(".") >= 2
+    }
+    overrides: list[str] = []
+    for driver in sorted(drivers):
+        for part, value in (("clean", ""), ("smudge", ""), ("process", ""), ("required", "false")):
+            overrides += ["-c", f"filter.{driver}.{part}={value}"]
+    return overrides
+
+
+def _git(args: list[str], cwd: Path, *, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """Run git with every repository-chosen program disabled (hooks, fsmonitor, filters,
+    textconv and external diff drivers, pagers, transports)."""
+    completed = _run([*_filter_overrides(cwd), *args], cwd)
     if check and completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"`git {' '.join(args)}` failed: {message[-1] if message else completed.returncode}")
@@ -123,7 +181,7 @@ def changes_since(rev: str, cwd: str | Path = ".") -> ChangeSet:
         raise GitError(f"{rev!r} and HEAD have no common ancestor")
     base = merge_base.stdout.decode().strip()
     diff = _git(
-        ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--find-renames", "--diff-filter=d", base, "--"],
+        ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "--diff-filter=d", base, "--"],
         root,
     )
     files = parse_unified_diff(diff.stdout, root)
@@ -212,7 +270,7 @@ def changed_lines_for_text(repo_root: str | Path, path: str | Path, text: str, r
             merge_base = _git(["merge-base", rev, "HEAD"], root, check=False)
             if merge_base.returncode == 0:
                 base = merge_base.stdout.decode().strip()
-        shown = _git(["show", f"{base}:{relative}"], root, check=False)
+        shown = _git(["cat-file", "blob", f"{base}:{relative}"], root, check=False)
     except GitError:
         return None
     if shown.returncode != 0:

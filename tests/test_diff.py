@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,42 @@ def test_buffer_diff_against_branch_uses_merge_base(repo: Path) -> None:
     # relative to where feature left main: the feature's own line and the unsaved one
     assert changed_lines_for_text(repo, repo / "a.py", text, rev="main") == {6, 7}
     assert changed_lines_for_text(repo, repo / "a.py", text) == {7}
+
+
+def test_repository_chosen_programs_never_run(repo: Path) -> None:
+    """A scanned repository's own configuration names programs (fsmonitor hook, clean filter,
+    textconv and external diff drivers, pager): reviewing a change must run none of them, and a
+    textconv driver must not be able to rewrite the diff that decides what is reported."""
+    marker = repo.parent / "ran"
+    marker.mkdir()
+    hostile = {
+        "core.fsmonitor": f"sh -c 'touch {marker}/fsmonitor; echo'",
+        "filter.evil.clean": f"sh -c 'touch {marker}/clean; cat'",
+        "filter.evil.required": "true",
+        "filter.dotted.name.process": f"sh -c 'touch {marker}/process'",
+        "diff.evil.textconv": f"sh -c 'touch {marker}/textconv; true'",
+        "diff.evil.command": f"sh -c 'touch {marker}/diffcommand'",
+        "diff.external": f"sh -c 'touch {marker}/external'",
+        "core.pager": f"sh -c 'touch {marker}/pager; cat'",
+    }
+    for key, value in hostile.items():
+        git(repo, "config", key, value)
+    (repo / ".gitattributes").write_text("*.py filter=evil diff=evil\n", encoding="utf-8")
+    hooks = repo / ".git" / "hooks"
+    for name in ("post-checkout", "pre-commit", "post-index-change"):
+        (hooks / name).write_text(f"#!/bin/sh\ntouch {marker}/hook-{name}\n", encoding="utf-8")
+        (hooks / name).chmod(0o755)
+    (repo / "a.py").write_text(OLD + "\n\ndef new(data):\n    return yaml.load(data)\n", encoding="utf-8")
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "secreview_ls.cli", "check", "--diff", "HEAD", "--format", "json", "--no-progress", "."],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 1, completed.stderr
+    findings = json.loads(completed.stdout)["findings"]
+    assert [(Path(f["path"]).name, f["span"]["start_line"]) for f in findings] == [("a.py", 9)]
+    assert changed_lines_for_text(repo, repo / "a.py", (repo / "a.py").read_text(encoding="utf-8")) == {6, 7, 8, 9}
+    assert sorted(p.name for p in marker.iterdir()) == []

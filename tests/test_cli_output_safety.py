@@ -1,0 +1,80 @@
+"""The command line never destroys what it reviews and fails with a message, not a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from secreview_ls import cli
+
+VULNERABLE = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(VULNERABLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "app.py", "-o", "app.py"],
+        ["check", ".", "-o", "app.py", "-f", "json"],
+        ["check", ".", "--output", "./sub/../app.py"],
+        ["baseline", "create", "app.py", "-o", "app.py"],
+        ["review", ".", "-o", "app.py"],
+    ],
+)
+def test_output_that_is_a_scanned_file_is_refused(
+    argv: list[str], project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "sub").mkdir()
+    assert cli.main(argv) == 2
+    assert "refusing to write to" in capsys.readouterr().err
+    assert (project / "app.py").read_text(encoding="utf-8") == VULNERABLE
+
+
+def test_output_through_a_symlink_to_a_scanned_file_is_refused(project: Path, capsys) -> None:
+    (project / "report.txt").symlink_to(project / "app.py")
+    assert cli.main(["check", "app.py", "-o", "report.txt"]) == 2
+    assert (project / "app.py").read_text(encoding="utf-8") == VULNERABLE
+
+
+def test_report_replaces_an_older_report_and_keeps_its_mode(project: Path) -> None:
+    old = project / "report.json"
+    old.write_text("old", encoding="utf-8")
+    old.chmod(0o640)
+    assert cli.main(["check", "app.py", "-f", "json", "-o", "report.json"]) == 1
+    assert json.loads(old.read_text(encoding="utf-8"))["summary"]["findings"] == 1
+    assert old.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in project.iterdir()) == ["app.py", "pyproject.toml", "report.json"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_full_disk_is_a_clear_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", "app.py", "-o", "/dev/full"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        completed = subprocess.run(
+            [sys.executable, "-m", "secreview_ls.cli", "check", "app.py"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert completed.returncode == 2
+    assert "cannot write the report to standard output" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_deeply_nested_baseline_and_config_are_usage_errors(project: Path, capsys) -> None:
+    (project / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert cli.main(["check", "app.py", "--baseline", "deep.json"]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
+    (project / "deep.toml").write_text("[tool.secreview]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    assert cli.main(["check", "app.py", "--config", "deep.toml"]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
