@@ -312,8 +312,28 @@ def _write_output(text: str, output: str | None) -> None:
         raise UsageError(f"cannot write the report to standard output: {error.strerror or error}") from None
 
 
+def _is_own_report(path: Path) -> bool:
+    """Whether ``path`` holds a JSON report, SARIF log or baseline this tool wrote earlier."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = json.load(stream)
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    tool = data.get("tool")
+    if tool == "secreview" or (isinstance(tool, dict) and tool.get("name") == "secreview"):
+        return True
+    runs = data.get("runs")
+    if isinstance(runs, list) and runs and isinstance(runs[0], dict):
+        driver = runs[0].get("tool", {}).get("driver", {}) if isinstance(runs[0].get("tool"), dict) else {}
+        return isinstance(driver, dict) and driver.get("name") == "secreview"
+    return False
+
+
 def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
-    """Stop before a report or baseline would replace one of the files being scanned."""
+    """Stop before a report or baseline would replace one of the files being scanned (a
+    report or baseline written by an earlier run may be replaced)."""
     output = getattr(args, "output", None)
     if not output or not os.path.exists(output):
         return
@@ -327,7 +347,7 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
         exclude=args.exclude,
         force_exclude=args.force_exclude,
     )
-    if any(path.resolve() == target for path in found.files):
+    if any(path.resolve() == target for path in found.files) and not _is_own_report(target):
         raise UsageError(f"refusing to write to {output}: it is one of the files being scanned; choose another --output")
 
 

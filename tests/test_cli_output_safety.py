@@ -78,3 +78,21 @@ def test_deeply_nested_baseline_and_config_are_usage_errors(project: Path, capsy
     (project / "deep.toml").write_text("[tool.secreview]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
     assert cli.main(["check", "app.py", "--config", "deep.toml"]) == 2
     assert "nested too deeply" in capsys.readouterr().err
+
+
+def test_configuration_in_the_tree_is_not_replaced(project: Path, capsys) -> None:
+    assert cli.main(["check", ".", "-f", "json", "-o", "pyproject.toml"]) == 2
+    assert (project / "pyproject.toml").read_text(encoding="utf-8") == "[tool.secreview]\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_an_earlier_report_in_the_scanned_tree_is_replaced(fmt: str, project: Path) -> None:
+    target = project / "report.json"
+    assert cli.main(["check", ".", "-f", fmt, "-o", str(target)]) == 1
+    first = json.loads(target.read_text(encoding="utf-8"))
+    assert cli.main(["check", ".", "-f", fmt, "-o", str(target)]) == 1
+    second = json.loads(target.read_text(encoding="utf-8"))
+    count = (lambda doc: doc["summary"]["findings"]) if fmt == "json" else (lambda doc: len(doc["runs"][0]["results"]))
+    assert count(first) == count(second) == 1
+    assert cli.main(["baseline", "create", "."]) == 0
+    assert cli.main(["baseline", "create", "."]) == 0
