@@ -347,8 +347,15 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
         exclude=args.exclude,
         force_exclude=args.force_exclude,
     )
-    if any(path.resolve() == target for path in found.files) and not _is_own_report(target):
+    if not any(path.resolve() == target for path in found.files):
+        return
+    if not _is_own_report(target):
         raise UsageError(f"refusing to write to {output}: it is one of the files being scanned; choose another --output")
+    # The earlier report is about to be replaced: it is not part of what is reviewed.
+    root = (config.root or Path.cwd()).resolve()
+    if target.is_relative_to(root):
+        escaped = "".join(f"\\{ch}" if ch in "[]*?!#\\" else ch for ch in target.relative_to(root).as_posix())
+        args.exclude = [*args.exclude, f"/{escaped}"]
 
 
 def _load_baseline(path: Path | None) -> Any:
