@@ -13,7 +13,7 @@ import hashlib
 import time
 import tokenize
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from .config import Config
 from .engine.facts import ModuleFacts
 from .engine.finding import Finding, Notice, Span
-from .engine.secrets_detect import Redactor
+from .engine.secrets_detect import Redactor, scrub
 from .engine.source import SourceFile, split_lines
 from .engine.suppressions import Suppression, parse_suppressions
 from .rules import registry
@@ -151,16 +151,50 @@ def finish_findings(
 
 
 def _mask_credential_snippets(findings: list[Finding], text: str, path: str, lines: list[str]) -> None:
-    """Credentials never leave the pipeline in full: mask them in finding snippets."""
-    secret = [f for f in findings if f.cwe == 798]
-    if not secret:
+    """Credentials never leave the pipeline in full: they are masked in every snippet,
+    message and flow note, whichever rule reported the line; a fix whose replacement text
+    would print one is not offered (applying a masked value would break the code)."""
+    if not findings:
         return
-    redactor = Redactor(text, path, lines)
-    for found in secret:
-        if found.span.start_line == found.span.end_line:
+    redactor = _redactor_near(findings, text, path, lines)
+    for found in findings:
+        if found.cwe == 798 and found.span.start_line == found.span.end_line:
             redactor.add(found.span.start_line, found.span.start_col, found.span.end_col)
-    for found in secret:
-        found.snippet = redactor.line(found.span.start_line).strip()
+    secrets = redactor.secret_values()
+    for found in findings:
+        if found.cwe == 798 or redactor.ranges(found.span.start_line):
+            found.snippet = redactor.line(found.span.start_line).strip()
+        if not secrets:
+            continue
+        found.snippet = scrub(found.snippet, secrets)
+        found.message = scrub(found.message, secrets)
+        if any(value in step.note for step in found.flow for value in secrets):
+            found.flow = tuple(replace(step, note=scrub(step.note, secrets)) for step in found.flow)
+        if found.fix is not None and any(
+            value in piece for piece in (found.fix.title, *(e.new_text for e in found.fix.edits)) for value in secrets
+        ):
+            found.fix = None
+
+
+#: Lines around a shown line that can decide whether it holds a credential (an AWS secret
+#: key is recognised within three lines of its key id).
+_SECRET_CONTEXT = 3
+
+
+def _redactor_near(findings: list[Finding], text: str, path: str, lines: list[str]) -> Redactor:
+    """A redactor that knows the credentials on and around the lines the findings show
+    (their own lines and those of their flow steps); other lines are left blank, so the
+    cost follows the findings, not the file. Private key blocks span many lines: a file
+    with one is read whole."""
+    wanted: set[int] = set()
+    for found in findings:
+        spans = [found.span, *(step.span for step in found.flow if step.path in (None, found.path))]
+        for span in spans:
+            wanted.update(range(span.start_line - _SECRET_CONTEXT, span.end_line + _SECRET_CONTEXT + 1))
+    if len(wanted) * 2 >= len(lines) or "PRIVATE KEY" in text:
+        return Redactor(text, path, lines)
+    sparse = [line if number in wanted else "" for number, line in enumerate(lines, start=1)]
+    return Redactor("\n".join(sparse), path, sparse)
 
 
 def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:

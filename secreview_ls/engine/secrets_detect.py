@@ -33,6 +33,14 @@ from .source import split_lines
 ELLIPSIS = "…"
 
 
+def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` with every occurrence of each of ``secrets`` replaced by its mask."""
+    for value in secrets:
+        if value in text:
+            text = text.replace(value, mask(value))
+    return text
+
+
 def mask(value: str, visible_prefix: int = 0) -> str:
     """``value`` with everything but a public prefix and its last two characters hidden.
 
@@ -1069,6 +1077,7 @@ class Redactor:
         self.lines = lines if lines is not None else split_lines(text)
         self._ranges: dict[int, list[tuple[int, int, str]]] = {}
         self._block_lines: set[int] = set()
+        self._whole_spans: set[tuple[int, int, int]] = set()  # unquoted finding spans: masked, not scrubbed
         hits = find_provider_secrets(text)
         key_lines = [h.line for h in hits if h.detector == "aws-access-key-id"]
         hits += find_aws_secret_keys(self.lines, key_lines, candidate_lines(text, self.lines, AWS_NEEDLES))
@@ -1117,6 +1126,7 @@ class Redactor:
                 ranges.append((start_col + match.start(2), start_col + match.end(2), mask(value)))
         elif segment:
             ranges.append((start_col, end_col, mask(segment)))
+            self._whole_spans.add((line, start_col, end_col))
 
     def ranges(self, line: int) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, replacement) ranges to hide on ``line``, left to right."""
@@ -1133,6 +1143,30 @@ class Redactor:
                 continue
             merged.append((start, end, replacement))
         return merged
+
+    def secret_values(self) -> list[str]:
+        """Every distinct hidden value of the file (six characters or more), longest first,
+        for scrubbing text that quotes the code (messages, flow notes) rather than showing
+        a line of it."""
+        values: set[str] = set()
+        for number in sorted({*self._ranges, *self._block_lines}):
+            if 1 <= number <= len(self.lines):
+                text = self.lines[number - 1]
+                values.update(
+                    text[start:end] for start, end, _ in self.ranges(number) if (number, start, end) not in self._whole_spans
+                )
+        return sorted((v for v in values if len(v) >= 6), key=lambda v: (-len(v), v))
+
+    def column_in_masked(self, number: int, column: int) -> int:
+        """Where ``column`` of line ``number`` lands in ``line(number)`` (a column inside a
+        hidden value maps to the start of its mask)."""
+        shift = 0
+        for start, end, replacement in self.ranges(number):
+            if column >= end:
+                shift += len(replacement) - (end - start)
+            elif column > start:
+                return start + shift
+        return column + shift
 
     def line(self, number: int, text: str | None = None) -> str:
         """Line ``number`` (or ``text`` given for it) with every credential masked."""

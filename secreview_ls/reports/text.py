@@ -18,12 +18,13 @@ command line prints them on stderr.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..analyze import read_source
 from ..engine.finding import Finding, Level
-from ..engine.source import split_lines
+from ..engine.secrets_detect import Redactor
 
 if TYPE_CHECKING:
     from ..scan import ScanResult
@@ -60,29 +61,45 @@ def display_path(path: str | Path) -> str:
         return candidate.as_posix()
 
 
+@dataclass
+class Excerpt:
+    """A source line as shown under a finding: credentials masked, caret columns mapped."""
+
+    text: str
+    start_col: int
+    end_col: int | None  # None: the finding goes on past this line
+
+
 class _Lines:
-    """Source lines of reported files, read once each."""
+    """Source lines of reported files, read once each, shown with credentials masked."""
 
     def __init__(self, scan: ScanResult) -> None:
         self.scan = scan
-        self.cache: dict[str, list[str]] = {}
+        self.cache: dict[str, Redactor | None] = {}
 
-    def get(self, path: str, line: int) -> str | None:
+    def excerpt(self, finding: Finding) -> Excerpt | None:
+        path, span = finding.path, finding.span
         if path not in self.cache:
             read = read_source(Path(path), self.scan.config)
-            self.cache[path] = split_lines(read.text) if read.text is not None else []
-        lines = self.cache[path]
-        return lines[line - 1] if 1 <= line <= len(lines) else None
+            self.cache[path] = Redactor(read.text, path) if read.text is not None else None
+        redactor = self.cache[path]
+        if redactor is None or not 1 <= span.start_line <= len(redactor.lines):
+            return None
+        if finding.cwe == 798 and span.start_line == span.end_line:
+            redactor.add(span.start_line, span.start_col, span.end_col)
+        line = span.start_line
+        end = redactor.column_in_masked(line, span.end_col) if span.end_line == line else None
+        return Excerpt(redactor.line(line), redactor.column_in_masked(line, span.start_col), end)
 
 
-def _code_excerpt(finding: Finding, line_text: str | None, style: _Style) -> list[str]:
-    if line_text is None:
+def _code_excerpt(finding: Finding, excerpt: Excerpt | None, style: _Style) -> list[str]:
+    if excerpt is None:
         return []
     number = str(finding.span.start_line)
     gutter = " " * max(5, len(number) + 1)
-    shown = line_text.rstrip()
-    start = min(finding.span.start_col, len(shown))
-    end = finding.span.end_col if finding.span.end_line == finding.span.start_line else len(shown)
+    shown = excerpt.text.rstrip()
+    start = min(excerpt.start_col, len(shown))
+    end = excerpt.end_col if excerpt.end_col is not None else len(shown)
     end = max(start + 1, min(end, len(shown)) if shown else start + 1)
     # Keep tabs in the padding so the caret lines up under the code.
     padding = "".join(ch if ch == "\t" else " " for ch in shown[:start])
@@ -97,7 +114,7 @@ def _location(path: str, line: int, col: int) -> str:
     return f"{display_path(path)}:{line}:{col + 1}"
 
 
-def render_finding(finding: Finding, line_text: str | None, *, color: bool = False) -> str:
+def render_finding(finding: Finding, excerpt: Excerpt | None, *, color: bool = False) -> str:
     """One finding as a block of text (header, code excerpt, data flow, fix)."""
     style = _Style(color)
     sev_color = SEVERITY_COLOR[finding.severity]
@@ -108,7 +125,7 @@ def render_finding(finding: Finding, line_text: str | None, *, color: bool = Fal
     )
     if finding.cwe is not None:
         header += style(f" (CWE-{finding.cwe})", DIM)
-    lines = [header, *_code_excerpt(finding, line_text, style)]
+    lines = [header, *_code_excerpt(finding, excerpt, style)]
     if finding.flow:
         lines.append("      " + style("data flow:", CYAN))
         places = [_location(step.path or finding.path, step.span.start_line, step.span.start_col) for step in finding.flow]
@@ -170,7 +187,7 @@ def render(scan: ScanResult, *, color: bool = False) -> str:
     """The full text report of ``scan``."""
     source = _Lines(scan)
     blocks = [
-        render_finding(f, source.get(f.path, f.span.start_line), color=color) for f in scan.findings()
+        render_finding(f, source.excerpt(f), color=color) for f in scan.findings()
     ]
     out = "\n\n".join(blocks)
     if blocks:
