@@ -38,7 +38,8 @@ _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], tuple[int, int], str], ...] = (
     (re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*="), (3, 12), "`type` alias statements (PEP 695)"),
     (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\["), (3, 12), "generic functions (PEP 695)"),
     (re.compile(r"^\s*class\s+\w+\s*\["), (3, 12), "generic classes (PEP 695)"),
-    (re.compile(r"\[[^\]]*\b\w+\s*=\s*[^\]]+\]\s*[(:]"), (3, 13), "type parameter defaults (PEP 696)"),
+    # Bounded, bracket-free runs keep the search linear on a line of thousands of brackets.
+    (re.compile(r"\[[^\][]{0,200}?\b\w+\s*=\s*[^\][]{1,200}\]\s*[(:]"), (3, 13), "type parameter defaults (PEP 696)"),
     (re.compile(r"^\s*except\*?\s+[\w.]+\s*,\s*[\w.]+.*:"), (3, 14), "`except A, B:` without brackets (PEP 758)"),
     (re.compile(r"""(?<![\w])[tT][rR]?["']|(?<![\w])[rR][tT]["']"""), (3, 14), "template strings (PEP 750)"),
 )
@@ -70,7 +71,8 @@ def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> No
         if not 0 <= index < len(lines):
             continue
         original = lines[index]
-        newline = "\n" if original.endswith("\n") else ""
+        body = original.rstrip("\r\n")
+        newline = original[len(body) :]  # the line's own terminator: \n, \r\n or a lone \r
         if keep_pass and number == first:
             indent = original[: len(original) - len(original.lstrip())]
             # A broken block header keeps its body parseable as an always-true block.
@@ -143,7 +145,9 @@ def parse_tolerant(
         Notice("unparsable", "too many syntax errors to recover; only part of the file was analyzed", None, path)
     )
     try:
-        tree = ast.parse(current, filename=path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(current, filename=path)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         tree = ast.Module(body=[], type_ignores=[])
     return ParseResult(tree, notices, frozenset(blanked))

@@ -84,7 +84,9 @@ _PLACEHOLDER_SHAPES = re.compile(
 _SELF_NAMING_VALUES = frozenset({"password", "passwd", "pwd", "pass", "secret", "passphrase", "passcode"})
 _SENTENCE_END = (".", ":", "?", "!", "…")
 
-_REGEX_SYNTAX = re.compile(r"\\[dswbDSWB]|\(\?[:=!<P]|\[[^\]]*\w-\w[^\]]*\]|\{\d+(?:,\d*)?\}")
+# Character classes are matched over bounded, bracket-free runs: the search stays linear on
+# a long string of brackets.
+_REGEX_SYNTAX = re.compile(r"\\[dswbDSWB]|\(\?[:=!<P]|\[[^\][]{0,64}?\w-\w[^\][]{0,64}\]|\{\d+(?:,\d*)?\}")
 
 
 def secret_kind(name: str) -> str | None:
