@@ -6,7 +6,9 @@
     secreview baseline create [PATH...] -o .secreview-baseline.json
     secreview review PATH... [--diff REV] [-o FILE]
 
-Exit codes: 0 clean, 1 findings reported, 2 usage or configuration error.
+Exit codes: 0 clean, 1 findings reported, 2 usage or configuration error, 3 some files could
+not be fully analyzed (unreadable, undecodable, too large, timed out, too deep, unparsable;
+the summary lists them). ``--exit-zero`` turns 1 and 3 into 0.
 Reports go to stdout (or ``--output``); notices and progress go to stderr.
 """
 
@@ -31,6 +33,7 @@ from .report_file import write_text_safely
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
 
 FORMATS = ("text", "json", "sarif", "html", "markdown")
 
@@ -98,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when findings are reported or files could not be fully analyzed")
     check.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
     check.add_argument("--diff", metavar="REV", help="report only findings on lines changed since merge-base(REV, HEAD)")
     _add_scan_options(check)
@@ -123,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--diff", metavar="REV", help="review only what changed since merge-base(REV, HEAD)")
     review.add_argument("--output", "-o", metavar="FILE", help="write the review to FILE instead of stdout")
     review.add_argument("--baseline", metavar="FILE", type=Path, help="leave out findings recorded in this baseline")
+    review.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     _add_scan_options(review)
     return parser
 
@@ -383,9 +388,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     _report_scan_notices(args, scan)
     color = args.format == "text" and not args.output and use_color(args.color, sys.stdout)
     _write_output(writer(scan, color=color), args.output)
-    if scan.findings() and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+    return _exit_code(scan, exit_zero=args.exit_zero)
+
+
+def _exit_code(scan: Any, *, exit_zero: bool) -> int:
+    """3 when a file could not be fully analyzed (a gate fails closed), else 1 with findings."""
+    if exit_zero:
+        return EXIT_CLEAN
+    if scan.incomplete():
+        return EXIT_INCOMPLETE
+    return EXIT_FINDINGS if scan.findings() else EXIT_CLEAN
 
 
 def cmd_baseline_create(args: argparse.Namespace) -> int:
@@ -416,7 +428,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
     _report_scan_notices(args, scan)
     _write_output(render_review(scan), args.output)
-    return EXIT_CLEAN
+    return _exit_code(scan, exit_zero=args.exit_zero)
 
 
 def _rule_rows() -> list[dict[str, Any]]:

@@ -168,7 +168,7 @@ def discover_files(
                 continue
             found.setdefault(path, None)
         elif path.is_dir():
-            for item in _walk(path, config, extra, gitignore):
+            for item in _walk(path, config, extra, gitignore, result.notices):
                 found.setdefault(item, None)
         elif path.exists():
             result.notices.append(Notice("skipped", "not a regular file or directory; skipped", None, str(path)))
@@ -178,7 +178,9 @@ def discover_files(
     return result
 
 
-def _walk(top: Path, config: Config, extra: pathspec.GitIgnoreSpec | None, gitignore: bool) -> list[Path]:
+def _walk(
+    top: Path, config: Config, extra: pathspec.GitIgnoreSpec | None, gitignore: bool, notices: list[Notice]
+) -> list[Path]:
     files: list[Path] = []
     resolved_top = top.resolve()
     chain = _ancestor_ignores(resolved_top) if gitignore else []
@@ -196,7 +198,9 @@ def _walk(top: Path, config: Config, extra: pathspec.GitIgnoreSpec | None, gitig
                 chain = [*chain, _Ignore(resolved, own)]
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            notices.append(Notice("unreadable", f"cannot list this directory ({reason}); its files were not scanned", None, str(directory)))
             continue
         subdirs: list[tuple[Path, Path, list[_Ignore]]] = []
         for entry in entries:

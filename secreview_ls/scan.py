@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from .analyze import AnalysisResult, analyze_file, analyze_path, config_notices
 from .config import Config
 from .discovery import discover_files, has_python_shebang
-from .engine.finding import Finding, Notice
+from .engine.finding import INCOMPLETE_KINDS, Finding, Notice
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -82,6 +82,14 @@ class ScanResult:
     def all_notices(self) -> list[Notice]:
         """Scan-level notices followed by every file's notices."""
         return [*self.notices, *(n for r in self.results for n in r.notices)]
+
+    def incomplete(self) -> dict[str, str]:
+        """Files (and folders) that were not fully analyzed: path -> the first reason's kind."""
+        found: dict[str, str] = {}
+        for notice in self.all_notices():
+            if notice.kind in INCOMPLETE_KINDS and notice.path:
+                found.setdefault(notice.path, notice.kind)
+        return dict(sorted(found.items()))
 
     def relpath(self, path: str | Path) -> str:
         """``path`` relative to ``root`` in POSIX form (absolute when outside it)."""

@@ -158,7 +158,7 @@ def test_bad_files_get_notices_and_scan_continues(project: Path, capsys: pytest.
     (project / "latin.py").write_bytes(b"x = '\xe9\xe8'\n")  # not UTF-8, no coding cookie
     (project / "huge.py").write_text("x = 1\n" * 1000, encoding="utf-8")
     (project / "broken.py").write_text("def f(:\n    pass\nimport yaml\nyaml.load(s)\n", encoding="utf-8")
-    assert run("check", "--color", "never", ".") == 1
+    assert run("check", "--color", "never", ".") == 3  # fails closed: three files were not analyzed
     captured = capsys.readouterr()
     assert "binary.py: binary:" in captured.err
     assert "latin.py: undecodable:" in captured.err
@@ -169,6 +169,8 @@ def test_bad_files_get_notices_and_scan_continues(project: Path, capsys: pytest.
     assert "broken.py:4:1: SR401" in captured.out
     assert "3 files skipped (1 binary, 1 too-large, 1 undecodable)" in captured.out
     assert "1 file with syntax errors" in captured.out
+    assert "3 paths not fully analyzed, so not known to be clean: binary.py, huge.py, latin.py" in captured.out
+    assert run("check", "--exit-zero", ".") == 0
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read a file whatever its mode")
@@ -177,7 +179,7 @@ def test_unreadable_file(project: Path, capsys: pytest.CaptureFixture[str]) -> N
     secret.write_text(VULNERABLE, encoding="utf-8")
     secret.chmod(0)
     try:
-        assert run("check", ".") == 0
+        assert run("check", ".") == 3
         assert "unreadable" in capsys.readouterr().err
     finally:
         secret.chmod(0o644)
@@ -185,7 +187,7 @@ def test_unreadable_file(project: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_quiet_hides_notices(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "binary.py").write_bytes(b"\x00\x00")
-    assert run("check", "-q", ".") == 0
+    assert run("check", "-q", ".") == 3
     assert capsys.readouterr().err == ""
 
 
@@ -267,8 +269,9 @@ def test_review_formats(fmt: str, marker: str, project: Path, capsys: pytest.Cap
 def test_review_command(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("secreview_ls.review")
     (project / "bad.py").write_text(VULNERABLE, encoding="utf-8")
-    assert run("review", ".", "-o", "review.md") == 0
+    assert run("review", ".", "-o", "review.md") == 1  # the same exit codes as check
     assert "SR401" in (project / "review.md").read_text(encoding="utf-8")
+    assert run("review", ".", "-o", "review.md", "--exit-zero") == 0
 
 
 def test_text_report_shows_flow_and_multiline_caret(tmp_path: Path) -> None:

@@ -96,3 +96,34 @@ def test_an_earlier_report_in_the_scanned_tree_is_replaced(fmt: str, project: Pa
     assert count(first) == count(second) == 1
     assert cli.main(["baseline", "create", "."]) == 0
     assert cli.main(["baseline", "create", "."]) == 0
+
+
+def test_files_that_could_not_be_analyzed_fail_closed(project: Path, capsys, monkeypatch) -> None:
+    """Unreadable folders, dangling links and timed-out files are listed, exit 3."""
+    (project / "app.py").write_text("import json\n", encoding="utf-8")
+    (project / "locked").mkdir()
+    (project / "locked" / "hidden.py").write_text(VULNERABLE, encoding="utf-8")
+    (project / "gone.py").symlink_to(project / "missing.py")
+    real_scandir = os.scandir
+
+    def scandir(path):  # root reads any folder whatever its mode: refuse this one by hand
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert cli.main(["check", ".", "--color", "never", "--no-progress"]) == 3
+    captured = capsys.readouterr()
+    assert "locked: unreadable: cannot list this directory (Permission denied)" in captured.err
+    assert "not fully analyzed, so not known to be clean: locked" in captured.out
+    assert cli.main(["check", "gone.py", "--no-progress"]) == 3
+    assert cli.main(["check", "gone.py", "--no-progress", "--exit-zero"]) == 0
+    capsys.readouterr()
+    assert cli.main(["check", ".", "-f", "json", "--no-progress", "--exit-zero"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["not_fully_analyzed"] == ["locked"]
+
+
+def test_a_timed_out_file_fails_closed(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text("[tool.secreview]\ntimeout = 0.000001\n", encoding="utf-8")
+    assert cli.main(["check", "app.py", "--no-progress", "--color", "never"]) == 3
+    assert "timeout" in capsys.readouterr().err

@@ -173,6 +173,16 @@ class Finding:
         )
 
 
+#: Notice kinds that mean a file was not (fully) analyzed: its findings cannot be trusted
+#: to be complete, so a gate must not read the file as clean.
+INCOMPLETE_KINDS = frozenset(
+    {
+        "binary", "internal-error", "not-found", "rule-error", "skipped", "timeout", "too-deep", "too-large",
+        "undecodable", "unparsable", "unreadable",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """A message about the analysis itself (syntax error, skipped region, bad config).

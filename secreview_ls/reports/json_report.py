@@ -63,6 +63,7 @@ def report_document(scan: ScanResult) -> dict[str, Any]:
             "findings": len(findings),
             "files_with_findings": len({f.path for f in findings}),
             "by_severity": {str(level): by_severity.get(str(level), 0) for level in reversed(Level)},
+            "not_fully_analyzed": [scan.relpath(path) for path in scan.incomplete()],
         },
         "findings": items,
         "notices": notices,

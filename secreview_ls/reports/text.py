@@ -164,6 +164,13 @@ def summary_lines(scan: ScanResult, *, color: bool = False) -> list[str]:
     if skipped:
         reasons = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.items()))
         lines.append(f"{_plural(sum(skipped.values()), 'file')} skipped ({reasons})")
+    incomplete = scan.incomplete()
+    if incomplete:
+        names = [display_path(path) for path in incomplete]
+        shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+        lines.append(
+            style(f"{_plural(len(names), 'path')} not fully analyzed, so not known to be clean: {shown}", YELLOW, BOLD)
+        )
     syntax = sum(1 for r in scan.results if any(n.kind == "syntax-error" for n in r.notices))
     if syntax:
         lines.append(f"{_plural(syntax, 'file')} with syntax errors (analyzed around the broken code)")
