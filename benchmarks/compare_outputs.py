@@ -165,11 +165,28 @@ def findings_of(text: str, fmt: str) -> list[tuple[str, str]]:
     return [(item.get("rule_id", "?"), json.dumps(item, sort_keys=True)) for item in items]
 
 
+def notice_kinds(text: str, fmt: str) -> Counter[str]:
+    """How many notices of each kind (timeout, syntax-error, rule-error, ...) a report holds."""
+    document = json.loads(text)
+    if fmt == "sarif":
+        items = [
+            notice
+            for run in document.get("runs", [])
+            for invocation in run.get("invocations", [])
+            for notice in invocation.get("toolExecutionNotifications", [])
+        ]
+        return Counter(item.get("descriptor", {}).get("id", "?") for item in items)
+    notices = document.get("notices", []) if isinstance(document, dict) else []
+    return Counter(item.get("kind", "?") for item in notices if isinstance(item, dict))
+
+
 def difference_summary(base_text: str, head_text: str, fmt: str) -> list[str]:
-    """Per rule, how many findings are only in base and only in head; or where the texts part."""
+    """Per rule, how many findings are only in base and only in head; notice kinds whose
+    counts differ (a ``timeout`` under load explains missing findings); else where the texts part."""
     try:
         base_items = Counter(findings_of(base_text, fmt))
         head_items = Counter(findings_of(head_text, fmt))
+        base_notices, head_notices = notice_kinds(base_text, fmt), notice_kinds(head_text, fmt)
     except (ValueError, AttributeError) as error:
         return [f"cannot read the reports as {fmt}: {error}"]
     only_base = Counter(rule for (rule, _), n in (base_items - head_items).items() for _ in range(n))
@@ -177,6 +194,11 @@ def difference_summary(base_text: str, head_text: str, fmt: str) -> list[str]:
     lines = [
         f"{rule}: {only_base[rule]} only in base, {only_head[rule]} only in head"
         for rule in sorted(set(only_base) | set(only_head))
+    ]
+    lines += [
+        f"{kind} notices: {base_notices[kind]} in base, {head_notices[kind]} in head"
+        for kind in sorted(set(base_notices) | set(head_notices))
+        if base_notices[kind] != head_notices[kind]
     ]
     if not lines:
         base_lines, head_lines = base_text.splitlines(), head_text.splitlines()
