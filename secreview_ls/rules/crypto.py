@@ -1,5 +1,6 @@
-"""Cryptography (SR3xx): weak hashes and ciphers, ECB, predictable randomness,
-short keys, TLS protocol versions and certificate checks in the ``ssl`` module."""
+"""Cryptography (SR3xx): weak hashes, ECB, predictable randomness, short keys, TLS protocol
+versions and certificate checks in the ``ssl`` module. Obsolete ciphers (SR302), where the
+call itself is the finding, are a row of ``banned_calls``."""
 
 from __future__ import annotations
 
@@ -139,60 +140,6 @@ def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixa
         confidence=MEDIUM,
         fix=_not_for_security_fix(ctx, call, algorithm) if fixable else None,
     )
-
-
-_WEAK_CIPHERS = {
-    "Crypto.Cipher.ARC2.new": "RC2",
-    "Crypto.Cipher.ARC4.new": "RC4",
-    "Crypto.Cipher.Blowfish.new": "Blowfish",
-    "Crypto.Cipher.CAST.new": "CAST",
-    "Crypto.Cipher.DES.new": "DES",
-    "Crypto.Cipher.DES3.new": "Triple DES",
-    "Crypto.Cipher.XOR.new": "XOR",
-    "Cryptodome.Cipher.ARC2.new": "RC2",
-    "Cryptodome.Cipher.ARC4.new": "RC4",
-    "Cryptodome.Cipher.Blowfish.new": "Blowfish",
-    "Cryptodome.Cipher.CAST.new": "CAST",
-    "Cryptodome.Cipher.DES.new": "DES",
-    "Cryptodome.Cipher.DES3.new": "Triple DES",
-    "Cryptodome.Cipher.XOR.new": "XOR",
-}
-for _module in ("cryptography.hazmat.primitives.ciphers.algorithms", "cryptography.hazmat.decrepit.ciphers.algorithms"):
-    for _cipher, _label in (
-        ("ARC4", "RC4"),
-        ("Blowfish", "Blowfish"),
-        ("CAST5", "CAST5"),
-        ("IDEA", "IDEA"),
-        ("SEED", "SEED"),
-        ("TripleDES", "Triple DES"),
-        ("RC2", "RC2"),
-    ):
-        _WEAK_CIPHERS[f"{_module}.{_cipher}"] = _label
-
-
-@rule(
-    id="SR302",
-    name="weak-cipher",
-    cwe=327,
-    severity=HIGH,
-    confidence=HIGH,
-    bandit=("B304", "B413"),
-    ruff=("S304", "S413"),
-    summary="A broken or obsolete cipher (DES, 3DES, RC4, Blowfish, IDEA, ...) is used.",
-    why="These ciphers have small keys or 64-bit blocks (Sweet32 collisions after a few dozen "
-    "gigabytes) or are outright broken (RC4 biases, XOR). Data encrypted with them can be "
-    "recovered. Use AES-GCM or ChaCha20-Poly1305 (`cryptography`'s AEAD classes).",
-    bad="from Crypto.Cipher import DES\ncipher = DES.new(key, DES.MODE_CBC, iv)",
-    good="from cryptography.hazmat.primitives.ciphers.aead import AESGCM\nAESGCM(key).encrypt(nonce, data, None)",
-)
-def weak_cipher(ctx: RuleContext) -> Iterator[Finding]:
-    for name, call in ctx.facts.calls_to(*_WEAK_CIPHERS):
-        yield weak_cipher.finding(
-            ctx,
-            call,
-            f"`{ctx.facts.spelled(call.func)}` uses {_WEAK_CIPHERS[name]}, which is broken or obsolete; "
-            "use AES-GCM or ChaCha20-Poly1305",
-        )
 
 
 @rule(

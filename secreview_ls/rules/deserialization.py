@@ -1,4 +1,5 @@
-"""Deserialization of data that can construct arbitrary objects (CWE-502)."""
+"""Deserialization of data that can construct arbitrary objects (CWE-502). ``marshal``
+(SR403), where the call itself is the finding, is a row of ``banned_calls``."""
 
 from __future__ import annotations
 
@@ -155,28 +156,3 @@ def pickle_load(ctx: RuleContext) -> Iterator[Finding]:
             f"`{spelled}` deserializes with {_PICKLE_LIKE[name]}, which runs code embedded in the data; {advice}",
         )
 
-
-@rule(
-    id="SR403",
-    name="marshal-load",
-    cwe=502,
-    severity=MEDIUM,
-    confidence=HIGH,
-    bandit=("B302",),
-    ruff=("S302",),
-    summary="`marshal.load`/`loads` reads data in an internal format that is not safe for untrusted input.",
-    why="The `marshal` format exists for `.pyc` files; it builds code objects and its reader is not "
-    "hardened against malicious or malformed data, which can crash the interpreter. Code objects "
-    "read this way may later be executed. Use JSON or another data-only format for data from "
-    "outside the program.",
-    bad="import marshal\nconfig = marshal.loads(sock.recv(4096))",
-    good="import json\nconfig = json.loads(sock.recv(4096))",
-)
-def marshal_load(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to("marshal.load", "marshal.loads"):
-        yield marshal_load.finding(
-            ctx,
-            call,
-            f"`{ctx.facts.spelled(call.func)}` reads the interpreter's internal `marshal` format, which is not "
-            "safe for data from outside the program; use a data-only format such as JSON",
-        )

@@ -1,4 +1,5 @@
-"""Files, temporary files and permissions (SR70x)."""
+"""Files, temporary files and permissions (SR70x). ``tempfile.mktemp`` (SR703), where the
+call itself is the finding, is a row of ``banned_calls``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import ast
 from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword_value
-from ..engine.finding import Finding, Fix, Span, TextEdit
+from ..engine.finding import Finding
 from .base import HIGH, MEDIUM, RuleContext, rule
 from .judge import callee_tail, imports_module, int_value, static_string
 
@@ -162,61 +163,6 @@ def hardcoded_temp_path(ctx: RuleContext) -> Iterator[Finding]:
             node,
             f"`{shown}` is a fixed name in a world-writable directory; another user can create or "
             "symlink it first — use `tempfile.mkstemp()` or `tempfile.NamedTemporaryFile()`",
-        )
-
-
-def _mktemp_fix(ctx: RuleContext, call: ast.Call) -> Fix | None:
-    """``path = tempfile.mktemp(...)`` → ``fd, path = tempfile.mkstemp(...)`` + ``os.close(fd)``."""
-    statement = ctx.facts.parent(call)
-    if not (
-        isinstance(statement, ast.Assign)
-        and statement.value is call
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-        and isinstance(call.func, ast.Attribute)
-    ):
-        return None
-    if ctx.facts.imports.aliases.get("os") != "os":
-        return None
-    if any(kw.arg is None for kw in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
-        return None
-    target = statement.targets[0]
-    fd = "fd" if "fd" not in ctx.facts.imports.locally_bound else "tmp_fd"
-    line = ctx.source.line(statement.lineno)
-    indent = line[: len(line) - len(line.lstrip())]
-    end = ctx.span(statement)
-    edits = (
-        TextEdit(ctx.span(target), f"{fd}, {target.id}"),
-        TextEdit(ctx.span(call.func), f"{ctx.segment(call.func.value)}.mkstemp"),
-        TextEdit(Span(end.end_line, end.end_col, end.end_line, end.end_col), f"\n{indent}os.close({fd})"),
-    )
-    return Fix(f"Create the file atomically: `{fd}, {target.id} = ...mkstemp(...)`", edits)
-
-
-@rule(
-    id="SR703",
-    name="mktemp-used",
-    cwe=377,
-    severity=MEDIUM,
-    confidence=HIGH,
-    bandit=("B306", "B325"),
-    ruff=("S306",),
-    fixable=True,
-    summary="`tempfile.mktemp()` returns a name without creating the file.",
-    why="Between `mktemp()` choosing a name and the program creating the file, another process can "
-    "create that path (or a symlink there) — a classic race. `mkstemp()` creates and opens the file "
-    "in one step.",
-    bad="import tempfile\npath = tempfile.mktemp(suffix='.txt')",
-    good="import os, tempfile\nfd, path = tempfile.mkstemp(suffix='.txt')\nos.close(fd)",
-)
-def mktemp_used(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
-        yield mktemp_used.finding(
-            ctx,
-            call,
-            f"`{ctx.facts.spelled(call.func)}()` returns a name that another process can claim before this one "
-            "creates the file; use `tempfile.mkstemp()` or `NamedTemporaryFile()`",
-            fix=_mktemp_fix(ctx, call) if ctx.facts.qualname(call.func) == "tempfile.mktemp" else None,
         )
 
 

@@ -1,5 +1,6 @@
 """Network clients and protocols (SR5xx): TLS verification in HTTP clients, timeouts,
-cleartext protocols, URL schemes, SSH host keys, SNMP, model downloads."""
+URL schemes, SSH host keys, SNMP, model downloads. Telnet, FTP and IPMI (SR503, SR504,
+SR509), where the call itself is the finding, are rows of ``banned_calls``."""
 
 from __future__ import annotations
 
@@ -137,53 +138,6 @@ def request_without_timeout(ctx: RuleContext) -> Iterator[Finding]:
                 f"`{spelled}` with `timeout=None` waits forever for an unresponsive server",
                 confidence=MEDIUM,
             )
-
-
-@rule(
-    id="SR503",
-    name="telnet-used",
-    cwe=319,
-    severity=HIGH,
-    confidence=HIGH,
-    bandit=("B312", "B401"),
-    ruff=("S312", "S401"),
-    summary="A Telnet connection sends everything, including passwords, in clear text.",
-    why="Telnet has no encryption or server authentication: anyone on the path reads the session "
-    "and can inject commands. Use SSH (e.g. `paramiko`, `asyncssh`).",
-    bad="import telnetlib\nconn = telnetlib.Telnet(host)",
-    good="import paramiko\nclient = paramiko.SSHClient()\nclient.load_system_host_keys()\nclient.connect(host)",
-)
-def telnet_used(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to("telnetlib.Telnet", "telnetlib3.open_connection"):
-        yield telnet_used.finding(
-            ctx,
-            call,
-            f"`{ctx.facts.spelled(call.func)}` opens a Telnet session, which is unencrypted; use SSH",
-        )
-
-
-@rule(
-    id="SR504",
-    name="ftp-used",
-    cwe=319,
-    severity=HIGH,
-    confidence=HIGH,
-    bandit=("B321", "B402"),
-    ruff=("S321", "S402"),
-    summary="Plain FTP sends credentials and files in clear text.",
-    why="`ftplib.FTP` logs in with the password in clear text and transfers data unencrypted and "
-    "unauthenticated. Use `ftplib.FTP_TLS` (and call `prot_p()`), SFTP or HTTPS.",
-    bad="import ftplib\nftp = ftplib.FTP(host)\nftp.login(user, password)",
-    good="import ftplib\nftp = ftplib.FTP_TLS(host)\nftp.login(user, password)\nftp.prot_p()",
-)
-def ftp_used(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to("ftplib.FTP"):
-        yield ftp_used.finding(
-            ctx,
-            call,
-            f"`{ctx.facts.spelled(call.func)}` uses plain FTP, which sends the login and data unencrypted; "
-            "use `ftplib.FTP_TLS` with `prot_p()`, or SFTP",
-        )
 
 
 _URLOPEN = (
@@ -391,32 +345,6 @@ def snmp_no_encryption(ctx: RuleContext) -> Iterator[Finding]:
             f"`{ctx.facts.spelled(call.func)}` without a privacy key runs SNMPv3 as {level} (unencrypted); "
             "pass `privKey` and a `privProtocol`",
         )
-
-
-@rule(
-    id="SR509",
-    name="ipmi-used",
-    cwe=319,
-    severity=MEDIUM,
-    confidence=MEDIUM,
-    bandit=("B415",),
-    ruff=("S415",),
-    summary="An IPMI session is opened (`pyghmi`).",
-    why="IPMI 2.0's RAKP authentication hands out a salted password hash to anyone who asks for a "
-    "valid user name, which can then be cracked offline; IPMI interfaces should sit on an isolated "
-    "management network, and management should prefer Redfish over HTTPS.",
-    bad="from pyghmi.ipmi import command\nconn = command.Command(bmc=host, userid=user, password=pw)",
-    good="# manage the BMC through Redfish over HTTPS, on an isolated management network",
-)
-def ipmi_used(ctx: RuleContext) -> Iterator[Finding]:
-    for name, call in ctx.facts.calls_with_prefix("pyghmi."):
-        if name.endswith((".Command", ".Session", ".Console")):
-            yield ipmi_used.finding(
-                ctx,
-                call,
-                f"`{ctx.facts.spelled(call.func)}` opens an IPMI session, whose authentication leaks crackable "
-                "password hashes; keep it on an isolated network or use Redfish",
-            )
 
 
 _HF_DOWNLOADS = {

@@ -19,6 +19,7 @@ FAMILIES = (
     "secrets",
     "provider_secrets",
     "misc",
+    "banned_calls",
     "taint_rules",
 )
 
