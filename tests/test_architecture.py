@@ -43,6 +43,7 @@ FLOORS: dict[str, float] = {
     "config": 1.5,
     "discovery": 1.5,
     "gitdiff": 1.5,
+    "report_file": 1.5,
     "rules": 2,
     "pipeline": 3,
     "analyze": 3,
