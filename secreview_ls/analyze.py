@@ -21,7 +21,8 @@ from typing import Any
 from .config import Config
 from .engine.facts import ModuleFacts
 from .engine.finding import Finding, Notice, Span
-from .engine.secrets_detect import Redactor, scrub
+from .engine.redaction import Redactor
+from .engine.secret_values import scrub
 from .engine.source import SourceFile, split_lines
 from .engine.suppressions import Suppression, parse_suppressions
 from .rules import registry

@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 
 from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import Config
+from secreview_ls.engine import redaction
+from secreview_ls.engine import secret_formats as sf
+from secreview_ls.engine import secret_values as sv
 from secreview_ls.engine import secrets_detect as sd
+from secreview_ls.engine.source import split_lines
 
 ALNUM = string.ascii_letters + string.digits
 RNG = random.Random(20240611)
@@ -128,7 +132,7 @@ def test_aws_key_pair_in_ini_is_high_with_partner_line() -> None:
     assert ids(findings) == ["SR760", "SR761"]
     key_id, secret = findings
     assert str(key_id.severity) == "high" and "secret access key is on line 3" in key_id.message
-    assert f"`AKIA{sd.ELLIPSIS}{AWS_ID[-2:]}`" in key_id.message
+    assert f"`AKIA{sv.ELLIPSIS}{AWS_ID[-2:]}`" in key_id.message
     assert secret.span.start_line == 3 and str(secret.severity) == "high"
     assert_never_leaks(findings, AWS_ID, AWS_SECRET)
     assert AWS_ID[4:] not in key_id.snippet
@@ -192,10 +196,10 @@ def test_jwt_expiry_is_reported_and_expired_tokens_are_low() -> None:
 
 
 def test_mask_keeps_public_prefix_and_two_characters() -> None:
-    assert sd.mask("AKIAIOSFODNN7EXAMPLE", 4) == "AKIA…LE"
-    assert sd.mask("hunter2", 0) == "…"
-    assert sd.mask("correct-horse-battery", 0) == "…ry"
-    hit = sd.find_provider_secrets(f"x = '{TOKENS['SR762']}'")[0]
+    assert sv.mask("AKIAIOSFODNN7EXAMPLE", 4) == "AKIA…LE"
+    assert sv.mask("hunter2", 0) == "…"
+    assert sv.mask("correct-horse-battery", 0) == "…ry"
+    hit = sf.find_provider_secrets(f"x = '{TOKENS['SR762']}'")[0]
     assert TOKENS["SR762"] not in repr(hit)
     assert hit.masked == "ghp_…" + TOKENS["SR762"][-2:]
 
@@ -377,11 +381,11 @@ def test_secret_key_class(key: str, expected: str | None) -> None:
 
 
 def test_looks_random_separates_tokens_from_words() -> None:
-    assert sd.looks_random("9f3b7c1e5a2d48f0b6e1c7a9d3f5e2b4")
-    assert sd.looks_random(rnd(24))
-    assert not sd.looks_random("my_service_api_key_value")
-    assert not sd.looks_random("ApiGatewayV2WSAuthorizer")
-    assert not sd.looks_random("aaaaaaaaaaaaaaaaaaaa1")
+    assert sv.looks_random("9f3b7c1e5a2d48f0b6e1c7a9d3f5e2b4")
+    assert sv.looks_random(rnd(24))
+    assert not sv.looks_random("my_service_api_key_value")
+    assert not sv.looks_random("ApiGatewayV2WSAuthorizer")
+    assert not sv.looks_random("aaaaaaaaaaaaaaaaaaaa1")
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
@@ -392,8 +396,8 @@ def test_candidate_lines_match_a_line_scan(newline: str) -> None:
 
 
 def test_provider_secret_lookup_for_other_rules() -> None:
-    assert sd.looks_like_provider_secret(TOKENS["SR766"])
-    assert not sd.looks_like_provider_secret("hunter2")
+    assert sf.looks_like_provider_secret(TOKENS["SR766"])
+    assert not sf.looks_like_provider_secret("hunter2")
 
 
 # -- robustness ---------------------------------------------------------------------------
@@ -433,7 +437,7 @@ def test_any_text_gives_valid_spans_and_masked_snippets(pieces: list[str], path:
     if "\x00" in text:
         return
     result = analyze_text_file(text, path, Config())
-    lines = sd.split_lines(text)
+    lines = split_lines(text)
     for found in result.findings:
         assert 1 <= found.span.start_line <= len(lines)
         line = lines[found.span.start_line - 1]
@@ -441,7 +445,7 @@ def test_any_text_gives_valid_spans_and_masked_snippets(pieces: list[str], path:
         value = line[found.span.start_col : found.span.end_col]
         if len(value) >= 12 and found.rule_id != "SR768":  # a key block's header is not secret
             assert value not in found.snippet and value not in found.message
-    redactor = sd.Redactor(text, path)
-    for hit in sd.find_provider_secrets(text):
+    redactor = redaction.Redactor(text, path)
+    for hit in sf.find_provider_secrets(text):
         if hit.detector != "private-key":  # the header of a key block is not secret
             assert hit.value not in redactor.line(hit.line)

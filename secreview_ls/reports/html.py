@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..analyze import read_source
 from ..engine.finding import Finding, Level, Notice
-from ..engine.secrets_detect import Redactor
+from ..engine.redaction import Redactor
 from ..engine.source import split_lines
 from ..rules import registry
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from ..analyze import read_source
 from ..engine.finding import Finding, Level
-from ..engine.secrets_detect import Redactor
+from ..engine.redaction import Redactor
 
 if TYPE_CHECKING:
     from ..scan import ScanResult

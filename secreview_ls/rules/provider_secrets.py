@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..engine import secret_formats as sf
+from ..engine import secret_values as sv
 from ..engine import secrets_detect as sd
 from ..engine.finding import Finding, Level, Span
 from .base import HIGH, LOW, MEDIUM, Rule, TextContext, rule
@@ -44,10 +46,10 @@ class _Scan:
     path: str
     lines: list[str]
     kind: str
-    _provider: list[sd.SecretHit] | None = None
-    _aws_secret: list[sd.SecretHit] | None = None
-    _generic: dict[str, list[sd.SecretHit]] | None = None
-    _by_line: dict[int, list[sd.SecretHit]] = field(default_factory=dict)
+    _provider: list[sv.SecretHit] | None = None
+    _aws_secret: list[sv.SecretHit] | None = None
+    _generic: dict[str, list[sv.SecretHit]] | None = None
+    _by_line: dict[int, list[sv.SecretHit]] = field(default_factory=dict)
     _allowed: frozenset[int] | None = None
 
     @property
@@ -57,30 +59,30 @@ class _Scan:
             self._allowed = sd.allowed_lines(self.text, self.lines)
         return self._allowed
 
-    def _keep(self, hits: list[sd.SecretHit]) -> list[sd.SecretHit]:
+    def _keep(self, hits: list[sv.SecretHit]) -> list[sv.SecretHit]:
         return [h for h in hits if h.line not in self.allowed] if self.allowed else hits
 
     @property
-    def provider(self) -> list[sd.SecretHit]:
+    def provider(self) -> list[sv.SecretHit]:
         if self._provider is None:
-            self._provider = self._keep(sd.find_provider_secrets(self.text))
+            self._provider = self._keep(sf.find_provider_secrets(self.text))
         return self._provider
 
     @property
-    def aws_secret(self) -> list[sd.SecretHit]:
+    def aws_secret(self) -> list[sv.SecretHit]:
         if self._aws_secret is None:
             key_lines = [h.line for h in self.provider if h.detector == "aws-access-key-id"]
             only = sd.candidate_lines(self.text, self.lines, sd.AWS_NEEDLES)
-            self._aws_secret = self._keep(sd.find_aws_secret_keys(self.lines, key_lines, only))
+            self._aws_secret = self._keep(sf.find_aws_secret_keys(self.lines, key_lines, only))
         return self._aws_secret
 
     @property
-    def generic(self) -> dict[str, list[sd.SecretHit]]:
+    def generic(self) -> dict[str, list[sv.SecretHit]]:
         """Generic hits by rule, without anything a more specific detector already reports."""
         if self._generic is None:
             taken = [*self.provider, *self.aws_secret]
-            result: dict[str, list[sd.SecretHit]] = {"url": [], "header": [], "password": [], "token": []}
-            candidates: list[tuple[str, sd.SecretHit]] = []
+            result: dict[str, list[sv.SecretHit]] = {"url": [], "header": [], "password": [], "token": []}
+            candidates: list[tuple[str, sv.SecretHit]] = []
             text, lines = self.text, self.lines
             for url in sd.find_url_credentials(lines, sd.candidate_lines(text, lines, sd.URL_NEEDLES)):
                 candidates.append(("url", url))
@@ -97,7 +99,7 @@ class _Scan:
             self._generic = result
         return self._generic
 
-    def hits_on_line(self, line: int) -> list[sd.SecretHit]:
+    def hits_on_line(self, line: int) -> list[sv.SecretHit]:
         """Every secret on ``line`` (for masking snippets)."""
         if line not in self._by_line:
             everything = [*self.provider, *self.aws_secret, *(h for hs in self.generic.values() for h in hs)]
@@ -105,7 +107,7 @@ class _Scan:
         return self._by_line[line]
 
 
-def _overlap(a: sd.SecretHit, b: sd.SecretHit) -> bool:
+def _overlap(a: sv.SecretHit, b: sv.SecretHit) -> bool:
     return a.line == b.line and a.start_col < b.end_col and b.start_col < a.end_col
 
 
@@ -118,7 +120,7 @@ def _scan(ctx: TextContext) -> _Scan:
     return scan
 
 
-def masked_line(line_text: str, hits: list[sd.SecretHit]) -> str:
+def masked_line(line_text: str, hits: list[sv.SecretHit]) -> str:
     """``line_text`` with every hit's value replaced by its mask (right to left, no overlaps)."""
     result = line_text
     last_start = len(line_text) + 1
@@ -137,7 +139,7 @@ def _finding(
     current: Rule,
     ctx: TextContext,
     scan: _Scan,
-    hit: sd.SecretHit,
+    hit: sv.SecretHit,
     message: str,
     *,
     severity: Level | None = None,
@@ -336,7 +338,7 @@ _WHY = (
 )
 
 
-def _provider_message(hit: sd.SecretHit, scan: _Scan) -> str:
+def _provider_message(hit: sv.SecretHit, scan: _Scan) -> str:
     notes = [hit.note] if hit.note else []
     if hit.detector == "private-key":
         header = hit.value[: hit.visible_prefix]
@@ -355,7 +357,7 @@ def _provider_message(hit: sd.SecretHit, scan: _Scan) -> str:
     return f"{hit.provider} `{hit.masked}` in plain text{notes_text}; {_REMEDY}"
 
 
-def _aws_partner(hit: sd.SecretHit, scan: _Scan) -> sd.SecretHit | None:
+def _aws_partner(hit: sv.SecretHit, scan: _Scan) -> sv.SecretHit | None:
     """The secret access key within three lines of an access key id, if any."""
     for other in scan.aws_secret:
         if abs(other.line - hit.line) <= 3:
