@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 
@@ -50,3 +51,16 @@ def test_syntax_warnings_of_the_analyzed_code_are_not_printed() -> None:
         warnings.simplefilter("error")
         analyze_source("path = '\\d'\nif x is 1: pass\n", "w.py", Config())
         analyze_source(broken_many, "many.py", Config())
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="the interpreter parses PEP 758 itself")
+def test_except_without_brackets_is_analyzed_in_its_older_spelling() -> None:
+    source = (
+        "import os\n\ntry:\n    os.system(input())\nexcept ValueError, TypeError:\n"
+        "    os.system(input())\nelse:\n    pass\nos.system(input())\n"
+    )
+    result = analyze_source(source, "pep758.py", Config())
+    assert [f.span.start_line for f in result.findings if f.cwe == 78] == [4, 6, 9]
+    (notice,) = result.notices
+    assert notice.kind == "newer-syntax" and notice.span is not None and notice.span.start_line == 5
+    assert "Python 3.14+" in notice.message and "older spelling" in notice.message

@@ -57,6 +57,22 @@ def _newer_syntax_hint(error: SyntaxError, line_text: str) -> tuple[tuple[int, i
     return None
 
 
+_BARE_EXCEPT_TUPLE = re.compile(r"^(\s*except\*?)\s+(?!\()([^:#]+,[^:#]+?)\s*:")
+
+
+def _older_spelling(line_text: str) -> str | None:
+    """The line spelled for older interpreters when it only uses newer syntax that has an
+    equivalent: ``except A, B:`` (PEP 758) is ``except (A, B):``. ``None`` otherwise."""
+    if sys.version_info >= (3, 14):
+        return None
+    match = _BARE_EXCEPT_TUPLE.match(line_text)
+    if match is None or " as " in match.group(2):
+        return None
+    keyword, types = match.group(1), match.group(2)
+    # "except " becomes "except(": columns stay put up to the closing bracket added before ':'.
+    return f"{keyword}({types}){line_text[match.end() - 1 :]}" if line_text[len(keyword)] == " " else None
+
+
 @dataclass
 class ParseResult:
     tree: ast.Module
@@ -123,6 +139,12 @@ def parse_tolerant(
             if lineno not in blanked and not cascade:
                 notices.append(_syntax_notice(error, lineno, line_text, path))
             message = error.msg or ""
+            rewritten = _older_spelling(line_text) if tries == 0 else None
+            if rewritten is not None:
+                # Newer syntax with an older spelling: parse that, so the block stays intact.
+                lines[lineno - 1] = rewritten
+                current = "".join(lines)
+                continue
             if "unexpected indent" in message or "unindent" in message or tries >= 1:
                 # Second failure on the same line: widen to the whole statement above.
                 first = lineno
@@ -186,7 +208,12 @@ def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str) -
         return Notice(
             "newer-syntax",
             f"line {lineno} uses {feature}, which needs Python {major}.{minor}+ but the analyzer "
-            f"runs on Python {running}; this statement was skipped, the rest of the file was analyzed",
+            f"runs on Python {running}; "
+            + (
+                "it was analyzed in its older spelling"
+                if _older_spelling(line_text) is not None
+                else "this statement was skipped, the rest of the file was analyzed"
+            ),
             span,
             path,
         )
