@@ -11,7 +11,7 @@ severity = "low"                 # report findings at or above
 confidence = "low"
 exclude = ["build/**", "migrations/**"]
 extend-exclude = []
-test-paths = ["tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py"]
+test-paths = ["tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py", "**/tests.py", "**/testing/**"]
 test-code = "relaxed"            # "relaxed": drop test-irrelevant findings in tests; "strict"
 max-file-size = 3000000          # bytes; larger files get one notice and are skipped
 timeout = 10.0                   # seconds of analysis per file
@@ -54,6 +54,12 @@ DEFAULT_TEST_PATHS = (
     "*_test.py",
     "**/conftest.py",
     "conftest.py",
+    "testing/**",
+    "**/testing/**",
+    "tests.py",
+    "**/tests.py",
+    "*_tests.py",
+    "**/*_tests.py",
 )
 DEFAULT_EXCLUDE = (
     ".git/**",

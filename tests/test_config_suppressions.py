@@ -154,3 +154,19 @@ def test_pyproject_settings_apply(tmp_path: Path) -> None:
     config = load_pyproject(tmp_path / "pyproject.toml")
     assert ids(MIXED, config, str(tmp_path / "app.py")) == ["SR201", "SR301"]
     assert ids(MIXED, config, str(tmp_path / "tools" / "x.py")) == ["SR301"]
+
+
+@pytest.mark.parametrize(
+    ("path", "is_test"),
+    [
+        ("polls/tests.py", True),
+        ("tests.py", True),
+        ("pkg/testing/helpers.py", True),
+        ("pkg/views_tests.py", True),
+        ("pkg/views.py", False),
+        ("pkg/contests.py", False),
+        ("pkg/testing.py", False),
+    ],
+)
+def test_default_test_paths_know_django_and_testing_folders(path: str, is_test: bool) -> None:
+    assert Config().is_test_path(path) is is_test
