@@ -388,7 +388,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     _report_scan_notices(args, scan)
     color = args.format == "text" and not args.output and use_color(args.color, sys.stdout)
     _write_output(writer(scan, color=color), args.output)
+    if args.output:
+        _say_where_the_report_went(scan, args.output)
     return _exit_code(scan, exit_zero=args.exit_zero)
+
+
+def _say_where_the_report_went(scan: Any, output: str) -> None:
+    """With ``-o``, the terminal still gets the summary and the report's location."""
+    from .reports.text import summary_lines
+
+    for line in summary_lines(scan, color=use_color("auto", sys.stderr)):
+        sys.stderr.write(line + "\n")
+    sys.stderr.write(f"report written to {output}\n")
 
 
 def _exit_code(scan: Any, *, exit_zero: bool) -> int:
@@ -428,6 +439,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
     _report_scan_notices(args, scan)
     _write_output(render_review(scan), args.output)
+    if args.output:
+        _say_where_the_report_went(scan, args.output)
     return _exit_code(scan, exit_zero=args.exit_zero)
 
 
@@ -446,6 +459,7 @@ def _rule_rows() -> list[dict[str, Any]]:
             "family": r.family,
             "kind": r.kind,
             "fixable": r.fixable,
+            "default_enabled": r.default_enabled,
             "taint": r.taint,
             "summary": r.summary,
             "help_uri": r.docs_url,
@@ -454,38 +468,68 @@ def _rule_rows() -> list[dict[str, Any]]:
     ]
 
 
+#: Widest a code column of ``secreview rules`` grows before its codes wrap onto more lines.
+_CODES_WIDTH = 10
+
+
+def _wrap_codes(codes: list[str]) -> list[str]:
+    """Comma-separated codes in lines of at most ``_CODES_WIDTH`` characters."""
+    lines: list[str] = []
+    for code in codes:
+        if lines and len(lines[-1]) + 1 + len(code) <= _CODES_WIDTH:
+            lines[-1] += "," + code
+        else:
+            lines.append(code)
+    return lines or ["-"]
+
+
+def _rule_table(rows: list[dict[str, Any]]) -> list[str]:
+    """The catalogue as a terminal table under 100 columns: FIX says whether a quick fix
+    exists, DEFAULT whether the rule runs without being selected."""
+    headers = ("ID", "NAME", "CWE", "SEV.", "CONF.", "FIX", "DEFAULT", "BANDIT", "RUFF")
+    table: list[tuple[str, ...]] = []
+    for row in rows:
+        bandit, ruff = _wrap_codes(row["bandit"]), _wrap_codes(row["ruff"])
+        for index in range(max(len(bandit), len(ruff))):
+            first = index == 0
+            table.append(
+                (
+                    row["id"] if first else "",
+                    row["name"] if first else "",
+                    (f"CWE-{row['cwe']}" if row["cwe"] else "-") if first else "",
+                    row["severity"] if first else "",
+                    row["confidence"] if first else "",
+                    ("yes" if row["fixable"] else "-") if first else "",
+                    ("on" if row["default_enabled"] else "off") if first else "",
+                    bandit[index] if index < len(bandit) else "",
+                    ruff[index] if index < len(ruff) else "",
+                )
+            )
+    widths = [max(len(item) for item in column) for column in zip(headers, *table, strict=True)]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in (headers, *table)]
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     rows = _rule_rows()
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return EXIT_CLEAN
     if args.format == "markdown":
-        lines = ["| Rule | Name | CWE | Severity | Confidence | Bandit | Ruff |", "|---|---|---|---|---|---|---|"]
+        lines = [
+            "| Rule | Name | CWE | Severity | Confidence | Fix | Default | Bandit | Ruff |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for row in rows:
             cwe = f"[CWE-{row['cwe']}](https://cwe.mitre.org/data/definitions/{row['cwe']}.html)" if row["cwe"] else ""
             lines.append(
                 f"| {row['id']} | `{row['name']}` | {cwe} | {row['severity']} | {row['confidence']} | "
+                f"{'yes' if row['fixable'] else ''} | {'on' if row['default_enabled'] else 'off'} | "
                 f"{', '.join(row['bandit'])} | {', '.join(row['ruff'])} |"
             )
         sys.stdout.write("\n".join(lines) + "\n")
         return EXIT_CLEAN
-    headers = ("ID", "NAME", "CWE", "SEVERITY", "CONF.", "BANDIT", "RUFF")
-    table = [
-        (
-            row["id"],
-            row["name"],
-            f"CWE-{row['cwe']}" if row["cwe"] else "-",
-            row["severity"],
-            row["confidence"],
-            ",".join(row["bandit"]) or "-",
-            ",".join(row["ruff"]) or "-",
-        )
-        for row in rows
-    ]
-    widths = [max(len(str(item)) for item in column) for column in zip(headers, *table, strict=False)]
-    for line in (headers, *table):
-        sys.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
-        sys.stdout.write("\n")
+    for line in _rule_table(rows):
+        sys.stdout.write(line + "\n")
     sys.stdout.write(f"{len(rows)} rules\n")
     return EXIT_CLEAN
 

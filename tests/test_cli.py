@@ -89,7 +89,9 @@ def test_json_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_output_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "bad.py").write_text(VULNERABLE, encoding="utf-8")
     assert run("check", "-f", "sarif", "-o", "out.sarif", ".") == 1
-    assert capsys.readouterr().out == ""
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-2:] == ["1 finding in 1 file (1 high); 2 files scanned", "report written to out.sarif"]
     log = json.loads((project / "out.sarif").read_text(encoding="utf-8"))
     assert log["version"] == "2.1.0"
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["SR401"]
@@ -222,6 +224,17 @@ def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
     assert by_id["SR401"]["bandit"] == ["B506"] and by_id["SR401"]["cwe"] == 502
     assert run("rules", "--format", "markdown") == 0
     assert "| SR401 | `yaml-unsafe-load` |" in capsys.readouterr().out
+
+
+def test_rules_table_fits_a_terminal_and_shows_fixes_and_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("rules") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    header = lines[0].split()
+    assert header[5:7] == ["FIX", "DEFAULT"]
+    by_id = {line.split()[0]: line.split() for line in lines[1:-1] if line[:2] == "SR"}
+    assert by_id["SR201"][5:7] == ["yes", "on"]  # subprocess shell=True has a quick fix
+    assert by_id["SR204"][6] == "off"  # partial executable path is opt-in
 
 
 @pytest.mark.parametrize("code", ["SR401", "sr401", "B506", "S506", "yaml-unsafe-load"])
