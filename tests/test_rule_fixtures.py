@@ -133,3 +133,16 @@ def test_rule_lookup_by_foreign_codes() -> None:
     assert get("B602").id == "SR201"
     assert get("S608").id == "SR210"
     assert get("b506").id == "SR401"
+
+
+def test_one_cookie_fix_turns_on_every_flag_the_call_turns_off() -> None:
+    from secreview_ls.analyze import analyze_source
+
+    text = "def view(response, sid):\n    response.set_cookie('sid', sid, secure=False, httponly=False)\n"
+    before = [f for f in analyze_source(text, "views.py", Config()).findings if f.rule_id == "SR606"]
+    assert len(before) == 2
+    for finding in before:
+        assert finding.fix is not None and finding.fix.title == "Set `secure=True` and `httponly=True`"
+        fixed = apply_edits(text, finding.fix.edits)
+        assert "secure=True, httponly=True" in fixed
+        assert not [f for f in analyze_source(fixed, "views.py", Config()).findings if f.rule_id == "SR606"]

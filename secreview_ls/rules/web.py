@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword, keyword_value
-from ..engine.finding import Finding
+from ..engine.finding import Finding, Fix
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 
@@ -316,15 +316,21 @@ _COOKIE_SETTINGS = {
 )
 def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
     for call in ctx.facts.method_calls("set_cookie"):
-        for name, flag in (("secure", "Secure"), ("httponly", "HttpOnly")):
-            kw = keyword(call, name)
-            if kw is not None and isinstance(kw.value, ast.Constant) and kw.value.value is False:
-                yield cookie_insecure_flags.finding(
-                    ctx,
-                    kw,
-                    f"`{ctx.facts.spelled(call.func)}` with `{name}=False` sets a cookie without the {flag} flag",
-                    fix=replace_node(ctx, kw.value, "True", f"Set `{name}=True`"),
-                )
+        off = [
+            (name, flag, kw)
+            for name, flag in (("secure", "Secure"), ("httponly", "HttpOnly"))
+            if (kw := keyword(call, name)) is not None and isinstance(kw.value, ast.Constant) and kw.value.value is False
+        ]
+        # One fix turns on every flag the call switches off, whichever finding it is applied from.
+        edits = tuple(edit for _, _, kw in off for edit in replace_node(ctx, kw.value, "True", "").edits)
+        title = "Set " + " and ".join(f"`{name}=True`" for name, _, _ in off)
+        for name, flag, kw in off:
+            yield cookie_insecure_flags.finding(
+                ctx,
+                kw,
+                f"`{ctx.facts.spelled(call.func)}` with `{name}=False` sets a cookie without the {flag} flag",
+                fix=Fix(title, edits),
+            )
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
         if not (isinstance(node.value, ast.Constant) and node.value.value in (False, None)):
