@@ -11,11 +11,12 @@ from __future__ import annotations
 from lsprotocol import types
 
 from ..engine.finding import Span
-from ..incremental import split_lines_keepends
+from .analysis import split_lines_keepends
 
 UTF8 = types.PositionEncodingKind.Utf8.value
 UTF16 = types.PositionEncodingKind.Utf16.value
 UTF32 = types.PositionEncodingKind.Utf32.value
+
 
 def strip_eol(line: str) -> str:
     if line.endswith("\r\n"):
