@@ -405,3 +405,42 @@ def test_lsp_modules_and_functions_stay_small() -> None:
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 assert node.end_lineno - node.lineno + 1 <= 120, f"{path}:{node.lineno} {node.name}"
+
+
+# -- the server's snapshot API, without a transport ---------------------------------------------------
+
+
+def test_the_server_snapshot_carries_text_version_and_folder_settings(tmp_path: Path) -> None:
+    from secreview_ls.lsp.server import SecReviewServer
+
+    async def scenario() -> None:
+        (tmp_path / "pyproject.toml").write_text('[tool.secreview]\nignore = ["SR201"]\ndebounce = 40\n')
+        capabilities = types.ClientCapabilities(
+            text_document=types.TextDocumentClientCapabilities(diagnostic=types.DiagnosticClientCapabilities())
+        )
+        server = SecReviewServer()
+        server.protocol.client_capabilities = capabilities
+        server.install_workspace(
+            types.InitializeParams(
+                capabilities=capabilities,
+                root_uri=tmp_path.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="project")],
+            )
+        )
+        assert server.pull and server.folder_count() == 1
+        uri = (tmp_path / "app.py").as_uri()
+        assert server.snapshot(uri) is None and not server.is_open(uri)
+        item = types.TextDocumentItem(uri=uri, language_id="python", version=3, text="import os\r\nx = 1\n")
+        server.workspace.put_text_document(item)
+        server.open_document(uri, "python")
+        snapshot = server.snapshot(uri)
+        assert snapshot is not None
+        assert (snapshot.text, snapshot.lines, snapshot.version) == (item.text, ["import os\r\n", "x = 1\n"], 3)
+        assert snapshot.python and snapshot.path == str(tmp_path / "app.py")
+        assert snapshot.settings.config.ignore == ("SR201",) and snapshot.settings.options.debounce == 0.04
+        assert snapshot.project is not None and snapshot.generation == server.generation
+        assert server.is_python(uri) and server.open_paths() == {snapshot.path}
+        server.close(uri)
+        assert server.snapshot(uri) is None and server.open_uris() == []
+
+    asyncio.run(scenario())
