@@ -427,13 +427,9 @@ def cmd_baseline_create(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .reports import ReportError, load_target
+    from .review import render_review
 
     config = load_config(args)
-    try:
-        render_review = load_target("secreview_ls.review:render_review", "the review command")
-    except ReportError as error:
-        raise UsageError(str(error)) from None
     _refuse_scanned_output(args, config)
     baseline = _load_baseline(args.baseline)
     scan = _run_scan(args, config, baseline=baseline, diff=args.diff)

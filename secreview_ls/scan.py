@@ -35,6 +35,7 @@ from .analyze import AnalysisResult, analyze_file, analyze_path, config_notices
 from .config import Config
 from .discovery import discover_files, has_python_shebang
 from .engine.finding import INCOMPLETE_KINDS, Finding, Notice
+from .engine.project import ProjectIndex
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -130,10 +131,6 @@ def _init_worker(config: Config, options: dict[str, Any], project_roots: list[Pa
 def _with_project(options: dict[str, Any], project_roots: list[Path] | None) -> dict[str, Any]:
     """``options`` plus a cross-module index over ``project_roots`` (built in the calling process)."""
     if not project_roots or "project" in options:
-        return options
-    try:
-        from .engine.project import ProjectIndex
-    except ImportError:
         return options
     return {**options, "project": ProjectIndex(project_roots)}
 

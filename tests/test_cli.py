@@ -205,15 +205,6 @@ def test_parallel_and_serial_agree(project: Path, capsys: pytest.CaptureFixture[
     assert serial["summary"]["findings"] == 10
 
 
-def test_missing_report_module_is_clear_error(project: Path, capsys, monkeypatch) -> None:
-    from secreview_ls import reports
-
-    monkeypatch.setitem(reports.FORMATS, "html", "secreview_ls.reports.not_there:render")
-    (project / "ok.py").write_text(CLEAN, encoding="utf-8")
-    assert run("check", "-f", "html", ".") == 2
-    assert "not available" in capsys.readouterr().err
-
-
 def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("rules") == 0
     out = capsys.readouterr().out

@@ -10,7 +10,7 @@ What it does:
   advertises ``textDocument.diagnostic``, pulled (``textDocument/diagnostic``,
   ``workspace/diagnostic``) — never both. Python documents get every rule,
   other text documents (``.env``, YAML, TOML, INI...) the text rules. Analysis
-  is incremental (``secreview_ls.incremental``), runs in a thread pool, waits
+  is incremental, runs in a thread pool, waits
   ``debounce`` ms after a change, and a result is published only for the
   version it was computed from.
 - **Hover** on a finding: rule, CWE, the concrete message, the data-flow path,
@@ -37,11 +37,17 @@ What it does:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .server import SecReviewServer
+
 __all__ = ["create_server"]
 
 
-def create_server():  # type: ignore[no-untyped-def]
-    """A new, unstarted server with every feature registered."""
-    from .features import create_server as create
+def create_server() -> SecReviewServer:
+    """A new, unstarted server with every handler registered (imported on first use, so that
+    the position helpers can be used without loading the server)."""
+    from .handlers import create_server as create
 
     return create()

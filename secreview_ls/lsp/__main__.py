@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # pygls logs every message body at INFO: keep it quiet unless debugging.
     logging.getLogger("pygls").setLevel(logging.DEBUG if args.log_level == "debug" else logging.WARNING)
-    from .features import create_server
+    from .handlers import create_server
 
     server = create_server()
     # The rule catalogue and everything imported so far live as long as the process: keep

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
@@ -102,8 +103,6 @@ class DocumentWorkspace(Workspace):
         )
 
     def is_open(self, uri: str) -> bool:
-        from urllib.parse import unquote
-
         return unquote(uri) in self._text_documents
 
     def update_text_document(

@@ -1,7 +1,7 @@
-"""The server's use of the review, git-diff, baseline and cross-module modules.
+"""The ``scope`` and ``baseline`` settings applied to one document's findings.
 
-Each is optional at run time: a missing module or a failing git call is logged
-once and the feature is skipped, never the analysis.
+A failing git call (git missing, unknown revision) or an unusable baseline file is logged
+and that filter is skipped, never the analysis.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
+from .. import gitdiff
+from ..baseline import Baseline, BaselineError
+from ..baseline import load_baseline as read_baseline
 from ..engine.finding import Finding
 from .settings import FolderSettings
 
 log = logging.getLogger("secreview_ls.lsp")
 
-_BASELINES: dict[Path, tuple[float, Any]] = {}
+_BASELINES: dict[Path, tuple[float, Baseline]] = {}
 _BASELINE_ERRORS: dict[Path, str] = {}
 _LOCK = threading.Lock()
 _DIFF_CACHE: dict[tuple[str, str, int], tuple[float, set[int] | None]] = {}
@@ -42,11 +44,6 @@ def filter_findings(findings: list[Finding], path: str, text: str, settings: Fol
 
 def changed_lines(path: str, text: str, settings: FolderSettings) -> set[int] | None:
     """1-based lines of the buffer that differ from the file at ``diffBase``; None = all new."""
-    try:
-        from .. import gitdiff
-    except ImportError:
-        log.warning("scope = changed needs secreview_ls.gitdiff, which is not available")
-        return None
     key = (path, settings.options.diff_base, hash(text))
     now = time.monotonic()
     with _LOCK:
@@ -68,14 +65,8 @@ def changed_lines(path: str, text: str, settings: FolderSettings) -> set[int] | 
     return lines
 
 
-def load_baseline(path: Path) -> Any | None:
+def load_baseline(path: Path) -> Baseline | None:
     """The baseline at ``path`` (re-read when the file changes); None when unusable."""
-    try:
-        from ..baseline import BaselineError
-        from ..baseline import load_baseline as load
-    except ImportError:
-        log.warning("baseline needs secreview_ls.baseline, which is not available")
-        return None
     try:
         stamp = path.stat().st_mtime
     except OSError:
@@ -86,7 +77,7 @@ def load_baseline(path: Path) -> Any | None:
         if cached is not None and cached[0] == stamp:
             return cached[1]
     try:
-        baseline = load(path)
+        baseline = read_baseline(path)
     except BaselineError as error:
         _report(path, str(error))
         return None
@@ -97,6 +88,7 @@ def load_baseline(path: Path) -> Any | None:
 
 
 def forget_baselines() -> None:
+    """Drop the cached baselines (a baseline file or the settings changed)."""
     with _LOCK:
         _BASELINES.clear()
         _BASELINE_ERRORS.clear()
@@ -116,30 +108,3 @@ def _relative(path: str, root: Path) -> str:
         return resolved.relative_to(Path(root).resolve()).as_posix()
     except ValueError:
         return resolved.as_posix()
-
-
-def project_index(root: Path, read: Any) -> Any | None:
-    """A cross-module index for a workspace folder, if the engine provides one."""
-    try:
-        from ..engine.project import ProjectIndex
-    except ImportError:
-        return None
-    try:
-        return ProjectIndex([root], read=read)
-    except Exception as error:
-        log.warning("cross-module index for %s unavailable: %s", root, error)
-        return None
-
-
-def review_text(result: Any, text: str, settings: FolderSettings, display_path: str) -> str | None:
-    """The review of one open document, if the review module is available."""
-    try:
-        from ..review import review_file
-    except ImportError:
-        return None
-    filtered = None
-    if settings.options.scope == "changed":
-        filtered = "on changed lines"
-    elif settings.baseline_path is not None:
-        filtered = "not in the baseline"
-    return review_file(result, text, config=settings.config, display_path=display_path, filtered=filtered)

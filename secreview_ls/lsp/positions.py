@@ -17,6 +17,7 @@ UTF8 = types.PositionEncodingKind.Utf8.value
 UTF16 = types.PositionEncodingKind.Utf16.value
 UTF32 = types.PositionEncodingKind.Utf32.value
 
+
 def strip_eol(line: str) -> str:
     if line.endswith("\r\n"):
         return line[:-2]

@@ -5,38 +5,39 @@ change cancels the pending (debounced) run; a run in progress finishes but its
 result is dropped when the document has moved on, so a published result always
 matches the version it names. One run per document at a time: the incremental
 analyzer of a document is not shared between threads.
+
+The handlers (``lsp/handlers``) see this state only through the public methods
+below: a :class:`DocumentSnapshot` of an open document, its current or latest
+:class:`Published` result, and the settings, folders and client capabilities.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote
+from typing import Any, TypeVar, cast
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..analyze import AnalysisResult, analyze_text_file, is_python_path
 from ..engine.finding import Finding, Notice
-from ..incremental import IncrementalAnalyzer
-from . import integrations
+from . import analysis
+from .analysis import IncrementalAnalyzer, ProjectIndex
 from .collector import IdleCollector
-from .convert import ClientFeatures, DiagnosticCache, is_logged_notice, notice_to_diagnostic, to_json
+from .convert import ClientFeatures, DiagnosticCache, is_logged_notice
 from .document import Document, DocumentWorkspace
-from .positions import split_lines_keepends
+from .protocol import Protocol, Serialized
+from .results import Published, path_for, to_published
 from .settings import FolderSettings, resolve
+from .snapshot import DocumentSnapshot
 
 log = logging.getLogger("secreview_ls.lsp")
 
@@ -44,20 +45,7 @@ ANALYSIS_WORKERS = 2
 CACHED_ANALYZERS = 16  # documents that keep incremental caches (the most recently analyzed)
 SETTINGS_WAIT = 3.0  # seconds an analysis waits for the client's configuration at startup
 
-
-@dataclass
-class Published:
-    """The analysis result of one document version, as last sent (or to be pulled)."""
-
-    version: int | None
-    generation: int
-    findings: list[Finding]
-    notices: list[Notice]
-    diagnostics: list[types.Diagnostic]
-    lines: list[str]
-    result_id: str
-    seconds: float = 0.0
-    wire: list[dict[str, Any]] = field(default_factory=list)  # the diagnostics as JSON-ready data
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,62 +70,9 @@ class DocState:
 class Job:
     """Everything a worker thread needs, captured on the event loop."""
 
-    uri: str
-    path: str
-    python: bool
-    text: str
-    lines: list[str]
-    version: int | None
-    generation: int
-    settings: FolderSettings
+    snapshot: DocumentSnapshot
     analyzer: IncrementalAnalyzer | None
-    encoding: str
-    features: ClientFeatures
-    options: dict[str, Any]
-    converted: DiagnosticCache | None = None  # the document's diagnostics of its last version
-
-
-class Protocol(LanguageServerProtocol):
-    """Answers a request whose parameters do not match its method with an error, instead of
-    leaving the client waiting."""
-
-    def _serialize_message(self, data: Any) -> Any:
-        params = getattr(data, "params", None)
-        if isinstance(params, Serialized):
-            return {"jsonrpc": data.jsonrpc, "method": data.method, "params": params.value}
-        return super()._serialize_message(data)
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        try:
-            return super().structure_message(data)
-        except Exception as error:
-            method = data.get("method") if isinstance(data, dict) else None
-            log.error("malformed %s message: %s", method or "JSON-RPC", error)
-            if isinstance(data, dict) and "id" in data and method:
-                try:
-                    self._send_response(
-                        data["id"],
-                        error=types.ResponseError(
-                            code=types.ErrorCodes.InvalidParams,
-                            message=f"invalid parameters for {method}: {error}",
-                        ),
-                    )
-                except Exception:  # the id itself may be unusable
-                    log.exception("cannot answer the malformed request")
-            return _Ignored()
-
-
-class Serialized:
-    """Parameters that are JSON-ready data already (sent as they are)."""
-
-    def __init__(self, value: dict[str, Any]) -> None:
-        self.value = value
-
-
-class _Ignored:
-    """A message that was already answered or cannot be handled; ``handle_message`` skips it."""
-
-    jsonrpc = "ignored"
+    converted: DiagnosticCache
 
 
 class SecReviewServer(LanguageServer):
@@ -148,27 +83,27 @@ class SecReviewServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=Protocol,
         )
-        self.executor = ThreadPoolExecutor(max_workers=ANALYSIS_WORKERS, thread_name_prefix="secreview-analysis")
-        self.docs: dict[str, DocState] = {}
-        self.cached: OrderedDict[str, None] = OrderedDict()
-        self.init_options: dict[str, Any] = {}
-        self.client_config: dict[str, dict[str, Any]] = {}  # folder uri ("" = global) → section
-        self.folder_settings: dict[str, FolderSettings] = {}
-        self.loose_settings: dict[str, FolderSettings] = {}
-        self.generation = 0
-        self.pull = False
-        self.settings_ready = asyncio.Event()
-        self.scanned: dict[str, Published] = {}  # workspace-scan results of files that are not open
-        self.projects: dict[str, Any] = {}  # folder root → cross-module index
-        self.open_texts: dict[str, str] = {}  # path → text of open documents (for the index)
-        self.timings: list[float] = []
-        self.result_changes = 0  # counts published results (workspace/diagnostic waits on it)
+        self._executor = ThreadPoolExecutor(max_workers=ANALYSIS_WORKERS, thread_name_prefix="secreview-analysis")
+        self._docs: dict[str, DocState] = {}
+        self._cached: OrderedDict[str, None] = OrderedDict()
+        self._init_options: dict[str, Any] = {}
+        self._client_config: dict[str, dict[str, Any]] = {}  # folder uri ("" = global) → section
+        self._folder_settings: dict[str, FolderSettings] = {}
+        self._loose_settings: dict[str, FolderSettings] = {}
+        self._generation = 0
+        self._pull = False
+        self._settings_ready = asyncio.Event()
+        self._scanned: dict[str, Published] = {}  # workspace-scan results of files that are not open
+        self._projects: dict[str, ProjectIndex] = {}  # folder root → cross-module index
+        self._open_texts: dict[str, str] = {}  # path → text of open documents (for the index)
+        self._result_changes = 0  # counts published results (workspace/diagnostic waits on it)
         self._result_event = asyncio.Event()
-        self.collector = IdleCollector(self._analyzing)
+        self._collector = IdleCollector(self._analyzing)
 
     # -- client capabilities ------------------------------------------------------
 
     def capability(self, path: str, default: Any = None) -> Any:
+        """A client capability by dotted path (``"text_document.hover.content_format"``)."""
         current: Any = self.client_capabilities
         for part in path.split("."):
             current = getattr(current, part, None)
@@ -178,11 +113,22 @@ class SecReviewServer(LanguageServer):
 
     @property
     def encoding(self) -> str:
+        """The position encoding negotiated with the client."""
         encoding = self.workspace.position_encoding
         return str(getattr(encoding, "value", encoding) or "utf-16")
 
+    @property
+    def pull(self) -> bool:
+        """Whether the client pulls diagnostics (then nothing is pushed)."""
+        return self._pull
+
+    @property
+    def generation(self) -> int:
+        """Bumped whenever the settings change; results of an older generation are stale."""
+        return self._generation
+
     def client_features(self) -> ClientFeatures:
-        if self.pull:
+        if self._pull:
             related = bool(self.capability("text_document.diagnostic.related_information", True))
             description = bool(self.capability("text_document.diagnostic.code_description_support", True))
         else:
@@ -190,24 +136,14 @@ class SecReviewServer(LanguageServer):
             description = bool(self.capability("text_document.publish_diagnostics.code_description_support", False))
         return ClientFeatures(related_information=related, code_description=description)
 
-    # -- setup --------------------------------------------------------------------
+    # -- settings and folders -----------------------------------------------------
 
     def install_workspace(self, params: types.InitializeParams) -> None:
-        """Replace pygls' workspace with one whose documents follow the protocol's line model."""
-        current = self.protocol._workspace
-        root_uri = params.root_uri
-        if root_uri is None and params.root_path is not None:
-            root_uri = from_fs_path(params.root_path)
-        position_encoding = current.position_encoding if current is not None else types.PositionEncodingKind.Utf16
-        self.protocol._workspace = DocumentWorkspace(
-            root_uri,
-            types.TextDocumentSyncKind.Incremental,
-            params.workspace_folders or [],
-            position_encoding,
-        )
+        """Take the client's folders, options and capabilities from ``initialize``."""
+        cast(Protocol, self.protocol).use_document_workspace(params)
         options = params.initialization_options
-        self.init_options = options if isinstance(options, dict) else {}
-        self.pull = self.capability("text_document.diagnostic") is not None
+        self._init_options = options if isinstance(options, dict) else {}
+        self._pull = self.capability("text_document.diagnostic") is not None
         self.refresh_settings()
 
     def folders(self) -> list[tuple[str, Path]]:
@@ -223,47 +159,46 @@ class SecReviewServer(LanguageServer):
                 found.append((self.workspace.root_uri, Path(path)))
         return found
 
+    def folder_count(self) -> int:
+        """Workspace folders with settings of their own."""
+        return len(self._folder_settings)
+
+    def set_client_settings(self, scope_uri: str, section: dict[str, Any]) -> None:
+        """The client's ``secreview`` section for a folder (``""``: for every folder).
+        Applies at the next :meth:`refresh_settings`."""
+        self._client_config[scope_uri] = section
+
+    def settings_loaded(self) -> None:
+        """The client's configuration has been read (or will not be): analyses may start."""
+        self._settings_ready.set()
+
     def refresh_settings(self) -> None:
         """Recompute every folder's settings (pyproject + client layers); bump the generation."""
-        self.folder_settings = {}
+        self._folder_settings = {}
         for uri, root in self.folders():
-            layers = [self.init_options, self.client_config.get("", {}), self.client_config.get(uri, {})]
+            layers = [self._init_options, self._client_config.get("", {}), self._client_config.get(uri, {})]
             settings = resolve(root, layers)
-            self.folder_settings[uri] = settings
+            self._folder_settings[uri] = settings
             for error in settings.errors:
                 self.log_message(f"settings for {root}: {error}", types.MessageType.Warning)
-        self.loose_settings = {}
-        self.projects = {}
-        for settings in self.folder_settings.values():
+        self._loose_settings = {}
+        self._projects = {}
+        for settings in self._folder_settings.values():
             if settings.root is not None:
-                project = integrations.project_index(settings.root, self._read_for_project)
+                project = analysis.project_index(settings.root, self._read_for_project)
                 if project is not None:
-                    self.projects[str(settings.root)] = project
-        self.generation += 1
+                    self._projects[str(settings.root)] = project
+        self._generation += 1
 
     def _read_for_project(self, path: Path) -> str | None:
         """Text of an open document for the cross-module index (None: the index reads the disk)."""
-        return self.open_texts.get(str(path))
-
-    def file_saved(self, path: str) -> None:
-        """A Python file was saved (or changed on disk): documents that may import it are
-        analyzed again."""
-        if not path.endswith((".py", ".pyi")):
-            return
-        for project in self.projects.values():
-            project.invalidate(path)
-        if not self.projects:
-            return
-        for state in self.docs.values():
-            if state.python and state.path != path:
-                state.dirty = True
-                self.schedule(state.uri)
+        return self._open_texts.get(str(path))
 
     def settings_for(self, path: str) -> FolderSettings:
         """Settings of the innermost workspace folder containing ``path``."""
         best: tuple[int, FolderSettings] | None = None
         candidate = Path(path)
-        for settings in self.folder_settings.values():
+        for settings in self._folder_settings.values():
             root = settings.root
             if root is None:
                 continue
@@ -277,13 +212,35 @@ class SecReviewServer(LanguageServer):
         if best is not None:
             return best[1]
         directory = str(candidate.parent) if candidate.is_absolute() else ""
-        cached = self.loose_settings.get(directory)
+        cached = self._loose_settings.get(directory)
         if cached is None:
             start = Path(directory) if directory and Path(directory).is_dir() else None
-            layers = [self.init_options, self.client_config.get("", {})]
+            layers = [self._init_options, self._client_config.get("", {})]
             cached = resolve(None, layers, start=start)
-            self.loose_settings[directory] = cached
+            self._loose_settings[directory] = cached
         return cached
+
+    def project_for(self, settings: FolderSettings) -> ProjectIndex | None:
+        """The cross-module index of the folder ``settings`` belong to."""
+        return self._projects.get(str(settings.root)) if settings.root is not None else None
+
+    def is_baseline(self, path: str) -> bool:
+        """Whether ``path`` is the baseline file of some workspace folder."""
+        return any(s.baseline_path is not None and Path(path) == s.baseline_path for s in self._folder_settings.values())
+
+    def file_saved(self, path: str) -> None:
+        """A Python file was saved (or changed on disk): documents that may import it are
+        analyzed again."""
+        if not path.endswith((".py", ".pyi")):
+            return
+        for project in self._projects.values():
+            project.invalidate(path)
+        if not self._projects:
+            return
+        for state in self._docs.values():
+            if state.python and state.path != path:
+                state.dirty = True
+                self.schedule(state.uri)
 
     # -- messages -----------------------------------------------------------------
 
@@ -302,27 +259,75 @@ class SecReviewServer(LanguageServer):
         """Protocol-level problems go to the log, not to pop-ups."""
         self.log_message(f"server error ({getattr(source, '__name__', source)}): {error}", types.MessageType.Error)
 
-    # -- documents ----------------------------------------------------------------
+    # -- open documents: the snapshot API -----------------------------------------
 
-    def document(self, uri: str) -> Document | None:
+    def is_open(self, uri: str) -> bool:
+        """Whether ``uri`` was opened (and not closed) by the client."""
+        return uri in self._docs
+
+    def open_uris(self) -> list[str]:
+        return list(self._docs)
+
+    def open_paths(self) -> set[str]:
+        return {state.path for state in self._docs.values()}
+
+    def document_path(self, uri: str) -> str | None:
+        """The path of an open document (a pseudo-path for non-file URIs)."""
+        state = self._docs.get(uri)
+        return state.path if state is not None else None
+
+    def is_python(self, uri: str) -> bool:
+        """Whether an open document gets every rule (not only the text rules)."""
+        state = self._docs.get(uri)
+        return state is not None and state.python
+
+    def snapshot(self, uri: str) -> DocumentSnapshot | None:
+        """The current version of an open document with its settings and the client's facts;
+        None when it is not open. The cross-module index sees the text of Python documents as
+        of their last snapshot."""
+        state = self._docs.get(uri)
+        document = self._document(uri)
+        if state is None or document is None:
+            return None
+        return self._snapshot(state, document)
+
+    def _snapshot(self, state: DocState, document: Document) -> DocumentSnapshot:
+        settings = self.settings_for(state.path)
+        text = document.source
+        if state.python:
+            self._open_texts[_resolved(state.path)] = text
+        return DocumentSnapshot(
+            uri=state.uri,
+            path=state.path,
+            python=state.python,
+            text=text,
+            lines=list(document.lines),
+            version=document.version,
+            generation=self._generation,
+            settings=settings,
+            project=self.project_for(settings),
+            encoding=self.encoding,
+            features=self.client_features(),
+        )
+
+    def _document(self, uri: str) -> Document | None:
         workspace = self.workspace
         if not isinstance(workspace, DocumentWorkspace) or not workspace.is_open(uri):
             return None
         document = workspace.get_text_document(uri)
         return document if isinstance(document, Document) else None
 
-    def open_state(self, uri: str, language_id: str | None) -> DocState:
+    def open_document(self, uri: str, language_id: str | None) -> None:
+        """Start tracking a document the client opened (its text is in the workspace)."""
         path = path_for(uri)
-        python = is_python_path(path) or (language_id or "").lower() == "python"
-        state = DocState(uri=uri, path=path, python=python)
-        previous = self.docs.get(uri)
+        state = DocState(uri=uri, path=path, python=analysis.is_python_document(path, language_id))
+        previous = self._docs.get(uri)
         if previous is not None:
-            self.forget(previous)
-        self.docs[uri] = state
-        self.scanned.pop(uri, None)
-        return state
+            self._forget(previous)
+        self._docs[uri] = state
+        self._scanned.pop(uri, None)
 
-    def forget(self, state: DocState) -> None:
+    def _forget(self, state: DocState) -> None:
         state.closed = True
         if state.pending is not None and state.sleeping:
             state.pending.cancel()
@@ -330,27 +335,102 @@ class SecReviewServer(LanguageServer):
             if not waiter.done():
                 waiter.set_result(None)
         state.waiters.clear()
-        self.cached.pop(state.uri, None)
+        self._cached.pop(state.uri, None)
         if not state.lock.locked():
             state.analyzer = None
 
     def close(self, uri: str) -> None:
-        state = self.docs.pop(uri, None)
+        """The client closed a document: forget it and clear its pushed diagnostics."""
+        state = self._docs.pop(uri, None)
         if state is not None:
-            self.forget(state)
+            self._forget(state)
             state.published = None
-            self.open_texts.pop(_resolved(state.path), None)
-            for project in self.projects.values():
+            self._open_texts.pop(_resolved(state.path), None)
+            for project in self._projects.values():
                 project.invalidate(state.path)
-        if not self.pull:
+        if not self._pull:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-        self.results_changed()
+        self._results_changed()
+
+    # -- results ------------------------------------------------------------------
+
+    async def current_result(self, uri: str) -> Published | None:
+        """The result for the document's current version (analyzing it now if needed)."""
+        while True:
+            state = self._docs.get(uri)
+            document = self._document(uri)
+            if state is None or document is None or state.closed:
+                return None
+            current = state.published
+            if current is not None and current.version == document.version and current.generation == self._generation:
+                return current
+            if state.pending is None or state.pending.done():
+                self.schedule(uri, 0)
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            state.waiters.append(waiter)
+            await waiter
+
+    def latest_result(self, uri: str) -> Published | None:
+        """The last published result, whatever its version."""
+        state = self._docs.get(uri)
+        if state is None:
+            return self._scanned.get(uri)
+        return state.published
+
+    def scanned_result(self, uri: str) -> Published | None:
+        """The workspace-scan result of a file (None when it was not scanned)."""
+        return self._scanned.get(uri)
+
+    def scanned_results(self) -> list[tuple[str, Published]]:
+        """Workspace-scan results of the files that are not open."""
+        return [(uri, result) for uri, result in list(self._scanned.items()) if uri not in self._docs]
+
+    def store_scanned(self, uri: str, result: Published) -> bool:
+        """Keep (and push, for a push client) the scan result of a file; False when the file was
+        opened meanwhile (its live analysis wins)."""
+        if uri in self._docs:
+            return False
+        self._scanned[uri] = result
+        self._results_changed()
+        if not self._pull:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=result.diagnostics))
+        return True
+
+    @property
+    def result_changes(self) -> int:
+        """How many results were published so far (see :meth:`wait_for_results`)."""
+        return self._result_changes
+
+    async def wait_for_results(self, seen: int, timeout: float) -> None:
+        """Return once a result newer than ``seen`` exists (or after ``timeout`` seconds)."""
+        if self._result_changes != seen:
+            return
+        try:
+            await asyncio.wait_for(self._result_event.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    def _results_changed(self) -> None:
+        self._result_changes += 1
+        self._result_event.set()
+        self._result_event = asyncio.Event()
+
+    # -- worker threads -----------------------------------------------------------
+
+    async def run_in_worker(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function(*args)`` in the analysis thread pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    def stop_background_work(self) -> None:
+        """At shutdown: cancel queued analyses and the idle garbage collection."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._collector.stop()
 
     # -- scheduling ---------------------------------------------------------------
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
         """Analyze ``uri`` after ``delay`` seconds (the folder's debounce when None)."""
-        state = self.docs.get(uri)
+        state = self._docs.get(uri)
         if state is None or state.closed:
             return
         if delay is None:
@@ -361,29 +441,29 @@ class SecReviewServer(LanguageServer):
         state.pending = asyncio.ensure_future(self._run_later(state, delay))
 
     def schedule_all(self) -> None:
-        for uri in list(self.docs):
+        for uri in list(self._docs):
             self.schedule(uri, 0)
 
     async def _run_later(self, state: DocState, delay: float) -> None:
         try:
             if delay > 0:
                 await asyncio.sleep(delay)
-            if not self.settings_ready.is_set():
+            if not self._settings_ready.is_set():
                 try:
-                    await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT)
+                    await asyncio.wait_for(self._settings_ready.wait(), SETTINGS_WAIT)
                 except TimeoutError:
-                    self.settings_ready.set()
+                    self._settings_ready.set()
         except asyncio.CancelledError:
             return
         state.sleeping = False
-        await self.run_now(state)
+        await self._run_now(state)
 
-    async def run_now(self, state: DocState) -> None:
+    async def _run_now(self, state: DocState) -> None:
         """Analyze the current version of a document (unless already done) and publish it."""
         async with state.lock:
             if state.closed:
                 return
-            document = self.document(state.uri)
+            document = self._document(state.uri)
             if document is None:
                 return
             current = state.published
@@ -391,144 +471,76 @@ class SecReviewServer(LanguageServer):
                 not state.dirty
                 and current is not None
                 and current.version == document.version
-                and current.generation == self.generation
+                and current.generation == self._generation
             ):
                 self._wake(state)
                 return
             state.dirty = False
             job = self._job(state, document)
             try:
-                outcome = await asyncio.get_running_loop().run_in_executor(self.executor, run_job, job)
+                outcome = await self.run_in_worker(run_job, job)
             except Exception as error:  # an engine bug must not take the server down
                 log.exception("analysis of %s failed", state.uri)
                 self.log_message(f"analysis of {state.path} failed: {type(error).__name__}: {error}", types.MessageType.Error)
                 state.analyzer = None
-                if not state.closed and document.version == job.version:
+                if not state.closed and document.version == job.snapshot.version:
                     # Answer whoever waits for this version (an empty result), rather than never.
-                    self._publish(state, to_published(job, [], []))
+                    self._publish(state, _published(job, [], []))
                 return
             state.analyzer = job.analyzer
             self._touch(state)
             if state.closed:
                 return
-            if document.version != job.version or self.generation != job.generation:
-                log.debug("dropping the stale result for %s version %s", state.uri, job.version)
+            if document.version != job.snapshot.version or self._generation != job.snapshot.generation:
+                log.debug("dropping the stale result for %s version %s", state.uri, job.snapshot.version)
                 return
             self._publish(state, outcome)
-            self.collector.after_analysis()
+            self._collector.after_analysis()
 
     def _analyzing(self) -> bool:
         """Whether an analysis is running or waiting for its debounce."""
         return any(
             state.lock.locked() or (state.pending is not None and not state.pending.done())
-            for state in self.docs.values()
+            for state in self._docs.values()
         )
 
     def _job(self, state: DocState, document: Document) -> Job:
-        settings = self.settings_for(state.path)
-        if state.analyzer is None or state.analyzer_settings is not settings:
+        snapshot = self._snapshot(state, document)
+        if state.analyzer is None or state.analyzer_settings is not snapshot.settings:
             state.analyzer = None
-            state.analyzer_settings = settings
-        options: dict[str, Any] = {}
-        project = self.projects.get(str(settings.root)) if settings.root is not None else None
-        if project is not None:
-            options["project"] = project
+            state.analyzer_settings = snapshot.settings
         if state.python and state.analyzer is None:
-            state.analyzer = IncrementalAnalyzer(state.path, settings.config, options=options)
-        text = document.source
-        if state.python:
-            self.open_texts[_resolved(state.path)] = text
-        return Job(
-            uri=state.uri,
-            path=state.path,
-            python=state.python,
-            text=text,
-            lines=list(document.lines),
-            version=document.version,
-            generation=self.generation,
-            settings=settings,
-            analyzer=state.analyzer,
-            encoding=self.encoding,
-            features=self.client_features(),
-            options=options,
-            converted=state.converted,
-        )
+            state.analyzer = analysis.new_analyzer(snapshot)
+        return Job(snapshot=snapshot, analyzer=state.analyzer, converted=state.converted)
 
     def _touch(self, state: DocState) -> None:
-        self.cached.pop(state.uri, None)
-        self.cached[state.uri] = None
-        while len(self.cached) > CACHED_ANALYZERS:
-            uri, _ = self.cached.popitem(last=False)
-            other = self.docs.get(uri)
+        self._cached.pop(state.uri, None)
+        self._cached[state.uri] = None
+        while len(self._cached) > CACHED_ANALYZERS:
+            uri, _ = self._cached.popitem(last=False)
+            other = self._docs.get(uri)
             if other is not None and not other.lock.locked() and other.analyzer is not None:
                 other.analyzer.release()
 
     def _publish(self, state: DocState, outcome: Published) -> None:
         state.published = outcome
-        self.timings.append(outcome.seconds)
-        del self.timings[:-200]
         logged = frozenset(n.message for n in outcome.notices if is_logged_notice(n))
         for message in sorted(logged - state.logged):
             self.log_message(f"{state.path}: {message}", types.MessageType.Info)
         state.logged = logged
-        if not self.pull:
+        if not self._pull:
             params = {"uri": state.uri, "diagnostics": outcome.wire}
             if outcome.version is not None:
                 params["version"] = outcome.version
             self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized(params))
         self._wake(state)
-        self.results_changed()
-
-    def results_changed(self) -> None:
-        self.result_changes += 1
-        self._result_event.set()
-        self._result_event = asyncio.Event()
-
-    async def wait_for_results(self, seen: int, timeout: float) -> None:
-        """Return once a result newer than ``seen`` exists (or after ``timeout`` seconds)."""
-        if self.result_changes != seen:
-            return
-        try:
-            await asyncio.wait_for(self._result_event.wait(), timeout)
-        except TimeoutError:
-            pass
+        self._results_changed()
 
     def _wake(self, state: DocState) -> None:
         for waiter in state.waiters:
             if not waiter.done():
                 waiter.set_result(None)
         state.waiters.clear()
-
-    async def current_result(self, uri: str) -> Published | None:
-        """The result for the document's current version (analyzing it now if needed)."""
-        while True:
-            state = self.docs.get(uri)
-            document = self.document(uri)
-            if state is None or document is None or state.closed:
-                return None
-            current = state.published
-            if current is not None and current.version == document.version and current.generation == self.generation:
-                return current
-            if state.pending is None or state.pending.done():
-                self.schedule(uri, 0)
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            state.waiters.append(waiter)
-            await waiter
-
-    def latest_result(self, uri: str) -> Published | None:
-        """The last published result, whatever its version."""
-        state = self.docs.get(uri)
-        if state is None:
-            return self.scanned.get(uri)
-        return state.published
-
-
-def path_for(uri: str) -> str:
-    """Filesystem path of a ``file:`` URI; otherwise a stable pseudo-path."""
-    path = to_fs_path(uri)
-    if path and uri.startswith("file:"):
-        return path
-    return unquote(uri)
 
 
 def _resolved(path: str) -> str:
@@ -538,68 +550,28 @@ def _resolved(path: str) -> str:
         return path
 
 
-@lru_cache(maxsize=4096)  # asked for every step of every data-flow path, at every version
-def uri_for(path: str) -> str:
-    if "://" in path or path.startswith("untitled:"):
-        return path
-    return from_fs_path(path) or path
-
-
 def run_job(job: Job) -> Published:
     """Analyze a snapshot and convert the result (runs in a worker thread)."""
     started = time.perf_counter()
-    result = analyze_job(job)
-    findings = integrations.filter_findings(result.findings, job.path, job.text, job.settings)
-    published = to_published(job, findings, result.notices)
+    snapshot = job.snapshot
+    result = analysis.analyze_document(snapshot, job.analyzer)
+    published = _published(job, result.findings, result.notices)
     published.seconds = time.perf_counter() - started
     if job.analyzer is not None:
-        log.info("analyzed %s v%s in %.1f ms: %s", job.path, job.version, published.seconds * 1000, job.analyzer.stats)
+        log.info("analyzed %s v%s in %.1f ms: %s", snapshot.path, snapshot.version, published.seconds * 1000, job.analyzer.stats)
     return published
 
 
-def analyze_job(job: Job) -> AnalysisResult:
-    if job.python:
-        analyzer = job.analyzer or IncrementalAnalyzer(job.path, job.settings.config, options=job.options)
-        job.analyzer = analyzer
-        return analyzer.analyze(job.text)
-    return analyze_text_file(job.text, job.path, job.settings.config, options=job.options)
-
-
-def to_published(job: Job, findings: list[Finding], notices: list[Notice], lines_for: Callable[[str], list[str] | None] | None = None) -> Published:
-    converted = job.converted if job.converted is not None else DiagnosticCache()
-    diagnostics, wire = converted.convert(
+def _published(job: Job, findings: list[Finding], notices: list[Notice]) -> Published:
+    snapshot = job.snapshot
+    return to_published(
         findings,
-        job.lines,
-        job.encoding,
-        version=job.version,
-        uri_for=uri_for,
-        lines_for=lines_for or _read_lines,
-        features=job.features,
-    )
-    for notice in notices:
-        diagnostic = notice_to_diagnostic(notice, job.lines, job.encoding, job.features)
-        if diagnostic is not None:
-            diagnostics.append(diagnostic)
-            wire.append(to_json(diagnostic))
-    digest = hashlib.sha1(usedforsecurity=False)
-    for found in findings:
-        digest.update(f"{found.rule_id}|{found.span}|{found.message}|{found.fingerprint}\n".encode("utf-8", "replace"))
-    for notice in notices:
-        digest.update(f"{notice.kind}|{notice.span}|{notice.message}\n".encode("utf-8", "replace"))
-    return Published(
-        version=job.version,
-        generation=job.generation,
-        findings=findings,
-        notices=notices,
-        diagnostics=diagnostics,
-        lines=job.lines,
-        result_id=f"{job.version}:{job.generation}:{digest.hexdigest()[:16]}",
-        wire=wire,
+        notices,
+        lines=snapshot.lines,
+        version=snapshot.version,
+        generation=snapshot.generation,
+        encoding=snapshot.encoding,
+        features=snapshot.features,
+        cache=job.converted,
     )
 
-
-def _read_lines(path: str) -> list[str] | None:
-    try:
-        return split_lines_keepends(Path(path).read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        return None

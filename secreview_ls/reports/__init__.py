@@ -3,7 +3,7 @@
 Every writer is a function ``render(scan: ScanResult, *, color: bool = False) -> str``.
 ``FORMATS`` maps a format name to ``"module:function"``; ``get_writer(name)``
 imports it and raises ``ReportError`` with a clear message when the format is
-unknown or its module is not installed.
+unknown.
 """
 
 from __future__ import annotations
@@ -27,18 +27,13 @@ FORMATS: dict[str, str] = {
 
 
 class ReportError(RuntimeError):
-    """A report format cannot be produced (unknown name, module missing)."""
+    """A report format cannot be produced (unknown name)."""
 
 
 def load_target(target: str, what: str) -> Writer:
-    """Import ``"module:function"``; a missing module or function raises ``ReportError``."""
+    """Import ``"module:function"``; a module without that function raises ``ReportError``."""
     module_name, _, function_name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name and module_name.startswith(error.name):
-            raise ReportError(f"{what} is not available in this installation (module {module_name} is missing)") from None
-        raise
+    module = importlib.import_module(module_name)
     function = getattr(module, function_name, None)
     if not callable(function):
         raise ReportError(f"{what} is not available: {module_name} has no function {function_name}()")

@@ -1,0 +1,108 @@
+"""The server's one door to the analysis pipeline.
+
+Every call the language server makes into the analysis (whole files, incremental
+re-analysis, the review, the cross-module index, the scope and baseline filters) goes
+through this module, so the rest of ``lsp/`` deals in snapshots, findings and notices only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..analyze import AnalysisResult, analyze_file, analyze_text_file, is_python_path
+from ..engine.finding import Finding, Notice
+from ..engine.project import ProjectIndex
+from ..incremental import IncrementalAnalyzer, split_lines_keepends
+from ..review import review_file
+from .integrations import filter_findings, forget_baselines
+from .settings import FolderSettings
+
+if TYPE_CHECKING:
+    from .snapshot import DocumentSnapshot
+
+log = logging.getLogger("secreview_ls.lsp")
+
+__all__ = [
+    "AnalysisResult",
+    "DiskResult",
+    "IncrementalAnalyzer",
+    "ProjectIndex",
+    "analyze_disk_file",
+    "analyze_document",
+    "forget_baselines",
+    "is_python_document",
+    "new_analyzer",
+    "project_index",
+    "review_document",
+    "split_lines_keepends",
+]
+
+
+def is_python_document(path: str, language_id: str | None) -> bool:
+    """Whether a document gets every rule (Python) or the text rules only."""
+    return is_python_path(path) or (language_id or "").lower() == "python"
+
+
+def project_index(root: Path, read: Callable[[Path], str | None]) -> ProjectIndex | None:
+    """A cross-module index for a workspace folder; ``read`` supplies the text of open documents."""
+    try:
+        return ProjectIndex([root], read=read)
+    except Exception as error:
+        log.warning("cross-module index for %s unavailable: %s", root, error)
+        return None
+
+
+def _options(project: ProjectIndex | None) -> dict[str, Any]:
+    return {"project": project} if project is not None else {}
+
+
+def new_analyzer(snapshot: DocumentSnapshot) -> IncrementalAnalyzer:
+    """An incremental analyzer for a Python document, under the snapshot's settings."""
+    return IncrementalAnalyzer(snapshot.path, snapshot.settings.config, options=_options(snapshot.project))
+
+
+def analyze_document(snapshot: DocumentSnapshot, analyzer: IncrementalAnalyzer | None) -> AnalysisResult:
+    """Findings and notices of an open document, with the folder's scope and baseline applied.
+
+    Python documents go through ``analyzer`` (a new one when None); other text documents get
+    the text rules."""
+    if snapshot.python:
+        result = (analyzer or new_analyzer(snapshot)).analyze(snapshot.text)
+    else:
+        result = analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config, options=_options(snapshot.project))
+    result.findings = filter_findings(result.findings, snapshot.path, snapshot.text, snapshot.settings)
+    return result
+
+
+def review_document(snapshot: DocumentSnapshot, display_path: str) -> str:
+    """The review of an open document, from a full analysis (so that it also reports what was
+    examined)."""
+    result = analyze_document(snapshot, None)
+    settings = snapshot.settings
+    filtered = None
+    if settings.options.scope == "changed":
+        filtered = "on changed lines"
+    elif settings.baseline_path is not None:
+        filtered = "not in the baseline"
+    return review_file(result, snapshot.text, config=settings.config, display_path=display_path, filtered=filtered)
+
+
+@dataclass
+class DiskResult:
+    """A file on disk, analyzed: its text (empty when nothing was found), kept findings and notices."""
+
+    text: str
+    findings: list[Finding]
+    notices: list[Notice]
+
+
+def analyze_disk_file(path: Path, settings: FolderSettings, project: ProjectIndex | None) -> DiskResult:
+    """Analyze a file that is not open, with the folder's scope and baseline applied."""
+    result = analyze_file(path, settings.config, options=_options(project))
+    text = path.read_text(encoding="utf-8", errors="replace") if result.findings or result.notices else ""
+    findings = filter_findings(result.findings, str(path), text, settings)
+    return DiskResult(text=text, findings=findings, notices=result.notices)
