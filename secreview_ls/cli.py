@@ -23,9 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .analyze import unknown_rule_codes
-from .config import Config, ConfigError, discover, load_pyproject
-from .engine.finding import Level, Notice
+from .pipeline import Config, ConfigError, Level, Notice, discover, load_pyproject, unknown_rule_codes
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -175,7 +173,7 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def _check_rule_codes(config: Config, select: list[str], ignore: list[str]) -> None:
-    from .rules import registry
+    from .pipeline import registry
 
     known = sorted(registry.known_codes())
     problems: list[str] = []
@@ -256,14 +254,14 @@ def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
 
 
 def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None, diff: str | None = None) -> Any:
-    from .scan import scan_paths
+    from .pipeline import scan_paths
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise UsageError("no such file or directory: " + ", ".join(missing))
     changed = None
     if diff:
-        from .gitdiff import GitError, changes_since
+        from .pipeline import GitError, changes_since
 
         first = Path(args.paths[0])
         try:
@@ -309,7 +307,7 @@ def _write_output(text: str, output: str | None) -> None:
 def _load_baseline(path: Path | None) -> Any:
     if path is None:
         return None
-    from .baseline import BaselineError, load_baseline
+    from .pipeline import BaselineError, load_baseline
 
     try:
         return load_baseline(path)
@@ -336,7 +334,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline_create(args: argparse.Namespace) -> int:
-    from .baseline import write_baseline
+    from .pipeline import write_baseline
 
     config = load_config(args)
     scan = _run_scan(args, config)
@@ -365,7 +363,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _rule_rows() -> list[dict[str, Any]]:
-    from .rules import registry
+    from .pipeline import registry
 
     return [
         {
@@ -424,7 +422,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .rules import registry
+    from .pipeline import registry
 
     wanted = args.rule.strip()
     found = registry.get(wanted)

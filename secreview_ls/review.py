@@ -19,15 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyze import AnalysisResult, is_python_path, module_name_for, read_source
-from .config import Config
 from .engine.facts import ModuleFacts, constant_value, is_true, keyword_value
-from .engine.finding import Finding, Level
 from .engine.source import SourceFile
-from .rules import registry
+from .pipeline import AnalysisResult, Config, Finding, Level, is_python_path, module_name_for, read_source, registry
 
 if TYPE_CHECKING:
-    from .scan import ScanResult
+    from .pipeline import ScanResult
 
 LEVELS = (Level.HIGH, Level.MEDIUM, Level.LOW)
 MAX_LISTED = 8

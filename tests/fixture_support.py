@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from secreview_ls.analyze import AnalysisResult, analyze_path
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import TextEdit
 from secreview_ls.engine.source import split_lines
+from secreview_ls.pipeline import AnalysisResult, analyze_path
 from secreview_ls.rules.registry import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from secreview_ls import scan as scan_module
 from secreview_ls.config import Config
-from secreview_ls.scan import ScanResult, scan_paths
+from secreview_ls.pipeline import scan as scan_module
+from secreview_ls.pipeline.scan import ScanResult, scan_paths
 
 VULNERABLE = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
 fork_only = pytest.mark.skipif(

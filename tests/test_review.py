@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from test_report_support import CLEAN_API, UNIT_TEST, VIEWS, scan_project
 
-from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import Config
-from secreview_ls.gitdiff import ChangeSet
+from secreview_ls.pipeline import analyze_source, analyze_text_file
+from secreview_ls.pipeline.gitdiff import ChangeSet
+from secreview_ls.pipeline.scan import ScanResult
 from secreview_ls.review import observations, render_review, review_file
-from secreview_ls.scan import ScanResult
 
 GENERIC = ("should use", "should ", "consider", "owasp", "best practice", "make sure", "ensure that", "recommend")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from lsp.realistic import generate
 
-from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config
 from secreview_ls.engine.taint_memo import TaintMemo
-from secreview_ls.incremental import IncrementalAnalyzer
+from secreview_ls.pipeline import analyze_source
+from secreview_ls.pipeline.incremental import IncrementalAnalyzer
 
 HEADER = '''import sqlite3
 
@@ -116,7 +116,7 @@ def test_the_reported_source_does_not_depend_on_hash_order(tmp_path: Path) -> No
     fixture = Path(__file__).parent / "fixtures" / "taint" / "command" / "media_blind.py"
     script = (
         "import sys\n"
-        "from secreview_ls.analyze import analyze_source\n"
+        "from secreview_ls.pipeline import analyze_source\n"
         "from secreview_ls.config import Config\n"
         "path = sys.argv[1]\n"
         "result = analyze_source(open(path, encoding='utf-8').read(), path, Config())\n"

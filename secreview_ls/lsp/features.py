@@ -11,9 +11,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from ..analyze import AnalysisResult
-from ..engine.finding import Finding, Span
-from ..rules import registry
+from ..pipeline import AnalysisResult, Finding, Span, registry
 from . import integrations
 from .actions import SHOW_DOCUMENTATION, documentation_action, fix_action, suppress_action
 from .hover import finding_markdown

@@ -1,7 +1,7 @@
 """``secreview.scanWorkspace``: analyze every file of every workspace folder, with progress.
 
 Python files get every rule, other text files (``.env``, YAML, TOML, INI...) the
-text rules (``analyze.analyze_file``). Open documents are skipped: their live
+text rules (``pipeline.analyze_file``). Open documents are skipped: their live
 analysis is authoritative. Push clients receive diagnostics for each file;
 pull clients get them from ``workspace/diagnostic`` (a refresh is requested
 when the client supports it). Cancel it with ``$/cancelRequest`` or from the
@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from ..analyze import AnalysisResult, analyze_file
-from ..discovery import discover_files
+from ..pipeline import AnalysisResult, analyze_file, discover_files
 from . import integrations
 from .convert import ClientFeatures
 from .positions import split_lines_keepends

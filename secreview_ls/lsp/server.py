@@ -28,9 +28,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
-from ..analyze import AnalysisResult, analyze_text_file, is_python_path
-from ..engine.finding import Finding, Notice
-from ..incremental import IncrementalAnalyzer
+from ..pipeline import AnalysisResult, Finding, IncrementalAnalyzer, Notice, analyze_text_file, is_python_path
 from . import integrations
 from .collector import IdleCollector
 from .convert import ClientFeatures, DiagnosticCache, is_logged_notice, notice_to_diagnostic, to_json

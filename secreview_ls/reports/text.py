@@ -21,12 +21,10 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..analyze import read_source
-from ..engine.finding import Finding, Level
-from ..engine.source import split_lines
+from ..pipeline import Finding, Level, read_source, split_lines
 
 if TYPE_CHECKING:
-    from ..scan import ScanResult
+    from ..pipeline import ScanResult
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from secreview_ls.analyze import AnalysisResult, analyze_source
 from secreview_ls.config import Config
 from secreview_ls.engine.facts import ModuleFacts
 from secreview_ls.engine.names import ImportMap
 from secreview_ls.engine.source import SourceFile, split_lines
-from secreview_ls.incremental import IncrementalAnalyzer, _diff_lines, split_lines_keepends
+from secreview_ls.pipeline import AnalysisResult, analyze_source
+from secreview_ls.pipeline.incremental import IncrementalAnalyzer, split_lines_keepends
+from secreview_ls.pipeline.incremental.linediff import diff_lines
 from secreview_ls.rules.judge import single_assignment
 
 from .realistic import generate
@@ -296,7 +297,7 @@ def test_line_diff_splits_like_the_tokenizer() -> None:
             new = new[:start] + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) + new[end:]
         old_lines = split_lines_keepends(old)
         starts = list(itertools.accumulate(map(len, old_lines), initial=0))
-        lines, prefix, suffix = _diff_lines(old, old_lines, starts, new)
+        lines, prefix, suffix = diff_lines(old, old_lines, starts, new)
         assert lines == split_lines_keepends(new), (old, new)
         assert prefix + suffix <= min(len(old_lines), len(lines))
         assert lines[:prefix] == old_lines[:prefix] and lines[len(lines) - suffix :] == old_lines[len(old_lines) - suffix :]

@@ -4,8 +4,7 @@
 workspace scan) runs; every report writer renders the ``ScanResult`` it
 returns::
 
-    from secreview_ls.config import discover
-    from secreview_ls.scan import scan_paths
+    from secreview_ls.pipeline import discover, scan_paths
 
     scan = scan_paths(["src"], discover(Path("src")))
     for finding in scan.findings():
@@ -31,10 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyze import AnalysisResult, analyze_file, analyze_path, config_notices
-from .config import Config
+from ..config import Config
+from ..engine.finding import Finding, Notice
+from ..engine.project import ProjectIndex
+from .batch import analyze_file, analyze_path
 from .discovery import discover_files, has_python_shebang
-from .engine.finding import Finding, Notice
+from .filters import drop_known, keep_changed, relative_to_root
+from .result import AnalysisResult
+from .selection import config_notices
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -88,15 +91,6 @@ class ScanResult:
         return relative_to_root(path, self.root)
 
 
-def relative_to_root(path: str | Path, root: Path) -> str:
-    """POSIX path of ``path`` relative to ``root``; absolute POSIX path when outside it."""
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
-
-
 # -- worker side ----------------------------------------------------------------
 
 _WORKER_STATE: dict[str, Any] = {}
@@ -122,10 +116,6 @@ def _init_worker(config: Config, options: dict[str, Any], project_roots: list[Pa
 def _with_project(options: dict[str, Any], project_roots: list[Path] | None) -> dict[str, Any]:
     """``options`` plus a cross-module index over ``project_roots`` (built in the calling process)."""
     if not project_roots or "project" in options:
-        return options
-    try:
-        from .engine.project import ProjectIndex
-    except ImportError:
         return options
     return {**options, "project": ProjectIndex(project_roots)}
 
@@ -350,13 +340,14 @@ def scan_paths(
         for result in results:
             rel = scan.relpath(result.path)
             fixed_candidates.add(rel)
-            kept = [f for f in result.findings if not baseline.is_known(f, rel)]
+            kept = drop_known(result.findings, baseline, rel)
             scan.baseline_hidden += len(result.findings) - len(kept)
             result.findings = kept
         scan.baseline_fixed = baseline.unmatched(fixed_candidates)
     if changed is not None:
         for result in results:
-            kept = [f for f in result.findings if changed.is_changed(Path(result.path), f.span.start_line)]
+            file = Path(result.path)
+            kept = keep_changed(result.findings, lambda line, file=file: changed.is_changed(file, line))
             scan.diff_hidden += len(result.findings) - len(kept)
             result.findings = kept
     scan.results = results
