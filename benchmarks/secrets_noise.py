@@ -86,7 +86,7 @@ def time_keystroke(path: Path, repeat: int = 30) -> float:
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        ctx = TextContext(str(path), text, lines, False, {}, {})
+        ctx = TextContext(str(path), text, lines)
         for current in rules:
             list(current.check(ctx))  # type: ignore[arg-type]
         best = min(best, time.perf_counter() - started)

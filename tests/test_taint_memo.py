@@ -53,7 +53,7 @@ def analyzer_for(tmp_path: Path) -> tuple[IncrementalAnalyzer, TaintMemo, str, C
     config = Config(root=tmp_path)
     path = str(tmp_path / "shop" / "views.py")
     analyzer = IncrementalAnalyzer(path, config)
-    memo = analyzer.options["taint_memo"]
+    memo = analyzer.taint_memo
     assert isinstance(memo, TaintMemo)
     return analyzer, memo, path, config
 

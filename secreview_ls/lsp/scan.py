@@ -69,7 +69,7 @@ async def scan_workspace(ls: SecReviewServer) -> dict[str, Any]:
             if project is not None:
                 options["project"] = project
             try:
-                result: AnalysisResult = analyze_file(path, settings.config, options=options)
+                result: AnalysisResult = analyze_file(path, settings.config, project=project)
                 text = path.read_text(encoding="utf-8", errors="replace") if result.findings or result.notices else ""
             except Exception as error:  # one bad file must not end the scan
                 ls.log_message(f"{path}: analysis failed: {type(error).__name__}: {error}", types.MessageType.Error)

@@ -432,7 +432,7 @@ class SecReviewServer(LanguageServer):
         if project is not None:
             options["project"] = project
         if state.python and state.analyzer is None:
-            state.analyzer = IncrementalAnalyzer(state.path, settings.config, options=options)
+            state.analyzer = IncrementalAnalyzer(state.path, settings.config, project=project)
         text = document.source
         if state.python:
             self.open_texts[_resolved(state.path)] = text
@@ -557,10 +557,10 @@ def run_job(job: Job) -> Published:
 
 def analyze_job(job: Job) -> AnalysisResult:
     if job.python:
-        analyzer = job.analyzer or IncrementalAnalyzer(job.path, job.settings.config, options=job.options)
+        analyzer = job.analyzer or IncrementalAnalyzer(job.path, job.settings.config, project=job.options.get("project"))
         job.analyzer = analyzer
         return analyzer.analyze(job.text)
-    return analyze_text_file(job.text, job.path, job.settings.config, options=job.options)
+    return analyze_text_file(job.text, job.path, job.settings.config)
 
 
 def to_published(job: Job, findings: list[Finding], notices: list[Notice], lines_for: Callable[[str], list[str] | None] | None = None) -> Published:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ..config import Config
 from ..engine.facts import ModuleFacts
+from ..engine.project import ProjectIndex
 from ..engine.source import SourceFile, split_lines
 from ..engine.suppressions import parse_suppressions
-from ..rules.base import Rule, RuleContext, TextContext
+from ..engine.taint_memo import TaintMemo
+from ..rules.base import FileCache, Rule, RuleContext, TextContext
+from ..rules.taint_tables import spec_for
 from .finishing import finish_findings
 from .reading import is_python_path, module_name_for, read_source, refusal, without_surrogates
 from .result import AnalysisResult
@@ -28,9 +30,15 @@ def analyze_source(
     config: Config | None = None,
     *,
     rules: Sequence[Rule] | None = None,
-    options: dict[str, Any] | None = None,
+    project: ProjectIndex | None = None,
+    taint_memo: TaintMemo | None = None,
 ) -> AnalysisResult:
-    """Analyze one file's text. Pure: reads nothing, writes nothing, never raises for bad code."""
+    """Analyze one file's text. Pure: reads nothing, writes nothing, never raises for bad code.
+
+    ``rules``: the rules to run (default: those ``config`` selects for ``path``);
+    ``project``: a cross-file index, so that taint flows through the functions this file imports;
+    ``taint_memo``: the taint analysis of an earlier version of the same document, to reuse.
+    """
     config = config or Config()
     result = AnalysisResult(path=path)
     refused = refusal(text, path, config)
@@ -49,9 +57,11 @@ def analyze_source(
     result.is_test = is_test
     selected = list(rules) if rules is not None else selected_rules(config, path)
     result.rules_run = tuple(r.id for r in selected)
-    ctx = RuleContext(source=source, facts=facts, is_test=is_test, options=dict(options or {}))
-    ctx.options.setdefault("config", config)
-    text_ctx = TextContext(path, text, source.lines, is_test, ctx.options, ctx.evidence)
+    cache = FileCache()
+    ctx = RuleContext(
+        source, facts, is_test, project=project, taint_spec=spec_for(config), taint_memo=taint_memo, cache=cache
+    )
+    text_ctx = TextContext(path, text, source.lines, is_test, cache, ctx.evidence)
 
     run = run_rules(selected, lambda current: dispatch(current, ctx, text_ctx), path=path, deadline=Deadline(config.timeout))
     result.notices.extend(run.notices)
@@ -64,8 +74,6 @@ def analyze_text_file(
     text: str,
     path: str,
     config: Config | None = None,
-    *,
-    options: dict[str, Any] | None = None,
 ) -> AnalysisResult:
     """Run the text rules (key formats, credentials in config files, ...) on a non-Python file."""
     config = config or Config()
@@ -78,7 +86,7 @@ def analyze_text_file(
     result.is_test = is_test
     selected = [r for r in selected_rules(config, path) if r.kind == "text"]
     result.rules_run = tuple(r.id for r in selected)
-    ctx = TextContext(path, text, split_lines(text), is_test, {"config": config, **(options or {})})
+    ctx = TextContext(path, text, split_lines(text), is_test)
     run = run_rules(selected, lambda current: dispatch(current, None, ctx), path=path, deadline=Deadline(config.timeout))
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
@@ -98,19 +106,19 @@ def _unread(path: Path, config: Config) -> tuple[str | None, AnalysisResult | No
     return None, result
 
 
-def analyze_path(path: Path, config: Config, *, options: dict[str, Any] | None = None) -> AnalysisResult:
+def analyze_path(path: Path, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
     """Read and analyze one Python file from disk."""
     text, unread = _unread(path, config)
     if text is None:
         return unread  # type: ignore[return-value]
-    return analyze_source(text, str(path), config, options=options)
+    return analyze_source(text, str(path), config, project=project)
 
 
-def analyze_file(path: Path, config: Config, *, options: dict[str, Any] | None = None) -> AnalysisResult:
+def analyze_file(path: Path, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
     """Read and analyze any file: Python gets every rule, other text files the text rules."""
     if is_python_path(path):
-        return analyze_path(path, config, options=options)
+        return analyze_path(path, config, project=project)
     text, unread = _unread(path, config)
     if text is None:
         return unread  # type: ignore[return-value]
-    return analyze_text_file(text, str(path), config, options=options)
+    return analyze_text_file(text, str(path), config)

@@ -34,6 +34,7 @@ class RuleRun:
 
     raw: list[tuple[Rule, Finding]] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # ids of the rules that ran (failed ones included)
     completed: bool = True  # every rule ran (no timeout)
 
 
@@ -62,6 +63,7 @@ def run_rules(
             run.notices.append(_timeout_notice(deadline.seconds, rules[index:], path))
             run.completed = False
             break
+        run.ran.append(current.id)
         try:
             for found in produce(current):
                 run.raw.append((current, found))

@@ -94,7 +94,7 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
 def weak_hash(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*_HASHLIB_WEAK, "hashlib.new"):
         if name == "hashlib.new":
-            algorithm = static_string(ctx.facts, argument(call, 0, "name"))
+            algorithm = static_string(ctx, argument(call, 0, "name"))
             if algorithm is None or algorithm.lower() not in _WEAK_HASH_NAMES:
                 continue
         else:
@@ -354,7 +354,7 @@ def weak_key_size(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*_KEY_GENERATORS):
         kind, position, keyword_name = _KEY_GENERATORS[name]
         size_node = argument(call, position, keyword_name)
-        size = int_value(ctx.facts, size_node)
+        size = int_value(ctx, size_node)
         if size is None or size_node is None:
             continue
         yield from _judge_size(ctx, call, size_node, kind, size)

@@ -16,7 +16,7 @@ def _code_argument_is_static(ctx: RuleContext, call: ast.Call) -> bool:
     code = argument(call, 0, "source") or argument(call, 0, "expression")
     if code is None:
         return not call.args and not call.keywords
-    return is_static(ctx.facts, code)
+    return is_static(ctx, code)
 
 
 @rule(

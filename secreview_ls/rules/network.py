@@ -84,7 +84,7 @@ def tls_verify_disabled(ctx: RuleContext) -> Iterator[Finding]:
         if callee_tail(call) not in {"PoolManager", "ProxyManager", "HTTPSConnectionPool", "connection_from_url"}:
             continue
         value = keyword_value(call, "cert_reqs")
-        if value is not None and static_string(ctx.facts, value) in {"CERT_NONE", "NONE", "none"}:
+        if value is not None and static_string(ctx, value) in {"CERT_NONE", "NONE", "none"}:
             yield tls_verify_disabled.finding(
                 ctx,
                 value,
@@ -212,10 +212,10 @@ _URL_OPENERS = frozenset(
 
 
 def _url_is_fixed(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
-    if is_static(ctx.facts, node):
+    if is_static(ctx, node):
         return True
     if isinstance(node, ast.Name) and depth < 3:
-        value = single_assignment(ctx.facts, node)
+        value = single_assignment(ctx, node)
         return value is not None and _url_is_fixed(ctx, value, depth + 1)
     if isinstance(node, ast.JoinedStr) and node.values:
         first = node.values[0]
@@ -224,7 +224,7 @@ def _url_is_fixed(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
         left = node.left
         while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add):
             left = left.left
-        prefix = static_string(ctx.facts, left)
+        prefix = static_string(ctx, left)
         return prefix is not None and prefix.lower().startswith(("http:", "https:"))
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in {"urllib.request.Request", "urllib2.Request"}:
         inner = argument(node, 0, "url")
@@ -243,7 +243,7 @@ def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
             return True
     for check in ctx.facts.method_calls("startswith"):
         if first <= check.lineno <= call.lineno and any(
-            (static_string(ctx.facts, a) or "").startswith("http")
+            (static_string(ctx, a) or "").startswith("http")
             for a in ast.walk(check)
             if isinstance(a, ast.Constant)
         ):
@@ -256,7 +256,7 @@ def _opener_calls(ctx: RuleContext) -> Iterator[ast.Call]:
     for call in ctx.facts.method_calls("open", "retrieve"):
         receiver = call.func.value  # type: ignore[attr-defined]
         if isinstance(receiver, ast.Name):
-            receiver = single_assignment(ctx.facts, receiver)
+            receiver = single_assignment(ctx, receiver)
         if isinstance(receiver, ast.Call) and ctx.facts.qualname(receiver.func) in _URL_OPENERS:
             yield call
 
@@ -471,13 +471,13 @@ def _hf_finding(ctx: RuleContext, call: ast.Call, function: str) -> Finding | No
         value = keyword_value(call, name)
         if value is None:
             continue
-        text = static_string(ctx.facts, value)
+        text = static_string(ctx, value)
         if text is None or _is_commit_hash(text):
             return None
     repo = (
         argument(call, 0, "repo_id") or argument(call, 0, "pretrained_model_name_or_path") or argument(call, 0, "path")
     )
-    repo_text = static_string(ctx.facts, repo)
+    repo_text = static_string(ctx, repo)
     if repo_text is not None and repo_text.startswith(("./", "/", "../", "~")):
         return None
     confidence = HIGH if repo_text is not None else LOW

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 
 from ..engine import secrets_detect as sd
 from ..engine.finding import Finding, Level, Span
-from .base import HIGH, LOW, MEDIUM, Rule, TextContext, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, TextContext, rule
 
-_CACHE = "_provider_secrets_scan"
+_SCAN: CacheKey[_Scan] = CacheKey("secrets found in the text")
 _REMEDY = "revoke it, then read it from the environment or a secret manager"
 
 
@@ -110,12 +110,8 @@ def _overlap(a: sd.SecretHit, b: sd.SecretHit) -> bool:
 
 
 def _scan(ctx: TextContext) -> _Scan:
-    cached = ctx.options.get(_CACHE)
-    if isinstance(cached, _Scan) and cached.text is ctx.text and cached.path == ctx.path:
-        return cached
-    scan = _Scan(ctx.text, ctx.path, ctx.lines, sd.path_kind(ctx.path))
-    ctx.options[_CACHE] = scan
-    return scan
+    """The file's secrets scan, made once and shared by the rules that report from it."""
+    return ctx.cache.get(_SCAN, lambda: _Scan(ctx.text, ctx.path, ctx.lines, sd.path_kind(ctx.path)))
 
 
 def masked_line(line_text: str, hits: list[sd.SecretHit]) -> str:

@@ -7,18 +7,14 @@ class, with the path from the source in ``Finding.flow``.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, FlowStep, Span
-from ..engine.project import default_project
-from ..engine.taint import ModuleTaint, SinkHit, SummaryProvider
-from ..engine.taint_memo import TaintMemo
+from ..engine.taint import ModuleTaint, SinkHit
 from ..engine.taint_model import TaintSpec, sink_index
-from .base import HIGH, LOW, MEDIUM, Rule, RuleContext, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
 from .taint_tables import spec_for
 
 
@@ -28,29 +24,17 @@ class _Run:
     spec: TaintSpec
 
 
-_RUNS: weakref.WeakKeyDictionary[ModuleFacts, _Run] = weakref.WeakKeyDictionary()
-
-
-def _project(ctx: RuleContext) -> SummaryProvider | None:
-    project = ctx.options.get("project")
-    if project is not None:
-        return project  # type: ignore[return-value]
-    config = ctx.options.get("config")
-    root = getattr(config, "root", None)
-    if root is None or ctx.path in ("", "<unknown>"):
-        return None
-    return default_project(Path(root))
+_RUN: CacheKey[_Run] = CacheKey("taint analysis of the module")
 
 
 def _run(ctx: RuleContext) -> _Run:
-    done = _RUNS.get(ctx.facts)
-    if done is not None:
-        return done
-    spec = spec_for(ctx.options.get("config"))
-    memo = ctx.options.get("taint_memo")
-    analysis = ModuleTaint(
-        ctx.facts, spec, project=_project(ctx), memo=memo if isinstance(memo, TaintMemo) else None
-    )
+    """The module's taint analysis, run once per context and shared by every taint rule."""
+    return ctx.cache.get(_RUN, lambda: _analyze(ctx))
+
+
+def _analyze(ctx: RuleContext) -> _Run:
+    spec = ctx.taint_spec if ctx.taint_spec is not None else spec_for(None)
+    analysis = ModuleTaint(ctx.facts, spec, project=ctx.project, memo=ctx.taint_memo)
     hits = analysis.run()
     for text in analysis.sources_seen:
         ctx.note("sources", text)
@@ -64,9 +48,7 @@ def _run(ctx: RuleContext) -> _Run:
         if current is not None:
             span = ctx.source.span(node)
             ctx.note("cleared", cleared_note(ctx.facts.spelled(node.func), span, cls, current.cwe))  # type: ignore[attr-defined]
-    done = _Run(hits, spec)
-    _RUNS[ctx.facts] = done
-    return done
+    return _Run(hits, spec)
 
 
 CLEARED = re.compile(r"\(line (\d+), column (\d+)\).*\(CWE-(\d+)\)$")

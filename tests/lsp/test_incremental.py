@@ -25,6 +25,7 @@ from secreview_ls.engine.source import SourceFile, split_lines
 from secreview_ls.pipeline import AnalysisResult, analyze_source
 from secreview_ls.pipeline.incremental import IncrementalAnalyzer, split_lines_keepends
 from secreview_ls.pipeline.incremental.linediff import diff_lines
+from secreview_ls.rules.base import RuleContext
 from secreview_ls.rules.judge import single_assignment
 
 from .realistic import generate
@@ -307,7 +308,8 @@ def test_class_attributes_do_not_stand_for_module_names() -> None:
     text = "CMD = 'ls'\n\nclass A:\n    CMD = input()\n    used = CMD\n\ndef run():\n    return CMD\n"
     source = SourceFile(text, "m.py")
     facts = ModuleFacts(source, "m")
+    ctx = RuleContext(source, facts)
     names = [n for n in facts.nodes(ast.Name) if isinstance(n.ctx, ast.Load) and n.id == "CMD"]  # type: ignore[attr-defined]
     in_class, in_function = names
-    assert ast.unparse(single_assignment(facts, in_class)) == "input()"  # type: ignore[arg-type]
-    assert ast.unparse(single_assignment(facts, in_function)) == "'ls'"  # type: ignore[arg-type]
+    assert ast.unparse(single_assignment(ctx, in_class)) == "input()"  # type: ignore[arg-type]
+    assert ast.unparse(single_assignment(ctx, in_function)) == "'ls'"  # type: ignore[arg-type]

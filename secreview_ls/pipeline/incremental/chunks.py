@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import itertools
 import tokenize
 import warnings
 from dataclasses import dataclass, field, replace
@@ -20,22 +21,24 @@ from ...engine.facts import ModuleFacts
 from ...engine.finding import Finding, Fix, FlowStep, Notice, Span, TextEdit
 from ...engine.source import SourceFile
 from ...engine.suppressions import Suppression
-from .imports import Recorder
+from .imports import ImportChange, Recorder, SharedImports
+from .linediff import split_lines_keepends
 
 GROUP_LINES = 20  # consecutive simple statements are grouped up to this many lines
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SERIALS = itertools.count(1)
 
 
 @dataclass(eq=False)
 class Local:
-    """Cached results of the pattern rules on one chunk."""
+    """Cached results of the per-chunk rules on one chunk, by rule id."""
 
     context: tuple[Any, ...]  # own facts serial, then what each context chunk binds that this one uses
-    recorder: Recorder
+    recorder: Recorder  # what the rules asked of the import map
     base: int  # the chunk's first line when these were computed
     findings: dict[str, list[Finding]]
-    notes: dict[str, list[tuple[str, str]]]
-    moves: bool  # findings can be moved (no message names one of the chunk's lines)
+    evidence: dict[str, dict[str, list[str]]]
+    moves: bool  # the results can be moved with the chunk
 
 
 @dataclass(eq=False)
@@ -91,6 +94,57 @@ class View(SourceFile):
         self.tree = tree
         self.notices = []
         self.blanked_lines = frozenset()
+
+
+def ensure_facts(chunk: Chunk, imports: SharedImports, path: str, change: ImportChange) -> bool:
+    """Chunk facts valid for the current import map; whether they were built now. Their
+    nodes stay where they were: ``place`` moves them to the chunk's lines when needed."""
+    if chunk.facts is not None and change and chunk.facts_recorder is not None:
+        if chunk.facts_recorder.invalidated_by(change):
+            chunk.facts = None
+    if chunk.facts is not None:
+        return False
+    recorder = Recorder()
+    imports.record(recorder)
+    try:
+        view = View("", path, [], chunk.module)
+        chunk.facts = ModuleFacts(view, imports.map.module_name, imports=imports.map)
+    finally:
+        imports.record(None)
+    chunk.facts_recorder = recorder
+    chunk.serial = next(_SERIALS)
+    chunk.facts_version = imports.version
+    chunk.positioned = [
+        node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
+    ]
+    chunk.ended = [node for node in chunk.positioned if getattr(node, "end_lineno", None) is not None]
+    if chunk.binds is None:
+        chunk.names = free_names(chunk.facts)
+        lines = split_lines_keepends(chunk.text) if chunk.broken is None else None
+        chunk.bindings = module_bindings(chunk.module, lines, chunk.base)
+        chunk.binds = frozenset(chunk.bindings)
+    return True
+
+
+def place(chunk: Chunk) -> None:
+    """Move the chunk's nodes to its current lines."""
+    delta = chunk.first - chunk.base
+    if not delta:
+        return
+    for node in chunk.positioned:
+        node.lineno += delta  # type: ignore[attr-defined]
+    for node in chunk.ended:
+        node.end_lineno += delta  # type: ignore[attr-defined]
+    chunk.base = chunk.first
+
+
+def combined_facts(text: str, path: str, lines: list[str], members: list[Chunk], imports: SharedImports) -> ModuleFacts:
+    """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk."""
+    for member in members:
+        place(member)
+    root = ast.Module(body=[s for m in members for s in m.module.body], type_ignores=[])
+    parts = [m.facts for m in members if m.facts is not None]
+    return ModuleFacts.combined(View(text, path, lines, root), parts, imports.map, imports.map.module_name)
 
 
 def outline(statement: ast.stmt, shift: int) -> tuple[Any, ...]:
