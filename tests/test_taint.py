@@ -10,7 +10,7 @@ import pytest
 
 from secreview_ls.config import Config, from_mapping
 from secreview_ls.engine.project import ProjectIndex
-from secreview_ls.pipeline import analyze_source
+from secreview_ls.pipeline import SinkExamined, SinkNotReported, SourceSeen, analyze_source
 from secreview_ls.rules import registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
@@ -201,8 +201,8 @@ def test_evidence_records_sources_and_sinks() -> None:
         """
     )
     assert result.findings == []
-    assert result.evidence["sources"] == ['`request.args.get("name")` (line 6)']
-    assert result.evidence["sinks"] == ['`sqlite3.connect("x").execute()` (line 7): SQL query']
+    assert result.evidence.of(SourceSeen) == [SourceSeen('`request.args.get("name")`', 6)]
+    assert result.evidence.of(SinkExamined) == [SinkExamined('sqlite3.connect("x").execute()', 7, "SQL query")]
 
 
 # -- precision details -----------------------------------------------------------------
@@ -508,5 +508,7 @@ def test_evidence_names_sinks_no_source_reaches() -> None:
         """
     )
     assert result.findings == []
-    assert result.evidence["sinks"] == ["`os.system()` (line 5): shell command, no untrusted source reaches it"]
-    assert "sources" not in result.evidence
+    assert result.evidence.of(SinkExamined) == [
+        SinkExamined("os.system()", 5, "shell command", SinkNotReported.NO_SOURCE)
+    ]
+    assert result.evidence.of(SourceSeen) == []

@@ -22,7 +22,18 @@ context, thresholds, suppressions, fingerprints), ``batch`` (whole files),
 from __future__ import annotations
 
 from ..config import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping, load_pyproject
-from ..engine.finding import Finding, Fix, FlowStep, Level, Notice, Span, TextEdit
+from ..engine.evidence import (
+    CallJudged,
+    CallSeen,
+    ClearedSink,
+    Evidence,
+    Judgement,
+    SinkExamined,
+    SinkNotReported,
+    Skipped,
+    SourceSeen,
+)
+from ..engine.finding import Finding, Fix, FlowStep, Level, Notice, Span, StepKind, TextEdit
 from ..engine.project import ProjectIndex
 from ..engine.secrets_detect import Redactor
 from ..engine.source import split_lines
@@ -39,6 +50,7 @@ from .baseline import (
 )
 from .batch import analyze_file, analyze_path, analyze_source, analyze_text_file
 from .discovery import discover_files, has_python_shebang
+from .examined import CodeSeen, code_seen
 from .filters import filter_document, forget_baselines, relative_to_root
 from .gitdiff import ChangeSet, GitError, changed_lines_for_text, changes_since, parse_unified_diff, repo_root_of
 from .incremental import IncrementalAnalyzer, RunStats, split_lines_keepends
@@ -55,14 +67,20 @@ __all__ = [
     "AnalysisResult",
     "Baseline",
     "BaselineError",
+    "CallJudged",
+    "CallSeen",
     "ChangeSet",
+    "ClearedSink",
+    "CodeSeen",
     "Config",
     "ConfigError",
+    "Evidence",
     "Finding",
     "Fix",
     "FlowStep",
     "GitError",
     "IncrementalAnalyzer",
+    "Judgement",
     "Level",
     "Notice",
     "ProjectIndex",
@@ -71,7 +89,12 @@ __all__ = [
     "Rule",
     "RunStats",
     "ScanResult",
+    "SinkExamined",
+    "SinkNotReported",
+    "Skipped",
+    "SourceSeen",
     "Span",
+    "StepKind",
     "TextEdit",
     "analyze_file",
     "analyze_files",
@@ -81,6 +104,7 @@ __all__ = [
     "baseline_document",
     "changed_lines_for_text",
     "changes_since",
+    "code_seen",
     "config_notices",
     "decode_source",
     "default_jobs",

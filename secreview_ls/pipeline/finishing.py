@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..config import Config
+from ..engine.evidence import ClearedSink, Evidence
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Span
 from ..engine.secrets_detect import Redactor
 from ..engine.suppressions import Suppression
 from ..rules.base import Rule
-from ..rules.taint_rules import cleared_sinks
 from .fingerprints import assign_fingerprints
 from .result import AnalysisResult
 from .suppressing import apply_suppressions
@@ -89,10 +89,10 @@ def _on_path(tainted: Finding, found: Finding) -> bool:
     )
 
 
-def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: dict[str, list[str]] | None) -> list[tuple[Rule, Finding]]:
+def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[tuple[Rule, Finding]]:
     """Drop pattern findings on a sink the taint analysis cleared: every value its argument is
     built from is a constant or was cleaned for that class (an allowlist check, say)."""
-    cleared = cleared_sinks(evidence or {})
+    cleared = {(sink.line, sink.column, sink.cwe) for sink in evidence.of(ClearedSink)}
     if not cleared:
         return raw
     return [

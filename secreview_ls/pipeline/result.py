@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..engine.evidence import Evidence
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Notice
 
@@ -19,4 +20,4 @@ class AnalysisResult:
     is_test: bool = False
     rules_run: tuple[str, ...] = ()
     facts: ModuleFacts | None = None
-    evidence: dict[str, list[str]] = field(default_factory=dict)
+    evidence: Evidence = field(default_factory=Evidence)  # what the rules examined (for reviews)

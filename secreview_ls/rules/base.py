@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
+from ..engine.evidence import CallJudged, Evidence, Judgement
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Fix, FlowStep, Level, Span, TextEdit
 from ..engine.source import SourceFile
@@ -79,7 +80,7 @@ class RuleContext:
     - ``taint_spec``: the taint sources, sinks and sanitizers in force (None: the built-in tables).
     - ``taint_memo``: the taint analysis of the document's previous version, for reuse.
     - ``cache``: per-text values shared by the rules (see ``FileCache``).
-    - ``evidence``: what the rules examined, for reviews that explain silence.
+    - ``evidence``: what the rules examined, for reviews that explain silence (typed records).
     """
 
     source: SourceFile
@@ -89,15 +90,7 @@ class RuleContext:
     taint_spec: TaintSpec | None = None
     taint_memo: TaintMemo | None = None
     cache: FileCache = field(default_factory=FileCache)
-    # What was examined, for reviews that explain silence: e.g.
-    # evidence["sources"].append("`request.args` (line 12)"), evidence["sinks"] likewise.
-    evidence: dict[str, list[str]] = field(default_factory=dict)
-
-    def note(self, kind: str, text: str) -> None:
-        """Record evidence of what was checked (sources found, sinks examined, ...)."""
-        items = self.evidence.setdefault(kind, [])
-        if text not in items:
-            items.append(text)
+    evidence: Evidence = field(default_factory=Evidence)
 
     @property
     def path(self) -> str:
@@ -109,6 +102,11 @@ class RuleContext:
     def segment(self, node: ast.AST) -> str:
         return self.source.segment(node)
 
+    def judged(self, api: str, call: ast.AST, judgement: Judgement) -> None:
+        """Record what the rule established about a call it examined and did not report."""
+        where = self.span(call)
+        self.evidence.add(CallJudged(api, where.start_line, where.start_col, judgement))
+
 
 @dataclass
 class TextContext:
@@ -119,7 +117,7 @@ class TextContext:
     lines: list[str]
     is_test: bool = False
     cache: FileCache = field(default_factory=FileCache)
-    evidence: dict[str, list[str]] = field(default_factory=dict)
+    evidence: Evidence = field(default_factory=Evidence)
 
     def line(self, lineno: int) -> str:
         if 1 <= lineno <= len(self.lines):
@@ -183,8 +181,10 @@ class Rule:
         flow: Iterable[FlowStep] = (),
         span: Span | None = None,
         extra: dict[str, object] | None = None,
+        message_lines: tuple[int, ...] = (),
     ) -> Finding:
-        """Build a finding of this rule at ``node`` (or an explicit ``span``)."""
+        """Build a finding of this rule at ``node`` (or an explicit ``span``). ``message_lines``:
+        the lines ``message`` names besides the finding's own."""
         if span is not None:
             where = span
         elif isinstance(ctx, RuleContext) and node is not None:
@@ -204,6 +204,7 @@ class Rule:
             flow=tuple(flow),
             snippet=snippet.strip(),
             extra=dict(extra or {}),
+            message_lines=message_lines,
         )
 
     def markdown(self) -> str:

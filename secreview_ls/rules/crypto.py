@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
@@ -92,6 +93,10 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     "# passwords: hashlib.scrypt / argon2 / bcrypt",
 )
 def weak_hash(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_with_prefix("hashlib."):
+        used = keyword_value(call, "usedforsecurity")
+        if isinstance(used, ast.Constant) and used.value is False:
+            ctx.judged(name, call, Judgement.NOT_FOR_SECURITY)
     for name, call in ctx.facts.calls_to(*_HASHLIB_WEAK, "hashlib.new"):
         if name == "hashlib.new":
             algorithm = static_string(ctx, argument(call, 0, "name"))

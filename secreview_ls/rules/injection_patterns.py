@@ -14,6 +14,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
@@ -27,6 +28,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .sensitive_calls import QUERY_METHODS
 
 SUBPROCESS_CALLS = (
     "subprocess.Popen",
@@ -84,6 +86,16 @@ _SHELL_META = re.compile(r"[|&;<>()$`\\*?\[\]#~{}!\n\r\t]")
 
 def command_argument(call: ast.Call) -> ast.expr | None:
     return argument(call, 0, "args")
+
+
+def _without_shell(call: ast.Call) -> Judgement:
+    """How a process started without a shell gets its command."""
+    command = command_argument(call)
+    if isinstance(command, (ast.List, ast.Tuple)):
+        return Judgement.ARGUMENT_LIST
+    if isinstance(command, ast.Constant) and isinstance(command.value, (str, bytes)):
+        return Judgement.CONSTANT_COMMAND
+    return Judgement.NO_SHELL
 
 
 def shell_value(call: ast.Call) -> ast.expr | None:
@@ -145,9 +157,10 @@ def _quote(word: str) -> str:
     good='import subprocess\nsubprocess.run(["convert", upload, "out.png"])',
 )
 def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
+    for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
         shell_kw = keyword(call, "shell")
         if shell_kw is None or (isinstance(shell_kw.value, ast.Constant) and not shell_kw.value.value):
+            ctx.judged(name, call, _without_shell(call))
             continue
         command = command_argument(call)
         if command is None:
@@ -750,6 +763,7 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     good='cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
 )
 def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
+    _judge_queries(ctx)
     if not _SQL_WORDS.search(ctx.source.text):
         return
     candidates: list[ast.expr] = []
@@ -789,6 +803,19 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
             confidence=confidence,
             extra={"values": [short(ctx.segment(v)) for v in risky]},
         )
+
+
+def _judge_queries(ctx: RuleContext) -> None:
+    """What SQL-running calls pass: a constant statement, values as parameters."""
+    for call in ctx.facts.method_calls(*QUERY_METHODS):
+        if not isinstance(call.func, ast.Attribute):
+            continue
+        api = f"{ctx.facts.spelled(call.func)}()"
+        first = call.args[0] if call.args else None
+        if isinstance(first, ast.Constant) and isinstance(first.value, (str, bytes)):
+            ctx.judged(api, call, Judgement.CONSTANT_QUERY)
+        if len(call.args) > 1 or any(kw.arg in ("params", "parameters", "args") for kw in call.keywords):
+            ctx.judged(api, call, Judgement.BOUND_PARAMETERS)
 
 
 # -- Django ------------------------------------------------------------------------

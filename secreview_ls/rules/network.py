@@ -7,6 +7,7 @@ import ast
 import string
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
@@ -16,16 +17,16 @@ HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delet
 _HTTPX_EXTRA = frozenset({"stream", "Client", "AsyncClient"})
 
 
-def _requests_calls(ctx: RuleContext) -> Iterator[tuple[str, ast.Call]]:
-    """Resolved calls of ``requests``/``httpx`` top-level HTTP functions: (library, call)."""
+def _requests_calls(ctx: RuleContext) -> Iterator[tuple[str, str, ast.Call]]:
+    """Resolved calls of ``requests``/``httpx`` top-level HTTP functions: (library, name, call)."""
     for name, call in ctx.facts.calls_with_prefix("requests."):
         tail = name.rsplit(".", 1)[-1]
         if tail in HTTP_VERBS and name in {f"requests.{tail}", f"requests.api.{tail}"}:
-            yield "requests", call
+            yield "requests", name, call
     for name, call in ctx.facts.calls_with_prefix("httpx."):
         tail = name.rsplit(".", 1)[-1]
         if name == f"httpx.{tail}" and (tail in HTTP_VERBS or tail in _HTTPX_EXTRA):
-            yield "httpx", call
+            yield "httpx", name, call
 
 
 def _client_method_calls(ctx: RuleContext) -> Iterator[ast.Call]:
@@ -57,11 +58,13 @@ def _is_false(node: ast.AST | None) -> bool:
 )
 def tls_verify_disabled(ctx: RuleContext) -> Iterator[Finding]:
     seen: set[int] = set()
-    for library, call in _requests_calls(ctx):
+    for library, name, call in _requests_calls(ctx):
         seen.add(id(call))
         kw = keyword(call, "verify")
         if kw is not None and _is_false(kw.value):
             yield _verify_finding(ctx, call, kw, library, HIGH)
+        elif kw is None or isinstance(kw.value, ast.Constant):
+            ctx.judged(name, call, Judgement.VERIFIED)
     if imports_module(ctx.facts, "requests", "httpx", "aiohttp"):
         for call in _client_method_calls(ctx):
             if id(call) in seen:
@@ -121,9 +124,11 @@ def _verify_finding(ctx: RuleContext, call: ast.Call, kw: ast.keyword, library: 
     good="import requests\nrequests.get(url, timeout=10)",
 )
 def request_without_timeout(ctx: RuleContext) -> Iterator[Finding]:
-    for library, call in _requests_calls(ctx):
+    for library, name, call in _requests_calls(ctx):
         timeout = keyword(call, "timeout")
         spelled = ctx.facts.spelled(call.func)
+        if timeout is not None and not (isinstance(timeout.value, ast.Constant) and timeout.value.value is None):
+            ctx.judged(name, call, Judgement.TIMEOUT)
         if timeout is None:
             if library != "requests" or has_star_kwargs(call):
                 continue

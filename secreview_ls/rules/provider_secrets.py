@@ -138,6 +138,7 @@ def _finding(
     *,
     severity: Level | None = None,
     confidence: Level | None = None,
+    message_lines: tuple[int, ...] = (),
 ) -> Finding:
     found = current.finding(
         ctx,
@@ -147,6 +148,7 @@ def _finding(
         severity=severity,
         confidence=confidence,
         extra={"secret": {"provider": hit.provider, "masked": hit.masked, "detector": hit.detector}},
+        message_lines=message_lines,
     )
     found.snippet = masked_line(ctx.line(hit.line), scan.hits_on_line(hit.line)).strip()
     return found
@@ -332,7 +334,8 @@ _WHY = (
 )
 
 
-def _provider_message(hit: sd.SecretHit, scan: _Scan) -> str:
+def _provider_message(hit: sd.SecretHit, partner: sd.SecretHit | None) -> str:
+    """The finding's message; ``partner``: the secret access key next to an AWS access key id."""
     notes = [hit.note] if hit.note else []
     if hit.detector == "private-key":
         header = hit.value[: hit.visible_prefix]
@@ -342,7 +345,6 @@ def _provider_message(hit: sd.SecretHit, scan: _Scan) -> str:
             "the new key out of the repository"
         )
     if hit.detector == "aws-access-key-id":
-        partner = _aws_partner(hit, scan)
         if partner is not None:
             notes.append(f"its secret access key is on line {partner.line}")
         else:
@@ -370,13 +372,15 @@ def _register_provider(doc: _ProviderDoc) -> Rule:
             if hit.detector != doc.detector:
                 continue
             severity = _lower(current.severity) if hit.weak else None
-            if hit.detector == "aws-access-key-id" and _aws_partner(hit, scan) is None:
+            partner = _aws_partner(hit, scan) if hit.detector == "aws-access-key-id" else None
+            if hit.detector == "aws-access-key-id" and partner is None:
                 severity = MEDIUM  # an id alone names the account and key; the secret half is elsewhere
             if hit.detector in ("jwt", "aws-access-key-id") and hit.weak:
                 severity = LOW  # expired token; key id inside a pre-signed URL
             confidence = LOW if ctx.is_test or scan.kind == "docs" else None
-            message = _provider_message(hit, scan)
-            yield _finding(current, ctx, scan, hit, message, severity=severity, confidence=confidence)
+            message = _provider_message(hit, partner)
+            named = (partner.line,) if partner is not None else ()
+            yield _finding(current, ctx, scan, hit, message, severity=severity, confidence=confidence, message_lines=named)
 
     check.__name__ = doc.name.replace("-", "_")
     check.__qualname__ = check.__name__

@@ -55,7 +55,7 @@ def summary(result: AnalysisResult) -> tuple[object, ...]:
         [f.to_dict() for f in result.findings],
         sorted((f.to_dict() for f in result.suppressed), key=repr),
         [n.to_dict() for n in result.notices],
-        {kind: sorted(set(items)) for kind, items in result.evidence.items()},
+        sorted(map(repr, result.evidence)),
         result.is_test,
         result.rules_run,
     )

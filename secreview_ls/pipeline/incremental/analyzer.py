@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 
 from ...config import Config
+from ...engine.evidence import Evidence
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Finding, Span
 from ...engine.project import ProjectIndex
@@ -173,7 +174,7 @@ class IncrementalAnalyzer:
                 pending[chunk] = None
         stats.rerun = len(pending)
         module_facts = combined_facts(text, self.path, plain, chunks, bindings.imports) if self.module_rules else None
-        module_evidence: dict[str, list[str]] = {}
+        module_evidence = Evidence()
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 
         def produce(current: Rule) -> list[Finding]:
@@ -201,7 +202,7 @@ class IncrementalAnalyzer:
         return ChunkRun(chunk, plain, self._bindings.imports, self.path, self.is_test, self.spec, self.project)
 
     def _module_contexts(
-        self, text: str, plain: list[str], facts: ModuleFacts | None, evidence: dict[str, list[str]]
+        self, text: str, plain: list[str], facts: ModuleFacts | None, evidence: Evidence
     ) -> tuple[RuleContext | None, TextContext]:
         """The contexts every whole-module rule of this version shares (one taint analysis)."""
         cache = FileCache()
@@ -222,18 +223,11 @@ class IncrementalAnalyzer:
 
     @staticmethod
     def _evidence(
-        run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: dict[str, list[str]]
-    ) -> dict[str, list[str]]:
+        run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence
+    ) -> Evidence:
         """The evidence of the rules that ran: the whole-module rules', then each chunk's."""
-        merged: dict[str, list[str]] = {}
+        merged = Evidence(module)
         ran = set(run.ran)
-
-        def add(evidence: dict[str, list[str]]) -> None:
-            for kind, items in evidence.items():
-                known = merged.setdefault(kind, [])
-                known.extend(item for item in items if item not in known)
-
-        add(module)
         for chunk in chunks:
             chunk_run = pending.get(chunk)
             if chunk in pending:
@@ -242,7 +236,7 @@ class IncrementalAnalyzer:
                 by_rule = chunk.local.evidence  # type: ignore[union-attr]
             for rule_id, evidence in by_rule.items():
                 if rule_id in ran:
-                    add(evidence)
+                    merged.extend(evidence)
         return merged
 
     # -- the pipeline's last steps --------------------------------------------------------
@@ -253,7 +247,7 @@ class IncrementalAnalyzer:
         plain: list[str],
         chunks: list[Chunk],
         run: RuleRun,
-        evidence: dict[str, list[str]],
+        evidence: Evidence,
         module_facts: ModuleFacts | None,
     ) -> AnalysisResult:
         result = AnalysisResult(path=self.path, is_test=self.is_test, rules_run=tuple(r.id for r in self.rules))

@@ -17,8 +17,9 @@ import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...engine.evidence import Evidence
 from ...engine.facts import ModuleFacts
-from ...engine.finding import Finding, Fix, FlowStep, Notice, Span, TextEdit
+from ...engine.finding import Finding, Fix, Notice, Span, TextEdit
 from ...engine.source import SourceFile
 from ...engine.suppressions import Suppression
 from .imports import ImportChange, Recorder, SharedImports
@@ -37,8 +38,8 @@ class Local:
     recorder: Recorder  # what the rules asked of the import map
     base: int  # the chunk's first line when these were computed
     findings: dict[str, list[Finding]]
-    evidence: dict[str, dict[str, list[str]]]
-    moves: bool  # the results can be moved with the chunk
+    evidence: dict[str, Evidence]
+    moves: bool  # the results can be moved with the chunk (no message names a line)
 
 
 @dataclass(eq=False)
@@ -340,12 +341,11 @@ def _shift_span(span: Span, delta: int) -> Span:
 
 
 def shift_finding(found: Finding, delta: int) -> Finding:
+    """``found`` moved ``delta`` lines down: its span, its fix's edits and its steps in this file."""
     fix = found.fix
     if fix is not None:
         fix = Fix(fix.title, tuple(TextEdit(_shift_span(e.span, delta), e.new_text) for e in fix.edits))
-    flow = tuple(
-        step if step.path else FlowStep(_shift_span(step.span, delta), step.note, step.path) for step in found.flow
-    )
+    flow = tuple(step if step.path else replace(step, span=_shift_span(step.span, delta)) for step in found.flow)
     return replace(found, span=_shift_span(found.span, delta), fix=fix, flow=flow, extra=dict(found.extra))
 
 

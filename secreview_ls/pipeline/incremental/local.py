@@ -9,9 +9,9 @@ the rules depended on; when a chunk only moved, its results move with it.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from ...engine.evidence import Evidence
 from ...engine.finding import Finding
 from ...engine.project import ProjectIndex
 from ...engine.taint_model import TaintSpec
@@ -19,8 +19,6 @@ from ...rules.base import FileCache, Rule, RuleContext, TextContext
 from ..running import RerunWhole, dispatch
 from .chunks import Chunk, Local, RunStats, combined_facts, padded_text, shift_finding
 from .imports import ImportChange, Recorder, SharedImports
-
-_NUMBER = re.compile(r"\d+")
 
 
 def context_keys(chunk: Chunk) -> tuple[Any, ...]:
@@ -47,6 +45,7 @@ def reuse(chunk: Chunk, change: ImportChange, stats: RunStats) -> bool:
     stats.moved += 1
     delta = chunk.first - local.base
     local.findings = {rid: [shift_finding(f, delta) for f in found] for rid, found in local.findings.items()}
+    local.evidence = {rid: evidence.shifted(delta) for rid, evidence in local.evidence.items()}
     local.base = chunk.first
     return True
 
@@ -81,11 +80,11 @@ class ChunkRun:
         self.cache = FileCache()
         self.recorder = Recorder()
         self.findings: dict[str, list[Finding]] = {}
-        self.evidence: dict[str, dict[str, list[str]]] = {}
+        self.evidence: dict[str, Evidence] = {}
 
     def check(self, current: Rule) -> list[Finding]:
         """``current``'s findings on this chunk (recorded with the import answers they needed)."""
-        evidence: dict[str, list[str]] = {}
+        evidence = Evidence()
         ctx = RuleContext(
             self.facts.source,
             self.facts,
@@ -105,16 +104,15 @@ class ChunkRun:
         kept = [f for f in found if chunk.first <= f.span.start_line <= chunk.last]
         if kept:
             self.findings[current.id] = kept
-        if evidence:
-            self.evidence[current.id] = evidence
+        own = Evidence(r for r in evidence if chunk.first <= r.line <= chunk.last)
+        if own:
+            self.evidence[current.id] = own
         return kept
 
     def results(self) -> Local:
         """What to keep for the next versions."""
         chunk = self.chunk
-        moves = not any(_mentions_lines(f, chunk.first, chunk.last) for found in self.findings.values() for f in found)
-        texts = [text for evidence in self.evidence.values() for items in evidence.values() for text in items]
-        moves = moves and not any(_numbers_in(t, chunk.first, chunk.last) for t in texts)
+        moves = not any(f.message_lines for found in self.findings.values() for f in found)
         return Local(self.keys, self.recorder, chunk.first, self.findings, self.evidence, moves)
 
 
@@ -125,15 +123,3 @@ def checked(current: Rule, ctx: RuleContext, text_ctx: TextContext) -> list[Find
         return list(dispatch(current, ctx, text_ctx))
     except Exception as error:
         raise RerunWhole(f"{current.id} raised {type(error).__name__}") from error
-
-
-def _mentions_lines(found: Finding, first: int, last: int) -> bool:
-    texts = [found.message, *(step.note for step in found.flow)]
-    if found.extra:
-        texts.append(repr(found.extra))
-    return any(_numbers_in(text, first, last) for text in texts)
-
-
-def _numbers_in(text: str, first: int, last: int) -> bool:
-    """Whether ``text`` contains a number between ``first`` and ``last`` (a line reference?)."""
-    return any(first <= int(match.group()) <= last for match in _NUMBER.finditer(text))
