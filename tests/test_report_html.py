@@ -197,6 +197,7 @@ def _run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Complete
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_chromium_renders_the_report(scan: ScanResult, page: str, tmp_path: Path) -> None:
     binary = _chromium()
     if binary is None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from lsp.realistic import generate
 
 from secreview_ls.config import Config
@@ -112,6 +113,7 @@ def test_a_module_level_change_starts_over(tmp_path: Path) -> None:
     assert taint_findings(result) == taint_findings(analyze_source(edited, path, config))
 
 
+@pytest.mark.slow
 def test_the_reported_source_does_not_depend_on_hash_order(tmp_path: Path) -> None:
     fixture = Path(__file__).parent / "fixtures" / "taint" / "command" / "media_blind.py"
     script = (

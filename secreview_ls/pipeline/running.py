@@ -17,12 +17,13 @@ class RerunWhole(Exception):
 
 
 class Deadline:
-    """The per-file time budget (``timeout``), started when the rules start."""
+    """The per-file time budget (``timeout``), started when the rules start. It reads the clock
+    once when made and once before each rule."""
 
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, seconds: float, clock: Callable[[], float] | None = None) -> None:
         self.seconds = seconds
-        self._clock = clock
-        self._at = clock() + seconds
+        self._clock = clock if clock is not None else time.monotonic
+        self._at = self._clock() + seconds
 
     def passed(self) -> bool:
         return self._clock() > self._at

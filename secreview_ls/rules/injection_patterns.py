@@ -806,12 +806,15 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _judge_queries(ctx: RuleContext) -> None:
-    """What SQL-running calls pass: a constant statement, values as parameters."""
+    """What SQL-running calls pass: a constant statement, values as parameters. A statement
+    built in the call itself is this rule's to report, not to describe."""
     for call in ctx.facts.method_calls(*QUERY_METHODS):
         if not isinstance(call.func, ast.Attribute):
             continue
         api = f"{ctx.facts.spelled(call.func)}()"
         first = call.args[0] if call.args else None
+        if first is not None and is_built_string(first):
+            continue
         if isinstance(first, ast.Constant) and isinstance(first.value, (str, bytes)):
             ctx.judged(api, call, Judgement.CONSTANT_QUERY)
         if len(call.args) > 1 or any(kw.arg in ("params", "parameters", "args") for kw in call.keywords):

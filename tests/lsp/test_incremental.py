@@ -114,6 +114,7 @@ def check_edits(text: str, path: str, config: Config, steps: int, seed: int) -> 
     return modes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_edits_on_realistic_modules(seed: int, tmp_path: Path) -> None:
     text = generate(450, seed=seed)
@@ -126,6 +127,7 @@ def _fixtures() -> list[Path]:
     return sorted(FIXTURES.glob("**/*.py"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _fixtures(), reason="no fixture files")
 def test_random_edits_on_every_fixture() -> None:
     files = _fixtures()
