@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..engine.finding import Finding
-from . import gitdiff
 from .baseline import Baseline, BaselineError, load_baseline
+from .gitdiff import changed_lines_for_text, repo_root_of
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +77,11 @@ def buffer_changed_lines(path: str, text: str, rev: str) -> set[int] | None:
         cached = _DIFF_CACHE.get(key)
         if cached is not None and now - cached[0] < _DIFF_TTL:
             return cached[1]
-    root = gitdiff.repo_root_of(Path(path)) if Path(path).is_absolute() else None
+    root = repo_root_of(Path(path)) if Path(path).is_absolute() else None
     lines: set[int] | None = None
     if root is not None:
         try:
-            lines = gitdiff.changed_lines_for_text(root, path, text, rev)
+            lines = changed_lines_for_text(root, path, text, rev)
         except Exception as error:  # git missing, unknown revision...
             log.warning("cannot compare %s with %s: %s", path, rev, error)
             lines = None

@@ -2,9 +2,9 @@
 
 A keystroke changes one function, so the work it costs should scale with that
 function, not with the file. ``IncrementalAnalyzer(path, config).analyze(text)``
-returns exactly what ``analyze.analyze_source(text, path, config)`` returns
-(findings, suppressed findings in source order, notices, and the evidence of
-each kind as a set), but:
+returns exactly what ``analyze_source(text, path, config)`` returns (findings,
+suppressed findings in source order, notices — a timeout's included — and the
+evidence records as a set), but:
 
 * The document is split into **chunks**: runs of top-level statements (each
   function or class alone, small statements grouped), with the blank and
@@ -27,25 +27,27 @@ each kind as a set), but:
   import map is the union of the chunks' imports; every query a chunk makes
   of it (``aliases.get("os")``, ``"eval" in locally_bound``...) is recorded,
   so a changed import invalidates exactly the chunks whose answers changed.
-* Pattern rules run per chunk on a small module made of the chunk and the
-  chunks that bind, at module level, a name the chunk uses (a constant, a
-  helper, ``app``): rules that look a name up at module level see what they
-  would see in the whole file. Results are cached by the texts of the chunk
-  and of those context chunks and by the recorded import answers; when a
-  chunk only moved, its findings move with it (unless a message mentions one
-  of its line numbers, then the rules run again).
-* Rules that reason about the whole module (taint analysis, and the ids in
-  ``MODULE_RULES``) run on module facts combined from the chunks' facts
+* Per-chunk rules (``Rule.scope == "chunk"``) run on a small module made of the
+  chunk and the chunks that bind, at module level, a name the chunk uses (a
+  constant, a helper, ``app``): rules that look a name up at module level see
+  what they would see in the whole file (``local``). Results and evidence are
+  cached by the texts of the chunk and of those context chunks and by the
+  recorded import answers; when a chunk only moved, they move with it (unless
+  a finding's message names a line, ``Finding.message_lines``: then the rules
+  run again).
+* Whole-module rules (``Rule.scope == "module"``: taint analysis, settings
+  found anywhere) run on module facts combined from the chunks' facts
   (``ModuleFacts.combined``: no parse, no walk, indexes merged as queries need
   them), but the rules themselves run on every version.
-* Suppressions and the pipeline's final steps (taint preference, context,
-  thresholds, suppressions, de-duplication, snippet masking, fingerprints) are
-  ``analyze.py``'s own functions.
+* Every rule runs in the pipeline's one rule loop (``running.run_rules``), in
+  the same order and under the same time budget as a whole-file analysis; the
+  final steps (taint preference, context, thresholds, suppressions,
+  de-duplication, snippet masking, fingerprints) are ``finishing``'s.
 
 Anything this cannot reproduce exactly falls back to ``analyze_source``: NUL
 bytes, unpaired surrogates, a file over ``max-file-size``, syntax errors in
-several places or beyond repair, a rule that raises, an import map whose union
-depends on statement order. A version that cannot be chunked leaves the cache
+several places or beyond repair, a rule that raises (the whole-file analysis
+reports it), an import map whose union depends on statement order. A version that cannot be chunked leaves the cache
 for the next one (diffed against the last chunked version); a failure during the
 analysis itself drops the cache.
 """
