@@ -40,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from secreview_ls.analyze import analyze_path  # noqa: E402
 from secreview_ls.config import Config  # noqa: E402
+from secreview_ls.pipeline import analyze_path  # noqa: E402
 from secreview_ls.rules.base import Rule  # noqa: E402
 from secreview_ls.rules.parity import NOT_REPORTED  # noqa: E402
 from secreview_ls.rules.registry import all_rules  # noqa: E402

@@ -49,7 +49,7 @@ def scanned_files(tree: Path) -> list[Path]:
     """The files ``secreview check`` analyzes in ``tree`` (default excludes, e.g. site-packages)."""
     sys.path.insert(0, str(REPO))
     from secreview_ls.config import discover
-    from secreview_ls.discovery import discover_files
+    from secreview_ls.pipeline.discovery import discover_files
 
     return discover_files([tree], discover(tree)).files
 

@@ -25,9 +25,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from secreview_ls.analyze import analyze_text_file, read_source
 from secreview_ls.config import Config
 from secreview_ls.engine.source import split_lines
+from secreview_ls.pipeline import analyze_text_file, read_source
 from secreview_ls.rules.base import TextContext
 from secreview_ls.rules.registry import all_rules
 
@@ -86,7 +86,7 @@ def time_keystroke(path: Path, repeat: int = 30) -> float:
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        ctx = TextContext(str(path), text, lines, False, {}, {})
+        ctx = TextContext(str(path), text, lines)
         for current in rules:
             list(current.check(ctx))  # type: ignore[arg-type]
         best = min(best, time.perf_counter() - started)

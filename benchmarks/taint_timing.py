@@ -37,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from secreview_ls.analyze import analyze_path  # noqa: E402
 from secreview_ls.config import Config  # noqa: E402
+from secreview_ls.pipeline import analyze_path  # noqa: E402
 
 DEFAULT_TREE = Path("/root/.pyenv/versions/3.11.7/lib/python3.11")
 DEFAULT_BANDIT = ROOT / ".venv" / "bin" / "bandit"

@@ -25,10 +25,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .analyze import unknown_rule_codes
-from .config import Config, ConfigError, discover, load_pyproject
-from .engine.finding import Level, Notice
-from .report_file import write_text_safely
+from .pipeline import (
+    Config,
+    ConfigError,
+    Level,
+    Notice,
+    discover,
+    load_pyproject,
+    unknown_rule_codes,
+    write_text_safely,
+)
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -181,7 +187,7 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def _check_rule_codes(config: Config, select: list[str], ignore: list[str]) -> None:
-    from .rules import registry
+    from .pipeline import registry
 
     known = sorted(registry.known_codes())
     problems: list[str] = []
@@ -262,14 +268,14 @@ def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
 
 
 def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None, diff: str | None = None) -> Any:
-    from .scan import scan_paths
+    from .pipeline import scan_paths
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise UsageError("no such file or directory: " + ", ".join(missing))
     changed = None
     if diff:
-        from .gitdiff import GitError, changes_since
+        from .pipeline import GitError, changes_since
 
         first = Path(args.paths[0])
         try:
@@ -342,7 +348,7 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
     output = getattr(args, "output", None)
     if not output or not os.path.exists(output):
         return
-    from .discovery import discover_files
+    from .pipeline import discover_files
 
     target = Path(output).resolve()
     found = discover_files(
@@ -366,7 +372,7 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
 def _load_baseline(path: Path | None) -> Any:
     if path is None:
         return None
-    from .baseline import BaselineError, load_baseline
+    from .pipeline import BaselineError, load_baseline
 
     try:
         return load_baseline(path)
@@ -412,7 +418,7 @@ def _exit_code(scan: Any, *, exit_zero: bool) -> int:
 
 
 def cmd_baseline_create(args: argparse.Namespace) -> int:
-    from .baseline import write_baseline
+    from .pipeline import write_baseline
 
     config = load_config(args)
     _refuse_scanned_output(args, config)
@@ -441,7 +447,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _rule_rows() -> list[dict[str, Any]]:
-    from .rules import registry
+    from .pipeline import registry
 
     return [
         {
@@ -531,7 +537,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .rules import registry
+    from .pipeline import registry
 
     wanted = args.rule.strip()
     found = registry.get(wanted)

@@ -5,29 +5,39 @@ was actually checked?" for one file (the language server shows it for the open
 document); ``render_review(scan)`` does it for a whole scan (``secreview
 review``). Every sentence is about the code at hand: the findings with their
 location, rule and concrete API or source; when there are none, the untrusted
-sources found, the sinks examined, the sensitive calls seen and why no rule
-objected, whether the file is test code, and what did not parse. Nothing is
-said that the analysis did not establish.
+sources found, the sinks examined, the sensitive calls seen and what the rules
+that examined them established, whether the file is test code, and what did not
+parse. Nothing is said that the analysis did not establish: this module only puts
+the analysis's evidence records into words and judges no call itself.
 """
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyze import AnalysisResult, is_python_path, module_name_for, read_source
-from .config import Config
-from .engine.facts import ModuleFacts, constant_value, is_true, keyword_value
-from .engine.finding import Finding, Level
-from .engine.source import SourceFile
-from .rules import registry
+from .pipeline import (
+    AnalysisResult,
+    CallJudged,
+    CodeSeen,
+    Config,
+    Finding,
+    Judgement,
+    Level,
+    SinkExamined,
+    SinkNotReported,
+    SourceSeen,
+    code_seen,
+    is_python_path,
+    read_source,
+    registry,
+)
 
 if TYPE_CHECKING:
-    from .scan import ScanResult
+    from .pipeline import ScanResult
 
 LEVELS = (Level.HIGH, Level.MEDIUM, Level.LOW)
 MAX_LISTED = 8
@@ -35,34 +45,21 @@ FULL_CLEAN_REVIEWS = 10  # above this many clean files, one line each
 SYNTAX_KINDS = frozenset({"syntax-error", "newer-syntax"})
 SKIP_KINDS = frozenset({"too-large", "binary", "undecodable", "unreadable", "internal-error", "too-deep", "timeout"})
 
-# Calls worth naming when no rule objected to them, with the judgement that explains why.
-_SENSITIVE_PREFIXES = (
-    "subprocess.",
-    "os.system",
-    "os.popen",
-    "os.exec",
-    "os.spawn",
-    "builtins.eval",
-    "builtins.exec",
-    "builtins.compile",
-    "pickle.",
-    "marshal.",
-    "shelve.",
-    "yaml.",
-    "xml.",
-    "lxml.",
-    "requests.",
-    "httpx.",
-    "urllib.request.",
-    "hashlib.",
-    "tempfile.",
-    "ssl.",
-    "jinja2.",
-    "tarfile.",
-    "markupsafe.",
+# How a process gets its command, in the order of precedence when several were recorded.
+_PROCESS = (
+    (Judgement.ARGUMENT_LIST, "called with an argument list, no shell"),
+    (Judgement.CONSTANT_COMMAND, "called with a constant command"),
+    (Judgement.NO_SHELL, "called without a shell"),
 )
-_QUERY_METHODS = ("execute", "executemany", "executescript", "raw", "extra")
-_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+_SINGLE = {
+    Judgement.LITERAL_CODE: "on a string literal",
+    Judgement.DATA_ONLY: "(data only)",
+    Judgement.SAFE_LOADER: "with a safe loader",
+    Judgement.NOT_FOR_SECURITY: "with `usedforsecurity=False`",
+}
+_REQUEST = ((Judgement.TIMEOUT, "a timeout"), (Judgement.VERIFIED, "certificate verification on"))
+_QUERY = ((Judgement.CONSTANT_QUERY, "a constant query"), (Judgement.BOUND_PARAMETERS, "bound parameters"))
+_NOT_REPORTED = {SinkNotReported.NO_SOURCE: "no untrusted source reaches it"}
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -77,106 +74,73 @@ def _listing(items: list[str], limit: int = MAX_LISTED) -> str:
     return text
 
 
-# -- facts of our own ----------------------------------------------------------------------
+# -- what the analysis saw, in words ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Observation:
-    """A sensitive call no rule objected to, and what the analysis saw about it."""
+    """A sensitive call no rule reported, and what the rules that examined it established."""
 
     line: int
     api: str
-    judgement: str  # "" when there is nothing more to say than that it was checked
+    judgements: frozenset[Judgement] = frozenset()
+
+    @property
+    def judgement(self) -> str:
+        """What the rules established, in words ("" when they established nothing to say)."""
+        return describe(self.judgements)
 
     def text(self) -> str:
         detail = f" {self.judgement}" if self.judgement else ""
         return f"`{self.api}`{detail} (line {self.line})"
 
 
-def _is_literal_string(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
-
-
-def _judge(name: str, call: ast.Call) -> str:
-    first = call.args[0] if call.args else None
-    if name.startswith("subprocess."):
-        shell = keyword_value(call, "shell")
-        if shell is not None and is_true(shell):
-            return "with `shell=True`"
-        if isinstance(first, (ast.List, ast.Tuple)):
-            return "called with an argument list, no shell"
-        if _is_literal_string(first):
-            return "called with a constant command"
-        return "called without a shell"
-    if name in ("os.system", "os.popen") or name.startswith(("os.exec", "os.spawn")):
-        return "called with a constant command" if _is_literal_string(first) else ""
-    if name in ("builtins.eval", "builtins.exec", "builtins.compile"):
-        return "on a string literal" if _is_literal_string(first) else ""
-    if name in ("yaml.safe_load", "yaml.safe_load_all", "yaml.safe_dump", "yaml.dump"):
-        return "(data only)"
-    if name in ("yaml.load", "yaml.load_all"):
-        loader = keyword_value(call, "Loader") or (call.args[1] if len(call.args) > 1 else None)
-        return "with a safe loader" if loader is not None else ""
-    if name.startswith(("requests.", "httpx.")) and name.rsplit(".", 1)[-1] in _HTTP_VERBS:
-        timeout = keyword_value(call, "timeout")
-        verify = keyword_value(call, "verify")
-        parts = []
-        if timeout is not None and constant_value(timeout) is not None:
-            parts.append("a timeout")
-        if verify is None or not (isinstance(verify, ast.Constant) and verify.value is False):
-            parts.append("certificate verification on")
-        return "with " + " and ".join(parts) if parts else ""
-    if name.startswith("hashlib."):
-        used = keyword_value(call, "usedforsecurity")
-        if isinstance(used, ast.Constant) and used.value is False:
-            return "with `usedforsecurity=False`"
-        return ""
+def describe(judgements: Iterable[Judgement]) -> str:
+    """The words for what rules established about one call."""
+    found = set(judgements)
+    for judgement, words in _PROCESS:
+        if judgement in found:
+            return words
+    for judgement, words in _SINGLE.items():
+        if judgement in found:
+            return words
+    request = [words for judgement, words in _REQUEST if judgement in found]
+    if request:
+        return "with " + " and ".join(request)
+    query = [words for judgement, words in _QUERY if judgement in found]
+    if query:
+        return "with " + " and ".join(query)
     return ""
 
 
-def _judge_query(call: ast.Call) -> str:
-    first = call.args[0] if call.args else None
-    bound = len(call.args) > 1 or any(kw.arg in ("params", "parameters", "args") for kw in call.keywords)
-    if _is_literal_string(first):
-        return "with a constant query and bound parameters" if bound else "with a constant query"
-    if bound:
-        return "with bound parameters"
-    return ""
+def source_text(source: SourceSeen) -> str:
+    return f"{source.description} (line {source.line})"
 
 
-def observations(facts: ModuleFacts, findings: Iterable[Finding]) -> list[Observation]:
-    """Sensitive calls on lines without a finding, with what made them acceptable."""
-    flagged = {line for f in findings for line in range(f.span.start_line, f.span.end_line + 1)}
-    seen: dict[tuple[int, str], Observation] = {}
-    for prefix in _SENSITIVE_PREFIXES:
-        for name, call in facts.calls_with_prefix(prefix):
-            if call.lineno in flagged:
-                continue
-            key = (call.lineno, name)
-            if key not in seen:
-                seen[key] = Observation(call.lineno, name, _judge(name, call))
-    for call in facts.method_calls(*_QUERY_METHODS):
-        if call.lineno in flagged or not isinstance(call.func, ast.Attribute):
-            continue
-        spelled = facts.spelled(call.func)
-        key = (call.lineno, spelled)
-        if key not in seen:
-            seen[key] = Observation(call.lineno, f"{spelled}()", _judge_query(call))
-    return sorted(seen.values(), key=lambda o: (o.line, o.api))
+def sink_text(sink: SinkExamined) -> str:
+    text = f"`{sink.api}` (line {sink.line}): {sink.what}"
+    if sink.not_reported is not None:
+        text += f", {_NOT_REPORTED[sink.not_reported]}"
+    return text
 
 
-def _facts_for(result: AnalysisResult, text: str | None, config: Config | None) -> ModuleFacts | None:
-    if result.facts is not None:
-        return result.facts
-    if not is_python_path(result.path) and result.path not in ("", "<unknown>"):
-        return None
-    if text is None:
-        read = read_source(Path(result.path), config or Config())
-        text = read.text
-    if text is None:
-        return None
-    root = config.root if config is not None else None
-    return ModuleFacts(SourceFile(text, result.path), module_name_for(result.path, root))
+def observations(
+    result: AnalysisResult, text: str | None = None, config: Config | None = None, *, seen: CodeSeen | None = None
+) -> list[Observation]:
+    """Sensitive calls on lines without a finding (suppressed ones count), with what the rules
+    that examined them established (their ``CallJudged`` evidence)."""
+    seen = seen or code_seen(result, text, config)
+    if seen is None:
+        return []
+    flagged = {line for f in [*result.findings, *result.suppressed] for line in range(f.span.start_line, f.span.end_line + 1)}
+    judged: dict[tuple[int, int, str], set[Judgement]] = {}
+    for record in result.evidence.of(CallJudged):
+        judged.setdefault((record.line, record.column, record.api), set()).add(record.judgement)
+    return [
+        Observation(call.line, call.api, frozenset(judged.get((call.line, call.column, call.api), ())))
+        for call in seen.calls
+        if call.line not in flagged
+    ]
 
 
 # -- one file ----------------------------------------------------------------------------------
@@ -200,13 +164,12 @@ def _families(rule_ids: Iterable[str]) -> list[str]:
     return families
 
 
-def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: bool, filtered: bool) -> list[str]:
+def _evidence_lines(result: AnalysisResult, seen: CodeSeen | None, python: bool, filtered: bool) -> list[str]:
     """What the analysis saw. When findings were filtered out (diff, baseline), nothing is
     concluded from their absence: only the inputs and sinks are listed."""
     lines: list[str] = []
-    evidence = result.evidence or {}
-    sources = [s for s in evidence.get("sources", []) if not s.startswith("(")]
-    sinks = evidence.get("sinks", [])
+    sources = [source_text(s) for s in result.evidence.of(SourceSeen)]
+    sinks = [sink_text(s) for s in result.evidence.of(SinkExamined)]
     taint_ran = any((current := registry.get(r)) is not None and current.taint for r in result.rules_run)
     if python and taint_ran:
         if sources:
@@ -218,24 +181,29 @@ def _evidence_lines(result: AnalysisResult, facts: ModuleFacts | None, python: b
         tainted = [f for f in result.findings if _is_taint(f)]
         if sources and sinks and not tainted and not filtered:
             lines.append("- None of those inputs reaches the dangerous argument of a sink.")
-    if facts is not None and result.is_test:
-        asserts = [node.lineno for node in facts.nodes(ast.Assert) if isinstance(node, ast.Assert)]
+    if seen is not None and result.is_test:
+        asserts = seen.asserts
         if asserts:
             where = ", ".join(str(n) for n in asserts[:MAX_LISTED]) + (", …" if len(asserts) > MAX_LISTED else "")
             lines.append(
                 f"- {_plural(len(asserts), '`assert` statement')} (line{'s' if len(asserts) > 1 else ''} {where}): "
                 "test assertions, not input validation."
             )
-    if facts is not None and not filtered:
-        seen = observations(facts, [*result.findings, *result.suppressed])
-        if seen:
-            lines.append(f"- Sensitive calls without findings: {_listing([o.text() for o in seen])}.")
+    if seen is not None and not filtered:
+        calls = observations(result, seen=seen)
+        if calls:
+            lines.append(f"- Sensitive calls without findings: {_listing([o.text() for o in calls])}.")
         elif python and not result.findings:
             lines.append(
                 "- Sensitive calls: none (no subprocess, eval/exec, deserialization, XML, HTTP, hashing, "
                 "SQL execute or template calls)."
             )
     return lines
+
+
+def _taint_examined(result: AnalysisResult) -> bool:
+    """Whether the taint analysis left evidence (what it read, examined, cleared or skipped)."""
+    return any(not isinstance(record, CallJudged) for record in result.evidence)
 
 
 def _is_taint(found: Finding) -> bool:
@@ -317,10 +285,10 @@ def review_file(
             lines.append(f"{str(level).capitalize()}:")
             lines.extend(_finding_line(f) for f in group)
             lines.append("")
-    facts = _facts_for(result, text, config) if not skipped else None
+    seen = code_seen(result, text, config) if not skipped else None
     details = _context_lines(result, config)
-    if not findings or result.evidence:
-        details += _evidence_lines(result, facts, python, filtered is not None) if not skipped else []
+    if not findings or _taint_examined(result):
+        details += _evidence_lines(result, seen, python, filtered is not None) if not skipped else []
     if result.rules_run:
         families = _families(result.rules_run)
         kind = "" if python else " (text rules: credentials and key formats)"
@@ -359,8 +327,8 @@ def _clean_summary(result: AnalysisResult, scan: ScanResult) -> str:
     skipped = [n for n in result.notices if n.kind in SKIP_KINDS]
     if skipped:
         parts.append(f"not analyzed: {skipped[0].message}")
-    sources = [s for s in (result.evidence or {}).get("sources", []) if not s.startswith("(")]
-    sinks = (result.evidence or {}).get("sinks", [])
+    sources = result.evidence.of(SourceSeen)
+    sinks = result.evidence.of(SinkExamined)
     if sources:
         parts.append(_plural(len(sources), "untrusted input"))
     if sinks:

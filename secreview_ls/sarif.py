@@ -25,12 +25,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import __version__
-from .analyze import selected_rules
-from .engine.finding import Finding, FlowStep, Level, Notice, Span
-from .rules.base import Rule
+from .pipeline import Finding, FlowStep, Level, Notice, Rule, Span, selected_rules
 
 if TYPE_CHECKING:
-    from .scan import ScanResult
+    from .pipeline import ScanResult
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://secreview.dev"
@@ -239,7 +237,7 @@ def sarif_document(scan: ScanResult) -> dict[str, Any]:
     rules = list(selected_rules(scan.config))
     known = {r.id for r in rules}
     # Findings of rules outside the selection (e.g. per-file overrides) still get a descriptor.
-    from .rules import registry
+    from .pipeline import registry
 
     for finding in findings:
         if finding.rule_id not in known:

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from secreview_ls.analyze import AnalysisResult, analyze_path
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import TextEdit
 from secreview_ls.engine.source import split_lines
+from secreview_ls.pipeline import AnalysisResult, ProjectIndex, analyze_path
 from secreview_ls.rules.registry import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -49,9 +49,11 @@ def expected_pairs(path: Path) -> set[tuple[int, str]]:
 
 
 def analyze_fixture(path: Path, **overrides: object) -> AnalysisResult:
-    """Analyze a fixture with every rule, opt-in rules included (unless ``select`` is given)."""
+    """Analyze a fixture with every rule, opt-in rules included (unless ``select`` is given), with
+    a cross-module index over its group (imports between the files of a group are followed)."""
     overrides.setdefault("select", tuple(r.id for r in all_rules()))
-    return analyze_path(path, Config(root=fixture_root(path)).with_overrides(**overrides))
+    root = fixture_root(path)
+    return analyze_path(path, Config(root=root).with_overrides(**overrides), project=ProjectIndex([root]))
 
 
 def found_pairs(result: AnalysisResult, path: Path | None = None) -> set[tuple[int, str]]:

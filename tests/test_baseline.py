@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from secreview_ls import cli
-from secreview_ls.baseline import BaselineError, load_baseline
 from secreview_ls.config import Config
-from secreview_ls.scan import scan_paths
+from secreview_ls.pipeline.baseline import BaselineError, load_baseline
+from secreview_ls.pipeline.scan import scan_paths
 
 SOURCE = """import pickle
 import yaml

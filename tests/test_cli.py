@@ -279,11 +279,11 @@ def test_review_command(project: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_text_report_shows_flow_and_multiline_caret(tmp_path: Path) -> None:
-    from secreview_ls.analyze import AnalysisResult
     from secreview_ls.config import Config
     from secreview_ls.engine.finding import Finding, FlowStep, Level, Span
+    from secreview_ls.pipeline import AnalysisResult
+    from secreview_ls.pipeline.scan import ScanResult
     from secreview_ls.reports.text import render
-    from secreview_ls.scan import ScanResult
 
     app = tmp_path / "app.py"
     app.write_text("q = request.args['q']\ncur.execute(\n    q)\n", encoding="utf-8")

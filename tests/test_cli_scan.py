@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from secreview_ls import scan as scan_module
 from secreview_ls.config import Config
-from secreview_ls.scan import ScanResult, scan_paths
+from secreview_ls.pipeline import scan as scan_module
+from secreview_ls.pipeline.scan import ScanResult, scan_paths
 
 VULNERABLE = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
 fork_only = pytest.mark.skipif(
@@ -49,11 +49,11 @@ def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.
     (tmp_path / "bad.py").write_text(VULNERABLE, encoding="utf-8")
     real = scan_module.analyze_file
 
-    def stuck(path: Path, config: Config, *, options=None):
+    def stuck(path: Path, config: Config, *, project=None):
         if path.name == "slow.py":
             while True:  # a rule that never returns
                 time.sleep(0.01)
-        return real(path, config, options=options)
+        return real(path, config, project=project)
 
     monkeypatch.setattr(scan_module, "analyze_file", stuck)
     started = time.monotonic()
@@ -71,10 +71,10 @@ def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest
     (tmp_path / "crash_too.py").write_text("x = 1\n", encoding="utf-8")
     real = scan_module.analyze_file
 
-    def crashing(path: Path, config: Config, *, options=None):
+    def crashing(path: Path, config: Config, *, project=None):
         if path.name.startswith("crash"):
             os._exit(3)  # the process dies as on a segfault
-        return real(path, config, options=options)
+        return real(path, config, project=project)
 
     monkeypatch.setattr(scan_module, "analyze_file", crashing)
     monkeypatch.setattr(scan_module, "_mp_context", lambda: multiprocessing.get_context("fork"))
@@ -90,7 +90,7 @@ def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest
 def test_rule_exception_becomes_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
 
-    def broken(path: Path, config: Config, *, options=None):
+    def broken(path: Path, config: Config, *, project=None):
         raise ValueError("boom")
 
     monkeypatch.setattr(scan_module, "analyze_file", broken)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from secreview_ls.analyze import analyze_source, config_notices, selected_rules
 from secreview_ls.config import Config, ConfigError, from_mapping, load_pyproject
 from secreview_ls.engine.finding import Level
+from secreview_ls.pipeline import analyze_source, config_notices, selected_rules
 
 SHELL = "import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True){comment}\n"
 

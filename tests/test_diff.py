@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from secreview_ls import cli
-from secreview_ls.gitdiff import GitError, changed_lines_for_text, changes_since, parse_unified_diff
+from secreview_ls.pipeline.gitdiff import GitError, changed_lines_for_text, changes_since, parse_unified_diff
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

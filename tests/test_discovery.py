@@ -9,7 +9,7 @@ import pytest
 
 from secreview_ls import cli
 from secreview_ls.config import Config
-from secreview_ls.discovery import discover_files
+from secreview_ls.pipeline.discovery import discover_files
 
 
 def touch(root: Path, rel: str, content: str = "x = 1\n") -> Path:

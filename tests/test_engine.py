@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config
+from secreview_ls.pipeline import analyze_source
 
 
 def rule_lines(text: str, config: Config | None = None, path: str = "app.py") -> set[tuple[int, str]]:

@@ -8,10 +8,10 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import Span
 from secreview_ls.engine.source import split_lines
+from secreview_ls.pipeline import analyze_source, analyze_text_file
 from secreview_ls.rules import registry
 
 CONFIG = Config()

@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from secreview_ls.analyze import analyze_source
+from secreview_ls.pipeline import analyze_source
 from secreview_ls.config import Config
 
 #: Far above what these inputs need now, far below what they cost with a backtracking search.

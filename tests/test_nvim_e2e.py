@@ -159,6 +159,7 @@ def _cases() -> list[Any]:
     return cases
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("nvim", "method"), _cases())
 def test_neovim_gets_diagnostics_hover_and_quick_fix(workspace: Path, nvim: str, method: str | None) -> None:
     _require_nvim()
@@ -216,6 +217,7 @@ def test_neovim_gets_diagnostics_hover_and_quick_fix(workspace: Path, nvim: str,
     assert "ERROR" not in data["health"]["text"], why
 
 
+@pytest.mark.slow
 def test_neovim_settings_reach_the_server(workspace: Path) -> None:
     """`ignore` from setup({settings = ...}) silences a rule in the editor."""
     _require_nvim()
@@ -254,6 +256,7 @@ def _emacs_with_eglot() -> str | None:
     return emacs if probe.returncode == 0 else None
 
 
+@pytest.mark.slow
 def test_emacs_eglot_snippet(workspace: Path) -> None:
     emacs = _emacs_with_eglot()
     if emacs is None:

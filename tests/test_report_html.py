@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from test_report_support import PAYLOAD, github_token, scan_project
 
-from secreview_ls.analyze import AnalysisResult
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import Finding, FlowStep, Level, Span
+from secreview_ls.pipeline import AnalysisResult
+from secreview_ls.pipeline.scan import ScanResult
 from secreview_ls.reports import get_writer
 from secreview_ls.reports.html import render
-from secreview_ls.scan import ScanResult
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -197,6 +197,7 @@ def _run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Complete
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_chromium_renders_the_report(scan: ScanResult, page: str, tmp_path: Path) -> None:
     binary = _chromium()
     if binary is None:

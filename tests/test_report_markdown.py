@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from test_report_support import github_token, scan_project
 
-from secreview_ls.analyze import AnalysisResult
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import Finding, FlowStep, Level, Span
+from secreview_ls.pipeline import AnalysisResult
+from secreview_ls.pipeline.scan import ScanResult
 from secreview_ls.reports import get_writer
 from secreview_ls.reports.markdown import MAX_LENGTH, code, escape_text, message, render
-from secreview_ls.scan import ScanResult
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import string
 from pathlib import Path
 
 from secreview_ls.config import Config
-from secreview_ls.scan import ScanResult, scan_paths
+from secreview_ls.pipeline.scan import ScanResult, scan_paths
 
 # A payload in the scanned code itself: reports must show it as text.
 PAYLOAD = "</script><img src=x onerror=alert(1)>"

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from test_report_support import CLEAN_API, UNIT_TEST, VIEWS, scan_project
 
-from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import Config
-from secreview_ls.gitdiff import ChangeSet
+from secreview_ls.pipeline import analyze_source, analyze_text_file
+from secreview_ls.pipeline.gitdiff import ChangeSet
+from secreview_ls.pipeline.scan import ScanResult
 from secreview_ls.review import observations, render_review, review_file
-from secreview_ls.scan import ScanResult
 
 GENERIC = ("should use", "should ", "consider", "owasp", "best practice", "make sure", "ensure that", "recommend")
 
@@ -98,9 +98,24 @@ def test_text_file_review_names_the_text_rules(tmp_path: Path) -> None:
 
 def test_observations_skip_lines_that_have_findings(tmp_path: Path) -> None:
     result = analyze(VIEWS, "app/views.py", tmp_path)
-    seen = observations(result.facts, result.findings)  # type: ignore[attr-defined,arg-type]
+    seen = observations(result)  # type: ignore[arg-type]
     flagged = {f.span.start_line for f in result.findings}  # type: ignore[attr-defined]
     assert all(o.line not in flagged for o in seen)
+
+
+def test_the_review_only_repeats_what_a_rule_established(tmp_path: Path) -> None:
+    text = "import yaml\n\n\ndef load(f):\n    return yaml.load(f, Loader=yaml.UnsafeLoader)\n"
+    path = str(tmp_path / "app" / "conf.py")
+    reported = review_file(analyze_source(text, path, Config(root=tmp_path)), text)
+    assert "line 5: SR401" in reported
+    ignored = review_file(analyze_source(text, path, Config(root=tmp_path, ignore=("SR401",))), text)
+    assert "SR401" not in ignored
+    assert "safe loader" not in ignored
+    assert "`yaml.load` (line 5)" in ignored
+    safe = text.replace("UnsafeLoader", "SafeLoader")
+    assert "`yaml.load` with a safe loader (line 5)" in review_file(analyze_source(safe, path, Config(root=tmp_path)), safe)
+    unjudged = review_file(analyze_source(safe, path, Config(root=tmp_path, ignore=("SR401",))), safe)
+    assert "`yaml.load` (line 5)" in unjudged
 
 
 def test_whole_scan_review(scan: ScanResult) -> None:

@@ -112,7 +112,7 @@ def test_fix_removes_finding_and_parses(case: tuple[Path, int, str]) -> None:
     path, line, rule_id = case
     text = path.read_text(encoding="utf-8")
     config = Config(root=path.parent, select=tuple(r.id for r in all_rules()))
-    from secreview_ls.analyze import analyze_source
+    from secreview_ls.pipeline import analyze_source
 
     before = analyze_source(text, str(path), config)
     finding = next(f for f in before.findings if f.span.start_line == line and f.rule_id == rule_id)
@@ -136,7 +136,7 @@ def test_rule_lookup_by_foreign_codes() -> None:
 
 
 def test_one_cookie_fix_turns_on_every_flag_the_call_turns_off() -> None:
-    from secreview_ls.analyze import analyze_source
+    from secreview_ls.pipeline import analyze_source
 
     text = "def view(response, sid):\n    response.set_cookie('sid', sid, secure=False, httponly=False)\n"
     before = [f for f in analyze_source(text, "views.py", Config()).findings if f.rule_id == "SR606"]

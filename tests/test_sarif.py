@@ -16,11 +16,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from secreview_ls.analyze import AnalysisResult
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import Finding, Fix, FlowStep, Level, Notice, Span, TextEdit
+from secreview_ls.pipeline import AnalysisResult
+from secreview_ls.pipeline.scan import ScanResult, scan_paths
 from secreview_ls.sarif import FINGERPRINT_KEY, sarif_document
-from secreview_ls.scan import ScanResult, scan_paths
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 

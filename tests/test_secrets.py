@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import Config
 from secreview_ls.engine import redaction
 from secreview_ls.engine import secret_formats as sf
 from secreview_ls.engine import secret_values as sv
 from secreview_ls.engine import secrets_detect as sd
 from secreview_ls.engine.source import split_lines
+from secreview_ls.pipeline import analyze_source, analyze_text_file
 
 ALNUM = string.ascii_letters + string.digits
 RNG = random.Random(20240611)

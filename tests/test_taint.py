@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config, from_mapping
 from secreview_ls.engine.project import ProjectIndex
+from secreview_ls.pipeline import SinkExamined, SinkNotReported, SourceSeen, analyze_source
 from secreview_ls.rules import registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
@@ -41,7 +41,7 @@ def taint_result(text: str, path: str = "app.py", **config: object):
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture_findings_match_markers(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    result = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)))
+    result = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)), project=ProjectIndex([FIXTURES]))
     got = {(f.span.start_line, f.rule_id) for f in result.findings}
     assert got == expected_in(text)
     assert not [n for n in result.notices if n.kind in ("rule-error", "too-deep", "timeout")]
@@ -118,9 +118,19 @@ def test_path_through_two_helpers_reports_at_the_sink() -> None:
     assert notes[-1] == (8, "reaches `os.system()`: shell command")
 
 
+def test_a_file_analyzed_alone_does_not_read_the_files_it_imports() -> None:
+    path = FIXTURES / "sql" / "shop" / "views.py"
+    text = path.read_text(encoding="utf-8")
+    alone = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)))
+    assert 15 not in {f.span.start_line for f in alone.findings}
+    with_index = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)), project=ProjectIndex([FIXTURES]))
+    assert 15 in {f.span.start_line for f in with_index.findings}
+
+
 def test_cross_module_path_has_steps_in_the_other_file() -> None:
     path = FIXTURES / "sql" / "shop" / "views.py"
-    result = analyze_source(path.read_text(encoding="utf-8"), str(path), Config(root=FIXTURES, select=("SR8",)))
+    text = path.read_text(encoding="utf-8")
+    result = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)), project=ProjectIndex([FIXTURES]))
     by_line = {f.span.start_line: f for f in result.findings}
     finding = by_line[15]
     other = [s for s in finding.flow if s.path is not None]
@@ -139,14 +149,14 @@ def test_explicit_project_index_is_used(tmp_path: Path) -> None:
     view = package / "views.py"
     view.write_text("from flask import request\nfrom pkg.db import run\n\ndef v():\n    run(request.args['q'])\n")
     project = ProjectIndex([tmp_path])
-    result = analyze_source(view.read_text(), str(view), Config(select=("SR8",)), options={"project": project})
+    result = analyze_source(view.read_text(), str(view), Config(select=("SR8",)), project=project)
     assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("SR801", 5)]
     # The helper learns to quote: after invalidation the finding is gone.
     (package / "db.py").write_text(
         "import sqlite3\n\ndef run(q):\n    sqlite3.connect('x').execute('SELECT ?', (q,))\n"
     )
     project.invalidate(package / "db.py")
-    result = analyze_source(view.read_text(), str(view), Config(select=("SR8",)), options={"project": project})
+    result = analyze_source(view.read_text(), str(view), Config(select=("SR8",)), project=project)
     assert result.findings == []
 
 
@@ -156,7 +166,7 @@ def test_project_index_reads_through_an_overlay(tmp_path: Path) -> None:
     project = ProjectIndex([tmp_path], read=lambda p: unsaved if p.name == "helpers.py" else None)
     view = tmp_path / "main.py"
     text = "from helpers import run\n\ncmd = input()\nrun(cmd)\n"
-    result = analyze_source(text, str(view), Config(select=("SR8",)), options={"project": project})
+    result = analyze_source(text, str(view), Config(select=("SR8",)), project=project)
     assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("SR802", 4)]
 
 
@@ -191,8 +201,8 @@ def test_evidence_records_sources_and_sinks() -> None:
         """
     )
     assert result.findings == []
-    assert result.evidence["sources"] == ['`request.args.get("name")` (line 6)']
-    assert result.evidence["sinks"] == ['`sqlite3.connect("x").execute()` (line 7): SQL query']
+    assert result.evidence.of(SourceSeen) == [SourceSeen('`request.args.get("name")`', 6)]
+    assert result.evidence.of(SinkExamined) == [SinkExamined('sqlite3.connect("x").execute()', 7, "SQL query")]
 
 
 # -- precision details -----------------------------------------------------------------
@@ -424,7 +434,7 @@ def test_project_follows_package_reexports_and_survives_cycles(tmp_path: Path) -
     (package / "util.py").write_text("from app.db import run\n\ndef again(q):\n    return run(q)\n")
     view = tmp_path / "main.py"
     text = "from flask import request\nimport app\n\ndef v():\n    app.run(request.args['q'])\n"
-    result = analyze_source(text, str(view), Config(select=("SR8",)), options={"project": ProjectIndex([tmp_path])})
+    result = analyze_source(text, str(view), Config(select=("SR8",)), project=ProjectIndex([tmp_path]))
     assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("SR801", 5)]
     assert any(s.path and s.path.endswith("db.py") for s in result.findings[0].flow)
 
@@ -498,5 +508,7 @@ def test_evidence_names_sinks_no_source_reaches() -> None:
         """
     )
     assert result.findings == []
-    assert result.evidence["sinks"] == ["`os.system()` (line 5): shell command, no untrusted source reaches it"]
-    assert "sources" not in result.evidence
+    assert result.evidence.of(SinkExamined) == [
+        SinkExamined("os.system()", 5, "shell command", SinkNotReported.NO_SOURCE)
+    ]
+    assert result.evidence.of(SourceSeen) == []

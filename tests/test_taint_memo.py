@@ -8,12 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from lsp.realistic import generate
 
-from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config
 from secreview_ls.engine.taint_memo import TaintMemo
-from secreview_ls.incremental import IncrementalAnalyzer
+from secreview_ls.pipeline import analyze_source
+from secreview_ls.pipeline.incremental import IncrementalAnalyzer
 
 HEADER = '''import sqlite3
 
@@ -53,7 +54,7 @@ def analyzer_for(tmp_path: Path) -> tuple[IncrementalAnalyzer, TaintMemo, str, C
     config = Config(root=tmp_path)
     path = str(tmp_path / "shop" / "views.py")
     analyzer = IncrementalAnalyzer(path, config)
-    memo = analyzer.options["taint_memo"]
+    memo = analyzer.taint_memo
     assert isinstance(memo, TaintMemo)
     return analyzer, memo, path, config
 
@@ -112,11 +113,12 @@ def test_a_module_level_change_starts_over(tmp_path: Path) -> None:
     assert taint_findings(result) == taint_findings(analyze_source(edited, path, config))
 
 
+@pytest.mark.slow
 def test_the_reported_source_does_not_depend_on_hash_order(tmp_path: Path) -> None:
     fixture = Path(__file__).parent / "fixtures" / "taint" / "command" / "media_blind.py"
     script = (
         "import sys\n"
-        "from secreview_ls.analyze import analyze_source\n"
+        "from secreview_ls.pipeline import analyze_source\n"
         "from secreview_ls.config import Config\n"
         "path = sys.argv[1]\n"
         "result = analyze_source(open(path, encoding='utf-8').read(), path, Config())\n"

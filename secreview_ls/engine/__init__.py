@@ -5,7 +5,18 @@ code it analyzes.
 """
 
 from .facts import ModuleFacts
-from .finding import Finding, Fix, FlowStep, Level, Notice, Span, TextEdit
+from .finding import Finding, Fix, FlowStep, Level, Notice, Span, StepKind, TextEdit
 from .source import SourceFile
 
-__all__ = ["Finding", "Fix", "FlowStep", "Level", "ModuleFacts", "Notice", "SourceFile", "Span", "TextEdit"]
+__all__ = [
+    "Finding",
+    "Fix",
+    "FlowStep",
+    "Level",
+    "ModuleFacts",
+    "Notice",
+    "SourceFile",
+    "Span",
+    "StepKind",
+    "TextEdit",
+]

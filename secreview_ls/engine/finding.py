@@ -92,13 +92,46 @@ class Fix:
         return cls(data["title"], tuple(TextEdit.from_dict(e) for e in data["edits"]))
 
 
+class StepKind(enum.Enum):
+    """What happens to the value at a step of a data-flow path."""
+
+    SOURCE = "source"  # read from an untrusted source (``name``: how the source is shown)
+    ASSIGNED = "assigned"  # stored in a variable or attribute (``name``)
+    PASSED = "passed"  # passed to a function (``name``)
+    PARAMETER = "parameter"  # received as parameter ``name`` of function ``detail``
+    RETURNED = "returned"  # returned from function ``name``
+    SINK = "sink"  # reaches the sink ``name``, which ``detail`` (e.g. "SQL query")
+
+
+_STEP_NOTES = {
+    StepKind.SOURCE: "source: {name}",
+    StepKind.ASSIGNED: "assigned to `{name}`",
+    StepKind.PASSED: "passed to `{name}()`",
+    StepKind.PARAMETER: "parameter `{name}` of `{detail}()`",
+    StepKind.RETURNED: "returned from `{name}()`",
+    StepKind.SINK: "reaches `{name}`: {detail}",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class FlowStep:
-    """One step of a data-flow path: where the value is and what happens there."""
+    """One step of a data-flow path: where the value is and what happens there.
+
+    ``kind`` and ``name`` say what happens in data (build steps with ``FlowStep.of``, which
+    writes ``note`` from them); ``note`` is the sentence the faces show. A step built with a
+    note only has no kind."""
 
     span: Span
     note: str
     path: str | None = None  # set when the step is in another file
+    kind: StepKind | None = None
+    name: str = ""
+    detail: str = ""
+
+    @classmethod
+    def of(cls, kind: StepKind, name: str, span: Span, path: str | None = None, detail: str = "") -> FlowStep:
+        """A step of ``kind`` with its note written from the fields."""
+        return cls(span, _STEP_NOTES[kind].format(name=name, detail=detail), path, kind, name, detail)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"span": self.span.to_dict(), "note": self.note}
@@ -127,6 +160,9 @@ class Finding:
     snippet: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     fingerprint: str = ""  # stable across unrelated edits; set by the pipeline
+    # Lines the message names besides the span (``its secret key is on line 12``): a finding
+    # whose code moves must then be made again rather than moved.
+    message_lines: tuple[int, ...] = ()
 
     @property
     def line(self) -> int:

@@ -1,10 +1,13 @@
 """Cross-file taint summaries: resolve an import to a file of the project and summarize it.
 
-Construct one index per workspace and pass it to the pipeline as ``options["project"]``::
+Construct one index per workspace and pass it to the pipeline as ``project``::
 
-    from secreview_ls.engine.project import ProjectIndex
+    from secreview_ls.pipeline import ProjectIndex, analyze_source
     project = ProjectIndex([workspace_root])                  # cheap: reads nothing yet
-    analyze_source(text, path, config, options={"project": project})
+    analyze_source(text, path, config, project=project)
+
+A file analyzed without one sees no other file: an index is built only where a caller
+(the command line's scan, the server's workspace folders) asks for it.
 
 ``ProjectIndex(roots, *, read=None)``: ``roots`` are the directories imports are resolved
 against (a workspace folder, a ``src/`` folder); the importing file's own ancestor folders are
@@ -211,19 +214,3 @@ class ProjectIndex:
             return None
         finally:
             self._active.remove(path)
-
-
-_DEFAULTS: dict[Path, ProjectIndex] = {}
-_DEFAULTS_LOCK = threading.Lock()
-
-
-def default_project(root: str | os.PathLike[str]) -> ProjectIndex:
-    """A shared index for a project root (used when the caller passes none)."""
-    key = Path(root).resolve()
-    with _DEFAULTS_LOCK:
-        index = _DEFAULTS.get(key)
-        if index is None:
-            if len(_DEFAULTS) > 16:
-                _DEFAULTS.clear()
-            index = _DEFAULTS[key] = ProjectIndex([key])
-        return index

@@ -10,7 +10,7 @@ What it does:
   advertises ``textDocument.diagnostic``, pulled (``textDocument/diagnostic``,
   ``workspace/diagnostic``) — never both. Python documents get every rule,
   other text documents (``.env``, YAML, TOML, INI...) the text rules. Analysis
-  is incremental, runs in a thread pool, waits
+  is incremental (``secreview_ls.pipeline.incremental``), runs in a thread pool, waits
   ``debounce`` ms after a change, and a result is published only for the
   version it was computed from.
 - **Hover** on a finding: rule, CWE, the concrete message, the data-flow path,

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from ..engine.finding import Finding
-from ..rules import registry
+from ..pipeline import Finding, registry
 from .positions import position_at, span_to_range, strip_eol
 
 SHOW_DOCUMENTATION = "secreview.showDocumentation"

@@ -11,12 +11,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..analyze import AnalysisResult, analyze_file, analyze_text_file, is_python_path
-from ..engine.finding import Finding, Notice
-from ..engine.project import ProjectIndex
-from ..incremental import IncrementalAnalyzer, split_lines_keepends
+from ..pipeline import (
+    AnalysisResult,
+    Finding,
+    IncrementalAnalyzer,
+    Notice,
+    ProjectIndex,
+    analyze_file,
+    analyze_text_file,
+    is_python_path,
+    split_lines_keepends,
+)
 from ..review import review_file
 from .integrations import filter_findings, forget_baselines
 from .settings import FolderSettings
@@ -56,13 +63,9 @@ def project_index(root: Path, read: Callable[[Path], str | None]) -> ProjectInde
         return None
 
 
-def _options(project: ProjectIndex | None) -> dict[str, Any]:
-    return {"project": project} if project is not None else {}
-
-
 def new_analyzer(snapshot: DocumentSnapshot) -> IncrementalAnalyzer:
     """An incremental analyzer for a Python document, under the snapshot's settings."""
-    return IncrementalAnalyzer(snapshot.path, snapshot.settings.config, options=_options(snapshot.project))
+    return IncrementalAnalyzer(snapshot.path, snapshot.settings.config, project=snapshot.project)
 
 
 def analyze_document(snapshot: DocumentSnapshot, analyzer: IncrementalAnalyzer | None) -> AnalysisResult:
@@ -73,7 +76,7 @@ def analyze_document(snapshot: DocumentSnapshot, analyzer: IncrementalAnalyzer |
     if snapshot.python:
         result = (analyzer or new_analyzer(snapshot)).analyze(snapshot.text)
     else:
-        result = analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config, options=_options(snapshot.project))
+        result = analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
     result.findings = filter_findings(result.findings, snapshot.path, snapshot.text, snapshot.settings)
     return result
 
@@ -102,7 +105,7 @@ class DiskResult:
 
 def analyze_disk_file(path: Path, settings: FolderSettings, project: ProjectIndex | None) -> DiskResult:
     """Analyze a file that is not open, with the folder's scope and baseline applied."""
-    result = analyze_file(path, settings.config, options=_options(project))
+    result = analyze_file(path, settings.config, project=project)
     text = path.read_text(encoding="utf-8", errors="replace") if result.findings or result.notices else ""
     findings = filter_findings(result.findings, str(path), text, settings)
     return DiskResult(text=text, findings=findings, notices=result.notices)

@@ -10,8 +10,7 @@ import attrs
 from lsprotocol import types
 from pygls.protocol import default_converter
 
-from ..engine.finding import Finding, Level, Notice, Span
-from ..rules import registry
+from ..pipeline import Finding, Level, Notice, Span, registry
 from .positions import span_to_range
 
 SOURCE = "secreview"

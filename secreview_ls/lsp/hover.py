@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine.finding import Finding
-from ..rules import registry
+from ..pipeline import Finding, registry
 
 
 def finding_markdown(found: Finding, *, current_path: str = "") -> str:

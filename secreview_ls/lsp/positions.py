@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from ..engine.finding import Span
-from ..incremental import split_lines_keepends
+from ..pipeline import Span, split_lines_keepends
 
 UTF8 = types.PositionEncodingKind.Utf8.value
 UTF16 = types.PositionEncodingKind.Utf16.value

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from ..engine.finding import Finding, Notice
+from ..pipeline import Finding, Notice
 from .analysis import split_lines_keepends
 from .convert import ClientFeatures, DiagnosticCache, notice_to_diagnostic, to_json
 

@@ -28,7 +28,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..engine.finding import Finding, Notice
+from ..pipeline import Finding, Notice
 from . import analysis
 from .analysis import IncrementalAnalyzer, ProjectIndex
 from .collector import IdleCollector

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping
+from ..pipeline import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping
 
 DEFAULT_DEBOUNCE_MS = 150
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")

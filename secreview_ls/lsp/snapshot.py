@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..engine.project import ProjectIndex
+    from ..pipeline import ProjectIndex
     from .convert import ClientFeatures
     from .settings import FolderSettings
 

@@ -18,14 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..analyze import read_source
-from ..engine.finding import Finding, Level, Notice
-from ..engine.redaction import Redactor
-from ..engine.source import split_lines
-from ..rules import registry
+from ..pipeline import Finding, Level, Notice, Redactor, read_source, registry, split_lines
 
 if TYPE_CHECKING:
-    from ..scan import ScanResult
+    from ..pipeline import ScanResult
 
 CONTEXT_LINES = 3
 LEVELS = (Level.HIGH, Level.MEDIUM, Level.LOW)

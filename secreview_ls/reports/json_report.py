@@ -24,11 +24,10 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..engine.finding import Level
-from ..rules import registry
+from ..pipeline import Level, registry
 
 if TYPE_CHECKING:
-    from ..scan import ScanResult
+    from ..pipeline import ScanResult
 
 
 def report_document(scan: ScanResult) -> dict[str, Any]:

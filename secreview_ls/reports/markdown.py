@@ -13,12 +13,11 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ..engine.finding import Finding
-from ..rules import registry
+from ..pipeline import Finding, registry
 from .html import CWE_NAMES, LEVELS
 
 if TYPE_CHECKING:
-    from ..scan import ScanResult
+    from ..pipeline import ScanResult
 
 #: GitHub rejects comments over 65,536 characters; stay well below.
 MAX_LENGTH = 60_000

@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..analyze import read_source
-from ..engine.finding import Finding, Level
-from ..engine.redaction import Redactor
+from ..pipeline import Finding, Level, Redactor, read_source
 
 if TYPE_CHECKING:
-    from ..scan import ScanResult
+    from ..pipeline import ScanResult
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"

@@ -18,35 +18,79 @@ The docs (summary, why, bad, good) are part of the rule and are what
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
+from ..engine.evidence import CallJudged, Evidence, Judgement
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Fix, FlowStep, Level, Span, TextEdit
 from ..engine.source import SourceFile
+
+if TYPE_CHECKING:
+    from ..engine.taint import SummaryProvider
+    from ..engine.taint_memo import TaintMemo
+    from ..engine.taint_model import TaintSpec
+
+T = TypeVar("T")
+Scope = Literal["chunk", "module"]
 
 LOW, MEDIUM, HIGH = Level.LOW, Level.MEDIUM, Level.HIGH
 
 CWE_URL = "https://cwe.mitre.org/data/definitions/{}.html"
 
 
+class CacheKey(Generic[T]):
+    """A typed key of ``FileCache``: one per kind of cached value, defined next to its user."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"CacheKey({self.name!r})"
+
+
+class FileCache:
+    """Values worked out once per analyzed text and shared by the rules that ask for them
+    (an index of assignments, the taint analysis of the module, a secrets scan). It lives
+    in the context, so it is dropped with the analysis that made it."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[CacheKey[Any], Any] = {}
+
+    def get(self, key: CacheKey[T], make: Callable[[], T]) -> T:
+        """The value stored under ``key``, made by ``make()`` the first time it is asked for."""
+        if key in self._values:
+            return self._values[key]  # type: ignore[no-any-return]
+        value = self._values[key] = make()
+        return value
+
+
 @dataclass
 class RuleContext:
-    """What a rule sees: the file's facts, whether it is test code, and rule options."""
+    """What a Python rule sees: the file's facts, whether it is test code, and what the
+    pipeline hands every rule of the file.
+
+    - ``project``: cross-file summaries (a ``ProjectIndex``) when a face asked for them; None
+      for a single file analyzed on its own.
+    - ``taint_spec``: the taint sources, sinks and sanitizers in force (None: the built-in tables).
+    - ``taint_memo``: the taint analysis of the document's previous version, for reuse.
+    - ``cache``: per-text values shared by the rules (see ``FileCache``).
+    - ``evidence``: what the rules examined, for reviews that explain silence (typed records).
+    """
 
     source: SourceFile
     facts: ModuleFacts
     is_test: bool = False
-    options: dict[str, object] = field(default_factory=dict)
-    # What was examined, for reviews that explain silence: e.g.
-    # evidence["sources"].append("`request.args` (line 12)"), evidence["sinks"] likewise.
-    evidence: dict[str, list[str]] = field(default_factory=dict)
-
-    def note(self, kind: str, text: str) -> None:
-        """Record evidence of what was checked (sources found, sinks examined, ...)."""
-        items = self.evidence.setdefault(kind, [])
-        if text not in items:
-            items.append(text)
+    project: SummaryProvider | None = None
+    taint_spec: TaintSpec | None = None
+    taint_memo: TaintMemo | None = None
+    cache: FileCache = field(default_factory=FileCache)
+    evidence: Evidence = field(default_factory=Evidence)
 
     @property
     def path(self) -> str:
@@ -58,6 +102,11 @@ class RuleContext:
     def segment(self, node: ast.AST) -> str:
         return self.source.segment(node)
 
+    def judged(self, api: str, call: ast.AST, judgement: Judgement) -> None:
+        """Record what the rule established about a call it examined and did not report."""
+        where = self.span(call)
+        self.evidence.add(CallJudged(api, where.start_line, where.start_col, judgement))
+
 
 @dataclass
 class TextContext:
@@ -67,8 +116,8 @@ class TextContext:
     text: str
     lines: list[str]
     is_test: bool = False
-    options: dict[str, object] = field(default_factory=dict)
-    evidence: dict[str, list[str]] = field(default_factory=dict)
+    cache: FileCache = field(default_factory=FileCache)
+    evidence: Evidence = field(default_factory=Evidence)
 
     def line(self, lineno: int) -> str:
         if 1 <= lineno <= len(self.lines):
@@ -103,6 +152,10 @@ class Rule:
     # Off unless selected explicitly (by id or prefix longer than the family): for checks
     # whose findings are usually noise outside a hardening audit (e.g. partial executable paths).
     default_enabled: bool = True
+    # "chunk": the findings on a top-level statement depend only on it and on the module-level
+    # bindings of the names it uses, so an edited document re-runs the rule on what changed;
+    # "module": the rule reasons about the whole module (taint analysis, settings found anywhere).
+    scope: Scope = "chunk"
 
     @property
     def docs_url(self) -> str:
@@ -128,8 +181,10 @@ class Rule:
         flow: Iterable[FlowStep] = (),
         span: Span | None = None,
         extra: dict[str, object] | None = None,
+        message_lines: tuple[int, ...] = (),
     ) -> Finding:
-        """Build a finding of this rule at ``node`` (or an explicit ``span``)."""
+        """Build a finding of this rule at ``node`` (or an explicit ``span``). ``message_lines``:
+        the lines ``message`` names besides the finding's own."""
         if span is not None:
             where = span
         elif isinstance(ctx, RuleContext) and node is not None:
@@ -149,6 +204,7 @@ class Rule:
             flow=tuple(flow),
             snippet=snippet.strip(),
             extra=dict(extra or {}),
+            message_lines=message_lines,
         )
 
     def markdown(self) -> str:
@@ -196,8 +252,9 @@ def rule(
     references: tuple[str, ...] = (),
     kind: str = "python",
     default_enabled: bool = True,
+    scope: Scope = "chunk",
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
-    """Register a rule; the decorated function becomes its check."""
+    """Register a rule; the decorated function becomes its check. Taint rules are whole-module."""
 
     def register(check: Callable[[RuleContext], Iterable[Finding]]) -> Rule:
         family = check.__module__.rsplit(".", 1)[-1]
@@ -221,6 +278,7 @@ def rule(
             references=references,
             kind=kind,
             default_enabled=default_enabled,
+            scope="module" if taint else scope,
         )
         if any(existing.id == id for existing in RULES):
             raise ValueError(f"duplicate rule id {id}")
@@ -250,9 +308,3 @@ def remove_keyword(ctx: RuleContext, call: ast.Call, kw: ast.keyword, title: str
     else:
         span = kw_span
     return Fix(title, (TextEdit(span, ""),))
-
-
-def iter_findings(rules: Iterable[Rule], ctx: RuleContext) -> Iterator[tuple[Rule, Finding]]:
-    for current in rules:
-        for found in current.check(ctx):
-            yield current, found

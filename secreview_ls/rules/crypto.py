@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
@@ -93,9 +94,13 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     "# passwords: hashlib.scrypt / argon2 / bcrypt",
 )
 def weak_hash(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_with_prefix("hashlib."):
+        used = keyword_value(call, "usedforsecurity")
+        if isinstance(used, ast.Constant) and used.value is False:
+            ctx.judged(name, call, Judgement.NOT_FOR_SECURITY)
     for name, call in ctx.facts.calls_to(*_HASHLIB_WEAK, "hashlib.new"):
         if name == "hashlib.new":
-            algorithm = static_string(ctx.facts, argument(call, 0, "name"))
+            algorithm = static_string(ctx, argument(call, 0, "name"))
             if algorithm is None or algorithm.lower() not in _WEAK_HASH_NAMES:
                 continue
         else:
@@ -301,7 +306,7 @@ def weak_key_size(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*_KEY_GENERATORS):
         kind, position, keyword_name = _KEY_GENERATORS[name]
         size_node = argument(call, position, keyword_name)
-        size = int_value(ctx.facts, size_node)
+        size = int_value(ctx, size_node)
         if size is None or size_node is None:
             continue
         yield from _judge_size(ctx, call, size_node, kind, size)

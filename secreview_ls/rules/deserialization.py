@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, MEDIUM, RuleContext, replace_node, rule
@@ -26,6 +27,7 @@ _YAML_LOAD = {
     "yaml.load_all": "yaml.safe_load_all",
 }
 _YAML_ALWAYS_UNSAFE = ("yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all")
+_YAML_DATA_ONLY = ("yaml.safe_load", "yaml.safe_load_all", "yaml.safe_dump", "yaml.dump")
 
 
 def _loader_is_safe(ctx: RuleContext, loader: ast.expr | None) -> bool:
@@ -60,6 +62,7 @@ def yaml_unsafe_load(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*_YAML_LOAD):
         loader = argument(call, 1, "Loader")
         if _loader_is_safe(ctx, loader):
+            ctx.judged(name, call, Judgement.SAFE_LOADER)
             continue
         spelled = ctx.facts.spelled(call.func)
         fix = None
@@ -78,6 +81,8 @@ def yaml_unsafe_load(ctx: RuleContext) -> Iterator[Finding]:
             severity=MEDIUM if full else None,
             fix=fix,
         )
+    for name, call in ctx.facts.calls_to(*_YAML_DATA_ONLY):
+        ctx.judged(name, call, Judgement.DATA_ONLY)
     for name, call in ctx.facts.calls_to(*_YAML_ALWAYS_UNSAFE):
         spelled = ctx.facts.spelled(call.func)
         severity = MEDIUM if name.startswith("yaml.full_load") else HIGH

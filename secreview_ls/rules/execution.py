@@ -6,17 +6,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
 from .judge import callee_tail, identifier_words, is_static, short
 
 
-def _code_argument_is_static(ctx: RuleContext, call: ast.Call) -> bool:
+def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> bool:
     code = argument(call, 0, "source") or argument(call, 0, "expression")
     if code is None:
         return not call.args and not call.keywords
-    return is_static(ctx.facts, code)
+    if isinstance(code, ast.Constant) and isinstance(code.value, (str, bytes)):
+        ctx.judged(name, call, Judgement.LITERAL_CODE)
+        return True
+    return is_static(ctx, code)
 
 
 @rule(
@@ -35,8 +39,8 @@ def _code_argument_is_static(ctx: RuleContext, call: ast.Call) -> bool:
     good="handlers = {'add': add, 'sub': sub}\nhandlers[request.form['op']]()  # dispatch, never run text",
 )
 def exec_used(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to("builtins.exec"):
-        if _code_argument_is_static(ctx, call):
+    for name, call in ctx.facts.calls_to("builtins.exec"):
+        if _code_argument_is_static(ctx, name, call):
             continue
         code = call.args[0] if call.args else call
         yield exec_used.finding(
@@ -63,8 +67,8 @@ def exec_used(ctx: RuleContext) -> Iterator[Finding]:
     good="import ast\nvalue = ast.literal_eval(request.args['n'])",
 )
 def eval_used(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to("builtins.eval"):
-        if _code_argument_is_static(ctx, call):
+    for name, call in ctx.facts.calls_to("builtins.eval"):
+        if _code_argument_is_static(ctx, name, call):
             continue
         code = call.args[0] if call.args else call
         yield eval_used.finding(

@@ -41,7 +41,7 @@ def _chmod_calls(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr | None]]
 )
 def world_writable_permissions(ctx: RuleContext) -> Iterator[Finding]:
     for call, mode_node in _chmod_calls(ctx):
-        mode = int_value(ctx.facts, mode_node)
+        mode = int_value(ctx, mode_node)
         if mode is None or mode_node is None or mode < 0 or not mode & _WORLD_WRITE:
             continue
         is_os = ctx.facts.qualname(call.func) in {"os.chmod", "os.lchmod", "os.fchmod"}
@@ -214,6 +214,7 @@ def _global_filter_set(ctx: RuleContext) -> bool:
     confidence=HIGH,
     bandit=("B202",),
     ruff=("S202",),
+    scope="module",  # looks for an `extraction_filter` setting and for archive names anywhere
     summary="A tar archive is extracted without an extraction filter or a vetted member list.",
     why="Tar members can be named `../../home/user/.bashrc` or `/etc/cron.d/x`, or be symlinks "
     "and device files: extracting an archive from outside the program writes wherever its author "
@@ -245,7 +246,7 @@ def tarfile_unsafe_extract(ctx: RuleContext) -> Iterator[Finding]:
             continue
         filter_value = keyword_value(call, "filter")
         if filter_value is not None:
-            text = static_string(ctx.facts, filter_value)
+            text = static_string(ctx, filter_value)
             qualname = ctx.facts.qualname(filter_value) or ""
             if text == "fully_trusted" or qualname == "tarfile.fully_trusted_filter":
                 yield tarfile_unsafe_extract.finding(

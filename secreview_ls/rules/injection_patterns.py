@@ -14,6 +14,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
@@ -27,6 +28,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .sensitive_calls import QUERY_METHODS
 
 SUBPROCESS_CALLS = (
     "subprocess.Popen",
@@ -84,6 +86,16 @@ _SHELL_META = re.compile(r"[|&;<>()$`\\*?\[\]#~{}!\n\r\t]")
 
 def command_argument(call: ast.Call) -> ast.expr | None:
     return argument(call, 0, "args")
+
+
+def _without_shell(call: ast.Call) -> Judgement:
+    """How a process started without a shell gets its command."""
+    command = command_argument(call)
+    if isinstance(command, (ast.List, ast.Tuple)):
+        return Judgement.ARGUMENT_LIST
+    if isinstance(command, ast.Constant) and isinstance(command.value, (str, bytes)):
+        return Judgement.CONSTANT_COMMAND
+    return Judgement.NO_SHELL
 
 
 def shell_value(call: ast.Call) -> ast.expr | None:
@@ -145,15 +157,16 @@ def _quote(word: str) -> str:
     good='import subprocess\nsubprocess.run(["convert", upload, "out.png"])',
 )
 def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
+    for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
         shell_kw = keyword(call, "shell")
         if shell_kw is None or (isinstance(shell_kw.value, ast.Constant) and not shell_kw.value.value):
+            ctx.judged(name, call, _without_shell(call))
             continue
         command = command_argument(call)
         if command is None:
             continue
         spelled = ctx.facts.spelled(call.func)
-        static = is_static(ctx.facts, command)
+        static = is_static(ctx, command)
         if not _truthy_literal(shell_kw.value):
             if static:
                 continue
@@ -220,7 +233,7 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
         if name in known or (callee_tail(call) or "").startswith("assert"):
             continue
         command = call.args[0] if call.args else None
-        if command is None or isinstance(command, ast.Starred) or is_static(ctx.facts, command):
+        if command is None or isinstance(command, ast.Starred) or is_static(ctx, command):
             continue
         if isinstance(command, (ast.Name, ast.Attribute)) and ctx.facts.qualname(command) in known:
             continue  # functools.partial(subprocess.run, shell=True): the function, not a command
@@ -255,7 +268,7 @@ def shell_command(ctx: RuleContext) -> Iterator[Finding]:
         if command is None:
             continue
         spelled = ctx.facts.spelled(call.func)
-        if is_static(ctx.facts, command):
+        if is_static(ctx, command):
             yield shell_command.finding(
                 ctx,
                 call,
@@ -297,9 +310,9 @@ def _program_literal(ctx: RuleContext, name: str, call: ast.Call) -> tuple[str, 
         if isinstance(command, (ast.List, ast.Tuple)):
             if not command.elts:
                 return None
-            text = static_string(ctx.facts, command.elts[0])
+            text = static_string(ctx, command.elts[0])
             return (text, command.elts[0]) if text is not None else None
-        text = static_string(ctx.facts, command)
+        text = static_string(ctx, command)
         if text is None:
             return None
         shell = name in SHELL_CALLS or _truthy_literal(shell_value(call))
@@ -324,7 +337,7 @@ def _program_literal(ctx: RuleContext, name: str, call: ast.Call) -> tuple[str, 
         program = argument(call, 0, "path")
     if name == "asyncio.create_subprocess_exec":
         program = argument(call, 0, "program")
-    text = static_string(ctx.facts, program)
+    text = static_string(ctx, program)
     return (text, program) if text is not None and program is not None else None
 
 
@@ -376,15 +389,15 @@ _WILDCARD_COMMANDS = frozenset({"chown", "chmod", "tar", "rsync", "chgrp", "zip"
 
 def _shell_text(ctx: RuleContext, node: ast.expr) -> str | None:
     """Literal text of a shell command, with interpolated parts replaced by a marker."""
-    text = static_string(ctx.facts, node)
+    text = static_string(ctx, node)
     if text is not None:
         return text
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value if isinstance(v, ast.Constant) else " X " for v in node.values)  # type: ignore[misc]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return "".join(static_string(ctx.facts, part) or " X " for part in _add_operands(node))
+        return "".join(static_string(ctx, part) or " X " for part in _add_operands(node))
     if isinstance(node, (ast.List, ast.Tuple)):
-        return " ".join(static_string(ctx.facts, e) or "X" for e in node.elts)
+        return " ".join(static_string(ctx, e) or "X" for e in node.elts)
     return None
 
 
@@ -450,7 +463,7 @@ def paramiko_exec_command(ctx: RuleContext) -> Iterator[Finding]:
         return
     for call in ctx.facts.method_calls("exec_command"):
         command = argument(call, 0, "command")
-        if command is None or is_static(ctx.facts, command) or _is_quoted(ctx, command):
+        if command is None or is_static(ctx, command) or _is_quoted(ctx, command):
             continue
         yield paramiko_exec_command.finding(
             ctx,
@@ -560,7 +573,7 @@ def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, lis
                 text.append(part.value)
             elif isinstance(part, ast.FormattedValue):
                 spec = part.format_spec
-                spec_text = static_string(ctx.facts, spec) if spec is not None else ""
+                spec_text = static_string(ctx, spec) if spec is not None else ""
                 if spec_text and spec_text[-1:] in {"d", "f", "e", "g", "x", "o", "b", "n", "%"}:
                     text.append("0")
                     continue
@@ -568,7 +581,7 @@ def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, lis
                 values.append(part.value)
         return "".join(text), values
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        template = static_string(ctx.facts, node.left)
+        template = static_string(ctx, node.left)
         if template is None:
             return None
         right = node.right
@@ -591,7 +604,7 @@ def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, lis
         text_parts: list[str] = []
         values = []
         for operand in _add_operands(node):
-            literal = static_string(ctx.facts, operand)
+            literal = static_string(ctx, operand)
             if literal is not None:
                 text_parts.append(literal)
             else:
@@ -599,12 +612,12 @@ def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, lis
                 values.append(operand)
         return "".join(text_parts), values
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        template = static_string(ctx.facts, node.func.value)
+        template = static_string(ctx, node.func.value)
         if template is None:
             return None
         return template, [*node.args, *(kw.value for kw in node.keywords if kw.value is not None)]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "replace":
-        template = static_string(ctx.facts, node.func.value)
+        template = static_string(ctx, node.func.value)
         if template is None or len(node.args) < 2:
             return None
         return template, [node.args[1]]
@@ -634,7 +647,7 @@ def _harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     directly or through a name bound once to such a value."""
     if depth > 3:
         return False
-    if is_static(ctx.facts, node):
+    if is_static(ctx, node):
         return True
     if isinstance(node, ast.Call):
         if ctx.facts.qualname(node.func) in _NUMERIC_CALLS:
@@ -651,17 +664,17 @@ def _harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
             return any(_is_number(ctx, side) for side in (node.left, node.right))
         return False
     if isinstance(node, ast.Name):
-        value = single_assignment(ctx.facts, node)
+        value = single_assignment(ctx, node)
         return value is not None and _harmless_value(ctx, value, depth + 1)
     if isinstance(node, ast.Attribute) and node.attr.isupper() and isinstance(node.value, ast.Name):
         return node.value.id in {"self", "cls"}  # a class constant such as ``self.TABLE``
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        container = single_assignment(ctx.facts, node.value)
+        container = single_assignment(ctx, node.value)
         key = node.slice
         if isinstance(container, ast.Dict) and isinstance(key, ast.Constant):
             for dict_key, dict_value in zip(container.keys, container.values, strict=False):
                 if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
-                    return is_static(ctx.facts, dict_value)
+                    return is_static(ctx, dict_value)
     return False
 
 
@@ -669,7 +682,7 @@ def _is_number(ctx: RuleContext, node: ast.expr) -> bool:
     if isinstance(node, ast.Constant):
         return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
     if isinstance(node, ast.Name):
-        value = single_assignment(ctx.facts, node)
+        value = single_assignment(ctx, node)
         return value is not None and isinstance(value, ast.Constant) and _is_number(ctx, value)
     return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _NUMERIC_CALLS
 
@@ -750,6 +763,7 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     good='cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
 )
 def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
+    _judge_queries(ctx)
     if not _SQL_WORDS.search(ctx.source.text):
         return
     candidates: list[ast.expr] = []
@@ -791,6 +805,22 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+def _judge_queries(ctx: RuleContext) -> None:
+    """What SQL-running calls pass: a constant statement, values as parameters. A statement
+    built in the call itself is this rule's to report, not to describe."""
+    for call in ctx.facts.method_calls(*QUERY_METHODS):
+        if not isinstance(call.func, ast.Attribute):
+            continue
+        api = f"{ctx.facts.spelled(call.func)}()"
+        first = call.args[0] if call.args else None
+        if first is not None and is_built_string(first):
+            continue
+        if isinstance(first, ast.Constant) and isinstance(first.value, (str, bytes)):
+            ctx.judged(api, call, Judgement.CONSTANT_QUERY)
+        if len(call.args) > 1 or any(kw.arg in ("params", "parameters", "args") for kw in call.keywords):
+            ctx.judged(api, call, Judgement.BOUND_PARAMETERS)
+
+
 # -- Django ------------------------------------------------------------------------
 
 _EXTRA_POSITIONS = ("select", "where", "params", "tables", "order_by", "select_params")
@@ -809,17 +839,17 @@ def _extra_is_unsafe(ctx: RuleContext, call: ast.Call) -> ast.expr | None:
             continue
         if isinstance(value, (ast.List, ast.Tuple)):
             for item in value.elts:
-                if static_string(ctx.facts, item) is None:
+                if static_string(ctx, item) is None:
                     return item
-        elif not is_static(ctx.facts, value):
+        elif not is_static(ctx, value):
             return value
     select = given.get("select")
     if select is not None:
         if isinstance(select, ast.Dict):
             for item in [*select.keys, *select.values]:
-                if item is not None and static_string(ctx.facts, item) is None:
+                if item is not None and static_string(ctx, item) is None:
                     return item
-        elif not is_static(ctx.facts, select):
+        elif not is_static(ctx, select):
             return select
     return None
 
@@ -879,7 +909,7 @@ def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
     calls.extend(c for c in ctx.facts.method_calls("raw") if _is_manager_raw(c))
     for call in calls:
         sql = argument(call, 0, "sql") if callee_tail(call) == "RawSQL" else argument(call, 0, "raw_query")
-        if sql is None or static_string(ctx.facts, sql) is not None:
+        if sql is None or static_string(ctx, sql) is not None:
             continue
         if isinstance(sql, ast.Name) and _bound_to_static(ctx, sql):
             continue
@@ -898,5 +928,5 @@ def _is_manager_raw(call: ast.Call) -> bool:
 
 
 def _bound_to_static(ctx: RuleContext, name: ast.Name) -> bool:
-    value = single_assignment(ctx.facts, name)
-    return value is not None and is_static(ctx.facts, value)
+    value = single_assignment(ctx, name)
+    return value is not None and is_static(ctx, value)

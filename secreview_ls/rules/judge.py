@@ -4,7 +4,8 @@ Rules report what an argument *is*, not merely which function is called:
 a command that is a fixed string differs from one built from a variable, a
 mode that is a constant can be evaluated, a value assigned to ``token`` is
 used for something security-relevant. These helpers answer such questions
-from the module facts, with per-module caches so no rule re-walks the tree.
+from the module facts; what they index is kept in the rule context's cache, so
+no rule re-walks the tree.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-import weakref
 from collections import defaultdict
 
 from ..engine.facts import ModuleFacts
+from .base import CacheKey, RuleContext
 
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
@@ -94,9 +95,7 @@ class _ScopeIndex:
     """Where each name is stored; scopes are worked out only for names a rule asks about."""
 
     def __init__(self, facts: ModuleFacts) -> None:
-        # A proxy: the index is cached in a WeakKeyDictionary keyed by these facts, so a
-        # strong reference here would keep every parsed module alive.
-        self.facts = weakref.proxy(facts)
+        self.facts = facts
         self.stores_by_id: dict[str, list[ast.Name]] = defaultdict(list)
         for node in facts.nodes(ast.Name):
             if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
@@ -129,15 +128,11 @@ class _ScopeIndex:
         return found
 
 
-_SCOPES: weakref.WeakKeyDictionary[ModuleFacts, _ScopeIndex] = weakref.WeakKeyDictionary()
+_SCOPES: CacheKey[_ScopeIndex] = CacheKey("where each name is stored")
 
 
-def _scope_index(facts: ModuleFacts) -> _ScopeIndex:
-    index = _SCOPES.get(facts)
-    if index is None:
-        index = _ScopeIndex(facts)
-        _SCOPES[facts] = index
-    return index
+def _scope_index(ctx: RuleContext) -> _ScopeIndex:
+    return ctx.cache.get(_SCOPES, lambda: _ScopeIndex(ctx.facts))
 
 
 def _scope_of(facts: ModuleFacts, node: ast.AST) -> ast.AST:
@@ -153,11 +148,12 @@ def _scope_of(facts: ModuleFacts, node: ast.AST) -> ast.AST:
     return facts.tree
 
 
-def single_assignment(facts: ModuleFacts, name: ast.Name) -> ast.expr | None:
+def single_assignment(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
     """The value of ``name`` when it is bound exactly once by a plain assignment in its
     scope (its function or class body, else the module) — e.g. a module constant
     ``CMD = "ls"``. Assignments in class bodies bind class attributes, not module names."""
-    index = _scope_index(facts)
+    facts = ctx.facts
+    index = _scope_index(ctx)
     if name.id in index.dynamic or name.id not in index.stores_by_id:
         return None
     scope = _scope_of(facts, name)
@@ -180,7 +176,7 @@ def single_assignment(facts: ModuleFacts, name: ast.Name) -> ast.expr | None:
     return None
 
 
-def static_string(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> str | None:
+def static_string(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> str | None:
     """The text of a string known at analysis time: literals, literal concatenation,
     f-strings without fields, names bound once to such a string."""
     if node is None or depth > 4:
@@ -193,23 +189,23 @@ def static_string(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> s
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 parts.append(value.value)
             else:
-                text = static_string(facts, getattr(value, "value", None), depth + 1)
+                text = static_string(ctx, getattr(value, "value", None), depth + 1)
                 if text is None or getattr(value, "format_spec", None) is not None:
                     return None
                 parts.append(text)
         return "".join(parts)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = static_string(facts, node.left, depth + 1)
-        right = static_string(facts, node.right, depth + 1) if left is not None else None
+        left = static_string(ctx, node.left, depth + 1)
+        right = static_string(ctx, node.right, depth + 1) if left is not None else None
         return left + right if left is not None and right is not None else None
     if isinstance(node, ast.Name):
-        value = single_assignment(facts, node)
+        value = single_assignment(ctx, node)
         if value is not None and value is not node:
-            return static_string(facts, value, depth + 1)
+            return static_string(ctx, value, depth + 1)
     return None
 
 
-def is_static(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> bool:
+def is_static(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool:
     """Known at analysis time: constants, containers of constants, strings built only
     from constants, names bound once to such values."""
     if node is None or depth > 4:
@@ -217,23 +213,23 @@ def is_static(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> bool:
     if isinstance(node, ast.Constant):
         return True
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return all(is_static(facts, e, depth + 1) for e in node.elts)
+        return all(is_static(ctx, e, depth + 1) for e in node.elts)
     if isinstance(node, ast.JoinedStr):
         return all(
-            is_static(facts, v if isinstance(v, ast.Constant) else v.value, depth + 1)  # type: ignore[attr-defined]
+            is_static(ctx, v if isinstance(v, ast.Constant) else v.value, depth + 1)  # type: ignore[attr-defined]
             for v in node.values
         )
     if isinstance(node, ast.BinOp):
-        return is_static(facts, node.left, depth + 1) and is_static(facts, node.right, depth + 1)
+        return is_static(ctx, node.left, depth + 1) and is_static(ctx, node.right, depth + 1)
     if isinstance(node, ast.UnaryOp):
-        return is_static(facts, node.operand, depth + 1)
+        return is_static(ctx, node.operand, depth + 1)
     if isinstance(node, ast.Name):
-        value = single_assignment(facts, node)
-        return value is not None and is_static(facts, value, depth + 1)
+        value = single_assignment(ctx, node)
+        return value is not None and is_static(ctx, value, depth + 1)
     return False
 
 
-def int_value(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> int | None:
+def int_value(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> int | None:
     """Evaluate an integer constant expression: literals, ``stat.S_*`` names, ``|``, ``+``,
     ``&``, and names bound once to such an expression."""
     if node is None or depth > 6:
@@ -241,8 +237,8 @@ def int_value(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> int |
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return node.value
     if isinstance(node, ast.BinOp):
-        left = int_value(facts, node.left, depth + 1)
-        right = int_value(facts, node.right, depth + 1)
+        left = int_value(ctx, node.left, depth + 1)
+        right = int_value(ctx, node.right, depth + 1)
         if left is None or right is None:
             return None
         if isinstance(node.op, ast.BitOr):
@@ -258,13 +254,13 @@ def int_value(facts: ModuleFacts, node: ast.AST | None, depth: int = 0) -> int |
         if isinstance(node.op, ast.LShift) and 0 <= right < 64:
             return left << right
         return None
-    qualname = facts.qualname(node)
+    qualname = ctx.facts.qualname(node)
     if qualname is not None and qualname.startswith("stat.S_"):
         return STAT_CONSTANTS.get(qualname[5:])
     if isinstance(node, ast.Name):
-        value = single_assignment(facts, node)
+        value = single_assignment(ctx, node)
         if value is not None:
-            return int_value(facts, value, depth + 1)
+            return int_value(ctx, value, depth + 1)
     return None
 
 

@@ -8,6 +8,7 @@ import ast
 import string
 from collections.abc import Iterator
 
+from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
@@ -17,16 +18,16 @@ HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delet
 _HTTPX_EXTRA = frozenset({"stream", "Client", "AsyncClient"})
 
 
-def _requests_calls(ctx: RuleContext) -> Iterator[tuple[str, ast.Call]]:
-    """Resolved calls of ``requests``/``httpx`` top-level HTTP functions: (library, call)."""
+def _requests_calls(ctx: RuleContext) -> Iterator[tuple[str, str, ast.Call]]:
+    """Resolved calls of ``requests``/``httpx`` top-level HTTP functions: (library, name, call)."""
     for name, call in ctx.facts.calls_with_prefix("requests."):
         tail = name.rsplit(".", 1)[-1]
         if tail in HTTP_VERBS and name in {f"requests.{tail}", f"requests.api.{tail}"}:
-            yield "requests", call
+            yield "requests", name, call
     for name, call in ctx.facts.calls_with_prefix("httpx."):
         tail = name.rsplit(".", 1)[-1]
         if name == f"httpx.{tail}" and (tail in HTTP_VERBS or tail in _HTTPX_EXTRA):
-            yield "httpx", call
+            yield "httpx", name, call
 
 
 def _client_method_calls(ctx: RuleContext) -> Iterator[ast.Call]:
@@ -58,11 +59,13 @@ def _is_false(node: ast.AST | None) -> bool:
 )
 def tls_verify_disabled(ctx: RuleContext) -> Iterator[Finding]:
     seen: set[int] = set()
-    for library, call in _requests_calls(ctx):
+    for library, name, call in _requests_calls(ctx):
         seen.add(id(call))
         kw = keyword(call, "verify")
         if kw is not None and _is_false(kw.value):
             yield _verify_finding(ctx, call, kw, library, HIGH)
+        elif kw is None or isinstance(kw.value, ast.Constant):
+            ctx.judged(name, call, Judgement.VERIFIED)
     if imports_module(ctx.facts, "requests", "httpx", "aiohttp"):
         for call in _client_method_calls(ctx):
             if id(call) in seen:
@@ -85,7 +88,7 @@ def tls_verify_disabled(ctx: RuleContext) -> Iterator[Finding]:
         if callee_tail(call) not in {"PoolManager", "ProxyManager", "HTTPSConnectionPool", "connection_from_url"}:
             continue
         value = keyword_value(call, "cert_reqs")
-        if value is not None and static_string(ctx.facts, value) in {"CERT_NONE", "NONE", "none"}:
+        if value is not None and static_string(ctx, value) in {"CERT_NONE", "NONE", "none"}:
             yield tls_verify_disabled.finding(
                 ctx,
                 value,
@@ -122,9 +125,11 @@ def _verify_finding(ctx: RuleContext, call: ast.Call, kw: ast.keyword, library: 
     good="import requests\nrequests.get(url, timeout=10)",
 )
 def request_without_timeout(ctx: RuleContext) -> Iterator[Finding]:
-    for library, call in _requests_calls(ctx):
+    for library, name, call in _requests_calls(ctx):
         timeout = keyword(call, "timeout")
         spelled = ctx.facts.spelled(call.func)
+        if timeout is not None and not (isinstance(timeout.value, ast.Constant) and timeout.value.value is None):
+            ctx.judged(name, call, Judgement.TIMEOUT)
         if timeout is None:
             if library != "requests" or has_star_kwargs(call):
                 continue
@@ -166,10 +171,10 @@ _URL_OPENERS = frozenset(
 
 
 def _url_is_fixed(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
-    if is_static(ctx.facts, node):
+    if is_static(ctx, node):
         return True
     if isinstance(node, ast.Name) and depth < 3:
-        value = single_assignment(ctx.facts, node)
+        value = single_assignment(ctx, node)
         return value is not None and _url_is_fixed(ctx, value, depth + 1)
     if isinstance(node, ast.JoinedStr) and node.values:
         first = node.values[0]
@@ -178,7 +183,7 @@ def _url_is_fixed(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
         left = node.left
         while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add):
             left = left.left
-        prefix = static_string(ctx.facts, left)
+        prefix = static_string(ctx, left)
         return prefix is not None and prefix.lower().startswith(("http:", "https:"))
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in {"urllib.request.Request", "urllib2.Request"}:
         inner = argument(node, 0, "url")
@@ -197,7 +202,7 @@ def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
             return True
     for check in ctx.facts.method_calls("startswith"):
         if first <= check.lineno <= call.lineno and any(
-            (static_string(ctx.facts, a) or "").startswith("http")
+            (static_string(ctx, a) or "").startswith("http")
             for a in ast.walk(check)
             if isinstance(a, ast.Constant)
         ):
@@ -210,7 +215,7 @@ def _opener_calls(ctx: RuleContext) -> Iterator[ast.Call]:
     for call in ctx.facts.method_calls("open", "retrieve"):
         receiver = call.func.value  # type: ignore[attr-defined]
         if isinstance(receiver, ast.Name):
-            receiver = single_assignment(ctx.facts, receiver)
+            receiver = single_assignment(ctx, receiver)
         if isinstance(receiver, ast.Call) and ctx.facts.qualname(receiver.func) in _URL_OPENERS:
             yield call
 
@@ -399,13 +404,13 @@ def _hf_finding(ctx: RuleContext, call: ast.Call, function: str) -> Finding | No
         value = keyword_value(call, name)
         if value is None:
             continue
-        text = static_string(ctx.facts, value)
+        text = static_string(ctx, value)
         if text is None or _is_commit_hash(text):
             return None
     repo = (
         argument(call, 0, "repo_id") or argument(call, 0, "pretrained_model_name_or_path") or argument(call, 0, "path")
     )
-    repo_text = static_string(ctx.facts, repo)
+    repo_text = static_string(ctx, repo)
     if repo_text is not None and repo_text.startswith(("./", "/", "../", "~")):
         return None
     confidence = HIGH if repo_text is not None else LOW

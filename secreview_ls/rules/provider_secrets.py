@@ -32,9 +32,9 @@ from ..engine import secret_formats as sf
 from ..engine import secret_values as sv
 from ..engine import secrets_detect as sd
 from ..engine.finding import Finding, Level, Span
-from .base import HIGH, LOW, MEDIUM, Rule, TextContext, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, TextContext, rule
 
-_CACHE = "_provider_secrets_scan"
+_SCAN: CacheKey[_Scan] = CacheKey("secrets found in the text")
 _REMEDY = "revoke it, then read it from the environment or a secret manager"
 
 
@@ -112,12 +112,8 @@ def _overlap(a: sv.SecretHit, b: sv.SecretHit) -> bool:
 
 
 def _scan(ctx: TextContext) -> _Scan:
-    cached = ctx.options.get(_CACHE)
-    if isinstance(cached, _Scan) and cached.text is ctx.text and cached.path == ctx.path:
-        return cached
-    scan = _Scan(ctx.text, ctx.path, ctx.lines, sd.path_kind(ctx.path))
-    ctx.options[_CACHE] = scan
-    return scan
+    """The file's secrets scan, made once and shared by the rules that report from it."""
+    return ctx.cache.get(_SCAN, lambda: _Scan(ctx.text, ctx.path, ctx.lines, sd.path_kind(ctx.path)))
 
 
 def masked_line(line_text: str, hits: list[sv.SecretHit]) -> str:
@@ -144,6 +140,7 @@ def _finding(
     *,
     severity: Level | None = None,
     confidence: Level | None = None,
+    message_lines: tuple[int, ...] = (),
 ) -> Finding:
     found = current.finding(
         ctx,
@@ -153,6 +150,7 @@ def _finding(
         severity=severity,
         confidence=confidence,
         extra={"secret": {"provider": hit.provider, "masked": hit.masked, "detector": hit.detector}},
+        message_lines=message_lines,
     )
     found.snippet = masked_line(ctx.line(hit.line), scan.hits_on_line(hit.line)).strip()
     return found
@@ -338,7 +336,8 @@ _WHY = (
 )
 
 
-def _provider_message(hit: sv.SecretHit, scan: _Scan) -> str:
+def _provider_message(hit: sv.SecretHit, partner: sv.SecretHit | None) -> str:
+    """The finding's message; ``partner``: the secret access key next to an AWS access key id."""
     notes = [hit.note] if hit.note else []
     if hit.detector == "private-key":
         header = hit.value[: hit.visible_prefix]
@@ -348,7 +347,6 @@ def _provider_message(hit: sv.SecretHit, scan: _Scan) -> str:
             "the new key out of the repository"
         )
     if hit.detector == "aws-access-key-id":
-        partner = _aws_partner(hit, scan)
         if partner is not None:
             notes.append(f"its secret access key is on line {partner.line}")
         else:
@@ -376,13 +374,15 @@ def _register_provider(doc: _ProviderDoc) -> Rule:
             if hit.detector != doc.detector:
                 continue
             severity = _lower(current.severity) if hit.weak else None
-            if hit.detector == "aws-access-key-id" and _aws_partner(hit, scan) is None:
+            partner = _aws_partner(hit, scan) if hit.detector == "aws-access-key-id" else None
+            if hit.detector == "aws-access-key-id" and partner is None:
                 severity = MEDIUM  # an id alone names the account and key; the secret half is elsewhere
             if hit.detector in ("jwt", "aws-access-key-id") and hit.weak:
                 severity = LOW  # expired token; key id inside a pre-signed URL
             confidence = LOW if ctx.is_test or scan.kind == "docs" else None
-            message = _provider_message(hit, scan)
-            yield _finding(current, ctx, scan, hit, message, severity=severity, confidence=confidence)
+            message = _provider_message(hit, partner)
+            named = (partner.line,) if partner is not None else ()
+            yield _finding(current, ctx, scan, hit, message, severity=severity, confidence=confidence, message_lines=named)
 
     check.__name__ = doc.name.replace("-", "_")
     check.__qualname__ = check.__name__

@@ -1,24 +1,21 @@
 """Injection found by data flow (SR8xx): untrusted input reaching a dangerous API.
 
 One taint pass per file serves every rule here; each rule reports the sinks of its
-class, with the path from the source in ``Finding.flow``.
+class, with the path from the source in ``Finding.flow``. The pass also records what it
+examined (sources, sinks, cleared sinks, what it skipped) as evidence records.
 """
 
 from __future__ import annotations
 
-import re
-import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.facts import ModuleFacts
-from ..engine.finding import Finding, FlowStep, Span
-from ..engine.project import default_project
-from ..engine.taint import ModuleTaint, SinkHit, SummaryProvider
-from ..engine.taint_memo import TaintMemo
+from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped, SourceSeen
+from ..engine.finding import Finding, FlowStep, StepKind
+from ..engine.taint import ModuleTaint, SinkHit
 from ..engine.taint_model import TaintSpec, sink_index
-from .base import HIGH, LOW, MEDIUM, Rule, RuleContext, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
 from .taint_tables import spec_for
 
 
@@ -28,79 +25,79 @@ class _Run:
     spec: TaintSpec
 
 
-_RUNS: weakref.WeakKeyDictionary[ModuleFacts, _Run] = weakref.WeakKeyDictionary()
-
-
-def _project(ctx: RuleContext) -> SummaryProvider | None:
-    project = ctx.options.get("project")
-    if project is not None:
-        return project  # type: ignore[return-value]
-    config = ctx.options.get("config")
-    root = getattr(config, "root", None)
-    if root is None or ctx.path in ("", "<unknown>"):
-        return None
-    return default_project(Path(root))
+_RUN: CacheKey[_Run] = CacheKey("taint analysis of the module")
 
 
 def _run(ctx: RuleContext) -> _Run:
-    done = _RUNS.get(ctx.facts)
-    if done is not None:
-        return done
-    spec = spec_for(ctx.options.get("config"))
-    memo = ctx.options.get("taint_memo")
-    analysis = ModuleTaint(
-        ctx.facts, spec, project=_project(ctx), memo=memo if isinstance(memo, TaintMemo) else None
-    )
+    """The module's taint analysis, run once per context and shared by every taint rule."""
+    return ctx.cache.get(_RUN, lambda: _analyze(ctx))
+
+
+def _analyze(ctx: RuleContext) -> _Run:
+    spec = ctx.taint_spec if ctx.taint_spec is not None else spec_for(None)
+    analysis = ModuleTaint(ctx.facts, spec, project=ctx.project, memo=ctx.taint_memo)
     hits = analysis.run()
-    for text in analysis.sources_seen:
-        ctx.note("sources", text)
-    for text in analysis.sinks_seen:
-        ctx.note("sinks", text)
-    _note_quiet_sinks(ctx, spec, analysis.sinks_seen)
-    for text in analysis.skipped:
-        ctx.note("skipped", text)
+    sources, sinks = _seen_by_engine(analysis)
+    ctx.evidence.extend(sources)
+    ctx.evidence.extend(sinks)
+    _note_quiet_sinks(ctx, spec, {sink.line for sink in sinks})
+    ctx.evidence.extend(Skipped(reason) for reason in analysis.skipped)
     for cls, node in analysis.cleared:
         current = _RULES_BY_CLASS.get(cls)
-        if current is not None:
+        if current is not None and current.cwe is not None:
             span = ctx.source.span(node)
-            ctx.note("cleared", cleared_note(ctx.facts.spelled(node.func), span, cls, current.cwe))  # type: ignore[attr-defined]
-    done = _Run(hits, spec)
-    _RUNS[ctx.facts] = done
-    return done
+            api = f"{ctx.facts.spelled(node.func)}()"  # type: ignore[attr-defined]
+            ctx.evidence.add(ClearedSink(api, span.start_line, span.start_col, cls, current.cwe))
+    return _Run(hits, spec)
 
 
-CLEARED = re.compile(r"\(line (\d+), column (\d+)\).*\(CWE-(\d+)\)$")
-
-
-def cleared_note(spelled: str, span: Span, cls: str, cwe: int) -> str:
-    """Evidence that every value a sink's argument is built from is harmless for its class."""
-    return (
-        f"`{spelled}()` (line {span.start_line}, column {span.start_col + 1}): built only from constants"
-        f" and values cleaned for {cls} (CWE-{cwe})"
-    )
-
-
-def cleared_sinks(evidence: dict[str, list[str]]) -> set[tuple[int, int, int]]:
-    """(line, 0-based column, CWE) of the sinks that ``cleared_note`` recorded."""
-    found: set[tuple[int, int, int]] = set()
-    for text in evidence.get("cleared", ()):
-        match = CLEARED.search(text)
-        if match is not None:
-            found.add((int(match.group(1)), int(match.group(2)) - 1, int(match.group(3))))
-    return found
-
-
-def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen: Iterable[str]) -> None:
+def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen_lines: set[int]) -> None:
     """Sinks in code no untrusted value can reach (no source in scope): examined, and quiet."""
     by_name, _ = sink_index(spec)
-    seen_lines = {text.rsplit("(line ", 1)[-1].split(")", 1)[0] for text in seen}
     called = set(ctx.facts.call_names)
     for name, call in ctx.facts.calls_to(*(name for name in by_name if name in called)):
-        line = str(call.lineno)
-        if line in seen_lines:
+        if call.lineno in seen_lines:
             continue
         what = by_name[name][0].what
-        ctx.note("sinks", f"`{ctx.facts.spelled(call.func)}()` (line {line}): {what}, no untrusted source reaches it")
+        api = f"{ctx.facts.spelled(call.func)}()"
+        ctx.evidence.add(SinkExamined(api, call.lineno, what, SinkNotReported.NO_SOURCE))
+
+
+# -- adapters for what the taint engine still writes as text ------------------------------
+#
+# The engine reports the sources and sinks it examined as sentences and builds flow steps
+# with notes only. These two functions are the one place that reads them back; they go away
+# once the engine writes ``SourceSeen`` / ``SinkExamined`` records and ``FlowStep.of`` steps.
+
+
+def _seen_by_engine(analysis: ModuleTaint) -> tuple[list[SourceSeen], list[SinkExamined]]:
+    """The engine's ``sources_seen`` ("<source> (line N)") and ``sinks_seen``
+    ("`<api>` (line N): <what>") as records."""
+    sources: list[SourceSeen] = []
+    for entry in analysis.sources_seen:
+        description, number = entry.rsplit(" (line ", 1)
+        sources.append(SourceSeen(description, int(number.rstrip(")"))))
+    sinks: list[SinkExamined] = []
+    for entry in analysis.sinks_seen:
+        shown, rest = entry.rsplit(" (line ", 1)
+        number, what = rest.split("): ", 1)
+        sinks.append(SinkExamined(shown[1:-1], int(number), what))
+    return sources, sinks
+
+
+def _step_kind(step: FlowStep) -> tuple[StepKind | None, str]:
+    """What happens at ``step`` and the name involved, for steps the engine made with a note only."""
+    if step.kind is not None:
+        return step.kind, step.name
+    note = step.note
+    if note.startswith("assigned to `") and note.endswith("`"):
+        return StepKind.ASSIGNED, note[len("assigned to `") : -1]
+    if note.startswith("passed to `") and note.endswith("()`"):
+        return StepKind.PASSED, note[len("passed to `") : -3]
+    return None, ""
+
+
+# -- messages -------------------------------------------------------------------------------
 
 
 def _where(step: FlowStep, current: str) -> str:
@@ -114,11 +111,11 @@ def _through(steps: tuple[FlowStep, ...], current: str) -> list[str]:
     """Names the value passes through, for the message (at most three)."""
     names: list[str] = []
     for step in steps[1:-1]:
-        note = step.note
-        if note.startswith("assigned to "):
-            text = f"{note[len('assigned to ') :]} ({_where(step, current)})"
-        elif note.startswith("passed to "):
-            text = f"{note[len('passed to ') :]} ({_where(step, current)})"
+        kind, name = _step_kind(step)
+        if kind is StepKind.ASSIGNED:
+            text = f"`{name}` ({_where(step, current)})"
+        elif kind is StepKind.PASSED:
+            text = f"`{name}()` ({_where(step, current)})"
         else:
             continue
         if text not in names:

@@ -15,7 +15,7 @@ from .judge import has_star_kwargs, imports_module, is_static, short, single_ass
 def _bound_to_flask_app(ctx: RuleContext, receiver: ast.expr) -> bool:
     if not isinstance(receiver, ast.Name):
         return False
-    value = single_assignment(ctx.facts, receiver)
+    value = single_assignment(ctx, receiver)
     if isinstance(value, ast.Call):
         name = ctx.facts.qualname(value.func) or ""
         return name in {"flask.Flask", "quart.Quart"} or name.endswith(".create_app")
@@ -110,7 +110,7 @@ def jinja2_autoescape_off(ctx: RuleContext) -> Iterator[Finding]:
             continue
         value = kw.value
         if isinstance(value, ast.Name):
-            value = single_assignment(ctx.facts, value) or value
+            value = single_assignment(ctx, value) or value
         if isinstance(value, ast.Constant) and not value.value:
             yield jinja2_autoescape_off.finding(
                 ctx,
@@ -141,7 +141,7 @@ def mako_templates(ctx: RuleContext) -> Iterator[Finding]:
         if name.rsplit(".", 1)[-1] not in {"Template", "TemplateLookup"}:
             continue
         filters = keyword_value(call, "default_filters")
-        if filters is not None and (not is_static(ctx.facts, filters) or _has_escape_filter(filters)):
+        if filters is not None and (not is_static(ctx, filters) or _has_escape_filter(filters)):
             continue
         if filters is None and has_star_kwargs(call):
             continue
@@ -181,7 +181,7 @@ _ESCAPERS = frozenset(
 def _safe_markup_argument(ctx: RuleContext, node: ast.expr) -> bool:
     """A value that cannot smuggle markup: a constant, an escaping call, or a string built
     only from constants and escaping calls."""
-    if is_static(ctx.facts, node):
+    if is_static(ctx, node):
         return True
     if isinstance(node, ast.Call):
         name = ctx.facts.qualname(node.func) or ""
@@ -190,7 +190,7 @@ def _safe_markup_argument(ctx: RuleContext, node: ast.expr) -> bool:
         if (
             isinstance(node.func, ast.Attribute)
             and node.func.attr == "format"
-            and is_static(ctx.facts, node.func.value)
+            and is_static(ctx, node.func.value)
         ):
             return all(_safe_markup_argument(ctx, a) for a in [*node.args, *(k.value for k in node.keywords)])
         return False

@@ -50,10 +50,10 @@ def _fixed_document(ctx: RuleContext, source: ast.expr, function: str) -> bool:
 
     For ``parse``/``iterparse`` a literal is a file name, whose content the source does not fix."""
     if function not in _FILE_PARSERS:
-        return is_static(ctx.facts, source)
+        return is_static(ctx, source)
     if isinstance(source, ast.Call) and ctx.facts.qualname(source.func) in _IN_MEMORY_FILES:
         text = argument(source, 0, "initial_value")
-        return text is None or is_static(ctx.facts, text)
+        return text is None or is_static(ctx, text)
     return False
 
 
@@ -65,7 +65,7 @@ def _parser_object_calls(ctx: RuleContext) -> Iterator[tuple[ast.Call, str]]:
             continue
         receiver = call.func.value  # type: ignore[attr-defined]
         if isinstance(receiver, ast.Name):
-            receiver = single_assignment(ctx.facts, receiver)
+            receiver = single_assignment(ctx, receiver)
         if isinstance(receiver, ast.Call):
             module = _PARSER_FACTORIES.get(ctx.facts.qualname(receiver.func) or "")
             if module is not None:

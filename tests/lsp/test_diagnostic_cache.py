@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config
 from secreview_ls.lsp.convert import ClientFeatures, DiagnosticCache, finding_to_diagnostic, to_json
 from secreview_ls.lsp.positions import UTF16, split_lines_keepends
+from secreview_ls.pipeline import analyze_source
 
 SOURCE = '''import subprocess
 from flask import Flask, request

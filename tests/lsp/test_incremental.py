@@ -18,12 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from secreview_ls.analyze import AnalysisResult, analyze_source
 from secreview_ls.config import Config
 from secreview_ls.engine.facts import ModuleFacts
 from secreview_ls.engine.names import ImportMap
 from secreview_ls.engine.source import SourceFile, split_lines
-from secreview_ls.incremental import IncrementalAnalyzer, _diff_lines, split_lines_keepends
+from secreview_ls.pipeline import AnalysisResult, analyze_source
+from secreview_ls.pipeline.incremental import IncrementalAnalyzer, split_lines_keepends
+from secreview_ls.pipeline.incremental.linediff import diff_lines
+from secreview_ls.rules.base import RuleContext
 from secreview_ls.rules.judge import single_assignment
 
 from .realistic import generate
@@ -53,7 +55,7 @@ def summary(result: AnalysisResult) -> tuple[object, ...]:
         [f.to_dict() for f in result.findings],
         sorted((f.to_dict() for f in result.suppressed), key=repr),
         [n.to_dict() for n in result.notices],
-        {kind: sorted(set(items)) for kind, items in result.evidence.items()},
+        sorted(map(repr, result.evidence)),
         result.is_test,
         result.rules_run,
     )
@@ -112,6 +114,7 @@ def check_edits(text: str, path: str, config: Config, steps: int, seed: int) -> 
     return modes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_edits_on_realistic_modules(seed: int, tmp_path: Path) -> None:
     text = generate(450, seed=seed)
@@ -124,6 +127,7 @@ def _fixtures() -> list[Path]:
     return sorted(FIXTURES.glob("**/*.py"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _fixtures(), reason="no fixture files")
 def test_random_edits_on_every_fixture() -> None:
     files = _fixtures()
@@ -296,7 +300,7 @@ def test_line_diff_splits_like_the_tokenizer() -> None:
             new = new[:start] + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) + new[end:]
         old_lines = split_lines_keepends(old)
         starts = list(itertools.accumulate(map(len, old_lines), initial=0))
-        lines, prefix, suffix = _diff_lines(old, old_lines, starts, new)
+        lines, prefix, suffix = diff_lines(old, old_lines, starts, new)
         assert lines == split_lines_keepends(new), (old, new)
         assert prefix + suffix <= min(len(old_lines), len(lines))
         assert lines[:prefix] == old_lines[:prefix] and lines[len(lines) - suffix :] == old_lines[len(old_lines) - suffix :]
@@ -306,7 +310,8 @@ def test_class_attributes_do_not_stand_for_module_names() -> None:
     text = "CMD = 'ls'\n\nclass A:\n    CMD = input()\n    used = CMD\n\ndef run():\n    return CMD\n"
     source = SourceFile(text, "m.py")
     facts = ModuleFacts(source, "m")
+    ctx = RuleContext(source, facts)
     names = [n for n in facts.nodes(ast.Name) if isinstance(n.ctx, ast.Load) and n.id == "CMD"]  # type: ignore[attr-defined]
     in_class, in_function = names
-    assert ast.unparse(single_assignment(facts, in_class)) == "input()"  # type: ignore[arg-type]
-    assert ast.unparse(single_assignment(facts, in_function)) == "'ls'"  # type: ignore[arg-type]
+    assert ast.unparse(single_assignment(ctx, in_class)) == "input()"  # type: ignore[arg-type]
+    assert ast.unparse(single_assignment(ctx, in_function)) == "'ls'"  # type: ignore[arg-type]

@@ -11,8 +11,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from secreview_ls.analyze import analyze_source, analyze_text_file
 from secreview_ls.config import discover
+from secreview_ls.pipeline import analyze_source, analyze_text_file
 from secreview_ls.rules import registry
 
 from .conftest import (

@@ -13,8 +13,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from secreview_ls.analyze import analyze_source
 from secreview_ls.config import discover
+from secreview_ls.pipeline import analyze_source
 
 from .conftest import CONFIG, change_doc, diagnostics, open_doc, start
 
@@ -95,7 +95,7 @@ async def test_scope_changed_shows_only_findings_on_edited_lines(client: Languag
 
 
 async def test_baseline_hides_known_findings(client: LanguageClient, repo: Path) -> None:
-    from secreview_ls.baseline import entry_for
+    from secreview_ls.pipeline.baseline import entry_for
 
     path = repo / "legacy.py"
     known = [f for f in analyze_source(COMMITTED, str(path), discover(repo)).findings if f.rule_id == "SR402"]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import Finding, Level, Span
 from secreview_ls.lsp.actions import fix_action, suppress_action
 from secreview_ls.lsp.positions import UTF8, UTF16, UTF32, split_lines_keepends
+from secreview_ls.pipeline import analyze_source
 from secreview_ls.rules import registry
 
 from .conftest import apply_edits, edits_of

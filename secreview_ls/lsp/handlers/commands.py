@@ -9,7 +9,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from ...rules import registry
+from ...pipeline import registry
 from .. import analysis
 from ..actions import SHOW_DOCUMENTATION
 from ..server import SecReviewServer

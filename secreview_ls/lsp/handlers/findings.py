@@ -6,7 +6,7 @@ import asyncio
 
 from lsprotocol import types
 
-from ...engine.finding import Finding, Span
+from ...pipeline import Finding, Span
 from ..actions import documentation_action, fix_action, suppress_action
 from ..hover import finding_markdown
 from ..positions import position_to_code_points, span_to_range

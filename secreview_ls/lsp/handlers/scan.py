@@ -18,7 +18,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from ...discovery import discover_files
+from ...pipeline import discover_files
 from .. import analysis
 from ..convert import ClientFeatures
 from ..results import Published, to_published, uri_for

@@ -4,8 +4,7 @@
 workspace scan) runs; every report writer renders the ``ScanResult`` it
 returns::
 
-    from secreview_ls.config import discover
-    from secreview_ls.scan import scan_paths
+    from secreview_ls.pipeline import discover, scan_paths
 
     scan = scan_paths(["src"], discover(Path("src")))
     for finding in scan.findings():
@@ -31,11 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyze import AnalysisResult, analyze_file, analyze_path, config_notices
-from .config import Config
+from ..config import Config
+from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice
+from ..engine.project import ProjectIndex
+from .batch import analyze_file, analyze_path
 from .discovery import discover_files, has_python_shebang
-from .engine.finding import INCOMPLETE_KINDS, Finding, Notice
-from .engine.project import ProjectIndex
+from .filters import drop_known, keep_changed, relative_to_root
+from .result import AnalysisResult
+from .selection import config_notices
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -97,15 +99,6 @@ class ScanResult:
         return relative_to_root(path, self.root)
 
 
-def relative_to_root(path: str | Path, root: Path) -> str:
-    """POSIX path of ``path`` relative to ``root``; absolute POSIX path when outside it."""
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
-
-
 # -- worker side ----------------------------------------------------------------
 
 _WORKER_STATE: dict[str, Any] = {}
@@ -123,23 +116,21 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _HardTimeout
 
 
-def _init_worker(config: Config, options: dict[str, Any], project_roots: list[Path] | None) -> None:
+def _init_worker(config: Config, project_roots: list[Path] | None) -> None:
     _WORKER_STATE["config"] = config
-    _WORKER_STATE["options"] = _with_project(options, project_roots)
+    _WORKER_STATE["project"] = _project(project_roots)
 
 
-def _with_project(options: dict[str, Any], project_roots: list[Path] | None) -> dict[str, Any]:
-    """``options`` plus a cross-module index over ``project_roots`` (built in the calling process)."""
-    if not project_roots or "project" in options:
-        return options
-    return {**options, "project": ProjectIndex(project_roots)}
+def _project(project_roots: list[Path] | None) -> ProjectIndex | None:
+    """A cross-module index over ``project_roots`` (one per process), or None without roots."""
+    return ProjectIndex(project_roots) if project_roots else None
 
 
 def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def _analyze_one(path: Path, config: Config, options: dict[str, Any]) -> AnalysisResult:
+def _analyze_one(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
     limit = config.timeout * HARD_TIMEOUT_FACTOR
     alarm = _can_use_alarm()
     previous: Any = None
@@ -148,9 +139,9 @@ def _analyze_one(path: Path, config: Config, options: dict[str, Any]) -> Analysi
             previous = signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, limit)
         if not path.suffix and has_python_shebang(path):
-            result = analyze_path(path, config, options=options or None)  # a Python script without suffix
+            result = analyze_path(path, config, project=project)  # a Python script without suffix
         else:
-            result = analyze_file(path, config, options=options or None)
+            result = analyze_file(path, config, project=project)
     except _HardTimeout:
         result = AnalysisResult(path=str(path))
         result.notices.append(
@@ -175,8 +166,8 @@ def _analyze_one(path: Path, config: Config, options: dict[str, Any]) -> Analysi
 
 def _analyze_chunk(paths: list[Path]) -> list[AnalysisResult]:
     config = _WORKER_STATE["config"]
-    options = _WORKER_STATE["options"]
-    return [_analyze_one(p, config, options) for p in paths]
+    project = _WORKER_STATE["project"]
+    return [_analyze_one(p, config, project) for p in paths]
 
 
 # -- parent side -----------------------------------------------------------------
@@ -209,28 +200,25 @@ def analyze_files(
     config: Config,
     *,
     jobs: int | None = None,
-    options: dict[str, Any] | None = None,
     progress: ProgressCallback | None = None,
     project_roots: list[Path] | None = None,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
     """Analyze ``files`` (in parallel when worthwhile); results sorted by path.
 
-    ``options`` must pickle when workers are used; ``project_roots`` gives each
-    process its own cross-module index over those roots.
+    ``project_roots`` gives each process its own cross-module index over those roots.
     """
-    options = dict(options or {})
     total = len(files)
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
     results: list[AnalysisResult] = []
     notices: list[Notice] = []
     if jobs == 1 or total < SERIAL_THRESHOLD:
-        local = _with_project(options, project_roots)
+        local = _project(project_roots)
         for index, path in enumerate(files, 1):
             results.append(_analyze_one(path, config, local))
             if progress is not None:
                 progress(index, total)
     else:
-        results, notices = _parallel(list(files), config, options, project_roots, min(jobs, total), progress)
+        results, notices = _parallel(list(files), config, project_roots, min(jobs, total), progress)
     results.sort(key=lambda r: r.path)
     return results, notices
 
@@ -249,7 +237,6 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 def _parallel(
     files: list[Path],
     config: Config,
-    options: dict[str, Any],
     project_roots: list[Path] | None,
     jobs: int,
     progress: ProgressCallback | None,
@@ -264,7 +251,7 @@ def _parallel(
             max_workers=workers,
             mp_context=_mp_context(),
             initializer=_init_worker,
-            initargs=(config, options, project_roots),
+            initargs=(config, project_roots),
         )
 
     failed: list[Path] = []
@@ -320,7 +307,6 @@ def scan_paths(
     gitignore: bool = True,
     exclude: Sequence[str] = (),
     force_exclude: bool = False,
-    options: dict[str, Any] | None = None,
 ) -> ScanResult:
     """Discover and analyze the files under ``paths``.
 
@@ -330,9 +316,8 @@ def scan_paths(
     - ``baseline``: a ``baseline.Baseline``; known findings are hidden and
       entries no longer found are listed in ``ScanResult.baseline_fixed``.
     - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
-    - ``options``: extra rule options (must pickle for a parallel scan); a
-      cross-module index over the project root is added unless ``options``
-      has ``"project"`` already.
+    Taint flows through the project's own modules: each process builds a cross-module
+    index over the project root.
     """
     path_list = [Path(p) for p in paths]
     root = (config.root or Path.cwd()).resolve()
@@ -346,7 +331,7 @@ def scan_paths(
         files = [p for p in files if changed.touches(p)]
         scan.diff_unchanged_files = len(found.files) - len(files)
     results, notices = analyze_files(
-        files, config, jobs=jobs, options=options, progress=progress, project_roots=[root]
+        files, config, jobs=jobs, progress=progress, project_roots=[root]
     )
     scan.notices.extend(notices)
     scan.files_scanned = len(results)
@@ -355,13 +340,14 @@ def scan_paths(
         for result in results:
             rel = scan.relpath(result.path)
             fixed_candidates.add(rel)
-            kept = [f for f in result.findings if not baseline.is_known(f, rel)]
+            kept = drop_known(result.findings, baseline, rel)
             scan.baseline_hidden += len(result.findings) - len(kept)
             result.findings = kept
         scan.baseline_fixed = baseline.unmatched(fixed_candidates)
     if changed is not None:
         for result in results:
-            kept = [f for f in result.findings if changed.is_changed(Path(result.path), f.span.start_line)]
+            file = Path(result.path)
+            kept = keep_changed(result.findings, lambda line, file=file: changed.is_changed(file, line))
             scan.diff_hidden += len(result.findings) - len(kept)
             result.findings = kept
     scan.results = results

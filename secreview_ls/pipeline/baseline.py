@@ -27,16 +27,21 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .engine.finding import Finding
+from ..engine.finding import Finding
 from .report_file import write_text_safely
-
-if TYPE_CHECKING:
-    from .scan import ScanResult
 
 FORMAT_VERSION = 1
 DEFAULT_BASELINE = ".secreview-baseline.json"
+
+
+class ScannedFindings(Protocol):
+    """What a baseline is made from: a scan's findings and its root-relative paths."""
+
+    def findings(self) -> list[Finding]: ...
+
+    def relpath(self, path: str | Path) -> str: ...
 
 
 class BaselineError(ValueError):
@@ -114,7 +119,7 @@ def entry_for(finding: Finding, relpath: str) -> dict[str, Any]:
     }
 
 
-def baseline_document(scan: ScanResult) -> dict[str, Any]:
+def baseline_document(scan: ScannedFindings) -> dict[str, Any]:
     """The baseline (as a JSON-ready dict) of every finding in ``scan``."""
     entries = [entry_for(f, scan.relpath(f.path)) for f in scan.findings()]
     entries.sort(key=lambda e: (e["path"], e["rule"], e["fingerprint"]))
@@ -126,7 +131,7 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_baseline(scan: ScanResult, path: str | Path) -> int:
+def write_baseline(scan: ScannedFindings, path: str | Path) -> int:
     """Write the baseline of ``scan`` to ``path``; returns the number of entries."""
     document = baseline_document(scan)
     write_text_safely(Path(path), dumps(document))

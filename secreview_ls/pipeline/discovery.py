@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pathspec
 
-from .config import Config
-from .engine.finding import Notice
+from ..config import Config
+from ..engine.finding import Notice
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
 TEXT_SUFFIXES = frozenset({".env", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".json", ".properties", ".conf"})

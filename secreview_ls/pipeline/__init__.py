@@ -1,0 +1,136 @@
+"""The one analysis pipeline: configuration → selected rules → findings, for whole files,
+for a workspace, and for a document edited keystroke by keystroke.
+
+This package is the only place that composes the engine and the rule catalogue. The faces
+(command line, language server, SARIF and other reports, reviews) import what they use
+from here and nothing from the floors below::
+
+    from secreview_ls.pipeline import Config, analyze_source
+
+    result = analyze_source(text, "app/views.py", Config())
+    for finding in result.findings:
+        print(finding.line, finding.rule_id, finding.message)
+
+Modules: ``reading`` (files to text), ``selection`` (which rules run), ``running`` (the
+one rule loop: time budget, error policy), ``finishing`` (taint preference, test-code
+context, thresholds, suppressions, fingerprints), ``batch`` (whole files),
+``incremental`` (one document, edit after edit), ``scan`` (many files in parallel),
+``filters``, ``baseline`` and ``gitdiff`` (what a reviewer wants to see of a change),
+``discovery`` (which files a scan covers).
+"""
+
+from __future__ import annotations
+
+from ..config import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping, load_pyproject
+from ..engine.evidence import (
+    CallJudged,
+    CallSeen,
+    ClearedSink,
+    Evidence,
+    Judgement,
+    SinkExamined,
+    SinkNotReported,
+    Skipped,
+    SourceSeen,
+)
+from ..engine.finding import INCOMPLETE_KINDS, Finding, Fix, FlowStep, Level, Notice, Span, StepKind, TextEdit
+from ..engine.project import ProjectIndex
+from ..engine.redaction import Redactor
+from ..engine.source import split_lines
+from ..rules import registry
+from ..rules.base import Rule
+from .baseline import (
+    DEFAULT_BASELINE,
+    Baseline,
+    BaselineError,
+    baseline_document,
+    entry_for,
+    load_baseline,
+    write_baseline,
+)
+from .batch import analyze_file, analyze_path, analyze_source, analyze_text_file
+from .discovery import discover_files, has_python_shebang
+from .examined import CodeSeen, code_seen
+from .filters import filter_document, forget_baselines, relative_to_root
+from .gitdiff import ChangeSet, GitError, changed_lines_for_text, changes_since, parse_unified_diff, repo_root_of
+from .incremental import IncrementalAnalyzer, RunStats, split_lines_keepends
+from .reading import PYTHON_SUFFIXES, ReadResult, decode_source, is_python_path, module_name_for, read_source
+from .report_file import write_text_safely
+from .result import AnalysisResult
+from .scan import ScanResult, analyze_files, default_jobs, scan_paths
+from .selection import config_notices, selected_rules, unknown_rule_codes
+
+__all__ = [
+    "ANALYSIS_KEYS",
+    "DEFAULT_BASELINE",
+    "FACE_KEYS",
+    "INCOMPLETE_KINDS",
+    "PYTHON_SUFFIXES",
+    "AnalysisResult",
+    "Baseline",
+    "BaselineError",
+    "CallJudged",
+    "CallSeen",
+    "ChangeSet",
+    "ClearedSink",
+    "CodeSeen",
+    "Config",
+    "ConfigError",
+    "Evidence",
+    "Finding",
+    "Fix",
+    "FlowStep",
+    "GitError",
+    "IncrementalAnalyzer",
+    "Judgement",
+    "Level",
+    "Notice",
+    "ProjectIndex",
+    "ReadResult",
+    "Redactor",
+    "Rule",
+    "RunStats",
+    "ScanResult",
+    "SinkExamined",
+    "SinkNotReported",
+    "Skipped",
+    "SourceSeen",
+    "Span",
+    "StepKind",
+    "TextEdit",
+    "analyze_file",
+    "analyze_files",
+    "analyze_path",
+    "analyze_source",
+    "analyze_text_file",
+    "baseline_document",
+    "changed_lines_for_text",
+    "changes_since",
+    "code_seen",
+    "config_notices",
+    "decode_source",
+    "default_jobs",
+    "discover",
+    "discover_files",
+    "entry_for",
+    "filter_document",
+    "forget_baselines",
+    "from_mapping",
+    "has_python_shebang",
+    "is_python_path",
+    "load_baseline",
+    "load_pyproject",
+    "module_name_for",
+    "parse_unified_diff",
+    "read_source",
+    "registry",
+    "relative_to_root",
+    "repo_root_of",
+    "scan_paths",
+    "selected_rules",
+    "split_lines",
+    "split_lines_keepends",
+    "unknown_rule_codes",
+    "write_baseline",
+    "write_text_safely",
+]

@@ -1,0 +1,124 @@
+"""Whole-file analysis: one file's text (or a file on disk) → findings and notices.
+
+The faces (CLI, language server, reports) call ``analyze_source``, ``analyze_path``,
+``analyze_text_file`` or ``analyze_file``; none of them runs rules directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..config import Config
+from ..engine.facts import ModuleFacts
+from ..engine.project import ProjectIndex
+from ..engine.source import SourceFile, split_lines
+from ..engine.suppressions import parse_suppressions
+from ..engine.taint_memo import TaintMemo
+from ..rules.base import FileCache, Rule, RuleContext, TextContext
+from ..rules.taint_tables import spec_for
+from .finishing import finish_findings
+from .reading import is_python_path, module_name_for, read_source, refusal, without_surrogates
+from .result import AnalysisResult
+from .running import Deadline, dispatch, run_rules
+from .selection import selected_rules
+
+
+def analyze_source(
+    text: str,
+    path: str = "<unknown>",
+    config: Config | None = None,
+    *,
+    rules: Sequence[Rule] | None = None,
+    project: ProjectIndex | None = None,
+    taint_memo: TaintMemo | None = None,
+) -> AnalysisResult:
+    """Analyze one file's text. Pure: reads nothing, writes nothing, never raises for bad code.
+
+    ``rules``: the rules to run (default: those ``config`` selects for ``path``);
+    ``project``: a cross-file index, so that taint flows through the functions this file imports;
+    ``taint_memo``: the taint analysis of an earlier version of the same document, to reuse.
+    """
+    config = config or Config()
+    result = AnalysisResult(path=path)
+    refused = refusal(text, path, config)
+    if refused is not None:
+        result.notices.append(refused)
+        return result
+    text, replaced = without_surrogates(text, path)
+    if replaced is not None:
+        result.notices.append(replaced)
+
+    source = SourceFile(text, path)
+    result.notices.extend(source.notices)
+    facts = ModuleFacts(source, module_name_for(path, config.root) if path != "<unknown>" else "")
+    result.facts = facts
+    is_test = config.is_test_path(path) if path not in ("", "<unknown>") else False
+    result.is_test = is_test
+    selected = list(rules) if rules is not None else selected_rules(config, path)
+    result.rules_run = tuple(r.id for r in selected)
+    cache = FileCache()
+    ctx = RuleContext(
+        source, facts, is_test, project=project, taint_spec=spec_for(config), taint_memo=taint_memo, cache=cache
+    )
+    text_ctx = TextContext(path, text, source.lines, is_test, cache, ctx.evidence)
+
+    run = run_rules(selected, lambda current: dispatch(current, ctx, text_ctx), path=path, deadline=Deadline(config.timeout))
+    result.notices.extend(run.notices)
+    result.evidence = ctx.evidence
+    finish_findings(result, run.raw, config, text, source.lines, parse_suppressions(text), lambda _: facts)
+    return result
+
+
+def analyze_text_file(
+    text: str,
+    path: str,
+    config: Config | None = None,
+) -> AnalysisResult:
+    """Run the text rules (key formats, credentials in config files, ...) on a non-Python file."""
+    config = config or Config()
+    result = AnalysisResult(path=path)
+    refused = refusal(text, path, config)
+    if refused is not None:
+        result.notices.append(refused)
+        return result
+    is_test = config.is_test_path(path)
+    result.is_test = is_test
+    selected = [r for r in selected_rules(config, path) if r.kind == "text"]
+    result.rules_run = tuple(r.id for r in selected)
+    ctx = TextContext(path, text, split_lines(text), is_test)
+    run = run_rules(selected, lambda current: dispatch(current, None, ctx), path=path, deadline=Deadline(config.timeout))
+    result.notices.extend(run.notices)
+    result.evidence = ctx.evidence
+    suppressions = [s for s in parse_suppressions(text) if s.kind != "noqa"]
+    finish_findings(result, run.raw, config, text, ctx.lines, suppressions, lambda _: None)
+    return result
+
+
+def _unread(path: Path, config: Config) -> tuple[str | None, AnalysisResult | None]:
+    """The file's text, or the result that says why it was not read."""
+    read = read_source(path, config)
+    if read.text is not None:
+        return read.text, None
+    result = AnalysisResult(path=str(path))
+    if read.notice is not None:
+        result.notices.append(read.notice)
+    return None, result
+
+
+def analyze_path(path: Path, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
+    """Read and analyze one Python file from disk."""
+    text, unread = _unread(path, config)
+    if text is None:
+        return unread  # type: ignore[return-value]
+    return analyze_source(text, str(path), config, project=project)
+
+
+def analyze_file(path: Path, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
+    """Read and analyze any file: Python gets every rule, other text files the text rules."""
+    if is_python_path(path):
+        return analyze_path(path, config, project=project)
+    text, unread = _unread(path, config)
+    if text is None:
+        return unread  # type: ignore[return-value]
+    return analyze_text_file(text, str(path), config)

@@ -1,0 +1,114 @@
+"""The steps after the rules ran, shared by every analysis: taint preference, test-code
+context, thresholds, suppressions, dedupe, credential masking, fingerprints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import Config
+from ..engine.evidence import ClearedSink, Evidence
+from ..engine.facts import ModuleFacts
+from ..engine.finding import Finding, Span
+from ..engine.suppressions import Suppression
+from ..rules.base import Rule
+from .fingerprints import assign_fingerprints
+from .masking import mask_credentials
+from .result import AnalysisResult
+from .suppressing import apply_suppressions
+
+
+def finish_findings(
+    result: AnalysisResult,
+    raw: list[tuple[Rule, Finding]],
+    config: Config,
+    text: str,
+    lines: list[str],
+    suppressions: list[Suppression],
+    facts_for: Callable[[list[Finding]], ModuleFacts | None],
+) -> None:
+    """Turn the rules' raw findings into ``result``'s findings, suppressed findings and notices.
+
+    ``facts_for(findings)`` gives the module facts covering those findings (statement
+    extents and enclosing definitions), or None for files that are not Python."""
+    raw = _drop_cleared(_prefer_taint(raw), result.evidence)
+    kept = _apply_context(raw, config, result.is_test)
+    kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
+    facts = facts_for(kept) if suppressions else None
+    kept, suppressed, notices = apply_suppressions(kept, suppressions, facts, config, result.path)
+    result.notices.extend(notices)
+    result.findings = _dedupe(kept)
+    result.suppressed = sorted(suppressed, key=Finding.sort_key)
+    everything = [*result.findings, *result.suppressed]
+    mask_credentials(everything, text, result.path, lines)
+    assign_fingerprints(everything, facts_for(everything))
+
+
+def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
+    """Where a taint rule reports a sink, drop pattern findings of the same CWE on it, or on
+    a line its path goes through (the query built on one line and run on the next): the
+    taint finding says the same thing and names the source."""
+    tainted = [f for r, f in raw if r.taint]
+    if not tainted:
+        return raw
+    kept: list[tuple[Rule, Finding]] = []
+    for current, found in raw:
+        if not current.taint:
+            same = [t for t in tainted if t.cwe == found.cwe]
+            covering = [t for t in same if _overlaps(t.span, found.span)]
+            if covering:
+                # The pattern rule's safe rewrite still applies to the tainted sink.
+                for taint_finding in covering:
+                    if taint_finding.fix is None and found.fix is not None:
+                        taint_finding.fix = found.fix
+                continue
+            if any(_on_path(t, found) for t in same):
+                continue
+        kept.append((current, found))
+    return kept
+
+
+def _on_path(tainted: Finding, found: Finding) -> bool:
+    """Whether ``found`` starts on a line of ``tainted``'s path, in the same file."""
+    line = found.span.start_line
+    return any(
+        step.path in (None, found.path) and step.span.start_line <= line <= step.span.end_line
+        for step in tainted.flow
+    )
+
+
+def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[tuple[Rule, Finding]]:
+    """Drop pattern findings on a sink the taint analysis cleared: every value its argument is
+    built from is a constant or was cleaned for that class (an allowlist check, say)."""
+    cleared = {(sink.line, sink.column, sink.cwe) for sink in evidence.of(ClearedSink)}
+    if not cleared:
+        return raw
+    return [
+        (current, found)
+        for current, found in raw
+        if current.taint or (found.span.start_line, found.span.start_col, found.cwe) not in cleared
+    ]
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return (a.start_line, a.start_col) < (b.end_line, b.end_col) and (b.start_line, b.start_col) < (
+        a.end_line,
+        a.end_col,
+    )
+
+
+def _apply_context(raw: list[tuple[Rule, Finding]], config: Config, is_test: bool) -> list[Finding]:
+    if not is_test or config.test_code == "strict":
+        return [f for _, f in raw]
+    return [f for r, f in raw if r.relevant_in_tests]
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, Span]] = set()
+    unique: list[Finding] = []
+    for found in sorted(findings, key=Finding.sort_key):
+        key = (found.rule_id, found.span)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(found)
+    return unique

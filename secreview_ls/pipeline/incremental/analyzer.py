@@ -1,0 +1,292 @@
+"""The incremental analyzer: successive versions of one document, analyzed chunk by chunk,
+with results identical to a whole-file analysis of each version."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import logging
+import time
+from collections.abc import Sequence
+
+from ...config import Config
+from ...engine.evidence import Evidence
+from ...engine.facts import ModuleFacts
+from ...engine.finding import Finding, Span
+from ...engine.project import ProjectIndex
+from ...engine.suppressions import Suppression, parse_suppressions
+from ...engine.taint_memo import TaintMemo
+from ...rules.base import FileCache, Rule, RuleContext, TextContext
+from ...rules.taint_tables import spec_for
+from ..batch import analyze_source
+from ..finishing import finish_findings
+from ..reading import module_name_for
+from ..result import AnalysisResult
+from ..running import Deadline, RerunWhole, RuleRun, run_rules
+from ..selection import selected_rules
+from .bindings import ModuleBindings
+from .chunking import MAX_BROKEN_NOTICES, rechunk
+from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, tiles, tokenizes
+from .linediff import diff_lines, strip_terminator
+from .local import ChunkRun, checked, reuse
+
+_log = logging.getLogger(__name__)
+
+
+class IncrementalAnalyzer:
+    """Analyze successive versions of one document; see the package docstring.
+
+    ``IncrementalAnalyzer(path, config, project=index).analyze(text)`` returns what
+    ``analyze_source(text, path, config, project=index)`` returns."""
+
+    def __init__(
+        self,
+        path: str = "<unknown>",
+        config: Config | None = None,
+        *,
+        project: ProjectIndex | None = None,
+        rules: Sequence[Rule] | None = None,
+    ) -> None:
+        self.path = path
+        self.config = config or Config()
+        self.project = project
+        self.taint_memo = TaintMemo()  # the taint analysis of the last version
+        self.spec = spec_for(self.config)
+        self.rules = list(rules) if rules is not None else selected_rules(self.config, path)
+        self.module_name = module_name_for(path, self.config.root) if path != "<unknown>" else ""
+        self.is_test = self.config.is_test_path(path) if path not in ("", "<unknown>") else False
+        self.module_rules = [r for r in self.rules if r.scope == "module"]
+        self.stats = RunStats()
+        self._bindings = ModuleBindings(self.module_name)
+        self._lines: list[str] = []  # last version analyzed chunk by chunk, with terminators
+        self._text = ""  # the same version's text
+        self._starts: list[int] = [0]  # offset in it of each line's start, and its length
+        self._plain: list[str] = []  # the same lines without terminators
+        self._chunks: list[Chunk] = []
+
+    def release(self) -> None:
+        """Drop every cache (the next run analyzes the whole document again)."""
+        self.taint_memo.clear()
+        self._lines = []
+        self._text = ""
+        self._starts = [0]
+        self._plain = []
+        self._chunks = []
+        self._bindings = ModuleBindings(self.module_name)
+
+    # -- entry point ---------------------------------------------------------------
+
+    def analyze(self, text: str) -> AnalysisResult:
+        started = time.perf_counter()
+        stats = RunStats(mode="incremental")
+        self.stats = stats
+        try:
+            reason = self._ineligible(text)
+            if reason:
+                raise RerunWhole(reason)
+            result = self._incremental(text, stats)
+        except RerunWhole as fallback:
+            stats.mode, stats.reason = "full", str(fallback)
+            result = self._whole(text)
+        except Exception as error:  # a defect here must cost speed, never results
+            _log.exception("incremental analysis of %s failed; analyzing the whole file", self.path)
+            self.release()
+            stats.mode, stats.reason = "full", f"internal error: {type(error).__name__}"
+            result = self._whole(text)
+        stats.seconds = time.perf_counter() - started
+        return result
+
+    def _whole(self, text: str) -> AnalysisResult:
+        return analyze_source(
+            text, self.path, self.config, rules=self.rules, project=self.project, taint_memo=self.taint_memo
+        )
+
+    def _ineligible(self, text: str) -> str:
+        if "\x00" in text:
+            return "NUL bytes"
+        if len(text) * 4 > self.config.max_file_size and (
+            len(text.encode("utf-8", errors="surrogatepass")) > self.config.max_file_size
+        ):
+            return "over max-file-size"
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "unpaired surrogates"
+        return ""
+
+    def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
+        old_lines = self._lines
+        lines, prefix, suffix = diff_lines(self._text, old_lines, self._starts, text)
+        previous = self._chunks
+        chunks = rechunk(old_lines, previous, lines, prefix, suffix, self.path, stats)  # moves the chunks below
+        problem = ""
+        if not tiles(chunks, len(lines)):
+            problem = "internal: chunks do not cover the document line by line"
+        elif sum(len(c.broken) for c in chunks if c.broken) > MAX_BROKEN_NOTICES:
+            problem = "too many syntax errors"
+        elif previous and sum(1 for c in chunks if c.broken is not None) > 1:
+            problem = "syntax errors in several places"  # which one the parser reports first depends on the file
+        if problem:
+            self.release()
+            raise RerunWhole(problem)
+        if self._chunks and len(self._plain) == len(old_lines):
+            changed = [strip_terminator(line) for line in lines[prefix : len(lines) - suffix]]
+            plain = [*self._plain[:prefix], *changed, *self._plain[len(old_lines) - suffix :]]
+        else:
+            plain = [strip_terminator(line) for line in lines]
+        self._lines = lines
+        self._text = text
+        self._starts = list(itertools.accumulate(map(len, lines), initial=0))
+        self._plain = plain
+        self._chunks = chunks
+        stats.chunks = len(chunks)
+        try:
+            return self._run(text, plain, previous, chunks, stats)
+        except RerunWhole:
+            self.release()  # caches may be half updated: start again from the next version
+            raise
+
+    # -- analysis ---------------------------------------------------------------------
+
+    def _run(
+        self, text: str, plain: list[str], previous: list[Chunk], chunks: list[Chunk], stats: RunStats
+    ) -> AnalysisResult:
+        """Bring the chunks' facts and contexts up to date, then run every rule in the one
+        rule loop: per-chunk rules from their cached results or again on the chunks that
+        need it, whole-module rules on facts combined from the chunks'."""
+        current = set(chunks)
+        gone = [c for c in previous if c not in current]
+        kept = set(previous)
+        fresh = [c for c in chunks if c not in kept]
+        bindings = self._bindings
+        change = bindings.update_imports(gone, fresh)
+        stale = chunks if change else [c for c in chunks if c.facts is None]
+        rebuilt = {c for c in stale if ensure_facts(c, bindings.imports, self.path, change)}
+        changed_names = bindings.update_binders(gone, fresh)
+        pending: dict[Chunk, ChunkRun | None] = {}  # chunks whose per-chunk rules run again
+        for chunk in chunks:
+            if chunk.context is None or (changed_names and not changed_names.isdisjoint(chunk.names)):
+                chunk.context = bindings.context_of(chunk)
+                chunk.context_key = None
+            elif rebuilt and not rebuilt.isdisjoint(chunk.context):
+                chunk.context_key = None
+            if not reuse(chunk, change, stats):
+                pending[chunk] = None
+        stats.rerun = len(pending)
+        module_facts = combined_facts(text, self.path, plain, chunks, bindings.imports) if self.module_rules else None
+        module_evidence = Evidence()
+        module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
+
+        def produce(current: Rule) -> list[Finding]:
+            if current.scope == "module":
+                return checked(current, *module_ctx)  # type: ignore[arg-type]
+            found: list[Finding] = []
+            for chunk in chunks:
+                if chunk in pending:
+                    chunk_run = pending[chunk]
+                    if chunk_run is None:
+                        chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
+                    found.extend(chunk_run.check(current))
+                else:
+                    found.extend(chunk.local.findings.get(current.id, ()))  # type: ignore[union-attr]
+            return found
+
+        run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(self.config.timeout))
+        if run.completed:
+            for chunk, chunk_run in pending.items():
+                chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
+        evidence = self._evidence(run, chunks, pending, module_evidence)
+        return self._finish(text, plain, chunks, run, evidence, module_facts)
+
+    def _chunk_run(self, chunk: Chunk, plain: list[str]) -> ChunkRun:
+        return ChunkRun(chunk, plain, self._bindings.imports, self.path, self.is_test, self.spec, self.project)
+
+    def _module_contexts(
+        self, text: str, plain: list[str], facts: ModuleFacts | None, evidence: Evidence
+    ) -> tuple[RuleContext | None, TextContext]:
+        """The contexts every whole-module rule of this version shares (one taint analysis)."""
+        cache = FileCache()
+        text_ctx = TextContext(self.path, text, plain, self.is_test, cache, evidence)
+        if facts is None:
+            return None, text_ctx
+        ctx = RuleContext(
+            facts.source,
+            facts,
+            self.is_test,
+            project=self.project,
+            taint_spec=self.spec,
+            taint_memo=self.taint_memo,
+            cache=cache,
+            evidence=evidence,
+        )
+        return ctx, text_ctx
+
+    @staticmethod
+    def _evidence(
+        run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence
+    ) -> Evidence:
+        """The evidence of the rules that ran: the whole-module rules', then each chunk's."""
+        merged = Evidence(module)
+        ran = set(run.ran)
+        for chunk in chunks:
+            chunk_run = pending.get(chunk)
+            if chunk in pending:
+                by_rule = chunk_run.evidence if chunk_run is not None else {}
+            else:
+                by_rule = chunk.local.evidence  # type: ignore[union-attr]
+            for rule_id, evidence in by_rule.items():
+                if rule_id in ran:
+                    merged.extend(evidence)
+        return merged
+
+    # -- the pipeline's last steps --------------------------------------------------------
+
+    def _finish(
+        self,
+        text: str,
+        plain: list[str],
+        chunks: list[Chunk],
+        run: RuleRun,
+        evidence: Evidence,
+        module_facts: ModuleFacts | None,
+    ) -> AnalysisResult:
+        result = AnalysisResult(path=self.path, is_test=self.is_test, rules_run=tuple(r.id for r in self.rules))
+        result.evidence = evidence
+        result.facts = module_facts
+        for chunk in chunks:
+            if chunk.broken:
+                result.notices.extend(chunk.broken)
+        result.notices.extend(run.notices)
+        suppressions = self._suppressions(text, chunks)
+        starts = [c.first for c in chunks]
+        imports = self._bindings.imports
+
+        def chunk_of(line: int) -> Chunk:
+            return chunks[max(bisect.bisect_right(starts, line) - 1, 0)]
+
+        def facts_for(findings: list[Finding]) -> ModuleFacts:
+            """Facts of the chunks holding the findings (statement extents, enclosing defs)."""
+            found = {id(chunk): chunk for chunk in map(chunk_of, (f.span.start_line for f in findings))}
+            holding = sorted((c for c in found.values() if c.facts is not None), key=lambda c: c.first)
+            return combined_facts(text, self.path, plain, holding, imports)
+
+        finish_findings(result, run.raw, self.config, text, plain, suppressions, facts_for)
+        return result
+
+    def _suppressions(self, text: str, chunks: list[Chunk]) -> list[Suppression]:
+        # No marker spans a line break, so the text holds one exactly when some chunk does.
+        found: list[Suppression] = []
+        for chunk in chunks:
+            if chunk.suppressions is None:
+                marked = has_markers(chunk.text)
+                chunk.suppressions = (parse_suppressions(chunk.text) if marked else [], not marked or tokenizes(chunk.text))
+            own, clean = chunk.suppressions
+            if not clean:
+                # The whole file would not tokenize either: the line-scan fallback covers all of it.
+                return parse_suppressions(text)
+            delta = chunk.first - 1
+            found.extend(
+                Suppression(s.kind, s.codes, Span(s.span.start_line + delta, s.span.start_col, s.span.end_line + delta, s.span.end_col))
+                for s in own
+            )
+        return found

@@ -1,0 +1,90 @@
+"""What the chunks of a document import and bind at module level, kept up to date as chunks
+come and go: the union of their imports (the module's import map) and, per name, the chunks
+that bind it (a chunk's context)."""
+
+from __future__ import annotations
+
+import itertools
+
+from ...engine.names import ImportMap
+from ..running import RerunWhole
+from .chunks import Chunk
+from .imports import IMPORT_FIELDS, ImportChange, SharedImports
+
+
+class ModuleBindings:
+    """The import map of the whole document, merged from its chunks, and who binds each name.
+
+    Per name, the chunks that import or bind it are counted, so an update only looks at the
+    chunks that came and went."""
+
+    def __init__(self, module_name: str) -> None:
+        self.module_name = module_name
+        self.imports = SharedImports(module_name)
+        self.binders: dict[str, set[Chunk]] = {}  # name → chunks binding it at module level
+        self._alias_uses: dict[str, dict[str, int]] = {}  # imported name → target → chunks importing it so
+        self._bound_uses: dict[str, int] = {}  # name bound at module level → chunks binding it
+        self._star_chunks: list[Chunk] = []  # chunks with star imports
+
+    def update_imports(self, gone: list[Chunk], fresh: list[Chunk]) -> ImportChange:
+        """Merge the chunks' imports into the shared map; what changed. Raises ``RerunWhole``
+        when the union would depend on statement order."""
+        for chunk in fresh:
+            if chunk.imports is None:
+                own = ImportMap(chunk.module, self.module_name)
+                if set(vars(own)) != IMPORT_FIELDS:
+                    raise RerunWhole("the import map has fields this analyzer does not merge")
+                chunk.imports = (own.aliases, own.star_modules, own.locally_bound)
+        for chunk, step in itertools.chain(((c, -1) for c in gone), ((c, 1) for c in fresh)):
+            self._count(chunk, step)
+        aliases: dict[str, str] = {}
+        for name, targets in self._alias_uses.items():
+            if len(targets) > 1:
+                raise RerunWhole(f"`{name}` is imported as different modules in different places")
+            aliases[name] = next(iter(targets))
+        if len(self._star_chunks) > 1:
+            raise RerunWhole("star imports in several places")
+        star = list(self._star_chunks[0].imports[1]) if self._star_chunks else []  # type: ignore[index]
+        return self.imports.update(aliases, star, set(self._bound_uses))
+
+    def _count(self, chunk: Chunk, step: int) -> None:
+        own_aliases, own_star, own_bound = chunk.imports  # type: ignore[misc]
+        for name, target in own_aliases.items():
+            targets = self._alias_uses.setdefault(name, {})
+            targets[target] = targets.get(target, 0) + step
+            if not targets[target]:
+                del targets[target]
+                if not targets:
+                    del self._alias_uses[name]
+        for name in own_bound:
+            count = self._bound_uses.get(name, 0) + step
+            if count:
+                self._bound_uses[name] = count
+            else:
+                del self._bound_uses[name]
+        if own_star:
+            if step > 0:
+                self._star_chunks.append(chunk)
+            else:
+                self._star_chunks.remove(chunk)
+
+    def update_binders(self, gone: list[Chunk], fresh: list[Chunk]) -> set[str]:
+        """Record which chunks bind which module-level names; the names whose binders changed."""
+        changed: set[str] = set()
+        for chunk in gone:
+            for name in chunk.binds or ():
+                holders = self.binders.get(name)
+                if holders is not None:
+                    holders.discard(chunk)
+            changed.update(chunk.binds or ())
+        for chunk in fresh:
+            for name in chunk.binds or ():
+                self.binders.setdefault(name, set()).add(chunk)
+            changed.update(chunk.binds or ())
+        return changed
+
+    def context_of(self, chunk: Chunk) -> list[Chunk]:
+        """The other chunks binding, at module level, a name ``chunk`` uses (in line order)."""
+        members = {d for n in chunk.names for d in self.binders.get(n, ())}
+        members.discard(chunk)
+        return sorted(members, key=lambda c: c.first)

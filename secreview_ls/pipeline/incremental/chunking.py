@@ -1,0 +1,227 @@
+"""Cutting a new version of the document into chunks, reusing the last version's chunks.
+
+Only the chunks that overlap the change (plus their neighbours) are parsed again, and only if
+that region parses on its own. Code that does not parse (mid-edit) is repaired region by
+region the way ``parse_tolerant`` repairs the whole file, when that provably gives the same
+result. Anything else raises ``RerunWhole``.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import hashlib
+
+from ...engine.source import parse_tolerant
+from ..running import RerunWhole
+from .chunks import Chunk, RunStats, group_statements, outline, parse_module, tokenizes
+
+MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each side
+MAX_BROKEN_NOTICES = 8  # more syntax errors than this in one region: analyze the whole file
+
+
+def rechunk(
+    old_lines: list[str], old: list[Chunk], lines: list[str], prefix: int, suffix: int, path: str, stats: RunStats
+) -> list[Chunk]:
+    """The chunks of the new version ``lines`` (the first ``prefix`` and last ``suffix`` lines are
+    those of ``old_lines``, cut into the chunks ``old``); the chunks below the edit are moved."""
+    if not old:
+        stats.parsed_lines = len(lines)
+        made = _parse_region(lines, 1, len(lines), {})
+        if made is None:
+            made = broken_document(lines, path)
+            stats.broken = True
+        return made
+    delta = len(lines) - len(old_lines)
+    if prefix == len(old_lines) == len(lines):
+        return old
+    # Old chunks touching the changed lines, one line of margin each side (0-based).
+    low = max(prefix - 1, 0)
+    high = min(len(old_lines) - suffix, len(old_lines) - 1)
+    starts = [c.first for c in old]
+    first_index = max(bisect.bisect_right(starts, low + 1) - 1, 0)
+    last_index = max(bisect.bisect_right(starts, high + 1) - 1, first_index)
+    # A broken chunk below the edit has line numbers in its notices: parse it again.
+    while delta and last_index + 1 < len(old) and any(c.broken is not None for c in old[last_index + 1 :]):
+        last_index += 1
+    failed: list[tuple[int, int]] = []
+    made: list[Chunk] | None = None
+    for attempt in range(MAX_EXPANSIONS + 1):
+        if attempt == MAX_EXPANSIONS:
+            first_index, last_index = 0, len(old) - 1
+        region_first = old[first_index].first
+        region_last = old[last_index].last + delta
+        reusable = {c.key: c for c in old[first_index : last_index + 1] if c.broken is None}
+        stats.parsed_lines = max(region_last - region_first + 1, 0)
+        made = _parse_region(lines, region_first, region_last, reusable)
+        if made is not None:
+            break
+        failed.append((first_index, last_index))
+        if len(failed) == 2:
+            # Mid-edit code: parse the broken region tolerantly on its own, if that gives
+            # what the whole file's tolerant parse would.
+            for first_index, last_index in failed:
+                made = _broken_region(lines, old, first_index, last_index, delta, path)
+                if made is not None:
+                    stats.broken = True
+                    break
+            if made is not None:
+                break
+            first_index, last_index = failed[-1]
+        if first_index == 0 and last_index == len(old) - 1:
+            break
+        first_index = max(first_index - 1, 0)
+        last_index = min(last_index + 1, len(old) - 1)
+    if made is None:
+        raise RerunWhole("syntax error")
+    assert made is not None
+    moved = old[last_index + 1 :]
+    if delta:
+        for chunk in moved:
+            chunk.first += delta
+            chunk.last += delta
+    return [*old[:first_index], *made, *moved]
+
+def broken_document(lines: list[str], path: str) -> list[Chunk]:
+    """Chunks for a whole document that does not parse, from the tolerant parse of all of
+    it (exactly the pipeline's parse); chunks holding a repaired line carry its notices."""
+    parsed = parse_tolerant("".join(lines), path)
+    if any(n.span is None for n in parsed.notices) or len(parsed.notices) > MAX_BROKEN_NOTICES:
+        raise RerunWhole("syntax errors")
+    chunks: list[Chunk] = []
+    for first, last, statements in group_statements(parsed.tree.body, 1, len(lines), lines):
+        text = "".join(lines[first - 1 : last])
+        notices = [n for n in parsed.notices if n.span is not None and first <= n.span.start_line <= last]
+        repaired = notices or any(first <= line <= last for line in parsed.blanked_lines)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        chunk = Chunk(first, last, text, ("broken:" if repaired else "") + digest, ast.Module(body=statements, type_ignores=[]), base=first)
+        if repaired:
+            chunk.broken = notices
+        chunks.append(chunk)
+    if [n for c in chunks for n in c.broken or ()] != parsed.notices:
+        raise RerunWhole("syntax errors out of order")
+    return chunks
+
+def _broken_region(
+    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
+) -> list[Chunk] | None:
+    """One chunk for a region that does not parse, repaired as ``parse_tolerant`` repairs
+    it, when the same parse of the region with a chunk of context on each side blanks
+    nothing outside the region and reports nothing else."""
+    first = old[first_index].first
+    last = old[last_index].last + delta
+    if last < first:
+        return None
+    text = "".join(lines[first - 1 : last])
+    if not tokenizes(text):
+        # An open bracket or string may close anywhere below: parse from here to the end.
+        return _open_region(lines, old, first_index, first, last, last_index, delta, text, path)
+    alone = parse_tolerant("\n" * (first - 1) + text, path)
+    if any(n.kind == "unparsable" for n in alone.notices) or len(alone.notices) > MAX_BROKEN_NOTICES:
+        return None
+    before = old[first_index - 1] if first_index > 0 else None
+    after = old[last_index + 1] if last_index + 1 < len(old) else None
+    window_first = before.first if before is not None else first
+    window_last = after.last + delta if after is not None else last
+    window = parse_tolerant("\n" * (window_first - 1) + "".join(lines[window_first - 1 : window_last]), path)
+    if window.notices != alone.notices or window.blanked_lines != alone.blanked_lines:
+        return None
+    body = window.tree.body
+    count_before = len(before.module.body) if before is not None else 0
+    count_after = len(after.module.body) if after is not None else 0
+    if len(body) != count_before + len(alone.tree.body) + count_after:
+        return None
+    middle = body[count_before : len(body) - count_after]
+    if any(ast.dump(a, include_attributes=True) != ast.dump(b, include_attributes=True) for a, b in zip(middle, alone.tree.body, strict=True)):
+        return None
+    for neighbour, statements in ((before, body[:count_before]), (after, body[len(body) - count_after :])):
+        if neighbour is not None and any(
+            ast.dump(a) != ast.dump(b) for a, b in zip(statements, neighbour.module.body, strict=True)
+        ):
+            return None
+    key = "broken:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    chunk = Chunk(first, last, text, key, alone.tree, base=first)
+    chunk.broken = list(alone.notices)
+    return [chunk]
+
+def _open_region(
+    lines: list[str],
+    old: list[Chunk],
+    first_index: int,
+    first: int,
+    last: int,
+    last_index: int,
+    delta: int,
+    text: str,
+    path: str,
+) -> list[Chunk] | None:
+    """A broken region that ends inside a bracket or string: the tolerant parse of the file
+    from the chunk before the region to its end decides, accepted when it repairs only
+    the region, leaves the chunk before as it was and keeps every statement below in
+    its place (so the chunks around are unchanged)."""
+    before = old[first_index - 1] if first_index > 0 else None
+    start = before.first if before is not None else first
+    below_chunks = old[last_index + 1 :]
+    below = [(statement, chunk.first - chunk.base) for chunk in below_chunks for statement in chunk.module.body]
+    # The chunks below parsed as top-level statements and are unchanged: once the text
+    # above them parses, the whole parses into its statements followed by theirs, so
+    # only attempts that fail need the text below (an open bracket may close there).
+    tail = "".join(lines[last:]) if all(c.broken is None for c in below_chunks) else ""
+    stitched = False
+
+    def parse(current: str, path: str) -> ast.Module:
+        nonlocal stitched
+        stitched = False
+        if tail and current.endswith(tail):
+            head = current[: len(current) - len(tail)]
+            tree = parse_module(head) if head.endswith("\n") else None
+            if tree is not None:
+                stitched = True
+                return ast.Module(body=[*tree.body, *(s for s, _ in below)], type_ignores=[])
+        return ast.parse(current, filename=path, type_comments=False)
+
+    rest = parse_tolerant("\n" * (start - 1) + "".join(lines[start - 1 :]), path, parse=parse)
+    if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
+        return None
+    if len(rest.notices) > MAX_BROKEN_NOTICES or any(not first <= line <= last for line in rest.blanked_lines):
+        return None
+    above = before.module.body if before is not None else []
+    body = rest.tree.body
+    if len(body) < len(above) + len(below):
+        return None
+    if any(ast.dump(a) != ast.dump(b) for a, b in zip(body[: len(above)], above, strict=True)):
+        return None
+    own = body[len(above) : len(body) - len(below)]
+    if not stitched:
+        for node, (statement, shift) in zip(body[len(body) - len(below) :], below, strict=True):
+            if outline(node, 0) != outline(statement, shift + delta):
+                return None
+    if any((node.end_lineno or node.lineno) > last or node.lineno < first for node in own):
+        return None
+    key = "broken:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    chunk = Chunk(first, last, text, key, ast.Module(body=own, type_ignores=[]), base=first)
+    chunk.broken = list(rest.notices)
+    return [chunk]
+
+def _parse_region(lines: list[str], first: int, last: int, reusable: dict[str, Chunk]) -> list[Chunk] | None:
+    """Chunks for lines first..last (1-based), or None when the region does not parse alone."""
+    if last < first:
+        return []
+    region = "".join(lines[first - 1 : last])
+    tree = parse_module(region)
+    if tree is None:
+        return None
+    groups = group_statements(tree.body, first, last, lines)
+    chunks: list[Chunk] = []
+    for group_first, group_last, statements in groups:
+        text = "".join(lines[group_first - 1 : group_last])
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        old = reusable.pop(key, None)
+        if old is not None:
+            old.first, old.last = group_first, group_last
+            chunks.append(old)
+            continue
+        module = ast.Module(body=statements, type_ignores=[])
+        # The region was parsed from line 1: its nodes sit (first - 1) lines too high.
+        chunks.append(Chunk(group_first, group_last, text, key, module, base=group_first - (first - 1)))
+    return chunks

@@ -1,0 +1,358 @@
+"""Chunks: runs of top-level statements analyzed on their own, and the helpers that make them.
+
+A chunk is a function or class alone, or up to ``GROUP_LINES`` lines of small statements,
+with the blank and comment lines before it. It keeps its parse tree, its facts, what it
+binds at module level and the names it uses, and the cached results of the rules that
+run per chunk.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import itertools
+import tokenize
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ...engine.evidence import Evidence
+from ...engine.facts import ModuleFacts
+from ...engine.finding import Finding, Fix, Notice, Span, TextEdit
+from ...engine.source import SourceFile
+from ...engine.suppressions import Suppression
+from .imports import ImportChange, Recorder, SharedImports
+from .linediff import split_lines_keepends
+
+GROUP_LINES = 20  # consecutive simple statements are grouped up to this many lines
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SERIALS = itertools.count(1)
+
+
+@dataclass(eq=False)
+class Local:
+    """Cached results of the per-chunk rules on one chunk, by rule id."""
+
+    context: tuple[Any, ...]  # own facts serial, then what each context chunk binds that this one uses
+    recorder: Recorder  # what the rules asked of the import map
+    base: int  # the chunk's first line when these were computed
+    findings: dict[str, list[Finding]]
+    evidence: dict[str, Evidence]
+    moves: bool  # the results can be moved with the chunk (no message names a line)
+
+
+@dataclass(eq=False)
+class Chunk:
+    first: int  # 1-based first line (current)
+    last: int  # 1-based last line (current)
+    text: str
+    key: str
+    module: ast.Module  # the chunk's statements, line numbers valid for ``base``
+    base: int
+    facts: ModuleFacts | None = None
+    facts_recorder: Recorder | None = None
+    positioned: list[ast.AST] = field(default_factory=list)
+    ended: list[ast.AST] = field(default_factory=list)  # the positioned nodes with an end line
+    serial: int = 0  # changes whenever the facts are rebuilt
+    context: list[Chunk] | None = None  # chunks binding names this one uses
+    context_key: frozenset[tuple[str, str, int]] | None = None  # what the context binds that this one uses
+    names: frozenset[str] = frozenset()
+    binds: frozenset[str] | None = None
+    bindings: dict[str, str] = field(default_factory=dict)  # bound name → digest of its binding statements
+    facts_version: int = 0  # the import map version the facts were built with
+    imports: tuple[dict[str, str], list[str], set[str]] | None = None
+    local: Local | None = None
+    suppressions: tuple[list[Suppression], bool] | None = None  # at ``text`` line 1; tokenized cleanly
+    broken: list[Notice] | None = None  # parse notices of a chunk that only parses once repaired
+
+    @property
+    def lines(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass
+class RunStats:
+    """How the last ``analyze`` call worked (for logs and benchmarks)."""
+
+    mode: str = "full"  # "full" | "incremental"
+    reason: str = ""
+    chunks: int = 0
+    parsed_lines: int = 0
+    rerun: int = 0
+    moved: int = 0
+    broken: bool = False
+    seconds: float = 0.0
+
+
+class View(SourceFile):
+    """A SourceFile over given lines and tree (no parsing)."""
+
+    def __init__(self, text: str, path: str, lines: list[str], tree: ast.Module) -> None:
+        self.text = text
+        self.path = path
+        self.lines = lines
+        self.tree = tree
+        self.notices = []
+        self.blanked_lines = frozenset()
+
+
+def ensure_facts(chunk: Chunk, imports: SharedImports, path: str, change: ImportChange) -> bool:
+    """Chunk facts valid for the current import map; whether they were built now. Their
+    nodes stay where they were: ``place`` moves them to the chunk's lines when needed."""
+    if chunk.facts is not None and change and chunk.facts_recorder is not None:
+        if chunk.facts_recorder.invalidated_by(change):
+            chunk.facts = None
+    if chunk.facts is not None:
+        return False
+    recorder = Recorder()
+    imports.record(recorder)
+    try:
+        view = View("", path, [], chunk.module)
+        chunk.facts = ModuleFacts(view, imports.map.module_name, imports=imports.map)
+    finally:
+        imports.record(None)
+    chunk.facts_recorder = recorder
+    chunk.serial = next(_SERIALS)
+    chunk.facts_version = imports.version
+    chunk.positioned = [
+        node for nodes in chunk.facts._by_type.values() for node in nodes if "lineno" in node._attributes
+    ]
+    chunk.ended = [node for node in chunk.positioned if getattr(node, "end_lineno", None) is not None]
+    if chunk.binds is None:
+        chunk.names = free_names(chunk.facts)
+        lines = split_lines_keepends(chunk.text) if chunk.broken is None else None
+        chunk.bindings = module_bindings(chunk.module, lines, chunk.base)
+        chunk.binds = frozenset(chunk.bindings)
+    return True
+
+
+def place(chunk: Chunk) -> None:
+    """Move the chunk's nodes to its current lines."""
+    delta = chunk.first - chunk.base
+    if not delta:
+        return
+    for node in chunk.positioned:
+        node.lineno += delta  # type: ignore[attr-defined]
+    for node in chunk.ended:
+        node.end_lineno += delta  # type: ignore[attr-defined]
+    chunk.base = chunk.first
+
+
+def combined_facts(text: str, path: str, lines: list[str], members: list[Chunk], imports: SharedImports) -> ModuleFacts:
+    """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk."""
+    for member in members:
+        place(member)
+    root = ast.Module(body=[s for m in members for s in m.module.body], type_ignores=[])
+    parts = [m.facts for m in members if m.facts is not None]
+    return ModuleFacts.combined(View(text, path, lines, root), parts, imports.map, imports.map.module_name)
+
+
+def outline(statement: ast.stmt, shift: int) -> tuple[Any, ...]:
+    """Type, place and decorators of a top-level statement (``shift`` added to its lines)."""
+    decorators = tuple(
+        (d.lineno + shift, d.col_offset, (d.end_lineno or d.lineno) + shift, d.end_col_offset)
+        for d in getattr(statement, "decorator_list", ())
+    )
+    return (
+        type(statement),
+        statement.lineno + shift,
+        statement.col_offset,
+        (statement.end_lineno or statement.lineno) + shift,
+        statement.end_col_offset,
+        decorators,
+    )
+
+
+def tiles(chunks: list[Chunk], line_count: int) -> bool:
+    """Whether the chunks cover lines 1..line_count exactly, in order."""
+    expected = 1
+    for chunk in chunks:
+        if chunk.first != expected or chunk.last < chunk.first - 1:
+            return False
+        expected = chunk.last + 1
+    return expected == line_count + 1 or (not chunks and line_count == 0)
+
+
+def parse_module(text: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
+        return None
+
+
+def group_statements(body: list[ast.stmt], first: int, last: int, lines: list[str]) -> list[tuple[int, int, list[ast.stmt]]]:
+    """Split a region's statements (line numbers relative to ``first``) into chunks of whole lines."""
+    if not body:
+        return [(first, last, [])]
+    offset = first - 1
+    groups: list[tuple[int, int, list[ast.stmt]]] = []
+    current: list[ast.stmt] = []
+    current_first = first
+    previous_end = first - 1
+    for statement in body:
+        start = _relative_first_line(statement, lines, offset, previous_end)
+        if current and start > previous_end:
+            big = isinstance(statement, _DEFS) or isinstance(current[-1], _DEFS)
+            if big or previous_end - current_first + 1 >= GROUP_LINES:
+                groups.append((current_first, previous_end, current))
+                current, current_first = [], previous_end + 1
+        current.append(statement)
+        previous_end = max(previous_end, (statement.end_lineno or statement.lineno) + offset)
+    groups.append((current_first, last, current))
+    return groups
+
+
+def _relative_first_line(statement: ast.stmt, lines: list[str], offset: int, previous_end: int) -> int:
+    """Absolute first line of a statement whose node line numbers are relative to ``offset``."""
+    first = statement.lineno + offset
+    decorators = getattr(statement, "decorator_list", None)
+    if decorators:
+        first = min(first, *(d.lineno + offset for d in decorators))
+        while first - 1 > previous_end and not lines[first - 1].lstrip().startswith("@"):
+            first -= 1
+    return first
+
+
+def free_names(facts: ModuleFacts) -> frozenset[str]:
+    """Names the chunk may look up at module level: every name used outside functions, and
+    inside a function (or lambda) the names it neither assigns nor takes as a parameter."""
+    scopes: dict[int, set[str]] = {}
+    names = facts.nodes(ast.Name)
+
+    def scope_of(node: ast.AST) -> ast.AST | None:
+        for ancestor in facts.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return ancestor
+        return None
+
+    placed = [(node, scope_of(node)) for node in names]
+    for node, scope in placed:
+        if scope is not None and isinstance(node.ctx, (ast.Store, ast.Del)):  # type: ignore[attr-defined]
+            scopes.setdefault(id(scope), set()).add(node.id)  # type: ignore[attr-defined]
+    for function in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+        arguments = function.args  # type: ignore[attr-defined]
+        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+        scopes.setdefault(id(function), set()).update(a.arg for a in every if a is not None)
+    free = {node.id for node, scope in placed if scope is None or node.id not in scopes.get(id(scope), ())}  # type: ignore[attr-defined]
+    for declaration in facts.nodes(ast.Global, ast.Nonlocal):
+        free.update(declaration.names)  # type: ignore[attr-defined]
+    return frozenset(free)
+
+
+def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> dict[str, str]:
+    """Names bound at module level — assignments outside functions and class bodies, defs,
+    classes, imports, names declared ``global`` — each with a digest of the statements that
+    bind it: a top-level statement, or the class-body statement declaring a name ``global``.
+    A statement is digested by its text (``lines``: the chunk's lines, the first numbered
+    ``base``), which fixes its tree, or else by its tree."""
+    owners: dict[str, list[ast.AST]] = {}
+
+    def add(name: str, owner: ast.AST) -> None:
+        found = owners.setdefault(name, [])
+        if all(o is not owner for o in found):
+            found.append(owner)
+
+    def walk(root: ast.AST, owner: ast.AST) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                add(node.name, owner)
+                stack.extend(node.decorator_list)
+                stack.extend(node.args.defaults)
+                stack.extend(d for d in node.args.kw_defaults if d is not None)
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Global):
+                        for name in inner.names:
+                            add(name, owner)
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Global):
+                for name in node.names:
+                    add(name, owner)
+                continue
+            if isinstance(node, ast.ClassDef):
+                add(node.name, owner)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    add((alias.asname or alias.name).split(".")[0], owner)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                add(node.id, owner)
+            stack.extend(ast.iter_child_nodes(node))
+
+    for statement in module.body:
+        if isinstance(statement, ast.ClassDef):
+            add(statement.name, statement)
+            for part in (*statement.decorator_list, *statement.bases, *statement.keywords):
+                walk(part, statement)
+            for member in statement.body:
+                for inner in ast.walk(member):
+                    if isinstance(inner, ast.Global):
+                        for name in inner.names:
+                            add(name, member)
+        else:
+            walk(statement, statement)
+    dumps: dict[int, str] = {}
+    digests: dict[str, str] = {}
+    for name, found in owners.items():
+        parts = []
+        for owner in found:
+            text = dumps.get(id(owner))
+            if text is None:
+                text = dumps[id(owner)] = _statement_text(owner, lines, base) if lines is not None else ast.dump(owner)
+            parts.append(text)
+        digests[name] = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return digests
+
+
+def _statement_text(statement: ast.AST, lines: list[str], base: int) -> str:
+    """The whole lines of a statement, decorators included (``lines[0]`` is line ``base``)."""
+    first = statement.lineno  # type: ignore[attr-defined]
+    for decorator in getattr(statement, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    last = statement.end_lineno or first  # type: ignore[attr-defined]
+    return "".join(lines[first - base : last - base + 1])
+
+
+def padded_text(members: list[Chunk]) -> str:
+    """The members' text at their lines, every other line empty."""
+    pieces: list[str] = []
+    line = 1
+    for member in members:
+        if member.first > line:
+            pieces.append("\n" * (member.first - line))
+        pieces.append(member.text)
+        line = member.last + 1
+    return "".join(pieces)
+
+
+def has_markers(text: str) -> bool:
+    """Whether ``text`` may hold a suppression comment (the same test ``parse_suppressions`` makes)."""
+    lowered = text.lower()
+    return "nosec" in lowered or "noqa" in lowered or "secreview" in lowered
+
+
+def _shift_span(span: Span, delta: int) -> Span:
+    return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+
+
+def shift_finding(found: Finding, delta: int) -> Finding:
+    """``found`` moved ``delta`` lines down: its span, its fix's edits and its steps in this file."""
+    fix = found.fix
+    if fix is not None:
+        fix = Fix(fix.title, tuple(TextEdit(_shift_span(e.span, delta), e.new_text) for e in fix.edits))
+    flow = tuple(step if step.path else replace(step, span=_shift_span(step.span, delta)) for step in found.flow)
+    return replace(found, span=_shift_span(found.span, delta), fix=fix, flow=flow, extra=dict(found.extra))
+
+
+def tokenizes(text: str) -> bool:
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            pass
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return False
+    return True

@@ -1,0 +1,125 @@
+"""The per-chunk rules on one chunk: reuse of the last results, or a run on the chunk's own view.
+
+A chunk's view is a small module made of the chunk and the chunks that bind, at module
+level, a name the chunk uses (a constant, a helper, ``app``): rules that look a name up at
+module level see what they would see in the whole file. Results are cached by the chunk's
+facts and by what its context binds that it uses, and invalidated by the import-map answers
+the rules depended on; when a chunk only moved, its results move with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine.evidence import Evidence
+from ...engine.finding import Finding
+from ...engine.project import ProjectIndex
+from ...engine.taint_model import TaintSpec
+from ...rules.base import FileCache, Rule, RuleContext, TextContext
+from ..running import RerunWhole, dispatch
+from .chunks import Chunk, Local, RunStats, combined_facts, padded_text, shift_finding
+from .imports import ImportChange, Recorder, SharedImports
+
+
+def context_keys(chunk: Chunk) -> tuple[Any, ...]:
+    """What the chunk's per-chunk results depend on besides the import map: its own facts,
+    and the statements of its context binding the names it uses."""
+    if chunk.context_key is None:
+        names = chunk.names
+        chunk.context_key = frozenset(
+            (n, c.bindings[n], c.facts_version) for c in chunk.context or () for n in names & c.binds  # type: ignore[operator]
+        )
+    return (chunk.serial, chunk.context_key)
+
+
+def reuse(chunk: Chunk, change: ImportChange, stats: RunStats) -> bool:
+    """Whether the chunk's cached results hold for this version (moved with the chunk if it moved)."""
+    keys = context_keys(chunk)
+    local = chunk.local
+    if local is None or local.context != keys or (change and local.recorder.invalidated_by(change)):
+        return False
+    if local.base == chunk.first:
+        return True
+    if not local.moves:
+        return False
+    stats.moved += 1
+    delta = chunk.first - local.base
+    local.findings = {rid: [shift_finding(f, delta) for f in found] for rid, found in local.findings.items()}
+    local.evidence = {rid: evidence.shifted(delta) for rid, evidence in local.evidence.items()}
+    local.base = chunk.first
+    return True
+
+
+class ChunkRun:
+    """The per-chunk rules running again on one chunk: its view, and what each rule found there."""
+
+    def __init__(
+        self,
+        chunk: Chunk,
+        plain: list[str],
+        imports: SharedImports,
+        path: str,
+        is_test: bool,
+        spec: TaintSpec | None,
+        project: ProjectIndex | None,
+    ) -> None:
+        self.chunk = chunk
+        self.keys = context_keys(chunk)
+        members = sorted([chunk, *(chunk.context or ())], key=lambda c: c.first)
+        padding = [""] * len(plain)
+        for member in members:
+            padding[member.first - 1 : member.last] = plain[member.first - 1 : member.last]
+        self.facts = combined_facts(padded_text(members), path, padding, members, imports)
+        self.own_text = "\n" * (chunk.first - 1) + chunk.text
+        self.own_plain = [""] * (chunk.first - 1) + plain[chunk.first - 1 : chunk.last]
+        self.imports = imports
+        self.path = path
+        self.is_test = is_test
+        self.spec = spec
+        self.project = project
+        self.cache = FileCache()
+        self.recorder = Recorder()
+        self.findings: dict[str, list[Finding]] = {}
+        self.evidence: dict[str, Evidence] = {}
+
+    def check(self, current: Rule) -> list[Finding]:
+        """``current``'s findings on this chunk (recorded with the import answers they needed)."""
+        evidence = Evidence()
+        ctx = RuleContext(
+            self.facts.source,
+            self.facts,
+            self.is_test,
+            project=self.project,
+            taint_spec=self.spec,
+            cache=self.cache,
+            evidence=evidence,
+        )
+        text_ctx = TextContext(self.path, self.own_text, self.own_plain, self.is_test, self.cache, evidence)
+        self.imports.record(self.recorder)
+        try:
+            found = checked(current, ctx, text_ctx)
+        finally:
+            self.imports.record(None)
+        chunk = self.chunk
+        kept = [f for f in found if chunk.first <= f.span.start_line <= chunk.last]
+        if kept:
+            self.findings[current.id] = kept
+        own = Evidence(r for r in evidence if chunk.first <= r.line <= chunk.last)
+        if own:
+            self.evidence[current.id] = own
+        return kept
+
+    def results(self) -> Local:
+        """What to keep for the next versions."""
+        chunk = self.chunk
+        moves = not any(f.message_lines for found in self.findings.values() for f in found)
+        return Local(self.keys, self.recorder, chunk.first, self.findings, self.evidence, moves)
+
+
+def checked(current: Rule, ctx: RuleContext, text_ctx: TextContext) -> list[Finding]:
+    """The rule's findings; a rule that fails makes the whole file run again (the whole-file
+    analysis reports the failure, with the findings made before it)."""
+    try:
+        return list(dispatch(current, ctx, text_ctx))
+    except Exception as error:
+        raise RerunWhole(f"{current.id} raised {type(error).__name__}") from error

@@ -1,0 +1,23 @@
+"""What the analysis of one file produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.evidence import Evidence
+from ..engine.facts import ModuleFacts
+from ..engine.finding import Finding, Notice
+
+
+@dataclass
+class AnalysisResult:
+    """Findings and notices for one file."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    is_test: bool = False
+    rules_run: tuple[str, ...] = ()
+    facts: ModuleFacts | None = None
+    evidence: Evidence = field(default_factory=Evidence)  # what the rules examined (for reviews)

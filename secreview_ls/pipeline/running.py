@@ -1,0 +1,88 @@
+"""The one rule loop: every analysis (whole files, text files, incremental) runs its rules here,
+under one time budget and one error policy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..engine.finding import Finding, Notice
+from ..rules.base import Rule, RuleContext, TextContext
+
+
+class RerunWhole(Exception):
+    """Raised while producing a rule's findings when the file must be analyzed as a whole
+    instead (the incremental analyzer cannot reproduce what the whole-file run would give)."""
+
+
+class Deadline:
+    """The per-file time budget (``timeout``), started when the rules start. It reads the clock
+    once when made and once before each rule."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] | None = None) -> None:
+        self.seconds = seconds
+        self._clock = clock if clock is not None else time.monotonic
+        self._at = self._clock() + seconds
+
+    def passed(self) -> bool:
+        return self._clock() > self._at
+
+
+@dataclass
+class RuleRun:
+    """What the rules produced: findings with the rule that produced them, and notices."""
+
+    raw: list[tuple[Rule, Finding]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # ids of the rules that ran (failed ones included)
+    completed: bool = True  # every rule ran (no timeout)
+
+
+def dispatch(current: Rule, ctx: RuleContext | None, text_ctx: TextContext) -> Iterable[Finding]:
+    """A rule's check on the context of its kind: Python rules on the module, text rules on the text."""
+    if current.kind == "text" or ctx is None:
+        return current.check(text_ctx)  # type: ignore[arg-type]
+    return current.check(ctx)
+
+
+def run_rules(
+    rules: Sequence[Rule],
+    produce: Callable[[Rule], Iterable[Finding]],
+    *,
+    path: str,
+    deadline: Deadline,
+) -> RuleRun:
+    """Run ``produce(rule)`` for each rule in order until the deadline passes.
+
+    A rule that fails costs its own findings (those it produced before failing are kept) and
+    adds a notice; the other rules still run. ``RerunWhole`` is not a rule failure: it ends
+    the loop and reaches the caller."""
+    run = RuleRun()
+    for index, current in enumerate(rules):
+        if deadline.passed():
+            run.notices.append(_timeout_notice(deadline.seconds, rules[index:], path))
+            run.completed = False
+            break
+        run.ran.append(current.id)
+        try:
+            for found in produce(current):
+                run.raw.append((current, found))
+        except RerunWhole:
+            raise
+        except RecursionError:
+            run.notices.append(Notice("too-deep", f"{current.id} skipped: the code is nested too deeply", None, path))
+        except Exception as error:  # a rule bug must not hide the other rules' findings
+            run.notices.append(
+                Notice("rule-error", f"{current.id} failed on this file: {type(error).__name__}: {error}", None, path)
+            )
+    return run
+
+
+def _timeout_notice(seconds: float, remaining: Sequence[Rule], path: str) -> Notice:
+    return Notice(
+        "timeout",
+        f"analysis stopped after {seconds:g} s (`timeout`); rules not run: {', '.join(r.id for r in remaining)}",
+        None,
+        path,
+    )

@@ -1,0 +1,98 @@
+"""Suppression comments: which findings they hide, and which of them are unknown or unused."""
+
+from __future__ import annotations
+
+import ast
+
+from ..config import Config
+from ..engine.facts import ModuleFacts
+from ..engine.finding import Finding, Notice
+from ..engine.suppressions import Suppression
+from ..rules import registry
+
+
+def suppression_matches(suppression: Suppression, found: Finding) -> bool:
+    if not suppression.codes:
+        return suppression.kind != "noqa"
+    current = registry.get(found.rule_id)
+    codes = {found.rule_id}
+    if current is not None:
+        codes.update(current.bandit if suppression.kind != "noqa" else ())
+        codes.update(current.ruff)
+    return any(code in codes for code in suppression.codes)
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    suppressions: list[Suppression],
+    facts: ModuleFacts | None,
+    config: Config,
+    path: str,
+) -> tuple[list[Finding], list[Finding], list[Notice]]:
+    """(kept, suppressed, notices about the suppression comments themselves)."""
+    if not suppressions:
+        return findings, [], []
+    by_line: dict[int, list[Suppression]] = {}
+    for suppression in suppressions:
+        by_line.setdefault(suppression.line, []).append(suppression)
+    statement_lines = statement_extents(facts) if facts is not None else {}
+    used: set[Suppression] = set()
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    for found in findings:
+        lines = set(range(found.span.start_line, found.span.end_line + 1))
+        extent = statement_lines.get(found.span.start_line)
+        if extent is not None:
+            lines.update(range(extent[0], extent[1] + 1))
+        hit = None
+        for line in sorted(lines):
+            for suppression in by_line.get(line, ()):
+                if suppression_matches(suppression, found):
+                    hit = suppression
+                    break
+            if hit:
+                break
+        if hit is None:
+            kept.append(found)
+        else:
+            used.add(hit)
+            suppressed.append(found)
+    return kept, suppressed, _comment_notices(suppressions, used, config, path)
+
+
+def _comment_notices(suppressions: list[Suppression], used: set[Suppression], config: Config, path: str) -> list[Notice]:
+    notices: list[Notice] = []
+    known = registry.known_codes()
+    for suppression in suppressions:
+        unknown = [c for c in suppression.codes if c not in known]
+        if suppression.kind == "noqa":
+            unknown = [c for c in unknown if c.startswith("S") and c[1:].isdigit()]
+        if unknown:
+            notices.append(
+                Notice(
+                    "unknown-suppression",
+                    f"suppression names unknown rule {', '.join(unknown)}",
+                    suppression.span,
+                    path,
+                )
+            )
+        elif config.report_unused_suppressions and suppression.kind == "secreview" and suppression not in used:
+            notices.append(
+                Notice("unused-suppression", "suppression comment matches no finding on this line", suppression.span, path)
+            )
+    return notices
+
+
+def statement_extents(facts: ModuleFacts) -> dict[int, tuple[int, int]]:
+    """Map each line to the (first, last) line of the simple statement that covers it."""
+    extents: dict[int, tuple[int, int]] = {}
+    for node in facts.nodes(ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Call):
+        first = getattr(node, "lineno", None)
+        last = getattr(node, "end_lineno", None)
+        if first is None or last is None or first == last:
+            continue
+        for line in range(first, last + 1):
+            current = extents.get(line)
+            if current is None or (last - first) > (current[1] - current[0]):
+                extents[line] = (first, last)
+    return extents
