@@ -74,7 +74,7 @@ from .engine.finding import Finding, Fix, FlowStep, Notice, Span, TextEdit
 from .engine.names import ImportMap
 from .engine.source import SourceFile, parse_tolerant
 from .engine.suppressions import Suppression, parse_suppressions
-from .engine.taint_memo import TaintMemo
+from .engine.taint import TaintMemo
 from .rules.base import Rule, RuleContext, TextContext
 
 # Rules whose findings depend on the whole module rather than on a chunk and the

@@ -124,7 +124,7 @@ def _with_project(options: dict[str, Any], project_roots: list[Path] | None) -> 
     if not project_roots or "project" in options:
         return options
     try:
-        from .engine.project import ProjectIndex
+        from .engine.taint import ProjectIndex
     except ImportError:
         return options
     return {**options, "project": ProjectIndex(project_roots)}

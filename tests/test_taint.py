@@ -10,7 +10,7 @@ import pytest
 
 from secreview_ls.analyze import analyze_source
 from secreview_ls.config import Config, from_mapping
-from secreview_ls.engine.project import ProjectIndex
+from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.rules import registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"

@@ -121,7 +121,7 @@ def _relative(path: str, root: Path) -> str:
 def project_index(root: Path, read: Any) -> Any | None:
     """A cross-module index for a workspace folder, if the engine provides one."""
     try:
-        from ..engine.project import ProjectIndex
+        from ..engine.taint import ProjectIndex
     except ImportError:
         return None
     try:

@@ -2,7 +2,7 @@
 
 Construct one index per workspace and pass it to the pipeline as ``options["project"]``::
 
-    from secreview_ls.engine.project import ProjectIndex
+    from secreview_ls.engine.taint import ProjectIndex
     project = ProjectIndex([workspace_root])                  # cheap: reads nothing yet
     analyze_source(text, path, config, options={"project": project})
 
@@ -25,10 +25,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .facts import ModuleFacts
-from .source import SourceFile
-from .taint import ModuleTaint, Summary
-from .taint_model import TaintSpec
+from ..facts import ModuleFacts
+from ..source import SourceFile
+from .analysis import ModuleTaint
+from .spec import TaintSpec
+from .summary import Summary
 
 MAX_FILE_BYTES = 2_000_000
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
