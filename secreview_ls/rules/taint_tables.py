@@ -9,6 +9,7 @@ deserialization, xxe, header, log, trust-boundary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from ..engine.finding import Level
@@ -375,7 +376,14 @@ _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 def _sinks() -> list[SinkSpec]:
     sinks: list[SinkSpec] = []
-    add = sinks.append
+    _injection_sinks(sinks.append)
+    _file_web_and_network_sinks(sinks.append)
+    _query_data_and_output_sinks(sinks.append)
+    return sinks
+
+
+def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """SQL, OS command and code sinks."""
     # SQL (CWE-89): the query text, never the parameters.
     for method in ("execute", "executemany", "executescript"):
         add(SinkSpec("sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement"))))
@@ -418,6 +426,10 @@ def _sinks() -> list[SinkSpec]:
     add(SinkSpec("code", "jinja2.Template", "template source (server-side template injection)", ((0, "source"),)))
     add(SinkSpec("code", ".from_string", "template source (server-side template injection)",
                  ((0, "source"),), requires_import=("jinja2",)))  # fmt: skip
+
+
+def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Path traversal, SSRF, XSS and open redirect sinks."""
     # Path traversal (CWE-22).
     add(SinkSpec("path", "builtins.open", "file path", ((0, "file"),)))
     add(SinkSpec("path", "io.open", "file path", ((0, "file"),)))
@@ -477,6 +489,10 @@ def _sinks() -> list[SinkSpec]:
                  "django.http.response.HttpResponseRedirect", "fastapi.responses.RedirectResponse",
                  "starlette.responses.RedirectResponse"):  # fmt: skip
         add(SinkSpec("redirect", name, "redirect target", ((0, "location"), (0, "url"), (0, "redirect_to"))))
+
+
+def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """LDAP, XPath, deserialization, XXE, header and log sinks."""
     # LDAP (CWE-90).
     for method in ("search", "search_s", "search_st", "search_ext", "search_ext_s"):
         add(
@@ -525,7 +541,6 @@ def _sinks() -> list[SinkSpec]:
         add(SinkSpec("log", "." + level, "log message", mode="all-args", receiver_hint="log"))
     add(SinkSpec("log", "logging.log", "log message", mode="all-args"))
     add(SinkSpec("log", ".log", "log message", mode="all-args", receiver_hint="log"))
-    return sinks
 
 
 # A view that renders what it returns (a Flask view) returns into the HTML response body.
