@@ -36,6 +36,7 @@ from .scopes import ScopeTable
 from .sinks import SinkChecker
 from .spec import TaintSpec, sink_index
 from .state import Frame, NodeTexts
+from .strings import FixedPrefixes
 from .summaries import Summaries
 from .summary import SinkHit, Summary, SummaryProvider
 from .values import NO_CONST, Val
@@ -86,7 +87,10 @@ class ModuleTaint:
             path=self.path,
         )
         texts = NodeTexts(facts.source)
-        self.interpreter = Interpreter(facts, spec, results=self.results, texts=texts, step_path=self.step_path)
+        prefixes = FixedPrefixes(spec)
+        self.interpreter = Interpreter(
+            facts, spec, results=self.results, texts=texts, prefixes=prefixes, step_path=self.step_path
+        )
         self.summaries = Summaries(
             facts,
             spec,
@@ -123,7 +127,14 @@ class ModuleTaint:
             path=self.path,
             step_path=self.step_path,
         )
-        calls = Calls(facts, spec, interpreter=self.interpreter, sinks=self.sinks, interprocedural=interprocedural)
+        calls = Calls(
+            facts,
+            spec,
+            interpreter=self.interpreter,
+            sinks=self.sinks,
+            interprocedural=interprocedural,
+            prefixes=prefixes,
+        )
         self.interpreter.connect(calls, self.sinks)
         self.summaries.connect(self.interpreter)
 

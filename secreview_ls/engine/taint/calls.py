@@ -11,9 +11,9 @@ from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
 from .sinks import SinkChecker
-from .spec import ALL_CLASSES, LINE_BREAKS_REMOVED, TaintSpec
+from .spec import ALL_CLASSES, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
 from .state import STDLIB, Env, Frame
-from .strings import literal_prefix
+from .strings import FixedPrefixes, literal_prefix
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -55,13 +55,16 @@ class Calls:
         interpreter: Interpreter,
         sinks: SinkChecker,
         interprocedural: Interprocedural,
+        prefixes: FixedPrefixes,
     ) -> None:
         self.facts = facts
         self.spec = spec
         self.interpreter = interpreter
         self.sinks = sinks
         self.interprocedural = interprocedural
+        self.prefixes = prefixes
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
+        self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
@@ -177,7 +180,7 @@ class Calls:
         """``text.lower()``, ``template.format(...)``, ``sep.join(items)``, ``text.replace(a, b)``."""
         if receiver.kind in self.spec.markup_kinds and method in ("format", "join"):
             escaped = all_taint(receiver, args, kwargs)
-            markup_escaped = self.interpreter.markup_escaped
+            markup_escaped = self.markup_escaped
             return Val(frozenset(lab.cleaned_for(markup_escaped) for lab in escaped), (), receiver.kind)
         data = whole(receiver) | (callee.taint if callee is not None else EMPTY_TAINT)
         if method in ("format", "format_map"):
@@ -185,7 +188,7 @@ class Calls:
             extra: Taint = EMPTY_TAINT
             for value in (*args, *kwargs.values()):
                 extra = extra | whole(value)
-            data = data | (self.interpreter.prefixes.after(prefix, extra) if prefix else extra)
+            data = data | (self.prefixes.after(prefix, extra) if prefix else extra)
         elif method == "join":
             data = data | (whole(args[0]) if args else EMPTY_TAINT)
         elif method == "replace" and len(args) >= 2:

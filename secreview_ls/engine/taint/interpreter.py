@@ -53,6 +53,7 @@ class Interpreter:
         *,
         results: Results,
         texts: NodeTexts,
+        prefixes: FixedPrefixes,
         step_path: str | None,
     ) -> None:
         self.facts = facts
@@ -61,7 +62,7 @@ class Interpreter:
         self.texts = texts
         self.step_path = step_path  # the file named in flow steps (None: the analyzed file)
         self.globals: Env = {}  # module-level values
-        self.prefixes = FixedPrefixes(spec)
+        self.prefixes = prefixes
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
         self.conditions = Conditions(facts, spec, self)
         self.calls: Calls
