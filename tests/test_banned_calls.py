@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from secreview_ls.pipeline import analyze_source
 from secreview_ls.engine.finding import Finding
+from secreview_ls.pipeline import analyze_source
 from secreview_ls.rules import registry
 from secreview_ls.rules.banned_calls import BANNED_CALLS, BannedCall
 

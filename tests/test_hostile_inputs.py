@@ -8,8 +8,8 @@ import warnings
 
 import pytest
 
-from secreview_ls.pipeline import analyze_source
 from secreview_ls.config import Config
+from secreview_ls.pipeline import analyze_source
 
 #: Far above what these inputs need now, far below what they cost with a backtracking search.
 BUDGET_SECONDS = 5.0

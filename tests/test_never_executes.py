@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -145,19 +146,39 @@ def test_language_server_runs_nothing_and_connects_nowhere(repository: tuple[Pat
     log = tmp_path / "strace.log"
     process = subprocess.Popen(
         ["strace", "-f", "-qq", "-z", "-e", "trace=execve,connect,socket", "-o", str(log), sys.executable, "-m", "secreview_ls"],
-        cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=(tmp_path / "server.log").open("wb"),
     )
     assert process.stdin is not None and process.stdout is not None
     for message in messages:
         process.stdin.write(_frame(json.dumps(message)).encode("utf-8"))
     process.stdin.flush()
     seen = b""
-    # Read until the scan and the hover have answered and diagnostics were published.
-    while b'"id": 3' not in seen.replace(b'"id":3', b'"id": 3') or b"publishDiagnostics" not in seen:
+    buffer = b""
+    watchdog = threading.Timer(120, process.kill)  # a server that stops answering fails the test, never hangs it
+    watchdog.start()
+    answered: set[int] = set()
+    # Read until the hover has answered and the document's eval findings were published,
+    # answering the server's own requests (configuration, progress) as a client does.
+    while 3 not in answered or b"request.args" not in seen:
         chunk = process.stdout.read1(65536)  # type: ignore[attr-defined]
         if not chunk:
             break
         seen += chunk
+        buffer += chunk
+        while b"\r\n\r\n" in buffer:
+            header, rest = buffer.split(b"\r\n\r\n", 1)
+            length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
+            if len(rest) < length:
+                break
+            message, buffer = json.loads(rest[:length]), rest[length:]
+            if "method" in message and "id" in message:
+                result = [None] * len(message["params"]["items"]) if message["method"] == "workspace/configuration" else None
+                reply = {"jsonrpc": "2.0", "id": message["id"], "result": result}
+                process.stdin.write(_frame(json.dumps(reply)).encode("utf-8"))
+                process.stdin.flush()
+            elif "id" in message:
+                answered.add(message["id"])
+    watchdog.cancel()
     process.stdin.write(_frame(json.dumps({"jsonrpc": "2.0", "id": 4, "method": "shutdown"})).encode("utf-8"))
     process.stdin.write(_frame(json.dumps({"jsonrpc": "2.0", "method": "exit"})).encode("utf-8"))
     process.stdin.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from secreview_ls.config import Config, from_mapping
-from secreview_ls.engine.project import ProjectIndex
+from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.pipeline import SinkExamined, SinkNotReported, SourceSeen, analyze_source
 from secreview_ls.rules import registry
 

@@ -12,7 +12,7 @@ import pytest
 from lsp.realistic import generate
 
 from secreview_ls.config import Config
-from secreview_ls.engine.taint_memo import TaintMemo
+from secreview_ls.engine.taint import TaintMemo
 from secreview_ls.pipeline import analyze_source
 from secreview_ls.pipeline.incremental import IncrementalAnalyzer
 

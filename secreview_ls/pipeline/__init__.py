@@ -34,9 +34,9 @@ from ..engine.evidence import (
     SourceSeen,
 )
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Fix, FlowStep, Level, Notice, Span, StepKind, TextEdit
-from ..engine.project import ProjectIndex
 from ..engine.redaction import Redactor
 from ..engine.source import split_lines
+from ..engine.taint import ProjectIndex
 from ..rules import registry
 from ..rules.base import Rule
 from .baseline import (

@@ -11,10 +11,9 @@ from pathlib import Path
 
 from ..config import Config
 from ..engine.facts import ModuleFacts
-from ..engine.project import ProjectIndex
 from ..engine.source import SourceFile, split_lines
 from ..engine.suppressions import parse_suppressions
-from ..engine.taint_memo import TaintMemo
+from ..engine.taint import ProjectIndex, TaintMemo
 from ..rules.base import FileCache, Rule, RuleContext, TextContext
 from ..rules.taint_tables import spec_for
 from .finishing import finish_findings

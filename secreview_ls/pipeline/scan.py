@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice
-from ..engine.project import ProjectIndex
+from ..engine.taint import ProjectIndex
 from .batch import analyze_file, analyze_path
 from .discovery import discover_files, has_python_shebang
 from .filters import drop_known, keep_changed, relative_to_root

@@ -28,9 +28,7 @@ from ..engine.finding import Finding, Fix, FlowStep, Level, Span, TextEdit
 from ..engine.source import SourceFile
 
 if TYPE_CHECKING:
-    from ..engine.taint import SummaryProvider
-    from ..engine.taint_memo import TaintMemo
-    from ..engine.taint_model import TaintSpec
+    from ..engine.taint import SummaryProvider, TaintMemo, TaintSpec
 
 T = TypeVar("T")
 Scope = Literal["chunk", "module"]

@@ -13,10 +13,15 @@ from pathlib import Path
 
 from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped, SourceSeen
 from ..engine.finding import Finding, FlowStep, StepKind
-from ..engine.taint import ModuleTaint, SinkHit
-from ..engine.taint_model import TaintSpec, sink_index
-from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
-from .taint_tables import spec_for
+from ..engine.taint import (
+    ModuleTaint,
+    SinkHit,
+    TaintClass,
+    TaintSpec,
+    sink_index,
+)
+from .base import LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
+from .taint_tables import TAINT_CLASSES, spec_for
 
 
 @dataclass
@@ -165,234 +170,25 @@ def _checker(cls: str, title: str) -> Callable[[RuleContext], Iterator[Finding]]
 _RULES_BY_CLASS: dict[str, Rule] = {}
 
 
-def _define(
-    cls: str,
-    *,
-    id: str,
-    name: str,
-    cwe: int,
-    title: str,
-    summary: str,
-    why: str,
-    bad: str,
-    good: str,
-    severity=HIGH,  # type: ignore[no-untyped-def]
-    confidence=HIGH,  # type: ignore[no-untyped-def]
-    bandit: tuple[str, ...] = (),
-    ruff: tuple[str, ...] = (),
-) -> Rule:
-    check = _checker(cls, title)
+def _define(row: TaintClass) -> Rule:
+    """The rule reporting one taint class, from its row of the taint tables."""
+    check = _checker(row.id, row.title)
     check.__module__ = __name__
-    check.__name__ = name.replace("-", "_")
+    check.__name__ = row.rule_name.replace("-", "_")
     created = rule(
-        id=id,
-        name=name,
-        cwe=cwe,
-        severity=severity,
-        confidence=confidence,
-        summary=summary,
-        why=why,
-        bad=bad,
-        good=good,
-        bandit=bandit,
-        ruff=ruff,
+        id=row.rule_id,
+        name=row.rule_name,
+        cwe=row.cwe,
+        severity=row.severity,
+        confidence=row.confidence,
+        summary=row.summary,
+        why=row.why,
+        bad=row.bad,
+        good=row.good,
         taint=True,
     )(check)
-    _RULES_BY_CLASS[cls] = created
+    _RULES_BY_CLASS[row.id] = created
     return created
 
 
-SQL = _define(
-    "sql",
-    id="SR801",
-    name="sql-injection",
-    cwe=89,
-    title="SQL injection",
-    summary="Untrusted input reaches the text of an SQL query.",
-    why="Text spliced into a query is parsed as SQL: a quote in the input ends the literal and the "
-    "rest runs as the attacker's SQL (read other rows, bypass a login, drop tables). Placeholders "
-    "send the value separately, so it is never parsed.",
-    bad='name = request.args["name"]\ncursor.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
-    good='name = request.args["name"]\ncursor.execute("SELECT * FROM users WHERE name = %s", (name,))',
-)
-COMMAND = _define(
-    "command",
-    id="SR802",
-    name="command-injection",
-    cwe=78,
-    title="OS command injection",
-    summary="Untrusted input reaches a shell command or the program a process runs.",
-    why="A shell interprets `;`, `|`, `$(...)` and backquotes in the input, so the attacker runs "
-    "commands of their own. Pass an argument list without `shell=True` (the input is then one "
-    "argument, never code), fix the program name, or quote with `shlex.quote`.",
-    bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
-    good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", host])',
-)
-CODE = _define(
-    "code",
-    id="SR803",
-    name="code-injection",
-    cwe=94,
-    title="code injection",
-    summary="Untrusted input is evaluated as Python code or as a template.",
-    why="`eval`, `exec`, `compile` and template engines fed with a request's text run whatever "
-    "the attacker wrote, with the server's privileges. Parse data with `ast.literal_eval` or "
-    "`json.loads`; render fixed templates with the input as a variable.",
-    bad='expr = request.args["expr"]\nresult = eval(expr)',
-    good='import ast\nresult = ast.literal_eval(request.args["expr"])',
-)
-PATH = _define(
-    "path",
-    id="SR804",
-    name="path-traversal",
-    cwe=22,
-    title="path traversal",
-    summary="Untrusted input chooses a file path that is opened, written or deleted.",
-    why="`../` sequences or an absolute path in the input leave the intended folder: the attacker "
-    "reads `/etc/passwd` or the application's secrets, or overwrites files. Keep only a base name "
-    "(`werkzeug.utils.secure_filename`, `os.path.basename`) or resolve the path and check it is "
-    "still inside the base folder.",
-    bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',
-    good='name = secure_filename(request.args["file"])\nreturn open(os.path.join(UPLOADS, name)).read()',
-)
-SSRF = _define(
-    "ssrf",
-    id="SR805",
-    name="server-side-request-forgery",
-    cwe=918,
-    title="server-side request forgery",
-    summary="Untrusted input chooses the URL (host) the server sends a request to.",
-    why="The server can reach what the client cannot: cloud metadata endpoints, admin interfaces "
-    "on localhost, internal services. Let the input choose only a path or a parameter under a "
-    "fixed `https://host/`, or check the host against an allowlist.",
-    bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
-    good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
-)
-XSS = _define(
-    "xss",
-    id="SR806",
-    name="cross-site-scripting",
-    cwe=79,
-    title="cross-site scripting",
-    summary="Untrusted input is written into an HTML response without escaping.",
-    why="Markup in the input runs as script in other users' browsers, in the site's origin: it reads "
-    "their session, acts on their behalf. Render templates with autoescaping, or escape with "
-    "`markupsafe.escape` / `html.escape`; never mark input as safe.",
-    bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
-    good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
-)
-REDIRECT = _define(
-    "redirect",
-    id="SR807",
-    name="open-redirect",
-    cwe=601,
-    title="open redirect",
-    summary="Untrusted input chooses where the user is redirected.",
-    why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
-    "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
-    "`url_has_allowed_host_and_scheme`.",
-    bad='return redirect(request.args["next"])',
-    good='target = request.args.get("next", "")\n'
-    "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
-    '    target = "/"\nreturn redirect(target)',
-    severity=MEDIUM,
-)
-LDAP = _define(
-    "ldap",
-    id="SR808",
-    name="ldap-injection",
-    cwe=90,
-    title="LDAP injection",
-    summary="Untrusted input is spliced into an LDAP search filter or base DN.",
-    why="`*`, `(`, `)` and `\\` in the input change the filter: `*)(uid=*` lists every entry or "
-    "bypasses a login check. Escape with `ldap.filter.escape_filter_chars`.",
-    bad='user = request.args["user"]\nconn.search_s(BASE, ldap.SCOPE_SUBTREE, f"(uid={user})")',
-    good="from ldap.filter import escape_filter_chars\n"
-    'conn.search_s(BASE, ldap.SCOPE_SUBTREE, f"(uid={escape_filter_chars(user)})")',
-)
-XPATH = _define(
-    "xpath",
-    id="SR809",
-    name="xpath-injection",
-    cwe=643,
-    title="XPath injection",
-    summary="Untrusted input is spliced into an XPath expression.",
-    why="A quote in the input ends the literal and the rest is XPath: `' or '1'='1` selects every "
-    "node. Pass values as XPath variables (`tree.xpath('//user[@name=$name]', name=name)`).",
-    bad="name = request.args['name']\ntree.xpath(f\"//user[@name='{name}']\")",
-    good="name = request.args['name']\ntree.xpath(\"//user[@name=$name]\", name=name)",
-)
-DESERIALIZATION = _define(
-    "deserialization",
-    id="SR810",
-    name="untrusted-deserialization",
-    cwe=502,
-    title="deserialization of untrusted data",
-    summary="Untrusted bytes are deserialized with a format that can build arbitrary objects.",
-    why="pickle, marshal, unsafe YAML and jsonpickle run constructors named by the data: loading "
-    "what a client sent is remote code execution. Use JSON (or `yaml.safe_load`) for data that "
-    "crosses a trust boundary.",
-    bad="obj = pickle.loads(request.data)",
-    good="obj = json.loads(request.data)",
-)
-XXE = _define(
-    "xxe",
-    id="SR811",
-    name="xml-external-entities",
-    cwe=611,
-    title="XML external entity injection",
-    summary="Untrusted XML is parsed by lxml with entity resolution on.",
-    why='An external entity (`<!ENTITY x SYSTEM "file:///etc/passwd">`) makes the parser read '
-    "local files into the document, or fetch URLs. Parse with "
-    "`etree.XMLParser(resolve_entities=False, no_network=True)` or use `defusedxml`.",
-    bad="doc = etree.fromstring(request.data)",
-    good="parser = etree.XMLParser(resolve_entities=False, no_network=True)\n"
-    "doc = etree.fromstring(request.data, parser)",
-)
-HEADER = _define(
-    "header",
-    id="SR812",
-    name="http-header-injection",
-    cwe=113,
-    title="HTTP header injection",
-    summary="Untrusted input is written into an HTTP response header.",
-    why="A CR/LF in the value ends the header and starts new ones (or the body): the attacker sets "
-    "cookies, splits the response, poisons caches. Reject or strip `\\r` and `\\n`, or allow only "
-    "known values.",
-    bad='resp.headers["X-Name"] = request.args["name"]',
-    good='name = request.args["name"].replace("\\r", "").replace("\\n", "")\nresp.headers["X-Name"] = name',
-    severity=MEDIUM,
-)
-LOG = _define(
-    "log",
-    id="SR813",
-    name="log-injection",
-    cwe=117,
-    title="log injection",
-    summary="Untrusted input is written to a log without neutralizing line breaks.",
-    why="A newline in the input forges whole log entries (a fake successful login, a fake admin "
-    "action) and misleads whoever reads or parses the log. Strip or escape `\\r`/`\\n` first, or "
-    "log `repr(value)`.",
-    bad='logger.info("login failed for %s", request.form["user"])',
-    good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
-    'logger.info("login failed for %s", user)',
-    severity=LOW,
-    confidence=MEDIUM,
-)
-TRUST = _define(
-    "trust-boundary",
-    id="SR814",
-    name="trust-boundary-violation",
-    cwe=501,
-    title="trust boundary violation",
-    summary="Untrusted input is stored in the server-side session, where it is later trusted.",
-    why="Code that reads the session assumes the server put the values there: an unchecked request "
-    "value stored as `session['role']` or `session['user_id']` becomes an identity or a privilege. "
-    "Validate (or look up) the value before it crosses into the session.",
-    bad='session["user"] = request.args["user"]',
-    good='user = User.query.filter_by(name=request.form["user"]).first_or_404()\nsession["user_id"] = user.id',
-    severity=MEDIUM,
-    confidence=MEDIUM,
-)
-
-TAINT_RULES = (SQL, COMMAND, CODE, PATH, SSRF, XSS, REDIRECT, LDAP, XPATH, DESERIALIZATION, XXE, HEADER, LOG, TRUST)
+TAINT_RULES = tuple(_define(row) for row in TAINT_CLASSES)

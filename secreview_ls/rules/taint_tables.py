@@ -1,47 +1,261 @@
-"""Taint sources, sinks and sanitizers as data, and the spec the engine runs on.
+"""Taint classes, sources, sinks and sanitizers as data, and the spec the engine runs on.
 
 Every table here is plain data; ``build_spec(config)`` turns it (plus the
 ``[tool.secreview.taint]`` extensions) into the engine's ``TaintSpec``.
-Sink classes: sql, command, code, path, ssrf, xss, redirect, ldap, xpath,
+``TAINT_CLASSES`` has one row per taint class: its CWE, title, rule and docs, and what makes a
+value harmless for it. Classes: sql, command, code, path, ssrf, xss, redirect, ldap, xpath,
 deserialization, xxe, header, log, trust-boundary.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
-from ..engine.taint_model import ALL_CLASSES, SinkSpec, StoreSink, TaintSpec
+from ..engine.finding import Level
+from ..engine.taint import (
+    AFTER_FIXED_HOST,
+    AFTER_FIXED_PATH,
+    ALL_CLASSES,
+    HOST_ALLOWLISTED,
+    LINE_BREAKS_REMOVED,
+    MARKUP_ESCAPED,
+    SinkSpec,
+    StoreSink,
+    TaintClass,
+    TaintSpec,
+)
 
-CLASS_TITLES = {
-    "sql": "SQL injection",
-    "command": "OS command injection",
-    "code": "code injection",
-    "path": "path traversal",
-    "ssrf": "server-side request forgery",
-    "xss": "cross-site scripting",
-    "redirect": "open redirect",
-    "ldap": "LDAP injection",
-    "xpath": "XPath injection",
-    "deserialization": "deserialization of untrusted data",
-    "xxe": "XML external entity injection",
-    "header": "HTTP header injection",
-    "log": "log injection",
-    "trust-boundary": "trust boundary violation",
-}
-CLASS_ALIASES = {
-    "os": "command",
-    "cmd": "command",
-    "shell": "command",
-    "eval": "code",
-    "path-traversal": "path",
-    "file": "path",
-    "html": "xss",
-    "open-redirect": "redirect",
-    "pickle": "deserialization",
-    "xml": "xxe",
-    "trust_boundary": "trust-boundary",
-    "session": "trust-boundary",
-}
+# -- taint classes ------------------------------------------------------------------------
+# Local sources (the machine's user: argv, environment, stdin) are reported only where that user
+# still crosses a boundary: a database or directory server, or a shell running with the program's
+# rights (``reports_local_sources``). Running code or unpickling a file named on the command line
+# is what such tools are for.
+
+TAINT_CLASSES = (
+    TaintClass(
+        "sql",
+        cwe=89,
+        title="SQL injection",
+        rule_id="SR801",
+        rule_name="sql-injection",
+        summary="Untrusted input reaches the text of an SQL query.",
+        why="Text spliced into a query is parsed as SQL: a quote in the input ends the literal and the "
+        "rest runs as the attacker's SQL (read other rows, bypass a login, drop tables). Placeholders "
+        "send the value separately, so it is never parsed.",
+        bad='name = request.args["name"]\ncursor.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
+        good='name = request.args["name"]\ncursor.execute("SELECT * FROM users WHERE name = %s", (name,))',
+        reports_local_sources=True,
+    ),
+    TaintClass(
+        "command",
+        cwe=78,
+        title="OS command injection",
+        rule_id="SR802",
+        rule_name="command-injection",
+        summary="Untrusted input reaches a shell command or the program a process runs.",
+        why="A shell interprets `;`, `|`, `$(...)` and backquotes in the input, so the attacker runs "
+        "commands of their own. Pass an argument list without `shell=True` (the input is then one "
+        "argument, never code), fix the program name, or quote with `shlex.quote`.",
+        bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
+        good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", host])',
+        aliases=("os", "cmd", "shell"),
+        reports_local_sources=True,
+    ),
+    TaintClass(
+        "code",
+        cwe=94,
+        title="code injection",
+        rule_id="SR803",
+        rule_name="code-injection",
+        summary="Untrusted input is evaluated as Python code or as a template.",
+        why="`eval`, `exec`, `compile` and template engines fed with a request's text run whatever "
+        "the attacker wrote, with the server's privileges. Parse data with `ast.literal_eval` or "
+        "`json.loads`; render fixed templates with the input as a variable.",
+        bad='expr = request.args["expr"]\nresult = eval(expr)',
+        good='import ast\nresult = ast.literal_eval(request.args["expr"])',
+        aliases=("eval",),
+        result_keeps_data=True,
+    ),
+    TaintClass(
+        "path",
+        cwe=22,
+        title="path traversal",
+        rule_id="SR804",
+        rule_name="path-traversal",
+        summary="Untrusted input chooses a file path that is opened, written or deleted.",
+        why="`../` sequences or an absolute path in the input leave the intended folder: the attacker "
+        "reads `/etc/passwd` or the application's secrets, or overwrites files. Keep only a base name "
+        "(`werkzeug.utils.secure_filename`, `os.path.basename`) or resolve the path and check it is "
+        "still inside the base folder.",
+        bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',
+        good='name = secure_filename(request.args["file"])\nreturn open(os.path.join(UPLOADS, name)).read()',
+        aliases=("path-traversal", "file"),
+    ),
+    TaintClass(
+        "ssrf",
+        cwe=918,
+        title="server-side request forgery",
+        rule_id="SR805",
+        rule_name="server-side-request-forgery",
+        summary="Untrusted input chooses the URL (host) the server sends a request to.",
+        why="The server can reach what the client cannot: cloud metadata endpoints, admin interfaces "
+        "on localhost, internal services. Let the input choose only a path or a parameter under a "
+        "fixed `https://host/`, or check the host against an allowlist.",
+        bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
+        good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
+        cleaned_by=frozenset({AFTER_FIXED_HOST, HOST_ALLOWLISTED}),
+    ),
+    TaintClass(
+        "xss",
+        cwe=79,
+        title="cross-site scripting",
+        rule_id="SR806",
+        rule_name="cross-site-scripting",
+        summary="Untrusted input is written into an HTML response without escaping.",
+        why="Markup in the input runs as script in other users' browsers, in the site's origin: it reads "
+        "their session, acts on their behalf. Render templates with autoescaping, or escape with "
+        "`markupsafe.escape` / `html.escape`; never mark input as safe.",
+        bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
+        good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
+        aliases=("html",),
+        result_keeps_data=True,
+        cleaned_by=frozenset({MARKUP_ESCAPED}),
+    ),
+    TaintClass(
+        "redirect",
+        cwe=601,
+        title="open redirect",
+        rule_id="SR807",
+        rule_name="open-redirect",
+        summary="Untrusted input chooses where the user is redirected.",
+        why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
+        "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
+        "`url_has_allowed_host_and_scheme`.",
+        bad='return redirect(request.args["next"])',
+        good='target = request.args.get("next", "")\n'
+        "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
+        '    target = "/"\nreturn redirect(target)',
+        severity=Level.MEDIUM,
+        aliases=("open-redirect",),
+        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}),
+    ),
+    TaintClass(
+        "ldap",
+        cwe=90,
+        title="LDAP injection",
+        rule_id="SR808",
+        rule_name="ldap-injection",
+        summary="Untrusted input is spliced into an LDAP search filter or base DN.",
+        why="`*`, `(`, `)` and `\\` in the input change the filter: `*)(uid=*` lists every entry or "
+        "bypasses a login check. Escape with `ldap.filter.escape_filter_chars`.",
+        bad='user = request.args["user"]\nconn.search_s(BASE, ldap.SCOPE_SUBTREE, f"(uid={user})")',
+        good="from ldap.filter import escape_filter_chars\n"
+        'conn.search_s(BASE, ldap.SCOPE_SUBTREE, f"(uid={escape_filter_chars(user)})")',
+        reports_local_sources=True,
+    ),
+    TaintClass(
+        "xpath",
+        cwe=643,
+        title="XPath injection",
+        rule_id="SR809",
+        rule_name="xpath-injection",
+        summary="Untrusted input is spliced into an XPath expression.",
+        why="A quote in the input ends the literal and the rest is XPath: `' or '1'='1` selects every "
+        "node. Pass values as XPath variables (`tree.xpath('//user[@name=$name]', name=name)`).",
+        bad="name = request.args['name']\ntree.xpath(f\"//user[@name='{name}']\")",
+        good="name = request.args['name']\ntree.xpath(\"//user[@name=$name]\", name=name)",
+        reports_local_sources=True,
+    ),
+    TaintClass(
+        "deserialization",
+        cwe=502,
+        title="deserialization of untrusted data",
+        rule_id="SR810",
+        rule_name="untrusted-deserialization",
+        summary="Untrusted bytes are deserialized with a format that can build arbitrary objects.",
+        why="pickle, marshal, unsafe YAML and jsonpickle run constructors named by the data: loading "
+        "what a client sent is remote code execution. Use JSON (or `yaml.safe_load`) for data that "
+        "crosses a trust boundary.",
+        bad="obj = pickle.loads(request.data)",
+        good="obj = json.loads(request.data)",
+        aliases=("pickle",),
+        result_keeps_data=True,
+    ),
+    TaintClass(
+        "xxe",
+        cwe=611,
+        title="XML external entity injection",
+        rule_id="SR811",
+        rule_name="xml-external-entities",
+        summary="Untrusted XML is parsed by lxml with entity resolution on.",
+        why='An external entity (`<!ENTITY x SYSTEM "file:///etc/passwd">`) makes the parser read '
+        "local files into the document, or fetch URLs. Parse with "
+        "`etree.XMLParser(resolve_entities=False, no_network=True)` or use `defusedxml`.",
+        bad="doc = etree.fromstring(request.data)",
+        good="parser = etree.XMLParser(resolve_entities=False, no_network=True)\n"
+        "doc = etree.fromstring(request.data, parser)",
+        aliases=("xml",),
+        result_keeps_data=True,
+    ),
+    TaintClass(
+        "header",
+        cwe=113,
+        title="HTTP header injection",
+        rule_id="SR812",
+        rule_name="http-header-injection",
+        summary="Untrusted input is written into an HTTP response header.",
+        why="A CR/LF in the value ends the header and starts new ones (or the body): the attacker sets "
+        "cookies, splits the response, poisons caches. Reject or strip `\\r` and `\\n`, or allow only "
+        "known values.",
+        bad='resp.headers["X-Name"] = request.args["name"]',
+        good='name = request.args["name"].replace("\\r", "").replace("\\n", "")\nresp.headers["X-Name"] = name',
+        severity=Level.MEDIUM,
+        cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
+    ),
+    TaintClass(
+        "log",
+        cwe=117,
+        title="log injection",
+        rule_id="SR813",
+        rule_name="log-injection",
+        summary="Untrusted input is written to a log without neutralizing line breaks.",
+        why="A newline in the input forges whole log entries (a fake successful login, a fake admin "
+        "action) and misleads whoever reads or parses the log. Strip or escape `\\r`/`\\n` first, or "
+        "log `repr(value)`.",
+        bad='logger.info("login failed for %s", request.form["user"])',
+        good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
+        'logger.info("login failed for %s", user)',
+        severity=Level.LOW,
+        confidence=Level.MEDIUM,
+        cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
+    ),
+    TaintClass(
+        "trust-boundary",
+        cwe=501,
+        title="trust boundary violation",
+        rule_id="SR814",
+        rule_name="trust-boundary-violation",
+        summary="Untrusted input is stored in the server-side session, where it is later trusted.",
+        why="Code that reads the session assumes the server put the values there: an unchecked request "
+        "value stored as `session['role']` or `session['user_id']` becomes an identity or a privilege. "
+        "Validate (or look up) the value before it crosses into the session.",
+        bad='session["user"] = request.args["user"]',
+        good='user = User.query.filter_by(name=request.form["user"]).first_or_404()\nsession["user_id"] = user.id',
+        severity=Level.MEDIUM,
+        confidence=Level.MEDIUM,
+        aliases=("trust_boundary", "session"),
+    ),
+)
+
+CLASSES_BY_ID = {row.id: row for row in TAINT_CLASSES}
+CLASS_TITLES = {row.id: row.title for row in TAINT_CLASSES}
+CLASS_ALIASES = {alias: row.id for row in TAINT_CLASSES for alias in row.aliases}
+
+
+def _cleaned_by(behaviour: str) -> frozenset[str]:
+    return frozenset(row.id for row in TAINT_CLASSES if behaviour in row.cleaned_by)
+
 
 # -- sources ------------------------------------------------------------------------------
 
@@ -53,12 +267,13 @@ FLASK_REQUEST_ATTRS = (
     "base_url", "url_root", "referrer", "user_agent",
 )  # fmt: skip
 # The request's own URL is chosen by the client only below the host: not an open redirect or
-# SSRF when sent back, still text the client wrote everywhere else.
-_OWN_URL = frozenset({"redirect", "ssrf"})
+# SSRF when sent back (it comes after the app's own fixed host), still text the client wrote
+# everywhere else.
+_OWN_URL = _cleaned_by(AFTER_FIXED_HOST)
 SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
-_NO_LINE_BREAKS = frozenset({"header", "log"})
+_NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
 SOURCE_CLEANED.update(
     {
         f"{kind}.{attr}": _NO_LINE_BREAKS
@@ -135,11 +350,6 @@ METHOD_SOURCES = {
     "parse_args": "local",
     "parse_known_args": "local",
 }
-# Local sources (the machine's user: argv, environment, stdin) are reported only where that user
-# still crosses a boundary: a database or directory server, or a shell running with the program's
-# rights. Running code or unpickling a file named on the command line is what such tools are for.
-LOCAL_CLASSES = frozenset({"sql", "command", "ldap", "xpath"})
-
 ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
 )
@@ -166,7 +376,14 @@ _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 def _sinks() -> list[SinkSpec]:
     sinks: list[SinkSpec] = []
-    add = sinks.append
+    _injection_sinks(sinks.append)
+    _file_web_and_network_sinks(sinks.append)
+    _query_data_and_output_sinks(sinks.append)
+    return sinks
+
+
+def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """SQL, OS command and code sinks."""
     # SQL (CWE-89): the query text, never the parameters.
     for method in ("execute", "executemany", "executescript"):
         add(SinkSpec("sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement"))))
@@ -209,6 +426,10 @@ def _sinks() -> list[SinkSpec]:
     add(SinkSpec("code", "jinja2.Template", "template source (server-side template injection)", ((0, "source"),)))
     add(SinkSpec("code", ".from_string", "template source (server-side template injection)",
                  ((0, "source"),), requires_import=("jinja2",)))  # fmt: skip
+
+
+def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Path traversal, SSRF, XSS and open redirect sinks."""
     # Path traversal (CWE-22).
     add(SinkSpec("path", "builtins.open", "file path", ((0, "file"),)))
     add(SinkSpec("path", "io.open", "file path", ((0, "file"),)))
@@ -268,6 +489,10 @@ def _sinks() -> list[SinkSpec]:
                  "django.http.response.HttpResponseRedirect", "fastapi.responses.RedirectResponse",
                  "starlette.responses.RedirectResponse"):  # fmt: skip
         add(SinkSpec("redirect", name, "redirect target", ((0, "location"), (0, "url"), (0, "redirect_to"))))
+
+
+def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """LDAP, XPath, deserialization, XXE, header and log sinks."""
     # LDAP (CWE-90).
     for method in ("search", "search_s", "search_st", "search_ext", "search_ext_s"):
         add(
@@ -316,8 +541,12 @@ def _sinks() -> list[SinkSpec]:
         add(SinkSpec("log", "." + level, "log message", mode="all-args", receiver_hint="log"))
     add(SinkSpec("log", "logging.log", "log message", mode="all-args"))
     add(SinkSpec("log", ".log", "log message", mode="all-args", receiver_hint="log"))
-    return sinks
 
+
+# A view that renders what it returns (a Flask view) returns into the HTML response body.
+RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a Flask view"),)
+# Markup objects: ``Markup(...) % value``, ``.format`` and ``.join`` escape the values they take in.
+MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
 
 STORE_SINKS = (
     StoreSink("trust-boundary", "flask.session", "value stored in the session"),
@@ -506,10 +735,10 @@ def build_spec(
         else:
             sanitizers[name] = classes
     sinks = _sinks()
-    titles = dict(CLASS_TITLES)
+    classes = dict(CLASSES_BY_ID)
     for raw_class, names in extra_sinks:
         cls = CLASS_ALIASES.get(raw_class.lower(), raw_class.lower())
-        titles.setdefault(cls, f"{cls} injection")
+        classes.setdefault(cls, TaintClass(cls, None, f"{cls} injection"))
         for name in names:
             sinks.append(SinkSpec(cls, name.strip(), f"argument of a configured {cls} sink", mode="all-args"))
     local = frozenset(n for n, where in {**attr_sources, **call_sources}.items() if where == "local")
@@ -521,21 +750,22 @@ def build_spec(
         object_sources=dict(OBJECT_SOURCES),
         source_cleaned=dict(SOURCE_CLEANED),
         local_sources=local,
-        local_classes=LOCAL_CLASSES,
         sinks=tuple(sinks),
         store_sinks=STORE_SINKS,
+        return_sinks=RETURN_SINKS,
         sanitizers=sanitizers,
         method_sanitizers=method_sanitizers,
         guards=dict(GUARDS),
         noreturn=NORETURN,
         clean_calls=CLEAN_CALLS,
         string_methods=STRING_METHODS,
+        markup_kinds=MARKUP_KINDS,
         handler_bases=dict(HANDLER_BASES),
         route_decorators=ROUTE_DECORATORS,
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),
-        class_titles=titles,
+        classes=tuple(classes.values()),
     )
 
 

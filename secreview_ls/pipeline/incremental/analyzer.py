@@ -13,9 +13,8 @@ from ...config import Config
 from ...engine.evidence import Evidence
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Finding, Span
-from ...engine.project import ProjectIndex
 from ...engine.suppressions import Suppression, parse_suppressions
-from ...engine.taint_memo import TaintMemo
+from ...engine.taint import ProjectIndex, TaintMemo
 from ...rules.base import FileCache, Rule, RuleContext, TextContext
 from ...rules.taint_tables import spec_for
 from ..batch import analyze_source

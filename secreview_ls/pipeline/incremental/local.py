@@ -13,8 +13,7 @@ from typing import Any
 
 from ...engine.evidence import Evidence
 from ...engine.finding import Finding
-from ...engine.project import ProjectIndex
-from ...engine.taint_model import TaintSpec
+from ...engine.taint import ProjectIndex, TaintSpec
 from ...rules.base import FileCache, Rule, RuleContext, TextContext
 from ..running import RerunWhole, dispatch
 from .chunks import Chunk, Local, RunStats, combined_facts, padded_text, shift_finding

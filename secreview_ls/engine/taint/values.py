@@ -1,9 +1,9 @@
-"""Data shapes of the taint analysis: what the tables say and what values carry.
+"""Abstract values of the taint analysis: what a variable may hold.
 
-The rule layer fills a ``TaintSpec`` from its tables (plus configuration) and
-hands it to the engine; the engine never imports the tables. Abstract values
-(``Val``) carry a set of ``Label``s: where untrusted data came from
-(``Origin``), for which sink classes it has been cleaned, and the steps it took.
+A value (``Val``) carries a set of ``Label``s, one per strand of untrusted data: where it came
+from (``Origin``: a source, or a parameter of the function being summarized), for which taint
+classes it has been cleaned, and the steps it took. Containers and objects keep known parts
+(constant keys, attributes) apart, up to a few levels.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .finding import FlowStep, Span
+from ..finding import FlowStep, Span
+from .spec import ALL_CLASSES
 
-ALL_CLASSES = "*"
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 DERIVED = "~derived"  # the result of a sink (a file's content, a command's output), not the input
 MAX_LABELS = 8
@@ -21,120 +21,6 @@ MAX_STEPS = 16
 MAX_ACCESS = 3
 MAX_PARTS = 24  # known keys per container before they are merged
 MAX_DEPTH = 4  # nesting of known parts
-
-
-# -- tables ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SinkSpec:
-    """A dangerous call. ``name`` is a qualified name (``os.system``), a method name
-    (``.execute``, any receiver) or a receiver kind plus method (``requests.Session().get``).
-
-    ``args`` lists (position, keyword) pairs of the arguments that must not be tainted;
-    position -1 means the receiver. ``mode`` selects special semantics:
-    ``"subprocess"`` (whole command with ``shell=True``, else only the program),
-    ``"program"`` (the first element of an argument vector), ``"yaml"`` (unsafe loader only),
-    ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument).
-    """
-
-    cls: str
-    name: str
-    what: str
-    args: tuple[tuple[int, str | None], ...] = ((0, None),)
-    mode: str = ""
-    requires_import: tuple[str, ...] = ()
-    receiver_hint: str = ""  # method-name sinks: receiver spelling must contain this
-    clean_result: bool = False  # the call's result no longer carries this class
-
-
-@dataclass(frozen=True)
-class StoreSink:
-    """``<base>[key] = value`` where base matches: a qualified name (``flask.session``),
-    a receiver kind (``django.request.session``) or a final attribute (``.headers``)."""
-
-    cls: str
-    base: str
-    what: str
-    requires_import: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TaintSpec:
-    """Everything the engine needs to know about sources, sinks and sanitizers."""
-
-    # qualified names of attributes/values that are untrusted (``flask.request.args``)
-    attr_sources: dict[str, str] = field(default_factory=dict)
-    # qualified callables whose result is untrusted (``builtins.input``)
-    call_sources: dict[str, str] = field(default_factory=dict)
-    # method names whose result is untrusted whatever the receiver (``recv``)
-    method_sources: dict[str, str] = field(default_factory=dict)
-    # qualified names that stand for a request object (kind name → ...)
-    object_kinds: dict[str, str] = field(default_factory=dict)
-    # kind → attributes of such an object that are untrusted
-    object_sources: dict[str, frozenset[str]] = field(default_factory=dict)
-    # ``kind.attr`` → classes such a source is already clean for (the app's own URL: redirect, SSRF)
-    source_cleaned: dict[str, frozenset[str]] = field(default_factory=dict)
-    # sources that are local to the machine (argv, environment, stdin): lower confidence
-    local_sources: frozenset[str] = frozenset()
-    # sink classes that local sources are reported for
-    local_classes: frozenset[str] = frozenset()
-    sinks: tuple[SinkSpec, ...] = ()
-    store_sinks: tuple[StoreSink, ...] = ()
-    # qualified callable → classes its result is clean for ("*" = every class)
-    sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
-    # method name → classes (``.isdigit`` guards, ``.hexdigest`` results, ...)
-    method_sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
-    # guards: qualified callable / ``.method`` → (argument position, -1 = receiver; classes the
-    # argument is clean for where the call returned true)
-    guards: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
-    # calls that never return (abort, sys.exit)
-    noreturn: frozenset[str] = frozenset()
-    # calls whose result never carries data (len, isinstance, ...)
-    clean_calls: frozenset[str] = frozenset()
-    # str-like methods whose result is the receiver's data (lower, strip, ...)
-    string_methods: frozenset[str] = frozenset()
-    # base classes whose ``self`` is a request handler: qualname → kind
-    handler_bases: dict[str, str] = field(default_factory=dict)
-    # decorator method names that declare a route (``route``, ``get``, ...)
-    route_decorators: frozenset[str] = frozenset()
-    # Flask converters that produce non-string values
-    clean_converters: frozenset[str] = frozenset()
-    # annotations that make a FastAPI parameter clean (``int``, ``uuid.UUID``)
-    clean_annotations: frozenset[str] = frozenset()
-    # annotations that make a parameter a request object: qualname → kind
-    request_annotations: dict[str, str] = field(default_factory=dict)
-    # the sink class names and a human label for each (``sql`` → "SQL injection")
-    class_titles: dict[str, str] = field(default_factory=dict)
-
-    def sink_index(self) -> tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]:
-        """Sinks keyed by qualified name and by method name."""
-        by_name: dict[str, list[SinkSpec]] = {}
-        by_method: dict[str, list[SinkSpec]] = {}
-        for sink in self.sinks:
-            if sink.name.startswith("."):
-                by_method.setdefault(sink.name[1:], []).append(sink)
-            else:
-                by_name.setdefault(sink.name, []).append(sink)
-        return by_name, by_method
-
-
-_SINK_INDEX: dict[int, tuple[TaintSpec, tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]]] = {}
-
-
-def sink_index(spec: TaintSpec) -> tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]:
-    """``spec.sink_index()``, computed once per spec."""
-    cached = _SINK_INDEX.get(id(spec))
-    if cached is not None and cached[0] is spec:
-        return cached[1]
-    if len(_SINK_INDEX) > 64:
-        _SINK_INDEX.clear()
-    index = spec.sink_index()
-    _SINK_INDEX[id(spec)] = (spec, index)
-    return index
-
-
-# -- values ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,10 +152,6 @@ class Val:
 EMPTY = Val()
 
 
-def const_val(value: object) -> Val:
-    return Val(const=value)
-
-
 def whole(val: Val) -> Taint:
     """Every label anywhere in the value."""
     if not val.parts:
@@ -380,7 +262,3 @@ def cleaned(val: Val, classes: frozenset[str]) -> Val:
     if not val.taint and not val.parts:
         return val
     return map_labels(val, lambda lab: lab.cleaned_for(classes))
-
-
-def taint_of(labels: Taint) -> Val:
-    return Val(bound(labels)) if labels else EMPTY

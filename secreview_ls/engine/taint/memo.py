@@ -28,10 +28,11 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .finding import FlowStep, Span
-from .taint_frameworks import Entry
-from .taint_model import NO_CONST, Label, Origin, Val
-from .taint_state import Effect, Env, Summary
+from ..finding import FlowStep, Span
+from .frameworks import Entry
+from .state import Env
+from .summary import Effect, Summary
+from .values import NO_CONST, Label, Origin, Val
 
 Event = tuple[Any, ...]
 # ("sum", callee node, summary or None) · ("hit", cls, sink, what, node, label)

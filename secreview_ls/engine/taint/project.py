@@ -28,10 +28,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .facts import ModuleFacts
-from .source import SourceFile
-from .taint import ModuleTaint, Summary
-from .taint_model import TaintSpec
+from ..facts import ModuleFacts
+from ..source import SourceFile
+from .analysis import ModuleTaint
+from .spec import TaintSpec
+from .summary import Summary
 
 MAX_FILE_BYTES = 2_000_000
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)

@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from .finding import FlowStep
-from .taint_model import (
-    ALL_CLASSES,
-    DERIVED,
-    EMPTY,
-    NO_CONST,
-    OPAQUE,
-    Label,
-    SinkSpec,
-    Val,
-    get_part,
-    in_order,
-    whole,
-)
-from .taint_state import (
-    RESULT_KEEPS_DATA,
-    Effect,
-    Env,
-    Frame,
-    SinkHit,
-    short_text,
-)
+from ..facts import ModuleFacts
+from ..finding import FlowStep
+from .results import Results
+from .spec import ALL_CLASSES, SinkSpec, TaintSpec
+from .state import Env, Frame, NodeTexts, short_text
+from .summary import Effect
+from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
+
+if TYPE_CHECKING:
+    from .ports import Evaluator
 
 
 def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
@@ -63,18 +52,45 @@ def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
     return found
 
 
-class SinkMixin:
-    """Sink checks of the taint analysis (mixed into ``ModuleTaint``)."""
+class SinkChecker:
+    """Checks calls, subscript stores and view returns against the sinks of the spec."""
 
-    def _check_store(self, target: ast.Subscript, value: Val, env: Env, fn: Frame) -> None:
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        sinks: tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]],
+        imported_roots: set[str],
+        results: Results,
+        texts: NodeTexts,
+        interpreter: Evaluator,
+        path: str,
+        step_path: str | None,
+    ) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.sinks_by_name, self.sinks_by_method = sinks
+        self.imported_roots = imported_roots
+        self.results = results
+        self.texts = texts
+        self.interpreter = interpreter
+        self.path = path
+        self.step_path = step_path
+
+    def _imported(self, requires: tuple[str, ...]) -> bool:
+        return not requires or any(p in self.imported_roots for p in requires)
+
+    def check_store(self, target: ast.Subscript, value: Val, env: Env, fn: Frame) -> None:
+        """``base[key] = value`` where ``base`` is a session, a response's headers ..."""
         if not (value.taint or value.parts) or not self.spec.store_sinks:
             return
         base = target.value
         name = self.facts.qualname(base)
-        base_val = self._eval(base, dict(env), fn)
+        base_val = self.interpreter.eval(base, dict(env), fn)
         attr = base.attr if isinstance(base, ast.Attribute) else None
         for sink in self.spec.store_sinks:
-            if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
+            if not self._imported(sink.requires_import):
                 continue
             matched = (
                 sink.base == name
@@ -84,11 +100,11 @@ class SinkMixin:
             if matched and sink.base == "." + str(attr) and whole(base_val):
                 continue  # ``self.headers[...]`` of a request being rewritten, not a response header
             if matched:
-                shown = self._text_of(target)
+                shown = self.texts.text(target)
                 spec = SinkSpec(sink.cls, shown, sink.what)
-                self._sink_reached(spec, f"{shown} = …", target, target, value, fn)
+                self._reached(spec, f"{shown} = …", target, target, value, fn)
 
-    def _check_sinks(
+    def check_call(
         self,
         node: ast.Call,
         name: str | None,
@@ -100,6 +116,8 @@ class SinkMixin:
         module_call: bool,
         env: Env | None = None,
     ) -> frozenset[str]:
+        """Check a call's arguments against the sinks it may be; the classes its result no
+        longer carries (the result of most sinks is new data, not the input)."""
         specs: list[SinkSpec] = []
         if name is not None:
             specs.extend(self.sinks_by_name.get(name, ()))
@@ -108,7 +126,7 @@ class SinkMixin:
         if method is not None and not module_call and method in self.sinks_by_method:
             receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
             for sink in self.sinks_by_method[method]:
-                if sink.requires_import and not any(p in self.imports_prefixes for p in sink.requires_import):
+                if not self._imported(sink.requires_import):
                     continue
                 if sink.receiver_hint and sink.receiver_hint not in receiver_text:
                     continue
@@ -123,18 +141,18 @@ class SinkMixin:
                 continue
             checked = list(self._sink_arguments(sink, node, receiver, args, kwargs))
             for arg_node, value, remote_only in checked:
-                self._sink_reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
+                self._reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
             if (
-                self._collect
+                self.results.collecting
                 and env is not None
                 and checked
                 and all(self._cleared(arg_node, sink.cls, env) for arg_node, _, _ in checked)
             ):
-                self._note_cleared(sink.cls, node)
+                self.results.note_cleared(sink.cls, node)
             seen.add(sink.cls)
             if sink.clean_result:
                 reported.add(sink.cls)
-            if sink.cls not in RESULT_KEEPS_DATA and not sink.clean_result:
+            if sink.cls not in self.spec.data_keeping_classes and not sink.clean_result:
                 # A file's content, a command's output, a response: not the data that went in.
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
@@ -147,7 +165,7 @@ class SinkMixin:
         if not leaves:
             return False
         for leaf in leaves:
-            value = self._lookup(leaf.id, env)
+            value = self.interpreter.lookup(leaf.id, env)
             if value.parts:
                 return False
             if value.taint:
@@ -194,7 +212,7 @@ class SinkMixin:
                     return
         if mode == "lxml":
             parser = positional(1, "parser")
-            if parser is not None and self._hardened_lxml():
+            if parser is not None and self.hardened_lxml():
                 return
         if mode == "response":
             for kw in node.keywords:
@@ -241,14 +259,14 @@ class SinkMixin:
             return EMPTY
         return value
 
-    def _hardened_lxml(self) -> bool:
+    def hardened_lxml(self) -> bool:
         for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):
             for kw in call.keywords:
                 if kw.arg == "resolve_entities" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
                     return True
         return False
 
-    def _sink_reached(
+    def _reached(
         self,
         sink: SinkSpec,
         shown: str,
@@ -259,19 +277,18 @@ class SinkMixin:
         *,
         remote_only: bool = False,
     ) -> None:
-        if self._collect:
-            self._note_sink(shown, sink.what, where)
+        self.results.note_sink(shown, sink.what, where)
         labels = whole(value)
         if not labels:
             return
-        step = FlowStep(self._span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
+        step = FlowStep(self.texts.span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
         for lab in in_order(labels):
             if lab.is_clean_for(sink.cls):
                 continue
             if lab.origin.kind == "source":
                 if lab.origin.local and (remote_only or sink.cls not in self.spec.local_classes):
                     continue
-                self._record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
+                self.results.record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
             elif fn.summary is not None:
                 effect = Effect(
                     lab.origin.index,
@@ -285,9 +302,10 @@ class SinkMixin:
                     where,
                     remote_only,
                 )
-                self._record_effect(fn, effect, lab)
+                fn.add_effect(effect)
 
-    def _check_html_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
+    def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
+        """A value returned from a view whose return value is the HTML response body."""
         body_node: ast.expr = node
         if isinstance(node, ast.Tuple) and node.elts:
             body_node = node.elts[0]
@@ -297,20 +315,5 @@ class SinkMixin:
         labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
         if not labels:
             return
-        sink = SinkSpec("xss", "return", "HTML response body returned from a Flask view")
-        self._sink_reached(sink, "return", body_node, body_node, Val(frozenset(labels)), fn)
-
-    def _record_hit(self, cls: str, sink: str, what: str, node: ast.AST, label: Label) -> None:
-        if not self._collect:
-            return
-        key = (id(node), cls)
-        current = self.hits.get(key)
-        if current is None or (current.label.origin.local and not label.origin.local):
-            self.hits[key] = SinkHit(cls, sink, what, node, label)
-        if self._recording:
-            self._recording[-1].append(("hit", cls, sink, what, node, label))
-
-    def _record_effect(self, fn: Frame, effect: Effect, label: Label) -> None:
-        key = (effect.index, effect.access, effect.cls, id(effect.node), effect.path)
-        if key not in fn.effects:
-            fn.effects[key] = effect
+        for sink in self.spec.return_sinks:
+            self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)

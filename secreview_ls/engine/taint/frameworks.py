@@ -5,17 +5,19 @@ give clean values), FastAPI path/query/body parameters (every parameter of a rou
 that is not typed as a number, a dependency or a framework object), Django views (a first
 parameter named ``request``: the other positional parameters are URL captures), and request
 objects (``request: Request`` in Starlette/FastAPI, ``request`` in Django views). The knowledge
-of names lives in ``TaintSpec``; this module only reads function signatures.
+of names lives in ``TaintSpec``; this module only reads function signatures. ``Entries`` keeps
+the entry of each function of one module.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .facts import ModuleFacts
-from .taint_model import TaintSpec
+from ..facts import ModuleFacts
+from .spec import TaintSpec
 
 _FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _FASTAPI_SKIP_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
@@ -280,3 +282,52 @@ def handler_kind(
             if isinstance(base, ast.Name) and base.id in classes:
                 stack.append(classes[base.id])
     return None
+
+
+class Entries:
+    """The framework entry of each function of one module, computed once (and kept by the memo
+    across versions of a document, keyed by the function's node)."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        owner_class: dict[ast.AST, ast.ClassDef],
+        imported_roots: set[str],
+        called_directly: Callable[[], set[str]],
+        kept: dict[tuple[ast.AST, bool, bool], Entry] | None,
+    ) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.owner_class = owner_class
+        self.called_directly = called_directly
+        self.kept = kept
+        self.url_rules = url_rules(facts, spec) if "flask" in imported_roots else {}
+        self._entries: dict[tuple[ast.AST, bool], Entry] = {}
+
+    def keep_in(self, kept: dict[tuple[ast.AST, bool, bool], Entry]) -> None:
+        """Use the memo's table (after it dropped what the new version no longer has)."""
+        self.kept = kept
+
+    def entry(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> Entry:
+        key = (fn, is_method)
+        known = self._entries.get(key)
+        if known is None:
+            if self.kept is None:
+                known = self._compute(fn, is_method, fn.name in self.called_directly())
+            else:
+                direct = fn.name in self.called_directly()
+                known = self.kept.get((fn, is_method, direct))
+                if known is None:
+                    known = self.kept[(fn, is_method, direct)] = self._compute(fn, is_method, direct)
+            self._entries[key] = known
+        return known
+
+    def _compute(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool, called_here: bool) -> Entry:
+        entry = entry_for(self.facts, self.spec, fn, is_method)
+        if entry.framework == "django" and entry.tainted and called_here:
+            entry.tainted = {}  # a helper taking the request, called with values of this module
+        if self.url_rules:
+            apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
+        return entry

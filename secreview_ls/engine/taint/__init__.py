@@ -1,0 +1,47 @@
+"""Taint analysis: untrusted values followed through a module (and the project) to sinks.
+
+The rule layer builds a ``TaintSpec`` from its tables (one ``TaintClass`` row per taint class,
+sources, sinks, sanitizers) and runs ``ModuleTaint(facts, spec, project=..., memo=...).run()``;
+the engine knows no class, source or sink by name.
+"""
+
+from .analysis import ModuleTaint
+from .memo import TaintMemo
+from .project import ProjectIndex
+from .spec import (
+    AFTER_FIXED_HOST,
+    AFTER_FIXED_PATH,
+    ALL_CLASSES,
+    CLEANING_BEHAVIOURS,
+    HOST_ALLOWLISTED,
+    LINE_BREAKS_REMOVED,
+    MARKUP_ESCAPED,
+    SinkSpec,
+    StoreSink,
+    TaintClass,
+    TaintSpec,
+    sink_index,
+)
+from .summary import Effect, SinkHit, Summary, SummaryProvider
+
+__all__ = [
+    "AFTER_FIXED_HOST",
+    "AFTER_FIXED_PATH",
+    "ALL_CLASSES",
+    "CLEANING_BEHAVIOURS",
+    "HOST_ALLOWLISTED",
+    "LINE_BREAKS_REMOVED",
+    "MARKUP_ESCAPED",
+    "Effect",
+    "ModuleTaint",
+    "ProjectIndex",
+    "SinkHit",
+    "SinkSpec",
+    "StoreSink",
+    "Summary",
+    "SummaryProvider",
+    "TaintClass",
+    "TaintMemo",
+    "TaintSpec",
+    "sink_index",
+]

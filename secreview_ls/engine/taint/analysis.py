@@ -1,0 +1,298 @@
+"""Flow-sensitive taint analysis over one module, with per-function summaries.
+
+``ModuleTaint(facts, spec, project=None).run()`` returns ``SinkHit``s: an untrusted value
+(``TaintSpec`` sources) that reaches a sink argument without a sanitizer for the sink's class,
+with the steps it took. Each function is interpreted once over its statements (branches
+joined, loops to a bounded fixpoint, constant conditions selecting their branch); its
+parameters carry *parameter labels*, so the same pass yields the function's summary: which
+parameters reach the return value and which reach which sink. A call applies the callee's
+summary, so a helper that builds a query from its argument is caught at the caller, with the
+whole path. Calls into other files of the project go through ``project`` (``ProjectIndex``).
+
+Only functions that mention a source (or call one that may return one, or are framework
+entry points) are analyzed; the others are summarized on demand when called.
+
+``ModuleTaint`` composes the parts, each of which receives what it uses: the module's
+definitions (``ModuleIndex``), the facts of its scopes (``ScopeTable``), framework entries
+(``Entries``), the relevance pass (``Relevance``), the interpreter with its conditions, calls
+and sink checks, and the summaries; what they find goes to ``Results``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from ..facts import ModuleFacts
+from .calls import Calls
+from .definitions import COMPOUND, ModuleIndex
+from .frameworks import Entries, Entry
+from .interpreter import Interpreter
+from .interprocedural import Interprocedural
+from .memo import TaintMemo, same_env
+from .relevance import Relevance
+from .results import Results
+from .scopes import ScopeTable
+from .sinks import SinkChecker
+from .spec import TaintSpec, sink_index
+from .state import Frame, NodeTexts
+from .strings import FixedPrefixes
+from .summaries import Summaries
+from .summary import SinkHit, Summary, SummaryProvider
+from .values import NO_CONST, Val
+
+
+class ModuleTaint:
+    """Taint analysis of one module."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        project: SummaryProvider | None = None,
+        external: bool = False,
+        depth: int = 0,
+        memo: TaintMemo | None = None,
+    ) -> None:
+        self.facts = facts
+        self.memo = memo
+        self.spec = spec
+        self.project = project
+        self.path = facts.source.path
+        self.step_path = self.path if external else None  # steps in another file name it
+        self.depth = depth
+        self.results = Results()
+        self.index = ModuleIndex(facts, memo.definitions if memo is not None else None)
+        self.scopes = ScopeTable(
+            facts, spec, self.index, kept=(memo.scope_facts, memo.local_calls) if memo is not None else None
+        )
+        self.entries = Entries(
+            facts,
+            spec,
+            owner_class=self.index.owner_class,
+            imported_roots=self.index.imported_roots,
+            called_directly=self.scopes.direct_calls,
+            kept=memo.entries if memo is not None else None,
+        )
+        sinks = sink_index(spec)
+        self.relevance = Relevance(
+            facts,
+            spec,
+            index=self.index,
+            scopes=self.scopes,
+            entries=self.entries,
+            sinks=sinks,
+            project=project,
+            path=self.path,
+        )
+        texts = NodeTexts(facts.source)
+        prefixes = FixedPrefixes(spec)
+        self.interpreter = Interpreter(
+            facts, spec, results=self.results, texts=texts, prefixes=prefixes, step_path=self.step_path
+        )
+        self.summaries = Summaries(
+            facts,
+            spec,
+            index=self.index,
+            scopes=self.scopes,
+            relevance=self.relevance,
+            entries=self.entries,
+            results=self.results,
+            texts=texts,
+            memo=memo,
+            project=project,
+            path=self.path,
+            step_path=self.step_path,
+        )
+        self.sinks = SinkChecker(
+            facts,
+            spec,
+            sinks=sinks,
+            imported_roots=self.index.imported_roots,
+            results=self.results,
+            texts=texts,
+            interpreter=self.interpreter,
+            path=self.path,
+            step_path=self.step_path,
+        )
+        interprocedural = Interprocedural(
+            spec,
+            index=self.index,
+            summaries=self.summaries,
+            results=self.results,
+            texts=texts,
+            interpreter=self.interpreter,
+            follows_project=project is not None,
+            path=self.path,
+            step_path=self.step_path,
+        )
+        calls = Calls(
+            facts,
+            spec,
+            interpreter=self.interpreter,
+            sinks=self.sinks,
+            interprocedural=interprocedural,
+            prefixes=prefixes,
+        )
+        self.interpreter.connect(calls, self.sinks)
+        self.summaries.connect(self.interpreter)
+
+    # -- what was found ------------------------------------------------------------------
+
+    @property
+    def hits(self) -> dict[tuple[int, str], SinkHit]:
+        """Untrusted data reaching a sink, by (sink node id, class)."""
+        return self.results.hits
+
+    @property
+    def sources_seen(self) -> dict[str, None]:
+        """``"`request.args['q']` (line 12)"`` for each source met, in order."""
+        return self.results.sources_seen
+
+    @property
+    def sinks_seen(self) -> dict[str, None]:
+        """``"`cursor.execute()` (line 19): SQL query"`` for each sink examined, in order."""
+        return self.results.sinks_seen
+
+    @property
+    def cleared(self) -> dict[tuple[str, ast.AST], None]:
+        """(class, call) of the sinks whose every variable part is harmless for the class."""
+        return self.results.cleared
+
+    @property
+    def skipped(self) -> list[str]:
+        """What the analysis could not follow."""
+        return self.results.skipped
+
+    @property
+    def globals(self) -> dict[str, Val]:
+        """The module-level values."""
+        return self.interpreter.globals
+
+    # -- driver ------------------------------------------------------------------------
+
+    def run(self) -> list[SinkHit]:
+        """Analyze the module; the hits, sorted by position."""
+        tree = self.facts.tree
+        memo = self.memo
+        results = self.results
+        interpreter = self.interpreter
+        if memo is not None:
+            memo.begin(self._skeleton(), tree, {tree, *tree.body, *self.facts.functions})
+            self.scopes.keep_in(memo.scope_facts, memo.local_calls)
+            self.entries.keep_in(memo.entries)
+        relevance = self.relevance
+        relevant = {scope for scope in relevance.relevant() if relevance.may_reach_sink(scope)}
+        if not relevant:
+            return []
+        results.collecting = False
+        module_fn = Frame(tree, None, Entry(), None, self.index.nested.get(tree, {}))
+        interpreter.globals = {}
+        try:
+            interpreter.globals = interpreter.block(tree.body, {}, module_fn, module_level=True) or {}
+        finally:
+            results.collecting = True
+        values = interpreter.globals
+        for name in self.index.global_names:
+            current = values.get(name)
+            if current is not None and current.const is not NO_CONST:
+                values[name] = Val(current.taint, current.parts, current.kind)
+        if memo is not None and (memo.globals is None or not same_env(memo.globals, values)):
+            memo.records.clear()  # every function may read a module-level value
+            memo.globals = values
+        if tree in relevant:
+            self._guarded(lambda: interpreter.block(tree.body, dict(values), module_fn, module_level=True))
+        for fn in self.facts.functions:
+            if fn in relevant:
+                self._guarded(lambda fn=fn: self.summaries.of(fn))
+        if memo is not None and results.poisoned:
+            memo.clear()
+        return results.sorted_hits()
+
+    def _guarded(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except RecursionError:
+            self.results.poisoned = True
+            self.results.skip("a function nested too deeply to follow")
+
+    def summary_named(self, name: str) -> Summary | None:
+        """Summary of a module-level function, or of ``Class.method`` (asked by other files)."""
+        index = self.index
+        if "." in name:
+            class_name, method_name = name.split(".", 1)
+            cls = index.classes.get(class_name)
+            fn = index.method(cls, method_name) if cls is not None else None
+        else:
+            fn = index.module_functions.get(name)
+        if fn is None:
+            return None
+        if not self.interpreter.globals:
+            self._prepare_globals()
+        return self.summaries.of(fn)
+
+    def _prepare_globals(self) -> None:
+        tree = self.facts.tree
+        results = self.results
+        interpreter = self.interpreter
+        saved_collect = results.collecting
+        results.collecting = False
+        try:
+            frame = Frame(tree, None, Entry(), None, {})
+            interpreter.globals = interpreter.block(tree.body, {}, frame, module_level=True) or {}
+        except RecursionError:
+            interpreter.globals = {}
+        finally:
+            results.collecting = saved_collect
+
+    # -- what the memo keys on -----------------------------------------------------------
+
+    def _skeleton(self) -> tuple[object, ...]:
+        """Everything outside function bodies that the analysis of a function may depend on."""
+        facts = self.facts
+        imports = facts.imports
+        lines = facts.source.lines
+        index = self.index
+
+        def shape(body: list[ast.stmt], in_class: bool) -> tuple[object, ...]:
+            parts: list[object] = []
+            for statement in body:
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    parts.append(("def", statement.name))
+                elif isinstance(statement, ast.ClassDef):
+                    bases = tuple(ast.dump(base) for base in statement.bases)
+                    parts.append(("class", statement.name, bases, shape(statement.body, True)))
+                elif in_class and not isinstance(statement, COMPOUND):
+                    continue  # class attributes are not interpreted; only the module's own code is
+                else:
+                    first, last = statement.lineno, statement.end_lineno or statement.lineno
+                    parts.append("\n".join(lines[first - 1 : last]))
+            return tuple(parts)
+
+        return (
+            id(self.spec),
+            self.path,
+            self.project is not None,
+            tuple(sorted(imports.aliases.items())),
+            tuple(imports.star_modules),
+            frozenset(imports.locally_bound),
+            tuple(self._statement_shape(statement, shape) for statement in facts.tree.body),
+            frozenset(index.global_names),
+            # Names of functions defined in functions, and of methods: calls to them are followed.
+            frozenset(name for scoped in index.nested.values() for name in scoped),
+            frozenset(fn.name for fn in index.owner_class),  # type: ignore[attr-defined]
+            tuple(sorted((name, tuple(sorted(params.items()))) for name, params in self.entries.url_rules.items())),
+            self.sinks.hardened_lxml(),
+        )
+
+    def _statement_shape(
+        self, statement: ast.stmt, shape: Callable[[list[ast.stmt], bool], tuple[object, ...]]
+    ) -> tuple[object, ...]:
+        """The skeleton's part for one top-level statement, kept while the statement is (an
+        unchanged statement keeps its node and its text)."""
+        cache = self.memo.shapes if self.memo is not None else {}
+        known = cache.get(statement)
+        if known is None:
+            known = cache[statement] = shape([statement], False)
+        return known

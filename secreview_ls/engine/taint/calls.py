@@ -1,0 +1,263 @@
+"""What a call gives back: sources, sanitizers, string and container methods, functions of the
+module or of the project (``Interprocedural``), and anything else as data derived from the
+receiver and the arguments. Sinks are checked first, on the arguments as they are."""
+
+from __future__ import annotations
+
+import ast
+
+from ..facts import ModuleFacts
+from .interpreter import Interpreter
+from .interprocedural import Interprocedural
+from .keys import const_key, keys_of
+from .sinks import SinkChecker
+from .spec import ALL_CLASSES, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .state import STDLIB, Env, Frame
+from .strings import FixedPrefixes, literal_prefix
+from .values import (
+    EMPTY,
+    EMPTY_TAINT,
+    OPAQUE,
+    Taint,
+    Val,
+    add_to_rest,
+    bound,
+    cleaned,
+    get_part,
+    join,
+    set_part,
+    whole,
+)
+
+MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
+MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
+_OPAQUE = frozenset({OPAQUE})
+
+
+def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> Taint:
+    """Every label of the receiver and the arguments."""
+    taint: Taint = whole(receiver) if receiver is not None else EMPTY_TAINT
+    for value in args:
+        taint = taint | whole(value)
+    for value in kwargs.values():
+        taint = taint | whole(value)
+    return bound(taint)
+
+
+class Calls:
+    """Evaluates calls for the interpreter."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        interpreter: Interpreter,
+        sinks: SinkChecker,
+        interprocedural: Interprocedural,
+        prefixes: FixedPrefixes,
+    ) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.interpreter = interpreter
+        self.sinks = sinks
+        self.interprocedural = interprocedural
+        self.prefixes = prefixes
+        self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
+        self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+
+    def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
+        evaluate = self.interpreter.eval
+        func = node.func
+        name = self.facts.qualname(func)
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
+        callee = (
+            self.interpreter.attribute(receiver, func)
+            if receiver is not None and isinstance(func, ast.Attribute)
+            else None
+        )
+        args: list[Val] = [evaluate(arg, env, fn) for arg in node.args]
+        keyword_values: list[Val] = [evaluate(kw.value, env, fn) for kw in node.keywords]
+        kwargs: dict[str | None, Val] = {}
+        for kw, value in zip(node.keywords, keyword_values, strict=True):
+            kwargs[kw.arg] = join(kwargs[kw.arg], value) if kw.arg in kwargs else value
+        # A function of a standard module (``os.path.join``), not a method of a local value.
+        module_call = (
+            name is not None
+            and name.split(".")[0] in STDLIB
+            and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env)
+        )
+
+        # Sinks (checked on the arguments as they are).
+        reported = self.sinks.check_call(node, name, method, receiver, args, kwargs, fn, module_call, env)
+        result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
+        return cleaned(result, reported) if reported else result
+
+    def _result(
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Val | None,
+        callee: Val | None,
+        args: list[Val],
+        keyword_values: list[Val],
+        kwargs: dict[str | None, Val],
+        env: Env,
+        fn: Frame,
+        module_call: bool,
+    ) -> Val:
+        spec = self.spec
+
+        # Sources.
+        if name is not None and name in spec.call_sources:
+            return self.interpreter.source_val(node, name)
+        if method is not None and method in spec.method_sources and not module_call:
+            local = spec.method_sources[method] == "local"
+            return Val(frozenset({self.interpreter.make_source(node, None, local=local)}))
+
+        # Sanitizers (by qualified name), calls whose result carries no data.
+        classes = spec.sanitizers.get(name) if name is not None else None
+        if classes is not None:
+            if ALL_CLASSES in classes:
+                return EMPTY
+            return cleaned(Val(all_taint(None, args, kwargs)), classes)
+        if name is not None and name in spec.clean_calls:
+            return EMPTY
+
+        # Functions and methods of this module (and of the project).
+        resolved = self.interprocedural.resolve(node, name, receiver, args, keyword_values, env, fn)
+        if resolved is not None:
+            return resolved
+
+        # Sanitizing methods (``.hexdigest()``, ``.isdigit()``).
+        if method is not None and not module_call:
+            classes = spec.method_sanitizers.get(method)
+            if classes is not None:
+                if ALL_CLASSES in classes:
+                    return EMPTY
+                return cleaned(Val(all_taint(receiver, args, kwargs)), classes)
+
+        if method is not None and receiver is not None and not module_call:
+            handled = self._container_method(node, method, receiver, args, kwargs, env)
+            if handled is not None:
+                return handled
+            if method in spec.string_methods:
+                return self._string_method(node, method, receiver, callee, args, kwargs)
+        if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
+            return Val(all_taint(None, args, kwargs)) if args else EMPTY
+        if callee is not None and callee.taint and method in spec.string_methods:
+            return Val(callee.taint)
+
+        # Anything else: the result depends on the receiver and the arguments.
+        data = all_taint(receiver, args, kwargs)
+        if callee is not None:
+            data = data | callee.taint
+        kind = None
+        if name is not None:
+            kind = name + "()"
+        elif receiver is not None and receiver.kind is not None and method is not None:
+            kind = f"{receiver.kind}.{method}()"
+        if method == "get" and "type" in kwargs:
+            type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
+            if type_node is not None and self.facts.qualname(type_node) in spec.sanitizers:
+                return EMPTY
+        if not data:
+            return Val(kind=kind)
+        marked = frozenset(lab.cleaned_for(_OPAQUE) for lab in data)
+        return Val(bound(marked), (), kind)
+
+    def _string_method(
+        self,
+        node: ast.Call,
+        method: str,
+        receiver: Val,
+        callee: Val | None,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+    ) -> Val:
+        """``text.lower()``, ``template.format(...)``, ``sep.join(items)``, ``text.replace(a, b)``."""
+        if receiver.kind in self.spec.markup_kinds and method in ("format", "join"):
+            escaped = all_taint(receiver, args, kwargs)
+            markup_escaped = self.markup_escaped
+            return Val(frozenset(lab.cleaned_for(markup_escaped) for lab in escaped), (), receiver.kind)
+        data = whole(receiver) | (callee.taint if callee is not None else EMPTY_TAINT)
+        if method in ("format", "format_map"):
+            prefix = literal_prefix(node.func.value)  # type: ignore[attr-defined]
+            extra: Taint = EMPTY_TAINT
+            for value in (*args, *kwargs.values()):
+                extra = extra | whole(value)
+            data = data | (self.prefixes.after(prefix, extra) if prefix else extra)
+        elif method == "join":
+            data = data | (whole(args[0]) if args else EMPTY_TAINT)
+        elif method == "replace" and len(args) >= 2:
+            old = node.args[0]
+            data = data | whole(args[1])
+            if isinstance(old, ast.Constant) and isinstance(old.value, str) and ("\n" in old.value or "\r" in old.value):
+                return cleaned(Val(bound(data)), self.line_breaks_removed)
+        path_kind = receiver.kind if receiver.kind and receiver.kind.startswith("pathlib.") else None
+        return Val(bound(data), (), path_kind) if data or path_kind else EMPTY
+
+    def _container_method(
+        self,
+        node: ast.Call,
+        method: str,
+        receiver: Val,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        env: Env,
+    ) -> Val | None:
+        """Methods that store into or read from a container (``append``, ``update``, ``get``...)."""
+        update = self.interpreter.update
+        target = node.func.value  # type: ignore[attr-defined]
+        if method == "set" and len(node.args) >= 2 and len(args) == len(node.args):
+            # ``set(section, key, value)`` (configparser, caches): what is stored comes back out
+            # of ``get`` with the same constant keys.
+            value = args[-1]
+            key = keys_of(node.args[:-1])
+            if key is not None:
+                update(target, env, lambda base: set_part(base, key, value))
+            elif value.taint or value.parts:
+                update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method in MUTATORS_ADD and args:
+            value = args[-1]
+            if value.taint or value.parts:
+                update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method in MUTATORS_EXTEND and (args or kwargs):
+            value = Val(all_taint(None, args, kwargs))
+            if value.taint:
+                update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method == "setdefault" and node.args:
+            key = const_key(node.args[0])
+            if key is not None and len(args) > 1:
+                current = get_part(receiver, key)
+                update(target, env, lambda base: set_part(base, key, join(current, args[1])))
+                return join(current, args[1])
+            return None
+        if method in ("get", "pop") and len(node.args) >= 2:
+            stored = keys_of(node.args[:2])
+            if stored is not None and receiver.part(stored) is not None:
+                return get_part(receiver, stored)  # ``conf.get(section, key)``
+        if method in ("get", "pop") and node.args:
+            key = const_key(node.args[0])
+            if key is not None:
+                value = get_part(receiver, key)
+                if len(args) > 1:
+                    value = join(value, args[1])
+                if "type" in kwargs:
+                    type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
+                    if type_node is not None and self.facts.qualname(type_node) in self.spec.sanitizers:
+                        return EMPTY
+                return value
+            return None
+        if method == "pop" and not node.args:
+            return Val(whole(receiver))
+        if method in ("remove", "discard", "clear", "sort", "reverse"):
+            return EMPTY
+        if method in ("copy", "items", "values", "keys"):
+            return receiver if method == "copy" else Val(whole(receiver))
+        return None

@@ -1,0 +1,256 @@
+"""Conditions: which branch a constant test selects, and what a test proves where it holds
+(an allowlist membership, a comparison with a constant, a validator that returned true)."""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..facts import ModuleFacts
+from .spec import HOST_ALLOWLISTED, TaintSpec
+from .state import ALL, STDLIB, Env, Frame
+from .values import NO_CONST, cleaned, whole
+
+if TYPE_CHECKING:
+    from .ports import Evaluator
+
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Not: operator.not_,
+}
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
+
+
+class Conditions:
+    """Reads tests for the interpreter, which evaluates the values they mention."""
+
+    def __init__(self, facts: ModuleFacts, spec: TaintSpec, interpreter: Evaluator) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.interpreter = interpreter
+        self.host_allowlisted = spec.cleaned_by(HOST_ALLOWLISTED)
+
+    # -- constant tests ----------------------------------------------------------------
+
+    def static_truth(self, test: ast.expr, env: Env) -> bool | None:
+        """True or False when the test is constant, None when it depends on the run."""
+        if isinstance(test, ast.Constant):
+            return bool(test.value)
+        if isinstance(test, ast.Name):
+            if test.id == "TYPE_CHECKING":
+                return False
+            value = env.get(test.id) or self.interpreter.globals.get(test.id)
+            if value is not None and value.const is not NO_CONST and not value.taint:
+                try:
+                    return bool(value.const)
+                except Exception:
+                    return None
+            return None
+        if isinstance(test, ast.Attribute):
+            if test.attr == "TYPE_CHECKING":
+                return False
+            return None
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.static_truth(test.operand, env)
+            return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):
+            values = [self.static_truth(v, env) for v in test.values]
+            if isinstance(test.op, ast.And):
+                if any(v is False for v in values):
+                    return False
+                return True if all(v is True for v in values) else None
+            if any(v is True for v in values):
+                return True
+            return False if all(v is False for v in values) else None
+        if isinstance(test, (ast.Compare, ast.BinOp, ast.UnaryOp)):
+            value = self._folded(test, env)
+            if value is not NO_CONST:
+                try:
+                    return bool(value)
+                except Exception:
+                    return None
+        return None
+
+    def _folded(self, node: ast.expr, env: Env, depth: int = 0) -> object:
+        """The value of arithmetic and comparisons over constants and constant variables
+        (``(7 * 42) - num > 200`` with ``num = 86``), or ``NO_CONST``."""
+        if depth > 20:
+            return NO_CONST
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, (int, float, str, bool)) else NO_CONST
+        if isinstance(node, ast.Name):
+            value = self.interpreter.lookup(node.id, env)
+            if value.taint or value.parts:
+                return NO_CONST
+            return value.const if isinstance(value.const, (int, float, str, bool)) else NO_CONST
+        try:
+            if isinstance(node, ast.UnaryOp):
+                operand = self._folded(node.operand, env, depth + 1)
+                if operand is NO_CONST:
+                    return NO_CONST
+                return _UNARY[type(node.op)](operand) if type(node.op) in _UNARY else NO_CONST
+            if isinstance(node, ast.BinOp):
+                return self._folded_binary(node, env, depth)
+            if isinstance(node, ast.Compare):
+                left = self._folded(node.left, env, depth + 1)
+                for op, comparator in zip(node.ops, node.comparators, strict=True):
+                    right = self._folded(comparator, env, depth + 1)
+                    if left is NO_CONST or right is NO_CONST or type(op) not in _COMPARE:
+                        return NO_CONST
+                    if not _COMPARE[type(op)](left, right):
+                        return False
+                    left = right
+                return True
+        except (ArithmeticError, TypeError, ValueError):
+            return NO_CONST
+        return NO_CONST
+
+    def _folded_binary(self, node: ast.BinOp, env: Env, depth: int) -> object:
+        left = self._folded(node.left, env, depth + 1)
+        right = self._folded(node.right, env, depth + 1)
+        if left is NO_CONST or right is NO_CONST or type(node.op) not in _BINARY:
+            return NO_CONST
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+            # Strings only join; nothing that could build a huge value.
+            if not (isinstance(node.op, ast.Add) and isinstance(left, str) and isinstance(right, str)):
+                return NO_CONST
+        if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 10**6):  # type: ignore[arg-type]
+            return NO_CONST
+        return _BINARY[type(node.op)](left, right)
+
+    # -- what a test proves --------------------------------------------------------------
+
+    def refine(self, test: ast.expr, env: Env, truth: bool, fn: Frame) -> Env:
+        """Narrow the environment where ``test`` is ``truth`` (allowlists, validators)."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self.refine(test.operand, env, not truth, fn)
+        if isinstance(test, ast.BoolOp):
+            if (isinstance(test.op, ast.And) and truth) or (isinstance(test.op, ast.Or) and not truth):
+                for value in test.values:
+                    env = self.refine(value, env, truth, fn)
+            return env
+        if isinstance(test, ast.Name) and truth and test.id in fn.lookups:
+            self.clean_path(fn.lookups[test.id], env, ALL)  # ``if found:`` — the key was in the table
+            return env
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            self._refine_comparison(test, env, truth, fn)
+            return env
+        if isinstance(test, ast.Call) and truth:
+            guard = self._guard_of(test)
+            if guard is not None:
+                target, classes = guard
+                if target is not None:
+                    self.clean_path(target, env, classes)
+            name = self.facts.qualname(test.func)
+            if name == "builtins.isinstance" and len(test.args) == 2:
+                kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+                names = {self.facts.qualname(k) for k in kinds}
+                if names and names <= _CLEAN_TYPES:
+                    self.clean_path(test.args[0], env, ALL)
+        return env
+
+    def _refine_comparison(self, test: ast.Compare, env: Env, truth: bool, fn: Frame) -> None:
+        op = test.ops[0]
+        left, right = test.left, test.comparators[0]
+        if (
+            isinstance(left, ast.Name)
+            and left.id in fn.lookups
+            and isinstance(op, (ast.Is, ast.IsNot))
+            and isinstance(right, ast.Constant)
+            and right.value is None
+            and isinstance(op, ast.IsNot) == truth
+        ):
+            self.clean_path(fn.lookups[left.id], env, ALL)
+            return
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if (isinstance(op, ast.In)) == truth and not whole(self.interpreter.eval(right, dict(env), fn)):
+                if not self.interpreter.update(left, env, lambda v: cleaned(v, ALL)):
+                    self._clean_parsed_url(left, env)
+        elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+            positive = isinstance(op, (ast.Eq, ast.Is))
+            if positive == truth:
+                if isinstance(right, ast.Constant):
+                    self.clean_path(left, env, ALL)
+                elif isinstance(left, ast.Constant):
+                    self.clean_path(right, env, ALL)
+
+    def _clean_parsed_url(self, node: ast.expr, env: Env) -> None:
+        """``urlparse(url).hostname in ALLOWED`` vouches for the host of ``url``."""
+        current = node
+        while isinstance(current, (ast.Attribute, ast.Subscript)):
+            current = current.value
+        if isinstance(current, ast.Call) and current.args:
+            name = self.facts.qualname(current.func)
+            if name in ("urllib.parse.urlparse", "urllib.parse.urlsplit"):
+                classes = self.host_allowlisted
+                self.interpreter.update(current.args[0], env, lambda v: cleaned(v, classes))
+
+    def _guard_of(self, call: ast.Call) -> tuple[ast.expr | None, frozenset[str]] | None:
+        guards = self.spec.guards
+        name = self.facts.qualname(call.func)
+        entry = guards.get(name) if name else None
+        if entry is None and isinstance(call.func, ast.Attribute):
+            entry = guards.get("." + call.func.attr)
+            if entry is not None and name is not None and name.split(".")[0] in STDLIB and name not in guards:
+                entry = None
+        if entry is None:
+            return None
+        position, classes = entry
+        if name in ("re.match", "re.search") and call.args:
+            pattern = call.args[0]
+            if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
+                return None
+            if not pattern.value.endswith(("$", "\\Z")):
+                return None
+            if name == "re.search" and not pattern.value.startswith(("^", "\\A")):
+                return None
+        if position == -1:
+            target = call.func.value if isinstance(call.func, ast.Attribute) else None
+        else:
+            target = call.args[position] if position < len(call.args) else None
+        return target, classes
+
+    def note_lookup(self, name: str, value_node: ast.AST | None, env: Env, fn: Frame) -> None:
+        """Remember ``name = TABLE.get(key)`` with a trusted table: a later ``name is None`` check
+        tells whether ``key`` is one of the table's keys."""
+        fn.lookups.pop(name, None)
+        if not (
+            isinstance(value_node, ast.Call)
+            and isinstance(value_node.func, ast.Attribute)
+            and value_node.func.attr == "get"
+            and len(value_node.args) == 1
+            and isinstance(value_node.args[0], (ast.Name, ast.Attribute))
+        ):
+            return
+        receiver = value_node.func.value
+        base = receiver
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        plain = isinstance(base, ast.Name)  # evaluating a name path changes nothing
+        table = self.interpreter.eval(receiver, env if plain else dict(env), fn)
+        if not whole(table) and table.kind is None:
+            fn.lookups[name] = value_node.args[0]
+
+    def clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
+        """Mark the value stored at a name / attribute / constant-key path clean for ``classes``."""
+        self.interpreter.update(node, env, lambda v: cleaned(v, classes))

@@ -1,0 +1,124 @@
+"""The definitions of one module as the taint analysis looks them up: module functions, classes,
+methods with their class, functions nested in functions, ``global`` names, imported modules."""
+
+from __future__ import annotations
+
+import ast
+
+from ..facts import ModuleFacts
+from .state import FunctionNode
+
+# The fields of statements (and of ``except`` and ``case`` clauses) that hold statements, in
+# source order: ``handlers`` come before ``orelse`` and ``finalbody`` in a ``try``.
+BLOCK_FIELDS = ("body", "cases", "handlers", "orelse", "finalbody")
+COMPOUND = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.TryStar,
+    ast.Match,
+    ast.match_case,
+    ast.ExceptHandler,
+)
+
+Definition = tuple[str, ast.AST, ast.AST | None]
+
+
+def definitions_in(statement: ast.stmt, tree: ast.Module) -> list[Definition]:
+    """The definitions a top-level statement makes, in source order: module functions and
+    classes, methods (with their class), functions nested in functions (with the enclosing
+    one), and ``global`` statements. Definitions are statements, so compound statements are
+    all there is to walk."""
+    found: list[Definition] = []
+    stack: list[tuple[ast.AST, ast.AST, ast.AST | None]] = [(statement, tree, None)]
+    while stack:
+        node, parent, scope = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if isinstance(parent, ast.ClassDef):
+                found.append(("method", node, parent))
+            elif scope is None:
+                found.append(("function", node, None))
+            else:
+                found.append(("nested", node, scope))
+            scope = node
+        elif isinstance(node, ast.ClassDef) and scope is None:
+            found.append(("class", node, None))
+        elif isinstance(node, ast.Global):
+            found.append(("global", node, None))
+        children: list[ast.AST] = []
+        for name in BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if block:
+                children.extend(child for child in block if isinstance(child, (*COMPOUND, ast.Global)))
+        stack.extend((child, node, scope) for child in reversed(children))
+    return found
+
+
+def is_static(fn: FunctionNode) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list)
+
+
+class ModuleIndex:
+    """Where a module's functions, classes and methods are, by name."""
+
+    def __init__(self, facts: ModuleFacts, kept: dict[ast.AST, list[Definition]] | None) -> None:
+        """``kept``: the definitions of each top-level statement from the last version of the
+        document (a statement whose node is unchanged defines the same things)."""
+        self.module_functions: dict[str, FunctionNode] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.owner_class: dict[ast.AST, ast.ClassDef] = {}
+        self.nested: dict[ast.AST, dict[str, FunctionNode]] = {}
+        self.global_names: set[str] = set()
+        self._methods: dict[tuple[ast.ClassDef, str], FunctionNode | None] = {}
+        cache = kept if kept is not None else {}
+        for statement in facts.tree.body:
+            found = cache.get(statement)
+            if found is None:
+                found = cache[statement] = definitions_in(statement, facts.tree)
+            for kind, node, owner in found:
+                if kind == "function":
+                    self.module_functions.setdefault(node.name, node)  # type: ignore[union-attr, arg-type]
+                elif kind == "class":
+                    self.classes.setdefault(node.name, node)  # type: ignore[union-attr, arg-type]
+                elif kind == "method":
+                    self.owner_class[node] = owner  # type: ignore[assignment]
+                elif kind == "nested":
+                    self.nested.setdefault(owner, {})[node.name] = node  # type: ignore[arg-type, union-attr, index]
+                else:
+                    self.global_names.update(node.names)  # type: ignore[union-attr]
+        # Top-level names of the imported modules (``os`` for ``from os import path``).
+        self.imported_roots = {t.split(".")[0] for t in facts.imports.aliases.values()}
+
+    def is_method(self, fn: FunctionNode) -> bool:
+        """Defined in a class and bound to its instance or class (not a ``staticmethod``)."""
+        return fn in self.owner_class and not is_static(fn)
+
+    def method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
+        """The method ``name`` of a class or of its bases defined in this module."""
+        key = (cls, name)
+        if key not in self._methods:
+            self._methods[key] = self._find_method(cls, name)
+        return self._methods[key]
+
+    def _find_method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
+        seen: set[str] = set()
+        stack = [cls]
+        while stack:
+            current = stack.pop(0)
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            for item in current.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == name:
+                    return item
+            for base in current.bases:
+                if isinstance(base, ast.Name) and base.id in self.classes:
+                    stack.append(self.classes[base.id])
+        return None

@@ -1,0 +1,564 @@
+"""The taint interpreter: runs a function's statements over abstract values.
+
+Branches are joined, loops run to a bounded fixpoint, constant conditions select their branch
+(``Conditions``); calls go to the call evaluator (``Calls``), stores into sinks and returned HTML bodies to the
+sink checker (``SinkChecker``). The interpreter knows no taint class: what cleans a value for which class is
+the spec's.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..facts import ModuleFacts
+from ..finding import FlowStep
+from .conditions import Conditions
+from .keys import const_key
+from .results import Results
+from .spec import MARKUP_ESCAPED, TaintSpec
+from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
+from .strings import FixedPrefixes
+from .values import (
+    EMPTY,
+    EMPTY_TAINT,
+    NO_CONST,
+    Label,
+    Origin,
+    Taint,
+    Val,
+    add_to_rest,
+    as_whole,
+    bound,
+    get_part,
+    join,
+    set_part,
+    whole,
+    with_step,
+)
+
+if TYPE_CHECKING:
+    from .ports import CallEvaluator, SinkReporter
+
+
+class Interpreter:
+    """Statements and expressions of one module, evaluated in an environment of abstract values."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        results: Results,
+        texts: NodeTexts,
+        prefixes: FixedPrefixes,
+        step_path: str | None,
+    ) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.results = results
+        self.texts = texts
+        self.step_path = step_path  # the file named in flow steps (None: the analyzed file)
+        self.globals: Env = {}  # module-level values
+        self.prefixes = prefixes
+        self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+        self.conditions = Conditions(facts, spec, self)
+        self.calls: CallEvaluator
+        self.sinks: SinkReporter
+
+    def connect(self, calls: CallEvaluator, sinks: SinkReporter) -> None:
+        """The collaborators that need the interpreter themselves."""
+        self.calls = calls
+        self.sinks = sinks
+
+    # -- sources ---------------------------------------------------------------------
+
+    def _source_node(self, node: ast.AST) -> ast.AST:
+        """Widen ``request.args`` to ``request.args['q']`` / ``request.args.get('q')`` for messages."""
+        parent = self.facts.parent(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return parent
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            grand = self.facts.parent(parent)
+            if isinstance(grand, ast.Call) and grand.func is parent and parent.attr in ("get", "getlist", "get_all"):
+                return grand
+        return node
+
+    def make_source(self, node: ast.AST, description: str | None, *, local: bool) -> Label:
+        """A label for untrusted data that enters at ``node``."""
+        shown = self._source_node(node) if description is None else node
+        span = self.texts.span(shown)
+        text = description or f"`{self.texts.text(shown)}`"
+        self.results.note_source(text, shown)
+        step = FlowStep(span, f"source: {text}", self.step_path)
+        return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
+
+    def source_val(self, node: ast.AST, name: str) -> Val:
+        local = name in self.spec.local_sources
+        return Val(frozenset({self.make_source(node, None, local=local)}))
+
+    # -- statements --------------------------------------------------------------------
+
+    def block(self, body: list[ast.stmt], env: Env, fn: Frame, *, module_level: bool = False) -> Env | None:
+        """Run statements; the environment after them, or None when none of them falls through."""
+        current: Env | None = env
+        for statement in body:
+            if current is None:
+                return None
+            current = self._statement(statement, current, fn, module_level)
+        return current
+
+    def _statement(self, node: ast.stmt, env: Env, fn: Frame, module_level: bool) -> Env | None:
+        if isinstance(node, ast.Assign):
+            value = self.eval(node.value, env, fn)
+            for target in node.targets:
+                self.assign(target, value, env, fn, node.value)
+            return env
+        if isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.eval(node.value, env, fn), env, fn, node.value)
+            return env
+        if isinstance(node, ast.AugAssign):
+            value = self.eval(node.value, env, fn)
+            old = (
+                self.eval(node.target, env, fn)
+                if not isinstance(node.target, ast.Name)
+                else self.lookup(node.target.id, env)
+            )
+            combined = Val(bound(whole(old) | self.prefixes.added(whole(value), node.op)), (), None)
+            if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
+                combined = add_to_rest(old, value)
+            self.assign(node.target, combined, env, fn, node.value)
+            return env
+        if isinstance(node, ast.Expr):
+            value = node.value
+            self.eval(value, env, fn)
+            if isinstance(value, ast.Call) and self.facts.qualname(value.func) in self.spec.noreturn:
+                return None
+            return env
+        if isinstance(node, ast.Return):
+            value = self.eval(node.value, env, fn) if node.value is not None else EMPTY
+            fn.returns = join(fn.returns, value)
+            if fn.entry.returns_html and node.value is not None:
+                self.sinks.check_return(node.value, value, fn)
+            if fn.self_name is not None:
+                fn.exits.append(env)
+            return None
+        if isinstance(node, ast.If):
+            return self._if(node, env, fn, module_level)
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            return self._loop(node, env, fn)
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                value = self.eval(item.context_expr, env, fn)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, value, env, fn, item.context_expr)
+            return self.block(node.body, env, fn, module_level=module_level)
+        if isinstance(node, (ast.Try, ast.TryStar)):
+            return self._try(node, env, fn, module_level)
+        if isinstance(node, ast.Raise):
+            if node.exc is not None:
+                self.eval(node.exc, env, fn)
+            if fn.self_name is not None:
+                fn.exits.append(env)
+            return None
+        if isinstance(node, (ast.Break, ast.Continue)):
+            if fn.loops:
+                fn.loops[-1][0 if isinstance(node, ast.Break) else 1].append(env)
+            return None
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not module_level:
+                env[node.name] = EMPTY
+            return env
+        if isinstance(node, ast.Assert):
+            self.eval(node.test, env, fn)
+            return self.conditions.refine(node.test, env, True, fn)
+        if isinstance(node, ast.Match):
+            return self._match(node, env, fn, module_level)
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    env.pop(target.id, None)
+            return env
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                env.pop(local, None)
+            return env
+        return env
+
+    def _if(self, node: ast.If, env: Env, fn: Frame, module_level: bool) -> Env | None:
+        conditions = self.conditions
+        truth = conditions.static_truth(node.test, env)
+        if truth is True:
+            return self.block(node.body, env, fn, module_level=module_level)
+        if truth is False:
+            return self.block(node.orelse, env, fn, module_level=module_level)
+        self.eval(node.test, env, fn)
+        yes = conditions.refine(node.test, dict(env), True, fn)
+        no = conditions.refine(node.test, dict(env), False, fn)
+        return join_envs(
+            [
+                self.block(node.body, yes, fn, module_level=module_level),
+                self.block(node.orelse, no, fn, module_level=module_level),
+            ]
+        )
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, env: Env, fn: Frame) -> Env | None:
+        conditions = self.conditions
+        state = env
+        exits: list[Env] = []
+        forever = False
+        element = EMPTY
+        if isinstance(node, ast.While):
+            truth = conditions.static_truth(node.test, env)
+            if truth is False:
+                return self.block(node.orelse, env, fn)
+            forever = truth is True
+        else:
+            element = as_whole(self.eval(node.iter, env, fn))
+            element = Val(element.taint, (), None)
+        for _ in range(MAX_LOOP_ITERATIONS):
+            body_env = dict(state)
+            if isinstance(node, ast.While):
+                self.eval(node.test, body_env, fn)
+                body_env = conditions.refine(node.test, body_env, True, fn)
+            else:
+                self.assign(node.target, element, body_env, fn, node.iter)
+            fn.loops.append(([], []))
+            out = self.block(node.body, body_env, fn)
+            breaks, continues = fn.loops.pop()
+            exits.extend(breaks)
+            new_state = join_envs([state, out, *continues]) or state
+            if new_state == state:
+                break
+            state = new_state
+        after: Env | None
+        if forever:
+            after = None
+        else:
+            if isinstance(node, ast.While):
+                state = conditions.refine(node.test, dict(state), False, fn)
+            after = self.block(node.orelse, dict(state), fn)
+        return join_envs([after, *exits])
+
+    def _try(self, node: ast.Try | ast.TryStar, env: Env, fn: Frame, module_level: bool) -> Env | None:
+        body_out = self.block(node.body, dict(env), fn, module_level=module_level)
+        handler_in = join_envs([env, body_out]) or env
+        outs: list[Env | None] = []
+        if body_out is not None:
+            outs.append(self.block(node.orelse, body_out, fn, module_level=module_level))
+        for handler in node.handlers:
+            handler_env = dict(handler_in)
+            if handler.name:
+                handler_env[handler.name] = EMPTY
+            outs.append(self.block(handler.body, handler_env, fn, module_level=module_level))
+        result = join_envs(outs)
+        if node.finalbody:
+            if result is None:
+                self.block(node.finalbody, dict(handler_in), fn, module_level=module_level)
+                return None
+            return self.block(node.finalbody, result, fn, module_level=module_level)
+        return result
+
+    def _match(self, node: ast.Match, env: Env, fn: Frame, module_level: bool) -> Env | None:
+        subject = as_whole(self.eval(node.subject, env, fn))
+        outs: list[Env | None] = [env]
+        for case in node.cases:
+            case_env = dict(env)
+            if _literal_pattern(case.pattern):
+                self.conditions.clean_path(node.subject, case_env, ALL)
+            for sub in ast.walk(case.pattern):
+                name = getattr(sub, "name", None) or getattr(sub, "rest", None)
+                if isinstance(name, str):
+                    case_env[name] = subject
+            if case.guard is not None:
+                self.eval(case.guard, case_env, fn)
+                case_env = self.conditions.refine(case.guard, case_env, True, fn)
+            outs.append(self.block(case.body, case_env, fn, module_level=module_level))
+        return join_envs(outs)
+
+    # -- stores ------------------------------------------------------------------------
+
+    def update(self, node: ast.expr, env: Env, change: Callable[[Val], Val]) -> bool:
+        """Apply ``change`` to the value stored at a name / attribute / constant-key path."""
+        if isinstance(node, ast.Name):
+            env[node.id] = change(self.lookup(node.id, env))
+            return True
+        if isinstance(node, ast.Attribute):
+            key = "." + node.attr
+            return self.update(node.value, env, lambda base: set_part(base, key, change(get_part(base, key))))
+        if isinstance(node, ast.Subscript):
+            key = const_key(node.slice)
+            if key is None:
+                return False
+            return self.update(node.value, env, lambda base: set_part(base, key, change(get_part(base, key))))
+        return False
+
+    def assign(self, target: ast.expr, value: Val, env: Env, fn: Frame, value_node: ast.AST | None) -> None:
+        if isinstance(target, ast.Name):
+            self.conditions.note_lookup(target.id, value_node, env, fn)
+            if value.taint or value.parts:
+                step = FlowStep(self.texts.span(target), f"assigned to `{target.id}`", self.step_path)
+                value = with_step(value, step)
+            env[target.id] = value
+            return
+        if isinstance(target, (ast.Tuple, ast.List)):
+            starred = any(isinstance(e, ast.Starred) for e in target.elts)
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    self.assign(element.value, as_whole(value), env, fn, value_node)
+                elif starred:
+                    self.assign(element, Val(whole(value)), env, fn, value_node)
+                else:
+                    self.assign(element, get_part(value, repr(index)), env, fn, value_node)
+            return
+        if isinstance(target, ast.Starred):
+            self.assign(target.value, as_whole(value), env, fn, value_node)
+            return
+        if value.taint or value.parts:
+            spelled = self.texts.text(target)
+            value = with_step(value, FlowStep(self.texts.span(target), f"assigned to `{spelled}`", self.step_path))
+        if isinstance(target, ast.Attribute):
+            key = "." + target.attr
+            self.update(target.value, env, lambda base: set_part(base, key, value))
+            return
+        if isinstance(target, ast.Subscript):
+            self.sinks.check_store(target, value, env, fn)
+            key = const_key(target.slice)
+            if key is None:
+                self.update(target.value, env, lambda base: add_to_rest(base, value))
+            else:
+                self.update(target.value, env, lambda base: set_part(base, key, value))
+
+    # -- expressions -------------------------------------------------------------------
+
+    def lookup(self, name: str, env: Env) -> Val:
+        """The value of a name: local, module-level, or what an imported name stands for."""
+        value = env.get(name)
+        if value is not None:
+            return value
+        value = self.globals.get(name)
+        if value is not None:
+            return value
+        qualified = self.facts.imports.resolve_name(name)
+        if qualified is not None:
+            return self._qualified_val(qualified, None)
+        return EMPTY
+
+    def _qualified_val(self, qualified: str, node: ast.AST | None) -> Val:
+        spec = self.spec
+        if qualified in spec.object_kinds:
+            return Val(kind=spec.object_kinds[qualified])
+        if node is not None and qualified in spec.attr_sources:
+            return self.source_val(node, qualified)
+        return EMPTY
+
+    def eval(self, node: ast.expr | None, env: Env, fn: Frame) -> Val:
+        if node is None:
+            return EMPTY
+        if isinstance(node, ast.Constant):
+            return Val(const=node.value)
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            if node.id in self.globals:
+                return self.globals[node.id]
+            qualified = self.facts.imports.resolve_name(node.id)
+            if qualified is not None:
+                return self._qualified_val(qualified, node)
+            return EMPTY
+        if isinstance(node, ast.Attribute):
+            qualified = self.facts.qualname(node)
+            if qualified is not None and (qualified in self.spec.attr_sources or qualified in self.spec.object_kinds):
+                return self._qualified_val(qualified, node)
+            base = self.eval(node.value, env, fn)
+            return self.attribute(base, node)
+        if isinstance(node, ast.Subscript):
+            base = self.eval(node.value, env, fn)
+            key = const_key(node.slice)
+            if key is None:
+                index = self.eval(node.slice, env, fn)
+                if isinstance(node.slice, ast.Slice):
+                    return Val(whole(base))
+                return Val(whole(base)) if not index.taint else Val(bound(whole(base) | index.taint))
+            return get_part(base, key)
+        if isinstance(node, ast.Call):
+            return self.calls.call(node, env, fn)
+        if isinstance(node, ast.BinOp):
+            return self._binary(node, env, fn)
+        if isinstance(node, ast.JoinedStr):
+            return Val(self._fstring_taint(node, env, fn))
+        if isinstance(node, ast.FormattedValue):
+            return as_whole(self.eval(node.value, env, fn))
+        if isinstance(node, ast.BoolOp):
+            result = EMPTY
+            for value in node.values:
+                result = join(result, self.eval(value, env, fn))
+            return Val(result.taint, result.parts, result.kind)
+        if isinstance(node, ast.IfExp):
+            return self._if_expression(node, env, fn)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return self._sequence(node, env, fn)
+        if isinstance(node, ast.Set):
+            taint: set[Label] = set()
+            for element in node.elts:
+                taint |= whole(self.eval(element, env, fn))
+            return Val(bound(frozenset(taint)))
+        if isinstance(node, ast.Dict):
+            return self._dict(node, env, fn)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self._comprehension(node, env, fn)
+        if isinstance(node, ast.Await):
+            return self.eval(node.value, env, fn)
+        if isinstance(node, ast.NamedExpr):
+            value = self.eval(node.value, env, fn)
+            self.assign(node.target, value, env, fn, node.value)
+            return value
+        if isinstance(node, ast.Starred):
+            return as_whole(self.eval(node.value, env, fn))
+        if isinstance(node, ast.UnaryOp):
+            value = self.eval(node.operand, env, fn)
+            return EMPTY if isinstance(node.op, ast.Not) else Val(whole(value))
+        if isinstance(node, ast.Compare):
+            self.eval(node.left, env, fn)
+            for comparator in node.comparators:
+                self.eval(comparator, env, fn)
+            return EMPTY
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            if node.value is not None:
+                fn.returns = join(fn.returns, as_whole(self.eval(node.value, env, fn)))  # what the caller iterates
+            return EMPTY
+        return EMPTY
+
+    def _binary(self, node: ast.BinOp, env: Env, fn: Frame) -> Val:
+        left = self.eval(node.left, env, fn)
+        right = self.eval(node.right, env, fn)
+        if isinstance(node.op, ast.Add) and isinstance(node.left, (ast.List, ast.Tuple)):
+            return add_to_rest(left, right) if not right.is_empty else left
+        if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
+            taint = self.prefixes.after(left.const, whole(right))
+        else:
+            taint = whole(left) | self.prefixes.added(whole(right), node.op, prefix=node.left)
+        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+            taint = whole(left) | self.prefixes.after(str(node.left.value), whole(right))
+        if isinstance(node.op, ast.Mod) and left.kind in self.spec.markup_kinds:
+            escaped = frozenset(lab.cleaned_for(self.markup_escaped) for lab in whole(right))
+            return Val(bound(whole(left) | escaped), (), left.kind)
+        const = NO_CONST
+        if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
+            const = left.const + right.const
+        kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
+        return Val(bound(taint), (), kind, const)
+
+    def _if_expression(self, node: ast.IfExp, env: Env, fn: Frame) -> Val:
+        conditions = self.conditions
+        truth = conditions.static_truth(node.test, env)
+        if truth is True:
+            return self.eval(node.body, env, fn)
+        if truth is False:
+            return self.eval(node.orelse, env, fn)
+        self.eval(node.test, env, fn)
+        yes = self.eval(node.body, conditions.refine(node.test, dict(env), True, fn), fn)
+        no = self.eval(node.orelse, conditions.refine(node.test, dict(env), False, fn), fn)
+        return join(yes, no)
+
+    def _sequence(self, node: ast.Tuple | ast.List, env: Env, fn: Frame) -> Val:
+        parts: list[tuple[str, Val]] = []
+        rest = EMPTY
+        starred = False
+        for index, element in enumerate(node.elts):
+            if isinstance(element, ast.Starred):
+                rest = join(rest, as_whole(self.eval(element.value, env, fn)))
+                starred = True
+                continue
+            value = self.eval(element, env, fn)
+            if starred:
+                rest = join(rest, as_whole(value))
+            else:
+                parts.append((repr(index), value if value.const is NO_CONST else EMPTY))
+        if not rest.is_empty:
+            parts.append(("*", Val(rest.taint)))
+        parts.sort(key=lambda kv: kv[0])
+        return Val(EMPTY_TAINT, tuple(parts))
+
+    def _dict(self, node: ast.Dict, env: Env, fn: Frame) -> Val:
+        parts: dict[str, Val] = {}
+        rest = EMPTY
+        for key_node, value_node in zip(node.keys, node.values, strict=False):
+            value = self.eval(value_node, env, fn)
+            if key_node is None:
+                rest = join(rest, as_whole(value))
+                continue
+            key = const_key(key_node)
+            if key is None:
+                rest = join(rest, as_whole(join(value, self.eval(key_node, env, fn))))
+            elif value.taint or value.parts or value.kind:
+                parts[key] = value
+        if not rest.is_empty:
+            parts["*"] = Val(rest.taint)
+        return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
+
+    def attribute(self, base: Val, node: ast.Attribute) -> Val:
+        """``base.attr``: a source when ``base`` is a request object, else the part ``.attr``."""
+        kind = base.kind
+        if kind is not None:
+            attrs = self.spec.object_sources.get(kind)
+            if attrs is not None and node.attr in attrs:
+                label = self.make_source(node, None, local=False)
+                already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
+                return Val(frozenset({label.cleaned_for(already) if already else label}))
+        value = get_part(base, "." + node.attr)
+        if kind is not None and value.kind is None and not kind.startswith("class:"):
+            return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
+        return value
+
+    def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: Frame) -> Taint:
+        taint: Taint = EMPTY_TAINT
+        prefix = ""
+        seen_value = False
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                if not seen_value:
+                    prefix += str(part.value)
+                continue
+            evaluated = self.eval(part, env, fn)
+            if not seen_value and isinstance(evaluated.const, str) and not evaluated.taint:
+                prefix += evaluated.const
+                continue
+            value = whole(evaluated)
+            if not seen_value:
+                value = self.prefixes.after(prefix, value)
+            else:
+                value = self.prefixes.after(prefix, value) if "://" in prefix or prefix.startswith("/") else value
+            seen_value = True
+            taint = taint | value
+        return bound(taint)
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env, fn: Frame
+    ) -> Val:
+        inner = dict(env)
+        for generator in node.generators:
+            iterable = Val(whole(self.eval(generator.iter, inner, fn)))
+            self.assign(generator.target, iterable, inner, fn, generator.iter)
+            for condition in generator.ifs:
+                self.eval(condition, inner, fn)
+                inner = self.conditions.refine(condition, inner, True, fn)
+        if isinstance(node, ast.DictComp):
+            taint = whole(self.eval(node.key, inner, fn)) | whole(self.eval(node.value, inner, fn))
+        else:
+            taint = whole(self.eval(node.elt, inner, fn))
+        return Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY
+
+
+def _literal_pattern(pattern: ast.pattern) -> bool:
+    """``case "a" | "b":`` matches only constants."""
+    if isinstance(pattern, ast.MatchValue):
+        return isinstance(pattern.value, (ast.Constant, ast.Attribute))
+    if isinstance(pattern, ast.MatchSingleton):
+        return True
+    if isinstance(pattern, ast.MatchOr):
+        return all(_literal_pattern(p) for p in pattern.patterns)
+    return False

@@ -1,0 +1,253 @@
+"""Calls into functions of the module or of the project: the callee's summary is applied at the
+call, its parameter labels rewritten in the caller's terms (the arguments, with the steps they
+took), so a helper that builds a query from its argument is caught at the caller."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from ..finding import FlowStep
+from .definitions import ModuleIndex
+from .results import Results
+from .spec import ALL_CLASSES, TaintSpec
+from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts
+from .summaries import Summaries
+from .summary import Effect, Summary
+from .values import (
+    EMPTY,
+    EMPTY_TAINT,
+    MAX_STEPS,
+    Label,
+    Origin,
+    Val,
+    as_whole,
+    bound,
+    get_part,
+    in_order,
+    join,
+    map_labels,
+    set_part,
+    whole,
+)
+
+if TYPE_CHECKING:
+    from .ports import Evaluator
+
+
+class Interprocedural:
+    """Resolves calls to functions with a summary and applies the summary."""
+
+    def __init__(
+        self,
+        spec: TaintSpec,
+        *,
+        index: ModuleIndex,
+        summaries: Summaries,
+        results: Results,
+        texts: NodeTexts,
+        interpreter: Evaluator,
+        follows_project: bool,
+        path: str,
+        step_path: str | None,
+    ) -> None:
+        self.spec = spec
+        self.index = index
+        self.summaries = summaries
+        self.results = results
+        self.texts = texts
+        self.interpreter = interpreter
+        self.follows_project = follows_project  # calls into other files of the project are followed
+        self.path = path
+        self.step_path = step_path
+
+    def resolve(
+        self,
+        node: ast.Call,
+        name: str | None,
+        receiver: Val | None,
+        arg_values: list[Val],
+        keyword_values: list[Val],
+        env: Env,
+        fn: Frame,
+    ) -> Val | None:
+        """The value of a call to a function with a summary (None: no such function)."""
+        if not self.results.collecting:
+            return None  # the pass that only collects module-level values calls nothing
+        index = self.index
+        func = node.func
+        target: FunctionNode | None = None
+        bound_self: Val | None = None
+        constructor: ast.ClassDef | None = None
+        receiver_name: ast.expr | None = None
+        if isinstance(func, ast.Name):
+            if func.id in env and not env[func.id].is_empty:
+                return None
+            target = fn.local_defs.get(func.id) or (index.module_functions.get(func.id) if func.id not in env else None)
+            if target is None and func.id in index.classes and func.id not in env:
+                constructor = index.classes[func.id]
+        elif isinstance(func, ast.Attribute):
+            base = func.value
+            cls: ast.ClassDef | None = None
+            if isinstance(base, ast.Name) and base.id in ("self", "cls") and fn.cls is not None:
+                cls = fn.cls
+                bound_self = receiver
+                receiver_name = base
+            elif receiver is not None and receiver.kind and receiver.kind.startswith("class:"):
+                cls = index.classes.get(receiver.kind[6:])
+                bound_self = receiver
+                receiver_name = base
+            elif isinstance(base, ast.Name) and base.id in index.classes and base.id not in env:
+                cls = index.classes[base.id]
+            if cls is not None:
+                target = index.method(cls, func.attr)
+        summary: Summary | None = None
+        if constructor is not None:
+            init = index.method(constructor, "__init__")
+            summary = self.summaries.of(init) if init is not None else None
+            bound_self = Val(kind=f"class:{constructor.name}")
+            if summary is None:
+                return Val(kind=f"class:{constructor.name}")
+        elif target is not None:
+            summary = self.summaries.of(target)
+        elif name is not None and self.follows_project and name.split(".")[0] not in STDLIB and "." in name:
+            if name.split(".")[0] in index.imported_roots:
+                summary = self.summaries.of_project(name)
+        if summary is None:
+            return None
+        args = self._bind(summary, node, bound_self, arg_values, keyword_values)
+        callee_name = self.texts.text(func)
+        result = self._apply(summary, node, args, callee_name, fn)
+        if constructor is not None:
+            self_out = summary.self_out or Val()
+            value = self._substitute(self_out, args, node, callee_name, returning=False)
+            return Val(value.taint, value.parts, f"class:{constructor.name}")
+        if summary.self_out is not None and receiver_name is not None and bound_self is not None:
+            updated = self._substitute(summary.self_out, args, node, callee_name, returning=False)
+            kind = bound_self.kind
+            self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
+        return result
+
+    @staticmethod
+    def _bind(
+        summary: Summary, node: ast.Call, bound_self: Val | None, arg_values: list[Val], keyword_values: list[Val]
+    ) -> dict[int, Val]:
+        """The arguments of a call, by parameter position of the callee."""
+        mapping: dict[int, Val] = {}
+        offset = 0
+        if summary.offset and bound_self is not None:
+            mapping[0] = bound_self
+            offset = 1
+        elif summary.offset:
+            offset = 0  # called through the class: self passed explicitly
+        position = offset
+        for arg, value in zip(node.args, arg_values, strict=True):
+            if isinstance(arg, ast.Starred):
+                for index in range(position, summary.positional):
+                    mapping[index] = join(mapping.get(index, EMPTY), value)
+                if summary.vararg is not None:
+                    mapping[summary.vararg] = join(mapping.get(summary.vararg, EMPTY), value)
+                continue
+            if position < summary.positional:
+                mapping[position] = value
+            elif summary.vararg is not None:
+                mapping[summary.vararg] = join(mapping.get(summary.vararg, EMPTY), as_whole(value))
+            position += 1
+        for kw, value in zip(node.keywords, keyword_values, strict=True):
+            if kw.arg is None:
+                if summary.kwarg is not None:
+                    mapping[summary.kwarg] = join(mapping.get(summary.kwarg, EMPTY), as_whole(value))
+                continue
+            if kw.arg in summary.params[: summary.kwarg if summary.kwarg is not None else None]:
+                index = summary.params.index(kw.arg)
+                if index != summary.vararg:
+                    mapping[index] = value
+                    continue
+            if summary.kwarg is not None:
+                mapping[summary.kwarg] = join(
+                    mapping.get(summary.kwarg, EMPTY), Val(EMPTY_TAINT, ((repr(kw.arg), value),))
+                )
+        return mapping
+
+    def _param_value(self, args: dict[int, Val], origin: Origin) -> Val:
+        value = args.get(origin.index)
+        if value is None:
+            return EMPTY
+        for key in origin.access:
+            value = self._attribute_like(value, key)
+        return value
+
+    def _attribute_like(self, value: Val, key: str) -> Val:
+        if key.startswith(".") and value.kind is not None:
+            attrs = self.spec.object_sources.get(value.kind)
+            if attrs is not None and key[1:] in attrs:
+                return value  # the caller's object is itself the source container
+        return get_part(value, key)
+
+    def _substitute(self, value: Val, args: dict[int, Val], node: ast.Call, callee: str, *, returning: bool) -> Val:
+        """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels."""
+        call_span = self.texts.span(node)
+        into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
+        back = FlowStep(call_span, f"returned from `{callee}()`", self.step_path)
+        result_taint: set[Label] = set()
+        result = EMPTY
+        for lab in value.taint:
+            if lab.origin.kind != "param":
+                result_taint.add(lab.with_step(back) if returning else lab)
+                continue
+            actual = self._param_value(args, lab.origin)
+            if actual.is_empty:
+                continue
+            inner = lab.steps
+
+            def rewrite(
+                outer: Label, inner: tuple[FlowStep, ...] = inner, extra: frozenset[str] = lab.cleaned
+            ) -> Label:
+                steps = outer.steps + (into,) + inner + ((back,) if returning else ())
+                if len(steps) > MAX_STEPS:
+                    steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
+                return Label(outer.origin, outer.cleaned | extra, steps)
+
+            result = join(result, map_labels(actual, rewrite))
+        base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind)
+        for key, part in value.parts:
+            base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning))
+        return base
+
+    def _apply(self, summary: Summary, node: ast.Call, args: dict[int, Val], callee: str, fn: Frame) -> Val:
+        """Report the callee's effects reached by sources, pass the others on to the caller's
+        summary; the call's value."""
+        call_span = self.texts.span(node)
+        into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
+        for effect in summary.effects:
+            actual = self._param_value(args, Origin("param", "", call_span, index=effect.index, access=effect.access))
+            for lab in in_order(whole(actual)):
+                merged = lab.cleaned | effect.cleaned
+                if effect.cls in merged or ALL_CLASSES in merged:
+                    continue
+                steps = (*lab.steps, into, *effect.steps)
+                if len(steps) > MAX_STEPS:
+                    steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
+                label = Label(lab.origin, merged, steps)
+                same_file = effect.path == self.path and effect.node is not None
+                where = effect.node if same_file else node
+                if lab.origin.kind == "source":
+                    if lab.origin.local and (effect.remote_only or effect.cls not in self.spec.local_classes):
+                        continue
+                    self.results.record_hit(effect.cls, effect.sink, effect.what, where, label)  # type: ignore[arg-type]
+                elif fn.summary is not None:
+                    fn.add_effect(
+                        Effect(
+                            lab.origin.index,
+                            lab.origin.access,
+                            effect.cls,
+                            effect.sink,
+                            effect.what,
+                            merged,
+                            steps,
+                            self.path,
+                            where,
+                            effect.remote_only,
+                        )
+                    )
+        return self._substitute(summary.returns, args, node, callee, returning=True)

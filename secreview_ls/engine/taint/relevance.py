@@ -1,0 +1,193 @@
+"""Which parts of a module the taint interpreter has to run: functions that mention a source or
+are framework entry points, their callers, and only those that can reach a sink at all."""
+
+from __future__ import annotations
+
+import ast
+
+from ..facts import ModuleFacts
+from .definitions import ModuleIndex
+from .frameworks import Entries, handler_kind
+from .scopes import ScopeTable
+from .spec import SinkSpec, TaintSpec
+from .state import STDLIB, FunctionNode
+from .summary import SummaryProvider
+
+# (spec, imported top-level modules) → sink candidates; many files share both.
+_CANDIDATES: dict[tuple[int, frozenset[str]], tuple[TaintSpec, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
+class Relevance:
+    """Decides which scopes of a module are worth interpreting."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        index: ModuleIndex,
+        scopes: ScopeTable,
+        entries: Entries,
+        sinks: tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]],
+        project: SummaryProvider | None,
+        path: str,
+    ) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.index = index
+        self.scopes = scopes
+        self.entries = entries
+        self.sinks_by_name, self.sinks_by_method = sinks
+        self.project = project
+        self.path = path
+        self._candidates: tuple[frozenset[str], frozenset[str]] | None = None
+        self._reach: dict[ast.AST, bool] = {}
+        self._methods_by_name: dict[str, list[FunctionNode]] | None = None
+
+    def relevant(self) -> set[ast.AST]:
+        """Functions (and the module body) that mention a source or are entry points."""
+        facts = self.facts
+        spec = self.spec
+        index = self.index
+        scopes = self.scopes.all_scopes()
+        marked = self.scopes.naming_a_source(scopes)
+        handlers: dict[ast.ClassDef, bool] = {}
+        for fn in facts.functions:
+            cls = index.owner_class.get(fn)
+            if cls is not None:
+                if cls not in handlers:
+                    handlers[cls] = bool(handler_kind(facts, spec, cls, index.classes))
+                if handlers[cls]:
+                    marked.add(fn)
+                    continue
+            entry = self.entries.entry(fn, index.is_method(fn))
+            if entry.framework or entry.tainted or entry.objects:
+                marked.add(fn)
+        if marked:
+            self._mark_callers(marked, scopes)
+        if self.project is not None:
+            for owner, name in self.scopes.calls_out(scopes):
+                if owner in marked:
+                    continue
+                summary = self.project.function_summary(name, spec, self.path)
+                if summary is not None and summary.returns_source:
+                    marked.add(owner)
+        return marked
+
+    def _mark_callers(self, marked: set[ast.AST], scopes: list[ast.AST]) -> None:
+        """Add the callers of functions that may hand untrusted data back (a return value, a
+        field of ``self``)."""
+        index = self.index
+        defined = set(index.module_functions) | set(index.classes)
+        defined.update(fn.name for fn in index.owner_class)  # type: ignore[attr-defined]
+        for scoped in index.nested.values():
+            defined.update(scoped)
+        calls = self.scopes.calls_to_defined(scopes, defined)
+        gives: dict[ast.AST, bool] = {}
+        for _ in range(6):
+            names: set[str] = set()
+            for fn in marked:
+                if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if fn not in gives:
+                        gives[fn] = self.scopes.gives_back(fn)
+                    if gives[fn]:
+                        names.add(fn.name)
+            names |= {c.name for c in index.classes.values() if any(m in marked for m in c.body)}
+            grew = False
+            for name, owner in calls:
+                if name in names and owner not in marked:
+                    marked.add(owner)
+                    grew = True
+            if not grew:
+                break
+
+    def _sink_candidates(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Qualified names and method names a call must have to possibly be a sink."""
+        if self._candidates is None:
+            roots = self.index.imported_roots
+            key = (id(self.spec), frozenset(roots))
+            cached = _CANDIDATES.get(key)
+            if cached is not None and cached[0] is self.spec:
+                self._candidates = cached[1]
+                return cached[1]
+            methods: set[str] = set()
+            for method, sinks in self.sinks_by_method.items():
+                if any(not s.requires_import or any(p in roots for p in s.requires_import) for s in sinks):
+                    methods.add(method)
+            for name in self.sinks_by_name:
+                root = name.split(".")[0]
+                if "()" in name or (name.count(".") >= 2 and root in ("http", "tornado")):
+                    if root in roots:
+                        methods.add(name.rsplit(".", 1)[-1])
+            self._candidates = (frozenset(self.sinks_by_name), frozenset(methods))
+            if len(_CANDIDATES) > 256:
+                _CANDIDATES.clear()
+            _CANDIDATES[key] = (self.spec, self._candidates)
+        return self._candidates
+
+    def may_reach_sink(self, scope: ast.AST) -> bool:
+        """Whether a function (or the module body) calls something that could be a sink, directly
+        or through functions of this module; calls into other project files count as possible."""
+        known = self._reach.get(scope)
+        if known is not None:
+            return known
+        self._reach[scope] = True  # a cycle: assume it may
+        result = self._scan_for_sinks(scope)
+        self._reach[scope] = result
+        return result
+
+    def _scan_for_sinks(self, scope: ast.AST) -> bool:
+        names, methods = self._sink_candidates()
+        index = self.index
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            entry = self.entries.entry(scope, index.is_method(scope))
+            if entry.returns_html and self.spec.return_sinks:
+                return True
+        scope_facts = self.scopes.of(scope)
+        if self.spec.store_sinks and scope_facts.stores:
+            return True
+        for node, name in scope_facts.calls:
+            func = node.func
+            if name is not None and name in names:
+                return True
+            if isinstance(func, ast.Attribute):
+                if func.attr in methods:
+                    return True
+                target = None
+                if isinstance(func.value, ast.Name):
+                    cls = index.owner_class.get(scope) if func.value.id in ("self", "cls") else None
+                    cls = cls or index.classes.get(func.value.id)
+                    target = index.method(cls, func.attr) if cls is not None else None
+                if target is None:
+                    target = self._any_method(func.attr)
+                if target is not None and self.may_reach_sink(target):
+                    return True
+            elif isinstance(func, ast.Name):
+                local = index.nested.get(scope, {}).get(func.id) or index.module_functions.get(func.id)
+                if local is not None and self.may_reach_sink(local):
+                    return True
+                cls = index.classes.get(func.id)
+                init = index.method(cls, "__init__") if cls is not None else None
+                if init is not None and self.may_reach_sink(init):
+                    return True
+            if (
+                self.project is not None
+                and name is not None
+                and "." in name
+                and name.split(".")[0] in index.imported_roots
+                and name.split(".")[0] not in STDLIB
+            ):
+                return True
+        return False
+
+    def _any_method(self, name: str) -> FunctionNode | None:
+        """A method of that name on some class of this module (for ``obj.name()``)."""
+        if self._methods_by_name is None:
+            self._methods_by_name = {}
+            for fn in self.index.owner_class:
+                self._methods_by_name.setdefault(fn.name, []).append(fn)  # type: ignore[attr-defined, arg-type]
+        candidates = self._methods_by_name.get(name, ())
+        for candidate in candidates:
+            if self.may_reach_sink(candidate):
+                return candidate
+        return None

@@ -1,0 +1,80 @@
+"""What a taint analysis found and noted, and the log of events the memo keeps per function."""
+
+from __future__ import annotations
+
+import ast
+
+from .memo import Event
+from .summary import SinkHit, Summary
+from .values import Label
+
+
+class Results:
+    """Hits, the sources and sinks seen, cleared sinks and skipped work of one module's analysis.
+
+    Nothing is collected while ``collecting`` is off (the pass that only computes module-level
+    values). While functions are being analyzed for the memo, each finding and each answer the
+    analysis depended on is also appended, in order, to the innermost recording.
+    """
+
+    def __init__(self) -> None:
+        self.hits: dict[tuple[int, str], SinkHit] = {}
+        self.sources_seen: dict[str, None] = {}  # in the order seen
+        self.sinks_seen: dict[str, None] = {}
+        self.cleared: dict[tuple[str, ast.AST], None] = {}  # sinks whose every variable part is harmless
+        self.skipped: list[str] = []
+        self.collecting = True
+        self.recordings: list[list[Event]] = []  # events of the functions being analyzed (memo)
+        self.poisoned = False  # an analysis was cut short: nothing of this run is kept
+
+    def note_source(self, text: str, node: ast.AST) -> None:
+        if not self.collecting:
+            return
+        entry = f"{text} (line {getattr(node, 'lineno', 1)})"
+        self.sources_seen.setdefault(entry)
+        if self.recordings:
+            self.recordings[-1].append(("src", text, node))
+
+    def note_sink(self, shown: str, what: str, node: ast.AST) -> None:
+        if not self.collecting:
+            return
+        entry = f"`{shown}` (line {getattr(node, 'lineno', 1)}): {what}"
+        self.sinks_seen.setdefault(entry)
+        if self.recordings:
+            self.recordings[-1].append(("snk", shown, what, node))
+
+    def note_cleared(self, cls: str, node: ast.AST) -> None:
+        if not self.collecting:
+            return
+        self.cleared.setdefault((cls, node))
+        if self.recordings:
+            self.recordings[-1].append(("clr", cls, node))
+
+    def record_hit(self, cls: str, sink: str, what: str, node: ast.AST, label: Label) -> None:
+        if not self.collecting:
+            return
+        key = (id(node), cls)
+        current = self.hits.get(key)
+        if current is None or (current.label.origin.local and not label.origin.local):
+            self.hits[key] = SinkHit(cls, sink, what, node, label)
+        if self.recordings:
+            self.recordings[-1].append(("hit", cls, sink, what, node, label))
+
+    def record_summary(self, fn: ast.AST, summary: Summary | None) -> None:
+        """A function's analysis asked for the summary of ``fn`` and got this."""
+        if self.recordings:
+            self.recordings[-1].append(("sum", fn, summary))
+
+    def record_project_summary(self, name: str, summary: Summary | None) -> None:
+        """A function's analysis asked the project for ``name`` and got this."""
+        if self.recordings:
+            self.recordings[-1].append(("proj", name, summary))
+
+    def skip(self, reason: str) -> None:
+        self.skipped.append(reason)
+
+    def sorted_hits(self) -> list[SinkHit]:
+        """The hits in source order."""
+        return sorted(
+            self.hits.values(), key=lambda h: (getattr(h.node, "lineno", 0), getattr(h.node, "col_offset", 0))
+        )

@@ -1,0 +1,284 @@
+"""What each scope of a module does, as far as the taint analysis cares: the calls it makes,
+whether it gives a value back, whether it names a source, which names it calls and reads.
+
+A document analyzed version after version keeps each scope's facts (the memo), so its
+module-wide questions are answered scope by scope. A file analyzed once answers them from the
+module's index instead, and walks only the scopes the analysis then looks into.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..facts import ModuleFacts, source_position
+from .definitions import ModuleIndex
+from .spec import TaintSpec
+from .state import STDLIB, FunctionNode
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeFacts:
+    """What the relevance pass needs from one scope: a function's own code (not that of the
+    functions defined inside it), or the module's code outside every function."""
+
+    calls: tuple[tuple[ast.Call, str | None], ...]  # in source order, with the callee's qualified name
+    gives: bool  # returns or yields a value, or stores into an attribute
+    stores: bool  # stores into a subscript
+    mentions_source: bool  # names a source, or calls a source method
+    direct: frozenset[str]  # names called as ``f(...)`` or ``x.f(...)``
+    loaded: frozenset[str]  # names read
+
+
+def callee_name(call: ast.Call) -> str | None:
+    """``f`` in ``f(...)`` and in ``x.f(...)``."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+class ScopeTable:
+    """The facts of each scope of a module, and the module-wide questions built on them."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        index: ModuleIndex,
+        *,
+        kept: tuple[dict[ast.AST, ScopeFacts], dict[ast.AST, tuple[str, ...]]] | None,
+    ) -> None:
+        """``kept``: the memo's scope facts and local calls (per scope node), or None for a file
+        analyzed once."""
+        self.facts = facts
+        self.spec = spec
+        self.index = index
+        self.remembered = kept is not None
+        self._scope_cache: dict[ast.AST, ScopeFacts] = kept[0] if kept is not None else {}
+        self._local_call_cache: dict[ast.AST, tuple[str, ...]] = kept[1] if kept is not None else {}
+        self._source_name_sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+        self._direct: set[str] | None = None
+        self._called: set[str] | None = None
+
+    def keep_in(self, scope_facts: dict[ast.AST, ScopeFacts], local_calls: dict[ast.AST, tuple[str, ...]]) -> None:
+        """Use the memo's tables (after it dropped what the new version no longer has)."""
+        self._scope_cache = scope_facts
+        self._local_call_cache = local_calls
+
+    def all_scopes(self) -> list[ast.AST]:
+        """The module and its functions, in source order."""
+        return [self.facts.tree, *self.facts.functions]
+
+    def of(self, scope: ast.AST) -> ScopeFacts:
+        """The facts of one scope, kept across versions of the document by the memo when the
+        scope's code is unchanged (the same node)."""
+        cache = self._scope_cache
+        known = cache.get(scope)
+        if known is None:
+            if isinstance(scope, ast.Module):
+                # The module's own code, statement by statement (most statements stay the same).
+                parts = [
+                    self.of(statement)
+                    for statement in scope.body
+                    if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                ]
+                known = ScopeFacts(
+                    tuple(call for part in parts for call in part.calls),
+                    any(part.gives for part in parts),
+                    any(part.stores for part in parts),
+                    any(part.mentions_source for part in parts),
+                    frozenset().union(*(part.direct for part in parts)),
+                    frozenset().union(*(part.loaded for part in parts)),
+                )
+            else:
+                known = self._compute(scope)
+            cache[scope] = known
+        return known
+
+    def _compute(self, scope: ast.AST) -> ScopeFacts:
+        facts = self.facts
+        source_names, prefixes, wanted = self._source_names()
+        method_sources = self.spec.method_sources
+        calls: list[ast.Call] = []
+        direct: set[str] = set()
+        loaded: set[str] = set()
+        gives = stores = mentions = False
+        is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+        stack: list[ast.AST] = [scope]
+        while stack:
+            node = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    # Its decorators, defaults and annotations belong to it, like its body.
+                    continue
+                stack.append(child)
+            if isinstance(node, ast.Call):
+                calls.append(node)
+                callee = callee_name(node)
+                if callee is not None:
+                    direct.add(callee)
+                    if isinstance(node.func, ast.Attribute) and callee in method_sources:
+                        mentions = True
+            elif isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    loaded.add(node.id)
+                if not mentions and node.id in source_names and self._names_source(node, prefixes, wanted):
+                    mentions = True
+            elif isinstance(node, ast.Attribute):
+                if isinstance(node.ctx, ast.Store):
+                    gives = True
+            elif isinstance(node, ast.Subscript):
+                if isinstance(node.ctx, ast.Store):
+                    stores = True
+            elif is_function and isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
+                value = node.value
+                if not (
+                    isinstance(node, ast.Return)
+                    and (value is None or (isinstance(value, ast.Constant) and value.value is None))
+                ):
+                    gives = True
+        calls.sort(key=source_position)
+        return ScopeFacts(
+            tuple((call, facts.qualname(call.func)) for call in calls),
+            gives,
+            stores,
+            mentions,
+            frozenset(direct),
+            frozenset(loaded),
+        )
+
+    def _source_names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Local names that may start a source (``request``, ``os``, ``input``), the dotted
+        prefixes of source names, and the source names themselves."""
+        if self._source_name_sets is None:
+            spec = self.spec
+            facts = self.facts
+            everything = (*spec.attr_sources, *spec.call_sources, *spec.object_kinds)
+            prefixes: set[str] = set()
+            for name in everything:
+                parts = name.split(".")
+                prefixes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+            local_names = {local for local, target in facts.imports.aliases.items() if target in prefixes}
+            for name in everything:
+                if name.startswith("builtins.") and name.count(".") == 1:
+                    bare = name.split(".", 1)[1]
+                    if bare not in facts.imports.locally_bound:
+                        local_names.add(bare)
+            self._source_name_sets = (frozenset(local_names), frozenset(prefixes), frozenset(everything))
+        return self._source_name_sets
+
+    def _names_source(self, node: ast.Name, prefixes: frozenset[str], wanted: frozenset[str]) -> bool:
+        """Whether ``node`` starts a source expression (``request`` in ``request.args``)."""
+        facts = self.facts
+        current: ast.AST = node
+        while True:
+            name = facts.qualname(current)
+            if name in wanted:
+                return True
+            parent = facts.parent(current)
+            if not isinstance(parent, ast.Attribute) or name not in prefixes:
+                return False
+            current = parent
+
+    def _owner(self, node: ast.AST) -> ast.AST:
+        return self.facts.enclosing_function(node) or self.facts.tree
+
+    def naming_a_source(self, scopes: list[ast.AST]) -> set[ast.AST]:
+        """Scopes that name a source (``request.args``, ``input()``) or call a source method."""
+        if self.remembered:
+            return {scope for scope in scopes if self.of(scope).mentions_source}
+        facts = self.facts
+        source_names, prefixes, wanted = self._source_names()
+        found: set[ast.AST] = set()
+        for node in facts.nodes(ast.Name):
+            if node.id in source_names and self._names_source(node, prefixes, wanted):  # type: ignore[attr-defined, arg-type]
+                found.add(self._owner(node))
+        for call in facts.method_calls(*self.spec.method_sources):
+            found.add(self._owner(call))
+        return found
+
+    def calls_to_defined(self, scopes: list[ast.AST], defined: set[str]) -> list[tuple[str, ast.AST]]:
+        """(name, calling scope) for each call of a function or class of this module."""
+        if self.remembered:
+            return [(name, owner) for owner in scopes for name in self._local_calls(owner, defined)]
+        found: list[tuple[str, ast.AST]] = []
+        for call in self.facts.nodes(ast.Call):
+            name = self._local_callee(call, defined)  # type: ignore[arg-type]
+            if name is not None:
+                found.append((name, self._owner(call)))
+        return found
+
+    def calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
+        """(calling scope, qualified name) for calls into modules that may be project files."""
+        if self.remembered:
+            return [
+                (owner, name)
+                for owner in scopes
+                for _, name in self.of(owner).calls
+                if name is not None and "." in name and name.split(".")[0] not in STDLIB
+            ]
+        found: list[tuple[ast.AST, str]] = []
+        for name in self.facts.call_names:
+            if "." in name and name.split(".")[0] not in STDLIB:
+                found.extend((self._owner(call), name) for _, call in self.facts.calls_to(name))
+        return found
+
+    def _local_calls(self, scope: ast.AST, defined: set[str]) -> tuple[str, ...]:
+        """Names of this module's functions and classes a scope calls (``f()``, ``self.f()``,
+        ``Class.f()``); kept with the scope's facts, as they change only with the skeleton."""
+        known = self._local_call_cache.get(scope)
+        if known is None:
+            found = (self._local_callee(call, defined) for call, _ in self.of(scope).calls)
+            known = self._local_call_cache[scope] = tuple(name for name in found if name is not None)
+        return known
+
+    def _local_callee(self, call: ast.Call, defined: set[str]) -> str | None:
+        func = call.func
+        if isinstance(func, ast.Name):
+            name = func.id
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and (func.value.id in ("self", "cls") or func.value.id in self.index.classes)
+        ):
+            name = func.attr
+        else:
+            return None
+        return name if name in defined else None
+
+    def gives_back(self, fn: FunctionNode) -> bool:
+        """Whether a function returns or yields a value, or stores into an attribute."""
+        return self.of(fn).gives
+
+    def direct_calls(self) -> set[str]:
+        """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
+        if self._direct is None:
+            direct: set[str] = set()
+            if self.remembered:
+                for scope in self.all_scopes():
+                    direct |= self.of(scope).direct
+            else:
+                direct.update(
+                    callee for callee in map(callee_name, self.facts.nodes(ast.Call)) if callee is not None  # type: ignore[arg-type]
+                )
+            self._direct = direct
+        return self._direct
+
+    def called_names(self) -> set[str]:
+        """Names this module calls (``f(...)``, ``x.f(...)``) or passes around (``callback=f``)."""
+        if self._called is None:
+            called = set(self.direct_calls())
+            if self.remembered:
+                for scope in self.all_scopes():
+                    called |= self.of(scope).loaded
+            else:
+                called.update(
+                    node.id  # type: ignore[attr-defined]
+                    for node in self.facts.nodes(ast.Name)
+                    if isinstance(node.ctx, ast.Load)  # type: ignore[attr-defined]
+                )
+            self._called = called
+        return self._called

@@ -1,0 +1,186 @@
+"""The shape of the taint tables: taint classes, sources, sinks and sanitizers.
+
+The rule layer fills a ``TaintSpec`` from its tables (plus configuration) and hands it to the
+engine; the engine never imports the tables and knows no taint class by name. Each class is a
+``TaintClass`` row: what it is (CWE, title, docs, severity) and how it behaves (which cleaning
+behaviours make a value harmless for it, whether local sources count, whether a sink's result
+still carries the data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..finding import Level
+
+ALL_CLASSES = "*"
+
+# Cleaning behaviours: things the analysis sees happen to a value. A taint class lists those that
+# make a value harmless for it; the interpreter asks the spec which classes that is.
+MARKUP_ESCAPED = "markup-escaped"  # formatted into a markup object (``Markup("<b>%s</b>") % value``)
+LINE_BREAKS_REMOVED = "line-breaks-removed"  # ``.replace("\n", ...)`` or ``.replace("\r", ...)``
+AFTER_FIXED_HOST = "after-fixed-host"  # written after a constant ``scheme://host/`` prefix
+AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` prefix (same site)
+HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
+CLEANING_BEHAVIOURS = frozenset(
+    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}
+)
+
+
+@dataclass(frozen=True)
+class TaintClass:
+    """One class of injection the analysis tracks (``sql``, ``xss``, ...), with the rule that
+    reports it and its docs. A class only named by configuration has just an id and a title."""
+
+    id: str  # the name sinks, sanitizers and guards use
+    cwe: int | None
+    title: str  # "SQL injection": ends the finding's message
+    rule_id: str = ""  # "SR801"
+    rule_name: str = ""  # "sql-injection"
+    summary: str = ""
+    why: str = ""
+    bad: str = ""
+    good: str = ""
+    severity: Level = Level.HIGH
+    confidence: Level = Level.HIGH
+    aliases: tuple[str, ...] = ()  # other spellings accepted in configuration ("cmd", "shell")
+    # Sources local to the machine (argv, environment, stdin) are reported for this class: its
+    # sinks still cross a boundary for the machine's own user (a database, a shell).
+    reports_local_sources: bool = False
+    # A sink of this class returns the input transformed (eval's value, an unpickled object,
+    # markup), so its result stays tainted; other sinks return new data (a file, an output).
+    result_keeps_data: bool = False
+    cleaned_by: frozenset[str] = frozenset()  # cleaning behaviours that make a value harmless
+
+    def __post_init__(self) -> None:
+        unknown = self.cleaned_by - CLEANING_BEHAVIOURS
+        if unknown:
+            raise ValueError(f"taint class {self.id}: unknown cleaning behaviours {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class SinkSpec:
+    """A dangerous call. ``name`` is a qualified name (``os.system``), a method name
+    (``.execute``, any receiver) or a receiver kind plus method (``requests.Session().get``).
+
+    ``args`` lists (position, keyword) pairs of the arguments that must not be tainted;
+    position -1 means the receiver. ``mode`` selects special semantics:
+    ``"subprocess"`` (whole command with ``shell=True``, else only the program),
+    ``"program"`` (the first element of an argument vector), ``"yaml"`` (unsafe loader only),
+    ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument).
+    """
+
+    cls: str
+    name: str
+    what: str
+    args: tuple[tuple[int, str | None], ...] = ((0, None),)
+    mode: str = ""
+    requires_import: tuple[str, ...] = ()
+    receiver_hint: str = ""  # method-name sinks: receiver spelling must contain this
+    clean_result: bool = False  # the call's result no longer carries this class
+
+
+@dataclass(frozen=True)
+class StoreSink:
+    """``<base>[key] = value`` where base matches: a qualified name (``flask.session``),
+    a receiver kind (``django.request.session``) or a final attribute (``.headers``)."""
+
+    cls: str
+    base: str
+    what: str
+    requires_import: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaintSpec:
+    """Everything the engine needs to know about taint classes, sources, sinks and sanitizers."""
+
+    # qualified names of attributes/values that are untrusted (``flask.request.args``)
+    attr_sources: dict[str, str] = field(default_factory=dict)
+    # qualified callables whose result is untrusted (``builtins.input``)
+    call_sources: dict[str, str] = field(default_factory=dict)
+    # method names whose result is untrusted whatever the receiver (``recv``)
+    method_sources: dict[str, str] = field(default_factory=dict)
+    # qualified names that stand for a request object (kind name → ...)
+    object_kinds: dict[str, str] = field(default_factory=dict)
+    # kind → attributes of such an object that are untrusted
+    object_sources: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``kind.attr`` → classes such a source is already clean for (the app's own URL: redirect, SSRF)
+    source_cleaned: dict[str, frozenset[str]] = field(default_factory=dict)
+    # sources that are local to the machine (argv, environment, stdin): lower confidence
+    local_sources: frozenset[str] = frozenset()
+    sinks: tuple[SinkSpec, ...] = ()
+    store_sinks: tuple[StoreSink, ...] = ()
+    # what a view that renders its return value as HTML returns into (``name`` is shown as the sink)
+    return_sinks: tuple[SinkSpec, ...] = ()
+    # qualified callable → classes its result is clean for ("*" = every class)
+    sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
+    # method name → classes (``.isdigit`` guards, ``.hexdigest`` results, ...)
+    method_sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
+    # guards: qualified callable / ``.method`` → (argument position, -1 = receiver; classes the
+    # argument is clean for where the call returned true)
+    guards: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    # calls that never return (abort, sys.exit)
+    noreturn: frozenset[str] = frozenset()
+    # calls whose result never carries data (len, isinstance, ...)
+    clean_calls: frozenset[str] = frozenset()
+    # str-like methods whose result is the receiver's data (lower, strip, ...)
+    string_methods: frozenset[str] = frozenset()
+    # kinds of markup objects (``markupsafe.Markup()``): formatting into them escapes the values
+    markup_kinds: frozenset[str] = frozenset()
+    # base classes whose ``self`` is a request handler: qualname → kind
+    handler_bases: dict[str, str] = field(default_factory=dict)
+    # decorator method names that declare a route (``route``, ``get``, ...)
+    route_decorators: frozenset[str] = frozenset()
+    # Flask converters that produce non-string values
+    clean_converters: frozenset[str] = frozenset()
+    # annotations that make a FastAPI parameter clean (``int``, ``uuid.UUID``)
+    clean_annotations: frozenset[str] = frozenset()
+    # annotations that make a parameter a request object: qualname → kind
+    request_annotations: dict[str, str] = field(default_factory=dict)
+    # one row per taint class
+    classes: tuple[TaintClass, ...] = ()
+    # Read from ``classes``: the classes local sources are reported for, and those whose sinks
+    # return the data that went in.
+    local_classes: frozenset[str] = field(init=False, repr=False)
+    data_keeping_classes: frozenset[str] = field(init=False, repr=False)
+    _cleaned_by: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows = self.classes
+        object.__setattr__(self, "local_classes", frozenset(c.id for c in rows if c.reports_local_sources))
+        object.__setattr__(self, "data_keeping_classes", frozenset(c.id for c in rows if c.result_keeps_data))
+        cleaned_by = {
+            behaviour: frozenset(c.id for c in rows if behaviour in c.cleaned_by) for behaviour in CLEANING_BEHAVIOURS
+        }
+        object.__setattr__(self, "_cleaned_by", cleaned_by)
+
+    def cleaned_by(self, behaviour: str) -> frozenset[str]:
+        """The classes a cleaning behaviour makes a value harmless for."""
+        return self._cleaned_by[behaviour]
+
+    def sink_index(self) -> tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]:
+        """Sinks keyed by qualified name and by method name."""
+        by_name: dict[str, list[SinkSpec]] = {}
+        by_method: dict[str, list[SinkSpec]] = {}
+        for sink in self.sinks:
+            if sink.name.startswith("."):
+                by_method.setdefault(sink.name[1:], []).append(sink)
+            else:
+                by_name.setdefault(sink.name, []).append(sink)
+        return by_name, by_method
+
+
+_SINK_INDEX: dict[int, tuple[TaintSpec, tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]]] = {}
+
+
+def sink_index(spec: TaintSpec) -> tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]:
+    """``spec.sink_index()``, computed once per spec."""
+    cached = _SINK_INDEX.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    if len(_SINK_INDEX) > 64:
+        _SINK_INDEX.clear()
+    index = spec.sink_index()
+    _SINK_INDEX[id(spec)] = (spec, index)
+    return index

@@ -1,0 +1,53 @@
+"""Strings built after a constant prefix: data written after a fixed ``scheme://host/`` cannot
+choose the host, after a fixed ``/path`` it cannot leave the site. Which classes that makes a
+value harmless for is the spec's (``AFTER_FIXED_HOST``, ``AFTER_FIXED_PATH``)."""
+
+from __future__ import annotations
+
+import ast
+
+from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, TaintSpec
+from .values import Taint
+
+
+def literal_prefix(node: ast.expr) -> str:
+    """The constant text a string expression starts with (``"https://x/" + a`` → ``https://x/``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return literal_prefix(node.left)
+    return ""
+
+
+class FixedPrefixes:
+    """Cleans the labels of data written after a constant prefix."""
+
+    def __init__(self, spec: TaintSpec) -> None:
+        self.after_host = spec.cleaned_by(AFTER_FIXED_HOST)
+        self.after_path = spec.cleaned_by(AFTER_FIXED_PATH)
+
+    def after(self, prefix: str, taint: Taint) -> Taint:
+        """The labels of data written after ``prefix``."""
+        if not taint:
+            return taint
+        fixed: frozenset[str] = frozenset()
+        head = prefix.split("%", 1)[0].split("{", 1)[0]
+        if "://" in head:
+            rest = head.split("://", 1)[1]
+            if any(c in rest for c in "/?#"):
+                fixed = self.after_host
+        elif head.startswith("/") and len(head) > 1 and head[1] not in "/\\":
+            fixed = self.after_path
+        if not fixed:
+            return taint
+        return frozenset(lab.cleaned_for(fixed) for lab in taint)
+
+    def added(self, taint: Taint, op: ast.operator, prefix: ast.expr | None = None) -> Taint:
+        """The labels of a value added (``prefix + value``, ``text += value``) to a string."""
+        if isinstance(op, ast.Add) and prefix is not None:
+            text = literal_prefix(prefix)
+            if text:
+                taint = self.after(text, taint)
+        return taint

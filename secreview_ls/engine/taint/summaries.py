@@ -1,0 +1,239 @@
+"""Function summaries: each function is interpreted once with labelled parameters, which yields
+what it returns, what reaches which sink, and what it stores into ``self``. With a memo, a
+function whose recorded analysis would come out the same is replayed instead."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from ..facts import ModuleFacts
+from ..finding import FlowStep
+from .definitions import ModuleIndex, is_static
+from .frameworks import Entries, Entry, handler_kind
+from .memo import Event, Record, TaintMemo, same_summary
+from .relevance import Relevance
+from .results import Results
+from .scopes import ScopeTable
+from .spec import TaintSpec
+from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
+from .summary import Summary, SummaryProvider
+from .values import Label, Origin, Val, whole
+
+if TYPE_CHECKING:
+    from .ports import Evaluator
+
+
+class Summaries:
+    """The summaries of a module's functions, and of the functions of other project files it calls."""
+
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        spec: TaintSpec,
+        *,
+        index: ModuleIndex,
+        scopes: ScopeTable,
+        relevance: Relevance,
+        entries: Entries,
+        results: Results,
+        texts: NodeTexts,
+        memo: TaintMemo | None,
+        project: SummaryProvider | None,
+        path: str,
+        step_path: str | None,
+    ) -> None:
+        self.facts = facts
+        self.spec = spec
+        self.index = index
+        self.scopes = scopes
+        self.relevance = relevance
+        self.entries = entries
+        self.results = results
+        self.texts = texts
+        self.memo = memo
+        self.project = project
+        self.path = path
+        self.step_path = step_path
+        self.interpreter: Evaluator
+        self._summaries: dict[ast.AST, Summary | None] = {}
+        self._in_progress: set[ast.AST] = set()
+        self._stack_depth = 0
+        self._functions: set[ast.AST] | None = None
+
+    def connect(self, interpreter: Evaluator) -> None:
+        """The interpreter that runs the functions (it asks for summaries in turn)."""
+        self.interpreter = interpreter
+
+    def of(self, fn: FunctionNode) -> Summary | None:
+        """The summary of a function of this module (None: cut short, or recursive)."""
+        summary = self._summary_of(fn)
+        self.results.record_summary(fn, summary)
+        return summary
+
+    def of_project(self, name: str) -> Summary | None:
+        """The summary of ``pkg.mod.func`` when it is a function of another file of the project."""
+        summary = self.project.function_summary(name, self.spec, self.path) if self.project is not None else None
+        self.results.record_project_summary(name, summary)
+        return summary
+
+    def _summary_of(self, fn: FunctionNode) -> Summary | None:
+        if fn in self._summaries:
+            return self._summaries[fn]
+        if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
+            return None
+        if not self.scopes.gives_back(fn) and not self.relevance.may_reach_sink(fn):
+            # Returns nothing, stores nothing, calls nothing that could be a sink: nothing to learn.
+            self._summaries[fn] = self._empty_summary(fn)
+            return self._summaries[fn]
+        self._in_progress.add(fn)
+        self._stack_depth += 1
+        try:
+            summary = self._analyze_function(fn)
+        except RecursionError:
+            self.results.poisoned = True
+            summary = None
+        finally:
+            self._stack_depth -= 1
+            self._in_progress.discard(fn)
+        self._summaries[fn] = summary
+        return summary
+
+    def _empty_summary(self, fn: FunctionNode) -> Summary:
+        args = fn.args
+        ordered = [*args.posonlyargs, *args.args]
+        params = [a.arg for a in ordered] + [a.arg for a in args.kwonlyargs]
+        vararg = kwarg = None
+        if args.vararg is not None:
+            vararg = len(params)
+            params.append(args.vararg.arg)
+        if args.kwarg is not None:
+            kwarg = len(params)
+            params.append(args.kwarg.arg)
+        offset = 1 if self.index.is_method(fn) else 0
+        return Summary(fn.name, params, len(ordered), vararg, kwarg, offset, path=self.path)
+
+    def _analyze_function(self, fn: FunctionNode) -> Summary:
+        cls = self.index.owner_class.get(fn)
+        is_method = cls is not None and not is_static(fn)
+        entry = self.entries.entry(fn, is_method)
+        summary = self._empty_summary(fn)  # filled in by the analysis
+        kind_of_self = None
+        if is_method and cls is not None:
+            kind_of_self = handler_kind(self.facts, self.spec, cls, self.index.classes) or f"class:{cls.name}"
+        # A function nothing here calls needs no summary in terms of its parameters (files of the
+        # project ask for summaries of the functions they import, so those always get one).
+        summarize = (
+            self.step_path is not None
+            or fn.name in self.scopes.called_names()
+            or (fn.name.startswith("__") and fn.name.endswith("__"))  # called by the language
+        )
+        memo = self.memo
+        if memo is None:
+            return self._interpret(fn, summary, entry, kind_of_self, summarize)
+        record = memo.records.get(fn)
+        if (
+            record is not None
+            and record.summarize == summarize
+            and record.kind_of_self == kind_of_self
+            and record.entry == entry
+            and self._replay(record)
+        ):
+            memo.replayed += 1
+            return record.summary  # type: ignore[return-value]
+        memo.analyzed += 1
+        events: list[Event] = []
+        self.results.recordings.append(events)
+        try:
+            summary = self._interpret(fn, summary, entry, kind_of_self, summarize)
+        finally:
+            self.results.recordings.pop()
+        if not self.results.poisoned:
+            memo.records[fn] = Record(entry, summarize, kind_of_self, events, summary)
+        return summary
+
+    def _replay(self, record: Record) -> bool:
+        """Redo a recorded analysis from its events; False at the first answer that differs
+        (what was done until then is what a new analysis does first, so it may stay)."""
+        results = self.results
+        scratch: list[Event] = []
+        results.recordings.append(scratch)
+        try:
+            functions = self._function_set()
+            for event in record.events:
+                kind = event[0]
+                if kind == "sum":
+                    if event[1] not in functions or not same_summary(self.of(event[1]), event[2]):
+                        return False
+                elif kind == "hit":
+                    results.record_hit(*event[1:])
+                elif kind == "src":
+                    results.note_source(event[1], event[2])
+                elif kind == "snk":
+                    results.note_sink(event[1], event[2], event[3])
+                elif kind == "clr":
+                    results.note_cleared(event[1], event[2])
+                elif kind == "proj":
+                    if not same_summary(self.of_project(event[1]), event[2]):
+                        return False
+            return not results.poisoned
+        finally:
+            results.recordings.pop()
+
+    def _function_set(self) -> set[ast.AST]:
+        if self._functions is None:
+            self._functions = set(self.facts.functions)
+        return self._functions
+
+    def _interpret(
+        self, fn: FunctionNode, summary: Summary, entry: Entry, kind_of_self: str | None, summarize: bool
+    ) -> Summary:
+        """Run a function's statements with labelled parameters; fills ``summary``."""
+        cls = self.index.owner_class.get(fn)
+        is_method = cls is not None and not is_static(fn)
+        args = fn.args
+        ordered = [*args.posonlyargs, *args.args]
+        all_args = [*ordered, *args.kwonlyargs]
+        if args.vararg is not None:
+            all_args.append(args.vararg)
+        if args.kwarg is not None:
+            all_args.append(args.kwarg)
+        env: Env = {}
+        for index, arg in enumerate(all_args):
+            taint: set[Label] = set()
+            if summarize:
+                span = self.texts.span(arg)
+                entered = FlowStep(span, f"parameter `{arg.arg}` of `{fn.name}()`", self.step_path)
+                taint.add(Label(Origin("param", arg.arg, span, self.step_path, index=index), frozenset(), (entered,)))
+            kind = None
+            if index == 0 and kind_of_self is not None:
+                kind = kind_of_self
+            if arg.arg in entry.tainted:
+                taint.add(self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False))
+            if arg.arg in entry.objects:
+                kind = entry.objects[arg.arg]
+            env[arg.arg] = Val(frozenset(taint), (), kind)
+        state = Frame(fn, cls, entry, summary, self.index.nested.get(fn, {}))
+        if is_method and ordered:
+            state.self_name = ordered[0].arg
+        out = self.interpreter.block(fn.body, env, state)
+        summary.returns = state.returns
+        summary.effects = list(state.effects.values())
+        if state.self_name is not None:
+            final = join_envs([out, *state.exits])
+            self_val = final.get(state.self_name) if final else None
+            summary.self_out = _changed_fields(self_val)
+        return summary
+
+
+def _changed_fields(self_val: Val | None) -> Val | None:
+    """The fields of ``self`` a method filled with outside data (arguments or sources)."""
+    if self_val is None or not self_val.parts:
+        return None
+    kept = []
+    for key, part in self_val.parts:
+        if any(lab.origin.kind != "param" or lab.origin.index != 0 for lab in whole(part)):
+            kept.append((key, part))
+    if not kept:
+        return None
+    return Val(self_val.taint, tuple(kept), self_val.kind)

@@ -1,0 +1,69 @@
+"""What a function does with its inputs (``Summary``, ``Effect``), what reached a sink in the
+analyzed module (``SinkHit``), and where summaries of other files come from (``SummaryProvider``)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..finding import FlowStep
+from .spec import TaintSpec
+from .values import EMPTY, Label, Val, whole
+
+
+class SummaryProvider(Protocol):
+    """What the taint engine needs from a project index."""
+
+    def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None: ...
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A parameter of a summarized function reaches a sink."""
+
+    index: int
+    access: tuple[str, ...]
+    cls: str
+    sink: str
+    what: str
+    cleaned: frozenset[str]
+    steps: tuple[FlowStep, ...]
+    path: str  # file of the sink
+    node: ast.AST | None = field(compare=False, hash=False, default=None)
+    remote_only: bool = False  # the program of a command: what a local user may choose
+
+
+@dataclass
+class Summary:
+    """What a function does with its inputs, in terms of parameter labels."""
+
+    name: str
+    params: list[str]
+    positional: int
+    vararg: int | None
+    kwarg: int | None
+    offset: int  # 1 when the first parameter is bound by the call (self / cls)
+    returns: Val = EMPTY
+    effects: list[Effect] = field(default_factory=list)
+    self_out: Val | None = None
+    path: str = ""
+
+    @property
+    def returns_source(self) -> bool:
+        return any(lab.origin.kind == "source" for lab in whole(self.returns))
+
+
+@dataclass
+class SinkHit:
+    """Untrusted data reaching a sink in the analyzed module."""
+
+    cls: str
+    sink: str
+    what: str
+    node: ast.AST
+    label: Label
+
+    @property
+    def local(self) -> bool:
+        return self.label.origin.local
