@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped, SourceSeen
+from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped
 from ..engine.finding import Finding, FlowStep, StepKind
 from ..engine.taint import (
     ModuleTaint,
@@ -42,8 +42,8 @@ def _analyze(ctx: RuleContext) -> _Run:
     spec = ctx.taint_spec if ctx.taint_spec is not None else spec_for(None)
     analysis = ModuleTaint(ctx.facts, spec, project=ctx.project, memo=ctx.taint_memo)
     hits = analysis.run()
-    sources, sinks = _seen_by_engine(analysis)
-    ctx.evidence.extend(sources)
+    sinks = list(analysis.sinks_seen)
+    ctx.evidence.extend(analysis.sources_seen)
     ctx.evidence.extend(sinks)
     _note_quiet_sinks(ctx, spec, {sink.line for sink in sinks})
     ctx.evidence.extend(Skipped(reason) for reason in analysis.skipped)
@@ -68,40 +68,6 @@ def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen_lines: set[int]) -
         ctx.evidence.add(SinkExamined(api, call.lineno, what, SinkNotReported.NO_SOURCE))
 
 
-# -- adapters for what the taint engine still writes as text ------------------------------
-#
-# The engine reports the sources and sinks it examined as sentences and builds flow steps
-# with notes only. These two functions are the one place that reads them back; they go away
-# once the engine writes ``SourceSeen`` / ``SinkExamined`` records and ``FlowStep.of`` steps.
-
-
-def _seen_by_engine(analysis: ModuleTaint) -> tuple[list[SourceSeen], list[SinkExamined]]:
-    """The engine's ``sources_seen`` ("<source> (line N)") and ``sinks_seen``
-    ("`<api>` (line N): <what>") as records."""
-    sources: list[SourceSeen] = []
-    for entry in analysis.sources_seen:
-        description, number = entry.rsplit(" (line ", 1)
-        sources.append(SourceSeen(description, int(number.rstrip(")"))))
-    sinks: list[SinkExamined] = []
-    for entry in analysis.sinks_seen:
-        shown, rest = entry.rsplit(" (line ", 1)
-        number, what = rest.split("): ", 1)
-        sinks.append(SinkExamined(shown[1:-1], int(number), what))
-    return sources, sinks
-
-
-def _step_kind(step: FlowStep) -> tuple[StepKind | None, str]:
-    """What happens at ``step`` and the name involved, for steps the engine made with a note only."""
-    if step.kind is not None:
-        return step.kind, step.name
-    note = step.note
-    if note.startswith("assigned to `") and note.endswith("`"):
-        return StepKind.ASSIGNED, note[len("assigned to `") : -1]
-    if note.startswith("passed to `") and note.endswith("()`"):
-        return StepKind.PASSED, note[len("passed to `") : -3]
-    return None, ""
-
-
 # -- messages -------------------------------------------------------------------------------
 
 
@@ -116,11 +82,10 @@ def _through(steps: tuple[FlowStep, ...], current: str) -> list[str]:
     """Names the value passes through, for the message (at most three)."""
     names: list[str] = []
     for step in steps[1:-1]:
-        kind, name = _step_kind(step)
-        if kind is StepKind.ASSIGNED:
-            text = f"`{name}` ({_where(step, current)})"
-        elif kind is StepKind.PASSED:
-            text = f"`{name}()` ({_where(step, current)})"
+        if step.kind is StepKind.ASSIGNED:
+            text = f"`{step.name}` ({_where(step, current)})"
+        elif step.kind is StepKind.PASSED:
+            text = f"`{step.name}()` ({_where(step, current)})"
         else:
             continue
         if text not in names:

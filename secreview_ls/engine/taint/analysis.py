@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from ..evidence import SinkExamined, SourceSeen
 from ..facts import ModuleFacts
 from .calls import Calls
 from .definitions import COMPOUND, ModuleIndex
@@ -146,13 +147,13 @@ class ModuleTaint:
         return self.results.hits
 
     @property
-    def sources_seen(self) -> dict[str, None]:
-        """``"`request.args['q']` (line 12)"`` for each source met, in order."""
+    def sources_seen(self) -> dict[SourceSeen, None]:
+        """Each source met (as shown, with its line), in order."""
         return self.results.sources_seen
 
     @property
-    def sinks_seen(self) -> dict[str, None]:
-        """``"`cursor.execute()` (line 19): SQL query"`` for each sink examined, in order."""
+    def sinks_seen(self) -> dict[SinkExamined, None]:
+        """Each sink examined (the API as spelled, its line, what it does), in order."""
         return self.results.sinks_seen
 
     @property

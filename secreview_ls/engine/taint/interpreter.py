@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
-from ..finding import FlowStep
+from ..finding import FlowStep, StepKind
 from .conditions import Conditions
 from .keys import const_key
 from .results import Results
@@ -91,7 +91,7 @@ class Interpreter:
         span = self.texts.span(shown)
         text = description or f"`{self.texts.text(shown)}`"
         self.results.note_source(text, shown)
-        step = FlowStep(span, f"source: {text}", self.step_path)
+        step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
         return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
 
     def source_val(self, node: ast.AST, name: str) -> Val:
@@ -300,7 +300,7 @@ class Interpreter:
         if isinstance(target, ast.Name):
             self.conditions.note_lookup(target.id, value_node, env, fn)
             if value.taint or value.parts:
-                step = FlowStep(self.texts.span(target), f"assigned to `{target.id}`", self.step_path)
+                step = FlowStep.of(StepKind.ASSIGNED, target.id, self.texts.span(target), self.step_path)
                 value = with_step(value, step)
             env[target.id] = value
             return
@@ -319,7 +319,7 @@ class Interpreter:
             return
         if value.taint or value.parts:
             spelled = self.texts.text(target)
-            value = with_step(value, FlowStep(self.texts.span(target), f"assigned to `{spelled}`", self.step_path))
+            value = with_step(value, FlowStep.of(StepKind.ASSIGNED, spelled, self.texts.span(target), self.step_path))
         if isinstance(target, ast.Attribute):
             key = "." + target.attr
             self.update(target.value, env, lambda base: set_part(base, key, value))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from ..finding import FlowStep
+from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex
 from .results import Results
 from .spec import ALL_CLASSES, TaintSpec
@@ -187,8 +187,8 @@ class Interprocedural:
     def _substitute(self, value: Val, args: dict[int, Val], node: ast.Call, callee: str, *, returning: bool) -> Val:
         """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels."""
         call_span = self.texts.span(node)
-        into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
-        back = FlowStep(call_span, f"returned from `{callee}()`", self.step_path)
+        into = FlowStep.of(StepKind.PASSED, callee, call_span, self.step_path)
+        back = FlowStep.of(StepKind.RETURNED, callee, call_span, self.step_path)
         result_taint: set[Label] = set()
         result = EMPTY
         for lab in value.taint:
@@ -218,7 +218,7 @@ class Interprocedural:
         """Report the callee's effects reached by sources, pass the others on to the caller's
         summary; the call's value."""
         call_span = self.texts.span(node)
-        into = FlowStep(call_span, f"passed to `{callee}()`", self.step_path)
+        into = FlowStep.of(StepKind.PASSED, callee, call_span, self.step_path)
         for effect in summary.effects:
             actual = self._param_value(args, Origin("param", "", call_span, index=effect.index, access=effect.access))
             for lab in in_order(whole(actual)):

@@ -171,7 +171,7 @@ class _Mover:
         if step.path is not None:
             return step  # in another file
         moved = self.span(step.span)
-        return step if moved is step.span else FlowStep(moved, step.note, step.path)
+        return step if moved is step.span else replace(step, span=moved)
 
     def steps(self, steps: tuple[FlowStep, ...]) -> tuple[FlowStep, ...]:
         moved = tuple(self.step(step) for step in steps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..evidence import SinkExamined, SourceSeen
 from .memo import Event
 from .summary import SinkHit, Summary
 from .values import Label
@@ -19,8 +20,8 @@ class Results:
 
     def __init__(self) -> None:
         self.hits: dict[tuple[int, str], SinkHit] = {}
-        self.sources_seen: dict[str, None] = {}  # in the order seen
-        self.sinks_seen: dict[str, None] = {}
+        self.sources_seen: dict[SourceSeen, None] = {}  # in the order seen
+        self.sinks_seen: dict[SinkExamined, None] = {}
         self.cleared: dict[tuple[str, ast.AST], None] = {}  # sinks whose every variable part is harmless
         self.skipped: list[str] = []
         self.collecting = True
@@ -30,16 +31,14 @@ class Results:
     def note_source(self, text: str, node: ast.AST) -> None:
         if not self.collecting:
             return
-        entry = f"{text} (line {getattr(node, 'lineno', 1)})"
-        self.sources_seen.setdefault(entry)
+        self.sources_seen.setdefault(SourceSeen(text, getattr(node, "lineno", 1)))
         if self.recordings:
             self.recordings[-1].append(("src", text, node))
 
     def note_sink(self, shown: str, what: str, node: ast.AST) -> None:
         if not self.collecting:
             return
-        entry = f"`{shown}` (line {getattr(node, 'lineno', 1)}): {what}"
-        self.sinks_seen.setdefault(entry)
+        self.sinks_seen.setdefault(SinkExamined(shown, getattr(node, "lineno", 1), what))
         if self.recordings:
             self.recordings[-1].append(("snk", shown, what, node))
 

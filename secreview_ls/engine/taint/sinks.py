@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
-from ..finding import FlowStep
+from ..finding import FlowStep, StepKind
 from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
@@ -281,7 +281,7 @@ class SinkChecker:
         labels = whole(value)
         if not labels:
             return
-        step = FlowStep(self.texts.span(arg_node), f"reaches `{shown}`: {sink.what}", self.step_path)
+        step = FlowStep.of(StepKind.SINK, shown, self.texts.span(arg_node), self.step_path, sink.what)
         for lab in in_order(labels):
             if lab.is_clean_for(sink.cls):
                 continue

@@ -8,7 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
-from ..finding import FlowStep
+from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, is_static
 from .frameworks import Entries, Entry, handler_kind
 from .memo import Event, Record, TaintMemo, same_summary
@@ -203,7 +203,7 @@ class Summaries:
             taint: set[Label] = set()
             if summarize:
                 span = self.texts.span(arg)
-                entered = FlowStep(span, f"parameter `{arg.arg}` of `{fn.name}()`", self.step_path)
+                entered = FlowStep.of(StepKind.PARAMETER, arg.arg, span, self.step_path, fn.name)
                 taint.add(Label(Origin("param", arg.arg, span, self.step_path, index=index), frozenset(), (entered,)))
             kind = None
             if index == 0 and kind_of_self is not None:
