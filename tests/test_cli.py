@@ -169,7 +169,7 @@ def test_bad_files_get_notices_and_scan_continues(project: Path, capsys: pytest.
     # findings elsewhere (and below the broken statement) are still reported
     assert "bad.py:5:12: SR401" in captured.out
     assert "broken.py:4:1: SR401" in captured.out
-    assert "3 files skipped (1 binary, 1 too-large, 1 undecodable)" in captured.out
+    assert "3 files not or only partly analyzed (1 binary, 1 too-large, 1 undecodable)" in captured.out
     assert "1 file with syntax errors" in captured.out
     assert "3 paths not fully analyzed, so not known to be clean: binary.py, huge.py, latin.py" in captured.out
     assert run("check", "--exit-zero", ".") == 0

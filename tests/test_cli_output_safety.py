@@ -127,3 +127,10 @@ def test_a_timed_out_file_fails_closed(project: Path, capsys) -> None:
     (project / "pyproject.toml").write_text("[tool.secreview]\ntimeout = 0.000001\n", encoding="utf-8")
     assert cli.main(["check", "app.py", "--no-progress", "--color", "never"]) == 3
     assert "timeout" in capsys.readouterr().err
+
+
+def test_a_file_whose_rules_all_time_out_counts_once(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text("[tool.secreview]\ntimeout = 0.000001\n", encoding="utf-8")
+    assert cli.main(["check", "app.py", "--no-progress", "--color", "never"]) == 3
+    out = capsys.readouterr().out
+    assert "1 file not or only partly analyzed (1 timeout)" in out

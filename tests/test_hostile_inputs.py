@@ -64,3 +64,33 @@ def test_except_without_brackets_is_analyzed_in_its_older_spelling() -> None:
     (notice,) = result.notices
     assert notice.kind == "newer-syntax" and notice.span is not None and notice.span.start_line == 5
     assert "Python 3.14+" in notice.message and "older spelling" in notice.message
+
+
+def _deep_route(padding: str) -> str:
+    return (
+        "import requests\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+        f"{padding}\n\n"
+        '@app.route("/fetch")\ndef fetch():\n    url = request.args["url"]\n'
+        "    return requests.get(url, timeout=5).text\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [
+        pytest.param("BIG = " + " + ".join(["'a'"] * 1000), id="1000-term-concatenation"),
+        pytest.param(
+            "def pick(v):\n    if v == 0:\n        return 0\n"
+            + "".join(f"    elif v == {i}:\n        return {i}\n" for i in range(1, 500)),
+            id="500-branch-elif-chain",
+        ),
+        pytest.param(
+            "def build(v):\n    return " + " + ".join(["v"] * 1500) + "\n",
+            id="1500-term-concatenation-in-a-function",
+        ),
+    ],
+)
+def test_deep_code_elsewhere_does_not_switch_the_taint_rules_off(padding: str) -> None:
+    result = analyze_source(_deep_route(padding), "deep.py", Config())
+    assert [f.rule_id for f in result.findings if f.cwe == 918] == ["SR805"]
+    assert [n.kind for n in result.notices] == []

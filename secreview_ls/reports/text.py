@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..pipeline import Finding, Level, Redactor, read_source
+from ..pipeline import INCOMPLETE_KINDS, Finding, Level, Redactor, read_source
 
 if TYPE_CHECKING:
     from ..pipeline import ScanResult
@@ -37,7 +37,7 @@ CYAN = "\x1b[36m"
 GREEN = "\x1b[32m"
 
 SEVERITY_COLOR = {Level.HIGH: RED, Level.MEDIUM: YELLOW, Level.LOW: BLUE}
-SKIP_KINDS = frozenset({"too-large", "binary", "undecodable", "unreadable", "internal-error", "too-deep"})
+SKIP_KINDS = INCOMPLETE_KINDS
 
 
 class _Style:
@@ -158,10 +158,14 @@ def summary_lines(scan: ScanResult, *, color: bool = False) -> list[str]:
         )
     else:
         lines.append(style(f"No findings; {_plural(scan.files_scanned, 'file')} scanned", GREEN, BOLD))
-    skipped = Counter(n.kind for r in scan.results for n in r.notices if n.kind in SKIP_KINDS)
+    # One count per file: a file whose rules were each skipped is still one file.
+    skipped = Counter(
+        kind for r in scan.results for kind in dict.fromkeys(n.kind for n in r.notices if n.kind in SKIP_KINDS)
+    )
     if skipped:
         reasons = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.items()))
-        lines.append(f"{_plural(sum(skipped.values()), 'file')} skipped ({reasons})")
+        files = sum(1 for r in scan.results if any(n.kind in SKIP_KINDS for n in r.notices))
+        lines.append(f"{_plural(files, 'file')} not or only partly analyzed ({reasons})")
     incomplete = scan.incomplete()
     if incomplete:
         names = [display_path(path) for path in incomplete]

@@ -106,7 +106,12 @@ class Interpreter:
         for statement in body:
             if current is None:
                 return None
-            current = self._statement(statement, current, fn, module_level)
+            try:
+                current = self._statement(statement, current, fn, module_level)
+            except RecursionError:
+                # Code nested deeper than the interpreter can follow (an elif chain of hundreds
+                # of branches) costs this statement, never the rest of the function or file.
+                self.results.skip(f"line {statement.lineno}: nested too deeply to follow; analyzed as changing nothing")
         return current
 
     def _statement(self, node: ast.stmt, env: Env, fn: Frame, module_level: bool) -> Env | None:
@@ -433,8 +438,18 @@ class Interpreter:
         return EMPTY
 
     def _binary(self, node: ast.BinOp, env: Env, fn: Frame) -> Val:
-        left = self.eval(node.left, env, fn)
-        right = self.eval(node.right, env, fn)
+        # ``a + b + c + ...`` nests to the left: walk that spine in a loop, so a concatenation of
+        # thousands of terms costs no recursion.
+        spine = [node]
+        while isinstance(spine[-1].left, ast.BinOp):
+            spine.append(spine[-1].left)
+        value = self.eval(spine[-1].left, env, fn)
+        for current in reversed(spine):
+            value = self._combine(current, value, self.eval(current.right, env, fn))
+        return value
+
+    def _combine(self, node: ast.BinOp, left: Val, right: Val) -> Val:
+        """The value of ``node`` from the values of its two operands."""
         if isinstance(node.op, ast.Add) and isinstance(node.left, (ast.List, ast.Tuple)):
             return add_to_rest(left, right) if not right.is_empty else left
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
