@@ -125,3 +125,14 @@ def test_bad_baseline_files(project: Path, capsys, content: str, message: str) -
     assert message in capsys.readouterr().err
     assert cli.main(["check", "--baseline", "missing.json", "."]) == 2
     assert "cannot read baseline" in capsys.readouterr().err
+
+
+def test_a_comment_added_to_a_baselined_line_keeps_it_baselined(tmp_path: Path) -> None:
+    from secreview_ls.pipeline import Config, analyze_source
+
+    before = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
+    after = before.replace("yaml.load(data)\n", "yaml.load(data)  # reviewed: input is ours\n")
+    string_hash = before.replace("yaml.load(data)", "yaml.load(data + '#x')")
+    fingerprint = {text: analyze_source(text, "m.py", Config()).findings[0].fingerprint for text in (before, after, string_hash)}
+    assert fingerprint[before] == fingerprint[after]
+    assert fingerprint[string_hash] != fingerprint[before]  # a '#' inside a string is code

@@ -14,18 +14,44 @@ from ..engine.finding import Finding
 def assign_fingerprints(findings: list[Finding], facts: ModuleFacts | None) -> None:
     """Fingerprint = rule + enclosing definition + normalized statement text + occurrence.
 
-    Line numbers are left out, so edits elsewhere in the file keep fingerprints stable.
+    Line numbers and trailing comments are left out, so edits elsewhere in the file, and a
+    comment added to the reported line, keep fingerprints (and baselines) stable.
     """
     scope_at = _scope_finder(_definition_scopes(facts) if facts is not None else [])
     seen: dict[str, int] = {}
     for found in sorted(findings, key=Finding.sort_key):
         scope = scope_at(found.span.start_line)
-        statement = " ".join(found.snippet.split())
+        statement = " ".join(without_comment(found.snippet).split())
         key = f"{found.rule_id}|{scope}|{statement}"
         index = seen.get(key, 0)
         seen[key] = index + 1
         digest = hashlib.sha256(f"{key}|{index}".encode("utf-8", errors="replace")).hexdigest()
         found.fingerprint = digest[:32]
+
+
+def without_comment(code: str) -> str:
+    """``code`` up to its first ``#`` outside a string literal (unchanged when a string is
+    left open: the snippet is then only part of a statement)."""
+    quote = ""
+    index = 0
+    while index < len(code):
+        char = code[index]
+        if quote:
+            if char == "\\":
+                index += 2
+                continue
+            if code.startswith(quote, index):
+                index += len(quote)
+                quote = ""
+                continue
+        elif char in "'\"":
+            quote = code[index : index + 3] if code[index : index + 3] in ("\'\'\'", '\"\"\"') else char
+            index += len(quote)
+            continue
+        elif char == "#":
+            return code[:index].rstrip()
+        index += 1
+    return code
 
 
 def _definition_scopes(facts: ModuleFacts) -> list[tuple[int, int, str]]:
