@@ -41,7 +41,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 
-FORMATS = ("text", "json", "sarif", "html", "markdown")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "html", "markdown")
 
 
 class UsageError(Exception):
@@ -103,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="scan files and directories", description="Scan files and report findings.")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
-    check.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
+    check.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
+                       help="report format: text (default), concise (one line per finding), json, sarif, "
+                            "github (workflow-command annotations), gitlab (Code Quality JSON), html, markdown")
+    check.add_argument("--statistics", action="store_true",
+                       help="print how many findings each rule made instead of the findings (text or json)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
@@ -381,11 +385,11 @@ def _load_baseline(path: Path | None) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .reports import ReportError, get_writer
+    from .reports import ReportError, get_statistics_writer, get_writer
 
     config = load_config(args)
     try:
-        writer = get_writer(args.format)
+        writer = get_statistics_writer(args.format) if args.statistics else get_writer(args.format)
     except ReportError as error:
         raise UsageError(str(error)) from None
     _refuse_scanned_output(args, config)
