@@ -101,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     check = sub.add_parser("check", help="scan files and directories", description="Scan files and report findings.")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories (default: .); `-` reads one file's text from standard input")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="with `-`: the path the text on standard input belongs to (configuration, rules and "
+                            "the reported path follow it; nothing is read from it)")
     check.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
                        help="report format: text (default), concise (one line per finding), json, sarif, "
                             "github (workflow-command annotations), gitlab (Code Quality JSON), html, markdown")
@@ -147,9 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
 # -- configuration -----------------------------------------------------------------
 
 
-def load_config(args: argparse.Namespace) -> Config:
-    """Configuration for the scan: file (``--config`` or discovered) plus command-line overrides."""
-    first = Path(args.paths[0]) if getattr(args, "paths", None) else Path(".")
+def load_config(args: argparse.Namespace, anchor: str | None = None) -> Config:
+    """Configuration for the scan: file (``--config`` or discovered from ``anchor``, by default
+    the first path) plus command-line overrides."""
+    first = Path(anchor or (args.paths[0] if getattr(args, "paths", None) else "."))
     try:
         if args.config is not None:
             if not args.config.is_file():
@@ -382,18 +387,26 @@ def _load_baseline(path: Path | None) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ..reports import ReportError, get_statistics_writer, get_writer
+    from .stdin import config_anchor, reads_stdin, scan_stdin
 
-    config = load_config(args)
+    from_stdin = reads_stdin(args)
+    config = load_config(args, anchor=config_anchor(args) if from_stdin else None)
     try:
         writer = get_statistics_writer(args.format) if args.statistics else get_writer(args.format)
     except ReportError as error:
         raise UsageError(str(error)) from None
-    _refuse_scanned_output(args, config)
-    baseline = _load_baseline(args.baseline)
-    scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
+    options: dict[str, Any] = {}
+    if from_stdin:
+        scan, path, text = scan_stdin(args, config)
+        if args.format == "text" and not args.statistics:
+            options["sources"] = {path: text}
+    else:
+        _refuse_scanned_output(args, config)
+        baseline = _load_baseline(args.baseline)
+        scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
     _report_scan_notices(args, scan)
     color = args.format == "text" and not args.output and use_color(args.color, sys.stdout)
-    _write_output(writer(scan, color=color), args.output)
+    _write_output(writer(scan, color=color, **options), args.output)
     if args.output:
         _say_where_the_report_went(scan, args.output)
     return _exit_code(scan, exit_zero=args.exit_zero, fail_on=args.fail_on)
