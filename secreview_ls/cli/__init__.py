@@ -3,7 +3,8 @@
     secreview check [PATH...]          scan, report, exit 1 when findings remain
     secreview rules                    list the rule catalogue
     secreview explain RULE             a rule's documentation (SR id, Bandit B id, Ruff S code)
-    secreview baseline create [PATH...] -o .secreview-baseline.json
+    secreview baseline create [PATH...] [-o FILE] [--reason TEXT]
+    secreview baseline update|prune [PATH...] [--baseline FILE]
     secreview review PATH... [--diff REV] [-o FILE]
 
 Exit codes: 0 clean, 1 findings reported, 2 usage or configuration error, 3 some files could
@@ -136,7 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     create.add_argument("--output", "-o", metavar="FILE", default=".secreview-baseline.json",
                         help="baseline file to write (default: .secreview-baseline.json)")
+    create.add_argument("--reason", metavar="TEXT", help="why these findings are accepted (stored on each entry)")
     _add_scan_options(create)
+    update = baseline_sub.add_parser(
+        "update", help="add new findings and drop fixed ones, keeping each remaining entry's reason"
+    )
+    prune = baseline_sub.add_parser("prune", help="drop the entries of fixed findings; add nothing")
+    for action in (update, prune):
+        action.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+        action.add_argument("--baseline", "-b", metavar="FILE", type=Path, default=Path(".secreview-baseline.json"),
+                            help="baseline file to maintain in place (default: .secreview-baseline.json)")
+        _add_scan_options(action)
+    update.add_argument("--reason", metavar="TEXT", help="why the added findings are accepted (stored on each new entry)")
 
     review = sub.add_parser("review", help="write a review of the code (markdown)")
     review.add_argument("paths", nargs="+", metavar="PATH")
@@ -440,10 +452,34 @@ def cmd_baseline_create(args: argparse.Namespace) -> int:
     scan = _run_scan(args, config)
     _report_scan_notices(args, scan)
     try:
-        count = write_baseline(scan, args.output)
+        count = write_baseline(scan, args.output, args.reason)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
     sys.stderr.write(f"wrote {count} baseline {'entry' if count == 1 else 'entries'} to {args.output}\n")
+    return EXIT_CLEAN
+
+
+def cmd_baseline_maintain(args: argparse.Namespace) -> int:
+    """``baseline update`` and ``baseline prune``: rewrite the baseline file in place."""
+    from ..pipeline import updated_baseline
+    from ..pipeline.baseline import dumps
+
+    config = load_config(args)
+    old = _load_baseline(args.baseline)
+    args.output = str(args.baseline)
+    _refuse_scanned_output(args, config)
+    scan = _run_scan(args, config)
+    _report_scan_notices(args, scan)
+    adding = args.baseline_command == "update"
+    scanned = [scan.relpath(result.path) for result in scan.results]
+    scanned += [path for path, _ in old.entries if not (scan.root / path).exists()]  # deleted files
+    change = updated_baseline(old, scan, scanned, add=adding, reason=getattr(args, "reason", None))
+    try:
+        write_text_safely(args.baseline, dumps(change.document))
+    except OSError as error:
+        raise UsageError(f"cannot write {args.baseline}: {error.strerror or error}") from None
+    added = f"added {change.added}, " if adding else ""
+    sys.stderr.write(f"{args.baseline}: {added}kept {change.kept}, dropped {change.dropped} (fixed)\n")
     return EXIT_CLEAN
 
 
@@ -476,7 +512,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exit_:
         return int(exit_.code) if isinstance(exit_.code, int) else EXIT_USAGE
-    command = cmd_baseline_create if args.command == "baseline" else COMMANDS[args.command]
+    if args.command == "baseline":
+        command = cmd_baseline_create if args.baseline_command == "create" else cmd_baseline_maintain
+    else:
+        command = COMMANDS[args.command]
     try:
         return command(args)
     except UsageError as error:
