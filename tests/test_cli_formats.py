@@ -150,3 +150,13 @@ def test_statistics(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_statistics_in_other_formats_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", "app.py", "--statistics", "--format", "sarif"]) == 2
     assert capsys.readouterr().err == "secreview: error: --statistics is written as text or json, not sarif\n"
+
+
+def test_check_help_groups_options_and_names_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for heading in ("report:", "exit status:", "scan:"):
+        assert heading in text
+    assert ("text (default), concise (one line per finding), json, sarif, github (workflow-command annotations), "
+            "gitlab (Code Quality JSON), html, markdown") in text
+    assert "Exit status: 0 nothing reported, 1 findings reported (see --fail-on), 2 usage or configuration error" in text

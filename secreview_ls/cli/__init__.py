@@ -92,6 +92,32 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--quiet", "-q", action="store_true", help="do not print notices on stderr")
 
 
+def _add_check_options(check: argparse.ArgumentParser) -> None:
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories (default: .); `-` reads one file's text from standard input")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="with `-`: the path the text on standard input belongs to (configuration, rules and "
+                            "the reported path follow it; nothing is read from it)")
+    report = check.add_argument_group("report")
+    report.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
+                        help="text (default), concise (one line per finding), json, sarif, "
+                             "github (workflow-command annotations), gitlab (Code Quality JSON), html, markdown")
+    report.add_argument("--statistics", action="store_true",
+                        help="print how many findings each rule made instead of the findings (text or json)")
+    report.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    report.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
+    report.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
+    report.add_argument("--diff", metavar="REV",
+                        help="report only findings on lines changed since merge-base(REV, HEAD)")
+    status = check.add_argument_group("exit status")
+    status.add_argument("--fail-on", type=_level, metavar="SEVERITY",
+                        help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
+                             "--severity still decides what is reported")
+    status.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when findings are reported or files could not be fully analyzed")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secreview",
@@ -101,34 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    check = sub.add_parser("check", help="scan files and directories", description="Scan files and report findings.")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                       help="files or directories (default: .); `-` reads one file's text from standard input")
-    check.add_argument("--stdin-filename", metavar="PATH",
-                       help="with `-`: the path the text on standard input belongs to (configuration, rules and "
-                            "the reported path follow it; nothing is read from it)")
-    check.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
-                       help="report format: text (default), concise (one line per finding), json, sarif, "
-                            "github (workflow-command annotations), gitlab (Code Quality JSON), html, markdown")
-    check.add_argument("--statistics", action="store_true",
-                       help="print how many findings each rule made instead of the findings (text or json)")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
-    check.add_argument("--fail-on", type=_level, metavar="SEVERITY",
-                       help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
-                            "--severity still decides what is reported")
-    check.add_argument("--exit-zero", action="store_true",
-                       help="exit 0 even when findings are reported or files could not be fully analyzed")
-    check.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
-    check.add_argument("--diff", metavar="REV", help="report only findings on lines changed since merge-base(REV, HEAD)")
+    check = sub.add_parser(
+        "check", help="scan files and directories", description="Scan files and report findings.",
+        epilog="Exit status: 0 nothing reported, 1 findings reported (see --fail-on), 2 usage or configuration "
+               "error, 3 some files could not be fully analyzed. --exit-zero turns 1 and 3 into 0.",
+    )
+    _add_check_options(check)
     _add_scan_options(check)
 
     rules = sub.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
-    explain.add_argument("rule", metavar="RULE", help="SR id, Bandit id (B602), Ruff code (S602), rule name, or CWE-n for the rules of a weakness class")
+    explain.add_argument("rule", metavar="RULE",
+                         help="SR id, Bandit id (B602), Ruff code (S602), rule name, or CWE-n (the rules of that class)")
 
     baseline = sub.add_parser("baseline", help="manage baseline files")
     baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION")
