@@ -5,8 +5,10 @@ message naming the key, so the CLI exits 2 and the server logs it.
 
 ```toml
 [tool.secreview]
-select = ["SR1", "SR801"]        # rule ids or id prefixes (default: all)
+select = ["SR1", "SR801"]        # rule ids, id prefixes or CWE-n (default: all default rules)
 ignore = ["SR104"]
+extend-select = ["SR204"]        # added to select / the default set (opt-in rules by exact id)
+extend-ignore = ["CWE-327"]      # added to ignore
 severity = "low"                 # report findings at or above
 confidence = "low"
 exclude = ["build/**", "migrations/**"]
@@ -19,6 +21,9 @@ report-unused-suppressions = true
 
 [tool.secreview.per-file-ignores]
 "scripts/*.py" = ["SR602"]
+
+[tool.secreview.rule-severity]   # report a rule's findings at another severity
+SR210 = "high"
 
 [tool.secreview.taint]           # extend the taint tables
 sources = ["myapp.http.get_param", ".untrusted_value"]   # ".name": any receiver's method
@@ -85,6 +90,8 @@ class ConfigError(ValueError):
 class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()  # added to `select` (or to the default set)
+    extend_ignore: tuple[str, ...] = ()  # added to `ignore`
     severity: Level = Level.LOW
     confidence: Level = Level.LOW
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
@@ -95,6 +102,7 @@ class Config:
     timeout: float = 10.0
     report_unused_suppressions: bool = True
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rule_severity: dict[str, Level] = field(default_factory=dict)  # SR id -> severity it reports at
     taint_sources: tuple[str, ...] = ()
     taint_sanitizers: tuple[str, ...] = ()
     taint_sinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -158,6 +166,8 @@ ANALYSIS_KEYS = frozenset(
     {
         "select",
         "ignore",
+        "extend-select",
+        "extend-ignore",
         "severity",
         "confidence",
         "exclude",
@@ -168,6 +178,7 @@ ANALYSIS_KEYS = frozenset(
         "timeout",
         "report-unused-suppressions",
         "per-file-ignores",
+        "rule-severity",
         "taint",
     }
 )
@@ -189,6 +200,10 @@ def from_mapping(data: dict[str, Any], base: Config | None = None) -> Config:
             config.select = tuple(s.upper() for s in _strings(key, value))
         elif key == "ignore":
             config.ignore = tuple(s.upper() for s in _strings(key, value))
+        elif key == "extend-select":
+            config.extend_select = (*config.extend_select, *(s.upper() for s in _strings(key, value)))
+        elif key == "extend-ignore":
+            config.extend_ignore = (*config.extend_ignore, *(s.upper() for s in _strings(key, value)))
         elif key in ("severity", "confidence"):
             if not isinstance(value, str):
                 raise ConfigError(f"`{key}` must be one of low, medium, high")
@@ -225,9 +240,23 @@ def from_mapping(data: dict[str, Any], base: Config | None = None) -> Config:
                 str(k): tuple(s.upper() for s in _strings(f"per-file-ignores.{k}", v))
                 for k, v in value.items()
             }
+        elif key == "rule-severity":
+            config.rule_severity = {**config.rule_severity, **_rule_severity(value)}
         elif key == "taint":
             _apply_taint(config, value)
     return config
+
+
+def _rule_severity(value: Any) -> dict[str, Level]:
+    if not isinstance(value, dict):
+        raise ConfigError("`rule-severity` must be a table of rule id = \"low\" | \"medium\" | \"high\"")
+    levels: dict[str, Level] = {}
+    for rule_id, level in value.items():
+        try:
+            levels[str(rule_id).upper()] = Level.parse(str(level))
+        except ValueError as error:
+            raise ConfigError(f"`rule-severity.{rule_id}`: {error}") from None
+    return levels
 
 
 def _apply_taint(config: Config, value: Any) -> None:

@@ -42,10 +42,12 @@ from ..rules.base import Rule
 from .baseline import (
     DEFAULT_BASELINE,
     Baseline,
+    BaselineChange,
     BaselineError,
     baseline_document,
     entry_for,
     load_baseline,
+    updated_baseline,
     write_baseline,
 )
 from .batch import analyze_file, analyze_path, analyze_source, analyze_text_file
@@ -68,6 +70,7 @@ __all__ = [
     "PYTHON_SUFFIXES",
     "AnalysisResult",
     "Baseline",
+    "BaselineChange",
     "BaselineError",
     "CallJudged",
     "CallSeen",
@@ -131,6 +134,7 @@ __all__ = [
     "split_lines",
     "split_lines_keepends",
     "unknown_rule_codes",
+    "updated_baseline",
     "write_baseline",
     "write_text_safely",
 ]

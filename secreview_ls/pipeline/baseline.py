@@ -9,7 +9,7 @@ so that it diffs well in review::
 
     {
       "findings": [
-        {"fingerprint": "3f0c…", "message": "…", "path": "app/db.py", "rule": "SR201"}
+        {"fingerprint": "3f0c…", "message": "…", "path": "app/db.py", "reason": "…", "rule": "SR201"}
       ],
       "tool": "secreview",
       "version": 1
@@ -18,7 +18,10 @@ so that it diffs well in review::
 API: ``load_baseline(path) -> Baseline``; ``Baseline.is_known(finding, relpath)``
 (marks the entry as still present); ``Baseline.unmatched(paths)`` lists the
 entries of those files that matched nothing (they can be removed);
-``write_baseline(scan, path)`` / ``baseline_document(scan)`` create one.
+``write_baseline(scan, path)`` / ``baseline_document(scan)`` create one;
+``updated_baseline(old, scan, scanned)`` adds new findings and drops fixed ones while
+keeping each remaining entry's fields (an optional ``reason`` string says why it is
+accepted).
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ def load_baseline(path: str | Path) -> Baseline:
             or not isinstance(entry.get("fingerprint"), str)
         ):
             raise BaselineError(f"{source}: entry {index} needs string `path` and `fingerprint`")
+        if not isinstance(entry.get("reason", ""), str):
+            raise BaselineError(f"{source}: entry {index}: `reason` must be a string")
         baseline.entries[(entry["path"], entry["fingerprint"])] = entry
     return baseline
 
@@ -119,11 +124,61 @@ def entry_for(finding: Finding, relpath: str) -> dict[str, Any]:
     }
 
 
-def baseline_document(scan: ScannedFindings) -> dict[str, Any]:
-    """The baseline (as a JSON-ready dict) of every finding in ``scan``."""
+def baseline_document(scan: ScannedFindings, reason: str | None = None) -> dict[str, Any]:
+    """The baseline (as a JSON-ready dict) of every finding in ``scan``; ``reason`` is recorded
+    on each entry when given."""
     entries = [entry_for(f, scan.relpath(f.path)) for f in scan.findings()]
-    entries.sort(key=lambda e: (e["path"], e["rule"], e["fingerprint"]))
+    if reason:
+        for entry in entries:
+            entry["reason"] = reason
+    return _document(entries)
+
+
+def _document(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    entries.sort(key=lambda e: (e["path"], e.get("rule", ""), e["fingerprint"]))
     return {"findings": entries, "tool": "secreview", "version": FORMAT_VERSION}
+
+
+@dataclass
+class BaselineChange:
+    """A maintained baseline and what changed: entries added, kept and dropped."""
+
+    document: dict[str, Any]
+    added: int = 0
+    kept: int = 0
+    dropped: int = 0
+
+
+def updated_baseline(
+    old: Baseline, scan: ScannedFindings, scanned: Iterable[str], *, add: bool = True, reason: str | None = None
+) -> BaselineChange:
+    """``old`` brought up to date with ``scan``: findings it lacks are added (unless ``add`` is
+    false, to prune only), entries of ``scanned`` files (root-relative) that no longer match
+    are dropped, and entries of other files are kept as they are. An entry that still matches
+    keeps every field it had (``reason`` and any other verdict); rule and message are refreshed."""
+    in_scan = set(scanned)
+    current = {(scan.relpath(f.path), f.fingerprint): f for f in scan.findings()}
+    change = BaselineChange(document={})
+    entries: list[dict[str, Any]] = []
+    for key, entry in sorted(old.entries.items()):
+        if key in current:
+            entries.append({**entry, **entry_for(current[key], key[0])})
+            change.kept += 1
+        elif key[0] in in_scan:
+            change.dropped += 1
+        else:
+            entries.append(dict(entry))
+            change.kept += 1
+    if add:
+        for key, finding in current.items():
+            if key not in old.entries:
+                entry = entry_for(finding, key[0])
+                if reason:
+                    entry["reason"] = reason
+                entries.append(entry)
+                change.added += 1
+    change.document = _document(entries)
+    return change
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -131,8 +186,8 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_baseline(scan: ScannedFindings, path: str | Path) -> int:
+def write_baseline(scan: ScannedFindings, path: str | Path, reason: str | None = None) -> int:
     """Write the baseline of ``scan`` to ``path``; returns the number of entries."""
-    document = baseline_document(scan)
+    document = baseline_document(scan, reason)
     write_text_safely(Path(path), dumps(document))
     return len(document["findings"])

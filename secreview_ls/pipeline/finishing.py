@@ -3,6 +3,7 @@ context, thresholds, suppressions, dedupe, credential masking, fingerprints."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from ..config import Config
@@ -32,6 +33,8 @@ def finish_findings(
     extents and enclosing definitions), or None for files that are not Python."""
     raw = _drop_cleared(_prefer_taint(raw), result.evidence)
     kept = _apply_context(raw, config, result.is_test)
+    if config.rule_severity:
+        kept = [_with_rule_severity(f, config) for f in kept]
     kept = [f for f in kept if f.severity >= config.severity and f.confidence >= config.confidence]
     facts = facts_for(kept) if suppressions else None
     kept, suppressed, notices = apply_suppressions(kept, suppressions, facts, config, result.path)
@@ -41,6 +44,12 @@ def finish_findings(
     everything = [*result.findings, *result.suppressed]
     mask_credentials(everything, text, result.path, lines)
     assign_fingerprints(everything, facts_for(everything))
+
+
+def _with_rule_severity(finding: Finding, config: Config) -> Finding:
+    """The finding at the severity ``[tool.secreview.rule-severity]`` sets for its rule."""
+    level = config.rule_severity.get(finding.rule_id)
+    return finding if level is None or level == finding.severity else dataclasses.replace(finding, severity=level)
 
 
 def _prefer_taint(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:

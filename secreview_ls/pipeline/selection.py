@@ -11,35 +11,70 @@ from ..rules import registry
 from ..rules.base import Rule
 
 
+def cwe_code(code: str) -> int | None:
+    """The number of a weakness class code (``CWE-89``), else None."""
+    head, _, number = code.upper().partition("-")
+    return int(number) if head == "CWE" and number.isdigit() else None
+
+
+def matches(code: str, rule: Rule) -> bool:
+    """Whether a select/ignore code names ``rule``: a prefix of its SR, Bandit or Ruff code,
+    or exactly its weakness class (``CWE-89``)."""
+    cwe = cwe_code(code)
+    if cwe is not None:
+        return rule.cwe == cwe
+    return any(c.startswith(code) for c in (rule.id, *rule.bandit, *rule.ruff))
+
+
+def _named_exactly(codes: Iterable[str], rule: Rule) -> bool:
+    return any(c in (rule.id, *rule.bandit, *rule.ruff) for c in codes)
+
+
 def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]:
-    """The rules the configuration selects (and per-file ignores keep) for ``path``."""
-    ignored = set(config.ignore)
+    """The rules the configuration selects (and per-file ignores keep) for ``path``.
+
+    ``select`` replaces the default set (empty: every default rule), ``extend-select`` adds to
+    it; an opt-in rule runs only when one of them names its exact code."""
+    ignored = {*config.ignore, *config.extend_ignore}
     if path is not None:
         ignored.update(config.ignored_for(path))
     chosen: list[Rule] = []
     for current in registry.all_rules():
-        codes = {current.id, *current.bandit, *current.ruff}
-        if config.select and not any(c.startswith(s) for s in config.select for c in codes):
+        selected = not config.select or any(matches(s, current) for s in config.select)
+        extended = any(matches(s, current) for s in config.extend_select)
+        if not (selected or extended):
             continue
-        if not current.default_enabled and not any(s in codes for s in config.select):
-            continue  # opt-in rules need their exact code in `select`
-        if any(c.startswith(i) for i in ignored for c in codes):
+        if not current.default_enabled and not _named_exactly((*config.select, *config.extend_select), current):
+            continue  # opt-in rules need their exact code in `select` or `extend-select`
+        if any(matches(i, current) for i in ignored):
             continue
         chosen.append(current)
     return chosen
 
 
+def rules_of_cwe(cwe: int) -> list[Rule]:
+    """Every rule of a weakness class, in catalogue order."""
+    return [r for r in registry.all_rules() if r.cwe == cwe]
+
+
 def unknown_rule_codes(codes: Iterable[str]) -> list[str]:
-    """Codes (or prefixes) in ``codes`` that match no rule, Bandit or Ruff code."""
+    """Codes (or prefixes) in ``codes`` that match no rule, Bandit or Ruff code, nor the CWE of a rule."""
     known = registry.known_codes()
-    return [c for c in codes if not any(k.startswith(c.upper()) for k in known)]
+    unknown = []
+    for code in codes:
+        cwe = cwe_code(code)
+        found = bool(rules_of_cwe(cwe)) if cwe is not None else any(k.startswith(code.upper()) for k in known)
+        if not found:
+            unknown.append(code)
+    return unknown
 
 
 def config_notices(config: Config) -> list[Notice]:
     """Problems in a valid-but-suspicious configuration (unknown rule ids)."""
     notices: list[Notice] = []
     where = str(config.source_file) if config.source_file else "configuration"
-    for key, codes in (("select", config.select), ("ignore", config.ignore)):
+    for key, codes in (("select", config.select), ("extend-select", config.extend_select),
+                        ("ignore", config.ignore), ("extend-ignore", config.extend_ignore)):
         for code in unknown_rule_codes(codes):
             notices.append(Notice("unknown-rule", f"{where}: `{key}` names unknown rule `{code}`", None, where))
     for pattern, codes in config.per_file_ignores.items():

@@ -23,6 +23,15 @@ FORMATS: dict[str, str] = {
     "sarif": "secreview_ls.sarif:render",
     "html": "secreview_ls.reports.html:render",
     "markdown": "secreview_ls.reports.markdown:render",
+    "concise": "secreview_ls.reports.concise:render",
+    "github": "secreview_ls.reports.github:render",
+    "gitlab": "secreview_ls.reports.gitlab:render",
+}
+
+#: ``--statistics`` in the formats that have it.
+STATISTICS: dict[str, str] = {
+    "text": "secreview_ls.reports.statistics:render",
+    "json": "secreview_ls.reports.statistics:render_json",
 }
 
 
@@ -46,6 +55,14 @@ def get_writer(name: str) -> Writer:
     if target is None:
         raise ReportError(f"unknown report format {name!r} (choose from: {', '.join(FORMATS)})")
     return load_target(target, f"the {name} report format")
+
+
+def get_statistics_writer(name: str) -> Writer:
+    """The ``render`` function of ``--statistics`` in format ``name`` (text or json)."""
+    target = STATISTICS.get(name)
+    if target is None:
+        raise ReportError(f"--statistics is written as text or json, not {name}")
+    return load_target(target, "--statistics")
 
 
 def render(scan: ScanResult, name: str, *, color: bool = False) -> str:

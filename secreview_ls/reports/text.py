@@ -71,9 +71,9 @@ class Excerpt:
 class _Lines:
     """Source lines of reported files, read once each, shown with credentials masked."""
 
-    def __init__(self, scan: ScanResult) -> None:
+    def __init__(self, scan: ScanResult, sources: dict[str, str] | None = None) -> None:
         self.scan = scan
-        self.cache: dict[str, Redactor | None] = {}
+        self.cache: dict[str, Redactor | None] = {path: Redactor(text, path) for path, text in (sources or {}).items()}
 
     def excerpt(self, finding: Finding) -> Excerpt | None:
         path, span = finding.path, finding.span
@@ -192,9 +192,10 @@ def summary_lines(scan: ScanResult, *, color: bool = False) -> list[str]:
     return lines
 
 
-def render(scan: ScanResult, *, color: bool = False) -> str:
-    """The full text report of ``scan``."""
-    source = _Lines(scan)
+def render(scan: ScanResult, *, color: bool = False, sources: dict[str, str] | None = None) -> str:
+    """The full text report of ``scan``; ``sources`` gives the text of files not read from
+    disk (standard input), by path."""
+    source = _Lines(scan, sources)
     blocks = [
         render_finding(f, source.excerpt(f), color=color) for f in scan.findings()
     ]

@@ -3,7 +3,8 @@
     secreview check [PATH...]          scan, report, exit 1 when findings remain
     secreview rules                    list the rule catalogue
     secreview explain RULE             a rule's documentation (SR id, Bandit B id, Ruff S code)
-    secreview baseline create [PATH...] -o .secreview-baseline.json
+    secreview baseline create [PATH...] [-o FILE] [--reason TEXT]
+    secreview baseline update|prune [PATH...] [--baseline FILE]
     secreview review PATH... [--diff REV] [-o FILE]
 
 Exit codes: 0 clean, 1 findings reported, 2 usage or configuration error, 3 some files could
@@ -15,7 +16,6 @@ Reports go to stdout (or ``--output``); notices and progress go to stderr.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import sys
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from . import __version__
-from .pipeline import (
+from .. import __version__
+from ..pipeline import (
     Config,
     ConfigError,
     Level,
@@ -35,17 +35,12 @@ from .pipeline import (
     unknown_rule_codes,
     write_text_safely,
 )
+from .catalogue import cmd_explain, cmd_rules
+from .common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE, UsageError, suggest
 
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_INCOMPLETE = 3
+__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_INCOMPLETE", "EXIT_USAGE", "UsageError", "build_parser", "main"]
 
-FORMATS = ("text", "json", "sarif", "html", "markdown")
-
-
-class UsageError(Exception):
-    """A problem with the command line or the configuration: message, exit 2."""
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "html", "markdown")
 
 
 # -- argument parsing ------------------------------------------------------------
@@ -78,9 +73,14 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--severity", type=_level, help="report findings at or above this severity (low|medium|high)")
     group.add_argument("--confidence", type=_level, help="report findings at or above this confidence")
     group.add_argument("--select", type=_codes, action="append", default=[], metavar="CODES",
-                       help="comma-separated rule ids or prefixes to run (SR ids, Bandit B or Ruff S codes)")
+                       help="comma-separated rule ids or prefixes to run instead of the configured ones "
+                            "(SR ids, Bandit B or Ruff S codes) or weakness classes (CWE-89)")
+    group.add_argument("--extend-select", type=_codes, action="append", default=[], metavar="CODES",
+                       help="rules to run on top of the selected ones (opt-in rules by exact id)")
     group.add_argument("--ignore", type=_codes, action="append", default=[], metavar="CODES",
-                       help="comma-separated rule ids or prefixes to skip")
+                       help="comma-separated rule ids, prefixes or CWE-n to skip (added to the configured ones)")
+    group.add_argument("--extend-ignore", type=_codes, action="append", default=[], metavar="CODES",
+                       help="the same as --ignore")
     group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="gitignore-style glob to skip (repeatable; added to the configured excludes)")
     group.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
@@ -92,6 +92,32 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--quiet", "-q", action="store_true", help="do not print notices on stderr")
 
 
+def _add_check_options(check: argparse.ArgumentParser) -> None:
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories (default: .); `-` reads one file's text from standard input")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="with `-`: the path the text on standard input belongs to (configuration, rules and "
+                            "the reported path follow it; nothing is read from it)")
+    report = check.add_argument_group("report")
+    report.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
+                        help="text (default), concise (one line per finding), json, sarif, "
+                             "github (workflow-command annotations), gitlab (Code Quality JSON), html, markdown")
+    report.add_argument("--statistics", action="store_true",
+                        help="print how many findings each rule made instead of the findings (text or json)")
+    report.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    report.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
+    report.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
+    report.add_argument("--diff", metavar="REV",
+                        help="report only findings on lines changed since merge-base(REV, HEAD)")
+    status = check.add_argument_group("exit status")
+    status.add_argument("--fail-on", type=_level, metavar="SEVERITY",
+                        help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
+                             "--severity still decides what is reported")
+    status.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when findings are reported or files could not be fully analyzed")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secreview",
@@ -101,23 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    check = sub.add_parser("check", help="scan files and directories", description="Scan files and report findings.")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
-    check.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
-    check.add_argument("--exit-zero", action="store_true",
-                       help="exit 0 even when findings are reported or files could not be fully analyzed")
-    check.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
-    check.add_argument("--diff", metavar="REV", help="report only findings on lines changed since merge-base(REV, HEAD)")
+    check = sub.add_parser(
+        "check", help="scan files and directories", description="Scan files and report findings.",
+        epilog="Exit status: 0 nothing reported, 1 findings reported (see --fail-on), 2 usage or configuration "
+               "error, 3 some files could not be fully analyzed. --exit-zero turns 1 and 3 into 0.",
+    )
+    _add_check_options(check)
     _add_scan_options(check)
 
     rules = sub.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
-    explain.add_argument("rule", metavar="RULE", help="SR id, Bandit id (B602), Ruff code (S602) or rule name")
+    explain.add_argument("rule", metavar="RULE",
+                         help="SR id, Bandit id (B602), Ruff code (S602), rule name, or CWE-n (the rules of that class)")
 
     baseline = sub.add_parser("baseline", help="manage baseline files")
     baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION")
@@ -126,7 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     create.add_argument("--output", "-o", metavar="FILE", default=".secreview-baseline.json",
                         help="baseline file to write (default: .secreview-baseline.json)")
+    create.add_argument("--reason", metavar="TEXT", help="why these findings are accepted (stored on each entry)")
     _add_scan_options(create)
+    update = baseline_sub.add_parser(
+        "update", help="add new findings and drop fixed ones, keeping each remaining entry's reason"
+    )
+    prune = baseline_sub.add_parser("prune", help="drop the entries of fixed findings; add nothing")
+    for action in (update, prune):
+        action.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+        action.add_argument("--baseline", "-b", metavar="FILE", type=Path, default=Path(".secreview-baseline.json"),
+                            help="baseline file to maintain in place (default: .secreview-baseline.json)")
+        _add_scan_options(action)
+    update.add_argument("--reason", metavar="TEXT", help="why the added findings are accepted (stored on each new entry)")
 
     review = sub.add_parser("review", help="write a review of the code (markdown)")
     review.add_argument("paths", nargs="+", metavar="PATH")
@@ -141,25 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
 # -- configuration -----------------------------------------------------------------
 
 
-def closest(word: str, candidates: Sequence[str], n: int = 3) -> list[str]:
-    """Candidates most like ``word``: same-position characters first (typos in ids), then similarity."""
-
-    def score(candidate: str) -> tuple[int, float]:
-        same = sum(a == b for a, b in zip(word, candidate, strict=False)) if len(word) == len(candidate) else 0
-        return same, difflib.SequenceMatcher(None, word, candidate).ratio()
-
-    ranked = sorted(candidates, key=score, reverse=True)
-    return [c for c in ranked if difflib.SequenceMatcher(None, word, c).ratio() >= 0.5][:n]
-
-
-def _suggest(code: str, candidates: Sequence[str]) -> str:
-    close = closest(code, candidates)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
-
-
-def load_config(args: argparse.Namespace) -> Config:
-    """Configuration for the scan: file (``--config`` or discovered) plus command-line overrides."""
-    first = Path(args.paths[0]) if getattr(args, "paths", None) else Path(".")
+def load_config(args: argparse.Namespace, anchor: str | None = None) -> Config:
+    """Configuration for the scan: file (``--config`` or discovered from ``anchor``, by default
+    the first path) plus command-line overrides."""
+    first = Path(anchor or (args.paths[0] if getattr(args, "paths", None) else "."))
     try:
         if args.config is not None:
             if not args.config.is_file():
@@ -174,33 +193,43 @@ def load_config(args: argparse.Namespace) -> Config:
         changes["severity"] = args.severity
     if args.confidence is not None:
         changes["confidence"] = args.confidence
-    select = [c for group in args.select for c in group]
-    ignore = [c for group in args.ignore for c in group]
-    if select:
-        changes["select"] = tuple(select)
-    if ignore:
-        changes["ignore"] = (*config.ignore, *ignore)
+    given = {option: [c for group in getattr(args, option) for c in group]
+             for option in ("select", "extend_select", "ignore", "extend_ignore")}
+    if given["select"]:
+        changes["select"] = tuple(given["select"])
+    if given["extend_select"]:
+        changes["extend_select"] = (*config.extend_select, *given["extend_select"])
+    if given["ignore"] or given["extend_ignore"]:
+        changes["ignore"] = (*config.ignore, *given["ignore"], *given["extend_ignore"])
     if changes:
         config = config.with_overrides(**changes)
-    _check_rule_codes(config, select, ignore)
+    _check_rule_codes(config, given)
     return config
 
 
-def _check_rule_codes(config: Config, select: list[str], ignore: list[str]) -> None:
-    from .pipeline import registry
+def _check_rule_codes(config: Config, given: dict[str, list[str]]) -> None:
+    from ..pipeline import registry
 
     known = sorted(registry.known_codes())
     problems: list[str] = []
-    for option, codes in (("--select", select), ("--ignore", ignore)):
+    for option, codes in given.items():
         for code in unknown_rule_codes(codes):
-            problems.append(f"{option}: unknown rule `{code}`{_suggest(code, known)}")
+            problems.append(f"--{option.replace('_', '-')}: unknown rule `{code}`{suggest(code, known)}")
+    on_command_line = {c for codes in given.values() for c in codes}
     where = str(config.source_file) if config.source_file else "configuration"
-    for key, codes in (("select", config.select), ("ignore", config.ignore)):
-        for code in unknown_rule_codes(c for c in codes if c not in select and c not in ignore):
-            problems.append(f"{where}: `{key}` names unknown rule `{code}`{_suggest(code, known)}")
+    configured = (("select", config.select), ("extend-select", config.extend_select),
+                  ("ignore", config.ignore), ("extend-ignore", config.extend_ignore))
+    for key, codes in configured:
+        for code in unknown_rule_codes(c for c in codes if c not in on_command_line):
+            problems.append(f"{where}: `{key}` names unknown rule `{code}`{suggest(code, known)}")
+    for rule_id in config.rule_severity:
+        found = registry.get(rule_id)
+        if found is None or found.id != rule_id:
+            hint = f" (use {found.id})" if found is not None else suggest(rule_id, [r.id for r in registry.all_rules()])
+            problems.append(f"{where}: rule-severity names `{rule_id}`, which is not an SR rule id{hint}")
     for pattern, codes in config.per_file_ignores.items():
         for code in unknown_rule_codes(codes):
-            problems.append(f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`{_suggest(code, known)}")
+            problems.append(f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`{suggest(code, known)}")
     if problems:
         raise UsageError("\n".join(problems))
 
@@ -256,7 +285,7 @@ class ProgressBar:
 
 def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
     """Notices as ``path:line:col: kind: message`` lines."""
-    from .reports.text import render_notice_line
+    from ..reports.text import render_notice_line
 
     for notice in notices:
         line = notice.span.start_line if notice.span is not None else None
@@ -268,14 +297,14 @@ def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
 
 
 def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None, diff: str | None = None) -> Any:
-    from .pipeline import scan_paths
+    from ..pipeline import scan_paths
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise UsageError("no such file or directory: " + ", ".join(missing))
     changed = None
     if diff:
-        from .pipeline import GitError, changes_since
+        from ..pipeline import GitError, changes_since
 
         first = Path(args.paths[0])
         try:
@@ -348,7 +377,7 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
     output = getattr(args, "output", None)
     if not output or not os.path.exists(output):
         return
-    from .pipeline import discover_files
+    from ..pipeline import discover_files
 
     target = Path(output).resolve()
     found = discover_files(
@@ -372,7 +401,7 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
 def _load_baseline(path: Path | None) -> Any:
     if path is None:
         return None
-    from .pipeline import BaselineError, load_baseline
+    from ..pipeline import BaselineError, load_baseline
 
     try:
         return load_baseline(path)
@@ -381,59 +410,93 @@ def _load_baseline(path: Path | None) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .reports import ReportError, get_writer
+    from ..reports import ReportError, get_statistics_writer, get_writer
+    from .stdin import config_anchor, reads_stdin, scan_stdin
 
-    config = load_config(args)
+    from_stdin = reads_stdin(args)
+    config = load_config(args, anchor=config_anchor(args) if from_stdin else None)
     try:
-        writer = get_writer(args.format)
+        writer = get_statistics_writer(args.format) if args.statistics else get_writer(args.format)
     except ReportError as error:
         raise UsageError(str(error)) from None
-    _refuse_scanned_output(args, config)
-    baseline = _load_baseline(args.baseline)
-    scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
+    options: dict[str, Any] = {}
+    if from_stdin:
+        scan, path, text = scan_stdin(args, config)
+        if args.format == "text" and not args.statistics:
+            options["sources"] = {path: text}
+    else:
+        _refuse_scanned_output(args, config)
+        baseline = _load_baseline(args.baseline)
+        scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
     _report_scan_notices(args, scan)
     color = args.format == "text" and not args.output and use_color(args.color, sys.stdout)
-    _write_output(writer(scan, color=color), args.output)
+    _write_output(writer(scan, color=color, **options), args.output)
     if args.output:
         _say_where_the_report_went(scan, args.output)
-    return _exit_code(scan, exit_zero=args.exit_zero)
+    return _exit_code(scan, exit_zero=args.exit_zero, fail_on=args.fail_on)
 
 
 def _say_where_the_report_went(scan: Any, output: str) -> None:
     """With ``-o``, the terminal still gets the summary and the report's location."""
-    from .reports.text import summary_lines
+    from ..reports.text import summary_lines
 
     for line in summary_lines(scan, color=use_color("auto", sys.stderr)):
         sys.stderr.write(line + "\n")
     sys.stderr.write(f"report written to {output}\n")
 
 
-def _exit_code(scan: Any, *, exit_zero: bool) -> int:
-    """3 when a file could not be fully analyzed (a gate fails closed), else 1 with findings."""
+def _exit_code(scan: Any, *, exit_zero: bool, fail_on: Level | None = None) -> int:
+    """3 when a file could not be fully analyzed (a gate fails closed), else 1 with findings
+    (with ``fail_on``: with findings of at least that severity)."""
     if exit_zero:
         return EXIT_CLEAN
     if scan.incomplete():
         return EXIT_INCOMPLETE
-    return EXIT_FINDINGS if scan.findings() else EXIT_CLEAN
+    failing = [f for f in scan.findings() if fail_on is None or f.severity >= fail_on]
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
 def cmd_baseline_create(args: argparse.Namespace) -> int:
-    from .pipeline import write_baseline
+    from ..pipeline import write_baseline
 
     config = load_config(args)
     _refuse_scanned_output(args, config)
     scan = _run_scan(args, config)
     _report_scan_notices(args, scan)
     try:
-        count = write_baseline(scan, args.output)
+        count = write_baseline(scan, args.output, args.reason)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
     sys.stderr.write(f"wrote {count} baseline {'entry' if count == 1 else 'entries'} to {args.output}\n")
     return EXIT_CLEAN
 
 
+def cmd_baseline_maintain(args: argparse.Namespace) -> int:
+    """``baseline update`` and ``baseline prune``: rewrite the baseline file in place."""
+    from ..pipeline import updated_baseline
+    from ..pipeline.baseline import dumps
+
+    config = load_config(args)
+    old = _load_baseline(args.baseline)
+    args.output = str(args.baseline)
+    _refuse_scanned_output(args, config)
+    scan = _run_scan(args, config)
+    _report_scan_notices(args, scan)
+    adding = args.baseline_command == "update"
+    scanned = [scan.relpath(result.path) for result in scan.results]
+    scanned += [path for path, _ in old.entries if not (scan.root / path).exists()]  # deleted files
+    change = updated_baseline(old, scan, scanned, add=adding, reason=getattr(args, "reason", None))
+    try:
+        write_text_safely(args.baseline, dumps(change.document))
+    except OSError as error:
+        raise UsageError(f"cannot write {args.baseline}: {error.strerror or error}") from None
+    added = f"added {change.added}, " if adding else ""
+    sys.stderr.write(f"{args.baseline}: {added}kept {change.kept}, dropped {change.dropped} (fixed)\n")
+    return EXIT_CLEAN
+
+
 def cmd_review(args: argparse.Namespace) -> int:
-    from .review import render_review
+    from ..review import render_review
 
     config = load_config(args)
     _refuse_scanned_output(args, config)
@@ -444,114 +507,6 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.output:
         _say_where_the_report_went(scan, args.output)
     return _exit_code(scan, exit_zero=args.exit_zero)
-
-
-def _rule_rows() -> list[dict[str, Any]]:
-    from .pipeline import registry
-
-    return [
-        {
-            "id": r.id,
-            "name": r.name,
-            "cwe": r.cwe,
-            "severity": str(r.severity),
-            "confidence": str(r.confidence),
-            "bandit": list(r.bandit),
-            "ruff": list(r.ruff),
-            "family": r.family,
-            "kind": r.kind,
-            "fixable": r.fixable,
-            "default_enabled": r.default_enabled,
-            "taint": r.taint,
-            "summary": r.summary,
-            "help_uri": r.docs_url,
-        }
-        for r in registry.all_rules()
-    ]
-
-
-#: Widest a code column of ``secreview rules`` grows before its codes wrap onto more lines.
-_CODES_WIDTH = 10
-
-
-def _wrap_codes(codes: list[str]) -> list[str]:
-    """Comma-separated codes in lines of at most ``_CODES_WIDTH`` characters."""
-    lines: list[str] = []
-    for code in codes:
-        if lines and len(lines[-1]) + 1 + len(code) <= _CODES_WIDTH:
-            lines[-1] += "," + code
-        else:
-            lines.append(code)
-    return lines or ["-"]
-
-
-def _rule_table(rows: list[dict[str, Any]]) -> list[str]:
-    """The catalogue as a terminal table under 100 columns: FIX says whether a quick fix
-    exists, DEFAULT whether the rule runs without being selected."""
-    headers = ("ID", "NAME", "CWE", "SEV.", "CONF.", "FIX", "DEFAULT", "BANDIT", "RUFF")
-    table: list[tuple[str, ...]] = []
-    for row in rows:
-        bandit, ruff = _wrap_codes(row["bandit"]), _wrap_codes(row["ruff"])
-        for index in range(max(len(bandit), len(ruff))):
-            first = index == 0
-            table.append(
-                (
-                    row["id"] if first else "",
-                    row["name"] if first else "",
-                    (f"CWE-{row['cwe']}" if row["cwe"] else "-") if first else "",
-                    row["severity"] if first else "",
-                    row["confidence"] if first else "",
-                    ("yes" if row["fixable"] else "-") if first else "",
-                    ("on" if row["default_enabled"] else "off") if first else "",
-                    bandit[index] if index < len(bandit) else "",
-                    ruff[index] if index < len(ruff) else "",
-                )
-            )
-    widths = [max(len(item) for item in column) for column in zip(headers, *table, strict=True)]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in (headers, *table)]
-
-
-def cmd_rules(args: argparse.Namespace) -> int:
-    rows = _rule_rows()
-    if args.format == "json":
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-        return EXIT_CLEAN
-    if args.format == "markdown":
-        lines = [
-            "| Rule | Name | CWE | Severity | Confidence | Fix | Default | Bandit | Ruff |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
-        for row in rows:
-            cwe = f"[CWE-{row['cwe']}](https://cwe.mitre.org/data/definitions/{row['cwe']}.html)" if row["cwe"] else ""
-            lines.append(
-                f"| {row['id']} | `{row['name']}` | {cwe} | {row['severity']} | {row['confidence']} | "
-                f"{'yes' if row['fixable'] else ''} | {'on' if row['default_enabled'] else 'off'} | "
-                f"{', '.join(row['bandit'])} | {', '.join(row['ruff'])} |"
-            )
-        sys.stdout.write("\n".join(lines) + "\n")
-        return EXIT_CLEAN
-    for line in _rule_table(rows):
-        sys.stdout.write(line + "\n")
-    sys.stdout.write(f"{len(rows)} rules\n")
-    return EXIT_CLEAN
-
-
-def cmd_explain(args: argparse.Namespace) -> int:
-    from .pipeline import registry
-
-    wanted = args.rule.strip()
-    found = registry.get(wanted)
-    if found is None:
-        by_name = {r.name: r for r in registry.all_rules()}
-        found = by_name.get(wanted.lower())
-    if found is None:
-        codes = sorted(registry.known_codes())
-        names = sorted(r.name for r in registry.all_rules())
-        close = [*closest(wanted.upper(), codes, 3), *closest(wanted.lower(), names, 2)]
-        hint = f" Did you mean: {', '.join(close[:5])}?" if close else " Run `secreview rules` for the catalogue."
-        raise UsageError(f"unknown rule {wanted!r}.{hint}")
-    sys.stdout.write(found.markdown().rstrip("\n") + "\n")
-    return EXIT_CLEAN
 
 
 COMMANDS = {
@@ -569,7 +524,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exit_:
         return int(exit_.code) if isinstance(exit_.code, int) else EXIT_USAGE
-    command = cmd_baseline_create if args.command == "baseline" else COMMANDS[args.command]
+    if args.command == "baseline":
+        command = cmd_baseline_create if args.baseline_command == "create" else cmd_baseline_maintain
+    else:
+        command = COMMANDS[args.command]
     try:
         return command(args)
     except UsageError as error:
