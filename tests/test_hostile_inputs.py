@@ -24,6 +24,7 @@ BUDGET_SECONDS = 5.0
         pytest.param("password = '" + "[a-b" * 50_000 + "'\n", id="secret-named-character-classes"),
     ],
 )
+@pytest.mark.slow
 def test_pathological_lines_are_analyzed_quickly(text: str) -> None:
     started = time.process_time()
     analyze_source(text, "slow.py", Config())
@@ -90,6 +91,7 @@ def _deep_route(padding: str) -> str:
         ),
     ],
 )
+@pytest.mark.slow
 def test_deep_code_elsewhere_does_not_switch_the_taint_rules_off(padding: str) -> None:
     result = analyze_source(_deep_route(padding), "deep.py", Config())
     assert [f.rule_id for f in result.findings if f.cwe == 918] == ["SR805"]

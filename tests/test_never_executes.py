@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed (apt-get install strace)"),
     pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
 ]
