@@ -21,7 +21,7 @@ from ..batch import analyze_source
 from ..finishing import finish_findings
 from ..reading import module_name_for
 from ..result import AnalysisResult
-from ..running import Deadline, RerunWhole, RuleRun, run_rules
+from ..running import Deadline, RerunWhole, RuleRun, budget_seconds, run_rules
 from ..selection import selected_rules
 from .bindings import ModuleBindings
 from .chunking import MAX_BROKEN_NOTICES, rechunk
@@ -219,7 +219,7 @@ class IncrementalAnalyzer:
                     found.extend(chunk.local.findings.get(current.id, ()))  # type: ignore[union-attr]
             return found
 
-        run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(self.config.timeout))
+        run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text))))
         if run.completed:
             for chunk, chunk_run in pending.items():
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
