@@ -496,6 +496,8 @@ class SecReviewServer(LanguageServer):
                 return
             self._publish(state, outcome)
             self._collector.after_analysis()
+            if job.analyzer is not None and job.analyzer.unprepared:
+                await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
 
     def _analyzing(self) -> bool:
         """Whether an analysis is running or waiting for its debounce."""

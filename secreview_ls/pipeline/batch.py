@@ -19,7 +19,7 @@ from ..rules.taint_tables import spec_for
 from .finishing import finish_findings
 from .reading import is_python_path, module_name_for, read_source, refusal, without_surrogates
 from .result import AnalysisResult
-from .running import Deadline, dispatch, run_rules
+from .running import Deadline, budget_seconds, dispatch, run_rules
 from .selection import selected_rules
 
 
@@ -62,7 +62,7 @@ def analyze_source(
     )
     text_ctx = TextContext(path, text, source.lines, is_test, cache, ctx.evidence)
 
-    run = run_rules(selected, lambda current: dispatch(current, ctx, text_ctx), path=path, deadline=Deadline(config.timeout))
+    run = run_rules(selected, lambda current: dispatch(current, ctx, text_ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
     finish_findings(result, run.raw, config, text, source.lines, parse_suppressions(text), lambda _: facts)
@@ -86,7 +86,7 @@ def analyze_text_file(
     selected = [r for r in selected_rules(config, path) if r.kind == "text"]
     result.rules_run = tuple(r.id for r in selected)
     ctx = TextContext(path, text, split_lines(text), is_test)
-    run = run_rules(selected, lambda current: dispatch(current, None, ctx), path=path, deadline=Deadline(config.timeout))
+    run = run_rules(selected, lambda current: dispatch(current, None, ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
     suppressions = [s for s in parse_suppressions(text) if s.kind != "noqa"]

@@ -16,9 +16,19 @@ class RerunWhole(Exception):
     instead (the incremental analyzer cannot reproduce what the whole-file run would give)."""
 
 
+#: Files up to this many characters (about 5,000 lines) get ``timeout``; larger ones get
+#: proportionally more, so that a big file under load does not lose rules to a fixed budget.
+BUDGET_SCALES_FROM_CHARS = 200_000
+
+
+def budget_seconds(timeout: float, size: int) -> float:
+    """The time budget of a file of ``size`` characters (or bytes) under ``timeout``."""
+    return timeout * max(1.0, size / BUDGET_SCALES_FROM_CHARS)
+
+
 class Deadline:
-    """The per-file time budget (``timeout``), started when the rules start. It reads the clock
-    once when made and once before each rule."""
+    """The per-file time budget (``timeout``, see ``budget_seconds``), started when the rules
+    start. It reads the clock once when made and once before each rule."""
 
     def __init__(self, seconds: float, clock: Callable[[], float] | None = None) -> None:
         self.seconds = seconds

@@ -34,9 +34,11 @@ from ..config import Config
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice
 from ..engine.taint import ProjectIndex
 from .batch import analyze_file, analyze_path
+from .collection import collected_at_the_end
 from .discovery import discover_files, has_python_shebang
 from .filters import drop_known, keep_changed, relative_to_root
 from .result import AnalysisResult
+from .running import budget_seconds
 from .selection import config_notices
 
 if TYPE_CHECKING:
@@ -131,7 +133,16 @@ def _can_use_alarm() -> bool:
 
 
 def _analyze_one(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
-    limit = config.timeout * HARD_TIMEOUT_FACTOR
+    with collected_at_the_end():
+        return _analyze_guarded(path, config, project)
+
+
+def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    limit = budget_seconds(config.timeout, size) * HARD_TIMEOUT_FACTOR
     alarm = _can_use_alarm()
     previous: Any = None
     try:

@@ -170,7 +170,9 @@ def test_document_opened_with_syntax_errors_is_still_incremental(tmp_path: Path)
     config = Config(root=tmp_path)
     analyzer = IncrementalAnalyzer(path, config)
     assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
-    assert analyzer.stats.mode == "incremental" and analyzer.stats.broken
+    assert analyzer.stats.mode == "full" and analyzer.unprepared
+    analyzer.prepare()
+    assert not analyzer.unprepared and analyzer._chunks and any(c.broken for c in analyzer._chunks)
     for step in range(4):
         text = text.replace("def ", f"def v{step}_", 1)
         assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
@@ -238,6 +240,7 @@ def opened(tmp_path: Path, size: int, seed: int) -> tuple[IncrementalAnalyzer, l
     config = Config(root=tmp_path)
     analyzer = IncrementalAnalyzer(path, config)
     analyzer.analyze(text)
+    analyzer.prepare()
     return analyzer, split_lines_keepends(text), path, config
 
 
@@ -283,9 +286,9 @@ def test_a_setting_made_in_another_function_reaches_every_extraction(tmp_path: P
     path = str(tmp_path / "unpack.py")
     config = Config(root=tmp_path)
     analyzer = IncrementalAnalyzer(path, config)
-    for text in (without, with_filter, without):
+    for step, text in enumerate((without, with_filter, without)):
         assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
-        assert analyzer.stats.mode == "incremental"
+        assert analyzer.stats.mode == ("full" if step == 0 else "incremental")
 
 
 def test_line_diff_splits_like_the_tokenizer() -> None:
@@ -315,3 +318,24 @@ def test_class_attributes_do_not_stand_for_module_names() -> None:
     in_class, in_function = names
     assert ast.unparse(single_assignment(ctx, in_class)) == "input()"  # type: ignore[arg-type]
     assert ast.unparse(single_assignment(ctx, in_function)) == "'ls'"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_open_is_one_whole_file_analysis_and_the_caches_come_after(tmp_path: Path, prepared: bool) -> None:
+    text = generate(400, seed=6)
+    path = str(tmp_path / "svc.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
+    assert (analyzer.stats.mode, analyzer.stats.reason) == ("full", "first version")
+    assert analyzer.unprepared
+    if prepared:
+        analyzer.prepare()  # what the server does once the first result is published
+        assert not analyzer.unprepared
+    edited = text.replace("def ", "def renamed_", 1)
+    assert summary(analyzer.analyze(edited)) == summary(analyze_source(edited, path, config))
+    assert analyzer.stats.mode == "incremental" and not analyzer.unprepared
+    assert analyzer.stats.parsed_lines < 80, analyzer.stats
+    analyzer.release()
+    analyzer.analyze(edited)
+    assert analyzer.stats.mode == "full" and analyzer.unprepared

@@ -21,7 +21,7 @@ from ..batch import analyze_source
 from ..finishing import finish_findings
 from ..reading import module_name_for
 from ..result import AnalysisResult
-from ..running import Deadline, RerunWhole, RuleRun, run_rules
+from ..running import Deadline, RerunWhole, RuleRun, budget_seconds, run_rules
 from ..selection import selected_rules
 from .bindings import ModuleBindings
 from .chunking import MAX_BROKEN_NOTICES, rechunk
@@ -62,9 +62,33 @@ class IncrementalAnalyzer:
         self._starts: list[int] = [0]  # offset in it of each line's start, and its length
         self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[Chunk] = []
+        self._fresh = True  # no cache built yet: the next version is analyzed whole
+        self._unprepared: str | None = None  # a version analyzed whole whose caches are not built
+
+    @property
+    def unprepared(self) -> bool:
+        """Whether the last version was analyzed whole and its caches wait for ``prepare``."""
+        return self._unprepared is not None
+
+    def prepare(self) -> None:
+        """Build the caches of the version last analyzed whole, so that the next edit is
+        analyzed incrementally. Call it after publishing the first result (off the path from
+        opening a document to its diagnostics); ``analyze`` calls it when it was not."""
+        text, self._unprepared = self._unprepared, None
+        if text is None:
+            return
+        try:
+            self._incremental(text, RunStats(mode="incremental"))
+        except RerunWhole:
+            self.release()
+        except Exception:  # a defect here must cost speed, never results
+            _log.exception("building the incremental caches of %s failed", self.path)
+            self.release()
 
     def release(self) -> None:
         """Drop every cache (the next run analyzes the whole document again)."""
+        self._fresh = True
+        self._unprepared = None
         self.taint_memo.clear()
         self._lines = []
         self._text = ""
@@ -83,6 +107,10 @@ class IncrementalAnalyzer:
             reason = self._ineligible(text)
             if reason:
                 raise RerunWhole(reason)
+            if self._fresh and self._unprepared is None:
+                self._unprepared = text  # one whole-file analysis is the fastest first result
+                raise RerunWhole("first version")
+            self.prepare()
             result = self._incremental(text, stats)
         except RerunWhole as fallback:
             stats.mode, stats.reason = "full", str(fallback)
@@ -138,6 +166,7 @@ class IncrementalAnalyzer:
         self._starts = list(itertools.accumulate(map(len, lines), initial=0))
         self._plain = plain
         self._chunks = chunks
+        self._fresh = False
         stats.chunks = len(chunks)
         try:
             return self._run(text, plain, previous, chunks, stats)
@@ -190,7 +219,7 @@ class IncrementalAnalyzer:
                     found.extend(chunk.local.findings.get(current.id, ()))  # type: ignore[union-attr]
             return found
 
-        run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(self.config.timeout))
+        run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text))))
         if run.completed:
             for chunk, chunk_run in pending.items():
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
