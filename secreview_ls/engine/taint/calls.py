@@ -25,6 +25,7 @@ from .values import (
     cleaned,
     get_part,
     join,
+    relabel,
     set_part,
     whole,
 )
@@ -165,7 +166,7 @@ class Calls:
                 return EMPTY
         if not data:
             return Val(kind=kind)
-        marked = frozenset(lab.cleaned_for(_OPAQUE) for lab in data)
+        marked = relabel(data, lambda lab: lab.cleaned_for(_OPAQUE))
         return Val(bound(marked), (), kind)
 
     def _string_method(
@@ -181,7 +182,7 @@ class Calls:
         if receiver.kind in self.spec.markup_kinds and method in ("format", "join"):
             escaped = all_taint(receiver, args, kwargs)
             markup_escaped = self.markup_escaped
-            return Val(frozenset(lab.cleaned_for(markup_escaped) for lab in escaped), (), receiver.kind)
+            return Val(relabel(escaped, lambda lab: lab.cleaned_for(markup_escaped)), (), receiver.kind)
         data = whole(receiver) | (callee.taint if callee is not None else EMPTY_TAINT)
         if method in ("format", "format_map"):
             prefix = literal_prefix(node.func.value)  # type: ignore[attr-defined]

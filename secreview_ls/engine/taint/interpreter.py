@@ -33,6 +33,7 @@ from .values import (
     bound,
     get_part,
     join,
+    relabel,
     set_part,
     whole,
     with_step,
@@ -444,7 +445,7 @@ class Interpreter:
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
             taint = whole(left) | self.prefixes.after(str(node.left.value), whole(right))
         if isinstance(node.op, ast.Mod) and left.kind in self.spec.markup_kinds:
-            escaped = frozenset(lab.cleaned_for(self.markup_escaped) for lab in whole(right))
+            escaped = relabel(whole(right), lambda lab: lab.cleaned_for(self.markup_escaped))
             return Val(bound(whole(left) | escaped), (), left.kind)
         const = NO_CONST
         if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):

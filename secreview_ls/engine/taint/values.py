@@ -8,6 +8,7 @@ classes it has been cleaned, and the steps it took. Containers and objects keep 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -107,14 +108,24 @@ def in_order(taint: Taint) -> list[Label]:
     return sorted(taint, key=_label_order) if len(taint) > 1 else list(taint)
 
 
+def relabel(taint: Taint, fn: Callable[[Label], Label]) -> Taint:
+    """``fn`` applied to every label. Labels that become equal (same origin, same cleaning) keep
+    the steps of the first in source order, never of whichever the set's hashes put first."""
+    if len(taint) <= 1:
+        return frozenset(fn(lab) for lab in taint) if taint else taint
+    return frozenset(fn(lab) for lab in in_order(taint))
+
+
 def bound(taint: Taint) -> Taint:
     """Keep a value's label set small (deterministically)."""
     if len(taint) <= MAX_LABELS:
         return taint
     ordered = sorted(
         taint,
-        key=lambda lab: (lab.origin.kind != "source", lab.origin.span, lab.origin.index, sorted(lab.cleaned)),
-    )
+        key=lambda lab: (
+            lab.origin.kind != "source", lab.origin.span, lab.origin.index, sorted(lab.cleaned), _label_order(lab)
+        ),
+    )  # fmt: skip
     return frozenset(ordered[:MAX_LABELS])
 
 
@@ -247,7 +258,7 @@ def join(a: Val, b: Val) -> Val:
 
 def map_labels(val: Val, fn) -> Val:  # type: ignore[no-untyped-def]
     """Apply ``fn(Label) -> Label`` to every label of the value."""
-    taint = frozenset(fn(lab) for lab in val.taint) if val.taint else val.taint
+    taint = relabel(val.taint, fn) if val.taint else val.taint
     parts = tuple((k, map_labels(v, fn)) for k, v in val.parts)
     return Val(taint, parts, val.kind, val.const)
 
