@@ -271,6 +271,8 @@ FLASK_REQUEST_ATTRS = (
 # everywhere else.
 _OWN_URL = _cleaned_by(AFTER_FIXED_HOST)
 SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
+SOURCE_CLEANED.update({f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")})
+SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
 _NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
@@ -282,6 +284,8 @@ SOURCE_CLEANED.update(
             ("django.request", ("headers", "COOKIES", "META")),
             ("starlette.request", ("headers", "cookies")),
             ("http.server.handler", ("headers",)),
+            ("aiohttp.request", ("headers", "cookies")),
+            ("webob.request", ("headers", "cookies", "user_agent")),
         )
         for attr in attrs
     }
@@ -292,6 +296,16 @@ DJANGO_REQUEST_ATTRS = (
 )  # fmt: skip
 STARLETTE_REQUEST_ATTRS = (
     "query_params", "path_params", "headers", "cookies", "json", "body", "form", "stream",
+)  # fmt: skip
+# aiohttp: ``request.match_info``, ``request.query``, ``await request.post()`` / ``.json()`` / ``.text()``.
+AIOHTTP_REQUEST_ATTRS = (
+    "match_info", "query", "rel_url", "url", "path", "path_qs", "raw_path", "query_string", "headers",
+    "cookies", "post", "json", "text", "read", "content", "multipart",
+)  # fmt: skip
+# WebOb (Pyramid, ``webob.dec.wsgify``): ``req.GET``, ``req.POST``, ``req.params``, ``req.json_body``.
+WEBOB_REQUEST_ATTRS = (
+    "GET", "POST", "params", "body", "body_file", "json_body", "json", "text", "matchdict", "cookies",
+    "headers", "url", "path", "path_qs", "path_info", "query_string", "environ", "referer", "user_agent",
 )  # fmt: skip
 HTTP_SERVER_HANDLER_ATTRS = ("path", "headers", "rfile", "requestline", "raw_requestline")
 SOCKETSERVER_HANDLER_ATTRS = ("rfile", "data")
@@ -309,6 +323,8 @@ OBJECT_SOURCES = {
     "flask.request": frozenset(FLASK_REQUEST_ATTRS),
     "django.request": frozenset(DJANGO_REQUEST_ATTRS),
     "starlette.request": frozenset(STARLETTE_REQUEST_ATTRS),
+    "aiohttp.request": frozenset(AIOHTTP_REQUEST_ATTRS),
+    "webob.request": frozenset(WEBOB_REQUEST_ATTRS),
     "http.server.handler": frozenset(HTTP_SERVER_HANDLER_ATTRS),
     "socketserver.handler": frozenset(SOCKETSERVER_HANDLER_ATTRS),
     "tornado.handler": frozenset(TORNADO_HANDLER_ATTRS),
@@ -328,7 +344,23 @@ REQUEST_ANNOTATIONS = {
     "django.http.HttpRequest": "django.request",
     "django.http.request.HttpRequest": "django.request",
     "rest_framework.request.Request": "django.request",
+    "aiohttp.web.Request": "aiohttp.request",
+    "aiohttp.web.BaseRequest": "aiohttp.request",
+    "aiohttp.web_request.Request": "aiohttp.request",
+    "aiohttp.web_request.BaseRequest": "aiohttp.request",
+    "webob.Request": "webob.request",
+    "webob.request.Request": "webob.request",
+    "webob.request.BaseRequest": "webob.request",
+    "pyramid.request.Request": "webob.request",
 }
+# A view's first parameter named ``request`` (or ``req``) in a module importing one of these.
+REQUEST_PARAMETERS = (
+    ("starlette", "starlette.request"),
+    ("fastapi", "starlette.request"),
+    ("aiohttp", "aiohttp.request"),
+    ("pyramid", "webob.request"),
+    ("webob", "webob.request"),
+)
 # Values that are untrusted by themselves (local: the machine's user chose them).
 ATTR_SOURCES = {
     "sys.argv": "local",
@@ -481,6 +513,7 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
+    add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), clean_result=True))
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
         add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
     # Open redirect (CWE-601).
@@ -765,6 +798,7 @@ def build_spec(
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),
+        request_parameters=REQUEST_PARAMETERS,
         classes=tuple(classes.values()),
     )
 

@@ -138,6 +138,9 @@ class TaintSpec:
     clean_annotations: frozenset[str] = frozenset()
     # annotations that make a parameter a request object: qualname → kind
     request_annotations: dict[str, str] = field(default_factory=dict)
+    # a view's first parameter named ``request`` (or ``req``) in a module importing one of these
+    # roots is a request object: import root → kind (checked in order)
+    request_parameters: tuple[tuple[str, str], ...] = ()
     # one row per taint class
     classes: tuple[TaintClass, ...] = ()
     # Read from ``classes``: the classes local sources are reported for, and those whose sinks
