@@ -664,6 +664,23 @@ SANITIZERS: dict[str, frozenset[str]] = {
     # Data formats whose output is data.
     "json.loads": frozenset({"deserialization"}),
 }
+# Calls whose result is their arguments' text, decoded: the data goes on as it is (not opaque).
+PROPAGATORS = frozenset(
+    {"urllib.parse.unquote", "urllib.parse.unquote_plus", "urllib.parse.unquote_to_bytes", "html.unescape",
+     "textwrap.dedent", "textwrap.indent", "codecs.decode", "codecs.encode", "shlex.join", "string.Template",
+     "io.StringIO", "io.BytesIO"}
+)  # fmt: skip
+# Encodings whose text cannot carry syntax, and the decoders that give the data back.
+ENCODERS = frozenset(
+    {"base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "base64.b32encode",
+     "base64.b85encode", "base64.a85encode", "base64.encodebytes"}
+)  # fmt: skip
+DECODERS = frozenset(
+    {"base64.b64decode", "base64.urlsafe_b64decode", "base64.standard_b64decode", "base64.b32decode",
+     "base64.b85decode", "base64.a85decode", "base64.decodebytes", "base64.b16decode", "binascii.unhexlify",
+     "binascii.a2b_base64", "bytes.fromhex"}
+)  # fmt: skip
+BUFFER_KINDS = frozenset({"io.StringIO()", "io.BytesIO()"})
 METHOD_SANITIZERS: dict[str, frozenset[str]] = {
     "hexdigest": _EVERY,
     "digest": _EVERY,
@@ -799,6 +816,10 @@ def build_spec(
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),
         request_parameters=REQUEST_PARAMETERS,
+        propagators=PROPAGATORS,
+        encoders=ENCODERS,
+        decoders=DECODERS,
+        buffer_kinds=BUFFER_KINDS,
         classes=tuple(classes.values()),
     )
 

@@ -16,6 +16,7 @@ from ..finding import FlowStep, Span
 from .spec import ALL_CLASSES
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
+ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
 DERIVED = "~derived"  # the result of a sink (a file's content, a command's output), not the input
 MAX_LABELS = 8
 MAX_STEPS = 16
@@ -261,6 +262,28 @@ def map_labels(val: Val, fn) -> Val:  # type: ignore[no-untyped-def]
     taint = relabel(val.taint, fn) if val.taint else val.taint
     parts = tuple((k, map_labels(v, fn)) for k, v in val.parts)
     return Val(taint, parts, val.kind, val.const)
+
+
+def _encode(lab: Label) -> Label:
+    if ALL_CLASSES in lab.cleaned:
+        return lab
+    return Label(lab.origin, lab.cleaned | {ALL_CLASSES, ENCODED}, lab.steps)
+
+
+def _decode(lab: Label) -> Label:
+    if ENCODED not in lab.cleaned:
+        return lab
+    return Label(lab.origin, lab.cleaned - {ALL_CLASSES, ENCODED}, lab.steps)
+
+
+def encoded(taint: Taint) -> Taint:
+    """Labels wrapped in an encoding whose text carries no syntax (base64)."""
+    return relabel(taint, _encode)
+
+
+def decoded(taint: Taint) -> Taint:
+    """Labels unwrapped from such an encoding: the data is back, with what it was cleaned for before."""
+    return relabel(taint, _decode)
 
 
 def with_step(val: Val, step: FlowStep) -> Val:
