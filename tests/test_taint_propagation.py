@@ -45,3 +45,13 @@ def test_decoding_helper_in_another_module() -> None:
     assert set(found) == {19, 32}
     other = [s for s in found[19].flow if s.path is not None]
     assert other and all(Path(s.path).name == "codec.py" for s in other)
+
+
+def test_regex_pattern_from_a_view_reaches_a_helper_in_another_module() -> None:
+    found = _findings("regex/finder/views.py")
+    assert set(found) == {13}
+    finding = found[13]
+    assert finding.rule_id == "SR815" and finding.cwe == 1333
+    assert _steps(finding)[0] == (13, 'source: `request.args["q"]`')
+    other = [s for s in finding.flow if s.path is not None]
+    assert other and other[-1].note == "reaches `re.search()`: regular expression pattern"

@@ -4,7 +4,7 @@ Every table here is plain data; ``build_spec(config)`` turns it (plus the
 ``[tool.secreview.taint]`` extensions) into the engine's ``TaintSpec``.
 ``TAINT_CLASSES`` has one row per taint class: its CWE, title, rule and docs, and what makes a
 value harmless for it. Classes: sql, command, code, path, ssrf, xss, redirect, ldap, xpath,
-deserialization, xxe, header, log, trust-boundary.
+deserialization, xxe, header, log, trust-boundary, regex.
 """
 
 from __future__ import annotations
@@ -245,6 +245,24 @@ TAINT_CLASSES = (
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
+    ),
+)
+
+TAINT_CLASSES += (
+    TaintClass(
+        "regex",
+        cwe=1333,
+        title="regular expression injection",
+        rule_id="SR815",
+        rule_name="regex-injection",
+        summary="Untrusted input is compiled as a regular expression.",
+        why="A pattern chosen by the client can backtrack for minutes on a short string (`(a+)+$`, "
+        "ReDoS: one request ties up a worker) and changes what the check matches. Escape the input "
+        "with `re.escape` to search for it literally, or match it against a fixed pattern.",
+        bad='pattern = request.args["q"]\nmatches = [n for n in names if re.search(pattern, n)]',
+        good='pattern = re.escape(request.args["q"])\nmatches = [n for n in names if re.search(pattern, n)]',
+        severity=Level.MEDIUM,
+        aliases=("redos", "regexp"),
     ),
 )
 
@@ -568,6 +586,10 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),),
                      requires_import=("tornado",)))  # fmt: skip
     add(SinkSpec("header", "http.server.handler.send_header", "HTTP response header", ((1, "value"),)))
+    # Regular expression injection (CWE-1333): the pattern, never the searched text.
+    for function in ("compile", "search", "match", "fullmatch", "findall", "finditer", "split", "sub", "subn"):
+        add(SinkSpec("regex", f"re.{function}", "regular expression pattern", ((0, "pattern"),)))
+        add(SinkSpec("regex", f"regex.{function}", "regular expression pattern", ((0, "pattern"),)))
     # Log injection (CWE-117).
     for level in ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"):
         add(SinkSpec("log", f"logging.{level}", "log message", mode="all-args"))
@@ -620,6 +642,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "binascii.hexlify": _EVERY,
     # Command.
     "shlex.quote": frozenset({"command"}),
+    "re.escape": frozenset({"regex"}),
+    "regex.escape": frozenset({"regex"}),
     "pipes.quote": frozenset({"command"}),
     # Markup.
     "html.escape": _MARKUP,
