@@ -384,7 +384,8 @@ class Interpreter:
                 if isinstance(node.slice, ast.Slice):
                     return Val(whole(base))
                 return Val(whole(base)) if not index.taint else Val(bound(whole(base) | index.taint))
-            return get_part(base, key)
+            folded = _constant_item(base, node.slice)
+            return folded if folded is not None else get_part(base, key)
         if isinstance(node, ast.Call):
             return self.calls.call(node, env, fn)
         if isinstance(node, ast.BinOp):
@@ -552,6 +553,19 @@ class Interpreter:
         else:
             taint = whole(self.eval(node.elt, inner, fn))
         return Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY
+
+
+def _constant_item(base: Val, index: ast.expr) -> Val | None:
+    """``"ABC"[1]`` of a known constant string (or bytes, tuple of constants): the item's constant."""
+    if base.taint or base.parts or not isinstance(base.const, (str, bytes, tuple)):
+        return None
+    if not isinstance(index, ast.Constant) or not isinstance(index.value, int) or isinstance(index.value, bool):
+        return None
+    try:
+        item = base.const[index.value]
+    except IndexError:
+        return None
+    return Val(const=item) if isinstance(item, (str, bytes, int)) else None
 
 
 def _literal_pattern(pattern: ast.pattern) -> bool:
