@@ -4,7 +4,7 @@ Every table here is plain data; ``build_spec(config)`` turns it (plus the
 ``[tool.secreview.taint]`` extensions) into the engine's ``TaintSpec``.
 ``TAINT_CLASSES`` has one row per taint class: its CWE, title, rule and docs, and what makes a
 value harmless for it. Classes: sql, command, code, path, ssrf, xss, redirect, ldap, xpath,
-deserialization, xxe, header, log, trust-boundary.
+deserialization, xxe, header, log, trust-boundary, regex.
 """
 
 from __future__ import annotations
@@ -248,6 +248,24 @@ TAINT_CLASSES = (
     ),
 )
 
+TAINT_CLASSES += (
+    TaintClass(
+        "regex",
+        cwe=1333,
+        title="regular expression injection",
+        rule_id="SR815",
+        rule_name="regex-injection",
+        summary="Untrusted input is compiled as a regular expression.",
+        why="A pattern chosen by the client can backtrack for minutes on a short string (`(a+)+$`, "
+        "ReDoS: one request ties up a worker) and changes what the check matches. Escape the input "
+        "with `re.escape` to search for it literally, or match it against a fixed pattern.",
+        bad='pattern = request.args["q"]\nmatches = [n for n in names if re.search(pattern, n)]',
+        good='pattern = re.escape(request.args["q"])\nmatches = [n for n in names if re.search(pattern, n)]',
+        severity=Level.MEDIUM,
+        aliases=("redos", "regexp"),
+    ),
+)
+
 CLASSES_BY_ID = {row.id: row for row in TAINT_CLASSES}
 CLASS_TITLES = {row.id: row.title for row in TAINT_CLASSES}
 CLASS_ALIASES = {alias: row.id for row in TAINT_CLASSES for alias in row.aliases}
@@ -271,6 +289,8 @@ FLASK_REQUEST_ATTRS = (
 # everywhere else.
 _OWN_URL = _cleaned_by(AFTER_FIXED_HOST)
 SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
+SOURCE_CLEANED.update({f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")})
+SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
 _NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
@@ -282,6 +302,8 @@ SOURCE_CLEANED.update(
             ("django.request", ("headers", "COOKIES", "META")),
             ("starlette.request", ("headers", "cookies")),
             ("http.server.handler", ("headers",)),
+            ("aiohttp.request", ("headers", "cookies")),
+            ("webob.request", ("headers", "cookies", "user_agent")),
         )
         for attr in attrs
     }
@@ -292,6 +314,16 @@ DJANGO_REQUEST_ATTRS = (
 )  # fmt: skip
 STARLETTE_REQUEST_ATTRS = (
     "query_params", "path_params", "headers", "cookies", "json", "body", "form", "stream",
+)  # fmt: skip
+# aiohttp: ``request.match_info``, ``request.query``, ``await request.post()`` / ``.json()`` / ``.text()``.
+AIOHTTP_REQUEST_ATTRS = (
+    "match_info", "query", "rel_url", "url", "path", "path_qs", "raw_path", "query_string", "headers",
+    "cookies", "post", "json", "text", "read", "content", "multipart",
+)  # fmt: skip
+# WebOb (Pyramid, ``webob.dec.wsgify``): ``req.GET``, ``req.POST``, ``req.params``, ``req.json_body``.
+WEBOB_REQUEST_ATTRS = (
+    "GET", "POST", "params", "body", "body_file", "json_body", "json", "text", "matchdict", "cookies",
+    "headers", "url", "path", "path_qs", "path_info", "query_string", "environ", "referer", "user_agent",
 )  # fmt: skip
 HTTP_SERVER_HANDLER_ATTRS = ("path", "headers", "rfile", "requestline", "raw_requestline")
 SOCKETSERVER_HANDLER_ATTRS = ("rfile", "data")
@@ -309,6 +341,8 @@ OBJECT_SOURCES = {
     "flask.request": frozenset(FLASK_REQUEST_ATTRS),
     "django.request": frozenset(DJANGO_REQUEST_ATTRS),
     "starlette.request": frozenset(STARLETTE_REQUEST_ATTRS),
+    "aiohttp.request": frozenset(AIOHTTP_REQUEST_ATTRS),
+    "webob.request": frozenset(WEBOB_REQUEST_ATTRS),
     "http.server.handler": frozenset(HTTP_SERVER_HANDLER_ATTRS),
     "socketserver.handler": frozenset(SOCKETSERVER_HANDLER_ATTRS),
     "tornado.handler": frozenset(TORNADO_HANDLER_ATTRS),
@@ -328,7 +362,23 @@ REQUEST_ANNOTATIONS = {
     "django.http.HttpRequest": "django.request",
     "django.http.request.HttpRequest": "django.request",
     "rest_framework.request.Request": "django.request",
+    "aiohttp.web.Request": "aiohttp.request",
+    "aiohttp.web.BaseRequest": "aiohttp.request",
+    "aiohttp.web_request.Request": "aiohttp.request",
+    "aiohttp.web_request.BaseRequest": "aiohttp.request",
+    "webob.Request": "webob.request",
+    "webob.request.Request": "webob.request",
+    "webob.request.BaseRequest": "webob.request",
+    "pyramid.request.Request": "webob.request",
 }
+# A view's first parameter named ``request`` (or ``req``) in a module importing one of these.
+REQUEST_PARAMETERS = (
+    ("starlette", "starlette.request"),
+    ("fastapi", "starlette.request"),
+    ("aiohttp", "aiohttp.request"),
+    ("pyramid", "webob.request"),
+    ("webob", "webob.request"),
+)
 # Values that are untrusted by themselves (local: the machine's user chose them).
 ATTR_SOURCES = {
     "sys.argv": "local",
@@ -481,6 +531,7 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
+    add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), clean_result=True))
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
         add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
     # Open redirect (CWE-601).
@@ -535,6 +586,10 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),),
                      requires_import=("tornado",)))  # fmt: skip
     add(SinkSpec("header", "http.server.handler.send_header", "HTTP response header", ((1, "value"),)))
+    # Regular expression injection (CWE-1333): the pattern, never the searched text.
+    for function in ("compile", "search", "match", "fullmatch", "findall", "finditer", "split", "sub", "subn"):
+        add(SinkSpec("regex", f"re.{function}", "regular expression pattern", ((0, "pattern"),)))
+        add(SinkSpec("regex", f"regex.{function}", "regular expression pattern", ((0, "pattern"),)))
     # Log injection (CWE-117).
     for level in ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"):
         add(SinkSpec("log", f"logging.{level}", "log message", mode="all-args"))
@@ -587,6 +642,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "binascii.hexlify": _EVERY,
     # Command.
     "shlex.quote": frozenset({"command"}),
+    "re.escape": frozenset({"regex"}),
+    "regex.escape": frozenset({"regex"}),
     "pipes.quote": frozenset({"command"}),
     # Markup.
     "html.escape": _MARKUP,
@@ -631,6 +688,23 @@ SANITIZERS: dict[str, frozenset[str]] = {
     # Data formats whose output is data.
     "json.loads": frozenset({"deserialization"}),
 }
+# Calls whose result is their arguments' text, decoded: the data goes on as it is (not opaque).
+PROPAGATORS = frozenset(
+    {"urllib.parse.unquote", "urllib.parse.unquote_plus", "urllib.parse.unquote_to_bytes", "html.unescape",
+     "textwrap.dedent", "textwrap.indent", "codecs.decode", "codecs.encode", "shlex.join", "string.Template",
+     "io.StringIO", "io.BytesIO"}
+)  # fmt: skip
+# Encodings whose text cannot carry syntax, and the decoders that give the data back.
+ENCODERS = frozenset(
+    {"base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "base64.b32encode",
+     "base64.b85encode", "base64.a85encode", "base64.encodebytes"}
+)  # fmt: skip
+DECODERS = frozenset(
+    {"base64.b64decode", "base64.urlsafe_b64decode", "base64.standard_b64decode", "base64.b32decode",
+     "base64.b85decode", "base64.a85decode", "base64.decodebytes", "base64.b16decode", "binascii.unhexlify",
+     "binascii.a2b_base64", "bytes.fromhex"}
+)  # fmt: skip
+BUFFER_KINDS = frozenset({"io.StringIO()", "io.BytesIO()"})
 METHOD_SANITIZERS: dict[str, frozenset[str]] = {
     "hexdigest": _EVERY,
     "digest": _EVERY,
@@ -765,6 +839,11 @@ def build_spec(
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),
+        request_parameters=REQUEST_PARAMETERS,
+        propagators=PROPAGATORS,
+        encoders=ENCODERS,
+        decoders=DECODERS,
+        buffer_kinds=BUFFER_KINDS,
         classes=tuple(classes.values()),
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from ..facts import ModuleFacts
+from ..finding import FlowStep
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
@@ -23,10 +24,14 @@ from .values import (
     add_to_rest,
     bound,
     cleaned,
+    decoded,
+    encoded,
     get_part,
     join,
+    relabel,
     set_part,
     whole,
+    with_step,
 )
 
 MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
@@ -125,6 +130,14 @@ class Calls:
             return cleaned(Val(all_taint(None, args, kwargs)), classes)
         if name is not None and name in spec.clean_calls:
             return EMPTY
+        if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
+            data = all_taint(None, args, kwargs)
+            if name in spec.encoders:
+                return Val(encoded(data)) if data else EMPTY
+            kind = name + "()" if name + "()" in spec.buffer_kinds else None
+            if not data:
+                return Val(kind=kind) if kind else EMPTY
+            return Val(decoded(data) if name in spec.decoders else data, (), kind)
 
         # Functions and methods of this module (and of the project).
         resolved = self.interprocedural.resolve(node, name, receiver, args, keyword_values, env, fn)
@@ -165,7 +178,7 @@ class Calls:
                 return EMPTY
         if not data:
             return Val(kind=kind)
-        marked = frozenset(lab.cleaned_for(_OPAQUE) for lab in data)
+        marked = relabel(data, lambda lab: lab.cleaned_for(_OPAQUE))
         return Val(bound(marked), (), kind)
 
     def _string_method(
@@ -181,7 +194,7 @@ class Calls:
         if receiver.kind in self.spec.markup_kinds and method in ("format", "join"):
             escaped = all_taint(receiver, args, kwargs)
             markup_escaped = self.markup_escaped
-            return Val(frozenset(lab.cleaned_for(markup_escaped) for lab in escaped), (), receiver.kind)
+            return Val(relabel(escaped, lambda lab: lab.cleaned_for(markup_escaped)), (), receiver.kind)
         data = whole(receiver) | (callee.taint if callee is not None else EMPTY_TAINT)
         if method in ("format", "format_map"):
             prefix = literal_prefix(node.func.value)  # type: ignore[attr-defined]
@@ -219,6 +232,14 @@ class Calls:
             if key is not None:
                 update(target, env, lambda base: set_part(base, key, value))
             elif value.taint or value.parts:
+                update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method in ("write", "writelines") and args and receiver.kind in self.spec.buffer_kinds:
+            value = Val(whole(args[0]))
+            if value.taint:
+                interpreter = self.interpreter
+                text = f"written to `{interpreter.texts.text(target)}`"
+                value = with_step(value, FlowStep(interpreter.texts.span(node), text, interpreter.step_path))
                 update(target, env, lambda base: add_to_rest(base, value))
             return EMPTY
         if method in MUTATORS_ADD and args:

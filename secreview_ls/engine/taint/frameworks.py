@@ -4,7 +4,8 @@ Flask/Quart route parameters (``@app.route("/u/<name>")``, converters ``int``/``
 give clean values), FastAPI path/query/body parameters (every parameter of a route handler
 that is not typed as a number, a dependency or a framework object), Django views (a first
 parameter named ``request``: the other positional parameters are URL captures), and request
-objects (``request: Request`` in Starlette/FastAPI, ``request`` in Django views). The knowledge
+objects (``request: Request`` in Starlette/FastAPI, ``request`` in Django views, a first parameter
+``request`` in aiohttp and Pyramid/WebOb modules: ``TaintSpec.request_parameters``). The knowledge
 of names lives in ``TaintSpec``; this module only reads function signatures. ``Entries`` keeps
 the entry of each function of one module.
 """
@@ -34,6 +35,7 @@ class Entry:
 
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+_REQUEST_NAMES = frozenset({"request", "req"})
 
 
 def url_rules(facts: ModuleFacts, spec: TaintSpec) -> dict[str, dict[str, str]]:
@@ -215,8 +217,11 @@ def entry_for(
             entry.tainted[fn.args.vararg.arg] = "URL parameters"
         if fn.args.kwarg is not None:
             entry.tainted[fn.args.kwarg.arg] = "URL parameters"
-    if not entry.objects and own and own[0].arg == "request" and _imports_any(facts, ("starlette", "fastapi")):
-        entry.objects["request"] = "starlette.request"
+    if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
+        for root, kind in spec.request_parameters:
+            if _imports_any(facts, (root,)):
+                entry.objects[own[0].arg] = kind
+                break
     return entry
 
 

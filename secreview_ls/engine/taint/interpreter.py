@@ -33,6 +33,7 @@ from .values import (
     bound,
     get_part,
     join,
+    relabel,
     set_part,
     whole,
     with_step,
@@ -388,7 +389,8 @@ class Interpreter:
                 if isinstance(node.slice, ast.Slice):
                     return Val(whole(base))
                 return Val(whole(base)) if not index.taint else Val(bound(whole(base) | index.taint))
-            return get_part(base, key)
+            folded = _constant_item(base, node.slice)
+            return folded if folded is not None else get_part(base, key)
         if isinstance(node, ast.Call):
             return self.calls.call(node, env, fn)
         if isinstance(node, ast.BinOp):
@@ -459,7 +461,7 @@ class Interpreter:
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
             taint = whole(left) | self.prefixes.after(str(node.left.value), whole(right))
         if isinstance(node.op, ast.Mod) and left.kind in self.spec.markup_kinds:
-            escaped = frozenset(lab.cleaned_for(self.markup_escaped) for lab in whole(right))
+            escaped = relabel(whole(right), lambda lab: lab.cleaned_for(self.markup_escaped))
             return Val(bound(whole(left) | escaped), (), left.kind)
         const = NO_CONST
         if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
@@ -566,6 +568,19 @@ class Interpreter:
         else:
             taint = whole(self.eval(node.elt, inner, fn))
         return Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY
+
+
+def _constant_item(base: Val, index: ast.expr) -> Val | None:
+    """``"ABC"[1]`` of a known constant string (or bytes, tuple of constants): the item's constant."""
+    if base.taint or base.parts or not isinstance(base.const, (str, bytes, tuple)):
+        return None
+    if not isinstance(index, ast.Constant) or not isinstance(index.value, int) or isinstance(index.value, bool):
+        return None
+    try:
+        item = base.const[index.value]
+    except IndexError:
+        return None
+    return Val(const=item) if isinstance(item, (str, bytes, int)) else None
 
 
 def _literal_pattern(pattern: ast.pattern) -> bool:

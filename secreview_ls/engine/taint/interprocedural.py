@@ -191,7 +191,7 @@ class Interprocedural:
         back = FlowStep.of(StepKind.RETURNED, callee, call_span, self.step_path)
         result_taint: set[Label] = set()
         result = EMPTY
-        for lab in value.taint:
+        for lab in in_order(value.taint):
             if lab.origin.kind != "param":
                 result_taint.add(lab.with_step(back) if returning else lab)
                 continue

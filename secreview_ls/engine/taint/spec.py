@@ -138,6 +138,16 @@ class TaintSpec:
     clean_annotations: frozenset[str] = frozenset()
     # annotations that make a parameter a request object: qualname → kind
     request_annotations: dict[str, str] = field(default_factory=dict)
+    # qualified callables whose result is their arguments' text (``unquote``): not opaque
+    propagators: frozenset[str] = frozenset()
+    # encodings whose output cannot carry syntax (``b64encode``) until decoded again (``b64decode``)
+    encoders: frozenset[str] = frozenset()
+    decoders: frozenset[str] = frozenset()
+    # kinds of in-memory text buffers: ``write`` stores into them, ``getvalue``/``read`` reads back
+    buffer_kinds: frozenset[str] = frozenset()
+    # a view's first parameter named ``request`` (or ``req``) in a module importing one of these
+    # roots is a request object: import root → kind (checked in order)
+    request_parameters: tuple[tuple[str, str], ...] = ()
     # one row per taint class
     classes: tuple[TaintClass, ...] = ()
     # Read from ``classes``: the classes local sources are reported for, and those whose sinks

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, TaintSpec
-from .values import Taint
+from .values import Taint, relabel
 
 
 def literal_prefix(node: ast.expr) -> str:
@@ -42,7 +42,7 @@ class FixedPrefixes:
             fixed = self.after_path
         if not fixed:
             return taint
-        return frozenset(lab.cleaned_for(fixed) for lab in taint)
+        return relabel(taint, lambda lab: lab.cleaned_for(fixed))
 
     def added(self, taint: Taint, op: ast.operator, prefix: ast.expr | None = None) -> Taint:
         """The labels of a value added (``prefix + value``, ``text += value``) to a string."""

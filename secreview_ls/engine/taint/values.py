@@ -8,6 +8,7 @@ classes it has been cleaned, and the steps it took. Containers and objects keep 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -15,6 +16,7 @@ from ..finding import FlowStep, Span
 from .spec import ALL_CLASSES
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
+ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
 DERIVED = "~derived"  # the result of a sink (a file's content, a command's output), not the input
 MAX_LABELS = 8
 MAX_STEPS = 16
@@ -107,14 +109,24 @@ def in_order(taint: Taint) -> list[Label]:
     return sorted(taint, key=_label_order) if len(taint) > 1 else list(taint)
 
 
+def relabel(taint: Taint, fn: Callable[[Label], Label]) -> Taint:
+    """``fn`` applied to every label. Labels that become equal (same origin, same cleaning) keep
+    the steps of the first in source order, never of whichever the set's hashes put first."""
+    if len(taint) <= 1:
+        return frozenset(fn(lab) for lab in taint) if taint else taint
+    return frozenset(fn(lab) for lab in in_order(taint))
+
+
 def bound(taint: Taint) -> Taint:
     """Keep a value's label set small (deterministically)."""
     if len(taint) <= MAX_LABELS:
         return taint
     ordered = sorted(
         taint,
-        key=lambda lab: (lab.origin.kind != "source", lab.origin.span, lab.origin.index, sorted(lab.cleaned)),
-    )
+        key=lambda lab: (
+            lab.origin.kind != "source", lab.origin.span, lab.origin.index, sorted(lab.cleaned), _label_order(lab)
+        ),
+    )  # fmt: skip
     return frozenset(ordered[:MAX_LABELS])
 
 
@@ -247,9 +259,31 @@ def join(a: Val, b: Val) -> Val:
 
 def map_labels(val: Val, fn) -> Val:  # type: ignore[no-untyped-def]
     """Apply ``fn(Label) -> Label`` to every label of the value."""
-    taint = frozenset(fn(lab) for lab in val.taint) if val.taint else val.taint
+    taint = relabel(val.taint, fn) if val.taint else val.taint
     parts = tuple((k, map_labels(v, fn)) for k, v in val.parts)
     return Val(taint, parts, val.kind, val.const)
+
+
+def _encode(lab: Label) -> Label:
+    if ALL_CLASSES in lab.cleaned:
+        return lab
+    return Label(lab.origin, lab.cleaned | {ALL_CLASSES, ENCODED}, lab.steps)
+
+
+def _decode(lab: Label) -> Label:
+    if ENCODED not in lab.cleaned:
+        return lab
+    return Label(lab.origin, lab.cleaned - {ALL_CLASSES, ENCODED}, lab.steps)
+
+
+def encoded(taint: Taint) -> Taint:
+    """Labels wrapped in an encoding whose text carries no syntax (base64)."""
+    return relabel(taint, _encode)
+
+
+def decoded(taint: Taint) -> Taint:
+    """Labels unwrapped from such an encoding: the data is back, with what it was cleaned for before."""
+    return relabel(taint, _decode)
 
 
 def with_step(val: Val, step: FlowStep) -> Val:
