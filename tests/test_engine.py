@@ -142,7 +142,7 @@ def test_positions_count_code_points_after_non_ascii_text() -> None:
 
 def test_test_code_context_from_path() -> None:
     text = "def test_x(v):\n    assert v\n"
-    root = Config().with_overrides(root=None)
+    root = Config().with_overrides(root=None, select=("QUALITY",))
     assert (2, "SR103") in rule_lines(text, root, "pkg/module.py")
     assert (2, "SR103") not in rule_lines(text, root, "tests/test_module.py")
     strict = root.with_overrides(test_code="strict")

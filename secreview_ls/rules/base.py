@@ -150,6 +150,9 @@ class Rule:
     # Off unless selected explicitly (by id or prefix longer than the family): for checks
     # whose findings are usually noise outside a hardening audit (e.g. partial executable paths).
     default_enabled: bool = True
+    # Named groups of opt-in rules a configuration turns on with the group's name in
+    # ``select`` (``select = ["quality"]``): code-quality checks kept out of the security report.
+    profiles: tuple[str, ...] = ()
     # "chunk": the findings on a top-level statement depend only on it and on the module-level
     # bindings of the names it uses, so an edited document re-runs the rule on what changed;
     # "module": the rule reasons about the whole module (taint analysis, settings found anywhere).
@@ -250,6 +253,7 @@ def rule(
     references: tuple[str, ...] = (),
     kind: str = "python",
     default_enabled: bool = True,
+    profiles: tuple[str, ...] = (),
     scope: Scope = "chunk",
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
     """Register a rule; the decorated function becomes its check. Taint rules are whole-module."""
@@ -276,6 +280,7 @@ def rule(
             references=references,
             kind=kind,
             default_enabled=default_enabled,
+            profiles=profiles,
             scope="module" if taint else scope,
         )
         if any(existing.id == id for existing in RULES):
