@@ -247,7 +247,7 @@ def rule(
     good: str,
     bandit: tuple[str, ...] = (),
     ruff: tuple[str, ...] = (),
-    relevant_in_tests: bool = True,
+    relevant_in_tests: bool | None = None,
     fixable: bool = False,
     taint: bool = False,
     references: tuple[str, ...] = (),
@@ -256,7 +256,11 @@ def rule(
     profiles: tuple[str, ...] = (),
     scope: Scope = "chunk",
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
-    """Register a rule; the decorated function becomes its check. Taint rules are whole-module."""
+    """Register a rule; the decorated function becomes its check. Taint rules are whole-module.
+
+    ``relevant_in_tests`` defaults to true for taint rules and text rules (secrets in real
+    formats, reported in tests at lower severity) and to false for pattern rules: a test's
+    `eval` of a constant, MD5 of a fixture or request without a timeout endangers nobody."""
 
     def register(check: Callable[[RuleContext], Iterable[Finding]]) -> Rule:
         family = check.__module__.rsplit(".", 1)[-1]
@@ -274,7 +278,7 @@ def rule(
             family=family,
             bandit=bandit,
             ruff=ruff,
-            relevant_in_tests=relevant_in_tests,
+            relevant_in_tests=relevant_in_tests if relevant_in_tests is not None else taint or kind == "text",
             fixable=fixable,
             taint=taint,
             references=references,
