@@ -61,3 +61,11 @@ def test_profile_name_is_a_known_select_code(tmp_path) -> None:
     config = discover(tmp_path)
     assert config.select == ("QUALITY",)
     assert QUALITY <= {r.id for r in selected_rules(config)}
+
+
+def test_stdlib_xml_parsing_is_in_the_hardening_profile_only() -> None:
+    text = "import xml.etree.ElementTree as ET\n\ndef load(path):\n    return ET.parse(path)\n"
+    default = {f.rule_id for f in analyze_source(text, "app/load.py", Config()).findings}
+    hardening = {f.rule_id for f in analyze_source(text, "app/load.py", Config(select=("HARDENING",))).findings}
+    assert default == set()
+    assert hardening == {"SR413"}
