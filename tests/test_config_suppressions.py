@@ -110,14 +110,15 @@ def test_ignore() -> None:
 def test_severity_and_confidence_thresholds() -> None:
     assert ids(MIXED, Config(severity=Level.HIGH)) == ["SR201"]
     assert ids(MIXED, Config(severity=Level.MEDIUM)) == ["SR201", "SR301"]
-    assert ids(MIXED, Config(confidence=Level.HIGH)) == ["SR103", "SR201"]
+    assert ids(MIXED, Config(confidence=Level.HIGH)) == ["SR201"]
+    assert ids(MIXED, Config(confidence=Level.HIGH, select=("QUALITY",))) == ["SR103", "SR201"]
 
 
 def test_per_file_ignores_and_test_paths() -> None:
     config = Config(per_file_ignores={"scripts/*.py": ("SR201",)})
     assert "SR201" not in ids(MIXED, config, "scripts/deploy.py")
     assert "SR201" in ids(MIXED, config, "app/deploy.py")
-    custom = Config(test_paths=("checks/**",))
+    custom = Config(test_paths=("checks/**",), select=("QUALITY",))
     assert "SR103" not in ids(MIXED, custom, "checks/module.py")
     assert "SR103" in ids(MIXED, custom, "tests/module.py")
 

@@ -146,3 +146,22 @@ def test_one_cookie_fix_turns_on_every_flag_the_call_turns_off() -> None:
         fixed = apply_edits(text, finding.fix.edits)
         assert "secure=True, httponly=True" in fixed
         assert not [f for f in analyze_source(fixed, "views.py", Config()).findings if f.rule_id == "SR606"]
+
+
+def test_pattern_rules_are_quiet_in_test_code_unless_strict() -> None:
+    path = FIXTURES / "rules" / "misc" / "tests" / "test_client.py"
+    assert not analyze_fixture(path).findings
+    strict = {f.rule_id for f in analyze_fixture(path, test_code="strict").findings}
+    assert {"SR102", "SR104", "SR301", "SR304", "SR402", "SR502"} <= strict
+
+
+def test_real_format_secrets_in_test_code_are_reported_at_lower_severity() -> None:
+    from secreview_ls.pipeline import analyze_source
+
+    key = "AKIA" + "Z7QF3XK2W9PLM4NB"
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "Zq8Hn2Tk4v"
+    text = f'ACCESS_KEY = "{key}"\nSECRET_KEY = "{secret}"\n'
+    prod = {f.rule_id: f for f in analyze_source(text, "app/settings.py", Config()).findings}
+    test = {f.rule_id: f for f in analyze_source(text, "tests/test_settings.py", Config()).findings}
+    assert "SR761" in prod and "SR761" in test
+    assert test["SR761"].severity < prod["SR761"].severity

@@ -34,20 +34,29 @@ def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]
     """The rules the configuration selects (and per-file ignores keep) for ``path``.
 
     ``select`` replaces the default set (empty: every default rule), ``extend-select`` adds to
-    it; an opt-in rule runs only when one of them names its exact code."""
+    it; an opt-in rule runs only when one of them names its exact code. A profile name
+    (``quality``, ``hardening``) in either adds that profile's rules; with only profile names
+    in ``select``, the rest is the default set."""
     ignored = {*config.ignore, *config.extend_ignore}
     if path is not None:
         ignored.update(config.ignored_for(path))
+    profiles = registry.profile_names()
+    wanted = {s.upper() for s in (*config.select, *config.extend_select) if s.upper() in profiles}
+    select = tuple(s for s in config.select if s.upper() not in profiles)
+    extend = tuple(s for s in config.extend_select if s.upper() not in profiles)
     chosen: list[Rule] = []
     for current in registry.all_rules():
-        selected = not config.select or any(matches(s, current) for s in config.select)
-        extended = any(matches(s, current) for s in config.extend_select)
-        if not (selected or extended):
-            continue
-        if not current.default_enabled and not _named_exactly((*config.select, *config.extend_select), current):
-            continue  # opt-in rules need their exact code in `select` or `extend-select`
         if any(matches(i, current) for i in ignored):
             continue
+        if wanted & {name.upper() for name in current.profiles}:
+            chosen.append(current)
+            continue
+        selected = not select or any(matches(s, current) for s in select)
+        extended = any(matches(s, current) for s in extend)
+        if not (selected or extended):
+            continue
+        if not current.default_enabled and not _named_exactly((*select, *extend), current):
+            continue  # opt-in rules need their exact code (or their profile) in `select` or `extend-select`
         chosen.append(current)
     return chosen
 
@@ -60,10 +69,14 @@ def rules_of_cwe(cwe: int) -> list[Rule]:
 def unknown_rule_codes(codes: Iterable[str]) -> list[str]:
     """Codes (or prefixes) in ``codes`` that match no rule, Bandit or Ruff code, nor the CWE of a rule."""
     known = registry.known_codes()
+    profiles = registry.profile_names()
     unknown = []
     for code in codes:
         cwe = cwe_code(code)
-        found = bool(rules_of_cwe(cwe)) if cwe is not None else any(k.startswith(code.upper()) for k in known)
+        if cwe is not None:
+            found = bool(rules_of_cwe(cwe))
+        else:
+            found = code.upper() in profiles or any(k.startswith(code.upper()) for k in known)
         if not found:
             unknown.append(code)
     return unknown

@@ -150,6 +150,9 @@ class Rule:
     # Off unless selected explicitly (by id or prefix longer than the family): for checks
     # whose findings are usually noise outside a hardening audit (e.g. partial executable paths).
     default_enabled: bool = True
+    # Named groups of opt-in rules a configuration turns on with the group's name in
+    # ``select`` (``select = ["quality"]``): code-quality checks kept out of the security report.
+    profiles: tuple[str, ...] = ()
     # "chunk": the findings on a top-level statement depend only on it and on the module-level
     # bindings of the names it uses, so an edited document re-runs the rule on what changed;
     # "module": the rule reasons about the whole module (taint analysis, settings found anywhere).
@@ -244,15 +247,20 @@ def rule(
     good: str,
     bandit: tuple[str, ...] = (),
     ruff: tuple[str, ...] = (),
-    relevant_in_tests: bool = True,
+    relevant_in_tests: bool | None = None,
     fixable: bool = False,
     taint: bool = False,
     references: tuple[str, ...] = (),
     kind: str = "python",
     default_enabled: bool = True,
+    profiles: tuple[str, ...] = (),
     scope: Scope = "chunk",
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
-    """Register a rule; the decorated function becomes its check. Taint rules are whole-module."""
+    """Register a rule; the decorated function becomes its check. Taint rules are whole-module.
+
+    ``relevant_in_tests`` defaults to true for taint rules and text rules (secrets in real
+    formats, reported in tests at lower severity) and to false for pattern rules: a test's
+    `eval` of a constant, MD5 of a fixture or request without a timeout endangers nobody."""
 
     def register(check: Callable[[RuleContext], Iterable[Finding]]) -> Rule:
         family = check.__module__.rsplit(".", 1)[-1]
@@ -270,12 +278,13 @@ def rule(
             family=family,
             bandit=bandit,
             ruff=ruff,
-            relevant_in_tests=relevant_in_tests,
+            relevant_in_tests=relevant_in_tests if relevant_in_tests is not None else taint or kind == "text",
             fixable=fixable,
             taint=taint,
             references=references,
             kind=kind,
             default_enabled=default_enabled,
+            profiles=profiles,
             scope="module" if taint else scope,
         )
         if any(existing.id == id for existing in RULES):

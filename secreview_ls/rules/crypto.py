@@ -125,8 +125,15 @@ def weak_hash(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+# Attributes that describe the algorithm without hashing anything.
+_HASH_METADATA = frozenset({"digest_size", "block_size", "name"})
+
+
 def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixable: bool) -> Iterator[Finding]:
     spelled = ctx.facts.spelled(call.func)
+    parent = ctx.facts.parent(call)
+    if not call.args and isinstance(parent, ast.Attribute) and parent.attr in _HASH_METADATA:
+        return  # `sha1().digest_size`: a size, no digest of anything
     reason = _security_context(ctx, call)
     if reason is not None:
         yield weak_hash.finding(

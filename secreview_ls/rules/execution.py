@@ -88,6 +88,108 @@ def _is_type_narrowing(test: ast.expr) -> bool:
     return False
 
 
+# Names whose truth is an access decision: who the caller is and what they may do.
+_ACCESS_NAMES = frozenset(
+    {
+        "is_authenticated",
+        "is_anonymous",
+        "is_superuser",
+        "is_staff",
+        "is_admin",
+        "has_perm",
+        "has_perms",
+        "has_permission",
+        "has_object_permission",
+        "has_module_perms",
+        "check_password",
+        "verify_password",
+        "authenticate",
+        "is_authorized",
+        "authorized",
+        "check_permission",
+        "check_permissions",
+        "compare_digest",
+        "verify_signature",
+        "check_signature",
+        "verify_token",
+        "check_token",
+        "validate_token",
+        "check_csrf",
+    }
+)
+_REQUEST_NAMES = frozenset({"request", "req"})
+_REQUEST_PARTS = frozenset(
+    {
+        "GET",
+        "POST",
+        "args",
+        "form",
+        "json",
+        "values",
+        "headers",
+        "cookies",
+        "COOKIES",
+        "data",
+        "query_params",
+        "files",
+        "FILES",
+        "META",
+        "user",
+        "body",
+        "params",
+        "match_info",
+        "path_params",
+    }
+)
+
+
+def _access_check(test: ast.expr) -> str | None:
+    """What makes ``test`` an access or request-validation decision, or None."""
+    for node in ast.walk(test):
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if name is None:
+            continue
+        if name in _ACCESS_NAMES or name.startswith("can_"):
+            return f"an access decision (`{name}`)"
+        if isinstance(node, ast.Attribute) and node.attr in _REQUEST_PARTS:
+            root = node.value
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in _REQUEST_NAMES:
+                return f"a check on request data (`{root.id}.{node.attr}`)"
+    return None
+
+
+@rule(
+    id="SR108",
+    name="assert-guards-access",
+    cwe=617,
+    severity=MEDIUM,
+    confidence=MEDIUM,
+    bandit=(),
+    ruff=(),
+    relevant_in_tests=False,
+    summary="An `assert` makes an authentication, authorization or request-validation decision.",
+    why="Assertions are compiled out under `python -O` / `PYTHONOPTIMIZE`: a permission check, a "
+    "password or token comparison, or a check on a request value written as `assert` stops "
+    "protecting anything in such deployments, and the code after it runs for everyone.",
+    bad="def delete(request, doc):\n    assert request.user.has_perm('docs.delete')\n    doc.delete()",
+    good="def delete(request, doc):\n    if not request.user.has_perm('docs.delete'):\n"
+    "        raise PermissionDenied\n    doc.delete()",
+)
+def assert_guards_access(ctx: RuleContext) -> Iterator[Finding]:
+    for node in ctx.facts.nodes(ast.Assert):
+        assert isinstance(node, ast.Assert)
+        decision = _access_check(node.test)
+        if decision is not None:
+            yield assert_guards_access.finding(
+                ctx,
+                node,
+                f"`assert {short(ctx.segment(node.test))}` is {decision} and is removed under `python -O`; "
+                "raise an exception instead",
+            )
+
+
 @rule(
     id="SR103",
     name="assert-used",
@@ -97,17 +199,23 @@ def _is_type_narrowing(test: ast.expr) -> bool:
     bandit=("B101",),
     ruff=("S101",),
     relevant_in_tests=False,
-    summary="`assert` in production code disappears under `python -O`.",
+    default_enabled=False,
+    profiles=("quality",),
+    summary="`assert` in production code disappears under `python -O` (quality profile).",
     why="Assertions are compiled out when Python runs with optimisation (`-O`, `PYTHONOPTIMIZE`). "
-    "A permission or input check written as `assert` silently stops checking in such deployments. "
+    "Most assertions state internal invariants or narrow types, so this rule is in the `quality` "
+    "profile, not the default security report; an assertion that makes an access or "
+    "request-validation decision is SR108, which is on by default. "
     "Test code is not reported: assertions are how tests check.",
-    bad="def delete(user, doc):\n    assert user.can_delete(doc)\n    doc.delete()",
-    good="def delete(user, doc):\n    if not user.can_delete(doc):\n        raise PermissionError(doc.id)\n"
-    "    doc.delete()",
+    bad="def withdraw(account, amount):\n    assert amount > 0\n    account.balance -= amount",
+    good="def withdraw(account, amount):\n    if amount <= 0:\n        raise ValueError(amount)\n"
+    "    account.balance -= amount",
 )
 def assert_used(ctx: RuleContext) -> Iterator[Finding]:
     for node in ctx.facts.nodes(ast.Assert):
         assert isinstance(node, ast.Assert)
+        if _access_check(node.test) is not None:
+            continue  # SR108's finding
         narrowing = _is_type_narrowing(node.test)
         yield assert_used.finding(
             ctx,
@@ -264,7 +372,9 @@ def _handler_label(ctx: RuleContext, handler: ast.ExceptHandler) -> str:
     bandit=("B110",),
     ruff=("S110",),
     relevant_in_tests=False,
-    summary="A broad `except` whose only statement is `pass` hides every error.",
+    default_enabled=False,
+    profiles=("quality",),
+    summary="A broad `except` whose only statement is `pass` hides every error (quality profile).",
     why="Swallowing all exceptions hides failed security checks, half-written files and attacks "
     "in progress: the program carries on as if the guarded code had succeeded, and nothing is "
     "logged. Catch the specific exception you expect, or at least log it.",
@@ -292,7 +402,9 @@ def try_except_pass(ctx: RuleContext) -> Iterator[Finding]:
     bandit=("B112",),
     ruff=("S112",),
     relevant_in_tests=False,
-    summary="A broad `except` whose only statement is `continue` hides every error in a loop.",
+    default_enabled=False,
+    profiles=("quality",),
+    summary="A broad `except` whose only statement is `continue` hides every error in a loop (quality profile).",
     why="Every failure in the loop body, including failed checks, is skipped without a trace, so "
     "partial processing looks like success.",
     bad="for item in items:\n    try:\n        check(item)\n    except Exception:\n        continue",

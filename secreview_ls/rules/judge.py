@@ -226,7 +226,46 @@ def is_static(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool:
     if isinstance(node, ast.Name):
         value = single_assignment(ctx, node)
         return value is not None and is_static(ctx, value, depth + 1)
+    if isinstance(node, ast.Attribute):
+        value = class_attribute_value(ctx, node)
+        return value is not None and is_static(ctx, value, depth + 1)
     return False
+
+
+def class_attribute_value(ctx: RuleContext, node: ast.Attribute) -> ast.expr | None:
+    """The value of ``self.NAME`` / ``cls.NAME`` / ``Class.NAME`` read inside ``Class`` when
+    the class body binds ``NAME`` exactly once and no method assigns it (a class constant)."""
+    if not isinstance(node.value, ast.Name) or not isinstance(node.ctx, ast.Load):
+        return None
+    owner = next((a for a in ctx.facts.ancestors(node) if isinstance(a, ast.ClassDef)), None)
+    if owner is None or node.value.id not in {"self", "cls", owner.name}:
+        return None
+    values: list[ast.expr] = []
+    for statement in owner.body:
+        if isinstance(statement, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == node.attr for t in statement.targets):
+                if len(statement.targets) != 1:
+                    return None
+                values.append(statement.value)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            if statement.target.id == node.attr:
+                if statement.value is None:
+                    return None
+                values.append(statement.value)
+        elif isinstance(statement, (ast.AugAssign, ast.For, ast.With, ast.If, ast.Try)):
+            if any(
+                isinstance(n, ast.Name) and n.id == node.attr and isinstance(n.ctx, ast.Store)
+                for n in ast.walk(statement)
+            ):
+                return None
+    if len(values) != 1:
+        return None
+    for inner in ast.walk(owner):
+        if isinstance(inner, ast.Attribute) and inner.attr == node.attr and not isinstance(inner.ctx, ast.Load):
+            return None
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in {"setattr", "delattr"}:
+            return None
+    return values[0]
 
 
 def int_value(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> int | None:

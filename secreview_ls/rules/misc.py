@@ -31,6 +31,7 @@ _MARKS = frozenset({"\u200e", "\u200f"})
     severity=HIGH,
     confidence=MEDIUM,
     bandit=("B613",),
+    relevant_in_tests=True,  # a Trojan Source line deceives reviewers of test code too
     summary="The source contains Unicode bidirectional control characters ('Trojan Source').",
     why="Bidirectional overrides and isolates reorder how text is displayed without changing how "
     "it is parsed: a comment can appear to close before code that is in fact still inside it, or a "

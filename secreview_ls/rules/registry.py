@@ -71,3 +71,9 @@ def known_codes() -> frozenset[str]:
     codes.update(NOT_REPORTED)
     codes.update(RUFF_NOT_REPORTED)
     return frozenset(codes)
+
+
+@cache
+def profile_names() -> frozenset[str]:
+    """The names of the rule profiles (``quality``), upper-cased as ``select`` holds them."""
+    return frozenset(name.upper() for current in all_rules() for name in current.profiles)

@@ -72,82 +72,31 @@ def _parser_object_calls(ctx: RuleContext) -> Iterator[tuple[ast.Call, str]]:
                 yield call, module
 
 
+_STDLIB_CODES = ("313", "314", "315", "316", "317", "318", "319", "405", "406", "407", "408", "409")
+
+
 @rule(
     id="SR410",
     name="xml-unsafe-parse",
     cwe=611,
     severity=MEDIUM,
     confidence=LOW,
-    bandit=(
-        "B313",
-        "B314",
-        "B315",
-        "B316",
-        "B317",
-        "B318",
-        "B319",
-        "B320",
-        "B405",
-        "B406",
-        "B407",
-        "B408",
-        "B409",
-        "B410",
-        "B411",
-    ),
-    ruff=(
-        "S313",
-        "S314",
-        "S315",
-        "S316",
-        "S317",
-        "S318",
-        "S319",
-        "S320",
-        "S405",
-        "S406",
-        "S407",
-        "S408",
-        "S409",
-        "S410",
-        "S411",
-    ),
-    summary="XML from a non-constant source is parsed with a parser that is not hardened against "
-    "entity-expansion attacks.",
-    why="A few hundred bytes of nested entity definitions ('billion laughs') expand to gigabytes "
-    "in memory. The standard library parsers are protected only when Python is linked with expat "
-    "2.4.1 or newer, and lxml before 5.0 also resolves external entities (reading local files) by "
-    "default. `defusedxml` offers the same API with the dangerous features refused whatever the "
-    "library versions. Literal XML in the source is not reported; a fixed file name is (the file's "
-    "content is not in the source). Parser objects (`make_parser()`, `XMLParser()`) are judged where "
-    "they are given a document (`.parse()`, `.feed()`).",
-    bad="import xml.etree.ElementTree as ET\ntree = ET.fromstring(request.body)",
-    good="import defusedxml.ElementTree as ET\ntree = ET.fromstring(request.body)",
+    bandit=("B320", "B410", "B411"),
+    ruff=("S320", "S410", "S411"),
+    summary="XML from a non-constant source is parsed with lxml's default parser, or an XML-RPC "
+    "server parses requests from the network.",
+    why="lxml before 5.0 resolves external entities by default: a document that comes from outside "
+    "the program can read local files or make the server fetch URLs (XXE). Where the document's "
+    "origin is not visible in the source the finding is at low confidence; documents that come from "
+    "a request are the taint rule SR811's, literal XML is not reported. The standard library's "
+    "expat-based parsers load no external entities by default and are not reported here (SR413, "
+    "in the `hardening` profile, lists them for audits). XML-RPC servers parse whatever the network "
+    "sends with the standard library parser and are reported at low severity.",
+    bad="from lxml import etree\ntree = etree.fromstring(upload.read())",
+    good="from lxml import etree\nparser = etree.XMLParser(resolve_entities=False, no_network=True)\n"
+    "tree = etree.fromstring(upload.read(), parser=parser)",
 )
 def xml_unsafe_parse(ctx: RuleContext) -> Iterator[Finding]:
-    for name, call in ctx.facts.calls_to(*_STDLIB_PARSERS):
-        source = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
-        if source is None or _fixed_document(ctx, source, name.rsplit(".", 1)[-1]):
-            continue
-        yield xml_unsafe_parse.finding(
-            ctx,
-            call,
-            f"`{ctx.facts.spelled(call.func)}` parses `{short(ctx.segment(source))}` with `{_STDLIB_PARSERS[name]}`, "
-            "which resists entity expansion only when linked with expat >= 2.4.1; use `defusedxml` for "
-            "XML from outside the program",
-        )
-    for call, module in _parser_object_calls(ctx):
-        document = call.args[0]
-        method = _FEEDING_METHODS[call.func.attr]  # type: ignore[attr-defined]
-        if _fixed_document(ctx, document, "parse" if method == "parse" else "feed"):
-            continue
-        yield xml_unsafe_parse.finding(
-            ctx,
-            call,
-            f"`{ctx.facts.spelled(call.func)}` gives `{short(ctx.segment(document))}` to a `{module}` parser, "
-            "which resists entity expansion only when linked with expat >= 2.4.1; use `defusedxml` for "
-            "XML from outside the program",
-        )
     for lxml_name, call in ctx.facts.calls_to(*_LXML_PARSERS):
         source = argument(call, 0, "source") or argument(call, 0, "text")
         function = lxml_name.rsplit(".", 1)[-1]
@@ -172,6 +121,52 @@ def xml_unsafe_parse(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule(
+    id="SR413",
+    name="xml-stdlib-parse",
+    cwe=776,
+    severity=LOW,
+    confidence=LOW,
+    bandit=tuple(f"B{code}" for code in _STDLIB_CODES),
+    ruff=tuple(f"S{code}" for code in _STDLIB_CODES),
+    default_enabled=False,
+    profiles=("hardening",),
+    summary="A standard-library XML parser reads a document that is not fixed in the source (hardening profile).",
+    why="The standard library's expat-based parsers load no external entities by default; their "
+    "remaining risk is entity expansion ('billion laughs'), which expat resists from 2.4.1 on. This "
+    "audit check lists every parse of a non-literal document so a hardening review can move them to "
+    "`defusedxml`; documents that come from a request are reported by the taint rule SR811 in the "
+    "default report. Literal XML is not reported; a fixed file name is (its content is not in the "
+    "source). Parser objects are judged where they receive a document (`.parse()`, `.feed()`).",
+    bad="import xml.etree.ElementTree as ET\ntree = ET.parse(path)",
+    good="import defusedxml.ElementTree as ET\ntree = ET.parse(path)",
+)
+def xml_stdlib_parse(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to(*_STDLIB_PARSERS):
+        source = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+        if source is None or _fixed_document(ctx, source, name.rsplit(".", 1)[-1]):
+            continue
+        yield xml_stdlib_parse.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` parses `{short(ctx.segment(source))}` with `{_STDLIB_PARSERS[name]}`, "
+            "which resists entity expansion only when linked with expat >= 2.4.1; use `defusedxml` for "
+            "XML from outside the program",
+        )
+    for call, module in _parser_object_calls(ctx):
+        document = call.args[0]
+        method = _FEEDING_METHODS[call.func.attr]  # type: ignore[attr-defined]
+        if _fixed_document(ctx, document, "parse" if method == "parse" else "feed"):
+            continue
+        yield xml_stdlib_parse.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` gives `{short(ctx.segment(document))}` to a `{module}` parser, "
+            "which resists entity expansion only when linked with expat >= 2.4.1; use `defusedxml` for "
+            "XML from outside the program",
+        )
+
+
 _SAX_EXTERNAL = frozenset(
     {
         "xml.sax.handler.feature_external_ges",
@@ -180,6 +175,34 @@ _SAX_EXTERNAL = frozenset(
         "xml.sax.feature_external_pes",
     }
 )
+
+
+def _only_fixed_documents(ctx: RuleContext, parser: ast.Call) -> bool:
+    """The parser made by ``parser`` is bound once to a name and every document handed to it in
+    the module (``parser=name``, second argument, ``name.feed(...)``) is fixed in the source:
+    literal XML or a fixed file name shipped with the program."""
+    binding = ctx.facts.parent(parser)
+    if not (isinstance(binding, ast.Assign) and len(binding.targets) == 1 and isinstance(binding.targets[0], ast.Name)):
+        return False
+    name = binding.targets[0].id
+    documents: list[ast.expr] = []
+    for node in ctx.facts.nodes(ast.Name):
+        assert isinstance(node, ast.Name)
+        if node.id != name or not isinstance(node.ctx, ast.Load):
+            continue
+        use = ctx.facts.parent(node)
+        if isinstance(use, ast.keyword) and use.arg == "parser":
+            use = ctx.facts.parent(use)
+        elif isinstance(use, ast.Attribute) and use.attr == "feed":
+            use = ctx.facts.parent(use)
+            if isinstance(use, ast.Call) and use.args:
+                documents.append(use.args[0])
+                continue
+            return False
+        if not (isinstance(use, ast.Call) and ctx.facts.qualname(use.func) in _LXML_PARSERS and use.args):
+            return False  # handed on or used some other way: its documents are not visible here
+        documents.append(use.args[0])
+    return bool(documents) and all(is_static(ctx, document) for document in documents)
 
 
 @rule(
@@ -193,7 +216,8 @@ _SAX_EXTERNAL = frozenset(
     summary="An XML parser is configured to resolve external entities or fetch DTDs from the network.",
     why='With external entities on, a document can declare `<!ENTITY x SYSTEM "file:///etc/passwd">` '
     "and have the file's content inserted into the parsed data (XXE), or make the server fetch "
-    "URLs of the attacker's choice (SSRF).",
+    "URLs of the attacker's choice (SSRF). A parser bound to a name whose every document in the "
+    "module is literal XML or a fixed file name is not reported.",
     bad="from lxml import etree\nparser = etree.XMLParser(resolve_entities=True, no_network=False)",
     good="from lxml import etree\nparser = etree.XMLParser(resolve_entities=False, no_network=True)",
 )
@@ -206,7 +230,7 @@ def xml_external_entities_enabled(ctx: RuleContext) -> Iterator[Finding]:
         value = keyword_value(call, "no_network")
         if isinstance(value, ast.Constant) and value.value is False:
             reasons.append("`no_network=False`")
-        if reasons:
+        if reasons and not _only_fixed_documents(ctx, call):
             yield xml_external_entities_enabled.finding(
                 ctx,
                 call,

@@ -64,7 +64,7 @@ def by_code(items: list[types.Diagnostic], code: str) -> list[types.Diagnostic]:
 
 
 async def test_open_reports_located_findings(client: LanguageClient, project: Path) -> None:
-    path = project / "pkg" / "open_test.py"
+    path = project / "pkg" / "open_doc.py"
     uri = open_doc(client, path, SOURCE)
     items = await diagnostics(client, uri, 1)
     yaml_diag = by_code(items, "SR401")
