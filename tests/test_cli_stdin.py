@@ -82,7 +82,7 @@ def test_stdin_baseline_and_undecodable_input(project: Path, monkeypatch, capsys
     captured = capsys.readouterr()
     assert code == 3
     assert captured.out == (
-        "No findings; 1 file scanned\n1 file skipped (1 undecodable)\n"
+        "No findings; 1 file scanned\n1 file not or only partly analyzed (1 undecodable)\n"
         "1 path not fully analyzed, so not known to be clean: bad.py\n"
     )
     assert captured.err == "bad.py: undecodable: cannot determine the encoding: invalid or missing encoding declaration\n"
