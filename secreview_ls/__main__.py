@@ -14,8 +14,8 @@ if sys.version_info < _MIN_PYTHON:
         "secreview-ls cannot start\n"
         "python: {0} ({1})\n"
         "problem: Python {1} is too old: the server needs Python {2} or newer\n"
-        "fix: run the server with a Python {2}+ interpreter instead of {0} "
-        "(for example python{2} -m secreview_ls)\n".format(
+        "fix: run the server with a Python {2}+ interpreter instead of {0}\n"
+        "run: python{2} -m secreview_ls\n".format(
             sys.executable or "python", ".".join(map(str, sys.version_info[:3])), ".".join(map(str, _MIN_PYTHON))
         )
     )

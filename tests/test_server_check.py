@@ -57,7 +57,7 @@ def test_check_lists_the_interpreter_and_each_requirement() -> None:
     for requirement in entry.REQUIREMENTS:
         assert any(line.startswith(f"ok: {requirement.distribution} ") for line in lines), proc.stdout
     assert any(line.startswith("ok: the server's ") for line in lines), proc.stdout
-    assert "problem:" not in proc.stdout and "fix:" not in proc.stdout
+    assert "problem:" not in proc.stdout and "fix:" not in proc.stdout and "run:" not in proc.stdout
 
 
 # `python -S` leaves site-packages out: the checkout is importable (PYTHONPATH), its
@@ -72,7 +72,8 @@ def test_version_without_the_dependencies_says_what_is_missing_and_the_fix() -> 
     assert f"python: {sys.executable} (" in proc.stderr
     assert "problem: pygls>=2.1,<3: cannot import pygls" in proc.stderr
     assert "problem: lsprotocol>=2025.0.0: cannot import lsprotocol" in proc.stderr
-    assert f"fix: {sys.executable} -m pip install -e {REPO}" in proc.stderr.splitlines(), proc.stderr
+    assert f"fix: install this checkout and its requirements into {sys.executable}" in proc.stderr, proc.stderr
+    assert f"run: {sys.executable} -m pip install -e {REPO}" in proc.stderr.splitlines(), proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -107,8 +108,10 @@ def test_a_system_managed_python_is_told_to_use_an_environment(monkeypatch: pyte
     report = entry.Report()
     entry._install_fixes(report, "/usr/bin/python3", [entry.REQUIREMENTS[0]], None)
     (fix,) = report.fixes
-    assert "/usr/bin/python3 -m venv ~/.venvs/secreview" in fix
-    assert "~/.venvs/secreview/bin/python -m pip install 'pygls>=2.1,<3'" in fix
+    assert "run the server with ~/.venvs/secreview/bin/python" in fix
+    assert report.commands == [
+        "/usr/bin/python3 -m venv ~/.venvs/secreview && ~/.venvs/secreview/bin/python -m pip install 'pygls>=2.1,<3'"
+    ]
 
 
 def _old_python() -> str | None:

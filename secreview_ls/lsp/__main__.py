@@ -11,9 +11,9 @@ Before anything else the program can tell whether it is able to run at all:
   empty, stderr gets the report below and the exit status is 1, so an editor that
   probes with ``--version`` sees the failure and can show why.
 - ``--check`` prints that report on stdout whatever the outcome (exit 0 or 1): the
-  interpreter, where the package comes from, each requirement with its version, and
-  for each problem a ``fix:`` line with the command that repairs it for *this*
-  interpreter.
+  interpreter, where the package comes from, each requirement with its version, a
+  ``problem:`` line for each problem, a ``fix:`` line saying what to do and, when a
+  command does it, a ``run:`` line with that command for *this* interpreter.
 - Starting the server with something missing prints the same report on stderr
   instead of a traceback.
 """
@@ -75,11 +75,12 @@ REQUIREMENTS: tuple[Requirement, ...] = (
 
 @dataclass
 class Report:
-    """What ``--check`` found: lines to print, problems and the commands that fix them."""
+    """What ``--check`` found: lines to print, problems, what fixes them and the commands that do."""
 
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     fixes: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -87,7 +88,12 @@ class Report:
 
     def render(self) -> str:
         head = f"secreview-ls {__version__}" if self.ok else f"secreview-ls {__version__} cannot start"
-        body = [*self.lines, *(f"problem: {p}" for p in self.problems), *(f"fix: {f}" for f in self.fixes)]
+        body = [
+            *self.lines,
+            *(f"problem: {p}" for p in self.problems),
+            *(f"fix: {f}" for f in self.fixes),
+            *(f"run: {c}" for c in self.commands),
+        ]
         return "\n".join([head, *body]) + "\n"
 
 
@@ -149,10 +155,8 @@ def _check_python(report: Report, python: str) -> bool:
         return True
     wanted = ".".join(map(str, MIN_PYTHON))
     report.problems.append(f"Python {found} is too old: the server needs Python {wanted} or newer")
-    report.fixes.append(
-        f"run the server with a Python {wanted}+ interpreter instead of {python} "
-        f"(for example python{wanted} -m secreview_ls)"
-    )
+    report.fixes.append(f"run the server with a Python {wanted}+ interpreter instead of {python}")
+    report.commands.append(f"python{wanted} -m secreview_ls")
     return False
 
 
@@ -191,21 +195,19 @@ def _check_server_modules(report: Report) -> None:
 
 
 def _install_fixes(report: Report, python: str, missing: list[Requirement], checkout: Path | None) -> None:
-    """The commands that install what is missing into this interpreter (or a new environment)."""
-    if checkout is not None:
-        target = _quote(str(checkout))
-        packages = f"-e {target}"
-    else:
-        packages = " ".join(_quote(r.spec) for r in missing)
+    """What installs the missing requirements for this interpreter (or a new environment)."""
+    packages = f"-e {_quote(str(checkout))}" if checkout is not None else " ".join(_quote(r.spec) for r in missing)
     if _externally_managed():
         venv = "~/.venvs/secreview"
         report.fixes.append(
-            f"{python} is managed by the system (pip refuses to install into it); create an environment: "
-            f"{python} -m venv {venv} && {venv}/bin/python -m pip install {packages}"
-            f" — then run the server with {venv}/bin/python"
+            f"{python} is managed by the system and pip refuses to install into it: create a virtual "
+            f"environment, install there, and run the server with {venv}/bin/python"
         )
+        report.commands.append(f"{python} -m venv {venv} && {venv}/bin/python -m pip install {packages}")
     else:
-        report.fixes.append(f"{python} -m pip install {packages}")
+        what = "this checkout and its requirements" if checkout is not None else "the missing requirements"
+        report.fixes.append(f"install {what} into {python}")
+        report.commands.append(f"{python} -m pip install {packages}")
 
 
 def check() -> Report:
@@ -228,12 +230,9 @@ def check() -> Report:
         return report
     _check_server_modules(report)
     if report.problems:
+        report.fixes.append(f"reinstall secreview-ls into {python} from the checkout or wheel it came from")
         if checkout is not None:
-            report.fixes.append(f"{python} -m pip install --force-reinstall -e {_quote(str(checkout))}")
-        else:
-            report.fixes.append(
-                f"reinstall it: {python} -m pip install --force-reinstall PATH (the wheel or checkout it came from)"
-            )
+            report.commands.append(f"{python} -m pip install --force-reinstall -e {_quote(str(checkout))}")
     return report
 
 
