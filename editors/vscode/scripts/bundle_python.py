@@ -32,7 +32,8 @@ COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
 
 
 def pip(*args: str) -> None:
-    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet", *args]
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--root-user-action=ignore", "--quiet"]
+    command += args
     print("$ " + " ".join(command), flush=True)
     subprocess.run(command, check=True)
 
