@@ -11,6 +11,7 @@ user's own interpreter. Run it with Python 3.11 or newer; needs pip and an index
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -32,10 +33,10 @@ COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
 
 
 def pip(*args: str) -> None:
-    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--root-user-action=ignore", "--quiet"]
-    command += args
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet", *args]
     print("$ " + " ".join(command), flush=True)
-    subprocess.run(command, check=True)
+    # Installing into a folder as root is what this does on purpose: no warning about it.
+    subprocess.run(command, check=True, env={**os.environ, "PIP_ROOT_USER_ACTION": "ignore"})
 
 
 def build_wheel(out: Path) -> Path:
