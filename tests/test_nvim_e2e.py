@@ -42,7 +42,10 @@ FILES = {
     "app/loader.py": 'import yaml\nyaml.load(open("x").read())\n',
     "app/shell.py": 'import subprocess\nsubprocess.call("ls -l", shell=True)\n',
     "app/clean.py": "def add(a: int, b: int) -> int:\n    return a + b\n",
+    ".env": "DEBUG=1\nDB_PASSWORD=Zq8-pr0d-Vx3!kL\n",
+    "config/settings.yaml": "database:\n  user: app\n  password: 'Zq8-pr0d-Vx3!kL'\n",
 }
+SECRET = "Zq8-pr0d-Vx3!kL"
 
 
 def _nvims() -> list[str]:
@@ -85,6 +88,7 @@ def run_nvim(
     settings: dict[str, Any] | None = None,
     method: str | None = None,
     expect_empty: tuple[str, ...] = (),
+    scenario: str = "",
 ) -> dict[str, Any]:
     """Runs the driver in headless Neovim; returns what it recorded."""
     home = root / ".nvim-home"
@@ -103,6 +107,7 @@ def run_nvim(
         "SECREVIEW_E2E_SETTINGS": json.dumps(settings or {}),
         "SECREVIEW_E2E_METHOD": method or "",
         "SECREVIEW_E2E_EXPECT_EMPTY": ",".join(expect_empty),
+        "SECREVIEW_E2E_SCENARIO": scenario,
         "SECREVIEW_E2E_WAIT_MS": str(WAIT_MS),
         "SECREVIEW_E2E_WATCHDOG_MS": str(WATCHDOG_MS),
     }
@@ -212,9 +217,36 @@ def test_neovim_gets_diagnostics_hover_and_quick_fix(workspace: Path, nvim: str,
     assert clean["attached"], why
     assert clean["diagnostics"] == [], why
 
+    # Files attached by name: the secret rules report the password, masked, on its line.
+    for name, line in ((".env", 1), ("settings.yaml", 2)):
+        other = data["files"][name]
+        assert other["attached"], (name, why)
+        on_line = _on_line(other["diagnostics"], line)
+        assert [d["code"] for d in on_line] == ["SR780"], (name, why)
+        assert SECRET not in json.dumps(other["diagnostics"]), (name, why)
+
     assert data["health"]["ok"], why
     assert "secreview-ls " in data["health"]["text"], why
+    assert "can start" in data["health"]["text"], why
+    assert "ok: pygls " in data["health"]["text"], why
     assert "ERROR" not in data["health"]["text"], why
+
+
+@pytest.mark.slow
+def test_neovim_says_why_the_server_cannot_start_and_how_to_fix_it(workspace: Path) -> None:
+    """A server whose interpreter lacks pygls: a notification and :checkhealth name the
+    problem and the command that fixes it, not just "client quit with exit code 1"."""
+    _require_nvim()
+    data = run_nvim(_nvims()[0], workspace, scenario="broken")
+    why = _explain(data)
+    assert data["errors"] == [], why
+    (told,) = [n for n in data["notifications"] if "the server exited" in str(n["message"])]
+    assert "problem: pygls>=2.1,<3: cannot import pygls" in told["message"], why
+    assert f"run: {sys.executable} -m pip install -e {REPO}" in told["message"], why
+    health = data["health"]["text"]
+    assert data["health"]["ok"], why
+    assert "ERROR" in health and "pygls>=2.1,<3: cannot import pygls" in health, health
+    assert f"run: {sys.executable} -m pip install -e {REPO}" in health, health
 
 
 @pytest.mark.slow

@@ -22,6 +22,9 @@ local method = env.SECREVIEW_E2E_METHOD
 if method == "" then
   method = nil
 end
+-- "broken": the server's interpreter lacks its dependencies (python -S); records what
+-- the user is told (notifications, :checkhealth) instead of the usual run.
+local scenario = env.SECREVIEW_E2E_SCENARIO or ""
 
 local v = vim.version()
 local result = {
@@ -296,7 +299,14 @@ local function run()
   clean_info.attached = secreview_client(clean_buf) ~= nil
   step("clean file")
 
-  -- 5. The plugin's health check runs without error.
+  -- 5. Configuration and key files are attached by name and get the secret rules.
+  for _, rel in ipairs({ ".env", "config/settings.yaml" }) do
+    local _, other = open(root .. "/" .. rel)
+    other.attached = other.root_dir ~= nil
+  end
+  step("config files")
+
+  -- 6. The plugin's health check runs without error.
   local ok, err = pcall(vim.cmd, "checkhealth secreview")
   result.health = { ok = ok, error = (not ok) and tostring(err) or nil }
   if ok then
@@ -305,7 +315,39 @@ local function run()
   step("checkhealth")
 end
 
-local ok, err = xpcall(run, debug.traceback)
+local function run_broken()
+  vim.opt.runtimepath:prepend(plugin_dir)
+  local secreview = require("secreview")
+  result.notifications = {}
+  local notify = vim.notify
+  vim.notify = function(message, level, opts)
+    table.insert(result.notifications, { message = message, level = level })
+    return notify(message, level, opts)
+  end
+  secreview.setup({ cmd = { python, "-S", "-m", "secreview_ls" }, settings = settings, method = method })
+  step("setup")
+  vim.cmd("edit " .. vim.fn.fnameescape(root .. "/app/loader.py"))
+  local told = vim.wait(wait_ms, function()
+    for _, n in ipairs(result.notifications) do
+      if tostring(n.message):find("secreview: the server exited", 1, true) then
+        return true
+      end
+    end
+    return false
+  end, 50)
+  if not told then
+    fail("no notification about the server's exit within " .. wait_ms .. " ms")
+  end
+  step("notified")
+  local ok, err = pcall(vim.cmd, "checkhealth secreview")
+  result.health = { ok = ok, error = (not ok) and tostring(err) or nil }
+  if ok then
+    result.health.text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  end
+  step("checkhealth")
+end
+
+local ok, err = xpcall(scenario == "broken" and run_broken or run, debug.traceback)
 if not ok then
   fail("driver error: " .. tostring(err))
 end

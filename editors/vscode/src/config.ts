@@ -20,18 +20,25 @@ export interface ServerSettings {
   baseline: string;
 }
 
+/** Where the server's Python code comes from: the copy inside the extension, or the
+ *  `secreview_ls` package installed in the interpreter's environment. */
+export type ImportStrategy = "useBundled" | "fromEnvironment";
+
 /** The settings that decide which program is run. */
 export interface LaunchSettings {
   serverPath: string;
   interpreter: string;
+  importStrategy: ImportStrategy;
   extraArgs: string[];
 }
 
 export interface LaunchCommand {
   command: string;
   args: string[];
-  /** Where the choice came from, for the log and the status tooltip. */
+  /** Where the program came from, for the log and the status tooltip. */
   origin: "server.path" | "interpreter" | "python extension" | "PATH";
+  /** Runs the server bundled with the extension (with `command` as the interpreter). */
+  bundled?: boolean;
 }
 
 /** Reads one key below the `secreview` section, like
@@ -53,8 +60,12 @@ export const SCAN_COMMAND = "secreview.scanWorkspace";
 export const LAUNCH_SETTINGS: readonly string[] = [
   "secreview.server.path",
   "secreview.interpreter",
+  "secreview.importStrategy",
   "secreview.server.extraArgs",
 ];
+
+/** The oldest Python the server runs on. */
+export const MIN_PYTHON = "3.11";
 
 export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   severity: "low",
@@ -189,6 +200,7 @@ export function readLaunchSettings(get: SettingGetter, ctx: PathContext = {}): L
   return {
     serverPath: expandPath(asString(get("server.path")), ctx),
     interpreter: expandPath(asString(get("interpreter")), ctx),
+    importStrategy: asString(get("importStrategy")) === "fromEnvironment" ? "fromEnvironment" : "useBundled",
     extraArgs: asStringList(get("server.extraArgs")).filter((a) => a !== ""),
   };
 }
@@ -197,33 +209,55 @@ export function defaultPython(platform: NodeJS.Platform): string {
   return platform === "win32" ? "python" : "python3";
 }
 
+/** Interpreters to look for on PATH, best first: the default one, then versioned names
+ *  (a `python3` older than 3.11 is common where a newer one is installed beside it). */
+export function pythonsOnPath(platform: NodeJS.Platform): string[] {
+  if (platform === "win32") {
+    return ["python", "python3"];
+  }
+  return ["python3", "python3.14", "python3.13", "python3.12", "python3.11"];
+}
+
 /**
  * The commands to try, best first.
  *
- * An explicit `server.path` or `interpreter` is the only candidate: when the
- * user chose a program, nothing else is run in its place. Otherwise the
- * interpreter selected in the Python extension comes first (a project's
- * virtualenv), then a `secreview-ls` on PATH (pipx), then the system Python.
+ * An explicit `server.path` is the only candidate: when the user chose a program,
+ * nothing else is run in its place. Otherwise the interpreter is the explicit
+ * `interpreter`, else the one selected in the Python extension, else a Python on PATH,
+ * and it runs either the server bundled with the extension (`useBundled`, when
+ * `bundleScript` is given) or the `secreview_ls` module installed in its environment
+ * (`fromEnvironment`, which also tries a `secreview-ls` program on PATH, as pipx
+ * installs it).
  */
 export function launchCandidates(
   launch: LaunchSettings,
   pythonFromExtension: string | undefined,
   platform: NodeJS.Platform,
+  bundleScript?: string,
 ): LaunchCommand[] {
-  const moduleArgs = ["-m", SERVER_MODULE, ...launch.extraArgs];
   if (launch.serverPath !== "") {
     return [{ command: launch.serverPath, args: [...launch.extraArgs], origin: "server.path" }];
   }
+  const bundled = launch.importStrategy === "useBundled" && bundleScript !== undefined && bundleScript !== "";
+  const serverArgs = bundled ? [bundleScript, ...launch.extraArgs] : ["-m", SERVER_MODULE, ...launch.extraArgs];
+  const run = (command: string, origin: LaunchCommand["origin"]): LaunchCommand =>
+    bundled ? { command, args: [...serverArgs], origin, bundled: true } : { command, args: [...serverArgs], origin };
   if (launch.interpreter !== "") {
-    return [{ command: launch.interpreter, args: moduleArgs, origin: "interpreter" }];
+    return [run(launch.interpreter, "interpreter")];
   }
   const candidates: LaunchCommand[] = [];
   const fromExtension = pythonFromExtension?.trim() ?? "";
   if (fromExtension !== "") {
-    candidates.push({ command: fromExtension, args: moduleArgs, origin: "python extension" });
+    candidates.push(run(fromExtension, "python extension"));
   }
-  candidates.push({ command: SERVER_PROGRAM, args: [...launch.extraArgs], origin: "PATH" });
-  candidates.push({ command: defaultPython(platform), args: [...moduleArgs], origin: "PATH" });
+  if (!bundled) {
+    candidates.push({ command: SERVER_PROGRAM, args: [...launch.extraArgs], origin: "PATH" });
+    candidates.push(run(defaultPython(platform), "PATH"));
+    return candidates;
+  }
+  for (const python of pythonsOnPath(platform)) {
+    candidates.push(run(python, "PATH"));
+  }
   return candidates;
 }
 
@@ -283,23 +317,88 @@ export function answerConfiguration(
   });
 }
 
-/** The message shown when no candidate could start. */
-export function noServerMessage(tried: readonly LaunchCommand[]): string {
-  const first = tried[0];
+/** What `--version` (or `--check`) said about why the server cannot start. */
+export interface StartReport {
+  /** `problem:` lines: what is missing or wrong. */
+  problems: string[];
+  /** `fix:` lines: what to do. */
+  fixes: string[];
+  /** `run:` lines: the shell commands that do it, for the interpreter that was tried. */
+  commands: string[];
+}
+
+/** The `problem:`, `fix:` and `run:` lines of the server's report (`secreview-ls --check`). */
+export function parseReport(output: string): StartReport {
+  const report: StartReport = { problems: [], fixes: [], commands: [] };
+  const prefixes: [string, string[]][] = [
+    ["problem: ", report.problems],
+    ["fix: ", report.fixes],
+    ["run: ", report.commands],
+  ];
+  for (const raw of output.split(/\r?\n/)) {
+    const line = raw.trim();
+    for (const [prefix, list] of prefixes) {
+      if (line.startsWith(prefix)) {
+        list.push(line.slice(prefix.length));
+      }
+    }
+  }
+  return report;
+}
+
+/** One candidate that could not be used, and why. */
+export interface LaunchFailure {
+  launch: LaunchCommand;
+  reason: string;
+  report?: StartReport;
+}
+
+/** The message shown when no candidate could start, and the command to offer. */
+export interface FailureAdvice {
+  message: string;
+  /** A shell command that repairs the set-up (from the server's `run:` line). */
+  command?: string;
+}
+
+/**
+ * The message for a start that found no usable server. The first candidate that ran
+ * and explained itself (a `problem:` line) is the most useful; otherwise the message
+ * says what was tried and what to install.
+ */
+export function failureAdvice(failures: readonly LaunchFailure[], strategy: ImportStrategy): FailureAdvice {
+  const first = failures[0];
   if (first === undefined) {
-    return "SecReview: no server command to try.";
+    return { message: "SecReview: no server command to try." };
   }
-  if (first.origin === "server.path") {
-    return `SecReview: could not run the server at "${first.command}" (secreview.server.path).`;
+  if (first.launch.origin === "server.path") {
+    return {
+      message: `SecReview: could not run the server at "${first.launch.command}" (secreview.server.path): ${first.reason}`,
+    };
   }
-  if (first.origin === "interpreter") {
-    return (
-      `SecReview: "${first.command}" cannot run ${SERVER_MODULE}. ` +
-      `Install it there (pip install secreview-ls) or change secreview.interpreter.`
-    );
+  const explained = failures.find((f) => (f.report?.problems.length ?? 0) > 0);
+  if (explained?.report !== undefined) {
+    const { problems, fixes, commands } = explained.report;
+    const fix = fixes.length > 0 ? ` Fix: ${fixes.join("; ")}.` : "";
+    const message = `SecReview cannot start the server with ${explained.launch.command}: ${problems.join("; ")}.${fix}`;
+    return commands[0] !== undefined ? { message, command: commands[0] } : { message };
   }
-  return (
-    `SecReview: the server was not found (tried ${tried.map((t) => formatCommand(t)).join("; ")}). ` +
-    `Install it (pip install secreview-ls) in the selected interpreter, or set secreview.interpreter or secreview.server.path.`
-  );
+  const tried = failures.map((f) => f.launch.command).join(", ");
+  if (strategy === "useBundled" && failures.some((f) => f.launch.bundled === true)) {
+    return {
+      message:
+        `SecReview needs Python ${MIN_PYTHON} or newer to run its server, and found none (tried ${tried}). ` +
+        `Install Python ${MIN_PYTHON}+, then select it (Python: Select Interpreter) or set secreview.interpreter.`,
+    };
+  }
+  const install =
+    "Install secreview-ls into it (pip install PATH, PATH being a secreview checkout or wheel), " +
+    "or set secreview.importStrategy to useBundled";
+  if (first.launch.origin === "interpreter") {
+    return { message: `SecReview: "${first.launch.command}" cannot run ${SERVER_MODULE} (${first.reason}). ${install}.` };
+  }
+  return {
+    message:
+      `SecReview: the server was not found (tried ${failures.map((f) => formatCommand(f.launch)).join("; ")}). ` +
+      `${install.replace("into it", "into the selected interpreter")}, or set secreview.interpreter or secreview.server.path.`,
+  };
 }

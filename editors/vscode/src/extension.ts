@@ -2,7 +2,9 @@
 // stdio, keeps the status bar item and the commands. The decisions (which
 // program to run, what the server is told) live in ./config.
 
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 
 import * as vscode from "vscode";
 import {
@@ -18,18 +20,20 @@ import {
 import {
   answerConfiguration,
   explicitServerSettings,
+  failureAdvice,
   formatCommand,
   LAUNCH_SETTINGS,
   type LaunchCommand,
   launchCandidates,
+  type LaunchFailure,
   launchKey,
-  noServerMessage,
   readLaunchSettings,
   SCAN_COMMAND,
   SECTION,
   type ServerSettings,
   versionCommand,
 } from "./config";
+import { documentSelector } from "./documents";
 import { probeVersion } from "./probe";
 import { type ServerState, statusView } from "./status";
 
@@ -54,7 +58,7 @@ interface PythonExtensionApi {
 let controller: Controller | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  controller = new Controller();
+  controller = new Controller(bundledServer(context.extensionPath));
   context.subscriptions.push(controller);
   await controller.start();
 }
@@ -62,6 +66,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 export async function deactivate(): Promise<void> {
   await controller?.stop();
   controller = undefined;
+}
+
+/** The launcher of the server bundled in the extension (bundled/tool), when the
+ *  package's libraries are there (bundled/libs, filled when the .vsix is built). */
+function bundledServer(extensionPath: string | undefined): string | undefined {
+  if (extensionPath === undefined) {
+    return undefined;
+  }
+  const bundled = path.join(extensionPath, "bundled");
+  const script = path.join(bundled, "tool", "secreview_server.py");
+  const marker = path.join(bundled, "libs", "secreview_ls", "__init__.py");
+  return fs.existsSync(script) && fs.existsSync(marker) ? script : undefined;
 }
 
 class Controller implements vscode.Disposable {
@@ -74,7 +90,7 @@ class Controller implements vscode.Disposable {
   /** Start, stop and restart run one at a time, in order. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor() {
+  constructor(private readonly bundleScript: string | undefined) {
     this.output = vscode.window.createOutputChannel(NAME);
     this.status = vscode.window.createStatusBarItem("secreview.status", vscode.StatusBarAlignment.Right, 100);
     this.status.name = NAME;
@@ -199,7 +215,10 @@ class Controller implements vscode.Disposable {
     });
     const python =
       launch.serverPath === "" && launch.interpreter === "" ? await this.pythonFromExtension(folder?.uri) : undefined;
-    return launchCandidates(launch, python, process.platform);
+    if (launch.importStrategy === "useBundled" && this.bundleScript === undefined && launch.serverPath === "") {
+      this.log("This build of the extension has no bundled server: using the interpreter's installed package.");
+    }
+    return launchCandidates(launch, python, process.platform, this.bundleScript);
   }
 
   // --- the Python extension -----------------------------------------------
@@ -274,28 +293,31 @@ class Controller implements vscode.Disposable {
 
     const candidates = await this.candidates();
     let chosen: LaunchCommand | undefined;
+    const failures: LaunchFailure[] = [];
     for (const candidate of candidates) {
       const check = versionCommand(candidate, extraArgs);
       const result = await probeVersion(check, { cwd });
       if (result.ok) {
-        this.log(`Found secreview-ls ${result.version}: ${formatCommand(check)}`);
+        this.log(`Found secreview-ls ${result.version}${candidate.bundled === true ? " (bundled)" : ""}: ${formatCommand(check)}`);
         chosen = candidate;
         this.version = result.version;
         break;
       }
       this.log(`Not usable: ${formatCommand(check)}: ${result.reason}`);
+      for (const line of result.report?.fixes ?? []) {
+        this.log(`  fix: ${line}`);
+      }
+      for (const line of result.report?.commands ?? []) {
+        this.log(`  run: ${line}`);
+      }
+      failures.push({ launch: candidate, reason: result.reason, report: result.report });
     }
     if (chosen === undefined) {
-      const message = noServerMessage(candidates);
-      this.log(message);
-      this.setState("error", message);
-      void vscode.window.showErrorMessage(message, "Open settings", "Show output").then((choice) => {
-        if (choice === "Open settings") {
-          void vscode.commands.executeCommand("workbench.action.openSettings", "secreview");
-        } else if (choice === "Show output") {
-          this.output.show(true);
-        }
-      });
+      const strategy = readLaunchSettings((key) => config.get(key)).importStrategy;
+      const advice = failureAdvice(failures, strategy);
+      this.log(advice.message);
+      this.setState("error", advice.message);
+      void this.showStartFailure(advice.message, advice.command);
       return;
     }
 
@@ -308,10 +330,7 @@ class Controller implements vscode.Disposable {
       options: { cwd, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: "file", language: "python" },
-        { scheme: "untitled", language: "python" },
-      ],
+      documentSelector: documentSelector(),
       diagnosticCollectionName: "secreview",
       outputChannel: this.output,
       initializationOptions: this.settingsFor(undefined),
@@ -376,6 +395,29 @@ class Controller implements vscode.Disposable {
     }
     this.running = undefined;
     this.setState("stopped");
+  }
+
+  /** The error notification for a server that cannot start, with what can be done. */
+  private async showStartFailure(message: string, command: string | undefined): Promise<void> {
+    const copy = "Copy fix command";
+    const select = "Select interpreter";
+    const choices = [
+      ...(command !== undefined ? [copy] : []),
+      ...(vscode.extensions.getExtension("ms-python.python") !== undefined ? [select] : []),
+      "Open settings",
+      "Show output",
+    ];
+    const choice = await vscode.window.showErrorMessage(message, ...choices);
+    if (choice === copy && command !== undefined) {
+      await vscode.env.clipboard.writeText(command);
+      void vscode.window.showInformationMessage(`SecReview: copied "${command}": run it in a terminal, then restart the server.`);
+    } else if (choice === select) {
+      void vscode.commands.executeCommand("python.setInterpreter");
+    } else if (choice === "Open settings") {
+      void vscode.commands.executeCommand("workbench.action.openSettings", "secreview");
+    } else if (choice === "Show output") {
+      this.output.show(true);
+    }
   }
 
   // --- commands -----------------------------------------------------------

@@ -1,12 +1,16 @@
 // Runs `<server> --version` to check a launch command before starting the
 // language client, so that a missing server gives a clear message instead of
-// a client that dies on start. Node only, no "vscode" import.
+// a client that dies on start. The server answers --version only when it can
+// start; otherwise it prints a report (problem:, fix: and run: lines) that is
+// passed on. Node only, no "vscode" import.
 
 import { execFile } from "node:child_process";
 
-import { type LaunchCommand, parseVersion } from "./config";
+import { type LaunchCommand, parseReport, parseVersion, type StartReport } from "./config";
 
-export type ProbeResult = { ok: true; version: string } | { ok: false; reason: string };
+export type ProbeResult =
+  | { ok: true; version: string }
+  | { ok: false; reason: string; report?: StartReport };
 
 export interface ProbeOptions {
   timeoutMs?: number;
@@ -45,6 +49,11 @@ export function probeVersion(command: LaunchCommand, options: ProbeOptions = {})
             } else if (err.killed === true || err.signal === "SIGTERM") {
               reason = `${command.command}: no answer within ${timeout} ms`;
             } else {
+              const report = parseReport(`${String(stdout)}\n${String(stderr)}`);
+              if (report.problems.length > 0) {
+                resolve({ ok: false, reason: report.problems.join("; "), report });
+                return;
+              }
               reason =
                 lastLine(String(stderr)) ||
                 (typeof err.code === "number" ? `${command.command} exited with code ${err.code}` : err.message);

@@ -74,28 +74,62 @@ function M.check()
   local cmd = secreview.cmd()
   local program = cmd[1]
   if program == nil or vim.fn.executable(program) == 0 then
-    report.error(
-      "server program not found: " .. tostring(program),
-      { "pip install secreview-ls", 'or set `python` or `cmd` in require("secreview").setup({...})' }
-    )
+    report.error("server program not found: " .. tostring(program), {
+      "install secreview-ls into a Python 3.11+ environment, from a checkout (pip install -e PATH/TO/secreview)"
+        .. " or a built wheel (pip install secreview_ls-X.Y.Z-py3-none-any.whl)",
+      'then point the plugin at it: require("secreview").setup({ python = "/path/to/venv/bin/python" })'
+        .. ' (or cmd = { "secreview-ls" } when it is on PATH)',
+    })
     return
   end
   report.ok("server program: " .. vim.fn.exepath(program))
   report.info("server command: " .. table.concat(cmd, " "))
 
-  local version_cmd = secreview.version_cmd()
-  local status, output = run(version_cmd, 20000)
+  -- --check imports everything the server needs and says what is missing, with the fix.
+  local check_cmd = secreview.check_cmd()
+  local status, output = run(check_cmd, 30000)
+  if status == 2 and table.concat(output, "\n"):find("unrecognized arguments: --check", 1, true) then
+    -- A server older than --check: its --version at least proves it starts.
+    check_cmd = secreview.version_cmd()
+    status, output = run(check_cmd, 30000)
+  end
   local text = table.concat(output, "\n")
   local found = text:match("secreview%-ls%s+(%d+%.%d+%.%d+%S*)")
+  local parsed = secreview.parse_report(output)
   if status == nil then
-    report.error(table.concat(version_cmd, " ") .. " did not answer within 20 s")
+    report.error(table.concat(check_cmd, " ") .. " did not answer within 30 s")
   elseif status == 0 and found then
-    report.ok("secreview-ls " .. found)
+    report.ok("secreview-ls " .. found .. " can start")
+    for _, line in ipairs(output) do
+      if line:match("^python: ") or line:match("^package: ") or line:match("^ok: ") then
+        report.info(line)
+      end
+    end
+  elseif #parsed.problems > 0 then
+    local advice = {}
+    for _, fix in ipairs(parsed.fixes) do
+      table.insert(advice, fix)
+    end
+    for _, command in ipairs(parsed.commands) do
+      table.insert(advice, "run: " .. command)
+    end
+    for _, line in ipairs(output) do
+      if line:match("^python: ") then
+        report.info(line)
+      end
+    end
+    -- Each problem, then the fix (once, after the last one).
+    for i, problem in ipairs(parsed.problems) do
+      if i < #parsed.problems then
+        report.error(problem)
+      else
+        report.error(problem, advice)
+      end
+    end
   else
-    report.error(
-      table.concat(version_cmd, " ") .. " failed (exit " .. tostring(status) .. "): " .. text,
-      { "install the server where this command looks for it: pip install secreview-ls" }
-    )
+    report.error(table.concat(check_cmd, " ") .. " failed (exit " .. tostring(status) .. "): " .. text, {
+      "install secreview-ls (from a checkout or a built wheel) into the interpreter this command runs",
+    })
   end
 
   local settings = secreview.settings()

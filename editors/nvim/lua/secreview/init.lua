@@ -6,6 +6,8 @@
 -- Neovim 0.11+: registered with vim.lsp.config / vim.lsp.enable.
 -- Neovim 0.8-0.10: vim.lsp.start on FileType.
 -- Neovim 0.7: vim.lsp.start_client + vim.lsp.buf_attach_client on FileType.
+-- Files matched by name (`patterns`: .env, YAML, JSON, TOML, INI, key files...)
+-- are attached on BufReadPost/BufNewFile, whatever their filetype.
 
 local M = {}
 
@@ -30,6 +32,30 @@ M.defaults = {
   python = nil,
   extra_args = {},
   filetypes = { "python" },
+  -- File names (autocmd patterns, matched against the file's name) of the other files
+  -- the server reports secrets in. Keep in step with editors/vscode/src/documents.ts.
+  patterns = {
+    -- dotenv
+    ".env",
+    ".env.*",
+    "*.env",
+    -- configuration formats
+    "*.yaml",
+    "*.yml",
+    "*.json",
+    "*.toml",
+    "*.ini",
+    "*.cfg",
+    "*.conf",
+    "*.properties",
+    -- private keys
+    "*.pem",
+    "*.key",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+  },
   root_markers = { "pyproject.toml", "setup.cfg", "setup.py", ".git" },
   -- Sent as initializationOptions and answered for workspace/configuration
   -- (section "secreview"). Unset keys take the server's defaults.
@@ -100,16 +126,99 @@ function M.cmd()
   return cmd
 end
 
---- The command that prints the server's version: the launch command without
---- extra arguments, plus --version.
-function M.version_cmd()
+--- The launch command without the extra arguments, plus `flag`.
+local function probe_cmd(flag)
   local cmd = M.cmd()
   local extra = M.config.cmd == nil and #(M.config.extra_args or {}) or 0
   for _ = 1, extra do
     table.remove(cmd)
   end
-  table.insert(cmd, "--version")
+  table.insert(cmd, flag)
   return cmd
+end
+
+--- The command that prints the server's version (only when it can start).
+function M.version_cmd()
+  return probe_cmd("--version")
+end
+
+--- The command that reports whether the server can start and how to fix it
+--- (`problem:`, `fix:` and `run:` lines).
+function M.check_cmd()
+  return probe_cmd("--check")
+end
+
+--- The `problem:`, `fix:` and `run:` lines of a `--check` / `--version` report.
+function M.parse_report(lines)
+  local report = { problems = {}, fixes = {}, commands = {} }
+  for _, line in ipairs(lines) do
+    local problem = line:match("^problem: (.*)$")
+    local fix = line:match("^fix: (.*)$")
+    local run = line:match("^run: (.*)$")
+    if problem then
+      table.insert(report.problems, problem)
+    elseif fix then
+      table.insert(report.fixes, fix)
+    elseif run then
+      table.insert(report.commands, run)
+    end
+  end
+  return report
+end
+
+--- The message for a server that exited with `code`, from its check report.
+function M.exit_message(code, report)
+  local message = {
+    "secreview: the server exited with code " .. tostring(code) .. " (" .. table.concat(M.cmd(), " ") .. ")",
+  }
+  for _, problem in ipairs(report.problems) do
+    table.insert(message, "problem: " .. problem)
+  end
+  for _, fix in ipairs(report.fixes) do
+    table.insert(message, "fix: " .. fix)
+  end
+  for _, command in ipairs(report.commands) do
+    table.insert(message, "run: " .. command)
+  end
+  if #report.problems == 0 then
+    table.insert(message, "see :checkhealth secreview and the LSP log (vim.lsp.get_log_path())")
+  end
+  return table.concat(message, "\n")
+end
+
+-- A client that exits with an error: run the check and say why, with the fix
+-- (instead of only "client quit with exit code 1").
+local function explain_exit(code)
+  if code == 0 then
+    return
+  end
+  local lines = {}
+  local function collect(_, data)
+    for _, line in ipairs(data or {}) do
+      if line ~= "" then
+        table.insert(lines, line)
+      end
+    end
+  end
+  local cmd = M.check_cmd()
+  local ok, job = pcall(vim.fn.jobstart, cmd, {
+    stdout_buffered = true,
+    stderr_buffered = true,
+    on_stdout = collect,
+    on_stderr = collect,
+    on_exit = function()
+      local message = M.exit_message(code, M.parse_report(lines))
+      vim.schedule(function()
+        vim.notify(message, vim.log.levels.ERROR)
+      end)
+    end,
+  })
+  if not ok or job <= 0 then
+    vim.schedule(function()
+      vim.notify(M.exit_message(code, { problems = { "could not run " .. tostring(cmd[1]) }, fixes = {}, commands = {} }),
+        vim.log.levels.ERROR)
+    end)
+  end
 end
 
 --- The settings as the server receives them (a copy).
@@ -151,6 +260,12 @@ local function client_config(root_dir)
     init_options = init_options,
     settings = { secreview = init_options },
     on_attach = M.config.on_attach,
+    on_exit = function(code)
+      -- Called in a fast event: jobs can only start from the main loop.
+      vim.schedule(function()
+        explain_exit(code)
+      end)
+    end,
     capabilities = M.config.capabilities,
     handlers = M.config.handlers,
   }
@@ -197,13 +312,29 @@ function M.attach(bufnr)
     return nil
   end
   local method = M.method()
-  if method == "start" then
-    return vim.lsp.start(client_config(M.find_root(bufnr)), { bufnr = bufnr })
-  elseif method == "start_client" then
+  if method == "start_client" then
     return attach_0_7(bufnr)
+  elseif method == "config" and vim.tbl_contains(M.config.filetypes, vim.bo[bufnr].filetype) then
+    -- vim.lsp.enable attaches buffers of these filetypes by itself.
+    return nil
   end
-  -- "config": vim.lsp.enable attaches by itself.
-  return nil
+  -- vim.lsp.start reuses the client of the same name and root.
+  return vim.lsp.start(client_config(M.find_root(bufnr)), { bufnr = bufnr })
+end
+
+--- Whether a buffer's file name matches one of the `patterns`.
+function M.matches_pattern(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == "" then
+    return false
+  end
+  local tail = vim.fn.fnamemodify(name, ":t")
+  for _, pattern in ipairs(M.config.patterns or {}) do
+    if vim.fn.match(tail, vim.fn.glob2regpat(pattern)) ~= -1 then
+      return true
+    end
+  end
+  return false
 end
 
 --- Running secreview clients.
@@ -268,6 +399,7 @@ local function validate(opts)
     python = { opts.python, "string", true },
     extra_args = { opts.extra_args, "table", true },
     filetypes = { opts.filetypes, "table", true },
+    patterns = { opts.patterns, "table", true },
     root_markers = { opts.root_markers, "table", true },
     settings = { opts.settings, "table", true },
     autostart = { opts.autostart, "boolean", true },
@@ -283,7 +415,7 @@ function M.setup(opts)
   validate(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   -- Lists replace, they do not merge by index.
-  for _, key in ipairs({ "cmd", "extra_args", "filetypes", "root_markers" }) do
+  for _, key in ipairs({ "cmd", "extra_args", "filetypes", "patterns", "root_markers" }) do
     if opts[key] ~= nil then
       M.config[key] = vim.deepcopy(opts[key])
     end
@@ -311,23 +443,36 @@ function M.setup(opts)
     if M.config.autostart then
       vim.lsp.enable(M.name)
     end
-    return
+  elseif M.config.autostart then
+    vim.api.nvim_create_autocmd("FileType", {
+      group = augroup,
+      pattern = M.config.filetypes,
+      callback = function(args)
+        M.attach(args.buf)
+      end,
+      desc = "secreview: attach the language server",
+    })
   end
   if not M.config.autostart then
     return
   end
-  vim.api.nvim_create_autocmd("FileType", {
-    group = augroup,
-    pattern = M.config.filetypes,
-    callback = function(args)
-      M.attach(args.buf)
-    end,
-    desc = "secreview: attach the language server",
-  })
+  if #(M.config.patterns or {}) > 0 then
+    vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
+      group = augroup,
+      pattern = M.config.patterns,
+      callback = function(args)
+        M.attach(args.buf)
+      end,
+      desc = "secreview: attach the language server to configuration and key files",
+    })
+  end
   -- Buffers that were already open when setup ran.
   for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(M.config.filetypes, vim.bo[bufnr].filetype) then
-      M.attach(bufnr)
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      local by_type = vim.tbl_contains(M.config.filetypes, vim.bo[bufnr].filetype)
+      if (by_type and method ~= "config") or (not by_type and M.matches_pattern(bufnr)) then
+        M.attach(bufnr)
+      end
     end
   end
 end

@@ -7,12 +7,13 @@ import {
   DEFAULT_SETTINGS,
   expandPath,
   explicitServerSettings,
+  failureAdvice,
   formatCommand,
   LAUNCH_SETTINGS,
   launchCandidates,
   launchKey,
-  noServerMessage,
   normaliseRuleIds,
+  parseReport,
   parseVersion,
   readLaunchSettings,
   readServerSettings,
@@ -127,21 +128,41 @@ describe("explicitServerSettings", () => {
   });
 });
 
+const BUNDLE = "/ext/bundled/tool/secreview_server.py";
+
 describe("launch", () => {
   test("server.path wins and runs the program itself", () => {
     const launch = readLaunchSettings(
       getter({ server: { path: "/opt/bin/secreview-ls", extraArgs: ["--log-level", "debug"] }, interpreter: "/x/python" }),
     );
-    const c = launchCandidates(launch, "/venv/bin/python", "linux");
+    const c = launchCandidates(launch, "/venv/bin/python", "linux", BUNDLE);
     assert.deepEqual(c, [
       { command: "/opt/bin/secreview-ls", args: ["--log-level", "debug"], origin: "server.path" },
     ]);
   });
 
-  test("an explicit interpreter runs the module and is the only candidate", () => {
-    const launch = readLaunchSettings(getter({ interpreter: ".venv/bin/python" }), { folder: FOLDER, home: HOME });
-    const c = launchCandidates(launch, "/venv/bin/python", "linux");
-    assert.deepEqual(c, [
+  test("default: the bundled server, run by the selected interpreter, then by a Python on PATH", () => {
+    const launch = readLaunchSettings(getter({ server: { extraArgs: ["-v", ""] } }));
+    assert.equal(launch.importStrategy, "useBundled");
+    const c = launchCandidates(launch, "/venv/bin/python", "linux", BUNDLE);
+    assert.deepEqual(c[0], { command: "/venv/bin/python", args: [BUNDLE, "-v"], origin: "python extension", bundled: true });
+    assert.deepEqual(
+      c.slice(1).map((x) => formatCommand(x)),
+      ["python3", "python3.14", "python3.13", "python3.12", "python3.11"].map((py) => `${py} ${BUNDLE} -v`),
+    );
+    assert.ok(c.every((x) => x.bundled === true));
+  });
+
+  test("an explicit interpreter is the only candidate, bundled or not", () => {
+    const bundled = readLaunchSettings(getter({ interpreter: ".venv/bin/python" }), { folder: FOLDER, home: HOME });
+    assert.deepEqual(launchCandidates(bundled, "/venv/bin/python", "linux", BUNDLE), [
+      { command: path.join(FOLDER, ".venv/bin/python"), args: [BUNDLE], origin: "interpreter", bundled: true },
+    ]);
+    const installed = readLaunchSettings(getter({ interpreter: ".venv/bin/python", importStrategy: "fromEnvironment" }), {
+      folder: FOLDER,
+      home: HOME,
+    });
+    assert.deepEqual(launchCandidates(installed, "/venv/bin/python", "linux", BUNDLE), [
       { command: path.join(FOLDER, ".venv/bin/python"), args: ["-m", "secreview_ls"], origin: "interpreter" },
     ]);
   });
@@ -151,16 +172,16 @@ describe("launch", () => {
     assert.equal(launch.interpreter, "python3.12");
   });
 
-  test("default: the Python extension's interpreter, then secreview-ls on PATH, then python3", () => {
-    const launch = readLaunchSettings(getter({ server: { extraArgs: ["-v", ""] } }));
-    assert.deepEqual(launchCandidates(launch, "/venv/bin/python", "linux"), [
+  test("fromEnvironment: the selected interpreter's package, then secreview-ls on PATH, then python3", () => {
+    const launch = readLaunchSettings(getter({ importStrategy: "fromEnvironment", server: { extraArgs: ["-v", ""] } }));
+    assert.deepEqual(launchCandidates(launch, "/venv/bin/python", "linux", BUNDLE), [
       { command: "/venv/bin/python", args: ["-m", "secreview_ls", "-v"], origin: "python extension" },
       { command: "secreview-ls", args: ["-v"], origin: "PATH" },
       { command: "python3", args: ["-m", "secreview_ls", "-v"], origin: "PATH" },
     ]);
   });
 
-  test("default without the Python extension; python on Windows", () => {
+  test("a build without the bundle uses the installed package; python on Windows", () => {
     const launch = readLaunchSettings(getter({}));
     assert.deepEqual(
       launchCandidates(launch, undefined, "linux").map((c) => formatCommand(c)),
@@ -170,13 +191,28 @@ describe("launch", () => {
       launchCandidates(launch, "  ", "win32").map((c) => formatCommand(c)),
       ["secreview-ls", "python -m secreview_ls"],
     );
+    assert.deepEqual(
+      launchCandidates(launch, undefined, "win32", "C:/ext/s.py").map((c) => formatCommand(c)),
+      ["python C:/ext/s.py", "python3 C:/ext/s.py"],
+    );
+  });
+
+  test("an unknown import strategy means the bundled server", () => {
+    assert.equal(readLaunchSettings(getter({ importStrategy: "nonsense" })).importStrategy, "useBundled");
   });
 
   test("versionCommand drops the extra arguments and adds --version", () => {
-    const [c] = launchCandidates(readLaunchSettings(getter({ interpreter: "/p", server: { extraArgs: ["-v"] } })), undefined, "linux");
+    const [c] = launchCandidates(
+      readLaunchSettings(getter({ interpreter: "/p", importStrategy: "fromEnvironment", server: { extraArgs: ["-v"] } })),
+      undefined,
+      "linux",
+    );
     assert.ok(c);
     assert.deepEqual(versionCommand(c, ["-v"]).args, ["-m", "secreview_ls", "--version"]);
     assert.deepEqual(versionCommand({ command: "s", args: [], origin: "PATH" }, []).args, ["--version"]);
+    const [b] = launchCandidates(readLaunchSettings(getter({ interpreter: "/p", server: { extraArgs: ["-v"] } })), undefined, "linux", BUNDLE);
+    assert.ok(b);
+    assert.deepEqual(versionCommand(b, ["-v"]).args, [BUNDLE, "--version"]);
   });
 
   test("launchKey tells different programs apart", () => {
@@ -184,10 +220,12 @@ describe("launch", () => {
     assert.equal(launchKey(a), launchKey({ ...a, origin: "interpreter" }));
     assert.notEqual(launchKey(a), launchKey({ ...a, args: ["-m", "secreview_ls", "-v"] }));
     assert.notEqual(launchKey(a), launchKey({ ...a, command: "python3.12" }));
+    assert.notEqual(launchKey(a), launchKey({ ...a, args: [BUNDLE] }));
   });
 
   test("the launch settings are the restart triggers", () => {
     assert.deepEqual([...LAUNCH_SETTINGS].sort(), [
+      "secreview.importStrategy",
       "secreview.interpreter",
       "secreview.server.extraArgs",
       "secreview.server.path",
@@ -200,16 +238,80 @@ describe("launch", () => {
       "'/My Tools/python' -m secreview_ls 'it'\\''s'",
     );
   });
+});
 
-  test("the error message names what to do", () => {
-    const launch = readLaunchSettings(getter({ interpreter: "/usr/bin/python3" }));
-    assert.match(noServerMessage(launchCandidates(launch, undefined, "linux")), /pip install secreview-ls/);
-    assert.match(
-      noServerMessage(launchCandidates(readLaunchSettings(getter({ server: { path: "/nope" } })), undefined, "linux")),
-      /secreview\.server\.path/,
+describe("start failures", () => {
+  const report = parseReport(
+    [
+      "secreview-ls 0.1.0 cannot start",
+      "python: /usr/bin/python3 (3.11.2)",
+      "problem: pygls>=2.1,<3: cannot import pygls (No module named 'pygls')",
+      "problem: lsprotocol>=2025.0.0: cannot import lsprotocol",
+      "fix: install this checkout and its requirements into /usr/bin/python3",
+      "run: /usr/bin/python3 -m pip install -e /src/secreview",
+    ].join("\r\n"),
+  );
+
+  test("the server's report is read line by line", () => {
+    assert.deepEqual(report.problems, [
+      "pygls>=2.1,<3: cannot import pygls (No module named 'pygls')",
+      "lsprotocol>=2025.0.0: cannot import lsprotocol",
+    ]);
+    assert.deepEqual(report.fixes, ["install this checkout and its requirements into /usr/bin/python3"]);
+    assert.deepEqual(report.commands, ["/usr/bin/python3 -m pip install -e /src/secreview"]);
+    assert.deepEqual(parseReport("secreview-ls 0.1.0\n"), { problems: [], fixes: [], commands: [] });
+  });
+
+  test("the first candidate that explained itself gives the message and the command", () => {
+    const launch = readLaunchSettings(getter({ importStrategy: "fromEnvironment" }));
+    const [first, second] = launchCandidates(launch, "/usr/bin/python3", "linux");
+    const advice = failureAdvice(
+      [
+        { launch: first!, reason: report.problems.join("; "), report },
+        { launch: second!, reason: "secreview-ls: not found" },
+      ],
+      "fromEnvironment",
     );
+    assert.match(advice.message, /cannot start the server with \/usr\/bin\/python3: pygls>=2\.1,<3: cannot import pygls/);
+    assert.match(advice.message, /Fix: install this checkout and its requirements into \/usr\/bin\/python3/);
+    assert.equal(advice.command, "/usr/bin/python3 -m pip install -e /src/secreview");
+  });
+
+  test("bundled server and no usable Python: say which Python is needed", () => {
+    const candidates = launchCandidates(readLaunchSettings(getter({})), undefined, "linux", BUNDLE);
+    const advice = failureAdvice(
+      candidates.map((launch) => ({ launch, reason: `${launch.command}: not found` })),
+      "useBundled",
+    );
+    assert.match(advice.message, /needs Python 3\.11 or newer/);
+    assert.match(advice.message, /tried python3, python3\.14, python3\.13, python3\.12, python3\.11/);
+    assert.match(advice.message, /Python: Select Interpreter/);
+    assert.equal(advice.command, undefined);
+  });
+
+  test("a Python that is too old explains itself through the launcher", () => {
+    const [c] = launchCandidates(readLaunchSettings(getter({ interpreter: "/usr/bin/python3.9" })), undefined, "linux", BUNDLE);
+    const old = parseReport("problem: Python 3.9.2 is too old: the server needs Python 3.11 or newer\nfix: select a Python 3.11+ interpreter");
+    const advice = failureAdvice([{ launch: c!, reason: old.problems[0]!, report: old }], "useBundled");
+    assert.match(advice.message, /\/usr\/bin\/python3\.9: Python 3\.9\.2 is too old/);
+    assert.match(advice.message, /Fix: select a Python 3\.11\+ interpreter/);
+  });
+
+  test("server.path and an interpreter without the package are named", () => {
+    const [p] = launchCandidates(readLaunchSettings(getter({ server: { path: "/nope" } })), undefined, "linux");
+    assert.match(failureAdvice([{ launch: p!, reason: "/nope: not found" }], "useBundled").message, /secreview\.server\.path/);
+    const [i] = launchCandidates(
+      readLaunchSettings(getter({ interpreter: "/usr/bin/python3", importStrategy: "fromEnvironment" })),
+      undefined,
+      "linux",
+    );
+    const message = failureAdvice([{ launch: i!, reason: "No module named secreview_ls" }], "fromEnvironment").message;
+    assert.match(message, /"\/usr\/bin\/python3" cannot run secreview_ls/);
+    assert.match(message, /importStrategy to useBundled/);
+    assert.doesNotMatch(message, /pip install secreview-ls/, "the package is not on an index");
+    const all = launchCandidates(readLaunchSettings(getter({ importStrategy: "fromEnvironment" })), undefined, "linux");
     assert.match(
-      noServerMessage(launchCandidates(readLaunchSettings(getter({})), undefined, "linux")),
+      failureAdvice(all.map((launch) => ({ launch, reason: "not found" })), "fromEnvironment").message,
       /tried secreview-ls; python3 -m secreview_ls/,
     );
   });

@@ -1,17 +1,22 @@
 // The packaged bundle (dist/extension.js) run against a stand-in "vscode"
-// module: activation, the status bar, the error path, and — when
-// SECREVIEW_TEST_PYTHON names an interpreter with secreview_ls — a real
-// server: start, diagnostics for an opened document, restart, stop.
+// module: activation, the status bar, the error paths, and real servers: the one
+// bundled in bundled/libs (run by a Python 3.11+ from PATH) and, when
+// SECREVIEW_TEST_PYTHON names an interpreter with secreview_ls installed, that
+// interpreter's package. A real-server test that cannot run says why in the
+// summary, and fails instead when CI is set.
 
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, test } from "node:test";
+import { afterEach, type TestContext, test } from "node:test";
 
 import { createFakeVscode, type Recorder, Uri } from "./fakeVscode";
 
-const BUNDLE = path.resolve(__dirname, "../../dist/extension.js");
+const EXTENSION_ROOT = path.resolve(__dirname, "../..");
+const BUNDLE = path.join(EXTENSION_ROOT, "dist/extension.js");
+const BUNDLED_LIBS = path.join(EXTENSION_ROOT, "bundled/libs/secreview_ls/__init__.py");
 const python = process.env["SECREVIEW_TEST_PYTHON"];
 
 interface ExtensionModule {
@@ -57,7 +62,32 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
   }
 }
 
-const context = { subscriptions: [] as { dispose(): unknown }[] };
+const context = { subscriptions: [] as { dispose(): unknown }[], extensionPath: EXTENSION_ROOT };
+
+/** Skips with the reason, except under CI, where a real-server test must run. */
+function requireOrSkip(t: TestContext, missing: string | undefined): boolean {
+  if (missing === undefined) {
+    return true;
+  }
+  if (process.env["CI"]) {
+    assert.fail(`${missing} (CI is set, so this is a failure, not a skip)`);
+  }
+  t.skip(missing);
+  return false;
+}
+
+/** A `python3` on PATH that is 3.11 or newer, as the bundled server needs. */
+function python311OnPath(): string | undefined {
+  for (const name of ["python3", "python3.14", "python3.13", "python3.12", "python3.11"]) {
+    try {
+      execFileSync(name, ["-c", "import sys; sys.exit(sys.version_info < (3, 11))"], { stdio: "ignore" });
+      return name;
+    } catch {
+      // not there, or too old
+    }
+  }
+  return undefined;
+}
 
 test("the bundle exports activate and deactivate", () => {
   const { ext } = load({});
@@ -82,45 +112,118 @@ test("a server path that does not exist ends in the error state with a message",
   }
 });
 
-test(
-  "a real server starts, reports a finding for an opened document, restarts and stops",
-  { skip: python === undefined ? "SECREVIEW_TEST_PYTHON not set" : false, timeout: 90_000 },
-  async () => {
-    const { ext, recorder, folder } = load({
-      "secreview.interpreter": python,
-      "secreview.severity": "low",
-      "secreview.debounce": 50,
-    });
-    await ext.activate(context);
-    await waitFor("running", () => recorder.status[recorder.status.length - 1]?.includes("$(shield)"));
-    assert.ok(recorder.output.some((l) => /Found secreview-ls \d+\.\d+\.\d+/.test(l)), recorder.output.join("\n"));
+test("an interpreter that cannot run the server: its report and fix command are shown", async () => {
+  // A stand-in interpreter that answers like `python -m secreview_ls --version` without pygls.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secreview-fakepy-"));
+  const fake = path.join(dir, "python");
+  fs.writeFileSync(
+    fake,
+    [
+      "#!/bin/sh",
+      "echo 'secreview-ls 0.1.0 cannot start' >&2",
+      "echo \"python: $0 (3.12.0)\" >&2",
+      "echo \"problem: pygls>=2.1,<3: cannot import pygls (No module named 'pygls')\" >&2",
+      "echo \"fix: install the missing requirements into $0\" >&2",
+      "echo \"run: $0 -m pip install 'pygls>=2.1,<3'\" >&2",
+      "exit 1",
+      "",
+    ].join("\n"),
+  );
+  fs.chmodSync(fake, 0o755);
+  const { ext, recorder } = load({
+    "secreview.interpreter": fake,
+    "secreview.importStrategy": "fromEnvironment",
+    "test.choose": "Copy fix command",
+  });
+  await ext.activate(context);
+  const error = recorder.messages.find((m) => m.level === "error");
+  assert.ok(error, JSON.stringify(recorder.messages));
+  assert.match(error.text, /cannot start the server with .*python: pygls>=2\.1,<3: cannot import pygls/);
+  assert.match(error.text, /Fix: install the missing requirements into /);
+  assert.ok(error.items.includes("Copy fix command"), JSON.stringify(error.items));
+  await waitFor("the command in the clipboard", () => recorder.clipboard.length > 0);
+  assert.deepEqual(recorder.clipboard, [`${fake} -m pip install 'pygls>=2.1,<3'`]);
+  assert.ok(recorder.output.some((l) => l.includes(`run: ${fake} -m pip install`)), recorder.output.join("\n"));
+  assert.match(recorder.status[recorder.status.length - 1] ?? "", /\$\(error\)/);
+});
 
-    const file = path.join(folder, "loader.py");
-    const text = 'import yaml\nyaml.load(open("x").read())\n';
-    fs.writeFileSync(file, text);
-    const uri = Uri.file(file);
-    recorder.openDocument({ uri, languageId: "python", version: 1, text });
-    const diagnostics = await waitFor("diagnostics", () => {
-      const d = recorder.diagnostics.get(uri.toString());
-      return d !== undefined && d.length > 0 ? d : undefined;
-    });
-    const onLine2 = diagnostics.filter((d) => d.range.start.line === 1);
-    assert.equal(onLine2.length, 1, JSON.stringify(diagnostics));
-    const finding = onLine2[0]!;
-    assert.equal(finding.source, "secreview");
-    const code = typeof finding.code === "object" && finding.code !== null ? (finding.code as { value: unknown }).value : finding.code;
-    assert.match(String(code), /^SR\d+$/);
+/** Opens a Python file and a .env file and waits for the server's findings on both. */
+async function opensFilesAndReports(recorder: Recorder, folder: string): Promise<void> {
+  const file = path.join(folder, "loader.py");
+  const text = 'import yaml\nyaml.load(open("x").read())\n';
+  fs.writeFileSync(file, text);
+  const uri = Uri.file(file);
+  recorder.openDocument({ uri, languageId: "python", version: 1, text });
+  const diagnostics = await waitFor("diagnostics", () => {
+    const d = recorder.diagnostics.get(uri.toString());
+    return d !== undefined && d.length > 0 ? d : undefined;
+  });
+  const onLine2 = diagnostics.filter((d) => d.range.start.line === 1);
+  assert.equal(onLine2.length, 1, JSON.stringify(diagnostics));
+  const finding = onLine2[0]!;
+  assert.equal(finding.source, "secreview");
+  const code = typeof finding.code === "object" && finding.code !== null ? (finding.code as { value: unknown }).value : finding.code;
+  assert.match(String(code), /^SR\d+$/);
 
-    // Restart: stopped, then starting, then running again.
-    const before = recorder.status.length;
-    await recorder.commands.get("secreview.client.restart")?.();
-    await waitFor("running after restart", () => recorder.status[recorder.status.length - 1]?.includes("$(shield)"));
-    const during = recorder.status.slice(before);
-    assert.ok(during.some((s) => s.includes("circle-slash")), during.join(", "));
-    assert.ok(during.some((s) => s.includes("sync~spin")), during.join(", "));
+  // A dotenv file (VS Code gives it the language "dotenv", or "plaintext" without support).
+  const env = path.join(folder, ".env");
+  const envText = "DB_PASSWORD=Zq8-pr0d-Vx3!kL\n";
+  fs.writeFileSync(env, envText);
+  const envUri = Uri.file(env);
+  recorder.openDocument({ uri: envUri, languageId: "plaintext", version: 1, text: envText });
+  const envDiagnostics = await waitFor("diagnostics for .env", () => {
+    const d = recorder.diagnostics.get(envUri.toString());
+    return d !== undefined && d.length > 0 ? d : undefined;
+  });
+  assert.equal(envDiagnostics[0]?.range.start.line, 0, JSON.stringify(envDiagnostics));
+  assert.doesNotMatch(envDiagnostics[0]?.message ?? "", /Zq8-pr0d-Vx3!kL/, "the secret is masked");
+}
 
-    await ext.deactivate();
-    loaded = undefined;
-    assert.match(recorder.status[recorder.status.length - 1] ?? "", /circle-slash/);
-  },
-);
+async function restartsAndStops(ext: ExtensionModule, recorder: Recorder): Promise<void> {
+  const before = recorder.status.length;
+  await recorder.commands.get("secreview.client.restart")?.();
+  await waitFor("running after restart", () => recorder.status[recorder.status.length - 1]?.includes("$(shield)"));
+  const during = recorder.status.slice(before);
+  assert.ok(during.some((s) => s.includes("circle-slash")), during.join(", "));
+  assert.ok(during.some((s) => s.includes("sync~spin")), during.join(", "));
+  await ext.deactivate();
+  loaded = undefined;
+  assert.match(recorder.status[recorder.status.length - 1] ?? "", /circle-slash/);
+}
+
+test("the bundled server runs with a Python from PATH, reports on Python and .env files, restarts and stops", { timeout: 120_000 }, async (t) => {
+  const bundled = fs.existsSync(BUNDLED_LIBS) ? undefined : "bundled/libs is empty: run `npm run bundle` first";
+  const py = python311OnPath();
+  if (!requireOrSkip(t, bundled ?? (py === undefined ? "no Python 3.11+ on PATH to run the bundled server" : undefined))) {
+    return;
+  }
+  const { ext, recorder, folder } = load({ "secreview.severity": "low", "secreview.debounce": 50 });
+  await ext.activate(context);
+  await waitFor("running", () => recorder.status[recorder.status.length - 1]?.includes("$(shield)"));
+  assert.ok(
+    recorder.output.some((l) => /Found secreview-ls \d+\.\d+\.\d+ \(bundled\): \S*python3\S* \S*secreview_server\.py --version/.test(l)),
+    recorder.output.join("\n"),
+  );
+  await opensFilesAndReports(recorder, folder);
+  await restartsAndStops(ext, recorder);
+});
+
+test("the interpreter's installed package (fromEnvironment) runs too", { timeout: 120_000 }, async (t) => {
+  if (!requireOrSkip(t, python === undefined ? "SECREVIEW_TEST_PYTHON is not set (an interpreter with secreview_ls installed)" : undefined)) {
+    return;
+  }
+  const { ext, recorder, folder } = load({
+    "secreview.interpreter": python,
+    "secreview.importStrategy": "fromEnvironment",
+    "secreview.severity": "low",
+    "secreview.debounce": 50,
+  });
+  await ext.activate(context);
+  await waitFor("running", () => recorder.status[recorder.status.length - 1]?.includes("$(shield)"));
+  assert.ok(
+    recorder.output.some((l) => /Found secreview-ls \d+\.\d+\.\d+: \S+ -m secreview_ls --version/.test(l)),
+    recorder.output.join("\n"),
+  );
+  await opensFilesAndReports(recorder, folder);
+  await restartsAndStops(ext, recorder);
+});

@@ -5,6 +5,8 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
+import { globToRegExp } from "../documents";
+
 type Listener = (e: any) => unknown;
 
 export class Disposable {
@@ -135,7 +137,8 @@ export interface FakeDocument {
 export interface Recorder {
   status: string[];
   output: string[];
-  messages: { level: string; text: string }[];
+  messages: { level: string; text: string; items: string[] }[];
+  clipboard: string[];
   diagnostics: Map<string, Diagnostic[]>;
   commands: Map<string, (...args: any[]) => unknown>;
   openDocument(doc: FakeDocument): void;
@@ -168,6 +171,7 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
     status: [],
     output: [],
     messages: [],
+    clipboard: [],
     diagnostics: new Map(),
     commands: new Map(),
     openDocument(doc: FakeDocument) {
@@ -219,9 +223,12 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
   });
   const message =
     (level: string) =>
-    (text: string): Promise<undefined> => {
-      recorder.messages.push({ level, text });
-      return Promise.resolve(undefined);
+    (text: string, ...items: unknown[]): Promise<string | undefined> => {
+      const labels = items.filter((i): i is string => typeof i === "string");
+      recorder.messages.push({ level, text, items: labels });
+      // A test can pick a button: settings["test.choose"] names it.
+      const choose = settings["test.choose"];
+      return Promise.resolve(typeof choose === "string" && labels.includes(choose) ? choose : undefined);
     };
 
   const languages: any = new Proxy<Record<string, any>>(
@@ -252,7 +259,8 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
         return selectors.some(
           (s: any) =>
             (typeof s === "string" ? s === doc.languageId : !s.language || s.language === doc.languageId) &&
-            (typeof s === "string" || !s.scheme || s.scheme === doc.uri.scheme),
+            (typeof s === "string" || !s.scheme || s.scheme === doc.uri.scheme) &&
+            (typeof s === "string" || !s.pattern || globToRegExp(s.pattern).test(doc.uri.fsPath)),
         )
           ? 10
           : 0;
@@ -314,7 +322,19 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
 
   const base: Record<string, unknown> = {
     version: "1.90.0",
-    env: { appName: "Fake Code", language: "en", machineId: "x", openExternal: () => Promise.resolve(true) },
+    env: {
+      appName: "Fake Code",
+      language: "en",
+      machineId: "x",
+      openExternal: () => Promise.resolve(true),
+      clipboard: {
+        writeText: (text: string) => {
+          recorder.clipboard.push(text);
+          return Promise.resolve();
+        },
+        readText: () => Promise.resolve(recorder.clipboard[recorder.clipboard.length - 1] ?? ""),
+      },
+    },
     Disposable,
     EventEmitter,
     Uri,

@@ -1,0 +1,79 @@
+// Which documents the extension hands to the server. No "vscode" import.
+//
+// Python files get every rule. The server also judges other text files with its
+// secret rules (keys and tokens of known formats, passwords and tokens assigned in
+// configuration, credentials in URLs, private keys): the file names below are the
+// ones where those rules find something, matched by name because VS Code has no
+// language for several of them (TOML, key files) without other extensions.
+// editors/nvim/lua/secreview/init.lua attaches Neovim to the same list (a test
+// compares the two).
+
+/** File-name globs (matched against the file's base name) of the non-Python files
+ *  the server reports secrets in. */
+export const SECRET_FILE_NAMES: readonly string[] = [
+  // dotenv
+  ".env",
+  ".env.*",
+  "*.env",
+  // configuration formats
+  "*.yaml",
+  "*.yml",
+  "*.json",
+  "*.toml",
+  "*.ini",
+  "*.cfg",
+  "*.conf",
+  "*.properties",
+  // private keys
+  "*.pem",
+  "*.key",
+  "id_rsa",
+  "id_dsa",
+  "id_ecdsa",
+  "id_ed25519",
+];
+
+export interface DocumentFilter {
+  scheme: string;
+  language?: string;
+  pattern?: string;
+}
+
+/** The language client's document selector: Python by language (saved or untitled),
+ *  the secret-bearing files by name (saved files only: the name is what identifies them). */
+export function documentSelector(): DocumentFilter[] {
+  return [
+    { scheme: "file", language: "python" },
+    { scheme: "untitled", language: "python" },
+    ...SECRET_FILE_NAMES.map((name) => ({ scheme: "file", pattern: `**/${name}` })),
+  ];
+}
+
+/** A glob of the forms used above (`**`, `*`, `?` and literal text) as a regular
+ *  expression over a path with `/` separators, as VS Code matches it. */
+export function globToRegExp(glob: string): RegExp {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*" && glob[i + 2] === "/") {
+      out += "(?:.*/)?";
+      i += 2;
+    } else if (c === "*") {
+      out += "[^/]*";
+    } else if (c === "?") {
+      out += "[^/]";
+    } else {
+      out += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    }
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/** Whether a saved file with this path (any separators) goes to the server. */
+export function isServedFile(filePath: string, languageId: string): boolean {
+  if (languageId === "python") {
+    return true;
+  }
+  const normal = filePath.replace(/\\/g, "/");
+  return documentSelector().some((f) => f.pattern !== undefined && globToRegExp(f.pattern).test(normal));
+}

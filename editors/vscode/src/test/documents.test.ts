@@ -1,0 +1,56 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { documentSelector, globToRegExp, isServedFile, SECRET_FILE_NAMES } from "../documents";
+
+test("Python by language, saved or untitled", () => {
+  const selector = documentSelector();
+  assert.deepEqual(selector.slice(0, 2), [
+    { scheme: "file", language: "python" },
+    { scheme: "untitled", language: "python" },
+  ]);
+  assert.ok(isServedFile("/p/tools/run", "python"), "a script without a suffix, known as Python by its editor");
+});
+
+test("configuration and key files by name, in any folder", () => {
+  for (const file of [
+    "/p/.env",
+    "/p/.env.production",
+    "/p/deploy/prod.env",
+    "/p/settings.yaml",
+    "/p/k8s/secret.yml",
+    "/p/config.json",
+    "/p/pyproject.toml",
+    "/p/app.ini",
+    "/p/setup.cfg",
+    "/p/nginx.conf",
+    "/p/app.properties",
+    "/p/certs/server.pem",
+    "/p/tls.key",
+    "/home/u/.ssh/id_rsa",
+    "/home/u/.ssh/id_ed25519",
+    "C:\\p\\.env",
+  ]) {
+    assert.ok(isServedFile(file, "plaintext"), file);
+  }
+});
+
+test("other files are left alone", () => {
+  for (const file of ["/p/README.md", "/p/notes.txt", "/p/main.c", "/p/id_rsa.pub", "/p/.envrc", "/p/environment.py.bak"]) {
+    assert.ok(!isServedFile(file, "plaintext"), file);
+  }
+});
+
+test("every name has its pattern, saved files only", () => {
+  const patterns = documentSelector().filter((f) => f.pattern !== undefined);
+  assert.equal(patterns.length, SECRET_FILE_NAMES.length);
+  assert.ok(patterns.every((f) => f.scheme === "file" && f.language === undefined));
+});
+
+test("globs: ** crosses folders, * does not", () => {
+  assert.ok(globToRegExp("**/*.env").test("a/b/x.env"));
+  assert.ok(globToRegExp("**/*.env").test("x.env"));
+  assert.ok(!globToRegExp("*.env").test("a/x.env"));
+  assert.ok(!globToRegExp("**/.env").test("a/x.env"));
+  assert.ok(globToRegExp("**/.env.*").test("/a/.env.local"));
+});
