@@ -8,6 +8,7 @@ through this module, so the rest of ``lsp/`` deals in snapshots, findings and no
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..pipeline import (
     Notice,
     ProjectIndex,
     analyze_file,
+    analyze_source,
     analyze_text_file,
     is_python_path,
     split_lines_keepends,
@@ -33,6 +35,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("secreview_ls.lsp")
 
+# A first incremental analysis runs the rules once per group of top-level statements: on a
+# file of thousands of small definitions that costs many times a whole analysis. Such a
+# document is analyzed whole, at every version.
+INCREMENTAL_MAX_STATEMENTS = 2_000
+_TOP_LEVEL = re.compile(r"^[^\s#]", re.MULTILINE)
+
 __all__ = [
     "AnalysisResult",
     "DiskResult",
@@ -40,7 +48,10 @@ __all__ = [
     "ProjectIndex",
     "analyze_disk_file",
     "analyze_document",
+    "analyze_whole",
+    "fell_back_for_syntax",
     "forget_baselines",
+    "incremental_worthwhile",
     "is_python_document",
     "new_analyzer",
     "project_index",
@@ -81,10 +92,37 @@ def analyze_document(snapshot: DocumentSnapshot, analyzer: IncrementalAnalyzer |
     return result
 
 
+def analyze_whole(snapshot: DocumentSnapshot) -> AnalysisResult:
+    """Findings and notices of an open document from one analysis of the whole text (no
+    incremental cache), with the folder's scope and baseline applied."""
+    if snapshot.python:
+        result = analyze_source(snapshot.text, snapshot.path, snapshot.settings.config, project=snapshot.project)
+    else:
+        result = analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
+    result.findings = filter_findings(result.findings, snapshot.path, snapshot.text, snapshot.settings)
+    return result
+
+
+def incremental_worthwhile(text: str) -> bool:
+    """Whether a first incremental analysis of ``text`` costs about what a whole one does
+    (it has at most ``INCREMENTAL_MAX_STATEMENTS`` top-level statements, estimated from the
+    lines that start at column 0)."""
+    for count, _ in enumerate(_TOP_LEVEL.finditer(text), start=1):
+        if count > INCREMENTAL_MAX_STATEMENTS:
+            return False
+    return True
+
+
+def fell_back_for_syntax(analyzer: IncrementalAnalyzer) -> bool:
+    """Whether the analyzer's last run analyzed the whole file because of syntax errors (it
+    then dropped its cache, so its next run would start from nothing)."""
+    return analyzer.stats.mode == "full" and "syntax error" in analyzer.stats.reason
+
+
 def review_document(snapshot: DocumentSnapshot, display_path: str) -> str:
-    """The review of an open document, from a full analysis (so that it also reports what was
+    """The review of an open document, from a whole analysis (so that it also reports what was
     examined)."""
-    result = analyze_document(snapshot, None)
+    result = analyze_whole(snapshot)
     settings = snapshot.settings
     filtered = None
     if settings.options.scope == "changed":

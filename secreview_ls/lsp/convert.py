@@ -26,6 +26,7 @@ NOTICE_SEVERITY = {
     "syntax-error": types.DiagnosticSeverity.Information,
     "newer-syntax": types.DiagnosticSeverity.Information,
     "too-large": types.DiagnosticSeverity.Information,
+    "timeout": types.DiagnosticSeverity.Information,
     "binary": types.DiagnosticSeverity.Information,
     "unknown-suppression": types.DiagnosticSeverity.Information,
     "unused-suppression": types.DiagnosticSeverity.Hint,

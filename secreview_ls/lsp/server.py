@@ -1,10 +1,13 @@
 """The language server's state: open documents, settings per folder, scheduled analyses.
 
-Analysis runs in a thread pool (never on the event loop). For each document a
+Analysis runs in threads (never on the event loop), two at a time, each within a
+time budget (``lsp/workers.py``): a run over budget is abandoned, its document gets a
+diagnostic saying so, and the next analysis takes its place. For each document a
 change cancels the pending (debounced) run; a run in progress finishes but its
 result is dropped when the document has moved on, so a published result always
 matches the version it names. One run per document at a time: the incremental
-analyzer of a document is not shared between threads.
+analyzer of a document is not shared between threads (an abandoned run's analyzer
+is dropped with it).
 
 The handlers (``lsp/handlers``) see this state only through the public methods
 below: a :class:`DocumentSnapshot` of an open document, its current or latest
@@ -15,10 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -28,8 +31,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..pipeline import Finding, Notice
-from . import analysis
+from ..pipeline import Finding, Notice, Span
+from . import analysis, transport
 from .analysis import IncrementalAnalyzer, ProjectIndex
 from .collector import IdleCollector
 from .convert import ClientFeatures, DiagnosticCache, is_logged_notice
@@ -38,12 +41,14 @@ from .protocol import Protocol, Serialized
 from .results import Published, path_for, to_published
 from .settings import FolderSettings, resolve
 from .snapshot import DocumentSnapshot
+from .workers import AnalysisThreads, BudgetExceeded
 
 log = logging.getLogger("secreview_ls.lsp")
 
 ANALYSIS_WORKERS = 2
 CACHED_ANALYZERS = 16  # documents that keep incremental caches (the most recently analyzed)
 SETTINGS_WAIT = 3.0  # seconds an analysis waits for the client's configuration at startup
+BUDGET_FACTOR = 1.5  # a document's analysis is abandoned after this many times the `timeout` setting
 
 T = TypeVar("T")
 
@@ -63,6 +68,7 @@ class DocState:
     logged: frozenset[str] = frozenset()
     closed: bool = False
     dirty: bool = False  # re-analyze even if the version did not change (another file changed)
+    whole: bool = False  # analyze the next version whole (the incremental cache would not help)
     converted: DiagnosticCache = field(default_factory=DiagnosticCache)
 
 
@@ -71,7 +77,7 @@ class Job:
     """Everything a worker thread needs, captured on the event loop."""
 
     snapshot: DocumentSnapshot
-    analyzer: IncrementalAnalyzer | None
+    analyzer: IncrementalAnalyzer | None  # None: analyze the whole text
     converted: DiagnosticCache
 
 
@@ -83,7 +89,8 @@ class SecReviewServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=Protocol,
         )
-        self._executor = ThreadPoolExecutor(max_workers=ANALYSIS_WORKERS, thread_name_prefix="secreview-analysis")
+        self._threads = AnalysisThreads(ANALYSIS_WORKERS)
+        self.exit_hook: Callable[[int], None] = self._exit_now
         self._docs: dict[str, DocState] = {}
         self._cached: OrderedDict[str, None] = OrderedDict()
         self._init_options: dict[str, Any] = {}
@@ -415,16 +422,34 @@ class SecReviewServer(LanguageServer):
         self._result_event.set()
         self._result_event = asyncio.Event()
 
-    # -- worker threads -----------------------------------------------------------
+    # -- worker threads and the process -------------------------------------------
 
-    async def run_in_worker(self, function: Callable[..., T], *args: Any) -> T:
-        """Run ``function(*args)`` in the analysis thread pool."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+    async def run_in_worker(self, function: Callable[..., T], *args: Any, budget: float | None = None) -> T:
+        """Run ``function(*args)`` in an analysis thread; :class:`BudgetExceeded` when it runs
+        past ``budget`` seconds (it is then abandoned)."""
+        return await self._threads.run(function, *args, budget=budget)
 
     def stop_background_work(self) -> None:
-        """At shutdown: cancel queued analyses and the idle garbage collection."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """At shutdown: stop the running analyses and the idle garbage collection."""
+        self._threads.stop()
         self._collector.stop()
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """Serve over stdin/stdout, then end the process (code 0 after ``shutdown``)."""
+        self.exit_process(transport.run_stdio(cast(Protocol, self.protocol), stdin or sys.stdin.buffer, stdout or sys.stdout.buffer))
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client on a TCP socket, then end the process."""
+        self.exit_process(transport.run_tcp(cast(Protocol, self.protocol), host, port))
+
+    def exit_process(self, code: int) -> None:
+        """End the server now (``exit``, end of input), whatever is still running."""
+        log.info("exiting with code %d", code)
+        self.stop_background_work()
+        self.exit_hook(code)
+
+    def _exit_now(self, code: int) -> None:
+        transport.exit_process(code, self.protocol.writer)
 
     # -- scheduling ---------------------------------------------------------------
 
@@ -477,8 +502,12 @@ class SecReviewServer(LanguageServer):
                 return
             state.dirty = False
             job = self._job(state, document)
+            budget = job.snapshot.settings.config.timeout * BUDGET_FACTOR
             try:
-                outcome = await self.run_in_worker(run_job, job)
+                outcome = await self.run_in_worker(run_job, job, budget=budget)
+            except BudgetExceeded:
+                self._abandoned(state, job, budget)
+                return
             except Exception as error:  # an engine bug must not take the server down
                 log.exception("analysis of %s failed", state.uri)
                 self.log_message(f"analysis of {state.path} failed: {type(error).__name__}: {error}", types.MessageType.Error)
@@ -487,8 +516,7 @@ class SecReviewServer(LanguageServer):
                     # Answer whoever waits for this version (an empty result), rather than never.
                     self._publish(state, _published(job, [], []))
                 return
-            state.analyzer = job.analyzer
-            self._touch(state)
+            self._after_run(state, job, outcome)
             if state.closed:
                 return
             if document.version != job.snapshot.version or self._generation != job.snapshot.generation:
@@ -498,6 +526,37 @@ class SecReviewServer(LanguageServer):
             self._collector.after_analysis()
             if job.analyzer is not None and job.analyzer.unprepared:
                 await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
+
+    def _after_run(self, state: DocState, job: Job, outcome: Published) -> None:
+        """Keep the analyzer's cache, and choose how the next version is analyzed: whole after
+        a whole run that found syntax errors in several places, or after an incremental run
+        that fell back for syntax errors (its cache is gone: starting it again would cost more
+        than a whole analysis)."""
+        if job.analyzer is None:
+            state.whole = state.python and sum(1 for n in outcome.notices if n.kind == "syntax-error") > 1
+            return
+        state.analyzer = job.analyzer
+        state.whole = analysis.fell_back_for_syntax(job.analyzer)
+        if state.whole:
+            state.analyzer = None
+        self._touch(state)
+
+    def _abandoned(self, state: DocState, job: Job, budget: float) -> None:
+        """An analysis ran over its budget: drop what its thread still holds, say so in the log
+        and on the document."""
+        state.analyzer = None  # the abandoned thread may still be inside it
+        state.converted = DiagnosticCache()
+        timeout = job.snapshot.settings.config.timeout
+        message = (
+            f"analysis stopped after {budget:g} s ({BUDGET_FACTOR:g} × the `timeout` setting of {timeout:g} s); "
+            "no findings are shown for this version. Raise `timeout` to analyze this file."
+        )
+        self.log_message(f"{state.path}: {message}", types.MessageType.Warning)
+        document = self._document(state.uri)
+        if state.closed or document is None or document.version != job.snapshot.version:
+            return
+        notice = Notice("timeout", message, Span(1, 0, 1, 0), state.path)
+        self._publish(state, _published(job, [], [notice], cache=DiagnosticCache()))
 
     def _analyzing(self) -> bool:
         """Whether an analysis is running or waiting for its debounce."""
@@ -511,9 +570,11 @@ class SecReviewServer(LanguageServer):
         if state.analyzer is None or state.analyzer_settings is not snapshot.settings:
             state.analyzer = None
             state.analyzer_settings = snapshot.settings
-        if state.python and state.analyzer is None:
-            state.analyzer = analysis.new_analyzer(snapshot)
-        return Job(snapshot=snapshot, analyzer=state.analyzer, converted=state.converted)
+        if state.python and state.analyzer is None and not state.whole:
+            if analysis.incremental_worthwhile(snapshot.text):
+                state.analyzer = analysis.new_analyzer(snapshot)
+        analyzer = state.analyzer if state.python else None
+        return Job(snapshot=snapshot, analyzer=analyzer, converted=state.converted)
 
     def _touch(self, state: DocState) -> None:
         self._cached.pop(state.uri, None)
@@ -556,15 +617,18 @@ def run_job(job: Job) -> Published:
     """Analyze a snapshot and convert the result (runs in a worker thread)."""
     started = time.perf_counter()
     snapshot = job.snapshot
-    result = analysis.analyze_document(snapshot, job.analyzer)
+    if job.analyzer is not None:
+        result = analysis.analyze_document(snapshot, job.analyzer)
+    else:
+        result = analysis.analyze_whole(snapshot)
     published = _published(job, result.findings, result.notices)
     published.seconds = time.perf_counter() - started
-    if job.analyzer is not None:
-        log.info("analyzed %s v%s in %.1f ms: %s", snapshot.path, snapshot.version, published.seconds * 1000, job.analyzer.stats)
+    how = job.analyzer.stats if job.analyzer is not None else "whole"
+    log.info("analyzed %s v%s in %.1f ms: %s", snapshot.path, snapshot.version, published.seconds * 1000, how)
     return published
 
 
-def _published(job: Job, findings: list[Finding], notices: list[Notice]) -> Published:
+def _published(job: Job, findings: list[Finding], notices: list[Notice], cache: DiagnosticCache | None = None) -> Published:
     snapshot = job.snapshot
     return to_published(
         findings,
@@ -574,6 +638,5 @@ def _published(job: Job, findings: list[Finding], notices: list[Notice]) -> Publ
         generation=snapshot.generation,
         encoding=snapshot.encoding,
         features=snapshot.features,
-        cache=job.converted,
+        cache=cache if cache is not None else job.converted,
     )
-
