@@ -40,11 +40,13 @@ trust-boundary. A sanitizer without ``:classes`` cleans for every class.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import pathspec
 
 from .engine.finding import Level
 
@@ -140,17 +142,15 @@ class Config:
 
 
 def _matches_any(rel_path: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    name = rel_path.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        if fnmatch.fnmatchcase(rel_path, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatch.fnmatchcase(rel_path, pattern[3:]):
-            return True
-        if "/" not in pattern and fnmatch.fnmatchcase(name, pattern):
-            return True
-        if pattern.endswith("/**") and (rel_path + "/").startswith(pattern[:-2]):
-            return True
-    return False
+    """Whether ``rel_path`` matches one of ``patterns``, read as ``.gitignore`` lines: ``*``
+    stays within one path segment, ``**`` crosses them, a pattern without ``/`` matches a
+    name at any depth, and a pattern matching a folder matches everything in it."""
+    return bool(patterns) and _spec(tuple(patterns)).match_file(rel_path.lstrip("/"))
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:

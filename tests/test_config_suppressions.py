@@ -167,6 +167,10 @@ def test_pyproject_settings_apply(tmp_path: Path) -> None:
         ("pkg/views.py", False),
         ("pkg/contests.py", False),
         ("pkg/testing.py", False),
+        # `*` stays within one path segment: a folder named test_* does not make its files tests
+        ("test_results0/app/views.py", False),
+        ("pkg/test_api/views.py", False),
+        ("pkg/test_api/test_views.py", True),
     ],
 )
 def test_default_test_paths_know_django_and_testing_folders(path: str, is_test: bool) -> None:

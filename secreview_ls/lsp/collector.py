@@ -1,4 +1,4 @@
-"""Keeps Python's full garbage collections out of the keystroke path.
+"""Keeps Python's full garbage collections out of the keystroke path, and memory bounded.
 
 A full (generation 2) collection visits every object the server holds; with the syntax
 trees and caches of a 10,000-line module in memory it takes about a quarter of a second, and
@@ -6,15 +6,29 @@ the interpreter starts one whenever enough new objects have survived: in the mid
 analysis, which then misses its latency. So after each analysis the objects alive are
 frozen (``gc.freeze()``): automatic collections only look at objects made after that.
 Objects that die are still freed at once by reference counting; only reference cycles among
-frozen objects wait, until the server has been idle for a moment. Then one full collection
-runs, between keystrokes, and what survives is frozen again.
+frozen objects wait for a full collection, which runs:
+
+- when the server has been idle for a moment (between keystrokes), as soon as a few analyses
+  have run since the last one, or a document was closed;
+- right after an analysis is published, when there was no pause for ``MAX_INTERVAL``
+  seconds or the process grew by ``GROWTH`` since the last collection: garbage that waits
+  for a pause that never comes (typing without a break, a client that sends edits
+  continuously) is what made a server grow by ~100 KB per edit. The result of that
+  analysis is already out; only the next one may start a little later.
+
+After a full collection, what survives is frozen again and the C allocator is asked to
+give free memory back to the system (``malloc_trim``, with glibc), so closing documents
+brings the process back down.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import gc
 import logging
+import os
 import time
 from collections.abc import Callable
 
@@ -22,10 +36,42 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 2.0  # no analysis for this long: the user has paused
 MIN_ANALYSES = 20  # analyses since the last full collection before another is worth it
+MAX_INTERVAL = 30.0  # seconds of analyses without a full collection before one runs anyway
+GROWTH = 0.10  # growth of the resident size since the last full collection that forces one
+
+
+def resident_bytes() -> int | None:
+    """The process's resident size (Linux), None elsewhere."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _malloc_trim() -> Callable[[], None]:
+    """``malloc_trim(0)`` of glibc, or nothing elsewhere."""
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is None:
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+
+    def release() -> None:
+        trim(0)
+
+    return release
+
+
+release_free_memory = _malloc_trim()
 
 
 class IdleCollector:
-    """Freezes the heap after each analysis and collects fully only when the server is idle."""
+    """Freezes the heap after each analysis and collects fully when idle, or when garbage
+    has waited too long (see the module docstring)."""
 
     def __init__(
         self,
@@ -33,39 +79,74 @@ class IdleCollector:
         *,
         idle_seconds: float = IDLE_SECONDS,
         min_analyses: int = MIN_ANALYSES,
+        max_interval: float = MAX_INTERVAL,
+        growth: float = GROWTH,
+        resident: Callable[[], int | None] = resident_bytes,
     ) -> None:
         self.busy = busy
         self.idle_seconds = idle_seconds
         self.min_analyses = min_analyses
+        self.max_interval = max_interval
+        self.growth = growth
+        self.resident = resident
         self.analyses = 0
         self.collections = 0
+        self.forced = 0  # collections that did not wait for a pause
+        self._wanted = False  # a collection is due at the next pause whatever the count
+        self._last = time.monotonic()
+        self._baseline = resident()
         self._timer: asyncio.TimerHandle | None = None
 
     def after_analysis(self) -> None:
         """Call on the event loop once an analysis result is published."""
         gc.freeze()
         self.analyses += 1
+        if self._overdue():
+            self.forced += 1
+            self.collect()
+            return
         self._schedule()
+
+    def released(self) -> None:
+        """Call when a document was closed: what it held is freed at the next pause."""
+        self._wanted = True
+        self._schedule()
+
+    def _overdue(self) -> bool:
+        if self.analyses < self.min_analyses:
+            return False
+        if time.monotonic() - self._last > self.max_interval:
+            return True
+        size = self.resident()
+        return size is not None and self._baseline is not None and size > self._baseline * (1 + self.growth)
 
     def _schedule(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(self.idle_seconds, self._collect)
+        self._timer = asyncio.get_running_loop().call_later(self.idle_seconds, self._collect_when_idle)
 
-    def _collect(self) -> None:
+    def _collect_when_idle(self) -> None:
         self._timer = None
-        if self.analyses < self.min_analyses:
+        if self.analyses < self.min_analyses and not self._wanted:
             return
         if self.busy():
             self._schedule()
             return
+        self.collect()
+
+    def collect(self) -> None:
+        """A full collection now; what survives is frozen again."""
         started = time.perf_counter()
         gc.unfreeze()
         found = gc.collect()
         gc.freeze()
+        release_free_memory()
         self.analyses = 0
         self.collections += 1
-        log.debug("idle garbage collection: %d objects in %.0f ms", found, (time.perf_counter() - started) * 1000)
+        self._wanted = False
+        self._last = time.monotonic()
+        self._baseline = self.resident()
+        log.debug("full garbage collection: %d objects in %.0f ms", found, (time.perf_counter() - started) * 1000)
 
     def stop(self) -> None:
         if self._timer is not None:

@@ -69,6 +69,7 @@ class DocState:
     closed: bool = False
     dirty: bool = False  # re-analyze even if the version did not change (another file changed)
     whole: bool = False  # analyze the next version whole (the incremental cache would not help)
+    over_budget: bool = False  # an analysis ran over its budget: analyze whole from now on
     converted: DiagnosticCache = field(default_factory=DiagnosticCache)
 
 
@@ -358,6 +359,7 @@ class SecReviewServer(LanguageServer):
         if not self._pull:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self._results_changed()
+        self._collector.released()
 
     # -- results ------------------------------------------------------------------
 
@@ -546,6 +548,7 @@ class SecReviewServer(LanguageServer):
         and on the document."""
         state.analyzer = None  # the abandoned thread may still be inside it
         state.converted = DiagnosticCache()
+        state.over_budget = True  # a whole analysis stops at `timeout` with what it found
         timeout = job.snapshot.settings.config.timeout
         message = (
             f"analysis stopped after {budget:g} s ({BUDGET_FACTOR:g} × the `timeout` setting of {timeout:g} s); "
@@ -570,7 +573,7 @@ class SecReviewServer(LanguageServer):
         if state.analyzer is None or state.analyzer_settings is not snapshot.settings:
             state.analyzer = None
             state.analyzer_settings = snapshot.settings
-        if state.python and state.analyzer is None and not state.whole:
+        if state.python and state.analyzer is None and not (state.whole or state.over_budget):
             if analysis.incremental_worthwhile(snapshot.text):
                 state.analyzer = analysis.new_analyzer(snapshot)
         analyzer = state.analyzer if state.python else None

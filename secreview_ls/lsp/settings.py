@@ -12,7 +12,8 @@ Keys (dashes, underscores or camelCase): ``select``, ``ignore``, ``severity``,
 ``confidence``, ``debounce`` (milliseconds), ``scope`` (``"all"`` or
 ``"changed"``: only findings on lines changed against ``diffBase``, default
 ``HEAD``), ``baseline`` (a baseline file, relative to the folder), plus any
-other ``[tool.secreview]`` key. Keys the server does not know (editor-side
+other ``[tool.secreview]`` key; and, from the client only, ``scanMaxFiles``
+(files a workspace scan analyzes at most, default 10,000). Keys the server does not know (editor-side
 settings such as a server path) are ignored, and so are client values that are
 empty (``null``, ``""``, ``[]``): editors send every key of a section with its
 default, which must not erase what the project's ``pyproject.toml`` says.
@@ -20,6 +21,7 @@ default, which must not erase what the project's ``pyproject.toml`` says.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,8 @@ from typing import Any
 from ..pipeline import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping
 
 DEFAULT_DEBOUNCE_MS = 150
+DEFAULT_SCAN_MAX_FILES = 10_000
+CLIENT_ONLY_KEYS = frozenset({"scan-max-files"})  # settings of the server alone, not of pyproject.toml
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -54,6 +58,7 @@ class ServerOptions:
     scope: str = "all"
     baseline: str | None = None
     diff_base: str = "HEAD"
+    scan_max_files: int = DEFAULT_SCAN_MAX_FILES
 
 
 @dataclass
@@ -86,7 +91,7 @@ def split_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any],
         name = normalize_key(str(key))
         if name in ANALYSIS_KEYS:
             config_part[name] = value
-        elif name in FACE_KEYS:
+        elif name in FACE_KEYS or name in CLIENT_ONLY_KEYS:
             server_part[name] = value
         else:
             ignored.append(str(key))
@@ -94,7 +99,7 @@ def split_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any],
 
 
 def _server_options(mapping: dict[str, Any], base: ServerOptions, errors: list[str]) -> ServerOptions:
-    options = ServerOptions(base.debounce, base.scope, base.baseline, base.diff_base)
+    options = dataclasses.replace(base)
     for key, value in mapping.items():
         if value is None:
             continue
@@ -118,6 +123,11 @@ def _server_options(mapping: dict[str, Any], base: ServerOptions, errors: list[s
                 errors.append(f"`diffBase` must be a git revision, got {value!r}")
             else:
                 options.diff_base = value.strip()
+        elif key == "scan-max-files":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                errors.append(f"`scanMaxFiles` must be a positive number of files, got {value!r}")
+            else:
+                options.scan_max_files = value
     return options
 
 

@@ -51,6 +51,7 @@ from .baseline import (
     write_baseline,
 )
 from .batch import analyze_file, analyze_path, analyze_source, analyze_text_file
+from .bounded_walk import Found, find_files
 from .discovery import discover_files, has_python_shebang
 from .examined import CodeSeen, code_seen
 from .filters import filter_document, forget_baselines, relative_to_root
@@ -83,6 +84,7 @@ __all__ = [
     "Finding",
     "Fix",
     "FlowStep",
+    "Found",
     "GitError",
     "IncrementalAnalyzer",
     "Judgement",
@@ -117,6 +119,7 @@ __all__ = [
     "discover_files",
     "entry_for",
     "filter_document",
+    "find_files",
     "forget_baselines",
     "from_mapping",
     "has_python_shebang",

@@ -42,3 +42,78 @@ def test_few_analyses_do_not_collect() -> None:
         assert asyncio.run(scenario()).collections == 0
     finally:
         gc.unfreeze()
+
+
+class Cycle:
+    """Two objects pointing at each other, holding a large string: freed only by a full
+    collection."""
+
+    def __init__(self) -> None:
+        self.other = Partner(self)
+        self.payload = "x" * 200_000
+
+
+class Partner:
+    def __init__(self, owner: Cycle) -> None:
+        self.owner = owner
+
+
+def test_garbage_does_not_wait_for_a_pause_that_never_comes() -> None:
+    """Each analysis drops what the previous one kept (alive, hence frozen, at the previous
+    freeze). Without a pause it used to stay forever."""
+    import weakref
+
+    async def scenario() -> tuple[IdleCollector, int]:
+        made: weakref.WeakSet[Cycle] = weakref.WeakSet()
+        collector = IdleCollector(lambda: True, idle_seconds=60, min_analyses=5, max_interval=0.05)
+        kept = Cycle()
+        made.add(kept)
+        for _ in range(60):
+            collector.after_analysis()
+            kept = Cycle()  # the previous one is now garbage, frozen
+            made.add(kept)
+            await asyncio.sleep(0.005)
+        return collector, len(made)
+
+    try:
+        collector, alive = asyncio.run(scenario())
+        assert collector.forced > 0
+        assert alive < 30, alive
+    finally:
+        gc.unfreeze()
+
+
+def test_growth_forces_a_collection() -> None:
+    async def scenario() -> IdleCollector:
+        size = [100]
+        collector = IdleCollector(lambda: True, idle_seconds=60, min_analyses=2, max_interval=3600, resident=lambda: size[0])
+        for _ in range(3):
+            collector.after_analysis()
+        assert collector.forced == 0
+        size[0] = 120  # 20 % more than after the last collection
+        collector.after_analysis()
+        assert collector.forced == 1
+        collector.after_analysis()
+        collector.after_analysis()
+        assert collector.forced == 1  # the new size is the new reference
+        collector.stop()
+        return collector
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        gc.unfreeze()
+
+
+def test_closing_a_document_collects_at_the_next_pause() -> None:
+    async def scenario() -> IdleCollector:
+        collector = IdleCollector(lambda: False, idle_seconds=0.02, min_analyses=50)
+        collector.after_analysis()
+        collector.released()
+        await asyncio.sleep(0.1)
+        return collector
+
+    try:
+        assert asyncio.run(scenario()).collections == 1
+    finally:
+        gc.unfreeze()

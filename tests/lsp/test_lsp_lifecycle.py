@@ -192,3 +192,40 @@ async def test_frames_split_into_single_bytes_are_read(project: Path) -> None:
         assert "result" in await server.response(1)
     finally:
         await server.stop()
+
+
+async def test_the_tcp_transport_reads_frames_defensively_too(project: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from secreview_ls.lsp.framing import FrameReader, Message
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "secreview_ls", "--tcp", f"127.0.0.1:{port}"], cwd=project)
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        writer.write(b"Content-Length: 99999999999\r\n\r\n{}")
+        writer.write(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))
+        await writer.drain()
+        frames = FrameReader()
+        answer = None
+        while answer is None:
+            frames.feed(await asyncio.wait_for(reader.read(65536), 20))
+            while (event := frames.next_event()) is not None:
+                if isinstance(event, Message) and event.data.get("id") == 1:
+                    answer = event.data
+        assert "capabilities" in answer["result"]
+        writer.write(frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}) + frame({"jsonrpc": "2.0", "method": "exit"}))
+        await writer.drain()
+        assert await asyncio.get_running_loop().run_in_executor(None, process.wait, 5) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
