@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VERDICTS = HERE / "verdicts.json"
 DEFAULT_CACHE = Path.home() / ".cache" / "secreview" / "triage"
 PROJECTS = (
     ("Django", "5.1.4"),
@@ -91,7 +90,7 @@ def scan(cache: Path) -> None:
     results.mkdir(parents=True, exist_ok=True)
     for project in projects(cache):
         out = results / f"{project.name}.json"
-        command = [sys.executable, "-m", "secreview_ls", "check", "--format", "json", "--exit-zero",
+        command = [sys.executable, "-m", "secreview_ls.cli", "check", "--format", "json", "--exit-zero",
                    "--no-progress", "-q", "-o", str(out), str(project.root)]
         subprocess.run(command, check=True, cwd=project.root)
 
@@ -123,10 +122,18 @@ def _precision(verdicts: Counter[str]) -> str:
     return f"{100 * sum(verdicts[v] for v in HITS) / judged:5.1f}%"
 
 
+def load_verdicts() -> dict[str, dict[str, str]]:
+    """``verdicts.json`` and every ``verdicts-*.json`` beside it (one file per area of rules)."""
+    verdicts: dict[str, dict[str, str]] = {}
+    for path in sorted(HERE.glob("verdicts*.json")):
+        verdicts.update(json.loads(path.read_text(encoding="utf-8")))
+    return verdicts
+
+
 def report(cache: Path, untriaged_limit: int, as_json: bool) -> None:
     from secreview_ls.config import Config
 
-    verdicts = json.loads(VERDICTS.read_text(encoding="utf-8")) if VERDICTS.exists() else {}
+    verdicts = load_verdicts()
     by_rule: dict[str, Counter[str]] = defaultdict(Counter)
     by_project: dict[str, Counter[str]] = defaultdict(Counter)
     overall: Counter[str] = Counter()
