@@ -39,6 +39,8 @@ PROJECTS = (
     ("pip", "24.3.1"),
     ("Twisted", "24.11.0"),
     ("paramiko", "3.5.0"),
+    ("SQLAlchemy", "2.0.36"),
+    ("Flask", "3.1.0"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")
