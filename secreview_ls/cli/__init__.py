@@ -89,6 +89,11 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
                        help="worker processes (default 0: all cores; 1: no workers)")
     group.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    group.add_argument("--no-cache", action="store_true",
+                       help="analyze every file, without reading or writing the result cache")
+    group.add_argument("--cache-dir", metavar="DIR",
+                       help="where the result cache lives (default: $SECREVIEW_CACHE_DIR, else .secreview_cache "
+                            "in the project root)")
     group.add_argument("--quiet", "-q", action="store_true", help="do not print notices on stderr")
 
 
@@ -297,7 +302,7 @@ def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
 
 
 def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None, diff: str | None = None) -> Any:
-    from ..pipeline import scan_paths
+    from ..pipeline import cache_folder, scan_paths
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
@@ -323,6 +328,7 @@ def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None,
             gitignore=not args.no_gitignore,
             exclude=args.exclude,
             force_exclude=args.force_exclude,
+            cache_folder=None if args.no_cache else cache_folder(config, args.cache_dir),
         )
     finally:
         if progress is not None:

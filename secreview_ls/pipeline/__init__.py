@@ -60,6 +60,7 @@ from .incremental import IncrementalAnalyzer, RunStats, split_lines_keepends
 from .reading import PYTHON_SUFFIXES, ReadResult, decode_source, is_python_path, module_name_for, read_source
 from .report_file import write_text_safely
 from .result import AnalysisResult
+from .result_cache import ResultCache, cache_folder
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
 from .selection import config_notices, selected_rules, unknown_rule_codes
 
@@ -93,6 +94,7 @@ __all__ = [
     "ProjectIndex",
     "ReadResult",
     "Redactor",
+    "ResultCache",
     "Rule",
     "RunStats",
     "ScanResult",
@@ -109,6 +111,7 @@ __all__ = [
     "analyze_source",
     "analyze_text_file",
     "baseline_document",
+    "cache_folder",
     "changed_lines_for_text",
     "changes_since",
     "code_seen",

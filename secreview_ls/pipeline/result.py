@@ -21,3 +21,4 @@ class AnalysisResult:
     rules_run: tuple[str, ...] = ()
     facts: ModuleFacts | None = None
     evidence: Evidence = field(default_factory=Evidence)  # what the rules examined (for reviews)
+    project_files_used: tuple[str, ...] = ()  # files whose taint summaries the analysis used

@@ -38,6 +38,7 @@ from .collection import collected_at_the_end
 from .discovery import discover_files, has_python_shebang
 from .filters import drop_known, keep_changed, relative_to_root
 from .result import AnalysisResult
+from .result_cache import ResultCache
 from .running import budget_seconds
 from .selection import config_notices
 
@@ -134,7 +135,12 @@ def _can_use_alarm() -> bool:
 
 def _analyze_one(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
     with collected_at_the_end():
-        return _analyze_guarded(path, config, project)
+        if project is None:
+            return _analyze_guarded(path, config, project)
+        with project.recording() as used:
+            result = _analyze_guarded(path, config, project)
+        result.project_files_used = tuple(sorted(str(p) for p in used))
+        return result
 
 
 def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
@@ -213,11 +219,43 @@ def analyze_files(
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
     project_roots: list[Path] | None = None,
+    cache: ResultCache | None = None,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
     """Analyze ``files`` (in parallel when worthwhile); results sorted by path.
 
     ``project_roots`` gives each process its own cross-module index over those roots.
+    ``cache``: results of unchanged files are taken from it, and new ones stored in it.
     """
+    if cache is None:
+        return _analyze_all(files, config, jobs=jobs, progress=progress, project_roots=project_roots)
+    results: list[AnalysisResult] = []
+    missing: list[Path] = []
+    for path in files:
+        cached = cache.lookup(path)
+        if cached is None:
+            missing.append(path)
+        else:
+            results.append(cached)
+    hits = len(results)
+    counted = None if progress is None else (lambda done, total: progress(done + hits, total + hits))
+    if counted is not None and hits:
+        counted(0, len(missing))
+    fresh, notices = _analyze_all(missing, config, jobs=jobs, progress=counted, project_roots=project_roots)
+    for result in fresh:
+        cache.store(result, (Path(p) for p in result.project_files_used))
+    results.extend(fresh)
+    results.sort(key=lambda r: r.path)
+    return results, notices
+
+
+def _analyze_all(
+    files: Sequence[Path],
+    config: Config,
+    *,
+    jobs: int | None,
+    progress: ProgressCallback | None,
+    project_roots: list[Path] | None,
+) -> tuple[list[AnalysisResult], list[Notice]]:
     total = len(files)
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
     results: list[AnalysisResult] = []
@@ -318,6 +356,7 @@ def scan_paths(
     gitignore: bool = True,
     exclude: Sequence[str] = (),
     force_exclude: bool = False,
+    cache_folder: Path | None = None,
 ) -> ScanResult:
     """Discover and analyze the files under ``paths``.
 
@@ -327,6 +366,7 @@ def scan_paths(
     - ``baseline``: a ``baseline.Baseline``; known findings are hidden and
       entries no longer found are listed in ``ScanResult.baseline_fixed``.
     - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
+    - ``cache_folder``: keep results in a ``result_cache.ResultCache`` there (None: no cache).
     Taint flows through the project's own modules: each process builds a cross-module
     index over the project root.
     """
@@ -341,9 +381,13 @@ def scan_paths(
         scan.diff_note = changed.note
         files = [p for p in files if changed.touches(p)]
         scan.diff_unchanged_files = len(found.files) - len(files)
+    cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files)
     results, notices = analyze_files(
-        files, config, jobs=jobs, progress=progress, project_roots=[root]
+        files, config, jobs=jobs, progress=progress, project_roots=[root], cache=cache
     )
+    if cache is not None:
+        scan.notices.extend(cache.notices)
+        cache.save()
     scan.notices.extend(notices)
     scan.files_scanned = len(results)
     if baseline is not None:

@@ -17,15 +17,20 @@ unsaved documents); where it returns None, or without it, files are read from di
 re-read only when their size or modification time changes. Summaries are computed lazily, the
 first time a call into a file needs them, and cached per file by content hash; ``invalidate``
 drops one file (or everything). The index is safe to share between threads.
+
+``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
+directly or through the files they call into (a result cache is valid while they are
+unchanged).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..facts import ModuleFacts
@@ -46,6 +51,7 @@ class _Loaded:
     stamp: tuple[int, int] | None
     spec: TaintSpec
     taint: ModuleTaint
+    calls_into: set[Path] = field(default_factory=set)  # files its summaries used
 
 
 def _read_disk(path: Path) -> str | None:
@@ -74,6 +80,31 @@ class ProjectIndex:
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
         self._active: list[Path] = []
         self._lock = threading.RLock()
+        self._recorders = threading.local()
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[set[Path]]:
+        """Collect, in the yielded set, every project file whose summaries are used inside the
+        ``with`` block by this thread, with the files those summaries used in turn."""
+        consulted: set[Path] = set()
+        stack: list[set[Path]] = getattr(self._recorders, "stack", None) or []
+        self._recorders.stack = [*stack, consulted]
+        try:
+            yield consulted
+        finally:
+            self._recorders.stack = stack
+
+    def _record(self, path: Path) -> None:
+        """``path``'s summaries are being used: by the files now computing theirs, and by the
+        analyses recording on this thread."""
+        loaded = self._loaded.get(path)
+        used = {path, *(loaded.calls_into if loaded is not None else ())}
+        for caller in self._active[:-1]:
+            caller_loaded = self._loaded.get(caller)
+            if caller_loaded is not None:
+                caller_loaded.calls_into.update(used)
+        for consulted in getattr(self._recorders, "stack", ()):
+            consulted.update(used)
 
     # -- public ------------------------------------------------------------------------
 
@@ -197,6 +228,7 @@ class ProjectIndex:
             if taint is None:
                 return None
             summary = taint.summary_named(name)
+            self._record(path)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
             # A re-export: ``from .db import run_query`` in a package ``__init__``.

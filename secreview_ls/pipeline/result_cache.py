@@ -1,0 +1,286 @@
+"""The command line's result cache: unchanged files are not analyzed again.
+
+A file's cached result is reused when all of these are unchanged: its bytes, the configuration,
+the version of secreview and of Python, the list of the project's files (a new module can change
+what an import resolves to), and the bytes of every project file whose taint summaries its
+analysis used (recorded by ``ProjectIndex.recording``, through the files those call into).
+Results that are not complete (a timeout, an internal error, a file too deep to analyze) are
+never stored.
+
+The cache is one JSON file per configuration under the cache folder (``.secreview_cache`` in
+the project root by default), written atomically. Every file carries an HMAC made with a key
+kept in the user's own cache folder (``~/.cache/secreview/cache.key``, mode 0600): a cache that
+came with the code under review (an archive, a shared volume) or was damaged is ignored with a
+notice, never trusted, so it cannot hide findings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import Config
+from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
+from .result import AnalysisResult
+
+DEFAULT_FOLDER = ".secreview_cache"
+ENVIRONMENT_VARIABLE = "SECREVIEW_CACHE_DIR"
+FORMAT = 1
+MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
+MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
+
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache of secreview results: safe to delete.\n"
+
+
+def cache_folder(config: Config, chosen: str | os.PathLike[str] | None = None) -> Path:
+    """``chosen`` (``--cache-dir``), else ``$SECREVIEW_CACHE_DIR``, else ``.secreview_cache``
+    in the project root (the current folder without one)."""
+    if chosen:
+        return Path(chosen)
+    from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
+    if from_environment:
+        return Path(from_environment)
+    return (config.root or Path.cwd()) / DEFAULT_FOLDER
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def digest_file(path: Path) -> str | None:
+    try:
+        return digest_bytes(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _configuration_key(config: Config, files: Iterable[Path]) -> str:
+    """What makes results comparable: tool and Python versions, secreview's own code (an
+    installation from a checkout changes without a new version), the configuration (minus
+    where it was read from) and the project's file list."""
+    settings = dataclasses.replace(config, source_file=None)
+    listing = "\n".join(sorted(str(p) for p in files))
+    parts = (__version__, sys.version, _own_code(), repr(settings), digest_bytes(listing.encode("utf-8", "replace")))
+    return digest_bytes("\0".join(parts).encode("utf-8", "replace"))
+
+
+@functools.cache
+def _own_code() -> str:
+    """A digest of the name, size and modification time of each of secreview's modules."""
+    package = Path(__file__).resolve().parents[1]
+    stamps = []
+    for module in sorted(package.rglob("*.py")):
+        try:
+            info = module.stat()
+        except OSError:
+            continue
+        stamps.append(f"{module.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
+    return digest_bytes("\n".join(stamps).encode("utf-8", "replace"))
+
+
+def _user_key() -> bytes:
+    """The key signing cache files, made once per user; kept outside any project."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "secreview"
+    path = base / "cache.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+    except OSError:
+        pass  # an unwritable home: this run's cache is signed with a key nobody keeps
+    return key
+
+
+def _sign(key: bytes, body: bytes) -> str:
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+class ResultCache:
+    """Cached results of one configuration, loaded from and saved to ``folder``."""
+
+    def __init__(self, folder: Path, config: Config, files: Iterable[Path]) -> None:
+        self.folder = folder
+        self.root = (config.root or Path.cwd()).resolve()
+        self.file = folder / f"results-{_configuration_key(config, files)}.json"
+        self.notices: list[Notice] = []
+        self.hits = 0
+        self._key = _user_key()
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._used: set[str] = set()
+        self._digests: dict[Path, str | None] = {}
+        self._changed = False
+        self._load()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            raw = self.file.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            self._ignore(f"cannot read it ({error.strerror or error})")
+            return
+        try:
+            head, _, body = raw.partition(b"\n")
+            envelope = json.loads(head)
+            if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
+                self._ignore("it was written by another version")
+                return
+            if not hmac.compare_digest(str(envelope.get("hmac", "")), _sign(self._key, body)):
+                self._ignore("it was not written by this user's secreview (or was changed since)")
+                return
+            entries = json.loads(body)
+        except (ValueError, RecursionError):
+            self._ignore("it is damaged")
+            return
+        if isinstance(entries, dict):
+            self._entries = entries
+
+    def _ignore(self, why: str) -> None:
+        self.notices.append(Notice("cache", f"result cache {self.file} ignored: {why}; analyzing every file"))
+        self._changed = True  # written afresh at the end
+
+    def _digest(self, path: Path) -> str | None:
+        if path not in self._digests:
+            self._digests[path] = digest_file(path)
+        return self._digests[path]
+
+    def _key_of(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except (ValueError, OSError):
+            return path.resolve().as_posix()
+
+    def _path_of(self, key: str) -> Path:
+        candidate = Path(key)
+        return candidate if candidate.is_absolute() else self.root / candidate
+
+    def lookup(self, path: Path) -> AnalysisResult | None:
+        """The cached result for ``path`` if nothing it depends on changed, else None."""
+        key = self._key_of(path)
+        entry = self._entries.get(key)
+        if not isinstance(entry, dict):
+            return None
+        try:
+            if entry["digest"] != self._digest(path):
+                return None
+            for used, digest in entry["uses"].items():
+                if self._digest(self._path_of(used)) != digest:
+                    return None
+            result = _result_from(entry["result"], str(path))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        self._used.add(key)
+        self.hits += 1
+        return result
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def store(self, result: AnalysisResult, uses: Iterable[Path]) -> None:
+        """Remember ``result`` (complete results only) with the files its analysis used."""
+        if any(n.kind in INCOMPLETE_KINDS or n.kind in ("internal-error", "timeout") for n in result.notices):
+            return
+        path = Path(result.path)
+        digest = self._digest(path)
+        if digest is None:
+            return
+        used_digests: dict[str, str] = {}
+        for used in uses:
+            used_digest = self._digest(used)
+            if used_digest is None:
+                return
+            used_digests[self._key_of(used)] = used_digest
+        key = self._key_of(path)
+        self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result)}
+        self._used.add(key)
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the entries of this run's files (others are dropped) atomically; a folder
+        that cannot be written only costs the next run its speed."""
+        kept = {key: self._entries[key] for key in sorted(self._used) if key in self._entries}
+        if not self._changed and len(kept) == len(self._entries):
+            return
+        if len(kept) > MAX_ENTRIES:
+            kept = {}
+        body = json.dumps(kept, separators=(",", ":")).encode("utf-8")
+        head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
+        try:
+            self._prepare_folder()
+            descriptor, temporary = tempfile.mkstemp(prefix=".results-", dir=self.folder)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(head + b"\n" + body)
+            os.replace(temporary, self.file)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(temporary)
+            return
+        self._drop_old_files()
+
+    def _drop_old_files(self) -> None:
+        def written(path: Path) -> int:
+            try:
+                return path.stat().st_mtime_ns
+            except OSError:
+                return 0
+
+        others = sorted(self.folder.glob("results-*.json"), key=written, reverse=True)
+        for old in others[MAX_CACHE_FILES:]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+    def _prepare_folder(self) -> None:
+        fresh = not self.folder.exists()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+            (self.folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
+
+
+def _result_to(result: AnalysisResult) -> dict[str, Any]:
+    return {
+        "findings": [f.to_dict() for f in result.findings],
+        "suppressed": [f.to_dict() for f in result.suppressed],
+        "notices": [n.to_dict() for n in result.notices],
+        "is_test": result.is_test,
+        "rules_run": list(result.rules_run),
+    }
+
+
+def _result_from(data: dict[str, Any], path: str) -> AnalysisResult:
+    def finding(item: dict[str, Any]) -> Finding:
+        return dataclasses.replace(Finding.from_dict(item), path=path)
+
+    def notice(item: dict[str, Any]) -> Notice:
+        span = Span.from_dict(item["span"]) if item.get("span") else None
+        return Notice(str(item["kind"]), str(item["message"]), span, path if item.get("path") else "")
+
+    return AnalysisResult(
+        path=path,
+        findings=[finding(item) for item in data["findings"]],
+        suppressed=[finding(item) for item in data["suppressed"]],
+        notices=[notice(item) for item in data["notices"]],
+        is_test=bool(data["is_test"]),
+        rules_run=tuple(str(rule) for rule in data["rules_run"]),
+    )

@@ -1,0 +1,189 @@
+"""The command line's result cache: same report as without it, nothing analyzed again when
+nothing changed, everything a result depends on invalidates it, and a cache the user's own
+secreview did not write is never trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from secreview_ls.cli import main
+from secreview_ls.config import discover
+from secreview_ls.pipeline import scan as scan_module
+from secreview_ls.pipeline import scan_paths
+
+VIEW = """\
+from flask import Flask, request
+
+from helpers import run
+
+app = Flask(__name__)
+
+
+@app.route("/run")
+def handler():
+    return run(request.args.get("cmd"))
+"""
+SAFE_HELPER = "import shlex\n\n\ndef run(text):\n    return shlex.quote(text)\n"
+UNSAFE_HELPER = "import os\n\n\ndef run(text):\n    return os.system(text)\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(VIEW, encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(SAFE_HELPER, encoding="utf-8")
+    (tmp_path / "loader.py").write_text("import yaml\n\n\ndef load(t):\n    return yaml.load(t)\n", encoding="utf-8")
+    return tmp_path
+
+
+class Counting:
+    """Counts the files analyzed (not taken from the cache)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        original = scan_module._analyze_one
+
+        def counted(path, config, project):  # type: ignore[no-untyped-def]
+            self.paths.append(Path(path).name)
+            return original(path, config, project)
+
+        monkeypatch.setattr(scan_module, "_analyze_one", counted)
+
+
+def scan(project: Path, folder: Path) -> list[tuple[str, int, str]]:
+    result = scan_paths([project], discover(project), jobs=1, cache_folder=folder)
+    return [(Path(f.path).name, f.line, f.rule_id) for f in result.findings()]
+
+
+def test_an_unchanged_tree_is_not_analyzed_again_and_reports_the_same(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    counting = Counting(monkeypatch)
+    first = scan(project, folder)
+    assert sorted(counting.paths) == ["app.py", "helpers.py", "loader.py", "pyproject.toml"]
+    assert ("loader.py", 5, "SR401") in first
+    counting.paths.clear()
+    assert scan(project, folder) == first
+    assert counting.paths == []
+
+
+def test_a_change_in_a_called_module_analyzes_its_callers_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    counting = Counting(monkeypatch)
+    assert not any(rule == "SR802" for _, _, rule in scan(project, folder))
+    counting.paths.clear()
+    (project / "helpers.py").write_text(UNSAFE_HELPER, encoding="utf-8")
+    after = scan(project, folder)
+    assert sorted(counting.paths) == ["app.py", "helpers.py"]  # loader.py calls nothing of the project
+    assert ("app.py", 10, "SR802") in after
+    uncached = [(Path(f.path).name, f.line, f.rule_id) for f in scan_paths([project], discover(project), jobs=1).findings()]
+    assert after == uncached
+
+
+def test_a_change_two_calls_away_analyzes_the_callers_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    (project / "helpers.py").write_text("from lower import execute\n\n\ndef run(text):\n    return execute(text)\n")
+    (project / "lower.py").write_text(SAFE_HELPER.replace("def run", "def execute"), encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert not any(rule == "SR802" for _, _, rule in scan(project, folder))
+    counting.paths.clear()
+    (project / "lower.py").write_text(UNSAFE_HELPER.replace("def run", "def execute"), encoding="utf-8")
+    assert ("app.py", 10, "SR802") in scan(project, folder)
+    assert sorted(counting.paths) == ["app.py", "helpers.py", "lower.py"]
+
+
+def test_old_cache_files_are_dropped(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    for index in range(12):  # each new file changes the file list: a cache file of its own
+        (project / f"m{index}.py").write_text("x = 1\n", encoding="utf-8")
+        scan(project, folder)
+    assert len(list(folder.glob("results-*.json"))) == 8
+
+
+def test_a_new_file_or_another_configuration_starts_afresh(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    counting = Counting(monkeypatch)
+    scan(project, folder)
+    counting.paths.clear()
+    (project / "other.py").write_text("x = 1\n", encoding="utf-8")
+    scan(project, folder)
+    assert len(counting.paths) == 5
+    counting.paths.clear()
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n[tool.secreview]\nignore = ['SR401']\n")
+    assert not any(rule == "SR401" for _, _, rule in scan(project, folder))
+    assert len(counting.paths) == 5
+
+
+def cache_file(folder: Path) -> Path:
+    [found] = folder.glob("results-*.json")
+    return found
+
+
+@pytest.mark.parametrize("damage", ["changed finding", "truncated", "other user's key"])
+def test_a_cache_this_user_did_not_write_is_ignored_with_a_notice(
+    project: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    damage: str,
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    args = ["check", str(project), "--cache-dir", str(folder), "--no-progress", "-f", "json"]
+    assert main(args) == 1
+    clean = json.loads(capsys.readouterr().out)
+    stored = cache_file(folder)
+    head, _, body = stored.read_bytes().partition(b"\n")
+    if damage == "changed finding":  # hide the yaml.load finding: the signature no longer matches
+        entries = json.loads(body)
+        entries["loader.py"]["result"]["findings"] = []
+        stored.write_bytes(head + b"\n" + json.dumps(entries, separators=(",", ":")).encode())
+    elif damage == "truncated":
+        stored.write_bytes(stored.read_bytes()[:-100])
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("another-home")))
+    counting = Counting(monkeypatch)
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["findings"] == clean["findings"]
+    assert "result cache" in captured.err and "ignored" in captured.err
+    assert sorted(counting.paths) == ["app.py", "helpers.py", "loader.py", "pyproject.toml"]
+    counting.paths.clear()
+    assert main(args) == 1  # written afresh, signed with this user's key: trusted again
+    assert "ignored" not in capsys.readouterr().err
+    assert counting.paths == []
+
+
+def test_no_cache_reads_and_writes_nothing(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("cache") / "unused"
+    assert main(["check", str(project), "--cache-dir", str(folder), "--no-cache", "-q", "--no-progress"]) == 1
+    assert not folder.exists()
+
+
+def test_the_cache_folder_is_ignored_by_git_and_marked_as_a_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECREVIEW_CACHE_DIR")
+    monkeypatch.chdir(project)
+    assert main(["check", ".", "-q", "--no-progress"]) == 1
+    folder = project / ".secreview_cache"
+    assert (folder / ".gitignore").read_text(encoding="utf-8") == "*\n"
+    assert (folder / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert oct(os.stat(cache_file(folder)).st_mode & 0o777) == "0o600"
+
+
+def test_incomplete_results_are_not_kept(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    (project / "deep.py").write_bytes(b"\xff\xfe not utf-8 \x00")
+    scan(project, folder)
+    entries = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])
+    assert "deep.py" not in entries and "loader.py" in entries
