@@ -242,7 +242,8 @@ def fix_text(
 
     ``wanted``: which findings of the first analysis to fix (default: every one whose fix may
     be applied, in every round); later rounds then take only the successors of the findings
-    whose fixes were held back: same rule, on the line the held-back finding moved to."""
+    whose fixes were held back (same rule, on the line the held-back finding moved to) and the
+    findings on the lines the fixes rewrote (a fix may bring out another one there)."""
     outcome = FixOutcome(text)
     if not compiles(text):
         outcome.note = "the file does not compile (syntax error); nothing was changed"
@@ -261,26 +262,36 @@ def fix_text(
         outcome.rounds += 1
         outcome.fixed.extend(fixed)
         held_back = [*choice.deferred, *(f for f in choice.findings if f not in fixed)]
-        successors = _successors(current, fixed_text, fixed, held_back)
+        successors, rewritten = _successors(current, fixed_text, fixed, held_back)
         current = fixed_text
         seen.add(current)
-        if wanted is not None and not held_back:
-            break
         found = [f for f in analyze(current) if can_apply(f, unsafe=unsafe)]
-        candidates = found if wanted is None else [f for f in found if (f.rule_id, f.span.start_line) in successors]
+        if wanted is not None:
+            found = [f for f in found if (f.rule_id, f.span.start_line) in successors or f.span.start_line in rewritten]
+        candidates = found
     outcome.text = current
     return outcome
 
 
-def _successors(old: str, new: str, fixed: list[Finding], held_back: list[Finding]) -> set[tuple[str, int]]:
-    """(rule, line in ``new``) for each held-back finding, once the ``fixed`` ones went in."""
+def _successors(
+    old: str, new: str, fixed: list[Finding], held_back: list[Finding]
+) -> tuple[set[tuple[str, int]], set[int]]:
+    """Once the ``fixed`` findings' fixes went in: (rule, line in ``new``) of each held-back
+    finding, and the lines of ``new`` the fixes wrote."""
     starts = line_starts(old)
     applied = [edit for fix in {f.fix for f in fixed if f.fix is not None} for edit in _edits_of(old, starts, fix)]
     new_starts = line_starts(new)
-    return {
+    moved = {
         (f.rule_id, _line_at(new_starts, _shifted(_offset(old, starts, f.span.start_line, f.span.start_col), applied)))
         for f in held_back
     }
+    rewritten: set[int] = set()
+    delta = 0
+    for edit in sorted(applied, key=lambda e: (e.start, e.end)):
+        begin = edit.start + delta
+        rewritten.update(range(_line_at(new_starts, begin), _line_at(new_starts, begin + len(edit.text)) + 1))
+        delta += len(edit.text) - (edit.end - edit.start)
+    return moved, rewritten
 
 
 # -- encodings and diffs ---------------------------------------------------------------
