@@ -59,13 +59,16 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, pro
     await lsp_client.shutdown_session()
 
 
-async def _code_actions(client: LanguageClient, uri: str, text: str, only: list[str] | None) -> list[types.CodeAction]:
+async def _code_actions(
+    client: LanguageClient, uri: str, text: str, only: list[str] | None,
+    trigger: types.CodeActionTriggerKind = types.CodeActionTriggerKind.Automatic,
+) -> list[types.CodeAction]:
     lines = text.split("\n")
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=len(lines), character=0)),
-            context=types.CodeActionContext(diagnostics=[], only=only, trigger_kind=types.CodeActionTriggerKind.Automatic),
+            context=types.CodeActionContext(diagnostics=[], only=only, trigger_kind=trigger),
         )
     )
     return [a for a in result or [] if isinstance(a, types.CodeAction)]
@@ -100,13 +103,27 @@ async def test_fix_all_applies_every_safe_fix_in_one_edit(client: LanguageClient
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
 
 
-@pytest.mark.parametrize(("only", "offered"), [(["source"], True), ([FIX_ALL], True), (["quickfix"], False),
-                                                (["source.organizeImports"], False)])
-async def test_the_only_filter_decides(client: LanguageClient, project: Path, only: list[str], offered: bool) -> None:
-    name = f"only_{only[0].replace('.', '_')}.py"
+AUTOMATIC, INVOKED = types.CodeActionTriggerKind.Automatic, types.CodeActionTriggerKind.Invoked
+
+
+@pytest.mark.parametrize(
+    ("only", "trigger", "offered"),
+    [
+        (["source"], AUTOMATIC, True),
+        ([FIX_ALL], AUTOMATIC, True),
+        (["quickfix"], INVOKED, False),
+        (["source.organizeImports"], INVOKED, False),
+        (None, INVOKED, True),  # a code-action menu the user opened
+        (None, AUTOMATIC, False),  # a light bulb following the cursor: no analysis at each move
+    ],
+)
+async def test_the_only_filter_decides(
+    client: LanguageClient, project: Path, only: list[str] | None, trigger: types.CodeActionTriggerKind, offered: bool
+) -> None:
+    name = f"only_{(only or ['none'])[0].replace('.', '_')}_{trigger.value}.py"
     uri = open_doc(client, project / name, SOURCE)
     await diagnostics(client, uri, 1)
-    actions = await _code_actions(client, uri, SOURCE, only)
+    actions = await _code_actions(client, uri, SOURCE, only, trigger)
     assert any(a.kind == FIX_ALL for a in actions) == offered
     if only == ["quickfix"]:
         assert actions and all(a.kind == types.CodeActionKind.QuickFix for a in actions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from lsprotocol import types
 
@@ -13,8 +14,12 @@ from ..hover import finding_markdown
 from ..positions import position_to_code_points, span_to_range
 from ..results import Published
 from ..server import SecReviewServer
+from ..workers import BudgetExceeded
 from .commands import REVIEW_FILE
 
+log = logging.getLogger("secreview_ls.lsp")
+
+FIX_ALL_BUDGET_FACTOR = 4.0  # the fix-all action gives up after this many times the `timeout` setting
 LENS_TIMEOUT = 5.0  # seconds the code lens waits for the current result before showing the last one
 HOVER_FINDINGS = 3  # findings shown in one hover at most
 
@@ -51,7 +56,7 @@ async def code_action(ls: SecReviewServer, params: types.CodeActionParams) -> li
     if result is None:
         return None
     actions: list[types.CodeAction] = []
-    if wants_kind(params.context.only, FIX_ALL) and analysis.has_safe_fix(result.findings):
+    if wants_fix_all(params.context) and analysis.has_safe_fix(result.findings):
         fix_all = await fix_all_for(ls, uri, result)
         if fix_all is not None:
             actions.append(fix_all)
@@ -94,7 +99,16 @@ async def fix_all_for(ls: SecReviewServer, uri: str, result: Published) -> types
     snapshot = ls.snapshot(uri)
     if snapshot is None or snapshot.version != result.version:
         return None
-    fixed = await ls.run_in_worker(analysis.fix_document, snapshot, result.findings)
+    # Each round re-analyzes the whole document: a few analyses' worth of budget at most.
+    budget = snapshot.settings.config.timeout * FIX_ALL_BUDGET_FACTOR
+    try:
+        fixed = await ls.run_in_worker(analysis.fix_document, snapshot, result.findings, budget=budget)
+    except BudgetExceeded:
+        log.warning("fix-all of %s stopped after %g s", snapshot.path, budget)
+        return None
+    except Exception:  # an engine bug must not take the request down
+        log.exception("fix-all of %s failed", snapshot.path)
+        return None
     document_changes = bool(ls.capability("workspace.workspace_edit.document_changes", False))
     return fix_all_action(uri, snapshot.version, snapshot.text, fixed, ls.encoding, document_changes)
 
@@ -120,6 +134,15 @@ def review_lens(uri: str, findings: list[Finding]) -> types.CodeLens:
         range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
         command=types.Command(title=title, command=REVIEW_FILE, arguments=[uri]),
     )
+
+
+def wants_fix_all(context: types.CodeActionContext) -> bool:
+    """Whether to work out the fix-all action: asked for by kind (``source``, ``source.fixAll``,
+    ``source.fixAll.secreview``), or every kind asked for by the user (a menu) rather than
+    automatically (a light bulb following the cursor, which would re-analyze at every move)."""
+    if context.only:
+        return wants_kind(context.only, FIX_ALL)
+    return context.trigger_kind != types.CodeActionTriggerKind.Automatic
 
 
 def wants_kind(only: list[types.CodeActionKind | str] | None, kind: str) -> bool:
