@@ -302,3 +302,23 @@ def test_a_finding_a_fix_brings_out_is_fixed_in_the_next_round(project: Path, ca
         "from werkzeug.serving import run_simple\nrun_simple('h', 1, app, use_debugger=False, use_evalex=False)\n"
     )
     assert "Fixed 2 findings (0 remaining)." in capsys.readouterr().err
+
+
+def test_one_fix_for_two_findings_counts_both(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "views.py"
+    path.write_text("def view(response, sid):\n    response.set_cookie('sid', sid, secure=False, httponly=False)\n")
+    assert run("--fix", "--unsafe-fixes", "views.py") == 0
+    assert path.read_text() == "def view(response, sid):\n    response.set_cookie('sid', sid, secure=True, httponly=True)\n"
+    assert "fixed views.py: 2 findings (SR606 ×2)\nFixed 2 findings (0 remaining).\n" in capsys.readouterr().err
+
+
+def test_a_file_changed_meanwhile_is_not_replaced(project: Path) -> None:
+    from secreview_ls.cli.fixing import replace_file
+
+    path = project / "app.py"
+    path.write_bytes(b"edited by someone else\n")
+    assert replace_file(path, b"what was read\n", b"fixed\n") is False
+    assert path.read_bytes() == b"edited by someone else\n"
+    assert replace_file(path, b"edited by someone else\n", b"fixed\n") is True
+    assert path.read_bytes() == b"fixed\n"
+    assert sorted(p.name for p in project.iterdir()) == ["app.py", "pyproject.toml"]
