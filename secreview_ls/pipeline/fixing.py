@@ -18,7 +18,6 @@ analyze a text; the fixes of the findings it may apply go in by rounds::
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
 import tokenize
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from itertools import pairwise
 
-from ..engine.finding import Finding, Fix, TextEdit
+from ..engine.finding import Finding, Fix
 from ..rules import registry
 
 #: Rounds of fixing and re-analysis before ``fix_text`` stops (fixes left over stay findings).
@@ -61,9 +60,6 @@ class FixOutcome:
     fixed: list[Finding] = field(default_factory=list)
     rounds: int = 0
     note: str = ""
-
-    def changed(self, original: str) -> bool:
-        return self.text != original
 
 
 # -- positions ------------------------------------------------------------------------
@@ -117,7 +113,7 @@ def _conflict(one: Iterable[_Edit], other: Iterable[_Edit]) -> bool:
     return any(a.start <= b.end and b.start <= a.end for a in one for b in other)
 
 
-def apply_edits(text: str, edits: Iterable[_Edit]) -> str:
+def _apply_edits(text: str, edits: Iterable[_Edit]) -> str:
     """``text`` with non-overlapping offset edits applied."""
     out: list[str] = []
     position = 0
@@ -132,7 +128,7 @@ def apply_edits(text: str, edits: Iterable[_Edit]) -> str:
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
     """``text`` with every fix applied; the fixes must not conflict (``choose`` picks such a set)."""
     starts = line_starts(text)
-    return apply_edits(text, [edit for fix in fixes for edit in _edits_of(text, starts, fix)])
+    return _apply_edits(text, [edit for fix in fixes for edit in _edits_of(text, starts, fix)])
 
 
 # -- one round ------------------------------------------------------------------------
@@ -200,16 +196,6 @@ def compiles(text: str) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(text, "<fixed>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
-    return True
-
-
-def parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return False
     return True
@@ -371,7 +357,6 @@ __all__ = [
     "MAX_ROUNDS",
     "EncodedSource",
     "FixOutcome",
-    "TextEdit",
     "apply_fixes",
     "can_apply",
     "changed_region",
@@ -380,7 +365,6 @@ __all__ = [
     "decode_for_fixing",
     "fix_safety",
     "fix_text",
-    "parses",
     "position_of",
     "unified_diff",
 ]
