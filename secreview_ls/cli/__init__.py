@@ -1,6 +1,7 @@
 """The ``secreview`` command line.
 
     secreview check [PATH...]          scan, report, exit 1 when findings remain
+    secreview check --fix [PATH...]    apply the safe fixes first (--fix-diff: preview them)
     secreview rules                    list the rule catalogue
     secreview explain RULE             a rule's documentation (SR id, Bandit B id, Ruff S code)
     secreview baseline create [PATH...] [-o FILE] [--reason TEXT]
@@ -35,6 +36,7 @@ from ..pipeline import (
     unknown_rule_codes,
     write_text_safely,
 )
+from . import fixing
 from .catalogue import cmd_explain, cmd_rules
 from .common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE, UsageError, suggest
 
@@ -138,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
                "error, 3 some files could not be fully analyzed. --exit-zero turns 1 and 3 into 0.",
     )
     _add_check_options(check)
+    fixing.add_fix_options(check)
     _add_scan_options(check)
 
     rules = sub.add_parser("rules", help="list the rule catalogue")
@@ -420,12 +423,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .stdin import config_anchor, reads_stdin, scan_stdin
 
     from_stdin = reads_stdin(args)
+    wants_fixes = fixing.requested(args)
     config = load_config(args, anchor=config_anchor(args) if from_stdin else None)
     try:
         writer = get_statistics_writer(args.format) if args.statistics else get_writer(args.format)
     except ReportError as error:
         raise UsageError(str(error)) from None
     options: dict[str, Any] = {}
+    fixes = None
     if from_stdin:
         scan, path, text = scan_stdin(args, config)
         if args.format == "text" and not args.statistics:
@@ -434,11 +439,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         _refuse_scanned_output(args, config)
         baseline = _load_baseline(args.baseline)
         scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
+        if wants_fixes:
+            fixes = fixing.fix_scan(args, config, scan)
+            if fixes.files and not fixes.preview:  # report what the fixed files still hold
+                scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
     _report_scan_notices(args, scan)
+    if fixes is not None and fixes.preview:
+        _write_output(fixes.diff, args.output)
+        fixing.report(fixes, len(scan.findings()), sys.stderr, quiet=args.quiet)
+        return fixing.preview_exit_code(fixes, exit_zero=args.exit_zero)
     color = args.format == "text" and not args.output and use_color(args.color, sys.stdout)
     _write_output(writer(scan, color=color, **options), args.output)
     if args.output:
         _say_where_the_report_went(scan, args.output)
+    if fixes is not None:
+        fixing.report(fixes, len(scan.findings()), sys.stderr, quiet=args.quiet)
     return _exit_code(scan, exit_zero=args.exit_zero, fail_on=args.fail_on)
 
 

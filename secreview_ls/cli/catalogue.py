@@ -25,6 +25,7 @@ def _rule_rows() -> list[dict[str, Any]]:
             "family": r.family,
             "kind": r.kind,
             "fixable": r.fixable,
+            "fix_safety": r.fix_safety,
             "default_enabled": r.default_enabled,
             "taint": r.taint,
             "summary": r.summary,
@@ -50,9 +51,10 @@ def _wrap_codes(codes: list[str]) -> list[str]:
 
 
 def _rule_table(rows: list[dict[str, Any]]) -> list[str]:
-    """The catalogue as a terminal table under 100 columns: FIX says whether a quick fix
-    exists, DEFAULT whether the rule runs without being selected."""
-    headers = ("ID", "NAME", "CWE", "SEV.", "CONF.", "FIX", "DEFAULT", "BANDIT", "RUFF")
+    """The catalogue as a terminal table under 100 columns: FIX says whether findings carry a
+    fix and whether ``--fix`` applies it (safe) or only ``--unsafe-fixes`` does (unsafe),
+    ON whether the rule runs without being selected (on) or only when selected (off)."""
+    headers = ("ID", "NAME", "CWE", "SEV.", "CONF.", "FIX", "ON", "BANDIT", "RUFF")
     table: list[tuple[str, ...]] = []
     for row in rows:
         bandit, ruff = _wrap_codes(row["bandit"]), _wrap_codes(row["ruff"])
@@ -65,7 +67,7 @@ def _rule_table(rows: list[dict[str, Any]]) -> list[str]:
                     (f"CWE-{row['cwe']}" if row["cwe"] else "-") if first else "",
                     row["severity"] if first else "",
                     row["confidence"] if first else "",
-                    ("yes" if row["fixable"] else "-") if first else "",
+                    (row["fix_safety"] or "-") if first else "",
                     ("on" if row["default_enabled"] else "off") if first else "",
                     bandit[index] if index < len(bandit) else "",
                     ruff[index] if index < len(ruff) else "",
@@ -89,7 +91,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
             cwe = f"[CWE-{row['cwe']}](https://cwe.mitre.org/data/definitions/{row['cwe']}.html)" if row["cwe"] else ""
             lines.append(
                 f"| {row['id']} | `{row['name']}` | {cwe} | {row['severity']} | {row['confidence']} | "
-                f"{'yes' if row['fixable'] else ''} | {'on' if row['default_enabled'] else 'off'} | "
+                f"{row['fix_safety'] or ''} | {'on' if row['default_enabled'] else 'off'} | "
                 f"{', '.join(row['bandit'])} | {', '.join(row['ruff'])} |"
             )
         sys.stdout.write("\n".join(lines) + "\n")

@@ -1,4 +1,5 @@
-"""Code actions: the rule's fix, "suppress on this line", "show documentation".
+"""Code actions: the rule's fix, "suppress on this line", "show documentation", and the
+source action that applies every safe fix of a document (``source.fixAll.secreview``).
 
 Every action carries its edit (clients such as eglot and older Neovim do not
 resolve actions lazily).
@@ -13,10 +14,13 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from ..pipeline import Finding, registry
+from ..pipeline import Finding, registry, split_lines_keepends
+from ..pipeline.fixing import changed_region, position_of
 from .positions import position_at, span_to_range, strip_eol
 
 SHOW_DOCUMENTATION = "secreview.showDocumentation"
+#: The kind of the action that applies every safe fix (editors run it on save when asked to).
+FIX_ALL = types.CodeActionKind.SourceFixAll.value + ".secreview"
 _OWN_IGNORE = re.compile(r"#\s*secreview\s*:\s*ignore\b(?P<bracket>\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _WINDOW = 200  # lines looked at to find where a statement's first line really ends
 _FSTRING_START = getattr(tokenize, "FSTRING_START", None)
@@ -39,6 +43,30 @@ def fix_action(
         diagnostics=[diagnostic] if diagnostic is not None else None,
         is_preferred=True,
         edit=workspace_edit(uri, version, edits, document_changes),
+    )
+
+
+def fix_all_action(
+    uri: str, version: int | None, old: str, new: str, encoding: str, document_changes: bool
+) -> types.CodeAction | None:
+    """"Fix all safe secreview findings": one edit that turns the document's text ``old`` into
+    ``new`` (the lines that differ are replaced), or None when nothing changes."""
+    if new == old:
+        return None
+    start, end, replacement = changed_region(old, new)
+    lines = split_lines_keepends(old)
+    first, last = position_of(old, start), position_of(old, end)
+    edit = types.TextEdit(
+        range=types.Range(
+            start=position_at(lines, first[0] - 1, first[1], encoding),
+            end=position_at(lines, last[0] - 1, last[1], encoding),
+        ),
+        new_text=replacement,
+    )
+    return types.CodeAction(
+        title="Fix all safe secreview findings",
+        kind=FIX_ALL,
+        edit=workspace_edit(uri, version, [edit], document_changes),
     )
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from ..pipeline import (
     is_python_path,
     split_lines_keepends,
 )
+from ..pipeline.fixing import can_apply, fix_text
 from ..review import review_file
 from .integrations import filter_findings, forget_baselines
 from .settings import FolderSettings
@@ -50,7 +51,9 @@ __all__ = [
     "analyze_document",
     "analyze_whole",
     "fell_back_for_syntax",
+    "fix_document",
     "forget_baselines",
+    "has_safe_fix",
     "incremental_worthwhile",
     "is_python_document",
     "new_analyzer",
@@ -101,6 +104,24 @@ def analyze_whole(snapshot: DocumentSnapshot) -> AnalysisResult:
         result = analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
     result.findings = filter_findings(result.findings, snapshot.path, snapshot.text, snapshot.settings)
     return result
+
+
+def has_safe_fix(findings: Sequence[Finding]) -> bool:
+    """Whether any of ``findings`` carries a fix that is safe to apply unreviewed."""
+    return any(can_apply(found) for found in findings)
+
+
+def fix_document(snapshot: DocumentSnapshot, findings: Sequence[Finding]) -> str:
+    """The document's text with every safe fix applied (``findings``: those of this very text,
+    as shown; the text is analyzed whole again after each round of fixes)."""
+    first = [list(findings)]
+
+    def analyze(text: str) -> list[Finding]:
+        if first and text == snapshot.text:
+            return first.pop()
+        return analyze_whole(replace(snapshot, text=text, lines=split_lines_keepends(text))).findings
+
+    return fix_text(snapshot.text, analyze).text
 
 
 def incremental_worthwhile(text: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Fix, Level, Span, TextEdit
-from .base import HIGH, MEDIUM, Rule, RuleContext, rule
+from .base import HIGH, MEDIUM, FixSafety, Rule, RuleContext, rule
 
 # A fix for one matched call, or None where no safe rewrite applies.
 Fixer = Callable[[RuleContext, ast.Call], Fix | None]
@@ -51,6 +51,8 @@ class BannedCall:
     ruff: tuple[str, ...] = ()
     details: Mapping[str, str] = field(default_factory=dict)
     fix: Fixer | None = None
+    fix_safety: FixSafety | None = None
+    fix_note: str = ""
 
 
 def matched_calls(facts: ModuleFacts, apis: tuple[str, ...]) -> Iterator[tuple[str, ast.Call]]:
@@ -245,6 +247,10 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         message="`{call}()` returns a name that another process can claim before this one "
         "creates the file; use `tempfile.mkstemp()` or `NamedTemporaryFile()`",
         fix=mktemp_fix,
+        fix_safety="unsafe",
+        fix_note="The file now exists, empty and readable by its owner only, as soon as the name is "
+        "chosen: code that creates something else at that path (a directory, a socket, a FIFO) or "
+        "hands it to another user fails.",
         cwe=377,
         severity=MEDIUM,
         confidence=HIGH,
@@ -284,7 +290,8 @@ def _register(row: BannedCall) -> Rule:
         good=row.good,
         bandit=row.bandit,
         ruff=row.ruff,
-        fixable=row.fix is not None,
+        fix_safety=row.fix_safety,
+        fix_note=row.fix_note,
     )(check)
     holder.append(registered)
     return registered

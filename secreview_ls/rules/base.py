@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Scope = Literal["chunk", "module"]
+#: Whether a rule's fix may be applied without review: "safe" fixes keep what the program
+#: does for every legitimate input and environment (``secreview check --fix``, the editor's
+#: fix-all action); "unsafe" ones may change it, or record a judgement only a person can
+#: make (``--unsafe-fixes``, or one quick fix at a time in the editor).
+FixSafety = Literal["safe", "unsafe"]
+FIX_SAFETIES: tuple[FixSafety, ...] = ("safe", "unsafe")
 
 LOW, MEDIUM, HIGH = Level.LOW, Level.MEDIUM, Level.HIGH
 
@@ -141,7 +147,10 @@ class Rule:
     bandit: tuple[str, ...] = ()
     ruff: tuple[str, ...] = ()
     relevant_in_tests: bool = True
-    fixable: bool = False
+    # Set on the rules whose findings can carry a ``Fix``: how safe the fix is to apply
+    # unreviewed, and ``fix_note``, one sentence saying why.
+    fix_safety: FixSafety | None = None
+    fix_note: str = ""
     taint: bool = False
     references: tuple[str, ...] = ()
     # "python": check(RuleContext) over the AST; "text": check(TextContext) over any text file
@@ -157,6 +166,11 @@ class Rule:
     # bindings of the names it uses, so an edited document re-runs the rule on what changed;
     # "module": the rule reasons about the whole module (taint analysis, settings found anywhere).
     scope: Scope = "chunk"
+
+    @property
+    def fixable(self) -> bool:
+        """Whether findings of this rule can carry a fix."""
+        return self.fix_safety is not None
 
     @property
     def docs_url(self) -> str:
@@ -222,6 +236,13 @@ class Rule:
         fence = "```python" if self.kind == "python" else "```"
         lines += ["### Vulnerable", "", fence, self.bad.strip("\n"), "```", ""]
         lines += ["### Safe", "", fence, self.good.strip("\n"), "```", ""]
+        if self.fix_safety is not None:
+            how = (
+                "applied by `secreview check --fix` and the editor's fix-all action"
+                if self.fix_safety == "safe"
+                else "applied by `secreview check --fix --unsafe-fixes`, or as a quick fix chosen in the editor"
+            )
+            lines += ["### Fix", "", f"**{self.fix_safety}** ({how}): {self.fix_note.strip()}", ""]
         lines += [
             "### Suppress",
             "",
@@ -248,7 +269,8 @@ def rule(
     bandit: tuple[str, ...] = (),
     ruff: tuple[str, ...] = (),
     relevant_in_tests: bool | None = None,
-    fixable: bool = False,
+    fix_safety: FixSafety | None = None,
+    fix_note: str = "",
     taint: bool = False,
     references: tuple[str, ...] = (),
     kind: str = "python",
@@ -279,7 +301,8 @@ def rule(
             bandit=bandit,
             ruff=ruff,
             relevant_in_tests=relevant_in_tests if relevant_in_tests is not None else taint or kind == "text",
-            fixable=fixable,
+            fix_safety=fix_safety,
+            fix_note=fix_note,
             taint=taint,
             references=references,
             kind=kind,
@@ -287,6 +310,8 @@ def rule(
             profiles=profiles,
             scope="module" if taint else scope,
         )
+        if fix_safety not in (None, *FIX_SAFETIES) or bool(fix_safety) != bool(fix_note.strip()):
+            raise ValueError(f"{id}: a fixable rule needs fix_safety ('safe' or 'unsafe') and a fix_note saying why")
         if any(existing.id == id for existing in RULES):
             raise ValueError(f"duplicate rule id {id}")
         RULES.append(new_rule)

@@ -80,7 +80,10 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     confidence=HIGH,
     bandit=("B303", "B324"),
     ruff=("S303", "S324"),
-    fixable=True,
+    fix_safety="unsafe",
+    fix_note="The digest stays the same, but `usedforsecurity=False` declares that the hash protects "
+    "nothing, which only a person who knows what the value is for can confirm: applied unread it "
+    "would silence a real weak hash (a MAC, a token) that no name gave away.",
     summary="MD5, SHA-1 or another broken hash is used, or a weak `crypt` method.",
     why="Collisions for MD5 and SHA-1 can be computed cheaply, so they cannot vouch for the "
     "integrity or authenticity of data, and both are far too fast for storing passwords. Uses "

@@ -49,7 +49,9 @@ def _loader_is_safe(ctx: RuleContext, loader: ast.expr | None) -> bool:
     confidence=HIGH,
     bandit=("B506",),
     ruff=("S506",),
-    fixable=True,
+    fix_safety="unsafe",
+    fix_note="`safe_load` refuses the tags the full loader accepted (`!!python/tuple`, constructors a "
+    "program registered with `yaml.add_constructor`), so documents that use them stop loading.",
     summary="`yaml.load` (or `unsafe_load`/`full_load`) without a safe Loader can construct "
     "arbitrary Python objects from the document.",
     why="PyYAML's default and full loaders honour tags such as `!!python/object/apply:os.system`, "

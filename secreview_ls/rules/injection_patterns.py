@@ -146,7 +146,10 @@ def _quote(word: str) -> str:
     confidence=HIGH,
     bandit=("B602", "B404"),
     ruff=("S602", "S404"),
-    fixable=True,
+    fix_safety="unsafe",
+    fix_note="Without the shell a missing program raises `FileNotFoundError` instead of ending with "
+    "status 127, and what only a shell provides (its built-in commands on Windows, aliases, the "
+    "`SHELL` environment) is gone.",
     summary="A `subprocess` call runs its command through the shell (`shell=True`).",
     why="With `shell=True` the command string is interpreted by `/bin/sh`: `;`, `|`, `$(...)` and "
     "backticks in any interpolated value start new commands. A value such as `x; rm -rf ~` turns a "
@@ -254,7 +257,6 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     confidence=HIGH,
     bandit=("B605",),
     ruff=("S605",),
-    fixable=False,
     summary="`os.system`, `os.popen` and similar run a command string through the shell.",
     why="These functions always hand the string to `/bin/sh`, so any interpolated value can add "
     "commands with `;`, `|` or `$(...)`. Use `subprocess.run` with an argument list instead. A "

@@ -49,7 +49,9 @@ def _is_false(node: ast.AST | None) -> bool:
     confidence=HIGH,
     bandit=("B501",),
     ruff=("S501",),
-    fixable=True,
+    fix_safety="unsafe",
+    fix_note="Requests to a server whose certificate does not verify (self-signed, a private CA not "
+    "in the bundle) start failing until the CA bundle is passed as `verify=`.",
     summary="An HTTP client request turns off TLS certificate verification (`verify=False`).",
     why="Without certificate verification any machine on the network path (Wi-Fi, proxy, "
     "compromised router) can present its own certificate, read the traffic including credentials, "

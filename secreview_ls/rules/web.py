@@ -30,7 +30,10 @@ def _bound_to_flask_app(ctx: RuleContext, receiver: ast.expr) -> bool:
     confidence=MEDIUM,
     bandit=("B201",),
     ruff=("S201",),
-    fixable=True,
+    fix_safety="safe",
+    fix_note="Only development aids change (the in-browser debugger, and with `debug` the automatic "
+    "reloader): the application answers every request as before, and an error shows a plain 500 "
+    "page instead of a console that runs code.",
     summary="A Flask/Werkzeug server runs with the interactive debugger (`debug=True`).",
     why="The Werkzeug debugger serves a Python console in the browser on any exception. Anyone who "
     "can reach the server and trigger an error (or guess/compute the PIN) runs code on the host. "
@@ -82,7 +85,9 @@ def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
     confidence=HIGH,
     bandit=("B701",),
     ruff=("S701",),
-    fixable=True,
+    fix_safety="unsafe",
+    fix_note="Every rendered value gets HTML-escaped: templates that insert trusted markup without "
+    "`|safe`, or render text that is not HTML, change their output.",
     summary="A Jinja2 `Environment` renders without HTML autoescaping.",
     why="With autoescape off, `{{ comment }}` inserts the value as raw HTML: a value containing "
     "`<script>` runs in the reader's browser (XSS). `Environment()` defaults to off; pass "
@@ -306,7 +311,9 @@ _COOKIE_SETTINGS = {
     cwe=614,
     severity=MEDIUM,
     confidence=HIGH,
-    fixable=True,
+    fix_safety="unsafe",
+    fix_note="Browsers then send the cookie only over HTTPS and hide it from scripts: a site still "
+    "served over plain HTTP, or a script that reads the cookie, stops working.",
     summary="A cookie is explicitly set without `Secure` or `HttpOnly`.",
     why="Without `Secure` the cookie is also sent over plain HTTP, where anyone on the network reads "
     "it; without `HttpOnly` any script injected into the page can steal it. Session and CSRF "

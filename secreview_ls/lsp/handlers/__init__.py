@@ -13,6 +13,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..actions import FIX_ALL
 from ..server import SecReviewServer
 from . import commands, diagnostics, documents, findings, lifecycle, scan, workspace
 
@@ -33,7 +34,10 @@ FEATURES: tuple[tuple[str, Any, Callable[..., Any]], ...] = (
     (types.TEXT_DOCUMENT_HOVER, None, findings.hover),
     (
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL],
+            resolve_provider=False,
+        ),
         findings.code_action,
     ),
     (types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False), findings.code_lens),

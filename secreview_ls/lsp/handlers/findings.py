@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from lsprotocol import types
 
 from ...pipeline import Finding, Span
-from ..actions import documentation_action, fix_action, suppress_action
+from .. import analysis
+from ..actions import FIX_ALL, documentation_action, fix_action, fix_all_action, suppress_action
 from ..hover import finding_markdown
 from ..positions import position_to_code_points, span_to_range
+from ..results import Published
 from ..server import SecReviewServer
+from ..workers import BudgetExceeded
 from .commands import REVIEW_FILE
 
+log = logging.getLogger("secreview_ls.lsp")
+
+FIX_ALL_BUDGET_FACTOR = 4.0  # the fix-all action gives up after this many times the `timeout` setting
 LENS_TIMEOUT = 5.0  # seconds the code lens waits for the current result before showing the last one
 HOVER_FINDINGS = 3  # findings shown in one hover at most
 
@@ -42,13 +49,25 @@ async def hover(ls: SecReviewServer, params: types.HoverParams) -> types.Hover |
 
 async def code_action(ls: SecReviewServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     """For each finding in the range (or among the diagnostics the client sent back): its
-    fix first, then "suppress on this line" and "show documentation"."""
+    fix first, then "suppress on this line" and "show documentation"; and, when the document
+    has safe fixes, the source action that applies all of them (``source.fixAll.secreview``)."""
     uri = params.text_document.uri
     result = await ls.current_result(uri)
     if result is None:
         return None
-    if not wants_quick_fixes(params.context.only):
-        return None
+    actions: list[types.CodeAction] = []
+    if wants_fix_all(params.context) and analysis.has_safe_fix(result.findings):
+        fix_all = await fix_all_for(ls, uri, result)
+        if fix_all is not None:
+            actions.append(fix_all)
+    if wants_quick_fixes(params.context.only):
+        actions[:0] = quick_fixes(ls, params, result)
+    return actions or None
+
+
+def quick_fixes(ls: SecReviewServer, params: types.CodeActionParams, result: Published) -> list[types.CodeAction]:
+    """The findings' fixes, then "suppress on this line" and "show documentation" for each."""
+    uri = params.text_document.uri
     first = position_to_code_points(result.lines, params.range.start, ls.encoding)
     last = position_to_code_points(result.lines, params.range.end, ls.encoding)
     document_changes = bool(ls.capability("workspace.workspace_edit.document_changes", False))
@@ -71,7 +90,27 @@ async def code_action(ls: SecReviewServer, params: types.CodeActionParams) -> li
         documentation = documentation_action(found, diagnostic)
         if documentation is not None and all(a.title != documentation.title for a in actions):
             actions.append(documentation)
-    return [*fixes, *actions] or None
+    return [*fixes, *actions]
+
+
+async def fix_all_for(ls: SecReviewServer, uri: str, result: Published) -> types.CodeAction | None:
+    """The fix-all action of the document's current version (None when it moved on meanwhile
+    or nothing changes)."""
+    snapshot = ls.snapshot(uri)
+    if snapshot is None or snapshot.version != result.version:
+        return None
+    # Each round re-analyzes the whole document: a few analyses' worth of budget at most.
+    budget = snapshot.settings.config.timeout * FIX_ALL_BUDGET_FACTOR
+    try:
+        fixed = await ls.run_in_worker(analysis.fix_document, snapshot, result.findings, budget=budget)
+    except BudgetExceeded:
+        log.warning("fix-all of %s stopped after %g s", snapshot.path, budget)
+        return None
+    except Exception:  # an engine bug must not take the request down
+        log.exception("fix-all of %s failed", snapshot.path)
+        return None
+    document_changes = bool(ls.capability("workspace.workspace_edit.document_changes", False))
+    return fix_all_action(uri, snapshot.version, snapshot.text, fixed, ls.encoding, document_changes)
 
 
 async def code_lens(ls: SecReviewServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
@@ -95,6 +134,23 @@ def review_lens(uri: str, findings: list[Finding]) -> types.CodeLens:
         range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
         command=types.Command(title=title, command=REVIEW_FILE, arguments=[uri]),
     )
+
+
+def wants_fix_all(context: types.CodeActionContext) -> bool:
+    """Whether to work out the fix-all action: asked for by kind (``source``, ``source.fixAll``,
+    ``source.fixAll.secreview``), or every kind asked for by the user (a menu) rather than
+    automatically (a light bulb following the cursor, which would re-analyze at every move)."""
+    if context.only:
+        return wants_kind(context.only, FIX_ALL)
+    return context.trigger_kind != types.CodeActionTriggerKind.Automatic
+
+
+def wants_kind(only: list[types.CodeActionKind | str] | None, kind: str) -> bool:
+    """Whether a ``context.only`` filter admits actions of ``kind`` (no filter admits everything;
+    ``source`` and ``source.fixAll`` admit ``source.fixAll.secreview``)."""
+    if not only:
+        return True
+    return any(kind == k or kind.startswith(f"{k}.") for k in (getattr(k, "value", k) for k in only))
 
 
 def wants_quick_fixes(only: list[types.CodeActionKind | str] | None) -> bool:
