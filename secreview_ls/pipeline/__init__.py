@@ -21,7 +21,17 @@ context, thresholds, suppressions, fingerprints), ``batch`` (whole files),
 
 from __future__ import annotations
 
-from ..config import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping, load_pyproject
+from ..config import (
+    ANALYSIS_KEYS,
+    FACE_KEYS,
+    Config,
+    ConfigError,
+    ConfigProblem,
+    discover,
+    from_mapping,
+    load_pyproject,
+    locate_problems,
+)
 from ..engine.evidence import (
     CallJudged,
     CallSeen,
@@ -61,7 +71,7 @@ from .reading import PYTHON_SUFFIXES, ReadResult, decode_source, is_python_path,
 from .report_file import write_text_safely
 from .result import AnalysisResult
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
-from .selection import config_notices, selected_rules, unknown_rule_codes
+from .selection import checked_configuration, config_notices, rule_id_problems, selected_rules, unknown_rule_codes
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -80,6 +90,7 @@ __all__ = [
     "CodeSeen",
     "Config",
     "ConfigError",
+    "ConfigProblem",
     "Evidence",
     "Finding",
     "Fix",
@@ -111,6 +122,7 @@ __all__ = [
     "baseline_document",
     "changed_lines_for_text",
     "changes_since",
+    "checked_configuration",
     "code_seen",
     "config_notices",
     "decode_source",
@@ -126,12 +138,14 @@ __all__ = [
     "is_python_path",
     "load_baseline",
     "load_pyproject",
+    "locate_problems",
     "module_name_for",
     "parse_unified_diff",
     "read_source",
     "registry",
     "relative_to_root",
     "repo_root_of",
+    "rule_id_problems",
     "scan_paths",
     "selected_rules",
     "split_lines",

@@ -21,7 +21,6 @@ from pathlib import Path
 from ..config import Config
 from .discovery import _ancestor_ignores, _excluded, _Ignore, _ignored, _read_ignore, is_candidate
 
-
 DEFAULT_MAX_FILES = 10_000
 ENTRIES_PER_FILE = 20
 SYSTEM_DIRECTORIES = frozenset({"proc", "sys", "dev", "run", "snap", "boot", "lost+found"})

@@ -141,6 +141,9 @@ class FakeServer:
     def schedule_all(self) -> None:
         self.calls.append("schedule_all")
 
+    def publish_config_problems(self) -> None:
+        self.calls.append("publish_config_problems")
+
     def workspace_diagnostic_refresh(self, params: None) -> None:
         self.calls.append("workspace_diagnostic_refresh")
 
@@ -315,7 +318,7 @@ def test_saving_pyproject_reloads_the_settings() -> None:
     ls = FakeServer(capabilities={"workspace.code_lens.refresh_support": True})
     uri = "file:///project/pyproject.toml"
     documents.did_save(ls, types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
-    assert ls.calls == ["refresh_settings", "schedule_all", "workspace_code_lens_refresh"]
+    assert ls.calls == ["refresh_settings", "publish_config_problems", "schedule_all", "workspace_code_lens_refresh"]
     assert ls.logged[-1] == (types.MessageType.Info, "settings reloaded (pyproject.toml saved)")
     assert ls.saved == []
 
@@ -336,7 +339,7 @@ def test_watched_python_files_reanalyze_importers_and_a_baseline_reloads(monkeyp
     assert ls.calls == [] and forgotten == []
     workspace.did_change_watched_files(ls, watched("file:///project/.secreview-baseline.json"))
     assert forgotten == [True]
-    assert ls.calls == ["refresh_settings", "schedule_all", "workspace_diagnostic_refresh"]
+    assert ls.calls == ["refresh_settings", "publish_config_problems", "schedule_all", "workspace_diagnostic_refresh"]
     assert ls.logged[-1][1] == "settings reloaded (a configuration file changed)"
 
 
