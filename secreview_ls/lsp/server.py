@@ -38,6 +38,7 @@ from .collector import IdleCollector
 from .config_problems import ConfigDiagnostics
 from .convert import ClientFeatures, DiagnosticCache, is_logged_notice
 from .document import Document, DocumentWorkspace
+from .notebooks import Notebooks
 from .protocol import Protocol, Serialized
 from .results import Published, path_for, to_published
 from .settings import FolderSettings, resolve
@@ -50,6 +51,10 @@ ANALYSIS_WORKERS = 2
 CACHED_ANALYZERS = 16  # documents that keep incremental caches (the most recently analyzed)
 SETTINGS_WAIT = 3.0  # seconds an analysis waits for the client's configuration at startup
 BUDGET_FACTOR = 1.5  # a document's analysis is abandoned after this many times the `timeout` setting
+# Notebooks with Python cells are synced (LSP 3.17); their cells get diagnostics (lsp/notebooks.py).
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[types.NotebookDocumentFilterWithCells(cells=[types.NotebookCellLanguage(language="python")])]
+)
 
 T = TypeVar("T")
 
@@ -89,6 +94,7 @@ class SecReviewServer(LanguageServer):
             "secreview-ls",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=NOTEBOOK_SYNC,
             protocol_cls=Protocol,
         )
         self._threads = AnalysisThreads(ANALYSIS_WORKERS)
@@ -109,6 +115,7 @@ class SecReviewServer(LanguageServer):
         self._result_event = asyncio.Event()
         self._collector = IdleCollector(self._analyzing)
         self.config_diagnostics = ConfigDiagnostics()  # problems of pyproject.toml files, shown in them
+        self.notebooks = Notebooks(self)  # open Jupyter notebooks (lsp/notebooks.py)
 
     # -- client capabilities ------------------------------------------------------
 
@@ -497,6 +504,7 @@ class SecReviewServer(LanguageServer):
     def schedule_all(self) -> None:
         for uri in list(self._docs):
             self.schedule(uri, 0)
+        self.notebooks.schedule_all()
 
     async def _run_later(self, state: DocState, delay: float) -> None:
         try:

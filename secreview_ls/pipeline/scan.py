@@ -37,6 +37,7 @@ from .batch import analyze_file, analyze_path
 from .collection import collected_at_the_end
 from .discovery import discover_files, has_python_shebang
 from .filters import drop_known, keep_changed, relative_to_root
+from .notebook import analyze_notebook_file, cell_of, is_notebook_path
 from .result import AnalysisResult
 from .running import budget_seconds
 from .selection import config_notices
@@ -82,8 +83,8 @@ class ScanResult:
     diff_unchanged_files: int = 0  # files not analyzed because ``--diff`` found no change in them
 
     def findings(self) -> list[Finding]:
-        """All findings of the scan, sorted by path, line, column and rule."""
-        return sorted((f for r in self.results for f in r.findings), key=Finding.sort_key)
+        """All findings of the scan, sorted by path, (notebook cell,) line, column and rule."""
+        return sorted((f for r in self.results for f in r.findings), key=_report_order)
 
     def all_notices(self) -> list[Notice]:
         """Scan-level notices followed by every file's notices."""
@@ -151,7 +152,9 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -
         if alarm:
             previous = signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, limit)
-        if not path.suffix and has_python_shebang(path):
+        if is_notebook_path(path):
+            result = analyze_notebook_file(path, config, project=project)
+        elif not path.suffix and has_python_shebang(path):
             result = analyze_path(path, config, project=project)  # a Python script without suffix
         else:
             result = analyze_file(path, config, project=project)
@@ -243,6 +246,12 @@ def analyze_files(
         results, notices = _parallel(list(files), config, project_roots, min(jobs, total), progress)
     results.sort(key=lambda r: r.path)
     return results, notices
+
+
+def _report_order(finding: Finding) -> tuple[str, int, int, int, str]:
+    cell = cell_of(finding.extra)
+    path, line, column, rule = finding.sort_key()
+    return path, cell if cell is not None else -1, line, column, rule
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:

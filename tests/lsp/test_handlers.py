@@ -73,6 +73,13 @@ def published_for(text: str, *, version: int = 1) -> Published:
     )
 
 
+class NoNotebooks:
+    """No notebook is open: no URI is a notebook cell."""
+
+    async def cell_result(self, uri: str) -> None:
+        return None
+
+
 class FakeServer:
     """What the handlers use of the server, recording what they ask of it."""
 
@@ -98,6 +105,7 @@ class FakeServer:
         self.scheduled: list[tuple[str, float | None]] = []
         self.saved: list[str] = []
         self.calls: list[str] = []
+        self.notebooks = NoNotebooks()
 
     async def current_result(self, uri: str) -> Published | None:
         return self.results.get(uri) if uri in self.open_docs else None
