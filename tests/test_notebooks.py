@@ -123,3 +123,31 @@ def test_positions_in_a_single_string_source() -> None:
     assert line == 1 and text[column - 1] == "+"
     assert positions.position(5, 1, 0) is None
     assert NotebookPositions("not json").position(0, 1, 0) is None
+
+
+def test_other_formats_name_the_cell(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (project / "analysis.ipynb").read_text(encoding="utf-8").splitlines()
+    code, out, _ = check(capsys, "analysis.ipynb", "-f", "github")
+    assert code == 1
+    (md5,) = [line for line in out.splitlines() if "SR301" in line]
+    assert "::cell 2, line 3: " in md5
+    line = int(md5.split("line=")[1].split(",")[0])
+    assert "hashlib.md5(label.encode())" in lines[line - 1]  # the .ipynb line holding the code
+    _, out, _ = check(capsys, "analysis.ipynb", "-f", "gitlab")
+    issue = next(i for i in json.loads(out) if i["check_name"] == "SR301")
+    assert issue["location"]["lines"]["begin"] == line and issue["description"].startswith("cell 2, line 3: ")
+    _, out, _ = check(capsys, "analysis.ipynb", "-f", "markdown")
+    assert "`analysis.ipynb:cell 2:3` `SR301`" in out
+    _, out, _ = check(capsys, "analysis.ipynb", "-f", "html")
+    assert "analysis.ipynb:cell 4:2:1" in out and "%%time" in out  # the excerpt is the cell's source
+
+
+def test_standard_input_named_as_a_notebook(project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    data = (project / "analysis.ipynb").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code = cli.main(["check", "-", "--stdin-filename", "piped.ipynb", "-f", "concise", "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 1 and "piped.ipynb:cell 2:3:27: SR301" in out

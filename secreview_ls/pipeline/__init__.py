@@ -82,7 +82,7 @@ from .notebook import (
     python_of_cell,
     read_cells,
 )
-from .notebook_positions import NotebookPositions
+from .notebook_positions import NotebookPositions, notebook_file_span
 from .reading import PYTHON_SUFFIXES, ReadResult, decode_source, is_python_path, module_name_for, read_source
 from .report_file import write_text_safely
 from .result import AnalysisResult
@@ -167,6 +167,7 @@ __all__ = [
     "load_pyproject",
     "locate_problems",
     "module_name_for",
+    "notebook_file_span",
     "notebook_module",
     "parse_unified_diff",
     "python_of_cell",

@@ -10,9 +10,13 @@ in the file. ``json`` gives no positions, so this module scans the text itself.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.finding import Span
 
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -184,3 +188,29 @@ class NotebookPositions:
             return None
         row = bisect.bisect_right(self.line_starts, offset) - 1
         return row + 1, offset - self.line_starts[row] + 1
+
+
+@functools.lru_cache(maxsize=32)
+def _positions_of(path: str, modified: int) -> NotebookPositions | None:
+    try:
+        return NotebookPositions(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def notebook_file_span(path: str, cell: int, span: Span) -> Span | None:
+    """A cell-local ``span`` of the notebook file at ``path`` as a span of the file's JSON text
+    (1-based lines, 0-based code-point columns), or None when it cannot be placed."""
+    try:
+        modified = Path(path).stat().st_mtime_ns
+    except OSError:
+        return None
+    positions = _positions_of(path, modified)
+    if positions is None:
+        return None
+    start = positions.position(cell, span.start_line, span.start_col)
+    end = positions.position(cell, span.end_line, span.end_col)
+    if start is None or end is None:
+        return None
+    end = max(start, end)
+    return Span(start[0], start[1] - 1, end[0], end[1] - 1)

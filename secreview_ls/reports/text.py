@@ -76,14 +76,15 @@ class _Lines:
 
     def __init__(self, scan: ScanResult, sources: dict[str, str] | None = None) -> None:
         self.scan = scan
-        self.cache: dict[str, Redactor | None] = {path: Redactor(text, path) for path, text in (sources or {}).items()}
+        self.sources = sources or {}
+        self.cache: dict[str, Redactor | None] = {path: Redactor(text, path) for path, text in self.sources.items()}
 
     def excerpt(self, finding: Finding) -> Excerpt | None:
         path, span = finding.path, finding.span
         cell = cell_of(finding.extra)
         key = path if cell is None else f"{path}\0cell {cell}"
         if key not in self.cache:
-            text = read_source(Path(path), self.scan.config).text
+            text = self.sources[path] if path in self.sources else read_source(Path(path), self.scan.config).text
             if cell is not None and text is not None:
                 text = cell_source(text, cell)
             self.cache[key] = Redactor(text, path) if text is not None else None
