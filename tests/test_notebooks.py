@@ -151,3 +151,32 @@ def test_standard_input_named_as_a_notebook(project: Path, capsys: pytest.Captur
     code = cli.main(["check", "-", "--stdin-filename", "piped.ipynb", "-f", "concise", "--no-progress"])
     out = capsys.readouterr().out
     assert code == 1 and "piped.ipynb:cell 2:3:27: SR301" in out
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_keeps_the_notebook_findings_on_changed_json_lines(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    for key, value in {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "T",
+                       "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_NOSYSTEM": "1",
+                       "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CEILING_DIRECTORIES": str(project.parent)}.items():
+        monkeypatch.setenv(key, value)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+
+    notebook = project / "analysis.ipynb"
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    data["cells"][3]["source"][1] = 'subprocess.call("echo " + input(), shell=True)\n'
+    original = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    original["cells"][3]["source"][1] = "print()\n"  # the committed notebook has no injection
+    notebook.write_text(json.dumps(original, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-q", "-m", "initial")
+    notebook.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = check(capsys, "analysis.ipynb", "-f", "concise", "--diff", "HEAD")
+    assert code == 1
+    assert "cell 4:2:1: SR802" in out and "SR301" not in out  # the MD5 line of cell 2 did not change
