@@ -135,3 +135,27 @@ async def test_an_open_pyproject_keeps_its_config_diagnostics_next_to_its_own(tm
         assert {d["range"]["start"]["line"] for d in published if d.get("code") == "config"} == {5, 7}
     finally:
         await server.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_pulling_client_gets_the_problems_pushed(tmp_path: Path) -> None:
+    """pyproject.toml is rarely open, so nothing would pull its diagnostics: they are pushed."""
+    (tmp_path / "pyproject.toml").write_text(BAD)
+    uri = (tmp_path / "pyproject.toml").as_uri()
+    server = await RawServer.start()
+    try:
+        answer = await server.call(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": tmp_path.as_uri(),
+                "capabilities": {"textDocument": {"diagnostic": {"dynamicRegistration": False}}},
+                "workspaceFolders": [{"uri": tmp_path.as_uri(), "name": tmp_path.name}],
+            },
+        )
+        assert "result" in answer
+        await server.notify("initialized", {})
+        message = await server.notification("textDocument/publishDiagnostics", lambda p: p["uri"] == uri)
+        assert {d["range"]["start"]["line"] for d in message["params"]["diagnostics"]} == {5, 7}
+    finally:
+        await server.stop()
