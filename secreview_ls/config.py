@@ -1,7 +1,9 @@
 """Configuration: defaults, ``[tool.secreview]`` in ``pyproject.toml``, overrides.
 
-Every setting has a sane default; a bad value raises ``ConfigError`` with a
-message naming the key, so the CLI exits 2 and the server logs it.
+Every setting has a sane default. Read strictly (``load_pyproject``, ``from_mapping``), a bad
+value raises ``ConfigError`` with a message naming the key, so the CLI exits 2. Read leniently
+(``load_pyproject_checked``, ``discover_checked``: the server), every valid key is kept and
+each bad one becomes a :class:`ConfigProblem` with its line and column in the file.
 
 ```toml
 [tool.secreview]
@@ -40,8 +42,11 @@ trust-boundary. A sanitizer without ``:classes`` cleans for every class.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -85,7 +90,52 @@ DEFAULT_EXCLUDE = (
 
 
 class ConfigError(ValueError):
-    """A configuration value is invalid; the message names the key."""
+    """A configuration value is invalid; the message names the key.
+
+    ``key`` is the dotted key path inside ``[tool.secreview]`` (``"severity"``,
+    ``"taint.sinks.sql"``), ``unknown`` whether the key itself is not a setting."""
+
+    def __init__(self, message: str, key: str = "", unknown: bool = False) -> None:
+        super().__init__(message)
+        self.key = key
+        self.unknown = unknown
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem of a configuration file, where it is.
+
+    ``severity`` is ``"error"`` for an invalid value (the key is ignored) and ``"warning"``
+    for an unknown key or rule id. ``line``/``column``/``end_column`` are 0-based positions
+    in the file (code points), found by :func:`locate_problems`; ``value`` is the item of
+    an array the problem is about (an unknown rule id), to point at it rather than the key.
+    """
+
+    key: str
+    message: str
+    severity: str = "error"
+    value: str | None = None
+    line: int = 0
+    column: int = 0
+    end_column: int = 0
+    path: Path | None = None
+
+    def describe(self) -> str:
+        where = f"{self.path}:{self.line + 1}: " if self.path is not None else ""
+        return f"{where}{self.message}"
+
+
+Report = Callable[[ConfigError], None]
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def key_path(*parts: object) -> str:
+    """A dotted key path, with parts that are not bare TOML keys quoted (``a."b/*.py"``)."""
+    return ".".join(str(p) if _BARE_KEY.match(str(p)) else '"' + str(p).replace('"', '\\"') + '"' for p in parts)
+
+
+def _raise(error: ConfigError) -> None:
+    raise error
 
 
 @dataclass
@@ -186,94 +236,153 @@ FACE_KEYS = frozenset({"debounce", "scope", "baseline", "diff-base"})
 _KEYS = ANALYSIS_KEYS | FACE_KEYS
 
 
-def from_mapping(data: dict[str, Any], base: Config | None = None) -> Config:
-    """Apply a ``[tool.secreview]``-shaped mapping (dashes or underscores) on ``base``."""
+def did_you_mean(word: str, candidates: Any, cutoff: float = 0.6) -> str:
+    """`` (did you mean x?)`` for the candidates closest to ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, sorted(candidates), n=3, cutoff=cutoff)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def from_mapping(data: dict[str, Any], base: Config | None = None, problems: list[ConfigProblem] | None = None) -> Config:
+    """Apply a ``[tool.secreview]``-shaped mapping (dashes or underscores) on ``base``.
+
+    Without ``problems``, the first bad key raises ``ConfigError``; with it, each bad key is
+    appended there (without a position) and every valid key still applies."""
     config = dataclasses.replace(base) if base is not None else Config()
+    report: Report = _raise if problems is None else _collector(problems)
     for raw_key, value in data.items():
-        key = raw_key.replace("_", "-")
+        key = str(raw_key).replace("_", "-")
         if key not in _KEYS:
-            known = ", ".join(sorted(_KEYS))
-            raise ConfigError(f"unknown setting `{raw_key}` (known settings: {known})")
+            report(ConfigError(f"unknown setting `{raw_key}`{did_you_mean(key, _KEYS)}", key_path(raw_key), unknown=True))
+            continue
         if value is None:
             continue
-        if key == "select":
-            config.select = tuple(s.upper() for s in _strings(key, value))
-        elif key == "ignore":
-            config.ignore = tuple(s.upper() for s in _strings(key, value))
-        elif key == "extend-select":
-            config.extend_select = (*config.extend_select, *(s.upper() for s in _strings(key, value)))
-        elif key == "extend-ignore":
-            config.extend_ignore = (*config.extend_ignore, *(s.upper() for s in _strings(key, value)))
-        elif key in ("severity", "confidence"):
-            if not isinstance(value, str):
-                raise ConfigError(f"`{key}` must be one of low, medium, high")
-            try:
-                setattr(config, key, Level.parse(value))
-            except ValueError as error:
-                raise ConfigError(f"`{key}`: {error}") from None
-        elif key == "exclude":
-            config.exclude = _strings(key, value)
-        elif key == "extend-exclude":
-            config.extend_exclude = _strings(key, value)
-        elif key == "test-paths":
-            config.test_paths = _strings(key, value)
-        elif key == "test-code":
-            if value not in ("relaxed", "strict"):
-                raise ConfigError("`test-code` must be \"relaxed\" or \"strict\"")
-            config.test_code = value
-        elif key == "max-file-size":
-            if not isinstance(value, int) or value <= 0:
-                raise ConfigError("`max-file-size` must be a positive integer (bytes)")
-            config.max_file_size = value
-        elif key == "timeout":
-            if not isinstance(value, (int, float)) or value <= 0:
-                raise ConfigError("`timeout` must be a positive number of seconds")
-            config.timeout = float(value)
-        elif key == "report-unused-suppressions":
-            if not isinstance(value, bool):
-                raise ConfigError("`report-unused-suppressions` must be true or false")
-            config.report_unused_suppressions = value
-        elif key == "per-file-ignores":
-            if not isinstance(value, dict):
-                raise ConfigError("`per-file-ignores` must be a table of glob = [rule ids]")
-            config.per_file_ignores = {
-                str(k): tuple(s.upper() for s in _strings(f"per-file-ignores.{k}", v))
-                for k, v in value.items()
-            }
-        elif key == "rule-severity":
-            config.rule_severity = {**config.rule_severity, **_rule_severity(value)}
-        elif key == "taint":
-            _apply_taint(config, value)
+        try:
+            _apply(config, key, value, report)
+        except ConfigError as error:
+            error.key = error.key or key_path(raw_key)
+            report(error)
     return config
 
 
-def _rule_severity(value: Any) -> dict[str, Level]:
+def _collector(problems: list[ConfigProblem]) -> Report:
+    def collect(error: ConfigError) -> None:
+        problems.append(ConfigProblem(error.key, str(error), "warning" if error.unknown else "error"))
+
+    return collect
+
+
+def _apply(config: Config, key: str, value: Any, report: Report) -> None:
+    """Set one key on ``config`` (raises ``ConfigError`` for a bad value)."""
+    if key == "select":
+        config.select = tuple(s.upper() for s in _strings(key, value))
+    elif key == "ignore":
+        config.ignore = tuple(s.upper() for s in _strings(key, value))
+    elif key == "extend-select":
+        config.extend_select = (*config.extend_select, *(s.upper() for s in _strings(key, value)))
+    elif key == "extend-ignore":
+        config.extend_ignore = (*config.extend_ignore, *(s.upper() for s in _strings(key, value)))
+    elif key in ("severity", "confidence"):
+        setattr(config, key, _level(key, value))
+    elif key == "exclude":
+        config.exclude = _strings(key, value)
+    elif key == "extend-exclude":
+        config.extend_exclude = _strings(key, value)
+    elif key == "test-paths":
+        config.test_paths = _strings(key, value)
+    elif key == "test-code":
+        if value not in ("relaxed", "strict"):
+            raise ConfigError(f"`test-code` must be \"relaxed\" or \"strict\", got {value!r}")
+        config.test_code = value
+    elif key == "max-file-size":
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ConfigError("`max-file-size` must be a positive integer (bytes)")
+        config.max_file_size = value
+    elif key == "timeout":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError("`timeout` must be a positive number of seconds")
+        config.timeout = float(value)
+    elif key == "report-unused-suppressions":
+        if not isinstance(value, bool):
+            raise ConfigError("`report-unused-suppressions` must be true or false")
+        config.report_unused_suppressions = value
+    elif key == "per-file-ignores":
+        config.per_file_ignores = _per_file_ignores(value, report)
+    elif key == "rule-severity":
+        config.rule_severity = {**config.rule_severity, **_rule_severity(value, report)}
+    elif key == "taint":
+        _apply_taint(config, value, report)
+
+
+def _level(key: str, value: Any) -> Level:
+    if not isinstance(value, str):
+        raise ConfigError(f"`{key}` must be one of low, medium, high, got {value!r}")
+    try:
+        return Level.parse(value)
+    except ValueError as error:
+        raise ConfigError(f"`{key}`: {error}{did_you_mean(value.lower(), ('low', 'medium', 'high'), 0.5)}") from None
+
+
+def _per_file_ignores(value: Any, report: Report) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise ConfigError("`per-file-ignores` must be a table of glob = [rule ids]")
+    ignores: dict[str, tuple[str, ...]] = {}
+    for pattern, ids in value.items():
+        try:
+            ignores[str(pattern)] = tuple(s.upper() for s in _strings(f"per-file-ignores.{pattern}", ids))
+        except ConfigError as error:
+            error.key = key_path("per-file-ignores", pattern)
+            report(error)
+    return ignores
+
+
+def _rule_severity(value: Any, report: Report) -> dict[str, Level]:
     if not isinstance(value, dict):
         raise ConfigError("`rule-severity` must be a table of rule id = \"low\" | \"medium\" | \"high\"")
     levels: dict[str, Level] = {}
     for rule_id, level in value.items():
         try:
-            levels[str(rule_id).upper()] = Level.parse(str(level))
-        except ValueError as error:
-            raise ConfigError(f"`rule-severity.{rule_id}`: {error}") from None
+            levels[str(rule_id).upper()] = _level(f"rule-severity.{rule_id}", level)
+        except ConfigError as error:
+            error.key = key_path("rule-severity", rule_id)
+            report(error)
     return levels
 
 
-def _apply_taint(config: Config, value: Any) -> None:
+def _apply_taint(config: Config, value: Any, report: Report) -> None:
     if not isinstance(value, dict):
         raise ConfigError("`taint` must be a table with sources / sinks / sanitizers")
     for raw_key, entry in value.items():
-        key = raw_key.replace("_", "-")
-        if key == "sources":
-            config.taint_sources = _strings("taint.sources", entry)
-        elif key == "sanitizers":
-            config.taint_sanitizers = _strings("taint.sanitizers", entry)
-        elif key == "sinks":
-            if not isinstance(entry, dict):
-                raise ConfigError("`taint.sinks` must be a table of class = [qualified names]")
-            config.taint_sinks = {str(k): _strings(f"taint.sinks.{k}", v) for k, v in entry.items()}
-        else:
-            raise ConfigError(f"unknown setting `taint.{raw_key}` (known: sources, sinks, sanitizers)")
+        key = str(raw_key).replace("_", "-")
+        try:
+            if key == "sources":
+                config.taint_sources = _strings("taint.sources", entry)
+            elif key == "sanitizers":
+                config.taint_sanitizers = _strings("taint.sanitizers", entry)
+            elif key == "sinks":
+                config.taint_sinks = _taint_sinks(entry, report)
+            else:
+                report(ConfigError(
+                    f"unknown setting `taint.{raw_key}`{did_you_mean(key, ('sources', 'sinks', 'sanitizers'))}"
+                    " (known: sources, sinks, sanitizers)",
+                    key_path("taint", raw_key),
+                    unknown=True,
+                ))
+        except ConfigError as error:
+            error.key = error.key or key_path("taint", raw_key)
+            report(error)
+
+
+def _taint_sinks(entry: Any, report: Report) -> dict[str, tuple[str, ...]]:
+    if not isinstance(entry, dict):
+        raise ConfigError("`taint.sinks` must be a table of class = [qualified names]")
+    sinks: dict[str, tuple[str, ...]] = {}
+    for name, names in entry.items():
+        try:
+            sinks[str(name)] = _strings(f"taint.sinks.{name}", names)
+        except ConfigError as error:
+            error.key = key_path("taint", "sinks", name)
+            report(error)
+    return sinks
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -325,3 +434,140 @@ def discover(start: Path) -> Config:
         config.root = start.resolve() if start.is_dir() else start.resolve().parent
         return config
     return load_pyproject(found)
+
+
+# -- lenient reading with positions (the server) -----------------------------------------
+
+_TOML_POSITION = re.compile(r"at line (\d+), column (\d+)")
+
+
+def load_pyproject_checked(path: Path, base: Config | None = None) -> tuple[Config, list[ConfigProblem]]:
+    """``[tool.secreview]`` of ``path`` with every valid key applied, and the problems of the
+    others located in the file. A file that cannot be read or parsed gives the defaults (or
+    ``base``) and one problem."""
+    config = dataclasses.replace(base) if base is not None else Config()
+    config.root = path.parent
+    config.source_file = path
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        return config, [ConfigProblem("", f"cannot read: {error}", path=path)]
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_POSITION.search(str(error))
+        line, column = (int(found.group(1)) - 1, int(found.group(2)) - 1) if found else (0, 0)
+        problem = ConfigProblem("", f"invalid TOML: {error}", line=line, column=column, end_column=column + 1, path=path)
+        return config, [problem]
+    except RecursionError:
+        return config, [ConfigProblem("", "invalid TOML: nested too deeply", path=path)]
+    tool = data.get("tool", {})
+    table = tool.get("secreview", {}) if isinstance(tool, dict) else {}
+    problems: list[ConfigProblem] = []
+    if not isinstance(table, dict):
+        problems.append(ConfigProblem("", "[tool.secreview] must be a table"))
+    else:
+        config = from_mapping(table, config, problems)
+    return config, locate_problems(text, problems, path)
+
+
+def discover_checked(start: Path) -> tuple[Config, list[ConfigProblem]]:
+    """:func:`discover`, leniently: the configuration and the problems of its file."""
+    found = find_pyproject(start)
+    if found is None:
+        return discover(start), []
+    return load_pyproject_checked(found)
+
+
+# A TOML key as written: bare, "quoted" or 'literal', dotted.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_DOTTED_KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
+_HEADER = re.compile(rf"^\s*\[\[?\s*({_DOTTED_KEY})\s*\]\]?\s*(?:#.*)?$")
+_ASSIGNMENT = re.compile(rf"^(\s*)({_DOTTED_KEY})\s*=")
+_PART = re.compile(_KEY_PART)
+
+
+def _key_parts(dotted: str) -> list[str]:
+    return [_normal(part.strip("\"'")) for part in _PART.findall(dotted)]
+
+
+def _normal(part: str) -> str:
+    return part.replace("_", "-").lower()
+
+
+@dataclass(frozen=True)
+class _KeyLine:
+    path: tuple[str, ...]  # full key path from the document root
+    line: int
+    column: int
+    end_column: int
+    header: bool
+
+
+def _key_lines(text: str) -> list[_KeyLine]:
+    """Every table header and key assignment of a TOML text with its full key path: a small
+    line scan (enough to place a message; tomllib gives no positions)."""
+    found: list[_KeyLine] = []
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines()):
+        header = _HEADER.match(line)
+        if header is not None:
+            table = tuple(_key_parts(header.group(1)))
+            start = line.index("[")
+            found.append(_KeyLine(table, number, start, len(line.rstrip()), True))
+            continue
+        assignment = _ASSIGNMENT.match(line)
+        if assignment is not None:
+            start = len(assignment.group(1))
+            end = start + len(assignment.group(2))
+            found.append(_KeyLine((*table, *_key_parts(assignment.group(2))), number, start, end, False))
+    return found
+
+
+def locate_problems(text: str, problems: list[ConfigProblem], path: Path | None = None) -> list[ConfigProblem]:
+    """``problems`` with the line and columns of their key (of their value, when they name one)
+    in ``text``: the key's own line when it is written out, else the nearest enclosing key or
+    table (an inline table, a dotted key), else the ``[tool.secreview]`` header, else line 1."""
+    lines = text.splitlines()
+    keys = _key_lines(text)
+    located: list[ConfigProblem] = []
+    for problem in problems:
+        if problem.line or problem.column or problem.end_column:
+            located.append(dataclasses.replace(problem, path=problem.path or path))
+            continue
+        wanted = ("tool", "secreview", *(_key_parts(problem.key) if problem.key else []))
+        best: _KeyLine | None = None
+        for entry in keys:
+            depth = _common_prefix(entry.path, wanted)
+            if depth < 2 or depth < len(entry.path):
+                continue  # another table, or a key deeper than (or beside) the wanted one
+            if best is None or len(entry.path) > len(best.path) or (len(entry.path) == len(best.path) and best.header):
+                best = entry
+        line, column, end = (best.line, best.column, best.end_column) if best is not None else (0, 0, 0)
+        if best is not None and problem.value is not None:
+            line, column, end = _value_position(lines, keys, best, problem.value)
+        if best is None and lines:
+            end = len(lines[0])
+        located.append(dataclasses.replace(problem, line=line, column=column, end_column=end, path=problem.path or path))
+    return located
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def _value_position(lines: list[str], keys: list[_KeyLine], entry: _KeyLine, value: str) -> tuple[int, int, int]:
+    """Where the string ``value`` is written in the value of ``entry`` (arrays may span lines,
+    up to the next key or header); the key's own position when it is not found."""
+    following = [k.line for k in keys if k.line > entry.line]
+    stop = min(following) if following else len(lines)
+    pattern = re.compile(r"""(["'])""" + re.escape(value) + r"\1", re.IGNORECASE)
+    for number in range(entry.line, stop):
+        match = pattern.search(lines[number], entry.end_column if number == entry.line else 0)
+        if match is not None:
+            return number, match.start(), match.end()
+    return entry.line, entry.column, entry.end_column

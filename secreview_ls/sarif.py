@@ -15,6 +15,13 @@ One run per scan:
   edits), ``codeFlows`` for data-flow findings and ``fixes`` for quick fixes.
 - artifact URIs are relative to ``%SRCROOT%`` (``originalUriBaseIds``), the
   project root; notices become ``invocations[0].toolExecutionNotifications``.
+- a finding in a Jupyter notebook: the artifact is the ``.ipynb`` file and the region is
+  where the cell's line and column are in the file's JSON text (inside the cell's
+  ``source`` strings, escapes counted as written), so a viewer that opens the file lands on
+  the code; ``logicalLocations`` names the cell (``cell 3``) and ``properties`` carry
+  ``notebookCell`` (0-based index in the notebook's ``cells``) and ``cellRegion`` (the
+  region inside the cell). When the JSON position cannot be computed the region is left
+  out. Notebook findings carry no ``fixes`` (their edits are in cell coordinates).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import __version__
-from .pipeline import Finding, FlowStep, Level, Notice, Rule, Span, selected_rules
+from .pipeline import Finding, FlowStep, Level, NotebookPositions, Notice, Rule, Span, cell_of, selected_rules
 
 if TYPE_CHECKING:
     from .pipeline import ScanResult
@@ -54,6 +61,25 @@ class _Artifacts:
         self.scan = scan
         self.items: list[dict[str, Any]] = []
         self.index: dict[str, int] = {}
+        self.notebooks: dict[str, NotebookPositions | None] = {}
+
+    def notebook_region(self, path: str, cell: int, span: Span) -> dict[str, Any] | None:
+        """The region of a cell-local ``span`` in the notebook file's JSON text."""
+        if path not in self.notebooks:
+            try:
+                self.notebooks[path] = NotebookPositions(Path(path).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                self.notebooks[path] = None
+        positions = self.notebooks[path]
+        if positions is None:
+            return None
+        start = positions.position(cell, span.start_line, span.start_col)
+        end = positions.position(cell, span.end_line, span.end_col)
+        if start is None or end is None:
+            return None
+        if end < start:
+            end = start
+        return {"startLine": start[0], "startColumn": start[1], "endLine": end[0], "endColumn": end[1]}
 
     def location(self, path: str) -> dict[str, Any]:
         rel = self.scan.relpath(path)
@@ -152,21 +178,30 @@ def _help_text(rule: Rule) -> str:
     return "\n".join(parts)
 
 
-def _physical(artifacts: _Artifacts, path: str, span: Span, snippet: str | None = None) -> dict[str, Any]:
-    return {"artifactLocation": artifacts.location(path), "region": region(span, snippet)}
+def _physical(
+    artifacts: _Artifacts, path: str, span: Span, snippet: str | None = None, cell: int | None = None
+) -> dict[str, Any]:
+    if cell is None:
+        return {"artifactLocation": artifacts.location(path), "region": region(span, snippet)}
+    physical: dict[str, Any] = {"artifactLocation": artifacts.location(path)}
+    in_file = artifacts.notebook_region(path, cell, span)
+    if in_file is not None:
+        physical["region"] = in_file
+    return physical
 
 
 def _code_flow(finding: Finding, artifacts: _Artifacts) -> dict[str, Any]:
     steps: list[FlowStep] = list(finding.flow)
+    cells = finding.extra.get("flow_cells") or [None] * len(steps)
     locations = [
         {
             "location": {
-                "physicalLocation": _physical(artifacts, step.path or finding.path, step.span),
+                "physicalLocation": _physical(artifacts, step.path or finding.path, step.span, cell=cell),
                 "message": {"text": step.note},
             },
             "executionOrder": order,
         }
-        for order, step in enumerate(steps, 1)
+        for order, (step, cell) in enumerate(zip(steps, cells, strict=False), 1)
     ]
     return {
         "message": {"text": finding.message},
@@ -190,11 +225,15 @@ def _fixes(finding: Finding, artifacts: _Artifacts) -> list[dict[str, Any]]:
 
 
 def _result(finding: Finding, rule_index: dict[str, int], artifacts: _Artifacts) -> dict[str, Any]:
+    cell = cell_of(finding.extra)
+    location: dict[str, Any] = {"physicalLocation": _physical(artifacts, finding.path, finding.span, finding.snippet, cell)}
+    if cell is not None:
+        location["logicalLocations"] = [{"name": f"cell {cell + 1}", "kind": "module"}]
     data: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "level": LEVEL[finding.severity],
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": _physical(artifacts, finding.path, finding.span, finding.snippet)}],
+        "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint} if finding.fingerprint else {},
         "properties": {"severity": str(finding.severity), "confidence": str(finding.confidence)},
     }
@@ -204,9 +243,12 @@ def _result(finding: Finding, rule_index: dict[str, int], artifacts: _Artifacts)
         del data["partialFingerprints"]
     if finding.cwe is not None:
         data["properties"]["cwe"] = f"CWE-{finding.cwe}"
+    if cell is not None:
+        data["properties"]["notebookCell"] = cell
+        data["properties"]["cellRegion"] = region(finding.span)
     if finding.flow:
         data["codeFlows"] = [_code_flow(finding, artifacts)]
-    fixes = _fixes(finding, artifacts)
+    fixes = _fixes(finding, artifacts) if cell is None else []
     if fixes:
         data["fixes"] = fixes
     return data

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -39,8 +38,18 @@ from ..pipeline import (
 from . import fixing
 from .catalogue import cmd_explain, cmd_rules
 from .common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE, UsageError, suggest
+from .progress import ProgressBar, is_terminal, progress_for
 
-__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_INCOMPLETE", "EXIT_USAGE", "UsageError", "build_parser", "main"]
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_INCOMPLETE",
+    "EXIT_USAGE",
+    "ProgressBar",
+    "UsageError",
+    "build_parser",
+    "main",
+]
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "html", "markdown")
 
@@ -90,13 +99,14 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
                        help="apply excludes and .gitignore to files named on the command line too")
     group.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
                        help="worker processes (default 0: all cores; 1: no workers)")
-    group.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    group.add_argument("--no-progress", action="store_true",
+                       help="never draw the progress bar (drawn on stderr only when it is a terminal)")
     group.add_argument("--no-cache", action="store_true",
                        help="analyze every file, without reading or writing the result cache")
     group.add_argument("--cache-dir", metavar="DIR",
                        help="where the result cache lives (default: $SECREVIEW_CACHE_DIR, else .secreview_cache "
                             "in the project root)")
-    group.add_argument("--quiet", "-q", action="store_true", help="do not print notices on stderr")
+    group.add_argument("--quiet", "-q", action="store_true", help="do not print notices or the progress bar on stderr")
 
 
 def _add_check_options(check: argparse.ArgumentParser) -> None:
@@ -246,10 +256,7 @@ def _check_rule_codes(config: Config, given: dict[str, list[str]]) -> None:
 
 
 def _isatty(stream: IO[str]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return is_terminal(stream)
 
 
 def use_color(choice: str, stream: IO[str]) -> bool:
@@ -261,34 +268,6 @@ def use_color(choice: str, stream: IO[str]) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     return _isatty(stream)
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, drawn only after ``delay`` seconds."""
-
-    def __init__(self, stream: IO[str], delay: float = 0.5, width: int = 30) -> None:
-        self.stream = stream
-        self.start = time.monotonic()
-        self.delay = delay
-        self.width = width
-        self.last_draw = 0.0
-        self.drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.start < self.delay or (now - self.last_draw < 0.1 and done < total):
-            return
-        self.last_draw = now
-        filled = int(self.width * done / total) if total else self.width
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{total} files")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * (self.width + 40) + "\r")
-            self.stream.flush()
 
 
 def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
@@ -319,7 +298,7 @@ def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None,
             changed = changes_since(diff, first if first.is_dir() else first.parent)
         except GitError as error:
             raise UsageError(f"--diff {diff}: {error}") from None
-    progress = None if args.no_progress or not _isatty(sys.stderr) else ProgressBar(sys.stderr)
+    progress = progress_for(args, sys.stderr)
     try:
         return scan_paths(
             args.paths,

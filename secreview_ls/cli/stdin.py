@@ -1,7 +1,7 @@
 """``secreview check -``: analyze the text on standard input as if it were one file.
 
 ``--stdin-filename PATH`` names that file: it decides which configuration applies (the
-``pyproject.toml`` above it), which rules run (Python or configuration file), per-file
+``pyproject.toml`` above it), which rules run (Python, notebook or configuration file), per-file
 ignores and test-code handling, and the path the report shows. Nothing is read from PATH.
 """
 
@@ -16,10 +16,12 @@ from ..pipeline import (
     AnalysisResult,
     Config,
     ScanResult,
+    analyze_notebook,
     analyze_source,
     analyze_text_file,
     decode_source,
     filter_document,
+    is_notebook_path,
     is_python_path,
 )
 from .common import UsageError
@@ -61,6 +63,8 @@ def scan_stdin(args: argparse.Namespace, config: Config, stream: IO[bytes] | Non
         result = AnalysisResult(path=path, notices=[read.notice] if read.notice is not None else [])
     elif name is None or is_python_path(Path(name)):
         result = analyze_source(read.text, path, config)
+    elif is_notebook_path(name):
+        result = analyze_notebook(read.text, path, config)
     else:
         result = analyze_text_file(read.text, path, config)
     if args.baseline is not None and result.findings:

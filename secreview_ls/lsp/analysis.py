@@ -16,13 +16,17 @@ from typing import TYPE_CHECKING
 
 from ..pipeline import (
     AnalysisResult,
+    Cell,
     Finding,
     IncrementalAnalyzer,
     Notice,
     ProjectIndex,
+    analyze_cells,
     analyze_file,
     analyze_source,
     analyze_text_file,
+    by_cell,
+    is_notebook_path,
     is_python_path,
     split_lines_keepends,
 )
@@ -49,6 +53,7 @@ __all__ = [
     "ProjectIndex",
     "analyze_disk_file",
     "analyze_document",
+    "analyze_notebook",
     "analyze_whole",
     "fell_back_for_syntax",
     "fix_document",
@@ -163,8 +168,20 @@ class DiskResult:
 
 
 def analyze_disk_file(path: Path, settings: FolderSettings, project: ProjectIndex | None) -> DiskResult:
-    """Analyze a file that is not open, with the folder's scope and baseline applied."""
+    """Analyze a file that is not open, with the folder's scope and baseline applied. A notebook
+    is left out: its diagnostics belong to its cells, which exist only while it is open."""
+    if is_notebook_path(path):
+        return DiskResult(text="", findings=[], notices=[])
     result = analyze_file(path, settings.config, project=project)
     text = path.read_text(encoding="utf-8", errors="replace") if result.findings or result.notices else ""
     findings = filter_findings(result.findings, str(path), text, settings)
     return DiskResult(text=text, findings=findings, notices=result.notices)
+
+
+def analyze_notebook(
+    cells: list[Cell], path: str, settings: FolderSettings, project: ProjectIndex | None
+) -> dict[int, tuple[list[Finding], list[Notice]]]:
+    """A notebook's code cells analyzed as one module: findings and notices by cell index,
+    with cell-local positions."""
+    result, module = analyze_cells(cells, path, settings.config, project=project)
+    return by_cell(result, module)

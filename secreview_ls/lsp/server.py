@@ -35,8 +35,10 @@ from ..pipeline import Finding, Notice, Span
 from . import analysis, transport
 from .analysis import IncrementalAnalyzer, ProjectIndex
 from .collector import IdleCollector
+from .config_problems import ConfigDiagnostics
 from .convert import ClientFeatures, DiagnosticCache, is_logged_notice
 from .document import Document, DocumentWorkspace
+from .notebooks import Notebooks
 from .protocol import Protocol, Serialized
 from .results import Published, path_for, to_published
 from .settings import FolderSettings, resolve
@@ -49,6 +51,10 @@ ANALYSIS_WORKERS = 2
 CACHED_ANALYZERS = 16  # documents that keep incremental caches (the most recently analyzed)
 SETTINGS_WAIT = 3.0  # seconds an analysis waits for the client's configuration at startup
 BUDGET_FACTOR = 1.5  # a document's analysis is abandoned after this many times the `timeout` setting
+# Notebooks with Python cells are synced (LSP 3.17); their cells get diagnostics (lsp/notebooks.py).
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[types.NotebookDocumentFilterWithCells(cells=[types.NotebookCellLanguage(language="python")])]
+)
 
 T = TypeVar("T")
 
@@ -88,6 +94,7 @@ class SecReviewServer(LanguageServer):
             "secreview-ls",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=NOTEBOOK_SYNC,
             protocol_cls=Protocol,
         )
         self._threads = AnalysisThreads(ANALYSIS_WORKERS)
@@ -107,6 +114,8 @@ class SecReviewServer(LanguageServer):
         self._result_changes = 0  # counts published results (workspace/diagnostic waits on it)
         self._result_event = asyncio.Event()
         self._collector = IdleCollector(self._analyzing)
+        self.config_diagnostics = ConfigDiagnostics()  # problems of pyproject.toml files, shown in them
+        self.notebooks = Notebooks(self)  # open Jupyter notebooks (lsp/notebooks.py)
 
     # -- client capabilities ------------------------------------------------------
 
@@ -197,6 +206,30 @@ class SecReviewServer(LanguageServer):
                 if project is not None:
                     self._projects[str(settings.root)] = project
         self._generation += 1
+
+    def publish_config_problems(self) -> None:
+        """Show the problems of the folders' ``pyproject.toml`` files on their lines (pushed in
+        either diagnostic mode), clear fixed ones, and announce a new set of problems once."""
+        problems = [p for settings in self._folder_settings.values() for p in settings.problems]
+        changed, message = self.config_diagnostics.update(problems, self.encoding)
+        for uri, path in changed:
+            wire = self._own_wire(path) + self.config_diagnostics.wire_for(path)
+            self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized({"uri": uri, "diagnostics": wire}))
+        if message is not None:
+            self.log_message(message, types.MessageType.Warning)
+            try:
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+            except Exception:  # no transport
+                pass
+
+    def _own_wire(self, path: str) -> list[dict[str, Any]]:
+        """The pushed diagnostics of an open document at ``path`` (resolved), if any."""
+        if self._pull:
+            return []
+        for state in self._docs.values():
+            if state.published is not None and _resolved(state.path) == path:
+                return list(state.published.wire)
+        return []
 
     def _read_for_project(self, path: Path) -> str | None:
         """Text of an open document for the cross-module index (None: the index reads the disk)."""
@@ -357,7 +390,8 @@ class SecReviewServer(LanguageServer):
             for project in self._projects.values():
                 project.invalidate(state.path)
         if not self._pull:
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            extra = self.config_diagnostics.wire_for(state.path) if state is not None else []
+            self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized({"uri": uri, "diagnostics": extra}))
         self._results_changed()
         self._collector.released()
 
@@ -470,6 +504,7 @@ class SecReviewServer(LanguageServer):
     def schedule_all(self) -> None:
         for uri in list(self._docs):
             self.schedule(uri, 0)
+        self.notebooks.schedule_all()
 
     async def _run_later(self, state: DocState, delay: float) -> None:
         try:
@@ -595,7 +630,10 @@ class SecReviewServer(LanguageServer):
             self.log_message(f"{state.path}: {message}", types.MessageType.Info)
         state.logged = logged
         if not self._pull:
-            params = {"uri": state.uri, "diagnostics": outcome.wire}
+            wire = outcome.wire
+            if self.config_diagnostics.by_path and state.path.endswith("pyproject.toml"):
+                wire = wire + self.config_diagnostics.wire_for(state.path)
+            params = {"uri": state.uri, "diagnostics": wire}
             if outcome.version is not None:
                 params["version"] = outcome.version
             self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized(params))

@@ -27,7 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..pipeline import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping
+from ..pipeline import (
+    ANALYSIS_KEYS,
+    FACE_KEYS,
+    Config,
+    ConfigError,
+    ConfigProblem,
+    checked_configuration,
+    from_mapping,
+    locate_problems,
+)
 
 DEFAULT_DEBOUNCE_MS = 150
 DEFAULT_SCAN_MAX_FILES = 10_000
@@ -68,7 +77,8 @@ class FolderSettings:
     root: Path | None
     config: Config
     options: ServerOptions
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # problems of the client's settings (logged)
+    problems: list[ConfigProblem] = field(default_factory=list)  # problems of pyproject.toml, located
 
     @property
     def baseline_path(self) -> Path | None:
@@ -131,7 +141,7 @@ def _server_options(mapping: dict[str, Any], base: ServerOptions, errors: list[s
     return options
 
 
-def _pyproject_server_options(config: Config, errors: list[str]) -> dict[str, Any]:
+def _pyproject_server_options(config: Config) -> dict[str, Any]:
     """``debounce``/``scope``/``baseline``/``diff-base`` written in ``[tool.secreview]``."""
     if config.source_file is None:
         return {}
@@ -139,25 +149,48 @@ def _pyproject_server_options(config: Config, errors: list[str]) -> dict[str, An
         import tomllib
 
         data = tomllib.loads(config.source_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        errors.append(f"{config.source_file}: {error}")
-        return {}
-    table = data.get("tool", {}).get("secreview", {})
+    except (OSError, ValueError, RecursionError):
+        return {}  # already reported as a problem of the file
+    tool = data.get("tool", {})
+    table = tool.get("secreview", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         return {}
     return {normalize_key(k): v for k, v in table.items() if normalize_key(k) in FACE_KEYS}
 
 
+_NAMED_KEY = re.compile(r"^`([^`]+)`")
+
+
+def _face_key_problems(config: Config, base: ServerOptions) -> tuple[ServerOptions, list[ConfigProblem]]:
+    """The server's own keys of ``pyproject.toml``, and a located problem for each bad one."""
+    messages: list[str] = []
+    options = _server_options(_pyproject_server_options(config), base, messages)
+    if not messages or config.source_file is None:
+        return options, []
+    problems = []
+    for message in messages:
+        named = _NAMED_KEY.match(message)
+        problems.append(ConfigProblem(normalize_key(named.group(1)) if named else "", message))
+    try:
+        text = config.source_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return options, locate_problems(text, problems, config.source_file)
+
+
 def resolve(root: Path | None, layers: list[dict[str, Any]], start: Path | None = None) -> FolderSettings:
-    """Combine pyproject and client setting layers for a folder (``root``) or a loose file (``start``)."""
+    """Combine pyproject and client setting layers for a folder (``root``) or a loose file
+    (``start``). A bad key of ``pyproject.toml`` is left out (the others apply) and becomes a
+    located problem; a bad client setting is left out and becomes an error message."""
     errors: list[str] = []
     where = root or start
-    try:
-        base = discover(where) if where is not None else Config()
-    except ConfigError as error:
-        errors.append(str(error))
-        base = Config(root=root)
-    options = _server_options(_pyproject_server_options(base, errors), ServerOptions(), errors)
+    problems: list[ConfigProblem] = []
+    if where is not None:
+        base, problems = checked_configuration(where)
+    else:
+        base = Config()
+    options, face_problems = _face_key_problems(base, ServerOptions())
+    problems = [*problems, *face_problems]
     config = base
     for layer in layers:
         config_part, server_part, _ignored = split_settings(settings_section(layer))
@@ -167,4 +200,4 @@ def resolve(root: Path | None, layers: list[dict[str, Any]], start: Path | None 
             except ConfigError as error:
                 errors.append(f"client setting {error}")
         options = _server_options(server_part, options, errors)
-    return FolderSettings(root=root, config=config, options=options, errors=errors)
+    return FolderSettings(root=root, config=config, options=options, errors=errors, problems=problems)

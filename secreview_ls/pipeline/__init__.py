@@ -21,7 +21,17 @@ context, thresholds, suppressions, fingerprints), ``batch`` (whole files),
 
 from __future__ import annotations
 
-from ..config import ANALYSIS_KEYS, FACE_KEYS, Config, ConfigError, discover, from_mapping, load_pyproject
+from ..config import (
+    ANALYSIS_KEYS,
+    FACE_KEYS,
+    Config,
+    ConfigError,
+    ConfigProblem,
+    discover,
+    from_mapping,
+    load_pyproject,
+    locate_problems,
+)
 from ..engine.evidence import (
     CallJudged,
     CallSeen,
@@ -57,12 +67,28 @@ from .examined import CodeSeen, code_seen
 from .filters import filter_document, forget_baselines, relative_to_root
 from .gitdiff import ChangeSet, GitError, changed_lines_for_text, changes_since, parse_unified_diff, repo_root_of
 from .incremental import IncrementalAnalyzer, RunStats, split_lines_keepends
+from .notebook import (
+    Cell,
+    NotebookError,
+    NotebookModule,
+    analyze_cells,
+    analyze_notebook,
+    analyze_notebook_file,
+    by_cell,
+    cell_of,
+    cell_source,
+    is_notebook_path,
+    notebook_module,
+    python_of_cell,
+    read_cells,
+)
+from .notebook_positions import NotebookPositions, notebook_file_span
 from .reading import PYTHON_SUFFIXES, ReadResult, decode_source, is_python_path, module_name_for, read_source
 from .report_file import write_text_safely
 from .result import AnalysisResult
 from .result_cache import ResultCache, cache_folder
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
-from .selection import config_notices, selected_rules, unknown_rule_codes
+from .selection import checked_configuration, config_notices, rule_id_problems, selected_rules, unknown_rule_codes
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -76,11 +102,13 @@ __all__ = [
     "BaselineError",
     "CallJudged",
     "CallSeen",
+    "Cell",
     "ChangeSet",
     "ClearedSink",
     "CodeSeen",
     "Config",
     "ConfigError",
+    "ConfigProblem",
     "Evidence",
     "Finding",
     "Fix",
@@ -90,6 +118,9 @@ __all__ = [
     "IncrementalAnalyzer",
     "Judgement",
     "Level",
+    "NotebookError",
+    "NotebookModule",
+    "NotebookPositions",
     "Notice",
     "ProjectIndex",
     "ReadResult",
@@ -105,15 +136,22 @@ __all__ = [
     "Span",
     "StepKind",
     "TextEdit",
+    "analyze_cells",
     "analyze_file",
     "analyze_files",
+    "analyze_notebook",
+    "analyze_notebook_file",
     "analyze_path",
     "analyze_source",
     "analyze_text_file",
     "baseline_document",
+    "by_cell",
     "cache_folder",
+    "cell_of",
+    "cell_source",
     "changed_lines_for_text",
     "changes_since",
+    "checked_configuration",
     "code_seen",
     "config_notices",
     "decode_source",
@@ -126,15 +164,22 @@ __all__ = [
     "forget_baselines",
     "from_mapping",
     "has_python_shebang",
+    "is_notebook_path",
     "is_python_path",
     "load_baseline",
     "load_pyproject",
+    "locate_problems",
     "module_name_for",
+    "notebook_file_span",
+    "notebook_module",
     "parse_unified_diff",
+    "python_of_cell",
+    "read_cells",
     "read_source",
     "registry",
     "relative_to_root",
     "repo_root_of",
+    "rule_id_problems",
     "scan_paths",
     "selected_rules",
     "split_lines",

@@ -94,7 +94,7 @@ def analyze_text_file(
     return result
 
 
-def _unread(path: Path, config: Config) -> tuple[str | None, AnalysisResult | None]:
+def read_or_refuse(path: Path, config: Config) -> tuple[str | None, AnalysisResult | None]:
     """The file's text, or the result that says why it was not read."""
     read = read_source(path, config)
     if read.text is not None:
@@ -107,7 +107,7 @@ def _unread(path: Path, config: Config) -> tuple[str | None, AnalysisResult | No
 
 def analyze_path(path: Path, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
     """Read and analyze one Python file from disk."""
-    text, unread = _unread(path, config)
+    text, unread = read_or_refuse(path, config)
     if text is None:
         return unread  # type: ignore[return-value]
     return analyze_source(text, str(path), config, project=project)
@@ -117,7 +117,7 @@ def analyze_file(path: Path, config: Config, *, project: ProjectIndex | None = N
     """Read and analyze any file: Python gets every rule, other text files the text rules."""
     if is_python_path(path):
         return analyze_path(path, config, project=project)
-    text, unread = _unread(path, config)
+    text, unread = read_or_refuse(path, config)
     if text is None:
         return unread  # type: ignore[return-value]
     return analyze_text_file(text, str(path), config)

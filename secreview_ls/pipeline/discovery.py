@@ -5,6 +5,7 @@ files to analyze, sorted, plus notices for arguments that do not exist:
 
 - Python sources (``.py``, ``.pyi``, ``.pyw``) and Python scripts without a
   suffix whose first line is a ``python`` shebang;
+- Jupyter notebooks (``.ipynb``), whose code cells are analyzed as Python;
 - text files the text rules read (``.env``, ``*.env``, ``.yaml``/``.yml``,
   ``.toml``, ``.ini``, ``.cfg``, ``.json``, ``.properties``, ``.conf``).
 
@@ -31,6 +32,7 @@ from ..engine.finding import Notice
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
 TEXT_SUFFIXES = frozenset({".env", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".json", ".properties", ".conf"})
 TEXT_NAMES = frozenset({".env"})
+NOTEBOOK_SUFFIXES = frozenset({".ipynb"})  # Jupyter notebooks: their code cells are analyzed
 _SHEBANG_PEEK = 128
 
 
@@ -38,7 +40,7 @@ def is_candidate(path: Path) -> bool:
     """Whether a file (found while walking a directory) is one the scan analyzes."""
     name = path.name
     suffix = path.suffix.lower()
-    if suffix in PYTHON_SUFFIXES or suffix in TEXT_SUFFIXES or name in TEXT_NAMES:
+    if suffix in PYTHON_SUFFIXES or suffix in NOTEBOOK_SUFFIXES or suffix in TEXT_SUFFIXES or name in TEXT_NAMES:
         return True
     if name.startswith(".env.") or name.endswith(".env"):
         return True

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..engine.finding import Finding
 from .baseline import Baseline, BaselineError, load_baseline
 from .gitdiff import changed_lines_for_text, repo_root_of
+from .notebook_positions import notebook_file_span
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,17 @@ def drop_known(findings: list[Finding], baseline: Baseline, relpath: str) -> lis
 
 
 def keep_changed(findings: list[Finding], is_changed: Callable[[int], bool]) -> list[Finding]:
-    """The findings that start on a changed line."""
-    return [f for f in findings if is_changed(f.span.start_line)]
+    """The findings that start on a changed line (of the file: for a notebook finding, the
+    line of the ``.ipynb`` JSON text that holds its cell's code)."""
+    return [f for f in findings if is_changed(_line_in_file(f))]
+
+
+def _line_in_file(found: Finding) -> int:
+    cell = found.extra.get("cell")
+    if not isinstance(cell, int) or isinstance(cell, bool):
+        return found.span.start_line
+    span = notebook_file_span(found.path, cell, found.span)
+    return span.start_line if span is not None else found.span.start_line
 
 
 def relative_to_root(path: str | Path, root: Path) -> str:

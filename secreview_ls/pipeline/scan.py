@@ -24,7 +24,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,7 @@ from .batch import analyze_file, analyze_path
 from .collection import collected_at_the_end
 from .discovery import discover_files, has_python_shebang
 from .filters import drop_known, keep_changed, relative_to_root
+from .notebook import analyze_notebook_file, cell_of, is_notebook_path
 from .result import AnalysisResult
 from .result_cache import ResultCache
 from .running import budget_seconds
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 SERIAL_THRESHOLD = 12
 
 ProgressCallback = Callable[[int, int], None]
+PROGRESS_POLL = 0.1  # seconds between looks at the workers' count of analyzed files
 
 
 @dataclass
@@ -82,8 +84,8 @@ class ScanResult:
     diff_unchanged_files: int = 0  # files not analyzed because ``--diff`` found no change in them
 
     def findings(self) -> list[Finding]:
-        """All findings of the scan, sorted by path, line, column and rule."""
-        return sorted((f for r in self.results for f in r.findings), key=Finding.sort_key)
+        """All findings of the scan, sorted by path, (notebook cell,) line, column and rule."""
+        return sorted((f for r in self.results for f in r.findings), key=_report_order)
 
     def all_notices(self) -> list[Notice]:
         """Scan-level notices followed by every file's notices."""
@@ -119,9 +121,10 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _HardTimeout
 
 
-def _init_worker(config: Config, project_roots: list[Path] | None) -> None:
+def _init_worker(config: Config, project_roots: list[Path] | None, finished: Any = None) -> None:
     _WORKER_STATE["config"] = config
     _WORKER_STATE["project"] = _project(project_roots)
+    _WORKER_STATE["finished"] = finished  # a shared counter of analyzed files (for progress), or None
 
 
 def _project(project_roots: list[Path] | None) -> ProjectIndex | None:
@@ -155,7 +158,9 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -
         if alarm:
             previous = signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, limit)
-        if not path.suffix and has_python_shebang(path):
+        if is_notebook_path(path):
+            result = analyze_notebook_file(path, config, project=project)
+        elif not path.suffix and has_python_shebang(path):
             result = analyze_path(path, config, project=project)  # a Python script without suffix
         else:
             result = analyze_file(path, config, project=project)
@@ -184,7 +189,14 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -
 def _analyze_chunk(paths: list[Path]) -> list[AnalysisResult]:
     config = _WORKER_STATE["config"]
     project = _WORKER_STATE["project"]
-    return [_analyze_one(p, config, project) for p in paths]
+    finished = _WORKER_STATE.get("finished")
+    results = []
+    for path in paths:
+        results.append(_analyze_one(path, config, project))
+        if finished is not None:
+            with finished.get_lock():
+                finished.value += 1
+    return results
 
 
 # -- parent side -----------------------------------------------------------------
@@ -260,6 +272,8 @@ def _analyze_all(
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
     results: list[AnalysisResult] = []
     notices: list[Notice] = []
+    if progress is not None:
+        progress(0, total)  # the number of files is known: say so before the first one ends
     if jobs == 1 or total < SERIAL_THRESHOLD:
         local = _project(project_roots)
         for index, path in enumerate(files, 1):
@@ -270,6 +284,12 @@ def _analyze_all(
         results, notices = _parallel(list(files), config, project_roots, min(jobs, total), progress)
     results.sort(key=lambda r: r.path)
     return results, notices
+
+
+def _report_order(finding: Finding) -> tuple[str, int, int, int, str]:
+    cell = cell_of(finding.extra)
+    path, line, column, rule = finding.sort_key()
+    return path, cell if cell is not None else -1, line, column, rule
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -292,30 +312,42 @@ def _parallel(
 ) -> tuple[list[AnalysisResult], list[Notice]]:
     total = len(files)
     done = 0
+    reported = 0
     results: list[AnalysisResult] = []
     notices: list[Notice] = []
+    context = _mp_context()
+    finished = context.Value("i", 0) if progress is not None else None  # files done in the workers
+
+    def report(count: int) -> None:
+        nonlocal reported
+        if progress is not None and count > reported:
+            reported = count
+            progress(count, total)
 
     def pool(workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=_mp_context(),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=(config, project_roots),
+            initargs=(config, project_roots, finished),
         )
 
     failed: list[Path] = []
     with pool(jobs) as executor:
         futures = {executor.submit(_analyze_chunk, chunk): chunk for chunk in _chunks(files, jobs)}
-        for future in as_completed(futures):
-            try:
-                chunk_results = future.result()
-            except BrokenProcessPool:
-                failed.extend(futures[future])
-                continue
-            results.extend(chunk_results)
-            done += len(chunk_results)
-            if progress is not None:
-                progress(done, total)
+        waiting: set[Future[list[AnalysisResult]]] = set(futures)
+        while waiting:
+            ended, waiting = wait(waiting, timeout=PROGRESS_POLL if finished is not None else None,
+                                  return_when=FIRST_COMPLETED)
+            for future in ended:
+                try:
+                    chunk_results = future.result()
+                except BrokenProcessPool:
+                    failed.extend(futures[future])
+                    continue
+                results.extend(chunk_results)
+                done += len(chunk_results)
+            report(min(total, max(done, finished.value if finished is not None else 0)))
     # A worker died (a crash in C code, the OOM killer): retry the unfinished files one at a
     # time in a single worker, so that only the file that kills it again is lost.
     pending = sorted(failed)
@@ -338,8 +370,7 @@ def _parallel(
                     )
                     results.append(result)
                 done += 1
-                if progress is not None:
-                    progress(done, total)
+                report(done)
     if failed:
         notices.append(Notice("internal-error", "a worker process crashed; the files involved were analyzed again"))
     return results, notices

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..config import Config
+from ..config import Config, ConfigProblem, did_you_mean, discover_checked, key_path, locate_problems
 from ..engine.finding import Notice
 from ..rules import registry
 from ..rules.base import Rule
@@ -96,3 +96,43 @@ def config_notices(config: Config) -> list[Notice]:
                 Notice("unknown-rule", f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`", None, where)
             )
     return notices
+
+
+def rule_id_problems(config: Config) -> list[ConfigProblem]:
+    """Unknown rule ids in a configuration file, as warnings placed on the id (with the
+    closest known ids): ``select``, ``ignore`` and their ``extend-`` forms,
+    ``per-file-ignores`` and the keys of ``rule-severity``."""
+    known = registry.known_codes()
+    problems: list[ConfigProblem] = []
+    for key, codes in (("select", config.select), ("extend-select", config.extend_select),
+                        ("ignore", config.ignore), ("extend-ignore", config.extend_ignore)):
+        for code in unknown_rule_codes(codes):
+            message = f"`{key}` names unknown rule `{code}`{did_you_mean(code, known, 0.5)}"
+            problems.append(ConfigProblem(key, message, "warning", value=code))
+    for pattern, codes in config.per_file_ignores.items():
+        for code in unknown_rule_codes(codes):
+            message = f"per-file-ignores[{pattern!r}] names unknown rule `{code}`{did_you_mean(code, known, 0.5)}"
+            problems.append(ConfigProblem(key_path("per-file-ignores", pattern), message, "warning", value=code))
+    rule_ids = [r.id for r in registry.all_rules()]
+    for rule_id in config.rule_severity:
+        found = registry.get(rule_id)
+        if found is None or found.id != rule_id:
+            hint = f" (use {found.id})" if found is not None else did_you_mean(rule_id, rule_ids, 0.5)
+            message = f"rule-severity names `{rule_id}`, which is not an SR rule id{hint}"
+            problems.append(ConfigProblem(key_path("rule-severity", rule_id), message, "warning"))
+    return problems
+
+
+def checked_configuration(start: Path) -> tuple[Config, list[ConfigProblem]]:
+    """The configuration governing ``start`` read leniently (every valid key applies), and
+    every problem of its file (bad values, unknown keys, unknown rule ids) with its position."""
+    config, problems = discover_checked(start)
+    source = config.source_file
+    unknown = rule_id_problems(config) if source is not None else []
+    if source is not None and unknown:
+        try:
+            text = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        problems = [*problems, *locate_problems(text, unknown, source)]
+    return config, problems

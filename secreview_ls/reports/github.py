@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..pipeline import Finding, Level, registry
+from ..pipeline import Finding, Level, cell_of, notebook_file_span, registry
 from .text import display_path
 
 if TYPE_CHECKING:
@@ -46,11 +46,16 @@ def _title(finding: Finding) -> str:
 
 
 def annotation(finding: Finding) -> str:
-    """The workflow command for one finding."""
-    span = finding.span
+    """The workflow command for one finding. In a notebook the annotation goes on the line of
+    the ``.ipynb`` file that holds the code, and the message names the cell."""
+    span, message = finding.span, finding.message
+    cell = cell_of(finding.extra)
+    if cell is not None:
+        message = f"cell {cell + 1}, line {span.start_line}: {message}"
+        span = notebook_file_span(finding.path, cell, span) or span
     return command(
         COMMAND_FOR_LEVEL[finding.severity],
-        finding.message,
+        message,
         file=display_path(finding.path),
         line=span.start_line,
         endLine=span.end_line,

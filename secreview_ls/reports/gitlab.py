@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..pipeline import Finding, Level
+from ..pipeline import Finding, Level, cell_of, notebook_file_span
 from .text import display_path
 
 if TYPE_CHECKING:
@@ -25,6 +25,11 @@ def issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
     description = f"{finding.rule_id}: {finding.message}"
     if finding.cwe is not None:
         description += f" (CWE-{finding.cwe})"
+    lines = finding.span
+    cell = cell_of(finding.extra)
+    if cell is not None:  # a notebook: the lines of the .ipynb file holding the code
+        description = f"cell {cell + 1}, line {finding.span.start_line}: {description}"
+        lines = notebook_file_span(finding.path, cell, finding.span) or lines
     return {
         "type": "issue",
         "description": description,
@@ -34,7 +39,7 @@ def issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
         "categories": ["Security"],
         "location": {
             "path": display_path(finding.path),
-            "lines": {"begin": finding.span.start_line, "end": finding.span.end_line},
+            "lines": {"begin": lines.start_line, "end": lines.end_line},
         },
     }
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..pipeline import Finding, Level, Notice, Redactor, read_source, registry, split_lines
+from ..pipeline import Finding, Level, Notice, Redactor, cell_of, cell_source, read_source, registry, split_lines
 
 if TYPE_CHECKING:
     from ..pipeline import ScanResult
@@ -137,19 +137,22 @@ class Sources:
             candidate = self.scan.root / candidate
         return candidate
 
-    def get(self, path: str) -> SourceView:
-        if path not in self.cache:
+    def get(self, path: str, cell: int | None = None) -> SourceView:
+        """The source of ``path`` (of one of its cells, for a notebook), credentials masked."""
+        key = path if cell is None else f"{path}\0cell {cell}"
+        if key not in self.cache:
             read = read_source(self.resolve(path), self.scan.config)
-            if read.text is None:
-                self.cache[path] = SourceView(None, None)
+            text = read.text if cell is None or read.text is None else cell_source(read.text, cell)
+            if text is None:
+                self.cache[key] = SourceView(None, None)
             else:
-                lines = split_lines(read.text)
-                redactor = Redactor(read.text, path, lines)
+                lines = split_lines(text)
+                redactor = Redactor(text, path, lines)
                 for found in self.secret_spans.get(path, ()):
-                    if found.span.start_line == found.span.end_line:
+                    if found.span.start_line == found.span.end_line and cell_of(found.extra) == cell:
                         redactor.add(found.span.start_line, found.span.start_col, found.span.end_col)
-                self.cache[path] = SourceView(lines, redactor)
-        return self.cache[path]
+                self.cache[key] = SourceView(lines, redactor)
+        return self.cache[key]
 
 
 def render_line(text: str, number: int, view: SourceView, mark: tuple[int, int] | None) -> str:
@@ -204,21 +207,23 @@ def excerpt(found: Finding, view: SourceView) -> str:
 # -- pieces ----------------------------------------------------------------------------------
 
 
-def location(scan: ScanResult, path: str, line: int, col: int) -> str:
-    return f"{scan.relpath(path)}:{line}:{col + 1}"
+def location(scan: ScanResult, path: str, line: int, col: int, cell: int | None = None) -> str:
+    where = scan.relpath(path) if cell is None else f"{scan.relpath(path)}:cell {cell + 1}"
+    return f"{where}:{line}:{col + 1}"
 
 
 def flow_html(scan: ScanResult, found: Finding, sources: Sources) -> str:
     if not found.flow:
         return ""
     items: list[str] = []
-    for step in found.flow:
+    cells = found.extra.get("flow_cells") or [None] * len(found.flow)
+    for step, cell in zip(found.flow, cells, strict=False):
         path = step.path or found.path
-        view = sources.get(path)
+        view = sources.get(path, cell)
         code = view.shown(step.span.start_line)
         code_html = f'<code class="step">{esc(code.strip())}</code>' if code and code.strip() else ""
         items.append(
-            f'<li><span class="loc">{esc(location(scan, path, step.span.start_line, step.span.start_col))}</span>'
+            f'<li><span class="loc">{esc(location(scan, path, step.span.start_line, step.span.start_col, cell))}</span>'
             f' <span class="note">{rich(step.note)}</span>{code_html}</li>'
         )
     return f'<section class="flow"><h4>Data flow</h4><ol>{"".join(items)}</ol></section>'
@@ -261,7 +266,7 @@ def fix_html(found: Finding, view: SourceView) -> str:
 
 def finding_html(scan: ScanResult, found: Finding, index: int, sources: Sources) -> str:
     current = registry.get(found.rule_id)
-    view = sources.get(found.path)
+    view = sources.get(found.path, cell_of(found.extra))
     severity = str(found.severity)
     name = f' <span class="rule-name">{esc(current.name)}</span>' if current is not None else ""
     cwe = ""
@@ -270,7 +275,7 @@ def finding_html(scan: ScanResult, found: Finding, index: int, sources: Sources)
             f'<a class="cwe" href="https://cwe.mitre.org/data/definitions/{found.cwe}.html">'
             f"{esc(cwe_label(found.cwe))}</a>"
         )
-    where = location(scan, found.path, found.span.start_line, found.span.start_col)
+    where = location(scan, found.path, found.span.start_line, found.span.start_col, cell_of(found.extra))
     return (
         f'<article class="finding {severity}" id="finding-{index}">'
         '<header class="finding-head">'

@@ -14,7 +14,11 @@ Shape (stable keys; paths relative to ``root`` in POSIX form)::
       "baseline_hidden": 0, "diff_hidden": 0, "diff_note": null
     }
 
-Spans keep the engine's convention: 1-based lines, 0-based code-point columns.
+Spans keep the engine's convention: 1-based lines, 0-based code-point columns. A finding in
+a Jupyter notebook (``.ipynb``) has a ``cell`` key, the 0-based index of its cell in the
+notebook's ``cells`` array (markdown cells counted), and its ``span`` (and the spans of its
+``flow`` steps, whose cells are in ``extra.flow_cells``) are lines and columns inside that
+cell.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..pipeline import Level, registry
+from ..pipeline import Level, cell_of, registry
 
 if TYPE_CHECKING:
     from ..pipeline import ScanResult
@@ -41,6 +45,9 @@ def report_document(scan: ScanResult) -> dict[str, Any]:
         for step in data.get("flow", ()):
             if "path" in step:
                 step["path"] = scan.relpath(step["path"])
+        cell = cell_of(finding.extra)
+        if cell is not None:  # a notebook: `span` is inside this cell (0-based index in `cells`)
+            data["cell"] = cell
         rule = registry.get(finding.rule_id)
         if rule is not None:
             data["rule_name"] = rule.name

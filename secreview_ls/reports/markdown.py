@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ..pipeline import Finding, registry
+from ..pipeline import Finding, cell_of, registry
 from .html import CWE_NAMES, LEVELS
 
 if TYPE_CHECKING:
@@ -95,7 +95,8 @@ def summary(scan: ScanResult, findings: list[Finding]) -> list[str]:
 
 
 def finding_block(scan: ScanResult, found: Finding) -> list[str]:
-    where = f"{scan.relpath(found.path)}:{found.span.start_line}"
+    cell = cell_of(found.extra)
+    where = f"{scan.relpath(found.path)}:{'' if cell is None else f'cell {cell + 1}:'}{found.span.start_line}"
     head = (
         f"- **{found.severity}** {code(where)} {code(found.rule_id)} {message(found.message)}"
         f" ({escape_text(_cwe(found.cwe))}, confidence {found.confidence})"
@@ -104,8 +105,10 @@ def finding_block(scan: ScanResult, found: Finding) -> list[str]:
     details: list[str] = []
     if found.flow:
         details += [f"  <details><summary>Data flow ({_plural(len(found.flow), 'step')})</summary>", ""]
-        for number, step in enumerate(found.flow, start=1):
-            step_where = f"{scan.relpath(step.path or found.path)}:{step.span.start_line}"
+        cells = found.extra.get("flow_cells") or [None] * len(found.flow)
+        for number, (step, step_cell) in enumerate(zip(found.flow, cells, strict=False), start=1):
+            in_cell = "" if step_cell is None else f"cell {step_cell + 1}:"
+            step_where = f"{scan.relpath(step.path or found.path)}:{in_cell}{step.span.start_line}"
             details.append(f"  {number}. {code(step_where)} {message(step.note)}")
         details += ["", "  </details>"]
     fix_lines = _fix(found)

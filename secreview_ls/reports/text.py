@@ -10,6 +10,9 @@ One block per finding::
             app/db.py:15:5   into `query`
           fix: Pass the value as a query parameter
 
+A finding in a Jupyter notebook is placed in its cell (numbered from 1, markdown cells
+counted) with the line and column inside the cell: ``analysis.ipynb:cell 3:2:5: ...``.
+
 followed by a summary line. Paths are shown relative to the working
 directory when they are inside it. Notices are not part of this report: the
 command line prints them on stderr.
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..pipeline import INCOMPLETE_KINDS, Finding, Level, Redactor, read_source
+from ..pipeline import INCOMPLETE_KINDS, Finding, Level, Redactor, cell_of, cell_source, read_source
 
 if TYPE_CHECKING:
     from ..pipeline import ScanResult
@@ -73,14 +76,19 @@ class _Lines:
 
     def __init__(self, scan: ScanResult, sources: dict[str, str] | None = None) -> None:
         self.scan = scan
-        self.cache: dict[str, Redactor | None] = {path: Redactor(text, path) for path, text in (sources or {}).items()}
+        self.sources = sources or {}
+        self.cache: dict[str, Redactor | None] = {path: Redactor(text, path) for path, text in self.sources.items()}
 
     def excerpt(self, finding: Finding) -> Excerpt | None:
         path, span = finding.path, finding.span
-        if path not in self.cache:
-            read = read_source(Path(path), self.scan.config)
-            self.cache[path] = Redactor(read.text, path) if read.text is not None else None
-        redactor = self.cache[path]
+        cell = cell_of(finding.extra)
+        key = path if cell is None else f"{path}\0cell {cell}"
+        if key not in self.cache:
+            text = self.sources[path] if path in self.sources else read_source(Path(path), self.scan.config).text
+            if cell is not None and text is not None:
+                text = cell_source(text, cell)
+            self.cache[key] = Redactor(text, path) if text is not None else None
+        redactor = self.cache[key]
         if redactor is None or not 1 <= span.start_line <= len(redactor.lines):
             return None
         if finding.cwe == 798 and span.start_line == span.end_line:
@@ -108,8 +116,9 @@ def _code_excerpt(finding: Finding, excerpt: Excerpt | None, style: _Style) -> l
     ]
 
 
-def _location(path: str, line: int, col: int) -> str:
-    return f"{display_path(path)}:{line}:{col + 1}"
+def _location(path: str, line: int, col: int, cell: int | None = None) -> str:
+    where = display_path(path) if cell is None else f"{display_path(path)}:cell {cell + 1}"
+    return f"{where}:{line}:{col + 1}"
 
 
 def render_finding(finding: Finding, excerpt: Excerpt | None, *, color: bool = False) -> str:
@@ -117,7 +126,7 @@ def render_finding(finding: Finding, excerpt: Excerpt | None, *, color: bool = F
     style = _Style(color)
     sev_color = SEVERITY_COLOR[finding.severity]
     header = (
-        f"{style(_location(finding.path, finding.span.start_line, finding.span.start_col), BOLD)}: "
+        f"{style(_location(finding.path, finding.span.start_line, finding.span.start_col, cell_of(finding.extra)), BOLD)}: "
         f"{style(finding.rule_id, sev_color, BOLD)} "
         f"[{style(str(finding.severity), sev_color)}/{finding.confidence}] {finding.message}"
     )
@@ -126,7 +135,11 @@ def render_finding(finding: Finding, excerpt: Excerpt | None, *, color: bool = F
     lines = [header, *_code_excerpt(finding, excerpt, style)]
     if finding.flow:
         lines.append("      " + style("data flow:", CYAN))
-        places = [_location(step.path or finding.path, step.span.start_line, step.span.start_col) for step in finding.flow]
+        cells = finding.extra.get("flow_cells") or [None] * len(finding.flow)
+        places = [
+            _location(step.path or finding.path, step.span.start_line, step.span.start_col, cell)
+            for step, cell in zip(finding.flow, cells, strict=False)
+        ]
         width = max(len(place) for place in places)
         for place, step in zip(places, finding.flow, strict=True):
             lines.append(f"        {style(place.ljust(width), DIM)}  {step.note}")

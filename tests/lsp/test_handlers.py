@@ -73,6 +73,13 @@ def published_for(text: str, *, version: int = 1) -> Published:
     )
 
 
+class NoNotebooks:
+    """No notebook is open: no URI is a notebook cell."""
+
+    async def cell_result(self, uri: str) -> None:
+        return None
+
+
 class FakeServer:
     """What the handlers use of the server, recording what they ask of it."""
 
@@ -98,6 +105,7 @@ class FakeServer:
         self.scheduled: list[tuple[str, float | None]] = []
         self.saved: list[str] = []
         self.calls: list[str] = []
+        self.notebooks = NoNotebooks()
 
     async def current_result(self, uri: str) -> Published | None:
         return self.results.get(uri) if uri in self.open_docs else None
@@ -140,6 +148,9 @@ class FakeServer:
 
     def schedule_all(self) -> None:
         self.calls.append("schedule_all")
+
+    def publish_config_problems(self) -> None:
+        self.calls.append("publish_config_problems")
 
     def workspace_diagnostic_refresh(self, params: None) -> None:
         self.calls.append("workspace_diagnostic_refresh")
@@ -315,7 +326,7 @@ def test_saving_pyproject_reloads_the_settings() -> None:
     ls = FakeServer(capabilities={"workspace.code_lens.refresh_support": True})
     uri = "file:///project/pyproject.toml"
     documents.did_save(ls, types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
-    assert ls.calls == ["refresh_settings", "schedule_all", "workspace_code_lens_refresh"]
+    assert ls.calls == ["refresh_settings", "publish_config_problems", "schedule_all", "workspace_code_lens_refresh"]
     assert ls.logged[-1] == (types.MessageType.Info, "settings reloaded (pyproject.toml saved)")
     assert ls.saved == []
 
@@ -336,7 +347,7 @@ def test_watched_python_files_reanalyze_importers_and_a_baseline_reloads(monkeyp
     assert ls.calls == [] and forgotten == []
     workspace.did_change_watched_files(ls, watched("file:///project/.secreview-baseline.json"))
     assert forgotten == [True]
-    assert ls.calls == ["refresh_settings", "schedule_all", "workspace_diagnostic_refresh"]
+    assert ls.calls == ["refresh_settings", "publish_config_problems", "schedule_all", "workspace_diagnostic_refresh"]
     assert ls.logged[-1][1] == "settings reloaded (a configuration file changed)"
 
 

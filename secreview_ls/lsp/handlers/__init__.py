@@ -2,7 +2,7 @@
 
 Each handler is a module-level function whose first parameter is the server (named
 ``ls``: pygls passes the server only to such functions), grouped by concern:
-``lifecycle``, ``documents``, ``diagnostics``, ``findings`` (hover, code actions, code
+``lifecycle``, ``documents``, ``notebooks``, ``diagnostics``, ``findings`` (hover, code actions, code
 lens), ``commands``, ``scan`` and ``workspace``.
 """
 
@@ -15,7 +15,7 @@ from lsprotocol import types
 
 from ..actions import FIX_ALL
 from ..server import SecReviewServer
-from . import commands, diagnostics, documents, findings, lifecycle, scan, workspace
+from . import commands, diagnostics, documents, findings, lifecycle, notebooks, scan, workspace
 
 FEATURES: tuple[tuple[str, Any, Callable[..., Any]], ...] = (
     (types.INITIALIZE, None, lifecycle.initialize),
@@ -25,6 +25,9 @@ FEATURES: tuple[tuple[str, Any, Callable[..., Any]], ...] = (
     (types.TEXT_DOCUMENT_DID_CHANGE, None, documents.did_change),
     (types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False), documents.did_save),
     (types.TEXT_DOCUMENT_DID_CLOSE, None, documents.did_close),
+    (types.NOTEBOOK_DOCUMENT_DID_OPEN, None, notebooks.did_open),
+    (types.NOTEBOOK_DOCUMENT_DID_CHANGE, None, notebooks.did_change),
+    (types.NOTEBOOK_DOCUMENT_DID_CLOSE, None, notebooks.did_close),
     (
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(identifier="secreview", inter_file_dependencies=True, workspace_diagnostics=True),

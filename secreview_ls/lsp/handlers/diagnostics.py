@@ -19,6 +19,11 @@ async def document_diagnostic(ls: SecReviewServer, params: types.DocumentDiagnos
     """The report for an open document's current version (a scanned file's when it is not
     open); always a report, empty when nothing is known."""
     uri = params.text_document.uri
+    cell = await ls.notebooks.cell_result(uri)  # a notebook cell: the notebook's analysis
+    if cell is not None:
+        if params.previous_result_id == cell.result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=cell.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=cell.diagnostics, result_id=cell.result_id)
     result = await ls.current_result(uri)
     if result is None:
         result = ls.scanned_result(uri)

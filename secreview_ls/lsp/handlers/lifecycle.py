@@ -26,6 +26,7 @@ async def initialized(ls: SecReviewServer, params: types.InitializedParams) -> N
         await fetch_configuration(ls)
     finally:
         ls.settings_loaded()
+    ls.publish_config_problems()
     ls.log_message(
         f"secreview-ls {ls.version} ready ({'pull' if ls.pull else 'push'} diagnostics, "
         f"{ls.encoding} positions, {ls.folder_count()} workspace folder(s))"

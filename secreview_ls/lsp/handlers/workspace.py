@@ -49,6 +49,7 @@ def reload_settings(ls: SecReviewServer, reason: str) -> None:
     refresh pulled diagnostics and code lenses."""
     ls.refresh_settings()
     ls.log_message(f"settings reloaded ({reason})")
+    ls.publish_config_problems()
     ls.schedule_all()
     if ls.pull and ls.capability("workspace.diagnostics.refresh_support", False):
         ls.workspace_diagnostic_refresh(None)
