@@ -6,6 +6,7 @@
     secreview baseline create [PATH...] [-o FILE] [--reason TEXT]
     secreview baseline update|prune [PATH...] [--baseline FILE]
     secreview review PATH... [--diff REV] [-o FILE]
+    secreview merge REPORT... [-o FILE]  combine the reports of `check --shard K/N` jobs
 
 Exit codes: 0 clean, 1 findings reported, 2 usage or configuration error, 3 some files could
 not be fully analyzed (unreadable, undecodable, too large, timed out, too deep, unparsable;
@@ -37,6 +38,7 @@ from ..pipeline import (
 )
 from .catalogue import cmd_explain, cmd_rules
 from .common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE, UsageError, suggest
+from .merge import add_merge_parser, cmd_merge
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_INCOMPLETE", "EXIT_USAGE", "UsageError", "build_parser", "main"]
 
@@ -65,6 +67,15 @@ def _positive_int(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError("must be 0 (all cores) or more")
     return number
+
+
+def _shard(value: str) -> Any:
+    from ..pipeline import Shard
+
+    try:
+        return Shard.parse(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_scan_options(parser: argparse.ArgumentParser) -> None:
@@ -110,6 +121,9 @@ def _add_check_options(check: argparse.ArgumentParser) -> None:
     report.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
     report.add_argument("--diff", metavar="REV",
                         help="report only findings on lines changed since merge-base(REV, HEAD)")
+    report.add_argument("--shard", type=_shard, metavar="K/N",
+                        help="analyze and report only the K-th of N shards of the files (split by a stable hash "
+                             "of the path; cross-file flows still see every file); `secreview merge` joins the reports")
     status = check.add_argument_group("exit status")
     status.add_argument("--fail-on", type=_level, metavar="SEVERITY",
                         help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
@@ -169,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--baseline", metavar="FILE", type=Path, help="leave out findings recorded in this baseline")
     review.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     _add_scan_options(review)
+    add_merge_parser(sub)
     return parser
 
 
@@ -323,6 +338,7 @@ def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None,
             gitignore=not args.no_gitignore,
             exclude=args.exclude,
             force_exclude=args.force_exclude,
+            shard=getattr(args, "shard", None),
         )
     finally:
         if progress is not None:
@@ -514,6 +530,7 @@ COMMANDS = {
     "rules": cmd_rules,
     "explain": cmd_explain,
     "review": cmd_review,
+    "merge": cmd_merge,
 }
 
 

@@ -2,6 +2,12 @@
 
 Every action carries its edit (clients such as eglot and older Neovim do not
 resolve actions lazily).
+
+"Suppress on this line" appends ``  # secreview: ignore[SR201] -- reason``. A client that
+accepts snippets in workspace edits (LSP 3.18 ``SnippetTextEdit``, announced as
+``workspace.workspaceEdit.snippetEditSupport``) gets ``reason`` as a selected placeholder,
+so typing replaces it; other clients get the word literally. Left as it is, the placeholder
+does not count as a reason when ``require-reason`` is on.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from ..pipeline import Finding, registry
 from .positions import position_at, span_to_range, strip_eol
 
 SHOW_DOCUMENTATION = "secreview.showDocumentation"
+REASON_PLACEHOLDER = "reason"
 _OWN_IGNORE = re.compile(r"#\s*secreview\s*:\s*ignore\b(?P<bracket>\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _WINDOW = 200  # lines looked at to find where a statement's first line really ends
 _FSTRING_START = getattr(tokenize, "FSTRING_START", None)
@@ -44,11 +51,14 @@ def fix_action(
 
 def suppress_action(
     found: Finding, diagnostic: types.Diagnostic | None, uri: str, version: int | None,
-    lines: Sequence[str], encoding: str, document_changes: bool,
+    lines: Sequence[str], encoding: str, document_changes: bool, snippets: bool = False,
 ) -> types.CodeAction | None:
-    edit = suppression_edit(lines, found, encoding)
+    """``snippets``: the client takes ``SnippetTextEdit`` in versioned document edits."""
+    edit: types.TextEdit | types.SnippetTextEdit | None = suppression_edit(lines, found, encoding)
     if edit is None:
         return None
+    if snippets and document_changes:
+        edit = as_snippet(edit)
     return types.CodeAction(
         title=f"Suppress {found.rule_id} on this line",
         kind=types.CodeActionKind.QuickFix,
@@ -69,8 +79,20 @@ def documentation_action(found: Finding, diagnostic: types.Diagnostic | None) ->
     )
 
 
+def as_snippet(edit: types.TextEdit) -> types.TextEdit | types.SnippetTextEdit:
+    """The new comment's reason as a tab stop with its placeholder selected."""
+    tail = f" -- {REASON_PLACEHOLDER}"
+    if not edit.new_text.endswith(tail):
+        return edit  # a rule added to an existing comment: nothing to type
+    head = edit.new_text[: -len(REASON_PLACEHOLDER)]
+    escaped = "".join("\\" + ch if ch in "\\$}" else ch for ch in head)
+    return types.SnippetTextEdit(
+        range=edit.range, snippet=types.StringValue(value=f"{escaped}${{1:{REASON_PLACEHOLDER}}}")
+    )
+
+
 def workspace_edit(
-    uri: str, version: int | None, edits: list[types.TextEdit], document_changes: bool
+    uri: str, version: int | None, edits: Sequence[types.TextEdit | types.SnippetTextEdit], document_changes: bool
 ) -> types.WorkspaceEdit:
     if document_changes:
         return types.WorkspaceEdit(
@@ -85,7 +107,7 @@ def workspace_edit(
 
 
 def suppression_edit(lines: Sequence[str], found: Finding, encoding: str) -> types.TextEdit | None:
-    """Append ``# secreview: ignore[RULE]`` where the finding's statement line really ends
+    """Append ``# secreview: ignore[RULE] -- reason`` where the finding's statement line really ends
     (after a multi-line string or a backslash continuation), or add the rule to an existing
     ``secreview: ignore[...]`` comment."""
     located = comment_line(lines, found.span.start_line - 1, found.span.start_col)
@@ -115,7 +137,7 @@ def suppression_edit(lines: Sequence[str], found: Finding, encoding: str) -> typ
             start=position_at(lines, index, content_end, encoding),
             end=position_at(lines, index, len(text), encoding),
         ),
-        new_text=f"  # secreview: ignore[{found.rule_id}]",
+        new_text=f"  # secreview: ignore[{found.rule_id}] -- {REASON_PLACEHOLDER}",
     )
 
 

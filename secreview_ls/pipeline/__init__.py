@@ -62,6 +62,7 @@ from .report_file import write_text_safely
 from .result import AnalysisResult
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
 from .selection import config_notices, selected_rules, unknown_rule_codes
+from .sharding import Shard, shard_of
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -96,6 +97,7 @@ __all__ = [
     "Rule",
     "RunStats",
     "ScanResult",
+    "Shard",
     "SinkExamined",
     "SinkNotReported",
     "Skipped",
@@ -134,6 +136,7 @@ __all__ = [
     "repo_root_of",
     "scan_paths",
     "selected_rules",
+    "shard_of",
     "split_lines",
     "split_lines_keepends",
     "unknown_rule_codes",

@@ -40,6 +40,7 @@ from .filters import drop_known, keep_changed, relative_to_root
 from .result import AnalysisResult
 from .running import budget_seconds
 from .selection import config_notices
+from .sharding import Shard
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -318,6 +319,7 @@ def scan_paths(
     gitignore: bool = True,
     exclude: Sequence[str] = (),
     force_exclude: bool = False,
+    shard: Shard | None = None,
 ) -> ScanResult:
     """Discover and analyze the files under ``paths``.
 
@@ -327,6 +329,7 @@ def scan_paths(
     - ``baseline``: a ``baseline.Baseline``; known findings are hidden and
       entries no longer found are listed in ``ScanResult.baseline_fixed``.
     - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
+    - ``shard``: analyze and report only this shard's files (``sharding.Shard``).
     Taint flows through the project's own modules: each process builds a cross-module
     index over the project root.
     """
@@ -337,10 +340,13 @@ def scan_paths(
     found = discover_files(path_list, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude)
     scan.notices.extend(found.notices)
     files = found.files
+    if shard is not None:
+        files = [p for p in files if shard.owns(relative_to_root(p, root))]
     if changed is not None:
         scan.diff_note = changed.note
-        files = [p for p in files if changed.touches(p)]
-        scan.diff_unchanged_files = len(found.files) - len(files)
+        touched = [p for p in files if changed.touches(p)]
+        scan.diff_unchanged_files = len(files) - len(touched)
+        files = touched
     results, notices = analyze_files(
         files, config, jobs=jobs, progress=progress, project_roots=[root]
     )
