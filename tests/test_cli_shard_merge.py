@@ -134,3 +134,30 @@ def test_merge_refuses_mixed_formats_and_foreign_files(reports, tmp_path: Path,
 def test_bad_shard_values_are_usage_errors(value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(tmp_path), f"--shard={value}"]) == 2
     assert "--shard" in capsys.readouterr().err
+
+
+def test_merge_refuses_reports_of_different_versions(reports, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = reports["json"][1][:2]
+    older = _load(second)
+    older["tool"]["version"] = "0.0.1"
+    changed = tmp_path / "older.json"
+    changed.write_text(json.dumps(older), encoding="utf-8")
+    assert main(["merge", str(first), str(changed)]) == 2
+    assert "different tool versions" in capsys.readouterr().err
+
+
+def test_merging_one_report_gives_it_back(reports, tmp_path: Path) -> None:
+    for fmt in ("sarif", "json"):
+        whole, _ = reports[fmt]
+        assert _merge([whole], tmp_path / f"again.{fmt}") == _load(whole)
+
+
+def test_merge_reports_a_malformed_report_without_a_traceback(reports, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    broken = _load(reports["sarif"][1][0])
+    broken["runs"][0]["results"] = [{"ruleId": "SR201", "locations": "nowhere"}]
+    path = tmp_path / "broken.sarif"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    assert main(["merge", str(path), str(reports["sarif"][1][1])]) == 2
+    assert "not shaped as secreview writes it" in capsys.readouterr().err

@@ -133,3 +133,11 @@ def test_require_reason_finding_in_the_json_report(tmp_path: Path, capsys: pytes
     report = json.loads(capsys.readouterr().out)
     assert code == 1
     assert [(f["path"], f["rule_id"], f["span"]["start_line"]) for f in report["findings"]] == [("app.py", "SR902", 4)]
+
+
+def test_require_reason_command_line_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "app.py").write_text(SHELL.format(comment="  # secreview: ignore[SR201]"), encoding="utf-8")
+    assert main(["check", str(tmp_path), "--format", "concise", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(tmp_path), "--format", "concise", "--no-progress", "--require-reason"]) == 1
+    assert "app.py:4:38: SR902" in capsys.readouterr().out

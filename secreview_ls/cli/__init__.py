@@ -94,6 +94,9 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
                        help="the same as --ignore")
     group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="gitignore-style glob to skip (repeatable; added to the configured excludes)")
+    group.add_argument("--require-reason", action="store_true",
+                       help="report suppression comments that give no ` -- reason` (rule SR902; "
+                            "the same as require-reason = true)")
     group.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
     group.add_argument("--force-exclude", action="store_true",
                        help="apply excludes and .gitignore to files named on the command line too")
@@ -121,9 +124,11 @@ def _add_check_options(check: argparse.ArgumentParser) -> None:
     report.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
     report.add_argument("--diff", metavar="REV",
                         help="report only findings on lines changed since merge-base(REV, HEAD)")
+    report.add_argument("--watch", action="store_true",
+                        help="keep running: re-check files when they change and print their findings (Ctrl-C stops)")
     report.add_argument("--shard", type=_shard, metavar="K/N",
-                        help="analyze and report only the K-th of N shards of the files (split by a stable hash "
-                             "of the path; cross-file flows still see every file); `secreview merge` joins the reports")
+                        help="analyze and report only the K-th of N parts of the files (a stable split by path; "
+                             "cross-file flows still see every file); join the reports with `secreview merge`")
     status = check.add_argument_group("exit status")
     status.add_argument("--fail-on", type=_level, metavar="SEVERITY",
                         help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
@@ -208,6 +213,8 @@ def load_config(args: argparse.Namespace, anchor: str | None = None) -> Config:
         changes["severity"] = args.severity
     if args.confidence is not None:
         changes["confidence"] = args.confidence
+    if getattr(args, "require_reason", False):
+        changes["require_reason"] = True
     given = {option: [c for group in getattr(args, option) for c in group]
              for option in ("select", "extend_select", "ignore", "extend_ignore")}
     if given["select"]:
@@ -435,6 +442,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         writer = get_statistics_writer(args.format) if args.statistics else get_writer(args.format)
     except ReportError as error:
         raise UsageError(str(error)) from None
+    if args.watch:
+        return _watch(args, config, writer)
     options: dict[str, Any] = {}
     if from_stdin:
         scan, path, text = scan_stdin(args, config)
@@ -450,6 +459,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.output:
         _say_where_the_report_went(scan, args.output)
     return _exit_code(scan, exit_zero=args.exit_zero, fail_on=args.fail_on)
+
+
+def _watch(args: argparse.Namespace, config: Config, writer: Any) -> int:
+    from .watch import check_watch_arguments, watch
+
+    check_watch_arguments(args)
+    baseline = _load_baseline(args.baseline)
+    return watch(args, config, lambda narrowed: _run_scan(narrowed, config, baseline=baseline),
+                 lambda scan: _report_scan_notices(args, scan), writer, color=use_color(args.color, sys.stdout))
 
 
 def _say_where_the_report_went(scan: Any, output: str) -> None:

@@ -10,7 +10,9 @@ report with findings in path order, counts and summary recomputed. Notices every
 (about the configuration or the file discovery, which each shard repeats) appear once.
 
 Merging the N shard reports of a scan gives the report of the same scan run unsharded. The
-reports must all be SARIF or all be JSON reports of this tool; anything else is refused.
+reports must all be SARIF or all be JSON reports of this tool, written by the same version;
+anything else is refused. Paths in the reports are relative to the project root, so shards
+checked out in different directories merge; the merged report names the first one's root.
 """
 
 from __future__ import annotations
@@ -48,8 +50,17 @@ def cmd_merge(args: argparse.Namespace) -> int:
     if len(set(kinds.values())) > 1:
         listed = ", ".join(f"{name} ({kind})" for name, kind in kinds.items())
         raise UsageError(f"cannot merge reports of different formats: {listed}; give all SARIF or all JSON reports")
+    versions = {name: _versions(data) for name, data in documents}
+    if len({tuple(sorted(v.items())) for v in versions.values()}) > 1:
+        listed = ", ".join(f"{name} ({', '.join(f'{t} {v}' for t, v in sorted(found.items()))})"
+                           for name, found in versions.items())
+        raise UsageError(f"cannot merge reports of different tool versions: {listed}")
     merged = merge_sarif if next(iter(kinds.values())) == "SARIF" else merge_json
-    text = json.dumps(merged([data for _, data in documents]), indent=2, ensure_ascii=False) + "\n"
+    try:
+        combined = merged([data for _, data in documents])
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise UsageError(f"a report is not shaped as secreview writes it ({type(error).__name__}: {error})") from None
+    text = json.dumps(combined, indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:
             write_text_safely(Path(args.output), text)
@@ -83,6 +94,15 @@ def _kind(name: str, data: Document) -> str:
     raise UsageError(f"{name} is not a SARIF log or a JSON report of secreview (statistics cannot be merged)")
 
 
+def _versions(data: Document) -> dict[str, str]:
+    """Tool name -> version of a report (every run's driver for SARIF)."""
+    if "runs" in data:
+        drivers = [run.get("tool", {}).get("driver", {}) for run in data["runs"] if isinstance(run, dict)]
+        return {str(d.get("name")): str(d.get("version")) for d in drivers if isinstance(d, dict)}
+    tool = data.get("tool") or {}
+    return {str(tool.get("name")): str(tool.get("version"))}
+
+
 # -- shared -----------------------------------------------------------------------------
 
 
@@ -90,8 +110,10 @@ def _merge_notices(groups: Sequence[Sequence[Any]], path_of: Callable[[Any], str
     """Notices every shard made once, in the first shard's order (configuration and discovery
     notices: each shard repeats them), then the others in path order (file notices: each file
     belongs to one shard, whose order is kept for the notices of that file)."""
+    if len(groups) == 1:
+        return list(groups[0])
     keyed = [[json.dumps(item, sort_keys=True) for item in group] for group in groups]
-    common = set(keyed[0]).intersection(*keyed[1:]) if len(groups) > 1 else set()
+    common = set(keyed[0]).intersection(*keyed[1:])
     shared = [item for item, key in zip(groups[0], keyed[0], strict=True) if key in common]
     rest = [item for group, keys in zip(groups, keyed, strict=True)
             for item, key in zip(group, keys, strict=True) if key not in common]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from ..pipeline import Finding, registry
+from ..pipeline import REASON_RULE_ID, Finding, registry
 from .positions import position_at, span_to_range, strip_eol
 
 SHOW_DOCUMENTATION = "secreview.showDocumentation"
@@ -53,7 +53,10 @@ def suppress_action(
     found: Finding, diagnostic: types.Diagnostic | None, uri: str, version: int | None,
     lines: Sequence[str], encoding: str, document_changes: bool, snippets: bool = False,
 ) -> types.CodeAction | None:
-    """``snippets``: the client takes ``SnippetTextEdit`` in versioned document edits."""
+    """``snippets``: the client takes ``SnippetTextEdit`` in versioned document edits. None for
+    the finding about a suppression without a reason: a comment cannot silence it."""
+    if found.rule_id == REASON_RULE_ID:
+        return None
     edit: types.TextEdit | types.SnippetTextEdit | None = suppression_edit(lines, found, encoding)
     if edit is None:
         return None

@@ -39,6 +39,7 @@ from ..engine.source import split_lines
 from ..engine.taint import ProjectIndex
 from ..rules import registry
 from ..rules.base import Rule
+from ..rules.misc import REASON_RULE_ID
 from .baseline import (
     DEFAULT_BASELINE,
     Baseline,
@@ -70,6 +71,7 @@ __all__ = [
     "FACE_KEYS",
     "INCOMPLETE_KINDS",
     "PYTHON_SUFFIXES",
+    "REASON_RULE_ID",
     "AnalysisResult",
     "Baseline",
     "BaselineChange",

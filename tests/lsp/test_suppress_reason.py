@@ -68,3 +68,13 @@ async def test_suppress_action_leaves_room_for_the_reason(client: LanguageClient
     assert [f.rule_id for f in result.suppressed] == ["SR201"]
     expected = [] if client.snippets else ["SR902"]  # type: ignore[attr-defined]
     assert [f.rule_id for f in result.findings] == expected
+
+
+async def test_no_suppress_action_for_a_suppression_without_a_reason() -> None:
+    from secreview_ls.lsp.actions import suppress_action
+    from secreview_ls.pipeline import split_lines_keepends
+
+    text = "x = compute()  # nosec\n"
+    [found] = analyze_source(text, "app.py", Config(require_reason=True)).findings
+    assert found.rule_id == "SR902"
+    assert suppress_action(found, None, "file:///app.py", 1, split_lines_keepends(text), "utf-16", True, True) is None
