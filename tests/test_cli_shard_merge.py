@@ -161,3 +161,8 @@ def test_merge_reports_a_malformed_report_without_a_traceback(reports, tmp_path:
     path.write_text(json.dumps(broken), encoding="utf-8")
     assert main(["merge", str(path), str(reports["sarif"][1][1])]) == 2
     assert "not shaped as secreview writes it" in capsys.readouterr().err
+
+
+def test_shard_does_not_apply_to_standard_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "-", "--stdin-filename", "app.py", "--shard", "1/2"]) == 2
+    assert "does not apply to standard input" in capsys.readouterr().err

@@ -444,6 +444,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     if args.watch:
         return _watch(args, config, writer)
+    if from_stdin and args.shard:
+        raise UsageError("--shard splits the files of a scan; it does not apply to standard input")
     options: dict[str, Any] = {}
     if from_stdin:
         scan, path, text = scan_stdin(args, config)
