@@ -20,6 +20,7 @@ test-code = "relaxed"            # "relaxed": drop test-irrelevant findings in t
 max-file-size = 3000000          # bytes; larger files get one notice and are skipped
 timeout = 10.0                   # seconds of analysis per file
 report-unused-suppressions = true
+require-reason = false           # true: a suppression without ` -- reason` is a finding (SR902)
 
 [tool.secreview.per-file-ignores]
 "scripts/*.py" = ["SR602"]
@@ -153,6 +154,7 @@ class Config:
     max_file_size: int = 3_000_000
     timeout: float = 10.0
     report_unused_suppressions: bool = True
+    require_reason: bool = False  # suppressions must say why (rule SR902)
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rule_severity: dict[str, Level] = field(default_factory=dict)  # SR id -> severity it reports at
     taint_sources: tuple[str, ...] = ()
@@ -227,6 +229,7 @@ ANALYSIS_KEYS = frozenset(
         "max-file-size",
         "timeout",
         "report-unused-suppressions",
+        "require-reason",
         "per-file-ignores",
         "rule-severity",
         "taint",
@@ -305,6 +308,10 @@ def _apply(config: Config, key: str, value: Any, report: Report) -> None:
         if not isinstance(value, bool):
             raise ConfigError("`report-unused-suppressions` must be true or false")
         config.report_unused_suppressions = value
+    elif key == "require-reason":
+        if not isinstance(value, bool):
+            raise ConfigError("`require-reason` must be true or false")
+        config.require_reason = value
     elif key == "per-file-ignores":
         config.per_file_ignores = _per_file_ignores(value, report)
     elif key == "rule-severity":

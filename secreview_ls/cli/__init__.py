@@ -7,6 +7,7 @@
     secreview baseline create [PATH...] [-o FILE] [--reason TEXT]
     secreview baseline update|prune [PATH...] [--baseline FILE]
     secreview review PATH... [--diff REV] [-o FILE]
+    secreview merge REPORT... [-o FILE]  combine the reports of `check --shard K/N` jobs
 
 Exit codes: 0 clean, 1 findings reported, 2 usage or configuration error, 3 some files could
 not be fully analyzed (unreadable, undecodable, too large, timed out, too deep, unparsable;
@@ -38,6 +39,7 @@ from ..pipeline import (
 from . import fixing
 from .catalogue import cmd_explain, cmd_rules
 from .common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE, UsageError, suggest
+from .merge import add_merge_parser, cmd_merge
 from .progress import ProgressBar, is_terminal, progress_for
 
 __all__ = [
@@ -78,6 +80,15 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _shard(value: str) -> Any:
+    from ..pipeline import Shard
+
+    try:
+        return Shard.parse(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _add_scan_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("scan")
     group.add_argument("--config", metavar="FILE", type=Path, help="pyproject.toml to read [tool.secreview] from")
@@ -94,6 +105,9 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
                        help="the same as --ignore")
     group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="gitignore-style glob to skip (repeatable; added to the configured excludes)")
+    group.add_argument("--require-reason", action="store_true",
+                       help="report suppression comments that give no ` -- reason` (rule SR902; "
+                            "the same as require-reason = true)")
     group.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
     group.add_argument("--force-exclude", action="store_true",
                        help="apply excludes and .gitignore to files named on the command line too")
@@ -127,6 +141,11 @@ def _add_check_options(check: argparse.ArgumentParser) -> None:
     report.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
     report.add_argument("--diff", metavar="REV",
                         help="report only findings on lines changed since merge-base(REV, HEAD)")
+    report.add_argument("--watch", action="store_true",
+                        help="keep running: re-check files when they change and print their findings (Ctrl-C stops)")
+    report.add_argument("--shard", type=_shard, metavar="K/N",
+                        help="analyze and report only the K-th of N parts of the files (a stable split by path; "
+                             "cross-file flows still see every file); join the reports with `secreview merge`")
     status = check.add_argument_group("exit status")
     status.add_argument("--fail-on", type=_level, metavar="SEVERITY",
                         help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
@@ -187,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--baseline", metavar="FILE", type=Path, help="leave out findings recorded in this baseline")
     review.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     _add_scan_options(review)
+    add_merge_parser(sub)
     return parser
 
 
@@ -211,6 +231,8 @@ def load_config(args: argparse.Namespace, anchor: str | None = None) -> Config:
         changes["severity"] = args.severity
     if args.confidence is not None:
         changes["confidence"] = args.confidence
+    if getattr(args, "require_reason", False):
+        changes["require_reason"] = True
     given = {option: [c for group in getattr(args, option) for c in group]
              for option in ("select", "extend_select", "ignore", "extend_ignore")}
     if given["select"]:
@@ -311,6 +333,7 @@ def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None,
             exclude=args.exclude,
             force_exclude=args.force_exclude,
             cache_folder=None if args.no_cache else cache_folder(config, args.cache_dir),
+            shard=getattr(args, "shard", None),
         )
     finally:
         if progress is not None:
@@ -408,6 +431,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         writer = get_statistics_writer(args.format) if args.statistics else get_writer(args.format)
     except ReportError as error:
         raise UsageError(str(error)) from None
+    if args.watch:
+        return _watch(args, config, writer)
+    if from_stdin and args.shard:
+        raise UsageError("--shard splits the files of a scan; it does not apply to standard input")
     options: dict[str, Any] = {}
     fixes = None
     if from_stdin:
@@ -434,6 +461,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if fixes is not None:
         fixing.report(fixes, len(scan.findings()), sys.stderr, quiet=args.quiet)
     return _exit_code(scan, exit_zero=args.exit_zero, fail_on=args.fail_on)
+
+
+def _watch(args: argparse.Namespace, config: Config, writer: Any) -> int:
+    from .watch import check_watch_arguments, watch
+
+    check_watch_arguments(args)
+    baseline = _load_baseline(args.baseline)
+    return watch(args, config, lambda narrowed: _run_scan(narrowed, config, baseline=baseline),
+                 lambda scan: _report_scan_notices(args, scan), writer, color=use_color(args.color, sys.stdout))
 
 
 def _say_where_the_report_went(scan: Any, output: str) -> None:
@@ -514,6 +550,7 @@ COMMANDS = {
     "rules": cmd_rules,
     "explain": cmd_explain,
     "review": cmd_review,
+    "merge": cmd_merge,
 }
 
 

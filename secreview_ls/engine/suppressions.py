@@ -8,6 +8,10 @@ Three spellings are understood:
   the tools it was written for and suppresses nothing here);
 * ``# secreview: ignore[SR101, SR302]`` or ``# secreview: ignore`` — our own.
 
+Any of them may end with a reason after `` -- ``:
+``# secreview: ignore[SR802] -- the command is an operator-only flag``. The reason is kept
+on the suppression (``Suppression.reason``); a configuration can require one.
+
 This module only parses comments; mapping codes to rules happens in the
 analysis pipeline, which knows the catalogue.
 """
@@ -25,6 +29,7 @@ _NOSEC = re.compile(r"#\s*nosec\b(?P<rest>[^#]*)", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
 _OWN = re.compile(r"#\s*secreview\s*:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _CODE = re.compile(r"[A-Za-z]+[0-9]+")
+_REASON = re.compile(r"^\s*--(?P<reason>.*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ class Suppression:
     kind: str  # "nosec" | "noqa" | "secreview"
     codes: tuple[str, ...]
     span: Span
+    reason: str | None = None  # the text after ` -- `, stripped; None when absent or empty
 
     @property
     def line(self) -> int:
@@ -68,19 +74,28 @@ def parse_suppressions(text: str) -> list[Suppression]:
         match = _OWN.search(comment)
         if match:
             codes = tuple(c.upper() for c in _CODE.findall(match.group("codes") or ""))
-            start = col + match.start()
-            result.append(Suppression("secreview", codes, Span(line, start, line, col + match.end())))
+            span = Span(line, col + match.start(), line, col + match.end())
+            result.append(Suppression("secreview", codes, span, _reason(comment[match.end():])))
             continue
         match = _NOSEC.search(comment)
         if match:
-            rest = match.group("rest")
-            codes = tuple(c.upper() for c in _CODE.findall(rest.split("--")[0]))
-            start = col + match.start()
-            result.append(Suppression("nosec", codes, Span(line, start, line, col + match.end())))
+            head, dashes, tail = match.group("rest").partition("--")
+            codes = tuple(c.upper() for c in _CODE.findall(head))
+            span = Span(line, col + match.start(), line, col + match.end())
+            result.append(Suppression("nosec", codes, span, _reason(dashes + tail)))
             continue
         match = _NOQA.search(comment)
         if match:
             codes = tuple(c.upper() for c in _CODE.findall(match.group("codes")))
-            start = col + match.start()
-            result.append(Suppression("noqa", codes, Span(line, start, line, col + match.end())))
+            span = Span(line, col + match.start(), line, col + match.end())
+            result.append(Suppression("noqa", codes, span, _reason(comment[match.end():])))
     return result
+
+
+def _reason(rest: str) -> str | None:
+    """The reason in what follows a suppression's codes: `` -- text`` (up to another ``#``)."""
+    match = _REASON.match(rest)
+    if match is None:
+        return None
+    reason = match.group("reason").split(" #")[0].strip()
+    return reason or None

@@ -3,6 +3,12 @@ source action that applies every safe fix of a document (``source.fixAll.secrevi
 
 Every action carries its edit (clients such as eglot and older Neovim do not
 resolve actions lazily).
+
+"Suppress on this line" appends ``  # secreview: ignore[SR201] -- reason``. A client that
+accepts snippets in workspace edits (LSP 3.18 ``SnippetTextEdit``, announced as
+``workspace.workspaceEdit.snippetEditSupport``) gets ``reason`` as a selected placeholder,
+so typing replaces it; other clients get the word literally. Left as it is, the placeholder
+does not count as a reason when ``require-reason`` is on.
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from ..pipeline import Finding, registry, split_lines_keepends
+from ..pipeline import REASON_RULE_ID, Finding, registry, split_lines_keepends
 from ..pipeline.fixing import changed_region, position_of
 from .positions import position_at, span_to_range, strip_eol
 
 SHOW_DOCUMENTATION = "secreview.showDocumentation"
+REASON_PLACEHOLDER = "reason"
 #: The kind of the action that applies every safe fix (editors run it on save when asked to).
 FIX_ALL = types.CodeActionKind.SourceFixAll.value + ".secreview"
 _OWN_IGNORE = re.compile(r"#\s*secreview\s*:\s*ignore\b(?P<bracket>\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -72,11 +79,17 @@ def fix_all_action(
 
 def suppress_action(
     found: Finding, diagnostic: types.Diagnostic | None, uri: str, version: int | None,
-    lines: Sequence[str], encoding: str, document_changes: bool,
+    lines: Sequence[str], encoding: str, document_changes: bool, snippets: bool = False,
 ) -> types.CodeAction | None:
-    edit = suppression_edit(lines, found, encoding)
+    """``snippets``: the client takes ``SnippetTextEdit`` in versioned document edits. None for
+    the finding about a suppression without a reason: a comment cannot silence it."""
+    if found.rule_id == REASON_RULE_ID:
+        return None
+    edit: types.TextEdit | types.SnippetTextEdit | None = suppression_edit(lines, found, encoding)
     if edit is None:
         return None
+    if snippets and document_changes:
+        edit = as_snippet(edit)
     return types.CodeAction(
         title=f"Suppress {found.rule_id} on this line",
         kind=types.CodeActionKind.QuickFix,
@@ -97,8 +110,20 @@ def documentation_action(found: Finding, diagnostic: types.Diagnostic | None) ->
     )
 
 
+def as_snippet(edit: types.TextEdit) -> types.TextEdit | types.SnippetTextEdit:
+    """The new comment's reason as a tab stop with its placeholder selected."""
+    tail = f" -- {REASON_PLACEHOLDER}"
+    if not edit.new_text.endswith(tail):
+        return edit  # a rule added to an existing comment: nothing to type
+    head = edit.new_text[: -len(REASON_PLACEHOLDER)]
+    escaped = "".join("\\" + ch if ch in "\\$}" else ch for ch in head)
+    return types.SnippetTextEdit(
+        range=edit.range, snippet=types.StringValue(value=f"{escaped}${{1:{REASON_PLACEHOLDER}}}")
+    )
+
+
 def workspace_edit(
-    uri: str, version: int | None, edits: list[types.TextEdit], document_changes: bool
+    uri: str, version: int | None, edits: Sequence[types.TextEdit | types.SnippetTextEdit], document_changes: bool
 ) -> types.WorkspaceEdit:
     if document_changes:
         return types.WorkspaceEdit(
@@ -113,7 +138,7 @@ def workspace_edit(
 
 
 def suppression_edit(lines: Sequence[str], found: Finding, encoding: str) -> types.TextEdit | None:
-    """Append ``# secreview: ignore[RULE]`` where the finding's statement line really ends
+    """Append ``# secreview: ignore[RULE] -- reason`` where the finding's statement line really ends
     (after a multi-line string or a backslash continuation), or add the rule to an existing
     ``secreview: ignore[...]`` comment."""
     located = comment_line(lines, found.span.start_line - 1, found.span.start_col)
@@ -143,7 +168,7 @@ def suppression_edit(lines: Sequence[str], found: Finding, encoding: str) -> typ
             start=position_at(lines, index, content_end, encoding),
             end=position_at(lines, index, len(text), encoding),
         ),
-        new_text=f"  # secreview: ignore[{found.rule_id}]",
+        new_text=f"  # secreview: ignore[{found.rule_id}] -- {REASON_PLACEHOLDER}",
     )
 
 

@@ -49,6 +49,7 @@ from ..engine.source import split_lines
 from ..engine.taint import ProjectIndex
 from ..rules import registry
 from ..rules.base import Rule
+from ..rules.misc import REASON_RULE_ID
 from .baseline import (
     DEFAULT_BASELINE,
     Baseline,
@@ -89,6 +90,7 @@ from .result import AnalysisResult
 from .result_cache import ResultCache, cache_folder
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
 from .selection import checked_configuration, config_notices, rule_id_problems, selected_rules, unknown_rule_codes
+from .sharding import Shard, shard_of
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -96,6 +98,7 @@ __all__ = [
     "FACE_KEYS",
     "INCOMPLETE_KINDS",
     "PYTHON_SUFFIXES",
+    "REASON_RULE_ID",
     "AnalysisResult",
     "Baseline",
     "BaselineChange",
@@ -129,6 +132,7 @@ __all__ = [
     "Rule",
     "RunStats",
     "ScanResult",
+    "Shard",
     "SinkExamined",
     "SinkNotReported",
     "Skipped",
@@ -182,6 +186,7 @@ __all__ = [
     "rule_id_problems",
     "scan_paths",
     "selected_rules",
+    "shard_of",
     "split_lines",
     "split_lines_keepends",
     "unknown_rule_codes",

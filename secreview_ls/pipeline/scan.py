@@ -42,6 +42,7 @@ from .result import AnalysisResult
 from .result_cache import ResultCache
 from .running import budget_seconds
 from .selection import config_notices
+from .sharding import Shard
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -388,6 +389,7 @@ def scan_paths(
     exclude: Sequence[str] = (),
     force_exclude: bool = False,
     cache_folder: Path | None = None,
+    shard: Shard | None = None,
 ) -> ScanResult:
     """Discover and analyze the files under ``paths``.
 
@@ -398,6 +400,7 @@ def scan_paths(
       entries no longer found are listed in ``ScanResult.baseline_fixed``.
     - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
     - ``cache_folder``: keep results in a ``result_cache.ResultCache`` there (None: no cache).
+    - ``shard``: analyze and report only this shard's files (``sharding.Shard``).
     Taint flows through the project's own modules: each process builds a cross-module
     index over the project root.
     """
@@ -408,10 +411,13 @@ def scan_paths(
     found = discover_files(path_list, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude)
     scan.notices.extend(found.notices)
     files = found.files
+    if shard is not None:
+        files = [p for p in files if shard.owns(relative_to_root(p, root))]
     if changed is not None:
         scan.diff_note = changed.note
-        files = [p for p in files if changed.touches(p)]
-        scan.diff_unchanged_files = len(found.files) - len(files)
+        touched = [p for p in files if changed.touches(p)]
+        scan.diff_unchanged_files = len(files) - len(touched)
+        files = touched
     cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files)
     results, notices = analyze_files(
         files, config, jobs=jobs, progress=progress, project_roots=[root], cache=cache

@@ -9,6 +9,7 @@ from ..config import Config, ConfigProblem, did_you_mean, discover_checked, key_
 from ..engine.finding import Notice
 from ..rules import registry
 from ..rules.base import Rule
+from ..rules.misc import REASON_RULE_ID
 
 
 def cwe_code(code: str) -> int | None:
@@ -36,7 +37,8 @@ def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]
     ``select`` replaces the default set (empty: every default rule), ``extend-select`` adds to
     it; an opt-in rule runs only when one of them names its exact code. A profile name
     (``quality``, ``hardening``) in either adds that profile's rules; with only profile names
-    in ``select``, the rest is the default set."""
+    in ``select``, the rest is the default set. ``require-reason`` adds the rule that reports
+    suppressions without a reason."""
     ignored = {*config.ignore, *config.extend_ignore}
     if path is not None:
         ignored.update(config.ignored_for(path))
@@ -44,6 +46,8 @@ def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]
     wanted = {s.upper() for s in (*config.select, *config.extend_select) if s.upper() in profiles}
     select = tuple(s for s in config.select if s.upper() not in profiles)
     extend = tuple(s for s in config.extend_select if s.upper() not in profiles)
+    if config.require_reason:
+        extend = (*extend, REASON_RULE_ID)
     chosen: list[Rule] = []
     for current in registry.all_rules():
         if any(matches(i, current) for i in ignored):

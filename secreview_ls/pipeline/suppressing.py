@@ -9,9 +9,14 @@ from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Notice
 from ..engine.suppressions import Suppression
 from ..rules import registry
+from ..rules.misc import REASON_RULE_ID
+from ..rules.parity import NOT_REPORTED
+from .selection import selected_rules
 
 
 def suppression_matches(suppression: Suppression, found: Finding) -> bool:
+    if found.rule_id == REASON_RULE_ID:
+        return False  # a comment cannot silence the finding about itself: it needs its reason
     if not suppression.codes:
         return suppression.kind != "noqa"
     current = registry.get(found.rule_id)
@@ -63,6 +68,7 @@ def apply_suppressions(
 def _comment_notices(suppressions: list[Suppression], used: set[Suppression], config: Config, path: str) -> list[Notice]:
     notices: list[Notice] = []
     known = registry.known_codes()
+    running: set[str] | None = None
     for suppression in suppressions:
         unknown = [c for c in suppression.codes if c not in known]
         if suppression.kind == "noqa":
@@ -76,11 +82,37 @@ def _comment_notices(suppressions: list[Suppression], used: set[Suppression], co
                     path,
                 )
             )
-        elif config.report_unused_suppressions and suppression.kind == "secreview" and suppression not in used:
-            notices.append(
-                Notice("unused-suppression", "suppression comment matches no finding on this line", suppression.span, path)
-            )
+        elif config.report_unused_suppressions and suppression not in used:
+            if suppression.kind == "nosec" and running is None:
+                running = {rule.id for rule in selected_rules(config, path)}
+            if not _checkable(suppression, running or set()):
+                continue
+            notices.append(Notice("unused-suppression", _unused_message(suppression), suppression.span, path))
     return notices
+
+
+def _checkable(suppression: Suppression, running: set[str]) -> bool:
+    """Whether an unused ``suppression`` can be told apart from one written for another tool:
+    always for our own comments; for ``# nosec`` only when every Bandit test it names maps to
+    one of our rules and that rule ran on the file (a bare ``# nosec``, or one naming a test
+    without a counterpart here or a rule switched off, may be there for Bandit alone)."""
+    if suppression.kind == "secreview":
+        return True
+    if suppression.kind != "nosec" or not suppression.codes:
+        return False
+    for code in suppression.codes:
+        current = registry.get(code)
+        if code in NOT_REPORTED or current is None or current.id not in running:
+            return False
+    return True
+
+
+def _unused_message(suppression: Suppression) -> str:
+    if suppression.kind == "nosec":
+        named = ", ".join(suppression.codes)
+        mapped = ", ".join(sorted({rule.id for c in suppression.codes if (rule := registry.get(c)) is not None}))
+        return f"`# nosec {named}` matches no finding on this line (checked as {mapped})"
+    return "suppression comment matches no finding on this line"
 
 
 def statement_extents(facts: ModuleFacts) -> dict[int, tuple[int, int]]:

@@ -246,8 +246,8 @@ class Rule:
         lines += [
             "### Suppress",
             "",
-            f"`# secreview: ignore[{self.id}]` (or `# nosec {self.bandit[0] if self.bandit else self.id}`)"
-            " at the end of the line, with a reason.",
+            f"`# secreview: ignore[{self.id}] -- why it is safe here` (or "
+            f"`# nosec {self.bandit[0] if self.bandit else self.id} -- why`) at the end of the line.",
         ]
         return "\n".join(lines)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine.finding import Finding, Span
-from .base import HIGH, MEDIUM, RuleContext, rule
+from ..engine.suppressions import Suppression, parse_suppressions
+from .base import HIGH, LOW, MEDIUM, RuleContext, rule
 
 # Unicode bidirectional formatting characters (embeddings, overrides, isolates, marks).
 BIDI_CONTROLS = {
@@ -59,4 +60,59 @@ def bidi_control_character(ctx: RuleContext) -> Iterator[Finding]:
             f" ({'; '.join(names[:2])}); what is displayed differs from what Python parses — escape them",
             span=Span(number, index, number, index + 1),
             severity=MEDIUM if only_marks else None,
+        )
+
+
+#: The rule that `require-reason = true` turns on.
+REASON_RULE_ID = "SR902"
+#: What the editor's "suppress on this line" action writes where the reason goes; left as it
+#: is, it does not count as a reason.
+REASON_PLACEHOLDER = "reason"
+
+
+def needs_reason(suppression: Suppression) -> bool:
+    """Whether ``suppression`` hides security findings without saying why. A ``# noqa`` counts
+    only when it names a Ruff security code (``S602``), not a style code."""
+    if suppression.reason is not None and suppression.reason.lower() != REASON_PLACEHOLDER:
+        return False
+    if suppression.kind == "noqa":
+        return any(code.startswith("S") and code[1:].isdigit() for code in suppression.codes)
+    return True
+
+
+@rule(
+    id=REASON_RULE_ID,
+    name="suppression-without-reason",
+    cwe=710,  # improper adherence to coding standards
+    severity=LOW,
+    confidence=HIGH,
+    relevant_in_tests=True,
+    default_enabled=False,  # on with `require-reason = true` or by selecting SR902
+    scope="module",
+    summary="A suppression comment does not say why the finding is acceptable.",
+    why="A suppression is a decision that a reported weakness cannot be exploited here. Without "
+    "the reason, the next reviewer cannot tell a checked decision from a silenced warning, and "
+    "cannot notice when the reason stops being true (the flag becomes user-controlled, the file "
+    "moves into a request handler). Write the reason after ` -- ` on the same comment; it is "
+    "kept in the reports. `# secreview: ignore`, `# nosec` and `# noqa: S...` comments are "
+    "checked; `-- reason` left as the editor inserted it does not count. This finding cannot be "
+    "silenced by the comment it is about (the Suppress line below does not apply to it): give "
+    "the reason, or turn the rule off for some paths with `per-file-ignores`.",
+    bad="subprocess.run(cmd, shell=True)  # secreview: ignore[SR201]\n"
+    "subprocess.run(cmd, shell=True)  # nosec B602",
+    good="subprocess.run(cmd, shell=True)  # secreview: ignore[SR201] -- cmd is a constant from settings.py\n"
+    "subprocess.run(cmd, shell=True)  # nosec B602 -- cmd is a constant from settings.py",
+)
+def suppression_without_reason(ctx: RuleContext) -> Iterator[Finding]:
+    for suppression in parse_suppressions(ctx.source.text):
+        if not needs_reason(suppression):
+            continue
+        placeholder = suppression.reason is not None
+        yield suppression_without_reason.finding(
+            ctx,
+            None,
+            "suppression comment still has the placeholder reason: say why the finding is acceptable"
+            if placeholder
+            else "suppression comment without a reason: add ` -- why this is safe` after it",
+            span=suppression.span,
         )

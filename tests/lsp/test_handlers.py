@@ -228,7 +228,7 @@ def test_code_action_uses_versioned_edits_when_the_client_supports_them() -> Non
     assert suppress.title == "Suppress SR201 on this line"
     change = suppress.edit.document_changes[0]
     assert change.text_document.version == 4
-    assert change.edits[0].new_text == "  # secreview: ignore[SR201]"
+    assert change.edits[0].new_text == "  # secreview: ignore[SR201] -- reason"
 
 
 def test_code_action_respects_the_only_filter_and_empty_lines() -> None:

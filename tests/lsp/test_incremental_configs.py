@@ -29,6 +29,7 @@ CONFIGS: dict[str, dict[str, object]] = {
     "per-file ignores": {"per_file_ignores": {"app/*.py": ("SR201", "SR8")}},
     "strict test code": {"test_code": "strict"},
     "relaxed test code": {"test_code": "relaxed"},
+    "require reason": {"require_reason": True},
 }
 TEST_CODE = ("strict test code", "relaxed test code")
 
@@ -95,3 +96,11 @@ def test_random_edits_on_fixtures_under_each_configuration() -> None:
             config = Config(root=path.parent).with_overrides(**CONFIGS[name])
             text = path.read_text(encoding="utf-8", errors="replace")
             check_edits(text, str(path), config, steps=4, seed=rng.randrange(1_000_000))
+
+
+def test_random_edits_of_suppression_comments_under_require_reason() -> None:
+    path = FIXTURES / "rules" / "misc" / "suppression_reasons.py"
+    text = path.read_text(encoding="utf-8")
+    config = Config(root=path.parent, require_reason=True)
+    for seed in range(3):
+        check_edits(text, str(path), config, steps=8, seed=seed)

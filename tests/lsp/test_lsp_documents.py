@@ -174,7 +174,7 @@ async def test_code_actions_fix_suppress_and_document(client: LanguageClient, pr
     actions = await _actions(client, uri, items, "SR201")
     suppress = next(a for a in actions if a.title == "Suppress SR201 on this line")
     suppressed = apply_edits(fixed, edits_of(suppress, uri), encoding)
-    assert "return subprocess.call(cmd, shell=True)  # secreview: ignore[SR201]\n" in suppressed
+    assert "return subprocess.call(cmd, shell=True)  # secreview: ignore[SR201] -- reason\n" in suppressed
     ast.parse(suppressed)
     change_doc(client, uri, 3, suppressed)
     items = await diagnostics(client, uri, 3)

@@ -75,18 +75,18 @@ def _finding(line: int, col: int, rule: str = "SR101") -> Finding:
 @pytest.mark.parametrize(
     ("text", "line", "col", "expected"),
     [
-        ("eval(x)\n", 1, 0, "eval(x)  # secreview: ignore[SR101]\n"),
-        ("eval(x)  # why\n", 1, 0, "eval(x)  # why  # secreview: ignore[SR101]\n"),
+        ("eval(x)\n", 1, 0, "eval(x)  # secreview: ignore[SR101] -- reason\n"),
+        ("eval(x)  # why\n", 1, 0, "eval(x)  # why  # secreview: ignore[SR101] -- reason\n"),
         ("eval(x)  # secreview: ignore[SR102]\n", 1, 0, "eval(x)  # secreview: ignore[SR102, SR101]\n"),
         (
             'y = eval("""\n1 + 1\n""")\nz = 1\n',
             1,
             4,
-            'y = eval("""\n1 + 1\n""")  # secreview: ignore[SR101]\nz = 1\n',
+            'y = eval("""\n1 + 1\n""")  # secreview: ignore[SR101] -- reason\nz = 1\n',
         ),
-        ("y = eval(a) + \\\n    b\n", 1, 4, "y = eval(a) + \\\n    b  # secreview: ignore[SR101]\n"),
-        ("    eval(s)   \n", 1, 4, "    eval(s)  # secreview: ignore[SR101]\n"),
-        ("f = 'é'; eval(s)\n", 1, 9, "f = 'é'; eval(s)  # secreview: ignore[SR101]\n"),
+        ("y = eval(a) + \\\n    b\n", 1, 4, "y = eval(a) + \\\n    b  # secreview: ignore[SR101] -- reason\n"),
+        ("    eval(s)   \n", 1, 4, "    eval(s)  # secreview: ignore[SR101] -- reason\n"),
+        ("f = 'é'; eval(s)\n", 1, 9, "f = 'é'; eval(s)  # secreview: ignore[SR101] -- reason\n"),
     ],
 )
 def test_suppression_comment_placement(text: str, line: int, col: int, expected: str) -> None:

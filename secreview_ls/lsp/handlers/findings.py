@@ -71,6 +71,7 @@ def quick_fixes(ls: SecReviewServer, params: types.CodeActionParams, result: Pub
     first = position_to_code_points(result.lines, params.range.start, ls.encoding)
     last = position_to_code_points(result.lines, params.range.end, ls.encoding)
     document_changes = bool(ls.capability("workspace.workspace_edit.document_changes", False))
+    snippets = bool(ls.capability("workspace.workspace_edit.snippet_edit_support", False))
     sent = {}
     for diagnostic in params.context.diagnostics:
         data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
@@ -83,10 +84,14 @@ def quick_fixes(ls: SecReviewServer, params: types.CodeActionParams, result: Pub
         if not touches(found.span, first, last) and found.fingerprint not in sent:
             continue
         diagnostic = sent.get(found.fingerprint) or ours.get(found.fingerprint)
-        for maker, bucket in ((fix_action, fixes), (suppress_action, actions)):
-            action = maker(found, diagnostic, uri, result.version, result.lines, ls.encoding, document_changes)
-            if action is not None:
-                bucket.append(action)
+        fix = fix_action(found, diagnostic, uri, result.version, result.lines, ls.encoding, document_changes)
+        if fix is not None:
+            fixes.append(fix)
+        suppress = suppress_action(
+            found, diagnostic, uri, result.version, result.lines, ls.encoding, document_changes, snippets
+        )
+        if suppress is not None:
+            actions.append(suppress)
         documentation = documentation_action(found, diagnostic)
         if documentation is not None and all(a.title != documentation.title for a in actions):
             actions.append(documentation)
