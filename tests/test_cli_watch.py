@@ -72,6 +72,39 @@ def test_watch_reports_a_new_finding_and_stops_on_ctrl_c(tmp_path: Path) -> None
     assert "stopped watching" in error and "Traceback" not in error
 
 
+def test_watch_checks_the_callers_of_an_edited_module_again(tmp_path: Path) -> None:
+    """Through the result cache, a view whose finding depends on a helper module is analyzed
+    again when only the helper changes."""
+    (tmp_path / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
+    (tmp_path / "views.py").write_text(
+        "from flask import Flask, request\n\nfrom helpers import run\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/run')\ndef handler():\n    return run(request.args.get('cmd'))\n",
+        encoding="utf-8",
+    )
+    helper = tmp_path / "helpers.py"
+    helper.write_text("import shlex\n\n\ndef run(text):\n    return shlex.quote(text)\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "secreview_ls.cli", "check", str(tmp_path), "--watch", "--no-progress", "-j", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+    seen: list[str] = []
+    try:
+        _wait_for(lines, "watching 3 files", seen)
+        helper.write_text("import os\n\n\ndef run(text):\n    return os.system(text)\n", encoding="utf-8")
+        _wait_for(lines, "views.py:10", seen, timeout=10.0)
+        assert any("SR802" in line for line in seen[-3:])
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

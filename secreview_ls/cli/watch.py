@@ -1,9 +1,11 @@
 """``secreview check --watch``: check once, then re-check files as they change.
 
 The files the scan covers are polled every ``POLL_SECONDS`` (modification time and size;
-no file-system notification library is needed). When some changed, they are analyzed again
-(with a fresh cross-module index, so flows through the edited modules are current) and the
-findings of those files are printed, then the summary of the changed files and of the whole
+no file-system notification library is needed). When some changed, the tree is checked again
+through the result cache, so only the changed files and the files whose analysis used them
+(callers of an edited module) are analyzed; the findings of the changed files, and of files
+whose findings changed, are printed (with ``--no-cache``, the changed files alone are analyzed
+again, with a fresh cross-module index), then the summary of the changed files and of the whole
 project. The screen is cleared before each round only when standard output is a terminal.
 Ctrl-C stops watching with exit status 0.
 """
@@ -70,10 +72,13 @@ def watch(
                 continue
             for path in removed:
                 results.pop(str(path), None)
-            part = run_scan(_only(args, changed)) if changed else replace(scan, results=[], files_scanned=0)
+            if getattr(args, "no_cache", True):
+                part = run_scan(_only(args, changed)) if changed else replace(scan, results=[], files_scanned=0)
+                for result in part.results:
+                    results[result.path] = result
+            else:  # the whole tree through the result cache: callers of an edited module too
+                part, results = _through_the_cache(run_scan(args), results, changed)
             show_notices(part)
-            for result in part.results:
-                results[result.path] = result
             whole = replace(scan, results=sorted(results.values(), key=lambda r: r.path), files_scanned=len(results),
                             notices=[])
             if tty:
@@ -82,6 +87,19 @@ def watch(
     except KeyboardInterrupt:
         sys.stderr.write("secreview: stopped watching\n")
         return EXIT_CLEAN
+
+
+def _through_the_cache(fresh: Any, before: dict[str, Any], changed: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
+    """The files to show from a whole-tree scan: the changed ones and those whose findings
+    changed (a caller of an edited module); and the new results of every file."""
+    results = {result.path: result for result in fresh.results}
+    edited = {str(path) for path in changed}
+
+    def seen(result: Any) -> list[tuple[str, int, int, str]]:
+        return [] if result is None else [(f.rule_id, f.span.start_line, f.span.start_col, f.message) for f in result.findings]
+
+    shown = [r for path, r in sorted(results.items()) if path in edited or seen(r) != seen(before.get(path))]
+    return replace(fresh, results=shown, files_scanned=len(shown)), results
 
 
 def _round(part: Any, whole: Any, changed: Sequence[Path], removed: Sequence[Path],
