@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from secreview_ls.cli.merge import merge_sarif
 from secreview_ls.config import Config
 from secreview_ls.engine.finding import Finding, Fix, FlowStep, Level, Notice, Span, TextEdit
-from secreview_ls.pipeline import AnalysisResult
+from secreview_ls.pipeline import AnalysisResult, Shard
 from secreview_ls.pipeline.scan import ScanResult, scan_paths
 from secreview_ls.sarif import FINGERPRINT_KEY, sarif_document
 
@@ -208,9 +210,15 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
     few = Config(root=project, select=("SR401", "SR402"))
     synthetic = synthetic_scan(out_dir)
     synthetic.config = Config(root=out_dir, select=("SR401",))
+    notebook = out_dir / "notebook"
+    notebook.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "notebooks" / "analysis.ipynb", notebook)
     logs = {
         "scan": sarif_document(scan_paths([project], few, jobs=1)),
         "synthetic": sarif_document(synthetic),
+        # `secreview merge` of two shards, and a notebook's regions in its JSON text
+        "merged": merge_sarif([sarif_document(scan_paths([project], few, jobs=1, shard=Shard(k, 2))) for k in (1, 2)]),
+        "notebook": sarif_document(scan_paths([notebook], Config(root=notebook, select=("SR301",)), jobs=1)),
     }
     paths = []
     for name, document in logs.items():
@@ -227,7 +235,8 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
     )
     # The Multitool exits 0 whatever it finds: read its report.
     assert report.exists(), f"the validator wrote no report: {done.stdout}{done.stderr}"
-    assert "2 files scanned" in done.stdout or "files scanned" not in done.stdout
+    assert f"{len(paths)} files scanned" in done.stdout or "files scanned" not in done.stdout
+    assert logs["notebook"]["runs"][0]["results"], "the notebook fixture has a finding to validate"
     results = json.loads(report.read_text(encoding="utf-8-sig"))["runs"][0].get("results", [])
     problems = [
         f"{r['ruleId']}: {r['message'].get('text') or r['message'].get('arguments')}"
