@@ -41,7 +41,7 @@ def test_stdin_text_report_shows_the_piped_code(project: Path, monkeypatch, caps
         f"pkg/mod.py:5:12: SR401 [high/high] {YAML_MESSAGE} (CWE-502)\n"
         "    5 |     return yaml.load(data)\n"
         "      |            ^^^^^^^^^^^^^^^\n"
-        "      fix: Replace `yaml.load` with `yaml.safe_load`\n"
+        "      fix: Replace `yaml.load` with `yaml.safe_load` (unsafe: --fix --unsafe-fixes)\n"
         "\n"
         "1 finding in 1 file (1 high); 1 file scanned\n"
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..pipeline import INCOMPLETE_KINDS, Finding, Level, Redactor, cell_of, cell_source, read_source
+from ..pipeline import INCOMPLETE_KINDS, Finding, Level, Redactor, cell_of, cell_source, read_source, registry
 
 if TYPE_CHECKING:
     from ..pipeline import ScanResult
@@ -144,8 +144,19 @@ def render_finding(finding: Finding, excerpt: Excerpt | None, *, color: bool = F
         for place, step in zip(places, finding.flow, strict=True):
             lines.append(f"        {style(place.ljust(width), DIM)}  {step.note}")
     if finding.fix is not None:
-        lines.append("      " + style("fix:", GREEN) + f" {finding.fix.title}")
+        lines.append("      " + style("fix:", GREEN) + f" {finding.fix.title}{_fix_label(finding.rule_id)}")
     return "\n".join(lines)
+
+
+def _fix_label(rule_id: str) -> str:
+    """`` (safe: --fix)`` or `` (unsafe: --fix --unsafe-fixes)``, from the rule's label."""
+    rule = registry.get(rule_id)
+    safety = getattr(rule, "fix_safety", None)
+    if safety == "safe":
+        return " (safe: --fix)"
+    if safety == "unsafe":
+        return " (unsafe: --fix --unsafe-fixes)"
+    return ""
 
 
 def _plural(count: int, word: str) -> str:
