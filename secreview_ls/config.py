@@ -45,6 +45,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -166,11 +167,17 @@ class Config:
     # -- matching ----------------------------------------------------------------
 
     def relative(self, path: str | Path) -> str:
-        """``path`` relative to the project root, in POSIX form."""
+        """``path`` relative to the project root, in POSIX form (a path written under the root,
+        made absolute from the current folder, is taken as it is written; others are resolved
+        first)."""
         candidate = Path(path)
         if self.root is not None:
+            absolute = os.path.abspath(path)
+            for prefix in _root_prefixes(self.root):
+                if absolute.startswith(prefix):
+                    return PurePosixPath(Path(absolute[len(prefix) :]).as_posix()).as_posix()
             try:
-                candidate = candidate.resolve().relative_to(self.root.resolve())
+                candidate = candidate.resolve().relative_to(_resolved(self.root))
             except (ValueError, OSError):
                 pass
         return PurePosixPath(candidate.as_posix()).as_posix()
@@ -191,6 +198,22 @@ class Config:
 
     def with_overrides(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(root: Path) -> Path:
+    """The project root with its links resolved (asked for every file a scan looks at)."""
+    try:
+        return root.resolve()
+    except (OSError, RuntimeError):
+        return root
+
+
+@functools.lru_cache(maxsize=64)
+def _root_prefixes(root: Path) -> tuple[str, ...]:
+    """The root as written and resolved, each ending with a separator."""
+    written = os.path.abspath(root)
+    return tuple(dict.fromkeys(os.path.join(p, "") for p in (written, str(_resolved(root)))))
 
 
 def _matches_any(rel_path: str, patterns: tuple[str, ...] | list[str]) -> bool:

@@ -167,6 +167,8 @@ class ResultCache:
         return self._digests[path]
 
     def _key_of(self, path: Path) -> str:
+        if path.is_absolute() and ".." not in path.parts and path.is_relative_to(self.root):
+            return path.relative_to(self.root).as_posix()
         try:
             return path.resolve().relative_to(self.root).as_posix()
         except (ValueError, OSError):
