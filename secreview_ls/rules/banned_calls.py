@@ -1,7 +1,7 @@
 """Banned calls as data: rules where calling the API is itself the finding.
 
 Cleartext protocols (Telnet, FTP, IPMI), a temporary-file name with no file behind it,
-obsolete ciphers, the interpreter's internal ``marshal`` format: no argument makes these
+obsolete ciphers: no argument makes these
 calls safe, so each rule is one row of ``BANNED_CALLS`` (its id, the qualified names it
 matches, the message, its metadata and its documentation) and ``banned_call_findings``
 checks every row the same way. A rule that needs any judgement about the call (its
@@ -162,26 +162,6 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         "recovered. Use AES-GCM or ChaCha20-Poly1305 (`cryptography`'s AEAD classes).",
         bad="from Crypto.Cipher import DES\ncipher = DES.new(key, DES.MODE_CBC, iv)",
         good="from cryptography.hazmat.primitives.ciphers.aead import AESGCM\nAESGCM(key).encrypt(nonce, data, None)",
-    ),
-    BannedCall(
-        id="SR403",
-        name="marshal-load",
-        family="deserialization",
-        apis=("marshal.load", "marshal.loads"),
-        message="`{call}` reads the interpreter's internal `marshal` format, which is not "
-        "safe for data from outside the program; use a data-only format such as JSON",
-        cwe=502,
-        severity=MEDIUM,
-        confidence=HIGH,
-        bandit=("B302",),
-        ruff=("S302",),
-        summary="`marshal.load`/`loads` reads data in an internal format that is not safe for untrusted input.",
-        why="The `marshal` format exists for `.pyc` files; it builds code objects and its reader is not "
-        "hardened against malicious or malformed data, which can crash the interpreter. Code objects "
-        "read this way may later be executed. Use JSON or another data-only format for data from "
-        "outside the program.",
-        bad="import marshal\nconfig = marshal.loads(sock.recv(4096))",
-        good="import json\nconfig = json.loads(sock.recv(4096))",
     ),
     BannedCall(
         id="SR503",

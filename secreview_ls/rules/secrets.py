@@ -169,8 +169,8 @@ def is_secret_value(value: str, kind: str = "password", *, name: str | None = No
         return False
     if stripped.lower() in _SELF_NAMING_VALUES:
         return name is not None and stripped.lower() not in identifier_words(name)
-    if _IDENTIFIER_VALUE.match(stripped) and set(identifier_words(stripped)) & (_SECRET_WORDS | {"key"}):
-        return False  # ``"_password_reset_token"``: the name of a session key or field
+    if kind == "token" and _IDENTIFIER_VALUE.match(stripped) and set(identifier_words(stripped)) & _SECRET_WORDS:
+        return False  # ``SESSION_TOKEN = "_password_reset_token"``: the name of a session key, not a token
     if _EMAIL_VALUE.match(stripped):
         return False  # an identity (anonymous FTP's e-mail address as password), not a secret
     if _REGEX_SYNTAX.search(stripped):
@@ -209,7 +209,7 @@ def _names_fields(values: list[tuple[str | None, ast.expr]]) -> bool:
     for key, item in values:
         value = _string(item)
         words = identifier_words(key or "")
-        if words and value and words[-1] in _USER_KEYS and value.lower() in _USER_FIELD_WORDS:
+        if words and value and words[-1] in _USER_KEYS and value.lower() in _USER_FIELD_WORDS | {"userid"}:
             return True  # the user field is "filled" with the word user: the others are names too
     return False
 
@@ -286,10 +286,11 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 break
     for node in ctx.facts.nodes(ast.Dict):
         assert isinstance(node, ast.Dict)
-        if _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)]):
-            continue
+        names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
         for key, item in zip(node.keys, node.values, strict=False):
             name, value = _string(key), _string(item)
+            if names_fields and value is not None and value.isalpha():
+                continue
             if name and value is not None and _judge(name, value):
                 yield hardcoded_password_string.finding(
                     ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
@@ -331,7 +332,7 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
         value = _string(node.value)
         if node.arg and value is not None and _judge(node.arg, value):
             call = ctx.facts.parent(node)
-            if isinstance(call, ast.Call) and _names_fields([(k.arg, k.value) for k in call.keywords]):
+            if value.isalpha() and isinstance(call, ast.Call) and _names_fields([(k.arg, k.value) for k in call.keywords]):
                 continue
             where = f"`{ctx.facts.spelled(call.func)}`" if isinstance(call, ast.Call) else "a call"
             yield hardcoded_password_argument.finding(
