@@ -56,3 +56,26 @@ def test_mark_safe_confidence_separates_built_html_from_opaque_values() -> None:
     )
     found = {f.span.start_line: f.confidence for f in findings(source, "SR604")}
     assert found == {3: Level.HIGH, 4: Level.LOW}
+
+
+SETTINGS = 'DEBUG = True\nINSTALLED_APPS = ["django.contrib.auth"]\n'
+
+
+def test_django_debug_is_judged_by_the_settings_module_it_is_in() -> None:
+    (deployed,) = findings(SETTINGS, "SR601", "shop/settings.py")
+    (developer,) = findings(SETTINGS, "SR601", "shop/settings/local.py")
+    assert deployed.confidence == Level.MEDIUM and deployed.cwe == 489
+    assert developer.confidence == Level.LOW
+    assert findings(SETTINGS, "SR601", "shop/constants.py") == []
+    assert findings("DEBUG = True\n", "shop/settings.py") == []  # no Django settings in it
+
+
+def test_session_cookie_without_flags_names_the_missing_ones() -> None:
+    source = "def view(response, sid):\n    response.set_cookie('sessionid', sid, httponly=True)\n"
+    (found,) = findings(source, "SR606")
+    assert "`secure=True`" in found.message and "httponly" not in found.message.split("without")[1]
+
+
+def test_signing_key_placeholder_is_reported_but_a_plain_name_is_not() -> None:
+    source = 'SECRET_KEY = "your-secret-key-here"\nPASSWORD = "password"\n'
+    assert [f.span.start_line for f in findings(source, "SR751")] == [1]

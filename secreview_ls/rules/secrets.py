@@ -12,7 +12,9 @@ an option), a reply code (``PWD_REPLY``), an e-mail address (anonymous FTP's pas
 a mapping of field names (``dict(username="user", password="passwd")``) holds no credential.
 A literal the program uses as its signing key (``SECRET_KEY``, ``app.secret_key``,
 ``JWT_SECRET_KEY``) or passes straight to ``jwt.encode``/``.login(user, ...)`` is reported
-whatever it looks like: a placeholder that is in use is the key in force.
+whatever it looks like: a placeholder that is in use is the key in force. Django-style
+database settings naming a user with an empty ``PASSWORD`` (not SQLite) are reported with low
+confidence.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 from collections.abc import Iterator
 
 from ..engine.finding import Finding
-from .base import MEDIUM, RuleContext, rule
+from .base import LOW, MEDIUM, RuleContext, rule
 from .judge import identifier_words
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw", "secret", "passcode"})
@@ -286,6 +288,14 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 break
     for node in ctx.facts.nodes(ast.Dict):
         assert isinstance(node, ast.Dict)
+        if _empty_database_password(node):
+            yield hardcoded_password_string.finding(
+                ctx,
+                node,
+                "database connection settings with an empty `PASSWORD` for a named user: the server accepts "
+                "anyone who can reach it as that user; set a password and read it from the environment",
+                confidence=LOW,
+            )
         names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
         for key, item in zip(node.keys, node.values, strict=False):
             name, value = _string(key), _string(item)
@@ -295,6 +305,20 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 yield hardcoded_password_string.finding(
                     ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
                 )
+
+
+def _empty_database_password(mapping: ast.Dict) -> bool:
+    """Django-style ``{"ENGINE": "...postgresql", "USER": "app", "PASSWORD": ""}`` (not SQLite,
+    which has no users)."""
+    entries = {_string(k): _string(v) for k, v in zip(mapping.keys, mapping.values, strict=False) if _string(k)}
+    engine = entries.get("ENGINE")
+    return (
+        engine is not None
+        and "sqlite" not in engine.lower()
+        and bool(entries.get("USER"))
+        and "PASSWORD" in entries
+        and entries["PASSWORD"] == ""
+    )
 
 
 def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict) -> Iterator[Finding]:

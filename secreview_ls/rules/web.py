@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword, keyword_value
@@ -12,40 +13,71 @@ from ..engine.finding import Finding, Fix
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 
+_APP_FACTORIES = ("create_app", "make_app", "build_app", "get_app")
+
 
 def _bound_to_flask_app(ctx: RuleContext, receiver: ast.expr) -> bool:
-    if not isinstance(receiver, ast.Name):
+    if isinstance(receiver, ast.Call):  # create_app().run(debug=True)
+        value: ast.expr | None = receiver
+    elif isinstance(receiver, ast.Name):
+        value = single_assignment(ctx, receiver)
+    else:
         return False
-    value = single_assignment(ctx, receiver)
     if isinstance(value, ast.Call):
-        name = ctx.facts.qualname(value.func) or ""
-        return name in {"flask.Flask", "quart.Quart"} or name.endswith(".create_app")
+        name = ctx.facts.qualname(value.func) or ctx.facts.spelled(value.func)
+        return name in {"flask.Flask", "quart.Quart"} or name.rsplit(".", 1)[-1] in _APP_FACTORIES
     return False
+
+
+def _true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+_SETTINGS_MARKERS = ("INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE", "DJANGO_SETTINGS_MODULE")
+_DEVELOPMENT_NAMES = ("dev", "local", "test", "develop", "development", "debug", "ci")
+
+
+def _settings_module(ctx: RuleContext) -> str | None:
+    """``"settings"`` for a Django settings module, ``"development"`` for one named for a
+    developer machine (``settings/dev.py``, ``local_settings.py``), else None."""
+    path = ctx.path.replace("\\", "/").lower()
+    parts = path.rsplit("/", 2)
+    stem = parts[-1].removesuffix(".py")
+    in_settings = "settings" in stem or (len(parts) > 1 and parts[-2] == "settings")
+    if not in_settings or not any(marker in ctx.source.text for marker in _SETTINGS_MARKERS):
+        return None
+    words = set(stem.replace("-", "_").split("_"))
+    return "development" if words & set(_DEVELOPMENT_NAMES) else "settings"
 
 
 @rule(
     id="SR601",
     name="flask-debug",
-    cwe=94,
+    cwe=489,
     severity=HIGH,
     confidence=MEDIUM,
     bandit=("B201",),
     ruff=("S201",),
     fixable=True,
-    summary="A Flask/Werkzeug server runs with the interactive debugger (`debug=True`).",
+    summary="A web application runs in debug mode: Flask/Werkzeug's interactive debugger "
+    "(`debug=True`), Django's `DEBUG = True` in a settings module, FastAPI/Starlette `debug=True`.",
     why="The Werkzeug debugger serves a Python console in the browser on any exception. Anyone who "
     "can reach the server and trigger an error (or guess/compute the PIN) runs code on the host. "
-    "Enable debugging through the `FLASK_DEBUG` environment variable on a developer machine only.",
+    "Django with `DEBUG = True` and FastAPI/Starlette with `debug=True` show tracebacks with "
+    "settings, source and local variables to every visitor (CWE-489, active debug code). Enable "
+    "debugging through an environment variable on a developer machine only. Settings modules "
+    "named for development (`settings/dev.py`, `local_settings.py`) are reported with low confidence.",
     bad="app.run(host='127.0.0.1', debug=True)",
     good="app.run(host='127.0.0.1')  # FLASK_DEBUG=1 flask run, locally",
 )
 def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
-    if imports_module(ctx.facts, "flask", "quart"):
-        for call in ctx.facts.method_calls("run"):
-            kw = keyword(call, "debug")
-            if kw is None or not (isinstance(kw.value, ast.Constant) and kw.value.value is True):
-                continue
-            receiver = call.func.value  # type: ignore[attr-defined]
+    flask = imports_module(ctx.facts, "flask", "quart")
+    for call in ctx.facts.method_calls("run"):
+        kw = keyword(call, "debug")
+        if kw is None or not _true(kw.value):
+            continue
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if flask or _bound_to_flask_app(ctx, receiver):
             yield flask_debug.finding(
                 ctx,
                 kw,
@@ -54,6 +86,7 @@ def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
                 confidence=HIGH if _bound_to_flask_app(ctx, receiver) else MEDIUM,
                 fix=replace_node(ctx, kw.value, "False", "Set `debug=False`"),
             )
+    yield from _debug_settings(ctx, flask)
     for _, call in ctx.facts.calls_to("werkzeug.serving.run_simple", "werkzeug.run_simple"):
         for name in ("use_debugger", "use_evalex"):
             kw = keyword(call, name)
@@ -67,6 +100,65 @@ def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
                     fix=replace_node(ctx, kw.value, "False", f"Set `{name}=False`"),
                 )
                 break
+
+
+_ASGI_APPS = ("fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette")
+
+
+def _debug_settings(ctx: RuleContext, flask: bool) -> Iterator[Finding]:
+    """``DEBUG = True`` in Django settings, ``FastAPI(debug=True)``, ``app.debug = True`` and
+    ``app.config["DEBUG"] = True`` on Flask apps."""
+    for _, call in ctx.facts.calls_to(*_ASGI_APPS):
+        kw = keyword(call, "debug")
+        if kw is not None and _true(kw.value):
+            yield flask_debug.finding(
+                ctx,
+                kw,
+                f"`{ctx.facts.spelled(call.func)}(debug=True)` returns tracebacks with source and local variables "
+                "to every client; leave debug off outside a developer machine",
+                severity=MEDIUM,
+                confidence=HIGH,
+                fix=replace_node(ctx, kw.value, "False", "Set `debug=False`"),
+            )
+    settings = _settings_module(ctx)
+    for node in ctx.facts.tree.body:
+        if not (isinstance(node, ast.Assign) and _true(node.value) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        if settings and isinstance(target, ast.Name) and target.id == "DEBUG":
+            yield flask_debug.finding(
+                ctx,
+                node,
+                "`DEBUG = True` in a Django settings module shows tracebacks, settings and SQL to every visitor; "
+                "read it from the environment (off by default)",
+                severity=MEDIUM,
+                confidence=LOW if settings == "development" else MEDIUM,
+                fix=replace_node(ctx, node.value, "False", "Set `DEBUG = False`"),
+            )
+        elif flask and _flask_debug_target(ctx, target):
+            yield flask_debug.finding(
+                ctx,
+                node,
+                f"`{ctx.segment(target)} = True` turns on the interactive debugger, which runs Python code sent "
+                "from the browser; leave debug off outside a developer machine",
+                confidence=MEDIUM,
+                fix=replace_node(ctx, node.value, "False", "Set it to `False`"),
+            )
+
+
+def _flask_debug_target(ctx: RuleContext, target: ast.expr) -> bool:
+    """``app.debug`` or ``app.config["DEBUG"]`` on an app made by ``Flask(...)`` or a factory."""
+    if isinstance(target, ast.Attribute) and target.attr == "debug":
+        return _bound_to_flask_app(ctx, target.value)
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
+        key = target.slice
+        return (
+            target.value.attr == "config"
+            and isinstance(key, ast.Constant)
+            and key.value == "DEBUG"
+            and _bound_to_flask_app(ctx, target.value.value)
+        )
+    return False
 
 
 def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
@@ -359,6 +451,30 @@ def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+_CREDENTIAL_COOKIE = re.compile(r"(?i)sess|(?<![a-z])sid(?![a-z])|token|auth|jwt|remember|login|api[_-]?key")
+
+
+def _credential_cookies_without_flags(ctx: RuleContext) -> Iterator[Finding]:
+    """``set_cookie("session", sid)`` with ``secure``/``httponly`` left out: both default to off in
+    Django, Flask/Werkzeug and Starlette, so a session or token cookie goes out unprotected."""
+    for call in ctx.facts.method_calls("set_cookie"):
+        name = argument(call, 0, "key")
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            continue
+        if not _CREDENTIAL_COOKIE.search(name.value) or has_star_kwargs(call) or len(call.args) > 2:
+            continue
+        missing = [flag for flag in ("secure", "httponly") if keyword(call, flag) is None]
+        if missing:
+            yield cookie_insecure_flags.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}({name.value!r}, ...)` sets a credential cookie without "
+                + " and ".join(f"`{flag}=True`" for flag in missing)
+                + " (both default to off); pass them, with `samesite='Lax'`",
+                confidence=MEDIUM,
+            )
+
+
 _COOKIE_SETTINGS = {
     "SESSION_COOKIE_SECURE": "Secure",
     "CSRF_COOKIE_SECURE": "Secure",
@@ -376,7 +492,8 @@ _COOKIE_SETTINGS = {
     severity=MEDIUM,
     confidence=HIGH,
     fixable=True,
-    summary="A cookie is explicitly set without `Secure` or `HttpOnly`.",
+    summary="A cookie is set without `Secure` or `HttpOnly`: switched off explicitly, or left out on a "
+    "session/token cookie.",
     why="Without `Secure` the cookie is also sent over plain HTTP, where anyone on the network reads "
     "it; without `HttpOnly` any script injected into the page can steal it. Session and CSRF "
     "cookies should have both.",
@@ -384,6 +501,7 @@ _COOKIE_SETTINGS = {
     good="response.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')",
 )
 def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _credential_cookies_without_flags(ctx)
     for call in ctx.facts.method_calls("set_cookie"):
         off = [
             (name, flag, kw)
