@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword, keyword_value
-from ..engine.finding import Finding, Fix
+from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 
@@ -454,17 +454,26 @@ def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
 _CREDENTIAL_COOKIE = re.compile(r"(?i)sess|(?<![a-z])sid(?![a-z])|token|auth|jwt|remember|login|api[_-]?key")
 
 
+def _omitted_flags(call: ast.Call) -> list[str]:
+    """The flags a session/token cookie leaves out (none for other cookies)."""
+    name = argument(call, 0, "key")
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)) or has_star_kwargs(call):
+        return []
+    if not _CREDENTIAL_COOKIE.search(name.value) or len(call.args) > 2:
+        return []
+    return [flag for flag in ("secure", "httponly") if keyword(call, flag) is None]
+
+
 def _credential_cookies_without_flags(ctx: RuleContext) -> Iterator[Finding]:
     """``set_cookie("session", sid)`` with ``secure``/``httponly`` left out: both default to off in
     Django, Flask/Werkzeug and Starlette, so a session or token cookie goes out unprotected."""
     for call in ctx.facts.method_calls("set_cookie"):
+        given = [keyword(call, flag) for flag in ("secure", "httponly")]
+        if any(kw is not None and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in given):
+            continue  # reported (and fixed, omitted flags included) as a flag switched off
+        missing = _omitted_flags(call)
         name = argument(call, 0, "key")
-        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
-            continue
-        if not _CREDENTIAL_COOKIE.search(name.value) or has_star_kwargs(call) or len(call.args) > 2:
-            continue
-        missing = [flag for flag in ("secure", "httponly") if keyword(call, flag) is None]
-        if missing:
+        if missing and isinstance(name, ast.Constant):
             yield cookie_insecure_flags.finding(
                 ctx,
                 call,
@@ -510,7 +519,14 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
         ]
         # One fix turns on every flag the call switches off, whichever finding it is applied from.
         edits = tuple(edit for _, _, kw in off for edit in replace_node(ctx, kw.value, "True", "").edits)
-        title = "Set " + " and ".join(f"`{name}=True`" for name, _, _ in off)
+        names = [name for name, _, _ in off]
+        omitted = _omitted_flags(call) if off else []
+        if omitted:  # a credential cookie also gets the flag it leaves out
+            last = ctx.span(max([*call.args, *call.keywords], key=lambda a: (a.end_lineno, a.end_col_offset)))
+            insert = Span(last.end_line, last.end_col, last.end_line, last.end_col)
+            edits += (TextEdit(insert, "".join(f", {flag}=True" for flag in omitted)),)
+            names += omitted
+        title = "Set " + " and ".join(f"`{name}=True`" for name in names)
         for name, flag, kw in off:
             yield cookie_insecure_flags.finding(
                 ctx,
