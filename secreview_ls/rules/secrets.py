@@ -109,7 +109,7 @@ _TEMPLATE_VALUE = re.compile(r"^(?:\$\{?[\w.:-]+\}?|\{\{.*\}\}|\{[\w.]*\}|%\(\w+
 def is_signing_key_name(name: str) -> bool:
     """``SECRET_KEY``, ``app.secret_key``, ``JWT_SECRET_KEY``, ``signing_key``."""
     words = identifier_words(name)
-    return len(words) >= 2 and any(tuple(words[i : i + 2]) in _SIGNING_KEY_NAMES for i in range(len(words) - 1))
+    return len(words) >= 2 and tuple(words[-2:]) in _SIGNING_KEY_NAMES
 
 
 def used_literal_key(value: str) -> bool:

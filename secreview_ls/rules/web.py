@@ -289,9 +289,9 @@ def _safe_markup_argument(ctx: RuleContext, node: ast.expr, depth: int = 0) -> b
         return True
     safe = functools.partial(_safe_markup_argument, ctx, depth=depth + 1)
     if isinstance(node, ast.Call):
-        name = ctx.facts.qualname(node.func) or ""
+        name = ctx.facts.qualname(node.func) or ctx.facts.spelled(node.func)  # spelled: a local function
         last = name.rsplit(".", 1)[-1]
-        if name in _ESCAPERS or last in _ESCAPER_NAMES:
+        if name in _ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node):
             return True
         if isinstance(node.func, ast.Attribute):
             method = node.func.attr
@@ -313,6 +313,14 @@ def _safe_markup_argument(ctx: RuleContext, node: ast.expr, depth: int = 0) -> b
         value = single_assignment(ctx, node)
         return value is not None and safe(value)
     return False
+
+
+def _passes_autoescape(call: ast.Call) -> bool:
+    """``linebreaks(value, autoescape)``, ``urlize(value, autoescape=autoescape)``: a template
+    filter helper handed the autoescape flag escapes its input itself when escaping is on."""
+    if any(k.arg == "autoescape" for k in call.keywords):
+        return True
+    return any(isinstance(a, ast.Name) and a.id == "autoescape" for a in call.args)
 
 
 def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
