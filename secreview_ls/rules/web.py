@@ -37,6 +37,15 @@ _SETTINGS_MARKERS = ("INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE", "DJANGO_SET
 _DEVELOPMENT_NAMES = ("dev", "local", "test", "develop", "development", "debug", "ci")
 
 
+_DEFAULTS_MODULES = frozenset({"global_settings", "default_settings", "defaults", "default_config"})
+
+
+def _framework_defaults(ctx: RuleContext) -> bool:
+    """A framework's module of default settings (Django's ``global_settings.py``, Scrapy's
+    ``default_settings.py``): it states what a project gets when it sets nothing."""
+    return ctx.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py") in _DEFAULTS_MODULES
+
+
 def _settings_module(ctx: RuleContext) -> str | None:
     """``"settings"`` for a Django settings module, ``"development"`` for one named for a
     developer machine (``settings/dev.py``, ``local_settings.py``), else None."""
@@ -44,7 +53,7 @@ def _settings_module(ctx: RuleContext) -> str | None:
     parts = path.rsplit("/", 2)
     stem = parts[-1].removesuffix(".py")
     in_settings = "settings" in stem or (len(parts) > 1 and parts[-2] == "settings")
-    if not in_settings or not any(marker in ctx.source.text for marker in _SETTINGS_MARKERS):
+    if not in_settings or _framework_defaults(ctx) or not any(marker in ctx.source.text for marker in _SETTINGS_MARKERS):
         return None
     words = set(stem.replace("-", "_").split("_"))
     return "development" if words & set(_DEVELOPMENT_NAMES) else "settings"
@@ -513,7 +522,9 @@ _COOKIE_SETTINGS = {
     "session/token cookie.",
     why="Without `Secure` the cookie is also sent over plain HTTP, where anyone on the network reads "
     "it; without `HttpOnly` any script injected into the page can steal it. Session and CSRF "
-    "cookies should have both.",
+    "cookies should have both. A session/token cookie set with the flags left out is reported too "
+    "(they default to off in Django, Flask and Starlette). A framework's own table of defaults "
+    "(`global_settings.py`, `default_settings.py`) is not: projects override it.",
     bad="response.set_cookie('session', sid, secure=False, httponly=False)",
     good="response.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')",
 )
@@ -542,6 +553,8 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
                 f"`{ctx.facts.spelled(call.func)}` with `{name}=False` sets a cookie without the {flag} flag",
                 fix=Fix(title, edits),
             )
+    if _framework_defaults(ctx):
+        return  # a framework's table of defaults; projects override them in their own settings
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
         if not (isinstance(node.value, ast.Constant) and node.value.value in (False, None)):
