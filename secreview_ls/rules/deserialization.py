@@ -10,7 +10,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
-from .judge import single_assignment
+from .judge import identifier_words, single_assignment
 
 _SAFE_YAML_LOADERS = frozenset(
     {
@@ -148,18 +148,32 @@ _OUTSIDE_NAMES = frozenset(
 
 
 def _names_in(ctx: RuleContext, node: ast.AST, depth: int = 0) -> set[str]:
-    """Identifiers and attribute names the value is computed from, following names bound once."""
+    """Words of the identifiers and attribute names the value is computed from, following names
+    bound once and ``with ... as name`` bindings (``UPLOAD_DIR`` gives ``upload`` and ``dir``)."""
     found: set[str] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute):
             found.add(sub.attr)
+            found.update(identifier_words(sub.attr))
         elif isinstance(sub, ast.Name):
             found.add(sub.id)
+            found.update(identifier_words(sub.id))
             if depth < 3:
-                value = single_assignment(ctx, sub)
+                value = single_assignment(ctx, sub) or _with_binding(ctx, sub)
                 if value is not None:
                     found |= _names_in(ctx, value, depth + 1)
     return found
+
+
+def _with_binding(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
+    """``EXPR`` of the ``with EXPR as name`` in the same function that binds ``name``."""
+    function = ctx.facts.enclosing_function(name)
+    for item in ctx.facts.nodes(ast.withitem):
+        assert isinstance(item, ast.withitem)
+        target = item.optional_vars
+        if isinstance(target, ast.Name) and target.id == name.id and ctx.facts.enclosing_function(item) is function:
+            return item.context_expr
+    return None
 
 
 def _is_parameter(ctx: RuleContext, node: ast.expr) -> bool:
