@@ -51,6 +51,8 @@ class BannedCall:
     ruff: tuple[str, ...] = ()
     details: Mapping[str, str] = field(default_factory=dict)
     fix: Fixer | None = None
+    # Calls of the API that the row's own judgement leaves out (None: every call is a finding).
+    harmless: Callable[[ast.Call], bool] | None = None
 
 
 def matched_calls(facts: ModuleFacts, apis: tuple[str, ...]) -> Iterator[tuple[str, ast.Call]]:
@@ -69,11 +71,26 @@ def matched_calls(facts: ModuleFacts, apis: tuple[str, ...]) -> Iterator[tuple[s
 def banned_call_findings(row: BannedCall, current: Rule, ctx: RuleContext) -> Iterator[Finding]:
     """The findings of one row: every matched call, with the row's message and fix."""
     for api, call in matched_calls(ctx.facts, row.apis):
+        if row.harmless is not None and row.harmless(call):
+            continue
         message = row.message.format(call=ctx.facts.spelled(call.func), detail=row.details.get(api, ""))
         yield current.finding(ctx, call, message, fix=row.fix(ctx, call) if row.fix is not None else None)
 
 
 # -- fixes ----------------------------------------------------------------------------------
+
+
+def names_a_windows_pipe(call: ast.Call) -> bool:
+    """``mktemp(prefix=r'\\\\.\\pipe\\app-')``: the name of a Windows named pipe, which its creator opens
+    with ``FILE_FLAG_FIRST_PIPE_INSTANCE``; there is no file to race for."""
+    prefix = next((kw.value for kw in call.keywords if kw.arg == "prefix"), call.args[1] if len(call.args) > 1 else None)
+    if isinstance(prefix, ast.BinOp):  # r'\\.\pipe\x-%d' % n
+        prefix = prefix.left
+    if isinstance(prefix, ast.Call) and isinstance(prefix.func, ast.Attribute):  # '...{}'.format(n)
+        prefix = prefix.func.value
+    return isinstance(prefix, ast.Constant) and isinstance(prefix.value, str) and prefix.value.lower().startswith(
+        "\\\\.\\pipe\\"
+    )
 
 
 def mktemp_fix(ctx: RuleContext, call: ast.Call) -> Fix | None:
@@ -225,6 +242,7 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         message="`{call}()` returns a name that another process can claim before this one "
         "creates the file; use `tempfile.mkstemp()` or `NamedTemporaryFile()`",
         fix=mktemp_fix,
+        harmless=names_a_windows_pipe,
         cwe=377,
         severity=MEDIUM,
         confidence=HIGH,
@@ -233,7 +251,8 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         summary="`tempfile.mktemp()` returns a name without creating the file.",
         why="Between `mktemp()` choosing a name and the program creating the file, another process can "
         "create that path (or a symlink there) — a classic race. `mkstemp()` creates and opens the file "
-        "in one step.",
+        "in one step. A name with a Windows named-pipe prefix (`\\\\.\\pipe\\`) is not reported: "
+        "no file is created there.",
         bad="import tempfile\npath = tempfile.mktemp(suffix='.txt')",
         good="import os, tempfile\nfd, path = tempfile.mkstemp(suffix='.txt')\nos.close(fd)",
     ),
