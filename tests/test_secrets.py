@@ -251,6 +251,13 @@ def test_every_secret_on_a_line_is_masked_in_each_snippet() -> None:
         "DATABASE_URL=postgres://user:password@localhost/app",
         "DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app",
         "url = https://user:secret@example.com/path",
+        "DATABASE_URL=postgresql://scott:tiger@db.internal/test",
+        "mssql = mssql+pyodbc://scott:tiger^5HHH@mssql2017:1433/test",
+        "url: mysql://username:password@db/app",
+        "url: mysql://user:pass@db/app",
+        "DATABASE_URL=postgres://app:Xk2pr0dpw7@127.0.0.1:5432/app",
+        r'"PASSWORD=\nDB_PASSWORD\n"',
+        r'password:\nDB_PASSWORD',
         "Authorization: Bearer <token>",
         "Authorization: Bearer ${TOKEN}",
         "key = 'value'",
@@ -274,6 +281,9 @@ def test_placeholders_and_look_alikes_are_quiet(line: str) -> None:
         ("X_API_KEY=Zq7Rm2Xv9Lp4Tn8Ks3Wd6Yb1", "SR781"),
         ("Authorization: Bearer Zq7Rm2Xv9Lp4Tn8Ks3Wd6Yb1Hc5Fj0", "SR781"),
         ("DATABASE_URL=postgresql://app:Xk2pr0dpw7@db.internal:5432/app", "SR782"),
+        ("DATABASE_URL=postgresql://scott:Xk2pr0dpw7@db.internal:5432/app", "SR782"),
+        ("BROKER=amqp://admin:Rb7-mq-Pw@mq.prod.internal//", "SR782"),
+        (r'  "HOME=/srv\nDB_PASSWORD=Pr0d-s3cret!\nDEBUG=0",', "SR780"),
     ],
 )
 def test_generic_credentials_in_config_files(line: str, rule_id: str) -> None:

@@ -220,8 +220,11 @@ _NOT_SECRET_FIRST = frozenset(
 )
 _WORDS = re.compile(r"(?i)pass|pwd|secret|token|key|cred|auth")
 _ASSIGN = re.compile(
-    r"""(?P<kq>["']?)(?P<key>[A-Za-z_@$][\w.\-]*)(?P=kq)\s*(?P<sep>:=|=>|(?<![=!<>])=(?!=)|:(?![:/]))[ \t]*"""
-    r"""(?P<val>"(?:[^"\\\n]|\\.){0,300}"|'(?:[^'\\\n]|\\.){0,300}'|[^\s,;'"`]{1,300})"""
+    # A key starts at a word boundary or right after an escaped line break (``"A=1\\nDB_PASSWORD=..."``
+    # inside a JSON string), never inside the escape itself; a bare value stops at such an escape.
+    r"""(?P<kq>["']?)(?:(?<=\\[nrt])|(?<![\\\w.\-]))(?P<key>[A-Za-z_@$][\w.\-]*)(?P=kq)\s*"""
+    r"""(?P<sep>:=|=>|(?<![=!<>])=(?!=)|:(?![:/]))[ \t]*"""
+    r"""(?P<val>"(?:[^"\\\n]|\\.){0,300}"|'(?:[^'\\\n]|\\.){0,300}'|(?:[^\s,;'"`\\]|\\(?![nrt])){1,300})"""
 )
 _XML_ELEMENT = re.compile(
     r"<(?P<key>[\w:.\-]*(?:password|passwd|secret|token|apikey|api_key))>(?P<val>[^<\n]{1,300})</"
@@ -476,7 +479,22 @@ _URL_CREDENTIALS = re.compile(
 )
 _EXAMPLE_HOSTS = re.compile(
     r"(?i)(?:^|\.)(?:example\.(?:com|org|net)|test|invalid|localhost|host|hostname|server|domain)$"
+    r"|^127(?:\.\d{1,3}){3}$|^0\.0\.0\.0$"  # loopback: a throwaway database on the same machine
 )
+# Accounts that documentation and tutorials use as stand-ins: Oracle's demo schema (``scott`` /
+# ``tiger``, which database libraries' docs have reused for decades, sometimes with a suffix to
+# satisfy a password policy) and the generic ``user``/``username`` with a password word.
+_EXAMPLE_USERS = frozenset({"user", "username", "usr", "login", "someuser", "myuser", "dbuser", "name"})
+_EXAMPLE_PASSWORDS = frozenset({"pass", "password", "passwd", "pwd", "pw", "passw0rd", "secret", "tiger"})
+
+
+def is_example_account(user: str, password: str) -> bool:
+    """``scott:tiger``, ``user:pass``, ``username:password``: an account written to show the shape
+    of a URL, not one that opens anything."""
+    user_l, password_l = user.lower(), password.lower()
+    if user_l == "scott" and password_l.startswith("tiger"):
+        return True
+    return password_l in _EXAMPLE_PASSWORDS and (user_l in _EXAMPLE_USERS or password_l != "secret")
 
 
 def find_url_credentials(lines: list[str], only: Iterable[int] | None = None) -> list[SecretHit]:
@@ -490,7 +508,7 @@ def find_url_credentials(lines: list[str], only: Iterable[int] | None = None) ->
             user = match.group("user")
             if is_placeholder(password, user) or (is_placeholder(user) and not looks_random(password, min_length=12)):
                 continue
-            if password.lower() in ("pass", "pwd", "pw", "passw0rd") or _EXAMPLE_HOSTS.search(match.group("host")):
+            if is_example_account(user, password) or _EXAMPLE_HOSTS.search(match.group("host")):
                 continue
             if password.isdigit() and len(password) <= 5:  # host:port@ in odd URLs
                 continue

@@ -1,7 +1,7 @@
 """Banned calls as data: rules where calling the API is itself the finding.
 
 Cleartext protocols (Telnet, FTP, IPMI), a temporary-file name with no file behind it,
-obsolete ciphers, the interpreter's internal ``marshal`` format: no argument makes these
+obsolete ciphers: no argument makes these
 calls safe, so each rule is one row of ``BANNED_CALLS`` (its id, the qualified names it
 matches, the message, its metadata and its documentation) and ``banned_call_findings``
 checks every row the same way. A rule that needs any judgement about the call (its
@@ -53,6 +53,8 @@ class BannedCall:
     fix: Fixer | None = None
     fix_safety: FixSafety | None = None
     fix_note: str = ""
+    # Calls of the API that the row's own judgement leaves out (None: every call is a finding).
+    harmless: Callable[[ast.Call], bool] | None = None
 
 
 def matched_calls(facts: ModuleFacts, apis: tuple[str, ...]) -> Iterator[tuple[str, ast.Call]]:
@@ -71,11 +73,26 @@ def matched_calls(facts: ModuleFacts, apis: tuple[str, ...]) -> Iterator[tuple[s
 def banned_call_findings(row: BannedCall, current: Rule, ctx: RuleContext) -> Iterator[Finding]:
     """The findings of one row: every matched call, with the row's message and fix."""
     for api, call in matched_calls(ctx.facts, row.apis):
+        if row.harmless is not None and row.harmless(call):
+            continue
         message = row.message.format(call=ctx.facts.spelled(call.func), detail=row.details.get(api, ""))
         yield current.finding(ctx, call, message, fix=row.fix(ctx, call) if row.fix is not None else None)
 
 
 # -- fixes ----------------------------------------------------------------------------------
+
+
+def names_a_windows_pipe(call: ast.Call) -> bool:
+    """``mktemp(prefix=r'\\\\.\\pipe\\app-')``: the name of a Windows named pipe, which its creator opens
+    with ``FILE_FLAG_FIRST_PIPE_INSTANCE``; there is no file to race for."""
+    prefix = next((kw.value for kw in call.keywords if kw.arg == "prefix"), call.args[1] if len(call.args) > 1 else None)
+    if isinstance(prefix, ast.BinOp):  # r'\\.\pipe\x-%d' % n
+        prefix = prefix.left
+    if isinstance(prefix, ast.Call) and isinstance(prefix.func, ast.Attribute):  # '...{}'.format(n)
+        prefix = prefix.func.value
+    return isinstance(prefix, ast.Constant) and isinstance(prefix.value, str) and prefix.value.lower().startswith(
+        "\\\\.\\pipe\\"
+    )
 
 
 def mktemp_fix(ctx: RuleContext, call: ast.Call) -> Fix | None:
@@ -166,26 +183,6 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         good="from cryptography.hazmat.primitives.ciphers.aead import AESGCM\nAESGCM(key).encrypt(nonce, data, None)",
     ),
     BannedCall(
-        id="SR403",
-        name="marshal-load",
-        family="deserialization",
-        apis=("marshal.load", "marshal.loads"),
-        message="`{call}` reads the interpreter's internal `marshal` format, which is not "
-        "safe for data from outside the program; use a data-only format such as JSON",
-        cwe=502,
-        severity=MEDIUM,
-        confidence=HIGH,
-        bandit=("B302",),
-        ruff=("S302",),
-        summary="`marshal.load`/`loads` reads data in an internal format that is not safe for untrusted input.",
-        why="The `marshal` format exists for `.pyc` files; it builds code objects and its reader is not "
-        "hardened against malicious or malformed data, which can crash the interpreter. Code objects "
-        "read this way may later be executed. Use JSON or another data-only format for data from "
-        "outside the program.",
-        bad="import marshal\nconfig = marshal.loads(sock.recv(4096))",
-        good="import json\nconfig = json.loads(sock.recv(4096))",
-    ),
-    BannedCall(
         id="SR503",
         name="telnet-used",
         family="network",
@@ -251,6 +248,7 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         fix_note="The file now exists, empty and readable by its owner only, as soon as the name is "
         "chosen: code that creates something else at that path (a directory, a socket, a FIFO) or "
         "hands it to another user fails.",
+        harmless=names_a_windows_pipe,
         cwe=377,
         severity=MEDIUM,
         confidence=HIGH,
@@ -259,7 +257,8 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         summary="`tempfile.mktemp()` returns a name without creating the file.",
         why="Between `mktemp()` choosing a name and the program creating the file, another process can "
         "create that path (or a symlink there) — a classic race. `mkstemp()` creates and opens the file "
-        "in one step.",
+        "in one step. A name with a Windows named-pipe prefix (`\\\\.\\pipe\\`) is not reported: "
+        "no file is created there.",
         bad="import tempfile\npath = tempfile.mktemp(suffix='.txt')",
         good="import os, tempfile\nfd, path = tempfile.mkstemp(suffix='.txt')\nos.close(fd)",
     ),

@@ -1,5 +1,5 @@
-"""Deserialization of data that can construct arbitrary objects (CWE-502). ``marshal``
-(SR403), where the call itself is the finding, is a row of ``banned_calls``."""
+"""Deserialization of data that can construct arbitrary objects (CWE-502): YAML loaders,
+pickle and its relatives, ``marshal``; each judged by where the bytes come from."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding
-from .base import HIGH, MEDIUM, RuleContext, replace_node, rule
+from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
+from .judge import identifier_words, single_assignment
 
 _SAFE_YAML_LOADERS = frozenset(
     {
@@ -124,6 +125,84 @@ _PICKLE_LIKE = {
 }
 
 
+_PICKLE_WRITERS = (
+    "pickle.dump",
+    "pickle.dumps",
+    "pickle.Pickler",
+    "_pickle.dump",
+    "_pickle.dumps",
+    "_pickle.Pickler",
+    "cPickle.dump",
+    "cPickle.dumps",
+    "dill.dump",
+    "dill.dumps",
+    "cloudpickle.dump",
+    "cloudpickle.dumps",
+    "marshal.dump",
+    "marshal.dumps",
+)
+# Names that show data arriving from outside the process: sockets, HTTP requests and responses,
+# uploads, cookies, standard input.
+_OUTSIDE_NAMES = frozenset(
+    """recv recvfrom recv_into recvmsg urlopen request requests req sock socket stdin COOKIES cookies
+    FILES files upload uploaded GET POST body get_data get_json websocket ws""".split()
+)
+
+
+def _names_in(ctx: RuleContext, node: ast.AST, depth: int = 0) -> set[str]:
+    """Words of the identifiers and attribute names the value is computed from, following names
+    bound once and ``with ... as name`` bindings (``UPLOAD_DIR`` gives ``upload`` and ``dir``)."""
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute):
+            found.add(sub.attr)
+            found.update(identifier_words(sub.attr))
+        elif isinstance(sub, ast.Name):
+            found.add(sub.id)
+            found.update(identifier_words(sub.id))
+            if depth < 3:
+                value = single_assignment(ctx, sub) or _with_binding(ctx, sub)
+                if value is not None:
+                    found |= _names_in(ctx, value, depth + 1)
+    return found
+
+
+def _with_binding(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
+    """``EXPR`` of the ``with EXPR as name`` in the same function that binds ``name``."""
+    function = ctx.facts.enclosing_function(name)
+    for item in ctx.facts.nodes(ast.withitem):
+        assert isinstance(item, ast.withitem)
+        target = item.optional_vars
+        if isinstance(target, ast.Name) and target.id == name.id and ctx.facts.enclosing_function(item) is function:
+            return item.context_expr
+    return None
+
+
+def _is_parameter(ctx: RuleContext, node: ast.expr) -> bool:
+    function = ctx.facts.enclosing_function(node)
+    if function is None or not isinstance(node, ast.Name):
+        return False
+    args = function.args
+    return node.id in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+
+
+def _origin(ctx: RuleContext, call: ast.Call) -> str:
+    """``"outside"`` (a socket, request, upload or stdin feeds the call), ``"own"`` (the module
+    pickles this data itself: a cache, queue or store it reads back), ``"parameter"`` (own
+    storage, but the bytes are handed in by a caller) or ``"unknown"``."""
+    data = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+    if data is None:
+        return "unknown"
+    if _names_in(ctx, data) & _OUTSIDE_NAMES:
+        return "outside"
+    if not any(True for _ in ctx.facts.calls_to(*_PICKLE_WRITERS)):
+        return "unknown"
+    inner = data
+    while isinstance(inner, ast.Call) and inner.args:  # b64decode(zlib.decompress(x)) -> x
+        inner = inner.args[0]
+    return "parameter" if _is_parameter(ctx, inner) else "own"
+
+
 @rule(
     id="SR402",
     name="pickle-load",
@@ -136,7 +215,14 @@ _PICKLE_LIKE = {
     "chosen by whoever wrote the data.",
     why="A pickle stream is a small program: the `REDUCE` opcode calls any importable callable with "
     "any arguments. Loading a pickle from a file, socket, cache or upload that an attacker can "
-    "influence is remote code execution.",
+    "influence is remote code execution. Judged by where the bytes come from: a socket, request, "
+    "upload or standard input is reported with high confidence; a module that reads back what "
+    "it pickled itself (its cache file, queue entry, in-memory store or database row) is not "
+    "reported -- the risk there is someone else writing that storage, a deployment question that "
+    "Bandit/Ruff users answer with a blanket `nosec` on every cache backend, which hides the real "
+    "cases too; when such a module is handed the bytes by its caller the finding stays at low "
+    "severity and confidence. Anything else is reported with medium confidence. Request data "
+    "reaching a loader through several steps is the taint rule SR810.",
     bad="import pickle\nsession = pickle.loads(cookie_bytes)",
     good="import json\nsession = json.loads(cookie_bytes)  # data only\n"
     "# if the bytes must be pickles, authenticate them first (hmac.compare_digest on a signature)",
@@ -151,6 +237,9 @@ def pickle_load(ctx: RuleContext) -> Iterator[Finding]:
             weights_only = keyword_value(call, "weights_only")
             if isinstance(weights_only, ast.Constant) and weights_only.value is True:
                 continue
+        origin = _origin(ctx, call)
+        if origin == "own":
+            continue
         spelled = ctx.facts.spelled(call.func)
         advice = (
             "pass `weights_only=True` (or load `safetensors`)"
@@ -161,5 +250,55 @@ def pickle_load(ctx: RuleContext) -> Iterator[Finding]:
             ctx,
             call,
             f"`{spelled}` deserializes with {_PICKLE_LIKE[name]}, which runs code embedded in the data; {advice}",
+            severity=LOW if origin == "parameter" else None,
+            confidence={"outside": HIGH, "parameter": LOW}.get(origin, MEDIUM),
         )
 
+
+
+_MARSHAL_LOADS = ("marshal.load", "marshal.loads")
+_BYTECODE_MARKERS = ("MAGIC_NUMBER", "CodeType", "_code_type", ".pyc")
+
+
+def _reads_bytecode(ctx: RuleContext) -> bool:
+    """The module handles compiled Python (``.pyc`` headers, code objects): marshal is the
+    format of that bytecode, and loading it is what importing the module would do anyway."""
+    return any(marker in ctx.source.text for marker in _BYTECODE_MARKERS)
+
+
+@rule(
+    id="SR403",
+    name="marshal-load",
+    cwe=502,
+    severity=MEDIUM,
+    confidence=HIGH,
+    bandit=("B302",),
+    ruff=("S302",),
+    summary="`marshal.load`/`loads` reads data in an internal format that is not safe for untrusted input.",
+    why="The `marshal` format exists for `.pyc` files; it builds code objects and its reader is not "
+    "hardened against malicious or malformed data, which can crash the interpreter. Code objects "
+    "read this way may later be executed. Use JSON or another data-only format for data from "
+    "outside the program. Judged by the data: bytes from a socket, request or standard input are "
+    "reported with high confidence; a module that reads back what it marshalled itself, or loads "
+    "compiled bytecode (`.pyc` headers, code objects: what an importer does), is not reported; "
+    "anything else with medium confidence.",
+    bad="import marshal\nconfig = marshal.loads(sock.recv(4096))",
+    good="import json\nconfig = json.loads(sock.recv(4096))",
+)
+def marshal_load(ctx: RuleContext) -> Iterator[Finding]:
+    calls = list(ctx.facts.calls_to(*_MARSHAL_LOADS))
+    if not calls:
+        return
+    own = any(True for _ in ctx.facts.calls_to("marshal.dump", "marshal.dumps")) or _reads_bytecode(ctx)
+    for _, call in calls:
+        data = call.args[0] if call.args else None
+        outside = data is not None and bool(_names_in(ctx, data) & _OUTSIDE_NAMES)
+        if own and not outside:
+            continue
+        yield marshal_load.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` reads the interpreter's internal `marshal` format, which is not "
+            "safe for data from outside the program; use a data-only format such as JSON",
+            confidence=HIGH if outside else MEDIUM,
+        )

@@ -493,7 +493,10 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
     kind="text",
     summary="A URL carries a literal password (`scheme://user:password@host`).",
     why="Connection URLs end up in logs, error messages, process lists and dashboards, and with them the "
-    "password. Placeholder passwords and example hosts (`example.com`, `localhost`) are not reported.",
+    "password. Placeholder passwords, example hosts (`example.com`, `localhost`, loopback addresses: a "
+    "throwaway database on the same machine) and the accounts documentation uses as stand-ins (Oracle's "
+    "demo `scott`/`tiger` that database libraries' docs reuse, `user:pass`, `username:password`) are not "
+    "reported.",
     bad='DATABASE_URL = "postgresql://app:Xk2-pr0d-pw@db.internal:5432/app"',  # secreview: ignore[SR782] docs
     good='DATABASE_URL = os.environ["DATABASE_URL"]\n'
     "# or build it from parts: user from config, password from a secret manager",

@@ -5,6 +5,16 @@ A finding needs both a name that means a secret (``password``, ``api_key``,
 looks like one (not empty, not a placeholder such as ``"changeme"`` or
 ``"<your-token>"``, not an environment variable name or a sentence).
 Test code is not reported by default: fixture credentials are not secrets in use.
+
+Judged by role as well as by look: a value that is an identifier (``"_password_reset_token"``,
+a session key name), a name that starts with an action (``update_password == "always"``,
+an option), a reply code (``PWD_REPLY``), an e-mail address (anonymous FTP's password) or
+a mapping of field names (``dict(username="user", password="passwd")``) holds no credential.
+A literal the program uses as its signing key (``SECRET_KEY``, ``app.secret_key``,
+``JWT_SECRET_KEY``) or passes straight to ``jwt.encode``/``.login(user, ...)`` is reported
+whatever it looks like: a placeholder that is in use is the key in force. Django-style
+database settings naming a user with an empty ``PASSWORD`` (not SQLite) are reported with low
+confidence.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import re
 from collections.abc import Iterator
 
 from ..engine.finding import Finding
-from .base import MEDIUM, RuleContext, rule
+from .base import LOW, MEDIUM, RuleContext, rule
 from .judge import identifier_words
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw", "secret", "passcode"})
@@ -52,6 +62,7 @@ _NOT_SECRET_WORDS = frozenset(
     mask masked strength complexity rule rules history state status module
     cache pool lock queue store keyword keywords ref refs reference map table
     dict list set tuple sample example examples default defaults doc docs description
+    reply replies response command cmd
     """.split()
 )
 _PLACEHOLDER_VALUES = frozenset(
@@ -79,6 +90,34 @@ _PLACEHOLDER_SHAPES = re.compile(
 )
 
 
+# A name that starts with an action is the name of a setting about the credential
+# (``update_password = 'always'``, ``reset_token_ttl``), not of the credential.
+_ACTION_FIRST = frozenset(
+    """update change reset set require check verify validate hash encrypt decrypt generate rotate show hide
+    use allow enable disable ask prompt forgot save store send expire remember""".split()
+)
+# Names whose value is the key an application signs or encrypts with (``SECRET_KEY``,
+# ``app.secret_key``, ``JWT_SECRET``): a literal there is in use, placeholder-looking or not.
+_SIGNING_KEY_NAMES = (("secret", "key"), ("signing", "key"), ("jwt", "secret"), ("jwt", "key"), ("hmac", "key"))
+_USER_KEYS = frozenset({"user", "username", "usr", "login", "userid"})
+_USER_FIELD_WORDS = _USER_KEYS | {"name", "user_name", "login_name"}
+_IDENTIFIER_VALUE = re.compile(r"^_*[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+_EMAIL_VALUE = re.compile(r"^[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+$")
+_TEMPLATE_VALUE = re.compile(r"^(?:\$\{?[\w.:-]+\}?|\{\{.*\}\}|\{[\w.]*\}|%\(\w+\)s|%s|<[^<>]*>)$")
+
+
+def is_signing_key_name(name: str) -> bool:
+    """``SECRET_KEY``, ``app.secret_key``, ``JWT_SECRET_KEY``, ``signing_key``."""
+    words = identifier_words(name)
+    return len(words) >= 2 and tuple(words[-2:]) in _SIGNING_KEY_NAMES
+
+
+def used_literal_key(value: str) -> bool:
+    """A literal a program actually uses as its key or password: anything but empty or a template."""
+    stripped = value.strip()
+    return bool(stripped) and not _TEMPLATE_VALUE.match(stripped)
+
+
 # Secret words as values: the name of a field (``PASSWORD = "password"``) when the value repeats a
 # word of the name it is assigned to, a weak credential otherwise (``SMTP_PASSWORD = "secret"``).
 _SELF_NAMING_VALUES = frozenset({"password", "passwd", "pwd", "pass", "secret", "passphrase", "passcode"})
@@ -94,6 +133,8 @@ def secret_kind(name: str) -> str | None:
     (``API_KEY``, ``authToken``), or None (``password_field``, ``TOKEN_URL``, ``sort_key``)."""
     words = identifier_words(name)
     if not words or any(w in _NOT_SECRET_WORDS for w in words[1:]):
+        return None
+    if len(words) > 1 and words[0] in _ACTION_FIRST:
         return None
     if words[-1] in {"key", "keys"}:
         if len(words) > 1 and (words[-2] in _KEY_QUALIFIERS or words[-2] in _SECRET_WORDS):
@@ -130,6 +171,10 @@ def is_secret_value(value: str, kind: str = "password", *, name: str | None = No
         return False
     if stripped.lower() in _SELF_NAMING_VALUES:
         return name is not None and stripped.lower() not in identifier_words(name)
+    if kind == "token" and _IDENTIFIER_VALUE.match(stripped) and set(identifier_words(stripped)) & _SECRET_WORDS:
+        return False  # ``SESSION_TOKEN = "_password_reset_token"``: the name of a session key, not a token
+    if _EMAIL_VALUE.match(stripped):
+        return False  # an identity (anonymous FTP's e-mail address as password), not a secret
     if _REGEX_SYNTAX.search(stripped):
         return False  # a pattern that matches secrets, not a secret
     if stripped.lower() in _PLACEHOLDER_VALUES:
@@ -154,8 +199,21 @@ def _passphrase(value: str) -> bool:
 
 
 def _judge(name: str, value: str, *, passphrase: bool = False) -> bool:
+    if is_signing_key_name(name) and not passphrase:
+        return used_literal_key(value) and not _PLACEHOLDER_SHAPES.match(value.strip())
     kind = secret_kind(name)
     return kind is not None and is_secret_value(value, kind, name=name, passphrase=passphrase)
+
+
+def _names_fields(values: list[tuple[str | None, ast.expr]]) -> bool:
+    """Keyword arguments or dict entries that map field names to field names
+    (``dict(database="db", username="user", password="passwd")``): a schema, no credential."""
+    for key, item in values:
+        value = _string(item)
+        words = identifier_words(key or "")
+        if words and value and words[-1] in _USER_KEYS and value.lower() in _USER_FIELD_WORDS | {"userid"}:
+            return True  # the user field is "filled" with the word user: the others are names too
+    return False
 
 
 def _string(node: ast.AST | None) -> str | None:
@@ -230,12 +288,37 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 break
     for node in ctx.facts.nodes(ast.Dict):
         assert isinstance(node, ast.Dict)
+        if _empty_database_password(node):
+            yield hardcoded_password_string.finding(
+                ctx,
+                node,
+                "database connection settings with an empty `PASSWORD` for a named user: the server accepts "
+                "anyone who can reach it as that user; set a password and read it from the environment",
+                confidence=LOW,
+            )
+        names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
         for key, item in zip(node.keys, node.values, strict=False):
             name, value = _string(key), _string(item)
+            if names_fields and value is not None and value.isalpha():
+                continue
             if name and value is not None and _judge(name, value):
                 yield hardcoded_password_string.finding(
                     ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
                 )
+
+
+def _empty_database_password(mapping: ast.Dict) -> bool:
+    """Django-style ``{"ENGINE": "...postgresql", "USER": "app", "PASSWORD": ""}`` (not SQLite,
+    which has no users)."""
+    entries = {_string(k): _string(v) for k, v in zip(mapping.keys, mapping.values, strict=False) if _string(k)}
+    engine = entries.get("ENGINE")
+    return (
+        engine is not None
+        and "sqlite" not in engine.lower()
+        and bool(entries.get("USER"))
+        and "PASSWORD" in entries
+        and entries["PASSWORD"] == ""
+    )
 
 
 def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict) -> Iterator[Finding]:
@@ -273,9 +356,39 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
         value = _string(node.value)
         if node.arg and value is not None and _judge(node.arg, value):
             call = ctx.facts.parent(node)
+            if value.isalpha() and isinstance(call, ast.Call) and _names_fields([(k.arg, k.value) for k in call.keywords]):
+                continue
             where = f"`{ctx.facts.spelled(call.func)}`" if isinstance(call, ast.Call) else "a call"
             yield hardcoded_password_argument.finding(
                 ctx, node, f"{where} receives a hardcoded credential as `{node.arg}=`; {_MESSAGE}"
+            )
+    yield from _positional_credentials(ctx)
+
+
+# Calls whose positional argument at the index is a key or password the call uses right away.
+_KEY_POSITIONS = {"jwt.encode": 1, "jwt.decode": 1, "jwt.api_jwt.encode": 1, "jwt.api_jwt.decode": 1}
+_LOGIN_METHODS = frozenset({"login", "auth_plain", "auth_login"})
+
+
+def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
+    """``jwt.encode(payload, "key")``, ``smtp.login(user, "pw")``: a literal used as the key or
+    password, whatever it looks like (a placeholder that is used is the key in force)."""
+    for name, call in ctx.facts.calls_to(*_KEY_POSITIONS):
+        index = _KEY_POSITIONS[name]
+        value = _string(call.args[index]) if len(call.args) > index else None
+        if value is not None and used_literal_key(value):
+            yield hardcoded_password_argument.finding(
+                ctx, call.args[index], f"`{ctx.facts.spelled(call.func)}` is given a hardcoded key; {_MESSAGE}"
+            )
+    for call in ctx.facts.nodes(ast.Call):
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _LOGIN_METHODS and len(call.args) == 2):
+            continue
+        value = _string(call.args[1])
+        if value is not None and used_literal_key(value) and not _EMAIL_VALUE.match(value.strip()):
+            yield hardcoded_password_argument.finding(
+                ctx, call.args[1], f"`{ctx.facts.spelled(func)}` is given a hardcoded password; {_MESSAGE}"
             )
 
 

@@ -4,28 +4,65 @@ cookie flags."""
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword, keyword_value
-from ..engine.finding import Finding, Fix
+from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 
+_APP_FACTORIES = ("create_app", "make_app", "build_app", "get_app")
+
 
 def _bound_to_flask_app(ctx: RuleContext, receiver: ast.expr) -> bool:
-    if not isinstance(receiver, ast.Name):
+    if isinstance(receiver, ast.Call):  # create_app().run(debug=True)
+        value: ast.expr | None = receiver
+    elif isinstance(receiver, ast.Name):
+        value = single_assignment(ctx, receiver)
+    else:
         return False
-    value = single_assignment(ctx, receiver)
     if isinstance(value, ast.Call):
-        name = ctx.facts.qualname(value.func) or ""
-        return name in {"flask.Flask", "quart.Quart"} or name.endswith(".create_app")
+        name = ctx.facts.qualname(value.func) or ctx.facts.spelled(value.func)
+        return name in {"flask.Flask", "quart.Quart"} or name.rsplit(".", 1)[-1] in _APP_FACTORIES
     return False
+
+
+def _true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+_SETTINGS_MARKERS = ("INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE", "DJANGO_SETTINGS_MODULE")
+_DEVELOPMENT_NAMES = ("dev", "local", "test", "develop", "development", "debug", "ci")
+
+
+_DEFAULTS_MODULES = frozenset({"global_settings", "default_settings", "defaults", "default_config"})
+
+
+def _framework_defaults(ctx: RuleContext) -> bool:
+    """A framework's module of default settings (Django's ``global_settings.py``, Scrapy's
+    ``default_settings.py``): it states what a project gets when it sets nothing."""
+    return ctx.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py") in _DEFAULTS_MODULES
+
+
+def _settings_module(ctx: RuleContext) -> str | None:
+    """``"settings"`` for a Django settings module, ``"development"`` for one named for a
+    developer machine (``settings/dev.py``, ``local_settings.py``), else None."""
+    path = ctx.path.replace("\\", "/").lower()
+    parts = path.rsplit("/", 2)
+    stem = parts[-1].removesuffix(".py")
+    in_settings = "settings" in stem or (len(parts) > 1 and parts[-2] == "settings")
+    if not in_settings or _framework_defaults(ctx) or not any(marker in ctx.source.text for marker in _SETTINGS_MARKERS):
+        return None
+    words = set(stem.replace("-", "_").split("_"))
+    return "development" if words & set(_DEVELOPMENT_NAMES) else "settings"
 
 
 @rule(
     id="SR601",
     name="flask-debug",
-    cwe=94,
+    cwe=489,
     severity=HIGH,
     confidence=MEDIUM,
     bandit=("B201",),
@@ -34,20 +71,25 @@ def _bound_to_flask_app(ctx: RuleContext, receiver: ast.expr) -> bool:
     fix_note="Only development aids change (the in-browser debugger, and with `debug` the automatic "
     "reloader): the application answers every request as before, and an error shows a plain 500 "
     "page instead of a console that runs code.",
-    summary="A Flask/Werkzeug server runs with the interactive debugger (`debug=True`).",
+    summary="A web application runs in debug mode: Flask/Werkzeug's interactive debugger "
+    "(`debug=True`), Django's `DEBUG = True` in a settings module, FastAPI/Starlette `debug=True`.",
     why="The Werkzeug debugger serves a Python console in the browser on any exception. Anyone who "
     "can reach the server and trigger an error (or guess/compute the PIN) runs code on the host. "
-    "Enable debugging through the `FLASK_DEBUG` environment variable on a developer machine only.",
+    "Django with `DEBUG = True` and FastAPI/Starlette with `debug=True` show tracebacks with "
+    "settings, source and local variables to every visitor (CWE-489, active debug code). Enable "
+    "debugging through an environment variable on a developer machine only. Settings modules "
+    "named for development (`settings/dev.py`, `local_settings.py`) are reported with low confidence.",
     bad="app.run(host='127.0.0.1', debug=True)",
     good="app.run(host='127.0.0.1')  # FLASK_DEBUG=1 flask run, locally",
 )
 def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
-    if imports_module(ctx.facts, "flask", "quart"):
-        for call in ctx.facts.method_calls("run"):
-            kw = keyword(call, "debug")
-            if kw is None or not (isinstance(kw.value, ast.Constant) and kw.value.value is True):
-                continue
-            receiver = call.func.value  # type: ignore[attr-defined]
+    flask = imports_module(ctx.facts, "flask", "quart")
+    for call in ctx.facts.method_calls("run"):
+        kw = keyword(call, "debug")
+        if kw is None or not _true(kw.value):
+            continue
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if flask or _bound_to_flask_app(ctx, receiver):
             yield flask_debug.finding(
                 ctx,
                 kw,
@@ -56,6 +98,7 @@ def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
                 confidence=HIGH if _bound_to_flask_app(ctx, receiver) else MEDIUM,
                 fix=replace_node(ctx, kw.value, "False", "Set `debug=False`"),
             )
+    yield from _debug_settings(ctx, flask)
     for _, call in ctx.facts.calls_to("werkzeug.serving.run_simple", "werkzeug.run_simple"):
         for name in ("use_debugger", "use_evalex"):
             kw = keyword(call, name)
@@ -69,6 +112,65 @@ def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
                     fix=replace_node(ctx, kw.value, "False", f"Set `{name}=False`"),
                 )
                 break
+
+
+_ASGI_APPS = ("fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette")
+
+
+def _debug_settings(ctx: RuleContext, flask: bool) -> Iterator[Finding]:
+    """``DEBUG = True`` in Django settings, ``FastAPI(debug=True)``, ``app.debug = True`` and
+    ``app.config["DEBUG"] = True`` on Flask apps."""
+    for _, call in ctx.facts.calls_to(*_ASGI_APPS):
+        kw = keyword(call, "debug")
+        if kw is not None and _true(kw.value):
+            yield flask_debug.finding(
+                ctx,
+                kw,
+                f"`{ctx.facts.spelled(call.func)}(debug=True)` returns tracebacks with source and local variables "
+                "to every client; leave debug off outside a developer machine",
+                severity=MEDIUM,
+                confidence=HIGH,
+                fix=replace_node(ctx, kw.value, "False", "Set `debug=False`"),
+            )
+    settings = _settings_module(ctx)
+    for node in ctx.facts.tree.body:
+        if not (isinstance(node, ast.Assign) and _true(node.value) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        if settings and isinstance(target, ast.Name) and target.id == "DEBUG":
+            yield flask_debug.finding(
+                ctx,
+                node,
+                "`DEBUG = True` in a Django settings module shows tracebacks, settings and SQL to every visitor; "
+                "read it from the environment (off by default)",
+                severity=MEDIUM,
+                confidence=LOW if settings == "development" else MEDIUM,
+                fix=replace_node(ctx, node.value, "False", "Set `DEBUG = False`"),
+            )
+        elif flask and _flask_debug_target(ctx, target):
+            yield flask_debug.finding(
+                ctx,
+                node,
+                f"`{ctx.segment(target)} = True` turns on the interactive debugger, which runs Python code sent "
+                "from the browser; leave debug off outside a developer machine",
+                confidence=MEDIUM,
+                fix=replace_node(ctx, node.value, "False", "Set it to `False`"),
+            )
+
+
+def _flask_debug_target(ctx: RuleContext, target: ast.expr) -> bool:
+    """``app.debug`` or ``app.config["DEBUG"]`` on an app made by ``Flask(...)`` or a factory."""
+    if isinstance(target, ast.Attribute) and target.attr == "debug":
+        return _bound_to_flask_app(ctx, target.value)
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
+        key = target.slice
+        return (
+            target.value.attr == "config"
+            and isinstance(key, ast.Constant)
+            and key.value == "DEBUG"
+            and _bound_to_flask_app(ctx, target.value.value)
+        )
+    return False
 
 
 def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
@@ -169,9 +271,13 @@ _ESCAPERS = frozenset(
         "django.utils.html.escape",
         "django.utils.html.conditional_escape",
         "django.utils.html.format_html",
+        "django.utils.html.format_html_join",
+        "django.utils.html.escapejs",
         "django.utils.html.strip_tags",
-        "django.template.loader.render_to_string",
         "django.utils.html.json_script",
+        "django.template.loader.render_to_string",
+        "django.template.defaultfilters.escape",
+        "django.template.defaultfilters.force_escape",
         "html.escape",
         "markupsafe.escape",
         "flask.escape",
@@ -181,33 +287,100 @@ _ESCAPERS = frozenset(
         "json.dumps",
     }
 )
+_ESCAPER_NAMES = frozenset(
+    {"escape", "conditional_escape", "format_html", "format_html_join", "json_script", "escapejs", "force_escape"}
+)
+# Methods whose result is HTML the template engine or form machinery already escaped.
+_RENDERING_METHODS = frozenset({"render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag"})
 
 
-def _safe_markup_argument(ctx: RuleContext, node: ast.expr) -> bool:
-    """A value that cannot smuggle markup: a constant, an escaping call, or a string built
-    only from constants and escaping calls."""
+def _safe_markup_argument(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
+    """A value that cannot smuggle markup: a constant, an escaping or rendering call, or a
+    string built only from such parts (concatenation, formatting, ``join``, ``x if c else y``)."""
+    if depth > 6:
+        return False
     if is_static(ctx, node):
         return True
+    safe = functools.partial(_safe_markup_argument, ctx, depth=depth + 1)
     if isinstance(node, ast.Call):
-        name = ctx.facts.qualname(node.func) or ""
-        if name in _ESCAPERS or name.rsplit(".", 1)[-1] in {"escape", "conditional_escape", "format_html"}:
+        name = ctx.facts.qualname(node.func) or ctx.facts.spelled(node.func)  # spelled: a local function
+        last = name.rsplit(".", 1)[-1]
+        if name in _ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node):
             return True
-        if (
-            isinstance(node.func, ast.Attribute)
-            and node.func.attr == "format"
-            and is_static(ctx, node.func.value)
-        ):
-            return all(_safe_markup_argument(ctx, a) for a in [*node.args, *(k.value for k in node.keywords)])
+        if isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if method in _RENDERING_METHODS or method.startswith("render_"):
+                return True
+            if method == "format" and is_static(ctx, node.func.value):
+                return all(safe(a) for a in [*node.args, *(k.value for k in node.keywords)])
+            if method == "join" and safe(node.func.value) and len(node.args) == 1:
+                return _safe_elements(ctx, node.args[0], depth + 1)
         return False
     if isinstance(node, ast.JoinedStr):
-        return all(
-            isinstance(v, ast.Constant) or _safe_markup_argument(ctx, v.value)  # type: ignore[attr-defined]
-            for v in node.values
-        )
+        return all(isinstance(v, ast.Constant) or safe(v.value) for v in node.values)  # type: ignore[attr-defined]
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-        return _safe_markup_argument(ctx, node.left) and all(_safe_markup_argument(ctx, r) for r in right)
+        return safe(node.left) and all(safe(r) for r in right)
+    if isinstance(node, ast.IfExp):
+        return safe(node.body) and safe(node.orelse)
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx, node)
+        return value is not None and safe(value)
     return False
+
+
+def _passes_autoescape(call: ast.Call) -> bool:
+    """``linebreaks(value, autoescape)``, ``urlize(value, autoescape=autoescape)``: a template
+    filter helper handed the autoescape flag escapes its input itself when escaping is on."""
+    if any(k.arg == "autoescape" for k in call.keywords):
+        return True
+    return any(isinstance(a, ast.Name) and a.id == "autoescape" for a in call.args)
+
+
+def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
+    if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
+        return _safe_markup_argument(ctx, node.elt, depth)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(_safe_markup_argument(ctx, e, depth) for e in node.elts)
+    return False
+
+
+_SAFE_TYPES = ("SafeData", "SafeString", "Markup")
+
+
+def _keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
+    """The call sits in a branch taken only when the input already was safe HTML
+    (``if isinstance(value, SafeData): return mark_safe(result)``): it carries the mark over."""
+    child: ast.AST = call
+    for ancestor in ctx.facts.ancestors(call):
+        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
+            in_body = child in ancestor.body if isinstance(ancestor, ast.If) else child is ancestor.body
+            if in_body and _tests_safe_type(ctx, ancestor.test):
+                return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        child = ancestor
+    return False
+
+
+def _tests_safe_type(ctx: RuleContext, test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and node.id in _SAFE_TYPES:
+            return True
+        if isinstance(node, ast.Name):
+            value = single_assignment(ctx, node)
+            if value is not None and any(
+                isinstance(n, ast.Name) and n.id in _SAFE_TYPES for n in ast.walk(value)
+            ):
+                return True
+    return False
+
+
+def _built_html(node: ast.expr) -> bool:
+    """An HTML string assembled here from parts (f-string, ``+``, ``%``, ``.format``)."""
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
 
 
 _MARK_SAFE = (
@@ -231,21 +404,26 @@ _MARK_SAFE = (
     summary="Django `mark_safe` is applied to a string that is not fixed in the source.",
     why="`mark_safe` tells the template engine to skip escaping. If any part of the string comes "
     "from a user, it is rendered as HTML and can carry scripts (XSS). Build HTML with "
-    "`format_html`, which escapes every argument.",
+    "`format_html`, which escapes every argument. Values that cannot carry markup are not "
+    "reported: constants, results of `escape`/`conditional_escape`/`format_html`/"
+    "`format_html_join`/`json_script`/template and form rendering, strings built only from such "
+    "parts, and a mark carried over in a branch taken only when the input already was "
+    "`SafeData`. HTML assembled here from other values is reported with high confidence; a bare "
+    "value of unknown origin with low confidence (request data reaching it is SR806).",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
     good="from django.utils.html import format_html\nformat_html('<b>{}</b>', user.name)",
 )
 def django_mark_safe(ctx: RuleContext) -> Iterator[Finding]:
     for _, call in ctx.facts.calls_to(*_MARK_SAFE):
         value = argument(call, 0, "s")
-        if value is None or _safe_markup_argument(ctx, value):
+        if value is None or _safe_markup_argument(ctx, value) or _keeps_safety(ctx, call):
             continue
         yield django_mark_safe.finding(
             ctx,
             call,
             f"`{ctx.facts.spelled(call.func)}` marks `{short(ctx.segment(value))}` as safe HTML without escaping it; "
             "use `format_html` so values are escaped",
-            confidence=HIGH if isinstance(value, (ast.JoinedStr, ast.BinOp)) else MEDIUM,
+            confidence=HIGH if _built_html(value) else LOW,
         )
 
 
@@ -284,15 +462,48 @@ def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
         value = argument(call, 0, "object")
         if value is None or isinstance(value, ast.Starred):
             continue
-        if _safe_markup_argument(ctx, value):
+        if _safe_markup_argument(ctx, value) or _keeps_safety(ctx, call):
             continue
         yield markup_unescaped.finding(
             ctx,
             call,
             f"`{ctx.facts.spelled(call.func)}({short(ctx.segment(value))})` declares the value safe HTML without "
             "escaping it; use `Markup('...{}').format(value)` or `escape(value)`",
-            confidence=HIGH if isinstance(value, (ast.JoinedStr, ast.BinOp)) else MEDIUM,
+            confidence=HIGH if _built_html(value) else LOW,
         )
+
+
+_CREDENTIAL_COOKIE = re.compile(r"(?i)sess|(?<![a-z])sid(?![a-z])|token|auth|jwt|remember|login|api[_-]?key")
+
+
+def _omitted_flags(call: ast.Call) -> list[str]:
+    """The flags a session/token cookie leaves out (none for other cookies)."""
+    name = argument(call, 0, "key")
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)) or has_star_kwargs(call):
+        return []
+    if not _CREDENTIAL_COOKIE.search(name.value) or len(call.args) > 2:
+        return []
+    return [flag for flag in ("secure", "httponly") if keyword(call, flag) is None]
+
+
+def _credential_cookies_without_flags(ctx: RuleContext) -> Iterator[Finding]:
+    """``set_cookie("session", sid)`` with ``secure``/``httponly`` left out: both default to off in
+    Django, Flask/Werkzeug and Starlette, so a session or token cookie goes out unprotected."""
+    for call in ctx.facts.method_calls("set_cookie"):
+        given = [keyword(call, flag) for flag in ("secure", "httponly")]
+        if any(kw is not None and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in given):
+            continue  # reported (and fixed, omitted flags included) as a flag switched off
+        missing = _omitted_flags(call)
+        name = argument(call, 0, "key")
+        if missing and isinstance(name, ast.Constant):
+            yield cookie_insecure_flags.finding(
+                ctx,
+                call,
+                f"`{ctx.facts.spelled(call.func)}({name.value!r}, ...)` sets a credential cookie without "
+                + " and ".join(f"`{flag}=True`" for flag in missing)
+                + " (both default to off); pass them, with `samesite='Lax'`",
+                confidence=MEDIUM,
+            )
 
 
 _COOKIE_SETTINGS = {
@@ -314,14 +525,18 @@ _COOKIE_SETTINGS = {
     fix_safety="unsafe",
     fix_note="Browsers then send the cookie only over HTTPS and hide it from scripts: a site still "
     "served over plain HTTP, or a script that reads the cookie, stops working.",
-    summary="A cookie is explicitly set without `Secure` or `HttpOnly`.",
+    summary="A cookie is set without `Secure` or `HttpOnly`: switched off explicitly, or left out on a "
+    "session/token cookie.",
     why="Without `Secure` the cookie is also sent over plain HTTP, where anyone on the network reads "
     "it; without `HttpOnly` any script injected into the page can steal it. Session and CSRF "
-    "cookies should have both.",
+    "cookies should have both. A session/token cookie set with the flags left out is reported too "
+    "(they default to off in Django, Flask and Starlette). A framework's own table of defaults "
+    "(`global_settings.py`, `default_settings.py`) is not: projects override it.",
     bad="response.set_cookie('session', sid, secure=False, httponly=False)",
     good="response.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')",
 )
 def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _credential_cookies_without_flags(ctx)
     for call in ctx.facts.method_calls("set_cookie"):
         off = [
             (name, flag, kw)
@@ -330,7 +545,14 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
         ]
         # One fix turns on every flag the call switches off, whichever finding it is applied from.
         edits = tuple(edit for _, _, kw in off for edit in replace_node(ctx, kw.value, "True", "").edits)
-        title = "Set " + " and ".join(f"`{name}=True`" for name, _, _ in off)
+        names = [name for name, _, _ in off]
+        omitted = _omitted_flags(call) if off else []
+        if omitted:  # a credential cookie also gets the flag it leaves out
+            last = ctx.span(max([*call.args, *call.keywords], key=lambda a: (a.end_lineno, a.end_col_offset)))
+            insert = Span(last.end_line, last.end_col, last.end_line, last.end_col)
+            edits += (TextEdit(insert, "".join(f", {flag}=True" for flag in omitted)),)
+            names += omitted
+        title = "Set " + " and ".join(f"`{name}=True`" for name in names)
         for name, flag, kw in off:
             yield cookie_insecure_flags.finding(
                 ctx,
@@ -338,6 +560,8 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
                 f"`{ctx.facts.spelled(call.func)}` with `{name}=False` sets a cookie without the {flag} flag",
                 fix=Fix(title, edits),
             )
+    if _framework_defaults(ctx):
+        return  # a framework's table of defaults; projects override them in their own settings
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
         if not (isinstance(node.value, ast.Constant) and node.value.value in (False, None)):
