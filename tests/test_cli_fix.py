@@ -59,7 +59,7 @@ REWRITES: dict[str, tuple[str, dict[int, str]]] = {
         9: "off = Environment(loader=loader, autoescape=True)  # expect: SR602",
     }),
     "SR606": ("web/django_views.py", {
-        20: '    response.set_cookie("sid", user.sid, secure=True)  # expect: SR606',
+        20: '    response.set_cookie("sid", user.sid, secure=True, httponly=True)  # expect: SR606',
         22: '    response.set_cookie("theme", "dark", httponly=True)  # expect: SR606',
     }),
     "SR703": ("files/temp.py", {

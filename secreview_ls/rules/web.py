@@ -145,7 +145,8 @@ def _debug_settings(ctx: RuleContext, flask: bool) -> Iterator[Finding]:
                 "read it from the environment (off by default)",
                 severity=MEDIUM,
                 confidence=LOW if settings == "development" else MEDIUM,
-                fix=replace_node(ctx, node.value, "False", "Set `DEBUG = False`"),
+                # No fix: with DEBUG off Django refuses hosts missing from ALLOWED_HOSTS and stops
+                # serving static files, so the switch is a deployment decision, not a safe rewrite.
             )
         elif flask and _flask_debug_target(ctx, target):
             yield flask_debug.finding(
