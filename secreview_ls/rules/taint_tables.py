@@ -105,6 +105,7 @@ TAINT_CLASSES = (
         bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
         good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
         cleaned_by=frozenset({AFTER_FIXED_HOST, HOST_ALLOWLISTED}),
+        served_only=True,
     ),
     TaintClass(
         "xss",
@@ -121,6 +122,7 @@ TAINT_CLASSES = (
         aliases=("html",),
         result_keeps_data=True,
         cleaned_by=frozenset({MARKUP_ESCAPED}),
+        served_only=True,
     ),
     TaintClass(
         "redirect",
@@ -139,6 +141,7 @@ TAINT_CLASSES = (
         severity=Level.MEDIUM,
         aliases=("open-redirect",),
         cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}),
+        served_only=True,
     ),
     TaintClass(
         "ldap",
@@ -212,6 +215,7 @@ TAINT_CLASSES = (
         good='name = request.args["name"].replace("\\r", "").replace("\\n", "")\nresp.headers["X-Name"] = name',
         severity=Level.MEDIUM,
         cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
+        served_only=True,
     ),
     TaintClass(
         "log",
@@ -245,6 +249,7 @@ TAINT_CLASSES = (
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
+        served_only=True,
     ),
 )
 

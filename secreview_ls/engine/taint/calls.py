@@ -8,6 +8,7 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
+from .conversions import mapped_function, numeric_call, only_repr_fields
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
@@ -130,6 +131,14 @@ class Calls:
             return cleaned(Val(all_taint(None, args, kwargs)), classes)
         if name is not None and name in spec.clean_calls:
             return EMPTY
+        if numeric_call(name, node):
+            return EMPTY
+        if name == "builtins.map" and (function := mapped_function(node)) is not None:
+            mapped = spec.sanitizers.get(self.facts.qualname(function) or "")
+            if mapped is not None:
+                return EMPTY if ALL_CLASSES in mapped else cleaned(Val(all_taint(None, args[1:], {})), mapped)
+        if name == "builtins.repr":
+            return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
             data = all_taint(None, args, kwargs)
             if name in spec.encoders:
@@ -201,6 +210,9 @@ class Calls:
             extra: Taint = EMPTY_TAINT
             for value in (*args, *kwargs.values()):
                 extra = extra | whole(value)
+            if only_repr_fields(receiver.const):
+                breaks = self.line_breaks_removed
+                extra = relabel(extra, lambda lab: lab.cleaned_for(breaks))
             data = data | (self.prefixes.after(prefix, extra) if prefix else extra)
         elif method == "join":
             data = data | (whole(args[0]) if args else EMPTY_TAINT)

@@ -211,8 +211,10 @@ def entry_for(
     if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
         entry.framework = "django"
         entry.objects.setdefault("request", "django.request")
+        objects = _used_as_objects(fn, spec.string_methods)
         for arg in own[1:]:
-            entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
+            if arg.arg not in objects:
+                entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
         if fn.args.vararg is not None:
             entry.tainted[fn.args.vararg.arg] = "URL parameters"
         if fn.args.kwarg is not None:
@@ -223,6 +225,27 @@ def entry_for(
                 entry.objects[own[0].arg] = kind
                 break
     return entry
+
+
+_STR_ATTRIBUTES = frozenset(dir(str))
+
+
+def _used_as_objects(fn: ast.FunctionDef | ast.AsyncFunctionDef, text_methods: frozenset[str]) -> set[str]:
+    """Names the function calls or reads attributes of other than text methods: a parameter
+    used as ``user._meta`` or ``view_func(...)`` is an object the caller passed, not text
+    captured from the URL."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.attr not in text_methods
+            and node.attr not in _STR_ATTRIBUTES
+        ):
+            found.add(node.value.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            found.add(node.func.id)
+    return found
 
 
 def _fastapi_params(

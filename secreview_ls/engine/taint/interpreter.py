@@ -17,7 +17,7 @@ from ..finding import FlowStep, StepKind
 from .conditions import Conditions
 from .keys import const_key
 from .results import Results
-from .spec import MARKUP_ESCAPED, TaintSpec
+from .spec import LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
 from .strings import FixedPrefixes
 from .values import (
@@ -31,6 +31,7 @@ from .values import (
     add_to_rest,
     as_whole,
     bound,
+    cleaned,
     get_part,
     join,
     relabel,
@@ -64,6 +65,7 @@ class Interpreter:
         self.globals: Env = {}  # module-level values
         self.prefixes = prefixes
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+        self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.conditions = Conditions(facts, spec, self)
         self.calls: CallEvaluator
         self.sinks: SinkReporter
@@ -398,7 +400,8 @@ class Interpreter:
         if isinstance(node, ast.JoinedStr):
             return Val(self._fstring_taint(node, env, fn))
         if isinstance(node, ast.FormattedValue):
-            return as_whole(self.eval(node.value, env, fn))
+            shown = as_whole(self.eval(node.value, env, fn))
+            return cleaned(shown, self.line_breaks_removed) if node.conversion == ord("r") else shown
         if isinstance(node, ast.BoolOp):
             result = EMPTY
             for value in node.values:

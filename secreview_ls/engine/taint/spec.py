@@ -51,6 +51,10 @@ class TaintClass:
     # markup), so its result stays tainted; other sinks return new data (a file, an output).
     result_keeps_data: bool = False
     cleaned_by: frozenset[str] = frozenset()  # cleaning behaviours that make a value harmless
+    # Sinks of this class harm a running service's visitors only (a response, a redirect, a
+    # session, a request sent on their behalf): test code serves nobody, so its findings are
+    # reported only with ``test-code = "strict"``.
+    served_only: bool = False
 
     def __post_init__(self) -> None:
         unknown = self.cleaned_by - CLEANING_BEHAVIOURS
