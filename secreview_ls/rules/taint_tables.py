@@ -20,6 +20,8 @@ from ..engine.taint import (
     HOST_ALLOWLISTED,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
+    PARENT_REFS_REJECTED,
+    QUOTES_REJECTED,
     SinkSpec,
     StoreSink,
     TaintClass,
@@ -46,6 +48,7 @@ TAINT_CLASSES = (
         bad='name = request.args["name"]\ncursor.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
         good='name = request.args["name"]\ncursor.execute("SELECT * FROM users WHERE name = %s", (name,))',
         reports_local_sources=True,
+        cleaned_by=frozenset({QUOTES_REJECTED}),
     ),
     TaintClass(
         "command",
@@ -91,6 +94,7 @@ TAINT_CLASSES = (
         bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',
         good='name = secure_filename(request.args["file"])\nreturn open(os.path.join(UPLOADS, name)).read()',
         aliases=("path-traversal", "file"),
+        cleaned_by=frozenset({PARENT_REFS_REJECTED}),
     ),
     TaintClass(
         "ssrf",
@@ -169,6 +173,7 @@ TAINT_CLASSES = (
         bad="name = request.args['name']\ntree.xpath(f\"//user[@name='{name}']\")",
         good="name = request.args['name']\ntree.xpath(\"//user[@name=$name]\", name=name)",
         reports_local_sources=True,
+        cleaned_by=frozenset({QUOTES_REJECTED}),
     ),
     TaintClass(
         "deserialization",

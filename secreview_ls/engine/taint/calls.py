@@ -8,12 +8,12 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
-from .conversions import mapped_function, numeric_call, only_repr_fields
+from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
 from .sinks import SinkChecker
-from .spec import ALL_CLASSES, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .spec import ALL_CLASSES, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
 from .values import (
@@ -71,6 +71,7 @@ class Calls:
         self.prefixes = prefixes
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
@@ -221,6 +222,8 @@ class Calls:
             data = data | whole(args[1])
             if isinstance(old, ast.Constant) and isinstance(old.value, str) and ("\n" in old.value or "\r" in old.value):
                 return cleaned(Val(bound(data)), self.line_breaks_removed)
+            if escapes_quote(old, node.args[1]):
+                return cleaned(Val(bound(data)), self.quotes_rejected)
         path_kind = receiver.kind if receiver.kind and receiver.kind.startswith("pathlib.") else None
         return Val(bound(data), (), path_kind) if data or path_kind else EMPTY
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
-from .spec import HOST_ALLOWLISTED, TaintSpec
+from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, TaintSpec
 from .state import ALL, STDLIB, Env, Frame
 from .values import NO_CONST, cleaned, whole
 
@@ -39,6 +39,9 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.GtE: operator.ge,
 }
 _CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
+# Conversions whose result spells the same path or text as their argument.
+_SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
+_URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 
 
 class Conditions:
@@ -49,6 +52,8 @@ class Conditions:
         self.spec = spec
         self.interpreter = interpreter
         self.host_allowlisted = spec.cleaned_by(HOST_ALLOWLISTED)
+        self.parent_refs_rejected = spec.cleaned_by(PARENT_REFS_REJECTED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -184,8 +189,10 @@ class Conditions:
             return
         if isinstance(op, (ast.In, ast.NotIn)):
             if (isinstance(op, ast.In)) == truth and not whole(self.interpreter.eval(right, dict(env), fn)):
-                if not self.interpreter.update(left, env, lambda v: cleaned(v, ALL)):
-                    self._clean_parsed_url(left, env)
+                self.interpreter.update(left, env, lambda v: cleaned(v, ALL))
+                self._clean_parsed_url(left, env, fn)
+            elif (isinstance(op, ast.In)) != truth:
+                self._clean_rejected_text(left, right, env)
         elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
             positive = isinstance(op, (ast.Eq, ast.Is))
             if positive == truth:
@@ -194,14 +201,29 @@ class Conditions:
                 elif isinstance(left, ast.Constant):
                     self.clean_path(right, env, ALL)
 
-    def _clean_parsed_url(self, node: ast.expr, env: Env) -> None:
-        """``urlparse(url).hostname in ALLOWED`` vouches for the host of ``url``."""
+    def _clean_rejected_text(self, needle: ast.expr, haystack: ast.expr, env: Env) -> None:
+        """``".." in name`` or ``"'" in name`` was false: the value holds no parent reference
+        (safe under a fixed directory) or no quote (cannot leave a quoted literal)."""
+        if not (isinstance(needle, ast.Constant) and isinstance(needle.value, str)):
+            return
+        if ".." in needle.value:
+            self.clean_path(haystack, env, self.parent_refs_rejected)
+        if needle.value in ("'", '"'):
+            self.clean_path(haystack, env, self.quotes_rejected)
+
+    def _clean_parsed_url(self, node: ast.expr, env: Env, fn: Frame) -> None:
+        """``urlparse(url).hostname in ALLOWED`` (or ``parts.netloc in ALLOWED`` after
+        ``parts = urlparse(url)``) vouches for the host of ``url``."""
         current = node
         while isinstance(current, (ast.Attribute, ast.Subscript)):
             current = current.value
+        if isinstance(current, ast.Name) and current is not node and current.id in fn.parsed_urls:
+            classes = self.host_allowlisted
+            self.interpreter.update(fn.parsed_urls[current.id], env, lambda v: cleaned(v, classes))
+            return
         if isinstance(current, ast.Call) and current.args:
             name = self.facts.qualname(current.func)
-            if name in ("urllib.parse.urlparse", "urllib.parse.urlsplit"):
+            if name in _URL_PARSERS:
                 classes = self.host_allowlisted
                 self.interpreter.update(current.args[0], env, lambda v: cleaned(v, classes))
 
@@ -228,12 +250,20 @@ class Conditions:
             target = call.func.value if isinstance(call.func, ast.Attribute) else None
         else:
             target = call.args[position] if position < len(call.args) else None
+        if isinstance(target, ast.Call) and len(target.args) == 1 and not target.keywords:
+            # ``str(path).startswith(...)``: the text of ``path`` is what was checked.
+            if self.facts.qualname(target.func) in _SAME_TEXT:
+                target = target.args[0]
         return target, classes
 
     def note_lookup(self, name: str, value_node: ast.AST | None, env: Env, fn: Frame) -> None:
         """Remember ``name = TABLE.get(key)`` with a trusted table: a later ``name is None`` check
         tells whether ``key`` is one of the table's keys."""
         fn.lookups.pop(name, None)
+        fn.parsed_urls.pop(name, None)
+        if isinstance(value_node, ast.Call) and value_node.args and self.facts.qualname(value_node.func) in _URL_PARSERS:
+            fn.parsed_urls[name] = value_node.args[0]
+            return
         if not (
             isinstance(value_node, ast.Call)
             and isinstance(value_node.func, ast.Attribute)

@@ -1,6 +1,7 @@
 """Calls whose result cannot carry the text of their input, decided from the call's shape:
 ``map(escape, items)`` escapes every item, ``struct.unpack(">I", data)`` gives numbers,
-``repr(value)`` and ``{value!r}`` spell control characters as escapes."""
+``repr(value)`` and ``{value!r}`` spell control characters as escapes, ``.replace("'", "''")``
+escapes a quote."""
 
 from __future__ import annotations
 
@@ -51,3 +52,15 @@ def only_repr_fields(template: object) -> bool:
     except ValueError:
         return False
     return bool(fields) and all(conversion == "r" for _, conversion in fields)
+
+
+def escapes_quote(old: ast.expr, new: ast.expr) -> bool:
+    """``text.replace("'", "''")`` (doubled, the SQL escape) or ``.replace('"', "&quot;")``
+    (gone): the quote can no longer end a literal the text is put in. A backslash before the
+    quote is not enough: the input's own backslash escapes it."""
+    if not (isinstance(old, ast.Constant) and old.value in ("'", '"')):
+        return False
+    if not (isinstance(new, ast.Constant) and isinstance(new.value, str)):
+        return False
+    quote, replacement = old.value, new.value
+    return quote not in replacement or replacement == quote * 2

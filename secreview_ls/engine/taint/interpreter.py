@@ -271,9 +271,16 @@ class Interpreter:
         return result
 
     def _match(self, node: ast.Match, env: Env, fn: Frame, module_level: bool) -> Env | None:
-        subject = as_whole(self.eval(node.subject, env, fn))
+        evaluated = self.eval(node.subject, env, fn)
+        subject = as_whole(evaluated)
+        known = evaluated.const if not evaluated.taint and not evaluated.parts else NO_CONST
         outs: list[Env | None] = [env]
         for case in node.cases:
+            matched = _constant_match(case.pattern, known) if case.guard is None else None
+            if matched is False:
+                continue  # a constant subject never reaches this case
+            if matched is True:
+                outs.remove(env)  # nor falls through past it
             case_env = dict(env)
             if _literal_pattern(case.pattern):
                 self.conditions.clean_path(node.subject, case_env, ALL)
@@ -285,6 +292,8 @@ class Interpreter:
                 self.eval(case.guard, case_env, fn)
                 case_env = self.conditions.refine(case.guard, case_env, True, fn)
             outs.append(self.block(case.body, case_env, fn, module_level=module_level))
+            if matched is True:
+                break
         return join_envs(outs)
 
     # -- stores ------------------------------------------------------------------------
@@ -595,3 +604,23 @@ def _literal_pattern(pattern: ast.pattern) -> bool:
     if isinstance(pattern, ast.MatchOr):
         return all(_literal_pattern(p) for p in pattern.patterns)
     return False
+
+
+def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
+    """Whether ``case pattern:`` matches a subject of known constant value (None: cannot say)."""
+    if subject is NO_CONST:
+        return None
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+        return True  # ``case _:`` / ``case name:``
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        if not isinstance(subject, (str, bytes, int, float)):
+            return None
+        return bool(pattern.value.value == subject)
+    if isinstance(pattern, ast.MatchSingleton):
+        return pattern.value is subject
+    if isinstance(pattern, ast.MatchOr):
+        results = [_constant_match(p, subject) for p in pattern.patterns]
+        if any(r is True for r in results):
+            return True
+        return False if all(r is False for r in results) else None
+    return None

@@ -22,9 +22,12 @@ LINE_BREAKS_REMOVED = "line-breaks-removed"  # ``.replace("\n", ...)`` or ``.rep
 AFTER_FIXED_HOST = "after-fixed-host"  # written after a constant ``scheme://host/`` prefix
 AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` prefix (same site)
 HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
+PARENT_REFS_REJECTED = "parent-refs-rejected"  # ``".." in value`` was false
+QUOTES_REJECTED = "quotes-rejected"  # ``"'" in value`` was false, or the quote was replaced
 CLEANING_BEHAVIOURS = frozenset(
-    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}
-)
+    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED,
+     PARENT_REFS_REJECTED, QUOTES_REJECTED}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
