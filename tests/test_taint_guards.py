@@ -124,3 +124,13 @@ def test_repr_only_templates(template: str, only_repr: bool) -> None:
 def test_quote_escapes(old: str, new: str, escaped: bool) -> None:
     parse = lambda text: ast.parse(text, mode="eval").body  # noqa: E731
     assert escapes_quote(parse(old), parse(new)) is escaped
+
+
+def test_redirect_checks_with_keywords_and_compound_conditions() -> None:
+    found = _findings("redirect/checked_next.py")
+    assert set(found) == {30, 36}
+    assert _steps(found[30]) == [
+        (27, 'source: `request.GET.get("next", "/")`'),
+        (27, "assigned to `next_url`"),
+        (30, "reaches `HttpResponseRedirect()`: redirect target"),
+    ]

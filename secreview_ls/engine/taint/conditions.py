@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
 from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, TaintSpec
-from .state import ALL, STDLIB, Env, Frame
+from .state import ALL, STDLIB, Env, Frame, join_envs
 from .values import NO_CONST, cleaned, whole
 
 if TYPE_CHECKING:
@@ -41,6 +41,9 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 _CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
 # Conversions whose result spells the same path or text as their argument.
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
+_MAX_ALTERNATIVES = 4
+# Keyword names under which a validator takes the value it checks.
+_CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 
 
@@ -153,6 +156,12 @@ class Conditions:
             if (isinstance(test.op, ast.And) and truth) or (isinstance(test.op, ast.Or) and not truth):
                 for value in test.values:
                     env = self.refine(value, env, truth, fn)
+                return env
+            if len(test.values) <= _MAX_ALTERNATIVES:
+                return self._refine_alternatives(test.values, env, truth, fn)
+            return env
+        if isinstance(test, ast.Name) and not truth:
+            self.clean_path(test, env, ALL)  # a false value is empty: ``""``, ``None``, ``[]``
             return env
         if isinstance(test, ast.Name) and truth and test.id in fn.lookups:
             self.clean_path(fn.lookups[test.id], env, ALL)  # ``if found:`` — the key was in the table
@@ -173,6 +182,18 @@ class Conditions:
                 if names and names <= _CLEAN_TYPES:
                     self.clean_path(test.args[0], env, ALL)
         return env
+
+    def _refine_alternatives(self, values: list[ast.expr], env: Env, truth: bool, fn: Frame) -> Env:
+        """``a and b`` is false (``a or b`` true) when the first ``k`` operands went the other
+        way and operand ``k`` went this way: the environment after the test is the join of
+        those cases. ``(next or html) and not is_safe(next)`` false: ``next`` is empty or safe."""
+        cases: list[Env | None] = []
+        for index, value in enumerate(values):
+            case = dict(env)
+            for earlier in values[:index]:
+                case = self.refine(earlier, case, not truth, fn)
+            cases.append(self.refine(value, case, truth, fn))
+        return join_envs(cases) or env
 
     def _refine_comparison(self, test: ast.Compare, env: Env, truth: bool, fn: Frame) -> None:
         op = test.ops[0]
@@ -248,8 +269,10 @@ class Conditions:
                 return None
         if position == -1:
             target = call.func.value if isinstance(call.func, ast.Attribute) else None
-        else:
-            target = call.args[position] if position < len(call.args) else None
+        elif position < len(call.args):
+            target = call.args[position]
+        else:  # ``url_has_allowed_host_and_scheme(url=target, ...)``, ``re.fullmatch(p, string=target)``
+            target = next((kw.value for kw in call.keywords if kw.arg in _CHECKED_KEYWORDS), None)
         if isinstance(target, ast.Call) and len(target.args) == 1 and not target.keywords:
             # ``str(path).startswith(...)``: the text of ``path`` is what was checked.
             if self.facts.qualname(target.func) in _SAME_TEXT:
