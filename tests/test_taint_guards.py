@@ -94,10 +94,14 @@ def test_map_of_an_escaping_function_escapes_each_item() -> None:
     assert _steps(found[11])[0] == (24, 'source: `request.GET["template"]`')
 
 
-def test_django_helper_object_parameters_are_not_url_text() -> None:
+def test_django_helper_objects_and_looked_up_values_are_not_url_text() -> None:
     found = _findings("trust_boundary/django_login_objects.py")
-    assert set(found) == {19, 25}
-    assert _steps(found[19])[0] == (18, "source: URL parameter `choice`")
+    assert set(found) == {22, 29, 37}
+    assert _steps(found[22]) == [
+        (21, "source: URL parameter `choice`"),
+        (22, 'assigned to `request.session["choice"]`'),
+        (22, 'reaches `request.session["choice"] = …`: value stored in the session'),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from ..engine.finding import Level
 from ..engine.taint import (
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
+    COMPUTED_BY_CALL,
     ALL_CLASSES,
     HOST_ALLOWLISTED,
     LINE_BREAKS_REMOVED,
@@ -255,6 +256,7 @@ TAINT_CLASSES = (
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
         served_only=True,
+        cleaned_by=frozenset({COMPUTED_BY_CALL}),
     ),
 )
 
@@ -738,6 +740,7 @@ METHOD_SANITIZERS: dict[str, frozenset[str]] = {
     "is_file": _EVERY,
     "is_dir": _EVERY,
     "hex": _EVERY,
+    "__html__": _MARKUP,  # the object's own HTML, safe by the markup protocol
     "escape_string": frozenset({"sql"}),
     "quote_ident": frozenset({"sql"}),
 }

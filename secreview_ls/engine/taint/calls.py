@@ -13,7 +13,7 @@ from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
 from .sinks import SinkChecker
-from .spec import ALL_CLASSES, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
+from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
 from .values import (
@@ -72,6 +72,8 @@ class Calls:
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
+        self._mapped_calls: dict[int, ast.Call] = {}
+        self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
@@ -138,6 +140,9 @@ class Calls:
             mapped = spec.sanitizers.get(self.facts.qualname(function) or "")
             if mapped is not None:
                 return EMPTY if ALL_CLASSES in mapped else cleaned(Val(all_taint(None, args[1:], {})), mapped)
+            each = self._mapped_call(node, function, args[1:], env, fn)
+            if each is not None:
+                return each
         if name == "builtins.repr":
             return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
@@ -188,8 +193,22 @@ class Calls:
                 return EMPTY
         if not data:
             return Val(kind=kind)
-        marked = relabel(data, lambda lab: lab.cleaned_for(_OPAQUE))
+        opaque = self.opaque
+        marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _mapped_call(self, node: ast.Call, function: ast.expr, items: list[Val], env: Env, fn: Frame) -> Val | None:
+        """``map(helper, items)`` with a function of the module: ``helper(item)`` for each item."""
+        if not isinstance(function, ast.Name):
+            return None
+        call = self._mapped_calls.get(id(node))
+        if call is None:
+            call = ast.copy_location(ast.Call(func=function, args=[node.args[1]], keywords=[]), node)
+            call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
+            self._mapped_calls[id(node)] = call
+        item = Val(all_taint(None, items, {}))
+        result = self.interprocedural.resolve(call, function.id, None, [item], [], env, fn)
+        return Val(whole(result)) if result is not None else None
 
     def _string_method(
         self,

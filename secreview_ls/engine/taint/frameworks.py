@@ -208,7 +208,13 @@ def entry_for(
             entry.framework = "fastapi"
             _fastapi_params(facts, spec, fn, everything, entry)
         break
-    if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
+    if (
+        not entry.framework
+        and own
+        and own[0].arg == "request"
+        and _imports_any(facts, ("django", "rest_framework"))
+        and _returns_a_value(fn)
+    ):
         entry.framework = "django"
         entry.objects.setdefault("request", "django.request")
         objects = _used_as_objects(fn, spec.string_methods)
@@ -228,6 +234,18 @@ def entry_for(
 
 
 _STR_ATTRIBUTES = frozenset(dir(str))
+
+
+def _returns_a_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A view returns its response; a helper taking the request that returns nothing
+    (``login(request, user)``) is not a view."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Return) and node.value is not None:
+            if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                return True
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+    return False
 
 
 def _used_as_objects(fn: ast.FunctionDef | ast.AsyncFunctionDef, text_methods: frozenset[str]) -> set[str]:
