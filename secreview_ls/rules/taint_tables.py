@@ -16,8 +16,8 @@ from ..engine.finding import Level
 from ..engine.taint import (
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
-    COMPUTED_BY_CALL,
     ALL_CLASSES,
+    COMPUTED_BY_CALL,
     HOST_ALLOWLISTED,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
