@@ -96,7 +96,7 @@ def test_map_of_an_escaping_function_escapes_each_item() -> None:
 
 def test_django_helper_objects_and_looked_up_values_are_not_url_text() -> None:
     found = _findings("trust_boundary/django_login_objects.py")
-    assert set(found) == {22, 29, 37}
+    assert set(found) == {22, 29, 37, 42}  # the last in a helper that is not a view
     assert _steps(found[22]) == [
         (21, "source: URL parameter `choice`"),
         (22, 'assigned to `request.session["choice"]`'),

@@ -208,23 +208,18 @@ def entry_for(
             entry.framework = "fastapi"
             _fastapi_params(facts, spec, fn, everything, entry)
         break
-    if (
-        not entry.framework
-        and own
-        and own[0].arg == "request"
-        and _imports_any(facts, ("django", "rest_framework"))
-        and _returns_a_value(fn)
-    ):
+    if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
         entry.framework = "django"
         entry.objects.setdefault("request", "django.request")
-        objects = _used_as_objects(fn, spec.string_methods)
-        for arg in own[1:]:
-            if arg.arg not in objects:
-                entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
-        if fn.args.vararg is not None:
-            entry.tainted[fn.args.vararg.arg] = "URL parameters"
-        if fn.args.kwarg is not None:
-            entry.tainted[fn.args.kwarg.arg] = "URL parameters"
+        if _returns_a_value(fn):  # a view: its other parameters are captured from the URL
+            objects = _used_as_objects(fn, spec.string_methods)
+            for arg in own[1:]:
+                if arg.arg not in objects:
+                    entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
+            if fn.args.vararg is not None:
+                entry.tainted[fn.args.vararg.arg] = "URL parameters"
+            if fn.args.kwarg is not None:
+                entry.tainted[fn.args.kwarg.arg] = "URL parameters"
     if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
         for root, kind in spec.request_parameters:
             if _imports_any(facts, (root,)):
