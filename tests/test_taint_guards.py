@@ -138,3 +138,12 @@ def test_redirect_checks_with_keywords_and_compound_conditions() -> None:
         (27, "assigned to `next_url`"),
         (30, "reaches `HttpResponseRedirect()`: redirect target"),
     ]
+
+
+def test_declared_non_html_content_type_is_not_rendered() -> None:
+    found = _findings("xss/raw_handler_types.py")
+    assert set(found) == {12, 32, 37}
+    assert _steps(found[37]) == [
+        (37, "source: `self.path`"),
+        (37, "reaches `self.wfile.write()`: HTTP response body"),
+    ]

@@ -543,7 +543,8 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
-    add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), clean_result=True))
+    add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), mode="response",
+                 clean_result=True))  # fmt: skip
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
         add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
     # Open redirect (CWE-601).
