@@ -165,3 +165,11 @@ def test_real_format_secrets_in_test_code_are_reported_at_lower_severity() -> No
     test = {f.rule_id: f for f in analyze_source(text, "tests/test_settings.py", Config()).findings}
     assert "SR761" in prod and "SR761" in test
     assert test["SR761"].severity < prod["SR761"].severity
+
+
+def test_strict_test_code_reports_served_only_taint_classes() -> None:
+    path = FIXTURES / "rules" / "web" / "tests" / "test_echo_app.py"
+    relaxed = {f.rule_id for f in analyze_fixture(path).findings}
+    strict = {f.rule_id for f in analyze_fixture(path, test_code="strict").findings}
+    assert relaxed == {"SR801"}
+    assert {"SR801", "SR806", "SR807", "SR814"} <= strict

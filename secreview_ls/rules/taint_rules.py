@@ -151,6 +151,7 @@ def _define(row: TaintClass) -> Rule:
         bad=row.bad,
         good=row.good,
         taint=True,
+        relevant_in_tests=not row.served_only,
     )(check)
     _RULES_BY_CLASS[row.id] = created
     return created

@@ -17,9 +17,12 @@ from ..engine.taint import (
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
     ALL_CLASSES,
+    COMPUTED_BY_CALL,
     HOST_ALLOWLISTED,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
+    PARENT_REFS_REJECTED,
+    QUOTES_REJECTED,
     SinkSpec,
     StoreSink,
     TaintClass,
@@ -46,6 +49,7 @@ TAINT_CLASSES = (
         bad='name = request.args["name"]\ncursor.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
         good='name = request.args["name"]\ncursor.execute("SELECT * FROM users WHERE name = %s", (name,))',
         reports_local_sources=True,
+        cleaned_by=frozenset({QUOTES_REJECTED}),
     ),
     TaintClass(
         "command",
@@ -91,6 +95,7 @@ TAINT_CLASSES = (
         bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',
         good='name = secure_filename(request.args["file"])\nreturn open(os.path.join(UPLOADS, name)).read()',
         aliases=("path-traversal", "file"),
+        cleaned_by=frozenset({PARENT_REFS_REJECTED}),
     ),
     TaintClass(
         "ssrf",
@@ -105,6 +110,7 @@ TAINT_CLASSES = (
         bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
         good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
         cleaned_by=frozenset({AFTER_FIXED_HOST, HOST_ALLOWLISTED}),
+        served_only=True,
     ),
     TaintClass(
         "xss",
@@ -121,6 +127,7 @@ TAINT_CLASSES = (
         aliases=("html",),
         result_keeps_data=True,
         cleaned_by=frozenset({MARKUP_ESCAPED}),
+        served_only=True,
     ),
     TaintClass(
         "redirect",
@@ -139,6 +146,7 @@ TAINT_CLASSES = (
         severity=Level.MEDIUM,
         aliases=("open-redirect",),
         cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}),
+        served_only=True,
     ),
     TaintClass(
         "ldap",
@@ -166,6 +174,7 @@ TAINT_CLASSES = (
         bad="name = request.args['name']\ntree.xpath(f\"//user[@name='{name}']\")",
         good="name = request.args['name']\ntree.xpath(\"//user[@name=$name]\", name=name)",
         reports_local_sources=True,
+        cleaned_by=frozenset({QUOTES_REJECTED}),
     ),
     TaintClass(
         "deserialization",
@@ -212,6 +221,7 @@ TAINT_CLASSES = (
         good='name = request.args["name"].replace("\\r", "").replace("\\n", "")\nresp.headers["X-Name"] = name',
         severity=Level.MEDIUM,
         cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
+        served_only=True,
     ),
     TaintClass(
         "log",
@@ -245,6 +255,8 @@ TAINT_CLASSES = (
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
+        served_only=True,
+        cleaned_by=frozenset({COMPUTED_BY_CALL}),
     ),
 )
 
@@ -531,7 +543,8 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True))
     add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
-    add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), clean_result=True))
+    add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), mode="response",
+                 clean_result=True))  # fmt: skip
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
         add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
     # Open redirect (CWE-601).
@@ -728,6 +741,7 @@ METHOD_SANITIZERS: dict[str, frozenset[str]] = {
     "is_file": _EVERY,
     "is_dir": _EVERY,
     "hex": _EVERY,
+    "__html__": _MARKUP,  # the object's own HTML, safe by the markup protocol
     "escape_string": frozenset({"sql"}),
     "quote_ident": frozenset({"sql"}),
 }

@@ -8,11 +8,12 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
+from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
 from .sinks import SinkChecker
-from .spec import ALL_CLASSES, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
 from .values import (
@@ -70,6 +71,9 @@ class Calls:
         self.prefixes = prefixes
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
+        self._mapped_calls: dict[int, ast.Call] = {}
+        self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
@@ -130,6 +134,17 @@ class Calls:
             return cleaned(Val(all_taint(None, args, kwargs)), classes)
         if name is not None and name in spec.clean_calls:
             return EMPTY
+        if numeric_call(name, node):
+            return EMPTY
+        if name == "builtins.map" and (function := mapped_function(node)) is not None:
+            mapped = spec.sanitizers.get(self.facts.qualname(function) or "")
+            if mapped is not None:
+                return EMPTY if ALL_CLASSES in mapped else cleaned(Val(all_taint(None, args[1:], {})), mapped)
+            each = self._mapped_call(node, function, args[1:], env, fn)
+            if each is not None:
+                return each
+        if name == "builtins.repr":
+            return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
             data = all_taint(None, args, kwargs)
             if name in spec.encoders:
@@ -178,8 +193,22 @@ class Calls:
                 return EMPTY
         if not data:
             return Val(kind=kind)
-        marked = relabel(data, lambda lab: lab.cleaned_for(_OPAQUE))
+        opaque = self.opaque
+        marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _mapped_call(self, node: ast.Call, function: ast.expr, items: list[Val], env: Env, fn: Frame) -> Val | None:
+        """``map(helper, items)`` with a function of the module: ``helper(item)`` for each item."""
+        if not isinstance(function, ast.Name):
+            return None
+        call = self._mapped_calls.get(id(node))
+        if call is None:
+            call = ast.copy_location(ast.Call(func=function, args=[node.args[1]], keywords=[]), node)
+            call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
+            self._mapped_calls[id(node)] = call
+        item = Val(all_taint(None, items, {}))
+        result = self.interprocedural.resolve(call, function.id, None, [item], [], env, fn)
+        return Val(whole(result)) if result is not None else None
 
     def _string_method(
         self,
@@ -201,6 +230,9 @@ class Calls:
             extra: Taint = EMPTY_TAINT
             for value in (*args, *kwargs.values()):
                 extra = extra | whole(value)
+            if only_repr_fields(receiver.const):
+                breaks = self.line_breaks_removed
+                extra = relabel(extra, lambda lab: lab.cleaned_for(breaks))
             data = data | (self.prefixes.after(prefix, extra) if prefix else extra)
         elif method == "join":
             data = data | (whole(args[0]) if args else EMPTY_TAINT)
@@ -209,6 +241,8 @@ class Calls:
             data = data | whole(args[1])
             if isinstance(old, ast.Constant) and isinstance(old.value, str) and ("\n" in old.value or "\r" in old.value):
                 return cleaned(Val(bound(data)), self.line_breaks_removed)
+            if escapes_quote(old, node.args[1]):
+                return cleaned(Val(bound(data)), self.quotes_rejected)
         path_kind = receiver.kind if receiver.kind and receiver.kind.startswith("pathlib.") else None
         return Val(bound(data), (), path_kind) if data or path_kind else EMPTY
 

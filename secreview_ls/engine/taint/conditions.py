@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
-from .spec import HOST_ALLOWLISTED, TaintSpec
-from .state import ALL, STDLIB, Env, Frame
+from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, TaintSpec
+from .state import ALL, STDLIB, Env, Frame, join_envs
 from .values import NO_CONST, cleaned, whole
 
 if TYPE_CHECKING:
@@ -39,6 +39,12 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.GtE: operator.ge,
 }
 _CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
+# Conversions whose result spells the same path or text as their argument.
+_SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
+_MAX_ALTERNATIVES = 4
+# Keyword names under which a validator takes the value it checks.
+_CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
+_URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 
 
 class Conditions:
@@ -49,6 +55,8 @@ class Conditions:
         self.spec = spec
         self.interpreter = interpreter
         self.host_allowlisted = spec.cleaned_by(HOST_ALLOWLISTED)
+        self.parent_refs_rejected = spec.cleaned_by(PARENT_REFS_REJECTED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -148,6 +156,12 @@ class Conditions:
             if (isinstance(test.op, ast.And) and truth) or (isinstance(test.op, ast.Or) and not truth):
                 for value in test.values:
                     env = self.refine(value, env, truth, fn)
+                return env
+            if len(test.values) <= _MAX_ALTERNATIVES:
+                return self._refine_alternatives(test.values, env, truth, fn)
+            return env
+        if isinstance(test, ast.Name) and not truth:
+            self.clean_path(test, env, ALL)  # a false value is empty: ``""``, ``None``, ``[]``
             return env
         if isinstance(test, ast.Name) and truth and test.id in fn.lookups:
             self.clean_path(fn.lookups[test.id], env, ALL)  # ``if found:`` — the key was in the table
@@ -169,6 +183,18 @@ class Conditions:
                     self.clean_path(test.args[0], env, ALL)
         return env
 
+    def _refine_alternatives(self, values: list[ast.expr], env: Env, truth: bool, fn: Frame) -> Env:
+        """``a and b`` is false (``a or b`` true) when the first ``k`` operands went the other
+        way and operand ``k`` went this way: the environment after the test is the join of
+        those cases. ``(next or html) and not is_safe(next)`` false: ``next`` is empty or safe."""
+        cases: list[Env | None] = []
+        for index, value in enumerate(values):
+            case = dict(env)
+            for earlier in values[:index]:
+                case = self.refine(earlier, case, not truth, fn)
+            cases.append(self.refine(value, case, truth, fn))
+        return join_envs(cases) or env
+
     def _refine_comparison(self, test: ast.Compare, env: Env, truth: bool, fn: Frame) -> None:
         op = test.ops[0]
         left, right = test.left, test.comparators[0]
@@ -184,8 +210,10 @@ class Conditions:
             return
         if isinstance(op, (ast.In, ast.NotIn)):
             if (isinstance(op, ast.In)) == truth and not whole(self.interpreter.eval(right, dict(env), fn)):
-                if not self.interpreter.update(left, env, lambda v: cleaned(v, ALL)):
-                    self._clean_parsed_url(left, env)
+                self.interpreter.update(left, env, lambda v: cleaned(v, ALL))
+                self._clean_parsed_url(left, env, fn)
+            elif (isinstance(op, ast.In)) != truth:
+                self._clean_rejected_text(left, right, env)
         elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
             positive = isinstance(op, (ast.Eq, ast.Is))
             if positive == truth:
@@ -194,14 +222,29 @@ class Conditions:
                 elif isinstance(left, ast.Constant):
                     self.clean_path(right, env, ALL)
 
-    def _clean_parsed_url(self, node: ast.expr, env: Env) -> None:
-        """``urlparse(url).hostname in ALLOWED`` vouches for the host of ``url``."""
+    def _clean_rejected_text(self, needle: ast.expr, haystack: ast.expr, env: Env) -> None:
+        """``".." in name`` or ``"'" in name`` was false: the value holds no parent reference
+        (safe under a fixed directory) or no quote (cannot leave a quoted literal)."""
+        if not (isinstance(needle, ast.Constant) and isinstance(needle.value, str)):
+            return
+        if ".." in needle.value:
+            self.clean_path(haystack, env, self.parent_refs_rejected)
+        if needle.value in ("'", '"'):
+            self.clean_path(haystack, env, self.quotes_rejected)
+
+    def _clean_parsed_url(self, node: ast.expr, env: Env, fn: Frame) -> None:
+        """``urlparse(url).hostname in ALLOWED`` (or ``parts.netloc in ALLOWED`` after
+        ``parts = urlparse(url)``) vouches for the host of ``url``."""
         current = node
         while isinstance(current, (ast.Attribute, ast.Subscript)):
             current = current.value
+        if isinstance(current, ast.Name) and current is not node and current.id in fn.parsed_urls:
+            classes = self.host_allowlisted
+            self.interpreter.update(fn.parsed_urls[current.id], env, lambda v: cleaned(v, classes))
+            return
         if isinstance(current, ast.Call) and current.args:
             name = self.facts.qualname(current.func)
-            if name in ("urllib.parse.urlparse", "urllib.parse.urlsplit"):
+            if name in _URL_PARSERS:
                 classes = self.host_allowlisted
                 self.interpreter.update(current.args[0], env, lambda v: cleaned(v, classes))
 
@@ -226,14 +269,24 @@ class Conditions:
                 return None
         if position == -1:
             target = call.func.value if isinstance(call.func, ast.Attribute) else None
-        else:
-            target = call.args[position] if position < len(call.args) else None
+        elif position < len(call.args):
+            target = call.args[position]
+        else:  # ``url_has_allowed_host_and_scheme(url=target, ...)``, ``re.fullmatch(p, string=target)``
+            target = next((kw.value for kw in call.keywords if kw.arg in _CHECKED_KEYWORDS), None)
+        if isinstance(target, ast.Call) and len(target.args) == 1 and not target.keywords:
+            # ``str(path).startswith(...)``: the text of ``path`` is what was checked.
+            if self.facts.qualname(target.func) in _SAME_TEXT:
+                target = target.args[0]
         return target, classes
 
     def note_lookup(self, name: str, value_node: ast.AST | None, env: Env, fn: Frame) -> None:
         """Remember ``name = TABLE.get(key)`` with a trusted table: a later ``name is None`` check
         tells whether ``key`` is one of the table's keys."""
         fn.lookups.pop(name, None)
+        fn.parsed_urls.pop(name, None)
+        if isinstance(value_node, ast.Call) and value_node.args and self.facts.qualname(value_node.func) in _URL_PARSERS:
+            fn.parsed_urls[name] = value_node.args[0]
+            return
         if not (
             isinstance(value_node, ast.Call)
             and isinstance(value_node.func, ast.Attribute)

@@ -211,18 +211,54 @@ def entry_for(
     if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
         entry.framework = "django"
         entry.objects.setdefault("request", "django.request")
-        for arg in own[1:]:
-            entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
-        if fn.args.vararg is not None:
-            entry.tainted[fn.args.vararg.arg] = "URL parameters"
-        if fn.args.kwarg is not None:
-            entry.tainted[fn.args.kwarg.arg] = "URL parameters"
+        if _returns_a_value(fn):  # a view: its other parameters are captured from the URL
+            objects = _used_as_objects(fn, spec.string_methods)
+            for arg in own[1:]:
+                if arg.arg not in objects:
+                    entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
+            if fn.args.vararg is not None:
+                entry.tainted[fn.args.vararg.arg] = "URL parameters"
+            if fn.args.kwarg is not None:
+                entry.tainted[fn.args.kwarg.arg] = "URL parameters"
     if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
         for root, kind in spec.request_parameters:
             if _imports_any(facts, (root,)):
                 entry.objects[own[0].arg] = kind
                 break
     return entry
+
+
+_STR_ATTRIBUTES = frozenset(dir(str))
+
+
+def _returns_a_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A view returns its response; a helper taking the request that returns nothing
+    (``login(request, user)``) is not a view."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Return) and node.value is not None:
+            if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                return True
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+    return False
+
+
+def _used_as_objects(fn: ast.FunctionDef | ast.AsyncFunctionDef, text_methods: frozenset[str]) -> set[str]:
+    """Names the function calls or reads attributes of other than text methods: a parameter
+    used as ``user._meta`` or ``view_func(...)`` is an object the caller passed, not text
+    captured from the URL."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.attr not in text_methods
+            and node.attr not in _STR_ATTRIBUTES
+        ):
+            found.add(node.value.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            found.add(node.func.id)
+    return found
 
 
 def _fastapi_params(

@@ -17,7 +17,7 @@ from ..finding import FlowStep, StepKind
 from .conditions import Conditions
 from .keys import const_key
 from .results import Results
-from .spec import MARKUP_ESCAPED, TaintSpec
+from .spec import LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
 from .strings import FixedPrefixes
 from .values import (
@@ -31,6 +31,7 @@ from .values import (
     add_to_rest,
     as_whole,
     bound,
+    cleaned,
     get_part,
     join,
     relabel,
@@ -64,6 +65,7 @@ class Interpreter:
         self.globals: Env = {}  # module-level values
         self.prefixes = prefixes
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+        self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.conditions = Conditions(facts, spec, self)
         self.calls: CallEvaluator
         self.sinks: SinkReporter
@@ -269,9 +271,16 @@ class Interpreter:
         return result
 
     def _match(self, node: ast.Match, env: Env, fn: Frame, module_level: bool) -> Env | None:
-        subject = as_whole(self.eval(node.subject, env, fn))
+        evaluated = self.eval(node.subject, env, fn)
+        subject = as_whole(evaluated)
+        known = evaluated.const if not evaluated.taint and not evaluated.parts else NO_CONST
         outs: list[Env | None] = [env]
         for case in node.cases:
+            matched = _constant_match(case.pattern, known) if case.guard is None else None
+            if matched is False:
+                continue  # a constant subject never reaches this case
+            if matched is True:
+                outs.remove(env)  # nor falls through past it
             case_env = dict(env)
             if _literal_pattern(case.pattern):
                 self.conditions.clean_path(node.subject, case_env, ALL)
@@ -283,6 +292,8 @@ class Interpreter:
                 self.eval(case.guard, case_env, fn)
                 case_env = self.conditions.refine(case.guard, case_env, True, fn)
             outs.append(self.block(case.body, case_env, fn, module_level=module_level))
+            if matched is True:
+                break
         return join_envs(outs)
 
     # -- stores ------------------------------------------------------------------------
@@ -398,7 +409,8 @@ class Interpreter:
         if isinstance(node, ast.JoinedStr):
             return Val(self._fstring_taint(node, env, fn))
         if isinstance(node, ast.FormattedValue):
-            return as_whole(self.eval(node.value, env, fn))
+            shown = as_whole(self.eval(node.value, env, fn))
+            return cleaned(shown, self.line_breaks_removed) if node.conversion == ord("r") else shown
         if isinstance(node, ast.BoolOp):
             result = EMPTY
             for value in node.values:
@@ -592,3 +604,23 @@ def _literal_pattern(pattern: ast.pattern) -> bool:
     if isinstance(pattern, ast.MatchOr):
         return all(_literal_pattern(p) for p in pattern.patterns)
     return False
+
+
+def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
+    """Whether ``case pattern:`` matches a subject of known constant value (None: cannot say)."""
+    if subject is NO_CONST:
+        return None
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+        return True  # ``case _:`` / ``case name:``
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        if not isinstance(subject, (str, bytes, int, float)):
+            return None
+        return bool(pattern.value.value == subject)
+    if isinstance(pattern, ast.MatchSingleton):
+        return pattern.value is subject
+    if isinstance(pattern, ast.MatchOr):
+        results = [_constant_match(p, subject) for p in pattern.patterns]
+        if any(r is True for r in results):
+            return True
+        return False if all(r is False for r in results) else None
+    return None

@@ -179,6 +179,29 @@ class SinkChecker:
                 return False  # made by something the analysis does not follow
         return True
 
+    def _declared_content_type(self, node: ast.Call) -> str | None:
+        """The one constant ``Content-Type`` the enclosing function sends with
+        ``send_header`` (None: none, several, or not a constant)."""
+        function = self.facts.enclosing_function(node)
+        if function is None:
+            return None
+        declared: set[str] = set()
+        for call in ast.walk(function):
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "send_header"
+                and len(call.args) == 2
+                and isinstance(call.args[0], ast.Constant)
+                and str(call.args[0].value).lower() == "content-type"
+            ):
+                continue
+            value = call.args[1]
+            if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                return None
+            declared.add(value.value.lower())
+        return declared.pop() if len(declared) == 1 else None
+
     def _sink_arguments(
         self,
         sink: SinkSpec,
@@ -219,6 +242,9 @@ class SinkChecker:
                 if kw.arg in ("content_type", "mimetype", "media_type") and isinstance(kw.value, ast.Constant):
                     if "html" not in str(kw.value.value).lower():
                         return  # a text/plain or JSON body is not rendered as HTML
+            declared = self._declared_content_type(node)
+            if declared is not None and "html" not in declared:
+                return  # ``send_header("Content-Type", "text/xml")`` before the body is written
         for index, keyword in sink.args:
             if mode == "keywords":
                 for kw in node.keywords:

@@ -22,9 +22,15 @@ LINE_BREAKS_REMOVED = "line-breaks-removed"  # ``.replace("\n", ...)`` or ``.rep
 AFTER_FIXED_HOST = "after-fixed-host"  # written after a constant ``scheme://host/`` prefix
 AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` prefix (same site)
 HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
+PARENT_REFS_REJECTED = "parent-refs-rejected"  # ``".." in value`` was false
+QUOTES_REJECTED = "quotes-rejected"  # ``"'" in value`` was false, or the quote was replaced
+# the result of a call the analysis does not follow (a database lookup, an authentication
+# backend): data computed from the input, not the input's own value
+COMPUTED_BY_CALL = "computed-by-call"
 CLEANING_BEHAVIOURS = frozenset(
-    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}
-)
+    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED,
+     PARENT_REFS_REJECTED, QUOTES_REJECTED, COMPUTED_BY_CALL}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,10 @@ class TaintClass:
     # markup), so its result stays tainted; other sinks return new data (a file, an output).
     result_keeps_data: bool = False
     cleaned_by: frozenset[str] = frozenset()  # cleaning behaviours that make a value harmless
+    # Sinks of this class harm a running service's visitors only (a response, a redirect, a
+    # session, a request sent on their behalf): test code serves nobody, so its findings are
+    # reported only with ``test-code = "strict"``.
+    served_only: bool = False
 
     def __post_init__(self) -> None:
         unknown = self.cleaned_by - CLEANING_BEHAVIOURS

@@ -40,6 +40,7 @@ class Frame:
     self_name: str | None = None
     exits: list[Env] = field(default_factory=list)  # environments at return/raise (for ``self``)
     lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
+    parsed_urls: dict[str, ast.expr] = field(default_factory=dict)  # ``u = urlparse(v)``: u → v
 
     def add_effect(self, effect: Effect) -> None:
         """Keep the first effect of each parameter part on each sink."""
