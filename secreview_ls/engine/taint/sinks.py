@@ -52,6 +52,17 @@ def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
     return found
 
 
+def _at_keys(value: Val, keys: frozenset[str], depth: int = 0) -> frozenset:
+    """The labels of a literal document found under one of ``keys``, at any depth."""
+    found: set = set()
+    for key, part in value.parts:
+        if key in keys:
+            found |= whole(part)
+        elif depth < 6:
+            found |= _at_keys(part, keys, depth + 1)
+    return frozenset(found)
+
+
 class SinkChecker:
     """Checks calls, subscript stores and view returns against the sinks of the spec."""
 
@@ -83,14 +94,31 @@ class SinkChecker:
 
     def check_store(self, target: ast.Subscript, value: Val, env: Env, fn: Frame) -> None:
         """``base[key] = value`` where ``base`` is a session, a response's headers ..."""
-        if not (value.taint or value.parts) or not self.spec.store_sinks:
+        if not self.spec.store_sinks:
+            return
+        key_val = EMPTY
+        if not isinstance(target.slice, ast.Constant):
+            key_val = self.interpreter.eval(target.slice, dict(env), fn)  # type: ignore[arg-type]
+        if not (value.taint or value.parts or key_val.taint):
             return
         base = target.value
         name = self.facts.qualname(base)
         base_val = self.interpreter.eval(base, dict(env), fn)
         attr = base.attr if isinstance(base, ast.Attribute) else None
+        key_text = target.slice.value if isinstance(target.slice, ast.Constant) else None
         for sink in self.spec.store_sinks:
             if not self._imported(sink.requires_import):
+                continue
+            if sink.key and not (isinstance(key_text, str) and key_text.lower() == sink.key.lower()):
+                continue
+            if sink.on_key:
+                if key_val.taint and (sink.base == name or (base_val.kind is not None and sink.base == base_val.kind)):
+                    shown = self.texts.text(target)
+                    self._reached(
+                        SinkSpec(sink.cls, shown, sink.what), f"{shown} = …", target, target.slice, key_val, fn
+                    )
+                continue
+            if not (value.taint or value.parts):
                 continue
             matched = (
                 sink.base == name
@@ -123,6 +151,10 @@ class SinkChecker:
             specs.extend(self.sinks_by_name.get(name, ()))
         if method is not None and receiver is not None and receiver.kind is not None:
             specs.extend(self.sinks_by_name.get(f"{receiver.kind}.{method}", ()))
+        if name is None and env is not None and isinstance(node.func, ast.Name):
+            called = self.interpreter.lookup(node.func.id, env).kind  # an object called: ``evaluator(expr)``
+            if called is not None:
+                specs.extend(self.sinks_by_name.get(f"{called}.__call__", ()))
         if method is not None and not module_call and method in self.sinks_by_method:
             receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
             for sink in self.sinks_by_method[method]:
@@ -180,6 +212,40 @@ class SinkChecker:
         return True
 
     def _sink_arguments(
+        self,
+        sink: SinkSpec,
+        node: ast.Call,
+        receiver: Val | None,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+    ) -> Iterable[tuple[ast.AST, Val, bool]]:
+        if sink.first_is:
+            first = node.args[0] if node.args else None
+            if not (isinstance(first, ast.Constant) and str(first.value).lower() == sink.first_is.lower()):
+                return
+        if sink.dict_keys or sink.built_text or sink.json_dicts:
+            for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
+                yield arg_node, self._narrowed(sink, arg_node, value), remote_only
+            return
+        yield from self._plain_arguments(sink, node, receiver, args, kwargs)
+
+    def _narrowed(self, sink: SinkSpec, arg_node: ast.AST, value: Val) -> Val:
+        """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` sink checks."""
+        if sink.json_dicts and (
+            isinstance(arg_node, ast.Dict)
+            or (value.parts and not value.taint and all(key[:1] in "'\"" for key, _ in value.parts))
+        ):
+            return EMPTY
+        if sink.dict_keys and (
+            isinstance(arg_node, (ast.Dict, ast.List, ast.Tuple)) or (value.parts and not value.taint)
+        ):
+            # A document written here: only its JavaScript keys; data read whole is checked whole.
+            value = Val(_at_keys(value, frozenset(repr(key) for key in sink.dict_keys)))
+        if sink.built_text:
+            value = Val(frozenset(lab for lab in whole(value) if OPAQUE not in lab.cleaned))
+        return value
+
+    def _plain_arguments(
         self,
         sink: SinkSpec,
         node: ast.Call,
