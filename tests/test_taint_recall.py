@@ -219,3 +219,10 @@ def test_helper_class_of_another_module_fetching_with_the_request() -> None:
     assert _steps(found[26])[0] == (26, "source: request `form` read by `source.url()`", None)
     assert _steps(found[31])[-1] == (30, "reaches `requests.get()`: request URL", "inputs.py")
     assert not set(found) & {36, 41, 47}
+
+
+def test_tornado_request_attributes_are_sources_by_name() -> None:
+    found = _findings("command/tornado_handlers.py")
+    assert _steps(found[20])[0] == (20, "source: `self.request.body`", None)
+    assert _steps(found[24])[0] == (23, 'source: `self.request.arguments["flag"]`', None)
+    assert 53 not in found  # the peer's address and the method are not the client's text

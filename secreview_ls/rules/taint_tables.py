@@ -317,6 +317,7 @@ SOURCE_CLEANED.update(
             ("http.server.handler", ("headers",)),
             ("aiohttp.request", ("headers", "cookies")),
             ("webob.request", ("headers", "cookies", "user_agent")),
+            ("tornado.handler.request", ("headers", "cookies")),
         )
         for attr in attrs
     }
@@ -342,7 +343,12 @@ HTTP_SERVER_HANDLER_ATTRS = ("path", "headers", "rfile", "requestline", "raw_req
 SOCKETSERVER_HANDLER_ATTRS = ("rfile", "data")
 TORNADO_HANDLER_ATTRS = (
     "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
-    "get_body_argument", "get_body_arguments", "get_cookie", "request",
+    "get_body_argument", "get_body_arguments", "get_cookie", "get_secure_cookie", "path_args", "path_kwargs",
+)  # fmt: skip
+# ``self.request`` of a Tornado handler (an ``HTTPServerRequest``): what the client wrote.
+TORNADO_REQUEST_ATTRS = (
+    "body", "arguments", "query_arguments", "body_arguments", "files", "headers", "uri", "path", "query",
+    "cookies", "full_url", "host",
 )  # fmt: skip
 
 OBJECT_KINDS = {
@@ -359,6 +365,7 @@ OBJECT_SOURCES = {
     "http.server.handler": frozenset(HTTP_SERVER_HANDLER_ATTRS),
     "socketserver.handler": frozenset(SOCKETSERVER_HANDLER_ATTRS),
     "tornado.handler": frozenset(TORNADO_HANDLER_ATTRS),
+    "tornado.handler.request": frozenset(TORNADO_REQUEST_ATTRS),
 }
 HANDLER_BASES = {
     "http.server.BaseHTTPRequestHandler": "http.server.handler",
