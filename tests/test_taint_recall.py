@@ -226,3 +226,34 @@ def test_tornado_request_attributes_are_sources_by_name() -> None:
     assert _steps(found[20])[0] == (20, "source: `self.request.body`", None)
     assert _steps(found[24])[0] == (23, 'source: `self.request.arguments["flag"]`', None)
     assert 53 not in found  # the peer's address and the method are not the client's text
+
+
+# -- template files ---------------------------------------------------------------------------
+
+
+def test_variable_a_template_file_writes_with_safe_is_xss_at_the_render_call() -> None:
+    found = _findings("xss/templated/views.py")
+    assert _steps(found[13]) == [
+        (16, 'source: `request.args["bio"]`', None),
+        (
+            16,
+            "reaches `render_template()`: `bio` written unescaped by template `profile.html` (|safe or autoescape off)",
+            None,
+        ),
+    ]
+    assert _steps(found[52])[-1][1].startswith("reaches `render()`: `note` written unescaped by template")
+    assert set(found) == {13, 38, 52, 60}  # escaped variables, cleaned values, a missing template: quiet
+
+
+def test_unescaped_names_of_jinja_and_django_templates() -> None:
+    from secreview_ls.engine.taint.templates import unescaped_names
+
+    text = "{{ a|safe }} {{ b }} {%- autoescape false -%}{{ c }}{% endautoescape %} {% autoescape off %}{{ d.x }}{% endautoescape %} {{ e | striptags }}"
+    assert unescaped_names(text) == {"a", "c", "d"}
+    assert unescaped_names("{{ safe_value }} {{ x|safeish }}") == frozenset()
+
+
+def test_template_files_are_not_read_without_a_project_index() -> None:
+    path = FIXTURES / "xss" / "templated" / "views.py"
+    result = analyze_source(path.read_text(encoding="utf-8"), str(path), Config(root=FIXTURES / "xss", select=("SR8",)))
+    assert not [f for f in result.findings if f.rule_id == "SR806"]

@@ -204,3 +204,11 @@ EXTRA_STORE_SINKS = (
     StoreSink("trust-boundary", "django.view.request.session", "key of a session entry", on_key=True),
     StoreSink("trust-boundary", "django.view.request.session", "value stored in the session"),
 )
+
+# Template files rendered with a context: (template argument, context argument; -1 = keywords).
+TEMPLATE_RENDERERS = (
+    SinkSpec("xss", "flask.render_template", "", ((0, "template_name_or_list"), (-1, None))),
+    SinkSpec("xss", "quart.render_template", "", ((0, "template_name_or_list"), (-1, None))),
+    SinkSpec("xss", "django.shortcuts.render", "", ((1, "template_name"), (2, "context"))),
+    SinkSpec("xss", "django.template.loader.render_to_string", "", ((0, "template_name"), (1, "context"))),
+)

@@ -26,7 +26,14 @@ from ..engine.taint import (
     TaintClass,
     TaintSpec,
 )
-from .taint_extra import EXCEPTION_TEXT_CLASSES, EXTRA_CLASSES, EXTRA_STORE_SINKS, FILE_PROBE, extra_sinks
+from .taint_extra import (
+    EXCEPTION_TEXT_CLASSES,
+    EXTRA_CLASSES,
+    EXTRA_STORE_SINKS,
+    FILE_PROBE,
+    TEMPLATE_RENDERERS,
+    extra_sinks,
+)
 from .taint_frameworks import (
     EXTRA_HANDLER_BASES,
     EXTRA_OBJECT_KINDS,
@@ -868,6 +875,7 @@ def build_spec(
         route_decorators=ROUTE_DECORATORS,
         route_functions=ROUTE_FUNCTIONS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
+        template_renderers=TEMPLATE_RENDERERS,
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),

@@ -13,6 +13,7 @@ from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
+from .templates import unescaped_names
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -78,7 +79,10 @@ class SinkChecker:
         interpreter: Evaluator,
         path: str,
         step_path: str | None,
+        project: object | None = None,
     ) -> None:
+        self.project = project  # finds template files (``template_text``)
+        self._templates: dict[str, frozenset[str]] = {}
         self.facts = facts
         self.spec = spec
         self.sinks_by_name, self.sinks_by_method = sinks
@@ -147,6 +151,10 @@ class SinkChecker:
         """Check a call's arguments against the sinks it may be; the classes its result no
         longer carries (the result of most sinks is new data, not the input)."""
         specs: list[SinkSpec] = []
+        if name is not None and self.spec.template_renderers and self.project is not None:
+            for renderer in self.spec.template_renderers:
+                if renderer.name == name:
+                    self._check_template(renderer, node, args, kwargs, fn)
         if name is not None:
             specs.extend(self.sinks_by_name.get(name, ()))
         if method is not None and receiver is not None and receiver.kind is not None:
@@ -188,6 +196,46 @@ class SinkChecker:
                 # A file's content, a command's output, a response: not the data that went in.
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
+
+    def _unescaped(self, template: str) -> frozenset[str]:
+        known = self._templates.get(template)
+        if known is None:
+            reader = getattr(self.project, "template_text", None)
+            text = reader(template, self.path) if reader is not None else None
+            known = self._templates[template] = unescaped_names(text) if text else frozenset()
+        return known
+
+    def _check_template(
+        self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
+    ) -> None:
+        """Context variables of a rendered template file that the template writes unescaped."""
+        (at, keyword), (context_at, context_keyword) = renderer.args[:2]
+        template = node.args[at] if len(node.args) > at else None
+        for kw in node.keywords:
+            if kw.arg == keyword:
+                template = kw.value
+        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
+            return
+        names = self._unescaped(template.value)
+        if not names:
+            return
+        shown = f"{short_text(self.facts.spelled(node.func))}()"
+        found: list[tuple[str, ast.AST, Val]] = []
+        if context_at < 0:
+            found = [(kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)) for kw in node.keywords if kw.arg in names]
+        else:
+            context = node.args[context_at] if len(node.args) > context_at else None
+            value = args[context_at] if context is not None else EMPTY
+            for kw in node.keywords:
+                if kw.arg == context_keyword:
+                    context, value = kw.value, kwargs.get(kw.arg, EMPTY)
+            if isinstance(context, ast.Dict):
+                for key, item in zip(context.keys, context.values, strict=False):
+                    if isinstance(key, ast.Constant) and key.value in names:
+                        found.append((str(key.value), item, value.part(repr(key.value)) or EMPTY))
+        for variable, item, value in found:
+            what = f"`{variable}` written unescaped by template `{template.value}` (|safe or autoescape off)"
+            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn)
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was

@@ -163,6 +163,10 @@ class TaintSpec:
     # a view's first parameter named ``request`` (or ``req``) in a module importing one of these
     # roots is a request object: import root → kind (checked in order)
     request_parameters: tuple[tuple[str, str], ...] = ()
+    # calls rendering a template file: ``args`` = ((template position, keyword), (context position,
+    # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
+    # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
+    template_renderers: tuple[SinkSpec, ...] = ()
     # classes for which the text of an exception caught in a request handler is untrusted
     exception_text_classes: frozenset[str] = frozenset()
     # one row per taint class
