@@ -100,13 +100,15 @@ class SinkChecker:
         """``base[key] = value`` where ``base`` is a session, a response's headers ..."""
         if not self.spec.store_sinks:
             return
-        key_val = EMPTY
-        if not isinstance(target.slice, ast.Constant):
-            key_val = self.interpreter.eval(target.slice, dict(env), fn)  # type: ignore[arg-type]
-        if not (value.taint or value.parts or key_val.taint):
-            return
         base = target.value
         name = self.facts.qualname(base)
+        key_val = EMPTY
+        if not isinstance(target.slice, ast.Constant) and any(sink.on_key for sink in self.spec.store_sinks):
+            base_val = self.interpreter.eval(base, dict(env), fn)
+            if any(sink.on_key and sink.base in (name, base_val.kind) for sink in self.spec.store_sinks):
+                key_val = self.interpreter.eval(target.slice, dict(env), fn)  # type: ignore[arg-type]
+        if not (value.taint or value.parts or key_val.taint):
+            return
         base_val = self.interpreter.eval(base, dict(env), fn)
         attr = base.attr if isinstance(base, ast.Attribute) else None
         key_text = target.slice.value if isinstance(target.slice, ast.Constant) else None
@@ -164,12 +166,15 @@ class SinkChecker:
             if called is not None:
                 specs.extend(self.sinks_by_name.get(f"{called}.__call__", ()))
         if method is not None and not module_call and method in self.sinks_by_method:
-            receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+            receiver_text: str | None = None
             for sink in self.sinks_by_method[method]:
                 if not self._imported(sink.requires_import):
                     continue
-                if sink.receiver_hint and sink.receiver_hint not in receiver_text:
-                    continue
+                if sink.receiver_hint:
+                    if receiver_text is None:
+                        receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+                    if sink.receiver_hint not in receiver_text:
+                        continue
                 specs.append(sink)
         if not specs:
             return frozenset()
