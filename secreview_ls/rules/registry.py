@@ -11,6 +11,7 @@ FAMILIES = (
     "execution",
     "injection_patterns",
     "crypto",
+    "jwt_verification",
     "deserialization",
     "xml",
     "network",

@@ -4,7 +4,8 @@ Every table here is plain data; ``build_spec(config)`` turns it (plus the
 ``[tool.secreview.taint]`` extensions) into the engine's ``TaintSpec``.
 ``TAINT_CLASSES`` has one row per taint class: its CWE, title, rule and docs, and what makes a
 value harmless for it. Classes: sql, command, code, path, ssrf, xss, redirect, ldap, xpath,
-deserialization, xxe, header, log, trust-boundary, regex.
+deserialization, xxe, header, log, trust-boundary, regex; ``taint_extra`` adds file-probe, nosql
+and template.
 """
 
 from __future__ import annotations
@@ -27,6 +28,22 @@ from ..engine.taint import (
     StoreSink,
     TaintClass,
     TaintSpec,
+)
+from .taint_extra import (
+    EXCEPTION_TEXT_CLASSES,
+    EXTRA_CLASSES,
+    EXTRA_STORE_SINKS,
+    FILE_PROBE,
+    TEMPLATE_RENDERERS,
+    extra_sinks,
+)
+from .taint_frameworks import (
+    EXTRA_HANDLER_BASES,
+    EXTRA_OBJECT_KINDS,
+    EXTRA_OBJECT_SOURCES,
+    EXTRA_REQUEST_PARAMETERS,
+    EXTRA_SOURCE_CLEANED_NO_BREAKS,
+    ROUTE_FUNCTIONS,
 )
 
 # -- taint classes ------------------------------------------------------------------------
@@ -72,10 +89,11 @@ TAINT_CLASSES = (
         title="code injection",
         rule_id="SR803",
         rule_name="code-injection",
-        summary="Untrusted input is evaluated as Python code or as a template.",
-        why="`eval`, `exec`, `compile` and template engines fed with a request's text run whatever "
-        "the attacker wrote, with the server's privileges. Parse data with `ast.literal_eval` or "
-        "`json.loads`; render fixed templates with the input as a variable.",
+        summary="Untrusted input is evaluated as Python code (or by a library evaluating Python-like expressions).",
+        why="`eval`, `exec`, `compile` and expression evaluators (`PIL.ImageMath.eval`, `pandas.eval`, "
+        "`DataFrame.query`, `numexpr`) fed with a request's text run whatever the attacker wrote, with "
+        "the server's privileges. Parse data with `ast.literal_eval` or `json.loads`; compare against "
+        "fixed expressions. Templates compiled from input are SR818.",
         bad='expr = request.args["expr"]\nresult = eval(expr)',
         good='import ast\nresult = ast.literal_eval(request.args["expr"])',
         aliases=("eval",),
@@ -278,6 +296,8 @@ TAINT_CLASSES += (
     ),
 )
 
+TAINT_CLASSES += EXTRA_CLASSES
+
 CLASSES_BY_ID = {row.id: row for row in TAINT_CLASSES}
 CLASS_TITLES = {row.id: row.title for row in TAINT_CLASSES}
 CLASS_ALIASES = {alias: row.id for row in TAINT_CLASSES for alias in row.aliases}
@@ -316,6 +336,7 @@ SOURCE_CLEANED.update(
             ("http.server.handler", ("headers",)),
             ("aiohttp.request", ("headers", "cookies")),
             ("webob.request", ("headers", "cookies", "user_agent")),
+            ("tornado.handler.request", ("headers", "cookies")),
         )
         for attr in attrs
     }
@@ -341,7 +362,12 @@ HTTP_SERVER_HANDLER_ATTRS = ("path", "headers", "rfile", "requestline", "raw_req
 SOCKETSERVER_HANDLER_ATTRS = ("rfile", "data")
 TORNADO_HANDLER_ATTRS = (
     "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
-    "get_body_argument", "get_body_arguments", "get_cookie", "request",
+    "get_body_argument", "get_body_arguments", "get_cookie", "get_secure_cookie", "path_args", "path_kwargs",
+)  # fmt: skip
+# ``self.request`` of a Tornado handler (an ``HTTPServerRequest``): what the client wrote.
+TORNADO_REQUEST_ATTRS = (
+    "body", "arguments", "query_arguments", "body_arguments", "files", "headers", "uri", "path", "query",
+    "cookies", "full_url", "host",
 )  # fmt: skip
 
 OBJECT_KINDS = {
@@ -358,6 +384,7 @@ OBJECT_SOURCES = {
     "http.server.handler": frozenset(HTTP_SERVER_HANDLER_ATTRS),
     "socketserver.handler": frozenset(SOCKETSERVER_HANDLER_ATTRS),
     "tornado.handler": frozenset(TORNADO_HANDLER_ATTRS),
+    "tornado.handler.request": frozenset(TORNADO_REQUEST_ATTRS),
 }
 HANDLER_BASES = {
     "http.server.BaseHTTPRequestHandler": "http.server.handler",
@@ -390,6 +417,13 @@ REQUEST_PARAMETERS = (
     ("aiohttp", "aiohttp.request"),
     ("pyramid", "webob.request"),
     ("webob", "webob.request"),
+)
+OBJECT_KINDS.update(EXTRA_OBJECT_KINDS)
+OBJECT_SOURCES.update(EXTRA_OBJECT_SOURCES)
+HANDLER_BASES.update(EXTRA_HANDLER_BASES)
+REQUEST_PARAMETERS += EXTRA_REQUEST_PARAMETERS
+SOURCE_CLEANED.update(
+    {f"{kind}.{attr}": _NO_LINE_BREAKS for kind, attrs in EXTRA_SOURCE_CLEANED_NO_BREAKS for attr in attrs}
 )
 # Values that are untrusted by themselves (local: the machine's user chose them).
 ATTR_SOURCES = {
@@ -441,6 +475,7 @@ def _sinks() -> list[SinkSpec]:
     _injection_sinks(sinks.append)
     _file_web_and_network_sinks(sinks.append)
     _query_data_and_output_sinks(sinks.append)
+    extra_sinks(sinks.append)
     return sinks
 
 
@@ -484,10 +519,7 @@ def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("code", "builtins.eval", "evaluated expression", ((0, "source"),)))
     add(SinkSpec("code", "builtins.exec", "executed code", ((0, "source"),)))
     add(SinkSpec("code", "builtins.compile", "compiled code", ((0, "source"),)))
-    add(SinkSpec("code", "flask.render_template_string", "template source (server-side template injection)"))
-    add(SinkSpec("code", "jinja2.Template", "template source (server-side template injection)", ((0, "source"),)))
-    add(SinkSpec("code", ".from_string", "template source (server-side template injection)",
-                 ((0, "source"),), requires_import=("jinja2",)))  # fmt: skip
+    # Templates compiled from input: ``taint_extra`` (SR818).
 
 
 def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -522,9 +554,9 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
             add(SinkSpec("ssrf", f"{module}.{verb}", "request URL", ((position, "url"),)))
             for client in ("Session()", "session()", "Client()", "AsyncClient()"):
                 add(SinkSpec("ssrf", f"{module}.{client}.{verb}", "request URL", ((position, "url"),)))
-    add(SinkSpec("ssrf", "urllib.request.urlopen", "request URL", ((0, "url"),)))
-    add(SinkSpec("ssrf", "urllib.request.Request", "request URL", ((0, "url"),)))
-    add(SinkSpec("ssrf", "urllib.request.urlretrieve", "request URL", ((0, "url"),)))
+    # urllib also opens ``file://`` URLs: the same URL reads local files (path traversal).
+    for name in ("urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve"):
+        add(SinkSpec("ssrf", name, "request URL (urllib also opens file:// URLs: local files)", ((0, "url"),)))
     add(SinkSpec("ssrf", "aiohttp.ClientSession().get", "request URL", ((0, "url"),)))
     add(SinkSpec("ssrf", "aiohttp.ClientSession().post", "request URL", ((0, "url"),)))
     add(SinkSpec("ssrf", "urllib3.PoolManager().request", "request URL", ((1, "url"),)))
@@ -541,7 +573,8 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("django.utils.safestring.mark_safe", "django.utils.html.format_html",
                  "django.utils.safestring.SafeString"):  # fmt: skip
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
-    add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True))
+    add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True,
+                 json_dicts=True))  # fmt: skip
     add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
     add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), mode="response",
                  clean_result=True))  # fmt: skip
@@ -624,6 +657,7 @@ STORE_SINKS = (
     StoreSink("header", "django.http.HttpResponse()", "HTTP response header"),
     StoreSink("header", "django.http.response.HttpResponse()", "HTTP response header"),
     StoreSink("header", "flask.make_response()", "HTTP response header"),
+    *EXTRA_STORE_SINKS,
 )
 
 # -- sanitizers --------------------------------------------------------------------------
@@ -701,6 +735,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     # Data formats whose output is data.
     "json.loads": frozenset({"deserialization"}),
 }
+# What cleans a path cleans it for an existence check too.
+SANITIZERS.update({name: classes | {FILE_PROBE} for name, classes in SANITIZERS.items() if "path" in classes})
 # Calls whose result is their arguments' text, decoded: the data goes on as it is (not opaque).
 PROPAGATORS = frozenset(
     {"urllib.parse.unquote", "urllib.parse.unquote_plus", "urllib.parse.unquote_to_bytes", "html.unescape",
@@ -762,6 +798,7 @@ GUARDS: dict[str, tuple[int, frozenset[str]]] = {
     ".startswith": (-1, frozenset({"path"})),
     ".is_relative_to": (-1, frozenset({"path"})),
 }
+GUARDS.update({name: (at, classes | {FILE_PROBE}) for name, (at, classes) in GUARDS.items() if "path" in classes})
 NORETURN = frozenset(
     {"flask.abort", "werkzeug.exceptions.abort", "sys.exit", "os._exit", "builtins.exit", "builtins.quit",
      "fastapi.HTTPException", "django.core.exceptions.PermissionDenied"}
@@ -850,6 +887,9 @@ def build_spec(
         markup_kinds=MARKUP_KINDS,
         handler_bases=dict(HANDLER_BASES),
         route_decorators=ROUTE_DECORATORS,
+        route_functions=ROUTE_FUNCTIONS,
+        exception_text_classes=EXCEPTION_TEXT_CLASSES,
+        template_renderers=TEMPLATE_RENDERERS,
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),

@@ -116,6 +116,7 @@ class ModuleTaint:
             interpreter=self.interpreter,
             path=self.path,
             step_path=self.step_path,
+            project=project,
         )
         interprocedural = Interprocedural(
             spec,

@@ -187,6 +187,9 @@ def entry_for(
             if name in spec.request_annotations:
                 entry.objects[arg.arg] = spec.request_annotations[name]
     for decorator in fn.decorator_list:
+        if isinstance(decorator, ast.Call) and facts.qualname(decorator.func) in spec.route_functions:
+            _route_captures(spec, decorator, entry)
+            break
         if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
             continue
         if decorator.func.attr not in spec.route_decorators:
@@ -259,6 +262,20 @@ def _used_as_objects(fn: ast.FunctionDef | ast.AsyncFunctionDef, text_methods: f
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             found.add(node.func.id)
     return found
+
+
+def _route_captures(spec: TaintSpec, decorator: ast.Call, entry: Entry) -> None:
+    """``@route("/hello/<name>")`` of a module-level route function: Flask-like captures."""
+    path_node = decorator.args[0] if decorator.args else None
+    for kw in decorator.keywords:
+        if kw.arg == "path":
+            path_node = kw.value
+    path = path_node.value if isinstance(path_node, ast.Constant) and isinstance(path_node.value, str) else ""
+    entry.framework = "flask"
+    entry.returns_html = True
+    for converter, name in _FLASK_PARAM.findall(path):
+        if not (converter and converter in spec.clean_converters):
+            entry.tainted[name] = f"route parameter `{name}`"
 
 
 def _fastapi_params(

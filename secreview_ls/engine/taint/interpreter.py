@@ -97,6 +97,18 @@ class Interpreter:
         step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
         return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
 
+    def _exception_text(self, handler: ast.ExceptHandler, fn: Frame) -> Val:
+        """``except ... as error`` in a request handler: the message often quotes what the client
+        sent; untrusted only for the classes of ``spec.exception_text_classes`` (a template)."""
+        spec = self.spec
+        if not spec.exception_text_classes or not (fn.entry.framework or fn.entry.objects):
+            return EMPTY
+        text = f"text of exception `{handler.name}`"
+        span = self.texts.span(handler)
+        step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
+        others = frozenset(c.id for c in spec.classes) - spec.exception_text_classes
+        return Val(frozenset({Label(Origin("source", text, span, self.step_path), others, (step,))}))
+
     def source_val(self, node: ast.AST, name: str) -> Val:
         local = name in self.spec.local_sources
         return Val(frozenset({self.make_source(node, None, local=local)}))
@@ -260,7 +272,7 @@ class Interpreter:
         for handler in node.handlers:
             handler_env = dict(handler_in)
             if handler.name:
-                handler_env[handler.name] = EMPTY
+                handler_env[handler.name] = self._exception_text(handler, fn)
             outs.append(self.block(handler.body, handler_env, fn, module_level=module_level))
         result = join_envs(outs)
         if node.finalbody:

@@ -11,7 +11,7 @@ from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex
 from .results import Results
 from .spec import ALL_CLASSES, TaintSpec
-from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts
+from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts, short_text
 from .summaries import Summaries
 from .summary import Effect, Summary
 from .values import (
@@ -33,6 +33,12 @@ from .values import (
 
 if TYPE_CHECKING:
     from .ports import Evaluator
+
+
+def _project_class(value: Val) -> str | None:
+    """``pkg.mod.Class`` for an instance of a class of another file (kind ``class:pkg.mod.Class``)."""
+    kind = value.kind or ""
+    return kind[6:] if kind.startswith("class:") and "." in kind else None
 
 
 class Interprocedural:
@@ -101,7 +107,11 @@ class Interprocedural:
                 cls = index.classes[base.id]
             if cls is not None:
                 target = index.method(cls, func.attr)
+            elif self.follows_project and receiver is not None and _project_class(receiver):
+                bound_self = receiver  # an instance of a class of another file of the project
+                receiver_name = base
         summary: Summary | None = None
+        project_class = None
         if constructor is not None:
             init = index.method(constructor, "__init__")
             summary = self.summaries.of(init) if init is not None else None
@@ -110,18 +120,26 @@ class Interprocedural:
                 return Val(kind=f"class:{constructor.name}")
         elif target is not None:
             summary = self.summaries.of(target)
+        elif bound_self is not None and _project_class(bound_self) and isinstance(func, ast.Attribute):
+            summary = self.summaries.of_project(f"{_project_class(bound_self)}.{func.attr}")
         elif name is not None and self.follows_project and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in index.imported_roots:
                 summary = self.summaries.of_project(name)
+                if summary is None and any(self.spec.object_sources.get(v.kind or "") for v in arg_values):
+                    # A class of another file built with a request: its ``__init__`` keeps it.
+                    summary = self.summaries.of_project(f"{name}.__init__")
+                    if summary is not None:
+                        project_class = name
+                        bound_self = Val(kind=f"class:{name}")
         if summary is None:
             return None
         args = self._bind(summary, node, bound_self, arg_values, keyword_values)
         callee_name = self.texts.text(func)
         result = self._apply(summary, node, args, callee_name, fn)
-        if constructor is not None:
+        if constructor is not None or project_class is not None:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)
-            return Val(value.taint, value.parts, f"class:{constructor.name}")
+            return Val(value.taint, value.parts, f"class:{project_class or constructor.name}")  # type: ignore[union-attr]
         if summary.self_out is not None and receiver_name is not None and bound_self is not None:
             updated = self._substitute(summary.self_out, args, node, callee_name, returning=False)
             kind = bound_self.kind
@@ -169,20 +187,44 @@ class Interprocedural:
                 )
         return mapping
 
-    def _param_value(self, args: dict[int, Val], origin: Origin) -> Val:
+    def _param_value(self, args: dict[int, Val], origin: Origin, node: ast.Call | None = None) -> Val:
         value = args.get(origin.index)
         if value is None:
             return EMPTY
         for key in origin.access:
-            value = self._attribute_like(value, key)
+            value = self._attribute_like(value, key, node)
+            if value.taint and value.kind is None and not value.parts:
+                break  # a source read from the caller's request: its parts are the same data
         return value
 
-    def _attribute_like(self, value: Val, key: str) -> Val:
+    def _attribute_like(self, value: Val, key: str, node: ast.Call | None) -> Val:
+        """A part of an argument; the callee reading ``.form`` of a request object passed to it
+        reads the client's data: a source at the call (the argument is the request)."""
         if key.startswith(".") and value.kind is not None:
             attrs = self.spec.object_sources.get(value.kind)
             if attrs is not None and key[1:] in attrs:
-                return value  # the caller's object is itself the source container
+                if node is None:
+                    return value
+                shown = self._request_argument(node)
+                callee = short_text(self.texts.text(node.func))
+                text = (
+                    f"`{self.texts.text(shown)}{key}` read by `{callee}()`"
+                    if shown is not node
+                    else f"request `{key[1:]}` read by `{callee}()`"
+                )
+                label = self.interpreter.make_source(shown, text, local=False)
+                already = self.spec.source_cleaned.get(f"{value.kind}{key}")
+                return Val(frozenset({label.cleaned_for(already) if already else label}))
         return get_part(value, key)
+
+    def _request_argument(self, node: ast.Call) -> ast.AST:
+        """The argument of a call that is a request object (for the source's position), else the call."""
+        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+            if isinstance(arg, ast.Name) and arg.id in ("request", "req", "self"):
+                return arg
+            if isinstance(arg, ast.Attribute) and arg.attr in ("request", "req"):
+                return arg
+        return node
 
     def _substitute(self, value: Val, args: dict[int, Val], node: ast.Call, callee: str, *, returning: bool) -> Val:
         """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels."""
@@ -195,9 +237,9 @@ class Interprocedural:
             if lab.origin.kind != "param":
                 result_taint.add(lab.with_step(back) if returning else lab)
                 continue
-            actual = self._param_value(args, lab.origin)
-            if actual.is_empty:
-                continue
+            actual = self._param_value(args, lab.origin, node)
+            if actual.is_empty and actual.kind not in self.spec.object_sources:
+                continue  # (a request object passed on keeps its kind: its reads are sources)
             inner = lab.steps
 
             def rewrite(
@@ -220,7 +262,9 @@ class Interprocedural:
         call_span = self.texts.span(node)
         into = FlowStep.of(StepKind.PASSED, callee, call_span, self.step_path)
         for effect in summary.effects:
-            actual = self._param_value(args, Origin("param", "", call_span, index=effect.index, access=effect.access))
+            actual = self._param_value(
+                args, Origin("param", "", call_span, index=effect.index, access=effect.access), node
+            )
             for lab in in_order(whole(actual)):
                 merged = lab.cleaned | effect.cleaned
                 if effect.cls in merged or ALL_CLASSES in merged:

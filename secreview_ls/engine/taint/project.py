@@ -161,6 +161,27 @@ class ProjectIndex:
             self._outside.add(asked)
             return None
 
+    def template_text(self, name: str, from_path: str | os.PathLike[str]) -> str | None:
+        """The text of template ``name`` (``"profile.html"``) from a ``templates/`` folder next to
+        the importing file or one of its ancestors, or under a root; None when there is none."""
+        relative = Path(name)
+        if relative.is_absolute() or ".." in relative.parts or not name.strip():
+            return None
+        with self._lock:
+            candidates: list[Path] = []
+            current = Path(from_path).resolve().parent
+            for _ in range(MAX_ANCESTORS):
+                candidates.append(current)
+                if current.parent == current:
+                    break
+                current = current.parent
+            candidates.extend(root for root in self.roots if root not in candidates)
+            for directory in candidates:
+                file = directory / "templates" / relative
+                if file.is_file():
+                    return self._text(file)[0]
+        return None
+
     # -- internals -------------------------------------------------------------------------
 
     def _search(self, module: str, base: Path) -> tuple[Path, str] | None:

@@ -13,6 +13,7 @@ from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
+from .templates import unescaped_names
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -52,6 +53,17 @@ def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
     return found
 
 
+def _at_keys(value: Val, keys: frozenset[str], depth: int = 0) -> frozenset:
+    """The labels of a literal document found under one of ``keys``, at any depth."""
+    found: set = set()
+    for key, part in value.parts:
+        if key in keys:
+            found |= whole(part)
+        elif depth < 6:
+            found |= _at_keys(part, keys, depth + 1)
+    return frozenset(found)
+
+
 class SinkChecker:
     """Checks calls, subscript stores and view returns against the sinks of the spec."""
 
@@ -67,7 +79,10 @@ class SinkChecker:
         interpreter: Evaluator,
         path: str,
         step_path: str | None,
+        project: object | None = None,
     ) -> None:
+        self.project = project  # finds template files (``template_text``)
+        self._templates: dict[str, frozenset[str]] = {}
         self.facts = facts
         self.spec = spec
         self.sinks_by_name, self.sinks_by_method = sinks
@@ -83,14 +98,33 @@ class SinkChecker:
 
     def check_store(self, target: ast.Subscript, value: Val, env: Env, fn: Frame) -> None:
         """``base[key] = value`` where ``base`` is a session, a response's headers ..."""
-        if not (value.taint or value.parts) or not self.spec.store_sinks:
+        if not self.spec.store_sinks:
             return
         base = target.value
         name = self.facts.qualname(base)
+        key_val = EMPTY
+        if not isinstance(target.slice, ast.Constant) and any(sink.on_key for sink in self.spec.store_sinks):
+            base_val = self.interpreter.eval(base, dict(env), fn)
+            if any(sink.on_key and sink.base in (name, base_val.kind) for sink in self.spec.store_sinks):
+                key_val = self.interpreter.eval(target.slice, dict(env), fn)  # type: ignore[arg-type]
+        if not (value.taint or value.parts or key_val.taint):
+            return
         base_val = self.interpreter.eval(base, dict(env), fn)
         attr = base.attr if isinstance(base, ast.Attribute) else None
+        key_text = target.slice.value if isinstance(target.slice, ast.Constant) else None
         for sink in self.spec.store_sinks:
             if not self._imported(sink.requires_import):
+                continue
+            if sink.key and not (isinstance(key_text, str) and key_text.lower() == sink.key.lower()):
+                continue
+            if sink.on_key:
+                if key_val.taint and (sink.base == name or (base_val.kind is not None and sink.base == base_val.kind)):
+                    shown = self.texts.text(target)
+                    self._reached(
+                        SinkSpec(sink.cls, shown, sink.what), f"{shown} = …", target, target.slice, key_val, fn
+                    )
+                continue
+            if not (value.taint or value.parts):
                 continue
             matched = (
                 sink.base == name
@@ -119,17 +153,28 @@ class SinkChecker:
         """Check a call's arguments against the sinks it may be; the classes its result no
         longer carries (the result of most sinks is new data, not the input)."""
         specs: list[SinkSpec] = []
+        if name is not None and self.spec.template_renderers and self.project is not None:
+            for renderer in self.spec.template_renderers:
+                if renderer.name == name:
+                    self._check_template(renderer, node, args, kwargs, fn)
         if name is not None:
             specs.extend(self.sinks_by_name.get(name, ()))
         if method is not None and receiver is not None and receiver.kind is not None:
             specs.extend(self.sinks_by_name.get(f"{receiver.kind}.{method}", ()))
+        if name is None and env is not None and isinstance(node.func, ast.Name):
+            called = self.interpreter.lookup(node.func.id, env).kind  # an object called: ``evaluator(expr)``
+            if called is not None:
+                specs.extend(self.sinks_by_name.get(f"{called}.__call__", ()))
         if method is not None and not module_call and method in self.sinks_by_method:
-            receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+            receiver_text: str | None = None
             for sink in self.sinks_by_method[method]:
                 if not self._imported(sink.requires_import):
                     continue
-                if sink.receiver_hint and sink.receiver_hint not in receiver_text:
-                    continue
+                if sink.receiver_hint:
+                    if receiver_text is None:
+                        receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+                    if sink.receiver_hint not in receiver_text:
+                        continue
                 specs.append(sink)
         if not specs:
             return frozenset()
@@ -156,6 +201,46 @@ class SinkChecker:
                 # A file's content, a command's output, a response: not the data that went in.
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
+
+    def _unescaped(self, template: str) -> frozenset[str]:
+        known = self._templates.get(template)
+        if known is None:
+            reader = getattr(self.project, "template_text", None)
+            text = reader(template, self.path) if reader is not None else None
+            known = self._templates[template] = unescaped_names(text) if text else frozenset()
+        return known
+
+    def _check_template(
+        self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
+    ) -> None:
+        """Context variables of a rendered template file that the template writes unescaped."""
+        (at, keyword), (context_at, context_keyword) = renderer.args[:2]
+        template = node.args[at] if len(node.args) > at else None
+        for kw in node.keywords:
+            if kw.arg == keyword:
+                template = kw.value
+        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
+            return
+        names = self._unescaped(template.value)
+        if not names:
+            return
+        shown = f"{short_text(self.facts.spelled(node.func))}()"
+        found: list[tuple[str, ast.AST, Val]] = []
+        if context_at < 0:
+            found = [(kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)) for kw in node.keywords if kw.arg in names]
+        else:
+            context = node.args[context_at] if len(node.args) > context_at else None
+            value = args[context_at] if context is not None else EMPTY
+            for kw in node.keywords:
+                if kw.arg == context_keyword:
+                    context, value = kw.value, kwargs.get(kw.arg, EMPTY)
+            if isinstance(context, ast.Dict):
+                for key, item in zip(context.keys, context.values, strict=False):
+                    if isinstance(key, ast.Constant) and key.value in names:
+                        found.append((str(key.value), item, value.part(repr(key.value)) or EMPTY))
+        for variable, item, value in found:
+            what = f"`{variable}` written unescaped by template `{template.value}` (|safe or autoescape off)"
+            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn)
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
@@ -203,6 +288,40 @@ class SinkChecker:
         return declared.pop() if len(declared) == 1 else None
 
     def _sink_arguments(
+        self,
+        sink: SinkSpec,
+        node: ast.Call,
+        receiver: Val | None,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+    ) -> Iterable[tuple[ast.AST, Val, bool]]:
+        if sink.first_is:
+            first = node.args[0] if node.args else None
+            if not (isinstance(first, ast.Constant) and str(first.value).lower() == sink.first_is.lower()):
+                return
+        if sink.dict_keys or sink.built_text or sink.json_dicts:
+            for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
+                yield arg_node, self._narrowed(sink, arg_node, value), remote_only
+            return
+        yield from self._plain_arguments(sink, node, receiver, args, kwargs)
+
+    def _narrowed(self, sink: SinkSpec, arg_node: ast.AST, value: Val) -> Val:
+        """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` sink checks."""
+        if sink.json_dicts and (
+            isinstance(arg_node, ast.Dict)
+            or (value.parts and not value.taint and all(key[:1] in "'\"" for key, _ in value.parts))
+        ):
+            return EMPTY
+        if sink.dict_keys and (
+            isinstance(arg_node, (ast.Dict, ast.List, ast.Tuple)) or (value.parts and not value.taint)
+        ):
+            # A document written here: only its JavaScript keys; data read whole is checked whole.
+            value = Val(_at_keys(value, frozenset(repr(key) for key in sink.dict_keys)))
+        if sink.built_text:
+            value = Val(frozenset(lab for lab in whole(value) if OPAQUE not in lab.cleaned))
+        return value
+
+    def _plain_arguments(
         self,
         sink: SinkSpec,
         node: ast.Call,

@@ -88,6 +88,17 @@ class SinkSpec:
     requires_import: tuple[str, ...] = ()
     receiver_hint: str = ""  # method-name sinks: receiver spelling must contain this
     clean_result: bool = False  # the call's result no longer carries this class
+    # The call is this sink only when its first argument is this constant (case-insensitive):
+    # ``send_header("Location", value)``; the checked arguments are the others of ``args``.
+    first_is: str = ""
+    # An argument written as a dict literal is checked only at these constant keys
+    # (``find({"$where": code})``); any other value is checked whole.
+    dict_keys: tuple[str, ...] = ()
+    # Only text built from the data counts: values that went through an unknown call (a query
+    # builder object, ``Key("id").eq(v)``) are not the expression's text.
+    built_text: bool = False
+    # A dict (a literal, or a value with string keys only) is written as JSON: not this sink.
+    json_dicts: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,8 @@ class StoreSink:
     base: str
     what: str
     requires_import: tuple[str, ...] = ()
+    key: str = ""  # only this constant key (case-insensitive): ``headers["Location"]``
+    on_key: bool = False  # the key is checked, not the value: ``session[name] = ...``
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,8 @@ class TaintSpec:
     handler_bases: dict[str, str] = field(default_factory=dict)
     # decorator method names that declare a route (``route``, ``get``, ...)
     route_decorators: frozenset[str] = frozenset()
+    # module-level functions that declare a route with ``<name>`` captures (``bottle.route``)
+    route_functions: frozenset[str] = frozenset()
     # Flask converters that produce non-string values
     clean_converters: frozenset[str] = frozenset()
     # annotations that make a FastAPI parameter clean (``int``, ``uuid.UUID``)
@@ -158,6 +173,12 @@ class TaintSpec:
     # a view's first parameter named ``request`` (or ``req``) in a module importing one of these
     # roots is a request object: import root → kind (checked in order)
     request_parameters: tuple[tuple[str, str], ...] = ()
+    # calls rendering a template file: ``args`` = ((template position, keyword), (context position,
+    # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
+    # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
+    template_renderers: tuple[SinkSpec, ...] = ()
+    # classes for which the text of an exception caught in a request handler is untrusted
+    exception_text_classes: frozenset[str] = frozenset()
     # one row per taint class
     classes: tuple[TaintClass, ...] = ()
     # Read from ``classes``: the classes local sources are reported for, and those whose sinks

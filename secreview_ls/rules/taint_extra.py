@@ -1,0 +1,214 @@
+"""Taint classes and sinks beyond the core table: file-existence probes (SR816), NoSQL and
+DynamoDB expressions (SR817), server-side template injection (SR818), eval-like library APIs,
+XPath engines, redirects written as a ``Location`` header or raised as an HTTP 3xx, and session
+keys chosen by the client. Plain data; ``taint_tables`` merges it into the spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..engine.finding import Level
+from ..engine.taint import SinkSpec, StoreSink, TaintClass
+
+FILE_PROBE = "file-probe"
+NOSQL = "nosql"
+TEMPLATE = "template"
+
+EXTRA_CLASSES = (
+    TaintClass(
+        FILE_PROBE,
+        cwe=22,
+        title="file existence probe",
+        rule_id="SR816",
+        rule_name="file-existence-probe",
+        summary="Untrusted input chooses a path whose existence or type the server checks.",
+        why="Nothing is read, but the answer (a different status, message or timing) tells the client "
+        "whether `/home/alice/.ssh/id_rsa` or `../../app/settings.py` exists: a map of the server's files "
+        "and users. Keep only a base name, or resolve the path and check it stays inside the base folder "
+        "before asking the file system.",
+        bad='name = request.args["name"]\nif os.path.exists(os.path.join(UPLOADS, name)):\n    return "taken"',
+        good='name = secure_filename(request.args["name"])\nif os.path.exists(os.path.join(UPLOADS, name)):\n'
+        '    return "taken"',
+        severity=Level.LOW,
+        confidence=Level.MEDIUM,
+        aliases=("path-probe", "exists"),
+    ),
+    TaintClass(
+        NOSQL,
+        cwe=943,
+        title="NoSQL injection",
+        rule_id="SR817",
+        rule_name="nosql-injection",
+        summary="Untrusted input becomes a MongoDB query document, server-side JavaScript or a DynamoDB expression.",
+        why='A filter document taken from the request carries operators (`{"$ne": null}` matches every '
+        "password); `$where`, `$function`, `mapReduce` and `eval` run the text as JavaScript on the "
+        "database; a DynamoDB `FilterExpression` or PartiQL statement spliced from input is parsed "
+        'like SQL. Build filters from typed values (`{"name": str(name)}`), never run client text as '
+        "JavaScript, and use `ExpressionAttributeValues` (or `boto3.dynamodb.conditions.Key/Attr`).",
+        bad="criteria = request.get_json()\nusers.find_one({\"$where\": f\"this.name == '{criteria['name']}'\"})",
+        good='name = str(request.get_json()["name"])\nusers.find_one({"name": name})',
+        aliases=("mongo", "mongodb", "dynamodb"),
+        reports_local_sources=True,
+    ),
+    TaintClass(
+        TEMPLATE,
+        cwe=1336,
+        title="server-side template injection",
+        rule_id="SR818",
+        rule_name="template-injection",
+        summary="Untrusted input is compiled as a template (Jinja2, Django, Mako, Bottle).",
+        why="Template languages reach Python objects: `{{ ''.__class__.__mro__[1].__subclasses__() }}` "
+        "in a Jinja2 template written by the client leads to running commands on the server, and even "
+        "a sandbox leaks configuration and secrets. Render a fixed template and pass the input as a "
+        "variable.",
+        bad='greeting = request.args["greeting"]\nreturn render_template_string("<p>" + greeting + "</p>")',
+        good='greeting = request.args["greeting"]\nreturn render_template_string("<p>{{ g }}</p>", g=greeting)',
+        aliases=("ssti",),
+        result_keeps_data=True,
+    ),
+)
+
+# An exception caught in a request handler often quotes the client's input (``ValueError(f"bad {x}")``):
+# its text compiled as a template is template injection; for other sinks it is not counted.
+EXCEPTION_TEXT_CLASSES = frozenset({TEMPLATE})
+
+_WEB = ("flask", "werkzeug", "django", "fastapi", "starlette", "quart", "tornado", "bottle", "pyramid",
+        "falcon", "aiohttp", "sanic")  # fmt: skip
+_PATH_TYPES = ("pathlib.Path()", "pathlib.PurePath()", "pathlib.PosixPath()")
+_MONGO = ("pymongo", "motor", "mongoengine", "flask_pymongo")
+_LOCATION = "redirect target (Location header)"
+# Keys of a MongoDB document whose value is JavaScript run by the server.
+_JS_KEYS = ("$where", "$function", "$accumulator")
+
+
+def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """The sinks of the classes above, and new sinks of existing classes."""
+    _probe_sinks(add)
+    _nosql_sinks(add)
+    _template_sinks(add)
+    _eval_like_sinks(add)
+    _xpath_sinks(add)
+    _redirect_sinks(add)
+
+
+def _probe_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """File-existence checks (CWE-22, low severity): the answer tells what exists."""
+    for name in ("exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize", "getmtime", "getatime",
+                 "getctime"):  # fmt: skip
+        add(SinkSpec(FILE_PROBE, f"os.path.{name}", "path checked for existence", ((0, "path"),)))
+    for name in ("stat", "lstat", "access"):
+        add(SinkSpec(FILE_PROBE, f"os.{name}", "path checked for existence", ((0, "path"),)))
+    for method in ("exists", "is_file", "is_dir", "is_symlink", "stat", "lstat"):
+        for kind in _PATH_TYPES:
+            add(SinkSpec(FILE_PROBE, f"{kind}.{method}", "path checked for existence", ((-1, None),)))
+
+
+def _nosql_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """MongoDB filters and server-side JavaScript, DynamoDB expressions (CWE-943)."""
+    for method in ("find", "find_one", "count_documents", "delete_one", "delete_many", "update_one",
+                   "update_many", "find_one_and_delete", "find_one_and_update", "find_one_and_replace",
+                   "replace_one", "distinct", "count"):  # fmt: skip
+        position = 1 if method == "distinct" else 0
+        add(SinkSpec(NOSQL, "." + method, "MongoDB query document", ((position, "filter"), (position, "spec")),
+                     requires_import=_MONGO, dict_keys=_JS_KEYS))  # fmt: skip
+    add(SinkSpec(NOSQL, ".aggregate", "MongoDB aggregation pipeline", ((0, "pipeline"),), requires_import=_MONGO,
+                 dict_keys=_JS_KEYS))  # fmt: skip
+    add(SinkSpec(NOSQL, ".map_reduce", "MongoDB map/reduce JavaScript", ((0, "map"), (1, "reduce")),
+                 requires_import=_MONGO))  # fmt: skip
+    add(SinkSpec(NOSQL, ".eval", "JavaScript run by the MongoDB server", ((0, "code"),), requires_import=_MONGO,
+                 receiver_hint="db"))  # fmt: skip
+    add(SinkSpec(NOSQL, ".command", "MongoDB database command", ((0, "command"),), requires_import=_MONGO,
+                 dict_keys=(*_JS_KEYS, "eval", "mapReduce", "map", "reduce")))  # fmt: skip
+    expressions = ((-1, "FilterExpression"), (-1, "KeyConditionExpression"), (-1, "ConditionExpression"),
+                   (-1, "ProjectionExpression"), (-1, "UpdateExpression"))  # fmt: skip
+    for method in ("scan", "query", "update_item", "delete_item", "put_item"):
+        add(SinkSpec(NOSQL, "." + method, "DynamoDB expression", expressions, mode="keywords",
+                     requires_import=("boto3", "aioboto3"), built_text=True))  # fmt: skip
+    for method in ("execute_statement", "batch_execute_statement"):
+        add(SinkSpec(NOSQL, "." + method, "DynamoDB PartiQL statement", ((-1, "Statement"),), mode="keywords",
+                     requires_import=("boto3", "aioboto3"), built_text=True))  # fmt: skip
+
+
+def _template_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Template source chosen by the client (CWE-1336)."""
+    what = "template source (server-side template injection)"
+    for name in ("flask.render_template_string", "quart.render_template_string"):
+        add(SinkSpec(TEMPLATE, name, what, ((0, "source"),)))
+    for name in ("jinja2.Template", "jinja2.environment.Template", "django.template.Template",
+                 "django.template.base.Template", "mako.template.Template", "bottle.SimpleTemplate",
+                 "tornado.template.Template", "chevron.render", "pystache.render"):  # fmt: skip
+        add(SinkSpec(TEMPLATE, name, what, ((0, "source"), (0, "template_string"), (0, "text"), (0, "template"))))
+    add(SinkSpec(TEMPLATE, "bottle.template", what, ((0, "tpl"),)))
+    add(SinkSpec(TEMPLATE, ".from_string", what, ((0, "source"), (0, "template_code")),
+                 requires_import=("jinja2", "django")))  # fmt: skip
+
+
+def _eval_like_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Libraries that evaluate expressions written in Python syntax (code injection, CWE-94)."""
+    what = "expression evaluated by a library"
+    for name in ("PIL.ImageMath.eval", "PIL.ImageMath.unsafe_eval", "PIL.ImageMath.lambda_eval"):
+        add(SinkSpec("code", name, what, ((0, "expression"),)))
+    for name in ("numexpr.evaluate", "numexpr.re_evaluate", "pandas.eval", "asteval.Interpreter().eval",
+                 "simpleeval.simple_eval"):  # fmt: skip
+        add(SinkSpec("code", name, what, ((0, "ex"), (0, "expr"))))
+    for method in ("query", "eval"):
+        add(SinkSpec("code", "." + method, "expression evaluated by pandas", ((0, "expr"),),
+                     requires_import=("pandas", "modin")))  # fmt: skip
+
+
+def _xpath_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """XPath engines beyond ``.xpath()`` (CWE-643); values passed as variables stay safe."""
+    what = "XPath expression"
+    for name in ("elementpath.select", "elementpath.iter_select"):
+        add(SinkSpec("xpath", name, what, ((1, "path"),)))
+    add(SinkSpec("xpath", "elementpath.Selector", what, ((0, "path"),)))
+    for kind in ("lxml.etree.XPathEvaluator()", "lxml.etree.XPathElementEvaluator()",
+                 "lxml.etree.XPathDocumentEvaluator()"):  # fmt: skip
+        add(SinkSpec("xpath", f"{kind}.__call__", what, ((0, "_path"),)))
+        add(SinkSpec("xpath", f"{kind}.evaluate", what, ((0, "_eval_arg"),)))
+
+
+def _redirect_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Redirects of other frameworks, raised 3xx responses and a ``Location`` header set by hand (CWE-601)."""
+    for name in ("tornado.handler.redirect", "bottle.redirect", "quart.redirect", "sanic.response.redirect",
+                 "sanic.redirect"):  # fmt: skip
+        add(SinkSpec("redirect", name, "redirect target", ((0, "url"), (0, "location"), (0, "to"))))
+    for module in ("falcon", "aiohttp.web", "pyramid.httpexceptions", "webob.exc"):
+        for status in ("HTTPFound", "HTTPSeeOther", "HTTPMovedPermanently", "HTTPTemporaryRedirect",
+                       "HTTPPermanentRedirect"):  # fmt: skip
+            add(SinkSpec("redirect", f"{module}.{status}", "redirect target", ((0, "location"),)))
+    add(SinkSpec("redirect", "django.http.response.HttpResponsePermanentRedirect", "redirect target",
+                 ((0, "redirect_to"),)))  # fmt: skip
+    add(SinkSpec("redirect", "http.server.handler.send_header", _LOCATION, ((1, "value"),), first_is="Location"))
+    for method in ("set_header", "add_header"):
+        add(SinkSpec("redirect", "." + method, _LOCATION, ((1, "value"),), requires_import=("tornado",),
+                     first_is="Location"))  # fmt: skip
+    for method in ("add", "set", "setdefault", "add_header"):
+        add(SinkSpec("redirect", "." + method, _LOCATION, ((1, "_value"), (1, "value")), receiver_hint="headers",
+                     requires_import=_WEB, first_is="Location"))  # fmt: skip
+
+
+EXTRA_STORE_SINKS = (
+    StoreSink("redirect", ".headers", _LOCATION, _WEB, key="Location"),
+    StoreSink("redirect", "django.http.HttpResponse()", _LOCATION, key="Location"),
+    StoreSink("redirect", "django.http.response.HttpResponse()", _LOCATION, key="Location"),
+    StoreSink("redirect", "flask.make_response()", _LOCATION, key="Location"),
+    *(
+        StoreSink("redirect", f"django.http.{kind}()", _LOCATION, key="Location")
+        for kind in ("HttpResponseRedirect", "HttpResponsePermanentRedirect", "response.HttpResponseRedirect")
+    ),
+    StoreSink("trust-boundary", "flask.session", "key of a session entry", on_key=True),
+    StoreSink("trust-boundary", "django.request.session", "key of a session entry", on_key=True),
+    StoreSink("trust-boundary", "starlette.request.session", "key of a session entry", on_key=True),
+    StoreSink("trust-boundary", "django.view.request.session", "key of a session entry", on_key=True),
+    StoreSink("trust-boundary", "django.view.request.session", "value stored in the session"),
+)
+
+# Template files rendered with a context: (template argument, context argument; -1 = keywords).
+TEMPLATE_RENDERERS = (
+    SinkSpec("xss", "flask.render_template", "", ((0, "template_name_or_list"), (-1, None))),
+    SinkSpec("xss", "quart.render_template", "", ((0, "template_name_or_list"), (-1, None))),
+    SinkSpec("xss", "django.shortcuts.render", "", ((1, "template_name"), (2, "context"))),
+    SinkSpec("xss", "django.template.loader.render_to_string", "", ((0, "template_name"), (1, "context"))),
+)

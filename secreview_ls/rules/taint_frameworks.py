@@ -1,0 +1,63 @@
+"""Request sources of more web frameworks, as data merged into the taint spec by ``taint_tables``.
+
+* Django class-based views and Django REST framework views: ``self`` is the view (kind
+  ``django.view``), ``self.request`` its request and ``self.kwargs`` / ``self.args`` the URL captures,
+  in every method (``get_queryset``, ``get_context_data``, ``form_valid``...), not only in the
+  ``get`` / ``post`` handlers that receive ``request``.
+* Falcon: the ``req`` of responders (``on_get(self, req, resp)``) and hooks; ``req.get_param(...)``,
+  ``req.params``, ``req.media``, ``req.stream``...
+* Bottle: the global ``bottle.request`` (``request.query.name``, ``request.forms.get(...)``,
+  ``request.params``, ``request.json``...) and ``@route("/hello/<name>")`` capture parameters.
+"""
+
+from __future__ import annotations
+
+_DJANGO_REQUEST = (
+    "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
+    "read", "readline", "readlines", "content_params",
+)  # fmt: skip
+_DJANGO_VIEWS = (
+    "django.views.View", "django.views.generic.View", "django.views.generic.base.View",
+    "django.views.generic.TemplateView", "django.views.generic.base.TemplateView",
+    "django.views.generic.RedirectView", "django.views.generic.base.RedirectView",
+    "django.views.generic.ListView", "django.views.generic.list.ListView",
+    "django.views.generic.DetailView", "django.views.generic.detail.DetailView",
+    "django.views.generic.FormView", "django.views.generic.edit.FormView",
+    "django.views.generic.CreateView", "django.views.generic.edit.CreateView",
+    "django.views.generic.UpdateView", "django.views.generic.edit.UpdateView",
+    "django.views.generic.DeleteView", "django.views.generic.edit.DeleteView",
+    "rest_framework.views.APIView", "rest_framework.generics.GenericAPIView",
+    "rest_framework.generics.ListAPIView", "rest_framework.generics.RetrieveAPIView",
+    "rest_framework.generics.CreateAPIView", "rest_framework.generics.ListCreateAPIView",
+    "rest_framework.generics.RetrieveUpdateDestroyAPIView", "rest_framework.viewsets.ViewSet",
+    "rest_framework.viewsets.GenericViewSet", "rest_framework.viewsets.ModelViewSet",
+    "rest_framework.viewsets.ReadOnlyModelViewSet",
+)  # fmt: skip
+FALCON_REQUEST_ATTRS = (
+    "get_param", "get_param_as_list", "get_param_as_json", "params", "media", "get_media", "stream",
+    "bounded_stream", "headers", "get_header", "cookies", "get_cookie_values", "path", "uri", "url",
+    "relative_uri", "query_string", "forwarded_uri", "user_agent", "referer", "env", "content_type",
+)  # fmt: skip
+BOTTLE_REQUEST_ATTRS = (
+    "query", "forms", "params", "json", "body", "files", "headers", "cookies", "get_cookie", "get_header",
+    "GET", "POST", "url", "fullpath", "path", "query_string", "environ", "auth", "urlparts",
+)  # fmt: skip
+
+EXTRA_OBJECT_KINDS = {"bottle.request": "bottle.request", "bottle.local.request": "bottle.request"}
+EXTRA_OBJECT_SOURCES = {
+    "django.view": frozenset({"kwargs", "args"}),
+    "django.view.request": frozenset(_DJANGO_REQUEST),
+    "falcon.request": frozenset(FALCON_REQUEST_ATTRS),
+    "bottle.request": frozenset(BOTTLE_REQUEST_ATTRS),
+}
+EXTRA_HANDLER_BASES = {name: "django.view" for name in _DJANGO_VIEWS}
+# A first parameter named ``req`` / ``request`` in a module importing falcon: the responder's request.
+EXTRA_REQUEST_PARAMETERS = (("falcon", "falcon.request"),)
+# Module-level route decorators (``@route("/hello/<name>")``): captures are tainted, returns are HTML.
+ROUTE_FUNCTIONS = frozenset(f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch"))
+# Header and cookie values cannot hold line breaks.
+EXTRA_SOURCE_CLEANED_NO_BREAKS = (
+    ("falcon.request", ("headers", "get_header", "cookies", "get_cookie_values", "user_agent", "referer")),
+    ("bottle.request", ("headers", "get_header", "cookies", "get_cookie")),
+    ("django.view.request", ("headers", "COOKIES", "META")),
+)

@@ -1,0 +1,259 @@
+"""Recall of the taint rules: request objects through helpers, frameworks and sinks added as data.
+The data-flow steps of representative findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from secreview_ls.config import Config
+from secreview_ls.engine.taint import ProjectIndex
+from secreview_ls.pipeline import analyze_source
+
+FIXTURES = Path(__file__).parent / "fixtures" / "taint"
+
+
+def _findings(relative: str) -> dict[int, object]:
+    path = FIXTURES / relative
+    root = FIXTURES / Path(relative).parts[0]
+    text = path.read_text(encoding="utf-8")
+    result = analyze_source(text, str(path), Config(root=root, select=("SR8",)), project=ProjectIndex([root]))
+    return {f.span.start_line: f for f in result.findings}
+
+
+def _steps(finding) -> list[tuple[int, str, str | None]]:  # type: ignore[no-untyped-def]
+    return [(s.span.start_line, s.note, Path(s.path).name if s.path else None) for s in finding.flow]
+
+
+# -- request objects passed to project code ----------------------------------------------
+
+
+def test_request_passed_to_a_helper_of_another_module_is_read_there() -> None:
+    finding = _findings("command/reqhelpers/views.py")[25]
+    assert finding.rule_id == "SR802"
+    assert _steps(finding) == [
+        (24, "source: `request.form` read by `get_param()`", None),
+        (24, "passed to `get_param()`", None),
+        (4, "parameter `request` of `get_param()`", "params.py"),
+        (24, "returned from `get_param()`", None),
+        (24, "assigned to `name`", None),
+        (25, "reaches `os.system()`: shell command", None),
+    ]
+
+
+def test_a_helper_class_built_with_the_request_reads_it_in_its_methods() -> None:
+    finding = _findings("command/reqhelpers/views.py")[39]
+    steps = _steps(finding)
+    assert steps[0] == (39, "source: request `values` read by `params.value()`", None)
+    assert (42, "parameter `self` of `value()`", "params.py") in steps
+    assert steps[-1] == (39, "reaches `os.system()`: shell command", None)
+
+
+def test_a_helper_running_the_request_value_reports_at_the_call_with_its_sink() -> None:
+    finding = _findings("command/reqhelpers/views.py")[52]
+    steps = _steps(finding)
+    assert steps[0] == (52, "source: `request.args` read by `run_from()`", None)
+    assert steps[-1] == (27, "reaches `subprocess.run()`: command", "params.py")
+
+
+def test_request_accessors_that_give_back_no_client_text_stay_quiet() -> None:
+    found = _findings("command/reqhelpers/views.py")
+    assert not set(found) & {58, 59, 64, 65, 66, 71, 72}
+
+
+def test_same_module_helper_class_holding_the_request() -> None:
+    finding = _findings("sql/request_passing.py")[65]
+    steps = _steps(finding)
+    assert steps[0] == (65, "source: request `POST` read by `filters.owner()`", None)
+    assert steps[-1] == (65, "reaches `cursor.execute()`: SQL query", None)
+
+
+# -- sinks added as data -----------------------------------------------------------------
+
+
+def test_file_existence_probe_is_low_severity_path_traversal() -> None:
+    finding = _findings("file_probe/flask_probes.py")[19]
+    assert (finding.rule_id, finding.cwe, str(finding.severity)) == ("SR816", 22, "low")
+    assert _steps(finding) == [
+        (18, 'source: `request.args["name"]`', None),
+        (18, "assigned to `name`", None),
+        (19, "reaches `os.path.exists()`: path checked for existence", None),
+    ]
+
+
+def test_file_probe_through_a_helper_of_another_module() -> None:
+    finding = _findings("file_probe/storage/views.py")[12]
+    assert finding.rule_id == "SR816"
+    assert _steps(finding)[-1] == (9, "reaches `os.path.exists()`: path checked for existence", "checks.py")
+
+
+def test_location_header_set_by_hand_is_an_open_redirect_and_a_header() -> None:
+    found = _all("redirect/location_headers.py")
+    assert {f.rule_id for f in found if f.span.start_line == 16} == {"SR807", "SR812"}
+    assert {f.rule_id for f in found if f.span.start_line == 44} == {"SR812"}  # a path on this site
+    finding = next(f for f in found if f.span.start_line == 80 and f.rule_id == "SR807")
+    assert _steps(finding)[0] == (78, "source: `self.path`", None)
+    assert _steps(finding)[-1] == (80, "reaches `self.send_header()`: redirect target (Location header)", None)
+
+
+def test_tainted_session_key_crosses_the_trust_boundary() -> None:
+    found = _findings("trust_boundary/session_keys.py")
+    assert found[20].rule_id == "SR814"
+    assert _steps(found[20]) == [
+        (19, 'source: `request.form["name"]`', None),
+        (19, "assigned to `name`", None),
+        (20, 'reaches `session[f"pref_{name}"] = …`: key of a session entry', None),
+    ]
+    assert _steps(found[62])[-1] == (62, "reaches `self.request.session[step] = …`: key of a session entry", None)
+    assert not set(found) & {31, 38, 45, 55, 71}
+
+
+def test_mongo_where_clause_is_nosql_injection_and_plain_fields_are_not() -> None:
+    found = _findings("nosql/mongo_views.py")
+    assert (found[18].rule_id, found[18].cwe) == ("SR817", 943)
+    assert _steps(found[18])[-1] == (18, "reaches `users.find_one()`: MongoDB query document", None)
+    assert 25 not in found and 43 not in found and 88 not in found
+
+
+def test_dynamodb_condition_objects_are_not_expression_text() -> None:
+    found = _findings("nosql/dynamo_views.py")
+    assert found[16].rule_id == "SR817"
+    assert not set(found) & {22, 31, 44, 63}
+
+
+def test_template_compiled_from_input_is_ssti() -> None:
+    finding = _findings("template/flask_templates.py")[32]
+    assert (finding.rule_id, finding.cwe) == ("SR818", 1336)
+    assert _steps(finding) == [
+        (31, 'source: `request.form["layout"]`', None),
+        (31, "assigned to `layout`", None),
+        (32, "reaches `Template()`: template source (server-side template injection)", None),
+    ]
+
+
+def test_pandas_query_of_input_is_code_injection() -> None:
+    finding = _findings("code/evaluators.py")[39]
+    assert finding.rule_id == "SR803"
+    assert _steps(finding)[-1] == (39, "reaches `SALES.query()`: expression evaluated by pandas", None)
+
+
+def test_urlopen_names_the_file_scheme() -> None:
+    finding = _findings("ssrf/url_openers.py")[14]
+    assert finding.rule_id == "SR805"
+    assert "file://" in _steps(finding)[-1][1]
+
+
+def test_elementpath_and_lxml_evaluators_are_xpath_sinks() -> None:
+    found = _findings("xpath/engines.py")
+    assert _steps(found[41])[-1] == (41, "reaches `search()`: XPath expression", None)
+    assert found[26].rule_id == "SR809"
+    assert not set(found) & {32, 47, 60, 71}
+
+
+# -- frameworks ---------------------------------------------------------------------------
+
+
+def test_django_class_view_reads_self_request_in_any_method() -> None:
+    finding = _findings("path/django_cbv_self.py")[32]
+    assert _steps(finding) == [
+        (31, 'source: `self.request.GET["folder"]`', None),
+        (31, "assigned to `folder`", None),
+        (32, "reaches `os.listdir()`: file path", None),
+    ]
+    assert _steps(_findings("path/django_cbv_self.py")[26])[0] == (25, 'source: `self.kwargs["key"]`', None)
+
+
+def test_falcon_responder_request_is_a_source() -> None:
+    finding = _findings("sql/falcon_resources.py")[13]
+    assert _steps(finding)[0] == (12, "source: `req.get_param`", None)
+    assert 22 not in _findings("sql/falcon_resources.py")
+
+
+def test_bottle_route_capture_and_request_are_sources() -> None:
+    found = _findings("command/bottle_app.py")
+    assert _steps(found[26])[0] == (25, "source: route parameter `domain`", None)
+    assert _steps(found[42])[0] == (41, 'source: `request.params["target"]`', None)
+    assert 31 not in found
+
+
+def test_tornado_json_dict_is_not_html_but_a_string_is() -> None:
+    found = _findings("xss/tornado_json.py")
+    assert 10 not in found and 16 not in found
+    assert found[20].rule_id == "SR806"
+    assert _steps(_findings("redirect/tornado_redirects.py")[10])[-1] == (
+        10,
+        "reaches `self.redirect()`: redirect target",
+        None,
+    )
+
+
+def test_fastapi_header_and_cookie_parameters_are_sources() -> None:
+    found = _findings("ssrf/starlette_more.py")
+    assert _steps(found[43])[0] == (42, "source: request parameter `x_upstream`", None)
+    assert 58 not in found and 63 not in found
+
+
+def _all(relative: str) -> list:  # type: ignore[type-arg]
+    path = FIXTURES / relative
+    root = FIXTURES / Path(relative).parts[0]
+    text = path.read_text(encoding="utf-8")
+    return analyze_source(text, str(path), Config(root=root, select=("SR8",)), project=ProjectIndex([root])).findings
+
+
+def test_exception_text_in_a_view_is_a_template_source_only() -> None:
+    found = _findings("template/error_pages.py")
+    assert _steps(found[23]) == [
+        (22, "source: text of exception `error`", None),
+        (23, "reaches `render_template_string()`: template source (server-side template injection)", None),
+    ]
+    assert set(found) == {23}  # logged, run as an argument, rendered as a variable: quiet
+
+
+def test_tornado_handler_passed_to_a_helper_is_read_there() -> None:
+    found = _findings("command/tornado_helpers.py")
+    assert _steps(found[19])[0] == (18, "source: `self.get_argument` read by `argument()`", None)
+    assert not set(found) & {23, 26}
+
+
+def test_helper_class_of_another_module_fetching_with_the_request() -> None:
+    found = _findings("ssrf/fetchpkg/views.py")
+    assert _steps(found[26])[0] == (26, "source: request `form` read by `source.url()`", None)
+    assert _steps(found[31])[-1] == (30, "reaches `requests.get()`: request URL", "inputs.py")
+    assert not set(found) & {36, 41, 47}
+
+
+def test_tornado_request_attributes_are_sources_by_name() -> None:
+    found = _findings("command/tornado_handlers.py")
+    assert _steps(found[20])[0] == (20, "source: `self.request.body`", None)
+    assert _steps(found[24])[0] == (23, 'source: `self.request.arguments["flag"]`', None)
+    assert 53 not in found  # the peer's address and the method are not the client's text
+
+
+# -- template files ---------------------------------------------------------------------------
+
+
+def test_variable_a_template_file_writes_with_safe_is_xss_at_the_render_call() -> None:
+    found = _findings("xss/templated/views.py")
+    assert _steps(found[13]) == [
+        (16, 'source: `request.args["bio"]`', None),
+        (
+            16,
+            "reaches `render_template()`: `bio` written unescaped by template `profile.html` (|safe or autoescape off)",
+            None,
+        ),
+    ]
+    assert _steps(found[52])[-1][1].startswith("reaches `render()`: `note` written unescaped by template")
+    assert set(found) == {13, 38, 52, 60}  # escaped variables, cleaned values, a missing template: quiet
+
+
+def test_unescaped_names_of_jinja_and_django_templates() -> None:
+    from secreview_ls.engine.taint.templates import unescaped_names
+
+    text = "{{ a|safe }} {{ b }} {%- autoescape false -%}{{ c }}{% endautoescape %} {% autoescape off %}{{ d.x }}{% endautoescape %} {{ e | striptags }}"
+    assert unescaped_names(text) == {"a", "c", "d"}
+    assert unescaped_names("{{ safe_value }} {{ x|safeish }}") == frozenset()
+
+
+def test_template_files_are_not_read_without_a_project_index() -> None:
+    path = FIXTURES / "xss" / "templated" / "views.py"
+    result = analyze_source(path.read_text(encoding="utf-8"), str(path), Config(root=FIXTURES / "xss", select=("SR8",)))
+    assert not [f for f in result.findings if f.rule_id == "SR806"]
