@@ -101,6 +101,26 @@ def test_a_change_two_calls_away_analyzes_the_callers_again(
     assert sorted(counting.paths) == ["app.py", "helpers.py", "lower.py"]
 
 
+def test_a_template_change_analyzes_the_view_rendering_it_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    (project / "templates").mkdir()
+    page = project / "templates" / "page.html"
+    page.write_text("<p>{{ bio }}</p>\n", encoding="utf-8")
+    (project / "pages.py").write_text(
+        "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/p')\ndef page():\n    return render_template('page.html', bio=request.args['bio'])\n",
+        encoding="utf-8",
+    )
+    counting = Counting(monkeypatch)
+    assert not any(name == "pages.py" and rule == "SR806" for name, _, rule in scan(project, folder))
+    counting.paths.clear()
+    page.write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
+    assert ("pages.py", 8, "SR806") in scan(project, folder)
+    assert "pages.py" in counting.paths
+
+
 def test_old_cache_files_are_dropped(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("cache")
     for index in range(12):  # each new file changes the file list: a cache file of its own

@@ -179,10 +179,20 @@ class ProjectIndex:
             for directory in candidates:
                 file = directory / "templates" / relative
                 if file.is_file():
+                    self._record_read(file)
                     return self._text(file)[0]
         return None
 
     # -- internals -------------------------------------------------------------------------
+
+    def _record_read(self, path: Path) -> None:
+        """A file other than a module (a template) was read: record it like a summary's file."""
+        for caller in self._active:
+            caller_loaded = self._loaded.get(caller)
+            if caller_loaded is not None:
+                caller_loaded.calls_into.add(path)
+        for consulted in getattr(self._recorders, "stack", ()):
+            consulted.add(path)
 
     def _search(self, module: str, base: Path) -> tuple[Path, str] | None:
         relative = Path(*module.split("."))
