@@ -27,8 +27,10 @@ from .judge import identifier_words, is_static, single_assignment, static_string
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(
     {"run", "runctx", "runcall", "runeval", "runcode", "runsource", "exec", "execute", "eval", "evaluate",
-     "interact", "debug", "trace", "profile", "execfile", "invoke"}
+     "interact", "debug", "trace", "profile", "execfile", "invoke", "popen", "spawn"}
 )
+_RUN_OBJECTS = frozenset({"code", "command", "cmd", "source", "src", "script", "string", "statement", "stmt", "file"})
+_LOADER_METHODS = frozenset({"exec_module", "load_module"})
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -64,10 +66,18 @@ def _stores_in(function: ast.AST, name: str) -> list[ast.AST]:
     return found
 
 
+def _scope(ctx: RuleContext, node: ast.AST) -> ast.AST:
+    """The function or class body ``node`` is evaluated in, else the module."""
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, (*_FUNCTION_TYPES, ast.ClassDef, ast.Lambda)):
+            return ancestor
+    return ctx.facts.tree
+
+
 def _loop_over_static(ctx: RuleContext, name: ast.Name) -> bool:
     """``name`` is only bound by ``for`` loops over constant collections (or by assignments
     built from such loop variables and literals)."""
-    function = ctx.facts.enclosing_function(name) or ctx.facts.tree
+    function = _scope(ctx, name)
     stores = _stores_in(function, name.id)
     if not stores:
         return False
@@ -139,15 +149,14 @@ def _name_generated(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     rebinds to a definition template counts as rebound)."""
     if _loop_over_static(ctx, name):
         return True
-    function = ctx.facts.enclosing_function(name) or ctx.facts.tree
-    stores = _stores_in(function, name.id)
+    stores = _stores_in(_scope(ctx, name), name.id)
     if not stores:
         value = single_assignment(ctx, name)
         return value is not None and _generated(ctx, value, depth + 1)
     saw_generated = False
     for store in stores:
-        if isinstance(store, ast.AugAssign):
-            if not (_generated(ctx, store.value, depth + 1) or static_string(ctx, store.value) is not None):
+        if isinstance(store, ast.AugAssign):  # extends the generated text
+            if _template_text(ctx, store.value) is None and static_string(ctx, store.value) is None:
                 return False
             continue
         value = getattr(store, "value", None)
@@ -166,7 +175,12 @@ def _runner_function(function: ast.AST) -> bool:
     """Its name starts with a word saying it runs code: ``run``, ``runctx``, ``exec_in``,
     ``evaluate``, ``_run_code`` (``test_eval`` names what a test checks, not what it does)."""
     words = identifier_words(getattr(function, "name", ""))
-    return bool(words) and words[0] in _RUNNER_WORDS
+    if not words:
+        return False
+    first = words[0]
+    if first in _RUNNER_WORDS or first in _LOADER_METHODS:
+        return True
+    return any(first.startswith(w) and first[len(w):] in _RUN_OBJECTS for w in ("run", "exec", "eval"))
 
 
 def _is_parameter(function: ast.AST, name: str) -> bool:
@@ -176,25 +190,62 @@ def _is_parameter(function: ast.AST, name: str) -> bool:
     return name in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
 
 
-def _handed_on(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool:
-    """``node`` is a parameter of the enclosing execution API, whole or compiled."""
-    if node is None or depth > 3:
+def _handed_on(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str] = frozenset()) -> bool:
+    """``node`` is what the enclosing execution API was given: one of its parameters, that
+    parameter compiled, or the content of the file the parameter names (``execfile``)."""
+    if node is None or len(seen) > 4:
         return False
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) == "builtins.compile":
         source = argument(node, 0, "source")
         if isinstance(source, ast.BinOp) and isinstance(source.op, ast.Add) and is_static(ctx, source.right):
             source = source.left  # compile(args + "\n", ...)
-        return _handed_on(ctx, source, depth + 1)
+        return _handed_on(ctx, source, seen)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "read":
+        return _opened_parameter(ctx, node.func.value, seen)
     if not isinstance(node, ast.Name):
         return False
     function = ctx.facts.enclosing_function(node)
-    if function is None or not _runner_function(function) or not _is_parameter(function, node.id):
+    if function is None or not _runner_function(function):
         return False
-    for store in _stores_in(function, node.id):
+    if node.id in seen:
+        return True  # `cmd = compile(cmd, ...)`: the parameter, rebound to itself compiled
+    stores = _stores_in(function, node.id)
+    if not _is_parameter(function, node.id) and not stores:
+        return False
+    for store in stores:
         value = getattr(store, "value", None)
-        if not isinstance(store, ast.Assign) or not _handed_on(ctx, value, depth + 1):
+        if not isinstance(store, ast.Assign) or not _handed_on(ctx, value, seen | {node.id}):
             return False
     return True
+
+
+def _opened_parameter(ctx: RuleContext, handle: ast.AST, seen: frozenset[str]) -> bool:
+    """``open(param)`` itself, or a name bound to it by ``with open(param) as f`` / ``f = open(param)``."""
+    if isinstance(handle, ast.Call) and ctx.facts.qualname(handle.func) == "builtins.open":
+        return _handed_on(ctx, argument(handle, 0, "file"), seen)
+    if not isinstance(handle, ast.Name):
+        return False
+    function = ctx.facts.enclosing_function(handle)
+    if function is None:
+        return False
+    stores = _stores_in(function, handle.id)
+    for store in stores:
+        value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+        if value is None or not _opened_parameter(ctx, value, seen):
+            return False
+    return bool(stores)
+
+
+def _loader_runs_module(ctx: RuleContext, node: ast.AST) -> bool:
+    """An import loader's ``exec_module`` / ``load_module`` running the module's code object:
+    executing it is what the loader protocol (PEP 451) asks of these methods."""
+    function = ctx.facts.enclosing_function(node)
+    return function is not None and function.name in _LOADER_METHODS and isinstance(node, (ast.Name, ast.Call))
+
+
+def handed_on(ctx: RuleContext, node: ast.AST | None) -> bool:
+    """A command or code runner (``run``, ``popen``, ``runctx``...) passing on its parameter whole."""
+    return _handed_on(ctx, node)
 
 
 def code_origin(ctx: RuleContext, code: ast.AST | None) -> str | None:
@@ -205,4 +256,6 @@ def code_origin(ctx: RuleContext, code: ast.AST | None) -> str | None:
         return "generated"
     if _handed_on(ctx, code):
         return "execution API"
+    if _loader_runs_module(ctx, code):
+        return "import loader"
     return None
