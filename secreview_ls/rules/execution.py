@@ -149,13 +149,23 @@ _REQUEST_PARTS = frozenset(
 )
 
 
+_CAPABILITY_OWNERS = frozenset({"features", "feature", "capabilities", "capability", "backend", "dialect"})
+
+
+def _capability_flag(node: ast.AST) -> bool:
+    """``connection.features.can_return_rows``: what a backend can do, not what a user may."""
+    owner = node.value if isinstance(node, ast.Attribute) else None
+    name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    return name in _CAPABILITY_OWNERS
+
+
 def _access_check(test: ast.expr) -> str | None:
     """What makes ``test`` an access or request-validation decision, or None."""
     for node in ast.walk(test):
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
         if name is None:
             continue
-        if name in _ACCESS_NAMES or name.startswith("can_"):
+        if name in _ACCESS_NAMES or (name.startswith("can_") and not _capability_flag(node)):
             return f"an access decision (`{name}`)"
         if isinstance(node, ast.Attribute) and node.attr in _REQUEST_PARTS:
             root = node.value
