@@ -11,7 +11,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
-from .hash_role import fed_values, names_data_only
+from .hash_role import fed_values, names_data_only, random_input
 from .judge import destination_names, identifier_words, int_value, security_word, static_string
 
 _WEAK_HASH_NAMES = frozenset({"md2", "md4", "md5", "sha", "sha1", "sha-1", "ripemd160"})
@@ -143,6 +143,8 @@ def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixa
     if not call.args and isinstance(parent, ast.Attribute) and parent.attr in _HASH_METADATA:
         return  # `sha1().digest_size`: a size, no digest of anything
     reason = _security_context(ctx, call)
+    if random_input(ctx, call) and (reason is None or not reason.startswith("applied to")):
+        return  # a digest of random bytes: as unpredictable as they are, whatever it is used for
     if reason is not None:
         yield weak_hash.finding(
             ctx,

@@ -64,31 +64,46 @@ def _naming(name: str) -> bool:
     return bool(set(identifier_words(name)) & _NAMING_WORDS)
 
 
-def _hashes_random_bytes(ctx: RuleContext, call: ast.Call) -> bool:
-    """Every argument is built from a random source (directly or through a name bound once)."""
-    if not call.args:
+def random_input(ctx: RuleContext, call: ast.Call) -> bool:
+    """An argument is built from a random source: directly, through names the enclosing
+    function binds (``s = ...; s += os.urandom(8)``), or through a module alias of one
+    (``_randombytes = os.urandom``). Hashing adds nothing to, and takes nothing from, the
+    unpredictability of random bytes."""
+    return any(_from_random(ctx, arg, 0) for arg in call.args)
+
+
+def _from_random(ctx: RuleContext, node: ast.AST, depth: int) -> bool:
+    if depth > 3:
         return False
-    for arg in call.args:
-        found = False
-        for inner in ast.walk(arg):
-            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
-                bound = single_assignment(ctx, inner)
-                if bound is not None and _has_random_call(ctx, bound):
-                    found = True
-            if isinstance(inner, ast.Call) and _has_random_call(ctx, inner):
-                found = True
-        if not found:
-            return False
-    return True
-
-
-def _has_random_call(ctx: RuleContext, node: ast.AST) -> bool:
     for inner in ast.walk(node):
-        if isinstance(inner, ast.Call):
-            qualname = ctx.facts.qualname(inner.func) or ""
-            if qualname.startswith(_RANDOM_SOURCES):
-                return True
+        if isinstance(inner, ast.Call) and _is_random_source(ctx, inner.func):
+            return True
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
+            scope = ctx.facts.enclosing_function(inner) or ctx.facts.tree
+            for value in _bound_values(scope, inner.id):
+                if _from_random(ctx, value, depth + 1):
+                    return True
     return False
+
+
+def _is_random_source(ctx: RuleContext, func: ast.AST) -> bool:
+    qualname = ctx.facts.qualname(func) or ""
+    if qualname.startswith(_RANDOM_SOURCES):
+        return True
+    if isinstance(func, ast.Name):
+        alias = single_assignment(ctx, func)
+        return alias is not None and (ctx.facts.qualname(alias) or "").startswith(_RANDOM_SOURCES)
+    return False
+
+
+def _bound_values(scope: ast.AST, name: str) -> list[ast.AST]:
+    values: list[ast.AST] = []
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            values.append(node.value)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            values.append(node.value)
+    return values
 
 
 def names_data_only(ctx: RuleContext, call: ast.Call) -> str | None:
@@ -96,8 +111,6 @@ def names_data_only(ctx: RuleContext, call: ast.Call) -> str | None:
     Only called once no security-sounding name was found around the call."""
     if any(kw.arg == "usedforsecurity" for kw in call.keywords):
         return None  # declared for security
-    if _hashes_random_bytes(ctx, call):
-        return "reshapes random bytes"
     names = _statement_names(ctx, call)
     for name in names:
         if security_word(name):
