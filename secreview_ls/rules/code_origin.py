@@ -27,7 +27,7 @@ from .judge import identifier_words, is_static, single_assignment, static_string
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(
     {"run", "runctx", "runcall", "runeval", "runcode", "runsource", "exec", "execute", "eval", "evaluate",
-     "interact", "debug", "trace", "profile", "execfile", "invoke", "popen", "spawn"}
+     "interact", "debug", "trace", "profile", "execfile", "invoke"}
 )
 _RUN_OBJECTS = frozenset({"code", "command", "cmd", "source", "src", "script", "string", "statement", "stmt", "file"})
 _LOADER_METHODS = frozenset({"exec_module", "load_module"})
@@ -241,11 +241,6 @@ def _loader_runs_module(ctx: RuleContext, node: ast.AST) -> bool:
     executing it is what the loader protocol (PEP 451) asks of these methods."""
     function = ctx.facts.enclosing_function(node)
     return function is not None and function.name in _LOADER_METHODS and isinstance(node, (ast.Name, ast.Call))
-
-
-def handed_on(ctx: RuleContext, node: ast.AST | None) -> bool:
-    """A command or code runner (``run``, ``popen``, ``runctx``...) passing on its parameter whole."""
-    return _handed_on(ctx, node)
 
 
 def code_origin(ctx: RuleContext, code: ast.AST | None) -> str | None:

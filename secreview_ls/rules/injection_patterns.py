@@ -18,7 +18,6 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
-from .code_origin import handed_on
 from .judge import (
     callee_tail,
     destination_names,
@@ -154,9 +153,7 @@ def _quote(word: str) -> str:
     "backticks in any interpolated value start new commands. A value such as `x; rm -rf ~` turns a "
     "file listing into arbitrary command execution. Passing an argument list without a shell sends "
     "each value to the program as one argument, whatever it contains. A fixed command string is "
-    "reported at low severity: no injection, but the shell is unnecessary. A command runner "
-    "(`run`, `popen`, `run_command`...) handing its own parameter on whole is not reported: the "
-    "command is its caller's, and SR802 follows values from outside into such calls.",
+    "reported at low severity: no injection, but the shell is unnecessary.",
     bad='import subprocess\nsubprocess.run(f"convert {upload} out.png", shell=True)',
     good='import subprocess\nsubprocess.run(["convert", upload, "out.png"])',
 )
@@ -172,7 +169,7 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
         spelled = ctx.facts.spelled(call.func)
         static = is_static(ctx, command)
         if not _truthy_literal(shell_kw.value):
-            if static or handed_on(ctx, command):
+            if static:
                 continue
             yield subprocess_shell_true.finding(
                 ctx,
@@ -193,8 +190,6 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
                 fix=_argv_fix(ctx, call, command, shell_kw),
             )
             continue
-        if handed_on(ctx, command):
-            continue  # a command runner passing on its caller's command: the caller decides
         if _is_quoted(ctx, command):
             yield subprocess_shell_true.finding(
                 ctx,
@@ -283,8 +278,6 @@ def shell_command(ctx: RuleContext) -> Iterator[Finding]:
                 severity=LOW,
             )
             continue
-        if handed_on(ctx, command):
-            continue  # a command runner passing on its caller's command: the caller decides
         if _is_quoted(ctx, command):
             yield shell_command.finding(
                 ctx,
