@@ -8,7 +8,7 @@ Two origins are nothing to report for the pattern rules (SR101/SR102):
   outside is the data-flow analysis's question (SR803), which reports it with its source.
 * an execution API handing on its argument: a function whose name says it runs code
   (``run``, ``runctx``, ``execute``, ``evaluate``, ``runcode``...) passing one of its own
-  parameters, whole, to ``exec``/``eval``. Running the caller's code is its contract; the
+  parameters, whole, to ``exec``/``eval`` together with the namespace to run it in. Running the caller's code is its contract; the
   weakness, if any, is in a caller that passes text from outside, which SR803 follows.
 
 Everything else (text read from a file, a stream, a request, a slice of some input) stays
@@ -243,13 +243,18 @@ def _loader_runs_module(ctx: RuleContext, node: ast.AST) -> bool:
     return function is not None and function.name in _LOADER_METHODS and isinstance(node, (ast.Name, ast.Call))
 
 
-def code_origin(ctx: RuleContext, code: ast.AST | None) -> str | None:
+def _with_namespace(call: ast.Call) -> bool:
+    """``exec(code, globals, locals)``: the code runs in a namespace the API manages."""
+    return len(call.args) >= 2 or any(kw.arg in ("globals", "locals") for kw in call.keywords)
+
+
+def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str | None:
     """Why the code text given to exec/eval is nothing to report, or None to report it."""
     if code is None:
         return None
     if _generated(ctx, code):
         return "generated"
-    if _handed_on(ctx, code):
+    if _with_namespace(call) and _handed_on(ctx, code):
         return "execution API"
     if _loader_runs_module(ctx, code):
         return "import loader"

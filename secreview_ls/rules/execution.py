@@ -21,7 +21,7 @@ def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> boo
     if isinstance(code, ast.Constant) and isinstance(code.value, (str, bytes)):
         ctx.judged(name, call, Judgement.LITERAL_CODE)
         return True
-    return is_static(ctx, code) or code_origin(ctx, code) is not None
+    return is_static(ctx, code) or code_origin(ctx, call, code) is not None
 
 
 @rule(
@@ -38,7 +38,8 @@ def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> boo
     "author of that text can run arbitrary code. A literal string is not reported, nor code the "
     "program generates from a template that defines functions or classes (namedtuple-style code "
     "generation), nor an execution API (`run`, `runctx`, `execute`...) handing on its own "
-    "parameter: whether such text comes from outside is the data-flow rule SR803's question.",
+    "parameter with the namespace to run it in (`exec(cmd, globals, locals)`): whether "
+    "such text comes from outside is the data-flow rule SR803's question.",
     bad="exec(request.form['snippet'])",
     good="handlers = {'add': add, 'sub': sub}\nhandlers[request.form['op']]()  # dispatch, never run text",
 )
