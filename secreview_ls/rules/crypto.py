@@ -11,7 +11,8 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
-from .judge import destination_names, int_value, security_word, static_string
+from .hash_role import fed_values, names_data_only, random_input
+from .judge import destination_names, identifier_words, int_value, security_word, static_string
 
 _WEAK_HASH_NAMES = frozenset({"md2", "md4", "md5", "sha", "sha1", "sha-1", "ripemd160"})
 _HASHLIB_WEAK = {f"hashlib.{n}": n for n in ("md4", "md5", "sha1", "sha")}
@@ -53,6 +54,11 @@ def _security_context(ctx: RuleContext, call: ast.Call) -> str | None:
             for name in destination_names(ctx.facts, grand):
                 if security_word(name):
                     return f"stored in `{name}`"
+    for fed in fed_values(ctx, call):
+        for inner in ast.walk(fed):
+            name = inner.id if isinstance(inner, ast.Name) else getattr(inner, "attr", None)
+            if isinstance(name, str) and security_word(name):
+                return f"fed `{name}`"
     function = ctx.facts.enclosing_function(call)
     if function is not None and security_word(function.name):
         return f"inside `{function.name}`"
@@ -89,8 +95,10 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     "integrity or authenticity of data, and both are far too fast for storing passwords. Uses "
     "that are not for security (cache keys, checksums against accidental corruption) should say "
     "so with `usedforsecurity=False`, which also keeps them working on FIPS-mode systems. Results "
-    "stored under security-sounding names (password, token, signature, ...) are reported at high "
-    "severity, others at medium.",
+    "stored under security-sounding names (password, token, signature, ...) or fed such values are "
+    "reported at high severity. A digest that only names or tells apart data (stored as a cache key, "
+    "ETag, checksum, id, file or lock name, fingerprint) or reshapes random bytes is not reported; "
+    "one whose use is not visible is a low-confidence note.",
     bad="import hashlib\npassword_hash = hashlib.md5(password.encode()).hexdigest()",
     good="import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n"
     "etag = hashlib.md5(body, usedforsecurity=False).hexdigest()\n"
@@ -138,6 +146,8 @@ def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixa
     if not call.args and isinstance(parent, ast.Attribute) and parent.attr in _HASH_METADATA:
         return  # `sha1().digest_size`: a size, no digest of anything
     reason = _security_context(ctx, call)
+    if random_input(ctx, call) and (reason is None or not reason.startswith("applied to")):
+        return  # a digest of random bytes: as unpredictable as they are, whatever it is used for
     if reason is not None:
         yield weak_hash.finding(
             ctx,
@@ -146,13 +156,15 @@ def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixa
             "(for passwords: scrypt, argon2 or bcrypt)",
         )
         return
+    if names_data_only(ctx, call) is not None:
+        return  # a cache key, file name, id, displayed fingerprint, or random bytes reshaped
     yield weak_hash.finding(
         ctx,
         call,
         f"`{spelled}` computes {algorithm}, a broken hash; if this is not for security (checksums, cache "
         "keys) pass `usedforsecurity=False`, otherwise use SHA-256 or better",
         severity=MEDIUM,
-        confidence=MEDIUM,
+        confidence=LOW,
         fix=_not_for_security_fix(ctx, call, algorithm) if fixable else None,
     )
 
@@ -233,10 +245,13 @@ _RANDOM_FUNCTIONS = (
     good="import secrets\nreset_token = secrets.token_urlsafe(20)",
 )
 def insecure_random(ctx: RuleContext) -> Iterator[Finding]:
+    reported: set[int] = set()  # one finding per statement: `randint` and `randrange` making one value
     for _, call in ctx.facts.calls_to(*_RANDOM_FUNCTIONS):
         reason = _security_context_for_random(ctx, call)
-        if reason is None:
+        statement = ctx.facts.enclosing_statement(call)
+        if reason is None or id(statement) in reported:
             continue
+        reported.add(id(statement))
         text, confidence = reason
         yield insecure_random.finding(
             ctx,
@@ -480,6 +495,40 @@ def ssl_wrap_socket_no_version(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+_OPTION_WORDS = frozenset(
+    {"verify", "verified", "validate", "insecure", "unverified", "cert", "certs", "certificate",
+     "certificates", "hostname", "ssl", "tls", "secure", "check"}
+)
+
+
+def _opted_out(ctx: RuleContext, node: ast.AST) -> bool:
+    """The statement runs only under a condition on a verification option or on the server
+    name (``if not validate_certs:``, ``if args.insecure:``, ``if not server_hostname:``): the
+    caller's explicit choice, or nothing to check the certificate against."""
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, ast.If):
+            for inner in ast.walk(ancestor.test):
+                name = inner.id if isinstance(inner, ast.Name) else getattr(inner, "attr", None)
+                if isinstance(name, str) and set(identifier_words(name)) & _OPTION_WORDS:
+                    return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return False
+    return False
+
+
+def _cert_none_beside(ctx: RuleContext, node: ast.Assign, target: ast.Attribute) -> bool:
+    """``ctx.verify_mode = ssl.CERT_NONE`` is set on the same object in the same block."""
+    parent = ctx.facts.parent(node)
+    siblings = [s for field in ("body", "orelse") for s in getattr(parent, field, [])]
+    owner = ctx.segment(target.value)
+    for sibling in siblings:
+        if isinstance(sibling, ast.Assign) and ctx.facts.qualname(sibling.value) == "ssl.CERT_NONE":
+            for other in sibling.targets:
+                if isinstance(other, ast.Attribute) and other.attr == "verify_mode" and ctx.segment(other.value) == owner:
+                    return True
+    return False
+
+
 @rule(
     id="SR309",
     name="tls-unverified-context",
@@ -491,7 +540,9 @@ def ssl_wrap_socket_no_version(ctx: RuleContext) -> Iterator[Finding]:
     summary="TLS certificate or hostname verification is switched off in the `ssl` module.",
     why="Without certificate verification anyone on the network path can impersonate the server "
     "and read or change the traffic. `ssl._create_unverified_context()`, `CERT_NONE` and "
-    "`check_hostname = False` all open that door.",
+    "`check_hostname = False` all open that door. A setting made only under a condition on a "
+    "verification option (`if not validate_certs:`) or on a missing server name is the caller's "
+    "explicit choice and is not reported; `check_hostname = False` next to `CERT_NONE` is one finding.",
     bad="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl._create_unverified_context())",
     good="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl.create_default_context())",
 )
@@ -506,9 +557,13 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
         value_name = ctx.facts.qualname(node.value)
+        if _opted_out(ctx, node):
+            continue
         for target in node.targets:
             if not isinstance(target, ast.Attribute):
                 continue
+            if target.attr == "check_hostname" and _cert_none_beside(ctx, node, target):
+                continue  # one issue: reported on the `verify_mode = CERT_NONE` line
             if value_name == "ssl._create_unverified_context":
                 yield tls_unverified_context.finding(
                     ctx,

@@ -10,6 +10,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
+from .code_origin import code_origin
 from .judge import callee_tail, identifier_words, is_static, short
 
 
@@ -20,7 +21,7 @@ def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> boo
     if isinstance(code, ast.Constant) and isinstance(code.value, (str, bytes)):
         ctx.judged(name, call, Judgement.LITERAL_CODE)
         return True
-    return is_static(ctx, code)
+    return is_static(ctx, code) or code_origin(ctx, call, code) is not None
 
 
 @rule(
@@ -34,7 +35,11 @@ def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> boo
     summary="`exec` runs Python code that is not fixed in the source.",
     why="`exec` compiles and runs whatever text it is given with the full power of the running "
     "program. When any part of that text comes from outside (a request, a file, a message), the "
-    "author of that text can run arbitrary code. A literal string is not reported.",
+    "author of that text can run arbitrary code. A literal string is not reported, nor code the "
+    "program generates from a template that defines functions or classes (namedtuple-style code "
+    "generation), nor an execution API (`run`, `runctx`, `execute`...) handing on its own "
+    "parameter with the namespace to run it in (`exec(cmd, globals, locals)`): whether "
+    "such text comes from outside is the data-flow rule SR803's question.",
     bad="exec(request.form['snippet'])",
     good="handlers = {'add': add, 'sub': sub}\nhandlers[request.form['op']]()  # dispatch, never run text",
 )
@@ -62,7 +67,9 @@ def exec_used(ctx: RuleContext) -> Iterator[Finding]:
     summary="`eval` evaluates a Python expression that is not fixed in the source.",
     why="`eval` is not a parser for data: `__import__('os').system('id')` is a valid expression. "
     "Text that reaches `eval` from outside the program runs as code. To read Python literals "
-    "(numbers, strings, lists, dicts) use `ast.literal_eval`; for JSON use `json.loads`.",
+    "(numbers, strings, lists, dicts) use `ast.literal_eval`; for JSON use `json.loads`. Constants, "
+    "generated code and an execution API (`evaluate`, `runeval`...) handing on its own parameter "
+    "are not reported (see SR101); text from outside reaching `eval` is SR803.",
     bad="value = eval(request.args['n'])",
     good="import ast\nvalue = ast.literal_eval(request.args['n'])",
 )
@@ -143,13 +150,23 @@ _REQUEST_PARTS = frozenset(
 )
 
 
+_CAPABILITY_OWNERS = frozenset({"features", "feature", "capabilities", "capability", "backend", "dialect"})
+
+
+def _capability_flag(node: ast.AST) -> bool:
+    """``connection.features.can_return_rows``: what a backend can do, not what a user may."""
+    owner = node.value if isinstance(node, ast.Attribute) else None
+    name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    return name in _CAPABILITY_OWNERS
+
+
 def _access_check(test: ast.expr) -> str | None:
     """What makes ``test`` an access or request-validation decision, or None."""
     for node in ast.walk(test):
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
         if name is None:
             continue
-        if name in _ACCESS_NAMES or name.startswith("can_"):
+        if name in _ACCESS_NAMES or (name.startswith("can_") and not _capability_flag(node)):
             return f"an access decision (`{name}`)"
         if isinstance(node, ast.Attribute) and node.attr in _REQUEST_PARTS:
             root = node.value

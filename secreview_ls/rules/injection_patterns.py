@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
-from ..engine.finding import Finding, Fix, TextEdit
+from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
 from .judge import (
     callee_tail,
@@ -29,6 +29,7 @@ from .judge import (
     static_string,
 )
 from .sensitive_calls import QUERY_METHODS
+from .sql_text import in_quoted_literal, names_sql_fragment, quotes_identifier
 
 SUBPROCESS_CALLS = (
     "subprocess.Popen",
@@ -656,6 +657,8 @@ def _harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
             return True
         if isinstance(node.func, ast.Attribute) and node.func.attr in _HEX_METHODS:
             return True
+        if quotes_identifier(ctx, node) or _joins_harmless(ctx, node, depth):
+            return True
         return _placeholder_builder(node)
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, (ast.Sub, ast.Div, ast.FloorDiv, ast.Pow)):
@@ -666,6 +669,8 @@ def _harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
             return any(_is_number(ctx, side) for side in (node.left, node.right))
         return False
     if isinstance(node, ast.Name):
+        if names_sql_fragment(node.id):
+            return True
         value = single_assignment(ctx, node)
         return value is not None and _harmless_value(ctx, value, depth + 1)
     if isinstance(node, ast.Attribute) and node.attr.isupper() and isinstance(node.value, ast.Name):
@@ -677,6 +682,20 @@ def _harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
             for dict_key, dict_value in zip(container.keys, container.values, strict=False):
                 if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
                     return is_static(ctx, dict_value)
+    return False
+
+
+def _joins_harmless(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
+    """``", ".join(qn(c) for c in columns)``: a join whose every element is harmless."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "join" and len(call.args) == 1):
+        return False
+    if static_string(ctx, call.func.value) is None:
+        return False
+    items = call.args[0]
+    if isinstance(items, (ast.GeneratorExp, ast.ListComp)):
+        return _harmless_value(ctx, items.elt, depth + 1)
+    if isinstance(items, (ast.List, ast.Tuple)):
+        return all(_harmless_value(ctx, e, depth + 1) for e in items.elts)
     return False
 
 
@@ -703,25 +722,30 @@ def _placeholder_builder(node: ast.AST) -> bool:
     return saw_placeholder
 
 
-def _reaches_sql_call(ctx: RuleContext, node: ast.expr) -> str | None:
-    """Name of the SQL-running call the built string is passed to, directly or via a variable."""
+def _reaches_sql_call(ctx: RuleContext, node: ast.expr) -> tuple[str, ast.Call | None] | None:
+    """The SQL-running call the built string is passed to: its name, and the call itself when
+    the string reaches it through a variable (built on one line, run on another)."""
     parent = ctx.facts.parent(node)
     if isinstance(parent, ast.Call) and node in parent.args and callee_tail(parent) in _SQL_CALLS:
-        return ctx.facts.spelled(parent.func)
+        return ctx.facts.spelled(parent.func), None
     if isinstance(parent, ast.keyword):
         call = ctx.facts.parent(parent)
         if isinstance(call, ast.Call) and callee_tail(call) in _SQL_CALLS:
-            return ctx.facts.spelled(call.func)
+            return ctx.facts.spelled(call.func), None
     names = destination_names(ctx.facts, node)
     if not names:
         return None
     function = ctx.facts.enclosing_function(node)
-    for call in ctx.facts.method_calls(*_SQL_CALLS):
-        if not call.args or not isinstance(call.args[0], ast.Name) or call.args[0].id not in names:
-            continue
-        if ctx.facts.enclosing_function(call) is function and call.lineno >= node.lineno:
-            return ctx.facts.spelled(call.func)
-    return None
+    following = [
+        call
+        for call in ctx.facts.method_calls(*_SQL_CALLS)
+        if call.args and isinstance(call.args[0], ast.Name) and call.args[0].id in names
+        and ctx.facts.enclosing_function(call) is function and call.lineno >= node.lineno
+    ]
+    if not following:
+        return None
+    nearest = min(following, key=lambda call: (call.lineno, call.col_offset))
+    return ctx.facts.spelled(nearest.func), nearest
 
 
 def _django_sql_argument(ctx: RuleContext, node: ast.expr) -> bool:
@@ -792,18 +816,30 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if _django_sql_argument(ctx, node):
             continue  # SR211 / SR212 report it with the Django-specific advice
-        sink = _reaches_sql_call(ctx, node)
-        confidence = HIGH if sink else MEDIUM
-        if all(_identifier_like(ctx, v) for v in risky):
-            confidence = LOW
+        reached = _reaches_sql_call(ctx, node)
+        sink, sink_call = reached if reached else (None, None)
+        # A value of unknown origin is at most a low-confidence note, unless it is written
+        # between quotes as an SQL string literal: then it is data and belongs in a parameter.
+        confidence = LOW
+        if in_quoted_literal(text) and not all(_identifier_like(ctx, v) for v in risky):
+            confidence = HIGH if sink else MEDIUM
         where = f" and passed to `{sink}`" if sink else ""
+        flow = ()
+        if sink_call is not None:  # one finding, where the statement runs, with where it was built
+            flow = (
+                FlowStep(ctx.span(node), f"SQL text built from `{short(ctx.segment(risky[0]))}`"),
+                FlowStep(ctx.span(sink_call), f"runs in `{sink}()`"),
+            )
         yield sql_string_building.finding(
             ctx,
-            node,
-            f"SQL text is built from `{short(ctx.segment(risky[0]))}`{where}; a quote in that value changes "
-            "the statement — pass values as query parameters instead",
+            sink_call if sink_call is not None else node,
+            f"SQL text is built from `{short(ctx.segment(risky[0]))}`"
+            f"{f' (line {node.lineno})' if sink_call is not None else ''}{where}; a quote in "
+            "that value changes the statement — pass values as query parameters instead",
             confidence=confidence,
+            flow=flow,
             extra={"values": [short(ctx.segment(v)) for v in risky]},
+            message_lines=(node.lineno,) if sink_call is not None else (),
         )
 
 

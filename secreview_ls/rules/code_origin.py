@@ -1,0 +1,261 @@
+"""Where the text given to ``exec`` / ``eval`` comes from, as far as the module shows.
+
+Two origins are nothing to report for the pattern rules (SR101/SR102):
+
+* generated code: text built from a literal template that *defines* something (``def``,
+  ``class``, ``lambda``) — namedtuple-style and decorator-style code generation, where the
+  interpolated parts are names the program chose. Whether an interpolated value comes from
+  outside is the data-flow analysis's question (SR803), which reports it with its source.
+* an execution API handing on its argument: a function whose name says it runs code
+  (``run``, ``runctx``, ``execute``, ``evaluate``, ``runcode``...) passing one of its own
+  parameters, whole, to ``exec``/``eval`` together with the namespace to run it in. Running the caller's code is its contract; the
+  weakness, if any, is in a caller that passes text from outside, which SR803 follows.
+
+Everything else (text read from a file, a stream, a request, a slice of some input) stays
+reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..engine.facts import argument
+from .base import RuleContext
+from .judge import identifier_words, is_static, single_assignment, static_string
+
+_DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
+_RUNNER_WORDS = frozenset(
+    {"run", "runctx", "runcall", "runeval", "runcode", "runsource", "exec", "execute", "eval", "evaluate",
+     "interact", "debug", "trace", "profile", "execfile", "invoke"}
+)
+_RUN_OBJECTS = frozenset({"code", "command", "cmd", "source", "src", "script", "string", "statement", "stmt", "file"})
+_LOADER_METHODS = frozenset({"exec_module", "load_module"})
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _template_text(ctx: RuleContext, node: ast.AST) -> str | None:
+    """The literal text of a string built by formatting or concatenation, fields left out."""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return static_string(ctx, node.left)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts = [_template_text(ctx, side) or static_string(ctx, side) or "" for side in (node.left, node.right)]
+        return "".join(parts)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return static_string(ctx, node.func.value)
+    return None
+
+
+def _stores_in(function: ast.AST, name: str) -> list[ast.AST]:
+    """Statements of ``function`` (not nested functions) that bind ``name``."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*_FUNCTION_TYPES, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.withitem)):
+            targets = node.targets if isinstance(node, ast.Assign) else [
+                node.optional_vars if isinstance(node, ast.withitem) else node.target
+            ]
+            if any(isinstance(t, ast.Name) and t.id == name for target in targets if target for t in ast.walk(target)):
+                found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _scope(ctx: RuleContext, node: ast.AST) -> ast.AST:
+    """The function or class body ``node`` is evaluated in, else the module."""
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, (*_FUNCTION_TYPES, ast.ClassDef, ast.Lambda)):
+            return ancestor
+    return ctx.facts.tree
+
+
+def _loop_over_static(ctx: RuleContext, name: ast.Name) -> bool:
+    """``name`` is only bound by ``for`` loops over constant collections (or by assignments
+    built from such loop variables and literals)."""
+    function = _scope(ctx, name)
+    stores = _stores_in(function, name.id)
+    if not stores:
+        return False
+    for store in stores:
+        if isinstance(store, ast.For):
+            iterable = store.iter
+            if isinstance(iterable, ast.Name):
+                bound = single_assignment(ctx, iterable)
+                iterable = bound if bound is not None else iterable
+            if not is_static(ctx, iterable):
+                return False
+        else:
+            return False
+    return True
+
+
+def _generated(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool:
+    """Code text the program generates: a definition template, a string built only from
+    literals, numbers and loop variables over constants, or ``compile()`` of such text."""
+    if node is None or depth > 4:
+        return False
+    if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) == "builtins.compile":
+        return _generated(ctx, argument(node, 0, "source"), depth + 1)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "decode":
+        return _generated(ctx, node.func.value, depth + 1)
+    template = _template_text(ctx, node)
+    if template is not None:
+        if _DEFINITION.search(template) or _numbers_only(node, template):
+            return True
+        return all(_fixed_part(ctx, part, depth + 1) for part in _fields(node))
+    if isinstance(node, ast.Name):
+        return _name_generated(ctx, node, depth)
+    return False
+
+
+def _numbers_only(node: ast.AST, template: str) -> bool:
+    """``"name%d" % n``: every conversion of a ``%`` template is numeric."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)):
+        return False
+    conversions = [c for c in re.findall(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])", template) if c != "%"]
+    return bool(conversions) and all(c in "dixXof" for c in conversions)
+
+
+def _fields(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        right = node.right
+        return list(right.elts) if isinstance(right, ast.Tuple) else [right]
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.Call):
+        return [*node.args, *(kw.value for kw in node.keywords)]
+    return []
+
+
+def _fixed_part(ctx: RuleContext, node: ast.AST, depth: int) -> bool:
+    if is_static(ctx, node):
+        return True
+    if isinstance(node, ast.Name) and _loop_over_static(ctx, node):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _fixed_part(ctx, node.left, depth + 1) and _fixed_part(ctx, node.right, depth + 1)
+    return _generated(ctx, node, depth + 1)
+
+
+def _name_generated(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
+    """Every binding of ``name`` in its function is generated code (a parameter the body
+    rebinds to a definition template counts as rebound)."""
+    if _loop_over_static(ctx, name):
+        return True
+    stores = _stores_in(_scope(ctx, name), name.id)
+    if not stores:
+        value = single_assignment(ctx, name)
+        return value is not None and _generated(ctx, value, depth + 1)
+    saw_generated = False
+    for store in stores:
+        if isinstance(store, ast.AugAssign):  # extends the generated text
+            if _template_text(ctx, store.value) is None and static_string(ctx, store.value) is None:
+                return False
+            continue
+        value = getattr(store, "value", None)
+        if not isinstance(store, (ast.Assign, ast.AnnAssign)) or value is None:
+            return False
+        if _generated(ctx, value, depth + 1):
+            saw_generated = True
+        elif static_string(ctx, value) is None:
+            return False
+        else:
+            saw_generated = True
+    return saw_generated
+
+
+def _runner_function(function: ast.AST) -> bool:
+    """Its name starts with a word saying it runs code: ``run``, ``runctx``, ``exec_in``,
+    ``evaluate``, ``_run_code`` (``test_eval`` names what a test checks, not what it does)."""
+    words = identifier_words(getattr(function, "name", ""))
+    if not words:
+        return False
+    first = words[0]
+    if first in _RUNNER_WORDS or first in _LOADER_METHODS:
+        return True
+    return any(first.startswith(w) and first[len(w):] in _RUN_OBJECTS for w in ("run", "exec", "eval"))
+
+
+def _is_parameter(function: ast.AST, name: str) -> bool:
+    args = getattr(function, "args", None)
+    if not isinstance(args, ast.arguments):
+        return False
+    return name in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+
+
+def _handed_on(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str] = frozenset()) -> bool:
+    """``node`` is what the enclosing execution API was given: one of its parameters, that
+    parameter compiled, or the content of the file the parameter names (``execfile``)."""
+    if node is None or len(seen) > 4:
+        return False
+    if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) == "builtins.compile":
+        source = argument(node, 0, "source")
+        if isinstance(source, ast.BinOp) and isinstance(source.op, ast.Add) and is_static(ctx, source.right):
+            source = source.left  # compile(args + "\n", ...)
+        return _handed_on(ctx, source, seen)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "read":
+        return _opened_parameter(ctx, node.func.value, seen)
+    if not isinstance(node, ast.Name):
+        return False
+    function = ctx.facts.enclosing_function(node)
+    if function is None or not _runner_function(function):
+        return False
+    if node.id in seen:
+        return True  # `cmd = compile(cmd, ...)`: the parameter, rebound to itself compiled
+    stores = _stores_in(function, node.id)
+    if not _is_parameter(function, node.id) and not stores:
+        return False
+    for store in stores:
+        value = getattr(store, "value", None)
+        if not isinstance(store, ast.Assign) or not _handed_on(ctx, value, seen | {node.id}):
+            return False
+    return True
+
+
+def _opened_parameter(ctx: RuleContext, handle: ast.AST, seen: frozenset[str]) -> bool:
+    """``open(param)`` itself, or a name bound to it by ``with open(param) as f`` / ``f = open(param)``."""
+    if isinstance(handle, ast.Call) and ctx.facts.qualname(handle.func) == "builtins.open":
+        return _handed_on(ctx, argument(handle, 0, "file"), seen)
+    if not isinstance(handle, ast.Name):
+        return False
+    function = ctx.facts.enclosing_function(handle)
+    if function is None:
+        return False
+    stores = _stores_in(function, handle.id)
+    for store in stores:
+        value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+        if value is None or not _opened_parameter(ctx, value, seen):
+            return False
+    return bool(stores)
+
+
+def _loader_runs_module(ctx: RuleContext, node: ast.AST) -> bool:
+    """An import loader's ``exec_module`` / ``load_module`` running the module's code object:
+    executing it is what the loader protocol (PEP 451) asks of these methods."""
+    function = ctx.facts.enclosing_function(node)
+    return function is not None and function.name in _LOADER_METHODS and isinstance(node, (ast.Name, ast.Call))
+
+
+def _with_namespace(call: ast.Call) -> bool:
+    """``exec(code, globals, locals)``: the code runs in a namespace the API manages."""
+    return len(call.args) >= 2 or any(kw.arg in ("globals", "locals") for kw in call.keywords)
+
+
+def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str | None:
+    """Why the code text given to exec/eval is nothing to report, or None to report it."""
+    if code is None:
+        return None
+    if _generated(ctx, code):
+        return "generated"
+    if _with_namespace(call) and _handed_on(ctx, code):
+        return "execution API"
+    if _loader_runs_module(ctx, code):
+        return "import loader"
+    return None

@@ -1,0 +1,145 @@
+"""What a digest is used for, for the weak-hash rule (SR301).
+
+A broken hash matters where an adversary benefits from a collision or a fast guess:
+passwords, signatures, MACs, tokens, integrity checks against tampering. It does not where
+the digest only names or tells apart the program's own data: cache keys, file and lock
+names, ids, ETags, displayed fingerprints, checksums against accidental corruption — nor
+where it only reshapes random bytes (``md5(os.urandom(16))``), whose unpredictability comes
+from the random source, not from the hash.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .base import RuleContext
+from .judge import identifier_words, security_word, single_assignment, target_name
+
+# Words naming what a digest is when it only identifies or names data.
+_NAMING_WORDS = frozenset(
+    {
+        "cache", "cached", "etag", "etags", "checksum", "crc", "fingerprint", "fingerprints", "fp",
+        "uid", "uidl", "uuid", "id", "ident", "identifier", "filename", "file", "path", "dir", "lock",
+        "lockfile", "prefix", "suffix", "name", "label", "tag", "bucket", "shard", "partition", "color",
+        "colour", "dedupe", "dedup", "version", "mangler", "slug", "boundary", "placeholder",
+    }
+)
+# Names that say nothing about a digest's use: the enclosing function's name speaks instead.
+_PLAIN_NAMES = frozenset({"hash", "hashed", "digest", "hexdigest", "result", "value", "hasher", "md", "sha"})
+_RANDOM_SOURCES = ("os.urandom", "secrets.", "random.", "uuid.uuid4", "uuid.uuid1")
+
+
+def _statement_names(ctx: RuleContext, node: ast.AST) -> list[str]:
+    """Names the value of ``node`` ends up under: through any expression, comprehension or
+    call around it up to its statement — the assignment targets, a ``return``'s function."""
+    current: ast.AST = node
+    for _ in range(12):
+        parent = ctx.facts.parent(current)
+        if parent is None:
+            return []
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names = []
+            for target in targets:
+                for element in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+                    name = target_name(element)
+                    if name:
+                        names.append(name)
+            return names
+        if isinstance(parent, ast.Return):
+            function = ctx.facts.enclosing_function(parent)
+            return [function.name] if function is not None else []
+        if isinstance(parent, ast.keyword):
+            return [parent.arg] if parent.arg else []
+        if isinstance(parent, ast.stmt):
+            return []
+        current = parent
+    return []
+
+
+def _naming(name: str) -> bool:
+    lowered = name.lower()
+    if "not_for_security" in lowered or "notforsecurity" in lowered:
+        return True
+    return bool(set(identifier_words(name)) & _NAMING_WORDS)
+
+
+def random_input(ctx: RuleContext, call: ast.Call) -> bool:
+    """An argument is built from a random source: directly, through names the enclosing
+    function binds (``s = ...; s += os.urandom(8)``), or through a module alias of one
+    (``_randombytes = os.urandom``). Hashing adds nothing to, and takes nothing from, the
+    unpredictability of random bytes."""
+    return any(_from_random(ctx, arg, 0) for arg in call.args)
+
+
+def _from_random(ctx: RuleContext, node: ast.AST, depth: int) -> bool:
+    if depth > 3:
+        return False
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and _is_random_source(ctx, inner.func):
+            return True
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
+            scope = ctx.facts.enclosing_function(inner) or ctx.facts.tree
+            for value in _bound_values(scope, inner.id):
+                if _from_random(ctx, value, depth + 1):
+                    return True
+    return False
+
+
+def _is_random_source(ctx: RuleContext, func: ast.AST) -> bool:
+    qualname = ctx.facts.qualname(func) or ""
+    if qualname.startswith(_RANDOM_SOURCES):
+        return True
+    if isinstance(func, ast.Name):
+        alias = single_assignment(ctx, func)
+        return alias is not None and (ctx.facts.qualname(alias) or "").startswith(_RANDOM_SOURCES)
+    return False
+
+
+def _bound_values(scope: ast.AST, name: str) -> list[ast.AST]:
+    values: list[ast.AST] = []
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            values.append(node.value)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            values.append(node.value)
+    return values
+
+
+def names_data_only(ctx: RuleContext, call: ast.Call) -> str | None:
+    """Why the digest computed by ``call`` has no security role, or None when it may have one.
+    Only called once no security-sounding name was found around the call."""
+    if any(kw.arg == "usedforsecurity" for kw in call.keywords):
+        return None  # declared for security
+    names = _statement_names(ctx, call)
+    for name in names:
+        if security_word(name):
+            return None
+        if _naming(name):
+            return f"names data (`{name}`)"
+    if any(name.lower() not in _PLAIN_NAMES and len(name) > 2 for name in names):
+        return None  # stored under a name of its own, which says nothing either way
+    function = ctx.facts.enclosing_function(call)
+    if function is not None and _naming(function.name):
+        return f"names data (inside `{function.name}`)"
+    return None
+
+
+def fed_values(ctx: RuleContext, call: ast.Call) -> list[ast.expr]:
+    """What ``h = md5()`` is fed later in the same function: the arguments of ``h.update(...)``."""
+    names = _statement_names(ctx, call)
+    parent = ctx.facts.parent(call)
+    if not names or not isinstance(parent, ast.Assign):
+        return []
+    function = ctx.facts.enclosing_function(call) or ctx.facts.tree
+    fed: list[ast.expr] = []
+    for node in ast.walk(function):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "update"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in names
+        ):
+            fed.extend(node.args)
+    return fed

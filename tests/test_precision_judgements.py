@@ -1,0 +1,57 @@
+"""How the SQL, exec and weak-hash rules judge where a value comes from and what it is for."""
+
+from __future__ import annotations
+
+from secreview_ls.config import Config
+from secreview_ls.engine.finding import Level
+from secreview_ls.pipeline import analyze_source
+
+
+def _findings(text: str, rule_id: str):
+    return [f for f in analyze_source(text, "app/module.py", Config()).findings if f.rule_id == rule_id]
+
+
+def test_sql_built_on_one_line_is_reported_where_it_runs_with_the_building_line_in_its_path() -> None:
+    text = (
+        "def archived(conn, table):\n"
+        "    sql = 'SELECT * FROM ' + table\n"
+        "    rows = conn.execute(sql)\n"
+        "    return rows\n"
+    )
+    [finding] = _findings(text, "SR210")
+    assert finding.span.start_line == 3
+    assert [step.span.start_line for step in finding.flow] == [2, 3]
+    assert finding.confidence == Level.LOW  # a value of unknown origin, not between quotes
+
+
+def test_sql_value_between_quotes_is_data_and_reported_with_confidence() -> None:
+    text = "def find(cur, name):\n    cur.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n"
+    [finding] = _findings(text, "SR210")
+    assert finding.confidence == Level.HIGH
+
+
+def test_sql_from_quoted_identifiers_is_not_reported() -> None:
+    text = (
+        "def count(connection, cursor, table):\n"
+        "    qn = connection.ops.quote_name\n"
+        "    cursor.execute('SELECT COUNT(*) FROM %s WHERE %s > 0' % (qn(table), qn('expires')))\n"
+    )
+    assert not _findings(text, "SR210")
+
+
+def test_weak_hash_fed_a_password_is_high_and_a_cache_key_is_silent() -> None:
+    fed = "import hashlib\ndef respond(password):\n    m = hashlib.md5()\n    m.update(password)\n    return m.digest()\n"
+    [finding] = _findings(fed, "SR301")
+    assert finding.severity == Level.HIGH and "password" in finding.message
+    cache = "import hashlib\ndef lookup(body):\n    cache_key = hashlib.md5(body).hexdigest()\n    return cache_key\n"
+    assert not _findings(cache, "SR301")
+    unknown = "import hashlib\ndef work(body):\n    result = hashlib.md5(body).hexdigest()\n    return result\n"
+    [note] = _findings(unknown, "SR301")
+    assert note.confidence == Level.LOW
+
+
+def test_generated_definitions_are_not_exec_findings_but_assignments_from_parameters_are() -> None:
+    generated = "def make(name):\n    ns = {}\n    exec('def %s(self):\\n    return 1' % name, ns)\n    return ns\n"
+    assert not _findings(generated, "SR101")
+    assigned = "def make(name):\n    exec('x = %s' % name)\n"
+    assert len(_findings(assigned, "SR101")) == 1
