@@ -36,9 +36,8 @@ REWRITES: dict[str, tuple[str, dict[int, str]]] = {
         19: '    subprocess.call(["/bin/ls", "-l", "/tmp"])  # expect: SR201',
     }),
     "SR301": ("crypto/hashes.py", {
-        18: "    etag = hashlib.md5(body, usedforsecurity=False).hexdigest()  # expect: SR301",
-        20: '    checksum = hashlib.new("md5", body, usedforsecurity=False).hexdigest()  # expect: SR301',
-        42: "    mac = hashlib.sha1(key + host.encode(), usedforsecurity=False).digest()  # expect: SR301",
+        46: "    mac = hashlib.sha1(key + host.encode(), usedforsecurity=False).digest()  # expect: SR301",
+        60: "    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()  # expect: SR301",
     }),
     "SR401": ("deserialization/loaders.py", {
         13: "    unsafe = yaml.safe_load(stream)  # expect: SR401",

@@ -36,7 +36,7 @@ async def test_documents_over_budget_do_not_hold_up_the_others(project: Path) ->
         await initialize(server, project, {"timeout": 0.4})  # a budget of 0.6 s per analysis
         slow = [(project / f"slow_{i}.py").as_uri() for i in range(4)]
         for uri in slow:  # more than the two analysis slots, for seconds each
-            await open_document(server, uri, small_functions(8000))
+            await open_document(server, uri, small_functions(20000))
         await asyncio.sleep(0.2)
         good = (project / "good.py").as_uri()
         started = time.monotonic()
