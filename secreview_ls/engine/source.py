@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,8 +99,28 @@ def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> No
             lines[index] = newline
 
 
+# ``warnings.catch_warnings`` swaps a process-wide filter list: parses in several threads
+# (the language server's workers) take turns so that none restores another's filters.
+_QUIET = threading.RLock()
+
+
+def parse_quietly(text: str, path: str = "<unknown>", mode: str = "exec") -> ast.AST:
+    """``ast.parse`` without the warnings the compiler emits about the code it reads.
+
+    Invalid escape sequences (``"\\d"``), ``1if x`` and the like make CPython warn
+    (``SyntaxWarning`` on 3.12+, ``DeprecationWarning`` before); the code under review is
+    not ours to warn about, and under ``-W error`` such a warning would become a
+    ``SyntaxError``. Every parse in the analyzer goes through here.
+    """
+    with _QUIET, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path, mode=mode, type_comments=False)
+
+
 def _parse_module(text: str, path: str) -> ast.Module:
-    return ast.parse(text, filename=path, type_comments=False)
+    tree = parse_quietly(text, path)
+    assert isinstance(tree, ast.Module)
+    return tree
 
 
 def parse_tolerant(
@@ -109,7 +130,8 @@ def parse_tolerant(
 
     Never raises for bad code: the worst case is an empty module with notices.
     ``parse(text, path)`` replaces ``ast.parse`` for the attempts; it must return the same
-    tree or raise the same error (a caller may know part of the answer without parsing it).
+    tree or raise the same error (a caller may know part of the answer without parsing it),
+    and parse through ``parse_quietly``.
     """
     parse = parse or _parse_module
     lines = split_lines(text, keepends=True)
@@ -119,9 +141,7 @@ def parse_tolerant(
     current = text
     for _ in range(MAX_REPAIRS):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = parse(current, path)
+            tree = parse(current, path)
             return ParseResult(tree, notices, frozenset(blanked))
         except SyntaxError as error:
             lineno = error.lineno or 1
@@ -167,9 +187,7 @@ def parse_tolerant(
         Notice("unparsable", "too many syntax errors to recover; only part of the file was analyzed", None, path)
     )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(current, filename=path)
+        tree = _parse_module(current, path)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         tree = ast.Module(body=[], type_ignores=[])
     return ParseResult(tree, notices, frozenset(blanked))
