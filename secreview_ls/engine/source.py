@@ -89,12 +89,16 @@ def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> No
             continue
         original = lines[index]
         body = original.rstrip("\r\n")
-        newline = original[len(body) :]  # the line's own terminator: \n, \r\n or a lone \r
+        # The line's own terminator, a lone \r made \n: "\r" followed by a line that starts
+        # with "\n" would read as one \r\n and shift every line below.
+        newline = "\n" if original.endswith("\r") else original[len(body) :]
         if keep_pass and number == first:
             indent = original[: len(original) - len(original.lstrip())]
             # A broken block header keeps its body parseable as an always-true block.
             filler = "if True:" if original.split("#")[0].rstrip().endswith(":") and first == last else "pass"
             lines[index] = f"{indent}{filler}{newline}"
+        elif index > 0 and lines[index - 1].endswith("\r") and newline:
+            lines[index] = " " + newline  # whitespace keeps it apart from the \r above
         else:
             lines[index] = newline
 
