@@ -220,17 +220,18 @@ def run_task(task: tuple[str, int, Any]) -> Tally:
     return tally
 
 
-def tasks(stdlib: list[str], seed: int, with_stdlib: bool) -> Iterator[tuple[str, int, Any]]:
-    """Whole stdlib modules first (a few per task), then the generated kinds, mixed."""
+def tasks(stdlib: list[str], seed: int) -> Iterator[tuple[str, int, Any]]:
+    """The generated kinds, mixed; every third task a few whole stdlib modules until all ran."""
     counter = itertools.count(seed * 1_000_003)
-    if with_stdlib:
-        order = random.Random(seed).sample(stdlib, len(stdlib))
-        for start in range(0, len(order), 4):
-            yield "stdlib", next(counter), order[start : start + 4]
+    order = random.Random(seed).sample(stdlib, len(stdlib))
     kinds = list(MIX)
     weights = [MIX[k] / (BATCH[k] * (2 if k == "edit" else 1)) for k in kinds]  # an edit is two inputs
     rng = random.Random(seed)
-    while True:
+    for number in itertools.count():
+        if order and number % 3 == 0:
+            yield "stdlib", next(counter), order[:4]
+            del order[:4]
+            continue
         kind = rng.choices(kinds, weights)[0]
         yield kind, next(counter), BATCH[kind]
 
@@ -313,18 +314,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--nice", type=int, default=19, help="niceness of the run (0: leave as is)")
-    parser.add_argument("--no-stdlib", action="store_true", help="skip the whole standard library modules")
+    parser.add_argument("--stdlib", default="3.11,3.13", help="Python versions whose standard library is analyzed whole ('' for none)")
     parser.add_argument("--progress", type=float, default=60, help="seconds between progress lines")
     parser.add_argument("--results", type=Path, default=Path(tempfile.gettempdir()) / "secreview-fuzz-engine")
     args = parser.parse_args(argv)
     if args.nice:
         os.nice(args.nice)
-    stdlib = fuzz_inputs.stdlib_files()
-    print(f"standard libraries: {', '.join(map(str, fuzz_inputs.python_libraries()))} ({len(stdlib):,} modules)", flush=True)
+    versions = [v for v in args.stdlib.split(",") if v]
+    stdlib = fuzz_inputs.stdlib_files(versions)
+    print(f"standard libraries of Python {', '.join(versions) or '(none)'}: {len(stdlib):,} modules", flush=True)
     total, started = Tally(), time.monotonic()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=Worker.start, initargs=(stdlib,)) as pool:
-        drive(pool, tasks(stdlib, args.seed, not args.no_stdlib), total, args)
+    with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=Worker.start, initargs=(stdlib or fuzz_inputs.stdlib_files(['3.11', '3.13']),)) as pool:
+        drive(pool, tasks(stdlib, args.seed), total, args)
     report = summary(total, time.monotonic() - started, args.jobs)
     args.results.mkdir(parents=True, exist_ok=True)
     report["reproducers"] = save_failures(total, args.results)

@@ -41,17 +41,21 @@ TOKENS = [
 CHARS = "()[]{}:;,.'\"#\\\n\r\t =+-*/%@&|^~<>!?$`" + "abcxyz019_" + "é😀\u2028\x85\x0c\x0b\ufeff\x00\x7f\u200b"
 
 
-def python_libraries() -> list[Path]:
-    """The standard library folder of each installed Python 3.11+ (pyenv and the running one)."""
+def python_libraries(versions: list[str] | None = None) -> list[Path]:
+    """The standard library folder of each installed Python 3.11+ (pyenv's and the running
+    one's), or of the given versions ("3.11", "3.13")."""
     found = {Path(p) for p in glob.glob("/root/.pyenv/versions/3.1[1-9]*/lib/python3.*")}
     found |= {Path(os.__file__).parent}
-    return sorted(p for p in found if p.is_dir() and p.name >= "python3.11")
+    libraries = sorted(p for p in found if p.is_dir() and p.name >= "python3.11")
+    if versions is not None:
+        libraries = [p for p in libraries if p.name.removeprefix("python") in versions]
+    return libraries
 
 
-def stdlib_files() -> list[str]:
+def stdlib_files(versions: list[str] | None = None) -> list[str]:
     """Every ``.py`` file of those libraries, ``site-packages`` left out."""
     paths: list[str] = []
-    for library in python_libraries():
+    for library in python_libraries(versions):
         for path in sorted(library.rglob("*.py")):
             if "site-packages" not in path.parts and path.is_file():
                 paths.append(str(path))
