@@ -74,6 +74,7 @@ class Tally:
     worst_ratio: float = 0.0  # highest CPU time / budget
     worst: str = ""
     max_rss_mb: float = 0.0
+    rss_input: str = ""  # the input after which the worker's peak RSS last rose by 20 MB or more
     wall_over: int = 0  # over budget by the wall clock only (a busy machine), not a failure
     remeasured: int = 0  # over the CPU budget on the first run, measured again
 
@@ -90,7 +91,9 @@ class Tally:
         self.remeasured += other.remeasured
         if other.worst_ratio > self.worst_ratio:
             self.worst_ratio, self.worst = other.worst_ratio, other.worst
-        self.max_rss_mb = max(self.max_rss_mb, other.max_rss_mb)
+        if other.max_rss_mb > self.max_rss_mb:
+            self.max_rss_mb = other.max_rss_mb
+            self.rss_input = other.rss_input or self.rss_input
 
 
 class Worker:
@@ -100,6 +103,7 @@ class Worker:
     corpus: list[str]
     stdlib: list[str]
     rules: dict[str, list[Rule]]
+    peak_rss_mb: float = 0.0
 
     @classmethod
     def start(cls, stdlib: list[str]) -> None:
@@ -119,6 +123,10 @@ class Worker:
 
 
 def record(tally: Tally, kind: str, label: str, text: str, outcome: Outcome) -> None:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if rss >= Worker.peak_rss_mb + 20:
+        tally.rss_input = f"{kind} {label} ({len(text):,} chars): peak RSS {rss:.0f} MB"
+    Worker.peak_rss_mb = max(Worker.peak_rss_mb, rss)
     tally.inputs[kind] += 1
     tally.bytes += len(text.encode("utf-8", "surrogatepass"))
     tally.cpu += outcome.cpu
@@ -257,6 +265,7 @@ def summary(tally: Tally, elapsed: float, jobs: int) -> dict[str, Any]:
         "per_kind": dict(sorted(tally.inputs.items())),
         "problems": {c: tally.problems.get(c, 0) for c in CATEGORIES},
         "peak_rss_mb": round(tally.max_rss_mb, 1),
+        "peak_rss_input": tally.rss_input,
         "rss_over_limit": tally.max_rss_mb > RSS_LIMIT_MB,
         "refused_by_interpreter_for_depth": tally.refused,
         "over_budget_by_wall_clock_only": tally.wall_over,
@@ -279,7 +288,7 @@ def print_summary(report: dict[str, Any]) -> None:
     print(f"   analyzed {report['megabytes']:,} MB in {report['cpu_seconds']:,} CPU s")
     for category, count in report["problems"].items():
         print(f"   {category:22} {count:>10,}")
-    print(f"   peak RSS per worker     {report['peak_rss_mb']:,} MB (limit {RSS_LIMIT_MB} MB)")
+    print(f"   peak RSS per worker     {report['peak_rss_mb']:,} MB (limit {RSS_LIMIT_MB} MB); last rise: {report['peak_rss_input']}")
     print(f"   refused by the interpreter for depth: {report['refused_by_interpreter_for_depth']:,}")
     print(f"   over budget by wall clock only (busy machine): {report['over_budget_by_wall_clock_only']:,}")
     print(f"   over the CPU budget on a first run, within it on a second: {report['over_budget_on_first_run_then_within']:,}")
