@@ -75,6 +75,7 @@ class Tally:
     worst: str = ""
     max_rss_mb: float = 0.0
     rss_input: str = ""  # the input after which the worker's peak RSS last rose by 20 MB or more
+    saved: list[str] = field(default_factory=list)  # reproducer files written so far
     wall_over: int = 0  # over budget by the wall clock only (a busy machine), not a failure
     remeasured: int = 0  # over the CPU budget on the first run, measured again
 
@@ -244,10 +245,11 @@ def tasks(stdlib: list[str], seed: int) -> Iterator[tuple[str, int, Any]]:
         yield kind, next(counter), BATCH[kind]
 
 
-def save_failures(tally: Tally, results: Path) -> list[str]:
+def save_failures(failures: list[dict[str, Any]], results: Path) -> list[str]:
+    """Write each failure's input (``.py``) and what broke (``.json``); their paths."""
     saved = []
     folder = results / "failures"
-    for failure in tally.failures:
+    for failure in failures:
         folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(failure["text"].encode("utf-8", "surrogatepass")).hexdigest()[:10]
         stem = folder / f"{failure['category']}-{failure['kind']}-{digest}"
@@ -309,7 +311,11 @@ def drive(pool: ProcessPoolExecutor, work: Iterator[tuple[str, int, Any]], total
             return
         ready, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in ready:
+            before = len(total.failures)
             total.add(future.result())
+            for path in save_failures(total.failures[before:], args.results):  # as found: a long run may be cut short
+                total.saved.append(path)
+                print(f"failure saved: {path}", flush=True)
         if now - last >= args.progress:
             last = now
             problems = ", ".join(f"{c} {n}" for c, n in total.problems.items()) or "no problems"
@@ -338,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         drive(pool, tasks(stdlib, args.seed), total, args)
     report = summary(total, time.monotonic() - started, args.jobs)
     args.results.mkdir(parents=True, exist_ok=True)
-    report["reproducers"] = save_failures(total, args.results)
+    report["reproducers"] = total.saved
     (args.results / "summary.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print_summary(report)
     for failure in total.failures[:10]:
