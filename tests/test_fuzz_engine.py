@@ -188,3 +188,40 @@ def test_broken_line_before_a_lone_carriage_return_keeps_line_numbers(ending: st
 def test_generated_programs(data: st.DataObject) -> None:
     hypothesmith = pytest.importorskip("hypothesmith")
     check(data.draw(hypothesmith.from_grammar() | hypothesmith.from_node()))
+
+
+def _recovery_case(name: str) -> str:
+    if name == "broken-branch-in-elif-chain":  # the broken line is a branch's body
+        lines = ["def f(x):", "    if x == 0:", "        eval(x)"]
+        for i in range(1, 900):
+            lines += [f"    elif x == {i}:", "        pass"]
+        lines[901] = "        px == 450:"
+        return "\n".join(lines) + "\n"
+    if name == "broken-case-in-match":
+        lines = ["match x:"] + [f"    case {i}:\n        eval(x)" for i in range(900)]
+        lines[450] = "        px == 450:"
+        return "\n".join(lines) + "\n"
+    # decorators and no function at the end of the file (typing one)
+    return "import os\nos.system(x)\n" + "".join(f"@d{i}(x)\n" for i in range(300)) + "@d300(x"
+
+
+@pytest.mark.parametrize("name", ["broken-branch-in-elif-chain", "broken-case-in-match", "dangling-decorators"])
+def test_syntax_error_recovery_stays_within_budget(name: str) -> None:
+    """Recovery used to re-parse the whole file up to 40 times: blanking line after line below
+    an "if True:" filler that could not get a body, or an already blank last line."""
+    text = _recovery_case(name)
+    check(text)
+    result = analyze_source(text, "fuzz/module.py", CONFIG)
+    assert not [n for n in result.notices if n.kind == "unparsable"], result.notices
+    assert result.findings  # the rest of the file was analyzed
+
+
+def test_syntax_error_on_a_respelled_line_stays_inside_it() -> None:
+    """``except r, ValueError):`` is respelled ``except(r, ValueError)):`` (one character
+    longer) for older interpreters; the syntax error found on it then was reported up to a
+    column past the end of the line the editor has."""
+    text = 'def isdir(s):\n    try:\n        st = os.stat(s)\n    except r, ValueError):\n        return False\n'
+    check(text)
+    result = analyze_source(text, "fuzz/module.py", CONFIG)
+    on_line = [n.span for n in result.notices if n.kind == "syntax-error" and n.span.start_line == 4]
+    assert [span.end_col for span in on_line] == [len("    except r, ValueError):")]

@@ -81,8 +81,21 @@ class ParseResult:
     blanked_lines: frozenset[int] = frozenset()
 
 
-def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> None:
-    """Blank 1-based lines first..last in place; optionally leave an indented ``pass``."""
+_FILLER_WANTS_BODY = re.compile(r"expected an indented block after .* on line (\d+)")
+
+
+def _filler_header(error: SyntaxError, lines: list[str], headers: set[int]) -> int | None:
+    """The line of an "if True:" filler that ``error`` says lacks a body, if it is one."""
+    match = _FILLER_WANTS_BODY.search(error.msg or "")
+    if match is None:
+        return None
+    line = int(match.group(1))
+    return line if line in headers and 0 < line <= len(lines) else None
+
+
+def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool, header: bool = True) -> None:
+    """Blank 1-based lines first..last in place; optionally leave an indented ``pass``
+    (an ``if True:`` for a lone broken block header when ``header``)."""
     for number in range(first, last + 1):
         index = number - 1
         if not 0 <= index < len(lines):
@@ -95,7 +108,8 @@ def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> No
         if keep_pass and number == first:
             indent = original[: len(original) - len(original.lstrip())]
             # A broken block header keeps its body parseable as an always-true block.
-            filler = "if True:" if original.split("#")[0].rstrip().endswith(":") and first == last else "pass"
+            is_header = header and original.split("#")[0].rstrip().endswith(":") and first == last
+            filler = "if True:" if is_header else "pass"
             lines[index] = f"{indent}{filler}{newline}"
         elif index > 0 and lines[index - 1].endswith("\r") and newline:
             lines[index] = " " + newline  # whitespace keeps it apart from the \r above
@@ -139,15 +153,26 @@ def parse_tolerant(
     """
     parse = parse or _parse_module
     lines = split_lines(text, keepends=True)
+    original = list(lines)
     notices: list[Notice] = []
     blanked: set[int] = set()
     attempts: dict[int, int] = {}
+    headers: set[int] = set()  # lines blanked to an "if True:" filler
     current = text
     for _ in range(MAX_REPAIRS):
         try:
             tree = parse(current, path)
             return ParseResult(tree, notices, frozenset(blanked))
         except SyntaxError as error:
+            header = _filler_header(error, lines, headers)
+            if header is not None:
+                # Our own "if True:" filler wants a body the lines below do not give it (the
+                # broken line was inside a block): make it a plain "pass" instead of blanking
+                # line after line below it, each time with a full parse.
+                headers.discard(header)
+                _blank_lines(lines, header, header, keep_pass=True, header=False)
+                current = "".join(lines)
+                continue
             lineno = error.lineno or 1
             if lineno > len(lines):
                 lineno = len(lines)
@@ -161,7 +186,7 @@ def parse_tolerant(
             attempts[lineno] = tries + 1
             cascade = "indent" in (error.msg or "") and any(n in blanked for n in range(lineno - 3, lineno))
             if lineno not in blanked and not cascade:
-                notices.append(_syntax_notice(error, lineno, line_text, path))
+                notices.append(_syntax_notice(error, lineno, line_text, path, original[lineno - 1]))
             message = error.msg or ""
             rewritten = _older_spelling(line_text) if tries == 0 else None
             if rewritten is not None:
@@ -180,7 +205,19 @@ def parse_tolerant(
             else:
                 _blank_lines(lines, lineno, end, keep_pass=True)
                 blanked.update(range(lineno, end + 1))
-            current = "".join(lines)
+                if lines[lineno - 1].strip() == "if True:":
+                    headers.add(lineno)
+            repaired = "".join(lines)
+            if repaired == current:
+                # Nothing left to blank where the error points (past the last statement, such
+                # as decorators with no function): blank the last statement above it.
+                run = _last_statement_above(lines, lineno)
+                if run is None:
+                    break
+                _blank_lines(lines, run[0], run[1], keep_pass=False)
+                blanked.update(range(run[0], run[1] + 1))
+                repaired = "".join(lines)
+            current = repaired
         except (RecursionError, MemoryError, ValueError) as error:
             reason = "nesting is too deep" if not isinstance(error, ValueError) else str(error)
             notices.append(
@@ -195,6 +232,24 @@ def parse_tolerant(
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         tree = ast.Module(body=[], type_ignores=[])
     return ParseResult(tree, notices, frozenset(blanked))
+
+
+def _last_statement_above(lines: list[str], lineno: int) -> tuple[int, int] | None:
+    """1-based first and last line of the last non-blank line at or above ``lineno``, with the
+    run of decorators right above it; None when every line up there is blank."""
+    last = min(lineno, len(lines))
+    while last >= 1 and not lines[last - 1].strip():
+        last -= 1
+    if last < 1:
+        return None
+    indent = len(lines[last - 1]) - len(lines[last - 1].lstrip())
+    first = last
+    while first > 1:
+        above = lines[first - 2]
+        if not above.lstrip().startswith("@") or len(above) - len(above.lstrip()) != indent:
+            break
+        first -= 1
+    return first, last
 
 
 def _statement_start(lines: list[str], lineno: int) -> int:
@@ -219,9 +274,11 @@ def _statement_start(lines: list[str], lineno: int) -> int:
     return index + 1
 
 
-def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str) -> Notice:
+def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str, original: str) -> Notice:
+    """The notice for ``error`` on ``line_text`` (the line as parsed: possibly respelled, so
+    its span is cut to the ``original`` line)."""
     col = max((error.offset or 1) - 1, 0)
-    width = len(line_text.rstrip("\r\n"))
+    width = len(original.rstrip("\r\n"))
     span = Span(lineno, min(col, width), lineno, width)
     hint = _newer_syntax_hint(error, line_text)
     if hint is not None:
