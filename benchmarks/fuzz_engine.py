@@ -26,10 +26,12 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import resource
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -185,6 +187,9 @@ def _generated_task(seed: int, count: int, tally: Tally) -> None:
     except ImportError:
         tally.inputs["generated-unavailable"] += count
         return
+    # hypothesmith compiles what it generates (as "<string>"); the warnings of that compile are
+    # not the analyzer's, whose parses name the file they read.
+    warnings.filterwarnings("ignore", category=SyntaxWarning, module=re.escape("<string>"))
     strategy = hypothesmith.from_grammar() | hypothesmith.from_node()
 
     @fix_seed(seed)
