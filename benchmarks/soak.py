@@ -97,6 +97,29 @@ class OpenDocument:
         return "".join(self.lines)
 
 
+def cpu_ticks(pid: int) -> int:
+    """CPU time the process has used (user + system, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+async def quiet(pid: int, limit: float = 120.0) -> None:
+    """Wait until the server has used no CPU for a second (work left after the last
+    notification, such as re-reading closed files from disk, is done), then ``SETTLE``
+    seconds more for its collection at idle. On a busy machine that takes longer than a
+    fixed pause."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    last = cpu_ticks(pid)
+    while loop.time() < deadline:
+        await asyncio.sleep(1.0)
+        now = cpu_ticks(pid)
+        if now == last:
+            break
+        last = now
+    await asyncio.sleep(SETTLE)
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -261,14 +284,8 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
     root = Path(tempfile.mkdtemp(prefix="secreview-soak-"))
     (root / "pyproject.toml").write_text("[project]\nname = 'soak'\n", encoding="utf-8")
     paste_source = generate(PASTE_LINES * 4, seed=args.seed + 7).splitlines(True)
-    client = await start_server(command, root)
-    pid = client._server.pid  # type: ignore[union-attr]
-    # Warm-up document: every rule module is loaded and has run once.
-    warm = OpenDocument((root / "warm.py").as_uri(), generate(200, seed=99).splitlines(True))
-    await asyncio.wait_for(open_document(client, warm), TIMEOUT)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=warm.uri)))
-    await asyncio.sleep(SETTLE)
-    start_rss = rss_mb(pid)
+    # The files exist before the server starts: the start level includes what the workspace
+    # costs on disk, and closing the documents must come back to it.
     docs = []
     for index in range(args.documents):
         size = args.lines if index == 0 else max(args.lines // 4, 100)
@@ -276,6 +293,14 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
         text = generate(size, seed=args.seed + index)
         path.write_text(text, encoding="utf-8")
         docs.append(OpenDocument(path.as_uri(), text.splitlines(True)))
+    client = await start_server(command, root)
+    pid = client._server.pid  # type: ignore[union-attr]
+    # Warm-up document: every rule module is loaded and has run once.
+    warm = OpenDocument((root / "warm.py").as_uri(), generate(200, seed=99).splitlines(True))
+    await asyncio.wait_for(open_document(client, warm), TIMEOUT)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=warm.uri)))
+    await quiet(pid)
+    start_rss = rss_mb(pid)
     await asyncio.wait_for(asyncio.gather(*(open_document(client, doc) for doc in docs)), TIMEOUT)
     editor = Editor(rng, paste_source)
     samples: list[tuple[int, float, int]] = [(0, rss_mb(pid), sum(len(d.lines) for d in docs))]
@@ -300,7 +325,7 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
         mismatches = await compare_with_fresh(args, command, root, client, docs)
     for doc in docs:
         client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=doc.uri)))
-    await asyncio.sleep(SETTLE * 2)
+    await quiet(pid)
     closed_rss = rss_mb(pid)
     code = await stop_server(client)
     shutil.rmtree(root, ignore_errors=True)

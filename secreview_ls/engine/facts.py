@@ -368,16 +368,22 @@ def is_string_literal(node: ast.AST | None) -> bool:
 
 
 def is_built_string(node: ast.AST | None) -> bool:
-    """A string assembled at run time: f-string with values, ``%``, ``+``, ``.format``, ``join``."""
-    if isinstance(node, ast.JoinedStr):
-        return any(isinstance(v, ast.FormattedValue) for v in node.values)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        return is_string_literal(node.left) or is_built_string(node.left) or (
-            isinstance(node.op, ast.Add) and (is_string_literal(node.right) or is_built_string(node.right))
-        )
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr in {"format", "format_map"} and is_string_literal(node.func.value):
-            return True
-        if node.func.attr == "join" and is_string_literal(node.func.value):
-            return True
+    """A string assembled at run time: f-string with values, ``%``, ``+``, ``.format``, ``join``.
+
+    Walks the operands with a stack, not recursion: ``"a" + x + "b" + ...`` nests as deep as
+    the expression is long."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.JoinedStr):
+            if any(isinstance(v, ast.FormattedValue) for v in current.values):
+                return True
+        elif isinstance(current, ast.BinOp) and isinstance(current.op, (ast.Add, ast.Mod)):
+            operands = [current.left, current.right] if isinstance(current.op, ast.Add) else [current.left]
+            if any(is_string_literal(operand) for operand in operands):
+                return True
+            pending += reversed(operands)
+        elif isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+            if current.func.attr in {"format", "format_map", "join"} and is_string_literal(current.func.value):
+                return True
     return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,26 +81,64 @@ class ParseResult:
     blanked_lines: frozenset[int] = frozenset()
 
 
-def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool) -> None:
-    """Blank 1-based lines first..last in place; optionally leave an indented ``pass``."""
+_FILLER_WANTS_BODY = re.compile(r"expected an indented block after .* on line (\d+)")
+
+
+def _filler_header(error: SyntaxError, lines: list[str], headers: set[int]) -> int | None:
+    """The line of an "if True:" filler that ``error`` says lacks a body, if it is one."""
+    match = _FILLER_WANTS_BODY.search(error.msg or "")
+    if match is None:
+        return None
+    line = int(match.group(1))
+    return line if line in headers and 0 < line <= len(lines) else None
+
+
+def _blank_lines(lines: list[str], first: int, last: int, keep_pass: bool, header: bool = True) -> None:
+    """Blank 1-based lines first..last in place; optionally leave an indented ``pass``
+    (an ``if True:`` for a lone broken block header when ``header``)."""
     for number in range(first, last + 1):
         index = number - 1
         if not 0 <= index < len(lines):
             continue
         original = lines[index]
         body = original.rstrip("\r\n")
-        newline = original[len(body) :]  # the line's own terminator: \n, \r\n or a lone \r
+        # The line's own terminator, a lone \r made \n: "\r" followed by a line that starts
+        # with "\n" would read as one \r\n and shift every line below.
+        newline = "\n" if original.endswith("\r") else original[len(body) :]
         if keep_pass and number == first:
             indent = original[: len(original) - len(original.lstrip())]
             # A broken block header keeps its body parseable as an always-true block.
-            filler = "if True:" if original.split("#")[0].rstrip().endswith(":") and first == last else "pass"
+            is_header = header and original.split("#")[0].rstrip().endswith(":") and first == last
+            filler = "if True:" if is_header else "pass"
             lines[index] = f"{indent}{filler}{newline}"
+        elif index > 0 and lines[index - 1].endswith("\r") and newline:
+            lines[index] = " " + newline  # whitespace keeps it apart from the \r above
         else:
             lines[index] = newline
 
 
+# ``warnings.catch_warnings`` swaps a process-wide filter list: parses in several threads
+# (the language server's workers) take turns so that none restores another's filters.
+_QUIET = threading.RLock()
+
+
+def parse_quietly(text: str, path: str = "<unknown>", mode: str = "exec") -> ast.AST:
+    """``ast.parse`` without the warnings the compiler emits about the code it reads.
+
+    Invalid escape sequences (``"\\d"``), ``1if x`` and the like make CPython warn
+    (``SyntaxWarning`` on 3.12+, ``DeprecationWarning`` before); the code under review is
+    not ours to warn about, and under ``-W error`` such a warning would become a
+    ``SyntaxError``. Every parse in the analyzer goes through here.
+    """
+    with _QUIET, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path, mode=mode, type_comments=False)
+
+
 def _parse_module(text: str, path: str) -> ast.Module:
-    return ast.parse(text, filename=path, type_comments=False)
+    tree = parse_quietly(text, path)
+    assert isinstance(tree, ast.Module)
+    return tree
 
 
 def parse_tolerant(
@@ -109,21 +148,31 @@ def parse_tolerant(
 
     Never raises for bad code: the worst case is an empty module with notices.
     ``parse(text, path)`` replaces ``ast.parse`` for the attempts; it must return the same
-    tree or raise the same error (a caller may know part of the answer without parsing it).
+    tree or raise the same error (a caller may know part of the answer without parsing it),
+    and parse through ``parse_quietly``.
     """
     parse = parse or _parse_module
     lines = split_lines(text, keepends=True)
+    original = list(lines)
     notices: list[Notice] = []
     blanked: set[int] = set()
     attempts: dict[int, int] = {}
+    headers: set[int] = set()  # lines blanked to an "if True:" filler
     current = text
     for _ in range(MAX_REPAIRS):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = parse(current, path)
+            tree = parse(current, path)
             return ParseResult(tree, notices, frozenset(blanked))
         except SyntaxError as error:
+            header = _filler_header(error, lines, headers)
+            if header is not None:
+                # Our own "if True:" filler wants a body the lines below do not give it (the
+                # broken line was inside a block): make it a plain "pass" instead of blanking
+                # line after line below it, each time with a full parse.
+                headers.discard(header)
+                _blank_lines(lines, header, header, keep_pass=True, header=False)
+                current = "".join(lines)
+                continue
             lineno = error.lineno or 1
             if lineno > len(lines):
                 lineno = len(lines)
@@ -137,7 +186,7 @@ def parse_tolerant(
             attempts[lineno] = tries + 1
             cascade = "indent" in (error.msg or "") and any(n in blanked for n in range(lineno - 3, lineno))
             if lineno not in blanked and not cascade:
-                notices.append(_syntax_notice(error, lineno, line_text, path))
+                notices.append(_syntax_notice(error, lineno, line_text, path, original[lineno - 1]))
             message = error.msg or ""
             rewritten = _older_spelling(line_text) if tries == 0 else None
             if rewritten is not None:
@@ -156,7 +205,19 @@ def parse_tolerant(
             else:
                 _blank_lines(lines, lineno, end, keep_pass=True)
                 blanked.update(range(lineno, end + 1))
-            current = "".join(lines)
+                if lines[lineno - 1].strip() == "if True:":
+                    headers.add(lineno)
+            repaired = "".join(lines)
+            if repaired == current:
+                # Nothing left to blank where the error points (past the last statement, such
+                # as decorators with no function): blank the last statement above it.
+                run = _last_statement_above(lines, lineno)
+                if run is None:
+                    break
+                _blank_lines(lines, run[0], run[1], keep_pass=False)
+                blanked.update(range(run[0], run[1] + 1))
+                repaired = "".join(lines)
+            current = repaired
         except (RecursionError, MemoryError, ValueError) as error:
             reason = "nesting is too deep" if not isinstance(error, ValueError) else str(error)
             notices.append(
@@ -167,12 +228,28 @@ def parse_tolerant(
         Notice("unparsable", "too many syntax errors to recover; only part of the file was analyzed", None, path)
     )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(current, filename=path)
+        tree = _parse_module(current, path)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         tree = ast.Module(body=[], type_ignores=[])
     return ParseResult(tree, notices, frozenset(blanked))
+
+
+def _last_statement_above(lines: list[str], lineno: int) -> tuple[int, int] | None:
+    """1-based first and last line of the last non-blank line at or above ``lineno``, with the
+    run of decorators right above it; None when every line up there is blank."""
+    last = min(lineno, len(lines))
+    while last >= 1 and not lines[last - 1].strip():
+        last -= 1
+    if last < 1:
+        return None
+    indent = len(lines[last - 1]) - len(lines[last - 1].lstrip())
+    first = last
+    while first > 1:
+        above = lines[first - 2]
+        if not above.lstrip().startswith("@") or len(above) - len(above.lstrip()) != indent:
+            break
+        first -= 1
+    return first, last
 
 
 def _statement_start(lines: list[str], lineno: int) -> int:
@@ -197,9 +274,11 @@ def _statement_start(lines: list[str], lineno: int) -> int:
     return index + 1
 
 
-def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str) -> Notice:
+def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str, original: str) -> Notice:
+    """The notice for ``error`` on ``line_text`` (the line as parsed: possibly respelled, so
+    its span is cut to the ``original`` line)."""
     col = max((error.offset or 1) - 1, 0)
-    width = len(line_text.rstrip("\r\n"))
+    width = len(original.rstrip("\r\n"))
     span = Span(lineno, min(col, width), lineno, width)
     hint = _newer_syntax_hint(error, line_text)
     if hint is not None:

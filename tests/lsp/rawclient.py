@@ -41,12 +41,13 @@ class RawServer:
         self._tasks = [asyncio.ensure_future(self._read()), asyncio.ensure_future(self._read_stderr())]
 
     @classmethod
-    async def start(cls, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> RawServer:
+    async def start(
+        cls, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, command: list[str] | None = None
+    ) -> RawServer:
+        """Start ``python -m secreview_ls ARGS``, or ``command`` (another language server)."""
+        argv = command if command is not None else [sys.executable, "-m", "secreview_ls", *args]
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "secreview_ls",
-            *args,
+            *argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

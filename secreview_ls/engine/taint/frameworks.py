@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..facts import ModuleFacts
+from ..source import parse_quietly
 from .spec import TaintSpec
 
 _FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -139,9 +140,12 @@ def _annotation_names(facts: ModuleFacts, node: ast.expr | None) -> list[str]:
         return []
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
-            node = ast.parse(node.value, mode="eval").body
-        except SyntaxError:
+            parsed = parse_quietly(node.value, mode="eval")
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
             return []
+        if not isinstance(parsed, ast.Expression):
+            return []
+        node = parsed.body
     if isinstance(node, ast.Subscript):
         outer = facts.qualname(node.value) or ""
         if outer.endswith("Annotated"):

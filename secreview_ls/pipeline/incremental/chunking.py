@@ -12,7 +12,7 @@ import ast
 import bisect
 import hashlib
 
-from ...engine.source import parse_tolerant
+from ...engine.source import parse_quietly, parse_tolerant
 from ..running import RerunWhole
 from .chunks import Chunk, RunStats, group_statements, outline, parse_module, tokenizes
 
@@ -178,7 +178,9 @@ def _open_region(
             if tree is not None:
                 stitched = True
                 return ast.Module(body=[*tree.body, *(s for s, _ in below)], type_ignores=[])
-        return ast.parse(current, filename=path, type_comments=False)
+        tree = parse_quietly(current, path)
+        assert isinstance(tree, ast.Module)
+        return tree
 
     rest = parse_tolerant("\n" * (start - 1) + "".join(lines[start - 1 :]), path, parse=parse)
     if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):

@@ -13,14 +13,13 @@ import hashlib
 import io
 import itertools
 import tokenize
-import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...engine.evidence import Evidence
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Finding, Fix, Notice, Span, TextEdit
-from ...engine.source import SourceFile
+from ...engine.source import SourceFile, parse_quietly
 from ...engine.suppressions import Suppression
 from .imports import ImportChange, Recorder, SharedImports
 from .linediff import split_lines_keepends
@@ -176,11 +175,10 @@ def tiles(chunks: list[Chunk], line_count: int) -> bool:
 
 def parse_module(text: str) -> ast.Module | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text)
+        tree = parse_quietly(text)
     except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
         return None
+    return tree if isinstance(tree, ast.Module) else None
 
 
 def group_statements(body: list[ast.stmt], first: int, last: int, lines: list[str]) -> list[tuple[int, int, list[ast.stmt]]]:
