@@ -21,7 +21,7 @@ import ast
 import re
 
 from ..engine.facts import argument
-from .base import RuleContext
+from .base import CacheKey, RuleContext
 from .judge import identifier_words, is_static, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
@@ -48,9 +48,21 @@ def _template_text(ctx: RuleContext, node: ast.AST) -> str | None:
     return None
 
 
-def _stores_in(function: ast.AST, name: str) -> list[ast.AST]:
-    """Statements of ``function`` (not nested functions) that bind ``name``."""
-    found: list[ast.AST] = []
+_STORES: CacheKey[dict[int, tuple[ast.AST, dict[str, list[ast.AST]]]]] = CacheKey("code-origin-stores")
+
+
+def _stores_in(ctx: RuleContext, function: ast.AST, name: str) -> list[ast.AST]:
+    """Statements of ``function`` (not nested functions) that bind ``name`` (indexed once per
+    scope and analysis: a module with hundreds of ``eval`` calls walks each scope once)."""
+    indexes = ctx.cache.get(_STORES, dict)
+    entry = indexes.get(id(function))
+    if entry is None or entry[0] is not function:
+        entry = indexes[id(function)] = (function, _index_stores(function))
+    return entry[1].get(name, [])
+
+
+def _index_stores(function: ast.AST) -> dict[str, list[ast.AST]]:
+    found: dict[str, list[ast.AST]] = {}
     stack = list(ast.iter_child_nodes(function))
     while stack:
         node = stack.pop()
@@ -60,8 +72,9 @@ def _stores_in(function: ast.AST, name: str) -> list[ast.AST]:
             targets = node.targets if isinstance(node, ast.Assign) else [
                 node.optional_vars if isinstance(node, ast.withitem) else node.target
             ]
-            if any(isinstance(t, ast.Name) and t.id == name for target in targets if target for t in ast.walk(target)):
-                found.append(node)
+            names = {t.id for target in targets if target for t in ast.walk(target) if isinstance(t, ast.Name)}
+            for bound in names:
+                found.setdefault(bound, []).append(node)
         stack.extend(ast.iter_child_nodes(node))
     return found
 
@@ -78,7 +91,7 @@ def _loop_over_static(ctx: RuleContext, name: ast.Name) -> bool:
     """``name`` is only bound by ``for`` loops over constant collections (or by assignments
     built from such loop variables and literals)."""
     function = _scope(ctx, name)
-    stores = _stores_in(function, name.id)
+    stores = _stores_in(ctx, function, name.id)
     if not stores:
         return False
     for store in stores:
@@ -149,7 +162,7 @@ def _name_generated(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     rebinds to a definition template counts as rebound)."""
     if _loop_over_static(ctx, name):
         return True
-    stores = _stores_in(_scope(ctx, name), name.id)
+    stores = _stores_in(ctx, _scope(ctx, name), name.id)
     if not stores:
         value = single_assignment(ctx, name)
         return value is not None and _generated(ctx, value, depth + 1)
@@ -209,7 +222,7 @@ def _handed_on(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str] = fr
         return False
     if node.id in seen:
         return True  # `cmd = compile(cmd, ...)`: the parameter, rebound to itself compiled
-    stores = _stores_in(function, node.id)
+    stores = _stores_in(ctx, function, node.id)
     if not _is_parameter(function, node.id) and not stores:
         return False
     for store in stores:
@@ -228,7 +241,7 @@ def _opened_parameter(ctx: RuleContext, handle: ast.AST, seen: frozenset[str]) -
     function = ctx.facts.enclosing_function(handle)
     if function is None:
         return False
-    stores = _stores_in(function, handle.id)
+    stores = _stores_in(ctx, function, handle.id)
     for store in stores:
         value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
         if value is None or not _opened_parameter(ctx, value, seen):
