@@ -289,6 +289,7 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
     {
       workspaceFolders: [{ uri: folderUri, name: "ws", index: 0 }],
       textDocuments: documents,
+      notebookDocuments: [],
       getConfiguration: configuration,
       getWorkspaceFolder: () => ({ uri: folderUri, name: "ws", index: 0 }),
       onDidOpenTextDocument: openEmitter.event,
@@ -322,6 +323,7 @@ export function createFakeVscode(settings: Record<string, unknown>, folder: stri
 
   const base: Record<string, unknown> = {
     version: "1.90.0",
+    NotebookCellKind: { Markup: 1, Code: 2 },
     env: {
       appName: "Fake Code",
       language: "en",
