@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import gc
 import logging
 import os
@@ -50,10 +49,10 @@ def resident_bytes() -> int | None:
 
 
 def _malloc_trim() -> Callable[[], None]:
-    """``malloc_trim(0)`` of glibc, or nothing elsewhere."""
-    name = ctypes.util.find_library("c")
+    """``malloc_trim(0)`` of glibc, or nothing elsewhere. The symbol is looked up in the
+    process itself (``CDLL(None)``): ``ctypes.util.find_library`` would run ``ldconfig``."""
     try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         trim = None
     if trim is None:

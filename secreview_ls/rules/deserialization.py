@@ -211,6 +211,7 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
     confidence=HIGH,
     bandit=("B301", "B403", "B614"),
     ruff=("S301", "S403"),
+    scope="module",  # whether the module writes what it reads is a question about the whole module
     summary="Unpickling (`pickle`, `dill`, `shelve`, `jsonpickle`, `torch.load`, ...) executes code "
     "chosen by whoever wrote the data.",
     why="A pickle stream is a small program: the `REDUCE` opcode calls any importable callable with "
@@ -274,6 +275,7 @@ def _reads_bytecode(ctx: RuleContext) -> bool:
     confidence=HIGH,
     bandit=("B302",),
     ruff=("S302",),
+    scope="module",  # bytecode handling and own writes are judged over the whole module
     summary="`marshal.load`/`loads` reads data in an internal format that is not safe for untrusted input.",
     why="The `marshal` format exists for `.pyc` files; it builds code objects and its reader is not "
     "hardened against malicious or malformed data, which can crash the interpreter. Code objects "
