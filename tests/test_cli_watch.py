@@ -36,20 +36,26 @@ def _wait_for(lines: queue.Queue[str], needle: str, seen: list[str], timeout: fl
     raise AssertionError(f"{needle!r} not printed within {timeout} s; output so far:\n{''.join(seen)}")
 
 
+def _watch(folder: Path, *extra: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """``secreview check FOLDER --watch`` in a child process, its output lines in a queue."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "secreview_ls.cli", "check", str(folder), "--watch", "--no-progress", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder,
+        # A test run started in the background inherits SIGINT ignored; Ctrl-C must reach the child.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+    return process, lines
+
+
 def test_watch_reports_a_new_finding_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
     target = tmp_path / "app.py"
     target.write_text("VALUE = 1\n", encoding="utf-8")
     (tmp_path / "other.py").write_text("import yaml\n\n\ndef load(text):\n    return yaml.load(text)\n",
                                        encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "secreview_ls.cli", "check", str(tmp_path), "--watch", "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-        # A test run started in the background inherits SIGINT ignored; Ctrl-C must reach the child.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+    process, lines = _watch(tmp_path)
     seen: list[str] = []
     try:
         _wait_for(lines, "watching 3 files", seen)
@@ -83,13 +89,7 @@ def test_watch_checks_the_callers_of_an_edited_module_again(tmp_path: Path) -> N
     )
     helper = tmp_path / "helpers.py"
     helper.write_text("import shlex\n\n\ndef run(text):\n    return shlex.quote(text)\n", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "secreview_ls.cli", "check", str(tmp_path), "--watch", "--no-progress", "-j", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+    process, lines = _watch(tmp_path, "-j", "1")
     seen: list[str] = []
     try:
         _wait_for(lines, "watching 3 files", seen)
