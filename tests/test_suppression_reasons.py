@@ -9,6 +9,7 @@ import pytest
 
 from secreview_ls.cli import main
 from secreview_ls.config import Config, ConfigError, from_mapping
+from secreview_ls.engine.source import split_lines
 from secreview_ls.engine.suppressions import parse_suppressions
 from secreview_ls.pipeline import analyze_source, registry
 
@@ -141,3 +142,24 @@ def test_require_reason_command_line_flag(tmp_path: Path, capsys: pytest.Capture
     capsys.readouterr()
     assert main(["check", str(tmp_path), "--format", "concise", "--no-progress", "--require-reason"]) == 1
     assert "app.py:4:38: SR902" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lines ended by a lone CR: the tokenizer must see three lines, not one
+        "import subprocess\rsubprocess.run('ls', shell=True)  # nosec B602\rx = 1  # nosec B602\r",
+        # does not tokenize (an open bracket), with a form feed the tokenizer does not count as a line end
+        "import subprocess\rx = (\x0c  # nosec B602\rsubprocess.run('ls', shell=True)  # nosec B602\n",
+    ],
+)
+def test_suppression_positions_follow_the_tokenizers_lines(text: str) -> None:
+    lines = split_lines(text)
+    for suppression in parse_suppressions(text):
+        line = lines[suppression.span.start_line - 1]
+        assert suppression.span.end_col <= len(line), (suppression, line)
+        assert line[suppression.span.start_col :].startswith("# nosec")
+    result = analyze_source(text, "app.py", Config())
+    for notice in result.notices:
+        if notice.span is not None:
+            assert notice.span.end_col <= len(lines[notice.span.start_line - 1]), notice

@@ -24,6 +24,7 @@ import tokenize
 from dataclasses import dataclass
 
 from .finding import Span
+from .source import split_lines
 
 _NOSEC = re.compile(r"#\s*nosec\b(?P<rest>[^#]*)", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
@@ -51,13 +52,13 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
     when the file does not tokenize (it may be mid-edit)."""
     found: list[tuple[int, int, str]] = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 found.append((token.start[0], token.start[1], token.string))
         return found
     except (tokenize.TokenError, SyntaxError, IndentationError, ValueError):
         found.clear()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if "#" not in line:
             continue
         index = line.find("#")

@@ -187,7 +187,7 @@ def comment_line(lines: Sequence[str], index: int, column: int) -> tuple[int, in
     comment: int | None = None
     open_fstrings = 0
     try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        for token in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
             row = token.start[0] - 1
             if token.type == tokenize.ENDMARKER:
                 break

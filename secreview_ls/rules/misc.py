@@ -78,7 +78,7 @@ def _string_spans(ctx: RuleContext) -> list[tuple[tuple[int, int], tuple[int, in
     spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
     kinds = {tokenize.STRING} | {getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
     try:
-        for token in tokenize.generate_tokens(io.StringIO(ctx.source.text).readline):
+        for token in tokenize.generate_tokens(io.StringIO(ctx.source.text, newline=None).readline):
             if token.type in kinds:
                 spans.append((token.start, token.end))
     except (tokenize.TokenError, SyntaxError, IndentationError):

@@ -349,7 +349,7 @@ def shift_finding(found: Finding, delta: int) -> Finding:
 
 def tokenizes(text: str) -> bool:
     try:
-        for _ in tokenize.generate_tokens(io.StringIO(text).readline):
+        for _ in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             pass
     except (tokenize.TokenError, SyntaxError, ValueError):
         return False
