@@ -251,8 +251,6 @@ def analyze_files(
             results.append(cached)
     hits = len(results)
     counted = None if progress is None else (lambda done, total: progress(done + hits, total + hits))
-    if counted is not None and hits:
-        counted(0, len(missing))
     fresh, notices = _analyze_all(missing, config, jobs=jobs, progress=counted, project_roots=project_roots)
     for result in fresh:
         cache.store(result, (Path(p) for p in result.project_files_used))
