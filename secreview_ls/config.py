@@ -172,10 +172,9 @@ class Config:
         first)."""
         candidate = Path(path)
         if self.root is not None:
-            absolute = os.path.abspath(path)
-            for prefix in _root_prefixes(self.root):
-                if absolute.startswith(prefix):
-                    return PurePosixPath(Path(absolute[len(prefix) :]).as_posix()).as_posix()
+            written = written_under(path, self.root)
+            if written is not None:
+                return written
             try:
                 candidate = candidate.resolve().relative_to(_resolved(self.root))
             except (ValueError, OSError):
@@ -207,6 +206,17 @@ def _resolved(root: Path) -> Path:
         return root.resolve()
     except (OSError, RuntimeError):
         return root
+
+
+def written_under(path: str | Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` in POSIX form when, made absolute from the current folder,
+    it is written under ``root`` (as given or with its links resolved); else None. No link
+    of ``path`` itself is resolved: this is asked for every file a scan looks at."""
+    absolute = os.path.abspath(path)
+    for prefix in _root_prefixes(root):
+        if absolute.startswith(prefix):
+            return PurePosixPath(Path(absolute[len(prefix) :]).as_posix()).as_posix()
+    return None
 
 
 @functools.lru_cache(maxsize=64)

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..config import Config
+from ..config import Config, written_under
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
+from .filters import relative_to_root
 from .result import AnalysisResult
 
 DEFAULT_FOLDER = ".secreview_cache"
@@ -167,12 +168,7 @@ class ResultCache:
         return self._digests[path]
 
     def _key_of(self, path: Path) -> str:
-        if path.is_absolute() and ".." not in path.parts and path.is_relative_to(self.root):
-            return path.relative_to(self.root).as_posix()
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except (ValueError, OSError):
-            return path.resolve().as_posix()
+        return written_under(path, self.root) or relative_to_root(path, self.root)
 
     def _path_of(self, key: str) -> Path:
         candidate = Path(key)
