@@ -573,6 +573,9 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("django.utils.safestring.mark_safe", "django.utils.html.format_html",
                  "django.utils.safestring.SafeString"):  # fmt: skip
         add(SinkSpec("xss", name, "string marked safe HTML", ((0, None),), clean_result=True))
+    # ``format_html_join(sep, format_string, args)`` escapes the arguments, not the format.
+    add(SinkSpec("xss", "django.utils.html.format_html_join", "format string of safe HTML", ((1, "format_string"),),
+                 clean_result=True))  # fmt: skip
     add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True,
                  json_dicts=True))  # fmt: skip
     add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
@@ -648,6 +651,23 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
 RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a Flask view"),)
 # Markup objects: ``Markup(...) % value``, ``.format`` and ``.join`` escape the values they take in.
 MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
+# Lookups: the object found, not the text of the key that found it.
+LOOKUPS = frozenset(
+    {"django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404", ".get_model",
+     ".get_app_config", ".get_object_for_this_type", ".get_for_id", ".get_by_natural_key"}
+)  # fmt: skip
+MODEL_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+# Django templates: ``render()`` escapes every variable unless escaping is switched off.
+ESCAPING_TEMPLATES = {
+    kind: "django.template.Template()"
+    for kind in (
+        "django.template.Template()", "django.template.base.Template()",
+        "django.template.loader.get_template()", "django.template.loader.select_template()",
+        *(f"django.template.{engine}().{method}()"
+          for engine in ("Engine", "engine.Engine")
+          for method in ("from_string", "get_template", "select_template")),
+    )
+}  # fmt: skip
 
 STORE_SINKS = (
     StoreSink("trust-boundary", "flask.session", "value stored in the session"),
@@ -885,6 +905,9 @@ def build_spec(
         clean_calls=CLEAN_CALLS,
         string_methods=STRING_METHODS,
         markup_kinds=MARKUP_KINDS,
+        escaping_templates=ESCAPING_TEMPLATES,
+        lookups=LOOKUPS,
+        model_managers=MODEL_MANAGERS,
         handler_bases=dict(HANDLER_BASES),
         route_decorators=ROUTE_DECORATORS,
         route_functions=ROUTE_FUNCTIONS,

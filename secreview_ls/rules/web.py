@@ -4,7 +4,6 @@ cookie flags."""
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from collections.abc import Iterator
 
@@ -12,6 +11,7 @@ from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
+from .safe_markup import built_html, keeps_safety, safe_markup
 
 _APP_FACTORIES = ("create_app", "make_app", "build_app", "get_app")
 
@@ -267,123 +267,6 @@ def _has_escape_filter(node: ast.expr) -> bool:
     return False
 
 
-_ESCAPERS = frozenset(
-    {
-        "django.utils.html.escape",
-        "django.utils.html.conditional_escape",
-        "django.utils.html.format_html",
-        "django.utils.html.format_html_join",
-        "django.utils.html.escapejs",
-        "django.utils.html.strip_tags",
-        "django.utils.html.json_script",
-        "django.template.loader.render_to_string",
-        "django.template.defaultfilters.escape",
-        "django.template.defaultfilters.force_escape",
-        "html.escape",
-        "markupsafe.escape",
-        "flask.escape",
-        "jinja2.escape",
-        "bleach.clean",
-        "nh3.clean",
-        "json.dumps",
-    }
-)
-_ESCAPER_NAMES = frozenset(
-    {"escape", "conditional_escape", "format_html", "format_html_join", "json_script", "escapejs", "force_escape"}
-)
-# Methods whose result is HTML the template engine or form machinery already escaped.
-_RENDERING_METHODS = frozenset({"render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag"})
-
-
-def _safe_markup_argument(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
-    """A value that cannot smuggle markup: a constant, an escaping or rendering call, or a
-    string built only from such parts (concatenation, formatting, ``join``, ``x if c else y``)."""
-    if depth > 6:
-        return False
-    if is_static(ctx, node):
-        return True
-    safe = functools.partial(_safe_markup_argument, ctx, depth=depth + 1)
-    if isinstance(node, ast.Call):
-        name = ctx.facts.qualname(node.func) or ctx.facts.spelled(node.func)  # spelled: a local function
-        last = name.rsplit(".", 1)[-1]
-        if name in _ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node):
-            return True
-        if isinstance(node.func, ast.Attribute):
-            method = node.func.attr
-            if method in _RENDERING_METHODS or method.startswith("render_"):
-                return True
-            if method == "format" and is_static(ctx, node.func.value):
-                return all(safe(a) for a in [*node.args, *(k.value for k in node.keywords)])
-            if method == "join" and safe(node.func.value) and len(node.args) == 1:
-                return _safe_elements(ctx, node.args[0], depth + 1)
-        return False
-    if isinstance(node, ast.JoinedStr):
-        return all(isinstance(v, ast.Constant) or safe(v.value) for v in node.values)  # type: ignore[attr-defined]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-        return safe(node.left) and all(safe(r) for r in right)
-    if isinstance(node, ast.IfExp):
-        return safe(node.body) and safe(node.orelse)
-    if isinstance(node, ast.Name):
-        value = single_assignment(ctx, node)
-        return value is not None and safe(value)
-    return False
-
-
-def _passes_autoescape(call: ast.Call) -> bool:
-    """``linebreaks(value, autoescape)``, ``urlize(value, autoescape=autoescape)``: a template
-    filter helper handed the autoescape flag escapes its input itself when escaping is on."""
-    if any(k.arg == "autoescape" for k in call.keywords):
-        return True
-    return any(isinstance(a, ast.Name) and a.id == "autoescape" for a in call.args)
-
-
-def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
-    if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
-        return _safe_markup_argument(ctx, node.elt, depth)
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return all(_safe_markup_argument(ctx, e, depth) for e in node.elts)
-    return False
-
-
-_SAFE_TYPES = ("SafeData", "SafeString", "Markup")
-
-
-def _keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
-    """The call sits in a branch taken only when the input already was safe HTML
-    (``if isinstance(value, SafeData): return mark_safe(result)``): it carries the mark over."""
-    child: ast.AST = call
-    for ancestor in ctx.facts.ancestors(call):
-        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
-            in_body = child in ancestor.body if isinstance(ancestor, ast.If) else child is ancestor.body
-            if in_body and _tests_safe_type(ctx, ancestor.test):
-                return True
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        child = ancestor
-    return False
-
-
-def _tests_safe_type(ctx: RuleContext, test: ast.expr) -> bool:
-    for node in ast.walk(test):
-        if isinstance(node, ast.Name) and node.id in _SAFE_TYPES:
-            return True
-        if isinstance(node, ast.Name):
-            value = single_assignment(ctx, node)
-            if value is not None and any(
-                isinstance(n, ast.Name) and n.id in _SAFE_TYPES for n in ast.walk(value)
-            ):
-                return True
-    return False
-
-
-def _built_html(node: ast.expr) -> bool:
-    """An HTML string assembled here from parts (f-string, ``+``, ``%``, ``.format``)."""
-    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
-        return True
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
-
-
 _MARK_SAFE = (
     "django.utils.safestring.mark_safe",
     "django.utils.safestring.SafeString",
@@ -406,25 +289,30 @@ _MARK_SAFE = (
     why="`mark_safe` tells the template engine to skip escaping. If any part of the string comes "
     "from a user, it is rendered as HTML and can carry scripts (XSS). Build HTML with "
     "`format_html`, which escapes every argument. Values that cannot carry markup are not "
-    "reported: constants, results of `escape`/`conditional_escape`/`format_html`/"
-    "`format_html_join`/`json_script`/template and form rendering, strings built only from such "
-    "parts, and a mark carried over in a branch taken only when the input already was "
-    "`SafeData`. HTML assembled here from other values is reported with high confidence; a bare "
-    "value of unknown origin with low confidence (request data reaching it is SR806).",
+    "reported: constants, translations of literal messages, numbers (`int(x)`, `'%d' % x`, a "
+    "value narrowed by `isinstance(x, int)` or `x is None`), results of `escape`/"
+    "`conditional_escape`/`format_html`/`format_html_join`/`json_script`/template and form "
+    "rendering, text passed through a translation table that maps `<`, `>` and `&`, strings "
+    "built only from such parts (a local list filled only with them included), a local name "
+    "whose every reaching assignment is such a value (in a template filter, the branch of "
+    "`if autoescape:` is the one that counts), and a mark carried over in a branch taken only "
+    "when the input already was `SafeData`. HTML assembled here from other values is reported "
+    "with high confidence; a bare value of unknown origin with low confidence (request data "
+    "reaching it is SR806).",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
     good="from django.utils.html import format_html\nformat_html('<b>{}</b>', user.name)",
 )
 def django_mark_safe(ctx: RuleContext) -> Iterator[Finding]:
     for _, call in ctx.facts.calls_to(*_MARK_SAFE):
         value = argument(call, 0, "s")
-        if value is None or _safe_markup_argument(ctx, value) or _keeps_safety(ctx, call):
+        if value is None or safe_markup(ctx, value) or keeps_safety(ctx, call):
             continue
         yield django_mark_safe.finding(
             ctx,
             call,
             f"`{ctx.facts.spelled(call.func)}` marks `{short(ctx.segment(value))}` as safe HTML without escaping it; "
             "use `format_html` so values are escaped",
-            confidence=HIGH if _built_html(value) else LOW,
+            confidence=HIGH if built_html(value) else LOW,
         )
 
 
@@ -463,14 +351,14 @@ def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
         value = argument(call, 0, "object")
         if value is None or isinstance(value, ast.Starred):
             continue
-        if _safe_markup_argument(ctx, value) or _keeps_safety(ctx, call):
+        if safe_markup(ctx, value) or keeps_safety(ctx, call):
             continue
         yield markup_unescaped.finding(
             ctx,
             call,
             f"`{ctx.facts.spelled(call.func)}({short(ctx.segment(value))})` declares the value safe HTML without "
             "escaping it; use `Markup('...{}').format(value)` or `escape(value)`",
-            confidence=HIGH if _built_html(value) else LOW,
+            confidence=HIGH if built_html(value) else LOW,
         )
 
 

@@ -12,6 +12,7 @@ from .conversions import escapes_quote, mapped_function, numeric_call, only_repr
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
+from .rendering import escaping_render, produced_kind
 from .sinks import SinkChecker
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
@@ -74,6 +75,11 @@ class Calls:
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self._mapped_calls: dict[int, ast.Call] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
+        # APIs the catalogue models: sinks whose result it declares clean, and the calls that
+        # make escaping templates (their kind is what the model knows of them).
+        self.modelled = frozenset(s.name for s in spec.sinks if s.clean_result and not s.name.startswith(".")) | {
+            kind.split("()", 1)[0] for kind in spec.escaping_templates
+        }
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
@@ -154,8 +160,20 @@ class Calls:
                 return Val(kind=kind) if kind else EMPTY
             return Val(decoded(data) if name in spec.decoders else data, (), kind)
 
-        # Functions and methods of this module (and of the project).
-        resolved = self.interprocedural.resolve(node, name, receiver, args, keyword_values, env, fn)
+        found = self._looked_up(node, name, method, receiver, args, module_call)
+        if found is not None:
+            return found
+        if method == "render" and escaping_render(spec, node, receiver, [*args, *kwargs.values()]):
+            # The context is written escaped; a template text built from input stays what it is.
+            return join(Val(whole(receiver)), cleaned(Val(all_taint(None, args, kwargs)), self.markup_escaped))
+
+        # Functions and methods of this module (and of the project); an API the catalogue
+        # models (a sink whose result it declares clean) is taken by its model, not its code.
+        resolved = (
+            None
+            if name in self.modelled
+            else self.interprocedural.resolve(node, name, receiver, args, keyword_values, env, fn)
+        )
         if resolved is not None:
             return resolved
 
@@ -187,6 +205,7 @@ class Calls:
             kind = name + "()"
         elif receiver is not None and receiver.kind is not None and method is not None:
             kind = f"{receiver.kind}.{method}()"
+        kind = produced_kind(spec, node, kind)
         if method == "get" and "type" in kwargs:
             type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
             if type_node is not None and self.facts.qualname(type_node) in spec.sanitizers:
@@ -196,6 +215,32 @@ class Calls:
         opaque = self.opaque
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _looked_up(
+        self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val],
+        module_call: bool,
+    ) -> Val | None:
+        """What a lookup finds: the registry's or the database's object, not the key's text."""
+        lookups = self.spec.lookups
+        if name is not None and name in lookups:
+            return Val(whole(args[0])) if args else EMPTY
+        if method is None or receiver is None or module_call:
+            return None
+        if "." + method in lookups or self._through_manager(node.func.value):  # type: ignore[attr-defined]
+            return Val(whole(receiver)) if receiver.taint or receiver.parts else EMPTY
+        return None
+
+    def _through_manager(self, node: ast.expr) -> bool:
+        """``Model.objects.filter(...).first`` — a query through a model manager."""
+        managers = self.spec.model_managers
+        while isinstance(node, (ast.Attribute, ast.Call)):
+            if isinstance(node, ast.Attribute):
+                if node.attr in managers:
+                    return True
+                node = node.value
+            else:
+                node = node.func
+        return False
 
     def _mapped_call(self, node: ast.Call, function: ast.expr, items: list[Val], env: Env, fn: Frame) -> Val | None:
         """``map(helper, items)`` with a function of the module: ``helper(item)`` for each item."""
@@ -308,7 +353,10 @@ class Calls:
                     if type_node is not None and self.facts.qualname(type_node) in self.spec.sanitizers:
                         return EMPTY
                 return value
-            return None
+            # A key computed here picks an element of the receiver (or the default given):
+            # the key's own text does not come back.
+            default = args[1] if len(args) > 1 else EMPTY
+            return join(Val(whole(receiver)), default) if receiver.taint or receiver.parts else default
         if method == "pop" and not node.args:
             return Val(whole(receiver))
         if method in ("remove", "discard", "clear", "sort", "reverse"):

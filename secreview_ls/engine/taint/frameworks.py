@@ -37,6 +37,11 @@ class Entry:
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _REQUEST_NAMES = frozenset({"request", "req"})
+# Django middleware hooks: called with the request and framework objects (the view function,
+# its arguments, the response, an exception), never with URL captures.
+_MIDDLEWARE_HOOKS = frozenset(
+    {"process_view", "process_response", "process_exception", "process_template_response", "process_request"}
+)
 
 
 def url_rules(facts: ModuleFacts, spec: TaintSpec) -> dict[str, dict[str, str]]:
@@ -218,7 +223,11 @@ def entry_for(
     if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
         entry.framework = "django"
         entry.objects.setdefault("request", "django.request")
-        if _returns_a_value(fn):  # a view: its other parameters are captured from the URL
+        if is_method and fn.name == "process_view":
+            for arg in own[2:4]:  # (request, view_func, view_args, view_kwargs)
+                entry.tainted[arg.arg] = "URL parameters"
+        elif _returns_a_value(fn) and not (is_method and fn.name in _MIDDLEWARE_HOOKS):
+            # a view: its other parameters are captured from the URL
             objects = _used_as_objects(fn, spec.string_methods)
             for arg in own[1:]:
                 if arg.arg not in objects:

@@ -408,10 +408,10 @@ class Interpreter:
             base = self.eval(node.value, env, fn)
             key = const_key(node.slice)
             if key is None:
-                index = self.eval(node.slice, env, fn)
-                if isinstance(node.slice, ast.Slice):
-                    return Val(whole(base))
-                return Val(whole(base)) if not index.taint else Val(bound(whole(base) | index.taint))
+                # A slice, or ``PAGES[name]``: part of the container, whatever the key's text
+                # (the key is still evaluated for the sinks it may reach).
+                self.eval(node.slice, env, fn)
+                return Val(whole(base))
             folded = _constant_item(base, node.slice)
             return folded if folded is not None else get_part(base, key)
         if isinstance(node, ast.Call):

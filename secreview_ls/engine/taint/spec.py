@@ -151,6 +151,15 @@ class TaintSpec:
     string_methods: frozenset[str] = frozenset()
     # kinds of markup objects (``markupsafe.Markup()``): formatting into them escapes the values
     markup_kinds: frozenset[str] = frozenset()
+    # lookups: qualified functions (the object found by their first argument's keys) and
+    # ``.method`` names (an element of their receiver) whose result carries none of the key's
+    # text (``apps.get_model(label)``, ``get_object_or_404(Model, pk=pk)``); a call through a
+    # model manager named here (``Model.objects.get(slug=slug)``) is one too
+    lookups: frozenset[str] = frozenset()
+    model_managers: frozenset[str] = frozenset()
+    # kinds of template objects whose ``render()`` escapes (autoescape on) → the one kind they
+    # are known by (``rendering.py``)
+    escaping_templates: dict[str, str] = field(default_factory=dict)
     # base classes whose ``self`` is a request handler: qualname → kind
     handler_bases: dict[str, str] = field(default_factory=dict)
     # decorator method names that declare a route (``route``, ``get``, ...)

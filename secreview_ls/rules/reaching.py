@@ -1,0 +1,205 @@
+"""Which assignments of a local name can reach a given use of it, read from the
+statements of its function (no data-flow engine: straight-line code, ``if`` and ``try``).
+
+``reaching_values(ctx, use, prefer)`` walks back from the statement holding ``use``: an
+assignment met in the same block ends the walk; an ``if`` or ``try`` that assigns the name
+in some branches adds those values and goes on before it when a branch may not assign it.
+Anything it cannot follow (a loop that assigns the name, ``+=``, a parameter, a ``global``,
+a name bound only in an enclosing scope) makes the answer ``None``: unknown.
+
+``prefer(test)`` lets a caller follow only one branch of an ``if``: it returns ``"body"`` or
+``"orelse"`` for a test whose other branch the caller accepts whatever it assigns (a
+template filter's ``if autoescape:`` — the other branch is the one where the template
+switched escaping off), else ``None``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from .base import RuleContext
+
+Prefer = Callable[[ast.expr], str | None]
+_UNKNOWN = object()  # a statement assigns the name in a way the walk cannot follow
+_MAX_VALUES = 16
+_Function = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def _no_preference(_test: ast.expr) -> str | None:
+    return None
+
+
+def _stores(node: ast.AST, name: str) -> bool:
+    """``node`` binds ``name`` somewhere (outside nested functions and classes)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Name) and current.id == name and isinstance(current.ctx, (ast.Store, ast.Del)):
+            return True
+        if isinstance(current, (ast.Global, ast.Nonlocal)) and name in current.names:
+            return True
+        if isinstance(current, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name.split(".")[0]) == name for a in current.names):
+                return True
+        if isinstance(current, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and current.name == name:
+            return True
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, (*_Function, ast.ClassDef)) or child is node:
+                stack.append(child)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child.name == name:
+                return True
+    return False
+
+
+class _Walk:
+    def __init__(self, name: str, prefer: Prefer) -> None:
+        self.name = name
+        self.prefer = prefer
+
+    def block(self, statements: list[ast.stmt]) -> tuple[list[ast.expr], bool] | object:
+        """Values the block leaves in the name, and whether it always assigns it."""
+        values: list[ast.expr] = []
+        for statement in reversed(statements):
+            found = self.statement(statement)
+            if found is _UNKNOWN:
+                return _UNKNOWN
+            if found is None:
+                continue
+            more, complete = found  # type: ignore[misc]
+            values.extend(more)
+            if complete:
+                return values, True
+        return values, False
+
+    def statement(self, statement: ast.stmt) -> tuple[list[ast.expr], bool] | object | None:
+        name = self.name
+        if not _stores(statement, name):
+            return None
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            return self._assigned(statement.targets[0], statement.value)
+        if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            return self._assigned(statement.target, statement.value)
+        if isinstance(statement, ast.If):
+            return self._branches(statement)
+        if isinstance(statement, ast.Try) and not _stores_any(statement.finalbody, name):
+            return self._try(statement)
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            return self.block(statement.body)
+        return _UNKNOWN
+
+    def _assigned(self, target: ast.expr, value: ast.expr) -> tuple[list[ast.expr], bool] | object:
+        if isinstance(target, ast.Name):
+            return [value], True
+        if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+            if len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in target.elts):
+                for part, part_value in zip(target.elts, value.elts, strict=True):
+                    if isinstance(part, ast.Name) and part.id == self.name:
+                        return [part_value], True
+        return _UNKNOWN
+
+    def _branches(self, statement: ast.If) -> tuple[list[ast.expr], bool] | object:
+        chosen = self.prefer(statement.test)
+        branches = [statement.body] if chosen == "body" else [statement.orelse] if chosen == "orelse" else [
+            statement.body,
+            statement.orelse,
+        ]
+        values: list[ast.expr] = []
+        complete = True
+        for branch in branches:
+            found = self.block(branch)
+            if found is _UNKNOWN:
+                return _UNKNOWN
+            more, always = found  # type: ignore[misc]
+            values.extend(more)
+            complete = complete and (always or _ends(branch))
+        return values, complete
+
+    def _try(self, statement: ast.Try) -> tuple[list[ast.expr], bool] | object:
+        found = self.block(statement.body + statement.orelse)
+        if found is _UNKNOWN:
+            return _UNKNOWN
+        values, complete = found  # type: ignore[misc]
+        for handler in statement.handlers:
+            if handler.name == self.name:
+                return _UNKNOWN
+            more = self.block(handler.body)
+            if more is _UNKNOWN:
+                return _UNKNOWN
+            handled, always = more  # type: ignore[misc]
+            values = [*values, *handled]
+            complete = complete and (always or _ends(handler.body))
+        # The body may stop at any statement and the handler go on: what was there before
+        # the ``try`` can reach too, unless every handler leaves.
+        if not all(_ends(h.body) for h in statement.handlers):
+            complete = False
+        return values, complete
+
+
+def _stores_any(statements: list[ast.stmt], name: str) -> bool:
+    return any(_stores(s, name) for s in statements)
+
+
+def _ends(statements: list[ast.stmt]) -> bool:
+    """The block never falls through (it returns, raises, continues or breaks)."""
+    return bool(statements) and isinstance(statements[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _holder(ctx: RuleContext, node: ast.AST) -> tuple[list[ast.stmt], int, ast.AST] | None:
+    """The statement list holding the statement around ``node``, its index, and the owner."""
+    statement = ctx.facts.enclosing_statement(node)
+    owner = ctx.facts.parent(statement)
+    if owner is None:
+        return None
+    for field in ("body", "orelse", "finalbody", "handlers"):
+        block = getattr(owner, field, None)
+        if isinstance(block, list) and statement in block:
+            return block, block.index(statement), owner
+    return None
+
+
+def _rebound_in_expression(ctx: RuleContext, use: ast.Name) -> bool:
+    """``use`` sits in a comprehension or lambda that binds its own ``use.id``."""
+    for ancestor in ctx.facts.ancestors(use):
+        if isinstance(ancestor, ast.stmt):
+            return False
+        if isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            if any(_stores(g.target, use.id) for g in ancestor.generators):
+                return True
+        if isinstance(ancestor, ast.Lambda) and use.id in {a.arg for a in ast.walk(ancestor.args) if isinstance(a, ast.arg)}:
+            return True
+        if isinstance(ancestor, ast.NamedExpr):
+            return True
+    return False
+
+
+def reaching_values(ctx: RuleContext, use: ast.Name, prefer: Prefer | None = None) -> list[ast.expr] | None:
+    """The values assigned to ``use.id`` that can reach ``use``, or None when unknown."""
+    if _rebound_in_expression(ctx, use):
+        return None
+    walk = _Walk(use.id, prefer or _no_preference)
+    values: list[ast.expr] = []
+    current: ast.AST = use
+    while True:
+        held = _holder(ctx, current)
+        if held is None:
+            return None
+        block, index, owner = held
+        found = walk.block(block[:index])
+        if found is _UNKNOWN:
+            return None
+        more, complete = found  # type: ignore[misc]
+        values.extend(more)
+        if len(values) > _MAX_VALUES:
+            return None
+        if complete:
+            return values
+        if isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) and _stores(owner, use.id):
+            return None  # assigned in an earlier turn of the loop
+        if isinstance(owner, ast.ExceptHandler):
+            owner = ctx.facts.parent(owner)  # the try statement: go on before it
+            if not isinstance(owner, ast.Try) or _stores_any(owner.body, use.id):
+                return None  # the body may have assigned it before it failed
+        if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module, ast.ClassDef)):
+            return None  # a parameter, a global or a name of an enclosing scope
+        current = owner

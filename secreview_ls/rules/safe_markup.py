@@ -1,0 +1,361 @@
+"""Whether a value handed to a trust-as-HTML call (Django's ``mark_safe``, ``Markup``) can
+carry markup nobody escaped.
+
+Safe: constants; translations of literal messages (``gettext("...")``, translators are
+trusted like the source); numbers (``int(x)``, ``"%d" % x``, a value narrowed by
+``isinstance(x, int)`` or ``x is None`` / ``x == ""``); results of escaping, formatting and
+rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``,
+template and form rendering); text passed through an escaping translation table
+(``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
+built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join`` of a
+comprehension or of a local list whose every element is safe, ``strip``, ``replace`` of
+fixed text that undoes no escaping). A local name is safe when every assignment that can
+reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
+the branch of ``if autoescape:`` is followed alone (the other one runs when the template
+turned escaping off on purpose).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+
+from .base import RuleContext
+from .judge import is_static, single_assignment
+from .reaching import reaching_values
+
+ESCAPERS = frozenset(
+    {
+        "django.utils.html.escape",
+        "django.utils.html.conditional_escape",
+        "django.utils.html.format_html",
+        "django.utils.html.format_html_join",
+        "django.utils.html.escapejs",
+        "django.utils.html.strip_tags",
+        "django.utils.html.json_script",
+        "django.template.loader.render_to_string",
+        "django.template.defaultfilters.escape",
+        "django.template.defaultfilters.force_escape",
+        "html.escape",
+        "markupsafe.escape",
+        "flask.escape",
+        "jinja2.escape",
+        "bleach.clean",
+        "nh3.clean",
+        "json.dumps",
+    }
+)
+_ESCAPER_NAMES = frozenset(
+    {"escape", "conditional_escape", "format_html", "format_html_join", "json_script", "escapejs", "force_escape"}
+)
+# Methods whose result is HTML the template engine or form machinery already escaped.
+_RENDERING_METHODS = frozenset({"render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag"})
+# Translation functions: the result is the translated text of a literal message id.
+_TRANSLATIONS = frozenset(
+    {"gettext", "gettext_lazy", "gettext_noop", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
+     "ngettext", "ngettext_lazy", "ungettext", "npgettext", "npgettext_lazy", "_", "_lazy"}
+)  # fmt: skip
+_TRANSLATION_MODULES = ("django.utils.translation.", "gettext.", "flask_babel.", "babel.")
+_NUMERIC_CALLS = frozenset({"builtins.int", "builtins.float", "builtins.len", "builtins.round", "builtins.abs"})
+# Number formatting: digits, signs and the locale's separators come out.
+_NUMBER_FORMATTING = frozenset({"number_format", "intcomma", "floatformat"})
+_NUMERIC_TYPES = frozenset({"int", "float", "Decimal", "decimal.Decimal", "complex", "bool"})
+_NUMERIC_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGc%]")
+_ANY_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +*]*\d*(?:\.\d+)?[a-zA-Z%]")
+_KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip"})
+_SAFE_TYPES = ("SafeData", "SafeString", "Markup")
+_MAX_DEPTH = 8
+
+
+def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
+    """A value that cannot smuggle markup (see the module docstring)."""
+    if depth > _MAX_DEPTH:
+        return False
+    if is_static(ctx, node):
+        return True
+    safe = functools.partial(safe_markup, ctx, depth=depth + 1)
+    if isinstance(node, ast.Call):
+        return _safe_call(ctx, node, depth)
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) or safe(v.value) for v in node.values)  # type: ignore[attr-defined]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _numeric_template(ctx, node.left):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        if isinstance(node.right, ast.Dict):
+            right = list(node.right.values)
+        return safe(node.left) and all(safe(r) for r in right)
+    if isinstance(node, ast.IfExp):
+        return safe(node.body) and safe(node.orelse)
+    if isinstance(node, ast.Subscript):  # an element of a local tuple or list of safe values
+        return isinstance(node.value, ast.Name) and _safe_elements(ctx, node.value, depth + 1)
+    if isinstance(node, ast.Name):
+        return _safe_name(ctx, node, depth)
+    return False
+
+
+def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
+    safe = functools.partial(safe_markup, ctx, depth=depth + 1)
+    name = ctx.facts.qualname(node.func) or ctx.facts.spelled(node.func)  # spelled: a local function
+    last = name.rsplit(".", 1)[-1]
+    if name in ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node):
+        return True
+    if _translation(name) and all(is_static(ctx, a) or not _message_argument(last, i) for i, a in enumerate(node.args)):
+        return True
+    if name in _NUMERIC_CALLS:
+        return True
+    if last in _NUMBER_FORMATTING:
+        return bool(node.args) and safe(node.args[0])
+    if name in ("builtins.str", "builtins.format") and len(node.args) == 1:
+        return safe(node.args[0])
+    if not isinstance(node.func, ast.Attribute):
+        return False
+    method, receiver = node.func.attr, node.func.value
+    if method in _RENDERING_METHODS or method.startswith("render_"):
+        return True
+    if method == "format" and safe(receiver):
+        return all(safe(a) for a in [*node.args, *(k.value for k in node.keywords)])
+    if method == "join" and safe(receiver) and len(node.args) == 1:
+        return _safe_elements(ctx, node.args[0], depth + 1)
+    if method in _KEEPING_METHODS:
+        return all(is_static(ctx, a) for a in node.args) and safe(receiver)
+    if method == "replace" and len(node.args) == 2:
+        return _harmless_replacement(ctx, node.args[0], node.args[1]) and safe(receiver)
+    if method == "translate" and len(node.args) == 1:
+        return _escaping_table(ctx, node.args[0])
+    return False
+
+
+def _translation(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    if last not in _TRANSLATIONS:
+        return False
+    return "." not in name or name.startswith(_TRANSLATION_MODULES) or name.startswith("translation.")
+
+
+def _message_argument(function: str, position: int) -> bool:
+    """Whether the argument at ``position`` is message text (not a count or a context)."""
+    if function.startswith("np"):
+        return position in (0, 1, 2)
+    if function.startswith(("n", "un")):
+        return position in (0, 1)
+    return position in (0, 1) if function.startswith("p") else position == 0
+
+
+def _numeric_template(ctx: RuleContext, node: ast.expr) -> bool:
+    """A %-template whose every conversion gives a number (``"%d"``, ``"%.2f"``)."""
+    text = _literal(ctx, node)
+    if text is None or "%" not in text:
+        return False
+    return len(_ANY_PERCENT.findall(text)) == len(_NUMERIC_PERCENT.findall(text))
+
+
+def _literal(ctx: RuleContext, node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx, node)
+        return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+    return None
+
+
+def _harmless_replacement(ctx: RuleContext, old: ast.expr, new: ast.expr) -> bool:
+    """``replace(old, new)`` with fixed texts that undo no escaping (``old`` holds no ``&``)."""
+    old_text = _literal(ctx, old)
+    return old_text is not None and "&" not in old_text and is_static(ctx, new)
+
+
+def _escaping_table(ctx: RuleContext, node: ast.expr) -> bool:
+    """A module-level translation table mapping ``<``, ``>`` and ``&`` to something else."""
+    if not isinstance(node, ast.Name):
+        return False
+    table = single_assignment(ctx, node)
+    if not isinstance(table, ast.Dict):
+        return False
+    mapped: set[str] = set()
+    for key in table.keys:
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            mapped.add(key.value)
+        elif isinstance(key, ast.Constant) and isinstance(key.value, int):
+            mapped.add(chr(key.value))
+        elif (
+            isinstance(key, ast.Call) and isinstance(key.func, ast.Name) and key.func.id == "ord"
+            and len(key.args) == 1 and isinstance(key.args[0], ast.Constant) and isinstance(key.args[0].value, str)
+        ):  # fmt: skip
+            mapped.add(key.args[0].value)
+    return {"<", ">", "&"} <= mapped
+
+
+def _passes_autoescape(call: ast.Call) -> bool:
+    """``linebreaks(value, autoescape)``, ``urlize(value, autoescape=autoescape)``: a template
+    filter helper handed the autoescape flag escapes its input itself when escaping is on."""
+    if any(k.arg == "autoescape" for k in call.keywords):
+        return True
+    return any(isinstance(a, ast.Name) and a.id == "autoescape" for a in call.args)
+
+
+def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
+    """Every element of an iterable is safe: a comprehension, a literal, or a local list
+    built from safe values (``out = []`` then ``out.append(format_html(...))``)."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
+        return safe_markup(ctx, node.elt, depth)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(safe_markup(ctx, e, depth) for e in node.elts)
+    if isinstance(node, ast.Name):
+        values = reaching_values(ctx, node, _autoescape_branch)
+        if not values or not all(isinstance(v, (ast.List, ast.Tuple)) and _safe_elements(ctx, v, depth + 1) for v in values):
+            return False
+        return _safe_additions(ctx, node, depth)
+    return False
+
+
+def _safe_additions(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
+    """What the function adds to the list named ``node`` (``append``, ``extend``, ``insert``,
+    ``+=``, item assignment) is safe; a list handed to another call may change there."""
+    function = ctx.facts.enclosing_function(node)
+    if function is None:
+        return False
+    for inner in ast.walk(function):
+        if isinstance(inner, ast.Call):
+            func = inner.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == node.id:
+                if func.attr in ("append", "insert"):
+                    if not inner.args or not safe_markup(ctx, inner.args[-1], depth + 1):
+                        return False
+                elif func.attr == "extend":
+                    if len(inner.args) != 1 or not _safe_elements(ctx, inner.args[0], depth + 1):
+                        return False
+            elif any(isinstance(a, ast.Name) and a.id == node.id for a in inner.args) and not _reads_only(ctx, func):
+                return False
+        elif isinstance(inner, ast.AugAssign) and isinstance(inner.target, ast.Name) and inner.target.id == node.id:
+            if not _safe_elements(ctx, inner.value, depth + 1):
+                return False
+        elif isinstance(inner, ast.Assign) and any(_item_of(t, node.id) for t in inner.targets):
+            if not safe_markup(ctx, inner.value, depth + 1):
+                return False
+    return True
+
+
+def _reads_only(ctx: RuleContext, func: ast.expr) -> bool:
+    """A call that reads a list it is handed: ``sep.join(items)``, ``len(items)``, ``sorted(items)``."""
+    if isinstance(func, ast.Attribute):
+        return func.attr == "join"
+    return (ctx.facts.qualname(func) or "").startswith("builtins.")
+
+
+def _item_of(target: ast.expr, name: str) -> bool:
+    return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name
+
+
+def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
+    if _narrowed(ctx, node):
+        return True
+    value = single_assignment(ctx, node)
+    if value is not None:
+        return safe_markup(ctx, value, depth + 1)
+    values = reaching_values(ctx, node, _autoescape_branch)
+    return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
+
+
+def _autoescape_branch(test: ast.expr) -> str | None:
+    """``if autoescape:`` (or ``autoescape and ...``) escapes in its body; ``if not autoescape``
+    (or ``not autoescape or ...``) in its else branch."""
+    if _mentions_flag(test, positive=True):
+        return "body"
+    if _mentions_flag(test, positive=False):
+        return "orelse"
+    return None
+
+
+def _mentions_flag(test: ast.expr, *, positive: bool) -> bool:
+    if positive:
+        if isinstance(test, ast.Name):
+            return test.id == "autoescape"
+        return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(
+            _mentions_flag(v, positive=True) for v in test.values
+        )
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _mentions_flag(test.operand, positive=True)
+    return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) and any(
+        _mentions_flag(v, positive=False) for v in test.values
+    )
+
+
+def _narrowed(ctx: RuleContext, node: ast.Name) -> bool:
+    """The use sits in the body of an ``if`` whose test holds only when the name is a
+    constant (``x is None``, ``x == ""``) or a number (``isinstance(x, int)``)."""
+    child: ast.AST = node
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        if isinstance(ancestor, ast.If) and child in ancestor.body and _pins(ancestor.test, node.id):
+            return not _reassigned_in(ancestor.body, node)
+        if isinstance(ancestor, ast.IfExp) and child is ancestor.body and _pins(ancestor.test, node.id):
+            return True
+        child = ancestor
+    return False
+
+
+def _reassigned_in(body: list[ast.stmt], use: ast.Name) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == use.id and isinstance(n.ctx, ast.Store)
+        for statement in body
+        for n in ast.walk(statement)
+    )
+
+
+def _pins(test: ast.expr, name: str) -> bool:
+    if isinstance(test, ast.BoolOp):
+        if isinstance(test.op, ast.And):
+            return any(_pins(v, name) for v in test.values)
+        return all(_pins(v, name) for v in test.values)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, right = test.left, test.comparators[0]
+        named = isinstance(left, ast.Name) and left.id == name
+        if named and isinstance(test.ops[0], (ast.Is, ast.Eq)) and isinstance(right, ast.Constant):
+            return True
+        return False
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance":
+        if len(test.args) != 2 or not (isinstance(test.args[0], ast.Name) and test.args[0].id == name):
+            return False
+        kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        return all(ast.unparse(k) in _NUMERIC_TYPES for k in kinds)
+    return False
+
+
+def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
+    """The call sits in a branch taken only when the input already was safe HTML
+    (``if isinstance(value, SafeData): return mark_safe(result)``): it carries the mark over."""
+    child: ast.AST = call
+    for ancestor in ctx.facts.ancestors(call):
+        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
+            in_body = child in ancestor.body if isinstance(ancestor, ast.If) else child is ancestor.body
+            if in_body and _tests_safe_type(ctx, ancestor.test):
+                return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        child = ancestor
+    return False
+
+
+def _tests_safe_type(ctx: RuleContext, test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and node.id in _SAFE_TYPES:
+            return True
+        if isinstance(node, ast.Name):
+            value = single_assignment(ctx, node)
+            if value is not None and any(
+                isinstance(n, ast.Name) and n.id in _SAFE_TYPES for n in ast.walk(value)
+            ):
+                return True
+    return False
+
+
+def built_html(node: ast.expr) -> bool:
+    """An HTML string assembled here from parts (f-string, ``+``, ``%``, ``.format``)."""
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
