@@ -119,3 +119,30 @@ def test_reaching_values_take_one_branch_when_asked() -> None:
     use = uses[-1]
     assert _texts(reaching_values(ctx, use)) == ["escape(value)", "value.strip()"]
     assert _texts(reaching_values(ctx, use, lambda test: "body")) == ["escape(value)"]
+
+
+def test_reaching_values_know_names_bound_by_a_block_header() -> None:
+    ctx, uses = _uses(
+        """
+        def f(path):
+            x = "fixed"
+            with open(path) as x:
+                use(x)
+            try:
+                pass
+            except OSError as x:
+                use(x)
+            if (x := path):
+                use(x)
+            y = [x for x in path]
+            use(x)
+        """,
+        "x",
+    )
+    assert [_texts(reaching_values(ctx, use)) for use in uses] == [None, None, None, None, None]
+
+
+def test_reaching_values_give_up_on_bindings_in_headers_before_the_use() -> None:
+    for header in ("if (x := path):\n        pass", "with open(path) as x:\n        pass"):
+        ctx, uses = _uses(f"def f(path):\n    x = 'fixed'\n    {header}\n    use(x)\n", "x")
+        assert reaching_values(ctx, uses[-1]) is None, header

@@ -44,7 +44,11 @@ def _stores(node: ast.AST, name: str) -> bool:
                 return True
         if isinstance(current, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and current.name == name:
             return True
+        if isinstance(current, ast.MatchMapping) and current.rest == name:
+            return True
         for child in ast.iter_child_nodes(current):
+            if isinstance(current, ast.comprehension) and child is current.target:
+                continue  # a comprehension's variable lives in the comprehension's own scope
             if not isinstance(child, (*_Function, ast.ClassDef)) or child is node:
                 stack.append(child)
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child.name == name:
@@ -80,17 +84,17 @@ class _Walk:
             return self._assigned(statement.targets[0], statement.value)
         if isinstance(statement, ast.AnnAssign) and statement.value is not None:
             return self._assigned(statement.target, statement.value)
-        if isinstance(statement, ast.If):
+        if isinstance(statement, ast.If) and not _stores(statement.test, name):
             return self._branches(statement)
         if isinstance(statement, ast.Try) and not _stores_any(statement.finalbody, name):
             return self._try(statement)
-        if isinstance(statement, (ast.With, ast.AsyncWith)):
+        if isinstance(statement, (ast.With, ast.AsyncWith)) and not any(_stores(i, name) for i in statement.items):
             return self.block(statement.body)
         return _UNKNOWN
 
     def _assigned(self, target: ast.expr, value: ast.expr) -> tuple[list[ast.expr], bool] | object:
         if isinstance(target, ast.Name):
-            return [value], True
+            return ([value], True) if target.id == self.name else _UNKNOWN  # else a ``:=`` in the value
         if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
             if len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in target.elts):
                 for part, part_value in zip(target.elts, value.elts, strict=True):
@@ -145,6 +149,18 @@ def _ends(statements: list[ast.stmt]) -> bool:
     return bool(statements) and isinstance(statements[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
 
 
+def _binds_in_header(owner: ast.AST, name: str) -> bool:
+    if isinstance(owner, (ast.With, ast.AsyncWith)):
+        return any(item.optional_vars is not None and _stores(item.optional_vars, name) for item in owner.items)
+    if isinstance(owner, ast.ExceptHandler):
+        return owner.name == name
+    if isinstance(owner, ast.match_case):
+        return _stores(owner.pattern, name) or (owner.guard is not None and _stores(owner.guard, name))
+    if isinstance(owner, (ast.If, ast.While)):
+        return _stores(owner.test, name)
+    return False
+
+
 def _holder(ctx: RuleContext, node: ast.AST) -> tuple[list[ast.stmt], int, ast.AST] | None:
     """The statement list holding the statement around ``node``, its index, and the owner."""
     statement = ctx.facts.enclosing_statement(node)
@@ -196,6 +212,8 @@ def reaching_values(ctx: RuleContext, use: ast.Name, prefer: Prefer | None = Non
             return values
         if isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) and _stores(owner, use.id):
             return None  # assigned in an earlier turn of the loop
+        if _binds_in_header(owner, use.id):
+            return None  # ``with ... as x``, ``except E as x``, ``case x:``, ``if (x := ...)``
         if isinstance(owner, ast.ExceptHandler):
             owner = ctx.facts.parent(owner)  # the try statement: go on before it
             if not isinstance(owner, ast.Try) or _stores_any(owner.body, use.id):

@@ -375,6 +375,13 @@ OBJECT_KINDS = {
     "quart.request": "flask.request",
     "werkzeug.local.request": "flask.request",
 }
+# WSGI environ entries the client's request fills in (``HTTP_*`` headers and the request line);
+# the rest of ``request.META`` is the server's and the middleware's (``REMOTE_ADDR``,
+# ``SERVER_PORT``, ``CSRF_COOKIE``).
+_CLIENT_ENVIRON = ("HTTP_", "CONTENT_TYPE", "CONTENT_LENGTH", "QUERY_STRING", "PATH_INFO", "REQUEST_URI",
+                   "RAW_URI", "REQUEST_METHOD", "SERVER_NAME", "REMOTE_HOST", "REMOTE_USER", "SERVER_PROTOCOL",
+                   "SCRIPT_NAME")  # fmt: skip
+CLIENT_KEYS = {f"{kind}.META": _CLIENT_ENVIRON for kind in ("django.request", "django.view.request")}
 OBJECT_SOURCES = {
     "flask.request": frozenset(FLASK_REQUEST_ATTRS),
     "django.request": frozenset(DJANGO_REQUEST_ATTRS),
@@ -815,6 +822,8 @@ GUARDS: dict[str, tuple[int, frozenset[str]]] = {
     "re.search": (1, _EVERY),
     "django.utils.http.url_has_allowed_host_and_scheme": (0, frozenset({"redirect"})),
     "django.utils.http.is_safe_url": (0, frozenset({"redirect"})),
+    # A language code Django accepts: letters, digits, ``-`` and ``@`` only, of an installed locale.
+    "django.utils.translation.check_for_language": (0, _EVERY),
     ".startswith": (-1, frozenset({"path"})),
     ".is_relative_to": (-1, frozenset({"path"})),
 }
@@ -893,6 +902,7 @@ def build_spec(
         method_sources=method_sources,
         object_kinds=dict(OBJECT_KINDS),
         object_sources=dict(OBJECT_SOURCES),
+        client_keys=dict(CLIENT_KEYS),
         source_cleaned=dict(SOURCE_CLEANED),
         local_sources=local,
         sinks=tuple(sinks),

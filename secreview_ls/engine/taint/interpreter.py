@@ -547,6 +547,8 @@ class Interpreter:
         if kind is not None:
             attrs = self.spec.object_sources.get(kind)
             if attrs is not None and node.attr in attrs:
+                if self._server_entry(f"{kind}.{node.attr}", node):
+                    return EMPTY
                 label = self.make_source(node, None, local=False)
                 already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
                 return Val(frozenset({label.cleaned_for(already) if already else label}))
@@ -554,6 +556,22 @@ class Interpreter:
         if kind is not None and value.kind is None and not kind.startswith("class:"):
             return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
         return value
+
+    def _server_entry(self, mapping: str, node: ast.Attribute) -> bool:
+        """``request.META["CSRF_COOKIE"]``: a constant key the client does not send."""
+        client = self.spec.client_keys.get(mapping)
+        if client is None:
+            return False
+        read = self._source_node(node)
+        key: ast.expr | None = None
+        if isinstance(read, ast.Subscript):
+            key = read.slice
+        elif isinstance(read, ast.Call) and read.args:
+            key = read.args[0]
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return False
+        name = key.value
+        return not any(name.startswith(c) if c.endswith("_") else name == c for c in client)
 
     def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: Frame) -> Taint:
         taint: Taint = EMPTY_TAINT

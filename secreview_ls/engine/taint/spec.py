@@ -130,6 +130,10 @@ class TaintSpec:
     object_sources: dict[str, frozenset[str]] = field(default_factory=dict)
     # ``kind.attr`` → classes such a source is already clean for (the app's own URL: redirect, SSRF)
     source_cleaned: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``kind.attr`` of a request mapping that also holds the server's own entries → the keys (a
+    # name ending in ``_`` is a prefix) whose values the client sends; a constant key outside
+    # them reads the server's data, not input (``request.META["CSRF_COOKIE"]``)
+    client_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # sources that are local to the machine (argv, environment, stdin): lower confidence
     local_sources: frozenset[str] = frozenset()
     sinks: tuple[SinkSpec, ...] = ()
