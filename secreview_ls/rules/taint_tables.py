@@ -664,6 +664,10 @@ LOOKUPS = frozenset(
      ".get_app_config", ".get_object_for_this_type", ".get_for_id", ".get_by_natural_key"}
 )  # fmt: skip
 MODEL_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+MANAGER_READS = frozenset(
+    {"get", "filter", "exclude", "first", "last", "all", "order_by", "select_related", "prefetch_related",
+     "only", "defer", "using", "in_bulk", "earliest", "latest", "distinct", "get_queryset"}
+)  # fmt: skip
 # Django templates: ``render()`` escapes every variable unless escaping is switched off.
 ESCAPING_TEMPLATES = {
     kind: "django.template.Template()"
@@ -918,6 +922,7 @@ def build_spec(
         escaping_templates=ESCAPING_TEMPLATES,
         lookups=LOOKUPS,
         model_managers=MODEL_MANAGERS,
+        manager_reads=MANAGER_READS,
         handler_bases=dict(HANDLER_BASES),
         route_decorators=ROUTE_DECORATORS,
         route_functions=ROUTE_FUNCTIONS,

@@ -226,12 +226,15 @@ class Calls:
             return Val(whole(args[0])) if args else EMPTY
         if method is None or receiver is None or module_call:
             return None
-        if "." + method in lookups or self._through_manager(node.func.value):  # type: ignore[attr-defined]
+        if "." + method in lookups or (
+            method in self.spec.manager_reads and self._through_manager(node.func.value)  # type: ignore[attr-defined]
+        ):
             return Val(whole(receiver)) if receiver.taint or receiver.parts else EMPTY
         return None
 
     def _through_manager(self, node: ast.expr) -> bool:
-        """``Model.objects.filter(...).first`` — a query through a model manager."""
+        """``Model.objects.filter(...).first`` — a query through a model manager that only reads
+        (``create(...)`` hands back what it was given)."""
         managers = self.spec.model_managers
         while isinstance(node, (ast.Attribute, ast.Call)):
             if isinstance(node, ast.Attribute):
@@ -239,6 +242,8 @@ class Calls:
                     return True
                 node = node.value
             else:
+                if isinstance(node.func, ast.Attribute) and node.func.attr not in self.spec.manager_reads:
+                    return False
                 node = node.func
         return False
 

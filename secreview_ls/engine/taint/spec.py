@@ -161,6 +161,8 @@ class TaintSpec:
     # model manager named here (``Model.objects.get(slug=slug)``) is one too
     lookups: frozenset[str] = frozenset()
     model_managers: frozenset[str] = frozenset()
+    # the manager and queryset methods that read (``get``, ``filter``, ``first``...)
+    manager_reads: frozenset[str] = frozenset()
     # kinds of template objects whose ``render()`` escapes (autoescape on) → the one kind they
     # are known by (``rendering.py``)
     escaping_templates: dict[str, str] = field(default_factory=dict)
