@@ -164,6 +164,11 @@ class ProjectIndex:
     def template_text(self, name: str, from_path: str | os.PathLike[str]) -> str | None:
         """The text of template ``name`` (``"profile.html"``) from a ``templates/`` folder next to
         the importing file or one of its ancestors, or under a root; None when there is none."""
+        found = self.template_file(name, from_path)
+        return found[1] if found is not None else None
+
+    def template_file(self, name: str, from_path: str | os.PathLike[str]) -> tuple[Path, str] | None:
+        """The file and text of template ``name`` (see ``template_text``)."""
         relative = Path(name)
         if relative.is_absolute() or ".." in relative.parts or not name.strip():
             return None
@@ -180,7 +185,8 @@ class ProjectIndex:
                 file = directory / "templates" / relative
                 if file.is_file():
                     self._record_read(file)
-                    return self._text(file)[0]
+                    text = self._text(file)[0]
+                    return (file, text) if text is not None else None
         return None
 
     # -- internals -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
-from .templates import unescaped_names
+from .templates import UnescapedWrite, first_writes
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class SinkChecker:
         project: object | None = None,
     ) -> None:
         self.project = project  # finds template files (``template_text``)
-        self._templates: dict[str, frozenset[str]] = {}
+        self._templates: dict[str, tuple[str, dict[str, UnescapedWrite]] | None] = {}
         self.facts = facts
         self.spec = spec
         self.sinks_by_name, self.sinks_by_method = sinks
@@ -202,18 +202,29 @@ class SinkChecker:
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
 
-    def _unescaped(self, template: str) -> frozenset[str]:
-        known = self._templates.get(template)
-        if known is None:
-            reader = getattr(self.project, "template_text", None)
-            text = reader(template, self.path) if reader is not None else None
-            known = self._templates[template] = unescaped_names(text) if text else frozenset()
+    def _unescaped(self, template: str) -> tuple[str, dict[str, UnescapedWrite]] | None:
+        """The template file's path and its first unescaped write of each variable (None: no
+        such file, or it escapes everything)."""
+        if template in self._templates:
+            known = self._templates[template]
+        else:
+            finder = getattr(self.project, "template_file", None)
+            found = finder(template, self.path) if finder is not None else None
+            writes = first_writes(found[1]) if found is not None and found[1] else {}
+            known = self._templates[template] = (str(found[0]), writes) if found is not None and writes else None
+        self.results.record_template(template, known)
         return known
+
+    def template_answer(self, template: str) -> tuple[str, dict[str, UnescapedWrite]] | None:
+        """What reading ``template`` gives in this run (a replayed analysis compares it with the
+        answer it recorded)."""
+        return self._unescaped(template)
 
     def _check_template(
         self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
     ) -> None:
-        """Context variables of a rendered template file that the template writes unescaped."""
+        """Context variables of a rendered template file that the template writes unescaped: the
+        flow goes on into the template, to the ``{{ … }}`` that writes the value."""
         (at, keyword), (context_at, context_keyword) = renderer.args[:2]
         template = node.args[at] if len(node.args) > at else None
         for kw in node.keywords:
@@ -221,13 +232,14 @@ class SinkChecker:
                 template = kw.value
         if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
             return
-        names = self._unescaped(template.value)
-        if not names:
+        known = self._unescaped(template.value)
+        if known is None:
             return
-        shown = f"{short_text(self.facts.spelled(node.func))}()"
+        template_path, writes = known
+        spelled = short_text(self.facts.spelled(node.func))
         found: list[tuple[str, ast.AST, Val]] = []
         if context_at < 0:
-            found = [(kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)) for kw in node.keywords if kw.arg in names]
+            found = [(kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)) for kw in node.keywords if kw.arg in writes]
         else:
             context = node.args[context_at] if len(node.args) > context_at else None
             value = args[context_at] if context is not None else EMPTY
@@ -236,11 +248,17 @@ class SinkChecker:
                     context, value = kw.value, kwargs.get(kw.arg, EMPTY)
             if isinstance(context, ast.Dict):
                 for key, item in zip(context.keys, context.values, strict=False):
-                    if isinstance(key, ast.Constant) and key.value in names:
+                    if isinstance(key, ast.Constant) and key.value in writes:
                         found.append((str(key.value), item, value.part(repr(key.value)) or EMPTY))
         for variable, item, value in found:
-            what = f"`{variable}` written unescaped by template `{template.value}` (|safe or autoescape off)"
-            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn)
+            write = writes[variable]
+            shown = short_text(write.text)
+            what = f"HTML written unescaped by template `{template.value}` ({write.why})"
+            steps = (
+                FlowStep.of(StepKind.PASSED, spelled, self.texts.span(item), self.step_path),
+                FlowStep.of(StepKind.SINK, shown, write.span, template_path, what),
+            )
+            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
@@ -421,19 +439,23 @@ class SinkChecker:
         fn: Frame,
         *,
         remote_only: bool = False,
+        steps: tuple[FlowStep, ...] | None = None,
     ) -> None:
+        """A value reached a sink: a hit (from a source) or an effect (from a parameter).
+        ``steps``: the last steps of its flow, when not the one step at ``arg_node``."""
         self.results.note_sink(shown, sink.what, where)
         labels = whole(value)
         if not labels:
             return
-        step = FlowStep.of(StepKind.SINK, shown, self.texts.span(arg_node), self.step_path, sink.what)
+        if steps is None:
+            steps = (FlowStep.of(StepKind.SINK, shown, self.texts.span(arg_node), self.step_path, sink.what),)
         for lab in in_order(labels):
             if lab.is_clean_for(sink.cls):
                 continue
             if lab.origin.kind == "source":
                 if lab.origin.local and (remote_only or sink.cls not in self.spec.local_classes):
                     continue
-                self.results.record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
+                self.results.record_hit(sink.cls, shown, sink.what, where, lab.with_steps(steps))
             elif fn.summary is not None:
                 effect = Effect(
                     lab.origin.index,
@@ -442,7 +464,7 @@ class SinkChecker:
                     shown,
                     sink.what,
                     lab.cleaned,
-                    (*lab.steps, step),
+                    (*lab.steps, *steps),
                     self.path,
                     where,
                     remote_only,

@@ -76,6 +76,12 @@ class Label:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
         return Label(self.origin, self.cleaned, steps)
 
+    def with_steps(self, added: tuple[FlowStep, ...]) -> Label:
+        label = self
+        for step in added:
+            label = label.with_step(step)
+        return label
+
     def cleaned_for(self, classes: frozenset[str]) -> Label:
         if classes <= self.cleaned:
             return self
