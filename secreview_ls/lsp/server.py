@@ -64,6 +64,7 @@ class DocState:
     uri: str
     path: str
     python: bool
+    template: bool = False  # a Jinja2 / Django template file (its views' findings are shown in it)
     analyzer: IncrementalAnalyzer | None = None
     analyzer_settings: FolderSettings | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -283,6 +284,25 @@ class SecReviewServer(LanguageServer):
                 state.dirty = True
                 self.schedule(state.uri)
 
+    def template_edited(self, uri: str) -> None:
+        """An open template changed: its text is what views render from now on, and the open
+        Python documents naming it are analyzed again (after their debounce)."""
+        state = self._docs.get(uri)
+        document = self._document(uri)
+        if state is None or not state.template or document is None:
+            return
+        self._open_texts[_resolved(state.path)] = document.source
+        self._refresh_renderers(state.path)
+
+    def _refresh_renderers(self, template_path: str) -> None:
+        for other in list(self._docs.values()):
+            if not other.python or other.closed:
+                continue
+            document = self._document(other.uri)
+            if document is not None and analysis.names_template(document.source, template_path):
+                other.dirty = True
+                self.schedule(other.uri)
+
     # -- messages -----------------------------------------------------------------
 
     def log_message(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
@@ -335,12 +355,13 @@ class SecReviewServer(LanguageServer):
     def _snapshot(self, state: DocState, document: Document) -> DocumentSnapshot:
         settings = self.settings_for(state.path)
         text = document.source
-        if state.python:
+        if state.python or state.template:
             self._open_texts[_resolved(state.path)] = text
         return DocumentSnapshot(
             uri=state.uri,
             path=state.path,
             python=state.python,
+            template=state.template,
             text=text,
             lines=list(document.lines),
             version=document.version,
@@ -361,7 +382,8 @@ class SecReviewServer(LanguageServer):
     def open_document(self, uri: str, language_id: str | None) -> None:
         """Start tracking a document the client opened (its text is in the workspace)."""
         path = path_for(uri)
-        state = DocState(uri=uri, path=path, python=analysis.is_python_document(path, language_id))
+        python = analysis.is_python_document(path, language_id)
+        state = DocState(uri=uri, path=path, python=python, template=not python and analysis.is_template_document(path))
         previous = self._docs.get(uri)
         if previous is not None:
             self._forget(previous)
@@ -389,6 +411,8 @@ class SecReviewServer(LanguageServer):
             self._open_texts.pop(_resolved(state.path), None)
             for project in self._projects.values():
                 project.invalidate(state.path)
+            if state.template:
+                self._refresh_renderers(state.path)  # the text on disk counts again
         if not self._pull:
             extra = self.config_diagnostics.wire_for(state.path) if state is not None else []
             self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized({"uri": uri, "diagnostics": extra}))

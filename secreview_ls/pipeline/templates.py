@@ -1,0 +1,119 @@
+"""Template files seen from their own side: the request values views feed into a Jinja2 or
+Django template that writes them without escaping.
+
+The render call in the view is where such a finding belongs (one finding, its path ending in
+the template); an editor showing the template wants the same finding on the ``{{ … }}`` that
+writes the value. ``analyze_template`` finds the project's views that name the template,
+analyzes them, and turns each finding whose path ends in this template into a finding of the
+template: located at that write, its path running through the view's file first.
+
+A template file is one with a template suffix (``TEMPLATE_SUFFIXES``) under a folder named
+``templates``: its name is its path below that folder (``people/bio.html``), the name views
+pass to ``render_template`` / ``render``."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from ..config import Config
+from ..engine.finding import Finding
+from ..engine.taint import ProjectIndex
+from ..rules import registry
+from ..rules.base import Rule
+from ..rules.taint_tables import TAINT_CLASSES
+from .batch import analyze_source, analyze_text_file
+from .result import AnalysisResult
+
+TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml"})
+TEMPLATE_FOLDER = "templates"
+MAX_VIEWS = 50  # views analyzed for one template
+
+
+def template_names(path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """The names a view may render the file under (nearest ``templates`` folder first); empty
+    when it is not a template file."""
+    file = Path(path)
+    if file.suffix.lower() not in TEMPLATE_SUFFIXES:
+        return ()
+    parts = file.parts
+    return tuple("/".join(parts[at + 1 :]) for at in range(len(parts) - 2, -1, -1) if parts[at] == TEMPLATE_FOLDER)
+
+
+def is_template_path(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a template file (a template suffix under a ``templates`` folder)."""
+    return bool(template_names(path))
+
+
+def names_template(text: str, path: str | os.PathLike[str]) -> bool:
+    """Whether a view's text names the template at ``path`` in a string literal."""
+    return any(f'"{name}"' in text or f"'{name}'" in text for name in template_names(path))
+
+
+def analyze_template(text: str, path: str, config: Config | None = None, *, project: ProjectIndex | None = None) -> AnalysisResult:
+    """The text rules' findings of a template file, and the findings of the views rendering it
+    that end at one of its unescaped writes, located there. Without a project index no view is
+    found."""
+    config = config or Config()
+    raw: list[tuple[Rule, Finding]] = []
+    if project is not None:
+        raw = _from_views(path, config, project)
+    return analyze_text_file(text, path, config, more=raw)
+
+
+def _resolved(path: str | os.PathLike[str]) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return os.fspath(path)
+
+
+def _from_views(path: str, config: Config, project: ProjectIndex) -> list[tuple[Rule, Finding]]:
+    names = template_names(path)
+    if not names:
+        return []
+    here = _resolved(path)
+    raw: list[tuple[Rule, Finding]] = []
+    for view in project.files_naming(names)[:MAX_VIEWS]:
+        view_text = project.text_of(view)
+        if view_text is None:
+            continue
+        result = analyze_source(view_text, str(view), config, project=project)
+        for found in result.findings:
+            last = found.flow[-1] if found.flow else None
+            if last is None or last.path is None or _resolved(last.path) != here:
+                continue
+            rule = registry.get(found.rule_id)
+            if rule is not None:
+                raw.append((rule, _seen_from_template(found, str(view), path)))
+    return raw
+
+
+_TITLES = {row.id: row.title for row in TAINT_CLASSES}
+
+
+def _seen_from_template(found: Finding, view: str, path: str) -> Finding:
+    """A view's finding moved to the template write its path ends at."""
+    last = found.flow[-1]
+    steps = tuple(dataclasses.replace(step, path=step.path or view) for step in found.flow[:-1])
+    steps += (dataclasses.replace(last, path=None),)
+    first = steps[0] if len(steps) > 1 else last
+    source = found.extra.get("source", "request data")
+    title = _TITLES.get(found.extra.get("taint_class", ""), "")
+    message = (
+        f"{source} (line {first.span.start_line} of {Path(first.path or view).name}) is written here without "
+        f"escaping, rendered by line {found.span.start_line} of {Path(view).name}"
+    )
+    return Finding(
+        rule_id=found.rule_id,
+        message=f"{message}: {title}" if title else message,
+        span=last.span,
+        severity=found.severity,
+        confidence=found.confidence,
+        cwe=found.cwe,
+        path=path,
+        flow=steps,
+        snippet=last.name,
+        extra={**found.extra, "view": view, "view_line": found.span.start_line},
+    )
