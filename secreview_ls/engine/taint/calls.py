@@ -23,17 +23,25 @@ from .values import (
     Taint,
     Val,
     add_to_rest,
+    appended,
     bound,
     cleaned,
     decoded,
     encoded,
     get_part,
     join,
+    popped,
     relabel,
     set_part,
+    unordered,
     whole,
     with_step,
 )
+
+
+def _is_int(key: str) -> bool:
+    return key.lstrip("-").isdigit()
+
 
 MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
@@ -276,16 +284,30 @@ class Calls:
                 value = with_step(value, FlowStep(interpreter.texts.span(node), text, interpreter.step_path))
                 update(target, env, lambda base: add_to_rest(base, value))
             return EMPTY
+        if method == "append" and len(args) == 1 and not kwargs:
+            value = args[0]
+            update(target, env, lambda base: appended(base, value))  # constants too: they take a position
+            return EMPTY
         if method in MUTATORS_ADD and args:
             value = args[-1]
-            if value.taint or value.parts:
+            if method in ("insert", "appendleft"):
+                update(target, env, lambda base: unordered(add_to_rest(base, value)))
+            elif value.taint or value.parts:
                 update(target, env, lambda base: add_to_rest(base, value))
             return EMPTY
         if method in MUTATORS_EXTEND and (args or kwargs):
             value = Val(all_taint(None, args, kwargs))
             if value.taint:
                 update(target, env, lambda base: add_to_rest(base, value))
+            elif method != "update" and receiver.parts:
+                update(target, env, lambda base: add_to_rest(base, EMPTY))  # positions after it unknown
             return EMPTY
+        if method == "pop" and len(node.args) <= 1 and receiver.parts:
+            index = const_key(node.args[0]) if node.args else "-1"
+            result = popped(receiver, int(index)) if index is not None and _is_int(index) else None
+            if result is not None:
+                update(target, env, lambda base: (popped(base, int(index)) or (EMPTY, base))[1])  # type: ignore[arg-type]
+                return result[0]
         if method == "setdefault" and node.args:
             key = const_key(node.args[0])
             if key is not None and len(args) > 1:
@@ -311,6 +333,9 @@ class Calls:
             return None
         if method == "pop" and not node.args:
             return Val(whole(receiver))
+        if method in ("remove", "sort", "reverse") and receiver.parts:
+            update(target, env, unordered)  # the elements move
+            return EMPTY
         if method in ("remove", "discard", "clear", "sort", "reverse"):
             return EMPTY
         if method in ("copy", "items", "values", "keys"):

@@ -34,6 +34,7 @@ from .values import (
     cleaned,
     get_part,
     join,
+    position_key,
     relabel,
     set_part,
     whole,
@@ -413,7 +414,7 @@ class Interpreter:
                     return Val(whole(base))
                 return Val(whole(base)) if not index.taint else Val(bound(whole(base) | index.taint))
             folded = _constant_item(base, node.slice)
-            return folded if folded is not None else get_part(base, key)
+            return folded if folded is not None else get_part(base, position_key(base, key))
         if isinstance(node, ast.Call):
             return self.calls.call(node, env, fn)
         if isinstance(node, ast.BinOp):
