@@ -206,6 +206,13 @@ EXTRA_STORE_SINKS = (
 )
 
 # Template files rendered with a context: (template argument, context argument; -1 = keywords).
+# Inline templates that escape their variables by default, and the context objects they render.
+AUTOESCAPED_TEMPLATES = frozenset({"django.template.Template", "django.template.base.Template"})
+TEMPLATE_CONTEXTS = frozenset(
+    {"django.template.Context", "django.template.context.Context", "django.template.RequestContext",
+     "django.template.context.RequestContext"}
+)
+
 TEMPLATE_RENDERERS = (
     SinkSpec("xss", "flask.render_template", "", ((0, "template_name_or_list"), (-1, None))),
     SinkSpec("xss", "quart.render_template", "", ((0, "template_name_or_list"), (-1, None))),

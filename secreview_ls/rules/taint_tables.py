@@ -30,10 +30,12 @@ from ..engine.taint import (
     TaintSpec,
 )
 from .taint_extra import (
+    AUTOESCAPED_TEMPLATES,
     EXCEPTION_TEXT_CLASSES,
     EXTRA_CLASSES,
     EXTRA_STORE_SINKS,
     FILE_PROBE,
+    TEMPLATE_CONTEXTS,
     TEMPLATE_RENDERERS,
     extra_sinks,
 )
@@ -890,6 +892,8 @@ def build_spec(
         route_functions=ROUTE_FUNCTIONS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
         template_renderers=TEMPLATE_RENDERERS,
+        autoescaped_templates=AUTOESCAPED_TEMPLATES,
+        template_contexts=TEMPLATE_CONTEXTS,
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),

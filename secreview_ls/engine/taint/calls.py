@@ -16,6 +16,7 @@ from .sinks import SinkChecker
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
+from .templates import unescaped_names
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -37,6 +38,17 @@ from .values import (
     whole,
     with_step,
 )
+
+
+def _inline_template_kind(name: str, node: ast.Call) -> str:
+    """The kind of a template built from text: ``name()`` when the text is a constant that escapes
+    every variable, ``name()!a,b`` when it writes ``a`` and ``b`` unescaped, ``name()?`` when the
+    text is not known."""
+    text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "template_string"), None)
+    if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+        return name + "()?"
+    written = sorted(unescaped_names(text.value))
+    return name + "()" + ("!" + ",".join(written) if written else "")
 
 
 def _is_int(key: str) -> bool:
@@ -186,14 +198,24 @@ class Calls:
         if callee is not None and callee.taint and method in spec.string_methods:
             return Val(callee.taint)
 
+        if name is not None and name in spec.template_contexts:
+            return args[0] if len(args) == 1 else Val(all_taint(None, args, kwargs))
+        inline_kind = _inline_template_kind(name, node) if name is not None and name in spec.autoescaped_templates else None
+        if inline_kind is not None and not inline_kind.endswith("?"):
+            return Val(kind=inline_kind)  # built from constant text: no data in it
+        if method == "render" and receiver is not None and receiver.kind is not None and "()" in receiver.kind:
+            rendered = self._inline_render(receiver.kind, args, kwargs)
+            if rendered is not None:
+                return rendered
+
         # Anything else: the result depends on the receiver and the arguments.
         data = all_taint(receiver, args, kwargs)
         if callee is not None:
             data = data | callee.taint
-        kind = None
-        if name is not None:
+        kind = inline_kind  # a template built from text not known here: its render is not judged
+        if kind is None and name is not None:
             kind = name + "()"
-        elif receiver is not None and receiver.kind is not None and method is not None:
+        elif kind is None and receiver is not None and receiver.kind is not None and method is not None:
             kind = f"{receiver.kind}.{method}()"
         if method == "get" and "type" in kwargs:
             type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
@@ -204,6 +226,24 @@ class Calls:
         opaque = self.opaque
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _inline_render(self, kind: str, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:
+        """``Template("<p>{{ name }}</p>").render(Context({"name": v}))`` of an escaping template:
+        the values come out escaped, except those of the variables the text writes unescaped."""
+        base, marker, written = kind.partition("()")
+        if base not in self.spec.autoescaped_templates or not marker or written.startswith("?"):
+            return None
+        unescaped = frozenset(written.removeprefix("!").split(",")) - {""}
+        context = args[0] if args else Val(all_taint(None, [], kwargs))
+        escaped = self.markup_escaped
+        kept: set = set()
+        for key, part in context.parts:
+            labels = whole(part)
+            name = key.strip("'\"")
+            kept |= labels if name in unescaped or (key == "*" and unescaped) else relabel(labels, lambda lab: lab.cleaned_for(escaped))
+        own = context.taint | all_taint(None, args[1:], kwargs)
+        kept |= own if unescaped else relabel(own, lambda lab: lab.cleaned_for(escaped))
+        return Val(bound(frozenset(kept))) if kept else EMPTY
 
     def _mapped_call(self, node: ast.Call, function: ast.expr, items: list[Val], env: Env, fn: Frame) -> Val | None:
         """``map(helper, items)`` with a function of the module: ``helper(item)`` for each item."""

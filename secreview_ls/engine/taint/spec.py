@@ -177,6 +177,12 @@ class TaintSpec:
     # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
     # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
     template_renderers: tuple[SinkSpec, ...] = ()
+    # template classes that escape every variable unless the template says otherwise
+    # (``django.template.Template``): ``render`` of one built from a constant text escapes all
+    # but the variables that text writes with ``|safe`` or inside an autoescape-off block
+    autoescaped_templates: frozenset[str] = frozenset()
+    # context classes a template is rendered with (``django.template.Context(dict)``): the dict
+    template_contexts: frozenset[str] = frozenset()
     # classes for which the text of an exception caught in a request handler is untrusted
     exception_text_classes: frozenset[str] = frozenset()
     # one row per taint class
