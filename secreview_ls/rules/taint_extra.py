@@ -206,6 +206,12 @@ EXTRA_STORE_SINKS = (
 )
 
 # Template files rendered with a context: (template argument, context argument; -1 = keywords).
+# Methods a framework calls for a value it then uses: what a subclass's method returns.
+METHOD_RETURN_SINKS = tuple(
+    (base, "get_redirect_url", SinkSpec("redirect", "return", "redirect target returned by `get_redirect_url()`"))
+    for base in ("django.views.generic.RedirectView", "django.views.generic.base.RedirectView")
+)
+
 # Inline templates that escape their variables by default, and the context objects they render.
 AUTOESCAPED_TEMPLATES = frozenset({"django.template.Template", "django.template.base.Template"})
 TEMPLATE_CONTEXTS = frozenset(

@@ -163,6 +163,8 @@ class Interpreter:
             fn.returns = join(fn.returns, value)
             if fn.entry.returns_html and node.value is not None:
                 self.sinks.check_return(node.value, value, fn)
+            if fn.entry.return_sinks and node.value is not None:
+                self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None

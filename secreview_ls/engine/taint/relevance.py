@@ -141,7 +141,7 @@ class Relevance:
         index = self.index
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             entry = self.entries.entry(scope, index.is_method(scope))
-            if entry.returns_html and self.spec.return_sinks:
+            if (entry.returns_html and self.spec.return_sinks) or entry.return_sinks:
                 return True
         scope_facts = self.scopes.of(scope)
         if self.spec.store_sinks and scope_facts.stores:

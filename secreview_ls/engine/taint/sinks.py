@@ -471,6 +471,11 @@ class SinkChecker:
                 )
                 fn.add_effect(effect)
 
+    def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None:
+        """A value returned from a method whose return value the framework uses (a redirect target)."""
+        for sink in sinks:
+            self._reached(sink, sink.name, node, node, Val(whole(value)), fn)
+
     def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """A value returned from a view whose return value is the HTML response body."""
         body_node: ast.expr = node

@@ -177,6 +177,9 @@ class TaintSpec:
     # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
     # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
     template_renderers: tuple[SinkSpec, ...] = ()
+    # methods a framework calls and uses the return value of: (base class, method name, sink);
+    # what the method of a subclass returns reaches the sink (``RedirectView.get_redirect_url``)
+    method_return_sinks: tuple[tuple[str, str, SinkSpec], ...] = ()
     # template classes that escape every variable unless the template says otherwise
     # (``django.template.Template``): ``render`` of one built from a constant text escapes all
     # but the variables that text writes with ``|safe`` or inside an autoescape-off block
