@@ -30,6 +30,7 @@ from ..engine.taint import (
     TaintSpec,
 )
 from .taint_extra import (
+    ATTRIBUTE_SINKS,
     AUTOESCAPED_TEMPLATES,
     EXCEPTION_TEXT_CLASSES,
     EXTRA_CLASSES,
@@ -894,6 +895,7 @@ def build_spec(
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
         template_renderers=TEMPLATE_RENDERERS,
         autoescaped_templates=AUTOESCAPED_TEMPLATES,
+        attribute_sinks=ATTRIBUTE_SINKS,
         method_return_sinks=METHOD_RETURN_SINKS,
         template_contexts=TEMPLATE_CONTEXTS,
         clean_converters=CLEAN_CONVERTERS,

@@ -349,6 +349,8 @@ class Interpreter:
         if isinstance(target, ast.Starred):
             self.assign(target.value, as_whole(value), env, fn, value_node)
             return
+        if isinstance(target, ast.Attribute) and self.spec.attribute_sinks:
+            self.sinks.check_attribute(target, value, fn)
         if value.taint or value.parts:
             spelled = self.texts.text(target)
             value = with_step(value, FlowStep.of(StepKind.ASSIGNED, spelled, self.texts.span(target), self.step_path))

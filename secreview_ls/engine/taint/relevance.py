@@ -144,7 +144,7 @@ class Relevance:
             if (entry.returns_html and self.spec.return_sinks) or entry.return_sinks:
                 return True
         scope_facts = self.scopes.of(scope)
-        if self.spec.store_sinks and scope_facts.stores:
+        if (self.spec.store_sinks or self.spec.attribute_sinks) and scope_facts.stores:
             return True
         for node, name in scope_facts.calls:
             func = node.func

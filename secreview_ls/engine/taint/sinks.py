@@ -471,6 +471,59 @@ class SinkChecker:
                 )
                 fn.add_effect(effect)
 
+    def check_attribute(self, target: ast.Attribute, value: Val, fn: Frame) -> None:
+        """``resp.text = value`` where the attribute is a response body (of an HTML response)."""
+        receiver = target.value
+        if not (isinstance(receiver, ast.Name) and (value.taint or value.parts)):
+            return
+        for sink in self.spec.attribute_sinks:
+            if sink.attr != target.attr or receiver.id not in sink.receivers or not self._imported(sink.requires_import):
+                continue
+            if sink.html_only and not self._declares_html(target, receiver.id):
+                continue
+            shown = f"{receiver.id}.{target.attr}"
+            self._reached(SinkSpec(sink.cls, shown, sink.what), shown, target, target, value, fn)
+
+    def _declares_html(self, node: ast.AST, receiver: str) -> bool:
+        """Whether the enclosing function declares ``receiver``'s content type an HTML type."""
+        declared = self._content_type_of(node, receiver)
+        return declared is not None and "html" in declared
+
+    def _content_type_of(self, node: ast.AST, receiver: str) -> str | None:
+        """The content type the enclosing function declares for ``receiver`` (lower case):
+        ``receiver.content_type = "text/html"`` (or a constant such as ``falcon.MEDIA_HTML``,
+        given by its name), or ``receiver.set_header("Content-Type", "text/html")``; None when
+        it declares none that is a constant."""
+        function = self.facts.enclosing_function(node)
+        if function is None:
+            return None
+        found: str | None = None
+        for statement in ast.walk(function):
+            declared: ast.expr | None = None
+            if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == "content_type" and isinstance(t.value, ast.Name)
+                and t.value.id == receiver for t in statement.targets
+            ):
+                declared = statement.value
+            elif (
+                isinstance(statement, ast.Call)
+                and isinstance(statement.func, ast.Attribute)
+                and statement.func.attr in ("set_header", "append_header")
+                and isinstance(statement.func.value, ast.Name)
+                and statement.func.value.id == receiver
+                and len(statement.args) == 2
+                and isinstance(statement.args[0], ast.Constant)
+                and str(statement.args[0].value).lower() == "content-type"
+            ):
+                declared = statement.args[1]
+            if declared is None:
+                continue
+            if isinstance(declared, ast.Constant) and isinstance(declared.value, str):
+                found = declared.value.lower()
+            elif (name := self.facts.qualname(declared)) is not None:
+                found = name.lower()
+        return found
+
     def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None:
         """A value returned from a method whose return value the framework uses (a redirect target)."""
         for sink in sinks:
@@ -487,5 +540,8 @@ class SinkChecker:
         labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
         if not labels:
             return
+        declared = self._content_type_of(node, "response")  # Bottle's global ``response``
+        if declared is not None and "html" not in declared:
+            return  # a text/plain or JSON body is not rendered as HTML
         for sink in self.spec.return_sinks:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
