@@ -413,7 +413,7 @@ class Entries:
         if self.url_rules:
             apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
         owner = self.owner_class.get(fn)
-        if is_method and owner is not None and self.spec.method_return_sinks:
+        if is_method and owner is not None and any(fn.name == method for _, method, _ in self.spec.method_return_sinks):
             bases = base_names(self.facts, owner, {cls.name: cls for cls in self.owner_class.values()})
             entry.return_sinks = tuple(
                 sink for base, method, sink in self.spec.method_return_sinks if method == fn.name and base in bases
