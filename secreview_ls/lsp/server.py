@@ -75,6 +75,7 @@ class DocState:
     logged: frozenset[str] = frozenset()
     closed: bool = False
     dirty: bool = False  # re-analyze even if the version did not change (another file changed)
+    refresh: bool = False  # ask a pulling client to pull again once that analysis is published
     whole: bool = False  # analyze the next version whole (the incremental cache would not help)
     over_budget: bool = False  # an analysis ran over its budget: analyze whole from now on
     converted: DiagnosticCache = field(default_factory=DiagnosticCache)
@@ -300,7 +301,7 @@ class SecReviewServer(LanguageServer):
                 continue
             document = self._document(other.uri)
             if document is not None and analysis.names_template(document.source, template_path):
-                other.dirty = True
+                other.dirty = other.refresh = True
                 self.schedule(other.uri)
 
     # -- messages -----------------------------------------------------------------
@@ -429,7 +430,12 @@ class SecReviewServer(LanguageServer):
             if state is None or document is None or state.closed:
                 return None
             current = state.published
-            if current is not None and current.version == document.version and current.generation == self._generation:
+            if (
+                current is not None
+                and current.version == document.version
+                and current.generation == self._generation
+                and not state.dirty  # another file it depends on changed: analyzed again first
+            ):
                 return current
             if state.pending is None or state.pending.done():
                 self.schedule(uri, 0)
@@ -653,6 +659,10 @@ class SecReviewServer(LanguageServer):
         for message in sorted(logged - state.logged):
             self.log_message(f"{state.path}: {message}", types.MessageType.Info)
         state.logged = logged
+        if self._pull and state.refresh:
+            state.refresh = False
+            if self.capability("workspace.diagnostics.refresh_support", False):
+                self.workspace_diagnostic_refresh(None)  # the client would not pull an unedited view again
         if not self._pull:
             wire = outcome.wire
             if self.config_diagnostics.by_path and state.path.endswith("pyproject.toml"):
