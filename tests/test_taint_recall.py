@@ -313,3 +313,62 @@ def test_a_template_edit_is_seen_by_the_next_version_of_the_view(tmp_path: Path)
     page.write_text("<div>\n  {{ bio|safe }}</div>\n", encoding="utf-8")
     (found,) = analyzer.analyze(edited()).findings
     assert (found.flow[-1].span.start_line, found.flow[-1].span.start_col) == (2, 2)
+
+
+# -- template files seen from their own side ---------------------------------------------------
+
+
+def _template_project(root: Path, views: dict[str, str], page: str) -> Path:
+    (root / "web" / "templates").mkdir(parents=True)
+    template = root / "web" / "templates" / "page.html"
+    template.write_text(page, encoding="utf-8")
+    for name, text in views.items():
+        (root / "web" / name).write_text(text, encoding="utf-8")
+    return template
+
+
+VIEW = (
+    "from flask import render_template, request\n\n\n"
+    "def page():\n    return render_template('page.html', title='Hi', bio=request.args['bio'])\n"
+)
+
+
+def test_an_open_template_gets_the_findings_of_the_views_rendering_it(tmp_path: Path) -> None:
+    from secreview_ls.pipeline import analyze_template
+
+    other = VIEW.replace("def page", "def other")
+    quiet = VIEW.replace("request.args['bio']", "'<b>fixed</b>'")
+    elsewhere = VIEW.replace("page.html", "other.html")
+    template = _template_project(
+        tmp_path,
+        {"views.py": VIEW, "more.py": other, "quiet.py": quiet, "elsewhere.py": elsewhere},
+        "<h1>{{ title|safe }}</h1>\n<p>\n  {{ bio|safe }}</p>\n",
+    )
+    text = template.read_text(encoding="utf-8")
+    config = Config(root=tmp_path)
+    (found,) = analyze_template(text, str(template), config, project=ProjectIndex([tmp_path])).findings
+    assert found.rule_id == "SR806" and found.path == str(template)
+    assert (found.span.start_line, found.span.start_col, found.span.end_col) == (3, 2, 16)
+    assert found.message == (
+        "`request.args['bio']` (line 5 of more.py) is written here without escaping, rendered by line 5 of "
+        "more.py (and by 1 other view: views.py): cross-site scripting"
+    )
+    assert [(Path(s.path).name if s.path else None, s.span.start_line) for s in found.flow] == [
+        ("more.py", 5), ("more.py", 5), (None, 3)
+    ]
+    assert found.fingerprint
+    assert analyze_template(text, str(template), config).findings == []  # no index: no views
+
+
+def test_a_template_finding_is_suppressed_in_the_template_or_in_the_view(tmp_path: Path) -> None:
+    from secreview_ls.pipeline import analyze_template
+
+    template = _template_project(tmp_path, {"views.py": VIEW}, "<p>{{ bio|safe }}</p>\n")
+    project = ProjectIndex([tmp_path])
+    config = Config(root=tmp_path)
+    assert len(analyze_template(template.read_text(encoding="utf-8"), str(template), config, project=project).findings) == 1
+    suppressed = "<p>{{ bio|safe }}</p>  {# secreview: ignore[SR806] -- bio is sanitized on save #}\n"
+    assert analyze_template(suppressed, str(template), config, project=project).findings == []
+    view = tmp_path / "web" / "views.py"
+    view.write_text(VIEW.replace("['bio'])", "['bio'])  # nosec SR806 -- sanitized on save"), encoding="utf-8")
+    assert analyze_template(template.read_text(encoding="utf-8"), str(template), config, project=project).findings == []

@@ -87,7 +87,27 @@ def _from_views(path: str, config: Config, project: ProjectIndex) -> list[tuple[
             rule = registry.get(found.rule_id)
             if rule is not None:
                 raw.append((rule, _seen_from_template(found, str(view), path)))
-    return raw
+    return _one_per_write(raw)
+
+
+def _one_per_write(raw: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
+    """One finding per rule and write: the first view's, naming the other views that feed it."""
+    by_write: dict[tuple[str, object], list[tuple[Rule, Finding]]] = {}
+    for rule, found in raw:
+        by_write.setdefault((found.rule_id, found.span), []).append((rule, found))
+    merged: list[tuple[Rule, Finding]] = []
+    for group in by_write.values():
+        rule, first = group[0]
+        others = sorted({Path(f.extra["view"]).name for _, f in group[1:]} - {Path(first.extra["view"]).name})
+        if others:
+            shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+            title = _TITLES.get(first.extra.get("taint_class", ""), "")
+            head = first.message.removesuffix(f": {title}") if title else first.message
+            noun = "view" if len(others) == 1 else "views"
+            message = f"{head} (and by {len(others)} other {noun}: {shown})" + (f": {title}" if title else "")
+            first = dataclasses.replace(first, message=message, extra={**first.extra, "other_views": others})
+        merged.append((rule, first))
+    return merged
 
 
 _TITLES = {row.id: row.title for row in TAINT_CLASSES}
