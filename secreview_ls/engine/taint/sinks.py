@@ -64,6 +64,27 @@ def _at_keys(value: Val, keys: frozenset[str], depth: int = 0) -> frozenset:
     return frozenset(found)
 
 
+def _context_items(context: ast.AST, value: Val, names: Iterable[str]) -> list[tuple[str, ast.AST, Val]]:
+    """The values a template context gives the variables ``names``: a dict literal's items, the
+    known keys of a dict built elsewhere, or the whole of a dict that is data itself
+    (``request.args``): (variable, where it is shown, value)."""
+    found: list[tuple[str, ast.AST, Val]] = []
+    if isinstance(context, ast.Dict):
+        for key, item in zip(context.keys, context.values, strict=False):
+            if isinstance(key, ast.Constant) and key.value in names:
+                found.append((str(key.value), item, value.part(repr(key.value)) or EMPTY))
+        return found
+    for name in names:
+        part = value.part(repr(name))
+        if part is None and value.part("*") is not None:
+            part = Val(whole(value.part("*") or EMPTY))  # a key the analysis did not follow
+        if part is None:
+            part = Val(value.taint)  # the dict is data itself: every key is
+        if part.taint or part.parts:
+            found.append((name, context, part))
+    return found
+
+
 class SinkChecker:
     """Checks calls, subscript stores and view returns against the sinks of the spec."""
 
@@ -239,17 +260,19 @@ class SinkChecker:
         spelled = short_text(self.facts.spelled(node.func))
         found: list[tuple[str, ast.AST, Val]] = []
         if context_at < 0:
-            found = [(kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)) for kw in node.keywords if kw.arg in writes]
+            for kw in node.keywords:
+                if kw.arg in writes:
+                    found.append((kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)))
+                elif kw.arg is None:  # ``**context``
+                    found.extend(_context_items(kw.value, kwargs.get(None, EMPTY), writes))
         else:
             context = node.args[context_at] if len(node.args) > context_at else None
             value = args[context_at] if context is not None else EMPTY
             for kw in node.keywords:
                 if kw.arg == context_keyword:
                     context, value = kw.value, kwargs.get(kw.arg, EMPTY)
-            if isinstance(context, ast.Dict):
-                for key, item in zip(context.keys, context.values, strict=False):
-                    if isinstance(key, ast.Constant) and key.value in writes:
-                        found.append((str(key.value), item, value.part(repr(key.value)) or EMPTY))
+            if context is not None:
+                found.extend(_context_items(context, value, writes))
         for variable, item, value in found:
             write = writes[variable]
             shown = short_text(write.text)
