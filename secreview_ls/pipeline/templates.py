@@ -25,6 +25,7 @@ from ..rules.base import Rule
 from ..rules.taint_tables import TAINT_CLASSES
 from .batch import analyze_source, analyze_text_file
 from .result import AnalysisResult
+from .selection import selected_rules
 
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml"})
 TEMPLATE_FOLDER = "templates"
@@ -79,7 +80,10 @@ def _from_views(path: str, config: Config, project: ProjectIndex) -> list[tuple[
         view_text = project.text_of(view)
         if view_text is None:
             continue
-        result = analyze_source(view_text, str(view), config, project=project)
+        rules = [rule for rule in selected_rules(config, view) if rule.taint]  # only these reach a template
+        if not rules:
+            return []
+        result = analyze_source(view_text, str(view), config, rules=rules, project=project)
         for found in result.findings:
             last = found.flow[-1] if found.flow else None
             if last is None or last.path is None or _resolved(last.path) != here:
