@@ -372,3 +372,32 @@ def test_a_template_finding_is_suppressed_in_the_template_or_in_the_view(tmp_pat
     view = tmp_path / "web" / "views.py"
     view.write_text(VIEW.replace("['bio'])", "['bio'])  # nosec SR806 -- sanitized on save"), encoding="utf-8")
     assert analyze_template(template.read_text(encoding="utf-8"), str(template), config, project=project).findings == []
+
+
+def test_a_helper_of_another_file_rendering_the_template_follows_its_edits(tmp_path: Path) -> None:
+    """The flow goes view → helper module → template file; the helper's cached summary is
+    dropped with the template it read."""
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "p.html"
+    page.write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(
+        "from flask import render_template\n\n\ndef show(value):\n    return render_template('p.html', bio=value)\n",
+        encoding="utf-8",
+    )
+    view = tmp_path / "views.py"
+    view.write_text("from flask import request\n\nfrom helpers import show\n\n\ndef page():\n    return show(request.args['bio'])\n")
+    project = ProjectIndex([tmp_path])
+    config = Config(root=tmp_path, select=("SR806",))
+
+    def findings() -> list:  # type: ignore[type-arg]
+        return analyze_source(view.read_text(encoding="utf-8"), str(view), config, project=project).findings
+
+    (found,) = findings()
+    assert [(Path(s.path).name if s.path else None, s.note) for s in found.flow][2:] == [
+        ("helpers.py", "parameter `value` of `show()`"),
+        ("helpers.py", "passed to `render_template()`"),
+        ("p.html", "reaches `{{ bio|safe }}`: HTML written unescaped by template `p.html` (|safe)"),
+    ]
+    page.write_text("<p>{{ bio }}</p>\n", encoding="utf-8")
+    project.invalidate(page)
+    assert findings() == []

@@ -293,6 +293,8 @@ class SecReviewServer(LanguageServer):
         if state is None or not state.template or document is None:
             return
         self._open_texts[_resolved(state.path)] = document.source
+        for project in self._projects.values():
+            project.invalidate(state.path)  # helpers of other files that render it summarized it
         self._refresh_renderers(state.path)
 
     def _refresh_renderers(self, template_path: str) -> None:

@@ -114,7 +114,8 @@ class ProjectIndex:
     # -- public ------------------------------------------------------------------------
 
     def invalidate(self, path: str | os.PathLike[str] | None = None) -> None:
-        """Forget one file's summaries (after an edit), or everything."""
+        """Forget one file's summaries (after an edit), or everything. A file other than a module
+        (a template) takes with it the summaries of the files that read it."""
         with self._lock:
             if path is None:
                 self._loaded.clear()
@@ -123,9 +124,13 @@ class ProjectIndex:
                 self._outside.clear()
                 return
             try:
-                self._loaded.pop(Path(path).resolve(), None)
-            except OSError:
-                pass
+                resolved = Path(path).resolve()
+            except (OSError, RuntimeError):
+                return
+            self._loaded.pop(resolved, None)
+            if resolved.suffix != ".py":
+                for reader in [file for file, loaded in self._loaded.items() if resolved in loaded.calls_into]:
+                    self._loaded.pop(reader, None)
 
     def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
         """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
