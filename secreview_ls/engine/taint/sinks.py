@@ -247,13 +247,13 @@ class SinkChecker:
         """Context variables of a rendered template file that the template writes unescaped: the
         flow goes on into the template, to the ``{{ … }}`` that writes the value."""
         (at, keyword), (context_at, context_keyword) = renderer.args[:2]
-        template = node.args[at] if len(node.args) > at else None
+        named: object = args[at].const if len(node.args) > at and len(args) > at else NO_CONST
         for kw in node.keywords:
             if kw.arg == keyword:
-                template = kw.value
-        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
-            return
-        known = self._unescaped(template.value)
+                named = kwargs.get(keyword, EMPTY).const
+        if not isinstance(named, str):
+            return  # a template name known only at run time
+        known = self._unescaped(named)
         if known is None:
             return
         template_path, writes = known
@@ -276,7 +276,7 @@ class SinkChecker:
         for variable, item, value in found:
             write = writes[variable]
             shown = short_text(write.text)
-            what = f"HTML written unescaped by template `{template.value}` ({write.why})"
+            what = f"HTML written unescaped by template `{named}` ({write.why})"
             steps = (
                 FlowStep.of(StepKind.PASSED, spelled, self.texts.span(item), self.step_path),
                 FlowStep.of(StepKind.SINK, shown, write.span, template_path, what),
