@@ -9,6 +9,8 @@ import base64
 import contextlib
 import random
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -41,6 +43,61 @@ def neovim_names() -> list[str]:
 def test_vscode_and_neovim_attach_to_the_same_files() -> None:
     assert vscode_names() == neovim_names()
     assert ".env" in vscode_names() and "*.yaml" in vscode_names() and "id_rsa" in vscode_names()
+
+
+def vscode_template_patterns() -> list[str]:
+    text = DOCUMENTS_TS.read_text(encoding="utf-8")
+    return _strings(text.split("TEMPLATE_FILE_PATTERNS: readonly string[] = [", 1)[1].split("];", 1)[0])
+
+
+def neovim_template_patterns() -> list[str]:
+    text = NVIM_PLUGIN.read_text(encoding="utf-8")
+    return _strings(text.split("  template_patterns = {", 1)[1].split("  },", 1)[0])
+
+
+def test_vscode_and_neovim_attach_to_the_template_files_the_server_reads() -> None:
+    from secreview_ls.pipeline import TEMPLATE_SUFFIXES, is_template_path
+
+    vscode = vscode_template_patterns()
+    assert [p.replace("**/templates/**/", "*/templates/") for p in vscode] == neovim_template_patterns()
+    assert {Path(p).suffix for p in vscode} == TEMPLATE_SUFFIXES
+    for pattern in vscode:
+        assert is_template_path("/p/app" + pattern[2:].replace("**", "people").replace("*", "bio"))
+    assert not is_template_path("/p/site/index.html") and not is_template_path("/p/templates/notes.md")
+
+
+@pytest.mark.skipif(shutil.which("nvim") is None, reason="Neovim not installed")
+def test_neovim_attaches_to_template_files_by_path(tmp_path: Path) -> None:
+    """The plugin's autocommands, in a real Neovim: a file under a templates folder is attached,
+    an HTML file elsewhere is not."""
+    for relative in ("app/templates/people/bio.html", "app/templates/mail.j2", "site/index.html"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("<p>{{ x|safe }}</p>\n", encoding="utf-8")
+    out = tmp_path / "attached.txt"
+    script = tmp_path / "check.lua"
+    script.write_text(
+        f"""
+local plugin = require("secreview")
+local attached = {{}}
+plugin.attach = function(buf) table.insert(attached, vim.api.nvim_buf_get_name(buf)) end
+plugin.setup({{ method = "start_client" }})
+for _, name in ipairs({{ "app/templates/people/bio.html", "app/templates/mail.j2", "site/index.html" }}) do
+  vim.cmd("edit {tmp_path.as_posix()}/" .. name)
+end
+local file = io.open("{out.as_posix()}", "w")
+file:write(table.concat(attached, "\\n"))
+file:close()
+vim.cmd("qa!")
+""",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        ["nvim", "--headless", "-u", "NONE", "-i", "NONE", "--cmd", f"set rtp+={(REPO / 'editors' / 'nvim').as_posix()}",
+         "-c", f"luafile {script.as_posix()}"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    attached = [Path(line).relative_to(tmp_path).as_posix() for line in out.read_text(encoding="utf-8").splitlines()]
+    assert attached == ["app/templates/people/bio.html", "app/templates/mail.j2"]
 
 
 def _private_key() -> str:

@@ -184,6 +184,59 @@ def test_code_flows_and_fixes(tmp_path: Path, validator) -> None:
     assert {n["descriptor"]["id"] for n in notes} == {"syntax-error", "unknown-rule"}
 
 
+TEMPLATE_VIEW = """from flask import Flask, render_template, request
+
+app = Flask(__name__)
+
+
+@app.route("/bio")
+def bio():
+    text = request.args["bio"]
+    return render_template("bio.html", title="About", bio=text)
+"""
+TEMPLATE_PAGE = "<h1>{{ title }}</h1>\n<section>\n  😀 {{ bio|safe }}\n</section>\n"
+
+
+def template_project(root: Path) -> Path:
+    """A view whose request value a template file writes with ``|safe``."""
+    (root / "pyproject.toml").write_text("[tool.secreview]\nselect = [\"SR806\"]\n", encoding="utf-8")
+    (root / "web").mkdir()
+    (root / "web" / "views.py").write_text(TEMPLATE_VIEW, encoding="utf-8")
+    (root / "web" / "templates").mkdir()
+    (root / "web" / "templates" / "bio.html").write_text(TEMPLATE_PAGE, encoding="utf-8")
+    return root
+
+
+def test_view_to_template_flow_in_the_command_lines_sarif(
+    tmp_path: Path, validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`secreview check --format sarif`: one result at the render call whose code flow ends in the
+    template file, at the `{{ bio|safe }}` that writes the value, and the template is an artifact."""
+    from secreview_ls import cli
+
+    project = template_project(tmp_path)
+    monkeypatch.chdir(project)
+    out = tmp_path / "out.sarif"
+    assert cli.main(["check", ".", "--no-progress", "--format", "sarif", "--output", str(out)]) == 1
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert_valid(validator, document)
+    run = document["runs"][0]
+    (result,) = run["results"]
+    assert result["ruleId"] == "SR806"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "web/views.py"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
+    steps = [s["location"] for s in result["codeFlows"][0]["threadFlows"][0]["locations"]]
+    where = [(s["physicalLocation"]["artifactLocation"]["uri"], s["physicalLocation"]["region"]["startLine"]) for s in steps]
+    assert where == [("web/views.py", 8), ("web/views.py", 8), ("web/views.py", 9), ("web/templates/bio.html", 3)]
+    last = steps[-1]["physicalLocation"]
+    # 1-based code-point columns of `{{ bio|safe }}` after "  😀 " on line 3
+    assert last["region"] == {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 19}
+    assert "{{ bio|safe }}" in steps[-1]["message"]["text"]
+    artifacts = [a["location"]["uri"] for a in run["artifacts"]]
+    assert "web/templates/bio.html" in artifacts
+    assert run["artifacts"][last["artifactLocation"]["index"]]["location"]["uri"] == "web/templates/bio.html"
+
+
 def _multitool() -> list[str] | None:
     """The Multitool executable: ``SARIF_MULTITOOL``, or an npm install in the repo or ~/.cache."""
     configured = os.environ.get("SARIF_MULTITOOL")
@@ -219,6 +272,7 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
         # `secreview merge` of two shards, and a notebook's regions in its JSON text
         "merged": merge_sarif([sarif_document(scan_paths([project], few, jobs=1, shard=Shard(k, 2))) for k in (1, 2)]),
         "notebook": sarif_document(scan_paths([notebook], Config(root=notebook, select=("SR301",)), jobs=1)),
+        "template": sarif_document(_template_scan(out_dir / "template")),
     }
     paths = []
     for name, document in logs.items():
@@ -237,6 +291,7 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
     assert report.exists(), f"the validator wrote no report: {done.stdout}{done.stderr}"
     assert f"{len(paths)} files scanned" in done.stdout or "files scanned" not in done.stdout
     assert logs["notebook"]["runs"][0]["results"], "the notebook fixture has a finding to validate"
+    assert logs["template"]["runs"][0]["results"][0]["codeFlows"], "the view-to-template flow is validated"
     results = json.loads(report.read_text(encoding="utf-8-sig"))["runs"][0].get("results", [])
     problems = [
         f"{r['ruleId']}: {r['message'].get('text') or r['message'].get('arguments')}"
@@ -244,3 +299,9 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
         if r.get("level", "warning") in ("error", "warning")
     ]
     assert not problems, "\n".join(problems)
+
+
+def _template_scan(root: Path) -> ScanResult:
+    root.mkdir()
+    project = template_project(root)
+    return scan_paths([project], Config(root=project, select=("SR806",)), jobs=1)

@@ -235,14 +235,39 @@ def test_variable_a_template_file_writes_with_safe_is_xss_at_the_render_call() -
     found = _findings("xss/templated/views.py")
     assert _steps(found[13]) == [
         (16, 'source: `request.args["bio"]`', None),
-        (
-            16,
-            "reaches `render_template()`: `bio` written unescaped by template `profile.html` (|safe or autoescape off)",
-            None,
-        ),
+        (16, "passed to `render_template()`", None),
+        (2, "reaches `{{ bio|safe }}`: HTML written unescaped by template `profile.html` (|safe)", "profile.html"),
     ]
-    assert _steps(found[52])[-1][1].startswith("reaches `render()`: `note` written unescaped by template")
-    assert set(found) == {13, 38, 52, 60}  # escaped variables, cleaned values, a missing template: quiet
+    assert _steps(found[52])[-1] == (
+        2,
+        "reaches `{{ note }}`: HTML written unescaped by template `django_note.html` (autoescape off)",
+        "django_note.html",
+    )
+    assert set(found) == {13, 38, 52, 60, 66, 77, 83, 88, 101}  # escaped variables, cleaned values, a missing template: quiet
+
+
+def test_the_flow_ends_at_the_write_in_the_template_file() -> None:
+    """One finding at the render call whose last step is located in the template's own text."""
+    finding = _findings("xss/templated/views.py")[38]
+    template = FIXTURES / "xss" / "templated" / "templates" / "legacy.html"
+    last = finding.flow[-1]
+    assert Path(last.path) == template.resolve()
+    line = template.read_text(encoding="utf-8").splitlines()[last.span.start_line - 1]
+    assert line[last.span.start_col : last.span.end_col] == "{{ body }}"
+    assert [s.path for s in finding.flow[:-1]] == [None, None, None]  # the view's own steps
+    assert finding.message.startswith('`request.form["body"]` (line 37) reaches `{{ body }}` (line 3 of legacy.html)')
+
+
+def test_unescaped_writes_are_located_in_the_template_text() -> None:
+    from secreview_ls.engine.taint.templates import unescaped_writes
+
+    text = "<p>é{{ a|safe }}</p>\r\n{% autoescape off %}\n  {{ b.c }} {{ a }}\n{% endautoescape %}{{ d }}"
+    writes = [(w.name, w.span.start_line, w.span.start_col, w.span.end_col, w.text, w.why) for w in unescaped_writes(text)]
+    assert writes == [
+        ("a", 1, 4, 16, "{{ a|safe }}", "|safe"),
+        ("b", 3, 2, 11, "{{ b.c }}", "autoescape off"),
+        ("a", 3, 12, 19, "{{ a }}", "autoescape off"),
+    ]
 
 
 def test_unescaped_names_of_jinja_and_django_templates() -> None:
@@ -257,3 +282,122 @@ def test_template_files_are_not_read_without_a_project_index() -> None:
     path = FIXTURES / "xss" / "templated" / "views.py"
     result = analyze_source(path.read_text(encoding="utf-8"), str(path), Config(root=FIXTURES / "xss", select=("SR8",)))
     assert not [f for f in result.findings if f.rule_id == "SR806"]
+
+
+def test_a_template_edit_is_seen_by_the_next_version_of_the_view(tmp_path: Path) -> None:
+    """The memo replays a view's recorded analysis only while its templates read the same."""
+    from secreview_ls.pipeline import IncrementalAnalyzer
+
+    view = tmp_path / "views.py"
+    text = (
+        "from flask import render_template, request\n\n\n"
+        "def page():\n    return render_template('page.html', bio=request.args['bio'])\n\n\n"
+        "def other():\n    return 1\n"
+    )
+    view.write_text(text, encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
+    analyzer = IncrementalAnalyzer(str(view), Config(root=tmp_path, select=("SR806",)), project=ProjectIndex([tmp_path]))
+    memo = analyzer.taint_memo
+    assert [f.rule_id for f in analyzer.analyze(text).findings] == ["SR806"]
+    versions = iter(range(2, 100))
+
+    def edited() -> str:  # a change in ``other`` only: ``page`` is replayed while it may be
+        return text.replace("return 1", f"return {next(versions)}")
+
+    assert [f.rule_id for f in analyzer.analyze(edited()).findings] == ["SR806"]
+    assert memo.replayed >= 1  # type: ignore[union-attr]
+    page.write_text("<p>{{ bio }}</p>\n", encoding="utf-8")
+    assert analyzer.analyze(edited()).findings == []
+    page.write_text("<div>\n  {{ bio|safe }}</div>\n", encoding="utf-8")
+    (found,) = analyzer.analyze(edited()).findings
+    assert (found.flow[-1].span.start_line, found.flow[-1].span.start_col) == (2, 2)
+
+
+# -- template files seen from their own side ---------------------------------------------------
+
+
+def _template_project(root: Path, views: dict[str, str], page: str) -> Path:
+    (root / "web" / "templates").mkdir(parents=True)
+    template = root / "web" / "templates" / "page.html"
+    template.write_text(page, encoding="utf-8")
+    for name, text in views.items():
+        (root / "web" / name).write_text(text, encoding="utf-8")
+    return template
+
+
+VIEW = (
+    "from flask import render_template, request\n\n\n"
+    "def page():\n    return render_template('page.html', title='Hi', bio=request.args['bio'])\n"
+)
+
+
+def test_an_open_template_gets_the_findings_of_the_views_rendering_it(tmp_path: Path) -> None:
+    from secreview_ls.pipeline import analyze_template
+
+    other = VIEW.replace("def page", "def other")
+    quiet = VIEW.replace("request.args['bio']", "'<b>fixed</b>'")
+    elsewhere = VIEW.replace("page.html", "other.html")
+    template = _template_project(
+        tmp_path,
+        {"views.py": VIEW, "more.py": other, "quiet.py": quiet, "elsewhere.py": elsewhere},
+        "<h1>{{ title|safe }}</h1>\n<p>\n  {{ bio|safe }}</p>\n",
+    )
+    text = template.read_text(encoding="utf-8")
+    config = Config(root=tmp_path)
+    (found,) = analyze_template(text, str(template), config, project=ProjectIndex([tmp_path])).findings
+    assert found.rule_id == "SR806" and found.path == str(template)
+    assert (found.span.start_line, found.span.start_col, found.span.end_col) == (3, 2, 16)
+    assert found.message == (
+        "`request.args['bio']` (line 5 of more.py) is written here without escaping, rendered by line 5 of "
+        "more.py (and by 1 other view: views.py): cross-site scripting"
+    )
+    assert [(Path(s.path).name if s.path else None, s.span.start_line) for s in found.flow] == [
+        ("more.py", 5), ("more.py", 5), (None, 3)
+    ]
+    assert found.fingerprint
+    assert analyze_template(text, str(template), config).findings == []  # no index: no views
+
+
+def test_a_template_finding_is_suppressed_in_the_template_or_in_the_view(tmp_path: Path) -> None:
+    from secreview_ls.pipeline import analyze_template
+
+    template = _template_project(tmp_path, {"views.py": VIEW}, "<p>{{ bio|safe }}</p>\n")
+    project = ProjectIndex([tmp_path])
+    config = Config(root=tmp_path)
+    assert len(analyze_template(template.read_text(encoding="utf-8"), str(template), config, project=project).findings) == 1
+    suppressed = "<p>{{ bio|safe }}</p>  {# secreview: ignore[SR806] -- bio is sanitized on save #}\n"
+    assert analyze_template(suppressed, str(template), config, project=project).findings == []
+    view = tmp_path / "web" / "views.py"
+    view.write_text(VIEW.replace("['bio'])", "['bio'])  # nosec SR806 -- sanitized on save"), encoding="utf-8")
+    assert analyze_template(template.read_text(encoding="utf-8"), str(template), config, project=project).findings == []
+
+
+def test_a_helper_of_another_file_rendering_the_template_follows_its_edits(tmp_path: Path) -> None:
+    """The flow goes view → helper module → template file; the helper's cached summary is
+    dropped with the template it read."""
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "p.html"
+    page.write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(
+        "from flask import render_template\n\n\ndef show(value):\n    return render_template('p.html', bio=value)\n",
+        encoding="utf-8",
+    )
+    view = tmp_path / "views.py"
+    view.write_text("from flask import request\n\nfrom helpers import show\n\n\ndef page():\n    return show(request.args['bio'])\n")
+    project = ProjectIndex([tmp_path])
+    config = Config(root=tmp_path, select=("SR806",))
+
+    def findings() -> list:  # type: ignore[type-arg]
+        return analyze_source(view.read_text(encoding="utf-8"), str(view), config, project=project).findings
+
+    (found,) = findings()
+    assert [(Path(s.path).name if s.path else None, s.note) for s in found.flow][2:] == [
+        ("helpers.py", "parameter `value` of `show()`"),
+        ("helpers.py", "passed to `render_template()`"),
+        ("p.html", "reaches `{{ bio|safe }}`: HTML written unescaped by template `p.html` (|safe)"),
+    ]
+    page.write_text("<p>{{ bio }}</p>\n", encoding="utf-8")
+    project.invalidate(page)
+    assert findings() == []

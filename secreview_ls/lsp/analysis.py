@@ -24,10 +24,13 @@ from ..pipeline import (
     analyze_cells,
     analyze_file,
     analyze_source,
+    analyze_template,
     analyze_text_file,
     by_cell,
     is_notebook_path,
     is_python_path,
+    is_template_path,
+    names_template,
     split_lines_keepends,
 )
 from ..pipeline.fixing import can_apply, fix_text
@@ -61,6 +64,8 @@ __all__ = [
     "has_safe_fix",
     "incremental_worthwhile",
     "is_python_document",
+    "is_template_document",
+    "names_template",
     "new_analyzer",
     "project_index",
     "review_document",
@@ -71,6 +76,20 @@ __all__ = [
 def is_python_document(path: str, language_id: str | None) -> bool:
     """Whether a document gets every rule (Python) or the text rules only."""
     return is_python_path(path) or (language_id or "").lower() == "python"
+
+
+def is_template_document(path: str) -> bool:
+    """Whether a (non-Python) document is a Jinja2 / Django template: a template suffix
+    (``.html``, ``.htm``, ``.jinja``, ``.jinja2``, ``.j2``, ``.djhtml``) under a ``templates``
+    folder, whatever language the editor gave it."""
+    return is_template_path(path)
+
+
+def _other_text(snapshot: DocumentSnapshot) -> AnalysisResult:
+    """A non-Python document: the text rules, and for a template its views' findings."""
+    if snapshot.template:
+        return analyze_template(snapshot.text, snapshot.path, snapshot.settings.config, project=snapshot.project)
+    return analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
 
 
 def project_index(root: Path, read: Callable[[Path], str | None]) -> ProjectIndex | None:
@@ -95,7 +114,7 @@ def analyze_document(snapshot: DocumentSnapshot, analyzer: IncrementalAnalyzer |
     if snapshot.python:
         result = (analyzer or new_analyzer(snapshot)).analyze(snapshot.text)
     else:
-        result = analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
+        result = _other_text(snapshot)
     result.findings = filter_findings(result.findings, snapshot.path, snapshot.text, snapshot.settings)
     return result
 
@@ -106,7 +125,7 @@ def analyze_whole(snapshot: DocumentSnapshot) -> AnalysisResult:
     if snapshot.python:
         result = analyze_source(snapshot.text, snapshot.path, snapshot.settings.config, project=snapshot.project)
     else:
-        result = analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
+        result = _other_text(snapshot)
     result.findings = filter_findings(result.findings, snapshot.path, snapshot.text, snapshot.settings)
     return result
 

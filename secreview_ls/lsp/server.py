@@ -64,6 +64,7 @@ class DocState:
     uri: str
     path: str
     python: bool
+    template: bool = False  # a Jinja2 / Django template file (its views' findings are shown in it)
     analyzer: IncrementalAnalyzer | None = None
     analyzer_settings: FolderSettings | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -74,6 +75,7 @@ class DocState:
     logged: frozenset[str] = frozenset()
     closed: bool = False
     dirty: bool = False  # re-analyze even if the version did not change (another file changed)
+    refresh: bool = False  # ask a pulling client to pull again once that analysis is published
     whole: bool = False  # analyze the next version whole (the incremental cache would not help)
     over_budget: bool = False  # an analysis ran over its budget: analyze whole from now on
     converted: DiagnosticCache = field(default_factory=DiagnosticCache)
@@ -283,6 +285,27 @@ class SecReviewServer(LanguageServer):
                 state.dirty = True
                 self.schedule(state.uri)
 
+    def template_edited(self, uri: str) -> None:
+        """An open template changed: its text is what views render from now on, and the open
+        Python documents naming it are analyzed again (after their debounce)."""
+        state = self._docs.get(uri)
+        document = self._document(uri)
+        if state is None or not state.template or document is None:
+            return
+        self._open_texts[_resolved(state.path)] = document.source
+        for project in self._projects.values():
+            project.invalidate(state.path)  # helpers of other files that render it summarized it
+        self._refresh_renderers(state.path)
+
+    def _refresh_renderers(self, template_path: str) -> None:
+        for other in list(self._docs.values()):
+            if not other.python or other.closed:
+                continue
+            document = self._document(other.uri)
+            if document is not None and analysis.names_template(document.source, template_path):
+                other.dirty = other.refresh = True
+                self.schedule(other.uri)
+
     # -- messages -----------------------------------------------------------------
 
     def log_message(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
@@ -335,12 +358,13 @@ class SecReviewServer(LanguageServer):
     def _snapshot(self, state: DocState, document: Document) -> DocumentSnapshot:
         settings = self.settings_for(state.path)
         text = document.source
-        if state.python:
+        if state.python or state.template:
             self._open_texts[_resolved(state.path)] = text
         return DocumentSnapshot(
             uri=state.uri,
             path=state.path,
             python=state.python,
+            template=state.template,
             text=text,
             lines=list(document.lines),
             version=document.version,
@@ -361,7 +385,8 @@ class SecReviewServer(LanguageServer):
     def open_document(self, uri: str, language_id: str | None) -> None:
         """Start tracking a document the client opened (its text is in the workspace)."""
         path = path_for(uri)
-        state = DocState(uri=uri, path=path, python=analysis.is_python_document(path, language_id))
+        python = analysis.is_python_document(path, language_id)
+        state = DocState(uri=uri, path=path, python=python, template=not python and analysis.is_template_document(path))
         previous = self._docs.get(uri)
         if previous is not None:
             self._forget(previous)
@@ -389,6 +414,8 @@ class SecReviewServer(LanguageServer):
             self._open_texts.pop(_resolved(state.path), None)
             for project in self._projects.values():
                 project.invalidate(state.path)
+            if state.template:
+                self._refresh_renderers(state.path)  # the text on disk counts again
         if not self._pull:
             extra = self.config_diagnostics.wire_for(state.path) if state is not None else []
             self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized({"uri": uri, "diagnostics": extra}))
@@ -405,7 +432,12 @@ class SecReviewServer(LanguageServer):
             if state is None or document is None or state.closed:
                 return None
             current = state.published
-            if current is not None and current.version == document.version and current.generation == self._generation:
+            if (
+                current is not None
+                and current.version == document.version
+                and current.generation == self._generation
+                and not state.dirty  # another file it depends on changed: analyzed again first
+            ):
                 return current
             if state.pending is None or state.pending.done():
                 self.schedule(uri, 0)
@@ -629,6 +661,10 @@ class SecReviewServer(LanguageServer):
         for message in sorted(logged - state.logged):
             self.log_message(f"{state.path}: {message}", types.MessageType.Info)
         state.logged = logged
+        if self._pull and state.refresh:
+            state.refresh = False
+            if self.capability("workspace.diagnostics.refresh_support", False):
+                self.workspace_diagnostic_refresh(None)  # the client would not pull an unedited view again
         if not self._pull:
             wire = outcome.wire
             if self.config_diagnostics.by_path and state.path.endswith("pyproject.toml"):

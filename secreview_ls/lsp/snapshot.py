@@ -29,3 +29,4 @@ class DocumentSnapshot:
     project: ProjectIndex | None  # the folder's cross-module index
     encoding: str  # the client's position encoding
     features: ClientFeatures
+    template: bool = False  # a template file: the text rules, and its views' findings located in it

@@ -91,6 +91,7 @@ from .result_cache import ResultCache, cache_folder
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
 from .selection import checked_configuration, config_notices, rule_id_problems, selected_rules, unknown_rule_codes
 from .sharding import Shard, shard_of
+from .templates import TEMPLATE_SUFFIXES, analyze_template, is_template_path, names_template, template_names
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -99,6 +100,7 @@ __all__ = [
     "INCOMPLETE_KINDS",
     "PYTHON_SUFFIXES",
     "REASON_RULE_ID",
+    "TEMPLATE_SUFFIXES",
     "AnalysisResult",
     "Baseline",
     "BaselineChange",
@@ -147,6 +149,7 @@ __all__ = [
     "analyze_notebook_file",
     "analyze_path",
     "analyze_source",
+    "analyze_template",
     "analyze_text_file",
     "baseline_document",
     "by_cell",
@@ -170,10 +173,12 @@ __all__ = [
     "has_python_shebang",
     "is_notebook_path",
     "is_python_path",
+    "is_template_path",
     "load_baseline",
     "load_pyproject",
     "locate_problems",
     "module_name_for",
+    "names_template",
     "notebook_file_span",
     "notebook_module",
     "parse_unified_diff",
@@ -189,6 +194,7 @@ __all__ = [
     "shard_of",
     "split_lines",
     "split_lines_keepends",
+    "template_names",
     "unknown_rule_codes",
     "updated_baseline",
     "write_baseline",

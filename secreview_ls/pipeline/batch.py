@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..engine.facts import ModuleFacts
+from ..engine.finding import Finding
 from ..engine.source import SourceFile, split_lines
 from ..engine.suppressions import parse_suppressions
 from ..engine.taint import ProjectIndex, TaintMemo
@@ -73,8 +74,12 @@ def analyze_text_file(
     text: str,
     path: str,
     config: Config | None = None,
+    *,
+    more: Sequence[tuple[Rule, Finding]] = (),
 ) -> AnalysisResult:
-    """Run the text rules (key formats, credentials in config files, ...) on a non-Python file."""
+    """Run the text rules (key formats, credentials in config files, ...) on a non-Python file;
+    ``more``: findings of this file found otherwise (a template's, by its views), finished with
+    the rules' (suppressions, thresholds, fingerprints)."""
     config = config or Config()
     result = AnalysisResult(path=path)
     refused = refusal(text, path, config)
@@ -90,7 +95,7 @@ def analyze_text_file(
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
     suppressions = [s for s in parse_suppressions(text) if s.kind != "noqa"]
-    finish_findings(result, run.raw, config, text, ctx.lines, suppressions, lambda _: None)
+    finish_findings(result, [*run.raw, *more], config, text, ctx.lines, suppressions, lambda _: None)
     return result
 
 

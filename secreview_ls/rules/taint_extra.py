@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..engine.finding import Level
-from ..engine.taint import SinkSpec, StoreSink, TaintClass
+from ..engine.taint import AttributeSink, SinkSpec, StoreSink, TaintClass
 
 FILE_PROBE = "file-probe"
 NOSQL = "nosql"
@@ -206,6 +206,27 @@ EXTRA_STORE_SINKS = (
 )
 
 # Template files rendered with a context: (template argument, context argument; -1 = keywords).
+# Response bodies set as attributes: Falcon's ``resp.text`` / ``resp.body`` / ``resp.data`` is
+# HTML only when the responder says so (Falcon answers JSON by default); ``resp.media`` is
+# serialized by the media handler (JSON), not a markup sink.
+ATTRIBUTE_SINKS = tuple(
+    AttributeSink("xss", attr, "HTML response body", ("resp", "response"), ("falcon",), html_only=True)
+    for attr in ("text", "body", "data")
+)
+
+# Methods a framework calls for a value it then uses: what a subclass's method returns.
+METHOD_RETURN_SINKS = tuple(
+    (base, "get_redirect_url", SinkSpec("redirect", "return", "redirect target returned by `get_redirect_url()`"))
+    for base in ("django.views.generic.RedirectView", "django.views.generic.base.RedirectView")
+)
+
+# Inline templates that escape their variables by default, and the context objects they render.
+AUTOESCAPED_TEMPLATES = frozenset({"django.template.Template", "django.template.base.Template"})
+TEMPLATE_CONTEXTS = frozenset(
+    {"django.template.Context", "django.template.context.Context", "django.template.RequestContext",
+     "django.template.context.RequestContext"}
+)
+
 TEMPLATE_RENDERERS = (
     SinkSpec("xss", "flask.render_template", "", ((0, "template_name_or_list"), (-1, None))),
     SinkSpec("xss", "quart.render_template", "", ((0, "template_name_or_list"), (-1, None))),

@@ -30,10 +30,14 @@ from ..engine.taint import (
     TaintSpec,
 )
 from .taint_extra import (
+    ATTRIBUTE_SINKS,
+    AUTOESCAPED_TEMPLATES,
     EXCEPTION_TEXT_CLASSES,
     EXTRA_CLASSES,
     EXTRA_STORE_SINKS,
     FILE_PROBE,
+    METHOD_RETURN_SINKS,
+    TEMPLATE_CONTEXTS,
     TEMPLATE_RENDERERS,
     extra_sinks,
 )
@@ -139,7 +143,11 @@ TAINT_CLASSES = (
         summary="Untrusted input is written into an HTML response without escaping.",
         why="Markup in the input runs as script in other users' browsers, in the site's origin: it reads "
         "their session, acts on their behalf. Render templates with autoescaping, or escape with "
-        "`markupsafe.escape` / `html.escape`; never mark input as safe.",
+        "`markupsafe.escape` / `html.escape`; never mark input as safe. Sinks: HTML responses and "
+        "returned view bodies (Bottle's unless it declares another content type), Falcon's `resp.text` / "
+        "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` or "
+        "autoescape off (in template files, the path ends at that `{{ … }}`; in a Django `Template` "
+        "built from constant text).",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
@@ -156,7 +164,8 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses where the user is redirected.",
         why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
         "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
-        "`url_has_allowed_host_and_scheme`.",
+        "`url_has_allowed_host_and_scheme`. Sinks: redirect calls and responses, a hand-written "
+        "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'
         "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
@@ -928,6 +937,10 @@ def build_spec(
         route_functions=ROUTE_FUNCTIONS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
         template_renderers=TEMPLATE_RENDERERS,
+        autoescaped_templates=AUTOESCAPED_TEMPLATES,
+        attribute_sinks=ATTRIBUTE_SINKS,
+        method_return_sinks=METHOD_RETURN_SINKS,
+        template_contexts=TEMPLATE_CONTEXTS,
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
         request_annotations=dict(REQUEST_ANNOTATIONS),

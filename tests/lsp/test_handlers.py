@@ -137,6 +137,9 @@ class FakeServer:
     def window_show_message(self, params: types.ShowMessageParams) -> None:
         self.shown.append(params)
 
+    def template_edited(self, uri: str) -> None:
+        self.calls.append(f"template_edited {uri}")
+
     def schedule(self, uri: str, delay: float | None = None) -> None:
         self.scheduled.append((uri, delay))
 
@@ -312,6 +315,7 @@ def test_a_change_to_a_document_never_opened_is_logged_not_analyzed() -> None:
     ls.open_docs[URI] = PATH
     documents.did_change(ls, params)
     assert ls.scheduled == [(URI, None)]  # the folder's debounce
+    assert ls.calls == [f"template_edited {URI}"]  # the server refreshes views if it is a template
 
 
 def test_saving_a_python_file_analyzes_it_now_and_its_importers() -> None:

@@ -7,6 +7,10 @@
 // language for several of them (TOML, key files) without other extensions.
 // editors/nvim/lua/secreview/init.lua attaches Neovim to the same list (a test
 // compares the two).
+//
+// Jinja2 and Django templates (a template suffix under a `templates` folder, whatever
+// language an extension gives them: html, jinja-html, django-html...) go to the server
+// too: it shows there the findings of the views that feed them request data.
 
 /** File-name globs (matched against the file's base name) of the non-Python files
  *  the server reports secrets in. */
@@ -33,6 +37,17 @@ export const SECRET_FILE_NAMES: readonly string[] = [
   "id_ed25519",
 ];
 
+/** Path globs of the template files the server reads: the server takes a file with one
+ *  of these suffixes under a folder named `templates` as a template. */
+export const TEMPLATE_FILE_PATTERNS: readonly string[] = [
+  "**/templates/**/*.html",
+  "**/templates/**/*.htm",
+  "**/templates/**/*.jinja",
+  "**/templates/**/*.jinja2",
+  "**/templates/**/*.j2",
+  "**/templates/**/*.djhtml",
+];
+
 export interface DocumentFilter {
   scheme: string;
   language?: string;
@@ -40,12 +55,14 @@ export interface DocumentFilter {
 }
 
 /** The language client's document selector: Python by language (saved or untitled),
- *  the secret-bearing files by name (saved files only: the name is what identifies them). */
+ *  the secret-bearing files by name and the template files by path (saved files only: the
+ *  name is what identifies them). */
 export function documentSelector(): DocumentFilter[] {
   return [
     { scheme: "file", language: "python" },
     { scheme: "untitled", language: "python" },
     ...SECRET_FILE_NAMES.map((name) => ({ scheme: "file", pattern: `**/${name}` })),
+    ...TEMPLATE_FILE_PATTERNS.map((pattern) => ({ scheme: "file", pattern })),
   ];
 }
 

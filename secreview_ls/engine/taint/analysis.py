@@ -138,7 +138,7 @@ class ModuleTaint:
             prefixes=prefixes,
         )
         self.interpreter.connect(calls, self.sinks)
-        self.summaries.connect(self.interpreter)
+        self.summaries.connect(self.interpreter, self.sinks.template_answer)
 
     # -- what was found ------------------------------------------------------------------
 

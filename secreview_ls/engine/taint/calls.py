@@ -12,7 +12,7 @@ from .conversions import escapes_quote, mapped_function, numeric_call, only_repr
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
-from .rendering import escaping_render, produced_kind
+from .rendering import escaping_render, inline_render, inline_template_kind, produced_kind, switches_off
 from .sinks import SinkChecker
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
@@ -24,17 +24,25 @@ from .values import (
     Taint,
     Val,
     add_to_rest,
+    appended,
     bound,
     cleaned,
     decoded,
     encoded,
     get_part,
     join,
+    popped,
     relabel,
     set_part,
+    unordered,
     whole,
     with_step,
 )
+
+
+def _is_int(key: str) -> bool:
+    return key.lstrip("-").isdigit()
+
 
 MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
@@ -196,14 +204,24 @@ class Calls:
         if callee is not None and callee.taint and method in spec.string_methods:
             return Val(callee.taint)
 
+        if name is not None and name in spec.template_contexts and not switches_off(node):
+            return args[0] if len(args) == 1 else Val(all_taint(None, args, kwargs))
+        inline_kind = inline_template_kind(name, node) if name is not None and name in spec.autoescaped_templates else None
+        if inline_kind is not None and not inline_kind.endswith("?"):
+            return Val(kind=inline_kind)  # built from constant text: no data in it
+        if method == "render" and receiver is not None and receiver.kind is not None and "()" in receiver.kind:
+            rendered = inline_render(spec, receiver.kind, args, kwargs, self.markup_escaped)
+            if rendered is not None:
+                return rendered
+
         # Anything else: the result depends on the receiver and the arguments.
         data = all_taint(receiver, args, kwargs)
         if callee is not None:
             data = data | callee.taint
-        kind = None
-        if name is not None:
+        kind = inline_kind  # a template built from text not known here: its render is not judged
+        if kind is None and name is not None:
             kind = name + "()"
-        elif receiver is not None and receiver.kind is not None and method is not None:
+        elif kind is None and receiver is not None and receiver.kind is not None and method is not None:
             kind = f"{receiver.kind}.{method}()"
         kind = produced_kind(spec, node, kind)
         if method == "get" and "type" in kwargs:
@@ -326,16 +344,30 @@ class Calls:
                 value = with_step(value, FlowStep(interpreter.texts.span(node), text, interpreter.step_path))
                 update(target, env, lambda base: add_to_rest(base, value))
             return EMPTY
+        if method == "append" and len(args) == 1 and not kwargs:
+            value = args[0]
+            update(target, env, lambda base: appended(base, value))  # constants too: they take a position
+            return EMPTY
         if method in MUTATORS_ADD and args:
             value = args[-1]
-            if value.taint or value.parts:
+            if method in ("insert", "appendleft"):
+                update(target, env, lambda base: unordered(add_to_rest(base, value)))
+            elif value.taint or value.parts:
                 update(target, env, lambda base: add_to_rest(base, value))
             return EMPTY
         if method in MUTATORS_EXTEND and (args or kwargs):
             value = Val(all_taint(None, args, kwargs))
             if value.taint:
                 update(target, env, lambda base: add_to_rest(base, value))
+            elif method != "update" and receiver.parts:
+                update(target, env, lambda base: add_to_rest(base, EMPTY))  # positions after it unknown
             return EMPTY
+        if method == "pop" and len(node.args) <= 1 and receiver.parts:
+            index = const_key(node.args[0]) if node.args else "-1"
+            result = popped(receiver, int(index)) if index is not None and _is_int(index) else None
+            if result is not None:
+                update(target, env, lambda base: (popped(base, int(index)) or (EMPTY, base))[1])  # type: ignore[arg-type]
+                return result[0]
         if method == "setdefault" and node.args:
             key = const_key(node.args[0])
             if key is not None and len(args) > 1:
@@ -364,6 +396,9 @@ class Calls:
             return join(Val(whole(receiver)), default) if receiver.taint or receiver.parts else default
         if method == "pop" and not node.args:
             return Val(whole(receiver))
+        if method in ("remove", "sort", "reverse") and receiver.parts:
+            update(target, env, unordered)  # the elements move
+            return EMPTY
         if method in ("remove", "discard", "clear", "sort", "reverse"):
             return EMPTY
         if method in ("copy", "items", "values", "keys"):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..facts import ModuleFacts
 from ..source import parse_quietly
-from .spec import TaintSpec
+from .spec import SinkSpec, TaintSpec
 
 _FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _FASTAPI_SKIP_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
@@ -33,6 +33,7 @@ class Entry:
     tainted: dict[str, str] = field(default_factory=dict)  # param name → description
     objects: dict[str, str] = field(default_factory=dict)  # param name → request kind
     returns_html: bool = False  # a Flask view: a returned string is the HTML response body
+    return_sinks: tuple[SinkSpec, ...] = ()  # what the framework does with the returned value
 
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -355,6 +356,25 @@ def handler_kind(
     return None
 
 
+def base_names(facts: ModuleFacts, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> set[str]:
+    """The qualified names of a class's bases, through the bases defined in the module."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = [cls]
+    while stack:
+        current = stack.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        for base in current.bases:
+            name = facts.qualname(base)
+            if name is not None:
+                found.add(name)
+            if isinstance(base, ast.Name) and base.id in classes:
+                stack.append(classes[base.id])
+    return found
+
+
 class Entries:
     """The framework entry of each function of one module, computed once (and kept by the memo
     across versions of a document, keyed by the function's node)."""
@@ -401,4 +421,10 @@ class Entries:
             entry.tainted = {}  # a helper taking the request, called with values of this module
         if self.url_rules:
             apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
+        owner = self.owner_class.get(fn)
+        if is_method and owner is not None and any(fn.name == method for _, method, _ in self.spec.method_return_sinks):
+            bases = base_names(self.facts, owner, {cls.name: cls for cls in self.owner_class.values()})
+            entry.return_sinks = tuple(
+                sink for base, method, sink in self.spec.method_return_sinks if method == fn.name and base in bases
+            )
         return entry

@@ -34,6 +34,7 @@ from .values import (
     cleaned,
     get_part,
     join,
+    position_key,
     relabel,
     set_part,
     whole,
@@ -162,6 +163,8 @@ class Interpreter:
             fn.returns = join(fn.returns, value)
             if fn.entry.returns_html and node.value is not None:
                 self.sinks.check_return(node.value, value, fn)
+            if fn.entry.return_sinks and node.value is not None:
+                self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None
@@ -346,6 +349,8 @@ class Interpreter:
         if isinstance(target, ast.Starred):
             self.assign(target.value, as_whole(value), env, fn, value_node)
             return
+        if isinstance(target, ast.Attribute) and self.spec.attribute_sinks:
+            self.sinks.check_attribute(target, value, fn)
         if value.taint or value.parts:
             spelled = self.texts.text(target)
             value = with_step(value, FlowStep.of(StepKind.ASSIGNED, spelled, self.texts.span(target), self.step_path))
@@ -413,7 +418,7 @@ class Interpreter:
                 self.eval(node.slice, env, fn)
                 return Val(whole(base))
             folded = _constant_item(base, node.slice)
-            return folded if folded is not None else get_part(base, key)
+            return folded if folded is not None else get_part(base, position_key(base, key))
         if isinstance(node, ast.Call):
             return self.calls.call(node, env, fn)
         if isinstance(node, ast.BinOp):

@@ -37,6 +37,7 @@ from .values import NO_CONST, Label, Origin, Val
 Event = tuple[Any, ...]
 # ("sum", callee node, summary or None) · ("hit", cls, sink, what, node, label)
 # ("src", text, node) · ("snk", shown, what, node) · ("proj", qualified name, summary or None)
+# ("tpl", template name, its path and unescaped writes or None)
 
 
 @dataclass
@@ -227,7 +228,7 @@ class _Mover:
             elif kind == "hit":
                 events.append((*event[:5], self.label(event[5])))
             else:
-                events.append(event)  # notes name a node; "proj" answers are other files'
+                events.append(event)  # notes name a node; "proj" and "tpl" answers are other files'
         return replace(record, events=events, summary=self.summary(record.summary), last_line=0)
 
 

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 from typing import Protocol
 
+from .spec import SinkSpec
 from .state import Env, Frame
 from .values import Label, Val
 
@@ -44,3 +45,7 @@ class SinkReporter(Protocol):
     def check_store(self, target: ast.Subscript, value: Val, env: Env, fn: Frame) -> None: ...
 
     def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None: ...
+
+    def check_attribute(self, target: ast.Attribute, value: Val, fn: Frame) -> None: ...
+
+    def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None: ...

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ from .summary import Summary
 MAX_FILE_BYTES = 2_000_000
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
 MAX_ANCESTORS = 8
+MAX_NAMING_FILES = 20_000  # Python files ``files_naming`` looks through
+_SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
+_NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 
 
 @dataclass
@@ -78,6 +82,7 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
+        self._naming: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}  # template names per file
         self._active: list[Path] = []
         self._lock = threading.RLock()
         self._recorders = threading.local()
@@ -109,7 +114,8 @@ class ProjectIndex:
     # -- public ------------------------------------------------------------------------
 
     def invalidate(self, path: str | os.PathLike[str] | None = None) -> None:
-        """Forget one file's summaries (after an edit), or everything."""
+        """Forget one file's summaries (after an edit), or everything. A file other than a module
+        (a template) takes with it the summaries of the files that read it."""
         with self._lock:
             if path is None:
                 self._loaded.clear()
@@ -118,9 +124,13 @@ class ProjectIndex:
                 self._outside.clear()
                 return
             try:
-                self._loaded.pop(Path(path).resolve(), None)
-            except OSError:
-                pass
+                resolved = Path(path).resolve()
+            except (OSError, RuntimeError):
+                return
+            self._loaded.pop(resolved, None)
+            if resolved.suffix != ".py":
+                for reader in [file for file, loaded in self._loaded.items() if resolved in loaded.calls_into]:
+                    self._loaded.pop(reader, None)
 
     def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
         """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
@@ -164,6 +174,11 @@ class ProjectIndex:
     def template_text(self, name: str, from_path: str | os.PathLike[str]) -> str | None:
         """The text of template ``name`` (``"profile.html"``) from a ``templates/`` folder next to
         the importing file or one of its ancestors, or under a root; None when there is none."""
+        found = self.template_file(name, from_path)
+        return found[1] if found is not None else None
+
+    def template_file(self, name: str, from_path: str | os.PathLike[str]) -> tuple[Path, str] | None:
+        """The file and text of template ``name`` (see ``template_text``)."""
         relative = Path(name)
         if relative.is_absolute() or ".." in relative.parts or not name.strip():
             return None
@@ -180,8 +195,59 @@ class ProjectIndex:
                 file = directory / "templates" / relative
                 if file.is_file():
                     self._record_read(file)
-                    return self._text(file)[0]
+                    text = self._text(file)[0]
+                    return (file, text) if text is not None else None
         return None
+
+    def files_naming(self, names: Iterable[str]) -> list[Path]:
+        """The project's Python files that name one of ``names`` in a string literal
+        (``"people/bio.html"``): the views that may render a template. Files are walked under
+        the roots (hidden folders, virtual environments and installed packages left out, at most
+        ``MAX_NAMING_FILES``); what each one names is kept until its size or time changes."""
+        wanted = frozenset(names)
+        found: list[Path] = []
+        for path in self._python_files():
+            if self._literals(path) & wanted:
+                found.append(path)
+        return found
+
+    def text_of(self, path: Path) -> str | None:
+        """The text of a project file: an open document's, else the disk's."""
+        text = self._read(path) if self._read is not None else None
+        return text if text is not None else _read_disk(path)
+
+    def _python_files(self) -> list[Path]:
+        files: list[Path] = []
+        for root in self.roots:
+            for directory, folders, names in os.walk(root):
+                folders[:] = sorted(
+                    f for f in folders if not f.startswith(".") and f not in _SKIPPED_FOLDERS
+                    and not os.path.exists(os.path.join(directory, f, "pyvenv.cfg"))
+                )
+                files.extend(Path(directory, name) for name in sorted(names) if name.endswith(".py"))
+                if len(files) >= MAX_NAMING_FILES:
+                    return files[:MAX_NAMING_FILES]
+        return files
+
+    def _literals(self, path: Path) -> frozenset[str]:
+        """The template-like names ``path`` writes in string literals."""
+        text = self._read(path) if self._read is not None else None
+        if text is not None:
+            return frozenset(_NAMED.findall(text))
+        try:
+            info = path.stat()
+        except OSError:
+            return frozenset()
+        stamp = (info.st_mtime_ns, info.st_size)
+        with self._lock:
+            known = self._naming.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        text = _read_disk(path)
+        literals = frozenset(_NAMED.findall(text)) if text is not None else frozenset()
+        with self._lock:
+            self._naming[path] = (stamp, literals)
+        return literals
 
     # -- internals -------------------------------------------------------------------------
 

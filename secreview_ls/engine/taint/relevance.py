@@ -141,10 +141,10 @@ class Relevance:
         index = self.index
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             entry = self.entries.entry(scope, index.is_method(scope))
-            if entry.returns_html and self.spec.return_sinks:
+            if (entry.returns_html and self.spec.return_sinks) or entry.return_sinks:
                 return True
         scope_facts = self.scopes.of(scope)
-        if self.spec.store_sinks and scope_facts.stores:
+        if (self.spec.store_sinks or self.spec.attribute_sinks) and scope_facts.stores:
             return True
         for node, name in scope_facts.calls:
             func = node.func

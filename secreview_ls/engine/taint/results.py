@@ -69,6 +69,12 @@ class Results:
         if self.recordings:
             self.recordings[-1].append(("proj", name, summary))
 
+    def record_template(self, name: str, answer: object) -> None:
+        """A function's analysis read template ``name`` and found this (a path and its unescaped
+        writes, or None)."""
+        if self.recordings:
+            self.recordings[-1].append(("tpl", name, answer))
+
     def skip(self, reason: str) -> None:
         self.skipped.append(reason)
 

@@ -24,7 +24,7 @@ class ScopeFacts:
 
     calls: tuple[tuple[ast.Call, str | None], ...]  # in source order, with the callee's qualified name
     gives: bool  # returns or yields a value, or stores into an attribute
-    stores: bool  # stores into a subscript
+    stores: bool  # stores into a subscript, or into an attribute some attribute sink writes
     mentions_source: bool  # names a source, or calls a source method
     direct: frozenset[str]  # names called as ``f(...)`` or ``x.f(...)``
     loaded: frozenset[str]  # names read
@@ -102,6 +102,7 @@ class ScopeTable:
         facts = self.facts
         source_names, prefixes, wanted = self._source_names()
         method_sources = self.spec.method_sources
+        sink_attrs = {sink.attr for sink in self.spec.attribute_sinks}
         calls: list[ast.Call] = []
         direct: set[str] = set()
         loaded: set[str] = set()
@@ -130,6 +131,7 @@ class ScopeTable:
             elif isinstance(node, ast.Attribute):
                 if isinstance(node.ctx, ast.Store):
                     gives = True
+                    stores = stores or node.attr in sink_attrs
             elif isinstance(node, ast.Subscript):
                 if isinstance(node.ctx, ast.Store):
                     stores = True

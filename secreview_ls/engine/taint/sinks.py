@@ -13,7 +13,7 @@ from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
-from .templates import unescaped_names
+from .templates import UnescapedWrite, first_writes
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -64,6 +64,27 @@ def _at_keys(value: Val, keys: frozenset[str], depth: int = 0) -> frozenset:
     return frozenset(found)
 
 
+def _context_items(context: ast.AST, value: Val, names: Iterable[str]) -> list[tuple[str, ast.AST, Val]]:
+    """The values a template context gives the variables ``names``: a dict literal's items, the
+    known keys of a dict built elsewhere, or the whole of a dict that is data itself
+    (``request.args``): (variable, where it is shown, value)."""
+    found: list[tuple[str, ast.AST, Val]] = []
+    if isinstance(context, ast.Dict):
+        for key, item in zip(context.keys, context.values, strict=False):
+            if isinstance(key, ast.Constant) and key.value in names:
+                found.append((str(key.value), item, value.part(repr(key.value)) or EMPTY))
+        return found
+    for name in names:
+        part = value.part(repr(name))
+        if part is None and value.part("*") is not None:
+            part = Val(whole(value.part("*") or EMPTY))  # a key the analysis did not follow
+        if part is None:
+            part = Val(value.taint)  # the dict is data itself: every key is
+        if part.taint or part.parts:
+            found.append((name, context, part))
+    return found
+
+
 class SinkChecker:
     """Checks calls, subscript stores and view returns against the sinks of the spec."""
 
@@ -82,7 +103,7 @@ class SinkChecker:
         project: object | None = None,
     ) -> None:
         self.project = project  # finds template files (``template_text``)
-        self._templates: dict[str, frozenset[str]] = {}
+        self._templates: dict[str, tuple[str, dict[str, UnescapedWrite]] | None] = {}
         self.facts = facts
         self.spec = spec
         self.sinks_by_name, self.sinks_by_method = sinks
@@ -202,45 +223,65 @@ class SinkChecker:
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
 
-    def _unescaped(self, template: str) -> frozenset[str]:
-        known = self._templates.get(template)
-        if known is None:
-            reader = getattr(self.project, "template_text", None)
-            text = reader(template, self.path) if reader is not None else None
-            known = self._templates[template] = unescaped_names(text) if text else frozenset()
+    def _unescaped(self, template: str) -> tuple[str, dict[str, UnescapedWrite]] | None:
+        """The template file's path and its first unescaped write of each variable (None: no
+        such file, or it escapes everything)."""
+        if template in self._templates:
+            known = self._templates[template]
+        else:
+            finder = getattr(self.project, "template_file", None)
+            found = finder(template, self.path) if finder is not None else None
+            writes = first_writes(found[1]) if found is not None and found[1] else {}
+            known = self._templates[template] = (str(found[0]), writes) if found is not None and writes else None
+        self.results.record_template(template, known)
         return known
+
+    def template_answer(self, template: str) -> tuple[str, dict[str, UnescapedWrite]] | None:
+        """What reading ``template`` gives in this run (a replayed analysis compares it with the
+        answer it recorded)."""
+        return self._unescaped(template)
 
     def _check_template(
         self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
     ) -> None:
-        """Context variables of a rendered template file that the template writes unescaped."""
+        """Context variables of a rendered template file that the template writes unescaped: the
+        flow goes on into the template, to the ``{{ … }}`` that writes the value."""
         (at, keyword), (context_at, context_keyword) = renderer.args[:2]
-        template = node.args[at] if len(node.args) > at else None
+        named: object = args[at].const if len(node.args) > at and len(args) > at else NO_CONST
         for kw in node.keywords:
             if kw.arg == keyword:
-                template = kw.value
-        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
+                named = kwargs.get(keyword, EMPTY).const
+        if not isinstance(named, str):
+            return  # a template name known only at run time
+        known = self._unescaped(named)
+        if known is None:
             return
-        names = self._unescaped(template.value)
-        if not names:
-            return
-        shown = f"{short_text(self.facts.spelled(node.func))}()"
+        template_path, writes = known
+        spelled = short_text(self.facts.spelled(node.func))
         found: list[tuple[str, ast.AST, Val]] = []
         if context_at < 0:
-            found = [(kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)) for kw in node.keywords if kw.arg in names]
+            for kw in node.keywords:
+                if kw.arg in writes:
+                    found.append((kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)))
+                elif kw.arg is None:  # ``**context``
+                    found.extend(_context_items(kw.value, kwargs.get(None, EMPTY), writes))
         else:
             context = node.args[context_at] if len(node.args) > context_at else None
             value = args[context_at] if context is not None else EMPTY
             for kw in node.keywords:
                 if kw.arg == context_keyword:
                     context, value = kw.value, kwargs.get(kw.arg, EMPTY)
-            if isinstance(context, ast.Dict):
-                for key, item in zip(context.keys, context.values, strict=False):
-                    if isinstance(key, ast.Constant) and key.value in names:
-                        found.append((str(key.value), item, value.part(repr(key.value)) or EMPTY))
+            if context is not None:
+                found.extend(_context_items(context, value, writes))
         for variable, item, value in found:
-            what = f"`{variable}` written unescaped by template `{template.value}` (|safe or autoescape off)"
-            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn)
+            write = writes[variable]
+            shown = short_text(write.text)
+            what = f"HTML written unescaped by template `{named}` ({write.why})"
+            steps = (
+                FlowStep.of(StepKind.PASSED, spelled, self.texts.span(item), self.step_path),
+                FlowStep.of(StepKind.SINK, shown, write.span, template_path, what),
+            )
+            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
@@ -421,19 +462,23 @@ class SinkChecker:
         fn: Frame,
         *,
         remote_only: bool = False,
+        steps: tuple[FlowStep, ...] | None = None,
     ) -> None:
+        """A value reached a sink: a hit (from a source) or an effect (from a parameter).
+        ``steps``: the last steps of its flow, when not the one step at ``arg_node``."""
         self.results.note_sink(shown, sink.what, where)
         labels = whole(value)
         if not labels:
             return
-        step = FlowStep.of(StepKind.SINK, shown, self.texts.span(arg_node), self.step_path, sink.what)
+        if steps is None:
+            steps = (FlowStep.of(StepKind.SINK, shown, self.texts.span(arg_node), self.step_path, sink.what),)
         for lab in in_order(labels):
             if lab.is_clean_for(sink.cls):
                 continue
             if lab.origin.kind == "source":
                 if lab.origin.local and (remote_only or sink.cls not in self.spec.local_classes):
                     continue
-                self.results.record_hit(sink.cls, shown, sink.what, where, lab.with_step(step))
+                self.results.record_hit(sink.cls, shown, sink.what, where, lab.with_steps(steps))
             elif fn.summary is not None:
                 effect = Effect(
                     lab.origin.index,
@@ -442,12 +487,70 @@ class SinkChecker:
                     shown,
                     sink.what,
                     lab.cleaned,
-                    (*lab.steps, step),
+                    (*lab.steps, *steps),
                     self.path,
                     where,
                     remote_only,
                 )
                 fn.add_effect(effect)
+
+    def check_attribute(self, target: ast.Attribute, value: Val, fn: Frame) -> None:
+        """``resp.text = value`` where the attribute is a response body (of an HTML response)."""
+        receiver = target.value
+        if not (isinstance(receiver, ast.Name) and (value.taint or value.parts)):
+            return
+        for sink in self.spec.attribute_sinks:
+            if sink.attr != target.attr or receiver.id not in sink.receivers or not self._imported(sink.requires_import):
+                continue
+            if sink.html_only and not self._declares_html(target, receiver.id):
+                continue
+            shown = f"{receiver.id}.{target.attr}"
+            self._reached(SinkSpec(sink.cls, shown, sink.what), shown, target, target, value, fn)
+
+    def _declares_html(self, node: ast.AST, receiver: str) -> bool:
+        """Whether the enclosing function declares ``receiver``'s content type an HTML type."""
+        declared = self._content_type_of(node, receiver)
+        return declared is not None and "html" in declared
+
+    def _content_type_of(self, node: ast.AST, receiver: str) -> str | None:
+        """The content type the enclosing function declares for ``receiver`` (lower case):
+        ``receiver.content_type = "text/html"`` (or a constant such as ``falcon.MEDIA_HTML``,
+        given by its name), or ``receiver.set_header("Content-Type", "text/html")``; None when
+        it declares none that is a constant."""
+        function = self.facts.enclosing_function(node)
+        if function is None:
+            return None
+        found: str | None = None
+        for statement in ast.walk(function):
+            declared: ast.expr | None = None
+            if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == "content_type" and isinstance(t.value, ast.Name)
+                and t.value.id == receiver for t in statement.targets
+            ):
+                declared = statement.value
+            elif (
+                isinstance(statement, ast.Call)
+                and isinstance(statement.func, ast.Attribute)
+                and statement.func.attr in ("set_header", "append_header")
+                and isinstance(statement.func.value, ast.Name)
+                and statement.func.value.id == receiver
+                and len(statement.args) == 2
+                and isinstance(statement.args[0], ast.Constant)
+                and str(statement.args[0].value).lower() == "content-type"
+            ):
+                declared = statement.args[1]
+            if declared is None:
+                continue
+            if isinstance(declared, ast.Constant) and isinstance(declared.value, str):
+                found = declared.value.lower()
+            elif (name := self.facts.qualname(declared)) is not None:
+                found = name.lower()
+        return found
+
+    def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None:
+        """A value returned from a method whose return value the framework uses (a redirect target)."""
+        for sink in sinks:
+            self._reached(sink, sink.name, node, node, Val(whole(value)), fn)
 
     def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """A value returned from a view whose return value is the HTML response body."""
@@ -460,5 +563,8 @@ class SinkChecker:
         labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
         if not labels:
             return
+        declared = self._content_type_of(node, "response")  # Bottle's global ``response``
+        if declared is not None and "html" not in declared:
+            return  # a text/plain or JSON body is not rendered as HTML
         for sink in self.spec.return_sinks:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)

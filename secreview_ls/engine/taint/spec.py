@@ -115,6 +115,21 @@ class StoreSink:
 
 
 @dataclass(frozen=True)
+class AttributeSink:
+    """``<receiver>.<attr> = value`` where the receiver is a name spelled one of ``receivers``,
+    in a module importing one of ``requires_import``. ``html_only``: a response body, a sink only
+    where the function declares that receiver's content type HTML (``resp.content_type =
+    falcon.MEDIA_HTML``): other bodies are not rendered as HTML."""
+
+    cls: str
+    attr: str
+    what: str
+    receivers: tuple[str, ...]
+    requires_import: tuple[str, ...] = ()
+    html_only: bool = False
+
+
+@dataclass(frozen=True)
 class TaintSpec:
     """Everything the engine needs to know about taint classes, sources, sinks and sanitizers."""
 
@@ -192,6 +207,17 @@ class TaintSpec:
     # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
     # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
     template_renderers: tuple[SinkSpec, ...] = ()
+    # attribute stores that are sinks (``resp.text = ...`` in a Falcon responder)
+    attribute_sinks: tuple[AttributeSink, ...] = ()
+    # methods a framework calls and uses the return value of: (base class, method name, sink);
+    # what the method of a subclass returns reaches the sink (``RedirectView.get_redirect_url``)
+    method_return_sinks: tuple[tuple[str, str, SinkSpec], ...] = ()
+    # template classes that escape every variable unless the template says otherwise
+    # (``django.template.Template``): ``render`` of one built from a constant text escapes all
+    # but the variables that text writes with ``|safe`` or inside an autoescape-off block
+    autoescaped_templates: frozenset[str] = frozenset()
+    # context classes a template is rendered with (``django.template.Context(dict)``): the dict
+    template_contexts: frozenset[str] = frozenset()
     # classes for which the text of an exception caught in a request handler is untrusted
     exception_text_classes: frozenset[str] = frozenset()
     # one row per taint class

@@ -5,6 +5,7 @@ function whose recorded analysis would come out the same is replayed instead."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
@@ -60,10 +61,13 @@ class Summaries:
         self._in_progress: set[ast.AST] = set()
         self._stack_depth = 0
         self._functions: set[ast.AST] | None = None
+        self.template_answer: Callable[[str], object] | None = None  # what reading a template gives now
 
-    def connect(self, interpreter: Evaluator) -> None:
-        """The interpreter that runs the functions (it asks for summaries in turn)."""
+    def connect(self, interpreter: Evaluator, template_answer: Callable[[str], object] | None = None) -> None:
+        """The interpreter that runs the functions (it asks for summaries in turn), and where a
+        replay reads templates again."""
         self.interpreter = interpreter
+        self.template_answer = template_answer
 
     def of(self, fn: FunctionNode) -> Summary | None:
         """The summary of a function of this module (None: cut short, or recursive)."""
@@ -175,6 +179,9 @@ class Summaries:
                     results.note_cleared(event[1], event[2])
                 elif kind == "proj":
                     if not same_summary(self.of_project(event[1]), event[2]):
+                        return False
+                elif kind == "tpl":
+                    if self.template_answer is None or self.template_answer(event[1]) != event[2]:
                         return False
             return not results.poisoned
         finally:

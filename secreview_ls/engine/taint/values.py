@@ -76,6 +76,12 @@ class Label:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
         return Label(self.origin, self.cleaned, steps)
 
+    def with_steps(self, added: tuple[FlowStep, ...]) -> Label:
+        label = self
+        for step in added:
+            label = label.with_step(step)
+        return label
+
     def cleaned_for(self, classes: frozenset[str]) -> Label:
         if classes <= self.cleaned:
             return self
@@ -252,9 +258,69 @@ def join(a: Val, b: Val) -> Val:
     if a.parts or b.parts:
         keys = sorted({k for k, _ in a.parts} | {k for k, _ in b.parts})
         parts = tuple((k, join(a.part(k) or EMPTY, b.part(k) or EMPTY)) for k in keys)
+        if a.parts and b.parts and "*" not in keys and _positions(a) != _positions(b):
+            # Sequences of different lengths: the positions after the shorter one's end are no
+            # longer known (an ``append`` after the join does not know where it lands).
+            parts = tuple(sorted((*parts, ("*", EMPTY)), key=lambda kv: kv[0]))
     kind = a.kind if a.kind == b.kind else None
     const = a.const if a.const is not NO_CONST and a.const == b.const else NO_CONST
     return Val(taint, parts, kind, const)
+
+
+def _positions(val: Val) -> frozenset[str]:
+    return frozenset(key for key, _ in val.parts if key.isdigit())
+
+
+def known_length(val: Val) -> int | None:
+    """The length of a sequence whose every element's position is known (parts ``0`` … ``n-1``
+    and no unknown-position part); None otherwise."""
+    if val.part("*") is not None:
+        return None
+    count = len(val.parts)
+    if any(key != str(index) for index, (key, _) in enumerate(sorted(val.parts, key=lambda kv: int(kv[0]) if kv[0].isdigit() else -1))):
+        return None
+    return count
+
+
+def position_key(val: Val, key: str) -> str:
+    """A negative index (``-1``) as the position it reads in a sequence of known length."""
+    if key[:1] == "-" and key[1:].isdigit():
+        length = known_length(val)
+        if length is not None and length - int(key[1:]) >= 0:
+            return str(length - int(key[1:]))
+    return key
+
+
+def appended(val: Val, new: Val) -> Val:
+    """``val.append(new)``: at the next position when every position is known."""
+    length = known_length(val)
+    if length is None or length + 1 >= MAX_PARTS:
+        return add_to_rest(val, new)
+    return set_part(val, str(length), new if new.const is NO_CONST else EMPTY)
+
+
+def popped(val: Val, index: int) -> tuple[Val, Val] | None:
+    """``val.pop(index)`` (``0`` or ``-1``) on a sequence with known positions: the element and
+    the sequence after it; None when the positions are not known."""
+    length = known_length(val)
+    if not length:
+        return None
+    at = index if index >= 0 else length + index
+    if not 0 <= at < length:
+        return None
+    element = get_part(val, str(at))
+    rest = [(str(i if i < at else i - 1), part) for i, part in ((int(k), v) for k, v in val.parts) if i != at]
+    rest.sort(key=lambda kv: kv[0])
+    return element, Val(val.taint, tuple(rest), val.kind)
+
+
+def unordered(val: Val) -> Val:
+    """The sequence after a change that moves its elements (``sort``, ``insert``, ``remove``):
+    every element at an unknown position."""
+    if not val.parts:
+        return Val(val.taint, (("*", EMPTY),), val.kind)
+    inner = frozenset().union(*(whole(v) for _, v in val.parts))
+    return Val(val.taint, (("*", Val(bound(inner))),), val.kind)
 
 
 def map_labels(val: Val, fn) -> Val:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ def did_change(ls: SecReviewServer, params: types.DidChangeTextDocumentParams) -
         ls.log_message(f"ignored a change to {uri}, which was never opened", types.MessageType.Warning)
         return
     ls.schedule(uri)
+    ls.template_edited(uri)
 
 
 def did_save(ls: SecReviewServer, params: types.DidSaveTextDocumentParams) -> None:

@@ -7,7 +7,8 @@
 -- Neovim 0.8-0.10: vim.lsp.start on FileType.
 -- Neovim 0.7: vim.lsp.start_client + vim.lsp.buf_attach_client on FileType.
 -- Files matched by name (`patterns`: .env, YAML, JSON, TOML, INI, key files...)
--- are attached on BufReadPost/BufNewFile, whatever their filetype.
+-- and template files matched by path (`template_patterns`: */templates/*.html, .jinja2,
+-- .j2 ...) are attached on BufReadPost/BufNewFile, whatever their filetype.
 
 local M = {}
 
@@ -55,6 +56,17 @@ M.defaults = {
     "id_dsa",
     "id_ecdsa",
     "id_ed25519",
+  },
+  -- Jinja2 / Django template files (autocmd patterns, matched against the full path): the
+  -- server shows in them the findings of the views that feed them request data. Keep in
+  -- step with TEMPLATE_FILE_PATTERNS in editors/vscode/src/documents.ts.
+  template_patterns = {
+    "*/templates/*.html",
+    "*/templates/*.htm",
+    "*/templates/*.jinja",
+    "*/templates/*.jinja2",
+    "*/templates/*.j2",
+    "*/templates/*.djhtml",
   },
   root_markers = { "pyproject.toml", "setup.cfg", "setup.py", ".git" },
   -- Sent as initializationOptions and answered for workspace/configuration
@@ -322,7 +334,8 @@ function M.attach(bufnr)
   return vim.lsp.start(client_config(M.find_root(bufnr)), { bufnr = bufnr })
 end
 
---- Whether a buffer's file name matches one of the `patterns`.
+--- Whether a buffer's file name matches one of the `patterns`, or its path one of the
+--- `template_patterns`.
 function M.matches_pattern(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
   if name == "" then
@@ -331,6 +344,12 @@ function M.matches_pattern(bufnr)
   local tail = vim.fn.fnamemodify(name, ":t")
   for _, pattern in ipairs(M.config.patterns or {}) do
     if vim.fn.match(tail, vim.fn.glob2regpat(pattern)) ~= -1 then
+      return true
+    end
+  end
+  local full = vim.fn.fnamemodify(name, ":p")
+  for _, pattern in ipairs(M.config.template_patterns or {}) do
+    if vim.fn.match(full, vim.fn.glob2regpat(pattern)) ~= -1 then
       return true
     end
   end
@@ -400,6 +419,7 @@ local function validate(opts)
     extra_args = { opts.extra_args, "table", true },
     filetypes = { opts.filetypes, "table", true },
     patterns = { opts.patterns, "table", true },
+    template_patterns = { opts.template_patterns, "table", true },
     root_markers = { opts.root_markers, "table", true },
     settings = { opts.settings, "table", true },
     autostart = { opts.autostart, "boolean", true },
@@ -415,7 +435,7 @@ function M.setup(opts)
   validate(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   -- Lists replace, they do not merge by index.
-  for _, key in ipairs({ "cmd", "extra_args", "filetypes", "patterns", "root_markers" }) do
+  for _, key in ipairs({ "cmd", "extra_args", "filetypes", "patterns", "template_patterns", "root_markers" }) do
     if opts[key] ~= nil then
       M.config[key] = vim.deepcopy(opts[key])
     end
@@ -464,6 +484,16 @@ function M.setup(opts)
         M.attach(args.buf)
       end,
       desc = "secreview: attach the language server to configuration and key files",
+    })
+  end
+  if #(M.config.template_patterns or {}) > 0 then
+    vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
+      group = augroup,
+      pattern = M.config.template_patterns,
+      callback = function(args)
+        M.attach(args.buf)
+      end,
+      desc = "secreview: attach the language server to template files",
     })
   end
   -- Buffers that were already open when setup ran.

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { documentSelector, globToRegExp, isServedFile, SECRET_FILE_NAMES } from "../documents";
+import { documentSelector, globToRegExp, isServedFile, SECRET_FILE_NAMES, TEMPLATE_FILE_PATTERNS } from "../documents";
 
 test("Python by language, saved or untitled", () => {
   const selector = documentSelector();
@@ -43,7 +43,7 @@ test("other files are left alone", () => {
 
 test("every name has its pattern, saved files only", () => {
   const patterns = documentSelector().filter((f) => f.pattern !== undefined);
-  assert.equal(patterns.length, SECRET_FILE_NAMES.length);
+  assert.equal(patterns.length, SECRET_FILE_NAMES.length + TEMPLATE_FILE_PATTERNS.length);
   assert.ok(patterns.every((f) => f.scheme === "file" && f.language === undefined));
 });
 
@@ -53,4 +53,21 @@ test("globs: ** crosses folders, * does not", () => {
   assert.ok(!globToRegExp("*.env").test("a/x.env"));
   assert.ok(!globToRegExp("**/.env").test("a/x.env"));
   assert.ok(globToRegExp("**/.env.*").test("/a/.env.local"));
+});
+
+test("Jinja2 and Django templates under a templates folder, whatever their language", () => {
+  for (const file of [
+    "/p/app/templates/page.html",
+    "/p/app/templates/people/bio.html",
+    "/p/templates/base.jinja2",
+    "/p/web/templates/mail/welcome.j2",
+    "/p/blog/templates/blog/post.djhtml",
+    "C:\\p\\app\\templates\\page.htm",
+  ]) {
+    assert.ok(isServedFile(file, "jinja-html"), file);
+    assert.ok(isServedFile(file, "html"), file);
+  }
+  for (const file of ["/p/site/index.html", "/p/templates.html", "/p/app/templates/readme.md"]) {
+    assert.ok(!isServedFile(file, "html"), file);
+  }
 });
