@@ -97,7 +97,9 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     "so with `usedforsecurity=False`, which also keeps them working on FIPS-mode systems. Results "
     "stored under security-sounding names (password, token, signature, ...) or fed such values are "
     "reported at high severity. A digest that only names or tells apart data (stored as a cache key, "
-    "ETag, checksum, id, file or lock name, fingerprint) or reshapes random bytes is not reported; "
+    "ETag, checksum, id, file or lock name, fingerprint) or reshapes random bytes is not reported, "
+    "nor is one a helper returns when every caller in the module stores it so, or a short helper named "
+    "for its algorithm (an SQL `MD5()` function) that no caller uses for security; "
     "one whose use is not visible is a low-confidence note.",
     bad="import hashlib\npassword_hash = hashlib.md5(password.encode()).hexdigest()",
     good="import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n"
