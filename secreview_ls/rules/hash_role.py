@@ -158,12 +158,35 @@ def _provided_by_name(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFun
     """``def sqlite_md5(text): return md5(text.encode()).hexdigest()``: a short function named
     for the algorithm hands it out to callers who asked for it by name (an SQL ``MD5()``
     function, a protocol's digest helper); the use, if any, is theirs."""
-    if not set(re.findall(r"[a-z]+\d*", function.name.lower())) & _ALGORITHM_WORDS:
+    algorithms = set(re.findall(r"[a-z]+\d*", function.name.lower())) & _ALGORITHM_WORDS
+    if not algorithms:
         return None
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    if len(body) > 3 or _a_caller_secures(ctx, function):
+    if len(body) > 3 or not _registered_by_name(ctx, function, algorithms) or _a_caller_secures(ctx, function):
         return None
     return f"provides the algorithm by name (`{function.name}`)"
+
+
+def _registered_by_name(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, algorithms: set[str]) -> bool:
+    """The helper is handed over only together with its algorithm's name
+    (``create_function("MD5", 1, sqlite_md5)``) or called directly: whoever uses it asked for
+    that algorithm. Stored as a value anywhere else (``digest_method = staticmethod(sha1)``),
+    its use is not visible here."""
+    handed = False
+    for reference in ctx.facts.nodes(ast.Name):
+        assert isinstance(reference, ast.Name)
+        if reference.id != function.name or not isinstance(reference.ctx, ast.Load):
+            continue
+        parent = ctx.facts.parent(reference)
+        if isinstance(parent, ast.Call) and parent.func is reference:
+            continue
+        named = isinstance(parent, ast.Call) and any(
+            isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.lower() in algorithms for a in parent.args
+        )
+        if not named:
+            return False
+        handed = True
+    return handed
 
 
 def _calls_of(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
