@@ -38,6 +38,10 @@ REWRITES: dict[str, tuple[str, dict[int, str]]] = {
     "SR301": ("crypto/hashes.py", {
         46: "    mac = hashlib.sha1(key + host.encode(), usedforsecurity=False).digest()  # expect: SR301",
         60: "    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()  # expect: SR301",
+        88: "    return hashlib.md5(data, usedforsecurity=False).hexdigest()  # expect: SR301",
+        107: '        return hashlib.sha1("|".join(values).encode(), usedforsecurity=False).hexdigest()  # expect: SR301',
+        116: '    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()  # expect: SR301',
+        130: "    return hashlib.sha1(data, usedforsecurity=False)  # expect: SR301",
     }),
     "SR401": ("deserialization/loaders.py", {
         13: "    unsafe = yaml.safe_load(stream)  # expect: SR401",

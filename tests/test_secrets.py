@@ -331,6 +331,17 @@ def test_test_code_drops_generic_rules_and_lowers_provider_confidence() -> None:
     assert ids(strict) == ["SR780", "SR762"]
 
 
+def test_private_keys_in_test_code_are_fixtures_but_service_credentials_are_not() -> None:
+    token = TOKENS["SR762"]
+    key_module = f'KEY = """{PRIVATE_KEY}"""\nGITHUB_TOKEN = "{token}"\n'
+    assert ids(text_findings(key_module, "app/keys.py")) == ["SR768", "SR762"]
+    for test_path in ("tests/keydata.py", "src/pkg/test/test_keys.py", "test/integration/vars/main.yml"):
+        assert ids(text_findings(key_module, test_path)) == ["SR762"]
+    strict = text_findings(key_module, "tests/keydata.py", test_code="strict")
+    assert ids(strict) == ["SR768", "SR762"]
+    assert str(strict[0].severity) == "medium" and str(strict[0].confidence) == "low"
+
+
 @pytest.mark.parametrize("path", ["README.md", "docs/setup.rst", "pkg-1.0.dist-info/METADATA", ".env.example"])
 def test_documentation_gets_low_confidence_and_no_generic_findings(path: str) -> None:
     text = f"DB_PASSWORD=Pr0d-s3cret!\nexport GITHUB_TOKEN={TOKENS['SR762']}\n"

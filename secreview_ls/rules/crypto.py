@@ -5,6 +5,7 @@ call itself is the finding, are a row of ``banned_calls``."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from ..engine.evidence import Judgement
@@ -12,7 +13,7 @@ from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
 from .hash_role import fed_values, names_data_only, random_input
-from .judge import destination_names, identifier_words, int_value, security_word, static_string
+from .judge import callee_tail, destination_names, identifier_words, int_value, security_word, static_string
 
 _WEAK_HASH_NAMES = frozenset({"md2", "md4", "md5", "sha", "sha1", "sha-1", "ripemd160"})
 _HASHLIB_WEAK = {f"hashlib.{n}": n for n in ("md4", "md5", "sha1", "sha")}
@@ -97,7 +98,9 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     "so with `usedforsecurity=False`, which also keeps them working on FIPS-mode systems. Results "
     "stored under security-sounding names (password, token, signature, ...) or fed such values are "
     "reported at high severity. A digest that only names or tells apart data (stored as a cache key, "
-    "ETag, checksum, id, file or lock name, fingerprint) or reshapes random bytes is not reported; "
+    "ETag, checksum, id, file or lock name, fingerprint) or reshapes random bytes is not reported, "
+    "nor is one a helper returns when every caller in the module stores it so, or a short helper named "
+    "for its algorithm (an SQL `MD5()` function) that no caller uses for security; "
     "one whose use is not visible is a low-confidence note.",
     bad="import hashlib\npassword_hash = hashlib.md5(password.encode()).hexdigest()",
     good="import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n"
@@ -529,6 +532,30 @@ def _cert_none_beside(ctx: RuleContext, node: ast.Assign, target: ast.Attribute)
     return False
 
 
+_OWN_VERIFIER = re.compile(
+    r"match_?hostname|verify_?peer_?certs?|verify_?hostname|assert_?fingerprint|verify_?cert(?:ificate)?_?chain",
+    re.IGNORECASE,
+)
+
+
+def _own_verifier(ctx: RuleContext) -> bool:
+    """The module defines or calls its own certificate and hostname verifier
+    (``match_hostname``, ``_verify_peercerts_impl``, ``assert_fingerprint``): turning
+    OpenSSL's hostname check off hands the check to it."""
+    functions = (f.name for f in ctx.facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef))  # type: ignore[attr-defined]
+    called = (callee_tail(c) or "" for c in ctx.facts.nodes(ast.Call))  # type: ignore[arg-type]
+    return any(_OWN_VERIFIER.search(name) for name in (*functions, *called))
+
+
+def _initial_state(ctx: RuleContext, target: ast.Attribute) -> bool:
+    """``self.check_hostname = False`` in ``__init__``: a class implementing a context sets its
+    own starting values (those of the standard ``SSLContext``); its users configure it."""
+    if not (isinstance(target.value, ast.Name) and target.value.id == "self"):
+        return False
+    function = ctx.facts.enclosing_function(target)
+    return function is not None and function.name == "__init__"
+
+
 @rule(
     id="SR309",
     name="tls-unverified-context",
@@ -542,7 +569,10 @@ def _cert_none_beside(ctx: RuleContext, node: ast.Assign, target: ast.Attribute)
     "and read or change the traffic. `ssl._create_unverified_context()`, `CERT_NONE` and "
     "`check_hostname = False` all open that door. A setting made only under a condition on a "
     "verification option (`if not validate_certs:`) or on a missing server name is the caller's "
-    "explicit choice and is not reported; `check_hostname = False` next to `CERT_NONE` is one finding.",
+    "explicit choice and is not reported; `check_hostname = False` next to `CERT_NONE` is one finding. "
+    "Not reported either: `check_hostname = False` in a module that defines or calls its own "
+    "hostname verifier (`match_hostname`, `verify_peercerts`, `assert_fingerprint`), which takes the "
+    "check over, and the starting values a class implementing a context sets on `self` in `__init__`.",
     bad="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl._create_unverified_context())",
     good="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl.create_default_context())",
 )
@@ -554,6 +584,7 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
             f"`{ctx.facts.spelled(call.func)}()` creates a context that accepts any certificate for any host; "
             "use `ssl.create_default_context()`",
         )
+    own_verifier: bool | None = None
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
         value_name = ctx.facts.qualname(node.value)
@@ -564,6 +595,12 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if target.attr == "check_hostname" and _cert_none_beside(ctx, node, target):
                 continue  # one issue: reported on the `verify_mode = CERT_NONE` line
+            if _initial_state(ctx, target):
+                continue
+            if target.attr == "check_hostname" and own_verifier is None:
+                own_verifier = _own_verifier(ctx)
+            if target.attr == "check_hostname" and own_verifier:
+                continue
             if value_name == "ssl._create_unverified_context":
                 yield tls_unverified_context.finding(
                     ctx,

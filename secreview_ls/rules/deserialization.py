@@ -200,7 +200,40 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
     inner = data
     while isinstance(inner, ast.Call) and inner.args:  # b64decode(zlib.decompress(x)) -> x
         inner = inner.args[0]
-    return "parameter" if _is_parameter(ctx, inner) else "own"
+    if not _is_parameter(ctx, inner) or (isinstance(inner, ast.Name) and inner.id in {"self", "cls"}):
+        return "own"  # read by the module, or from the object's own storage
+    return _private_callers_origin(ctx, inner)
+
+
+def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
+    """The bytes are a parameter of a private helper (``_is_expired(self, f)``): its callers are
+    this module, so what they pass decides — ``"own"`` when every call passes something the
+    module reads itself, ``"outside"`` when one passes data from outside."""
+    function = ctx.facts.enclosing_function(parameter)
+    if function is None or not isinstance(parameter, ast.Name):
+        return "parameter"
+    if not function.name.startswith("_") or function.name.endswith("__"):
+        return "parameter"
+    names = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+    if parameter.id not in names:
+        return "parameter"
+    index = names.index(parameter.id)
+    calls = [
+        c for c in ctx.facts.nodes(ast.Call)
+        if isinstance(c, ast.Call) and (getattr(c.func, "attr", None) or getattr(c.func, "id", None)) == function.name
+    ]
+    if not calls:
+        return "parameter"
+    origin = "own"
+    for call in calls:
+        position = index - 1 if isinstance(call.func, ast.Attribute) and names[:1] in (["self"], ["cls"]) else index
+        passed = call.args[position] if 0 <= position < len(call.args) else None
+        passed = passed if passed is not None else next((k.value for k in call.keywords if k.arg == parameter.id), None)
+        if passed is None or _is_parameter(ctx, passed):
+            return "parameter"
+        if _names_in(ctx, passed) & _OUTSIDE_NAMES:
+            origin = "outside"
+    return origin
 
 
 @rule(
@@ -222,7 +255,8 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
     "reported -- the risk there is someone else writing that storage, a deployment question that "
     "Bandit/Ruff users answer with a blanket `nosec` on every cache backend, which hides the real "
     "cases too; when such a module is handed the bytes by its caller the finding stays at low "
-    "severity and confidence. Anything else is reported with medium confidence. Request data "
+    "severity and confidence, unless the loader is a private helper whose every call in the module "
+    "passes bytes the module read itself (or data read from the object's own storage, `self`). Anything else is reported with medium confidence. Request data "
     "reaching a loader through several steps is the taint rule SR810.",
     bad="import pickle\nsession = pickle.loads(cookie_bytes)",
     good="import json\nsession = json.loads(cookie_bytes)  # data only\n"

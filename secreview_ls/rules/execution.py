@@ -4,6 +4,7 @@ swallowed exceptions, logging configuration listener."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from ..engine.evidence import Judgement
@@ -283,13 +284,53 @@ def _bind_name(name: str) -> bool:
     return bool(words & _BIND_WORDS or (words & _ADDRESS_WORDS and words & _LOCAL_WORDS))
 
 
+_CLIENT_WORDS = frozenset({"connect", "connected", "connection", "client", "query", "resolve", "outgoing", "send"})
+_MULTICAST = re.compile(
+    r"joinGroup|IP_ADD_MEMBERSHIP|IPV6_JOIN_GROUP|listenMulticast|add_membership"
+    r"|[\"'](?:22[4-9]|23\d)\.\d{1,3}\.\d{1,3}\.\d{1,3}[\"']|[\"']ff[0-9a-f]{2}:[0-9a-f:]*[\"']",
+    re.IGNORECASE,
+)
+
+
+def _ephemeral_port(address: ast.Tuple) -> bool:
+    """``("", 0)``: the system picks a free port — a client's local end, not a service."""
+    port = address.elts[1] if len(address.elts) > 1 else None
+    return isinstance(port, ast.Constant) and port.value == 0
+
+
+def _multicast_receiver(ctx: RuleContext, node: ast.AST) -> bool:
+    """The function (or module) joins a multicast group or names one: a multicast receiver
+    binds the any-address to get the group's datagrams."""
+    function = ctx.facts.enclosing_function(node)
+    if function is not None:
+        return bool(_MULTICAST.search(ctx.segment(function)))
+    module_level = (
+        statement for statement in ctx.facts.tree.body  # type: ignore[attr-defined]
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    )
+    return any(_MULTICAST.search(ctx.segment(statement)) for statement in module_level)
+
+
+def _client_call(call: ast.Call) -> bool:
+    """``self._connectedProtocol(interface="::")``: the local end of an outgoing connection."""
+    return bool(set(identifier_words(callee_tail(call) or "")) & _CLIENT_WORDS)
+
+
 def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
-    """How the any-address literal is used for binding, or None if it is not."""
+    """How the any-address literal is used for binding, or None if it is not (or the socket
+    is a client's or a multicast receiver's)."""
     node: ast.AST = const
     parent = ctx.facts.parent(node)
     if isinstance(parent, ast.Tuple):  # ("0.0.0.0", 8080)
+        if _ephemeral_port(parent):
+            return None
         node, parent = parent, ctx.facts.parent(parent)
+    if _multicast_receiver(ctx, node):
+        return None
     if isinstance(parent, ast.keyword):
+        call = ctx.facts.parent(parent)
+        if isinstance(call, ast.Call) and _client_call(call):
+            return None
         return f"`{parent.arg}=`" if _bind_name(parent.arg or "") else None
     if isinstance(parent, ast.Call) and node in parent.args:
         tail = callee_tail(parent)
@@ -304,6 +345,8 @@ def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
                 return f"`{name}`"
         return None
     if isinstance(parent, ast.arguments):
+        if _is_method(ctx, parent):
+            return None  # the default of a class's API: each caller chooses the interface
         params = [*parent.posonlyargs, *parent.args]
         defaults = parent.defaults
         for param, default in zip(params[len(params) - len(defaults) :], defaults, strict=False):
@@ -313,6 +356,11 @@ def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
             if default is node and _bind_name(param.arg):
                 return f"the default of `{param.arg}`"
     return None
+
+
+def _is_method(ctx: RuleContext, arguments: ast.arguments) -> bool:
+    function = ctx.facts.parent(arguments)
+    return isinstance(ctx.facts.parent(function), ast.ClassDef) if function is not None else False
 
 
 @rule(
@@ -327,7 +375,10 @@ def _bind_context(ctx: RuleContext, const: ast.Constant) -> str | None:
     why="Binding to the any-address exposes the service on every network the host is attached "
     "to, including public ones, rather than only on the interface it is meant for. Debug servers, "
     "admin endpoints and internal services become reachable from outside. Only literals used as a "
-    "bind/listen address are reported, not every occurrence of the string.",
+    "bind/listen address are reported, not every occurrence of the string, and not where no service "
+    "listens: a client socket's local end (port 0, an address passed to a connect/client/query "
+    "call), a multicast receiver (which must bind the any-address to get the group's datagrams) or "
+    "the default of a class method's parameter (a library's default; each caller chooses).",
     bad="app.run(host='0.0.0.0')",
     good="app.run(host='127.0.0.1')  # or read the address from configuration",
 )
@@ -336,7 +387,9 @@ def bind_all_interfaces(ctx: RuleContext) -> Iterator[Finding]:
         address = call.args[0] if len(call.args) == 1 else None
         if isinstance(address, ast.Tuple) and address.elts:
             host = address.elts[0]
-            if isinstance(host, ast.Constant) and host.value == "":
+            if isinstance(host, ast.Constant) and host.value == "" and not _ephemeral_port(address):
+                if _multicast_receiver(ctx, call):
+                    continue
                 yield bind_all_interfaces.finding(
                     ctx,
                     host,

@@ -6,11 +6,18 @@ the digest only names or tells apart the program's own data: cache keys, file an
 names, ids, ETags, displayed fingerprints, checksums against accidental corruption — nor
 where it only reshapes random bytes (``md5(os.urandom(16))``), whose unpredictability comes
 from the random source, not from the hash.
+
+A digest returned by a helper is judged where the helper is called in its module: a short
+function named for its algorithm (``def sqlite_md5(text)``, registered as SQL's ``MD5()``)
+hands the algorithm out to whoever asked for it by name, and a helper whose every caller
+stores the result under a naming word (``prefix = self.generate_hash(dirs)``) names data. A
+caller storing or feeding a security-sounding name, or an alias of the helper, keeps it.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 from .base import RuleContext
 from .judge import identifier_words, security_word, single_assignment, target_name
@@ -117,12 +124,112 @@ def names_data_only(ctx: RuleContext, call: ast.Call) -> str | None:
             return None
         if _naming(name):
             return f"names data (`{name}`)"
+    returned_by = _returning_function(ctx, call)
+    if returned_by is not None:
+        reason = _provided_by_name(ctx, returned_by, call) or _callers_name_data(ctx, returned_by)
+        if reason is not None:
+            return reason
     if any(name.lower() not in _PLAIN_NAMES and len(name) > 2 for name in names):
         return None  # stored under a name of its own, which says nothing either way
     function = ctx.facts.enclosing_function(call)
     if function is not None and _naming(function.name):
         return f"names data (inside `{function.name}`)"
     return None
+
+
+_ALGORITHM_WORDS = frozenset({"md4", "md5", "sha", "sha1", "sha0", "ripemd", "ripemd160"})
+
+
+def _returning_function(ctx: RuleContext, call: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The function whose ``return`` statement hands back the digest ``call`` computes."""
+    current: ast.AST = call
+    for _ in range(6):
+        parent = ctx.facts.parent(current)
+        if isinstance(parent, ast.Return):
+            function = ctx.facts.enclosing_function(parent)
+            return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if parent is None or isinstance(parent, ast.stmt):
+            return None
+        current = parent
+    return None
+
+
+def _provided_by_name(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> str | None:
+    """``def sqlite_md5(text): return md5(text.encode()).hexdigest()``: a short function named
+    for the algorithm hands it out to callers who asked for it by name (an SQL ``MD5()``
+    function, a protocol's digest helper); the use, if any, is theirs."""
+    algorithms = set(re.findall(r"[a-z]+\d*", function.name.lower())) & _ALGORITHM_WORDS
+    if not algorithms:
+        return None
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) > 3 or not _registered_by_name(ctx, function, algorithms) or _a_caller_secures(ctx, function):
+        return None
+    return f"provides the algorithm by name (`{function.name}`)"
+
+
+def _registered_by_name(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, algorithms: set[str]) -> bool:
+    """The helper is handed over only together with its algorithm's name
+    (``create_function("MD5", 1, sqlite_md5)``) or called directly: whoever uses it asked for
+    that algorithm. Stored as a value anywhere else (``digest_method = staticmethod(sha1)``),
+    its use is not visible here."""
+    handed = False
+    for reference in ctx.facts.nodes(ast.Name):
+        assert isinstance(reference, ast.Name)
+        if reference.id != function.name or not isinstance(reference.ctx, ast.Load):
+            continue
+        parent = ctx.facts.parent(reference)
+        if isinstance(parent, ast.Call) and parent.func is reference:
+            continue
+        named = isinstance(parent, ast.Call) and any(
+            isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.lower() in algorithms for a in parent.args
+        )
+        if not named:
+            return False
+        handed = True
+    return handed
+
+
+def _calls_of(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
+    found = []
+    for caller in ctx.facts.nodes(ast.Call):
+        assert isinstance(caller, ast.Call)
+        func = caller.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if called == function.name:
+            found.append(caller)
+    return found
+
+
+def _a_caller_secures(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A call of the helper in its module stores the digest under a security-sounding name or
+    feeds it one (``token = md5_hex(secret)``)."""
+    for reference in ctx.facts.nodes(ast.Name):
+        assert isinstance(reference, ast.Name)
+        parent = ctx.facts.parent(reference)
+        if reference.id == function.name and isinstance(parent, ast.Assign) and parent.value is reference:
+            return True  # aliased (``hash_utf8 = md5_utf8``): its use goes on under another name
+    for caller in _calls_of(ctx, function):
+        if any(security_word(name) for name in _statement_names(ctx, caller)):
+            return True
+        for arg in caller.args:
+            if isinstance(arg, ast.Name) and security_word(arg.id):
+                return True
+    return False
+
+
+def _callers_name_data(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """Every call of the helper in its module stores the digest under a name that only names
+    data (``prefix = self.generate_hash(items)``), none under a security-sounding one."""
+    found: str | None = None
+    for caller in _calls_of(ctx, function):
+        names = _statement_names(ctx, caller)
+        if not names or any(security_word(name) for name in names):
+            return None
+        naming = next((name for name in names if _naming(name)), None)
+        if naming is None:
+            return None
+        found = found or f"names data (its callers store it as `{naming}`)"
+    return found
 
 
 def fed_values(ctx: RuleContext, call: ast.Call) -> list[ast.expr]:

@@ -29,7 +29,10 @@ from .judge import (
     static_string,
 )
 from .sensitive_calls import QUERY_METHODS
-from .sql_text import in_quoted_literal, names_sql_fragment, quotes_identifier
+from .sql_text import in_quoted_literal
+from .sql_values import add_operands as _add_operands
+from .sql_values import harmless_value as _harmless_value
+from .sql_values import literal_text_and_values as _literal_text_and_values
 
 SUBPROCESS_CALLS = (
     "subprocess.Popen",
@@ -524,8 +527,6 @@ _SQL_SUPPORT = re.compile(
     re.IGNORECASE,
 )
 _SQL_WORDS = re.compile(r"(?i)\b(?:select|insert|update|delete|replace|where)\b")
-_PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
-_INT_FORMATS = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dif]")
 _SQL_CALLS = frozenset(
     {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"}
 )
@@ -550,176 +551,6 @@ def looks_like_sql(text: str) -> bool:
 def _outermost_add(ctx: RuleContext, node: ast.BinOp) -> bool:
     parent = ctx.facts.parent(node)
     return not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add))
-
-
-def _add_operands(node: ast.expr) -> list[ast.expr]:
-    """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
-    operands: list[ast.expr] = []
-    stack: list[ast.expr] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
-            stack.append(current.right)
-            stack.append(current.left)
-        else:
-            operands.append(current)
-    return operands
-
-
-def _literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, list[ast.expr]] | None:
-    """For a string built at run time: its literal text and the interpolated values."""
-    if isinstance(node, ast.JoinedStr):
-        text: list[str] = []
-        values: list[ast.expr] = []
-        for part in node.values:
-            if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                text.append(part.value)
-            elif isinstance(part, ast.FormattedValue):
-                spec = part.format_spec
-                spec_text = static_string(ctx, spec) if spec is not None else ""
-                if spec_text and spec_text[-1:] in {"d", "f", "e", "g", "x", "o", "b", "n", "%"}:
-                    text.append("0")
-                    continue
-                text.append(" {} ")
-                values.append(part.value)
-        return "".join(text), values
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        template = static_string(ctx, node.left)
-        if template is None:
-            return None
-        right = node.right
-        items = list(right.elts) if isinstance(right, ast.Tuple) else [right]
-        if isinstance(right, ast.Dict):
-            items = [v for v in right.values if v is not None]
-        conversions = re.findall(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])", template)
-        conversions = [c for c in conversions if c != "%"]
-        values = []
-        for index, item in enumerate(items):
-            conversion = conversions[index] if index < len(conversions) else "s"
-            if conversion in {"d", "i", "f", "e", "g", "x", "o", "u"}:
-                continue
-            values.append(item)
-        if isinstance(right, (ast.Name, ast.Attribute, ast.Call)) and not isinstance(right, ast.Tuple):
-            if all(c in {"d", "i", "f", "e", "g", "x", "o", "u"} for c in conversions) and conversions:
-                values = []
-        return _INT_FORMATS.sub("0", template), values
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        text_parts: list[str] = []
-        values = []
-        for operand in _add_operands(node):
-            literal = static_string(ctx, operand)
-            if literal is not None:
-                text_parts.append(literal)
-            else:
-                text_parts.append(" {} ")
-                values.append(operand)
-        return "".join(text_parts), values
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        template = static_string(ctx, node.func.value)
-        if template is None:
-            return None
-        return template, [*node.args, *(kw.value for kw in node.keywords if kw.value is not None)]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "replace":
-        template = static_string(ctx, node.func.value)
-        if template is None or len(node.args) < 2:
-            return None
-        return template, [node.args[1]]
-    return None
-
-
-_NUMERIC_CALLS = frozenset(
-    {
-        "builtins.int",
-        "builtins.len",
-        "builtins.float",
-        "builtins.bool",
-        "builtins.round",
-        "builtins.abs",
-        "builtins.min",
-        "builtins.max",
-        "builtins.sum",
-        "math.floor",
-        "math.ceil",
-    }
-)
-_HEX_METHODS = frozenset({"hexdigest", "isoformat", "isdigit"})
-
-
-def _harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
-    """Values that cannot carry SQL: constants, numbers, hex digests, placeholder lists —
-    directly or through a name bound once to such a value."""
-    if depth > 3:
-        return False
-    if is_static(ctx, node):
-        return True
-    if isinstance(node, ast.Call):
-        if ctx.facts.qualname(node.func) in _NUMERIC_CALLS:
-            return True
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _HEX_METHODS:
-            return True
-        if quotes_identifier(ctx, node) or _joins_harmless(ctx, node, depth):
-            return True
-        return _placeholder_builder(node)
-    if isinstance(node, ast.BinOp):
-        if isinstance(node.op, (ast.Sub, ast.Div, ast.FloorDiv, ast.Pow)):
-            return True
-        if isinstance(node.op, ast.Mult):
-            if _placeholder_builder(node):
-                return True
-            return any(_is_number(ctx, side) for side in (node.left, node.right))
-        return False
-    if isinstance(node, ast.Name):
-        if names_sql_fragment(node.id):
-            return True
-        value = single_assignment(ctx, node)
-        return value is not None and _harmless_value(ctx, value, depth + 1)
-    if isinstance(node, ast.Attribute) and node.attr.isupper() and isinstance(node.value, ast.Name):
-        return node.value.id in {"self", "cls"}  # a class constant such as ``self.TABLE``
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        container = single_assignment(ctx, node.value)
-        key = node.slice
-        if isinstance(container, ast.Dict) and isinstance(key, ast.Constant):
-            for dict_key, dict_value in zip(container.keys, container.values, strict=False):
-                if isinstance(dict_key, ast.Constant) and dict_key.value == key.value:
-                    return is_static(ctx, dict_value)
-    return False
-
-
-def _joins_harmless(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
-    """``", ".join(qn(c) for c in columns)``: a join whose every element is harmless."""
-    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "join" and len(call.args) == 1):
-        return False
-    if static_string(ctx, call.func.value) is None:
-        return False
-    items = call.args[0]
-    if isinstance(items, (ast.GeneratorExp, ast.ListComp)):
-        return _harmless_value(ctx, items.elt, depth + 1)
-    if isinstance(items, (ast.List, ast.Tuple)):
-        return all(_harmless_value(ctx, e, depth + 1) for e in items.elts)
-    return False
-
-
-def _is_number(ctx: RuleContext, node: ast.expr) -> bool:
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
-    if isinstance(node, ast.Name):
-        value = single_assignment(ctx, node)
-        return value is not None and isinstance(value, ast.Constant) and _is_number(ctx, value)
-    return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _NUMERIC_CALLS
-
-
-def _placeholder_builder(node: ast.AST) -> bool:
-    """``", ".join("?" * len(ids))``, ``",".join(["%s"] * n)`` and the like."""
-    saw_placeholder = False
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
-            if not _PLACEHOLDER_TEXT.match(inner.value):
-                return False
-            if inner.value.strip(", ()"):
-                saw_placeholder = True
-        if isinstance(inner, ast.FormattedValue):
-            return False
-    return saw_placeholder
 
 
 def _reaches_sql_call(ctx: RuleContext, node: ast.expr) -> tuple[str, ast.Call | None] | None:
@@ -784,7 +615,11 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     "quote in that value end the string literal and append SQL of the attacker's choosing. Pass the "
     "values as parameters (`execute(sql, (x,))`) so the driver keeps them out of the SQL text. "
     "Numbers formatted with `%d` / `{:d}` and placeholder lists built from `?`/`%s` are not "
-    "reported.",
+    "reported, nor are identifiers passed through the database layer's quoting function "
+    "(`connection.ops.quote_name(...)`, `preparer.quote_identifier(...)`, quotes doubled with "
+    "`.replace('\"', '\"\"')`), compiled SQL fragments (`as_sql()`, `compiler.compile(...)`, "
+    "`self.process(...)`) and text or lists composed only of such pieces, through variables and "
+    "`self` attributes every assignment of which is one. A piece of unknown origin keeps the finding.",
     bad="cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")",
     good='cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
 )
@@ -877,18 +712,21 @@ def _extra_is_unsafe(ctx: RuleContext, call: ast.Call) -> ast.expr | None:
             continue
         if isinstance(value, (ast.List, ast.Tuple)):
             for item in value.elts:
-                if static_string(ctx, item) is None:
+                if static_string(ctx, item) is None and not _harmless_value(ctx, item):
                     return item
-        elif not is_static(ctx, value):
+        elif not _harmless_value(ctx, value):
             return value
+    # The keys of ``select`` are aliases, which Django quotes itself; the values are SQL.
     select = given.get("select")
-    if select is not None:
-        if isinstance(select, ast.Dict):
-            for item in [*select.keys, *select.values]:
-                if item is not None and static_string(ctx, item) is None:
-                    return item
-        elif not is_static(ctx, select):
-            return select
+    if isinstance(select, ast.Dict):
+        for item in select.values:
+            if static_string(ctx, item) is None and not _harmless_value(ctx, item):
+                return item
+    elif isinstance(select, ast.DictComp):
+        if not _harmless_value(ctx, select.value):
+            return select.value
+    elif select is not None and not _harmless_value(ctx, select):
+        return select
     return None
 
 
@@ -903,7 +741,9 @@ def _extra_is_unsafe(ctx: RuleContext, call: ast.Call) -> ast.expr | None:
     summary="Django `QuerySet.extra()` receives SQL that is not fixed in the source.",
     why="`extra(where=..., select=..., tables=...)` pastes its strings into the query verbatim; "
     "values formatted into them are SQL injection. Keep the SQL fragments literal and pass values "
-    "through `params=`, or use query expressions.",
+    "through `params=`, or use query expressions. Fragments composed only of identifiers quoted by "
+    "the database layer (`connection.ops.quote_name(...)`), placeholders, numbers and compiled SQL are "
+    "not reported, nor are the keys of `select=` (aliases, which Django quotes).",
     bad="User.objects.extra(where=[f\"name = '{name}'\"])",
     good='User.objects.extra(where=["name = %s"], params=[name])',
 )
@@ -934,7 +774,9 @@ def django_extra(ctx: RuleContext) -> Iterator[Finding]:
     ruff=("S611",),
     summary="Django `RawSQL(...)` / `.raw(...)` receives SQL that is not fixed in the source.",
     why="The SQL string is sent as written; values formatted into it are SQL injection. Keep the "
-    "SQL literal with `%s` placeholders and pass the values as `params`.",
+    "SQL literal with `%s` placeholders and pass the values as `params`. SQL composed only of "
+    "quoted identifiers, placeholders, numbers and compiled fragments (`sql, params = "
+    "compiler.compile(node)`) is not reported.",
     bad='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(f"select {col}", []))',
     good='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL("select x from t where id = %s", [pk]))',
 )
@@ -947,8 +789,8 @@ def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
     calls.extend(c for c in ctx.facts.method_calls("raw") if _is_manager_raw(c))
     for call in calls:
         sql = argument(call, 0, "sql") if callee_tail(call) == "RawSQL" else argument(call, 0, "raw_query")
-        if sql is None or static_string(ctx, sql) is not None:
-            continue
+        if sql is None or static_string(ctx, sql) is not None or _harmless_value(ctx, sql):
+            continue  # constant SQL, or SQL composed of quoted names, placeholders and compiled fragments
         if isinstance(sql, ast.Name) and _bound_to_static(ctx, sql):
             continue
         yield django_raw_sql.finding(

@@ -176,6 +176,27 @@ def single_assignment(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
     return None
 
 
+def name_stores(ctx: RuleContext, name: ast.Name) -> tuple[ast.AST, list[ast.Name]] | None:
+    """The scope ``name`` resolves to (its function or class body, else the module) and every
+    store of it there; None for a parameter, a ``global``/``nonlocal`` name or a name never
+    stored."""
+    facts = ctx.facts
+    index = _scope_index(ctx)
+    if name.id in index.dynamic or name.id not in index.stores_by_id:
+        return None
+    scope = _scope_of(facts, name)
+    for _ in range(2):
+        if name.id in index.params(scope):
+            return None
+        stores = index.stores(scope, name.id)
+        if stores:
+            return scope, stores
+        if scope is facts.tree:
+            return None
+        scope = facts.tree
+    return None
+
+
 def static_string(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> str | None:
     """The text of a string known at analysis time: literals, literal concatenation,
     f-strings without fields, names bound once to such a string."""

@@ -12,7 +12,16 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
-from .judge import callee_tail, has_star_kwargs, imports_module, is_static, short, single_assignment, static_string
+from .judge import (
+    callee_tail,
+    has_star_kwargs,
+    imports_module,
+    is_static,
+    name_stores,
+    short,
+    single_assignment,
+    static_string,
+)
 
 HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delete", "request"})
 _HTTPX_EXTRA = frozenset({"stream", "Client", "AsyncClient"})
@@ -175,11 +184,23 @@ _URL_OPENERS = frozenset(
 def _url_is_fixed(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if is_static(ctx, node):
         return True
-    if isinstance(node, ast.Name) and depth < 3:
-        value = single_assignment(ctx, node)
-        return value is not None and _url_is_fixed(ctx, value, depth + 1)
+    if depth > 4:
+        return False
+    if isinstance(node, ast.Name):
+        return _every_store_fixed(ctx, node, depth)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        table = single_assignment(ctx, node.value)  # ENDPOINTS[name]: a table of fixed URLs
+        values: list[ast.expr] = []
+        if isinstance(table, ast.Dict):
+            values = list(table.values)
+        elif isinstance(table, ast.Call) and ctx.facts.qualname(table.func) == "builtins.dict" and not table.args:
+            values = [kw.value for kw in table.keywords if kw.arg is not None]
+            values += [ast.Name(id="?")] * (len(values) != len(table.keywords))  # ``**more``: unknown
+        return bool(values) and all(_url_is_fixed(ctx, v, depth + 1) for v in values)
     if isinstance(node, ast.JoinedStr) and node.values:
         first = node.values[0]
+        if isinstance(first, ast.FormattedValue):  # f"{endpoint}/{project}/json"
+            return first.format_spec is None and _url_is_fixed(ctx, first.value, depth + 1)
         return isinstance(first, ast.Constant) and str(first.value).lower().startswith(("http:", "https:"))
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         left = node.left
@@ -191,6 +212,20 @@ def _url_is_fixed(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
         inner = argument(node, 0, "url")
         return inner is not None and _url_is_fixed(ctx, inner, depth + 1)
     return False
+
+
+def _every_store_fixed(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
+    """Every assignment of the name (``url = f"{base}/a"`` or ``url = f"{base}/b"``) fixes the scheme."""
+    found = name_stores(ctx, name)
+    if found is None:
+        return False
+    values = []
+    for store in found[1]:
+        parent = ctx.facts.parent(store)
+        if not (isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is not None):
+            return False
+        values.append(parent.value)
+    return all(_url_is_fixed(ctx, value, depth + 1) for value in values)
 
 
 def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
@@ -234,7 +269,9 @@ def _opener_calls(ctx: RuleContext) -> Iterator[ast.Call]:
     why="`urlopen` follows `file://` (and `ftp://`, `data:`) URLs as readily as `https://`: a URL "
     "taken from input can read local files such as `file:///etc/passwd` or reach internal services. "
     "Check that the scheme is `http`/`https` (and the host is allowed) before opening it. Openers "
-    "(`build_opener()`, the legacy `URLopener`) behave the same in `.open()` / `.retrieve()`.",
+    "(`build_opener()`, the legacy `URLopener`) behave the same in `.open()` / `.retrieve()`. A URL whose "
+    "scheme is fixed in the source is not reported: a literal, or text that starts with one, with a "
+    "value from a table of `https://` endpoints or with a name every assignment of which is such a URL.",
     bad="import urllib.request\nurllib.request.urlopen(user_url)",
     good="import urllib.parse, urllib.request\nif urllib.parse.urlsplit(user_url).scheme in {'http', 'https'}:\n"
     "    urllib.request.urlopen(user_url, timeout=10)",

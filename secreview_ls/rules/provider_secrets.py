@@ -10,9 +10,11 @@ plain assignments). Credentials in URLs are recognised everywhere.
 Context:
 
 * test code: the generic rules (SR780-SR782) are not reported there (fixture
-  passwords are not secrets in use); provider formats still are, with LOW
-  confidence -- a live key pasted into a test is as leaked as any other, but
-  most keys in tests are made up, so ``confidence = "medium"`` hides them;
+  passwords are not secrets in use), nor are private key blocks (SR768: a key
+  pair generated for a test suite is trusted by nothing else); provider formats
+  still are, with LOW confidence -- a live key pasted into a test is as leaked
+  as any other, but most keys in tests are made up, so ``confidence = "medium"``
+  hides them;
 * documentation (``*.md``, ``*.rst``, ``docs/``, ``examples/``): provider
   formats get LOW confidence, generic rules do not run;
 * placeholders never count: ``changeme``, ``xxxx``, ``<token>``, ``${VAR}``,
@@ -174,6 +176,7 @@ class _ProviderDoc:
     good: str
     severity: Level = HIGH
     confidence: Level = HIGH
+    in_tests: bool = True  # reported in test code (with lower severity and confidence)
 
 
 _ENV_GOOD = 'import os\n{var} = os.environ["{env}"]  # set by the deployment, never committed'
@@ -264,9 +267,14 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         "A private key block (`-----BEGIN … PRIVATE KEY-----` followed by key material) is written in the file.",
         "Treat the key as compromised: replace it (new key pair, new certificate) and revoke the old "
         "certificate or remove the old public key wherever it is trusted. Encrypted keys are reported with "
-        "lower severity (the passphrase still protects them).",
+        "lower severity (the passphrase still protects them). Test code is not reported by default: a key "
+        "grants only what trusts its public half, and a key pair generated for a test suite (SSH, TLS and "
+        "signing code needs many) is trusted by nothing but that suite; service credentials (cloud keys, API "
+        "tokens) stay reported there, since they work wherever they are written. `test-code = \"strict\"` "
+        "reports test keys too, at lower severity.",
         'KEY = """-----BEGIN RSA PRIVATE KEY-----\nMIIE…\n-----END RSA PRIVATE KEY-----"""',
         'from pathlib import Path\nKEY = Path(os.environ["TLS_KEY_FILE"]).read_bytes()  # file outside the repository',
+        in_tests=False,
     ),
     _ProviderDoc(
         "SR769",
@@ -399,6 +407,7 @@ def _register_provider(doc: _ProviderDoc) -> Rule:
         bad=doc.bad,
         good=doc.good,
         kind="text",
+        relevant_in_tests=doc.in_tests,
     )(check)
     holder.append(registered)
     return registered

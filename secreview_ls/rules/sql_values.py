@@ -1,0 +1,341 @@
+"""What the pieces formatted into SQL text are (SR210, SR211, SR212): constants, numbers,
+placeholders, identifiers quoted by the database layer, compiled SQL fragments — none of them
+carries injection. A piece of unknown origin is not judged harmless.
+
+The judgement follows a value through the names, attributes and containers of its own module:
+a name every assignment of which is harmless, a list filled only with harmless items, an
+attribute of ``self`` every assignment of which in its class is harmless, the index that
+``enumerate`` yields, and strings composed only of harmless pieces.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .base import RuleContext
+from .judge import is_static, name_stores, single_assignment, static_string
+from .sql_text import names_sql_fragment, quotes_identifier
+
+_PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
+_INT_FORMATS = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dif]")
+
+
+def add_operands(node: ast.expr) -> list[ast.expr]:
+    """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
+    operands: list[ast.expr] = []
+    stack: list[ast.expr] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            operands.append(current)
+    return operands
+
+
+def literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, list[ast.expr]] | None:
+    """For a string built at run time: its literal text and the interpolated values."""
+    if isinstance(node, ast.JoinedStr):
+        text: list[str] = []
+        values: list[ast.expr] = []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text.append(part.value)
+            elif isinstance(part, ast.FormattedValue):
+                spec = part.format_spec
+                spec_text = static_string(ctx, spec) if spec is not None else ""
+                if spec_text and spec_text[-1:] in {"d", "f", "e", "g", "x", "o", "b", "n", "%"}:
+                    text.append("0")
+                    continue
+                text.append(" {} ")
+                values.append(part.value)
+        return "".join(text), values
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = static_string(ctx, node.left)
+        if template is None:
+            return None
+        right = node.right
+        items = list(right.elts) if isinstance(right, ast.Tuple) else [right]
+        if isinstance(right, ast.Dict):
+            items = [v for v in right.values if v is not None]
+        conversions = re.findall(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])", template)
+        conversions = [c for c in conversions if c != "%"]
+        values = []
+        for index, item in enumerate(items):
+            conversion = conversions[index] if index < len(conversions) else "s"
+            if conversion in {"d", "i", "f", "e", "g", "x", "o", "u"}:
+                continue
+            values.append(item)
+        if isinstance(right, (ast.Name, ast.Attribute, ast.Call)) and not isinstance(right, ast.Tuple):
+            if all(c in {"d", "i", "f", "e", "g", "x", "o", "u"} for c in conversions) and conversions:
+                values = []
+        return _INT_FORMATS.sub("0", template), values
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        text_parts: list[str] = []
+        values = []
+        for operand in add_operands(node):
+            literal = static_string(ctx, operand)
+            if literal is not None:
+                text_parts.append(literal)
+            else:
+                text_parts.append(" {} ")
+                values.append(operand)
+        return "".join(text_parts), values
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = static_string(ctx, node.func.value)
+        if template is None:
+            return None
+        return template, [*node.args, *(kw.value for kw in node.keywords if kw.value is not None)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "replace":
+        template = static_string(ctx, node.func.value)
+        if template is None or len(node.args) < 2:
+            return None
+        return template, [node.args[1]]
+    return None
+
+
+_NUMERIC_CALLS = frozenset(
+    {
+        "builtins.int",
+        "builtins.len",
+        "builtins.float",
+        "builtins.bool",
+        "builtins.round",
+        "builtins.abs",
+        "builtins.min",
+        "builtins.max",
+        "builtins.sum",
+        "math.floor",
+        "math.ceil",
+    }
+)
+_HEX_METHODS = frozenset({"hexdigest", "isoformat", "isdigit"})
+
+
+_COMPILED_SQL_METHODS = frozenset({"as_sql", "compile", "process", "_compiler_dispatch"})
+_COUNTING_CALLS = frozenset({"builtins.enumerate", "builtins.range"})
+_MAX_DEPTH = 6
+
+
+def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
+    """Values that cannot carry SQL: constants, numbers, hex digests, placeholder lists,
+    identifiers passed through a quoting function, compiled SQL fragments, and strings or
+    lists composed only of those — directly or through names and ``self`` attributes whose
+    every assignment is such a value. A container is harmless when all its items are."""
+    if depth > _MAX_DEPTH:
+        return False
+    if is_static(ctx, node):
+        return True
+    if isinstance(node, ast.Call):
+        return _harmless_call(ctx, node, depth)
+    if isinstance(node, ast.IfExp):
+        return harmless_value(ctx, node.body, depth + 1) and harmless_value(ctx, node.orelse, depth + 1)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(harmless_value(ctx, e, depth + 1) for e in node.elts)
+    if isinstance(node, ast.Dict):  # a table of SQL pieces, looked up by key
+        return all(harmless_value(ctx, v, depth + 1) for v in node.values)
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        return harmless_value(ctx, node.elt, depth + 1)
+    if isinstance(node, ast.BinOp):
+        return _harmless_operation(ctx, node, depth)
+    if isinstance(node, ast.JoinedStr):
+        return _composed_of_harmless(ctx, node, depth)
+    if isinstance(node, ast.Name):
+        return names_sql_fragment(node.id) or _harmless_name(ctx, node, depth)
+    if isinstance(node, ast.Attribute):
+        if node.attr.isupper() and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
+            return True  # a class constant such as ``self.TABLE``
+        return _harmless_attribute(ctx, node, depth)
+    if isinstance(node, ast.Subscript):
+        return _harmless_item(ctx, node, depth)
+    return False
+
+
+def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
+    if ctx.facts.qualname(call.func) in _NUMERIC_CALLS:
+        return True
+    if isinstance(call.func, ast.Attribute):
+        if call.func.attr in _HEX_METHODS or call.func.attr in _COMPILED_SQL_METHODS:
+            return True  # ``compiler.compile(node)``, ``self.process(clause)``: compiled SQL
+        if call.func.attr == "format":
+            return _composed_of_harmless(ctx, call, depth)
+    if quotes_identifier(ctx, call) or _joins_harmless(ctx, call, depth):
+        return True
+    return _placeholder_builder(call)
+
+
+def _harmless_operation(ctx: RuleContext, node: ast.BinOp, depth: int) -> bool:
+    if isinstance(node.op, (ast.Sub, ast.Div, ast.FloorDiv, ast.Pow)):
+        return True
+    if isinstance(node.op, ast.Mult):
+        if _placeholder_builder(node):
+            return True
+        return any(_is_number(ctx, side) for side in (node.left, node.right))
+    if isinstance(node.op, (ast.Mod, ast.Add)):
+        return _composed_of_harmless(ctx, node, depth)
+    return False
+
+
+def _composed_of_harmless(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
+    """A string built from a literal template whose every inserted value is harmless, or a
+    list concatenation of harmless lists."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and not _is_text(ctx, node):
+        return harmless_value(ctx, node.left, depth + 1) and harmless_value(ctx, node.right, depth + 1)
+    parts = literal_text_and_values(ctx, node)
+    if parts is None:
+        return False
+    return all(harmless_value(ctx, value, depth + 1) for value in parts[1])
+
+
+def _is_text(ctx: RuleContext, node: ast.BinOp) -> bool:
+    return any(static_string(ctx, operand) is not None or isinstance(operand, ast.JoinedStr)
+               for operand in add_operands(node))
+
+
+def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
+    """Every store of the name in its scope binds a harmless value, and every item put into
+    it (``append``, ``extend``, ``insert``, ``+=``) is harmless."""
+    found = name_stores(ctx, name)
+    if found is None:
+        return False
+    scope, stores = found
+    if _scope_is(ctx, name, scope) and not _in_loop(ctx, name, scope):
+        # straight-line code of the same scope: a later store cannot reach this use
+        stores = [s for s in stores if (s.lineno, s.col_offset) < (name.lineno, name.col_offset)] or stores
+    for store in stores:
+        if not _harmless_store(ctx, store, depth):
+            return False
+    for call in _fillings(ctx, scope, name.id):
+        items = call.args[-1:] if call.func.attr == "insert" else call.args[:1]  # type: ignore[attr-defined]
+        if not items or not harmless_value(ctx, items[0], depth + 1):
+            return False
+    for item in ctx.facts.nodes(ast.Subscript):  # ``name[key] = value``
+        assert isinstance(item, ast.Subscript)
+        if isinstance(item.value, ast.Name) and item.value.id == name.id and not isinstance(item.ctx, ast.Load):
+            parent = ctx.facts.parent(item)
+            if not (isinstance(parent, ast.Assign) and harmless_value(ctx, parent.value, depth + 1)):
+                return False
+    return True
+
+
+def _in_loop(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
+    for ancestor in ctx.facts.ancestors(node):
+        if ancestor is scope:
+            return False
+        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While, ast.comprehension,
+                                 ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return True
+    return False
+
+
+def _fillings(ctx: RuleContext, scope: ast.AST, name: str) -> list[ast.Call]:
+    """``name.append(x)``, ``name.extend(xs)``, ``name.insert(i, x)`` in ``scope``."""
+    found = []
+    for call in ctx.facts.method_calls("append", "extend", "insert"):
+        target = call.func.value  # type: ignore[attr-defined]
+        if isinstance(target, ast.Name) and target.id == name and _scope_is(ctx, call, scope):
+            found.append(call)
+    return found
+
+
+def _scope_is(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
+    function = ctx.facts.enclosing_function(node)
+    return function is scope or (function is None and scope is ctx.facts.tree)
+
+
+def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
+    """What one store binds: an assignment's value, an augmented assignment's operand, the
+    index ``enumerate`` yields or a number ``range`` yields, the SQL text of a compiled
+    fragment unpacked as ``sql, params = node.as_sql(...)``."""
+    parent = ctx.facts.parent(store)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and parent.value is not None:
+        if isinstance(parent, ast.Assign) and len(parent.targets) != 1:
+            return False
+        if isinstance(parent, ast.AugAssign) and not isinstance(parent.op, ast.Add):
+            return False
+        return harmless_value(ctx, parent.value, depth + 1)
+    if isinstance(parent, (ast.For, ast.comprehension)) and parent.target is store:
+        return isinstance(parent.iter, ast.Call) and ctx.facts.qualname(parent.iter.func) == "builtins.range"
+    if isinstance(parent, ast.Tuple) and parent.elts and parent.elts[0] is store:
+        holder = ctx.facts.parent(parent)
+        if isinstance(holder, (ast.For, ast.comprehension)) and holder.target is parent:
+            return isinstance(holder.iter, ast.Call) and ctx.facts.qualname(holder.iter.func) == "builtins.enumerate"
+        if isinstance(holder, ast.Assign) and holder.targets == [parent] and isinstance(holder.value, ast.Call):
+            func = holder.value.func
+            return isinstance(func, ast.Attribute) and func.attr in _COMPILED_SQL_METHODS
+    return False
+
+
+def _harmless_attribute(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool:
+    """``self.name`` read in a class whose body and methods assign ``name`` only harmless
+    values (a class-level table of operators, a counter)."""
+    if not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}):
+        return False
+    owner = next((a for a in ctx.facts.ancestors(node) if isinstance(a, ast.ClassDef)), None)
+    if owner is None:
+        return False
+    values: list[ast.expr] = []
+    for statement in owner.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if any(isinstance(t, ast.Name) and t.id == node.attr for t in targets):
+                if statement.value is None or len(targets) != 1:
+                    return False
+                values.append(statement.value)
+    for inner in ast.walk(owner):
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "setattr":
+            return False
+        if not (isinstance(inner, ast.Attribute) and inner.attr == node.attr and not isinstance(inner.ctx, ast.Load)):
+            continue
+        parent = ctx.facts.parent(inner)
+        if isinstance(parent, ast.Assign) and parent.targets == [inner]:
+            values.append(parent.value)
+        elif isinstance(parent, ast.AugAssign) and isinstance(parent.op, ast.Add):
+            values.append(parent.value)
+        else:
+            return False
+    return bool(values) and all(harmless_value(ctx, v, depth + 1) for v in values)
+
+
+def _harmless_item(ctx: RuleContext, node: ast.Subscript, depth: int) -> bool:
+    """An item of a dict or list whose every value is harmless."""
+    container: ast.expr | None = node.value
+    if isinstance(container, ast.Name):
+        container = single_assignment(ctx, container)
+    elif isinstance(container, ast.Attribute) and _harmless_attribute(ctx, container, depth):
+        return True
+    return container is not None and harmless_value(ctx, container, depth + 1)
+
+
+def _joins_harmless(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
+    """``", ".join(qn(c) for c in columns)``: a join whose every element is harmless."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "join" and len(call.args) == 1):
+        return False
+    if static_string(ctx, call.func.value) is None:
+        return False
+    return harmless_value(ctx, call.args[0], depth + 1)
+
+
+def _is_number(ctx: RuleContext, node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx, node)
+        return value is not None and isinstance(value, ast.Constant) and _is_number(ctx, value)
+    return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _NUMERIC_CALLS
+
+
+def _placeholder_builder(node: ast.AST) -> bool:
+    """``", ".join("?" * len(ids))``, ``",".join(["%s"] * n)`` and the like."""
+    saw_placeholder = False
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+            if not _PLACEHOLDER_TEXT.match(inner.value):
+                return False
+            if inner.value.strip(", ()"):
+                saw_placeholder = True
+        if isinstance(inner, ast.FormattedValue):
+            return False
+    return saw_placeholder
