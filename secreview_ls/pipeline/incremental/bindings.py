@@ -10,6 +10,7 @@ from ...engine.names import ImportMap
 from ..running import RerunWhole
 from .chunks import Chunk
 from .imports import IMPORT_FIELDS, ImportChange, SharedImports
+from .segments import segment_imports
 
 
 class ModuleBindings:
@@ -30,7 +31,9 @@ class ModuleBindings:
         """Merge the chunks' imports into the shared map; what changed. Raises ``RerunWhole``
         when the union would depend on statement order."""
         for chunk in fresh:
-            if chunk.imports is None:
+            if chunk.imports is None and chunk.unit is not None:
+                chunk.imports = segment_imports(chunk, self.module_name)
+            elif chunk.imports is None:
                 own = ImportMap(chunk.module, self.module_name)
                 if set(vars(own)) != IMPORT_FIELDS:
                     raise RerunWhole("the import map has fields this analyzer does not merge")
