@@ -229,3 +229,25 @@ def test_moving_a_method_body_line_to_another_method(tmp_path: Path) -> None:
     edited = "".join(lines)
     assert summary(analyzer.analyze(edited)) == summary(analyze_source(edited, path, config))
     assert analyzer.stats.mode == "incremental"
+
+
+def test_a_name_imported_as_different_modules_stays_incremental(tmp_path: Path) -> None:
+    text = (
+        "import yaml\nfrom typing import IO\n\n\ndef first(text):\n    from io import IO\n    return IO(text)\n\n\n"
+        "def second(text):\n    return yaml.load(text)\n\n\ndef third(stream: IO):\n    import pickle as IO\n"
+        "    return IO.loads(stream.read())\n"
+    )
+    path = str(tmp_path / "mixed.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    analyzer.analyze(text)
+    analyzer.prepare()
+    versions = [
+        text.replace("yaml.load(text)", "yaml.load(text, Loader=None)"),  # no import of the name changes
+        text.replace("    import pickle as IO\n", "    import marshal as IO\n"),  # the whole map's answer changes
+        text.replace("    from io import IO\n", "    pass\n"),
+        text,
+    ]
+    for current in versions:
+        assert summary(analyzer.analyze(current)) == summary(analyze_source(current, path, config))
+        assert analyzer.stats.mode == "incremental", analyzer.stats

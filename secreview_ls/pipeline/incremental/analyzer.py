@@ -188,7 +188,7 @@ class IncrementalAnalyzer:
         kept = set(previous)
         fresh = [c for c in chunks if c not in kept]
         bindings = self._bindings
-        change = bindings.update_imports(gone, fresh)
+        change = bindings.update_imports(gone, fresh, chunks)
         stale = chunks if change else [c for c in chunks if c.facts is None]
         rebuilt = {c for c in stale if ensure_facts(c, bindings.imports, self.path, change)}
         self._settle_classes(chunks, rebuilt)
