@@ -44,14 +44,42 @@ class ModuleFacts:
         only as far as the queries need."""
         return _CombinedFacts(source, parts, imports, module_name)
 
-    def _index(self) -> None:
+    @classmethod
+    def partial(
+        cls,
+        source: SourceFile,
+        roots: Sequence[tuple[ast.AST, ast.AST]],
+        skip: Iterable[ast.AST],
+        imports: ImportMap,
+        module_name: str = "",
+    ) -> ModuleFacts:
+        """Facts indexing only the subtrees of ``roots`` (each given with its parent), walked as
+        the whole tree's walk visits them, leaving out the subtrees of the nodes in ``skip``:
+        a part of a larger tree (``source.tree``, indexed as well), for ``combined``."""
+        facts = cls.__new__(cls)
+        facts.source = source
+        facts.tree = source.tree
+        facts.module_name = module_name
+        facts.imports = imports
+        facts._by_type = defaultdict(list)
+        facts._calls_by_name = defaultdict(list)
+        facts._calls_by_attr = defaultdict(list)
+        facts._mixed = {}
+        facts.parents = {root: parent for root, parent in roots}
+        facts._by_type[ast.Module].append(facts.tree)
+        facts._index([root for root, _ in roots], {id(node) for node in skip})
+        return facts
+
+    def _index(self, roots: list[ast.AST] | None = None, skip: set[int] | None = None) -> None:
         by_type = self._by_type
         parents = self.parents
-        stack: list[ast.AST] = [self.tree]
+        stack: list[ast.AST] = [self.tree] if roots is None else list(roots)
         while stack:
             node = stack.pop()
             by_type[type(node)].append(node)
             for child in ast.iter_child_nodes(node):
+                if skip and id(child) in skip:
+                    continue
                 parents[child] = node
                 stack.append(child)
         for call in by_type.get(ast.Call, ()):

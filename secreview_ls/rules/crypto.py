@@ -588,6 +588,12 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
         value_name = ctx.facts.qualname(node.value)
+        if not any(
+            isinstance(t, ast.Attribute)
+            and (t.attr in ("verify_mode", "check_hostname") or value_name == "ssl._create_unverified_context")
+            for t in node.targets
+        ):
+            continue  # nothing below could report it
         if _opted_out(ctx, node):
             continue
         for target in node.targets:

@@ -124,14 +124,27 @@ class TaintMemo:
 
 
 def statement_anchors(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
-    """(first line with decorators, last line, statement) of each top-level statement, in order."""
+    """(first line with decorators, last line, statement) of each top-level statement, in order;
+    a class stands for the lines before its body, and its body's statements for themselves (an
+    editor's analysis keeps the nodes of a class's unchanged methods when another one changes)."""
     anchors = []
     for statement in tree.body:
-        first = statement.lineno
-        for decorator in getattr(statement, "decorator_list", ()):
-            first = min(first, decorator.lineno)
+        first = _first_line(statement)
+        if isinstance(statement, ast.ClassDef) and statement.body:
+            body_first = _first_line(statement.body[0])
+            if body_first > first:
+                anchors.append((first, body_first - 1, statement))
+            anchors.extend((_first_line(m), m.end_lineno or m.lineno, m) for m in statement.body)
+            continue
         anchors.append((first, statement.end_lineno or statement.lineno, statement))
     return anchors
+
+
+def _first_line(statement: ast.stmt) -> int:
+    first = statement.lineno
+    for decorator in getattr(statement, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    return first
 
 
 class _Unplaceable(Exception):

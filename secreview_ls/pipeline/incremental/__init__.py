@@ -16,6 +16,13 @@ evidence records as a set), but:
   by rewriting their nodes' line numbers, when something is about to read them.
   The new text is compared with the last one as text, so only the changed lines
   are split again.
+* A top-level class of ``segments.MIN_SPLIT_LINES`` lines or more with two methods or more is
+  several chunks (**segments**) sharing its node: a header (decorators, the ``class`` line, the
+  statements before the first method), one per method, one per run of other class-body
+  statements. An edit inside methods re-parses just them, wrapped in a ``class`` line so they
+  parse on their own at their columns; their rules see them with the class's header and
+  class-body statements, and rerun when those change or when the set of attribute names the
+  class stores changes (a class constant read through ``self``). See ``segments``.
 * Code that does not parse (mid-edit) is repaired region by region the way
   ``parse_tolerant`` repairs the whole file, when that provably gives the same
   result: the region's tolerant parse, checked against a parse with a chunk of
@@ -47,7 +54,9 @@ evidence records as a set), but:
 Anything this cannot reproduce exactly falls back to ``analyze_source``: NUL
 bytes, unpaired surrogates, a file over ``max-file-size``, syntax errors in
 several places or beyond repair, a rule that raises (the whole-file analysis
-reports it), an import map whose union depends on statement order. A version that cannot be chunked leaves the cache
+reports it), star imports in several places. A name imported as different modules in
+different places means what the whole module's import map makes of it, asked of the whole tree
+when a chunk importing it comes or goes. A version that cannot be chunked leaves the cache
 for the next one (diffed against the last chunked version); a failure during the
 analysis itself drops the cache.
 """

@@ -28,6 +28,7 @@ from .chunking import MAX_BROKEN_NOTICES, rechunk
 from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, tiles, tokenizes
 from .linediff import diff_lines, strip_terminator
 from .local import ChunkRun, checked, reuse
+from .segments import ClassUnit, settle
 
 _log = logging.getLogger(__name__)
 
@@ -187,9 +188,10 @@ class IncrementalAnalyzer:
         kept = set(previous)
         fresh = [c for c in chunks if c not in kept]
         bindings = self._bindings
-        change = bindings.update_imports(gone, fresh)
+        change = bindings.update_imports(gone, fresh, chunks)
         stale = chunks if change else [c for c in chunks if c.facts is None]
         rebuilt = {c for c in stale if ensure_facts(c, bindings.imports, self.path, change)}
+        self._settle_classes(chunks, rebuilt)
         changed_names = bindings.update_binders(gone, fresh)
         pending: dict[Chunk, ChunkRun | None] = {}  # chunks whose per-chunk rules run again
         for chunk in chunks:
@@ -225,6 +227,23 @@ class IncrementalAnalyzer:
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
         evidence = self._evidence(run, chunks, pending, module_evidence)
         return self._finish(text, plain, chunks, run, evidence, module_facts)
+
+    @staticmethod
+    def _settle_classes(chunks: list[Chunk], rebuilt: set[Chunk]) -> None:
+        """Classes cut into segments: nodes at their lines, class-wide keys up to date; a class
+        whose text changed counts as rebuilt for the chunks that use its name."""
+        units: list[ClassUnit] = []
+        for chunk in chunks:
+            unit = chunk.unit
+            if unit is not None and chunk is unit.header:
+                units.append(unit)
+        for unit in units:
+            settle(unit)
+            if unit.changed or not rebuilt.isdisjoint(unit.segments):
+                before = unit.whole_key
+                unit.refresh()
+                if unit.whole_key != before:
+                    rebuilt.add(unit.header)
 
     def _chunk_run(self, chunk: Chunk, plain: list[str]) -> ChunkRun:
         return ChunkRun(chunk, plain, self._bindings.imports, self.path, self.is_test, self.spec, self.project)
@@ -295,6 +314,9 @@ class IncrementalAnalyzer:
         def facts_for(findings: list[Finding]) -> ModuleFacts:
             """Facts of the chunks holding the findings (statement extents, enclosing defs)."""
             found = {id(chunk): chunk for chunk in map(chunk_of, (f.span.start_line for f in findings))}
+            for chunk in list(found.values()):
+                if chunk.unit is not None:
+                    found.setdefault(id(chunk.unit.header), chunk.unit.header)
             holding = sorted((c for c in found.values() if c.facts is not None), key=lambda c: c.first)
             return combined_facts(text, self.path, plain, holding, imports)
 

@@ -4,12 +4,14 @@ that bind it (a chunk's context)."""
 
 from __future__ import annotations
 
+import ast
 import itertools
 
 from ...engine.names import ImportMap
 from ..running import RerunWhole
 from .chunks import Chunk
 from .imports import IMPORT_FIELDS, ImportChange, SharedImports
+from .segments import segment_imports
 
 
 class ModuleBindings:
@@ -25,27 +27,43 @@ class ModuleBindings:
         self._alias_uses: dict[str, dict[str, int]] = {}  # imported name → target → chunks importing it so
         self._bound_uses: dict[str, int] = {}  # name bound at module level → chunks binding it
         self._star_chunks: list[Chunk] = []  # chunks with star imports
+        self._resolved: dict[str, str] = {}  # names imported as different modules → the whole map's answer
 
-    def update_imports(self, gone: list[Chunk], fresh: list[Chunk]) -> ImportChange:
-        """Merge the chunks' imports into the shared map; what changed. Raises ``RerunWhole``
-        when the union would depend on statement order."""
+    def update_imports(self, gone: list[Chunk], fresh: list[Chunk], chunks: list[Chunk]) -> ImportChange:
+        """Merge the chunks' imports into the shared map; what changed. A name imported as
+        different modules in different places means what the whole module's import map makes
+        of it (its walk's last word), asked again only when a chunk importing it came or went.
+        Raises ``RerunWhole`` when star imports sit in several places."""
         for chunk in fresh:
-            if chunk.imports is None:
+            if chunk.imports is None and chunk.unit is not None:
+                chunk.imports = segment_imports(chunk, self.module_name)
+            elif chunk.imports is None:
                 own = ImportMap(chunk.module, self.module_name)
                 if set(vars(own)) != IMPORT_FIELDS:
                     raise RerunWhole("the import map has fields this analyzer does not merge")
                 chunk.imports = (own.aliases, own.star_modules, own.locally_bound)
         for chunk, step in itertools.chain(((c, -1) for c in gone), ((c, 1) for c in fresh)):
             self._count(chunk, step)
+        conflicting = {name for name, targets in self._alias_uses.items() if len(targets) > 1}
+        if conflicting != set(self._resolved) or any(
+            name in chunk.imports[0] for chunk in itertools.chain(gone, fresh) for name in conflicting  # type: ignore[index]
+        ):
+            self._resolved = self._whole_answers(conflicting, chunks) if conflicting else {}
         aliases: dict[str, str] = {}
         for name, targets in self._alias_uses.items():
-            if len(targets) > 1:
-                raise RerunWhole(f"`{name}` is imported as different modules in different places")
-            aliases[name] = next(iter(targets))
+            aliases[name] = self._resolved[name] if name in conflicting else next(iter(targets))
         if len(self._star_chunks) > 1:
             raise RerunWhole("star imports in several places")
         star = list(self._star_chunks[0].imports[1]) if self._star_chunks else []  # type: ignore[index]
         return self.imports.update(aliases, star, set(self._bound_uses))
+
+    def _whole_answers(self, names: set[str], chunks: list[Chunk]) -> dict[str, str]:
+        """What the import map of the whole module maps each of ``names`` to."""
+        tree = ast.Module(body=[s for c in chunks for s in c.module.body], type_ignores=[])
+        whole = ImportMap(tree, self.module_name).aliases
+        if not names <= whole.keys():
+            raise RerunWhole("an import map merged from the chunks lost a name")
+        return {name: whole[name] for name in names}
 
     def _count(self, chunk: Chunk, step: int) -> None:
         own_aliases, own_star, own_bound = chunk.imports  # type: ignore[misc]

@@ -15,6 +15,7 @@ import hashlib
 from ...engine.source import parse_quietly, parse_tolerant
 from ..running import RerunWhole
 from .chunks import Chunk, RunStats, group_statements, outline, parse_module, tokenizes
+from .segments import collapse, reassemble, restore, split, splittable, wrapped_region
 
 MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each side
 MAX_BROKEN_NOTICES = 8  # more syntax errors than this in one region: analyze the whole file
@@ -31,19 +32,29 @@ def rechunk(
         if made is None:
             made = broken_document(lines, path)
             stats.broken = True
-        return made
+        return split_classes(made, lines, {})
     delta = len(lines) - len(old_lines)
     if prefix == len(old_lines) == len(lines):
         return old
     # Old chunks touching the changed lines, one line of margin each side (0-based).
     low = max(prefix - 1, 0)
     high = min(len(old_lines) - suffix, len(old_lines) - 1)
-    starts = [c.first for c in old]
-    first_index = max(bisect.bisect_right(starts, low + 1) - 1, 0)
-    last_index = max(bisect.bisect_right(starts, high + 1) - 1, first_index)
-    # A broken chunk below the edit has line numbers in its notices: parse it again.
-    while delta and last_index + 1 < len(old) and any(c.broken is not None for c in old[last_index + 1 :]):
-        last_index += 1
+    first_index, last_index = _touched(old, low, high, delta)
+    segments = wrapped_region(lines, old, first_index, last_index, delta)
+    if segments is not None:
+        stats.parsed_lines = max(segments[-1].last - segments[0].first + 1, 0)
+        unit = segments[0].unit
+        moved = old[last_index + 1 :]
+        if delta:
+            for chunk in moved:
+                chunk.first += delta
+                chunk.last += delta
+        chunks = [*old[:first_index], *segments, *moved]
+        reassemble(unit, [c for c in chunks if c.unit is unit])
+        return chunks
+    # Any other edit near a class cut into segments sees the class as one chunk again.
+    old = [collapse(c.unit) if c.unit is not None and c is c.unit.header else c for c in old if c.unit is None or c is c.unit.header]
+    first_index, last_index = _touched(old, low, high, delta)
     failed: list[tuple[int, int]] = []
     made: list[Chunk] | None = None
     for attempt in range(MAX_EXPANSIONS + 1):
@@ -80,7 +91,40 @@ def rechunk(
         for chunk in moved:
             chunk.first += delta
             chunk.last += delta
-    return [*old[:first_index], *made, *moved]
+    chunks = [*old[:first_index], *made, *moved]
+    kept = set(chunks)
+    pool = {
+        c.collapsed.header.key: {s.key: s for s in c.collapsed.segments[1:]}
+        for c in old
+        if c.collapsed is not None and c not in kept
+    }
+    return split_classes(chunks, lines, pool)
+
+
+def _touched(old: list[Chunk], low: int, high: int, delta: int) -> tuple[int, int]:
+    """Indexes of the first and last old chunks holding lines low..high (0-based), and below
+    them any broken chunk (its notices name lines)."""
+    starts = [c.first for c in old]
+    first_index = max(bisect.bisect_right(starts, low + 1) - 1, 0)
+    last_index = max(bisect.bisect_right(starts, high + 1) - 1, first_index)
+    while delta and last_index + 1 < len(old) and any(c.broken is not None for c in old[last_index + 1 :]):
+        last_index += 1
+    return first_index, last_index
+
+
+def split_classes(chunks: list[Chunk], lines: list[str], pool: dict[str, dict[str, Chunk]]) -> list[Chunk]:
+    """The chunks with big classes cut into segments: those that came through unchanged get
+    their segments back; new ones are cut, reusing the segments of a class whose header
+    (``pool``: header key → its other segments by key) is unchanged."""
+    result: list[Chunk] = []
+    for chunk in chunks:
+        if chunk.collapsed is not None:
+            result.extend(restore(chunk))
+            continue
+        node = splittable(chunk)
+        segments = split(chunk, node, lines, pool) if node is not None else None
+        result.extend(segments or (chunk,))
+    return result
 
 def broken_document(lines: list[str], path: str) -> list[Chunk]:
     """Chunks for a whole document that does not parse, from the tolerant parse of all of

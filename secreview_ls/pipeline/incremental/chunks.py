@@ -64,6 +64,13 @@ class Chunk:
     local: Local | None = None
     suppressions: tuple[list[Suppression], bool] | None = None  # at ``text`` line 1; tokenized cleanly
     broken: list[Notice] | None = None  # parse notices of a chunk that only parses once repaired
+    # Segments of a class cut into several chunks (``segments``): the class, the class-body
+    # statements this segment holds, whether that is one method, the attribute names they store.
+    unit: Any = None
+    own: list[ast.stmt] | None = None
+    method: bool = False
+    attrs: frozenset[str] | None = None
+    collapsed: Any = None  # a class made one chunk again: its unit
 
     @property
     def lines(self) -> int:
@@ -107,8 +114,11 @@ def ensure_facts(chunk: Chunk, imports: SharedImports, path: str, change: Import
     recorder = Recorder()
     imports.record(recorder)
     try:
-        view = View("", path, [], chunk.module)
-        chunk.facts = ModuleFacts(view, imports.map.module_name, imports=imports.map)
+        if chunk.unit is not None:
+            chunk.facts = chunk.unit.facts_of(chunk, imports.map, path)
+        else:
+            view = View("", path, [], chunk.module)
+            chunk.facts = ModuleFacts(view, imports.map.module_name, imports=imports.map)
     finally:
         imports.record(None)
     chunk.facts_recorder = recorder
@@ -120,8 +130,11 @@ def ensure_facts(chunk: Chunk, imports: SharedImports, path: str, change: Import
     chunk.ended = [node for node in chunk.positioned if getattr(node, "end_lineno", None) is not None]
     if chunk.binds is None:
         chunk.names = free_names(chunk.facts)
-        lines = split_lines_keepends(chunk.text) if chunk.broken is None else None
-        chunk.bindings = module_bindings(chunk.module, lines, chunk.base)
+        if chunk.unit is not None:
+            chunk.bindings = chunk.unit.bindings_of(chunk)
+        else:
+            lines = split_lines_keepends(chunk.text) if chunk.broken is None else None
+            chunk.bindings = module_bindings(chunk.module, lines, chunk.base)
         chunk.binds = frozenset(chunk.bindings)
     return True
 
@@ -142,9 +155,31 @@ def combined_facts(text: str, path: str, lines: list[str], members: list[Chunk],
     """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk."""
     for member in members:
         place(member)
-    root = ast.Module(body=[s for m in members for s in m.module.body], type_ignores=[])
+    present = set(members)
+    body: list[ast.stmt] = []
+    for member in members:
+        unit = member.unit
+        if unit is not None and member is unit.header:
+            body.append(_class_in_view(unit, present))
+        else:
+            body.extend(member.module.body)
+    root = ast.Module(body=body, type_ignores=[])
     parts = [m.facts for m in members if m.facts is not None]
     return ModuleFacts.combined(View(text, path, lines, root), parts, imports.map, imports.map.module_name)
+
+
+def _class_in_view(unit: Any, present: set[Chunk]) -> ast.ClassDef:
+    """A class cut into segments as a view holding some of them has it: its node when all are
+    there, else a copy of it whose body is theirs (a walk of the view's tree meets only
+    nodes the view's facts know)."""
+    original: ast.ClassDef = unit.node
+    if all(segment in present for segment in unit.segments):
+        return original
+    node = ast.ClassDef(**{name: getattr(original, name) for name in original._fields})
+    for name in original._attributes:
+        setattr(node, name, getattr(original, name, None))
+    node.body = [s for segment in unit.segments if segment in present for s in segment.own or ()]
+    return node
 
 
 def outline(statement: ast.stmt, shift: int) -> tuple[Any, ...]:

@@ -23,12 +23,32 @@ from .imports import ImportChange, Recorder, SharedImports
 def context_keys(chunk: Chunk) -> tuple[Any, ...]:
     """What the chunk's per-chunk results depend on besides the import map: its own facts,
     and the statements of its context binding the names it uses."""
+    unit = chunk.unit
     if chunk.context_key is None:
         names = chunk.names
         chunk.context_key = frozenset(
-            (n, c.bindings[n], c.facts_version) for c in chunk.context or () for n in names & c.binds  # type: ignore[operator]
+            (n, c.bindings[n], c.facts_version)
+            for c in chunk.context or ()
+            if unit is None or c.unit is not unit  # the own class is in the class key
+            for n in names & c.binds  # type: ignore[operator]
         )
-    return (chunk.serial, chunk.context_key)
+    if unit is None:
+        return (chunk.serial, chunk.context_key)
+    # A segment sees its class's header and other non-method segments, and a rule reading a
+    # class constant checks that no statement of the class stores that attribute.
+    class_key = (tuple(s.serial for s in unit.context()), unit.attrs_key)
+    return (chunk.serial, chunk.context_key, class_key)
+
+
+def view_members(chunk: Chunk) -> list[Chunk]:
+    """The chunks a chunk's per-chunk rules see: itself, its context and, for a segment of a
+    class in either, that class's header and other non-method segments (a rule looks into a
+    class from outside only through what its class body binds)."""
+    members = {chunk, *(chunk.context or ())}
+    for member in list(members):
+        if member.unit is not None:
+            members.update(member.unit.context())
+    return sorted(members, key=lambda c: c.first)
 
 
 def reuse(chunk: Chunk, change: ImportChange, stats: RunStats) -> bool:
@@ -64,7 +84,7 @@ class ChunkRun:
     ) -> None:
         self.chunk = chunk
         self.keys = context_keys(chunk)
-        members = sorted([chunk, *(chunk.context or ())], key=lambda c: c.first)
+        members = view_members(chunk)
         padding = [""] * len(plain)
         for member in members:
             padding[member.first - 1 : member.last] = plain[member.first - 1 : member.last]

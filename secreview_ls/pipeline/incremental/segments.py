@@ -1,0 +1,372 @@
+"""Big top-level classes cut into segments, so that an edit in a method costs that method.
+
+A class of at least ``MIN_SPLIT_LINES`` lines with at least two methods is not one chunk but
+several, all sharing its ``ast.ClassDef`` node (a ``ClassUnit``):
+
+* the **header** segment: decorators, the ``class`` line and the statements before the first
+  method; it holds the ``ClassDef`` node itself;
+* one segment per method (with the blank and comment lines before it), and one per run of
+  other class-body statements between methods.
+
+Each segment keeps its own statements (``Chunk.own``), facts over those statements only
+(``ModuleFacts.partial``, parents linked up to the shared ``ClassDef``) and its per-chunk rule
+results. The rules run on a segment see it inside its class: the view holds the header and
+every other non-method segment (class attributes, nested classes), and the results also depend
+on the attribute names stored anywhere in the class (``self.NAME = ...``, ``setattr``), which is
+what a rule reading a class constant checks.
+
+An edit inside non-header segments of one class re-parses only those segments, wrapped in a
+``class _:`` line so that they parse on their own with their columns unchanged; the result is
+accepted only when every statement starts at the class body's indentation, as written, so the
+whole file parses into the same class with those statements replaced. The class then gets a
+new ``ClassDef`` node (unchanged segments keep their nodes and facts, relinked to it). Any other
+edit touching a class goes through the top-level path with the class as one chunk again
+(``collapse``), and is cut into segments afterwards, reusing the unchanged segments when its
+header did not change.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass, field
+
+from ...engine.facts import ModuleFacts
+from ...engine.names import ImportMap
+from .chunks import Chunk, View, parse_module, place
+
+MIN_SPLIT_LINES = 40  # smaller classes stay one chunk
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_PLAIN_DECORATOR_NODES = (ast.Name, ast.Attribute, ast.Load)
+_WRAPPER = "class _:\n"  # one line above the region: node lines are (real line - first + 2)
+
+
+@dataclass(eq=False)
+class ClassUnit:
+    """A class cut into segments: its current node and segments in line order."""
+
+    node: ast.ClassDef
+    segments: list[Chunk]
+    indent: str  # the class body's indentation, as written
+    changed: bool = True  # the node or the segments changed since the last run
+    attrs_key: str = ""  # digest of the attribute names stored anywhere in the class
+    whole_key: str = ""  # digest of the non-method segments' texts (what using the class name depends on)
+    tracked: list[str] = field(default_factory=list)  # names the header binds with ``whole_key``
+
+    @property
+    def header(self) -> Chunk:
+        return self.segments[0]
+
+    def context(self) -> list[Chunk]:
+        """The segments every segment's rules see: the header and the non-method segments."""
+        return [s for s in self.segments if not s.method]
+
+    def refresh(self) -> None:
+        """Recompute the class-wide keys (after the segments' facts are built)."""
+        stored: set[str] = set()
+        for segment in self.segments:
+            stored |= segment.attrs or frozenset()
+        self.attrs_key = _digest("\0".join(sorted(stored)))
+        self.whole_key = _digest("\0".join(s.key for s in self.context()))
+        header = self.header
+        for name in self.tracked:
+            header.bindings[name] = self.whole_key
+        self.changed = False
+
+    def facts_of(self, chunk: Chunk, imports: ImportMap, path: str) -> ModuleFacts:
+        return segment_facts(chunk, imports, path)
+
+    def bindings_of(self, chunk: Chunk) -> dict[str, str]:
+        return segment_bindings(chunk)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def segment_key(text: str) -> str:
+    return "seg:" + _digest(text)
+
+
+# -- cutting ------------------------------------------------------------------------------
+
+
+def splittable(chunk: Chunk) -> ast.ClassDef | None:
+    """The class a top-level chunk holds alone, when it is worth cutting into segments."""
+    if chunk.broken is not None or chunk.unit is not None or len(chunk.module.body) != 1:
+        return None
+    node = chunk.module.body[0]
+    if not isinstance(node, ast.ClassDef) or chunk.lines < MIN_SPLIT_LINES:
+        return None
+    if getattr(node, "type_params", None):
+        return None
+    if sum(isinstance(s, _FUNCTIONS) for s in node.body) < 2:
+        return None
+    # Calls or lambdas in class decorators would be indexed out of the whole walk's order.
+    if any(not isinstance(n, _PLAIN_DECORATOR_NODES) for d in node.decorator_list for n in ast.walk(d)):
+        return None
+    return node
+
+
+def _groups(statements: list[ast.stmt]) -> list[list[ast.stmt]]:
+    """Each function alone, runs of other statements together."""
+    groups: list[list[ast.stmt]] = []
+    for statement in statements:
+        alone = isinstance(statement, _FUNCTIONS)
+        if not groups or alone or isinstance(groups[-1][-1], _FUNCTIONS):
+            groups.append([statement])
+        else:
+            groups[-1].append(statement)
+    return groups
+
+
+def _first_line(statement: ast.stmt) -> int:
+    first = statement.lineno
+    for decorator in getattr(statement, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    return first
+
+
+def _extents(
+    groups: list[list[ast.stmt]], shift: int, first: int, last: int, lines: list[str], floor: int
+) -> list[tuple[int, int]]:
+    """Line ranges of the groups (node lines plus ``shift`` are real lines): each from just after
+    the previous one (or ``first``), taking the blank and comment lines before its first
+    statement, up to ``last`` for the last group. ``floor``: the lowest start of the first
+    group's comments when it does not start at ``first``."""
+    extents: list[tuple[int, int]] = []
+    previous_end = floor - 1
+    for index, group in enumerate(groups):
+        if index == 0 and floor == first:
+            start = first
+        else:
+            start = _first_line(group[0]) + shift
+            while start - 1 > previous_end and _blank_or_comment(lines[start - 2]):
+                start -= 1
+        if extents:
+            extents[-1] = (extents[-1][0], start - 1)
+        extents.append((start, last))
+        previous_end = max((s.end_lineno or s.lineno) + shift for s in group)
+    return extents
+
+
+def _blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def split(chunk: Chunk, node: ast.ClassDef, lines: list[str], pool: dict[str, dict[str, Chunk]]) -> list[Chunk] | None:
+    """The segments of a class chunk (nodes at ``chunk.base``); when the class's header is
+    unchanged (``pool``: header key → the segments of its last version by key), its segments
+    whose text is unchanged are reused. None when the class body's indentation is unusual."""
+    shift = chunk.first - chunk.base
+    body = node.body
+    split_at = next(i for i, s in enumerate(body) if isinstance(s, _FUNCTIONS))
+    indent = _indent_of(body[0], shift, lines)
+    if indent is None:
+        return None
+    rest = _groups(body[split_at:])
+    # The header ends where the first method's segment starts.
+    header_end = max([node.lineno + shift, *((s.end_lineno or s.lineno) + shift for s in body[:split_at])])
+    extents = _extents(rest, shift, chunk.first, chunk.last, lines, header_end + 1)
+    header_last = extents[0][0] - 1
+    header_text = "".join(lines[chunk.first - 1 : header_last])
+    header = Chunk(chunk.first, header_last, header_text, segment_key(header_text), ast.Module(body=[node], type_ignores=[]), base=chunk.base)
+    reusable = pool.pop(header.key, {})
+    header.own = list(body[:split_at])
+    segments = [header]
+    for (first, last), group in zip(extents, rest, strict=True):
+        segments.append(_segment(lines, first, last, group, first - shift, reusable))
+    unit = ClassUnit(node, segments, indent)
+    for segment in segments:
+        segment.unit = unit
+    node.body = [s for segment in segments for s in segment.own or ()]
+    adopt(unit, None)
+    return segments
+
+
+def _segment(lines: list[str], first: int, last: int, group: list[ast.stmt], base: int, reusable: dict[str, Chunk]) -> Chunk:
+    text = "".join(lines[first - 1 : last])
+    key = segment_key(text)
+    old = reusable.pop(key, None)
+    if old is not None:
+        old.first, old.last = first, last
+        return old
+    segment = Chunk(first, last, text, key, ast.Module(body=[], type_ignores=[]), base=base)
+    segment.own = group
+    segment.method = len(group) == 1 and isinstance(group[0], _FUNCTIONS)
+    return segment
+
+
+def _indent_of(statement: ast.stmt, shift: int, lines: list[str]) -> str | None:
+    line = lines[_first_line(statement) + shift - 1]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if not indent or line[len(indent) :].startswith(("\f", "\\")):
+        return None
+    return indent
+
+
+def wrapped_region(
+    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int
+) -> list[Chunk] | None:
+    """New segments for old segments ``first_index..last_index`` of one class (not its header),
+    when the region parses on its own inside a class body at the class's indentation."""
+    chunks = old[first_index : last_index + 1]
+    unit = chunks[0].unit
+    if unit is None or any(c.unit is not unit or c is unit.header for c in chunks):
+        return None
+    first = chunks[0].first
+    last = chunks[-1].last + delta
+    if last < first:
+        return None
+    tree = parse_module(_WRAPPER + "".join(lines[first - 1 : last]))
+    if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
+        return None
+    body = tree.body[0].body
+    shift = first - 2
+    indent = unit.indent
+    for statement in body:
+        line = lines[_first_line(statement) + shift - 1]
+        if not line.startswith(indent) or line[len(indent) : len(indent) + 1] in (" ", "\t", "\f", "\\", ""):
+            return None
+    groups = _groups(body)
+    extents = _extents(groups, shift, first, last, lines, first)
+    reusable = {c.key: c for c in chunks}
+    made = [_segment(lines, a, b, group, a - shift, reusable) for (a, b), group in zip(extents, groups, strict=True)]
+    for segment in made:
+        segment.unit = unit
+    return made
+
+
+def reassemble(unit: ClassUnit, segments: list[Chunk]) -> None:
+    """Give the class a new node whose body is its segments' statements; relink their facts."""
+    old = unit.node
+    node = ast.ClassDef(**{name: getattr(old, name) for name in old._fields})
+    for name in old._attributes:
+        setattr(node, name, getattr(old, name, None))
+    node.body = [s for segment in segments for s in segment.own or ()]
+    unit.segments = segments
+    unit.node = node
+    header = segments[0]
+    header.module = ast.Module(body=[node], type_ignores=[])
+    adopt(unit, old)
+
+
+def adopt(unit: ClassUnit, old: ast.ClassDef | None) -> None:
+    """Point the segments' facts (parents, the header's index) at the unit's current node."""
+    node = unit.node
+    unit.changed = True
+    for segment in unit.segments:
+        segment.unit = unit
+        facts = segment.facts
+        if facts is None:
+            continue
+        parents = facts.parents
+        if old is not None:
+            parents.pop(old, None)
+        parents[node] = facts.tree
+        for statement in segment.own or ():
+            parents[statement] = node
+        if segment is unit.header:
+            for child in (*node.decorator_list, *node.bases, *node.keywords):
+                parents[child] = node
+            listed = facts._by_type.get(ast.ClassDef, [])
+            facts._by_type[ast.ClassDef] = [node if n is old else n for n in listed]
+            facts._mixed.clear()
+            segment.positioned = [node if n is old else n for n in segment.positioned]
+
+
+def settle(unit: ClassUnit) -> None:
+    """Move the segments' nodes to their lines; the class node ends where its last statement does."""
+    for segment in unit.segments:
+        place(segment)
+    node = unit.node
+    last = node.body[-1]
+    node.end_lineno = last.end_lineno
+    node.end_col_offset = last.end_col_offset
+
+
+def collapse(unit: ClassUnit) -> Chunk:
+    """The class as one top-level chunk again (its nodes placed), remembering its segments."""
+    settle(unit)
+    first, last = unit.segments[0].first, unit.segments[-1].last
+    text = "".join(s.text for s in unit.segments)
+    chunk = Chunk(first, last, text, "unit:" + _digest(text), ast.Module(body=[unit.node], type_ignores=[]), base=first)
+    chunk.collapsed = unit
+    return chunk
+
+
+def restore(chunk: Chunk) -> list[Chunk]:
+    """The segments of a collapsed class chunk that came through unchanged, at its lines."""
+    unit = chunk.collapsed
+    assert unit is not None
+    delta = chunk.first - unit.segments[0].first
+    if delta:
+        for segment in unit.segments:
+            segment.first += delta
+            segment.last += delta
+    return unit.segments
+
+
+# -- facts, imports, bindings ---------------------------------------------------------------
+
+
+def segment_facts(chunk: Chunk, imports: ImportMap, path: str) -> ModuleFacts:
+    """Facts over the segment's own nodes (the header's: the class node without the other
+    segments' statements), linked up to the shared class node."""
+    unit = chunk.unit
+    assert unit is not None and chunk.own is not None
+    node = unit.node
+    root = ast.Module(body=[node] if chunk is unit.header else list(chunk.own), type_ignores=[])
+    view = View("", path, [], root)
+    if chunk is unit.header:
+        owned = {id(s) for s in chunk.own}
+        skip = [s for s in node.body if id(s) not in owned]
+        facts = ModuleFacts.partial(view, [(node, root)], skip, imports, imports.module_name)
+    else:
+        facts = ModuleFacts.partial(view, [(s, node) for s in chunk.own], (), imports, imports.module_name)
+        facts.parents[node] = root
+    stored = {
+        n.attr  # type: ignore[attr-defined]
+        for n in facts.nodes(ast.Attribute)
+        if not isinstance(n.ctx, ast.Load)  # type: ignore[attr-defined]
+    }
+    for call in facts.nodes(ast.Call):
+        function = call.func  # type: ignore[attr-defined]
+        if isinstance(function, ast.Name) and function.id in {"setattr", "delattr"}:
+            stored.add("()" + function.id)
+    chunk.attrs = frozenset(stored)
+    return facts
+
+
+def segment_imports(chunk: Chunk, module_name: str) -> tuple[dict[str, str], list[str], set[str]]:
+    """The segment's part of the module's import map: its imports; the header binds the class name."""
+    own = ImportMap(ast.Module(body=list(chunk.own or ()), type_ignores=[]), module_name)
+    unit = chunk.unit
+    bound = {unit.node.name} if unit is not None and chunk is unit.header else set()
+    return own.aliases, own.star_modules, bound
+
+
+def segment_bindings(chunk: Chunk) -> dict[str, str]:
+    """Names the segment binds at module level, each with a digest of what binds it: the
+    class name and names bound in its decorators and bases (the header, by the whole class),
+    names declared ``global`` in its statements (by the segment's text)."""
+    unit = chunk.unit
+    assert unit is not None
+    found: dict[str, str] = {}
+    for statement in chunk.own or ():
+        for inner in ast.walk(statement):
+            if isinstance(inner, ast.Global):
+                for name in inner.names:
+                    found[name] = chunk.key
+    if chunk is unit.header:
+        node = unit.node
+        tracked = {node.name}
+        for part in (*node.decorator_list, *node.bases, *node.keywords):
+            for inner in ast.walk(part):
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
+                    tracked.add(inner.id)
+        unit.tracked = sorted(tracked)
+        for name in tracked:
+            found[name] = unit.whole_key
+    return found

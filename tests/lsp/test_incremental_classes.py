@@ -1,0 +1,253 @@
+"""Big classes are analyzed method by method, with the results of a whole-file analysis.
+
+A class of many methods (application code is mostly that) is cut into segments: its header,
+one per method, one per run of other class-body statements. These tests edit such classes
+(typing in a method, inserting and deleting lines, moving blocks from one method to another,
+changing class constants a method reads through ``self``, decorators, nested classes and
+functions, ``global`` names, breaking the syntax for a moment) and compare every result with
+``analyze_source``: findings, suppressed findings, notices, evidence.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from secreview_ls.config import Config
+from secreview_ls.pipeline import analyze_source
+from secreview_ls.pipeline.incremental import IncrementalAnalyzer, split_lines_keepends
+
+from .test_incremental import check_edits, summary
+
+HEADER = '''"""Service objects."""
+
+import hashlib
+import os
+import pickle
+import ssl
+import subprocess
+
+import requests
+import yaml
+from flask import Flask, request
+
+app = Flask(__name__)
+SHELL = "sh -c"
+LIMIT = 10
+
+
+def helper(value):
+    return subprocess.call(value, shell=True)
+
+'''
+
+_METHODS = (
+    '''
+    def run_{n}(self, arg):
+        """Run the configured command."""
+        command = self.COMMAND + arg
+        return subprocess.call(self.COMMAND, shell=True)
+''',
+    '''
+    def digest_{n}(self, data):
+        for part in range(LIMIT):
+            data = hashlib.md5(data).digest()
+        return data
+''',
+    '''
+    @staticmethod
+    def load_{n}(text):
+        def inner(blob):
+            return pickle.loads(blob)
+        return yaml.load(text), inner
+''',
+    '''
+    def fetch_{n}(self, url):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        return requests.get(url, verify=False, timeout=5)  # nosec
+''',
+    '''
+    def query_{n}(self, cursor, name):
+        sql = "SELECT * FROM " + self.TABLE + " WHERE name = '%s'" % name
+        cursor.execute(sql)
+        self.password = "hunter2-{n}"
+''',
+    '''
+    def remember_{n}(self):
+        global SHELL
+        SHELL = os.environ.get("SHELL", "sh")
+        setattr(self, "mode_{n}", 1)
+''',
+    '''
+    @app.route("/item/{n}")
+    def view_{n}(self):
+        item = request.args.get("item")
+        os.system("echo " + item)
+        return eval(request.args["q"])
+''',
+    '''
+    class Nested{n}:
+        MODE = "fast"
+
+        def go(self, x):
+            return subprocess.run(x, shell=True)
+''',
+)
+
+SNIPPETS = (
+    "        subprocess.call(self.COMMAND, shell=True)\n",
+    "        self.COMMAND = input()\n",
+    "        x = 1\n",
+    "    COMMAND = 'ls -l'\n",
+    "    TABLE = input()\n",
+    "        # secreview: ignore[SR401]\n",
+    "\n",
+    "    def extra(self, q):\n        return eval(q)\n",
+    "        data = yaml.load(open(self.PATH))\n",
+    "        global LIMIT\n",
+)
+
+
+def generate_classes(methods: int, seed: int) -> str:
+    """A module of a few big classes, each with ``methods`` methods, class constants between them."""
+    rng = random.Random(seed)
+    parts = [HEADER]
+    for number in range(3):
+        decorator = "@dataclass_like\n" if number == 1 else ""
+        parts.append(f"\n\n{decorator}class Service{number}(Base):\n    \"\"\"A service.\"\"\"\n\n")
+        parts.append('    COMMAND = "ls"\n    TABLE = "users"\n    PATH = "/etc/app.yml"\n')
+        for index in range(methods):
+            parts.append(rng.choice(_METHODS).format(n=f"{number}_{index}"))
+            if rng.random() < 0.15:
+                parts.append(f"\n    LEVEL_{index} = {index}\n")
+    parts.append("\n\ndef dataclass_like(cls):\n    return cls\n\n\nclass Base:\n    pass\n")
+    return "".join(parts)
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    lines = split_lines_keepends(text)
+    index = rng.randrange(len(lines))
+    roll = rng.random()
+    if roll < 0.35:
+        line = lines[index]
+        column = rng.randrange(len(line)) if line else 0
+        lines[index] = line[:column] + rng.choice(["a", "_", " ", "(", ")", "'", "1", ":", "#"]) + line[column:]
+    elif roll < 0.65:
+        lines.insert(index, rng.choice(SNIPPETS))
+    elif roll < 0.8:
+        del lines[index]
+    else:
+        start = rng.randrange(len(lines))  # a block moved, often from one method into another
+        block = lines[start : start + rng.randint(1, 6)]
+        del lines[start : start + len(block)]
+        where = rng.randrange(len(lines) + 1)
+        lines[where:where] = block
+    return "".join(lines)
+
+
+def _check(text: str, tmp_path: Path, steps: int, seed: int, in_classes: bool) -> dict[str, int]:
+    """``check_edits`` with this module's edits (code that belongs in methods and class bodies),
+    or with the general ones (top-level code landing inside classes too)."""
+    namespace = check_edits.__globals__
+    saved = namespace["mutate"]
+    if in_classes:
+        namespace["mutate"] = _mutate
+    try:
+        return check_edits(text, str(tmp_path / "svc.py"), Config(root=tmp_path), steps=steps, seed=seed)
+    finally:
+        namespace["mutate"] = saved
+
+
+def _opened(tmp_path: Path, methods: int, seed: int) -> tuple[IncrementalAnalyzer, str, str, Config]:
+    text = generate_classes(methods, seed)
+    path = str(tmp_path / "svc.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    analyzer.analyze(text)
+    analyzer.prepare()
+    return analyzer, text, path, config
+
+
+@pytest.mark.parametrize("in_classes", [True, False])
+def test_random_edits_in_big_classes(tmp_path: Path, in_classes: bool) -> None:
+    modes = _check(generate_classes(20, seed=11), tmp_path, steps=15, seed=11, in_classes=in_classes)
+    assert modes["incremental"] > modes["full"], modes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("in_classes", [True, False])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_in_big_classes_longer(tmp_path: Path, seed: int, in_classes: bool) -> None:
+    modes = _check(generate_classes(40, seed=seed), tmp_path, steps=60, seed=seed, in_classes=in_classes)
+    assert modes["incremental"] > modes["full"], modes
+
+
+def test_an_edit_in_a_method_parses_and_reruns_that_method(tmp_path: Path) -> None:
+    analyzer, text, path, config = _opened(tmp_path, 60, seed=5)
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if i > len(lines) // 2 and "hashlib.md5(data)" in line)
+    typed = list(lines)
+    typed[index] = typed[index].replace("hashlib.md5(data)", "hashlib.md5(data + b'x')")
+    inserted = [*lines[:index], "            data = data * 2\n", *lines[index:]]
+    for version, current in enumerate((typed, lines, typed, inserted, lines)):
+        current_text = "".join(current)
+        assert summary(analyzer.analyze(current_text)) == summary(analyze_source(current_text, path, config))
+        stats = analyzer.stats
+        assert stats.mode == "incremental", stats
+        assert stats.parsed_lines < 30, stats  # the method (and its neighbour), not its class
+        if version < 3:
+            assert stats.rerun <= 2, stats
+        else:  # a line more or less: also the chunks below whose findings name a line in their message
+            assert stats.rerun < stats.chunks // 10, stats
+
+
+def test_a_class_constant_read_through_self_reruns_the_methods(tmp_path: Path) -> None:
+    analyzer, text, path, config = _opened(tmp_path, 30, seed=6)
+    for before, after in (('COMMAND = "ls"', "COMMAND = input()"), ("COMMAND = input()", 'COMMAND = "ls"')):
+        text = text.replace(before, after, 1)
+        assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
+        assert analyzer.stats.mode == "incremental"
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if "def digest_0_" in line)
+    # A method of the first class starts storing the constant: reading it is no longer constant.
+    lines.insert(index + 2, "        self.COMMAND = data\n")
+    edited = "".join(lines)
+    assert summary(analyzer.analyze(edited)) == summary(analyze_source(edited, path, config))
+    assert analyzer.stats.mode == "incremental"
+
+
+def test_moving_a_method_body_line_to_another_method(tmp_path: Path) -> None:
+    analyzer, text, path, config = _opened(tmp_path, 30, seed=7)
+    lines = split_lines_keepends(text)
+    source = next(i for i, line in enumerate(lines) if "return subprocess.call(self.COMMAND, shell=True)" in line)
+    target = next(i for i, line in enumerate(lines) if i > source + 10 and "return data" in line)
+    moved = lines.pop(source)
+    lines.insert(target - 1, moved)
+    edited = "".join(lines)
+    assert summary(analyzer.analyze(edited)) == summary(analyze_source(edited, path, config))
+    assert analyzer.stats.mode == "incremental"
+
+
+def test_a_name_imported_as_different_modules_stays_incremental(tmp_path: Path) -> None:
+    text = (
+        "import yaml\nfrom typing import IO\n\n\ndef first(text):\n    from io import IO\n    return IO(text)\n\n\n"
+        "def second(text):\n    return yaml.load(text)\n\n\ndef third(stream: IO):\n    import pickle as IO\n"
+        "    return IO.loads(stream.read())\n"
+    )
+    path = str(tmp_path / "mixed.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    analyzer.analyze(text)
+    analyzer.prepare()
+    versions = [
+        text.replace("yaml.load(text)", "yaml.load(text, Loader=None)"),  # no import of the name changes
+        text.replace("    import pickle as IO\n", "    import marshal as IO\n"),  # the whole map's answer changes
+        text.replace("    from io import IO\n", "    pass\n"),
+        text,
+    ]
+    for current in versions:
+        assert summary(analyzer.analyze(current)) == summary(analyze_source(current, path, config))
+        assert analyzer.stats.mode == "incremental", analyzer.stats
