@@ -47,8 +47,8 @@ def test_attribute_chain_through_submodule() -> None:
 
 
 def test_method_named_like_a_builtin_does_not_hide_the_builtin() -> None:
-    text = "class Box:\n    def eval(self, t):\n        return t\n\ndef calc(e):\n    return eval(e)\n"
-    assert (6, "SR102") in rule_lines(text)
+    text = "import sys\n\nclass Box:\n    def eval(self, t):\n        return t\n\ndef calc():\n    return eval(sys.stdin.read())\n"
+    assert (8, "SR102") in rule_lines(text)
 
 
 # -- broken and newer code ---------------------------------------------------------------

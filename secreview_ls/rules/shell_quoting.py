@@ -1,0 +1,82 @@
+"""Shell command strings whose interpolated values cannot add commands: each is quoted for the
+shell, one of a fixed set of constants, or the name of a temporary file the program made."""
+
+from __future__ import annotations
+
+import ast
+
+from .base import RuleContext
+from .fixed_values import fixed_choice
+from .judge import single_assignment
+
+_QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
+_TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedTemporaryFile"})
+
+
+def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
+    """A built string whose every interpolated value is quoted for the shell (``shlex.quote``,
+    ``subprocess.list2cmdline``...), one of a fixed set of constants, or the name of a temporary
+    file the program created (``mkstemp``, ``NamedTemporaryFile``), with at least one quoted."""
+    values = interpolated_values(node)
+    quoted = [v for v in values if _quoting_call(ctx, v)]
+    return bool(quoted) and all(v in quoted or fixed_choice(ctx, v) or _temp_file_name(ctx, v) for v in values)
+
+
+def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        bound = single_assignment(ctx, node)
+        node = bound if bound is not None else node
+    return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _QUOTING
+
+
+def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
+    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``."""
+    if isinstance(node, ast.Attribute) and node.attr == "name":
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    found = False
+    for bound in ctx.facts.nodes(ast.Name):
+        if bound.id != node.id or not isinstance(bound.ctx, ast.Store):  # type: ignore[attr-defined]
+            continue
+        parent = ctx.facts.parent(bound)
+        if isinstance(parent, ast.Tuple):
+            parent = ctx.facts.parent(parent)
+        value = getattr(parent, "value", None) if not isinstance(parent, ast.withitem) else parent.context_expr
+        if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _TEMP_FILES):
+            return False
+        found = True
+    return found
+
+
+def interpolated_values(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        found: list[ast.expr] = []
+        for side in add_operands(node):
+            if isinstance(side, ast.Constant):
+                continue
+            inner = interpolated_values(side) if isinstance(side, ast.JoinedStr) else []
+            found.extend(inner if inner or isinstance(side, ast.JoinedStr) else [side])
+        return found
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        right = node.right
+        return list(right.elts) if isinstance(right, ast.Tuple) else [right]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return [*node.args, *(kw.value for kw in node.keywords)]
+    return []
+
+
+def add_operands(node: ast.expr) -> list[ast.expr]:
+    """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
+    operands: list[ast.expr] = []
+    stack: list[ast.expr] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            operands.append(current)
+    return operands
