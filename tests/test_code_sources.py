@@ -28,6 +28,9 @@ def _rules(text: str, config: Config | None = None) -> list[str]:
         ),
         ("answer = eval(input())\n", ["SR102"]),
         ("import sys\nexec(sys.stdin.read())\n", ["SR101"]),
+        ("import os\nos.system(input())\n", ["SR802"]),
+        ("import subprocess, sys\nsubprocess.run(sys.argv[1], shell=True)\n", ["SR802"]),
+        ("import os\nos.popen(os.environ['CMD'])\n", ["SR802"]),
     ],
 )
 def test_text_from_outside_gives_exactly_one_finding(text: str, expected: list[str]) -> None:
@@ -87,3 +90,18 @@ def test_shell_values_quoted_or_temporary_files_are_low_severity_and_others_are_
     )
     severities = {f.span.start_line: f.severity for f in analyze_source(text, "app/module.py", Config()).findings}
     assert severities == {4: Level.LOW, 5: Level.LOW, 6: Level.HIGH, 7: Level.HIGH}
+
+
+def test_a_command_a_caller_hands_in_is_a_hardening_note_and_a_fixed_program_with_its_argument_is_not() -> None:
+    text = (
+        "import os\n"
+        "def popen(cmd):\n"
+        "    return os.popen(cmd)\n"
+        "def lmkdir(path):\n"
+        "    return os.system('mkdir %s' % path)\n"
+    )
+    assert [(f.rule_id, f.span.start_line) for f in analyze_source(text, "app/module.py", Config()).findings] == [
+        ("SR203", 5)
+    ]
+    hardening = analyze_source(text, "app/module.py", Config(select=("hardening",))).findings
+    assert sorted((f.rule_id, f.span.start_line) for f in hardening) == [("SR203", 5), ("SR207", 3)]

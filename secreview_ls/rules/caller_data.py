@@ -94,10 +94,10 @@ def _derived(ctx: RuleContext, node: ast.AST | None, function: ast.AST, seen: fr
         return _derived(ctx, node.value, function, seen, depth + 1)
     if isinstance(node, ast.Starred):
         return _derived(ctx, node.value, function, seen, depth + 1)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        # ``line + "\n"``: the parameter with a constant suffix or prefix.
-        sides = [s for s in (node.left, node.right) if not isinstance(s, ast.Constant)]
-        return len(sides) == 1 and _derived(ctx, sides[0], function, seen, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.right, ast.Constant):
+        # ``line + "\n"``: the parameter with a constant suffix (a constant *prefix* is a
+        # template the function wrote: ``"mkdir " + path`` promises ``mkdir``).
+        return _derived(ctx, node.left, function, seen, depth + 1)
     if isinstance(node, ast.Call):
         return _call_derived(ctx, node, function, seen, depth)
     return False

@@ -103,8 +103,6 @@ def eval_used(ctx: RuleContext) -> Iterator[Finding]:
     cwe=94,
     severity=LOW,
     confidence=LOW,
-    bandit=("B102", "B307"),
-    ruff=("S102", "S307"),
     default_enabled=False,
     profiles=("hardening",),
     summary="`exec` / `eval` runs code a function was handed by its caller (hardening profile).",

@@ -30,7 +30,7 @@ from .judge import (
     static_string,
 )
 from .sensitive_calls import QUERY_METHODS
-from .shell_quoting import add_operands, is_quoted
+from .shell_quoting import add_operands, caller_command, is_quoted
 from .sql_text import in_quoted_literal, names_sql_fragment, quotes_identifier
 
 SUBPROCESS_CALLS = (
@@ -160,7 +160,10 @@ def _quote(word: str) -> str:
     "each value to the program as one argument, whatever it contains. A fixed command string is "
     "reported at low severity: no injection, but the shell is unnecessary. So is a command taken "
     "from a constant tuple, and one whose interpolated values are all quoted for the shell "
-    "(`shlex.quote`, `subprocess.list2cmdline`), fixed, or names of temporary files the program made.",
+    "(`shlex.quote`, `subprocess.list2cmdline`), fixed, or names of temporary files the program made. "
+    "A command a function was handed by its caller (`def popen(cmd)`) is the `hardening` note SR207 "
+    "(the data-flow rule SR802 reports outside text reaching it); a parameter after a fixed program "
+    "(`f'mkdir {path}'`) stays here.",
     bad='import subprocess\nsubprocess.run(f"convert {upload} out.png", shell=True)',
     good='import subprocess\nsubprocess.run(["convert", upload, "out.png"])',
 )
@@ -176,7 +179,7 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
         spelled = ctx.facts.spelled(call.func)
         static = fixed_choice(ctx, command)
         if not _truthy_literal(shell_kw.value):
-            if static:
+            if static or caller_command(ctx, command):
                 continue
             yield subprocess_shell_true.finding(
                 ctx,
@@ -206,6 +209,8 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
                 severity=LOW,
             )
             continue
+        if caller_command(ctx, command):
+            continue  # SR207's audit note: the caller chooses the command
         yield subprocess_shell_true.finding(
             ctx,
             call,
@@ -245,6 +250,8 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if isinstance(command, (ast.Name, ast.Attribute)) and ctx.facts.qualname(command) in known:
             continue  # functools.partial(subprocess.run, shell=True): the function, not a command
+        if caller_command(ctx, command):
+            continue
         yield shell_true_other_call.finding(
             ctx,
             call,
@@ -266,7 +273,7 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     why="These functions always hand the string to `/bin/sh`, so any interpolated value can add "
     "commands with `;`, `|` or `$(...)`. Use `subprocess.run` with an argument list instead. A "
     "fixed command, or one whose interpolated values are all quoted, fixed or temporary-file names, "
-    "is reported at low severity.",
+    "is reported at low severity; a command the caller hands in is the `hardening` note SR207.",
     bad="import os\nos.system('tar xf ' + archive)",
     good="import subprocess\nsubprocess.run(['tar', 'xf', archive], check=True)",
 )
@@ -294,6 +301,8 @@ def shell_command(ctx: RuleContext) -> Iterator[Finding]:
                 severity=LOW,
             )
             continue
+        if caller_command(ctx, command):
+            continue  # SR207's audit note
         yield shell_command.finding(
             ctx,
             call,
@@ -471,7 +480,7 @@ def paramiko_exec_command(ctx: RuleContext) -> Iterator[Finding]:
         return
     for call in ctx.facts.method_calls("exec_command"):
         command = argument(call, 0, "command")
-        if command is None or fixed_choice(ctx, command) or is_quoted(ctx, command):
+        if command is None or fixed_choice(ctx, command) or is_quoted(ctx, command) or caller_command(ctx, command):
             continue
         yield paramiko_exec_command.finding(
             ctx,

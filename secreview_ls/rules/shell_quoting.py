@@ -1,13 +1,15 @@
 """Shell command strings whose interpolated values cannot add commands: each is quoted for the
-shell, one of a fixed set of constants, or the name of a temporary file the program made."""
+shell, one of a fixed set of constants, or the name of a temporary file the program made; and
+commands that are what a function's caller handed in (the hardening note SR207)."""
 
 from __future__ import annotations
 
 import ast
 
 from .base import RuleContext
+from .caller_data import handed_in
 from .fixed_values import fixed_choice
-from .judge import single_assignment
+from .judge import single_assignment, static_string
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
 _TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedTemporaryFile"})
@@ -80,3 +82,51 @@ def add_operands(node: ast.expr) -> list[ast.expr]:
         else:
             operands.append(current)
     return operands
+
+
+def _head_and_rest(ctx: RuleContext, node: ast.expr) -> tuple[ast.expr, list[ast.expr]] | None:
+    """The value a built command string starts with (the program it runs) and the other
+    interpolated values, when the string starts with an interpolated value."""
+    if isinstance(node, ast.JoinedStr):
+        fields = [v for v in node.values if not (isinstance(v, ast.Constant) and not str(v.value).strip())]
+        if fields and isinstance(fields[0], ast.FormattedValue):
+            values = interpolated_values(node)
+            return values[0], values[1:]
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        operands = add_operands(node)
+        if isinstance(operands[0], (ast.Constant, ast.JoinedStr)):
+            return None
+        values = interpolated_values(node)
+        return (values[0], values[1:]) if values else None
+    template: str | None = None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = static_string(ctx, node.left)
+        starts = template is not None and template.lstrip().startswith(("%s", "%("))
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = static_string(ctx, node.func.value)
+        starts = template is not None and template.lstrip().startswith(("{}", "{0}")) and bool(node.args)
+    else:
+        return None
+    values = interpolated_values(node)
+    return (values[0], values[1:]) if starts and values else None
+
+
+def _harmless(ctx: RuleContext, node: ast.expr) -> bool:
+    return _quoting_call(ctx, node) or fixed_choice(ctx, node) or _temp_file_name(ctx, node)
+
+
+def caller_command(ctx: RuleContext, node: ast.expr | None) -> bool:
+    """The command is what the enclosing function's caller handed in (``caller_data``): the
+    whole string, or the program at its head with every other value quoted, fixed or a
+    temporary file's name (``cmd + ' ' + shlex.quote(path)``). A parameter interpolated
+    after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
+    if node is None:
+        return False
+    if handed_in(ctx, node):
+        return True
+    split = _head_and_rest(ctx, node)
+    if split is None:
+        return False
+    head, rest = split
+    return handed_in(ctx, head) and all(_harmless(ctx, v) for v in rest)
