@@ -11,11 +11,15 @@ parameters: items, slices and attributes of one, a method's result on one (``.st
 ``.group(1)``, ``.read()``), ``compile()`` of one, the content of a file one names
 (``open(path).read()``), a loop variable over one, a name bound only to such values.
 
-Not handed in: ``self`` / ``cls`` (the object's own state is not the caller's argument),
+An attribute of ``self`` counts when every method assigning it stores a value handed in to that
+method (``def __init__(self, command): self.command = command``) and the class gives it no
+default: the object keeps what its constructor's caller passed.
+
+Not handed in: ``self`` / ``cls`` themselves and their other attributes,
 parameters named for outside data (``request``, ``environ``, ``data``, ``payload``...), request
 parts (``.args``, ``.form``, ``.GET``...), and every parameter of an entry point that receives
-outside data — a decorated route or handler, a callback (``on_message``, ``dataReceived``,
-``handle``), an HTTP method handler (``do_POST``), ``__call__``.
+outside data — a decorated route or handler, a callback (``on_message``, ``dataReceived``), an
+HTTP method handler (``do_POST``), ``__call__``.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ _REQUEST_PARTS = frozenset(
      "files", "FILES", "META", "body", "params", "match_info", "path_params", "query_string", "environ"}
 )
 _HANDLER_WORDS = frozenset(
-    {"on", "received", "receive", "recv", "handle", "handler", "callback", "request", "message", "view",
+    {"on", "received", "receive", "recv", "callback", "request", "message", "view",
      "endpoint", "route", "webhook", "consume", "listener", "dispatch", "serve"}
 )
 _HTTP_METHOD = re.compile(r"do_[A-Z]+$")
@@ -46,7 +50,10 @@ _PLAIN_DECORATORS = frozenset(
      "total_ordering", "singledispatch", "register", "deprecated"}
 )
 _FILE_READS = frozenset({"read", "readline", "readlines", "read_text", "read_bytes"})
-_DERIVING_CALLS = frozenset({"builtins.compile", "builtins.str", "builtins.bytes", "os.fsdecode", "os.fsencode"})
+_DERIVING_CALLS = frozenset(
+    {"builtins.compile", "builtins.str", "builtins.bytes", "os.fsdecode", "os.fsencode", "builtins.enumerate",
+     "builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple", "builtins.iter"}
+)
 _REGEX_FUNCTIONS = frozenset({"re.match", "re.search", "re.fullmatch"})
 _REGEX_METHODS = frozenset({"match", "search", "fullmatch"})
 
@@ -89,7 +96,11 @@ def _derived(ctx: RuleContext, node: ast.AST | None, function: ast.AST, seen: fr
     if isinstance(node, ast.Name):
         return _name_derived(ctx, node, function, seen, depth)
     if isinstance(node, ast.Attribute):
-        return node.attr not in _REQUEST_PARTS and _derived(ctx, node.value, function, seen, depth + 1)
+        if node.attr in _REQUEST_PARTS:
+            return False
+        if isinstance(node.value, ast.Name) and node.value.id == "self":
+            return _kept_from_caller(ctx, node, depth)
+        return _derived(ctx, node.value, function, seen, depth + 1)
     if isinstance(node, ast.Subscript):
         return _derived(ctx, node.value, function, seen, depth + 1)
     if isinstance(node, ast.Starred):
@@ -107,7 +118,7 @@ def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: fro
     name = ctx.facts.qualname(call.func)
     if name in _DERIVING_CALLS:
         return bool(call.args) and _derived(ctx, call.args[0], function, seen, depth + 1)
-    if name in {"builtins.open", "io.open", "io.open_code", "codecs.open"}:
+    if name in {"builtins.open", "io.open", "io.open_code", "codecs.open", "io.TextIOWrapper"}:
         return bool(call.args) and _derived(ctx, call.args[0], function, seen, depth + 1)
     if name in {"os.path.join", "os.path.expanduser", "os.path.abspath", "pathlib.Path"}:
         parts = [a for a in call.args if not isinstance(a, ast.Constant)]
@@ -151,3 +162,36 @@ def _all_parameters(function: ast.AST) -> set[str]:
     if not isinstance(args, ast.arguments):
         return set()
     return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+
+
+def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool:
+    """``self.command`` where every method assigning it stores what its own caller handed in
+    (``def __init__(self, command): self.command = command``), and the class body gives it no
+    default: the object keeps its constructor's argument."""
+    owner = next((a for a in ctx.facts.ancestors(node) if isinstance(a, ast.ClassDef)), None)
+    if owner is None:
+        return False
+    stored: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]] = []
+    for member in owner.body:
+        if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if any(isinstance(t, ast.Name) and t.id == node.attr for t in ast.walk(member)):
+                return False  # a class-level default or another binding
+            continue
+        for inner in ast.walk(member):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "setattr":
+                return False
+            if not isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                continue
+            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+            for target in targets:
+                hits = [t for t in ast.walk(target) if isinstance(t, ast.Attribute) and t.attr == node.attr
+                        and isinstance(t.value, ast.Name) and t.value.id == "self"]
+                if not hits:
+                    continue
+                if target is not hits[0] or isinstance(inner, ast.AugAssign) or inner.value is None:
+                    return False
+                stored.append((member, inner.value))
+    return bool(stored) and all(
+        not receives_outside_data(method) and _derived(ctx, value, method, frozenset(), depth + 1)
+        for method, value in stored
+    )

@@ -8,7 +8,7 @@ import ast
 
 from .base import RuleContext
 from .caller_data import handed_in
-from .fixed_values import fixed_choice
+from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import single_assignment, static_string
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
@@ -18,10 +18,9 @@ _TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedT
 def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
     """A built string whose every interpolated value is quoted for the shell (``shlex.quote``,
     ``subprocess.list2cmdline``...), one of a fixed set of constants, or the name of a temporary
-    file the program created (``mkstemp``, ``NamedTemporaryFile``), with at least one quoted."""
+    file the program created (``mkstemp``, ``NamedTemporaryFile``)."""
     values = interpolated_values(node)
-    quoted = [v for v in values if _quoting_call(ctx, v)]
-    return bool(quoted) and all(v in quoted or fixed_choice(ctx, v) or _temp_file_name(ctx, v) for v in values)
+    return bool(values) and not fixed_choice(ctx, node) and all(_harmless(ctx, v) for v in values)
 
 
 def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
@@ -32,23 +31,18 @@ def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
 
 
 def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
-    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``."""
+    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``:
+    every binding of the name in its scope is such a call."""
     if isinstance(node, ast.Attribute) and node.attr == "name":
         node = node.value
     if not isinstance(node, ast.Name):
         return False
-    found = False
-    for bound in ctx.facts.nodes(ast.Name):
-        if bound.id != node.id or not isinstance(bound.ctx, ast.Store):  # type: ignore[attr-defined]
-            continue
-        parent = ctx.facts.parent(bound)
-        if isinstance(parent, ast.Tuple):
-            parent = ctx.facts.parent(parent)
-        value = getattr(parent, "value", None) if not isinstance(parent, ast.withitem) else parent.context_expr
+    stores = stores_in(ctx, scope_of(ctx, node), node.id)
+    for store in stores:
+        value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
         if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _TEMP_FILES):
             return False
-        found = True
-    return found
+    return bool(stores)
 
 
 def interpolated_values(node: ast.expr) -> list[ast.expr]:
