@@ -28,8 +28,8 @@ import ast
 import re
 
 from .base import RuleContext
-from .fixed_values import stores_in
-from .judge import identifier_words
+from .fixed_values import fixed_choice, stores_in
+from .judge import identifier_words, static_string
 
 _OUTSIDE_PARAMETERS = frozenset(
     {"request", "req", "environ", "event", "payload", "body", "message", "msg", "data", "packet",
@@ -111,7 +111,26 @@ def _derived(ctx: RuleContext, node: ast.AST | None, function: ast.AST, seen: fr
         return _derived(ctx, node.left, function, seen, depth + 1)
     if isinstance(node, ast.Call):
         return _call_derived(ctx, node, function, seen, depth)
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        return _led_by_derived(ctx, node, function, seen, depth)
     return False
+
+
+def _led_by_derived(ctx: RuleContext, node: ast.expr, function: ast.AST, seen: frozenset[str], depth: int) -> bool:
+    """``f"{cmd} >{LOG}"`` / ``"%s > /dev/null" % cmd``: the parameter first, then only fixed
+    text and constants (a fixed *prefix* is a template the function wrote, see ``_derived``)."""
+    if isinstance(node, ast.JoinedStr):
+        if not node.values or not isinstance(node.values[0], ast.FormattedValue):
+            return False
+        values = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = static_string(ctx, node.left)
+        if template is None or not template.startswith("%s"):
+            return False
+        values = list(node.right.elts) if isinstance(node.right, ast.Tuple) else [node.right]
+    else:
+        return False
+    return _derived(ctx, values[0], function, seen, depth + 1) and all(fixed_choice(ctx, v) for v in values[1:])
 
 
 def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: frozenset[str], depth: int) -> bool:
@@ -127,6 +146,8 @@ def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: fro
         text = call.args[1] if name in _REGEX_FUNCTIONS and len(call.args) > 1 else call.args[0] if call.args else None
         if _derived(ctx, text, function, seen, depth + 1):
             return True  # ``re.match(pattern, text).group(1)``: a part of the parameter
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "join" and static_string(ctx, call.func.value):
+        return len(call.args) == 1 and _derived(ctx, call.args[0], function, seen, depth + 1)  # " ".join(argv)
     if isinstance(call.func, ast.Attribute) and not call.func.attr.startswith("recv"):
         receiver = call.func.value
         if call.func.attr in _FILE_READS or name is None or not name.startswith(("os.", "sys.", "subprocess.")):
