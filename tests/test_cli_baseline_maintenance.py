@@ -11,7 +11,7 @@ from secreview_ls import cli
 
 YAML_LOAD = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
 PICKLE_LOAD = "import pickle\n\n\ndef load(data):\n    return pickle.loads(data)\n"
-SHELL = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n"
+SHELL = "import subprocess\n\n\ndef run():\n    subprocess.call(cmd, shell=True)\n"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def load(data):
     return yaml.load(data)
 
 
-def run(cmd):
+def run():
     subprocess.call(cmd, shell=True)
     return yaml.load(cmd)
 """

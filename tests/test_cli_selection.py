@@ -17,7 +17,7 @@ def load(data):
     return yaml.load(data)
 
 
-def run(cmd):
+def run():
     subprocess.call(cmd, shell=True)
     subprocess.run(["git", "pull"])
 
@@ -101,7 +101,7 @@ def test_unknown_code_in_extend_keys_is_a_usage_error(project: Path, capsys: pyt
     (project / "pyproject.toml").write_text('[tool.secreview]\nextend-ignore = ["SR999"]\n', encoding="utf-8")
     code, lines = check(capsys)
     assert code == 2
-    assert lines == [f"secreview: error: {project / 'pyproject.toml'}: `extend-ignore` names unknown rule `SR999` (did you mean SR309, SR509, SR769?)"]
+    assert lines == [f"secreview: error: {project / 'pyproject.toml'}: `extend-ignore` names unknown rule `SR999` (did you mean SR109, SR309, SR509?)"]
 
 
 def test_fail_on_separates_failing_from_reporting(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

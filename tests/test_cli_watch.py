@@ -15,7 +15,7 @@ import pytest
 
 from secreview_ls.cli import main
 
-SHELL = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
+SHELL = "import subprocess\n\n\ndef run():\n    return subprocess.call(cmd, shell=True)\n"
 
 
 def _reader(stream, lines: queue.Queue[str]) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from secreview_ls.config import Config, ConfigError, from_mapping, load_pyprojec
 from secreview_ls.engine.finding import Level
 from secreview_ls.pipeline import analyze_source, config_notices, selected_rules
 
-SHELL = "import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True){comment}\n"
+SHELL = "import subprocess\n\ndef run():\n    subprocess.run(cmd, shell=True){comment}\n"
 
 
 def ids(text: str, config: Config | None = None, path: str = "app.py") -> list[str]:
@@ -88,7 +88,7 @@ def test_used_suppression_is_not_reported_unused() -> None:
 
 MIXED = (
     "import hashlib, subprocess\n"
-    "def f(cmd, data):\n"
+    "def f(data):\n"
     "    subprocess.run(cmd, shell=True)\n"  # SR201 high/medium
     "    subprocess.run('/bin/ls -l', shell=True)\n"  # SR201 low/high
     "    return hashlib.md5(data).hexdigest()\n"  # SR301 medium/medium

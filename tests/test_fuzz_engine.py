@@ -192,7 +192,7 @@ def test_generated_programs(data: st.DataObject) -> None:
 
 def _recovery_case(name: str) -> str:
     if name == "broken-branch-in-elif-chain":  # the broken line is a branch's body
-        lines = ["def f(x):", "    if x == 0:", "        eval(x)"]
+        lines = ["def f(x):", "    if x == 0:", "        eval(y)"]
         for i in range(1, 900):
             lines += [f"    elif x == {i}:", "        pass"]
         lines[901] = "        px == 450:"

@@ -13,7 +13,7 @@ from secreview_ls.engine.source import split_lines
 from secreview_ls.engine.suppressions import parse_suppressions
 from secreview_ls.pipeline import analyze_source, registry
 
-SHELL = "import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True){comment}\n"
+SHELL = "import subprocess\n\ndef run():\n    subprocess.run(cmd, shell=True){comment}\n"
 REQUIRE = Config(require_reason=True)
 
 

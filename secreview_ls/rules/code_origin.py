@@ -1,6 +1,10 @@
 """Where the text given to ``exec`` / ``eval`` comes from, as far as the module shows.
 
-Two origins are nothing to report for the pattern rules (SR101/SR102):
+Three origins are nothing to report for the pattern rules (SR101/SR102):
+
+* one of a fixed set of constants (``fixed_values.fixed_choice``): a loop variable over a
+  constant tuple, an item of one, a value checked against literals, an ``argparse`` option
+  with constant ``choices=``.
 
 * generated code: text built from a literal template that *defines* something (``def``,
   ``class``, ``lambda``) — namedtuple-style and decorator-style code generation, where the
@@ -21,7 +25,8 @@ import ast
 import re
 
 from ..engine.facts import argument
-from .base import CacheKey, RuleContext
+from .base import RuleContext
+from .fixed_values import fixed_choice, loop_over_static, scope_of, stores_in
 from .judge import identifier_words, is_static, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
@@ -31,7 +36,6 @@ _RUNNER_WORDS = frozenset(
 )
 _RUN_OBJECTS = frozenset({"code", "command", "cmd", "source", "src", "script", "string", "statement", "stmt", "file"})
 _LOADER_METHODS = frozenset({"exec_module", "load_module"})
-_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _template_text(ctx: RuleContext, node: ast.AST) -> str | None:
@@ -46,65 +50,6 @@ def _template_text(ctx: RuleContext, node: ast.AST) -> str | None:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         return static_string(ctx, node.func.value)
     return None
-
-
-_STORES: CacheKey[dict[int, tuple[ast.AST, dict[str, list[ast.AST]]]]] = CacheKey("code-origin-stores")
-
-
-def _stores_in(ctx: RuleContext, function: ast.AST, name: str) -> list[ast.AST]:
-    """Statements of ``function`` (not nested functions) that bind ``name`` (indexed once per
-    scope and analysis: a module with hundreds of ``eval`` calls walks each scope once)."""
-    indexes = ctx.cache.get(_STORES, dict)
-    entry = indexes.get(id(function))
-    if entry is None or entry[0] is not function:
-        entry = indexes[id(function)] = (function, _index_stores(function))
-    return entry[1].get(name, [])
-
-
-def _index_stores(function: ast.AST) -> dict[str, list[ast.AST]]:
-    found: dict[str, list[ast.AST]] = {}
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (*_FUNCTION_TYPES, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.withitem)):
-            targets = node.targets if isinstance(node, ast.Assign) else [
-                node.optional_vars if isinstance(node, ast.withitem) else node.target
-            ]
-            names = {t.id for target in targets if target for t in ast.walk(target) if isinstance(t, ast.Name)}
-            for bound in names:
-                found.setdefault(bound, []).append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
-def _scope(ctx: RuleContext, node: ast.AST) -> ast.AST:
-    """The function or class body ``node`` is evaluated in, else the module."""
-    for ancestor in ctx.facts.ancestors(node):
-        if isinstance(ancestor, (*_FUNCTION_TYPES, ast.ClassDef, ast.Lambda)):
-            return ancestor
-    return ctx.facts.tree
-
-
-def _loop_over_static(ctx: RuleContext, name: ast.Name) -> bool:
-    """``name`` is only bound by ``for`` loops over constant collections (or by assignments
-    built from such loop variables and literals)."""
-    function = _scope(ctx, name)
-    stores = _stores_in(ctx, function, name.id)
-    if not stores:
-        return False
-    for store in stores:
-        if isinstance(store, ast.For):
-            iterable = store.iter
-            if isinstance(iterable, ast.Name):
-                bound = single_assignment(ctx, iterable)
-                iterable = bound if bound is not None else iterable
-            if not is_static(ctx, iterable):
-                return False
-        else:
-            return False
-    return True
 
 
 def _generated(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool:
@@ -148,9 +93,7 @@ def _fields(node: ast.AST) -> list[ast.AST]:
 
 
 def _fixed_part(ctx: RuleContext, node: ast.AST, depth: int) -> bool:
-    if is_static(ctx, node):
-        return True
-    if isinstance(node, ast.Name) and _loop_over_static(ctx, node):
+    if fixed_choice(ctx, node):
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _fixed_part(ctx, node.left, depth + 1) and _fixed_part(ctx, node.right, depth + 1)
@@ -160,9 +103,9 @@ def _fixed_part(ctx: RuleContext, node: ast.AST, depth: int) -> bool:
 def _name_generated(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     """Every binding of ``name`` in its function is generated code (a parameter the body
     rebinds to a definition template counts as rebound)."""
-    if _loop_over_static(ctx, name):
+    if loop_over_static(ctx, name):
         return True
-    stores = _stores_in(ctx, _scope(ctx, name), name.id)
+    stores = stores_in(ctx, scope_of(ctx, name), name.id)
     if not stores:
         value = single_assignment(ctx, name)
         return value is not None and _generated(ctx, value, depth + 1)
@@ -222,7 +165,7 @@ def _handed_on(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str] = fr
         return False
     if node.id in seen:
         return True  # `cmd = compile(cmd, ...)`: the parameter, rebound to itself compiled
-    stores = _stores_in(ctx, function, node.id)
+    stores = stores_in(ctx, function, node.id)
     if not _is_parameter(function, node.id) and not stores:
         return False
     for store in stores:
@@ -241,7 +184,7 @@ def _opened_parameter(ctx: RuleContext, handle: ast.AST, seen: frozenset[str]) -
     function = ctx.facts.enclosing_function(handle)
     if function is None:
         return False
-    stores = _stores_in(ctx, function, handle.id)
+    stores = stores_in(ctx, function, handle.id)
     for store in stores:
         value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
         if value is None or not _opened_parameter(ctx, value, seen):
@@ -265,6 +208,8 @@ def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str |
     """Why the code text given to exec/eval is nothing to report, or None to report it."""
     if code is None:
         return None
+    if fixed_choice(ctx, code):
+        return "fixed choice"
     if _generated(ctx, code):
         return "generated"
     if _with_namespace(call) and _handed_on(ctx, code):

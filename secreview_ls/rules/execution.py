@@ -11,6 +11,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
+from .caller_data import handed_in
 from .code_origin import code_origin
 from .judge import callee_tail, identifier_words, is_static, short
 
@@ -23,6 +24,11 @@ def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> boo
         ctx.judged(name, call, Judgement.LITERAL_CODE)
         return True
     return is_static(ctx, code) or code_origin(ctx, call, code) is not None
+
+
+def _from_caller(ctx: RuleContext, call: ast.Call) -> bool:
+    """The code is what the enclosing function's caller handed in (SR109's audit note)."""
+    return handed_in(ctx, argument(call, 0, "source") or argument(call, 0, "expression"))
 
 
 @rule(
@@ -39,14 +45,18 @@ def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> boo
     "author of that text can run arbitrary code. A literal string is not reported, nor code the "
     "program generates from a template that defines functions or classes (namedtuple-style code "
     "generation), nor an execution API (`run`, `runctx`, `execute`...) handing on its own "
-    "parameter with the namespace to run it in (`exec(cmd, globals, locals)`): whether "
-    "such text comes from outside is the data-flow rule SR803's question.",
+    "parameter with the namespace to run it in (`exec(cmd, globals, locals)`), nor one of a fixed "
+    "set of constants (a loop over a constant tuple, a value checked against literals, an "
+    "`argparse` option with constant `choices=`). Code a function was handed by its caller (a "
+    "parameter, a part of one, the file one names) is the `hardening` rule SR109: whether such "
+    "text comes from outside is the data-flow rule SR803's question, which follows it from its "
+    "source (a request, a socket, stdin...) through the call.",
     bad="exec(request.form['snippet'])",
     good="handlers = {'add': add, 'sub': sub}\nhandlers[request.form['op']]()  # dispatch, never run text",
 )
 def exec_used(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to("builtins.exec"):
-        if _code_argument_is_static(ctx, name, call):
+        if _code_argument_is_static(ctx, name, call) or _from_caller(ctx, call):
             continue
         code = call.args[0] if call.args else call
         yield exec_used.finding(
@@ -70,13 +80,14 @@ def exec_used(ctx: RuleContext) -> Iterator[Finding]:
     "Text that reaches `eval` from outside the program runs as code. To read Python literals "
     "(numbers, strings, lists, dicts) use `ast.literal_eval`; for JSON use `json.loads`. Constants, "
     "generated code and an execution API (`evaluate`, `runeval`...) handing on its own parameter "
-    "are not reported (see SR101); text from outside reaching `eval` is SR803.",
+    "are not reported, nor one of a fixed set of constants; an expression the caller handed in is "
+    "the `hardening` rule SR109 (see SR101); text from outside reaching `eval` is SR803.",
     bad="value = eval(request.args['n'])",
     good="import ast\nvalue = ast.literal_eval(request.args['n'])",
 )
 def eval_used(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to("builtins.eval"):
-        if _code_argument_is_static(ctx, name, call):
+        if _code_argument_is_static(ctx, name, call) or _from_caller(ctx, call):
             continue
         code = call.args[0] if call.args else call
         yield eval_used.finding(
@@ -84,6 +95,41 @@ def eval_used(ctx: RuleContext) -> Iterator[Finding]:
             call,
             f"`{ctx.facts.spelled(call.func)}` evaluates `{short(ctx.segment(code))}` as Python; "
             "if it only needs to read literals use `ast.literal_eval`",
+        )
+
+
+@rule(
+    id="SR109",
+    name="code-from-caller",
+    cwe=94,
+    severity=LOW,
+    confidence=LOW,
+    default_enabled=False,
+    profiles=("hardening",),
+    summary="`exec` / `eval` runs code a function was handed by its caller (hardening profile).",
+    why="A function that runs the text its caller passes (`def evaluate(expr): return eval(expr)`, a "
+    "debugger's command, a REPL's line, a configuration file a caller names) is only as safe as its "
+    "callers: the pattern rule cannot see where that text comes from. Such calls are left out of the "
+    "default report; the data-flow rule SR803 reports them where text from a request, a socket or "
+    "another source outside the program reaches the call. This audit check lists them so a "
+    "hardening review can check each caller or replace the call with `ast.literal_eval` or a "
+    "dispatch table. Parameters of entry points that receive outside data (routes, handlers, "
+    "callbacks such as `on_message` or `dataReceived`, `do_POST`) stay SR101/SR102 findings.",
+    bad="def calculate(expression):\n    return eval(expression)",
+    good="import ast\n\ndef calculate(expression):\n    return ast.literal_eval(expression)",
+)
+def code_from_caller(ctx: RuleContext) -> Iterator[Finding]:
+    for name, call in ctx.facts.calls_to("builtins.exec", "builtins.eval"):
+        if _code_argument_is_static(ctx, name, call) or not _from_caller(ctx, call):
+            continue
+        code = call.args[0] if call.args else call
+        function = ctx.facts.enclosing_function(call)
+        yield code_from_caller.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` runs `{short(ctx.segment(code))}`, which the caller of "
+            f"`{function.name if function else 'this function'}` hands in; check that no caller passes "
+            "text from outside the program",
         )
 
 

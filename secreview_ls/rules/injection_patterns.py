@@ -18,7 +18,9 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
+from .fixed_values import fixed_choice
 from .judge import (
+    add_operands,
     callee_tail,
     destination_names,
     identifier_words,
@@ -29,8 +31,8 @@ from .judge import (
     static_string,
 )
 from .sensitive_calls import QUERY_METHODS
+from .shell_quoting import caller_command, is_quoted
 from .sql_text import in_quoted_literal
-from .sql_values import add_operands as _add_operands
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
 
@@ -159,7 +161,12 @@ def _quote(word: str) -> str:
     "backticks in any interpolated value start new commands. A value such as `x; rm -rf ~` turns a "
     "file listing into arbitrary command execution. Passing an argument list without a shell sends "
     "each value to the program as one argument, whatever it contains. A fixed command string is "
-    "reported at low severity: no injection, but the shell is unnecessary.",
+    "reported at low severity: no injection, but the shell is unnecessary. So is a command taken "
+    "from a constant tuple, and one whose interpolated values are all quoted for the shell "
+    "(`shlex.quote`, `subprocess.list2cmdline`), fixed, or names of temporary files the program made. "
+    "A command a function was handed by its caller (`def popen(cmd)`) is the `hardening` note SR207 "
+    "(the data-flow rule SR802 reports outside text reaching it); a parameter after a fixed program "
+    "(`f'mkdir {path}'`) stays here.",
     bad='import subprocess\nsubprocess.run(f"convert {upload} out.png", shell=True)',
     good='import subprocess\nsubprocess.run(["convert", upload, "out.png"])',
 )
@@ -173,9 +180,9 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
         if command is None:
             continue
         spelled = ctx.facts.spelled(call.func)
-        static = is_static(ctx, command)
+        static = fixed_choice(ctx, command)
         if not _truthy_literal(shell_kw.value):
-            if static:
+            if static or caller_command(ctx, command):
                 continue
             yield subprocess_shell_true.finding(
                 ctx,
@@ -196,15 +203,17 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
                 fix=_argv_fix(ctx, call, command, shell_kw),
             )
             continue
-        if _is_quoted(ctx, command):
+        if is_quoted(ctx, command):
             yield subprocess_shell_true.finding(
                 ctx,
                 call,
                 f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated value "
-                "is quoted with `shlex.quote`, but an argument list without `shell=True` is simpler and safer",
+                "is quoted for the shell or fixed, but an argument list without `shell=True` is simpler and safer",
                 severity=LOW,
             )
             continue
+        if caller_command(ctx, command):
+            continue  # SR207's audit note: the caller chooses the command
         yield subprocess_shell_true.finding(
             ctx,
             call,
@@ -240,10 +249,12 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
         if name in known or (callee_tail(call) or "").startswith("assert"):
             continue
         command = call.args[0] if call.args else None
-        if command is None or isinstance(command, ast.Starred) or is_static(ctx, command):
+        if command is None or isinstance(command, ast.Starred) or fixed_choice(ctx, command):
             continue
         if isinstance(command, (ast.Name, ast.Attribute)) and ctx.facts.qualname(command) in known:
             continue  # functools.partial(subprocess.run, shell=True): the function, not a command
+        if caller_command(ctx, command):
+            continue
         yield shell_true_other_call.finding(
             ctx,
             call,
@@ -264,7 +275,8 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     summary="`os.system`, `os.popen` and similar run a command string through the shell.",
     why="These functions always hand the string to `/bin/sh`, so any interpolated value can add "
     "commands with `;`, `|` or `$(...)`. Use `subprocess.run` with an argument list instead. A "
-    "fixed command is reported at low severity.",
+    "fixed command, or one whose interpolated values are all quoted, fixed or temporary-file names, "
+    "is reported at low severity; a command the caller hands in is the `hardening` note SR207.",
     bad="import os\nos.system('tar xf ' + archive)",
     good="import subprocess\nsubprocess.run(['tar', 'xf', archive], check=True)",
 )
@@ -274,7 +286,7 @@ def shell_command(ctx: RuleContext) -> Iterator[Finding]:
         if command is None:
             continue
         spelled = ctx.facts.spelled(call.func)
-        if is_static(ctx, command):
+        if fixed_choice(ctx, command):
             yield shell_command.finding(
                 ctx,
                 call,
@@ -283,15 +295,17 @@ def shell_command(ctx: RuleContext) -> Iterator[Finding]:
                 severity=LOW,
             )
             continue
-        if _is_quoted(ctx, command):
+        if is_quoted(ctx, command):
             yield shell_command.finding(
                 ctx,
                 call,
                 f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated value "
-                "is quoted with `shlex.quote`, but `subprocess.run([...])` avoids the shell entirely",
+                "is quoted for the shell or fixed, but `subprocess.run([...])` avoids the shell entirely",
                 severity=LOW,
             )
             continue
+        if caller_command(ctx, command):
+            continue  # SR207's audit note
         yield shell_command.finding(
             ctx,
             call,
@@ -401,7 +415,7 @@ def _shell_text(ctx: RuleContext, node: ast.expr) -> str | None:
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value if isinstance(v, ast.Constant) else " X " for v in node.values)  # type: ignore[misc]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return "".join(static_string(ctx, part) or " X " for part in _add_operands(node))
+        return "".join(static_string(ctx, part) or " X " for part in add_operands(node))
     if isinstance(node, (ast.List, ast.Tuple)):
         return " ".join(static_string(ctx, e) or "X" for e in node.elts)
     return None
@@ -469,7 +483,7 @@ def paramiko_exec_command(ctx: RuleContext) -> Iterator[Finding]:
         return
     for call in ctx.facts.method_calls("exec_command"):
         command = argument(call, 0, "command")
-        if command is None or is_static(ctx, command) or _is_quoted(ctx, command):
+        if command is None or fixed_choice(ctx, command) or is_quoted(ctx, command) or caller_command(ctx, command):
             continue
         yield paramiko_exec_command.finding(
             ctx,
@@ -478,33 +492,6 @@ def paramiko_exec_command(ctx: RuleContext) -> Iterator[Finding]:
             "quote interpolated values with `shlex.quote`",
             confidence=MEDIUM if is_built_string(command) else LOW,
         )
-
-
-def _is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
-    """A built string whose every interpolated value is wrapped in ``shlex.quote``."""
-    values = _interpolated_values(node)
-    if not values:
-        return False
-    return all(isinstance(v, ast.Call) and ctx.facts.qualname(v.func) in {"shlex.quote", "pipes.quote"} for v in values)
-
-
-def _interpolated_values(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.JoinedStr):
-        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        found: list[ast.expr] = []
-        for side in _add_operands(node):
-            if isinstance(side, ast.Constant):
-                continue
-            inner = _interpolated_values(side) if isinstance(side, ast.JoinedStr) else []
-            found.extend(inner if inner or isinstance(side, ast.JoinedStr) else [side])
-        return found
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        right = node.right
-        return list(right.elts) if isinstance(right, ast.Tuple) else [right]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        return [*node.args, *(kw.value for kw in node.keywords)]
-    return []
 
 
 # -- SQL ---------------------------------------------------------------------------

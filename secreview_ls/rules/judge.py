@@ -452,3 +452,17 @@ def security_word(name: str) -> str | None:
     if ("key" in words or "keys" in words) and set(words) & _KEY_QUALIFIERS:
         return "key"
     return None
+
+
+def add_operands(node: ast.expr) -> list[ast.expr]:
+    """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
+    operands: list[ast.expr] = []
+    stack: list[ast.expr] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            operands.append(current)
+    return operands

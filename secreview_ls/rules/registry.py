@@ -10,6 +10,7 @@ from .base import RULES, Rule
 FAMILIES = (
     "execution",
     "injection_patterns",
+    "shell_review",
     "crypto",
     "jwt_verification",
     "deserialization",

@@ -14,25 +14,11 @@ import ast
 import re
 
 from .base import RuleContext
-from .judge import is_static, name_stores, single_assignment, static_string
+from .judge import add_operands, is_static, name_stores, single_assignment, static_string
 from .sql_text import names_sql_fragment, quotes_identifier
 
 _PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
 _INT_FORMATS = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dif]")
-
-
-def add_operands(node: ast.expr) -> list[ast.expr]:
-    """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
-    operands: list[ast.expr] = []
-    stack: list[ast.expr] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
-            stack.append(current.right)
-            stack.append(current.left)
-        else:
-            operands.append(current)
-    return operands
 
 
 def literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, list[ast.expr]] | None:

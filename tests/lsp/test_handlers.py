@@ -37,7 +37,7 @@ SOURCE = (
     "import yaml\n"
     "\n"
     "\n"
-    "def load(f, cmd):\n"
+    "def load(f):\n"
     "    subprocess.call(cmd, shell=True)\n"
     "    return yaml.load(f)\n"
 )

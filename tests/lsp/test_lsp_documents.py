@@ -43,7 +43,7 @@ def load(text):
     return data
 
 
-def run(cmd):
+def run():
     return subprocess.call(cmd, shell=True)
 
 

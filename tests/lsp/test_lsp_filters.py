@@ -79,7 +79,7 @@ async def test_scope_changed_shows_only_findings_on_edited_lines(client: Languag
     await reconfigure(client, {"debounce": 20, "scope": "changed"})
     uri = open_doc(client, repo / "jobs.py", COMMITTED)
     assert codes(await diagnostics(client, uri, 1)) == []
-    edited = COMMITTED + "\n\ndef run(expr):\n    return eval(expr)\n"
+    edited = COMMITTED + "\n\ndef run():\n    return eval(input())\n"
     change_doc(client, uri, 2, edited)
     items = await diagnostics(client, uri, 2)
     assert codes(items) == [f.rule_id for f in analyze_source(edited, str(repo / "jobs.py"), discover(repo)).findings if f.span.start_line > 11]

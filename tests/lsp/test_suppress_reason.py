@@ -18,7 +18,7 @@ from .conftest import CONFIG, apply_edits, capabilities, diagnostics, open_doc
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-SOURCE = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
+SOURCE = "import subprocess\n\n\ndef run():\n    return subprocess.call(cmd, shell=True)\n"
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module", params=["snippets", "plain"])

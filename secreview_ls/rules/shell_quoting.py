@@ -1,0 +1,112 @@
+"""Shell command strings whose interpolated values cannot add commands: each is quoted for the
+shell, one of a fixed set of constants, or the name of a temporary file the program made; and
+commands that are what a function's caller handed in (the hardening note SR207)."""
+
+from __future__ import annotations
+
+import ast
+
+from .base import RuleContext
+from .caller_data import handed_in
+from .fixed_values import fixed_choice, scope_of, stores_in
+from .judge import add_operands, single_assignment, static_string
+
+_QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
+_TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedTemporaryFile"})
+
+
+def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
+    """A built string whose every interpolated value is quoted for the shell (``shlex.quote``,
+    ``subprocess.list2cmdline``...), one of a fixed set of constants, or the name of a temporary
+    file the program created (``mkstemp``, ``NamedTemporaryFile``)."""
+    values = interpolated_values(node)
+    return bool(values) and not fixed_choice(ctx, node) and all(_harmless(ctx, v) for v in values)
+
+
+def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        bound = single_assignment(ctx, node)
+        node = bound if bound is not None else node
+    return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _QUOTING
+
+
+def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
+    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``:
+    every binding of the name in its scope is such a call."""
+    if isinstance(node, ast.Attribute) and node.attr == "name":
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    stores = stores_in(ctx, scope_of(ctx, node), node.id)
+    for store in stores:
+        value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+        if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _TEMP_FILES):
+            return False
+    return bool(stores)
+
+
+def interpolated_values(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        found: list[ast.expr] = []
+        for side in add_operands(node):
+            if isinstance(side, ast.Constant):
+                continue
+            inner = interpolated_values(side) if isinstance(side, ast.JoinedStr) else []
+            found.extend(inner if inner or isinstance(side, ast.JoinedStr) else [side])
+        return found
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        right = node.right
+        return list(right.elts) if isinstance(right, ast.Tuple) else [right]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return [*node.args, *(kw.value for kw in node.keywords)]
+    return []
+
+
+def _head_and_rest(ctx: RuleContext, node: ast.expr) -> tuple[ast.expr, list[ast.expr]] | None:
+    """The value a built command string starts with (the program it runs) and the other
+    interpolated values, when the string starts with an interpolated value."""
+    if isinstance(node, ast.JoinedStr):
+        fields = [v for v in node.values if not (isinstance(v, ast.Constant) and not str(v.value).strip())]
+        if fields and isinstance(fields[0], ast.FormattedValue):
+            values = interpolated_values(node)
+            return values[0], values[1:]
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        operands = add_operands(node)
+        if isinstance(operands[0], (ast.Constant, ast.JoinedStr)):
+            return None
+        values = interpolated_values(node)
+        return (values[0], values[1:]) if values else None
+    template: str | None = None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = static_string(ctx, node.left)
+        starts = template is not None and template.lstrip().startswith(("%s", "%("))
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = static_string(ctx, node.func.value)
+        starts = template is not None and template.lstrip().startswith(("{}", "{0}")) and bool(node.args)
+    else:
+        return None
+    values = interpolated_values(node)
+    return (values[0], values[1:]) if starts and values else None
+
+
+def _harmless(ctx: RuleContext, node: ast.expr) -> bool:
+    return _quoting_call(ctx, node) or fixed_choice(ctx, node) or _temp_file_name(ctx, node)
+
+
+def caller_command(ctx: RuleContext, node: ast.expr | None) -> bool:
+    """The command is what the enclosing function's caller handed in (``caller_data``): the
+    whole string, or the program at its head with every other value quoted, fixed or a
+    temporary file's name (``cmd + ' ' + shlex.quote(path)``). A parameter interpolated
+    after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
+    if node is None:
+        return False
+    if handed_in(ctx, node):
+        return True
+    split = _head_and_rest(ctx, node)
+    if split is None:
+        return False
+    head, rest = split
+    return handed_in(ctx, head) and all(_harmless(ctx, v) for v in rest)
