@@ -470,3 +470,13 @@ def test_any_text_gives_valid_spans_and_masked_snippets(pieces: list[str], path:
     for hit in sf.find_provider_secrets(text):
         if hit.detector != "private-key":  # the header of a key block is not secret
             assert hit.value not in redactor.line(hit.line)
+
+
+def test_a_token_glued_to_other_text_is_masked_where_a_wider_credential_contains_it() -> None:
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    text = f"{token}password = postgres://u:{token}\n"
+    result = analyze_text_file(text, ".env", Config())
+    assert result.findings
+    for found in result.findings:
+        assert token not in found.snippet and token not in found.message
+    assert token not in redaction.Redactor(text, ".env").line(1)

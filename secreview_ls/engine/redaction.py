@@ -137,10 +137,12 @@ class Redactor:
             text = self.lines[number - 1] if 1 <= number <= len(self.lines) else ""
         result = text
         ranges = self.ranges(number)
-        values = [text[start:end] for start, end, _ in ranges]
         for start, end, replacement in reversed(ranges):
             result = result[:start] + replacement + result[end:]
-        for value, (_, _, replacement) in zip(values, ranges, strict=True):
-            if len(value) >= 8 and value not in replacement:  # the same value where no detector matched it
+        # The same value where no detector matched it (glued to other text): each hit's own
+        # value, also those merged into a wider range.
+        hidden = {(text[start:end], replacement) for start, end, replacement in [*ranges, *self._ranges.get(number, ())]}
+        for value, replacement in sorted(hidden, key=lambda item: -len(item[0])):
+            if len(value) >= 8 and value not in replacement:
                 result = result.replace(value, replacement)
         return result
