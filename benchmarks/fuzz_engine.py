@@ -12,6 +12,8 @@ analyzer agreeing with a whole-file analysis. Per worker: peak RSS (``ru_maxrss`
 500 MB. Inputs the interpreter itself cannot parse for depth are counted, not failed.
 
     nice -n 19 python benchmarks/fuzz_engine.py --count 1000000 --seconds 3600 --jobs 2
+    python benchmarks/fuzz_engine.py --kinds edit --count 100000 --jobs 1   # edits only
+    python benchmarks/fuzz_engine.py --replay RESULTS/failures/incremental-mismatch-edit-HASH.json
 
 Prints counts per kind, failures (each saved as a reproducer under ``--results``) and the
 figures; writes ``summary.json`` there. Exits 1 when an invariant broke.
@@ -125,7 +127,8 @@ class Worker:
         return analyze_source(text, path, config, rules=rules)
 
 
-def record(tally: Tally, kind: str, label: str, text: str, outcome: Outcome) -> None:
+def record(tally: Tally, kind: str, label: str, text: str, outcome: Outcome, replay: dict[str, Any] | None = None) -> None:
+    """Count ``outcome``; keep what it broke (with ``replay``: how to replay an edit)."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if rss >= Worker.peak_rss_mb + 20:
         tally.rss_input = f"{kind} {label} ({len(text):,} chars): peak RSS {rss:.0f} MB"
@@ -146,7 +149,8 @@ def record(tally: Tally, kind: str, label: str, text: str, outcome: Outcome) -> 
         tally.problems[category] += 1
         if sum(f["category"] == category for f in tally.failures) < MAX_SAVED:
             details = [d for c, d in outcome.problems if c == category]
-            tally.failures.append({"category": category, "kind": kind, "label": label, "detail": details[:3], "text": text})
+            failure = {"category": category, "kind": kind, "label": label, "detail": details[:3], "text": text}
+            tally.failures.append(failure | (replay or {}))
 
 
 def _path(rng: random.Random) -> str:
@@ -163,19 +167,53 @@ def _stdlib_task(paths: list[str], tally: Tally) -> None:
         record(tally, "stdlib", path, read.text, check_analysis(read.text, path, Worker.config))
 
 
+class RecordedAnalyzer:
+    """An incremental analyzer that keeps every call made to it, so that a mismatch can be
+    replayed from the first version (``--replay``)."""
+
+    def __init__(self, path: str, config: Config) -> None:
+        self.path = path
+        self.analyzer = IncrementalAnalyzer(path, config)
+        self.steps: list[list[str]] = []
+
+    def analyze(self, text: str, _path: str = "", _config: Config | None = None) -> AnalysisResult:
+        self.steps.append(["analyze", text])
+        return self.analyzer.analyze(text)
+
+    def prepare(self) -> None:
+        self.steps.append(["prepare"])
+        self.analyzer.prepare()
+
+
 def _edit_check(rng: random.Random, text: str, label: str, tally: Tally) -> None:
     """Analyze ``text``, then an edited version incrementally; compare with a whole analysis."""
     path = _path(rng)
-    analyzer = IncrementalAnalyzer(path, Worker.config)
-    record(tally, "edit", label + ":first", text, check_analysis(text, path, Worker.config, lambda t, p, c: analyzer.analyze(t)))
-    analyzer.prepare()
+    recorded = RecordedAnalyzer(path, Worker.config)
+    record(tally, "edit", label + ":first", text, check_analysis(text, path, Worker.config, recorded.analyze))
+    recorded.prepare()
     how, edited = fuzz_inputs.mutate(rng, text, rng.randint(1, 2))
-    outcome = check_analysis(edited, path, Worker.config, lambda t, p, c: analyzer.analyze(t))
+    outcome = check_analysis(edited, path, Worker.config, recorded.analyze)
     whole = check_analysis(edited, path, Worker.config, Worker.analyze)
     if outcome.result is not None and whole.result is not None:
         if comparable(outcome.result) != comparable(whole.result):
-            outcome.problems.append(("incremental-mismatch", f"after {how}: {analyzer.stats}"))
-    record(tally, "edit", f"{label}:{how}", edited, outcome)
+            outcome.problems.append(("incremental-mismatch", f"after {how}: {recorded.analyzer.stats}"))
+    replay = {"path": path, "edit": how, "before": text, "steps": recorded.steps}
+    record(tally, "edit", f"{label}:{how}", edited, outcome, replay)
+
+
+def replay_edit(saved: dict[str, Any], config: Config) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Replay a saved edit reproducer on a new incremental analyzer: the findings of its last
+    analysis and those of a whole-file analysis of the same text."""
+    analyzer = IncrementalAnalyzer(saved["path"], config)
+    result, text = None, ""
+    for step in saved["steps"]:
+        if step[0] == "prepare":
+            analyzer.prepare()
+        else:
+            text = step[1]
+            result = analyzer.analyze(text)
+    assert result is not None, "a reproducer analyzes at least once"
+    return comparable(result), comparable(analyze_source(text, saved["path"], config))
 
 
 def _generated_task(seed: int, count: int, tally: Tally) -> None:
@@ -234,18 +272,21 @@ def run_task(task: tuple[str, int, Any]) -> Tally:
     return tally
 
 
-def tasks(stdlib: list[str], seed: int) -> Iterator[tuple[str, int, Any]]:
-    """The generated kinds, mixed; every third task a few whole stdlib modules until all ran."""
+def tasks(stdlib: list[str], seed: int, only: set[str] | None = None) -> Iterator[tuple[str, int, Any]]:
+    """The generated kinds, mixed; every third task a few whole stdlib modules until all ran.
+    ``only``: run just these kinds (``stdlib`` included or not)."""
     counter = itertools.count(seed * 1_000_003)
-    order = random.Random(seed).sample(stdlib, len(stdlib))
-    kinds = list(MIX)
+    order = random.Random(seed).sample(stdlib, len(stdlib)) if only is None or "stdlib" in only else []
+    kinds = [k for k in MIX if only is None or k in only]
     weights = [MIX[k] / (BATCH[k] * (2 if k == "edit" else 1)) for k in kinds]  # an edit is two inputs
     rng = random.Random(seed)
     for number in itertools.count():
-        if order and number % 3 == 0:
+        if order and (number % 3 == 0 or not kinds):
             yield "stdlib", next(counter), order[:4]
             del order[:4]
             continue
+        if not kinds:
+            return
         kind = rng.choices(kinds, weights)[0]
         yield kind, next(counter), BATCH[kind]
 
@@ -259,7 +300,9 @@ def save_failures(failures: list[dict[str, Any]], results: Path) -> list[str]:
         digest = hashlib.sha256(failure["text"].encode("utf-8", "surrogatepass")).hexdigest()[:10]
         stem = folder / f"{failure['category']}-{failure['kind']}-{digest}"
         stem.with_suffix(".py").write_bytes(failure["text"].encode("utf-8", "surrogatepass"))
-        meta = {k: v for k, v in failure.items() if k != "text"}
+        if "before" in failure:  # an edit: the version it was made to, and every call (JSON)
+            stem.with_suffix(".before.py").write_bytes(failure["before"].encode("utf-8", "surrogatepass"))
+        meta = {k: v for k, v in failure.items() if k not in ("text", "before")}
         stem.with_suffix(".json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         saved.append(str(stem.with_suffix(".py")))
     return saved
@@ -311,7 +354,11 @@ def drive(pool: ProcessPoolExecutor, work: Iterator[tuple[str, int, Any]], total
         now = time.monotonic()
         finished = done >= args.count or now - started >= args.seconds
         while not finished and len(pending) < 2 * args.jobs:
-            pending.add(pool.submit(run_task, next(work)))
+            task = next(work, None)
+            if task is None:
+                finished = True
+                break
+            pending.add(pool.submit(run_task, task))
         if not pending:
             return
         ready, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -327,6 +374,24 @@ def drive(pool: ProcessPoolExecutor, work: Iterator[tuple[str, int, Any]], total
             print(f"{now - started:7.0f} s {done:>10,} inputs ({done / (now - started):.0f}/s), {problems}, RSS {total.max_rss_mb:.0f} MB", flush=True)
 
 
+def replay(path: Path) -> int:
+    """Replay an edit reproducer; 1 when the incremental result still differs."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    if "steps" not in saved:
+        print(f"{path}: not an edit reproducer (no recorded steps)")
+        return 2
+    incremental, whole = replay_edit(saved, Config())
+    if incremental == whole:
+        print(f"{path}: the incremental analysis agrees with a whole-file analysis")
+        return 0
+    print(f"{path}: incremental and whole-file analyses differ after {saved['edit']}")
+    for finding in sorted(set(incremental) - set(whole)):
+        print(f"   only incremental: {finding[:5]}")
+    for finding in sorted(set(whole) - set(incremental)):
+        print(f"   only whole-file:  {finding[:5]}")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000, help="stop after this many inputs")
@@ -337,7 +402,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stdlib", default="3.11,3.13", help="Python versions whose standard library is analyzed whole ('' for none)")
     parser.add_argument("--progress", type=float, default=60, help="seconds between progress lines")
     parser.add_argument("--results", type=Path, default=Path(tempfile.gettempdir()) / "secreview-fuzz-engine")
+    parser.add_argument("--kinds", help=f"comma-separated kinds to run, of: stdlib,{','.join(MIX)} (default: all)")
+    parser.add_argument("--replay", type=Path, metavar="JSON", help="replay a saved edit reproducer (its .json) and exit")
     args = parser.parse_args(argv)
+    if args.replay:
+        return replay(args.replay)
+    only = set(args.kinds.split(",")) if args.kinds else None
+    unknown = (only or set()) - {"stdlib", *MIX}
+    if unknown:
+        parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
     if args.nice:
         os.nice(args.nice)
     versions = [v for v in args.stdlib.split(",") if v]
@@ -346,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     total, started = Tally(), time.monotonic()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=Worker.start, initargs=(stdlib or fuzz_inputs.stdlib_files(['3.11', '3.13']),)) as pool:
-        drive(pool, tasks(stdlib, args.seed), total, args)
+        drive(pool, tasks(stdlib, args.seed, only), total, args)
     report = summary(total, time.monotonic() - started, args.jobs)
     args.results.mkdir(parents=True, exist_ok=True)
     report["reproducers"] = total.saved
