@@ -69,3 +69,22 @@ def test_a_function_split_by_a_pasted_header_loses_the_documents_of_its_parser(t
     )
     after = before.replace("    return etree", "def other():\n    return etree")
     replay(tmp_path, before, after, before)
+
+
+def test_a_constant_bound_again_by_the_same_statement_is_no_longer_fixed(tmp_path: Path) -> None:
+    """A pasted copy of ``LISTING = "..."`` makes the name bound twice, so SR201 no longer
+    calls the command fixed. The cache key of a chunk's context held a set of the binding
+    statements, in which the copy was the same element as the original."""
+    before = (
+        "import subprocess\n\n"
+        'LISTING = "/bin/ls -l /var/log"\n\n\n'
+        "def handler():\n"
+        "    subprocess.run(LISTING, shell=True)\n\n\n"
+        "def other():\n"
+        "    pass\n"
+    )
+    after = before.replace("def other():", 'LISTING = "/bin/ls -l /var/log"\n\n\ndef other():')
+    analyzer = replay(tmp_path, before, after, before)
+    assert analyzer.stats.mode == "incremental"
+    messages = {f.message for f in analyzer.analyze(after).findings if f.rule_id == "SR201"}
+    assert messages and not any("fixed command" in m for m in messages), messages

@@ -22,11 +22,13 @@ from .imports import ImportChange, Recorder, SharedImports
 
 def context_keys(chunk: Chunk) -> tuple[Any, ...]:
     """What the chunk's per-chunk results depend on besides the import map: its own facts,
-    and the statements of its context binding the names it uses."""
+    and the statements of its context binding the names it uses. Counted, not a set: a second
+    chunk binding a name with the same statement makes the name bound twice (no longer a
+    constant, say)."""
     if chunk.context_key is None:
         names = chunk.names
-        chunk.context_key = frozenset(
-            (n, c.bindings[n], c.facts_version) for c in chunk.context or () for n in names & c.binds  # type: ignore[operator]
+        chunk.context_key = tuple(
+            sorted((n, c.bindings[n], c.facts_version) for c in chunk.context or () for n in names & c.binds)  # type: ignore[operator]
         )
     return (chunk.serial, chunk.context_key)
 
