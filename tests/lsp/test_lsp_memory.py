@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lsprotocol import types
 
+from secreview_ls.lsp import allocator
 from secreview_ls.lsp.collector import IDLE_SECONDS
 from secreview_ls.lsp.handlers import create_server
 from secreview_ls.lsp.warmup import warm_up
@@ -92,3 +95,33 @@ def test_messages_of_a_session_generate_no_code_after_warm_up(monkeypatch: pytes
     hover = {"jsonrpc": "2.0", "id": 3, "method": types.TEXT_DOCUMENT_HOVER, "params": {"textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 0}}}
     assert server.protocol.structure_message(hover) is not None
     assert compiled == []
+
+
+def test_the_server_restarts_itself_on_the_c_allocator_only_when_none_was_chosen(tmp_path: Path) -> None:
+    python = sys.executable
+    command = allocator.restart_command(["--log-level", "info"], {}, python, "linux")
+    if not os.confstr("CS_GNU_LIBC_VERSION"):
+        assert command is None  # another C library: pymalloc stays
+        return
+    assert command is not None and command[0] == python
+    assert command[-4:] == ["-m", "secreview_ls", "--log-level", "info"]
+    assert allocator.restart_command([], {"PYTHONMALLOC": "pymalloc"}, python, "linux") is None
+    assert allocator.restart_command([], {}, python, "darwin") is None
+    assert allocator.restart_command([], {}, str(tmp_path / "no-python"), "linux") is None
+    assert allocator.restart_command([], {}, "", "linux") is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_a_started_server_runs_on_the_c_allocator_and_answers(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONMALLOC"}
+    server = await RawServer.start(cwd=tmp_path, env=environ, command=[sys.executable, "-m", "secreview_ls"])
+    try:
+        await initialize(server, tmp_path)
+        uri = (tmp_path / "app.py").as_uri()
+        await open_document(server, uri, GOOD)
+        assert [d["code"] for d in await diagnostics(server, uri, 1)] == ["SR401"]
+        variables = Path(f"/proc/{server.process.pid}/environ").read_bytes().split(b"\0")
+        chosen = [v for v in variables if v.startswith(b"PYTHONMALLOC=")]
+        assert chosen == ([b"PYTHONMALLOC=malloc"] if os.confstr("CS_GNU_LIBC_VERSION") else [])
+    finally:
+        await server.stop()
