@@ -32,7 +32,7 @@ def _glibc() -> bool:
 def restart_command(arguments: list[str], environ: Mapping[str, str], executable: str, platform: str) -> list[str] | None:
     """The command that starts the server again on the C allocator, or None when it should
     run as it is (allocator chosen already, not Linux, no interpreter to run)."""
-    if VARIABLE in environ or not platform.startswith("linux") or not executable or not os.path.isfile(executable):
+    if environ.get(VARIABLE) or not platform.startswith("linux") or not executable or not os.path.isfile(executable):
         return None
     if sys.flags.ignore_environment or not _glibc():
         return None  # -E would ignore the variable; other C libraries do not trim this way
