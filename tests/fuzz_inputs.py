@@ -13,7 +13,8 @@ the text was made, so that a failure can be told apart from its neighbours. Kind
 * ``nesting``: every construct nested or chained to a random depth up to a few thousand
   (elif chains, brackets, concatenations, functions, classes, lambdas, comprehensions,
   f-strings, attribute/call/subscript chains, unary operators, ternaries, blocks);
-* ``edit``: a document analyzed by the incremental analyzer, then mutated and analyzed again;
+* ``edit``: a document analyzed by the incremental analyzer, then mutated and analyzed again,
+  one to three times;
 * ``generated``: programs from hypothesmith (grammar- and CST-based), when installed.
 """
 

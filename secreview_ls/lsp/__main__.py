@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from .. import __version__
+from .allocator import use_system_allocator
 
 MIN_PYTHON = (3, 11)
 DISTRIBUTION = "secreview-ls"
@@ -283,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         report = check()
         sys.stdout.write(report.render())
         return 0 if report.ok else 1
+    if argv is None:
+        use_system_allocator(sys.argv[1:])  # allocator.py: returns only when it keeps this process
     logging.basicConfig(
         stream=sys.stderr,
         level=getattr(logging, args.log_level.upper()),

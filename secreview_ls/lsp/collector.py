@@ -18,7 +18,10 @@ frozen objects wait for a full collection, which runs:
 
 After a full collection, what survives is frozen again and the C allocator is asked to
 give free memory back to the system (``malloc_trim``, with glibc), so closing documents
-brings the process back down.
+brings the process back down. When the last open document closes, the analysis memo
+tables of the session are emptied first (``pipeline.release_caches``) and the resident
+size before and after is logged; what lives as long as the process is made before the
+first document (``warmup.py``), so that it does not keep the session's arenas.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import logging
 import os
 import time
 from collections.abc import Callable
+
+from ..pipeline import release_caches
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +86,10 @@ class IdleCollector:
         max_interval: float = MAX_INTERVAL,
         growth: float = GROWTH,
         resident: Callable[[], int | None] = resident_bytes,
+        empty: Callable[[], bool] = lambda: False,
     ) -> None:
         self.busy = busy
+        self.empty = empty  # whether no document is open
         self.idle_seconds = idle_seconds
         self.min_analyses = min_analyses
         self.max_interval = max_interval
@@ -91,6 +98,7 @@ class IdleCollector:
         self.analyses = 0
         self.collections = 0
         self.forced = 0  # collections that did not wait for a pause
+        self.emptied = 0  # collections after the last document closed, with the memo tables dropped
         self._wanted = False  # a collection is due at the next pause whatever the count
         self._last = time.monotonic()
         self._baseline = resident()
@@ -136,10 +144,19 @@ class IdleCollector:
     def collect(self) -> None:
         """A full collection now; what survives is frozen again."""
         started = time.perf_counter()
+        emptied = self._wanted and self.empty()
+        before = self.resident() if emptied else None
+        if emptied:
+            release_caches()
         gc.unfreeze()
         found = gc.collect()
         gc.freeze()
         release_free_memory()
+        if emptied:
+            self.emptied += 1
+            after = self.resident()
+            if before is not None and after is not None:
+                log.info("no document open: memory released, resident %.1f MB -> %.1f MB", before / 2**20, after / 2**20)
         self.analyses = 0
         self.collections += 1
         self._wanted = False

@@ -115,7 +115,7 @@ class SecReviewServer(LanguageServer):
         self._open_texts: dict[str, str] = {}  # path → text of open documents (for the index)
         self._result_changes = 0  # counts published results (workspace/diagnostic waits on it)
         self._result_event = asyncio.Event()
-        self._collector = IdleCollector(self._analyzing)
+        self._collector = IdleCollector(self._analyzing, empty=lambda: not self._docs)
         self.config_diagnostics = ConfigDiagnostics()  # problems of pyproject.toml files, shown in them
         self.notebooks = Notebooks(self)  # open Jupyter notebooks (lsp/notebooks.py)
 

@@ -63,6 +63,7 @@ from .baseline import (
 )
 from .batch import analyze_file, analyze_path, analyze_source, analyze_text_file
 from .bounded_walk import Found, find_files
+from .caches import release_caches
 from .discovery import discover_files, has_python_shebang
 from .examined import CodeSeen, code_seen
 from .filters import filter_document, forget_baselines, relative_to_root
@@ -187,6 +188,7 @@ __all__ = [
     "read_source",
     "registry",
     "relative_to_root",
+    "release_caches",
     "repo_root_of",
     "rule_id_problems",
     "scan_paths",

@@ -1,8 +1,8 @@
 """The files a workspace scan analyzes, found within bounds.
 
-The same files as ``secreview check`` finds (``discovery``: Python sources and the text
-files the text rules read; the configuration's excludes and ``.gitignore`` files honoured),
-with what a server needs on top, since a workspace folder may be any directory, even ``/``:
+The same files as ``secreview check`` finds, by the same walk (``discovery.walk``: Python
+sources and the text files the text rules read; the configuration's excludes and
+``.gitignore`` files honoured), with what a server needs on top, since a workspace folder may be any directory, even ``/``:
 
 - pseudo filesystems (``/proc``, ``/sys``, ``/dev``...) and the system folders at the root
   of a filesystem are never entered;
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from .discovery import _ancestor_ignores, _excluded, _Ignore, _ignored, _read_ignore, is_candidate
+from .discovery import Bounds, walk
 
 DEFAULT_MAX_FILES = 10_000
 ENTRIES_PER_FILE = 20
@@ -73,61 +73,10 @@ def find_files(
     skip_mounts: frozenset[str] | None = None,
 ) -> Found:
     """The files under ``root`` a scan analyzes, within the bounds of the module docstring."""
-    found = Found()
     skip = pseudo_mounts() if skip_mounts is None else skip_mounts
-    try:
-        resolved_top = root.resolve()
-    except (OSError, RuntimeError):
-        found.unreadable += 1
-        return found
-    chain = _ancestor_ignores(resolved_top)
-    if chain and _ignored(chain, resolved_top, True):
-        chain = []  # a folder opened although a .gitignore above it ignores it: scan it
-    max_entries = max(max_files, 1) * ENTRIES_PER_FILE
-    entries_seen = 0
-    stack: list[tuple[Path, Path, list[_Ignore]]] = [(root, resolved_top, chain)]
-    while stack:
-        if stop():
-            found.cancelled = True
-            break
-        directory, resolved, chain = stack.pop()
-        own = _read_ignore(resolved / ".gitignore")
-        if own is not None:
-            chain = [*chain, _Ignore(resolved, own)]
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            found.unreadable += 1
-            continue
-        subdirs: list[tuple[Path, Path, list[_Ignore]]] = []
-        for entry in entries:
-            entries_seen += 1
-            if entry.name == ".git":
-                continue
-            path = directory / entry.name
-            try:
-                is_dir = entry.is_dir()
-                is_file = not is_dir and entry.is_file()
-            except OSError:
-                continue
-            if not (is_dir or is_file) or _excluded(config, path, None, is_dir):
-                continue
-            if chain and _ignored(chain, resolved / entry.name, is_dir):
-                continue
-            if is_dir:
-                if entry.is_symlink() or _system_directory(resolved / entry.name, skip):
-                    continue
-                subdirs.append((path, resolved / entry.name, chain))
-            elif is_candidate(path):
-                found.files.append(path)
-                if len(found.files) >= max_files:
-                    found.limited = f"stopped at {max_files:,} files (the `scanMaxFiles` setting)"
-                    return found
-        if entries_seen >= max_entries:
-            found.limited = f"stopped after looking at {entries_seen:,} directory entries"
-            return found
-        stack.extend(reversed(subdirs))
-    return found
+    bounds = Bounds(max_files, ENTRIES_PER_FILE, lambda path: _system_directory(path, skip), stop)
+    walked = walk(root, config, bounds=bounds)
+    return Found(walked.files, walked.limited, walked.cancelled, len(walked.unreadable))
 
 
 def _system_directory(path: Path, pseudo: frozenset[str]) -> bool:

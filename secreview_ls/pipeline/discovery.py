@@ -20,7 +20,7 @@ scanned unless ``force_exclude`` is set.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,7 +170,11 @@ def discover_files(
                 continue
             found.setdefault(path, None)
         elif path.is_dir():
-            for item in _walk(path, config, extra, gitignore, result.notices):
+            walked = walk(path, config, extra=extra, gitignore=gitignore)
+            for directory, reason in walked.unreadable:
+                message = f"cannot list this directory ({reason}); its files were not scanned"
+                result.notices.append(Notice("unreadable", message, None, str(directory)))
+            for item in walked.files:
                 found.setdefault(item, None)
         elif path.exists():
             result.notices.append(Notice("skipped", "not a regular file or directory; skipped", None, str(path)))
@@ -180,19 +184,60 @@ def discover_files(
     return result
 
 
-def _walk(
-    top: Path, config: Config, extra: pathspec.GitIgnoreSpec | None, gitignore: bool, notices: list[Notice]
-) -> list[Path]:
-    files: list[Path] = []
-    resolved_top = top.resolve()
+@dataclass(frozen=True)
+class Bounds:
+    """Limits of a walk over a directory that may be anything, even ``/`` (the server's
+    workspace scan, ``bounded_walk``): stop at ``max_files`` files found or after
+    ``entries_per_file`` times as many directory entries looked at, never enter a directory
+    ``skip_directory`` names (given its resolved path), and end at once when ``stop()``."""
+
+    max_files: int
+    entries_per_file: int
+    skip_directory: Callable[[Path], bool]
+    stop: Callable[[], bool]
+
+
+@dataclass
+class Walked:
+    """What a walk found: files (sorted within each directory), directories it could not
+    list (with the reason), and why it stopped early, if it did."""
+
+    files: list[Path] = field(default_factory=list)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    limited: str = ""
+    cancelled: bool = False
+
+
+def walk(
+    top: Path,
+    config: Config,
+    *,
+    extra: pathspec.GitIgnoreSpec | None = None,
+    gitignore: bool = True,
+    bounds: Bounds | None = None,
+) -> Walked:
+    """The files under ``top`` a scan analyzes: candidates (``is_candidate``) not excluded by
+    the configuration, ``extra`` or a ``.gitignore``; symbolic links to directories and
+    ``.git`` are not entered. Within ``bounds`` when given."""
+    walked = Walked()
+    try:
+        resolved_top = top.resolve()
+    except (OSError, RuntimeError) as error:
+        walked.unreadable.append((top, getattr(error, "strerror", None) or type(error).__name__))
+        return walked
     chain = _ancestor_ignores(resolved_top) if gitignore else []
     if chain and _ignored(chain, resolved_top, True):
         # The directory was named explicitly although an enclosing .gitignore ignores it:
         # scan it, honouring only the .gitignore files inside it.
         chain = []
+    max_entries = max(bounds.max_files, 1) * bounds.entries_per_file if bounds is not None else 0
+    entries_seen = 0
     # Stack of (directory as given, resolved directory, gitignore chain for it).
     stack: list[tuple[Path, Path, list[_Ignore]]] = [(top, resolved_top, chain)]
     while stack:
+        if bounds is not None and bounds.stop():
+            walked.cancelled = True
+            break
         directory, resolved, chain = stack.pop()
         if gitignore:
             own = _read_ignore(resolved / ".gitignore")
@@ -201,11 +246,11 @@ def _walk(
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
-            reason = error.strerror or type(error).__name__
-            notices.append(Notice("unreadable", f"cannot list this directory ({reason}); its files were not scanned", None, str(directory)))
+            walked.unreadable.append((directory, error.strerror or type(error).__name__))
             continue
         subdirs: list[tuple[Path, Path, list[_Ignore]]] = []
         for entry in entries:
+            entries_seen += 1
             if entry.name == ".git":
                 continue
             path = directory / entry.name
@@ -214,17 +259,23 @@ def _walk(
                 is_file = not is_dir and entry.is_file()
             except OSError:
                 continue
-            if not is_dir and not is_file:
-                continue
-            if _excluded(config, path, extra, is_dir):
+            if not (is_dir or is_file) or _excluded(config, path, extra, is_dir):
                 continue
             if gitignore and chain and _ignored(chain, resolved / entry.name, is_dir):
                 continue
             if is_dir:
                 if entry.is_symlink():
                     continue  # avoid cycles and scanning outside the tree
+                if bounds is not None and bounds.skip_directory(resolved / entry.name):
+                    continue
                 subdirs.append((path, resolved / entry.name, chain))
             elif is_candidate(path):
-                files.append(path)
+                walked.files.append(path)
+                if bounds is not None and len(walked.files) >= bounds.max_files:
+                    walked.limited = f"stopped at {bounds.max_files:,} files (the `scanMaxFiles` setting)"
+                    return walked
+        if bounds is not None and entries_seen >= max_entries:
+            walked.limited = f"stopped after looking at {entries_seen:,} directory entries"
+            return walked
         stack.extend(reversed(subdirs))
-    return files
+    return walked

@@ -213,6 +213,7 @@ def _only_fixed_documents(ctx: RuleContext, parser: ast.Call) -> bool:
     confidence=HIGH,
     bandit=(),
     ruff=(),
+    scope="module",  # the documents a parser bound to a name is given are looked for anywhere in the module
     summary="An XML parser is configured to resolve external entities or fetch DTDs from the network.",
     why='With external entities on, a document can declare `<!ENTITY x SYSTEM "file:///etc/passwd">` '
     "and have the file's content inserted into the parsed data (XXE), or make the server fetch "

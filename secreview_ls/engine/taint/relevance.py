@@ -17,6 +17,11 @@ from .summary import SummaryProvider
 _CANDIDATES: dict[tuple[int, frozenset[str]], tuple[TaintSpec, tuple[frozenset[str], frozenset[str]]]] = {}
 
 
+def clear_memo() -> None:
+    """Forget the sink candidates of the import sets seen so far."""
+    _CANDIDATES.clear()
+
+
 class Relevance:
     """Decides which scopes of a module are worth interpreting."""
 

@@ -195,6 +195,11 @@ def _deeper(origin: Origin, key: str) -> Origin:
     return Origin(origin.kind, origin.text, origin.span, origin.path, origin.local, origin.index, (*origin.access, key))
 
 
+def clear_memo() -> None:
+    """Forget the deeper accesses made so far (a server with no document open)."""
+    _deeper.cache_clear()
+
+
 def _param_part(taint: Taint, key: str) -> Taint:
     """A part of a summarized parameter is a deeper access of that parameter."""
     if not any(lab.origin.kind == "param" for lab in taint):

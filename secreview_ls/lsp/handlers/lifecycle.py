@@ -7,6 +7,7 @@ import asyncio
 from lsprotocol import types
 
 from ..server import SecReviewServer
+from ..warmup import warm_up
 from .workspace import fetch_configuration
 
 WATCH_ID = "secreview-watch-config"
@@ -16,6 +17,8 @@ REGISTRATION_TIMEOUT = 5.0
 
 def initialize(ls: SecReviewServer, params: types.InitializeParams) -> None:
     ls.install_workspace(params)
+    fm = ls.protocol.fm
+    warm_up(fm.converter, [*fm.features, types.WORKSPACE_EXECUTE_COMMAND])
 
 
 async def initialized(ls: SecReviewServer, params: types.InitializedParams) -> None:

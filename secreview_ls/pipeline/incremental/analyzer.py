@@ -8,6 +8,7 @@ import itertools
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ...config import Config
 from ...engine.evidence import Evidence
@@ -31,6 +32,13 @@ from .local import ChunkRun, checked, reuse
 from .segments import ClassUnit, settle
 
 _log = logging.getLogger(__name__)
+
+
+def _copy(found: Finding) -> Finding:
+    """A copy of a cached finding for this version's result: the pipeline's last steps set
+    its snippet, message, fix and fingerprint from this version's text (credentials masked
+    in the message, say), which must not leak into the cache the next version reuses."""
+    return replace(found, extra=dict(found.extra))
 
 
 class IncrementalAnalyzer:
@@ -216,9 +224,9 @@ class IncrementalAnalyzer:
                     chunk_run = pending[chunk]
                     if chunk_run is None:
                         chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
-                    found.extend(chunk_run.check(current))
+                    found.extend(map(_copy, chunk_run.check(current)))
                 else:
-                    found.extend(chunk.local.findings.get(current.id, ()))  # type: ignore[union-attr]
+                    found.extend(map(_copy, chunk.local.findings.get(current.id, ())))  # type: ignore[union-attr]
             return found
 
         run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text))))

@@ -55,7 +55,7 @@ class Chunk:
     ended: list[ast.AST] = field(default_factory=list)  # the positioned nodes with an end line
     serial: int = 0  # changes whenever the facts are rebuilt
     context: list[Chunk] | None = None  # chunks binding names this one uses
-    context_key: frozenset[tuple[str, str, int]] | None = None  # what the context binds that this one uses
+    context_key: tuple[tuple[str, str, int], ...] | None = None  # what the context binds that this one uses
     names: frozenset[str] = frozenset()
     binds: frozenset[str] | None = None
     bindings: dict[str, str] = field(default_factory=dict)  # bound name → digest of its binding statements

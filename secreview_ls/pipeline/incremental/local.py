@@ -22,15 +22,19 @@ from .imports import ImportChange, Recorder, SharedImports
 
 def context_keys(chunk: Chunk) -> tuple[Any, ...]:
     """What the chunk's per-chunk results depend on besides the import map: its own facts,
-    and the statements of its context binding the names it uses."""
+    and the statements of its context binding the names it uses. Counted, not a set: a second
+    chunk binding a name with the same statement makes the name bound twice (no longer a
+    constant, say)."""
     unit = chunk.unit
     if chunk.context_key is None:
         names = chunk.names
-        chunk.context_key = frozenset(
-            (n, c.bindings[n], c.facts_version)
-            for c in chunk.context or ()
-            if unit is None or c.unit is not unit  # the own class is in the class key
-            for n in names & c.binds  # type: ignore[operator]
+        chunk.context_key = tuple(
+            sorted(
+                (n, c.bindings[n], c.facts_version)
+                for c in chunk.context or ()
+                if unit is None or c.unit is not unit  # the own class is in the class key
+                for n in names & c.binds  # type: ignore[operator]
+            )
         )
     if unit is None:
         return (chunk.serial, chunk.context_key)

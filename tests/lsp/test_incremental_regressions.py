@@ -1,0 +1,90 @@
+"""Edits after which the incremental analyzer once disagreed with a whole-file analysis.
+
+Each was found by ``benchmarks/fuzz_engine.py --kinds edit`` and is kept here reduced to a
+few lines: open the first version, apply the edit, compare every field of the result with
+``analyze_source`` on the edited text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from secreview_ls.config import Config
+from secreview_ls.pipeline import analyze_source
+from secreview_ls.pipeline.incremental import IncrementalAnalyzer
+
+from .test_incremental import summary
+
+
+def replay(tmp_path: Path, *versions: str) -> IncrementalAnalyzer:
+    """Analyze each version in turn (caches built after the first, as the server does) and
+    check every result against a whole-file analysis of the same text."""
+    path = str(tmp_path / "module.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    for step, text in enumerate(versions):
+        got = analyzer.analyze(text)
+        assert summary(got) == summary(analyze_source(text, path, config)), f"version {step} ({analyzer.stats})"
+        if step == 0:
+            analyzer.prepare()
+    return analyzer
+
+
+def test_a_credential_removed_elsewhere_is_no_longer_masked_in_cached_messages(tmp_path: Path) -> None:
+    """The last steps mask credential values in messages; they once did so in the cached
+    findings themselves, so the word "secret" stayed masked in a message after the line that
+    made "secret" a credential was deleted."""
+    before = 'MAIL_PASSWORD = "secret"\n\n\ndef settings():\n    API_KEY = "4eC39HqLyjWDarjtT1zdp7dc"\n    return API_KEY\n'
+    after = before.replace('MAIL_PASSWORD = "secret"\n', "")
+    analyzer = replay(tmp_path, before, after)
+    assert analyzer.stats.mode == "incremental"
+    assert [f.rule_id for f in analyzer.analyze(after).findings] == ["SR751"]
+
+
+XXE_FIXED = (
+    "from lxml import etree\n\n"
+    "PARSER = etree.XMLParser(resolve_entities=True)\n\n\n"
+    "def load():\n"
+    "    return etree.fromstring('<a/>', parser=PARSER)\n"
+)
+
+
+def test_a_parser_judged_by_documents_given_to_it_in_another_function(tmp_path: Path) -> None:
+    """SR411 leaves out a parser whose every document in the module is fixed. The documents
+    may be in other functions: a chunk's cached result went stale when they changed."""
+    variable = XXE_FIXED.replace("'<a/>'", "request.data")
+    analyzer = replay(tmp_path, XXE_FIXED, variable, XXE_FIXED)
+    assert analyzer.stats.mode == "incremental"
+    assert "SR411" in {f.rule_id for f in analyzer.analyze(variable).findings}
+
+
+def test_a_function_split_by_a_pasted_header_loses_the_documents_of_its_parser(tmp_path: Path) -> None:
+    """A ``def`` line pasted into a function moves the parser's uses into a new function: the
+    whole-file judgement still sees them (the rule matches the name module-wide)."""
+    before = (
+        "from lxml import etree\n\n\n"
+        "def fixed(upload):\n"
+        "    builtin = etree.XMLParser(resolve_entities=True)\n"
+        "    return etree.fromstring('<a/>', parser=builtin)\n"
+    )
+    after = before.replace("    return etree", "def other():\n    return etree")
+    replay(tmp_path, before, after, before)
+
+
+def test_a_constant_bound_again_by_the_same_statement_is_no_longer_fixed(tmp_path: Path) -> None:
+    """A pasted copy of ``LISTING = "..."`` makes the name bound twice, so SR201 no longer
+    calls the command fixed. The cache key of a chunk's context held a set of the binding
+    statements, in which the copy was the same element as the original."""
+    before = (
+        "import subprocess\n\n"
+        'LISTING = "/bin/ls -l /var/log"\n\n\n'
+        "def handler():\n"
+        "    subprocess.run(LISTING, shell=True)\n\n\n"
+        "def other():\n"
+        "    pass\n"
+    )
+    after = before.replace("def other():", 'LISTING = "/bin/ls -l /var/log"\n\n\ndef other():')
+    analyzer = replay(tmp_path, before, after, before)
+    assert analyzer.stats.mode == "incremental"
+    messages = {f.message for f in analyzer.analyze(after).findings if f.rule_id == "SR201"}
+    assert messages and not any("fixed command" in m for m in messages), messages
