@@ -81,8 +81,10 @@ class IdleCollector:
         max_interval: float = MAX_INTERVAL,
         growth: float = GROWTH,
         resident: Callable[[], int | None] = resident_bytes,
+        before_collect: Callable[[], None] = lambda: None,
     ) -> None:
         self.busy = busy
+        self.before_collect = before_collect  # lets go of caches kept only for speed
         self.idle_seconds = idle_seconds
         self.min_analyses = min_analyses
         self.max_interval = max_interval
@@ -136,6 +138,7 @@ class IdleCollector:
     def collect(self) -> None:
         """A full collection now; what survives is frozen again."""
         started = time.perf_counter()
+        self.before_collect()
         gc.unfreeze()
         found = gc.collect()
         gc.freeze()
