@@ -104,3 +104,24 @@ def test_files_in_use_are_not_let_go_of(tmp_path: Path) -> None:
     view = tmp_path / "view.py"
     view.write_text("from flask import request\nfrom b import run\n\nrun(request.args['q'])\n")
     assert findings(ProjectIndex([tmp_path], whole_files=1), view) == [("SR801", 4)]
+
+
+def test_a_name_the_file_does_not_define_needs_no_new_parse(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .db import run\nLIMIT = 10\n\nclass Base:\n    def store(self, q):\n        pass\n\nclass Model(Base):\n    pass\n")
+    (package / "db.py").write_text(SQL_HELPER.format(name="run"))
+    (tmp_path / "other.py").write_text(SQL_HELPER.format(name="run"))
+    first = tmp_path / "first.py"
+    first.write_text("from flask import request\nimport pkg\nfrom other import run\n\npkg.Model().store(request.args['q'])\nrun(request.args['q'])\n")
+    second = tmp_path / "second.py"
+    second.write_text("from flask import request\nimport pkg\n\nx = pkg.LIMIT\npkg.Model(request.args['q'])\npkg.run(request.args['q'])\n")
+    expected = findings(ProjectIndex([tmp_path]), second)
+    assert expected == [("SR801", 6)]  # through the package's re-export
+    project = ProjectIndex([tmp_path], whole_files=1)
+    assert findings(project, first) == findings(ProjectIndex([tmp_path]), first) == [("SR801", 6)]
+    parsed = project.parsed
+    assert findings(project, second) == expected
+    # ``Model`` (no ``__init__``) is not defined by pkg/__init__.py, nor is ``run``: its names
+    # were noted at the first parse. Only db.py, new to the index, is parsed.
+    assert project.parsed == parsed + 1

@@ -32,6 +32,7 @@ unchanged).
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import os
@@ -65,6 +66,48 @@ class _Loaded:
     summaries: dict[str, Summary | None] = field(default_factory=dict)
     reexports: dict[str, str] = field(default_factory=dict)  # name → ``pkg.mod.name`` it is imported from
     calls_into: set[Path] = field(default_factory=set)  # files its summaries used
+    names: _Names | None = None  # known once the file was parsed
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Which names of a file have a summary to compute, and what it imports: a name it does not
+    define needs no new parse once the file has left the kept ones."""
+
+    functions: frozenset[str]
+    methods: dict[str, frozenset[str]]  # class → methods, those of its bases in the file included
+    aliases: dict[str, str]
+
+    @classmethod
+    def of(cls, taint: ModuleTaint) -> _Names:
+        index = taint.index
+        methods: dict[str, frozenset[str]] = {}
+        for name, node in index.classes.items():
+            found: set[str] = set()
+            seen: set[str] = set()
+            stack = [node]
+            while stack:  # the classes ``ModuleIndex.method`` looks through
+                current = stack.pop()
+                if current.name in seen:
+                    continue
+                seen.add(current.name)
+                found.update(item.name for item in current.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+                stack.extend(index.classes[base.id] for base in current.bases if isinstance(base, ast.Name) and base.id in index.classes)
+            methods[name] = frozenset(found)
+        return cls(frozenset(index.module_functions), methods, dict(taint.facts.imports.aliases))
+
+    def defines(self, name: str) -> bool:
+        """Whether ``ModuleTaint.summary_named(name)`` finds a function."""
+        if "." not in name:
+            return name in self.functions
+        class_name, method_name = name.split(".", 1)
+        return method_name in self.methods.get(class_name, ())
+
+    def reexport(self, name: str) -> str | None:
+        """``pkg.mod.name`` when ``name`` (or its first part) is imported from another module."""
+        head, *rest = name.split(".")
+        target = self.aliases.get(head)
+        return ".".join([target, *rest]) if target is not None and target != head else None
 
 
 @dataclass
@@ -348,18 +391,20 @@ class ProjectIndex:
             loaded, text = current
             if name in loaded.summaries:
                 summary = loaded.summaries[name]
+            elif loaded.names is not None and not loaded.names.defines(name) and path not in self._whole:
+                summary = loaded.summaries[name] = None  # known without parsing the file again
             else:
                 taint = self._module(path, module, loaded, text)
                 if taint is None:
                     return None
-                summary = taint.summary_named(name)
-                loaded.summaries[name] = summary
-                if summary is None:
-                    # A re-export: ``from .db import run_query`` in a package ``__init__``.
-                    head = name.split(".")[0]
-                    target = taint.facts.imports.aliases.get(head)
-                    if target is not None and target != head:
-                        loaded.reexports[name] = ".".join([target, *name.split(".")[1:]])
+                if loaded.names is None:
+                    loaded.names = _Names.of(taint)
+                summary = loaded.summaries[name] = taint.summary_named(name)
+            if summary is None and name not in loaded.reexports and loaded.names is not None:
+                # A re-export: ``from .db import run_query`` in a package ``__init__``.
+                target = loaded.names.reexport(name)
+                if target is not None:
+                    loaded.reexports[name] = target
             self._record(path)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
