@@ -87,9 +87,11 @@ class IdleCollector:
         growth: float = GROWTH,
         resident: Callable[[], int | None] = resident_bytes,
         empty: Callable[[], bool] = lambda: False,
+        before_collect: Callable[[], None] = lambda: None,
     ) -> None:
         self.busy = busy
         self.empty = empty  # whether no document is open
+        self.before_collect = before_collect  # lets go of caches kept only for speed
         self.idle_seconds = idle_seconds
         self.min_analyses = min_analyses
         self.max_interval = max_interval
@@ -148,6 +150,7 @@ class IdleCollector:
         before = self.resident() if emptied else None
         if emptied:
             release_caches()
+        self.before_collect()
         gc.unfreeze()
         found = gc.collect()
         gc.freeze()

@@ -115,7 +115,9 @@ class SecReviewServer(LanguageServer):
         self._open_texts: dict[str, str] = {}  # path → text of open documents (for the index)
         self._result_changes = 0  # counts published results (workspace/diagnostic waits on it)
         self._result_event = asyncio.Event()
-        self._collector = IdleCollector(self._analyzing, empty=lambda: not self._docs)
+        self._collector = IdleCollector(
+            self._analyzing, empty=lambda: not self._docs, before_collect=self._trim_projects
+        )
         self.config_diagnostics = ConfigDiagnostics()  # problems of pyproject.toml files, shown in them
         self.notebooks = Notebooks(self)  # open Jupyter notebooks (lsp/notebooks.py)
 
@@ -266,6 +268,11 @@ class SecReviewServer(LanguageServer):
     def project_for(self, settings: FolderSettings) -> ProjectIndex | None:
         """The cross-module index of the folder ``settings`` belong to."""
         return self._projects.get(str(settings.root)) if settings.root is not None else None
+
+    def _trim_projects(self) -> None:
+        """Before a full collection: the cross-module indexes keep only their summaries."""
+        for project in list(self._projects.values()):
+            project.trim()
 
     def is_baseline(self, path: str) -> bool:
         """Whether ``path`` is the baseline file of some workspace folder."""

@@ -128,9 +128,18 @@ def _init_worker(config: Config, project_roots: list[Path] | None, finished: Any
     _WORKER_STATE["finished"] = finished  # a shared counter of analyzed files (for progress), or None
 
 
+# A scan's index keeps more parsed files than an editor's (which lets them all go when idle):
+# a file asked later for another of its functions is then rarely parsed twice, and the scan
+# costs the CPU time of an index keeping every file at a fraction of its memory.
+SCAN_WHOLE_BYTES = 3_000_000
+SCAN_WHOLE_FILES = 96
+
+
 def _project(project_roots: list[Path] | None) -> ProjectIndex | None:
     """A cross-module index over ``project_roots`` (one per process), or None without roots."""
-    return ProjectIndex(project_roots) if project_roots else None
+    if not project_roots:
+        return None
+    return ProjectIndex(project_roots, whole_bytes=SCAN_WHOLE_BYTES, whole_files=SCAN_WHOLE_FILES)
 
 
 def _can_use_alarm() -> bool:

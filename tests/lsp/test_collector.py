@@ -117,3 +117,15 @@ def test_closing_a_document_collects_at_the_next_pause() -> None:
         assert asyncio.run(scenario()).collections == 1
     finally:
         gc.unfreeze()
+
+
+def test_caches_kept_for_speed_are_let_go_of_before_a_collection() -> None:
+    calls: list[int] = []
+    collector = IdleCollector(lambda: False, before_collect=lambda: calls.append(gc.get_freeze_count()))
+    try:
+        gc.freeze()
+        collector.collect()
+        assert len(calls) == 1
+        assert calls[0] > 0  # before the heap was unfrozen: what it drops is collected now
+    finally:
+        gc.unfreeze()

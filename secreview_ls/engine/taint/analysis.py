@@ -25,7 +25,10 @@ from collections.abc import Callable
 
 from ..evidence import SinkExamined, SourceSeen
 from ..facts import ModuleFacts
+from ..names import ImportMap
+from ..source import SourceFile
 from .calls import Calls
+from .conditions import Conditions
 from .definitions import COMPOUND, ModuleIndex
 from .frameworks import Entries, Entry
 from .interpreter import Interpreter
@@ -41,6 +44,27 @@ from .strings import FixedPrefixes
 from .summaries import Summaries
 from .summary import SinkHit, Summary, SummaryProvider
 from .values import NO_CONST, Val
+
+# The parts an analysis is made of. They refer to one another (the interpreter to its calls and
+# back), so a dropped analysis waits for a cycle collection unless ``release`` cuts them apart.
+_PARTS = (
+    ModuleFacts,
+    SourceFile,
+    ImportMap,
+    ModuleIndex,
+    ScopeTable,
+    Entries,
+    Relevance,
+    Interpreter,
+    Summaries,
+    SinkChecker,
+    NodeTexts,
+    FixedPrefixes,
+    Conditions,
+    Calls,
+    Interprocedural,
+    Results,
+)
 
 
 class ModuleTaint:
@@ -139,6 +163,22 @@ class ModuleTaint:
         )
         self.interpreter.connect(calls, self.sinks)
         self.summaries.connect(self.interpreter, self.sinks.template_answer)
+
+    def release(self) -> None:
+        """Empty this analysis and its parts, its facts included, so that dropping it frees it at
+        once by reference counting, also where the collector has frozen it (a scan freezes what
+        survives each file). Only for an analysis nobody uses any more whose facts are its own,
+        such as the index's analyses of other files; what it returned (summaries) stays valid."""
+        stack: list[object] = [self]
+        seen: set[int] = set()
+        while stack:
+            part = stack.pop()
+            if id(part) in seen:
+                continue
+            seen.add(id(part))
+            attributes = vars(part)
+            stack.extend(value for value in attributes.values() if isinstance(value, _PARTS))
+            attributes.clear()
 
     # -- what was found ------------------------------------------------------------------
 

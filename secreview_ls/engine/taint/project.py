@@ -18,6 +18,13 @@ re-read only when their size or modification time changes. Summaries are compute
 first time a call into a file needs them, and cached per file by content hash; ``invalidate``
 drops one file (or everything). The index is safe to share between threads.
 
+The index stays small however many files a project has: what it keeps of every file used is
+the summaries asked of it so far (what a function returns, which parameters reach which sink)
+and where re-exported names point. The parsed file with its facts and its taint analysis,
+which weighs tens of times its text, is kept only for the few files used last
+(``whole_bytes`` of their text and ``whole_files`` files at most): a summary not yet asked of a file that has left
+them parses it again. ``trim()`` lets those go too (a server calls it when idle).
+
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
 unchanged).
@@ -25,11 +32,13 @@ unchanged).
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,16 +55,73 @@ MAX_ANCESTORS = 8
 MAX_NAMING_FILES = 20_000  # Python files ``files_naming`` looks through
 _SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
+MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
+MAX_WHOLE_FILES = 32
 
 
 @dataclass
 class _Loaded:
-    text: str
+    """What is kept of a file whose summaries were asked: small, kept until ``invalidate``."""
+
     digest: str
     stamp: tuple[int, int] | None
     spec: TaintSpec
-    taint: ModuleTaint
+    text: str | None  # only a text supplied by ``read`` (an open document, held by the editor anyway)
+    summaries: dict[str, Summary | None] = field(default_factory=dict)
+    reexports: dict[str, str] = field(default_factory=dict)  # name → ``pkg.mod.name`` it is imported from
     calls_into: set[Path] = field(default_factory=set)  # files its summaries used
+    names: _Names | None = None  # known once the file was parsed
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Which names of a file have a summary to compute, and what it imports: a name it does not
+    define needs no new parse once the file has left the kept ones."""
+
+    functions: frozenset[str]
+    methods: dict[str, frozenset[str]]  # class → methods, those of its bases in the file included
+    aliases: dict[str, str]
+
+    @classmethod
+    def of(cls, taint: ModuleTaint) -> _Names:
+        index = taint.index
+        methods: dict[str, frozenset[str]] = {}
+        for name, node in index.classes.items():
+            found: set[str] = set()
+            seen: set[str] = set()
+            stack = [node]
+            while stack:  # the classes ``ModuleIndex.method`` looks through
+                current = stack.pop()
+                if current.name in seen:
+                    continue
+                seen.add(current.name)
+                found.update(item.name for item in current.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+                stack.extend(index.classes[base.id] for base in current.bases if isinstance(base, ast.Name) and base.id in index.classes)
+            methods[name] = frozenset(found)
+        return cls(frozenset(index.module_functions), methods, dict(taint.facts.imports.aliases))
+
+    def defines(self, name: str) -> bool:
+        """Whether ``ModuleTaint.summary_named(name)`` finds a function."""
+        if "." not in name:
+            return name in self.functions
+        class_name, method_name = name.split(".", 1)
+        return method_name in self.methods.get(class_name, ())
+
+    def reexport(self, name: str) -> str | None:
+        """``pkg.mod.name`` when ``name`` (or its first part) is imported from another module."""
+        head, *rest = name.split(".")
+        target = self.aliases.get(head)
+        return ".".join([target, *rest]) if target is not None and target != head else None
+
+
+@dataclass
+class _Whole:
+    """A file parsed and analyzed, its summaries computed as they are asked."""
+
+    digest: str
+    spec: TaintSpec
+    size: int
+    taint: ModuleTaint
 
 
 def _read_disk(path: Path) -> str | None:
@@ -70,7 +136,14 @@ def _read_disk(path: Path) -> str | None:
 class ProjectIndex:
     """Resolves imported functions to project files and returns their taint summaries."""
 
-    def __init__(self, roots: Iterable[str | os.PathLike[str]], *, read: Callable[[Path], str | None] | None = None):
+    def __init__(
+        self,
+        roots: Iterable[str | os.PathLike[str]],
+        *,
+        read: Callable[[Path], str | None] | None = None,
+        whole_bytes: int = MAX_WHOLE_BYTES,
+        whole_files: int = MAX_WHOLE_FILES,
+    ):
         self.roots: list[Path] = []
         for root in roots:
             try:
@@ -79,6 +152,10 @@ class ProjectIndex:
                 continue
         self._read = read
         self._loaded: dict[Path, _Loaded] = {}
+        self._whole: OrderedDict[Path, _Whole] = OrderedDict()  # least recently used first
+        self._whole_bytes = 0
+        self._whole_limits = (whole_bytes, whole_files)
+        self.parsed = 0  # files parsed and analyzed so far (again after they left the kept ones)
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
@@ -119,6 +196,8 @@ class ProjectIndex:
         with self._lock:
             if path is None:
                 self._loaded.clear()
+                for whole in list(self._whole):
+                    self._drop_whole(whole)
                 self._resolved.clear()
                 self._bases.clear()
                 self._outside.clear()
@@ -128,9 +207,23 @@ class ProjectIndex:
             except (OSError, RuntimeError):
                 return
             self._loaded.pop(resolved, None)
+            self._drop_whole(resolved)
             if resolved.suffix != ".py":
                 for reader in [file for file, loaded in self._loaded.items() if resolved in loaded.calls_into]:
                     self._loaded.pop(reader, None)
+                    self._drop_whole(reader)
+
+    def trim(self) -> None:
+        """Let go of every parsed file kept for speed; the summaries computed so far stay. Does
+        nothing while another thread is computing summaries (it is asked again later)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            for path in list(self._whole):
+                if path not in self._active:
+                    self._drop_whole(path)
+        finally:
+            self._lock.release()
 
     def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
         """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
@@ -278,62 +371,111 @@ class ProjectIndex:
                     return file, module
         return None
 
-    def _text(self, path: Path) -> tuple[str | None, tuple[int, int] | None]:
+    def _text(self, path: Path) -> tuple[str | None, tuple[int, int] | None, bool]:
+        """(text, disk stamp, supplied by ``read``); no text when the disk file is unchanged
+        since it was loaded (the caller keeps what it has)."""
         if self._read is not None:
             text = self._read(path)
             if text is not None:
-                return text, None
+                return text, None, True
         try:
             info = path.stat()
         except OSError:
-            return None, None
+            return None, None, False
         stamp = (info.st_mtime_ns, info.st_size)
         loaded = self._loaded.get(path)
         if loaded is not None and loaded.stamp == stamp:
-            return None, stamp  # unchanged: the caller keeps what it has
-        return _read_disk(path), stamp
+            return None, stamp, False
+        return _read_disk(path), stamp, False
 
-    def _module(self, path: Path, module: str, spec: TaintSpec) -> ModuleTaint | None:
-        text, stamp = self._text(path)
+    def _current(self, path: Path, spec: TaintSpec) -> tuple[_Loaded, str | None] | None:
+        """What is kept of ``path`` for its current content (made anew when that changed), and its
+        text when it had to be read; None when the file cannot be read."""
+        text, stamp, supplied = self._text(path)
         loaded = self._loaded.get(path)
+        if loaded is not None and loaded.spec is spec:
+            if text is None and stamp is not None and loaded.stamp == stamp:
+                return loaded, None
+            if text is not None and loaded.text is not None and (text is loaded.text or text == loaded.text):
+                loaded.stamp = stamp
+                return loaded, text
+        if text is None and loaded is not None and stamp is not None and loaded.stamp == stamp:
+            text = _read_disk(path)  # same file, another configuration
         if text is None:
-            if loaded is not None and stamp is not None and loaded.stamp == stamp and loaded.spec is spec:
-                return loaded.taint
-            if loaded is not None and stamp is not None and loaded.stamp == stamp:
-                text = _read_disk(path)
-            if text is None:
-                return None
-        if loaded is not None and loaded.spec is spec and (text is loaded.text or text == loaded.text):
-            loaded.stamp = stamp
-            return loaded.taint
+            return None
         digest = hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()
-        if loaded is not None and loaded.digest == digest and loaded.spec is spec:
+        if loaded is not None and loaded.spec is spec and loaded.digest == digest:
             loaded.stamp = stamp
-            return loaded.taint
+            loaded.text = text if supplied else None
+            return loaded, text
+        loaded = _Loaded(digest, stamp, spec, text if supplied else None)
+        self._loaded[path] = loaded
+        return loaded, text
+
+    def _module(self, path: Path, module: str, loaded: _Loaded, text: str | None) -> ModuleTaint | None:
+        """The file parsed and analyzed: kept from an earlier use, or made again from its text."""
+        whole = self._whole.get(path)
+        if whole is not None and whole.digest == loaded.digest and whole.spec is loaded.spec:
+            self._whole.move_to_end(path)
+            return whole.taint
+        if text is None:
+            text = self._read(path) if self._read is not None else None
+            if text is None:
+                text = _read_disk(path)
+            if text is None or hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest() != loaded.digest:
+                return None  # changed under the index since it was loaded: asked again, it is reloaded
         source = SourceFile(text, str(path))
         facts = ModuleFacts(source, module)
-        taint = ModuleTaint(facts, spec, project=self, external=True, depth=len(self._active))
-        self._loaded[path] = _Loaded(text, digest, stamp, spec, taint)
+        taint = ModuleTaint(facts, loaded.spec, project=self, external=True, depth=len(self._active))
+        self.parsed += 1
+        self._drop_whole(path)
+        self._whole[path] = _Whole(loaded.digest, loaded.spec, len(text), taint)
+        self._whole_bytes += len(text)
+        for oldest in list(self._whole):
+            if self._whole_bytes <= self._whole_limits[0] and len(self._whole) <= self._whole_limits[1]:
+                break
+            if oldest not in self._active:  # in use up the stack: dropped later
+                self._drop_whole(oldest)
         return taint
+
+    def _drop_whole(self, path: Path) -> None:
+        """Forget the parsed file: its analysis is emptied, so it is freed at once (a collector
+        that froze it would never look at it again)."""
+        whole = self._whole.pop(path, None)
+        if whole is not None:
+            self._whole_bytes -= whole.size
+            whole.taint.release()
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
         if path in self._active or len(self._active) >= MAX_CHAIN:
             return None
         self._active.append(path)
         try:
-            taint = self._module(path, module, spec)
-            if taint is None:
+            current = self._current(path, spec)
+            if current is None:
                 return None
-            summary = taint.summary_named(name)
+            loaded, text = current
+            if name in loaded.summaries:
+                summary = loaded.summaries[name]
+            elif loaded.names is not None and not loaded.names.defines(name) and path not in self._whole:
+                summary = loaded.summaries[name] = None  # known without parsing the file again
+            else:
+                taint = self._module(path, module, loaded, text)
+                if taint is None:
+                    return None
+                if loaded.names is None:
+                    loaded.names = _Names.of(taint)
+                summary = loaded.summaries[name] = taint.summary_named(name)
+            if summary is None and name not in loaded.reexports and loaded.names is not None:
+                # A re-export: ``from .db import run_query`` in a package ``__init__``.
+                target = loaded.names.reexport(name)
+                if target is not None:
+                    loaded.reexports[name] = target
             self._record(path)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
-            # A re-export: ``from .db import run_query`` in a package ``__init__``.
-            head = name.split(".")[0]
-            target = taint.facts.imports.aliases.get(head)
-            if target is not None and target != head:
-                rest = name.split(".")[1:]
-                full = ".".join([target, *rest])
+            full = loaded.reexports.get(name)
+            if full is not None:
                 self._active.pop()
                 try:
                     return self.function_summary(full, spec, str(path))

@@ -1,0 +1,127 @@
+"""The cross-module index keeps small summaries of every file used, and whole parsed files only
+for the few used last: findings do not depend on what it let go of."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+from secreview_ls.config import Config
+from secreview_ls.engine.taint import ProjectIndex
+from secreview_ls.pipeline import analyze_source
+
+SQL_HELPER = "import sqlite3\n\ndef {name}(q):\n    sqlite3.connect('x').execute(q)\n"
+SAFE_HELPER = "import sqlite3\n\ndef {name}(q):\n    sqlite3.connect('x').execute('SELECT ?', (q,))\n"
+
+
+def findings(project: ProjectIndex, path: Path) -> list[tuple[str, int]]:
+    result = analyze_source(path.read_text(), str(path), Config(select=("SR8",)), project=project)
+    return [(f.rule_id, f.span.start_line) for f in result.findings]
+
+
+def helpers_and_view(root: Path, names: list[str]) -> Path:
+    """One helper module per name, each passing its argument to a query; a view calling each."""
+    for name in names:
+        (root / f"{name}.py").write_text(SQL_HELPER.format(name="run"))
+    imports = "".join(f"from {name} import run as {name}_run\n" for name in names)
+    calls = "".join(f"    {name}_run(request.args['q'])\n" for name in names)
+    view = root / "view.py"
+    view.write_text(f"from flask import request\n{imports}\ndef v():\n{calls}")
+    return view
+
+
+def test_findings_do_not_depend_on_how_many_parsed_files_are_kept(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b", "c", "d"])
+    expected = [("SR801", line) for line in range(8, 12)]
+    assert findings(ProjectIndex([tmp_path]), view) == expected
+    lean = ProjectIndex([tmp_path], whole_files=1)
+    assert findings(lean, view) == expected
+    assert len(lean._whole) == 1  # the others were let go of
+
+
+def test_a_summary_asked_again_is_not_recomputed(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b", "c"])
+    project = ProjectIndex([tmp_path], whole_files=1)
+    first = findings(project, view)
+    parsed = project.parsed
+    assert parsed == 3
+    assert findings(project, view) == first
+    assert project.parsed == parsed  # every summary came from what was kept of each file
+
+
+def test_a_new_name_of_a_file_let_go_of_parses_it_again(tmp_path: Path) -> None:
+    (tmp_path / "db.py").write_text(SQL_HELPER.format(name="first") + "\n" + SQL_HELPER.format(name="second"))
+    (tmp_path / "other.py").write_text(SQL_HELPER.format(name="run"))
+    one = tmp_path / "one.py"
+    one.write_text("from flask import request\nfrom db import first\nfrom other import run\n\nfirst(request.args['q'])\nrun(request.args['q'])\n")
+    two = tmp_path / "two.py"
+    two.write_text("from flask import request\nfrom db import second\n\nsecond(request.args['q'])\n")
+    project = ProjectIndex([tmp_path], whole_files=1)
+    assert findings(project, one) == [("SR801", 5), ("SR801", 6)]
+    assert project.parsed == 2
+    assert findings(project, two) == [("SR801", 4)]
+    assert project.parsed == 3  # db.py left when other.py came in; ``second`` needs its text
+
+
+def test_a_changed_file_is_summarized_again(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    texts: dict[str, str] = {}
+    project = ProjectIndex([tmp_path], read=lambda path: texts.get(path.name), whole_files=1)
+    assert findings(project, view) == [("SR801", 6), ("SR801", 7)]
+    texts["a.py"] = SAFE_HELPER.format(name="run")  # an unsaved edit in the editor
+    assert findings(project, view) == [("SR801", 7)]
+    (tmp_path / "b.py").write_text(SAFE_HELPER.format(name="run") + "\n# saved\n")
+    assert findings(project, view) == []  # size and time changed on disk: read again
+
+
+def test_letting_go_of_parsed_files_frees_them_without_a_collection(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    project = ProjectIndex([tmp_path])
+    expected = findings(project, view)
+    kept = [weakref.ref(whole.taint.interpreter) for whole in project._whole.values()]
+    assert len(kept) == 2
+    gc.disable()
+    gc.freeze()  # as a scan does after each file: a cycle among frozen objects is never collected
+    try:
+        project.trim()
+        assert [ref() for ref in kept] == [None, None]
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    assert project._whole_bytes == 0
+    parsed = project.parsed
+    assert findings(project, view) == expected
+    assert project.parsed == parsed  # the summaries stayed
+
+
+def test_files_in_use_are_not_let_go_of(tmp_path: Path) -> None:
+    # a → b → c → d: with room for one file, those whose summaries are being computed stay
+    # until they are done (they are in use further up).
+    (tmp_path / "d.py").write_text(SQL_HELPER.format(name="run"))
+    (tmp_path / "c.py").write_text("from d import run as inner\n\ndef run(q):\n    inner(q)\n")
+    (tmp_path / "b.py").write_text("from c import run as inner\n\ndef run(q):\n    inner(q)\n")
+    view = tmp_path / "view.py"
+    view.write_text("from flask import request\nfrom b import run\n\nrun(request.args['q'])\n")
+    assert findings(ProjectIndex([tmp_path], whole_files=1), view) == [("SR801", 4)]
+
+
+def test_a_name_the_file_does_not_define_needs_no_new_parse(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .db import run\nLIMIT = 10\n\nclass Base:\n    def store(self, q):\n        pass\n\nclass Model(Base):\n    pass\n")
+    (package / "db.py").write_text(SQL_HELPER.format(name="run"))
+    (tmp_path / "other.py").write_text(SQL_HELPER.format(name="run"))
+    first = tmp_path / "first.py"
+    first.write_text("from flask import request\nimport pkg\nfrom other import run\n\npkg.Model().store(request.args['q'])\nrun(request.args['q'])\n")
+    second = tmp_path / "second.py"
+    second.write_text("from flask import request\nimport pkg\n\nx = pkg.LIMIT\npkg.Model(request.args['q'])\npkg.run(request.args['q'])\n")
+    expected = findings(ProjectIndex([tmp_path]), second)
+    assert expected == [("SR801", 6)]  # through the package's re-export
+    project = ProjectIndex([tmp_path], whole_files=1)
+    assert findings(project, first) == findings(ProjectIndex([tmp_path]), first) == [("SR801", 6)]
+    parsed = project.parsed
+    assert findings(project, second) == expected
+    # ``Model`` (no ``__init__``) is not defined by pkg/__init__.py, nor is ``run``: its names
+    # were noted at the first parse. Only db.py, new to the index, is parsed.
+    assert project.parsed == parsed + 1
