@@ -12,6 +12,7 @@ FAMILIES = (
     "injection_patterns",
     "crypto",
     "jwt_verification",
+    "crypto_params",
     "deserialization",
     "xml",
     "network",
