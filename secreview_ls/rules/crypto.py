@@ -14,6 +14,7 @@ from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
 from .hash_role import fed_values, names_data_only, random_input
 from .judge import callee_tail, destination_names, identifier_words, int_value, security_word, static_string
+from .random_flow import random_use
 
 _WEAK_HASH_NAMES = frozenset({"md2", "md4", "md5", "sha", "sha1", "sha-1", "ripemd160"})
 _HASHLIB_WEAK = {f"hashlib.{n}": n for n in ("md4", "md5", "sha1", "sha")}
@@ -223,6 +224,16 @@ _RANDOM_FUNCTIONS = (
     "random.getrandbits",
     "random.shuffle",
     "random.Random",
+    "random.normalvariate",
+    "random.gauss",
+    "random.lognormvariate",
+    "random.expovariate",
+    "random.vonmisesvariate",
+    "random.gammavariate",
+    "random.betavariate",
+    "random.paretovariate",
+    "random.weibullvariate",
+    "random.binomialvariate",
     "numpy.random.rand",
     "numpy.random.randint",
     "numpy.random.bytes",
@@ -238,11 +249,14 @@ _RANDOM_FUNCTIONS = (
     confidence=HIGH,
     bandit=("B311",),
     ruff=("S311",),
-    summary="The `random` module generates a value used as a token, password, key, nonce or salt.",
+    summary="A `random` module value becomes a token, password, key, nonce, cookie or session value.",
     why="`random` is a Mersenne Twister: after observing 624 outputs an attacker can predict every "
     "future (and past) value, so tokens, reset links and passwords made with it can be guessed. Use "
-    "the `secrets` module. Only results used for something security-relevant (judged by the name "
-    "they are stored under or the function producing them) are reported: shuffling, sampling and "
+    "the `secrets` module. The value is followed through the assignments of its function: it is "
+    "reported where it is stored under a security-sounding name (token, password, otp, reset, ...), "
+    "set as a cookie, stored in the session, passed as such a keyword, or compared for equality with "
+    "request data, and at medium confidence where a function so named produces it. A salt only needs "
+    "to be unique (a low note); a MIME boundary or separator is not reported; shuffling, sampling and "
     "simulations are fine with `random`.",
     bad="import random, string\nreset_token = ''.join(random.choice(string.ascii_letters) for _ in range(20))",
     good="import secrets\nreset_token = secrets.token_urlsafe(20)",
@@ -250,29 +264,19 @@ _RANDOM_FUNCTIONS = (
 def insecure_random(ctx: RuleContext) -> Iterator[Finding]:
     reported: set[int] = set()  # one finding per statement: `randint` and `randrange` making one value
     for _, call in ctx.facts.calls_to(*_RANDOM_FUNCTIONS):
-        reason = _security_context_for_random(ctx, call)
+        use = random_use(ctx, call)
         statement = ctx.facts.enclosing_statement(call)
-        if reason is None or id(statement) in reported:
+        if use is None or id(statement) in reported:
             continue
         reported.add(id(statement))
-        text, confidence = reason
         yield insecure_random.finding(
             ctx,
             call,
-            f"`{ctx.facts.spelled(call.func)}` is predictable but its result is {text}; use the `secrets` module "
-            "(`secrets.token_urlsafe`, `secrets.choice`, `secrets.randbelow`)",
-            confidence=confidence,
+            f"`{ctx.facts.spelled(call.func)}` is predictable but its result is {use.text}; use the `secrets` "
+            "module (`secrets.token_urlsafe`, `secrets.choice`, `secrets.randbelow`)",
+            severity=use.severity,
+            confidence=use.confidence,
         )
-
-
-def _security_context_for_random(ctx: RuleContext, call: ast.Call) -> tuple[str, object] | None:
-    for name in destination_names(ctx.facts, call):
-        if security_word(name):
-            return f"used for `{name}`", HIGH
-    function = ctx.facts.enclosing_function(call)
-    if function is not None and security_word(function.name):
-        return f"produced inside `{function.name}`", MEDIUM
-    return None
 
 
 # -- key sizes -----------------------------------------------------------------------

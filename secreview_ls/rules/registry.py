@@ -13,6 +13,7 @@ FAMILIES = (
     "shell_review",
     "crypto",
     "jwt_verification",
+    "crypto_params",
     "deserialization",
     "xml",
     "network",
