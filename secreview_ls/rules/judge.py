@@ -152,27 +152,15 @@ def single_assignment(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
     """The value of ``name`` when it is bound exactly once by a plain assignment in its
     scope (its function or class body, else the module) — e.g. a module constant
     ``CMD = "ls"``. Assignments in class bodies bind class attributes, not module names."""
-    facts = ctx.facts
-    index = _scope_index(ctx)
-    if name.id in index.dynamic or name.id not in index.stores_by_id:
+    found = name_stores(ctx, name)
+    if found is None or len(found[1]) != 1:
         return None
-    scope = _scope_of(facts, name)
-    for _ in range(2):
-        if name.id in index.params(scope):
-            return None
-        stores = index.stores(scope, name.id)
-        if stores:
-            if len(stores) != 1:
-                return None
-            parent = facts.parent(stores[0])
-            if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is stores[0]:
-                return parent.value
-            if isinstance(parent, ast.AnnAssign) and parent.value is not None:
-                return parent.value
-            return None
-        if scope is facts.tree:
-            return None
-        scope = facts.tree  # not bound locally: look at module level
+    store = found[1][0]
+    parent = ctx.facts.parent(store)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is store:
+        return parent.value
+    if isinstance(parent, ast.AnnAssign) and parent.value is not None:
+        return parent.value
     return None
 
 
