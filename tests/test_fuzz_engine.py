@@ -160,6 +160,19 @@ def test_incremental_edit_matches_whole_analysis(rng: random.Random, text: str) 
     check(edited)
 
 
+@pytest.mark.parametrize("name", sorted(fuzz_inputs.NESTING))
+def test_each_construct_at_the_deepest_parsed_depth(name: str) -> None:
+    """Every construct 1,200 deep (where the interpreter parses it): the rules judge it without
+    recursion (a subscript chain reaching ``eval`` once made SR102 skip the file for depth)."""
+    check(fuzz_inputs.NESTING[name](1200))
+
+
+def test_many_statements_stay_within_budget() -> None:
+    """3,000 ``os.system`` calls in one block: the check for an earlier guard rejecting other
+    values once scanned the block again for every call (quadratic, over the CPU budget)."""
+    check(fuzz_inputs.NESTING["statements"](3000))
+
+
 def test_long_concatenation_is_judged_not_skipped() -> None:
     """``"a" + q + "a" + q ...`` a thousand operands deep: the SQL rule still reports it."""
     text = fuzz_inputs.NESTING["concat"](1200)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 
 from .base import CacheKey, RuleContext
-from .judge import is_static, single_assignment
+from .judge import expression_key, is_static, single_assignment
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -127,10 +127,10 @@ def _root_name(node: ast.AST) -> ast.Name | None:
     return node if isinstance(node, ast.Name) else None
 
 
-def _membership(ctx: RuleContext, test: ast.expr, key: str, inside: bool) -> bool:
+def _membership(ctx: RuleContext, test: ast.expr, key: tuple[object, ...], inside: bool) -> bool:
     """``test`` is ``EXPR in LITERALS`` (``inside``) or ``EXPR not in LITERALS`` for the
-    expression dumped as ``key`` (``==`` / ``!=`` a constant count the same)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and ast.dump(test.left) == key):
+    expression whose ``expression_key`` is ``key`` (``==`` / ``!=`` a constant count the same)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and expression_key(test.left) == key):
         return False
     op, right = test.ops[0], test.comparators[0]
     if isinstance(op, (ast.In, ast.NotIn)):
@@ -148,26 +148,53 @@ def checked_against_literals(ctx: RuleContext, node: ast.AST) -> bool:
     root = _root_name(node)
     if root is None:
         return False
-    key = ast.dump(node)
+    key = expression_key(node)
     child: ast.AST = node
     for ancestor in ctx.facts.ancestors(node):
         if isinstance(ancestor, (*FUNCTION_TYPES, ast.Lambda, ast.ClassDef)):
             return False
-        if isinstance(ancestor, (ast.If, ast.While)) and any(s is child for s in ancestor.body):
+        if isinstance(ancestor, (ast.If, ast.While)) and id(child) in _block(ctx, ancestor.body)[0]:
             if _membership(ctx, ancestor.test, key, inside=True) and not _rebound(ctx, root, ancestor, node):
                 return True
-        for block in ("body", "orelse", "finalbody"):
-            statements = getattr(ancestor, block, None)
-            if not isinstance(statements, list) or not any(s is child for s in statements):
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(ancestor, field, None)
+            if not isinstance(statements, list):
                 continue
-            for earlier in statements[: next(i for i, s in enumerate(statements) if s is child)]:
+            positions, guards = _block(ctx, statements)
+            at = positions.get(id(child))
+            if at is None:
+                continue
+            for index, earlier in guards:
+                if index >= at:
+                    break
                 if _rejects_others(ctx, earlier, key) and not _rebound(ctx, root, earlier, node):
                     return True
         child = ancestor
     return False
 
 
-def _rejects_others(ctx: RuleContext, statement: ast.stmt, key: str) -> bool:
+_BLOCKS: CacheKey[dict[int, tuple[list[ast.stmt], dict[int, int], list[tuple[int, ast.stmt]]]]] = CacheKey(
+    "statement positions and guards of each block"
+)
+
+
+def _block(ctx: RuleContext, statements: list[ast.stmt]) -> tuple[dict[int, int], list[tuple[int, ast.stmt]]]:
+    """Where each statement of a block stands, and the statements that could reject values
+    (an ``assert`` or an ``if`` without ``else`` over one comparison), indexed once per block
+    so a long block is not scanned again for every use in it."""
+    blocks = ctx.cache.get(_BLOCKS, dict)
+    entry = blocks.get(id(statements))
+    if entry is None or entry[0] is not statements:
+        guards = [
+            (index, statement)
+            for index, statement in enumerate(statements)
+            if isinstance(statement, (ast.Assert, ast.If)) and isinstance(statement.test, ast.Compare)
+        ]
+        entry = blocks[id(statements)] = (statements, {id(s): i for i, s in enumerate(statements)}, guards)
+    return entry[1], entry[2]
+
+
+def _rejects_others(ctx: RuleContext, statement: ast.stmt, key: tuple[object, ...]) -> bool:
     if isinstance(statement, ast.Assert):
         return _membership(ctx, statement.test, key, inside=True)
     return (

@@ -454,3 +454,16 @@ def add_operands(node: ast.expr) -> list[ast.expr]:
         else:
             operands.append(current)
     return operands
+
+
+def expression_key(node: ast.AST) -> tuple[object, ...]:
+    """A key equal for two expressions written alike (formatting aside), like ``ast.dump`` but
+    without recursion: input-controlled chains (``a['k']['k']...``) can be thousands deep."""
+    return tuple(
+        (
+            type(each).__name__,
+            tuple((name, value) for name, value in ast.iter_fields(each) if not isinstance(value, (ast.AST, list))),
+            sum(1 for _ in ast.iter_child_nodes(each)),
+        )
+        for each in ast.walk(node)
+    )

@@ -21,6 +21,7 @@ import ast
 import functools
 import re
 
+from ..engine.names import dotted_name
 from .base import RuleContext
 from .judge import is_static, single_assignment
 from .reaching import reaching_values
@@ -322,7 +323,7 @@ def _pins(test: ast.expr, name: str) -> bool:
         if len(test.args) != 2 or not (isinstance(test.args[0], ast.Name) and test.args[0].id == name):
             return False
         kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
-        return all(ast.unparse(k) in _NUMERIC_TYPES for k in kinds)
+        return all(dotted_name(k) in _NUMERIC_TYPES for k in kinds)
     return False
 
 

@@ -88,3 +88,20 @@ def test_a_constant_bound_again_by_the_same_statement_is_no_longer_fixed(tmp_pat
     assert analyzer.stats.mode == "incremental"
     messages = {f.message for f in analyzer.analyze(after).findings if f.rule_id == "SR201"}
     assert messages and not any("fixed command" in m for m in messages), messages
+
+
+def test_a_digest_helper_judged_by_callers_in_other_functions(tmp_path: Path) -> None:
+    """SR301 judges a helper returning a digest by what its callers do with it; the callers
+    are other functions, so a chunk's cached result went stale when a caller changed."""
+    before = (
+        "import hashlib\n\n\n"
+        "def md5_hex(data):\n"
+        "    return hashlib.md5(data).hexdigest()\n\n\n"
+        "def entry(blob):\n"
+        "    cache_key = md5_hex(blob)\n"
+        "    return cache_key\n"
+    )
+    after = before.replace("cache_key", "session_token")
+    analyzer = replay(tmp_path, before, after, before)
+    assert analyzer.stats.mode == "incremental"
+    assert {f.rule_id for f in analyzer.analyze(after).findings} != {f.rule_id for f in analyzer.analyze(before).findings}
