@@ -565,6 +565,7 @@ def _initial_state(ctx: RuleContext, target: ast.Attribute) -> bool:
     id="SR309",
     name="tls-unverified-context",
     cwe=295,
+    scope="module",  # a hostname verifier defined or called anywhere in the module is looked for
     severity=MEDIUM,
     confidence=HIGH,
     bandit=("B323",),

@@ -105,3 +105,21 @@ def test_a_digest_helper_judged_by_callers_in_other_functions(tmp_path: Path) ->
     analyzer = replay(tmp_path, before, after, before)
     assert analyzer.stats.mode == "incremental"
     assert {f.rule_id for f in analyzer.analyze(after).findings} != {f.rule_id for f in analyzer.analyze(before).findings}
+
+
+def test_hostname_checking_off_next_to_a_verifier_defined_in_another_function(tmp_path: Path) -> None:
+    """SR309 leaves out ``check_hostname = False`` in a module with its own hostname verifier;
+    a broken call to it (mid-edit) hid the verifier from the chunk's view, not from the module."""
+    before = (
+        "import ssl\n\n\n"
+        "def match_hostname(cert, hostname):\n"
+        "    if hostname not in cert:\n"
+        "        raise ssl.SSLCertVerificationError(hostname)\n\n\n"
+        "def wrap(sock, hostname):\n"
+        "    context = ssl.create_default_context()\n"
+        "    context.check_hostname = False\n"
+        "    wrapped = context.wrap_socket(sock, server_hostname=hostname)\n"
+        "    match_hostname(wrapped.getpeercert(), hostname)\n"
+        "    return wrapped\n"
+    )
+    replay(tmp_path, before, before.replace("getpeercert(), hostname)", "getpeercert(), hos!dy[tname)"), before)
