@@ -3,12 +3,13 @@ under one time budget and one error policy."""
 
 from __future__ import annotations
 
+import ast
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..engine.finding import Finding, Notice
-from ..rules.base import Rule, RuleContext, TextContext
+from ..rules.base import CacheKey, Rule, RuleContext, TextContext
 
 
 class RerunWhole(Exception):
@@ -53,7 +54,38 @@ def dispatch(current: Rule, ctx: RuleContext | None, text_ctx: TextContext) -> I
     """A rule's check on the context of its kind: Python rules on the module, text rules on the text."""
     if current.kind == "text" or ctx is None:
         return current.check(text_ctx)  # type: ignore[arg-type]
-    return current.check(ctx)
+    found = current.check(ctx)
+    if current.taint:
+        return found  # the taint interpreter follows only the branches a constant test can take
+    dead = dead_lines(ctx)
+    if not dead:
+        return found
+    return [f for f in found if not any(start <= f.span.start_line <= end for start, end in dead)]
+
+
+_DEAD: CacheKey[list[tuple[int, int]]] = CacheKey("lines of branches that never run")
+
+
+def dead_lines(ctx: RuleContext) -> list[tuple[int, int]]:
+    """Line ranges of code that never runs: the body of ``if False:`` / ``while 0:`` (any
+    constant false test) and the ``else`` of ``if True:``. A pattern rule's finding there
+    endangers nothing."""
+
+    def compute() -> list[tuple[int, int]]:
+        ranges: list[tuple[int, int]] = []
+        for node in ctx.facts.nodes(ast.If, ast.While):
+            assert isinstance(node, (ast.If, ast.While))
+            if not isinstance(node.test, ast.Constant):
+                continue
+            if not node.test.value:
+                block = node.body
+            else:
+                block = node.orelse if isinstance(node, ast.If) else []
+            if block:
+                ranges.append((block[0].lineno, block[-1].end_lineno or block[-1].lineno))
+        return ranges
+
+    return ctx.cache.get(_DEAD, compute)
 
 
 def run_rules(

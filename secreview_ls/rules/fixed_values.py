@@ -6,6 +6,7 @@ text:
 
 * a loop variable over a constant collection (``for cmd in ("ver", "cmd /c ver")``);
 * an item of a constant collection (``COMMANDS[index]``, ``{"a": "x"}[key]``);
+* a conditional expression between such values (``"ls" if brief else "ls -l"``);
 * a value checked against literals before use: inside ``if value in ("a", "b"):``, or after
   ``if value not in ("a", "b"): return`` / ``raise`` / ``continue`` or
   ``assert value in ("a", "b")``, with no rebinding in between;
@@ -109,6 +110,8 @@ def fixed_choice(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool
         return True
     if isinstance(node, ast.Subscript) and _static_collection(ctx, node.value) is not None:
         return True
+    if isinstance(node, ast.IfExp):  # ``"x" if flag else "y"``: one of two constants
+        return fixed_choice(ctx, node.body, depth + 1) and fixed_choice(ctx, node.orelse, depth + 1)
     if isinstance(node, ast.Name):
         if loop_over_static(ctx, node):
             return True
