@@ -6,7 +6,9 @@ text:
 
 * a loop variable over a constant collection (``for cmd in ("ver", "cmd /c ver")``);
 * an item of a constant collection (``COMMANDS[index]``, ``{"a": "x"}[key]``);
-* a conditional expression between such values (``"ls" if brief else "ls -l"``);
+* a conditional expression between such values (``"ls" if brief else "ls -l"``), a pure
+  conversion of them (``b64decode(b"...").decode()``), a call of a module function whose every
+  ``return`` gives one;
 * a value checked against literals before use: inside ``if value in ("a", "b"):``, or after
   ``if value not in ("a", "b"): return`` / ``raise`` / ``continue`` or
   ``assert value in ("a", "b")``, with no rebinding in between;
@@ -112,6 +114,8 @@ def fixed_choice(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool
         return True
     if isinstance(node, ast.IfExp):  # ``"x" if flag else "y"``: one of two constants
         return fixed_choice(ctx, node.body, depth + 1) and fixed_choice(ctx, node.orelse, depth + 1)
+    if isinstance(node, ast.Call):
+        return _fixed_call(ctx, node, depth)
     if isinstance(node, ast.Name):
         if loop_over_static(ctx, node):
             return True
@@ -119,6 +123,63 @@ def fixed_choice(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool
         if value is not None and value is not node and fixed_choice(ctx, value, depth + 1):
             return True
     return checked_against_literals(ctx, node) or argparse_choice(ctx, node)
+
+
+_PURE_FUNCTIONS = frozenset(
+    {
+        "base64.b64decode", "base64.b64encode", "base64.urlsafe_b64decode", "base64.urlsafe_b64encode",
+        "binascii.unhexlify", "binascii.hexlify", "bytes.fromhex", "builtins.str", "builtins.bytes",
+        "codecs.decode", "codecs.encode",
+    }
+)  # fmt: skip
+_PURE_METHODS = frozenset({"decode", "encode", "strip", "lstrip", "rstrip", "lower", "upper"})
+
+
+def _fixed_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
+    """A pure conversion of fixed values (``b64decode(b"...").decode()``), or a call of a
+    function of the module whose every ``return`` gives a fixed value."""
+    arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+    if not all(fixed_choice(ctx, argument, depth + 1) for argument in arguments):
+        return False
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _PURE_METHODS:
+        return fixed_choice(ctx, func.value, depth + 1)
+    if ctx.facts.qualname(func) in _PURE_FUNCTIONS:
+        return True
+    if not isinstance(func, ast.Name):
+        return False
+    function = _module_function(ctx, func.id)
+    return function is not None and _returns_fixed(ctx, function, depth)
+
+
+def _module_function(ctx: RuleContext, name: str) -> ast.FunctionDef | None:
+    """The module-level function ``name``, when it is defined once and never rebound."""
+    tree = ctx.facts.tree
+    found = [
+        node
+        for node in ctx.facts.nodes(ast.FunctionDef)
+        if isinstance(node, ast.FunctionDef) and node.name == name and ctx.facts.parent(node) is tree
+    ]
+    if len(found) != 1 or stores_in(ctx, tree, name):
+        return None
+    return found[0]
+
+
+def _returns_fixed(ctx: RuleContext, function: ast.FunctionDef, depth: int) -> bool:
+    returns: list[ast.Return] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*FUNCTION_TYPES, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return bool(returns) and all(
+        r.value is not None and fixed_choice(ctx, r.value, depth + 1) for r in returns
+    )
 
 
 # -- checks against literals ---------------------------------------------------------------------

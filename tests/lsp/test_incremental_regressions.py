@@ -123,3 +123,18 @@ def test_hostname_checking_off_next_to_a_verifier_defined_in_another_function(tm
         "    return wrapped\n"
     )
     replay(tmp_path, before, before.replace("getpeercert(), hostname)", "getpeercert(), hos!dy[tname)"), before)
+
+
+def test_a_helper_that_stops_returning_constants_makes_its_callers_findings(tmp_path: Path) -> None:
+    """A call of a module function whose every return is fixed is a fixed value; editing the
+    function so that it returns input must re-judge the callers in other chunks."""
+    before = (
+        "def mode():\n"
+        "    return 'sys.maxsize'\n\n\n"
+        "def caller():\n"
+        "    return eval(mode())\n"
+    )
+    after = before.replace("return 'sys.maxsize'", "return input()")
+    analyzer = replay(tmp_path, before, after, before)
+    assert analyzer.stats.mode == "incremental"
+    assert "SR102" in {f.rule_id for f in analyzer.analyze(after).findings}
