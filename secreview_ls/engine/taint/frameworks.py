@@ -106,6 +106,27 @@ def _imports_any(facts: ModuleFacts, prefixes: tuple[str, ...]) -> bool:
     return False
 
 
+#: Request attributes that are the matched URL path and nothing else (no query, no host).
+ROUTE_PATH_SOURCES = frozenset({"flask.request.path", "quart.request.path"})
+
+
+def static_route(facts: ModuleFacts, spec: TaintSpec, node: ast.AST) -> bool:
+    """``node`` is in a view whose every route is a fixed path (``@app.route("/about")``): the
+    path it was reached by is one of those texts, not the client's choice."""
+    function = facts.enclosing_function(node)
+    if function is None:
+        return False
+    paths = []
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute):
+            if decorator.func.attr in spec.route_decorators:
+                rule = decorator.args[0] if decorator.args else next(
+                    (kw.value for kw in decorator.keywords if kw.arg in ("rule", "path")), None
+                )
+                paths.append(rule.value if isinstance(rule, ast.Constant) else None)
+    return bool(paths) and all(isinstance(path, str) and "<" not in path for path in paths)
+
+
 def _framework_of(facts: ModuleFacts, receiver: ast.expr, path: str) -> str:
     """Guess the framework of a route decorator from its receiver and the module's imports."""
     owner = _assigned_from(facts, receiver)

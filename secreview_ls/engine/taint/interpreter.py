@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
 from .conditions import Conditions
+from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key
 from .results import Results
 from .spec import LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
@@ -553,6 +554,8 @@ class Interpreter:
             attrs = self.spec.object_sources.get(kind)
             if attrs is not None and node.attr in attrs:
                 if self._server_entry(f"{kind}.{node.attr}", node):
+                    return EMPTY
+                if f"{kind}.{node.attr}" in ROUTE_PATH_SOURCES and static_route(self.facts, self.spec, node):
                     return EMPTY
                 label = self.make_source(node, None, local=False)
                 already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
