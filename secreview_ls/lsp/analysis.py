@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..pipeline import (
+    TEMPLATE_SUFFIXES,
     AnalysisResult,
     Cell,
     Finding,
@@ -76,6 +77,10 @@ __all__ = [
 def is_python_document(path: str, language_id: str | None) -> bool:
     """Whether a document gets every rule (Python) or the text rules only."""
     return is_python_path(path) or (language_id or "").lower() == "python"
+
+
+#: A file watcher's pattern for template files (see ``is_template_document``).
+TEMPLATE_GLOB = "**/templates/**/*.{" + ",".join(sorted(s.lstrip(".") for s in TEMPLATE_SUFFIXES)) + "}"
 
 
 def is_template_document(path: str) -> bool:

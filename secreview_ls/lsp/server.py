@@ -304,6 +304,16 @@ class SecReviewServer(LanguageServer):
             project.invalidate(state.path)  # helpers of other files that render it summarized it
         self._refresh_renderers(state.path)
 
+    def template_changed_on_disk(self, path: str) -> None:
+        """A template changed on disk (a checkout, another tool): unless the editor holds it open
+        (its buffer is what counts then), summaries that read it are dropped and the open views
+        naming it are analyzed again."""
+        if any(state.template and state.path == path for state in self._docs.values()):
+            return
+        for project in self._projects.values():
+            project.invalidate(path)
+        self._refresh_renderers(path)
+
     def _refresh_renderers(self, template_path: str) -> None:
         for other in list(self._docs.values()):
             if not other.python or other.closed:

@@ -6,6 +6,7 @@ import asyncio
 
 from lsprotocol import types
 
+from ..analysis import TEMPLATE_GLOB
 from ..server import SecReviewServer
 from ..warmup import warm_up
 from .workspace import fetch_configuration
@@ -41,7 +42,7 @@ def shutdown(ls: SecReviewServer, params: None) -> None:
 
 
 async def register_capabilities(ls: SecReviewServer) -> None:
-    """Watch ``pyproject.toml``, Python and baseline files, and configuration changes, when
+    """Watch ``pyproject.toml``, Python, template and baseline files, and configuration changes, when
     the client lets the server register for them."""
     registrations: list[types.Registration] = []
     if ls.capability("workspace.did_change_watched_files.dynamic_registration", False):
@@ -49,6 +50,7 @@ async def register_capabilities(ls: SecReviewServer) -> None:
             types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
             types.FileSystemWatcher(glob_pattern="**/*.py"),
             types.FileSystemWatcher(glob_pattern="**/.secreview-baseline.json"),
+            types.FileSystemWatcher(glob_pattern=TEMPLATE_GLOB),
         ]
         registrations.append(
             types.Registration(

@@ -26,7 +26,7 @@ async def did_change_configuration(ls: SecReviewServer, params: types.DidChangeC
 
 def did_change_watched_files(ls: SecReviewServer, params: types.DidChangeWatchedFilesParams) -> None:
     """A ``pyproject.toml`` or baseline file changed: reload; a Python file changed: re-analyze
-    the documents that may import it."""
+    the documents that may import it; a template changed: re-analyze the open views naming it."""
     reload = False
     for change in params.changes:
         path = path_for(change.uri)
@@ -34,6 +34,8 @@ def did_change_watched_files(ls: SecReviewServer, params: types.DidChangeWatched
             reload = True
         elif path.endswith(".py"):
             ls.file_saved(path)
+        elif analysis.is_template_document(path):
+            ls.template_changed_on_disk(path)
     if reload:
         analysis.forget_baselines()
         reload_settings(ls, "a configuration file changed")
