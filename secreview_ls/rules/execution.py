@@ -413,6 +413,7 @@ def _is_method(ctx: RuleContext, arguments: ast.arguments) -> bool:
     id="SR104",
     name="bind-all-interfaces",
     cwe=605,
+    scope="module",  # a multicast receiver is recognised by group names anywhere in the module
     severity=MEDIUM,
     confidence=MEDIUM,
     bandit=("B104",),

@@ -138,3 +138,19 @@ def test_a_helper_that_stops_returning_constants_makes_its_callers_findings(tmp_
     analyzer = replay(tmp_path, before, after, before)
     assert analyzer.stats.mode == "incremental"
     assert "SR102" in {f.rule_id for f in analyzer.analyze(after).findings}
+
+
+def test_an_any_address_judged_by_the_functions_using_it(tmp_path: Path) -> None:
+    """SR104 judges a module constant by where the module uses it (a multicast receiver binds
+    the any-address by design); a function broken mid-edit changed that for the whole module
+    but not for the constant's chunk."""
+    before = (
+        "import socket\n"
+        'HOST = "0.0.0.0"\n\n\n'
+        "def receiver(port):\n"
+        "    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "    sock.bind((HOST, port))\n"
+        '    membership = socket.inet_aton("228.0.0.5")\n'
+        "    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)\n"
+    )
+    replay(tmp_path, before, before.replace("def receiver(port):", "def receiv-er(port):"), before)
