@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(report.render())
         return 0 if report.ok else 1
     if argv is None:
-        use_system_allocator(sys.argv[1:])  # allocator.py: returns only when it keeps this process
+        use_system_allocator()  # allocator.py: returns only when it keeps this process
     logging.basicConfig(
         stream=sys.stderr,
         level=getattr(logging, args.log_level.upper()),

@@ -8,7 +8,8 @@ objects (``benchmarks/soak.py``). glibc's ``malloc`` hands free pages back to th
 ``malloc_trim``, which the server calls after each full collection (``collector.py``).
 
 The allocator is chosen when the interpreter starts (``PYTHONMALLOC``), so the server starts
-itself again, once, with ``PYTHONMALLOC=malloc``: the same process and pipes (``exec``), before
+itself again, once, with ``PYTHONMALLOC=malloc``: the same command line, process and pipes
+(``exec``), before
 it reads anything. Only on Linux with glibc, and never when ``PYTHONMALLOC`` is already set:
 ``PYTHONMALLOC=pymalloc`` keeps Python's allocator (about 5-10 % less CPU per analysis).
 """
@@ -29,27 +30,23 @@ def _glibc() -> bool:
         return False
 
 
-def restart_command(arguments: list[str], environ: Mapping[str, str], executable: str, platform: str) -> list[str] | None:
+def restart_command(original: list[str], environ: Mapping[str, str], executable: str, platform: str) -> list[str] | None:
     """The command that starts the server again on the C allocator, or None when it should
-    run as it is (allocator chosen already, not Linux, no interpreter to run)."""
+    run as it is (allocator chosen already, not Linux, no interpreter to run). ``original`` is
+    the command line this process was started with (``sys.orig_argv``): the same script,
+    module or launcher runs again with the same options, so a launcher that sets up
+    ``sys.path`` (the VS Code extension's) does so again."""
     if environ.get(VARIABLE) or not platform.startswith("linux") or not executable or not os.path.isfile(executable):
         return None
-    if sys.flags.ignore_environment or not _glibc():
+    if sys.flags.ignore_environment or not _glibc() or len(original) < 2:
         return None  # -E would ignore the variable; other C libraries do not trim this way
-    return [executable, *_interpreter_flags(), "-m", "secreview_ls", *arguments]
+    return [executable, *original[1:]]
 
 
-def _interpreter_flags() -> list[str]:
-    """The interpreter options this process was started with (``-X``, ``-W``, ``-O``...)."""
-    import subprocess
-
-    return list(subprocess._args_from_interpreter_flags())  # type: ignore[attr-defined]
-
-
-def use_system_allocator(arguments: list[str]) -> None:
+def use_system_allocator() -> None:
     """Replace this process with the server on the C allocator, when ``restart_command``
     says so; returns only when it does not (or the ``exec`` fails)."""
-    command = restart_command(arguments, os.environ, sys.executable, sys.platform)
+    command = restart_command(list(sys.orig_argv), os.environ, sys.executable, sys.platform)
     if command is None:
         return
     sys.stdout.flush()

@@ -99,16 +99,19 @@ def test_messages_of_a_session_generate_no_code_after_warm_up(monkeypatch: pytes
 
 def test_the_server_restarts_itself_on_the_c_allocator_only_when_none_was_chosen(tmp_path: Path) -> None:
     python = sys.executable
-    command = allocator.restart_command(["--log-level", "info"], {}, python, "linux")
+    module = [python, "-X", "utf8", "-m", "secreview_ls", "--log-level", "info"]
+    command = allocator.restart_command(module, {}, python, "linux")
     if not os.confstr("CS_GNU_LIBC_VERSION"):
         assert command is None  # another C library: pymalloc stays
         return
-    assert command is not None and command[0] == python
-    assert command[-4:] == ["-m", "secreview_ls", "--log-level", "info"]
-    assert allocator.restart_command([], {"PYTHONMALLOC": "pymalloc"}, python, "linux") is None
-    assert allocator.restart_command([], {}, python, "darwin") is None
-    assert allocator.restart_command([], {}, str(tmp_path / "no-python"), "linux") is None
-    assert allocator.restart_command([], {}, "", "linux") is None
+    assert command == module  # the same options and arguments
+    # A launcher that puts the server's libraries on sys.path (the VS Code extension's) runs again.
+    launcher = ["python3", "/ext/bundled/tool/secreview_server.py", "--log-level", "info"]
+    assert allocator.restart_command(launcher, {}, python, "linux") == [python, *launcher[1:]]
+    assert allocator.restart_command(module, {"PYTHONMALLOC": "pymalloc"}, python, "linux") is None
+    assert allocator.restart_command(module, {}, python, "darwin") is None
+    assert allocator.restart_command(module, {}, str(tmp_path / "no-python"), "linux") is None
+    assert allocator.restart_command(module, {}, "", "linux") is None
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
