@@ -262,9 +262,9 @@ async def quiet(pid: int, settle: float = 3.0, limit: float = 300.0) -> None:
     await asyncio.sleep(settle)
 
 
-async def project_memory(command: list[str], root: Path, files: list[Path], options: dict[str, Any]) -> dict[str, float]:
-    """Start ``command`` on workspace ``root``, open ``files``, wait for each one's diagnostics
-    and for the server to go idle; its RSS before and after, and the seconds it took."""
+async def started_client(command: list[str], root: Path, name: str, options: dict[str, Any]) -> Client:
+    """Start ``command`` and initialize it on workspace ``root`` as an editor with related
+    information and versioned diagnostics would."""
     client = Client()
     await client.start_io(*command)
     capabilities = types.ClientCapabilities(
@@ -277,11 +277,18 @@ async def project_memory(command: list[str], root: Path, files: list[Path], opti
         types.InitializeParams(
             capabilities=capabilities,
             root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=name)],
             initialization_options=options,
         )
     )
     client.initialized(types.InitializedParams())
+    return client
+
+
+async def project_memory(command: list[str], root: Path, files: list[Path], options: dict[str, Any]) -> dict[str, float]:
+    """Start ``command`` on workspace ``root``, open ``files``, wait for each one's diagnostics
+    and for the server to go idle; its RSS before and after, and the seconds it took."""
+    client = await started_client(command, root, root.name, options)
     pid = client._server.pid  # type: ignore[union-attr]
     await quiet(pid, settle=1.0)
     before = rss_mb(pid)
@@ -354,23 +361,8 @@ async def run_server(args: argparse.Namespace, *, ignore: list[str], label: str,
 
     root = Path(tempfile.mkdtemp(prefix="secreview-latency-"))
     (root / "pyproject.toml").write_text(f"[tool.secreview]\nignore = {ignore!r}\n", encoding="utf-8")
-    client = Client()
-    await client.start_io(sys.executable, "-m", "secreview_ls", *(["--log-level", "info"] if args.verbose else []))
-    capabilities = types.ClientCapabilities(
-        workspace=types.WorkspaceClientCapabilities(configuration=True),
-        text_document=types.TextDocumentClientCapabilities(
-            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True, version_support=True)
-        ),
-    )
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=capabilities,
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="bench")],
-            initialization_options={"debounce": 0},
-        )
-    )
-    client.initialized(types.InitializedParams())
+    command = [sys.executable, "-m", "secreview_ls", *(["--log-level", "info"] if args.verbose else [])]
+    client = await started_client(command, root, "bench", {"debounce": 0})
     pid = client._server.pid  # type: ignore[union-attr]
     print(f"\n{label}: server pid {pid}; debounce 0 ms (the default 150 ms comes on top in an editor)")
     results = []
