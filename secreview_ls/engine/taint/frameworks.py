@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..facts import ModuleFacts
@@ -361,25 +361,17 @@ def handler_kind(
     facts: ModuleFacts, spec: TaintSpec, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]
 ) -> str | None:
     """The request-handler kind of a class (``http.server.BaseHTTPRequestHandler`` subclasses ...)."""
-    seen: set[str] = set()
-    stack = [cls]
-    while stack:
-        current = stack.pop()
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        for base in current.bases:
-            name = facts.qualname(base)
-            if name in spec.handler_bases:
-                return spec.handler_bases[name]
-            if isinstance(base, ast.Name) and base.id in classes:
-                stack.append(classes[base.id])
-    return None
+    return next((spec.handler_bases[name] for name in _bases(facts, cls, classes) if name in spec.handler_bases), None)
 
 
 def base_names(facts: ModuleFacts, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> set[str]:
     """The qualified names of a class's bases, through the bases defined in the module."""
-    found: set[str] = set()
+    return set(_bases(facts, cls, classes))
+
+
+def _bases(facts: ModuleFacts, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> Iterator[str]:
+    """The qualified names of a class's bases, depth first through the bases defined in the module
+    (each class visited once, so a cycle of names ends)."""
     seen: set[str] = set()
     stack = [cls]
     while stack:
@@ -390,10 +382,9 @@ def base_names(facts: ModuleFacts, cls: ast.ClassDef, classes: dict[str, ast.Cla
         for base in current.bases:
             name = facts.qualname(base)
             if name is not None:
-                found.add(name)
+                yield name
             if isinstance(base, ast.Name) and base.id in classes:
                 stack.append(classes[base.id])
-    return found
 
 
 class Entries:
