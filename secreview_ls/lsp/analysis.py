@@ -31,7 +31,9 @@ from ..pipeline import (
     is_notebook_path,
     is_python_path,
     is_template_path,
+    names_any,
     names_template,
+    rendered_as,
     split_lines_keepends,
 )
 from ..pipeline.fixing import can_apply, fix_text
@@ -66,9 +68,11 @@ __all__ = [
     "incremental_worthwhile",
     "is_python_document",
     "is_template_document",
+    "names_any",
     "names_template",
     "new_analyzer",
     "project_index",
+    "rendered_as",
     "review_document",
     "split_lines_keepends",
 ]

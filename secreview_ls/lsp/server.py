@@ -315,11 +315,16 @@ class SecReviewServer(LanguageServer):
         self._refresh_renderers(path)
 
     def _refresh_renderers(self, template_path: str) -> None:
+        """Open views naming the template, or a template that includes or extends it."""
+        names: dict[str, None] = {}
+        projects: list[ProjectIndex | None] = [*self._projects.values()] or [None]
+        for project in projects:
+            names.update(dict.fromkeys(analysis.rendered_as(template_path, project)))
         for other in list(self._docs.values()):
             if not other.python or other.closed:
                 continue
             document = self._document(other.uri)
-            if document is not None and analysis.names_template(document.source, template_path):
+            if document is not None and analysis.names_any(document.source, names):
                 other.dirty = other.refresh = True
                 self.schedule(other.uri)
 

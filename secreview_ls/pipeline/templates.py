@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..config import Config
 from ..engine.finding import Finding
 from ..engine.taint import ProjectIndex
+from ..engine.taint.templates import MAX_TEMPLATE_DEPTH
 from ..rules import registry
 from ..rules.base import Rule
 from ..rules.taint_tables import TAINT_CLASSES
@@ -47,9 +49,34 @@ def is_template_path(path: str | os.PathLike[str]) -> bool:
     return bool(template_names(path))
 
 
-def names_template(text: str, path: str | os.PathLike[str]) -> bool:
-    """Whether a view's text names the template at ``path`` in a string literal."""
-    return any(f'"{name}"' in text or f"'{name}'" in text for name in template_names(path))
+def names_template(text: str, path: str | os.PathLike[str], project: ProjectIndex | None = None) -> bool:
+    """Whether a view's text names the template at ``path`` in a string literal, or (with a
+    project index) a template that includes or extends it."""
+    return names_any(text, rendered_as(path, project))
+
+
+def names_any(text: str, names: Iterable[str]) -> bool:
+    """Whether a view's text names one of the template names in a string literal."""
+    return any(f'"{name}"' in text or f"'{name}'" in text for name in names)
+
+
+def rendered_as(path: str | os.PathLike[str], project: ProjectIndex | None = None) -> tuple[str, ...]:
+    """The names a view may render to write the template at ``path``: its own, and (with a
+    project index) those of the project's templates that include or extend it, at any depth up
+    to ``MAX_TEMPLATE_DEPTH``."""
+    own = template_names(path)
+    if project is None or not own:
+        return own
+    references = {file: refs for file, refs in project.template_references(is_template_path).items() if refs}
+    names = dict.fromkeys(own)
+    frontier = set(own)
+    for _ in range(MAX_TEMPLATE_DEPTH):
+        found = {name for file, refs in references.items() if refs & frontier for name in template_names(file)}
+        frontier = found - names.keys()
+        if not frontier:
+            break
+        names.update(dict.fromkeys(sorted(frontier)))
+    return tuple(names)
 
 
 def analyze_template(text: str, path: str, config: Config | None = None, *, project: ProjectIndex | None = None) -> AnalysisResult:
@@ -71,7 +98,7 @@ def _resolved(path: str | os.PathLike[str]) -> str:
 
 
 def _from_views(path: str, config: Config, project: ProjectIndex) -> list[tuple[Rule, Finding]]:
-    names = template_names(path)
+    names = rendered_as(path, project)
     if not names:
         return []
     here = _resolved(path)

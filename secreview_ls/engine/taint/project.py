@@ -48,6 +48,7 @@ from ..source import SourceFile
 from .analysis import ModuleTaint
 from .spec import TaintSpec
 from .summary import Summary
+from .templates import template_references
 
 MAX_FILE_BYTES = 2_000_000
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
@@ -124,6 +125,10 @@ class _Whole:
     taint: ModuleTaint
 
 
+def _template_references(text: str) -> frozenset[str]:
+    return frozenset(template_references(text))
+
+
 def _read_disk(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -159,7 +164,7 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
-        self._naming: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}  # template names per file
+        self._naming: dict[tuple[str, Path], tuple[tuple[int, int], frozenset[str]]] = {}  # names per file
         self._active: list[Path] = []
         self._lock = threading.RLock()
         self._recorders = threading.local()
@@ -309,7 +314,15 @@ class ProjectIndex:
         text = self._read(path) if self._read is not None else None
         return text if text is not None else _read_disk(path)
 
+    def template_references(self, accept: Callable[[Path], bool]) -> dict[Path, frozenset[str]]:
+        """The template files under the roots (those ``accept`` takes) and the names each one
+        includes or extends; what each one names is kept until its size or time changes."""
+        return {path: self._scanned(path, "references", _template_references) for path in self._files(accept)}
+
     def _python_files(self) -> list[Path]:
+        return self._files(lambda path: path.suffix == ".py")
+
+    def _files(self, accept: Callable[[Path], bool]) -> list[Path]:
         files: list[Path] = []
         for root in self.roots:
             for directory, folders, names in os.walk(root):
@@ -317,30 +330,34 @@ class ProjectIndex:
                     f for f in folders if not f.startswith(".") and f not in _SKIPPED_FOLDERS
                     and not os.path.exists(os.path.join(directory, f, "pyvenv.cfg"))
                 )
-                files.extend(Path(directory, name) for name in sorted(names) if name.endswith(".py"))
+                files.extend(path for name in sorted(names) if accept(path := Path(directory, name)))
                 if len(files) >= MAX_NAMING_FILES:
                     return files[:MAX_NAMING_FILES]
         return files
 
     def _literals(self, path: Path) -> frozenset[str]:
         """The template-like names ``path`` writes in string literals."""
+        return self._scanned(path, "literals", lambda text: frozenset(_NAMED.findall(text)))
+
+    def _scanned(self, path: Path, kind: str, extract: Callable[[str], frozenset[str]]) -> frozenset[str]:
+        """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp."""
         text = self._read(path) if self._read is not None else None
         if text is not None:
-            return frozenset(_NAMED.findall(text))
+            return extract(text)
         try:
             info = path.stat()
         except OSError:
             return frozenset()
         stamp = (info.st_mtime_ns, info.st_size)
         with self._lock:
-            known = self._naming.get(path)
+            known = self._naming.get((kind, path))
         if known is not None and known[0] == stamp:
             return known[1]
         text = _read_disk(path)
-        literals = frozenset(_NAMED.findall(text)) if text is not None else frozenset()
+        found = extract(text) if text is not None else frozenset()
         with self._lock:
-            self._naming[path] = (stamp, literals)
-        return literals
+            self._naming[(kind, path)] = (stamp, found)
+        return found
 
     # -- internals -------------------------------------------------------------------------
 
