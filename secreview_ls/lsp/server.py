@@ -214,7 +214,7 @@ class SecReviewServer(LanguageServer):
         self._projects = {}
         for settings in self._folder_settings.values():
             if settings.root is not None:
-                project = analysis.project_index(settings.root, self._read_for_project)
+                project = analysis.project_index(settings.root, self._read_for_project, settings.config)
                 if project is not None:
                     self._projects[str(settings.root)] = project
         self._generation += 1
@@ -299,6 +299,11 @@ class SecReviewServer(LanguageServer):
             if state.python and state.path != path:
                 state.changes += 1
                 self.schedule(state.uri)
+
+    def is_template(self, path: str) -> bool:
+        """Whether ``path`` is a template file of its folder's project (the same answer for open
+        documents and for the file watcher)."""
+        return analysis.is_template_document(path, self.project_for(self.settings_for(path)))
 
     def template_edited(self, uri: str) -> None:
         """An open template changed: its text is what views render from now on, and the open
@@ -417,7 +422,7 @@ class SecReviewServer(LanguageServer):
         """Start tracking a document the client opened (its text is in the workspace)."""
         path = path_for(uri)
         python = analysis.is_python_document(path, language_id)
-        state = DocState(uri=uri, path=path, python=python, template=not python and analysis.is_template_document(path))
+        state = DocState(uri=uri, path=path, python=python, template=not python and self.is_template(path))
         previous = self._docs.get(uri)
         if previous is not None:
             self._forget(previous)

@@ -8,8 +8,9 @@ analyzes them, and turns each finding whose path ends in this template into a fi
 template: located at that write, its path running through the view's file first.
 
 A template file is one with a template suffix (``TEMPLATE_SUFFIXES``) under a folder named
-``templates``: its name is its path below that folder (``people/bio.html``), the name views
-pass to ``render_template`` / ``render``."""
+``templates`` or under one of the project's template folders (``template-dirs``, or declared in
+its code: ``ProjectIndex.template_folders``): its name is its path below that folder
+(``people/bio.html``), the name views pass to ``render_template`` / ``render``."""
 
 from __future__ import annotations
 
@@ -34,19 +35,29 @@ TEMPLATE_FOLDER = "templates"
 MAX_VIEWS = 50  # views analyzed for one template
 
 
-def template_names(path: str | os.PathLike[str]) -> tuple[str, ...]:
-    """The names a view may render the file under (nearest ``templates`` folder first); empty
-    when it is not a template file."""
+def template_names(path: str | os.PathLike[str], folders: Iterable[Path] = ()) -> tuple[str, ...]:
+    """The names a view may render the file under: its path below the nearest ``templates``
+    folder first, then below the farther ones and below each of ``folders`` (configured or
+    declared template folders) that holds it; empty when it is not a template file."""
     file = Path(path)
     if file.suffix.lower() not in TEMPLATE_SUFFIXES:
         return ()
     parts = file.parts
-    return tuple("/".join(parts[at + 1 :]) for at in range(len(parts) - 2, -1, -1) if parts[at] == TEMPLATE_FOLDER)
+    names = ["/".join(parts[at + 1 :]) for at in range(len(parts) - 2, -1, -1) if parts[at] == TEMPLATE_FOLDER]
+    if folders:
+        resolved = Path(_resolved(file))
+        for folder in folders:
+            try:
+                names.append(resolved.relative_to(folder).as_posix())
+            except ValueError:
+                continue
+    return tuple(dict.fromkeys(names))
 
 
-def is_template_path(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a template file (a template suffix under a ``templates`` folder)."""
-    return bool(template_names(path))
+def is_template_path(path: str | os.PathLike[str], folders: Iterable[Path] = ()) -> bool:
+    """Whether ``path`` is a template file (a template suffix under a ``templates`` folder or
+    one of ``folders``)."""
+    return bool(template_names(path, folders))
 
 
 def names_template(text: str, path: str | os.PathLike[str], project: ProjectIndex | None = None) -> bool:
@@ -64,14 +75,17 @@ def rendered_as(path: str | os.PathLike[str], project: ProjectIndex | None = Non
     """The names a view may render to write the template at ``path``: its own, and (with a
     project index) those of the project's templates that include or extend it, at any depth up
     to ``MAX_TEMPLATE_DEPTH``."""
-    own = template_names(path)
+    folders = project.template_folders() if project is not None else ()
+    own = template_names(path, folders)
     if project is None or not own:
         return own
-    references = {file: refs for file, refs in project.template_references(is_template_path).items() if refs}
+    references = {
+        file: refs for file, refs in project.template_references(lambda f: is_template_path(f, folders)).items() if refs
+    }
     names = dict.fromkeys(own)
     frontier = set(own)
     for _ in range(MAX_TEMPLATE_DEPTH):
-        found = {name for file, refs in references.items() if refs & frontier for name in template_names(file)}
+        found = {name for file, refs in references.items() if refs & frontier for name in template_names(file, folders)}
         frontier = found - names.keys()
         if not frontier:
             break

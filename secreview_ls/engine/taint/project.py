@@ -48,6 +48,7 @@ from ..source import SourceFile
 from .analysis import ModuleTaint
 from .spec import TaintSpec
 from .summary import Summary
+from .template_folders import declared_folders, resolve_folders
 from .templates import template_references
 
 MAX_FILE_BYTES = 2_000_000
@@ -148,6 +149,7 @@ class ProjectIndex:
         read: Callable[[Path], str | None] | None = None,
         whole_bytes: int = MAX_WHOLE_BYTES,
         whole_files: int = MAX_WHOLE_FILES,
+        template_dirs: Iterable[str | os.PathLike[str]] = (),
     ):
         self.roots: list[Path] = []
         for root in roots:
@@ -166,6 +168,8 @@ class ProjectIndex:
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], frozenset[str]]] = {}  # names per file
         self._active: list[Path] = []
+        self._configured_folders = [Path(folder) for folder in template_dirs]
+        self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
         self._lock = threading.RLock()
         self._recorders = threading.local()
 
@@ -199,6 +203,8 @@ class ProjectIndex:
         """Forget one file's summaries (after an edit), or everything. A file other than a module
         (a template) takes with it the summaries of the files that read it."""
         with self._lock:
+            if path is None or os.fspath(path).endswith(".py"):
+                self._folders = None  # a Python file may declare template folders
             if path is None:
                 self._loaded.clear()
                 for whole in list(self._whole):
@@ -271,7 +277,8 @@ class ProjectIndex:
 
     def template_text(self, name: str, from_path: str | os.PathLike[str]) -> str | None:
         """The text of template ``name`` (``"profile.html"``) from a ``templates/`` folder next to
-        the importing file or one of its ancestors, or under a root; None when there is none."""
+        the importing file or one of its ancestors, or under a root, or from one of the
+        ``template_folders``; None when there is none."""
         found = self.template_file(name, from_path)
         return found[1] if found is not None else None
 
@@ -289,13 +296,37 @@ class ProjectIndex:
                     break
                 current = current.parent
             candidates.extend(root for root in self.roots if root not in candidates)
-            for directory in candidates:
-                file = directory / "templates" / relative
+            files = [directory / "templates" / relative for directory in candidates]
+            files.extend(folder / relative for folder in self.template_folders())
+            for file in files:
                 if file.is_file():
                     self._record_read(file)
                     text = self._text(file)[0]
                     return (file, text) if text is not None else None
         return None
+
+    def template_folders(self) -> tuple[Path, ...]:
+        """Folders holding templates besides those named ``templates``: the configured ones
+        (``template_dirs``) and those the project's Python files declare (``template_folder=``,
+        ``FileSystemLoader``, Django's ``DIRS``: see ``template_folders.py``). Kept until a
+        Python file is invalidated."""
+        known = self._folders
+        if known is not None:
+            return known
+        folders: list[Path] = []
+        for folder in self._configured_folders:
+            try:
+                resolved = folder.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if resolved not in folders:
+                folders.append(resolved)
+        for file in self._python_files():
+            declared = self._scanned(file, "folders", declared_folders)
+            if declared:
+                folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
+        self._folders = tuple(folders)
+        return self._folders
 
     def files_naming(self, names: Iterable[str]) -> list[Path]:
         """The project's Python files that name one of ``names`` in a string literal
