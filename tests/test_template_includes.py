@@ -85,3 +85,20 @@ def test_an_included_file_shows_the_findings_of_the_views_rendering_its_includer
     (found,) = [f for f in result.findings if f.rule_id == "SR806"]
     assert found.span.start_line == 2 and "line 13 of layouts.py" in found.message
     assert rendered_as(part) == ("partials/comment.html",)  # without a project: its own name only
+
+
+def test_a_template_created_later_is_seen_once_invalidated(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "parts").mkdir(parents=True)
+    part = templates / "parts" / "row.html"
+    part.write_text("{{ row|safe }}", encoding="utf-8")
+    project = ProjectIndex([tmp_path])
+    assert rendered_as(part, project) == ("parts/row.html",)
+    page = templates / "page.html"
+    page.write_text('{% include "parts/row.html" %}', encoding="utf-8")
+    assert rendered_as(part, project) == ("parts/row.html",)  # the list of template files is kept
+    project.invalidate(page)  # the watcher's event for the new file
+    assert rendered_as(part, project) == ("parts/row.html", "page.html")
+    page.unlink()
+    project.invalidate(page)
+    assert rendered_as(part, project) == ("parts/row.html",)

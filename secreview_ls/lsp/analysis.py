@@ -94,6 +94,8 @@ def is_template_document(path: str, project: ProjectIndex | None = None) -> bool
     (``.html``, ``.htm``, ``.jinja``, ``.jinja2``, ``.j2``, ``.djhtml``) under a ``templates``
     folder or one of the project's template folders (configured ``template-dirs``, or declared
     in its code), whatever language the editor gave it."""
+    if Path(path).suffix.lower() not in TEMPLATE_SUFFIXES:
+        return False  # no need for the project's folders
     return is_template_path(path, project.template_folders() if project is not None else ())
 
 

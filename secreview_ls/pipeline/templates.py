@@ -80,7 +80,9 @@ def rendered_as(path: str | os.PathLike[str], project: ProjectIndex | None = Non
     if project is None or not own:
         return own
     references = {
-        file: refs for file, refs in project.template_references(lambda f: is_template_path(f, folders)).items() if refs
+        file: refs
+        for file, refs in project.template_references(TEMPLATE_SUFFIXES, lambda f: is_template_path(f, folders)).items()
+        if refs
     }
     names = dict.fromkeys(own)
     frontier = set(own)

@@ -42,6 +42,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..facts import ModuleFacts
 from ..source import SourceFile
@@ -130,6 +131,10 @@ def _template_references(text: str) -> frozenset[str]:
     return frozenset(template_references(text))
 
 
+def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(_NAMED.findall(text)), declared_folders(text)
+
+
 def _read_disk(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -166,10 +171,11 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
-        self._naming: dict[tuple[str, Path], tuple[tuple[int, int], frozenset[str]]] = {}  # names per file
+        self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
         self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
+        self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
         self._lock = threading.RLock()
         self._recorders = threading.local()
 
@@ -206,6 +212,7 @@ class ProjectIndex:
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
             if path is None:
+                self._suffixed.clear()
                 self._loaded.clear()
                 for whole in list(self._whole):
                     self._drop_whole(whole)
@@ -219,6 +226,9 @@ class ProjectIndex:
                 return
             self._loaded.pop(resolved, None)
             self._drop_whole(resolved)
+            for suffixes in [k for k, files in self._suffixed.items() if resolved.suffix.lower() in k]:
+                if (resolved in self._suffixed[suffixes]) != resolved.is_file():
+                    del self._suffixed[suffixes]  # created or deleted: walk again
             if resolved.suffix != ".py":
                 for reader in [file for file, loaded in self._loaded.items() if resolved in loaded.calls_into]:
                     self._loaded.pop(reader, None)
@@ -322,7 +332,7 @@ class ProjectIndex:
             if resolved not in folders:
                 folders.append(resolved)
         for file in self._python_files():
-            declared = self._scanned(file, "folders", declared_folders)
+            declared = self._python_names(file)[1]
             if declared:
                 folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
         self._folders = tuple(folders)
@@ -345,10 +355,20 @@ class ProjectIndex:
         text = self._read(path) if self._read is not None else None
         return text if text is not None else _read_disk(path)
 
-    def template_references(self, accept: Callable[[Path], bool]) -> dict[Path, frozenset[str]]:
-        """The template files under the roots (those ``accept`` takes) and the names each one
-        includes or extends; what each one names is kept until its size or time changes."""
-        return {path: self._scanned(path, "references", _template_references) for path in self._files(accept)}
+    def template_references(
+        self, suffixes: frozenset[str], accept: Callable[[Path], bool]
+    ) -> dict[Path, frozenset[str]]:
+        """The template files under the roots (files with one of ``suffixes`` that ``accept``
+        takes) and the names each one includes or extends. The list of files is kept until one of
+        them is invalidated as deleted or another as created, what each one names until its
+        size or time changes."""
+        with self._lock:
+            files = self._suffixed.get(suffixes)
+        if files is None:
+            files = self._files(lambda path: path.suffix.lower() in suffixes)
+            with self._lock:
+                self._suffixed[suffixes] = files
+        return {path: self._scanned(path, "references", _template_references) for path in files if accept(path)}
 
     def _python_files(self) -> list[Path]:
         return self._files(lambda path: path.suffix == ".py")
@@ -368,9 +388,14 @@ class ProjectIndex:
 
     def _literals(self, path: Path) -> frozenset[str]:
         """The template-like names ``path`` writes in string literals."""
-        return self._scanned(path, "literals", lambda text: frozenset(_NAMED.findall(text)))
+        return self._python_names(path)[0]
 
-    def _scanned(self, path: Path, kind: str, extract: Callable[[str], frozenset[str]]) -> frozenset[str]:
+    def _python_names(self, path: Path) -> tuple[frozenset[str], frozenset[str]]:
+        """What one read of a Python file tells: the template-like names its string literals
+        write, and the template folders it declares (``template_folders.declared_folders``)."""
+        return self._scanned(path, "python", _python_names)  # type: ignore[return-value]
+
+    def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any]) -> Any:
         """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp."""
         text = self._read(path) if self._read is not None else None
         if text is not None:
@@ -378,14 +403,14 @@ class ProjectIndex:
         try:
             info = path.stat()
         except OSError:
-            return frozenset()
+            return extract("")
         stamp = (info.st_mtime_ns, info.st_size)
         with self._lock:
             known = self._naming.get((kind, path))
         if known is not None and known[0] == stamp:
             return known[1]
         text = _read_disk(path)
-        found = extract(text) if text is not None else frozenset()
+        found = extract(text) if text is not None else extract("")
         with self._lock:
             self._naming[(kind, path)] = (stamp, found)
         return found
