@@ -1,7 +1,7 @@
 """Template folders a Python file declares where it writes them as literals: Flask's and a
 Blueprint's ``template_folder="..."`` (relative to the file's folder, as the application's root
 path is), Jinja2's ``FileSystemLoader("dir")`` / ``FileSystemLoader(["a", "b"])`` (relative to
-the project root, where the application is started), and Django's ``TEMPLATES[...]["DIRS"]``
+the project root, where the application is started, or a folder above the file), and Django's ``TEMPLATES[...]["DIRS"]``
 with literal paths, ``BASE_DIR / "x"`` or ``os.path.join(BASE_DIR, "x")`` (``BASE_DIR`` read
 from ``Path(__file__).resolve().parent...`` / ``os.path.dirname(...(__file__))`` in the same
 file, else the project root).
@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 _MARKERS = ("template_folder", "FileSystemLoader", "DIRS")
+MAX_UP = 8  # folders above a declaring file tried as the place the application starts
 _STRING = r"""(?:"([^"\\\n]+)"|'([^'\\\n]+)')"""
 _FOLDER_KEYWORD = re.compile(r"\btemplate_folder\s*=\s*" + _STRING)
 _LOADER = re.compile(r"\bFileSystemLoader\(\s*(?:searchpath\s*=\s*)?(\[[^\]]*\]|\([^)]*\)|" + _STRING + ")")
@@ -102,8 +103,8 @@ def resolve_folders(declared: frozenset[str], file: Path, roots: list[Path]) -> 
             bases = [file.parent]
         elif base_name.startswith("up") and base_name[2:].isdigit() and int(base_name[2:]) >= 1:
             bases = [file.parents[int(base_name[2:]) - 1]] if int(base_name[2:]) <= len(file.parents) else []
-        else:
-            bases = list(roots)
+        else:  # where the application starts: the project root, or a folder above the file
+            bases = [*roots, *(folder for folder in file.parents[:MAX_UP] if any(folder.is_relative_to(r) for r in roots))]
         for base in bases:
             folder = relative if relative.is_absolute() else base / relative
             try:
