@@ -21,6 +21,7 @@ max-file-size = 3000000          # bytes; larger files get one notice and are sk
 timeout = 10.0                   # seconds of analysis per file
 report-unused-suppressions = true
 require-reason = false           # true: a suppression without ` -- reason` is a finding (SR902)
+template-dirs = ["web/tpl"]      # template folders besides those named `templates` (root-relative)
 
 [tool.secreview.per-file-ignores]
 "scripts/*.py" = ["SR602"]
@@ -161,6 +162,7 @@ class Config:
     taint_sources: tuple[str, ...] = ()
     taint_sanitizers: tuple[str, ...] = ()
     taint_sinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    template_dirs: tuple[str, ...] = ()  # folders of template files, relative to the root
     root: Path | None = None
     source_file: Path | None = None  # the pyproject.toml it came from, if any
 
@@ -194,6 +196,12 @@ class Config:
             if _matches_any(rel, (pattern,)):
                 codes.extend(ids)
         return tuple(codes)
+
+    def template_folders(self) -> tuple[Path, ...]:
+        """The configured template folders (``template-dirs``) as paths: relative ones under the
+        project root (the current folder without one)."""
+        base = self.root if self.root is not None else Path.cwd()
+        return tuple(Path(folder) if Path(folder).is_absolute() else base / folder for folder in self.template_dirs)
 
     def with_overrides(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -266,6 +274,7 @@ ANALYSIS_KEYS = frozenset(
         "per-file-ignores",
         "rule-severity",
         "taint",
+        "template-dirs",
     }
 )
 FACE_KEYS = frozenset({"debounce", "scope", "baseline", "diff-base"})
@@ -323,6 +332,10 @@ def _apply(config: Config, key: str, value: Any, report: Report) -> None:
         config.exclude = _strings(key, value)
     elif key == "extend-exclude":
         config.extend_exclude = _strings(key, value)
+    elif key == "template-dirs":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"`template-dirs` must be a list of folder paths (strings), got {value!r}")
+        config.template_dirs = tuple(value)
     elif key == "test-paths":
         config.test_paths = _strings(key, value)
     elif key == "test-code":

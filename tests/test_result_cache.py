@@ -121,6 +121,28 @@ def test_a_template_change_analyzes_the_view_rendering_it_again(
     assert "pages.py" in counting.paths
 
 
+def test_a_change_to_an_included_template_analyzes_the_view_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view names ``page.html`` only; the part it includes is among the files its result used."""
+    folder = tmp_path_factory.mktemp("cache")
+    (project / "templates" / "parts").mkdir(parents=True)
+    (project / "templates" / "page.html").write_text('<main>{% include "parts/bio.html" %}</main>\n', encoding="utf-8")
+    part = project / "templates" / "parts" / "bio.html"
+    part.write_text("<p>{{ bio }}</p>\n", encoding="utf-8")
+    (project / "pages.py").write_text(
+        "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/p')\ndef page():\n    return render_template('page.html', bio=request.args['bio'])\n",
+        encoding="utf-8",
+    )
+    counting = Counting(monkeypatch)
+    assert not any(name == "pages.py" and rule == "SR806" for name, _, rule in scan(project, folder))
+    counting.paths.clear()
+    part.write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
+    assert ("pages.py", 8, "SR806") in scan(project, folder)
+    assert "pages.py" in counting.paths
+
+
 def test_old_cache_files_are_dropped(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("cache")
     for index in range(12):  # each new file changes the file list: a cache file of its own

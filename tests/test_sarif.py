@@ -237,6 +237,30 @@ def test_view_to_template_flow_in_the_command_lines_sarif(
     assert run["artifacts"][last["artifactLocation"]["index"]]["location"]["uri"] == "web/templates/bio.html"
 
 
+def test_a_flow_through_an_include_lists_the_three_files_in_the_sarif(
+    tmp_path: Path, validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view renders a page that includes the part writing the value: the code flow goes
+    through the `{% include %}` tag to the part, and both templates are artifacts."""
+    from secreview_ls import cli
+
+    project = template_project(tmp_path)
+    (project / "web" / "views.py").write_text(TEMPLATE_VIEW.replace('"bio.html"', '"page.html"'), encoding="utf-8")
+    (project / "web" / "templates" / "page.html").write_text('<main>\n{% include "bio.html" %}\n</main>\n', encoding="utf-8")
+    monkeypatch.chdir(project)
+    out = tmp_path / "out.sarif"
+    assert cli.main(["check", ".", "--no-progress", "--format", "sarif", "--output", str(out)]) == 1
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert_valid(validator, document)
+    run = document["runs"][0]
+    (result,) = run["results"]
+    steps = [s["location"]["physicalLocation"] for s in result["codeFlows"][0]["threadFlows"][0]["locations"]]
+    where = [(s["artifactLocation"]["uri"], s["region"]["startLine"]) for s in steps]
+    assert where[-2:] == [("web/templates/page.html", 2), ("web/templates/bio.html", 3)]
+    artifacts = [a["location"]["uri"] for a in run["artifacts"]]
+    assert "web/templates/page.html" in artifacts and "web/templates/bio.html" in artifacts
+
+
 def _multitool() -> list[str] | None:
     """The Multitool executable: ``SARIF_MULTITOOL``, or an npm install in the repo or ~/.cache."""
     configured = os.environ.get("SARIF_MULTITOOL")

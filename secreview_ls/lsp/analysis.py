@@ -18,6 +18,7 @@ from ..pipeline import (
     TEMPLATE_SUFFIXES,
     AnalysisResult,
     Cell,
+    Config,
     Finding,
     IncrementalAnalyzer,
     Notice,
@@ -31,7 +32,9 @@ from ..pipeline import (
     is_notebook_path,
     is_python_path,
     is_template_path,
+    names_any,
     names_template,
+    rendered_as,
     split_lines_keepends,
 )
 from ..pipeline.fixing import can_apply, fix_text
@@ -66,9 +69,11 @@ __all__ = [
     "incremental_worthwhile",
     "is_python_document",
     "is_template_document",
+    "names_any",
     "names_template",
     "new_analyzer",
     "project_index",
+    "rendered_as",
     "review_document",
     "split_lines_keepends",
 ]
@@ -79,15 +84,19 @@ def is_python_document(path: str, language_id: str | None) -> bool:
     return is_python_path(path) or (language_id or "").lower() == "python"
 
 
-#: A file watcher's pattern for template files (see ``is_template_document``).
-TEMPLATE_GLOB = "**/templates/**/*.{" + ",".join(sorted(s.lstrip(".") for s in TEMPLATE_SUFFIXES)) + "}"
+#: A file watcher's pattern for files that may be templates: any with a template suffix, since
+#: template folders may have any name; ``is_template_document`` decides which are.
+TEMPLATE_GLOB = "**/*.{" + ",".join(sorted(s.lstrip(".") for s in TEMPLATE_SUFFIXES)) + "}"
 
 
-def is_template_document(path: str) -> bool:
+def is_template_document(path: str, project: ProjectIndex | None = None) -> bool:
     """Whether a (non-Python) document is a Jinja2 / Django template: a template suffix
     (``.html``, ``.htm``, ``.jinja``, ``.jinja2``, ``.j2``, ``.djhtml``) under a ``templates``
-    folder, whatever language the editor gave it."""
-    return is_template_path(path)
+    folder or one of the project's template folders (configured ``template-dirs``, or declared
+    in its code), whatever language the editor gave it."""
+    if Path(path).suffix.lower() not in TEMPLATE_SUFFIXES:
+        return False  # no need for the project's folders
+    return is_template_path(path, project.template_folders() if project is not None else ())
 
 
 def _other_text(snapshot: DocumentSnapshot) -> AnalysisResult:
@@ -97,10 +106,11 @@ def _other_text(snapshot: DocumentSnapshot) -> AnalysisResult:
     return analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
 
 
-def project_index(root: Path, read: Callable[[Path], str | None]) -> ProjectIndex | None:
-    """A cross-module index for a workspace folder; ``read`` supplies the text of open documents."""
+def project_index(root: Path, read: Callable[[Path], str | None], config: Config | None = None) -> ProjectIndex | None:
+    """A cross-module index for a workspace folder; ``read`` supplies the text of open documents,
+    ``config`` the configured template folders."""
     try:
-        return ProjectIndex([root], read=read)
+        return ProjectIndex([root], read=read, template_dirs=config.template_folders() if config is not None else ())
     except Exception as error:
         log.warning("cross-module index for %s unavailable: %s", root, error)
         return None

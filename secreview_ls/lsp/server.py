@@ -74,11 +74,18 @@ class DocState:
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
     logged: frozenset[str] = frozenset()
     closed: bool = False
-    dirty: bool = False  # re-analyze even if the version did not change (another file changed)
+    changes: int = 0  # changes of other files it depends on (each one asks for a new analysis)
+    analyzed_changes: int = 0  # how many of them the published result's analysis began after
     refresh: bool = False  # ask a pulling client to pull again once that analysis is published
     whole: bool = False  # analyze the next version whole (the incremental cache would not help)
     over_budget: bool = False  # an analysis ran over its budget: analyze whole from now on
     converted: DiagnosticCache = field(default_factory=DiagnosticCache)
+
+    @property
+    def dirty(self) -> bool:
+        """Re-analyze even if the version did not change: another file it depends on changed
+        since the analysis of the published result began (one still running does not count)."""
+        return self.changes != self.analyzed_changes
 
 
 @dataclass
@@ -88,6 +95,7 @@ class Job:
     snapshot: DocumentSnapshot
     analyzer: IncrementalAnalyzer | None  # None: analyze the whole text
     converted: DiagnosticCache
+    changes: int = 0  # the document's ``changes`` when the job was made (what its result saw)
 
 
 class SecReviewServer(LanguageServer):
@@ -206,7 +214,7 @@ class SecReviewServer(LanguageServer):
         self._projects = {}
         for settings in self._folder_settings.values():
             if settings.root is not None:
-                project = analysis.project_index(settings.root, self._read_for_project)
+                project = analysis.project_index(settings.root, self._read_for_project, settings.config)
                 if project is not None:
                     self._projects[str(settings.root)] = project
         self._generation += 1
@@ -289,8 +297,13 @@ class SecReviewServer(LanguageServer):
             return
         for state in self._docs.values():
             if state.python and state.path != path:
-                state.dirty = True
+                state.changes += 1
                 self.schedule(state.uri)
+
+    def is_template(self, path: str) -> bool:
+        """Whether ``path`` is a template file of its folder's project (the same answer for open
+        documents and for the file watcher)."""
+        return analysis.is_template_document(path, self.project_for(self.settings_for(path)))
 
     def template_edited(self, uri: str) -> None:
         """An open template changed: its text is what views render from now on, and the open
@@ -315,12 +328,18 @@ class SecReviewServer(LanguageServer):
         self._refresh_renderers(path)
 
     def _refresh_renderers(self, template_path: str) -> None:
+        """Open views naming the template, or a template that includes or extends it."""
+        names: dict[str, None] = {}
+        projects: list[ProjectIndex | None] = [*self._projects.values()] or [None]
+        for project in projects:
+            names.update(dict.fromkeys(analysis.rendered_as(template_path, project)))
         for other in list(self._docs.values()):
             if not other.python or other.closed:
                 continue
             document = self._document(other.uri)
-            if document is not None and analysis.names_template(document.source, template_path):
-                other.dirty = other.refresh = True
+            if document is not None and analysis.names_any(document.source, names):
+                other.changes += 1
+                other.refresh = True
                 self.schedule(other.uri)
 
     # -- messages -----------------------------------------------------------------
@@ -403,7 +422,7 @@ class SecReviewServer(LanguageServer):
         """Start tracking a document the client opened (its text is in the workspace)."""
         path = path_for(uri)
         python = analysis.is_python_document(path, language_id)
-        state = DocState(uri=uri, path=path, python=python, template=not python and analysis.is_template_document(path))
+        state = DocState(uri=uri, path=path, python=python, template=not python and self.is_template(path))
         previous = self._docs.get(uri)
         if previous is not None:
             self._forget(previous)
@@ -586,7 +605,6 @@ class SecReviewServer(LanguageServer):
             ):
                 self._wake(state)
                 return
-            state.dirty = False
             job = self._job(state, document)
             budget = job.snapshot.settings.config.timeout * BUDGET_FACTOR
             try:
@@ -600,7 +618,7 @@ class SecReviewServer(LanguageServer):
                 state.analyzer = None
                 if not state.closed and document.version == job.snapshot.version:
                     # Answer whoever waits for this version (an empty result), rather than never.
-                    self._publish(state, _published(job, [], []))
+                    self._publish(state, _published(job, [], []), job)
                 return
             self._after_run(state, job, outcome)
             if state.closed:
@@ -608,7 +626,7 @@ class SecReviewServer(LanguageServer):
             if document.version != job.snapshot.version or self._generation != job.snapshot.generation:
                 log.debug("dropping the stale result for %s version %s", state.uri, job.snapshot.version)
                 return
-            self._publish(state, outcome)
+            self._publish(state, outcome, job)
             self._collector.after_analysis()
             if job.analyzer is not None and job.analyzer.unprepared:
                 await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
@@ -643,7 +661,7 @@ class SecReviewServer(LanguageServer):
         if state.closed or document is None or document.version != job.snapshot.version:
             return
         notice = Notice("timeout", message, Span(1, 0, 1, 0), state.path)
-        self._publish(state, _published(job, [], [notice], cache=DiagnosticCache()))
+        self._publish(state, _published(job, [], [notice], cache=DiagnosticCache()), job)
 
     def _analyzing(self) -> bool:
         """Whether an analysis is running or waiting for its debounce."""
@@ -661,7 +679,7 @@ class SecReviewServer(LanguageServer):
             if analysis.incremental_worthwhile(snapshot.text):
                 state.analyzer = analysis.new_analyzer(snapshot)
         analyzer = state.analyzer if state.python else None
-        return Job(snapshot=snapshot, analyzer=analyzer, converted=state.converted)
+        return Job(snapshot=snapshot, analyzer=analyzer, converted=state.converted, changes=state.changes)
 
     def _touch(self, state: DocState) -> None:
         self._cached.pop(state.uri, None)
@@ -672,8 +690,9 @@ class SecReviewServer(LanguageServer):
             if other is not None and not other.lock.locked() and other.analyzer is not None:
                 other.analyzer.release()
 
-    def _publish(self, state: DocState, outcome: Published) -> None:
+    def _publish(self, state: DocState, outcome: Published, job: Job) -> None:
         state.published = outcome
+        state.analyzed_changes = job.changes
         logged = frozenset(n.message for n in outcome.notices if is_logged_notice(n))
         for message in sorted(logged - state.logged):
             self.log_message(f"{state.path}: {message}", types.MessageType.Info)

@@ -92,7 +92,15 @@ from .result_cache import ResultCache, cache_folder
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
 from .selection import checked_configuration, config_notices, rule_id_problems, selected_rules, unknown_rule_codes
 from .sharding import Shard, shard_of
-from .templates import TEMPLATE_SUFFIXES, analyze_template, is_template_path, names_template, template_names
+from .templates import (
+    TEMPLATE_SUFFIXES,
+    analyze_template,
+    is_template_path,
+    names_any,
+    names_template,
+    rendered_as,
+    template_names,
+)
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -179,6 +187,7 @@ __all__ = [
     "load_pyproject",
     "locate_problems",
     "module_name_for",
+    "names_any",
     "names_template",
     "notebook_file_span",
     "notebook_module",
@@ -189,6 +198,7 @@ __all__ = [
     "registry",
     "relative_to_root",
     "release_caches",
+    "rendered_as",
     "repo_root_of",
     "rule_id_problems",
     "scan_paths",

@@ -124,7 +124,7 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 def _init_worker(config: Config, project_roots: list[Path] | None, finished: Any = None) -> None:
     _WORKER_STATE["config"] = config
-    _WORKER_STATE["project"] = _project(project_roots)
+    _WORKER_STATE["project"] = _project(project_roots, config)
     _WORKER_STATE["finished"] = finished  # a shared counter of analyzed files (for progress), or None
 
 
@@ -135,11 +135,13 @@ SCAN_WHOLE_BYTES = 3_000_000
 SCAN_WHOLE_FILES = 96
 
 
-def _project(project_roots: list[Path] | None) -> ProjectIndex | None:
+def _project(project_roots: list[Path] | None, config: Config) -> ProjectIndex | None:
     """A cross-module index over ``project_roots`` (one per process), or None without roots."""
     if not project_roots:
         return None
-    return ProjectIndex(project_roots, whole_bytes=SCAN_WHOLE_BYTES, whole_files=SCAN_WHOLE_FILES)
+    return ProjectIndex(
+        project_roots, whole_bytes=SCAN_WHOLE_BYTES, whole_files=SCAN_WHOLE_FILES, template_dirs=config.template_folders()
+    )
 
 
 def _can_use_alarm() -> bool:
@@ -283,7 +285,7 @@ def _analyze_all(
     if progress is not None:
         progress(0, total)  # the number of files is known: say so before the first one ends
     if jobs == 1 or total < SERIAL_THRESHOLD:
-        local = _project(project_roots)
+        local = _project(project_roots, config)
         for index, path in enumerate(files, 1):
             results.append(_analyze_one(path, config, local))
             if progress is not None:

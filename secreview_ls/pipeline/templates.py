@@ -8,18 +8,21 @@ analyzes them, and turns each finding whose path ends in this template into a fi
 template: located at that write, its path running through the view's file first.
 
 A template file is one with a template suffix (``TEMPLATE_SUFFIXES``) under a folder named
-``templates``: its name is its path below that folder (``people/bio.html``), the name views
-pass to ``render_template`` / ``render``."""
+``templates`` or under one of the project's template folders (``template-dirs``, or declared in
+its code: ``ProjectIndex.template_folders``): its name is its path below that folder
+(``people/bio.html``), the name views pass to ``render_template`` / ``render``."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..config import Config
 from ..engine.finding import Finding
 from ..engine.taint import ProjectIndex
+from ..engine.taint.templates import MAX_TEMPLATE_DEPTH
 from ..rules import registry
 from ..rules.base import Rule
 from ..rules.taint_tables import TAINT_CLASSES
@@ -32,24 +35,64 @@ TEMPLATE_FOLDER = "templates"
 MAX_VIEWS = 50  # views analyzed for one template
 
 
-def template_names(path: str | os.PathLike[str]) -> tuple[str, ...]:
-    """The names a view may render the file under (nearest ``templates`` folder first); empty
-    when it is not a template file."""
+def template_names(path: str | os.PathLike[str], folders: Iterable[Path] = ()) -> tuple[str, ...]:
+    """The names a view may render the file under: its path below the nearest ``templates``
+    folder first, then below the farther ones and below each of ``folders`` (configured or
+    declared template folders) that holds it; empty when it is not a template file."""
     file = Path(path)
     if file.suffix.lower() not in TEMPLATE_SUFFIXES:
         return ()
     parts = file.parts
-    return tuple("/".join(parts[at + 1 :]) for at in range(len(parts) - 2, -1, -1) if parts[at] == TEMPLATE_FOLDER)
+    names = ["/".join(parts[at + 1 :]) for at in range(len(parts) - 2, -1, -1) if parts[at] == TEMPLATE_FOLDER]
+    if folders:
+        resolved = Path(_resolved(file))
+        for folder in folders:
+            try:
+                names.append(resolved.relative_to(folder).as_posix())
+            except ValueError:
+                continue
+    return tuple(dict.fromkeys(names))
 
 
-def is_template_path(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a template file (a template suffix under a ``templates`` folder)."""
-    return bool(template_names(path))
+def is_template_path(path: str | os.PathLike[str], folders: Iterable[Path] = ()) -> bool:
+    """Whether ``path`` is a template file (a template suffix under a ``templates`` folder or
+    one of ``folders``)."""
+    return bool(template_names(path, folders))
 
 
-def names_template(text: str, path: str | os.PathLike[str]) -> bool:
-    """Whether a view's text names the template at ``path`` in a string literal."""
-    return any(f'"{name}"' in text or f"'{name}'" in text for name in template_names(path))
+def names_template(text: str, path: str | os.PathLike[str], project: ProjectIndex | None = None) -> bool:
+    """Whether a view's text names the template at ``path`` in a string literal, or (with a
+    project index) a template that includes or extends it."""
+    return names_any(text, rendered_as(path, project))
+
+
+def names_any(text: str, names: Iterable[str]) -> bool:
+    """Whether a view's text names one of the template names in a string literal."""
+    return any(f'"{name}"' in text or f"'{name}'" in text for name in names)
+
+
+def rendered_as(path: str | os.PathLike[str], project: ProjectIndex | None = None) -> tuple[str, ...]:
+    """The names a view may render to write the template at ``path``: its own, and (with a
+    project index) those of the project's templates that include or extend it, at any depth up
+    to ``MAX_TEMPLATE_DEPTH``."""
+    folders = project.template_folders() if project is not None else ()
+    own = template_names(path, folders)
+    if project is None or not own:
+        return own
+    references = {
+        file: refs
+        for file, refs in project.template_references(TEMPLATE_SUFFIXES, lambda f: is_template_path(f, folders)).items()
+        if refs
+    }
+    names = dict.fromkeys(own)
+    frontier = set(own)
+    for _ in range(MAX_TEMPLATE_DEPTH):
+        found = {name for file, refs in references.items() if refs & frontier for name in template_names(file, folders)}
+        frontier = found - names.keys()
+        if not frontier:
+            break
+        names.update(dict.fromkeys(sorted(frontier)))
+    return tuple(names)
 
 
 def analyze_template(text: str, path: str, config: Config | None = None, *, project: ProjectIndex | None = None) -> AnalysisResult:
@@ -71,7 +114,7 @@ def _resolved(path: str | os.PathLike[str]) -> str:
 
 
 def _from_views(path: str, config: Config, project: ProjectIndex) -> list[tuple[Rule, Finding]]:
-    names = template_names(path)
+    names = rendered_as(path, project)
     if not names:
         return []
     here = _resolved(path)

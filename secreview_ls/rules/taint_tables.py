@@ -146,8 +146,9 @@ TAINT_CLASSES = (
         "`markupsafe.escape` / `html.escape`; never mark input as safe. Sinks: HTML responses and "
         "returned view bodies (Bottle's unless it declares another content type), Falcon's `resp.text` / "
         "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` or "
-        "autoescape off (in template files, the path ends at that `{{ … }}`; in a Django `Template` "
-        "built from constant text).",
+        "autoescape off (in template files, the path ends at that `{{ … }}` in the file that writes it, "
+        "through the templates it is included in or that it extends; in a Django `Template` built from "
+        "constant text).",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),

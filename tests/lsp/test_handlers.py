@@ -131,6 +131,9 @@ class FakeServer:
     def is_baseline(self, path: str) -> bool:
         return path in self.baselines
 
+    def is_template(self, path: str) -> bool:
+        return "/templates/" in path
+
     def log_message(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self.logged.append((kind, message))
 

@@ -359,7 +359,7 @@ class Calls:
             value = Val(all_taint(None, args, kwargs))
             if value.taint:
                 update(target, env, lambda base: add_to_rest(base, value))
-            elif method != "update" and receiver.parts:
+            elif method != "update":
                 update(target, env, lambda base: add_to_rest(base, EMPTY))  # positions after it unknown
             return EMPTY
         if method == "pop" and len(node.args) <= 1 and receiver.parts:

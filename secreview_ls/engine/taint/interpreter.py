@@ -525,7 +525,7 @@ class Interpreter:
                 rest = join(rest, as_whole(value))
             else:
                 parts.append((repr(index), value if value.const is NO_CONST else EMPTY))
-        if not rest.is_empty:
+        if starred:  # ``[*items, x]``: what follows the unpacked items is at unknown positions
             parts.append(("*", Val(rest.taint)))
         parts.sort(key=lambda kv: kv[0])
         return Val(EMPTY_TAINT, tuple(parts))

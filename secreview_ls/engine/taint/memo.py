@@ -37,7 +37,7 @@ from .values import NO_CONST, Label, Origin, Val
 Event = tuple[Any, ...]
 # ("sum", callee node, summary or None) · ("hit", cls, sink, what, node, label)
 # ("src", text, node) · ("snk", shown, what, node) · ("proj", qualified name, summary or None)
-# ("tpl", template name, its path and unescaped writes or None)
+# ("tpl", template name, its ``TemplateReading``: every file read, the writes, or None)
 
 
 @dataclass

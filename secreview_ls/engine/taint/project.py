@@ -42,12 +42,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..facts import ModuleFacts
 from ..source import SourceFile
 from .analysis import ModuleTaint
 from .spec import TaintSpec
 from .summary import Summary
+from .template_folders import declared_folders, resolve_folders
+from .templates import template_references
 
 MAX_FILE_BYTES = 2_000_000
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
@@ -124,6 +127,14 @@ class _Whole:
     taint: ModuleTaint
 
 
+def _template_references(text: str) -> frozenset[str]:
+    return frozenset(template_references(text))
+
+
+def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(_NAMED.findall(text)), declared_folders(text)
+
+
 def _read_disk(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -143,6 +154,7 @@ class ProjectIndex:
         read: Callable[[Path], str | None] | None = None,
         whole_bytes: int = MAX_WHOLE_BYTES,
         whole_files: int = MAX_WHOLE_FILES,
+        template_dirs: Iterable[str | os.PathLike[str]] = (),
     ):
         self.roots: list[Path] = []
         for root in roots:
@@ -159,8 +171,11 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
-        self._naming: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}  # template names per file
+        self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
         self._active: list[Path] = []
+        self._configured_folders = [Path(folder) for folder in template_dirs]
+        self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
+        self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
         self._lock = threading.RLock()
         self._recorders = threading.local()
 
@@ -194,7 +209,10 @@ class ProjectIndex:
         """Forget one file's summaries (after an edit), or everything. A file other than a module
         (a template) takes with it the summaries of the files that read it."""
         with self._lock:
+            if path is None or os.fspath(path).endswith(".py"):
+                self._folders = None  # a Python file may declare template folders
             if path is None:
+                self._suffixed.clear()
                 self._loaded.clear()
                 for whole in list(self._whole):
                     self._drop_whole(whole)
@@ -208,6 +226,9 @@ class ProjectIndex:
                 return
             self._loaded.pop(resolved, None)
             self._drop_whole(resolved)
+            for suffixes in [k for k, files in self._suffixed.items() if resolved.suffix.lower() in k]:
+                if (resolved in self._suffixed[suffixes]) != resolved.is_file():
+                    del self._suffixed[suffixes]  # created or deleted: walk again
             if resolved.suffix != ".py":
                 for reader in [file for file, loaded in self._loaded.items() if resolved in loaded.calls_into]:
                     self._loaded.pop(reader, None)
@@ -266,7 +287,8 @@ class ProjectIndex:
 
     def template_text(self, name: str, from_path: str | os.PathLike[str]) -> str | None:
         """The text of template ``name`` (``"profile.html"``) from a ``templates/`` folder next to
-        the importing file or one of its ancestors, or under a root; None when there is none."""
+        the importing file or one of its ancestors, or under a root, or from one of the
+        ``template_folders``; None when there is none."""
         found = self.template_file(name, from_path)
         return found[1] if found is not None else None
 
@@ -284,13 +306,37 @@ class ProjectIndex:
                     break
                 current = current.parent
             candidates.extend(root for root in self.roots if root not in candidates)
-            for directory in candidates:
-                file = directory / "templates" / relative
+            files = [directory / "templates" / relative for directory in candidates]
+            files.extend(folder / relative for folder in self.template_folders())
+            for file in files:
                 if file.is_file():
                     self._record_read(file)
                     text = self._text(file)[0]
                     return (file, text) if text is not None else None
         return None
+
+    def template_folders(self) -> tuple[Path, ...]:
+        """Folders holding templates besides those named ``templates``: the configured ones
+        (``template_dirs``) and those the project's Python files declare (``template_folder=``,
+        ``FileSystemLoader``, Django's ``DIRS``: see ``template_folders.py``). Kept until a
+        Python file is invalidated."""
+        known = self._folders
+        if known is not None:
+            return known
+        folders: list[Path] = []
+        for folder in self._configured_folders:
+            try:
+                resolved = folder.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if resolved not in folders:
+                folders.append(resolved)
+        for file in self._python_files():
+            declared = self._python_names(file)[1]
+            if declared:
+                folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
+        self._folders = tuple(folders)
+        return self._folders
 
     def files_naming(self, names: Iterable[str]) -> list[Path]:
         """The project's Python files that name one of ``names`` in a string literal
@@ -309,7 +355,25 @@ class ProjectIndex:
         text = self._read(path) if self._read is not None else None
         return text if text is not None else _read_disk(path)
 
+    def template_references(
+        self, suffixes: frozenset[str], accept: Callable[[Path], bool]
+    ) -> dict[Path, frozenset[str]]:
+        """The template files under the roots (files with one of ``suffixes`` that ``accept``
+        takes) and the names each one includes or extends. The list of files is kept until one of
+        them is invalidated as deleted or another as created, what each one names until its
+        size or time changes."""
+        with self._lock:
+            files = self._suffixed.get(suffixes)
+        if files is None:
+            files = self._files(lambda path: path.suffix.lower() in suffixes)
+            with self._lock:
+                self._suffixed[suffixes] = files
+        return {path: self._scanned(path, "references", _template_references) for path in files if accept(path)}
+
     def _python_files(self) -> list[Path]:
+        return self._files(lambda path: path.suffix == ".py")
+
+    def _files(self, accept: Callable[[Path], bool]) -> list[Path]:
         files: list[Path] = []
         for root in self.roots:
             for directory, folders, names in os.walk(root):
@@ -317,30 +381,39 @@ class ProjectIndex:
                     f for f in folders if not f.startswith(".") and f not in _SKIPPED_FOLDERS
                     and not os.path.exists(os.path.join(directory, f, "pyvenv.cfg"))
                 )
-                files.extend(Path(directory, name) for name in sorted(names) if name.endswith(".py"))
+                files.extend(path for name in sorted(names) if accept(path := Path(directory, name)))
                 if len(files) >= MAX_NAMING_FILES:
                     return files[:MAX_NAMING_FILES]
         return files
 
     def _literals(self, path: Path) -> frozenset[str]:
         """The template-like names ``path`` writes in string literals."""
+        return self._python_names(path)[0]
+
+    def _python_names(self, path: Path) -> tuple[frozenset[str], frozenset[str]]:
+        """What one read of a Python file tells: the template-like names its string literals
+        write, and the template folders it declares (``template_folders.declared_folders``)."""
+        return self._scanned(path, "python", _python_names)  # type: ignore[return-value]
+
+    def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any]) -> Any:
+        """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp."""
         text = self._read(path) if self._read is not None else None
         if text is not None:
-            return frozenset(_NAMED.findall(text))
+            return extract(text)
         try:
             info = path.stat()
         except OSError:
-            return frozenset()
+            return extract("")
         stamp = (info.st_mtime_ns, info.st_size)
         with self._lock:
-            known = self._naming.get(path)
+            known = self._naming.get((kind, path))
         if known is not None and known[0] == stamp:
             return known[1]
         text = _read_disk(path)
-        literals = frozenset(_NAMED.findall(text)) if text is not None else frozenset()
+        found = extract(text) if text is not None else extract("")
         with self._lock:
-            self._naming[path] = (stamp, literals)
-        return literals
+            self._naming[(kind, path)] = (stamp, found)
+        return found
 
     # -- internals -------------------------------------------------------------------------
 

@@ -70,8 +70,8 @@ class Results:
             self.recordings[-1].append(("proj", name, summary))
 
     def record_template(self, name: str, answer: object) -> None:
-        """A function's analysis read template ``name`` and found this (a path and its unescaped
-        writes, or None)."""
+        """A function's analysis read template ``name`` and found this (a ``TemplateReading``: the
+        unescaped writes through its includes and parents and every file read, or None)."""
         if self.recordings:
             self.recordings[-1].append(("tpl", name, answer))
 

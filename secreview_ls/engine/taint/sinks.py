@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
-from ..finding import FlowStep, StepKind
+from ..finding import FlowStep, Span, StepKind
 from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
-from .templates import UnescapedWrite, first_writes
+from .templates import TemplateReading, read_template
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -85,6 +85,20 @@ def _context_items(context: ast.AST, value: Val, names: Iterable[str]) -> list[t
     return found
 
 
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _tag_step(path: str, span: Span, text: str) -> FlowStep:
+    """A step at the ``{% include %}`` / ``{% extends %}`` tag a template write is reached through."""
+    shown = short_text(text)
+    if "extends" in text.split("%", 2)[1]:
+        note = f"`{shown}`: the blocks are written inside the parent template"
+    else:
+        note = f"`{shown}` writes the included template with the value"
+    return FlowStep(span, note, path, StepKind.PASSED, shown, "")
+
+
 class SinkChecker:
     """Checks calls, subscript stores and view returns against the sinks of the spec."""
 
@@ -103,7 +117,7 @@ class SinkChecker:
         project: object | None = None,
     ) -> None:
         self.project = project  # finds template files (``template_text``)
-        self._templates: dict[str, tuple[str, dict[str, UnescapedWrite]] | None] = {}
+        self._templates: dict[str, TemplateReading | None] = {}
         self.facts = facts
         self.spec = spec
         self.sinks_by_name, self.sinks_by_method = sinks
@@ -223,20 +237,25 @@ class SinkChecker:
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
 
-    def _unescaped(self, template: str) -> tuple[str, dict[str, UnescapedWrite]] | None:
-        """The template file's path and its first unescaped write of each variable (None: no
-        such file, or it escapes everything)."""
+    def _unescaped(self, template: str) -> TemplateReading | None:
+        """What rendering template file ``template`` writes unescaped, through the templates it
+        includes and extends (None: no such file, or it escapes everything)."""
         if template in self._templates:
             known = self._templates[template]
         else:
             finder = getattr(self.project, "template_file", None)
-            found = finder(template, self.path) if finder is not None else None
-            writes = first_writes(found[1]) if found is not None and found[1] else {}
-            known = self._templates[template] = (str(found[0]), writes) if found is not None and writes else None
+
+            def load(name: str) -> tuple[str, str] | None:
+                found = finder(name, self.path) if finder is not None else None
+                return (str(found[0]), found[1]) if found is not None and found[1] is not None else None
+
+            found = load(template)
+            reading = read_template(found[0], found[1], load) if found is not None else None
+            known = self._templates[template] = reading if reading is not None and reading.writes else None
         self.results.record_template(template, known)
         return known
 
-    def template_answer(self, template: str) -> tuple[str, dict[str, UnescapedWrite]] | None:
+    def template_answer(self, template: str) -> TemplateReading | None:
         """What reading ``template`` gives in this run (a replayed analysis compares it with the
         answer it recorded)."""
         return self._unescaped(template)
@@ -256,7 +275,7 @@ class SinkChecker:
         known = self._unescaped(named)
         if known is None:
             return
-        template_path, writes = known
+        writes = known.first_writes()
         spelled = short_text(self.facts.spelled(node.func))
         found: list[tuple[str, ast.AST, Val]] = []
         if context_at < 0:
@@ -274,12 +293,15 @@ class SinkChecker:
             if context is not None:
                 found.extend(_context_items(context, value, writes))
         for variable, item, value in found:
-            write = writes[variable]
+            placed = writes[variable]
+            write = placed.write
             shown = short_text(write.text)
-            what = f"HTML written unescaped by template `{named}` ({write.why})"
+            where = named if placed.path == known.path else f"{named}` through `{_file_name(placed.path)}"
+            what = f"HTML written unescaped by template `{where}` ({write.why})"
             steps = (
                 FlowStep.of(StepKind.PASSED, spelled, self.texts.span(item), self.step_path),
-                FlowStep.of(StepKind.SINK, shown, write.span, template_path, what),
+                *(_tag_step(path, span, text) for path, span, text in placed.via),
+                FlowStep.of(StepKind.SINK, shown, write.span, placed.path, what),
             )
             self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
 

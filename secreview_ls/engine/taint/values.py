@@ -278,8 +278,10 @@ def _positions(val: Val) -> frozenset[str]:
 
 def known_length(val: Val) -> int | None:
     """The length of a sequence whose every element's position is known (parts ``0`` … ``n-1``
-    and no unknown-position part); None otherwise."""
-    if val.part("*") is not None:
+    and no unknown-position part); None otherwise. A value without parts is an empty literal
+    only when nothing made it: data (tainted) or a call's result (a kind: ``list(items)``) holds
+    elements at positions not known here."""
+    if val.part("*") is not None or (not val.parts and (val.taint or val.kind is not None)):
         return None
     count = len(val.parts)
     if any(key != str(index) for index, (key, _) in enumerate(sorted(val.parts, key=lambda kv: int(kv[0]) if kv[0].isdigit() else -1))):

@@ -34,7 +34,7 @@ def did_change_watched_files(ls: SecReviewServer, params: types.DidChangeWatched
             reload = True
         elif path.endswith(".py"):
             ls.file_saved(path)
-        elif analysis.is_template_document(path):
+        elif ls.is_template(path):
             ls.template_changed_on_disk(path)
     if reload:
         analysis.forget_baselines()
