@@ -783,6 +783,15 @@ PROPAGATORS = frozenset(
      "textwrap.dedent", "textwrap.indent", "codecs.decode", "codecs.encode", "shlex.join", "string.Template",
      "io.StringIO", "io.BytesIO"}
 )  # fmt: skip
+# Calls whose output is made from one argument's text only (position, keyword): docutils renders
+# its ``source``; ``source_path``/``destination_path``/``settings_overrides`` are labels and
+# options. The source stays tainted: reStructuredText can carry links to ``javascript:`` URLs.
+CONTENT_ARGUMENTS: dict[str, tuple[int, str]] = {
+    "docutils.core.publish_parts": (0, "source"),
+    "docutils.core.publish_string": (0, "source"),
+    "docutils.core.publish_doctree": (0, "source"),
+    "docutils.core.publish_file": (0, "source"),
+}
 # Encodings whose text cannot carry syntax, and the decoders that give the data back.
 ENCODERS = frozenset(
     {"base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "base64.b32encode",
@@ -946,6 +955,7 @@ def build_spec(
         request_annotations=dict(REQUEST_ANNOTATIONS),
         request_parameters=REQUEST_PARAMETERS,
         propagators=PROPAGATORS,
+        content_arguments=CONTENT_ARGUMENTS,
         encoders=ENCODERS,
         decoders=DECODERS,
         buffer_kinds=BUFFER_KINDS,

@@ -296,7 +296,15 @@ _MARK_SAFE = (
     "built only from such parts (a local list filled only with them included), a local name "
     "whose every reaching assignment is such a value (in a template filter, the branch of "
     "`if autoescape:` is the one that counts), and a mark carried over in a branch taken only "
-    "when the input already was `SafeData`. HTML assembled here from other values is reported "
+    "when the input already was `SafeData` (also through a flag such as `safe_input` that every "
+    "call in the module computes with `isinstance(..., SafeData)`). Framework-rendered HTML is not "
+    "reported either: a Django form's bound field (`form[name]`) and its `errors`, docutils "
+    "`publish_parts(...)` output when `settings_overrides` turn the `raw` directive off, and an "
+    "escaping formatter (`template.format(*map(conditional_escape, args))` with the template a "
+    "parameter, `format_html`'s shape). A value a caller hands to a plain helper "
+    "(`def bold(s): return mark_safe(f'<b>{s}</b>')`) stays a finding: marking a parameter safe "
+    "without escaping it is how such helpers let a caller's user data through, and template "
+    "filters (`@register.filter`) receive template data. HTML assembled here from other values is reported "
     "with high confidence; a bare value of unknown origin with low confidence (request data "
     "reaching it is SR806).",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
