@@ -28,6 +28,7 @@ import re
 
 from ..engine.names import dotted_name
 from .base import RuleContext
+from .callers import parameter_of, passed_values
 from .judge import is_static, name_stores, single_assignment
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
@@ -422,22 +423,6 @@ def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
     return False
 
 
-def _calls_of(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
-    """Calls of ``function``: of a method, ``self.name(...)`` / ``cls.name(...)`` inside its
-    class; of a plain function, ``name(...)`` in the module."""
-    owner = ctx.facts.parent(function)
-    if isinstance(owner, ast.ClassDef):
-        return [
-            c for c in ast.walk(owner)
-            if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == function.name
-            and isinstance(c.func.value, ast.Name) and c.func.value.id in ("self", "cls")
-        ]  # fmt: skip
-    return [
-        c for c in ctx.facts.nodes(ast.Call)
-        if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == function.name
-    ]  # fmt: skip
-
-
 def _tests_safe_type(ctx: RuleContext, test: ast.expr, hops: int = 0) -> bool:
     for node in ast.walk(test):
         if isinstance(node, ast.Name) and node.id in _SAFE_TYPES:
@@ -456,23 +441,11 @@ def _tests_safe_type(ctx: RuleContext, test: ast.expr, hops: int = 0) -> bool:
 def _flag_from_callers(ctx: RuleContext, name: ast.Name, hops: int) -> bool:
     """``name`` is a parameter (``safe_input``) that every call of its function in this module
     passes a value testing for safe HTML (``safe_input=isinstance(text, SafeData)``)."""
-    function = ctx.facts.enclosing_function(name)
-    if function is None or isinstance(function, ast.Lambda) or name_stores(ctx, name) is not None:
+    function = parameter_of(ctx, name)
+    if function is None or name_stores(ctx, name) is not None:
         return False
-    positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
-    if name.id not in positional and name.id not in {a.arg for a in function.args.kwonlyargs}:
-        return False
-    calls = _calls_of(ctx, function)
-    if not calls:
-        return False
-    for call in calls:
-        passed = next((k.value for k in call.keywords if k.arg == name.id), None)
-        if passed is None and name.id in positional:
-            index = positional.index(name.id) - (isinstance(call.func, ast.Attribute) and positional[0] in ("self", "cls"))
-            passed = call.args[index] if 0 <= index < len(call.args) else None
-        if passed is None or isinstance(passed, ast.Starred) or not _tests_safe_type(ctx, passed, hops):
-            return False
-    return True
+    values = passed_values(ctx, function, name.id)
+    return bool(values) and all(_tests_safe_type(ctx, v, hops) for v in values)
 
 
 def built_html(node: ast.expr) -> bool:
