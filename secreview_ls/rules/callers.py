@@ -2,9 +2,10 @@
 value judged at every call site of a private helper (``self._query("table", ...)``) instead
 of at the helper, where the parameter alone says nothing.
 
-Only calls the module can see are followed: a method's ``self.name(...)`` / ``cls.name(...)``
-inside its class, a plain function's ``name(...)`` in the module. A function with no such call
-(a public API called from elsewhere) gives no answer.
+Only a method's ``self.name(...)`` / ``cls.name(...)`` calls inside its own class are followed:
+the class is one top-level statement, so an editor re-analysing just the edited statement
+judges the same way as a whole-file scan. A plain function (its callers may sit anywhere in the
+module or outside it) and a method with no such call (a public API) give no answer.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ def calls_of(ctx: RuleContext, function: FunctionNode) -> list[ast.Call]:
             if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == function.name
             and isinstance(c.func.value, ast.Name) and c.func.value.id in ("self", "cls")
         ]  # fmt: skip
-    return [
-        c for c in ctx.facts.nodes(ast.Call)
-        if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == function.name
-    ]  # fmt: skip
+    return []
 
 
 def parameter_of(ctx: RuleContext, name: ast.Name) -> FunctionNode | None:

@@ -17,7 +17,7 @@ unpack ``map(escaper, ...)`` or a mapping whose values are escaped; a template t
 function's own parameter, formatted only with escaped values, is an escaping formatter
 (``format_html``'s shape). Framework-rendered values: ``rendered_markup.py``. A mark carried
 over under ``isinstance(x, SafeData)`` may be tested through a parameter flag that every call
-of the function (``self.name(...)`` in its class, ``name(...)`` in the module) computes so.
+of the method in its class (``self.name(...)``, ``callers.py``) computes so.
 """
 
 from __future__ import annotations

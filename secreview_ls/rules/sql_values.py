@@ -344,7 +344,7 @@ def _placeholder_builder(node: ast.AST) -> bool:
 
 
 def _harmless_parameter(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
-    """A parameter of a helper every call of which in its module passes a harmless value
+    """A parameter of a method every call of which in its class passes a harmless value
     (``self._main_query("sqlite_master", "table", schema)``): see ``callers.py``."""
     function = parameter_of(ctx, name)
     if function is None or depth > _MAX_DEPTH - 1:

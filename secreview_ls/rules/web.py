@@ -12,6 +12,7 @@ from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 from .safe_markup import built_html, keeps_safety, safe_markup
+from .template_text import renders_only_text
 
 _APP_FACTORIES = ("create_app", "make_app", "build_app", "get_app")
 
@@ -186,6 +187,7 @@ def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
     cwe=79,
     severity=HIGH,
     confidence=HIGH,
+    scope="module",  # the templates the module renders may be loaded anywhere in it
     bandit=("B701",),
     ruff=("S701",),
     fix_safety="unsafe",
@@ -196,7 +198,9 @@ def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
     "`<script>` runs in the reader's browser (XSS). `Environment()` defaults to off; pass "
     "`autoescape=select_autoescape()` (or `True`) when rendering HTML. An environment that renders "
     "non-HTML text (code, e-mail text) may keep it off; that case is reported at low confidence "
-    "when `autoescape` is simply absent.",
+    "when `autoescape` is simply absent, and not at all when every template the module renders "
+    "is plain text: constant template strings without an HTML tag, or template files named with "
+    "a text extension (`.txt`, `.rst`, `.md`, `.ini`...).",
     bad="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=False)",
     good="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())",
 )
@@ -205,7 +209,7 @@ def jinja2_autoescape_off(ctx: RuleContext) -> Iterator[Finding]:
         spelled = ctx.facts.spelled(call.func)
         kw = keyword(call, "autoescape")
         if kw is None:
-            if has_star_kwargs(call) or len(call.args) >= 9:
+            if has_star_kwargs(call) or len(call.args) >= 9 or renders_only_text(ctx):
                 continue
             yield jinja2_autoescape_off.finding(
                 ctx,
