@@ -5,7 +5,10 @@ carries injection. A piece of unknown origin is not judged harmless.
 The judgement follows a value through the names, attributes and containers of its own module:
 a name every assignment of which is harmless, a list filled only with harmless items, an
 attribute of ``self`` every assignment of which in its class is harmless, the index that
-``enumerate`` yields, and strings composed only of harmless pieces.
+``enumerate`` yields, and strings composed only of harmless pieces. A method's parameter is
+judged by what every ``self.method(...)`` call in its class passes, a ``self.method(...)``
+result by the method's ``return`` values (``callers.py``); ``render_*``/``visit_*`` methods of
+an SQL compiler class give compiled SQL, ``connection.features.X`` a backend constant.
 """
 
 from __future__ import annotations

@@ -147,7 +147,12 @@ TAINT_CLASSES = (
         "returned view bodies (Bottle's unless it declares another content type), Falcon's `resp.text` / "
         "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` or "
         "autoescape off (in template files, the path ends at that `{{ … }}`; in a Django `Template` "
-        "built from constant text).",
+        "built from constant text). docutils' `publish_parts` / `publish_string` carry only their "
+        "`source` into the HTML (a `source_path` label does not reach it; reStructuredText source "
+        "stays tainted: its links may point at `javascript:`). A Django helper taking the request "
+        "first is a view whose other parameters are URL captures, except parameters named for the "
+        "parts of `sys.exc_info()` (`exc_type`, `exc_value`, `tb`): an error page is handed a raised "
+        "exception, not a URL.",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
