@@ -9,7 +9,8 @@ from (for SR604/SR605, through ``safe_markup``).
 - A Django form's bound field (``form["name"]``, a name bound to one) and the ``errors`` of a
   form or bound field: their string is the widget or error list rendered by the form
   machinery, which escapes values. The object must be a form (a parameter, a loop variable, a
-  constructor's result), not a mapping read from a request (``form = request.POST``).
+  ``...Form(...)`` constructor's result), not a mapping of submitted text (``form =
+  request.POST``, ``request.form.to_dict()``, ``cgi.FieldStorage()``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from .judge import identifier_words, name_stores, single_assignment
 
 _DOCUTILS_PUBLISHERS = frozenset({"docutils.core.publish_parts"})
 _FORM_ERRORS = frozenset({"errors"})
-_MAPPING_CALLS = frozenset({"builtins.dict", "json.loads", "copy.copy", "copy.deepcopy"})
 
 
 def rendered_markup(ctx: RuleContext, node: ast.expr) -> bool:
@@ -59,9 +59,20 @@ def form_like(ctx: RuleContext, node: ast.expr) -> bool:
         value = parent.value if isinstance(parent, (ast.Assign, ast.AnnAssign)) else None
         if value is None:
             continue  # a loop variable, ``with ... as form``
-        if not isinstance(value, ast.Call) or ctx.facts.qualname(value.func) in _MAPPING_CALLS:
+        if not _form_constructor(ctx, value):
             return False
     return True
+
+
+def _form_constructor(ctx: RuleContext, value: ast.expr) -> bool:
+    """``ContactForm(request.POST)``: a call of a class named
+    ``...Form`` (or ``...FormSet``) or of ``django.forms``; ``request.form.to_dict()``,
+    ``dict(...)`` and ``cgi.FieldStorage()`` are mappings of submitted text."""
+    if not isinstance(value, ast.Call):
+        return False
+    name = ctx.facts.qualname(value.func) or ctx.facts.spelled(value.func)
+    last = name.rsplit(".", 1)[-1]
+    return name.startswith("django.forms.") or (last.endswith(("Form", "FormSet")) and last[:1].isupper())
 
 
 def _docutils_part(ctx: RuleContext, node: ast.Subscript) -> bool:
