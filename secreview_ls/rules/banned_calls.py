@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Fix, Level, Span, TextEdit
 from .base import HIGH, MEDIUM, FixSafety, Rule, RuleContext, rule
+from .fallbacks import import_fallback, in_private_directory
 
 # A fix for one matched call, or None where no safe rewrite applies.
 Fixer = Callable[[RuleContext, ast.Call], Fix | None]
@@ -55,6 +56,8 @@ class BannedCall:
     fix_note: str = ""
     # Calls of the API that the row's own judgement leaves out (None: every call is a finding).
     harmless: Callable[[ast.Call], bool] | None = None
+    # the same, judged with the module around the call (a fallback branch, a private directory)
+    harmless_here: Callable[[RuleContext, ast.Call], bool] | None = None
 
 
 def matched_calls(facts: ModuleFacts, apis: tuple[str, ...]) -> Iterator[tuple[str, ast.Call]]:
@@ -74,6 +77,8 @@ def banned_call_findings(row: BannedCall, current: Rule, ctx: RuleContext) -> It
     """The findings of one row: every matched call, with the row's message and fix."""
     for api, call in matched_calls(ctx.facts, row.apis):
         if row.harmless is not None and row.harmless(call):
+            continue
+        if row.harmless_here is not None and row.harmless_here(ctx, call):
             continue
         message = row.message.format(call=ctx.facts.spelled(call.func), detail=row.details.get(api, ""))
         yield current.finding(ctx, call, message, fix=row.fix(ctx, call) if row.fix is not None else None)
@@ -249,6 +254,7 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         "chosen: code that creates something else at that path (a directory, a socket, a FIFO) or "
         "hands it to another user fails.",
         harmless=names_a_windows_pipe,
+        harmless_here=lambda ctx, call: import_fallback(ctx, call) or in_private_directory(ctx, call),
         cwe=377,
         severity=MEDIUM,
         confidence=HIGH,
@@ -258,7 +264,9 @@ BANNED_CALLS: tuple[BannedCall, ...] = (
         why="Between `mktemp()` choosing a name and the program creating the file, another process can "
         "create that path (or a symlink there) — a classic race. `mkstemp()` creates and opens the file "
         "in one step. A name with a Windows named-pipe prefix (`\\\\.\\pipe\\`) is not reported: "
-        "no file is created there.",
+        "no file is created there; nor a name chosen in a directory `mkdtemp()` made (mode 0700, no "
+        "other user can create it first), nor a fallback in `except ImportError:` whose `try` "
+        "uses `tempfile`'s safe functions (it runs only where `tempfile` cannot be imported).",
         bad="import tempfile\npath = tempfile.mktemp(suffix='.txt')",
         good="import os, tempfile\nfd, path = tempfile.mkstemp(suffix='.txt')\nos.close(fd)",
     ),

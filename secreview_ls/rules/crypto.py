@@ -12,7 +12,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
-from .hash_role import fed_values, names_data_only, random_input
+from .hash_role import fed_values, names_data_only, random_input, strong_companion
 from .judge import callee_tail, destination_names, identifier_words, int_value, security_word, static_string
 from .random_flow import random_use
 
@@ -163,6 +163,8 @@ def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixa
         return
     if names_data_only(ctx, call) is not None:
         return  # a cache key, file name, id, displayed fingerprint, or random bytes reshaped
+    if strong_companion(ctx, call):
+        return  # a legacy digest sent next to a strong one of the same data
     yield weak_hash.finding(
         ctx,
         call,

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, MEDIUM, RuleContext, rule
+from .fallbacks import import_fallback
 from .judge import callee_tail, imports_module, int_value, static_string
 
 _WORLD_WRITE = 0o002
@@ -135,7 +136,9 @@ def _used_as_path(ctx: RuleContext, node: ast.AST) -> bool:
     why="Every user can create files in `/tmp`. Another local user can create the file (or a "
     "symlink with that name pointing at one of your files) before you do: you then read their "
     "data, or overwrite your own file through the symlink. `tempfile.mkstemp()` / "
-    "`NamedTemporaryFile()` create a new file with a random name atomically.",
+    "`NamedTemporaryFile()` create a new file with a random name atomically. A fixed name kept as "
+    "the fallback in `except ImportError:` for a `try` that uses `tempfile` is not reported: it "
+    "runs only where `tempfile` itself cannot be imported.",
     bad="with open('/tmp/report.csv', 'w') as out:\n    out.write(data)",
     good="import tempfile\nwith tempfile.NamedTemporaryFile('w', suffix='.csv', delete=False) as out:\n"
     "    out.write(data)",
@@ -152,7 +155,7 @@ def hardcoded_temp_path(ctx: RuleContext) -> Iterator[Finding]:
         rest = next(text[len(p) :] for p in _TMP_PREFIXES if text.startswith(p))
         if not rest.strip("/ "):
             continue
-        if not _used_as_path(ctx, node):
+        if not _used_as_path(ctx, node) or import_fallback(ctx, node):
             continue
         shown = text if isinstance(node, ast.Constant) else ctx.segment(node)
         parent = ctx.facts.parent(node)

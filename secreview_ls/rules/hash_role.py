@@ -7,6 +7,11 @@ names, ids, ETags, displayed fingerprints, checksums against accidental corrupti
 where it only reshapes random bytes (``md5(os.urandom(16))``), whose unpredictability comes
 from the random source, not from the hash.
 
+A weak digest of data the same function also hashes with a strong algorithm
+(``md5_digest`` next to ``sha256_digest`` of the same bytes, an upload form's legacy field) is a
+compatibility companion: whoever checks integrity has the strong digest to check — unless the
+code itself gives the weak one a security role (reported above this judgement).
+
 A digest returned by a helper is judged where the helper is called in its module: a short
 function named for its algorithm (``def sqlite_md5(text)``, registered as SQL's ``MD5()``)
 hands the algorithm out to whoever asked for it by name, and a helper whose every caller
@@ -250,3 +255,31 @@ def fed_values(ctx: RuleContext, call: ast.Call) -> list[ast.expr]:
         ):
             fed.extend(node.args)
     return fed
+
+
+_STRONG_HASHES = frozenset(
+    {"hashlib.sha256", "hashlib.sha384", "hashlib.sha512", "hashlib.sha3_256", "hashlib.sha3_384",
+     "hashlib.sha3_512", "hashlib.blake2b", "hashlib.blake2s"}
+)  # fmt: skip
+
+
+def strong_companion(ctx: RuleContext, call: ast.Call) -> bool:
+    """The enclosing function also hashes the same data with SHA-256 or better."""
+    function = ctx.facts.enclosing_function(call)
+    if function is None or not call.args or any(k.arg == "usedforsecurity" for k in call.keywords):
+        return False  # ``usedforsecurity=True`` says the weak digest has a security role
+    data = ast.dump(call.args[0])
+    for other in ast.walk(function):
+        if other is call or not isinstance(other, ast.Call) or not other.args:
+            continue
+        name = ctx.facts.qualname(other.func) or ""
+        strong = name in _STRONG_HASHES or (
+            name == "hashlib.new" and isinstance(other.args[0], ast.Constant)
+            and str(other.args[0].value).lower().replace("-", "") in {"sha256", "sha384", "sha512"}
+        )  # fmt: skip
+        if not strong:
+            continue
+        fed = other.args[1] if name == "hashlib.new" and len(other.args) > 1 else other.args[0]
+        if ast.dump(fed) == data:
+            return True
+    return False

@@ -12,7 +12,12 @@ comprehension or of a local list whose every element is safe, ``strip``, ``repla
 fixed text that undoes no escaping). A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
-turned escaping off on purpose).
+turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
+unpack ``map(escaper, ...)`` or a mapping whose values are escaped; a template that is the
+function's own parameter, formatted only with escaped values, is an escaping formatter
+(``format_html``'s shape). Framework-rendered values: ``rendered_markup.py``. A mark carried
+over under ``isinstance(x, SafeData)`` may be tested through a parameter flag that every call
+of the method in its class (``self.name(...)``, ``callers.py``) computes so.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ import re
 
 from ..engine.names import dotted_name
 from .base import RuleContext
-from .judge import is_static, single_assignment
+from .callers import parameter_of, passed_values
+from .judge import is_static, name_stores, single_assignment
 from .reaching import reaching_values
+from .rendered_markup import rendered_markup
 
 ESCAPERS = frozenset(
     {
@@ -51,7 +58,9 @@ _ESCAPER_NAMES = frozenset(
     {"escape", "conditional_escape", "format_html", "format_html_join", "json_script", "escapejs", "force_escape"}
 )
 # Methods whose result is HTML the template engine or form machinery already escaped.
-_RENDERING_METHODS = frozenset({"render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag"})
+_RENDERING_METHODS = frozenset(
+    {"render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag", "non_field_errors"}
+)
 # Translation functions: the result is the translated text of a literal message id.
 _TRANSLATIONS = frozenset(
     {"gettext", "gettext_lazy", "gettext_noop", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
@@ -90,7 +99,11 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.IfExp):
         return safe(node.body) and safe(node.orelse)
     if isinstance(node, ast.Subscript):  # an element of a local tuple or list of safe values
+        if rendered_markup(ctx, node):
+            return True
         return isinstance(node.value, ast.Name) and _safe_elements(ctx, node.value, depth + 1)
+    if isinstance(node, ast.Attribute):
+        return rendered_markup(ctx, node)
     if isinstance(node, ast.Name):
         return _safe_name(ctx, node, depth)
     return False
@@ -115,8 +128,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
     method, receiver = node.func.attr, node.func.value
     if method in _RENDERING_METHODS or method.startswith("render_"):
         return True
-    if method == "format" and safe(receiver):
-        return all(safe(a) for a in [*node.args, *(k.value for k in node.keywords)])
+    if method == "format" and (safe(receiver) or _escaping_formatter(ctx, node)):
+        return _safe_format_arguments(ctx, node, depth + 1)
     if method == "join" and safe(receiver) and len(node.args) == 1:
         return _safe_elements(ctx, node.args[0], depth + 1)
     if method in _KEEPING_METHODS:
@@ -196,6 +209,69 @@ def _passes_autoescape(call: ast.Call) -> bool:
     return any(isinstance(a, ast.Name) and a.id == "autoescape" for a in call.args)
 
 
+def _safe_format_arguments(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
+    """Every argument of ``template.format(...)`` is safe, unpacked ones included
+    (``*map(conditional_escape, args)``, ``**{k: conditional_escape(v) for ...}``)."""
+    for arg in call.args:
+        if isinstance(arg, ast.Starred):
+            if not _safe_elements(ctx, arg.value, depth):
+                return False
+        elif not safe_markup(ctx, arg, depth):
+            return False
+    for kw in call.keywords:
+        if not (_safe_mapping(ctx, kw.value, depth) if kw.arg is None else safe_markup(ctx, kw.value, depth)):
+            return False
+    return True
+
+
+def _safe_mapping(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
+    """Every value of a mapping unpacked with ``**`` is safe."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx, node)
+        return value is not None and _safe_mapping(ctx, value, depth + 1)
+    if isinstance(node, ast.DictComp):
+        return safe_markup(ctx, node.value, depth + 1)
+    if isinstance(node, ast.Dict):
+        return all(
+            (_safe_mapping(ctx, v, depth + 1) if k is None else safe_markup(ctx, v, depth + 1))
+            for k, v in zip(node.keys, node.values, strict=True)
+        )
+    return False
+
+
+def _escaping_formatter(ctx: RuleContext, call: ast.Call) -> bool:
+    """``template.format(*escaped)`` where ``template`` is the enclosing function's own
+    parameter and at least one value is interpolated: an escaping formatter in the shape of
+    ``format_html`` — it escapes every value, and the template is the caller's fixed text by
+    contract (a caller passing outside text as the template is reported at that caller's
+    ``mark_safe``/``format_html`` misuse, not here)."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(receiver, ast.Name) or not (call.args or call.keywords):
+        return False
+    function = ctx.facts.enclosing_function(call)
+    if function is None or isinstance(function, ast.Lambda) or name_stores(ctx, receiver) is not None:
+        return False
+    return receiver.id in _parameter_names(function)
+
+
+def _parameter_names(function: ast.AST) -> list[str]:
+    args = getattr(function, "args", None)
+    if not isinstance(args, ast.arguments):
+        return []
+    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+
+
+def _escaping_map(ctx: RuleContext, node: ast.expr) -> bool:
+    """``map(conditional_escape, values)``: every element comes out of an escaper."""
+    if not (isinstance(node, ast.Call) and ctx.facts.qualname(node.func) == "builtins.map" and len(node.args) >= 2):
+        return False
+    escaper = node.args[0]
+    name = ctx.facts.qualname(escaper) or ctx.facts.spelled(escaper)
+    return name in ESCAPERS or name.rsplit(".", 1)[-1] in _ESCAPER_NAMES
+
+
 def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
     """Every element of an iterable is safe: a comprehension, a literal, or a local list
     built from safe values (``out = []`` then ``out.append(format_html(...))``)."""
@@ -205,9 +281,14 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         return safe_markup(ctx, node.elt, depth)
     if isinstance(node, (ast.List, ast.Tuple)):
         return all(safe_markup(ctx, e, depth) for e in node.elts)
+    if _escaping_map(ctx, node):
+        return True
     if isinstance(node, ast.Name):
         values = reaching_values(ctx, node, _autoescape_branch)
-        if not values or not all(isinstance(v, (ast.List, ast.Tuple)) and _safe_elements(ctx, v, depth + 1) for v in values):
+        if not values or not all(
+            _escaping_map(ctx, v) or (isinstance(v, (ast.List, ast.Tuple)) and _safe_elements(ctx, v, depth + 1))
+            for v in values
+        ):
             return False
         return _safe_additions(ctx, node, depth)
     return False
@@ -342,7 +423,7 @@ def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
     return False
 
 
-def _tests_safe_type(ctx: RuleContext, test: ast.expr) -> bool:
+def _tests_safe_type(ctx: RuleContext, test: ast.expr, hops: int = 0) -> bool:
     for node in ast.walk(test):
         if isinstance(node, ast.Name) and node.id in _SAFE_TYPES:
             return True
@@ -352,7 +433,19 @@ def _tests_safe_type(ctx: RuleContext, test: ast.expr) -> bool:
                 isinstance(n, ast.Name) and n.id in _SAFE_TYPES for n in ast.walk(value)
             ):
                 return True
+            if value is None and hops < 2 and _flag_from_callers(ctx, node, hops + 1):
+                return True
     return False
+
+
+def _flag_from_callers(ctx: RuleContext, name: ast.Name, hops: int) -> bool:
+    """``name`` is a parameter (``safe_input``) that every call of its function in this module
+    passes a value testing for safe HTML (``safe_input=isinstance(text, SafeData)``)."""
+    function = parameter_of(ctx, name)
+    if function is None or name_stores(ctx, name) is not None:
+        return False
+    values = passed_values(ctx, function, name.id)
+    return bool(values) and all(_tests_safe_type(ctx, v, hops) for v in values)
 
 
 def built_html(node: ast.expr) -> bool:

@@ -16,7 +16,7 @@ _PREPARER_METHODS = frozenset(
 )
 _QUOTING_FUNCTIONS = frozenset(
     {"quote_name", "quote_identifier", "quote_name_unless_alias", "quote_schema", "quote_table", "quote_column",
-     "quote_ident", "quote_identifier_if_needed", "quote_qualified_name"}
+     "quote_ident", "quote_identifier_if_needed", "quote_qualified_name", "quote_value"}
 )
 _ESCAPES = {"'": "''", '"': '""', "`": "``", "]": "]]"}
 

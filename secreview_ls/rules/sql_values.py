@@ -5,7 +5,10 @@ carries injection. A piece of unknown origin is not judged harmless.
 The judgement follows a value through the names, attributes and containers of its own module:
 a name every assignment of which is harmless, a list filled only with harmless items, an
 attribute of ``self`` every assignment of which in its class is harmless, the index that
-``enumerate`` yields, and strings composed only of harmless pieces.
+``enumerate`` yields, and strings composed only of harmless pieces. A method's parameter is
+judged by what every ``self.method(...)`` call in its class passes, a ``self.method(...)``
+result by the method's ``return`` values (``callers.py``); ``render_*``/``visit_*`` methods of
+an SQL compiler class give compiled SQL, ``connection.features.X`` a backend constant.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import ast
 import re
 
 from .base import RuleContext
+from .callers import parameter_of, passed_values
 from .judge import add_operands, is_static, name_stores, single_assignment, static_string
 from .sql_text import names_sql_fragment, quotes_identifier
 
@@ -102,7 +106,9 @@ _HEX_METHODS = frozenset({"hexdigest", "isoformat", "isdigit"})
 
 _COMPILED_SQL_METHODS = frozenset({"as_sql", "compile", "process", "_compiler_dispatch"})
 _COUNTING_CALLS = frozenset({"builtins.enumerate", "builtins.range"})
-_MAX_DEPTH = 6
+# In an SQL compiler class, the methods that turn a clause into SQL text.
+_COMPILER_PREFIXES = ("visit_", "render_", "_render_", "_generate_")
+_MAX_DEPTH = 10
 
 
 def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
@@ -124,6 +130,8 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
         return all(harmless_value(ctx, v, depth + 1) for v in node.values)
     if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
         return harmless_value(ctx, node.elt, depth + 1)
+    if isinstance(node, ast.DictComp):
+        return harmless_value(ctx, node.value, depth + 1)
     if isinstance(node, ast.BinOp):
         return _harmless_operation(ctx, node, depth)
     if isinstance(node, ast.JoinedStr):
@@ -133,6 +141,8 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.Attribute):
         if node.attr.isupper() and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
             return True  # a class constant such as ``self.TABLE``
+        if _backend_feature(node):
+            return True
         return _harmless_attribute(ctx, node, depth)
     if isinstance(node, ast.Subscript):
         return _harmless_item(ctx, node, depth)
@@ -145,6 +155,12 @@ def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
     if isinstance(call.func, ast.Attribute):
         if call.func.attr in _HEX_METHODS or call.func.attr in _COMPILED_SQL_METHODS:
             return True  # ``compiler.compile(node)``, ``self.process(clause)``: compiled SQL
+        if _compiler_method(ctx, call.func):
+            return True
+        if call.func.attr == "values" and not call.args and harmless_value(ctx, call.func.value, depth + 1):
+            return True  # the values of a mapping of harmless pieces
+        if _harmless_own_method(ctx, call.func, depth):
+            return True
         if call.func.attr == "format":
             return _composed_of_harmless(ctx, call, depth)
     if quotes_identifier(ctx, call) or _joins_harmless(ctx, call, depth):
@@ -185,7 +201,7 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     it (``append``, ``extend``, ``insert``, ``+=``) is harmless."""
     found = name_stores(ctx, name)
     if found is None:
-        return False
+        return _harmless_parameter(ctx, name, depth)
     scope, stores = found
     if _scope_is(ctx, name, scope) and not _in_loop(ctx, name, scope):
         # straight-line code of the same scope: a later store cannot reach this use
@@ -199,7 +215,7 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
             return False
     for item in ctx.facts.nodes(ast.Subscript):  # ``name[key] = value``
         assert isinstance(item, ast.Subscript)
-        if isinstance(item.value, ast.Name) and item.value.id == name.id and not isinstance(item.ctx, ast.Load):
+        if isinstance(item.value, ast.Name) and item.value.id == name.id and isinstance(item.ctx, ast.Store):
             parent = ctx.facts.parent(item)
             if not (isinstance(parent, ast.Assign) and harmless_value(ctx, parent.value, depth + 1)):
                 return False
@@ -250,7 +266,10 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
             return isinstance(holder.iter, ast.Call) and ctx.facts.qualname(holder.iter.func) == "builtins.enumerate"
         if isinstance(holder, ast.Assign) and holder.targets == [parent] and isinstance(holder.value, ast.Call):
             func = holder.value.func
-            return isinstance(func, ast.Attribute) and func.attr in _COMPILED_SQL_METHODS
+            # ``sql, params = compiler.compile(node)`` / ``self.db_default_sql(field)``
+            return isinstance(func, ast.Attribute) and (
+                func.attr in _COMPILED_SQL_METHODS or names_sql_fragment(func.attr)
+            )
     return False
 
 
@@ -325,3 +344,66 @@ def _placeholder_builder(node: ast.AST) -> bool:
         if isinstance(inner, ast.FormattedValue):
             return False
     return saw_placeholder
+
+
+def _harmless_parameter(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
+    """A parameter of a method every call of which in its class passes a harmless value
+    (``self._main_query("sqlite_master", "table", schema)``): see ``callers.py``."""
+    function = parameter_of(ctx, name)
+    if function is None or depth > _MAX_DEPTH - 1:
+        return False
+    values = passed_values(ctx, function, name.id)
+    return bool(values) and all(harmless_value(ctx, v, depth + 1) for v in values)
+
+
+def _harmless_own_method(ctx: RuleContext, func: ast.Attribute, depth: int) -> bool:
+    """``self._format_schema(schema, table)``: a method of the enclosing class whose every
+    ``return`` gives a harmless value."""
+    if not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")) or depth > _MAX_DEPTH - 1:
+        return False
+    owner = next((a for a in ctx.facts.ancestors(func) if isinstance(a, ast.ClassDef)), None)
+    method = next(
+        (m for m in owner.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == func.attr),
+        None,
+    ) if owner is not None else None  # fmt: skip
+    if method is None:
+        return False
+    returns = [r for r in _own_nodes(method) if isinstance(r, ast.Return)]
+    if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(method)):
+        return False
+    return all(r.value is not None and harmless_value(ctx, r.value, depth + 1) for r in returns)
+
+
+def _own_nodes(function: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's body, nested functions and classes left out."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _compiler_method(ctx: RuleContext, func: ast.Attribute) -> bool:
+    """``self.render_bind_cast(...)``, ``self.visit_select(...)`` inside an SQL compiler class
+    (a class named ``...Compiler``): the method turns a clause of the statement into SQL."""
+    if not (isinstance(func.value, ast.Name) and func.value.id == "self"):
+        return False
+    if not func.attr.startswith(_COMPILER_PREFIXES):
+        return False
+    owner = next((a for a in ctx.facts.ancestors(func) if isinstance(a, ast.ClassDef)), None)
+    return owner is not None and owner.name.endswith("Compiler")
+
+
+def _backend_feature(node: ast.Attribute) -> bool:
+    """``connection.features.bare_select_suffix``: a capability constant of the database
+    backend the program runs on (its features class), not data."""
+    holder = node.value
+    if not (isinstance(holder, ast.Attribute) and holder.attr == "features"):
+        return False
+    owner = holder.value
+    spelled = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    return spelled in ("connection", "dialect")

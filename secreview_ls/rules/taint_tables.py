@@ -148,7 +148,12 @@ TAINT_CLASSES = (
         "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` or "
         "autoescape off (in template files, the path ends at that `{{ … }}` in the file that writes it, "
         "through the templates it is included in or that it extends; in a Django `Template` built from "
-        "constant text).",
+        "constant text). docutils' `publish_parts` / `publish_string` carry only their "
+        "`source` into the HTML (a `source_path` label does not reach it; reStructuredText source "
+        "stays tainted: its links may point at `javascript:`). A Django helper taking the request "
+        "first is a view whose other parameters are URL captures, except parameters named for the "
+        "parts of `sys.exc_info()` (`exc_type`, `exc_value`, `tb`): an error page is handed a raised "
+        "exception, not a URL.",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
@@ -784,6 +789,15 @@ PROPAGATORS = frozenset(
      "textwrap.dedent", "textwrap.indent", "codecs.decode", "codecs.encode", "shlex.join", "string.Template",
      "io.StringIO", "io.BytesIO"}
 )  # fmt: skip
+# Calls whose output is made from one argument's text only (position, keyword): docutils renders
+# its ``source``; ``source_path``/``destination_path``/``settings_overrides`` are labels and
+# options. The source stays tainted: reStructuredText can carry links to ``javascript:`` URLs.
+CONTENT_ARGUMENTS: dict[str, tuple[int, str]] = {
+    "docutils.core.publish_parts": (0, "source"),
+    "docutils.core.publish_string": (0, "source"),
+    "docutils.core.publish_doctree": (0, "source"),
+    "docutils.core.publish_file": (0, "source"),
+}
 # Encodings whose text cannot carry syntax, and the decoders that give the data back.
 ENCODERS = frozenset(
     {"base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "base64.b32encode",
@@ -947,6 +961,7 @@ def build_spec(
         request_annotations=dict(REQUEST_ANNOTATIONS),
         request_parameters=REQUEST_PARAMETERS,
         propagators=PROPAGATORS,
+        content_arguments=CONTENT_ARGUMENTS,
         encoders=ENCODERS,
         decoders=DECODERS,
         buffer_kinds=BUFFER_KINDS,

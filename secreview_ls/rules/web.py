@@ -12,6 +12,7 @@ from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 from .safe_markup import built_html, keeps_safety, safe_markup
+from .template_text import renders_only_text
 
 _APP_FACTORIES = ("create_app", "make_app", "build_app", "get_app")
 
@@ -186,6 +187,7 @@ def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
     cwe=79,
     severity=HIGH,
     confidence=HIGH,
+    scope="module",  # the templates the module renders may be loaded anywhere in it
     bandit=("B701",),
     ruff=("S701",),
     fix_safety="unsafe",
@@ -196,7 +198,9 @@ def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
     "`<script>` runs in the reader's browser (XSS). `Environment()` defaults to off; pass "
     "`autoescape=select_autoescape()` (or `True`) when rendering HTML. An environment that renders "
     "non-HTML text (code, e-mail text) may keep it off; that case is reported at low confidence "
-    "when `autoescape` is simply absent.",
+    "when `autoescape` is simply absent, and not at all when every template the module renders "
+    "is plain text: constant template strings without an HTML tag, or template files named with "
+    "a text extension (`.txt`, `.rst`, `.md`, `.ini`...).",
     bad="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=False)",
     good="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())",
 )
@@ -205,7 +209,7 @@ def jinja2_autoescape_off(ctx: RuleContext) -> Iterator[Finding]:
         spelled = ctx.facts.spelled(call.func)
         kw = keyword(call, "autoescape")
         if kw is None:
-            if has_star_kwargs(call) or len(call.args) >= 9:
+            if has_star_kwargs(call) or len(call.args) >= 9 or renders_only_text(ctx):
                 continue
             yield jinja2_autoescape_off.finding(
                 ctx,
@@ -296,7 +300,15 @@ _MARK_SAFE = (
     "built only from such parts (a local list filled only with them included), a local name "
     "whose every reaching assignment is such a value (in a template filter, the branch of "
     "`if autoescape:` is the one that counts), and a mark carried over in a branch taken only "
-    "when the input already was `SafeData`. HTML assembled here from other values is reported "
+    "when the input already was `SafeData` (also through a flag such as `safe_input` that every "
+    "call in the module computes with `isinstance(..., SafeData)`). Framework-rendered HTML is not "
+    "reported either: a Django form's bound field (`form[name]`) and its `errors`, docutils "
+    "`publish_parts(...)` output when `settings_overrides` turn the `raw` directive off, and an "
+    "escaping formatter (`template.format(*map(conditional_escape, args))` with the template a "
+    "parameter, `format_html`'s shape). A value a caller hands to a plain helper "
+    "(`def bold(s): return mark_safe(f'<b>{s}</b>')`) stays a finding: marking a parameter safe "
+    "without escaping it is how such helpers let a caller's user data through, and template "
+    "filters (`@register.filter`) receive template data. HTML assembled here from other values is reported "
     "with high confidence; a bare value of unknown origin with low confidence (request data "
     "reaching it is SR806).",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",

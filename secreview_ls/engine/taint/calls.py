@@ -59,6 +59,16 @@ def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Va
     return bound(taint)
 
 
+def content_only(
+    content: tuple[int, str], args: list[Val], kwargs: dict[str | None, Val]
+) -> tuple[list[Val], dict[str | None, Val]]:
+    """The one argument whose text a call's result carries (``spec.content_arguments``); a
+    ``**mapping`` may hold it, so it is kept too."""
+    position, name = content
+    kept = {k: v for k, v in kwargs.items() if k == name or k is None}
+    return (args[position : position + 1] if len(args) > position else []), kept
+
+
 class Calls:
     """Evaluates calls for the interpreter."""
 
@@ -132,6 +142,9 @@ class Calls:
         module_call: bool,
     ) -> Val:
         spec = self.spec
+        content = spec.content_arguments.get(name) if name is not None else None
+        if content is not None:
+            args, kwargs = content_only(content, args, kwargs)
 
         # Sources.
         if name is not None and name in spec.call_sources:

@@ -39,6 +39,8 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.GtE: operator.ge,
 }
 _CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
+# Types of paths and text: a value known to be an in-memory buffer is none of them.
+_TEXT_TYPES = frozenset({"builtins.str", "builtins.bytes", "os.PathLike", "pathlib.Path", "pathlib.PurePath"})
 # Conversions whose result spells the same path or text as their argument.
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
 _MAX_ALTERNATIVES = 4
@@ -181,7 +183,15 @@ class Conditions:
                 names = {self.facts.qualname(k) for k in kinds}
                 if names and names <= _CLEAN_TYPES:
                     self.clean_path(test.args[0], env, ALL)
+                elif names and names <= _TEXT_TYPES and self._buffer(test.args[0], env, fn):
+                    # an in-memory buffer is never a ``str``: the branch runs for other callers
+                    self.clean_path(test.args[0], env, ALL)
         return env
+
+    def _buffer(self, node: ast.expr, env: Env, fn: Frame) -> bool:
+        """``node`` holds an in-memory text buffer (``io.StringIO(data)``), not a path."""
+        value = self.interpreter.eval(node, dict(env), fn)
+        return value.kind is not None and value.kind in self.spec.buffer_kinds
 
     def _refine_alternatives(self, values: list[ast.expr], env: Env, truth: bool, fn: Frame) -> Env:
         """``a and b`` is false (``a or b`` true) when the first ``k`` operands went the other

@@ -252,7 +252,7 @@ def entry_for(
             # a view: its other parameters are captured from the URL
             objects = _used_as_objects(fn, spec.string_methods)
             for arg in own[1:]:
-                if arg.arg not in objects:
+                if arg.arg not in objects and arg.arg not in _EXCEPTION_PARTS:
                     entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
             if fn.args.vararg is not None:
                 entry.tainted[fn.args.vararg.arg] = "URL parameters"
@@ -267,6 +267,12 @@ def entry_for(
 
 
 _STR_ATTRIBUTES = frozenset(dir(str))
+# Parameters named for the parts of ``sys.exc_info()``: an error page's helper taking
+# ``(request, exc_type, exc_value, tb)`` is handed a raised exception by the framework, never a
+# URL capture.
+_EXCEPTION_PARTS = frozenset(
+    {"exc_type", "exc_value", "exc_tb", "exc_info", "etype", "evalue", "tb", "exc_traceback"}
+)
 
 
 def _returns_a_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

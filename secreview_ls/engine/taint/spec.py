@@ -195,6 +195,10 @@ class TaintSpec:
     request_annotations: dict[str, str] = field(default_factory=dict)
     # qualified callables whose result is their arguments' text (``unquote``): not opaque
     propagators: frozenset[str] = frozenset()
+    # qualified callables whose result carries the data of one argument only (position,
+    # keyword): ``publish_parts(source, source_path=...)`` renders ``source``; the other
+    # arguments name files and settings, which never reach the output's text
+    content_arguments: dict[str, tuple[int, str]] = field(default_factory=dict)
     # encodings whose output cannot carry syntax (``b64encode``) until decoded again (``b64decode``)
     encoders: frozenset[str] = frozenset()
     decoders: frozenset[str] = frozenset()

@@ -1,0 +1,78 @@
+"""The calls of a function inside its own module, and what each passes for a parameter: a
+value judged at every call site of a private helper (``self._query("table", ...)``) instead
+of at the helper, where the parameter alone says nothing.
+
+Only a method's ``self.name(...)`` / ``cls.name(...)`` calls inside its own class are followed:
+the class is one top-level statement, so an editor re-analysing just the edited statement
+judges the same way as a whole-file scan. A plain function (its callers may sit anywhere in the
+module or outside it) and a method with no such call (a public API) give no answer.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .base import RuleContext
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def calls_of(ctx: RuleContext, function: FunctionNode) -> list[ast.Call]:
+    """Calls of ``function`` (see the module docstring)."""
+    owner = ctx.facts.parent(function)
+    if isinstance(owner, ast.ClassDef):
+        return [
+            c for c in ast.walk(owner)
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == function.name
+            and isinstance(c.func.value, ast.Name) and c.func.value.id in ("self", "cls")
+        ]  # fmt: skip
+    return []
+
+
+def parameter_of(ctx: RuleContext, name: ast.Name) -> FunctionNode | None:
+    """The function ``name`` is a parameter of (``None`` for a lambda's or any other name)."""
+    function = ctx.facts.enclosing_function(name)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    args = function.args
+    every = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    return function if name.id in every else None
+
+
+def passed_values(ctx: RuleContext, function: FunctionNode, parameter: str) -> list[ast.expr] | None:
+    """What every call of ``function`` passes for ``parameter`` (its default where a call
+    leaves it out), or None when a call cannot be read (``*args``, ``**kwargs``) or there is
+    no call."""
+    calls = calls_of(ctx, function)
+    if not calls:
+        return None
+    args = function.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    method = isinstance(ctx.facts.parent(function), ast.ClassDef) and positional[:1] in (["self"], ["cls"])
+    default = _default(function, parameter)
+    values: list[ast.expr] = []
+    for call in calls:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None
+        passed = next((k.value for k in call.keywords if k.arg == parameter), None)
+        if passed is None and parameter in positional:
+            index = positional.index(parameter) - (1 if method else 0)
+            passed = call.args[index] if 0 <= index < len(call.args) else None
+        passed = passed if passed is not None else default
+        if passed is None:
+            return None
+        values.append(passed)
+    return values
+
+
+def _default(function: FunctionNode, parameter: str) -> ast.expr | None:
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    with_default = positional[len(positional) - len(args.defaults) :]
+    for arg, value in zip(with_default, args.defaults, strict=True):
+        if arg.arg == parameter:
+            return value
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        if arg.arg == parameter:
+            return kw_default
+    return None
