@@ -30,6 +30,9 @@ class ScopeFacts:
     loaded: frozenset[str]  # names read
 
 
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
 def callee_name(call: ast.Call) -> str | None:
     """``f`` in ``f(...)`` and in ``x.f(...)``."""
     func = call.func
@@ -109,13 +112,19 @@ class ScopeTable:
         gives = stores = mentions = False
         is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
         stack: list[ast.AST] = [scope]
+        push = stack.append
         while stack:
             node = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    # Its decorators, defaults and annotations belong to it, like its body.
-                    continue
-                stack.append(child)
+            # The children ``ast.iter_child_nodes`` gives, in its order, without its overhead;
+            # a nested function's decorators, defaults and annotations belong to it, like its body.
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, ast.AST) and not isinstance(child, _FUNCTIONS):
+                            push(child)
+                elif isinstance(value, ast.AST) and not isinstance(value, _FUNCTIONS):
+                    push(value)
             if isinstance(node, ast.Call):
                 calls.append(node)
                 callee = callee_name(node)
