@@ -33,6 +33,7 @@ import ast
 import asyncio
 import gc
 import itertools
+import os
 import resource
 import shutil
 import statistics
@@ -44,7 +45,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lsp_latency import change_between, started_client  # type: ignore[import-not-found]
+from lsp_latency import change_between, cpu_ticks, started_client  # type: ignore[import-not-found]
 from lsprotocol import types
 
 from secreview_ls.config import Config
@@ -112,11 +113,12 @@ RUFF_SERVER_OPTIONS = {"settings": {"lint": {"select": ["S"]}}}
 TIMEOUT = 120.0
 
 
-async def ruff_server_times(versions: list[str], path: Path) -> tuple[float, list[float], int]:
+async def ruff_server_times(versions: list[str], path: Path) -> tuple[float, list[float], float, int]:
     """``ruff server`` on ``path``'s folder: seconds from ``didOpen`` of ``versions[0]`` to its
     diagnostics, and from each ``didChange`` to the next version to that version's (wall
-    clock); and how many diagnostics the open published (S rules selected: not zero on files
-    with something to say)."""
+    clock); the server's CPU seconds per change (its total over the changes, read from
+    ``/proc``, divided by their number); and how many diagnostics the open published (S rules
+    selected: not zero on files with something to say)."""
     ruff = ruff_executable()
     assert ruff is not None
     client = await started_client([ruff, "server"], path.parent, path.parent.name, RUFF_SERVER_OPTIONS)
@@ -141,23 +143,28 @@ async def ruff_server_times(versions: list[str], path: Path) -> tuple[float, lis
             text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=versions[0])
         )
     )
-    opened = await asyncio.wait_for(waiter, TIMEOUT) - started
+    await asyncio.wait_for(waiter, TIMEOUT)
+    opened = client.arrived[uri][1] - started
+    pid = client._server.pid  # type: ignore[union-attr]
+    await asyncio.sleep(0.5)
+    ticks = cpu_ticks(pid)
     keys = []
     for number, (old, new) in enumerate(itertools.pairwise(versions), start=2):
         await asyncio.sleep(0.02)
+        change = types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=number),
+            content_changes=[change_between(old, new)],  # worked out before the clock starts
+        )
         waiter = client.expect(uri, number)
         sent = time.perf_counter()
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=number),
-                content_changes=[change_between(old, new)],
-            )
-        )
-        keys.append(await asyncio.wait_for(waiter, TIMEOUT) - sent)
+        client.text_document_did_change(change)
+        await asyncio.wait_for(waiter, TIMEOUT)
+        keys.append(client.arrived[uri][number] - sent)  # before this client decodes the message
+    busy = (cpu_ticks(pid) - ticks) / os.sysconf("SC_CLK_TCK") / max(len(keys), 1)
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
-    return opened, keys, counts.get(1, 0)
+    return opened, keys, busy, counts.get(1, 0)
 
 
 def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config, *, ruff_too: bool) -> dict[str, float]:
@@ -194,9 +201,10 @@ def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config,
         figures["ruff"] = statistics.median(ruffs)
     if ruff is not None:
         versions = [edited(lines, at, version) for version in range(4 * runs + 2)]
-        opened, server_keys, published = asyncio.run(ruff_server_times(versions, path))
+        opened, server_keys, busy, published = asyncio.run(ruff_server_times(versions, path))
         figures["server open"] = opened
         figures["server key"] = statistics.median(server_keys)
+        figures["server key cpu"] = busy
         figures["server diagnostics"] = published
     return figures
 
@@ -219,8 +227,11 @@ def main() -> None:
     files = args.files or default_files()
     ruff_too = not args.no_ruff and ruff_executable() is not None
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
-    print(f"CPU medians of {args.runs} runs (Ruff's server: wall clock, didChange → publishDiagnostics); load {load}")
-    columns = ("lines", "parse", "open", "open/parse", "key", "ruff srv", "key/srv", "srv open", "ruff cli", "key/cli")
+    print(
+        f"CPU medians of {args.runs} runs; Ruff's server: its CPU per change (mean, srv cpu), and the wall clock"
+        f" from didChange (srv wall, median) or didOpen (srv open) to publishDiagnostics; load {load}"
+    )
+    columns = ("lines", "parse", "open", "open/parse", "key", "srv cpu", "key/srv", "srv wall", "srv open", "ruff cli", "key/cli")
     print(f"{'file':34} " + " ".join(f"{c:>10}" for c in columns))
     for path in files:
         config = Config()
@@ -234,8 +245,9 @@ def main() -> None:
             ms(f["open"]),
             ratio(f["open"], f["parse"]),
             ms(f["key"]),
+            ms(f.get("server key cpu")),
+            ratio(f["key"], f.get("server key cpu")),
             ms(f.get("server key")),
-            ratio(f["key"], f.get("server key")),
             ms(f.get("server open")),
             ms(f.get("ruff")),
             ratio(f["key"], f.get("ruff")),

@@ -31,6 +31,10 @@ class ScopeFacts:
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Fields that hold a name, a number or flag, or an operator or expression context: nothing the
+# scope facts look at is below them.
+_LEAF_FIELDS = frozenset(("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple", "type_comment"))
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def callee_name(call: ast.Call) -> str | None:
@@ -115,9 +119,14 @@ class ScopeTable:
         push = stack.append
         while stack:
             node = stack.pop()
-            # The children ``ast.iter_child_nodes`` gives, in its order, without its overhead;
+            # The children ``ast.iter_child_nodes`` gives, in its order, without its overhead
+            # and without the contexts and operators (leaves that matter to nothing here);
             # a nested function's decorators, defaults and annotations belong to it, like its body.
-            for name in node._fields:
+            kind = type(node)
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+            for name in fields:
                 value = getattr(node, name, None)
                 if isinstance(value, list):
                     for child in value:
