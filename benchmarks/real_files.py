@@ -1,26 +1,39 @@
 """Open and keystroke cost on big real files, against ``ast.parse`` (the floor) and Ruff (the peer).
 
 For each file (by default CPython's ``_pydecimal.py``, ``tkinter/__init__.py`` and the
-largest ``test/test_*.py``, all mostly one class): the CPU time of
+largest ``test/test_*.py``, plus Django's ``db/models/query.py`` and SQLAlchemy's
+``orm/session.py`` when the releases are unpacked under ``~/.cache/secreview/triage/``;
+all mostly one class): the CPU time of
 
 * ``ast.parse`` of the file (the floor);
 * opening it: the first ``IncrementalAnalyzer.analyze`` (what the editor's open publishes);
 * a keystroke inside a method of the largest class: one character typed then removed,
   alternately, each a new version analyzed incrementally;
-* Ruff on the same text (``ruff check --select S`` from stdin, one process per run, so its
-  figure includes the process start: a generous peer), when ``ruff`` is installed.
 
-Figures are CPU-time medians measured side by side in one run (the machine is shared), and
-the ratios are printed. The cross-module index is the one the server builds for the file's
-folder unless ``--no-project``.
+and, side by side in the same run, Ruff with the S rules selected:
 
-    python benchmarks/real_files.py [--runs 7] [--no-project] [FILE ...]
+* ``ruff server`` over stdio (the peer an editor user meets): the time from ``didOpen`` and
+  from each ``didChange`` (the same edits, sent as an editor sends them) to the
+  ``publishDiagnostics`` of that version, wall clock, protocol included;
+* ``ruff check --select S`` from stdin, one process per run (its figure includes the
+  process start), CPU time.
+
+Like the server, the heap is frozen before each measured step (the server freezes what is
+alive after each analysis). Figures are medians measured side by side in one run (the
+machine is shared), and the ratios are printed. The cross-module index is the one the
+server builds for the file's folder unless ``--no-project``.
+
+    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [FILE ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import asyncio
+import gc
+import itertools
+import os
 import resource
 import shutil
 import statistics
@@ -30,16 +43,28 @@ import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from lsp_latency import change_between, cpu_ticks, started_client  # type: ignore[import-not-found]
+from lsprotocol import types
 
 from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.pipeline import IncrementalAnalyzer
 
+TRIAGE = Path.home() / ".cache" / "secreview" / "triage"
+PROJECT_FILES = ("Django-5.1.4/django/db/models/query.py", "sqlalchemy-2.0.36/lib/sqlalchemy/orm/session.py")
+
 
 def default_files() -> list[Path]:
     lib = Path(sysconfig.get_paths()["stdlib"])
     tests = sorted((lib / "test").glob("test_*.py"), key=lambda p: p.stat().st_size)
-    return [lib / "_pydecimal.py", lib / "tkinter" / "__init__.py", *tests[-1:]]
+    projects = [TRIAGE / name for name in PROJECT_FILES if (TRIAGE / name).is_file()]
+    return [lib / "_pydecimal.py", lib / "tkinter" / "__init__.py", *tests[-1:], *projects]
+
+
+def ruff_executable() -> str | None:
+    return shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 
 def cpu(action: Callable[..., object], *args: object) -> float:
@@ -77,20 +102,80 @@ def edited(lines: list[str], at: int, version: int) -> str:
 
 
 def ruff_runner(text: str, path: Path) -> Callable[[], object] | None:
-    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    ruff = ruff_executable()
     if ruff is None:
         return None
     command = [ruff, "check", "--no-cache", "--select", "S", "--exit-zero", "--quiet", "--stdin-filename", str(path), "-"]
     return lambda: subprocess.run(command, input=text.encode(), capture_output=True, check=False)
 
 
-def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config) -> dict[str, float]:
+RUFF_SERVER_OPTIONS = {"settings": {"lint": {"select": ["S"]}}}
+TIMEOUT = 120.0
+
+
+async def ruff_server_times(versions: list[str], path: Path) -> tuple[float, list[float], float, int]:
+    """``ruff server`` on ``path``'s folder: seconds from ``didOpen`` of ``versions[0]`` to its
+    diagnostics, and from each ``didChange`` to the next version to that version's (wall
+    clock); the server's CPU seconds per change (its total over the changes, read from
+    ``/proc``, divided by their number); and how many diagnostics the open published (S rules
+    selected: not zero on files with something to say)."""
+    ruff = ruff_executable()
+    assert ruff is not None
+    client = await started_client([ruff, "server"], path.parent, path.parent.name, RUFF_SERVER_OPTIONS)
+    counts: dict[int | None, int] = {}
+
+    protocol = client.protocol
+    structure = protocol.structure_message
+
+    def counting(data: dict[str, Any]) -> Any:
+        if data.get("method") == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+            params = data.get("params") or {}
+            counts[params.get("version")] = len(params.get("diagnostics") or ())
+        return structure(data)
+
+    protocol.structure_message = counting  # type: ignore[method-assign]
+
+    uri = path.as_uri()
+    waiter = client.expect(uri, 1)
+    started = time.perf_counter()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=versions[0])
+        )
+    )
+    await asyncio.wait_for(waiter, TIMEOUT)
+    opened = client.arrived[uri][1] - started
+    pid = client._server.pid  # type: ignore[union-attr]
+    await asyncio.sleep(0.5)
+    ticks = cpu_ticks(pid)
+    keys = []
+    for number, (old, new) in enumerate(itertools.pairwise(versions), start=2):
+        await asyncio.sleep(0.02)
+        change = types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=number),
+            content_changes=[change_between(old, new)],  # worked out before the clock starts
+        )
+        waiter = client.expect(uri, number)
+        sent = time.perf_counter()
+        client.text_document_did_change(change)
+        await asyncio.wait_for(waiter, TIMEOUT)
+        keys.append(client.arrived[uri][number] - sent)  # before this client decodes the message
+    busy = (cpu_ticks(pid) - ticks) / os.sysconf("SC_CLK_TCK") / max(len(keys), 1)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return opened, keys, busy, counts.get(1, 0)
+
+
+def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config, *, ruff_too: bool) -> dict[str, float]:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     at = method_line(text)
     opens, prepares, keys, floors, ruffs = [], [], [], [], []
-    ruff = ruff_runner(text, path)
+    ruff = ruff_runner(text, path) if ruff_too else None
     for _ in range(runs):
+        gc.collect()
+        gc.freeze()  # as the server does after each analysis
         floors.append(cpu(ast.parse, text))
         analyzer = IncrementalAnalyzer(str(path), config, project=project)
         opens.append(cpu(analyzer.analyze, text))
@@ -99,9 +184,12 @@ def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config)
         analyzer.analyze(edited(lines, at, 1))
         for version in range(2, 6):
             current = edited(lines, at, version)
+            gc.freeze()
             keys.append(cpu(analyzer.analyze, current))
         if ruff is not None:
             ruffs.append(child_cpu(ruff))
+        del analyzer
+        gc.unfreeze()
     figures = {
         "lines": len(lines),
         "parse": statistics.median(floors),
@@ -111,7 +199,22 @@ def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config)
     }
     if ruffs:
         figures["ruff"] = statistics.median(ruffs)
+    if ruff is not None:
+        versions = [edited(lines, at, version) for version in range(4 * runs + 2)]
+        opened, server_keys, busy, published = asyncio.run(ruff_server_times(versions, path))
+        figures["server open"] = opened
+        figures["server key"] = statistics.median(server_keys)
+        figures["server key cpu"] = busy
+        figures["server diagnostics"] = published
     return figures
+
+
+def ms(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1e3:.1f}ms"
+
+
+def ratio(numerator: float, denominator: float | None) -> str:
+    return "n/a" if not denominator else f"{numerator / denominator:.1f}x"
 
 
 def main() -> None:
@@ -119,23 +222,40 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-project", action="store_true", help="no cross-module index")
+    parser.add_argument("--no-ruff", action="store_true", help="leave out Ruff (server and command line)")
     args = parser.parse_args()
     files = args.files or default_files()
-    print(f"{'file':34} {'lines':>6} {'parse':>8} {'open':>8} {'open/parse':>10} {'key':>8} {'ruff':>8} {'key/ruff':>8}")
+    ruff_too = not args.no_ruff and ruff_executable() is not None
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
+    print(
+        f"CPU medians of {args.runs} runs; Ruff's server: its CPU per change (mean, srv cpu), and the wall clock"
+        f" from didChange (srv wall, median) or didOpen (srv open) to publishDiagnostics; load {load}"
+    )
+    columns = ("lines", "parse", "open", "open/parse", "key", "srv cpu", "key/srv", "srv wall", "srv open", "ruff cli", "key/cli")
+    print(f"{'file':34} " + " ".join(f"{c:>10}" for c in columns))
     for path in files:
         config = Config()
         started = time.process_time()
         project = None if args.no_project else ProjectIndex([path.parent])
         index_cpu = time.process_time() - started
-        f = measure(path, args.runs, project, config)
-        ruff = f.get("ruff")
-        ruff_text = f"{ruff * 1e3:6.1f}ms" if ruff else "     n/a"
-        ratio_text = f"{f['key'] / ruff:7.1f}x" if ruff else "n/a"
+        f = measure(path, args.runs, project, config, ruff_too=ruff_too)
+        cells = (
+            str(int(f["lines"])),
+            ms(f["parse"]),
+            ms(f["open"]),
+            ratio(f["open"], f["parse"]),
+            ms(f["key"]),
+            ms(f.get("server key cpu")),
+            ratio(f["key"], f.get("server key cpu")),
+            ms(f.get("server key")),
+            ms(f.get("server open")),
+            ms(f.get("ruff")),
+            ratio(f["key"], f.get("ruff")),
+        )
         print(
-            f"{path.parent.name + '/' + path.name:34} {int(f['lines']):>6} {f['parse'] * 1e3:>6.1f}ms {f['open'] * 1e3:>6.0f}ms"
-            f" {f['open'] / f['parse']:>9.1f}x {f['key'] * 1e3:>6.1f}ms"
-            f" {ruff_text:>8} {ratio_text:>8}"
-            f"   (caches after open {f['prepare'] * 1e3:.0f}ms, index {index_cpu:.2f}s)"
+            f"{path.parent.name + '/' + path.name:34} " + " ".join(f"{c:>10}" for c in cells)
+            + f"   (caches after open {f['prepare'] * 1e3:.0f}ms, index {index_cpu:.2f}s"
+            + (f", Ruff's server published {int(f['server diagnostics'])} diagnostics on open)" if ruff_too else ")")
         )
         sys.stdout.flush()
 

@@ -39,3 +39,57 @@ def test_collection_is_left_alone_while_other_threads_run() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_an_analysis_pauses_automatic_collection_and_restores_it() -> None:
+    from secreview_ls.pipeline import IncrementalAnalyzer
+
+    seen: list[bool] = []
+    analyzer = IncrementalAnalyzer("app.py")
+    original = analyzer._analyze
+
+    def spying(text: str):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return original(text)
+
+    analyzer._analyze = spying  # type: ignore[method-assign]
+    assert gc.isenabled()
+    analyzer.analyze("import os\nos.system(input())\n")
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_overlapping_pauses_restore_collection_only_when_the_last_ends() -> None:
+    from secreview_ls.pipeline.collection import collection_paused
+
+    first_inside = threading.Event()
+    second_done = threading.Event()
+    states: dict[str, bool] = {}
+
+    def second() -> None:
+        first_inside.wait()
+        with collection_paused():
+            pass
+        states["after second"] = gc.isenabled()  # the first still runs
+        second_done.set()
+
+    other = threading.Thread(target=second)
+    other.start()
+    with collection_paused():
+        first_inside.set()
+        second_done.wait()
+    other.join()
+    assert states == {"after second": False}
+    assert gc.isenabled()
+
+
+def test_a_pause_leaves_collection_off_when_it_was_off() -> None:
+    from secreview_ls.pipeline.collection import collection_paused
+
+    gc.disable()
+    try:
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

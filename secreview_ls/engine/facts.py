@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
@@ -74,14 +75,22 @@ class ModuleFacts:
         by_type = self._by_type
         parents = self.parents
         stack: list[ast.AST] = [self.tree] if roots is None else list(roots)
+        pop, push, node_type = stack.pop, stack.append, ast.AST
+        # ``ast.iter_child_nodes`` spelled out (the same children in the same order): this
+        # walk visits every node of the file, and the generator's overhead was most of its cost.
         while stack:
-            node = stack.pop()
+            node = pop()
             by_type[type(node)].append(node)
-            for child in ast.iter_child_nodes(node):
-                if skip and id(child) in skip:
-                    continue
-                parents[child] = node
-                stack.append(child)
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, node_type) and not (skip and id(child) in skip):
+                            parents[child] = node
+                            push(child)
+                elif isinstance(value, node_type) and not (skip and id(value) in skip):
+                    parents[value] = node
+                    push(value)
         for call in by_type.get(ast.Call, ()):
             assert isinstance(call, ast.Call)
             name = self.imports.qualname(call.func)
@@ -89,8 +98,14 @@ class ModuleFacts:
                 self._calls_by_name[name].append(call)
             if isinstance(call.func, ast.Attribute):
                 self._calls_by_attr[call.func.attr].append(call)
-        for nodes in by_type.values():
-            nodes.sort(key=source_position)
+        for kind, nodes in by_type.items():
+            if "lineno" in kind._attributes:
+                try:
+                    nodes.sort(key=_POSITION)
+                    continue
+                except AttributeError:  # a node made without a position
+                    pass
+                nodes.sort(key=source_position)
 
     # -- queries ---------------------------------------------------------------
 
@@ -182,6 +197,8 @@ def source_position(node: ast.AST) -> tuple[int, int]:
     """Sort key of a node in source order: (line, column); nodes without one come first."""
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
+
+_POSITION = operator.attrgetter("lineno", "col_offset")
 
 _PART_LOOKUPS = 4  # keys looked up part by part before a combined index is merged whole
 

@@ -29,7 +29,7 @@ class ImportMap:
         self._collect_module_bindings(tree)
 
     def _collect(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        for node in _statements_breadth_first(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -102,6 +102,26 @@ class ImportMap:
             return None
         parts.append(base)
         return ".".join(reversed(parts))
+
+
+_BLOCK_FIELDS = frozenset(("body", "orelse", "finalbody", "handlers", "cases"))
+
+
+def _statements_breadth_first(tree: ast.Module) -> list[ast.AST]:
+    """The statements of ``tree`` (with the ``except`` and ``case`` clauses that hold some) in
+    the order ``ast.walk`` visits them. Statements sit only in these blocks, never inside an
+    expression, so leaving the expressions out keeps their relative order and skips most nodes."""
+    found: list[ast.AST] = []
+    level: list[ast.AST] = [tree]
+    while level:
+        below: list[ast.AST] = []
+        for node in level:
+            for name in node._fields:  # in the order ``ast.walk`` takes them
+                if name in _BLOCK_FIELDS:
+                    below.extend(getattr(node, name, None) or ())
+        found.extend(below)
+        level = below
+    return found
 
 
 def dotted_name(node: ast.AST) -> str | None:

@@ -35,3 +35,32 @@ def collected_at_the_end() -> Iterator[None]:
         gc.collect()
         gc.freeze()
         gc.enable()
+
+
+_pause_lock = threading.Lock()
+_pauses = 0  # analyses running with automatic collection paused
+_resume = False  # whether the first of them found it on
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Run the body without automatic collections: an analysis makes a whole syntax tree and
+    its indexes, and the collections their allocations would start (each one visiting every
+    young object, the tree included) cost a third of a big file's analysis. Concurrent
+    analyses (the language server's threads) share the pause; the last one to finish turns
+    collection back on if the first found it on. What they leave is collected afterwards,
+    when the caller collects (the server when idle, a scan at file boundaries); objects
+    without reference cycles are freed by reference counting as before."""
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()

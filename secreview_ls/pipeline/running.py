@@ -54,6 +54,9 @@ def dispatch(current: Rule, ctx: RuleContext | None, text_ctx: TextContext) -> I
     """A rule's check on the context of its kind: Python rules on the module, text rules on the text."""
     if current.kind == "text" or ctx is None:
         return current.check(text_ctx)  # type: ignore[arg-type]
+    triggers = current.triggers
+    if triggers is not None and not any(word in ctx.source.text for word in triggers):
+        return ()  # nothing it looks for is named in the code it sees
     found = current.check(ctx)
     if current.taint:
         return found  # the taint interpreter follows only the branches a constant test can take

@@ -166,6 +166,10 @@ class Rule:
     # bindings of the names it uses, so an edited document re-runs the rule on what changed;
     # "module": the rule reasons about the whole module (taint analysis, settings found anywhere).
     scope: Scope = "chunk"
+    # Words one of which the analyzed text must contain for the rule to find anything (a
+    # callee's or attribute's name, a keyword argument): where none occurs the rule is not run.
+    # None: always run. Every way the rule can report (or record evidence) must need one.
+    triggers: tuple[str, ...] | None = None
 
     @property
     def fixable(self) -> bool:
@@ -277,6 +281,7 @@ def rule(
     default_enabled: bool = True,
     profiles: tuple[str, ...] = (),
     scope: Scope = "chunk",
+    triggers: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
     """Register a rule; the decorated function becomes its check. Taint rules are whole-module.
 
@@ -309,6 +314,7 @@ def rule(
             default_enabled=default_enabled,
             profiles=profiles,
             scope="module" if taint else scope,
+            triggers=triggers,
         )
         if fix_safety not in (None, *FIX_SAFETIES) or bool(fix_safety) != bool(fix_note.strip()):
             raise ValueError(f"{id}: a fixable rule needs fix_safety ('safe' or 'unsafe') and a fix_note saying why")

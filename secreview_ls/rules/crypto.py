@@ -568,6 +568,7 @@ def _initial_state(ctx: RuleContext, target: ast.Attribute) -> bool:
     name="tls-unverified-context",
     cwe=295,
     scope="module",  # a hostname verifier defined or called anywhere in the module is looked for
+    triggers=("_create_unverified_context", "verify_mode", "check_hostname", "cert_reqs"),
     severity=MEDIUM,
     confidence=HIGH,
     bandit=("B323",),

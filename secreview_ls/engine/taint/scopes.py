@@ -30,6 +30,13 @@ class ScopeFacts:
     loaded: frozenset[str]  # names read
 
 
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Fields that hold a name, a number or flag, or an operator or expression context: nothing the
+# scope facts look at is below them.
+_LEAF_FIELDS = frozenset(("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple", "type_comment"))
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def callee_name(call: ast.Call) -> str | None:
     """``f`` in ``f(...)`` and in ``x.f(...)``."""
     func = call.func
@@ -109,13 +116,24 @@ class ScopeTable:
         gives = stores = mentions = False
         is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
         stack: list[ast.AST] = [scope]
+        push = stack.append
         while stack:
             node = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    # Its decorators, defaults and annotations belong to it, like its body.
-                    continue
-                stack.append(child)
+            # The children ``ast.iter_child_nodes`` gives, in its order, without its overhead
+            # and without the contexts and operators (leaves that matter to nothing here);
+            # a nested function's decorators, defaults and annotations belong to it, like its body.
+            kind = type(node)
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+            for name in fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, ast.AST) and not isinstance(child, _FUNCTIONS):
+                            push(child)
+                elif isinstance(value, ast.AST) and not isinstance(value, _FUNCTIONS):
+                    push(value)
             if isinstance(node, ast.Call):
                 calls.append(node)
                 callee = callee_name(node)

@@ -19,6 +19,7 @@ from ...engine.taint import ProjectIndex, TaintMemo
 from ...rules.base import FileCache, Rule, RuleContext, TextContext
 from ...rules.taint_tables import spec_for
 from ..batch import analyze_source
+from ..collection import collection_paused
 from ..finishing import finish_findings
 from ..reading import module_name_for
 from ..result import AnalysisResult
@@ -87,7 +88,8 @@ class IncrementalAnalyzer:
         if text is None:
             return
         try:
-            self._incremental(text, RunStats(mode="incremental"))
+            with collection_paused():
+                self._incremental(text, RunStats(mode="incremental"))
         except RerunWhole:
             self.release()
         except Exception:  # a defect here must cost speed, never results
@@ -109,6 +111,10 @@ class IncrementalAnalyzer:
     # -- entry point ---------------------------------------------------------------
 
     def analyze(self, text: str) -> AnalysisResult:
+        with collection_paused():
+            return self._analyze(text)
+
+    def _analyze(self, text: str) -> AnalysisResult:
         started = time.perf_counter()
         stats = RunStats(mode="incremental")
         self.stats = stats
@@ -118,7 +124,12 @@ class IncrementalAnalyzer:
                 raise RerunWhole(reason)
             if self._fresh and self._unprepared is None:
                 self._unprepared = text  # one whole-file analysis is the fastest first result
-                raise RerunWhole("first version")
+                stats.mode, stats.reason = "full", "first version"
+                # Without the taint memo: the caches built next analyze other nodes (the
+                # chunks'), so what the memo would keep of this tree is never reused.
+                result = analyze_source(text, self.path, self.config, rules=self.rules, project=self.project)
+                stats.seconds = time.perf_counter() - started
+                return result
             self.prepare()
             result = self._incremental(text, stats)
         except RerunWhole as fallback:

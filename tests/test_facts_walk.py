@@ -1,0 +1,99 @@
+"""The facts index and the import map walk the tree their own (faster) way; what they find
+must be what the plain ``ast`` walks find, in the same order."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from secreview_ls.engine.facts import ModuleFacts, source_position
+from secreview_ls.engine.names import ImportMap
+from secreview_ls.engine.source import SourceFile
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.py"))
+
+# The same local name imported in many places: which import wins depends on the walk's order.
+REBOUND = '''
+import json as codec
+try:
+    import pickle as codec
+except ImportError:
+    from marshal import loads as codec
+else:
+    import yaml as codec
+finally:
+    import shelve as codec
+def f():
+    import xml as codec
+    class C:
+        import csv as codec
+        def g(self):
+            from os import path as codec
+match command:
+    case 1:
+        import zlib as codec
+    case _:
+        import bz2 as codec
+while x:
+    import lzma as codec
+else:
+    from . import sibling as codec
+import subprocess as codec2
+with open(p) as f:
+    import gzip as codec
+'''
+
+
+def reference_aliases(tree: ast.Module, module_name: str) -> dict[str, str]:
+    """The aliases an import map built on ``ast.walk``'s order would hold."""
+    expected = ImportMap(ast.Module(body=[], type_ignores=[]), module_name)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            expected._collect(ast.Module(body=[node], type_ignores=[]))
+    return expected.aliases
+
+
+def test_rebound_import_names_resolve_as_in_walk_order() -> None:
+    tree = ast.parse(REBOUND)
+    imports = ImportMap(tree, "pkg.mod")
+    assert imports.aliases == reference_aliases(tree, "pkg.mod")
+    assert imports.aliases["codec"] == "os.path"  # the most deeply nested is visited last
+
+
+def _reference_index(tree: ast.Module) -> tuple[dict[type, list[ast.AST]], dict[ast.AST, ast.AST]]:
+    by_type: dict[type, list[ast.AST]] = defaultdict(list)
+    parents: dict[ast.AST, ast.AST] = {}
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        by_type[type(node)].append(node)
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+            stack.append(child)
+    for nodes in by_type.values():
+        nodes.sort(key=source_position)
+    return dict(by_type), parents
+
+
+@pytest.mark.parametrize("path", [*FIXTURES[:40]], ids=lambda p: p.name)
+def test_facts_index_matches_the_plain_walk(path: Path) -> None:
+    source = SourceFile(path.read_text(encoding="utf-8"), str(path))
+    facts = ModuleFacts(source, "app")
+    by_type, parents = _reference_index(source.tree)
+    assert set(facts._by_type) == set(by_type)
+    for kind, nodes in by_type.items():
+        assert [id(n) for n in facts._by_type[kind]] == [id(n) for n in nodes], kind.__name__
+    assert facts.parents == parents
+    assert ImportMap(source.tree, "app").aliases == reference_aliases(source.tree, "app")
+
+
+def test_facts_index_sorts_rebound_module() -> None:
+    source = SourceFile(REBOUND, "m.py")
+    facts = ModuleFacts(source, "m")
+    by_type, parents = _reference_index(source.tree)
+    for kind, nodes in by_type.items():
+        assert [id(n) for n in facts._by_type[kind]] == [id(n) for n in nodes]
+    assert facts.parents == parents
