@@ -34,7 +34,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from lsp.realistic import generate  # noqa: E402
 
 TIMEOUT = 120.0
+AnyClient = TypeVar("AnyClient", bound=LanguageClient)
 
 
 class TimingProtocol(LanguageServerProtocol):
@@ -265,7 +266,12 @@ async def quiet(pid: int, settle: float = 3.0, limit: float = 300.0) -> None:
 async def started_client(command: list[str], root: Path, name: str, options: dict[str, Any]) -> Client:
     """Start ``command`` and initialize it on workspace ``root`` as an editor with related
     information and versioned diagnostics would."""
-    client = Client()
+    return await initialized(Client(), command, root, name, options)
+
+
+async def initialized(client: AnyClient, command: list[str], root: Path, name: str, options: dict[str, Any]) -> AnyClient:
+    """Start ``command`` as ``client``'s server and initialize it on workspace ``root`` (the
+    set-up ``started_client`` does, for a client of another class: ``soak.py``'s)."""
     await client.start_io(*command)
     capabilities = types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(configuration=True),

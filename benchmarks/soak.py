@@ -40,8 +40,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from lsp.realistic import generate  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from lsp_latency import initialized, quiet, rss_mb  # noqa: E402
+
 TIMEOUT = 300.0
 SETTLE = 3.0  # seconds of idleness before a memory sample (the server collects garbage when idle)
+QUIET_LIMIT = 120.0  # seconds to wait for the server to stop using CPU
 PASTE_LINES = 500
 
 
@@ -95,36 +99,6 @@ class OpenDocument:
     @property
     def text(self) -> str:
         return "".join(self.lines)
-
-
-def cpu_ticks(pid: int) -> int:
-    """CPU time the process has used (user + system, in clock ticks)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
-async def quiet(pid: int, limit: float = 120.0) -> None:
-    """Wait until the server has used no CPU for a second (work left after the last
-    notification, such as re-reading closed files from disk, is done), then ``SETTLE``
-    seconds more for its collection at idle. On a busy machine that takes longer than a
-    fixed pause."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    last = cpu_ticks(pid)
-    while loop.time() < deadline:
-        await asyncio.sleep(1.0)
-        now = cpu_ticks(pid)
-        if now == last:
-            break
-        last = now
-    await asyncio.sleep(SETTLE)
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def replace_lines(doc: OpenDocument, first: int, count: int, new: list[str]) -> types.TextDocumentContentChangePartial:
@@ -206,24 +180,7 @@ def _indent(line: str) -> str:
 
 
 async def start_server(command: list[str], root: Path) -> Client:
-    client = Client()
-    await client.start_io(*command)
-    capabilities = types.ClientCapabilities(
-        workspace=types.WorkspaceClientCapabilities(configuration=True),
-        text_document=types.TextDocumentClientCapabilities(
-            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True, version_support=True)
-        ),
-    )
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=capabilities,
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="soak")],
-            initialization_options={"debounce": 0},
-        )
-    )
-    client.initialized(types.InitializedParams())
-    return client
+    return await initialized(Client(), command, root, "soak", {"debounce": 0})
 
 
 async def stop_server(client: Client) -> int | None:
@@ -299,7 +256,7 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
     warm = OpenDocument((root / "warm.py").as_uri(), generate(200, seed=99).splitlines(True))
     await asyncio.wait_for(open_document(client, warm), TIMEOUT)
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=warm.uri)))
-    await quiet(pid)
+    await quiet(pid, SETTLE, QUIET_LIMIT)
     start_rss = rss_mb(pid)
     await asyncio.wait_for(asyncio.gather(*(open_document(client, doc) for doc in docs)), TIMEOUT)
     editor = Editor(rng, paste_source)
@@ -325,7 +282,7 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
         mismatches = await compare_with_fresh(args, command, root, client, docs)
     for doc in docs:
         client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=doc.uri)))
-    await quiet(pid)
+    await quiet(pid, SETTLE, QUIET_LIMIT)
     closed_rss = rss_mb(pid)
     code = await stop_server(client)
     shutil.rmtree(root, ignore_errors=True)
