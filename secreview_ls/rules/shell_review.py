@@ -1,4 +1,5 @@
-"""Audit notes on shell commands the pattern rules leave out of the default report (hardening)."""
+"""Audit notes on shell commands the pattern rules leave out of the default report (hardening):
+commands a function was handed by its caller (SR207) and commands nothing can be injected into (SR208)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
-from .base import LOW, RuleContext, rule
+from .base import HIGH, LOW, RuleContext, rule
 from .fixed_values import fixed_choice
-from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, command_argument
+from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, argv_fix, command_argument
 from .judge import callee_tail, imports_module, short
 from .shell_quoting import caller_command, is_quoted
 
@@ -75,3 +76,66 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
             f"caller of `{function.name if function else 'this function'}` hands it in; check that no caller "
             "passes text from outside the program",
         )
+
+
+def _shell_strings(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr, ast.keyword | None]]:
+    """Calls that always run their command through a shell (``os.system``...) or say so with a
+    literal ``shell=True``, with the command string and the ``shell`` keyword."""
+    for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS, *SHELL_CALLS):
+        if name in SUBPROCESS_CALLS:
+            shell = keyword(call, "shell")
+            if shell is None or not (isinstance(shell.value, ast.Constant) and shell.value.value):
+                continue
+            command = command_argument(call)
+        else:
+            shell = None
+            command = argument(call, 0, "cmd") or argument(call, 0, "command")
+        if command is not None:
+            yield call, command, shell
+
+
+@rule(
+    id="SR208",
+    name="shell-without-injection",
+    cwe=78,
+    severity=LOW,
+    confidence=HIGH,
+    default_enabled=False,
+    profiles=("hardening",),
+    bandit=("B602", "B605"),
+    ruff=("S602", "S605"),
+    fix_safety="unsafe",
+    fix_note="Without the shell a missing program raises `FileNotFoundError` instead of ending with "
+    "status 127, and what only a shell provides (its built-in commands on Windows, aliases, the "
+    "`SHELL` environment) is gone.",
+    summary="A shell runs a command nothing can be injected into: fixed, or every value quoted "
+    "(hardening profile).",
+    why="A command string that is a literal, one of a fixed set of constants, or built only from "
+    "values quoted for the shell (`shlex.quote`, `subprocess.list2cmdline`), fixed or naming a "
+    "temporary file the program made gives an attacker nothing to inject, so it is not in the "
+    "default report (SR201, SR203). The shell is still an extra program between the code and the "
+    "command: its quoting rules, `PATH` lookup and start-up files take part in every run. A "
+    "hardening review can list these calls and move them to argument lists without a shell; a "
+    "fixed command without shell syntax gets that rewrite. Starting a program by name rather than "
+    "by absolute path is the opt-in rule SR204.",
+    bad='import subprocess\nsubprocess.run("git rev-parse HEAD", shell=True)',
+    good='import subprocess\nsubprocess.run(["git", "rev-parse", "HEAD"])',
+)
+def shell_without_injection(ctx: RuleContext) -> Iterator[Finding]:
+    for call, command, shell in _shell_strings(ctx):
+        spelled = ctx.facts.spelled(call.func)
+        if fixed_choice(ctx, command):
+            yield shell_without_injection.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs the fixed command `{short(ctx.segment(command))}` through the shell; "
+                "nothing is interpolated, but an argument list without a shell avoids it entirely",
+                fix=argv_fix(ctx, call, command, shell) if shell is not None else None,
+            )
+        elif is_quoted(ctx, command):
+            yield shell_without_injection.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated "
+                "value is quoted for the shell or fixed, but an argument list without a shell is simpler",
+            )
