@@ -102,8 +102,6 @@ def _shell_strings(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr, ast.k
     confidence=HIGH,
     default_enabled=False,
     profiles=("hardening",),
-    bandit=("B602", "B605"),
-    ruff=("S602", "S605"),
     fix_safety="unsafe",
     fix_note="Without the shell a missing program raises `FileNotFoundError` instead of ending with "
     "status 127, and what only a shell provides (its built-in commands on Windows, aliases, the "
