@@ -23,6 +23,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .user_settings import user_setting
 
 HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delete", "request"})
 _HTTPX_EXTRA = frozenset({"stream", "Client", "AsyncClient"})
@@ -274,7 +275,7 @@ def _unchecked_urls(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
 def _caller_url(ctx: RuleContext, url: ast.expr) -> bool:
     """The URL is what the enclosing function's caller handed in (``caller_data``), alone or
     wrapped in a ``Request`` built from it."""
-    if handed_in(ctx, url):
+    if handed_in(ctx, url) or user_setting(ctx, url):
         return True
     built = single_assignment(ctx, url) if isinstance(url, ast.Name) else url
     if isinstance(built, ast.Call) and ctx.facts.qualname(built.func) in _REQUEST_CLASSES:

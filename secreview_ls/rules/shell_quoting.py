@@ -1,6 +1,7 @@
 """Shell command strings whose interpolated values cannot add commands: each is quoted for the
 shell, one of a fixed set of constants, or the name of a temporary file the program made; and
-commands that are what a function's caller handed in (the hardening note SR207)."""
+commands that are what a function's caller handed in or the local user's own setting, such as
+``PAGER`` (the hardening note SR207)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from .base import RuleContext
 from .caller_data import handed_in
 from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import add_operands, single_assignment, static_string
+from .user_settings import user_setting
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
 _TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedTemporaryFile"})
@@ -103,10 +105,23 @@ def caller_command(ctx: RuleContext, node: ast.expr | None) -> bool:
     after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
     if node is None:
         return False
-    if handed_in(ctx, node):
+    if _chosen(ctx, node):
         return True
     split = _head_and_rest(ctx, node)
     if split is None:
         return False
     head, rest = split
-    return handed_in(ctx, head) and all(_harmless(ctx, v) for v in rest)
+    return _chosen(ctx, head) and all(_harmless(ctx, v) for v in rest)
+
+
+def user_command(ctx: RuleContext, node: ast.expr) -> bool:
+    """The command (or the program at its head, the rest harmless) is the local user's own setting."""
+    if user_setting(ctx, node):
+        return True
+    split = _head_and_rest(ctx, node)
+    return split is not None and user_setting(ctx, split[0]) and all(_harmless(ctx, v) for v in split[1])
+
+
+def _chosen(ctx: RuleContext, node: ast.expr) -> bool:
+    """Handed in by the caller, or the local user's own setting (``PAGER``, the login shell)."""
+    return handed_in(ctx, node) or user_setting(ctx, node)

@@ -12,7 +12,7 @@ from .base import HIGH, LOW, RuleContext, rule
 from .fixed_values import fixed_choice
 from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, argv_fix, command_argument
 from .judge import callee_tail, imports_module, short
-from .shell_quoting import caller_command, is_quoted
+from .shell_quoting import caller_command, is_quoted, user_command
 
 
 def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
@@ -52,7 +52,8 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     confidence=LOW,
     default_enabled=False,
     profiles=("hardening",),
-    summary="A shell runs the command a function was handed by its caller (hardening profile).",
+    summary="A shell runs the command a function was handed by its caller or the local user's own setting "
+    "(hardening profile).",
     why="A function whose contract is to run its caller's command through a shell (`def popen(cmd)`, "
     "a pager taking the user's `PAGER`, a task runner's `exec_command(cmd)`) is only as safe as its "
     "callers, and the pattern rules cannot see where the command comes from. Such calls are left "
@@ -60,7 +61,9 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "where a request, a socket or another source reaches the call. This audit check lists them so "
     "a hardening review can check each caller or move to argument lists. A parameter interpolated "
     "after a fixed program (`os.system('mkdir %s' % path)`) is not the caller's command: it stays "
-    "a default finding, since a `;` in the path runs more than the function promised.",
+    "a default finding, since a `;` in the path runs more than the function promised. The local "
+    "user's own settings are here too: a pager from `PAGER`, an editor from `EDITOR`, the login shell "
+    "of the current user in the password database run what that user chose, with that user's rights.",
     bad="import os\n\ndef run_command(command):\n    return os.system(command)",
     good="import subprocess\n\ndef run_command(argv):\n    return subprocess.run(argv, check=True)",
 )
@@ -69,12 +72,15 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         if fixed_choice(ctx, command) or is_quoted(ctx, command) or not caller_command(ctx, command):
             continue
         function = ctx.facts.enclosing_function(call)
+        if user_command(ctx, command):
+            where = "the local user's own setting (a pager, an editor, the login shell)"
+        else:
+            where = f"what the caller of `{function.name if function else 'this function'}` hands in"
         yield shell_command_from_caller.finding(
             ctx,
             call,
-            f"`{ctx.facts.spelled(call.func)}` runs `{short(ctx.segment(command))}` through a shell, as the "
-            f"caller of `{function.name if function else 'this function'}` hands it in; check that no caller "
-            "passes text from outside the program",
+            f"`{ctx.facts.spelled(call.func)}` runs `{short(ctx.segment(command))}` through a shell, as "
+            f"{where}; check that no one else can set that text",
         )
 
 

@@ -149,6 +149,9 @@ class TaintSpec:
     # name ending in ``_`` is a prefix) whose values the client sends; a constant key outside
     # them reads the server's data, not input (``request.META["CSRF_COOKIE"]``)
     client_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # a local source (``os.environ``, ``os.getenv``) → constant keys naming settings the local user
+    # makes for their own process (``PAGER``, ``EDITOR``): reading one is not input from anyone else
+    own_settings: dict[str, frozenset[str]] = field(default_factory=dict)
     # sources that are local to the machine (argv, environment, stdin): lower confidence
     local_sources: frozenset[str] = frozenset()
     sinks: tuple[SinkSpec, ...] = ()
