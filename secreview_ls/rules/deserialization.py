@@ -202,7 +202,34 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
         inner = inner.args[0]
     if not _is_parameter(ctx, inner) or (isinstance(inner, ast.Name) and inner.id in {"self", "cls"}):
         return "own"  # read by the module, or from the object's own storage
+    if _paired_writer(ctx, inner):
+        return "own"  # a serializer's ``loads`` reads what its own ``dumps`` wrote
     return _private_callers_origin(ctx, inner)
+
+
+# A loading method's name → the names of the method that writes the same format.
+_INVERSES = {"load": ("dump", "dumps", "save"), "loads": ("dumps", "dump"), "decode": ("encode",),
+             "deserialize": ("serialize",), "unserialize": ("serialize",), "unpickle": ("pickle",),
+             "unpack": ("pack",), "restore": ("save", "store")}  # fmt: skip
+
+
+def _paired_writer(ctx: RuleContext, parameter: ast.expr) -> bool:
+    """The bytes are the parameter of a loading method (``loads``, ``decode``...) whose class
+    also has the inverse method (``dumps``, ``encode``...) and that method pickles: a serializer
+    reads back its own format, whatever storage its caller keeps the bytes in."""
+    function = ctx.facts.enclosing_function(parameter)
+    owner = ctx.facts.parent(function) if function is not None else None
+    if function is None or not isinstance(owner, ast.ClassDef):
+        return False
+    stem = function.name.lstrip("_")
+    prefix = function.name[: len(function.name) - len(stem)]
+    inverses = {prefix + name for name in _INVERSES.get(stem, ())}
+    writers = set(_PICKLE_WRITERS)
+    for member in owner.body:
+        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name in inverses:
+            if any(isinstance(c, ast.Call) and ctx.facts.qualname(c.func) in writers for c in ast.walk(member)):
+                return True
+    return False
 
 
 def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
@@ -256,8 +283,10 @@ def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
     "Bandit/Ruff users answer with a blanket `nosec` on every cache backend, which hides the real "
     "cases too; when such a module is handed the bytes by its caller the finding stays at low "
     "severity and confidence, unless the loader is a private helper whose every call in the module "
-    "passes bytes the module read itself (or data read from the object's own storage, `self`). Anything else is reported with medium confidence. Request data "
-    "reaching a loader through several steps is the taint rule SR810.",
+    "passes bytes the module read itself (or data read from the object's own storage, `self`), or "
+    "the loader is a serializer's method (`loads`, `decode`) whose class pickles in the inverse method "
+    "(`dumps`, `encode`): it reads back its own format. Anything else is reported with medium "
+    "confidence. Request data reaching a loader through several steps is the taint rule SR810.",
     bad="import pickle\nsession = pickle.loads(cookie_bytes)",
     good="import json\nsession = json.loads(cookie_bytes)  # data only\n"
     "# if the bytes must be pickles, authenticate them first (hmac.compare_digest on a signature)",
