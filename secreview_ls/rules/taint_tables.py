@@ -24,6 +24,7 @@ from ..engine.taint import (
     MARKUP_ESCAPED,
     PARENT_REFS_REJECTED,
     QUOTES_REJECTED,
+    SHELL_SYNTAX_REJECTED,
     SinkSpec,
     StoreSink,
     TaintClass,
@@ -87,6 +88,7 @@ TAINT_CLASSES = (
         good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", host])',
         aliases=("os", "cmd", "shell"),
         reports_local_sources=True,
+        cleaned_by=frozenset({SHELL_SYNTAX_REJECTED}),
     ),
     TaintClass(
         "code",

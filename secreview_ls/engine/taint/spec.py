@@ -24,12 +24,13 @@ AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` pref
 HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
 PARENT_REFS_REJECTED = "parent-refs-rejected"  # ``".." in value`` was false
 QUOTES_REJECTED = "quotes-rejected"  # ``"'" in value`` was false, or the quote was replaced
+SHELL_SYNTAX_REJECTED = "shell-syntax-rejected"  # a search for every shell metacharacter found none
 # the result of a call the analysis does not follow (a database lookup, an authentication
 # backend): data computed from the input, not the input's own value
 COMPUTED_BY_CALL = "computed-by-call"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED,
-     PARENT_REFS_REJECTED, QUOTES_REJECTED, COMPUTED_BY_CALL}
+     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, COMPUTED_BY_CALL}
 )  # fmt: skip
 
 
