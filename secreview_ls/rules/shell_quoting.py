@@ -15,6 +15,7 @@ from .user_settings import user_setting
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
 _TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedTemporaryFile"})
+_TEMP_DIRECTORIES = frozenset({"tempfile.TemporaryDirectory", "tempfile.mkdtemp"})
 
 
 def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
@@ -33,8 +34,9 @@ def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
 
 
 def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
-    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``:
-    every binding of the name in its scope is such a call."""
+    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``,
+    a fixed file name joined under a temporary directory: every binding of the name in its scope
+    is such a value."""
     if isinstance(node, ast.Attribute) and node.attr == "name":
         node = node.value
     if not isinstance(node, ast.Name):
@@ -43,6 +45,23 @@ def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
     for store in stores:
         value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
         if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _TEMP_FILES):
+            if not _in_temp_directory(ctx, value):
+                return False
+    return bool(stores)
+
+
+def _in_temp_directory(ctx: RuleContext, value: ast.AST | None) -> bool:
+    """``os.path.join(tempdir, "pydoc.out")`` where ``tempdir`` is a directory the program made
+    (``TemporaryDirectory()``, ``mkdtemp()``) and the file name is fixed."""
+    if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) == "os.path.join" and value.args):
+        return False
+    directory, rest = value.args[0], value.args[1:]
+    if not (isinstance(directory, ast.Name) and rest and all(fixed_choice(ctx, part) for part in rest)):
+        return False
+    stores = stores_in(ctx, scope_of(ctx, directory), directory.id)
+    for store in stores:
+        made = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+        if not (isinstance(made, ast.Call) and ctx.facts.qualname(made.func) in _TEMP_DIRECTORIES):
             return False
     return bool(stores)
 
