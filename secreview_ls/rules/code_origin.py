@@ -1,6 +1,6 @@
 """Where the text given to ``exec`` / ``eval`` comes from, as far as the module shows.
 
-Three origins are nothing to report for the pattern rules (SR101/SR102):
+These origins are nothing to report for the pattern rules (SR101/SR102):
 
 * one of a fixed set of constants (``fixed_values.fixed_choice``): a loop variable over a
   constant tuple, an item of one, a value checked against literals, an ``argparse`` option
@@ -15,8 +15,11 @@ Three origins are nothing to report for the pattern rules (SR101/SR102):
   parameters, whole, to ``exec``/``eval`` together with the namespace to run it in. Running the caller's code is its contract; the
   weakness, if any, is in a caller that passes text from outside, which SR803 follows.
 
-Everything else (text read from a file, a stream, a request, a slice of some input) stays
-reported.
+* the program's own source: a file at a fixed place beside the module (a path built only from
+  ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it.
+
+Everything else (text read from any other file, a stream, a request, a slice of some input)
+stays reported.
 """
 
 from __future__ import annotations
@@ -216,4 +219,63 @@ def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str |
         return "execution API"
     if _loader_runs_module(ctx, code):
         return "import loader"
+    if _own_source_file(ctx, code, 0):
+        return "own source file"
     return None
+
+
+_PATH_CALLS = frozenset({"os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
+                         "os.path.normpath", "pathlib.Path", "pathlib.PurePath"})  # fmt: skip
+_OPENS = frozenset({"builtins.open", "io.open", "io.open_code", "codecs.open"})
+
+
+def _own_source_file(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
+    """The text of a file at a fixed place beside the module itself (``open(os.path.join(
+    os.path.dirname(__file__), "pkg", "_version.py")).read()``): the program's own source,
+    shipped with it, as trusted as the module running it."""
+    if node is None or depth > 6:
+        return False
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name == "builtins.compile":
+            return bool(node.args) and _own_source_file(ctx, node.args[0], depth + 1)
+        if name in _OPENS:
+            return bool(node.args) and _beside_module(ctx, node.args[0], depth + 1)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in {"read", "read_text", "read_bytes"}:
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name):
+                receiver = _opened_as(ctx, receiver)
+            if node.func.attr != "read" and receiver is not None:
+                return _beside_module(ctx, receiver, depth + 1)
+            return receiver is not None and _own_source_file(ctx, receiver, depth + 1)
+    return False
+
+
+def _opened_as(ctx: RuleContext, name: ast.Name) -> ast.AST | None:
+    """``EXPR`` of the only binding of ``name`` (``with EXPR as name`` or ``name = EXPR``)."""
+    stores = stores_in(ctx, scope_of(ctx, name), name.id)
+    if len(stores) != 1:
+        return None
+    store = stores[0]
+    return store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+
+
+def _beside_module(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
+    """A path built only from ``__file__`` and constants."""
+    if node is None or depth > 8:
+        return False
+    if isinstance(node, ast.Name):
+        if node.id == "__file__":
+            return True
+        value = single_assignment(ctx, node)
+        return value is not None and _beside_module(ctx, value, depth + 1)
+    if isinstance(node, ast.Attribute) and node.attr in {"parent", "parents"}:
+        return _beside_module(ctx, node.value, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _beside_module(ctx, node.left, depth + 1) and is_static(ctx, node.right)
+    if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _PATH_CALLS and node.args:
+        first, rest = node.args[0], node.args[1:]
+        return _beside_module(ctx, first, depth + 1) and all(is_static(ctx, part) for part in rest)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"resolve", "absolute"}:
+        return _beside_module(ctx, node.func.value, depth + 1)
+    return False
