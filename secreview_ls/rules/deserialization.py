@@ -142,11 +142,15 @@ _PICKLE_WRITERS = (
     "marshal.dumps",
 )
 # Names that show data arriving from outside the process: sockets, HTTP requests and responses,
-# uploads, cookies, standard input.
+# uploads, cookies.
 _OUTSIDE_NAMES = frozenset(
-    """recv recvfrom recv_into recvmsg urlopen request requests req sock socket stdin COOKIES cookies
+    """recv recvfrom recv_into recvmsg urlopen request requests req sock socket COOKIES cookies
     FILES files upload uploaded GET POST body get_data get_json websocket ws""".split()
 )
+# The process's standard input: written by the process that started this one (a parent that
+# pickles its state down a pipe to a helper, a user piping a file), who can already run code as
+# this process's user. The data-flow rule SR810 takes the same view of local sources.
+_PARENT_NAMES = frozenset({"stdin"})
 
 
 def _names_in(ctx: RuleContext, node: ast.AST, depth: int = 0) -> set[str]:
@@ -193,8 +197,11 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
     data = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
     if data is None:
         return "unknown"
-    if _names_in(ctx, data) & _OUTSIDE_NAMES:
+    names = _names_in(ctx, data)
+    if names & _OUTSIDE_NAMES:
         return "outside"
+    if names & _PARENT_NAMES:
+        return "own"  # a pipe from the parent process
     if not any(True for _ in ctx.facts.calls_to(*_PICKLE_WRITERS)):
         return "unknown"
     inner = data
@@ -276,8 +283,9 @@ def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
     "chosen by whoever wrote the data.",
     why="A pickle stream is a small program: the `REDUCE` opcode calls any importable callable with "
     "any arguments. Loading a pickle from a file, socket, cache or upload that an attacker can "
-    "influence is remote code execution. Judged by where the bytes come from: a socket, request, "
-    "upload or standard input is reported with high confidence; a module that reads back what "
+    "influence is remote code execution. Judged by where the bytes come from: a socket, request "
+    "or upload is reported with high confidence; the process's standard input (a pipe from the "
+    "process that started it, which can already run code as its user) is not reported; a module that reads back what "
     "it pickled itself (its cache file, queue entry, in-memory store or database row) is not "
     "reported -- the risk there is someone else writing that storage, a deployment question that "
     "Bandit/Ruff users answer with a blanket `nosec` on every cache backend, which hides the real "
