@@ -15,6 +15,8 @@ These origins are nothing to report for the pattern rules (SR101/SR102):
   parameters, whole, to ``exec``/``eval`` together with the namespace to run it in. Running the caller's code is its contract; the
   weakness, if any, is in a caller that passes text from outside, which SR803 follows.
 
+* the text of an object's annotations (``__annotations__`` values: string annotations and
+  forward references are source code its module's author wrote);
 * the program's own source: a file at a fixed place beside the module (a path built only from
   ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it.
 
@@ -221,7 +223,65 @@ def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str |
         return "import loader"
     if _own_source_file(ctx, code, 0):
         return "own source file"
+    if _annotation_text(ctx, code):
+        return "annotation"
     return None
+
+
+_COMPREHENSIONS = (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)
+
+
+def _annotation_text(ctx: RuleContext, code: ast.AST) -> bool:
+    """A value of an object's ``__annotations__`` (``{k: eval(v) for k, v in ann.items()}``): a
+    string annotation is source code its module's author wrote, evaluated as the language defines
+    (deferred annotations, forward references); importing that module ran its code already."""
+    if not isinstance(code, ast.Name):
+        return False
+    source = _iterated_from(ctx, code)
+    if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in {"items", "values"}:
+        source = source.func.value
+    return source is not None and _annotations_mapping(ctx, source, 0)
+
+
+def _iterated_from(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
+    """The collection ``name`` is a comprehension or loop target over."""
+    for ancestor in ctx.facts.ancestors(name):
+        if isinstance(ancestor, _COMPREHENSIONS):
+            for generator in ancestor.generators:
+                if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(generator.target)):
+                    return generator.iter
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            break
+    stores = stores_in(ctx, scope_of(ctx, name), name.id)
+    return stores[0].iter if len(stores) == 1 and isinstance(stores[0], ast.For) else None
+
+
+def _annotations_mapping(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
+    """``obj.__annotations__``, ``getattr(obj, "__annotations__", None)``,
+    ``namespace.get("__annotations__")``, a copy of one, or a name bound only to those (or None)."""
+    if node is None or depth > 4:
+        return False
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__annotations__"
+    if isinstance(node, ast.Subscript):
+        return static_string(ctx, node.slice) == "__annotations__"
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name == "builtins.getattr" and len(node.args) >= 2:
+            return static_string(ctx, node.args[1]) == "__annotations__"
+        if name in {"builtins.dict", "copy.copy"} and len(node.args) == 1:
+            return _annotations_mapping(ctx, node.args[0], depth + 1)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+            return static_string(ctx, node.args[0]) == "__annotations__"
+        return False
+    if isinstance(node, ast.Name):
+        stores = stores_in(ctx, scope_of(ctx, node), node.id)
+        values = [getattr(store, "value", None) for store in stores]
+        mappings = [v for v in values if not (isinstance(v, ast.Constant) and v.value is None)]
+        return bool(stores) and bool(mappings) and all(
+            isinstance(store, (ast.Assign, ast.AnnAssign)) for store in stores
+        ) and all(_annotations_mapping(ctx, v, depth + 1) for v in mappings)
+    return False
 
 
 _PATH_CALLS = frozenset({"os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
