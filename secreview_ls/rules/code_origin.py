@@ -17,6 +17,7 @@ These origins are nothing to report for the pattern rules (SR101/SR102):
 
 * the text of an object's annotations (``__annotations__`` values: string annotations and
   forward references are source code its module's author wrote);
+* data an imported module defines (``__import__(name).table``): importing it ran its code;
 * the program's own source: a file at a fixed place beside the module (a path built only from
   ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it.
 
@@ -225,7 +226,32 @@ def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str |
         return "own source file"
     if _annotation_text(ctx, code):
         return "annotation"
+    if _module_data(ctx, code):
+        return "imported module's data"
     return None
+
+
+_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"})
+
+
+def _module_data(ctx: RuleContext, code: ast.AST) -> bool:
+    """A value an imported module defines (``module = __import__(name)``, then a key of
+    ``module.docsdict``): importing the module ran all of its code already, so evaluating text it
+    holds grants nothing more. Which module is imported is another question."""
+    node: ast.AST | None = code
+    if isinstance(node, ast.Name):
+        node = _iterated_from(ctx, node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"keys", "values"}:
+        node = node.func.value
+    while isinstance(node, ast.Name):
+        node = single_assignment(ctx, node)
+        if isinstance(node, ast.Call):
+            return ctx.facts.qualname(node.func) in _IMPORTERS
+    if not isinstance(node, ast.Attribute):
+        return False
+    root = node.value
+    bound = single_assignment(ctx, root) if isinstance(root, ast.Name) else root
+    return isinstance(bound, ast.Call) and ctx.facts.qualname(bound.func) in _IMPORTERS
 
 
 _COMPREHENSIONS = (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)
