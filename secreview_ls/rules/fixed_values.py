@@ -147,8 +147,8 @@ def _every_binding_fixed(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     """A local name bound by several plain assignments, each of a fixed value (``key = "A." + m``
     in one loop, ``key = "B." + m`` in the next); not a parameter, global or loop target."""
     found = name_stores(ctx, node)
-    if found is None or not 1 < len(found[1]) <= 4:
-        return False
+    if found is None or not 1 < len(found[1]) <= 4 or not isinstance(found[0], FUNCTION_TYPES):
+        return False  # a module-level name bound twice may be rebound from anywhere
     for store in found[1]:
         statement = ctx.facts.parent(store)
         if not (isinstance(statement, ast.Assign) and statement.targets == [store]):
