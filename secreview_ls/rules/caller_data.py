@@ -217,6 +217,8 @@ def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool
     stored: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]] = []
     for member in owner.body:
         if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if isinstance(member, ast.AnnAssign) and member.value is None:
+                continue  # ``arg: str``: an annotation binds nothing
             if any(isinstance(t, ast.Name) and t.id == node.attr for t in ast.walk(member)):
                 return False  # a class-level default or another binding
             continue

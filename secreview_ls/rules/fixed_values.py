@@ -26,6 +26,7 @@ import ast
 
 from .base import CacheKey, RuleContext
 from .judge import expression_key, is_static, name_stores, single_assignment
+from .reaching import reaching_values
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -127,7 +128,7 @@ def fixed_choice(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool
         value = single_assignment(ctx, node)
         if value is not None and value is not node and fixed_choice(ctx, value, depth + 1):
             return True
-        if value is None and _every_binding_fixed(ctx, node, depth):
+        if value is None and (_every_binding_fixed(ctx, node, depth) or _reaching_fixed(ctx, node, depth)):
             return True
     return checked_against_literals(ctx, node) or argparse_choice(ctx, node)
 
@@ -141,6 +142,15 @@ def _composed_of(node: ast.expr) -> list[ast.expr]:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return [node.left, *(node.right.elts if isinstance(node.right, ast.Tuple) else [node.right])]
     return []
+
+
+def _reaching_fixed(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
+    """Every assignment that can reach this use is of a fixed value (``key = "A." + m`` just
+    before ``eval(key)`` in a loop body, whatever ``key`` is bound to later in the function)."""
+    if not isinstance(ctx.facts.enclosing_function(node), FUNCTION_TYPES):
+        return False
+    values = reaching_values(ctx, node)
+    return bool(values) and all(v is not node and fixed_choice(ctx, v, depth + 1) for v in values or ())
 
 
 def _every_binding_fixed(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
