@@ -118,7 +118,8 @@ def _shell_strings(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr, ast.k
     "values quoted for the shell (`shlex.quote`, `subprocess.list2cmdline`), fixed or naming a "
     "temporary file the program made gives an attacker nothing to inject, so it is not in the "
     "default report (SR201, SR203). The shell is still an extra program between the code and the "
-    "command: its quoting rules, `PATH` lookup and start-up files take part in every run. A "
+    "command: its parsing, its `PATH` lookup and its environment (`BASH_ENV`, `IFS`) take part in "
+    "every run. A "
     "hardening review can list these calls and move them to argument lists without a shell; a "
     "fixed command without shell syntax gets that rewrite. Starting a program by name rather than "
     "by absolute path is the opt-in rule SR204.",
