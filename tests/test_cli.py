@@ -224,7 +224,8 @@ def test_rules_table_fits_a_terminal_and_shows_fixes_and_defaults(capsys: pytest
     header = lines[0].split()
     assert header[5:7] == ["FIX", "ON"]
     by_id = {line.split()[0]: line.split() for line in lines[1:-1] if line[:2] == "SR"}
-    assert by_id["SR201"][5:7] == ["unsafe", "on"]  # the argument-list rewrite may change behaviour
+    assert by_id["SR201"][5:7] == ["-", "on"]
+    assert by_id["SR208"][5:7] == ["unsafe", "off"]  # the argument-list rewrite may change behaviour
     assert by_id["SR601"][5] == "safe"  # debug=False only turns the debugger off
     assert by_id["SR101"][5] == "-"  # eval has no fix
     assert by_id["SR204"][6] == "off"  # partial executable path is opt-in

@@ -72,13 +72,12 @@ def test_a_check_that_does_not_leave_keeps_the_finding() -> None:
 
 def test_shell_command_from_a_constant_tuple_is_a_fixed_command() -> None:
     text = "import subprocess\nfor cmd in ('ver', 'cmd /c ver'):\n    subprocess.check_output(cmd, shell=True)\n"
-    [finding] = analyze_source(text, "app/module.py", Config()).findings
-    assert finding.rule_id == "SR201" and "fixed command" in finding.message
+    assert analyze_source(text, "app/module.py", Config()).findings == []
+    [finding] = analyze_source(text, "app/module.py", Config(select=("hardening",))).findings
+    assert finding.rule_id == "SR208" and "fixed command" in finding.message
 
 
-def test_shell_values_quoted_or_temporary_files_are_low_severity_and_others_are_not() -> None:
-    from secreview_ls.engine.finding import Level
-
+def test_shell_values_quoted_or_temporary_files_are_hardening_notes_and_others_are_findings() -> None:
     text = (
         "import os, shlex, subprocess, tempfile\n"
         "def show(text, args):\n"
@@ -88,8 +87,10 @@ def test_shell_values_quoted_or_temporary_files_are_low_severity_and_others_are_
         "    os.system(f'/usr/bin/sort {text} {shlex.quote(name)}')\n"
         "    os.system(f'/usr/bin/sort {shlex.quote(text)} {other}')\n"
     )
-    severities = {f.span.start_line: f.severity for f in analyze_source(text, "app/module.py", Config()).findings}
-    assert severities == {4: Level.LOW, 5: Level.LOW, 6: Level.HIGH, 7: Level.HIGH}
+    default = {f.span.start_line: f.rule_id for f in analyze_source(text, "app/module.py", Config()).findings}
+    assert default == {6: "SR203", 7: "SR203"}
+    hardening = analyze_source(text, "app/module.py", Config(select=("hardening",))).findings
+    assert {f.span.start_line: f.rule_id for f in hardening} == {4: "SR208", 5: "SR208", 6: "SR203", 7: "SR203"}
 
 
 def test_a_command_a_caller_hands_in_is_a_hardening_note_and_a_fixed_program_with_its_argument_is_not() -> None:

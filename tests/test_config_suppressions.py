@@ -90,7 +90,7 @@ MIXED = (
     "import hashlib, subprocess\n"
     "def f(data):\n"
     "    subprocess.run(cmd, shell=True)\n"  # SR201 high/medium
-    "    subprocess.run('/bin/ls -l', shell=True)\n"  # SR201 low/high
+    "    subprocess.run('/bin/ls -l', shell=True)\n"  # SR208 low/high, hardening: a fixed command
     "    return hashlib.md5(data).hexdigest()\n"  # SR301 medium/medium
     "assert True\n"  # SR103 low/high
 )
@@ -110,8 +110,9 @@ def test_ignore() -> None:
 def test_severity_and_confidence_thresholds() -> None:
     assert ids(MIXED, Config(severity=Level.HIGH)) == ["SR201"]
     assert ids(MIXED, Config(severity=Level.MEDIUM)) == ["SR201", "SR301"]
-    assert ids(MIXED, Config(confidence=Level.HIGH)) == ["SR201"]
-    assert ids(MIXED, Config(confidence=Level.HIGH, select=("QUALITY",))) == ["SR103", "SR201"]
+    assert ids(MIXED, Config(confidence=Level.HIGH)) == []
+    assert ids(MIXED, Config(confidence=Level.HIGH, select=("hardening",))) == ["SR208"]
+    assert ids(MIXED, Config(confidence=Level.HIGH, select=("QUALITY",))) == ["SR103"]
 
 
 def test_per_file_ignores_and_test_paths() -> None:

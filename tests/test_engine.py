@@ -71,7 +71,7 @@ def test_unclosed_bracket_at_end_of_file_keeps_earlier_findings() -> None:
     assert any(n.kind == "syntax-error" for n in result.notices)
 
 
-PEP701 = 'import os\nname = "x"\nprint(f"{"nested" + name}")\nos.system(name + "x")\n'
+PEP701 = 'import os\nname = get_name()\nprint(f"{"nested" + name}")\nos.system(name + "x")\n'
 
 
 def test_pep701_fstring() -> None:

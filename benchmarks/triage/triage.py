@@ -125,10 +125,14 @@ def _precision(verdicts: Counter[str]) -> str:
 
 
 def load_verdicts() -> dict[str, dict[str, str]]:
-    """``verdicts.json`` and every ``verdicts-*.json`` beside it (one file per area of rules)."""
+    """``verdicts.json``, then every ``verdicts-*.json`` beside it (one file per area of rules) in
+    name order: a key judged in several files takes the verdict of the last, so an area's file
+    can correct an earlier verdict (``verdicts-exec2.json`` after ``verdicts-exec.json``)."""
     verdicts: dict[str, dict[str, str]] = {}
-    for path in sorted(HERE.glob("verdicts*.json")):
-        verdicts.update(json.loads(path.read_text(encoding="utf-8")))
+    base = HERE / "verdicts.json"
+    for path in [base, *sorted(p for p in HERE.glob("verdicts-*.json"))]:
+        if path.exists():
+            verdicts.update(json.loads(path.read_text(encoding="utf-8")))
     return verdicts
 
 

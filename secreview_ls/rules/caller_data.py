@@ -9,11 +9,13 @@ know, so such a finding is an audit note (the `hardening` profile), not a defaul
 A value is *handed in* when it is a parameter of the enclosing function, or is derived only from
 parameters: items, slices and attributes of one, a method's result on one (``.strip()``,
 ``.group(1)``, ``.read()``), ``compile()`` of one, the content of a file one names
-(``open(path).read()``), a loop variable over one, a name bound only to such values.
+(``open(path).read()``), a loop variable over one, a conditional between such values, one of
+them wrapped in brackets only (``f"({arg},)[0]"``), a name bound only to such values.
 
 An attribute of ``self`` counts when every method assigning it stores a value handed in to that
 method (``def __init__(self, command): self.command = command``) and the class gives it no
-default: the object keeps what its constructor's caller passed.
+default: the object keeps what its constructor's caller passed. Such an attribute is the
+creator's value even where it is read in an entry point (a resolver's ``__call__``).
 
 Not handed in: ``self`` / ``cls`` themselves and their other attributes,
 parameters named for outside data (``request``, ``environ``, ``data``, ``payload``...), request
@@ -85,9 +87,17 @@ def _parameters(function: ast.AST) -> set[str]:
 def handed_in(ctx: RuleContext, node: ast.AST | None) -> bool:
     """``node`` is derived only from the enclosing function's parameters (see the module docstring)."""
     function = ctx.facts.enclosing_function(node) if node is not None else None
-    if function is None or receives_outside_data(function):
+    if function is None:
         return False
+    if receives_outside_data(function):
+        # An entry point's parameters are outside data, but an attribute the object kept from
+        # its constructor (``self.arg`` read in ``__call__``) is still what its creator passed.
+        return isinstance(node, ast.Attribute) and _is_self_attribute(node) and _kept_from_caller(ctx, node, 0)
     return _derived(ctx, node, function, frozenset(), 0)
+
+
+def _is_self_attribute(node: ast.Attribute) -> bool:
+    return isinstance(node.value, ast.Name) and node.value.id == "self"
 
 
 def _derived(ctx: RuleContext, node: ast.AST | None, function: ast.AST, seen: frozenset[str], depth: int) -> bool:
@@ -111,6 +121,8 @@ def _derived(ctx: RuleContext, node: ast.AST | None, function: ast.AST, seen: fr
         return _derived(ctx, node.left, function, seen, depth + 1)
     if isinstance(node, ast.Call):
         return _call_derived(ctx, node, function, seen, depth)
+    if isinstance(node, ast.IfExp):
+        return all(_derived(ctx, v, function, seen, depth + 1) for v in (node.body, node.orelse))
     if isinstance(node, (ast.JoinedStr, ast.BinOp)):
         return _led_by_derived(ctx, node, function, seen, depth)
     return False
@@ -120,6 +132,9 @@ def _led_by_derived(ctx: RuleContext, node: ast.expr, function: ast.AST, seen: f
     """``f"{cmd} >{LOG}"`` / ``"%s > /dev/null" % cmd``: the parameter first, then only fixed
     text and constants (a fixed *prefix* is a template the function wrote, see ``_derived``)."""
     if isinstance(node, ast.JoinedStr):
+        values = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+        if len(values) == 1 and _only_punctuation(node):  # ``f"({arg},)[0]"``: the caller's text in brackets
+            return _derived(ctx, values[0], function, seen, depth + 1)
         if not node.values or not isinstance(node.values[0], ast.FormattedValue):
             return False
         values = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
@@ -131,6 +146,13 @@ def _led_by_derived(ctx: RuleContext, node: ast.expr, function: ast.AST, seen: f
     else:
         return False
     return _derived(ctx, values[0], function, seen, depth + 1) and all(fixed_choice(ctx, v) for v in values[1:])
+
+
+def _only_punctuation(node: ast.JoinedStr) -> bool:
+    """Every fixed part is brackets, commas, digits and blanks around one value: it names no
+    program or attribute."""
+    text = "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+    return not re.search(r"[A-Za-z_;&|$`<>]", text)
 
 
 def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: frozenset[str], depth: int) -> bool:
@@ -195,6 +217,8 @@ def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool
     stored: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]] = []
     for member in owner.body:
         if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if isinstance(member, ast.AnnAssign) and member.value is None:
+                continue  # ``arg: str``: an annotation binds nothing
             if any(isinstance(t, ast.Name) and t.id == node.attr for t in ast.walk(member)):
                 return False  # a class-level default or another binding
             continue

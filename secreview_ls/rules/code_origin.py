@@ -1,6 +1,6 @@
 """Where the text given to ``exec`` / ``eval`` comes from, as far as the module shows.
 
-Three origins are nothing to report for the pattern rules (SR101/SR102):
+These origins are nothing to report for the pattern rules (SR101/SR102):
 
 * one of a fixed set of constants (``fixed_values.fixed_choice``): a loop variable over a
   constant tuple, an item of one, a value checked against literals, an ``argparse`` option
@@ -15,8 +15,14 @@ Three origins are nothing to report for the pattern rules (SR101/SR102):
   parameters, whole, to ``exec``/``eval`` together with the namespace to run it in. Running the caller's code is its contract; the
   weakness, if any, is in a caller that passes text from outside, which SR803 follows.
 
-Everything else (text read from a file, a stream, a request, a slice of some input) stays
-reported.
+* the text of an object's annotations (``__annotations__`` values: string annotations and
+  forward references are source code its module's author wrote);
+* data an imported module defines (``__import__(name).table``): importing it ran its code;
+* the program's own source: a file at a fixed place beside the module (a path built only from
+  ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it.
+
+Everything else (text read from any other file, a stream, a request, a slice of some input)
+stays reported.
 """
 
 from __future__ import annotations
@@ -216,4 +222,146 @@ def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str |
         return "execution API"
     if _loader_runs_module(ctx, code):
         return "import loader"
+    if _own_source_file(ctx, code, 0):
+        return "own source file"
+    if _annotation_text(ctx, code):
+        return "annotation"
+    if _module_data(ctx, code):
+        return "imported module's data"
     return None
+
+
+_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"})
+
+
+def _module_data(ctx: RuleContext, code: ast.AST) -> bool:
+    """A value an imported module defines (``module = __import__(name)``, then a key of
+    ``module.docsdict``): importing the module ran all of its code already, so evaluating text it
+    holds grants nothing more. Which module is imported is another question."""
+    node: ast.AST | None = code
+    if isinstance(node, ast.Name):
+        node = _iterated_from(ctx, node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"keys", "values"}:
+        node = node.func.value
+    while isinstance(node, ast.Name):
+        node = single_assignment(ctx, node)
+        if isinstance(node, ast.Call):
+            return ctx.facts.qualname(node.func) in _IMPORTERS
+    if not isinstance(node, ast.Attribute):
+        return False
+    root = node.value
+    bound = single_assignment(ctx, root) if isinstance(root, ast.Name) else root
+    return isinstance(bound, ast.Call) and ctx.facts.qualname(bound.func) in _IMPORTERS
+
+
+_COMPREHENSIONS = (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)
+
+
+def _annotation_text(ctx: RuleContext, code: ast.AST) -> bool:
+    """A value of an object's ``__annotations__`` (``{k: eval(v) for k, v in ann.items()}``): a
+    string annotation is source code its module's author wrote, evaluated as the language defines
+    (deferred annotations, forward references); importing that module ran its code already."""
+    if not isinstance(code, ast.Name):
+        return False
+    source = _iterated_from(ctx, code)
+    if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in {"items", "values"}:
+        source = source.func.value
+    return source is not None and _annotations_mapping(ctx, source, 0)
+
+
+def _iterated_from(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
+    """The collection ``name`` is a comprehension or loop target over."""
+    for ancestor in ctx.facts.ancestors(name):
+        if isinstance(ancestor, _COMPREHENSIONS):
+            for generator in ancestor.generators:
+                if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(generator.target)):
+                    return generator.iter
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            break
+    stores = stores_in(ctx, scope_of(ctx, name), name.id)
+    return stores[0].iter if len(stores) == 1 and isinstance(stores[0], ast.For) else None
+
+
+def _annotations_mapping(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
+    """``obj.__annotations__``, ``getattr(obj, "__annotations__", None)``,
+    ``namespace.get("__annotations__")``, a copy of one, or a name bound only to those (or None)."""
+    if node is None or depth > 4:
+        return False
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__annotations__"
+    if isinstance(node, ast.Subscript):
+        return static_string(ctx, node.slice) == "__annotations__"
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name == "builtins.getattr" and len(node.args) >= 2:
+            return static_string(ctx, node.args[1]) == "__annotations__"
+        if name in {"builtins.dict", "copy.copy"} and len(node.args) == 1:
+            return _annotations_mapping(ctx, node.args[0], depth + 1)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+            return static_string(ctx, node.args[0]) == "__annotations__"
+        return False
+    if isinstance(node, ast.Name):
+        stores = stores_in(ctx, scope_of(ctx, node), node.id)
+        values = [getattr(store, "value", None) for store in stores]
+        mappings = [v for v in values if not (isinstance(v, ast.Constant) and v.value is None)]
+        return bool(stores) and bool(mappings) and all(
+            isinstance(store, (ast.Assign, ast.AnnAssign)) for store in stores
+        ) and all(_annotations_mapping(ctx, v, depth + 1) for v in mappings)
+    return False
+
+
+_PATH_CALLS = frozenset({"os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
+                         "os.path.normpath", "pathlib.Path", "pathlib.PurePath"})  # fmt: skip
+_OPENS = frozenset({"builtins.open", "io.open", "io.open_code", "codecs.open"})
+
+
+def _own_source_file(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
+    """The text of a file at a fixed place beside the module itself (``open(os.path.join(
+    os.path.dirname(__file__), "pkg", "_version.py")).read()``): the program's own source,
+    shipped with it, as trusted as the module running it."""
+    if node is None or depth > 6:
+        return False
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name == "builtins.compile":
+            return bool(node.args) and _own_source_file(ctx, node.args[0], depth + 1)
+        if name in _OPENS:
+            return bool(node.args) and _beside_module(ctx, node.args[0], depth + 1)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in {"read", "read_text", "read_bytes"}:
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name):
+                receiver = _opened_as(ctx, receiver)
+            if node.func.attr != "read" and receiver is not None:
+                return _beside_module(ctx, receiver, depth + 1)
+            return receiver is not None and _own_source_file(ctx, receiver, depth + 1)
+    return False
+
+
+def _opened_as(ctx: RuleContext, name: ast.Name) -> ast.AST | None:
+    """``EXPR`` of the only binding of ``name`` (``with EXPR as name`` or ``name = EXPR``)."""
+    stores = stores_in(ctx, scope_of(ctx, name), name.id)
+    if len(stores) != 1:
+        return None
+    store = stores[0]
+    return store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+
+
+def _beside_module(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
+    """A path built only from ``__file__`` and constants."""
+    if node is None or depth > 8:
+        return False
+    if isinstance(node, ast.Name):
+        if node.id == "__file__":
+            return True
+        value = single_assignment(ctx, node)
+        return value is not None and _beside_module(ctx, value, depth + 1)
+    if isinstance(node, ast.Attribute) and node.attr in {"parent", "parents"}:
+        return _beside_module(ctx, node.value, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _beside_module(ctx, node.left, depth + 1) and is_static(ctx, node.right)
+    if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _PATH_CALLS and node.args:
+        first, rest = node.args[0], node.args[1:]
+        return _beside_module(ctx, first, depth + 1) and all(is_static(ctx, part) for part in rest)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"resolve", "absolute"}:
+        return _beside_module(ctx, node.func.value, depth + 1)
+    return False

@@ -142,11 +142,15 @@ _PICKLE_WRITERS = (
     "marshal.dumps",
 )
 # Names that show data arriving from outside the process: sockets, HTTP requests and responses,
-# uploads, cookies, standard input.
+# uploads, cookies.
 _OUTSIDE_NAMES = frozenset(
-    """recv recvfrom recv_into recvmsg urlopen request requests req sock socket stdin COOKIES cookies
+    """recv recvfrom recv_into recvmsg urlopen request requests req sock socket COOKIES cookies
     FILES files upload uploaded GET POST body get_data get_json websocket ws""".split()
 )
+# The process's standard input: written by the process that started this one (a parent that
+# pickles its state down a pipe to a helper, a user piping a file), who can already run code as
+# this process's user. The data-flow rule SR810 takes the same view of local sources.
+_PARENT_NAMES = frozenset({"stdin"})
 
 
 def _names_in(ctx: RuleContext, node: ast.AST, depth: int = 0) -> set[str]:
@@ -193,8 +197,11 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
     data = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
     if data is None:
         return "unknown"
-    if _names_in(ctx, data) & _OUTSIDE_NAMES:
+    names = _names_in(ctx, data)
+    if names & _OUTSIDE_NAMES:
         return "outside"
+    if names & _PARENT_NAMES:
+        return "own"  # a pipe from the parent process
     if not any(True for _ in ctx.facts.calls_to(*_PICKLE_WRITERS)):
         return "unknown"
     inner = data
@@ -202,7 +209,34 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
         inner = inner.args[0]
     if not _is_parameter(ctx, inner) or (isinstance(inner, ast.Name) and inner.id in {"self", "cls"}):
         return "own"  # read by the module, or from the object's own storage
+    if _paired_writer(ctx, inner):
+        return "own"  # a serializer's ``loads`` reads what its own ``dumps`` wrote
     return _private_callers_origin(ctx, inner)
+
+
+# A loading method's name → the names of the method that writes the same format.
+_INVERSES = {"load": ("dump", "dumps", "save"), "loads": ("dumps", "dump"), "decode": ("encode",),
+             "deserialize": ("serialize",), "unserialize": ("serialize",), "unpickle": ("pickle",),
+             "unpack": ("pack",), "restore": ("save", "store")}  # fmt: skip
+
+
+def _paired_writer(ctx: RuleContext, parameter: ast.expr) -> bool:
+    """The bytes are the parameter of a loading method (``loads``, ``decode``...) whose class
+    also has the inverse method (``dumps``, ``encode``...) and that method pickles: a serializer
+    reads back its own format, whatever storage its caller keeps the bytes in."""
+    function = ctx.facts.enclosing_function(parameter)
+    owner = ctx.facts.parent(function) if function is not None else None
+    if function is None or not isinstance(owner, ast.ClassDef):
+        return False
+    stem = function.name.lstrip("_")
+    prefix = function.name[: len(function.name) - len(stem)]
+    inverses = {prefix + name for name in _INVERSES.get(stem, ())}
+    writers = set(_PICKLE_WRITERS)
+    for member in owner.body:
+        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name in inverses:
+            if any(isinstance(c, ast.Call) and ctx.facts.qualname(c.func) in writers for c in ast.walk(member)):
+                return True
+    return False
 
 
 def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
@@ -249,15 +283,18 @@ def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
     "chosen by whoever wrote the data.",
     why="A pickle stream is a small program: the `REDUCE` opcode calls any importable callable with "
     "any arguments. Loading a pickle from a file, socket, cache or upload that an attacker can "
-    "influence is remote code execution. Judged by where the bytes come from: a socket, request, "
-    "upload or standard input is reported with high confidence; a module that reads back what "
+    "influence is remote code execution. Judged by where the bytes come from: a socket, request "
+    "or upload is reported with high confidence; the process's standard input (a pipe from the "
+    "process that started it, which can already run code as its user) is not reported; a module that reads back what "
     "it pickled itself (its cache file, queue entry, in-memory store or database row) is not "
     "reported -- the risk there is someone else writing that storage, a deployment question that "
     "Bandit/Ruff users answer with a blanket `nosec` on every cache backend, which hides the real "
     "cases too; when such a module is handed the bytes by its caller the finding stays at low "
     "severity and confidence, unless the loader is a private helper whose every call in the module "
-    "passes bytes the module read itself (or data read from the object's own storage, `self`). Anything else is reported with medium confidence. Request data "
-    "reaching a loader through several steps is the taint rule SR810.",
+    "passes bytes the module read itself (or data read from the object's own storage, `self`), or "
+    "the loader is a serializer's method (`loads`, `decode`) whose class pickles in the inverse method "
+    "(`dumps`, `encode`): it reads back its own format. Anything else is reported with medium "
+    "confidence. Request data reaching a loader through several steps is the taint rule SR810.",
     bad="import pickle\nsession = pickle.loads(cookie_bytes)",
     good="import json\nsession = json.loads(cookie_bytes)  # data only\n"
     "# if the bytes must be pickles, authenticate them first (hmac.compare_digest on a signature)",

@@ -14,6 +14,7 @@ from .base import HIGH, LOW, MEDIUM, RuleContext, rule
 from .caller_data import handed_in
 from .code_origin import code_origin
 from .judge import callee_tail, identifier_words, is_static, short
+from .user_settings import user_setting
 
 
 def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> bool:
@@ -26,9 +27,14 @@ def _code_argument_is_static(ctx: RuleContext, name: str, call: ast.Call) -> boo
     return is_static(ctx, code) or code_origin(ctx, call, code) is not None
 
 
+def _code(call: ast.Call) -> ast.expr | None:
+    return argument(call, 0, "source") or argument(call, 0, "expression")
+
+
 def _from_caller(ctx: RuleContext, call: ast.Call) -> bool:
-    """The code is what the enclosing function's caller handed in (SR109's audit note)."""
-    return handed_in(ctx, argument(call, 0, "source") or argument(call, 0, "expression"))
+    """The code is what the enclosing function's caller handed in, or the local user's own
+    start-up file or setting (SR109's audit note)."""
+    return handed_in(ctx, _code(call)) or user_setting(ctx, _code(call))
 
 
 @rule(
@@ -106,7 +112,8 @@ def eval_used(ctx: RuleContext) -> Iterator[Finding]:
     confidence=LOW,
     default_enabled=False,
     profiles=("hardening",),
-    summary="`exec` / `eval` runs code a function was handed by its caller (hardening profile).",
+    summary="`exec` / `eval` runs code a function was handed by its caller or the local user's own "
+    "start-up file (hardening profile).",
     why="A function that runs the text its caller passes (`def evaluate(expr): return eval(expr)`, a "
     "debugger's command, a REPL's line, a configuration file a caller names) is only as safe as its "
     "callers: the pattern rule cannot see where that text comes from. Such calls are left out of the "
@@ -114,7 +121,10 @@ def eval_used(ctx: RuleContext) -> Iterator[Finding]:
     "another source outside the program reaches the call. This audit check lists them so a "
     "hardening review can check each caller or replace the call with `ast.literal_eval` or a "
     "dispatch table. Parameters of entry points that receive outside data (routes, handlers, "
-    "callbacks such as `on_message` or `dataReceived`, `do_POST`) stay SR101/SR102 findings.",
+    "callbacks such as `on_message` or `dataReceived`, `do_POST`) stay SR101/SR102 findings. "
+    "Code the local user set up for their own process is here too, for the same reason: a shell "
+    "running the user's `PYTHONSTARTUP` file or `~/.appname.py` does what that user asked, with that "
+    "user's rights (other environment variables and files stay SR101/SR102).",
     bad="def calculate(expression):\n    return eval(expression)",
     good="import ast\n\ndef calculate(expression):\n    return ast.literal_eval(expression)",
 )
@@ -124,12 +134,15 @@ def code_from_caller(ctx: RuleContext) -> Iterator[Finding]:
             continue
         code = call.args[0] if call.args else call
         function = ctx.facts.enclosing_function(call)
+        if user_setting(ctx, _code(call)):
+            where = "comes from the local user's own settings or start-up files"
+        else:
+            where = f"the caller of `{function.name if function else 'this function'}` hands in"
         yield code_from_caller.finding(
             ctx,
             call,
-            f"`{ctx.facts.spelled(call.func)}` runs `{short(ctx.segment(code))}`, which the caller of "
-            f"`{function.name if function else 'this function'}` hands in; check that no caller passes "
-            "text from outside the program",
+            f"`{ctx.facts.spelled(call.func)}` runs `{short(ctx.segment(code))}`, which {where}; check that "
+            "no one else can set that text",
         )
 
 

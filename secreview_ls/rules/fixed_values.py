@@ -6,6 +6,8 @@ text:
 
 * a loop variable over a constant collection (``for cmd in ("ver", "cmd /c ver")``);
 * an item of a constant collection (``COMMANDS[index]``, ``{"a": "x"}[key]``);
+* a string built only from such values (``"Turtle." + name`` in a loop over constant names), a
+  name every plain assignment of which is one;
 * a conditional expression between such values (``"ls" if brief else "ls -l"``), a pure
   conversion of them (``b64decode(b"...").decode()``), a call of a module function whose every
   ``return`` gives one;
@@ -23,7 +25,8 @@ from __future__ import annotations
 import ast
 
 from .base import CacheKey, RuleContext
-from .judge import expression_key, is_static, single_assignment
+from .judge import expression_key, is_static, name_stores, single_assignment
+from .reaching import reaching_values
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -116,13 +119,53 @@ def fixed_choice(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> bool
         return fixed_choice(ctx, node.body, depth + 1) and fixed_choice(ctx, node.orelse, depth + 1)
     if isinstance(node, ast.Call):
         return _fixed_call(ctx, node, depth)
+    if isinstance(node, (ast.BinOp, ast.JoinedStr)):
+        parts = _composed_of(node)
+        return bool(parts) and all(fixed_choice(ctx, part, depth + 1) for part in parts)
     if isinstance(node, ast.Name):
         if loop_over_static(ctx, node):
             return True
         value = single_assignment(ctx, node)
         if value is not None and value is not node and fixed_choice(ctx, value, depth + 1):
             return True
+        if value is None and (_every_binding_fixed(ctx, node, depth) or _reaching_fixed(ctx, node, depth)):
+            return True
     return checked_against_literals(ctx, node) or argparse_choice(ctx, node)
+
+
+def _composed_of(node: ast.expr) -> list[ast.expr]:
+    """The values a string is built from: ``"Turtle." + name``, ``"%s.%s" % (a, b)``, ``f"{a}.{b}"``."""
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)] or [node]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [node.left, node.right]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return [node.left, *(node.right.elts if isinstance(node.right, ast.Tuple) else [node.right])]
+    return []
+
+
+def _reaching_fixed(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
+    """Every assignment that can reach this use is of a fixed value (``key = "A." + m`` just
+    before ``eval(key)`` in a loop body, whatever ``key`` is bound to later in the function)."""
+    if not isinstance(ctx.facts.enclosing_function(node), FUNCTION_TYPES):
+        return False
+    values = reaching_values(ctx, node)
+    return bool(values) and all(v is not node and fixed_choice(ctx, v, depth + 1) for v in values or ())
+
+
+def _every_binding_fixed(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
+    """A local name bound by several plain assignments, each of a fixed value (``key = "A." + m``
+    in one loop, ``key = "B." + m`` in the next); not a parameter, global or loop target."""
+    found = name_stores(ctx, node)
+    if found is None or not 1 < len(found[1]) <= 4 or not isinstance(found[0], FUNCTION_TYPES):
+        return False  # a module-level name bound twice may be rebound from anywhere
+    for store in found[1]:
+        statement = ctx.facts.parent(store)
+        if not (isinstance(statement, ast.Assign) and statement.targets == [store]):
+            return False
+        if not fixed_choice(ctx, statement.value, depth + 1):
+            return False
+    return True
 
 
 _PURE_FUNCTIONS = frozenset(

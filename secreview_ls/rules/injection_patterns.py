@@ -119,7 +119,7 @@ def _describe_command(ctx: RuleContext, node: ast.expr) -> str:
     return f"the command `{short(ctx.segment(node))}`, which is not fixed in the source"
 
 
-def _argv_fix(ctx: RuleContext, call: ast.Call, command: ast.expr, shell_kw: ast.keyword | None) -> Fix | None:
+def argv_fix(ctx: RuleContext, call: ast.Call, command: ast.expr, shell_kw: ast.keyword | None) -> Fix | None:
     """Rewrite ``run("ls -l /tmp", shell=True)`` to ``run(["ls", "-l", "/tmp"])``."""
     if not (isinstance(command, ast.Constant) and isinstance(command.value, str)):
         return None
@@ -152,18 +152,15 @@ def _quote(word: str) -> str:
     confidence=HIGH,
     bandit=("B602", "B404"),
     ruff=("S602", "S404"),
-    fix_safety="unsafe",
-    fix_note="Without the shell a missing program raises `FileNotFoundError` instead of ending with "
-    "status 127, and what only a shell provides (its built-in commands on Windows, aliases, the "
-    "`SHELL` environment) is gone.",
     summary="A `subprocess` call runs its command through the shell (`shell=True`).",
     why="With `shell=True` the command string is interpreted by `/bin/sh`: `;`, `|`, `$(...)` and "
     "backticks in any interpolated value start new commands. A value such as `x; rm -rf ~` turns a "
     "file listing into arbitrary command execution. Passing an argument list without a shell sends "
-    "each value to the program as one argument, whatever it contains. A fixed command string is "
-    "reported at low severity: no injection, but the shell is unnecessary. So is a command taken "
-    "from a constant tuple, and one whose interpolated values are all quoted for the shell "
-    "(`shlex.quote`, `subprocess.list2cmdline`), fixed, or names of temporary files the program made. "
+    "each value to the program as one argument, whatever it contains. A command nothing can be "
+    "injected into is not reported here: a fixed command string, one taken from a constant tuple, "
+    "and one whose interpolated values are all quoted for the shell (`shlex.quote`, "
+    "`subprocess.list2cmdline`), fixed, or names of temporary files the program made are the "
+    "`hardening` note SR208, with the argument-list rewrite. "
     "A command a function was handed by its caller (`def popen(cmd)`) is the `hardening` note SR207 "
     "(the data-flow rule SR802 reports outside text reaching it); a parameter after a fixed program "
     "(`f'mkdir {path}'`) stays here.",
@@ -193,25 +190,8 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
                 confidence=LOW,
             )
             continue
-        if static:
-            yield subprocess_shell_true.finding(
-                ctx,
-                call,
-                f"`{spelled}` runs the fixed command `{short(ctx.segment(command))}` through the shell; "
-                "no value is interpolated, but an argument list without `shell=True` is safer",
-                severity=LOW,
-                fix=_argv_fix(ctx, call, command, shell_kw),
-            )
-            continue
-        if is_quoted(ctx, command):
-            yield subprocess_shell_true.finding(
-                ctx,
-                call,
-                f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated value "
-                "is quoted for the shell or fixed, but an argument list without `shell=True` is simpler and safer",
-                severity=LOW,
-            )
-            continue
+        if static or is_quoted(ctx, command):
+            continue  # SR208's hardening note: nothing can be injected
         if caller_command(ctx, command):
             continue  # SR207's audit note: the caller chooses the command
         yield subprocess_shell_true.finding(
@@ -276,7 +256,8 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     why="These functions always hand the string to `/bin/sh`, so any interpolated value can add "
     "commands with `;`, `|` or `$(...)`. Use `subprocess.run` with an argument list instead. A "
     "fixed command, or one whose interpolated values are all quoted, fixed or temporary-file names, "
-    "is reported at low severity; a command the caller hands in is the `hardening` note SR207.",
+    "cannot be injected into: it is the `hardening` note SR208; a command the caller hands in is "
+    "the `hardening` note SR207.",
     bad="import os\nos.system('tar xf ' + archive)",
     good="import subprocess\nsubprocess.run(['tar', 'xf', archive], check=True)",
 )
@@ -286,24 +267,8 @@ def shell_command(ctx: RuleContext) -> Iterator[Finding]:
         if command is None:
             continue
         spelled = ctx.facts.spelled(call.func)
-        if fixed_choice(ctx, command):
-            yield shell_command.finding(
-                ctx,
-                call,
-                f"`{spelled}` runs the fixed command `{short(ctx.segment(command))}` through the shell; "
-                "no value is interpolated, but `subprocess.run([...])` avoids the shell entirely",
-                severity=LOW,
-            )
-            continue
-        if is_quoted(ctx, command):
-            yield shell_command.finding(
-                ctx,
-                call,
-                f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated value "
-                "is quoted for the shell or fixed, but `subprocess.run([...])` avoids the shell entirely",
-                severity=LOW,
-            )
-            continue
+        if fixed_choice(ctx, command) or is_quoted(ctx, command):
+            continue  # SR208's hardening note: nothing can be injected
         if caller_command(ctx, command):
             continue  # SR207's audit note
         yield shell_command.finding(

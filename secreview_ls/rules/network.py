@@ -12,6 +12,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
+from .caller_data import handed_in
 from .judge import (
     callee_tail,
     has_star_kwargs,
@@ -22,6 +23,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .user_settings import user_setting
 
 HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delete", "request"})
 _HTTPX_EXTRA = frozenset({"stream", "Client", "AsyncClient"})
@@ -257,6 +259,30 @@ def _opener_calls(ctx: RuleContext) -> Iterator[ast.Call]:
             yield call
 
 
+_REQUEST_CLASSES = frozenset({"urllib.request.Request", "urllib2.Request"})
+
+
+def _unchecked_urls(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
+    """Each ``urlopen``/opener call with its URL, when the scheme is neither fixed nor checked."""
+    calls = [call for _, call in ctx.facts.calls_to(*_URLOPEN)]
+    calls.extend(_opener_calls(ctx))
+    for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+        url = argument(call, 0, "url") or argument(call, 0, "fullurl")
+        if url is not None and not _url_is_fixed(ctx, url) and not _scheme_checked(ctx, call):
+            yield call, url
+
+
+def _caller_url(ctx: RuleContext, url: ast.expr) -> bool:
+    """The URL is what the enclosing function's caller handed in (``caller_data``), alone or
+    wrapped in a ``Request`` built from it."""
+    if handed_in(ctx, url) or user_setting(ctx, url):
+        return True
+    built = single_assignment(ctx, url) if isinstance(url, ast.Name) else url
+    if isinstance(built, ast.Call) and ctx.facts.qualname(built.func) in _REQUEST_CLASSES:
+        return handed_in(ctx, argument(built, 0, "url"))
+    return False
+
+
 @rule(
     id="SR505",
     name="urlopen-any-scheme",
@@ -271,23 +297,59 @@ def _opener_calls(ctx: RuleContext) -> Iterator[ast.Call]:
     "Check that the scheme is `http`/`https` (and the host is allowed) before opening it. Openers "
     "(`build_opener()`, the legacy `URLopener`) behave the same in `.open()` / `.retrieve()`. A URL whose "
     "scheme is fixed in the source is not reported: a literal, or text that starts with one, with a "
-    "value from a table of `https://` endpoints or with a name every assignment of which is such a URL.",
-    bad="import urllib.request\nurllib.request.urlopen(user_url)",
+    "value from a table of `https://` endpoints or with a name every assignment of which is such a URL. "
+    "A URL a function was handed by its caller (`def fetch(url): return urlopen(url)`, a `Request` "
+    "built from it, an object keeping its constructor's URL) is the `hardening` note SR511: the "
+    "caller chooses it; parameters of routes and request handlers stay here, and the data-flow "
+    "rules report request data reaching the call.",
+    bad="import urllib.request\n\n@app.route('/fetch')\ndef fetch(url):\n    return urllib.request.urlopen(url).read()",
     good="import urllib.parse, urllib.request\nif urllib.parse.urlsplit(user_url).scheme in {'http', 'https'}:\n"
     "    urllib.request.urlopen(user_url, timeout=10)",
 )
 def urlopen_any_scheme(ctx: RuleContext) -> Iterator[Finding]:
-    calls = [call for _, call in ctx.facts.calls_to(*_URLOPEN)]
-    calls.extend(_opener_calls(ctx))
-    for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
-        url = argument(call, 0, "url") or argument(call, 0, "fullurl")
-        if url is None or _url_is_fixed(ctx, url) or _scheme_checked(ctx, call):
-            continue
+    for call, url in _unchecked_urls(ctx):
+        if _caller_url(ctx, url):
+            continue  # SR511's audit note: the caller chooses the URL
         yield urlopen_any_scheme.finding(
             ctx,
             call,
             f"`{ctx.facts.spelled(call.func)}` opens `{short(ctx.segment(url))}` whatever its scheme, including "
             "`file://`; check the scheme is http/https first",
+        )
+
+
+@rule(
+    id="SR511",
+    name="url-from-caller",
+    cwe=918,
+    severity=LOW,
+    confidence=LOW,
+    default_enabled=False,
+    profiles=("hardening",),
+    summary="`urlopen` opens the URL a function was handed by its caller, whatever its scheme "
+    "(hardening profile).",
+    why="A library function that opens the URL its caller gives (`def fetch(url)`, a robots.txt "
+    "reader keeping the URL its constructor got, a `Request` built from a parameter) does what it "
+    "is asked: the caller chooses the URL, and the pattern rule cannot see where that caller got "
+    "it. Such calls are left out of the default report (SR505); the data-flow rules report them "
+    "where request data reaches the call. This audit note lists them so a hardening review can "
+    "check each caller or restrict the scheme to http/https in the function itself.",
+    bad="import urllib.request\n\ndef fetch(url):\n    return urllib.request.urlopen(url).read()",
+    good="import urllib.parse, urllib.request\n\ndef fetch(url):\n"
+    "    if urllib.parse.urlsplit(url).scheme not in {'http', 'https'}:\n        raise ValueError(url)\n"
+    "    return urllib.request.urlopen(url, timeout=10).read()",
+)
+def url_from_caller(ctx: RuleContext) -> Iterator[Finding]:
+    for call, url in _unchecked_urls(ctx):
+        if not _caller_url(ctx, url):
+            continue
+        function = ctx.facts.enclosing_function(call)
+        yield url_from_caller.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` opens `{short(ctx.segment(url))}` whatever its scheme, as the "
+            f"caller of `{function.name if function else 'this function'}` hands it in; check that no caller "
+            "passes a URL from outside the program",
         )
 
 

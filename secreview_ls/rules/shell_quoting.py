@@ -1,6 +1,7 @@
 """Shell command strings whose interpolated values cannot add commands: each is quoted for the
 shell, one of a fixed set of constants, or the name of a temporary file the program made; and
-commands that are what a function's caller handed in (the hardening note SR207)."""
+commands that are what a function's caller handed in or the local user's own setting, such as
+``PAGER`` (the hardening note SR207)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from .base import RuleContext
 from .caller_data import handed_in
 from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import add_operands, single_assignment, static_string
+from .user_settings import user_setting
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
 _TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedTemporaryFile"})
+_TEMP_DIRECTORIES = frozenset({"tempfile.TemporaryDirectory", "tempfile.mkdtemp"})
 
 
 def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
@@ -31,8 +34,9 @@ def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
 
 
 def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
-    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``:
-    every binding of the name in its scope is such a call."""
+    """``name`` from ``fd, name = tempfile.mkstemp()``, ``handle.name`` of a ``NamedTemporaryFile``,
+    a fixed file name joined under a temporary directory: every binding of the name in its scope
+    is such a value."""
     if isinstance(node, ast.Attribute) and node.attr == "name":
         node = node.value
     if not isinstance(node, ast.Name):
@@ -41,6 +45,23 @@ def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
     for store in stores:
         value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
         if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _TEMP_FILES):
+            if not _in_temp_directory(ctx, value):
+                return False
+    return bool(stores)
+
+
+def _in_temp_directory(ctx: RuleContext, value: ast.AST | None) -> bool:
+    """``os.path.join(tempdir, "pydoc.out")`` where ``tempdir`` is a directory the program made
+    (``TemporaryDirectory()``, ``mkdtemp()``) and the file name is fixed."""
+    if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) == "os.path.join" and value.args):
+        return False
+    directory, rest = value.args[0], value.args[1:]
+    if not (isinstance(directory, ast.Name) and rest and all(fixed_choice(ctx, part) for part in rest)):
+        return False
+    stores = stores_in(ctx, scope_of(ctx, directory), directory.id)
+    for store in stores:
+        made = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+        if not (isinstance(made, ast.Call) and ctx.facts.qualname(made.func) in _TEMP_DIRECTORIES):
             return False
     return bool(stores)
 
@@ -103,10 +124,23 @@ def caller_command(ctx: RuleContext, node: ast.expr | None) -> bool:
     after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
     if node is None:
         return False
-    if handed_in(ctx, node):
+    if _chosen(ctx, node):
         return True
     split = _head_and_rest(ctx, node)
     if split is None:
         return False
     head, rest = split
-    return handed_in(ctx, head) and all(_harmless(ctx, v) for v in rest)
+    return _chosen(ctx, head) and all(_harmless(ctx, v) for v in rest)
+
+
+def user_command(ctx: RuleContext, node: ast.expr) -> bool:
+    """The command (or the program at its head, the rest harmless) is the local user's own setting."""
+    if user_setting(ctx, node):
+        return True
+    split = _head_and_rest(ctx, node)
+    return split is not None and user_setting(ctx, split[0]) and all(_harmless(ctx, v) for v in split[1])
+
+
+def _chosen(ctx: RuleContext, node: ast.expr) -> bool:
+    """Handed in by the caller, or the local user's own setting (``PAGER``, the login shell)."""
+    return handed_in(ctx, node) or user_setting(ctx, node)

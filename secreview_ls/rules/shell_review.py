@@ -1,4 +1,5 @@
-"""Audit notes on shell commands the pattern rules leave out of the default report (hardening)."""
+"""Audit notes on shell commands the pattern rules leave out of the default report (hardening):
+commands a function was handed by its caller (SR207) and commands nothing can be injected into (SR208)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
-from .base import LOW, RuleContext, rule
+from .base import HIGH, LOW, RuleContext, rule
 from .fixed_values import fixed_choice
-from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, command_argument
+from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, argv_fix, command_argument
 from .judge import callee_tail, imports_module, short
-from .shell_quoting import caller_command, is_quoted
+from .shell_quoting import caller_command, is_quoted, user_command
 
 
 def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
@@ -51,7 +52,8 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     confidence=LOW,
     default_enabled=False,
     profiles=("hardening",),
-    summary="A shell runs the command a function was handed by its caller (hardening profile).",
+    summary="A shell runs the command a function was handed by its caller or the local user's own setting "
+    "(hardening profile).",
     why="A function whose contract is to run its caller's command through a shell (`def popen(cmd)`, "
     "a pager taking the user's `PAGER`, a task runner's `exec_command(cmd)`) is only as safe as its "
     "callers, and the pattern rules cannot see where the command comes from. Such calls are left "
@@ -59,7 +61,9 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "where a request, a socket or another source reaches the call. This audit check lists them so "
     "a hardening review can check each caller or move to argument lists. A parameter interpolated "
     "after a fixed program (`os.system('mkdir %s' % path)`) is not the caller's command: it stays "
-    "a default finding, since a `;` in the path runs more than the function promised.",
+    "a default finding, since a `;` in the path runs more than the function promised. The local "
+    "user's own settings are here too: a pager from `PAGER`, an editor from `EDITOR`, the login shell "
+    "of the current user in the password database run what that user chose, with that user's rights.",
     bad="import os\n\ndef run_command(command):\n    return os.system(command)",
     good="import subprocess\n\ndef run_command(argv):\n    return subprocess.run(argv, check=True)",
 )
@@ -68,10 +72,75 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         if fixed_choice(ctx, command) or is_quoted(ctx, command) or not caller_command(ctx, command):
             continue
         function = ctx.facts.enclosing_function(call)
+        if user_command(ctx, command):
+            where = "the local user's own setting (a pager, an editor, the login shell)"
+        else:
+            where = f"what the caller of `{function.name if function else 'this function'}` hands in"
         yield shell_command_from_caller.finding(
             ctx,
             call,
-            f"`{ctx.facts.spelled(call.func)}` runs `{short(ctx.segment(command))}` through a shell, as the "
-            f"caller of `{function.name if function else 'this function'}` hands it in; check that no caller "
-            "passes text from outside the program",
+            f"`{ctx.facts.spelled(call.func)}` runs `{short(ctx.segment(command))}` through a shell, as "
+            f"{where}; check that no one else can set that text",
         )
+
+
+def _shell_strings(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr, ast.keyword | None]]:
+    """Calls that always run their command through a shell (``os.system``...) or say so with a
+    literal ``shell=True``, with the command string and the ``shell`` keyword."""
+    for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS, *SHELL_CALLS):
+        if name in SUBPROCESS_CALLS:
+            shell = keyword(call, "shell")
+            if shell is None or not (isinstance(shell.value, ast.Constant) and shell.value.value):
+                continue
+            command = command_argument(call)
+        else:
+            shell = None
+            command = argument(call, 0, "cmd") or argument(call, 0, "command")
+        if command is not None:
+            yield call, command, shell
+
+
+@rule(
+    id="SR208",
+    name="shell-without-injection",
+    cwe=78,
+    severity=LOW,
+    confidence=HIGH,
+    default_enabled=False,
+    profiles=("hardening",),
+    fix_safety="unsafe",
+    fix_note="Without the shell a missing program raises `FileNotFoundError` instead of ending with "
+    "status 127, and what only a shell provides (its built-in commands on Windows, aliases, the "
+    "`SHELL` environment) is gone.",
+    summary="A shell runs a command nothing can be injected into: fixed, or every value quoted "
+    "(hardening profile).",
+    why="A command string that is a literal, one of a fixed set of constants, or built only from "
+    "values quoted for the shell (`shlex.quote`, `subprocess.list2cmdline`), fixed or naming a "
+    "temporary file the program made gives an attacker nothing to inject, so it is not in the "
+    "default report (SR201, SR203). The shell is still an extra program between the code and the "
+    "command: its parsing, its `PATH` lookup and its environment (`BASH_ENV`, `IFS`) take part in "
+    "every run. A "
+    "hardening review can list these calls and move them to argument lists without a shell; a "
+    "fixed command without shell syntax gets that rewrite. Starting a program by name rather than "
+    "by absolute path is the opt-in rule SR204.",
+    bad='import subprocess\nsubprocess.run("git rev-parse HEAD", shell=True)',
+    good='import subprocess\nsubprocess.run(["git", "rev-parse", "HEAD"])',
+)
+def shell_without_injection(ctx: RuleContext) -> Iterator[Finding]:
+    for call, command, shell in _shell_strings(ctx):
+        spelled = ctx.facts.spelled(call.func)
+        if fixed_choice(ctx, command):
+            yield shell_without_injection.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs the fixed command `{short(ctx.segment(command))}` through the shell; "
+                "nothing is interpolated, but an argument list without a shell avoids it entirely",
+                fix=argv_fix(ctx, call, command, shell) if shell is not None else None,
+            )
+        elif is_quoted(ctx, command):
+            yield shell_without_injection.finding(
+                ctx,
+                call,
+                f"`{spelled}` runs `{short(ctx.segment(command))}` through the shell; every interpolated "
+                "value is quoted for the shell or fixed, but an argument list without a shell is simpler",
+            )

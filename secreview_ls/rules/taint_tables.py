@@ -24,6 +24,7 @@ from ..engine.taint import (
     MARKUP_ESCAPED,
     PARENT_REFS_REJECTED,
     QUOTES_REJECTED,
+    SHELL_SYNTAX_REJECTED,
     SinkSpec,
     StoreSink,
     TaintClass,
@@ -49,6 +50,7 @@ from .taint_frameworks import (
     EXTRA_SOURCE_CLEANED_NO_BREAKS,
     ROUTE_FUNCTIONS,
 )
+from .user_settings import PREFERENCES
 
 # -- taint classes ------------------------------------------------------------------------
 # Local sources (the machine's user: argv, environment, stdin) are reported only where that user
@@ -86,6 +88,7 @@ TAINT_CLASSES = (
         good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", host])',
         aliases=("os", "cmd", "shell"),
         reports_local_sources=True,
+        cleaned_by=frozenset({SHELL_SYNTAX_REJECTED}),
     ),
     TaintClass(
         "code",
@@ -835,6 +838,10 @@ METHOD_SANITIZERS: dict[str, frozenset[str]] = {
     "__html__": _MARKUP,  # the object's own HTML, safe by the markup protocol
     "escape_string": frozenset({"sql"}),
     "quote_ident": frozenset({"sql"}),
+    # A password-database entry is the system's record, whichever user's name or id was asked:
+    # its shell and home directory are not the text of the lookup.
+    "getpwnam": frozenset({"command", "path"}),
+    "getpwuid": frozenset({"command", "path"}),
 }
 # Calls that, when true, prove an argument safe: (position, classes); -1 = the receiver.
 GUARDS: dict[str, tuple[int, frozenset[str]]] = {
@@ -931,6 +938,7 @@ def build_spec(
         object_kinds=dict(OBJECT_KINDS),
         object_sources=dict(OBJECT_SOURCES),
         client_keys=dict(CLIENT_KEYS),
+        own_settings={name: PREFERENCES for name in ("os.environ", "os.environb", "os.getenv", "os.getenvb")},
         source_cleaned=dict(SOURCE_CLEANED),
         local_sources=local,
         sinks=tuple(sinks),

@@ -28,8 +28,12 @@ def _sources() -> list[tuple[str, str]]:
     return found
 
 
+# Every rule, opt-in and profile rules included: their fixes are offered when they are selected.
+EVERY_RULE = Config(select=tuple(r.id for r in registry.all_rules()))
+
+
 def _fixable(text: str, path: str) -> list[Finding]:
-    return [f for f in analyze_source(text, path, Config()).findings if f.fix is not None]
+    return [f for f in analyze_source(text, path, EVERY_RULE).findings if f.fix is not None]
 
 
 CASES = [(name, text) for name, text in _sources() if _fixable(text, "app/module.py")]
@@ -54,8 +58,8 @@ def test_fix_removes_the_finding_and_keeps_the_file_parsing(name: str, text: str
         assert fixed != text
         if parsed_before:
             assert _parses(fixed), f"{found.rule_id} fix breaks the syntax:\n{fixed}"
-        after = analyze_source(fixed, "app/module.py", Config())
-        before_count = sum(1 for f in analyze_source(text, "app/module.py", Config()).findings if f.rule_id == found.rule_id)
+        after = analyze_source(fixed, "app/module.py", EVERY_RULE)
+        before_count = sum(1 for f in analyze_source(text, "app/module.py", EVERY_RULE).findings if f.rule_id == found.rule_id)
         after_count = sum(1 for f in after.findings if f.rule_id == found.rule_id)
         assert after_count < before_count, f"{found.rule_id} still reported after its fix:\n{fixed}"
 

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
-from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, TaintSpec
+from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
+from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, TaintSpec
 from .state import ALL, STDLIB, Env, Frame, join_envs
 from .values import NO_CONST, cleaned, whole
 
@@ -59,6 +60,7 @@ class Conditions:
         self.host_allowlisted = spec.cleaned_by(HOST_ALLOWLISTED)
         self.parent_refs_rejected = spec.cleaned_by(PARENT_REFS_REJECTED)
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
+        self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -171,6 +173,8 @@ class Conditions:
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             self._refine_comparison(test, env, truth, fn)
             return env
+        if isinstance(test, ast.Call) and not truth:
+            self._clean_searched(test, env)
         if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
@@ -231,6 +235,17 @@ class Conditions:
                     self.clean_path(left, env, ALL)
                 elif isinstance(left, ast.Constant):
                     self.clean_path(right, env, ALL)
+
+    def _clean_searched(self, test: ast.Call, env: Env) -> None:
+        """``_find_unsafe(name)`` was false: the characters it searches for are not in ``name``."""
+        rejected = rejected_characters(self.facts, test)
+        if rejected is None:
+            return
+        target, found = rejected
+        if set(SHELL_SYNTAX) <= set(found):
+            self.clean_path(target, env, self.shell_syntax_rejected)
+        if set(QUOTES) <= set(found):
+            self.clean_path(target, env, self.quotes_rejected)
 
     def _clean_rejected_text(self, needle: ast.expr, haystack: ast.expr, env: Env) -> None:
         """``".." in name`` or ``"'" in name`` was false: the value holds no parent reference

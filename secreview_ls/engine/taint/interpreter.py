@@ -112,8 +112,23 @@ class Interpreter:
         return Val(frozenset({Label(Origin("source", text, span, self.step_path), others, (step,))}))
 
     def source_val(self, node: ast.AST, name: str) -> Val:
+        if self._own_setting(node, name):
+            return EMPTY
         local = name in self.spec.local_sources
         return Val(frozenset({self.make_source(node, None, local=local)}))
+
+    def _own_setting(self, node: ast.AST, name: str) -> bool:
+        """``os.environ["PAGER"]`` / ``os.getenv("EDITOR")``: the local user's own setting."""
+        keys = self.spec.own_settings.get(name)
+        if not keys:
+            return False
+        read = node if isinstance(node, ast.Call) else self._source_node(node)
+        key: ast.expr | None = None
+        if isinstance(read, ast.Subscript):
+            key = read.slice
+        elif isinstance(read, ast.Call) and read.args:
+            key = read.args[0]
+        return isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.upper() in keys
 
     # -- statements --------------------------------------------------------------------
 

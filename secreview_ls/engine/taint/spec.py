@@ -24,12 +24,13 @@ AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` pref
 HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
 PARENT_REFS_REJECTED = "parent-refs-rejected"  # ``".." in value`` was false
 QUOTES_REJECTED = "quotes-rejected"  # ``"'" in value`` was false, or the quote was replaced
+SHELL_SYNTAX_REJECTED = "shell-syntax-rejected"  # a search for every shell metacharacter found none
 # the result of a call the analysis does not follow (a database lookup, an authentication
 # backend): data computed from the input, not the input's own value
 COMPUTED_BY_CALL = "computed-by-call"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED,
-     PARENT_REFS_REJECTED, QUOTES_REJECTED, COMPUTED_BY_CALL}
+     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, COMPUTED_BY_CALL}
 )  # fmt: skip
 
 
@@ -149,6 +150,9 @@ class TaintSpec:
     # name ending in ``_`` is a prefix) whose values the client sends; a constant key outside
     # them reads the server's data, not input (``request.META["CSRF_COOKIE"]``)
     client_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # a local source (``os.environ``, ``os.getenv``) → constant keys naming settings the local user
+    # makes for their own process (``PAGER``, ``EDITOR``): reading one is not input from anyone else
+    own_settings: dict[str, frozenset[str]] = field(default_factory=dict)
     # sources that are local to the machine (argv, environment, stdin): lower confidence
     local_sources: frozenset[str] = frozenset()
     sinks: tuple[SinkSpec, ...] = ()

@@ -1,0 +1,188 @@
+"""Values the local user sets for their own process: not input from anyone else.
+
+A program that runs the user's ``PYTHONSTARTUP`` file, pipes its output through the user's
+``PAGER``, opens the user's ``EDITOR`` or reads ``~/.appname.py`` does what that user asked, with
+that user's rights; whoever can change those settings can already run anything as the user. Such
+values are not an injection into the program (the same reasoning as a command a function's caller
+hands in, ``caller_data``): the pattern rules leave them to their ``hardening`` audit notes.
+
+A value is *the user's own setting* when it is derived only from:
+
+* an environment variable or configuration entry named for a per-user preference
+  (``os.environ.get("PAGER")``, ``os.getenv("EDITOR")``, ``config.get_config_value("PAGER")``);
+* the user's home directory (``os.path.expanduser("~/.pythonrc.py")``, ``Path.home()``,
+  ``os.environ["HOME"]``) and paths joined under it, and the login shell or home directory of the
+  current user in the password database (``pwd.getpwuid(os.getuid()).pw_shell``,
+  ``pwd.getpwnam(getpass.getuser())[6]``);
+* the content of a file so named (``open(path).read()``, ``handle.read()`` of
+  ``with open(path) as handle``), ``compile()`` of it, a loop over a collection of such values, a
+  name or class constant bound only to them; fixed values may stand beside them (``or "less"``).
+
+Not the user's own: every other environment variable (``DATABASE_URL`` is deployment data a
+service reads, and a CGI program's environment carries request headers), request data, files
+named by anything else, and the password entry of any user other than the current one.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .base import RuleContext
+from .fixed_values import scope_of, stores_in
+from .judge import class_attribute_value, is_static, static_string
+
+# Environment variables and settings a user sets for their own programs.
+PREFERENCES = frozenset(
+    {"PYTHONSTARTUP", "PAGER", "MANPAGER", "GIT_PAGER", "EDITOR", "VISUAL", "GIT_EDITOR", "BROWSER",
+     "SHELL", "TERMINAL", "HOME", "USERPROFILE", "XDG_CONFIG_HOME"}
+)
+_LOOKUPS = frozenset({"get", "getenv", "get_config_value", "environ_get"})
+_ENVIRONS = frozenset({"os.environ", "os.environb"})
+_OPENERS = frozenset({"builtins.open", "io.open", "io.open_code", "codecs.open", "io.TextIOWrapper", "builtins.compile",
+                      "builtins.str", "os.fsdecode", "os.path.abspath", "os.path.normpath", "os.path.realpath"})
+_HOMES = frozenset({"pathlib.Path.home", "os.path.expanduser"})
+_READS = frozenset({"read", "readline", "readlines", "read_text", "read_bytes", "strip", "rstrip", "split"})
+_PASSWORD_FIELDS = frozenset({"pw_shell", "pw_dir"})
+_CURRENT_USER = frozenset({"os.getuid", "os.geteuid", "getpass.getuser"})
+_PASSWORD_LOOKUPS = frozenset({"getpwuid", "getpwnam"})
+_FIXED_MODULE_VALUES = frozenset({"os.curdir", "os.sep", "os.devnull"})
+_COLLECTIONS = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset", "builtins.sorted",
+                          "builtins.reversed", "builtins.enumerate", "builtins.filter"})
+_COLLECTION_CALLS = frozenset({"OrderedSet", "OrderedDict", "deque", "fromkeys"})
+
+
+def user_setting(ctx: RuleContext, node: ast.AST | None) -> bool:
+    """``node`` is the local user's own setting or a file it names (see the module docstring)."""
+    return _judge(ctx, node, frozenset(), 0) == "user"
+
+
+def _both(verdicts: list[str | None]) -> str | None:
+    """Combine the verdicts of alternatives: every one the user's or fixed, at least one the user's."""
+    if any(v is None for v in verdicts) or not verdicts:
+        return None
+    return "user" if "user" in verdicts else "fixed"
+
+
+def _judge(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str], depth: int) -> str | None:
+    """"user", "fixed" or None (anything else)."""
+    if node is None or depth > 8:
+        return None
+    if isinstance(node, ast.Constant):
+        return "fixed"
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return _both([_judge(ctx, e, seen, depth + 1) for e in node.elts])
+    if isinstance(node, ast.IfExp):
+        return _both([_judge(ctx, node.body, seen, depth + 1), _judge(ctx, node.orelse, seen, depth + 1)])
+    if isinstance(node, ast.BoolOp):
+        return _both([_judge(ctx, v, seen, depth + 1) for v in node.values])
+    if isinstance(node, ast.Name):
+        return _name(ctx, node, seen, depth)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # ``Path.home() / ".apprc"``
+        return "user" if _judge(ctx, node.left, seen, depth + 1) == "user" else None
+    if isinstance(node, ast.Subscript):
+        if _current_user_entry(ctx, node.value) and isinstance(node.slice, ast.Constant) and node.slice.value in (5, 6):
+            return "user"  # ``entry[6]``: pw_shell (``[5]``: pw_dir)
+        return _environment(ctx, node.value, node.slice)
+    if isinstance(node, ast.Attribute):
+        return _attribute(ctx, node, seen, depth)
+    if isinstance(node, ast.Call):
+        return _call(ctx, node, seen, depth)
+    return "fixed" if is_static(ctx, node) else None
+
+
+def _preference(ctx: RuleContext, key: ast.AST | None) -> bool:
+    text = static_string(ctx, key)
+    return text is not None and text.upper() in PREFERENCES
+
+
+def _environment(ctx: RuleContext, owner: ast.AST, key: ast.AST | None) -> str | None:
+    """``os.environ["PAGER"]``."""
+    return "user" if ctx.facts.qualname(owner) in _ENVIRONS and _preference(ctx, key) else None
+
+
+def _attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], depth: int) -> str | None:
+    if ctx.facts.qualname(node) in _FIXED_MODULE_VALUES:
+        return "fixed"
+    if node.attr in _PASSWORD_FIELDS and _current_user_entry(ctx, node.value):
+        return "user"
+    value = class_attribute_value(ctx, node)
+    return _judge(ctx, value, seen, depth + 1) if value is not None else None
+
+
+def _current_user_entry(ctx: RuleContext, node: ast.AST | None) -> bool:
+    """``pwd.getpwuid(os.getuid())`` / ``pwd.getpwnam(getpass.getuser())``: the password entry of
+    the user running the program (the module may be held in an attribute: ``self._pwd``)."""
+    if isinstance(node, ast.Name):
+        stores = stores_in(ctx, scope_of(ctx, node), node.id)
+        return len(stores) == 1 and _current_user_entry(ctx, getattr(stores[0], "value", None))
+    if not (isinstance(node, ast.Call) and node.args and not node.keywords):
+        return False
+    tail = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+    who = node.args[0]
+    return (
+        tail in _PASSWORD_LOOKUPS
+        and isinstance(who, ast.Call)
+        and ctx.facts.qualname(who.func) in _CURRENT_USER
+    )
+
+
+def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) -> str | None:
+    name = ctx.facts.qualname(call.func)
+    first = call.args[0] if call.args else None
+    if name in _HOMES:
+        text = static_string(ctx, first) if first is not None else ""
+        return "user" if (text is not None and text.startswith("~")) or name == "pathlib.Path.home" else None
+    if name == "os.getenv":
+        return "user" if _preference(ctx, first) else None
+    if name in _OPENERS:
+        return _judge(ctx, first, seen, depth + 1) if first is not None else None
+    if name == "os.path.join" and first is not None:
+        return "user" if _judge(ctx, first, seen, depth + 1) == "user" else None  # a file in the user's home
+    if name in _COLLECTIONS or (name or "").rsplit(".", 1)[-1] in _COLLECTION_CALLS:
+        return _both([_judge(ctx, a, seen, depth + 1) for a in call.args if not _is_function(ctx, a)])
+    if not isinstance(call.func, ast.Attribute):
+        return None
+    method, receiver = call.func.attr, call.func.value
+    if method in _LOOKUPS and _preference(ctx, first):
+        return "user"  # os.environ.get("PAGER"), config.get_config_value("PAGER")
+    if method in _READS:
+        return _judge(ctx, receiver, seen, depth + 1)
+    return None
+
+
+def _is_function(ctx: RuleContext, node: ast.AST) -> bool:
+    """``filter(None, ...)`` / ``filter(os.path.isfile, ...)``: the predicate, not a value."""
+    return isinstance(node, ast.Lambda) or (isinstance(node, ast.Constant) and node.value is None) or (
+        isinstance(node, ast.Attribute) and ctx.facts.qualname(node) is not None
+    )
+
+
+def _parameters(scope: ast.AST) -> set[str]:
+    args = getattr(scope, "args", None)
+    if not isinstance(args, ast.arguments):
+        return set()
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
+
+
+def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:
+    if name.id in seen:
+        return "fixed"  # ``line = line.strip()``: judged by its other bindings
+    scope = scope_of(ctx, name)
+    stores = stores_in(ctx, scope, name.id)
+    if not stores and scope is not ctx.facts.tree and name.id not in _parameters(scope):
+        stores = stores_in(ctx, ctx.facts.tree, name.id)  # a module-level name read in a function
+    if not stores:
+        return None
+    inner = seen | {name.id}
+    verdicts: list[str | None] = []
+    for store in stores:
+        if isinstance(store, ast.For):
+            value: ast.AST | None = store.iter
+        elif isinstance(store, ast.withitem):
+            value = store.context_expr
+        elif isinstance(store, (ast.Assign, ast.AnnAssign)):
+            value = store.value
+        else:
+            value = None
+        verdicts.append(_judge(ctx, value, inner, depth + 1))
+    return _both(verdicts)
