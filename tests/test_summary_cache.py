@@ -13,7 +13,7 @@ from secreview_ls.config import Config, discover
 from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.engine.taint.summary_store import FileRecord, decode, encode
 from secreview_ls.pipeline import analyze_source, scan_paths
-from secreview_ls.pipeline.summary_cache import SummaryCache
+from secreview_ls.pipeline.summary_cache import SummaryCache, analysis_identity, editor_summary_cache
 
 SINK = "import sqlite3\n\n\ndef run(q):\n    sqlite3.connect('x').execute(q)\n"
 SAFE = "import sqlite3\n\n\ndef run(q):\n    sqlite3.connect('x').execute('SELECT ?', (q,))\n"
@@ -189,3 +189,18 @@ def test_the_cache_is_kept_under_its_size_cap(tmp_path: Path) -> None:
     assert sum(path.stat().st_size for path in (tmp_path / "summaries").glob("*/*.rec")) <= 3_000
     assert kept == sorted(kept)[-len(kept):] and "09" in kept  # the last written stay
     assert store.load("09" + "0" * 38) == b"x" * 1_000
+
+
+def test_an_editor_shares_the_cache_folder_only_once_a_scan_made_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SECREVIEW_CACHE_DIR")
+    config = discover(project)
+    assert editor_summary_cache(config) is None  # opening a folder writes nothing into it
+    assert scan_paths([project], config, jobs=1, cache_folder=project / ".secreview_cache").findings()
+    shared = editor_summary_cache(config)
+    assert shared is not None and shared.folder == project / ".secreview_cache" / "summaries"
+    editor = ProjectIndex([project], store=shared, identity=analysis_identity())
+    result = analyze_source((project / "view.py").read_text(), str(project / "view.py"), config, project=editor)
+    assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("SR801", 6)]
+    assert editor.parsed == 0 and editor.stored_used == 1

@@ -18,16 +18,19 @@ from ..pipeline import (
     TEMPLATE_SUFFIXES,
     AnalysisResult,
     Cell,
+    Config,
     Finding,
     IncrementalAnalyzer,
     Notice,
     ProjectIndex,
+    analysis_identity,
     analyze_cells,
     analyze_file,
     analyze_source,
     analyze_template,
     analyze_text_file,
     by_cell,
+    editor_summary_cache,
     is_notebook_path,
     is_python_path,
     is_template_path,
@@ -97,10 +100,13 @@ def _other_text(snapshot: DocumentSnapshot) -> AnalysisResult:
     return analyze_text_file(snapshot.text, snapshot.path, snapshot.settings.config)
 
 
-def project_index(root: Path, read: Callable[[Path], str | None]) -> ProjectIndex | None:
-    """A cross-module index for a workspace folder; ``read`` supplies the text of open documents."""
+def project_index(root: Path, read: Callable[[Path], str | None], config: Config | None = None) -> ProjectIndex | None:
+    """A cross-module index for a workspace folder; ``read`` supplies the text of open documents.
+    With ``config``, summaries are shared with ``secreview check`` through its cache folder when
+    there is one (the index writes them when the server is idle)."""
     try:
-        return ProjectIndex([root], read=read)
+        store = editor_summary_cache(config) if config is not None else None
+        return ProjectIndex([root], read=read, store=store, identity=analysis_identity() if store is not None else "")
     except Exception as error:
         log.warning("cross-module index for %s unavailable: %s", root, error)
         return None

@@ -206,7 +206,7 @@ class SecReviewServer(LanguageServer):
         self._projects = {}
         for settings in self._folder_settings.values():
             if settings.root is not None:
-                project = analysis.project_index(settings.root, self._read_for_project)
+                project = analysis.project_index(settings.root, self._read_for_project, settings.config)
                 if project is not None:
                     self._projects[str(settings.root)] = project
         self._generation += 1

@@ -29,7 +29,8 @@ import time
 from pathlib import Path
 
 from .. import __version__
-from .result_cache import _own_code, _user_key, prepare_folder
+from ..config import Config
+from .result_cache import ENVIRONMENT_VARIABLE, _own_code, _user_key, cache_folder, prepare_folder
 
 SUBFOLDER = "summaries"
 MAX_BYTES = 256 * 1024 * 1024
@@ -42,6 +43,16 @@ def analysis_identity() -> str:
     """What the stored summaries were computed by: secreview's version and code, and Python's."""
     text = "\0".join((__version__, sys.version, _own_code()))
     return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=20).hexdigest()
+
+
+def editor_summary_cache(config: Config) -> SummaryCache | None:
+    """The summary cache a language server shares with ``secreview check``: the cache folder
+    of the project when a scan made it (or ``$SECREVIEW_CACHE_DIR`` names one); None otherwise,
+    so that opening a folder in an editor writes nothing into it."""
+    folder = cache_folder(config)
+    if os.environ.get(ENVIRONMENT_VARIABLE) or folder.is_dir():
+        return SummaryCache(folder)
+    return None
 
 
 class SummaryCache:
