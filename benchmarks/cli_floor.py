@@ -7,8 +7,8 @@ For each tree (by default the running Python's ``Lib`` and Django 5.1.4 unpacked
 
 - floor: read and ``ast.parse`` every file ``secreview check`` analyzes, in this process;
 - cold: ``secreview check TREE --no-cache -j JOBS -f json`` (wall and CPU of all processes);
-- summaries: ``secreview check`` with the result cache off but the summary cache of an
-  earlier run kept (``--no-result-cache``): what an edit of one widely imported file costs;
+- summaries: ``secreview check`` after deleting the result cache of an earlier run but not its
+  summary cache: every file analyzed again, the modules they import not parsed again;
 - warm: a second ``secreview check`` with the result and summary caches of a first run;
 - ``ruff check --select S --no-cache TREE`` and, when installed, ``bandit -r -q TREE`` (in
   the first ``--bandit-runs`` runs only: it takes minutes on the standard library).
@@ -110,8 +110,6 @@ def measure(tree: Path, runs: int, jobs: int, bandit_runs: int) -> dict[str, obj
     rss: dict[str, int] = {}
     same: list[bool] = []
     ruff, bandit = tool("ruff"), tool("bandit") if bandit_runs else None
-    summary_cache = "--no-result-cache" in subprocess.run(secreview(tree, jobs, "--help"), capture_output=True,
-                                                          text=True, check=False).stdout
 
     def record(name: str, figures: tuple[float, float, int, int]) -> None:
         wall.setdefault(name, []).append(figures[0])
@@ -130,9 +128,11 @@ def measure(tree: Path, runs: int, jobs: int, bandit_runs: int) -> dict[str, obj
             reports = {name: folder / f"{name}-{index}.json" for name in ("cold", "first", "summaries", "warm")}
             record("cold", timed(secreview(tree, jobs, "--no-cache"), str(reports["cold"]), env))
             timed(secreview(tree, jobs, "--cache-dir", str(cache)), str(reports["first"]), env)
+            summary_cache = (cache / "summaries").is_dir()
             if summary_cache:
-                record("summaries", timed(secreview(tree, jobs, "--cache-dir", str(cache), "--no-result-cache"),
-                                          str(reports["summaries"]), env))
+                for results in cache.glob("results-*.json"):
+                    results.unlink()
+                record("summaries", timed(secreview(tree, jobs, "--cache-dir", str(cache)), str(reports["summaries"]), env))
             record("warm", timed(secreview(tree, jobs, "--cache-dir", str(cache)), str(reports["warm"]), env))
             cold = findings_of(reports["cold"])
             compared = ("first", "summaries", "warm") if summary_cache else ("first", "warm")
@@ -141,7 +141,8 @@ def measure(tree: Path, runs: int, jobs: int, bandit_runs: int) -> dict[str, obj
                 record("ruff", timed([ruff, "check", "--select", "S", "--no-cache", "--exit-zero", "-q", str(tree)]))
             if bandit is not None and index < bandit_runs:
                 record("bandit", timed([bandit, "-r", "-q", "-f", "json", "-x", "site-packages", str(tree)]))
-            print(f"{tree.name} run {index + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in wall.items()),
+            print(f"{tree.name} run {index + 1}: " + ", ".join(f"{k} {v[index]:.2f}s" for k, v in wall.items()
+                                                               if len(v) > index),
                   file=sys.stderr)
     medians = {name: statistics.median(values) for name, values in wall.items()}
     floor = medians["parse floor"]

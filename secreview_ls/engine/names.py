@@ -29,7 +29,7 @@ class ImportMap:
         self._collect_module_bindings(tree)
 
     def _collect(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        for node in _statements_breadth_first(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -102,6 +102,27 @@ class ImportMap:
             return None
         parts.append(base)
         return ".".join(reversed(parts))
+
+
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements_breadth_first(tree: ast.Module) -> list[ast.AST]:
+    """The statements of ``tree`` (with the handlers and cases holding some) in the order
+    ``ast.walk`` visits them: imports seen in the same order, without visiting every
+    expression (no statement sits inside one)."""
+    found: list[ast.AST] = []
+    level: list[ast.AST] = [tree]
+    while level:
+        following: list[ast.AST] = []
+        for node in level:
+            found.append(node)
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list and value and isinstance(value[0], _HOLDS_STATEMENTS):
+                    following.extend(value)
+        level = following
+    return found
 
 
 def dotted_name(node: ast.AST) -> str | None:
