@@ -204,3 +204,17 @@ def test_an_editor_shares_the_cache_folder_only_once_a_scan_made_it(
     result = analyze_source((project / "view.py").read_text(), str(project / "view.py"), config, project=editor)
     assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("SR801", 6)]
     assert editor.parsed == 0 and editor.stored_used == 1
+
+
+def test_a_file_importing_from_itself_reports_the_same_with_the_store(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "mod.py"
+    module.write_text("import os\nfrom flask import request\nimport pkg.mod as me\n\n\ndef run(q):\n"
+                      "    os.system(q)\n\n\ndef v():\n    me.run(request.args['q'])\n")
+    reference = findings(index(tmp_path, None), module)
+    assert reference == [("SR802", 7)]  # reported at the sink, in this very file
+    store = MemoryStore()
+    assert findings(index(tmp_path, store), module) == reference
+    assert findings(index(tmp_path, store), module) == reference

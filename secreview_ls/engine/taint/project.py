@@ -191,6 +191,8 @@ class ProjectIndex:
         self._stamped: dict[Path, tuple[tuple[int, int], str]] = {}  # digests of files not loaded
         self._reach = 0  # deepest chain of files reached by the summaries being computed
         self.stored_used = 0  # summaries taken from the store
+        self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
+        self._resolved_paths: dict[str, Path | None] = {}
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[Path]]:
@@ -266,6 +268,15 @@ class ProjectIndex:
             self._resolved[key] = found
             return found
 
+    def _resolved_path(self, from_path: str | os.PathLike[str]) -> Path | None:
+        key = os.fspath(from_path)
+        if key not in self._resolved_paths:
+            try:
+                self._resolved_paths[key] = Path(key).resolve() if key not in ("", "<unknown>") else None
+            except (OSError, RuntimeError):
+                self._resolved_paths[key] = None
+        return self._resolved_paths[key]
+
     def _base_of(self, from_path: str | os.PathLike[str] | None) -> Path:
         """The folder of the importing file (resolved once per path: it is asked at every call)."""
         key = os.fspath(from_path) if from_path is not None else ""
@@ -290,6 +301,13 @@ class ProjectIndex:
                     continue
                 if len(rest) > 2:
                     return None
+                # A file importing from itself: the stored summary has no tree nodes to point at.
+                if found[0] == self._resolved_path(from_path):
+                    self._own.append(found[0])
+                    try:
+                        return self._summary(found[0], found[1], ".".join(rest), spec)
+                    finally:
+                        self._own.pop()
                 return self._summary(found[0], found[1], ".".join(rest), spec)
             self._outside.add(asked)
             return None
@@ -570,7 +588,7 @@ class ProjectIndex:
     def _from_store(self, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int) -> tuple[bool, Summary | None]:
         """(found, summary) from the store: only when its files are unchanged and computing it
         here would follow the same chain (not longer than the limit, through no file asking)."""
-        if self._store is None:
+        if self._store is None or (self._own and self._own[-1] == self._active[-1]):
             return False, None
         stored = self._record_of(module, loaded, spec).summaries.get(name)
         if stored is None or depth + stored.height - 1 > MAX_CHAIN:
