@@ -172,11 +172,12 @@ class Config:
         """``path`` relative to the project root, in POSIX form (a path written under the root,
         made absolute from the current folder, is taken as it is written; others are resolved
         first)."""
-        candidate = Path(path)
         if self.root is not None:
             written = written_under(path, self.root)
             if written is not None:
                 return written
+        candidate = Path(path)
+        if self.root is not None:
             try:
                 candidate = candidate.resolve().relative_to(_resolved(self.root))
             except (ValueError, OSError):
@@ -223,7 +224,10 @@ def written_under(path: str | Path, root: Path) -> str | None:
     absolute = os.path.abspath(path)
     for prefix in _root_prefixes(root):
         if absolute.startswith(prefix):
-            return PurePosixPath(Path(absolute[len(prefix) :]).as_posix()).as_posix()
+            rest = absolute[len(prefix) :]
+            if rest and os.sep == "/":
+                return rest  # ``abspath`` normalized it already: what the paths below would give
+            return PurePosixPath(Path(rest).as_posix()).as_posix()
     return None
 
 

@@ -23,12 +23,14 @@ from ..pipeline import (
     IncrementalAnalyzer,
     Notice,
     ProjectIndex,
+    analysis_identity,
     analyze_cells,
     analyze_file,
     analyze_source,
     analyze_template,
     analyze_text_file,
     by_cell,
+    editor_summary_cache,
     is_notebook_path,
     is_python_path,
     is_template_path,
@@ -108,9 +110,18 @@ def _other_text(snapshot: DocumentSnapshot) -> AnalysisResult:
 
 def project_index(root: Path, read: Callable[[Path], str | None], config: Config | None = None) -> ProjectIndex | None:
     """A cross-module index for a workspace folder; ``read`` supplies the text of open documents,
-    ``config`` the configured template folders."""
+    ``config`` the configured template folders. With ``config``, summaries are shared with
+    ``secreview check`` through its cache folder when there is one (the index writes them when the
+    server is idle)."""
     try:
-        return ProjectIndex([root], read=read, template_dirs=config.template_folders() if config is not None else ())
+        store = editor_summary_cache(config) if config is not None else None
+        return ProjectIndex(
+            [root],
+            read=read,
+            template_dirs=config.template_folders() if config is not None else (),
+            store=store,
+            identity=analysis_identity() if store is not None else "",
+        )
     except Exception as error:
         log.warning("cross-module index for %s unavailable: %s", root, error)
         return None

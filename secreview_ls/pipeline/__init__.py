@@ -92,6 +92,7 @@ from .result_cache import ResultCache, cache_folder
 from .scan import ScanResult, analyze_files, default_jobs, scan_paths
 from .selection import checked_configuration, config_notices, rule_id_problems, selected_rules, unknown_rule_codes
 from .sharding import Shard, shard_of
+from .summary_cache import SummaryCache, analysis_identity, editor_summary_cache
 from .templates import (
     TEMPLATE_SUFFIXES,
     analyze_template,
@@ -150,7 +151,9 @@ __all__ = [
     "SourceSeen",
     "Span",
     "StepKind",
+    "SummaryCache",
     "TextEdit",
+    "analysis_identity",
     "analyze_cells",
     "analyze_file",
     "analyze_files",
@@ -174,6 +177,7 @@ __all__ = [
     "default_jobs",
     "discover",
     "discover_files",
+    "editor_summary_cache",
     "entry_for",
     "filter_document",
     "find_files",

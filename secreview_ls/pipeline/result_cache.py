@@ -225,7 +225,7 @@ class ResultCache:
         body = json.dumps(kept, separators=(",", ":")).encode("utf-8")
         head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
         try:
-            self._prepare_folder()
+            prepare_folder(self.folder)
             descriptor, temporary = tempfile.mkstemp(prefix=".results-", dir=self.folder)
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(head + b"\n" + body)
@@ -248,12 +248,15 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 old.unlink()
 
-    def _prepare_folder(self) -> None:
-        fresh = not self.folder.exists()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-            (self.folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
+
+
+def prepare_folder(folder: Path) -> None:
+    """Make the cache folder, marked as one (``CACHEDIR.TAG``) and kept out of git."""
+    fresh = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        (folder / ".gitignore").write_text("*\n", encoding="utf-8")
+        (folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
 
 
 def _result_to(result: AnalysisResult) -> dict[str, Any]:

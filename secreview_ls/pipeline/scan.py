@@ -43,6 +43,7 @@ from .result_cache import ResultCache
 from .running import budget_seconds
 from .selection import config_notices
 from .sharding import Shard
+from .summary_cache import SummaryCache, analysis_identity
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -122,9 +123,13 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _HardTimeout
 
 
-def _init_worker(config: Config, project_roots: list[Path] | None, finished: Any = None) -> None:
+def _init_worker(
+    config: Config, project_roots: list[Path] | None, finished: Any = None, summary_folder: Path | None = None
+) -> None:
     _WORKER_STATE["config"] = config
-    _WORKER_STATE["project"] = _project(project_roots, config)
+    store = SummaryCache(summary_folder) if summary_folder is not None else None
+    _WORKER_STATE["store"] = store
+    _WORKER_STATE["project"] = _project(project_roots, config, store)
     _WORKER_STATE["finished"] = finished  # a shared counter of analyzed files (for progress), or None
 
 
@@ -135,12 +140,20 @@ SCAN_WHOLE_BYTES = 3_000_000
 SCAN_WHOLE_FILES = 96
 
 
-def _project(project_roots: list[Path] | None, config: Config) -> ProjectIndex | None:
-    """A cross-module index over ``project_roots`` (one per process), or None without roots."""
+def _project(
+    project_roots: list[Path] | None, config: Config, store: SummaryCache | None = None
+) -> ProjectIndex | None:
+    """A cross-module index over ``project_roots`` (one per process), or None without roots;
+    with ``store``, its summaries are kept on disk between processes."""
     if not project_roots:
         return None
     return ProjectIndex(
-        project_roots, whole_bytes=SCAN_WHOLE_BYTES, whole_files=SCAN_WHOLE_FILES, template_dirs=config.template_folders()
+        project_roots,
+        whole_bytes=SCAN_WHOLE_BYTES,
+        whole_files=SCAN_WHOLE_FILES,
+        template_dirs=config.template_folders(),
+        store=store,
+        identity=analysis_identity() if store is not None else "",
     )
 
 
@@ -198,17 +211,22 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -
     return result
 
 
-def _analyze_chunk(paths: list[Path]) -> list[AnalysisResult]:
+def _analyze_chunk(paths: list[Path]) -> tuple[list[AnalysisResult], int]:
+    """The results of ``paths``, and the number of summary records found unusable meanwhile."""
     config = _WORKER_STATE["config"]
     project = _WORKER_STATE["project"]
+    store = _WORKER_STATE.get("store")
     finished = _WORKER_STATE.get("finished")
+    ignored_before = store.ignored if store is not None else 0
     results = []
     for path in paths:
         results.append(_analyze_one(path, config, project))
         if finished is not None:
             with finished.get_lock():
                 finished.value += 1
-    return results
+    if project is not None:
+        project.flush()
+    return results, (store.ignored - ignored_before if store is not None else 0)
 
 
 # -- parent side -----------------------------------------------------------------
@@ -244,14 +262,17 @@ def analyze_files(
     progress: ProgressCallback | None = None,
     project_roots: list[Path] | None = None,
     cache: ResultCache | None = None,
+    summary_folder: Path | None = None,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
     """Analyze ``files`` (in parallel when worthwhile); results sorted by path.
 
     ``project_roots`` gives each process its own cross-module index over those roots.
     ``cache``: results of unchanged files are taken from it, and new ones stored in it.
+    ``summary_folder``: the indexes keep their summaries in a ``SummaryCache`` there.
     """
     if cache is None:
-        return _analyze_all(files, config, jobs=jobs, progress=progress, project_roots=project_roots)
+        return _analyze_all(files, config, jobs=jobs, progress=progress, project_roots=project_roots,
+                            summary_folder=summary_folder)
     results: list[AnalysisResult] = []
     missing: list[Path] = []
     for path in files:
@@ -262,7 +283,8 @@ def analyze_files(
             results.append(cached)
     hits = len(results)
     counted = None if progress is None else (lambda done, total: progress(done + hits, total + hits))
-    fresh, notices = _analyze_all(missing, config, jobs=jobs, progress=counted, project_roots=project_roots)
+    fresh, notices = _analyze_all(missing, config, jobs=jobs, progress=counted, project_roots=project_roots,
+                                  summary_folder=summary_folder)
     for result in fresh:
         cache.store(result, (Path(p) for p in result.project_files_used))
     results.extend(fresh)
@@ -277,6 +299,7 @@ def _analyze_all(
     jobs: int | None,
     progress: ProgressCallback | None,
     project_roots: list[Path] | None,
+    summary_folder: Path | None = None,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
     total = len(files)
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
@@ -284,14 +307,25 @@ def _analyze_all(
     notices: list[Notice] = []
     if progress is not None:
         progress(0, total)  # the number of files is known: say so before the first one ends
+    ignored = 0
     if jobs == 1 or total < SERIAL_THRESHOLD:
-        local = _project(project_roots, config)
+        store = SummaryCache(summary_folder) if summary_folder is not None else None
+        local = _project(project_roots, config, store)
         for index, path in enumerate(files, 1):
             results.append(_analyze_one(path, config, local))
             if progress is not None:
                 progress(index, total)
+        if local is not None:
+            local.flush()
+        ignored = store.ignored if store is not None else 0
     else:
-        results, notices = _parallel(list(files), config, project_roots, min(jobs, total), progress)
+        results, notices, ignored = _parallel(list(files), config, project_roots, min(jobs, total), progress,
+                                              summary_folder)
+    if summary_folder is not None and files:
+        store = SummaryCache(summary_folder)
+        store.prune()
+        if ignored:
+            notices.append(Notice("cache", store.notice_text(ignored)))
     results.sort(key=lambda r: r.path)
     return results, notices
 
@@ -319,9 +353,11 @@ def _parallel(
     project_roots: list[Path] | None,
     jobs: int,
     progress: ProgressCallback | None,
-) -> tuple[list[AnalysisResult], list[Notice]]:
+    summary_folder: Path | None = None,
+) -> tuple[list[AnalysisResult], list[Notice], int]:
     total = len(files)
     done = 0
+    ignored = 0
     reported = 0
     results: list[AnalysisResult] = []
     notices: list[Notice] = []
@@ -339,22 +375,23 @@ def _parallel(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(config, project_roots, finished),
+            initargs=(config, project_roots, finished, summary_folder),
         )
 
     failed: list[Path] = []
     with pool(jobs) as executor:
         futures = {executor.submit(_analyze_chunk, chunk): chunk for chunk in _chunks(files, jobs)}
-        waiting: set[Future[list[AnalysisResult]]] = set(futures)
+        waiting: set[Future[tuple[list[AnalysisResult], int]]] = set(futures)
         while waiting:
             ended, waiting = wait(waiting, timeout=PROGRESS_POLL if finished is not None else None,
                                   return_when=FIRST_COMPLETED)
             for future in ended:
                 try:
-                    chunk_results = future.result()
+                    chunk_results, chunk_ignored = future.result()
                 except BrokenProcessPool:
                     failed.extend(futures[future])
                     continue
+                ignored += chunk_ignored
                 results.extend(chunk_results)
                 done += len(chunk_results)
             report(min(total, max(done, finished.value if finished is not None else 0)))
@@ -371,7 +408,9 @@ def _parallel(
                     pending.append(path)
                     continue
                 try:
-                    results.extend(future.result())
+                    retried, retried_ignored = future.result()
+                    results.extend(retried)
+                    ignored += retried_ignored
                 except BrokenProcessPool:
                     crashed = path
                     result = AnalysisResult(path=str(path))
@@ -383,7 +422,7 @@ def _parallel(
                 report(done)
     if failed:
         notices.append(Notice("internal-error", "a worker process crashed; the files involved were analyzed again"))
-    return results, notices
+    return results, notices, ignored
 
 
 def scan_paths(
@@ -429,7 +468,7 @@ def scan_paths(
         files = touched
     cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files)
     results, notices = analyze_files(
-        files, config, jobs=jobs, progress=progress, project_roots=[root], cache=cache
+        files, config, jobs=jobs, progress=progress, project_roots=[root], cache=cache, summary_folder=cache_folder
     )
     if cache is not None:
         scan.notices.extend(cache.notices)

@@ -25,6 +25,14 @@ which weighs tens of times its text, is kept only for the few files used last
 (``whole_bytes`` of their text and ``whole_files`` files at most): a summary not yet asked of a file that has left
 them parses it again. ``trim()`` lets those go too (a server calls it when idle).
 
+With ``store`` (a ``summary_store.SummaryStore``) the summaries are also kept between
+processes, by file content: a file whose summaries were computed by an earlier run (or another
+worker) is not parsed again while it and the files its summaries used are unchanged.
+``identity`` names the analysis code (a new version computes them anew); ``flush()`` writes
+what was computed since the last call (a scan calls it between files, a server when idle).
+Only summaries whose computation followed every call it met are stored: one cut short by the
+chain limit or a cycle of imports depends on which file asked first.
+
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
 unchanged).
@@ -49,6 +57,7 @@ from ..source import SourceFile
 from .analysis import ModuleTaint
 from .spec import TaintSpec
 from .summary import Summary
+from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
 from .template_folders import declared_folders, resolve_folders
 from .templates import template_references
 
@@ -74,6 +83,10 @@ class _Loaded:
     reexports: dict[str, str] = field(default_factory=dict)  # name → ``pkg.mod.name`` it is imported from
     calls_into: set[Path] = field(default_factory=set)  # files its summaries used
     names: _Names | None = None  # known once the file was parsed
+    heights: dict[str, int] = field(default_factory=dict)  # chain of files each summary followed
+    cut: set[str] = field(default_factory=set)  # summaries cut short (they depend on who asked first)
+    record: FileRecord | None = None  # what the store holds of this content
+    record_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,12 @@ class _Whole:
     spec: TaintSpec
     size: int
     taint: ModuleTaint
+    cut: bool = False  # a summary computed in it was cut short: its summaries depend on the order of asks
+    height: int = 1  # the longest chain of files (this one included) its summaries followed
+
+
+def _digest_text(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()
 
 
 def _template_references(text: str) -> frozenset[str]:
@@ -155,6 +174,8 @@ class ProjectIndex:
         whole_bytes: int = MAX_WHOLE_BYTES,
         whole_files: int = MAX_WHOLE_FILES,
         template_dirs: Iterable[str | os.PathLike[str]] = (),
+        store: SummaryStore | None = None,
+        identity: str = "",
     ):
         self.roots: list[Path] = []
         for root in roots:
@@ -178,6 +199,18 @@ class ProjectIndex:
         self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
         self._lock = threading.RLock()
         self._recorders = threading.local()
+        self._store = store
+        # The configured template folders decide which template a name finds: part of a stored
+        # summary's identity (the folders the code declares are read from files it records).
+        folders = sorted(str(folder) for folder in self._configured_folders)
+        self._identity = f"{identity}|template-dirs={folders}" if identity and folders else identity
+        self._unsaved: dict[str, FileRecord] = {}
+        self._prints: dict[int, tuple[TaintSpec, str]] = {}
+        self._stamped: dict[Path, tuple[tuple[int, int], str]] = {}  # digests of files not loaded
+        self._reach = 0  # deepest chain of files reached by the summaries being computed
+        self.stored_used = 0  # summaries taken from the store
+        self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
+        self._resolved_paths: dict[str, Path | None] = {}
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[Path]]:
@@ -235,11 +268,13 @@ class ProjectIndex:
                     self._drop_whole(reader)
 
     def trim(self) -> None:
-        """Let go of every parsed file kept for speed; the summaries computed so far stay. Does
-        nothing while another thread is computing summaries (it is asked again later)."""
+        """Let go of every parsed file kept for speed; the summaries computed so far stay (and
+        are written to the store). Does nothing while another thread is computing summaries
+        (it is asked again later)."""
         if not self._lock.acquire(blocking=False):
             return
         try:
+            self.flush()
             for path in list(self._whole):
                 if path not in self._active:
                     self._drop_whole(path)
@@ -256,6 +291,15 @@ class ProjectIndex:
             found = self._search(module, base)
             self._resolved[key] = found
             return found
+
+    def _resolved_path(self, from_path: str | os.PathLike[str]) -> Path | None:
+        key = os.fspath(from_path)
+        if key not in self._resolved_paths:
+            try:
+                self._resolved_paths[key] = Path(key).resolve() if key not in ("", "<unknown>") else None
+            except (OSError, RuntimeError):
+                self._resolved_paths[key] = None
+        return self._resolved_paths[key]
 
     def _base_of(self, from_path: str | os.PathLike[str] | None) -> Path:
         """The folder of the importing file (resolved once per path: it is asked at every call)."""
@@ -281,6 +325,13 @@ class ProjectIndex:
                     continue
                 if len(rest) > 2:
                     return None
+                # A file importing from itself: the stored summary has no tree nodes to point at.
+                if found[0] == self._resolved_path(from_path):
+                    self._own.append(found[0])
+                    try:
+                        return self._summary(found[0], found[1], ".".join(rest), spec)
+                    finally:
+                        self._own.pop()
                 return self._summary(found[0], found[1], ".".join(rest), spec)
             self._outside.add(asked)
             return None
@@ -476,7 +527,7 @@ class ProjectIndex:
             text = _read_disk(path)  # same file, another configuration
         if text is None:
             return None
-        digest = hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()
+        digest = _digest_text(text)
         if loaded is not None and loaded.spec is spec and loaded.digest == digest:
             loaded.stamp = stamp
             loaded.text = text if supplied else None
@@ -495,7 +546,7 @@ class ProjectIndex:
             text = self._read(path) if self._read is not None else None
             if text is None:
                 text = _read_disk(path)
-            if text is None or hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest() != loaded.digest:
+            if text is None or _digest_text(text) != loaded.digest:
                 return None  # changed under the index since it was loaded: asked again, it is reloaded
         source = SourceFile(text, str(path))
         facts = ModuleFacts(source, module)
@@ -521,29 +572,39 @@ class ProjectIndex:
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
         if path in self._active or len(self._active) >= MAX_CHAIN:
+            self._cut()
             return None
         self._active.append(path)
+        depth = len(self._active)
+        outer_reach, self._reach = self._reach, depth
         try:
             current = self._current(path, spec)
             if current is None:
                 return None
             loaded, text = current
+            fresh = False
             if name in loaded.summaries:
                 summary = loaded.summaries[name]
+                self._reuse(loaded, name, depth)
             elif loaded.names is not None and not loaded.names.defines(name) and path not in self._whole:
                 summary = loaded.summaries[name] = None  # known without parsing the file again
             else:
-                taint = self._module(path, module, loaded, text)
-                if taint is None:
-                    return None
-                if loaded.names is None:
-                    loaded.names = _Names.of(taint)
-                summary = loaded.summaries[name] = taint.summary_named(name)
+                found, summary = self._from_store(module, loaded, name, spec, depth)
+                if not found:
+                    taint = self._module(path, module, loaded, text)
+                    if taint is None:
+                        return None
+                    if loaded.names is None:
+                        loaded.names = _Names.of(taint)
+                    summary = loaded.summaries[name] = taint.summary_named(name)
+                    fresh = True
             if summary is None and name not in loaded.reexports and loaded.names is not None:
                 # A re-export: ``from .db import run_query`` in a package ``__init__``.
                 target = loaded.names.reexport(name)
                 if target is not None:
                     loaded.reexports[name] = target
+            if fresh:
+                self._computed(path, module, loaded, name, spec, depth)
             self._record(path)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
@@ -556,6 +617,122 @@ class ProjectIndex:
                     self._active.append(path)
             return None
         except RecursionError:
+            self._cut()
             return None
         finally:
             self._active.remove(path)
+            self._reach = max(outer_reach, self._reach)
+
+    # -- what is kept between processes ----------------------------------------------------
+
+    def _cut(self) -> None:
+        """A summary could not be followed (chain limit, cycle, too deep): what the files now
+        computing theirs find depends on the order of asks, so none of it is stored."""
+        for path in self._active:
+            whole = self._whole.get(path)
+            if whole is not None:
+                whole.cut = True
+
+    def _reuse(self, loaded: _Loaded, name: str, depth: int) -> None:
+        """A summary computed earlier is used again: its chain counts for the one asking."""
+        if name in loaded.cut:
+            self._cut()
+        self._reach = max(self._reach, depth + loaded.heights.get(name, 1) - 1)
+
+    def _computed(self, path: Path, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int) -> None:
+        whole = self._whole.get(path)
+        if whole is None:
+            return
+        whole.height = max(whole.height, self._reach - depth + 1)
+        if whole.cut:
+            loaded.cut.add(name)
+            return
+        loaded.heights[name] = whole.height
+        if self._store is None:
+            return
+        uses: dict[str, str] = {}
+        for used in loaded.calls_into:
+            digest = self._digest_now(used)
+            if digest is None:
+                return
+            uses[str(used)] = digest
+        record = self._record_of(module, loaded, spec)
+        record.names = loaded.names
+        record.summaries[name] = Stored(loaded.summaries[name], loaded.reexports.get(name), whole.height, uses)
+        self._unsaved[loaded.record_key] = record
+
+    def _from_store(self, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int) -> tuple[bool, Summary | None]:
+        """(found, summary) from the store: only when its files are unchanged and computing it
+        here would follow the same chain (not longer than the limit, through no file asking)."""
+        if self._store is None or (self._own and self._own[-1] == self._active[-1]):
+            return False, None
+        stored = self._record_of(module, loaded, spec).summaries.get(name)
+        if stored is None or depth + stored.height - 1 > MAX_CHAIN:
+            return False, None
+        asking = {str(path) for path in self._active[:-1]}
+        for used, digest in stored.uses.items():
+            if used in asking or self._digest_now(Path(used)) != digest:
+                return False, None
+        loaded.summaries[name] = stored.summary
+        loaded.heights[name] = stored.height
+        loaded.calls_into.update(Path(used) for used in stored.uses)
+        if stored.reexport is not None:
+            loaded.reexports[name] = stored.reexport
+        self._reach = max(self._reach, depth + stored.height - 1)
+        self.stored_used += 1
+        return True, stored.summary
+
+    def _record_of(self, module: str, loaded: _Loaded, spec: TaintSpec) -> FileRecord:
+        """What the store holds of this content (read once), or a new record."""
+        known = self._prints.get(id(spec))
+        if known is None or known[0] is not spec:
+            known = self._prints[id(spec)] = (spec, spec_fingerprint(spec))
+        key = record_key(self._identity, known[1], module, loaded.digest)
+        if loaded.record is not None and loaded.record_key == key:
+            return loaded.record
+        record = self._unsaved.get(key)
+        if record is None:
+            data = self._store.load(key) if self._store is not None else None
+            record = (decode(data) if data is not None else None) or FileRecord()
+        if loaded.names is None and isinstance(record.names, _Names):
+            loaded.names = record.names
+        loaded.record, loaded.record_key = record, key
+        return record
+
+    def _digest_now(self, path: Path) -> str | None:
+        """The digest of a file's content now (a module or a template)."""
+        text = self._read(path) if self._read is not None else None
+        if text is not None:
+            return _digest_text(text)
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size)
+        loaded = self._loaded.get(path)
+        if loaded is not None and loaded.stamp == stamp:
+            return loaded.digest
+        known = self._stamped.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        text = _read_disk(path)
+        if text is None:
+            return None
+        digest = _digest_text(text)
+        self._stamped[path] = (stamp, digest)
+        return digest
+
+    def flush(self) -> None:
+        """Write the summaries computed since the last call to the store (merged with what
+        another process wrote of the same files meanwhile)."""
+        with self._lock:
+            unsaved, self._unsaved = self._unsaved, {}
+            if self._store is None:
+                return
+            for key, record in unsaved.items():
+                data = self._store.load(key)
+                other = decode(data) if data is not None else None
+                if other is not None:
+                    for name, stored in other.summaries.items():
+                        record.summaries.setdefault(name, stored)
+                self._store.save(key, encode(record))

@@ -49,6 +49,10 @@ class Origin:
     def __hash__(self) -> int:
         return self._hash
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt through the constructor: the hash of a string differs between processes.
+        return Origin, (self.kind, self.text, self.span, self.path, self.local, self.index, self.access)
+
 
 @dataclass(frozen=True, slots=True)
 class Label:
@@ -64,6 +68,9 @@ class Label:
 
     def __hash__(self) -> int:
         return self._hash
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return Label, (self.origin, self.cleaned, self.steps)
 
     def is_clean_for(self, cls: str) -> bool:
         return cls in self.cleaned or ALL_CLASSES in self.cleaned
@@ -141,6 +148,9 @@ class _NoConst:
 
     def __repr__(self) -> str:
         return "NO_CONST"
+
+    def __reduce__(self) -> str:
+        return "NO_CONST"  # the one instance, also after a round trip through the disk
 
 
 NO_CONST = _NoConst()
