@@ -201,7 +201,8 @@ class ProjectIndex:
         self._recorders = threading.local()
         self._store = store
         # The configured template folders decide which template a name finds: part of a stored
-        # summary's identity (the folders the code declares are read from files it records).
+        # summary's identity. (A template file created later in a folder searched earlier is not
+        # seen by a stored summary: it records the digests of the files it read, not the misses.)
         folders = sorted(str(folder) for folder in self._configured_folders)
         self._identity = f"{identity}|template-dirs={folders}" if identity and folders else identity
         self._unsaved: dict[str, FileRecord] = {}
