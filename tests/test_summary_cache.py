@@ -218,3 +218,16 @@ def test_a_file_importing_from_itself_reports_the_same_with_the_store(tmp_path: 
     store = MemoryStore()
     assert findings(index(tmp_path, store), module) == reference
     assert findings(index(tmp_path, store), module) == reference
+
+
+def test_configured_template_folders_keep_their_own_summaries(tmp_path: Path) -> None:
+    (tmp_path / "db.py").write_text(SINK)
+    (tmp_path / "relay.py").write_text(relay("db"))
+    (tmp_path / "view.py").write_text(view("relay"))
+    store = MemoryStore()
+    assert findings(index(tmp_path, store), tmp_path / "view.py") == [("SR801", 6)]
+    same = ProjectIndex([tmp_path], store=store, identity="test")
+    other = ProjectIndex([tmp_path], store=store, identity="test", template_dirs=[tmp_path / "web"])
+    assert findings(same, tmp_path / "view.py") == findings(other, tmp_path / "view.py") == [("SR801", 6)]
+    assert same.stored_used == 1
+    assert other.stored_used == 0  # another template search path: computed again, not taken
