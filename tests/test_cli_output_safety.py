@@ -134,3 +134,20 @@ def test_a_file_whose_rules_all_time_out_counts_once(project: Path, capsys) -> N
     assert cli.main(["check", "app.py", "--no-progress", "--color", "never"]) == 3
     out = capsys.readouterr().out
     assert "1 file not or only partly analyzed (1 timeout)" in out
+
+
+@pytest.mark.parametrize("output", ["report.sarif", "../elsewhere/report.json"])
+def test_an_existing_report_no_walk_would_pick_is_replaced_without_a_second_walk(
+    output: str, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import secreview_ls.pipeline as pipeline
+
+    (project.parent / "elsewhere").mkdir(exist_ok=True)
+    (project / output).write_text("old", encoding="utf-8")
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the scanned tree was walked to check the output path")
+
+    monkeypatch.setattr(pipeline, "discover_files", no_walk)
+    assert cli.main(["check", ".", "-f", "json", "-o", output]) == 1
+    assert json.loads((project / output).read_text(encoding="utf-8"))["summary"]["findings"] == 1

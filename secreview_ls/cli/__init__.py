@@ -388,9 +388,14 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
     output = getattr(args, "output", None)
     if not output or not os.path.exists(output):
         return
-    from ..pipeline import discover_files
+    from ..pipeline import discover_files, is_candidate
 
     target = Path(output).resolve()
+    given = [Path(p).resolve() for p in args.paths if os.path.lexists(p)]
+    if target not in given and not (
+        is_candidate(target) and any(path.is_dir() and target.is_relative_to(path) for path in given)
+    ):
+        return  # neither named nor in a folder walked for files of its kind: not scanned
     found = discover_files(
         [p for p in args.paths if os.path.lexists(p)],
         config,

@@ -64,7 +64,7 @@ from .baseline import (
 from .batch import analyze_file, analyze_path, analyze_source, analyze_text_file
 from .bounded_walk import Found, find_files
 from .caches import release_caches
-from .discovery import discover_files, has_python_shebang
+from .discovery import discover_files, has_python_shebang, is_candidate
 from .examined import CodeSeen, code_seen
 from .filters import filter_document, forget_baselines, relative_to_root
 from .gitdiff import ChangeSet, GitError, changed_lines_for_text, changes_since, parse_unified_diff, repo_root_of
@@ -184,6 +184,7 @@ __all__ = [
     "forget_baselines",
     "from_mapping",
     "has_python_shebang",
+    "is_candidate",
     "is_notebook_path",
     "is_python_path",
     "is_template_path",
