@@ -56,11 +56,48 @@ def reference_aliases(tree: ast.Module, module_name: str) -> dict[str, str]:
     return expected.aliases
 
 
-def test_rebound_import_names_resolve_as_in_walk_order() -> None:
-    tree = ast.parse(REBOUND)
+# An ``except`` clause sits deeper than a function body: its import is seen after the function's.
+EXCEPT_DEEPER = """\
+import os.path
+try:
+    import json as os
+except ImportError:
+    from yaml import safe_load as os
+else:
+    import pickle as loads
+finally:
+    from . import helpers
+def f():
+    import subprocess as os
+    from marshal import loads
+    class C:
+        import shelve as json
+    return [x for x in os.listdir()]
+match command:
+    case [name]:
+        from shlex import quote as name
+    case _:
+        import tempfile as quote
+while True:
+    with open(p) as fh:
+        from pickle import loads as fh
+if x:
+    import ssl as helpers
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "winner"),
+    [
+        (REBOUND, "codec", "os.path"),  # the most deeply nested is visited last
+        (EXCEPT_DEEPER, "os", "yaml.safe_load"),
+    ],
+)
+def test_rebound_import_names_resolve_as_in_walk_order(text: str, name: str, winner: str) -> None:
+    tree = ast.parse(text)
     imports = ImportMap(tree, "pkg.mod")
-    assert imports.aliases == reference_aliases(tree, "pkg.mod")
-    assert imports.aliases["codec"] == "os.path"  # the most deeply nested is visited last
+    assert list(imports.aliases.items()) == list(reference_aliases(tree, "pkg.mod").items())
+    assert imports.aliases[name] == winner
 
 
 def _reference_index(tree: ast.Module) -> tuple[dict[type, list[ast.AST]], dict[ast.AST, ast.AST]]:

@@ -30,7 +30,7 @@ import ast
 import re
 
 from .base import RuleContext
-from .fixed_values import fixed_choice, stores_in
+from .fixed_values import fixed_choice, stored_value, stores_in
 from .judge import identifier_words, static_string
 
 _OUTSIDE_PARAMETERS = frozenset(
@@ -186,18 +186,7 @@ def _name_derived(ctx: RuleContext, name: ast.Name, function: ast.AST, seen: fro
     if name.id in {"self", "cls"} or (name.id in _OUTSIDE_PARAMETERS and name.id in _all_parameters(function)):
         return False
     inner = seen | {name.id}
-    for store in stores:
-        if isinstance(store, ast.For):
-            value: ast.AST | None = store.iter
-        elif isinstance(store, ast.withitem):
-            value = store.context_expr
-        elif isinstance(store, (ast.Assign, ast.AnnAssign)):
-            value = store.value
-        else:  # ``+=``: extended with something else
-            value = None
-        if not _derived(ctx, value, function, inner, depth + 1):
-            return False
-    return True
+    return all(_derived(ctx, stored_value(store), function, inner, depth + 1) for store in stores)
 
 
 def _all_parameters(function: ast.AST) -> set[str]:

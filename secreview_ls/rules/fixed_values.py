@@ -44,6 +44,18 @@ def stores_in(ctx: RuleContext, scope: ast.AST, name: str) -> list[ast.AST]:
     return entry[1].get(name, [])
 
 
+def stored_value(store: ast.AST) -> ast.AST | None:
+    """The value a binding from ``stores_in`` gives its name: a loop's iterable, a ``with``'s
+    context expression, an assignment's value; None for ``+=`` (extended with something else)."""
+    if isinstance(store, ast.For):
+        return store.iter
+    if isinstance(store, ast.withitem):
+        return store.context_expr
+    if isinstance(store, (ast.Assign, ast.AnnAssign)):
+        return store.value
+    return None
+
+
 def _index_stores(scope: ast.AST) -> dict[str, list[ast.AST]]:
     found: dict[str, list[ast.AST]] = {}
     stack = list(ast.iter_child_nodes(scope))

@@ -28,7 +28,7 @@ from __future__ import annotations
 import ast
 
 from .base import RuleContext
-from .fixed_values import scope_of, stores_in
+from .fixed_values import scope_of, stored_value, stores_in
 from .judge import class_attribute_value, is_static, static_string
 
 # Environment variables and settings a user sets for their own programs.
@@ -176,13 +176,5 @@ def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) ->
     inner = seen | {name.id}
     verdicts: list[str | None] = []
     for store in stores:
-        if isinstance(store, ast.For):
-            value: ast.AST | None = store.iter
-        elif isinstance(store, ast.withitem):
-            value = store.context_expr
-        elif isinstance(store, (ast.Assign, ast.AnnAssign)):
-            value = store.value
-        else:
-            value = None
-        verdicts.append(_judge(ctx, value, inner, depth + 1))
+        verdicts.append(_judge(ctx, stored_value(store), inner, depth + 1))
     return _both(verdicts)
