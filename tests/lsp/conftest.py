@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Union
 
 import pytest
+import pytest_lsp
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -88,6 +89,19 @@ async def start(client: LanguageClient, name: str, root: Path, *, folders: list[
     encoding = result.capabilities.position_encoding
     client.encoding = getattr(encoding, "value", encoding) or "utf-16"  # type: ignore[attr-defined]
     return result
+
+
+def client_in_workspace(name: str, **options: Any) -> Any:
+    """A module-scoped ``client`` fixture: a real server started as editor ``name`` (``options``
+    are its initialization options) on the module's ``workspace`` fixture folder."""
+
+    @pytest_lsp.fixture(config=CONFIG, scope="module")
+    async def client(lsp_client: LanguageClient, workspace: Path):
+        await start(lsp_client, name, workspace, options=options or None)
+        yield
+        await lsp_client.shutdown_session()
+
+    return client
 
 
 def open_doc(client: LanguageClient, path: Path, text: str, version: int = 1, language: str = "python") -> str:

@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .conftest import CONFIG, diagnostics, encoding_of, offset_of, open_doc, start
+from .conftest import client_in_workspace, diagnostics, encoding_of, offset_of, open_doc
 from .test_lsp_templates import _view_shows
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -47,11 +46,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, workspace: Path):
-    await start(lsp_client, "visual-studio-code", workspace)
-    yield
-    await lsp_client.shutdown_session()
+client = client_in_workspace("visual-studio-code")
 
 
 async def test_templates_of_both_folders_feed_the_view(client: LanguageClient, workspace: Path) -> None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pytest_lsp import LanguageClient
 
-from .conftest import CONFIG, change_doc, diagnostics, encoding_of, offset_of, open_doc, start
+from .conftest import change_doc, client_in_workspace, diagnostics, encoding_of, offset_of, open_doc
 from .test_lsp_templates import _view_shows
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -42,11 +41,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, workspace: Path):
-    await start(lsp_client, "visual-studio-code", workspace)
-    yield
-    await lsp_client.shutdown_session()
+client = client_in_workspace("visual-studio-code")
 
 
 async def test_the_views_diagnostic_ends_in_the_included_file(client: LanguageClient, workspace: Path) -> None:

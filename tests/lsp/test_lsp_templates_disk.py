@@ -7,11 +7,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .conftest import CONFIG, diagnostics, open_doc, start
+from .conftest import client_in_workspace, diagnostics, open_doc
 from .test_lsp_templates import PAGE, VIEWS
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -27,11 +26,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, workspace: Path):
-    await start(lsp_client, "visual-studio-code", workspace)
-    yield
-    await lsp_client.shutdown_session()
+client = client_in_workspace("visual-studio-code")
 
 
 async def test_a_template_changed_on_disk_refreshes_the_open_view(client: LanguageClient, workspace: Path) -> None:

@@ -7,10 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pytest_lsp import LanguageClient
 
-from .conftest import CONFIG, change_doc, diagnostics, encoding_of, is_pull, offset_of, open_doc, start
+from .conftest import (
+    change_doc,
+    client_in_workspace,
+    diagnostics,
+    encoding_of,
+    is_pull,
+    offset_of,
+    open_doc,
+)
 from .test_lsp_templates import PAGE, VIEWS
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -27,11 +34,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, workspace: Path):
-    await start(lsp_client, "neovim", workspace)
-    yield
-    await lsp_client.shutdown_session()
+client = client_in_workspace("neovim")
 
 
 async def test_a_pulled_template_and_its_view_follow_an_edit(client: LanguageClient, workspace: Path) -> None:

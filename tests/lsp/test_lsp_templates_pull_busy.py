@@ -11,12 +11,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pytest_lsp import LanguageClient
 
 from secreview_ls.lsp.analysis import INCREMENTAL_MAX_STATEMENTS
 
-from .conftest import CONFIG, change_doc, diagnostics, is_pull, open_doc, start
+from .conftest import change_doc, client_in_workspace, diagnostics, is_pull, open_doc
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -46,11 +45,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, workspace: Path):
-    await start(lsp_client, "neovim", workspace, options={"debounce": 0})
-    yield
-    await lsp_client.shutdown_session()
+client = client_in_workspace("neovim", debounce=0)
 
 
 async def test_a_pull_during_the_views_new_analysis_waits_for_it(client: LanguageClient, workspace: Path) -> None:
