@@ -24,9 +24,7 @@ import argparse
 import ast
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -34,28 +32,9 @@ import time
 import warnings
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from cli_vs_bandit import scanned_files, timed, tool  # the same scan set, timing and tool lookup
+
 DJANGO = Path.home() / ".cache" / "secreview" / "triage" / "Django-5.1.4"
-
-# Runs a command (stdout to the file named by the first argument) and prints the peak RSS (KiB)
-# of its largest process and the CPU seconds of all its processes on the last stderr lines.
-_RSS_WRAPPER = (
-    "import resource, subprocess, sys\n"
-    "with open(sys.argv[1], 'wb') as out:\n"
-    "    code = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL).returncode\n"
-    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "sys.stderr.write(f'\\nPEAK_RSS_KIB={usage.ru_maxrss}\\nCPU_SECONDS={usage.ru_utime + usage.ru_stime}\\n')\n"
-    "sys.exit(code)\n"
-)
-
-
-def scanned_files(tree: Path) -> list[Path]:
-    """The files ``secreview check`` analyzes in ``tree``."""
-    sys.path.insert(0, str(REPO))
-    from secreview_ls.config import discover
-    from secreview_ls.pipeline.discovery import discover_files
-
-    return discover_files([tree], discover(tree)).files
 
 
 def parse_floor(files: list[Path]) -> tuple[float, float]:
@@ -71,29 +50,9 @@ def parse_floor(files: list[Path]) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def timed(command: list[str], stdout: str = os.devnull, env: dict[str, str] | None = None) -> tuple[float, float, int, int]:
-    """Wall seconds, CPU seconds (all processes), peak RSS (KiB) and exit code of ``command``."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, stdout, *command],
-                          stderr=subprocess.PIPE, text=True, check=False, env=env)
-    elapsed = time.perf_counter() - start
-    rss, cpu = 0, 0.0
-    for line in done.stderr.splitlines():
-        if line.startswith("PEAK_RSS_KIB="):
-            rss = int(line.split("=", 1)[1])
-        elif line.startswith("CPU_SECONDS="):
-            cpu = float(line.split("=", 1)[1])
-    return elapsed, cpu, rss, done.returncode
-
-
 def secreview(tree: Path, jobs: int, *extra: str) -> list[str]:
     return [sys.executable, "-m", "secreview_ls.cli", "check", str(tree), "-f", "json", "--exit-zero",
             "--no-progress", "-q", "--jobs", str(jobs), *extra]
-
-
-def tool(name: str) -> str | None:
-    beside = Path(sys.executable).with_name(name)
-    return str(beside) if beside.exists() else shutil.which(name)
 
 
 def findings_of(report: Path) -> list[object]:
@@ -111,10 +70,11 @@ def measure(tree: Path, runs: int, jobs: int, bandit_runs: int) -> dict[str, obj
     same: list[bool] = []
     ruff, bandit = tool("ruff"), tool("bandit") if bandit_runs else None
 
-    def record(name: str, figures: tuple[float, float, int, int]) -> None:
-        wall.setdefault(name, []).append(figures[0])
-        cpu.setdefault(name, []).append(figures[1])
-        rss[name] = max(rss.get(name, 0), figures[2])
+    def record(name: str, figures: tuple[float, int, int, float]) -> None:
+        elapsed, _code, peak, used = figures
+        wall.setdefault(name, []).append(elapsed)
+        cpu.setdefault(name, []).append(used)
+        rss[name] = max(rss.get(name, 0), peak)
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

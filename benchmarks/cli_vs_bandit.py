@@ -69,11 +69,13 @@ def parse_floor(files: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - start, parsed
 
 
-def timed(command: list[str], stdout: str = os.devnull) -> tuple[float, int, int, float]:
+def timed(
+    command: list[str], stdout: str = os.devnull, env: dict[str, str] | None = None
+) -> tuple[float, int, int, float]:
     """Wall seconds, exit code, peak RSS (KiB) and CPU seconds (all processes) of ``command``."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _RSS_WRAPPER, stdout, *command], stderr=subprocess.PIPE, text=True, check=False
+        [sys.executable, "-c", _RSS_WRAPPER, stdout, *command], stderr=subprocess.PIPE, text=True, check=False, env=env
     )
     elapsed = time.perf_counter() - start
     rss, cpu = 0, 0.0
@@ -85,11 +87,14 @@ def timed(command: list[str], stdout: str = os.devnull) -> tuple[float, int, int
     return elapsed, done.returncode, rss, cpu
 
 
+def tool(name: str) -> str | None:
+    """The command ``name`` installed beside this Python, else on PATH."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
 def bandit_command() -> list[str] | None:
-    beside = Path(sys.executable).with_name("bandit")
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("bandit")
+    found = tool("bandit")
     return [found] if found else None
 
 
