@@ -56,14 +56,20 @@ export interface DocumentFilter {
 
 /** The language client's document selector: Python by language (saved or untitled),
  *  the secret-bearing files by name and the template files by path (saved files only: the
- *  name is what identifies them). */
-export function documentSelector(): DocumentFilter[] {
+ *  name is what identifies them). ``templatePatterns`` adds globs of template files kept in
+ *  folders with other names (the project's `template-dirs`, a `template_folder=`). */
+export function documentSelector(templatePatterns: readonly string[] = []): DocumentFilter[] {
   return [
     { scheme: "file", language: "python" },
     { scheme: "untitled", language: "python" },
     ...SECRET_FILE_NAMES.map((name) => ({ scheme: "file", pattern: `**/${name}` })),
-    ...TEMPLATE_FILE_PATTERNS.map((pattern) => ({ scheme: "file", pattern })),
+    ...[...TEMPLATE_FILE_PATTERNS, ...templatePatterns].map((pattern) => ({ scheme: "file", pattern })),
   ];
+}
+
+/** The `secreview.templateFilePatterns` setting's globs (anything else in it is left out). */
+export function templatePatternsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((p): p is string => typeof p === "string" && p.trim() !== "") : [];
 }
 
 /** A glob of the forms used above (`**`, `*`, `?` and literal text) as a regular
@@ -87,10 +93,10 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** Whether a saved file with this path (any separators) goes to the server. */
-export function isServedFile(filePath: string, languageId: string): boolean {
+export function isServedFile(filePath: string, languageId: string, templatePatterns: readonly string[] = []): boolean {
   if (languageId === "python") {
     return true;
   }
   const normal = filePath.replace(/\\/g, "/");
-  return documentSelector().some((f) => f.pattern !== undefined && globToRegExp(f.pattern).test(normal));
+  return documentSelector(templatePatterns).some((f) => f.pattern !== undefined && globToRegExp(f.pattern).test(normal));
 }

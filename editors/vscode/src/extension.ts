@@ -33,7 +33,7 @@ import {
   type ServerSettings,
   versionCommand,
 } from "./config";
-import { documentSelector } from "./documents";
+import { documentSelector, templatePatternsOf } from "./documents";
 import { probeVersion } from "./probe";
 import { type ServerState, statusView } from "./status";
 
@@ -330,7 +330,9 @@ class Controller implements vscode.Disposable {
       options: { cwd, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: documentSelector(),
+      documentSelector: documentSelector(
+        templatePatternsOf(vscode.workspace.getConfiguration(SECTION).get("templateFilePatterns")),
+      ),
       diagnosticCollectionName: "secreview",
       outputChannel: this.output,
       initializationOptions: this.settingsFor(undefined),

@@ -1,7 +1,14 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { documentSelector, globToRegExp, isServedFile, SECRET_FILE_NAMES, TEMPLATE_FILE_PATTERNS } from "../documents";
+import {
+  documentSelector,
+  globToRegExp,
+  isServedFile,
+  SECRET_FILE_NAMES,
+  TEMPLATE_FILE_PATTERNS,
+  templatePatternsOf,
+} from "../documents";
 
 test("Python by language, saved or untitled", () => {
   const selector = documentSelector();
@@ -70,4 +77,14 @@ test("Jinja2 and Django templates under a templates folder, whatever their langu
   for (const file of ["/p/site/index.html", "/p/templates.html", "/p/app/templates/readme.md"]) {
     assert.ok(!isServedFile(file, "html"), file);
   }
+});
+
+test("templates of other folders go to the server once their globs are set", () => {
+  const setting = templatePatternsOf(["**/web/tpl/**/*.html", 7, "", "**/pages/*.j2"]);
+  assert.deepEqual(setting, ["**/web/tpl/**/*.html", "**/pages/*.j2"]);
+  assert.ok(!isServedFile("/p/web/tpl/people/bio.html", "html"), "not without the setting");
+  assert.ok(isServedFile("/p/web/tpl/people/bio.html", "html", setting));
+  assert.ok(isServedFile("/p/pages/card.j2", "jinja", setting));
+  assert.ok(!isServedFile("/p/web/static/index.html", "html", setting));
+  assert.deepEqual(templatePatternsOf("**/*.html"), [], "a single string is not a list of globs");
 });
