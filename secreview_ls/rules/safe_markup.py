@@ -32,6 +32,7 @@ from .callers import parameter_of, passed_values
 from .judge import is_static, name_stores, single_assignment
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
+from .rewritten_items import every_item_replaced, loop_index
 
 ESCAPERS = frozenset(
     {
@@ -289,7 +290,8 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
             _escaping_map(ctx, v) or (isinstance(v, (ast.List, ast.Tuple)) and _safe_elements(ctx, v, depth + 1))
             for v in values
         ):
-            return False
+            if not every_item_replaced(ctx, node, _autoescape_branch):
+                return False
         return _safe_additions(ctx, node, depth)
     return False
 
@@ -301,6 +303,8 @@ def _safe_additions(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     if function is None:
         return False
     for inner in ast.walk(function):
+        if _when_escaping_is_off(ctx, inner):
+            continue
         if isinstance(inner, ast.Call):
             func = inner.func
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == node.id:
@@ -321,6 +325,19 @@ def _safe_additions(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     return True
 
 
+def _when_escaping_is_off(ctx: RuleContext, node: ast.AST) -> bool:
+    """The node sits in the branch of ``if autoescape:`` that runs when the template turned
+    escaping off (see ``_autoescape_branch``)."""
+    child: ast.AST = node
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, ast.If):
+            branch = _autoescape_branch(ancestor.test)
+            if branch is not None and child in (ancestor.orelse if branch == "body" else ancestor.body):
+                return True
+        child = ancestor
+    return False
+
+
 def _reads_only(ctx: RuleContext, func: ast.expr) -> bool:
     """A call that reads a list it is handed: ``sep.join(items)``, ``len(items)``, ``sorted(items)``."""
     if isinstance(func, ast.Attribute):
@@ -333,7 +350,7 @@ def _item_of(target: ast.expr, name: str) -> bool:
 
 
 def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
-    if _narrowed(ctx, node):
+    if _narrowed(ctx, node) or loop_index(ctx, node):
         return True
     value = single_assignment(ctx, node)
     if value is not None:
