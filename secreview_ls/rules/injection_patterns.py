@@ -255,7 +255,8 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     summary="`os.system`, `os.popen` and similar run a command string through the shell.",
     why="These functions always hand the string to `/bin/sh`, so any interpolated value can add "
     "commands with `;`, `|` or `$(...)`. Use `subprocess.run` with an argument list instead. A "
-    "fixed command, or one whose interpolated values are all quoted, fixed or temporary-file names, "
+    "fixed command, or one whose interpolated values are all quoted (also by hand: every `'` "
+    "replaced by `'\"'\"'` and the value put between single quotes), fixed or temporary-file names, "
     "cannot be injected into: it is the `hardening` note SR208; a command the caller hands in is "
     "the `hardening` note SR207.",
     bad="import os\nos.system('tar xf ' + archive)",

@@ -9,7 +9,9 @@ template and form rendering); text passed through an escaping translation table
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
 built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join`` of a
 comprehension or of a local list whose every element is safe, ``strip``, ``replace`` of
-fixed text that undoes no escaping). A local name is safe when every assignment that can
+fixed text that undoes no escaping; a local list whose every item a loop over its
+indexes replaces, ``rewritten_items.py``; the output of rendering methods, also picked by a
+``render_`` name through ``getattr`` and chained with ``itertools.chain``). A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
 turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
@@ -32,6 +34,7 @@ from .callers import parameter_of, passed_values
 from .judge import is_static, name_stores, single_assignment
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
+from .rewritten_items import every_item_replaced, loop_index
 
 ESCAPERS = frozenset(
     {
@@ -73,6 +76,7 @@ _NUMBER_FORMATTING = frozenset({"number_format", "intcomma", "floatformat"})
 _NUMERIC_TYPES = frozenset({"int", "float", "Decimal", "decimal.Decimal", "complex", "bool"})
 _NUMERIC_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGc%]")
 _ANY_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +*]*\d*(?:\.\d+)?[a-zA-Z%]")
+_CHAINS = frozenset({"itertools.chain", "itertools.chain.from_iterable"})
 _KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip"})
 _SAFE_TYPES = ("SafeData", "SafeString", "Markup")
 _MAX_DEPTH = 8
@@ -123,6 +127,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return bool(node.args) and safe(node.args[0])
     if name in ("builtins.str", "builtins.format") and len(node.args) == 1:
         return safe(node.args[0])
+    if _rendering_method_by_name(ctx, node.func):
+        return True
     if not isinstance(node.func, ast.Attribute):
         return False
     method, receiver = node.func.attr, node.func.value
@@ -283,15 +289,52 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         return all(safe_markup(ctx, e, depth) for e in node.elts)
     if _escaping_map(ctx, node):
         return True
+    if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _CHAINS and not node.keywords:
+        if ctx.facts.qualname(node.func) == "itertools.chain":
+            return all(_safe_elements(ctx, part, depth + 1) for part in node.args)
+        parts = node.args[0] if len(node.args) == 1 else None
+        return isinstance(parts, (ast.GeneratorExp, ast.ListComp)) and _rendered_sequence(ctx, parts.elt)
+    if isinstance(node, ast.Call) and _rendered_sequence(ctx, node):
+        return True
     if isinstance(node, ast.Name):
         values = reaching_values(ctx, node, _autoescape_branch)
         if not values or not all(
             _escaping_map(ctx, v) or (isinstance(v, (ast.List, ast.Tuple)) and _safe_elements(ctx, v, depth + 1))
             for v in values
         ):
-            return False
+            if not every_item_replaced(ctx, node, _autoescape_branch):
+                return False
         return _safe_additions(ctx, node, depth)
     return False
+
+
+def _rendered_sequence(ctx: RuleContext, node: ast.expr) -> bool:
+    """A call of a rendering method (``self.render_js()``, ``getattr(self, "render_" + kind)()``),
+    whose result is rendered HTML or a sequence of such pieces."""
+    if not (isinstance(node, ast.Call) and not node.args and not node.keywords):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _RENDERING_METHODS or func.attr.startswith("render_")
+    return _rendering_method_by_name(ctx, func)
+
+
+def _rendering_method_by_name(ctx: RuleContext, func: ast.expr) -> bool:
+    """``getattr(obj, "render_" + kind)``: a method picked by a name with a fixed ``render_`` prefix."""
+    if not (isinstance(func, ast.Call) and ctx.facts.qualname(func.func) == "builtins.getattr"):
+        return False
+    if len(func.args) != 2 or func.keywords:
+        return False
+    name = func.args[1]
+    whole = _literal(ctx, name)
+    if whole is not None:
+        return whole in _RENDERING_METHODS or whole.startswith("render_")
+    if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
+        name = name.left
+    elif isinstance(name, ast.JoinedStr) and name.values:
+        name = name.values[0]
+    prefix = _literal(ctx, name)
+    return prefix is not None and prefix.startswith("render_")
 
 
 def _safe_additions(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
@@ -301,6 +344,8 @@ def _safe_additions(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     if function is None:
         return False
     for inner in ast.walk(function):
+        if _when_escaping_is_off(ctx, inner):
+            continue
         if isinstance(inner, ast.Call):
             func = inner.func
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == node.id:
@@ -321,6 +366,19 @@ def _safe_additions(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     return True
 
 
+def _when_escaping_is_off(ctx: RuleContext, node: ast.AST) -> bool:
+    """The node sits in the branch of ``if autoescape:`` that runs when the template turned
+    escaping off (see ``_autoescape_branch``)."""
+    child: ast.AST = node
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, ast.If):
+            branch = _autoescape_branch(ancestor.test)
+            if branch is not None and child in (ancestor.orelse if branch == "body" else ancestor.body):
+                return True
+        child = ancestor
+    return False
+
+
 def _reads_only(ctx: RuleContext, func: ast.expr) -> bool:
     """A call that reads a list it is handed: ``sep.join(items)``, ``len(items)``, ``sorted(items)``."""
     if isinstance(func, ast.Attribute):
@@ -333,7 +391,7 @@ def _item_of(target: ast.expr, name: str) -> bool:
 
 
 def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
-    if _narrowed(ctx, node):
+    if _narrowed(ctx, node) or loop_index(ctx, node):
         return True
     value = single_assignment(ctx, node)
     if value is not None:

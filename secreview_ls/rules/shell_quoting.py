@@ -11,6 +11,7 @@ from .base import RuleContext
 from .caller_data import handed_in
 from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import add_operands, single_assignment, static_string
+from .single_quotes import single_quoted_values
 from .user_settings import user_setting
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
@@ -21,9 +22,13 @@ _TEMP_DIRECTORIES = frozenset({"tempfile.TemporaryDirectory", "tempfile.mkdtemp"
 def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
     """A built string whose every interpolated value is quoted for the shell (``shlex.quote``,
     ``subprocess.list2cmdline``...), one of a fixed set of constants, or the name of a temporary
-    file the program created (``mkstemp``, ``NamedTemporaryFile``)."""
+    file the program created (``mkstemp``, ``NamedTemporaryFile``), or escaped for single quotes
+    and placed between them (``"'%s'" % path.replace("'", "'\\"'\\"'")``)."""
     values = interpolated_values(node)
-    return bool(values) and not fixed_choice(ctx, node) and all(_harmless(ctx, v) for v in values)
+    if not values or fixed_choice(ctx, node):
+        return False
+    escaped = {id(value) for value in single_quoted_values(ctx, node)}
+    return all(id(v) in escaped or _harmless(ctx, v) for v in values)
 
 
 def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
