@@ -40,7 +40,7 @@ FILES = {
     "pyproject.toml": '[project]\nname = "e2e-sample"\nversion = "0"\n',
     "app/__init__.py": "",
     "app/loader.py": 'import yaml\nyaml.load(open("x").read())\n',
-    "app/shell.py": 'import subprocess\nsubprocess.call("ls -l", shell=True)\n',
+    "app/shell.py": 'import subprocess\nsubprocess.call("ls -l " + folder, shell=True)\n',
     "app/clean.py": "def add(a: int, b: int) -> int:\n    return a + b\n",
     ".env": "DEBUG=1\nDB_PASSWORD=Zq8-pr0d-Vx3!kL\n",
     "config/settings.yaml": "database:\n  user: app\n  password: 'Zq8-pr0d-Vx3!kL'\n",

@@ -558,6 +558,7 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
 @rule(
     id="SR210",
     name="sql-string-building",
+    scope="module",  # a helper method is judged by what the class's other methods pass it and return
     cwe=89,
     severity=MEDIUM,
     confidence=MEDIUM,
@@ -690,6 +691,7 @@ def _extra_is_unsafe(ctx: RuleContext, call: ast.Call) -> ast.expr | None:
 @rule(
     id="SR211",
     name="django-extra",
+    scope="module",  # a helper method is judged by what the class's other methods pass it and return
     cwe=89,
     severity=MEDIUM,
     confidence=MEDIUM,
@@ -724,6 +726,7 @@ def django_extra(ctx: RuleContext) -> Iterator[Finding]:
 @rule(
     id="SR212",
     name="django-raw-sql",
+    scope="module",  # a helper method is judged by what the class's other methods pass it and return
     cwe=89,
     severity=MEDIUM,
     confidence=MEDIUM,

@@ -284,6 +284,7 @@ _MARK_SAFE = (
 @rule(
     id="SR604",
     name="django-mark-safe",
+    scope="module",  # a helper method is judged by what the class's other methods pass it and return
     cwe=79,
     severity=MEDIUM,
     confidence=HIGH,
@@ -348,6 +349,7 @@ _MARKUP_CLASSES = (
 @rule(
     id="SR605",
     name="markup-unescaped",
+    scope="module",  # a helper method is judged by what the class's other methods pass it and return
     cwe=79,
     severity=MEDIUM,
     confidence=HIGH,
