@@ -101,6 +101,13 @@ def test_a_change_two_calls_away_analyzes_the_callers_again(
     assert sorted(counting.paths) == ["app.py", "helpers.py", "lower.py"]
 
 
+# A Flask view rendering ``page.html`` with a request value (on line 8).
+PAGE_VIEW = (
+    "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n\n\n"
+    "@app.route('/p')\ndef page():\n    return render_template('page.html', bio=request.args['bio'])\n"
+)
+
+
 def test_a_template_change_analyzes_the_view_rendering_it_again(
     project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,11 +115,7 @@ def test_a_template_change_analyzes_the_view_rendering_it_again(
     (project / "templates").mkdir()
     page = project / "templates" / "page.html"
     page.write_text("<p>{{ bio }}</p>\n", encoding="utf-8")
-    (project / "pages.py").write_text(
-        "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n\n\n"
-        "@app.route('/p')\ndef page():\n    return render_template('page.html', bio=request.args['bio'])\n",
-        encoding="utf-8",
-    )
+    (project / "pages.py").write_text(PAGE_VIEW, encoding="utf-8")
     counting = Counting(monkeypatch)
     assert not any(name == "pages.py" and rule == "SR806" for name, _, rule in scan(project, folder))
     counting.paths.clear()
@@ -130,11 +133,7 @@ def test_a_change_to_an_included_template_analyzes_the_view_again(
     (project / "templates" / "page.html").write_text('<main>{% include "parts/bio.html" %}</main>\n', encoding="utf-8")
     part = project / "templates" / "parts" / "bio.html"
     part.write_text("<p>{{ bio }}</p>\n", encoding="utf-8")
-    (project / "pages.py").write_text(
-        "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n\n\n"
-        "@app.route('/p')\ndef page():\n    return render_template('page.html', bio=request.args['bio'])\n",
-        encoding="utf-8",
-    )
+    (project / "pages.py").write_text(PAGE_VIEW, encoding="utf-8")
     counting = Counting(monkeypatch)
     assert not any(name == "pages.py" and rule == "SR806" for name, _, rule in scan(project, folder))
     counting.paths.clear()
