@@ -226,13 +226,8 @@ class ResultCache:
         head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
         try:
             prepare_folder(self.folder)
-            descriptor, temporary = tempfile.mkstemp(prefix=".results-", dir=self.folder)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(head + b"\n" + body)
-            os.replace(temporary, self.file)
+            write_atomically(self.file, head + b"\n" + body, ".results-")
         except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(temporary)
             return
         self._drop_old_files()
 
@@ -248,6 +243,21 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 old.unlink()
 
+
+
+def write_atomically(file: Path, data: bytes, prefix: str) -> None:
+    """Write ``data`` to ``file`` through a temporary file (named ``prefix...``) in its folder
+    renamed over it, so that no reader sees half of it; ``OSError`` when it cannot be written
+    (the temporary file is removed)."""
+    descriptor, temporary = tempfile.mkstemp(prefix=prefix, dir=file.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def prepare_folder(folder: Path) -> None:

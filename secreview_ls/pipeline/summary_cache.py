@@ -24,13 +24,20 @@ import hashlib
 import hmac
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from .. import __version__
 from ..config import Config
-from .result_cache import ENVIRONMENT_VARIABLE, _own_code, _user_key, cache_folder, prepare_folder
+from .result_cache import (
+    ENVIRONMENT_VARIABLE,
+    _own_code,
+    _sign,
+    _user_key,
+    cache_folder,
+    prepare_folder,
+    write_atomically,
+)
 
 SUBFOLDER = "summaries"
 MAX_BYTES = 256 * 1024 * 1024
@@ -70,7 +77,7 @@ class SummaryCache:
         return self.folder / key[:2] / f"{key}.rec"
 
     def _signature(self, key: str, data: bytes) -> bytes:
-        return hmac.new(self._key, key.encode("ascii", "replace") + b"\0" + data, hashlib.sha256).hexdigest().encode()
+        return _sign(self._key, key.encode("ascii", "replace") + b"\0" + data).encode()
 
     def load(self, key: str) -> bytes | None:
         file = self._file(key)
@@ -90,20 +97,12 @@ class SummaryCache:
     def save(self, key: str, data: bytes) -> None:
         """Write a record atomically; a folder that cannot be written costs only speed."""
         file = self._file(key)
-        temporary = None
-        try:
+        with contextlib.suppress(OSError):
             if not self._ready:
                 prepare_folder(self.cache_folder)
                 self._ready = True
             file.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(prefix=".rec-", dir=file.parent)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(self._signature(key, data) + b"\n" + data)
-            os.replace(temporary, file)
-        except OSError:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+            write_atomically(file, self._signature(key, data) + b"\n" + data, ".rec-")
 
     def prune(self) -> int:
         """Delete the records used least recently until they weigh less than ``max_bytes``
