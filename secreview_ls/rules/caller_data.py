@@ -31,7 +31,7 @@ import re
 
 from .base import RuleContext
 from .fixed_values import fixed_choice, stored_value, stores_in
-from .judge import identifier_words, static_string
+from .judge import identifier_words, parameter_names, static_string
 
 _OUTSIDE_PARAMETERS = frozenset(
     {"request", "req", "environ", "event", "payload", "body", "message", "msg", "data", "packet",
@@ -77,11 +77,7 @@ def receives_outside_data(function: ast.FunctionDef | ast.AsyncFunctionDef) -> b
 
 
 def _parameters(function: ast.AST) -> set[str]:
-    args = getattr(function, "args", None)
-    if not isinstance(args, ast.arguments):
-        return set()
-    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
-    return {a.arg for a in every} - {"self", "cls"} - _OUTSIDE_PARAMETERS
+    return set(parameter_names(function, starred=True)) - {"self", "cls"} - _OUTSIDE_PARAMETERS
 
 
 def handed_in(ctx: RuleContext, node: ast.AST | None) -> bool:
@@ -183,17 +179,10 @@ def _name_derived(ctx: RuleContext, name: ast.Name, function: ast.AST, seen: fro
     stores = stores_in(ctx, function, name.id)
     if not stores:
         return name.id in _parameters(function)
-    if name.id in {"self", "cls"} or (name.id in _OUTSIDE_PARAMETERS and name.id in _all_parameters(function)):
+    if name.id in {"self", "cls"} or (name.id in _OUTSIDE_PARAMETERS and name.id in parameter_names(function)):
         return False
     inner = seen | {name.id}
     return all(_derived(ctx, stored_value(store), function, inner, depth + 1) for store in stores)
-
-
-def _all_parameters(function: ast.AST) -> set[str]:
-    args = getattr(function, "args", None)
-    if not isinstance(args, ast.arguments):
-        return set()
-    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
 
 
 def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from .base import RuleContext
+from .judge import parameter_names
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -34,9 +35,7 @@ def parameter_of(ctx: RuleContext, name: ast.Name) -> FunctionNode | None:
     function = ctx.facts.enclosing_function(name)
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
-    args = function.args
-    every = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    return function if name.id in every else None
+    return function if name.id in parameter_names(function) else None
 
 
 def passed_values(ctx: RuleContext, function: FunctionNode, parameter: str) -> list[ast.expr] | None:

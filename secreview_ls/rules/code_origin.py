@@ -33,7 +33,7 @@ import re
 from ..engine.facts import argument
 from .base import RuleContext
 from .fixed_values import fixed_choice, loop_over_static, scope_of, stores_in
-from .judge import identifier_words, is_static, single_assignment, static_string
+from .judge import identifier_words, is_static, parameter_names, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(
@@ -146,10 +146,7 @@ def _runner_function(function: ast.AST) -> bool:
 
 
 def _is_parameter(function: ast.AST, name: str) -> bool:
-    args = getattr(function, "args", None)
-    if not isinstance(args, ast.arguments):
-        return False
-    return name in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    return name in parameter_names(function)
 
 
 def _handed_on(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str] = frozenset()) -> bool:

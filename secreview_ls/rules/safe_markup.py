@@ -31,7 +31,7 @@ import re
 from ..engine.names import dotted_name
 from .base import RuleContext
 from .callers import parameter_of, passed_values
-from .judge import is_static, name_stores, single_assignment
+from .judge import is_static, name_stores, parameter_names, single_assignment
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -259,14 +259,7 @@ def _escaping_formatter(ctx: RuleContext, call: ast.Call) -> bool:
     function = ctx.facts.enclosing_function(call)
     if function is None or isinstance(function, ast.Lambda) or name_stores(ctx, receiver) is not None:
         return False
-    return receiver.id in _parameter_names(function)
-
-
-def _parameter_names(function: ast.AST) -> list[str]:
-    args = getattr(function, "args", None)
-    if not isinstance(args, ast.arguments):
-        return []
-    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    return receiver.id in parameter_names(function)
 
 
 def _escaping_map(ctx: RuleContext, node: ast.expr) -> bool:

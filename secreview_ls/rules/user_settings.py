@@ -29,7 +29,7 @@ import ast
 
 from .base import RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
-from .judge import class_attribute_value, is_static, static_string
+from .judge import class_attribute_value, is_static, parameter_names, static_string
 
 # Environment variables and settings a user sets for their own programs.
 PREFERENCES = frozenset(
@@ -157,19 +157,12 @@ def _is_function(ctx: RuleContext, node: ast.AST) -> bool:
     )
 
 
-def _parameters(scope: ast.AST) -> set[str]:
-    args = getattr(scope, "args", None)
-    if not isinstance(args, ast.arguments):
-        return set()
-    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
-
-
 def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:
     if name.id in seen:
         return "fixed"  # ``line = line.strip()``: judged by its other bindings
     scope = scope_of(ctx, name)
     stores = stores_in(ctx, scope, name.id)
-    if not stores and scope is not ctx.facts.tree and name.id not in _parameters(scope):
+    if not stores and scope is not ctx.facts.tree and name.id not in parameter_names(scope, starred=True):
         stores = stores_in(ctx, ctx.facts.tree, name.id)  # a module-level name read in a function
     if not stores:
         return None
