@@ -35,7 +35,6 @@ from ..pipeline import (
     is_python_path,
     is_template_path,
     names_any,
-    names_template,
     rendered_as,
     split_lines_keepends,
 )
@@ -72,7 +71,6 @@ __all__ = [
     "is_python_document",
     "is_template_document",
     "names_any",
-    "names_template",
     "new_analyzer",
     "project_index",
     "rendered_as",

@@ -98,7 +98,6 @@ from .templates import (
     analyze_template,
     is_template_path,
     names_any,
-    names_template,
     rendered_as,
     template_names,
 )
@@ -193,7 +192,6 @@ __all__ = [
     "locate_problems",
     "module_name_for",
     "names_any",
-    "names_template",
     "notebook_file_span",
     "notebook_module",
     "parse_unified_diff",

@@ -60,12 +60,6 @@ def is_template_path(path: str | os.PathLike[str], folders: Iterable[Path] = ())
     return bool(template_names(path, folders))
 
 
-def names_template(text: str, path: str | os.PathLike[str], project: ProjectIndex | None = None) -> bool:
-    """Whether a view's text names the template at ``path`` in a string literal, or (with a
-    project index) a template that includes or extends it."""
-    return names_any(text, rendered_as(path, project))
-
-
 def names_any(text: str, names: Iterable[str]) -> bool:
     """Whether a view's text names one of the template names in a string literal."""
     return any(f'"{name}"' in text or f"'{name}'" in text for name in names)
