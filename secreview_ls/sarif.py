@@ -32,7 +32,19 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import __version__
-from .pipeline import Finding, FlowStep, Level, NotebookPositions, Notice, Rule, Span, cell_of, selected_rules
+from .pipeline import (
+    SUPPRESSION_KEY,
+    Finding,
+    FlowStep,
+    Level,
+    NotebookPositions,
+    Notice,
+    Rule,
+    Span,
+    cell_of,
+    report_order,
+    selected_rules,
+)
 
 if TYPE_CHECKING:
     from .pipeline import ScanResult
@@ -251,6 +263,11 @@ def _result(finding: Finding, rule_index: dict[str, int], artifacts: _Artifacts)
     fixes = _fixes(finding, artifacts) if cell is None else []
     if fixes:
         data["fixes"] = fixes
+    suppression = finding.extra.get(SUPPRESSION_KEY)
+    if isinstance(suppression, dict):
+        # A result a comment in the source hides: SARIF viewers list it as suppressed.
+        justification = {"justification": suppression["reason"]} if suppression.get("reason") else {}
+        data["suppressions"] = [{"kind": "inSource", **justification}]
     return data
 
 
@@ -276,12 +293,13 @@ def _root_uri(scan: ScanResult) -> str:
 def sarif_document(scan: ScanResult) -> dict[str, Any]:
     """The SARIF log of ``scan`` as a dict."""
     findings = scan.findings()
+    suppressed = scan.suppressed()
     rules = list(selected_rules(scan.config))
     known = {r.id for r in rules}
     # Findings of rules outside the selection (e.g. per-file overrides) still get a descriptor.
     from .pipeline import registry
 
-    for finding in findings:
+    for finding in [*findings, *suppressed]:
         if finding.rule_id not in known:
             extra = registry.get(finding.rule_id)
             if extra is not None:
@@ -292,7 +310,7 @@ def sarif_document(scan: ScanResult) -> dict[str, Any]:
     taxa_index = {cwe: i for i, cwe in enumerate(cwes)}
     rule_index = {r.id: i for i, r in enumerate(rules)}
     artifacts = _Artifacts(scan)
-    results = [_result(f, rule_index, artifacts) for f in findings]
+    results = [_result(f, rule_index, artifacts) for f in sorted([*findings, *suppressed], key=report_order)]
     notifications = [_notification(n, artifacts) for n in scan.all_notices()]
     run: dict[str, Any] = {
         "tool": {

@@ -84,6 +84,18 @@ def test_check_diff_reports_only_new_findings(repo: Path, monkeypatch, capsys) -
     assert narrowed["diff_note"] is None
 
 
+def test_check_diff_keeps_only_suppressed_findings_on_changed_lines(repo: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(repo)
+    old = OLD.replace("yaml.load(data)", "yaml.load(data)  # nosec")
+    (repo / "a.py").write_text(old, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "an old suppression")
+    added = "\n\ndef new(data):\n    return yaml.load(data)  # secreview: ignore[SR401] -- trusted\n"
+    (repo / "a.py").write_text(old + added, encoding="utf-8")
+    assert cli.main(["check", "-f", "json", "--diff", "HEAD", "."]) == 0
+    narrowed = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["span"]["start_line"]) for f in narrowed["suppressed"]] == [("a.py", 9)]
+
+
 def test_diff_against_branch_uses_merge_base(repo: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(repo)
     git(repo, "checkout", "-q", "-b", "feature")

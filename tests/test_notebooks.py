@@ -60,6 +60,24 @@ def test_json_carries_the_cell_index_and_cell_local_span(project: Path, capsys: 
     assert injection["extra"]["flow_cells"] == [3] * len(injection["flow"])
 
 
+def test_a_suppressed_notebook_finding_is_located_in_its_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cells = [["import pickle\n"], ["x = 1\n", "pickle.loads(blob)  # secreview: ignore[SR402] -- our own cache\n"]]
+    notebook = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
+                  for c in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    (tmp_path / "cache.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = check(capsys, "cache.ipynb", "-f", "json")
+    assert code == 0
+    [hidden] = json.loads(out)["suppressed"]
+    assert (hidden["rule_id"], hidden["cell"], hidden["span"]["start_line"]) == ("SR402", 1, 2)
+    assert hidden["extra"]["suppression"] == {"kind": "secreview", "reason": "our own cache"}
+
+
 def test_sarif_region_is_in_the_notebook_json_text(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = check(capsys, "analysis.ipynb", "-f", "sarif")
     assert code == 1

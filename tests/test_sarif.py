@@ -297,6 +297,7 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
         "merged": merge_sarif([sarif_document(scan_paths([project], few, jobs=1, shard=Shard(k, 2))) for k in (1, 2)]),
         "notebook": sarif_document(scan_paths([notebook], Config(root=notebook, select=("SR301",)), jobs=1)),
         "template": sarif_document(_template_scan(out_dir / "template")),
+        "suppressed": sarif_document(scan_project(_suppressing_project(out_dir / "suppressed"))),
     }
     paths = []
     for name, document in logs.items():
@@ -323,6 +324,46 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
         if r.get("level", "warning") in ("error", "warning")
     ]
     assert not problems, "\n".join(problems)
+
+
+def _suppressing_project(root: Path) -> Path:
+    """A file with a finding, one suppressed with a reason and one by a bare ``# nosec``."""
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
+    (root / "jobs.py").write_text(
+        "import pickle\n\n"
+        "def load(blob):\n"
+        "    return pickle.loads(blob)\n\n"
+        "def restore(blob):\n"
+        "    return pickle.loads(blob)  # secreview: ignore[SR402] -- blobs come from our signed queue\n\n"
+        "def legacy(blob):\n"
+        "    return pickle.loads(blob)  # nosec\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_suppressed_findings_are_results_marked_suppressed_in_source(tmp_path: Path, validator) -> None:
+    document = sarif_document(scan_project(_suppressing_project(tmp_path / "p")))
+    assert_valid(validator, document)
+    results = document["runs"][0]["results"]
+    assert [(r["locations"][0]["physicalLocation"]["region"]["startLine"], r.get("suppressions")) for r in results] == [
+        (4, None),
+        (7, [{"kind": "inSource", "justification": "blobs come from our signed queue"}]),
+        (10, [{"kind": "inSource"}]),
+    ]
+
+
+def test_the_json_report_lists_suppressed_findings_apart(tmp_path: Path) -> None:
+    from secreview_ls.reports.json_report import report_document
+
+    document = report_document(scan_project(_suppressing_project(tmp_path / "p")))
+    assert [f["span"]["start_line"] for f in document["findings"]] == [4]
+    assert document["summary"]["findings"] == 1 and document["summary"]["suppressed"] == 2
+    assert [(f["span"]["start_line"], f["extra"]["suppression"]) for f in document["suppressed"]] == [
+        (7, {"kind": "secreview", "reason": "blobs come from our signed queue"}),
+        (10, {"kind": "nosec"}),
+    ]
 
 
 def _template_scan(root: Path) -> ScanResult:

@@ -133,6 +133,7 @@ def merge_json(reports: Sequence[Document]) -> Document:
     """One JSON report from the reports of the shards of a scan."""
     first = reports[0]
     findings = sorted((f for r in reports for f in r.get("findings", ())), key=_finding_key)
+    suppressed = sorted((f for r in reports for f in r.get("suppressed", ())), key=_finding_key)
     notices = _merge_notices([r.get("notices", []) for r in reports], lambda n: str(n.get("path") or ""))
     by_severity = Counter(str(f.get("severity")) for f in findings)
     incomplete = sorted({p for r in reports for p in r.get("summary", {}).get("not_fully_analyzed", ())})
@@ -145,8 +146,10 @@ def merge_json(reports: Sequence[Document]) -> Document:
             "files_with_findings": len({f.get("path") for f in findings}),
             "by_severity": {level: by_severity.get(level, 0) for level in SEVERITIES},
             "not_fully_analyzed": incomplete,
+            "suppressed": len(suppressed),
         },
         "findings": findings,
+        "suppressed": suppressed,
         "notices": notices,
         "baseline_fixed": sorted((e for r in reports for e in r.get("baseline_fixed", ())),
                                  key=lambda e: str(e.get("path", ""))),

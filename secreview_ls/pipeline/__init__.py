@@ -89,10 +89,11 @@ from .reading import PYTHON_SUFFIXES, ReadResult, decode_source, is_python_path,
 from .report_file import write_text_safely
 from .result import AnalysisResult
 from .result_cache import ResultCache, cache_folder
-from .scan import ScanResult, analyze_files, default_jobs, scan_paths
+from .scan import ScanResult, analyze_files, default_jobs, report_order, scan_paths
 from .selection import checked_configuration, config_notices, rule_id_problems, selected_rules, unknown_rule_codes
 from .sharding import Shard, shard_of
 from .summary_cache import SummaryCache, analysis_identity, editor_summary_cache
+from .suppressing import SUPPRESSION_KEY
 from .templates import (
     TEMPLATE_SUFFIXES,
     analyze_template,
@@ -109,6 +110,7 @@ __all__ = [
     "INCOMPLETE_KINDS",
     "PYTHON_SUFFIXES",
     "REASON_RULE_ID",
+    "SUPPRESSION_KEY",
     "TEMPLATE_SUFFIXES",
     "AnalysisResult",
     "Baseline",
@@ -203,6 +205,7 @@ __all__ = [
     "release_caches",
     "rendered_as",
     "repo_root_of",
+    "report_order",
     "rule_id_problems",
     "scan_paths",
     "selected_rules",

@@ -177,6 +177,7 @@ def to_cells(result: AnalysisResult, module: NotebookModule) -> AnalysisResult:
     """``result`` of the joined module with every position mapped into its cell; a notice
     names its cell and line in its message (it has no field for the cell)."""
     result.findings = [finding_in_cell(finding, module) for finding in result.findings]
+    result.suppressed = [finding_in_cell(finding, module) for finding in result.suppressed]
     notices = []
     for notice in result.notices:
         if notice.span is None:

@@ -87,7 +87,12 @@ class ScanResult:
 
     def findings(self) -> list[Finding]:
         """All findings of the scan, sorted by path, (notebook cell,) line, column and rule."""
-        return sorted((f for r in self.results for f in r.findings), key=_report_order)
+        return sorted((f for r in self.results for f in r.findings), key=report_order)
+
+    def suppressed(self) -> list[Finding]:
+        """The findings suppression comments hid, in the order of ``findings``; each one's
+        ``extra["suppression"]`` names the comment's kind and reason."""
+        return sorted((f for r in self.results for f in r.suppressed), key=report_order)
 
     def all_notices(self) -> list[Notice]:
         """Scan-level notices followed by every file's notices."""
@@ -330,7 +335,7 @@ def _analyze_all(
     return results, notices
 
 
-def _report_order(finding: Finding) -> tuple[str, int, int, int, str]:
+def report_order(finding: Finding) -> tuple[str, int, int, int, str]:
     cell = cell_of(finding.extra)
     path, line, column, rule = finding.sort_key()
     return path, cell if cell is not None else -1, line, column, rule
@@ -490,5 +495,6 @@ def scan_paths(
             kept = keep_changed(result.findings, lambda line, file=file: changed.is_changed(file, line))
             scan.diff_hidden += len(result.findings) - len(kept)
             result.findings = kept
+            result.suppressed = keep_changed(result.suppressed, lambda line, file=file: changed.is_changed(file, line))
     scan.results = results
     return scan

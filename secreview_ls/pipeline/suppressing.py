@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 from ..config import Config
 from ..engine.facts import ModuleFacts
@@ -12,6 +13,17 @@ from ..rules import registry
 from ..rules.misc import REASON_RULE_ID
 from ..rules.parity import NOT_REPORTED
 from .selection import selected_rules
+
+#: The key of a suppressed finding's ``extra`` that says which comment hid it: ``kind``
+#: (``secreview``, ``nosec`` or ``noqa``) and, when the comment gives one, ``reason``.
+SUPPRESSION_KEY = "suppression"
+
+
+def _described(suppression: Suppression) -> dict[str, object]:
+    described: dict[str, object] = {"kind": suppression.kind}
+    if suppression.reason:
+        described["reason"] = suppression.reason
+    return described
 
 
 def suppression_matches(suppression: Suppression, found: Finding) -> bool:
@@ -61,7 +73,7 @@ def apply_suppressions(
             kept.append(found)
         else:
             used.add(hit)
-            suppressed.append(found)
+            suppressed.append(dataclasses.replace(found, extra={**found.extra, SUPPRESSION_KEY: _described(hit)}))
     return kept, suppressed, _comment_notices(suppressions, used, config, path)
 
 

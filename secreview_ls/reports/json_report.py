@@ -7,8 +7,11 @@ Shape (stable keys; paths relative to ``root`` in POSIX form)::
       "root": "/abs/project",
       "files_scanned": 120,
       "summary": {"findings": 3, "files_with_findings": 2,
-                  "by_severity": {"high": 1, "medium": 2, "low": 0}},
+                  "by_severity": {"high": 1, "medium": 2, "low": 0},
+                  "not_fully_analyzed": [], "suppressed": 1},
       "findings": [Finding.to_dict() + {"rule_name", "help_uri", "cwe_uri"}],
+      "suppressed": [the same for findings a suppression comment hides; each has
+                     "extra": {"suppression": {"kind": "secreview"|"nosec"|"noqa", "reason"?}}],
       "notices": [Notice.to_dict()],
       "baseline_fixed": [baseline entries that can be removed],
       "baseline_hidden": 0, "diff_hidden": 0, "diff_note": null
@@ -31,30 +34,32 @@ from .. import __version__
 from ..pipeline import Level, cell_of, registry
 
 if TYPE_CHECKING:
-    from ..pipeline import ScanResult
+    from ..pipeline import Finding, ScanResult
+
+
+def _item(finding: Finding, scan: ScanResult) -> dict[str, Any]:
+    data = finding.to_dict()
+    data["path"] = scan.relpath(finding.path)
+    for step in data.get("flow", ()):
+        if "path" in step:
+            step["path"] = scan.relpath(step["path"])
+    cell = cell_of(finding.extra)
+    if cell is not None:  # a notebook: `span` is inside this cell (0-based index in `cells`)
+        data["cell"] = cell
+    rule = registry.get(finding.rule_id)
+    if rule is not None:
+        data["rule_name"] = rule.name
+        data["help_uri"] = rule.docs_url
+    if finding.cwe is not None:
+        data["cwe_uri"] = f"https://cwe.mitre.org/data/definitions/{finding.cwe}.html"
+    return data
 
 
 def report_document(scan: ScanResult) -> dict[str, Any]:
     """The JSON report as a dict."""
     findings = scan.findings()
+    suppressed = scan.suppressed()
     by_severity = Counter(str(f.severity) for f in findings)
-    items: list[dict[str, Any]] = []
-    for finding in findings:
-        data = finding.to_dict()
-        data["path"] = scan.relpath(finding.path)
-        for step in data.get("flow", ()):
-            if "path" in step:
-                step["path"] = scan.relpath(step["path"])
-        cell = cell_of(finding.extra)
-        if cell is not None:  # a notebook: `span` is inside this cell (0-based index in `cells`)
-            data["cell"] = cell
-        rule = registry.get(finding.rule_id)
-        if rule is not None:
-            data["rule_name"] = rule.name
-            data["help_uri"] = rule.docs_url
-        if finding.cwe is not None:
-            data["cwe_uri"] = f"https://cwe.mitre.org/data/definitions/{finding.cwe}.html"
-        items.append(data)
     notices = []
     for notice in scan.all_notices():
         data = notice.to_dict()
@@ -70,8 +75,10 @@ def report_document(scan: ScanResult) -> dict[str, Any]:
             "files_with_findings": len({f.path for f in findings}),
             "by_severity": {str(level): by_severity.get(str(level), 0) for level in reversed(Level)},
             "not_fully_analyzed": [scan.relpath(path) for path in scan.incomplete()],
+            "suppressed": len(suppressed),
         },
-        "findings": items,
+        "findings": [_item(finding, scan) for finding in findings],
+        "suppressed": [_item(finding, scan) for finding in suppressed],
         "notices": notices,
         "baseline_fixed": list(scan.baseline_fixed),
         "baseline_hidden": scan.baseline_hidden,
