@@ -11,7 +11,10 @@ built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join
 comprehension or of a local list whose every element is safe, ``strip``, ``replace`` of
 fixed text that undoes no escaping; a local list whose every item a loop over its
 indexes replaces, ``rewritten_items.py``; the output of rendering methods, also picked by a
-``render_`` name through ``getattr`` and chained with ``itertools.chain``). A local name is safe when every assignment that can
+``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
+(``"\t" * depth``); the result of a helper of the module whose every ``return`` is safe (a
+function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
+other parts) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
 turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
@@ -27,11 +30,12 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import threading
 
 from ..engine.names import dotted_name
 from .base import RuleContext
 from .callers import parameter_of, passed_values
-from .judge import is_static, name_stores, parameter_names, single_assignment
+from .judge import is_static, name_stores, parameter_names, single_assignment, static_string
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -95,6 +99,8 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
         return all(isinstance(v, ast.Constant) or safe(v.value) for v in node.values)  # type: ignore[attr-defined]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _numeric_template(ctx, node.left):
         return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # ``"\t" * depth``: copies of the text
+        return any(static_string(ctx, side) is not None for side in (node.left, node.right))
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
         if isinstance(node.right, ast.Dict):
@@ -129,6 +135,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return safe(node.args[0])
     if _rendering_method_by_name(ctx, node.func):
         return True
+    if _safe_helper_call(ctx, node.func, depth):
+        return True
     if not isinstance(node.func, ast.Attribute):
         return False
     method, receiver = node.func.attr, node.func.value
@@ -145,6 +153,90 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
     return False
+
+
+_JUDGING = threading.local()  # the helpers whose returns are being judged, per thread
+_Function = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _safe_helper_call(ctx: RuleContext, func: ast.expr, depth: int) -> bool:
+    """A call of a helper of this module whose result is escaped HTML whatever it is handed:
+    ``formatter(items)`` or ``self._items_html()`` where every ``return`` of the function
+    (a module-level or nested function, a method of the enclosing class) is safe, and
+    ``escaper(item)`` where every binding of ``escaper`` that can be in force when escaping is on
+    (``if autoescape: escaper = conditional_escape``) is an escaper. A helper calling itself
+    (nested lists) is judged on its other parts."""
+    if isinstance(func, ast.Name):
+        bindings = _helper_bindings(ctx, func)
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        owner = next((a for a in ctx.facts.ancestors(func) if isinstance(a, ast.ClassDef)), None)
+        bindings = [m for m in owner.body if isinstance(m, _Function) and m.name == func.attr] if owner else []
+    else:
+        return False
+    if not bindings:
+        return False
+    for binding in bindings:
+        if isinstance(binding, ast.Assign):
+            escaper = ctx.facts.qualname(binding.value) or ctx.facts.spelled(binding.value)
+            if escaper not in ESCAPERS and escaper.rsplit(".", 1)[-1] not in _ESCAPER_NAMES:
+                return False
+        elif not _returns_safe(ctx, binding, depth):
+            return False
+    return True
+
+
+def _helper_bindings(ctx: RuleContext, name: ast.Name) -> list[ast.AST]:
+    """The ``def`` statements and plain assignments binding ``name`` in the nearest enclosing
+    scope that binds it, leaving out those in a branch run when escaping is off; empty when
+    anything else binds it there (a parameter, a loop, an import)."""
+    for scope in [a for a in ctx.facts.ancestors(name) if isinstance(a, (*_Function, ast.Module))]:
+        if isinstance(scope, _Function) and name.id in parameter_names(scope, starred=True):
+            return []
+        found: list[ast.AST] = []
+        stack: list[ast.AST] = list(ast.iter_child_nodes(scope))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (*_Function, ast.ClassDef)):
+                if node.name == name.id:
+                    found.append(node)
+                continue
+            if isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Store):
+                parent = ctx.facts.parent(node)
+                if not (isinstance(parent, ast.Assign) and parent.targets == [node]):
+                    return []
+                found.append(parent)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (alias.asname or alias.name).split(".")[0] == name.id for alias in node.names
+            ):
+                return []
+            stack.extend(ast.iter_child_nodes(node))
+        if found:
+            return [f for f in found if not isinstance(f, ast.ClassDef) and not _when_escaping_is_off(ctx, f)]
+    return []
+
+
+def _returns_safe(ctx: RuleContext, function: ast.AST, depth: int) -> bool:
+    judging: set[int] = getattr(_JUDGING, "functions", None) or set()
+    _JUDGING.functions = judging
+    if id(function) in judging:
+        return True  # a call of the helper inside itself: its other parts decide
+    returns: list[ast.Return] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        if not isinstance(node, (*_Function, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    if not returns or depth >= _MAX_DEPTH:
+        return False
+    judging.add(id(function))
+    try:
+        return all(r.value is not None and safe_markup(ctx, r.value, depth + 1) for r in returns)
+    finally:
+        judging.discard(id(function))
 
 
 def _translation(name: str) -> bool:
