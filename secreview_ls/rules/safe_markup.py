@@ -22,7 +22,10 @@ unpack ``map(escaper, ...)`` or a mapping whose values are escaped; a template t
 function's own parameter, formatted only with escaped values, is an escaping formatter
 (``format_html``'s shape). Framework-rendered values: ``rendered_markup.py``. A mark carried
 over under ``isinstance(x, SafeData)`` may be tested through a parameter flag that every call
-of the method in its class (``self.name(...)``, ``callers.py``) computes so.
+of the method in its class (``self.name(...)``, ``callers.py``) computes so, or be the flag of a
+record read back from a store the module signs (``django.core.signing``, ``itsdangerous``,
+``hmac``) that the module's own encoder wrote beside the value (``[key, isinstance(v, SafeData),
+level, v]``, restored with ``if obj[1]: obj[3] = mark_safe(obj[3])``).
 """
 
 from __future__ import annotations
@@ -35,7 +38,15 @@ import threading
 from ..engine.names import dotted_name
 from .base import RuleContext
 from .callers import parameter_of, passed_values
-from .judge import is_static, name_stores, parameter_names, single_assignment, static_string
+from .judge import (
+    expression_key,
+    imports_module,
+    is_static,
+    name_stores,
+    parameter_names,
+    single_assignment,
+    static_string,
+)
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -558,11 +569,63 @@ def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
     for ancestor in ctx.facts.ancestors(call):
         if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
             in_body = child in ancestor.body if isinstance(ancestor, ast.If) else child is ancestor.body
-            if in_body and _tests_safe_type(ctx, ancestor.test):
+            if in_body and (_tests_safe_type(ctx, ancestor.test) or _signed_record_flag(ctx, ancestor.test, call)):
                 return True
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return False
         child = ancestor
+    return False
+
+
+_SIGNING_MODULES = ("django.core.signing", "itsdangerous", "hmac")
+
+
+def _signed_record_flag(ctx: RuleContext, test: ast.expr, call: ast.Call) -> bool:
+    """``if obj[1]: obj[3] = mark_safe(obj[3])`` in a module that signs what it stores and whose
+    own encoder writes records ``[..., flag, ..., value]`` with ``flag`` computed by
+    ``isinstance(value, SafeData)`` at position 1 and ``value`` at position 3: the mark is restored
+    only on text that was safe HTML when the module wrote it, and the signature keeps a client
+    from setting the flag."""
+    marked = call.args[0] if call.args else None
+    flag, value = _record_item(test), _record_item(marked)
+    if flag is None or value is None or flag[0] != value[0] or flag[1] == value[1]:
+        return False
+    if not imports_module(ctx.facts, *_SIGNING_MODULES):
+        return False
+    for record in ctx.facts.nodes(ast.List, ast.Tuple):
+        assert isinstance(record, (ast.List, ast.Tuple))
+        elements = record.elts
+        if len(elements) <= max(flag[1], value[1]) or any(isinstance(e, ast.Starred) for e in elements):
+            continue
+        if _flags_safe_type(ctx, elements[flag[1]], elements[value[1]]):
+            return True
+    return False
+
+
+def _record_item(node: ast.expr | None) -> tuple[str, int] | None:
+    """``obj[1]`` (also ``obj[1] == 1``): the record's name and the position."""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+        right = node.comparators[0]
+        node = node.left if isinstance(right, ast.Constant) and right.value in (1, True) else None
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return None
+    index = node.slice
+    if isinstance(index, ast.Constant) and isinstance(index.value, int) and not isinstance(index.value, bool):
+        return node.value.id, index.value
+    return None
+
+
+def _flags_safe_type(ctx: RuleContext, flag: ast.expr, value: ast.expr) -> bool:
+    """``flag`` (or the one value a name holds) is computed by ``isinstance(value, SafeData)``."""
+    if isinstance(flag, ast.Name):
+        flag = single_assignment(ctx, flag) or flag
+    wanted = expression_key(value)
+    for node in ast.walk(flag):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance":
+            if len(node.args) == 2 and expression_key(node.args[0]) == wanted:
+                kinds = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
+                if kinds and all((dotted_name(k) or "").rsplit(".", 1)[-1] in _SAFE_TYPES for k in kinds):
+                    return True
     return False
 
 
