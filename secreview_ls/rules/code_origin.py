@@ -20,8 +20,8 @@ These origins are nothing to report for the pattern rules (SR101/SR102):
 * data an imported module defines (``__import__(name).table``): importing it ran its code;
 * the program's own source: a file at a fixed place beside the module (a path built only from
   ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it;
-  in a build script (a module calling ``setuptools.setup(...)``, which build front ends run from
-  the project's directory) also a fixed relative path inside the project.
+  in build code (a module importing ``setuptools`` or ``distutils.core``, which build front ends
+  run from the project's directory) also a fixed relative path inside the project.
 
 Everything else (text read from any other file, a stream, a request, a slice of some input)
 stays reported.
@@ -35,7 +35,7 @@ import re
 from ..engine.facts import argument
 from .base import RuleContext
 from .fixed_values import fixed_choice, loop_over_static, scope_of, stores_in
-from .judge import identifier_words, is_static, parameter_names, single_assignment, static_string
+from .judge import identifier_words, imports_module, is_static, parameter_names, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(
@@ -357,18 +357,11 @@ def _opened_as(ctx: RuleContext, name: ast.Name) -> ast.AST | None:
     return store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
 
 
-_BUILD_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})
-
-
 def _build_script(ctx: RuleContext) -> bool:
-    """The module is a package's build script: it calls ``setuptools.setup(...)`` at its top
-    level. Build front ends run it from the project's own directory, so a relative path there
-    names a file of the project (``open("pkg/_version.py")``)."""
-    for statement in getattr(ctx.facts.tree, "body", []):
-        value = statement.value if isinstance(statement, ast.Expr) else None
-        if isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _BUILD_CALLS:
-            return True
-    return False
+    """The module is a package's build code: it imports ``setuptools`` or ``distutils.core``
+    (``from setuptools import setup``). Build front ends run it from the project's own
+    directory, so a relative path there names a file of the project (``open("pkg/_version.py")``)."""
+    return imports_module(ctx.facts, "setuptools", "distutils.core")
 
 
 def _project_relative(ctx: RuleContext, node: ast.AST) -> bool:

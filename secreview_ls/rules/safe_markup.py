@@ -199,7 +199,9 @@ def _safe_helper_call(ctx: RuleContext, func: ast.expr, depth: int) -> bool:
 def _helper_bindings(ctx: RuleContext, name: ast.Name) -> list[ast.AST]:
     """The ``def`` statements and plain assignments binding ``name`` in the nearest enclosing
     scope that binds it, leaving out those in a branch run when escaping is off; empty when
-    anything else binds it there (a parameter, a loop, an import)."""
+    anything else binds it there (a parameter, a loop, an import, a class, ``nonlocal``)."""
+    if any(name.id in n.names for n in ctx.facts.nodes(ast.Global, ast.Nonlocal)):  # type: ignore[attr-defined]
+        return []
     for scope in [a for a in ctx.facts.ancestors(name) if isinstance(a, (*_Function, ast.Module))]:
         if isinstance(scope, _Function) and name.id in parameter_names(scope, starred=True):
             return []
@@ -221,8 +223,10 @@ def _helper_bindings(ctx: RuleContext, name: ast.Name) -> list[ast.AST]:
             ):
                 return []
             stack.extend(ast.iter_child_nodes(node))
+        if any(isinstance(f, ast.ClassDef) for f in found):
+            return []
         if found:
-            return [f for f in found if not isinstance(f, ast.ClassDef) and not _when_escaping_is_off(ctx, f)]
+            return [f for f in found if not _when_escaping_is_off(ctx, f)]
     return []
 
 
