@@ -36,7 +36,7 @@ import re
 import threading
 
 from ..engine.names import dotted_name
-from .base import RuleContext
+from .base import CacheKey, RuleContext
 from .callers import parameter_of, passed_values
 from .judge import (
     expression_key,
@@ -205,29 +205,53 @@ def _helper_bindings(ctx: RuleContext, name: ast.Name) -> list[ast.AST]:
     for scope in [a for a in ctx.facts.ancestors(name) if isinstance(a, (*_Function, ast.Module))]:
         if isinstance(scope, _Function) and name.id in parameter_names(scope, starred=True):
             return []
-        found: list[ast.AST] = []
-        stack: list[ast.AST] = list(ast.iter_child_nodes(scope))
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (*_Function, ast.ClassDef)):
-                if node.name == name.id:
-                    found.append(node)
-                continue
-            if isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Store):
-                parent = ctx.facts.parent(node)
-                if not (isinstance(parent, ast.Assign) and parent.targets == [node]):
-                    return []
-                found.append(parent)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                (alias.asname or alias.name).split(".")[0] == name.id for alias in node.names
-            ):
-                return []
-            stack.extend(ast.iter_child_nodes(node))
-        if any(isinstance(f, ast.ClassDef) for f in found):
-            return []
-        if found:
-            return [f for f in found if not _when_escaping_is_off(ctx, f)]
+        bindings = _scope_bindings(ctx, scope)
+        if name.id in bindings:
+            found = bindings[name.id]
+            return [f for f in found if not _when_escaping_is_off(ctx, f)] if found is not None else []
     return []
+
+
+_Bindings = dict[str, list[ast.AST] | None]
+_BINDINGS: CacheKey[dict[int, tuple[ast.AST, _Bindings]]] = CacheKey("helper bindings of each scope")
+
+
+def _scope_bindings(ctx: RuleContext, scope: ast.AST) -> _Bindings:
+    """Per name bound in ``scope`` (nested functions and classes left out): its ``def`` statements
+    and plain single-name assignments, or None when something else binds it (a loop, a tuple
+    target, an import, a class). Indexed once per scope and analysis."""
+    indexes = ctx.cache.get(_BINDINGS, dict)
+    entry = indexes.get(id(scope))
+    if entry is not None and entry[0] is scope:
+        return entry[1]
+    found: _Bindings = {}
+
+    def add(key: str, binding: ast.AST | None) -> None:
+        current = found.setdefault(key, [])
+        if binding is None or current is None:
+            found[key] = None
+        else:
+            current.append(binding)
+
+    stack: list[ast.AST] = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Function):
+            add(node.name, node)
+            continue
+        if isinstance(node, ast.ClassDef):
+            add(node.name, None)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            parent = ctx.facts.parent(node)
+            single = isinstance(parent, ast.Assign) and parent.targets == [node]
+            add(node.id, parent if single else None)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                add((alias.asname or alias.name).split(".")[0], None)
+        stack.extend(ast.iter_child_nodes(node))
+    indexes[id(scope)] = (scope, found)
+    return found
 
 
 def _returns_safe(ctx: RuleContext, function: ast.AST, depth: int) -> bool:

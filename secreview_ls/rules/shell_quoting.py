@@ -11,7 +11,6 @@ from .base import RuleContext
 from .caller_data import handed_in
 from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import add_operands, single_assignment, static_string
-from .reaching import reaching_values
 from .single_quotes import single_quoted_values
 from .user_settings import user_setting
 
@@ -164,20 +163,32 @@ def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> b
     """The command is what the enclosing function's caller handed in (``caller_data``): the
     whole string, or the program at its head with every other value quoted, fixed or a
     temporary file's name (``cmd + ' ' + shlex.quote(path)``), also through a local name every
-    reaching assignment of which is such a command. A parameter interpolated
+    assignment of which is such a command. A parameter interpolated
     after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
     if node is None:
         return False
     if _chosen(ctx, node):
         return True
     if isinstance(node, ast.Name) and depth < 2:
-        values = reaching_values(ctx, node)  # ``cmd = "%s >'%s'" % (command, out.name)`` in each branch
+        values = _assigned_values(ctx, node)  # ``cmd = "%s >'%s'" % (command, out.name)`` in each branch
         return bool(values) and all(caller_command(ctx, v, depth + 1) for v in values)
     split = _head_and_rest(ctx, node)
     if split is None:
         return False
     head, rest = split
     return _chosen(ctx, head) and all(_harmless(ctx, v) for v in rest)
+
+
+def _assigned_values(ctx: RuleContext, name: ast.Name) -> list[ast.expr]:
+    """The values of every binding of ``name`` in its scope, when each is a plain assignment to
+    the name alone (empty otherwise: a loop variable, a tuple target, ``+=``, a parameter)."""
+    values: list[ast.expr] = []
+    for store in stores_in(ctx, scope_of(ctx, name), name.id):
+        if isinstance(store, ast.Assign) and len(store.targets) == 1 and isinstance(store.targets[0], ast.Name):
+            values.append(store.value)
+        else:
+            return []
+    return values
 
 
 def user_command(ctx: RuleContext, node: ast.expr) -> bool:
