@@ -19,7 +19,9 @@ These origins are nothing to report for the pattern rules (SR101/SR102):
   forward references are source code its module's author wrote);
 * data an imported module defines (``__import__(name).table``): importing it ran its code;
 * the program's own source: a file at a fixed place beside the module (a path built only from
-  ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it.
+  ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it;
+  in build code (a module importing ``setuptools`` or ``distutils.core``, which build front ends
+  run from the project's directory) also a fixed relative path inside the project.
 
 Everything else (text read from any other file, a stream, a request, a slice of some input)
 stays reported.
@@ -33,7 +35,7 @@ import re
 from ..engine.facts import argument
 from .base import RuleContext
 from .fixed_values import fixed_choice, loop_over_static, scope_of, stores_in
-from .judge import identifier_words, is_static, parameter_names, single_assignment, static_string
+from .judge import identifier_words, imports_module, is_static, parameter_names, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(
@@ -335,7 +337,19 @@ def _own_source_file(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool
 
 
 def _opened_as(ctx: RuleContext, name: ast.Name) -> ast.AST | None:
-    """``EXPR`` of the only binding of ``name`` (``with EXPR as name`` or ``name = EXPR``)."""
+    """``EXPR`` of the ``with EXPR as name`` block the use sits in, or of the only binding of
+    ``name`` (``name = EXPR``)."""
+    for ancestor in ctx.facts.ancestors(name):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            break
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            for item in ancestor.items:
+                if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name.id:
+                    rebound = any(
+                        isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store)
+                        for statement in ancestor.body for n in ast.walk(statement)
+                    )
+                    return None if rebound else item.context_expr
     stores = stores_in(ctx, scope_of(ctx, name), name.id)
     if len(stores) != 1:
         return None
@@ -343,10 +357,28 @@ def _opened_as(ctx: RuleContext, name: ast.Name) -> ast.AST | None:
     return store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
 
 
+def _build_script(ctx: RuleContext) -> bool:
+    """The module is a package's build code: it imports ``setuptools`` or ``distutils.core``
+    (``from setuptools import setup``). Build front ends run it from the project's own
+    directory, so a relative path there names a file of the project (``open("pkg/_version.py")``)."""
+    return imports_module(ctx.facts, "setuptools", "distutils.core")
+
+
+def _project_relative(ctx: RuleContext, node: ast.AST) -> bool:
+    """A fixed relative path inside the project, in a build script (``"pkg/_version.py"``)."""
+    text = static_string(ctx, node)
+    if not text or text.startswith(("/", "\\", "~")) or ":" in text:
+        return False
+    return ".." not in text.replace("\\", "/").split("/") and _build_script(ctx)
+
+
 def _beside_module(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
-    """A path built only from ``__file__`` and constants."""
+    """A path built only from ``__file__`` and constants, or a fixed relative path in a build
+    script (``_build_script``)."""
     if node is None or depth > 8:
         return False
+    if _project_relative(ctx, node):
+        return True
     if isinstance(node, ast.Name):
         if node.id == "__file__":
             return True

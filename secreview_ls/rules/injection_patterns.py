@@ -256,9 +256,11 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     why="These functions always hand the string to `/bin/sh`, so any interpolated value can add "
     "commands with `;`, `|` or `$(...)`. Use `subprocess.run` with an argument list instead. A "
     "fixed command, or one whose interpolated values are all quoted (also by hand: every `'` "
-    "replaced by `'\"'\"'` and the value put between single quotes), fixed or temporary-file names, "
+    "replaced by `'\"'\"'` and the value put between single quotes), fixed or temporary-file names "
+    "(also a file the program opened at a path of fixed text and its process id), "
     "cannot be injected into: it is the `hardening` note SR208; a command the caller hands in is "
-    "the `hardening` note SR207.",
+    "the `hardening` note SR207, also when a local name holds it with such values added "
+    "(`cmd = \"%s >'%s'\" % (command, out.name)`).",
     bad="import os\nos.system('tar xf ' + archive)",
     good="import subprocess\nsubprocess.run(['tar', 'xf', archive], check=True)",
 )
@@ -574,7 +576,9 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     "`.replace('\"', '\"\"')`), compiled SQL fragments (`as_sql()`, `compiler.compile(...)`, "
     "`self.process(...)`, a `render_*`/`visit_*` method inside an SQL compiler class, the SQL of a "
     "`sql, params = self.*_sql(...)` pair), a database backend's feature constant "
-    "(`connection.features.X`) and text, lists or mapping values composed only of such pieces, "
+    "(`connection.features.X`), names a Django model declares (`model._meta.db_table`, a field's "
+    "`column` reached through `_meta`: schema the developer wrote), what `connection.ops` methods "
+    "derive from such pieces, and text, lists or mapping values composed only of such pieces, "
     "through variables and `self` attributes every assignment of which is one. A private helper "
     "is judged by its class: a method parameter every `self.helper(...)` call passes such a "
     "piece, a method whose every `return` is one. A piece of unknown origin keeps the finding.",

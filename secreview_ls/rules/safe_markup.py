@@ -11,7 +11,10 @@ built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join
 comprehension or of a local list whose every element is safe, ``strip``, ``replace`` of
 fixed text that undoes no escaping; a local list whose every item a loop over its
 indexes replaces, ``rewritten_items.py``; the output of rendering methods, also picked by a
-``render_`` name through ``getattr`` and chained with ``itertools.chain``). A local name is safe when every assignment that can
+``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
+(``"\t" * depth``); the result of a helper of the module whose every ``return`` is safe (a
+function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
+other parts) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
 turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
@@ -19,7 +22,10 @@ unpack ``map(escaper, ...)`` or a mapping whose values are escaped; a template t
 function's own parameter, formatted only with escaped values, is an escaping formatter
 (``format_html``'s shape). Framework-rendered values: ``rendered_markup.py``. A mark carried
 over under ``isinstance(x, SafeData)`` may be tested through a parameter flag that every call
-of the method in its class (``self.name(...)``, ``callers.py``) computes so.
+of the method in its class (``self.name(...)``, ``callers.py``) computes so, or be the flag of a
+record read back from a store the module signs (``django.core.signing``, ``itsdangerous``,
+``hmac``) that the module's own encoder wrote beside the value (``[key, isinstance(v, SafeData),
+level, v]``, restored with ``if obj[1]: obj[3] = mark_safe(obj[3])``).
 """
 
 from __future__ import annotations
@@ -27,11 +33,20 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import threading
 
 from ..engine.names import dotted_name
-from .base import RuleContext
+from .base import CacheKey, RuleContext
 from .callers import parameter_of, passed_values
-from .judge import is_static, name_stores, parameter_names, single_assignment
+from .judge import (
+    expression_key,
+    imports_module,
+    is_static,
+    name_stores,
+    parameter_names,
+    single_assignment,
+    static_string,
+)
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -95,6 +110,8 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
         return all(isinstance(v, ast.Constant) or safe(v.value) for v in node.values)  # type: ignore[attr-defined]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _numeric_template(ctx, node.left):
         return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # ``"\t" * depth``: copies of the text
+        return any(static_string(ctx, side) is not None for side in (node.left, node.right))
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
         if isinstance(node.right, ast.Dict):
@@ -129,6 +146,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return safe(node.args[0])
     if _rendering_method_by_name(ctx, node.func):
         return True
+    if _safe_helper_call(ctx, node.func, depth):
+        return True
     if not isinstance(node.func, ast.Attribute):
         return False
     method, receiver = node.func.attr, node.func.value
@@ -145,6 +164,118 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
     return False
+
+
+_JUDGING = threading.local()  # the helpers whose returns are being judged, per thread
+_Function = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _safe_helper_call(ctx: RuleContext, func: ast.expr, depth: int) -> bool:
+    """A call of a helper of this module whose result is escaped HTML whatever it is handed:
+    ``formatter(items)`` or ``self._items_html()`` where every ``return`` of the function
+    (a module-level or nested function, a method of the enclosing class) is safe, and
+    ``escaper(item)`` where every binding of ``escaper`` that can be in force when escaping is on
+    (``if autoescape: escaper = conditional_escape``) is an escaper. A helper calling itself
+    (nested lists) is judged on its other parts."""
+    if isinstance(func, ast.Name):
+        bindings = _helper_bindings(ctx, func)
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        owner = next((a for a in ctx.facts.ancestors(func) if isinstance(a, ast.ClassDef)), None)
+        bindings = [m for m in owner.body if isinstance(m, _Function) and m.name == func.attr] if owner else []
+    else:
+        return False
+    if not bindings:
+        return False
+    for binding in bindings:
+        if isinstance(binding, ast.Assign):
+            escaper = ctx.facts.qualname(binding.value) or ctx.facts.spelled(binding.value)
+            if escaper not in ESCAPERS and escaper.rsplit(".", 1)[-1] not in _ESCAPER_NAMES:
+                return False
+        elif not _returns_safe(ctx, binding, depth):
+            return False
+    return True
+
+
+def _helper_bindings(ctx: RuleContext, name: ast.Name) -> list[ast.AST]:
+    """The ``def`` statements and plain assignments binding ``name`` in the nearest enclosing
+    scope that binds it, leaving out those in a branch run when escaping is off; empty when
+    anything else binds it there (a parameter, a loop, an import, a class, ``nonlocal``)."""
+    if any(name.id in n.names for n in ctx.facts.nodes(ast.Global, ast.Nonlocal)):  # type: ignore[attr-defined]
+        return []
+    for scope in [a for a in ctx.facts.ancestors(name) if isinstance(a, (*_Function, ast.Module))]:
+        if isinstance(scope, _Function) and name.id in parameter_names(scope, starred=True):
+            return []
+        bindings = _scope_bindings(ctx, scope)
+        if name.id in bindings:
+            found = bindings[name.id]
+            return [f for f in found if not _when_escaping_is_off(ctx, f)] if found is not None else []
+    return []
+
+
+_Bindings = dict[str, list[ast.AST] | None]
+_BINDINGS: CacheKey[dict[int, tuple[ast.AST, _Bindings]]] = CacheKey("helper bindings of each scope")
+
+
+def _scope_bindings(ctx: RuleContext, scope: ast.AST) -> _Bindings:
+    """Per name bound in ``scope`` (nested functions and classes left out): its ``def`` statements
+    and plain single-name assignments, or None when something else binds it (a loop, a tuple
+    target, an import, a class). Indexed once per scope and analysis."""
+    indexes = ctx.cache.get(_BINDINGS, dict)
+    entry = indexes.get(id(scope))
+    if entry is not None and entry[0] is scope:
+        return entry[1]
+    found: _Bindings = {}
+
+    def add(key: str, binding: ast.AST | None) -> None:
+        current = found.setdefault(key, [])
+        if binding is None or current is None:
+            found[key] = None
+        else:
+            current.append(binding)
+
+    stack: list[ast.AST] = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Function):
+            add(node.name, node)
+            continue
+        if isinstance(node, ast.ClassDef):
+            add(node.name, None)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            parent = ctx.facts.parent(node)
+            single = isinstance(parent, ast.Assign) and parent.targets == [node]
+            add(node.id, parent if single else None)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                add((alias.asname or alias.name).split(".")[0], None)
+        stack.extend(ast.iter_child_nodes(node))
+    indexes[id(scope)] = (scope, found)
+    return found
+
+
+def _returns_safe(ctx: RuleContext, function: ast.AST, depth: int) -> bool:
+    judging: set[int] = getattr(_JUDGING, "functions", None) or set()
+    _JUDGING.functions = judging
+    if id(function) in judging:
+        return True  # a call of the helper inside itself: its other parts decide
+    returns: list[ast.Return] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        if not isinstance(node, (*_Function, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    if not returns or depth >= _MAX_DEPTH:
+        return False
+    judging.add(id(function))
+    try:
+        return all(r.value is not None and safe_markup(ctx, r.value, depth + 1) for r in returns)
+    finally:
+        judging.discard(id(function))
 
 
 def _translation(name: str) -> bool:
@@ -466,11 +597,63 @@ def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
     for ancestor in ctx.facts.ancestors(call):
         if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
             in_body = child in ancestor.body if isinstance(ancestor, ast.If) else child is ancestor.body
-            if in_body and _tests_safe_type(ctx, ancestor.test):
+            if in_body and (_tests_safe_type(ctx, ancestor.test) or _signed_record_flag(ctx, ancestor.test, call)):
                 return True
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return False
         child = ancestor
+    return False
+
+
+_SIGNING_MODULES = ("django.core.signing", "itsdangerous", "hmac")
+
+
+def _signed_record_flag(ctx: RuleContext, test: ast.expr, call: ast.Call) -> bool:
+    """``if obj[1]: obj[3] = mark_safe(obj[3])`` in a module that signs what it stores and whose
+    own encoder writes records ``[..., flag, ..., value]`` with ``flag`` computed by
+    ``isinstance(value, SafeData)`` at position 1 and ``value`` at position 3: the mark is restored
+    only on text that was safe HTML when the module wrote it, and the signature keeps a client
+    from setting the flag."""
+    marked = call.args[0] if call.args else None
+    flag, value = _record_item(test), _record_item(marked)
+    if flag is None or value is None or flag[0] != value[0] or flag[1] == value[1]:
+        return False
+    if not imports_module(ctx.facts, *_SIGNING_MODULES):
+        return False
+    for record in ctx.facts.nodes(ast.List, ast.Tuple):
+        assert isinstance(record, (ast.List, ast.Tuple))
+        elements = record.elts
+        if len(elements) <= max(flag[1], value[1]) or any(isinstance(e, ast.Starred) for e in elements):
+            continue
+        if _flags_safe_type(ctx, elements[flag[1]], elements[value[1]]):
+            return True
+    return False
+
+
+def _record_item(node: ast.expr | None) -> tuple[str, int] | None:
+    """``obj[1]`` (also ``obj[1] == 1``): the record's name and the position."""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+        right = node.comparators[0]
+        node = node.left if isinstance(right, ast.Constant) and right.value in (1, True) else None
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return None
+    index = node.slice
+    if isinstance(index, ast.Constant) and isinstance(index.value, int) and not isinstance(index.value, bool):
+        return node.value.id, index.value
+    return None
+
+
+def _flags_safe_type(ctx: RuleContext, flag: ast.expr, value: ast.expr) -> bool:
+    """``flag`` (or the one value a name holds) is computed by ``isinstance(value, SafeData)``."""
+    if isinstance(flag, ast.Name):
+        flag = single_assignment(ctx, flag) or flag
+    wanted = expression_key(value)
+    for node in ast.walk(flag):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance":
+            if len(node.args) == 2 and expression_key(node.args[0]) == wanted:
+                kinds = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
+                if kinds and all((dotted_name(k) or "").rsplit(".", 1)[-1] in _SAFE_TYPES for k in kinds):
+                    return True
     return False
 
 

@@ -17,12 +17,15 @@ from .user_settings import user_setting
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
 _TEMP_FILES = frozenset({"tempfile.mkstemp", "tempfile.mktemp", "tempfile.NamedTemporaryFile"})
 _TEMP_DIRECTORIES = frozenset({"tempfile.TemporaryDirectory", "tempfile.mkdtemp"})
+_OPENS = frozenset({"builtins.open", "io.open"})
+_NUMBERS = frozenset({"os.getpid", "os.getppid", "builtins.int", "builtins.len", "time.time", "time.monotonic"})
 
 
 def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
     """A built string whose every interpolated value is quoted for the shell (``shlex.quote``,
     ``subprocess.list2cmdline``...), one of a fixed set of constants, or the name of a temporary
-    file the program created (``mkstemp``, ``NamedTemporaryFile``), or escaped for single quotes
+    file the program created (``mkstemp``, ``NamedTemporaryFile``, a file it opened at a path of fixed
+    text and numbers such as the process id), or escaped for single quotes
     and placed between them (``"'%s'" % path.replace("'", "'\\"'\\"'")``)."""
     values = interpolated_values(node)
     if not values or fixed_choice(ctx, node):
@@ -47,12 +50,46 @@ def _temp_file_name(ctx: RuleContext, node: ast.expr) -> bool:
     if not isinstance(node, ast.Name):
         return False
     stores = stores_in(ctx, scope_of(ctx, node), node.id)
+    made = 0
     for store in stores:
         value = store.context_expr if isinstance(store, ast.withitem) else getattr(store, "value", None)
+        if _closing_itself(ctx, value, node.id):
+            continue  # ``with contextlib.closing(fp) as fp``: the same file object
+        made += 1
         if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _TEMP_FILES):
-            if not _in_temp_directory(ctx, value):
+            if not _in_temp_directory(ctx, value) and not _opened_at_program_path(ctx, value):
                 return False
-    return bool(stores)
+    return made > 0
+
+
+def _closing_itself(ctx: RuleContext, value: ast.AST | None, name: str) -> bool:
+    return (
+        isinstance(value, ast.Call) and ctx.facts.qualname(value.func) == "contextlib.closing"
+        and len(value.args) == 1 and isinstance(value.args[0], ast.Name) and value.args[0].id == name
+    )  # fmt: skip
+
+
+def _opened_at_program_path(ctx: RuleContext, value: ast.AST | None) -> bool:
+    """``open("/tmp/_tool.%s" % os.getpid(), "w+b")``: a file the program opened at a path made
+    only of fixed text and numbers (a fall-back for a temporary file)."""
+    if not (isinstance(value, ast.Call) and ctx.facts.qualname(value.func) in _OPENS and value.args):
+        return False
+    path = value.args[0]
+    if static_string(ctx, path) is not None:
+        return True
+    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Mod) and static_string(ctx, path.left) is not None:
+        parts = path.right.elts if isinstance(path.right, ast.Tuple) else [path.right]
+    elif isinstance(path, ast.JoinedStr):
+        parts = [v.value for v in path.values if isinstance(v, ast.FormattedValue)]
+    else:
+        return False
+    return all(_number(ctx, part) for part in parts)
+
+
+def _number(ctx: RuleContext, node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float))
+    return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _NUMBERS
 
 
 def _in_temp_directory(ctx: RuleContext, value: ast.AST | None) -> bool:
@@ -122,20 +159,36 @@ def _harmless(ctx: RuleContext, node: ast.expr) -> bool:
     return _quoting_call(ctx, node) or fixed_choice(ctx, node) or _temp_file_name(ctx, node)
 
 
-def caller_command(ctx: RuleContext, node: ast.expr | None) -> bool:
+def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> bool:
     """The command is what the enclosing function's caller handed in (``caller_data``): the
     whole string, or the program at its head with every other value quoted, fixed or a
-    temporary file's name (``cmd + ' ' + shlex.quote(path)``). A parameter interpolated
+    temporary file's name (``cmd + ' ' + shlex.quote(path)``), also through a local name every
+    assignment of which is such a command. A parameter interpolated
     after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
     if node is None:
         return False
     if _chosen(ctx, node):
         return True
+    if isinstance(node, ast.Name) and depth < 2:
+        values = _assigned_values(ctx, node)  # ``cmd = "%s >'%s'" % (command, out.name)`` in each branch
+        return bool(values) and all(caller_command(ctx, v, depth + 1) for v in values)
     split = _head_and_rest(ctx, node)
     if split is None:
         return False
     head, rest = split
     return _chosen(ctx, head) and all(_harmless(ctx, v) for v in rest)
+
+
+def _assigned_values(ctx: RuleContext, name: ast.Name) -> list[ast.expr]:
+    """The values of every binding of ``name`` in its scope, when each is a plain assignment to
+    the name alone (empty otherwise: a loop variable, a tuple target, ``+=``, a parameter)."""
+    values: list[ast.expr] = []
+    for store in stores_in(ctx, scope_of(ctx, name), name.id):
+        if isinstance(store, ast.Assign) and len(store.targets) == 1 and isinstance(store.targets[0], ast.Name):
+            values.append(store.value)
+        else:
+            return []
+    return values
 
 
 def user_command(ctx: RuleContext, node: ast.expr) -> bool:

@@ -8,7 +8,9 @@ attribute of ``self`` every assignment of which in its class is harmless, the in
 ``enumerate`` yields, and strings composed only of harmless pieces. A method's parameter is
 judged by what every ``self.method(...)`` call in its class passes, a ``self.method(...)``
 result by the method's ``return`` values (``callers.py``); ``render_*``/``visit_*`` methods of
-an SQL compiler class give compiled SQL, ``connection.features.X`` a backend constant.
+an SQL compiler class give compiled SQL, ``connection.features.X`` a backend constant. What a
+Django model declares (``model._meta.db_table``, a field's column reached through ``_meta``)
+is schema, and ``connection.ops.<method>(...)`` fed only harmless pieces gives one.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.Attribute):
         if node.attr.isupper() and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
             return True  # a class constant such as ``self.TABLE``
-        if _backend_feature(node):
+        if _backend_feature(node) or _model_metadata(ctx, node):
             return True
         return _harmless_attribute(ctx, node, depth)
     if isinstance(node, ast.Subscript):
@@ -165,6 +167,11 @@ def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
             return _composed_of_harmless(ctx, call, depth)
     if quotes_identifier(ctx, call) or _joins_harmless(ctx, call, depth):
         return True
+    if _backend_operation(call) and all(
+        harmless_value(ctx, a.value if isinstance(a, ast.Starred) else a, depth + 1)
+        for a in [*call.args, *(kw.value for kw in call.keywords)]
+    ):
+        return True  # ``connection.ops._get_sequence_name(model._meta.db_table)``
     return _placeholder_builder(call)
 
 
@@ -407,3 +414,32 @@ def _backend_feature(node: ast.Attribute) -> bool:
     owner = holder.value
     spelled = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
     return spelled in ("connection", "dialect")
+
+
+def _model_metadata(ctx: RuleContext, node: ast.Attribute, depth: int = 0) -> bool:
+    """``model._meta.db_table``, ``opts.pk.column`` with ``opts = model._meta``,
+    ``opts.get_field("name").column``: what a Django model class declares (its table, its
+    fields' columns), schema the developer wrote, not data."""
+    current: ast.expr = node
+    while isinstance(current, (ast.Attribute, ast.Call)):
+        if isinstance(current, ast.Call):
+            current = current.func
+            continue
+        if current.attr == "_meta":
+            return True
+        current = current.value
+    if isinstance(current, ast.Name) and current is not node and depth < 2:
+        bound = single_assignment(ctx, current)
+        return isinstance(bound, ast.Attribute) and _model_metadata(ctx, bound, depth + 1)
+    return False
+
+
+def _backend_operation(call: ast.Call) -> bool:
+    """``connection.ops.<method>(...)``: the database backend's operations, which turn names
+    and SQL pieces into the backend's SQL; fed only harmless pieces, their result is one."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute) and func.value.attr == "ops"):
+        return False
+    owner = func.value.value
+    spelled = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    return spelled == "connection"

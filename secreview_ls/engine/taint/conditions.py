@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
-from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, TaintSpec
+from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, TEXT_ONLY, TaintSpec
 from .state import ALL, STDLIB, Env, Frame, join_envs
 from .values import NO_CONST, cleaned, whole
 
@@ -190,6 +190,9 @@ class Conditions:
                 elif names and names <= _TEXT_TYPES and self._buffer(test.args[0], env, fn):
                     # an in-memory buffer is never a ``str``: the branch runs for other callers
                     self.clean_path(test.args[0], env, ALL)
+                elif names and names <= _TEXT_TYPES:
+                    # a caller handing in a buffer never takes this branch (``_apply`` drops the flow)
+                    self.clean_path(test.args[0], env, frozenset({TEXT_ONLY}))
         return env
 
     def _buffer(self, node: ast.expr, env: Env, fn: Frame) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex
 from .results import Results
-from .spec import ALL_CLASSES, TaintSpec
+from .spec import ALL_CLASSES, TEXT_ONLY, TaintSpec
 from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts, short_text
 from .summaries import Summaries
 from .summary import Effect, Summary
@@ -265,6 +265,8 @@ class Interprocedural:
             actual = self._param_value(
                 args, Origin("param", "", call_span, index=effect.index, access=effect.access), node
             )
+            if TEXT_ONLY in effect.cleaned and actual.kind is not None and actual.kind in self.spec.buffer_kinds:
+                continue  # the sink runs only for text, and this call hands in an in-memory buffer
             for lab in in_order(whole(actual)):
                 merged = lab.cleaned | effect.cleaned
                 if effect.cls in merged or ALL_CLASSES in merged:

@@ -28,6 +28,10 @@ SHELL_SYNTAX_REJECTED = "shell-syntax-rejected"  # a search for every shell meta
 # the result of a call the analysis does not follow (a database lookup, an authentication
 # backend): data computed from the input, not the input's own value
 COMPUTED_BY_CALL = "computed-by-call"
+# Not a behaviour but a mark on the labels of a value inside ``if isinstance(value, str):``: a
+# flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
+# (``io.StringIO(data)``) a caller passes instead of a path.
+TEXT_ONLY = "~text-only"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, COMPUTED_BY_CALL}
