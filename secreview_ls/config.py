@@ -188,7 +188,11 @@ class Config:
         return _matches_any(self.relative(path), self.test_paths)
 
     def is_excluded(self, path: str | Path) -> bool:
-        return _matches_any(self.relative(path), (*self.exclude, *self.extend_exclude))
+        return self.is_excluded_relative(self.relative(path))
+
+    def is_excluded_relative(self, rel_path: str) -> bool:
+        """``is_excluded`` of a path already made relative to the root (``relative``)."""
+        return _matches_any(rel_path, (*self.exclude, *self.extend_exclude))
 
     def ignored_for(self, path: str | Path) -> tuple[str, ...]:
         rel = self.relative(path)
@@ -242,12 +246,29 @@ def _matches_any(rel_path: str, patterns: tuple[str, ...] | list[str]) -> bool:
     """Whether ``rel_path`` matches one of ``patterns``, read as ``.gitignore`` lines: ``*``
     stays within one path segment, ``**`` crosses them, a pattern without ``/`` matches a
     name at any depth, and a pattern matching a folder matches everything in it."""
-    return bool(patterns) and _spec(tuple(patterns)).match_file(rel_path.lstrip("/"))
+    return bool(patterns) and _matcher(tuple(patterns))(rel_path.lstrip("/"))
 
 
 @functools.lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """``_spec(patterns).match_file``, asked for every file and folder a scan walks. Without a
+    negated (``!``) pattern a path matches when any pattern does, so the patterns are tried as
+    one expression instead of one by one."""
+    spec = _spec(patterns)
+    active = [p for p in spec.patterns if p.include is not None]
+    if not active or not all(p.include and isinstance(getattr(p, "regex", None), re.Pattern) for p in active):
+        return spec.match_file
+    try:
+        combined = re.compile("|".join(f"(?:{p.regex.pattern.replace('(?P<ps_d>', '(?:')})" for p in active))  # type: ignore[attr-defined]
+    except re.error:
+        return spec.match_file
+    normalize = pathspec.util.normalize_file
+    return lambda path: combined.search(normalize(path)) is not None
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:

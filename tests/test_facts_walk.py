@@ -100,6 +100,10 @@ def test_rebound_import_names_resolve_as_in_walk_order(text: str, name: str, win
     assert imports.aliases[name] == winner
 
 
+# Contexts and operators: one shared instance each, not indexed and given no parent.
+SHARED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
+
 def _reference_index(tree: ast.Module) -> tuple[dict[type, list[ast.AST]], dict[ast.AST, ast.AST]]:
     by_type: dict[type, list[ast.AST]] = defaultdict(list)
     parents: dict[ast.AST, ast.AST] = {}
@@ -108,11 +112,26 @@ def _reference_index(tree: ast.Module) -> tuple[dict[type, list[ast.AST]], dict[
         node = stack.pop()
         by_type[type(node)].append(node)
         for child in ast.iter_child_nodes(node):
+            if isinstance(child, SHARED):
+                continue
             parents[child] = node
             stack.append(child)
     for nodes in by_type.values():
         nodes.sort(key=source_position)
     return dict(by_type), parents
+
+
+def test_contexts_and_operators_are_shared_instances() -> None:
+    """Why the index leaves them out: the parser gives every ``Load`` (every ``+``...) the
+    same object, which therefore has no single parent."""
+    tree = ast.parse("a + b\nc + d\nx = y == z\n")
+    first, second = tree.body[0].value, tree.body[1].value  # type: ignore[attr-defined]
+    assert first.op is second.op and first.left.ctx is second.right.ctx
+    facts = ModuleFacts(SourceFile("a + b\nc + d\n", "m.py"), "m")
+    assert not facts.nodes(ast.Add) and not facts.nodes(ast.Load)
+    names = facts.nodes(ast.Name)
+    assert [facts.parent(n) for n in names] == [facts.parent(names[0]), facts.parent(names[0]),
+                                                  facts.parent(names[2]), facts.parent(names[2])]
 
 
 @pytest.mark.parametrize("path", [*FIXTURES[:40]], ids=lambda p: p.name)

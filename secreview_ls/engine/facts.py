@@ -20,6 +20,15 @@ from .source import SourceFile
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
+# Fields that never hold a node the index keeps: contexts and operators (shared instances),
+# and names, numbers and flags.
+_NOT_CHILDREN = frozenset(
+    ("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple",
+     "type_comment", "name")
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 class ModuleFacts:
     """Indexed facts about one parsed module."""
 
@@ -76,12 +85,20 @@ class ModuleFacts:
         parents = self.parents
         stack: list[ast.AST] = [self.tree] if roots is None else list(roots)
         pop, push, node_type = stack.pop, stack.append, ast.AST
+        child_fields = _CHILD_FIELDS
         # ``ast.iter_child_nodes`` spelled out (the same children in the same order): this
         # walk visits every node of the file, and the generator's overhead was most of its cost.
+        # Contexts and operators (``Load``, ``Add``, ``Eq``...) are left out: the parser shares
+        # one instance of each between all the nodes using it, so it has no parent of its own,
+        # and no query asks for them; a third of the nodes of a typical file.
         while stack:
             node = pop()
-            by_type[type(node)].append(node)
-            for name in node._fields:
+            kind = type(node)
+            by_type[kind].append(node)
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+            for name in fields:
                 value = getattr(node, name, None)
                 if isinstance(value, list):
                     for child in value:

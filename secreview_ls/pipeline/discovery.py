@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pathspec
 
-from ..config import Config
+from ..config import Config, written_under
 from ..engine.finding import Notice
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
@@ -38,15 +38,20 @@ _SHEBANG_PEEK = 128
 
 def is_candidate(path: Path) -> bool:
     """Whether a file (found while walking a directory) is one the scan analyzes."""
-    name = path.name
-    suffix = path.suffix.lower()
+    by_name = _candidate_name(path.name)
+    return has_python_shebang(path) if by_name is None else by_name
+
+
+def _candidate_name(name: str) -> bool | None:
+    """``is_candidate`` from the file's name alone; None when only its first line can tell."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix == ".":
+        suffix = ""  # ``a.`` has no suffix, as ``Path.suffix`` says
     if suffix in PYTHON_SUFFIXES or suffix in NOTEBOOK_SUFFIXES or suffix in TEXT_SUFFIXES or name in TEXT_NAMES:
         return True
     if name.startswith(".env.") or name.endswith(".env"):
         return True
-    if not suffix:
-        return has_python_shebang(path)
-    return False
+    return None if not suffix else False
 
 
 def has_python_shebang(path: Path) -> bool:
@@ -135,13 +140,35 @@ def _ignored(chain: Sequence[_Ignore], path: Path, is_dir: bool) -> bool:
     return False
 
 
-def _excluded(config: Config, path: Path, extra: pathspec.GitIgnoreSpec | None, is_dir: bool) -> bool:
-    if config.is_excluded(path) or (is_dir and config.is_excluded(path / ".secreview-probe")):
+def _excluded(
+    config: Config, path: Path, extra: pathspec.GitIgnoreSpec | None, is_dir: bool, rel: str | None = None
+) -> bool:
+    """Whether the configuration or ``extra`` excludes ``path``; ``rel``: its path relative to
+    the project root when the caller knows it (``config.relative(path)``)."""
+    if rel is None:
+        rel = config.relative(path)
+    if config.is_excluded_relative(rel) or (is_dir and config.is_excluded_relative(rel + "/.secreview-probe")):
         return True
     if extra is not None:
-        rel = config.relative(path)
         return extra.match_file(rel + "/" if is_dir else rel)
     return False
+
+
+def _relative_top(config: Config, top: Path) -> str | None:
+    """The path of the walked folder relative to the project root ("" for the root itself),
+    such that ``config.relative`` of an entry under it is this plus ``/name``; None when the
+    folder is not written under the root (each entry is then made relative on its own)."""
+    if config.root is None:
+        return None
+    probe = written_under(os.path.join(os.path.abspath(top), "x"), config.root)
+    return probe[:-2] if probe is not None and probe.endswith("/x") else "" if probe == "x" else None
+
+
+def _relative_child(parent: str | None, name: str) -> str | None:
+    """``config.relative(directory / name)`` from the directory's (None: not known)."""
+    if parent is None:
+        return None
+    return f"{parent}/{name}" if parent else name
 
 
 def discover_files(
@@ -232,44 +259,54 @@ def walk(
         chain = []
     max_entries = max(bounds.max_files, 1) * bounds.entries_per_file if bounds is not None else 0
     entries_seen = 0
-    # Stack of (directory as given, resolved directory, gitignore chain for it).
-    stack: list[tuple[Path, Path, list[_Ignore]]] = [(top, resolved_top, chain)]
+    # Stack of (directory as given, resolved directory, gitignore chain for it, its path
+    # relative to the project root when written under it). Children's relative paths are
+    # the directory's plus their name: no path object is made for an entry only to match it.
+    top_rel = _relative_top(config, top)
+    stack: list[tuple[Path, Path, list[_Ignore], str | None]] = [(top, resolved_top, chain, top_rel)]
     while stack:
         if bounds is not None and bounds.stop():
             walked.cancelled = True
             break
-        directory, resolved, chain = stack.pop()
-        if gitignore:
-            own = _read_ignore(resolved / ".gitignore")
-            if own is not None:
-                chain = [*chain, _Ignore(resolved, own)]
+        directory, resolved, chain, directory_rel = stack.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
             walked.unreadable.append((directory, error.strerror or type(error).__name__))
             continue
-        subdirs: list[tuple[Path, Path, list[_Ignore]]] = []
+        if gitignore and any(entry.name == ".gitignore" for entry in entries):
+            own = _read_ignore(resolved / ".gitignore")
+            if own is not None:
+                chain = [*chain, _Ignore(resolved, own)]
+        subdirs: list[tuple[Path, Path, list[_Ignore], str | None]] = []
         for entry in entries:
             entries_seen += 1
-            if entry.name == ".git":
+            name = entry.name
+            if name == ".git":
                 continue
-            path = directory / entry.name
             try:
                 is_dir = entry.is_dir()
                 is_file = not is_dir and entry.is_file()
             except OSError:
                 continue
-            if not (is_dir or is_file) or _excluded(config, path, extra, is_dir):
+            if not (is_dir or is_file):
                 continue
-            if gitignore and chain and _ignored(chain, resolved / entry.name, is_dir):
+            by_name = _candidate_name(name) if is_file else True
+            if by_name is False:
+                continue  # a file no scan reads: excluded or not, it is not listed
+            path = directory / name
+            rel = _relative_child(directory_rel, name)
+            if _excluded(config, path, extra, is_dir, rel):
+                continue
+            if gitignore and chain and _ignored(chain, resolved / name, is_dir):
                 continue
             if is_dir:
                 if entry.is_symlink():
                     continue  # avoid cycles and scanning outside the tree
-                if bounds is not None and bounds.skip_directory(resolved / entry.name):
+                if bounds is not None and bounds.skip_directory(resolved / name):
                     continue
-                subdirs.append((path, resolved / entry.name, chain))
-            elif is_candidate(path):
+                subdirs.append((path, resolved / name, chain, rel))
+            elif by_name or has_python_shebang(path):
                 walked.files.append(path)
                 if bounds is not None and len(walked.files) >= bounds.max_files:
                     walked.limited = f"stopped at {bounds.max_files:,} files (the `scanMaxFiles` setting)"

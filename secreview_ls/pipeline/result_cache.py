@@ -128,7 +128,8 @@ class ResultCache:
         self._key = _user_key()
         self._entries: dict[str, dict[str, Any]] = {}
         self._used: set[str] = set()
-        self._digests: dict[Path, str | None] = {}
+        self._root_text = str(self.root)
+        self._digests: dict[str, str | None] = {}  # by the file's path as text
         self._changed = False
         self._load()
 
@@ -162,17 +163,19 @@ class ResultCache:
         self.notices.append(Notice("cache", f"result cache {self.file} ignored: {why}; analyzing every file"))
         self._changed = True  # written afresh at the end
 
-    def _digest(self, path: Path) -> str | None:
-        if path not in self._digests:
-            self._digests[path] = digest_file(path)
-        return self._digests[path]
+    def _digest(self, path: Path | str) -> str | None:
+        text = os.fspath(path)
+        if text not in self._digests:
+            self._digests[text] = digest_file(Path(text))
+        return self._digests[text]
 
     def _key_of(self, path: Path) -> str:
         return written_under(path, self.root) or relative_to_root(path, self.root)
 
-    def _path_of(self, key: str) -> Path:
-        candidate = Path(key)
-        return candidate if candidate.is_absolute() else self.root / candidate
+    def _path_of(self, key: str) -> str:
+        """The file of an entry's key, as text (no path object: asked for every file a cached
+        result used, in every run)."""
+        return key if os.path.isabs(key) else os.path.join(self._root_text, key)
 
     def lookup(self, path: Path) -> AnalysisResult | None:
         """The cached result for ``path`` if nothing it depends on changed, else None."""
@@ -293,5 +296,5 @@ def _result_from(data: dict[str, Any], path: str) -> AnalysisResult:
         suppressed=[finding(item) for item in data["suppressed"]],
         notices=[notice(item) for item in data["notices"]],
         is_test=bool(data["is_test"]),
-        rules_run=tuple(str(rule) for rule in data["rules_run"]),
+        rules_run=tuple(map(str, data["rules_run"])),
     )

@@ -246,17 +246,21 @@ def default_jobs() -> int:
 
 
 def _chunks(files: list[Path], jobs: int) -> list[list[Path]]:
-    """Split into chunks, largest files first so a big file never runs last alone."""
-
-    def size(path: Path) -> int:
+    """Split into chunks of neighbouring files (in path order: files of one package import the
+    same modules, whose summaries a worker then works out once for the whole chunk instead of
+    every worker for some of its files), the largest chunks first so that a big one never
+    runs last alone."""
+    sizes: dict[Path, int] = {}
+    for path in files:
         try:
-            return path.stat().st_size
+            sizes[path] = path.stat().st_size
         except OSError:
-            return 0
-
-    ordered = sorted(files, key=size, reverse=True)
+            sizes[path] = 0
+    ordered = sorted(files)
     chunk = max(1, min(32, len(ordered) // (jobs * 6)))
-    return [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
+    chunks = [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
+    chunks.sort(key=lambda part: sum(sizes[path] for path in part), reverse=True)
+    return chunks
 
 
 def analyze_files(

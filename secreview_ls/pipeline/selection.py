@@ -39,9 +39,24 @@ def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]
     (``quality``, ``hardening``) in either adds that profile's rules; with only profile names
     in ``select``, the rest is the default set. ``require-reason`` adds the rule that reports
     suppressions without a reason."""
-    ignored = {*config.ignore, *config.extend_ignore}
-    if path is not None:
-        ignored.update(config.ignored_for(path))
+    extra = config.ignored_for(path) if path is not None else ()
+    key = (id(registry.all_rules()), config.select, config.extend_select, config.ignore, config.extend_ignore,
+           config.require_reason, extra)
+    chosen = _SELECTED.get(key)
+    if chosen is None:
+        chosen = _SELECTED[key] = _select(config, extra)
+        if len(_SELECTED) > 256:
+            _SELECTED.clear()
+    return list(chosen)
+
+
+# The rules chosen by each combination of the settings that choose them: a scan asks for every
+# file, with the same answer for all but the files a per-file ignore names.
+_SELECTED: dict[tuple[object, ...], tuple[Rule, ...]] = {}
+
+
+def _select(config: Config, extra: tuple[str, ...]) -> tuple[Rule, ...]:
+    ignored = {*config.ignore, *config.extend_ignore, *extra}
     profiles = registry.profile_names()
     wanted = {s.upper() for s in (*config.select, *config.extend_select) if s.upper() in profiles}
     select = tuple(s for s in config.select if s.upper() not in profiles)
@@ -62,7 +77,7 @@ def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]
         if not current.default_enabled and not _named_exactly((*select, *extend), current):
             continue  # opt-in rules need their exact code (or their profile) in `select` or `extend-select`
         chosen.append(current)
-    return chosen
+    return tuple(chosen)
 
 
 def rules_of_cwe(cwe: int) -> list[Rule]:

@@ -53,6 +53,8 @@ def _analyze(ctx: RuleContext) -> _Run:
             span = ctx.source.span(node)
             api = f"{ctx.facts.spelled(node.func)}()"  # type: ignore[attr-defined]
             ctx.evidence.add(ClearedSink(api, span.start_line, span.start_col, cls, current.cwe))
+    if ctx.taint_memo is None:
+        analysis.release(facts=False)  # nothing keeps it: freed now, not by a cycle collection
     return _Run(hits, spec)
 
 

@@ -164,16 +164,20 @@ class ModuleTaint:
         self.interpreter.connect(calls, self.sinks)
         self.summaries.connect(self.interpreter, self.sinks.template_answer)
 
-    def release(self) -> None:
+    def release(self, *, facts: bool = True) -> None:
         """Empty this analysis and its parts, its facts included, so that dropping it frees it at
         once by reference counting, also where the collector has frozen it (a scan freezes what
-        survives each file). Only for an analysis nobody uses any more whose facts are its own,
-        such as the index's analyses of other files; what it returned (summaries) stays valid."""
+        survives each file). Only for an analysis nobody uses any more, such as the index's
+        analyses of other files; what it returned (hits, summaries) stays valid. With ``facts``
+        false, the module's facts, source and import map are left whole: for an analysis whose
+        facts other rules share (its parts refer to one another, so without this the whole
+        syntax tree they hold waits for a cycle collection)."""
+        shared = () if facts else (ModuleFacts, SourceFile, ImportMap)
         stack: list[object] = [self]
         seen: set[int] = set()
         while stack:
             part = stack.pop()
-            if id(part) in seen:
+            if id(part) in seen or isinstance(part, shared):
                 continue
             seen.add(id(part))
             attributes = vars(part)

@@ -192,6 +192,7 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
+        self._listings: dict[Path, frozenset[str] | None] = {}  # lower-cased names in a folder
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
@@ -245,6 +246,7 @@ class ProjectIndex:
         with self._lock:
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
+                self._listings.clear()  # a module may have been created or deleted
             if path is None:
                 self._suffixed.clear()
                 self._loaded.clear()
@@ -490,11 +492,26 @@ class ProjectIndex:
         for root in self.roots:
             if root not in candidates:
                 candidates.append(root)
+        first = module.split(".", 1)[0].lower()
         for directory in candidates:
+            if not self._may_hold(directory, first):
+                continue
             for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
                 if file.is_file():
                     return file, module
         return None
+
+    def _may_hold(self, directory: Path, first: str) -> bool:
+        """Whether ``directory`` has an entry ``first`` or ``first.py`` (names compared without
+        case, as a case-insensitive file system would find them): one listing per folder
+        instead of two file checks per module searched there."""
+        if directory not in self._listings:
+            try:
+                self._listings[directory] = frozenset(name.lower() for name in os.listdir(directory))
+            except OSError:
+                self._listings[directory] = None
+        names = self._listings[directory]
+        return names is None or not first or first in names or f"{first}.py" in names
 
     def _text(self, path: Path) -> tuple[str | None, tuple[int, int] | None, bool]:
         """(text, disk stamp, supplied by ``read``); no text when the disk file is unchanged
