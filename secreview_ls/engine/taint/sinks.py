@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
+from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
@@ -92,11 +93,16 @@ def _file_name(path: str) -> str:
 def _tag_step(path: str, span: Span, text: str) -> FlowStep:
     """A step at the ``{% include %}`` / ``{% extends %}`` tag a template write is reached through."""
     shown = short_text(text)
-    if "extends" in text.split("%", 2)[1]:
+    if text.startswith("{{") or text.lstrip("{%- ").startswith("call"):
+        note = f"`{shown}` calls a macro with the value"
+    elif "extends" in text.split("%", 2)[1]:
         note = f"`{shown}`: the blocks are written inside the parent template"
     else:
         note = f"`{shown}` writes the included template with the value"
     return FlowStep(span, note, path, StepKind.PASSED, shown, "")
+
+
+MODE_MARK = "\x1f"  # between a template's name and the escaping mode it is rendered with
 
 
 class SinkChecker:
@@ -192,6 +198,10 @@ class SinkChecker:
             for renderer in self.spec.template_renderers:
                 if renderer.name == name:
                     self._check_template(renderer, node, args, kwargs, fn)
+        if method in RENDERING_METHODS and receiver is not None and receiver.kind and self.project is not None:
+            loaded = loaded_template(receiver.kind)
+            if loaded is not None:
+                self._check_rendered(loaded, node, args, kwargs, fn)
         if name is not None:
             specs.extend(self.sinks_by_name.get(name, ()))
         if method is not None and receiver is not None and receiver.kind is not None:
@@ -239,7 +249,9 @@ class SinkChecker:
 
     def _unescaped(self, template: str) -> TemplateReading | None:
         """What rendering template file ``template`` writes unescaped, through the templates it
-        includes and extends (None: no such file, or it escapes everything)."""
+        includes and extends (None: no such file, or it escapes everything). ``template`` may end
+        with ``MODE_MARK`` and the escaping mode of the environment rendering it (``environments.py``);
+        without, the file escapes every write but ``|safe`` and autoescape-off blocks."""
         if template in self._templates:
             known = self._templates[template]
         else:
@@ -249,8 +261,10 @@ class SinkChecker:
                 found = finder(name, self.path) if finder is not None else None
                 return (str(found[0]), found[1]) if found is not None and found[1] is not None else None
 
-            found = load(template)
-            reading = read_template(found[0], found[1], load) if found is not None else None
+            named, _, mode = template.partition(MODE_MARK)
+            found = load(named)
+            escaping = escapes(mode) if mode else None
+            reading = read_template(found[0], found[1], load, escaping) if found is not None else None
             known = self._templates[template] = reading if reading is not None and reading.writes else None
         self.results.record_template(template, known)
         return known
@@ -259,6 +273,29 @@ class SinkChecker:
         """What reading ``template`` gives in this run (a replayed analysis compares it with the
         answer it recorded)."""
         return self._unescaped(template)
+
+    def _check_rendered(
+        self, loaded: tuple[str, str], node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
+    ) -> None:
+        """``env.get_template("x.html").render(...)``: the context is the first argument (a dict)
+        and the keywords."""
+        mode, named = loaded
+        renderer = SinkSpec("xss", "", "", ((0, ""), (0, "")))
+        found = self._unescaped(named + MODE_MARK + mode)
+        if found is not None:
+            self._written(renderer, node, named, found, (0, "", True), args, kwargs, fn)
+
+    def _setup_mode(self, renderer: SinkSpec) -> str:
+        """The escaping of the environment an application-wide setup call of this module made
+        (``aiohttp_jinja2.setup(app, autoescape=False)``); ``on`` without one."""
+        setup = self.spec.environment_setups.get(renderer.name)
+        if setup is None:
+            return ""
+        setup_name, default = setup
+        for name, call in self.facts.calls_with_prefix(setup_name):
+            if name == setup_name:
+                return autoescape_mode(call, self.spec.autoescape_selectors, self.facts.qualname, default)
+        return "on"
 
     def _check_template(
         self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
@@ -272,23 +309,41 @@ class SinkChecker:
                 named = kwargs.get(keyword, EMPTY).const
         if not isinstance(named, str):
             return  # a template name known only at run time
-        known = self._unescaped(named)
+        mode = self._setup_mode(renderer)
+        known = self._unescaped(named + MODE_MARK + mode if mode else named)
         if known is None:
             return
+        self._written(renderer, node, named, known, (context_at, context_keyword or "", False), args, kwargs, fn)
+
+    def _written(
+        self,
+        renderer: SinkSpec,
+        node: ast.Call,
+        named: str,
+        known: TemplateReading,
+        context_place: tuple[int, str, bool],
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: Frame,
+    ) -> None:
+        """Report each context variable the template writes unescaped. ``context_place``: the
+        context's position and keyword (-1: the call's keywords), and whether the keywords are
+        context variables as well (``template.render(ctx, name=v)``)."""
+        context_at, context_keyword, keywords_too = context_place
         writes = known.first_writes()
         spelled = short_text(self.facts.spelled(node.func))
         found: list[tuple[str, ast.AST, Val]] = []
-        if context_at < 0:
+        if context_at < 0 or keywords_too:
             for kw in node.keywords:
                 if kw.arg in writes:
                     found.append((kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)))
                 elif kw.arg is None:  # ``**context``
                     found.extend(_context_items(kw.value, kwargs.get(None, EMPTY), writes))
-        else:
+        if context_at >= 0:
             context = node.args[context_at] if len(node.args) > context_at else None
             value = args[context_at] if context is not None else EMPTY
             for kw in node.keywords:
-                if kw.arg == context_keyword:
+                if context_keyword and kw.arg == context_keyword:
                     context, value = kw.value, kwargs.get(kw.arg, EMPTY)
             if context is not None:
                 found.extend(_context_items(context, value, writes))
