@@ -132,3 +132,15 @@ def test_a_macro_library_shows_the_finding_of_the_view_rendering_its_importer() 
     )
     found = [(f.rule_id, f.span.start_line, f.extra.get("view_line")) for f in result.findings]
     assert ("SR806", 2, 39) in found
+
+
+def test_a_template_rendered_by_an_environment_shows_the_views_findings() -> None:
+    greeting = ENVIRONMENTS / "templates" / "env_greeting.html"
+    root = ENVIRONMENTS.parent
+    result = analyze_template(
+        greeting.read_text(encoding="utf-8"), str(greeting), Config(root=root), project=ProjectIndex([root])
+    )
+    found = [f for f in result.findings if f.rule_id == "SR806"]
+    assert {f.span.start_line for f in found} == {2}  # ``{{ name }}``; ``{{ title|e }}`` is escaped
+    views = {Path(f.extra["view"]).name for f in found} | {v for f in found for v in f.extra.get("other_views", ())}
+    assert {"pages.py", "aio.py"} <= views

@@ -61,12 +61,15 @@ class TemplateFolders:
 
     async def announce(self, ls: SecReviewServer) -> None:
         """Send the folders (and register them) when they differ from the last ones sent."""
-        try:
-            folders = extra_template_folders(ls)
+        try:  # reads every Python file of a project the first time: off the event loop
+            folders = await asyncio.to_thread(extra_template_folders, ls)
         except Exception as error:  # a project that cannot be read: the editor keeps its globs
             ls.log_message(f"template folders unavailable: {error}", types.MessageType.Warning)
             return
-        if folders == self.announced:
+        if folders == (self.announced or []) and (folders or self.announced is not None):
+            return  # unchanged (nothing is said while there is nothing to say)
+        if not folders and self.announced is None:
+            self.announced = []
             return
         self.announced = folders
         patterns = folder_patterns(folders)

@@ -134,3 +134,21 @@ async def test_a_folder_declared_later_is_announced_again(project: Path) -> None
         await _wait("the new registration", lambda: len(_registrations(server)) == 6)
     finally:
         await server.stop()
+
+
+async def test_nothing_is_said_while_every_template_folder_is_named_templates(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'plain'\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    server = await _start(tmp_path, dynamic=True)
+    try:
+        uri = (tmp_path / "loader.py").as_uri()
+        await server.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "import yaml\nyaml.load(x)\n"}},
+        )
+        assert [d["code"] for d in await diagnostics(server, uri, 1)] == ["SR401"]
+        await asyncio.sleep(0.5)
+        assert [n for n in server.notifications if n.get("method") == "secreview/templateFolders"] == []
+        assert _registrations(server) == []
+    finally:
+        await server.stop()
