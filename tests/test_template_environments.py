@@ -144,3 +144,11 @@ def test_a_template_rendered_by_an_environment_shows_the_views_findings() -> Non
     assert {f.span.start_line for f in found} == {2}  # ``{{ name }}``; ``{{ title|e }}`` is escaped
     views = {Path(f.extra["view"]).name for f in found} | {v for f in found for v in f.extra.get("other_views", ())}
     assert {"pages.py", "aio.py"} <= views
+
+
+def test_a_template_made_from_constant_text_is_read_from_that_text() -> None:
+    found = {f.span.start_line: f for f in analyze_fixture(ENVIRONMENTS / "inline.py").findings if f.rule_id == "SR806"}
+    assert sorted(found) == [16, 21]
+    last = found[16].flow[-1]
+    assert last.path is None and last.span.start_line == 16  # at the render call of this file
+    assert "template text" in last.note and "autoescape off in the environment" in last.note

@@ -239,10 +239,12 @@ TEMPLATE_RENDERERS = (
 )
 
 # Jinja2 environments: the escaping without ``autoescape=`` (Jinja2 escapes nothing by default).
+INLINE_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 TEMPLATE_ENVIRONMENTS = {
     name: "off"
-    for name in ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment")
-}
+    for name in ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment",
+                 *INLINE_TEMPLATES)
+}  # fmt: skip
 AUTOESCAPE_SELECTORS = frozenset({"jinja2.select_autoescape", "jinja2.utils.select_autoescape"})
 # aiohttp-jinja2 escapes templates named .html, .htm, .xhtml, .xml and .jinja2 unless set up otherwise.
 ENVIRONMENT_SETUPS = {

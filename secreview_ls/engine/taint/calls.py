@@ -17,6 +17,7 @@ from .environments import (
     autoescape_mode,
     class_environment,
     environment_kind,
+    inline_kind,
     template_kind,
 )
 from .interpreter import Interpreter
@@ -277,16 +278,24 @@ class Calls:
         if method in LOADING_METHODS and kind.startswith(ENVIRONMENT):
             named = args[0].const if args else kwargs.get("name", EMPTY).const
             return Val(kind=template_kind(kind, named))
+        if method == "from_string" and kind.startswith(ENVIRONMENT):
+            made = inline_kind(kind.removeprefix(ENVIRONMENT), args[0].const if args else kwargs.get("source", EMPTY).const)
+            return Val(kind=made) if made is not None else None
         if method in RENDERING_METHODS and kind.startswith(TEMPLATE):
             return cleaned(Val(all_taint(None, args, kwargs)), self.markup_escaped)
         return None
 
     def _made_environment(self, node: ast.Call, name: str | None) -> str | None:
-        """The kind of an environment ``node`` makes (None: not an environment constructor)."""
+        """The kind of an environment ``node`` makes, or of a template it makes from constant
+        text (``jinja2.Template("…")``); None: neither."""
         absent = self.spec.template_environments.get(name) if name is not None else None
         if absent is None:
             return None
-        return environment_kind(autoescape_mode(node, self.spec.autoescape_selectors, self.facts.qualname, absent))
+        mode = autoescape_mode(node, self.spec.autoescape_selectors, self.facts.qualname, absent)
+        if name in self.spec.inline_templates:
+            text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "source"), None)
+            return inline_kind(mode, text.value) if isinstance(text, ast.Constant) else None
+        return environment_kind(mode)
 
     def _assigned_environment(self, value: ast.AST) -> str | None:
         return self._made_environment(value, self.facts.qualname(value.func)) if isinstance(value, ast.Call) else None

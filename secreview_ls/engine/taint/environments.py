@@ -82,12 +82,29 @@ def template_kind(environment: str, name: object) -> str:
     return TEMPLATE + environment.removeprefix(ENVIRONMENT) + ":" + (name if isinstance(name, str) else "")
 
 
-def loaded_template(kind: str) -> tuple[str, str] | None:
-    """(mode, template name) of a template kind; None for other kinds or an unknown name."""
+INLINE = "\x02"  # between the mode and the text of a template made from constant text
+MAX_INLINE_CHARS = 20_000
+
+
+def inline_kind(mode: str, text: object) -> str | None:
+    """The kind of a template made from constant ``text`` (``env.from_string("…")``,
+    ``jinja2.Template("…")``); None when the text is not a known string."""
+    if not isinstance(text, str) or len(text) > MAX_INLINE_CHARS:
+        return None
+    return TEMPLATE + mode + INLINE + text
+
+
+def loaded_template(kind: str) -> tuple[str, str, str | None] | None:
+    """(mode, template name, None) of a template kind, or (mode, "", text) of one made from
+    constant text; None for other kinds or an unknown name."""
     if not kind.startswith(TEMPLATE):
         return None
-    mode, _, name = kind.removeprefix(TEMPLATE).rpartition(":")
-    return (mode, name) if name and mode else None
+    rest = kind.removeprefix(TEMPLATE)
+    if INLINE in rest:
+        mode, _, text = rest.partition(INLINE)
+        return mode, "", text
+    mode, _, name = rest.rpartition(":")
+    return (mode, name, None) if name and mode else None
 
 
 def escapes(mode: str) -> Callable[[str, str], bool] | None:
@@ -118,7 +135,7 @@ def is_html(path: str, text: str) -> bool:
     suffix = pure.suffix.lower()
     if suffix in HTML_SUFFIXES:
         return True
-    if suffix in GENERIC_SUFFIXES:
+    if suffix in GENERIC_SUFFIXES or not suffix:  # a generic name, or template text of the code
         return PurePath(pure.stem).suffix.lower() in HTML_SUFFIXES or bool(_TAG.search(text[:20_000]))
     return False
 

@@ -103,6 +103,7 @@ def _tag_step(path: str, span: Span, text: str) -> FlowStep:
 
 
 MODE_MARK = "\x1f"  # between a template's name and the escaping mode it is rendered with
+INLINE_PATH = "<template text>"  # the path of a template made from constant text
 
 
 class SinkChecker:
@@ -198,9 +199,9 @@ class SinkChecker:
             for renderer in self.spec.template_renderers:
                 if renderer.name == name:
                     self._check_template(renderer, node, args, kwargs, fn)
-        if method in RENDERING_METHODS and receiver is not None and receiver.kind and self.project is not None:
+        if method in RENDERING_METHODS and receiver is not None and receiver.kind:
             loaded = loaded_template(receiver.kind)
-            if loaded is not None:
+            if loaded is not None and (self.project is not None or loaded[2] is not None):
                 self._check_rendered(loaded, node, args, kwargs, fn)
         if name is not None:
             specs.extend(self.sinks_by_name.get(name, ()))
@@ -275,12 +276,23 @@ class SinkChecker:
         return self._unescaped(template)
 
     def _check_rendered(
-        self, loaded: tuple[str, str], node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
+        self,
+        loaded: tuple[str, str, str | None],
+        node: ast.Call,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: Frame,
     ) -> None:
         """``env.get_template("x.html").render(...)``: the context is the first argument (a dict)
-        and the keywords."""
-        mode, named = loaded
+        and the keywords. A template made from constant text is read from that text (its own
+        includes not followed) and its writes are shown at the render call."""
+        mode, named, text = loaded
         renderer = SinkSpec("xss", "", "", ((0, ""), (0, "")))
+        if text is not None:
+            reading = read_template(INLINE_PATH, text, lambda _name: None, escapes(mode))
+            if reading.writes:
+                self._written(renderer, node, "", reading, (0, "", True), args, kwargs, fn)
+            return
         found = self._unescaped(named + MODE_MARK + mode)
         if found is not None:
             self._written(renderer, node, named, found, (0, "", True), args, kwargs, fn)
@@ -351,12 +363,17 @@ class SinkChecker:
             placed = writes[variable]
             write = placed.write
             shown = short_text(write.text)
-            where = named if placed.path == known.path else f"{named}` through `{_file_name(placed.path)}"
-            what = f"HTML written unescaped by template `{where}` ({write.why})"
+            if placed.path == INLINE_PATH:  # constant template text: shown at the render call
+                what = f"HTML written unescaped by the template text ({write.why})"
+                sink_step = FlowStep.of(StepKind.SINK, shown, self.texts.span(node), self.step_path, what)
+            else:
+                where = named if placed.path == known.path else f"{named}` through `{_file_name(placed.path)}"
+                what = f"HTML written unescaped by template `{where}` ({write.why})"
+                sink_step = FlowStep.of(StepKind.SINK, shown, write.span, placed.path, what)
             steps = (
                 FlowStep.of(StepKind.PASSED, spelled, self.texts.span(item), self.step_path),
                 *(_tag_step(path, span, text) for path, span, text in placed.via),
-                FlowStep.of(StepKind.SINK, shown, write.span, placed.path, what),
+                sink_step,
             )
             self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
 

@@ -218,6 +218,8 @@ class TaintSpec:
     # template environments: constructor → escaping mode without ``autoescape=`` (``off`` for
     # ``jinja2.Environment``); ``env.get_template(name).render(...)`` is checked like a renderer
     template_environments: dict[str, str] = field(default_factory=dict)
+    # of those, the classes that are a template made from their text (``jinja2.Template("…")``)
+    inline_templates: frozenset[str] = frozenset()
     # calls choosing escaping by template name (``jinja2.select_autoescape``)
     autoescape_selectors: frozenset[str] = frozenset()
     # renderers of an environment set up once for the application: renderer → (setup call, its
