@@ -246,9 +246,15 @@ TEMPLATE_ENVIRONMENTS = {
                  *INLINE_TEMPLATES)
 }  # fmt: skip
 AUTOESCAPE_SELECTORS = frozenset({"jinja2.select_autoescape", "jinja2.utils.select_autoescape"})
-# aiohttp-jinja2 escapes templates named .html, .htm, .xhtml, .xml and .jinja2 unless set up otherwise.
+# aiohttp-jinja2 escapes templates named .html, .htm, .xhtml, .xml and .jinja2 unless set up
+# otherwise; Flask and Quart escape templates named .html, .htm, .xml, .xhtml and .svg (a setup
+# call of their own is not looked for: "" never names a call).
 ENVIRONMENT_SETUPS = {
-    renderer.name: ("aiohttp_jinja2.setup", "select:html,htm,xhtml,xml,jinja2::0")
-    for renderer in TEMPLATE_RENDERERS
-    if renderer.name.startswith("aiohttp_jinja2.")
+    **{
+        renderer.name: ("aiohttp_jinja2.setup", "select:html,htm,xhtml,xml,jinja2::0")
+        for renderer in TEMPLATE_RENDERERS
+        if renderer.name.startswith("aiohttp_jinja2.")
+    },
+    "flask.render_template": ("", "select:html,htm,xml,xhtml,svg::0"),
+    "quart.render_template": ("", "select:html,htm,xml,xhtml,svg::0"),
 }

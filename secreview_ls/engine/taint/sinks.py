@@ -298,12 +298,15 @@ class SinkChecker:
             self._written(renderer, node, named, found, (0, "", True), args, kwargs, fn)
 
     def _setup_mode(self, renderer: SinkSpec) -> str:
-        """The escaping of the environment an application-wide setup call of this module made
-        (``aiohttp_jinja2.setup(app, autoescape=False)``); ``on`` without one."""
+        """The escaping of a renderer's environment: the one an application-wide setup call of
+        this module made (``aiohttp_jinja2.setup(app, autoescape=False)``; ``on`` without one), or
+        the framework's own (Flask escapes by template name); "" for a renderer escaping everything."""
         setup = self.spec.environment_setups.get(renderer.name)
         if setup is None:
             return ""
         setup_name, default = setup
+        if not setup_name:
+            return default
         for name, call in self.facts.calls_with_prefix(setup_name):
             if name == setup_name:
                 return autoescape_mode(call, self.spec.autoescape_selectors, self.facts.qualname, default)
