@@ -61,8 +61,8 @@ class TemplateFolders:
 
     async def announce(self, ls: SecReviewServer) -> None:
         """Send the folders (and register them) when they differ from the last ones sent."""
-        try:  # reads every Python file of a project the first time: off the event loop
-            folders = await asyncio.to_thread(extra_template_folders, ls)
+        try:  # the first time, a scan of the project's Python files (kept until one changes)
+            folders = extra_template_folders(ls)
         except Exception as error:  # a project that cannot be read: the editor keeps its globs
             ls.log_message(f"template folders unavailable: {error}", types.MessageType.Warning)
             return
