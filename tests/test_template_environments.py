@@ -62,6 +62,8 @@ def test_without_autoescape_every_write_of_an_html_template_is_unescaped_but_fil
     assert _read(files, "p.html", "off") == {"a": ("p.html", "{{ a }}", "autoescape off in the environment", [])}
     assert _read(files, "p.html") == {}  # escaped by default (Flask, Django)
     assert _read({"m.txt": "{{ a }}"}, "m.txt", "off") == {}
+    # ``striptags`` turns entities back into characters: ``&lt;script&gt;`` comes out as a tag.
+    assert set(_read({"s.html": "{{ bio|striptags }}"}, "s.html", "off")) == {"bio"}
 
 
 def test_a_django_autoescape_off_reaches_includes_and_child_blocks_a_jinja_one_does_not() -> None:

@@ -21,7 +21,7 @@ _SAFE = re.compile(r"\|\s*safe\b")
 # Filters whose output is escaped or cannot carry markup (numbers, lengths, JSON for a script).
 _ESCAPING = re.compile(
     r"\|\s*(?:e|escape|forceescape|urlencode|tojson|int|float|length|count|wordcount|filesizeformat|abs|round"
-    r"|escapejs|json_script|slugify|striptags)\b"
+    r"|escapejs|json_script|slugify)\b"
 )
 _REGION = re.compile(
     r"\{%-?\s*autoescape\s+(true|false|on|off)\s*-?%\}(.*?)\{%-?\s*endautoescape\s*-?%\}", re.DOTALL | re.IGNORECASE
