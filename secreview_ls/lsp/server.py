@@ -648,6 +648,7 @@ class SecReviewServer(LanguageServer):
         a whole run that found syntax errors in several places, or after an incremental run
         that fell back for syntax errors (its cache is gone: starting it again would cost more
         than a whole analysis)."""
+        self.announce_template_folders()  # the analysis may have found the project's template folders
         if job.analyzer is None:
             state.whole = state.python and sum(1 for n in outcome.notices if n.kind == "syntax-error") > 1
             return

@@ -3,8 +3,9 @@
 An editor sends the server the files its own selector names: Python files, secret-bearing
 files, and template files under a folder named ``templates``. A project may keep templates
 elsewhere (``template-dirs``, a Flask ``template_folder=``, a ``FileSystemLoader("dir")``,
-Django's ``DIRS``): the server knows those folders, so it tells the editor, after
-``initialized`` and again whenever the set changes (a Python file or the configuration changed):
+Django's ``DIRS``): the server knows those folders once an analysis has looked for a template
+(or a template document opened), so it tells the editor then, and again whenever the set changes
+(checked after each analysis, a changed Python file and a settings reload):
 
 * a client that registers document synchronization dynamically (VS Code) gets a registration
   of ``textDocument/didOpen``, ``didChange`` and ``didClose`` (and of ``textDocument/diagnostic``
@@ -35,15 +36,20 @@ REGISTRATION_TIMEOUT = 5.0
 _SYNCED = (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE)
 
 
-def extra_template_folders(ls: SecReviewServer) -> list[Path]:
+def extra_template_folders(ls: SecReviewServer) -> list[Path] | None:
     """The template folders of the workspace's projects that are not under a ``templates``
-    folder (those the editors' own selectors already cover)."""
+    folder (those the editors' own selectors already cover); None while a project has not
+    computed them (a view's analysis looking for a template does, or a template document
+    opening): nothing is scanned for this, so a workspace at the filesystem root costs nothing."""
     found: set[Path] = set()
     for _, root in ls.folders():
         project = ls.project_for(ls.settings_for(str(root)))
         if project is None:
             continue
-        found.update(folder for folder in project.template_folders() if "templates" not in folder.parts)
+        known = project.known_template_folders()
+        if known is None:
+            return None
+        found.update(folder for folder in known if "templates" not in folder.parts)
     return sorted(found)
 
 
@@ -61,11 +67,13 @@ class TemplateFolders:
 
     async def announce(self, ls: SecReviewServer) -> None:
         """Send the folders (and register them) when they differ from the last ones sent."""
-        try:  # the first time, a scan of the project's Python files (kept until one changes)
+        try:
             folders = extra_template_folders(ls)
         except Exception as error:  # a project that cannot be read: the editor keeps its globs
             ls.log_message(f"template folders unavailable: {error}", types.MessageType.Warning)
             return
+        if folders is None:
+            return  # not known yet: told after the analysis that computes them
         if folders == (self.announced or []) and (folders or self.announced is not None):
             return  # unchanged (nothing is said while there is nothing to say)
         if not folders and self.announced is None:

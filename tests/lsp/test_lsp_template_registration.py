@@ -1,7 +1,7 @@
 """The server tells the editor the project's template folders (those not named ``templates``)
-through a real server: a ``secreview/templateFolders`` notification for every client, and a
-dynamic registration of document synchronization for their template files when the client
-allows it; both again when a Python file declares another folder."""
+through a real server, once an analysis has looked for a template: a ``secreview/templateFolders``
+notification for every client, and a dynamic registration of document synchronization for their
+template files when the client allows it; both again when a Python file declares another folder."""
 
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ async def _start(root: Path, dynamic: bool) -> RawServer:
     )
     assert "result" in answer, answer
     await server.notify("initialized", {})
+    views = root / "web" / "views.py"
+    if views.exists():  # a view rendering a template: its analysis finds the template folders
+        await server.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": views.as_uri(), "languageId": "python", "version": 1, "text": VIEWS}},
+        )
     return server
 
 

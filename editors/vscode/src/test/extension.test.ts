@@ -246,6 +246,8 @@ test("the server's template folders reach the client: a template of a declared f
   fs.writeFileSync(card, cardText);
   await ext.activate(context);
   await waitFor("running", () => recorder.status[recorder.status.length - 1]?.includes("$(shield)"));
+  // The view's analysis looks for its template: the server learns the folder and tells the client.
+  recorder.openDocument({ uri: Uri.file(path.join(folder, "web", "views.py")), languageId: "python", version: 1, text: views });
   const pages = fs.realpathSync(path.join(folder, "web", "pages"));
   await waitFor("the template folders", () => recorder.output.some((l) => l.includes(`analyzed too: ${pages}`)));
   const uri = Uri.file(card);
