@@ -43,6 +43,7 @@ from .protocol import Protocol, Serialized
 from .results import Published, path_for, to_published
 from .settings import FolderSettings, resolve
 from .snapshot import DocumentSnapshot
+from .template_registration import TemplateFolders
 from .workers import AnalysisThreads, BudgetExceeded
 
 log = logging.getLogger("secreview_ls.lsp")
@@ -128,6 +129,8 @@ class SecReviewServer(LanguageServer):
         )
         self.config_diagnostics = ConfigDiagnostics()  # problems of pyproject.toml files, shown in them
         self.notebooks = Notebooks(self)  # open Jupyter notebooks (lsp/notebooks.py)
+        self.template_folders = TemplateFolders()  # what the client was told of (lsp/template_registration.py)
+        self._background_tasks: set[asyncio.Task[None]] = set()
 
     # -- client capabilities ------------------------------------------------------
 
@@ -281,6 +284,15 @@ class SecReviewServer(LanguageServer):
         """Before a full collection: the cross-module indexes keep only their summaries."""
         for project in list(self._projects.values()):
             project.trim()
+
+    def announce_template_folders(self) -> None:
+        """Tell the client the project's template folders again if they changed (in the background)."""
+        try:
+            task = asyncio.get_running_loop().create_task(self.template_folders.announce(self))
+        except RuntimeError:  # no running loop (an in-process test)
+            return
+        self._background_tasks.add(task)
+        task.add_done_callback(self._background_tasks.discard)
 
     def is_baseline(self, path: str) -> bool:
         """Whether ``path`` is the baseline file of some workspace folder."""
@@ -636,6 +648,7 @@ class SecReviewServer(LanguageServer):
         a whole run that found syntax errors in several places, or after an incremental run
         that fell back for syntax errors (its cache is gone: starting it again would cost more
         than a whole analysis)."""
+        self.announce_template_folders()  # the analysis may have found the project's template folders
         if job.analyzer is None:
             state.whole = state.python and sum(1 for n in outcome.notices if n.kind == "syntax-error") > 1
             return

@@ -234,4 +234,29 @@ TEMPLATE_RENDERERS = (
     SinkSpec("xss", "quart.render_template", "", ((0, "template_name_or_list"), (-1, None))),
     SinkSpec("xss", "django.shortcuts.render", "", ((1, "template_name"), (2, "context"))),
     SinkSpec("xss", "django.template.loader.render_to_string", "", ((0, "template_name"), (1, "context"))),
+    *(
+        SinkSpec("xss", f"aiohttp_jinja2.{name}", "", ((0, "template_name"), (2, "context")))
+        for name in ("render_template", "render_string", "render_template_async", "render_string_async")
+    ),
 )
+
+# Jinja2 environments: the escaping without ``autoescape=`` (Jinja2 escapes nothing by default).
+INLINE_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
+TEMPLATE_ENVIRONMENTS = {
+    name: "off"
+    for name in ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment",
+                 *INLINE_TEMPLATES)
+}  # fmt: skip
+AUTOESCAPE_SELECTORS = frozenset({"jinja2.select_autoescape", "jinja2.utils.select_autoescape"})
+# aiohttp-jinja2 escapes templates named .html, .htm, .xhtml, .xml and .jinja2 unless set up
+# otherwise; Flask and Quart escape templates named .html, .htm, .xml, .xhtml and .svg (a setup
+# call of their own is not looked for: "" never names a call).
+ENVIRONMENT_SETUPS = {
+    **{
+        renderer.name: ("aiohttp_jinja2.setup", "select:html,htm,xhtml,xml,jinja2::0")
+        for renderer in TEMPLATE_RENDERERS
+        if renderer.name.startswith("aiohttp_jinja2.")
+    },
+    "flask.render_template": ("", "select:html,htm,xml,xhtml,svg::0"),
+    "quart.render_template": ("", "select:html,htm,xml,xhtml,svg::0"),
+}

@@ -32,13 +32,17 @@ from ..engine.taint import (
 )
 from .taint_extra import (
     ATTRIBUTE_SINKS,
+    AUTOESCAPE_SELECTORS,
     AUTOESCAPED_TEMPLATES,
+    ENVIRONMENT_SETUPS,
     EXCEPTION_TEXT_CLASSES,
     EXTRA_CLASSES,
     EXTRA_STORE_SINKS,
     FILE_PROBE,
+    INLINE_TEMPLATES,
     METHOD_RETURN_SINKS,
     TEMPLATE_CONTEXTS,
+    TEMPLATE_ENVIRONMENTS,
     TEMPLATE_RENDERERS,
     extra_sinks,
 )
@@ -150,8 +154,10 @@ TAINT_CLASSES = (
         "returned view bodies (Bottle's unless it declares another content type), Falcon's `resp.text` / "
         "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` or "
         "autoescape off (in template files, the path ends at that `{{ … }}` in the file that writes it, "
-        "through the templates it is included in or that it extends; in a Django `Template` built from "
-        "constant text). docutils' `publish_parts` / `publish_string` carry only their "
+        "through the templates it is included in or that it extends and the macros it is passed to; in a "
+        "Django `Template` built from constant text), and every variable of an HTML template rendered by a "
+        "Jinja2 environment made without `autoescape` or with it false (`env.get_template(...).render(...)`, "
+        "aiohttp-jinja2 set up with `autoescape=False`). docutils' `publish_parts` / `publish_string` carry only their "
         "`source` into the HTML (a `source_path` label does not reach it; reStructuredText source "
         "stays tainted: its links may point at `javascript:`). A Django helper taking the request "
         "first is a view whose other parameters are URL captures, except parameters named for the "
@@ -960,6 +966,10 @@ def build_spec(
         route_functions=ROUTE_FUNCTIONS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
         template_renderers=TEMPLATE_RENDERERS,
+        template_environments=TEMPLATE_ENVIRONMENTS,
+        inline_templates=INLINE_TEMPLATES,
+        autoescape_selectors=AUTOESCAPE_SELECTORS,
+        environment_setups=ENVIRONMENT_SETUPS,
         autoescaped_templates=AUTOESCAPED_TEMPLATES,
         attribute_sinks=ATTRIBUTE_SINKS,
         method_return_sinks=METHOD_RETURN_SINKS,

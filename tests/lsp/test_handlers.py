@@ -152,6 +152,9 @@ class FakeServer:
     def refresh_settings(self) -> None:
         self.calls.append("refresh_settings")
 
+    def announce_template_folders(self) -> None:
+        self.calls.append("announce_template_folders")
+
     def schedule_all(self) -> None:
         self.calls.append("schedule_all")
 
@@ -333,7 +336,10 @@ def test_saving_pyproject_reloads_the_settings() -> None:
     ls = FakeServer(capabilities={"workspace.code_lens.refresh_support": True})
     uri = "file:///project/pyproject.toml"
     documents.did_save(ls, types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
-    assert ls.calls == ["refresh_settings", "publish_config_problems", "schedule_all", "workspace_code_lens_refresh"]
+    assert ls.calls == [
+        "refresh_settings", "announce_template_folders", "publish_config_problems", "schedule_all",
+        "workspace_code_lens_refresh",
+    ]  # fmt: skip
     assert ls.logged[-1] == (types.MessageType.Info, "settings reloaded (pyproject.toml saved)")
     assert ls.saved == []
 
@@ -351,10 +357,14 @@ def test_watched_python_files_reanalyze_importers_and_a_baseline_reloads(monkeyp
                     capabilities={"workspace.diagnostics.refresh_support": True})
     workspace.did_change_watched_files(ls, watched("file:///project/lib.py", "file:///project/notes.txt"))
     assert ls.saved == ["/project/lib.py"]
-    assert ls.calls == [] and forgotten == []
+    assert ls.calls == ["announce_template_folders"] and forgotten == []  # code may declare template folders
+    ls.calls.clear()
     workspace.did_change_watched_files(ls, watched("file:///project/.secreview-baseline.json"))
     assert forgotten == [True]
-    assert ls.calls == ["refresh_settings", "publish_config_problems", "schedule_all", "workspace_diagnostic_refresh"]
+    assert ls.calls == [
+        "refresh_settings", "announce_template_folders", "publish_config_problems", "schedule_all",
+        "workspace_diagnostic_refresh",
+    ]  # fmt: skip
     assert ls.logged[-1][1] == "settings reloaded (a configuration file changed)"
 
 

@@ -100,3 +100,24 @@ export function isServedFile(filePath: string, languageId: string, templatePatte
   const normal = filePath.replace(/\\/g, "/");
   return documentSelector(templatePatterns).some((f) => f.pattern !== undefined && globToRegExp(f.pattern).test(normal));
 }
+
+/** The server's `secreview/templateFolders` notification: the project's template folders
+ *  that are not named `templates` (absolute paths; anything else in it is left out). The
+ *  server also registers their template files for document synchronization, which the
+ *  language client honours by itself: the extension only reports them. */
+export const TEMPLATE_FOLDERS_NOTIFICATION = "secreview/templateFolders";
+
+export function templateFoldersOf(params: unknown): string[] {
+  if (typeof params !== "object" || params === null) {
+    return [];
+  }
+  const folders = (params as { folders?: unknown }).folders;
+  return Array.isArray(folders) ? folders.filter((f): f is string => typeof f === "string" && f !== "") : [];
+}
+
+/** The output channel's line for the folders the server announced. */
+export function templateFoldersMessage(folders: readonly string[]): string {
+  return folders.length > 0
+    ? `Template files of the project's other template folders are analyzed too: ${folders.join(", ")}`
+    : "The project keeps its templates in folders named `templates` only.";
+}

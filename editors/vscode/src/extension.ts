@@ -33,7 +33,13 @@ import {
   type ServerSettings,
   versionCommand,
 } from "./config";
-import { documentSelector, templatePatternsOf } from "./documents";
+import {
+  documentSelector,
+  TEMPLATE_FOLDERS_NOTIFICATION,
+  templateFoldersMessage,
+  templateFoldersOf,
+  templatePatternsOf,
+} from "./documents";
 import { probeVersion } from "./probe";
 import { type ServerState, statusView } from "./status";
 
@@ -351,6 +357,9 @@ class Controller implements vscode.Disposable {
     };
     const client = new LanguageClient("secreview", NAME, serverOptions, clientOptions);
     this.client = client;
+    client.onNotification(TEMPLATE_FOLDERS_NOTIFICATION, (params: unknown) => {
+      this.log(templateFoldersMessage(templateFoldersOf(params)));
+    });
     client.onDidChangeState((e) => {
       if (this.client !== client) {
         return;

@@ -9,6 +9,17 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
+from .environments import (
+    ENVIRONMENT,
+    LOADING_METHODS,
+    RENDERING_METHODS,
+    TEMPLATE,
+    autoescape_mode,
+    class_environment,
+    environment_kind,
+    inline_kind,
+    template_kind,
+)
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
@@ -182,6 +193,7 @@ class Calls:
             return Val(decoded(data) if name in spec.decoders else data, (), kind)
 
         found = self._looked_up(node, name, method, receiver, args, module_call)
+        found = found if found is not None else self._environment(node, name, method, receiver, args, kwargs)
         if found is not None:
             return found
         if method == "render" and escaping_render(spec, node, receiver, [*args, *kwargs.values()]):
@@ -246,6 +258,47 @@ class Calls:
         opaque = self.opaque
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _environment(
+        self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val],
+        kwargs: dict[str | None, Val],
+    ) -> Val | None:
+        """A Jinja2 environment, a template it loads, and what rendering that template gives: the
+        context's data, escaped (the template's unescaped writes are reported at the render call)."""
+        made = self._made_environment(node, name)
+        if made is not None:
+            return Val(kind=made)
+        if method is None or receiver is None:
+            return None
+        kind = receiver.kind
+        if method in LOADING_METHODS and not (kind or "").startswith(ENVIRONMENT):
+            kind = class_environment(node.func.value, self.facts.ancestors(node), self._assigned_environment)  # type: ignore[attr-defined]
+        if kind is None:
+            return None
+        if method in LOADING_METHODS and kind.startswith(ENVIRONMENT):
+            named = args[0].const if args else kwargs.get("name", EMPTY).const
+            return Val(kind=template_kind(kind, named))
+        if method == "from_string" and kind.startswith(ENVIRONMENT):
+            made = inline_kind(kind.removeprefix(ENVIRONMENT), args[0].const if args else kwargs.get("source", EMPTY).const)
+            return Val(kind=made) if made is not None else None
+        if method in RENDERING_METHODS and kind.startswith(TEMPLATE):
+            return cleaned(Val(all_taint(None, args, kwargs)), self.markup_escaped)
+        return None
+
+    def _made_environment(self, node: ast.Call, name: str | None) -> str | None:
+        """The kind of an environment ``node`` makes, or of a template it makes from constant
+        text (``jinja2.Template("…")``); None: neither."""
+        absent = self.spec.template_environments.get(name) if name is not None else None
+        if absent is None:
+            return None
+        mode = autoescape_mode(node, self.spec.autoescape_selectors, self.facts.qualname, absent)
+        if name in self.spec.inline_templates:
+            text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "source"), None)
+            return inline_kind(mode, text.value) if isinstance(text, ast.Constant) else None
+        return environment_kind(mode)
+
+    def _assigned_environment(self, value: ast.AST) -> str | None:
+        return self._made_environment(value, self.facts.qualname(value.func)) if isinstance(value, ast.Call) else None
 
     def _looked_up(
         self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val],

@@ -392,6 +392,11 @@ class ProjectIndex:
         self._folders = tuple(folders)
         return self._folders
 
+    def known_template_folders(self) -> tuple[Path, ...] | None:
+        """``template_folders()`` when something has computed them since the last change (None:
+        not known now); nothing is scanned."""
+        return self._folders
+
     def files_naming(self, names: Iterable[str]) -> list[Path]:
         """The project's Python files that name one of ``names`` in a string literal
         (``"people/bio.html"``): the views that may render a template. Files are walked under

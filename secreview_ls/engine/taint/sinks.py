@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
+from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
 from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
@@ -92,11 +93,17 @@ def _file_name(path: str) -> str:
 def _tag_step(path: str, span: Span, text: str) -> FlowStep:
     """A step at the ``{% include %}`` / ``{% extends %}`` tag a template write is reached through."""
     shown = short_text(text)
-    if "extends" in text.split("%", 2)[1]:
+    if text.startswith("{{") or text.lstrip("{%- ").startswith("call"):
+        note = f"`{shown}` calls a macro with the value"
+    elif "extends" in text.split("%", 2)[1]:
         note = f"`{shown}`: the blocks are written inside the parent template"
     else:
         note = f"`{shown}` writes the included template with the value"
     return FlowStep(span, note, path, StepKind.PASSED, shown, "")
+
+
+MODE_MARK = "\x1f"  # between a template's name and the escaping mode it is rendered with
+INLINE_PATH = "<template text>"  # the path of a template made from constant text
 
 
 class SinkChecker:
@@ -192,6 +199,10 @@ class SinkChecker:
             for renderer in self.spec.template_renderers:
                 if renderer.name == name:
                     self._check_template(renderer, node, args, kwargs, fn)
+        if method in RENDERING_METHODS and receiver is not None and receiver.kind:
+            loaded = loaded_template(receiver.kind)
+            if loaded is not None and (self.project is not None or loaded[2] is not None):
+                self._check_rendered(loaded, node, args, kwargs, fn)
         if name is not None:
             specs.extend(self.sinks_by_name.get(name, ()))
         if method is not None and receiver is not None and receiver.kind is not None:
@@ -239,7 +250,9 @@ class SinkChecker:
 
     def _unescaped(self, template: str) -> TemplateReading | None:
         """What rendering template file ``template`` writes unescaped, through the templates it
-        includes and extends (None: no such file, or it escapes everything)."""
+        includes and extends (None: no such file, or it escapes everything). ``template`` may end
+        with ``MODE_MARK`` and the escaping mode of the environment rendering it (``environments.py``);
+        without, the file escapes every write but ``|safe`` and autoescape-off blocks."""
         if template in self._templates:
             known = self._templates[template]
         else:
@@ -249,8 +262,10 @@ class SinkChecker:
                 found = finder(name, self.path) if finder is not None else None
                 return (str(found[0]), found[1]) if found is not None and found[1] is not None else None
 
-            found = load(template)
-            reading = read_template(found[0], found[1], load) if found is not None else None
+            named, _, mode = template.partition(MODE_MARK)
+            found = load(named)
+            escaping = escapes(mode) if mode else None
+            reading = read_template(found[0], found[1], load, escaping) if found is not None else None
             known = self._templates[template] = reading if reading is not None and reading.writes else None
         self.results.record_template(template, known)
         return known
@@ -259,6 +274,43 @@ class SinkChecker:
         """What reading ``template`` gives in this run (a replayed analysis compares it with the
         answer it recorded)."""
         return self._unescaped(template)
+
+    def _check_rendered(
+        self,
+        loaded: tuple[str, str, str | None],
+        node: ast.Call,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: Frame,
+    ) -> None:
+        """``env.get_template("x.html").render(...)``: the context is the first argument (a dict)
+        and the keywords. A template made from constant text is read from that text (its own
+        includes not followed) and its writes are shown at the render call."""
+        mode, named, text = loaded
+        renderer = SinkSpec("xss", "", "", ((0, ""), (0, "")))
+        if text is not None:
+            reading = read_template(INLINE_PATH, text, lambda _name: None, escapes(mode))
+            if reading.writes:
+                self._written(renderer, node, "", reading, (0, "", True), args, kwargs, fn)
+            return
+        found = self._unescaped(named + MODE_MARK + mode)
+        if found is not None:
+            self._written(renderer, node, named, found, (0, "", True), args, kwargs, fn)
+
+    def _setup_mode(self, renderer: SinkSpec) -> str:
+        """The escaping of a renderer's environment: the one an application-wide setup call of
+        this module made (``aiohttp_jinja2.setup(app, autoescape=False)``; ``on`` without one), or
+        the framework's own (Flask escapes by template name); "" for a renderer escaping everything."""
+        setup = self.spec.environment_setups.get(renderer.name)
+        if setup is None:
+            return ""
+        setup_name, default = setup
+        if not setup_name:
+            return default
+        for name, call in self.facts.calls_with_prefix(setup_name):
+            if name == setup_name:
+                return autoescape_mode(call, self.spec.autoescape_selectors, self.facts.qualname, default)
+        return "on"
 
     def _check_template(
         self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
@@ -272,23 +324,41 @@ class SinkChecker:
                 named = kwargs.get(keyword, EMPTY).const
         if not isinstance(named, str):
             return  # a template name known only at run time
-        known = self._unescaped(named)
+        mode = self._setup_mode(renderer)
+        known = self._unescaped(named + MODE_MARK + mode if mode else named)
         if known is None:
             return
+        self._written(renderer, node, named, known, (context_at, context_keyword or "", False), args, kwargs, fn)
+
+    def _written(
+        self,
+        renderer: SinkSpec,
+        node: ast.Call,
+        named: str,
+        known: TemplateReading,
+        context_place: tuple[int, str, bool],
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: Frame,
+    ) -> None:
+        """Report each context variable the template writes unescaped. ``context_place``: the
+        context's position and keyword (-1: the call's keywords), and whether the keywords are
+        context variables as well (``template.render(ctx, name=v)``)."""
+        context_at, context_keyword, keywords_too = context_place
         writes = known.first_writes()
         spelled = short_text(self.facts.spelled(node.func))
         found: list[tuple[str, ast.AST, Val]] = []
-        if context_at < 0:
+        if context_at < 0 or keywords_too:
             for kw in node.keywords:
                 if kw.arg in writes:
                     found.append((kw.arg, kw.value, kwargs.get(kw.arg, EMPTY)))
                 elif kw.arg is None:  # ``**context``
                     found.extend(_context_items(kw.value, kwargs.get(None, EMPTY), writes))
-        else:
+        if context_at >= 0:
             context = node.args[context_at] if len(node.args) > context_at else None
             value = args[context_at] if context is not None else EMPTY
             for kw in node.keywords:
-                if kw.arg == context_keyword:
+                if context_keyword and kw.arg == context_keyword:
                     context, value = kw.value, kwargs.get(kw.arg, EMPTY)
             if context is not None:
                 found.extend(_context_items(context, value, writes))
@@ -296,12 +366,17 @@ class SinkChecker:
             placed = writes[variable]
             write = placed.write
             shown = short_text(write.text)
-            where = named if placed.path == known.path else f"{named}` through `{_file_name(placed.path)}"
-            what = f"HTML written unescaped by template `{where}` ({write.why})"
+            if placed.path == INLINE_PATH:  # constant template text: shown at the render call
+                what = f"HTML written unescaped by the template text ({write.why})"
+                sink_step = FlowStep.of(StepKind.SINK, shown, self.texts.span(node), self.step_path, what)
+            else:
+                where = named if placed.path == known.path else f"{named}` through `{_file_name(placed.path)}"
+                what = f"HTML written unescaped by template `{where}` ({write.why})"
+                sink_step = FlowStep.of(StepKind.SINK, shown, write.span, placed.path, what)
             steps = (
                 FlowStep.of(StepKind.PASSED, spelled, self.texts.span(item), self.step_path),
                 *(_tag_step(path, span, text) for path, span, text in placed.via),
-                FlowStep.of(StepKind.SINK, shown, write.span, placed.path, what),
+                sink_step,
             )
             self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
 

@@ -219,6 +219,16 @@ class TaintSpec:
     # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
     # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
     template_renderers: tuple[SinkSpec, ...] = ()
+    # template environments: constructor → escaping mode without ``autoescape=`` (``off`` for
+    # ``jinja2.Environment``); ``env.get_template(name).render(...)`` is checked like a renderer
+    template_environments: dict[str, str] = field(default_factory=dict)
+    # of those, the classes that are a template made from their text (``jinja2.Template("…")``)
+    inline_templates: frozenset[str] = frozenset()
+    # calls choosing escaping by template name (``jinja2.select_autoescape``)
+    autoescape_selectors: frozenset[str] = frozenset()
+    # renderers of an environment set up once for the application: renderer → (setup call, its
+    # mode without ``autoescape=``) (``aiohttp_jinja2.render_template`` ← ``aiohttp_jinja2.setup``)
+    environment_setups: dict[str, tuple[str, str]] = field(default_factory=dict)
     # attribute stores that are sinks (``resp.text = ...`` in a Falcon responder)
     attribute_sinks: tuple[AttributeSink, ...] = ()
     # methods a framework calls and uses the return value of: (base class, method name, sink);

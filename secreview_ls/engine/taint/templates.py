@@ -12,13 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..finding import Span
-
-_SAFE = re.compile(r"\{\{-?\s*([A-Za-z_]\w*)[^}]*?\|\s*safe\b[^}]*\}\}")
-_BLOCK = re.compile(
-    r"\{%-?\s*autoescape\s+(?:false|off)\s*-?%\}(.*?)\{%-?\s*endautoescape\s*-?%\}", re.DOTALL | re.IGNORECASE
-)
-_VARIABLE = re.compile(r"\{\{-?\s*([A-Za-z_]\w*)[^}]*\}\}")
-MAX_TEMPLATE_CHARS = 500_000
+from .template_syntax import MAX_TEMPLATE_CHARS, Macro, MacroCall, Syntax, imported_templates, parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +42,41 @@ def unescaped_writes(text: str) -> tuple[UnescapedWrite, ...]:
     return tuple(write for _, write in _writes_at(text))
 
 
-def _writes_at(text: str) -> list[tuple[int, UnescapedWrite]]:
-    """Every unescaped write with its offset in the text, in text order."""
+def _writes_at(text: str, default_on: bool = True) -> list[tuple[int, UnescapedWrite]]:
+    """Every unescaped write with its offset in the text, in text order, of a template whose
+    environment escapes by default (``default_on``) or not; writes inside macros are left out
+    (they are written where the macro is called)."""
     text = text[:MAX_TEMPLATE_CHARS]
-    lines = _Lines(text)
-    found: dict[int, UnescapedWrite] = {}
-    for match in _SAFE.finditer(text):
-        found[match.start()] = UnescapedWrite(
-            match.group(1), lines.span(match.start(), match.end()), match.group(0), "|safe"
-        )
-    for block in _BLOCK.finditer(text):
-        for match in _VARIABLE.finditer(text, block.start(1), block.end(1)):
-            found.setdefault(
-                match.start(),
-                UnescapedWrite(match.group(1), lines.span(match.start(), match.end()), match.group(0), "autoescape off"),
-            )
-    return [(start, found[start]) for start in sorted(found)]
+    return _unescaped_in(text, parse(text), _Lines(text), default_on, None, frozenset())
+
+
+def _unescaped_in(
+    text: str,
+    syntax: Syntax,
+    lines: _Lines,
+    default_on: bool,
+    macro: Macro | None,
+    off_blocks: frozenset[tuple[int, int]],
+    default_why: str = "autoescape off in the environment",
+) -> list[tuple[int, UnescapedWrite]]:
+    """The unescaped writes of one part of a template: its top level, or a macro's body. Names
+    are those written (a loop or ``set`` name is resolved by the caller)."""
+    found: list[tuple[int, UnescapedWrite]] = []
+    for expression in syntax.expressions:
+        start = expression.start
+        if (syntax.macro_at(start) if macro is None else (macro if macro.start <= start < macro.end else None)) != macro:
+            continue
+        default = default_on and not any(first <= start < last for first, last in off_blocks)
+        on, by_block = syntax.escaped_at(start, default)
+        if expression.safe:
+            why = "|safe"
+        elif not on and not expression.escaped:
+            why = "autoescape off" if by_block or default_on else default_why
+        else:
+            continue
+        shown = text[start : expression.end]
+        found.append((start, UnescapedWrite(expression.name, lines.span(start, expression.end), shown, why)))
+    return found
 
 
 def unescaped_names(text: str) -> frozenset[str]:
@@ -114,7 +127,9 @@ class _Block:
 
 @dataclass(frozen=True, slots=True)
 class _Parsed:
-    writes: tuple[tuple[int, UnescapedWrite], ...]  # (offset, write)
+    text: str
+    syntax: Syntax
+    lines: _Lines
     includes: tuple[tuple[int, Include], ...]
     blocks: tuple[_Block, ...]
     extends: tuple[str, Span, str] | None
@@ -144,11 +159,14 @@ class TemplateReading:
 
 
 def template_references(text: str) -> tuple[str, ...]:
-    """The literal names a template includes or extends."""
-    return tuple(
-        name for kind, rest in _TAG.findall(text[:MAX_TEMPLATE_CHARS]) if kind in ("include", "extends")
+    """The literal names a template includes, extends or imports macros from."""
+    text = text[:MAX_TEMPLATE_CHARS]
+    named = [
+        name for kind, rest in _TAG.findall(text) if kind in ("include", "extends")
         for name in [_literal_name(rest)] if name
-    )
+    ]
+    named.extend(imported_templates(text))
+    return tuple(dict.fromkeys(named))
 
 
 def _literal_name(rest: str) -> str | None:
@@ -159,7 +177,6 @@ def _literal_name(rest: str) -> str | None:
 def _parse(text: str) -> _Parsed:
     text = text[:MAX_TEMPLATE_CHARS]
     lines = _Lines(text)
-    writes = tuple(_writes_at(text))
     includes: list[tuple[int, Include]] = []
     blocks: list[_Block] = []
     opened: list[tuple[str, int]] = []
@@ -177,7 +194,7 @@ def _parse(text: str) -> _Parsed:
             extends = (name, span, match.group(0))
         elif kind == "include" and (name := _literal_name(rest)):
             includes.append((match.start(), _include(name, span, match.group(0), rest)))
-    return _Parsed(writes, tuple(includes), tuple(blocks), extends)
+    return _Parsed(text, parse(text), lines, tuple(includes), tuple(blocks), extends)
 
 
 def _include(name: str, span: Span, text: str, rest: str) -> Include:
@@ -194,22 +211,42 @@ def _include(name: str, span: Span, text: str, rest: str) -> Include:
     return Include(name, span, text, tuple(renames), only)
 
 
-def read_template(path: str, text: str, load: Loader) -> TemplateReading:
+Escapes = Callable[[str, str], bool]  # a template file (path, text) -> whether its environment escapes it
+
+
+def read_template(path: str, text: str, load: Loader, escapes: Escapes | None = None) -> TemplateReading:
     """The unescaped writes of template ``path`` (its ``text``) with those of the templates it
-    includes and extends, found by ``load(name) -> (path, text) | None``. Each write is named
-    by the render call's variable it shows (a rename of an include followed back); a missing
+    includes and extends and of the macros it calls, found by ``load(name) -> (path, text) | None``.
+    ``escapes(path)`` tells whether the environment escapes a file by default (None: always, as
+    Flask and Django do for HTML). Each write is named by the render call's variable it shows (a
+    rename of an include, a loop or ``set`` name, a macro argument followed back); a missing
     template, a cycle or a chain deeper than ``MAX_TEMPLATE_DEPTH`` ends the walk there."""
-    walk = _Walk(load)
-    walk.render(path, text, _Names({}, shared=True), frozenset(), (), 0, (path,))
+    walk = _Walk(load, escapes)
+    walk.render(_Place(path, text, _Names({}, shared=True)), frozenset(), (), 0, (path,))
     return TemplateReading(path, tuple(walk.firsts.items()), tuple(walk.files))
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """What one step of the walk renders: a file (its top level, or one macro's body), the
+    render call's variables as that part sees them, and whether escaping was switched off by
+    a Django ``{% autoescape off %}`` around the include that reached it."""
+
+    path: str
+    text: str
+    names: _Names
+    macro: Macro | None = None
+    off: bool = False
+
+
 class _Walk:
-    def __init__(self, load: Loader) -> None:
+    def __init__(self, load: Loader, escapes: Escapes | None) -> None:
         self.load = load
+        self.escapes = escapes
         self.firsts: dict[str, PlacedWrite] = {}
         self.files: list[str] = []
         self.loaded: dict[str, tuple[str, str] | None] = {}
+        self.parsed: dict[str, _Parsed] = {}
 
     def _load(self, name: str) -> tuple[str, str] | None:
         if name not in self.loaded:
@@ -219,31 +256,55 @@ class _Walk:
                 self.files.append(found[0])
         return self.loaded[name]
 
+    def _parse(self, path: str, text: str) -> _Parsed:
+        if path not in self.parsed:
+            self.parsed[path] = _parse(text)
+        return self.parsed[path]
+
+    def _off_blocks(self, parsed: _Parsed, depth: int) -> frozenset[str]:
+        """Names of the blocks the parents put inside a Django ``{% autoescape off %}``: a child's
+        writes in them are not escaped."""
+        names: set[str] = set()
+        while parsed.extends is not None and depth < MAX_TEMPLATE_DEPTH:
+            found = self._load(parsed.extends[0])
+            if found is None:
+                break
+            parsed = self._parse(*found)
+            names.update(block.name for block in parsed.blocks if parsed.syntax.django_off_at(block.start))
+            depth += 1
+        return frozenset(names)
+
     def render(
         self,
-        path: str,
-        text: str,
-        names: _Names,
+        place: _Place,
         replaced: frozenset[str],
         via: tuple[tuple[str, Span, str], ...],
         depth: int,
         chain: tuple[str, ...],
     ) -> None:
-        """Record the writes of ``path`` seen by the render call. ``names``: the template's
-        variables as the render call's; ``replaced``: blocks a
-        child template overrides without calling ``super``."""
+        """Record the writes of ``place`` seen by the render call. ``replaced``: blocks a child
+        template overrides without calling ``super``."""
+        path, names = place.path, place.names
         if path not in self.files:
             self.files.append(path)
-        parsed = _parse(text)
+        parsed = self._parse(path, place.text)
+        syntax = parsed.syntax
         dead = [block for block in parsed.blocks if block.name in replaced]
 
         def live(offset: int) -> bool:
-            if any(block.start <= offset < block.end for block in dead):
+            if place.macro is not None:
+                return place.macro.start <= offset < place.macro.end
+            if syntax.macro_at(offset) is not None or any(block.start <= offset < block.end for block in dead):
                 return False
             return parsed.extends is None or any(block.start <= offset < block.end for block in parsed.blocks)
 
-        for offset, write in parsed.writes:
-            outer = names.outer(write.name)
+        off_names = self._off_blocks(parsed, depth) if parsed.extends is not None and place.macro is None else frozenset()
+        off_blocks = frozenset((b.start, b.end) for b in parsed.blocks if b.name in off_names)
+        default_on = not place.off and (self.escapes is None or self.escapes(path, place.text))
+        why = "autoescape off around the include" if place.off else "autoescape off in the environment"
+        for offset, write in _unescaped_in(parsed.text, syntax, parsed.lines, default_on, place.macro, off_blocks, why):
+            shown = syntax.resolve(offset, write.name)
+            outer = names.outer(shown) if shown is not None else None
             if outer is not None and live(offset) and outer not in self.firsts:
                 self.firsts[outer] = PlacedWrite(write, path, via)
         if depth >= MAX_TEMPLATE_DEPTH:
@@ -253,16 +314,79 @@ class _Walk:
                 found = self._load(include.name)
                 if found is not None and found[0] not in chain:
                     step = (path, include.span, include.text)
-                    self.render(
-                        found[0], found[1], names.included(include), frozenset(), (*via, step), depth + 1,
-                        (*chain, found[0]),
-                    )
-        if parsed.extends is not None:
+                    seen = _Names({**names.renames, **_in_scope(syntax, offset, names)}, names.shared)
+                    inner = _Place(found[0], found[1], seen.included(include), off=syntax.django_off_at(offset) or place.off)
+                    self.render(inner, frozenset(), (*via, step), depth + 1, (*chain, found[0]))
+        for call in syntax.calls:
+            if live(call.start):
+                self._call(parsed, place, call, via, depth, chain)
+        if parsed.extends is not None and place.macro is None:
             found = self._load(parsed.extends[0])
             if found is not None and found[0] not in chain:
                 overridden = replaced | {block.name for block in parsed.blocks if not block.calls_super}
                 step = (path, parsed.extends[1], parsed.extends[2])
-                self.render(found[0], found[1], names, overridden, (*via, step), depth + 1, (*chain, found[0]))
+                self.render(_Place(found[0], found[1], names), overridden, (*via, step), depth + 1, (*chain, found[0]))
+
+    def _call(
+        self,
+        parsed: _Parsed,
+        place: _Place,
+        call: MacroCall,
+        via: tuple[tuple[str, Span, str], ...],
+        depth: int,
+        chain: tuple[str, ...],
+    ) -> None:
+        """A macro called at ``call``: its body renders the arguments under its parameter names
+        (and, for a macro of the same file or imported ``with context``, the caller's variables)."""
+        target = self._macro(parsed, place, call)
+        if target is None:
+            return
+        path, text, macro, shared = target
+        key = f"{path}#{macro.name}"
+        if key in chain:
+            return
+        syntax = parsed.syntax
+        given: dict[str, str | None] = dict(zip(macro.params, call.positional, strict=False))
+        given.update((name, outer) for name, outer in call.keywords if name in macro.params)
+        renames: dict[str, str | None] = {}
+        for param in macro.params:
+            argument = given.get(param)
+            resolved = syntax.resolve(call.start, argument) if argument is not None else None
+            renames[param] = place.names.outer(resolved) if resolved is not None else None
+        names = _Names({**place.names.renames, **renames}, place.names.shared) if shared else _Names(renames, False)
+        step = (place.path, parsed.lines.span(call.start, call.end), parsed.text[call.start : call.end])
+        self.render(_Place(path, text, names, macro), frozenset(), (*via, step), depth + 1, (*chain, key))
+
+    def _macro(self, parsed: _Parsed, place: _Place, call: MacroCall) -> tuple[str, str, Macro, bool] | None:
+        """The macro a call names: one of this file, or one imported (file, text, macro, sees the context)."""
+        syntax = parsed.syntax
+        if call.module is None:
+            local = next((macro for macro in syntax.macros if macro.name == call.name), None)
+            if local is not None:
+                return place.path, place.text, local, True
+        for imported in syntax.imports:
+            if imported.alias != (call.module if call.module is not None else call.name):
+                continue
+            if call.module is not None and imported.name is not None:
+                continue
+            wanted = call.name if imported.name is None else imported.name
+            found = self._load(imported.template)
+            if found is None:
+                return None
+            macro = next((m for m in self._parse(*found).syntax.macros if m.name == wanted), None)
+            return (found[0], found[1], macro, imported.with_context) if macro is not None else None
+        return None
+
+
+def _in_scope(syntax: Syntax, offset: int, names: _Names) -> dict[str, str | None]:
+    """Loop, ``set`` and ``with`` names in scope at ``offset``, as the render call's variables:
+    what an ``{% include %}`` there sees under those names."""
+    scoped: dict[str, str | None] = {}
+    for alias in syntax.aliases:
+        if alias.start <= offset < alias.end:
+            resolved = syntax.resolve(offset, alias.inner)
+            scoped[alias.inner] = names.outer(resolved) if resolved is not None else None
+    return scoped
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ async def initialized(ls: SecReviewServer, params: types.InitializedParams) -> N
         f"secreview-ls {ls.version} ready ({'pull' if ls.pull else 'push'} diagnostics, "
         f"{ls.encoding} positions, {ls.folder_count()} workspace folder(s))"
     )
+    await ls.template_folders.announce(ls)
 
 
 def shutdown(ls: SecReviewServer, params: None) -> None:

@@ -27,18 +27,21 @@ async def did_change_configuration(ls: SecReviewServer, params: types.DidChangeC
 def did_change_watched_files(ls: SecReviewServer, params: types.DidChangeWatchedFilesParams) -> None:
     """A ``pyproject.toml`` or baseline file changed: reload; a Python file changed: re-analyze
     the documents that may import it; a template changed: re-analyze the open views naming it."""
-    reload = False
+    reload = python_changed = False
     for change in params.changes:
         path = path_for(change.uri)
         if Path(path).name == "pyproject.toml" or ls.is_baseline(path):
             reload = True
         elif path.endswith(".py"):
             ls.file_saved(path)
+            python_changed = True
         elif ls.is_template(path):
             ls.template_changed_on_disk(path)
     if reload:
         analysis.forget_baselines()
         reload_settings(ls, "a configuration file changed")
+    elif python_changed:
+        ls.announce_template_folders()  # code may declare template folders
 
 
 async def did_change_workspace_folders(ls: SecReviewServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
@@ -51,6 +54,7 @@ def reload_settings(ls: SecReviewServer, reason: str) -> None:
     refresh pulled diagnostics and code lenses."""
     ls.refresh_settings()
     ls.log_message(f"settings reloaded ({reason})")
+    ls.announce_template_folders()
     ls.publish_config_problems()
     ls.schedule_all()
     if ls.pull and ls.capability("workspace.diagnostics.refresh_support", False):

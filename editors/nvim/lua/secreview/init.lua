@@ -279,8 +279,67 @@ local function client_config(root_dir)
       end)
     end,
     capabilities = M.config.capabilities,
-    handlers = M.config.handlers,
+    handlers = vim.tbl_extend("keep", M.config.handlers or {}, {
+      ["secreview/templateFolders"] = function(err, result, ctx)
+        M.on_template_folders(err, result, ctx)
+      end,
+    }),
   }
+end
+
+-- Template suffixes of the files in the folders the server announces.
+M.template_suffixes = { ".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml" }
+-- Autocmd patterns of the template files in the folders the server announced last.
+M.server_template_patterns = {}
+
+--- The server's `secreview/templateFolders` notification: the project's template folders not
+--- named `templates` (`template-dirs`, `template_folder=`, `FileSystemLoader`, Django `DIRS`).
+--- Their template files are attached from now on, and those already open at once.
+function M.on_template_folders(_, result, _)
+  if type(result) ~= "table" or type(result.folders) ~= "table" then
+    return
+  end
+  local patterns = {}
+  for _, folder in ipairs(result.folders) do
+    if type(folder) == "string" and folder ~= "" then
+      for _, suffix in ipairs(M.template_suffixes) do
+        table.insert(patterns, (folder:gsub("\\", "/")) .. "/*" .. suffix)
+      end
+    end
+  end
+  M.server_template_patterns = patterns
+  local group = vim.api.nvim_create_augroup("secreview_template_folders", { clear = true })
+  if #patterns == 0 or not M.config.autostart then
+    return
+  end
+  vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
+    group = group,
+    pattern = patterns,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+    desc = "secreview: attach the language server to the template folders it announced",
+  })
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and M.in_patterns(bufnr, patterns) then
+      M.attach(bufnr)
+    end
+  end
+end
+
+--- Whether a buffer's full path matches one of the autocmd `patterns`.
+function M.in_patterns(bufnr, patterns)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == "" then
+    return false
+  end
+  local full = vim.fn.fnamemodify(name, ":p")
+  for _, pattern in ipairs(patterns) do
+    if vim.fn.match(full, vim.fn.glob2regpat(pattern)) ~= -1 then
+      return true
+    end
+  end
+  return false
 end
 
 --- Which start method this Neovim supports (or the one forced in setup).
@@ -347,13 +406,7 @@ function M.matches_pattern(bufnr)
       return true
     end
   end
-  local full = vim.fn.fnamemodify(name, ":p")
-  for _, pattern in ipairs(M.config.template_patterns or {}) do
-    if vim.fn.match(full, vim.fn.glob2regpat(pattern)) ~= -1 then
-      return true
-    end
-  end
-  return false
+  return M.in_patterns(bufnr, M.config.template_patterns or {}) or M.in_patterns(bufnr, M.server_template_patterns)
 end
 
 --- Running secreview clients.

@@ -7,6 +7,8 @@ import {
   isServedFile,
   SECRET_FILE_NAMES,
   TEMPLATE_FILE_PATTERNS,
+  templateFoldersMessage,
+  templateFoldersOf,
   templatePatternsOf,
 } from "../documents";
 
@@ -87,4 +89,15 @@ test("templates of other folders go to the server once their globs are set", () 
   assert.ok(isServedFile("/p/pages/card.j2", "jinja", setting));
   assert.ok(!isServedFile("/p/web/static/index.html", "html", setting));
   assert.deepEqual(templatePatternsOf("**/*.html"), [], "a single string is not a list of globs");
+});
+
+test("the template folders the server announces are read and reported", () => {
+  assert.deepEqual(templateFoldersOf({ folders: ["/p/web/tpl", 3, "", "/p/pages"], patterns: [] }), [
+    "/p/web/tpl",
+    "/p/pages",
+  ]);
+  assert.deepEqual(templateFoldersOf(null), []);
+  assert.deepEqual(templateFoldersOf({ folders: "/p/web/tpl" }), []);
+  assert.match(templateFoldersMessage(["/p/web/tpl"]), /other template folders are analyzed too: \/p\/web\/tpl$/);
+  assert.match(templateFoldersMessage([]), /named `templates` only/);
 });

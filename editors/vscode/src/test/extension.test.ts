@@ -227,3 +227,35 @@ test("the interpreter's installed package (fromEnvironment) runs too", { timeout
   await opensFilesAndReports(recorder, folder);
   await restartsAndStops(ext, recorder);
 });
+
+test("the server's template folders reach the client: a template of a declared folder is sent and shows the view's finding", { timeout: 120_000 }, async (t) => {
+  if (!requireOrSkip(t, python === undefined ? "SECREVIEW_TEST_PYTHON is not set (an interpreter with secreview_ls installed)" : undefined)) {
+    return;
+  }
+  const { ext, recorder, folder } = load({
+    "secreview.interpreter": python,
+    "secreview.importStrategy": "fromEnvironment",
+    "secreview.debounce": 50,
+  });
+  const views = 'from flask import Flask, render_template, request\n\napp = Flask(__name__, template_folder="pages")\n\n\n' +
+    '@app.route("/card")\ndef card():\n    return render_template("card.html", note=request.args["note"])\n';
+  fs.mkdirSync(path.join(folder, "web", "pages"), { recursive: true });
+  fs.writeFileSync(path.join(folder, "web", "views.py"), views);
+  const card = path.join(folder, "web", "pages", "card.html");
+  const cardText = "<p>{{ note|safe }}</p>\n";
+  fs.writeFileSync(card, cardText);
+  await ext.activate(context);
+  await waitFor("running", () => recorder.status[recorder.status.length - 1]?.includes("$(shield)"));
+  // The view's analysis looks for its template: the server learns the folder and tells the client.
+  recorder.openDocument({ uri: Uri.file(path.join(folder, "web", "views.py")), languageId: "python", version: 1, text: views });
+  const pages = fs.realpathSync(path.join(folder, "web", "pages"));
+  await waitFor("the template folders", () => recorder.output.some((l) => l.includes(`analyzed too: ${pages}`)));
+  const uri = Uri.file(card);
+  recorder.openDocument({ uri, languageId: "html", version: 1, text: cardText });
+  const diagnostics = await waitFor("diagnostics of the template", () => {
+    const d = recorder.diagnostics.get(uri.toString());
+    return d !== undefined && d.length > 0 ? d : undefined;
+  });
+  const codes = diagnostics.map((d) => (typeof d.code === "object" && d.code !== null ? (d.code as { value: unknown }).value : d.code));
+  assert.deepEqual(codes, ["SR806"]);
+});
