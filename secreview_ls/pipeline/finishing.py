@@ -87,14 +87,21 @@ def _on_path(tainted: Finding, found: Finding) -> bool:
 
 def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[tuple[Rule, Finding]]:
     """Drop pattern findings on a sink the taint analysis cleared: every value its argument is
-    built from is a constant or was cleaned for that class (an allowlist check, say)."""
-    cleared = {(sink.line, sink.column, sink.cwe) for sink in evidence.of(ClearedSink)}
+    built from is a constant or was cleaned for that class (an allowlist check, say). A pattern
+    rule may place its finding on the call or on the argument it judges: both start on the call."""
+    cleared: dict[int, list[ClearedSink]] = {}
+    for sink in evidence.of(ClearedSink):
+        cleared.setdefault(sink.cwe, []).append(sink)
     if not cleared:
         return raw
     return [
         (current, found)
         for current, found in raw
-        if current.taint or (found.span.start_line, found.span.start_col, found.cwe) not in cleared
+        if current.taint
+        or not any(
+            sink.covers(found.span.start_line, found.span.start_col)
+            for sink in cleared.get(found.cwe, ())
+        )
     ]
 
 

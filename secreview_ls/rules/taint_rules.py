@@ -52,7 +52,9 @@ def _analyze(ctx: RuleContext) -> _Run:
         if current is not None and current.cwe is not None:
             span = ctx.source.span(node)
             api = f"{ctx.facts.spelled(node.func)}()"  # type: ignore[attr-defined]
-            ctx.evidence.add(ClearedSink(api, span.start_line, span.start_col, cls, current.cwe))
+            ctx.evidence.add(
+                ClearedSink(api, span.start_line, span.start_col, cls, current.cwe, span.end_line, span.end_col)
+            )
     return _Run(hits, spec)
 
 

@@ -176,7 +176,8 @@ class Interpreter:
             return env
         if isinstance(node, ast.Return):
             value = self.eval(node.value, env, fn) if node.value is not None else EMPTY
-            fn.returns = join(fn.returns, value)
+            fn.returns = join(fn.returns, value) if fn.returned else value
+            fn.returned = True
             if fn.entry.returns_html and node.value is not None:
                 self.sinks.check_return(node.value, value, fn)
             if fn.entry.return_sinks and node.value is not None:
@@ -481,6 +482,7 @@ class Interpreter:
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if node.value is not None:
                 fn.returns = join(fn.returns, as_whole(self.eval(node.value, env, fn)))  # what the caller iterates
+                fn.returned = True
             return EMPTY
         return EMPTY
 
@@ -539,7 +541,7 @@ class Interpreter:
             if starred:
                 rest = join(rest, as_whole(value))
             else:
-                parts.append((repr(index), value if value.const is NO_CONST else EMPTY))
+                parts.append((repr(index), value if value.const is NO_CONST else _constant(value)))
         if starred:  # ``[*items, x]``: what follows the unpacked items is at unknown positions
             parts.append(("*", Val(rest.taint)))
         parts.sort(key=lambda kv: kv[0])
@@ -558,6 +560,8 @@ class Interpreter:
                 rest = join(rest, as_whole(join(value, self.eval(key_node, env, fn))))
             elif value.taint or value.parts or value.kind:
                 parts[key] = value
+            elif isinstance(value.const, str):
+                parts[key] = _constant(value)  # kept: a constant entry read back stays constant
         if not rest.is_empty:
             parts["*"] = Val(rest.taint)
         return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
@@ -677,3 +681,9 @@ def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
             return True
         return False if all(r is False for r in results) else None
     return None
+
+
+def _constant(value: Val) -> Val:
+    """A constant element kept in its container: its text when a string (read back, it folds into
+    the strings built from it), else nothing."""
+    return Val(const=value.const) if isinstance(value.const, str) else EMPTY

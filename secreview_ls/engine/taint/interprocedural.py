@@ -18,6 +18,7 @@ from .values import (
     EMPTY,
     EMPTY_TAINT,
     MAX_STEPS,
+    NO_CONST,
     Label,
     Origin,
     Val,
@@ -251,7 +252,9 @@ class Interprocedural:
                 return Label(outer.origin, outer.cleaned | extra, steps)
 
             result = join(result, map_labels(actual, rewrite))
-        base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind)
+        # A constant the function returns whatever its arguments (a literal, a fixed choice).
+        const = value.const if isinstance(value.const, str) and not value.taint and not value.parts else NO_CONST
+        base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind, const)
         for key, part in value.parts:
             base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning))
         return base

@@ -226,7 +226,7 @@ class SinkChecker:
                 self.results.collecting
                 and env is not None
                 and checked
-                and all(self._cleared(arg_node, sink.cls, env) for arg_node, _, _ in checked)
+                and all(self._cleared(arg_node, sink.cls, env, value) for arg_node, value, _ in checked)
             ):
                 self.results.note_cleared(sink.cls, node)
             seen.add(sink.cls)
@@ -305,10 +305,14 @@ class SinkChecker:
             )
             self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
 
-    def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
+    def _cleared(self, argument: ast.AST, cls: str, env: Env, value: Val = EMPTY) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
         cleaned for this sink class (an allowlist check, a comparison with a constant): evidence that
-        the built string is harmless, for the pattern rules that only see that it is built."""
+        the built string is harmless, for the pattern rules that only see that it is built. An
+        argument the analysis folded to one constant (a constant entry of a dictionary holding
+        input elsewhere, an attribute set to a literal, a helper returning a literal) is one too."""
+        if isinstance(value.const, str) and not value.taint and not value.parts:
+            return True
         leaves = _variable_leaves(argument)
         if not leaves:
             return False

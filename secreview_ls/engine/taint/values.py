@@ -313,7 +313,7 @@ def appended(val: Val, new: Val) -> Val:
     length = known_length(val)
     if length is None or length + 1 >= MAX_PARTS:
         return add_to_rest(val, new)
-    return set_part(val, str(length), new if new.const is NO_CONST else EMPTY)
+    return set_part(val, str(length), new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY))
 
 
 def popped(val: Val, index: int) -> tuple[Val, Val] | None:
