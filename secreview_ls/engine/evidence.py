@@ -87,6 +87,19 @@ class ClearedSink:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreachedCode:
+    """Lines ``line`` to ``end_line`` that never run (a branch a constant test skips): pattern
+    findings of the injection weaknesses ``cwes`` starting there are dropped."""
+
+    line: int
+    end_line: int
+    cwes: frozenset[int]
+
+    def shifted(self, delta: int) -> UnreachedCode:
+        return replace(self, line=self.line + delta, end_line=self.end_line + delta)
+
+
+@dataclass(frozen=True, slots=True)
 class CallJudged:
     """A rule examined the call to ``api`` at ``line``/``column`` (0-based) and established ``judgement``."""
 
@@ -122,8 +135,8 @@ class Skipped:
         return replace(self, line=self.line + delta) if self.line else self
 
 
-Record = Union[SourceSeen, SinkExamined, ClearedSink, CallJudged, CallSeen, Skipped]  # noqa: UP007
-R = TypeVar("R", SourceSeen, SinkExamined, ClearedSink, CallJudged, CallSeen, Skipped)
+Record = Union[SourceSeen, SinkExamined, ClearedSink, UnreachedCode, CallJudged, CallSeen, Skipped]  # noqa: UP007
+R = TypeVar("R", SourceSeen, SinkExamined, ClearedSink, UnreachedCode, CallJudged, CallSeen, Skipped)
 
 
 class Evidence:

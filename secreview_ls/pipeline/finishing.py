@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 
 from ..config import Config
-from ..engine.evidence import ClearedSink, Evidence
+from ..engine.evidence import ClearedSink, Evidence, UnreachedCode
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Span
 from ..engine.suppressions import Suppression
@@ -31,7 +31,7 @@ def finish_findings(
 
     ``facts_for(findings)`` gives the module facts covering those findings (statement
     extents and enclosing definitions), or None for files that are not Python."""
-    raw = _drop_cleared(_prefer_taint(raw), result.evidence)
+    raw = _drop_unreached(_drop_cleared(_prefer_taint(raw), result.evidence), result.evidence)
     kept = _apply_context(raw, config, result.is_test)
     if config.rule_severity:
         kept = [_with_rule_severity(f, config) for f in kept]
@@ -101,6 +101,23 @@ def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[t
         or not any(
             sink.covers(found.span.start_line, found.span.start_col)
             for sink in cleared.get(found.cwe, ())
+        )
+    ]
+
+
+def _drop_unreached(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[tuple[Rule, Finding]]:
+    """Drop pattern findings of injection weaknesses in code that never runs (a branch a constant
+    test skips, ``if False:``): no input reaches it. Other findings there (a credential written in
+    the source) stay: the text is in the file whether it runs or not."""
+    unreached = evidence.of(UnreachedCode)
+    if not unreached:
+        return raw
+    return [
+        (current, found)
+        for current, found in raw
+        if current.taint
+        or not any(
+            dead.line <= found.span.start_line <= dead.end_line and found.cwe in dead.cwes for dead in unreached
         )
     ]
 

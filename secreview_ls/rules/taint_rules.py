@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped
+from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped, UnreachedCode
 from ..engine.finding import Finding, FlowStep, StepKind
 from ..engine.taint import (
     ModuleTaint,
@@ -55,6 +55,12 @@ def _analyze(ctx: RuleContext) -> _Run:
             ctx.evidence.add(
                 ClearedSink(api, span.start_line, span.start_col, cls, current.cwe, span.end_line, span.end_col)
             )
+    unreached = analysis.unreached
+    if unreached:
+        cwes = frozenset(r.cwe for r in _RULES_BY_CLASS.values() if r.cwe is not None)
+        for branch in unreached:
+            end = getattr(branch[-1], "end_lineno", None) or branch[-1].lineno
+            ctx.evidence.add(UnreachedCode(branch[0].lineno, end, cwes))
     return _Run(hits, spec)
 
 

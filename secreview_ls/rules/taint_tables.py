@@ -43,6 +43,8 @@ from .taint_extra import (
     extra_sinks,
 )
 from .taint_frameworks import (
+    CAPTURING_HANDLERS,
+    EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
     EXTRA_OBJECT_KINDS,
     EXTRA_OBJECT_SOURCES,
@@ -458,6 +460,7 @@ ATTR_SOURCES = {
     "sys.stdin": "local",
 }
 CALL_SOURCES = {
+    **EXTRA_CALL_SOURCES,
     "builtins.input": "local",
     "os.getenv": "local",
     "os.getenvb": "local",
@@ -533,9 +536,9 @@ def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("command", "asyncio.create_subprocess_shell", "shell command", ((0, "cmd"),)))
     add(SinkSpec("command", "asyncio.create_subprocess_exec", "program", ((0, "program"),)))
     for name in ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"):
-        add(SinkSpec("command", f"os.{name}", "program", ((0, "path"), (0, "file"))))
+        add(SinkSpec("command", f"os.{name}", "program", ((0, "path"), (0, "file")), mode="program-args"))
     for name in ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
-        add(SinkSpec("command", f"os.{name}", "program", ((1, "path"), (1, "file"))))
+        add(SinkSpec("command", f"os.{name}", "program", ((1, "path"), (1, "file")), mode="program-args"))
     add(SinkSpec("command", "os.posix_spawn", "program", ((0, "path"),)))
     add(SinkSpec("command", "os.posix_spawnp", "program", ((0, "path"),)))
     add(SinkSpec("command", "pty.spawn", "program", ((0, "argv"),), mode="program"))
@@ -608,6 +611,13 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  clean_result=True))  # fmt: skip
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
         add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
+    # Responses whose body is HTML only where the call declares an HTML content type.
+    for name in ("aiohttp.web.Response", "aiohttp.web_response.Response"):
+        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((99, "text"), (0, "body")), mode="html-typed",
+                     clean_result=True))  # fmt: skip
+    for name in ("fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"):
+        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((0, "content"),), mode="html-typed",
+                     clean_result=True))  # fmt: skip
     # Open redirect (CWE-601).
     for name in ("flask.redirect", "werkzeug.utils.redirect", "django.shortcuts.redirect",
                  "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect",
@@ -647,7 +657,8 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse", "lxml.etree.XMLID",
                  "lxml.etree.iterparse"):  # fmt: skip
         add(SinkSpec("xxe", name, "XML parsed with entity resolution", ((0, "text"), (0, "source")), mode="lxml"))
-    add(SinkSpec("xxe", "xml.sax.make_parser().parse", "XML parsed by a SAX parser", ((0, "source"),)))
+    # The standard SAX parser resolves no external entity unless ``feature_external_ges`` is switched on.
+    add(SinkSpec("xxe", "xml.sax.make_parser().parse", "XML parsed by a SAX parser", ((0, "source"),), mode="sax"))
     # Header injection (CWE-113).
     for method in ("add", "set", "setdefault", "add_header", "extend"):
         add(
@@ -800,6 +811,7 @@ CONTENT_ARGUMENTS: dict[str, tuple[int, str]] = {
     "docutils.core.publish_string": (0, "source"),
     "docutils.core.publish_doctree": (0, "source"),
     "docutils.core.publish_file": (0, "source"),
+    ".bindparams": (-1, ""),  # SQLAlchemy: bound values travel apart from the statement's text
 }
 # Encodings whose text cannot carry syntax, and the decoders that give the data back.
 ENCODERS = frozenset(
@@ -956,6 +968,7 @@ def build_spec(
         model_managers=MODEL_MANAGERS,
         manager_reads=MANAGER_READS,
         handler_bases=dict(HANDLER_BASES),
+        capturing_handlers=CAPTURING_HANDLERS,
         route_decorators=ROUTE_DECORATORS,
         route_functions=ROUTE_FUNCTIONS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,

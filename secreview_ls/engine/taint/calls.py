@@ -69,6 +69,16 @@ def content_only(
     return (args[position : position + 1] if len(args) > position else []), kept
 
 
+def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
+    """The argument a call's result carries the text of, by qualified name or by ``.method``
+    (``.bindparams(v=...)``: a statement whose values are bound apart from its text)."""
+    if name is not None and name in spec.content_arguments:
+        return spec.content_arguments[name]
+    if method is not None and not module_call:
+        return spec.content_arguments.get("." + method)
+    return None
+
+
 class Calls:
     """Evaluates calls for the interpreter."""
 
@@ -142,7 +152,7 @@ class Calls:
         module_call: bool,
     ) -> Val:
         spec = self.spec
-        content = spec.content_arguments.get(name) if name is not None else None
+        content = _content_of(spec, name, method, module_call)
         if content is not None:
             args, kwargs = content_only(content, args, kwargs)
 

@@ -231,10 +231,16 @@ class Interpreter:
     def _if(self, node: ast.If, env: Env, fn: Frame, module_level: bool) -> Env | None:
         conditions = self.conditions
         truth = conditions.static_truth(node.test, env)
+        results = self.results
+        if truth is not None:
+            results.note_branch(node.orelse if truth else node.body, dead=True)
+            results.note_branch(node.body if truth else node.orelse, dead=False)
         if truth is True:
             return self.block(node.body, env, fn, module_level=module_level)
         if truth is False:
             return self.block(node.orelse, env, fn, module_level=module_level)
+        results.note_branch(node.body, dead=False)
+        results.note_branch(node.orelse, dead=False)
         self.eval(node.test, env, fn)
         yes = conditions.refine(node.test, dict(env), True, fn)
         no = conditions.refine(node.test, dict(env), False, fn)
@@ -253,6 +259,7 @@ class Interpreter:
         element = EMPTY
         if isinstance(node, ast.While):
             truth = conditions.static_truth(node.test, env)
+            self.results.note_branch(node.body, dead=truth is False)
             if truth is False:
                 return self.block(node.orelse, env, fn)
             forever = truth is True

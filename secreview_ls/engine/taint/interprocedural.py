@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex
 from .results import Results
-from .spec import ALL_CLASSES, TaintSpec
+from .spec import ALL_CLASSES, COMPUTED_BY_CALL, TaintSpec
 from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts, short_text
 from .summaries import Summaries
 from .summary import Effect, Summary
@@ -19,6 +19,7 @@ from .values import (
     EMPTY_TAINT,
     MAX_STEPS,
     NO_CONST,
+    OPAQUE,
     Label,
     Origin,
     Val,
@@ -28,6 +29,7 @@ from .values import (
     in_order,
     join,
     map_labels,
+    relabel,
     set_part,
     whole,
 )
@@ -59,6 +61,7 @@ class Interprocedural:
         step_path: str | None,
     ) -> None:
         self.spec = spec
+        self.opaque = frozenset({OPAQUE}) | spec.cleaned_by(COMPUTED_BY_CALL)  # what a library call's result is
         self.index = index
         self.summaries = summaries
         self.results = results
@@ -118,6 +121,12 @@ class Interprocedural:
             summary = self.summaries.of(init) if init is not None else None
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
+                if init is None and index.library_based(constructor):
+                    # Built by a library base's ``__init__`` (a form, a serializer): the object holds
+                    # what it was given, as any library object does.
+                    data = bound(frozenset().union(*(whole(v) for v in (*arg_values, *keyword_values))))
+                    marked = relabel(data, lambda lab: lab.cleaned_for(self.opaque))
+                    return Val(marked, (), f"class:{constructor.name}")
                 return Val(kind=f"class:{constructor.name}")
         elif target is not None:
             summary = self.summaries.of(target)

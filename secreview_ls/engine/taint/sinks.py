@@ -20,6 +20,31 @@ if TYPE_CHECKING:
     from .ports import Evaluator
 
 
+# Programs that run their ``-c`` argument as a shell command line, and the flags saying so.
+_SHELLS = frozenset(
+    {"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "busybox", "cmd", "cmd.exe",
+     "powershell", "powershell.exe", "pwsh", "pwsh.exe"}
+)  # fmt: skip
+_COMMAND_FLAGS = frozenset({"-c", "/c", "/C", "/k", "/K", "-Command", "-command", "-lc", "-ic", "-ec", "-xc"})
+
+
+def _shell_line(vector: list[Val]) -> Val | None:
+    """The command line of an argument vector starting a shell with ``-c`` (``["sh", "-c", line]``,
+    ``["bash", "-l", "-c", line]``); None when the vector does not start a shell that way."""
+    if not vector or not isinstance(vector[0].const, str):
+        return None
+    program = vector[0].const.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if program not in _SHELLS:
+        return None
+    for index in range(1, len(vector) - 1):
+        flag = vector[index].const
+        if not isinstance(flag, str):
+            return None
+        if flag in _COMMAND_FLAGS:
+            return vector[index + 1]
+    return None
+
+
 def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
     """The names a string is built from (``"echo " + name``, f-strings, ``%``, ``.format``);
     None when some part is anything but a constant or a name."""
@@ -423,6 +448,15 @@ class SinkChecker:
             parser = positional(1, "parser")
             if parser is not None and self.hardened_lxml():
                 return
+        if mode == "sax" and not self.sax_entities_enabled(node):
+            return  # the standard parser leaves external entities unresolved unless told to
+        if mode == "html-typed" and not any(
+            kw.arg in ("content_type", "media_type")
+            and isinstance(kw.value, ast.Constant)
+            and "html" in str(kw.value.value).lower()
+            for kw in node.keywords
+        ):
+            return  # a body sent as text or JSON (the default of these classes) is not rendered as HTML
         if mode == "response":
             for kw in node.keywords:
                 if kw.arg in ("content_type", "mimetype", "media_type") and isinstance(kw.value, ast.Constant):
@@ -458,9 +492,32 @@ class SinkChecker:
                                 else not (isinstance(kw.value, ast.Constant) and not kw.value.value)
                             )
                 if not shell:
+                    line = _shell_line([get_part(value, str(i)) for i in range(4)] if value.parts else [])
+                    if line is not None:  # ``["bash", "-c", command]``: a shell runs the command
+                        yield arg_node, line, False
+                        continue
                     value = self._program_of(value, arg_node)
                     program = True
+            elif program and mode == "program-args":
+                vector = self._argument_vector(sink, node, args, value)
+                line = _shell_line(vector)
+                if line is not None:  # ``os.execlp("sh", "sh", "-c", command)``
+                    yield arg_node, line, False
             yield arg_node, value, program
+
+    @staticmethod
+    def _argument_vector(sink: SinkSpec, node: ast.Call, args: list[Val], program: Val) -> list[Val]:
+        """The program and the arguments an ``os.exec*`` / ``os.spawn*`` call starts it with:
+        the ``l`` forms list them after the program, the ``v`` forms pass one sequence."""
+        at = sink.args[0][0] if sink.args else 0
+        rest = args[at + 1 :]
+        if not rest:
+            return []
+        form = sink.name.rsplit(".", 1)[-1].removeprefix("exec").removeprefix("spawn")
+        if form.startswith("v") and rest[0].parts:  # execv / spawnvp: one vector
+            vector = rest[0]
+            return [program, *(get_part(vector, str(i)) for i in range(1, 4))]
+        return [program, *rest[1:4]]  # execlp(file, arg0, arg1, ...): arg0 names the program again
 
     @staticmethod
     def _program_of(value: Val, node: ast.AST) -> Val:
@@ -470,6 +527,27 @@ class SinkChecker:
         if isinstance(node, (ast.List, ast.Tuple)) and not value.parts:
             return EMPTY
         return value
+
+    def sax_entities_enabled(self, node: ast.Call) -> bool:
+        """Whether the function parsing (or the module) switches external entities on for a SAX
+        parser: ``setFeature(feature_external_ges, True)`` (or the parameter-entity feature)."""
+        scope: ast.AST = self.facts.enclosing_function(node) or self.facts.tree
+        for call in ast.walk(scope):
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "setFeature"
+                and len(call.args) == 2
+            ):
+                continue
+            feature, flag = call.args
+            named = self.facts.qualname(feature) or self.facts.spelled(feature)
+            text = feature.value if isinstance(feature, ast.Constant) else named
+            if not any(part in str(text) for part in ("external_ges", "external_pes", "external-general", "external-parameter")):
+                continue
+            if not (isinstance(flag, ast.Constant) and not flag.value):
+                return True
+        return False
 
     def hardened_lxml(self) -> bool:
         for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):

@@ -187,6 +187,8 @@ class TaintSpec:
     escaping_templates: dict[str, str] = field(default_factory=dict)
     # base classes whose ``self`` is a request handler: qualname → kind
     handler_bases: dict[str, str] = field(default_factory=dict)
+    # handler kinds whose HTTP-method parameters after ``self`` are URL captures (Tornado)
+    capturing_handlers: frozenset[str] = frozenset()
     # decorator method names that declare a route (``route``, ``get``, ...)
     route_decorators: frozenset[str] = frozenset()
     # module-level functions that declare a route with ``<name>`` captures (``bottle.route``)
