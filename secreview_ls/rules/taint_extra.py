@@ -82,6 +82,15 @@ _LOCATION = "redirect target (Location header)"
 _JS_KEYS = ("$where", "$function", "$accumulator")
 
 
+# The last component of a path (``Path(v).name``): no directory of the input's choosing, as
+# ``os.path.basename``.
+ATTRIBUTE_SANITIZERS = {
+    f"pathlib.{cls}().{attr}": frozenset({"path"})
+    for cls in ("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath")
+    for attr in ("name", "stem")
+}
+
+
 def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     """The sinks of the classes above, and new sinks of existing classes."""
     _probe_sinks(add)
@@ -90,6 +99,23 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _eval_like_sinks(add)
     _xpath_sinks(add)
     _redirect_sinks(add)
+    _connection_and_file_sinks(add)
+
+
+def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Raw connections to an address from input (SSRF) and files a response sends by path."""
+    add(SinkSpec("ssrf", "socket.create_connection", "connection address", ((0, "address"),)))
+    add(SinkSpec("ssrf", "socket.socket().connect", "connection address", ((0, "address"),)))
+    for name in ("starlette.responses.FileResponse", "fastapi.responses.FileResponse"):
+        add(SinkSpec("path", name, "file sent in the response", ((0, "path"),)))
+    # Responses whose body is HTML only where the call declares an HTML content type (``text``
+    # is keyword-only in aiohttp: position 99 is never given).
+    for name in ("aiohttp.web.Response", "aiohttp.web_response.Response"):
+        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((99, "text"), (0, "body")), mode="html-typed",
+                     clean_result=True))  # fmt: skip
+    for name in ("fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"):
+        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((0, "content"),), mode="html-typed",
+                     clean_result=True))  # fmt: skip
 
 
 def _probe_sinks(add: Callable[[SinkSpec], None]) -> None:

@@ -31,6 +31,7 @@ from ..engine.taint import (
     TaintSpec,
 )
 from .taint_extra import (
+    ATTRIBUTE_SANITIZERS,
     ATTRIBUTE_SINKS,
     AUTOESCAPED_TEMPLATES,
     EXCEPTION_TEXT_CLASSES,
@@ -611,13 +612,6 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  clean_result=True))  # fmt: skip
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
         add(SinkSpec("xss", name, "HTML response body", ((0, "content"),), clean_result=True))
-    # Responses whose body is HTML only where the call declares an HTML content type.
-    for name in ("aiohttp.web.Response", "aiohttp.web_response.Response"):
-        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((99, "text"), (0, "body")), mode="html-typed",
-                     clean_result=True))  # fmt: skip
-    for name in ("fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"):
-        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((0, "content"),), mode="html-typed",
-                     clean_result=True))  # fmt: skip
     # Open redirect (CWE-601).
     for name in ("flask.redirect", "werkzeug.utils.redirect", "django.shortcuts.redirect",
                  "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect",
@@ -958,6 +952,7 @@ def build_spec(
         return_sinks=RETURN_SINKS,
         sanitizers=sanitizers,
         method_sanitizers=method_sanitizers,
+        attribute_sanitizers=ATTRIBUTE_SANITIZERS,
         guards=dict(GUARDS),
         noreturn=NORETURN,
         clean_calls=CLEAN_CALLS,

@@ -5,6 +5,7 @@ receiver and the arguments. Sinks are checked first, on the arguments as they ar
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
@@ -67,6 +68,23 @@ def content_only(
     position, name = content
     kept = {k: v for k, v in kwargs.items() if k == name or k is None}
     return (args[position : position + 1] if len(args) > position else []), kept
+
+
+@dataclass(frozen=True)
+class CompiledConstant:
+    """The code object ``compile`` makes of a constant text: a known value, never equal to a string."""
+
+    source: str
+
+
+def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:
+    """``str(v)`` / ``format`` / ``repr``: the argument's data; ``compile`` of a constant text: a
+    known value (None: another call)."""
+    if name == "builtins.compile" and args and isinstance(args[0].const, str) and not args[0].taint:
+        return Val(const=CompiledConstant(args[0].const))
+    if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
+        return Val(all_taint(None, args, kwargs)) if args else EMPTY
+    return None
 
 
 def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
@@ -222,8 +240,9 @@ class Calls:
                 return handled
             if method in spec.string_methods:
                 return self._string_method(node, method, receiver, callee, args, kwargs)
-        if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
-            return Val(all_taint(None, args, kwargs)) if args else EMPTY
+        built = _builtin_result(name, args, kwargs)
+        if built is not None:
+            return built
         if callee is not None and callee.taint and method in spec.string_methods:
             return Val(callee.taint)
 

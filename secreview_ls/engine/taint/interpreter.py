@@ -587,6 +587,9 @@ class Interpreter:
                 already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
                 return Val(frozenset({label.cleaned_for(already) if already else label}))
         value = get_part(base, "." + node.attr)
+        if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
+            # ``Path(v).name``: the last component only, no directory of the input's choosing
+            return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
         if kind is not None and value.kind is None and not kind.startswith("class:"):
             return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
         return value

@@ -4,6 +4,7 @@ hit (a source reached it) or an effect (a parameter reached it, for the summary)
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,31 @@ def _shell_line(vector: list[Val]) -> Val | None:
     return None
 
 
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+
+
+def _repr_arguments(node: ast.Call) -> set[int]:
+    """Positions of the arguments a constant ``%`` format writes with ``%r`` (``log.info("user
+    %r", name)``): their ``repr`` escapes line breaks and quotes, so they cannot forge a line."""
+    if not node.args or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return set()
+    text = node.args[0].value
+    if "%(" in text:
+        return set()  # named conversions take one mapping: its entries may be written with %s
+    found: set[int] = set()
+    position = 1
+    for conversion in _CONVERSION.findall(text):
+        if conversion == "%":
+            continue
+        if conversion == "r":
+            found.add(position)
+        position += 1
+    return found
+
+
+_NUMBER_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "ord"})
+
+
 def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
     """The names a string is built from (``"echo " + name``, f-strings, ``%``, ``.format``);
     None when some part is anything but a constant or a name."""
@@ -52,6 +78,11 @@ def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
         return []
     if isinstance(node, ast.Name):
         return [node]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 and not node.keywords:
+        if node.func.id in _NUMBER_CALLS:
+            return []  # a number: no syntax of any language in its text
+        if node.func.id == "str":
+            return _variable_leaves(node.args[0])
     parts: list[ast.AST]
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         parts = [node.left, node.right]
@@ -336,10 +367,10 @@ class SinkChecker:
         the built string is harmless, for the pattern rules that only see that it is built. An
         argument the analysis folded to one constant (a constant entry of a dictionary holding
         input elsewhere, an attribute set to a literal, a helper returning a literal) is one too."""
-        if isinstance(value.const, str) and not value.taint and not value.parts:
+        if value.const is not NO_CONST and not value.taint and not value.parts:
             return True
         leaves = _variable_leaves(argument)
-        if not leaves:
+        if leaves is None:
             return False
         for leaf in leaves:
             value = self.interpreter.lookup(leaf.id, env)
@@ -432,8 +463,10 @@ class SinkChecker:
 
         mode = sink.mode
         if mode == "all-args":
-            for arg_node, value in zip(node.args, args, strict=False):
-                yield arg_node, value, False
+            quoted = _repr_arguments(node)
+            for index, (arg_node, value) in enumerate(zip(node.args, args, strict=False)):
+                if index not in quoted:
+                    yield arg_node, value, False
             for kw in node.keywords:
                 if kw.arg is not None and kw.arg not in ("exc_info", "stack_info", "stacklevel", "extra"):
                     yield kw.value, kwargs.get(kw.arg, EMPTY), False

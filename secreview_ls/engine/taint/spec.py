@@ -161,6 +161,8 @@ class TaintSpec:
     return_sinks: tuple[SinkSpec, ...] = ()
     # qualified callable → classes its result is clean for ("*" = every class)
     sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``kind.attr`` → classes reading that attribute cleans for (``pathlib.Path().name``)
+    attribute_sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
     # method name → classes (``.isdigit`` guards, ``.hexdigest`` results, ...)
     method_sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
     # guards: qualified callable / ``.method`` → (argument position, -1 = receiver; classes the
