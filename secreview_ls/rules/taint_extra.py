@@ -113,6 +113,16 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("aiohttp.web.Response", "aiohttp.web_response.Response"):
         add(SinkSpec("xss", name, "HTTP response body declared HTML", ((99, "text"), (0, "body")), mode="html-typed",
                      clean_result=True))  # fmt: skip
+    # Django's HttpResponse subclasses for errors answer HTML too, and ``response.write`` adds to the body.
+    for name in ("HttpResponseBadRequest", "HttpResponseNotFound", "HttpResponseForbidden", "HttpResponseGone",
+                 "HttpResponseServerError", "HttpResponseNotAllowed"):  # fmt: skip
+        position = 1 if name == "HttpResponseNotAllowed" else 0
+        for module in ("django.http", "django.http.response"):
+            add(SinkSpec("xss", f"{module}.{name}", "HTTP response body", ((position, "content"),), mode="response",
+                         clean_result=True))  # fmt: skip
+    for module in ("django.http", "django.http.response"):
+        add(SinkSpec("xss", f"{module}.HttpResponse().write", "HTTP response body", ((0, "content"),),
+                     mode="response"))  # fmt: skip
     for name in ("fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"):
         add(SinkSpec("xss", name, "HTTP response body declared HTML", ((0, "content"),), mode="html-typed",
                      clean_result=True))  # fmt: skip

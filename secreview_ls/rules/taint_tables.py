@@ -607,7 +607,8 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  clean_result=True))  # fmt: skip
     add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True,
                  json_dicts=True))  # fmt: skip
-    add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
+    add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True,
+                 json_dicts=True))  # fmt: skip
     add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), mode="response",
                  clean_result=True))  # fmt: skip
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
@@ -678,7 +679,7 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
 
 
 # A view that renders what it returns (a Flask view) returns into the HTML response body.
-RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a Flask view"),)
+RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a view"),)
 # Markup objects: ``Markup(...) % value``, ``.format`` and ``.join`` escape the values they take in.
 MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
 # Lookups: the object found, not the text of the key that found it.

@@ -243,6 +243,7 @@ def entry_for(
         elif framework == "fastapi":
             entry.framework = "fastapi"
             _fastapi_params(facts, spec, fn, everything, entry)
+            entry.returns_html = _html_response_class(facts, decorator)
         break
     if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
         entry.framework = "django"
@@ -373,6 +374,14 @@ def _fastapi_params(
         if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
             continue
         entry.tainted[arg.arg] = f"request parameter `{arg.arg}`"
+
+
+def _html_response_class(facts: ModuleFacts, decorator: ast.Call) -> bool:
+    """``@app.get("/x", response_class=HTMLResponse)``: the returned string is the HTML body."""
+    for kw in decorator.keywords:
+        if kw.arg == "response_class":
+            return (facts.qualname(kw.value) or "").endswith("HTMLResponse")
+    return False
 
 
 def _dependency_function(call: ast.Call) -> str | None:
