@@ -91,6 +91,14 @@ ATTRIBUTE_SANITIZERS = {
 }
 
 
+# Calls making open files (in-memory buffers, files the code opened): a sink taking a path or a
+# file (``zipfile.ZipFile``, ``flask.send_file``) handed one of these reads no path of the input.
+FILE_MAKERS = frozenset(
+    {"io.BytesIO", "io.StringIO", "builtins.open", "io.open", "tempfile.TemporaryFile",
+     "tempfile.NamedTemporaryFile", "tempfile.SpooledTemporaryFile"}
+)  # fmt: skip
+
+
 def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     """The sinks of the classes above, and new sinks of existing classes."""
     _probe_sinks(add)

@@ -37,6 +37,7 @@ from .taint_extra import (
     EXCEPTION_TEXT_CLASSES,
     EXTRA_CLASSES,
     EXTRA_STORE_SINKS,
+    FILE_MAKERS,
     FILE_PROBE,
     METHOD_RETURN_SINKS,
     TEMPLATE_CONTEXTS,
@@ -571,11 +572,11 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                    "mkdir", "open", "rename", "replace", "iterdir"):  # fmt: skip
         for kind in ("pathlib.Path()", "pathlib.PurePath()", "pathlib.PosixPath()"):
             add(SinkSpec("path", f"{kind}.{method}", "file path", ((-1, None),)))
-    add(SinkSpec("path", "flask.send_file", "file path", ((0, "path_or_file"), (0, "filename_or_fp"))))
+    add(SinkSpec("path", "flask.send_file", "file path", ((0, "path_or_file"), (0, "filename_or_fp")), takes_files=True))
     add(SinkSpec("path", "flask.send_from_directory", "base directory of send_from_directory", ((0, "directory"),)))
     add(SinkSpec("path", ".save", "upload destination path", ((0, "dst"),), requires_import=("flask", "werkzeug")))
-    add(SinkSpec("path", "tarfile.open", "archive path", ((0, "name"),)))
-    add(SinkSpec("path", "zipfile.ZipFile", "archive path", ((0, "file"),)))
+    add(SinkSpec("path", "tarfile.open", "archive path", ((0, "name"),), takes_files=True))
+    add(SinkSpec("path", "zipfile.ZipFile", "archive path", ((0, "file"),), takes_files=True))
     # SSRF (CWE-918).
     for verb in (*_HTTP_VERBS, "request"):
         position = 1 if verb == "request" else 0
@@ -982,6 +983,8 @@ def build_spec(
         encoders=ENCODERS,
         decoders=DECODERS,
         buffer_kinds=BUFFER_KINDS,
+        file_kinds=frozenset(f"{name}()" for name in FILE_MAKERS),
+        file_kinds_made_by=FILE_MAKERS,
         classes=tuple(classes.values()),
     )
 

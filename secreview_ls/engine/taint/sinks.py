@@ -512,6 +512,8 @@ class SinkChecker:
             if found is None:
                 continue
             arg_node, value = found
+            if sink.takes_files and self._file_object(arg_node, value):
+                continue
             program = sink.what == "program"
             if mode in ("subprocess", "program"):
                 shell = False
@@ -537,6 +539,21 @@ class SinkChecker:
                 if line is not None:  # ``os.execlp("sh", "sh", "-c", command)``
                     yield arg_node, line, False
             yield arg_node, value, program
+
+    def _file_object(self, node: ast.AST, value: Val) -> bool:
+        """An open file rather than a path: an in-memory buffer (``io.BytesIO(data)``), a file the
+        code opened, or an uploaded file (``request.files["f"]``, its ``.stream`` / ``.file``)."""
+        if value.kind in self.spec.file_kinds:
+            return True
+        if isinstance(node, ast.Call) and self.facts.qualname(node.func) in self.spec.file_kinds_made_by:
+            return True
+        while isinstance(node, ast.Attribute) and node.attr in ("stream", "file", "raw"):
+            node = node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            node = node.func.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        return isinstance(node, ast.Attribute) and node.attr in ("files", "FILES")
 
     @staticmethod
     def _argument_vector(sink: SinkSpec, node: ast.Call, args: list[Val], program: Val) -> list[Val]:

@@ -78,7 +78,10 @@ class SinkSpec:
     position -1 means the receiver. ``mode`` selects special semantics:
     ``"subprocess"`` (whole command with ``shell=True``, else only the program),
     ``"program"`` (the first element of an argument vector), ``"yaml"`` (unsafe loader only),
-    ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument).
+    ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument), ``"sax"`` (a SAX
+    parser with external entities switched on), ``"html-typed"`` (a body the call declares HTML),
+    ``"program-args"`` (``os.exec*`` / ``os.spawn*``: the program, or the command line of a shell
+    it starts with ``-c``).
     """
 
     cls: str
@@ -98,6 +101,9 @@ class SinkSpec:
     # Only text built from the data counts: values that went through an unknown call (a query
     # builder object, ``Key("id").eq(v)``) are not the expression's text.
     built_text: bool = False
+    # The argument may be an open file instead of a path (``ZipFile(upload)``, ``send_file(buffer)``):
+    # an in-memory buffer or an uploaded file's stream names no file on the server.
+    takes_files: bool = False
     # A dict (a literal, or a value with string keys only) is written as JSON: not this sink.
     json_dicts: bool = False
 
@@ -210,6 +216,9 @@ class TaintSpec:
     # encodings whose output cannot carry syntax (``b64encode``) until decoded again (``b64decode``)
     encoders: frozenset[str] = frozenset()
     decoders: frozenset[str] = frozenset()
+    # value kinds that are open files (``io.BytesIO()``), and the calls making them: not a path
+    file_kinds: frozenset[str] = frozenset()
+    file_kinds_made_by: frozenset[str] = frozenset()
     # kinds of in-memory text buffers: ``write`` stores into them, ``getvalue``/``read`` reads back
     buffer_kinds: frozenset[str] = frozenset()
     # a view's first parameter named ``request`` (or ``req``) in a module importing one of these
