@@ -5,7 +5,6 @@ receiver and the arguments. Sinks are checked first, on the arguments as they ar
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
@@ -22,6 +21,7 @@ from .values import (
     EMPTY,
     EMPTY_TAINT,
     OPAQUE,
+    CompiledConstant,
     Taint,
     Val,
     add_to_rest,
@@ -68,13 +68,6 @@ def content_only(
     position, name = content
     kept = {k: v for k, v in kwargs.items() if k == name or k is None}
     return (args[position : position + 1] if len(args) > position else []), kept
-
-
-@dataclass(frozen=True)
-class CompiledConstant:
-    """The code object ``compile`` makes of a constant text: a known value, never equal to a string."""
-
-    source: str
 
 
 def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:

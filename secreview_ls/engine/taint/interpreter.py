@@ -26,12 +26,15 @@ from .values import (
     EMPTY_TAINT,
     NO_CONST,
     Label,
+    OneOf,
     Origin,
     Taint,
     Val,
     add_to_rest,
+    added_const,
     as_whole,
     bound,
+    choices,
     cleaned,
     get_part,
     join,
@@ -313,6 +316,8 @@ class Interpreter:
         evaluated = self.eval(node.subject, env, fn)
         subject = as_whole(evaluated)
         known = evaluated.const if not evaluated.taint and not evaluated.parts else NO_CONST
+        if isinstance(known, OneOf):
+            known = NO_CONST  # which case runs depends on which of the constants it is
         outs: list[Env | None] = [env]
         for case in node.cases:
             matched = _constant_match(case.pattern, known) if case.guard is None else None
@@ -518,8 +523,8 @@ class Interpreter:
             escaped = relabel(whole(right), lambda lab: lab.cleaned_for(self.markup_escaped))
             return Val(bound(whole(left) | escaped), (), left.kind)
         const = NO_CONST
-        if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
-            const = left.const + right.const
+        if isinstance(node.op, ast.Add) and not left.taint and not right.taint:
+            const = added_const(left.const, right.const)
         kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
         return Val(bound(taint), (), kind, const)
 
@@ -696,4 +701,4 @@ def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
 def _constant(value: Val) -> Val:
     """A constant element kept in its container: its text when a string (read back, it folds into
     the strings built from it), else nothing."""
-    return Val(const=value.const) if isinstance(value.const, str) else EMPTY
+    return Val(const=value.const) if choices(value.const) is not None else EMPTY

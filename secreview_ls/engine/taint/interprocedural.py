@@ -25,6 +25,7 @@ from .values import (
     Val,
     as_whole,
     bound,
+    choices,
     get_part,
     in_order,
     join,
@@ -262,7 +263,7 @@ class Interprocedural:
 
             result = join(result, map_labels(actual, rewrite))
         # A constant the function returns whatever its arguments (a literal, a fixed choice).
-        const = value.const if isinstance(value.const, str) and not value.taint and not value.parts else NO_CONST
+        const = value.const if choices(value.const) is not None and not value.taint and not value.parts else NO_CONST
         base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind, const)
         for key, part in value.parts:
             base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning))

@@ -15,7 +15,7 @@ from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template
-from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
+from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -276,6 +276,8 @@ class SinkChecker:
             if sink.cls in seen:
                 continue
             checked = list(self._sink_arguments(sink, node, receiver, args, kwargs))
+            if sink.takes_files and not checked:
+                continue  # an open file, not a path: what is read from it is still its data
             for arg_node, value, remote_only in checked:
                 self._reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
             if (
@@ -523,7 +525,7 @@ class SinkChecker:
                             flag = kwargs.get("shell", EMPTY).const
                             shell = (
                                 bool(flag)
-                                if flag is not NO_CONST
+                                if flag is not NO_CONST and not isinstance(flag, OneOf)
                                 else not (isinstance(kw.value, ast.Constant) and not kw.value.value)
                             )
                 if not shell:
