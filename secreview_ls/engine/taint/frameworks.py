@@ -255,7 +255,7 @@ def entry_for(
             # a view: its other parameters are captured from the URL
             objects = _used_as_objects(fn, spec.string_methods)
             for arg in own[1:]:
-                if arg.arg not in objects and arg.arg not in _EXCEPTION_PARTS:
+                if arg.arg not in objects and arg.arg not in _EXCEPTION_PARTS and arg.arg not in _VIEW_SETTINGS:
                     entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
             if fn.args.vararg is not None:
                 entry.tainted[fn.args.vararg.arg] = "URL parameters"
@@ -293,8 +293,12 @@ _STR_ATTRIBUTES = frozenset(dir(str))
 # ``(request, exc_type, exc_value, tb)`` is handed a raised exception by the framework, never a
 # URL capture.
 _EXCEPTION_PARTS = frozenset(
-    {"exc_type", "exc_value", "exc_tb", "exc_info", "etype", "evalue", "tb", "exc_traceback"}
+    {"exc_type", "exc_value", "exc_tb", "exc_info", "etype", "evalue", "tb", "exc_traceback", "exception"}
 )
+# Keyword arguments a URLconf or the settings hand a Django view (``path("x/", view,
+# {"template_name": ...})``, ``handler404``'s ``template_name``): the project's choice, never
+# text captured from the URL.
+_VIEW_SETTINGS = frozenset({"template_name", "template_engine", "extra_context", "content_type", "redirect_field_name"})
 
 
 def _returns_a_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
