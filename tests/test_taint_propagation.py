@@ -27,7 +27,7 @@ def test_string_buffer_write_then_getvalue_keeps_the_path() -> None:
     steps = _steps(finding)
     assert steps[0] == (62, "source: `request.args.getlist(\"item\")`")
     assert (63, "written to `out`") in steps
-    assert steps[-1] == (65, "reaches `return`: HTML response body returned from a Flask view")
+    assert steps[-1] == (65, "reaches `return`: HTML response body returned from a view")
 
 
 def test_base64_round_trip_restores_the_data() -> None:

@@ -64,16 +64,39 @@ class SinkExamined:
 @dataclass(frozen=True, slots=True)
 class ClearedSink:
     """A sink whose every argument value is a constant or was cleaned for its taint class: pattern
-    findings of that class's CWE on the call (``line``, 0-based ``column``) are dropped."""
+    findings of that class's CWE starting on the call (from ``line``, 0-based ``column``, to
+    ``end_line``, ``end_column``; the call's start only when the end is not known) are dropped."""
 
     api: str
     line: int
     column: int
     taint_class: str
     cwe: int
+    end_line: int = -1
+    end_column: int = -1
 
     def shifted(self, delta: int) -> ClearedSink:
-        return replace(self, line=self.line + delta)
+        end = self.end_line + delta if self.end_line >= 0 else self.end_line
+        return replace(self, line=self.line + delta, end_line=end)
+
+    def covers(self, line: int, column: int) -> bool:
+        """Whether a finding starting at ``line``, ``column`` starts on this call."""
+        if self.end_line < 0:
+            return (line, column) == (self.line, self.column)
+        return (self.line, self.column) <= (line, column) < (self.end_line, self.end_column)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreachedCode:
+    """Lines ``line`` to ``end_line`` that never run (a branch a constant test skips): pattern
+    findings of the injection weaknesses ``cwes`` starting there are dropped."""
+
+    line: int
+    end_line: int
+    cwes: frozenset[int]
+
+    def shifted(self, delta: int) -> UnreachedCode:
+        return replace(self, line=self.line + delta, end_line=self.end_line + delta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +135,8 @@ class Skipped:
         return replace(self, line=self.line + delta) if self.line else self
 
 
-Record = Union[SourceSeen, SinkExamined, ClearedSink, CallJudged, CallSeen, Skipped]  # noqa: UP007
-R = TypeVar("R", SourceSeen, SinkExamined, ClearedSink, CallJudged, CallSeen, Skipped)
+Record = Union[SourceSeen, SinkExamined, ClearedSink, UnreachedCode, CallJudged, CallSeen, Skipped]  # noqa: UP007
+R = TypeVar("R", SourceSeen, SinkExamined, ClearedSink, UnreachedCode, CallJudged, CallSeen, Skipped)
 
 
 class Evidence:

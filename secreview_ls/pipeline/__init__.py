@@ -42,6 +42,7 @@ from ..engine.evidence import (
     SinkNotReported,
     Skipped,
     SourceSeen,
+    UnreachedCode,
 )
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Fix, FlowStep, Level, Notice, Span, StepKind, TextEdit
 from ..engine.redaction import Redactor
@@ -154,6 +155,7 @@ __all__ = [
     "StepKind",
     "SummaryCache",
     "TextEdit",
+    "UnreachedCode",
     "analysis_identity",
     "analyze_cells",
     "analyze_file",

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 
 from ..config import Config
-from ..engine.evidence import ClearedSink, Evidence
+from ..engine.evidence import ClearedSink, Evidence, UnreachedCode
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Span
 from ..engine.suppressions import Suppression
@@ -31,7 +31,7 @@ def finish_findings(
 
     ``facts_for(findings)`` gives the module facts covering those findings (statement
     extents and enclosing definitions), or None for files that are not Python."""
-    raw = _drop_cleared(_prefer_taint(raw), result.evidence)
+    raw = _drop_unreached(_drop_cleared(_prefer_taint(raw), result.evidence), result.evidence)
     kept = _apply_context(raw, config, result.is_test)
     if config.rule_severity:
         kept = [_with_rule_severity(f, config) for f in kept]
@@ -87,14 +87,38 @@ def _on_path(tainted: Finding, found: Finding) -> bool:
 
 def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[tuple[Rule, Finding]]:
     """Drop pattern findings on a sink the taint analysis cleared: every value its argument is
-    built from is a constant or was cleaned for that class (an allowlist check, say)."""
-    cleared = {(sink.line, sink.column, sink.cwe) for sink in evidence.of(ClearedSink)}
+    built from is a constant or was cleaned for that class (an allowlist check, say). A pattern
+    rule may place its finding on the call or on the argument it judges: both start on the call."""
+    cleared: dict[int, list[ClearedSink]] = {}
+    for sink in evidence.of(ClearedSink):
+        cleared.setdefault(sink.cwe, []).append(sink)
     if not cleared:
         return raw
     return [
         (current, found)
         for current, found in raw
-        if current.taint or (found.span.start_line, found.span.start_col, found.cwe) not in cleared
+        if current.taint
+        or not any(
+            sink.covers(found.span.start_line, found.span.start_col)
+            for sink in cleared.get(found.cwe, ())
+        )
+    ]
+
+
+def _drop_unreached(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[tuple[Rule, Finding]]:
+    """Drop pattern findings of injection weaknesses in code that never runs (a branch a constant
+    test skips, ``if False:``): no input reaches it. Other findings there (a credential written in
+    the source) stay: the text is in the file whether it runs or not."""
+    unreached = evidence.of(UnreachedCode)
+    if not unreached:
+        return raw
+    return [
+        (current, found)
+        for current, found in raw
+        if current.taint
+        or not any(
+            dead.line <= found.span.start_line <= dead.end_line and found.cwe in dead.cwes for dead in unreached
+        )
     ]
 
 

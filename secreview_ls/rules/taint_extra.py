@@ -84,6 +84,23 @@ _LOCATION = "redirect target (Location header)"
 _JS_KEYS = ("$where", "$function", "$accumulator")
 
 
+# The last component of a path (``Path(v).name``): no directory of the input's choosing, as
+# ``os.path.basename``.
+ATTRIBUTE_SANITIZERS = {
+    f"pathlib.{cls}().{attr}": frozenset({"path"})
+    for cls in ("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath")
+    for attr in ("name", "stem")
+}
+
+
+# Calls making open files (in-memory buffers, files the code opened): a sink taking a path or a
+# file (``zipfile.ZipFile``, ``flask.send_file``) handed one of these reads no path of the input.
+FILE_MAKERS = frozenset(
+    {"io.BytesIO", "io.StringIO", "builtins.open", "io.open", "tempfile.TemporaryFile",
+     "tempfile.NamedTemporaryFile", "tempfile.SpooledTemporaryFile"}
+)  # fmt: skip
+
+
 def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     """The sinks of the classes above, and new sinks of existing classes."""
     _probe_sinks(add)
@@ -92,6 +109,33 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _eval_like_sinks(add)
     _xpath_sinks(add)
     _redirect_sinks(add)
+    _connection_and_file_sinks(add)
+
+
+def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Raw connections to an address from input (SSRF) and files a response sends by path."""
+    add(SinkSpec("ssrf", "socket.create_connection", "connection address", ((0, "address"),)))
+    add(SinkSpec("ssrf", "socket.socket().connect", "connection address", ((0, "address"),)))
+    for name in ("starlette.responses.FileResponse", "fastapi.responses.FileResponse"):
+        add(SinkSpec("path", name, "file sent in the response", ((0, "path"),)))
+    # Responses whose body is HTML only where the call declares an HTML content type (``text``
+    # is keyword-only in aiohttp: position 99 is never given).
+    for name in ("aiohttp.web.Response", "aiohttp.web_response.Response"):
+        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((99, "text"), (0, "body")), mode="html-typed",
+                     clean_result=True))  # fmt: skip
+    # Django's HttpResponse subclasses for errors answer HTML too, and ``response.write`` adds to the body.
+    for name in ("HttpResponseBadRequest", "HttpResponseNotFound", "HttpResponseForbidden", "HttpResponseGone",
+                 "HttpResponseServerError", "HttpResponseNotAllowed"):  # fmt: skip
+        position = 1 if name == "HttpResponseNotAllowed" else 0
+        for module in ("django.http", "django.http.response"):
+            add(SinkSpec("xss", f"{module}.{name}", "HTTP response body", ((position, "content"),), mode="response",
+                         clean_result=True))  # fmt: skip
+    for module in ("django.http", "django.http.response"):
+        add(SinkSpec("xss", f"{module}.HttpResponse().write", "HTTP response body", ((0, "content"),),
+                     mode="response"))  # fmt: skip
+    for name in ("fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"):
+        add(SinkSpec("xss", name, "HTTP response body declared HTML", ((0, "content"),), mode="html-typed",
+                     clean_result=True))  # fmt: skip
 
 
 def _probe_sinks(add: Callable[[SinkSpec], None]) -> None:

@@ -8,6 +8,11 @@
   ``req.params``, ``req.media``, ``req.stream``...
 * Bottle: the global ``bottle.request`` (``request.query.name``, ``request.forms.get(...)``,
   ``request.params``, ``request.json``...) and ``@route("/hello/<name>")`` capture parameters.
+* Sanic: the first parameter ``request`` of a handler in a module importing sanic (``request.args``,
+  ``request.json``, ``request.form``, ``request.body``...); ``@app.get("/x/<name>")`` captures.
+* Tornado: the positional parameters of a ``RequestHandler``'s ``get`` / ``post`` ... after ``self``
+  are the URL pattern's groups (``(r"/items/(.*)", Handler)``).
+* CGI scripts: ``cgi.FieldStorage()`` is the submitted form (``form.getvalue("q")``).
 """
 
 from __future__ import annotations
@@ -43,16 +48,27 @@ BOTTLE_REQUEST_ATTRS = (
     "GET", "POST", "url", "fullpath", "path", "query_string", "environ", "auth", "urlparts",
 )  # fmt: skip
 
+SANIC_REQUEST_ATTRS = (
+    "args", "get_args", "query_args", "get_query_args", "query_string", "form", "get_form", "json", "body",
+    "files", "headers", "cookies", "match_info", "path", "url", "raw_url", "uri_template", "token",
+    "credentials", "stream", "receive_body",
+)  # fmt: skip
+
 EXTRA_OBJECT_KINDS = {"bottle.request": "bottle.request", "bottle.local.request": "bottle.request"}
 EXTRA_OBJECT_SOURCES = {
     "django.view": frozenset({"kwargs", "args"}),
     "django.view.request": frozenset(_DJANGO_REQUEST),
     "falcon.request": frozenset(FALCON_REQUEST_ATTRS),
     "bottle.request": frozenset(BOTTLE_REQUEST_ATTRS),
+    "sanic.request": frozenset(SANIC_REQUEST_ATTRS),
 }
 EXTRA_HANDLER_BASES = {name: "django.view" for name in _DJANGO_VIEWS}
 # A first parameter named ``req`` / ``request`` in a module importing falcon: the responder's request.
-EXTRA_REQUEST_PARAMETERS = (("falcon", "falcon.request"),)
+EXTRA_REQUEST_PARAMETERS = (("falcon", "falcon.request"), ("sanic", "sanic.request"))
+# Handler kinds whose HTTP-method parameters after ``self`` are the URL pattern's captures.
+CAPTURING_HANDLERS = frozenset({"tornado.handler"})
+# Calls returning what the client submitted (a CGI script's form).
+EXTRA_CALL_SOURCES = {"cgi.FieldStorage": "remote", "cgi.parse": "remote", "cgi.parse_multipart": "remote"}
 # Module-level route decorators (``@route("/hello/<name>")``): captures are tainted, returns are HTML.
 ROUTE_FUNCTIONS = frozenset(f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch"))
 # Header and cookie values cannot hold line breaks.
@@ -60,4 +76,5 @@ EXTRA_SOURCE_CLEANED_NO_BREAKS = (
     ("falcon.request", ("headers", "get_header", "cookies", "get_cookie_values", "user_agent", "referer")),
     ("bottle.request", ("headers", "get_header", "cookies", "get_cookie")),
     ("django.view.request", ("headers", "COOKIES", "META")),
+    ("sanic.request", ("headers", "cookies")),
 )

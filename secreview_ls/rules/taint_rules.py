@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped
+from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped, UnreachedCode
 from ..engine.finding import Finding, FlowStep, StepKind
 from ..engine.taint import (
     ModuleTaint,
@@ -52,7 +52,15 @@ def _analyze(ctx: RuleContext) -> _Run:
         if current is not None and current.cwe is not None:
             span = ctx.source.span(node)
             api = f"{ctx.facts.spelled(node.func)}()"  # type: ignore[attr-defined]
-            ctx.evidence.add(ClearedSink(api, span.start_line, span.start_col, cls, current.cwe))
+            ctx.evidence.add(
+                ClearedSink(api, span.start_line, span.start_col, cls, current.cwe, span.end_line, span.end_col)
+            )
+    unreached = analysis.unreached
+    if unreached:
+        cwes = frozenset(r.cwe for r in _RULES_BY_CLASS.values() if r.cwe is not None)
+        for branch in unreached:
+            end = getattr(branch[-1], "end_lineno", None) or branch[-1].lineno
+            ctx.evidence.add(UnreachedCode(branch[0].lineno, end, cwes))
     if ctx.taint_memo is None:
         analysis.release(facts=False)  # nothing keeps it: freed now, not by a cycle collection
     return _Run(hits, spec)

@@ -31,6 +31,7 @@ from ..engine.taint import (
     TaintSpec,
 )
 from .taint_extra import (
+    ATTRIBUTE_SANITIZERS,
     ATTRIBUTE_SINKS,
     AUTOESCAPE_SELECTORS,
     AUTOESCAPED_TEMPLATES,
@@ -38,6 +39,7 @@ from .taint_extra import (
     EXCEPTION_TEXT_CLASSES,
     EXTRA_CLASSES,
     EXTRA_STORE_SINKS,
+    FILE_MAKERS,
     FILE_PROBE,
     INLINE_TEMPLATES,
     METHOD_RETURN_SINKS,
@@ -47,6 +49,8 @@ from .taint_extra import (
     extra_sinks,
 )
 from .taint_frameworks import (
+    CAPTURING_HANDLERS,
+    EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
     EXTRA_OBJECT_KINDS,
     EXTRA_OBJECT_SOURCES,
@@ -464,6 +468,7 @@ ATTR_SOURCES = {
     "sys.stdin": "local",
 }
 CALL_SOURCES = {
+    **EXTRA_CALL_SOURCES,
     "builtins.input": "local",
     "os.getenv": "local",
     "os.getenvb": "local",
@@ -539,9 +544,9 @@ def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("command", "asyncio.create_subprocess_shell", "shell command", ((0, "cmd"),)))
     add(SinkSpec("command", "asyncio.create_subprocess_exec", "program", ((0, "program"),)))
     for name in ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"):
-        add(SinkSpec("command", f"os.{name}", "program", ((0, "path"), (0, "file"))))
+        add(SinkSpec("command", f"os.{name}", "program", ((0, "path"), (0, "file")), mode="program-args"))
     for name in ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
-        add(SinkSpec("command", f"os.{name}", "program", ((1, "path"), (1, "file"))))
+        add(SinkSpec("command", f"os.{name}", "program", ((1, "path"), (1, "file")), mode="program-args"))
     add(SinkSpec("command", "os.posix_spawn", "program", ((0, "path"),)))
     add(SinkSpec("command", "os.posix_spawnp", "program", ((0, "path"),)))
     add(SinkSpec("command", "pty.spawn", "program", ((0, "argv"),), mode="program"))
@@ -573,11 +578,11 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                    "mkdir", "open", "rename", "replace", "iterdir"):  # fmt: skip
         for kind in ("pathlib.Path()", "pathlib.PurePath()", "pathlib.PosixPath()"):
             add(SinkSpec("path", f"{kind}.{method}", "file path", ((-1, None),)))
-    add(SinkSpec("path", "flask.send_file", "file path", ((0, "path_or_file"), (0, "filename_or_fp"))))
+    add(SinkSpec("path", "flask.send_file", "file path", ((0, "path_or_file"), (0, "filename_or_fp")), takes_files=True))
     add(SinkSpec("path", "flask.send_from_directory", "base directory of send_from_directory", ((0, "directory"),)))
     add(SinkSpec("path", ".save", "upload destination path", ((0, "dst"),), requires_import=("flask", "werkzeug")))
-    add(SinkSpec("path", "tarfile.open", "archive path", ((0, "name"),)))
-    add(SinkSpec("path", "zipfile.ZipFile", "archive path", ((0, "file"),)))
+    add(SinkSpec("path", "tarfile.open", "archive path", ((0, "name"),), takes_files=True))
+    add(SinkSpec("path", "zipfile.ZipFile", "archive path", ((0, "file"),), takes_files=True))
     # SSRF (CWE-918).
     for verb in (*_HTTP_VERBS, "request"):
         position = 1 if verb == "request" else 0
@@ -609,7 +614,8 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  clean_result=True))  # fmt: skip
     add(SinkSpec("xss", "tornado.handler.write", "HTTP response body", ((0, "chunk"),), clean_result=True,
                  json_dicts=True))  # fmt: skip
-    add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True))
+    add(SinkSpec("xss", "tornado.handler.finish", "HTTP response body", ((0, "chunk"),), clean_result=True,
+                 json_dicts=True))  # fmt: skip
     add(SinkSpec("xss", "http.server.handler.wfile.write", "HTTP response body", ((0, "b"),), mode="response",
                  clean_result=True))  # fmt: skip
     for name in ("fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse"):
@@ -653,7 +659,8 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse", "lxml.etree.XMLID",
                  "lxml.etree.iterparse"):  # fmt: skip
         add(SinkSpec("xxe", name, "XML parsed with entity resolution", ((0, "text"), (0, "source")), mode="lxml"))
-    add(SinkSpec("xxe", "xml.sax.make_parser().parse", "XML parsed by a SAX parser", ((0, "source"),)))
+    # The standard SAX parser resolves no external entity unless ``feature_external_ges`` is switched on.
+    add(SinkSpec("xxe", "xml.sax.make_parser().parse", "XML parsed by a SAX parser", ((0, "source"),), mode="sax"))
     # Header injection (CWE-113).
     for method in ("add", "set", "setdefault", "add_header", "extend"):
         add(
@@ -679,7 +686,7 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
 
 
 # A view that renders what it returns (a Flask view) returns into the HTML response body.
-RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a Flask view"),)
+RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a view"),)
 # Markup objects: ``Markup(...) % value``, ``.format`` and ``.join`` escape the values they take in.
 MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
 # Lookups: the object found, not the text of the key that found it.
@@ -806,6 +813,7 @@ CONTENT_ARGUMENTS: dict[str, tuple[int, str]] = {
     "docutils.core.publish_string": (0, "source"),
     "docutils.core.publish_doctree": (0, "source"),
     "docutils.core.publish_file": (0, "source"),
+    ".bindparams": (-1, ""),  # SQLAlchemy: bound values travel apart from the statement's text
 }
 # Encodings whose text cannot carry syntax, and the decoders that give the data back.
 ENCODERS = frozenset(
@@ -952,6 +960,7 @@ def build_spec(
         return_sinks=RETURN_SINKS,
         sanitizers=sanitizers,
         method_sanitizers=method_sanitizers,
+        attribute_sanitizers=ATTRIBUTE_SANITIZERS,
         guards=dict(GUARDS),
         noreturn=NORETURN,
         clean_calls=CLEAN_CALLS,
@@ -962,6 +971,7 @@ def build_spec(
         model_managers=MODEL_MANAGERS,
         manager_reads=MANAGER_READS,
         handler_bases=dict(HANDLER_BASES),
+        capturing_handlers=CAPTURING_HANDLERS,
         route_decorators=ROUTE_DECORATORS,
         route_functions=ROUTE_FUNCTIONS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
@@ -983,6 +993,8 @@ def build_spec(
         encoders=ENCODERS,
         decoders=DECODERS,
         buffer_kinds=BUFFER_KINDS,
+        file_kinds=frozenset(f"{name}()" for name in FILE_MAKERS),
+        file_kinds_made_by=FILE_MAKERS,
         classes=tuple(classes.values()),
     )
 

@@ -207,6 +207,12 @@ class ModuleTaint:
         return self.results.cleared
 
     @property
+    def unreached(self) -> list[tuple[ast.stmt, ...]]:
+        """Branches a constant test skips in every pass (``if False:``, ``if DEBUG:`` with
+        ``DEBUG = False``): code that never runs."""
+        return self.results.unreached()
+
+    @property
     def skipped(self) -> list[str]:
         """What the analysis could not follow."""
         return self.results.skipped

@@ -32,6 +32,7 @@ from .values import (
     EMPTY,
     EMPTY_TAINT,
     OPAQUE,
+    CompiledConstant,
     Taint,
     Val,
     add_to_rest,
@@ -78,6 +79,26 @@ def content_only(
     position, name = content
     kept = {k: v for k, v in kwargs.items() if k == name or k is None}
     return (args[position : position + 1] if len(args) > position else []), kept
+
+
+def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:
+    """``str(v)`` / ``format`` / ``repr``: the argument's data; ``compile`` of a constant text: a
+    known value (None: another call)."""
+    if name == "builtins.compile" and args and isinstance(args[0].const, str) and not args[0].taint:
+        return Val(const=CompiledConstant(args[0].const))
+    if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
+        return Val(all_taint(None, args, kwargs)) if args else EMPTY
+    return None
+
+
+def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
+    """The argument a call's result carries the text of, by qualified name or by ``.method``
+    (``.bindparams(v=...)``: a statement whose values are bound apart from its text)."""
+    if name is not None and name in spec.content_arguments:
+        return spec.content_arguments[name]
+    if method is not None and not module_call:
+        return spec.content_arguments.get("." + method)
+    return None
 
 
 class Calls:
@@ -153,7 +174,7 @@ class Calls:
         module_call: bool,
     ) -> Val:
         spec = self.spec
-        content = spec.content_arguments.get(name) if name is not None else None
+        content = _content_of(spec, name, method, module_call)
         if content is not None:
             args, kwargs = content_only(content, args, kwargs)
 
@@ -224,8 +245,9 @@ class Calls:
                 return handled
             if method in spec.string_methods:
                 return self._string_method(node, method, receiver, callee, args, kwargs)
-        if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
-            return Val(all_taint(None, args, kwargs)) if args else EMPTY
+        built = _builtin_result(name, args, kwargs)
+        if built is not None:
+            return built
         if callee is not None and callee.taint and method in spec.string_methods:
             return Val(callee.taint)
 

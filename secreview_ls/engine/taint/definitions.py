@@ -107,6 +107,24 @@ class ModuleIndex:
             self._methods[key] = self._find_method(cls, name)
         return self._methods[key]
 
+    def library_based(self, cls: ast.ClassDef) -> bool:
+        """Whether the class or one of its bases defined in this module derives from a class of
+        another module (``forms.Form``, ``serializers.Serializer``): what that base's methods do
+        is not known here."""
+        seen: set[str] = set()
+        stack = [cls]
+        while stack:
+            current = stack.pop()
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            for base in current.bases:
+                if isinstance(base, ast.Name) and base.id in self.classes:
+                    stack.append(self.classes[base.id])
+                elif not (isinstance(base, ast.Name) and base.id == "object"):
+                    return True
+        return False
+
     def _find_method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
         seen: set[str] = set()
         stack = [cls]

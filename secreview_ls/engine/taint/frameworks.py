@@ -34,6 +34,8 @@ class Entry:
     objects: dict[str, str] = field(default_factory=dict)  # param name → request kind
     returns_html: bool = False  # a Flask view: a returned string is the HTML response body
     return_sinks: tuple[SinkSpec, ...] = ()  # what the framework does with the returned value
+    # FastAPI ``v = Depends(read_q)``: param name → the module function whose return value it gets
+    dependencies: dict[str, str] = field(default_factory=dict)
 
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -241,6 +243,7 @@ def entry_for(
         elif framework == "fastapi":
             entry.framework = "fastapi"
             _fastapi_params(facts, spec, fn, everything, entry)
+            entry.returns_html = _html_response_class(facts, decorator)
         break
     if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
         entry.framework = "django"
@@ -252,12 +255,15 @@ def entry_for(
             # a view: its other parameters are captured from the URL
             objects = _used_as_objects(fn, spec.string_methods)
             for arg in own[1:]:
-                if arg.arg not in objects and arg.arg not in _EXCEPTION_PARTS:
+                if arg.arg not in objects and arg.arg not in _EXCEPTION_PARTS and arg.arg not in _VIEW_SETTINGS:
                     entry.tainted[arg.arg] = f"URL parameter `{arg.arg}`"
             if fn.args.vararg is not None:
                 entry.tainted[fn.args.vararg.arg] = "URL parameters"
             if fn.args.kwarg is not None:
                 entry.tainted[fn.args.kwarg.arg] = "URL parameters"
+    if not entry.framework and _wsgi_application(own):
+        entry.framework = "wsgi"
+        entry.tainted["environ"] = "WSGI environment"
     if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
         for root, kind in spec.request_parameters:
             if _imports_any(facts, (root,)):
@@ -266,13 +272,33 @@ def entry_for(
     return entry
 
 
+def _url_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> None:
+    """The parameters after ``self`` of a handler method: the groups its URL pattern captured."""
+    for arg in _positional(fn)[1:]:
+        entry.tainted.setdefault(arg.arg, f"URL parameter `{arg.arg}`")
+    if fn.args.vararg is not None:
+        entry.tainted.setdefault(fn.args.vararg.arg, "URL parameters")
+    if fn.args.kwarg is not None:
+        entry.tainted.setdefault(fn.args.kwarg.arg, "URL parameters")
+
+
+def _wsgi_application(own: list[ast.arg]) -> bool:
+    """``def application(environ, start_response)`` (or a ``__call__`` taking them): a WSGI
+    application, whose ``environ`` is the client's request (query string, headers, body)."""
+    return [arg.arg for arg in own[:2]] == ["environ", "start_response"]
+
+
 _STR_ATTRIBUTES = frozenset(dir(str))
 # Parameters named for the parts of ``sys.exc_info()``: an error page's helper taking
 # ``(request, exc_type, exc_value, tb)`` is handed a raised exception by the framework, never a
 # URL capture.
 _EXCEPTION_PARTS = frozenset(
-    {"exc_type", "exc_value", "exc_tb", "exc_info", "etype", "evalue", "tb", "exc_traceback"}
+    {"exc_type", "exc_value", "exc_tb", "exc_info", "etype", "evalue", "tb", "exc_traceback", "exception"}
 )
+# Keyword arguments a URLconf or the settings hand a Django view (``path("x/", view,
+# {"template_name": ...})``, ``handler404``'s ``template_name``): the project's choice, never
+# text captured from the URL.
+_VIEW_SETTINGS = frozenset({"template_name", "template_engine", "extra_context", "content_type", "redirect_field_name"})
 
 
 def _returns_a_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -340,6 +366,9 @@ def _fastapi_params(
         if isinstance(default, ast.Call):
             callee = (facts.qualname(default.func) or "").rsplit(".", 1)[-1]
             if callee in _FASTAPI_SKIP_DEFAULTS:
+                provider = _dependency_function(default)
+                if provider is not None:
+                    entry.dependencies[arg.arg] = provider
                 continue
         names = [n for n in _annotation_names(facts, arg.annotation) if n != "None"]
         if any(_is_dependency(facts, arg.annotation) for _ in (0,)):
@@ -349,6 +378,34 @@ def _fastapi_params(
         if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
             continue
         entry.tainted[arg.arg] = f"request parameter `{arg.arg}`"
+
+
+def _html_response_class(facts: ModuleFacts, decorator: ast.Call) -> bool:
+    """``@app.get("/x", response_class=HTMLResponse)``: the returned string is the HTML body."""
+    for kw in decorator.keywords:
+        if kw.arg == "response_class":
+            return (facts.qualname(kw.value) or "").endswith("HTMLResponse")
+    return False
+
+
+def _dependency_function(call: ast.Call) -> str | None:
+    """``Depends(read_q)``: the name of the function FastAPI calls for the value."""
+    target = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "dependency"), None)
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def dependency_functions(facts: ModuleFacts) -> set[str]:
+    """Names of the functions a module hands to ``Depends(...)`` / ``Security(...)``: FastAPI calls
+    them with request parameters, as it calls a route."""
+    names: set[str] = set()
+    for call in facts.nodes(ast.Call):
+        assert isinstance(call, ast.Call)
+        callee = (facts.qualname(call.func) or "").rsplit(".", 1)[-1]
+        if callee in ("Depends", "Security"):
+            provider = _dependency_function(call)
+            if provider is not None:
+                names.add(provider)
+    return names
 
 
 def _is_dependency(facts: ModuleFacts, annotation: ast.expr | None) -> bool:
@@ -413,6 +470,7 @@ class Entries:
         self.called_directly = called_directly
         self.kept = kept
         self.url_rules = url_rules(facts, spec) if "flask" in imported_roots else {}
+        self.dependencies = dependency_functions(facts) if "fastapi" in imported_roots else set()
         self._entries: dict[tuple[ast.AST, bool], Entry] = {}
 
     def keep_in(self, kept: dict[tuple[ast.AST, bool, bool], Entry]) -> None:
@@ -439,7 +497,14 @@ class Entries:
             entry.tainted = {}  # a helper taking the request, called with values of this module
         if self.url_rules:
             apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
+        if not entry.framework and not is_method and fn.name in self.dependencies:
+            entry.framework = "fastapi"  # a dependency: FastAPI fills its parameters from the request
+            _fastapi_params(self.facts, self.spec, fn, [*_positional(fn), *fn.args.kwonlyargs], entry)
         owner = self.owner_class.get(fn)
+        if is_method and owner is not None and fn.name in _HTTP_METHODS and self.spec.capturing_handlers:
+            classes = {cls.name: cls for cls in self.owner_class.values()}
+            if handler_kind(self.facts, self.spec, owner, classes) in self.spec.capturing_handlers:
+                _url_groups(fn, entry)
         if is_method and owner is not None and any(fn.name == method for _, method, _ in self.spec.method_return_sinks):
             bases = base_names(self.facts, owner, {cls.name: cls for cls in self.owner_class.values()})
             entry.return_sinks = tuple(

@@ -26,12 +26,15 @@ from .values import (
     EMPTY_TAINT,
     NO_CONST,
     Label,
+    OneOf,
     Origin,
     Taint,
     Val,
     add_to_rest,
+    added_const,
     as_whole,
     bound,
+    choices,
     cleaned,
     get_part,
     join,
@@ -176,7 +179,8 @@ class Interpreter:
             return env
         if isinstance(node, ast.Return):
             value = self.eval(node.value, env, fn) if node.value is not None else EMPTY
-            fn.returns = join(fn.returns, value)
+            fn.returns = join(fn.returns, value) if fn.returned else value
+            fn.returned = True
             if fn.entry.returns_html and node.value is not None:
                 self.sinks.check_return(node.value, value, fn)
             if fn.entry.return_sinks and node.value is not None:
@@ -230,10 +234,16 @@ class Interpreter:
     def _if(self, node: ast.If, env: Env, fn: Frame, module_level: bool) -> Env | None:
         conditions = self.conditions
         truth = conditions.static_truth(node.test, env)
+        results = self.results
+        if truth is not None:
+            results.note_branch(node.orelse if truth else node.body, dead=True)
+            results.note_branch(node.body if truth else node.orelse, dead=False)
         if truth is True:
             return self.block(node.body, env, fn, module_level=module_level)
         if truth is False:
             return self.block(node.orelse, env, fn, module_level=module_level)
+        results.note_branch(node.body, dead=False)
+        results.note_branch(node.orelse, dead=False)
         self.eval(node.test, env, fn)
         yes = conditions.refine(node.test, dict(env), True, fn)
         no = conditions.refine(node.test, dict(env), False, fn)
@@ -252,6 +262,7 @@ class Interpreter:
         element = EMPTY
         if isinstance(node, ast.While):
             truth = conditions.static_truth(node.test, env)
+            self.results.note_branch(node.body, dead=truth is False)
             if truth is False:
                 return self.block(node.orelse, env, fn)
             forever = truth is True
@@ -305,6 +316,8 @@ class Interpreter:
         evaluated = self.eval(node.subject, env, fn)
         subject = as_whole(evaluated)
         known = evaluated.const if not evaluated.taint and not evaluated.parts else NO_CONST
+        if isinstance(known, OneOf):
+            known = NO_CONST  # which case runs depends on which of the constants it is
         outs: list[Env | None] = [env]
         for case in node.cases:
             matched = _constant_match(case.pattern, known) if case.guard is None else None
@@ -481,6 +494,7 @@ class Interpreter:
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if node.value is not None:
                 fn.returns = join(fn.returns, as_whole(self.eval(node.value, env, fn)))  # what the caller iterates
+                fn.returned = True
             return EMPTY
         return EMPTY
 
@@ -509,8 +523,8 @@ class Interpreter:
             escaped = relabel(whole(right), lambda lab: lab.cleaned_for(self.markup_escaped))
             return Val(bound(whole(left) | escaped), (), left.kind)
         const = NO_CONST
-        if isinstance(left.const, str) and isinstance(right.const, str) and isinstance(node.op, ast.Add):
-            const = left.const + right.const
+        if isinstance(node.op, ast.Add) and not left.taint and not right.taint:
+            const = added_const(left.const, right.const)
         kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
         return Val(bound(taint), (), kind, const)
 
@@ -539,7 +553,7 @@ class Interpreter:
             if starred:
                 rest = join(rest, as_whole(value))
             else:
-                parts.append((repr(index), value if value.const is NO_CONST else EMPTY))
+                parts.append((repr(index), value if value.const is NO_CONST else _constant(value)))
         if starred:  # ``[*items, x]``: what follows the unpacked items is at unknown positions
             parts.append(("*", Val(rest.taint)))
         parts.sort(key=lambda kv: kv[0])
@@ -558,6 +572,8 @@ class Interpreter:
                 rest = join(rest, as_whole(join(value, self.eval(key_node, env, fn))))
             elif value.taint or value.parts or value.kind:
                 parts[key] = value
+            elif isinstance(value.const, str):
+                parts[key] = _constant(value)  # kept: a constant entry read back stays constant
         if not rest.is_empty:
             parts["*"] = Val(rest.taint)
         return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
@@ -576,6 +592,9 @@ class Interpreter:
                 already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
                 return Val(frozenset({label.cleaned_for(already) if already else label}))
         value = get_part(base, "." + node.attr)
+        if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
+            # ``Path(v).name``: the last component only, no directory of the input's choosing
+            return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
         if kind is not None and value.kind is None and not kind.startswith("class:"):
             return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
         return value
@@ -677,3 +696,9 @@ def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
             return True
         return False if all(r is False for r in results) else None
     return None
+
+
+def _constant(value: Val) -> Val:
+    """A constant element kept in its container: its text when a string (read back, it folds into
+    the strings built from it), else nothing."""
+    return Val(const=value.const) if choices(value.const) is not None else EMPTY

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex
 from .results import Results
-from .spec import ALL_CLASSES, TEXT_ONLY, TaintSpec
+from .spec import ALL_CLASSES, COMPUTED_BY_CALL, TEXT_ONLY, TaintSpec
 from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts, short_text
 from .summaries import Summaries
 from .summary import Effect, Summary
@@ -18,15 +18,19 @@ from .values import (
     EMPTY,
     EMPTY_TAINT,
     MAX_STEPS,
+    NO_CONST,
+    OPAQUE,
     Label,
     Origin,
     Val,
     as_whole,
     bound,
+    choices,
     get_part,
     in_order,
     join,
     map_labels,
+    relabel,
     set_part,
     whole,
 )
@@ -58,6 +62,7 @@ class Interprocedural:
         step_path: str | None,
     ) -> None:
         self.spec = spec
+        self.opaque = frozenset({OPAQUE}) | spec.cleaned_by(COMPUTED_BY_CALL)  # what a library call's result is
         self.index = index
         self.summaries = summaries
         self.results = results
@@ -117,6 +122,12 @@ class Interprocedural:
             summary = self.summaries.of(init) if init is not None else None
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
+                if init is None and index.library_based(constructor):
+                    # Built by a library base's ``__init__`` (a form, a serializer): the object holds
+                    # what it was given, as any library object does.
+                    data = bound(frozenset().union(*(whole(v) for v in (*arg_values, *keyword_values))))
+                    marked = relabel(data, lambda lab: lab.cleaned_for(self.opaque))
+                    return Val(marked, (), f"class:{constructor.name}")
                 return Val(kind=f"class:{constructor.name}")
         elif target is not None:
             summary = self.summaries.of(target)
@@ -251,7 +262,9 @@ class Interprocedural:
                 return Label(outer.origin, outer.cleaned | extra, steps)
 
             result = join(result, map_labels(actual, rewrite))
-        base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind)
+        # A constant the function returns whatever its arguments (a literal, a fixed choice).
+        const = value.const if choices(value.const) is not None and not value.taint and not value.parts else NO_CONST
+        base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind, const)
         for key, part in value.parts:
             base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning))
         return base

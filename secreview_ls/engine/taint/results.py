@@ -23,6 +23,9 @@ class Results:
         self.sources_seen: dict[SourceSeen, None] = {}  # in the order seen
         self.sinks_seen: dict[SinkExamined, None] = {}
         self.cleared: dict[tuple[str, ast.AST], None] = {}  # sinks whose every variable part is harmless
+        # branches a constant test never runs (statements), and those some pass did run
+        self.dead: dict[tuple[ast.stmt, ...], None] = {}
+        self.live: set[ast.stmt] = set()
         self.skipped: list[str] = []
         self.collecting = True
         self.recordings: list[list[Event]] = []  # events of the functions being analyzed (memo)
@@ -41,6 +44,21 @@ class Results:
         self.sinks_seen.setdefault(SinkExamined(shown, getattr(node, "lineno", 1), what))
         if self.recordings:
             self.recordings[-1].append(("snk", shown, what, node))
+
+    def note_branch(self, statements: list[ast.stmt], dead: bool) -> None:
+        """A branch of an ``if``/``while`` that a constant test skips (``dead``) or that runs."""
+        if not self.collecting or not statements:
+            return
+        if dead:
+            self.dead.setdefault(tuple(statements))
+        else:
+            self.live.add(statements[0])
+        if self.recordings:
+            self.recordings[-1].append(("brn", statements, dead))
+
+    def unreached(self) -> list[tuple[ast.stmt, ...]]:
+        """The branches no pass ran: a constant test skipped them every time."""
+        return [branch for branch in self.dead if branch[0] not in self.live]
 
     def note_cleared(self, cls: str, node: ast.AST) -> None:
         if not self.collecting:

@@ -4,6 +4,7 @@ hit (a source reached it) or an effect (a parameter reached it, for the summary)
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -15,10 +16,60 @@ from .spec import ALL_CLASSES, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template
-from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, Val, get_part, in_order, whole
+from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
+
+
+# Programs that run their ``-c`` argument as a shell command line, and the flags saying so.
+_SHELLS = frozenset(
+    {"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "busybox", "cmd", "cmd.exe",
+     "powershell", "powershell.exe", "pwsh", "pwsh.exe"}
+)  # fmt: skip
+_COMMAND_FLAGS = frozenset({"-c", "/c", "/C", "/k", "/K", "-Command", "-command", "-lc", "-ic", "-ec", "-xc"})
+
+
+def _shell_line(vector: list[Val]) -> Val | None:
+    """The command line of an argument vector starting a shell with ``-c`` (``["sh", "-c", line]``,
+    ``["bash", "-l", "-c", line]``); None when the vector does not start a shell that way."""
+    if not vector or not isinstance(vector[0].const, str):
+        return None
+    program = vector[0].const.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if program not in _SHELLS:
+        return None
+    for index in range(1, len(vector) - 1):
+        flag = vector[index].const
+        if not isinstance(flag, str):
+            return None
+        if flag in _COMMAND_FLAGS:
+            return vector[index + 1]
+    return None
+
+
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+
+
+def _repr_arguments(node: ast.Call) -> set[int]:
+    """Positions of the arguments a constant ``%`` format writes with ``%r`` (``log.info("user
+    %r", name)``): their ``repr`` escapes line breaks and quotes, so they cannot forge a line."""
+    if not node.args or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return set()
+    text = node.args[0].value
+    if "%(" in text:
+        return set()  # named conversions take one mapping: its entries may be written with %s
+    found: set[int] = set()
+    position = 1
+    for conversion in _CONVERSION.findall(text):
+        if conversion == "%":
+            continue
+        if conversion == "r":
+            found.add(position)
+        position += 1
+    return found
+
+
+_NUMBER_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "ord"})
 
 
 def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
@@ -28,6 +79,11 @@ def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
         return []
     if isinstance(node, ast.Name):
         return [node]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 and not node.keywords:
+        if node.func.id in _NUMBER_CALLS:
+            return []  # a number: no syntax of any language in its text
+        if node.func.id == "str":
+            return _variable_leaves(node.args[0])
     parts: list[ast.AST]
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         parts = [node.left, node.right]
@@ -231,13 +287,15 @@ class SinkChecker:
             if sink.cls in seen:
                 continue
             checked = list(self._sink_arguments(sink, node, receiver, args, kwargs))
+            if sink.takes_files and not checked:
+                continue  # an open file, not a path: what is read from it is still its data
             for arg_node, value, remote_only in checked:
                 self._reached(sink, f"{spelled}()", node, arg_node, value, fn, remote_only=remote_only)
             if (
                 self.results.collecting
                 and env is not None
                 and checked
-                and all(self._cleared(arg_node, sink.cls, env) for arg_node, _, _ in checked)
+                and all(self._cleared(arg_node, sink.cls, env, value) for arg_node, value, _ in checked)
             ):
                 self.results.note_cleared(sink.cls, node)
             seen.add(sink.cls)
@@ -380,12 +438,16 @@ class SinkChecker:
             )
             self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
 
-    def _cleared(self, argument: ast.AST, cls: str, env: Env) -> bool:
+    def _cleared(self, argument: ast.AST, cls: str, env: Env, value: Val = EMPTY) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
         cleaned for this sink class (an allowlist check, a comparison with a constant): evidence that
-        the built string is harmless, for the pattern rules that only see that it is built."""
+        the built string is harmless, for the pattern rules that only see that it is built. An
+        argument the analysis folded to one constant (a constant entry of a dictionary holding
+        input elsewhere, an attribute set to a literal, a helper returning a literal) is one too."""
+        if value.const is not NO_CONST and not value.taint and not value.parts:
+            return True
         leaves = _variable_leaves(argument)
-        if not leaves:
+        if leaves is None:
             return False
         for leaf in leaves:
             value = self.interpreter.lookup(leaf.id, env)
@@ -478,8 +540,10 @@ class SinkChecker:
 
         mode = sink.mode
         if mode == "all-args":
-            for arg_node, value in zip(node.args, args, strict=False):
-                yield arg_node, value, False
+            quoted = _repr_arguments(node)
+            for index, (arg_node, value) in enumerate(zip(node.args, args, strict=False)):
+                if index not in quoted:
+                    yield arg_node, value, False
             for kw in node.keywords:
                 if kw.arg is not None and kw.arg not in ("exc_info", "stack_info", "stacklevel", "extra"):
                     yield kw.value, kwargs.get(kw.arg, EMPTY), False
@@ -494,6 +558,15 @@ class SinkChecker:
             parser = positional(1, "parser")
             if parser is not None and self.hardened_lxml():
                 return
+        if mode == "sax" and not self.sax_entities_enabled(node):
+            return  # the standard parser leaves external entities unresolved unless told to
+        if mode == "html-typed" and not any(
+            kw.arg in ("content_type", "media_type")
+            and isinstance(kw.value, ast.Constant)
+            and "html" in str(kw.value.value).lower()
+            for kw in node.keywords
+        ):
+            return  # a body sent as text or JSON (the default of these classes) is not rendered as HTML
         if mode == "response":
             for kw in node.keywords:
                 if kw.arg in ("content_type", "mimetype", "media_type") and isinstance(kw.value, ast.Constant):
@@ -516,6 +589,8 @@ class SinkChecker:
             if found is None:
                 continue
             arg_node, value = found
+            if sink.takes_files and self._file_object(arg_node, value):
+                continue
             program = sink.what == "program"
             if mode in ("subprocess", "program"):
                 shell = False
@@ -525,13 +600,51 @@ class SinkChecker:
                             flag = kwargs.get("shell", EMPTY).const
                             shell = (
                                 bool(flag)
-                                if flag is not NO_CONST
+                                if flag is not NO_CONST and not isinstance(flag, OneOf)
                                 else not (isinstance(kw.value, ast.Constant) and not kw.value.value)
                             )
                 if not shell:
+                    line = _shell_line([get_part(value, str(i)) for i in range(4)] if value.parts else [])
+                    if line is not None:  # ``["bash", "-c", command]``: a shell runs the command
+                        yield arg_node, line, False
+                        continue
                     value = self._program_of(value, arg_node)
                     program = True
+            elif program and mode == "program-args":
+                vector = self._argument_vector(sink, node, args, value)
+                line = _shell_line(vector)
+                if line is not None:  # ``os.execlp("sh", "sh", "-c", command)``
+                    yield arg_node, line, False
             yield arg_node, value, program
+
+    def _file_object(self, node: ast.AST, value: Val) -> bool:
+        """An open file rather than a path: an in-memory buffer (``io.BytesIO(data)``), a file the
+        code opened, or an uploaded file (``request.files["f"]``, its ``.stream`` / ``.file``)."""
+        if value.kind in self.spec.file_kinds:
+            return True
+        if isinstance(node, ast.Call) and self.facts.qualname(node.func) in self.spec.file_kinds_made_by:
+            return True
+        while isinstance(node, ast.Attribute) and node.attr in ("stream", "file", "raw"):
+            node = node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            node = node.func.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        return isinstance(node, ast.Attribute) and node.attr in ("files", "FILES")
+
+    @staticmethod
+    def _argument_vector(sink: SinkSpec, node: ast.Call, args: list[Val], program: Val) -> list[Val]:
+        """The program and the arguments an ``os.exec*`` / ``os.spawn*`` call starts it with:
+        the ``l`` forms list them after the program, the ``v`` forms pass one sequence."""
+        at = sink.args[0][0] if sink.args else 0
+        rest = args[at + 1 :]
+        if not rest:
+            return []
+        form = sink.name.rsplit(".", 1)[-1].removeprefix("exec").removeprefix("spawn")
+        if form.startswith("v") and rest[0].parts:  # execv / spawnvp: one vector
+            vector = rest[0]
+            return [program, *(get_part(vector, str(i)) for i in range(1, 4))]
+        return [program, *rest[1:4]]  # execlp(file, arg0, arg1, ...): arg0 names the program again
 
     @staticmethod
     def _program_of(value: Val, node: ast.AST) -> Val:
@@ -541,6 +654,27 @@ class SinkChecker:
         if isinstance(node, (ast.List, ast.Tuple)) and not value.parts:
             return EMPTY
         return value
+
+    def sax_entities_enabled(self, node: ast.Call) -> bool:
+        """Whether the function parsing (or the module) switches external entities on for a SAX
+        parser: ``setFeature(feature_external_ges, True)`` (or the parameter-entity feature)."""
+        scope: ast.AST = self.facts.enclosing_function(node) or self.facts.tree
+        for call in ast.walk(scope):
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "setFeature"
+                and len(call.args) == 2
+            ):
+                continue
+            feature, flag = call.args
+            named = self.facts.qualname(feature) or self.facts.spelled(feature)
+            text = feature.value if isinstance(feature, ast.Constant) else named
+            if not any(part in str(text) for part in ("external_ges", "external_pes", "external-general", "external-parameter")):
+                continue
+            if not (isinstance(flag, ast.Constant) and not flag.value):
+                return True
+        return False
 
     def hardened_lxml(self) -> bool:
         for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):

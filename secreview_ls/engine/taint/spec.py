@@ -82,7 +82,10 @@ class SinkSpec:
     position -1 means the receiver. ``mode`` selects special semantics:
     ``"subprocess"`` (whole command with ``shell=True``, else only the program),
     ``"program"`` (the first element of an argument vector), ``"yaml"`` (unsafe loader only),
-    ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument).
+    ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument), ``"sax"`` (a SAX
+    parser with external entities switched on), ``"html-typed"`` (a body the call declares HTML),
+    ``"program-args"`` (``os.exec*`` / ``os.spawn*``: the program, or the command line of a shell
+    it starts with ``-c``).
     """
 
     cls: str
@@ -102,6 +105,9 @@ class SinkSpec:
     # Only text built from the data counts: values that went through an unknown call (a query
     # builder object, ``Key("id").eq(v)``) are not the expression's text.
     built_text: bool = False
+    # The argument may be an open file instead of a path (``ZipFile(upload)``, ``send_file(buffer)``):
+    # an in-memory buffer or an uploaded file's stream names no file on the server.
+    takes_files: bool = False
     # A dict (a literal, or a value with string keys only) is written as JSON: not this sink.
     json_dicts: bool = False
 
@@ -165,6 +171,8 @@ class TaintSpec:
     return_sinks: tuple[SinkSpec, ...] = ()
     # qualified callable → classes its result is clean for ("*" = every class)
     sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``kind.attr`` → classes reading that attribute cleans for (``pathlib.Path().name``)
+    attribute_sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
     # method name → classes (``.isdigit`` guards, ``.hexdigest`` results, ...)
     method_sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
     # guards: qualified callable / ``.method`` → (argument position, -1 = receiver; classes the
@@ -191,6 +199,8 @@ class TaintSpec:
     escaping_templates: dict[str, str] = field(default_factory=dict)
     # base classes whose ``self`` is a request handler: qualname → kind
     handler_bases: dict[str, str] = field(default_factory=dict)
+    # handler kinds whose HTTP-method parameters after ``self`` are URL captures (Tornado)
+    capturing_handlers: frozenset[str] = frozenset()
     # decorator method names that declare a route (``route``, ``get``, ...)
     route_decorators: frozenset[str] = frozenset()
     # module-level functions that declare a route with ``<name>`` captures (``bottle.route``)
@@ -210,6 +220,9 @@ class TaintSpec:
     # encodings whose output cannot carry syntax (``b64encode``) until decoded again (``b64decode``)
     encoders: frozenset[str] = frozenset()
     decoders: frozenset[str] = frozenset()
+    # value kinds that are open files (``io.BytesIO()``), and the calls making them: not a path
+    file_kinds: frozenset[str] = frozenset()
+    file_kinds_made_by: frozenset[str] = frozenset()
     # kinds of in-memory text buffers: ``write`` stores into them, ``getvalue``/``read`` reads back
     buffer_kinds: frozenset[str] = frozenset()
     # a view's first parameter named ``request`` (or ``req``) in a module importing one of these

@@ -35,6 +35,7 @@ class Frame:
     summary: Summary | None
     local_defs: dict[str, FunctionNode]
     returns: Val = EMPTY
+    returned: bool = False  # a ``return`` seen: ``returns`` is their join (a constant they all return stays)
     loops: list[tuple[list[Env], list[Env]]] = field(default_factory=list)
     effects: dict[tuple[Any, ...], Effect] = field(default_factory=dict)
     self_name: str | None = None

@@ -177,6 +177,8 @@ class Summaries:
                     results.note_sink(event[1], event[2], event[3])
                 elif kind == "clr":
                     results.note_cleared(event[1], event[2])
+                elif kind == "brn":
+                    results.note_branch(event[1], event[2])
                 elif kind == "proj":
                     if not same_summary(self.of_project(event[1]), event[2]):
                         return False
@@ -191,6 +193,16 @@ class Summaries:
         if self._functions is None:
             self._functions = set(self.facts.functions)
         return self._functions
+
+    def _provided(self, name: str, arg: ast.arg) -> set[Label]:
+        """What a FastAPI dependency function returns from the request, for the parameter that
+        receives it (``v: str = Depends(read_q)``)."""
+        provider = self.index.module_functions.get(name)
+        summary = self.of(provider) if provider is not None else None
+        if summary is None:
+            return set()
+        step = FlowStep.of(StepKind.RETURNED, f"{name}()", self.texts.span(arg), self.step_path)
+        return {lab.with_step(step) for lab in whole(summary.returns) if lab.origin.kind == "source"}
 
     def _interpret(
         self, fn: FunctionNode, summary: Summary, entry: Entry, kind_of_self: str | None, summarize: bool
@@ -217,6 +229,8 @@ class Summaries:
                 kind = kind_of_self
             if arg.arg in entry.tainted:
                 taint.add(self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False))
+            if arg.arg in entry.dependencies:
+                taint.update(self._provided(entry.dependencies[arg.arg], arg))
             if arg.arg in entry.objects:
                 kind = entry.objects[arg.arg]
             env[arg.arg] = Val(frozenset(taint), (), kind)

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from .spec import TaintSpec
 from .summary import Effect, Summary
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2  # 2: summaries carry the constants functions return
 
 
 class SummaryStore(Protocol):
@@ -109,6 +109,8 @@ _ALLOWED = {
     ("secreview_ls.engine.taint.values", "Label"),
     ("secreview_ls.engine.taint.values", "Origin"),
     ("secreview_ls.engine.taint.values", "NO_CONST"),
+    ("secreview_ls.engine.taint.values", "OneOf"),
+    ("secreview_ls.engine.taint.values", "CompiledConstant"),
     ("secreview_ls.engine.taint.project", "_Names"),
     ("secreview_ls.engine.finding", "Span"),
     ("secreview_ls.engine.finding", "FlowStep"),

@@ -154,6 +154,62 @@ class _NoConst:
 
 
 NO_CONST = _NoConst()
+@dataclass(frozen=True, slots=True)
+class CompiledConstant:
+    """The code object ``compile`` makes of a constant text: a known value, never equal to a string."""
+
+    source: str
+
+
+MAX_CHOICES = 8  # constants a value may be one of before it is unknown
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    """A value that is one of a few constant strings (``"a" if x else "b"``, a helper returning
+    one of several literals): harmless text, but not one known value to fold comparisons with."""
+
+    options: frozenset[str]
+
+    def __bool__(self) -> bool:
+        truths = {bool(option) for option in self.options}
+        if len(truths) != 1:
+            raise TypeError("one of several constants: truth not known")
+        return truths.pop()
+
+
+def choices(const: object) -> frozenset[str] | None:
+    """The constant strings a value may be (None: not only constant strings)."""
+    if isinstance(const, str):
+        return frozenset({const})
+    if isinstance(const, OneOf):
+        return const.options
+    return None
+
+
+def one_of(options: frozenset[str]) -> object:
+    """The constant for a set of possible strings: the string itself, ``OneOf``, or unknown."""
+    if len(options) == 1:
+        return next(iter(options))
+    return OneOf(options) if 1 < len(options) <= MAX_CHOICES else NO_CONST
+
+
+def joined_const(a: object, b: object) -> object:
+    """The constant of a value that is ``a`` on one path and ``b`` on another."""
+    if a is not NO_CONST and a == b:
+        return a
+    left, right = choices(a), choices(b)
+    if left is None or right is None:
+        return NO_CONST
+    return one_of(left | right)
+
+
+def added_const(a: object, b: object) -> object:
+    """``a + b`` of constant strings, each possibly one of several."""
+    left, right = choices(a), choices(b)
+    if left is None or right is None or len(left) * len(right) > MAX_CHOICES:
+        return NO_CONST
+    return one_of(frozenset(x + y for x in left for y in right))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,9 +321,13 @@ def join(a: Val, b: Val) -> Val:
     if a is b or a == b:
         return a
     if a.is_empty and a.kind is None:
-        return Val(b.taint, b.parts, b.kind) if b.const is NO_CONST or a.const != b.const else b
+        if b.const is not NO_CONST and a.const == b.const:
+            return b
+        return Val(b.taint, b.parts, b.kind, NO_CONST if b.taint else joined_const(a.const, b.const))
     if b.is_empty and b.kind is None:
-        return Val(a.taint, a.parts, a.kind) if a.const is NO_CONST or a.const != b.const else a
+        if a.const is not NO_CONST and a.const == b.const:
+            return a
+        return Val(a.taint, a.parts, a.kind, NO_CONST if a.taint else joined_const(a.const, b.const))
     taint = bound(a.taint | b.taint) if b.taint - a.taint else a.taint
     parts: tuple[tuple[str, Val], ...] = ()
     if a.parts or b.parts:
@@ -278,7 +338,10 @@ def join(a: Val, b: Val) -> Val:
             # longer known (an ``append`` after the join does not know where it lands).
             parts = tuple(sorted((*parts, ("*", EMPTY)), key=lambda kv: kv[0]))
     kind = a.kind if a.kind == b.kind else None
-    const = a.const if a.const is not NO_CONST and a.const == b.const else NO_CONST
+    if a.const is not NO_CONST and a.const == b.const:
+        const = a.const
+    else:
+        const = NO_CONST if taint else joined_const(a.const, b.const)
     return Val(taint, parts, kind, const)
 
 
@@ -313,7 +376,7 @@ def appended(val: Val, new: Val) -> Val:
     length = known_length(val)
     if length is None or length + 1 >= MAX_PARTS:
         return add_to_rest(val, new)
-    return set_part(val, str(length), new if new.const is NO_CONST else EMPTY)
+    return set_part(val, str(length), new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY))
 
 
 def popped(val: Val, index: int) -> tuple[Val, Val] | None:
