@@ -7,7 +7,7 @@ import bisect
 import itertools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ...config import Config
@@ -40,6 +40,33 @@ def _copy(found: Finding) -> Finding:
     its snippet, message, fix and fingerprint from this version's text (credentials masked
     in the message, say), which must not leak into the cache the next version reuses."""
     return replace(found, extra=dict(found.extra))
+
+
+Visit = tuple[int, Chunk, "list[Finding] | None"]
+
+
+def _visits(chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None]) -> Callable[[str], list[Visit]]:
+    """For a per-chunk rule's id, the chunks to visit in line order: every chunk it runs on
+    again (cached findings None), and the others that keep findings of it (with them). Made
+    once per version, so that a rule costs the chunks it has something to say about, not
+    every chunk of the document."""
+    again: list[Visit] = []
+    kept: dict[str, list[Visit]] = {}
+    for index, chunk in enumerate(chunks):
+        if chunk in pending:
+            again.append((index, chunk, None))
+            continue
+        for rule_id, found in chunk.local.findings.items():  # type: ignore[union-attr]
+            if found:
+                kept.setdefault(rule_id, []).append((index, chunk, found))
+
+    def visits(rule_id: str) -> list[Visit]:
+        cached = kept.get(rule_id)
+        if not cached:
+            return again
+        return sorted((*again, *cached), key=lambda visit: visit[0])
+
+    return visits
 
 
 class IncrementalAnalyzer:
@@ -226,18 +253,20 @@ class IncrementalAnalyzer:
         module_evidence = Evidence()
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 
+        visits = _visits(chunks, pending)
+
         def produce(current: Rule) -> list[Finding]:
             if current.scope == "module":
                 return checked(current, *module_ctx)  # type: ignore[arg-type]
             found: list[Finding] = []
-            for chunk in chunks:
-                if chunk in pending:
-                    chunk_run = pending[chunk]
-                    if chunk_run is None:
-                        chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
-                    found.extend(map(_copy, chunk_run.check(current)))
-                else:
-                    found.extend(map(_copy, chunk.local.findings.get(current.id, ())))  # type: ignore[union-attr]
+            for _, chunk, cached in visits(current.id):
+                if cached is not None:
+                    found.extend(map(_copy, cached))
+                    continue
+                chunk_run = pending[chunk]
+                if chunk_run is None:
+                    chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
+                found.extend(map(_copy, chunk_run.check(current)))
             return found
 
         run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text))))

@@ -52,6 +52,8 @@ class ClassUnit:
     attrs_key: str = ""  # digest of the attribute names stored anywhere in the class
     whole_key: str = ""  # digest of the non-method segments' texts (what using the class name depends on)
     tracked: list[str] = field(default_factory=list)  # names the header binds with ``whole_key``
+    _context: list[Chunk] = field(default_factory=list)  # ``context()`` of ``_context_of``
+    _context_of: list[Chunk] | None = None
 
     @property
     def header(self) -> Chunk:
@@ -59,7 +61,10 @@ class ClassUnit:
 
     def context(self) -> list[Chunk]:
         """The segments every segment's rules see: the header and the non-method segments."""
-        return [s for s in self.segments if not s.method]
+        if self._context_of is not self.segments:  # ``segments`` is replaced, never changed in place
+            self._context = [s for s in self.segments if not s.method]
+            self._context_of = self.segments
+        return self._context
 
     def refresh(self) -> None:
         """Recompute the class-wide keys (after the segments' facts are built)."""
