@@ -45,18 +45,24 @@ def _copy(found: Finding) -> Finding:
 Visit = tuple[int, Chunk, "list[Finding] | None"]
 
 
-def _visits(chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None]) -> Callable[[str], list[Visit]]:
+def _visits(
+    chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str]
+) -> Callable[[str], list[Visit]]:
     """For a per-chunk rule's id, the chunks to visit in line order: every chunk it runs on
     again (cached findings None), and the others that keep findings of it (with them). Made
     once per version, so that a rule costs the chunks it has something to say about, not
-    every chunk of the document."""
+    every chunk of the document. ``wide`` gets the module rules that need the whole module
+    on some chunk that is not run again (``Rule.needs_module``)."""
     again: list[Visit] = []
     kept: dict[str, list[Visit]] = {}
     for index, chunk in enumerate(chunks):
         if chunk in pending:
             again.append((index, chunk, None))
             continue
-        for rule_id, found in chunk.local.findings.items():  # type: ignore[union-attr]
+        local = chunk.local
+        assert local is not None
+        wide |= local.wide
+        for rule_id, found in local.findings.items():
             if found:
                 kept.setdefault(rule_id, []).append((index, chunk, found))
 
@@ -253,10 +259,12 @@ class IncrementalAnalyzer:
         module_evidence = Evidence()
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 
-        visits = _visits(chunks, pending)
+        wide: set[str] = set()  # module rules some chunk's view says need the whole module
+        visits = _visits(chunks, pending, wide)
+        whole: set[str] = set()  # module rules that ran on the whole module
 
         def produce(current: Rule) -> list[Finding]:
-            if current.scope == "module":
+            if current.scope == "module" and current.needs_module is None:
                 return checked(current, *module_ctx)  # type: ignore[arg-type]
             found: list[Finding] = []
             for _, chunk, cached in visits(current.id):
@@ -267,13 +275,18 @@ class IncrementalAnalyzer:
                 if chunk_run is None:
                     chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
                 found.extend(map(_copy, chunk_run.check(current)))
+            if current.scope == "module" and (
+                current.id in wide or any(current.id in r.wide for r in pending.values() if r is not None)
+            ):
+                whole.add(current.id)  # the chunks' runs were for their caches
+                return checked(current, *module_ctx)  # type: ignore[arg-type]
             return found
 
         run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text))))
         if run.completed:
             for chunk, chunk_run in pending.items():
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
-        evidence = self._evidence(run, chunks, pending, module_evidence)
+        evidence = self._evidence(run, chunks, pending, module_evidence, whole)
         return self._finish(text, plain, chunks, run, evidence, module_facts)
 
     @staticmethod
@@ -318,11 +331,11 @@ class IncrementalAnalyzer:
 
     @staticmethod
     def _evidence(
-        run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence
+        run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence, whole: set[str]
     ) -> Evidence:
         """The evidence of the rules that ran: the whole-module rules', then each chunk's."""
         merged = Evidence(module)
-        ran = set(run.ran)
+        ran = set(run.ran) - whole
         for chunk in chunks:
             chunk_run = pending.get(chunk)
             if chunk in pending:
