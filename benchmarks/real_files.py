@@ -7,9 +7,10 @@ all mostly one class): the CPU time of
 
 * ``ast.parse`` of the file (the floor);
 * opening it: the first ``IncrementalAnalyzer.analyze`` (what the editor's open publishes);
-* a keystroke inside a method of the largest class: one character typed then removed,
-  alternately, each a new version analyzed incrementally (``--edit line``: a statement line
-  inserted then deleted there; ``--edit paste``: 50 lines of statements pasted then removed);
+* a keystroke inside a method of the largest class: a short comment typed at the end of its
+  last statement then removed, alternately, each a new version analyzed incrementally
+  (``--edit line``: a statement line inserted before that statement then deleted;
+  ``--edit paste``: 50 lines of statements pasted there then removed);
 
 and, side by side in the same run, Ruff with the S rules selected:
 
