@@ -7,8 +7,10 @@ all mostly one class): the CPU time of
 
 * ``ast.parse`` of the file (the floor);
 * opening it: the first ``IncrementalAnalyzer.analyze`` (what the editor's open publishes);
-* a keystroke inside a method of the largest class: one character typed then removed,
-  alternately, each a new version analyzed incrementally;
+* a keystroke inside a method of the largest class: a short comment typed at the end of its
+  last statement then removed, alternately, each a new version analyzed incrementally
+  (``--edit line``: a statement line inserted before that statement then deleted;
+  ``--edit paste``: 50 lines of statements pasted there then removed);
 
 and, side by side in the same run, Ruff with the S rules selected:
 
@@ -23,7 +25,7 @@ alive after each analysis). Figures are medians measured side by side in one run
 machine is shared), and the ratios are printed. The cross-module index is the one the
 server builds for the file's folder unless ``--no-project``.
 
-    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [FILE ...]
+    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [--edit key|line|paste] [FILE ...]
 """
 
 from __future__ import annotations
@@ -82,6 +84,25 @@ def child_cpu(action: Callable[[], object]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def statement_line(text: str) -> int:
+    """Like ``method_line``, for edits that insert lines: the 0-based line of the last statement
+    of the middle method of the largest class among those whose last statement starts its own
+    line (not a stub's ``...`` after the signature), nearest the middle."""
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    largest = max(classes, key=lambda c: (c.end_lineno or c.lineno) - c.lineno)
+    methods = [n for n in largest.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.body]
+    middle = len(methods) // 2
+
+    def own_line(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        last = method.body[-1]
+        return not lines[last.lineno - 1][: last.col_offset].strip()
+
+    method = min((m for m in methods if own_line(m)), key=lambda m: abs(methods.index(m) - middle))
+    return method.body[-1].lineno - 1
+
+
 def method_line(text: str) -> int:
     """The 0-based line inside the middle method of the largest class, where the edit goes."""
     tree = ast.parse(text)
@@ -92,13 +113,25 @@ def method_line(text: str) -> int:
     return method.body[-1].lineno - 1
 
 
-def edited(lines: list[str], at: int, version: int) -> str:
-    """The text with a harmless character added at the end of line ``at`` on odd versions."""
+EDITS = ("key", "line", "paste")
+PASTED_LINES = 50
+
+
+def edited(lines: list[str], at: int, version: int, kind: str = "key") -> str:
+    """The text on even versions; on odd ones, edited at line ``at`` (the last statement of a
+    method): ``key``, a comment typed at the end of the line; ``line``, a statement inserted
+    before it (removed on the next version); ``paste``, 50 lines of statements inserted there."""
     if version % 2 == 0:
         return "".join(lines)
     changed = list(lines)
-    changed[at] = changed[at].rstrip("\n") + "  # x\n"
-    return "".join(changed)
+    line = changed[at]
+    if kind == "key":
+        changed[at] = line.rstrip("\n") + "  # x\n"
+        return "".join(changed)
+    indent = line[: len(line) - len(line.lstrip())]
+    count = 1 if kind == "line" else PASTED_LINES
+    inserted = [f"{indent}part_{n} = len(str({n})) + {n}\n" for n in range(count)]
+    return "".join([*changed[:at], *inserted, *changed[at:]])
 
 
 def ruff_runner(text: str, path: Path) -> Callable[[], object] | None:
@@ -167,10 +200,12 @@ async def ruff_server_times(versions: list[str], path: Path) -> tuple[float, lis
     return opened, keys, busy, counts.get(1, 0)
 
 
-def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config, *, ruff_too: bool) -> dict[str, float]:
+def measure(
+    path: Path, runs: int, project: ProjectIndex | None, config: Config, *, ruff_too: bool, kind: str = "key"
+) -> dict[str, float]:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
-    at = method_line(text)
+    at = method_line(text) if kind == "key" else statement_line(text)
     opens, prepares, keys, floors, ruffs = [], [], [], [], []
     ruff = ruff_runner(text, path) if ruff_too else None
     for _ in range(runs):
@@ -181,9 +216,9 @@ def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config,
         opens.append(cpu(analyzer.analyze, text))
         if hasattr(analyzer, "prepare"):
             prepares.append(cpu(analyzer.prepare))  # after the first publish, off the open's path
-        analyzer.analyze(edited(lines, at, 1))
+        analyzer.analyze(edited(lines, at, 1, kind))
         for version in range(2, 6):
-            current = edited(lines, at, version)
+            current = edited(lines, at, version, kind)
             gc.freeze()
             keys.append(cpu(analyzer.analyze, current))
         if ruff is not None:
@@ -200,7 +235,7 @@ def measure(path: Path, runs: int, project: ProjectIndex | None, config: Config,
     if ruffs:
         figures["ruff"] = statistics.median(ruffs)
     if ruff is not None:
-        versions = [edited(lines, at, version) for version in range(4 * runs + 2)]
+        versions = [edited(lines, at, version, kind) for version in range(4 * runs + 2)]
         opened, server_keys, busy, published = asyncio.run(ruff_server_times(versions, path))
         figures["server open"] = opened
         figures["server key"] = statistics.median(server_keys)
@@ -223,13 +258,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-project", action="store_true", help="no cross-module index")
     parser.add_argument("--no-ruff", action="store_true", help="leave out Ruff (server and command line)")
+    parser.add_argument(
+        "--edit",
+        choices=EDITS,
+        default="key",
+        help="the change measured (column key): a comment typed at the end of a line (key), a statement line"
+        f" inserted and deleted (line), {PASTED_LINES} lines of statements pasted and removed (paste)",
+    )
     args = parser.parse_args()
     files = args.files or default_files()
     ruff_too = not args.no_ruff and ruff_executable() is not None
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
     print(
         f"CPU medians of {args.runs} runs; Ruff's server: its CPU per change (mean, srv cpu), and the wall clock"
-        f" from didChange (srv wall, median) or didOpen (srv open) to publishDiagnostics; load {load}"
+        f" from didChange (srv wall, median) or didOpen (srv open) to publishDiagnostics; edit: {args.edit}; load {load}"
     )
     columns = ("lines", "parse", "open", "open/parse", "key", "srv cpu", "key/srv", "srv wall", "srv open", "ruff cli", "key/cli")
     print(f"{'file':34} " + " ".join(f"{c:>10}" for c in columns))
@@ -238,7 +280,7 @@ def main() -> None:
         started = time.process_time()
         project = None if args.no_project else ProjectIndex([path.parent])
         index_cpu = time.process_time() - started
-        f = measure(path, args.runs, project, config, ruff_too=ruff_too)
+        f = measure(path, args.runs, project, config, ruff_too=ruff_too, kind=args.edit)
         cells = (
             str(int(f["lines"])),
             ms(f["parse"]),

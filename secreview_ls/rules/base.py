@@ -170,6 +170,11 @@ class Rule:
     # callee's or attribute's name, a keyword argument): where none occurs the rule is not run.
     # None: always run. Every way the rule can report (or record evidence) must need one.
     triggers: tuple[str, ...] | None = None
+    # For a "module" rule: a test of the code a chunk's view holds. Where it is false for every
+    # chunk of a document, the rule's findings and evidence on each chunk are those of its run
+    # on that chunk's view (as a "chunk" rule's are), and an edited document runs it only on
+    # what changed. None: the rule always runs on the whole module.
+    needs_module: Callable[[RuleContext], bool] | None = None
 
     @property
     def fixable(self) -> bool:
@@ -282,6 +287,7 @@ def rule(
     profiles: tuple[str, ...] = (),
     scope: Scope = "chunk",
     triggers: tuple[str, ...] | None = None,
+    needs_module: Callable[[RuleContext], bool] | None = None,
 ) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
     """Register a rule; the decorated function becomes its check. Taint rules are whole-module.
 
@@ -315,6 +321,7 @@ def rule(
             profiles=profiles,
             scope="module" if taint else scope,
             triggers=triggers,
+            needs_module=needs_module,
         )
         if fix_safety not in (None, *FIX_SAFETIES) or bool(fix_safety) != bool(fix_note.strip()):
             raise ValueError(f"{id}: a fixable rule needs fix_safety ('safe' or 'unsafe') and a fix_note saying why")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding
-from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, RuleContext, replace_node, rule
 from .judge import identifier_words, single_assignment
 
 _SAFE_YAML_LOADERS = frozenset(
@@ -171,13 +171,31 @@ def _names_in(ctx: RuleContext, node: ast.AST, depth: int = 0) -> set[str]:
     return found
 
 
+_WITH_TARGETS: CacheKey[dict[str, list[ast.withitem]]] = CacheKey("with items by the name they bind")
+
+
+def _with_items(ctx: RuleContext) -> dict[str, list[ast.withitem]]:
+    """The ``with EXPR as name`` items of the module by ``name``, in the module's order."""
+
+    def index() -> dict[str, list[ast.withitem]]:
+        found: dict[str, list[ast.withitem]] = {}
+        for item in ctx.facts.nodes(ast.withitem):
+            assert isinstance(item, ast.withitem)
+            if isinstance(item.optional_vars, ast.Name):
+                found.setdefault(item.optional_vars.id, []).append(item)
+        return found
+
+    return ctx.cache.get(_WITH_TARGETS, index)
+
+
 def _with_binding(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
     """``EXPR`` of the ``with EXPR as name`` in the same function that binds ``name``."""
+    items = _with_items(ctx).get(name.id)
+    if not items:
+        return None
     function = ctx.facts.enclosing_function(name)
-    for item in ctx.facts.nodes(ast.withitem):
-        assert isinstance(item, ast.withitem)
-        target = item.optional_vars
-        if isinstance(target, ast.Name) and target.id == name.id and ctx.facts.enclosing_function(item) is function:
+    for item in items:
+        if ctx.facts.enclosing_function(item) is function:
             return item.context_expr
     return None
 

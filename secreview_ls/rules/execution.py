@@ -430,6 +430,7 @@ def _is_method(ctx: RuleContext, arguments: ast.arguments) -> bool:
     name="bind-all-interfaces",
     cwe=605,
     scope="module",  # a multicast receiver is recognised by group names anywhere in the module
+    needs_module=lambda ctx: _binds_any_address(ctx),
     severity=MEDIUM,
     confidence=MEDIUM,
     bandit=("B104",),
@@ -474,6 +475,21 @@ def bind_all_interfaces(ctx: RuleContext) -> Iterator[Finding]:
             f"{node.value!r} as {where} binds to every network interface; "
             "bind to a specific address (e.g. 127.0.0.1) or take it from configuration",
         )
+
+
+def _binds_any_address(ctx: RuleContext) -> bool:
+    """Whether the code holds something SR104 reports: a ``bind`` of an empty host, or the
+    any-address written as a string. Where no code of the module does, it reports nothing."""
+    for call in ctx.facts.method_calls("bind"):
+        address = call.args[0] if len(call.args) == 1 else None
+        if isinstance(address, ast.Tuple) and address.elts:
+            host = address.elts[0]
+            if isinstance(host, ast.Constant) and host.value == "":
+                return True
+    return any(
+        isinstance(node.value, str) and node.value in _ANY_ADDRESS  # type: ignore[attr-defined]
+        for node in ctx.facts.nodes(ast.Constant)
+    )
 
 
 def _is_broad_handler(ctx: RuleContext, handler: ast.ExceptHandler) -> bool:

@@ -561,6 +561,7 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     id="SR210",
     name="sql-string-building",
     scope="module",  # a helper method is judged by what the class's other methods pass it and return
+    needs_module=lambda ctx: _builds_sql_text(ctx),
     cwe=89,
     severity=MEDIUM,
     confidence=MEDIUM,
@@ -589,25 +590,7 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
     _judge_queries(ctx)
     if not _SQL_WORDS.search(ctx.source.text):
         return
-    candidates: list[ast.expr] = []
-    for node in ctx.facts.nodes(ast.JoinedStr):
-        assert isinstance(node, ast.JoinedStr)
-        parent = ctx.facts.parent(node)
-        if isinstance(parent, ast.FormattedValue) or (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add)):
-            continue
-        candidates.append(node)
-    for node in ctx.facts.nodes(ast.BinOp):
-        assert isinstance(node, ast.BinOp)
-        if isinstance(node.op, ast.Mod) or (isinstance(node.op, ast.Add) and _outermost_add(ctx, node)):
-            candidates.append(node)
-    candidates.extend(ctx.facts.method_calls("format", "replace"))
-    for node in candidates:
-        parts = _literal_text_and_values(ctx, node)
-        if parts is None:
-            continue
-        text, values = parts
-        if not values or not looks_like_sql(text):
-            continue
+    for node, text, values in _sql_texts(ctx):
         risky = [v for v in values if not _harmless_value(ctx, v)]
         if not risky:
             continue
@@ -638,6 +621,38 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
             extra={"values": [short(ctx.segment(v)) for v in risky]},
             message_lines=(node.lineno,) if sink_call is not None else (),
         )
+
+
+def _sql_texts(ctx: RuleContext) -> Iterator[tuple[ast.expr, str, list[ast.expr]]]:
+    """Strings built at run time whose literal text looks like SQL: each with that text and the
+    values put into it."""
+    candidates: list[ast.expr] = []
+    for node in ctx.facts.nodes(ast.JoinedStr):
+        assert isinstance(node, ast.JoinedStr)
+        parent = ctx.facts.parent(node)
+        if isinstance(parent, ast.FormattedValue) or (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add)):
+            continue
+        candidates.append(node)
+    for node in ctx.facts.nodes(ast.BinOp):
+        assert isinstance(node, ast.BinOp)
+        if isinstance(node.op, ast.Mod) or (isinstance(node.op, ast.Add) and _outermost_add(ctx, node)):
+            candidates.append(node)
+    candidates.extend(ctx.facts.method_calls("format", "replace"))
+    for node in candidates:
+        parts = _literal_text_and_values(ctx, node)
+        if parts is None:
+            continue
+        text, values = parts
+        if values and looks_like_sql(text):
+            yield node, text, values
+
+
+def _builds_sql_text(ctx: RuleContext) -> bool:
+    """Whether the code builds a string that looks like SQL from a literal and a value. Where
+    no code of the module does, SR210 only describes the SQL-running calls (each on its own),
+    so it need not run on the whole module: the judgements that read the class's other
+    methods are made only for such strings."""
+    return next(iter(_sql_texts(ctx)), None) is not None
 
 
 def _judge_queries(ctx: RuleContext) -> None:

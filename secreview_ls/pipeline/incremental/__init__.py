@@ -45,7 +45,10 @@ evidence records as a set), but:
 * Whole-module rules (``Rule.scope == "module"``: taint analysis, settings
   found anywhere) run on module facts combined from the chunks' facts
   (``ModuleFacts.combined``: no parse, no walk, indexes merged as queries need
-  them), but the rules themselves run on every version.
+  them), but the rules themselves run on every version. A whole-module rule that declares
+  ``Rule.needs_module`` (a test of what a chunk's view holds) runs like a per-chunk rule while
+  that test is false on every chunk's view (its results cached and reused the same way), and
+  on the whole module as soon as one chunk's view makes it true.
 * Every rule runs in the pipeline's one rule loop (``running.run_rules``), in
   the same order and under the same time budget as a whole-file analysis; the
   final steps (taint preference, context, thresholds, suppressions,

@@ -7,7 +7,7 @@ import bisect
 import itertools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ...config import Config
@@ -40,6 +40,39 @@ def _copy(found: Finding) -> Finding:
     its snippet, message, fix and fingerprint from this version's text (credentials masked
     in the message, say), which must not leak into the cache the next version reuses."""
     return replace(found, extra=dict(found.extra))
+
+
+Visit = tuple[int, Chunk, "list[Finding] | None"]
+
+
+def _visits(
+    chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str]
+) -> Callable[[str], list[Visit]]:
+    """For a per-chunk rule's id, the chunks to visit in line order: every chunk it runs on
+    again (cached findings None), and the others that keep findings of it (with them). Made
+    once per version, so that a rule costs the chunks it has something to say about, not
+    every chunk of the document. ``wide`` gets the module rules that need the whole module
+    on some chunk that is not run again (``Rule.needs_module``)."""
+    again: list[Visit] = []
+    kept: dict[str, list[Visit]] = {}
+    for index, chunk in enumerate(chunks):
+        if chunk in pending:
+            again.append((index, chunk, None))
+            continue
+        local = chunk.local
+        assert local is not None
+        wide |= local.wide
+        for rule_id, found in local.findings.items():
+            if found:
+                kept.setdefault(rule_id, []).append((index, chunk, found))
+
+    def visits(rule_id: str) -> list[Visit]:
+        cached = kept.get(rule_id)
+        if not cached:
+            return again
+        return sorted((*again, *cached), key=lambda visit: visit[0])
+
+    return visits
 
 
 class IncrementalAnalyzer:
@@ -226,25 +259,34 @@ class IncrementalAnalyzer:
         module_evidence = Evidence()
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 
+        wide: set[str] = set()  # module rules some chunk's view says need the whole module
+        visits = _visits(chunks, pending, wide)
+        whole: set[str] = set()  # module rules that ran on the whole module
+
         def produce(current: Rule) -> list[Finding]:
-            if current.scope == "module":
+            if current.scope == "module" and current.needs_module is None:
                 return checked(current, *module_ctx)  # type: ignore[arg-type]
             found: list[Finding] = []
-            for chunk in chunks:
-                if chunk in pending:
-                    chunk_run = pending[chunk]
-                    if chunk_run is None:
-                        chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
-                    found.extend(map(_copy, chunk_run.check(current)))
-                else:
-                    found.extend(map(_copy, chunk.local.findings.get(current.id, ())))  # type: ignore[union-attr]
+            for _, chunk, cached in visits(current.id):
+                if cached is not None:
+                    found.extend(map(_copy, cached))
+                    continue
+                chunk_run = pending[chunk]
+                if chunk_run is None:
+                    chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
+                found.extend(map(_copy, chunk_run.check(current)))
+            if current.scope == "module" and (
+                current.id in wide or any(current.id in r.wide for r in pending.values() if r is not None)
+            ):
+                whole.add(current.id)  # the chunks' runs were for their caches
+                return checked(current, *module_ctx)  # type: ignore[arg-type]
             return found
 
         run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text))))
         if run.completed:
             for chunk, chunk_run in pending.items():
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
-        evidence = self._evidence(run, chunks, pending, module_evidence)
+        evidence = self._evidence(run, chunks, pending, module_evidence, whole)
         return self._finish(text, plain, chunks, run, evidence, module_facts)
 
     @staticmethod
@@ -289,11 +331,11 @@ class IncrementalAnalyzer:
 
     @staticmethod
     def _evidence(
-        run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence
+        run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence, whole: set[str]
     ) -> Evidence:
         """The evidence of the rules that ran: the whole-module rules', then each chunk's."""
         merged = Evidence(module)
-        ran = set(run.ran)
+        ran = set(run.ran) - whole
         for chunk in chunks:
             chunk_run = pending.get(chunk)
             if chunk in pending:

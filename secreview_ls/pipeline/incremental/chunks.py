@@ -39,6 +39,7 @@ class Local:
     findings: dict[str, list[Finding]]
     evidence: dict[str, Evidence]
     moves: bool  # the results can be moved with the chunk (no message names a line)
+    wide: frozenset[str] = frozenset()  # module rules whose ``needs_module`` held on the chunk's view
 
 
 @dataclass(eq=False)
@@ -279,6 +280,8 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
     """Names bound at module level — assignments outside functions and class bodies, defs,
     classes, imports, names declared ``global`` — each with a digest of the statements that
     bind it: a top-level statement, or the class-body statement declaring a name ``global``.
+    Names declared ``nonlocal`` count too: a rule asking whether a name is ever rebound that
+    way looks through the whole module, so the chunks using the name must see the declaration.
     A statement is digested by its text (``lines``: the chunk's lines, the first numbered
     ``base``), which fixes its tree, or else by its tree."""
     owners: dict[str, list[ast.AST]] = {}
@@ -298,13 +301,13 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
                 stack.extend(node.args.defaults)
                 stack.extend(d for d in node.args.kw_defaults if d is not None)
                 for inner in ast.walk(node):
-                    if isinstance(inner, ast.Global):
+                    if isinstance(inner, (ast.Global, ast.Nonlocal)):
                         for name in inner.names:
                             add(name, owner)
                 continue
             if isinstance(node, ast.Lambda):
                 continue
-            if isinstance(node, ast.Global):
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
                 for name in node.names:
                     add(name, owner)
                 continue
@@ -324,7 +327,7 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
                 walk(part, statement)
             for member in statement.body:
                 for inner in ast.walk(member):
-                    if isinstance(inner, ast.Global):
+                    if isinstance(inner, (ast.Global, ast.Nonlocal)):
                         for name in inner.names:
                             add(name, member)
         else:

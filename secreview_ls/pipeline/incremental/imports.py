@@ -140,6 +140,23 @@ class _TrackedList(list, _Tracked):  # type: ignore[type-arg]
         return list.__contains__(self, key)
 
 
+class _QuietDict(dict, _Tracked):  # type: ignore[type-arg]
+    """A ``_TrackedDict`` while nothing records: the built-in lookups, at their speed."""
+
+    label = "aliases"
+
+
+class _QuietSet(set, _Tracked):  # type: ignore[type-arg]
+    label = "bound"
+
+
+class _QuietList(list, _Tracked):  # type: ignore[type-arg]
+    label = "star"
+
+
+# Each structure switches class between the two (same layout): recording when a recorder is set.
+_CLASSES = ((_QuietDict, _TrackedDict), (_QuietSet, _TrackedSet), (_QuietList, _TrackedList))
+
 IMPORT_FIELDS = frozenset({"aliases", "star_modules", "module_name", "locally_bound"})
 
 
@@ -156,11 +173,14 @@ class SharedImports:
         self.map.locally_bound = self.bound
         self.map.module_name = module_name
         self.version = 0
+        self.record(None)
 
     def record(self, recorder: Recorder | None) -> None:
-        self.aliases.recorder = recorder
-        self.bound.recorder = recorder
-        self.star.recorder = recorder
+        """Note the questions asked from now on in ``recorder`` (None: stop noting them)."""
+        tracking = recorder is not None
+        for structure, (quiet, tracked) in zip((self.aliases, self.bound, self.star), _CLASSES, strict=True):
+            structure.__class__ = tracked if tracking else quiet  # type: ignore[assignment]
+            structure.recorder = recorder
 
     def update(self, aliases: dict[str, str], star: list[str], bound: set[str]) -> ImportChange:
         """Replace the contents; what changed."""

@@ -40,8 +40,7 @@ def context_keys(chunk: Chunk) -> tuple[Any, ...]:
         return (chunk.serial, chunk.context_key)
     # A segment sees its class's header and other non-method segments, and a rule reading a
     # class constant checks that no statement of the class stores that attribute.
-    class_key = (tuple(s.serial for s in unit.context()), unit.attrs_key)
-    return (chunk.serial, chunk.context_key, class_key)
+    return (chunk.serial, chunk.context_key, unit.class_key())
 
 
 def view_members(chunk: Chunk) -> list[Chunk]:
@@ -104,6 +103,7 @@ class ChunkRun:
         self.recorder = Recorder()
         self.findings: dict[str, list[Finding]] = {}
         self.evidence: dict[str, Evidence] = {}
+        self.wide: set[str] = set()  # module rules whose ``needs_module`` held on this view
 
     def check(self, current: Rule) -> list[Finding]:
         """``current``'s findings on this chunk (recorded with the import answers they needed)."""
@@ -121,6 +121,8 @@ class ChunkRun:
         self.imports.record(self.recorder)
         try:
             found = checked(current, ctx, text_ctx)
+            if current.needs_module is not None and _needs_module(current, ctx):
+                self.wide.add(current.id)
         finally:
             self.imports.record(None)
         chunk = self.chunk
@@ -136,7 +138,16 @@ class ChunkRun:
         """What to keep for the next versions."""
         chunk = self.chunk
         moves = not any(f.message_lines for found in self.findings.values() for f in found)
-        return Local(self.keys, self.recorder, chunk.first, self.findings, self.evidence, moves)
+        return Local(self.keys, self.recorder, chunk.first, self.findings, self.evidence, moves, frozenset(self.wide))
+
+
+def _needs_module(current: Rule, ctx: RuleContext) -> bool:
+    """``current.needs_module`` on a chunk's view; a failure makes the whole file run again."""
+    assert current.needs_module is not None
+    try:
+        return current.needs_module(ctx)
+    except Exception as error:
+        raise RerunWhole(f"{current.id} raised {type(error).__name__}") from error
 
 
 def checked(current: Rule, ctx: RuleContext, text_ctx: TextContext) -> list[Finding]:

@@ -52,6 +52,9 @@ class ClassUnit:
     attrs_key: str = ""  # digest of the attribute names stored anywhere in the class
     whole_key: str = ""  # digest of the non-method segments' texts (what using the class name depends on)
     tracked: list[str] = field(default_factory=list)  # names the header binds with ``whole_key``
+    _context: list[Chunk] = field(default_factory=list)  # ``context()`` of ``_context_of``
+    _context_of: list[Chunk] | None = None
+    _class_key: tuple[object, ...] | None = None  # ``class_key()`` until ``refresh``
 
     @property
     def header(self) -> Chunk:
@@ -59,10 +62,21 @@ class ClassUnit:
 
     def context(self) -> list[Chunk]:
         """The segments every segment's rules see: the header and the non-method segments."""
-        return [s for s in self.segments if not s.method]
+        if self._context_of is not self.segments:  # ``segments`` is replaced, never changed in place
+            self._context = [s for s in self.segments if not s.method]
+            self._context_of = self.segments
+        return self._context
+
+    def class_key(self) -> tuple[object, ...]:
+        """What every segment's per-chunk results depend on in its class: the facts of the
+        segments it sees (``context``) and the attribute names the class stores."""
+        if self._class_key is None:
+            self._class_key = (tuple(s.serial for s in self.context()), self.attrs_key)
+        return self._class_key
 
     def refresh(self) -> None:
         """Recompute the class-wide keys (after the segments' facts are built)."""
+        self._class_key = None
         stored: set[str] = set()
         for segment in self.segments:
             stored |= segment.attrs or frozenset()
@@ -256,6 +270,7 @@ def adopt(unit: ClassUnit, old: ast.ClassDef | None) -> None:
     """Point the segments' facts (parents, the header's index) at the unit's current node."""
     node = unit.node
     unit.changed = True
+    unit._class_key = None
     for segment in unit.segments:
         segment.unit = unit
         facts = segment.facts
@@ -350,15 +365,17 @@ def segment_imports(chunk: Chunk, module_name: str) -> tuple[dict[str, str], lis
 def segment_bindings(chunk: Chunk) -> dict[str, str]:
     """Names the segment binds at module level, each with a digest of what binds it: the
     class name and names bound in its decorators and bases (the header, by the whole class),
-    names declared ``global`` in its statements (by the segment's text)."""
+    names declared ``global`` or ``nonlocal`` in its statements (by the segment's text)."""
     unit = chunk.unit
     assert unit is not None
     found: dict[str, str] = {}
-    for statement in chunk.own or ():
-        for inner in ast.walk(statement):
-            if isinstance(inner, ast.Global):
-                for name in inner.names:
-                    found[name] = chunk.key
+    if chunk.facts is not None:  # the declarations among the segment's nodes, from its facts' index
+        declarations = chunk.facts.nodes(ast.Global, ast.Nonlocal)
+    else:
+        declarations = [n for s in chunk.own or () for n in ast.walk(s) if isinstance(n, (ast.Global, ast.Nonlocal))]
+    for declaration in declarations:
+        for name in declaration.names:  # type: ignore[attr-defined]
+            found[name] = chunk.key
     if chunk is unit.header:
         node = unit.node
         tracked = {node.name}
