@@ -1,4 +1,4 @@
-"""Taint classes, sources, sinks and sanitizers as data, and the spec the engine runs on.
+"""Taint classes, sources and sinks as data (sanitizers in ``taint_sanitizers``), and the spec the engine runs on.
 
 Every table here is plain data; ``build_spec(config)`` turns it (plus the
 ``[tool.secreview.taint]`` extensions) into the engine's ``TaintSpec``.
@@ -17,7 +17,6 @@ from ..engine.finding import Level
 from ..engine.taint import (
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
-    ALL_CLASSES,
     COMPUTED_BY_CALL,
     HOST_ALLOWLISTED,
     LINE_BREAKS_REMOVED,
@@ -40,7 +39,6 @@ from .taint_extra import (
     EXTRA_CLASSES,
     EXTRA_STORE_SINKS,
     FILE_MAKERS,
-    FILE_PROBE,
     INLINE_TEMPLATES,
     METHOD_RETURN_SINKS,
     TEMPLATE_CONTEXTS,
@@ -57,6 +55,20 @@ from .taint_frameworks import (
     EXTRA_REQUEST_PARAMETERS,
     EXTRA_SOURCE_CLEANED_NO_BREAKS,
     ROUTE_FUNCTIONS,
+)
+from .taint_sanitizers import (
+    BUFFER_KINDS,
+    CLEAN_CALLS,
+    CONTENT_ARGUMENTS,
+    DECODERS,
+    ENCODERS,
+    EVERY_CLASS,
+    GUARDS,
+    METHOD_SANITIZERS,
+    NORETURN,
+    PROPAGATORS,
+    SANITIZERS,
+    STRING_METHODS,
 )
 from .user_settings import PREFERENCES
 
@@ -722,187 +734,11 @@ STORE_SINKS = (
     *EXTRA_STORE_SINKS,
 )
 
-# -- sanitizers --------------------------------------------------------------------------
-
-_EVERY = frozenset({ALL_CLASSES})
-_MARKUP = frozenset({"xss"})
-SANITIZERS: dict[str, frozenset[str]] = {
-    # Conversions to data that cannot carry syntax.
-    "builtins.int": _EVERY,
-    "builtins.float": _EVERY,
-    "builtins.bool": _EVERY,
-    "builtins.complex": _EVERY,
-    "builtins.len": _EVERY,
-    "uuid.UUID": _EVERY,
-    "decimal.Decimal": _EVERY,
-    "datetime.date.fromisoformat": _EVERY,
-    "datetime.datetime.fromisoformat": _EVERY,
-    "ipaddress.ip_address": frozenset({"command", "sql", "path", "xss", "header", "log", "ldap", "xpath"}),
-    # Hashes and encodings.
-    "hashlib.md5": _EVERY,
-    "hashlib.sha1": _EVERY,
-    "hashlib.sha256": _EVERY,
-    "hashlib.sha512": _EVERY,
-    "hashlib.blake2b": _EVERY,
-    "hashlib.new": _EVERY,
-    "hmac.new": _EVERY,
-    "hmac.digest": _EVERY,
-    "base64.b16encode": _EVERY,
-    "binascii.hexlify": _EVERY,
-    # Command.
-    "shlex.quote": frozenset({"command"}),
-    "re.escape": frozenset({"regex"}),
-    "regex.escape": frozenset({"regex"}),
-    "pipes.quote": frozenset({"command"}),
-    # Markup.
-    "html.escape": _MARKUP,
-    "cgi.escape": _MARKUP,
-    "markupsafe.escape": _MARKUP,
-    "flask.escape": _MARKUP,
-    "jinja2.escape": _MARKUP,
-    "django.utils.html.escape": _MARKUP,
-    "django.utils.html.conditional_escape": _MARKUP,
-    "django.utils.html.strip_tags": _MARKUP,
-    "bleach.clean": _MARKUP,
-    "xml.sax.saxutils.escape": _MARKUP,
-    "tornado.escape.xhtml_escape": _MARKUP,
-    "flask.render_template": _MARKUP,
-    "flask.jsonify": _MARKUP,
-    "django.shortcuts.render": _MARKUP,
-    "django.template.loader.render_to_string": _MARKUP,
-    "django.http.JsonResponse": _MARKUP,
-    "json.dumps": _MARKUP,
-    # Paths.
-    "os.path.basename": frozenset({"path"}),
-    "werkzeug.utils.secure_filename": frozenset({"path", "command", "xss", "header", "log", "redirect", "sql"}),
-    "werkzeug.security.safe_join": frozenset({"path"}),
-    "flask.safe_join": frozenset({"path"}),
-    "django.utils._os.safe_join": frozenset({"path"}),
-    "django.utils.text.get_valid_filename": frozenset({"path", "command"}),
-    # URLs.
-    "urllib.parse.quote": frozenset({"xss", "header", "log", "sql", "command", "ldap", "xpath"}),
-    "urllib.parse.quote_plus": frozenset({"xss", "header", "log", "sql", "command", "ldap", "xpath", "path"}),
-    "urllib.parse.urlencode": frozenset({"xss", "header", "log", "sql", "command", "ldap", "xpath"}),
-    "flask.url_for": frozenset({"redirect", "ssrf", "xss", "header", "log", "path"}),
-    "django.urls.reverse": frozenset({"redirect", "ssrf", "xss", "header", "log", "path"}),
-    "django.shortcuts.resolve_url": frozenset({"redirect"}),
-    # LDAP / SQL escaping.
-    "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
-    "ldap.filter.filter_format": frozenset({"ldap"}),
-    "ldap.dn.escape_dn_chars": frozenset({"ldap"}),
-    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
-    "pymysql.converters.escape_string": frozenset({"sql"}),
-    "MySQLdb.escape_string": frozenset({"sql"}),
-    "psycopg2.extensions.quote_ident": frozenset({"sql"}),
-    # Data formats whose output is data.
-    "json.loads": frozenset({"deserialization"}),
-}
-# What cleans a path cleans it for an existence check too.
-SANITIZERS.update({name: classes | {FILE_PROBE} for name, classes in SANITIZERS.items() if "path" in classes})
-# Calls whose result is their arguments' text, decoded: the data goes on as it is (not opaque).
-PROPAGATORS = frozenset(
-    {"urllib.parse.unquote", "urllib.parse.unquote_plus", "urllib.parse.unquote_to_bytes", "html.unescape",
-     "textwrap.dedent", "textwrap.indent", "codecs.decode", "codecs.encode", "shlex.join", "string.Template",
-     "io.StringIO", "io.BytesIO"}
-)  # fmt: skip
-# Calls whose output is made from one argument's text only (position, keyword): docutils renders
-# its ``source``; ``source_path``/``destination_path``/``settings_overrides`` are labels and
-# options. The source stays tainted: reStructuredText can carry links to ``javascript:`` URLs.
-CONTENT_ARGUMENTS: dict[str, tuple[int, str]] = {
-    "docutils.core.publish_parts": (0, "source"),
-    "docutils.core.publish_string": (0, "source"),
-    "docutils.core.publish_doctree": (0, "source"),
-    "docutils.core.publish_file": (0, "source"),
-    ".bindparams": (-1, ""),  # SQLAlchemy: bound values travel apart from the statement's text
-}
-# Encodings whose text cannot carry syntax, and the decoders that give the data back.
-ENCODERS = frozenset(
-    {"base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "base64.b32encode",
-     "base64.b85encode", "base64.a85encode", "base64.encodebytes"}
-)  # fmt: skip
-DECODERS = frozenset(
-    {"base64.b64decode", "base64.urlsafe_b64decode", "base64.standard_b64decode", "base64.b32decode",
-     "base64.b85decode", "base64.a85decode", "base64.decodebytes", "base64.b16decode", "binascii.unhexlify",
-     "binascii.a2b_base64", "bytes.fromhex"}
-)  # fmt: skip
-BUFFER_KINDS = frozenset({"io.StringIO()", "io.BytesIO()"})
-METHOD_SANITIZERS: dict[str, frozenset[str]] = {
-    "hexdigest": _EVERY,
-    "digest": _EVERY,
-    "isdigit": _EVERY,
-    "isdecimal": _EVERY,
-    "isnumeric": _EVERY,
-    "isalnum": _EVERY,
-    "isalpha": _EVERY,
-    "isidentifier": _EVERY,
-    "isascii": _EVERY,
-    "startswith": _EVERY,
-    "endswith": _EVERY,
-    "count": _EVERY,
-    "find": _EVERY,
-    "rfind": _EVERY,
-    "index": _EVERY,
-    "rindex": _EVERY,
-    "__len__": _EVERY,
-    "__contains__": _EVERY,
-    "exists": _EVERY,
-    "is_file": _EVERY,
-    "is_dir": _EVERY,
-    "hex": _EVERY,
-    "__html__": _MARKUP,  # the object's own HTML, safe by the markup protocol
-    "escape_string": frozenset({"sql"}),
-    "quote_ident": frozenset({"sql"}),
-    # A password-database entry is the system's record, whichever user's name or id was asked:
-    # its shell and home directory are not the text of the lookup.
-    "getpwnam": frozenset({"command", "path"}),
-    "getpwuid": frozenset({"command", "path"}),
-}
-# Calls that, when true, prove an argument safe: (position, classes); -1 = the receiver.
-GUARDS: dict[str, tuple[int, frozenset[str]]] = {
-    ".isdigit": (-1, _EVERY),
-    ".isdecimal": (-1, _EVERY),
-    ".isnumeric": (-1, _EVERY),
-    ".isalnum": (-1, _EVERY),
-    ".isalpha": (-1, _EVERY),
-    ".isidentifier": (-1, _EVERY),
-    ".fullmatch": (0, _EVERY),
-    "re.fullmatch": (1, _EVERY),
-    "re.match": (1, _EVERY),
-    "re.search": (1, _EVERY),
-    "django.utils.http.url_has_allowed_host_and_scheme": (0, frozenset({"redirect"})),
-    "django.utils.http.is_safe_url": (0, frozenset({"redirect"})),
-    # A language code Django accepts: letters, digits, ``-`` and ``@`` only, of an installed locale.
-    "django.utils.translation.check_for_language": (0, _EVERY),
-    ".startswith": (-1, frozenset({"path"})),
-    ".is_relative_to": (-1, frozenset({"path"})),
-}
-GUARDS.update({name: (at, classes | {FILE_PROBE}) for name, (at, classes) in GUARDS.items() if "path" in classes})
-NORETURN = frozenset(
-    {"flask.abort", "werkzeug.exceptions.abort", "sys.exit", "os._exit", "builtins.exit", "builtins.quit",
-     "fastapi.HTTPException", "django.core.exceptions.PermissionDenied"}
-)  # fmt: skip
-CLEAN_CALLS = frozenset(
-    {"builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.callable", "builtins.id",
-     "builtins.hash", "builtins.abs", "builtins.round", "builtins.ord", "builtins.type", "builtins.print",
-     "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.getpid", "time.time",
-     "secrets.token_hex", "secrets.token_urlsafe", "uuid.uuid4"}
-)  # fmt: skip
-STRING_METHODS = frozenset(
-    {"lower", "upper", "strip", "lstrip", "rstrip", "title", "capitalize", "casefold", "swapcase",
-     "replace", "format", "format_map", "join", "split", "rsplit", "splitlines", "partition",
-     "rpartition", "encode", "decode", "ljust", "rjust", "center", "zfill", "expandtabs",
-     "removeprefix", "removesuffix", "translate", "strftime", "read", "readline", "readlines",
-     "getlist", "get", "getvalue", "get_json", "get_data", "to_dict", "dict", "values", "items",
-     "keys", "copy", "__str__", "tobytes", "as_posix", "resolve", "absolute", "joinpath", "with_name",
-     "with_suffix", "text", "json"}
-)  # fmt: skip
-
-
 def _config_sanitizer(entry: str) -> tuple[str, frozenset[str]]:
     """``"myapp.clean"`` cleans every class; ``"myapp.clean:sql,xss"`` only those."""
     name, _, classes = entry.partition(":")
     if not classes:
-        return name.strip(), _EVERY
+        return name.strip(), EVERY_CLASS
     chosen = {CLASS_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in classes.split(",") if c.strip()}
     return name.strip(), frozenset(chosen)
 

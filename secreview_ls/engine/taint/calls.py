@@ -185,33 +185,9 @@ class Calls:
             local = spec.method_sources[method] == "local"
             return Val(frozenset({self.interpreter.make_source(node, None, local=local)}))
 
-        # Sanitizers (by qualified name), calls whose result carries no data.
-        classes = spec.sanitizers.get(name) if name is not None else None
-        if classes is not None:
-            if ALL_CLASSES in classes:
-                return EMPTY
-            return cleaned(Val(all_taint(None, args, kwargs)), classes)
-        if name is not None and name in spec.clean_calls:
-            return EMPTY
-        if numeric_call(name, node):
-            return EMPTY
-        if name == "builtins.map" and (function := mapped_function(node)) is not None:
-            mapped = spec.sanitizers.get(self.facts.qualname(function) or "")
-            if mapped is not None:
-                return EMPTY if ALL_CLASSES in mapped else cleaned(Val(all_taint(None, args[1:], {})), mapped)
-            each = self._mapped_call(node, function, args[1:], env, fn)
-            if each is not None:
-                return each
-        if name == "builtins.repr":
-            return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
-        if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
-            data = all_taint(None, args, kwargs)
-            if name in spec.encoders:
-                return Val(encoded(data)) if data else EMPTY
-            kind = name + "()" if name + "()" in spec.buffer_kinds else None
-            if not data:
-                return Val(kind=kind) if kind else EMPTY
-            return Val(decoded(data) if name in spec.decoders else data, (), kind)
+        tabled = self._tabled(node, name, args, kwargs, env, fn)
+        if tabled is not None:
+            return tabled
 
         found = self._looked_up(node, name, method, receiver, args, module_call)
         found = found if found is not None else self._environment(node, name, method, receiver, args, kwargs)
@@ -280,6 +256,41 @@ class Calls:
         opaque = self.opaque
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _tabled(
+        self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame
+    ) -> Val | None:
+        """The result of a call the tables model by its qualified name: sanitizers, calls whose
+        result carries no data, ``map`` of a sanitizer, ``repr``, propagators, encoders and
+        decoders; None for any other call."""
+        spec = self.spec
+        classes = spec.sanitizers.get(name) if name is not None else None
+        if classes is not None:
+            if ALL_CLASSES in classes:
+                return EMPTY
+            return cleaned(Val(all_taint(None, args, kwargs)), classes)
+        if name is not None and name in spec.clean_calls:
+            return EMPTY
+        if numeric_call(name, node):
+            return EMPTY
+        if name == "builtins.map" and (function := mapped_function(node)) is not None:
+            mapped = spec.sanitizers.get(self.facts.qualname(function) or "")
+            if mapped is not None:
+                return EMPTY if ALL_CLASSES in mapped else cleaned(Val(all_taint(None, args[1:], {})), mapped)
+            each = self._mapped_call(node, function, args[1:], env, fn)
+            if each is not None:
+                return each
+        if name == "builtins.repr":
+            return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
+        if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
+            data = all_taint(None, args, kwargs)
+            if name in spec.encoders:
+                return Val(encoded(data)) if data else EMPTY
+            kind = name + "()" if name + "()" in spec.buffer_kinds else None
+            if not data:
+                return Val(kind=kind) if kind else EMPTY
+            return Val(decoded(data) if name in spec.decoders else data, (), kind)
+        return None
 
     def _environment(
         self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val],
