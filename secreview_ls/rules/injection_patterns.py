@@ -573,8 +573,10 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     "(`connection.ops.quote_name(...)`, `preparer.quote_identifier(...)`, quotes doubled with "
     "`.replace('\"', '\"\"')`), compiled SQL fragments (`as_sql()`, `compiler.compile(...)`, "
     "`self.process(...)`, a `render_*`/`visit_*` method inside an SQL compiler class, the SQL of a "
-    "`sql, params = self.*_sql(...)` pair), a database backend's feature constant "
-    "(`connection.features.X`) and text, lists or mapping values composed only of such pieces, "
+    "`sql, params = self.*_sql(...)` pair), a fragment returned together with its parameters "
+    "(`clause, args = helper(...)` whose `args` go to `execute` as parameters), a database backend's "
+    "feature constant (`connection.features.X`), a constant read on an imported class "
+    "(`EventTypes.Retention`) and text, lists or mapping values composed only of such pieces, "
     "through variables and `self` attributes every assignment of which is one. A private helper "
     "is judged by its class: a method parameter every `self.helper(...)` call passes such a "
     "piece, a method whose every `return` is one. A piece of unknown origin keeps the finding.",

@@ -599,18 +599,21 @@ class Interpreter:
     def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: Frame) -> Taint:
         taint: Taint = EMPTY_TAINT
         prefix = ""
-        seen_value = False
+        seen_value = in_query = False
         for part in node.values:
             if isinstance(part, ast.Constant):
                 if not seen_value:
                     prefix += str(part.value)
+                in_query = in_query or (not taint and any(c in str(part.value) for c in "?#"))
                 continue
             evaluated = self.eval(part, env, fn)
             if not seen_value and isinstance(evaluated.const, str) and not evaluated.taint:
                 prefix += evaluated.const
                 continue
             value = whole(evaluated)
-            if not seen_value:
+            if in_query:  # ``f"{reverse(...)}?{query}"``: the query string of a URL chosen by the program
+                value = self.prefixes.in_query(value)
+            elif not seen_value:
                 value = self.prefixes.after(prefix, value)
             else:
                 value = self.prefixes.after(prefix, value) if "://" in prefix or prefix.startswith("/") else value
