@@ -102,9 +102,12 @@ def _passes_as_parameters(call: ast.Call, carriers: set[str]) -> bool:
 
 
 def imported_class_constant(ctx: RuleContext, node: ast.Attribute) -> bool:
-    """``EventTypes.Retention``: an attribute read (not called, not assigned) on a class
-    imported from the program's own modules — a name spelled in CapWords and bound by an
-    import. Enum members and constant namespaces hold values fixed in code."""
+    """``EventTypes.Retention``, ``Entry._meta.db_table``: an attribute read (not called, not
+    assigned) on a class imported from the program's own modules — a name spelled in CapWords
+    and bound by an import. Enum members, constant namespaces and a model's metadata hold
+    values fixed in code."""
+    if isinstance(node.value, ast.Attribute):
+        return isinstance(node.ctx, ast.Load) and imported_class_constant(ctx, node.value)
     base = node.value
     if not (isinstance(base, ast.Name) and isinstance(node.ctx, ast.Load)):
         return False
