@@ -1,6 +1,7 @@
 """Precision of the default report on real projects nobody here wrote.
 
-The corpus is pinned source distributions from PyPI (``PROJECTS``) plus the running
+The corpus is pinned source distributions from PyPI (``PROJECTS``: libraries, frameworks and
+production applications; a wheel where the source cannot be prepared offline) plus the running
 interpreter's standard library. ``fetch`` downloads and unpacks them, ``scan`` runs
 ``secreview check`` with the default configuration on each, ``report`` joins the findings
 with the hand-made verdicts in ``verdicts.json`` (keyed by ``PROJECT/PATH#FINGERPRINT``: the
@@ -65,16 +66,17 @@ def _unpacked(cache: Path, name: str, version: str) -> Path | None:
 
 
 def fetch(cache: Path) -> None:
-    """Download each pinned source distribution (no dependencies) and unpack it; a project whose
-    source distribution cannot be prepared here (a native build step that needs the network) falls
-    back to its wheel, unpacked into ``NAME-VERSION/`` (production code only: wheels ship no tests)."""
+    """Download each pinned source distribution (no dependencies; only the project itself is
+    forced to source, its build tools may be wheels) and unpack it; a project whose source
+    distribution cannot be prepared here (a native build step that needs the network) falls back
+    to its wheel, unpacked into ``NAME-VERSION/`` (production code only: wheels ship no tests)."""
     cache.mkdir(parents=True, exist_ok=True)
     for name, version in PROJECTS:
         if _unpacked(cache, name, version) is not None:
             continue
         prefixes = (name.lower(), name.replace("-", "_").lower())
         download = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache), f"{name}=={version}"]
-        if subprocess.run([*download, "--no-binary", ":all:"]).returncode == 0:
+        if subprocess.run([*download, "--no-binary", name]).returncode == 0:
             for archive in cache.glob("*.tar.gz"):
                 if archive.name.lower().startswith(prefixes):
                     with tarfile.open(archive) as tar:
