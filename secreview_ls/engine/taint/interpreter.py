@@ -599,20 +599,22 @@ class Interpreter:
     def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: Frame) -> Taint:
         taint: Taint = EMPTY_TAINT
         prefix = ""
-        seen_value = in_query = False
+        seen_value = False
+        before_query: Taint | None = None  # what the URL carries before its ``?`` or ``#``
         for part in node.values:
             if isinstance(part, ast.Constant):
                 if not seen_value:
                     prefix += str(part.value)
-                in_query = in_query or (not taint and any(c in str(part.value) for c in "?#"))
+                if before_query is None and any(c in str(part.value) for c in "?#"):
+                    before_query = taint
                 continue
             evaluated = self.eval(part, env, fn)
             if not seen_value and isinstance(evaluated.const, str) and not evaluated.taint:
                 prefix += evaluated.const
                 continue
             value = whole(evaluated)
-            if in_query:  # ``f"{reverse(...)}?{query}"``: the query string of a URL chosen by the program
-                value = self.prefixes.in_query(value)
+            if before_query is not None:  # ``f"{reverse(...)}?{query}"``: the query string of a URL chosen by the program
+                value = self.prefixes.in_query(value, before_query)
             elif not seen_value:
                 value = self.prefixes.after(prefix, value)
             else:

@@ -44,13 +44,13 @@ class FixedPrefixes:
             return taint
         return relabel(taint, lambda lab: lab.cleaned_for(fixed))
 
-    def in_query(self, taint: Taint) -> Taint:
-        """The labels of data written after the ``?`` or ``#`` of a URL whose part before it
-        carries no outside data: a query string or fragment cannot change the scheme, host or
-        path the URL leads to."""
+    def in_query(self, taint: Taint, before: Taint) -> Taint:
+        """The labels of data written after the ``?`` or ``#`` of a URL whose part ``before``
+        it carries no outside data live for a class: a query string or fragment cannot change
+        the scheme, host or path the URL leads to."""
         if not taint:
             return taint
-        fixed = self.after_host | self.after_path
+        fixed = frozenset(c for c in self.after_host | self.after_path if all(lab.is_clean_for(c) for lab in before))
         return relabel(taint, lambda lab: lab.cleaned_for(fixed)) if fixed else taint
 
     def added(self, taint: Taint, op: ast.operator, prefix: ast.expr | None = None) -> Taint:
