@@ -1,6 +1,7 @@
 """Precision of the default report on real projects nobody here wrote.
 
-The corpus is pinned source distributions from PyPI (``PROJECTS``) plus the running
+The corpus is pinned source distributions from PyPI (``PROJECTS``: libraries, frameworks and
+production applications; a wheel where the source cannot be prepared offline) plus the running
 interpreter's standard library. ``fetch`` downloads and unpacks them, ``scan`` runs
 ``secreview check`` with the default configuration on each, ``report`` joins the findings
 with the hand-made verdicts in ``verdicts.json`` (keyed by ``PROJECT/PATH#FINGERPRINT``: the
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,9 @@ PROJECTS = (
     ("paramiko", "3.5.0"),
     ("SQLAlchemy", "2.0.36"),
     ("Flask", "3.1.0"),
+    ("mailman", "3.3.10"),
+    ("wagtail", "8.0.1"),
+    ("matrix-synapse", "1.163.2"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")
@@ -61,18 +66,27 @@ def _unpacked(cache: Path, name: str, version: str) -> Path | None:
 
 
 def fetch(cache: Path) -> None:
-    """Download each pinned source distribution (no dependencies, no wheels) and unpack it."""
+    """Download each pinned source distribution (no dependencies; only the project itself is
+    forced to source, its build tools may be wheels) and unpack it; a project whose source
+    distribution cannot be prepared here (a native build step that needs the network) falls back
+    to its wheel, unpacked into ``NAME-VERSION/`` (production code only: wheels ship no tests)."""
     cache.mkdir(parents=True, exist_ok=True)
     for name, version in PROJECTS:
         if _unpacked(cache, name, version) is not None:
             continue
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                   "-d", str(cache), f"{name}=={version}"]
-        subprocess.run(command, check=True)
-        for archive in cache.glob("*.tar.gz"):
-            if archive.name.lower().startswith((name.lower(), name.replace("-", "_").lower())):
-                with tarfile.open(archive) as tar:
-                    tar.extractall(cache, filter="data")
+        prefixes = (name.lower(), name.replace("-", "_").lower())
+        download = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache), f"{name}=={version}"]
+        if subprocess.run([*download, "--no-binary", name]).returncode == 0:
+            for archive in cache.glob("*.tar.gz"):
+                if archive.name.lower().startswith(prefixes):
+                    with tarfile.open(archive) as tar:
+                        tar.extractall(cache, filter="data")
+            continue
+        subprocess.run([*download, "--only-binary", ":all:"], check=True)
+        for wheel in cache.glob("*.whl"):
+            if wheel.name.lower().startswith(f"{prefixes[1]}-{version}-"):
+                with zipfile.ZipFile(wheel) as archive:
+                    archive.extractall(cache / f"{name}-{version}")
 
 
 def projects(cache: Path) -> list[Project]:

@@ -258,7 +258,8 @@ _RANDOM_FUNCTIONS = (
     "the `secrets` module. The value is followed through the assignments of its function: it is "
     "reported where it is stored under a security-sounding name (token, password, otp, reset, ...), "
     "set as a cookie, stored in the session, passed as such a keyword, or compared for equality with "
-    "request data, and at medium confidence where a function so named produces it. A salt only needs "
+    "request data, and at medium confidence where a function so named produces it (not when it fills "
+    "a keyword parameter with another role, `instance_name=random.choice(...)`). A salt only needs "
     "to be unique (a low note); a MIME boundary or separator is not reported; shuffling, sampling and "
     "simulations are fine with `random`.",
     bad="import random, string\nreset_token = ''.join(random.choice(string.ascii_letters) for _ in range(20))",

@@ -216,15 +216,42 @@ _REQUEST_PARTS = frozenset(
 _CAPABILITY_OWNERS = frozenset({"features", "feature", "capabilities", "capability", "backend", "dialect"})
 
 
+_SETTINGS_OWNERS = frozenset({"config", "settings", "conf", "configuration", "options"})
+# Parts of a request that the web framework itself fills in before the handler runs.
+_FRAMEWORK_CONTAINERS = frozenset(
+    {"GET", "POST", "args", "form", "values", "headers", "cookies", "COOKIES", "files", "FILES", "META",
+     "query_params", "params", "match_info", "path_params"}
+)
+
+
 def _capability_flag(node: ast.AST) -> bool:
-    """``connection.features.can_return_rows``: what a backend can do, not what a user may."""
+    """``connection.features.can_return_rows``: what a backend can do, not what a user may;
+    ``hs.config.email.can_verify_email``: what the deployment is configured to do."""
     owner = node.value if isinstance(node, ast.Attribute) else None
     name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
-    return name in _CAPABILITY_OWNERS
+    if name in _CAPABILITY_OWNERS:
+        return True
+    while isinstance(owner, ast.Attribute):
+        if owner.attr in _SETTINGS_OWNERS:
+            return True
+        owner = owner.value
+    return isinstance(owner, ast.Name) and owner.id in _SETTINGS_OWNERS
+
+
+def _container_presence(test: ast.expr) -> bool:
+    """``assert request.args is not None``: the framework has parsed the query string (a hint
+    for type checkers), no decision on what the client sent."""
+    if not (_is_type_narrowing(test) and isinstance(test, ast.Compare)):
+        return False
+    subject = test.left
+    return (isinstance(subject, ast.Attribute) and subject.attr in _FRAMEWORK_CONTAINERS
+            and isinstance(subject.value, ast.Name) and subject.value.id in _REQUEST_NAMES)
 
 
 def _access_check(test: ast.expr) -> str | None:
     """What makes ``test`` an access or request-validation decision, or None."""
+    if _container_presence(test):
+        return None
     for node in ast.walk(test):
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
         if name is None:
@@ -252,7 +279,9 @@ def _access_check(test: ast.expr) -> str | None:
     summary="An `assert` makes an authentication, authorization or request-validation decision.",
     why="Assertions are compiled out under `python -O` / `PYTHONOPTIMIZE`: a permission check, a "
     "password or token comparison, or a check on a request value written as `assert` stops "
-    "protecting anything in such deployments, and the code after it runs for everyone.",
+    "protecting anything in such deployments, and the code after it runs for everyone. "
+    "`assert request.args is not None` (a part of the request the framework fills in, asserted "
+    "for type checkers) and a `can_*` flag read from a configuration object are not decisions.",
     bad="def delete(request, doc):\n    assert request.user.has_perm('docs.delete')\n    doc.delete()",
     good="def delete(request, doc):\n    if not request.user.has_perm('docs.delete'):\n"
     "        raise PermissionDenied\n    doc.delete()",

@@ -49,6 +49,9 @@ def random_use(ctx: RuleContext, call: ast.Call) -> RandomUse | None:
     found = _followed(ctx, call, scope)
     if found is not None:
         return found
+    parent = ctx.facts.parent(call)
+    if isinstance(parent, ast.keyword) and parent.arg:
+        return None  # ``instance_name=random.choice(...)``: the parameter it fills says what it is for
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         word = security_word(scope.name)
         if word:

@@ -171,7 +171,7 @@ def is_secret_value(value: str, kind: str = "password", *, name: str | None = No
         return False
     if stripped.lower() in _SELF_NAMING_VALUES:
         return name is not None and stripped.lower() not in identifier_words(name)
-    if kind == "token" and _IDENTIFIER_VALUE.match(stripped) and set(identifier_words(stripped)) & _SECRET_WORDS:
+    if _IDENTIFIER_VALUE.match(stripped) and _names_a_field(stripped, kind, name):
         return False  # ``SESSION_TOKEN = "_password_reset_token"``: the name of a session key, not a token
     if _EMAIL_VALUE.match(stripped):
         return False  # an identity (anonymous FTP's e-mail address as password), not a secret
@@ -191,6 +191,25 @@ def is_secret_value(value: str, kind: str = "password", *, name: str | None = No
         has_alpha = any(c.isalpha() for c in stripped)
         return (len(stripped) >= 8 and has_digit and has_alpha) or len(stripped) >= 20
     return True
+
+
+def _names_a_field(value: str, kind: str, name: str | None) -> bool:
+    """A snake_case value that names a field or key rather than holding a credential:
+    ``"password_hash"`` / ``"moderator_password"`` (a secret word inside an identifier: the
+    name of where a secret is kept), ``"self_signing"`` under ``self_signing_key`` (the value
+    repeats the words of its own name). A password-kind value needs a qualified name sharing
+    its secret word (``mod_password="moderator_password"``): ``db_password = "prod_secret"``
+    and ``password = "class_password"`` stay findings."""
+    words = set(identifier_words(value))
+    own = set(identifier_words(name or ""))
+    if words and words <= own:
+        return True
+    shared = words & _SECRET_WORDS
+    if kind == "token":
+        return bool(shared)
+    if any(c.isdigit() for c in value):
+        return False  # ``"mail_password_2024"``: made up to be hard to guess
+    return bool(shared & own) and bool(words - own - _SECRET_WORDS) and bool(own - _SECRET_WORDS)
 
 
 def _passphrase(value: str) -> bool:

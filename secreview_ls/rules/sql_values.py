@@ -21,6 +21,7 @@ import re
 from .base import RuleContext
 from .callers import parameter_of, passed_values
 from .judge import add_operands, is_static, name_stores, single_assignment, static_string
+from .sql_pairs import imported_class_constant, paired_with_parameters
 from .sql_text import names_sql_fragment, quotes_identifier
 
 _PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
@@ -143,7 +144,7 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.Attribute):
         if node.attr.isupper() and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
             return True  # a class constant such as ``self.TABLE``
-        if _backend_feature(node) or _model_metadata(ctx, node):
+        if _backend_feature(node) or _model_metadata(ctx, node) or imported_class_constant(ctx, node):
             return True
         return _harmless_attribute(ctx, node, depth)
     if isinstance(node, ast.Subscript):
@@ -274,9 +275,9 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
         if isinstance(holder, ast.Assign) and holder.targets == [parent] and isinstance(holder.value, ast.Call):
             func = holder.value.func
             # ``sql, params = compiler.compile(node)`` / ``self.db_default_sql(field)``
-            return isinstance(func, ast.Attribute) and (
-                func.attr in _COMPILED_SQL_METHODS or names_sql_fragment(func.attr)
-            )
+            if isinstance(func, ast.Attribute) and (func.attr in _COMPILED_SQL_METHODS or names_sql_fragment(func.attr)):
+                return True
+            return paired_with_parameters(ctx, store)  # ``clause, args = helper(...)``, args bound
     return False
 
 

@@ -196,7 +196,9 @@ TAINT_CLASSES = (
         why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
         "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
         "`url_has_allowed_host_and_scheme`. Sinks: redirect calls and responses, a hand-written "
-        "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns.",
+        "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
+        "after the `?` or `#` of a URL whose part before it carries no outside data "
+        "(`f\"{reverse('detail')}?{query}\"`) only fills the query string and is not reported.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'
         "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"

@@ -619,17 +619,22 @@ class Interpreter:
         taint: Taint = EMPTY_TAINT
         prefix = ""
         seen_value = False
+        before_query: Taint | None = None  # what the URL carries before its ``?`` or ``#``
         for part in node.values:
             if isinstance(part, ast.Constant):
                 if not seen_value:
                     prefix += str(part.value)
+                if before_query is None and any(c in str(part.value) for c in "?#"):
+                    before_query = taint
                 continue
             evaluated = self.eval(part, env, fn)
             if not seen_value and isinstance(evaluated.const, str) and not evaluated.taint:
                 prefix += evaluated.const
                 continue
             value = whole(evaluated)
-            if not seen_value:
+            if before_query is not None:  # ``f"{reverse(...)}?{query}"``: the query string of a URL chosen by the program
+                value = self.prefixes.in_query(value, before_query)
+            elif not seen_value:
                 value = self.prefixes.after(prefix, value)
             else:
                 value = self.prefixes.after(prefix, value) if "://" in prefix or prefix.startswith("/") else value

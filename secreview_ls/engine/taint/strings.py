@@ -44,6 +44,15 @@ class FixedPrefixes:
             return taint
         return relabel(taint, lambda lab: lab.cleaned_for(fixed))
 
+    def in_query(self, taint: Taint, before: Taint) -> Taint:
+        """The labels of data written after the ``?`` or ``#`` of a URL whose part ``before``
+        it carries no outside data live for a class: a query string or fragment cannot change
+        the scheme, host or path the URL leads to."""
+        if not taint:
+            return taint
+        fixed = frozenset(c for c in self.after_host | self.after_path if all(lab.is_clean_for(c) for lab in before))
+        return relabel(taint, lambda lab: lab.cleaned_for(fixed)) if fixed else taint
+
     def added(self, taint: Taint, op: ast.operator, prefix: ast.expr | None = None) -> Taint:
         """The labels of a value added (``prefix + value``, ``text += value``) to a string."""
         if isinstance(op, ast.Add) and prefix is not None:
