@@ -454,6 +454,19 @@ def security_word(name: str) -> str | None:
     return None
 
 
+def own_nodes(scope: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's (or module's) body, nested functions, lambdas and classes left out."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def add_operands(node: ast.expr) -> list[ast.expr]:
     """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
     operands: list[ast.expr] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from .base import RuleContext
+from .judge import own_nodes
 
 # Methods that run SQL with a separate parameter list.
 _RUNNING_PREFIXES = ("execute", "executemany", "mogrify", "raw", "read_sql")
@@ -39,23 +40,13 @@ def paired_with_parameters(ctx: RuleContext, store: ast.Name) -> bool:
     return any(_passes_as_parameters(call, carriers) for call in _running_calls(scope))
 
 
-def _own_nodes(scope: ast.AST) -> list[ast.AST]:
-    found: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 def _carriers(scope: ast.AST, name: str) -> set[str]:
     """``name`` and the names of the lists built from it (``args = [x] + name``,
     ``args.extend(name)``, ``args += name``)."""
     carriers = {name}
-    nodes = _own_nodes(scope)
+    nodes = own_nodes(scope)
     for _ in range(_MAX_PASSES):
         grown = set(carriers)
         for node in nodes:
@@ -88,7 +79,7 @@ def _mentions(node: ast.AST, names: set[str]) -> bool:
 
 def _running_calls(scope: ast.AST) -> list[ast.Call]:
     return [
-        node for node in _own_nodes(scope)
+        node for node in own_nodes(scope)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         and node.func.attr.startswith(_RUNNING_PREFIXES)
     ]
