@@ -59,6 +59,28 @@ def _nvims() -> list[str]:
     return found
 
 
+def headless_environment(root: Path, out: Path) -> dict[str, str]:
+    """The environment of a headless Neovim run in ``root``: a private home, the plugin of this
+    checkout, the driver's result file ``out``, and ``python -m secreview_ls`` from this
+    checkout (installed or not)."""
+    home = root / ".nvim-home"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "SECREVIEW_E2E_OUT": str(out),
+        "SECREVIEW_E2E_PLUGIN": str(PLUGIN),
+        "SECREVIEW_E2E_ROOT": str(root),
+        "SECREVIEW_E2E_PYTHON": sys.executable,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
 def _require_nvim() -> None:
     if _nvims():
         return
@@ -91,29 +113,17 @@ def run_nvim(
     scenario: str = "",
 ) -> dict[str, Any]:
     """Runs the driver in headless Neovim; returns what it recorded."""
-    home = root / ".nvim-home"
+    home = root / ".nvim-home"  # as headless_environment sets it
     out = root / ".e2e-result.json"
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "SECREVIEW_E2E_OUT": str(out),
-        "SECREVIEW_E2E_PLUGIN": str(PLUGIN),
-        "SECREVIEW_E2E_ROOT": str(root),
-        "SECREVIEW_E2E_PYTHON": sys.executable,
+    env = headless_environment(root, out)
+    env.update({
         "SECREVIEW_E2E_SETTINGS": json.dumps(settings or {}),
         "SECREVIEW_E2E_METHOD": method or "",
         "SECREVIEW_E2E_EXPECT_EMPTY": ",".join(expect_empty),
         "SECREVIEW_E2E_SCENARIO": scenario,
         "SECREVIEW_E2E_WAIT_MS": str(WAIT_MS),
         "SECREVIEW_E2E_WATCHDOG_MS": str(WATCHDOG_MS),
-    }
-    env.pop("VIRTUAL_ENV", None)
-    # `python -m secreview_ls` from this checkout, installed or not.
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
+    })
     cmd = [nvim, "--headless", "--clean", "-n", "-c", f"luafile {DRIVER}"]
     try:
         proc = subprocess.run(

@@ -6,16 +6,14 @@ attaches that folder's template files, which then show the view's finding. Skipp
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_nvim_e2e import PLUGIN, REPO, _require_nvim
+from test_nvim_e2e import PLUGIN, _require_nvim, headless_environment
 
 DRIVER = PLUGIN / "test" / "template_folders.lua"
 VIEWS = '''from flask import Flask, render_template, request
@@ -44,22 +42,8 @@ def workspace() -> Iterator[Path]:
 
 def test_the_plugin_attaches_the_template_folders_the_server_announces(workspace: Path) -> None:
     _require_nvim()
-    home = workspace / ".nvim-home"
     out = workspace / ".result.json"
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "SECREVIEW_E2E_OUT": str(out),
-        "SECREVIEW_E2E_PLUGIN": str(PLUGIN),
-        "SECREVIEW_E2E_ROOT": str(workspace),
-        "SECREVIEW_E2E_PYTHON": sys.executable,
-        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
-    }
-    env.pop("VIRTUAL_ENV", None)
+    env = headless_environment(workspace, out)
     command = [shutil.which("nvim") or "nvim", "--headless", "--clean", "-n", "-c", f"luafile {DRIVER}"]
     subprocess.run(command, cwd=workspace, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=150, check=False)
     assert out.exists(), "nvim wrote no result"
