@@ -13,8 +13,8 @@ def _findings(text: str, rule_id: str):
 
 def test_sql_built_on_one_line_is_reported_where_it_runs_with_the_building_line_in_its_path() -> None:
     text = (
-        "def archived(conn, table):\n"
-        "    sql = 'SELECT * FROM ' + table\n"
+        "def archived(conn, year):\n"
+        "    sql = 'SELECT * FROM archive WHERE year = ' + year\n"
         "    rows = conn.execute(sql)\n"
         "    return rows\n"
     )
@@ -22,6 +22,22 @@ def test_sql_built_on_one_line_is_reported_where_it_runs_with_the_building_line_
     assert finding.span.start_line == 3
     assert [step.span.start_line for step in finding.flow] == [2, 3]
     assert finding.confidence == Level.LOW  # a value of unknown origin, not between quotes
+
+
+def test_sql_naming_what_the_caller_hands_in_is_a_hardening_note() -> None:
+    text = (
+        "def archived(conn, table):\n"
+        "    sql = 'SELECT * FROM ' + table\n"
+        "    return conn.execute(sql)\n"
+        "\n"
+        "def by_year(conn, year):\n"
+        "    return conn.execute('SELECT * FROM archive WHERE year = ' + year)\n"
+    )
+    assert [f.span.start_line for f in _findings(text, "SR210")] == [6]  # a value: data
+    assert _findings(text, "SR213") == []  # a hardening note, off by default
+    hardening = analyze_source(text, "app/module.py", Config(extend_select=("SR213",))).findings
+    assert [(f.rule_id, f.span.start_line) for f in hardening] == [("SR213", 2), ("SR210", 6)]
+    assert "`archived`" in hardening[0].message
 
 
 def test_sql_value_between_quotes_is_data_and_reported_with_confidence() -> None:

@@ -18,6 +18,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
+from .caller_data import handed_in
 from .fixed_values import fixed_choice
 from .judge import (
     add_operands,
@@ -32,7 +33,7 @@ from .judge import (
 )
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
-from .sql_text import in_quoted_literal
+from .sql_text import in_quoted_literal, name_slots
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
 
@@ -592,19 +593,18 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
     _judge_queries(ctx)
     if not _SQL_WORDS.search(ctx.source.text):
         return
-    for node, text, values in _sql_texts(ctx):
-        risky = [v for v in values if not _harmless_value(ctx, v)]
-        if not risky:
-            continue
-        if _django_sql_argument(ctx, node):
-            continue  # SR211 / SR212 report it with the Django-specific advice
-        reached = _reaches_sql_call(ctx, node)
-        sink, sink_call = reached if reached else (None, None)
+    for node, text, values, risky, quoted in _unknown_pieces(ctx):
         # A value of unknown origin is at most a low-confidence note, unless it is written
         # between quotes as an SQL string literal: then it is data and belongs in a parameter.
         confidence = LOW
-        if in_quoted_literal(text) and not all(_identifier_like(ctx, v) for v in risky):
-            confidence = HIGH if sink else MEDIUM
+        if quoted:
+            confidence = HIGH
+        elif names_from_caller(ctx, text, values, risky):
+            continue  # SR213's audit note: the caller chooses the names
+        reached = _reaches_sql_call(ctx, node)
+        sink, sink_call = reached if reached else (None, None)
+        if confidence == HIGH and not sink:
+            confidence = MEDIUM
         where = f" and passed to `{sink}`" if sink else ""
         flow = ()
         if sink_call is not None:  # one finding, where the statement runs, with where it was built
@@ -622,6 +622,73 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
             flow=flow,
             extra={"values": [short(ctx.segment(v)) for v in risky]},
             message_lines=(node.lineno,) if sink_call is not None else (),
+        )
+
+
+def _unknown_pieces(
+    ctx: RuleContext,
+) -> Iterator[tuple[ast.expr, str, list[ast.expr], list[ast.expr], bool]]:
+    """SQL texts built from values of unknown origin (Django's own SQL arguments left to
+    SR211/SR212): each with its text, its values, the unknown ones, and whether one of them is
+    written between quotes as an SQL string literal (data, not a name)."""
+    for node, text, values in _sql_texts(ctx):
+        risky = [v for v in values if not _harmless_value(ctx, v)]
+        if not risky or _django_sql_argument(ctx, node):
+            continue
+        quoted = in_quoted_literal(text) and not all(_identifier_like(ctx, v) for v in risky)
+        yield node, text, values, risky, quoted
+
+
+def names_from_caller(ctx: RuleContext, text: str, values: list[ast.expr], risky: list[ast.expr]) -> bool:
+    """Every value of unknown origin sits where SQL takes a name or an SQL fragment (a table,
+    a column list, an ``ORDER BY`` key, a ``WHERE`` clause: ``sql_text.name_slots``) and is what
+    the enclosing function's caller handed in (``caller_data.handed_in``; not a route's or a
+    request handler's parameters)."""
+    slots = name_slots(text)
+    if slots is None or len(slots) != len(values):
+        return False
+    placed = {id(value): slot for value, slot in zip(values, slots, strict=True)}
+    return all(placed.get(id(value), False) and handed_in(ctx, value) for value in risky)
+
+
+@rule(
+    id="SR213",
+    name="sql-names-from-caller",
+    scope="module",
+    needs_module=lambda ctx: _builds_sql_text(ctx),
+    cwe=89,
+    severity=LOW,
+    confidence=LOW,
+    default_enabled=False,
+    profiles=("hardening",),
+    summary="SQL text names the table, columns or clause a function was handed by its caller "
+    "(hardening profile).",
+    why="A data-access helper that writes its caller's table name, column list, sort key or "
+    "`WHERE` clause into the statement (`def count(cur, table): cur.execute(f\"SELECT count(*) "
+    "FROM {table}\")`) does what it is asked: names cannot be passed as query parameters, and the "
+    "pattern rules cannot see where its callers get them. Such statements are left out of the "
+    "default report (SR210); the data-flow rule SR801 reports them where request data reaches the "
+    "query. This audit note lists them so a hardening review can check each caller, or the "
+    "helper can check the name against the known tables and columns (or quote it with the "
+    "driver's identifier quoting). Values the caller hands in (after `=`, in `VALUES (...)`, "
+    "`LIMIT`, between quotes) stay SR210.",
+    bad='def count(cur, table):\n    cur.execute(f"SELECT count(*) FROM {table}")',
+    good='TABLES = {"users", "orders"}\n\ndef count(cur, table):\n    if table not in TABLES:\n'
+    '        raise ValueError(table)\n    cur.execute(f"SELECT count(*) FROM {table}")',
+)
+def sql_names_from_caller(ctx: RuleContext) -> Iterator[Finding]:
+    if not _SQL_WORDS.search(ctx.source.text):
+        return
+    for node, text, values, risky, quoted in _unknown_pieces(ctx):
+        if quoted or not names_from_caller(ctx, text, values, risky):
+            continue
+        function = ctx.facts.enclosing_function(node)
+        yield sql_names_from_caller.finding(
+            ctx,
+            node,
+            f"SQL text names `{short(ctx.segment(risky[0]))}`, which the caller of "
+            f"`{function.name if function else 'this function'}` hands in; check each caller passes "
+            "a known name, or check it here against the known tables and columns",
         )
 
 

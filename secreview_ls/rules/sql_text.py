@@ -56,3 +56,44 @@ def in_quoted_literal(text: str) -> bool:
     the odd pieces of the text split at single quotes are inside literals."""
     pieces = text.split("'")
     return any(_FIELD.search(piece) for piece in pieces[1::2]) and len(pieces) % 2 == 1
+
+
+# What SQL puts right before a value: a comparison or arithmetic operator, LIKE, LIMIT, ...
+_DATA_BEFORE = re.compile(
+    r"(?:[=<>+\-*/]|\|\||\b(?:LIKE|ILIKE|LIMIT|OFFSET|BETWEEN|THEN|ELSE|WHEN|IS|NOT|ESCAPE|DEFAULT))$"
+)
+# A parenthesised list of names right after a table: ``INSERT INTO t (a, b)``, ``CREATE TABLE t (``.
+_NAME_LIST_HEAD = re.compile(r"\b(?:INTO|TABLE|EXISTS|ON|INDEX)\s+(?:[\w.\"`\[\]]+|%S|\{\s*\})\s*$")
+_PLAIN_FIELD = re.compile(r"\{\s*\}|%s")
+
+
+def name_slots(text: str) -> list[bool] | None:
+    """For each field of an SQL template, in order: whether SQL takes a name or a fragment of
+    SQL there (``FROM {}``, ``ORDER BY {}``, ``SELECT {} FROM``, ``WHERE {}``, ``INTO t ({})``)
+    rather than a value (after ``=``, ``LIKE``, ``LIMIT``, inside ``VALUES (...)``, ``IN (...)``
+    or a function's parentheses, between quotes). None when the fields cannot be told apart in
+    order (named or numbered fields)."""
+    fields = list(_FIELD.finditer(text))
+    if not all(_PLAIN_FIELD.fullmatch(field.group().strip()) for field in fields):
+        return None
+    slots = []
+    for field in fields:
+        before = text[: field.start()]
+        if before.count("'") % 2:
+            slots.append(False)  # inside a quoted literal
+            continue
+        head = before.rstrip().upper()
+        if _DATA_BEFORE.search(head):
+            slots.append(False)
+            continue
+        depth, opened = 0, -1
+        for index in range(len(head) - 1, -1, -1):
+            if head[index] == ")":
+                depth += 1
+            elif head[index] == "(":
+                if depth == 0:
+                    opened = index
+                    break
+                depth -= 1
+        slots.append(opened < 0 or bool(_NAME_LIST_HEAD.search(head[:opened])))
+    return slots

@@ -103,8 +103,8 @@ def test_sql_text_built_in_one_method_brings_the_whole_module_back(tmp_path: Pat
     text = _module(30)
     analyzer, path, config = _analyzer(tmp_path, text, spy)
     # The helper's template becomes SQL: whether its table is safe depends on every caller.
-    sql = text.replace('TEMPLATE = "items"', "TEMPLATE = \"SELECT * FROM {} WHERE key = 'x'\"")
-    sql = sql.replace("return self.TEMPLATE.format(table)", "return (\"SELECT * FROM {} WHERE key = 'x'\").format(table)")
+    sql = text.replace('TEMPLATE = "items"', "TEMPLATE = \"SELECT * FROM items WHERE key = '{}'\"")
+    sql = sql.replace("return self.TEMPLATE.format(table)", "return (\"SELECT * FROM items WHERE key = '{}'\").format(table)")
     constant = sql.replace("return self._shape(row, 7)", 'return self._shape(row, 7), self._select("items")')
     tainted = constant.replace('self._select("items")', "self._select(key)")
     for current in (sql, constant, tainted, constant, text):
