@@ -63,6 +63,7 @@ def _settings_module(ctx: RuleContext) -> str | None:
 @rule(
     id="SR601",
     name="flask-debug",
+    scope="module",  # a settings module is told by names anywhere in it (INSTALLED_APPS, ...)
     cwe=489,
     severity=HIGH,
     confidence=MEDIUM,

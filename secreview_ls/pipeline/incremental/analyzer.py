@@ -397,7 +397,9 @@ class IncrementalAnalyzer:
                 return parse_suppressions(text)
             delta = chunk.first - 1
             found.extend(
-                Suppression(s.kind, s.codes, Span(s.span.start_line + delta, s.span.start_col, s.span.end_line + delta, s.span.end_col))
+                replace(
+                    s, span=Span(s.span.start_line + delta, s.span.start_col, s.span.end_line + delta, s.span.end_col)
+                )
                 for s in own
-            )
+            )  # the reason moves with the comment
         return found
