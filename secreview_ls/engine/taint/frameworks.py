@@ -293,7 +293,7 @@ _STR_ATTRIBUTES = frozenset(dir(str))
 # ``(request, exc_type, exc_value, tb)`` is handed a raised exception by the framework, never a
 # URL capture.
 _EXCEPTION_PARTS = frozenset(
-    {"exc_type", "exc_value", "exc_tb", "exc_info", "etype", "evalue", "tb", "exc_traceback", "exception"}
+    {"exc_type", "exc_value", "exc_tb", "exc_info", "etype", "evalue", "tb", "exc_traceback", "exception", "exc"}
 )
 # Keyword arguments a URLconf or the settings hand a Django view (``path("x/", view,
 # {"template_name": ...})``, ``handler404``'s ``template_name``): the project's choice, never

@@ -561,17 +561,15 @@ class SinkChecker:
         if mode == "sax" and not self.sax_entities_enabled(node):
             return  # the standard parser leaves external entities unresolved unless told to
         if mode == "html-typed" and not any(
-            kw.arg in ("content_type", "media_type")
-            and isinstance(kw.value, ast.Constant)
-            and "html" in str(kw.value.value).lower()
+            kw.arg in ("content_type", "media_type") and "html" in (_keyword_text(kw, kwargs) or "").lower()
             for kw in node.keywords
         ):
             return  # a body sent as text or JSON (the default of these classes) is not rendered as HTML
         if mode == "response":
             for kw in node.keywords:
-                if kw.arg in ("content_type", "mimetype", "media_type") and isinstance(kw.value, ast.Constant):
-                    if "html" not in str(kw.value.value).lower():
-                        return  # a text/plain or JSON body is not rendered as HTML
+                declared_type = _keyword_text(kw, kwargs) if kw.arg in ("content_type", "mimetype", "media_type") else None
+                if declared_type is not None and "html" not in declared_type.lower():
+                    return  # a text/plain or JSON body is not rendered as HTML
             declared = self._declared_content_type(node)
             if declared is not None and "html" not in declared:
                 return  # ``send_header("Content-Type", "text/xml")`` before the body is written
@@ -799,3 +797,13 @@ class SinkChecker:
             return  # a text/plain or JSON body is not rendered as HTML
         for sink in self.spec.return_sinks:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
+
+
+def _keyword_text(keyword: ast.keyword, kwargs: dict[str | None, Val]) -> str | None:
+    """The text a keyword argument is known to hold: a literal, or a value the analysis knows
+    is one constant string (``content_type=PROBLEM_JSON`` with ``PROBLEM_JSON = "..."``)."""
+    if isinstance(keyword.value, ast.Constant):
+        return str(keyword.value.value)
+    value = kwargs.get(keyword.arg)
+    const = value.const if value is not None else NO_CONST
+    return const if isinstance(const, str) else None
