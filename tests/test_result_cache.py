@@ -142,6 +142,22 @@ def test_a_change_to_an_included_template_analyzes_the_view_again(
     assert "pages.py" in counting.paths
 
 
+def test_a_template_created_after_the_first_scan_analyzes_the_view_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view's template did not exist, or sat in a folder searched later: the places searched
+    before it are among what the result used, so a template written there counts as a change."""
+    folder = tmp_path_factory.mktemp("cache")
+    (project / "pages.py").write_text(PAGE_VIEW, encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert not any(name == "pages.py" and rule == "SR806" for name, _, rule in scan(project, folder))
+    counting.paths.clear()
+    (project / "templates").mkdir()
+    (project / "templates" / "page.html").write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
+    assert ("pages.py", 8, "SR806") in scan(project, folder)
+    assert "pages.py" in counting.paths
+
+
 def test_old_cache_files_are_dropped(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("cache")
     for index in range(12):  # each new file changes the file list: a cache file of its own

@@ -33,6 +33,7 @@ from typing import Any
 from .. import __version__
 from ..config import Config, written_under
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
+from ..engine.taint.project import ABSENT
 from .filters import relative_to_root
 from .result import AnalysisResult
 
@@ -187,7 +188,7 @@ class ResultCache:
             if entry["digest"] != self._digest(path):
                 return None
             for used, digest in entry["uses"].items():
-                if self._digest(self._path_of(used)) != digest:
+                if (self._digest(self._path_of(used)) or ABSENT) != digest:
                     return None
             result = _result_from(entry["result"], str(path))
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -207,11 +208,8 @@ class ResultCache:
         if digest is None:
             return
         used_digests: dict[str, str] = {}
-        for used in uses:
-            used_digest = self._digest(used)
-            if used_digest is None:
-                return
-            used_digests[self._key_of(used)] = used_digest
+        for used in uses:  # a file looked for and not found (a template) is recorded as absent
+            used_digests[self._key_of(used)] = self._digest(used) or ABSENT
         key = self._key_of(path)
         self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result)}
         self._used.add(key)

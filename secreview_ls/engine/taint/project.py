@@ -62,6 +62,9 @@ from .template_folders import declared_folders, resolve_folders
 from .templates import template_references
 
 MAX_FILE_BYTES = 2_000_000
+#: The digest recorded for a file that was looked for and not found (a template searched in
+#: several places): its later creation is a change like any other.
+ABSENT = ""
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
 MAX_ANCESTORS = 8
 MAX_NAMING_FILES = 20_000  # Python files ``files_naming`` looks through
@@ -363,8 +366,10 @@ class ProjectIndex:
             files = [directory / "templates" / relative for directory in candidates]
             files.extend(folder / relative for folder in self.template_folders())
             for file in files:
+                # Every place searched counts as read, the missing ones too: a template written
+                # there later (or one shadowing the file found) changes what this view renders.
+                self._record_read(file)
                 if file.is_file():
-                    self._record_read(file)
                     text = self._text(file)[0]
                     return (file, text) if text is not None else None
         return None
@@ -675,10 +680,7 @@ class ProjectIndex:
             return
         uses: dict[str, str] = {}
         for used in loaded.calls_into:
-            digest = self._digest_now(used)
-            if digest is None:
-                return
-            uses[str(used)] = digest
+            uses[str(used)] = self._digest_now(used) or ABSENT  # a template searched for and not there
         record = self._record_of(module, loaded, spec)
         record.names = loaded.names
         record.summaries[name] = Stored(loaded.summaries[name], loaded.reexports.get(name), whole.height, uses)
@@ -694,7 +696,7 @@ class ProjectIndex:
             return False, None
         asking = {str(path) for path in self._active[:-1]}
         for used, digest in stored.uses.items():
-            if used in asking or self._digest_now(Path(used)) != digest:
+            if used in asking or (self._digest_now(Path(used)) or ABSENT) != digest:
                 return False, None
         loaded.summaries[name] = stored.summary
         loaded.heights[name] = stored.height
