@@ -648,7 +648,38 @@ def names_from_caller(ctx: RuleContext, text: str, values: list[ast.expr], risky
     if slots is None or len(slots) != len(values):
         return False
     placed = {id(value): slot for value, slot in zip(values, slots, strict=True)}
-    return all(placed.get(id(value), False) and handed_in(ctx, value) for value in risky)
+    return all(placed.get(id(value), False) and _from_caller(ctx, value) for value in risky)
+
+
+def _from_caller(ctx: RuleContext, value: ast.expr, depth: int = 0) -> bool:
+    """``handed_in``, or a join of what the caller handed in, item by item through a fixed
+    template (``" AND ".join("%s = ?" % (k,) for k in keyvalues)``, ``", ".join(k for k in keys)``),
+    also held in a local name assigned once."""
+    if handed_in(ctx, value):
+        return True
+    if isinstance(value, ast.Name) and depth < 2:
+        bound = single_assignment(ctx, value)
+        return bound is not None and _from_caller(ctx, bound, depth + 1)
+    if not (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join"
+        and static_string(ctx, value.func.value) is not None and len(value.args) == 1
+        and isinstance(value.args[0], (ast.GeneratorExp, ast.ListComp))
+    ):  # fmt: skip
+        return False
+    generator = value.args[0]
+    if len(generator.generators) != 1 or generator.generators[0].ifs or generator.generators[0].is_async:
+        return False
+    loop = generator.generators[0]
+    if not isinstance(loop.target, ast.Name) or not handed_in(ctx, loop.iter):
+        return False
+    name = loop.target.id
+    element = generator.elt
+    if isinstance(element, ast.Name):
+        return element.id == name
+    parts = _literal_text_and_values(ctx, element)
+    return parts is not None and all(
+        (isinstance(v, ast.Name) and v.id == name) or is_static(ctx, v) for v in parts[1]
+    )
 
 
 @rule(
