@@ -65,24 +65,21 @@ class SinkExamined:
 class ClearedSink:
     """A sink whose every argument value is a constant or was cleaned for its taint class: pattern
     findings of that class's CWE starting on the call (from ``line``, 0-based ``column``, to
-    ``end_line``, ``end_column``; the call's start only when the end is not known) are dropped."""
+    ``end_line``, ``end_column``) are dropped."""
 
     api: str
     line: int
     column: int
     taint_class: str
     cwe: int
-    end_line: int = -1
-    end_column: int = -1
+    end_line: int
+    end_column: int
 
     def shifted(self, delta: int) -> ClearedSink:
-        end = self.end_line + delta if self.end_line >= 0 else self.end_line
-        return replace(self, line=self.line + delta, end_line=end)
+        return replace(self, line=self.line + delta, end_line=self.end_line + delta)
 
     def covers(self, line: int, column: int) -> bool:
         """Whether a finding starting at ``line``, ``column`` starts on this call."""
-        if self.end_line < 0:
-            return (line, column) == (self.line, self.column)
         return (self.line, self.column) <= (line, column) < (self.end_line, self.end_column)
 
 

@@ -94,15 +94,9 @@ def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[t
         cleared.setdefault(sink.cwe, []).append(sink)
     if not cleared:
         return raw
-    return [
-        (current, found)
-        for current, found in raw
-        if current.taint
-        or not any(
-            sink.covers(found.span.start_line, found.span.start_col)
-            for sink in cleared.get(found.cwe, ())
-        )
-    ]
+    return _without_pattern_findings(
+        raw, lambda found: any(sink.covers(found.span.start_line, found.span.start_col) for sink in cleared.get(found.cwe, ()))
+    )
 
 
 def _drop_unreached(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[tuple[Rule, Finding]]:
@@ -112,14 +106,16 @@ def _drop_unreached(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list
     unreached = evidence.of(UnreachedCode)
     if not unreached:
         return raw
-    return [
-        (current, found)
-        for current, found in raw
-        if current.taint
-        or not any(
-            dead.line <= found.span.start_line <= dead.end_line and found.cwe in dead.cwes for dead in unreached
-        )
-    ]
+    return _without_pattern_findings(
+        raw, lambda found: any(dead.line <= found.span.start_line <= dead.end_line and found.cwe in dead.cwes for dead in unreached)
+    )
+
+
+def _without_pattern_findings(
+    raw: list[tuple[Rule, Finding]], dropped: Callable[[Finding], bool]
+) -> list[tuple[Rule, Finding]]:
+    """``raw`` without the pattern rules' findings ``dropped`` answers true for (taint findings stay)."""
+    return [(current, found) for current, found in raw if current.taint or not dropped(found)]
 
 
 def _overlaps(a: Span, b: Span) -> bool:
