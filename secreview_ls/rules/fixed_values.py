@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 
 from .base import CacheKey, RuleContext
-from .judge import expression_key, is_static, name_stores, single_assignment
+from .judge import expression_key, is_static, name_stores, own_returns, single_assignment
 from .reaching import reaching_values
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -221,17 +221,7 @@ def _module_function(ctx: RuleContext, name: str) -> ast.FunctionDef | None:
 
 
 def _returns_fixed(ctx: RuleContext, function: ast.FunctionDef, depth: int) -> bool:
-    returns: list[ast.Return] = []
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (*FUNCTION_TYPES, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return False
-        if isinstance(node, ast.Return):
-            returns.append(node)
-        stack.extend(ast.iter_child_nodes(node))
+    returns = own_returns(function)
     return bool(returns) and all(
         r.value is not None and fixed_choice(ctx, r.value, depth + 1) for r in returns
     )

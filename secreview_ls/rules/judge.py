@@ -467,6 +467,23 @@ def own_nodes(scope: ast.AST) -> list[ast.AST]:
     return found
 
 
+def own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return] | None:
+    """The ``return`` statements of a function's body (nested functions, lambdas and classes left
+    out), or None when it is a generator (what a call gives is then not what it returns)."""
+    returns: list[ast.Return] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return None
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return returns
+
+
 def add_operands(node: ast.expr) -> list[ast.expr]:
     """Operands of ``a + b + c`` in order (iterative: long chains are deep trees)."""
     operands: list[ast.expr] = []

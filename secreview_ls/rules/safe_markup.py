@@ -43,6 +43,7 @@ from .judge import (
     imports_module,
     is_static,
     name_stores,
+    own_returns,
     parameter_names,
     single_assignment,
     static_string,
@@ -259,16 +260,7 @@ def _returns_safe(ctx: RuleContext, function: ast.AST, depth: int) -> bool:
     _JUDGING.functions = judging
     if id(function) in judging:
         return True  # a call of the helper inside itself: its other parts decide
-    returns: list[ast.Return] = []
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return False
-        if isinstance(node, ast.Return):
-            returns.append(node)
-        if not isinstance(node, (*_Function, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
+    returns = own_returns(function)  # type: ignore[arg-type]
     if not returns or depth >= _MAX_DEPTH:
         return False
     judging.add(id(function))

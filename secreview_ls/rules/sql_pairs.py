@@ -35,18 +35,15 @@ def paired_with_parameters(ctx: RuleContext, store: ast.Name) -> bool:
     second = target.elts[1]
     if not isinstance(second, ast.Name):
         return False
-    scope = ctx.facts.enclosing_function(store) or ctx.facts.tree
-    carriers = _carriers(scope, second.id)
-    return any(_passes_as_parameters(call, carriers) for call in _running_calls(scope))
+    nodes = own_nodes(ctx.facts.enclosing_function(store) or ctx.facts.tree)
+    carriers = _carriers(nodes, second.id)
+    return any(_passes_as_parameters(call, carriers) for call in _running_calls(nodes))
 
 
-
-
-def _carriers(scope: ast.AST, name: str) -> set[str]:
+def _carriers(nodes: list[ast.AST], name: str) -> set[str]:
     """``name`` and the names of the lists built from it (``args = [x] + name``,
     ``args.extend(name)``, ``args += name``)."""
     carriers = {name}
-    nodes = own_nodes(scope)
     for _ in range(_MAX_PASSES):
         grown = set(carriers)
         for node in nodes:
@@ -77,9 +74,9 @@ def _mentions(node: ast.AST, names: set[str]) -> bool:
     return any(_mentions(child, names) for child in ast.iter_child_nodes(node))
 
 
-def _running_calls(scope: ast.AST) -> list[ast.Call]:
+def _running_calls(nodes: list[ast.AST]) -> list[ast.Call]:
     return [
-        node for node in own_nodes(scope)
+        node for node in nodes
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         and node.func.attr.startswith(_RUNNING_PREFIXES)
     ]

@@ -20,7 +20,7 @@ import re
 
 from .base import RuleContext
 from .callers import parameter_of, passed_values
-from .judge import add_operands, is_static, name_stores, own_nodes, single_assignment, static_string
+from .judge import add_operands, is_static, name_stores, own_returns, single_assignment, static_string
 from .sql_pairs import imported_class_constant, paired_with_parameters
 from .sql_text import names_sql_fragment, quotes_identifier
 
@@ -376,12 +376,8 @@ def _harmless_own_method(ctx: RuleContext, func: ast.Attribute, depth: int) -> b
     ) if owner is not None else None  # fmt: skip
     if method is None:
         return False
-    returns = [r for r in own_nodes(method) if isinstance(r, ast.Return)]
-    if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(method)):
-        return False
-    return all(r.value is not None and harmless_value(ctx, r.value, depth + 1) for r in returns)
-
-
+    returns = own_returns(method)
+    return bool(returns) and all(r.value is not None and harmless_value(ctx, r.value, depth + 1) for r in returns)
 
 
 def _compiler_method(ctx: RuleContext, func: ast.Attribute) -> bool:
