@@ -19,7 +19,8 @@ frozen objects wait for a full collection, which runs:
 After a full collection, what survives is frozen again and the C allocator is asked to
 give free memory back to the system (``malloc_trim``, with glibc), so closing documents
 brings the process back down. When the last open document closes, the analysis memo
-tables of the session are emptied first (``pipeline.release_caches``) and the resident
+tables of the session and the interpreter's own caches are emptied first
+(``pipeline.release_caches``, ``forget_interpreter_caches``) and the resident
 size before and after is logged; what lives as long as the process is made before the
 first document (``warmup.py``), so that it does not keep the session's arenas.
 """
@@ -31,6 +32,8 @@ import ctypes
 import gc
 import logging
 import os
+import re
+import sys
 import time
 from collections.abc import Callable
 
@@ -71,6 +74,16 @@ def _malloc_trim() -> Callable[[], None]:
 
 
 release_free_memory = _malloc_trim()
+
+
+def forget_interpreter_caches() -> None:
+    """Empty the interpreter's own caches that keep objects of the session alive: the type
+    attribute cache holds every attribute name looked up (up to 4,096 small strings, many
+    made from the analysed text), and ``re`` keeps the patterns its functions compiled. Each is
+    tiny, yet scattered over the heap each one keeps a whole page from going back to the
+    system. Both refill on demand."""
+    sys._clear_type_cache()
+    re.purge()
 
 
 class IdleCollector:
@@ -150,6 +163,7 @@ class IdleCollector:
         before = self.resident() if emptied else None
         if emptied:
             release_caches()
+            forget_interpreter_caches()
         self.before_collect()
         gc.unfreeze()
         found = gc.collect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 
 from secreview_ls.lsp.collector import IdleCollector
 
@@ -127,5 +128,30 @@ def test_caches_kept_for_speed_are_let_go_of_before_a_collection() -> None:
         collector.collect()
         assert len(calls) == 1
         assert calls[0] > 0  # before the heap was unfrozen: what it drops is collected now
+    finally:
+        gc.unfreeze()
+
+
+def test_the_last_close_lets_go_of_names_the_interpreter_cached() -> None:
+    """The type attribute cache keeps every name looked up on a class; after the last document
+    closes, those names (made from analysed text) must not pin the heap."""
+
+    class Looked:
+        pass
+
+    name = "".join(["attribute_", "made_from_text_", str(id(Looked))])
+    alone = sys.getrefcount(name)
+    getattr(Looked, name, None)
+    assert sys.getrefcount(name) > alone  # the interpreter's cache holds it
+
+    async def scenario() -> IdleCollector:
+        collector = IdleCollector(lambda: False, idle_seconds=0.01, empty=lambda: True)
+        collector.released()
+        await asyncio.sleep(0.1)
+        return collector
+
+    try:
+        assert asyncio.run(scenario()).emptied == 1
+        assert sys.getrefcount(name) == alone
     finally:
         gc.unfreeze()
