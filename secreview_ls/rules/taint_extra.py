@@ -1,5 +1,6 @@
 """Taint classes and sinks beyond the core table: file-existence probes (SR816), NoSQL and
-DynamoDB expressions (SR817), server-side template injection (SR818), eval-like library APIs,
+DynamoDB expressions (SR817), server-side template injection (SR818), options of a fixed program
+(SR819), modules imported by name (SR820), eval-like library APIs,
 XPath engines, redirects written as a ``Location`` header or raised as an HTTP 3xx, and session
 keys chosen by the client. Plain data; ``taint_tables`` merges it into the spec.
 """
@@ -9,11 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..engine.finding import Level
-from ..engine.taint import AttributeSink, SinkSpec, StoreSink, TaintClass
+from ..engine.taint import (
+    AFTER_FIXED_TEXT,
+    HOST_ALLOWLISTED,
+    OPTIONS_REJECTED,
+    AttributeSink,
+    SinkSpec,
+    StoreSink,
+    TaintClass,
+)
 
 FILE_PROBE = "file-probe"
 NOSQL = "nosql"
 TEMPLATE = "template"
+ARGUMENT = "argument"
+REFLECTION = "reflection"
 
 EXTRA_CLASSES = (
     TaintClass(
@@ -69,6 +80,43 @@ EXTRA_CLASSES = (
         aliases=("ssti",),
         result_keeps_data=True,
     ),
+    TaintClass(
+        ARGUMENT,
+        cwe=88,
+        title="argument injection",
+        rule_id="SR819",
+        rule_name="argument-injection",
+        summary="Untrusted input is an argument of a fixed program where the program reads options.",
+        why="Without a shell the input is one argument, but a program still reads an argument starting "
+        "with `-` as an option: `git log --output=/srv/app/x.py`, `curl -o /etc/cron.d/x URL`, "
+        "`tar --checkpoint-action=exec=sh`, `ssh -oProxyCommand=...` write files or run commands. Put "
+        "`--` before the input (every argument after it is an operand), reject a leading `-`, or "
+        "write the input after fixed text (`--branch=` + value).",
+        bad='ref = request.args["ref"]\nsubprocess.run(["git", "log", ref])',
+        good='ref = request.args["ref"]\nsubprocess.run(["git", "log", "--", ref])',
+        severity=Level.MEDIUM,
+        confidence=Level.MEDIUM,
+        aliases=("option", "options", "argv"),
+        cleaned_by=frozenset({OPTIONS_REJECTED, AFTER_FIXED_TEXT, HOST_ALLOWLISTED}),
+    ),
+    TaintClass(
+        REFLECTION,
+        cwe=470,
+        title="module chosen by input (unsafe reflection)",
+        rule_id="SR820",
+        rule_name="import-from-input",
+        summary="Untrusted input names the module the program imports.",
+        why="Importing runs the module's top-level code: a name from the request picks any module on "
+        "the path (`os`, `antigravity`, a test helper, a module an upload put there) and its import "
+        "side effects, and the attributes read from it afterwards. Map the input to modules through a "
+        "fixed table, check the name against an allowlist, or import below a fixed package "
+        "(`import_module(\"app.exporters.\" + name)`).",
+        bad='name = request.args["format"]\nexporter = importlib.import_module(name)',
+        good='EXPORTERS = {"csv": "app.export.csv", "json": "app.export.json"}\n'
+        'exporter = importlib.import_module(EXPORTERS[request.args["format"]])',
+        aliases=("import", "unsafe-reflection"),
+        cleaned_by=frozenset({AFTER_FIXED_TEXT}),
+    ),
 )
 
 # An exception caught in a request handler often quotes the client's input (``ValueError(f"bad {x}")``):
@@ -110,6 +158,19 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _xpath_sinks(add)
     _redirect_sinks(add)
     _connection_and_file_sinks(add)
+    _option_and_import_sinks(add)
+
+
+def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Options of a fixed program (CWE-88) and modules imported by name (CWE-470)."""
+    what = "argument a program may read as an option"
+    for name in ("run", "call", "check_call", "check_output", "Popen"):
+        add(SinkSpec(ARGUMENT, f"subprocess.{name}", what, ((0, "args"),), mode="options"))
+    add(SinkSpec(ARGUMENT, "asyncio.create_subprocess_exec", what, ((0, "program"),), mode="option-args"))
+    add(SinkSpec(ARGUMENT, "pty.spawn", what, ((0, "argv"),), mode="options"))
+    for name in ("importlib.import_module", "builtins.__import__"):
+        add(SinkSpec(REFLECTION, name, "name of the imported module", ((0, "name"),)))
+    add(SinkSpec(REFLECTION, "pkgutil.resolve_name", "name of the imported object", ((0, "name"),)))
 
 
 def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:

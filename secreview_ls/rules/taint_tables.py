@@ -105,7 +105,7 @@ TAINT_CLASSES = (
         "commands of their own. Pass an argument list without `shell=True` (the input is then one "
         "argument, never code), fix the program name, or quote with `shlex.quote`.",
         bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
-        good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", host])',
+        good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", "--", host])',
         aliases=("os", "cmd", "shell"),
         reports_local_sources=True,
         cleaned_by=frozenset({SHELL_SYNTAX_REJECTED}),

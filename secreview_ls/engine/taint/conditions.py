@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
-from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, TEXT_ONLY, TaintSpec
+from .spec import (
+    HOST_ALLOWLISTED,
+    OPTIONS_REJECTED,
+    PARENT_REFS_REJECTED,
+    QUOTES_REJECTED,
+    SHELL_SYNTAX_REJECTED,
+    TEXT_ONLY,
+    TaintSpec,
+)
 from .state import ALL, STDLIB, Env, Frame, join_envs
 from .values import NO_CONST, cleaned, whole
 
@@ -61,6 +69,7 @@ class Conditions:
         self.parent_refs_rejected = spec.cleaned_by(PARENT_REFS_REJECTED)
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
+        self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -175,6 +184,8 @@ class Conditions:
             return env
         if isinstance(test, ast.Call) and not truth:
             self._clean_searched(test, env)
+        if isinstance(test, ast.Call):
+            self._clean_option_check(test, env, truth)
         if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
@@ -249,6 +260,20 @@ class Conditions:
             self.clean_path(target, env, self.shell_syntax_rejected)
         if set(QUOTES) <= set(found):
             self.clean_path(target, env, self.quotes_rejected)
+
+    def _clean_option_check(self, test: ast.Call, env: Env, truth: bool) -> None:
+        """``value.startswith("-")`` was false, or ``value.startswith(("https://", "http://"))``
+        true: the value does not start with a dash, so a program never reads it as an option."""
+        func = test.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and len(test.args) == 1):
+            return
+        prefix = test.args[0]
+        items = prefix.elts if isinstance(prefix, ast.Tuple) else [prefix]
+        texts = [item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)]
+        if len(texts) != len(items) or not texts:
+            return
+        if (not truth and "-" in texts) or (truth and all(text and not text.startswith("-") for text in texts)):
+            self.clean_path(func.value, env, self.options_rejected)
 
     def _clean_rejected_text(self, needle: ast.expr, haystack: ast.expr, env: Env) -> None:
         """``".." in name`` or ``"'" in name`` was false: the value holds no parent reference

@@ -47,6 +47,12 @@ def _shell_line(vector: list[Val]) -> Val | None:
     return None
 
 
+def _runs_shell(program: Val) -> bool:
+    """The program is a shell: what follows is a script and its arguments, or a command line."""
+    name = program.const
+    return isinstance(name, str) and name.replace("\\", "/").rsplit("/", 1)[-1].lower() in _SHELLS
+
+
 _CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
 
 
@@ -573,6 +579,9 @@ class SinkChecker:
             declared = self._declared_content_type(node)
             if declared is not None and "html" not in declared:
                 return  # ``send_header("Content-Type", "text/xml")`` before the body is written
+        if mode in ("options", "option-args"):
+            yield from self._option_arguments(sink, node, args, kwargs)
+            return
         for index, keyword in sink.args:
             if mode == "keywords":
                 for kw in node.keywords:
@@ -614,6 +623,52 @@ class SinkChecker:
                 if line is not None:  # ``os.execlp("sh", "sh", "-c", command)``
                     yield arg_node, line, False
             yield arg_node, value, program
+
+    def _option_arguments(
+        self, sink: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val]
+    ) -> Iterable[tuple[ast.AST, Val, bool]]:
+        """The arguments a fixed program may read as options: the elements of its argument vector
+        after the program and before a ``--`` element. Only a vector whose positions are known
+        counts, and only where no shell runs it (a shell command is the command class's)."""
+        for kw in node.keywords:
+            if kw.arg == "shell" and not (isinstance(kw.value, ast.Constant) and not kw.value.value):
+                return
+        at = sink.args[0][0] if sink.args else 0
+        if sink.args and sink.args[0][1] is not None:
+            found = next((kw.value for kw in node.keywords if kw.arg == sink.args[0][1]), None)
+            if found is not None:
+                yield from self._vector_options(found, kwargs.get(sink.args[0][1], EMPTY))
+                return
+        if any(isinstance(a, ast.Starred) for a in node.args[: at + 1]) or at >= len(node.args):
+            return
+        if sink.mode == "option-args":  # ``create_subprocess_exec(program, *args)``
+            if whole(args[at]) or _runs_shell(args[at]):
+                return
+            for arg_node, value in zip(node.args[at + 1 :], args[at + 1 :], strict=False):
+                if isinstance(arg_node, ast.Starred) or value.const == "--":
+                    return
+                if whole(value):
+                    yield arg_node, value, False
+            return
+        yield from self._vector_options(node.args[at], args[at])
+
+    @staticmethod
+    def _vector_options(arg_node: ast.AST, value: Val) -> Iterable[tuple[ast.AST, Val, bool]]:
+        """The tainted elements of a vector with a constant program, up to a ``--`` element."""
+        if value.taint or not value.parts:
+            return  # a vector of unknown shape (data split into words, a caller's list)
+        program = value.part("0")
+        if program is None or whole(program) or _runs_shell(program):
+            return  # the program itself from input, or a shell: the command class's
+        elements = arg_node.elts if isinstance(arg_node, (ast.List, ast.Tuple)) else None
+        index = 1
+        while (element := value.part(str(index))) is not None:
+            if element.const == "--":
+                return
+            if whole(element):
+                shown = elements[index] if elements is not None and index < len(elements) else arg_node
+                yield shown, element, False
+            index += 1
 
     def _file_object(self, node: ast.AST, value: Val) -> bool:
         """An open file rather than a path: an in-memory buffer (``io.BytesIO(data)``), a file the

@@ -21,6 +21,10 @@ MARKUP_ESCAPED = "markup-escaped"  # formatted into a markup object (``Markup("<
 LINE_BREAKS_REMOVED = "line-breaks-removed"  # ``.replace("\n", ...)`` or ``.replace("\r", ...)``
 AFTER_FIXED_HOST = "after-fixed-host"  # written after a constant ``scheme://host/`` prefix
 AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` prefix (same site)
+# written after constant text that is not only dashes (``"--output=" + value``): never an option itself
+AFTER_FIXED_TEXT = "after-fixed-text"
+# ``value.startswith("-")`` was false (or ``value.startswith("https://")`` true): not an option
+OPTIONS_REJECTED = "options-rejected"
 HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
 PARENT_REFS_REJECTED = "parent-refs-rejected"  # ``".." in value`` was false
 QUOTES_REJECTED = "quotes-rejected"  # ``"'" in value`` was false, or the quote was replaced
@@ -33,8 +37,8 @@ COMPUTED_BY_CALL = "computed-by-call"
 # (``io.StringIO(data)``) a caller passes instead of a path.
 TEXT_ONLY = "~text-only"
 CLEANING_BEHAVIOURS = frozenset(
-    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED,
-     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, COMPUTED_BY_CALL}
+    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
+     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, COMPUTED_BY_CALL}
 )  # fmt: skip
 
 
@@ -85,7 +89,9 @@ class SinkSpec:
     ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument), ``"sax"`` (a SAX
     parser with external entities switched on), ``"html-typed"`` (a body the call declares HTML),
     ``"program-args"`` (``os.exec*`` / ``os.spawn*``: the program, or the command line of a shell
-    it starts with ``-c``).
+    it starts with ``-c``), ``"options"`` (the elements of an argument vector after a constant
+    program and before a ``--`` element, when no shell runs it), ``"option-args"`` (the same for a
+    program and its arguments passed one by one: ``create_subprocess_exec(program, *args)``).
     """
 
     cls: str

@@ -1,0 +1,80 @@
+"""Argument injection (SR819) and modules imported by name (SR820): the flow steps of
+representative findings, and the guards that keep look-alikes quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from secreview_ls.config import Config
+from secreview_ls.engine.taint import ProjectIndex
+from secreview_ls.pipeline import analyze_source
+
+FIXTURES = Path(__file__).parent / "fixtures" / "taint"
+
+
+def _findings(relative: str) -> dict[int, object]:
+    path = FIXTURES / relative
+    root = FIXTURES / Path(relative).parts[0]
+    text = path.read_text(encoding="utf-8")
+    result = analyze_source(text, str(path), Config(root=root, select=("SR8",)), project=ProjectIndex([root]))
+    return {f.span.start_line: f for f in result.findings}
+
+
+def _steps(finding) -> list[tuple[int, str, str | None]]:  # type: ignore[no-untyped-def]
+    return [(s.span.start_line, s.note, Path(s.path).name if s.path else None) for s in finding.flow]
+
+
+def _check(text: str) -> list[tuple[int, str]]:
+    result = analyze_source(text, "/tmp/app/views.py", Config(select=("SR8",)))
+    return [(f.span.start_line, f.rule_id) for f in result.findings]
+
+
+def test_a_request_value_before_any_double_dash_is_an_option_of_the_program() -> None:
+    finding = _findings("argument/git_browser.py")[16]
+    assert (finding.rule_id, finding.cwe) == ("SR819", 88)
+    assert _steps(finding) == [
+        (15, 'source: `request.args.get("ref", "HEAD")`', None),
+        (15, "assigned to `ref`", None),
+        (16, "reaches `subprocess.run()`: argument a program may read as an option", None),
+    ]
+
+
+def test_argument_injection_through_a_helper_of_another_module_reports_at_the_call() -> None:
+    found = _findings("argument/repotools/views.py")
+    steps = _steps(found[12])
+    assert found[12].rule_id == "SR819"
+    assert steps[-1][2] == "gitops.py" and steps[-1][1].startswith("reaches `subprocess.run()`")
+    assert 17 not in found and 27 not in found
+
+
+def test_double_dash_fixed_text_and_rejected_dashes_keep_arguments_quiet() -> None:
+    quiet = (
+        "import subprocess\nfrom flask import request, abort\n\n"
+        "def a():\n    v = request.args['v']\n    subprocess.run(['git', 'log', '--', v])\n\n"
+        "def b():\n    v = request.args['v']\n    subprocess.run(['git', 'log', '--grep=' + v])\n\n"
+        "def c():\n    v = request.args['v']\n    if v.startswith('-'):\n        abort(400)\n"
+        "    subprocess.run(['git', 'log', v])\n\n"
+        "def d():\n    v = request.args['v']\n    if not v.startswith(('http://', 'https://')):\n        abort(400)\n"
+        "    subprocess.run(['curl', v])\n\n"
+        "def e():\n    v = request.args['v']\n    subprocess.run(['sh', '-c', 'echo ok', v])\n"
+    )
+    assert _check(quiet) == []
+    loud = quiet.replace("'--', v", "v").replace("'--grep=' + v", "'-' + v")
+    assert _check(loud) == [(6, "SR819"), (10, "SR819")]
+
+
+def test_a_prefix_of_dashes_only_still_lets_the_input_spell_an_option() -> None:
+    # ``"--" + v`` becomes ``--upload-pack=...``; ``"./" + v`` never starts with a dash
+    text = (
+        "import subprocess\nfrom flask import request\n\n"
+        "def a():\n    v = request.args['v']\n    subprocess.run(['git', 'fetch', '--' + v])\n\n"
+        "def b():\n    v = request.args['v']\n    subprocess.run(['tar', 'xf', './' + v])\n"
+    )
+    assert _check(text) == [(6, "SR819")]
+
+
+def test_module_named_by_the_request_is_unsafe_reflection() -> None:
+    found = _findings("reflection/exporters.py")
+    assert (found[16].rule_id, found[16].cwe) == ("SR820", 470)
+    assert _steps(found[16])[-1] == (16, "reaches `importlib.import_module()`: name of the imported module", None)
+    assert not set(found) & {22, 31, 38, 57}
