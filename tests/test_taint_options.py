@@ -78,3 +78,27 @@ def test_module_named_by_the_request_is_unsafe_reflection() -> None:
     assert (found[16].rule_id, found[16].cwe) == ("SR820", 470)
     assert _steps(found[16])[-1] == (16, "reaches `importlib.import_module()`: name of the imported module", None)
     assert not set(found) & {22, 31, 38, 57}
+
+
+def test_a_module_level_alias_of_a_sink_is_the_sink_unless_the_name_is_bound_again() -> None:
+    text = (
+        "import os\nimport functools\nimport subprocess\nfrom flask import request\n"
+        "run = os.system\nshell = functools.partial(subprocess.run, shell=True)\n\n"
+        "def a():\n    run('ping ' + request.args['h'])\n\n"
+        "def b():\n    shell('ping ' + request.args['h'])\n"
+    )
+    assert _check(text) == [(9, "SR802"), (12, "SR802")]
+    rebound = text + "\ndef c(run):\n    run(request.args['h'])\n"
+    assert _check(rebound) == [(12, "SR802")]  # ``run`` names a parameter too: not resolved anywhere
+    assigned_twice = text.replace("run = os.system\n", "run = os.system\nrun = print\n")
+    assert _check(assigned_twice) == [(13, "SR802")]
+
+
+def test_a_wsgi_page_and_its_start_response_headers_are_sinks() -> None:
+    pages = _findings("xss/wsgi_apps.py")
+    assert set(pages) == {13, 35, 50}  # escaped, text/plain, JSON and constant bodies stay quiet
+    assert _steps(pages[13])[-1] == (13, "reaches `return`: HTML body returned from a WSGI application", None)
+    headers = _findings("header/wsgi_headers.py")
+    assert set(headers) == {9, 29}
+    assert headers[29].rule_id == "SR812"
+    assert _steps(headers[29])[-1] == (29, "reaches `start_response()`: response header sent by `start_response()`", None)

@@ -162,7 +162,10 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
 
 
 def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
-    """Options of a fixed program (CWE-88) and modules imported by name (CWE-470)."""
+    """Options of a fixed program (CWE-88), modules imported by name (CWE-470), and the headers
+    a WSGI application sends through its ``start_response`` parameter (CWE-113)."""
+    add(SinkSpec("header", "wsgi.start_response().__call__", "response header sent by `start_response()`",
+                 ((1, "headers"), (1, "response_headers"))))  # fmt: skip
     what = "argument a program may read as an option"
     for name in ("run", "call", "check_call", "check_output", "Popen"):
         add(SinkSpec(ARGUMENT, f"subprocess.{name}", what, ((0, "args"),), mode="options"))

@@ -701,6 +701,9 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
 
 # A view that renders what it returns (a Flask view) returns into the HTML response body.
 RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a view"),)
+# A WSGI application whose ``start_response`` declares an HTML ``Content-Type``: its returned
+# iterable is the page (text built from the data; a value through an unfollowed call is not).
+WSGI_BODY_SINKS = (SinkSpec("xss", "return", "HTML body returned from a WSGI application", built_text=True),)
 # Markup objects: ``Markup(...) % value``, ``.format`` and ``.join`` escape the values they take in.
 MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
 # Lookups: the object found, not the text of the key that found it.
@@ -796,6 +799,7 @@ def build_spec(
         sinks=tuple(sinks),
         store_sinks=STORE_SINKS,
         return_sinks=RETURN_SINKS,
+        wsgi_body_sinks=WSGI_BODY_SINKS,
         sanitizers=sanitizers,
         method_sanitizers=method_sanitizers,
         attribute_sanitizers=ATTRIBUTE_SANITIZERS,

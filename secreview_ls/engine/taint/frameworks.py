@@ -38,6 +38,9 @@ class Entry:
     dependencies: dict[str, str] = field(default_factory=dict)
 
 
+# The kind of a WSGI application's ``start_response`` parameter: calling it sends the status and
+# headers (``wsgi.start_response().__call__`` sinks).
+START_RESPONSE = "wsgi.start_response()"
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _REQUEST_NAMES = frozenset({"request", "req"})
 # Django middleware hooks: called with the request and framework objects (the view function,
@@ -264,6 +267,9 @@ def entry_for(
     if not entry.framework and _wsgi_application(own):
         entry.framework = "wsgi"
         entry.tainted["environ"] = "WSGI environment"
+        entry.objects[own[1].arg] = START_RESPONSE
+        if spec.wsgi_body_sinks and _declares_html(fn, own[1].arg):
+            entry.return_sinks = spec.wsgi_body_sinks
     if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
         for root, kind in spec.request_parameters:
             if _imports_any(facts, (root,)):
@@ -280,6 +286,34 @@ def _url_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> Non
         entry.tainted.setdefault(fn.args.vararg.arg, "URL parameters")
     if fn.args.kwarg is not None:
         entry.tainted.setdefault(fn.args.kwarg.arg, "URL parameters")
+
+
+def _declares_html(fn: ast.FunctionDef | ast.AsyncFunctionDef, start_response: str) -> bool:
+    """The application calls ``start_response(status, headers)`` with a ``Content-Type`` header
+    naming HTML, written in the call or in a list assigned in the function: its body is a page."""
+    lists: dict[str, ast.expr] = {}
+    calls: list[ast.Call] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            lists[node.targets[0].id] = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == start_response:
+            calls.append(node)
+    for call in calls:
+        headers = call.args[1] if len(call.args) > 1 else None
+        if isinstance(headers, ast.Name):
+            headers = lists.get(headers.id)
+        if not isinstance(headers, (ast.List, ast.Tuple)):
+            continue
+        for header in headers.elts:
+            if (
+                isinstance(header, ast.Tuple)
+                and len(header.elts) == 2
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in header.elts)
+                and str(header.elts[0].value).lower() == "content-type"  # type: ignore[attr-defined]
+                and "html" in str(header.elts[1].value).lower()  # type: ignore[attr-defined]
+            ):
+                return True
+    return False
 
 
 def _wsgi_application(own: list[ast.arg]) -> bool:

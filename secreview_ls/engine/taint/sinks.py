@@ -832,9 +832,14 @@ class SinkChecker:
         return found
 
     def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None:
-        """A value returned from a method whose return value the framework uses (a redirect target)."""
+        """A value returned from a method whose return value the framework uses (a redirect target,
+        a WSGI body). A ``built_text`` sink takes only text built from the data, not what went
+        through a call the analysis does not follow."""
         for sink in sinks:
-            self._reached(sink, sink.name, node, node, Val(whole(value)), fn)
+            labels = whole(value)
+            if sink.built_text:
+                labels = frozenset(lab for lab in labels if OPAQUE not in lab.cleaned)
+            self._reached(sink, sink.name, node, node, Val(labels), fn)
 
     def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """A value returned from a view whose return value is the HTML response body."""

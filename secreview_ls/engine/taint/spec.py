@@ -175,6 +175,8 @@ class TaintSpec:
     store_sinks: tuple[StoreSink, ...] = ()
     # what a view that renders its return value as HTML returns into (``name`` is shown as the sink)
     return_sinks: tuple[SinkSpec, ...] = ()
+    # what a WSGI application declaring an HTML ``Content-Type`` returns into (its body iterable)
+    wsgi_body_sinks: tuple[SinkSpec, ...] = ()
     # qualified callable → classes its result is clean for ("*" = every class)
     sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
     # ``kind.attr`` → classes reading that attribute cleans for (``pathlib.Path().name``)
