@@ -102,3 +102,11 @@ def test_a_wsgi_page_and_its_start_response_headers_are_sinks() -> None:
     assert set(headers) == {9, 29}
     assert headers[29].rule_id == "SR812"
     assert _steps(headers[29])[-1] == (29, "reaches `start_response()`: response header sent by `start_response()`", None)
+
+
+def test_a_json_body_value_in_a_mongo_filter_may_be_an_operator() -> None:
+    found = _findings("nosql/json_filters.py")
+    assert set(found) == {15, 46, 66}  # str(), isinstance(str), form text, int and f-string text stay quiet
+    assert _steps(found[15])[0] == (14, "source: `request.get_json`", None)
+    assert _steps(found[15])[-1] == (15, "reaches `users.find_one()`: MongoDB query document", None)
+    assert set(_findings("nosql/django_json_filters.py")) == {13}  # json.loads(request.body)

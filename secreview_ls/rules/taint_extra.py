@@ -221,9 +221,9 @@ def _nosql_sinks(add: Callable[[SinkSpec], None]) -> None:
                    "replace_one", "distinct", "count"):  # fmt: skip
         position = 1 if method == "distinct" else 0
         add(SinkSpec(NOSQL, "." + method, "MongoDB query document", ((position, "filter"), (position, "spec")),
-                     requires_import=_MONGO, dict_keys=_JS_KEYS))  # fmt: skip
+                     requires_import=_MONGO, dict_keys=_JS_KEYS, documents=True))  # fmt: skip
     add(SinkSpec(NOSQL, ".aggregate", "MongoDB aggregation pipeline", ((0, "pipeline"),), requires_import=_MONGO,
-                 dict_keys=_JS_KEYS))  # fmt: skip
+                 dict_keys=_JS_KEYS, documents=True))  # fmt: skip
     add(SinkSpec(NOSQL, ".map_reduce", "MongoDB map/reduce JavaScript", ((0, "map"), (1, "reduce")),
                  requires_import=_MONGO))  # fmt: skip
     add(SinkSpec(NOSQL, ".eval", "JavaScript run by the MongoDB server", ((0, "code"),), requires_import=_MONGO,
@@ -298,6 +298,16 @@ def _redirect_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("redirect", "." + method, _LOCATION, ((1, "_value"), (1, "value")), receiver_hint="headers",
                      requires_import=_WEB, first_is="Location"))  # fmt: skip
 
+
+# Request data that may be a parsed document (a JSON body: dicts and lists, not only text), and
+# the parsers that make one from text: a value of theirs written into a MongoDB filter may be an
+# operator (``{"$ne": null}``); ``str(v)``, ``int(v)`` and text built from it are not.
+DOCUMENT_SOURCES = frozenset(
+    {"flask.request.json", "flask.request.get_json", "starlette.request.json", "aiohttp.request.json",
+     "webob.request.json_body", "webob.request.json", "django.request.data", "django.view.request.data",
+     "falcon.request.media", "falcon.request.get_media", "bottle.request.json", "sanic.request.json"}
+)  # fmt: skip
+DOCUMENT_PARSERS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads"})
 
 EXTRA_STORE_SINKS = (
     StoreSink("redirect", ".headers", _LOCATION, _WEB, key="Location"),

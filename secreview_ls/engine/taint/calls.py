@@ -37,6 +37,8 @@ from .values import (
     Val,
     add_to_rest,
     appended,
+    as_document,
+    as_text,
     bound,
     cleaned,
     decoded,
@@ -87,7 +89,7 @@ def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, 
     if name == "builtins.compile" and args and isinstance(args[0].const, str) and not args[0].taint:
         return Val(const=CompiledConstant(args[0].const))
     if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
-        return Val(all_taint(None, args, kwargs)) if args else EMPTY
+        return Val(as_text(all_taint(None, args, kwargs))) if args else EMPTY
     return None
 
 
@@ -264,6 +266,10 @@ class Calls:
         result carries no data, ``map`` of a sanitizer, ``repr``, propagators, encoders and
         decoders; None for any other call."""
         spec = self.spec
+        if name is not None and name in spec.document_parsers:
+            data = all_taint(None, args, kwargs)
+            parsed = Val(as_document(data)) if data else EMPTY
+            return cleaned(parsed, spec.sanitizers[name]) if name in spec.sanitizers and data else parsed
         classes = spec.sanitizers.get(name) if name is not None else None
         if classes is not None:
             if ALL_CLASSES in classes:

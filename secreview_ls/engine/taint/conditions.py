@@ -20,7 +20,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import ALL, STDLIB, Env, Frame, join_envs
-from .values import NO_CONST, cleaned, whole
+from .values import NO_CONST, Label, as_text, cleaned, map_labels, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -204,6 +204,8 @@ class Conditions:
                 elif names and names <= _TEXT_TYPES:
                     # a caller handing in a buffer never takes this branch (``_apply`` drops the flow)
                     self.clean_path(test.args[0], env, frozenset({TEXT_ONLY}))
+                    # text, not a parsed document that could hold an operator
+                    self.interpreter.update(test.args[0], env, lambda v: map_labels(v, _text_label))
         return env
 
     def _buffer(self, node: ast.expr, env: Env, fn: Frame) -> bool:
@@ -360,3 +362,8 @@ class Conditions:
     def clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
         """Mark the value stored at a name / attribute / constant-key path clean for ``classes``."""
         self.interpreter.update(node, env, lambda v: cleaned(v, classes))
+
+
+def _text_label(label: Label) -> Label:
+    """The label of a value known to be text (``isinstance(v, str)`` held)."""
+    return next(iter(as_text(frozenset({label}))))

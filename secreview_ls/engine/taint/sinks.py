@@ -12,7 +12,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
-from .spec import ALL_CLASSES, SinkSpec, TaintSpec
+from .spec import ALL_CLASSES, DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template
@@ -521,8 +521,12 @@ class SinkChecker:
         if sink.dict_keys and (
             isinstance(arg_node, (ast.Dict, ast.List, ast.Tuple)) or (value.parts and not value.taint)
         ):
-            # A document written here: only its JavaScript keys; data read whole is checked whole.
-            value = Val(_at_keys(value, frozenset(repr(key) for key in sink.dict_keys)))
+            # A document written here: only its JavaScript keys, and values that may be documents
+            # themselves (an operator); data read whole is checked whole.
+            found = _at_keys(value, frozenset(repr(key) for key in sink.dict_keys))
+            if sink.documents:
+                found = found | frozenset(lab for lab in whole(value) if DOCUMENT in lab.cleaned)
+            value = Val(found)
         if sink.built_text:
             value = Val(frozenset(lab for lab in whole(value) if OPAQUE not in lab.cleaned))
         return value

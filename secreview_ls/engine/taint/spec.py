@@ -36,6 +36,10 @@ COMPUTED_BY_CALL = "computed-by-call"
 # flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
 # (``io.StringIO(data)``) a caller passes instead of a path.
 TEXT_ONLY = "~text-only"
+# A mark on the labels of data that may be a parsed document (a JSON body: dicts and lists, not
+# only text): a query document holding it may hold an operator (``{"$ne": null}``). Text made from
+# the data (``str(v)``, an f-string, a concatenation) carries no mark.
+DOCUMENT = "~document"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, COMPUTED_BY_CALL}
@@ -108,6 +112,9 @@ class SinkSpec:
     # An argument written as a dict literal is checked only at these constant keys
     # (``find({"$where": code})``); any other value is checked whole.
     dict_keys: tuple[str, ...] = ()
+    # Values written at other keys of a dict literal are checked too when they may be a parsed
+    # document (``find({"user": body["user"]})`` with ``body = request.get_json()``).
+    documents: bool = False
     # Only text built from the data counts: values that went through an unknown call (a query
     # builder object, ``Key("id").eq(v)``) are not the expression's text.
     built_text: bool = False
@@ -162,6 +169,10 @@ class TaintSpec:
     object_sources: dict[str, frozenset[str]] = field(default_factory=dict)
     # ``kind.attr`` → classes such a source is already clean for (the app's own URL: redirect, SSRF)
     source_cleaned: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``kind.attr`` sources whose value may be a parsed document (``flask.request.json``), and
+    # calls parsing their argument's text into one (``json.loads``): their labels carry ``DOCUMENT``
+    document_sources: frozenset[str] = frozenset()
+    document_parsers: frozenset[str] = frozenset()
     # ``kind.attr`` of a request mapping that also holds the server's own entries → the keys (a
     # name ending in ``_`` is a prefix) whose values the client sends; a constant key outside
     # them reads the server's data, not input (``request.META["CSRF_COOKIE"]``)
