@@ -110,3 +110,19 @@ def test_a_json_body_value_in_a_mongo_filter_may_be_an_operator() -> None:
     assert _steps(found[15])[0] == (14, "source: `request.get_json`", None)
     assert _steps(found[15])[-1] == (15, "reaches `users.find_one()`: MongoDB query document", None)
     assert set(_findings("nosql/django_json_filters.py")) == {13}  # json.loads(request.body)
+
+
+def test_a_request_value_used_as_the_format_string_is_reported_not_one_used_as_an_argument() -> None:
+    relative = "format_string/flask_greetings.py"
+    path = FIXTURES / relative
+    result = analyze_source(
+        path.read_text(encoding="utf-8"), str(path), Config(root=path.parent, select=("SR821",)),
+        project=ProjectIndex([path.parent]),
+    )  # fmt: skip
+    found = {f.span.start_line: f for f in result.findings}
+    assert set(found) == {21, 28, 35}
+    assert _steps(found[28])[-1] == (28, "reaches `template.format_map()`: format string given objects to format", None)
+    across = _findings("format_string/notices/views.py")
+    assert across[12].rule_id == "SR821"
+    assert _steps(across[12])[-1][2] == "render.py"
+    assert 17 not in across

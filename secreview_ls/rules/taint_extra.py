@@ -1,6 +1,6 @@
 """Taint classes and sinks beyond the core table: file-existence probes (SR816), NoSQL and
 DynamoDB expressions (SR817), server-side template injection (SR818), options of a fixed program
-(SR819), modules imported by name (SR820), eval-like library APIs,
+(SR819), modules imported by name (SR820), format strings from input (SR821), eval-like library APIs,
 XPath engines, redirects written as a ``Location`` header or raised as an HTTP 3xx, and session
 keys chosen by the client. Plain data; ``taint_tables`` merges it into the spec.
 """
@@ -25,6 +25,7 @@ NOSQL = "nosql"
 TEMPLATE = "template"
 ARGUMENT = "argument"
 REFLECTION = "reflection"
+FORMAT = "format-string"
 
 EXTRA_CLASSES = (
     TaintClass(
@@ -117,6 +118,24 @@ EXTRA_CLASSES = (
         aliases=("import", "unsafe-reflection"),
         cleaned_by=frozenset({AFTER_FIXED_TEXT}),
     ),
+    TaintClass(
+        FORMAT,
+        cwe=134,
+        title="format string from input",
+        rule_id="SR821",
+        rule_name="format-string-injection",
+        summary="Untrusted input is the format string of `str.format` / `format_map` given objects to format.",
+        why="A replacement field reads attributes and items of the arguments: a client writing the "
+        "format string asks for `{user.__class__.__init__.__globals__[SECRET_KEY]}` or "
+        "`{config.DATABASE_URL}` and the response shows them. Keep the format string fixed and pass "
+        "the input as an argument, or use `string.Template`, whose `$name` fields read no attributes.",
+        bad='template = request.args["greeting"]\nreturn template.format(user=current_user)',
+        good='name = request.args["name"]\nreturn "Hello {}".format(name)',
+        severity=Level.MEDIUM,
+        confidence=Level.MEDIUM,
+        aliases=("format", "format-string"),
+        result_keeps_data=True,  # the formatted text still carries the input
+    ),
 )
 
 # An exception caught in a request handler often quotes the client's input (``ValueError(f"bad {x}")``):
@@ -174,6 +193,9 @@ def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("importlib.import_module", "builtins.__import__"):
         add(SinkSpec(REFLECTION, name, "name of the imported module", ((0, "name"),)))
     add(SinkSpec(REFLECTION, "pkgutil.resolve_name", "name of the imported object", ((0, "name"),)))
+    for method in ("format", "format_map"):
+        add(SinkSpec(FORMAT, "." + method, "format string given objects to format", ((-1, None),),
+                     mode="with-arguments"))  # fmt: skip
 
 
 def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:

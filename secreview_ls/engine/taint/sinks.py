@@ -586,6 +586,8 @@ class SinkChecker:
         if mode in ("options", "option-args"):
             yield from self._option_arguments(sink, node, args, kwargs)
             return
+        if mode == "with-arguments" and not (node.keywords or any(not isinstance(a, ast.Starred) for a in node.args)):
+            return  # ``v.format()``, ``v.format(*parts)``: no named object a field could read from
         for index, keyword in sink.args:
             if mode == "keywords":
                 for kw in node.keywords:

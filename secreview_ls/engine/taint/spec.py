@@ -95,7 +95,9 @@ class SinkSpec:
     ``"program-args"`` (``os.exec*`` / ``os.spawn*``: the program, or the command line of a shell
     it starts with ``-c``), ``"options"`` (the elements of an argument vector after a constant
     program and before a ``--`` element, when no shell runs it), ``"option-args"`` (the same for a
-    program and its arguments passed one by one: ``create_subprocess_exec(program, *args)``).
+    program and its arguments passed one by one: ``create_subprocess_exec(program, *args)``),
+    ``"with-arguments"`` (only a call given a named or positional argument, not only ``*items``:
+    ``template.format(user=u)``).
     """
 
     cls: str
