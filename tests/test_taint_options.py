@@ -126,3 +126,24 @@ def test_a_request_value_used_as_the_format_string_is_reported_not_one_used_as_a
     assert across[12].rule_id == "SR821"
     assert _steps(across[12])[-1][2] == "render.py"
     assert 17 not in across
+
+
+def test_a_handler_decorated_with_its_template_renders_the_returned_dict() -> None:
+    found = _findings("xss/environments/aio_decorated.py")
+    assert set(found) == {16, 37}
+    steps = _steps(found[16])
+    assert steps[0] == (16, 'source: `request.query.get("name", "guest")`', None)
+    assert steps[-1][2] == "env_greeting.html" and steps[-1][1].startswith("reaches `{{ name }}`")
+
+
+def test_raw_blocks_and_comments_write_nothing_and_a_call_block_writes_what_its_macro_hands_back() -> None:
+    found = _findings("xss/templated/snippets.py")
+    assert set(found) == {18}
+    last = _steps(found[18])[-1]
+    assert last[0] == 6 and last[2] == "snippets.html" and "{{ entry|safe }}" in last[1]
+
+
+def test_a_template_made_from_a_module_level_constant_is_read_like_a_literal() -> None:
+    found = _findings("xss/environments/inline_constants.py")
+    assert set(found) == {16, 21}
+    assert all(f.rule_id == "SR806" for f in found.values())  # constant template text is not SSTI

@@ -380,6 +380,9 @@ TEMPLATE_RENDERERS = (
     ),
 )
 
+# Handlers decorated with the template their returned dict is rendered with → that renderer.
+TEMPLATE_DECORATORS = {"aiohttp_jinja2.template": "aiohttp_jinja2.render_template"}
+
 # Jinja2 environments: the escaping without ``autoescape=`` (Jinja2 escapes nothing by default).
 INLINE_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 TEMPLATE_ENVIRONMENTS = {

@@ -36,6 +36,10 @@ class Entry:
     return_sinks: tuple[SinkSpec, ...] = ()  # what the framework does with the returned value
     # FastAPI ``v = Depends(read_q)``: param name → the module function whose return value it gets
     dependencies: dict[str, str] = field(default_factory=dict)
+    # ``@aiohttp_jinja2.template("page.html")``: the decorator, and the renderer its returned
+    # context is rendered by (the template file's unescaped writes are sinks)
+    template_decorator: ast.Call | None = None
+    template_renderer: SinkSpec | None = None
 
 
 # The kind of a WSGI application's ``start_response`` parameter: calling it sends the status and
@@ -222,6 +226,8 @@ def entry_for(
         for name in _annotation_names(facts, arg.annotation):
             if name in spec.request_annotations:
                 entry.objects[arg.arg] = spec.request_annotations[name]
+    if spec.template_decorators:
+        _template_decorator(facts, spec, fn, entry)
     for decorator in fn.decorator_list:
         if isinstance(decorator, ast.Call) and facts.qualname(decorator.func) in spec.route_functions:
             _route_captures(spec, decorator, entry)
@@ -286,6 +292,21 @@ def _url_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> Non
         entry.tainted.setdefault(fn.args.vararg.arg, "URL parameters")
     if fn.args.kwarg is not None:
         entry.tainted.setdefault(fn.args.kwarg.arg, "URL parameters")
+
+
+def _template_decorator(
+    facts: ModuleFacts, spec: TaintSpec, fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry
+) -> None:
+    """A handler whose returned dict is the context of a template its decorator names."""
+    for decorator in fn.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            continue
+        renderer_name = spec.template_decorators.get(facts.qualname(decorator.func) or "")
+        renderer = next((r for r in spec.template_renderers if r.name == renderer_name), None)
+        if renderer is not None:
+            entry.template_decorator = decorator
+            entry.template_renderer = renderer
+            return
 
 
 def _declares_html(fn: ast.FunctionDef | ast.AsyncFunctionDef, start_response: str) -> bool:

@@ -187,6 +187,8 @@ class Interpreter:
                 self.sinks.check_return(node.value, value, fn)
             if fn.entry.return_sinks and node.value is not None:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
+            if fn.entry.template_decorator is not None and node.value is not None:
+                self.sinks.check_decorated_context(node.value, value, fn)
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None

@@ -394,6 +394,31 @@ class SinkChecker:
             return
         self._written(renderer, node, named, known, (context_at, context_keyword or "", False), args, kwargs, fn)
 
+    def check_decorated_context(self, node: ast.expr, value: Val, fn: Frame) -> None:
+        """``return {...}`` from a handler decorated with the template it renders
+        (``@aiohttp_jinja2.template("page.html")``): checked as a render call of that template
+        given the returned dict as its context, shown at the return."""
+        decorator, renderer = fn.entry.template_decorator, fn.entry.template_renderer
+        if decorator is None or renderer is None or self.project is None:
+            return
+        named_node = decorator.args[0] if decorator.args else None
+        for kw in decorator.keywords:
+            if kw.arg == renderer.args[0][1]:
+                named_node = kw.value
+        if not (isinstance(named_node, ast.Constant) and isinstance(named_node.value, str)):
+            return
+        (at, _), (context_at, _) = renderer.args[:2]
+        if context_at < 0:
+            return
+        width = max(at, context_at) + 1
+        call_args: list[ast.expr] = [ast.copy_location(ast.Constant(None), node) for _ in range(width)]
+        values = [EMPTY] * width
+        call_args[at], values[at] = named_node, Val(const=named_node.value)
+        call_args[context_at], values[context_at] = node, value
+        call = ast.copy_location(ast.Call(func=decorator.func, args=call_args, keywords=[]), node)
+        call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
+        self._check_template(renderer, call, values, {}, fn)
+
     def _written(
         self,
         renderer: SinkSpec,

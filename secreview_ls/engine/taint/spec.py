@@ -253,6 +253,9 @@ class TaintSpec:
     # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
     # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
     template_renderers: tuple[SinkSpec, ...] = ()
+    # decorators naming the template a handler's returned dict is rendered with → the renderer
+    # (in ``template_renderers``) doing it: ``aiohttp_jinja2.template`` → ``aiohttp_jinja2.render_template``
+    template_decorators: dict[str, str] = field(default_factory=dict)
     # template environments: constructor → escaping mode without ``autoescape=`` (``off`` for
     # ``jinja2.Environment``); ``env.get_template(name).render(...)`` is checked like a renderer
     template_environments: dict[str, str] = field(default_factory=dict)
