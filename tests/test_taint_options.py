@@ -147,3 +147,8 @@ def test_a_template_made_from_a_module_level_constant_is_read_like_a_literal() -
     found = _findings("xss/environments/inline_constants.py")
     assert set(found) == {16, 21}
     assert all(f.rule_id == "SR806" for f in found.values())  # constant template text is not SSTI
+
+
+def test_an_is_predicate_of_the_program_vouches_for_an_imported_name() -> None:
+    found = _findings("reflection/django_backends.py")
+    assert set(found) == {12, 60}  # ``is_registered(backend)`` and ``_is_callback(view)`` held: quiet

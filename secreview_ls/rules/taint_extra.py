@@ -14,6 +14,7 @@ from ..engine.taint import (
     AFTER_FIXED_TEXT,
     HOST_ALLOWLISTED,
     OPTIONS_REJECTED,
+    PREDICATE_HELD,
     AttributeSink,
     SinkSpec,
     StoreSink,
@@ -110,13 +111,13 @@ EXTRA_CLASSES = (
         why="Importing runs the module's top-level code: a name from the request picks any module on "
         "the path (`os`, `antigravity`, a test helper, a module an upload put there) and its import "
         "side effects, and the attributes read from it afterwards. Map the input to modules through a "
-        "fixed table, check the name against an allowlist, or import below a fixed package "
-        "(`import_module(\"app.exporters.\" + name)`).",
+        "fixed table, check the name against an allowlist or a predicate of the program's own "
+        "(`is_registered(name)`), or import below a fixed package (`import_module(\"app.exporters.\" + name)`).",
         bad='name = request.args["format"]\nexporter = importlib.import_module(name)',
         good='EXPORTERS = {"csv": "app.export.csv", "json": "app.export.json"}\n'
         'exporter = importlib.import_module(EXPORTERS[request.args["format"]])',
         aliases=("import", "unsafe-reflection"),
-        cleaned_by=frozenset({AFTER_FIXED_TEXT}),
+        cleaned_by=frozenset({AFTER_FIXED_TEXT, PREDICATE_HELD}),
     ),
     TaintClass(
         FORMAT,
@@ -184,7 +185,7 @@ def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
     """Options of a fixed program (CWE-88), modules imported by name (CWE-470), and the headers
     a WSGI application sends through its ``start_response`` parameter (CWE-113)."""
     add(SinkSpec("header", "wsgi.start_response().__call__", "response header sent by `start_response()`",
-                 ((1, "headers"), (1, "response_headers"))))  # fmt: skip
+                 ((1, "headers"), (1, "response_headers")), built_text=True))  # fmt: skip
     what = "argument a program may read as an option"
     for name in ("run", "call", "check_call", "check_output", "Popen"):
         add(SinkSpec(ARGUMENT, f"subprocess.{name}", what, ((0, "args"),), mode="options"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from .spec import (
     HOST_ALLOWLISTED,
     OPTIONS_REJECTED,
     PARENT_REFS_REJECTED,
+    PREDICATE_HELD,
     QUOTES_REJECTED,
     SHELL_SYNTAX_REJECTED,
     TEXT_ONLY,
@@ -55,6 +57,7 @@ _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.Pu
 _MAX_ALTERNATIVES = 4
 # Keyword names under which a validator takes the value it checks.
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
+_PREDICATE = re.compile(r"_?is_[a-z]\w*$")
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 
 
@@ -70,6 +73,7 @@ class Conditions:
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
         self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
+        self.predicate_held = spec.cleaned_by(PREDICATE_HELD)
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -186,6 +190,8 @@ class Conditions:
             self._clean_searched(test, env)
         if isinstance(test, ast.Call):
             self._clean_option_check(test, env, truth)
+        if isinstance(test, ast.Call) and truth and self.predicate_held:
+            self._clean_predicate_arguments(test, env)
         if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
@@ -262,6 +268,17 @@ class Conditions:
             self.clean_path(target, env, self.shell_syntax_rejected)
         if set(QUOTES) <= set(found):
             self.clean_path(target, env, self.quotes_rejected)
+
+    def _clean_predicate_arguments(self, test: ast.Call, env: Env) -> None:
+        """``is_registered(name)`` / ``resolver._is_callback(name)`` was true: ``name`` is one the
+        program knows (the classes that accept such a check, ``PREDICATE_HELD``)."""
+        func = test.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if not _PREDICATE.match(called):
+            return
+        for argument in test.args:
+            if isinstance(argument, (ast.Name, ast.Attribute, ast.Subscript)):
+                self.clean_path(argument, env, self.predicate_held)
 
     def _clean_option_check(self, test: ast.Call, env: Env, truth: bool) -> None:
         """``value.startswith("-")`` was false, or ``value.startswith(("https://", "http://"))``

@@ -25,6 +25,9 @@ AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` pref
 AFTER_FIXED_TEXT = "after-fixed-text"
 # ``value.startswith("-")`` was false (or ``value.startswith("https://")`` true): not an option
 OPTIONS_REJECTED = "options-rejected"
+# a predicate named ``is_…`` / ``_is_…`` was true of the value (``resolver._is_callback(name)``,
+# ``is_registered(name)``): the value is one the program knows (a registered name)
+PREDICATE_HELD = "predicate-held"
 HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
 PARENT_REFS_REJECTED = "parent-refs-rejected"  # ``".." in value`` was false
 QUOTES_REJECTED = "quotes-rejected"  # ``"'" in value`` was false, or the quote was replaced
@@ -42,7 +45,8 @@ TEXT_ONLY = "~text-only"
 DOCUMENT = "~document"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
-     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, COMPUTED_BY_CALL}
+     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
+     COMPUTED_BY_CALL}
 )  # fmt: skip
 
 
