@@ -377,7 +377,13 @@ class SinkChecker:
         return "on"
 
     def _check_template(
-        self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
+        self,
+        renderer: SinkSpec,
+        node: ast.Call,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: Frame,
+        placed_at: ast.AST | None = None,
     ) -> None:
         """Context variables of a rendered template file that the template writes unescaped: the
         flow goes on into the template, to the ``{{ … }}`` that writes the value."""
@@ -392,7 +398,8 @@ class SinkChecker:
         known = self._unescaped(named + MODE_MARK + mode if mode else named)
         if known is None:
             return
-        self._written(renderer, node, named, known, (context_at, context_keyword or "", False), args, kwargs, fn)
+        place = (context_at, context_keyword or "", False)
+        self._written(renderer, node, named, known, place, args, kwargs, fn, placed_at=placed_at)
 
     def check_decorated_context(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """``return {...}`` from a handler decorated with the template it renders
@@ -415,9 +422,9 @@ class SinkChecker:
         values = [EMPTY] * width
         call_args[at], values[at] = named_node, Val(const=named_node.value)
         call_args[context_at], values[context_at] = node, value
+        # a call of the renderer standing for the decoration; findings are placed at the return
         call = ast.copy_location(ast.Call(func=decorator.func, args=call_args, keywords=[]), node)
-        call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
-        self._check_template(renderer, call, values, {}, fn)
+        self._check_template(renderer, call, values, {}, fn, placed_at=node)
 
     def _written(
         self,
@@ -429,10 +436,12 @@ class SinkChecker:
         args: list[Val],
         kwargs: dict[str | None, Val],
         fn: Frame,
+        placed_at: ast.AST | None = None,
     ) -> None:
         """Report each context variable the template writes unescaped. ``context_place``: the
         context's position and keyword (-1: the call's keywords), and whether the keywords are
-        context variables as well (``template.render(ctx, name=v)``)."""
+        context variables as well (``template.render(ctx, name=v)``); ``placed_at``: the node the
+        findings are placed at when not the call (a decorated handler's ``return``)."""
         context_at, context_keyword, keywords_too = context_place
         writes = known.first_writes()
         spelled = short_text(self.facts.spelled(node.func))
@@ -467,7 +476,7 @@ class SinkChecker:
                 *(_tag_step(path, span, text) for path, span, text in placed.via),
                 sink_step,
             )
-            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
+            self._reached(SinkSpec(renderer.cls, shown, what), shown, placed_at or node, item, value, fn, steps=steps)
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env, value: Val = EMPTY) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
