@@ -131,8 +131,18 @@ def test_explain_a_weakness_class(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_explain_unknown_weakness_class(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["explain", "CWE-88"]) == 2
-    assert capsys.readouterr().err.startswith("secreview: error: no rule reports CWE-88. Did you mean: CWE-")
+    assert cli.main(["explain", "CWE-87"]) == 2
+    assert capsys.readouterr().err.startswith("secreview: error: no rule reports CWE-87. Did you mean: CWE-")
+
+
+def test_explain_lists_the_new_data_flow_classes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["explain", "CWE-88"]) == 0
+    out = capsys.readouterr().out
+    assert "SR819  argument-injection" in out
+    assert cli.main(["explain", "CWE-470"]) == 0
+    assert "SR820  import-from-input" in capsys.readouterr().out
+    assert cli.main(["explain", "CWE-134"]) == 0
+    assert "SR821  format-string-injection" in capsys.readouterr().out
 
 
 def test_rule_severity_overrides(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,6 +53,7 @@ def reference_aliases(tree: ast.Module, module_name: str) -> dict[str, str]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             expected._collect(ast.Module(body=[node], type_ignores=[]))
+    expected._collect_assigned_aliases(tree)  # ``_randombytes = os.urandom``: after every import
     return expected.aliases
 
 

@@ -27,6 +27,7 @@ class ImportMap:
         self.locally_bound: set[str] = set()
         self._collect(tree)
         self._collect_module_bindings(tree)
+        self._collect_assigned_aliases(tree)
 
     def _collect(self, tree: ast.Module) -> None:
         for node in _statements_breadth_first(tree):
@@ -61,6 +62,36 @@ class ImportMap:
                     self.locally_bound.add(node.id)
                 elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     break
+
+    def _collect_assigned_aliases(self, tree: ast.Module) -> None:
+        """Module-level names bound once to an imported callable: ``run = os.system``,
+        ``shell = functools.partial(subprocess.run, shell=True)`` call what they name. A name
+        bound anywhere else in the module (a local, a parameter, a second assignment) is not one."""
+        found: dict[str, str] = {}
+        for statement in tree.body:
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+                continue
+            target, value = statement.targets[0], statement.value
+            if not isinstance(target, ast.Name) or target.id in self.aliases:
+                continue
+            if isinstance(value, ast.Call) and value.args and self.qualname(value.func) == "functools.partial":
+                value = value.args[0]
+            resolved = self.qualname(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+            if resolved is not None and "." in resolved and not resolved.startswith("builtins."):
+                found[target.id] = resolved
+        if not found:
+            return
+        bound: dict[str, int] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in found:
+                bound[node.id] = bound.get(node.id, 0) + 1
+            elif isinstance(node, ast.arg) and node.arg in found:
+                bound[node.arg] = bound.get(node.arg, 0) + 2
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in found:
+                bound[node.name] = bound.get(node.name, 0) + 2
+        for name, resolved in found.items():
+            if bound.get(name) == 1:
+                self.aliases[name] = resolved
 
     def _absolute_module(self, node: ast.ImportFrom) -> str:
         module = node.module or ""

@@ -1,5 +1,6 @@
 """Taint classes and sinks beyond the core table: file-existence probes (SR816), NoSQL and
-DynamoDB expressions (SR817), server-side template injection (SR818), eval-like library APIs,
+DynamoDB expressions (SR817), server-side template injection (SR818), options of a fixed program
+(SR819), modules imported by name (SR820), format strings from input (SR821), eval-like library APIs,
 XPath engines, redirects written as a ``Location`` header or raised as an HTTP 3xx, and session
 keys chosen by the client. Plain data; ``taint_tables`` merges it into the spec.
 """
@@ -9,11 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..engine.finding import Level
-from ..engine.taint import AttributeSink, SinkSpec, StoreSink, TaintClass
+from ..engine.taint import (
+    AFTER_FIXED_TEXT,
+    HOST_ALLOWLISTED,
+    OPTIONS_REJECTED,
+    PREDICATE_HELD,
+    AttributeSink,
+    SinkSpec,
+    StoreSink,
+    TaintClass,
+)
 
 FILE_PROBE = "file-probe"
 NOSQL = "nosql"
 TEMPLATE = "template"
+ARGUMENT = "argument"
+REFLECTION = "reflection"
+FORMAT = "format-string"
 
 EXTRA_CLASSES = (
     TaintClass(
@@ -69,6 +82,61 @@ EXTRA_CLASSES = (
         aliases=("ssti",),
         result_keeps_data=True,
     ),
+    TaintClass(
+        ARGUMENT,
+        cwe=88,
+        title="argument injection",
+        rule_id="SR819",
+        rule_name="argument-injection",
+        summary="Untrusted input is an argument of a fixed program where the program reads options.",
+        why="Without a shell the input is one argument, but a program still reads an argument starting "
+        "with `-` as an option: `git log --output=/srv/app/x.py`, `curl -o /etc/cron.d/x URL`, "
+        "`tar --checkpoint-action=exec=sh`, `ssh -oProxyCommand=...` write files or run commands. Put "
+        "`--` before the input (every argument after it is an operand), reject a leading `-`, or "
+        "write the input after fixed text (`--branch=` + value).",
+        bad='ref = request.args["ref"]\nsubprocess.run(["git", "log", ref])',
+        good='ref = request.args["ref"]\nsubprocess.run(["git", "log", "--", ref])',
+        severity=Level.MEDIUM,
+        confidence=Level.MEDIUM,
+        aliases=("option", "options", "argv"),
+        cleaned_by=frozenset({OPTIONS_REJECTED, AFTER_FIXED_TEXT, HOST_ALLOWLISTED}),
+    ),
+    TaintClass(
+        REFLECTION,
+        cwe=470,
+        title="module chosen by input (unsafe reflection)",
+        rule_id="SR820",
+        rule_name="import-from-input",
+        summary="Untrusted input names the module the program imports.",
+        why="Importing runs the module's top-level code: a name from the request picks any module on "
+        "the path (`os`, `antigravity`, a test helper, a module an upload put there) and its import "
+        "side effects, and the attributes read from it afterwards. Map the input to modules through a "
+        "fixed table, check the name against an allowlist or a predicate of the program's own "
+        "(`is_registered(name)`), or import below a fixed package (`import_module(\"app.exporters.\" + name)`).",
+        bad='name = request.args["format"]\nexporter = importlib.import_module(name)',
+        good='EXPORTERS = {"csv": "app.export.csv", "json": "app.export.json"}\n'
+        'exporter = importlib.import_module(EXPORTERS[request.args["format"]])',
+        aliases=("import", "unsafe-reflection"),
+        cleaned_by=frozenset({AFTER_FIXED_TEXT, PREDICATE_HELD}),
+    ),
+    TaintClass(
+        FORMAT,
+        cwe=134,
+        title="format string from input",
+        rule_id="SR821",
+        rule_name="format-string-injection",
+        summary="Untrusted input is the format string of `str.format` / `format_map` given objects to format.",
+        why="A replacement field reads attributes and items of the arguments: a client writing the "
+        "format string asks for `{user.__class__.__init__.__globals__[SECRET_KEY]}` or "
+        "`{config.DATABASE_URL}` and the response shows them. Keep the format string fixed and pass "
+        "the input as an argument, or use `string.Template`, whose `$name` fields read no attributes.",
+        bad='template = request.args["greeting"]\nreturn template.format(user=current_user)',
+        good='name = request.args["name"]\nreturn "Hello {}".format(name)',
+        severity=Level.MEDIUM,
+        confidence=Level.MEDIUM,
+        aliases=("format", "format-string"),
+        result_keeps_data=True,  # the formatted text still carries the input
+    ),
 )
 
 # An exception caught in a request handler often quotes the client's input (``ValueError(f"bad {x}")``):
@@ -110,6 +178,25 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _xpath_sinks(add)
     _redirect_sinks(add)
     _connection_and_file_sinks(add)
+    _option_and_import_sinks(add)
+
+
+def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Options of a fixed program (CWE-88), modules imported by name (CWE-470), and the headers
+    a WSGI application sends through its ``start_response`` parameter (CWE-113)."""
+    add(SinkSpec("header", "wsgi.start_response().__call__", "response header sent by `start_response()`",
+                 ((1, "headers"), (1, "response_headers")), built_text=True))  # fmt: skip
+    what = "argument a program may read as an option"
+    for name in ("run", "call", "check_call", "check_output", "Popen"):
+        add(SinkSpec(ARGUMENT, f"subprocess.{name}", what, ((0, "args"),), mode="options"))
+    add(SinkSpec(ARGUMENT, "asyncio.create_subprocess_exec", what, ((0, "program"),), mode="option-args"))
+    add(SinkSpec(ARGUMENT, "pty.spawn", what, ((0, "argv"),), mode="options"))
+    for name in ("importlib.import_module", "builtins.__import__"):
+        add(SinkSpec(REFLECTION, name, "name of the imported module", ((0, "name"),)))
+    add(SinkSpec(REFLECTION, "pkgutil.resolve_name", "name of the imported object", ((0, "name"),)))
+    for method in ("format", "format_map"):
+        add(SinkSpec(FORMAT, "." + method, "format string given objects to format", ((-1, None),),
+                     mode="with-arguments"))  # fmt: skip
 
 
 def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -157,9 +244,9 @@ def _nosql_sinks(add: Callable[[SinkSpec], None]) -> None:
                    "replace_one", "distinct", "count"):  # fmt: skip
         position = 1 if method == "distinct" else 0
         add(SinkSpec(NOSQL, "." + method, "MongoDB query document", ((position, "filter"), (position, "spec")),
-                     requires_import=_MONGO, dict_keys=_JS_KEYS))  # fmt: skip
+                     requires_import=_MONGO, dict_keys=_JS_KEYS, documents=True))  # fmt: skip
     add(SinkSpec(NOSQL, ".aggregate", "MongoDB aggregation pipeline", ((0, "pipeline"),), requires_import=_MONGO,
-                 dict_keys=_JS_KEYS))  # fmt: skip
+                 dict_keys=_JS_KEYS, documents=True))  # fmt: skip
     add(SinkSpec(NOSQL, ".map_reduce", "MongoDB map/reduce JavaScript", ((0, "map"), (1, "reduce")),
                  requires_import=_MONGO))  # fmt: skip
     add(SinkSpec(NOSQL, ".eval", "JavaScript run by the MongoDB server", ((0, "code"),), requires_import=_MONGO,
@@ -235,6 +322,16 @@ def _redirect_sinks(add: Callable[[SinkSpec], None]) -> None:
                      requires_import=_WEB, first_is="Location"))  # fmt: skip
 
 
+# Request data that may be a parsed document (a JSON body: dicts and lists, not only text), and
+# the parsers that make one from text: a value of theirs written into a MongoDB filter may be an
+# operator (``{"$ne": null}``); ``str(v)``, ``int(v)`` and text built from it are not.
+DOCUMENT_SOURCES = frozenset(
+    {"flask.request.json", "flask.request.get_json", "starlette.request.json", "aiohttp.request.json",
+     "webob.request.json_body", "webob.request.json", "django.request.data", "django.view.request.data",
+     "falcon.request.media", "falcon.request.get_media", "bottle.request.json", "sanic.request.json"}
+)  # fmt: skip
+DOCUMENT_PARSERS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads"})
+
 EXTRA_STORE_SINKS = (
     StoreSink("redirect", ".headers", _LOCATION, _WEB, key="Location"),
     StoreSink("redirect", "django.http.HttpResponse()", _LOCATION, key="Location"),
@@ -283,6 +380,9 @@ TEMPLATE_RENDERERS = (
         for name in ("render_template", "render_string", "render_template_async", "render_string_async")
     ),
 )
+
+# Handlers decorated with the template their returned dict is rendered with → that renderer.
+TEMPLATE_DECORATORS = {"aiohttp_jinja2.template": "aiohttp_jinja2.render_template"}
 
 # Jinja2 environments: the escaping without ``autoescape=`` (Jinja2 escapes nothing by default).
 INLINE_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})

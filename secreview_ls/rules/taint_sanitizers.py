@@ -87,7 +87,7 @@ SANITIZERS.update({name: classes | {FILE_PROBE} for name, classes in SANITIZERS.
 PROPAGATORS = frozenset(
     {"urllib.parse.unquote", "urllib.parse.unquote_plus", "urllib.parse.unquote_to_bytes", "html.unescape",
      "textwrap.dedent", "textwrap.indent", "codecs.decode", "codecs.encode", "shlex.join", "string.Template",
-     "io.StringIO", "io.BytesIO"}
+     "io.StringIO", "io.BytesIO", "urllib.parse.parse_qs", "urllib.parse.parse_qsl"}
 )  # fmt: skip
 # Calls whose output is made from one argument's text only (position, keyword): docutils renders
 # its ``source``; ``source_path``/``destination_path``/``settings_overrides`` are labels and

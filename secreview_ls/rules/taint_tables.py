@@ -34,6 +34,8 @@ from .taint_extra import (
     ATTRIBUTE_SINKS,
     AUTOESCAPE_SELECTORS,
     AUTOESCAPED_TEMPLATES,
+    DOCUMENT_PARSERS,
+    DOCUMENT_SOURCES,
     ENVIRONMENT_SETUPS,
     EXCEPTION_TEXT_CLASSES,
     EXTRA_CLASSES,
@@ -42,6 +44,7 @@ from .taint_extra import (
     INLINE_TEMPLATES,
     METHOD_RETURN_SINKS,
     TEMPLATE_CONTEXTS,
+    TEMPLATE_DECORATORS,
     TEMPLATE_ENVIRONMENTS,
     TEMPLATE_RENDERERS,
     extra_sinks,
@@ -105,7 +108,7 @@ TAINT_CLASSES = (
         "commands of their own. Pass an argument list without `shell=True` (the input is then one "
         "argument, never code), fix the program name, or quote with `shlex.quote`.",
         bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
-        good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", host])',
+        good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", "--", host])',
         aliases=("os", "cmd", "shell"),
         reports_local_sources=True,
         cleaned_by=frozenset({SHELL_SYNTAX_REJECTED}),
@@ -701,6 +704,9 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
 
 # A view that renders what it returns (a Flask view) returns into the HTML response body.
 RETURN_SINKS = (SinkSpec("xss", "return", "HTML response body returned from a view"),)
+# A WSGI application whose ``start_response`` declares an HTML ``Content-Type``: its returned
+# iterable is the page (text built from the data; a value through an unfollowed call is not).
+WSGI_BODY_SINKS = (SinkSpec("xss", "return", "HTML body returned from a WSGI application", built_text=True),)
 # Markup objects: ``Markup(...) % value``, ``.format`` and ``.join`` escape the values they take in.
 MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
 # Lookups: the object found, not the text of the key that found it.
@@ -792,10 +798,13 @@ def build_spec(
         client_keys=dict(CLIENT_KEYS),
         own_settings={name: PREFERENCES for name in ("os.environ", "os.environb", "os.getenv", "os.getenvb")},
         source_cleaned=dict(SOURCE_CLEANED),
+        document_sources=DOCUMENT_SOURCES,
+        document_parsers=DOCUMENT_PARSERS,
         local_sources=local,
         sinks=tuple(sinks),
         store_sinks=STORE_SINKS,
         return_sinks=RETURN_SINKS,
+        wsgi_body_sinks=WSGI_BODY_SINKS,
         sanitizers=sanitizers,
         method_sanitizers=method_sanitizers,
         attribute_sanitizers=ATTRIBUTE_SANITIZERS,
@@ -814,6 +823,7 @@ def build_spec(
         route_functions=ROUTE_FUNCTIONS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
         template_renderers=TEMPLATE_RENDERERS,
+        template_decorators=dict(TEMPLATE_DECORATORS),
         template_environments=TEMPLATE_ENVIRONMENTS,
         inline_templates=INLINE_TEMPLATES,
         autoescape_selectors=AUTOESCAPE_SELECTORS,

@@ -37,6 +37,8 @@ from .values import (
     Val,
     add_to_rest,
     appended,
+    as_document,
+    as_text,
     bound,
     cleaned,
     decoded,
@@ -87,7 +89,7 @@ def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, 
     if name == "builtins.compile" and args and isinstance(args[0].const, str) and not args[0].taint:
         return Val(const=CompiledConstant(args[0].const))
     if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
-        return Val(all_taint(None, args, kwargs)) if args else EMPTY
+        return Val(as_text(all_taint(None, args, kwargs))) if args else EMPTY
     return None
 
 
@@ -264,6 +266,10 @@ class Calls:
         result carries no data, ``map`` of a sanitizer, ``repr``, propagators, encoders and
         decoders; None for any other call."""
         spec = self.spec
+        if name is not None and name in spec.document_parsers:
+            data = all_taint(None, args, kwargs)
+            parsed = Val(as_document(data)) if data else EMPTY
+            return cleaned(parsed, spec.sanitizers[name]) if name in spec.sanitizers and data else parsed
         classes = spec.sanitizers.get(name) if name is not None else None
         if classes is not None:
             if ALL_CLASSES in classes:
@@ -298,7 +304,8 @@ class Calls:
     ) -> Val | None:
         """A Jinja2 environment, a template it loads, and what rendering that template gives: the
         context's data, escaped (the template's unescaped writes are reported at the render call)."""
-        made = self._made_environment(node, name)
+        given = args[0] if args else kwargs.get("source", EMPTY)
+        made = self._made_environment(node, name, given.const if not given.taint and not given.parts else None)
         if made is not None:
             return Val(kind=made)
         if method is None or receiver is None:
@@ -318,17 +325,29 @@ class Calls:
             return cleaned(Val(all_taint(None, args, kwargs)), self.markup_escaped)
         return None
 
-    def _made_environment(self, node: ast.Call, name: str | None) -> str | None:
+    def _made_environment(self, node: ast.Call, name: str | None, known_text: object = None) -> str | None:
         """The kind of an environment ``node`` makes, or of a template it makes from constant
-        text (``jinja2.Template("…")``); None: neither."""
+        text (``jinja2.Template("…")``, or a name the analysis knows holds constant text:
+        ``known_text``); None: neither."""
         absent = self.spec.template_environments.get(name) if name is not None else None
         if absent is None:
             return None
         mode = autoescape_mode(node, self.spec.autoescape_selectors, self.facts.qualname, absent)
         if name in self.spec.inline_templates:
             text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "source"), None)
-            return inline_kind(mode, text.value) if isinstance(text, ast.Constant) else None
+            return inline_kind(mode, known_text if isinstance(known_text, str) else self._constant_text(text))
         return environment_kind(mode)
+
+    def _constant_text(self, node: ast.AST | None) -> object:
+        """The text of a literal, or of a module-level name bound to constant text (``PAGE =
+        "<p>{{ name }}</p>"``): the developer's template, read like a literal one."""
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            value = self.interpreter.globals.get(node.id)
+            if value is not None and not value.taint and not value.parts and isinstance(value.const, str):
+                return value.const
+        return None
 
     def _assigned_environment(self, value: ast.AST) -> str | None:
         return self._made_environment(value, self.facts.qualname(value.func)) if isinstance(value, ast.Call) else None

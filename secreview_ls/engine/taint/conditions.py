@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
-from .spec import HOST_ALLOWLISTED, PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, TEXT_ONLY, TaintSpec
+from .spec import (
+    HOST_ALLOWLISTED,
+    OPTIONS_REJECTED,
+    PARENT_REFS_REJECTED,
+    PREDICATE_HELD,
+    QUOTES_REJECTED,
+    SHELL_SYNTAX_REJECTED,
+    TEXT_ONLY,
+    TaintSpec,
+)
 from .state import ALL, STDLIB, Env, Frame, join_envs
-from .values import NO_CONST, cleaned, whole
+from .values import NO_CONST, Label, as_text, cleaned, map_labels, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -47,6 +57,7 @@ _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.Pu
 _MAX_ALTERNATIVES = 4
 # Keyword names under which a validator takes the value it checks.
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
+_PREDICATE = re.compile(r"_?is_[a-z]\w*$")
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 
 
@@ -61,6 +72,8 @@ class Conditions:
         self.parent_refs_rejected = spec.cleaned_by(PARENT_REFS_REJECTED)
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
+        self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
+        self.predicate_held = spec.cleaned_by(PREDICATE_HELD)
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -175,6 +188,10 @@ class Conditions:
             return env
         if isinstance(test, ast.Call) and not truth:
             self._clean_searched(test, env)
+        if isinstance(test, ast.Call):
+            self._clean_option_check(test, env, truth)
+        if isinstance(test, ast.Call) and truth and self.predicate_held:
+            self._clean_predicate_arguments(test, env)
         if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
@@ -193,6 +210,8 @@ class Conditions:
                 elif names and names <= _TEXT_TYPES:
                     # a caller handing in a buffer never takes this branch (``_apply`` drops the flow)
                     self.clean_path(test.args[0], env, frozenset({TEXT_ONLY}))
+                    # text, not a parsed document that could hold an operator
+                    self.interpreter.update(test.args[0], env, lambda v: map_labels(v, _text_label))
         return env
 
     def _buffer(self, node: ast.expr, env: Env, fn: Frame) -> bool:
@@ -249,6 +268,31 @@ class Conditions:
             self.clean_path(target, env, self.shell_syntax_rejected)
         if set(QUOTES) <= set(found):
             self.clean_path(target, env, self.quotes_rejected)
+
+    def _clean_predicate_arguments(self, test: ast.Call, env: Env) -> None:
+        """``is_registered(name)`` / ``resolver._is_callback(name)`` was true: ``name`` is one the
+        program knows (the classes that accept such a check, ``PREDICATE_HELD``)."""
+        func = test.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if not _PREDICATE.match(called):
+            return
+        for argument in test.args:
+            if isinstance(argument, (ast.Name, ast.Attribute, ast.Subscript)):
+                self.clean_path(argument, env, self.predicate_held)
+
+    def _clean_option_check(self, test: ast.Call, env: Env, truth: bool) -> None:
+        """``value.startswith("-")`` was false, or ``value.startswith(("https://", "http://"))``
+        true: the value does not start with a dash, so a program never reads it as an option."""
+        func = test.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and len(test.args) == 1):
+            return
+        prefix = test.args[0]
+        items = prefix.elts if isinstance(prefix, ast.Tuple) else [prefix]
+        texts = [item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)]
+        if len(texts) != len(items) or not texts:
+            return
+        if (not truth and "-" in texts) or (truth and all(text and not text.startswith("-") for text in texts)):
+            self.clean_path(func.value, env, self.options_rejected)
 
     def _clean_rejected_text(self, needle: ast.expr, haystack: ast.expr, env: Env) -> None:
         """``".." in name`` or ``"'" in name`` was false: the value holds no parent reference
@@ -335,3 +379,8 @@ class Conditions:
     def clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
         """Mark the value stored at a name / attribute / constant-key path clean for ``classes``."""
         self.interpreter.update(node, env, lambda v: cleaned(v, classes))
+
+
+def _text_label(label: Label) -> Label:
+    """The label of a value known to be text (``isinstance(v, str)`` held)."""
+    return next(iter(as_text(frozenset({label}))))

@@ -36,8 +36,15 @@ class Entry:
     return_sinks: tuple[SinkSpec, ...] = ()  # what the framework does with the returned value
     # FastAPI ``v = Depends(read_q)``: param name → the module function whose return value it gets
     dependencies: dict[str, str] = field(default_factory=dict)
+    # ``@aiohttp_jinja2.template("page.html")``: the decorator, and the renderer its returned
+    # context is rendered by (the template file's unescaped writes are sinks)
+    template_decorator: ast.Call | None = None
+    template_renderer: SinkSpec | None = None
 
 
+# The kind of a WSGI application's ``start_response`` parameter: calling it sends the status and
+# headers (``wsgi.start_response().__call__`` sinks).
+START_RESPONSE = "wsgi.start_response()"
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _REQUEST_NAMES = frozenset({"request", "req"})
 # Django middleware hooks: called with the request and framework objects (the view function,
@@ -219,6 +226,8 @@ def entry_for(
         for name in _annotation_names(facts, arg.annotation):
             if name in spec.request_annotations:
                 entry.objects[arg.arg] = spec.request_annotations[name]
+    if spec.template_decorators:
+        _template_decorator(facts, spec, fn, entry)
     for decorator in fn.decorator_list:
         if isinstance(decorator, ast.Call) and facts.qualname(decorator.func) in spec.route_functions:
             _route_captures(spec, decorator, entry)
@@ -264,6 +273,9 @@ def entry_for(
     if not entry.framework and _wsgi_application(own):
         entry.framework = "wsgi"
         entry.tainted["environ"] = "WSGI environment"
+        entry.objects[own[1].arg] = START_RESPONSE
+        if spec.wsgi_body_sinks and _declares_html(fn, own[1].arg):
+            entry.return_sinks = spec.wsgi_body_sinks
     if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
         for root, kind in spec.request_parameters:
             if _imports_any(facts, (root,)):
@@ -280,6 +292,49 @@ def _url_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> Non
         entry.tainted.setdefault(fn.args.vararg.arg, "URL parameters")
     if fn.args.kwarg is not None:
         entry.tainted.setdefault(fn.args.kwarg.arg, "URL parameters")
+
+
+def _template_decorator(
+    facts: ModuleFacts, spec: TaintSpec, fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry
+) -> None:
+    """A handler whose returned dict is the context of a template its decorator names."""
+    for decorator in fn.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            continue
+        renderer_name = spec.template_decorators.get(facts.qualname(decorator.func) or "")
+        renderer = next((r for r in spec.template_renderers if r.name == renderer_name), None)
+        if renderer is not None:
+            entry.template_decorator = decorator
+            entry.template_renderer = renderer
+            return
+
+
+def _declares_html(fn: ast.FunctionDef | ast.AsyncFunctionDef, start_response: str) -> bool:
+    """The application calls ``start_response(status, headers)`` with a ``Content-Type`` header
+    naming HTML, written in the call or in a list assigned in the function: its body is a page."""
+    lists: dict[str, ast.expr] = {}
+    calls: list[ast.Call] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            lists[node.targets[0].id] = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == start_response:
+            calls.append(node)
+    for call in calls:
+        headers = call.args[1] if len(call.args) > 1 else None
+        if isinstance(headers, ast.Name):
+            headers = lists.get(headers.id)
+        if not isinstance(headers, (ast.List, ast.Tuple)):
+            continue
+        for header in headers.elts:
+            if (
+                isinstance(header, ast.Tuple)
+                and len(header.elts) == 2
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in header.elts)
+                and str(header.elts[0].value).lower() == "content-type"  # type: ignore[attr-defined]
+                and "html" in str(header.elts[1].value).lower()  # type: ignore[attr-defined]
+            ):
+                return True
+    return False
 
 
 def _wsgi_application(own: list[ast.arg]) -> bool:

@@ -32,6 +32,8 @@ from .values import (
     Val,
     add_to_rest,
     added_const,
+    as_document,
+    as_text,
     as_whole,
     bound,
     choices,
@@ -185,6 +187,8 @@ class Interpreter:
                 self.sinks.check_return(node.value, value, fn)
             if fn.entry.return_sinks and node.value is not None:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
+            if fn.entry.template_decorator is not None and node.value is not None:
+                self.sinks.check_decorated_context(node.value, value, fn)
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None
@@ -526,7 +530,7 @@ class Interpreter:
         if isinstance(node.op, ast.Add) and not left.taint and not right.taint:
             const = added_const(left.const, right.const)
         kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
-        return Val(bound(taint), (), kind, const)
+        return Val(bound(as_text(taint)), (), kind, const)
 
     def _if_expression(self, node: ast.IfExp, env: Env, fn: Frame) -> Val:
         conditions = self.conditions
@@ -590,7 +594,8 @@ class Interpreter:
                     return EMPTY
                 label = self.make_source(node, None, local=False)
                 already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
-                return Val(frozenset({label.cleaned_for(already) if already else label}))
+                taint = frozenset({label.cleaned_for(already) if already else label})
+                return Val(as_document(taint) if f"{kind}.{node.attr}" in self.spec.document_sources else taint)
         value = get_part(base, "." + node.attr)
         if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
@@ -640,7 +645,7 @@ class Interpreter:
                 value = self.prefixes.after(prefix, value) if "://" in prefix or prefix.startswith("/") else value
             seen_value = True
             taint = taint | value
-        return bound(taint)
+        return bound(as_text(taint))
 
     def _comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env, fn: Frame

@@ -146,8 +146,10 @@ class Relevance:
         index = self.index
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             entry = self.entries.entry(scope, index.is_method(scope))
-            if (entry.returns_html and self.spec.return_sinks) or entry.return_sinks:
+            if (entry.returns_html and self.spec.return_sinks) or entry.return_sinks or entry.template_decorator:
                 return True
+            if any(f"{kind}.__call__" in names for kind in entry.objects.values()):
+                return True  # a framework object that is a sink when called (WSGI ``start_response``)
         scope_facts = self.scopes.of(scope)
         if (self.spec.store_sinks or self.spec.attribute_sinks) and scope_facts.stores:
             return True

@@ -12,7 +12,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
-from .spec import ALL_CLASSES, SinkSpec, TaintSpec
+from .spec import ALL_CLASSES, DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template
@@ -45,6 +45,12 @@ def _shell_line(vector: list[Val]) -> Val | None:
         if flag in _COMMAND_FLAGS:
             return vector[index + 1]
     return None
+
+
+def _runs_shell(program: Val) -> bool:
+    """The program is a shell: what follows is a script and its arguments, or a command line."""
+    name = program.const
+    return isinstance(name, str) and name.replace("\\", "/").rsplit("/", 1)[-1].lower() in _SHELLS
 
 
 _CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
@@ -371,7 +377,13 @@ class SinkChecker:
         return "on"
 
     def _check_template(
-        self, renderer: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val], fn: Frame
+        self,
+        renderer: SinkSpec,
+        node: ast.Call,
+        args: list[Val],
+        kwargs: dict[str | None, Val],
+        fn: Frame,
+        placed_at: ast.AST | None = None,
     ) -> None:
         """Context variables of a rendered template file that the template writes unescaped: the
         flow goes on into the template, to the ``{{ … }}`` that writes the value."""
@@ -386,7 +398,33 @@ class SinkChecker:
         known = self._unescaped(named + MODE_MARK + mode if mode else named)
         if known is None:
             return
-        self._written(renderer, node, named, known, (context_at, context_keyword or "", False), args, kwargs, fn)
+        place = (context_at, context_keyword or "", False)
+        self._written(renderer, node, named, known, place, args, kwargs, fn, placed_at=placed_at)
+
+    def check_decorated_context(self, node: ast.expr, value: Val, fn: Frame) -> None:
+        """``return {...}`` from a handler decorated with the template it renders
+        (``@aiohttp_jinja2.template("page.html")``): checked as a render call of that template
+        given the returned dict as its context, shown at the return."""
+        decorator, renderer = fn.entry.template_decorator, fn.entry.template_renderer
+        if decorator is None or renderer is None or self.project is None:
+            return
+        named_node = decorator.args[0] if decorator.args else None
+        for kw in decorator.keywords:
+            if kw.arg == renderer.args[0][1]:
+                named_node = kw.value
+        if not (isinstance(named_node, ast.Constant) and isinstance(named_node.value, str)):
+            return
+        (at, _), (context_at, _) = renderer.args[:2]
+        if context_at < 0:
+            return
+        width = max(at, context_at) + 1
+        call_args: list[ast.expr] = [ast.copy_location(ast.Constant(None), node) for _ in range(width)]
+        values = [EMPTY] * width
+        call_args[at], values[at] = named_node, Val(const=named_node.value)
+        call_args[context_at], values[context_at] = node, value
+        # a call of the renderer standing for the decoration; findings are placed at the return
+        call = ast.copy_location(ast.Call(func=decorator.func, args=call_args, keywords=[]), node)
+        self._check_template(renderer, call, values, {}, fn, placed_at=node)
 
     def _written(
         self,
@@ -398,10 +436,12 @@ class SinkChecker:
         args: list[Val],
         kwargs: dict[str | None, Val],
         fn: Frame,
+        placed_at: ast.AST | None = None,
     ) -> None:
         """Report each context variable the template writes unescaped. ``context_place``: the
         context's position and keyword (-1: the call's keywords), and whether the keywords are
-        context variables as well (``template.render(ctx, name=v)``)."""
+        context variables as well (``template.render(ctx, name=v)``); ``placed_at``: the node the
+        findings are placed at when not the call (a decorated handler's ``return``)."""
         context_at, context_keyword, keywords_too = context_place
         writes = known.first_writes()
         spelled = short_text(self.facts.spelled(node.func))
@@ -436,7 +476,7 @@ class SinkChecker:
                 *(_tag_step(path, span, text) for path, span, text in placed.via),
                 sink_step,
             )
-            self._reached(SinkSpec(renderer.cls, shown, what), shown, node, item, value, fn, steps=steps)
+            self._reached(SinkSpec(renderer.cls, shown, what), shown, placed_at or node, item, value, fn, steps=steps)
 
     def _cleared(self, argument: ast.AST, cls: str, env: Env, value: Val = EMPTY) -> bool:
         """Whether every variable part of a sink argument is a known constant or a value that was
@@ -515,8 +555,12 @@ class SinkChecker:
         if sink.dict_keys and (
             isinstance(arg_node, (ast.Dict, ast.List, ast.Tuple)) or (value.parts and not value.taint)
         ):
-            # A document written here: only its JavaScript keys; data read whole is checked whole.
-            value = Val(_at_keys(value, frozenset(repr(key) for key in sink.dict_keys)))
+            # A document written here: only its JavaScript keys, and values that may be documents
+            # themselves (an operator); data read whole is checked whole.
+            found = _at_keys(value, frozenset(repr(key) for key in sink.dict_keys))
+            if sink.documents:
+                found = found | frozenset(lab for lab in whole(value) if DOCUMENT in lab.cleaned)
+            value = Val(found)
         if sink.built_text:
             value = Val(frozenset(lab for lab in whole(value) if OPAQUE not in lab.cleaned))
         return value
@@ -573,6 +617,11 @@ class SinkChecker:
             declared = self._declared_content_type(node)
             if declared is not None and "html" not in declared:
                 return  # ``send_header("Content-Type", "text/xml")`` before the body is written
+        if mode in ("options", "option-args"):
+            yield from self._option_arguments(sink, node, args, kwargs)
+            return
+        if mode == "with-arguments" and not (node.keywords or any(not isinstance(a, ast.Starred) for a in node.args)):
+            return  # ``v.format()``, ``v.format(*parts)``: no named object a field could read from
         for index, keyword in sink.args:
             if mode == "keywords":
                 for kw in node.keywords:
@@ -614,6 +663,52 @@ class SinkChecker:
                 if line is not None:  # ``os.execlp("sh", "sh", "-c", command)``
                     yield arg_node, line, False
             yield arg_node, value, program
+
+    def _option_arguments(
+        self, sink: SinkSpec, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val]
+    ) -> Iterable[tuple[ast.AST, Val, bool]]:
+        """The arguments a fixed program may read as options: the elements of its argument vector
+        after the program and before a ``--`` element. Only a vector whose positions are known
+        counts, and only where no shell runs it (a shell command is the command class's)."""
+        for kw in node.keywords:
+            if kw.arg == "shell" and not (isinstance(kw.value, ast.Constant) and not kw.value.value):
+                return
+        at = sink.args[0][0] if sink.args else 0
+        if sink.args and sink.args[0][1] is not None:
+            found = next((kw.value for kw in node.keywords if kw.arg == sink.args[0][1]), None)
+            if found is not None:
+                yield from self._vector_options(found, kwargs.get(sink.args[0][1], EMPTY))
+                return
+        if any(isinstance(a, ast.Starred) for a in node.args[: at + 1]) or at >= len(node.args):
+            return
+        if sink.mode == "option-args":  # ``create_subprocess_exec(program, *args)``
+            if whole(args[at]) or _runs_shell(args[at]):
+                return
+            for arg_node, value in zip(node.args[at + 1 :], args[at + 1 :], strict=False):
+                if isinstance(arg_node, ast.Starred) or value.const == "--":
+                    return
+                if whole(value):
+                    yield arg_node, value, False
+            return
+        yield from self._vector_options(node.args[at], args[at])
+
+    @staticmethod
+    def _vector_options(arg_node: ast.AST, value: Val) -> Iterable[tuple[ast.AST, Val, bool]]:
+        """The tainted elements of a vector with a constant program, up to a ``--`` element."""
+        if value.taint or not value.parts:
+            return  # a vector of unknown shape (data split into words, a caller's list)
+        program = value.part("0")
+        if program is None or whole(program) or _runs_shell(program):
+            return  # the program itself from input, or a shell: the command class's
+        elements = arg_node.elts if isinstance(arg_node, (ast.List, ast.Tuple)) else None
+        index = 1
+        while (element := value.part(str(index))) is not None:
+            if element.const == "--":
+                return
+            if whole(element):
+                shown = elements[index] if elements is not None and index < len(elements) else arg_node
+                yield shown, element, False
+            index += 1
 
     def _file_object(self, node: ast.AST, value: Val) -> bool:
         """An open file rather than a path: an in-memory buffer (``io.BytesIO(data)``), a file the
@@ -777,9 +872,14 @@ class SinkChecker:
         return found
 
     def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None:
-        """A value returned from a method whose return value the framework uses (a redirect target)."""
+        """A value returned from a method whose return value the framework uses (a redirect target,
+        a WSGI body). A ``built_text`` sink takes only text built from the data, not what went
+        through a call the analysis does not follow."""
         for sink in sinks:
-            self._reached(sink, sink.name, node, node, Val(whole(value)), fn)
+            labels = whole(value)
+            if sink.built_text:
+                labels = frozenset(lab for lab in labels if OPAQUE not in lab.cleaned)
+            self._reached(sink, sink.name, node, node, Val(labels), fn)
 
     def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """A value returned from a view whose return value is the HTML response body."""

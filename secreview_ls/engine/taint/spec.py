@@ -21,6 +21,13 @@ MARKUP_ESCAPED = "markup-escaped"  # formatted into a markup object (``Markup("<
 LINE_BREAKS_REMOVED = "line-breaks-removed"  # ``.replace("\n", ...)`` or ``.replace("\r", ...)``
 AFTER_FIXED_HOST = "after-fixed-host"  # written after a constant ``scheme://host/`` prefix
 AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` prefix (same site)
+# written after constant text that is not only dashes (``"--output=" + value``): never an option itself
+AFTER_FIXED_TEXT = "after-fixed-text"
+# ``value.startswith("-")`` was false (or ``value.startswith("https://")`` true): not an option
+OPTIONS_REJECTED = "options-rejected"
+# a predicate named ``is_…`` / ``_is_…`` was true of the value (``resolver._is_callback(name)``,
+# ``is_registered(name)``): the value is one the program knows (a registered name)
+PREDICATE_HELD = "predicate-held"
 HOST_ALLOWLISTED = "host-allowlisted"  # ``urlparse(url).hostname in ALLOWED`` held
 PARENT_REFS_REJECTED = "parent-refs-rejected"  # ``".." in value`` was false
 QUOTES_REJECTED = "quotes-rejected"  # ``"'" in value`` was false, or the quote was replaced
@@ -32,9 +39,14 @@ COMPUTED_BY_CALL = "computed-by-call"
 # flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
 # (``io.StringIO(data)``) a caller passes instead of a path.
 TEXT_ONLY = "~text-only"
+# A mark on the labels of data that may be a parsed document (a JSON body: dicts and lists, not
+# only text): a query document holding it may hold an operator (``{"$ne": null}``). Text made from
+# the data (``str(v)``, an f-string, a concatenation) carries no mark.
+DOCUMENT = "~document"
 CLEANING_BEHAVIOURS = frozenset(
-    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED,
-     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, COMPUTED_BY_CALL}
+    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
+     PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
+     COMPUTED_BY_CALL}
 )  # fmt: skip
 
 
@@ -85,7 +97,11 @@ class SinkSpec:
     ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument), ``"sax"`` (a SAX
     parser with external entities switched on), ``"html-typed"`` (a body the call declares HTML),
     ``"program-args"`` (``os.exec*`` / ``os.spawn*``: the program, or the command line of a shell
-    it starts with ``-c``).
+    it starts with ``-c``), ``"options"`` (the elements of an argument vector after a constant
+    program and before a ``--`` element, when no shell runs it), ``"option-args"`` (the same for a
+    program and its arguments passed one by one: ``create_subprocess_exec(program, *args)``),
+    ``"with-arguments"`` (only a call given a named or positional argument, not only ``*items``:
+    ``template.format(user=u)``).
     """
 
     cls: str
@@ -102,6 +118,9 @@ class SinkSpec:
     # An argument written as a dict literal is checked only at these constant keys
     # (``find({"$where": code})``); any other value is checked whole.
     dict_keys: tuple[str, ...] = ()
+    # Values written at other keys of a dict literal are checked too when they may be a parsed
+    # document (``find({"user": body["user"]})`` with ``body = request.get_json()``).
+    documents: bool = False
     # Only text built from the data counts: values that went through an unknown call (a query
     # builder object, ``Key("id").eq(v)``) are not the expression's text.
     built_text: bool = False
@@ -156,6 +175,10 @@ class TaintSpec:
     object_sources: dict[str, frozenset[str]] = field(default_factory=dict)
     # ``kind.attr`` → classes such a source is already clean for (the app's own URL: redirect, SSRF)
     source_cleaned: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``kind.attr`` sources whose value may be a parsed document (``flask.request.json``), and
+    # calls parsing their argument's text into one (``json.loads``): their labels carry ``DOCUMENT``
+    document_sources: frozenset[str] = frozenset()
+    document_parsers: frozenset[str] = frozenset()
     # ``kind.attr`` of a request mapping that also holds the server's own entries → the keys (a
     # name ending in ``_`` is a prefix) whose values the client sends; a constant key outside
     # them reads the server's data, not input (``request.META["CSRF_COOKIE"]``)
@@ -169,6 +192,8 @@ class TaintSpec:
     store_sinks: tuple[StoreSink, ...] = ()
     # what a view that renders its return value as HTML returns into (``name`` is shown as the sink)
     return_sinks: tuple[SinkSpec, ...] = ()
+    # what a WSGI application declaring an HTML ``Content-Type`` returns into (its body iterable)
+    wsgi_body_sinks: tuple[SinkSpec, ...] = ()
     # qualified callable → classes its result is clean for ("*" = every class)
     sanitizers: dict[str, frozenset[str]] = field(default_factory=dict)
     # ``kind.attr`` → classes reading that attribute cleans for (``pathlib.Path().name``)
@@ -232,6 +257,9 @@ class TaintSpec:
     # keyword)), context position -1 = the call's own keywords (``render_template("t.html", name=v)``);
     # a context variable the template writes unescaped (``|safe``, autoescape off) is this sink
     template_renderers: tuple[SinkSpec, ...] = ()
+    # decorators naming the template a handler's returned dict is rendered with → the renderer
+    # (in ``template_renderers``) doing it: ``aiohttp_jinja2.template`` → ``aiohttp_jinja2.render_template``
+    template_decorators: dict[str, str] = field(default_factory=dict)
     # template environments: constructor → escaping mode without ``autoescape=`` (``off`` for
     # ``jinja2.Environment``); ``env.get_template(name).render(...)`` is checked like a renderer
     template_environments: dict[str, str] = field(default_factory=dict)

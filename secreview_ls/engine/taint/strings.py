@@ -1,12 +1,13 @@
 """Strings built after a constant prefix: data written after a fixed ``scheme://host/`` cannot
-choose the host, after a fixed ``/path`` it cannot leave the site. Which classes that makes a
-value harmless for is the spec's (``AFTER_FIXED_HOST``, ``AFTER_FIXED_PATH``)."""
+choose the host, after a fixed ``/path`` it cannot leave the site, after any fixed text
+(``--output=``) it never starts a program argument. Which classes that makes a value harmless
+for is the spec's (``AFTER_FIXED_HOST``, ``AFTER_FIXED_PATH``, ``AFTER_FIXED_TEXT``)."""
 
 from __future__ import annotations
 
 import ast
 
-from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, TaintSpec
+from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, TaintSpec
 from .values import Taint, relabel
 
 
@@ -27,6 +28,7 @@ class FixedPrefixes:
     def __init__(self, spec: TaintSpec) -> None:
         self.after_host = spec.cleaned_by(AFTER_FIXED_HOST)
         self.after_path = spec.cleaned_by(AFTER_FIXED_PATH)
+        self.after_text = spec.cleaned_by(AFTER_FIXED_TEXT)
 
     def after(self, prefix: str, taint: Taint) -> Taint:
         """The labels of data written after ``prefix``."""
@@ -40,6 +42,8 @@ class FixedPrefixes:
                 fixed = self.after_host
         elif head.startswith("/") and len(head) > 1 and head[1] not in "/\\":
             fixed = self.after_path
+        if head.strip("-"):  # ``--output=`` + value: the value never starts an argument
+            fixed = fixed | self.after_text
         if not fixed:
             return taint
         return relabel(taint, lambda lab: lab.cleaned_for(fixed))

@@ -33,6 +33,12 @@ _WITH = re.compile(r"\{%-?\s*with\s+(.*?)-?%\}", re.DOTALL)
 _ENDWITH = re.compile(r"\{%-?\s*endwith\s*-?%\}")
 _WITH_ITEM = re.compile(r"([A-Za-z_]\w*)\s*=\s*(\S+)|(\S+)\s+as\s+([A-Za-z_]\w*)")
 _MACRO = re.compile(r"\{%-?\s*macro\s+([A-Za-z_]\w*)\s*\((.*?)\)\s*-?%\}(.*?)\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
+# ``{% call(user) list_users(users) %}``: the body's parameters hold what the macro hands back
+_CALL_BLOCK = re.compile(r"\{%-?\s*call\s*\(([^)]*)\)\s*(.*?)-?%\}", re.DOTALL)
+_ANY_CALL = re.compile(r"\{%-?\s*call\b")
+_ENDCALL = re.compile(r"\{%-?\s*endcall\s*-?%\}")
+# ``{{ caller() }}`` writes the call block's body, whose own writes are read where it is written
+_MACRO_LOCALS = frozenset({"caller", "varargs", "kwargs"})
 _CALL_TAG = re.compile(r"\{%-?\s*call(?:\([^)]*\))?\s+(.*?)-?%\}", re.DOTALL)
 _CALLEE = re.compile(r"(?<![\w.])(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\s*\(")
 _IMPORT = re.compile(r"""\{%-?\s*import\s+(?:"([^"\\]+)"|'([^'\\]+)')\s+as\s+([A-Za-z_]\w*)(.*?)-?%\}""", re.DOTALL)
@@ -143,8 +149,26 @@ class Syntax:
         return next((macro for macro in self.macros if macro.start <= offset < macro.end), None)
 
 
+# Text a template writes as it is, never as tags: Jinja2's ``{% raw %}`` and Django's
+# ``{% verbatim %}`` blocks, and comments (``{# … #}``, Django's ``{% comment %}``).
+_LITERAL = re.compile(
+    r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}"
+    r"|\{%-?\s*verbatim(?:\s+\w+)?\s*-?%\}.*?\{%-?\s*endverbatim(?:\s+\w+)?\s*-?%\}"
+    r"|\{%-?\s*comment\b.*?%\}.*?\{%-?\s*endcomment\s*-?%\}"
+    r"|\{#.*?#\}",
+    re.DOTALL,
+)
+
+
+def without_literals(text: str) -> str:
+    """``text`` with raw, verbatim and comment blocks blanked (line breaks and offsets kept)."""
+    if "raw" not in text and "verbatim" not in text and "comment" not in text and "{#" not in text:
+        return text
+    return _LITERAL.sub(lambda match: re.sub(r"[^\n]", " ", match.group(0)), text)
+
+
 def parse(text: str) -> Syntax:
-    text = text[:MAX_TEMPLATE_CHARS]
+    text = without_literals(text[:MAX_TEMPLATE_CHARS])
     expressions = tuple(_expression(match) for match in _EXPRESSION.finditer(text))
     regions = tuple(
         EscapeRegion(match.start(2), match.end(2), match.group(1).lower() in ("true", "on"), match.group(1).lower() in ("on", "off"))
@@ -154,7 +178,7 @@ def parse(text: str) -> Syntax:
         Macro(match.group(1), _params(match.group(2)), match.start(3), match.end(3)) for match in _MACRO.finditer(text)
     )
     return Syntax(
-        tuple(e for e in expressions if e.name),
+        tuple(e for e in expressions if e.name and e.name not in _MACRO_LOCALS),
         regions,
         _aliases(text),
         macros,
@@ -207,6 +231,16 @@ def _aliases(text: str) -> tuple[Alias, ...]:
             found.append(Alias(match.end(), end, inner, outer))
     for match in _SET.finditer(text):
         found.append(Alias(match.end(), len(text), match.group(1), _top(match.group(2))))
+    for match in _CALL_BLOCK.finditer(text):
+        # a parameter of the call block holds what the macro passes back: taken as (part of) the
+        # first variable the macro was given (``call(user) list_users(users)``: an element of ``users``)
+        end = _closing(text, match.end(), _ANY_CALL, _ENDCALL)
+        callee = _CALLEE.search(match.group(2))
+        given = _arguments(match.group(2), callee.end()) if callee is not None else None
+        variables = [_top(part) for part in _split(given[0]) if part[:1] not in "\"'0123456789"] if given else []
+        outer = next((v for v in variables if v is not None), None)
+        for inner in _params(match.group(1)):
+            found.append(Alias(match.end(), end, inner, outer))
     for match in _WITH.finditer(text):
         end = _closing(text, match.end(), _WITH, _ENDWITH)
         for item in _WITH_ITEM.finditer(match.group(1)):
@@ -299,4 +333,4 @@ def _imports(text: str) -> tuple[Imported, ...]:
 
 def imported_templates(text: str) -> tuple[str, ...]:
     """The templates ``text`` imports macros from."""
-    return tuple(imported.template for imported in _imports(text[:MAX_TEMPLATE_CHARS]))
+    return tuple(imported.template for imported in _imports(without_literals(text[:MAX_TEMPLATE_CHARS])))

@@ -12,7 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..finding import Span
-from .template_syntax import MAX_TEMPLATE_CHARS, Macro, MacroCall, Syntax, imported_templates, parse
+from .template_syntax import (
+    MAX_TEMPLATE_CHARS,
+    Macro,
+    MacroCall,
+    Syntax,
+    imported_templates,
+    parse,
+    without_literals,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +189,15 @@ def _parse(text: str) -> _Parsed:
     blocks: list[_Block] = []
     opened: list[tuple[str, int]] = []
     extends: tuple[str, Span, str] | None = None
-    for match in _TAG.finditer(text):
+    scanned = without_literals(text)  # tags inside raw / verbatim blocks and comments are text
+    for match in _TAG.finditer(scanned):
         kind, rest = match.group(1), match.group(2)
         span = lines.span(match.start(), match.end())
         if kind == "block":
             opened.append((rest.split()[0] if rest.split() else "", match.end()))
         elif kind == "endblock" and opened:
             name, start = opened.pop()
-            body = text[start : match.start()]
+            body = scanned[start : match.start()]
             blocks.append(_Block(name, start, match.start(), bool(_SUPER.search(body))))
         elif kind == "extends" and extends is None and (name := _literal_name(rest)):
             extends = (name, span, match.group(0))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..finding import FlowStep, Span
-from .spec import ALL_CLASSES
+from .spec import ALL_CLASSES, DOCUMENT
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
@@ -442,3 +442,15 @@ def cleaned(val: Val, classes: frozenset[str]) -> Val:
     if not val.taint and not val.parts:
         return val
     return map_labels(val, lambda lab: lab.cleaned_for(classes))
+
+
+def as_text(taint: Taint) -> Taint:
+    """The labels of text made from the data (``str(v)``, an f-string): no longer a document."""
+    if not any(DOCUMENT in lab.cleaned for lab in taint):
+        return taint
+    return relabel(taint, lambda lab: Label(lab.origin, lab.cleaned - {DOCUMENT}, lab.steps))
+
+
+def as_document(taint: Taint) -> Taint:
+    """The labels of data parsed into a document (``json.loads(text)``)."""
+    return relabel(taint, lambda lab: lab.cleaned_for(frozenset({DOCUMENT}))) if taint else taint
