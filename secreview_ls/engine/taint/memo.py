@@ -192,20 +192,28 @@ class _Mover:
         return moved, moved.end_line
 
     def steps(self, steps: tuple[FlowStep, ...]) -> tuple[tuple[FlowStep, ...], int]:
+        known = self._done.get(id(steps))
+        if known is not None:
+            return known[1], known[2]
         last = 0
         moved: list[FlowStep] = []
         changed = False
+        done = self._done
         for step in steps:
             if step.path is not None:  # in another file
                 moved.append(step)
                 continue
-            span, end = self.span(step.span)
-            last = max(last, end)
-            if span is not step.span:
-                changed = True
-                step = FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
-            moved.append(step)
-        return (tuple(moved) if changed else steps), last
+            seen = done.get(id(step))
+            if seen is None:
+                span, end = self.span(step.span)
+                new = step if span is step.span else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
+                seen = done[id(step)] = (step, new, end)
+            last = max(last, seen[2])
+            changed = changed or seen[1] is not step
+            moved.append(seen[1])
+        result = tuple(moved) if changed else steps
+        done[id(steps)] = (steps, result, last)
+        return result, last
 
     def label(self, label: Label) -> tuple[Label, int]:
         known = self._done.get(id(label))
