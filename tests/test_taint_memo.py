@@ -154,3 +154,29 @@ class Settings:
     result = analyzer.analyze(edited)
     assert memo.replayed >= 1 and memo.analyzed == 0, (memo.replayed, memo.analyzed)
     assert taint_findings(result) == taint_findings(analyze_source(edited, path, config))
+
+
+def test_lines_inserted_and_deleted_in_turn_replay_every_function_below(tmp_path: Path) -> None:
+    # Each edit moves the functions below it by its own count of lines, and the next edit lands
+    # above or below the spans the last one moved: a record whose last line is misjudged keeps
+    # stale lines (or is analyzed again). Only the definition the lines go into is analyzed
+    # again; the paths are the whole analysis's at every version.
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    text = generate(1500, seed=7) + "\n\n" + HEADER  # a path through three functions at the end
+    analyzer.analyze(text)
+    analyzer.prepare()
+    recorded = memo.analyzed
+    assert recorded > 10
+    lines = text.splitlines(True)
+    tops = [i for i, line in enumerate(lines) if line.startswith(("def ", "class ", "@"))]
+    places = [tops[2], tops[len(tops) // 2], tops[len(tops) // 3], tops[-3], tops[3]]
+    versions = []
+    for count, place in zip((1, 50, 3, 12, 2), places, strict=True):
+        pasted = [f"# note {n}\n" for n in range(count)]
+        versions.append("".join([*lines[:place], *pasted, *lines[place:]]))
+        versions.append(text)
+    for version in versions:
+        found = taint_findings(analyzer.analyze(version))
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert memo.analyzed <= 3 and memo.replayed >= recorded - 3, (memo.analyzed, memo.replayed, recorded)
+        assert found and found == taint_findings(analyze_source(version, path, config))

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 import bisect
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..finding import FlowStep, Span
@@ -115,7 +115,7 @@ class TaintMemo:
                         continue
                 if self.globals is not None:
                     try:
-                        self.globals = {name: mover.val(value) for name, value in self.globals.items()}
+                        self.globals = {name: mover.val(value)[0] for name, value in self.globals.items()}  # type: ignore[misc]
                     except _Unplaceable:
                         self.globals = None
                         self.records = {}
@@ -152,7 +152,12 @@ class _Unplaceable(Exception):
 
 
 class _Mover:
-    """Moves spans of the last version to the lines of the current one, statement by statement."""
+    """Moves spans of the last version to the lines of the current one, statement by statement.
+
+    Values, labels, spans and summaries are shared between records (a callee's summary sits in
+    every caller's events): each is moved once per run, and the moved object stands for it
+    everywhere, so that a record moved here still shares its callees' summaries. Each moved
+    object is kept with the last line of this file its spans reach (``Record.last_line``)."""
 
     def __init__(self, old: list[tuple[int, int, ast.stmt]], new: list[tuple[int, int, ast.stmt]]) -> None:
         current = {id(statement): first for first, _, statement in new}
@@ -164,7 +169,9 @@ class _Mover:
             self.deltas.append(None if now is None else now - first)
         moved = [first for first, delta in zip(self.starts, self.deltas, strict=True) if delta]
         self.first_moved = min(moved) if moved else None  # None: no statement moved
-        self._done: dict[int, Any] = {}
+        # id of an original → (the original, kept alive so that its id stays unique; the moved
+        # object; the last line of this file its spans reach once moved)
+        self._done: dict[int, tuple[Any, Any, int]] = {}
 
     def line_delta(self, line: int) -> int:
         index = bisect.bisect_right(self.starts, line) - 1
@@ -175,74 +182,144 @@ class _Mover:
             raise _Unplaceable
         return delta
 
-    def span(self, span: Span) -> Span:
+    def span(self, span: Span) -> tuple[Span, int]:
+        known = self._done.get(id(span))
+        if known is not None:
+            return known[1], known[2]
         delta = self.line_delta(span.start_line)
-        if not delta:
-            return span
-        return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+        moved = span if not delta else Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+        self._done[id(span)] = (span, moved, moved.end_line)
+        return moved, moved.end_line
 
-    def step(self, step: FlowStep) -> FlowStep:
-        if step.path is not None:
-            return step  # in another file
-        moved = self.span(step.span)
-        return step if moved is step.span else replace(step, span=moved)
+    def steps(self, steps: tuple[FlowStep, ...]) -> tuple[tuple[FlowStep, ...], int]:
+        known = self._done.get(id(steps))
+        if known is not None:
+            return known[1], known[2]
+        last = 0
+        moved: list[FlowStep] = []
+        changed = False
+        done = self._done
+        for step in steps:
+            if step.path is not None:  # in another file
+                moved.append(step)
+                continue
+            seen = done.get(id(step))
+            if seen is None:
+                span, end = self.span(step.span)
+                new = step if span is step.span else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
+                seen = done[id(step)] = (step, new, end)
+            last = max(last, seen[2])
+            changed = changed or seen[1] is not step
+            moved.append(seen[1])
+        result = tuple(moved) if changed else steps
+        done[id(steps)] = (steps, result, last)
+        return result, last
 
-    def steps(self, steps: tuple[FlowStep, ...]) -> tuple[FlowStep, ...]:
-        moved = tuple(self.step(step) for step in steps)
-        return steps if all(a is b for a, b in zip(moved, steps, strict=True)) else moved
-
-    def origin(self, origin: Origin) -> Origin:
-        if origin.path is not None:
-            return origin
-        moved = self.span(origin.span)
-        return origin if moved is origin.span else replace(origin, span=moved)
-
-    def label(self, label: Label) -> Label:
+    def label(self, label: Label) -> tuple[Label, int]:
         known = self._done.get(id(label))
         if known is not None:
-            return known[1]
-        origin, steps = self.origin(label.origin), self.steps(label.steps)
+            return known[1], known[2]
+        origin = label.origin
+        last = 0
+        if origin.path is None:
+            span, last = self.span(origin.span)
+            if span is not origin.span:
+                origin = Origin(origin.kind, origin.text, span, origin.path, origin.local, origin.index, origin.access)
+        steps, end = self.steps(label.steps)
+        last = max(last, end)
         moved = label if origin is label.origin and steps is label.steps else Label(origin, label.cleaned, steps)
-        self._done[id(label)] = (label, moved)  # the original is kept alive so its id stays unique
-        return moved
+        self._done[id(label)] = (label, moved, last)
+        return moved, last
 
-    def val(self, value: Val) -> Val:
+    def val(self, value: Val | None) -> tuple[Val | None, int]:
+        if value is None:
+            return None, 0
         known = self._done.get(id(value))
         if known is not None:
-            return known[1]
-        labels = [(lab, self.label(lab)) for lab in value.taint]
-        parts = tuple((key, self.val(part)) for key, part in value.parts)
+            return known[1], known[2]
+        last = 0
+        labels = []
+        for lab in value.taint:
+            moved_label, end = self.label(lab)
+            labels.append((lab, moved_label))
+            last = max(last, end)
+        parts = []
+        for key, part in value.parts:
+            moved_part, end = self.val(part)
+            parts.append((key, moved_part))
+            last = max(last, end)
         if all(a is b for a, b in labels) and all(x[1] is y[1] for x, y in zip(parts, value.parts, strict=True)):
             moved = value
         else:
-            moved = Val(frozenset(b for _, b in labels), parts, value.kind, value.const)
-        self._done[id(value)] = (value, moved)
-        return moved
+            moved = Val(frozenset(b for _, b in labels), tuple(parts), value.kind, value.const)  # type: ignore[arg-type]
+        self._done[id(value)] = (value, moved, last)
+        return moved, last
 
-    def summary(self, summary: Summary | None) -> Summary | None:
+    def summary(self, summary: Summary | None) -> tuple[Summary | None, int]:
         if summary is None:
-            return None
-        return replace(
-            summary,
-            returns=self.val(summary.returns),
-            effects=[self.effect(effect) for effect in summary.effects],
-            self_out=None if summary.self_out is None else self.val(summary.self_out),
+            return None, 0
+        known = self._done.get(id(summary))
+        if known is not None:
+            return known[1], known[2]
+        returns, last = self.val(summary.returns)
+        self_out, end = self.val(summary.self_out)
+        last = max(last, end)
+        effects = []
+        for effect in summary.effects:
+            steps, end = self.steps(effect.steps)
+            last = max(last, end)
+            effects.append(effect if steps is effect.steps else _with_steps(effect, steps))
+        unchanged = returns is summary.returns and self_out is summary.self_out
+        if unchanged and all(a is b for a, b in zip(effects, summary.effects, strict=True)):
+            self._done[id(summary)] = (summary, summary, last)
+            return summary, last
+        moved = Summary(
+            summary.name,
+            summary.params,
+            summary.positional,
+            summary.vararg,
+            summary.kwarg,
+            summary.offset,
+            returns,  # type: ignore[arg-type]
+            effects,
+            self_out,
+            summary.path,
         )
-
-    def effect(self, effect: Effect) -> Effect:
-        return replace(effect, steps=self.steps(effect.steps))
+        self._done[id(summary)] = (summary, moved, last)
+        return moved, last
 
     def record(self, record: Record) -> Record:
         events: list[Event] = []
+        last = 0
         for event in record.events:
             kind = event[0]
             if kind == "sum":
-                events.append(("sum", event[1], self.summary(event[2])))
+                moved, end = self.summary(event[2])
+                events.append(("sum", event[1], moved))
             elif kind == "hit":
-                events.append((*event[:5], self.label(event[5])))
+                moved, end = self.label(event[5])
+                events.append((*event[:5], moved))
             else:
                 events.append(event)  # notes name a node; "proj" and "tpl" answers are other files'
-        return replace(record, events=events, summary=self.summary(record.summary), last_line=0)
+                continue
+            last = max(last, end)
+        summary, end = self.summary(record.summary)
+        return Record(record.entry, record.summarize, record.kind_of_self, events, summary, max(last, end, 1))
+
+
+def _with_steps(effect: Effect, steps: tuple[FlowStep, ...]) -> Effect:
+    return Effect(
+        effect.index,
+        effect.access,
+        effect.cls,
+        effect.sink,
+        effect.what,
+        effect.cleaned,
+        steps,
+        effect.path,
+        effect.node,
+        effect.remote_only,
+    )
 
 
 def _last_line(record: Record) -> int:

@@ -289,6 +289,8 @@ def adopt(unit: ClassUnit, old: ast.ClassDef | None) -> None:
             facts._by_type[ast.ClassDef] = [node if n is old else n for n in listed]
             facts._mixed.clear()
             segment.positioned = [node if n is old else n for n in segment.positioned]
+            segment.ended = [node if n is old else n for n in segment.ended]
+            segment.moving = None
 
 
 def settle(unit: ClassUnit) -> None:
