@@ -11,7 +11,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
-from .caller_data import handed_in
+from .caller_data import handed_in, receives_outside_data
 from .code_origin import code_origin
 from .judge import callee_tail, identifier_words, is_static, short
 from .user_settings import user_setting
@@ -35,16 +35,20 @@ def _from_caller(ctx: RuleContext, call: ast.Call) -> bool:
     """The code is what the enclosing function's caller handed in, the local user's own
     start-up file or setting, or an expression a debugger evaluates in the frame it inspects
     (SR109's audit note)."""
-    return handed_in(ctx, _code(call)) or user_setting(ctx, _code(call)) or _in_inspected_frame(call)
+    return handed_in(ctx, _code(call)) or user_setting(ctx, _code(call)) or _in_inspected_frame(ctx, call)
 
 
 _FRAME_NAMESPACES = frozenset({"f_globals", "f_locals"})
 
 
-def _in_inspected_frame(call: ast.Call) -> bool:
+def _in_inspected_frame(ctx: RuleContext, call: ast.Call) -> bool:
     """``eval(cond, frame.f_globals, frame.f_locals)``: the code runs in the namespace of a
     running frame, which is what a debugger does with the conditions and expressions its user
-    types (a breakpoint's condition, a watch expression)."""
+    types (a breakpoint's condition, a watch expression). Not in an entry point that receives
+    outside data (a route, a message callback): there the text is what a peer sent."""
+    function = ctx.facts.enclosing_function(call)
+    if function is not None and receives_outside_data(function):
+        return False
     namespace = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "globals"), None)
     return isinstance(namespace, ast.Attribute) and namespace.attr in _FRAME_NAMESPACES
 

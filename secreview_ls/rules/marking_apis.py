@@ -1,11 +1,12 @@
 """Trust-as-HTML calls that are an API's declared purpose, not an omission.
 
-* A template filter registered under a name that says *safe* (Django's ``|safe`` and
-  ``|safeseq``, a project's ``|safe_html``) whose mark covers the filter's own input, bare or item
+* A template filter registered under a name that says *safe* and nothing else (Django's ``|safe``
+  and ``|safeseq``, a ``|safe_list``) whose mark covers the filter's own input, bare or item
   by item (``return mark_safe(value)``, ``[mark_safe(obj) for obj in value]``): writing
   ``{{ text|safe }}`` is the template author's explicit request to skip escaping, the same act as
   ``mark_safe`` in Python. A filter that builds HTML around its input (``mark_safe("<b>%s</b>" %
-  value)``) or is named otherwise stays a finding.
+  value)``) or is named otherwise stays a finding, also one whose name promises content made
+  safe (``|safe_html``, ``|safe_url``: a bare mark sanitizes nothing).
 * A class decorator declaring that a class's ``__str__`` returns HTML (Django's ``html_safe``,
   the ``__html__`` protocol): ``klass.__str__ = lambda self: mark_safe(klass_str(self))`` with
   ``klass_str`` the class's original ``__str__`` and ``klass.__html__`` set beside it. The
@@ -46,8 +47,23 @@ def _safe_named_filter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool
             for node in given:
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     name = node.value
-        return any(word.startswith("safe") for word in identifier_words(name))
+        return _names_the_mark(name)
     return False
+
+
+# What may follow *safe* in a filter's name: the kind of input it marks item by item.
+_COLLECTIONS = frozenset({"", "seq", "list", "items", "each"})
+
+
+def _names_the_mark(name: str) -> bool:
+    """``safe``, ``safeseq``, ``safe_list``: the name says *mark as safe* and nothing else. A name
+    adding a kind of content (``safe_html``, ``safe_url``) promises a value made safe, which a bare
+    mark does not deliver: that stays a finding."""
+    words = identifier_words(name)
+    if not words or not words[0].startswith("safe"):
+        return False
+    rest = words[0][len("safe") :] + "".join(words[1:])
+    return rest in _COLLECTIONS
 
 
 def _filter_input(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, value: ast.expr) -> bool:
