@@ -31,6 +31,9 @@ def is_quoted(ctx: RuleContext, node: ast.expr, *, nested: bool = False) -> bool
     every assignment of it that reaches the use is such a string (``command = template %
     shlex.quote(filename)`` then ``os.popen(command)``)."""
     if isinstance(node, ast.Name) and not nested:
+        stores = stores_in(ctx, scope_of(ctx, node), node.id)  # indexed: no walk back for every call
+        if not any(isinstance(s, ast.Assign) and is_quoted(ctx, s.value, nested=True) for s in stores):
+            return False
         built = reaching_values(ctx, node)
         return bool(built) and all(is_quoted(ctx, value, nested=True) for value in built)
     values = interpolated_values(node)
