@@ -8,7 +8,8 @@ know, so such a finding is an audit note (the `hardening` profile), not a defaul
 
 A value is *handed in* when it is a parameter of the enclosing function, or is derived only from
 parameters: items, slices and attributes of one, a method's result on one (``.strip()``,
-``.group(1)``, ``.read()``), ``compile()`` of one, the content of a file one names
+``.group(1)``, ``.read()``), ``compile()`` of one (or of a function named for compiling:
+``compile_template(handle, path)``), the content of a file one names
 (``open(path).read()``), a loop variable over one, a conditional between such values, one of
 them wrapped in brackets only (``f"({arg},)[0]"``), a name bound only to such values.
 
@@ -153,7 +154,7 @@ def _only_punctuation(node: ast.JoinedStr) -> bool:
 
 def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: frozenset[str], depth: int) -> bool:
     name = ctx.facts.qualname(call.func)
-    if name in _DERIVING_CALLS:
+    if name in _DERIVING_CALLS or _compiler(call):
         return bool(call.args) and _derived(ctx, call.args[0], function, seen, depth + 1)
     if name in {"builtins.open", "io.open", "io.open_code", "codecs.open", "io.TextIOWrapper"}:
         return bool(call.args) and _derived(ctx, call.args[0], function, seen, depth + 1)
@@ -171,6 +172,14 @@ def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: fro
         if call.func.attr in _FILE_READS or name is None or not name.startswith(("os.", "sys.", "subprocess.")):
             return _derived(ctx, receiver, function, seen, depth + 1)
     return False
+
+
+def _compiler(call: ast.Call) -> bool:
+    """A function named for compiling (``compile_template(f, path)``, ``compile_command(src)``):
+    its result is the code of the source it is handed, in another form."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return "compile" in identifier_words(name)
 
 
 def _name_derived(ctx: RuleContext, name: ast.Name, function: ast.AST, seen: frozenset[str], depth: int) -> bool:

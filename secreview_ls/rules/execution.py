@@ -11,7 +11,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
-from .caller_data import handed_in
+from .caller_data import handed_in, receives_outside_data
 from .code_origin import code_origin
 from .judge import callee_tail, identifier_words, is_static, short
 from .user_settings import user_setting
@@ -32,9 +32,25 @@ def _code(call: ast.Call) -> ast.expr | None:
 
 
 def _from_caller(ctx: RuleContext, call: ast.Call) -> bool:
-    """The code is what the enclosing function's caller handed in, or the local user's own
-    start-up file or setting (SR109's audit note)."""
-    return handed_in(ctx, _code(call)) or user_setting(ctx, _code(call))
+    """The code is what the enclosing function's caller handed in, the local user's own
+    start-up file or setting, or an expression a debugger evaluates in the frame it inspects
+    (SR109's audit note)."""
+    return handed_in(ctx, _code(call)) or user_setting(ctx, _code(call)) or _in_inspected_frame(ctx, call)
+
+
+_FRAME_NAMESPACES = frozenset({"f_globals", "f_locals"})
+
+
+def _in_inspected_frame(ctx: RuleContext, call: ast.Call) -> bool:
+    """``eval(cond, frame.f_globals, frame.f_locals)``: the code runs in the namespace of a
+    running frame, which is what a debugger does with the conditions and expressions its user
+    types (a breakpoint's condition, a watch expression). Not in an entry point that receives
+    outside data (a route, a message callback): there the text is what a peer sent."""
+    function = ctx.facts.enclosing_function(call)
+    if function is not None and receives_outside_data(function):
+        return False
+    namespace = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "globals"), None)
+    return isinstance(namespace, ast.Attribute) and namespace.attr in _FRAME_NAMESPACES
 
 
 @rule(
@@ -57,7 +73,9 @@ def _from_caller(ctx: RuleContext, call: ast.Call) -> bool:
     "project such as `pkg/_version.py`), nor one of a fixed "
     "set of constants (a loop over a constant tuple, a value checked against literals, an "
     "`argparse` option with constant `choices=`). Code a function was handed by its caller (a "
-    "parameter, a part of one, the file one names) is the `hardening` rule SR109: whether such "
+    "parameter, a part of one, the file one names, what a compiling function makes of them), and "
+    "an expression run in the namespace of an inspected frame (`eval(cond, frame.f_globals, "
+    "frame.f_locals)`: a debugger's breakpoint condition) are the `hardening` rule SR109: whether such "
     "text comes from outside is the data-flow rule SR803's question, which follows it from its "
     "source (a request, a socket, stdin...) through the call.",
     bad="exec(request.form['snippet'])",
@@ -127,7 +145,9 @@ def eval_used(ctx: RuleContext) -> Iterator[Finding]:
     "callbacks such as `on_message` or `dataReceived`, `do_POST`) stay SR101/SR102 findings. "
     "Code the local user set up for their own process is here too, for the same reason: a shell "
     "running the user's `PYTHONSTARTUP` file or `~/.appname.py` does what that user asked, with that "
-    "user's rights (other environment variables and files stay SR101/SR102).",
+    "user's rights (other environment variables and files stay SR101/SR102). So is an expression a "
+    "debugger evaluates in the frame it inspects (`eval(cond, frame.f_globals, frame.f_locals)`): "
+    "the breakpoint conditions and watch expressions its user typed.",
     bad="def calculate(expression):\n    return eval(expression)",
     good="import ast\n\ndef calculate(expression):\n    return ast.literal_eval(expression)",
 )
@@ -139,6 +159,8 @@ def code_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         function = ctx.facts.enclosing_function(call)
         if user_setting(ctx, _code(call)):
             where = "comes from the local user's own settings or start-up files"
+        elif not handed_in(ctx, _code(call)):
+            where = "runs in the namespace of an inspected frame (a debugger's expression)"
         else:
             where = f"the caller of `{function.name if function else 'this function'}` hands in"
         yield code_from_caller.finding(

@@ -5,7 +5,8 @@ Safe: constants; translations of literal messages (``gettext("...")``, translato
 trusted like the source); numbers (``int(x)``, ``"%d" % x``, a value narrowed by
 ``isinstance(x, int)`` or ``x is None`` / ``x == ""``); results of escaping, formatting and
 rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``,
-template and form rendering); text passed through an escaping translation table
+template and form rendering, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
+value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
 built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join`` of a
 comprehension or of a local list whose every element is safe, ``strip``, ``replace`` of
@@ -89,6 +90,8 @@ _TRANSLATION_MODULES = ("django.utils.translation.", "gettext.", "flask_babel.",
 _NUMERIC_CALLS = frozenset({"builtins.int", "builtins.float", "builtins.len", "builtins.round", "builtins.abs"})
 # Number formatting: digits, signs and the locale's separators come out.
 _NUMBER_FORMATTING = frozenset({"number_format", "intcomma", "floatformat"})
+# Rewriters of HTML that add only markup of their own (links around bare URLs): safe input stays safe.
+_MARKUP_KEEPING = frozenset({"bleach.linkify"})
 _NUMERIC_TYPES = frozenset({"int", "float", "Decimal", "decimal.Decimal", "complex", "bool"})
 _NUMERIC_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGc%]")
 _ANY_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +*]*\d*(?:\.\d+)?[a-zA-Z%]")
@@ -141,7 +144,7 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return True
     if name in _NUMERIC_CALLS:
         return True
-    if last in _NUMBER_FORMATTING:
+    if last in _NUMBER_FORMATTING or name in _MARKUP_KEEPING:
         return bool(node.args) and safe(node.args[0])
     if name in ("builtins.str", "builtins.format") and len(node.args) == 1:
         return safe(node.args[0])

@@ -224,6 +224,31 @@ def _judge(name: str, value: str, *, passphrase: bool = False) -> bool:
     return kind is not None and is_secret_value(value, kind, name=name, passphrase=passphrase)
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+
+
+def _renaming_table(mapping: ast.Dict) -> bool:
+    """A dict translating one set of key names into another by one systematic change
+    (``{"master_key": "master", "self_signing_key": "self_signing"}``: every value is its key with
+    the same words dropped): a table of names, no credential. At least two entries show the
+    pattern; a lone ``{"jwt_secret_key": "jwt"}`` stays judged as a value."""
+    dropped: set[tuple[str, ...]] = set()
+    for key, item in zip(mapping.keys, mapping.values, strict=False):
+        name, value = _string(key), _string(item)
+        if name is None or value is None or not _IDENTIFIER.fullmatch(value):
+            return False
+        name_words, value_words = identifier_words(name), identifier_words(value)
+        if not value_words or len(value_words) >= len(name_words):
+            return False
+        if name_words[: len(value_words)] == value_words:
+            dropped.add(("suffix", *name_words[len(value_words) :]))
+        elif name_words[-len(value_words) :] == value_words:
+            dropped.add(("prefix", *name_words[: -len(value_words)]))
+        else:
+            return False
+    return len(mapping.keys) >= 2 and len(dropped) == 1
+
+
 def _names_fields(values: list[tuple[str | None, ast.expr]]) -> bool:
     """Keyword arguments or dict entries that map field names to field names
     (``dict(database="db", username="user", password="passwd")``): a schema, no credential."""
@@ -315,6 +340,8 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 "anyone who can reach it as that user; set a password and read it from the environment",
                 confidence=LOW,
             )
+        if _renaming_table(node):
+            continue
         names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
         for key, item in zip(node.keys, node.values, strict=False):
             name, value = _string(key), _string(item)

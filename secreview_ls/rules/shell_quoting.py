@@ -11,6 +11,7 @@ from .base import RuleContext
 from .caller_data import handed_in
 from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import add_operands, single_assignment, static_string
+from .reaching import reaching_values
 from .single_quotes import single_quoted_values
 from .user_settings import user_setting
 
@@ -21,12 +22,20 @@ _OPENS = frozenset({"builtins.open", "io.open"})
 _NUMBERS = frozenset({"os.getpid", "os.getppid", "builtins.int", "builtins.len", "time.time", "time.monotonic"})
 
 
-def is_quoted(ctx: RuleContext, node: ast.expr) -> bool:
+def is_quoted(ctx: RuleContext, node: ast.expr, *, nested: bool = False) -> bool:
     """A built string whose every interpolated value is quoted for the shell (``shlex.quote``,
     ``subprocess.list2cmdline``...), one of a fixed set of constants, or the name of a temporary
     file the program created (``mkstemp``, ``NamedTemporaryFile``, a file it opened at a path of fixed
     text and numbers such as the process id), or escaped for single quotes
-    and placed between them (``"'%s'" % path.replace("'", "'\\"'\\"'")``)."""
+    and placed between them (``"'%s'" % path.replace("'", "'\\"'\\"'")``). A local name counts when
+    every assignment of it that reaches the use is such a string (``command = template %
+    shlex.quote(filename)`` then ``os.popen(command)``)."""
+    if isinstance(node, ast.Name) and not nested:
+        stores = stores_in(ctx, scope_of(ctx, node), node.id)  # indexed: no walk back for every call
+        if not any(isinstance(s, ast.Assign) and is_quoted(ctx, s.value, nested=True) for s in stores):
+            return False
+        built = reaching_values(ctx, node)
+        return bool(built) and all(is_quoted(ctx, value, nested=True) for value in built)
     values = interpolated_values(node)
     if not values or fixed_choice(ctx, node):
         return False

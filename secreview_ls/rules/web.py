@@ -11,6 +11,7 @@ from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
+from .marking_apis import declared_marking
 from .safe_markup import built_html, keeps_safety, safe_markup
 from .template_text import renders_only_text
 
@@ -317,8 +318,12 @@ _MARK_SAFE = (
     "parameter, `format_html`'s shape). A value a caller hands to a plain helper "
     "(`def bold(s): return mark_safe(f'<b>{s}</b>')`) stays a finding: marking a parameter safe "
     "without escaping it is how such helpers let a caller's user data through, and template "
-    "filters (`@register.filter`) receive template data. HTML assembled here from other values is reported "
-    "with high confidence; a bare value of unknown origin with low confidence (request data "
+    "filters (`@register.filter`) receive template data. Two marks are an API's declared purpose and are "
+    "not reported: a filter registered under a name that says *safe* and nothing else (`|safe`, "
+    "`|safeseq`; not `|safe_html`, which promises sanitized content) marking its own input, bare or item by item (the template author's explicit request, like "
+    "`mark_safe` in Python), and a decorator declaring a class's `__str__` HTML "
+    "(`klass.__str__ = lambda self: mark_safe(klass_str(self))` beside `klass.__html__`). HTML "
+    "assembled here from other values is reported with high confidence; a bare value of unknown origin with low confidence (request data "
     "reaching it is SR806).",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
     good="from django.utils.html import format_html\nformat_html('<b>{}</b>', user.name)",
@@ -326,7 +331,7 @@ _MARK_SAFE = (
 def django_mark_safe(ctx: RuleContext) -> Iterator[Finding]:
     for _, call in ctx.facts.calls_to(*_MARK_SAFE):
         value = argument(call, 0, "s")
-        if value is None or safe_markup(ctx, value) or keeps_safety(ctx, call):
+        if value is None or safe_markup(ctx, value) or keeps_safety(ctx, call) or declared_marking(ctx, call, value):
             continue
         yield django_mark_safe.finding(
             ctx,
@@ -363,7 +368,9 @@ _MARKUP_CLASSES = (
     summary="`markupsafe.Markup(...)` wraps a string that is not fixed in the source.",
     why="`Markup(s)` declares `s` to be safe HTML: Jinja2 and Flask will not escape it. A value "
     "from a user inside it renders as markup (XSS). Use `Markup('<b>{}</b>').format(value)` or "
-    "`escape(value)`, which escape the value. WebHelpers' `literal(...)` is the same trust "
+    "`escape(value)`, which escape the value. Values judged as for SR604 are not reported: escaped "
+    "or sanitized text (`escape`, `bleach.clean`, `nh3.clean`, and `bleach.linkify` of such text, "
+    "which only adds links of its own), constants, numbers. WebHelpers' `literal(...)` is the same trust "
     "declaration and is judged the same way.",
     bad="from markupsafe import Markup\nMarkup(f'<b>{name}</b>')",
     good="from markupsafe import Markup\nMarkup('<b>{}</b>').format(name)",

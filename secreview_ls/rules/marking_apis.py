@@ -1,0 +1,122 @@
+"""Trust-as-HTML calls that are an API's declared purpose, not an omission.
+
+* A template filter registered under a name that says *safe* and nothing else (Django's ``|safe``
+  and ``|safeseq``, a ``|safe_list``) whose mark covers the filter's own input, bare or item
+  by item (``return mark_safe(value)``, ``[mark_safe(obj) for obj in value]``): writing
+  ``{{ text|safe }}`` is the template author's explicit request to skip escaping, the same act as
+  ``mark_safe`` in Python. A filter that builds HTML around its input (``mark_safe("<b>%s</b>" %
+  value)``) or is named otherwise stays a finding, also one whose name promises content made
+  safe (``|safe_html``, ``|safe_url``: a bare mark sanitizes nothing).
+* A class decorator declaring that a class's ``__str__`` returns HTML (Django's ``html_safe``,
+  the ``__html__`` protocol): ``klass.__str__ = lambda self: mark_safe(klass_str(self))`` with
+  ``klass_str`` the class's original ``__str__`` and ``klass.__html__`` set beside it. The
+  decorated class's author makes the promise; the decorator only records it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..engine.names import dotted_name
+from .base import RuleContext
+from .judge import identifier_words, parameter_names, single_assignment
+
+_FILTER_REGISTRATIONS = frozenset({"filter"})
+_Function = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def declared_marking(ctx: RuleContext, call: ast.Call, value: ast.expr) -> bool:
+    """The mark is the declared purpose of the API it sits in (see the module docstring)."""
+    function = next((a for a in ctx.facts.ancestors(call) if isinstance(a, (*_Function, ast.Lambda))), None)
+    if isinstance(function, _Function) and _safe_named_filter(function):
+        return _filter_input(ctx, function, value)
+    if isinstance(function, ast.Lambda):
+        return _html_str_declaration(ctx, function, value)
+    return False
+
+
+def _safe_named_filter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``@register.filter`` (any form) on a function whose registered name has the word *safe*."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if not (isinstance(target, ast.Attribute) and target.attr in _FILTER_REGISTRATIONS):
+            continue
+        name = function.name
+        if isinstance(decorator, ast.Call):
+            given = [*decorator.args[:1], *(kw.value for kw in decorator.keywords if kw.arg == "name")]
+            for node in given:
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    name = node.value
+        return _names_the_mark(name)
+    return False
+
+
+# What may follow *safe* in a filter's name: the kind of input it marks item by item.
+_COLLECTIONS = frozenset({"", "seq", "list", "items", "each"})
+
+
+def _names_the_mark(name: str) -> bool:
+    """``safe``, ``safeseq``, ``safe_list``: the name says *mark as safe* and nothing else. A name
+    adding a kind of content (``safe_html``, ``safe_url``) promises a value made safe, which a bare
+    mark does not deliver: that stays a finding."""
+    words = identifier_words(name)
+    if not words or not words[0].startswith("safe"):
+        return False
+    rest = words[0][len("safe") :] + "".join(words[1:])
+    return rest in _COLLECTIONS
+
+
+def _filter_input(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, value: ast.expr) -> bool:
+    """``value`` is the filter's first parameter, or the target of a comprehension over it."""
+    names = parameter_names(function)
+    if not names or not isinstance(value, ast.Name):
+        return False
+    first = names[0]
+    if value.id == first:
+        return single_assignment(ctx, value) is None and not _rebound(function, first)
+    for ancestor in ctx.facts.ancestors(value):
+        if isinstance(ancestor, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            return any(
+                isinstance(g.target, ast.Name) and g.target.id == value.id
+                and isinstance(g.iter, ast.Name) and g.iter.id == first
+                for g in ancestor.generators
+            ) and not _rebound(function, first)  # fmt: skip
+        if ancestor is function:
+            break
+    return False
+
+
+def _rebound(function: ast.AST, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in ast.walk(function)
+    )
+
+
+def _html_str_declaration(ctx: RuleContext, lam: ast.Lambda, value: ast.expr) -> bool:
+    """``K.__str__ = lambda self: mark_safe(original(self))`` where ``original = K.__str__`` and
+    the same function sets ``K.__html__``."""
+    assign = ctx.facts.parent(lam)
+    if not (isinstance(assign, ast.Assign) and len(assign.targets) == 1):
+        return False
+    target = assign.targets[0]
+    if not (isinstance(target, ast.Attribute) and target.attr == "__str__"):
+        return False
+    owner = dotted_name(target.value)
+    if not owner or not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+        return False
+    scope = ctx.facts.enclosing_function(assign)
+    if scope is None or value.func.id in parameter_names(lam):
+        return False
+    bindings = [
+        n for n in ast.walk(scope)
+        if isinstance(n, ast.Name) and n.id == value.func.id and isinstance(n.ctx, ast.Store)
+    ]  # fmt: skip
+    parent = ctx.facts.parent(bindings[0]) if len(bindings) == 1 else None
+    original = parent.value if isinstance(parent, ast.Assign) and parent.targets == bindings else None
+    if not (isinstance(original, ast.Attribute) and original.attr == "__str__" and dotted_name(original.value) == owner):
+        return False
+    return any(
+        isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Attribute) and t.attr == "__html__" and dotted_name(t.value) == owner for t in n.targets)
+        for n in ast.walk(scope)
+    )
