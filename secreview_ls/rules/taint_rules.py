@@ -21,7 +21,7 @@ from ..engine.taint import (
     sink_index,
 )
 from .base import LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
-from .taint_tables import TAINT_CLASSES, spec_for
+from .taint_tables import TAINT_CLASSES, spec_for, with_cleaned_log_messages
 
 
 @dataclass
@@ -40,6 +40,12 @@ def _run(ctx: RuleContext) -> _Run:
 
 def _analyze(ctx: RuleContext) -> _Run:
     spec = ctx.taint_spec if ctx.taint_spec is not None else spec_for(None)
+    cleaning = getattr(ctx.project, "log_cleaning_files", None)
+    if cleaning is not None and cleaning():
+        spec = with_cleaned_log_messages(spec)
+    if ctx.taint_memo is not None and ctx.taint_memo.spec is not spec:
+        ctx.taint_memo.clear()  # the project's log formatter came or went: nothing recorded holds
+        ctx.taint_memo.spec = spec
     analysis = ModuleTaint(ctx.facts, spec, project=ctx.project, memo=ctx.taint_memo)
     hits = analysis.run()
     sinks = list(analysis.sinks_seen)

@@ -55,6 +55,7 @@ from typing import Any
 from ..facts import ModuleFacts
 from ..source import SourceFile
 from .analysis import ModuleTaint
+from .log_output import formatter_facts
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
@@ -200,6 +201,7 @@ class ProjectIndex:
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
         self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
+        self._log_cleaners: tuple[Path, ...] | None = None  # same lifetime: see ``log_cleaning_files``
         self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
         self._lock = threading.RLock()
         self._recorders = threading.local()
@@ -249,6 +251,7 @@ class ProjectIndex:
         with self._lock:
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
+                self._log_cleaners = None  # ... or define or install a log formatter
                 self._listings.clear()  # a module may have been created or deleted
             if path is None:
                 self._suffixed.clear()
@@ -396,6 +399,25 @@ class ProjectIndex:
                 folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
         self._folders = tuple(folders)
         return self._folders
+
+    def log_cleaning_files(self) -> tuple[Path, ...]:
+        """The files defining a log formatter that cleans the line breaks of every message and that
+        the project installs (``log_output.py``); empty where there is none. Kept until a Python
+        file is invalidated; an analysis that relies on them records them as read."""
+        known = self._log_cleaners
+        if known is None:
+            defined: dict[Path, frozenset[str]] = {}
+            installed: set[str] = set()
+            for file in self._python_files():
+                classes, names = self._scanned(file, "log-formatters", formatter_facts)
+                if classes:
+                    defined[file] = classes
+                installed.update(names)
+            known = tuple(file for file, classes in defined.items() if classes & installed)
+            self._log_cleaners = known
+        for file in known:
+            self._record_read(file)
+        return known
 
     def known_template_folders(self) -> tuple[Path, ...] | None:
         """``template_folders()`` when something has computed them since the last change (None:

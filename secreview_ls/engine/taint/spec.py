@@ -85,7 +85,8 @@ class SinkSpec:
     ``"lxml"`` (no hardened parser given), ``"all-args"`` (every argument), ``"sax"`` (a SAX
     parser with external entities switched on), ``"html-typed"`` (a body the call declares HTML),
     ``"program-args"`` (``os.exec*`` / ``os.spawn*``: the program, or the command line of a shell
-    it starts with ``-c``).
+    it starts with ``-c``), ``"log-values"`` (a log call whose message template the program's
+    formatter cleans: every argument but the template).
     """
 
     cls: str
