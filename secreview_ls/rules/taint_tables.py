@@ -293,7 +293,9 @@ TAINT_CLASSES = (
         summary="Untrusted input is written to a log without neutralizing line breaks.",
         why="A newline in the input forges whole log entries (a fake successful login, a fake admin "
         "action) and misleads whoever reads or parses the log. Strip or escape `\\r`/`\\n` first, or "
-        "log `repr(value)`.",
+        "log `repr(value)`. A program that installs a log formatter cleaning the line breaks of every message "
+        "(a `logging.Formatter` subclass whose `format` replaces them, named in `dictConfig` or given to "
+        "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
         'logger.info("login failed for %s", user)',
