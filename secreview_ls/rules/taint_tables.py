@@ -715,7 +715,10 @@ MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Marku
 # Lookups: the object found, not the text of the key that found it.
 LOOKUPS = frozenset(
     {"django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404", ".get_model",
-     ".get_app_config", ".get_object_for_this_type", ".get_for_id", ".get_by_natural_key"}
+     ".get_app_config", ".get_object_for_this_type", ".get_for_id", ".get_by_natural_key",
+     # reads of a key-value store (Redis): what the server stored under the key, not the key's text
+     ".hget", ".hgetall", ".hmget", ".hvals", ".mget", ".smembers", ".srandmember", ".lrange", ".lindex",
+     ".zrange", ".zrangebyscore", ".zrevrange"}
 )  # fmt: skip
 MODEL_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 MANAGER_READS = frozenset(
