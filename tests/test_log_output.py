@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from fixture_support import expected_pairs, found_pairs
+
 from secreview_ls.config import Config
 from secreview_ls.engine.taint.log_output import formatter_facts
 from secreview_ls.pipeline import ProjectIndex, analyze_path
@@ -80,3 +83,25 @@ def test_the_index_forgets_the_formatter_when_a_python_file_changes(tmp_path: Pa
     logs.write_text(CLEANING, encoding="utf-8")
     project.invalidate(logs)
     assert project.log_cleaning_files() == ()
+
+
+LOG_PROJECTS = Path(__file__).parent / "fixtures" / "log_projects"
+
+
+@pytest.mark.parametrize("project", ["formatted", "unformatted"])
+def test_labelled_projects_match_their_markers(project: str) -> None:
+    """Each folder is a project of its own: a formatter installed in one cleans only its files."""
+    root = LOG_PROJECTS / project
+    for path in sorted(root.glob("*.py")):
+        result = analyze_path(path, Config(root=root, select=("SR8",)), project=ProjectIndex([root]))
+        assert found_pairs(result) == expected_pairs(path), path.name
+
+
+def test_the_project_is_read_for_formatters_only_once_a_log_finding_needs_it(tmp_path: Path) -> None:
+    (tmp_path / "quiet.py").write_text("import logging\nlogging.info('constant')\n", encoding="utf-8")
+    (tmp_path / "views.py").write_text(VIEW, encoding="utf-8")
+    project = ProjectIndex([tmp_path])
+    analyze_path(tmp_path / "quiet.py", Config(root=tmp_path), project=project)
+    assert project.known_log_cleaning_files() is None
+    analyze_path(tmp_path / "views.py", Config(root=tmp_path), project=project)
+    assert project.known_log_cleaning_files() == ()
