@@ -480,3 +480,15 @@ def test_a_token_glued_to_other_text_is_masked_where_a_wider_credential_contains
     for found in result.findings:
         assert token not in found.snippet and token not in found.message
     assert token not in redaction.Redactor(text, ".env").line(1)
+
+
+@pytest.mark.parametrize("path", ["compose-dev.yml", "deploy/docker-compose.test.yaml", ".env.local", "settings.ci.toml"])
+def test_development_environment_files_drop_literal_passwords_only(path: str) -> None:
+    text = f"MARIADB_ROOT_PASSWORD: Pr0d-s3cret!\nGITHUB_TOKEN: {TOKENS['SR762']}\n"
+    assert ids(text_findings(text, path)) == ["SR762"]
+
+
+@pytest.mark.parametrize("path", ["docker-compose.yml", "compose.prod.yml", "devices.yml", "deploy/dev/compose.yml"])
+def test_other_configuration_files_keep_literal_passwords(path: str) -> None:
+    text = f"MARIADB_ROOT_PASSWORD: Pr0d-s3cret!\nGITHUB_TOKEN: {TOKENS['SR762']}\n"
+    assert ids(text_findings(text, path)) == ["SR780", "SR762"]

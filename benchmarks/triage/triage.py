@@ -46,6 +46,8 @@ PROJECTS = (
     ("mailman", "3.3.10"),
     ("wagtail", "8.0.1"),
     ("matrix-synapse", "1.163.2"),
+    ("privacyidea", "3.14"),
+    ("buildbot", "4.3.0"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")

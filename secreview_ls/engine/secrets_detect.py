@@ -271,6 +271,17 @@ _DOC_NAMES = re.compile(r"^(?:readme|changelog|changes|history|news|authors|cont
 _TEMPLATE_NAME = re.compile(r"(?:^|[._\-])(?:example|examples|sample|samples|template|templates|demo|dist)(?:[._\-]|$)")
 
 
+_DEVELOPMENT_NAME = re.compile(r"(?:^|[._\-])(?:dev|devel|development|local|test|tests|testing|ci)(?:[._\-]|$)")
+
+
+def development_environment(path: str) -> bool:
+    """A configuration file named as the definition of a development or test environment
+    (``compose-dev.yml``, ``docker-compose.test.yaml``, ``.env.local``, ``settings.ci.toml``): the
+    passwords it sets bootstrap throwaway local services. Python files are judged as code."""
+    pure = PurePath(path)
+    return pure.suffix.lower() not in (".py", ".pyi", ".pyw") and bool(_DEVELOPMENT_NAME.search(pure.name.lower()))
+
+
 def path_kind(path: str) -> str:
     """``"python"``, ``"docs"``, ``"config"`` or ``"code"`` (other languages), by name.
 

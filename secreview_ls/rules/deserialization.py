@@ -39,7 +39,29 @@ def _loader_is_safe(ctx: RuleContext, loader: ast.expr | None) -> bool:
         return True
     # A project-defined subclass named like a safe loader (``MySafeLoader``).
     spelled = ctx.facts.spelled(loader)
-    return "Safe" in spelled.rsplit(".", 1)[-1] or "BaseLoader" in spelled
+    if "Safe" in spelled.rsplit(".", 1)[-1] or "BaseLoader" in spelled:
+        return True
+    return _safe_subclass(ctx, loader, 0)
+
+
+def _safe_subclass(ctx: RuleContext, loader: ast.expr, depth: int) -> bool:
+    """``class CiLoader(yaml.SafeLoader)`` in this module (directly or through another class of
+    the module): it builds plain data plus the tags the program registers on it itself."""
+    if depth > 3 or not isinstance(loader, ast.Name):
+        return False
+    for statement in ctx.facts.tree.body:
+        if isinstance(statement, ast.ClassDef) and statement.name == loader.id:
+            return bool(statement.bases) and all(
+                _loader_is_safe_base(ctx, base, depth) for base in statement.bases
+            )
+    return False
+
+
+def _loader_is_safe_base(ctx: RuleContext, base: ast.expr, depth: int) -> bool:
+    name = ctx.facts.qualname(base)
+    if name in _SAFE_YAML_LOADERS:
+        return True
+    return _safe_subclass(ctx, base, depth + 1)
 
 
 @rule(
@@ -57,7 +79,8 @@ def _loader_is_safe(ctx: RuleContext, loader: ast.expr | None) -> bool:
     "arbitrary Python objects from the document.",
     why="PyYAML's default and full loaders honour tags such as `!!python/object/apply:os.system`, "
     "so a document under an attacker's control runs code during parsing. "
-    "`SafeLoader` builds only plain data (dicts, lists, strings, numbers).",
+    "`SafeLoader` builds only plain data (dicts, lists, strings, numbers); so does a loader class of the "
+    "module that derives from it (plus the tags the program registers on it).",
     bad="import yaml\nconfig = yaml.load(request.data)",
     good="import yaml\nconfig = yaml.safe_load(request.data)\n# or: yaml.load(data, Loader=yaml.SafeLoader)",
 )

@@ -12,6 +12,9 @@ A weak digest of data the same function also hashes with a strong algorithm
 compatibility companion: whoever checks integrity has the strong digest to check — unless the
 code itself gives the weak one a security role (reported above this judgement).
 
+A digest cut to its first characters and not compared (``sha1(name).hexdigest()[:6]``) labels
+data: no check against an adversary keeps a prefix of a weak hash.
+
 A digest returned by a helper is judged where the helper is called in its module: a short
 function named for its algorithm (``def sqlite_md5(text)``, registered as SQL's ``MD5()``)
 hands the algorithm out to whoever asked for it by name, and a helper whose every caller
@@ -134,12 +137,33 @@ def names_data_only(ctx: RuleContext, call: ast.Call) -> str | None:
         reason = _provided_by_name(ctx, returned_by, call) or _callers_name_data(ctx, returned_by)
         if reason is not None:
             return reason
-    if any(name.lower() not in _PLAIN_NAMES and len(name) > 2 for name in names):
+    if _shortened(ctx, call):
+        return "shortened to a label"
+    if any(name.lower().strip("_") not in _PLAIN_NAMES and len(name) > 2 for name in names):
         return None  # stored under a name of its own, which says nothing either way
     function = ctx.facts.enclosing_function(call)
     if function is not None and _naming(function.name):
         return f"names data (inside `{function.name}`)"
     return None
+
+
+def _shortened(ctx: RuleContext, call: ast.Call) -> bool:
+    """The digest's text is cut to its first characters (``sha1(name).hexdigest()[:6]``, a long
+    value's prefix plus ``digest[: width // 2]``) and not compared with anything: a few characters
+    of a digest label data (a container name, a column that must fit); no check against an
+    adversary keeps only a prefix of a weak hash."""
+    parent = ctx.facts.parent(call)
+    if not (isinstance(parent, ast.Attribute) and parent.attr in ("hexdigest", "digest")):
+        return False
+    made = ctx.facts.parent(parent)
+    cut = ctx.facts.parent(made) if isinstance(made, ast.Call) and made.func is parent else None
+    if not (isinstance(cut, ast.Subscript) and cut.value is made and isinstance(cut.slice, ast.Slice)):
+        return False
+    window = cut.slice
+    starts_at_zero = window.lower is None or (isinstance(window.lower, ast.Constant) and window.lower.value == 0)
+    if window.upper is None or not starts_at_zero or window.step is not None:
+        return False
+    return not isinstance(ctx.facts.parent(cut), ast.Compare)
 
 
 _ALGORITHM_WORDS = frozenset({"md4", "md5", "sha", "sha1", "sha0", "ripemd", "ripemd160"})

@@ -17,6 +17,10 @@ Context:
   hides them;
 * documentation (``*.md``, ``*.rst``, ``docs/``, ``examples/``): provider
   formats get LOW confidence, generic rules do not run;
+* development and test environment definitions (a configuration file whose name says so:
+  ``compose-dev.yml``, ``docker-compose.test.yaml``, ``.env.local``): literal passwords (SR780)
+  are not reported there -- they bootstrap throwaway local services (``MARIADB_ROOT_PASSWORD:
+  root``); provider formats, tokens and URL credentials still are;
 * placeholders never count: ``changeme``, ``xxxx``, ``<token>``, ``${VAR}``,
   ``{{ var }}``, ``%(var)s``, ``your-key-here``, ``example``/``dummy`` values,
   AWS's documented example key.
@@ -432,13 +436,15 @@ PROVIDER_RULES: tuple[Rule, ...] = tuple(_register_provider(doc) for doc in _PRO
     why="Configuration files are committed, copied into images and printed in logs; a password in one is "
     "shared with everyone who sees any of those. Values that are templates or references (`${DB_PASSWORD}`, "
     "`{{ vault_db_password }}`, `%(pw)s`, `ENC[…]`, `/run/secrets/…`) and placeholders (`changeme`, "
-    "`<password>`, `xxxx`) are not reported. Python source is covered by the hardcoded-password rules.",
+    "`<password>`, `xxxx`) are not reported, nor are the passwords of a file named as a development or test "
+    "environment (`compose-dev.yml`, `docker-compose.test.yaml`, `.env.local`: throwaway local services). "
+    "Python source is covered by the hardcoded-password rules.",
     bad="# settings.yaml\ndatabase:\n  user: app\n  password: 'Pr0d-s3cret!'",
     good="# settings.yaml\ndatabase:\n  user: app\n  password: ${DB_PASSWORD}  # injected at deploy time",
 )
 def password_in_config(ctx: TextContext) -> Iterator[Finding]:
     scan = _scan(ctx)
-    if scan.kind in ("python", "docs"):
+    if scan.kind in ("python", "docs") or sd.development_environment(ctx.path):
         return
     for hit in scan.generic["password"]:
         yield _finding(

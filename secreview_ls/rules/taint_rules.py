@@ -21,7 +21,7 @@ from ..engine.taint import (
     sink_index,
 )
 from .base import LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
-from .taint_tables import TAINT_CLASSES, spec_for
+from .taint_tables import TAINT_CLASSES, spec_for, with_cleaned_log_messages
 
 
 @dataclass
@@ -40,8 +40,15 @@ def _run(ctx: RuleContext) -> _Run:
 
 def _analyze(ctx: RuleContext) -> _Run:
     spec = ctx.taint_spec if ctx.taint_spec is not None else spec_for(None)
-    analysis = ModuleTaint(ctx.facts, spec, project=ctx.project, memo=ctx.taint_memo)
+    known = getattr(ctx.project, "known_log_cleaning_files", None)
+    cleaners = known() if known is not None else ()
+    analysis = _taint(ctx, with_cleaned_log_messages(spec) if cleaners else spec)
     hits = analysis.run()
+    if cleaners is None and any(hit.cls == "log" for hit in hits) and ctx.project.log_cleaning_files():  # type: ignore[union-attr]
+        # a log finding to judge: the first one in the project looks for a cleaning formatter
+        analysis = _taint(ctx, with_cleaned_log_messages(spec))
+        hits = analysis.run()
+    spec = analysis.spec
     sinks = list(analysis.sinks_seen)
     ctx.evidence.extend(analysis.sources_seen)
     ctx.evidence.extend(sinks)
@@ -64,6 +71,13 @@ def _analyze(ctx: RuleContext) -> _Run:
     if ctx.taint_memo is None:
         analysis.release(facts=False)  # nothing keeps it: freed now, not by a cycle collection
     return _Run(hits, spec)
+
+
+def _taint(ctx: RuleContext, spec: TaintSpec) -> ModuleTaint:
+    if ctx.taint_memo is not None and ctx.taint_memo.spec is not spec:
+        ctx.taint_memo.clear()  # the project's log formatter came or went: nothing recorded holds
+        ctx.taint_memo.spec = spec
+    return ModuleTaint(ctx.facts, spec, project=ctx.project, memo=ctx.taint_memo)
 
 
 def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen_lines: set[int]) -> None:

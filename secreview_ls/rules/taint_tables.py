@@ -10,6 +10,7 @@ and template.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -295,7 +296,9 @@ TAINT_CLASSES = (
         summary="Untrusted input is written to a log without neutralizing line breaks.",
         why="A newline in the input forges whole log entries (a fake successful login, a fake admin "
         "action) and misleads whoever reads or parses the log. Strip or escape `\\r`/`\\n` first, or "
-        "log `repr(value)`.",
+        "log `repr(value)`. A program that installs a log formatter cleaning the line breaks of every message "
+        "(a `logging.Formatter` subclass whose `format` replaces them, named in `dictConfig` or given to "
+        "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
         'logger.info("login failed for %s", user)',
@@ -366,6 +369,12 @@ FLASK_REQUEST_ATTRS = (
 # everywhere else.
 _OWN_URL = _cleaned_by(AFTER_FIXED_HOST)
 SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
+# Werkzeug builds the whole URL (``url``, ``base_url``, ``url_root``) with its path and
+# query percent-encoded: a line break arrives as ``%0A``. (``path`` is the decoded path: it can
+# hold one.)
+SOURCE_CLEANED.update(
+    {f"flask.request.{attr}": _OWN_URL | _cleaned_by(LINE_BREAKS_REMOVED) for attr in ("url", "base_url", "url_root")}
+)
 SOURCE_CLEANED.update({f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")})
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
@@ -712,7 +721,10 @@ MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Marku
 # Lookups: the object found, not the text of the key that found it.
 LOOKUPS = frozenset(
     {"django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404", ".get_model",
-     ".get_app_config", ".get_object_for_this_type", ".get_for_id", ".get_by_natural_key"}
+     ".get_app_config", ".get_object_for_this_type", ".get_for_id", ".get_by_natural_key",
+     # reads of a key-value store (Redis): what the server stored under the key, not the key's text
+     ".hget", ".hgetall", ".hmget", ".hvals", ".mget", ".smembers", ".srandmember", ".lrange", ".lindex",
+     ".zrange", ".zrangebyscore", ".zrevrange"}
 )  # fmt: skip
 MODEL_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 MANAGER_READS = frozenset(
@@ -854,3 +866,25 @@ def spec_for(config: object | None) -> TaintSpec:
     sinks_map = getattr(config, "taint_sinks", {}) or {}
     sinks = tuple(sorted((str(k), tuple(v)) for k, v in sinks_map.items()))
     return build_spec(sources, sanitizers, sinks)
+
+
+_CLEANED_LOG_SPECS: dict[int, tuple[TaintSpec, TaintSpec]] = {}
+
+
+def with_cleaned_log_messages(spec: TaintSpec) -> TaintSpec:
+    """``spec`` for a program whose installed log formatter cleans the line breaks of every
+    message template (``engine/taint/log_output.py``): a log call's sink is then the values it
+    merges into the template (``%``-arguments), not the template itself. One object per spec, so
+    the summaries computed with it are shared."""
+    known = _CLEANED_LOG_SPECS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    sinks = tuple(
+        dataclasses.replace(sink, mode="log-values") if sink.cls == "log" and sink.what == "log message" else sink
+        for sink in spec.sinks
+    )
+    variant = dataclasses.replace(spec, sinks=sinks)
+    if len(_CLEANED_LOG_SPECS) > 16:
+        _CLEANED_LOG_SPECS.clear()
+    _CLEANED_LOG_SPECS[id(spec)] = (spec, variant)
+    return variant

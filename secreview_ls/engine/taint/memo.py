@@ -70,6 +70,7 @@ class TaintMemo:
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
     anchors: list[tuple[int, int, ast.stmt]] = field(default_factory=list)
+    spec: Any = None  # the spec of the last run: records made with another one are not replayed
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
 

@@ -55,6 +55,7 @@ from typing import Any
 from ..facts import ModuleFacts
 from ..source import SourceFile
 from .analysis import ModuleTaint
+from .log_output import formatter_facts
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
@@ -200,6 +201,9 @@ class ProjectIndex:
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
         self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
+        # what each Python file defines and installs of log formatters (``log_cleaning_files``)
+        self._log_facts: dict[Path, tuple[frozenset[str], frozenset[str]]] | None = None
+        self._log_stale: set[Path] = set()  # files invalidated since: read again at the next ask
         self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
         self._lock = threading.RLock()
         self._recorders = threading.local()
@@ -251,6 +255,7 @@ class ProjectIndex:
                 self._folders = None  # a Python file may declare template folders
                 self._listings.clear()  # a module may have been created or deleted
             if path is None:
+                self._log_facts = None
                 self._suffixed.clear()
                 self._loaded.clear()
                 for whole in list(self._whole):
@@ -263,6 +268,8 @@ class ProjectIndex:
                 resolved = Path(path).resolve()
             except (OSError, RuntimeError):
                 return
+            if resolved.suffix == ".py" and self._log_facts is not None:
+                self._log_stale.add(resolved)  # it may define or install a log formatter
             self._loaded.pop(resolved, None)
             self._drop_whole(resolved)
             for suffixes in [k for k, files in self._suffixed.items() if resolved.suffix.lower() in k]:
@@ -396,6 +403,35 @@ class ProjectIndex:
                 folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
         self._folders = tuple(folders)
         return self._folders
+
+    def log_cleaning_files(self) -> tuple[Path, ...]:
+        """The files defining a log formatter that cleans the line breaks of every message and that
+        the project installs (``log_output.py``); empty where there is none. The first call reads
+        the project's Python files (what each defines and installs is kept by file); after an
+        edit only the invalidated files are read again. An analysis that relies on the files
+        records them as read."""
+        with self._lock:
+            facts = None if self._log_facts is None else dict(self._log_facts)
+            stale, self._log_stale = self._log_stale, set()
+        if facts is None:
+            facts = {file: self._scanned(file, "log-formatters", formatter_facts) for file in self._python_files()}
+        for file in stale:
+            facts.pop(file, None)
+            if file.is_file():
+                facts[file] = self._scanned(file, "log-formatters", formatter_facts)
+        with self._lock:
+            self._log_facts = facts
+        installed = {name for _, names in facts.values() for name in names}
+        known = tuple(file for file, (classes, _) in facts.items() if classes & installed)
+        for file in known:
+            self._record_read(file)
+        return known
+
+    def known_log_cleaning_files(self) -> tuple[Path, ...] | None:
+        """``log_cleaning_files()`` when it has been computed (None: never asked yet): an analysis
+        asks it only once it has a log finding to judge, so a project without one is never read
+        for it."""
+        return self.log_cleaning_files() if self._log_facts is not None else None
 
     def known_template_folders(self) -> tuple[Path, ...] | None:
         """``template_folders()`` when something has computed them since the last change (None:

@@ -583,14 +583,18 @@ class SinkChecker:
             return None
 
         mode = sink.mode
-        if mode == "all-args":
-            quoted = _repr_arguments(node)
+        if mode in ("all-args", "log-values"):
+            skipped = _repr_arguments(node)
+            if mode == "log-values":
+                # the program's log formatter cleans the message template (``log_output.py``)
+                skipped.add(1 if sink.name in (".log", "logging.log") else 0)
             for index, (arg_node, value) in enumerate(zip(node.args, args, strict=False)):
-                if index not in quoted:
+                if index not in skipped:
                     yield arg_node, value, False
             for kw in node.keywords:
                 if kw.arg is not None and kw.arg not in ("exc_info", "stack_info", "stacklevel", "extra"):
-                    yield kw.value, kwargs.get(kw.arg, EMPTY), False
+                    if not (mode == "log-values" and kw.arg == "msg"):
+                        yield kw.value, kwargs.get(kw.arg, EMPTY), False
             return
         if mode == "yaml":
             loader = positional(1, "Loader")

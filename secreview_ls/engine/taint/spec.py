@@ -101,7 +101,8 @@ class SinkSpec:
     program and before a ``--`` element, when no shell runs it), ``"option-args"`` (the same for a
     program and its arguments passed one by one: ``create_subprocess_exec(program, *args)``),
     ``"with-arguments"`` (only a call given a named or positional argument, not only ``*items``:
-    ``template.format(user=u)``).
+    ``template.format(user=u)``), ``"log-values"`` (a log call whose message template the program's
+    formatter cleans: every argument but the template).
     """
 
     cls: str

@@ -1,0 +1,107 @@
+"""Log formatters that clean every message: found in the project, and what they change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixture_support import expected_pairs, found_pairs
+
+from secreview_ls.config import Config
+from secreview_ls.engine.taint.log_output import formatter_facts
+from secreview_ls.pipeline import ProjectIndex, analyze_path
+
+CLEANING = '''
+import logging
+
+class Clean(logging.Formatter):
+    def format(self, record):
+        record.msg = str(record.msg).replace("\\n", "\\\\n")
+        return super().format(record)
+'''
+DECORATING = '''
+import logging
+
+class Stamp(logging.Formatter):
+    def format(self, record):
+        record.msg = "[app] " + str(record.msg)
+        return super().format(record)
+'''
+VIEW = '''
+import logging
+from flask import Flask, request
+
+app = Flask(__name__)
+log = logging.getLogger(__name__)
+
+@app.route("/")
+def index():
+    log.info(f"hello {request.args['name']}")
+    return "ok"
+'''
+
+
+def test_facts_name_cleaning_classes_and_installed_formatters() -> None:
+    installed = CLEANING + '\nhandler = logging.StreamHandler()\nhandler.setFormatter(Clean("%(message)s"))\n'
+    assert formatter_facts(installed) == (frozenset({"Clean"}), frozenset({"Clean"}))
+    config = 'CONFIG = {"formatters": {"x": {"()": "app.logs.Clean"}}}\n'
+    assert formatter_facts(config) == (frozenset(), frozenset({"Clean"}))
+    assert formatter_facts(DECORATING) == (frozenset(), frozenset())
+    assert formatter_facts("def broken(:\n    Formatter") == (frozenset(), frozenset())
+
+
+def _sr813_lines(root: Path) -> list[int]:
+    project = ProjectIndex([root])
+    result = analyze_path(root / "views.py", Config(root=root), project=project)
+    return [f.span.start_line for f in result.findings if f.rule_id == "SR813"]
+
+
+def test_an_installed_cleaning_formatter_clears_message_templates(tmp_path: Path) -> None:
+    (tmp_path / "views.py").write_text(VIEW, encoding="utf-8")
+    (tmp_path / "logs.py").write_text(CLEANING, encoding="utf-8")
+    assert _sr813_lines(tmp_path) == [10]  # defined, never installed: cleans nothing
+    (tmp_path / "setup_logs.py").write_text(
+        'import logging.config\nlogging.config.dictConfig({"formatters": {"f": {"()": "logs.Clean"}}})\n',
+        encoding="utf-8",
+    )
+    assert _sr813_lines(tmp_path) == []
+
+
+def test_a_decorating_formatter_cleans_nothing(tmp_path: Path) -> None:
+    (tmp_path / "views.py").write_text(VIEW, encoding="utf-8")
+    (tmp_path / "logs.py").write_text(
+        DECORATING + '\nhandler = logging.StreamHandler()\nhandler.setFormatter(Stamp())\n', encoding="utf-8"
+    )
+    assert _sr813_lines(tmp_path) == [10]
+
+
+def test_the_index_forgets_the_formatter_when_a_python_file_changes(tmp_path: Path) -> None:
+    logs = tmp_path / "logs.py"
+    logs.write_text(CLEANING + "\nlogging.getLogger().handlers[0].setFormatter(Clean())\n", encoding="utf-8")
+    project = ProjectIndex([tmp_path])
+    assert project.log_cleaning_files() == (logs.resolve(),)
+    logs.write_text(CLEANING, encoding="utf-8")
+    project.invalidate(logs)
+    assert project.log_cleaning_files() == ()
+
+
+LOG_PROJECTS = Path(__file__).parent / "fixtures" / "log_projects"
+
+
+@pytest.mark.parametrize("project", ["formatted", "unformatted"])
+def test_labelled_projects_match_their_markers(project: str) -> None:
+    """Each folder is a project of its own: a formatter installed in one cleans only its files."""
+    root = LOG_PROJECTS / project
+    for path in sorted(root.glob("*.py")):
+        result = analyze_path(path, Config(root=root, select=("SR8",)), project=ProjectIndex([root]))
+        assert found_pairs(result) == expected_pairs(path), path.name
+
+
+def test_the_project_is_read_for_formatters_only_once_a_log_finding_needs_it(tmp_path: Path) -> None:
+    (tmp_path / "quiet.py").write_text("import logging\nlogging.info('constant')\n", encoding="utf-8")
+    (tmp_path / "views.py").write_text(VIEW, encoding="utf-8")
+    project = ProjectIndex([tmp_path])
+    analyze_path(tmp_path / "quiet.py", Config(root=tmp_path), project=project)
+    assert project.known_log_cleaning_files() is None
+    analyze_path(tmp_path / "views.py", Config(root=tmp_path), project=project)
+    assert project.known_log_cleaning_files() == ()
