@@ -286,6 +286,11 @@ class Calls:
             each = self._mapped_call(node, function, args[1:], env, fn)
             if each is not None:
                 return each
+        if name == "builtins.getattr" and len(args) >= 2 and args[1].taint:
+            # input choosing WHICH attribute is read does not make the attribute's value input:
+            # the result carries what the object and the default carry, not the name's text
+            kept = Val(all_taint(None, [args[0], *args[2:3]], {}))
+            return kept if kept.taint else EMPTY
         if name == "builtins.repr":
             return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
