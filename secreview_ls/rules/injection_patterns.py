@@ -32,7 +32,7 @@ from .judge import (
 )
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
-from .sql_names import names_reason
+from .sql_names import names_reason, quoted_values
 from .sql_text import in_quoted_literal
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
@@ -585,7 +585,14 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     "derive from such pieces, and text, lists or mapping values composed only of such pieces, "
     "through variables and `self` attributes every assignment of which is one. A private helper "
     "is judged by its class: a method parameter every `self.helper(...)` call passes such a "
-    "piece, a method whose every `return` is one. A piece of unknown origin keeps the finding.",
+    "piece, a method whose every `return` is one; a loop over a literal collection yields such "
+    "pieces, and a nested function reads them from the function around it. A piece of unknown "
+    "origin keeps the finding, except where SQL takes a name or a clause (a table, a column list, "
+    "`ORDER BY`, `WHERE {}`, `MAX({})`, `{}.column`) and the piece is what the caller handed in or "
+    "the statement runs with a parameter list: names cannot be bound, and that is the `hardening` "
+    "note SR213. A clause built in view is judged through what it is built from: "
+    "`clauses.append(\"%s = '%s'\" % (k, v))` keeps the finding. SQL quoted in a raised error "
+    "message is not a statement.",
     bad="cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")",
     good='cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
 )
@@ -635,7 +642,11 @@ def _unknown_pieces(
         risky = [v for v in values if not _harmless_value(ctx, v)]
         if not risky or _django_sql_argument(ctx, node):
             continue
-        quoted = in_quoted_literal(text) and not all(_identifier_like(ctx, v) for v in risky)
+        between_quotes = quoted_values(ctx, node)
+        if between_quotes is None:
+            quoted = in_quoted_literal(text) and not all(_identifier_like(ctx, v) for v in risky)
+        else:  # only a value of unknown origin between quotes is data
+            quoted = any(v in risky and not _identifier_like(ctx, v) for v in between_quotes)
         yield node, text, values, risky, quoted
 
 
@@ -649,8 +660,8 @@ def _unknown_pieces(
     confidence=LOW,
     default_enabled=False,
     profiles=("hardening",),
-    summary="SQL text names the table, columns or clause a function was handed by its caller "
-    "(hardening profile).",
+    summary="SQL text names the table, columns or clause a function was handed by its caller, or "
+    "composes names of unknown origin around values run as parameters (hardening profile).",
     why="A data-access helper that writes its caller's table name, column list, sort key or "
     "`WHERE` clause into the statement (`def count(cur, table): cur.execute(f\"SELECT count(*) "
     "FROM {table}\")`) does what it is asked: names cannot be passed as query parameters, and the "
@@ -658,8 +669,11 @@ def _unknown_pieces(
     "default report (SR210); the data-flow rule SR801 reports them where request data reaches the "
     "query. This audit note lists them so a hardening review can check each caller, or the "
     "helper can check the name against the known tables and columns (or quote it with the "
-    "driver's identifier quoting). Values the caller hands in (after `=`, in `VALUES (...)`, "
-    "`LIMIT`, between quotes) stay SR210.",
+    "driver's identifier quoting). The same holds for names and clauses of any origin in a statement "
+    "that runs its values as parameters (`execute(sql, args)`: a storage layer's `INSERT INTO {table} "
+    "({columns}) VALUES (?, ?)`, `WHERE {clauses}` of `col = ?` pieces): the code binds its values, and "
+    "only the names are left to check. It is reported where the statement runs. Values (after `=`, in "
+    "`VALUES (...)`, `LIMIT`, between quotes, also inside a clause the code builds) stay SR210.",
     bad='def count(cur, table):\n    cur.execute(f"SELECT count(*) FROM {table}")',
     good='TABLES = {"users", "orders"}\n\ndef count(cur, table):\n    if table not in TABLES:\n'
     '        raise ValueError(table)\n    cur.execute(f"SELECT count(*) FROM {table}")',

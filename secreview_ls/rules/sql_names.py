@@ -65,7 +65,21 @@ def _any_leaf(node: ast.expr) -> bool:
 # -- where each value sits ---------------------------------------------------------
 
 
+def quoted_values(ctx: RuleContext, node: ast.expr) -> list[ast.expr] | None:
+    """The values of unknown text written between quotes as an SQL string literal (``'{}'``),
+    or None when a field cannot be matched with its value."""
+    placed = _placed(ctx, node)
+    return None if placed is None else [value for value, _, quoted in placed if quoted]
+
+
 def placed_values(ctx: RuleContext, node: ast.expr) -> list[tuple[ast.expr, bool]] | None:
+    """Each value of unknown text in a string built from a template, with whether SQL takes
+    a name there (see ``_placed``)."""
+    placed = _placed(ctx, node)
+    return None if placed is None else [(value, takes_name) for value, takes_name, _ in placed]
+
+
+def _placed(ctx: RuleContext, node: ast.expr) -> list[tuple[ast.expr, bool, bool]] | None:
     """Each value of unknown text in a string built from a template, with whether SQL takes
     a name there. Values of fixed text (a constant, a choice between constants:
     ``"MAX" if up else "MIN"``) are written into the text first, so ``%(agg)s(%(id)s)`` is
@@ -96,10 +110,11 @@ def placed_values(ctx: RuleContext, node: ast.expr) -> list[tuple[ast.expr, bool
     composed.append(text[last:])
     full = "".join(composed)
     marks = [index for index, char in enumerate(full) if char == "\0"]
-    return [
-        (value, slot_takes_name(full[:mark].replace("\0", "x"), full[mark + 1 :].replace("\0", "x")))
-        for value, mark in zip(open_values, marks, strict=True)
-    ]
+    placed = []
+    for value, mark in zip(open_values, marks, strict=True):
+        before, after = full[:mark].replace("\0", "x"), full[mark + 1 :].replace("\0", "x")
+        placed.append((value, slot_takes_name(before, after), before.count("'") % 2 == 1))
+    return placed
 
 
 def _field_values(node: ast.expr, values: list[ast.expr]) -> dict[str, ast.expr] | None:
@@ -237,9 +252,9 @@ def _running_calls(ctx: RuleContext, node: ast.expr) -> list[ast.Call]:
     if not names:
         return []
     scope = ctx.facts.enclosing_function(node) or ctx.facts.tree
-    return [
-        call for call in own_nodes(scope)
-        if isinstance(call, ast.Call) and _runs_sql(call) and call.args
+    return [  # also in a nested function that runs it (``def f(txn): txn.execute(sql, args)``)
+        call for call in ast.walk(scope)
+        if isinstance(call, ast.Call) and _runs_sql(call) and call.args and call.lineno >= node.lineno
         and any(isinstance(inner, ast.Name) and inner.id in names for inner in ast.walk(call.args[0]))
     ]  # fmt: skip
 
@@ -250,4 +265,13 @@ def _runs_sql(call: ast.Call) -> bool:
 
 def _passes_parameters(call: ast.Call) -> bool:
     given = [*call.args[1:2], *(kw.value for kw in call.keywords if kw.arg in _PARAMETER_KEYWORDS)]
-    return any(not (isinstance(value, ast.Constant) and value.value is None) for value in given)
+    return any(not _nothing(value) for value in given)
+
+
+def _nothing(value: ast.expr) -> bool:
+    """``None``, ``()``, ``[]``, ``{}``: a parameter list that binds nothing."""
+    if isinstance(value, ast.Constant):
+        return value.value is None
+    if isinstance(value, (ast.Tuple, ast.List)):
+        return not value.elts
+    return isinstance(value, ast.Dict) and not value.keys

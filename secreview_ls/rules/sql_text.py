@@ -66,7 +66,9 @@ _DATA_BEFORE = re.compile(
 _NAME_LIST_HEAD = re.compile(r"\b(?:INTO|TABLE|EXISTS|ON|INDEX)\s+(?:[\w.\"`\[\]]+|%S|\{\s*\})\s*$")
 # Parentheses that hold a column (an aggregate's argument) or a condition (grouping in a clause).
 _NAME_CALL_HEAD = re.compile(r"\b(?:MAX|MIN|SUM|AVG|COUNT)\s*$")
-_GROUPING_HEAD = re.compile(r"\b(?:WHERE|AND|OR|HAVING)\s*$")
+_GROUPING_HEAD = re.compile(r"\b(?:WHERE|AND|OR|NOT|ON|HAVING)\s*$")
+# A comparison whose other side is a placeholder: ``? <= {}`` compares a bound value with a column.
+_PLACEHOLDER_COMPARED = re.compile(r"(?:\?|%S|:\w+|\$\d+)\s*(?:=|<>|!=|<=|>=|<|>)$")
 _QUALIFIER_AFTER = re.compile(r"\s*\.\s*[\w{%\"`]")
 _PLAIN_FIELD = re.compile(r"\{\s*\}|%s")
 _KEYED_FIELD = re.compile(r"\{\s*(\w*)\s*\}|%(?:\((\w+)\))?s")
@@ -106,7 +108,7 @@ def slot_takes_name(before: str, after: str) -> bool:
         return True  # ``{}.column``: a table or alias qualifying a column
     head = before.rstrip().upper()
     if _DATA_BEFORE.search(head):
-        return False
+        return bool(_PLACEHOLDER_COMPARED.search(head))
     depth, opened = 0, -1
     for index in range(len(head) - 1, -1, -1):
         if head[index] == ")":
