@@ -66,7 +66,7 @@ _DATA_BEFORE = re.compile(
 _NAME_LIST_HEAD = re.compile(r"\b(?:INTO|TABLE|EXISTS|ON|INDEX)\s+(?:[\w.\"`\[\]]+|%S|\{\s*\})\s*$")
 # Parentheses that hold a column (an aggregate's argument) or a condition (grouping in a clause).
 _NAME_CALL_HEAD = re.compile(r"\b(?:MAX|MIN|SUM|AVG|COUNT)\s*$")
-_GROUPING_HEAD = re.compile(r"\b(?:WHERE|AND|OR|NOT|ON|HAVING)\s*$")
+_GROUPING_HEAD = re.compile(r"\b(?:WHERE|AND|OR|NOT|ON|HAVING|FROM|JOIN)\s*$")  # a condition, a subquery
 # A comparison whose other side is a placeholder: ``? <= {}`` compares a bound value with a column.
 _PLACEHOLDER_COMPARED = re.compile(r"(?:\?|%S|:\w+|\$\d+)\s*(?:=|<>|!=|<=|>=|<|>)$")
 _QUALIFIER_AFTER = re.compile(r"\s*\.\s*[\w{%\"`]")
