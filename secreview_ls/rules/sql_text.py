@@ -71,6 +71,7 @@ _GROUPING_HEAD = re.compile(r"\b(?:WHERE|AND|OR|NOT|ON|HAVING|FROM|JOIN)\s*$")  
 _PLACEHOLDER_COMPARED = re.compile(r"(?:\?|%S|:\w+|\$\d+)\s*(?:=|<>|!=|<=|>=|<|>)$")
 _QUALIFIER_AFTER = re.compile(r"\s*\.\s*[\w{%\"`]")
 _PLAIN_FIELD = re.compile(r"\{\s*\}|%s")
+_CONTEXT = 4000
 _KEYED_FIELD = re.compile(r"\{\s*(\w*)\s*\}|%(?:\((\w+)\))?s")
 
 
@@ -104,26 +105,34 @@ def slot_takes_name(before: str, after: str) -> bool:
     fragment (see ``name_slots``)."""
     if before.count("'") % 2:
         return False  # inside a quoted literal
-    if _QUALIFIER_AFTER.match(after):
+    if _QUALIFIER_AFTER.match(after[:64]):
         return True  # ``{}.column``: a table or alias qualifying a column
-    head = before.rstrip().upper()
-    if _DATA_BEFORE.search(head):
-        return bool(_PLACEHOLDER_COMPARED.search(head))
-    depth, opened = 0, -1
-    for index in range(len(head) - 1, -1, -1):
-        if head[index] == ")":
-            depth += 1
-        elif head[index] == "(":
-            if depth == 0:
-                opened = index
-                break
-            depth -= 1
+    head = before[-_CONTEXT:].rstrip().upper()  # the clause around the field, not the whole text
+    if _DATA_BEFORE.search(head[-80:]):
+        return bool(_PLACEHOLDER_COMPARED.search(head[-80:]))
+    opened = _open_parenthesis(head)
     if opened < 0:
         return True
-    outside, inside = head[:opened].rstrip(), head[opened + 1 :].strip()
+    outside, inside = head[max(0, opened - 200) : opened].rstrip(), head[opened + 1 :].strip()
     if inside.startswith(("SELECT ", "SELECT\n", "WITH ")):
         return True  # a subquery: the field sits in its clauses, no value before it
     first = not inside or inside == "DISTINCT"
     if _NAME_LIST_HEAD.search(outside) or _GROUPING_HEAD.search(outside):
         return True
     return first and bool(_NAME_CALL_HEAD.search(outside))
+
+
+def _open_parenthesis(text: str) -> int:
+    """Where the innermost parenthesis still open at the end of ``text`` starts, or -1."""
+    depth, end = 0, len(text)
+    while True:
+        index = max(text.rfind("(", 0, end), text.rfind(")", 0, end))
+        if index < 0:
+            return -1
+        if text[index] == ")":
+            depth += 1
+        elif depth == 0:
+            return index
+        else:
+            depth -= 1
+        end = index

@@ -19,7 +19,7 @@ import ast
 import re
 
 from .base import RuleContext
-from .callers import parameter_of, passed_values
+from .callers import passed_values
 from .fixed_values import stores_in
 from .judge import add_operands, is_static, name_stores, own_returns, parameter_names, single_assignment, static_string
 from .sql_pairs import imported_class_constant, paired_with_parameters
@@ -210,10 +210,13 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     it (``append``, ``extend``, ``insert``, ``+=``) is harmless."""
     found = name_stores(ctx, name)
     if found is None:
-        outer = closure_stores(ctx, name)
-        if outer is not None:
-            return all(_harmless_store(ctx, store, depth) for store in outer)
-        return _harmless_parameter(ctx, name, depth)
+        function = ctx.facts.enclosing_function(name)
+        if function is None:
+            return False
+        if name.id in parameter_names(function):
+            return _harmless_parameter(ctx, function, name, depth)
+        outer = closure_stores(ctx, name, function)
+        return outer is not None and all(_harmless_store(ctx, store, depth) for store in outer)
     scope, stores = found
     if _scope_is(ctx, name, scope) and not _in_loop(ctx, name, scope):
         # straight-line code of the same scope: a later store cannot reach this use
@@ -236,11 +239,12 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     return True
 
 
-def closure_stores(ctx: RuleContext, name: ast.Name) -> list[ast.Name] | None:
-    """The stores of a name a nested function reads from a function around it (``def
-    f(txn): txn.execute(sql % clause)`` inside the method that builds ``clause``); None when
-    no enclosing function binds it or it is a parameter there."""
-    function = ctx.facts.enclosing_function(name)
+def closure_stores(ctx: RuleContext, name: ast.Name, function: ast.AST | None = None) -> list[ast.Name] | None:
+    """The stores of a name a nested function (``function``, the one ``name`` is read in)
+    reads from a function around it (``def f(txn): txn.execute(sql % clause)`` inside the
+    method that builds ``clause``); None when no enclosing function binds it or it is a
+    parameter there."""
+    function = function or ctx.facts.enclosing_function(name)
     while function is not None:
         outer = ctx.facts.enclosing_function(function)
         if outer is None or name.id in parameter_names(outer, starred=True):
@@ -415,11 +419,10 @@ def _placeholder_builder(node: ast.AST) -> bool:
     return saw_placeholder
 
 
-def _harmless_parameter(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
+def _harmless_parameter(ctx: RuleContext, function: ast.AST, name: ast.Name, depth: int) -> bool:
     """A parameter of a method every call of which in its class passes a harmless value
     (``self._main_query("sqlite_master", "table", schema)``): see ``callers.py``."""
-    function = parameter_of(ctx, name)
-    if function is None or depth > _MAX_DEPTH - 1:
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or depth > _MAX_DEPTH - 1:
         return False
     values = passed_values(ctx, function, name.id)
     return bool(values) and all(harmless_value(ctx, v, depth + 1) for v in values)
