@@ -36,8 +36,30 @@ def test_sql_naming_what_the_caller_hands_in_is_a_hardening_note() -> None:
     assert [f.span.start_line for f in _findings(text, "SR210")] == [6]  # a value: data
     assert _findings(text, "SR213") == []  # a hardening note, off by default
     hardening = analyze_source(text, "app/module.py", Config(extend_select=("SR213",))).findings
-    assert [(f.rule_id, f.span.start_line) for f in hardening] == [("SR213", 2), ("SR210", 6)]
-    assert "`archived`" in hardening[0].message
+    assert [(f.rule_id, f.span.start_line) for f in hardening] == [("SR213", 3), ("SR210", 6)]  # where it runs
+    assert "`archived`" in hardening[0].message and "line 2" in hardening[0].message
+
+
+def test_sql_names_in_a_statement_run_with_parameters_are_a_hardening_note() -> None:
+    text = (
+        "def page(txn, limit):\n"
+        "    order = choose_order()\n"
+        "    where = ' AND '.join('%s = ?' % k for k in load_keys())\n"
+        "    sql = f'SELECT * FROM events WHERE {where} ORDER BY {order} LIMIT ?'\n"
+        "    txn.execute(sql, [*load_values(), limit])\n"
+        "\n"
+        "def unbound(txn, spec):\n"
+        "    txn.execute(f'SELECT * FROM events ORDER BY {sort_key()}')\n"
+        "\n"
+        "def valued(txn, spec, limit):\n"
+        "    where = ' AND '.join(\"%s = '%s'\" % (k, v) for k, v in spec.items())\n"
+        "    txn.execute(f'SELECT * FROM events WHERE {where} LIMIT ?', (limit,))\n"
+    )
+    assert [f.span.start_line for f in _findings(text, "SR210")] == [8, 12]
+    hardening = analyze_source(text, "app/module.py", Config(extend_select=("SR213",))).findings
+    notes = [f for f in hardening if f.rule_id == "SR213"]
+    assert [f.span.start_line for f in notes] == [5]
+    assert "run as parameters" in notes[0].message and "line 4" in notes[0].message
 
 
 def test_sql_value_between_quotes_is_data_and_reported_with_confidence() -> None:

@@ -55,7 +55,7 @@ _PLAIN_DECORATORS = frozenset(
 _FILE_READS = frozenset({"read", "readline", "readlines", "read_text", "read_bytes"})
 _DERIVING_CALLS = frozenset(
     {"builtins.compile", "builtins.str", "builtins.bytes", "os.fsdecode", "os.fsencode", "builtins.enumerate",
-     "builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple", "builtins.iter"}
+     "builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple", "builtins.iter", "builtins.zip"}
 )
 _REGEX_FUNCTIONS = frozenset({"re.match", "re.search", "re.fullmatch"})
 _REGEX_METHODS = frozenset({"match", "search", "fullmatch"})
@@ -202,10 +202,12 @@ def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool
     if owner is None:
         return False
     stored: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]] = []
+    declared = False
     for member in owner.body:
         if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if isinstance(member, ast.AnnAssign) and member.value is None:
-                continue  # ``arg: str``: an annotation binds nothing
+                declared = declared or (isinstance(member.target, ast.Name) and member.target.id == node.attr)
+                continue  # ``arg: str``: an annotation binds nothing (in a data class, a constructor argument)
             if any(isinstance(t, ast.Name) and t.id == node.attr for t in ast.walk(member)):
                 return False  # a class-level default or another binding
             continue
@@ -223,7 +225,21 @@ def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool
                 if target is not hits[0] or isinstance(inner, ast.AugAssign) or inner.value is None:
                     return False
                 stored.append((member, inner.value))
-    return bool(stored) and all(
+    if not stored:
+        return declared and _data_class(owner)
+    return all(
         not receives_outside_data(method) and _derived(ctx, value, method, frozenset(), depth + 1)
         for method, value in stored
     )
+
+
+_DATA_CLASS_DECORATORS = frozenset({"dataclass", "s", "attrs", "define", "frozen", "mutable"})
+_DATA_CLASS_BASES = frozenset({"NamedTuple", "BaseModel"})
+
+
+def _data_class(owner: ast.ClassDef) -> bool:
+    """``@dataclass``, ``@attr.s(auto_attribs=True)``, ``@attrs.define``, a ``NamedTuple`` or a
+    pydantic model: the fields the class body annotates are its constructor's arguments."""
+    if any(_decorator_name(d) in _DATA_CLASS_DECORATORS for d in owner.decorator_list):
+        return True
+    return any(_decorator_name(base) in _DATA_CLASS_BASES for base in owner.bases)

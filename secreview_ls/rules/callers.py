@@ -12,22 +12,32 @@ from __future__ import annotations
 
 import ast
 
-from .base import RuleContext
+from .base import CacheKey, RuleContext
 from .judge import parameter_names
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
+_CALLS_BY_CLASS: CacheKey[dict[int, tuple[ast.ClassDef, dict[str, list[ast.Call]]]]] = CacheKey(
+    "each class's self.name(...) calls, by name"
+)
+
+
 def calls_of(ctx: RuleContext, function: FunctionNode) -> list[ast.Call]:
     """Calls of ``function`` (see the module docstring)."""
     owner = ctx.facts.parent(function)
-    if isinstance(owner, ast.ClassDef):
-        return [
-            c for c in ast.walk(owner)
-            if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == function.name
-            and isinstance(c.func.value, ast.Name) and c.func.value.id in ("self", "cls")
-        ]  # fmt: skip
-    return []
+    if not isinstance(owner, ast.ClassDef):
+        return []
+    indexes = ctx.cache.get(_CALLS_BY_CLASS, dict)
+    entry = indexes.get(id(owner))
+    if entry is None or entry[0] is not owner:
+        by_name: dict[str, list[ast.Call]] = {}
+        for call in ast.walk(owner):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id in ("self", "cls")):
+                by_name.setdefault(call.func.attr, []).append(call)
+        entry = indexes[id(owner)] = (owner, by_name)
+    return list(entry[1].get(function.name, []))
 
 
 def parameter_of(ctx: RuleContext, name: ast.Name) -> FunctionNode | None:

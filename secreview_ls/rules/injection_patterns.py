@@ -18,7 +18,6 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
-from .caller_data import handed_in
 from .fixed_values import fixed_choice
 from .judge import (
     add_operands,
@@ -33,7 +32,8 @@ from .judge import (
 )
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
-from .sql_text import in_quoted_literal, name_slots
+from .sql_names import names_reason, quoted_values
+from .sql_text import in_quoted_literal
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
 
@@ -586,7 +586,14 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     "derive from such pieces, and text, lists or mapping values composed only of such pieces, "
     "through variables and `self` attributes every assignment of which is one. A private helper "
     "is judged by its class: a method parameter every `self.helper(...)` call passes such a "
-    "piece, a method whose every `return` is one. A piece of unknown origin keeps the finding.",
+    "piece, a method whose every `return` is one; a loop over a literal collection yields such "
+    "pieces, and a nested function reads them from the function around it. A piece of unknown "
+    "origin keeps the finding, except where SQL takes a name or a clause (a table, a column list, "
+    "`ORDER BY`, `WHERE {}`, `MAX({})`, `{}.column`) and the piece is what the caller handed in or "
+    "the statement runs with a parameter list: names cannot be bound, and that is the `hardening` "
+    "note SR213. A clause built in view is judged through what it is built from: "
+    "`clauses.append(\"%s = '%s'\" % (k, v))` keeps the finding. SQL quoted in a raised error "
+    "message is not a statement.",
     bad="cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")",
     good='cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
 )
@@ -594,14 +601,14 @@ def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
     _judge_queries(ctx)
     if not _SQL_WORDS.search(ctx.source.text):
         return
-    for node, text, values, risky, quoted in _unknown_pieces(ctx):
+    for node, _text, _values, risky, quoted in _unknown_pieces(ctx):
         # A value of unknown origin is at most a low-confidence note, unless it is written
         # between quotes as an SQL string literal: then it is data and belongs in a parameter.
         confidence = LOW
         if quoted:
             confidence = HIGH
-        elif names_from_caller(ctx, text, values, risky):
-            continue  # SR213's audit note: the caller chooses the names
+        elif names_reason(ctx, node, risky) is not None:
+            continue  # SR213's audit note: names, which cannot be bound
         reached = _reaches_sql_call(ctx, node)
         sink, sink_call = reached if reached else (None, None)
         if confidence == HIGH and not sink:
@@ -636,51 +643,12 @@ def _unknown_pieces(
         risky = [v for v in values if not _harmless_value(ctx, v)]
         if not risky or _django_sql_argument(ctx, node):
             continue
-        quoted = in_quoted_literal(text) and not all(_identifier_like(ctx, v) for v in risky)
+        between_quotes = quoted_values(ctx, node)
+        if between_quotes is None:
+            quoted = in_quoted_literal(text) and not all(_identifier_like(ctx, v) for v in risky)
+        else:  # only a value of unknown origin between quotes is data
+            quoted = any(v in risky and not _identifier_like(ctx, v) for v in between_quotes)
         yield node, text, values, risky, quoted
-
-
-def names_from_caller(ctx: RuleContext, text: str, values: list[ast.expr], risky: list[ast.expr]) -> bool:
-    """Every value of unknown origin sits where SQL takes a name or an SQL fragment (a table,
-    a column list, an ``ORDER BY`` key, a ``WHERE`` clause: ``sql_text.name_slots``) and is what
-    the enclosing function's caller handed in (``caller_data.handed_in``; not a route's or a
-    request handler's parameters)."""
-    slots = name_slots(text)
-    if slots is None or len(slots) != len(values):
-        return False
-    placed = {id(value): slot for value, slot in zip(values, slots, strict=True)}
-    return all(placed.get(id(value), False) and _from_caller(ctx, value) for value in risky)
-
-
-def _from_caller(ctx: RuleContext, value: ast.expr, depth: int = 0) -> bool:
-    """``handed_in``, or a join of what the caller handed in, item by item through a fixed
-    template (``" AND ".join("%s = ?" % (k,) for k in keyvalues)``, ``", ".join(k for k in keys)``),
-    also held in a local name assigned once."""
-    if handed_in(ctx, value):
-        return True
-    if isinstance(value, ast.Name) and depth < 2:
-        bound = single_assignment(ctx, value)
-        return bound is not None and _from_caller(ctx, bound, depth + 1)
-    if not (
-        isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join"
-        and static_string(ctx, value.func.value) is not None and len(value.args) == 1
-        and isinstance(value.args[0], (ast.GeneratorExp, ast.ListComp))
-    ):  # fmt: skip
-        return False
-    generator = value.args[0]
-    if len(generator.generators) != 1 or generator.generators[0].ifs or generator.generators[0].is_async:
-        return False
-    loop = generator.generators[0]
-    if not isinstance(loop.target, ast.Name) or not handed_in(ctx, loop.iter):
-        return False
-    name = loop.target.id
-    element = generator.elt
-    if isinstance(element, ast.Name):
-        return element.id == name
-    parts = _literal_text_and_values(ctx, element)
-    return parts is not None and all(
-        (isinstance(v, ast.Name) and v.id == name) or is_static(ctx, v) for v in parts[1]
-    )
 
 
 @rule(
@@ -693,8 +661,8 @@ def _from_caller(ctx: RuleContext, value: ast.expr, depth: int = 0) -> bool:
     confidence=LOW,
     default_enabled=False,
     profiles=("hardening",),
-    summary="SQL text names the table, columns or clause a function was handed by its caller "
-    "(hardening profile).",
+    summary="SQL text names the table, columns or clause a function was handed by its caller, or "
+    "composes names of unknown origin around values run as parameters (hardening profile).",
     why="A data-access helper that writes its caller's table name, column list, sort key or "
     "`WHERE` clause into the statement (`def count(cur, table): cur.execute(f\"SELECT count(*) "
     "FROM {table}\")`) does what it is asked: names cannot be passed as query parameters, and the "
@@ -702,8 +670,11 @@ def _from_caller(ctx: RuleContext, value: ast.expr, depth: int = 0) -> bool:
     "default report (SR210); the data-flow rule SR801 reports them where request data reaches the "
     "query. This audit note lists them so a hardening review can check each caller, or the "
     "helper can check the name against the known tables and columns (or quote it with the "
-    "driver's identifier quoting). Values the caller hands in (after `=`, in `VALUES (...)`, "
-    "`LIMIT`, between quotes) stay SR210.",
+    "driver's identifier quoting). The same holds for names and clauses of any origin in a statement "
+    "that runs its values as parameters (`execute(sql, args)`: a storage layer's `INSERT INTO {table} "
+    "({columns}) VALUES (?, ?)`, `WHERE {clauses}` of `col = ?` pieces): the code binds its values, and "
+    "only the names are left to check. It is reported where the statement runs. Values (after `=`, in "
+    "`VALUES (...)`, `LIMIT`, between quotes, also inside a clause the code builds) stay SR210.",
     bad='def count(cur, table):\n    cur.execute(f"SELECT count(*) FROM {table}")',
     good='TABLES = {"users", "orders"}\n\ndef count(cur, table):\n    if table not in TABLES:\n'
     '        raise ValueError(table)\n    cur.execute(f"SELECT count(*) FROM {table}")',
@@ -711,16 +682,29 @@ def _from_caller(ctx: RuleContext, value: ast.expr, depth: int = 0) -> bool:
 def sql_names_from_caller(ctx: RuleContext) -> Iterator[Finding]:
     if not _SQL_WORDS.search(ctx.source.text):
         return
-    for node, text, values, risky, quoted in _unknown_pieces(ctx):
-        if quoted or not names_from_caller(ctx, text, values, risky):
+    for node, _text, _values, risky, quoted in _unknown_pieces(ctx):
+        reason = None if quoted else names_reason(ctx, node, risky)
+        if reason is None:
             continue
         function = ctx.facts.enclosing_function(node)
+        piece = short(ctx.segment(risky[0]))
+        reached = _reaches_sql_call(ctx, node)
+        sink_call = reached[1] if reached else None
+        if reason == "caller":
+            message = (
+                f"SQL text names `{piece}`, which the caller of `{function.name if function else 'this function'}` "
+                "hands in; check each caller passes a known name, or check it here against the known tables and columns"
+            )
+        else:
+            message = (
+                f"SQL text puts `{piece}` where SQL takes a name or a clause, in a statement whose values run as "
+                "parameters; check it can only be a known table, column or clause"
+            )
         yield sql_names_from_caller.finding(
             ctx,
-            node,
-            f"SQL text names `{short(ctx.segment(risky[0]))}`, which the caller of "
-            f"`{function.name if function else 'this function'}` hands in; check each caller passes "
-            "a known name, or check it here against the known tables and columns",
+            sink_call if sink_call is not None else node,  # where the statement runs
+            message + (f" (built on line {node.lineno})" if sink_call is not None else ""),
+            message_lines=(node.lineno,) if sink_call is not None else (),
         )
 
 
@@ -740,12 +724,22 @@ def _sql_texts(ctx: RuleContext) -> Iterator[tuple[ast.expr, str, list[ast.expr]
             candidates.append(node)
     candidates.extend(ctx.facts.method_calls("format", "replace"))
     for node in candidates:
+        if _error_message(ctx, node):
+            continue
         parts = _literal_text_and_values(ctx, node)
         if parts is None:
             continue
         text, values = parts
         if values and looks_like_sql(text):
             yield node, text, values
+
+
+def _error_message(ctx: RuleContext, node: ast.expr) -> bool:
+    """``raise Error(TEMPLATE % {...})``: text that quotes SQL for the reader of an error
+    message; nothing runs it."""
+    call = ctx.facts.parent(node)
+    raised = ctx.facts.parent(call) if isinstance(call, ast.Call) else None
+    return isinstance(raised, ast.Raise) and raised.exc is call and node in call.args
 
 
 def _builds_sql_text(ctx: RuleContext) -> bool:

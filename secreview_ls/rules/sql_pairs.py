@@ -25,7 +25,8 @@ _MAX_PASSES = 4
 
 def paired_with_parameters(ctx: RuleContext, store: ast.Name) -> bool:
     """``store`` is the first name of ``text, params = call(...)`` and ``params`` (or a list
-    grown from it) is passed, as a value, to a call that runs SQL in the same function."""
+    grown from it) is passed, as a value, to a call that runs SQL in the same function or a
+    function nested in it."""
     target = ctx.facts.parent(store)
     holder = ctx.facts.parent(target) if target is not None else None
     if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and target.elts[0] is store):
@@ -35,7 +36,9 @@ def paired_with_parameters(ctx: RuleContext, store: ast.Name) -> bool:
     second = target.elts[1]
     if not isinstance(second, ast.Name):
         return False
-    nodes = own_nodes(ctx.facts.enclosing_function(store) or ctx.facts.tree)
+    # the function's own code and the functions nested in it (``def run(txn): txn.execute(sql, args)``)
+    scope = ctx.facts.enclosing_function(store)
+    nodes = list(ast.walk(scope)) if scope is not None else own_nodes(ctx.facts.tree)
     carriers = _carriers(nodes, second.id)
     return any(_passes_as_parameters(call, carriers) for call in _running_calls(nodes))
 

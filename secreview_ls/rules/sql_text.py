@@ -64,36 +64,75 @@ _DATA_BEFORE = re.compile(
 )
 # A parenthesised list of names right after a table: ``INSERT INTO t (a, b)``, ``CREATE TABLE t (``.
 _NAME_LIST_HEAD = re.compile(r"\b(?:INTO|TABLE|EXISTS|ON|INDEX)\s+(?:[\w.\"`\[\]]+|%S|\{\s*\})\s*$")
+# Parentheses that hold a column (an aggregate's argument) or a condition (grouping in a clause).
+_NAME_CALL_HEAD = re.compile(r"\b(?:MAX|MIN|SUM|AVG|COUNT)\s*$")
+_GROUPING_HEAD = re.compile(r"\b(?:WHERE|AND|OR|NOT|ON|HAVING|FROM|JOIN)\s*$")  # a condition, a subquery
+# A comparison whose other side is a placeholder: ``? <= {}`` compares a bound value with a column.
+_PLACEHOLDER_COMPARED = re.compile(r"(?:\?|%S|:\w+|\$\d+)\s*(?:=|<>|!=|<=|>=|<|>)$")
+_QUALIFIER_AFTER = re.compile(r"\s*\.\s*[\w{%\"`]")
 _PLAIN_FIELD = re.compile(r"\{\s*\}|%s")
+_CONTEXT = 4000
+_KEYED_FIELD = re.compile(r"\{\s*(\w*)\s*\}|%(?:\((\w+)\))?s")
 
 
 def name_slots(text: str) -> list[bool] | None:
     """For each field of an SQL template, in order: whether SQL takes a name or a fragment of
-    SQL there (``FROM {}``, ``ORDER BY {}``, ``SELECT {} FROM``, ``WHERE {}``, ``INTO t ({})``)
-    rather than a value (after ``=``, ``LIKE``, ``LIMIT``, inside ``VALUES (...)``, ``IN (...)``
-    or a function's parentheses, between quotes). None when the fields cannot be told apart in
-    order (named or numbered fields)."""
+    SQL there (``FROM {}``, ``ORDER BY {}``, ``SELECT {} FROM``, ``WHERE {}``, ``INTO t ({})``,
+    ``MAX({})``, ``{}.column``) rather than a value (after ``=``, ``LIKE``, ``LIMIT``, inside
+    ``VALUES (...)``, ``IN (...)`` or a function's parentheses, between quotes). None when the
+    fields cannot be told apart in order (named or numbered fields: see ``keyed_slots``)."""
     fields = list(_FIELD.finditer(text))
     if not all(_PLAIN_FIELD.fullmatch(field.group().strip()) for field in fields):
         return None
-    slots = []
-    for field in fields:
-        before = text[: field.start()]
-        if before.count("'") % 2:
-            slots.append(False)  # inside a quoted literal
-            continue
-        head = before.rstrip().upper()
-        if _DATA_BEFORE.search(head):
-            slots.append(False)
-            continue
-        depth, opened = 0, -1
-        for index in range(len(head) - 1, -1, -1):
-            if head[index] == ")":
-                depth += 1
-            elif head[index] == "(":
-                if depth == 0:
-                    opened = index
-                    break
-                depth -= 1
-        slots.append(opened < 0 or bool(_NAME_LIST_HEAD.search(head[:opened])))
-    return slots
+    return [slot_takes_name(text[: field.start()], text[field.end() :]) for field in fields]
+
+
+def template_fields(text: str) -> list[tuple[int, int, str]] | None:
+    """Each field of an SQL template: its span and its key (``""`` for a plain ``{}``/``%s``,
+    the name or number of ``{name}``/``{0}``/``%(name)s``); None when a field has a conversion
+    or format spec that is not understood."""
+    fields = []
+    for field in _FIELD.finditer(text):
+        keyed = _KEYED_FIELD.fullmatch(field.group().strip())
+        if keyed is None:
+            return None
+        fields.append((field.start(), field.end(), keyed.group(1) or keyed.group(2) or ""))
+    return fields
+
+
+def slot_takes_name(before: str, after: str) -> bool:
+    """Whether the field between ``before`` and ``after`` sits where SQL takes a name or a
+    fragment (see ``name_slots``)."""
+    if before.count("'") % 2:
+        return False  # inside a quoted literal
+    if _QUALIFIER_AFTER.match(after[:64]):
+        return True  # ``{}.column``: a table or alias qualifying a column
+    head = before[-_CONTEXT:].rstrip().upper()  # the clause around the field, not the whole text
+    if _DATA_BEFORE.search(head[-80:]):
+        return bool(_PLACEHOLDER_COMPARED.search(head[-80:]))
+    opened = _open_parenthesis(head)
+    if opened < 0:
+        return True
+    outside, inside = head[max(0, opened - 200) : opened].rstrip(), head[opened + 1 :].strip()
+    if inside.startswith(("SELECT ", "SELECT\n", "WITH ")):
+        return True  # a subquery: the field sits in its clauses, no value before it
+    first = not inside or inside == "DISTINCT"
+    if _NAME_LIST_HEAD.search(outside) or _GROUPING_HEAD.search(outside):
+        return True
+    return first and bool(_NAME_CALL_HEAD.search(outside))
+
+
+def _open_parenthesis(text: str) -> int:
+    """Where the innermost parenthesis still open at the end of ``text`` starts, or -1."""
+    depth, end = 0, len(text)
+    while True:
+        index = max(text.rfind("(", 0, end), text.rfind(")", 0, end))
+        if index < 0:
+            return -1
+        if text[index] == ")":
+            depth += 1
+        elif depth == 0:
+            return index
+        else:
+            depth -= 1
+        end = index

@@ -19,8 +19,9 @@ import ast
 import re
 
 from .base import RuleContext
-from .callers import parameter_of, passed_values
-from .judge import add_operands, is_static, name_stores, own_returns, single_assignment, static_string
+from .callers import passed_values
+from .fixed_values import stores_in
+from .judge import add_operands, is_static, name_stores, own_returns, parameter_names, single_assignment, static_string
 from .sql_pairs import imported_class_constant, paired_with_parameters
 from .sql_text import names_sql_fragment, quotes_identifier
 
@@ -121,7 +122,7 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     every assignment is such a value. A container is harmless when all its items are."""
     if depth > _MAX_DEPTH:
         return False
-    if is_static(ctx, node):
+    if is_static(ctx, node) and not (isinstance(node, ast.Name) and _grown(ctx, node)):
         return True
     if isinstance(node, ast.Call):
         return _harmless_call(ctx, node, depth)
@@ -209,11 +210,19 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     it (``append``, ``extend``, ``insert``, ``+=``) is harmless."""
     found = name_stores(ctx, name)
     if found is None:
-        return _harmless_parameter(ctx, name, depth)
+        function = ctx.facts.enclosing_function(name)
+        if function is None:
+            return False
+        if name.id in parameter_names(function):
+            return _harmless_parameter(ctx, function, name, depth)
+        outer = closure_stores(ctx, name, function)
+        return outer is not None and all(_harmless_store(ctx, store, depth) for store in outer)
     scope, stores = found
     if _scope_is(ctx, name, scope) and not _in_loop(ctx, name, scope):
         # straight-line code of the same scope: a later store cannot reach this use
         stores = [s for s in stores if (s.lineno, s.col_offset) < (name.lineno, name.col_offset)] or stores
+    # ``clause = f"AND {clause}"``: the statement that rebinds the name reads the earlier value
+    stores = [s for s in stores if not _rebinds_from(ctx, s, name)] or stores
     for store in stores:
         if not _harmless_store(ctx, store, depth):
             return False
@@ -228,6 +237,43 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
             if not (isinstance(parent, ast.Assign) and harmless_value(ctx, parent.value, depth + 1)):
                 return False
     return True
+
+
+def closure_stores(ctx: RuleContext, name: ast.Name, function: ast.AST | None = None) -> list[ast.Name] | None:
+    """The stores of a name a nested function (``function``, the one ``name`` is read in)
+    reads from a function around it (``def f(txn): txn.execute(sql % clause)`` inside the
+    method that builds ``clause``); None when no enclosing function binds it or it is a
+    parameter there."""
+    function = function or ctx.facts.enclosing_function(name)
+    while function is not None:
+        outer = ctx.facts.enclosing_function(function)
+        if outer is None or name.id in parameter_names(outer, starred=True):
+            return None
+        statements = stores_in(ctx, outer, name.id)
+        if statements:
+            return [
+                target for statement in statements
+                for target in ast.walk(statement.target if isinstance(statement, (ast.For, ast.AugAssign, ast.AnnAssign))
+                                       else ast.Tuple(elts=list(getattr(statement, "targets", [])), ctx=ast.Store()))
+                if isinstance(target, ast.Name) and target.id == name.id and isinstance(target.ctx, ast.Store)
+            ]  # fmt: skip
+        function = outer
+    return None
+
+
+def _rebinds_from(ctx: RuleContext, store: ast.Name, use: ast.Name) -> bool:
+    """``store`` is the target of the assignment whose value reads ``use``."""
+    parent = ctx.facts.parent(store)
+    if not (isinstance(parent, ast.Assign) and parent.targets == [store]):
+        return False
+    return any(inner is use for inner in ast.walk(parent.value))
+
+
+def _grown(ctx: RuleContext, name: ast.Name) -> bool:
+    """``name`` is bound to a literal list that the code then fills (``clauses = []`` and
+    ``clauses.append(...)``): what it holds is what is put into it."""
+    found = name_stores(ctx, name)
+    return found is not None and bool(_fillings(ctx, found[0], name.id))
 
 
 def _in_loop(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
@@ -267,11 +313,18 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
             return False
         return harmless_value(ctx, parent.value, depth + 1)
     if isinstance(parent, (ast.For, ast.comprehension)) and parent.target is store:
-        return isinstance(parent.iter, ast.Call) and ctx.facts.qualname(parent.iter.func) == "builtins.range"
-    if isinstance(parent, ast.Tuple) and parent.elts and parent.elts[0] is store:
+        if isinstance(parent.iter, ast.Call) and ctx.facts.qualname(parent.iter.func) == "builtins.range":
+            return True
+        return _harmless_items(ctx, parent.iter, depth)
+    if isinstance(parent, ast.Tuple) and store in parent.elts:
         holder = ctx.facts.parent(parent)
         if isinstance(holder, (ast.For, ast.comprehension)) and holder.target is parent:
-            return isinstance(holder.iter, ast.Call) and ctx.facts.qualname(holder.iter.func) == "builtins.enumerate"
+            iterated = holder.iter
+            if isinstance(iterated, ast.Call) and ctx.facts.qualname(iterated.func) == "builtins.enumerate":
+                return parent.elts[0] is store or (len(iterated.args) == 1 and _harmless_items(ctx, iterated.args[0], depth))
+            return _harmless_items(ctx, iterated, depth)  # ``for table, column in (("a", "x"), ...)``
+        if parent.elts[0] is not store:
+            return False
         if isinstance(holder, ast.Assign) and holder.targets == [parent] and isinstance(holder.value, ast.Call):
             func = holder.value.func
             # ``sql, params = compiler.compile(node)`` / ``self.db_default_sql(field)``
@@ -279,6 +332,18 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
                 return True
             return paired_with_parameters(ctx, store)  # ``clause, args = helper(...)``, args bound
     return False
+
+
+def _harmless_items(ctx: RuleContext, iterated: ast.expr, depth: int) -> bool:
+    """What a loop over ``iterated`` yields is harmless: the loop runs over a literal
+    collection (or a name bound only to one) whose every item is harmless —
+    ``for table in ("events", "receipts")``, ``for name, column in TABLES``."""
+    node: ast.expr | None = iterated
+    if isinstance(node, ast.Name):
+        outer = closure_stores(ctx, node) if name_stores(ctx, node) is None else None
+        parent = ctx.facts.parent(outer[0]) if outer and len(outer) == 1 else None
+        node = parent.value if isinstance(parent, ast.Assign) and len(parent.targets) == 1 else single_assignment(ctx, node)
+    return isinstance(node, (ast.Tuple, ast.List, ast.Set)) and harmless_value(ctx, node, depth + 1)
 
 
 def _harmless_attribute(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool:
@@ -354,11 +419,10 @@ def _placeholder_builder(node: ast.AST) -> bool:
     return saw_placeholder
 
 
-def _harmless_parameter(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
+def _harmless_parameter(ctx: RuleContext, function: ast.AST, name: ast.Name, depth: int) -> bool:
     """A parameter of a method every call of which in its class passes a harmless value
     (``self._main_query("sqlite_master", "table", schema)``): see ``callers.py``."""
-    function = parameter_of(ctx, name)
-    if function is None or depth > _MAX_DEPTH - 1:
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or depth > _MAX_DEPTH - 1:
         return False
     values = passed_values(ctx, function, name.id)
     return bool(values) and all(harmless_value(ctx, v, depth + 1) for v in values)
