@@ -7,6 +7,13 @@ analysis used (recorded by ``ProjectIndex.recording``, through the files those c
 Results that are not complete (a timeout, an internal error, a file too deep to analyze) are
 never stored.
 
+A file is only read and hashed when its stat signature (size, modification and change times in
+nanoseconds, inode) differs from the one recorded with its digest. A signature is recorded only
+when the file's times were at least ``RACY_MARGIN_NS`` older than the start of the run that
+read it: a file written just before (or during) a run may be written again within the same
+tick of the file system's clock without its times changing, so its content is hashed again
+on the next run rather than trusted to its signature.
+
 The cache is one JSON file per configuration under the cache folder (``.secreview_cache`` in
 the project root by default), written atomically. Every file carries an HMAC made with a key
 kept in the user's own cache folder (``~/.cache/secreview/cache.key``, mode 0600): a cache that
@@ -26,6 +33,7 @@ import os
 import secrets
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -39,7 +47,8 @@ from .result import AnalysisResult
 
 DEFAULT_FOLDER = ".secreview_cache"
 ENVIRONMENT_VARIABLE = "SECREVIEW_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2
+RACY_MARGIN_NS = 2_000_000_000  # coarser than any file system's time stamps (FAT: 2 s)
 MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
 MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
 
@@ -61,11 +70,30 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def digest_file(path: Path) -> str | None:
+def digest_file(path: Path | str) -> str | None:
     try:
-        return digest_bytes(path.read_bytes())
+        with open(path, "rb") as handle:
+            return digest_bytes(handle.read())
     except OSError:
         return None
+
+
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def signature(info: os.stat_result) -> Signature:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _now_ns() -> int:
+    return time.time_ns()
+
+
+def settled(stamp: Signature, started_ns: int) -> bool:
+    """Whether a file with this signature, read by a run started at ``started_ns``, may be
+    trusted by its signature later: its last change was well before the run started, so any
+    later write changes its times (a write in the same clock tick as the read could not)."""
+    return max(stamp[1], stamp[2]) + RACY_MARGIN_NS < started_ns
 
 
 def _configuration_key(config: Config, files: Iterable[Path]) -> str:
@@ -131,6 +159,9 @@ class ResultCache:
         self._used: set[str] = set()
         self._root_text = str(self.root)
         self._digests: dict[str, str | None] = {}  # by the file's path as text
+        self._started_ns = _now_ns()
+        self._stamps: dict[str, list[Any]] = {}  # absolute path -> [*signature, digest], loaded
+        self._settled: dict[str, list[Any]] = {}  # the same, of this run's files, to save
         self._changed = False
         self._load()
 
@@ -153,22 +184,42 @@ class ResultCache:
             if not hmac.compare_digest(str(envelope.get("hmac", "")), _sign(self._key, body)):
                 self._ignore("it was not written by this user's secreview (or was changed since)")
                 return
-            entries = json.loads(body)
+            content = json.loads(body)
         except (ValueError, RecursionError):
             self._ignore("it is damaged")
             return
-        if isinstance(entries, dict):
-            self._entries = entries
+        if isinstance(content, dict) and isinstance(content.get("results"), dict):
+            self._entries = content["results"]
+            if isinstance(content.get("stamps"), dict):
+                self._stamps = content["stamps"]
 
     def _ignore(self, why: str) -> None:
         self.notices.append(Notice("cache", f"result cache {self.file} ignored: {why}; analyzing every file"))
         self._changed = True  # written afresh at the end
 
     def _digest(self, path: Path | str) -> str | None:
+        """The digest of the file's content, read only when its stat signature is not the
+        settled one recorded with a digest; None when it cannot be read."""
         text = os.fspath(path)
-        if text not in self._digests:
-            self._digests[text] = digest_file(Path(text))
-        return self._digests[text]
+        if text in self._digests:
+            return self._digests[text]
+        try:
+            stamp = signature(os.stat(text))
+        except OSError:
+            self._digests[text] = None
+            return None
+        where = os.path.abspath(text)
+        known = self._stamps.get(where)
+        if isinstance(known, list) and len(known) == 5 and tuple(known[:4]) == stamp and isinstance(known[4], str):
+            digest: str | None = known[4]
+            self._settled[where] = known
+        else:
+            digest = digest_file(text)
+            if digest is not None and settled(stamp, self._started_ns):
+                self._settled[where] = [*stamp, digest]
+                self._changed = True
+        self._digests[text] = digest
+        return digest
 
     def _key_of(self, path: Path) -> str:
         return written_under(path, self.root) or relative_to_root(path, self.root)
@@ -181,11 +232,12 @@ class ResultCache:
     def lookup(self, path: Path) -> AnalysisResult | None:
         """The cached result for ``path`` if nothing it depends on changed, else None."""
         key = self._key_of(path)
+        digest = self._digest(path)  # taken before an analysis, which may see a later content
         entry = self._entries.get(key)
         if not isinstance(entry, dict):
             return None
         try:
-            if entry["digest"] != self._digest(path):
+            if entry["digest"] != digest:
                 return None
             for used, digest in entry["uses"].items():
                 if (self._digest(self._path_of(used)) or ABSENT) != digest:
@@ -219,11 +271,12 @@ class ResultCache:
         """Write the entries of this run's files (others are dropped) atomically; a folder
         that cannot be written only costs the next run its speed."""
         kept = {key: self._entries[key] for key in sorted(self._used) if key in self._entries}
-        if not self._changed and len(kept) == len(self._entries):
+        if not self._changed and len(kept) == len(self._entries) and len(self._settled) == len(self._stamps):
             return
         if len(kept) > MAX_ENTRIES:
             kept = {}
-        body = json.dumps(kept, separators=(",", ":")).encode("utf-8")
+        stamps = dict(sorted(self._settled.items())) if kept else {}
+        body = json.dumps({"results": kept, "stamps": stamps}, separators=(",", ":")).encode("utf-8")
         head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
         try:
             prepare_folder(self.folder)
