@@ -41,7 +41,6 @@ from typing import Any
 from .. import __version__
 from ..config import Config, written_under
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
-from ..engine.taint.project import ABSENT
 from .filters import relative_to_root
 from .result import AnalysisResult
 
@@ -52,6 +51,7 @@ RACY_MARGIN_NS = 2_000_000_000  # coarser than any file system's time stamps (FA
 MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
 MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
 
+ABSENT = ""  # the digest recorded for a file a result used that did not exist (a template looked for)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache of secreview results: safe to delete.\n"
 
 
