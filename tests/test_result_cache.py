@@ -343,3 +343,18 @@ def test_a_file_is_settled_only_when_its_times_are_well_before_the_run() -> None
     assert result_cache.settled((5, old, old, 7), start)
     assert not result_cache.settled((5, start - 1, old, 7), start)  # written just before the run
     assert not result_cache.settled((5, old, start + 5, 7), start)  # its inode changed during the run
+
+
+def test_a_cached_result_lists_the_rules_that_ran(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each list of rules run is stored once; every cached result gets its own back."""
+    folder = tmp_path_factory.mktemp("cache")
+
+    def rules_run() -> dict[str, tuple[str, ...]]:
+        scanned = scan_paths([project], discover(project), jobs=1, cache_folder=folder)
+        return {Path(r.path).name: r.rules_run for r in scanned.results}
+
+    fresh = rules_run()
+    assert fresh["app.py"] != fresh["pyproject.toml"] and fresh["app.py"] == fresh["loader.py"]
+    stored = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])
+    assert len(stored["rule_sets"]) == 2
+    assert rules_run() == fresh

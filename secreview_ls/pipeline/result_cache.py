@@ -46,7 +46,7 @@ from .result import AnalysisResult
 
 DEFAULT_FOLDER = ".secreview_cache"
 ENVIRONMENT_VARIABLE = "SECREVIEW_CACHE_DIR"
-FORMAT = 2
+FORMAT = 3
 RACY_MARGIN_NS = 2_000_000_000  # coarser than any file system's time stamps (FAT: 2 s)
 MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
 MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
@@ -160,8 +160,13 @@ class ResultCache:
         self._root_text = str(self.root)
         self._digests: dict[str, str | None] = {}  # by the file's path as text
         self._started_ns = _now_ns()
-        self._stamps: dict[str, list[Any]] = {}  # absolute path -> [*signature, digest], loaded
+        self._stamps: dict[str, list[Any]] = {}  # path (as ``_where``) -> [*signature, digest], loaded
         self._settled: dict[str, list[Any]] = {}  # the same, of this run's files, to save
+        self._root_prefix = os.path.join(self._root_text, "")
+        # The lists of rules run, each stored once (most files of a project share one or two):
+        # a result holds its index in this table.
+        self._rule_sets: list[tuple[str, ...]] = []
+        self._rule_set_index: dict[tuple[str, ...], int] = {}
         self._changed = False
         self._load()
 
@@ -188,10 +193,19 @@ class ResultCache:
         except (ValueError, RecursionError):
             self._ignore("it is damaged")
             return
-        if isinstance(content, dict) and isinstance(content.get("results"), dict):
-            self._entries = content["results"]
-            if isinstance(content.get("stamps"), dict):
-                self._stamps = content["stamps"]
+        if not isinstance(content, dict) or not isinstance(content.get("results"), dict):
+            return
+        rule_sets = content.get("rule_sets")
+        if not isinstance(rule_sets, list) or not all(
+            isinstance(rules, list) and all(isinstance(rule, str) for rule in rules) for rules in rule_sets
+        ):
+            return
+        self._entries = content["results"]
+        for rules in rule_sets:
+            self._rule_set_index.setdefault(tuple(rules), len(self._rule_sets))
+            self._rule_sets.append(tuple(rules))
+        if isinstance(content.get("stamps"), dict):
+            self._stamps = content["stamps"]
 
     def _ignore(self, why: str) -> None:
         self.notices.append(Notice("cache", f"result cache {self.file} ignored: {why}; analyzing every file"))
@@ -208,7 +222,7 @@ class ResultCache:
         except OSError:
             self._digests[text] = None
             return None
-        where = os.path.abspath(text)
+        where = self._where(text)
         known = self._stamps.get(where)
         if isinstance(known, list) and len(known) == 5 and tuple(known[:4]) == stamp and isinstance(known[4], str):
             digest: str | None = known[4]
@@ -220,6 +234,11 @@ class ResultCache:
                 self._changed = True
         self._digests[text] = digest
         return digest
+
+    def _where(self, text: str) -> str:
+        """The key of a file's stat signature: its absolute path, relative to the root under it."""
+        absolute = os.path.abspath(text)
+        return absolute[len(self._root_prefix) :] if absolute.startswith(self._root_prefix) else absolute
 
     def _key_of(self, path: Path) -> str:
         return written_under(path, self.root) or relative_to_root(path, self.root)
@@ -242,8 +261,8 @@ class ResultCache:
             for used, digest in entry["uses"].items():
                 if (self._digest(self._path_of(used)) or ABSENT) != digest:
                     return None
-            result = _result_from(entry["result"], str(path))
-        except (KeyError, TypeError, ValueError, AttributeError):
+            result = _result_from(entry["result"], str(path), self._rule_sets)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None
         self._used.add(key)
         self.hits += 1
@@ -263,7 +282,11 @@ class ResultCache:
         for used in uses:  # a file looked for and not found (a template) is recorded as absent
             used_digests[self._key_of(used)] = self._digest(used) or ABSENT
         key = self._key_of(path)
-        self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result)}
+        rules = tuple(result.rules_run)
+        rule_set = self._rule_set_index.setdefault(rules, len(self._rule_sets))
+        if rule_set == len(self._rule_sets):
+            self._rule_sets.append(rules)
+        self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result, rule_set)}
         self._used.add(key)
         self._changed = True
 
@@ -276,7 +299,8 @@ class ResultCache:
         if len(kept) > MAX_ENTRIES:
             kept = {}
         stamps = dict(sorted(self._settled.items())) if kept else {}
-        body = json.dumps({"results": kept, "stamps": stamps}, separators=(",", ":")).encode("utf-8")
+        content = {"results": kept, "stamps": stamps, "rule_sets": [list(rules) for rules in self._rule_sets]}
+        body = json.dumps(content, separators=(",", ":")).encode("utf-8")
         head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
         try:
             prepare_folder(self.folder)
@@ -323,17 +347,24 @@ def prepare_folder(folder: Path) -> None:
         (folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
 
 
-def _result_to(result: AnalysisResult) -> dict[str, Any]:
+def _index(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError("not an index")
+    return value
+
+
+def _result_to(result: AnalysisResult, rule_set: int) -> dict[str, Any]:
+    """``result`` as stored; ``rule_set``: the index of its ``rules_run`` in the cache's table."""
     return {
         "findings": [f.to_dict() for f in result.findings],
         "suppressed": [f.to_dict() for f in result.suppressed],
         "notices": [n.to_dict() for n in result.notices],
         "is_test": result.is_test,
-        "rules_run": list(result.rules_run),
+        "rules_run": rule_set,
     }
 
 
-def _result_from(data: dict[str, Any], path: str) -> AnalysisResult:
+def _result_from(data: dict[str, Any], path: str, rule_sets: list[tuple[str, ...]]) -> AnalysisResult:
     def finding(item: dict[str, Any]) -> Finding:
         return dataclasses.replace(Finding.from_dict(item), path=path)
 
@@ -347,5 +378,5 @@ def _result_from(data: dict[str, Any], path: str) -> AnalysisResult:
         suppressed=[finding(item) for item in data["suppressed"]],
         notices=[notice(item) for item in data["notices"]],
         is_test=bool(data["is_test"]),
-        rules_run=tuple(map(str, data["rules_run"])),
+        rules_run=rule_sets[_index(data["rules_run"])],
     )
