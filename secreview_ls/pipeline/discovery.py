@@ -44,6 +44,8 @@ def is_candidate(path: Path) -> bool:
 
 def _candidate_name(name: str) -> bool | None:
     """``is_candidate`` from the file's name alone; None when only its first line can tell."""
+    if name.endswith(".py"):
+        return True  # most files a scan sees
     suffix = os.path.splitext(name)[1].lower()
     if suffix == ".":
         suffix = ""  # ``a.`` has no suffix, as ``Path.suffix`` says
@@ -315,11 +317,11 @@ def walk(
     max_entries = max(bounds.max_files, 1) * bounds.entries_per_file if bounds is not None else 0
     entries_seen = 0
     excluded = _exclusion(config, extra)
-    # Stack of (directory as given, resolved directory, gitignore chain for it, its path
+    # Stack of (directory as given, resolved directory as text, gitignore chain for it, its path
     # relative to the project root when written under it). Children's relative paths are
     # the directory's plus their name: no path object is made for an entry only to match it.
     top_rel = _relative_top(config, top)
-    stack: list[tuple[Path, Path, list[_Ignore], str | None]] = [(top, resolved_top, chain, top_rel)]
+    stack: list[tuple[Path, str, list[_Ignore], str | None]] = [(top, str(resolved_top), chain, top_rel)]
     while stack:
         if bounds is not None and bounds.stop():
             walked.cancelled = True
@@ -332,23 +334,23 @@ def walk(
             continue
         entries_seen += listed.seen
         if gitignore and listed.has_gitignore:
-            own = _read_ignore(resolved / ".gitignore")
+            own = _read_ignore(Path(resolved, ".gitignore"))
             if own is not None:
-                chain = [*chain, _Ignore(resolved, own)]
-        subdirs: list[tuple[Path, Path, list[_Ignore], str | None]] = []
+                chain = [*chain, _Ignore(Path(resolved), own)]
+        subdirs: list[tuple[Path, str, list[_Ignore], str | None]] = []
         for name, is_dir, is_link, by_name in listed.kept:
             path = directory / name
             rel = _relative_child(directory_rel, name)
             if excluded(path, rel, is_dir):
                 continue
-            if gitignore and chain and _ignored(chain, resolved / name, is_dir):
+            if gitignore and chain and _ignored(chain, Path(resolved, name), is_dir):
                 continue
             if is_dir:
                 if is_link:
                     continue  # avoid cycles and scanning outside the tree
-                if bounds is not None and bounds.skip_directory(resolved / name):
+                if bounds is not None and bounds.skip_directory(Path(resolved, name)):
                     continue
-                subdirs.append((path, resolved / name, chain, rel))
+                subdirs.append((path, os.path.join(resolved, name), chain, rel))
             elif by_name or has_python_shebang(path):
                 walked.files.append(path)
                 if bounds is not None and len(walked.files) >= bounds.max_files:
