@@ -180,6 +180,7 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted({*globals(), *_SOURCE})
 
+
 __all__ = [
     "ANALYSIS_KEYS",
     "DEFAULT_BASELINE",
