@@ -13,7 +13,8 @@ import pytest
 
 from secreview_ls.cli import main
 from secreview_ls.config import discover
-from secreview_ls.pipeline import result_cache, scan_paths
+from secreview_ls.pipeline import AnalysisResult, Notice, result_cache, scan_paths
+from secreview_ls.pipeline import batch as batch_module
 from secreview_ls.pipeline import scan as scan_module
 
 VIEW = """\
@@ -239,12 +240,44 @@ def test_the_cache_folder_is_ignored_by_git_and_marked_as_a_cache(project: Path,
     assert oct(os.stat(cache_file(folder)).st_mode & 0o777) == "0o600"
 
 
-def test_incomplete_results_are_not_kept(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_incomplete_results_that_may_not_recur_are_not_kept(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path_factory.mktemp("cache")
-    (project / "deep.py").write_bytes(b"\xff\xfe not utf-8 \x00")
+    (project / "slow.py").write_text("x = 1\n", encoding="utf-8")
+    real = batch_module.analyze_file
+
+    def timing_out(path, config, *, project=None):  # type: ignore[no-untyped-def]
+        if Path(path).name == "slow.py":
+            result = AnalysisResult(path=str(path))
+            result.notices.append(Notice("timeout", "analysis abandoned", None, str(path)))
+            return result
+        return real(path, config, project=project)
+
+    monkeypatch.setattr(batch_module, "analyze_file", timing_out)
     scan(project, folder)
     entries = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])["results"]
-    assert "deep.py" not in entries and "loader.py" in entries
+    assert "slow.py" not in entries and "loader.py" in entries
+
+
+def test_a_file_its_bytes_keep_from_being_analyzed_is_not_read_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Undecodable bytes, or more syntax errors than the parser recovers from, give the same
+    notice every time: the result is kept, and the notice reported from the cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    (project / "latin.py").write_bytes(b"\xff\xfe not utf-8")
+    (project / "broken.py").write_text("".join(f"def f{i}(:\n" for i in range(60)), encoding="utf-8")
+
+    def notices() -> list[tuple[str, str]]:
+        scanned = scan_paths([project], discover(project), jobs=1, cache_folder=folder)
+        return sorted((Path(n.path).name, n.kind) for r in scanned.results for n in r.notices if n.path)
+
+    first = notices()
+    assert ("latin.py", "undecodable") in first and ("broken.py", "unparsable") in first
+    counting = Counting(monkeypatch)
+    assert notices() == first
+    assert counting.paths == []
 
 
 # -- the stat signature: a file is read again only when its size, times or inode changed -------------

@@ -4,8 +4,9 @@ A file's cached result is reused when all of these are unchanged: its bytes, the
 the version of secreview and of Python, the list of the project's files (a new module can change
 what an import resolves to), and the bytes of every project file whose taint summaries its
 analysis used (recorded by ``ProjectIndex.recording``, through the files those call into).
-Results that are not complete (a timeout, an internal error, a file too deep to analyze) are
-never stored.
+Results that are not complete for a reason that may not recur (a timeout, an internal error, a
+file too deep to analyze, a failed read) are never stored; a file whose bytes keep it from
+being analyzed (undecodable, binary, too large, too many syntax errors) is not read again.
 
 A file is only read and hashed when its stat signature (size, modification and change times in
 nanoseconds, inode) differs from the one recorded with its digest. A signature is recorded only
@@ -271,8 +272,9 @@ class ResultCache:
     # -- writing ---------------------------------------------------------------------------
 
     def store(self, result: AnalysisResult, uses: Iterable[Path]) -> None:
-        """Remember ``result`` (complete results only) with the files its analysis used."""
-        if any(n.kind in INCOMPLETE_KINDS or n.kind in ("internal-error", "timeout") for n in result.notices):
+        """Remember ``result`` with the files its analysis used, unless it is incomplete for a
+        reason that may not recur (``_recurs``)."""
+        if not all(_recurs(n) for n in result.notices):
             return
         path = Path(result.path)
         digest = self._digest(path)
@@ -321,6 +323,23 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 old.unlink()
 
+
+
+# Why a file was not (fully) analyzed that its bytes and the configuration decide: the same file
+# gives the same notice again, so its result is kept (and the notice reported from the cache).
+_CONTENT_KINDS = frozenset({"binary", "undecodable", "too-large"})
+_TOO_MANY_ERRORS = "too many syntax errors"
+
+
+def _recurs(notice: Notice) -> bool:
+    """Whether ``notice`` comes again with the same file and configuration: any notice of a
+    complete result, or a reason the content decides. A timeout, an error, a failed read, or a
+    parse that ran out of stack or memory may not recur: such a result is never kept."""
+    if notice.kind in ("internal-error", "timeout"):
+        return False
+    if notice.kind not in INCOMPLETE_KINDS or notice.kind in _CONTENT_KINDS:
+        return True
+    return notice.kind == "unparsable" and notice.message.startswith(_TOO_MANY_ERRORS)
 
 
 def write_atomically(file: Path, data: bytes, prefix: str) -> None:
