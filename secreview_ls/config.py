@@ -194,6 +194,15 @@ class Config:
         """``is_excluded`` of a path already made relative to the root (``relative``)."""
         return _matches_any(rel_path, (*self.exclude, *self.extend_exclude))
 
+    def exclusion_test(self) -> Callable[[str], bool]:
+        """``is_excluded_relative`` with the patterns compiled once (a walk asks it for every
+        file and folder it looks at)."""
+        patterns = (*self.exclude, *self.extend_exclude)
+        if not patterns:
+            return lambda rel_path: False
+        match = _matcher(patterns)
+        return lambda rel_path: match(rel_path.lstrip("/"))
+
     def ignored_for(self, path: str | Path) -> tuple[str, ...]:
         rel = self.relative(path)
         codes: list[str] = []

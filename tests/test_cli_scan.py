@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from secreview_ls.config import Config
+from secreview_ls.pipeline import batch as batch_module
 from secreview_ls.pipeline import scan as scan_module
 from secreview_ls.pipeline.scan import ScanResult, scan_paths
 
@@ -47,7 +48,7 @@ def test_scan_result_contract(tmp_path: Path) -> None:
 def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "slow.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "bad.py").write_text(VULNERABLE, encoding="utf-8")
-    real = scan_module.analyze_file
+    real = batch_module.analyze_file
 
     def stuck(path: Path, config: Config, *, project=None):
         if path.name == "slow.py":
@@ -55,7 +56,7 @@ def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.
                 time.sleep(0.01)
         return real(path, config, project=project)
 
-    monkeypatch.setattr(scan_module, "analyze_file", stuck)
+    monkeypatch.setattr(batch_module, "analyze_file", stuck)
     started = time.monotonic()
     result = scan_paths([tmp_path], Config(root=tmp_path, timeout=0.1), jobs=1)
     assert time.monotonic() - started < 5
@@ -69,14 +70,14 @@ def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest
     make_tree(tmp_path, 24)
     (tmp_path / "crash.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "crash_too.py").write_text("x = 1\n", encoding="utf-8")
-    real = scan_module.analyze_file
+    real = batch_module.analyze_file
 
     def crashing(path: Path, config: Config, *, project=None):
         if path.name.startswith("crash"):
             os._exit(3)  # the process dies as on a segfault
         return real(path, config, project=project)
 
-    monkeypatch.setattr(scan_module, "analyze_file", crashing)
+    monkeypatch.setattr(batch_module, "analyze_file", crashing)
     monkeypatch.setattr(scan_module, "_mp_context", lambda: multiprocessing.get_context("fork"))
     result = scan_paths([tmp_path], Config(root=tmp_path), jobs=2)
     assert result.files_scanned == 26
@@ -93,7 +94,7 @@ def test_rule_exception_becomes_notice(tmp_path: Path, monkeypatch: pytest.Monke
     def broken(path: Path, config: Config, *, project=None):
         raise ValueError("boom")
 
-    monkeypatch.setattr(scan_module, "analyze_file", broken)
+    monkeypatch.setattr(batch_module, "analyze_file", broken)
     result = scan_paths([tmp_path], Config(root=tmp_path), jobs=1)
     (notice,) = result.results[0].notices
     assert notice.kind == "internal-error" and "ValueError: boom" in notice.message

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from secreview_ls.cli import main
 from secreview_ls.config import discover
+from secreview_ls.pipeline import AnalysisResult, Notice, result_cache, scan_paths
+from secreview_ls.pipeline import batch as batch_module
 from secreview_ls.pipeline import scan as scan_module
-from secreview_ls.pipeline import scan_paths
 
 VIEW = """\
 from flask import Flask, request
@@ -204,7 +206,7 @@ def test_a_cache_this_user_did_not_write_is_ignored_with_a_notice(
     head, _, body = stored.read_bytes().partition(b"\n")
     if damage == "changed finding":  # hide the yaml.load finding: the signature no longer matches
         entries = json.loads(body)
-        entries["loader.py"]["result"]["findings"] = []
+        entries["results"]["loader.py"]["result"]["findings"] = []
         stored.write_bytes(head + b"\n" + json.dumps(entries, separators=(",", ":")).encode())
     elif damage == "truncated":
         stored.write_bytes(stored.read_bytes()[:-100])
@@ -238,9 +240,154 @@ def test_the_cache_folder_is_ignored_by_git_and_marked_as_a_cache(project: Path,
     assert oct(os.stat(cache_file(folder)).st_mode & 0o777) == "0o600"
 
 
-def test_incomplete_results_are_not_kept(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_incomplete_results_that_may_not_recur_are_not_kept(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path_factory.mktemp("cache")
-    (project / "deep.py").write_bytes(b"\xff\xfe not utf-8 \x00")
+    (project / "slow.py").write_text("x = 1\n", encoding="utf-8")
+    real = batch_module.analyze_file
+
+    def timing_out(path, config, *, project=None):  # type: ignore[no-untyped-def]
+        if Path(path).name == "slow.py":
+            result = AnalysisResult(path=str(path))
+            result.notices.append(Notice("timeout", "analysis abandoned", None, str(path)))
+            return result
+        return real(path, config, project=project)
+
+    monkeypatch.setattr(batch_module, "analyze_file", timing_out)
     scan(project, folder)
-    entries = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])
-    assert "deep.py" not in entries and "loader.py" in entries
+    entries = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])["results"]
+    assert "slow.py" not in entries and "loader.py" in entries
+
+
+def test_a_file_its_bytes_keep_from_being_analyzed_is_not_read_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Undecodable bytes, or more syntax errors than the parser recovers from, give the same
+    notice every time: the result is kept, and the notice reported from the cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    (project / "latin.py").write_bytes(b"\xff\xfe not utf-8")
+    (project / "broken.py").write_text("".join(f"def f{i}(:\n" for i in range(60)), encoding="utf-8")
+
+    def notices() -> list[tuple[str, str]]:
+        scanned = scan_paths([project], discover(project), jobs=1, cache_folder=folder)
+        return sorted((Path(n.path).name, n.kind) for r in scanned.results for n in r.notices if n.path)
+
+    first = notices()
+    assert ("latin.py", "undecodable") in first and ("broken.py", "unparsable") in first
+    counting = Counting(monkeypatch)
+    assert notices() == first
+    assert counting.paths == []
+
+
+# -- the stat signature: a file is read again only when its size, times or inode changed -------------
+
+
+class ReadingFiles:
+    """Counts the files whose content the result cache reads to hash it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.names: list[str] = []
+        original = result_cache.digest_file
+
+        def counted(path):  # type: ignore[no-untyped-def]
+            self.names.append(Path(path).name)
+            return original(path)
+
+        monkeypatch.setattr(result_cache, "digest_file", counted)
+
+
+def same_size_helpers(project: Path) -> str:
+    """Writes the safe helper and returns the unsafe one, the shorter padded with a comment."""
+    width = max(len(SAFE_HELPER), len(UNSAFE_HELPER))
+
+    def padded(text: str) -> str:
+        return text if len(text) == width else text + "#" * (width - len(text) - 1) + "\n"
+
+    (project / "helpers.py").write_text(padded(SAFE_HELPER), encoding="utf-8")
+    return padded(UNSAFE_HELPER)
+
+
+def later_runs(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Runs from now on start ``seconds`` after the files were last written."""
+    now = time.time_ns()
+    monkeypatch.setattr(result_cache, "_now_ns", lambda: now + int(seconds * 1e9))
+
+
+def test_a_settled_unchanged_file_is_not_read_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    first = scan(project, folder)
+    reading = ReadingFiles(monkeypatch)
+    counting = Counting(monkeypatch)
+    assert scan(project, folder) == first
+    assert reading.names == [] and counting.paths == []
+
+
+def test_a_settled_file_edited_is_read_and_analyzed_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    unsafe = same_size_helpers(project)
+    later_runs(monkeypatch, 10)
+    assert not any(rule == "SR802" for _, _, rule in scan(project, folder))
+    helper = project / "helpers.py"
+    before = helper.stat()
+    helper.write_text(unsafe, encoding="utf-8")
+    assert helper.stat().st_size == before.st_size
+    os.utime(helper, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same size and modification time
+    reading = ReadingFiles(monkeypatch)
+    counting = Counting(monkeypatch)
+    assert ("app.py", 10, "SR802") in scan(project, folder)
+    assert reading.names == ["helpers.py"]
+    assert sorted(counting.paths) == ["app.py", "helpers.py"]
+
+
+def test_a_file_written_again_within_the_clock_tick_of_a_run_is_read_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system whose time stamps cannot tell apart two writes close in time (here:
+    no change time, the modification time put back), a file written just before a run has the
+    same signature after a second write: the run that read it first did not trust it, so the
+    next one reads it again and sees the change."""
+    monkeypatch.setattr(result_cache, "signature", lambda info: (info.st_size, info.st_mtime_ns, 0, info.st_ino))
+    folder = tmp_path_factory.mktemp("cache")
+    unsafe = same_size_helpers(project)
+    helper = project / "helpers.py"
+    written = helper.stat()
+    assert not any(rule == "SR802" for _, _, rule in scan(project, folder))
+    helper.write_text(unsafe, encoding="utf-8")
+    assert helper.stat().st_size == written.st_size
+    os.utime(helper, ns=(written.st_atime_ns, written.st_mtime_ns))
+    later_runs(monkeypatch, 10)
+    reading = ReadingFiles(monkeypatch)
+    assert ("app.py", 10, "SR802") in scan(project, folder)
+    assert "helpers.py" in reading.names
+    reading.names.clear()  # now settled: trusted to its signature from here on
+    assert ("app.py", 10, "SR802") in scan(project, folder)
+    assert reading.names == []
+
+
+def test_a_file_is_settled_only_when_its_times_are_well_before_the_run() -> None:
+    start = 10 * result_cache.RACY_MARGIN_NS
+    old = start - result_cache.RACY_MARGIN_NS - 1
+    assert result_cache.settled((5, old, old, 7), start)
+    assert not result_cache.settled((5, start - 1, old, 7), start)  # written just before the run
+    assert not result_cache.settled((5, old, start + 5, 7), start)  # its inode changed during the run
+
+
+def test_a_cached_result_lists_the_rules_that_ran(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each list of rules run is stored once; every cached result gets its own back."""
+    folder = tmp_path_factory.mktemp("cache")
+
+    def rules_run() -> dict[str, tuple[str, ...]]:
+        scanned = scan_paths([project], discover(project), jobs=1, cache_folder=folder)
+        return {Path(r.path).name: r.rules_run for r in scanned.results}
+
+    fresh = rules_run()
+    assert fresh["app.py"] != fresh["pyproject.toml"] and fresh["app.py"] == fresh["loader.py"]
+    stored = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])
+    assert len(stored["rule_sets"]) == 2
+    assert rules_run() == fresh

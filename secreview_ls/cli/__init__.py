@@ -250,18 +250,20 @@ def load_config(args: argparse.Namespace, anchor: str | None = None) -> Config:
 def _check_rule_codes(config: Config, given: dict[str, list[str]]) -> None:
     from ..pipeline import registry
 
-    known = sorted(registry.known_codes())
+    def known() -> list[str]:  # the rule catalogue, loaded only to suggest a fix
+        return sorted(registry.known_codes())
+
     problems: list[str] = []
     for option, codes in given.items():
         for code in unknown_rule_codes(codes):
-            problems.append(f"--{option.replace('_', '-')}: unknown rule `{code}`{suggest(code, known)}")
+            problems.append(f"--{option.replace('_', '-')}: unknown rule `{code}`{suggest(code, known())}")
     on_command_line = {c for codes in given.values() for c in codes}
     where = str(config.source_file) if config.source_file else "configuration"
     configured = (("select", config.select), ("extend-select", config.extend_select),
                   ("ignore", config.ignore), ("extend-ignore", config.extend_ignore))
     for key, codes in configured:
         for code in unknown_rule_codes(c for c in codes if c not in on_command_line):
-            problems.append(f"{where}: `{key}` names unknown rule `{code}`{suggest(code, known)}")
+            problems.append(f"{where}: `{key}` names unknown rule `{code}`{suggest(code, known())}")
     for rule_id in config.rule_severity:
         found = registry.get(rule_id)
         if found is None or found.id != rule_id:
@@ -269,7 +271,7 @@ def _check_rule_codes(config: Config, given: dict[str, list[str]]) -> None:
             problems.append(f"{where}: rule-severity names `{rule_id}`, which is not an SR rule id{hint}")
     for pattern, codes in config.per_file_ignores.items():
         for code in unknown_rule_codes(codes):
-            problems.append(f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`{suggest(code, known)}")
+            problems.append(f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`{suggest(code, known())}")
     if problems:
         raise UsageError("\n".join(problems))
 

@@ -21,11 +21,12 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ..pipeline import Finding, analyze_source
-from ..pipeline.fixing import can_apply, decode_for_fixing, fix_text, unified_diff
 from .common import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+
+if TYPE_CHECKING:
+    from ..pipeline import Finding
 
 
 def add_fix_options(check: argparse.ArgumentParser) -> None:
@@ -78,6 +79,8 @@ class FixRun:
 
 def fix_scan(args: argparse.Namespace, config: Any, scan: Any) -> FixRun:
     """Fix (or preview) the files of ``scan`` whose reported findings carry applicable fixes."""
+    from ..pipeline.fixing import can_apply
+
     unsafe = bool(args.unsafe_fixes)
     run = FixRun(preview=bool(args.fix_diff))
     for result in scan.results:
@@ -99,6 +102,9 @@ def fix_scan(args: argparse.Namespace, config: Any, scan: Any) -> FixRun:
 
 
 def _fix_file(path: Path, shown: str, config: Any, wanted: set[str], unsafe: bool, run: FixRun) -> FileFix | None:
+    from ..pipeline import analyze_source
+    from ..pipeline.fixing import decode_for_fixing, fix_text, unified_diff
+
     data = path.read_bytes()
     source = decode_for_fixing(data)
     if source is None:

@@ -10,21 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ..pipeline import (
-    AnalysisResult,
-    Config,
-    ScanResult,
-    analyze_notebook,
-    analyze_source,
-    analyze_text_file,
-    decode_source,
-    filter_document,
-    is_notebook_path,
-    is_python_path,
-)
 from .common import UsageError
+
+if TYPE_CHECKING:
+    from ..pipeline import Config, ScanResult
 
 STDIN = "-"
 #: Formats that can show a file that exists only on standard input.
@@ -53,6 +44,18 @@ def config_anchor(args: argparse.Namespace) -> str:
 
 def scan_stdin(args: argparse.Namespace, config: Config, stream: IO[bytes] | None = None) -> tuple[ScanResult, str, str]:
     """Analyze standard input: the scan, the path it is reported under, and its text."""
+    from ..pipeline import (
+        AnalysisResult,
+        ScanResult,
+        analyze_notebook,
+        analyze_source,
+        analyze_text_file,
+        decode_source,
+        filter_document,
+        is_notebook_path,
+        is_python_path,
+    )
+
     data = (stream or sys.stdin.buffer).read()
     name = args.stdin_filename
     path = str(Path(name).resolve()) if name is not None else "<stdin>"

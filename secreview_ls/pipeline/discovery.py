@@ -44,6 +44,8 @@ def is_candidate(path: Path) -> bool:
 
 def _candidate_name(name: str) -> bool | None:
     """``is_candidate`` from the file's name alone; None when only its first line can tell."""
+    if name.endswith(".py"):
+        return True  # most files a scan sees
     suffix = os.path.splitext(name)[1].lower()
     if suffix == ".":
         suffix = ""  # ``a.`` has no suffix, as ``Path.suffix`` says
@@ -235,6 +237,61 @@ class Walked:
     cancelled: bool = False
 
 
+@dataclass
+class _Listing:
+    """The entries of one directory a walk may keep, by name: (name, is a directory, is a
+    symbolic link, ``_candidate_name`` for a file); how many entries it has; whether one is a
+    ``.gitignore``."""
+
+    kept: list[tuple[str, bool, bool, bool | None]]
+    seen: int
+    has_gitignore: bool
+
+
+def _listing(directory: Path) -> _Listing:
+    """List ``directory`` (``OSError`` when it cannot be): folders and the files a scan may
+    read, sorted by name; ``.git``, other kinds of entries and files no scan reads are left out."""
+    kept: list[tuple[str, bool, bool, bool | None]] = []
+    seen = 0
+    has_gitignore = False
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            seen += 1
+            name = entry.name
+            if name == ".git":
+                continue
+            try:
+                is_dir = entry.is_dir()
+                if is_dir:
+                    kept.append((name, True, entry.is_symlink(), True))
+                    continue
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            if name == ".gitignore":
+                has_gitignore = True
+            by_name = _candidate_name(name)
+            if by_name is not False:  # a file no scan reads: excluded or not, it is not listed
+                kept.append((name, False, False, by_name))
+    kept.sort()
+    return _Listing(kept, seen, has_gitignore)
+
+
+def _exclusion(config: Config, extra: pathspec.GitIgnoreSpec | None) -> Callable[[Path, str | None, bool], bool]:
+    """``_excluded`` for one walk, with the configuration's patterns compiled once."""
+    excluded_relative = config.exclusion_test()
+
+    def excluded(path: Path, rel: str | None, is_dir: bool) -> bool:
+        if rel is None:
+            rel = config.relative(path)
+        if excluded_relative(rel) or (is_dir and excluded_relative(rel + "/.secreview-probe")):
+            return True
+        return extra is not None and bool(extra.match_file(rel + "/" if is_dir else rel))
+
+    return excluded
+
+
 def walk(
     top: Path,
     config: Config,
@@ -259,53 +316,41 @@ def walk(
         chain = []
     max_entries = max(bounds.max_files, 1) * bounds.entries_per_file if bounds is not None else 0
     entries_seen = 0
-    # Stack of (directory as given, resolved directory, gitignore chain for it, its path
+    excluded = _exclusion(config, extra)
+    # Stack of (directory as given, resolved directory as text, gitignore chain for it, its path
     # relative to the project root when written under it). Children's relative paths are
     # the directory's plus their name: no path object is made for an entry only to match it.
     top_rel = _relative_top(config, top)
-    stack: list[tuple[Path, Path, list[_Ignore], str | None]] = [(top, resolved_top, chain, top_rel)]
+    stack: list[tuple[Path, str, list[_Ignore], str | None]] = [(top, str(resolved_top), chain, top_rel)]
     while stack:
         if bounds is not None and bounds.stop():
             walked.cancelled = True
             break
         directory, resolved, chain, directory_rel = stack.pop()
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            listed = _listing(directory)
         except OSError as error:
             walked.unreadable.append((directory, error.strerror or type(error).__name__))
             continue
-        if gitignore and any(entry.name == ".gitignore" for entry in entries):
-            own = _read_ignore(resolved / ".gitignore")
+        entries_seen += listed.seen
+        if gitignore and listed.has_gitignore:
+            own = _read_ignore(Path(resolved, ".gitignore"))
             if own is not None:
-                chain = [*chain, _Ignore(resolved, own)]
-        subdirs: list[tuple[Path, Path, list[_Ignore], str | None]] = []
-        for entry in entries:
-            entries_seen += 1
-            name = entry.name
-            if name == ".git":
-                continue
-            try:
-                is_dir = entry.is_dir()
-                is_file = not is_dir and entry.is_file()
-            except OSError:
-                continue
-            if not (is_dir or is_file):
-                continue
-            by_name = _candidate_name(name) if is_file else True
-            if by_name is False:
-                continue  # a file no scan reads: excluded or not, it is not listed
+                chain = [*chain, _Ignore(Path(resolved), own)]
+        subdirs: list[tuple[Path, str, list[_Ignore], str | None]] = []
+        for name, is_dir, is_link, by_name in listed.kept:
             path = directory / name
             rel = _relative_child(directory_rel, name)
-            if _excluded(config, path, extra, is_dir, rel):
+            if excluded(path, rel, is_dir):
                 continue
-            if gitignore and chain and _ignored(chain, resolved / name, is_dir):
+            if gitignore and chain and _ignored(chain, Path(resolved, name), is_dir):
                 continue
             if is_dir:
-                if entry.is_symlink():
+                if is_link:
                     continue  # avoid cycles and scanning outside the tree
-                if bounds is not None and bounds.skip_directory(resolved / name):
+                if bounds is not None and bounds.skip_directory(Path(resolved, name)):
                     continue
-                subdirs.append((path, resolved / name, chain, rel))
+                subdirs.append((path, os.path.join(resolved, name), chain, rel))
             elif by_name or has_python_shebang(path):
                 walked.files.append(path)
                 if bounds is not None and len(walked.files) >= bounds.max_files:

@@ -23,7 +23,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from ..config import Config
 from ..engine.finding import Finding, Fix, FlowStep, Notice, Span
@@ -31,18 +30,12 @@ from ..engine.taint import ProjectIndex
 from .batch import analyze_source, read_or_refuse
 from .result import AnalysisResult
 
-NOTEBOOK_SUFFIX = ".ipynb"
-
 # %line magic, !shell (not !=), x = !shell, x = %magic
 # Cell magics whose cell body is Python run by the kernel (the others run another language).
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 _MAGIC = re.compile(r"^\s*(?:%{1,2}[A-Za-z]|!(?!=)|[A-Za-z_][\w.]*\s*=\s*(?:%[A-Za-z]|!(?!=)))")
 _HELP = re.compile(r"^\s*\?+[\w.]+\s*$|^\s*[\w.]+\s*\?\??\s*$")  # ?obj  obj?  obj??
 _STRINGS_AND_COMMENTS = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#.*""")
-
-
-def is_notebook_path(path: str | Path) -> bool:
-    return Path(path).suffix.lower() == NOTEBOOK_SUFFIX
 
 
 class NotebookError(ValueError):
@@ -260,12 +253,6 @@ def _step_in_cell(step: FlowStep, module: NotebookModule, cell_index: int) -> Fl
     cell, span = module.cell_span(step.span)
     note = step.note if cell.index == cell_index else f"{step.note} (cell {cell.index + 1})"
     return replace(step, span=span, note=note)
-
-
-def cell_of(finding_extra: dict[str, Any]) -> int | None:
-    """The cell index a finding (or its ``extra``) carries, if it is in a notebook."""
-    cell = finding_extra.get("cell")
-    return cell if isinstance(cell, int) and not isinstance(cell, bool) else None
 
 
 def cell_source(text: str, index: int) -> str | None:

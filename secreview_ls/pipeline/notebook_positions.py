@@ -15,8 +15,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..engine.finding import Span
+
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+def is_notebook_path(path: str | Path) -> bool:
+    return Path(path).suffix.lower() == NOTEBOOK_SUFFIX
+
+
+def cell_of(finding_extra: dict[str, Any]) -> int | None:
+    """The cell index a finding (or its ``extra``) carries, if it is in a notebook."""
+    cell = finding_extra.get("cell")
+    return cell if isinstance(cell, int) and not isinstance(cell, bool) else None
+
 
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)

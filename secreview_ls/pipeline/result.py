@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..engine.evidence import Evidence
-from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding, Notice
+
+if TYPE_CHECKING:
+    from ..engine.facts import ModuleFacts
 
 
 @dataclass

@@ -4,8 +4,16 @@ A file's cached result is reused when all of these are unchanged: its bytes, the
 the version of secreview and of Python, the list of the project's files (a new module can change
 what an import resolves to), and the bytes of every project file whose taint summaries its
 analysis used (recorded by ``ProjectIndex.recording``, through the files those call into).
-Results that are not complete (a timeout, an internal error, a file too deep to analyze) are
-never stored.
+Results that are not complete for a reason that may not recur (a timeout, an internal error, a
+file too deep to analyze, a failed read) are never stored; a file whose bytes keep it from
+being analyzed (undecodable, binary, too large, too many syntax errors) is not read again.
+
+A file is only read and hashed when its stat signature (size, modification and change times in
+nanoseconds, inode) differs from the one recorded with its digest. A signature is recorded only
+when the file's times were at least ``RACY_MARGIN_NS`` older than the start of the run that
+read it: a file written just before (or during) a run may be written again within the same
+tick of the file system's clock without its times changing, so its content is hashed again
+on the next run rather than trusted to its signature.
 
 The cache is one JSON file per configuration under the cache folder (``.secreview_cache`` in
 the project root by default), written atomically. Every file carries an HMAC made with a key
@@ -26,6 +34,7 @@ import os
 import secrets
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -33,16 +42,17 @@ from typing import Any
 from .. import __version__
 from ..config import Config, written_under
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
-from ..engine.taint.project import ABSENT
 from .filters import relative_to_root
 from .result import AnalysisResult
 
 DEFAULT_FOLDER = ".secreview_cache"
 ENVIRONMENT_VARIABLE = "SECREVIEW_CACHE_DIR"
-FORMAT = 1
+FORMAT = 3
+RACY_MARGIN_NS = 2_000_000_000  # coarser than any file system's time stamps (FAT: 2 s)
 MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
 MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
 
+ABSENT = ""  # the digest recorded for a file a result used that did not exist (a template looked for)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache of secreview results: safe to delete.\n"
 
 
@@ -61,11 +71,30 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def digest_file(path: Path) -> str | None:
+def digest_file(path: Path | str) -> str | None:
     try:
-        return digest_bytes(path.read_bytes())
+        with open(path, "rb") as handle:
+            return digest_bytes(handle.read())
     except OSError:
         return None
+
+
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def signature(info: os.stat_result) -> Signature:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _now_ns() -> int:
+    return time.time_ns()
+
+
+def settled(stamp: Signature, started_ns: int) -> bool:
+    """Whether a file with this signature, read by a run started at ``started_ns``, may be
+    trusted by its signature later: its last change was well before the run started, so any
+    later write changes its times (a write in the same clock tick as the read could not)."""
+    return max(stamp[1], stamp[2]) + RACY_MARGIN_NS < started_ns
 
 
 def _configuration_key(config: Config, files: Iterable[Path]) -> str:
@@ -131,6 +160,14 @@ class ResultCache:
         self._used: set[str] = set()
         self._root_text = str(self.root)
         self._digests: dict[str, str | None] = {}  # by the file's path as text
+        self._started_ns = _now_ns()
+        self._stamps: dict[str, list[Any]] = {}  # path (as ``_where``) -> [*signature, digest], loaded
+        self._settled: dict[str, list[Any]] = {}  # the same, of this run's files, to save
+        self._root_prefix = os.path.join(self._root_text, "")
+        # The lists of rules run, each stored once (most files of a project share one or two):
+        # a result holds its index in this table.
+        self._rule_sets: list[tuple[str, ...]] = []
+        self._rule_set_index: dict[tuple[str, ...], int] = {}
         self._changed = False
         self._load()
 
@@ -153,22 +190,56 @@ class ResultCache:
             if not hmac.compare_digest(str(envelope.get("hmac", "")), _sign(self._key, body)):
                 self._ignore("it was not written by this user's secreview (or was changed since)")
                 return
-            entries = json.loads(body)
+            content = json.loads(body)
         except (ValueError, RecursionError):
             self._ignore("it is damaged")
             return
-        if isinstance(entries, dict):
-            self._entries = entries
+        if not isinstance(content, dict) or not isinstance(content.get("results"), dict):
+            return
+        rule_sets = content.get("rule_sets")
+        if not isinstance(rule_sets, list) or not all(
+            isinstance(rules, list) and all(isinstance(rule, str) for rule in rules) for rules in rule_sets
+        ):
+            return
+        self._entries = content["results"]
+        for rules in rule_sets:
+            self._rule_set_index.setdefault(tuple(rules), len(self._rule_sets))
+            self._rule_sets.append(tuple(rules))
+        if isinstance(content.get("stamps"), dict):
+            self._stamps = content["stamps"]
 
     def _ignore(self, why: str) -> None:
         self.notices.append(Notice("cache", f"result cache {self.file} ignored: {why}; analyzing every file"))
         self._changed = True  # written afresh at the end
 
     def _digest(self, path: Path | str) -> str | None:
+        """The digest of the file's content, read only when its stat signature is not the
+        settled one recorded with a digest; None when it cannot be read."""
         text = os.fspath(path)
-        if text not in self._digests:
-            self._digests[text] = digest_file(Path(text))
-        return self._digests[text]
+        if text in self._digests:
+            return self._digests[text]
+        try:
+            stamp = signature(os.stat(text))
+        except OSError:
+            self._digests[text] = None
+            return None
+        where = self._where(text)
+        known = self._stamps.get(where)
+        if isinstance(known, list) and len(known) == 5 and tuple(known[:4]) == stamp and isinstance(known[4], str):
+            digest: str | None = known[4]
+            self._settled[where] = known
+        else:
+            digest = digest_file(text)
+            if digest is not None and settled(stamp, self._started_ns):
+                self._settled[where] = [*stamp, digest]
+                self._changed = True
+        self._digests[text] = digest
+        return digest
+
+    def _where(self, text: str) -> str:
+        """The key of a file's stat signature: its absolute path, relative to the root under it."""
+        absolute = os.path.abspath(text)
+        return absolute[len(self._root_prefix) :] if absolute.startswith(self._root_prefix) else absolute
 
     def _key_of(self, path: Path) -> str:
         return written_under(path, self.root) or relative_to_root(path, self.root)
@@ -181,17 +252,18 @@ class ResultCache:
     def lookup(self, path: Path) -> AnalysisResult | None:
         """The cached result for ``path`` if nothing it depends on changed, else None."""
         key = self._key_of(path)
+        digest = self._digest(path)  # taken before an analysis, which may see a later content
         entry = self._entries.get(key)
         if not isinstance(entry, dict):
             return None
         try:
-            if entry["digest"] != self._digest(path):
+            if entry["digest"] != digest:
                 return None
             for used, digest in entry["uses"].items():
                 if (self._digest(self._path_of(used)) or ABSENT) != digest:
                     return None
-            result = _result_from(entry["result"], str(path))
-        except (KeyError, TypeError, ValueError, AttributeError):
+            result = _result_from(entry["result"], str(path), self._rule_sets)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None
         self._used.add(key)
         self.hits += 1
@@ -200,8 +272,9 @@ class ResultCache:
     # -- writing ---------------------------------------------------------------------------
 
     def store(self, result: AnalysisResult, uses: Iterable[Path]) -> None:
-        """Remember ``result`` (complete results only) with the files its analysis used."""
-        if any(n.kind in INCOMPLETE_KINDS or n.kind in ("internal-error", "timeout") for n in result.notices):
+        """Remember ``result`` with the files its analysis used, unless it is incomplete for a
+        reason that may not recur (``_recurs``)."""
+        if not all(_recurs(n) for n in result.notices):
             return
         path = Path(result.path)
         digest = self._digest(path)
@@ -211,7 +284,11 @@ class ResultCache:
         for used in uses:  # a file looked for and not found (a template) is recorded as absent
             used_digests[self._key_of(used)] = self._digest(used) or ABSENT
         key = self._key_of(path)
-        self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result)}
+        rules = tuple(result.rules_run)
+        rule_set = self._rule_set_index.setdefault(rules, len(self._rule_sets))
+        if rule_set == len(self._rule_sets):
+            self._rule_sets.append(rules)
+        self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result, rule_set)}
         self._used.add(key)
         self._changed = True
 
@@ -219,11 +296,13 @@ class ResultCache:
         """Write the entries of this run's files (others are dropped) atomically; a folder
         that cannot be written only costs the next run its speed."""
         kept = {key: self._entries[key] for key in sorted(self._used) if key in self._entries}
-        if not self._changed and len(kept) == len(self._entries):
+        if not self._changed and len(kept) == len(self._entries) and len(self._settled) == len(self._stamps):
             return
         if len(kept) > MAX_ENTRIES:
             kept = {}
-        body = json.dumps(kept, separators=(",", ":")).encode("utf-8")
+        stamps = dict(sorted(self._settled.items())) if kept else {}
+        content = {"results": kept, "stamps": stamps, "rule_sets": [list(rules) for rules in self._rule_sets]}
+        body = json.dumps(content, separators=(",", ":")).encode("utf-8")
         head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
         try:
             prepare_folder(self.folder)
@@ -244,6 +323,23 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 old.unlink()
 
+
+
+# Why a file was not (fully) analyzed that its bytes and the configuration decide: the same file
+# gives the same notice again, so its result is kept (and the notice reported from the cache).
+_CONTENT_KINDS = frozenset({"binary", "undecodable", "too-large"})
+_TOO_MANY_ERRORS = "too many syntax errors"
+
+
+def _recurs(notice: Notice) -> bool:
+    """Whether ``notice`` comes again with the same file and configuration: any notice of a
+    complete result, or a reason the content decides. A timeout, an error, a failed read, or a
+    parse that ran out of stack or memory may not recur: such a result is never kept."""
+    if notice.kind in ("internal-error", "timeout"):
+        return False
+    if notice.kind not in INCOMPLETE_KINDS or notice.kind in _CONTENT_KINDS:
+        return True
+    return notice.kind == "unparsable" and notice.message.startswith(_TOO_MANY_ERRORS)
 
 
 def write_atomically(file: Path, data: bytes, prefix: str) -> None:
@@ -270,17 +366,24 @@ def prepare_folder(folder: Path) -> None:
         (folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
 
 
-def _result_to(result: AnalysisResult) -> dict[str, Any]:
+def _index(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError("not an index")
+    return value
+
+
+def _result_to(result: AnalysisResult, rule_set: int) -> dict[str, Any]:
+    """``result`` as stored; ``rule_set``: the index of its ``rules_run`` in the cache's table."""
     return {
         "findings": [f.to_dict() for f in result.findings],
         "suppressed": [f.to_dict() for f in result.suppressed],
         "notices": [n.to_dict() for n in result.notices],
         "is_test": result.is_test,
-        "rules_run": list(result.rules_run),
+        "rules_run": rule_set,
     }
 
 
-def _result_from(data: dict[str, Any], path: str) -> AnalysisResult:
+def _result_from(data: dict[str, Any], path: str, rule_sets: list[tuple[str, ...]]) -> AnalysisResult:
     def finding(item: dict[str, Any]) -> Finding:
         return dataclasses.replace(Finding.from_dict(item), path=path)
 
@@ -294,5 +397,5 @@ def _result_from(data: dict[str, Any], path: str) -> AnalysisResult:
         suppressed=[finding(item) for item in data["suppressed"]],
         notices=[notice(item) for item in data["notices"]],
         is_test=bool(data["is_test"]),
-        rules_run=tuple(map(str, data["rules_run"])),
+        rules_run=rule_sets[_index(data["rules_run"])],
     )

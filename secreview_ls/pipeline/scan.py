@@ -32,22 +32,23 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice
-from ..engine.taint import ProjectIndex
-from .batch import analyze_file, analyze_path
 from .collection import collected_at_the_end
 from .discovery import discover_files, has_python_shebang
 from .filters import drop_known, keep_changed, relative_to_root
-from .notebook import analyze_notebook_file, cell_of, is_notebook_path
+from .notebook_positions import cell_of, is_notebook_path
 from .result import AnalysisResult
 from .result_cache import ResultCache
-from .running import budget_seconds
 from .selection import config_notices
 from .sharding import Shard
 from .summary_cache import SummaryCache, analysis_identity
 
 if TYPE_CHECKING:
+    from ..engine.taint import ProjectIndex
     from .baseline import Baseline
     from .gitdiff import ChangeSet
+
+# The analysis itself (the engine and the rules) is imported when a file must be analyzed: a
+# scan whose results all come from the result cache never loads it.
 
 #: Below this many files a scan runs in-process: starting workers costs more than it saves.
 SERIAL_THRESHOLD = 12
@@ -152,6 +153,8 @@ def _project(
     with ``store``, its summaries are kept on disk between processes."""
     if not project_roots:
         return None
+    from ..engine.taint import ProjectIndex
+
     return ProjectIndex(
         project_roots,
         whole_bytes=SCAN_WHOLE_BYTES,
@@ -177,6 +180,10 @@ def _analyze_one(path: Path, config: Config, project: ProjectIndex | None) -> An
 
 
 def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
+    from .batch import analyze_file, analyze_path
+    from .notebook import analyze_notebook_file
+    from .running import budget_seconds
+
     try:
         size = path.stat().st_size
     except OSError:
@@ -316,6 +323,8 @@ def _analyze_all(
     notices: list[Notice] = []
     if progress is not None:
         progress(0, total)  # the number of files is known: say so before the first one ends
+    if not files:
+        return results, notices  # every result came from the cache: no index, no worker
     ignored = 0
     if jobs == 1 or total < SERIAL_THRESHOLD:
         store = SummaryCache(summary_folder) if summary_folder is not None else None
@@ -356,6 +365,14 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
+def _load_analysis() -> None:
+    """Import the analysis and the rule catalogue here, once, for forked workers to share."""
+    from . import batch, notebook  # noqa: F401
+    from .selection import registry
+
+    registry.all_rules()
+
+
 def _parallel(
     files: list[Path],
     config: Config,
@@ -387,6 +404,8 @@ def _parallel(
             initargs=(config, project_roots, finished, summary_folder),
         )
 
+    if context.get_start_method() == "fork":
+        _load_analysis()
     failed: list[Path] = []
     with pool(jobs) as executor:
         futures = {executor.submit(_analyze_chunk, chunk): chunk for chunk in _chunks(files, jobs)}

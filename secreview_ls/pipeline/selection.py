@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config, ConfigProblem, did_you_mean, discover_checked, key_path, locate_problems
 from ..engine.finding import Notice
 from ..rules import registry
-from ..rules.base import Rule
-from ..rules.misc import REASON_RULE_ID
+
+if TYPE_CHECKING:
+    from ..rules.base import Rule
 
 
 def cwe_code(code: str) -> int | None:
@@ -62,6 +64,8 @@ def _select(config: Config, extra: tuple[str, ...]) -> tuple[Rule, ...]:
     select = tuple(s for s in config.select if s.upper() not in profiles)
     extend = tuple(s for s in config.extend_select if s.upper() not in profiles)
     if config.require_reason:
+        from ..rules.misc import REASON_RULE_ID
+
         extend = (*extend, REASON_RULE_ID)
     chosen: list[Rule] = []
     for current in registry.all_rules():
@@ -87,6 +91,9 @@ def rules_of_cwe(cwe: int) -> list[Rule]:
 
 def unknown_rule_codes(codes: Iterable[str]) -> list[str]:
     """Codes (or prefixes) in ``codes`` that match no rule, Bandit or Ruff code, nor the CWE of a rule."""
+    codes = list(codes)
+    if not codes:
+        return []  # the rule catalogue is not loaded for nothing
     known = registry.known_codes()
     profiles = registry.profile_names()
     unknown = []

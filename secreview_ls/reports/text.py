@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..pipeline import INCOMPLETE_KINDS, Finding, Level, Redactor, cell_of, cell_source, read_source, registry
+from ..pipeline import INCOMPLETE_KINDS, Finding, Level, cell_of, registry
 
 if TYPE_CHECKING:
-    from ..pipeline import ScanResult
+    from ..pipeline import Redactor, ScanResult
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
@@ -77,9 +77,15 @@ class _Lines:
     def __init__(self, scan: ScanResult, sources: dict[str, str] | None = None) -> None:
         self.scan = scan
         self.sources = sources or {}
-        self.cache: dict[str, Redactor | None] = {path: Redactor(text, path) for path, text in self.sources.items()}
+        self.cache: dict[str, Redactor | None] = {}
+        if self.sources:
+            from ..pipeline import Redactor  # loaded only when a file's lines are shown
+
+            self.cache = {path: Redactor(text, path) for path, text in self.sources.items()}
 
     def excerpt(self, finding: Finding) -> Excerpt | None:
+        from ..pipeline import Redactor, cell_source, read_source
+
         path, span = finding.path, finding.span
         cell = cell_of(finding.extra)
         key = path if cell is None else f"{path}\0cell {cell}"

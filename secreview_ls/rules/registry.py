@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING
 
-from .base import RULES, Rule
+if TYPE_CHECKING:
+    from .base import Rule
 
 FAMILIES = (
     "execution",
@@ -30,6 +32,8 @@ FAMILIES = (
 @cache
 def _load() -> tuple[Rule, ...]:
     """Import every family (a missing one is an error: the catalogue ships whole)."""
+    from .base import RULES
+
     for family in FAMILIES:
         importlib.import_module(f"{__package__}.{family}")
     return tuple(sorted(RULES, key=lambda r: r.id))
