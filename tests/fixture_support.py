@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from secreview_ls.config import Config
-from secreview_ls.engine.finding import TextEdit
+from secreview_ls.engine.finding import Finding, TextEdit
 from secreview_ls.engine.source import split_lines
-from secreview_ls.pipeline import AnalysisResult, ProjectIndex, analyze_path
+from secreview_ls.pipeline import AnalysisResult, ProjectIndex, analyze_path, analyze_source
 from secreview_ls.rules.registry import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -92,3 +92,21 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
         text = text[:begin] + edit.new_text + text[end:]
         previous_start = begin
     return text
+
+
+def taint_findings(relative: str, *, own_folder: bool = False) -> dict[int, Finding]:
+    """The taint rules' findings on ``fixtures/taint/<relative>`` by line, analysed in the project of
+    every taint fixture, or with ``own_folder`` in that of its first folder only."""
+    base = FIXTURES / "taint"
+    path = base / relative
+    root = base / Path(relative).parts[0] if own_folder else base
+    text = path.read_text(encoding="utf-8")
+    result = analyze_source(text, str(path), Config(root=root, select=("SR8",)), project=ProjectIndex([root]))
+    return {finding.span.start_line: finding for finding in result.findings}
+
+
+def flow_steps(finding: Finding, *, files: bool = False) -> list[tuple]:
+    """(line, note) of each step of a finding's data flow, with the step's file name if ``files``."""
+    if files:
+        return [(s.span.start_line, s.note, Path(s.path).name if s.path else None) for s in finding.flow]
+    return [(s.span.start_line, s.note) for s in finding.flow]

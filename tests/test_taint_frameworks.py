@@ -5,27 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from secreview_ls.config import Config
-from secreview_ls.engine.taint import ProjectIndex
-from secreview_ls.pipeline import analyze_source
+from fixture_support import flow_steps, taint_findings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-def _findings(relative: str) -> dict[int, object]:
-    path = FIXTURES / relative
-    text = path.read_text(encoding="utf-8")
-    result = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)), project=ProjectIndex([FIXTURES]))
-    return {f.span.start_line: f for f in result.findings}
-
-
-def _steps(finding) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
-    return [(s.span.start_line, s.note) for s in finding.flow]
 
 
 def test_aiohttp_awaited_form_is_a_source() -> None:
-    finding = _findings("command/aiohttp_jobs.py")[31]
-    assert _steps(finding) == [
+    finding = taint_findings("command/aiohttp_jobs.py")[31]
+    assert flow_steps(finding) == [
         (30, "source: `request.post`"),
         (30, "assigned to `form`"),
         (31, "reaches `subprocess.run()`: command"),
@@ -33,8 +22,8 @@ def test_aiohttp_awaited_form_is_a_source() -> None:
 
 
 def test_aiohttp_route_capture_crosses_into_a_helper_module() -> None:
-    finding = _findings("command/aioservice/views.py")[10]
-    steps = _steps(finding)
+    finding = taint_findings("command/aioservice/views.py")[10]
+    steps = flow_steps(finding)
     assert steps[0] == (9, 'source: `request.match_info["folder"]`')
     assert steps[1] == (9, "assigned to `folder`")
     other = [s for s in finding.flow if s.path is not None]
@@ -43,8 +32,8 @@ def test_aiohttp_route_capture_crosses_into_a_helper_module() -> None:
 
 
 def test_webob_request_of_a_wsgify_view_is_a_source() -> None:
-    finding = _findings("sql/pyramid_views.py")[52]
-    assert _steps(finding) == [
+    finding = taint_findings("sql/pyramid_views.py")[52]
+    assert flow_steps(finding) == [
         (50, 'source: `req.GET["owner"]`'),
         (50, "assigned to `owner`"),
         (52, "reaches `cursor.execute()`: SQL query"),
@@ -52,12 +41,12 @@ def test_webob_request_of_a_wsgify_view_is_a_source() -> None:
 
 
 def test_http_server_wfile_write_is_the_response_body() -> None:
-    finding = _findings("xss/raw_handler_pages.py")[25]
+    finding = taint_findings("xss/raw_handler_pages.py")[25]
     assert finding.rule_id == "SR806"
-    assert _steps(finding)[0] == (22, "source: `self.rfile`")
-    assert _steps(finding)[-1][1] == "reaches `self.wfile.write()`: HTTP response body"
+    assert flow_steps(finding)[0] == (22, "source: `self.rfile`")
+    assert flow_steps(finding)[-1][1] == "reaches `self.wfile.write()`: HTTP response body"
 
 
 def test_django_rest_framework_request_data_in_a_class_view() -> None:
-    finding = _findings("path/django_class_views.py")[32]
-    assert _steps(finding)[0] == (31, 'source: `request.data["target"]`')
+    finding = taint_findings("path/django_class_views.py")[32]
+    assert flow_steps(finding)[0] == (31, 'source: `request.data["target"]`')

@@ -7,65 +7,54 @@ import ast
 from pathlib import Path
 
 import pytest
+from fixture_support import flow_steps, taint_findings
 
-from secreview_ls.config import Config
-from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.engine.taint.conversions import escapes_quote, numeric_struct_format, only_repr_fields
-from secreview_ls.pipeline import analyze_source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-def _findings(relative: str) -> dict[int, object]:
-    path = FIXTURES / relative
-    text = path.read_text(encoding="utf-8")
-    result = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)), project=ProjectIndex([FIXTURES]))
-    return {f.span.start_line: f for f in result.findings}
-
-
-def _steps(finding) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
-    return [(s.span.start_line, s.note) for s in finding.flow]
 
 
 def test_parent_reference_and_resolved_prefix_checks_with_an_exit() -> None:
-    found = _findings("path/guarded_downloads.py")
+    found = taint_findings("path/guarded_downloads.py")
     assert set(found) == {17, 41, 68}
-    assert _steps(found[17]) == [
+    assert flow_steps(found[17]) == [
         (16, 'source: `request.args["name"]`'),
         (16, "assigned to `name`"),
         (17, "reaches `open()`: file path"),
     ]
     # The check that does not leave the function changes nothing.
-    assert _steps(found[41])[0] == (38, 'source: `request.args["name"]`')
-    assert (65, "assigned to `target`") in _steps(found[68])
+    assert flow_steps(found[41])[0] == (38, 'source: `request.args["name"]`')
+    assert (65, "assigned to `target`") in flow_steps(found[68])
 
 
 def test_check_in_a_helper_of_another_module() -> None:
-    found = _findings("path/vault/views.py")
+    found = taint_findings("path/vault/views.py")
     assert set(found) == {17}
-    assert _steps(found[17])[:2] == [(17, 'source: `request.args["name"]`'), (17, "passed to `read_plain()`")]
+    assert flow_steps(found[17])[:2] == [(17, 'source: `request.args["name"]`'), (17, "passed to `read_plain()`")]
     other = [s for s in found[17].flow if s.path is not None]
     assert other and all(Path(s.path).name == "store.py" for s in other)
     assert other[-1].note == "reaches `open()`: file path"
 
 
 def test_quote_rejected_or_doubled_stays_inside_the_literal() -> None:
-    sql = _findings("sql/quoted_literals.py")
+    sql = taint_findings("sql/quoted_literals.py")
     assert set(sql) == {29, 37}
-    assert _steps(sql[29]) == [
+    assert flow_steps(sql[29]) == [
         (28, 'source: `request.args["name"]`'),
         (28, "assigned to `name`"),
         (29, "reaches `db.execute()`: SQL query"),
     ]
-    xpath = _findings("xpath/quoted_names.py")
+    xpath = taint_findings("xpath/quoted_names.py")
     assert set(xpath) == {13}
     assert xpath[13].rule_id == "SR809"
 
 
 def test_parsed_url_alias_checked_for_host_and_scheme() -> None:
-    found = _findings("ssrf/parsed_checks.py")
+    found = taint_findings("ssrf/parsed_checks.py")
     assert set(found) == {15, 42}
-    assert _steps(found[42]) == [
+    assert flow_steps(found[42]) == [
         (38, 'source: `request.args["url"]`'),
         (38, "assigned to `url`"),
         (42, "reaches `requests.get()`: request URL"),
@@ -73,9 +62,9 @@ def test_parsed_url_alias_checked_for_host_and_scheme() -> None:
 
 
 def test_constant_choices_are_not_injection() -> None:
-    found = _findings("sql/constant_choices.py")
+    found = taint_findings("sql/constant_choices.py")
     assert set(found) == {56, 77}
-    assert _steps(found[56]) == [
+    assert flow_steps(found[56]) == [
         (55, 'source: `request.args["column"]`'),
         (55, "assigned to `column`"),
         (56, "reaches `db.execute()`: SQL query"),
@@ -83,21 +72,21 @@ def test_constant_choices_are_not_injection() -> None:
 
 
 def test_numbers_and_repr_carry_no_log_injection() -> None:
-    found = _findings("log/frame_reader.py")
+    found = taint_findings("log/frame_reader.py")
     assert set(found) == {26, 28, 30}
-    assert (27, "assigned to `label`") in _steps(found[28])
+    assert (27, "assigned to `label`") in flow_steps(found[28])
 
 
 def test_map_of_an_escaping_function_escapes_each_item() -> None:
-    found = _findings("xss/django_mapped_escape.py")
+    found = taint_findings("xss/django_mapped_escape.py")
     assert set(found) == {11, 16}
-    assert _steps(found[11])[0] == (24, 'source: `request.GET["template"]`')
+    assert flow_steps(found[11])[0] == (24, 'source: `request.GET["template"]`')
 
 
 def test_django_helper_objects_and_looked_up_values_are_not_url_text() -> None:
-    found = _findings("trust_boundary/django_login_objects.py")
+    found = taint_findings("trust_boundary/django_login_objects.py")
     assert set(found) == {22, 29, 37, 42}  # the last in a helper that is not a view
-    assert _steps(found[22]) == [
+    assert flow_steps(found[22]) == [
         (21, "source: URL parameter `choice`"),
         (22, 'assigned to `request.session["choice"]`'),
         (22, 'reaches `request.session["choice"] = …`: value stored in the session'),
@@ -131,9 +120,9 @@ def test_quote_escapes(old: str, new: str, escaped: bool) -> None:
 
 
 def test_redirect_checks_with_keywords_and_compound_conditions() -> None:
-    found = _findings("redirect/checked_next.py")
+    found = taint_findings("redirect/checked_next.py")
     assert set(found) == {30, 36}
-    assert _steps(found[30]) == [
+    assert flow_steps(found[30]) == [
         (27, 'source: `request.GET.get("next", "/")`'),
         (27, "assigned to `next_url`"),
         (30, "reaches `HttpResponseRedirect()`: redirect target"),
@@ -141,9 +130,9 @@ def test_redirect_checks_with_keywords_and_compound_conditions() -> None:
 
 
 def test_declared_non_html_content_type_is_not_rendered() -> None:
-    found = _findings("xss/raw_handler_types.py")
+    found = taint_findings("xss/raw_handler_types.py")
     assert set(found) == {12, 32, 37}
-    assert _steps(found[37]) == [
+    assert flow_steps(found[37]) == [
         (37, "source: `self.path`"),
         (37, "reaches `self.wfile.write()`: HTTP response body"),
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fixture_support import flow_steps, taint_findings
+
 from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.pipeline import analyze_source
@@ -12,16 +14,6 @@ from secreview_ls.pipeline import analyze_source
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-def _findings(relative: str) -> dict[int, object]:
-    path = FIXTURES / relative
-    root = FIXTURES / Path(relative).parts[0]
-    text = path.read_text(encoding="utf-8")
-    result = analyze_source(text, str(path), Config(root=root, select=("SR8",)), project=ProjectIndex([root]))
-    return {f.span.start_line: f for f in result.findings}
-
-
-def _steps(finding) -> list[tuple[int, str, str | None]]:  # type: ignore[no-untyped-def]
-    return [(s.span.start_line, s.note, Path(s.path).name if s.path else None) for s in finding.flow]
 
 
 def _check(text: str) -> list[tuple[int, str]]:
@@ -30,9 +22,9 @@ def _check(text: str) -> list[tuple[int, str]]:
 
 
 def test_a_request_value_before_any_double_dash_is_an_option_of_the_program() -> None:
-    finding = _findings("argument/git_browser.py")[16]
+    finding = taint_findings("argument/git_browser.py", own_folder=True)[16]
     assert (finding.rule_id, finding.cwe) == ("SR819", 88)
-    assert _steps(finding) == [
+    assert flow_steps(finding, files=True) == [
         (15, 'source: `request.args.get("ref", "HEAD")`', None),
         (15, "assigned to `ref`", None),
         (16, "reaches `subprocess.run()`: argument a program may read as an option", None),
@@ -40,8 +32,8 @@ def test_a_request_value_before_any_double_dash_is_an_option_of_the_program() ->
 
 
 def test_argument_injection_through_a_helper_of_another_module_reports_at_the_call() -> None:
-    found = _findings("argument/repotools/views.py")
-    steps = _steps(found[12])
+    found = taint_findings("argument/repotools/views.py", own_folder=True)
+    steps = flow_steps(found[12], files=True)
     assert found[12].rule_id == "SR819"
     assert steps[-1][2] == "gitops.py" and steps[-1][1].startswith("reaches `subprocess.run()`")
     assert 17 not in found and 27 not in found
@@ -74,9 +66,9 @@ def test_a_prefix_of_dashes_only_still_lets_the_input_spell_an_option() -> None:
 
 
 def test_module_named_by_the_request_is_unsafe_reflection() -> None:
-    found = _findings("reflection/exporters.py")
+    found = taint_findings("reflection/exporters.py", own_folder=True)
     assert (found[16].rule_id, found[16].cwe) == ("SR820", 470)
-    assert _steps(found[16])[-1] == (16, "reaches `importlib.import_module()`: name of the imported module", None)
+    assert flow_steps(found[16], files=True)[-1] == (16, "reaches `importlib.import_module()`: name of the imported module", None)
     assert not set(found) & {22, 31, 38, 57}
 
 
@@ -95,21 +87,21 @@ def test_a_module_level_alias_of_a_sink_is_the_sink_unless_the_name_is_bound_aga
 
 
 def test_a_wsgi_page_and_its_start_response_headers_are_sinks() -> None:
-    pages = _findings("xss/wsgi_apps.py")
+    pages = taint_findings("xss/wsgi_apps.py", own_folder=True)
     assert set(pages) == {13, 35, 50}  # escaped, text/plain, JSON and constant bodies stay quiet
-    assert _steps(pages[13])[-1] == (13, "reaches `return`: HTML body returned from a WSGI application", None)
-    headers = _findings("header/wsgi_headers.py")
+    assert flow_steps(pages[13], files=True)[-1] == (13, "reaches `return`: HTML body returned from a WSGI application", None)
+    headers = taint_findings("header/wsgi_headers.py", own_folder=True)
     assert set(headers) == {9, 29}
     assert headers[29].rule_id == "SR812"
-    assert _steps(headers[29])[-1] == (29, "reaches `start_response()`: response header sent by `start_response()`", None)
+    assert flow_steps(headers[29], files=True)[-1] == (29, "reaches `start_response()`: response header sent by `start_response()`", None)
 
 
 def test_a_json_body_value_in_a_mongo_filter_may_be_an_operator() -> None:
-    found = _findings("nosql/json_filters.py")
+    found = taint_findings("nosql/json_filters.py", own_folder=True)
     assert set(found) == {15, 46, 66}  # str(), isinstance(str), form text, int and f-string text stay quiet
-    assert _steps(found[15])[0] == (14, "source: `request.get_json`", None)
-    assert _steps(found[15])[-1] == (15, "reaches `users.find_one()`: MongoDB query document", None)
-    assert set(_findings("nosql/django_json_filters.py")) == {13}  # json.loads(request.body)
+    assert flow_steps(found[15], files=True)[0] == (14, "source: `request.get_json`", None)
+    assert flow_steps(found[15], files=True)[-1] == (15, "reaches `users.find_one()`: MongoDB query document", None)
+    assert set(taint_findings("nosql/django_json_filters.py", own_folder=True)) == {13}  # json.loads(request.body)
 
 
 def test_a_request_value_used_as_the_format_string_is_reported_not_one_used_as_an_argument() -> None:
@@ -121,34 +113,34 @@ def test_a_request_value_used_as_the_format_string_is_reported_not_one_used_as_a
     )  # fmt: skip
     found = {f.span.start_line: f for f in result.findings}
     assert set(found) == {21, 28, 35}
-    assert _steps(found[28])[-1] == (28, "reaches `template.format_map()`: format string given objects to format", None)
-    across = _findings("format_string/notices/views.py")
+    assert flow_steps(found[28], files=True)[-1] == (28, "reaches `template.format_map()`: format string given objects to format", None)
+    across = taint_findings("format_string/notices/views.py", own_folder=True)
     assert across[12].rule_id == "SR821"
-    assert _steps(across[12])[-1][2] == "render.py"
+    assert flow_steps(across[12], files=True)[-1][2] == "render.py"
     assert 17 not in across
 
 
 def test_a_handler_decorated_with_its_template_renders_the_returned_dict() -> None:
-    found = _findings("xss/environments/aio_decorated.py")
+    found = taint_findings("xss/environments/aio_decorated.py", own_folder=True)
     assert set(found) == {16, 37}
-    steps = _steps(found[16])
+    steps = flow_steps(found[16], files=True)
     assert steps[0] == (16, 'source: `request.query.get("name", "guest")`', None)
     assert steps[-1][2] == "env_greeting.html" and steps[-1][1].startswith("reaches `{{ name }}`")
 
 
 def test_raw_blocks_and_comments_write_nothing_and_a_call_block_writes_what_its_macro_hands_back() -> None:
-    found = _findings("xss/templated/snippets.py")
+    found = taint_findings("xss/templated/snippets.py", own_folder=True)
     assert set(found) == {18}
-    last = _steps(found[18])[-1]
+    last = flow_steps(found[18], files=True)[-1]
     assert last[0] == 6 and last[2] == "snippets.html" and "{{ entry|safe }}" in last[1]
 
 
 def test_a_template_made_from_a_module_level_constant_is_read_like_a_literal() -> None:
-    found = _findings("xss/environments/inline_constants.py")
+    found = taint_findings("xss/environments/inline_constants.py", own_folder=True)
     assert set(found) == {16, 21}
     assert all(f.rule_id == "SR806" for f in found.values())  # constant template text is not SSTI
 
 
 def test_an_is_predicate_of_the_program_vouches_for_an_imported_name() -> None:
-    found = _findings("reflection/django_backends.py")
+    found = taint_findings("reflection/django_backends.py", own_folder=True)
     assert set(found) == {12, 60}  # ``is_registered(backend)`` and ``_is_callback(view)`` held: quiet

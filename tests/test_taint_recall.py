@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fixture_support import flow_steps, taint_findings
+
 from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.pipeline import analyze_source
@@ -12,25 +14,15 @@ from secreview_ls.pipeline import analyze_source
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-def _findings(relative: str) -> dict[int, object]:
-    path = FIXTURES / relative
-    root = FIXTURES / Path(relative).parts[0]
-    text = path.read_text(encoding="utf-8")
-    result = analyze_source(text, str(path), Config(root=root, select=("SR8",)), project=ProjectIndex([root]))
-    return {f.span.start_line: f for f in result.findings}
-
-
-def _steps(finding) -> list[tuple[int, str, str | None]]:  # type: ignore[no-untyped-def]
-    return [(s.span.start_line, s.note, Path(s.path).name if s.path else None) for s in finding.flow]
 
 
 # -- request objects passed to project code ----------------------------------------------
 
 
 def test_request_passed_to_a_helper_of_another_module_is_read_there() -> None:
-    finding = _findings("command/reqhelpers/views.py")[25]
+    finding = taint_findings("command/reqhelpers/views.py", own_folder=True)[25]
     assert finding.rule_id == "SR802"
-    assert _steps(finding) == [
+    assert flow_steps(finding, files=True) == [
         (24, "source: `request.form` read by `get_param()`", None),
         (24, "passed to `get_param()`", None),
         (4, "parameter `request` of `get_param()`", "params.py"),
@@ -41,28 +33,28 @@ def test_request_passed_to_a_helper_of_another_module_is_read_there() -> None:
 
 
 def test_a_helper_class_built_with_the_request_reads_it_in_its_methods() -> None:
-    finding = _findings("command/reqhelpers/views.py")[39]
-    steps = _steps(finding)
+    finding = taint_findings("command/reqhelpers/views.py", own_folder=True)[39]
+    steps = flow_steps(finding, files=True)
     assert steps[0] == (39, "source: request `values` read by `params.value()`", None)
     assert (42, "parameter `self` of `value()`", "params.py") in steps
     assert steps[-1] == (39, "reaches `os.system()`: shell command", None)
 
 
 def test_a_helper_running_the_request_value_reports_at_the_call_with_its_sink() -> None:
-    finding = _findings("command/reqhelpers/views.py")[52]
-    steps = _steps(finding)
+    finding = taint_findings("command/reqhelpers/views.py", own_folder=True)[52]
+    steps = flow_steps(finding, files=True)
     assert steps[0] == (52, "source: `request.args` read by `run_from()`", None)
     assert steps[-1] == (27, "reaches `subprocess.run()`: command", "params.py")
 
 
 def test_request_accessors_that_give_back_no_client_text_stay_quiet() -> None:
-    found = _findings("command/reqhelpers/views.py")
+    found = taint_findings("command/reqhelpers/views.py", own_folder=True)
     assert not set(found) & {58, 59, 64, 65, 66, 71, 72}
 
 
 def test_same_module_helper_class_holding_the_request() -> None:
-    finding = _findings("sql/request_passing.py")[65]
-    steps = _steps(finding)
+    finding = taint_findings("sql/request_passing.py", own_folder=True)[65]
+    steps = flow_steps(finding, files=True)
     assert steps[0] == (65, "source: request `POST` read by `filters.owner()`", None)
     assert steps[-1] == (65, "reaches `cursor.execute()`: SQL query", None)
 
@@ -71,9 +63,9 @@ def test_same_module_helper_class_holding_the_request() -> None:
 
 
 def test_file_existence_probe_is_low_severity_path_traversal() -> None:
-    finding = _findings("file_probe/flask_probes.py")[19]
+    finding = taint_findings("file_probe/flask_probes.py", own_folder=True)[19]
     assert (finding.rule_id, finding.cwe, str(finding.severity)) == ("SR816", 22, "low")
-    assert _steps(finding) == [
+    assert flow_steps(finding, files=True) == [
         (18, 'source: `request.args["name"]`', None),
         (18, "assigned to `name`", None),
         (19, "reaches `os.path.exists()`: path checked for existence", None),
@@ -81,9 +73,9 @@ def test_file_existence_probe_is_low_severity_path_traversal() -> None:
 
 
 def test_file_probe_through_a_helper_of_another_module() -> None:
-    finding = _findings("file_probe/storage/views.py")[12]
+    finding = taint_findings("file_probe/storage/views.py", own_folder=True)[12]
     assert finding.rule_id == "SR816"
-    assert _steps(finding)[-1] == (9, "reaches `os.path.exists()`: path checked for existence", "checks.py")
+    assert flow_steps(finding, files=True)[-1] == (9, "reaches `os.path.exists()`: path checked for existence", "checks.py")
 
 
 def test_location_header_set_by_hand_is_an_open_redirect_and_a_header() -> None:
@@ -91,39 +83,39 @@ def test_location_header_set_by_hand_is_an_open_redirect_and_a_header() -> None:
     assert {f.rule_id for f in found if f.span.start_line == 16} == {"SR807", "SR812"}
     assert {f.rule_id for f in found if f.span.start_line == 44} == {"SR812"}  # a path on this site
     finding = next(f for f in found if f.span.start_line == 80 and f.rule_id == "SR807")
-    assert _steps(finding)[0] == (78, "source: `self.path`", None)
-    assert _steps(finding)[-1] == (80, "reaches `self.send_header()`: redirect target (Location header)", None)
+    assert flow_steps(finding, files=True)[0] == (78, "source: `self.path`", None)
+    assert flow_steps(finding, files=True)[-1] == (80, "reaches `self.send_header()`: redirect target (Location header)", None)
 
 
 def test_tainted_session_key_crosses_the_trust_boundary() -> None:
-    found = _findings("trust_boundary/session_keys.py")
+    found = taint_findings("trust_boundary/session_keys.py", own_folder=True)
     assert found[20].rule_id == "SR814"
-    assert _steps(found[20]) == [
+    assert flow_steps(found[20], files=True) == [
         (19, 'source: `request.form["name"]`', None),
         (19, "assigned to `name`", None),
         (20, 'reaches `session[f"pref_{name}"] = …`: key of a session entry', None),
     ]
-    assert _steps(found[62])[-1] == (62, "reaches `self.request.session[step] = …`: key of a session entry", None)
+    assert flow_steps(found[62], files=True)[-1] == (62, "reaches `self.request.session[step] = …`: key of a session entry", None)
     assert not set(found) & {31, 38, 45, 55, 71}
 
 
 def test_mongo_where_clause_is_nosql_injection_and_plain_fields_are_not() -> None:
-    found = _findings("nosql/mongo_views.py")
+    found = taint_findings("nosql/mongo_views.py", own_folder=True)
     assert (found[18].rule_id, found[18].cwe) == ("SR817", 943)
-    assert _steps(found[18])[-1] == (18, "reaches `users.find_one()`: MongoDB query document", None)
+    assert flow_steps(found[18], files=True)[-1] == (18, "reaches `users.find_one()`: MongoDB query document", None)
     assert 25 not in found and 43 not in found and 88 not in found
 
 
 def test_dynamodb_condition_objects_are_not_expression_text() -> None:
-    found = _findings("nosql/dynamo_views.py")
+    found = taint_findings("nosql/dynamo_views.py", own_folder=True)
     assert found[16].rule_id == "SR817"
     assert not set(found) & {22, 31, 44, 63}
 
 
 def test_template_compiled_from_input_is_ssti() -> None:
-    finding = _findings("template/flask_templates.py")[32]
+    finding = taint_findings("template/flask_templates.py", own_folder=True)[32]
     assert (finding.rule_id, finding.cwe) == ("SR818", 1336)
-    assert _steps(finding) == [
+    assert flow_steps(finding, files=True) == [
         (31, 'source: `request.form["layout"]`', None),
         (31, "assigned to `layout`", None),
         (32, "reaches `Template()`: template source (server-side template injection)", None),
@@ -131,20 +123,20 @@ def test_template_compiled_from_input_is_ssti() -> None:
 
 
 def test_pandas_query_of_input_is_code_injection() -> None:
-    finding = _findings("code/evaluators.py")[39]
+    finding = taint_findings("code/evaluators.py", own_folder=True)[39]
     assert finding.rule_id == "SR803"
-    assert _steps(finding)[-1] == (39, "reaches `SALES.query()`: expression evaluated by pandas", None)
+    assert flow_steps(finding, files=True)[-1] == (39, "reaches `SALES.query()`: expression evaluated by pandas", None)
 
 
 def test_urlopen_names_the_file_scheme() -> None:
-    finding = _findings("ssrf/url_openers.py")[14]
+    finding = taint_findings("ssrf/url_openers.py", own_folder=True)[14]
     assert finding.rule_id == "SR805"
-    assert "file://" in _steps(finding)[-1][1]
+    assert "file://" in flow_steps(finding, files=True)[-1][1]
 
 
 def test_elementpath_and_lxml_evaluators_are_xpath_sinks() -> None:
-    found = _findings("xpath/engines.py")
-    assert _steps(found[41])[-1] == (41, "reaches `search()`: XPath expression", None)
+    found = taint_findings("xpath/engines.py", own_folder=True)
+    assert flow_steps(found[41], files=True)[-1] == (41, "reaches `search()`: XPath expression", None)
     assert found[26].rule_id == "SR809"
     assert not set(found) & {32, 47, 60, 71}
 
@@ -153,33 +145,33 @@ def test_elementpath_and_lxml_evaluators_are_xpath_sinks() -> None:
 
 
 def test_django_class_view_reads_self_request_in_any_method() -> None:
-    finding = _findings("path/django_cbv_self.py")[32]
-    assert _steps(finding) == [
+    finding = taint_findings("path/django_cbv_self.py", own_folder=True)[32]
+    assert flow_steps(finding, files=True) == [
         (31, 'source: `self.request.GET["folder"]`', None),
         (31, "assigned to `folder`", None),
         (32, "reaches `os.listdir()`: file path", None),
     ]
-    assert _steps(_findings("path/django_cbv_self.py")[26])[0] == (25, 'source: `self.kwargs["key"]`', None)
+    assert flow_steps(taint_findings("path/django_cbv_self.py", own_folder=True)[26], files=True)[0] == (25, 'source: `self.kwargs["key"]`', None)
 
 
 def test_falcon_responder_request_is_a_source() -> None:
-    finding = _findings("sql/falcon_resources.py")[13]
-    assert _steps(finding)[0] == (12, "source: `req.get_param`", None)
-    assert 22 not in _findings("sql/falcon_resources.py")
+    finding = taint_findings("sql/falcon_resources.py", own_folder=True)[13]
+    assert flow_steps(finding, files=True)[0] == (12, "source: `req.get_param`", None)
+    assert 22 not in taint_findings("sql/falcon_resources.py", own_folder=True)
 
 
 def test_bottle_route_capture_and_request_are_sources() -> None:
-    found = _findings("command/bottle_app.py")
-    assert _steps(found[26])[0] == (25, "source: route parameter `domain`", None)
-    assert _steps(found[42])[0] == (41, 'source: `request.params["target"]`', None)
+    found = taint_findings("command/bottle_app.py", own_folder=True)
+    assert flow_steps(found[26], files=True)[0] == (25, "source: route parameter `domain`", None)
+    assert flow_steps(found[42], files=True)[0] == (41, 'source: `request.params["target"]`', None)
     assert 31 not in found
 
 
 def test_tornado_json_dict_is_not_html_but_a_string_is() -> None:
-    found = _findings("xss/tornado_json.py")
+    found = taint_findings("xss/tornado_json.py", own_folder=True)
     assert 10 not in found and 16 not in found
     assert found[20].rule_id == "SR806"
-    assert _steps(_findings("redirect/tornado_redirects.py")[10])[-1] == (
+    assert flow_steps(taint_findings("redirect/tornado_redirects.py", own_folder=True)[10], files=True)[-1] == (
         10,
         "reaches `self.redirect()`: redirect target",
         None,
@@ -187,8 +179,8 @@ def test_tornado_json_dict_is_not_html_but_a_string_is() -> None:
 
 
 def test_fastapi_header_and_cookie_parameters_are_sources() -> None:
-    found = _findings("ssrf/starlette_more.py")
-    assert _steps(found[43])[0] == (42, "source: request parameter `x_upstream`", None)
+    found = taint_findings("ssrf/starlette_more.py", own_folder=True)
+    assert flow_steps(found[43], files=True)[0] == (42, "source: request parameter `x_upstream`", None)
     assert 58 not in found and 63 not in found
 
 
@@ -200,8 +192,8 @@ def _all(relative: str) -> list:  # type: ignore[type-arg]
 
 
 def test_exception_text_in_a_view_is_a_template_source_only() -> None:
-    found = _findings("template/error_pages.py")
-    assert _steps(found[23]) == [
+    found = taint_findings("template/error_pages.py", own_folder=True)
+    assert flow_steps(found[23], files=True) == [
         (22, "source: text of exception `error`", None),
         (23, "reaches `render_template_string()`: template source (server-side template injection)", None),
     ]
@@ -209,23 +201,23 @@ def test_exception_text_in_a_view_is_a_template_source_only() -> None:
 
 
 def test_tornado_handler_passed_to_a_helper_is_read_there() -> None:
-    found = _findings("command/tornado_helpers.py")
-    assert _steps(found[19])[0] == (18, "source: `self.get_argument` read by `argument()`", None)
+    found = taint_findings("command/tornado_helpers.py", own_folder=True)
+    assert flow_steps(found[19], files=True)[0] == (18, "source: `self.get_argument` read by `argument()`", None)
     assert 23 not in found
     assert found[26].rule_id == "SR819"  # one argument of a fixed program: an option, not a command line
 
 
 def test_helper_class_of_another_module_fetching_with_the_request() -> None:
-    found = _findings("ssrf/fetchpkg/views.py")
-    assert _steps(found[26])[0] == (26, "source: request `form` read by `source.url()`", None)
-    assert _steps(found[31])[-1] == (30, "reaches `requests.get()`: request URL", "inputs.py")
+    found = taint_findings("ssrf/fetchpkg/views.py", own_folder=True)
+    assert flow_steps(found[26], files=True)[0] == (26, "source: request `form` read by `source.url()`", None)
+    assert flow_steps(found[31], files=True)[-1] == (30, "reaches `requests.get()`: request URL", "inputs.py")
     assert not set(found) & {36, 41, 47}
 
 
 def test_tornado_request_attributes_are_sources_by_name() -> None:
-    found = _findings("command/tornado_handlers.py")
-    assert _steps(found[20])[0] == (20, "source: `self.request.body`", None)
-    assert _steps(found[24])[0] == (23, 'source: `self.request.arguments["flag"]`', None)
+    found = taint_findings("command/tornado_handlers.py", own_folder=True)
+    assert flow_steps(found[20], files=True)[0] == (20, "source: `self.request.body`", None)
+    assert flow_steps(found[24], files=True)[0] == (23, 'source: `self.request.arguments["flag"]`', None)
     assert 53 not in found  # the peer's address and the method are not the client's text
 
 
@@ -233,13 +225,13 @@ def test_tornado_request_attributes_are_sources_by_name() -> None:
 
 
 def test_variable_a_template_file_writes_with_safe_is_xss_at_the_render_call() -> None:
-    found = _findings("xss/templated/views.py")
-    assert _steps(found[13]) == [
+    found = taint_findings("xss/templated/views.py", own_folder=True)
+    assert flow_steps(found[13], files=True) == [
         (16, 'source: `request.args["bio"]`', None),
         (16, "passed to `render_template()`", None),
         (2, "reaches `{{ bio|safe }}`: HTML written unescaped by template `profile.html` (|safe)", "profile.html"),
     ]
-    assert _steps(found[52])[-1] == (
+    assert flow_steps(found[52], files=True)[-1] == (
         2,
         "reaches `{{ note }}`: HTML written unescaped by template `django_note.html` (autoescape off)",
         "django_note.html",
@@ -249,7 +241,7 @@ def test_variable_a_template_file_writes_with_safe_is_xss_at_the_render_call() -
 
 def test_the_flow_ends_at_the_write_in_the_template_file() -> None:
     """One finding at the render call whose last step is located in the template's own text."""
-    finding = _findings("xss/templated/views.py")[38]
+    finding = taint_findings("xss/templated/views.py", own_folder=True)[38]
     template = FIXTURES / "xss" / "templated" / "templates" / "legacy.html"
     last = finding.flow[-1]
     assert Path(last.path) == template.resolve()
