@@ -40,6 +40,19 @@ def test_sql_naming_what_the_caller_hands_in_is_a_hardening_note() -> None:
     assert "`archived`" in hardening[0].message and "line 2" in hardening[0].message
 
 
+def test_sql_naming_what_the_object_holds_says_who_chooses_it() -> None:
+    text = (
+        "class Sequence:\n"
+        "    def __init__(self, name):\n"
+        "        self._name = name\n"
+        "\n"
+        "    def last(self, cur):\n"
+        "        return cur.execute('SELECT last_value FROM ' + self._name)\n"
+    )
+    [note] = analyze_source(text, "app/module.py", Config(select=("SR213",))).findings
+    assert "the object holds" in note.message and "caller of `last`" not in note.message
+
+
 def test_sql_names_in_a_statement_run_with_parameters_are_a_hardening_note() -> None:
     text = (
         "def page(txn, limit):\n"

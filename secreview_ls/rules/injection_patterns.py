@@ -691,9 +691,14 @@ def sql_names_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         reached = _reaches_sql_call(ctx, node)
         sink_call = reached[1] if reached else None
         if reason == "caller":
+            chooser = (
+                "the object holds (whoever constructs it chooses it)"
+                if _on_self(risky[0])
+                else f"the caller of `{function.name if function else 'this function'}` hands in"
+            )
             message = (
-                f"SQL text names `{piece}`, which the caller of `{function.name if function else 'this function'}` "
-                "hands in; check each caller passes a known name, or check it here against the known tables and columns"
+                f"SQL text names `{piece}`, which {chooser}; check each caller passes a known name, "
+                "or check it here against the known tables and columns"
             )
         else:
             message = (
@@ -884,3 +889,8 @@ def _is_manager_raw(call: ast.Call) -> bool:
 def _bound_to_static(ctx: RuleContext, name: ast.Name) -> bool:
     value = single_assignment(ctx, name)
     return value is not None and is_static(ctx, value)
+
+
+def _on_self(node: ast.AST) -> bool:
+    """``node`` reads an attribute of the method's own object (``self._table``)."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
