@@ -136,6 +136,12 @@ METHOD_SANITIZERS: dict[str, frozenset[str]] = {
     "__html__": _MARKUP,  # the object's own HTML, safe by the markup protocol
     "escape_string": frozenset({"sql"}),
     "quote_ident": frozenset({"sql"}),
+    # SQLAlchemy criteria: keyword values of ``filter_by`` and the operands of a column's ``in_`` /
+    # ``like`` operators are bound parameters of the statement, never its text.
+    **dict.fromkeys(
+        ("filter_by", "in_", "not_in", "notin_", "like", "ilike", "not_like", "notlike", "not_ilike", "notilike"),
+        frozenset({"sql"}),
+    ),
     # A password-database entry is the system's record, whichever user's name or id was asked:
     # its shell and home directory are not the text of the lookup.
     "getpwnam": frozenset({"command", "path"}),
