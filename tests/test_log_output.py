@@ -105,3 +105,17 @@ def test_the_project_is_read_for_formatters_only_once_a_log_finding_needs_it(tmp
     assert project.known_log_cleaning_files() is None
     analyze_path(tmp_path / "views.py", Config(root=tmp_path), project=project)
     assert project.known_log_cleaning_files() == ()
+
+
+
+def test_a_project_file_the_compiler_warns_about_or_cannot_nest_gives_no_facts_and_no_warning() -> None:
+    import warnings
+
+    escapes = 'import logging\nPATTERN = "\\("  # no Formatter here, an invalid escape\n'
+    with warnings.catch_warnings(record=True) as heard:
+        warnings.simplefilter("always")
+        assert formatter_facts(escapes) == (frozenset(), frozenset())
+    assert heard == []
+    too_deep = "formatters = " + "+".join(["1"] * 200000) + "\n"  # RecursionError in the compiler
+    too_nested = "formatters = " + "-" * 200000 + "1\n"  # MemoryError: the parser's stack
+    assert formatter_facts(too_deep) == formatter_facts(too_nested) == (frozenset(), frozenset())

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import ast
 
+from ..source import parse_quietly
+
 # Spellings that write a line break or a control character in a pattern or a replaced text.
 _BREAKS = ("\n", "\r", "\\n", "\\r", "\\x00", "\\x0", "\\x1f", "\\x1", "[:cntrl:]", "\\u2028")
 _ESCAPING_CODECS = frozenset({"unicode_escape", "unicode-escape", "backslashreplace"})
@@ -34,9 +36,9 @@ def formatter_facts(text: str) -> tuple[frozenset[str], frozenset[str]]:
     if "Formatter" not in text and "formatters" not in text:
         return frozenset(), frozenset()
     try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return frozenset(), frozenset()
+        tree = parse_quietly(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset(), frozenset()  # another file of the project, unreadable as code
     defined: set[str] = set()
     installed: set[str] = set()
     for node in ast.walk(tree):
