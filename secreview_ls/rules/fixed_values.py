@@ -161,7 +161,7 @@ def _reaching_fixed(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     before ``eval(key)`` in a loop body, whatever ``key`` is bound to later in the function)."""
     if not isinstance(ctx.facts.enclosing_function(node), FUNCTION_TYPES):
         return False
-    values = reaching_values(ctx, node)
+    values = reaching_values(ctx, node, appended=True)  # ``cmd += " --flag"`` appends a fixed piece
     return bool(values) and all(v is not node and fixed_choice(ctx, v, depth + 1) for v in values or ())
 
 

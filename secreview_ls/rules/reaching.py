@@ -5,7 +5,10 @@ statements of its function (no data-flow engine: straight-line code, ``if`` and 
 assignment met in the same block ends the walk; an ``if`` or ``try`` that assigns the name
 in some branches adds those values and goes on before it when a branch may not assign it.
 Anything it cannot follow (a loop that assigns the name, ``+=``, a parameter, a ``global``,
-a name bound only in an enclosing scope) makes the answer ``None``: unknown.
+a name bound only in an enclosing scope) makes the answer ``None``: unknown. With
+``appended=True`` a ``name += piece`` adds ``piece`` to the values and the walk goes on before
+it: for callers asking whether every part of the final value is fixed, the value is then the
+earlier values followed by the appended pieces.
 
 ``prefer(test)`` lets a caller follow only one branch of an ``if``: it returns ``"body"`` or
 ``"orelse"`` for a test whose other branch the caller accepts whatever it assigns (a
@@ -57,9 +60,10 @@ def _stores(node: ast.AST, name: str) -> bool:
 
 
 class _Walk:
-    def __init__(self, name: str, prefer: Prefer) -> None:
+    def __init__(self, name: str, prefer: Prefer, appended: bool = False) -> None:
         self.name = name
         self.prefer = prefer
+        self.appended = appended
 
     def block(self, statements: list[ast.stmt]) -> tuple[list[ast.expr], bool] | object:
         """Values the block leaves in the name, and whether it always assigns it."""
@@ -84,6 +88,9 @@ class _Walk:
             return self._assigned(statement.targets[0], statement.value)
         if isinstance(statement, ast.AnnAssign) and statement.value is not None:
             return self._assigned(statement.target, statement.value)
+        if self.appended and _appends_to(statement, name):
+            assert isinstance(statement, ast.AugAssign)
+            return [statement.value], False
         if isinstance(statement, ast.If) and not _stores(statement.test, name):
             return self._branches(statement)
         if isinstance(statement, ast.Try) and not _stores_any(statement.finalbody, name):
@@ -140,6 +147,17 @@ class _Walk:
         return values, complete
 
 
+def _appends_to(statement: ast.stmt, name: str) -> bool:
+    """``name += piece`` where ``piece`` does not itself bind ``name``."""
+    return (
+        isinstance(statement, ast.AugAssign)
+        and isinstance(statement.op, ast.Add)
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == name
+        and not _stores(statement.value, name)
+    )
+
+
 def _stores_any(statements: list[ast.stmt], name: str) -> bool:
     return any(_stores(s, name) for s in statements)
 
@@ -189,11 +207,14 @@ def _rebound_in_expression(ctx: RuleContext, use: ast.Name) -> bool:
     return False
 
 
-def reaching_values(ctx: RuleContext, use: ast.Name, prefer: Prefer | None = None) -> list[ast.expr] | None:
-    """The values assigned to ``use.id`` that can reach ``use``, or None when unknown."""
+def reaching_values(
+    ctx: RuleContext, use: ast.Name, prefer: Prefer | None = None, *, appended: bool = False
+) -> list[ast.expr] | None:
+    """The values assigned to ``use.id`` that can reach ``use``, or None when unknown
+    (with ``appended``, the pieces ``+=`` added to it as well)."""
     if _rebound_in_expression(ctx, use):
         return None
-    walk = _Walk(use.id, prefer or _no_preference)
+    walk = _Walk(use.id, prefer or _no_preference, appended)
     values: list[ast.expr] = []
     current: ast.AST = use
     while True:
