@@ -201,6 +201,41 @@ def _every_member(members: ast.expr, archives: set[str]) -> bool:
     return isinstance(members, ast.Name) and members.id in archives
 
 
+def _capability_check(ctx: RuleContext, test: ast.expr) -> bool:
+    """A test of what the running Python offers: ``hasattr(tarfile, "data_filter")``,
+    ``sys.version_info >= (3, 12)``, a helper named for the filter (``_has_data_filter()``)."""
+    text = ctx.segment(test).lower()
+    return "filter" in text or "version_info" in text or "hasattr" in text
+
+
+def _with_safe_filter(statements: list[ast.stmt], method: str) -> bool:
+    """The statements extract through ``method`` with a safe ``filter=`` somewhere."""
+    for node in (n for s in statements for n in ast.walk(s)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method:
+            value = keyword_value(node, "filter")
+            if isinstance(value, ast.Constant) and value.value in _SAFE_FILTERS:
+                return True
+    return False
+
+
+def _filter_fallback(ctx: RuleContext, call: ast.Call, method: str) -> bool:
+    """The call is the fallback for a Python without extraction filters: the other branch of a
+    capability check, or the handler of the ``try`` whose body, extracts with ``filter='data'``."""
+    child: ast.AST = call
+    for ancestor in ctx.facts.ancestors(call):
+        if isinstance(ancestor, ast.If) and _capability_check(ctx, ancestor.test):
+            other = ancestor.orelse if child in ancestor.body else ancestor.body
+            if _with_safe_filter(other, method):
+                return True
+        if isinstance(ancestor, ast.Try) and isinstance(child, ast.ExceptHandler):
+            if _with_safe_filter(ancestor.body, method):
+                return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return False
+        child = ancestor
+    return False
+
+
 def _global_filter_set(ctx: RuleContext) -> bool:
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
@@ -223,7 +258,9 @@ def _global_filter_set(ctx: RuleContext) -> bool:
     "and device files: extracting an archive from outside the program writes wherever its author "
     "chose. Pass `filter='data'` (Python 3.12+, backported to 3.8.17+) which refuses such members, "
     "or pass a `members=` list you have checked (the archive itself or its unfiltered "
-    "`getmembers()` checks nothing).",
+    "`getmembers()` checks nothing). The fallback for a Python without filters is not "
+    "reported: the other branch of a capability check (`hasattr(tarfile, 'data_filter')`, "
+    "`sys.version_info`), or the `except` handler of a `try`, that extracts with `filter='data'`.",
     bad="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest)",
     good="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest, filter='data')",
 )
@@ -263,6 +300,8 @@ def tarfile_unsafe_extract(ctx: RuleContext) -> Iterator[Finding]:
         members = argument(call, 1, "members") if method == "extractall" else None
         archives = names | ({receiver.id} if isinstance(receiver, ast.Name) else set())
         if members is not None and not _every_member(members, archives):
+            continue
+        if _filter_fallback(ctx, call, method):
             continue
         yield tarfile_unsafe_extract.finding(
             ctx,
