@@ -564,6 +564,56 @@ def _initial_state(ctx: RuleContext, target: ast.Attribute) -> bool:
     return function is not None and function.name == "__init__"
 
 
+_CERTIFICATE_READS = frozenset({"getpeercert", "cipher", "version", "shared_ciphers", "selected_alpn_protocol", "close"})
+
+
+def _loads_in(function: ast.AST, name: str) -> list[ast.Name]:
+    return [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+
+
+def _only_reads_certificate(ctx: RuleContext, function: ast.AST, connection: str) -> bool:
+    """Every use of the TLS connection ``connection`` asks what the handshake gave: the peer's
+    certificate, the cipher, the protocol version; nothing is sent or received over it."""
+    for use in _loads_in(function, connection):
+        parent = ctx.facts.parent(use)
+        if isinstance(parent, ast.withitem):
+            continue
+        call = ctx.facts.parent(parent)
+        if not (isinstance(parent, ast.Attribute) and parent.attr in _CERTIFICATE_READS and isinstance(call, ast.Call)):
+            return False
+    return True
+
+
+def _certificate_inspection(ctx: RuleContext, target: ast.Attribute) -> bool:
+    """A local context set to verify nothing serves only to look at the server's certificate:
+    its sockets are wrapped, the certificate (or cipher, version) read, and nothing else
+    happens over them (``ssock.getpeercert(binary_form=True)`` to report its expiry)."""
+    if not isinstance(target.value, ast.Name):
+        return False
+    function = ctx.facts.enclosing_function(target)
+    if function is None:
+        return False
+    wrapped = False
+    for use in _loads_in(function, target.value.id):
+        parent = ctx.facts.parent(use)
+        if isinstance(parent, ast.Attribute) and isinstance(parent.ctx, ast.Store):
+            continue  # another option set on the context
+        call = ctx.facts.parent(parent)
+        if not (isinstance(parent, ast.Attribute) and parent.attr == "wrap_socket" and isinstance(call, ast.Call)):
+            return False
+        holder = ctx.facts.parent(call)
+        if isinstance(holder, ast.withitem) and isinstance(holder.optional_vars, ast.Name):
+            connection = holder.optional_vars.id
+        elif isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name):
+            connection = holder.targets[0].id
+        else:
+            return False
+        if not _only_reads_certificate(ctx, function, connection):
+            return False
+        wrapped = True
+    return wrapped
+
+
 @rule(
     id="SR309",
     name="tls-unverified-context",
@@ -582,7 +632,9 @@ def _initial_state(ctx: RuleContext, target: ast.Attribute) -> bool:
     "explicit choice and is not reported; `check_hostname = False` next to `CERT_NONE` is one finding. "
     "Not reported either: `check_hostname = False` in a module that defines or calls its own "
     "hostname verifier (`match_hostname`, `verify_peercerts`, `assert_fingerprint`), which takes the "
-    "check over, and the starting values a class implementing a context sets on `self` in `__init__`.",
+    "check over, and the starting values a class implementing a context sets on `self` in `__init__`; "
+    "nor a local context whose connections only read what the handshake gave (the server's "
+    "certificate, to report its expiry; the cipher; the version) and send or receive nothing.",
     bad="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl._create_unverified_context())",
     good="import ssl, urllib.request\nurllib.request.urlopen(url, context=ssl.create_default_context())",
 )
@@ -611,7 +663,7 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if target.attr == "check_hostname" and _cert_none_beside(ctx, node, target):
                 continue  # one issue: reported on the `verify_mode = CERT_NONE` line
-            if _initial_state(ctx, target):
+            if _initial_state(ctx, target) or _certificate_inspection(ctx, target):
                 continue
             if target.attr == "check_hostname" and own_verifier is None:
                 own_verifier = _own_verifier(ctx)
