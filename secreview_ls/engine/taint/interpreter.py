@@ -497,8 +497,12 @@ class Interpreter:
             return EMPTY
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if node.value is not None:
-                fn.returns = join(fn.returns, as_whole(self.eval(node.value, env, fn)))  # what the caller iterates
+                yielded = self.eval(node.value, env, fn)
+                fn.returns = join(fn.returns, as_whole(yielded))  # what the caller iterates
                 fn.returned = True
+                if fn.entry.framework == "wsgi" and fn.entry.return_sinks:
+                    # a generator application: each yielded chunk is part of the response body
+                    self.sinks.check_returned(node.value, yielded, fn, fn.entry.return_sinks, "yield")
             return EMPTY
         return EMPTY
 

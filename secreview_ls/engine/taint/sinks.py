@@ -875,15 +875,18 @@ class SinkChecker:
                 found = name.lower()
         return found
 
-    def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None:
+    def check_returned(
+        self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...], shown: str | None = None
+    ) -> None:
         """A value returned from a method whose return value the framework uses (a redirect target,
-        a WSGI body). A ``built_text`` sink takes only text built from the data, not what went
-        through a call the analysis does not follow."""
+        a WSGI body; ``shown="yield"`` for a chunk a generator application yields). A ``built_text``
+        sink takes only text built from the data, not what went through a call the analysis does
+        not follow."""
         for sink in sinks:
             labels = whole(value)
             if sink.built_text:
                 labels = frozenset(lab for lab in labels if OPAQUE not in lab.cleaned)
-            self._reached(sink, sink.name, node, node, Val(labels), fn)
+            self._reached(sink, shown or sink.name, node, node, Val(labels), fn)
 
     def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """A value returned from a view whose return value is the HTML response body."""
