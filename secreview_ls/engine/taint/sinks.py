@@ -12,7 +12,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
-from .spec import ALL_CLASSES, DOCUMENT, SinkSpec, TaintSpec
+from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template
@@ -114,6 +114,16 @@ def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
             return None
         found.extend(inner)
     return found
+
+
+def _document_parameters(labels: frozenset) -> frozenset:
+    """Labels of a summarized function's parameters a query document holds as values: a finding
+    where a caller passes a parsed document (``NEEDS_DOCUMENT``), not text made from it."""
+    return frozenset(
+        lab.cleaned_for(frozenset({NEEDS_DOCUMENT}))
+        for lab in labels
+        if lab.origin.kind == "param" and DOCUMENT not in lab.cleaned and MADE_TEXT not in lab.cleaned
+    )
 
 
 def _at_keys(value: Val, keys: frozenset[str], depth: int = 0) -> frozenset:
@@ -560,6 +570,7 @@ class SinkChecker:
             found = _at_keys(value, frozenset(repr(key) for key in sink.dict_keys))
             if sink.documents:
                 found = found | frozenset(lab for lab in whole(value) if DOCUMENT in lab.cleaned)
+                found = found | _document_parameters(whole(value))
             value = Val(found)
         if sink.built_text:
             value = Val(frozenset(lab for lab in whole(value) if OPAQUE not in lab.cleaned))

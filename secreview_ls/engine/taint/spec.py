@@ -43,6 +43,11 @@ TEXT_ONLY = "~text-only"
 # only text): a query document holding it may hold an operator (``{"$ne": null}``). Text made from
 # the data (``str(v)``, an f-string, a concatenation) carries no mark.
 DOCUMENT = "~document"
+# Marks for a summarized function's parameter: ``MADE_TEXT`` on its labels once text was made
+# from it (``str(param)``, an f-string), and ``NEEDS_DOCUMENT`` on an effect whose sink counts the
+# parameter only when the caller hands in a parsed document (a value inside a query document).
+MADE_TEXT = "~made-text"
+NEEDS_DOCUMENT = "~needs-document"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
@@ -235,6 +240,11 @@ class TaintSpec:
     clean_converters: frozenset[str] = frozenset()
     # annotations that make a FastAPI parameter clean (``int``, ``uuid.UUID``)
     clean_annotations: frozenset[str] = frozenset()
+    # FastAPI/Starlette parameters holding a JSON document from the body: the outer name of the
+    # annotation (``dict``, ``dict[str, Any]``), or a default / ``Annotated`` marker (``Body()``)
+    # on a parameter not annotated as text; their labels carry ``DOCUMENT``
+    document_annotations: frozenset[str] = frozenset()
+    document_markers: frozenset[str] = frozenset()
     # annotations that make a parameter a request object: qualname → kind
     request_annotations: dict[str, str] = field(default_factory=dict)
     # qualified callables whose result is their arguments' text (``unquote``): not opaque

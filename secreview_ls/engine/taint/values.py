@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..finding import FlowStep, Span
-from .spec import ALL_CLASSES, DOCUMENT
+from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
@@ -445,10 +445,18 @@ def cleaned(val: Val, classes: frozenset[str]) -> Val:
 
 
 def as_text(taint: Taint) -> Taint:
-    """The labels of text made from the data (``str(v)``, an f-string): no longer a document."""
-    if not any(DOCUMENT in lab.cleaned for lab in taint):
+    """The labels of text made from the data (``str(v)``, an f-string): no longer a document (a
+    parameter's labels are marked: whatever the caller passes, this is text)."""
+    if not any(DOCUMENT in lab.cleaned or (lab.origin.kind == "param" and MADE_TEXT not in lab.cleaned) for lab in taint):
         return taint
-    return relabel(taint, lambda lab: Label(lab.origin, lab.cleaned - {DOCUMENT}, lab.steps))
+    return relabel(taint, _made_text)
+
+
+def _made_text(lab: Label) -> Label:
+    marks = lab.cleaned - {DOCUMENT}
+    if lab.origin.kind == "param":
+        marks = marks | {MADE_TEXT}
+    return Label(lab.origin, marks, lab.steps)
 
 
 def as_document(taint: Taint) -> Taint:
