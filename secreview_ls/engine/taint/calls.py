@@ -41,12 +41,14 @@ from .values import (
     as_text,
     bound,
     cleaned,
+    concatenated,
     decoded,
     encoded,
     get_part,
     join,
     popped,
     relabel,
+    sequence_elements,
     set_part,
     unordered,
     whole,
@@ -477,6 +479,11 @@ class Calls:
                 update(target, env, lambda base: unordered(add_to_rest(base, value)))
             elif value.taint or value.parts:
                 update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method == "extend" and len(args) == 1 and not kwargs and sequence_elements(receiver) is not None:
+            # ``cmd.extend(["--", path])``: the elements keep their order after the receiver's
+            extended, operands = args[0], self.interpreter.end_of_options
+            update(target, env, lambda base: concatenated(base, extended, operands))
             return EMPTY
         if method in MUTATORS_EXTEND and (args or kwargs):
             value = Val(all_taint(None, args, kwargs))

@@ -635,6 +635,9 @@ class SinkChecker:
         if mode in ("options", "option-args"):
             yield from self._option_arguments(sink, node, args, kwargs)
             return
+        if mode == "exec-options":
+            yield from self._exec_options(sink, node, args)
+            return
         if mode == "with-arguments" and not (node.keywords or any(not isinstance(a, ast.Starred) for a in node.args)):
             return  # ``v.format()``, ``v.format(*parts)``: no named object a field could read from
         for index, keyword in sink.args:
@@ -707,9 +710,31 @@ class SinkChecker:
             return
         yield from self._vector_options(node.args[at], args[at])
 
+    def _exec_options(self, sink: SinkSpec, node: ast.Call, args: list[Val]) -> Iterable[tuple[ast.AST, Val, bool]]:
+        """``os.exec*`` / ``os.spawn*`` of a fixed program (not from input, not a shell): the
+        arguments after ``arg0`` up to a ``--`` element, in the vector of the ``v`` forms or
+        one by one in the ``l`` forms (whose ``e`` forms end with the environment)."""
+        at = sink.args[0][0] if sink.args else 0
+        if any(isinstance(a, ast.Starred) for a in node.args[: at + 2]) or len(node.args) < at + 2:
+            return
+        program = args[at]
+        if whole(program) or _runs_shell(program):
+            return  # the program itself from input, or a shell: the command class's
+        form = sink.name.rsplit(".", 1)[-1].removeprefix("exec").removeprefix("spawn")
+        if form.startswith("v"):
+            yield from self._vector_options(node.args[at + 1], args[at + 1])
+            return
+        end = len(node.args) - 1 if form.endswith("e") else len(node.args)
+        for arg_node, value in zip(node.args[at + 2 : end], args[at + 2 : end], strict=False):
+            if value.const == "--":
+                return
+            if whole(value):
+                yield arg_node, value, False
+
     @staticmethod
     def _vector_options(arg_node: ast.AST, value: Val) -> Iterable[tuple[ast.AST, Val, bool]]:
-        """The tainted elements of a vector with a constant program, up to a ``--`` element."""
+        """The tainted elements of a vector with a constant program, up to a ``--`` element, and
+        those at positions not known (after an unpacked list of unknown length, ``extend``)."""
         if value.taint or not value.parts:
             return  # a vector of unknown shape (data split into words, a caller's list)
         program = value.part("0")
@@ -724,6 +749,10 @@ class SinkChecker:
                 shown = elements[index] if elements is not None and index < len(elements) else arg_node
                 yield shown, element, False
             index += 1
+        rest = value.part("*")  # elements at positions not known (``*items``, ``extend``): any may be an option
+        if rest is not None and whole(rest):
+            starred = [e for e in elements or () if isinstance(e, ast.Starred)]
+            yield (starred[0] if starred else arg_node), rest, False
 
     def _file_object(self, node: ast.AST, value: Val) -> bool:
         """An open file rather than a path: an in-memory buffer (``io.BytesIO(data)``), a file the

@@ -379,6 +379,61 @@ def appended(val: Val, new: Val) -> Val:
     return set_part(val, str(length), new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY))
 
 
+def concatenated(left: Val, right: Val, operands: frozenset[str] = frozenset()) -> Val:
+    """``left + right`` of sequences (``["git", "log"] + [ref]``, ``cmd.extend(more)``): the
+    right elements at the positions after ``left``'s when those are all known, else at unknown
+    positions. Elements that follow a ``"--"`` element at unknown positions are cleaned for
+    ``operands`` (the classes for which an operand is harmless)."""
+    length = known_length(left)
+    elements = sequence_elements(right)
+    if length is None or elements is None or length + len(elements) >= MAX_PARTS:
+        if right.is_empty:
+            return left
+        tail = cleaned(right, operands) if _ends_options(left) else _operands_cleaned(right, operands)
+        return add_to_rest(left, tail)
+    result = left
+    for offset, element in enumerate(elements):
+        result = set_part(result, str(length + offset), element)
+    rest = right.part("*")
+    if rest is not None or (not right.parts and (right.taint or right.kind is not None)):
+        tail = Val(bound(right.taint | (rest.taint if rest is not None else EMPTY_TAINT)))
+        if _ends_options(left) or _ends_options(right):
+            tail = cleaned(tail, operands)
+        result = add_to_rest(result, tail)
+    return result
+
+
+def sequence_elements(val: Val) -> list[Val] | None:
+    """The elements at known positions ``0 … n-1`` of a sequence (the others, if any, are in its
+    ``*`` part or its own taint); None when its positions are not numbered from 0."""
+    numbered = sorted((int(key), part) for key, part in val.parts if key.isdigit())
+    if [index for index, _ in numbered] != list(range(len(numbered))):
+        return None
+    if any(key != "*" and not key.isdigit() for key, _ in val.parts):
+        return None
+    return [part for _, part in numbered]
+
+
+def _operands_cleaned(val: Val, operands: frozenset[str]) -> Val:
+    """A sequence's data with its elements after a ``"--"`` element cleaned for ``operands``
+    (``cmd += ["--", path]`` where ``cmd``'s length is not known)."""
+    elements = sequence_elements(val)
+    if not operands or elements is None or not _ends_options(val):
+        return val
+    at = next(index for index, element in enumerate(elements) if element.const == "--")
+    before = frozenset().union(*(whole(element) for element in elements[:at]))
+    after = frozenset().union(*(whole(element) for element in elements[at:]))
+    rest = val.part("*")
+    if rest is not None:
+        after = after | whole(rest)
+    return Val(bound(val.taint | before | whole(cleaned(Val(bound(after)), operands))))
+
+
+def _ends_options(val: Val) -> bool:
+    """A sequence holding a ``"--"`` element: what is added after it is an operand."""
+    return any(key.isdigit() and part.const == "--" for key, part in val.parts)
+
+
 def popped(val: Val, index: int) -> tuple[Val, Val] | None:
     """``val.pop(index)`` (``0`` or ``-1``) on a sequence with known positions: the element and
     the sequence after it; None when the positions are not known."""
@@ -447,9 +502,13 @@ def cleaned(val: Val, classes: frozenset[str]) -> Val:
 def as_text(taint: Taint) -> Taint:
     """The labels of text made from the data (``str(v)``, an f-string): no longer a document (a
     parameter's labels are marked: whatever the caller passes, this is text)."""
-    if not any(DOCUMENT in lab.cleaned or (lab.origin.kind == "param" and MADE_TEXT not in lab.cleaned) for lab in taint):
+    if not any(_textual_change(lab) for lab in taint):
         return taint
     return relabel(taint, _made_text)
+
+
+def _textual_change(lab: Label) -> bool:
+    return DOCUMENT in lab.cleaned or (lab.origin.kind == "param" and MADE_TEXT not in lab.cleaned)
 
 
 def _made_text(lab: Label) -> Label:
