@@ -188,6 +188,14 @@ class Calls:
         if method is not None and method in spec.method_sources and not module_call:
             local = spec.method_sources[method] == "local"
             return Val(frozenset({self.interpreter.make_source(node, None, local=local)}))
+        if (
+            callee is not None
+            and callee.taint
+            and receiver is not None
+            and method in spec.object_sources.get(receiver.kind or "", ())
+            and not any(whole(a) for a in args)
+        ):
+            return callee  # ``await request.form()``, ``request.json()``: the request's own data, read
 
         tabled = self._tabled(node, name, args, kwargs, env, fn)
         if tabled is not None:
