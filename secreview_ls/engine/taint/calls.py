@@ -491,7 +491,8 @@ class Calls:
         if method == "extend" and len(args) == 1 and not kwargs and sequence_elements(receiver) is not None:
             # ``cmd.extend(["--", path])``: the elements keep their order after the receiver's
             extended, operands = args[0], self.interpreter.end_of_options
-            update(target, env, lambda base: concatenated(base, extended, operands))
+            literal = isinstance(node.args[0], (ast.List, ast.Tuple))
+            update(target, env, lambda base: concatenated(base, extended, operands, literal=literal))
             return EMPTY
         if method in MUTATORS_EXTEND and (args or kwargs):
             value = Val(all_taint(None, args, kwargs))

@@ -175,7 +175,7 @@ class Interpreter:
             )
             combined = Val(bound(whole(old) | self.prefixes.added(whole(value), node.op)), (), None)
             if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
-                combined = concatenated(old, value, self.end_of_options)
+                combined = concatenated(old, value, self.end_of_options, literal=_literal_sequence(node.value))
             self.assign(node.target, combined, env, fn, node.value)
             return env
         if isinstance(node, ast.Expr):
@@ -525,7 +525,7 @@ class Interpreter:
     def _combine(self, node: ast.BinOp, left: Val, right: Val) -> Val:
         """The value of ``node`` from the values of its two operands."""
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
-            return concatenated(left, right, self.end_of_options)
+            return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
             taint = self.prefixes.after(left.const, whole(right))
         else:
@@ -738,3 +738,8 @@ def _constant(value: Val) -> Val:
 def _sequence_value(value: Val) -> bool:
     """A value the analysis knows as a list or tuple: parts at numbered (or unknown) positions."""
     return bool(value.parts) and all(key.isdigit() or key == "*" for key, _ in value.parts)
+
+
+def _literal_sequence(node: ast.AST) -> bool:
+    """A list or tuple written out: its elements (none, for ``[]``) are all it holds."""
+    return isinstance(node, (ast.List, ast.Tuple))

@@ -379,13 +379,16 @@ def appended(val: Val, new: Val) -> Val:
     return set_part(val, str(length), new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY))
 
 
-def concatenated(left: Val, right: Val, operands: frozenset[str] = frozenset()) -> Val:
+def concatenated(left: Val, right: Val, operands: frozenset[str] = frozenset(), *, literal: bool = False) -> Val:
     """``left + right`` of sequences (``["git", "log"] + [ref]``, ``cmd.extend(more)``): the
     right elements at the positions after ``left``'s when those are all known, else at unknown
     positions. Elements that follow a ``"--"`` element at unknown positions are cleaned for
-    ``operands`` (the classes for which an operand is harmless)."""
+    ``operands`` (the classes for which an operand is harmless). A ``right`` with no known part
+    is an empty sequence only when written as a ``literal`` (``[]``); else its length is unknown."""
     length = known_length(left)
     elements = sequence_elements(right)
+    if not right.parts and not literal:
+        right = Val(right.taint, (("*", EMPTY),), right.kind, right.const)  # elements not known here
     if length is None or elements is None or length + len(elements) >= MAX_PARTS:
         if right.is_empty:
             return left
