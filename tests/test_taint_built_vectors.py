@@ -29,7 +29,7 @@ def test_a_vector_built_by_concatenation_keeps_the_positions_of_its_elements() -
 
 def test_unpacked_and_extended_elements_count_until_a_double_dash() -> None:
     found = taint_findings("argument/built_vectors.py", own_folder=True)
-    assert {18, 25, 38, 57, 71, 89} == set(found)
+    assert {18, 25, 38, 57, 71, 89, 157} == set(found)
     assert flow_steps(found[38])[0] == (37, 'source: `request.form.getlist("path")`')
 
 
@@ -42,6 +42,14 @@ def test_double_dash_after_elements_of_unknown_number_still_ends_the_options() -
         "    if request.args.get('s'):\n        cmd += ['--depth', '1']\n    cmd += ['--', url]\n"
         "    subprocess.run(cmd)\n"
     )
+    appended = (
+        "import subprocess\nfrom flask import request\n\n"
+        "def c():\n    url = request.args['u']\n    cmd = ['git', 'clone']\n"
+        "    if request.args.get('s'):\n        cmd += ['--depth', '1']\n"
+        "    cmd.append('--')\n    cmd.append(url)\n    subprocess.run(cmd)\n"
+    )
+    assert _check(appended) == []
+    assert _check(appended.replace("    cmd.append('--')\n", "")) == [(10, "SR819")]
     assert _check(text) == []
     assert _check(text.replace("'--', *paths", "*paths").replace("['--', url]", "[url]")) == [
         (7, "SR819"),

@@ -479,7 +479,8 @@ class Calls:
             return EMPTY
         if method == "append" and len(args) == 1 and not kwargs:
             value = args[0]
-            update(target, env, lambda base: appended(base, value))  # constants too: they take a position
+            operands = self.interpreter.end_of_options
+            update(target, env, lambda base: appended(base, value, operands))  # constants too: they take a position
             return EMPTY
         if method in MUTATORS_ADD and args:
             value = args[-1]

@@ -24,6 +24,7 @@ from .strings import FixedPrefixes
 from .values import (
     EMPTY,
     EMPTY_TAINT,
+    END_OF_OPTIONS_MARK,
     MAX_PARTS,
     NO_CONST,
     Label,
@@ -737,7 +738,7 @@ def _constant(value: Val) -> Val:
 
 def _sequence_value(value: Val) -> bool:
     """A value the analysis knows as a list or tuple: parts at numbered (or unknown) positions."""
-    return bool(value.parts) and all(key.isdigit() or key == "*" for key, _ in value.parts)
+    return bool(value.parts) and all(key.isdigit() or key in ("*", END_OF_OPTIONS_MARK) for key, _ in value.parts)
 
 
 def _literal_sequence(node: ast.AST) -> bool:

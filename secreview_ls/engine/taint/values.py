@@ -371,11 +371,19 @@ def position_key(val: Val, key: str) -> str:
     return key
 
 
-def appended(val: Val, new: Val) -> Val:
-    """``val.append(new)``: at the next position when every position is known."""
+# The part of a sequence of unknown length marking that a ``"--"`` element was appended to it on
+# every path (its constant is ``"--"``; a path without it joins to an unknown constant).
+END_OF_OPTIONS_MARK = "--"
+
+
+def appended(val: Val, new: Val, operands: frozenset[str] = frozenset()) -> Val:
+    """``val.append(new)``: at the next position when every position is known; else at an
+    unknown position, cleaned for ``operands`` after a ``"--"`` appended before it."""
     length = known_length(val)
     if length is None or length + 1 >= MAX_PARTS:
-        return add_to_rest(val, new)
+        if new.const == "--" and not new.taint:
+            return set_part(add_to_rest(val, EMPTY), END_OF_OPTIONS_MARK, Val(const="--"))
+        return add_to_rest(val, cleaned(new, operands) if _ends_options(val) else new)
     return set_part(val, str(length), new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY))
 
 
@@ -412,7 +420,7 @@ def sequence_elements(val: Val) -> list[Val] | None:
     numbered = sorted((int(key), part) for key, part in val.parts if key.isdigit())
     if [index for index, _ in numbered] != list(range(len(numbered))):
         return None
-    if any(key != "*" and not key.isdigit() for key, _ in val.parts):
+    if any(key not in ("*", END_OF_OPTIONS_MARK) and not key.isdigit() for key, _ in val.parts):
         return None
     return [part for _, part in numbered]
 
@@ -434,7 +442,7 @@ def _operands_cleaned(val: Val, operands: frozenset[str]) -> Val:
 
 def _ends_options(val: Val) -> bool:
     """A sequence holding a ``"--"`` element: what is added after it is an operand."""
-    return any(key.isdigit() and part.const == "--" for key, part in val.parts)
+    return any((key.isdigit() or key == END_OF_OPTIONS_MARK) and part.const == "--" for key, part in val.parts)
 
 
 def popped(val: Val, index: int) -> tuple[Val, Val] | None:
