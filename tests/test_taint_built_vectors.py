@@ -86,6 +86,16 @@ def test_a_generator_wsgi_application_yields_its_html_body() -> None:
     assert flow_steps(found[14])[-1] == (14, "reaches `yield`: HTML body returned from a WSGI application")
 
 
+def test_a_fragment_built_in_another_module_and_yielded_is_followed_there() -> None:
+    found = taint_findings("xss/streamed/app.py", own_folder=True)
+    assert set(found) == {11}  # the escaped heading and the text/plain application stay quiet
+    assert flow_steps(found[11], files=True)[-3:] == [
+        (6, "parameter `title` of `heading()`", "fragments.py"),
+        (11, "returned from `heading()`", None),
+        (11, "reaches `yield`: HTML body returned from a WSGI application", None),
+    ]
+
+
 def test_fastapi_mapping_bodies_are_documents_and_model_fields_are_text() -> None:
     found = taint_findings("nosql/fastapi_bodies.py", own_folder=True)
     assert set(found) == {22, 29, 34, 39}
