@@ -131,7 +131,15 @@ def relabel(taint: Taint, fn: Callable[[Label], Label]) -> Taint:
 
 
 def bound(taint: Taint) -> Taint:
-    """Keep a value's label set small (deterministically)."""
+    """Keep a value's label set small (deterministically). A parameter's label marked as made
+    into text goes first where the same label without the mark is kept (the unmarked one says
+    more: it may also be a document)."""
+    if len(taint) <= MAX_LABELS:
+        return taint
+    unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
+    taint = frozenset(
+        lab for lab in taint if MADE_TEXT not in lab.cleaned or (lab.origin, lab.cleaned - {MADE_TEXT}) not in unmarked
+    )
     if len(taint) <= MAX_LABELS:
         return taint
     ordered = sorted(
