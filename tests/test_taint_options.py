@@ -33,10 +33,10 @@ def test_a_request_value_before_any_double_dash_is_an_option_of_the_program() ->
 
 def test_argument_injection_through_a_helper_of_another_module_reports_at_the_call() -> None:
     found = taint_findings("argument/repotools/views.py", own_folder=True)
-    steps = flow_steps(found[12], files=True)
-    assert found[12].rule_id == "SR819"
+    steps = flow_steps(found[13], files=True)
+    assert found[13].rule_id == "SR819"
     assert steps[-1][2] == "gitops.py" and steps[-1][1].startswith("reaches `subprocess.run()`")
-    assert 17 not in found and 27 not in found
+    assert 18 not in found and 28 not in found
 
 
 def test_double_dash_fixed_text_and_rejected_dashes_keep_arguments_quiet() -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ..engine.finding import Level
 from ..engine.taint import (
+    AFTER_END_OF_OPTIONS,
     AFTER_FIXED_TEXT,
     HOST_ALLOWLISTED,
     OPTIONS_REJECTED,
@@ -99,7 +100,7 @@ EXTRA_CLASSES = (
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("option", "options", "argv"),
-        cleaned_by=frozenset({OPTIONS_REJECTED, AFTER_FIXED_TEXT, HOST_ALLOWLISTED}),
+        cleaned_by=frozenset({OPTIONS_REJECTED, AFTER_FIXED_TEXT, HOST_ALLOWLISTED, AFTER_END_OF_OPTIONS}),
     ),
     TaintClass(
         REFLECTION,
@@ -191,6 +192,10 @@ def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec(ARGUMENT, f"subprocess.{name}", what, ((0, "args"),), mode="options"))
     add(SinkSpec(ARGUMENT, "asyncio.create_subprocess_exec", what, ((0, "program"),), mode="option-args"))
     add(SinkSpec(ARGUMENT, "pty.spawn", what, ((0, "argv"),), mode="options"))
+    for name in ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"):
+        add(SinkSpec(ARGUMENT, f"os.{name}", what, ((0, "path"),), mode="exec-options"))
+    for name in ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
+        add(SinkSpec(ARGUMENT, f"os.{name}", what, ((1, "path"),), mode="exec-options"))
     for name in ("importlib.import_module", "builtins.__import__"):
         add(SinkSpec(REFLECTION, name, "name of the imported module", ((0, "name"),)))
     add(SinkSpec(REFLECTION, "pkgutil.resolve_name", "name of the imported object", ((0, "name"),)))

@@ -512,6 +512,13 @@ ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
 )
 CLEAN_CONVERTERS = frozenset({"int", "float", "uuid"})
+# A FastAPI parameter annotated as a mapping (or given ``Body()`` without a text annotation) is
+# the JSON object the client sent: its values may be documents (``{"$ne": null}``), not text.
+DOCUMENT_ANNOTATIONS = frozenset(
+    {"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping", "collections.abc.Mapping",
+     "collections.abc.MutableMapping"}
+)  # fmt: skip
+DOCUMENT_MARKERS = frozenset({"fastapi.Body", "fastapi.params.Body"})
 CLEAN_ANNOTATIONS = frozenset(
     {
         "int", "float", "bool", "complex", "uuid.UUID", "datetime.datetime", "datetime.date",
@@ -846,6 +853,8 @@ def build_spec(
         template_contexts=TEMPLATE_CONTEXTS,
         clean_converters=CLEAN_CONVERTERS,
         clean_annotations=CLEAN_ANNOTATIONS,
+        document_annotations=DOCUMENT_ANNOTATIONS,
+        document_markers=DOCUMENT_MARKERS,
         request_annotations=dict(REQUEST_ANNOTATIONS),
         request_parameters=REQUEST_PARAMETERS,
         propagators=PROPAGATORS,

@@ -9,6 +9,7 @@ from .analysis import ModuleTaint
 from .memo import TaintMemo
 from .project import ProjectIndex
 from .spec import (
+    AFTER_END_OF_OPTIONS,
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
     AFTER_FIXED_TEXT,
@@ -33,6 +34,7 @@ from .spec import (
 from .summary import Effect, SinkHit, Summary, SummaryProvider
 
 __all__ = [
+    "AFTER_END_OF_OPTIONS",
     "AFTER_FIXED_HOST",
     "AFTER_FIXED_PATH",
     "AFTER_FIXED_TEXT",

@@ -41,12 +41,14 @@ from .values import (
     as_text,
     bound,
     cleaned,
+    concatenated,
     decoded,
     encoded,
     get_part,
     join,
     popped,
     relabel,
+    sequence_elements,
     set_part,
     unordered,
     whole,
@@ -186,6 +188,14 @@ class Calls:
         if method is not None and method in spec.method_sources and not module_call:
             local = spec.method_sources[method] == "local"
             return Val(frozenset({self.interpreter.make_source(node, None, local=local)}))
+        if (
+            callee is not None
+            and callee.taint
+            and receiver is not None
+            and method in spec.object_sources.get(receiver.kind or "", ())
+            and not any(whole(a) for a in args)
+        ):
+            return callee  # ``await request.form()``, ``request.json()``: the request's own data, read
 
         tabled = self._tabled(node, name, args, kwargs, env, fn)
         if tabled is not None:
@@ -469,7 +479,8 @@ class Calls:
             return EMPTY
         if method == "append" and len(args) == 1 and not kwargs:
             value = args[0]
-            update(target, env, lambda base: appended(base, value))  # constants too: they take a position
+            operands = self.interpreter.end_of_options
+            update(target, env, lambda base: appended(base, value, operands))  # constants too: they take a position
             return EMPTY
         if method in MUTATORS_ADD and args:
             value = args[-1]
@@ -477,6 +488,12 @@ class Calls:
                 update(target, env, lambda base: unordered(add_to_rest(base, value)))
             elif value.taint or value.parts:
                 update(target, env, lambda base: add_to_rest(base, value))
+            return EMPTY
+        if method == "extend" and len(args) == 1 and not kwargs and sequence_elements(receiver) is not None:
+            # ``cmd.extend(["--", path])``: the elements keep their order after the receiver's
+            extended, operands = args[0], self.interpreter.end_of_options
+            literal = isinstance(node.args[0], (ast.List, ast.Tuple))
+            update(target, env, lambda base: concatenated(base, extended, operands, literal=literal))
             return EMPTY
         if method in MUTATORS_EXTEND and (args or kwargs):
             value = Val(all_taint(None, args, kwargs))

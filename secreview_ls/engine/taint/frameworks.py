@@ -36,6 +36,8 @@ class Entry:
     return_sinks: tuple[SinkSpec, ...] = ()  # what the framework does with the returned value
     # FastAPI ``v = Depends(read_q)``: param name → the module function whose return value it gets
     dependencies: dict[str, str] = field(default_factory=dict)
+    # tainted parameters holding a parsed JSON document (FastAPI ``filters: dict``, ``Body()``)
+    documents: set[str] = field(default_factory=set)
     # ``@aiohttp_jinja2.template("page.html")``: the decorator, and the renderer its returned
     # context is rendered by (the template file's unescaped writes are sinks)
     template_decorator: ast.Call | None = None
@@ -433,6 +435,26 @@ def _fastapi_params(
         if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
             continue
         entry.tainted[arg.arg] = f"request parameter `{arg.arg}`"
+        if _document_parameter(facts, spec, arg.annotation, names, default):
+            entry.documents.add(arg.arg)
+
+
+def _document_parameter(
+    facts: ModuleFacts, spec: TaintSpec, annotation: ast.expr | None, names: list[str], default: ast.expr | None
+) -> bool:
+    """A FastAPI parameter the client fills with a JSON value that may be an object: annotated
+    as a mapping (``dict``, ``dict[str, Any]``, ``list[dict]``), or marked as the body
+    (``= Body()``, ``Annotated[Any, Body()]``) with no annotation or ``Any``: not a scalar or model."""
+    named = [name.removeprefix("builtins.") for name in names]
+    if any(name in spec.document_annotations for name in named):
+        return True  # ``dict``, ``dict[str, Any]``, ``list[dict]``: objects are expected
+    markers = [default] if isinstance(default, ast.Call) else []
+    if isinstance(annotation, ast.Subscript) and (facts.qualname(annotation.value) or "").endswith("Annotated"):
+        if isinstance(annotation.slice, ast.Tuple):
+            markers.extend(m for m in annotation.slice.elts[1:] if isinstance(m, ast.Call))
+    if not any(facts.qualname(m.func) in spec.document_markers for m in markers):  # type: ignore[attr-defined]
+        return False
+    return all(name == "typing.Any" for name in named)  # no annotation, or ``Any``
 
 
 def _html_response_class(facts: ModuleFacts, decorator: ast.Call) -> bool:

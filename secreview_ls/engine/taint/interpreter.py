@@ -18,12 +18,14 @@ from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key
 from .results import Results
-from .spec import LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .spec import AFTER_END_OF_OPTIONS, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
 from .strings import FixedPrefixes
 from .values import (
     EMPTY,
     EMPTY_TAINT,
+    END_OF_OPTIONS_MARK,
+    MAX_PARTS,
     NO_CONST,
     Label,
     OneOf,
@@ -38,10 +40,13 @@ from .values import (
     bound,
     choices,
     cleaned,
+    concatenated,
     get_part,
     join,
+    known_length,
     position_key,
     relabel,
+    sequence_elements,
     set_part,
     whole,
     with_step,
@@ -73,6 +78,7 @@ class Interpreter:
         self.prefixes = prefixes
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
+        self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self.conditions = Conditions(facts, spec, self)
         self.calls: CallEvaluator
         self.sinks: SinkReporter
@@ -170,7 +176,7 @@ class Interpreter:
             )
             combined = Val(bound(whole(old) | self.prefixes.added(whole(value), node.op)), (), None)
             if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
-                combined = add_to_rest(old, value)
+                combined = concatenated(old, value, self.end_of_options, literal=_literal_sequence(node.value))
             self.assign(node.target, combined, env, fn, node.value)
             return env
         if isinstance(node, ast.Expr):
@@ -497,8 +503,12 @@ class Interpreter:
             return EMPTY
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if node.value is not None:
-                fn.returns = join(fn.returns, as_whole(self.eval(node.value, env, fn)))  # what the caller iterates
+                yielded = self.eval(node.value, env, fn)
+                fn.returns = join(fn.returns, as_whole(yielded))  # what the caller iterates
                 fn.returned = True
+                if fn.entry.framework == "wsgi" and fn.entry.return_sinks:
+                    # a generator application: each yielded chunk is part of the response body
+                    self.sinks.check_returned(node.value, yielded, fn, fn.entry.return_sinks, "yield")
             return EMPTY
         return EMPTY
 
@@ -515,8 +525,8 @@ class Interpreter:
 
     def _combine(self, node: ast.BinOp, left: Val, right: Val) -> Val:
         """The value of ``node`` from the values of its two operands."""
-        if isinstance(node.op, ast.Add) and isinstance(node.left, (ast.List, ast.Tuple)):
-            return add_to_rest(left, right) if not right.is_empty else left
+        if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
+            return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
             taint = self.prefixes.after(left.const, whole(right))
         else:
@@ -545,19 +555,31 @@ class Interpreter:
         return join(yes, no)
 
     def _sequence(self, node: ast.Tuple | ast.List, env: Env, fn: Frame) -> Val:
+        """A list or tuple display. ``*items`` of a sequence whose positions are known puts its
+        elements in place; after one of unknown length the rest is at unknown positions, and an
+        element after a ``"--"`` element there is an operand (cleaned for ``end_of_options``)."""
         parts: list[tuple[str, Val]] = []
         rest = EMPTY
         starred = False
-        for index, element in enumerate(node.elts):
+        operands = False
+        for element in node.elts:
             if isinstance(element, ast.Starred):
-                rest = join(rest, as_whole(self.eval(element.value, env, fn)))
+                unpacked = self.eval(element.value, env, fn)
+                spliced = sequence_elements(unpacked) if not starred and known_length(unpacked) is not None else None
+                if spliced is not None and len(parts) + len(spliced) < MAX_PARTS:
+                    start = len(parts)
+                    parts.extend((str(start + i), item) for i, item in enumerate(spliced))
+                    continue
+                unpacked = as_whole(unpacked)
+                rest = join(rest, cleaned(unpacked, self.end_of_options) if operands else unpacked)
                 starred = True
                 continue
             value = self.eval(element, env, fn)
             if starred:
-                rest = join(rest, as_whole(value))
+                rest = join(rest, cleaned(as_whole(value), self.end_of_options) if operands else as_whole(value))
+                operands = operands or value.const == "--"
             else:
-                parts.append((repr(index), value if value.const is NO_CONST else _constant(value)))
+                parts.append((str(len(parts)), value if value.const is NO_CONST else _constant(value)))
         if starred:  # ``[*items, x]``: what follows the unpacked items is at unknown positions
             parts.append(("*", Val(rest.taint)))
         parts.sort(key=lambda kv: kv[0])
@@ -712,3 +734,13 @@ def _constant(value: Val) -> Val:
     """A constant element kept in its container: its text when a string (read back, it folds into
     the strings built from it), else nothing."""
     return Val(const=value.const) if choices(value.const) is not None else EMPTY
+
+
+def _sequence_value(value: Val) -> bool:
+    """A value the analysis knows as a list or tuple: parts at numbered (or unknown) positions."""
+    return bool(value.parts) and all(key.isdigit() or key in ("*", END_OF_OPTIONS_MARK) for key, _ in value.parts)
+
+
+def _literal_sequence(node: ast.AST) -> bool:
+    """A list or tuple written out: its elements (none, for ``[]``) are all it holds."""
+    return isinstance(node, (ast.List, ast.Tuple))

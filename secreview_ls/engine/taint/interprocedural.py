@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex
 from .results import Results
-from .spec import ALL_CLASSES, COMPUTED_BY_CALL, TEXT_ONLY, TaintSpec
+from .spec import ALL_CLASSES, COMPUTED_BY_CALL, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, TEXT_ONLY, TaintSpec
 from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts, short_text
 from .summaries import Summaries
 from .summary import Effect, Summary
@@ -284,6 +284,11 @@ class Interprocedural:
                 merged = lab.cleaned | effect.cleaned
                 if effect.cls in merged or ALL_CLASSES in merged:
                     continue
+                if NEEDS_DOCUMENT in effect.cleaned:
+                    if DOCUMENT in lab.cleaned:  # the caller hands in a parsed document: the sink counts it
+                        merged = merged - {NEEDS_DOCUMENT}
+                    elif lab.origin.kind == "source" or MADE_TEXT in lab.cleaned:
+                        continue  # text: no operator can come from it
                 steps = (*lab.steps, into, *effect.steps)
                 if len(steps) > MAX_STEPS:
                     steps = steps[:4] + steps[-(MAX_STEPS - 4) :]

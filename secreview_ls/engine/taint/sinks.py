@@ -12,7 +12,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
-from .spec import ALL_CLASSES, DOCUMENT, SinkSpec, TaintSpec
+from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template
@@ -114,6 +114,16 @@ def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
             return None
         found.extend(inner)
     return found
+
+
+def _document_parameters(labels: frozenset) -> frozenset:
+    """Labels of a summarized function's parameters a query document holds as values: a finding
+    where a caller passes a parsed document (``NEEDS_DOCUMENT``), not text made from it."""
+    return frozenset(
+        lab.cleaned_for(frozenset({NEEDS_DOCUMENT}))
+        for lab in labels
+        if lab.origin.kind == "param" and DOCUMENT not in lab.cleaned and MADE_TEXT not in lab.cleaned
+    )
 
 
 def _at_keys(value: Val, keys: frozenset[str], depth: int = 0) -> frozenset:
@@ -560,6 +570,7 @@ class SinkChecker:
             found = _at_keys(value, frozenset(repr(key) for key in sink.dict_keys))
             if sink.documents:
                 found = found | frozenset(lab for lab in whole(value) if DOCUMENT in lab.cleaned)
+                found = found | _document_parameters(whole(value))
             value = Val(found)
         if sink.built_text:
             value = Val(frozenset(lab for lab in whole(value) if OPAQUE not in lab.cleaned))
@@ -623,6 +634,9 @@ class SinkChecker:
                 return  # ``send_header("Content-Type", "text/xml")`` before the body is written
         if mode in ("options", "option-args"):
             yield from self._option_arguments(sink, node, args, kwargs)
+            return
+        if mode == "exec-options":
+            yield from self._exec_options(sink, node, args)
             return
         if mode == "with-arguments" and not (node.keywords or any(not isinstance(a, ast.Starred) for a in node.args)):
             return  # ``v.format()``, ``v.format(*parts)``: no named object a field could read from
@@ -696,9 +710,31 @@ class SinkChecker:
             return
         yield from self._vector_options(node.args[at], args[at])
 
+    def _exec_options(self, sink: SinkSpec, node: ast.Call, args: list[Val]) -> Iterable[tuple[ast.AST, Val, bool]]:
+        """``os.exec*`` / ``os.spawn*`` of a fixed program (not from input, not a shell): the
+        arguments after ``arg0`` up to a ``--`` element, in the vector of the ``v`` forms or
+        one by one in the ``l`` forms (whose ``e`` forms end with the environment)."""
+        at = sink.args[0][0] if sink.args else 0
+        if any(isinstance(a, ast.Starred) for a in node.args[: at + 2]) or len(node.args) < at + 2:
+            return
+        program = args[at]
+        if whole(program) or _runs_shell(program):
+            return  # the program itself from input, or a shell: the command class's
+        form = sink.name.rsplit(".", 1)[-1].removeprefix("exec").removeprefix("spawn")
+        if form.startswith("v"):
+            yield from self._vector_options(node.args[at + 1], args[at + 1])
+            return
+        end = len(node.args) - 1 if form.endswith("e") else len(node.args)
+        for arg_node, value in zip(node.args[at + 2 : end], args[at + 2 : end], strict=False):
+            if value.const == "--":
+                return
+            if whole(value):
+                yield arg_node, value, False
+
     @staticmethod
     def _vector_options(arg_node: ast.AST, value: Val) -> Iterable[tuple[ast.AST, Val, bool]]:
-        """The tainted elements of a vector with a constant program, up to a ``--`` element."""
+        """The tainted elements of a vector with a constant program, up to a ``--`` element, and
+        those at positions not known (after an unpacked list of unknown length, ``extend``)."""
         if value.taint or not value.parts:
             return  # a vector of unknown shape (data split into words, a caller's list)
         program = value.part("0")
@@ -713,6 +749,10 @@ class SinkChecker:
                 shown = elements[index] if elements is not None and index < len(elements) else arg_node
                 yield shown, element, False
             index += 1
+        rest = value.part("*")  # elements at positions not known (``*items``, ``extend``): any may be an option
+        if rest is not None and whole(rest):
+            starred = [e for e in elements or () if isinstance(e, ast.Starred)]
+            yield (starred[0] if starred else arg_node), rest, False
 
     def _file_object(self, node: ast.AST, value: Val) -> bool:
         """An open file rather than a path: an in-memory buffer (``io.BytesIO(data)``), a file the
@@ -875,15 +915,18 @@ class SinkChecker:
                 found = name.lower()
         return found
 
-    def check_returned(self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...]) -> None:
+    def check_returned(
+        self, node: ast.expr, value: Val, fn: Frame, sinks: tuple[SinkSpec, ...], shown: str | None = None
+    ) -> None:
         """A value returned from a method whose return value the framework uses (a redirect target,
-        a WSGI body). A ``built_text`` sink takes only text built from the data, not what went
-        through a call the analysis does not follow."""
+        a WSGI body; ``shown="yield"`` for a chunk a generator application yields). A ``built_text``
+        sink takes only text built from the data, not what went through a call the analysis does
+        not follow."""
         for sink in sinks:
             labels = whole(value)
             if sink.built_text:
                 labels = frozenset(lab for lab in labels if OPAQUE not in lab.cleaned)
-            self._reached(sink, sink.name, node, node, Val(labels), fn)
+            self._reached(sink, shown or sink.name, node, node, Val(labels), fn)
 
     def check_return(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """A value returned from a view whose return value is the HTML response body."""

@@ -25,6 +25,9 @@ AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` pref
 AFTER_FIXED_TEXT = "after-fixed-text"
 # ``value.startswith("-")`` was false (or ``value.startswith("https://")`` true): not an option
 OPTIONS_REJECTED = "options-rejected"
+# an element placed after a ``"--"`` element of a sequence, at a position not known here
+# (``[*opts, "--", path]``, ``cmd.extend(paths)`` after ``cmd.append("--")``): an operand
+AFTER_END_OF_OPTIONS = "after-end-of-options"
 # a predicate named ``is_…`` / ``_is_…`` was true of the value (``resolver._is_callback(name)``,
 # ``is_registered(name)``): the value is one the program knows (a registered name)
 PREDICATE_HELD = "predicate-held"
@@ -43,10 +46,15 @@ TEXT_ONLY = "~text-only"
 # only text): a query document holding it may hold an operator (``{"$ne": null}``). Text made from
 # the data (``str(v)``, an f-string, a concatenation) carries no mark.
 DOCUMENT = "~document"
+# Marks for a summarized function's parameter: ``MADE_TEXT`` on its labels once text was made
+# from it (``str(param)``, an f-string), and ``NEEDS_DOCUMENT`` on an effect whose sink counts the
+# parameter only when the caller hands in a parsed document (a value inside a query document).
+MADE_TEXT = "~made-text"
+NEEDS_DOCUMENT = "~needs-document"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
-     COMPUTED_BY_CALL}
+     COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS}
 )  # fmt: skip
 
 
@@ -100,6 +108,8 @@ class SinkSpec:
     it starts with ``-c``), ``"options"`` (the elements of an argument vector after a constant
     program and before a ``--`` element, when no shell runs it), ``"option-args"`` (the same for a
     program and its arguments passed one by one: ``create_subprocess_exec(program, *args)``),
+    ``"exec-options"`` (the same for ``os.exec*`` / ``os.spawn*`` of a program not from input: the
+    elements of the ``v`` forms' vector, the ``l`` forms' arguments, after ``arg0``),
     ``"with-arguments"`` (only a call given a named or positional argument, not only ``*items``:
     ``template.format(user=u)``), ``"log-values"`` (a log call whose message template the program's
     formatter cleans: every argument but the template).
@@ -235,6 +245,11 @@ class TaintSpec:
     clean_converters: frozenset[str] = frozenset()
     # annotations that make a FastAPI parameter clean (``int``, ``uuid.UUID``)
     clean_annotations: frozenset[str] = frozenset()
+    # FastAPI/Starlette parameters holding a JSON document from the body: the outer name of the
+    # annotation (``dict``, ``dict[str, Any]``), or a default / ``Annotated`` marker (``Body()``)
+    # on a parameter not annotated as text; their labels carry ``DOCUMENT``
+    document_annotations: frozenset[str] = frozenset()
+    document_markers: frozenset[str] = frozenset()
     # annotations that make a parameter a request object: qualname → kind
     request_annotations: dict[str, str] = field(default_factory=dict)
     # qualified callables whose result is their arguments' text (``unquote``): not opaque

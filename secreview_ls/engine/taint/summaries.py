@@ -16,7 +16,7 @@ from .memo import Event, Record, TaintMemo, same_summary
 from .relevance import Relevance
 from .results import Results
 from .scopes import ScopeTable
-from .spec import TaintSpec
+from .spec import DOCUMENT, TaintSpec
 from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
 from .summary import Summary, SummaryProvider
 from .values import Label, Origin, Val, whole
@@ -228,7 +228,10 @@ class Summaries:
             if index == 0 and kind_of_self is not None:
                 kind = kind_of_self
             if arg.arg in entry.tainted:
-                taint.add(self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False))
+                source = self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False)
+                if arg.arg in entry.documents:  # a JSON value: may be an object such as ``{"$ne": null}``
+                    source = source.cleaned_for(frozenset({DOCUMENT}))
+                taint.add(source)
             if arg.arg in entry.dependencies:
                 taint.update(self._provided(entry.dependencies[arg.arg], arg))
             if arg.arg in entry.objects:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..finding import FlowStep, Span
-from .spec import ALL_CLASSES, DOCUMENT
+from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
@@ -131,7 +131,15 @@ def relabel(taint: Taint, fn: Callable[[Label], Label]) -> Taint:
 
 
 def bound(taint: Taint) -> Taint:
-    """Keep a value's label set small (deterministically)."""
+    """Keep a value's label set small (deterministically). A parameter's label marked as made
+    into text goes first where the same label without the mark is kept (the unmarked one says
+    more: it may also be a document)."""
+    if len(taint) <= MAX_LABELS:
+        return taint
+    unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
+    taint = frozenset(
+        lab for lab in taint if MADE_TEXT not in lab.cleaned or (lab.origin, lab.cleaned - {MADE_TEXT}) not in unmarked
+    )
     if len(taint) <= MAX_LABELS:
         return taint
     ordered = sorted(
@@ -371,12 +379,78 @@ def position_key(val: Val, key: str) -> str:
     return key
 
 
-def appended(val: Val, new: Val) -> Val:
-    """``val.append(new)``: at the next position when every position is known."""
+# The part of a sequence of unknown length marking that a ``"--"`` element was appended to it on
+# every path (its constant is ``"--"``; a path without it joins to an unknown constant).
+END_OF_OPTIONS_MARK = "--"
+
+
+def appended(val: Val, new: Val, operands: frozenset[str] = frozenset()) -> Val:
+    """``val.append(new)``: at the next position when every position is known; else at an
+    unknown position, cleaned for ``operands`` after a ``"--"`` appended before it."""
     length = known_length(val)
     if length is None or length + 1 >= MAX_PARTS:
-        return add_to_rest(val, new)
+        if new.const == "--" and not new.taint:
+            return set_part(add_to_rest(val, EMPTY), END_OF_OPTIONS_MARK, Val(const="--"))
+        return add_to_rest(val, cleaned(new, operands) if _ends_options(val) else new)
     return set_part(val, str(length), new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY))
+
+
+def concatenated(left: Val, right: Val, operands: frozenset[str] = frozenset(), *, literal: bool = False) -> Val:
+    """``left + right`` of sequences (``["git", "log"] + [ref]``, ``cmd.extend(more)``): the
+    right elements at the positions after ``left``'s when those are all known, else at unknown
+    positions. Elements that follow a ``"--"`` element at unknown positions are cleaned for
+    ``operands`` (the classes for which an operand is harmless). A ``right`` with no known part
+    is an empty sequence only when written as a ``literal`` (``[]``); else its length is unknown."""
+    length = known_length(left)
+    elements = sequence_elements(right)
+    if not right.parts and not literal:
+        right = Val(right.taint, (("*", EMPTY),), right.kind, right.const)  # elements not known here
+    if length is None or elements is None or length + len(elements) >= MAX_PARTS:
+        if right.is_empty:
+            return left
+        tail = cleaned(right, operands) if _ends_options(left) else _operands_cleaned(right, operands)
+        return add_to_rest(left, tail)
+    result = left
+    for offset, element in enumerate(elements):
+        result = set_part(result, str(length + offset), element)
+    rest = right.part("*")
+    if rest is not None or (not right.parts and (right.taint or right.kind is not None)):
+        tail = Val(bound(right.taint | (rest.taint if rest is not None else EMPTY_TAINT)))
+        if _ends_options(left) or _ends_options(right):
+            tail = cleaned(tail, operands)
+        result = add_to_rest(result, tail)
+    return result
+
+
+def sequence_elements(val: Val) -> list[Val] | None:
+    """The elements at known positions ``0 … n-1`` of a sequence (the others, if any, are in its
+    ``*`` part or its own taint); None when its positions are not numbered from 0."""
+    numbered = sorted((int(key), part) for key, part in val.parts if key.isdigit())
+    if [index for index, _ in numbered] != list(range(len(numbered))):
+        return None
+    if any(key not in ("*", END_OF_OPTIONS_MARK) and not key.isdigit() for key, _ in val.parts):
+        return None
+    return [part for _, part in numbered]
+
+
+def _operands_cleaned(val: Val, operands: frozenset[str]) -> Val:
+    """A sequence's data with its elements after a ``"--"`` element cleaned for ``operands``
+    (``cmd += ["--", path]`` where ``cmd``'s length is not known)."""
+    elements = sequence_elements(val)
+    if not operands or elements is None or not _ends_options(val):
+        return val
+    at = next(index for index, element in enumerate(elements) if element.const == "--")
+    before = frozenset().union(*(whole(element) for element in elements[:at]))
+    after = frozenset().union(*(whole(element) for element in elements[at:]))
+    rest = val.part("*")
+    if rest is not None:
+        after = after | whole(rest)
+    return Val(bound(val.taint | before | whole(cleaned(Val(bound(after)), operands))))
+
+
+def _ends_options(val: Val) -> bool:
+    """A sequence holding a ``"--"`` element: what is added after it is an operand."""
+    return any((key.isdigit() or key == END_OF_OPTIONS_MARK) and part.const == "--" for key, part in val.parts)
 
 
 def popped(val: Val, index: int) -> tuple[Val, Val] | None:
@@ -445,10 +519,22 @@ def cleaned(val: Val, classes: frozenset[str]) -> Val:
 
 
 def as_text(taint: Taint) -> Taint:
-    """The labels of text made from the data (``str(v)``, an f-string): no longer a document."""
-    if not any(DOCUMENT in lab.cleaned for lab in taint):
+    """The labels of text made from the data (``str(v)``, an f-string): no longer a document (a
+    parameter's labels are marked: whatever the caller passes, this is text)."""
+    if not any(_textual_change(lab) for lab in taint):
         return taint
-    return relabel(taint, lambda lab: Label(lab.origin, lab.cleaned - {DOCUMENT}, lab.steps))
+    return relabel(taint, _made_text)
+
+
+def _textual_change(lab: Label) -> bool:
+    return DOCUMENT in lab.cleaned or (lab.origin.kind == "param" and MADE_TEXT not in lab.cleaned)
+
+
+def _made_text(lab: Label) -> Label:
+    marks = lab.cleaned - {DOCUMENT}
+    if lab.origin.kind == "param":
+        marks = marks | {MADE_TEXT}
+    return Label(lab.origin, marks, lab.steps)
 
 
 def as_document(taint: Taint) -> Taint:
