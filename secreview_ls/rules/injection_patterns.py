@@ -32,7 +32,7 @@ from .judge import (
 )
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
-from .sql_names import names_reason, quoted_values
+from .sql_names import names_only, names_reason, placed_values, quoted_values
 from .sql_text import in_quoted_literal
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
@@ -872,6 +872,8 @@ def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
             continue  # constant SQL, or SQL composed of quoted names, placeholders and compiled fragments
         if isinstance(sql, ast.Name) and _bound_to_static(ctx, sql):
             continue
+        if callee_tail(call) == "RawSQL" and argument(call, 1, "params") is not None and _names_around_params(ctx, sql):
+            continue  # ``RawSQL("%s.%s" % (qn(table), col), [])``: names, its values are the params
         yield django_raw_sql.finding(
             ctx,
             call,
@@ -879,6 +881,21 @@ def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
             "in the source; keep the SQL literal and pass values as params",
             confidence=MEDIUM if is_built_string(sql) else LOW,
         )
+
+
+def _names_around_params(ctx: RuleContext, sql: ast.expr) -> bool:
+    """SQL text built here whose every piece of unknown origin sits where SQL takes a name
+    (``{}.column``, ``ORDER BY {}``) and holds no value of its own: the statement's values go
+    in its parameter list, and names cannot be bound (the `hardening` note's class, SR213)."""
+    parts = _literal_text_and_values(ctx, sql) if is_built_string(sql) else None
+    if parts is None:
+        return False
+    placed = placed_values(ctx, sql)
+    if placed is None:
+        return False
+    risky = [value for value in parts[1] if not _harmless_value(ctx, value)]
+    in_name_slot = {id(value) for value, takes_name in placed if takes_name}
+    return all(id(value) in in_name_slot and names_only(ctx, value, lambda _: True) for value in risky)
 
 
 def _is_manager_raw(call: ast.Call) -> bool:

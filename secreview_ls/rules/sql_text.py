@@ -41,11 +41,12 @@ def quotes_identifier(ctx: RuleContext, call: ast.Call) -> bool:
 
 
 def names_sql_fragment(name: str) -> bool:
-    """``sql``, ``inner_sql``, ``lhs_sql``: a variable whose name says it holds SQL text (the
-    compiled fragment of a query builder); composing SQL from SQL is not injection — a
-    fragment built from data is reported where it is built."""
+    """``sql``, ``inner_sql``, ``lhs_sql``, ``placeholder``: a variable whose name says it holds
+    SQL text (the compiled fragment of a query builder, the placeholder a backend writes for a
+    bound value); composing SQL from SQL is not injection — a fragment built from data is
+    reported where it is built."""
     words = identifier_words(name)
-    return bool(words) and words[-1] == "sql"
+    return bool(words) and words[-1] in ("sql", "placeholder", "placeholders")
 
 
 _FIELD = re.compile(r"\{[^{}']*\}|%(?:\([^)]*\))?s")
