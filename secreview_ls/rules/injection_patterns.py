@@ -488,7 +488,7 @@ _SQL_CALLS = frozenset(
     {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"}
 )
 _IDENTIFIER_WORDS = frozenset(
-    {"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db"}
+    {"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db", "sequence", "seq", "index"}
 )
 
 
@@ -682,6 +682,13 @@ def _unknown_pieces(
 def sql_names_from_caller(ctx: RuleContext) -> Iterator[Finding]:
     if not _SQL_WORDS.search(ctx.source.text):
         return
+    for call, sql in _raw_sql_names(ctx):
+        yield sql_names_from_caller.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` puts names of unknown origin into `{short(ctx.segment(sql))}`, where "
+            "SQL takes a name, beside its parameter list; check they can only be known tables and columns",
+        )
     for node, _text, _values, risky, quoted in _unknown_pieces(ctx):
         reason = None if quoted else names_reason(ctx, node, risky)
         if reason is None:
@@ -855,7 +862,9 @@ def django_extra(ctx: RuleContext) -> Iterator[Finding]:
     why="The SQL string is sent as written; values formatted into it are SQL injection. Keep the "
     "SQL literal with `%s` placeholders and pass the values as `params`. SQL composed only of "
     "quoted identifiers, placeholders, numbers and compiled fragments (`sql, params = "
-    "compiler.compile(node)`) is not reported.",
+    "compiler.compile(node)`) is not reported. `RawSQL(text, params)` whose text puts pieces of unknown "
+    "origin only where SQL takes a name (`\"%s.%s\" % (qn(table), col)`, `SELECT {column} FROM`) runs its "
+    "values as parameters: names cannot be bound, and such text is the `hardening` note SR213.",
     bad='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(f"select {col}", []))',
     good='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL("select x from t where id = %s", [pk]))',
 )
@@ -881,6 +890,18 @@ def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
             "in the source; keep the SQL literal and pass values as params",
             confidence=MEDIUM if is_built_string(sql) else LOW,
         )
+
+
+def _raw_sql_names(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
+    """``RawSQL(text, params)`` calls whose text SR212 leaves to SR213: names of unknown origin
+    around a parameter list."""
+    if not imports_module(ctx.facts, "django"):
+        return
+    for _, call in ctx.facts.calls_to("django.db.models.expressions.RawSQL", "django.db.models.RawSQL"):
+        sql = argument(call, 0, "sql")
+        if (sql is not None and argument(call, 1, "params") is not None and not _harmless_value(ctx, sql)
+                and _names_around_params(ctx, sql)):
+            yield call, sql
 
 
 def _names_around_params(ctx: RuleContext, sql: ast.expr) -> bool:

@@ -22,7 +22,7 @@ from .base import RuleContext
 from .callers import passed_values
 from .fixed_values import stores_in
 from .judge import add_operands, is_static, name_stores, own_returns, parameter_names, single_assignment, static_string
-from .sql_pairs import imported_class_constant, paired_with_parameters
+from .sql_pairs import declared_schema_name, imported_class_constant, paired_with_parameters
 from .sql_text import names_sql_fragment, quotes_identifier
 
 _PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
@@ -143,11 +143,15 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.JoinedStr):
         return _composed_of_harmless(ctx, node, depth)
     if isinstance(node, ast.Name):
-        return names_sql_fragment(node.id) or _harmless_name(ctx, node, depth) or _compiler_local(ctx, node)
+        if names_sql_fragment(node.id) or _harmless_name(ctx, node, depth) or _compiler_local(ctx, node):
+            return True
+        return declared_schema_name(ctx, node)
     if isinstance(node, ast.Attribute):
         if node.attr.isupper() and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
             return True  # a class constant such as ``self.TABLE``
         if _backend_feature(node) or _model_metadata(ctx, node) or imported_class_constant(ctx, node):
+            return True
+        if declared_schema_name(ctx, node):
             return True
         return _harmless_attribute(ctx, node, depth)
     if isinstance(node, ast.Subscript):
@@ -158,7 +162,7 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
 
 
 def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
-    if ctx.facts.qualname(call.func) in _NUMERIC_CALLS:
+    if ctx.facts.qualname(call.func) in _NUMERIC_CALLS or _fixed_time_format(ctx, call):
         return True
     if isinstance(call.func, ast.Attribute):
         if call.func.attr in _HEX_METHODS or call.func.attr in _COMPILED_SQL_METHODS:
@@ -181,6 +185,17 @@ def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
     ):
         return True  # ``connection.ops._get_sequence_name(model._meta.db_table)``
     return _placeholder_builder(call)
+
+
+def _fixed_time_format(ctx: RuleContext, call: ast.Call) -> bool:
+    """``time.strftime("%Y-%m-%d %H:%M:%S", t)``, ``moment.strftime("%Y%m%d")``: a time written
+    by a format fixed in the source, with no quote in it — digits, month and day names."""
+    func = call.func
+    tail = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if tail != "strftime" or not call.args:
+        return False
+    template = static_string(ctx, call.args[0])
+    return template is not None and not any(quote in template for quote in "'\"`\\")
 
 
 def _harmless_operation(ctx: RuleContext, node: ast.BinOp, depth: int) -> bool:
@@ -331,7 +346,9 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
             iterated = holder.iter
             if isinstance(iterated, ast.Call) and ctx.facts.qualname(iterated.func) == "builtins.enumerate":
                 return parent.elts[0] is store or (len(iterated.args) == 1 and _harmless_items(ctx, iterated.args[0], depth))
-            return _harmless_items(ctx, iterated, depth)  # ``for table, column in (("a", "x"), ...)``
+            if _harmless_items(ctx, iterated, depth):  # ``for table, column in (("a", "x"), ...)``
+                return True
+            return _key_or_time_column(ctx, iterated, parent.elts.index(store), len(parent.elts))
         if parent.elts[0] is not store:
             return False
         if isinstance(holder, ast.Assign) and holder.targets == [parent]:
@@ -356,6 +373,58 @@ def _pair_gives_sql(ctx: RuleContext, value: ast.expr, size: int, depth: int) ->
     if func.attr in _COMPILED_SQL_METHODS or names_sql_fragment(func.attr):
         return True
     return _own_method_pairs(ctx, func, size, depth)  # ``from_, params = self.get_from_clause()``
+
+
+_FETCHING = frozenset({"fetchall", "fetchmany"})
+_SELECTED = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\b", re.IGNORECASE | re.DOTALL)
+# Columns that hold a number or a timestamp: ``id``, ``user_id``, ``whoid``, ``created_at``, ``ci_when``.
+_KEY_OR_TIME = re.compile(r"(?:id|(?:^|_)(?:at|on|when|time|timestamp|ts|date|datetime))$", re.IGNORECASE)
+_NOT_KEYS = ("valid", "void", "paid", "grid", "hybrid", "android", "said", "liquid", "solid", "acid", "fluid")
+
+
+def _key_or_time_column(ctx: RuleContext, iterated: ast.expr, index: int, size: int) -> bool:
+    """``for user_id, created in cur.fetchall()`` after ``cur.execute("SELECT user_id, created_at
+    FROM ...")``: the item unpacked at ``index`` of a row the program's own query returned, whose
+    column (by position in the ``SELECT`` list) is a key or a timestamp (a name ending in ``id``,
+    ``_at``, ``when``, ``time``, ``date``...). The database holds numbers and times there; a text
+    column read back (``name``, ``title``, ``SELECT *``) stays of unknown origin: stored text is
+    second-order injection."""
+    if not (isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute)
+            and iterated.func.attr in _FETCHING):
+        return False
+    query = _query_of(ctx, iterated.func.value, iterated)
+    found = _SELECTED.search(query) if query is not None else None
+    if found is None:
+        return False
+    columns = [column.strip() for column in found.group(1).split(",")]
+    if len(columns) != size or "(" in found.group(1):
+        return False
+    column = re.split(r"[\s.]+", columns[index].strip("`\"[] \\\n"))[-1].strip("`\"[]")
+    return bool(_KEY_OR_TIME.search(column)) and not column.lower().endswith(_NOT_KEYS)
+
+
+def _query_of(ctx: RuleContext, cursor: ast.expr, fetch: ast.Call) -> str | None:
+    """The literal text of the statement a fetch reads the rows of: ``cur.execute(q).fetchall()``
+    or the last ``cur.execute(q)`` on the same cursor name before the fetch in its function."""
+    statement: ast.Call | None = None
+    if isinstance(cursor, ast.Call) and isinstance(cursor.func, ast.Attribute) and cursor.func.attr == "execute":
+        statement = cursor
+    elif isinstance(cursor, ast.Name):
+        function = ctx.facts.enclosing_function(fetch)
+        for call in ctx.facts.method_calls("execute"):
+            receiver = call.func.value  # type: ignore[attr-defined]
+            if (isinstance(receiver, ast.Name) and receiver.id == cursor.id
+                    and ctx.facts.enclosing_function(call) is function and call.lineno <= fetch.lineno
+                    and (statement is None or call.lineno > statement.lineno)):
+                statement = call
+    if statement is None or not statement.args:
+        return None
+    first = statement.args[0]
+    text = static_string(ctx, first)
+    if text is None:
+        parts = literal_text_and_values(ctx, first)
+        text = parts[0] if parts is not None else None
+    return text
 
 
 def _harmless_items(ctx: RuleContext, iterated: ast.expr, depth: int) -> bool:
