@@ -15,7 +15,8 @@ indexes replaces, ``rewritten_items.py``; the output of rendering methods, also 
 ``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
 (``"\t" * depth``); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
-other parts) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
+other parts); a configuration attribute of ``self`` no code of the module stores
+(``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
 turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
@@ -49,6 +50,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .marking_apis import configured_attribute
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -128,7 +130,7 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
             return True
         return isinstance(node.value, ast.Name) and _safe_elements(ctx, node.value, depth + 1)
     if isinstance(node, ast.Attribute):
-        return rendered_markup(ctx, node)
+        return rendered_markup(ctx, node) or configured_attribute(ctx, node)
     if isinstance(node, ast.Name):
         return _safe_name(ctx, node, depth)
     return False

@@ -322,7 +322,11 @@ _MARK_SAFE = (
     "not reported: a filter registered under a name that says *safe* and nothing else (`|safe`, "
     "`|safeseq`; not `|safe_html`, which promises sanitized content) marking its own input, bare or item by item (the template author's explicit request, like "
     "`mark_safe` in Python), and a decorator declaring a class's `__str__` HTML "
-    "(`klass.__str__ = lambda self: mark_safe(klass_str(self))` beside `klass.__html__`). HTML "
+    "(`klass.__str__ = lambda self: mark_safe(klass_str(self))` beside `klass.__html__`). A configuration "
+    "attribute the object reads as HTML is not reported either: `mark_safe(self.empty_value_display)` or "
+    "`mark_safe(self.site.empty_value_display)` where no code of the module stores that attribute (the "
+    "developer declares it on a subclass or a configured object, in source code); an attribute the module "
+    "stores, or one reached through a request or its data, stays a finding. HTML "
     "assembled here from other values is reported with high confidence; a bare value of unknown origin with low confidence (request data "
     "reaching it is SR806).",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
