@@ -589,7 +589,10 @@ def _pins(test: ast.expr, name: str) -> bool:
 
 def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
     """The call sits in a branch taken only when the input already was safe HTML
-    (``if isinstance(value, SafeData): return mark_safe(result)``): it carries the mark over."""
+    (``if isinstance(value, SafeData): return mark_safe(result)``): it carries the mark over; or
+    it restores markup its own class serialized (``_restores_own_markup``)."""
+    if _restores_own_markup(ctx, call):
+        return True
     child: ast.AST = call
     for ancestor in ctx.facts.ancestors(call):
         if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
@@ -600,6 +603,31 @@ def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
             return False
         child = ancestor
     return False
+
+
+def _restores_own_markup(ctx: RuleContext, call: ast.Call) -> bool:
+    """``def to_python(self, value): return Markup(value)`` in a class whose other method
+    serializes markup through the markup protocol (``return str(value.__html__())``): the
+    decoder of a tagged serializer turns back into markup the text its own encoder wrote from
+    markup. Where the serialized text comes from is its caller's concern (a signed session is
+    the data-flow rules' to judge)."""
+    value = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    method = ctx.facts.enclosing_function(call)
+    if not isinstance(value, ast.Name) or not isinstance(method, _Function) or value.id not in parameter_names(method):
+        return False
+    if any(isinstance(node, ast.Name) and node.id == value.id and isinstance(node.ctx, ast.Store)
+           for node in ast.walk(method)):
+        return False  # rebound in the method: not what the serializer handed in
+    owner = next((a for a in ctx.facts.ancestors(method) if isinstance(a, ast.ClassDef)), None)
+    if owner is None or method not in owner.body:
+        return False
+    return any(
+        isinstance(other, _Function) and other is not method and any(
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__html__"
+            for returned in own_returns(other) if returned.value is not None for node in ast.walk(returned.value)
+        )
+        for other in owner.body
+    )
 
 
 _SIGNING_MODULES = ("django.core.signing", "itsdangerous", "hmac")

@@ -374,7 +374,9 @@ _MARKUP_CLASSES = (
     "from a user inside it renders as markup (XSS). Use `Markup('<b>{}</b>').format(value)` or "
     "`escape(value)`, which escape the value. Values judged as for SR604 are not reported: escaped "
     "or sanitized text (`escape`, `bleach.clean`, `nh3.clean`, and `bleach.linkify` of such text, "
-    "which only adds links of its own), constants, numbers. WebHelpers' `literal(...)` is the same trust "
+    "which only adds links of its own), constants, numbers, and the decoder of a tagged serializer "
+    "restoring markup its own class wrote through the markup protocol (`to_json` returns "
+    "`str(value.__html__())`, `to_python(value)` returns `Markup(value)`). WebHelpers' `literal(...)` is the same trust "
     "declaration and is judged the same way.",
     bad="from markupsafe import Markup\nMarkup(f'<b>{name}</b>')",
     good="from markupsafe import Markup\nMarkup('<b>{}</b>').format(name)",
