@@ -3,7 +3,8 @@ carry markup nobody escaped.
 
 Safe: constants; translations of literal messages (``gettext("...")``, translators are
 trusted like the source); numbers (``int(x)``, ``"%d" % x``, a value narrowed by
-``isinstance(x, int)`` or ``x is None`` / ``x == ""``); results of escaping, formatting and
+``isinstance(x, int)`` or ``x is None`` / ``x == ""``, the digit tuple of ``Decimal.as_tuple()``
+and the items of a comprehension, ``reversed`` or ``sorted`` over such a sequence); results of escaping, formatting and
 rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``,
 template and form rendering, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
 value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
@@ -98,6 +99,7 @@ _NUMERIC_TYPES = frozenset({"int", "float", "Decimal", "decimal.Decimal", "compl
 _NUMERIC_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGc%]")
 _ANY_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +*]*\d*(?:\.\d+)?[a-zA-Z%]")
 _CHAINS = frozenset({"itertools.chain", "itertools.chain.from_iterable"})
+_REORDERING = frozenset({"builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple"})
 _KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip"})
 _SAFE_TYPES = ("SafeData", "SafeString", "Markup")
 _MAX_DEPTH = 8
@@ -105,6 +107,8 @@ _MAX_DEPTH = 8
 
 def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     """A value that cannot smuggle markup (see the module docstring)."""
+    if isinstance(node, ast.Constant):
+        return True  # fixed text, however deep the judgement went
     if depth > _MAX_DEPTH:
         return False
     if is_static(ctx, node):
@@ -417,15 +421,46 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         return isinstance(parts, (ast.GeneratorExp, ast.ListComp)) and _rendered_sequence(ctx, parts.elt)
     if isinstance(node, ast.Call) and _rendered_sequence(ctx, node):
         return True
+    if (isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _REORDERING and len(node.args) == 1
+            and not node.keywords):
+        return _safe_elements(ctx, node.args[0], depth + 1)  # ``reversed(digits)``: the same items
     if isinstance(node, ast.Name):
+        if _number_parts(ctx, node):
+            return _safe_additions(ctx, node, depth)
         values = reaching_values(ctx, node, _autoescape_branch)
         if not values or not all(
-            _escaping_map(ctx, v) or (isinstance(v, (ast.List, ast.Tuple)) and _safe_elements(ctx, v, depth + 1))
+            _escaping_map(ctx, v)
+            or (isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp)) and _safe_elements(ctx, v, depth + 1))
             for v in values
         ):
             if not every_item_replaced(ctx, node, _autoescape_branch):
                 return False
         return _safe_additions(ctx, node, depth)
+    return False
+
+
+def _number_parts(ctx: RuleContext, name: ast.Name) -> bool:
+    """``sign, digits, exponent = value.as_tuple()`` is the nearest binding of ``name`` before
+    the statement it is read in: the parts of a ``Decimal`` (numbers, a tuple of digits)."""
+    statement: ast.AST = name
+    for ancestor in ctx.facts.ancestors(name):
+        if isinstance(ancestor, (*_Function, ast.Lambda, ast.ClassDef)):
+            break
+        statement = ancestor
+    else:
+        return False
+    body = getattr(ancestor, "body", None)
+    if not isinstance(body, list) or statement not in body:
+        return False
+    for earlier in reversed(body[: body.index(statement)]):
+        if not any(isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store) for n in ast.walk(earlier)):
+            continue
+        return (
+            isinstance(earlier, ast.Assign) and len(earlier.targets) == 1 and isinstance(earlier.targets[0], ast.Tuple)
+            and isinstance(earlier.value, ast.Call) and isinstance(earlier.value.func, ast.Attribute)
+            and earlier.value.func.attr == "as_tuple"
+            and any(isinstance(e, ast.Name) and e.id == name.id for e in earlier.targets[0].elts)
+        )
     return False
 
 
@@ -514,11 +549,28 @@ def _item_of(target: ast.expr, name: str) -> bool:
 def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     if _narrowed(ctx, node) or loop_index(ctx, node):
         return True
+    iterated = _comprehension_source(ctx, node)
+    if iterated is not None:  # ``str(digit) for digit in digits``: an item of a safe sequence
+        return _safe_elements(ctx, iterated, depth + 1)
     value = single_assignment(ctx, node)
     if value is not None:
         return safe_markup(ctx, value, depth + 1)
     values = reaching_values(ctx, node, _autoescape_branch)
     return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
+
+
+def _comprehension_source(ctx: RuleContext, node: ast.Name) -> ast.expr | None:
+    """What the comprehension around ``node`` iterates when its variable is ``node`` (one
+    generator, a plain name target)."""
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            generators = ancestor.generators
+            if len(generators) == 1 and isinstance(generators[0].target, ast.Name) and generators[0].target.id == node.id:
+                return generators[0].iter
+            return None
+        if isinstance(ancestor, (*_Function, ast.Lambda, ast.stmt)):
+            return None
+    return None
 
 
 def _autoescape_branch(test: ast.expr) -> str | None:
