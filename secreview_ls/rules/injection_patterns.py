@@ -32,7 +32,7 @@ from .judge import (
 )
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
-from .sql_names import names_reason, quoted_values
+from .sql_names import names_only, names_reason, placed_values, quoted_values
 from .sql_text import in_quoted_literal
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
@@ -488,7 +488,7 @@ _SQL_CALLS = frozenset(
     {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"}
 )
 _IDENTIFIER_WORDS = frozenset(
-    {"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db"}
+    {"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db", "sequence", "seq", "index"}
 )
 
 
@@ -578,11 +578,18 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     "(`connection.ops.quote_name(...)`, `preparer.quote_identifier(...)`, quotes doubled with "
     "`.replace('\"', '\"\"')`), compiled SQL fragments (`as_sql()`, `compiler.compile(...)`, "
     "`self.process(...)`, a `render_*`/`visit_*` method inside an SQL compiler class, the SQL of a "
-    "`sql, params = self.*_sql(...)` pair), a fragment returned together with its parameters "
+    "`sql, params = self.*_sql(...)` pair, also from a literal pair, a conditional of pairs or a method of "
+    "the class whose every `return` is such a pair; the locals of a `visit_*`/`render_*` method of a "
+    "class named `...Compiler`; the backend's clause methods `connection.ops.*_sql`/`*_prefix`/`*_suffix`; "
+    "a variable named for a `placeholder`), a fragment returned together with its parameters "
     "(`clause, args = helper(...)` whose `args` go to `execute` as parameters), a database backend's "
     "feature constant (`connection.features.X`), a constant read on an imported class "
     "(`EventTypes.Retention`), names a Django model declares (`model._meta.db_table`, a field's "
-    "`column` reached through `_meta`: schema the developer wrote), what `connection.ops` methods "
+    "`column` reached through `_meta`: schema the developer wrote; the tables of a model's "
+    "`metadata.sorted_tables`, their columns and names), a time written by a fixed `strftime` format, a "
+    "key or time column (`*id`, `*_at`, `*_when`...) of rows the program's own `SELECT` returned (text "
+    "columns read back stay findings: stored text is second-order injection), a sequence or table "
+    "name quoted for `setval('...')`/`nextval('...')`, what `connection.ops` methods "
     "derive from such pieces, and text, lists or mapping values composed only of such pieces, "
     "through variables and `self` attributes every assignment of which is one. A private helper "
     "is judged by its class: a method parameter every `self.helper(...)` call passes such a "
@@ -682,6 +689,13 @@ def _unknown_pieces(
 def sql_names_from_caller(ctx: RuleContext) -> Iterator[Finding]:
     if not _SQL_WORDS.search(ctx.source.text):
         return
+    for call, sql in _raw_sql_names(ctx):
+        yield sql_names_from_caller.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` puts names of unknown origin into `{short(ctx.segment(sql))}`, where "
+            "SQL takes a name, beside its parameter list; check they can only be known tables and columns",
+        )
     for node, _text, _values, risky, quoted in _unknown_pieces(ctx):
         reason = None if quoted else names_reason(ctx, node, risky)
         if reason is None:
@@ -855,7 +869,9 @@ def django_extra(ctx: RuleContext) -> Iterator[Finding]:
     why="The SQL string is sent as written; values formatted into it are SQL injection. Keep the "
     "SQL literal with `%s` placeholders and pass the values as `params`. SQL composed only of "
     "quoted identifiers, placeholders, numbers and compiled fragments (`sql, params = "
-    "compiler.compile(node)`) is not reported.",
+    "compiler.compile(node)`) is not reported. `RawSQL(text, params)` whose text puts pieces of unknown "
+    "origin only where SQL takes a name (`\"%s.%s\" % (qn(table), col)`, `SELECT {column} FROM`) runs its "
+    "values as parameters: names cannot be bound, and such text is the `hardening` note SR213.",
     bad='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(f"select {col}", []))',
     good='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL("select x from t where id = %s", [pk]))',
 )
@@ -872,6 +888,8 @@ def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
             continue  # constant SQL, or SQL composed of quoted names, placeholders and compiled fragments
         if isinstance(sql, ast.Name) and _bound_to_static(ctx, sql):
             continue
+        if callee_tail(call) == "RawSQL" and argument(call, 1, "params") is not None and _names_around_params(ctx, sql):
+            continue  # ``RawSQL("%s.%s" % (qn(table), col), [])``: names, its values are the params
         yield django_raw_sql.finding(
             ctx,
             call,
@@ -879,6 +897,33 @@ def django_raw_sql(ctx: RuleContext) -> Iterator[Finding]:
             "in the source; keep the SQL literal and pass values as params",
             confidence=MEDIUM if is_built_string(sql) else LOW,
         )
+
+
+def _raw_sql_names(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
+    """``RawSQL(text, params)`` calls whose text SR212 leaves to SR213: names of unknown origin
+    around a parameter list."""
+    if not imports_module(ctx.facts, "django"):
+        return
+    for _, call in ctx.facts.calls_to("django.db.models.expressions.RawSQL", "django.db.models.RawSQL"):
+        sql = argument(call, 0, "sql")
+        if (sql is not None and argument(call, 1, "params") is not None and not _harmless_value(ctx, sql)
+                and _names_around_params(ctx, sql)):
+            yield call, sql
+
+
+def _names_around_params(ctx: RuleContext, sql: ast.expr) -> bool:
+    """SQL text built here whose every piece of unknown origin sits where SQL takes a name
+    (``{}.column``, ``ORDER BY {}``) and holds no value of its own: the statement's values go
+    in its parameter list, and names cannot be bound (the `hardening` note's class, SR213)."""
+    parts = _literal_text_and_values(ctx, sql) if is_built_string(sql) else None
+    if parts is None:
+        return False
+    placed = placed_values(ctx, sql)
+    if placed is None:
+        return False
+    risky = [value for value in parts[1] if not _harmless_value(ctx, value)]
+    in_name_slot = {id(value) for value, takes_name in placed if takes_name}
+    return all(id(value) in in_name_slot and names_only(ctx, value, lambda _: True) for value in risky)
 
 
 def _is_manager_raw(call: ast.Call) -> bool:

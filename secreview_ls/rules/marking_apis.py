@@ -11,6 +11,12 @@
   the ``__html__`` protocol): ``klass.__str__ = lambda self: mark_safe(klass_str(self))`` with
   ``klass_str`` the class's original ``__str__`` and ``klass.__html__`` set beside it. The
   decorated class's author makes the promise; the decorator only records it.
+* A configuration attribute the object reads as HTML (``mark_safe(self.empty_value_display)``,
+  ``mark_safe(self.site.empty_value_display)``): an attribute of ``self`` (or of an attribute of
+  ``self``) that no code of the module stores, so it is declared where the developer subclasses
+  or configures the class — source code, which the class documents as HTML. An attribute the
+  module stores (``self.title = title``), or one reached through a request or its data
+  (``self.request.body``), stays a finding.
 """
 
 from __future__ import annotations
@@ -33,6 +39,33 @@ def declared_marking(ctx: RuleContext, call: ast.Call, value: ast.expr) -> bool:
     if isinstance(function, ast.Lambda):
         return _html_str_declaration(ctx, function, value)
     return False
+
+
+# Links of an attribute chain that lead to a request's data rather than to configuration.
+_INPUT_WORDS = frozenset(
+    {"request", "req", "get", "post", "data", "body", "cookies", "headers", "session", "args", "form", "files",
+     "params", "query", "content", "text", "input", "payload", "environ", "meta"}
+)
+
+
+def configured_attribute(ctx: RuleContext, value: ast.expr) -> bool:
+    """``self.empty_value_display`` / ``self.site.empty_value_display``, never stored by the
+    module's code (see the module docstring)."""
+    links: list[str] = []
+    node: ast.expr = value
+    while isinstance(node, ast.Attribute):
+        links.append(node.attr)
+        node = node.value
+    if not (isinstance(node, ast.Name) and node.id in ("self", "cls")) or not 1 <= len(links) <= 2:
+        return False
+    if any(word in _INPUT_WORDS for link in links for word in identifier_words(link.lower())):
+        return False
+    for other in ctx.facts.nodes(ast.Attribute, ast.Call):
+        if isinstance(other, ast.Attribute) and other.attr == links[0] and not isinstance(other.ctx, ast.Load):
+            return False  # the module stores it: judged by what it stores (not here)
+        if isinstance(other, ast.Call) and isinstance(other.func, ast.Name) and other.func.id == "setattr":
+            return False
+    return True
 
 
 def _safe_named_filter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -3,7 +3,8 @@ carry markup nobody escaped.
 
 Safe: constants; translations of literal messages (``gettext("...")``, translators are
 trusted like the source); numbers (``int(x)``, ``"%d" % x``, a value narrowed by
-``isinstance(x, int)`` or ``x is None`` / ``x == ""``); results of escaping, formatting and
+``isinstance(x, int)`` or ``x is None`` / ``x == ""``, the digit tuple of ``Decimal.as_tuple()``
+and the items of a comprehension, ``reversed`` or ``sorted`` over such a sequence); results of escaping, formatting and
 rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``,
 template and form rendering, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
 value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
@@ -15,7 +16,8 @@ indexes replaces, ``rewritten_items.py``; the output of rendering methods, also 
 ``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
 (``"\t" * depth``); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
-other parts) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
+other parts); a configuration attribute of ``self`` no code of the module stores
+(``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
 turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
@@ -49,6 +51,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .marking_apis import configured_attribute
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -96,6 +99,7 @@ _NUMERIC_TYPES = frozenset({"int", "float", "Decimal", "decimal.Decimal", "compl
 _NUMERIC_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGc%]")
 _ANY_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +*]*\d*(?:\.\d+)?[a-zA-Z%]")
 _CHAINS = frozenset({"itertools.chain", "itertools.chain.from_iterable"})
+_REORDERING = frozenset({"builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple"})
 _KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip"})
 _SAFE_TYPES = ("SafeData", "SafeString", "Markup")
 _MAX_DEPTH = 8
@@ -103,6 +107,8 @@ _MAX_DEPTH = 8
 
 def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     """A value that cannot smuggle markup (see the module docstring)."""
+    if isinstance(node, ast.Constant):
+        return True  # fixed text, however deep the judgement went
     if depth > _MAX_DEPTH:
         return False
     if is_static(ctx, node):
@@ -128,7 +134,7 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
             return True
         return isinstance(node.value, ast.Name) and _safe_elements(ctx, node.value, depth + 1)
     if isinstance(node, ast.Attribute):
-        return rendered_markup(ctx, node)
+        return rendered_markup(ctx, node) or configured_attribute(ctx, node)
     if isinstance(node, ast.Name):
         return _safe_name(ctx, node, depth)
     return False
@@ -415,15 +421,46 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         return isinstance(parts, (ast.GeneratorExp, ast.ListComp)) and _rendered_sequence(ctx, parts.elt)
     if isinstance(node, ast.Call) and _rendered_sequence(ctx, node):
         return True
+    if (isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _REORDERING and len(node.args) == 1
+            and not node.keywords):
+        return _safe_elements(ctx, node.args[0], depth + 1)  # ``reversed(digits)``: the same items
     if isinstance(node, ast.Name):
+        if _number_parts(ctx, node):
+            return _safe_additions(ctx, node, depth)
         values = reaching_values(ctx, node, _autoescape_branch)
         if not values or not all(
-            _escaping_map(ctx, v) or (isinstance(v, (ast.List, ast.Tuple)) and _safe_elements(ctx, v, depth + 1))
+            _escaping_map(ctx, v)
+            or (isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp)) and _safe_elements(ctx, v, depth + 1))
             for v in values
         ):
             if not every_item_replaced(ctx, node, _autoescape_branch):
                 return False
         return _safe_additions(ctx, node, depth)
+    return False
+
+
+def _number_parts(ctx: RuleContext, name: ast.Name) -> bool:
+    """``sign, digits, exponent = value.as_tuple()`` is the nearest binding of ``name`` before
+    the statement it is read in: the parts of a ``Decimal`` (numbers, a tuple of digits)."""
+    statement: ast.AST = name
+    for ancestor in ctx.facts.ancestors(name):
+        if isinstance(ancestor, (*_Function, ast.Lambda, ast.ClassDef)):
+            break
+        statement = ancestor
+    else:
+        return False
+    body = getattr(ancestor, "body", None)
+    if not isinstance(body, list) or statement not in body:
+        return False
+    for earlier in reversed(body[: body.index(statement)]):
+        if not any(isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store) for n in ast.walk(earlier)):
+            continue
+        return (
+            isinstance(earlier, ast.Assign) and len(earlier.targets) == 1 and isinstance(earlier.targets[0], ast.Tuple)
+            and isinstance(earlier.value, ast.Call) and isinstance(earlier.value.func, ast.Attribute)
+            and earlier.value.func.attr == "as_tuple"
+            and any(isinstance(e, ast.Name) and e.id == name.id for e in earlier.targets[0].elts)
+        )
     return False
 
 
@@ -512,11 +549,28 @@ def _item_of(target: ast.expr, name: str) -> bool:
 def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     if _narrowed(ctx, node) or loop_index(ctx, node):
         return True
+    iterated = _comprehension_source(ctx, node)
+    if iterated is not None:  # ``str(digit) for digit in digits``: an item of a safe sequence
+        return _safe_elements(ctx, iterated, depth + 1)
     value = single_assignment(ctx, node)
     if value is not None:
         return safe_markup(ctx, value, depth + 1)
     values = reaching_values(ctx, node, _autoescape_branch)
     return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
+
+
+def _comprehension_source(ctx: RuleContext, node: ast.Name) -> ast.expr | None:
+    """What the comprehension around ``node`` iterates when its variable is ``node`` (one
+    generator, a plain name target)."""
+    for ancestor in ctx.facts.ancestors(node):
+        if isinstance(ancestor, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            generators = ancestor.generators
+            if len(generators) == 1 and isinstance(generators[0].target, ast.Name) and generators[0].target.id == node.id:
+                return generators[0].iter
+            return None
+        if isinstance(ancestor, (*_Function, ast.Lambda, ast.stmt)):
+            return None
+    return None
 
 
 def _autoescape_branch(test: ast.expr) -> str | None:
@@ -587,7 +641,10 @@ def _pins(test: ast.expr, name: str) -> bool:
 
 def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
     """The call sits in a branch taken only when the input already was safe HTML
-    (``if isinstance(value, SafeData): return mark_safe(result)``): it carries the mark over."""
+    (``if isinstance(value, SafeData): return mark_safe(result)``): it carries the mark over; or
+    it restores markup its own class serialized (``_restores_own_markup``)."""
+    if _restores_own_markup(ctx, call):
+        return True
     child: ast.AST = call
     for ancestor in ctx.facts.ancestors(call):
         if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
@@ -598,6 +655,31 @@ def keeps_safety(ctx: RuleContext, call: ast.Call) -> bool:
             return False
         child = ancestor
     return False
+
+
+def _restores_own_markup(ctx: RuleContext, call: ast.Call) -> bool:
+    """``def to_python(self, value): return Markup(value)`` in a class whose other method
+    serializes markup through the markup protocol (``return str(value.__html__())``): the
+    decoder of a tagged serializer turns back into markup the text its own encoder wrote from
+    markup. Where the serialized text comes from is its caller's concern (a signed session is
+    the data-flow rules' to judge)."""
+    value = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    method = ctx.facts.enclosing_function(call)
+    if not isinstance(value, ast.Name) or not isinstance(method, _Function) or value.id not in parameter_names(method):
+        return False
+    if any(isinstance(node, ast.Name) and node.id == value.id and isinstance(node.ctx, ast.Store)
+           for node in ast.walk(method)):
+        return False  # rebound in the method: not what the serializer handed in
+    owner = next((a for a in ctx.facts.ancestors(method) if isinstance(a, ast.ClassDef)), None)
+    if owner is None or method not in owner.body:
+        return False
+    return any(
+        isinstance(other, _Function) and other is not method and any(
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__html__"
+            for returned in own_returns(other) if returned.value is not None for node in ast.walk(returned.value)
+        )
+        for other in owner.body
+    )
 
 
 _SIGNING_MODULES = ("django.core.signing", "itsdangerous", "hmac")

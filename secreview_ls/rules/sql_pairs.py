@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 
 from .base import RuleContext
-from .judge import own_nodes
+from .judge import name_stores, own_nodes
 
 # Methods that run SQL with a separate parameter list.
 _RUNNING_PREFIXES = ("execute", "executemany", "mogrify", "raw", "read_sql")
@@ -116,3 +116,71 @@ def imported_class_constant(ctx: RuleContext, node: ast.Attribute) -> bool:
         and other.value.id == name and not isinstance(other.ctx, ast.Load)
         for other in ctx.facts.nodes(ast.Attribute)
     )
+
+
+# SQLAlchemy schema objects of the program's own models: the tables of a ``MetaData``, their
+# columns and keys, and the names of those.
+_TABLE_COLLECTIONS = frozenset({"sorted_tables", "tables"})
+_COLUMN_COLLECTIONS = frozenset({"columns", "c", "primary_key", "foreign_keys", "indexes", "constraints"})
+_SCHEMA_NAMES = frozenset({"name", "key", "fullname", "schema"})
+_ORDERING_CALLS = frozenset({"reversed", "sorted", "list", "tuple"})
+
+
+def declared_schema_name(ctx: RuleContext, node: ast.expr) -> bool:
+    """``table``, ``column.name`` where ``for table in Model.metadata.sorted_tables`` and ``for
+    column in table.primary_key``: a table or column the program's own models declare (written
+    into SQL they are their names, schema the developer wrote, not data)."""
+    if isinstance(node, ast.Attribute) and node.attr in _SCHEMA_NAMES:
+        return _schema_object(ctx, node.value, 0)
+    return isinstance(node, ast.Name) and _schema_object(ctx, node, 0)
+
+
+def _schema_object(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
+    """A table or column reached from a model's ``metadata``."""
+    if depth > 4 or not isinstance(node, ast.Name):
+        return False
+    found = name_stores(ctx, node)
+    if found is None:
+        return False
+    for store in found[1]:
+        parent = ctx.facts.parent(store)
+        if isinstance(parent, (ast.For, ast.comprehension)) and parent.target is store:
+            if not _schema_collection(ctx, parent.iter, depth + 1):
+                return False
+        elif isinstance(parent, ast.Assign) and parent.targets == [store]:
+            if not _schema_collection(ctx, parent.value, depth + 1) and not _schema_object_value(ctx, parent.value, depth):
+                return False
+        else:
+            return False
+    return True
+
+
+def _schema_object_value(ctx: RuleContext, value: ast.expr, depth: int) -> bool:
+    return isinstance(value, ast.Name) and _schema_object(ctx, value, depth + 1)
+
+
+def _schema_collection(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
+    """``Model.metadata.sorted_tables``, ``reversed(...)`` of one, ``table.primary_key`` of a
+    schema table, or a name bound to such a collection."""
+    if depth > 6:
+        return False
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ORDERING_CALLS:
+        return len(node.args) == 1 and _schema_collection(ctx, node.args[0], depth + 1)
+    if isinstance(node, ast.Attribute):
+        if node.attr in _TABLE_COLLECTIONS:
+            holder = node.value
+            return isinstance(holder, ast.Attribute) and holder.attr == "metadata" and isinstance(holder.ctx, ast.Load)
+        if node.attr in _COLUMN_COLLECTIONS:
+            return _schema_object(ctx, node.value, depth + 1) if isinstance(node.value, ast.Name) else False
+        return False
+    if isinstance(node, ast.Name):
+        found = name_stores(ctx, node)
+        if found is None:
+            return False
+        for store in found[1]:
+            parent = ctx.facts.parent(store)
+            if not (isinstance(parent, ast.Assign) and parent.targets == [store]
+                    and _schema_collection(ctx, parent.value, depth + 1)):
+                return False
+        return True
+    return False

@@ -41,11 +41,12 @@ def quotes_identifier(ctx: RuleContext, call: ast.Call) -> bool:
 
 
 def names_sql_fragment(name: str) -> bool:
-    """``sql``, ``inner_sql``, ``lhs_sql``: a variable whose name says it holds SQL text (the
-    compiled fragment of a query builder); composing SQL from SQL is not injection — a
-    fragment built from data is reported where it is built."""
+    """``sql``, ``inner_sql``, ``lhs_sql``, ``placeholder``: a variable whose name says it holds
+    SQL text (the compiled fragment of a query builder, the placeholder a backend writes for a
+    bound value); composing SQL from SQL is not injection — a fragment built from data is
+    reported where it is built."""
     words = identifier_words(name)
-    return bool(words) and words[-1] == "sql"
+    return bool(words) and words[-1] in ("sql", "placeholder", "placeholders")
 
 
 _FIELD = re.compile(r"\{[^{}']*\}|%(?:\([^)]*\))?s")
@@ -70,6 +71,11 @@ _GROUPING_HEAD = re.compile(r"\b(?:WHERE|AND|OR|NOT|ON|HAVING|FROM|JOIN)\s*$")  
 # A comparison whose other side is a placeholder: ``? <= {}`` compares a bound value with a column.
 _PLACEHOLDER_COMPARED = re.compile(r"(?:\?|%S|:\w+|\$\d+)\s*(?:=|<>|!=|<=|>=|<|>)$")
 _QUALIFIER_AFTER = re.compile(r"\s*\.\s*[\w{%\"`]")
+# Functions whose quoted argument is the name of a sequence or a table (a ``regclass``), not data.
+_NAME_LITERAL_HEAD = re.compile(
+    r"\b(?:setval|nextval|currval|pg_get_serial_sequence|to_regclass)\s*\(\s*(?:'[^']*',\s*)?'[\w.\"\s]*$",
+    re.IGNORECASE,
+)
 _PLAIN_FIELD = re.compile(r"\{\s*\}|%s")
 _CONTEXT = 4000
 _KEYED_FIELD = re.compile(r"\{\s*(\w*)\s*\}|%(?:\((\w+)\))?s")
@@ -104,7 +110,9 @@ def slot_takes_name(before: str, after: str) -> bool:
     """Whether the field between ``before`` and ``after`` sits where SQL takes a name or a
     fragment (see ``name_slots``)."""
     if before.count("'") % 2:
-        return False  # inside a quoted literal
+        # inside a quoted literal: a value, unless the literal names a sequence or table for a
+        # function that takes one by name (``setval('{seq}', ...)``, ``pg_get_serial_sequence``)
+        return bool(_NAME_LITERAL_HEAD.search(before[-200:])) and "'" not in after.split("'", 1)[0]
     if _QUALIFIER_AFTER.match(after[:64]):
         return True  # ``{}.column``: a table or alias qualifying a column
     head = before[-_CONTEXT:].rstrip().upper()  # the clause around the field, not the whole text

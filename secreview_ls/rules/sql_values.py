@@ -22,7 +22,7 @@ from .base import RuleContext
 from .callers import passed_values
 from .fixed_values import stores_in
 from .judge import add_operands, is_static, name_stores, own_returns, parameter_names, single_assignment, static_string
-from .sql_pairs import imported_class_constant, paired_with_parameters
+from .sql_pairs import declared_schema_name, imported_class_constant, paired_with_parameters
 from .sql_text import names_sql_fragment, quotes_identifier
 
 _PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
@@ -109,6 +109,8 @@ _HEX_METHODS = frozenset({"hexdigest", "isoformat", "isdigit"})
 
 
 _COMPILED_SQL_METHODS = frozenset({"as_sql", "compile", "process", "_compiler_dispatch"})
+# ``connection.ops`` methods named for the SQL clause they write: ``for_update_sql``, ``explain_query_prefix``.
+_CLAUSE_WORDS = re.compile(r"_(?:sql|prefix|suffix)$")
 _COUNTING_CALLS = frozenset({"builtins.enumerate", "builtins.range"})
 # In an SQL compiler class, the methods that turn a clause into SQL text.
 _COMPILER_PREFIXES = ("visit_", "render_", "_render_", "_generate_")
@@ -141,20 +143,26 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.JoinedStr):
         return _composed_of_harmless(ctx, node, depth)
     if isinstance(node, ast.Name):
-        return names_sql_fragment(node.id) or _harmless_name(ctx, node, depth)
+        if names_sql_fragment(node.id) or _harmless_name(ctx, node, depth) or _compiler_local(ctx, node):
+            return True
+        return declared_schema_name(ctx, node)
     if isinstance(node, ast.Attribute):
         if node.attr.isupper() and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
             return True  # a class constant such as ``self.TABLE``
         if _backend_feature(node) or _model_metadata(ctx, node) or imported_class_constant(ctx, node):
             return True
+        if declared_schema_name(ctx, node):
+            return True
         return _harmless_attribute(ctx, node, depth)
     if isinstance(node, ast.Subscript):
         return _harmless_item(ctx, node, depth)
+    if isinstance(node, ast.Starred):  # ``["FROM", *from_]``: the items of a harmless list
+        return harmless_value(ctx, node.value, depth + 1)
     return False
 
 
 def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
-    if ctx.facts.qualname(call.func) in _NUMERIC_CALLS:
+    if ctx.facts.qualname(call.func) in _NUMERIC_CALLS or _fixed_time_format(ctx, call):
         return True
     if isinstance(call.func, ast.Attribute):
         if call.func.attr in _HEX_METHODS or call.func.attr in _COMPILED_SQL_METHODS:
@@ -169,12 +177,25 @@ def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
             return _composed_of_harmless(ctx, call, depth)
     if quotes_identifier(ctx, call) or _joins_harmless(ctx, call, depth):
         return True
+    if _backend_operation(call) and _CLAUSE_WORDS.search(call.func.attr):  # type: ignore[attr-defined]
+        return True  # ``connection.ops.for_update_sql(nowait=...)``: the backend's SQL for a clause
     if _backend_operation(call) and all(
         harmless_value(ctx, a.value if isinstance(a, ast.Starred) else a, depth + 1)
         for a in [*call.args, *(kw.value for kw in call.keywords)]
     ):
         return True  # ``connection.ops._get_sequence_name(model._meta.db_table)``
     return _placeholder_builder(call)
+
+
+def _fixed_time_format(ctx: RuleContext, call: ast.Call) -> bool:
+    """``time.strftime("%Y-%m-%d %H:%M:%S", t)``, ``moment.strftime("%Y%m%d")``: a time written
+    by a format fixed in the source, with no quote in it — digits, month and day names."""
+    func = call.func
+    tail = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if tail != "strftime" or not call.args:
+        return False
+    template = static_string(ctx, call.args[0])
+    return template is not None and not any(quote in template for quote in "'\"`\\")
 
 
 def _harmless_operation(ctx: RuleContext, node: ast.BinOp, depth: int) -> bool:
@@ -184,6 +205,9 @@ def _harmless_operation(ctx: RuleContext, node: ast.BinOp, depth: int) -> bool:
         if _placeholder_builder(node):
             return True
         return any(_is_number(ctx, side) for side in (node.left, node.right))
+    if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.JoinedStr):
+        # ``f"SELECT %s{suffix}" % cols``: a template itself built of harmless pieces
+        return harmless_value(ctx, node.left, depth + 1) and harmless_value(ctx, node.right, depth + 1)
     if isinstance(node.op, (ast.Mod, ast.Add)):
         return _composed_of_harmless(ctx, node, depth)
     return False
@@ -322,16 +346,85 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
             iterated = holder.iter
             if isinstance(iterated, ast.Call) and ctx.facts.qualname(iterated.func) == "builtins.enumerate":
                 return parent.elts[0] is store or (len(iterated.args) == 1 and _harmless_items(ctx, iterated.args[0], depth))
-            return _harmless_items(ctx, iterated, depth)  # ``for table, column in (("a", "x"), ...)``
+            if _harmless_items(ctx, iterated, depth):  # ``for table, column in (("a", "x"), ...)``
+                return True
+            return _key_or_time_column(ctx, iterated, parent.elts.index(store), len(parent.elts))
         if parent.elts[0] is not store:
             return False
-        if isinstance(holder, ast.Assign) and holder.targets == [parent] and isinstance(holder.value, ast.Call):
-            func = holder.value.func
-            # ``sql, params = compiler.compile(node)`` / ``self.db_default_sql(field)``
-            if isinstance(func, ast.Attribute) and (func.attr in _COMPILED_SQL_METHODS or names_sql_fragment(func.attr)):
+        if isinstance(holder, ast.Assign) and holder.targets == [parent]:
+            if _pair_gives_sql(ctx, holder.value, len(parent.elts), depth):
                 return True
             return paired_with_parameters(ctx, store)  # ``clause, args = helper(...)``, args bound
     return False
+
+
+def _pair_gives_sql(ctx: RuleContext, value: ast.expr, size: int, depth: int) -> bool:
+    """What ``sql, params = value`` unpacks gives harmless SQL text: a compiled fragment
+    (``compiler.compile(node)``, ``self.db_default_sql(field)``), a method of the class that
+    returns such pairs, a literal pair whose text is harmless (``"0 = 1", []``), or either
+    branch of a conditional of those."""
+    if isinstance(value, ast.IfExp):
+        return _pair_gives_sql(ctx, value.body, size, depth) and _pair_gives_sql(ctx, value.orelse, size, depth)
+    if isinstance(value, ast.Tuple):
+        return len(value.elts) == size and harmless_value(ctx, value.elts[0], depth + 1)
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return False
+    func = value.func
+    if func.attr in _COMPILED_SQL_METHODS or names_sql_fragment(func.attr):
+        return True
+    return _own_method_pairs(ctx, func, size, depth)  # ``from_, params = self.get_from_clause()``
+
+
+_FETCHING = frozenset({"fetchall", "fetchmany"})
+_SELECTED = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\b", re.IGNORECASE | re.DOTALL)
+# Columns that hold a number or a timestamp: ``id``, ``user_id``, ``whoid``, ``created_at``, ``ci_when``.
+_KEY_OR_TIME = re.compile(r"(?:id|(?:^|_)(?:at|on|when|time|timestamp|ts|date|datetime))$", re.IGNORECASE)
+_NOT_KEYS = ("valid", "void", "paid", "grid", "hybrid", "android", "said", "liquid", "solid", "acid", "fluid")
+
+
+def _key_or_time_column(ctx: RuleContext, iterated: ast.expr, index: int, size: int) -> bool:
+    """``for user_id, created in cur.fetchall()`` after ``cur.execute("SELECT user_id, created_at
+    FROM ...")``: the item unpacked at ``index`` of a row the program's own query returned, whose
+    column (by position in the ``SELECT`` list) is a key or a timestamp (a name ending in ``id``,
+    ``_at``, ``when``, ``time``, ``date``...). The database holds numbers and times there; a text
+    column read back (``name``, ``title``, ``SELECT *``) stays of unknown origin: stored text is
+    second-order injection."""
+    if not (isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute)
+            and iterated.func.attr in _FETCHING):
+        return False
+    query = _query_of(ctx, iterated.func.value, iterated)
+    found = _SELECTED.search(query) if query is not None else None
+    if found is None:
+        return False
+    columns = [column.strip() for column in found.group(1).split(",")]
+    if len(columns) != size or "(" in found.group(1):
+        return False
+    column = re.split(r"[\s.]+", columns[index].strip("`\"[] \\\n"))[-1].strip("`\"[]")
+    return bool(_KEY_OR_TIME.search(column)) and not column.lower().endswith(_NOT_KEYS)
+
+
+def _query_of(ctx: RuleContext, cursor: ast.expr, fetch: ast.Call) -> str | None:
+    """The literal text of the statement a fetch reads the rows of: ``cur.execute(q).fetchall()``
+    or the last ``cur.execute(q)`` on the same cursor name before the fetch in its function."""
+    statement: ast.Call | None = None
+    if isinstance(cursor, ast.Call) and isinstance(cursor.func, ast.Attribute) and cursor.func.attr == "execute":
+        statement = cursor
+    elif isinstance(cursor, ast.Name):
+        function = ctx.facts.enclosing_function(fetch)
+        for call in ctx.facts.method_calls("execute"):
+            receiver = call.func.value  # type: ignore[attr-defined]
+            if (isinstance(receiver, ast.Name) and receiver.id == cursor.id
+                    and ctx.facts.enclosing_function(call) is function and call.lineno <= fetch.lineno
+                    and (statement is None or call.lineno > statement.lineno)):
+                statement = call
+    if statement is None or not statement.args:
+        return None
+    first = statement.args[0]
+    text = static_string(ctx, first)
+    if text is None:
+        parts = literal_text_and_values(ctx, first)
+        text = parts[0] if parts is not None else None
+    return text
 
 
 def _harmless_items(ctx: RuleContext, iterated: ast.expr, depth: int) -> bool:
@@ -442,6 +535,46 @@ def _harmless_own_method(ctx: RuleContext, func: ast.Attribute, depth: int) -> b
         return False
     returns = own_returns(method)
     return bool(returns) and all(r.value is not None and harmless_value(ctx, r.value, depth + 1) for r in returns)
+
+
+def _own_method(ctx: RuleContext, func: ast.Attribute) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The method of the enclosing class that ``self.name(...)`` calls."""
+    if not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
+        return None
+    owner = next((a for a in ctx.facts.ancestors(func) if isinstance(a, ast.ClassDef)), None)
+    if owner is None:
+        return None
+    return next(
+        (m for m in owner.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == func.attr),
+        None,
+    )
+
+
+def _own_method_pairs(ctx: RuleContext, func: ast.Attribute, size: int, depth: int) -> bool:
+    """``sql, params = self.get_from_clause()``: a method of the enclosing class whose every
+    ``return`` is a tuple of ``size`` items, the first of them harmless (the SQL text of a
+    ``(sql, params)`` pair, its values kept apart as parameters)."""
+    method = _own_method(ctx, func) if depth <= _MAX_DEPTH - 1 else None
+    if method is None:
+        return False
+    returns = own_returns(method)
+    return bool(returns) and all(
+        isinstance(r.value, ast.Tuple) and len(r.value.elts) == size and harmless_value(ctx, r.value.elts[0], depth + 1)
+        for r in returns
+    )
+
+
+def _compiler_local(ctx: RuleContext, name: ast.Name) -> bool:
+    """A local name of a ``visit_*``/``render_*`` method of an SQL compiler class (a class named
+    ``...Compiler``) that is not one of the method's parameters: what the method composes is
+    the SQL it rendered from the statement's clauses, whose values it binds."""
+    function = ctx.facts.enclosing_function(name)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.name.startswith(_COMPILER_PREFIXES):
+        return False
+    if name.id in parameter_names(function, starred=True):
+        return False
+    owner = next((a for a in ctx.facts.ancestors(function) if isinstance(a, ast.ClassDef)), None)
+    return owner is not None and owner.name.endswith("Compiler") and name_stores(ctx, name) is not None
 
 
 def _compiler_method(ctx: RuleContext, func: ast.Attribute) -> bool:

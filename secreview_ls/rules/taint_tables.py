@@ -552,7 +552,7 @@ def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
     """SQL, OS command and code sinks."""
     # SQL (CWE-89): the query text, never the parameters.
     for method in ("execute", "executemany", "executescript"):
-        add(SinkSpec("sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement"))))
+        add(SinkSpec("sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement")), text_only=True))
     for name in ("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"):
         add(SinkSpec("sql", name, "SQL text", clean_result=True))
     add(SinkSpec("sql", ".raw", "raw SQL query", requires_import=("django",)))

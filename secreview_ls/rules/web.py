@@ -297,7 +297,8 @@ _MARK_SAFE = (
     "from a user, it is rendered as HTML and can carry scripts (XSS). Build HTML with "
     "`format_html`, which escapes every argument. Values that cannot carry markup are not "
     "reported: constants, translations of literal messages, numbers (`int(x)`, `'%d' % x`, a "
-    "value narrowed by `isinstance(x, int)` or `x is None`), results of `escape`/"
+    "value narrowed by `isinstance(x, int)` or `x is None`, the digits of a `Decimal.as_tuple()` joined "
+    "with fixed signs), results of `escape`/"
     "`conditional_escape`/`format_html`/`format_html_join`/`json_script`/template and form "
     "rendering, text passed through a translation table that maps `<`, `>` and `&`, strings "
     "built only from such parts (a local list filled only with them included, or one whose "
@@ -322,7 +323,11 @@ _MARK_SAFE = (
     "not reported: a filter registered under a name that says *safe* and nothing else (`|safe`, "
     "`|safeseq`; not `|safe_html`, which promises sanitized content) marking its own input, bare or item by item (the template author's explicit request, like "
     "`mark_safe` in Python), and a decorator declaring a class's `__str__` HTML "
-    "(`klass.__str__ = lambda self: mark_safe(klass_str(self))` beside `klass.__html__`). HTML "
+    "(`klass.__str__ = lambda self: mark_safe(klass_str(self))` beside `klass.__html__`). A configuration "
+    "attribute the object reads as HTML is not reported either: `mark_safe(self.empty_value_display)` or "
+    "`mark_safe(self.site.empty_value_display)` where no code of the module stores that attribute (the "
+    "developer declares it on a subclass or a configured object, in source code); an attribute the module "
+    "stores, or one reached through a request or its data, stays a finding. HTML "
     "assembled here from other values is reported with high confidence; a bare value of unknown origin with low confidence (request data "
     "reaching it is SR806).",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
@@ -370,7 +375,9 @@ _MARKUP_CLASSES = (
     "from a user inside it renders as markup (XSS). Use `Markup('<b>{}</b>').format(value)` or "
     "`escape(value)`, which escape the value. Values judged as for SR604 are not reported: escaped "
     "or sanitized text (`escape`, `bleach.clean`, `nh3.clean`, and `bleach.linkify` of such text, "
-    "which only adds links of its own), constants, numbers. WebHelpers' `literal(...)` is the same trust "
+    "which only adds links of its own), constants, numbers, and the decoder of a tagged serializer "
+    "restoring markup its own class wrote through the markup protocol (`to_json` returns "
+    "`str(value.__html__())`, `to_python(value)` returns `Markup(value)`). WebHelpers' `literal(...)` is the same trust "
     "declaration and is judged the same way.",
     bad="from markupsafe import Markup\nMarkup(f'<b>{name}</b>')",
     good="from markupsafe import Markup\nMarkup('<b>{}</b>').format(name)",

@@ -249,6 +249,12 @@ class Calls:
             if rendered is not None:
                 return rendered
 
+        if method is not None and method.startswith("render_") and not module_call:
+            # ``item.render_html(request, query)`` of an object not resolved here: HTML its renderer
+            # wrote (the rule on marking calls judges ``render_*`` output the same way); the
+            # arguments went into a rendering context, escaped there.
+            return cleaned(Val(all_taint(receiver, args, kwargs)), self.markup_escaped)
+
         # Anything else: the result depends on the receiver and the arguments.
         data = all_taint(receiver, args, kwargs)
         if callee is not None:

@@ -549,11 +549,21 @@ class SinkChecker:
             first = node.args[0] if node.args else None
             if not (isinstance(first, ast.Constant) and str(first.value).lower() == sink.first_is.lower()):
                 return
+        if sink.text_only and any(self._passes_vector(arg) for arg in node.args[:1]):
+            return
         if sink.dict_keys or sink.built_text or sink.json_dicts:
             for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
                 yield arg_node, self._narrowed(sink, arg_node, value), remote_only
             return
         yield from self._plain_arguments(sink, node, receiver, args, kwargs)
+
+    def _passes_vector(self, node: ast.expr) -> bool:
+        """``sys.argv``, ``sys.argv[1:]``, ``[prog, *args]``: a list of arguments, not text."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.ListComp)):
+            return True
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            node = node.value
+        return self.facts.qualname(node) == "sys.argv"
 
     def _narrowed(self, sink: SinkSpec, arg_node: ast.AST, value: Val) -> Val:
         """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` sink checks."""

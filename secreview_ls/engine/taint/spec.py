@@ -140,6 +140,9 @@ class SinkSpec:
     takes_files: bool = False
     # A dict (a literal, or a value with string keys only) is written as JSON: not this sink.
     json_dicts: bool = False
+    # The argument is text (an SQL statement): an argument vector passed instead — ``sys.argv``,
+    # a slice of it, a list or tuple written in the call — is another API's ``execute(argv)``.
+    text_only: bool = False
 
 
 @dataclass(frozen=True)
