@@ -43,6 +43,7 @@ from .state import Frame, NodeTexts
 from .strings import FixedPrefixes
 from .summaries import Summaries
 from .summary import SinkHit, Summary, SummaryProvider
+from .template_values import asked_value, class_text, literal_text, template_value
 from .values import NO_CONST, Val
 
 # The parts an analysis is made of. They refer to one another (the interpreter to its calls and
@@ -272,6 +273,9 @@ class ModuleTaint:
     def summary_named(self, name: str) -> Summary | None:
         """Summary of a module-level function, or of ``Class.method`` (asked by other files)."""
         index = self.index
+        asked = asked_value(name)
+        if asked is not None:
+            return self._value_summary(name, *asked)
         if "." in name:
             class_name, method_name = name.split(".", 1)
             cls = index.classes.get(class_name)
@@ -283,6 +287,22 @@ class ModuleTaint:
         if not self.interpreter.globals:
             self._prepare_globals()
         return self.summaries.of(fn)
+
+    def _value_summary(self, name: str, class_name: str | None, attr: str) -> Summary | None:
+        """A module-level value (or a class attribute's constant text) other files use for
+        templates, as a summary returning it (``template_values.py``)."""
+        if not self.interpreter.globals:
+            self._prepare_globals()
+        if class_name is None:
+            value = None if attr in self.index.global_names else template_value(self.interpreter.globals.get(attr))
+        else:
+            cls = self.index.classes.get(class_name)
+            globals_ = self.interpreter.globals
+            text = class_text(cls, attr, lambda node: literal_text(node, globals_)) if cls is not None else None
+            value = Val(const=text) if text is not None else None
+        if value is None:
+            return None
+        return Summary(name, [], 0, None, None, 0, returns=value, path=self.facts.source.path)
 
     def _prepare_globals(self) -> None:
         tree = self.facts.tree

@@ -28,6 +28,7 @@ from .sinks import SinkChecker
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
+from .template_values import class_text, enclosing_class, literal_text, template_value, value_name
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -54,6 +55,10 @@ from .values import (
 )
 
 
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+
+
 def _is_int(key: str) -> bool:
     return key.lstrip("-").isdigit()
 
@@ -61,6 +66,7 @@ def _is_int(key: str) -> bool:
 MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
 _OPAQUE = frozenset({OPAQUE})
+ENVIRONMENT_METHODS = LOADING_METHODS | {"from_string"}
 
 
 def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> Taint:
@@ -316,15 +322,23 @@ class Calls:
         if method is None or receiver is None:
             return None
         kind = receiver.kind
-        if method in LOADING_METHODS and not (kind or "").startswith(ENVIRONMENT):
-            kind = class_environment(node.func.value, self.facts.ancestors(node), self._assigned_environment)  # type: ignore[attr-defined]
+        if method in ENVIRONMENT_METHODS and not (kind or "").startswith(ENVIRONMENT):
+            held = node.func.value  # type: ignore[attr-defined]
+            kind = class_environment(held, self.facts.ancestors(node), self._assigned_environment)
+            if kind is None and not receiver.kind:
+                imported = self._project_value(held)
+                kind = imported.kind if imported is not None else None
         if kind is None:
             return None
         if method in LOADING_METHODS and kind.startswith(ENVIRONMENT):
             named = args[0].const if args else kwargs.get("name", EMPTY).const
             return Val(kind=template_kind(kind, named))
         if method == "from_string" and kind.startswith(ENVIRONMENT):
-            made = inline_kind(kind.removeprefix(ENVIRONMENT), args[0].const if args else kwargs.get("source", EMPTY).const)
+            source = args[0] if args else kwargs.get("source", EMPTY)
+            text = source.const
+            if not isinstance(text, str) and not source.taint and not source.parts:
+                text = self._constant_text(node.args[0] if node.args else _keyword(node, "source"))
+            made = inline_kind(kind.removeprefix(ENVIRONMENT), text)
             return Val(kind=made) if made is not None else None
         if method in RENDERING_METHODS and kind.startswith(TEMPLATE):
             return cleaned(Val(all_taint(None, args, kwargs)), self.markup_escaped)
@@ -344,15 +358,40 @@ class Calls:
         return environment_kind(mode)
 
     def _constant_text(self, node: ast.AST | None) -> object:
-        """The text of a literal, or of a module-level name bound to constant text (``PAGE =
-        "<p>{{ name }}</p>"``): the developer's template, read like a literal one."""
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            value = self.interpreter.globals.get(node.id)
-            if value is not None and not value.taint and not value.parts and isinstance(value.const, str):
-                return value.const
-        return None
+        """The text of a literal, of a module-level name bound to constant text (``PAGE =
+        "<p>{{ name }}</p>"``), of a class attribute holding one (``self.TEMPLATE``,
+        ``Page.TEMPLATE``) or of such a name of another module (``from .pages import PAGE``):
+        the developer's template, read like a literal one."""
+        globals_ = self.interpreter.globals
+        text = literal_text(node, globals_)
+        if text is not None or node is None:
+            return text
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            base = node.value.id
+            cls = None
+            if base in ("self", "cls"):
+                cls = enclosing_class(self.facts.ancestors(node))
+            elif base not in globals_:
+                cls = self.interprocedural.index.classes.get(base)
+            if cls is not None:
+                return class_text(cls, node.attr, lambda value: literal_text(value, globals_))
+        if isinstance(node, ast.Name) and node.id in globals_:
+            return None
+        found = self._project_value(node)
+        return found.const if found is not None else None
+
+    def _project_value(self, node: ast.AST) -> Val | None:
+        """The template text or environment an imported name of another project module stands
+        for (``from .templating import env``, ``pages.PAGE``, ``Page.TEMPLATE``)."""
+        interprocedural = self.interprocedural
+        if not interprocedural.follows_project or not isinstance(node, (ast.Name, ast.Attribute)):
+            return None
+        qualified = self.facts.qualname(node)
+        asked = value_name(qualified) if qualified is not None else None
+        if asked is None or qualified.split(".")[0] not in interprocedural.index.imported_roots:  # type: ignore[union-attr]
+            return None
+        summary = interprocedural.summaries.of_project(asked)
+        return template_value(summary.returns) if summary is not None else None
 
     def _assigned_environment(self, value: ast.AST) -> str | None:
         return self._made_environment(value, self.facts.qualname(value.func)) if isinstance(value, ast.Call) else None
