@@ -23,7 +23,14 @@ from .environments import (
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
-from .rendering import escaping_render, inline_render, inline_template_kind, produced_kind, switches_off
+from .rendering import (
+    escaping_render,
+    inline_render,
+    inline_template_kind,
+    produced_kind,
+    switches_off,
+    template_text_node,
+)
 from .sinks import SinkChecker
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
@@ -237,7 +244,9 @@ class Calls:
 
         if name is not None and name in spec.template_contexts and not switches_off(node):
             return args[0] if len(args) == 1 else Val(all_taint(None, args, kwargs))
-        inline_kind = inline_template_kind(name, node) if name is not None and name in spec.autoescaped_templates else None
+        inline_kind = None
+        if name is not None and name in spec.autoescaped_templates:
+            inline_kind = inline_template_kind(name, node, self._constant_text(template_text_node(node)))
         if inline_kind is not None and not inline_kind.endswith("?"):
             return Val(kind=inline_kind)  # built from constant text: no data in it
         if method == "render" and receiver is not None and receiver.kind is not None and "()" in receiver.kind:

@@ -4,12 +4,15 @@ hit (a source reached it) or an effect (a parameter reached it, for the summary)
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
+from ..source import SourceFile
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
 from .spec import ALL_CLASSES, DOCUMENT, SinkSpec, TaintSpec
@@ -404,6 +407,37 @@ class SinkChecker:
         for name, call in self.facts.calls_with_prefix(setup_name):
             if name == setup_name:
                 return autoescape_mode(call, self.spec.autoescape_selectors, self.facts.qualname, default)
+        return self._project_setup_mode(setup_name, default)
+
+    def _project_setup_mode(self, setup_name: str, default: str) -> str:
+        """The escaping of an application set up in another module of the project: the setup calls
+        nearest the view decide, when they agree (``on`` without one, or where they differ): those
+        of the files in its folder, else in the folder above and so on; failing that, those below
+        the nearest of these folders that has one."""
+        finder = getattr(self.project, "environment_setups", None)
+        if finder is None:
+            return "on"
+        selectors = self.spec.autoescape_selectors
+
+        def modes(text: str, path: str) -> tuple[str, ...]:
+            try:
+                facts = ModuleFacts(SourceFile(text, path))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return ()
+            calls = [call for name, call in facts.calls_with_prefix(setup_name) if name == setup_name]
+            return tuple(autoescape_mode(call, selectors, facts.qualname, default) for call in calls)
+
+        kind = f"{setup_name}:{default}:{','.join(sorted(selectors))}"
+        found = finder(kind, setup_name.split(".")[0], modes)
+        if not found:
+            return "on"
+        folder = PurePath(os.path.abspath(self.path)).parent
+        levels = (folder, *folder.parents)
+        for within in (lambda file, level: file.parent == level, PurePath.is_relative_to):
+            for level in levels:
+                near = {mode for file, mode in found if within(PurePath(file), level)}
+                if near:
+                    return near.pop() if len(near) == 1 else "on"
         return "on"
 
     def _check_template(
