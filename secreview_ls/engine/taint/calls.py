@@ -74,6 +74,7 @@ MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
 _OPAQUE = frozenset({OPAQUE})
 ENVIRONMENT_METHODS = LOADING_METHODS | {"from_string"}
+_DATA = object()  # a template text argument carrying data (not a constant found elsewhere)
 
 
 def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> Taint:
@@ -246,7 +247,10 @@ class Calls:
             return args[0] if len(args) == 1 else Val(all_taint(None, args, kwargs))
         inline_kind = None
         if name is not None and name in spec.autoescaped_templates:
-            inline_kind = inline_template_kind(name, node, self._constant_text(template_text_node(node)))
+            text_node = template_text_node(node)
+            given = args[0] if node.args and args else kwargs.get("template_string", EMPTY)
+            known = self._constant_text(text_node) if not given.taint and not given.parts else None
+            inline_kind = inline_template_kind(name, node, known)
         if inline_kind is not None and not inline_kind.endswith("?"):
             return Val(kind=inline_kind)  # built from constant text: no data in it
         if method == "render" and receiver is not None and receiver.kind is not None and "()" in receiver.kind:
@@ -325,7 +329,7 @@ class Calls:
         """A Jinja2 environment, a template it loads, and what rendering that template gives: the
         context's data, escaped (the template's unescaped writes are reported at the render call)."""
         given = args[0] if args else kwargs.get("source", EMPTY)
-        made = self._made_environment(node, name, given.const if not given.taint and not given.parts else None)
+        made = self._made_environment(node, name, given.const if not given.taint and not given.parts else _DATA)
         if made is not None:
             return Val(kind=made)
         if method is None or receiver is None:
@@ -363,6 +367,8 @@ class Calls:
         mode = autoescape_mode(node, self.spec.autoescape_selectors, self.facts.qualname, absent)
         if name in self.spec.inline_templates:
             text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "source"), None)
+            if known_text is _DATA:
+                return inline_kind(mode, None)  # text carrying data: not the developer's template
             return inline_kind(mode, known_text if isinstance(known_text, str) else self._constant_text(text))
         return environment_kind(mode)
 
