@@ -134,3 +134,30 @@ def test_a_setup_found_later_is_seen_once_invalidated(tmp_path: Path) -> None:
     other.write_text("from aiohttp_jinja2 import setup\nsetup(app2)\n", encoding="utf-8")
     project.invalidate(other)
     assert lines() == []  # two applications set up differently: not known which one renders
+
+
+def test_a_value_of_a_file_let_go_of_is_asked_of_it_again(tmp_path: Path) -> None:
+    (tmp_path / "templating.py").write_text(
+        "import jinja2\nimport sqlite3\n\nenv = jinja2.Environment()\nPAGE = '<p>{{ x }}</p>'\n\n"
+        "def run(q):\n    sqlite3.connect('x').execute(q)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "other.py").write_text("import sqlite3\n\ndef run(q):\n    sqlite3.connect('x').execute(q)\n")
+    first = tmp_path / "first.py"
+    first.write_text(
+        "from flask import request\nfrom templating import run\nfrom other import run as other_run\n\n"
+        "run(request.args['q'])\nother_run(request.args['q'])\n",
+        encoding="utf-8",
+    )
+    view = tmp_path / "view.py"
+    view.write_text(
+        "from flask import request\nfrom jinja2 import Template\nfrom templating import PAGE, env\n\n"
+        "def page():\n    return env.from_string(PAGE).render(x=request.args['x'])\n\n"
+        "def other():\n    return Template(PAGE).render(x=request.args['x'])\n",
+        encoding="utf-8",
+    )
+    project = ProjectIndex([tmp_path], whole_files=1)
+    config = Config(root=tmp_path, select=("SR8",))
+    assert len(analyze_source(first.read_text(), str(first), config, project=project).findings) == 2
+    found = analyze_source(view.read_text(), str(view), config, project=project).findings
+    assert [(f.rule_id, f.span.start_line) for f in found] == [("SR806", 6), ("SR806", 9)]

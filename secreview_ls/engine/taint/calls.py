@@ -62,6 +62,16 @@ from .values import (
 )
 
 
+def _known_text(node: ast.Call, given: Val, text: ast.expr | None = None) -> object:
+    """What the evaluated template text argument tells: its constant, or ``_DATA`` when a name
+    holds data here (a local variable shadowing a constant of the module or an import)."""
+    if not given.taint and not given.parts:
+        return given.const
+    if text is None:
+        text = node.args[0] if node.args else _keyword(node, "source")
+    return _DATA if isinstance(text, ast.Name) else None
+
+
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
     return next((kw.value for kw in node.keywords if kw.arg == name), None)
 
@@ -249,7 +259,8 @@ class Calls:
         if name is not None and name in spec.autoescaped_templates:
             text_node = template_text_node(node)
             given = args[0] if node.args and args else kwargs.get("template_string", EMPTY)
-            known = self._constant_text(text_node) if not given.taint and not given.parts else None
+            known = _known_text(node, given, text_node)
+            known = None if known is _DATA else known if isinstance(known, str) else self._constant_text(text_node)
             inline_kind = inline_template_kind(name, node, known)
         if inline_kind is not None and not inline_kind.endswith("?"):
             return Val(kind=inline_kind)  # built from constant text: no data in it
@@ -329,7 +340,7 @@ class Calls:
         """A Jinja2 environment, a template it loads, and what rendering that template gives: the
         context's data, escaped (the template's unescaped writes are reported at the render call)."""
         given = args[0] if args else kwargs.get("source", EMPTY)
-        made = self._made_environment(node, name, given.const if not given.taint and not given.parts else _DATA)
+        made = self._made_environment(node, name, _known_text(node, given))
         if made is not None:
             return Val(kind=made)
         if method is None or receiver is None:

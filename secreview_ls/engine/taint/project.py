@@ -60,6 +60,7 @@ from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
 from .template_folders import declared_folders, resolve_folders
+from .template_values import asked_value
 from .templates import template_references
 
 MAX_FILE_BYTES = 2_000_000
@@ -121,7 +122,10 @@ class _Names:
         return cls(frozenset(index.module_functions), methods, dict(taint.facts.imports.aliases))
 
     def defines(self, name: str) -> bool:
-        """Whether ``ModuleTaint.summary_named(name)`` finds a function."""
+        """Whether ``ModuleTaint.summary_named(name)`` may find a function (or a value: asked of
+        the parsed file, ``template_values.py``)."""
+        if asked_value(name) is not None:
+            return True
         if "." not in name:
             return name in self.functions
         class_name, method_name = name.split(".", 1)
