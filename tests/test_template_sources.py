@@ -27,20 +27,48 @@ def _read(files: dict[str, str], name: str, constants: dict[str, str] | None = N
     return {var: [*(step[0] for step in p.via), p.path] for var, p in reading.writes}
 
 
+def _returns(path: Path, *functions: str) -> set[int]:
+    """The lines of the ``return`` statements of the named view functions."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found: set[int] = set()
+    for function in functions:
+        start = lines.index(f"def {function}():")
+        found.add(next(n for n in range(start, len(lines)) if lines[n].lstrip().startswith("return ")) + 1)
+    return found
+
+
 def test_an_environment_made_in_another_module_keeps_its_escaping() -> None:
-    found = _findings(LAYERED / "views.py")
-    assert {18, 24, 29, 34, 39} <= set(found)
-    steps = flow_steps(found[18], files=True)  # type: ignore[arg-type]
+    views = LAYERED / "views.py"
+    found = _findings(views)
+    made = _returns(views, "profile", "profile_default", "profile_module", "profile_alias", "profile_card")
+    assert made <= set(found)
+    (first,) = _returns(views, "profile")
+    steps = flow_steps(found[first], files=True)  # type: ignore[arg-type]
     assert steps[-1][2] == "ly_profile.html" and steps[-1][0] == 3
-    assert not {44, 49, 54, 59, 64} & set(found)  # escaping, selected, escaped value, other variable, text
+    escaped = _returns(
+        views, "profile_escaping", "profile_selected", "profile_escaped", "profile_title", "profile_mail"
+    )
+    assert not escaped & set(found)
+
+
+def test_an_environment_made_by_a_factory_or_kept_in_a_class_attribute_keeps_its_escaping() -> None:
+    views = LAYERED / "views.py"
+    found = set(_findings(views))
+    assert _returns(views, "factory", "factory_module", "renderer") <= found
+    assert not _returns(views, "factory_escaping", "factory_module_escaping", "renderer_escaping") & found
 
 
 def test_template_text_of_another_module_or_a_class_attribute_is_read_like_a_literal() -> None:
-    views = _findings(LAYERED / "views.py")
-    assert {69, 74, 79, 99} <= set(views)
-    last = views[74].flow[-1]  # type: ignore[attr-defined]
-    assert last.path is None and last.span.start_line == 74 and "template text" in last.note
-    assert not {84, 89, 94, 104, 109} & set(views)
+    path = LAYERED / "views.py"
+    views = _findings(path)
+    assert _returns(path, "banner", "banner_template", "banner_module", "badge") <= set(views)
+    (inline,) = _returns(path, "banner_template")
+    last = views[inline].flow[-1]  # type: ignore[attr-defined]
+    assert last.path is None and last.span.start_line == inline and "template text" in last.note
+    quiet = _returns(
+        path, "banner_escaping", "banner_escaped", "notice", "badge_escaping", "tooltip", "banner_shadowed"
+    )
+    assert not quiet & set(views)
     widgets = _findings(LAYERED / "widgets.py")
     assert sorted(widgets) == [17, 21, 91, 108]
     assert "Badge().render()" in widgets[17].message  # type: ignore[attr-defined]

@@ -35,7 +35,15 @@ from .sinks import SinkChecker
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
-from .template_values import class_text, enclosing_class, literal_text, template_value, value_name
+from .template_values import (
+    class_text,
+    class_value,
+    enclosing_class,
+    literal_text,
+    made_by_call,
+    template_value,
+    value_name,
+)
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -348,10 +356,14 @@ class Calls:
         kind = receiver.kind
         if method in ENVIRONMENT_METHODS and not (kind or "").startswith(ENVIRONMENT):
             held = node.func.value  # type: ignore[attr-defined]
-            kind = class_environment(held, self.facts.ancestors(node), self._assigned_environment)
-            if kind is None and not receiver.kind:
+            kind = class_environment(held, self.facts.ancestors(node), self.assigned_environment)
+            if kind is None and isinstance(held, ast.Attribute) and isinstance(held.value, ast.Name):
+                cls = self.interprocedural.index.classes.get(held.value.id)  # ``Renderer.env``
+                made = class_value(cls, held.attr, self.assigned_environment) if cls is not None else None
+                kind = made if isinstance(made, str) else None
+            if kind is None and (not receiver.kind or receiver.kind.endswith("()")):  # unknown, or a call's result
                 imported = self._project_value(held)
-                kind = imported.kind if imported is not None else None
+                kind = imported.kind if imported is not None else self._factory_environment(held)
         if kind is None:
             return None
         if method in LOADING_METHODS and kind.startswith(ENVIRONMENT):
@@ -406,6 +418,29 @@ class Calls:
         found = self._project_value(node)
         return found.const if found is not None else None
 
+    def _factory_environment(self, node: ast.AST) -> str | None:
+        """The environment a module-level name holds when it is made by a factory function of
+        the project (``env = create_env()``: module-level calls are not followed when the
+        module's values are collected, so the factory's summary is asked here)."""
+        if not (isinstance(node, ast.Name) and node.id in self.interpreter.globals):
+            return None
+        call = made_by_call(self.facts.tree, node.id)
+        return self.environment_made_by(call) if call is not None else None
+
+    def environment_made_by(self, call: ast.Call) -> str | None:
+        """The environment kind a call of a project function returns (None: not one)."""
+        interprocedural = self.interprocedural
+        func = call.func
+        summary = None
+        if isinstance(func, ast.Name) and func.id in interprocedural.index.module_functions:
+            summary = interprocedural.summaries.of(interprocedural.index.module_functions[func.id])
+        elif interprocedural.follows_project:
+            qualified = self.facts.qualname(func)
+            if qualified is not None and "." in qualified and qualified.split(".")[0] in interprocedural.index.imported_roots:
+                summary = interprocedural.summaries.of_project(qualified)
+        kind = summary.returns.kind if summary is not None else None
+        return kind if kind is not None and kind.startswith(ENVIRONMENT) else None
+
     def _project_value(self, node: ast.AST) -> Val | None:
         """The template text or environment an imported name of another project module stands
         for (``from .templating import env``, ``pages.PAGE``, ``Page.TEMPLATE``)."""
@@ -419,7 +454,8 @@ class Calls:
         summary = interprocedural.summaries.of_project(asked)
         return template_value(summary.returns) if summary is not None else None
 
-    def _assigned_environment(self, value: ast.AST) -> str | None:
+    def assigned_environment(self, value: ast.AST) -> str | None:
+        """The environment kind an assigned value makes (``Environment(...)``; None: not one)."""
         return self._made_environment(value, self.facts.qualname(value.func)) if isinstance(value, ast.Call) else None
 
     def _looked_up(

@@ -48,11 +48,15 @@ def template_value(value: Val | None) -> Val | None:
 def class_text(cls: ast.ClassDef, attr: str, text_of: Callable[[ast.AST], object]) -> str | None:
     """The constant text class ``cls`` keeps in ``attr``: the one value its body and its methods
     (through ``self.`` / ``cls.``) ever assign to it, when ``text_of`` finds it a string."""
-    texts = {text_of(value) for value in _assigned(cls, attr)}
-    if len(texts) != 1:
-        return None
-    text = texts.pop()
+    text = class_value(cls, attr, text_of)
     return text if isinstance(text, str) else None
+
+
+def class_value(cls: ast.ClassDef, attr: str, value_of: Callable[[ast.AST], object]) -> object:
+    """What ``value_of`` makes of the one value class ``cls`` ever assigns to ``attr`` (None:
+    assigned values that differ, or none)."""
+    values = {value_of(value) for value in _assigned(cls, attr)}
+    return values.pop() if len(values) == 1 else None
 
 
 def _assigned(cls: ast.ClassDef, attr: str) -> Iterable[ast.AST]:
@@ -86,6 +90,18 @@ def literal_text(node: ast.AST | None, globals_: dict[str, Val]) -> object:
         value = template_value(globals_.get(node.id))
         return value.const if value is not None else None
     return None
+
+
+def made_by_call(tree: ast.Module, name: str) -> ast.Call | None:
+    """The call a module-level name is bound to, when its one binding at the top level is
+    ``name = factory(...)`` (``env = create_env()``)."""
+    calls: list[ast.AST] = []
+    for statement in tree.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+                calls.append(statement.value)
+    return calls[0] if len(calls) == 1 and isinstance(calls[0], ast.Call) else None
 
 
 def enclosing_class(ancestors: Iterable[ast.AST]) -> ast.ClassDef | None:
