@@ -114,6 +114,8 @@ def test_an_include_follows_each_name_its_expression_may_give() -> None:
 def test_the_names_an_include_may_choose_among_are_references() -> None:
     text = '{% include "a.html" if x else ["b.html", "c.html"] %}{% include part %}{% include "d.html" with y=z only %}'
     assert template_references(text) == ("a.html", "b.html", "c.html", "d.html")
+    nested = "{% include " + "(" * 300 + '"a.html"' + ")" * 300 + " %}{% include x.y %}{% include 'a' ~ b %}"
+    assert template_references(nested) == ()
 
 
 def test_a_view_gives_an_include_its_template_name() -> None:
