@@ -43,6 +43,7 @@ from .state import Frame, NodeTexts
 from .strings import FixedPrefixes
 from .summaries import Summaries
 from .summary import SinkHit, Summary, SummaryProvider
+from .template_values import asked_value, class_text, class_value, literal_text, made_by_call, template_value
 from .values import NO_CONST, Val
 
 # The parts an analysis is made of. They refer to one another (the interpreter to its calls and
@@ -162,6 +163,7 @@ class ModuleTaint:
             prefixes=prefixes,
         )
         self.interpreter.connect(calls, self.sinks)
+        self._calls = calls
         self.summaries.connect(self.interpreter, self.sinks.template_answer)
 
     def release(self, *, facts: bool = True) -> None:
@@ -272,6 +274,9 @@ class ModuleTaint:
     def summary_named(self, name: str) -> Summary | None:
         """Summary of a module-level function, or of ``Class.method`` (asked by other files)."""
         index = self.index
+        asked = asked_value(name)
+        if asked is not None:
+            return self._value_summary(name, *asked)
         if "." in name:
             class_name, method_name = name.split(".", 1)
             cls = index.classes.get(class_name)
@@ -283,6 +288,26 @@ class ModuleTaint:
         if not self.interpreter.globals:
             self._prepare_globals()
         return self.summaries.of(fn)
+
+    def _value_summary(self, name: str, class_name: str | None, attr: str) -> Summary | None:
+        """A module-level value (or a class attribute's constant text) other files use for
+        templates, as a summary returning it (``template_values.py``)."""
+        if not self.interpreter.globals:
+            self._prepare_globals()
+        if class_name is None:
+            value = None if attr in self.index.global_names else template_value(self.interpreter.globals.get(attr))
+            call = made_by_call(self.facts.tree, attr) if value is None and attr not in self.index.global_names else None
+            made = self._calls.environment_made_by(call) if call is not None else None
+            value = Val(kind=made) if made is not None else value
+        else:
+            cls = self.index.classes.get(class_name)
+            globals_ = self.interpreter.globals
+            text = class_text(cls, attr, lambda node: literal_text(node, globals_)) if cls is not None else None
+            made = class_value(cls, attr, self._calls.assigned_environment) if cls is not None and text is None else None
+            value = Val(const=text) if text is not None else Val(kind=made) if isinstance(made, str) else None
+        if value is None:
+            return None
+        return Summary(name, [], 0, None, None, 0, returns=value, path=self.facts.source.path)
 
     def _prepare_globals(self) -> None:
         tree = self.facts.tree

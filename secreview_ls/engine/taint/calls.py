@@ -23,11 +23,27 @@ from .environments import (
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
-from .rendering import escaping_render, inline_render, inline_template_kind, produced_kind, switches_off
+from .rendering import (
+    escaping_render,
+    inline_render,
+    inline_template_kind,
+    produced_kind,
+    switches_off,
+    template_text_node,
+)
 from .sinks import SinkChecker
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
+from .template_values import (
+    class_text,
+    class_value,
+    enclosing_class,
+    literal_text,
+    made_by_call,
+    template_value,
+    value_name,
+)
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -56,6 +72,20 @@ from .values import (
 )
 
 
+def _known_text(node: ast.Call, given: Val, text: ast.expr | None = None) -> object:
+    """What the evaluated template text argument tells: its constant, or ``_DATA`` when a name
+    holds data here (a local variable shadowing a constant of the module or an import)."""
+    if not given.taint and not given.parts:
+        return given.const
+    if text is None:
+        text = node.args[0] if node.args else _keyword(node, "source")
+    return _DATA if isinstance(text, ast.Name) else None
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+
+
 def _is_int(key: str) -> bool:
     return key.lstrip("-").isdigit()
 
@@ -63,6 +93,8 @@ def _is_int(key: str) -> bool:
 MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
 _OPAQUE = frozenset({OPAQUE})
+ENVIRONMENT_METHODS = LOADING_METHODS | {"from_string"}
+_DATA = object()  # a template text argument carrying data (not a constant found elsewhere)
 
 
 def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> Taint:
@@ -241,7 +273,13 @@ class Calls:
 
         if name is not None and name in spec.template_contexts and not switches_off(node):
             return args[0] if len(args) == 1 else Val(all_taint(None, args, kwargs))
-        inline_kind = inline_template_kind(name, node) if name is not None and name in spec.autoescaped_templates else None
+        inline_kind = None
+        if name is not None and name in spec.autoescaped_templates:
+            text_node = template_text_node(node)
+            given = args[0] if node.args and args else kwargs.get("template_string", EMPTY)
+            known = _known_text(node, given, text_node)
+            known = None if known is _DATA else known if isinstance(known, str) else self._constant_text(text_node)
+            inline_kind = inline_template_kind(name, node, known)
         if inline_kind is not None and not inline_kind.endswith("?"):
             return Val(kind=inline_kind)  # built from constant text: no data in it
         if method == "render" and receiver is not None and receiver.kind is not None and "()" in receiver.kind:
@@ -326,21 +364,33 @@ class Calls:
         """A Jinja2 environment, a template it loads, and what rendering that template gives: the
         context's data, escaped (the template's unescaped writes are reported at the render call)."""
         given = args[0] if args else kwargs.get("source", EMPTY)
-        made = self._made_environment(node, name, given.const if not given.taint and not given.parts else None)
+        made = self._made_environment(node, name, _known_text(node, given))
         if made is not None:
             return Val(kind=made)
         if method is None or receiver is None:
             return None
         kind = receiver.kind
-        if method in LOADING_METHODS and not (kind or "").startswith(ENVIRONMENT):
-            kind = class_environment(node.func.value, self.facts.ancestors(node), self._assigned_environment)  # type: ignore[attr-defined]
+        if method in ENVIRONMENT_METHODS and not (kind or "").startswith(ENVIRONMENT):
+            held = node.func.value  # type: ignore[attr-defined]
+            kind = class_environment(held, self.facts.ancestors(node), self.assigned_environment)
+            if kind is None and isinstance(held, ast.Attribute) and isinstance(held.value, ast.Name):
+                cls = self.interprocedural.index.classes.get(held.value.id)  # ``Renderer.env``
+                made = class_value(cls, held.attr, self.assigned_environment) if cls is not None else None
+                kind = made if isinstance(made, str) else None
+            if kind is None and (not receiver.kind or receiver.kind.endswith("()")):  # unknown, or a call's result
+                imported = self._project_value(held)
+                kind = imported.kind if imported is not None else self._factory_environment(held)
         if kind is None:
             return None
         if method in LOADING_METHODS and kind.startswith(ENVIRONMENT):
             named = args[0].const if args else kwargs.get("name", EMPTY).const
             return Val(kind=template_kind(kind, named))
         if method == "from_string" and kind.startswith(ENVIRONMENT):
-            made = inline_kind(kind.removeprefix(ENVIRONMENT), args[0].const if args else kwargs.get("source", EMPTY).const)
+            source = args[0] if args else kwargs.get("source", EMPTY)
+            text = source.const
+            if not isinstance(text, str) and not source.taint and not source.parts:
+                text = self._constant_text(node.args[0] if node.args else _keyword(node, "source"))
+            made = inline_kind(kind.removeprefix(ENVIRONMENT), text)
             return Val(kind=made) if made is not None else None
         if method in RENDERING_METHODS and kind.startswith(TEMPLATE):
             return cleaned(Val(all_taint(None, args, kwargs)), self.markup_escaped)
@@ -356,21 +406,72 @@ class Calls:
         mode = autoescape_mode(node, self.spec.autoescape_selectors, self.facts.qualname, absent)
         if name in self.spec.inline_templates:
             text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "source"), None)
+            if known_text is _DATA:
+                return inline_kind(mode, None)  # text carrying data: not the developer's template
             return inline_kind(mode, known_text if isinstance(known_text, str) else self._constant_text(text))
         return environment_kind(mode)
 
     def _constant_text(self, node: ast.AST | None) -> object:
-        """The text of a literal, or of a module-level name bound to constant text (``PAGE =
-        "<p>{{ name }}</p>"``): the developer's template, read like a literal one."""
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            value = self.interpreter.globals.get(node.id)
-            if value is not None and not value.taint and not value.parts and isinstance(value.const, str):
-                return value.const
-        return None
+        """The text of a literal, of a module-level name bound to constant text (``PAGE =
+        "<p>{{ name }}</p>"``), of a class attribute holding one (``self.TEMPLATE``,
+        ``Page.TEMPLATE``) or of such a name of another module (``from .pages import PAGE``):
+        the developer's template, read like a literal one."""
+        globals_ = self.interpreter.globals
+        text = literal_text(node, globals_)
+        if text is not None or node is None:
+            return text
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            base = node.value.id
+            cls = None
+            if base in ("self", "cls"):
+                cls = enclosing_class(self.facts.ancestors(node))
+            elif base not in globals_:
+                cls = self.interprocedural.index.classes.get(base)
+            if cls is not None:
+                return class_text(cls, node.attr, lambda value: literal_text(value, globals_))
+        if isinstance(node, ast.Name) and node.id in globals_:
+            return None
+        found = self._project_value(node)
+        return found.const if found is not None else None
 
-    def _assigned_environment(self, value: ast.AST) -> str | None:
+    def _factory_environment(self, node: ast.AST) -> str | None:
+        """The environment a module-level name holds when it is made by a factory function of
+        the project (``env = create_env()``: module-level calls are not followed when the
+        module's values are collected, so the factory's summary is asked here)."""
+        if not (isinstance(node, ast.Name) and node.id in self.interpreter.globals):
+            return None
+        call = made_by_call(self.facts.tree, node.id)
+        return self.environment_made_by(call) if call is not None else None
+
+    def environment_made_by(self, call: ast.Call) -> str | None:
+        """The environment kind a call of a project function returns (None: not one)."""
+        interprocedural = self.interprocedural
+        func = call.func
+        summary = None
+        if isinstance(func, ast.Name) and func.id in interprocedural.index.module_functions:
+            summary = interprocedural.summaries.of(interprocedural.index.module_functions[func.id])
+        elif interprocedural.follows_project:
+            qualified = self.facts.qualname(func)
+            if qualified is not None and "." in qualified and qualified.split(".")[0] in interprocedural.index.imported_roots:
+                summary = interprocedural.summaries.of_project(qualified)
+        kind = summary.returns.kind if summary is not None else None
+        return kind if kind is not None and kind.startswith(ENVIRONMENT) else None
+
+    def _project_value(self, node: ast.AST) -> Val | None:
+        """The template text or environment an imported name of another project module stands
+        for (``from .templating import env``, ``pages.PAGE``, ``Page.TEMPLATE``)."""
+        interprocedural = self.interprocedural
+        if not interprocedural.follows_project or not isinstance(node, (ast.Name, ast.Attribute)):
+            return None
+        qualified = self.facts.qualname(node)
+        asked = value_name(qualified) if qualified is not None else None
+        if asked is None or qualified.split(".")[0] not in interprocedural.index.imported_roots:  # type: ignore[union-attr]
+            return None
+        summary = interprocedural.summaries.of_project(asked)
+        return template_value(summary.returns) if summary is not None else None
+
+    def assigned_environment(self, value: ast.AST) -> str | None:
+        """The environment kind an assigned value makes (``Environment(...)``; None: not one)."""
         return self._made_environment(value, self.facts.qualname(value.func)) if isinstance(value, ast.Call) else None
 
     def _looked_up(

@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from .ports import Evaluator
 
 
+def _is_classmethod(fn: ast.AST) -> bool:
+    decorators = getattr(fn, "decorator_list", ())
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
+
+
 def _project_class(value: Val) -> str | None:
     """``pkg.mod.Class`` for an instance of a class of another file (kind ``class:pkg.mod.Class``)."""
     kind = value.kind or ""
@@ -100,6 +105,7 @@ class Interprocedural:
         elif isinstance(func, ast.Attribute):
             base = func.value
             cls: ast.ClassDef | None = None
+            through_class = False
             if isinstance(base, ast.Name) and base.id in ("self", "cls") and fn.cls is not None:
                 cls = fn.cls
                 bound_self = receiver
@@ -110,8 +116,11 @@ class Interprocedural:
                 receiver_name = base
             elif isinstance(base, ast.Name) and base.id in index.classes and base.id not in env:
                 cls = index.classes[base.id]
+                through_class = True
             if cls is not None:
                 target = index.method(cls, func.attr)
+                if through_class and target is not None and _is_classmethod(target):
+                    bound_self = Val(kind=f"class:{cls.name}")  # ``Page.build(v)``: ``cls`` is the class
             elif self.follows_project and receiver is not None and _project_class(receiver):
                 bound_self = receiver  # an instance of a class of another file of the project
                 receiver_name = base

@@ -60,6 +60,7 @@ from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
 from .template_folders import declared_folders, resolve_folders
+from .template_values import asked_value
 from .templates import template_references
 
 MAX_FILE_BYTES = 2_000_000
@@ -121,7 +122,10 @@ class _Names:
         return cls(frozenset(index.module_functions), methods, dict(taint.facts.imports.aliases))
 
     def defines(self, name: str) -> bool:
-        """Whether ``ModuleTaint.summary_named(name)`` finds a function."""
+        """Whether ``ModuleTaint.summary_named(name)`` may find a function (or a value: asked of
+        the parsed file, ``template_values.py``)."""
+        if asked_value(name) is not None:
+            return True
         if "." not in name:
             return name in self.functions
         class_name, method_name = name.split(".", 1)
@@ -156,6 +160,10 @@ def _template_references(text: str) -> frozenset[str]:
 
 def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(_NAMED.findall(text)), declared_folders(text)
+
+
+def _setups_in(text: str, path: Path, marker: str, extract: Callable[[str, str], tuple[str, ...]]) -> tuple[str, ...]:
+    return extract(text, str(path)) if marker in text else ()
 
 
 def _read_disk(path: Path) -> str | None:
@@ -205,6 +213,8 @@ class ProjectIndex:
         self._log_facts: dict[Path, tuple[frozenset[str], frozenset[str]]] | None = None
         self._log_stale: set[Path] = set()  # files invalidated since: read again at the next ask
         self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
+        # the environment setup calls of the project's files, by kind of ask, until a Python file changes
+        self._setups: dict[str, tuple[tuple[Path, tuple[str, ...]], ...]] = {}
         self._lock = threading.RLock()
         self._recorders = threading.local()
         self._store = store
@@ -253,6 +263,7 @@ class ProjectIndex:
         with self._lock:
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
+                self._setups.clear()  # or set up a template environment
                 self._listings.clear()  # a module may have been created or deleted
             if path is None:
                 self._log_facts = None
@@ -426,6 +437,30 @@ class ProjectIndex:
         for file in known:
             self._record_read(file)
         return known
+
+    def environment_setups(
+        self, kind: str, marker: str, extract: Callable[[str, str], tuple[str, ...]]
+    ) -> tuple[tuple[Path, str], ...]:
+        """What ``extract(text, path)`` finds in the project's Python files whose text holds
+        ``marker`` (the escaping modes of their application-wide template setup calls, such as
+        ``aiohttp_jinja2.setup``), with the file, one entry per call; ``kind`` names the ask (its
+        results are kept until a Python file changes). The files that gave one are recorded as read."""
+        with self._lock:
+            known = self._setups.get(kind)
+        if known is None:
+            found: list[tuple[Path, tuple[str, ...]]] = []
+            for file in self._python_files():
+                modes = self._scanned(
+                    file, "setups:" + kind, lambda text, file=file: _setups_in(text, file, marker, extract)
+                )
+                if modes:
+                    found.append((file, modes))
+            known = tuple(found)
+            with self._lock:
+                self._setups[kind] = known
+        for file, _ in known:
+            self._record_read(file)
+        return tuple((file, mode) for file, modes in known for mode in modes)
 
     def known_log_cleaning_files(self) -> tuple[Path, ...] | None:
         """``log_cleaning_files()`` when it has been computed (None: never asked yet): an analysis

@@ -53,14 +53,21 @@ def escaping_render(spec: TaintSpec, call: ast.Call, receiver: Val | None, value
     return not any(isinstance(node, ast.Call) and switches_off(node) for node in ast.walk(call) if node is not call)
 
 
-def inline_template_kind(name: str, node: ast.Call) -> str:
+def template_text_node(node: ast.Call) -> ast.expr | None:
+    """The argument holding a template's text."""
+    return node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "template_string"), None)
+
+
+def inline_template_kind(name: str, node: ast.Call, known: object = None) -> str:
     """The kind of a template built from text: ``name()`` when the text is a constant that escapes
     every variable, ``name()!a,b`` when it writes ``a`` and ``b`` unescaped, ``name()?`` when the
-    text is not known."""
-    text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "template_string"), None)
-    if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+    text is not known. ``known``: the text when the caller found it elsewhere (a constant's)."""
+    text = template_text_node(node)
+    if isinstance(text, ast.Constant) and isinstance(text.value, str):
+        known = text.value
+    if not isinstance(known, str):
         return name + "()?"
-    written = sorted(unescaped_names(text.value))
+    written = sorted(unescaped_names(known))
     return name + "()" + ("!" + ",".join(written) if written else "")
 
 

@@ -4,12 +4,15 @@ hit (a source reached it) or an effect (a parameter reached it, for the summary)
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
+from ..source import SourceFile
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
@@ -175,6 +178,36 @@ def _tag_step(path: str, span: Span, text: str) -> FlowStep:
 
 
 MODE_MARK = "\x1f"  # between a template's name and the escaping mode it is rendered with
+CONSTANTS_MARK = "\x1e"  # before the render call's variables given a template name (``name=a.html``)
+_TEMPLATE_NAME = re.compile(r"[\w./-]{1,200}\.\w{1,10}")
+
+
+def _given_names(context: Val | None, args: list[Val], kwargs: dict[str | None, Val], at: int) -> str:
+    """The render call's variables given constant text that may name a template (``page="a.html"``):
+    an ``{% include page %}`` includes it. Encoded for the template cache key ("" when none)."""
+    given: dict[str, str] = {}
+    if context is None and 0 <= at < len(args):
+        context = args[at]
+    mappings = [value for value in (context, kwargs.get(None)) if value is not None]  # ``**context`` too
+    for key, part in (item for mapping in mappings for item in mapping.parts):
+        name = key.strip("'\"")
+        if key[:1] in "'\"" and isinstance(part.const, str) and not part.taint and not part.parts:
+            given[name] = part.const
+    for name, value in kwargs.items():
+        if name is not None and isinstance(value.const, str) and not value.taint and not value.parts:
+            given[name] = value.const
+    known = sorted((name, text) for name, text in given.items() if _TEMPLATE_NAME.fullmatch(text))
+    return (CONSTANTS_MARK + "\n".join(f"{name}={text}" for name, text in known)) if known else ""
+
+
+def _split_key(template: str) -> tuple[str, str, dict[str, str]]:
+    """(template name, escaping mode, constants) of a template cache key."""
+    template, _, given = template.partition(CONSTANTS_MARK)
+    named, _, mode = template.partition(MODE_MARK)
+    constants = dict(line.split("=", 1) for line in given.split("\n") if "=" in line)
+    return named, mode, constants
+
+
 INLINE_PATH = "<template text>"  # the path of a template made from constant text
 
 
@@ -336,10 +369,10 @@ class SinkChecker:
                 found = finder(name, self.path) if finder is not None else None
                 return (str(found[0]), found[1]) if found is not None and found[1] is not None else None
 
-            named, _, mode = template.partition(MODE_MARK)
+            named, mode, constants = _split_key(template)
             found = load(named)
             escaping = escapes(mode) if mode else None
-            reading = read_template(found[0], found[1], load, escaping) if found is not None else None
+            reading = read_template(found[0], found[1], load, escaping, constants) if found is not None else None
             known = self._templates[template] = reading if reading is not None and reading.writes else None
         self.results.record_template(template, known)
         return known
@@ -367,7 +400,7 @@ class SinkChecker:
             if reading.writes:
                 self._written(renderer, node, "", reading, (0, "", True), args, kwargs, fn)
             return
-        found = self._unescaped(named + MODE_MARK + mode)
+        found = self._unescaped(named + MODE_MARK + mode + _given_names(None, args, kwargs, 0))
         if found is not None:
             self._written(renderer, node, named, found, (0, "", True), args, kwargs, fn)
 
@@ -384,6 +417,37 @@ class SinkChecker:
         for name, call in self.facts.calls_with_prefix(setup_name):
             if name == setup_name:
                 return autoescape_mode(call, self.spec.autoescape_selectors, self.facts.qualname, default)
+        return self._project_setup_mode(setup_name, default)
+
+    def _project_setup_mode(self, setup_name: str, default: str) -> str:
+        """The escaping of an application set up in another module of the project: the setup calls
+        nearest the view decide, when they agree (``on`` without one, or where they differ): those
+        of the files in its folder, else in the folder above and so on; failing that, those below
+        the nearest of these folders that has one."""
+        finder = getattr(self.project, "environment_setups", None)
+        if finder is None:
+            return "on"
+        selectors = self.spec.autoescape_selectors
+
+        def modes(text: str, path: str) -> tuple[str, ...]:
+            try:
+                facts = ModuleFacts(SourceFile(text, path))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return ()
+            calls = [call for name, call in facts.calls_with_prefix(setup_name) if name == setup_name]
+            return tuple(autoescape_mode(call, selectors, facts.qualname, default) for call in calls)
+
+        kind = f"{setup_name}:{default}:{','.join(sorted(selectors))}"
+        found = finder(kind, setup_name.split(".")[0], modes)
+        if not found:
+            return "on"
+        folder = PurePath(os.path.abspath(self.path)).parent
+        levels = (folder, *folder.parents)
+        for within in (lambda file, level: file.parent == level, PurePath.is_relative_to):
+            for level in levels:
+                near = {mode for file, mode in found if within(PurePath(file), level)}
+                if near:
+                    return near.pop() if len(near) == 1 else "on"
         return "on"
 
     def _check_template(
@@ -405,7 +469,10 @@ class SinkChecker:
         if not isinstance(named, str):
             return  # a template name known only at run time
         mode = self._setup_mode(renderer)
-        known = self._unescaped(named + MODE_MARK + mode if mode else named)
+        context = kwargs.get(context_keyword) if context_keyword and context_keyword in kwargs else None
+        keywords = kwargs if context_at < 0 else {}
+        given = _given_names(context, args if len(node.args) > context_at else [], keywords, context_at)
+        known = self._unescaped((named + MODE_MARK + mode if mode else named) + given)
         if known is None:
             return
         place = (context_at, context_keyword or "", False)

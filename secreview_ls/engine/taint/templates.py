@@ -6,9 +6,10 @@ where it writes them (a flow step in the template file)."""
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..finding import Span
@@ -116,9 +117,14 @@ Loader = Callable[[str], "tuple[str, str] | None"]  # a template name -> (its pa
 @dataclass(frozen=True, slots=True)
 class Include:
     """``{% include "name" %}`` at ``span``: which of the includer's variables the included
-    template sees, and under which names (``with a=b`` shows ``b`` as ``a``)."""
+    template sees, and under which names (``with a=b`` shows ``b`` as ``a``). ``choices``: the
+    templates it may include, each a list tried in order (the first found is included):
+    ``"a.html" if x else "b.html"`` gives two choices, ``["a.html", "b.html"]`` one choice of
+    two names; a name starting with ``VARIABLE`` is a variable of the template, known when the
+    render call gives it a constant."""
 
     name: str
+    choices: tuple[tuple[str, ...], ...]
     span: Span
     text: str
     renames: tuple[tuple[str, str | None], ...]  # (name inside, includer's variable or None: a constant)
@@ -167,11 +173,15 @@ class TemplateReading:
 
 
 def template_references(text: str) -> tuple[str, ...]:
-    """The literal names a template includes, extends or imports macros from."""
+    """The literal names a template includes, extends or imports macros from (each name an
+    include may choose among)."""
     text = text[:MAX_TEMPLATE_CHARS]
     named = [
-        name for kind, rest in _TAG.findall(text) if kind in ("include", "extends")
-        for name in [_literal_name(rest)] if name
+        name
+        for kind, rest in _TAG.findall(text)
+        if kind in ("include", "extends")
+        for name in ([_literal_name(rest)] if kind == "extends" else _included_names(rest))
+        if name
     ]
     named.extend(imported_templates(text))
     return tuple(dict.fromkeys(named))
@@ -180,6 +190,57 @@ def template_references(text: str) -> tuple[str, ...]:
 def _literal_name(rest: str) -> str | None:
     match = _NAME.match(rest)
     return (match.group(1) or match.group(2)) if match else None
+
+
+# -- the name an ``{% include %}`` gives: a literal, a list of them, a conditional, a variable ------
+
+VARIABLE = "\x00"  # marks a choice that is a template variable, not a literal name
+MAX_CHOICES = 8
+# What follows the name: Jinja2's ``ignore missing`` / ``with(out) context``, Django's ``with``/``only``.
+_OPTIONS = re.compile(r"\s(?:ignore\s+missing|with|without|only)\b")
+
+
+def _include_expression(rest: str) -> tuple[str, str]:
+    """An include's name expression and the options after it (quotes respected)."""
+    quoted = re.sub(r""""[^"\\]*"|'[^'\\]*'""", lambda m: "_" * len(m.group(0)), rest)
+    option = _OPTIONS.search(quoted)
+    end = option.start() if option is not None else len(rest)
+    return rest[:end].strip(), rest[end:]
+
+
+def _include_choices(expression: str) -> tuple[tuple[str, ...], ...]:
+    """The choices of an include's name expression (empty: not known here). Jinja2's expression
+    syntax for these forms is Python's: the text is parsed, never evaluated."""
+    try:
+        tree = ast.parse(expression, mode="eval").body if len(expression) < 2_000 else None
+    except (SyntaxError, ValueError, RecursionError):
+        return ()
+    choices = _choices_of(tree) if tree is not None else ()
+    return tuple(dict.fromkeys(choices))[:MAX_CHOICES]
+
+
+def _choices_of(node: ast.expr) -> tuple[tuple[str, ...], ...]:
+    if isinstance(node, ast.IfExp):
+        return _choices_of(node.body) + _choices_of(node.orelse)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        names = tuple(name for item in node.elts for name in [_one_name(item)] if name is not None)
+        return (names,) if names and len(names) == len(node.elts) else ()
+    name = _one_name(node)
+    return ((name,),) if name is not None else ()
+
+
+def _one_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        return node.value
+    if isinstance(node, ast.Name):
+        return VARIABLE + node.id
+    return None
+
+
+def _included_names(rest: str) -> tuple[str, ...]:
+    """The literal names an include may choose among."""
+    choices = _include_choices(_include_expression(rest)[0])
+    return tuple(name for choice in choices for name in choice if not name.startswith(VARIABLE))
 
 
 def _parse(text: str) -> _Parsed:
@@ -201,15 +262,17 @@ def _parse(text: str) -> _Parsed:
             blocks.append(_Block(name, start, match.start(), bool(_SUPER.search(body))))
         elif kind == "extends" and extends is None and (name := _literal_name(rest)):
             extends = (name, span, match.group(0))
-        elif kind == "include" and (name := _literal_name(rest)):
-            includes.append((match.start(), _include(name, span, match.group(0), rest)))
+        elif kind == "include":
+            expression, options = _include_expression(rest)
+            choices = _include_choices(expression)
+            if choices:
+                includes.append((match.start(), _include(expression, choices, span, match.group(0), options)))
     return _Parsed(text, parse(text), lines, tuple(includes), tuple(blocks), extends)
 
 
-def _include(name: str, span: Span, text: str, rest: str) -> Include:
+def _include(name: str, choices: tuple[tuple[str, ...], ...], span: Span, text: str, after: str) -> Include:
     """Jinja2 shares the context unless ``without context``; Django's ``with a=b`` adds names
-    and ``only`` keeps just those."""
-    after = _NAME.sub("", rest, count=1)
+    and ``only`` keeps just those (``after``: the options following the name)."""
     words = after.split()
     only = "only" in words or ("without" in words and "context" in words)
     renames: list[tuple[str, str | None]] = []
@@ -217,20 +280,24 @@ def _include(name: str, span: Span, text: str, rest: str) -> Include:
         for inner, outer in _RENAME.findall(after):
             top = outer.split(".")[0]
             renames.append((inner, None if outer[:1] in "\"'" or top in ("True", "False", "None") else top))
-    return Include(name, span, text, tuple(renames), only)
+    return Include(name, choices, span, text, tuple(renames), only)
 
 
 Escapes = Callable[[str, str], bool]  # a template file (path, text) -> whether its environment escapes it
 
 
-def read_template(path: str, text: str, load: Loader, escapes: Escapes | None = None) -> TemplateReading:
+def read_template(
+    path: str, text: str, load: Loader, escapes: Escapes | None = None, constants: Mapping[str, str] | None = None
+) -> TemplateReading:
     """The unescaped writes of template ``path`` (its ``text``) with those of the templates it
     includes and extends and of the macros it calls, found by ``load(name) -> (path, text) | None``.
     ``escapes(path)`` tells whether the environment escapes a file by default (None: always, as
     Flask and Django do for HTML). Each write is named by the render call's variable it shows (a
     rename of an include, a loop or ``set`` name, a macro argument followed back); a missing
-    template, a cycle or a chain deeper than ``MAX_TEMPLATE_DEPTH`` ends the walk there."""
-    walk = _Walk(load, escapes)
+    template, a cycle or a chain deeper than ``MAX_TEMPLATE_DEPTH`` ends the walk there.
+    ``constants``: the render call's variables given constant text (an ``{% include page %}``
+    of such a variable includes that template)."""
+    walk = _Walk(load, escapes, constants or {})
     walk.render(_Place(path, text, _Names({}, shared=True)), frozenset(), (), 0, (path,))
     return TemplateReading(path, tuple(walk.firsts.items()), tuple(walk.files))
 
@@ -249,9 +316,10 @@ class _Place:
 
 
 class _Walk:
-    def __init__(self, load: Loader, escapes: Escapes | None) -> None:
+    def __init__(self, load: Loader, escapes: Escapes | None, constants: Mapping[str, str]) -> None:
         self.load = load
         self.escapes = escapes
+        self.constants = constants
         self.firsts: dict[str, PlacedWrite] = {}
         self.files: list[str] = []
         self.loaded: dict[str, tuple[str, str] | None] = {}
@@ -319,9 +387,10 @@ class _Walk:
         if depth >= MAX_TEMPLATE_DEPTH:
             return
         for offset, include in parsed.includes:
-            if live(offset):
-                found = self._load(include.name)
-                if found is not None and found[0] not in chain:
+            if not live(offset):
+                continue
+            for found in self._included(include, syntax, offset, names):
+                if found[0] not in chain:
                     step = (path, include.span, include.text)
                     seen = _Names({**names.renames, **_in_scope(syntax, offset, names)}, names.shared)
                     inner = _Place(found[0], found[1], seen.included(include), off=syntax.django_off_at(offset) or place.off)
@@ -335,6 +404,23 @@ class _Walk:
                 overridden = replaced | {block.name for block in parsed.blocks if not block.calls_super}
                 step = (path, parsed.extends[1], parsed.extends[2])
                 self.render(_Place(found[0], found[1], names), overridden, (*via, step), depth + 1, (*chain, found[0]))
+
+    def _included(self, include: Include, syntax: Syntax, offset: int, names: _Names) -> list[tuple[str, str]]:
+        """The files an include may render: of each choice, the first name found; a variable
+        stands for the constant text the render call gives it (not known otherwise: left out)."""
+        files: list[tuple[str, str]] = []
+        for choice in include.choices:
+            for name in choice:
+                if name.startswith(VARIABLE):
+                    resolved = syntax.resolve(offset, name.removeprefix(VARIABLE))
+                    outer = names.outer(resolved) if resolved is not None else None
+                    name = self.constants.get(outer, "") if outer is not None else ""
+                found = self._load(name) if name else None
+                if found is not None:
+                    if found not in files:
+                        files.append(found)
+                    break
+        return files
 
     def _call(
         self,
