@@ -31,6 +31,7 @@ masked to their public prefix and last two characters.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -511,7 +512,8 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
     "password. Placeholder passwords, example hosts (`example.com`, `localhost`, loopback addresses: a "
     "throwaway database on the same machine) and the accounts documentation uses as stand-ins (Oracle's "
     "demo `scott`/`tiger` that database libraries' docs reuse, `user:pass`, `username:password`) are not "
-    "reported.",
+    "reported, nor a URL inside prose in Python source: a docstring or a multi-line string of several "
+    "sentences' words (usage text showing the option's format) is documentation, not a connection.",
     bad='DATABASE_URL = "postgresql://app:Xk2-pr0d-pw@db.internal:5432/app"',  # secreview: ignore[SR782] docs
     good='DATABASE_URL = os.environ["DATABASE_URL"]\n'
     "# or build it from parts: user from config, password from a secret manager",
@@ -520,7 +522,11 @@ def credentials_in_url(ctx: TextContext) -> Iterator[Finding]:
     scan = _scan(ctx)
     if scan.kind == "docs":
         return
-    for hit in scan.generic["url"]:
+    hits = scan.generic["url"]
+    prose = _prose_strings(ctx) if hits and scan.kind == "python" else []
+    for hit in hits:
+        if any(_within(span, hit) for span in prose):
+            continue  # an example in a docstring or usage text, not a URL the program connects to
         yield _finding(
             credentials_in_url,
             ctx,
@@ -529,3 +535,41 @@ def credentials_in_url(ctx: TextContext) -> Iterator[Finding]:
             f"{hit.provider} for user `{hit.key}` (`{hit.masked}`); read the password from the environment "
             "or a secret manager",
         )
+
+
+_PROSE: CacheKey[list[tuple[int, int, int, int]]] = CacheKey("docstrings and prose strings of a Python file")
+_PROSE_WORDS = 8  # a usage text or explanation, not a command line or a connection string
+
+
+def _prose_strings(ctx: TextContext) -> list[tuple[int, int, int, int]]:
+    """Spans (start line, start column, end line, end column) of the file's docstrings and of its
+    multi-line string literals made of words (usage texts); none when the file does not parse."""
+
+    def find() -> list[tuple[int, int, int, int]]:
+        try:
+            tree = ast.parse(ctx.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return []
+        docstrings = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+                first = node.body[0]
+                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                    docstrings.add(id(first.value))
+        spans = []
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or node.end_lineno is None:
+                continue
+            prose = "\n" in node.value and len(node.value.split()) >= _PROSE_WORDS
+            if id(node) in docstrings or prose:
+                spans.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset or 0))
+        return spans
+
+    return ctx.cache.get(_PROSE, find)
+
+
+def _within(span: tuple[int, int, int, int], hit: sv.SecretHit) -> bool:
+    start_line, start_col, end_line, end_col = span
+    if not start_line <= hit.line <= end_line:
+        return False
+    return (hit.line > start_line or hit.start_col >= start_col) and (hit.line < end_line or hit.end_col <= end_col)
