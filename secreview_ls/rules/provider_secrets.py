@@ -260,7 +260,9 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         "google-api-key",
         "A Google API key (`AIza…`) is written in the file.",
         "Delete or regenerate the key in Google Cloud console → APIs & Services → Credentials, and restrict "
-        "the new one to the APIs and referrers/IPs that need it.",
+        "the new one to the APIs and referrers/IPs that need it. A key in a Firebase client configuration "
+        "(`google-services.json`, `GoogleService-Info.plist`, a web `firebaseConfig` with its `authDomain`) "
+        "is not reported: it identifies the project and ships inside every build of the client app.",
         'GOOGLE_API_KEY = "AIza…"',
         _ENV_GOOD.format(var="GOOGLE_API_KEY", env="GOOGLE_API_KEY"),
         confidence=MEDIUM,
@@ -376,6 +378,18 @@ def _aws_partner(hit: sv.SecretHit, scan: _Scan) -> sv.SecretHit | None:
     return None
 
 
+# Fields only a Firebase client configuration has: ``google-services.json`` (Android),
+# ``GoogleService-Info.plist`` (iOS), a web app's ``firebaseConfig``.
+_FIREBASE_MARKS = (("\"project_info\"", "mobilesdk_app_id"), ("GOOGLE_APP_ID", "GCM_SENDER_ID"), ("authDomain", ".firebaseapp.com"))
+
+
+def _firebase_client_config(text: str) -> bool:
+    """The file is a Firebase client configuration: its Google API key identifies the project to
+    Firebase and is built into every copy of the client app; it grants nothing secret (restricting
+    it to the app is hardening, not removal of a leak)."""
+    return any(first in text and second in text for first, second in _FIREBASE_MARKS)
+
+
 def _register_provider(doc: _ProviderDoc) -> Rule:
     holder: list[Rule] = []
 
@@ -386,6 +400,8 @@ def _register_provider(doc: _ProviderDoc) -> Rule:
         for hit in hits:
             if hit.detector != doc.detector:
                 continue
+            if hit.detector == "google-api-key" and _firebase_client_config(ctx.text):
+                continue  # the project's public client identifier, shipped in every app build
             severity = _lower(current.severity) if hit.weak else None
             partner = _aws_partner(hit, scan) if hit.detector == "aws-access-key-id" else None
             if hit.detector == "aws-access-key-id" and partner is None:
