@@ -9,10 +9,12 @@ caller hands in, ``caller_data``); data-flow rules still follow request and netw
 A value is *the operator's* when it is built only from fixed text and:
 
 * ``sys.argv`` or an item of it;
-* the result of an argument parser (``options, args = parser.parse_args()``,
-  ``args = parser.parse_args()``) and its attributes;
-* an item of a mapping named for configuration (``config["repository"]``, ``settings.get("url")``)
-  or returned by a call named for reading one (``self._read_pypirc()``, ``load_config()``);
+* the result of a command-line parser (``options, args = parser.parse_args()`` with ``parser``
+  an ``argparse.ArgumentParser`` or ``optparse.OptionParser``) and its attributes;
+* an item of a mapping returned by a call named for reading configuration
+  (``config = self._read_pypirc()``, ``load_config()``) or kept in an attribute named for it
+  (``self.config["url"]``, ``app.settings.get("url")``); a local name counts by what it was
+  assigned, never by its name (``config = request.get_json()`` is request data);
 * an attribute of ``self`` that every method of its class assigns only such values (or
   constants).
 
@@ -29,6 +31,7 @@ from .fixed_values import scope_of, stored_value, stores_in
 from .judge import identifier_words, is_static
 
 _PARSER_CALLS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
+_PARSERS = frozenset({"argparse.ArgumentParser", "optparse.OptionParser"})
 _CONFIG_WORDS = frozenset({"config", "conf", "cfg", "configuration", "settings", "ini", "pypirc", "rc"})
 _LOOKUPS = frozenset({"get", "getstring", "get_value", "get_option"})
 _MAX_DEPTH = 6
@@ -79,8 +82,6 @@ def _container(ctx: RuleContext, owner: ast.AST, seen: frozenset[str], depth: in
     """An item of ``sys.argv``, of a parser's result or of a configuration mapping."""
     if ctx.facts.qualname(owner) == "sys.argv":
         return "operator"
-    if isinstance(owner, ast.Name) and _config_name(owner.id):
-        return "operator"
     if isinstance(owner, ast.Attribute) and _config_name(owner.attr):
         return "operator"
     return _judge(ctx, owner, seen, depth + 1)
@@ -96,7 +97,7 @@ def _attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], dept
 def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) -> str | None:
     func = call.func
     if isinstance(func, ast.Attribute):
-        if func.attr in _PARSER_CALLS:
+        if func.attr in _PARSER_CALLS and _command_line_parser(ctx, func.value):
             return "operator"
         if func.attr in _LOOKUPS and _container(ctx, func.value, seen, depth) == "operator":
             return "operator"  # config.get("url"), config.get("server", "repository")
@@ -111,6 +112,17 @@ def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) ->
     if ctx.facts.qualname(func) in {"urllib.request.Request", "urllib2.Request"} and call.args:
         return _judge(ctx, call.args[0], seen, depth + 1)
     return None
+
+
+def _command_line_parser(ctx: RuleContext, node: ast.AST) -> bool:
+    """``argparse.ArgumentParser(...)`` / ``optparse.OptionParser(...)``, made in place or bound to the
+    name (a request parser's ``parse_args()`` reads the request, not the command line)."""
+    values: list[ast.AST | None] = [node]
+    if isinstance(node, ast.Name):
+        values = [stored_value(store) for store in stores_in(ctx, scope_of(ctx, node), node.id)]
+    return bool(values) and all(
+        isinstance(value, ast.Call) and (ctx.facts.qualname(value.func) or "") in _PARSERS for value in values
+    )
 
 
 def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:
