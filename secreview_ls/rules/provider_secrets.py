@@ -39,7 +39,7 @@ from ..engine import secret_formats as sf
 from ..engine import secret_values as sv
 from ..engine import secrets_detect as sd
 from ..engine.finding import Finding, Level, Span
-from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, TextContext, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, RuleContext, TextContext, rule
 
 _SCAN: CacheKey[_Scan] = CacheKey("secrets found in the text")
 _REMEDY = "revoke it, then read it from the environment or a secret manager"
@@ -518,6 +518,8 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
 @rule(
     id="SR782",
     name="credentials-in-url",
+    scope="module",  # whether a URL sits in a docstring or usage text is read from the whole file
+    needs_module=lambda ctx: _prose_with_url(ctx),
     cwe=798,
     severity=MEDIUM,
     confidence=MEDIUM,
@@ -582,6 +584,15 @@ def _prose_strings(ctx: TextContext) -> list[tuple[int, int, int, int]]:
         return spans
 
     return ctx.cache.get(_PROSE, find)
+
+
+def _prose_with_url(ctx: RuleContext) -> bool:
+    """The code holds a string with ``://`` and ``@`` in it that may be prose (several lines): the
+    only case where the rule reads more than the line a URL is on."""
+    return any(
+        isinstance(node.value, str) and "\n" in node.value and "://" in node.value and "@" in node.value  # type: ignore[attr-defined]
+        for node in ctx.facts.nodes(ast.Constant)
+    )
 
 
 def _within(span: tuple[int, int, int, int], hit: sv.SecretHit) -> bool:

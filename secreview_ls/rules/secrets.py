@@ -328,6 +328,18 @@ def _lookup_key_only(ctx: RuleContext, name: str) -> bool:
     return True
 
 
+def _module_secret_constants(ctx: RuleContext) -> bool:
+    """The code holds a module-level ``NAME = "literal"`` with a secret-sounding name: the only
+    finding judged by the rest of the module (its reads as a lookup key)."""
+    for node in ctx.facts.nodes(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        if ctx.facts.parent(node) is not ctx.facts.tree or _string(node.value) is None:
+            continue
+        if any(isinstance(t, ast.Name) and (secret_kind(t.id) or is_signing_key_name(t.id)) for t in node.targets):
+            return True
+    return False
+
+
 def _main_self_test(ctx: RuleContext, node: ast.AST) -> bool:
     """``node`` sits in an ``if __name__ == "__main__":`` block that asserts results: the module's
     manual self-test, whose credentials are fixtures of a local test set-up like a test file's."""
@@ -352,6 +364,8 @@ _MESSAGE = "read it from the environment or a secret store instead of the source
 @rule(
     id="SR751",
     name="hardcoded-password-string",
+    scope="module",  # a module constant is judged by how every statement of the module reads it
+    needs_module=lambda ctx: _module_secret_constants(ctx),
     cwe=798,
     severity=MEDIUM,
     confidence=MEDIUM,
