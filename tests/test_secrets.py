@@ -492,3 +492,25 @@ def test_development_environment_files_drop_literal_passwords_only(path: str) ->
 def test_other_configuration_files_keep_literal_passwords(path: str) -> None:
     text = f"MARIADB_ROOT_PASSWORD: Pr0d-s3cret!\nGITHUB_TOKEN: {TOKENS['SR762']}\n"
     assert ids(text_findings(text, path)) == ["SR780", "SR762"]
+
+
+def test_a_firebase_client_configuration_key_is_public_but_other_google_keys_are_reported() -> None:
+    key = TOKENS["SR767"]
+    android = json.dumps(
+        {
+            "project_info": {"project_number": "1234", "project_id": "demo-app"},
+            "client": [
+                {
+                    "client_info": {"mobilesdk_app_id": "1:1234:android:ab12"},
+                    "api_key": [{"current_key": key}],
+                }
+            ],
+        },
+        indent=2,
+    )
+    web = f'const firebaseConfig = {{ apiKey: "{key}", authDomain: "demo-app.firebaseapp.com" }};\n'
+    assert "SR767" not in ids(text_findings(android, "app/google-services.json"))
+    assert "SR767" not in ids(text_findings(web, "web/firebase.js"))
+    server = json.dumps({"maps": {"api_key": key, "project_id": "demo-app"}}, indent=2)
+    assert "SR767" in ids(text_findings(server, "deploy/maps.json"))
+    assert "SR767" in ids(text_findings(f'GOOGLE_API_KEY = "{key}"\n', "app/settings.py"))

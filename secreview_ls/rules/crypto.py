@@ -12,7 +12,8 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
-from .hash_role import fed_values, names_data_only, random_input, strong_companion
+from .digest_flow import names_by_flow
+from .hash_role import fed_values, names_data_only, naming_name, random_input, strong_companion
 from .judge import callee_tail, destination_names, identifier_words, int_value, security_word, static_string
 from .random_flow import random_use
 
@@ -103,6 +104,9 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     "ETag, checksum, id, file or lock name, fingerprint) or reshapes random bytes is not reported, "
     "nor is one a helper returns when every caller in the module stores it so, or a short helper named "
     "for its algorithm (an SQL `MD5()` function) that no caller uses for security; "
+    "nor one that, followed forward through text, names and calls, is used at least once as a name "
+    "(a file name, a URL path segment, a lookup, dedup or sort key, an id) and never as a check "
+    "(an equality with other data, a security-sounding name, a signing or HMAC call); "
     "one whose use is not visible is a low-confidence note.",
     bad="import hashlib\npassword_hash = hashlib.md5(password.encode()).hexdigest()",
     good="import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n"
@@ -165,6 +169,8 @@ def _weak_hash_finding(ctx: RuleContext, call: ast.Call, algorithm: str, *, fixa
         return  # a cache key, file name, id, displayed fingerprint, or random bytes reshaped
     if strong_companion(ctx, call):
         return  # a legacy digest sent next to a strong one of the same data
+    if names_by_flow(ctx, call, naming_name) is not None:
+        return  # followed forward, the digest only names, keys or sorts data
     yield weak_hash.finding(
         ctx,
         call,

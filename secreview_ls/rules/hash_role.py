@@ -79,6 +79,11 @@ def _naming(name: str) -> bool:
     return bool(set(identifier_words(name)) & _NAMING_WORDS)
 
 
+def naming_name(name: str) -> bool:
+    """``name`` only names data (a cache key, file name, id, ...): see ``_NAMING_WORDS``."""
+    return _naming(name)
+
+
 def random_input(ctx: RuleContext, call: ast.Call) -> bool:
     """An argument is built from a random source: directly, through names the enclosing
     function binds (``s = ...; s += os.urandom(8)``), or through a module alias of one

@@ -23,6 +23,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .operator_values import operator_value
 from .user_settings import user_setting
 
 HTTP_VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delete", "request"})
@@ -274,8 +275,9 @@ def _unchecked_urls(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
 
 def _caller_url(ctx: RuleContext, url: ast.expr) -> bool:
     """The URL is what the enclosing function's caller handed in (``caller_data``), alone or
-    wrapped in a ``Request`` built from it."""
-    if handed_in(ctx, url) or user_setting(ctx, url):
+    wrapped in a ``Request`` built from it, or what the operator chose on the command line or in
+    configuration (``operator_values``)."""
+    if handed_in(ctx, url) or user_setting(ctx, url) or operator_value(ctx, url):
         return True
     built = single_assignment(ctx, url) if isinstance(url, ast.Name) else url
     if isinstance(built, ast.Call) and ctx.facts.qualname(built.func) in _REQUEST_CLASSES:
@@ -299,8 +301,9 @@ def _caller_url(ctx: RuleContext, url: ast.expr) -> bool:
     "scheme is fixed in the source is not reported: a literal, or text that starts with one, with a "
     "value from a table of `https://` endpoints or with a name every assignment of which is such a URL. "
     "A URL a function was handed by its caller (`def fetch(url): return urlopen(url)`, a `Request` "
-    "built from it, an object keeping its constructor's URL) is the `hardening` note SR511: the "
-    "caller chooses it; parameters of routes and request handlers stay here, and the data-flow "
+    "built from it, an object keeping its constructor's URL) or one the program's operator sets (its "
+    "command line: `sys.argv`, an argument parser's options; a configuration mapping or file it reads) is "
+    "the `hardening` note SR511: the caller or the operator chooses it; parameters of routes and request handlers stay here, and the data-flow "
     "rules report request data reaching the call.",
     bad="import urllib.request\n\n@app.route('/fetch')\ndef fetch(url):\n    return urllib.request.urlopen(url).read()",
     good="import urllib.parse, urllib.request\nif urllib.parse.urlsplit(user_url).scheme in {'http', 'https'}:\n"
@@ -331,7 +334,8 @@ def urlopen_any_scheme(ctx: RuleContext) -> Iterator[Finding]:
     why="A library function that opens the URL its caller gives (`def fetch(url)`, a robots.txt "
     "reader keeping the URL its constructor got, a `Request` built from a parameter) does what it "
     "is asked: the caller chooses the URL, and the pattern rule cannot see where that caller got "
-    "it. Such calls are left out of the default report (SR505); the data-flow rules report them "
+    "it. The same holds for a URL from the program's own command line or configuration: whoever sets "
+    "it already runs the program. Such calls are left out of the default report (SR505); the data-flow rules report them "
     "where request data reaches the call. This audit note lists them so a hardening review can "
     "check each caller or restrict the scheme to http/https in the function itself.",
     bad="import urllib.request\n\ndef fetch(url):\n    return urllib.request.urlopen(url).read()",
@@ -344,12 +348,16 @@ def url_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         if not _caller_url(ctx, url):
             continue
         function = ctx.facts.enclosing_function(call)
+        chooser = (
+            "the program's command line or configuration sets it; check that only its operator can"
+            if operator_value(ctx, url) and not handed_in(ctx, url)
+            else f"the caller of `{function.name if function else 'this function'}` hands it in; check that no "
+            "caller passes a URL from outside the program"
+        )
         yield url_from_caller.finding(
             ctx,
             call,
-            f"`{ctx.facts.spelled(call.func)}` opens `{short(ctx.segment(url))}` whatever its scheme, as the "
-            f"caller of `{function.name if function else 'this function'}` hands it in; check that no caller "
-            "passes a URL from outside the program",
+            f"`{ctx.facts.spelled(call.func)}` opens `{short(ctx.segment(url))}` whatever its scheme, as {chooser}",
         )
 
 

@@ -31,6 +31,7 @@ masked to their public prefix and last two characters.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -38,7 +39,7 @@ from ..engine import secret_formats as sf
 from ..engine import secret_values as sv
 from ..engine import secrets_detect as sd
 from ..engine.finding import Finding, Level, Span
-from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, TextContext, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, RuleContext, TextContext, rule
 
 _SCAN: CacheKey[_Scan] = CacheKey("secrets found in the text")
 _REMEDY = "revoke it, then read it from the environment or a secret manager"
@@ -259,7 +260,9 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         "google-api-key",
         "A Google API key (`AIza…`) is written in the file.",
         "Delete or regenerate the key in Google Cloud console → APIs & Services → Credentials, and restrict "
-        "the new one to the APIs and referrers/IPs that need it.",
+        "the new one to the APIs and referrers/IPs that need it. A key in a Firebase client configuration "
+        "(`google-services.json`, `GoogleService-Info.plist`, a web `firebaseConfig` with its `authDomain`) "
+        "is not reported: it identifies the project and ships inside every build of the client app.",
         'GOOGLE_API_KEY = "AIza…"',
         _ENV_GOOD.format(var="GOOGLE_API_KEY", env="GOOGLE_API_KEY"),
         confidence=MEDIUM,
@@ -375,6 +378,18 @@ def _aws_partner(hit: sv.SecretHit, scan: _Scan) -> sv.SecretHit | None:
     return None
 
 
+# Fields only a Firebase client configuration has: ``google-services.json`` (Android),
+# ``GoogleService-Info.plist`` (iOS), a web app's ``firebaseConfig``.
+_FIREBASE_MARKS = (("\"project_info\"", "mobilesdk_app_id"), ("GOOGLE_APP_ID", "GCM_SENDER_ID"), ("authDomain", ".firebaseapp.com"))
+
+
+def _firebase_client_config(text: str) -> bool:
+    """The file is a Firebase client configuration: its Google API key identifies the project to
+    Firebase and is built into every copy of the client app; it grants nothing secret (restricting
+    it to the app is hardening, not removal of a leak)."""
+    return any(first in text and second in text for first, second in _FIREBASE_MARKS)
+
+
 def _register_provider(doc: _ProviderDoc) -> Rule:
     holder: list[Rule] = []
 
@@ -385,6 +400,8 @@ def _register_provider(doc: _ProviderDoc) -> Rule:
         for hit in hits:
             if hit.detector != doc.detector:
                 continue
+            if hit.detector == "google-api-key" and _firebase_client_config(ctx.text):
+                continue  # the project's public client identifier, shipped in every app build
             severity = _lower(current.severity) if hit.weak else None
             partner = _aws_partner(hit, scan) if hit.detector == "aws-access-key-id" else None
             if hit.detector == "aws-access-key-id" and partner is None:
@@ -501,6 +518,8 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
 @rule(
     id="SR782",
     name="credentials-in-url",
+    scope="module",  # whether a URL sits in a docstring or usage text is read from the whole file
+    needs_module=lambda ctx: _prose_with_url(ctx),
     cwe=798,
     severity=MEDIUM,
     confidence=MEDIUM,
@@ -511,7 +530,8 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
     "password. Placeholder passwords, example hosts (`example.com`, `localhost`, loopback addresses: a "
     "throwaway database on the same machine) and the accounts documentation uses as stand-ins (Oracle's "
     "demo `scott`/`tiger` that database libraries' docs reuse, `user:pass`, `username:password`) are not "
-    "reported.",
+    "reported, nor a URL inside prose in Python source: a docstring or a multi-line string of several "
+    "sentences' words (usage text showing the option's format) is documentation, not a connection.",
     bad='DATABASE_URL = "postgresql://app:Xk2-pr0d-pw@db.internal:5432/app"',  # secreview: ignore[SR782] docs
     good='DATABASE_URL = os.environ["DATABASE_URL"]\n'
     "# or build it from parts: user from config, password from a secret manager",
@@ -520,7 +540,11 @@ def credentials_in_url(ctx: TextContext) -> Iterator[Finding]:
     scan = _scan(ctx)
     if scan.kind == "docs":
         return
-    for hit in scan.generic["url"]:
+    hits = scan.generic["url"]
+    prose = _prose_strings(ctx) if hits and scan.kind == "python" else []
+    for hit in hits:
+        if any(_within(span, hit) for span in prose):
+            continue  # an example in a docstring or usage text, not a URL the program connects to
         yield _finding(
             credentials_in_url,
             ctx,
@@ -529,3 +553,50 @@ def credentials_in_url(ctx: TextContext) -> Iterator[Finding]:
             f"{hit.provider} for user `{hit.key}` (`{hit.masked}`); read the password from the environment "
             "or a secret manager",
         )
+
+
+_PROSE: CacheKey[list[tuple[int, int, int, int]]] = CacheKey("docstrings and prose strings of a Python file")
+_PROSE_WORDS = 8  # a usage text or explanation, not a command line or a connection string
+
+
+def _prose_strings(ctx: TextContext) -> list[tuple[int, int, int, int]]:
+    """Spans (start line, start column, end line, end column) of the file's docstrings and of its
+    multi-line string literals made of words (usage texts); none when the file does not parse."""
+
+    def find() -> list[tuple[int, int, int, int]]:
+        try:
+            tree = ast.parse(ctx.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return []
+        docstrings = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+                first = node.body[0]
+                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                    docstrings.add(id(first.value))
+        spans = []
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or node.end_lineno is None:
+                continue
+            prose = "\n" in node.value and len(node.value.split()) >= _PROSE_WORDS
+            if id(node) in docstrings or prose:
+                spans.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset or 0))
+        return spans
+
+    return ctx.cache.get(_PROSE, find)
+
+
+def _prose_with_url(ctx: RuleContext) -> bool:
+    """The code holds a string with ``://`` and ``@`` in it that may be prose (several lines): the
+    only case where the rule reads more than the line a URL is on."""
+    return any(
+        isinstance(node.value, str) and "\n" in node.value and "://" in node.value and "@" in node.value  # type: ignore[attr-defined]
+        for node in ctx.facts.nodes(ast.Constant)
+    )
+
+
+def _within(span: tuple[int, int, int, int], hit: sv.SecretHit) -> bool:
+    start_line, start_col, end_line, end_col = span
+    if not start_line <= hit.line <= end_line:
+        return False
+    return (hit.line > start_line or hit.start_col >= start_col) and (hit.line < end_line or hit.end_col <= end_col)

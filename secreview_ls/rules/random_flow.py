@@ -6,7 +6,8 @@ module follows the value through the assignments of its function (``code = randi
 ``otp``), a cookie (``set_cookie``), the session (``session["captcha"] = ...``), a comparison
 with what the client sent (``if code == request.form["code"]``). Values whose only job is to
 be unique (a MIME boundary, a salt) are told apart: a boundary is not reported, a salt is a
-low note.
+low note. A value a ``secrets`` call then draws from (the candidates ``secrets.choice`` picks the
+answer among) is not judged by the enclosing function's name: the unguessable pick is made there.
 """
 
 from __future__ import annotations
@@ -52,11 +53,26 @@ def random_use(ctx: RuleContext, call: ast.Call) -> RandomUse | None:
     parent = ctx.facts.parent(call)
     if isinstance(parent, ast.keyword) and parent.arg:
         return None  # ``instance_name=random.choice(...)``: the parameter it fills says what it is for
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _feeds_secrets(ctx, call, scope):
         word = security_word(scope.name)
         if word:
             return _judged(word, f"produced inside `{scope.name}`", MEDIUM)
     return None
+
+
+def _feeds_secrets(ctx: RuleContext, call: ast.Call, scope: ast.AST) -> bool:
+    """The value is what a ``secrets`` call draws from (``shown = random.sample(options, n)``, then
+    ``answer = secrets.choice(shown)``): the function makes its unguessable pick with the
+    ``secrets`` module, and the ``random`` value only decides which candidates are offered."""
+    parent = ctx.facts.parent(call)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call) and (ctx.facts.qualname(node.func) or "").startswith("secrets."):
+            if any(isinstance(arg, ast.Name) and arg.id == name for arg in node.args):
+                return True
+    return False
 
 
 def _judged(word: str, text: str, confidence: Level) -> RandomUse:

@@ -9,7 +9,11 @@ Test code is not reported by default: fixture credentials are not secrets in use
 Judged by role as well as by look: a value that is an identifier (``"_password_reset_token"``,
 a session key name), a name that starts with an action (``update_password == "always"``,
 an option), a reply code (``PWD_REPLY``), an e-mail address (anonymous FTP's password) or
-a mapping of field names (``dict(username="user", password="passwd")``) holds no credential.
+a mapping of field names (``dict(username="user", password="passwd")``) or of field types
+(``{"Client": "string", "Secret": "password"}``), a mount point or engine name (``secrets_mount``)
+and a module constant read only as a lookup key (``store.get(_SESSION_KEY)``, ``store[_SESSION_KEY]``)
+hold no credential. Literals in an ``if __name__ == "__main__":`` block that asserts results (the
+module's manual self-test) are fixtures, like those of test code.
 A literal the program uses as its signing key (``SECRET_KEY``, ``app.secret_key``,
 ``JWT_SECRET_KEY``) or passes straight to ``jwt.encode``/``.login(user, ...)`` is reported
 whatever it looks like: a placeholder that is in use is the key in force. Django-style
@@ -59,7 +63,7 @@ _NOT_SECRET_WORDS = frozenset(
     issuer algorithm alg kind setting settings option options flag enabled required changed index idx num limit
     pos position start end char chars separator sep delimiter encoding charset version location
     element selector xpath locator button link css html view route handler callback event events hook signal
-    mask masked strength complexity rule rules history state status module
+    mask masked strength complexity rule rules history state status module mount engine
     cache pool lock queue store keyword keywords ref refs reference map table
     dict list set tuple sample example examples default defaults doc docs description
     reply replies response command cmd
@@ -277,12 +281,91 @@ def _target_names(target: ast.AST) -> list[str]:
     return []
 
 
+
+# Words a configuration descriptor uses for the type of a field (``{"Secret": "password",
+# "Client": "string"}``): such a mapping describes a form, it holds no credential.
+_TYPE_WORDS = frozenset(
+    """string str text int integer float number bool boolean password secret list dict int64 int32 date
+    datetime email url uri bytes binary json textarea select checkbox hidden file""".split()
+)
+_LOOKUP_METHODS = frozenset({"get", "pop", "setdefault", "getattr", "setattr", "hasattr", "delattr"})
+
+
+def _type_descriptor(mapping: ast.Dict) -> bool:
+    """Every value of the mapping is a type word and at least one is not a secret word: the
+    mapping gives each field's type (``"Secret": "password"`` says the field is masked)."""
+    values = [_string(v) for v in mapping.values]
+    if len(values) < 2 or any(v is None for v in values):
+        return False
+    words = {v.lower() for v in values if v is not None}
+    return words <= _TYPE_WORDS and bool(words - _SELF_NAMING_VALUES)
+
+
+def _lookup_key_only(ctx: RuleContext, name: str) -> bool:
+    """Every read of the module-level name ``name`` uses it as the key of a lookup
+    (``store[_SESSION_KEY]``, ``store.get(_SESSION_KEY)``, ``getattr(g, KEY)``): the value names
+    where something is kept; it is never sent, compared or used as a key to sign with."""
+    reads = [
+        node
+        for node in ctx.facts.nodes(ast.Name)
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+    ]
+    if not reads:
+        return False
+    for read in reads:
+        parent = ctx.facts.parent(read)
+        if isinstance(parent, ast.Subscript) and parent.slice is read:
+            continue
+        if isinstance(parent, ast.Call) and read in parent.args:
+            func = parent.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            position = parent.args.index(read)
+            if called in _LOOKUP_METHODS and position == (1 if called.endswith("attr") else 0):
+                continue
+        if isinstance(parent, ast.Compare) and parent.left is read and isinstance(parent.ops[0], (ast.In, ast.NotIn)):
+            continue
+        return False
+    return True
+
+
+def _module_secret_constants(ctx: RuleContext) -> bool:
+    """The code holds a module-level ``NAME = "literal"`` with a secret-sounding name: the only
+    finding judged by the rest of the module (its reads as a lookup key)."""
+    for node in ctx.facts.nodes(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        if ctx.facts.parent(node) is not ctx.facts.tree or _string(node.value) is None:
+            continue
+        if any(isinstance(t, ast.Name) and (secret_kind(t.id) or is_signing_key_name(t.id)) for t in node.targets):
+            return True
+    return False
+
+
+def _main_self_test(ctx: RuleContext, node: ast.AST) -> bool:
+    """``node`` sits in an ``if __name__ == "__main__":`` block that asserts results: the module's
+    manual self-test, whose credentials are fixtures of a local test set-up like a test file's."""
+    for ancestor in ctx.facts.ancestors(node):
+        if not isinstance(ancestor, ast.If) or ctx.facts.parent(ancestor) is not ctx.facts.tree:
+            continue
+        test = ancestor.test
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+            and len(test.comparators) == 1
+            and _string(test.comparators[0]) == "__main__"
+        ):
+            return any(isinstance(inner, ast.Assert) for inner in ast.walk(ancestor))
+    return False
+
+
 _MESSAGE = "read it from the environment or a secret store instead of the source"
 
 
 @rule(
     id="SR751",
     name="hardcoded-password-string",
+    scope="module",  # a module constant is judged by how every statement of the module reads it
+    needs_module=lambda ctx: _module_secret_constants(ctx),
     cwe=798,
     severity=MEDIUM,
     confidence=MEDIUM,
@@ -295,7 +378,9 @@ _MESSAGE = "read it from the environment or a secret store instead of the source
     "Names are judged (`password_field = 'password'` and `TOKEN_URL` are not secrets) and "
     "placeholder values (empty, `changeme`, `<token>`, `${TOKEN}`) are ignored. A secret word as the "
     "value is a weak credential (`SMTP_PASSWORD = 'secret'`) unless it repeats the name "
-    "(`PASSWORD = 'password'` names a field); a password compared with a few words is a passphrase.",
+    "(`PASSWORD = 'password'` names a field); a password compared with a few words is a passphrase. "
+    "A constant read only as a lookup key (`store.get(SESSION_KEY)`), a mapping of field names to type "
+    "words and the literals of a `__main__` self-test that asserts results are not reported.",
     bad="DB_PASSWORD = 'hunter2-prod'",
     good="import os\nDB_PASSWORD = os.environ['DB_PASSWORD']",
 )
@@ -308,7 +393,12 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
         if isinstance(node.value, ast.Dict):  # type: ignore[attr-defined]
             yield from _secret_mapping(ctx, targets, node.value)  # type: ignore[attr-defined]
             continue
+        if _main_self_test(ctx, node):
+            continue
         for target in targets:
+            if isinstance(target, ast.Name) and ctx.facts.parent(node) is ctx.facts.tree:
+                if _lookup_key_only(ctx, target.id):
+                    continue  # the name of a storage slot, used only to look things up
             for name in _target_names(target):
                 if _judge(name, value):
                     yield hardcoded_password_string.finding(
@@ -340,7 +430,7 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 "anyone who can reach it as that user; set a password and read it from the environment",
                 confidence=LOW,
             )
-        if _renaming_table(node):
+        if _renaming_table(node) or _type_descriptor(node) or _main_self_test(ctx, node):
             continue
         names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
         for key, item in zip(node.keys, node.values, strict=False):
@@ -400,7 +490,7 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
     for node in ctx.facts.nodes(ast.keyword):
         assert isinstance(node, ast.keyword)
         value = _string(node.value)
-        if node.arg and value is not None and _judge(node.arg, value):
+        if node.arg and value is not None and _judge(node.arg, value) and not _main_self_test(ctx, node):
             call = ctx.facts.parent(node)
             if value.isalpha() and isinstance(call, ast.Call) and _names_fields([(k.arg, k.value) for k in call.keywords]):
                 continue

@@ -13,7 +13,7 @@ from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 from .marking_apis import declared_marking
 from .safe_markup import built_html, keeps_safety, safe_markup
-from .template_text import renders_only_text
+from .template_text import renders_only_text, renders_to_text_output
 
 _APP_FACTORIES = ("create_app", "make_app", "build_app", "get_app")
 
@@ -202,7 +202,8 @@ def _jinja_environments(ctx: RuleContext) -> Iterator[ast.Call]:
     "non-HTML text (code, e-mail text) may keep it off; that case is reported at low confidence "
     "when `autoescape` is simply absent, and not at all when every template the module renders "
     "is plain text: constant template strings without an HTML tag, or template files named with "
-    "a text extension (`.txt`, `.rst`, `.md`, `.ini`...).",
+    "a text extension (`.txt`, `.rst`, `.md`, `.ini`...), or every rendered result is written to a file "
+    "named with a non-markup extension or returned by a function named for a text format (`generate_rst`).",
     bad="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=False)",
     good="import jinja2\nenv = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())",
 )
@@ -211,7 +212,7 @@ def jinja2_autoescape_off(ctx: RuleContext) -> Iterator[Finding]:
         spelled = ctx.facts.spelled(call.func)
         kw = keyword(call, "autoescape")
         if kw is None:
-            if has_star_kwargs(call) or len(call.args) >= 9 or renders_only_text(ctx):
+            if has_star_kwargs(call) or len(call.args) >= 9 or renders_only_text(ctx) or renders_to_text_output(ctx):
                 continue
             yield jinja2_autoescape_off.finding(
                 ctx,

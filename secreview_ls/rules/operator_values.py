@@ -1,0 +1,167 @@
+"""Values the program's operator chooses: its own command line and configuration.
+
+A script that fetches the URL given with ``--url``, or an upload command that posts to the
+repository named in the user's configuration file, goes where the person running it told it
+to go. Whoever sets those values already runs the program; they are not input from a peer.
+The pattern rules leave such values to their ``hardening`` notes (like a value a function's
+caller hands in, ``caller_data``); data-flow rules still follow request and network data.
+
+A value is *the operator's* when it is built only from fixed text and:
+
+* ``sys.argv`` or an item of it;
+* the result of a command-line parser (``options, args = parser.parse_args()`` with ``parser``
+  an ``argparse.ArgumentParser`` or ``optparse.OptionParser``) and its attributes;
+* an item of a mapping returned by a call named for reading configuration
+  (``config = self._read_pypirc()``, ``load_config()``) or kept in an attribute named for it
+  (``self.config["url"]``, ``app.settings.get("url")``); a local name counts by what it was
+  assigned, never by its name (``config = request.get_json()`` is request data);
+* an attribute of ``self`` that every method of its class assigns only such values (or
+  constants).
+
+Names are followed through every assignment in their scope; a conditional or ``or`` of such
+values is one too. Anything else (a parameter, request data, a fetched document) is not.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .base import RuleContext
+from .fixed_values import scope_of, stored_value, stores_in
+from .judge import identifier_words, is_static
+
+_PARSER_CALLS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
+_PARSERS = frozenset({"argparse.ArgumentParser", "optparse.OptionParser"})
+_CONFIG_WORDS = frozenset({"config", "conf", "cfg", "configuration", "settings", "ini", "pypirc", "rc"})
+_LOOKUPS = frozenset({"get", "getstring", "get_value", "get_option"})
+_MAX_DEPTH = 6
+
+
+def operator_value(ctx: RuleContext, node: ast.AST | None) -> bool:
+    """``node`` is built from the operator's command line or configuration (module docstring)."""
+    return _judge(ctx, node, frozenset(), 0) == "operator"
+
+
+def _combine(verdicts: list[str | None]) -> str | None:
+    """Every part the operator's or fixed, at least one the operator's."""
+    if any(v is None for v in verdicts):
+        return None
+    return "operator" if "operator" in verdicts else "fixed"
+
+
+def _judge(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str], depth: int) -> str | None:
+    if node is None or depth > _MAX_DEPTH:
+        return None
+    if is_static(ctx, node):
+        return "fixed"
+    if isinstance(node, ast.JoinedStr):
+        parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+        return _combine([_judge(ctx, p, seen, depth + 1) for p in parts])
+    if isinstance(node, ast.BinOp):
+        return _combine([_judge(ctx, node.left, seen, depth + 1), _judge(ctx, node.right, seen, depth + 1)])
+    if isinstance(node, ast.BoolOp):
+        return _combine([_judge(ctx, v, seen, depth + 1) for v in node.values])
+    if isinstance(node, ast.IfExp):
+        return _combine([_judge(ctx, node.body, seen, depth + 1), _judge(ctx, node.orelse, seen, depth + 1)])
+    if isinstance(node, ast.Name):
+        return _name(ctx, node, seen, depth)
+    if isinstance(node, ast.Subscript):
+        return _container(ctx, node.value, seen, depth)
+    if isinstance(node, ast.Attribute):
+        return _attribute(ctx, node, seen, depth)
+    if isinstance(node, ast.Call):
+        return _call(ctx, node, seen, depth)
+    return None
+
+
+def _config_name(name: str) -> bool:
+    return bool(set(identifier_words(name)) & _CONFIG_WORDS)
+
+
+def _container(ctx: RuleContext, owner: ast.AST, seen: frozenset[str], depth: int) -> str | None:
+    """An item of ``sys.argv``, of a parser's result or of a configuration mapping."""
+    if ctx.facts.qualname(owner) == "sys.argv":
+        return "operator"
+    if isinstance(owner, ast.Attribute) and _config_name(owner.attr):
+        return "operator"
+    return _judge(ctx, owner, seen, depth + 1)
+
+
+def _attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], depth: int) -> str | None:
+    owner = node.value
+    if isinstance(owner, ast.Name) and owner.id == "self":
+        return _self_attribute(ctx, node, seen, depth)
+    return _container(ctx, owner, seen, depth)
+
+
+def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        if func.attr in _PARSER_CALLS and _command_line_parser(ctx, func.value):
+            return "operator"
+        if func.attr in _LOOKUPS and _container(ctx, func.value, seen, depth) == "operator":
+            return "operator"  # config.get("url"), config.get("server", "repository")
+        called = func.attr
+    elif isinstance(func, ast.Name):
+        called = func.id
+    else:
+        return None
+    words = identifier_words(called)
+    if words[:1] in (["read"], ["load"], ["get"]) and set(words) & _CONFIG_WORDS:
+        return "operator"  # self._read_pypirc(), load_config()
+    if ctx.facts.qualname(func) in {"urllib.request.Request", "urllib2.Request"} and call.args:
+        return _judge(ctx, call.args[0], seen, depth + 1)
+    return None
+
+
+def _command_line_parser(ctx: RuleContext, node: ast.AST) -> bool:
+    """``argparse.ArgumentParser(...)`` / ``optparse.OptionParser(...)``, made in place or bound to the
+    name (a request parser's ``parse_args()`` reads the request, not the command line)."""
+    values: list[ast.AST | None] = [node]
+    if isinstance(node, ast.Name):
+        values = [stored_value(store) for store in stores_in(ctx, scope_of(ctx, node), node.id)]
+    return bool(values) and all(
+        isinstance(value, ast.Call) and (ctx.facts.qualname(value.func) or "") in _PARSERS for value in values
+    )
+
+
+def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:
+    if name.id in seen:
+        return "fixed"  # a loop through the name's own assignments adds nothing
+    scope = scope_of(ctx, name)
+    stores = stores_in(ctx, scope, name.id)
+    if not stores and scope is not ctx.facts.tree:
+        stores = stores_in(ctx, ctx.facts.tree, name.id)
+    if not stores:
+        return None  # a parameter or an unknown name
+    values = [stored_value(store) for store in stores]
+    return _combine([_judge(ctx, value, seen | {name.id}, depth + 1) for value in values])
+
+
+def _self_attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], depth: int) -> str | None:
+    """Every assignment of ``self.<attr>`` in the class gives it the operator's value or a constant."""
+    key = "self." + node.attr
+    if key in seen or node.attr.isupper():
+        return "fixed"  # a constant by convention (``self.DEFAULT_REPOSITORY``), maybe from a base class
+    owner = next((a for a in ctx.facts.ancestors(node) if isinstance(a, ast.ClassDef)), None)
+    if owner is None:
+        return None
+    values: list[ast.AST] = []
+    for assign in ast.walk(owner):
+        if isinstance(assign, (ast.Assign, ast.AnnAssign)) and assign.value is not None:
+            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr == node.attr:
+                    if not (isinstance(target.value, ast.Name) and target.value.id == "self"):
+                        return None
+                    values.append(assign.value)
+                elif isinstance(target, (ast.Tuple, ast.List)) and any(
+                    isinstance(e, ast.Attribute) and e.attr == node.attr for e in target.elts
+                ):
+                    return None  # unpacked from something this does not follow
+        elif isinstance(assign, ast.AugAssign) and isinstance(assign.target, ast.Attribute):
+            if assign.target.attr == node.attr:
+                return None
+    if not values:
+        return None
+    return _combine([_judge(ctx, value, seen | {key}, depth + 1) for value in values])
