@@ -14,6 +14,8 @@ A value is *the user's own setting* when it is derived only from:
   ``os.environ["HOME"]``) and paths joined under it, and the login shell or home directory of the
   current user in the password database (``pwd.getpwuid(os.getuid()).pw_shell``,
   ``pwd.getpwnam(getpass.getuser())[6]``);
+* a directory the code checks the current user owns (``os.stat(d).st_uid != os.getuid()``: skip
+  anyone else's), and paths joined under it (``~/.app/options``, ``./.app/options`` found upward);
 * the content of a file so named (``open(path).read()``, ``handle.read()`` of
   ``with open(path) as handle``), ``compile()`` of it, a loop over a collection of such values, a
   name or class constant bound only to them; fixed values may stand beside them (``or "less"``).
@@ -157,10 +159,45 @@ def _is_function(ctx: RuleContext, node: ast.AST) -> bool:
     )
 
 
+_STATS = frozenset({"os.stat", "os.lstat"})
+
+
+def _owner_checked(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
+    """``os.stat(name).st_uid`` (or ``[stat.ST_UID]``) is compared with ``os.getuid()`` in the scope:
+    the code makes sure the directory belongs to the user running it."""
+    for compare in (n for n in ast.walk(scope) if isinstance(n, ast.Compare) and len(n.comparators) == 1):
+        sides = (compare.left, compare.comparators[0])
+        if any(isinstance(s, ast.Call) and ctx.facts.qualname(s.func) in _CURRENT_USER for s in sides) and any(
+            _stat_owner(ctx, s, name) for s in sides
+        ):
+            return True
+    return False
+
+
+def _stat_owner(ctx: RuleContext, node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Attribute) and node.attr == "st_uid":
+        node = node.value
+    elif isinstance(node, ast.Subscript) and (
+        ctx.facts.qualname(node.slice) == "stat.ST_UID" or (isinstance(node.slice, ast.Constant) and node.slice.value == 4)
+    ):
+        node = node.value
+    else:
+        return False
+    return (
+        isinstance(node, ast.Call)
+        and ctx.facts.qualname(node.func) in _STATS
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == name
+    )
+
+
 def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:
     if name.id in seen:
         return "fixed"  # ``line = line.strip()``: judged by its other bindings
     scope = scope_of(ctx, name)
+    if _owner_checked(ctx, scope, name.id):
+        return "user"
     stores = stores_in(ctx, scope, name.id)
     if not stores and scope is not ctx.facts.tree and name.id not in parameter_names(scope, starred=True):
         stores = stores_in(ctx, ctx.facts.tree, name.id)  # a module-level name read in a function
