@@ -402,6 +402,23 @@ _CODE_READS = frozenset({"read", "readline", "readlines", "strip", "rstrip", "ls
 _WRAPPERS = frozenset({"io.TextIOWrapper", "io.BufferedReader", "builtins.compile", "builtins.enumerate"})
 
 
+def _binding_loop(ctx: RuleContext, name: ast.Name) -> ast.For | None:
+    """The innermost ``for`` whose target binds ``name`` around its use, when its body binds the
+    name nowhere before the use: the use reads the loop's item."""
+    for ancestor in ctx.facts.ancestors(name):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return None
+        if isinstance(ancestor, ast.For) and any(
+            isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(ancestor.target)
+        ):
+            earlier = (
+                n for statement in ancestor.body for n in ast.walk(statement)
+                if isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store)
+            )
+            return None if any(n.lineno < name.lineno for n in earlier) else ancestor
+    return None
+
+
 def _read_as_code(ctx: RuleContext, node: ast.AST | None, depth: int, seen: frozenset[str] = frozenset()) -> bool:
     """Text read from a file opened with ``io.open_code`` (through a text wrapper, a loop over its
     lines, ``compile``): the file is opened as code to run, as the interpreter opens modules."""
@@ -419,6 +436,9 @@ def _read_as_code(ctx: RuleContext, node: ast.AST | None, depth: int, seen: froz
     if isinstance(node, ast.Name):
         if node.id in seen:
             return True  # ``line = line.rstrip()``: judged by its other bindings
+        loop = _binding_loop(ctx, node)
+        if loop is not None:
+            return _read_as_code(ctx, loop.iter, depth + 1, seen | {node.id})
         stores = stores_in(ctx, scope_of(ctx, node), node.id)
         inner = seen | {node.id}
         return bool(stores) and all(_read_as_code(ctx, stored_value(s), depth + 1, inner) for s in stores)

@@ -9,6 +9,7 @@ import ast
 
 from .base import RuleContext
 from .caller_data import handed_in
+from .command_builders import built_by_checking_builder
 from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import add_operands, single_assignment, static_string
 from .reaching import reaching_values
@@ -209,5 +210,6 @@ def user_command(ctx: RuleContext, node: ast.expr) -> bool:
 
 
 def _chosen(ctx: RuleContext, node: ast.expr) -> bool:
-    """Handed in by the caller, or the local user's own setting (``PAGER``, the login shell)."""
-    return handed_in(ctx, node) or user_setting(ctx, node)
+    """Handed in by the caller, the local user's own setting (``PAGER``, the login shell), or
+    what a command builder of the module that quotes or checks its values returns."""
+    return handed_in(ctx, node) or user_setting(ctx, node) or built_by_checking_builder(ctx, node)

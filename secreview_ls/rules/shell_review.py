@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, RuleContext, rule
+from .caller_data import handed_in
+from .command_builders import built_by_checking_builder
 from .fixed_values import fixed_choice
 from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, argv_fix, command_argument
 from .judge import callee_tail, imports_module, short
@@ -63,7 +65,11 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "after a fixed program (`os.system('mkdir %s' % path)`) is not the caller's command: it stays "
     "a default finding, since a `;` in the path runs more than the function promised. The local "
     "user's own settings are here too: a pager from `PAGER`, an editor from `EDITOR`, the login shell "
-    "of the current user in the password database run what that user chose, with that user's rights.",
+    "of the current user in the password database run what that user chose, with that user's rights. "
+    "So is a command a builder of the same module returns where that builder quotes its values "
+    "(`shlex.quote`) or refuses one holding a character outside a safe set (`if "
+    "_find_unsafe(name): return None`): the commands it joins are its callers' (a pipeline's steps, "
+    "a mailcap entry); a builder that neither quotes nor checks gives no such command.",
     bad="import os\n\ndef run_command(command):\n    return os.system(command)",
     good="import subprocess\n\ndef run_command(argv):\n    return subprocess.run(argv, check=True)",
 )
@@ -74,6 +80,8 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         function = ctx.facts.enclosing_function(call)
         if user_command(ctx, command):
             where = "the local user's own setting (a pager, an editor, the login shell)"
+        elif built_by_checking_builder(ctx, command) and not handed_in(ctx, command):
+            where = "a command a builder of this module made, quoting or checking the values it adds"
         else:
             where = f"what the caller of `{function.name if function else 'this function'}` hands in"
         yield shell_command_from_caller.finding(
