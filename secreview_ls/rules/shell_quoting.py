@@ -11,7 +11,7 @@ from .base import RuleContext
 from .caller_data import handed_in
 from .command_builders import built_by_checking_builder
 from .fixed_values import fixed_choice, scope_of, stores_in
-from .judge import add_operands, single_assignment, static_string
+from .judge import add_operands, imports_module, single_assignment, static_string
 from .reaching import reaching_values
 from .single_quotes import single_quoted_values
 from .user_settings import user_setting
@@ -177,7 +177,7 @@ def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> b
     after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
     if node is None:
         return False
-    if _chosen(ctx, node):
+    if _chosen(ctx, node) or build_code(ctx):
         return True
     if isinstance(node, ast.Name) and depth < 2:
         values = _assigned_values(ctx, node)  # ``cmd = "%s >'%s'" % (command, out.name)`` in each branch
@@ -199,6 +199,13 @@ def _assigned_values(ctx: RuleContext, name: ast.Name) -> list[ast.expr]:
         else:
             return []
     return values
+
+
+def build_code(ctx: RuleContext) -> bool:
+    """The module is build code (it imports ``setuptools`` or ``distutils.core``): the person
+    building runs the project's own code with their own rights, and its commands are made from the
+    project's own files and metadata (a spec file's path, the distribution's name)."""
+    return imports_module(ctx.facts, "setuptools", "distutils.core")
 
 
 def user_command(ctx: RuleContext, node: ast.expr) -> bool:
