@@ -24,6 +24,7 @@ from ..engine.taint import (
     MARKUP_ESCAPED,
     PARENT_REFS_REJECTED,
     QUOTES_REJECTED,
+    RETURNED_BY_PROGRAM_OBJECT,
     SHELL_SYNTAX_REJECTED,
     SinkSpec,
     StoreSink,
@@ -202,14 +203,17 @@ TAINT_CLASSES = (
         "`url_has_allowed_host_and_scheme`. Sinks: redirect calls and responses, a hand-written "
         "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
         "after the `?` or `#` of a URL whose part before it carries no outside data "
-        "(`f\"{reverse('detail')}?{query}\"`) only fills the query string and is not reported.",
+        "(`f\"{reverse('detail')}?{query}\"`, `url += \"?\" + query`) only fills the query string, and input "
+        "after a fixed `/name` behind the app's own root (`f\"{request.script_root}/app/{x}\"`) only the "
+        "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
+        "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'
         "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
         '    target = "/"\nreturn redirect(target)',
         severity=Level.MEDIUM,
         aliases=("open-redirect",),
-        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}),
+        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED, RETURNED_BY_PROGRAM_OBJECT}),
         served_only=True,
     ),
     TaintClass(

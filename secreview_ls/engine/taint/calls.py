@@ -25,7 +25,7 @@ from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
 from .rendering import escaping_render, inline_render, inline_template_kind, produced_kind, switches_off
 from .sinks import SinkChecker
-from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
+from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, RETURNED_BY_PROGRAM_OBJECT, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
 from .values import (
@@ -127,6 +127,7 @@ class Calls:
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self._mapped_calls: dict[int, ast.Call] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
+        self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         # APIs the catalogue models: sinks whose result it declares clean, and the calls that
         # make escaping templates (their kind is what the model knows of them).
         self.modelled = frozenset(s.name for s in spec.sinks if s.clean_result and not s.name.startswith(".")) | {
@@ -256,6 +257,10 @@ class Calls:
         if not data:
             return Val(kind=kind)
         opaque = self.opaque
+        if method is not None and receiver is not None and not receiver.taint and not module_call and (
+            callee is None or not callee.taint
+        ):
+            opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
 

@@ -20,7 +20,7 @@ from .keys import const_key
 from .results import Results
 from .spec import LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import FixedPrefixes
+from .strings import PATH_STEP, FixedPrefixes, query_text
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -168,7 +168,10 @@ class Interpreter:
                 if not isinstance(node.target, ast.Name)
                 else self.lookup(node.target.id, env)
             )
-            combined = Val(bound(whole(old) | self.prefixes.added(whole(value), node.op)), (), None)
+            added = self.prefixes.added(whole(value), node.op)
+            if isinstance(node.op, ast.Add) and query_text(node.value):  # ``url += "?" + query``
+                added = self.prefixes.in_query(added, whole(old))
+            combined = Val(bound(whole(old) | added), (), None)
             if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
                 combined = add_to_rest(old, value)
             self.assign(node.target, combined, env, fn, node.value)
@@ -625,10 +628,13 @@ class Interpreter:
         prefix = ""
         seen_value = False
         before_query: Taint | None = None  # what the URL carries before its ``?`` or ``#``
+        path_fixed = False  # a fixed ``/name`` after a leading value: what follows is in the path
         for part in node.values:
             if isinstance(part, ast.Constant):
                 if not seen_value:
                     prefix += str(part.value)
+                elif PATH_STEP.search(str(part.value)):
+                    path_fixed = True
                 if before_query is None and any(c in str(part.value) for c in "?#"):
                     before_query = taint
                 continue
@@ -641,8 +647,10 @@ class Interpreter:
                 value = self.prefixes.in_query(value, before_query)
             elif not seen_value:
                 value = self.prefixes.after(prefix, value)
-            else:
-                value = self.prefixes.after(prefix, value) if "://" in prefix or prefix.startswith("/") else value
+            elif "://" in prefix or prefix.startswith("/"):
+                value = self.prefixes.after(prefix, value)
+            elif path_fixed:
+                value = self.prefixes.after_fixed_path(value)
             seen_value = True
             taint = taint | value
         return bound(as_text(taint))

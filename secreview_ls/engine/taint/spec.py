@@ -35,6 +35,10 @@ SHELL_SYNTAX_REJECTED = "shell-syntax-rejected"  # a search for every shell meta
 # the result of a call the analysis does not follow (a database lookup, an authentication
 # backend): data computed from the input, not the input's own value
 COMPUTED_BY_CALL = "computed-by-call"
+# the result of a method the analysis does not follow, called on an object that carries no input
+# with the input among its arguments (``task.on_action(user, **form.cleaned_data)``): a value the
+# program's object computes and returns, not the input's own text
+RETURNED_BY_PROGRAM_OBJECT = "returned-by-program-object"
 # Not a behaviour but a mark on the labels of a value inside ``if isinstance(value, str):``: a
 # flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
 # (``io.StringIO(data)``) a caller passes instead of a path.
@@ -46,7 +50,7 @@ DOCUMENT = "~document"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
-     COMPUTED_BY_CALL}
+     COMPUTED_BY_CALL, RETURNED_BY_PROGRAM_OBJECT}
 )  # fmt: skip
 
 
