@@ -20,6 +20,7 @@ from ..engine.taint import (
     AFTER_FIXED_PATH,
     COMPUTED_BY_CALL,
     HOST_ALLOWLISTED,
+    INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
     PARENT_REFS_REJECTED,
@@ -81,7 +82,8 @@ from .user_settings import PREFERENCES
 # Local sources (the machine's user: argv, environment, stdin) are reported only where that user
 # still crosses a boundary: a database or directory server, or a shell running with the program's
 # rights (``reports_local_sources``). Running code or unpickling a file named on the command line
-# is what such tools are for.
+# is what such tools are for; a shell command built from the command line runs what its user typed
+# (``INVOKING_USER_CHOSE``).
 
 TAINT_CLASSES = (
     TaintClass(
@@ -108,12 +110,15 @@ TAINT_CLASSES = (
         summary="Untrusted input reaches a shell command or the program a process runs.",
         why="A shell interprets `;`, `|`, `$(...)` and backquotes in the input, so the attacker runs "
         "commands of their own. Pass an argument list without `shell=True` (the input is then one "
-        "argument, never code), fix the program name, or quote with `shlex.quote`.",
+        "argument, never code), fix the program name, or quote with `shlex.quote`. The program's own "
+        "command line (`sys.argv`, `parse_args()`) is not a source here: it is what the user running "
+        "the program typed, and a shell the program runs has that user's rights; environment "
+        "variables and standard input stay sources (a CGI program receives request data there).",
         bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
         good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", "--", host])',
         aliases=("os", "cmd", "shell"),
         reports_local_sources=True,
-        cleaned_by=frozenset({SHELL_SYNTAX_REJECTED}),
+        cleaned_by=frozenset({SHELL_SYNTAX_REJECTED, INVOKING_USER_CHOSE}),
     ),
     TaintClass(
         "code",
@@ -505,6 +510,9 @@ CALL_SOURCES = {
     "fileinput.input": "local",
     "getpass.getuser": "local",
 }
+# The program's command line: the invoking user's own words (not an injection into a shell the
+# program runs with that user's rights, ``INVOKING_USER_CHOSE``).
+COMMAND_LINE_SOURCES = frozenset({"sys.argv", "parse_args", "parse_known_args"})
 METHOD_SOURCES = {
     "recv": "remote",
     "recvfrom": "remote",
@@ -545,11 +553,21 @@ def _sinks() -> list[SinkSpec]:
     return sinks
 
 
+# A receiver spelled with one of these is a database handle even where the module defines an
+# ``execute`` method of its own (a data-access class wrapping a cursor).
+_DATABASE_WORDS = ("cursor", "cur", "conn", "db", "database", "session", "engine", "sql", "query", "connection")
+
+
 def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
     """SQL, OS command and code sinks."""
     # SQL (CWE-89): the query text, never the parameters.
     for method in ("execute", "executemany", "executescript"):
-        add(SinkSpec("sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement"))))
+        add(
+            SinkSpec(
+                "sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement")),
+                own_method_unless=_DATABASE_WORDS,
+            )
+        )  # fmt: skip
     for name in ("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"):
         add(SinkSpec("sql", name, "SQL text", clean_result=True))
     add(SinkSpec("sql", ".raw", "raw SQL query", requires_import=("django",)))
@@ -817,6 +835,7 @@ def build_spec(
         document_sources=DOCUMENT_SOURCES,
         document_parsers=DOCUMENT_PARSERS,
         local_sources=local,
+        command_line_sources=COMMAND_LINE_SOURCES,
         sinks=tuple(sinks),
         store_sinks=STORE_SINKS,
         return_sinks=RETURN_SINKS,

@@ -186,7 +186,8 @@ class Calls:
             return self.interpreter.source_val(node, name)
         if method is not None and method in spec.method_sources and not module_call:
             local = spec.method_sources[method] == "local"
-            return Val(frozenset({self.interpreter.make_source(node, None, local=local)}))
+            label = self.interpreter.make_source(node, None, local=local)
+            return Val(frozenset({self.interpreter.command_line(label, method)}))
 
         tabled = self._tabled(node, name, args, kwargs, env, fn)
         if tabled is not None:

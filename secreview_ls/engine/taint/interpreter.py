@@ -18,7 +18,7 @@ from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key
 from .results import Results
-from .spec import LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .spec import INVOKING_USER_CHOSE, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
 from .strings import PATH_STEP, FixedPrefixes, query_text
 from .values import (
@@ -120,7 +120,14 @@ class Interpreter:
         if self._own_setting(node, name):
             return EMPTY
         local = name in self.spec.local_sources
-        return Val(frozenset({self.make_source(node, None, local=local)}))
+        return Val(frozenset({self.command_line(self.make_source(node, None, local=local), name)}))
+
+    def command_line(self, label: Label, name: str) -> Label:
+        """A source of the program's command line is the invoking user's own text: cleaned for the
+        classes that take it as no injection (a shell the user could run themselves)."""
+        if name not in self.spec.command_line_sources:
+            return label
+        return label.cleaned_for(self.spec.cleaned_by(INVOKING_USER_CHOSE))
 
     def _own_setting(self, node: ast.AST, name: str) -> bool:
         """``os.environ["PAGER"]`` / ``os.getenv("EDITOR")``: the local user's own setting."""

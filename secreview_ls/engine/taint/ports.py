@@ -32,6 +32,8 @@ class Evaluator(Protocol):
 
     def make_source(self, node: ast.AST, description: str | None, *, local: bool) -> Label: ...
 
+    def command_line(self, label: Label, name: str) -> Label: ...
+
 
 class CallEvaluator(Protocol):
     """What a call evaluates to (library models, project summaries, containers)."""

@@ -196,6 +196,18 @@ class SinkChecker:
         self.interpreter = interpreter
         self.path = path
         self.step_path = step_path
+        self._methods: frozenset[str] | None = None
+
+    def _own_methods(self) -> frozenset[str]:
+        """Names of the methods the module's own classes define."""
+        if self._methods is None:
+            self._methods = frozenset(
+                item.name
+                for node in self.facts.nodes(ast.ClassDef)
+                for item in node.body  # type: ignore[attr-defined]
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
+        return self._methods
 
     def _imported(self, requires: tuple[str, ...]) -> bool:
         return not requires or any(p in self.imported_roots for p in requires)
@@ -278,6 +290,11 @@ class SinkChecker:
             for sink in self.sinks_by_method[method]:
                 if not self._imported(sink.requires_import):
                     continue
+                if sink.own_method_unless and method in self._own_methods():
+                    if receiver_text is None:
+                        receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+                    if not any(word in receiver_text for word in sink.own_method_unless):
+                        continue
                 if sink.receiver_hint:
                     if receiver_text is None:
                         receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
