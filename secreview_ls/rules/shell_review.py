@@ -14,7 +14,7 @@ from .command_builders import built_by_checking_builder
 from .fixed_values import fixed_choice
 from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, argv_fix, command_argument
 from .judge import callee_tail, imports_module, short
-from .shell_quoting import build_code, caller_command, is_quoted, user_command
+from .shell_quoting import build_code, caller_command, configured_command, is_quoted, user_command
 
 
 def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
@@ -72,7 +72,9 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "a mailcap entry); a builder that neither quotes nor checks gives no such command. Commands "
     "in build code (a module importing `setuptools` or `distutils.core`) are here as well: whoever "
     "builds the package runs its code with their own rights, and the commands are made from the "
-    "project's own files and metadata.",
+    "project's own files and metadata. So is a program the service's configuration names "
+    "(`config.get('postfix', 'postmap_command')`, `settings.CONVERT_BIN`) given only fixed text and "
+    "files the program names under a configured directory: the operator chose that command.",
     bad="import os\n\ndef run_command(command):\n    return os.system(command)",
     good="import subprocess\n\ndef run_command(argv):\n    return subprocess.run(argv, check=True)",
 )
@@ -83,6 +85,8 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         function = ctx.facts.enclosing_function(call)
         if user_command(ctx, command):
             where = "the local user's own setting (a pager, an editor, the login shell)"
+        elif configured_command(ctx, command) and not handed_in(ctx, command):
+            where = "a command the service's configuration names, given files the program names"
         elif build_code(ctx) and not handed_in(ctx, command):
             where = "a command of build code, made from the project's own files and metadata"
         elif built_by_checking_builder(ctx, command) and not handed_in(ctx, command):
