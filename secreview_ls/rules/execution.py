@@ -178,7 +178,7 @@ def code_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         code = call.args[0] if call.args else call
         function = ctx.facts.enclosing_function(call)
         if user_setting(ctx, _code(call)):
-            where = "comes from the local user's own settings or start-up files"
+            where = "comes from the local user's own settings, start-up files or command line"
         elif typed_at_terminal(ctx, call, _code(call)):
             where = "the user of this terminal program types"
         elif script_runner_input(ctx, _code(call)) and not handed_in(ctx, _code(call)):

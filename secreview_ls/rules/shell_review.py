@@ -65,7 +65,9 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "after a fixed program (`os.system('mkdir %s' % path)`) is not the caller's command: it stays "
     "a default finding, since a `;` in the path runs more than the function promised. The local "
     "user's own settings are here too: a pager from `PAGER`, an editor from `EDITOR`, the login shell "
-    "of the current user in the password database run what that user chose, with that user's rights. "
+    "of the current user in the password database run what that user chose, with that user's rights, "
+    "and so does a command built from the program's own command line (`sys.argv`, `parse_args()`, a "
+    "parameter every call of which in the module passes them, as in `main(sys.argv[1:])`). "
     "So is a command a builder of the same module returns where that builder quotes its values "
     "(`shlex.quote`) or refuses one holding a character outside a safe set (`if "
     "_find_unsafe(name): return None`): the commands it joins are its callers' (a pipeline's steps, "
@@ -84,7 +86,7 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
             continue
         function = ctx.facts.enclosing_function(call)
         if user_command(ctx, command):
-            where = "the local user's own setting (a pager, an editor, the login shell)"
+            where = "the local user's own setting or command line (a pager, an editor, the login shell, `sys.argv`)"
         elif configured_command(ctx, command) and not handed_in(ctx, command):
             where = "a command the service's configuration names, given files the program names"
         elif build_code(ctx) and not handed_in(ctx, command):
