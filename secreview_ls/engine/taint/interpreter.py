@@ -95,14 +95,15 @@ class Interpreter:
                 return grand
         return node
 
-    def make_source(self, node: ast.AST, description: str | None, *, local: bool) -> Label:
-        """A label for untrusted data that enters at ``node``."""
+    def make_source(self, node: ast.AST, description: str | None, *, local: bool, parameter: int = -1) -> Label:
+        """A label for untrusted data that enters at ``node`` (``parameter``: the position of the
+        entry point's parameter the framework fills, when it enters there)."""
         shown = self._source_node(node) if description is None else node
         span = self.texts.span(shown)
         text = description or f"`{self.texts.text(shown)}`"
         self.results.note_source(text, shown)
         step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
-        return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
+        return Label(Origin("source", text, span, self.step_path, local, parameter), frozenset(), (step,))
 
     def _exception_text(self, handler: ast.ExceptHandler, fn: Frame) -> Val:
         """``except ... as error`` in a request handler: the message often quotes what the client

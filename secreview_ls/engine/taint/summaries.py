@@ -228,7 +228,7 @@ class Summaries:
             if index == 0 and kind_of_self is not None:
                 kind = kind_of_self
             if arg.arg in entry.tainted:
-                taint.add(self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False))
+                taint.add(self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False, parameter=index))
             if arg.arg in entry.dependencies:
                 taint.update(self._provided(entry.dependencies[arg.arg], arg))
             if arg.arg in entry.objects:
