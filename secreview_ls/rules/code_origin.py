@@ -39,8 +39,8 @@ from collections.abc import Callable
 
 from ..engine.facts import argument
 from .base import RuleContext
-from .fixed_values import fixed_choice, loop_over_static, scope_of, stored_value, stores_in
 from .caller_data import OUTSIDE_PARAMETERS, receives_outside_data
+from .fixed_values import fixed_choice, loop_over_static, scope_of, stored_value, stores_in
 from .judge import identifier_words, imports_module, is_static, parameter_names, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")

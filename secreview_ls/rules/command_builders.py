@@ -56,8 +56,10 @@ def _extends(ctx: RuleContext, value: ast.AST, name: str) -> bool:
         return False
     parts = [n for n in ast.walk(value) if isinstance(n, ast.Name)]
     others = [n for n in ast.iter_child_nodes(value) if not isinstance(n, ast.Name)]
-    return bool(parts) and all(n.id == name for n in parts) and all(
-        is_static(ctx, n) or isinstance(n, (ast.FormattedValue, ast.operator)) for n in others
+    return (
+        bool(parts)
+        and all(n.id == name for n in parts)
+        and all(is_static(ctx, n) or isinstance(n, (ast.FormattedValue, ast.operator)) for n in others)
     )
 
 
@@ -102,9 +104,11 @@ def _builder_returns(
         if value is None or (isinstance(value, ast.Constant) and value.value is None):
             continue
         values.append(value)
-    return bool(values) and all(
-        is_static(ctx, v) or built_by_checking_builder(ctx, v, depth + 1) for v in values
-    ) and any(not is_static(ctx, v) for v in values)
+    return (
+        bool(values)
+        and all(is_static(ctx, v) or built_by_checking_builder(ctx, v, depth + 1) for v in values)
+        and any(not is_static(ctx, v) for v in values)
+    )
 
 
 def _checks_for_shell(ctx: RuleContext, function: ast.AST) -> bool:

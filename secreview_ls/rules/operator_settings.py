@@ -58,8 +58,10 @@ def _kept_setting(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool:
         for statement in ast.walk(owner)
         if isinstance(statement, ast.Assign)
         for target in statement.targets
-        if isinstance(target, ast.Attribute) and target.attr == node.attr
-        and isinstance(target.value, ast.Name) and target.value.id == "self"
+        if isinstance(target, ast.Attribute)
+        and target.attr == node.attr
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
     ]
     return bool(values) and all(operator_setting(ctx, value, depth + 1) for value in values)
 
@@ -108,7 +110,11 @@ def _list_of_files(ctx: RuleContext, node: ast.AST | None, scope: ast.AST, depth
         return False
     items = list(stored_value(stores[0]).elts)  # type: ignore[union-attr]
     for call in ast.walk(scope):
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+        ):
             if call.func.value.id != node.id:
                 continue
             if call.func.attr != "append" or len(call.args) != 1:

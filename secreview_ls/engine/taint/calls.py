@@ -25,7 +25,15 @@ from .interprocedural import Interprocedural
 from .keys import const_key, keys_of
 from .rendering import escaping_render, inline_render, inline_template_kind, produced_kind, switches_off
 from .sinks import SinkChecker
-from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, RETURNED_BY_PROGRAM_OBJECT, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
+from .spec import (
+    ALL_CLASSES,
+    COMPUTED_BY_CALL,
+    LINE_BREAKS_REMOVED,
+    MARKUP_ESCAPED,
+    QUOTES_REJECTED,
+    RETURNED_BY_PROGRAM_OBJECT,
+    TaintSpec,
+)
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
 from .values import (
