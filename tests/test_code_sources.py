@@ -29,7 +29,7 @@ def _rules(text: str, config: Config | None = None) -> list[str]:
         ("answer = eval(input())\n", ["SR102"]),
         ("import sys\nexec(sys.stdin.read())\n", ["SR101"]),
         ("import os\nos.system(input())\n", ["SR802"]),
-        ("import subprocess, sys\nsubprocess.run(sys.argv[1], shell=True)\n", ["SR802"]),
+        ("import subprocess, sys\nsubprocess.run(sys.stdin.readline(), shell=True)\n", ["SR802"]),
         ("import os\nos.popen(os.environ['CMD'])\n", ["SR802"]),
     ],
 )
@@ -43,6 +43,19 @@ def test_code_a_caller_hands_in_is_a_hardening_note_not_a_default_finding() -> N
     [note] = analyze_source(text, "app/module.py", Config(select=("hardening",))).findings
     assert note.rule_id == "SR109"
     assert "calculate" in note.message
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("import subprocess, sys\nsubprocess.run(sys.argv[1], shell=True)\n", "SR207"),
+        ("import os, sys\n\ndef main(args):\n    os.system('ls ' + args[0])\n\nmain(sys.argv[1:])\n", "SR207"),
+        ("import sys\nexec(open(sys.argv[1]).read())\n", "SR109"),
+    ],
+)
+def test_the_command_line_is_the_invoking_users_own(text: str, note: str) -> None:
+    assert _rules(text) == []
+    assert _rules(text, Config(select=("hardening",))) == [note]
 
 
 def test_callback_parameters_are_what_a_peer_sent() -> None:
@@ -66,7 +79,7 @@ def test_one_of_a_fixed_set_of_constants_is_not_code_from_outside(text: str) -> 
 
 
 def test_a_check_that_does_not_leave_keeps_the_finding() -> None:
-    text = "import sys\nv = sys.argv[1]\nif v not in ('a', 'b'):\n    print(v)\neval(v)\n"
+    text = "import os\nv = os.environ['FN']\nif v not in ('a', 'b'):\n    print(v)\neval(v)\n"
     assert "SR102" in _rules(text)
 
 

@@ -12,7 +12,7 @@ TEMPLATE = (
     "import os, re, sys\n"
     "_unsafe = re.compile({pattern!r}).search\n"
     "def main():\n"
-    "    name = sys.argv[1]\n"
+    "    name = os.environ['TOOL_FILE']\n"
     "    if _unsafe(name):\n"
     "        return\n"
     "    os.system('/usr/bin/file ' + name)\n"

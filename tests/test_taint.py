@@ -264,11 +264,12 @@ def test_local_sources_have_low_confidence_and_limited_classes() -> None:
         """
         import os, subprocess, sys
 
-        target = sys.argv[1]
+        target = os.environ["TARGET"]
         os.system("ls " + target)
         eval(target)
         open(target)
         subprocess.run([os.environ["EDITOR"], "notes.txt"])
+        os.system("ls " + sys.argv[1])
         """
     )
     assert [(f.rule_id, f.span.start_line) for f in findings] == [("SR802", 5)]

@@ -34,7 +34,7 @@ from .base import RuleContext
 from .fixed_values import fixed_choice, stored_value, stores_in
 from .judge import identifier_words, parameter_names, static_string
 
-_OUTSIDE_PARAMETERS = frozenset(
+OUTSIDE_PARAMETERS = frozenset(
     {"request", "req", "environ", "event", "payload", "body", "message", "msg", "data", "packet",
      "datagram", "query", "form", "params", "headers", "cookies", "upload", "content"}
 )
@@ -78,7 +78,7 @@ def receives_outside_data(function: ast.FunctionDef | ast.AsyncFunctionDef) -> b
 
 
 def _parameters(function: ast.AST) -> set[str]:
-    return set(parameter_names(function, starred=True)) - {"self", "cls"} - _OUTSIDE_PARAMETERS
+    return set(parameter_names(function, starred=True)) - {"self", "cls"} - OUTSIDE_PARAMETERS
 
 
 def handed_in(ctx: RuleContext, node: ast.AST | None) -> bool:
@@ -188,7 +188,7 @@ def _name_derived(ctx: RuleContext, name: ast.Name, function: ast.AST, seen: fro
     stores = stores_in(ctx, function, name.id)
     if not stores:
         return name.id in _parameters(function)
-    if name.id in {"self", "cls"} or (name.id in _OUTSIDE_PARAMETERS and name.id in parameter_names(function)):
+    if name.id in {"self", "cls"} or (name.id in OUTSIDE_PARAMETERS and name.id in parameter_names(function)):
         return False
     inner = seen | {name.id}
     return all(_derived(ctx, stored_value(store), function, inner, depth + 1) for store in stores)

@@ -21,7 +21,11 @@ These origins are nothing to report for the pattern rules (SR101/SR102):
 * the program's own source: a file at a fixed place beside the module (a path built only from
   ``__file__`` and constants, such as ``setup.py`` reading ``pkg/_version.py``), shipped with it;
   in build code (a module importing ``setuptools`` or ``distutils.core``, which build front ends
-  run from the project's directory) also a fixed relative path inside the project.
+  run from the project's directory) also a fixed relative path inside the project; in a Sphinx
+  documentation configuration (which Sphinx runs from its own folder inside the project) also
+  one going up from that folder (``open("../pkg/__init__.py")``);
+* text read through ``io.open_code``: the interpreter's API for opening a file whose content
+  is meant to run as code (modules, ``.pth`` lines), the way imports read the installed code.
 
 Everything else (text read from any other file, a stream, a request, a slice of some input)
 stays reported.
@@ -31,10 +35,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from ..engine.facts import argument
 from .base import RuleContext
-from .fixed_values import fixed_choice, loop_over_static, scope_of, stores_in
+from .caller_data import OUTSIDE_PARAMETERS, receives_outside_data
+from .fixed_values import fixed_choice, loop_over_static, scope_of, stored_value, stores_in
 from .judge import identifier_words, imports_module, is_static, parameter_names, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
@@ -223,6 +229,8 @@ def code_origin(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> str |
         return "import loader"
     if _own_source_file(ctx, code, 0):
         return "own source file"
+    if _read_as_code(ctx, code, 0):
+        return "code file"
     if _annotation_text(ctx, code):
         return "annotation"
     if _module_data(ctx, code):
@@ -364,12 +372,92 @@ def _build_script(ctx: RuleContext) -> bool:
     return imports_module(ctx.facts, "setuptools", "distutils.core")
 
 
+_SPHINX_SETTINGS = frozenset({"html_theme", "master_doc", "root_doc", "source_suffix", "templates_path",
+                              "exclude_patterns", "html_static_path", "pygments_style"})  # fmt: skip
+
+
+def _documentation_config(ctx: RuleContext) -> bool:
+    """The module is a Sphinx configuration (``conf.py``): it assigns ``extensions`` and one of
+    Sphinx's own settings at module level. Sphinx runs it from its folder inside the project."""
+    names: set[str] = set()
+    for statement in ctx.facts.tree.body:  # type: ignore[attr-defined]
+        if isinstance(statement, ast.Assign):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    return "extensions" in names and bool(names & _SPHINX_SETTINGS)
+
+
 def _project_relative(ctx: RuleContext, node: ast.AST) -> bool:
-    """A fixed relative path inside the project, in a build script (``"pkg/_version.py"``)."""
+    """A fixed relative path inside the project, in a build script (``"pkg/_version.py"``), or
+    one level up from a documentation configuration's folder (``"../pkg/__init__.py"``)."""
     text = static_string(ctx, node)
     if not text or text.startswith(("/", "\\", "~")) or ":" in text:
         return False
-    return ".." not in text.replace("\\", "/").split("/") and _build_script(ctx)
+    parts = text.replace("\\", "/").split("/")
+    if ".." not in parts:
+        return _build_script(ctx) or _documentation_config(ctx)
+    return parts[0] == ".." and ".." not in parts[1:] and _documentation_config(ctx)
+
+
+_CODE_READS = frozenset({"read", "readline", "readlines", "strip", "rstrip", "lstrip", "decode"})
+_WRAPPERS = frozenset({"io.TextIOWrapper", "io.BufferedReader", "builtins.compile", "builtins.enumerate"})
+
+
+def _binding_loop(ctx: RuleContext, name: ast.Name) -> ast.For | None:
+    """The innermost ``for`` whose target binds ``name`` around its use, when its body binds the
+    name nowhere before the use: the use reads the loop's item."""
+    for ancestor in ctx.facts.ancestors(name):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return None
+        if isinstance(ancestor, ast.For) and any(
+            isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(ancestor.target)
+        ):
+            earlier = (
+                n for statement in ancestor.body for n in ast.walk(statement)
+                if isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store)
+            )
+            return None if any(n.lineno < name.lineno for n in earlier) else ancestor
+    return None
+
+
+def _read_as_code(ctx: RuleContext, node: ast.AST | None, depth: int, seen: frozenset[str] = frozenset()) -> bool:
+    """Text read from a file opened with ``io.open_code`` (through a text wrapper, a loop over its
+    lines, ``compile``): the file is opened as code to run, as the interpreter opens modules."""
+    if node is None or depth > 8:
+        return False
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name == "io.open_code":
+            return True
+        if name in _WRAPPERS:
+            return bool(node.args) and _read_as_code(ctx, node.args[0], depth + 1, seen)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _CODE_READS:
+            return _read_as_code(ctx, node.func.value, depth + 1, seen)
+        return False
+    if isinstance(node, ast.Name):
+        if node.id in seen:
+            return True  # ``line = line.rstrip()``: judged by its other bindings
+        loop = _binding_loop(ctx, node)
+        if loop is not None:
+            return _read_as_code(ctx, loop.iter, depth + 1, seen | {node.id})
+        stores = stores_in(ctx, scope_of(ctx, node), node.id)
+        inner = seen | {node.id}
+        return bool(stores) and all(_read_as_code(ctx, stored_value(s), depth + 1, inner) for s in stores)
+    return False
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name == "io.open_code":
+            return True
+        if name in _WRAPPERS:
+            return bool(node.args) and _read_as_code(ctx, node.args[0], depth + 1)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _CODE_READS:
+            return _read_as_code(ctx, node.func.value, depth + 1)
+        return False
+    if isinstance(node, ast.Name):
+        iterated = _iterated_from(ctx, node)
+        if iterated is not None:
+            return _read_as_code(ctx, iterated, depth + 1)
+        return _read_as_code(ctx, _opened_as(ctx, node), depth + 1)
+    return False
 
 
 def _beside_module(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
@@ -394,3 +482,164 @@ def _beside_module(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"resolve", "absolute"}:
         return _beside_module(ctx, node.func.value, depth + 1)
     return False
+
+
+# -- text the local user chooses (SR109's audit note, not a default finding) ----------------------
+
+_SCRIPT_WORDS = frozenset({"script", "file", "path", "module", "code", "source", "plugin", "hook"})
+_RUN_VERBS = frozenset({"run", "exec", "execute", "execfile", "load"})
+
+
+def _script_runner(function: ast.AST) -> bool:
+    """Its name says it runs a script or file: ``run_script``, ``exec_file``, ``run_path``,
+    ``execfile``, ``load_plugin`` — running the one it is asked for is its purpose."""
+    words = identifier_words(getattr(function, "name", ""))
+    if "execfile" in words:
+        return True
+    return bool(set(words) & _RUN_VERBS) and bool(set(words) & _SCRIPT_WORDS)
+
+
+def script_runner_input(ctx: RuleContext, code: ast.AST | None) -> bool:
+    """The code a script runner runs depends on one of its parameters (the script's name looked
+    up, read and compiled): which script runs is its caller's choice. Not for entry points whose
+    parameters are what a peer sent (routes, handlers)."""
+    function = ctx.facts.enclosing_function(code) if code is not None else None
+    if function is None or not _script_runner(function) or receives_outside_data(function):
+        return False
+    names = set(parameter_names(function)) - {"self", "cls"}
+    parameters, outside = names - OUTSIDE_PARAMETERS, names & OUTSIDE_PARAMETERS
+
+    def is_parameter(node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id in parameters
+
+    def is_outside(node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id in outside
+
+    return (
+        bool(parameters)
+        and _depends_on(ctx, code, function, is_parameter, frozenset(), 0)
+        and not _depends_on(ctx, code, function, is_outside, frozenset(), 0)
+    )
+
+
+def command_line_file(ctx: RuleContext, code: ast.AST | None) -> bool:
+    """The content of a file whose path comes from the program's command line (``sys.argv``,
+    ``parse_args()``): a command-line tool running the scripts its user names."""
+    if code is None:
+        return False
+    function = ctx.facts.enclosing_function(code)
+    path = _opened_path(ctx, code)
+    scope = function if function is not None else ctx.facts.tree
+    return path is not None and _depends_on(ctx, path, scope, lambda n: _command_line(ctx, n), frozenset(), 0)
+
+
+def _command_line(ctx: RuleContext, node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute) and ctx.facts.qualname(node) == "sys.argv":
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parse_args"
+
+
+def _opened_path(ctx: RuleContext, code: ast.AST) -> ast.AST | None:
+    """``P`` of ``open(P).read()`` / ``handle.read()`` of ``with open(P) as handle``."""
+    if isinstance(code, ast.Call) and ctx.facts.qualname(code.func) == "builtins.compile" and code.args:
+        code = code.args[0]
+    if not (isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute) and code.func.attr == "read"):
+        return None
+    handle = code.func.value
+    if isinstance(handle, ast.Name):
+        handle = _opened_as(ctx, handle)
+    if isinstance(handle, ast.Call) and ctx.facts.qualname(handle.func) in _OPENS and handle.args:
+        return handle.args[0]
+    return None
+
+
+def _depends_on(
+    ctx: RuleContext,
+    node: ast.AST | None,
+    scope: ast.AST,
+    wanted: Callable[[ast.AST], bool],
+    seen: frozenset[str],
+    depth: int,
+) -> bool:
+    """Some part the value is computed from, through the scope's own assignments, is ``wanted``."""
+    if node is None or depth > 8:
+        return False
+    for part in ast.walk(node):
+        if wanted(part):
+            return True
+        if not isinstance(part, ast.Name) or part.id in seen:
+            continue
+        inner = seen | {part.id}
+        for store in stores_in(ctx, scope, part.id):
+            if _depends_on(ctx, stored_value(store), scope, wanted, inner, depth + 1):
+                return True
+    return False
+
+
+_STDIN_READS = frozenset({"read", "readline", "readlines"})
+_TEXT_STEPS = frozenset({"strip", "rstrip", "lstrip", "decode", "replace"})
+
+
+def _typed(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str], depth: int) -> str | None:
+    """"typed" for ``input()`` / a read of ``sys.stdin``, "fixed" for a constant or the enclosing
+    function's parameter (a default answer), None for anything else."""
+    if node is None or depth > 6:
+        return None
+    if is_static(ctx, node):
+        return "fixed"
+    if isinstance(node, ast.Call):
+        name = ctx.facts.qualname(node.func)
+        if name in {"builtins.input", "builtins.compile"}:
+            return "typed" if name == "builtins.input" else _typed(ctx, argument(node, 0, "source"), seen, depth + 1)
+        if isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if node.func.attr in _STDIN_READS and ctx.facts.qualname(receiver) == "sys.stdin":
+                return "typed"
+            if node.func.attr in _TEXT_STEPS:
+                return _typed(ctx, receiver, seen, depth + 1)
+        return None
+    if isinstance(node, ast.Name):
+        if node.id in seen:
+            return "fixed"
+        function = ctx.facts.enclosing_function(node)
+        stores = stores_in(ctx, scope_of(ctx, node), node.id)
+        if not stores:
+            return "fixed" if function is not None and _is_parameter(function, node.id) else None
+        verdicts = [_typed(ctx, stored_value(s), seen | {node.id}, depth + 1) for s in stores]
+        if None in verdicts:
+            return None
+        return "typed" if "typed" in verdicts else "fixed"
+    return None
+
+
+def typed_at_terminal(ctx: RuleContext, call: ast.Call, code: ast.AST | None) -> bool:
+    """What the user of a terminal program types (``input()``, ``sys.stdin``), where the code shows
+    it is one: the function asks whether it talks to a terminal (``sys.stdin.isatty()``), or it
+    is a read-eval loop (the call inside a loop, in a ``try`` that catches ``SyntaxError`` to ask
+    again). That user can run any code already; a bare ``eval(input())`` stays reported."""
+    if _typed(ctx, code, frozenset(), 0) != "typed":
+        return False
+    function = ctx.facts.enclosing_function(call)
+    if function is None or receives_outside_data(function):
+        return False
+    asks_terminal = any(
+        isinstance(n, ast.Attribute) and n.attr == "isatty" for n in ast.walk(function)
+    )
+    return asks_terminal or _read_eval_loop(ctx, call)
+
+
+def _read_eval_loop(ctx: RuleContext, call: ast.Call) -> bool:
+    in_try = in_loop = False
+    for ancestor in ctx.facts.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            break
+        if isinstance(ancestor, ast.Try) and not in_loop:
+            in_try = in_try or any(_catches_syntax_error(h.type) for h in ancestor.handlers)
+        if isinstance(ancestor, (ast.While, ast.For)):
+            in_loop = True
+    return in_try and in_loop
+
+
+def _catches_syntax_error(node: ast.AST | None) -> bool:
+    names = node.elts if isinstance(node, ast.Tuple) else [node]
+    return any(isinstance(n, ast.Name) and n.id == "SyntaxError" for n in names)

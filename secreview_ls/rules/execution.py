@@ -12,7 +12,7 @@ from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
 from .caller_data import handed_in, receives_outside_data
-from .code_origin import code_origin
+from .code_origin import code_origin, command_line_file, script_runner_input, typed_at_terminal
 from .judge import callee_tail, identifier_words, is_static, short
 from .user_settings import user_setting
 
@@ -33,9 +33,18 @@ def _code(call: ast.Call) -> ast.expr | None:
 
 def _from_caller(ctx: RuleContext, call: ast.Call) -> bool:
     """The code is what the enclosing function's caller handed in, the local user's own
-    start-up file or setting, or an expression a debugger evaluates in the frame it inspects
+    start-up file or setting, an expression a debugger evaluates in the frame it inspects, what
+    the user types at a terminal program, or the script a script runner was asked to run
     (SR109's audit note)."""
-    return handed_in(ctx, _code(call)) or user_setting(ctx, _code(call)) or _in_inspected_frame(ctx, call)
+    code = _code(call)
+    return (
+        handed_in(ctx, code)
+        or user_setting(ctx, code)
+        or _in_inspected_frame(ctx, call)
+        or typed_at_terminal(ctx, call, code)
+        or script_runner_input(ctx, code)
+        or command_line_file(ctx, code)
+    )
 
 
 _FRAME_NAMESPACES = frozenset({"f_globals", "f_locals"})
@@ -70,12 +79,18 @@ def _in_inspected_frame(ctx: RuleContext, call: ast.Call) -> bool:
     "parameter with the namespace to run it in (`exec(cmd, globals, locals)`), nor the program's own "
     "source (a file at a fixed place beside the module; in build code importing `setuptools` or "
     "`distutils.core`, run from the project's directory, a fixed relative path inside the "
-    "project such as `pkg/_version.py`), nor one of a fixed "
+    "project such as `pkg/_version.py`; in a Sphinx `conf.py`, also one level up such as "
+    "`../pkg/__init__.py`), nor text read through `io.open_code` (a file opened to run as code, "
+    "the way the interpreter opens modules and `.pth` lines), nor one of a fixed "
     "set of constants (a loop over a constant tuple, a value checked against literals, an "
     "`argparse` option with constant `choices=`). Code a function was handed by its caller (a "
     "parameter, a part of one, the file one names, what a compiling function makes of them), and "
     "an expression run in the namespace of an inspected frame (`eval(cond, frame.f_globals, "
-    "frame.f_locals)`: a debugger's breakpoint condition) are the `hardening` rule SR109: whether such "
+    "frame.f_locals)`: a debugger's breakpoint condition), the script a script runner (`run_script`, "
+    "`exec_file`) is asked to run, options in a folder the code checked the current user owns, "
+    "what the user of a terminal program types (a read-eval loop catching `SyntaxError`, a program "
+    "asking `isatty()`) and a file named on the command line "
+    "are the `hardening` rule SR109: whether such "
     "text comes from outside is the data-flow rule SR803's question, which follows it from its "
     "source (a request, a socket, stdin...) through the call.",
     bad="exec(request.form['snippet'])",
@@ -147,7 +162,12 @@ def eval_used(ctx: RuleContext) -> Iterator[Finding]:
     "running the user's `PYTHONSTARTUP` file or `~/.appname.py` does what that user asked, with that "
     "user's rights (other environment variables and files stay SR101/SR102). So is an expression a "
     "debugger evaluates in the frame it inspects (`eval(cond, frame.f_globals, frame.f_locals)`): "
-    "the breakpoint conditions and watch expressions its user typed.",
+    "the breakpoint conditions and watch expressions its user typed. Also here: a script runner "
+    "(`run_script`, `exec_file`) running the script its caller names; options read from a folder the "
+    "code checked the current user owns (`os.stat(d).st_uid == os.getuid()`); what the user of a "
+    "terminal program types, where the code shows it is one (a read-eval loop that catches "
+    "`SyntaxError` and asks again, a program asking `sys.stdin.isatty()`; a bare `eval(input())` "
+    "stays SR102); and a file named on the program's command line (`sys.argv`, `parse_args()`).",
     bad="def calculate(expression):\n    return eval(expression)",
     good="import ast\n\ndef calculate(expression):\n    return ast.literal_eval(expression)",
 )
@@ -158,7 +178,13 @@ def code_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         code = call.args[0] if call.args else call
         function = ctx.facts.enclosing_function(call)
         if user_setting(ctx, _code(call)):
-            where = "comes from the local user's own settings or start-up files"
+            where = "comes from the local user's own settings, start-up files or command line"
+        elif typed_at_terminal(ctx, call, _code(call)):
+            where = "the user of this terminal program types"
+        elif script_runner_input(ctx, _code(call)) and not handed_in(ctx, _code(call)):
+            where = "is the script the caller asks this script runner to run"
+        elif command_line_file(ctx, _code(call)):
+            where = "is read from a file named on the program's command line"
         elif not handed_in(ctx, _code(call)):
             where = "runs in the namespace of an inspected frame (a debugger's expression)"
         else:

@@ -261,7 +261,11 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     "(also a file the program opened at a path of fixed text and its process id), "
     "cannot be injected into: it is the `hardening` note SR208; a command the caller hands in is "
     "the `hardening` note SR207, also when a local name holds it with such values added "
-    "(`cmd = \"%s >'%s'\" % (command, out.name)`). A local name is judged by the assignments of it "
+    "(`cmd = \"%s >'%s'\" % (command, out.name)`), or a command a builder of the same module returns "
+    "that quotes its values or refuses ones with characters outside a safe set (`if _find_unsafe(name): "
+    "return None`); so is a command in build code (a module importing `setuptools` or "
+    "`distutils.core`), made from the project's own files and metadata, or a program the service's "
+    "configuration names given only files the program names under a configured directory. A local name is judged by the assignments of it "
     "that reach the call (`command = template % shlex.quote(name)` then `os.popen(command)`).",
     bad="import os\nos.system('tar xf ' + archive)",
     good="import subprocess\nsubprocess.run(['tar', 'xf', archive], check=True)",

@@ -29,9 +29,9 @@ import ast
 from .base import RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
 from .judge import identifier_words, is_static
+from .user_settings import command_line_parser
 
 _PARSER_CALLS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
-_PARSERS = frozenset({"argparse.ArgumentParser", "optparse.OptionParser"})
 _CONFIG_WORDS = frozenset({"config", "conf", "cfg", "configuration", "settings", "ini", "pypirc", "rc"})
 _LOOKUPS = frozenset({"get", "getstring", "get_value", "get_option"})
 _MAX_DEPTH = 6
@@ -97,7 +97,7 @@ def _attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], dept
 def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) -> str | None:
     func = call.func
     if isinstance(func, ast.Attribute):
-        if func.attr in _PARSER_CALLS and _command_line_parser(ctx, func.value):
+        if func.attr in _PARSER_CALLS and command_line_parser(ctx, func.value):
             return "operator"
         if func.attr in _LOOKUPS and _container(ctx, func.value, seen, depth) == "operator":
             return "operator"  # config.get("url"), config.get("server", "repository")
@@ -112,17 +112,6 @@ def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) ->
     if ctx.facts.qualname(func) in {"urllib.request.Request", "urllib2.Request"} and call.args:
         return _judge(ctx, call.args[0], seen, depth + 1)
     return None
-
-
-def _command_line_parser(ctx: RuleContext, node: ast.AST) -> bool:
-    """``argparse.ArgumentParser(...)`` / ``optparse.OptionParser(...)``, made in place or bound to the
-    name (a request parser's ``parse_args()`` reads the request, not the command line)."""
-    values: list[ast.AST | None] = [node]
-    if isinstance(node, ast.Name):
-        values = [stored_value(store) for store in stores_in(ctx, scope_of(ctx, node), node.id)]
-    return bool(values) and all(
-        isinstance(value, ast.Call) and (ctx.facts.qualname(value.func) or "") in _PARSERS for value in values
-    )
 
 
 def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:

@@ -9,8 +9,10 @@ import ast
 
 from .base import RuleContext
 from .caller_data import handed_in
+from .command_builders import built_by_checking_builder
 from .fixed_values import fixed_choice, scope_of, stores_in
-from .judge import add_operands, single_assignment, static_string
+from .judge import add_operands, imports_module, single_assignment, static_string
+from .operator_settings import configured_file, operator_setting
 from .reaching import reaching_values
 from .single_quotes import single_quoted_values
 from .user_settings import user_setting
@@ -176,7 +178,7 @@ def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> b
     after a fixed program (``"mkdir %s" % path``) is not: the function promised that program."""
     if node is None:
         return False
-    if _chosen(ctx, node):
+    if _chosen(ctx, node) or build_code(ctx):
         return True
     if isinstance(node, ast.Name) and depth < 2:
         values = _assigned_values(ctx, node)  # ``cmd = "%s >'%s'" % (command, out.name)`` in each branch
@@ -185,6 +187,8 @@ def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> b
     if split is None:
         return False
     head, rest = split
+    if operator_setting(ctx, head):  # a configured program given files the program names
+        return all(_harmless(ctx, v) or configured_file(ctx, v) for v in rest)
     return _chosen(ctx, head) and all(_harmless(ctx, v) for v in rest)
 
 
@@ -200,6 +204,23 @@ def _assigned_values(ctx: RuleContext, name: ast.Name) -> list[ast.expr]:
     return values
 
 
+def configured_command(ctx: RuleContext, node: ast.expr) -> bool:
+    """The command, or the program at its head, is read from the service's configuration."""
+    if operator_setting(ctx, node):
+        return True
+    if isinstance(node, ast.Name):
+        return any(configured_command(ctx, v) for v in _assigned_values(ctx, node))
+    split = _head_and_rest(ctx, node)
+    return split is not None and operator_setting(ctx, split[0])
+
+
+def build_code(ctx: RuleContext) -> bool:
+    """The module is build code (it imports ``setuptools`` or ``distutils.core``): the person
+    building runs the project's own code with their own rights, and its commands are made from the
+    project's own files and metadata (a spec file's path, the distribution's name)."""
+    return imports_module(ctx.facts, "setuptools", "distutils.core")
+
+
 def user_command(ctx: RuleContext, node: ast.expr) -> bool:
     """The command (or the program at its head, the rest harmless) is the local user's own setting."""
     if user_setting(ctx, node):
@@ -209,5 +230,11 @@ def user_command(ctx: RuleContext, node: ast.expr) -> bool:
 
 
 def _chosen(ctx: RuleContext, node: ast.expr) -> bool:
-    """Handed in by the caller, or the local user's own setting (``PAGER``, the login shell)."""
-    return handed_in(ctx, node) or user_setting(ctx, node)
+    """Handed in by the caller, the local user's own setting (``PAGER``, the login shell), or
+    what a command builder of the module that quotes or checks its values returns."""
+    return (
+        handed_in(ctx, node)
+        or user_setting(ctx, node)
+        or built_by_checking_builder(ctx, node)
+        or operator_setting(ctx, node)
+    )

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from ..engine.facts import argument, keyword
 from ..engine.finding import Finding
 from .base import HIGH, LOW, RuleContext, rule
+from .caller_data import handed_in
+from .command_builders import built_by_checking_builder
 from .fixed_values import fixed_choice
 from .injection_patterns import SHELL_CALLS, SUBPROCESS_CALLS, argv_fix, command_argument
 from .judge import callee_tail, imports_module, short
-from .shell_quoting import caller_command, is_quoted, user_command
+from .shell_quoting import build_code, caller_command, configured_command, is_quoted, user_command
 
 
 def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
@@ -63,7 +65,18 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "after a fixed program (`os.system('mkdir %s' % path)`) is not the caller's command: it stays "
     "a default finding, since a `;` in the path runs more than the function promised. The local "
     "user's own settings are here too: a pager from `PAGER`, an editor from `EDITOR`, the login shell "
-    "of the current user in the password database run what that user chose, with that user's rights.",
+    "of the current user in the password database run what that user chose, with that user's rights, "
+    "and so does a command built from the program's own command line (`sys.argv`, `parse_args()`, a "
+    "parameter every call of which in the module passes them, as in `main(sys.argv[1:])`). "
+    "So is a command a builder of the same module returns where that builder quotes its values "
+    "(`shlex.quote`) or refuses one holding a character outside a safe set (`if "
+    "_find_unsafe(name): return None`): the commands it joins are its callers' (a pipeline's steps, "
+    "a mailcap entry); a builder that neither quotes nor checks gives no such command. Commands "
+    "in build code (a module importing `setuptools` or `distutils.core`) are here as well: whoever "
+    "builds the package runs its code with their own rights, and the commands are made from the "
+    "project's own files and metadata. So is a program the service's configuration names "
+    "(`config.get('postfix', 'postmap_command')`, `settings.CONVERT_BIN`) given only fixed text and "
+    "files the program names under a configured directory: the operator chose that command.",
     bad="import os\n\ndef run_command(command):\n    return os.system(command)",
     good="import subprocess\n\ndef run_command(argv):\n    return subprocess.run(argv, check=True)",
 )
@@ -73,7 +86,13 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
             continue
         function = ctx.facts.enclosing_function(call)
         if user_command(ctx, command):
-            where = "the local user's own setting (a pager, an editor, the login shell)"
+            where = "the local user's own setting or command line (a pager, an editor, the login shell, `sys.argv`)"
+        elif configured_command(ctx, command) and not handed_in(ctx, command):
+            where = "a command the service's configuration names, given files the program names"
+        elif build_code(ctx) and not handed_in(ctx, command):
+            where = "a command of build code, made from the project's own files and metadata"
+        elif built_by_checking_builder(ctx, command) and not handed_in(ctx, command):
+            where = "a command a builder of this module made, quoting or checking the values it adds"
         else:
             where = f"what the caller of `{function.name if function else 'this function'}` hands in"
         yield shell_command_from_caller.finding(

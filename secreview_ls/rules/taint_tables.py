@@ -20,10 +20,12 @@ from ..engine.taint import (
     AFTER_FIXED_PATH,
     COMPUTED_BY_CALL,
     HOST_ALLOWLISTED,
+    INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
     PARENT_REFS_REJECTED,
     QUOTES_REJECTED,
+    RETURNED_BY_PROGRAM_OBJECT,
     SHELL_SYNTAX_REJECTED,
     SinkSpec,
     StoreSink,
@@ -80,7 +82,8 @@ from .user_settings import PREFERENCES
 # Local sources (the machine's user: argv, environment, stdin) are reported only where that user
 # still crosses a boundary: a database or directory server, or a shell running with the program's
 # rights (``reports_local_sources``). Running code or unpickling a file named on the command line
-# is what such tools are for.
+# is what such tools are for; a shell command built from the command line runs what its user typed
+# (``INVOKING_USER_CHOSE``).
 
 TAINT_CLASSES = (
     TaintClass(
@@ -107,12 +110,15 @@ TAINT_CLASSES = (
         summary="Untrusted input reaches a shell command or the program a process runs.",
         why="A shell interprets `;`, `|`, `$(...)` and backquotes in the input, so the attacker runs "
         "commands of their own. Pass an argument list without `shell=True` (the input is then one "
-        "argument, never code), fix the program name, or quote with `shlex.quote`.",
+        "argument, never code), fix the program name, or quote with `shlex.quote`. The program's own "
+        "command line (`sys.argv`, `parse_args()`) is not a source here: it is what the user running "
+        "the program typed, and a shell the program runs has that user's rights; environment "
+        "variables and standard input stay sources (a CGI program receives request data there).",
         bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
         good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", "--", host])',
         aliases=("os", "cmd", "shell"),
         reports_local_sources=True,
-        cleaned_by=frozenset({SHELL_SYNTAX_REJECTED}),
+        cleaned_by=frozenset({SHELL_SYNTAX_REJECTED, INVOKING_USER_CHOSE}),
     ),
     TaintClass(
         "code",
@@ -204,14 +210,17 @@ TAINT_CLASSES = (
         "`url_has_allowed_host_and_scheme`. Sinks: redirect calls and responses, a hand-written "
         "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
         "after the `?` or `#` of a URL whose part before it carries no outside data "
-        "(`f\"{reverse('detail')}?{query}\"`) only fills the query string and is not reported.",
+        "(`f\"{reverse('detail')}?{query}\"`, `url += \"?\" + query`) only fills the query string, and input "
+        "after a fixed `/name` behind the app's own root (`f\"{request.script_root}/app/{x}\"`) only the "
+        "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
+        "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'
         "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
         '    target = "/"\nreturn redirect(target)',
         severity=Level.MEDIUM,
         aliases=("open-redirect",),
-        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}),
+        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED, RETURNED_BY_PROGRAM_OBJECT}),
         served_only=True,
     ),
     TaintClass(
@@ -503,6 +512,9 @@ CALL_SOURCES = {
     "fileinput.input": "local",
     "getpass.getuser": "local",
 }
+# The program's command line: the invoking user's own words (not an injection into a shell the
+# program runs with that user's rights, ``INVOKING_USER_CHOSE``).
+COMMAND_LINE_SOURCES = frozenset({"sys.argv", "parse_args", "parse_known_args"})
 METHOD_SOURCES = {
     "recv": "remote",
     "recvfrom": "remote",
@@ -550,11 +562,21 @@ def _sinks() -> list[SinkSpec]:
     return sinks
 
 
+# A receiver spelled with one of these is a database handle even where the module defines an
+# ``execute`` method of its own (a data-access class wrapping a cursor).
+_DATABASE_WORDS = ("cursor", "cur", "conn", "db", "database", "session", "engine", "sql", "query", "connection")
+
+
 def _injection_sinks(add: Callable[[SinkSpec], None]) -> None:
     """SQL, OS command and code sinks."""
     # SQL (CWE-89): the query text, never the parameters.
     for method in ("execute", "executemany", "executescript"):
-        add(SinkSpec("sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement")), text_only=True))
+        add(
+            SinkSpec(
+                "sql", "." + method, "SQL query", ((0, "sql"), (0, "operation"), (0, "statement")),
+                text_only=True, own_method_unless=_DATABASE_WORDS,
+            )
+        )  # fmt: skip
     for name in ("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"):
         add(SinkSpec("sql", name, "SQL text", clean_result=True))
     add(SinkSpec("sql", ".raw", "raw SQL query", requires_import=("django",)))
@@ -822,6 +844,7 @@ def build_spec(
         document_sources=DOCUMENT_SOURCES,
         document_parsers=DOCUMENT_PARSERS,
         local_sources=local,
+        command_line_sources=COMMAND_LINE_SOURCES,
         sinks=tuple(sinks),
         store_sinks=STORE_SINKS,
         return_sinks=RETURN_SINKS,

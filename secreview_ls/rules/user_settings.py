@@ -14,6 +14,11 @@ A value is *the user's own setting* when it is derived only from:
   ``os.environ["HOME"]``) and paths joined under it, and the login shell or home directory of the
   current user in the password database (``pwd.getpwuid(os.getuid()).pw_shell``,
   ``pwd.getpwnam(getpass.getuser())[6]``);
+* a directory the code checks the current user owns (``os.stat(d).st_uid != os.getuid()``: skip
+  anyone else's), and paths joined under it (``~/.app/options``, ``./.app/options`` found upward);
+* the program's command line: ``sys.argv`` and items of it, what ``parse_args()`` returns and its
+  attributes, and a parameter of a module function every call of which in the module passes such a
+  value (``main(sys.argv[1:])``), also text built only from these and constants;
 * the content of a file so named (``open(path).read()``, ``handle.read()`` of
   ``with open(path) as handle``), ``compile()`` of it, a loop over a collection of such values, a
   name or class constant bound only to them; fixed values may stand beside them (``or "less"``).
@@ -65,7 +70,7 @@ def _both(verdicts: list[str | None]) -> str | None:
 
 def _judge(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str], depth: int) -> str | None:
     """"user", "fixed" or None (anything else)."""
-    if node is None or depth > 8:
+    if node is None or depth > 14:
         return None
     if isinstance(node, ast.Constant):
         return "fixed"
@@ -82,7 +87,11 @@ def _judge(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str], depth: 
     if isinstance(node, ast.Subscript):
         if _current_user_entry(ctx, node.value) and isinstance(node.slice, ast.Constant) and node.slice.value in (5, 6):
             return "user"  # ``entry[6]``: pw_shell (``[5]``: pw_dir)
+        if _command_line(ctx, node.value, seen, depth):
+            return "user"  # ``sys.argv[1]``, ``args[0]`` of ``main(sys.argv[1:])``
         return _environment(ctx, node.value, node.slice)
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)) and not isinstance(getattr(node, "op", None), ast.Div):
+        return _built(ctx, node, seen, depth)
     if isinstance(node, ast.Attribute):
         return _attribute(ctx, node, seen, depth)
     if isinstance(node, ast.Call):
@@ -100,9 +109,36 @@ def _environment(ctx: RuleContext, owner: ast.AST, key: ast.AST | None) -> str |
     return "user" if ctx.facts.qualname(owner) in _ENVIRONS and _preference(ctx, key) else None
 
 
+def _built(ctx: RuleContext, node: ast.AST, seen: frozenset[str], depth: int) -> str | None:
+    """Text built by concatenation, ``%`` or an f-string from the user's values and constants."""
+    if isinstance(node, ast.JoinedStr):
+        parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        right = node.right
+        extra = list(right.elts) if isinstance(node.op, ast.Mod) and isinstance(right, ast.Tuple) else [right]
+        parts = [node.left, *extra]
+    else:
+        return None
+    return _both([_judge(ctx, part, seen, depth + 1) for part in parts])
+
+
+_PARSED = frozenset({"parse_args", "parse_known_args"})
+
+
+def _command_line(ctx: RuleContext, node: ast.AST, seen: frozenset[str], depth: int) -> bool:
+    """``sys.argv`` itself, or a value the module binds only to the command line."""
+    if ctx.facts.qualname(node) == "sys.argv":
+        return True
+    return isinstance(node, ast.Name) and _judge(ctx, node, seen, depth + 1) == "user"
+
+
 def _attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], depth: int) -> str | None:
     if ctx.facts.qualname(node) in _FIXED_MODULE_VALUES:
         return "fixed"
+    if ctx.facts.qualname(node) == "sys.argv":
+        return "user"
+    if isinstance(node.value, ast.Name) and _parsed_options(ctx, node.value):
+        return "user"  # ``args.target`` of ``args = parser.parse_args()``
     if node.attr in _PASSWORD_FIELDS and _current_user_entry(ctx, node.value):
         return "user"
     value = class_attribute_value(ctx, node)
@@ -143,6 +179,8 @@ def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) ->
     if not isinstance(call.func, ast.Attribute):
         return None
     method, receiver = call.func.attr, call.func.value
+    if method in _PARSED:
+        return "user"  # the program's parsed command line
     if method in _LOOKUPS and _preference(ctx, first):
         return "user"  # os.environ.get("PAGER"), config.get_config_value("PAGER")
     if method in _READS:
@@ -157,17 +195,108 @@ def _is_function(ctx: RuleContext, node: ast.AST) -> bool:
     )
 
 
+_STATS = frozenset({"os.stat", "os.lstat"})
+
+
+def _owner_checked(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
+    """``os.stat(name).st_uid`` (or ``[stat.ST_UID]``) is compared with ``os.getuid()`` in the scope:
+    the code makes sure the directory belongs to the user running it."""
+    for compare in (n for n in ast.walk(scope) if isinstance(n, ast.Compare) and len(n.comparators) == 1):
+        sides = (compare.left, compare.comparators[0])
+        if any(isinstance(s, ast.Call) and ctx.facts.qualname(s.func) in _CURRENT_USER for s in sides) and any(
+            _stat_owner(ctx, s, name) for s in sides
+        ):
+            return True
+    return False
+
+
+def _stat_owner(ctx: RuleContext, node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Attribute) and node.attr == "st_uid":
+        node = node.value
+    elif isinstance(node, ast.Subscript) and (
+        ctx.facts.qualname(node.slice) == "stat.ST_UID" or (isinstance(node.slice, ast.Constant) and node.slice.value == 4)
+    ):
+        node = node.value
+    else:
+        return False
+    return (
+        isinstance(node, ast.Call)
+        and ctx.facts.qualname(node.func) in _STATS
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == name
+    )
+
+
 def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:
     if name.id in seen:
         return "fixed"  # ``line = line.strip()``: judged by its other bindings
     scope = scope_of(ctx, name)
+    if _owner_checked(ctx, scope, name.id):
+        return "user"
     stores = stores_in(ctx, scope, name.id)
     if not stores and scope is not ctx.facts.tree and name.id not in parameter_names(scope, starred=True):
         stores = stores_in(ctx, ctx.facts.tree, name.id)  # a module-level name read in a function
     if not stores:
-        return None
+        return "user" if _command_line_parameter(ctx, scope, name.id, seen, depth) else None
     inner = seen | {name.id}
     verdicts: list[str | None] = []
     for store in stores:
         verdicts.append(_judge(ctx, stored_value(store), inner, depth + 1))
     return _both(verdicts)
+
+
+def _parsed_options(ctx: RuleContext, name: ast.Name) -> bool:
+    """``name`` is bound only to what ``parse_args()`` returns (``args = parser.parse_args()``,
+    ``(options, args) = parser.parse_args()``)."""
+    stores = stores_in(ctx, scope_of(ctx, name), name.id)
+    if not stores:
+        stores = stores_in(ctx, ctx.facts.tree, name.id)
+    return bool(stores) and all(
+        isinstance(value := stored_value(store), ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in _PARSED
+        and command_line_parser(ctx, value.func.value)
+        for store in stores
+    )
+
+
+_PARSERS = frozenset({"argparse.ArgumentParser", "optparse.OptionParser"})
+
+
+def command_line_parser(ctx: RuleContext, node: ast.AST) -> bool:
+    """``argparse.ArgumentParser(...)`` / ``optparse.OptionParser(...)``, made in place or bound to the
+    name (a request parser's ``parse_args()`` reads the request, not the command line)."""
+    values: list[ast.AST | None] = [node]
+    if isinstance(node, ast.Name):
+        values = [stored_value(store) for store in stores_in(ctx, scope_of(ctx, node), node.id)]
+        if not any(values):
+            values = [stored_value(store) for store in stores_in(ctx, ctx.facts.tree, node.id)]
+    return bool(values) and all(
+        isinstance(value, ast.Call) and (ctx.facts.qualname(value.func) or "") in _PARSERS for value in values
+    )
+
+
+def _command_line_parameter(ctx: RuleContext, function: ast.AST, name: str, seen: frozenset[str], depth: int) -> bool:
+    """``name`` is a parameter of a module-level function that the module calls, and every such
+    call passes the command line for it (``main(sys.argv[1:])``, ``backup(args.target)``)."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or ctx.facts.parent(function) is not ctx.facts.tree:
+        return False
+    positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    if name not in positional or depth > 10:
+        return False
+    index = positional.index(name)
+    calls = [
+        node
+        for node in ctx.facts.nodes(ast.Call)
+        if isinstance(node.func, ast.Name) and node.func.id == function.name  # type: ignore[attr-defined]
+    ]
+    if not calls:
+        return False
+    for call in calls:
+        passed = call.args[index] if index < len(call.args) else None  # type: ignore[attr-defined]
+        if passed is None or isinstance(passed, ast.Starred):
+            return False
+        if _judge(ctx, passed, seen | {name}, depth + 2) != "user":
+            return False
+    return True

@@ -32,7 +32,15 @@ from .rendering import (
     template_text_node,
 )
 from .sinks import SinkChecker
-from .spec import ALL_CLASSES, COMPUTED_BY_CALL, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, QUOTES_REJECTED, TaintSpec
+from .spec import (
+    ALL_CLASSES,
+    COMPUTED_BY_CALL,
+    LINE_BREAKS_REMOVED,
+    MARKUP_ESCAPED,
+    QUOTES_REJECTED,
+    RETURNED_BY_PROGRAM_OBJECT,
+    TaintSpec,
+)
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, literal_prefix
 from .template_values import (
@@ -161,6 +169,7 @@ class Calls:
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self._mapped_calls: dict[int, ast.Call] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
+        self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         # APIs the catalogue models: sinks whose result it declares clean, and the calls that
         # make escaping templates (their kind is what the model knows of them).
         self.modelled = frozenset(s.name for s in spec.sinks if s.clean_result and not s.name.startswith(".")) | {
@@ -214,21 +223,9 @@ class Calls:
         if content is not None:
             args, kwargs = content_only(content, args, kwargs)
 
-        # Sources.
-        if name is not None and name in spec.call_sources:
-            return self.interpreter.source_val(node, name)
-        if method is not None and method in spec.method_sources and not module_call:
-            local = spec.method_sources[method] == "local"
-            return Val(frozenset({self.interpreter.make_source(node, None, local=local)}))
-        if (
-            callee is not None
-            and callee.taint
-            and receiver is not None
-            and method in spec.object_sources.get(receiver.kind or "", ())
-            and not any(whole(a) for a in args)
-        ):
-            return callee  # ``await request.form()``, ``request.json()``: the request's own data, read
-
+        source = self._source(node, name, method, receiver, callee, args, module_call)
+        if source is not None:
+            return source
         tabled = self._tabled(node, name, args, kwargs, env, fn)
         if tabled is not None:
             return tabled
@@ -310,8 +307,41 @@ class Calls:
         if not data:
             return Val(kind=kind)
         opaque = self.opaque
+        if method is not None and receiver is not None and not receiver.taint and not module_call and (
+            callee is None or not callee.taint
+        ):
+            opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _source(
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Val | None,
+        callee: Val | None,
+        args: list[Val],
+        module_call: bool,
+    ) -> Val | None:
+        """The value a call reading outside data gives (``input()``, ``sock.recv()``,
+        ``await request.form()``); None for any other call."""
+        spec = self.spec
+        if name is not None and name in spec.call_sources:
+            return self.interpreter.source_val(node, name)
+        if method is not None and method in spec.method_sources and not module_call:
+            local = spec.method_sources[method] == "local"
+            label = self.interpreter.make_source(node, None, local=local)
+            return Val(frozenset({self.interpreter.command_line(label, method)}))
+        if (
+            callee is not None
+            and callee.taint
+            and receiver is not None
+            and method in spec.object_sources.get(receiver.kind or "", ())
+            and not any(whole(a) for a in args)
+        ):
+            return callee  # ``await request.form()``, ``request.json()``: the request's own data, read
+        return None
 
     def _tabled(
         self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame

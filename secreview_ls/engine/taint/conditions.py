@@ -253,10 +253,22 @@ class Conditions:
         elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
             positive = isinstance(op, (ast.Eq, ast.Is))
             if positive == truth:
+                self._clean_unchanged_by_sanitizer(left, right, env)
                 if isinstance(right, ast.Constant):
                     self.clean_path(left, env, ALL)
                 elif isinstance(left, ast.Constant):
                     self.clean_path(right, env, ALL)
+
+    def _clean_unchanged_by_sanitizer(self, left: ast.expr, right: ast.expr, env: Env) -> None:
+        """``name == os.path.basename(name)`` held (``if name != secure_filename(name): raise``):
+        the value is what the sanitizer would make of it, so it is clean for the sanitizer's classes."""
+        for value, call in ((left, right), (right, left)):
+            if not (isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords):
+                continue
+            classes = self.spec.sanitizers.get(self.facts.qualname(call.func) or "")
+            if classes and ast.dump(call.args[0]) == ast.dump(value):
+                self.clean_path(value, env, ALL if "*" in classes else classes)
+                return
 
     def _clean_searched(self, test: ast.Call, env: Env) -> None:
         """``_find_unsafe(name)`` was false: the characters it searches for are not in ``name``."""

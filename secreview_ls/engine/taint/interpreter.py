@@ -18,9 +18,9 @@ from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key
 from .results import Results
-from .spec import AFTER_END_OF_OPTIONS, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .spec import AFTER_END_OF_OPTIONS, INVOKING_USER_CHOSE, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import FixedPrefixes
+from .strings import PATH_STEP, FixedPrefixes, query_text
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -101,14 +101,15 @@ class Interpreter:
                 return grand
         return node
 
-    def make_source(self, node: ast.AST, description: str | None, *, local: bool) -> Label:
-        """A label for untrusted data that enters at ``node``."""
+    def make_source(self, node: ast.AST, description: str | None, *, local: bool, parameter: int = -1) -> Label:
+        """A label for untrusted data that enters at ``node`` (``parameter``: the position of the
+        entry point's parameter the framework fills, when it enters there)."""
         shown = self._source_node(node) if description is None else node
         span = self.texts.span(shown)
         text = description or f"`{self.texts.text(shown)}`"
         self.results.note_source(text, shown)
         step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
-        return Label(Origin("source", text, span, self.step_path, local), frozenset(), (step,))
+        return Label(Origin("source", text, span, self.step_path, local, parameter), frozenset(), (step,))
 
     def _exception_text(self, handler: ast.ExceptHandler, fn: Frame) -> Val:
         """``except ... as error`` in a request handler: the message often quotes what the client
@@ -126,7 +127,24 @@ class Interpreter:
         if self._own_setting(node, name):
             return EMPTY
         local = name in self.spec.local_sources
-        return Val(frozenset({self.make_source(node, None, local=local)}))
+        return Val(frozenset({self.command_line(self.make_source(node, None, local=local), name)}))
+
+    def command_line(self, label: Label, name: str) -> Label:
+        """A source of the program's command line is the invoking user's own text: cleaned for the
+        classes that take it as no injection (a shell the user could run themselves)."""
+        if name not in self.spec.command_line_sources:
+            return label
+        if name != "sys.argv" and not self._parses_command_line():
+            return label  # ``parse_args()`` of a request parser (``reqparse``) reads the request
+        return label.cleaned_for(self.spec.cleaned_by(INVOKING_USER_CHOSE))
+
+    def _parses_command_line(self) -> bool:
+        """The module imports a command-line parser (``argparse``, ``optparse``)."""
+        aliases = self.facts.imports.aliases
+        return any(
+            (aliases.get(local) or "").split(".")[0] in ("argparse", "optparse")
+            for local in ("argparse", "optparse", "ArgumentParser", "OptionParser")
+        )
 
     def _own_setting(self, node: ast.AST, name: str) -> bool:
         """``os.environ["PAGER"]`` / ``os.getenv("EDITOR")``: the local user's own setting."""
@@ -174,7 +192,10 @@ class Interpreter:
                 if not isinstance(node.target, ast.Name)
                 else self.lookup(node.target.id, env)
             )
-            combined = Val(bound(whole(old) | self.prefixes.added(whole(value), node.op)), (), None)
+            added = self.prefixes.added(whole(value), node.op)
+            if isinstance(node.op, ast.Add) and query_text(node.value):  # ``url += "?" + query``
+                added = self.prefixes.in_query(added, whole(old))
+            combined = Val(bound(whole(old) | added), (), None)
             if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
                 combined = concatenated(old, value, self.end_of_options, literal=_literal_sequence(node.value))
             self.assign(node.target, combined, env, fn, node.value)
@@ -647,10 +668,13 @@ class Interpreter:
         prefix = ""
         seen_value = False
         before_query: Taint | None = None  # what the URL carries before its ``?`` or ``#``
+        path_fixed = False  # a fixed ``/name`` after a leading value: what follows is in the path
         for part in node.values:
             if isinstance(part, ast.Constant):
                 if not seen_value:
                     prefix += str(part.value)
+                elif PATH_STEP.search(str(part.value)):
+                    path_fixed = True
                 if before_query is None and any(c in str(part.value) for c in "?#"):
                     before_query = taint
                 continue
@@ -663,8 +687,10 @@ class Interpreter:
                 value = self.prefixes.in_query(value, before_query)
             elif not seen_value:
                 value = self.prefixes.after(prefix, value)
-            else:
-                value = self.prefixes.after(prefix, value) if "://" in prefix or prefix.startswith("/") else value
+            elif "://" in prefix or prefix.startswith("/"):
+                value = self.prefixes.after(prefix, value)
+            elif path_fixed:
+                value = self.prefixes.after_fixed_path(value)
             seen_value = True
             taint = taint | value
         return bound(as_text(taint))

@@ -254,6 +254,8 @@ class Interprocedural:
         result_taint: set[Label] = set()
         result = EMPTY
         for lab in in_order(value.taint):
+            if lab.origin.kind == "source" and lab.origin.index >= 0:
+                continue  # the callee's parameter taken as framework input: here the caller passes it
             if lab.origin.kind != "param":
                 result_taint.add(lab.with_step(back) if returning else lab)
                 continue

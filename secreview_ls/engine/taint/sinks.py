@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
 from ..source import SourceFile
+from .argument_text import repr_arguments, runs_shell, shell_line, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
@@ -23,100 +24,6 @@ from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_o
 
 if TYPE_CHECKING:
     from .ports import Evaluator
-
-
-# Programs that run their ``-c`` argument as a shell command line, and the flags saying so.
-_SHELLS = frozenset(
-    {"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "busybox", "cmd", "cmd.exe",
-     "powershell", "powershell.exe", "pwsh", "pwsh.exe"}
-)  # fmt: skip
-_COMMAND_FLAGS = frozenset({"-c", "/c", "/C", "/k", "/K", "-Command", "-command", "-lc", "-ic", "-ec", "-xc"})
-
-
-def _shell_line(vector: list[Val]) -> Val | None:
-    """The command line of an argument vector starting a shell with ``-c`` (``["sh", "-c", line]``,
-    ``["bash", "-l", "-c", line]``); None when the vector does not start a shell that way."""
-    if not vector or not isinstance(vector[0].const, str):
-        return None
-    program = vector[0].const.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    if program not in _SHELLS:
-        return None
-    for index in range(1, len(vector) - 1):
-        flag = vector[index].const
-        if not isinstance(flag, str):
-            return None
-        if flag in _COMMAND_FLAGS:
-            return vector[index + 1]
-    return None
-
-
-def _runs_shell(program: Val) -> bool:
-    """The program is a shell: what follows is a script and its arguments, or a command line."""
-    name = program.const
-    return isinstance(name, str) and name.replace("\\", "/").rsplit("/", 1)[-1].lower() in _SHELLS
-
-
-_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
-
-
-def _repr_arguments(node: ast.Call) -> set[int]:
-    """Positions of the arguments a constant ``%`` format writes with ``%r`` (``log.info("user
-    %r", name)``): their ``repr`` escapes line breaks and quotes, so they cannot forge a line."""
-    if not node.args or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-        return set()
-    text = node.args[0].value
-    if "%(" in text:
-        return set()  # named conversions take one mapping: its entries may be written with %s
-    found: set[int] = set()
-    position = 1
-    for conversion in _CONVERSION.findall(text):
-        if conversion == "%":
-            continue
-        if conversion == "r":
-            found.add(position)
-        position += 1
-    return found
-
-
-_NUMBER_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "ord"})
-
-
-def _variable_leaves(node: ast.AST) -> list[ast.Name] | None:
-    """The names a string is built from (``"echo " + name``, f-strings, ``%``, ``.format``);
-    None when some part is anything but a constant or a name."""
-    if isinstance(node, ast.Constant):
-        return []
-    if isinstance(node, ast.Name):
-        return [node]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 and not node.keywords:
-        if node.func.id in _NUMBER_CALLS:
-            return []  # a number: no syntax of any language in its text
-        if node.func.id == "str":
-            return _variable_leaves(node.args[0])
-    parts: list[ast.AST]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        parts = [node.left, node.right]
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        parts = list(node.elts)
-    elif isinstance(node, ast.JoinedStr):
-        parts = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "format"
-        and isinstance(node.func.value, ast.Constant)
-        and not node.keywords
-    ):
-        parts = list(node.args)
-    else:
-        return None
-    found: list[ast.Name] = []
-    for part in parts:
-        inner = _variable_leaves(part)
-        if inner is None:
-            return None
-        found.extend(inner)
-    return found
 
 
 def _document_parameters(labels: frozenset) -> frozenset:
@@ -239,6 +146,18 @@ class SinkChecker:
         self.interpreter = interpreter
         self.path = path
         self.step_path = step_path
+        self._methods: frozenset[str] | None = None
+
+    def _own_methods(self) -> frozenset[str]:
+        """Names of the methods the module's own classes define."""
+        if self._methods is None:
+            self._methods = frozenset(
+                item.name
+                for node in self.facts.nodes(ast.ClassDef)
+                for item in node.body  # type: ignore[attr-defined]
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
+        return self._methods
 
     def _imported(self, requires: tuple[str, ...]) -> bool:
         return not requires or any(p in self.imported_roots for p in requires)
@@ -321,6 +240,11 @@ class SinkChecker:
             for sink in self.sinks_by_method[method]:
                 if not self._imported(sink.requires_import):
                     continue
+                if sink.own_method_unless and method in self._own_methods():
+                    if receiver_text is None:
+                        receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
+                    if not any(word in receiver_text for word in sink.own_method_unless):
+                        continue
                 if sink.receiver_hint:
                     if receiver_text is None:
                         receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
@@ -563,7 +487,7 @@ class SinkChecker:
         input elsewhere, an attribute set to a literal, a helper returning a literal) is one too."""
         if value.const is not NO_CONST and not value.taint and not value.parts:
             return True
-        leaves = _variable_leaves(argument)
+        leaves = variable_leaves(argument)
         if leaves is None:
             return False
         for leaf in leaves:
@@ -672,7 +596,7 @@ class SinkChecker:
 
         mode = sink.mode
         if mode in ("all-args", "log-values"):
-            skipped = _repr_arguments(node)
+            skipped = repr_arguments(node)
             if mode == "log-values":
                 # the program's log formatter cleans the message template (``log_output.py``)
                 skipped.add(1 if sink.name in (".log", "logging.log") else 0)
@@ -746,7 +670,7 @@ class SinkChecker:
                                 else not (isinstance(kw.value, ast.Constant) and not kw.value.value)
                             )
                 if not shell:
-                    line = _shell_line([get_part(value, str(i)) for i in range(4)] if value.parts else [])
+                    line = shell_line([get_part(value, str(i)) for i in range(4)] if value.parts else [])
                     if line is not None:  # ``["bash", "-c", command]``: a shell runs the command
                         yield arg_node, line, False
                         continue
@@ -754,7 +678,7 @@ class SinkChecker:
                     program = True
             elif program and mode == "program-args":
                 vector = self._argument_vector(sink, node, args, value)
-                line = _shell_line(vector)
+                line = shell_line(vector)
                 if line is not None:  # ``os.execlp("sh", "sh", "-c", command)``
                     yield arg_node, line, False
             yield arg_node, value, program
@@ -777,7 +701,7 @@ class SinkChecker:
         if any(isinstance(a, ast.Starred) for a in node.args[: at + 1]) or at >= len(node.args):
             return
         if sink.mode == "option-args":  # ``create_subprocess_exec(program, *args)``
-            if whole(args[at]) or _runs_shell(args[at]):
+            if whole(args[at]) or runs_shell(args[at]):
                 return
             for arg_node, value in zip(node.args[at + 1 :], args[at + 1 :], strict=False):
                 if isinstance(arg_node, ast.Starred) or value.const == "--":
@@ -795,7 +719,7 @@ class SinkChecker:
         if any(isinstance(a, ast.Starred) for a in node.args[: at + 2]) or len(node.args) < at + 2:
             return
         program = args[at]
-        if whole(program) or _runs_shell(program):
+        if whole(program) or runs_shell(program):
             return  # the program itself from input, or a shell: the command class's
         form = sink.name.rsplit(".", 1)[-1].removeprefix("exec").removeprefix("spawn")
         if form.startswith("v"):
@@ -815,7 +739,7 @@ class SinkChecker:
         if value.taint or not value.parts:
             return  # a vector of unknown shape (data split into words, a caller's list)
         program = value.part("0")
-        if program is None or whole(program) or _runs_shell(program):
+        if program is None or whole(program) or runs_shell(program):
             return  # the program itself from input, or a shell: the command class's
         elements = arg_node.elts if isinstance(arg_node, (ast.List, ast.Tuple)) else None
         index = 1

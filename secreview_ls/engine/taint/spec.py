@@ -38,6 +38,13 @@ SHELL_SYNTAX_REJECTED = "shell-syntax-rejected"  # a search for every shell meta
 # the result of a call the analysis does not follow (a database lookup, an authentication
 # backend): data computed from the input, not the input's own value
 COMPUTED_BY_CALL = "computed-by-call"
+# the result of a method the analysis does not follow, called on an object that carries no input
+# with the input among its arguments (``task.on_action(user, **form.cleaned_data)``): a value the
+# program's object computes and returns, not the input's own text
+RETURNED_BY_PROGRAM_OBJECT = "returned-by-program-object"
+# data from the program's command line: what the user running it typed, no boundary for a
+# command run with that user's own rights
+INVOKING_USER_CHOSE = "invoking-user-chose"
 # Not a behaviour but a mark on the labels of a value inside ``if isinstance(value, str):``: a
 # flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
 # (``io.StringIO(data)``) a caller passes instead of a path.
@@ -54,7 +61,7 @@ NEEDS_DOCUMENT = "~needs-document"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
-     COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS}
+     COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS, RETURNED_BY_PROGRAM_OBJECT, INVOKING_USER_CHOSE}
 )  # fmt: skip
 
 
@@ -122,6 +129,10 @@ class SinkSpec:
     mode: str = ""
     requires_import: tuple[str, ...] = ()
     receiver_hint: str = ""  # method-name sinks: receiver spelling must contain this
+    # method-name sinks: not where the module defines a method of that name on its own classes and
+    # the receiver's spelling names none of these (``command.execute(argv)`` of the program's own
+    # command objects, not a database cursor's)
+    own_method_unless: tuple[str, ...] = ()
     clean_result: bool = False  # the call's result no longer carries this class
     # The call is this sink only when its first argument is this constant (case-insensitive):
     # ``send_header("Location", value)``; the checked arguments are the others of ``args``.
@@ -202,6 +213,9 @@ class TaintSpec:
     own_settings: dict[str, frozenset[str]] = field(default_factory=dict)
     # sources that are local to the machine (argv, environment, stdin): lower confidence
     local_sources: frozenset[str] = frozenset()
+    # local sources that are the program's command line (``sys.argv``, ``parse_args``): the
+    # invoking user's own words, cleaned for the classes ``cleaned_by(INVOKING_USER_CHOSE)``
+    command_line_sources: frozenset[str] = frozenset()
     sinks: tuple[SinkSpec, ...] = ()
     store_sinks: tuple[StoreSink, ...] = ()
     # what a view that renders its return value as HTML returns into (``name`` is shown as the sink)

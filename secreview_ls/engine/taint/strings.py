@@ -6,6 +6,7 @@ for is the spec's (``AFTER_FIXED_HOST``, ``AFTER_FIXED_PATH``, ``AFTER_FIXED_TEX
 from __future__ import annotations
 
 import ast
+import re
 
 from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, TaintSpec
 from .values import Taint, relabel
@@ -20,6 +21,30 @@ def literal_prefix(node: ast.expr) -> str:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return literal_prefix(node.left)
     return ""
+
+
+PATH_STEP = re.compile(r"/[^/\\]")
+
+
+def fixed_path_inside(node: ast.expr | None) -> bool:
+    """The string's text holds a fixed ``/name`` after a leading value (``f"{root}/app/{x}"``,
+    ``root + "/app/" + x``): what comes after it is in the path. The leading value's own data, if
+    any, is judged by its own labels."""
+    if isinstance(node, ast.JoinedStr):
+        return any(
+            isinstance(part, ast.Constant) and PATH_STEP.search(str(part.value)) for part in node.values[1:]
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        right = node.right
+        if isinstance(right, ast.Constant) and isinstance(right.value, str) and PATH_STEP.search(right.value):
+            return True
+        return fixed_path_inside(node.left) or (isinstance(right, ast.JoinedStr) and fixed_path_inside(right))
+    return False
+
+
+def query_text(node: ast.expr | None) -> bool:
+    """``"?" + qs`` / ``f"?{qs}"`` / ``"&" + pair``: text written as (part of) a URL's query string."""
+    return literal_prefix(node).startswith(("?", "&", "#")) if node is not None else False
 
 
 class FixedPrefixes:
@@ -63,4 +88,10 @@ class FixedPrefixes:
             text = literal_prefix(prefix)
             if text:
                 taint = self.after(text, taint)
+            elif fixed_path_inside(prefix):
+                taint = self.after_fixed_path(taint)
         return taint
+
+    def after_fixed_path(self, taint: Taint) -> Taint:
+        """The labels of data written after a fixed ``/name`` inside a URL (after its host)."""
+        return relabel(taint, lambda lab: lab.cleaned_for(self.after_path)) if taint and self.after_path else taint

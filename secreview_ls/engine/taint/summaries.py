@@ -228,7 +228,7 @@ class Summaries:
             if index == 0 and kind_of_self is not None:
                 kind = kind_of_self
             if arg.arg in entry.tainted:
-                source = self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False)
+                source = self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False, parameter=index)
                 if arg.arg in entry.documents:  # a JSON value: may be an object such as ``{"$ne": null}``
                     source = source.cleaned_for(frozenset({DOCUMENT}))
                 taint.add(source)

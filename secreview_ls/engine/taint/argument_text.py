@@ -1,0 +1,103 @@
+"""The text of a sink's arguments as the sink checks read it: the command line of an argument
+vector that starts a shell, the ``%r`` arguments of a constant ``%`` format, and the names a
+string is built from."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .values import Val
+
+# Programs that run their ``-c`` argument as a shell command line, and the flags saying so.
+_SHELLS = frozenset(
+    {"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "busybox", "cmd", "cmd.exe",
+     "powershell", "powershell.exe", "pwsh", "pwsh.exe"}
+)  # fmt: skip
+_COMMAND_FLAGS = frozenset({"-c", "/c", "/C", "/k", "/K", "-Command", "-command", "-lc", "-ic", "-ec", "-xc"})
+
+
+def shell_line(vector: list[Val]) -> Val | None:
+    """The command line of an argument vector starting a shell with ``-c`` (``["sh", "-c", line]``,
+    ``["bash", "-l", "-c", line]``); None when the vector does not start a shell that way."""
+    if not vector or not isinstance(vector[0].const, str):
+        return None
+    program = vector[0].const.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if program not in _SHELLS:
+        return None
+    for index in range(1, len(vector) - 1):
+        flag = vector[index].const
+        if not isinstance(flag, str):
+            return None
+        if flag in _COMMAND_FLAGS:
+            return vector[index + 1]
+    return None
+
+
+def runs_shell(program: Val) -> bool:
+    """The program is a shell: what follows is a script and its arguments, or a command line."""
+    name = program.const
+    return isinstance(name, str) and name.replace("\\", "/").rsplit("/", 1)[-1].lower() in _SHELLS
+
+
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+
+
+def repr_arguments(node: ast.Call) -> set[int]:
+    """Positions of the arguments a constant ``%`` format writes with ``%r`` (``log.info("user
+    %r", name)``): their ``repr`` escapes line breaks and quotes, so they cannot forge a line."""
+    if not node.args or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return set()
+    text = node.args[0].value
+    if "%(" in text:
+        return set()  # named conversions take one mapping: its entries may be written with %s
+    found: set[int] = set()
+    position = 1
+    for conversion in _CONVERSION.findall(text):
+        if conversion == "%":
+            continue
+        if conversion == "r":
+            found.add(position)
+        position += 1
+    return found
+
+
+_NUMBER_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "ord"})
+
+
+def variable_leaves(node: ast.AST) -> list[ast.Name] | None:
+    """The names a string is built from (``"echo " + name``, f-strings, ``%``, ``.format``);
+    None when some part is anything but a constant or a name."""
+    if isinstance(node, ast.Constant):
+        return []
+    if isinstance(node, ast.Name):
+        return [node]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 and not node.keywords:
+        if node.func.id in _NUMBER_CALLS:
+            return []  # a number: no syntax of any language in its text
+        if node.func.id == "str":
+            return variable_leaves(node.args[0])
+    parts: list[ast.AST]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        parts = [node.left, node.right]
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        parts = list(node.elts)
+    elif isinstance(node, ast.JoinedStr):
+        parts = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and not node.keywords
+    ):
+        parts = list(node.args)
+    else:
+        return None
+    found: list[ast.Name] = []
+    for part in parts:
+        inner = variable_leaves(part)
+        if inner is None:
+            return None
+        found.extend(inner)
+    return found
