@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import ast
 
-from .base import RuleContext
+from .base import CacheKey, RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
 from .judge import class_attribute_value, is_static, parameter_names, static_string
 
@@ -198,19 +198,35 @@ def _is_function(ctx: RuleContext, node: ast.AST) -> bool:
 _STATS = frozenset({"os.stat", "os.lstat"})
 
 
+_OWNER_CHECKED: CacheKey[dict[int, tuple[ast.AST, frozenset[str]]]] = CacheKey(
+    "names whose owner each scope compares with the current user"
+)
+
+
 def _owner_checked(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
     """``os.stat(name).st_uid`` (or ``[stat.ST_UID]``) is compared with ``os.getuid()`` in the scope:
     the code makes sure the directory belongs to the user running it."""
+    if "st_uid" not in ctx.source.text and "ST_UID" not in ctx.source.text:
+        return False
+    table = ctx.cache.get(_OWNER_CHECKED, dict)
+    entry = table.get(id(scope))
+    if entry is None or entry[0] is not scope:
+        entry = table[id(scope)] = (scope, _owner_checked_names(ctx, scope))
+    return name in entry[1]
+
+
+def _owner_checked_names(ctx: RuleContext, scope: ast.AST) -> frozenset[str]:
+    """The names whose owner the scope compares with the current user's id (one walk per scope)."""
+    found: set[str] = set()
     for compare in (n for n in ast.walk(scope) if isinstance(n, ast.Compare) and len(n.comparators) == 1):
         sides = (compare.left, compare.comparators[0])
-        if any(isinstance(s, ast.Call) and ctx.facts.qualname(s.func) in _CURRENT_USER for s in sides) and any(
-            _stat_owner(ctx, s, name) for s in sides
-        ):
-            return True
-    return False
+        if any(isinstance(s, ast.Call) and ctx.facts.qualname(s.func) in _CURRENT_USER for s in sides):
+            found.update(owner for s in sides if (owner := _stat_owner(ctx, s)) is not None)
+    return frozenset(found)
 
 
-def _stat_owner(ctx: RuleContext, node: ast.AST, name: str) -> bool:
+def _stat_owner(ctx: RuleContext, node: ast.AST) -> str | None:
+    """The name in ``os.stat(name).st_uid`` / ``os.stat(name)[stat.ST_UID]``, else None."""
     if isinstance(node, ast.Attribute) and node.attr == "st_uid":
         node = node.value
     elif isinstance(node, ast.Subscript) and (
@@ -218,14 +234,15 @@ def _stat_owner(ctx: RuleContext, node: ast.AST, name: str) -> bool:
     ):
         node = node.value
     else:
-        return False
-    return (
+        return None
+    if (
         isinstance(node, ast.Call)
         and ctx.facts.qualname(node.func) in _STATS
-        and bool(node.args)
+        and node.args
         and isinstance(node.args[0], ast.Name)
-        and node.args[0].id == name
-    )
+    ):
+        return node.args[0].id
+    return None
 
 
 def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) -> str | None:
