@@ -391,3 +391,69 @@ def test_a_cached_result_lists_the_rules_that_ran(project: Path, tmp_path_factor
     stored = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])
     assert len(stored["rule_sets"]) == 2
     assert rules_run() == fresh
+
+
+# -- facts gathered from the whole project: a log formatter that cleans every message ------------------
+
+LOG_VIEW = """\
+import logging
+
+from flask import Flask, request
+
+app = Flask(__name__)
+log = logging.getLogger(__name__)
+
+
+@app.route("/")
+def index():
+    log.info(f"hello {request.args['name']}")
+    return "ok"
+"""
+CLEAN_FORMATTER = """\
+import logging
+
+
+class Clean(logging.Formatter):
+    def format(self, record):
+        record.msg = str(record.msg).replace("\\n", "\\\\n")
+        return super().format(record)
+
+
+logging.getLogger().handlers[0].setFormatter(Clean())
+"""
+
+
+def test_a_log_formatter_written_or_removed_elsewhere_analyzes_the_logging_file_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file with a log finding consulted the project's formatters: a Python file edited to
+    install a cleaning one (or to remove it) changes its result, though it imports nothing."""
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    (project / "views.py").write_text(LOG_VIEW, encoding="utf-8")
+    logs = project / "logs.py"
+    logs.write_text("import logging\n", encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert ("views.py", 11, "SR813") in scan(project, folder)
+    counting.paths.clear()
+    logs.write_text(CLEAN_FORMATTER, encoding="utf-8")
+    assert not any(rule == "SR813" for _, _, rule in scan(project, folder))
+    assert sorted(counting.paths) == ["logs.py", "views.py"]
+    counting.paths.clear()
+    logs.write_text("import logging\n", encoding="utf-8")
+    assert ("views.py", 11, "SR813") in scan(project, folder)
+    assert sorted(counting.paths) == ["logs.py", "views.py"]
+
+
+def test_an_edit_without_a_log_formatter_keeps_the_logging_file_cached(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    (project / "views.py").write_text(LOG_VIEW, encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert ("views.py", 11, "SR813") in scan(project, folder)
+    counting.paths.clear()
+    (project / "loader.py").write_text("def load(t):\n    return t\n", encoding="utf-8")
+    assert ("views.py", 11, "SR813") in scan(project, folder)
+    assert counting.paths == ["loader.py"]

@@ -35,7 +35,9 @@ chain limit or a cycle of imports depends on which file asked first.
 
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
-unchanged).
+unchanged). An answer gathered from every Python file of the project (the log formatters it
+installs) is recorded as the files that gave it plus a ``searched(markers)`` entry: the answer
+holds while no other Python file comes to hold one of the ``markers``.
 """
 
 from __future__ import annotations
@@ -53,9 +55,10 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import ModuleFacts
+from ..project_files import search_markers, searched, walk
 from ..source import SourceFile
 from .analysis import ModuleTaint
-from .log_output import formatter_facts
+from .log_output import FORMATTER_MARKERS, formatter_facts
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
@@ -69,8 +72,6 @@ MAX_FILE_BYTES = 2_000_000
 ABSENT = ""
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
 MAX_ANCESTORS = 8
-MAX_NAMING_FILES = 20_000  # Python files ``files_naming`` looks through
-_SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
@@ -434,8 +435,12 @@ class ProjectIndex:
             self._log_facts = facts
         installed = {name for _, names in facts.values() for name in names}
         known = tuple(file for file, (classes, _) in facts.items() if classes & installed)
-        for file in known:
-            self._record_read(file)
+        # The answer holds while no file defining or installing a formatter changes, and no other
+        # file comes to hold one.
+        self._record_read(searched(FORMATTER_MARKERS))
+        for file, (classes, names) in facts.items():
+            if classes or names:
+                self._record_read(file)
         return known
 
     def environment_setups(
@@ -509,17 +514,7 @@ class ProjectIndex:
         return self._files(lambda path: path.suffix == ".py")
 
     def _files(self, accept: Callable[[Path], bool]) -> list[Path]:
-        files: list[Path] = []
-        for root in self.roots:
-            for directory, folders, names in os.walk(root):
-                folders[:] = sorted(
-                    f for f in folders if not f.startswith(".") and f not in _SKIPPED_FOLDERS
-                    and not os.path.exists(os.path.join(directory, f, "pyvenv.cfg"))
-                )
-                files.extend(path for name in sorted(names) if accept(path := Path(directory, name)))
-                if len(files) >= MAX_NAMING_FILES:
-                    return files[:MAX_NAMING_FILES]
-        return files
+        return walk(self.roots, accept)
 
     def _literals(self, path: Path) -> frozenset[str]:
         """The template-like names ``path`` writes in string literals."""
@@ -749,6 +744,8 @@ class ProjectIndex:
         loaded.heights[name] = whole.height
         if self._store is None:
             return
+        if any(search_markers(str(used)) is not None for used in loaded.calls_into):
+            return  # it depends on a search of every file, which a stored record cannot check
         uses: dict[str, str] = {}
         for used in loaded.calls_into:
             uses[str(used)] = self._digest_now(used) or ABSENT  # a template searched for and not there
