@@ -62,7 +62,7 @@ from .log_output import FORMATTER_MARKERS, formatter_facts
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
-from .template_folders import declared_folders, resolve_folders
+from .template_folders import FOLDER_MARKERS, declared_folders, resolve_folders
 from .template_values import asked_value
 from .templates import template_references
 
@@ -210,6 +210,7 @@ class ProjectIndex:
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
         self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
+        self._declaring: tuple[Path, ...] = ()  # the files declaring them
         # what each Python file defines and installs of log formatters (``log_cleaning_files``)
         self._log_facts: dict[Path, tuple[frozenset[str], frozenset[str]]] | None = None
         self._log_stale: set[Path] = set()  # files invalidated since: read again at the next ask
@@ -398,23 +399,29 @@ class ProjectIndex:
         (``template_dirs``) and those the project's Python files declare (``template_folder=``,
         ``FileSystemLoader``, Django's ``DIRS``: see ``template_folders.py``). Kept until a
         Python file is invalidated."""
-        known = self._folders
-        if known is not None:
-            return known
-        folders: list[Path] = []
-        for folder in self._configured_folders:
-            try:
-                resolved = folder.resolve()
-            except (OSError, RuntimeError):
-                continue
-            if resolved not in folders:
-                folders.append(resolved)
-        for file in self._python_files():
-            declared = self._python_names(file)[1]
-            if declared:
-                folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
-        self._folders = tuple(folders)
-        return self._folders
+        known, declaring = self._folders, self._declaring
+        if known is None:
+            folders: list[Path] = []
+            for folder in self._configured_folders:
+                try:
+                    resolved = folder.resolve()
+                except (OSError, RuntimeError):
+                    continue
+                if resolved not in folders:
+                    folders.append(resolved)
+            found: list[Path] = []
+            for file in self._python_files():
+                declared = self._python_names(file)[1]
+                if declared:
+                    found.append(file)
+                    folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
+            known, declaring = tuple(folders), tuple(found)
+            with self._lock:
+                self._folders, self._declaring = known, declaring
+        self._record_read(searched(FOLDER_MARKERS))  # a file declaring one changes what is searched
+        for file in declaring:
+            self._record_read(file)
+        return known
 
     def log_cleaning_files(self) -> tuple[Path, ...]:
         """The files defining a log formatter that cleans the line breaks of every message and that
@@ -463,6 +470,7 @@ class ProjectIndex:
             known = tuple(found)
             with self._lock:
                 self._setups[kind] = known
+        self._record_read(searched((marker,)))  # a file may come to make such a call
         for file, _ in known:
             self._record_read(file)
         return tuple((file, mode) for file, modes in known for mode in modes)
