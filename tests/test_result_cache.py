@@ -534,3 +534,43 @@ def test_a_template_folder_declared_later_analyzes_the_view_again(
         "from flask import Flask\n\n\ndef make():\n    return Flask('x', template_folder='web')\n", encoding="utf-8"
     )
     assert ("pages.py", 8, "SR806") in scan(project, folder)
+
+
+AIO_RENDERING_HELPER = """\
+import aiohttp_jinja2
+
+
+def show(request, text):
+    return aiohttp_jinja2.render_template("comment.html", request, {"text": text})
+"""
+AIO_CALLING_HANDLER = """\
+from aiohttp import web
+
+from .rendering import show
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/comment")
+async def comment(request):
+    return show(request, request.query["text"])
+"""
+
+
+def test_a_summary_that_searched_the_project_is_computed_again_not_taken_from_the_store(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper's summary depends on where the environment is set up: a stored record could not
+    tell that another file came to set it up, so it is not kept between runs."""
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    package = project / "aio"
+    (package / "templates").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "templates" / "comment.html").write_text("<p>{{ text }}</p>\n", encoding="utf-8")
+    (package / "rendering.py").write_text(AIO_RENDERING_HELPER, encoding="utf-8")
+    (package / "handlers.py").write_text(AIO_CALLING_HANDLER, encoding="utf-8")
+    (package / "app.py").write_text(AIO_APP, encoding="utf-8")
+    assert not any(name == "handlers.py" and rule == "SR806" for name, _, rule in scan(project, folder))
+    (package / "app.py").write_text(AIO_APP + AIO_SETUP, encoding="utf-8")
+    assert ("handlers.py", 10, "SR806") in scan(project, folder)
