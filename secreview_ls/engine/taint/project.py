@@ -423,12 +423,12 @@ class ProjectIndex:
             self._record_read(file)
         return known
 
-    def log_cleaning_files(self) -> tuple[Path, ...]:
+    def log_cleaning_files(self, *, record: bool = True) -> tuple[Path, ...]:
         """The files defining a log formatter that cleans the line breaks of every message and that
         the project installs (``log_output.py``); empty where there is none. The first call reads
         the project's Python files (what each defines and installs is kept by file); after an
-        edit only the invalidated files are read again. An analysis that relies on the files
-        records them as read."""
+        edit only the invalidated files are read again. With ``record``, the search is recorded
+        as used by the analyses recording (see ``recording``)."""
         with self._lock:
             facts = None if self._log_facts is None else dict(self._log_facts)
             stale, self._log_stale = self._log_stale, set()
@@ -442,12 +442,11 @@ class ProjectIndex:
             self._log_facts = facts
         installed = {name for _, names in facts.values() for name in names}
         known = tuple(file for file, (classes, _) in facts.items() if classes & installed)
-        # The answer holds while no file defining or installing a formatter changes, and no other
-        # file comes to hold one.
-        self._record_read(searched(FORMATTER_MARKERS))
-        for file, (classes, names) in facts.items():
-            if classes or names:
-                self._record_read(file)
+        if record:  # the answer holds while no file defining or installing a formatter changes,
+            self._record_read(searched(FORMATTER_MARKERS))  # and no other file comes to hold one
+            for file, (classes, names) in facts.items():
+                if classes or names:
+                    self._record_read(file)
         return known
 
     def environment_setups(
@@ -478,8 +477,9 @@ class ProjectIndex:
     def known_log_cleaning_files(self) -> tuple[Path, ...] | None:
         """``log_cleaning_files()`` when it has been computed (None: never asked yet): an analysis
         asks it only once it has a log finding to judge, so a project without one is never read
-        for it."""
-        return self.log_cleaning_files() if self._log_facts is not None else None
+        for it. Not recorded as used: the analysis asks ``log_cleaning_files()`` again when its
+        result depends on the answer."""
+        return self.log_cleaning_files(record=False) if self._log_facts is not None else None
 
     def known_template_folders(self) -> tuple[Path, ...] | None:
         """``template_folders()`` when something has computed them since the last change (None:
