@@ -391,3 +391,188 @@ def test_a_cached_result_lists_the_rules_that_ran(project: Path, tmp_path_factor
     stored = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])
     assert len(stored["rule_sets"]) == 2
     assert rules_run() == fresh
+
+
+# -- facts gathered from the whole project: a log formatter that cleans every message ------------------
+
+LOG_VIEW = """\
+import logging
+
+from flask import Flask, request
+
+app = Flask(__name__)
+log = logging.getLogger(__name__)
+
+
+@app.route("/")
+def index():
+    log.info(f"hello {request.args['name']}")
+    return "ok"
+"""
+CLEAN_FORMATTER = """\
+import logging
+
+
+class Clean(logging.Formatter):
+    def format(self, record):
+        record.msg = str(record.msg).replace("\\n", "\\\\n")
+        return super().format(record)
+
+
+logging.getLogger().handlers[0].setFormatter(Clean())
+"""
+
+
+@pytest.mark.parametrize("view", ["views.py", "a_views.py"])  # analyzed after the other files, or before
+def test_a_log_formatter_written_or_removed_elsewhere_analyzes_the_logging_file_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, view: str
+) -> None:
+    """A file with a log finding consulted the project's formatters: a Python file edited to
+    install a cleaning one (or to remove it) changes its result, though it imports nothing. The
+    files without a log finding did not depend on them."""
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    (project / view).write_text(LOG_VIEW, encoding="utf-8")
+    logs = project / "logs.py"
+    logs.write_text("import logging\n", encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert (view, 11, "SR813") in scan(project, folder)
+    counting.paths.clear()
+    logs.write_text(CLEAN_FORMATTER, encoding="utf-8")
+    assert not any(rule == "SR813" for _, _, rule in scan(project, folder))
+    assert sorted(counting.paths) == sorted(["logs.py", view])
+    counting.paths.clear()
+    logs.write_text("import logging\n", encoding="utf-8")
+    assert (view, 11, "SR813") in scan(project, folder)
+    assert sorted(counting.paths) == sorted(["logs.py", view])
+
+
+def test_an_edit_without_a_log_formatter_keeps_the_logging_file_cached(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    (project / "views.py").write_text(LOG_VIEW, encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert ("views.py", 11, "SR813") in scan(project, folder)
+    counting.paths.clear()
+    (project / "loader.py").write_text("def load(t):\n    return t\n", encoding="utf-8")
+    assert ("views.py", 11, "SR813") in scan(project, folder)
+    assert counting.paths == ["loader.py"]
+
+
+def test_a_formatter_installed_by_another_file_and_uninstalled_analyzes_the_logging_file_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file installing the formatter answered the search too: rewritten without a trace of
+    a formatter, the message templates are no longer cleaned."""
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    (project / "views.py").write_text(LOG_VIEW, encoding="utf-8")
+    (project / "logs.py").write_text(CLEAN_FORMATTER.rpartition("\n\n\n")[0] + "\n", encoding="utf-8")
+    setup = project / "setup_logs.py"
+    setup.write_text('import logging.config\nlogging.config.dictConfig({"formatters": {"f": {"()": "logs.Clean"}}})\n')
+    assert not any(rule == "SR813" for _, _, rule in scan(project, folder))
+    setup.write_text("import logging\n\nlogging.basicConfig()\n", encoding="utf-8")
+    assert ("views.py", 11, "SR813") in scan(project, folder)
+
+
+# An aiohttp handler rendering a request value through the environment another module sets up.
+AIO_HANDLER = """\
+import aiohttp_jinja2
+from aiohttp import web
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/comment")
+async def comment(request):
+    return aiohttp_jinja2.render_template("comment.html", request, {"text": request.query["text"]})
+"""
+AIO_APP = """\
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from .handlers import routes
+
+app = web.Application()
+app.add_routes(routes)
+"""
+AIO_SETUP = 'aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader("aio/templates"), autoescape=False)\n'
+
+
+def test_an_environment_set_up_in_another_file_later_analyzes_the_handler_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    package = project / "aio"
+    (package / "templates").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "templates" / "comment.html").write_text("<p>{{ text }}</p>\n", encoding="utf-8")
+    (package / "handlers.py").write_text(AIO_HANDLER, encoding="utf-8")
+    (package / "app.py").write_text(AIO_APP, encoding="utf-8")
+    assert ("handlers.py", 9, "SR806") not in scan(project, folder)
+    (package / "app.py").write_text(AIO_APP + AIO_SETUP, encoding="utf-8")
+    assert ("handlers.py", 9, "SR806") in scan(project, folder)
+    (package / "app.py").write_text(AIO_APP, encoding="utf-8")
+    assert ("handlers.py", 9, "SR806") not in scan(project, folder)
+
+
+def test_a_template_folder_declared_later_analyzes_the_view_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view's template sits in a folder no file declared: once one does, it is found there."""
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    (project / "web").mkdir()
+    (project / "web" / "page.html").write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
+    (project / "pages.py").write_text(PAGE_VIEW.replace("app = Flask(__name__)", "app = make()"), encoding="utf-8")
+    factory = project / "factory.py"
+    factory.write_text("from flask import Flask\n\n\ndef make():\n    return Flask('x')\n", encoding="utf-8")
+    assert not any(name == "pages.py" and rule == "SR806" for name, _, rule in scan(project, folder))
+    factory.write_text(
+        "from flask import Flask\n\n\ndef make():\n    return Flask('x', template_folder='web')\n", encoding="utf-8"
+    )
+    assert ("pages.py", 8, "SR806") in scan(project, folder)
+
+
+AIO_RENDERING_HELPER = """\
+import aiohttp_jinja2
+
+
+def show(request, text):
+    return aiohttp_jinja2.render_template("comment.html", request, {"text": text})
+"""
+AIO_CALLING_HANDLER = """\
+from aiohttp import web
+
+from .rendering import show
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/comment")
+async def comment(request):
+    return show(request, request.query["text"])
+"""
+
+
+def test_a_summary_that_searched_the_project_is_computed_again_not_taken_from_the_store(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper's summary depends on where the environment is set up: a stored record could not
+    tell that another file came to set it up, so it is not kept between runs."""
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    package = project / "aio"
+    (package / "templates").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "templates" / "comment.html").write_text("<p>{{ text }}</p>\n", encoding="utf-8")
+    (package / "rendering.py").write_text(AIO_RENDERING_HELPER, encoding="utf-8")
+    (package / "handlers.py").write_text(AIO_CALLING_HANDLER, encoding="utf-8")
+    (package / "app.py").write_text(AIO_APP, encoding="utf-8")
+    assert not any(name == "handlers.py" and rule == "SR806" for name, _, rule in scan(project, folder))
+    (package / "app.py").write_text(AIO_APP + AIO_SETUP, encoding="utf-8")
+    assert ("handlers.py", 10, "SR806") in scan(project, folder)

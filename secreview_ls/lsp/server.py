@@ -300,7 +300,7 @@ class SecReviewServer(LanguageServer):
 
     def file_saved(self, path: str) -> None:
         """A Python file was saved (or changed on disk): documents that may import it are
-        analyzed again."""
+        analyzed again, and open templates (it may be a view rendering them)."""
         if not path.endswith((".py", ".pyi")):
             return
         for project in self._projects.values():
@@ -308,8 +308,9 @@ class SecReviewServer(LanguageServer):
         if not self._projects:
             return
         for state in self._docs.values():
-            if state.python and state.path != path:
+            if (state.python or state.template) and state.path != path:
                 state.changes += 1
+                state.refresh = state.refresh or state.template  # a pulling client would not ask again
                 self.schedule(state.uri)
 
     def is_template(self, path: str) -> bool:

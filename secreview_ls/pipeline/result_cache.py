@@ -4,6 +4,11 @@ A file's cached result is reused when all of these are unchanged: its bytes, the
 the version of secreview and of Python, the list of the project's files (a new module can change
 what an import resolves to), and the bytes of every project file whose taint summaries its
 analysis used (recorded by ``ProjectIndex.recording``, through the files those call into).
+An analysis that searched every Python file of the project (for the log formatters it installs)
+recorded the files that answered among them, and the search itself with the texts it looks
+for: its result is also reused only while no Python file of the project is new or changed since
+the last run and holds one of those texts (only such files are read; the others are known by
+their stat signature, as every file of a run is).
 Results that are not complete for a reason that may not recur (a timeout, an internal error, a
 file too deep to analyze, a failed read) are never stored; a file whose bytes keep it from
 being analyzed (undecodable, binary, too large, too many syntax errors) is not read again.
@@ -42,6 +47,7 @@ from typing import Any
 from .. import __version__
 from ..config import Config, written_under
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
+from ..engine.project_files import python_files, search_markers
 from .filters import relative_to_root
 from .result import AnalysisResult
 
@@ -53,6 +59,7 @@ MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
 MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
 
 ABSENT = ""  # the digest recorded for a file a result used that did not exist (a template looked for)
+SEARCHED = "*"  # recorded for a search of the project's Python files (``ProjectIndex.recording``)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache of secreview results: safe to delete.\n"
 
 
@@ -169,6 +176,8 @@ class ResultCache:
         self._rule_sets: list[tuple[str, ...]] = []
         self._rule_set_index: dict[tuple[str, ...], int] = {}
         self._changed = False
+        self._searches: dict[tuple[str, ...], bool] = {}  # markers -> whether a file holding one changed
+        self._python_files: list[Path] | None = None
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -260,7 +269,11 @@ class ResultCache:
             if entry["digest"] != digest:
                 return None
             for used, digest in entry["uses"].items():
-                if (self._digest(self._path_of(used)) or ABSENT) != digest:
+                markers = search_markers(used)
+                if markers is not None:
+                    if digest != SEARCHED or self._search_changed(markers):
+                        return None
+                elif (self._digest(self._path_of(used)) or ABSENT) != digest:
                     return None
             result = _result_from(entry["result"], str(path), self._rule_sets)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
@@ -268,6 +281,32 @@ class ResultCache:
         self._used.add(key)
         self.hits += 1
         return result
+
+    def _search_changed(self, markers: tuple[str, ...]) -> bool:
+        """Whether a Python file of the project is new or changed since the last run (its digest
+        is not the one recorded then) and holds one of ``markers``: a search of the project for
+        them may answer otherwise. Unchanged files are known by their stat signature, unread."""
+        known = self._searches.get(markers)
+        if known is not None:
+            return known
+        if self._python_files is None:
+            self._python_files = python_files([self.root])
+        wanted = [marker.encode("utf-8") for marker in markers]
+        changed = False
+        for file in self._python_files:
+            digest = self._digest(file)
+            before = self._stamps.get(self._where(os.fspath(file)))
+            if digest is None or (isinstance(before, list) and len(before) == 5 and before[4] == digest):
+                continue  # gone (a file that answered is among the uses), or unchanged
+            try:
+                data = file.read_bytes()
+            except OSError:
+                data = b""
+            if any(marker in data for marker in wanted):  # the index reads files as UTF-8
+                changed = True
+                break
+        self._searches[markers] = changed
+        return changed
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -282,7 +321,11 @@ class ResultCache:
             return
         used_digests: dict[str, str] = {}
         for used in uses:  # a file looked for and not found (a template) is recorded as absent
-            used_digests[self._key_of(used)] = self._digest(used) or ABSENT
+            text = os.fspath(used)
+            if search_markers(text) is not None:
+                used_digests[text] = SEARCHED
+            else:
+                used_digests[self._key_of(used)] = self._digest(used) or ABSENT
         key = self._key_of(path)
         rules = tuple(result.rules_run)
         rule_set = self._rule_set_index.setdefault(rules, len(self._rule_sets))

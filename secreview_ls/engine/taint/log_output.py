@@ -28,12 +28,14 @@ from ..source import parse_quietly
 _BREAKS = ("\n", "\r", "\\n", "\\r", "\\x00", "\\x0", "\\x1f", "\\x1", "[:cntrl:]", "\\u2028")
 _ESCAPING_CODECS = frozenset({"unicode_escape", "unicode-escape", "backslashreplace"})
 _FORMAT_METHODS = frozenset({"format", "formatMessage"})
+#: A file defining or installing a formatter holds one of these texts.
+FORMATTER_MARKERS = ("Formatter", "formatters")
 
 
 def formatter_facts(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(names of the cleaning formatter classes ``text`` defines, names of the formatter classes
     it installs: the last part of a dotted ``dictConfig`` name, a class given to ``setFormatter``)."""
-    if "Formatter" not in text and "formatters" not in text:
+    if not any(marker in text for marker in FORMATTER_MARKERS):
         return frozenset(), frozenset()
     try:
         tree = parse_quietly(text)

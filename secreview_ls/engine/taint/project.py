@@ -35,7 +35,9 @@ chain limit or a cycle of imports depends on which file asked first.
 
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
-unchanged).
+unchanged). An answer gathered from every Python file of the project (the log formatters it
+installs) is recorded as the files that gave it plus a ``searched(markers)`` entry: the answer
+holds while no other Python file comes to hold one of the ``markers``.
 """
 
 from __future__ import annotations
@@ -53,13 +55,14 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import ModuleFacts
+from ..project_files import search_markers, searched, walk
 from ..source import SourceFile
 from .analysis import ModuleTaint
-from .log_output import formatter_facts
+from .log_output import FORMATTER_MARKERS, formatter_facts
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
-from .template_folders import declared_folders, resolve_folders
+from .template_folders import FOLDER_MARKERS, declared_folders, resolve_folders
 from .template_values import asked_value
 from .templates import template_references
 
@@ -69,8 +72,6 @@ MAX_FILE_BYTES = 2_000_000
 ABSENT = ""
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
 MAX_ANCESTORS = 8
-MAX_NAMING_FILES = 20_000  # Python files ``files_naming`` looks through
-_SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
@@ -209,6 +210,7 @@ class ProjectIndex:
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
         self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
+        self._declaring: tuple[Path, ...] = ()  # the files declaring them
         # what each Python file defines and installs of log formatters (``log_cleaning_files``)
         self._log_facts: dict[Path, tuple[frozenset[str], frozenset[str]]] | None = None
         self._log_stale: set[Path] = set()  # files invalidated since: read again at the next ask
@@ -397,30 +399,36 @@ class ProjectIndex:
         (``template_dirs``) and those the project's Python files declare (``template_folder=``,
         ``FileSystemLoader``, Django's ``DIRS``: see ``template_folders.py``). Kept until a
         Python file is invalidated."""
-        known = self._folders
-        if known is not None:
-            return known
-        folders: list[Path] = []
-        for folder in self._configured_folders:
-            try:
-                resolved = folder.resolve()
-            except (OSError, RuntimeError):
-                continue
-            if resolved not in folders:
-                folders.append(resolved)
-        for file in self._python_files():
-            declared = self._python_names(file)[1]
-            if declared:
-                folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
-        self._folders = tuple(folders)
-        return self._folders
+        known, declaring = self._folders, self._declaring
+        if known is None:
+            folders: list[Path] = []
+            for folder in self._configured_folders:
+                try:
+                    resolved = folder.resolve()
+                except (OSError, RuntimeError):
+                    continue
+                if resolved not in folders:
+                    folders.append(resolved)
+            found: list[Path] = []
+            for file in self._python_files():
+                declared = self._python_names(file)[1]
+                if declared:
+                    found.append(file)
+                    folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
+            known, declaring = tuple(folders), tuple(found)
+            with self._lock:
+                self._folders, self._declaring = known, declaring
+        self._record_read(searched(FOLDER_MARKERS))  # a file declaring one changes what is searched
+        for file in declaring:
+            self._record_read(file)
+        return known
 
-    def log_cleaning_files(self) -> tuple[Path, ...]:
+    def log_cleaning_files(self, *, record: bool = True) -> tuple[Path, ...]:
         """The files defining a log formatter that cleans the line breaks of every message and that
         the project installs (``log_output.py``); empty where there is none. The first call reads
         the project's Python files (what each defines and installs is kept by file); after an
-        edit only the invalidated files are read again. An analysis that relies on the files
-        records them as read."""
+        edit only the invalidated files are read again. With ``record``, the search is recorded
+        as used by the analyses recording (see ``recording``)."""
         with self._lock:
             facts = None if self._log_facts is None else dict(self._log_facts)
             stale, self._log_stale = self._log_stale, set()
@@ -434,8 +442,11 @@ class ProjectIndex:
             self._log_facts = facts
         installed = {name for _, names in facts.values() for name in names}
         known = tuple(file for file, (classes, _) in facts.items() if classes & installed)
-        for file in known:
-            self._record_read(file)
+        if record:  # the answer holds while no file defining or installing a formatter changes,
+            self._record_read(searched(FORMATTER_MARKERS))  # and no other file comes to hold one
+            for file, (classes, names) in facts.items():
+                if classes or names:
+                    self._record_read(file)
         return known
 
     def environment_setups(
@@ -458,6 +469,7 @@ class ProjectIndex:
             known = tuple(found)
             with self._lock:
                 self._setups[kind] = known
+        self._record_read(searched((marker,)))  # a file may come to make such a call
         for file, _ in known:
             self._record_read(file)
         return tuple((file, mode) for file, modes in known for mode in modes)
@@ -465,8 +477,9 @@ class ProjectIndex:
     def known_log_cleaning_files(self) -> tuple[Path, ...] | None:
         """``log_cleaning_files()`` when it has been computed (None: never asked yet): an analysis
         asks it only once it has a log finding to judge, so a project without one is never read
-        for it."""
-        return self.log_cleaning_files() if self._log_facts is not None else None
+        for it. Not recorded as used: the analysis asks ``log_cleaning_files()`` again when its
+        result depends on the answer."""
+        return self.log_cleaning_files(record=False) if self._log_facts is not None else None
 
     def known_template_folders(self) -> tuple[Path, ...] | None:
         """``template_folders()`` when something has computed them since the last change (None:
@@ -509,17 +522,7 @@ class ProjectIndex:
         return self._files(lambda path: path.suffix == ".py")
 
     def _files(self, accept: Callable[[Path], bool]) -> list[Path]:
-        files: list[Path] = []
-        for root in self.roots:
-            for directory, folders, names in os.walk(root):
-                folders[:] = sorted(
-                    f for f in folders if not f.startswith(".") and f not in _SKIPPED_FOLDERS
-                    and not os.path.exists(os.path.join(directory, f, "pyvenv.cfg"))
-                )
-                files.extend(path for name in sorted(names) if accept(path := Path(directory, name)))
-                if len(files) >= MAX_NAMING_FILES:
-                    return files[:MAX_NAMING_FILES]
-        return files
+        return walk(self.roots, accept)
 
     def _literals(self, path: Path) -> frozenset[str]:
         """The template-like names ``path`` writes in string literals."""
@@ -749,6 +752,8 @@ class ProjectIndex:
         loaded.heights[name] = whole.height
         if self._store is None:
             return
+        if any(search_markers(str(used)) is not None for used in loaded.calls_into):
+            return  # it depends on a search of every file, which a stored record cannot check
         uses: dict[str, str] = {}
         for used in loaded.calls_into:
             uses[str(used)] = self._digest_now(used) or ABSENT  # a template searched for and not there

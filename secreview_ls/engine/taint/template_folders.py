@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_MARKERS = ("template_folder", "FileSystemLoader", "DIRS")
+FOLDER_MARKERS = ("template_folder", "FileSystemLoader", "DIRS")  # a declaring file holds one
 MAX_UP = 8  # folders above a declaring file tried as the place the application starts
 _STRING = r"""(?:"([^"\\\n]+)"|'([^'\\\n]+)')"""
 _FOLDER_KEYWORD = re.compile(r"\btemplate_folder\s*=\s*" + _STRING)
@@ -30,7 +30,7 @@ def declared_folders(text: str) -> frozenset[str]:
     """The template folders ``text`` declares, each as ``"<base>:<path>"``: base ``file`` (the
     file's folder), ``root`` (the project root) or ``up<n>`` (the file's n-th folder upwards,
     ``up1`` being its own folder)."""
-    if not any(marker in text for marker in _MARKERS):
+    if not any(marker in text for marker in FOLDER_MARKERS):
         return frozenset()
     found: set[str] = set()
     for match in _FOLDER_KEYWORD.finditer(text):

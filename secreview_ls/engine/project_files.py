@@ -1,0 +1,52 @@
+"""The project's files as its whole-project searches see them, and how an analysis records
+that it searched them (light: no analysis is loaded to check a cached result).
+
+``walk(roots, accept)`` lists the files under the roots (hidden folders, virtual environments and
+installed packages left out, at most ``MAX_NAMING_FILES``). An analysis whose answer came from
+searching every Python file for the ones whose text holds one of some ``markers`` (the log
+formatters a project installs) records ``searched(markers)`` among the files it used, with the
+files that answered: the answer holds while those are unchanged and no other Python file comes
+to hold a marker.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+MAX_NAMING_FILES = 20_000  # files a search of the project looks through
+SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
+SEARCH_PREFIX = "<python files holding>"
+
+
+def walk(roots: Iterable[Path], accept: Callable[[Path], bool]) -> list[Path]:
+    """The files under ``roots`` that ``accept`` takes, in a stable order."""
+    files: list[Path] = []
+    for root in roots:
+        for directory, folders, names in os.walk(root):
+            folders[:] = sorted(
+                f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS
+                and not os.path.exists(os.path.join(directory, f, "pyvenv.cfg"))
+            )  # fmt: skip
+            files.extend(path for name in sorted(names) if accept(path := Path(directory, name)))
+            if len(files) >= MAX_NAMING_FILES:
+                return files[:MAX_NAMING_FILES]
+    return files
+
+
+def python_files(roots: Iterable[Path]) -> list[Path]:
+    return walk(roots, lambda path: path.suffix == ".py")
+
+
+def searched(markers: Iterable[str]) -> Path:
+    """The entry recording a search of every Python file of the project for the ones whose text
+    holds one of ``markers``: a file created or edited to hold one may change the answer."""
+    return Path(SEARCH_PREFIX + "|" + "|".join(markers))
+
+
+def search_markers(used: str) -> tuple[str, ...] | None:
+    """The markers of a ``searched`` entry; None for a file."""
+    if not used.startswith(SEARCH_PREFIX + "|"):
+        return None
+    return tuple(used[len(SEARCH_PREFIX) + 1 :].split("|"))
