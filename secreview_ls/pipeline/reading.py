@@ -23,12 +23,24 @@ def is_python_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() in PYTHON_SUFFIXES
 
 
+_RESOLVED_ROOTS: dict[Path, Path] = {}  # a project root, resolved once per process
+
+
+def _resolved_root(root: Path) -> Path:
+    known = _RESOLVED_ROOTS.get(root)
+    if known is None:
+        if len(_RESOLVED_ROOTS) > 64:
+            _RESOLVED_ROOTS.clear()
+        known = _RESOLVED_ROOTS[root] = root.resolve()
+    return known
+
+
 def module_name_for(path: str | Path, root: Path | None) -> str:
     """Dotted module name of ``path`` relative to ``root`` (best effort)."""
     candidate = Path(path)
     if root is not None:
         try:
-            candidate = candidate.resolve().relative_to(root.resolve())
+            candidate = candidate.resolve().relative_to(_resolved_root(root))
         except (ValueError, OSError):
             pass
     parts = list(candidate.with_suffix("").parts)

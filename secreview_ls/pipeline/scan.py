@@ -162,6 +162,7 @@ def _project(
         template_dirs=config.template_folders(),
         store=store,
         identity=analysis_identity() if store is not None else "",
+        stable=True,
     )
 
 

@@ -154,8 +154,14 @@ def _template_references(text: str) -> frozenset[str]:
     return frozenset(template_references(text))
 
 
+#: What every name ``_NAMED`` matches contains (its suffix with the dot): a text holding none of
+#: them is not searched.
+_NAMED_MARKS = (".htm", ".jinja", ".j2", ".djhtml")
+
+
 def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(_NAMED.findall(text)), declared_folders(text)
+    named = frozenset(_NAMED.findall(text)) if any(mark in text for mark in _NAMED_MARKS) else frozenset()
+    return named, declared_folders(text)
 
 
 def _read_disk(path: Path) -> str | None:
@@ -180,6 +186,7 @@ class ProjectIndex:
         template_dirs: Iterable[str | os.PathLike[str]] = (),
         store: SummaryStore | None = None,
         identity: str = "",
+        stable: bool = False,
     ):
         self.roots: list[Path] = []
         for root in roots:
@@ -194,6 +201,7 @@ class ProjectIndex:
         self._whole_limits = (whole_bytes, whole_files)
         self.parsed = 0  # files parsed and analyzed so far (again after they left the kept ones)
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
+        self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
         self._listings: dict[Path, frozenset[str] | None] = {}  # lower-cased names in a folder
@@ -220,6 +228,10 @@ class ProjectIndex:
         self.stored_used = 0  # summaries taken from the store
         self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
         self._resolved_paths: dict[str, Path | None] = {}
+        # ``stable``: the files do not change while the index lives (one scan), so each file's
+        # size and time are looked up once instead of at every ask; ``invalidate`` forgets them.
+        self._stable = stable
+        self._stamps: dict[Path, tuple[int, int] | None] = {}
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[Path]]:
@@ -254,7 +266,9 @@ class ProjectIndex:
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
                 self._listings.clear()  # a module may have been created or deleted
+                self._probes.clear()
             if path is None:
+                self._stamps.clear()
                 self._log_facts = None
                 self._suffixed.clear()
                 self._loaded.clear()
@@ -268,6 +282,7 @@ class ProjectIndex:
                 resolved = Path(path).resolve()
             except (OSError, RuntimeError):
                 return
+            self._stamps.pop(resolved, None)
             if resolved.suffix == ".py" and self._log_facts is not None:
                 self._log_stale.add(resolved)  # it may define or install a log formatter
             self._loaded.pop(resolved, None)
@@ -319,7 +334,11 @@ class ProjectIndex:
         key = os.fspath(from_path) if from_path is not None else ""
         base = self._bases.get(key)
         if base is None:
-            base = Path(key).resolve().parent if key not in ("", "<unknown>") else Path("/")
+            if key in ("", "<unknown>"):
+                base = Path("/")
+            else:
+                resolved = self._resolved_path(key)  # one resolution per file for both questions
+                base = resolved.parent if resolved is not None else Path(key).resolve().parent
             self._bases[key] = base
         return base
 
@@ -500,11 +519,9 @@ class ProjectIndex:
         text = self._read(path) if self._read is not None else None
         if text is not None:
             return extract(text)
-        try:
-            info = path.stat()
-        except OSError:
+        stamp = self._stamp(path)
+        if stamp is None:
             return extract("")
-        stamp = (info.st_mtime_ns, info.st_size)
         with self._lock:
             known = self._naming.get((kind, path))
         if known is not None and known[0] == stamp:
@@ -542,9 +559,20 @@ class ProjectIndex:
         for directory in candidates:
             if not self._may_hold(directory, first):
                 continue
-            for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
-                if file.is_file():
-                    return file, module
+            probe = (directory, module)
+            if probe in self._probes:  # another importing folder looked here for the module
+                file = self._probes[probe]
+            else:
+                file = self._probes[probe] = self._module_file(directory, relative)
+            if file is not None:
+                return file, module
+        return None
+
+    @staticmethod
+    def _module_file(directory: Path, relative: Path) -> Path | None:
+        for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
+            if file.is_file():
+                return file
         return None
 
     def _may_hold(self, directory: Path, first: str) -> bool:
@@ -559,6 +587,20 @@ class ProjectIndex:
         names = self._listings[directory]
         return names is None or not first or first in names or f"{first}.py" in names
 
+    def _stamp(self, path: Path) -> tuple[int, int] | None:
+        """(modification time, size) of a disk file; None when it cannot be looked up."""
+        if self._stable and path in self._stamps:
+            return self._stamps[path]
+        try:
+            info = path.stat()
+        except OSError:
+            stamp = None
+        else:
+            stamp = (info.st_mtime_ns, info.st_size)
+        if self._stable:
+            self._stamps[path] = stamp
+        return stamp
+
     def _text(self, path: Path) -> tuple[str | None, tuple[int, int] | None, bool]:
         """(text, disk stamp, supplied by ``read``); no text when the disk file is unchanged
         since it was loaded (the caller keeps what it has)."""
@@ -566,11 +608,9 @@ class ProjectIndex:
             text = self._read(path)
             if text is not None:
                 return text, None, True
-        try:
-            info = path.stat()
-        except OSError:
+        stamp = self._stamp(path)
+        if stamp is None:
             return None, None, False
-        stamp = (info.st_mtime_ns, info.st_size)
         loaded = self._loaded.get(path)
         if loaded is not None and loaded.stamp == stamp:
             return None, stamp, False
@@ -765,11 +805,9 @@ class ProjectIndex:
         text = self._read(path) if self._read is not None else None
         if text is not None:
             return _digest_text(text)
-        try:
-            info = path.stat()
-        except OSError:
+        stamp = self._stamp(path)
+        if stamp is None:
             return None
-        stamp = (info.st_mtime_ns, info.st_size)
         loaded = self._loaded.get(path)
         if loaded is not None and loaded.stamp == stamp:
             return loaded.digest
