@@ -45,6 +45,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -228,6 +229,7 @@ class ProjectIndex:
         self.stored_used = 0  # summaries taken from the store
         self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
         self._resolved_paths: dict[str, Path | None] = {}
+        self._real_folders: dict[Path, Path] = {}
         # ``stable``: the files do not change while the index lives (one scan), so each file's
         # size and time are looked up once instead of at every ask; ``invalidate`` forgets them.
         self._stable = stable
@@ -324,10 +326,26 @@ class ProjectIndex:
         key = os.fspath(from_path)
         if key not in self._resolved_paths:
             try:
-                self._resolved_paths[key] = Path(key).resolve() if key not in ("", "<unknown>") else None
+                self._resolved_paths[key] = self._real_path(Path(key)) if key not in ("", "<unknown>") else None
             except (OSError, RuntimeError):
                 self._resolved_paths[key] = None
         return self._resolved_paths[key]
+
+    def _real_path(self, path: Path) -> Path:
+        """``path.resolve()``, each folder resolved once (kept like the files' own resolutions):
+        the file itself is looked at each time, and a link is resolved in full."""
+        if not path.is_absolute() or ".." in path.parts:
+            return path.resolve()
+        try:
+            link = stat.S_ISLNK(os.lstat(path).st_mode)
+        except OSError:
+            return path.resolve()
+        if link:
+            return path.resolve()
+        folder = self._real_folders.get(path.parent)
+        if folder is None:
+            folder = self._real_folders[path.parent] = path.parent.resolve()
+        return folder / path.name
 
     def _base_of(self, from_path: str | os.PathLike[str] | None) -> Path:
         """The folder of the importing file (resolved once per path: it is asked at every call)."""
