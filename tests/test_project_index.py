@@ -125,3 +125,32 @@ def test_a_name_the_file_does_not_define_needs_no_new_parse(tmp_path: Path) -> N
     # ``Model`` (no ``__init__``) is not defined by pkg/__init__.py, nor is ``run``: its names
     # were noted at the first parse. Only db.py, new to the index, is parsed.
     assert project.parsed == parsed + 1
+
+
+def test_a_stable_index_looks_at_each_file_once_until_invalidated(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    project = ProjectIndex([tmp_path], stable=True)
+    assert findings(project, view) == [("SR801", 6), ("SR801", 7)]
+    (tmp_path / "b.py").write_text(SAFE_HELPER.format(name="run") + "\n# saved\n")
+    assert findings(project, view) == [("SR801", 6), ("SR801", 7)]  # one scan: the files it began with
+    project.invalidate(tmp_path / "b.py")
+    assert findings(project, view) == [("SR801", 6)]
+
+
+def test_a_module_looked_for_in_a_folder_is_looked_for_again_once_one_is_created(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    for folder in (package / "one", package / "two", package / "helpers"):
+        folder.mkdir(parents=True)
+    for folder in (package / "one", package / "two"):
+        (folder / "view.py").write_text(
+            "from flask import request\nfrom helpers.db import run\n\nrun(request.args['q'])\n"
+        )
+    (package / "helpers" / "other.py").write_text("x = 1\n")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "db.py").write_text(SQL_HELPER.format(name="run"))
+    project = ProjectIndex([tmp_path])
+    assert findings(project, package / "one" / "view.py") == [("SR801", 4)]  # pkg/ has no helpers/db.py
+    created = package / "helpers" / "db.py"
+    created.write_text(SAFE_HELPER.format(name="run"))
+    project.invalidate(created)
+    assert findings(project, package / "two" / "view.py") == []  # pkg/helpers/db.py, closer, found now
