@@ -154,3 +154,31 @@ def test_a_module_looked_for_in_a_folder_is_looked_for_again_once_one_is_created
     created.write_text(SAFE_HELPER.format(name="run"))
     project.invalidate(created)
     assert findings(project, package / "two" / "view.py") == []  # pkg/helpers/db.py, closer, found now
+
+
+def test_a_file_analyzed_by_itself_is_not_parsed_again_for_its_importers(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    config = Config(select=("SR8",), root=tmp_path)
+    project = ProjectIndex([tmp_path])
+    for helper in ("a.py", "b.py"):
+        path = (tmp_path / helper).resolve()
+        analyzed = analyze_source(path.read_text(), str(path), config, project=project)
+        assert analyzed.facts is not None
+        project.offer(analyzed.facts)
+    assert findings(project, view.resolve()) == [("SR801", 6), ("SR801", 7)]
+    assert (project.parsed, project.offered_used) == (0, 2)
+    fresh = ProjectIndex([tmp_path])
+    assert findings(fresh, view.resolve()) == [("SR801", 6), ("SR801", 7)]  # the same without them
+    assert (fresh.parsed, fresh.offered_used) == (2, 0)
+
+
+def test_offered_facts_of_another_module_name_or_text_are_not_used(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    project = ProjectIndex([tmp_path])
+    a, b = (tmp_path / "a.py").resolve(), (tmp_path / "b.py").resolve()
+    elsewhere = analyze_source(a.read_text(), str(a), Config(select=("SR8",), root=tmp_path.parent), project=project)
+    project.offer(elsewhere.facts)  # named ``<folder>.a`` from the parent folder: imported as ``a``
+    older = analyze_source(SAFE_HELPER.format(name="run"), str(b), Config(select=("SR8",)), project=project)
+    project.offer(older.facts)  # a text the file no longer has
+    assert findings(project, view.resolve()) == [("SR801", 6), ("SR801", 7)]
+    assert (project.parsed, project.offered_used) == (2, 0)

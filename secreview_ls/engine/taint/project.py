@@ -33,6 +33,12 @@ what was computed since the last call (a scan calls it between files, a server w
 Only summaries whose computation followed every call it met are stored: one cut short by the
 chain limit or a cycle of imports depends on which file asked first.
 
+A scan makes its index with ``stable=True`` (the files do not change while it runs: each one's
+size and time are looked up once, until ``invalidate``) and ``offer``s it the facts of each
+file it has just analyzed: a summary asked of that file soon after is worked out from them
+instead of a new parse (only when the index would have made the same facts: the same path,
+module name and text).
+
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
 unchanged).
@@ -74,6 +80,9 @@ _SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "v
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
+# Files a scan has just analyzed by themselves, kept parsed for a summary asked of them next.
+MAX_OFFERED_BYTES = 600_000
+MAX_OFFERED_FILES = 24
 
 
 @dataclass
@@ -201,6 +210,9 @@ class ProjectIndex:
         self._whole_bytes = 0
         self._whole_limits = (whole_bytes, whole_files)
         self.parsed = 0  # files parsed and analyzed so far (again after they left the kept ones)
+        self._offered: OrderedDict[Path, ModuleFacts] = OrderedDict()  # ``offer``, oldest first
+        self._offered_bytes = 0
+        self.offered_used = 0  # files analyzed from offered facts instead of a parse
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
         self._bases: dict[str, Path] = {}
@@ -271,6 +283,7 @@ class ProjectIndex:
                 self._probes.clear()
             if path is None:
                 self._stamps.clear()
+                self._drop_offered()
                 self._log_facts = None
                 self._suffixed.clear()
                 self._loaded.clear()
@@ -285,6 +298,7 @@ class ProjectIndex:
             except (OSError, RuntimeError):
                 return
             self._stamps.pop(resolved, None)
+            self._drop_offered(resolved)
             if resolved.suffix == ".py" and self._log_facts is not None:
                 self._log_stale.add(resolved)  # it may define or install a log formatter
             self._loaded.pop(resolved, None)
@@ -305,11 +319,43 @@ class ProjectIndex:
             return
         try:
             self.flush()
+            self._drop_offered()
             for path in list(self._whole):
                 if path not in self._active:
                     self._drop_whole(path)
         finally:
             self._lock.release()
+
+    def offer(self, facts: ModuleFacts) -> None:
+        """The facts of a file just analyzed by itself (a scan offers each file's): kept for a
+        little while, so that a summary asked of that file soon after is worked out without
+        parsing it again. They are used only where the index would have made the same facts:
+        the file's path as the index names it, the module name it is imported by, the same text."""
+        path = facts.source.path
+        if not path.endswith(".py"):
+            return
+        with self._lock:
+            resolved = self._resolved_path(path)
+            if resolved is None or str(resolved) != path or resolved in self._whole:
+                return
+            self._drop_offered(resolved)
+            self._offered[resolved] = facts
+            self._offered_bytes += len(facts.source.text)
+            while self._offered and (
+                self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES
+            ):
+                self._drop_offered(next(iter(self._offered)))
+
+    def _drop_offered(self, path: Path | None = None) -> ModuleFacts | None:
+        """Forget the facts offered for ``path`` (returned), or all of them."""
+        if path is None:
+            self._offered.clear()
+            self._offered_bytes = 0
+            return None
+        facts = self._offered.pop(path, None)
+        if facts is not None:
+            self._offered_bytes -= len(facts.source.text)
+        return facts
 
     def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
         """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
@@ -664,19 +710,25 @@ class ProjectIndex:
         if whole is not None and whole.digest == loaded.digest and whole.spec is loaded.spec:
             self._whole.move_to_end(path)
             return whole.taint
-        if text is None:
-            text = self._read(path) if self._read is not None else None
+        facts = self._drop_offered(path)
+        if facts is not None and (facts.module_name != module or _digest_text(facts.source.text) != loaded.digest):
+            facts = None  # imported under another name, or changed since
+        if facts is not None:
+            self.offered_used += 1
+        else:
             if text is None:
-                text = _read_disk(path)
-            if text is None or _digest_text(text) != loaded.digest:
-                return None  # changed under the index since it was loaded: asked again, it is reloaded
-        source = SourceFile(text, str(path))
-        facts = ModuleFacts(source, module)
+                text = self._read(path) if self._read is not None else None
+                if text is None:
+                    text = _read_disk(path)
+                if text is None or _digest_text(text) != loaded.digest:
+                    return None  # changed under the index since it was loaded: asked again, it is reloaded
+            facts = ModuleFacts(SourceFile(text, str(path)), module)
+            self.parsed += 1
+        size = len(facts.source.text)
         taint = ModuleTaint(facts, loaded.spec, project=self, external=True, depth=len(self._active))
-        self.parsed += 1
         self._drop_whole(path)
-        self._whole[path] = _Whole(loaded.digest, loaded.spec, len(text), taint)
-        self._whole_bytes += len(text)
+        self._whole[path] = _Whole(loaded.digest, loaded.spec, size, taint)
+        self._whole_bytes += size
         for oldest in list(self._whole):
             if self._whole_bytes <= self._whole_limits[0] and len(self._whole) <= self._whole_limits[1]:
                 break
