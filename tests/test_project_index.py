@@ -182,3 +182,22 @@ def test_offered_facts_of_another_module_name_or_text_are_not_used(tmp_path: Pat
     project.offer(older.facts)  # a text the file no longer has
     assert findings(project, view.resolve()) == [("SR801", 6), ("SR801", 7)]
     assert (project.parsed, project.offered_used) == (2, 0)
+
+
+def test_a_scan_analyzes_a_file_from_the_facts_the_index_made_for_its_importers(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a"])
+    config = Config(select=("SR8",), root=tmp_path)
+    helper = (tmp_path / "a.py").resolve()
+    for stable in (False, True):
+        project = ProjectIndex([tmp_path], stable=stable)
+        assert findings(project, view.resolve()) == [("SR801", 5)]
+        held = project._whole[helper].taint.facts
+        analyzed = analyze_source(helper.read_text(), str(helper), config, project=project)
+        assert (analyzed.facts is held) == stable  # only a scan's index hands them out
+        assert analyzed.findings == analyze_source(helper.read_text(), str(helper), config).findings
+        project.invalidate()  # the analysis lets go of its part; the facts stay whole for the file's
+        assert analyzed.facts.tree.body
+    other = ProjectIndex([tmp_path], stable=True)
+    assert findings(other, view.resolve()) == [("SR801", 5)]
+    changed = SAFE_HELPER.format(name="run")  # an edit the index has not seen: its facts are not used
+    assert analyze_source(changed, str(helper), config, project=other).facts is not other._whole[helper].taint.facts

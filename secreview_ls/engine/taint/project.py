@@ -37,7 +37,8 @@ A scan makes its index with ``stable=True`` (the files do not change while it ru
 size and time are looked up once, until ``invalidate``) and ``offer``s it the facts of each
 file it has just analyzed: a summary asked of that file soon after is worked out from them
 instead of a new parse (only when the index would have made the same facts: the same path,
-module name and text).
+module name and text); the other way round, ``facts_of`` hands the analysis of a file the
+facts the index made of it for an importer, while it holds them.
 
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
@@ -153,6 +154,7 @@ class _Whole:
     size: int
     taint: ModuleTaint
     cut: bool = False  # a summary computed in it was cut short: its summaries depend on the order of asks
+    shared: bool = False  # its facts serve an analysis of the file itself (``facts_of``): not emptied
     height: int = 1  # the longest chain of files (this one included) its summaries followed
 
 
@@ -345,6 +347,23 @@ class ProjectIndex:
                 self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES
             ):
                 self._drop_offered(next(iter(self._offered)))
+
+    def facts_of(self, path: str, text: str, module: str) -> ModuleFacts | None:
+        """The facts of a file the index holds parsed, for an analysis of the file itself, when
+        they are the ones it would make (the same path, text and module name); None otherwise.
+        Only a ``stable`` index (a scan's) answers."""
+        if not self._stable or not path.endswith(".py"):
+            return None
+        with self._lock:
+            resolved = self._resolved_path(path)
+            whole = self._whole.get(resolved) if resolved is not None and str(resolved) == path else None
+            if whole is None:
+                return None
+            facts = whole.taint.facts
+            if facts.module_name != module or facts.source.text != text:
+                return None
+            whole.shared = True
+            return facts
 
     def _drop_offered(self, path: Path | None = None) -> ModuleFacts | None:
         """Forget the facts offered for ``path`` (returned), or all of them."""
@@ -742,7 +761,7 @@ class ProjectIndex:
         whole = self._whole.pop(path, None)
         if whole is not None:
             self._whole_bytes -= whole.size
-            whole.taint.release()
+            whole.taint.release(facts=not whole.shared)
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
         if path in self._active or len(self._active) >= MAX_CHAIN:
