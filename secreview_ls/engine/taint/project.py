@@ -343,9 +343,7 @@ class ProjectIndex:
             self._drop_offered(resolved)
             self._offered[resolved] = facts
             self._offered_bytes += len(facts.source.text)
-            while self._offered and (
-                self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES
-            ):
+            while self._offered and (self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES):
                 self._drop_offered(next(iter(self._offered)))
 
     def facts_of(self, path: str, text: str, module: str) -> ModuleFacts | None:
