@@ -125,3 +125,79 @@ def test_a_name_the_file_does_not_define_needs_no_new_parse(tmp_path: Path) -> N
     # ``Model`` (no ``__init__``) is not defined by pkg/__init__.py, nor is ``run``: its names
     # were noted at the first parse. Only db.py, new to the index, is parsed.
     assert project.parsed == parsed + 1
+
+
+def test_a_stable_index_looks_at_each_file_once_until_invalidated(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    project = ProjectIndex([tmp_path], stable=True)
+    assert findings(project, view) == [("SR801", 6), ("SR801", 7)]
+    (tmp_path / "b.py").write_text(SAFE_HELPER.format(name="run") + "\n# saved\n")
+    assert findings(project, view) == [("SR801", 6), ("SR801", 7)]  # one scan: the files it began with
+    project.invalidate(tmp_path / "b.py")
+    assert findings(project, view) == [("SR801", 6)]
+
+
+def test_a_module_looked_for_in_a_folder_is_looked_for_again_once_one_is_created(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    for folder in (package / "one", package / "two", package / "helpers"):
+        folder.mkdir(parents=True)
+    for folder in (package / "one", package / "two"):
+        (folder / "view.py").write_text(
+            "from flask import request\nfrom helpers.db import run\n\nrun(request.args['q'])\n"
+        )
+    (package / "helpers" / "other.py").write_text("x = 1\n")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "db.py").write_text(SQL_HELPER.format(name="run"))
+    project = ProjectIndex([tmp_path])
+    assert findings(project, package / "one" / "view.py") == [("SR801", 4)]  # pkg/ has no helpers/db.py
+    created = package / "helpers" / "db.py"
+    created.write_text(SAFE_HELPER.format(name="run"))
+    project.invalidate(created)
+    assert findings(project, package / "two" / "view.py") == []  # pkg/helpers/db.py, closer, found now
+
+
+def test_a_file_analyzed_by_itself_is_not_parsed_again_for_its_importers(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    config = Config(select=("SR8",), root=tmp_path)
+    project = ProjectIndex([tmp_path])
+    for helper in ("a.py", "b.py"):
+        path = (tmp_path / helper).resolve()
+        analyzed = analyze_source(path.read_text(), str(path), config, project=project)
+        assert analyzed.facts is not None
+        project.offer(analyzed.facts)
+    assert findings(project, view.resolve()) == [("SR801", 6), ("SR801", 7)]
+    assert (project.parsed, project.offered_used) == (0, 2)
+    fresh = ProjectIndex([tmp_path])
+    assert findings(fresh, view.resolve()) == [("SR801", 6), ("SR801", 7)]  # the same without them
+    assert (fresh.parsed, fresh.offered_used) == (2, 0)
+
+
+def test_offered_facts_of_another_module_name_or_text_are_not_used(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a", "b"])
+    project = ProjectIndex([tmp_path])
+    a, b = (tmp_path / "a.py").resolve(), (tmp_path / "b.py").resolve()
+    elsewhere = analyze_source(a.read_text(), str(a), Config(select=("SR8",), root=tmp_path.parent), project=project)
+    project.offer(elsewhere.facts)  # named ``<folder>.a`` from the parent folder: imported as ``a``
+    older = analyze_source(SAFE_HELPER.format(name="run"), str(b), Config(select=("SR8",)), project=project)
+    project.offer(older.facts)  # a text the file no longer has
+    assert findings(project, view.resolve()) == [("SR801", 6), ("SR801", 7)]
+    assert (project.parsed, project.offered_used) == (2, 0)
+
+
+def test_a_scan_analyzes_a_file_from_the_facts_the_index_made_for_its_importers(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a"])
+    config = Config(select=("SR8",), root=tmp_path)
+    helper = (tmp_path / "a.py").resolve()
+    for stable in (False, True):
+        project = ProjectIndex([tmp_path], stable=stable)
+        assert findings(project, view.resolve()) == [("SR801", 5)]
+        held = project._whole[helper].taint.facts
+        analyzed = analyze_source(helper.read_text(), str(helper), config, project=project)
+        assert (analyzed.facts is held) == stable  # only a scan's index hands them out
+        assert analyzed.findings == analyze_source(helper.read_text(), str(helper), config).findings
+        project.invalidate()  # the analysis lets go of its part; the facts stay whole for the file's
+        assert analyzed.facts.tree.body
+    other = ProjectIndex([tmp_path], stable=True)
+    assert findings(other, view.resolve()) == [("SR801", 5)]
+    changed = SAFE_HELPER.format(name="run")  # an edit the index has not seen: its facts are not used
+    assert analyze_source(changed, str(helper), config, project=other).facts is not other._whole[helper].taint.facts

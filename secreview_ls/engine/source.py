@@ -152,8 +152,8 @@ def parse_tolerant(
     and parse through ``parse_quietly``.
     """
     parse = parse or _parse_module
-    lines = split_lines(text, keepends=True)
-    original = list(lines)
+    lines: list[str] | None = None  # split at the first syntax error: most files have none
+    original: list[str] = []
     notices: list[Notice] = []
     blanked: set[int] = set()
     attempts: dict[int, int] = {}
@@ -164,6 +164,9 @@ def parse_tolerant(
             tree = parse(current, path)
             return ParseResult(tree, notices, frozenset(blanked))
         except SyntaxError as error:
+            if lines is None:
+                lines = split_lines(text, keepends=True)
+                original = list(lines)
             header = _filler_header(error, lines, headers)
             if header is not None:
                 # Our own "if True:" filler wants a body the lines below do not give it (the

@@ -49,9 +49,13 @@ def analyze_source(
     if replaced is not None:
         result.notices.append(replaced)
 
-    source = SourceFile(text, path)
+    module_name = module_name_for(path, config.root) if path != "<unknown>" else ""
+    # A file the cross-module index parsed for another one's imports is not parsed again.
+    facts = project.facts_of(path, text, module_name) if project is not None else None
+    if facts is None:
+        facts = ModuleFacts(SourceFile(text, path), module_name)
+    source = facts.source
     result.notices.extend(source.notices)
-    facts = ModuleFacts(source, module_name_for(path, config.root) if path != "<unknown>" else "")
     result.facts = facts
     is_test = config.is_test_path(path) if path not in ("", "<unknown>") else False
     result.is_test = is_test

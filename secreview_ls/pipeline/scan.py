@@ -162,6 +162,7 @@ def _project(
         template_dirs=config.template_folders(),
         store=store,
         identity=analysis_identity() if store is not None else "",
+        stable=True,
     )
 
 
@@ -219,6 +220,8 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+    if project is not None and result.facts is not None:
+        project.offer(result.facts)  # a file imported by the next ones is not parsed again for them
     result.facts = None
     return result
 

@@ -28,6 +28,8 @@ COMPOUND = (
     ast.ExceptHandler,
 )
 
+_WALKED = (*COMPOUND, ast.Global)  # the statements that define something or hold some that do
+
 Definition = tuple[str, ast.AST, ast.AST | None]
 
 
@@ -56,7 +58,7 @@ def definitions_in(statement: ast.stmt, tree: ast.Module) -> list[Definition]:
         for name in BLOCK_FIELDS:
             block = getattr(node, name, None)
             if block:
-                children.extend(child for child in block if isinstance(child, (*COMPOUND, ast.Global)))
+                children.extend(child for child in block if isinstance(child, _WALKED))
         stack.extend((child, node, scope) for child in reversed(children))
     return found
 

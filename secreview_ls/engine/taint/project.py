@@ -33,6 +33,13 @@ what was computed since the last call (a scan calls it between files, a server w
 Only summaries whose computation followed every call it met are stored: one cut short by the
 chain limit or a cycle of imports depends on which file asked first.
 
+A scan makes its index with ``stable=True`` (the files do not change while it runs: each one's
+size and time are looked up once, until ``invalidate``) and ``offer``s it the facts of each
+file it has just analyzed: a summary asked of that file soon after is worked out from them
+instead of a new parse (only when the index would have made the same facts: the same path,
+module name and text); the other way round, ``facts_of`` hands the analysis of a file the
+facts the index made of it for an importer, while it holds them.
+
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
 unchanged). An answer gathered from every Python file of the project (the log formatters it
@@ -47,6 +54,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -75,6 +83,9 @@ MAX_ANCESTORS = 8
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
+# Files a scan has just analyzed by themselves, kept parsed for a summary asked of them next.
+MAX_OFFERED_BYTES = 600_000
+MAX_OFFERED_FILES = 24
 
 
 @dataclass
@@ -148,6 +159,7 @@ class _Whole:
     size: int
     taint: ModuleTaint
     cut: bool = False  # a summary computed in it was cut short: its summaries depend on the order of asks
+    shared: bool = False  # its facts serve an analysis of the file itself (``facts_of``): not emptied
     height: int = 1  # the longest chain of files (this one included) its summaries followed
 
 
@@ -159,8 +171,14 @@ def _template_references(text: str) -> frozenset[str]:
     return frozenset(template_references(text))
 
 
+#: What every name ``_NAMED`` matches contains (its suffix with the dot): a text holding none of
+#: them is not searched.
+_NAMED_MARKS = (".htm", ".jinja", ".j2", ".djhtml")
+
+
 def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(_NAMED.findall(text)), declared_folders(text)
+    named = frozenset(_NAMED.findall(text)) if any(mark in text for mark in _NAMED_MARKS) else frozenset()
+    return named, declared_folders(text)
 
 
 def _setups_in(text: str, path: Path, marker: str, extract: Callable[[str, str], tuple[str, ...]]) -> tuple[str, ...]:
@@ -189,6 +207,7 @@ class ProjectIndex:
         template_dirs: Iterable[str | os.PathLike[str]] = (),
         store: SummaryStore | None = None,
         identity: str = "",
+        stable: bool = False,
     ):
         self.roots: list[Path] = []
         for root in roots:
@@ -202,7 +221,11 @@ class ProjectIndex:
         self._whole_bytes = 0
         self._whole_limits = (whole_bytes, whole_files)
         self.parsed = 0  # files parsed and analyzed so far (again after they left the kept ones)
+        self._offered: OrderedDict[Path, ModuleFacts] = OrderedDict()  # ``offer``, oldest first
+        self._offered_bytes = 0
+        self.offered_used = 0  # files analyzed from offered facts instead of a parse
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
+        self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
         self._listings: dict[Path, frozenset[str] | None] = {}  # lower-cased names in a folder
@@ -232,6 +255,11 @@ class ProjectIndex:
         self.stored_used = 0  # summaries taken from the store
         self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
         self._resolved_paths: dict[str, Path | None] = {}
+        self._real_folders: dict[Path, Path] = {}
+        # ``stable``: the files do not change while the index lives (one scan), so each file's
+        # size and time are looked up once instead of at every ask; ``invalidate`` forgets them.
+        self._stable = stable
+        self._stamps: dict[Path, tuple[int, int] | None] = {}
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[Path]]:
@@ -267,7 +295,10 @@ class ProjectIndex:
                 self._folders = None  # a Python file may declare template folders
                 self._setups.clear()  # or set up a template environment
                 self._listings.clear()  # a module may have been created or deleted
+                self._probes.clear()
             if path is None:
+                self._stamps.clear()
+                self._drop_offered()
                 self._log_facts = None
                 self._suffixed.clear()
                 self._loaded.clear()
@@ -281,6 +312,8 @@ class ProjectIndex:
                 resolved = Path(path).resolve()
             except (OSError, RuntimeError):
                 return
+            self._stamps.pop(resolved, None)
+            self._drop_offered(resolved)
             if resolved.suffix == ".py" and self._log_facts is not None:
                 self._log_stale.add(resolved)  # it may define or install a log formatter
             self._loaded.pop(resolved, None)
@@ -301,11 +334,58 @@ class ProjectIndex:
             return
         try:
             self.flush()
+            self._drop_offered()
             for path in list(self._whole):
                 if path not in self._active:
                     self._drop_whole(path)
         finally:
             self._lock.release()
+
+    def offer(self, facts: ModuleFacts) -> None:
+        """The facts of a file just analyzed by itself (a scan offers each file's): kept for a
+        little while, so that a summary asked of that file soon after is worked out without
+        parsing it again. They are used only where the index would have made the same facts:
+        the file's path as the index names it, the module name it is imported by, the same text."""
+        path = facts.source.path
+        if not path.endswith(".py"):
+            return
+        with self._lock:
+            resolved = self._resolved_path(path)
+            if resolved is None or str(resolved) != path or resolved in self._whole:
+                return
+            self._drop_offered(resolved)
+            self._offered[resolved] = facts
+            self._offered_bytes += len(facts.source.text)
+            while self._offered and (self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES):
+                self._drop_offered(next(iter(self._offered)))
+
+    def facts_of(self, path: str, text: str, module: str) -> ModuleFacts | None:
+        """The facts of a file the index holds parsed, for an analysis of the file itself, when
+        they are the ones it would make (the same path, text and module name); None otherwise.
+        Only a ``stable`` index (a scan's) answers."""
+        if not self._stable or not path.endswith(".py"):
+            return None
+        with self._lock:
+            resolved = self._resolved_path(path)
+            whole = self._whole.get(resolved) if resolved is not None and str(resolved) == path else None
+            if whole is None:
+                return None
+            facts = whole.taint.facts
+            if facts.module_name != module or facts.source.text != text:
+                return None
+            whole.shared = True
+            return facts
+
+    def _drop_offered(self, path: Path | None = None) -> ModuleFacts | None:
+        """Forget the facts offered for ``path`` (returned), or all of them."""
+        if path is None:
+            self._offered.clear()
+            self._offered_bytes = 0
+            return None
+        facts = self._offered.pop(path, None)
+        if facts is not None:
+            self._offered_bytes -= len(facts.source.text)
+        return facts
 
     def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
         """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
@@ -322,17 +402,37 @@ class ProjectIndex:
         key = os.fspath(from_path)
         if key not in self._resolved_paths:
             try:
-                self._resolved_paths[key] = Path(key).resolve() if key not in ("", "<unknown>") else None
+                self._resolved_paths[key] = self._real_path(Path(key)) if key not in ("", "<unknown>") else None
             except (OSError, RuntimeError):
                 self._resolved_paths[key] = None
         return self._resolved_paths[key]
+
+    def _real_path(self, path: Path) -> Path:
+        """``path.resolve()``, each folder resolved once (kept like the files' own resolutions):
+        the file itself is looked at each time, and a link is resolved in full."""
+        if not path.is_absolute() or ".." in path.parts:
+            return path.resolve()
+        try:
+            link = stat.S_ISLNK(os.lstat(path).st_mode)
+        except OSError:
+            return path.resolve()
+        if link:
+            return path.resolve()
+        folder = self._real_folders.get(path.parent)
+        if folder is None:
+            folder = self._real_folders[path.parent] = path.parent.resolve()
+        return folder / path.name
 
     def _base_of(self, from_path: str | os.PathLike[str] | None) -> Path:
         """The folder of the importing file (resolved once per path: it is asked at every call)."""
         key = os.fspath(from_path) if from_path is not None else ""
         base = self._bases.get(key)
         if base is None:
-            base = Path(key).resolve().parent if key not in ("", "<unknown>") else Path("/")
+            if key in ("", "<unknown>"):
+                base = Path("/")
+            else:
+                resolved = self._resolved_path(key)  # one resolution per file for both questions
+                base = resolved.parent if resolved is not None else Path(key).resolve().parent
             self._bases[key] = base
         return base
 
@@ -538,11 +638,9 @@ class ProjectIndex:
         text = self._read(path) if self._read is not None else None
         if text is not None:
             return extract(text)
-        try:
-            info = path.stat()
-        except OSError:
+        stamp = self._stamp(path)
+        if stamp is None:
             return extract("")
-        stamp = (info.st_mtime_ns, info.st_size)
         with self._lock:
             known = self._naming.get((kind, path))
         if known is not None and known[0] == stamp:
@@ -580,9 +678,20 @@ class ProjectIndex:
         for directory in candidates:
             if not self._may_hold(directory, first):
                 continue
-            for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
-                if file.is_file():
-                    return file, module
+            probe = (directory, module)
+            if probe in self._probes:  # another importing folder looked here for the module
+                file = self._probes[probe]
+            else:
+                file = self._probes[probe] = self._module_file(directory, relative)
+            if file is not None:
+                return file, module
+        return None
+
+    @staticmethod
+    def _module_file(directory: Path, relative: Path) -> Path | None:
+        for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
+            if file.is_file():
+                return file
         return None
 
     def _may_hold(self, directory: Path, first: str) -> bool:
@@ -597,6 +706,20 @@ class ProjectIndex:
         names = self._listings[directory]
         return names is None or not first or first in names or f"{first}.py" in names
 
+    def _stamp(self, path: Path) -> tuple[int, int] | None:
+        """(modification time, size) of a disk file; None when it cannot be looked up."""
+        if self._stable and path in self._stamps:
+            return self._stamps[path]
+        try:
+            info = path.stat()
+        except OSError:
+            stamp = None
+        else:
+            stamp = (info.st_mtime_ns, info.st_size)
+        if self._stable:
+            self._stamps[path] = stamp
+        return stamp
+
     def _text(self, path: Path) -> tuple[str | None, tuple[int, int] | None, bool]:
         """(text, disk stamp, supplied by ``read``); no text when the disk file is unchanged
         since it was loaded (the caller keeps what it has)."""
@@ -604,11 +727,9 @@ class ProjectIndex:
             text = self._read(path)
             if text is not None:
                 return text, None, True
-        try:
-            info = path.stat()
-        except OSError:
+        stamp = self._stamp(path)
+        if stamp is None:
             return None, None, False
-        stamp = (info.st_mtime_ns, info.st_size)
         loaded = self._loaded.get(path)
         if loaded is not None and loaded.stamp == stamp:
             return None, stamp, False
@@ -644,19 +765,25 @@ class ProjectIndex:
         if whole is not None and whole.digest == loaded.digest and whole.spec is loaded.spec:
             self._whole.move_to_end(path)
             return whole.taint
-        if text is None:
-            text = self._read(path) if self._read is not None else None
+        facts = self._drop_offered(path)
+        if facts is not None and (facts.module_name != module or _digest_text(facts.source.text) != loaded.digest):
+            facts = None  # imported under another name, or changed since
+        if facts is not None:
+            self.offered_used += 1
+        else:
             if text is None:
-                text = _read_disk(path)
-            if text is None or _digest_text(text) != loaded.digest:
-                return None  # changed under the index since it was loaded: asked again, it is reloaded
-        source = SourceFile(text, str(path))
-        facts = ModuleFacts(source, module)
+                text = self._read(path) if self._read is not None else None
+                if text is None:
+                    text = _read_disk(path)
+                if text is None or _digest_text(text) != loaded.digest:
+                    return None  # changed under the index since it was loaded: asked again, it is reloaded
+            facts = ModuleFacts(SourceFile(text, str(path)), module)
+            self.parsed += 1
+        size = len(facts.source.text)
         taint = ModuleTaint(facts, loaded.spec, project=self, external=True, depth=len(self._active))
-        self.parsed += 1
         self._drop_whole(path)
-        self._whole[path] = _Whole(loaded.digest, loaded.spec, len(text), taint)
-        self._whole_bytes += len(text)
+        self._whole[path] = _Whole(loaded.digest, loaded.spec, size, taint)
+        self._whole_bytes += size
         for oldest in list(self._whole):
             if self._whole_bytes <= self._whole_limits[0] and len(self._whole) <= self._whole_limits[1]:
                 break
@@ -670,7 +797,7 @@ class ProjectIndex:
         whole = self._whole.pop(path, None)
         if whole is not None:
             self._whole_bytes -= whole.size
-            whole.taint.release()
+            whole.taint.release(facts=not whole.shared)
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
         if path in self._active or len(self._active) >= MAX_CHAIN:
@@ -805,11 +932,9 @@ class ProjectIndex:
         text = self._read(path) if self._read is not None else None
         if text is not None:
             return _digest_text(text)
-        try:
-            info = path.stat()
-        except OSError:
+        stamp = self._stamp(path)
+        if stamp is None:
             return None
-        stamp = (info.st_mtime_ns, info.st_size)
         loaded = self._loaded.get(path)
         if loaded is not None and loaded.stamp == stamp:
             return loaded.digest

@@ -71,11 +71,15 @@ class Relevance:
         if marked:
             self._mark_callers(marked, scopes)
         if self.project is not None:
+            gives_source: dict[str, bool] = {}  # a name called from several scopes is asked once
             for owner, name in self.scopes.calls_out(scopes):
                 if owner in marked:
                     continue
-                summary = self.project.function_summary(name, spec, self.path)
-                if summary is not None and summary.returns_source:
+                answer = gives_source.get(name)
+                if answer is None:
+                    summary = self.project.function_summary(name, spec, self.path)
+                    answer = gives_source[name] = summary is not None and summary.returns_source
+                if answer:
                     marked.add(owner)
         return marked
 
