@@ -36,7 +36,7 @@ class ModuleFacts:
         self.source = source
         self.tree = source.tree
         self.module_name = module_name
-        self.imports = imports if imports is not None else ImportMap(self.tree, module_name)
+        self.imports = imports if imports is not None else ImportMap(self.tree, module_name, text=source.text)
         self._by_type: dict[type[ast.AST], list[ast.AST]] = defaultdict(list)
         self._calls_by_name: dict[str, list[ast.Call]] = defaultdict(list)
         self._calls_by_attr: dict[str, list[ast.Call]] = defaultdict(list)
