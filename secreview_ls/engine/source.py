@@ -28,8 +28,12 @@ _EXTRA_LINE_ENDS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 def split_lines(text: str, keepends: bool = False) -> list[str]:
     """Split like the Python tokenizer does (only \\n, \\r\\n and \\r end a line)."""
-    if not _EXTRA_LINE_ENDS.search(text):
-        return text.splitlines(keepends)
+    lines = text.splitlines(keepends)
+    # Each extra line end before the last character makes one more line than the tokenizer's
+    # line ends do: counting those is cheaper than searching the text for the extra ones.
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if len(lines) == ends + (not text.endswith(("\n", "\r"))) and not _EXTRA_LINE_ENDS.match(text[-1:]):
+        return lines
     lines = _LINE_RE.findall(text)
     if keepends:
         return lines
@@ -152,8 +156,8 @@ def parse_tolerant(
     and parse through ``parse_quietly``.
     """
     parse = parse or _parse_module
-    lines = split_lines(text, keepends=True)
-    original = list(lines)
+    lines: list[str] | None = None  # split at the first syntax error: most files have none
+    original: list[str] = []
     notices: list[Notice] = []
     blanked: set[int] = set()
     attempts: dict[int, int] = {}
@@ -164,6 +168,9 @@ def parse_tolerant(
             tree = parse(current, path)
             return ParseResult(tree, notices, frozenset(blanked))
         except SyntaxError as error:
+            if lines is None:
+                lines = split_lines(text, keepends=True)
+                original = list(lines)
             header = _filler_header(error, lines, headers)
             if header is not None:
                 # Our own "if True:" filler wants a body the lines below do not give it (the
