@@ -29,6 +29,7 @@ COMPOUND = (
 )
 
 Definition = tuple[str, ast.AST, ast.AST | None]
+_DEFINING = (*COMPOUND, ast.Global)  # the statements that define something or hold some
 
 
 def definitions_in(statement: ast.stmt, tree: ast.Module) -> list[Definition]:
@@ -56,7 +57,7 @@ def definitions_in(statement: ast.stmt, tree: ast.Module) -> list[Definition]:
         for name in BLOCK_FIELDS:
             block = getattr(node, name, None)
             if block:
-                children.extend(child for child in block if isinstance(child, (*COMPOUND, ast.Global)))
+                children.extend(child for child in block if isinstance(child, _DEFINING))
         stack.extend((child, node, scope) for child in reversed(children))
     return found
 
