@@ -175,7 +175,9 @@ def edits_for(text: str, count: int, seed: int) -> list[tuple[str, str]]:
     return versions[:count]
 
 
-async def latency(client: Client, root: Path, size: int, edits: int, seed: int, pid: int | None = None) -> dict[str, Any]:
+async def latency(
+    client: Client, root: Path, size: int, edits: int, seed: int, pid: int | None = None
+) -> dict[str, Any]:
     text = generate(size, seed=seed)
     path = root / f"service_{size}.py"
     path.write_text(text, encoding="utf-8")
