@@ -21,7 +21,8 @@ and, side by side in the same run, Ruff with the S rules selected:
   process start), CPU time.
 
 Like the server, the heap is frozen before each measured step (the server freezes what is
-alive after each analysis). Figures are medians measured side by side in one run (the
+alive after each analysis), and each analysis freezes what it leaves as it ends
+(``freeze_after_analyses``, as the server sets it). Figures are medians measured side by side in one run (the
 machine is shared), and the ratios are printed. The cross-module index is the one the
 server builds for the file's folder unless ``--no-project``.
 
@@ -53,6 +54,7 @@ from lsprotocol import types
 from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.pipeline import IncrementalAnalyzer
+from secreview_ls.pipeline.collection import freeze_after_analyses
 
 TRIAGE = Path.home() / ".cache" / "secreview" / "triage"
 PROJECT_FILES = ("Django-5.1.4/django/db/models/query.py", "sqlalchemy-2.0.36/lib/sqlalchemy/orm/session.py")
@@ -266,6 +268,7 @@ def main() -> None:
         f" inserted and deleted (line), {PASTED_LINES} lines of statements pasted and removed (paste)",
     )
     args = parser.parse_args()
+    freeze_after_analyses()  # as the server does
     files = args.files or default_files()
     ruff_too = not args.no_ruff and ruff_executable() is not None
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"

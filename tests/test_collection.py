@@ -93,3 +93,26 @@ def test_a_pause_leaves_collection_off_when_it_was_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_process_that_freezes_after_analyses_gets_what_a_pause_made_frozen() -> None:
+    from secreview_ls.pipeline.collection import collection_paused, freeze_after_analyses
+
+    gc.collect()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        freeze_after_analyses()
+        with collection_paused():
+            node = _Node()
+            alive = weakref.ref(node)
+            del node
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+        gc.collect()
+        assert alive() is not None  # the cycle waits for a full collection of the frozen heap
+    finally:
+        freeze_after_analyses(False)
+        gc.unfreeze()
+    gc.collect()
+    assert alive() is None

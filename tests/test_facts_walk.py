@@ -154,3 +154,28 @@ def test_facts_index_sorts_rebound_module() -> None:
     for kind, nodes in by_type.items():
         assert [id(n) for n in facts._by_type[kind]] == [id(n) for n in nodes]
     assert facts.parents == parents
+
+
+# ``run = os.system`` is an alias only if ``run`` is bound nowhere else; given the text, the
+# search for other bindings skips the statements not spelling the name. Each case rebinds it
+# where a line-based skip could miss it: a decorator above its definition, a parameter on a
+# continuation line, a spelling that normalizes to the name, other line ends.
+REBOUND_ALIASES = [
+    "import os\nrun = os.system\n@(run := wrap)\n\ndef f():\n    pass\n",
+    "import os\nrun = os.system\nclass C:\n    @decorate(\n        run := 1)\n    def g(self):\n        pass\n",
+    "import os\nrun = os.system\ndef f(a,\n      run=None):\n    return a\n",
+    "import os\nrun = os.system\ndef f():\n    for x in y:\n        ｒｕｎ = x\n",
+    "import os\rrun = os.system\rdef f():\r    run = 1\r",
+    "import os\nrun = os.system\nlambda run: run\n",
+    "import os\nrun = os.system\ndef f():\n    def run():\n        pass\n",
+    "import os\nrun = os.system\ndef f():\n    return run('ls')\n",
+    "import os\nrun = os.system\nx = 'ｒｕｎ'\n",
+]
+
+
+@pytest.mark.parametrize("text", REBOUND_ALIASES)
+def test_assigned_aliases_with_the_text_match_the_whole_walk(text: str) -> None:
+    source = SourceFile(text, "m.py")
+    with_text = ImportMap(source.tree, "app", text=source.text).aliases
+    assert with_text == ImportMap(source.tree, "app").aliases == reference_aliases(source.tree, "app")
+    assert ("run" in with_text) == text.endswith(("return run('ls')\n", "x = 'ｒｕｎ'\n"))

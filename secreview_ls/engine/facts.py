@@ -36,8 +36,9 @@ class ModuleFacts:
         self.source = source
         self.tree = source.tree
         self.module_name = module_name
-        self.imports = imports if imports is not None else ImportMap(self.tree, module_name)
-        self._by_type: dict[type[ast.AST], list[ast.AST]] = defaultdict(list)
+        self.imports = imports if imports is not None else ImportMap(self.tree, module_name, text=source.text)
+        self._nodes: dict[type[ast.AST], list[ast.AST]] = defaultdict(list)
+        self._unsorted: set[type[ast.AST]] = set()
         self._calls_by_name: dict[str, list[ast.Call]] = defaultdict(list)
         self._calls_by_attr: dict[str, list[ast.Call]] = defaultdict(list)
         self._mixed: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
@@ -71,17 +72,18 @@ class ModuleFacts:
         facts.tree = source.tree
         facts.module_name = module_name
         facts.imports = imports
-        facts._by_type = defaultdict(list)
+        facts._nodes = defaultdict(list)
+        facts._unsorted = set()
         facts._calls_by_name = defaultdict(list)
         facts._calls_by_attr = defaultdict(list)
         facts._mixed = {}
         facts.parents = {root: parent for root, parent in roots}
-        facts._by_type[ast.Module].append(facts.tree)
+        facts._nodes[ast.Module].append(facts.tree)
         facts._index([root for root, _ in roots], {id(node) for node in skip})
         return facts
 
     def _index(self, roots: list[ast.AST] | None = None, skip: set[int] | None = None) -> None:
-        by_type = self._by_type
+        by_type = self._nodes
         parents = self.parents
         stack: list[ast.AST] = [self.tree] if roots is None else list(roots)
         pop, push, node_type = stack.pop, stack.append, ast.AST
@@ -115,14 +117,25 @@ class ModuleFacts:
                 self._calls_by_name[name].append(call)
             if isinstance(call.func, ast.Attribute):
                 self._calls_by_attr[call.func.attr].append(call)
-        for kind, nodes in by_type.items():
-            if "lineno" in kind._attributes:
-                try:
-                    nodes.sort(key=_POSITION)
-                    continue
-                except AttributeError:  # a node made without a position
-                    pass
-                nodes.sort(key=source_position)
+        # Each list of positioned nodes is put in source order when first asked for: most
+        # types (``Attribute``, ``Constant``, ``arg``...) never are, and sorting is a third of
+        # the walk's cost.
+        self._unsorted.update(kind for kind in by_type if "lineno" in kind._attributes)
+
+    @property
+    def _by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
+        """Every node by type, each list in source order."""
+        for kind in list(self._unsorted):
+            self._sort(kind)
+        return self._nodes
+
+    def _sort(self, kind: type[ast.AST]) -> None:
+        self._unsorted.discard(kind)
+        nodes = self._nodes[kind]
+        try:
+            nodes.sort(key=_POSITION)
+        except AttributeError:  # a node made without a position
+            nodes.sort(key=source_position)
 
     # -- queries ---------------------------------------------------------------
 
@@ -136,7 +149,9 @@ class ModuleFacts:
         return list(found)
 
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
-        return self._by_type.get(node_type, ())
+        if node_type in self._unsorted:
+            self._sort(node_type)
+        return self._nodes.get(node_type, ())
 
     def _sorted_types(self, types: tuple[type[ast.AST], ...]) -> list[ast.AST]:
         found: list[ast.AST] = []

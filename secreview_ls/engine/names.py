@@ -10,7 +10,11 @@ functions count too), which matches how such code is written in practice.
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 
 from .known_modules import STAR_EXPORTS
 
@@ -20,14 +24,16 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 class ImportMap:
     """Local name → qualified name, built from a module's import statements."""
 
-    def __init__(self, tree: ast.Module, module_name: str = "") -> None:
+    def __init__(self, tree: ast.Module, module_name: str = "", *, text: str | None = None) -> None:
+        """``text``: the source ``tree`` was parsed from, if known; it lets the search for
+        the bindings of a name skip the statements that do not spell it."""
         self.aliases: dict[str, str] = {}
         self.star_modules: list[str] = []
         self.module_name = module_name
         self.locally_bound: set[str] = set()
         self._collect(tree)
         self._collect_module_bindings(tree)
-        self._collect_assigned_aliases(tree)
+        self._collect_assigned_aliases(tree, text)
 
     def _collect(self, tree: ast.Module) -> None:
         for node in _statements_breadth_first(tree):
@@ -63,7 +69,7 @@ class ImportMap:
                 elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     break
 
-    def _collect_assigned_aliases(self, tree: ast.Module) -> None:
+    def _collect_assigned_aliases(self, tree: ast.Module, text: str | None = None) -> None:
         """Module-level names bound once to an imported callable: ``run = os.system``,
         ``shell = functools.partial(subprocess.run, shell=True)`` call what they name. A name
         bound anywhere else in the module (a local, a parameter, a second assignment) is not one."""
@@ -82,7 +88,7 @@ class ImportMap:
         if not found:
             return
         bound: dict[str, int] = {}
-        for node in ast.walk(tree):
+        for node in _nodes_spelling(tree, found, text):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in found:
                 bound[node.id] = bound.get(node.id, 0) + 1
             elif isinstance(node, ast.arg) and node.arg in found:
@@ -133,6 +139,49 @@ class ImportMap:
             return None
         parts.append(base)
         return ".".join(reversed(parts))
+
+
+def _nodes_spelling(tree: ast.Module, names: Iterable[str], text: str | None) -> Iterator[ast.AST]:
+    """The nodes of ``tree`` (in no particular order), leaving out statements whose lines do
+    not contain any of ``names``: a node naming one (a ``Name``, an ``arg``, a definition)
+    lies on such a line. Without ``text``, or with line ends other than ``\\n``, every node."""
+    lines = None if text is None or "\r" in text else _lines_spelling(text, names)
+    if lines is None:
+        yield from ast.walk(tree)
+        return
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt) and not _touches(child, lines):
+                continue
+            stack.append(child)
+
+
+def _lines_spelling(text: str, names: Iterable[str]) -> list[int]:
+    """The 1-based numbers of the lines of ``text`` containing one of ``names`` (an identifier
+    is read in its NFKC form, so the text is searched in that form)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    pattern = re.compile("|".join(re.escape(name) for name in sorted(names)))
+    found: list[int] = []
+    line, at = 1, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def _touches(statement: ast.stmt, lines: list[int]) -> bool:
+    """Whether one of the sorted ``lines`` falls within the statement (its decorators included)."""
+    start = statement.lineno
+    for decorator in getattr(statement, "decorator_list", ()):
+        start = min(start, decorator.lineno)
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= (statement.end_lineno or start)
 
 
 _BLOCK_FIELDS = frozenset(("body", "orelse", "finalbody", "handlers", "cases"))

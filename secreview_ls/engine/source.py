@@ -28,8 +28,12 @@ _EXTRA_LINE_ENDS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 def split_lines(text: str, keepends: bool = False) -> list[str]:
     """Split like the Python tokenizer does (only \\n, \\r\\n and \\r end a line)."""
-    if not _EXTRA_LINE_ENDS.search(text):
-        return text.splitlines(keepends)
+    lines = text.splitlines(keepends)
+    # Each extra line end before the last character makes one more line than the tokenizer's
+    # line ends do: counting those is cheaper than searching the text for the extra ones.
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if len(lines) == ends + (not text.endswith(("\n", "\r"))) and not _EXTRA_LINE_ENDS.match(text[-1:]):
+        return lines
     lines = _LINE_RE.findall(text)
     if keepends:
         return lines

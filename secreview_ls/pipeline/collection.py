@@ -40,6 +40,18 @@ def collected_at_the_end() -> Iterator[None]:
 _pause_lock = threading.Lock()
 _pauses = 0  # analyses running with automatic collection paused
 _resume = False  # whether the first of them found it on
+_freeze_on_resume = False  # see ``freeze_after_analyses``
+
+
+def freeze_after_analyses(on: bool = True) -> None:
+    """Make the last of concurrent analyses freeze what is alive (``gc.freeze()``) as it turns
+    automatic collection back on. Otherwise the first allocation after that starts a collection
+    of the young generation, which holds everything the analysis made (its syntax tree and
+    indexes): a tenth of the open of a big file, before its result is out. Only for a process
+    that freezes after each analysis anyway and collects fully on its own schedule, such as the
+    language server (``lsp.collector``); elsewhere the frozen cycles would never be freed."""
+    global _freeze_on_resume
+    _freeze_on_resume = on
 
 
 @contextmanager
@@ -63,4 +75,6 @@ def collection_paused() -> Iterator[None]:
         with _pause_lock:
             _pauses -= 1
             if _pauses == 0 and _resume:
+                if _freeze_on_resume:
+                    gc.freeze()
                 gc.enable()

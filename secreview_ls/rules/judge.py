@@ -117,9 +117,16 @@ class _ScopeIndex:
             self.dynamic.update(node.names)  # type: ignore[attr-defined]
         self._params: dict[int, set[str]] = {}
         self._scopes: dict[int, ast.AST] = {}  # a store's scope, by node id (the nodes live as long as the facts)
+        self._by_scope: dict[str, dict[int, list[ast.Name]]] = {}  # name → scope id → its stores there
 
     def stores(self, scope: ast.AST, name: str) -> list[ast.Name]:
-        return [n for n in self.stores_by_id.get(name, ()) if self.scope_of(n) is scope]
+        """The stores of ``name`` in ``scope``, in source order."""
+        by_scope = self._by_scope.get(name)
+        if by_scope is None:
+            by_scope = self._by_scope[name] = defaultdict(list)
+            for node in self.stores_by_id.get(name, ()):
+                by_scope[id(self.scope_of(node))].append(node)
+        return list(by_scope.get(id(scope), ()))
 
     def scope_of(self, node: ast.Name) -> ast.AST:
         found = self._scopes.get(id(node))

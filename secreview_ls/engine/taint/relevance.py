@@ -93,6 +93,10 @@ class Relevance:
             defined.update(scoped)
         calls = self.scopes.calls_to_defined(scopes, defined)
         gives: dict[ast.AST, bool] = {}
+        # ``marked`` only grows: a class with a marked member stays one, so each class is
+        # looked at until it has one.
+        unmarked_classes = list(index.classes.values())
+        marked_classes: set[str] = set()
         for _ in range(6):
             names: set[str] = set()
             for fn in marked:
@@ -101,7 +105,14 @@ class Relevance:
                         gives[fn] = self.scopes.gives_back(fn)
                     if gives[fn]:
                         names.add(fn.name)
-            names |= {c.name for c in index.classes.values() if any(m in marked for m in c.body)}
+            still: list[ast.ClassDef] = []
+            for cls in unmarked_classes:
+                if any(m in marked for m in cls.body):
+                    marked_classes.add(cls.name)
+                else:
+                    still.append(cls)
+            unmarked_classes = still
+            names |= marked_classes
             grew = False
             for name, owner in calls:
                 if name in names and owner not in marked:

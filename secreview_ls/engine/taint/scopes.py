@@ -69,6 +69,7 @@ class ScopeTable:
         self._source_name_sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
         self._direct: set[str] | None = None
         self._called: set[str] | None = None
+        self._giving: set[ast.AST] | None = None
 
     def keep_in(self, scope_facts: dict[ast.AST, ScopeFacts], local_calls: dict[ast.AST, tuple[str, ...]]) -> None:
         """Use the memo's tables (after it dropped what the new version no longer has)."""
@@ -271,7 +272,33 @@ class ScopeTable:
 
     def gives_back(self, fn: FunctionNode) -> bool:
         """Whether a function returns or yields a value, or stores into an attribute."""
-        return self.of(fn).gives
+        if self.remembered or fn in self._scope_cache:
+            return self.of(fn).gives
+        if self._giving is None:
+            self._giving = self._functions_giving()
+        return fn in self._giving
+
+    def _functions_giving(self) -> set[ast.AST]:
+        """The functions whose own code (as ``of`` reads it: not that of the functions defined
+        inside) gives a value back, found from the module's index: a file analyzed once asks
+        this of every function it marks, and most never need the rest of their facts."""
+        facts = self.facts
+        found: set[ast.AST] = set()
+        for node in facts.nodes(ast.Attribute):
+            if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+                owner = facts.enclosing_function(node)
+                if owner is not None:
+                    found.add(owner)
+        for node in facts.nodes(ast.Return, ast.Yield, ast.YieldFrom):
+            value = node.value  # type: ignore[attr-defined]
+            if isinstance(node, ast.Return) and (
+                value is None or (isinstance(value, ast.Constant) and value.value is None)
+            ):
+                continue
+            owner = facts.enclosing_function(node)
+            if owner is not None:
+                found.add(owner)
+        return found
 
     def direct_calls(self) -> set[str]:
         """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
