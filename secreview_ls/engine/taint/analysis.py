@@ -88,7 +88,12 @@ class ModuleTaint:
         self.step_path = self.path if external else None  # steps in another file name it
         self.depth = depth
         self.results = Results()
-        self.index = ModuleIndex(facts, memo.definitions if memo is not None else None)
+        self.index = ModuleIndex(
+            facts,
+            memo.definitions if memo is not None else None,
+            memo.member_definitions if memo is not None else None,
+            memo.handlers if memo is not None else None,
+        )
         self.scopes = ScopeTable(
             facts, spec, self.index, kept=(memo.scope_facts, memo.local_calls) if memo is not None else None
         )

@@ -6,7 +6,7 @@ An editor re-analyzes a document at every keystroke, and a keystroke changes one
 * the facts of each scope (its calls, whether it gives a value back, whether it names a
   source), kept per function node: the incremental analyzer keeps the nodes of unchanged code;
 * the framework entry of each function, and the definitions and skeleton part of each
-  top-level statement;
+  top-level statement (the definitions of each class-body statement too);
 * a **record** of each analyzed function: its summary and the ordered events of its analysis
   (summaries it asked for and what they were, hits, notes). A function whose node, entry and
   parameter set-up are unchanged is *replayed*: each summary it asked for is asked for again,
@@ -65,6 +65,8 @@ class TaintMemo:
     scope_facts: dict[ast.AST, Any] = field(default_factory=dict)
     local_calls: dict[ast.AST, tuple[str, ...]] = field(default_factory=dict)
     definitions: dict[ast.AST, list[tuple[str, ast.AST, ast.AST | None]]] = field(default_factory=dict)
+    member_definitions: dict[ast.AST, list[tuple[str, ast.AST, ast.AST | None]]] = field(default_factory=dict)
+    handlers: dict[ast.ClassDef, str | None] = field(default_factory=dict)  # request-handler kind per class
     shapes: dict[ast.AST, tuple[Any, ...]] = field(default_factory=dict)  # skeleton part per statement
     entries: dict[tuple[ast.AST, bool, bool], Entry] = field(default_factory=dict)
     records: dict[ast.AST, Record] = field(default_factory=dict)
@@ -79,6 +81,8 @@ class TaintMemo:
         self.scope_facts.clear()
         self.local_calls.clear()
         self.definitions.clear()
+        self.member_definitions.clear()
+        self.handlers.clear()
         self.shapes.clear()
         self.entries.clear()
         self.records.clear()
@@ -96,6 +100,9 @@ class TaintMemo:
             self.scope_facts = {k: v for k, v in self.scope_facts.items() if k in live}
             self.local_calls = {k: v for k, v in self.local_calls.items() if k in live}
             self.definitions = {k: v for k, v in self.definitions.items() if k in live}
+            self.member_definitions = {k: v for k, v in self.member_definitions.items() if k in live}
+            for gone in [k for k in self.handlers if k not in live]:
+                del self.handlers[gone]  # in place: the module's index, made before, fills it
             self.shapes = {k: v for k, v in self.shapes.items() if k in live}
             self.entries = {k: v for k, v in self.entries.items() if k[0] in live}
             records = {fn: record for fn, record in self.records.items() if fn in live}
@@ -135,10 +142,20 @@ def statement_anchors(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
             body_first = _first_line(statement.body[0])
             if body_first > first:
                 anchors.append((first, body_first - 1, statement))
-            anchors.extend((_first_line(m), m.end_lineno or m.lineno, m) for m in statement.body)
+            anchors.extend(
+                [
+                    (_first_line(m) if m.decorator_list else m.lineno, m.end_lineno or m.lineno, m)  # type: ignore[attr-defined]
+                    if isinstance(m, _DECORATED)
+                    else (m.lineno, m.end_lineno or m.lineno, m)
+                    for m in statement.body
+                ]
+            )
             continue
         anchors.append((first, statement.end_lineno or statement.lineno, statement))
     return anchors
+
+
+_DECORATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -188,7 +205,9 @@ class _Mover:
         if known is not None:
             return known[1], known[2]
         delta = self.line_delta(span.start_line)
-        moved = span if not delta else Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+        moved = (
+            span if not delta else Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+        )
         self._done[id(span)] = (span, moved, moved.end_line)
         return moved, moved.end_line
 
@@ -207,7 +226,11 @@ class _Mover:
             seen = done.get(id(step))
             if seen is None:
                 span, end = self.span(step.span)
-                new = step if span is step.span else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
+                new = (
+                    step
+                    if span is step.span
+                    else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
+                )
                 seen = done[id(step)] = (step, new, end)
             last = max(last, seen[2])
             changed = changed or seen[1] is not step

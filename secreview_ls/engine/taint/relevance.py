@@ -7,7 +7,7 @@ import ast
 
 from ..facts import ModuleFacts
 from .definitions import ModuleIndex
-from .frameworks import Entries, handler_kind
+from .frameworks import Entries
 from .scopes import ScopeTable
 from .spec import SinkSpec, TaintSpec
 from .state import STDLIB, FunctionNode
@@ -61,7 +61,7 @@ class Relevance:
             cls = index.owner_class.get(fn)
             if cls is not None:
                 if cls not in handlers:
-                    handlers[cls] = bool(handler_kind(facts, spec, cls, index.classes))
+                    handlers[cls] = bool(index.handler_kind(spec, cls))
                 if handlers[cls]:
                     marked.add(fn)
                     continue
