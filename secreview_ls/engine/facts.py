@@ -237,16 +237,22 @@ class _CombinedFacts(ModuleFacts):
         self._lookups = 0
         self._attrs: dict[str, list[ast.Call]] | None = None
         self._merged_parents: dict[ast.AST, ast.AST] | None = None
-        self._starts: list[int] = []
+        self._starts: list[int] | None = None  # first line of each located part (when first needed)
         self._located: list[ModuleFacts] = []
+
+    def _locate_parts(self) -> list[int]:
+        """The first line of each part that holds statements (``_located``), in order."""
+        starts: list[int] = []
         for part in self._parts:
             body = part.tree.body
             if body:
                 first = body[0]
                 decorators = getattr(first, "decorator_list", None)
                 start = min(first.lineno, *(d.lineno for d in decorators)) if decorators else first.lineno
-                self._starts.append(start)
+                starts.append(start)
                 self._located.append(part)
+        self._starts = starts
+        return starts
 
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         found = self._types.get(node_type)
@@ -328,8 +334,9 @@ class _CombinedFacts(ModuleFacts):
     def _part_of(self, node: ast.AST) -> ModuleFacts | None:
         """The first part whose index holds ``node`` (the one a merged parent map would keep)."""
         line = getattr(node, "lineno", None)
-        if line is not None and self._starts:
-            index = bisect.bisect_right(self._starts, line) - 1
+        starts = self._starts if self._starts is not None else self._locate_parts()
+        if line is not None and starts:
+            index = bisect.bisect_right(starts, line) - 1
             if index >= 0:
                 part = self._located[index]
                 if node in part.parents:
