@@ -236,6 +236,7 @@ class _CombinedFacts(ModuleFacts):
         self._names: dict[str, list[ast.Call]] | None = None
         self._lookups = 0
         self._attrs: dict[str, list[ast.Call]] | None = None
+        self._indexes: dict[str, list[dict[str, list[ast.Call]]]] = {}  # ``_part_indexes``
         self._merged_parents: dict[ast.AST, ast.AST] | None = None
         self._starts: list[int] | None = None  # first line of each located part (when first needed)
         self._located: list[ModuleFacts] = []
@@ -298,8 +299,15 @@ class _CombinedFacts(ModuleFacts):
         merged = self._names if index == "_calls_by_name" else self._attrs
         if merged is None and self._lookups < _PART_LOOKUPS:
             self._lookups += 1
-            return [call for part in reversed(self._parts) for call in getattr(part, index).get(key, ())]
+            return [call for indexed in self._part_indexes(index) if key in indexed for call in indexed[key]]
         return getattr(self, index).get(key, ())
+
+    def _part_indexes(self, index: str) -> list[dict[str, list[ast.Call]]]:
+        """One call index of each part, last part first."""
+        found = self._indexes.get(index)
+        if found is None:
+            found = self._indexes[index] = [getattr(part, index) for part in reversed(self._parts)]
+        return found
 
     @property
     def _calls_by_name(self) -> dict[str, list[ast.Call]]:  # type: ignore[override]
