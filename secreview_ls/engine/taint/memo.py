@@ -72,6 +72,7 @@ class TaintMemo:
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
     anchors: list[tuple[int, int, ast.stmt]] = field(default_factory=list)
+    pruned_size: int = 0  # size of the node tables after they were last pruned
     spec: Any = None  # the spec of the last run: records made with another one are not replayed
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
@@ -88,6 +89,7 @@ class TaintMemo:
         self.records.clear()
         self.globals = None
         self.anchors = []
+        self.pruned_size = 0
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
         """Start a run on a new version: keep what is still valid, moved to its new lines.
@@ -97,14 +99,8 @@ class TaintMemo:
         if skeleton != self.skeleton:
             self.clear()
         else:
-            self.scope_facts = {k: v for k, v in self.scope_facts.items() if k in live}
-            self.local_calls = {k: v for k, v in self.local_calls.items() if k in live}
-            self.definitions = {k: v for k, v in self.definitions.items() if k in live}
-            self.member_definitions = {k: v for k, v in self.member_definitions.items() if k in live}
-            for gone in [k for k in self.handlers if k not in live]:
-                del self.handlers[gone]  # in place: the module's index, made before, fills it
-            self.shapes = {k: v for k, v in self.shapes.items() if k in live}
-            self.entries = {k: v for k, v in self.entries.items() if k[0] in live}
+            if self._tables_size() > 2 * self.pruned_size + 64:
+                self._prune(live)
             records = {fn: record for fn, record in self.records.items() if fn in live}
             mover = _Mover(self.anchors, anchors)
             if mover.first_moved is None:
@@ -129,6 +125,24 @@ class TaintMemo:
                         self.records = {}
         self.skeleton = skeleton
         self.anchors = anchors
+
+    def _tables_size(self) -> int:
+        tables = (self.scope_facts, self.local_calls, self.definitions, self.member_definitions, self.shapes)
+        return sum(map(len, tables)) + len(self.entries) + len(self.handlers)
+
+    def _prune(self, live: set[ast.AST]) -> None:
+        """Forget what is kept for nodes no longer in the document. An entry for a gone node is
+        never asked for again (and would still be right), so this runs only when the tables
+        have doubled since the last time, not at every version."""
+        self.scope_facts = {k: v for k, v in self.scope_facts.items() if k in live}
+        self.local_calls = {k: v for k, v in self.local_calls.items() if k in live}
+        self.definitions = {k: v for k, v in self.definitions.items() if k in live}
+        self.member_definitions = {k: v for k, v in self.member_definitions.items() if k in live}
+        for gone in [k for k in self.handlers if k not in live]:
+            del self.handlers[gone]  # in place: the module's index, made before, fills it
+        self.shapes = {k: v for k, v in self.shapes.items() if k in live}
+        self.entries = {k: v for k, v in self.entries.items() if k[0] in live}
+        self.pruned_size = self._tables_size()
 
 
 def statement_anchors(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
