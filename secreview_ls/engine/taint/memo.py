@@ -192,15 +192,15 @@ class _Mover:
     object is kept with the last line of this file its spans reach (``Record.last_line``)."""
 
     def __init__(self, old: list[tuple[int, int, ast.stmt]], new: list[tuple[int, int, ast.stmt]]) -> None:
-        current = {id(statement): first for first, _, statement in new}
-        self.starts = [first for first, _, _ in old]
+        current = {id(statement): first for first, _, statement in new}.get
+        self.starts = starts = [first for first, _, _ in old]
         self.ends = [last for _, last, _ in old]
-        self.deltas: list[int | None] = []
-        for first, _, statement in old:
-            now = current.get(id(statement))
-            self.deltas.append(None if now is None else now - first)
-        moved = [first for first, delta in zip(self.starts, self.deltas, strict=True) if delta]
-        self.first_moved = min(moved) if moved else None  # None: no statement moved
+        nows = [current(id(statement)) for _, _, statement in old]
+        self.deltas: list[int | None] = [
+            None if now is None else now - first for now, first in zip(nows, starts, strict=True)
+        ]
+        moved = (first for first, delta in zip(starts, self.deltas, strict=True) if delta)
+        self.first_moved = min(moved, default=None)  # None: no statement moved
         # id of an original → (the original, kept alive so that its id stays unique; the moved
         # object; the last line of this file its spans reach once moved)
         self._done: dict[int, tuple[Any, Any, int]] = {}
