@@ -128,12 +128,16 @@ class ModuleFacts:
 
     def nodes(self, *types: type[ast.AST]) -> list[ast.AST]:
         """All nodes of the given types in source order."""
+        return list(self._nodes(types))
+
+    def _nodes(self, types: tuple[type[ast.AST], ...]) -> Sequence[ast.AST]:
+        """``nodes``, not copied (for a merge)."""
         if len(types) == 1:
-            return list(self._of_type(types[0]))
+            return self._of_type(types[0])
         found = self._mixed.get(types)
         if found is None:
             found = self._mixed[types] = self._sorted_types(types)
-        return list(found)
+        return found
 
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         return self._by_type.get(node_type, ())
@@ -271,7 +275,7 @@ class _CombinedFacts(ModuleFacts):
         # Each part's nodes sort before the next part's: merging part by part is the same sort.
         found: list[ast.AST] = []
         for part in self._parts:
-            found.extend(part.nodes(*types))
+            found.extend(part._nodes(types))
         return found
 
     @property
