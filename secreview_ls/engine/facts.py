@@ -141,12 +141,16 @@ class ModuleFacts:
 
     def nodes(self, *types: type[ast.AST]) -> list[ast.AST]:
         """All nodes of the given types in source order."""
+        return list(self._nodes(types))
+
+    def _nodes(self, types: tuple[type[ast.AST], ...]) -> Sequence[ast.AST]:
+        """``nodes``, not copied (for a merge)."""
         if len(types) == 1:
-            return list(self._of_type(types[0]))
+            return self._of_type(types[0])
         found = self._mixed.get(types)
         if found is None:
             found = self._mixed[types] = self._sorted_types(types)
-        return list(found)
+        return found
 
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         if node_type in self._unsorted:
@@ -251,17 +255,24 @@ class _CombinedFacts(ModuleFacts):
         self._names: dict[str, list[ast.Call]] | None = None
         self._lookups = 0
         self._attrs: dict[str, list[ast.Call]] | None = None
+        self._indexes: dict[str, list[dict[str, list[ast.Call]]]] = {}  # ``_part_indexes``
         self._merged_parents: dict[ast.AST, ast.AST] | None = None
-        self._starts: list[int] = []
+        self._starts: list[int] | None = None  # first line of each located part (when first needed)
         self._located: list[ModuleFacts] = []
+
+    def _locate_parts(self) -> list[int]:
+        """The first line of each part that holds statements (``_located``), in order."""
+        starts: list[int] = []
         for part in self._parts:
             body = part.tree.body
             if body:
                 first = body[0]
                 decorators = getattr(first, "decorator_list", None)
                 start = min(first.lineno, *(d.lineno for d in decorators)) if decorators else first.lineno
-                self._starts.append(start)
+                starts.append(start)
                 self._located.append(part)
+        self._starts = starts
+        return starts
 
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         found = self._types.get(node_type)
@@ -279,7 +290,7 @@ class _CombinedFacts(ModuleFacts):
         # Each part's nodes sort before the next part's: merging part by part is the same sort.
         found: list[ast.AST] = []
         for part in self._parts:
-            found.extend(part.nodes(*types))
+            found.extend(part._nodes(types))
         return found
 
     @property
@@ -307,8 +318,15 @@ class _CombinedFacts(ModuleFacts):
         merged = self._names if index == "_calls_by_name" else self._attrs
         if merged is None and self._lookups < _PART_LOOKUPS:
             self._lookups += 1
-            return [call for part in reversed(self._parts) for call in getattr(part, index).get(key, ())]
+            return [call for indexed in self._part_indexes(index) if key in indexed for call in indexed[key]]
         return getattr(self, index).get(key, ())
+
+    def _part_indexes(self, index: str) -> list[dict[str, list[ast.Call]]]:
+        """One call index of each part, last part first."""
+        found = self._indexes.get(index)
+        if found is None:
+            found = self._indexes[index] = [getattr(part, index) for part in reversed(self._parts)]
+        return found
 
     @property
     def _calls_by_name(self) -> dict[str, list[ast.Call]]:  # type: ignore[override]
@@ -343,8 +361,9 @@ class _CombinedFacts(ModuleFacts):
     def _part_of(self, node: ast.AST) -> ModuleFacts | None:
         """The first part whose index holds ``node`` (the one a merged parent map would keep)."""
         line = getattr(node, "lineno", None)
-        if line is not None and self._starts:
-            index = bisect.bisect_right(self._starts, line) - 1
+        starts = self._starts if self._starts is not None else self._locate_parts()
+        if line is not None and starts:
+            index = bisect.bisect_right(starts, line) - 1
             if index >= 0:
                 part = self._located[index]
                 if node in part.parents:

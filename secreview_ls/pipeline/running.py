@@ -4,9 +4,11 @@ under one time budget and one error policy."""
 from __future__ import annotations
 
 import ast
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..engine.finding import Finding, Notice
 from ..rules.base import CacheKey, Rule, RuleContext, TextContext
@@ -60,10 +62,23 @@ def dispatch(current: Rule, ctx: RuleContext | None, text_ctx: TextContext) -> I
     found = current.check(ctx)
     if current.taint:
         return found  # the taint interpreter follows only the branches a constant test can take
+    # The dead branches are looked for once the rule has found something (most find nothing).
+    if isinstance(found, (list, tuple)):
+        if not found:
+            return found
+    else:
+        found = iter(found)
+        first = next(found, _NOTHING)
+        if first is _NOTHING:
+            return ()
+        found = itertools.chain((first,), found)  # type: ignore[arg-type]
     dead = dead_lines(ctx)
     if not dead:
         return found
     return [f for f in found if not any(start <= f.span.start_line <= end for start, end in dead)]
+
+
+_NOTHING: Any = object()
 
 
 _DEAD: CacheKey[list[tuple[int, int]]] = CacheKey("lines of branches that never run")

@@ -21,6 +21,8 @@ and sink checks, and the summaries; what they find goes to ``Results``.
 from __future__ import annotations
 
 import ast
+import itertools
+import operator
 from collections.abc import Callable
 
 from ..evidence import SinkExamined, SourceSeen
@@ -68,6 +70,9 @@ _PARTS = (
 )
 
 
+_NAME = operator.attrgetter("name")
+
+
 class ModuleTaint:
     """Taint analysis of one module."""
 
@@ -89,7 +94,12 @@ class ModuleTaint:
         self.step_path = self.path if external else None  # steps in another file name it
         self.depth = depth
         self.results = Results()
-        self.index = ModuleIndex(facts, memo.definitions if memo is not None else None)
+        self.index = ModuleIndex(
+            facts,
+            memo.definitions if memo is not None else None,
+            memo.member_definitions if memo is not None else None,
+            memo.handlers if memo is not None else None,
+        )
         self.scopes = ScopeTable(
             facts, spec, self.index, kept=(memo.scope_facts, memo.local_calls) if memo is not None else None
         )
@@ -357,8 +367,8 @@ class ModuleTaint:
             tuple(self._statement_shape(statement, shape) for statement in facts.tree.body),
             frozenset(index.global_names),
             # Names of functions defined in functions, and of methods: calls to them are followed.
-            frozenset(name for scoped in index.nested.values() for name in scoped),
-            frozenset(fn.name for fn in index.owner_class),  # type: ignore[attr-defined]
+            frozenset(itertools.chain.from_iterable(index.nested.values())),
+            frozenset(map(_NAME, index.owner_class)),
             tuple(sorted((name, tuple(sorted(params.items()))) for name, params in self.entries.url_rules.items())),
             self.sinks.hardened_lxml(),
         )

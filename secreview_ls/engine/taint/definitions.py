@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 
 from ..facts import ModuleFacts
+from .frameworks import handler_kind
+from .spec import TaintSpec
 from .state import FunctionNode
 
 # The fields of statements (and of ``except`` and ``case`` clauses) that hold statements, in
@@ -33,13 +35,43 @@ _WALKED = (*COMPOUND, ast.Global)  # the statements that define something or hol
 Definition = tuple[str, ast.AST, ast.AST | None]
 
 
-def definitions_in(statement: ast.stmt, tree: ast.Module) -> list[Definition]:
+def definitions_in(
+    statement: ast.stmt, tree: ast.Module, members: dict[ast.AST, list[Definition]] | None = None
+) -> list[Definition]:
     """The definitions a top-level statement makes, in source order: module functions and
     classes, methods (with their class), functions nested in functions (with the enclosing
     one), and ``global`` statements. Definitions are statements, so compound statements are
-    all there is to walk."""
+    all there is to walk. ``members``: the definitions of class-body statements from the last
+    version of the document, by node (an editor's analysis gives a class whose method changed a
+    new node, but keeps the nodes of its other methods)."""
+    if members is None or not isinstance(statement, ast.ClassDef):
+        return _walk(statement, tree, None)
+    found: list[Definition] = [("class", statement, None)]
+    for child in _blocks(statement):
+        known = members.get(child)
+        if known is None:
+            known = members[child] = _walk(child, _IN_A_CLASS, None)
+        found.extend((kind, node, statement if owner is _IN_A_CLASS else owner) for kind, node, owner in known)
+    return found
+
+
+# Stands for the class around a class-body statement whose definitions are kept on their own.
+_IN_A_CLASS = ast.ClassDef(name="", bases=[], keywords=[], body=[], decorator_list=[])
+
+
+def _blocks(node: ast.AST) -> list[ast.AST]:
+    """The statements (and clauses) of a node's blocks that may define something, in order."""
+    children: list[ast.AST] = []
+    for name in BLOCK_FIELDS:
+        block = getattr(node, name, None)
+        if block:
+            children.extend(child for child in block if isinstance(child, _WALKED))
+    return children
+
+
+def _walk(statement: ast.AST, parent: ast.AST, scope: ast.AST | None) -> list[Definition]:
     found: list[Definition] = []
-    stack: list[tuple[ast.AST, ast.AST, ast.AST | None]] = [(statement, tree, None)]
+    stack: list[tuple[ast.AST, ast.AST, ast.AST | None]] = [(statement, parent, scope)]
     while stack:
         node, parent, scope = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -54,25 +86,32 @@ def definitions_in(statement: ast.stmt, tree: ast.Module) -> list[Definition]:
             found.append(("class", node, None))
         elif isinstance(node, ast.Global):
             found.append(("global", node, None))
-        children: list[ast.AST] = []
-        for name in BLOCK_FIELDS:
-            block = getattr(node, name, None)
-            if block:
-                children.extend(child for child in block if isinstance(child, _WALKED))
-        stack.extend((child, node, scope) for child in reversed(children))
+        stack.extend((child, node, scope) for child in reversed(_blocks(node)))
     return found
 
 
 def is_static(fn: FunctionNode) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list)
+    return bool(fn.decorator_list) and any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list
+    )
 
 
 class ModuleIndex:
     """Where a module's functions, classes and methods are, by name."""
 
-    def __init__(self, facts: ModuleFacts, kept: dict[ast.AST, list[Definition]] | None) -> None:
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        kept: dict[ast.AST, list[Definition]] | None,
+        members: dict[ast.AST, list[Definition]] | None = None,
+        handlers: dict[ast.ClassDef, str | None] | None = None,
+    ) -> None:
         """``kept``: the definitions of each top-level statement from the last version of the
-        document (a statement whose node is unchanged defines the same things)."""
+        document (a statement whose node is unchanged defines the same things); ``members``:
+        those of each class-body statement; ``handlers``: the request-handler kind of each
+        class (an unchanged class node has the same bases, and the imports did not change)."""
+        self.facts = facts
+        self._handlers: dict[ast.ClassDef, str | None] = handlers if handlers is not None else {}
         self.module_functions: dict[str, FunctionNode] = {}
         self.classes: dict[str, ast.ClassDef] = {}
         self.owner_class: dict[ast.AST, ast.ClassDef] = {}
@@ -83,7 +122,7 @@ class ModuleIndex:
         for statement in facts.tree.body:
             found = cache.get(statement)
             if found is None:
-                found = cache[statement] = definitions_in(statement, facts.tree)
+                found = cache[statement] = definitions_in(statement, facts.tree, members)
             for kind, node, owner in found:
                 if kind == "function":
                     self.module_functions.setdefault(node.name, node)  # type: ignore[union-attr, arg-type]
@@ -97,6 +136,14 @@ class ModuleIndex:
                     self.global_names.update(node.names)  # type: ignore[union-attr]
         # Top-level names of the imported modules (``os`` for ``from os import path``).
         self.imported_roots = {t.split(".")[0] for t in facts.imports.aliases.values()}
+
+    def handler_kind(self, spec: TaintSpec, cls: ast.ClassDef) -> str | None:
+        """``frameworks.handler_kind`` of a class of this module, through the classes it defines."""
+        kinds = self._handlers
+        if cls in kinds:
+            return kinds[cls]
+        kind = kinds[cls] = handler_kind(self.facts, spec, cls, self.classes)
+        return kind
 
     def is_method(self, fn: FunctionNode) -> bool:
         """Defined in a class and bound to its instance or class (not a ``staticmethod``)."""

@@ -6,7 +6,7 @@ An editor re-analyzes a document at every keystroke, and a keystroke changes one
 * the facts of each scope (its calls, whether it gives a value back, whether it names a
   source), kept per function node: the incremental analyzer keeps the nodes of unchanged code;
 * the framework entry of each function, and the definitions and skeleton part of each
-  top-level statement;
+  top-level statement (the definitions of each class-body statement too);
 * a **record** of each analyzed function: its summary and the ordered events of its analysis
   (summaries it asked for and what they were, hits, notes). A function whose node, entry and
   parameter set-up are unchanged is *replayed*: each summary it asked for is asked for again,
@@ -65,11 +65,14 @@ class TaintMemo:
     scope_facts: dict[ast.AST, Any] = field(default_factory=dict)
     local_calls: dict[ast.AST, tuple[str, ...]] = field(default_factory=dict)
     definitions: dict[ast.AST, list[tuple[str, ast.AST, ast.AST | None]]] = field(default_factory=dict)
+    member_definitions: dict[ast.AST, list[tuple[str, ast.AST, ast.AST | None]]] = field(default_factory=dict)
+    handlers: dict[ast.ClassDef, str | None] = field(default_factory=dict)  # request-handler kind per class
     shapes: dict[ast.AST, tuple[Any, ...]] = field(default_factory=dict)  # skeleton part per statement
     entries: dict[tuple[ast.AST, bool, bool], Entry] = field(default_factory=dict)
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
     anchors: list[tuple[int, int, ast.stmt]] = field(default_factory=list)
+    pruned_size: int = 0  # size of the node tables after they were last pruned
     spec: Any = None  # the spec of the last run: records made with another one are not replayed
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
@@ -79,11 +82,14 @@ class TaintMemo:
         self.scope_facts.clear()
         self.local_calls.clear()
         self.definitions.clear()
+        self.member_definitions.clear()
+        self.handlers.clear()
         self.shapes.clear()
         self.entries.clear()
         self.records.clear()
         self.globals = None
         self.anchors = []
+        self.pruned_size = 0
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
         """Start a run on a new version: keep what is still valid, moved to its new lines.
@@ -93,11 +99,8 @@ class TaintMemo:
         if skeleton != self.skeleton:
             self.clear()
         else:
-            self.scope_facts = {k: v for k, v in self.scope_facts.items() if k in live}
-            self.local_calls = {k: v for k, v in self.local_calls.items() if k in live}
-            self.definitions = {k: v for k, v in self.definitions.items() if k in live}
-            self.shapes = {k: v for k, v in self.shapes.items() if k in live}
-            self.entries = {k: v for k, v in self.entries.items() if k[0] in live}
+            if self._tables_size() > 2 * self.pruned_size + 64:
+                self._prune(live)
             records = {fn: record for fn, record in self.records.items() if fn in live}
             mover = _Mover(self.anchors, anchors)
             if mover.first_moved is None:
@@ -123,6 +126,24 @@ class TaintMemo:
         self.skeleton = skeleton
         self.anchors = anchors
 
+    def _tables_size(self) -> int:
+        tables = (self.scope_facts, self.local_calls, self.definitions, self.member_definitions, self.shapes)
+        return sum(map(len, tables)) + len(self.entries) + len(self.handlers)
+
+    def _prune(self, live: set[ast.AST]) -> None:
+        """Forget what is kept for nodes no longer in the document. An entry for a gone node is
+        never asked for again (and would still be right), so this runs only when the tables
+        have doubled since the last time, not at every version."""
+        self.scope_facts = {k: v for k, v in self.scope_facts.items() if k in live}
+        self.local_calls = {k: v for k, v in self.local_calls.items() if k in live}
+        self.definitions = {k: v for k, v in self.definitions.items() if k in live}
+        self.member_definitions = {k: v for k, v in self.member_definitions.items() if k in live}
+        for gone in [k for k in self.handlers if k not in live]:
+            del self.handlers[gone]  # in place: the module's index, made before, fills it
+        self.shapes = {k: v for k, v in self.shapes.items() if k in live}
+        self.entries = {k: v for k, v in self.entries.items() if k[0] in live}
+        self.pruned_size = self._tables_size()
+
 
 def statement_anchors(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
     """(first line with decorators, last line, statement) of each top-level statement, in order;
@@ -135,10 +156,20 @@ def statement_anchors(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
             body_first = _first_line(statement.body[0])
             if body_first > first:
                 anchors.append((first, body_first - 1, statement))
-            anchors.extend((_first_line(m), m.end_lineno or m.lineno, m) for m in statement.body)
+            anchors.extend(
+                [
+                    (_first_line(m) if m.decorator_list else m.lineno, m.end_lineno or m.lineno, m)  # type: ignore[attr-defined]
+                    if isinstance(m, _DECORATED)
+                    else (m.lineno, m.end_lineno or m.lineno, m)
+                    for m in statement.body
+                ]
+            )
             continue
         anchors.append((first, statement.end_lineno or statement.lineno, statement))
     return anchors
+
+
+_DECORATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -161,15 +192,15 @@ class _Mover:
     object is kept with the last line of this file its spans reach (``Record.last_line``)."""
 
     def __init__(self, old: list[tuple[int, int, ast.stmt]], new: list[tuple[int, int, ast.stmt]]) -> None:
-        current = {id(statement): first for first, _, statement in new}
-        self.starts = [first for first, _, _ in old]
+        current = {id(statement): first for first, _, statement in new}.get
+        self.starts = starts = [first for first, _, _ in old]
         self.ends = [last for _, last, _ in old]
-        self.deltas: list[int | None] = []
-        for first, _, statement in old:
-            now = current.get(id(statement))
-            self.deltas.append(None if now is None else now - first)
-        moved = [first for first, delta in zip(self.starts, self.deltas, strict=True) if delta]
-        self.first_moved = min(moved) if moved else None  # None: no statement moved
+        nows = [current(id(statement)) for _, _, statement in old]
+        self.deltas: list[int | None] = [
+            None if now is None else now - first for now, first in zip(nows, starts, strict=True)
+        ]
+        moved = (first for first, delta in zip(starts, self.deltas, strict=True) if delta)
+        self.first_moved = min(moved, default=None)  # None: no statement moved
         # id of an original → (the original, kept alive so that its id stays unique; the moved
         # object; the last line of this file its spans reach once moved)
         self._done: dict[int, tuple[Any, Any, int]] = {}
@@ -188,7 +219,9 @@ class _Mover:
         if known is not None:
             return known[1], known[2]
         delta = self.line_delta(span.start_line)
-        moved = span if not delta else Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+        moved = (
+            span if not delta else Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+        )
         self._done[id(span)] = (span, moved, moved.end_line)
         return moved, moved.end_line
 
@@ -207,7 +240,11 @@ class _Mover:
             seen = done.get(id(step))
             if seen is None:
                 span, end = self.span(step.span)
-                new = step if span is step.span else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
+                new = (
+                    step
+                    if span is step.span
+                    else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
+                )
                 seen = done[id(step)] = (step, new, end)
             last = max(last, seen[2])
             changed = changed or seen[1] is not step

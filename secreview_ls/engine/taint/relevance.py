@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 
 from ..facts import ModuleFacts
-from .definitions import ModuleIndex
-from .frameworks import Entries, handler_kind
+from .definitions import ModuleIndex, is_static
+from .frameworks import Entries
 from .scopes import ScopeTable
 from .spec import SinkSpec, TaintSpec
 from .state import STDLIB, FunctionNode
@@ -61,11 +61,11 @@ class Relevance:
             cls = index.owner_class.get(fn)
             if cls is not None:
                 if cls not in handlers:
-                    handlers[cls] = bool(handler_kind(facts, spec, cls, index.classes))
+                    handlers[cls] = bool(index.handler_kind(spec, cls))
                 if handlers[cls]:
                     marked.add(fn)
                     continue
-            entry = self.entries.entry(fn, index.is_method(fn))
+            entry = self.entries.entry(fn, cls is not None and not is_static(fn))  # ``index.is_method``
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
         if marked:
@@ -91,12 +91,11 @@ class Relevance:
         defined.update(fn.name for fn in index.owner_class)  # type: ignore[attr-defined]
         for scoped in index.nested.values():
             defined.update(scoped)
-        calls = self.scopes.calls_to_defined(scopes, defined)
+        callers: dict[str, list[ast.AST]] = {}
+        for name, owner in self.scopes.calls_to_defined(scopes, defined):
+            callers.setdefault(name, []).append(owner)
         gives: dict[ast.AST, bool] = {}
-        # ``marked`` only grows: a class with a marked member stays one, so each class is
-        # looked at until it has one.
-        unmarked_classes = list(index.classes.values())
-        marked_classes: set[str] = set()
+        done: set[str] = set()  # names whose callers are all marked
         for _ in range(6):
             names: set[str] = set()
             for fn in marked:
@@ -105,19 +104,16 @@ class Relevance:
                         gives[fn] = self.scopes.gives_back(fn)
                     if gives[fn]:
                         names.add(fn.name)
-            still: list[ast.ClassDef] = []
-            for cls in unmarked_classes:
-                if any(m in marked for m in cls.body):
-                    marked_classes.add(cls.name)
-                else:
-                    still.append(cls)
-            unmarked_classes = still
-            names |= marked_classes
+                    cls = index.owner_class.get(fn)  # a class with a marked method
+                    if cls is not None and index.classes.get(cls.name) is cls:
+                        names.add(cls.name)
             grew = False
-            for name, owner in calls:
-                if name in names and owner not in marked:
-                    marked.add(owner)
-                    grew = True
+            for name in names - done:
+                for owner in callers.get(name, ()):
+                    if owner not in marked:
+                        marked.add(owner)
+                        grew = True
+            done |= names
             if not grew:
                 break
 

@@ -210,7 +210,8 @@ class ScopeTable:
     def naming_a_source(self, scopes: list[ast.AST]) -> set[ast.AST]:
         """Scopes that name a source (``request.args``, ``input()``) or call a source method."""
         if self.remembered:
-            return {scope for scope in scopes if self.of(scope).mentions_source}
+            cache = self._scope_cache
+            return {scope for scope in scopes if (cache.get(scope) or self.of(scope)).mentions_source}
         facts = self.facts
         source_names, prefixes, wanted = self._source_names()
         found: set[ast.AST] = set()

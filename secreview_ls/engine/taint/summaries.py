@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, is_static
-from .frameworks import Entries, Entry, handler_kind
+from .frameworks import Entries, Entry
 from .memo import Event, Record, TaintMemo, same_summary
 from .relevance import Relevance
 from .results import Results
@@ -124,7 +124,7 @@ class Summaries:
         summary = self._empty_summary(fn)  # filled in by the analysis
         kind_of_self = None
         if is_method and cls is not None:
-            kind_of_self = handler_kind(self.facts, self.spec, cls, self.index.classes) or f"class:{cls.name}"
+            kind_of_self = self.index.handler_kind(self.spec, cls) or f"class:{cls.name}"
         # A function nothing here calls needs no summary in terms of its parameters (files of the
         # project ask for summaries of the functions they import, so those always get one).
         summarize = (

@@ -395,6 +395,8 @@ class IncrementalAnalyzer:
             if not clean:
                 # The whole file would not tokenize either: the line-scan fallback covers all of it.
                 return parse_suppressions(text)
+            if not own:
+                continue
             delta = chunk.first - 1
             found.extend(
                 replace(
