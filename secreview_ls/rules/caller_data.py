@@ -8,7 +8,8 @@ know, so such a finding is an audit note (the `hardening` profile), not a defaul
 
 A value is *handed in* when it is a parameter of the enclosing function, or is derived only from
 parameters: items, slices and attributes of one, a method's result on one (``.strip()``,
-``.group(1)``, ``.read()``), ``compile()`` of one (or of a function named for compiling:
+``.group(1)``, ``.read()``), the same text in another type (``to_bytes(cmd)``, ``force_str(s)``,
+``map(to_bytes, argv)``), ``compile()`` of one (or of a function named for compiling:
 ``compile_template(handle, path)``), the content of a file one names
 (``open(path).read()``), a loop variable over one, a conditional between such values, one of
 them wrapped in brackets only (``f"({arg},)[0]"``), a name bound only to such values.
@@ -57,6 +58,9 @@ _DERIVING_CALLS = frozenset(
     {"builtins.compile", "builtins.str", "builtins.bytes", "os.fsdecode", "os.fsencode", "builtins.enumerate",
      "builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple", "builtins.iter", "builtins.zip"}
 )
+# Helpers converting text between types (``to_bytes(cmd)``, ``force_str(s)``, ``ensure_text(x)``):
+# the same text in another type.
+_CONVERTER = re.compile(r"^(?:to|force|smart|ensure)_(?:bytes|text|str|native|unicode)$")
 _REGEX_FUNCTIONS = frozenset({"re.match", "re.search", "re.fullmatch"})
 _REGEX_METHODS = frozenset({"match", "search", "fullmatch"})
 
@@ -154,8 +158,10 @@ def _only_punctuation(node: ast.JoinedStr) -> bool:
 
 def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: frozenset[str], depth: int) -> bool:
     name = ctx.facts.qualname(call.func)
-    if name in _DERIVING_CALLS or _compiler(call):
+    if name in _DERIVING_CALLS or _compiler(call) or _converter(call.func):
         return bool(call.args) and _derived(ctx, call.args[0], function, seen, depth + 1)
+    if name == "builtins.map" and len(call.args) == 2 and _converter(call.args[0]):
+        return _derived(ctx, call.args[1], function, seen, depth + 1)  # ``map(to_bytes, argv)``
     if name in {"builtins.open", "io.open", "io.open_code", "codecs.open", "io.TextIOWrapper"}:
         return bool(call.args) and _derived(ctx, call.args[0], function, seen, depth + 1)
     if name in {"os.path.join", "os.path.expanduser", "os.path.abspath", "pathlib.Path"}:
@@ -172,6 +178,12 @@ def _call_derived(ctx: RuleContext, call: ast.Call, function: ast.AST, seen: fro
         if call.func.attr in _FILE_READS or name is None or not name.startswith(("os.", "sys.", "subprocess.")):
             return _derived(ctx, receiver, function, seen, depth + 1)
     return False
+
+
+def _converter(func: ast.expr) -> bool:
+    """A helper named for converting text between types (``to_bytes``, ``force_str``)."""
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return bool(_CONVERTER.match(name))
 
 
 def _compiler(call: ast.Call) -> bool:

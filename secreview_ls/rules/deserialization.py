@@ -11,6 +11,7 @@ from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, LOW, MEDIUM, CacheKey, RuleContext, replace_node, rule
 from .judge import identifier_words, single_assignment
+from .user_settings import user_setting
 
 _SAFE_YAML_LOADERS = frozenset(
     {
@@ -243,6 +244,8 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
         return "outside"
     if names & _PARENT_NAMES:
         return "own"  # a pipe from the parent process
+    if user_setting(ctx, data):
+        return "own"  # a file the invoking user named on the program's command line
     if not any(True for _ in ctx.facts.calls_to(*_PICKLE_WRITERS)):
         return "unknown"
     inner = data
@@ -326,7 +329,8 @@ def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
     "any arguments. Loading a pickle from a file, socket, cache or upload that an attacker can "
     "influence is remote code execution. Judged by where the bytes come from: a socket, request "
     "or upload is reported with high confidence; the process's standard input (a pipe from the "
-    "process that started it, which can already run code as its user) is not reported; a module that reads back what "
+    "process that started it, which can already run code as its user) is not reported, nor a file "
+    "the program's own command line names (`sys.argv`, `argparse`: the user running it chose it); a module that reads back what "
     "it pickled itself (its cache file, queue entry, in-memory store or database row) is not "
     "reported -- the risk there is someone else writing that storage, a deployment question that "
     "Bandit/Ruff users answer with a blanket `nosec` on every cache backend, which hides the real "

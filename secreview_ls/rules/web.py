@@ -13,6 +13,7 @@ from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 from .marking_apis import declared_marking
 from .safe_markup import built_html, keeps_safety, safe_markup
+from .stored_records import reads_stored_record
 from .template_text import renders_only_text, renders_to_text_output
 
 _APP_FACTORIES = ("create_app", "make_app", "build_app", "get_app")
@@ -284,6 +285,38 @@ _MARK_SAFE = (
 )
 
 
+def _unescaped_marks(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
+    """``mark_safe(value)`` calls whose value may hold unescaped text (see SR604)."""
+    for _, call in ctx.facts.calls_to(*_MARK_SAFE):
+        value = argument(call, 0, "s")
+        if value is None or safe_markup(ctx, value) or keeps_safety(ctx, call) or declared_marking(ctx, call, value):
+            continue
+        yield call, value
+
+
+_REGISTRATIONS = frozenset({"filter", "simple_tag", "inclusion_tag", "tag"})
+
+
+def _visible_origin(ctx: RuleContext, value: ast.expr) -> bool:
+    """The marked text is HTML assembled here (``f"<b>{x}</b>"``, ``"".join(parts)``), reads a field
+    of an object or record (``user.bio``, ``form["bio"]``), or is a template filter's or tag's input
+    (template data): SR604. Anything else (a bare parameter or local, another function's result) is
+    of an origin the pattern rules cannot see: SR607."""
+    if built_html(value) or reads_stored_record(ctx, value):
+        return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join":
+        return True
+    if any(isinstance(inner, (ast.Attribute, ast.Subscript)) for inner in ast.walk(value)):
+        return True
+    function = ctx.facts.enclosing_function(value)
+    decorators = function.decorator_list if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    for decorator in decorators:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute) and target.attr in _REGISTRATIONS:
+            return True
+    return False
+
+
 @rule(
     id="SR604",
     name="django-mark-safe",
@@ -329,22 +362,55 @@ _MARK_SAFE = (
     "`mark_safe(self.site.empty_value_display)` where no code of the module stores that attribute (the "
     "developer declares it on a subclass or a configured object, in source code); an attribute the module "
     "stores, or one reached through a request or its data, stays a finding. HTML "
-    "assembled here from other values is reported with high confidence; a bare value of unknown origin with low confidence (request data "
-    "reaching it is SR806).",
+    "assembled here from other values is reported with high confidence; a field of an object or record "
+    "(`mark_safe(user.bio)`, `mark_safe(form['bio'])`: text a visitor may have stored) and a template "
+    "filter's or tag's input with low confidence. Any other bare value (a parameter or local of "
+    "another function, another function's result) is of an origin this rule cannot see: the "
+    "`hardening` note SR607; request data reaching it is SR806.",
     bad="from django.utils.safestring import mark_safe\nmark_safe(f'<b>{user.name}</b>')",
     good="from django.utils.html import format_html\nformat_html('<b>{}</b>', user.name)",
 )
 def django_mark_safe(ctx: RuleContext) -> Iterator[Finding]:
-    for _, call in ctx.facts.calls_to(*_MARK_SAFE):
-        value = argument(call, 0, "s")
-        if value is None or safe_markup(ctx, value) or keeps_safety(ctx, call) or declared_marking(ctx, call, value):
-            continue
+    for call, value in _unescaped_marks(ctx):
+        if not _visible_origin(ctx, value):
+            continue  # SR607's audit note: a bare value of unknown origin
         yield django_mark_safe.finding(
             ctx,
             call,
             f"`{ctx.facts.spelled(call.func)}` marks `{short(ctx.segment(value))}` as safe HTML without escaping it; "
             "use `format_html` so values are escaped",
             confidence=HIGH if built_html(value) else LOW,
+        )
+
+
+@rule(
+    id="SR607",
+    name="django-mark-safe-unknown-value",
+    scope="module",  # the same judgement of the marked value as SR604
+    cwe=79,
+    severity=LOW,
+    confidence=LOW,
+    default_enabled=False,
+    profiles=("hardening",),
+    summary="Django `mark_safe` is applied to a value whose origin is not visible here (hardening profile).",
+    why="`mark_safe(value)` on a value the function was handed, or computed somewhere the pattern "
+    "rules cannot see, is only as safe as whatever produces that value: a helper's callers, a "
+    "template engine's own tokens, a translation. Such marks are left out of the default report "
+    "(SR604 keeps HTML assembled here and fields of database records); the data-flow rule SR806 "
+    "reports them where request data reaches the call. This audit check lists them so a hardening "
+    "review can check each producer or switch to `format_html`.",
+    bad="from django.utils.safestring import mark_safe\n\ndef as_html(text):\n    return mark_safe(text)",
+    good="from django.utils.html import format_html\n\ndef as_html(text):\n    return format_html('{}', text)",
+)
+def django_mark_safe_unknown_value(ctx: RuleContext) -> Iterator[Finding]:
+    for call, value in _unescaped_marks(ctx):
+        if _visible_origin(ctx, value):
+            continue  # SR604
+        yield django_mark_safe_unknown_value.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}` marks `{short(ctx.segment(value))}` as safe HTML; check that "
+            "whatever produces it escapes visitor text, or use `format_html`",
         )
 
 
