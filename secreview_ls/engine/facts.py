@@ -141,9 +141,9 @@ class ModuleFacts:
 
     def nodes(self, *types: type[ast.AST]) -> list[ast.AST]:
         """All nodes of the given types in source order."""
-        return list(self._nodes(types))
+        return list(self._nodes_of(types))
 
-    def _nodes(self, types: tuple[type[ast.AST], ...]) -> Sequence[ast.AST]:
+    def _nodes_of(self, types: tuple[type[ast.AST], ...]) -> Sequence[ast.AST]:
         """``nodes``, not copied (for a merge)."""
         if len(types) == 1:
             return self._of_type(types[0])
@@ -290,7 +290,7 @@ class _CombinedFacts(ModuleFacts):
         # Each part's nodes sort before the next part's: merging part by part is the same sort.
         found: list[ast.AST] = []
         for part in self._parts:
-            found.extend(part._nodes(types))
+            found.extend(part._nodes_of(types))
         return found
 
     @property
