@@ -53,9 +53,12 @@ def test_mark_safe_confidence_separates_built_html_from_opaque_values() -> None:
         "def show(user, value):\n"
         "    a = mark_safe('<b>' + user.name + '</b>')\n"
         "    b = mark_safe(value)\n"
+        "    c = mark_safe(user.bio)\n"
     )
     found = {f.span.start_line: f.confidence for f in findings(source, "SR604")}
-    assert found == {3: Level.HIGH, 4: Level.LOW}
+    assert found == {3: Level.HIGH, 5: Level.LOW}
+    # A bare parameter's origin is not visible here: the hardening note, not a default finding.
+    assert [f.span.start_line for f in findings(source, "SR607")] == [4]
 
 
 SETTINGS = 'DEBUG = True\nINSTALLED_APPS = ["django.contrib.auth"]\n'
