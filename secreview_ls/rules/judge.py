@@ -117,6 +117,8 @@ class _ScopeIndex:
             self.dynamic.update(node.names)  # type: ignore[attr-defined]
         self._params: dict[int, set[str]] = {}
         self._scopes: dict[int, ast.AST] = {}  # a store's scope, by node id (the nodes live as long as the facts)
+        self._fillings: dict[str, list[tuple[ast.Name, list[ast.expr]]]] | None = None
+        self.filled_static: dict[tuple[int, str], bool] = {}  # (binding scope, name) → grown only with constants
 
     def stores(self, scope: ast.AST, name: str) -> list[ast.Name]:
         return [n for n in self.stores_by_id.get(name, ()) if self.scope_of(n) is scope]
@@ -126,6 +128,25 @@ class _ScopeIndex:
         if found is None:
             found = self._scopes[id(node)] = _scope_of(self.facts, node)
         return found
+
+    def fillings(self, name: str) -> list[tuple[ast.Name, list[ast.expr]]]:
+        """Where a container named ``name`` is grown: the receiver of each growing call or item
+        store, with the values it puts in (keys included), in the whole module."""
+        if self._fillings is None:
+            self._fillings = _index_fillings(self.facts)
+        return self._fillings.get(name, [])
+
+    def binding_scope(self, name: ast.Name) -> ast.AST:
+        """The scope whose binding of ``name`` a read of it sees: its own function's, else the
+        nearest enclosing function's that binds it (class bodies skipped), else the module."""
+        scope = self.scope_of(name)
+        while scope is not self.facts.tree:
+            if name.id in self.params(scope) or self.stores(scope, name.id):
+                return scope
+            scope = _scope_of(self.facts, scope)
+            while isinstance(scope, ast.ClassDef):
+                scope = _scope_of(self.facts, scope)
+        return scope
 
     def params(self, scope: ast.AST) -> set[str]:
         found = self._params.get(id(scope))
@@ -141,6 +162,46 @@ class _ScopeIndex:
 
 
 _SCOPES: CacheKey[_ScopeIndex] = CacheKey("where each name is stored")
+
+# Methods that put items into a list, set or dict, and which of their arguments are items:
+# the last one (``insert(i, x)``), the first (``append(x)``) or all (``update(xs, k=v)``).
+_GROWERS = {
+    "append": "first",
+    "add": "first",
+    "insert": "last",
+    "extend": "all",
+    "update": "all",
+    "symmetric_difference_update": "all",
+    "setdefault": "all",
+    "__setitem__": "all",
+}
+# Containers a literal makes, which code elsewhere can grow.
+_MUTABLE_LITERALS = (ast.List, ast.Set, ast.Dict)
+
+
+def _index_fillings(facts: ModuleFacts) -> dict[str, list[tuple[ast.Name, list[ast.expr]]]]:
+    """Every ``name.append(x)``-like call and ``name[key] = value`` store, by ``name``."""
+    found: dict[str, list[tuple[ast.Name, list[ast.expr]]]] = defaultdict(list)
+    for call in facts.method_calls(*_GROWERS):
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not isinstance(receiver, ast.Name):
+            continue
+        which = _GROWERS[call.func.attr]  # type: ignore[attr-defined]
+        items: list[ast.expr] = call.args[-1:] if which == "last" else call.args[:1] if which == "first" else list(call.args)
+        items += [k.value for k in call.keywords]  # ``update(k=v)``; ``**more`` is a dict, never constant here
+        found[receiver.id].append((receiver, items))
+    for item in facts.nodes(ast.Subscript):
+        assert isinstance(item, ast.Subscript)
+        if not (isinstance(item.value, ast.Name) and isinstance(item.ctx, ast.Store)):
+            continue
+        parent = facts.parent(item)
+        if isinstance(parent, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and parent.value is not None and item in (
+            parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        ):
+            found[item.value.id].append((item.value, [item.slice, parent.value]))
+        else:  # unpacked into, a loop target, ``with ... as``: an item of unknown value
+            found[item.value.id].append((item.value, [item]))
+    return found
 
 
 def _scope_index(ctx: RuleContext) -> _ScopeIndex:
@@ -169,11 +230,56 @@ def single_assignment(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
         return None
     store = found[1][0]
     parent = ctx.facts.parent(store)
+    value: ast.expr | None = None
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is store:
-        return parent.value
-    if isinstance(parent, ast.AnnAssign) and parent.value is not None:
-        return parent.value
-    return None
+        value = parent.value
+    elif isinstance(parent, ast.AnnAssign) and parent.value is not None:
+        value = parent.value
+    if isinstance(value, _MUTABLE_LITERALS) and not _grown_with_constants(ctx, found[0], name.id):
+        return None  # ``_commands = []`` filled with what callers register: not what the literal says
+    return value
+
+
+def _grown_with_constants(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
+    """Every item any code of the module puts into the container ``name`` binds in ``scope``
+    (``append``, ``extend``, ``insert``, ``add``, ``update``, ``setdefault``, ``name[k] = v``)
+    is a constant — also when nothing grows it. A container that (indirectly) grows itself
+    counts as grown with unknown items."""
+    index = _scope_index(ctx)
+    key = (id(scope), name)
+    known = index.filled_static.get(key)
+    if known is not None:
+        return known
+    index.filled_static[key] = False  # while deciding: a cycle through this container
+    result = all(
+        _constant_item(ctx, item)
+        for receiver, items in index.fillings(name)
+        if index.binding_scope(receiver) is scope
+        for item in items
+    )
+    index.filled_static[key] = result
+    return result
+
+
+def _constant_item(ctx: RuleContext, node: ast.expr) -> bool:
+    """An item put into a container is known: a constant, a dict of constants, or a loop
+    variable over a constant collection (``for n in ("a", "b"): names.append(n)``)."""
+    if isinstance(node, ast.Dict):
+        return all(k is not None and is_static(ctx, k) for k in node.keys) and all(is_static(ctx, v) for v in node.values)
+    if is_static(ctx, node):
+        return True
+    if not isinstance(node, ast.Name):
+        return False
+    found = name_stores(ctx, node)
+    if found is None:
+        return False
+    for store in found[1]:
+        loop = ctx.facts.parent(store)
+        if not (isinstance(loop, (ast.For, ast.AsyncFor, ast.comprehension)) and loop.target is store):
+            return False
+        if not is_static(ctx, loop.iter):
+            return False
+    return True
 
 
 def name_stores(ctx: RuleContext, name: ast.Name) -> tuple[ast.AST, list[ast.Name]] | None:
