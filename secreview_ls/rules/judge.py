@@ -165,7 +165,7 @@ _SCOPES: CacheKey[_ScopeIndex] = CacheKey("where each name is stored")
 
 # Methods that put items into a list, set or dict, and which of their arguments are items:
 # the last one (``insert(i, x)``), the first (``append(x)``) or all (``update(xs, k=v)``).
-_GROWERS = {
+GROWERS = {
     "append": "first",
     "add": "first",
     "insert": "last",
@@ -179,14 +179,25 @@ _GROWERS = {
 _MUTABLE_LITERALS = (ast.List, ast.Set, ast.Dict)
 
 
+def grown_name(node: ast.AST) -> str | None:
+    """The name of the container ``node`` grows, if it is a growing call or an item store of a
+    plain name (``name.append(x)``, ``name[k] = v``): what ``single_assignment`` reads module-wide."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GROWERS:
+        receiver = node.func.value
+        return receiver.id if isinstance(receiver, ast.Name) else None
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+        return node.value.id
+    return None
+
+
 def _index_fillings(facts: ModuleFacts) -> dict[str, list[tuple[ast.Name, list[ast.expr]]]]:
     """Every ``name.append(x)``-like call and ``name[key] = value`` store, by ``name``."""
     found: dict[str, list[tuple[ast.Name, list[ast.expr]]]] = defaultdict(list)
-    for call in facts.method_calls(*_GROWERS):
+    for call in facts.method_calls(*GROWERS):
         receiver = call.func.value  # type: ignore[attr-defined]
         if not isinstance(receiver, ast.Name):
             continue
-        which = _GROWERS[call.func.attr]  # type: ignore[attr-defined]
+        which = GROWERS[call.func.attr]  # type: ignore[attr-defined]
         items: list[ast.expr] = call.args[-1:] if which == "last" else call.args[:1] if which == "first" else list(call.args)
         items += [k.value for k in call.keywords]  # ``update(k=v)``; ``**more`` is a dict, never constant here
         found[receiver.id].append((receiver, items))
