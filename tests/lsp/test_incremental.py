@@ -47,9 +47,6 @@ SNIPPETS = (
     "@app.route('/x')\ndef handler():\n    return eval(request.args['q'])\n",
     "    query = f\"SELECT * FROM t WHERE id = {request.args['id']}\"\n",
     "class Thing:\n    def run(self, arg):\n        os.system(arg)\n",
-    "HOOKS = []\n",
-    "    HOOKS.append(arg)\n",
-    "def run_hooks():\n    for hook in HOOKS:\n        os.system(hook)\n",
 )
 
 
