@@ -124,7 +124,7 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     every assignment is such a value. A container is harmless when all its items are."""
     if depth > _MAX_DEPTH:
         return False
-    if is_static(ctx, node) and not (isinstance(node, ast.Name) and _grown(ctx, node)):
+    if is_static(ctx, node):
         return True
     if isinstance(node, ast.Call):
         return _harmless_call(ctx, node, depth)
@@ -291,13 +291,6 @@ def _rebinds_from(ctx: RuleContext, store: ast.Name, use: ast.Name) -> bool:
     if not (isinstance(parent, ast.Assign) and parent.targets == [store]):
         return False
     return any(inner is use for inner in ast.walk(parent.value))
-
-
-def _grown(ctx: RuleContext, name: ast.Name) -> bool:
-    """``name`` is bound to a literal list that the code then fills (``clauses = []`` and
-    ``clauses.append(...)``): what it holds is what is put into it."""
-    found = name_stores(ctx, name)
-    return found is not None and bool(_fillings(ctx, found[0], name.id))
 
 
 def _in_loop(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
