@@ -198,7 +198,7 @@ def _index_fillings(facts: ModuleFacts) -> dict[str, list[tuple[ast.Name, list[a
         if not isinstance(receiver, ast.Name):
             continue
         which = GROWERS[call.func.attr]  # type: ignore[attr-defined]
-        items: list[ast.expr] = call.args[-1:] if which == "last" else call.args[:1] if which == "first" else list(call.args)
+        items = list(call.args[-1:] if which == "last" else call.args[:1] if which == "first" else call.args)
         items += [k.value for k in call.keywords]  # ``update(k=v)``; ``**more`` is a dict, never constant here
         found[receiver.id].append((receiver, items))
     for item in facts.nodes(ast.Subscript):
@@ -206,8 +206,11 @@ def _index_fillings(facts: ModuleFacts) -> dict[str, list[tuple[ast.Name, list[a
         if not (isinstance(item.value, ast.Name) and isinstance(item.ctx, ast.Store)):
             continue
         parent = facts.parent(item)
-        if isinstance(parent, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and parent.value is not None and item in (
-            parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        targets = parent.targets if isinstance(parent, ast.Assign) else [getattr(parent, "target", None)]
+        if (
+            isinstance(parent, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+            and parent.value is not None
+            and item in targets
         ):
             found[item.value.id].append((item.value, [item.slice, parent.value]))
         else:  # unpacked into, a loop target, ``with ... as``: an item of unknown value
@@ -276,7 +279,8 @@ def _constant_item(ctx: RuleContext, node: ast.expr) -> bool:
     """An item put into a container is known: a constant, a dict of constants, or a loop
     variable over a constant collection (``for n in ("a", "b"): names.append(n)``)."""
     if isinstance(node, ast.Dict):
-        return all(k is not None and is_static(ctx, k) for k in node.keys) and all(is_static(ctx, v) for v in node.values)
+        keys_known = all(k is not None and is_static(ctx, k) for k in node.keys)
+        return keys_known and all(is_static(ctx, v) for v in node.values)
     if is_static(ctx, node):
         return True
     if not isinstance(node, ast.Name):
