@@ -276,13 +276,16 @@ def _grown_with_constants(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
 
 
 def _constant_item(ctx: RuleContext, node: ast.expr) -> bool:
-    """An item put into a container is known: a constant, a dict of constants, or a loop
+    """An item put into a container is known: a constant, a dict of constants, items computed
+    from constants only (``((ord(chr(n)), "\\u%04X" % n) for n in range(32))``), or a loop
     variable over a constant collection (``for n in ("a", "b"): names.append(n)``)."""
     if isinstance(node, ast.Dict):
         keys_known = all(k is not None and is_static(ctx, k) for k in node.keys)
         return keys_known and all(is_static(ctx, v) for v in node.values)
     if is_static(ctx, node):
         return True
+    if isinstance(node, _COMPREHENSIONS):
+        return _computed_from_constants(ctx, node, frozenset(), 0)
     if not isinstance(node, ast.Name):
         return False
     found = name_stores(ctx, node)
@@ -295,6 +298,52 @@ def _constant_item(ctx: RuleContext, node: ast.expr) -> bool:
         if not is_static(ctx, loop.iter):
             return False
     return True
+
+
+_COMPREHENSIONS = (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)
+# Builtins whose result is fixed by their arguments.
+_PURE_BUILTINS = frozenset(
+    f"builtins.{name}" for name in ("ord", "chr", "str", "int", "float", "hex", "oct", "repr", "format", "range", "len")
+)
+
+
+def _computed_from_constants(ctx: RuleContext, node: ast.AST | None, bound: frozenset[str], depth: int) -> bool:
+    """``node`` is worked out from constants alone: literals, constant names, the targets of
+    comprehensions over such values (``bound``), operators and pure builtins of them."""
+    if node is None or depth > 12:
+        return False
+    if isinstance(node, ast.Name) and node.id in bound:
+        return True
+    if isinstance(node, (ast.Constant, ast.Name, ast.Attribute)):
+        return is_static(ctx, node)
+    deeper = depth + 1
+    if isinstance(node, _COMPREHENSIONS):
+        for generator in node.generators:
+            if generator.is_async or not _computed_from_constants(ctx, generator.iter, bound, deeper):
+                return False
+            targets = [t for t in ast.walk(generator.target) if not isinstance(t, ast.expr_context)]
+            if not all(isinstance(t, (ast.Name, ast.Tuple, ast.List)) for t in targets):
+                return False
+            bound = bound | {t.id for t in targets if isinstance(t, ast.Name)}
+            if not all(_computed_from_constants(ctx, test, bound, deeper) for test in generator.ifs):
+                return False
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        return all(_computed_from_constants(ctx, part, bound, deeper) for part in parts)
+    if isinstance(node, ast.Call):
+        if ctx.facts.qualname(node.func) not in _PURE_BUILTINS or node.keywords:
+            return False
+        return all(_computed_from_constants(ctx, a, bound, deeper) for a in node.args)
+    if isinstance(node, ast.FormattedValue):
+        return _computed_from_constants(ctx, node.value, bound, deeper) and (
+            node.format_spec is None or _computed_from_constants(ctx, node.format_spec, bound, deeper)
+        )
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.JoinedStr, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)):
+        return all(
+            _computed_from_constants(ctx, child, bound, deeper)
+            for child in ast.iter_child_nodes(node)
+            if not isinstance(child, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context))
+        )
+    return False
 
 
 def name_stores(ctx: RuleContext, name: ast.Name) -> tuple[ast.AST, list[ast.Name]] | None:
