@@ -254,6 +254,19 @@ def single_assignment(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
     return value
 
 
+def grown_by_calls(ctx: RuleContext, scope: ast.AST, name: str) -> list[ast.expr]:
+    """The items growing calls (``name.append(x)``, ``extend``, ``insert``, ``add``, ``update``...)
+    anywhere in the module put into the container ``name`` binds in ``scope`` (item stores such
+    as ``name[k] = v`` left out)."""
+    index = _scope_index(ctx)
+    return [
+        item
+        for receiver, items in index.fillings(name)
+        if isinstance(ctx.facts.parent(receiver), ast.Attribute) and index.binding_scope(receiver) is scope
+        for item in items
+    ]
+
+
 def _grown_with_constants(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
     """Every item any code of the module puts into the container ``name`` binds in ``scope``
     (``append``, ``extend``, ``insert``, ``add``, ``update``, ``setdefault``, ``name[k] = v``)
