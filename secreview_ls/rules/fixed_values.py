@@ -4,7 +4,9 @@
 among constants at run time, which leaves it just as harmless as a command, code or query
 text:
 
-* a loop variable over a constant collection (``for cmd in ("ver", "cmd /c ver")``);
+* a loop variable over a constant collection (``for cmd in ("ver", "cmd /c ver")``); a list,
+  set or dict literal bound to a name is one only while no code of the module grows it with
+  unknown items (``_commands.append(cmd)`` in a ``register`` function: ``judge.single_assignment``);
 * an item of a constant collection (``COMMANDS[index]``, ``{"a": "x"}[key]``);
 * a string built only from such values (``"Turtle." + name`` in a loop over constant names), a
   name every plain assignment of which is one;

@@ -118,6 +118,8 @@ class _ScopeIndex:
         self._params: dict[int, set[str]] = {}
         self._scopes: dict[int, ast.AST] = {}  # a store's scope, by node id (the nodes live as long as the facts)
         self._by_scope: dict[str, dict[int, list[ast.Name]]] = {}  # name → scope id → its stores there
+        self._fillings: dict[str, list[tuple[ast.Name, list[ast.expr]]]] | None = None
+        self.filled_static: dict[tuple[int, str], bool] = {}  # (binding scope, name) → grown only with constants
 
     def stores(self, scope: ast.AST, name: str) -> list[ast.Name]:
         """The stores of ``name`` in ``scope``, in source order."""
@@ -134,6 +136,25 @@ class _ScopeIndex:
             found = self._scopes[id(node)] = _scope_of(self.facts, node)
         return found
 
+    def fillings(self, name: str) -> list[tuple[ast.Name, list[ast.expr]]]:
+        """Where a container named ``name`` is grown: the receiver of each growing call or item
+        store, with the values it puts in (keys included), in the whole module."""
+        if self._fillings is None:
+            self._fillings = _index_fillings(self.facts)
+        return self._fillings.get(name, [])
+
+    def binding_scope(self, name: ast.Name) -> ast.AST:
+        """The scope whose binding of ``name`` a read of it sees: its own function's, else the
+        nearest enclosing function's that binds it (class bodies skipped), else the module."""
+        scope = self.scope_of(name)
+        while scope is not self.facts.tree:
+            if name.id in self.params(scope) or self.stores(scope, name.id):
+                return scope
+            scope = _scope_of(self.facts, scope)
+            while isinstance(scope, ast.ClassDef):
+                scope = _scope_of(self.facts, scope)
+        return scope
+
     def params(self, scope: ast.AST) -> set[str]:
         found = self._params.get(id(scope))
         if found is None:
@@ -148,6 +169,60 @@ class _ScopeIndex:
 
 
 _SCOPES: CacheKey[_ScopeIndex] = CacheKey("where each name is stored")
+
+# Methods that put items into a list, set or dict, and which of their arguments are items:
+# the last one (``insert(i, x)``), the first (``append(x)``) or all (``update(xs, k=v)``).
+GROWERS = {
+    "append": "first",
+    "add": "first",
+    "insert": "last",
+    "extend": "all",
+    "update": "all",
+    "symmetric_difference_update": "all",
+    "setdefault": "all",
+    "__setitem__": "all",
+}
+# Containers a literal makes, which code elsewhere can grow.
+_MUTABLE_LITERALS = (ast.List, ast.Set, ast.Dict)
+
+
+def grown_name(node: ast.AST) -> str | None:
+    """The name of the container ``node`` grows, if it is a growing call or an item store of a
+    plain name (``name.append(x)``, ``name[k] = v``): what ``single_assignment`` reads module-wide."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GROWERS:
+        receiver = node.func.value
+        return receiver.id if isinstance(receiver, ast.Name) else None
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+        return node.value.id
+    return None
+
+
+def _index_fillings(facts: ModuleFacts) -> dict[str, list[tuple[ast.Name, list[ast.expr]]]]:
+    """Every ``name.append(x)``-like call and ``name[key] = value`` store, by ``name``."""
+    found: dict[str, list[tuple[ast.Name, list[ast.expr]]]] = defaultdict(list)
+    for call in facts.method_calls(*GROWERS):
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not isinstance(receiver, ast.Name):
+            continue
+        which = GROWERS[call.func.attr]  # type: ignore[attr-defined]
+        items = list(call.args[-1:] if which == "last" else call.args[:1] if which == "first" else call.args)
+        items += [k.value for k in call.keywords]  # ``update(k=v)``; ``**more`` is a dict, never constant here
+        found[receiver.id].append((receiver, items))
+    for item in facts.nodes(ast.Subscript):
+        assert isinstance(item, ast.Subscript)
+        if not (isinstance(item.value, ast.Name) and isinstance(item.ctx, ast.Store)):
+            continue
+        parent = facts.parent(item)
+        targets = parent.targets if isinstance(parent, ast.Assign) else [getattr(parent, "target", None)]
+        if (
+            isinstance(parent, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+            and parent.value is not None
+            and item in targets
+        ):
+            found[item.value.id].append((item.value, [item.slice, parent.value]))
+        else:  # unpacked into, a loop target, ``with ... as``: an item of unknown value
+            found[item.value.id].append((item.value, [item]))
+    return found
 
 
 def _scope_index(ctx: RuleContext) -> _ScopeIndex:
@@ -176,11 +251,119 @@ def single_assignment(ctx: RuleContext, name: ast.Name) -> ast.expr | None:
         return None
     store = found[1][0]
     parent = ctx.facts.parent(store)
+    value: ast.expr | None = None
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is store:
-        return parent.value
-    if isinstance(parent, ast.AnnAssign) and parent.value is not None:
-        return parent.value
-    return None
+        value = parent.value
+    elif isinstance(parent, ast.AnnAssign) and parent.value is not None:
+        value = parent.value
+    if isinstance(value, _MUTABLE_LITERALS) and not _grown_with_constants(ctx, found[0], name.id):
+        return None  # ``_commands = []`` filled with what callers register: not what the literal says
+    return value
+
+
+def grown_by_calls(ctx: RuleContext, scope: ast.AST, name: str) -> list[ast.expr]:
+    """The items growing calls (``name.append(x)``, ``extend``, ``insert``, ``add``, ``update``...)
+    anywhere in the module put into the container ``name`` binds in ``scope`` (item stores such
+    as ``name[k] = v`` left out)."""
+    index = _scope_index(ctx)
+    return [
+        item
+        for receiver, items in index.fillings(name)
+        if isinstance(ctx.facts.parent(receiver), ast.Attribute) and index.binding_scope(receiver) is scope
+        for item in items
+    ]
+
+
+def _grown_with_constants(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
+    """Every item any code of the module puts into the container ``name`` binds in ``scope``
+    (``append``, ``extend``, ``insert``, ``add``, ``update``, ``setdefault``, ``name[k] = v``)
+    is a constant — also when nothing grows it. A container that (indirectly) grows itself
+    counts as grown with unknown items."""
+    index = _scope_index(ctx)
+    key = (id(scope), name)
+    known = index.filled_static.get(key)
+    if known is not None:
+        return known
+    index.filled_static[key] = False  # while deciding: a cycle through this container
+    result = all(
+        _constant_item(ctx, item)
+        for receiver, items in index.fillings(name)
+        if index.binding_scope(receiver) is scope
+        for item in items
+    )
+    index.filled_static[key] = result
+    return result
+
+
+def _constant_item(ctx: RuleContext, node: ast.expr) -> bool:
+    """An item put into a container is known: a constant, a dict of constants, items computed
+    from constants only (``((ord(chr(n)), "\\u%04X" % n) for n in range(32))``), or a loop
+    variable over a constant collection (``for n in ("a", "b"): names.append(n)``)."""
+    if isinstance(node, ast.Dict):
+        keys_known = all(k is not None and is_static(ctx, k) for k in node.keys)
+        return keys_known and all(is_static(ctx, v) for v in node.values)
+    if is_static(ctx, node):
+        return True
+    if isinstance(node, _COMPREHENSIONS):
+        return _computed_from_constants(ctx, node, frozenset(), 0)
+    if not isinstance(node, ast.Name):
+        return False
+    found = name_stores(ctx, node)
+    if found is None:
+        return False
+    for store in found[1]:
+        loop = ctx.facts.parent(store)
+        if not (isinstance(loop, (ast.For, ast.AsyncFor, ast.comprehension)) and loop.target is store):
+            return False
+        if not is_static(ctx, loop.iter):
+            return False
+    return True
+
+
+_COMPREHENSIONS = (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)
+# Builtins whose result is fixed by their arguments.
+_PURE_BUILTINS = frozenset(
+    f"builtins.{name}" for name in ("ord", "chr", "str", "int", "float", "hex", "oct", "repr", "format", "range", "len")
+)
+
+
+def _computed_from_constants(ctx: RuleContext, node: ast.AST | None, bound: frozenset[str], depth: int) -> bool:
+    """``node`` is worked out from constants alone: literals, constant names, the targets of
+    comprehensions over such values (``bound``), operators and pure builtins of them."""
+    if node is None or depth > 12:
+        return False
+    if isinstance(node, ast.Name) and node.id in bound:
+        return True
+    if isinstance(node, (ast.Constant, ast.Name, ast.Attribute)):
+        return is_static(ctx, node)
+    deeper = depth + 1
+    if isinstance(node, _COMPREHENSIONS):
+        for generator in node.generators:
+            if generator.is_async or not _computed_from_constants(ctx, generator.iter, bound, deeper):
+                return False
+            targets = [t for t in ast.walk(generator.target) if not isinstance(t, ast.expr_context)]
+            if not all(isinstance(t, (ast.Name, ast.Tuple, ast.List)) for t in targets):
+                return False
+            bound = bound | {t.id for t in targets if isinstance(t, ast.Name)}
+            if not all(_computed_from_constants(ctx, test, bound, deeper) for test in generator.ifs):
+                return False
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        return all(_computed_from_constants(ctx, part, bound, deeper) for part in parts)
+    if isinstance(node, ast.Call):
+        if ctx.facts.qualname(node.func) not in _PURE_BUILTINS or node.keywords:
+            return False
+        return all(_computed_from_constants(ctx, a, bound, deeper) for a in node.args)
+    if isinstance(node, ast.FormattedValue):
+        return _computed_from_constants(ctx, node.value, bound, deeper) and (
+            node.format_spec is None or _computed_from_constants(ctx, node.format_spec, bound, deeper)
+        )
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.JoinedStr, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)):
+        return all(
+            _computed_from_constants(ctx, child, bound, deeper)
+            for child in ast.iter_child_nodes(node)
+            if not isinstance(child, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context))
+        )
+    return False
 
 
 def name_stores(ctx: RuleContext, name: ast.Name) -> tuple[ast.AST, list[ast.Name]] | None:

@@ -21,7 +21,16 @@ import re
 from .base import RuleContext
 from .callers import passed_values
 from .fixed_values import stores_in
-from .judge import add_operands, is_static, name_stores, own_returns, parameter_names, single_assignment, static_string
+from .judge import (
+    add_operands,
+    grown_by_calls,
+    is_static,
+    name_stores,
+    own_returns,
+    parameter_names,
+    single_assignment,
+    static_string,
+)
 from .sql_pairs import declared_schema_name, imported_class_constant, paired_with_parameters
 from .sql_text import names_sql_fragment, quotes_identifier
 
@@ -124,7 +133,7 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     every assignment is such a value. A container is harmless when all its items are."""
     if depth > _MAX_DEPTH:
         return False
-    if is_static(ctx, node) and not (isinstance(node, ast.Name) and _grown(ctx, node)):
+    if is_static(ctx, node):
         return True
     if isinstance(node, ast.Call):
         return _harmless_call(ctx, node, depth)
@@ -250,9 +259,8 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     for store in stores:
         if not _harmless_store(ctx, store, depth):
             return False
-    for call in _fillings(ctx, scope, name.id):
-        items = call.args[-1:] if call.func.attr == "insert" else call.args[:1]  # type: ignore[attr-defined]
-        if not items or not harmless_value(ctx, items[0], depth + 1):
+    for item in grown_by_calls(ctx, scope, name.id):  # also by other functions, for a module's list
+        if not harmless_value(ctx, item, depth + 1):
             return False
     for item in ctx.facts.nodes(ast.Subscript):  # ``name[key] = value``
         assert isinstance(item, ast.Subscript)
@@ -293,13 +301,6 @@ def _rebinds_from(ctx: RuleContext, store: ast.Name, use: ast.Name) -> bool:
     return any(inner is use for inner in ast.walk(parent.value))
 
 
-def _grown(ctx: RuleContext, name: ast.Name) -> bool:
-    """``name`` is bound to a literal list that the code then fills (``clauses = []`` and
-    ``clauses.append(...)``): what it holds is what is put into it."""
-    found = name_stores(ctx, name)
-    return found is not None and bool(_fillings(ctx, found[0], name.id))
-
-
 def _in_loop(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
     for ancestor in ctx.facts.ancestors(node):
         if ancestor is scope:
@@ -308,16 +309,6 @@ def _in_loop(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
                                  ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return True
     return False
-
-
-def _fillings(ctx: RuleContext, scope: ast.AST, name: str) -> list[ast.Call]:
-    """``name.append(x)``, ``name.extend(xs)``, ``name.insert(i, x)`` in ``scope``."""
-    found = []
-    for call in ctx.facts.method_calls("append", "extend", "insert"):
-        target = call.func.value  # type: ignore[attr-defined]
-        if isinstance(target, ast.Name) and target.id == name and _scope_is(ctx, call, scope):
-            found.append(call)
-    return found
 
 
 def _scope_is(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:

@@ -123,6 +123,56 @@ def test_random_edits_on_realistic_modules(seed: int, tmp_path: Path) -> None:
     assert modes["incremental"] > modes["full"], modes
 
 
+_METHODS = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(10))
+REGISTRY = (
+    "import os\n\nHOOKS = []\nTABLE = {'a': 'true'}\n\n\n"
+    "def register(hook):\n    print(hook)\n\n\n"
+    f"class Plugins:\n{_METHODS}    def add(self, name, code):\n        self.name = name\n\n\n"
+    "def run_hooks():\n    for hook in HOOKS:\n        os.system(hook)\n    eval(TABLE['a'])\n"
+)
+# Statements that grow (or shadow) the module's containers, with unknown items or constants.
+GROWTH = (
+    "HOOKS.append(hook)",
+    "HOOKS.append('ls')",
+    "HOOKS.extend([hook])",
+    "HOOKS.insert(0, 'pwd')",
+    "TABLE[name] = code",
+    "TABLE['b'] = 'false'",
+    "TABLE.update(b=code)",
+    "HOOKS = []",
+)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_random_growth_of_module_containers_in_other_chunks(seed: int, tmp_path: Path) -> None:
+    """Whether a module-level list or dict is a constant depends on every function (and
+    method, and top-level statement) that grows it: adding and removing such statements in
+    other chunks must re-judge the chunk that runs the items."""
+    rng = random.Random(seed)
+    path, config = str(tmp_path / "module.py"), Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    text = REGISTRY
+    growths = {g.strip() for g in GROWTH}
+    for step in range(30):
+        lines = split_lines_keepends(text)
+        grown = [i for i, line in enumerate(lines) if line.strip() in growths]
+        if grown and rng.random() < 0.4:
+            del lines[rng.choice(grown)]
+        else:
+            bodies = [i for i, line in enumerate(lines) if line.lstrip().startswith("def ") and i + 1 < len(lines)]
+            at = rng.choice([*bodies, None])
+            if at is None:  # a top-level statement
+                lines.insert(3, rng.choice(GROWTH).replace("hook", "os.environ['HOOK']") + "\n")
+            else:
+                indent = lines[at + 1][: len(lines[at + 1]) - len(lines[at + 1].lstrip())]
+                lines.insert(at + 1, indent + rng.choice(GROWTH) + "\n")
+        text = "".join(lines)
+        got = analyzer.analyze(text)
+        assert summary(got) == summary(analyze_source(text, path, config)), f"step {step} ({analyzer.stats}):\n{text}"
+        if step == 0:
+            analyzer.prepare()
+
+
 def _fixtures() -> list[Path]:
     return sorted(FIXTURES.glob("**/*.py"))
 

@@ -154,3 +154,42 @@ def test_an_any_address_judged_by_the_functions_using_it(tmp_path: Path) -> None
         "    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)\n"
     )
     replay(tmp_path, before, before.replace("def receiver(port):", "def receiv-er(port):"), before)
+
+
+def test_a_list_grown_in_another_function_is_no_longer_a_constant(tmp_path: Path) -> None:
+    """A module-level list literal is a constant only while no code grows it with unknown items:
+    the ``append`` that fills it sits in another function (another chunk) than the ``eval`` of
+    its items, and adding or removing it must re-judge that ``eval``."""
+    before = (
+        "_commands = []\n\n\n"
+        "def register(cmd):\n"
+        "    print(cmd)\n\n\n"
+        "def run_all():\n"
+        "    for c in _commands:\n"
+        "        eval(c)\n"
+    )
+    after = before.replace("    print(cmd)\n", "    _commands.append(cmd)\n")
+    constant = before.replace("    print(cmd)\n", "    _commands.append('1 + 1')\n")
+    analyzer = replay(tmp_path, before, after, before, after, constant, after)
+    assert analyzer.stats.mode == "incremental"
+    assert "SR102" in {f.rule_id for f in analyzer.analyze(after).findings}
+    assert "SR102" not in {f.rule_id for f in analyzer.analyze(constant).findings}
+
+
+def test_a_dict_filled_by_item_stores_in_a_method_is_no_longer_a_constant(tmp_path: Path) -> None:
+    """``_hooks[name] = code`` in a method of a class cut into segments fills the module's dict."""
+    methods = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(12))
+    before = (
+        "import os\n\n"
+        "_hooks = {'start': 'true'}\n\n\n"
+        "class Registry:\n"
+        f"{methods}"
+        "    def add(self, name, code):\n"
+        "        self.last = name\n\n\n"
+        "def start():\n"
+        "    os.system(_hooks['start'])\n"
+    )
+    after = before.replace("        self.last = name\n", "        _hooks[name] = code\n")
+    analyzer = replay(tmp_path, before, after, before)
+    assert analyzer.stats.mode == "incremental"
+    assert "SR203" in {f.rule_id for f in analyzer.analyze(after).findings}

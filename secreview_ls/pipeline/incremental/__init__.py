@@ -36,8 +36,9 @@ evidence records as a set), but:
   so a changed import invalidates exactly the chunks whose answers changed.
 * Per-chunk rules (``Rule.scope == "chunk"``) run on a small module made of the
   chunk and the chunks that bind, at module level, a name the chunk uses (a
-  constant, a helper, ``app``): rules that look a name up at module level see
-  what they would see in the whole file (``local``). Results and evidence are
+  constant, a helper, ``app``) or grow a container of that name (``name.append(x)``,
+  ``name[k] = v``: a list filled elsewhere is no constant): rules that look a name up
+  at module level see what they would see in the whole file (``local``). Results and evidence are
   cached by the texts of the chunk and of those context chunks and by the
   recorded import answers; when a chunk only moved, they move with it (unless
   a finding's message names a line, ``Finding.message_lines``: then the rules

@@ -21,6 +21,7 @@ from ...engine.facts import ModuleFacts
 from ...engine.finding import Finding, Fix, Notice, Span, TextEdit
 from ...engine.source import SourceFile, parse_quietly
 from ...engine.suppressions import Suppression
+from ...rules.judge import grown_name
 from .imports import ImportChange, Recorder, SharedImports
 from .linediff import split_lines_keepends
 
@@ -295,7 +296,9 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
     classes, imports, names declared ``global`` — each with a digest of the statements that
     bind it: a top-level statement, or the class-body statement declaring a name ``global``.
     Names declared ``nonlocal`` count too: a rule asking whether a name is ever rebound that
-    way looks through the whole module, so the chunks using the name must see the declaration.
+    way looks through the whole module, so the chunks using the name must see the declaration;
+    so do containers the statement grows anywhere in it (``name.append(x)``, ``name[k] = v``,
+    also in functions): whether a module-level list is a constant depends on what is put in it.
     A statement is digested by its text (``lines``: the chunk's lines, the first numbered
     ``base``), which fixes its tree, or else by its tree."""
     owners: dict[str, list[ast.AST]] = {}
@@ -335,6 +338,8 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
             stack.extend(ast.iter_child_nodes(node))
 
     for statement in module.body:
+        for name in grown_names(statement):
+            add(name, statement)
         if isinstance(statement, ast.ClassDef):
             add(statement.name, statement)
             for part in (*statement.decorator_list, *statement.bases, *statement.keywords):
@@ -357,6 +362,11 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
             parts.append(text)
         digests[name] = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
     return digests
+
+
+def grown_names(root: ast.AST) -> set[str]:
+    """The names of the containers code under ``root`` grows (``judge.grown_name``)."""
+    return {name for node in ast.walk(root) if (name := grown_name(node)) is not None}
 
 
 def _statement_text(statement: ast.AST, lines: list[str], base: int) -> str:

@@ -1,8 +1,8 @@
 """The per-chunk rules on one chunk: reuse of the last results, or a run on the chunk's own view.
 
 A chunk's view is a small module made of the chunk and the chunks that bind, at module
-level, a name the chunk uses (a constant, a helper, ``app``): rules that look a name up at
-module level see what they would see in the whole file. Results are cached by the chunk's
+level, a name the chunk uses (a constant, a helper, ``app``) or grow a container of that name:
+rules that look a name up at module level see what they would see in the whole file. Results are cached by the chunk's
 facts and by what its context binds that it uses, and invalidated by the import-map answers
 the rules depended on; when a chunk only moved, its results move with it.
 """

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from ...engine.facts import ModuleFacts
 from ...engine.names import ImportMap
-from .chunks import Chunk, View, parse_module, place
+from .chunks import Chunk, View, grown_names, parse_module, place
 
 MIN_SPLIT_LINES = 40  # smaller classes stay one chunk
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -367,7 +367,8 @@ def segment_imports(chunk: Chunk, module_name: str) -> tuple[dict[str, str], lis
 def segment_bindings(chunk: Chunk) -> dict[str, str]:
     """Names the segment binds at module level, each with a digest of what binds it: the
     class name and names bound in its decorators and bases (the header, by the whole class),
-    names declared ``global`` or ``nonlocal`` in its statements (by the segment's text)."""
+    names declared ``global`` or ``nonlocal`` and containers grown in its statements (by the
+    segment's text)."""
     unit = chunk.unit
     assert unit is not None
     found: dict[str, str] = {}
@@ -377,6 +378,9 @@ def segment_bindings(chunk: Chunk) -> dict[str, str]:
         declarations = [n for s in chunk.own or () for n in ast.walk(s) if isinstance(n, (ast.Global, ast.Nonlocal))]
     for declaration in declarations:
         for name in declaration.names:  # type: ignore[attr-defined]
+            found[name] = chunk.key
+    for statement in chunk.own or ():
+        for name in grown_names(statement):
             found[name] = chunk.key
     if chunk is unit.header:
         node = unit.node
