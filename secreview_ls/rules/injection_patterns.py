@@ -147,6 +147,7 @@ def _quote(word: str) -> str:
 
 @rule(
     id="SR201",
+    scope="module",  # a command builder or a caller passing the command line may sit in any chunk
     name="subprocess-shell-true",
     cwe=78,
     severity=HIGH,
@@ -206,6 +207,7 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule(
     id="SR202",
+    scope="module",  # a command builder or a caller passing the command line may sit in any chunk
     name="shell-true-other-call",
     cwe=78,
     severity=MEDIUM,
@@ -247,6 +249,7 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule(
     id="SR203",
+    scope="module",  # a command builder or a caller passing the command line may sit in any chunk
     name="shell-command",
     cwe=78,
     severity=HIGH,
@@ -439,6 +442,7 @@ def wildcard_injection(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule(
     id="SR206",
+    scope="module",  # a command builder or a caller passing the command line may sit in any chunk
     name="paramiko-exec-command",
     cwe=78,
     severity=MEDIUM,

@@ -48,6 +48,7 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
 
 @rule(
     id="SR207",
+    scope="module",  # a command builder or a caller passing the command line may sit in any chunk
     name="shell-command-from-caller",
     cwe=78,
     severity=LOW,
