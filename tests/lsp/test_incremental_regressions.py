@@ -193,3 +193,21 @@ def test_a_dict_filled_by_item_stores_in_a_method_is_no_longer_a_constant(tmp_pa
     analyzer = replay(tmp_path, before, after, before)
     assert analyzer.stats.mode == "incremental"
     assert "SR203" in {f.rule_id for f in analyzer.analyze(after).findings}
+
+
+def test_a_marker_inside_a_string_is_read_as_the_whole_file_reads_it_when_another_chunk_breaks(
+    tmp_path: Path,
+) -> None:
+    """A file that does not tokenize has its suppression comments found by a line scan, which
+    also takes a marker inside a docstring. The incremental analyzer once skipped tokenizing
+    chunks without markers, so a break in such a chunk left the docstring's marker unread."""
+    before = (
+        '"""Views.\n'
+        "    # secreview: ignore[SR401]\n"
+        '"""\n\n\n'
+        "def first(request):\n    return 1\n\n\n"
+        "def second(request):\n    return 2\n"
+    )
+    after = before.replace("def second(request):", "def )second(request):")
+    analyzer = replay(tmp_path, before, after)
+    assert analyzer.stats.mode == "incremental"

@@ -385,13 +385,23 @@ class IncrementalAnalyzer:
         return result
 
     def _suppressions(self, text: str, chunks: list[Chunk]) -> list[Suppression]:
-        # No marker spans a line break, so the text holds one exactly when some chunk does.
-        found: list[Suppression] = []
+        # No marker spans a line break, so the text holds one exactly when some chunk does. When
+        # one does, whether the whole file tokenizes decides how it is read (tokens, or the line
+        # scan that also takes a marker inside a string), so every chunk's tokenizing counts.
+        marked_any = False
         for chunk in chunks:
             if chunk.suppressions is None:
                 marked = has_markers(chunk.text)
-                chunk.suppressions = (parse_suppressions(chunk.text) if marked else [], not marked or tokenizes(chunk.text))
-            own, clean = chunk.suppressions
+                chunk.suppressions = (parse_suppressions(chunk.text) if marked else [], tokenizes(chunk.text) if marked else None)
+            marked_any = marked_any or chunk.suppressions[1] is not None
+        if not marked_any:
+            return []
+        found: list[Suppression] = []
+        for chunk in chunks:
+            own, clean = chunk.suppressions  # type: ignore[misc]
+            if clean is None:
+                clean = tokenizes(chunk.text)
+                chunk.suppressions = (own, clean)
             if not clean:
                 # The whole file would not tokenize either: the line-scan fallback covers all of it.
                 return parse_suppressions(text)

@@ -66,7 +66,7 @@ class Chunk:
     facts_version: int = 0  # the import map version the facts were built with
     imports: tuple[dict[str, str], list[str], set[str]] | None = None
     local: Local | None = None
-    suppressions: tuple[list[Suppression], bool] | None = None  # at ``text`` line 1; tokenized cleanly
+    suppressions: tuple[list[Suppression], bool | None] | None = None  # at ``text`` line 1; tokenized cleanly (None: not asked)
     broken: list[Notice] | None = None  # parse notices of a chunk that only parses once repaired
     # Segments of a class cut into several chunks (``segments``): the class, the class-body
     # statements this segment holds, whether that is one method, the attribute names they store.
