@@ -444,21 +444,6 @@ def _read_as_code(ctx: RuleContext, node: ast.AST | None, depth: int, seen: froz
         inner = seen | {node.id}
         return bool(stores) and all(_read_as_code(ctx, stored_value(s), depth + 1, inner) for s in stores)
     return False
-    if isinstance(node, ast.Call):
-        name = ctx.facts.qualname(node.func)
-        if name == "io.open_code":
-            return True
-        if name in _WRAPPERS:
-            return bool(node.args) and _read_as_code(ctx, node.args[0], depth + 1)
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _CODE_READS:
-            return _read_as_code(ctx, node.func.value, depth + 1)
-        return False
-    if isinstance(node, ast.Name):
-        iterated = _iterated_from(ctx, node)
-        if iterated is not None:
-            return _read_as_code(ctx, iterated, depth + 1)
-        return _read_as_code(ctx, _opened_as(ctx, node), depth + 1)
-    return False
 
 
 def _beside_module(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
