@@ -232,6 +232,15 @@ def _is_parameter(ctx: RuleContext, node: ast.expr) -> bool:
     return node.id in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
 
 
+_READS_COMMAND_LINE: CacheKey[bool] = CacheKey("the module may read the program's command line")
+
+
+def _reads_command_line(ctx: RuleContext) -> bool:
+    """The module may read the program's command line (``sys.argv``, a parser's ``parse_args``)."""
+    text = ctx.source.text
+    return ctx.cache.get(_READS_COMMAND_LINE, lambda: "argv" in text or "parse_args" in text)
+
+
 def _origin(ctx: RuleContext, call: ast.Call) -> str:
     """``"outside"`` (a socket, request, upload or stdin feeds the call), ``"own"`` (the module
     pickles this data itself: a cache, queue or store it reads back), ``"parameter"`` (own
@@ -244,7 +253,7 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
         return "outside"
     if names & _PARENT_NAMES:
         return "own"  # a pipe from the parent process
-    if user_setting(ctx, data):
+    if _reads_command_line(ctx) and user_setting(ctx, data):
         return "own"  # a file the invoking user named on the program's command line
     if not any(True for _ in ctx.facts.calls_to(*_PICKLE_WRITERS)):
         return "unknown"
