@@ -72,8 +72,7 @@ class ImportMap:
     def _collect_assigned_aliases(self, tree: ast.Module, text: str | None = None) -> None:
         """Module-level names bound once to an imported callable: ``run = os.system``,
         ``shell = functools.partial(subprocess.run, shell=True)`` call what they name. A name
-        bound anywhere else in the module (a local, a parameter, a second assignment) is not one;
-        a method or class attribute of that name binds an attribute of its class, not the name."""
+        bound anywhere else in the module (a local, a parameter, a second assignment) is not one."""
         found: dict[str, str] = {}
         for statement in tree.body:
             if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
@@ -89,12 +88,7 @@ class ImportMap:
         if not found:
             return
         bound: dict[str, int] = {}
-        class_members: set[int] = set()  # what a class body binds is an attribute, not a module name
         for node in _nodes_spelling(tree, found, text):
-            if isinstance(node, ast.ClassDef):
-                class_members.update(map(id, _class_body_bindings(node)))
-            if id(node) in class_members:
-                continue
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in found:
                 bound[node.id] = bound.get(node.id, 0) + 1
             elif isinstance(node, ast.arg) and node.arg in found:
@@ -145,17 +139,6 @@ class ImportMap:
             return None
         parts.append(base)
         return ".".join(reversed(parts))
-
-
-def _class_body_bindings(node: ast.ClassDef) -> Iterator[ast.AST]:
-    """The definitions and plain assignment targets directly in a class body."""
-    for statement in node.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield statement
-        elif isinstance(statement, ast.Assign):
-            yield from (t for t in statement.targets if isinstance(t, ast.Name))
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            yield statement.target
 
 
 def _nodes_spelling(tree: ast.Module, names: Iterable[str], text: str | None) -> Iterator[ast.AST]:

@@ -211,18 +211,3 @@ def test_a_marker_inside_a_string_is_read_as_the_whole_file_reads_it_when_anothe
     after = before.replace("def second(request):", "def )second(request):")
     analyzer = replay(tmp_path, before, after)
     assert analyzer.stats.mode == "incremental"
-
-
-def test_a_method_named_like_a_sink_alias_leaves_the_alias_in_place(tmp_path: Path) -> None:
-    """``run = os.system`` at module level; a class later gains a method ``run``. The method binds
-    an attribute of its class: ``run(...)`` in a view still runs a shell, in the editor and in a
-    whole-file analysis alike."""
-    before = (
-        "import os\nfrom flask import Flask, request\n\napp = Flask(__name__)\nrun = os.system\n\n\n"
-        '@app.route("/p")\ndef ping():\n    return run("ping " + request.args["host"])\n\n\n'
-        "class Job:\n    def other(self, command):\n        return command\n"
-    )
-    after = before.replace("def other(", "def run(")
-    analyzer = replay(tmp_path, before, after)
-    result = analyzer.analyze(after)
-    assert [f.rule_id for f in result.findings if f.rule_id == "SR802"] == ["SR802"]
