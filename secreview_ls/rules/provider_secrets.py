@@ -587,11 +587,17 @@ def _prose_strings(ctx: TextContext) -> list[tuple[int, int, int, int]]:
 
 
 def _prose_with_url(ctx: RuleContext) -> bool:
-    """The code holds a string with ``://`` and ``@`` in it that may be prose (several lines): the
-    only case where the rule reads more than the line a URL is on."""
+    """A string statement at module level with ``://`` and ``@`` in it: whether it is the module's
+    docstring depends on what comes before it in the file, which a chunk's view does not show (a
+    docstring of a function or class, and a multi-line string of words, are judged by the string
+    and its own definition alone)."""
     return any(
-        isinstance(node.value, str) and "\n" in node.value and "://" in node.value and "@" in node.value  # type: ignore[attr-defined]
-        for node in ctx.facts.nodes(ast.Constant)
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+        and "://" in statement.value.value
+        and "@" in statement.value.value
+        for statement in ctx.facts.tree.body
     )
 
 
