@@ -12,6 +12,7 @@ to hold a marker.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -50,3 +51,16 @@ def search_markers(used: str) -> tuple[str, ...] | None:
     if not used.startswith(SEARCH_PREFIX + "|"):
         return None
     return tuple(used[len(SEARCH_PREFIX) + 1 :].split("|"))
+
+
+def real_path(path: Path, real_folder: Callable[[Path], Path]) -> Path:
+    """``path.resolve()`` with its folder's real path from ``real_folder`` (a caller's cache):
+    the file itself is looked at each time, and a link, a relative path or a path that cannot be
+    looked at is resolved in full."""
+    if not path.is_absolute() or ".." in path.parts:
+        return path.resolve()
+    try:
+        link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return path.resolve()
+    return path.resolve() if link else real_folder(path.parent) / path.name

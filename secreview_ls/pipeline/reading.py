@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import tokenize
 from dataclasses import dataclass
 from io import BytesIO
@@ -11,6 +9,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..engine.finding import Notice, Span
+from ..engine.project_files import real_path
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
 
@@ -41,24 +40,12 @@ def _real_folder(folder: Path) -> Path:
     return known
 
 
-def _real_path(path: Path) -> Path:
-    """``path.resolve()``, with its folder's real path kept: the file itself is looked at each
-    time (a link, or a path that cannot be looked at, is resolved in full)."""
-    if not path.is_absolute() or ".." in path.parts:
-        return path.resolve()
-    try:
-        link = stat.S_ISLNK(os.lstat(path).st_mode)
-    except OSError:
-        return path.resolve()
-    return path.resolve() if link else _real_folder(path.parent) / path.name
-
-
 def module_name_for(path: str | Path, root: Path | None) -> str:
     """Dotted module name of ``path`` relative to ``root`` (best effort)."""
     candidate = Path(path)
     if root is not None:
         try:
-            candidate = _real_path(candidate).relative_to(_real_folder(root))
+            candidate = real_path(candidate, _real_folder).relative_to(_real_folder(root))
         except (ValueError, OSError):
             pass
     parts = list(candidate.with_suffix("").parts)

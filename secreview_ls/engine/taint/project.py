@@ -54,7 +54,6 @@ import contextlib
 import hashlib
 import os
 import re
-import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -63,7 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import ModuleFacts
-from ..project_files import search_markers, searched, walk
+from ..project_files import real_path, search_markers, searched, walk
 from ..source import SourceFile
 from .analysis import ModuleTaint
 from .log_output import FORMATTER_MARKERS, formatter_facts
@@ -408,20 +407,14 @@ class ProjectIndex:
         return self._resolved_paths[key]
 
     def _real_path(self, path: Path) -> Path:
-        """``path.resolve()``, each folder resolved once (kept like the files' own resolutions):
-        the file itself is looked at each time, and a link is resolved in full."""
-        if not path.is_absolute() or ".." in path.parts:
-            return path.resolve()
-        try:
-            link = stat.S_ISLNK(os.lstat(path).st_mode)
-        except OSError:
-            return path.resolve()
-        if link:
-            return path.resolve()
-        folder = self._real_folders.get(path.parent)
-        if folder is None:
-            folder = self._real_folders[path.parent] = path.parent.resolve()
-        return folder / path.name
+        """``path.resolve()``, each folder resolved once (kept like the files' own resolutions)."""
+        return real_path(path, self._real_folder)
+
+    def _real_folder(self, folder: Path) -> Path:
+        known = self._real_folders.get(folder)
+        if known is None:
+            known = self._real_folders[folder] = folder.resolve()
+        return known
 
     def _base_of(self, from_path: str | os.PathLike[str] | None) -> Path:
         """The folder of the importing file (resolved once per path: it is asked at every call)."""
