@@ -56,7 +56,8 @@ class Chunk:
     positioned: list[ast.AST] = field(default_factory=list)
     ended: list[ast.AST] = field(default_factory=list)  # the positioned nodes with an end line
     # ``place``'s view of them: the attribute dicts of the nodes with an end line, of the others
-    moving: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
+    # (those in address order once the chunk moved twice)
+    moving: tuple[list[dict[str, Any]], list[dict[str, Any]], bool] | None = None
     serial: int = 0  # changes whenever the facts are rebuilt
     context: list[Chunk] | None = None  # chunks binding names this one uses
     context_key: tuple[tuple[str, str, int], ...] | None = None  # what the context binds that this one uses
@@ -153,16 +154,20 @@ def place(chunk: Chunk) -> None:
     if moving is None:
         # A node's positions live in its attribute dict: writing there directly costs a third of
         # going through the node type's attribute lookup, on every node of every moved chunk.
-        # The dicts are visited in address order: the loop is bound by memory reads, and in the
-        # facts' order (by node type) each one lands elsewhere in the heap (twice as slow).
         ended = {id(node) for node in chunk.ended}
         moving = chunk.moving = (
-            sorted((node.__dict__ for node in chunk.positioned if id(node) in ended), key=id),
-            sorted((node.__dict__ for node in chunk.positioned if id(node) not in ended), key=id),
+            [node.__dict__ for node in chunk.positioned if id(node) in ended],
+            [node.__dict__ for node in chunk.positioned if id(node) not in ended],
+            False,
         )
+    elif not moving[2]:
+        # Moved again: from now on the dicts are visited in address order. The loop is bound by
+        # memory reads, and in the facts' order (by node type) each one lands elsewhere in the
+        # heap (twice as slow); a chunk placed once (just parsed) is not worth the sort.
+        moving = chunk.moving = (sorted(moving[0], key=id), sorted(moving[1], key=id), True)
     # A class header's node ends where the class's last segment does.
     ints = _line_numbers(max(chunk.last, chunk.unit.segments[-1].last if chunk.unit is not None else 0) + abs(delta))
-    both, starts = moving
+    both, starts, _ = moving
     for attributes in both:
         attributes["lineno"] = ints[attributes["lineno"] + delta]
         attributes["end_lineno"] = ints[attributes["end_lineno"] + delta]

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from ...engine.facts import ModuleFacts
 from ...engine.names import ImportMap
+from ...rules.judge import grown_name
 from .chunks import Chunk, View, grown_names, parse_module, place
 
 MIN_SPLIT_LINES = 40  # smaller classes stay one chunk
@@ -379,9 +380,18 @@ def segment_bindings(chunk: Chunk) -> dict[str, str]:
     for declaration in declarations:
         for name in declaration.names:  # type: ignore[attr-defined]
             found[name] = chunk.key
-    for statement in chunk.own or ():
-        for name in grown_names(statement):
-            found[name] = chunk.key
+    if chunk.facts is not None and chunk is not unit.header:
+        # A method's facts index exactly its statements' nodes (a header's also hold its
+        # decorators and bases): no second walk.
+        for kind in (ast.Call, ast.Subscript):
+            for node in chunk.facts.nodes(kind):
+                name = grown_name(node)
+                if name is not None:
+                    found[name] = chunk.key
+    else:
+        for statement in chunk.own or ():
+            for name in grown_names(statement):
+                found[name] = chunk.key
     if chunk is unit.header:
         node = unit.node
         tracked = {node.name}
