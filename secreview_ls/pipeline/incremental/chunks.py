@@ -27,6 +27,7 @@ from .linediff import split_lines_keepends
 
 GROUP_LINES = 20  # consecutive simple statements are grouped up to this many lines
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _SERIALS = itertools.count(1)
 
 
@@ -293,11 +294,26 @@ def free_names(facts: ModuleFacts) -> frozenset[str]:
     scopes: dict[int, set[str]] = {}
     names = facts.nodes(ast.Name)
 
+    parent = facts.parent
+    within: dict[ast.AST, ast.AST | None] = {}  # node → the function (or lambda) it is or is in
+
     def scope_of(node: ast.AST) -> ast.AST | None:
-        for ancestor in facts.ancestors(node):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                return ancestor
-        return None
+        """The nearest function (or lambda) above ``node``; each ancestor is climbed once."""
+        path: list[ast.AST] = []
+        current = parent(node)
+        found: ast.AST | None = None
+        while current is not None:
+            if isinstance(current, _SCOPES):
+                found = current
+                break
+            if current in within:
+                found = within[current]
+                break
+            path.append(current)
+            current = parent(current)
+        for passed in path:
+            within[passed] = found
+        return found
 
     placed = [(node, scope_of(node)) for node in names]
     for node, scope in placed:
