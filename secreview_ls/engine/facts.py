@@ -43,6 +43,7 @@ class ModuleFacts:
         self._calls_by_attr: dict[str, list[ast.Call]] = defaultdict(list)
         self._mixed: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
         self.parents: dict[ast.AST, ast.AST] = {}
+        self._stores: list[ast.Name] | None = None
         self._index()
 
     @classmethod
@@ -77,6 +78,7 @@ class ModuleFacts:
         facts._calls_by_name = defaultdict(list)
         facts._calls_by_attr = defaultdict(list)
         facts._mixed = {}
+        facts._stores = None
         facts.parents = {root: parent for root, parent in roots}
         facts._nodes[ast.Module].append(facts.tree)
         facts._index([root for root, _ in roots], {id(node) for node in skip})
@@ -163,6 +165,12 @@ class ModuleFacts:
             found.extend(self._of_type(node_type))
         found.sort(key=source_position)
         return found
+
+    def name_stores(self) -> Sequence[ast.Name]:
+        """The ``Name`` nodes that are assigned or deleted (not read), in source order; not copied."""
+        if self._stores is None:
+            self._stores = [n for n in self._of_type(ast.Name) if not isinstance(n.ctx, ast.Load)]  # type: ignore[attr-defined]
+        return self._stores
 
     def calls_to(self, *qualnames: str) -> Iterator[tuple[str, ast.Call]]:
         """Calls whose callee resolves to one of ``qualnames`` (yields name, call)."""
@@ -252,6 +260,7 @@ class _CombinedFacts(ModuleFacts):
         self._parts = list(parts)
         self._types: dict[type[ast.AST], list[ast.AST]] = {ast.Module: [self.tree]}
         self._mixed = {}
+        self._stores = None
         self._names: dict[str, list[ast.Call]] | None = None
         self._lookups = 0
         self._attrs: dict[str, list[ast.Call]] | None = None
@@ -283,6 +292,12 @@ class _CombinedFacts(ModuleFacts):
                 found.extend(part._of_type(node_type))
             self._types[node_type] = found
         return found
+
+    def name_stores(self) -> Sequence[ast.Name]:
+        # Each part's stores sort before the next part's; a part keeps its list between versions.
+        if self._stores is None:
+            self._stores = [node for part in self._parts for node in part.name_stores()]
+        return self._stores
 
     def _sorted_types(self, types: tuple[type[ast.AST], ...]) -> list[ast.AST]:
         if not all("lineno" in t._attributes for t in types) or ast.Module in types:
