@@ -39,7 +39,8 @@ from .chunks import Chunk, View, grown_names, parse_module, place
 MIN_SPLIT_LINES = 40  # smaller classes stay one chunk
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _PLAIN_DECORATOR_NODES = (ast.Name, ast.Attribute, ast.Load)
-_WRAPPER = "class _:\n"  # one line above the region: node lines are (real line - first + 2)
+_WRAPPER = "class _:\n"  # the line above the region
+_PAD_PER_LINE = 150  # blank lines put above a re-parsed region, at most, per line of it
 
 
 @dataclass(eq=False)
@@ -232,13 +233,16 @@ def wrapped_region(
         return None
     first = chunks[0].first
     last = chunks[-1].last + delta
-    if last < first:
+    if last < first or first < 2:
         return None
-    tree = parse_module(_WRAPPER + "".join(lines[first - 1 : last]))
+    # Parsed at its own lines when the blank lines above cost the tokenizer less than moving
+    # the new nodes there afterwards would (about 150 blank lines per line of the region).
+    pad = first - 2 if first - 2 <= _PAD_PER_LINE * (last - first + 1) else 0
+    tree = parse_module("\n" * pad + _WRAPPER + "".join(lines[first - 1 : last]))
     if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
         return None
     body = tree.body[0].body
-    shift = first - 2
+    shift = first - 2 - pad
     indent = unit.indent
     for statement in body:
         line = lines[_first_line(statement) + shift - 1]
