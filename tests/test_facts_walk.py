@@ -179,3 +179,15 @@ def test_assigned_aliases_with_the_text_match_the_whole_walk(text: str) -> None:
     with_text = ImportMap(source.tree, "app", text=source.text).aliases
     assert with_text == ImportMap(source.tree, "app").aliases == reference_aliases(source.tree, "app")
     assert ("run" in with_text) == text.endswith(("return run('ls')\n", "x = 'ｒｕｎ'\n"))
+
+
+def test_name_stores_are_the_names_not_read_in_source_order() -> None:
+    text = "a = 1\ndel b\nfor c, d in e: f(g)\ndef h(i):\n    global j\n    j = [k for k in i]\n    return a\n"
+    tree = ast.parse(text)
+    facts = ModuleFacts(SourceFile(text, "m.py"), "m")
+    stores = [n.id for n in facts.name_stores()]  # type: ignore[attr-defined]
+    expected = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)),
+        key=source_position,
+    )
+    assert stores == [n.id for n in expected] == ["a", "b", "c", "d", "j", "k"]
