@@ -12,6 +12,7 @@ import ast
 import hashlib
 import io
 import itertools
+import threading
 import tokenize
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -178,6 +179,7 @@ def place(chunk: Chunk) -> None:
 
 
 _LINE_NUMBERS: list[int] = list(range(4096))
+_GROWING = threading.Lock()
 
 
 def _line_numbers(count: int) -> list[int]:
@@ -186,7 +188,9 @@ def _line_numbers(count: int) -> list[int]:
     reads memory already cached (and moving them allocates nothing)."""
     table = _LINE_NUMBERS
     if len(table) <= count:
-        table.extend(range(len(table), max(count + 1, 2 * len(table))))
+        with _GROWING:  # documents may be analyzed in several threads: table[n] must stay n
+            if len(table) <= count:
+                table.extend(range(len(table), max(count + 1, 2 * len(table))))
     return table
 
 
