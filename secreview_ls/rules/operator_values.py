@@ -10,7 +10,8 @@ A value is *the operator's* when it is built only from fixed text and:
 
 * ``sys.argv`` or an item of it;
 * the result of a command-line parser (``options, args = parser.parse_args()`` with ``parser``
-  an ``argparse.ArgumentParser`` or ``optparse.OptionParser``) and its attributes;
+  an ``argparse.ArgumentParser`` or ``optparse.OptionParser``, ``engine.command_line``) and its
+  attributes, and a click / typer command's parameter;
 * an item of a mapping returned by a call named for reading configuration
   (``config = self._read_pypirc()``, ``load_config()``) or kept in an attribute named for it
   (``self.config["url"]``, ``app.settings.get("url")``); a local name counts by what it was
@@ -26,12 +27,11 @@ from __future__ import annotations
 
 import ast
 
+from ..engine.command_line import command_line_parameter, is_parse_call
 from .base import RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
 from .judge import identifier_words, is_static
-from .user_settings import command_line_parser
 
-_PARSER_CALLS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
 _CONFIG_WORDS = frozenset({"config", "conf", "cfg", "configuration", "settings", "ini", "pypirc", "rc"})
 _LOOKUPS = frozenset({"get", "getstring", "get_value", "get_option"})
 _MAX_DEPTH = 6
@@ -97,7 +97,7 @@ def _attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], dept
 def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) -> str | None:
     func = call.func
     if isinstance(func, ast.Attribute):
-        if func.attr in _PARSER_CALLS and command_line_parser(ctx, func.value):
+        if is_parse_call(ctx.facts, call):
             return "operator"
         if func.attr in _LOOKUPS and _container(ctx, func.value, seen, depth) == "operator":
             return "operator"  # config.get("url"), config.get("server", "repository")
@@ -122,7 +122,8 @@ def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) ->
     if not stores and scope is not ctx.facts.tree:
         stores = stores_in(ctx, ctx.facts.tree, name.id)
     if not stores:
-        return None  # a parameter or an unknown name
+        # a click / typer command's argument; any other parameter or an unknown name is not
+        return "operator" if command_line_parameter(ctx.facts, scope, name.id) else None
     values = [stored_value(store) for store in stores]
     return _combine([_judge(ctx, value, seen | {name.id}, depth + 1) for value in values])
 
