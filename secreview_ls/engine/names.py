@@ -87,9 +87,7 @@ class ImportMap:
             counts = count_bindings(_nodes_spelling(tree, found, text), found)
             self.aliases.update(self.assigned_aliases(candidates, counts))
 
-    def assigned_aliases(
-        self, candidates: list[tuple[str, ast.expr]], counts: dict[str, int] | None
-    ) -> dict[str, str]:
+    def assigned_aliases(self, candidates: list[tuple[str, ast.expr]], counts: dict[str, int] | None) -> dict[str, str]:
         """What each candidate (``alias_candidates``) names, resolved by this map's imports, for
         the names ``counts`` (``count_bindings`` of the whole module) says are bound once (all
         candidates without ``counts``)."""
