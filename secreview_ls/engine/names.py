@@ -14,7 +14,7 @@ import bisect
 import builtins
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 
 from .known_modules import STAR_EXPORTS
 
@@ -24,16 +24,21 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 class ImportMap:
     """Local name → qualified name, built from a module's import statements."""
 
-    def __init__(self, tree: ast.Module, module_name: str = "", *, text: str | None = None) -> None:
+    def __init__(
+        self, tree: ast.Module, module_name: str = "", *, text: str | None = None, assigned: bool = True
+    ) -> None:
         """``text``: the source ``tree`` was parsed from, if known; it lets the search for
-        the bindings of a name skip the statements that do not spell it."""
+        the bindings of a name skip the statements that do not spell it. ``assigned=False``
+        leaves out the assigned aliases (``run = os.system``): a part of a module cannot judge
+        them, since a binding anywhere in the module undoes one."""
         self.aliases: dict[str, str] = {}
         self.star_modules: list[str] = []
         self.module_name = module_name
         self.locally_bound: set[str] = set()
         self._collect(tree)
         self._collect_module_bindings(tree)
-        self._collect_assigned_aliases(tree, text)
+        if assigned:
+            self._collect_assigned_aliases(tree, text)
 
     def _collect(self, tree: ast.Module) -> None:
         for node in _statements_breadth_first(tree):
@@ -72,32 +77,32 @@ class ImportMap:
     def _collect_assigned_aliases(self, tree: ast.Module, text: str | None = None) -> None:
         """Module-level names bound once to an imported callable: ``run = os.system``,
         ``shell = functools.partial(subprocess.run, shell=True)`` call what they name. A name
-        bound anywhere else in the module (a local, a parameter, a second assignment) is not one."""
+        bound anywhere else in the module (a local, a parameter, a second assignment) is not one;
+        a method or class attribute of that name binds an attribute of its class, not the name."""
+        candidates = alias_candidates(tree)
+        if not candidates:
+            return
+        found = self.assigned_aliases(candidates, None)
+        if found:
+            counts = count_bindings(_nodes_spelling(tree, found, text), found)
+            self.aliases.update(self.assigned_aliases(candidates, counts))
+
+    def assigned_aliases(self, candidates: list[tuple[str, ast.expr]], counts: dict[str, int] | None) -> dict[str, str]:
+        """What each candidate (``alias_candidates``) names, resolved by this map's imports, for
+        the names ``counts`` (``count_bindings`` of the whole module) says are bound once (all
+        candidates without ``counts``)."""
         found: dict[str, str] = {}
-        for statement in tree.body:
-            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
-                continue
-            target, value = statement.targets[0], statement.value
-            if not isinstance(target, ast.Name) or target.id in self.aliases:
+        for name, value in candidates:
+            if name in self.aliases:
                 continue
             if isinstance(value, ast.Call) and value.args and self.qualname(value.func) == "functools.partial":
                 value = value.args[0]
             resolved = self.qualname(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
             if resolved is not None and "." in resolved and not resolved.startswith("builtins."):
-                found[target.id] = resolved
-        if not found:
-            return
-        bound: dict[str, int] = {}
-        for node in _nodes_spelling(tree, found, text):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in found:
-                bound[node.id] = bound.get(node.id, 0) + 1
-            elif isinstance(node, ast.arg) and node.arg in found:
-                bound[node.arg] = bound.get(node.arg, 0) + 2
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in found:
-                bound[node.name] = bound.get(node.name, 0) + 2
-        for name, resolved in found.items():
-            if bound.get(name) == 1:
-                self.aliases[name] = resolved
+                found[name] = resolved
+        if counts is None:
+            return found
+        return {name: resolved for name, resolved in found.items() if counts.get(name) == 1}
 
     def _absolute_module(self, node: ast.ImportFrom) -> str:
         module = node.module or ""
@@ -139,6 +144,56 @@ class ImportMap:
             return None
         parts.append(base)
         return ".".join(reversed(parts))
+
+
+def alias_candidates(tree: ast.Module) -> list[tuple[str, ast.expr]]:
+    """Module-level assignments of one name (``run = os.system``), with the value: the
+    statements that may make an assigned alias."""
+    return [
+        (statement.targets[0].id, statement.value)
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ]
+
+
+def count_bindings(
+    nodes: Iterable[ast.AST], wanted: Container[str] | None = None, members: set[int] | None = None
+) -> dict[str, int]:
+    """How strongly ``nodes`` (each before its children) bind each name (of ``wanted``): an
+    assignment 1, a parameter or definition 2. What a class body binds directly (its methods
+    and attributes; ``members``: ids of such nodes known beforehand) binds the class's
+    attribute, not the name."""
+    members = set() if members is None else members
+    bound: dict[str, int] = {}
+    for node in nodes:
+        if isinstance(node, ast.ClassDef):
+            members.update(map(id, class_body_bindings(node.body)))
+        if id(node) in members:
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            name, weight = node.id, 1
+        elif isinstance(node, ast.arg):
+            name, weight = node.arg, 2
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            name, weight = node.name, 2
+        else:
+            continue
+        if wanted is None or name in wanted:
+            bound[name] = bound.get(name, 0) + weight
+    return bound
+
+
+def class_body_bindings(body: Iterable[ast.stmt]) -> Iterator[ast.AST]:
+    """The definitions and plain assignment targets directly in a class body."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield statement
+        elif isinstance(statement, ast.Assign):
+            yield from (t for t in statement.targets if isinstance(t, ast.Name))
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            yield statement.target
 
 
 def _nodes_spelling(tree: ast.Module, names: Iterable[str], text: str | None) -> Iterator[ast.AST]:

@@ -37,12 +37,12 @@ import ast
 import re
 from collections.abc import Callable
 
+from ..engine.command_line import command_line_parameter, reads_command_line
 from ..engine.facts import argument
 from .base import RuleContext
 from .caller_data import OUTSIDE_PARAMETERS, receives_outside_data
 from .fixed_values import fixed_choice, loop_over_static, scope_of, stored_value, stores_in
 from .judge import identifier_words, imports_module, is_static, parameter_names, single_assignment, static_string
-from .user_settings import command_line_parser
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(
@@ -520,14 +520,15 @@ def command_line_file(ctx: RuleContext, code: ast.AST | None) -> bool:
 
 
 def _command_line(ctx: RuleContext, node: ast.AST) -> bool:
-    if isinstance(node, ast.Attribute) and ctx.facts.qualname(node) == "sys.argv":
-        return True
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "parse_args"
-        and command_line_parser(ctx, node.func.value)
-    )
+    """``sys.argv``, a command-line parser's ``parse_args()`` or a click / typer command's parameter."""
+    if isinstance(node, ast.Name):
+        function = ctx.facts.enclosing_function(node)
+        return (
+            function is not None
+            and not stores_in(ctx, function, node.id)  # rebound: judged by what it is bound to
+            and command_line_parameter(ctx.facts, function, node.id)
+        )
+    return reads_command_line(ctx.facts, node)
 
 
 def _opened_path(ctx: RuleContext, code: ast.AST) -> ast.AST | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from ..engine.command_line import may_read_command_line
 from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword_value
 from ..engine.finding import Finding
@@ -236,9 +237,10 @@ _READS_COMMAND_LINE: CacheKey[bool] = CacheKey("the module may read the program'
 
 
 def _reads_command_line(ctx: RuleContext) -> bool:
-    """The module may read the program's command line (``sys.argv``, a parser's ``parse_args``)."""
+    """The module may read the program's command line (``sys.argv``, a parser's ``parse_args``, a
+    click / typer command)."""
     text = ctx.source.text
-    return ctx.cache.get(_READS_COMMAND_LINE, lambda: "argv" in text or "parse_args" in text)
+    return ctx.cache.get(_READS_COMMAND_LINE, lambda: may_read_command_line(text))
 
 
 def _origin(ctx: RuleContext, call: ast.Call) -> str:

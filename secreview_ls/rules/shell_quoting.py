@@ -12,7 +12,7 @@ from .caller_data import handed_in
 from .command_builders import built_by_checking_builder
 from .fixed_values import fixed_choice, scope_of, stores_in
 from .judge import add_operands, imports_module, single_assignment, static_string
-from .operator_settings import configured_file, operator_setting
+from .operator_values import configured_file, operator_value
 from .reaching import reaching_values
 from .single_quotes import single_quoted_values
 from .user_settings import user_setting
@@ -187,7 +187,7 @@ def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> b
     if split is None:
         return False
     head, rest = split
-    if operator_setting(ctx, head):  # a configured program given files the program names
+    if operator_value(ctx, head):  # a configured program given files the program names
         return all(_harmless(ctx, v) or configured_file(ctx, v) for v in rest)
     return _chosen(ctx, head) and all(_harmless(ctx, v) for v in rest)
 
@@ -206,12 +206,12 @@ def _assigned_values(ctx: RuleContext, name: ast.Name) -> list[ast.expr]:
 
 def configured_command(ctx: RuleContext, node: ast.expr) -> bool:
     """The command, or the program at its head, is read from the service's configuration."""
-    if operator_setting(ctx, node):
+    if operator_value(ctx, node):
         return True
     if isinstance(node, ast.Name):
         return any(configured_command(ctx, v) for v in _assigned_values(ctx, node))
     split = _head_and_rest(ctx, node)
-    return split is not None and operator_setting(ctx, split[0])
+    return split is not None and operator_value(ctx, split[0])
 
 
 def build_code(ctx: RuleContext) -> bool:
@@ -236,5 +236,5 @@ def _chosen(ctx: RuleContext, node: ast.expr) -> bool:
         handed_in(ctx, node)
         or user_setting(ctx, node)
         or built_by_checking_builder(ctx, node)
-        or operator_setting(ctx, node)
+        or operator_value(ctx, node)
     )

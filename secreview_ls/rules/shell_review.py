@@ -75,9 +75,10 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "a mailcap entry); a builder that neither quotes nor checks gives no such command. Commands "
     "in build code (a module importing `setuptools` or `distutils.core`) are here as well: whoever "
     "builds the package runs its code with their own rights, and the commands are made from the "
-    "project's own files and metadata. So is a program the service's configuration names "
-    "(`config.get('postfix', 'postmap_command')`, `settings.CONVERT_BIN`) given only fixed text and "
-    "files the program names under a configured directory: the operator chose that command.",
+    "project's own files and metadata. So is a program the service's configuration or the "
+    "program's command line names (`config.get('postfix', 'postmap_command')`, `settings.CONVERT_BIN`, "
+    "`options.converter`) given only fixed text and files the program names under a configured "
+    "directory: the operator chose that command.",
     bad="import os\n\ndef run_command(command):\n    return os.system(command)",
     good="import subprocess\n\ndef run_command(argv):\n    return subprocess.run(argv, check=True)",
 )
@@ -89,7 +90,7 @@ def shell_command_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         if user_command(ctx, command):
             where = "the local user's own setting or command line (a pager, an editor, the login shell, `sys.argv`)"
         elif configured_command(ctx, command) and not handed_in(ctx, command):
-            where = "a command the service's configuration names, given files the program names"
+            where = "a command the operator chose (command line or configuration), given files the program names"
         elif build_code(ctx) and not handed_in(ctx, command):
             where = "a command of build code, made from the project's own files and metadata"
         elif built_by_checking_builder(ctx, command) and not handed_in(ctx, command):

@@ -16,8 +16,9 @@ A value is *the user's own setting* when it is derived only from:
   ``pwd.getpwnam(getpass.getuser())[6]``);
 * a directory the code checks the current user owns (``os.stat(d).st_uid != os.getuid()``: skip
   anyone else's), and paths joined under it (``~/.app/options``, ``./.app/options`` found upward);
-* the program's command line: ``sys.argv`` and items of it, what ``parse_args()`` returns and its
-  attributes, and a parameter of a module function every call of which in the module passes such a
+* the program's command line (``engine.command_line``): ``sys.argv`` and items of it, what a
+  command-line parser's ``parse_args()`` returns and its attributes, a click / typer command's
+  parameter, and a parameter of a module function every call of which in the module passes such a
   value (``main(sys.argv[1:])``), also text built only from these and constants;
 * the content of a file so named (``open(path).read()``, ``handle.read()`` of
   ``with open(path) as handle``), ``compile()`` of it, a loop over a collection of such values, a
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import ast
 
+from ..engine.command_line import command_line_parameter, is_parse_call, reads_command_line
 from .base import CacheKey, RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
 from .judge import class_attribute_value, is_static, parameter_names, static_string
@@ -122,12 +124,9 @@ def _built(ctx: RuleContext, node: ast.AST, seen: frozenset[str], depth: int) ->
     return _both([_judge(ctx, part, seen, depth + 1) for part in parts])
 
 
-_PARSED = frozenset({"parse_args", "parse_known_args"})
-
-
 def _command_line(ctx: RuleContext, node: ast.AST, seen: frozenset[str], depth: int) -> bool:
     """``sys.argv`` itself, or a value the module binds only to the command line."""
-    if ctx.facts.qualname(node) == "sys.argv":
+    if reads_command_line(ctx.facts, node):
         return True
     return isinstance(node, ast.Name) and _judge(ctx, node, seen, depth + 1) == "user"
 
@@ -135,7 +134,7 @@ def _command_line(ctx: RuleContext, node: ast.AST, seen: frozenset[str], depth: 
 def _attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str], depth: int) -> str | None:
     if ctx.facts.qualname(node) in _FIXED_MODULE_VALUES:
         return "fixed"
-    if ctx.facts.qualname(node) == "sys.argv":
+    if reads_command_line(ctx.facts, node):
         return "user"
     if isinstance(node.value, ast.Name) and _parsed_options(ctx, node.value):
         return "user"  # ``args.target`` of ``args = parser.parse_args()``
@@ -179,7 +178,7 @@ def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) ->
     if not isinstance(call.func, ast.Attribute):
         return None
     method, receiver = call.func.attr, call.func.value
-    if method in _PARSED:
+    if is_parse_call(ctx.facts, call):
         return "user"  # the program's parsed command line
     if method in _LOOKUPS and _preference(ctx, first):
         return "user"  # os.environ.get("PAGER"), config.get_config_value("PAGER")
@@ -255,6 +254,8 @@ def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) ->
     if not stores and scope is not ctx.facts.tree and name.id not in parameter_names(scope, starred=True):
         stores = stores_in(ctx, ctx.facts.tree, name.id)  # a module-level name read in a function
     if not stores:
+        if command_line_parameter(ctx.facts, scope, name.id):
+            return "user"  # a click / typer command's argument
         return "user" if _command_line_parameter(ctx, scope, name.id, seen, depth) else None
     inner = seen | {name.id}
     verdicts: list[str | None] = []
@@ -270,27 +271,7 @@ def _parsed_options(ctx: RuleContext, name: ast.Name) -> bool:
     if not stores:
         stores = stores_in(ctx, ctx.facts.tree, name.id)
     return bool(stores) and all(
-        isinstance(value := stored_value(store), ast.Call)
-        and isinstance(value.func, ast.Attribute)
-        and value.func.attr in _PARSED
-        and command_line_parser(ctx, value.func.value)
-        for store in stores
-    )
-
-
-_PARSERS = frozenset({"argparse.ArgumentParser", "optparse.OptionParser"})
-
-
-def command_line_parser(ctx: RuleContext, node: ast.AST) -> bool:
-    """``argparse.ArgumentParser(...)`` / ``optparse.OptionParser(...)``, made in place or bound to the
-    name (a request parser's ``parse_args()`` reads the request, not the command line)."""
-    values: list[ast.AST | None] = [node]
-    if isinstance(node, ast.Name):
-        values = [stored_value(store) for store in stores_in(ctx, scope_of(ctx, node), node.id)]
-        if not any(values):
-            values = [stored_value(store) for store in stores_in(ctx, ctx.facts.tree, node.id)]
-    return bool(values) and all(
-        isinstance(value, ast.Call) and (ctx.facts.qualname(value.func) or "") in _PARSERS for value in values
+        (value := stored_value(store)) is not None and is_parse_call(ctx.facts, value) for store in stores
     )
 
 

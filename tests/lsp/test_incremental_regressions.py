@@ -211,3 +211,41 @@ def test_a_marker_inside_a_string_is_read_as_the_whole_file_reads_it_when_anothe
     after = before.replace("def second(request):", "def )second(request):")
     analyzer = replay(tmp_path, before, after)
     assert analyzer.stats.mode == "incremental"
+
+
+def test_a_method_named_like_a_sink_alias_leaves_the_alias_in_place(tmp_path: Path) -> None:
+    """``run = os.system`` at module level; a class later gains a method ``run``. The method binds
+    an attribute of its class: ``run(...)`` in a view still runs a shell, in the editor and in a
+    whole-file analysis alike."""
+    before = (
+        "import os\nfrom flask import Flask, request\n\napp = Flask(__name__)\nrun = os.system\n\n\n"
+        '@app.route("/p")\ndef ping():\n    return run("ping " + request.args["host"])\n\n\n'
+        "class Job:\n    def other(self, command):\n        return command\n"
+    )
+    after = before.replace("def other(", "def run(")
+    analyzer = replay(tmp_path, before, after)
+    result = analyzer.analyze(after)
+    assert [f.rule_id for f in result.findings if f.rule_id == "SR802"] == ["SR802"]
+
+
+ALIAS_MODULE = (
+    "import os\nfrom flask import Flask, request\n\napp = Flask(__name__)\nrun = os.system\n\n\n"
+    '@app.route("/p")\ndef ping():\n    return run("ping " + request.args["host"])\n\n\n'
+    "def other(command):\n    return command\n\n\n"
+    "class Job:\n    def start(self, command):\n        return command\n"
+)
+
+
+def test_a_sink_alias_is_judged_on_the_whole_module_in_the_editor(tmp_path: Path) -> None:
+    """Whether ``run = os.system`` stays an alias depends on every binding of ``run`` in the
+    module: a parameter in another function undoes it, a class's method does not, and a broken
+    ``class`` line (repaired as an always-true block, so its method binds the module's name)
+    undoes it again; moving the alias away from the imports keeps it. The editor merges each
+    part's view exactly as a whole-file analysis reads the module."""
+    parameter = ALIAS_MODULE.replace("def other(command):\n    return command", "def other(run):\n    return run")
+    method = ALIAS_MODULE.replace("def start(", "def run(")
+    broken = method.replace("class Job:", "cla ss Job:")
+    moved = method.replace("run = os.system\n", "") + "\n\nrun = os.system\n"
+    analyzer = replay(tmp_path, ALIAS_MODULE, parameter, ALIAS_MODULE, method, broken, method, moved)
+    assert analyzer.stats.mode == "incremental"
+    assert [f.rule_id for f in analyzer.analyze(moved).findings if f.rule_id == "SR802"] == ["SR802"]

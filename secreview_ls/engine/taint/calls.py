@@ -332,7 +332,7 @@ class Calls:
         if method is not None and method in spec.method_sources and not module_call:
             local = spec.method_sources[method] == "local"
             label = self.interpreter.make_source(node, None, local=local)
-            return Val(frozenset({self.interpreter.command_line(label, method)}))
+            return Val(frozenset({self.interpreter.command_line(label, method, node)}))
         if (
             callee is not None
             and callee.taint

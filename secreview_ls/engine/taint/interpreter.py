@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..command_line import is_parse_call
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
 from .conditions import Conditions
@@ -127,24 +128,18 @@ class Interpreter:
         if self._own_setting(node, name):
             return EMPTY
         local = name in self.spec.local_sources
-        return Val(frozenset({self.command_line(self.make_source(node, None, local=local), name)}))
+        return Val(frozenset({self.command_line(self.make_source(node, None, local=local), name, node)}))
 
-    def command_line(self, label: Label, name: str) -> Label:
+    def command_line(self, label: Label, name: str, node: ast.AST) -> Label:
         """A source of the program's command line is the invoking user's own text: cleaned for the
-        classes that take it as no injection (a shell the user could run themselves)."""
+        classes that take it as no injection (a shell the user could run themselves). Whether a
+        ``parse_args()`` call reads the command line depends on its parser: a request parser's
+        (``reqparse``) reads the request."""
         if name not in self.spec.command_line_sources:
             return label
-        if name != "sys.argv" and not self._parses_command_line():
-            return label  # ``parse_args()`` of a request parser (``reqparse``) reads the request
+        if name != "sys.argv" and not is_parse_call(self.facts, node):
+            return label
         return label.cleaned_for(self.spec.cleaned_by(INVOKING_USER_CHOSE))
-
-    def _parses_command_line(self) -> bool:
-        """The module imports a command-line parser (``argparse``, ``optparse``)."""
-        aliases = self.facts.imports.aliases
-        return any(
-            (aliases.get(local) or "").split(".")[0] in ("argparse", "optparse")
-            for local in ("argparse", "optparse", "ArgumentParser", "OptionParser")
-        )
 
     def _own_setting(self, node: ast.AST, name: str) -> bool:
         """``os.environ["PAGER"]`` / ``os.getenv("EDITOR")``: the local user's own setting."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import itertools
 
-from ...engine.names import ImportMap
+from ...engine.names import ImportMap, alias_candidates, class_body_bindings, count_bindings
 from ..running import RerunWhole
 from .chunks import Chunk
 from .imports import IMPORT_FIELDS, ImportChange, SharedImports
@@ -28,6 +28,10 @@ class ModuleBindings:
         self._bound_uses: dict[str, int] = {}  # name bound at module level → chunks binding it
         self._star_chunks: list[Chunk] = []  # chunks with star imports
         self._resolved: dict[str, str] = {}  # names imported as different modules → the whole map's answer
+        # Assigned aliases (``run = os.system``) are judged on the whole module: per chunk, its
+        # candidate assignments and how it binds each name; the sum of the latter over the chunks.
+        self._alias_parts: dict[Chunk, tuple[list[tuple[str, ast.expr]], dict[str, int]]] = {}
+        self._binding_counts: dict[str, int] = {}
 
     def update_imports(self, gone: list[Chunk], fresh: list[Chunk], chunks: list[Chunk]) -> ImportChange:
         """Merge the chunks' imports into the shared map; what changed. A name imported as
@@ -38,12 +42,13 @@ class ModuleBindings:
             if chunk.imports is None and chunk.unit is not None:
                 chunk.imports = segment_imports(chunk, self.module_name)
             elif chunk.imports is None:
-                own = ImportMap(chunk.module, self.module_name)
+                own = ImportMap(chunk.module, self.module_name, assigned=False)
                 if set(vars(own)) != IMPORT_FIELDS:
                     raise RerunWhole("the import map has fields this analyzer does not merge")
                 chunk.imports = (own.aliases, own.star_modules, own.locally_bound)
         for chunk, step in itertools.chain(((c, -1) for c in gone), ((c, 1) for c in fresh)):
             self._count(chunk, step)
+            self._count_bindings(chunk, step)
         conflicting = {name for name, targets in self._alias_uses.items() if len(targets) > 1}
         if conflicting != set(self._resolved) or any(
             name in chunk.imports[0] for chunk in itertools.chain(gone, fresh) for name in conflicting  # type: ignore[index]
@@ -55,7 +60,34 @@ class ModuleBindings:
         if len(self._star_chunks) > 1:
             raise RerunWhole("star imports in several places")
         star = list(self._star_chunks[0].imports[1]) if self._star_chunks else []  # type: ignore[index]
+        aliases.update(self._assigned_aliases(chunks, aliases, star))
         return self.imports.update(aliases, star, set(self._bound_uses))
+
+    def _assigned_aliases(self, chunks: list[Chunk], aliases: dict[str, str], star: list[str]) -> dict[str, str]:
+        """The assigned aliases of the whole module, as its import map finds them: the chunks'
+        candidate assignments in line order, resolved by the imports, kept where the module
+        binds the name once."""
+        candidates = [c for chunk in chunks for c in self._alias_parts.get(chunk, ((), {}))[0]]
+        if not candidates:
+            return {}
+        resolver = ImportMap(ast.Module(body=[], type_ignores=[]), self.module_name, assigned=False)
+        resolver.aliases.update(aliases)
+        resolver.star_modules.extend(star)
+        resolver.locally_bound.update(self._bound_uses)
+        return resolver.assigned_aliases(candidates, self._binding_counts)
+
+    def _count_bindings(self, chunk: Chunk, step: int) -> None:
+        """Add (``step`` 1) or take away (-1) how the chunk binds names."""
+        if step > 0:
+            part = self._alias_parts[chunk] = _alias_part(chunk)
+        else:
+            part = self._alias_parts.pop(chunk, ([], {}))
+        for name, weight in part[1].items():
+            count = self._binding_counts.get(name, 0) + step * weight
+            if count:
+                self._binding_counts[name] = count
+            else:
+                del self._binding_counts[name]
 
     def _whole_answers(self, names: set[str], chunks: list[Chunk]) -> dict[str, str]:
         """What the import map of the whole module maps each of ``names`` to."""
@@ -106,3 +138,22 @@ class ModuleBindings:
         members = {d for n in chunk.names for d in self.binders.get(n, ())}
         members.discard(chunk)
         return sorted(members, key=lambda c: c.first)
+
+
+def _alias_part(chunk: Chunk) -> tuple[list[tuple[str, ast.expr]], dict[str, int]]:
+    """The chunk's candidate assigned aliases and how it binds each name (``count_bindings``):
+    a segment of a class holds class-body statements, whose own names bind class attributes;
+    its header binds the class name."""
+    unit = chunk.unit
+    if unit is None:
+        return alias_candidates(chunk.module), count_bindings(ast.walk(chunk.module))
+    own = list(chunk.own or ())
+    nodes: list[ast.AST] = [n for statement in own for n in ast.walk(statement)]
+    counts = count_bindings(nodes, None, set(map(id, class_body_bindings(own))))
+    if chunk is unit.header:
+        node = unit.node
+        parts = [n for part in (*node.decorator_list, *node.bases, *node.keywords) for n in ast.walk(part)]
+        for name, weight in count_bindings(parts).items():
+            counts[name] = counts.get(name, 0) + weight
+        counts[node.name] = counts.get(node.name, 0) + 2
+    return [], counts

@@ -363,7 +363,7 @@ def segment_facts(chunk: Chunk, imports: ImportMap, path: str) -> ModuleFacts:
 
 def segment_imports(chunk: Chunk, module_name: str) -> tuple[dict[str, str], list[str], set[str]]:
     """The segment's part of the module's import map: its imports; the header binds the class name."""
-    own = ImportMap(ast.Module(body=list(chunk.own or ()), type_ignores=[]), module_name)
+    own = ImportMap(ast.Module(body=list(chunk.own or ()), type_ignores=[]), module_name, assigned=False)
     unit = chunk.unit
     bound = {unit.node.name} if unit is not None and chunk is unit.header else set()
     return own.aliases, own.star_modules, bound
