@@ -87,7 +87,7 @@ def test_garbage_does_not_wait_for_a_pause_that_never_comes() -> None:
 def test_growth_forces_a_collection() -> None:
     async def scenario() -> IdleCollector:
         size = [100]
-        collector = IdleCollector(lambda: True, idle_seconds=60, min_analyses=2, max_interval=3600, resident=lambda: size[0])
+        collector = IdleCollector(lambda: True, idle_seconds=60, min_analyses=2, max_interval=3600, size=lambda: size[0])
         for _ in range(3):
             collector.after_analysis()
         assert collector.forced == 0
