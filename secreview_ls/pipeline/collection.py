@@ -46,6 +46,7 @@ _freeze_on_resume = False  # see ``freeze_after_analyses``
 # the reference cycles its per-version taint state leaves); a whole-file one makes hundreds of
 # thousands, whose collection would cost a tenth of the open.
 YOUNG_COLLECTION_LIMIT = 50_000
+_unswept = 0  # objects the analyses froze without collecting them first (see ``unswept``)
 
 
 def freeze_after_analyses(on: bool = True) -> None:
@@ -62,6 +63,13 @@ def freeze_after_analyses(on: bool = True) -> None:
     _freeze_on_resume = on
 
 
+def unswept() -> int:
+    """How many objects (net) analyses froze without collecting them first, since the process
+    started: those over ``YOUNG_COLLECTION_LIMIT``. Garbage among them waits for a full
+    collection; a collector compares this count with its value at its last one."""
+    return _unswept
+
+
 @contextmanager
 def collection_paused() -> Iterator[None]:
     """Run the body without automatic collections: an analysis makes a whole syntax tree and
@@ -71,7 +79,7 @@ def collection_paused() -> Iterator[None]:
     collection back on if the first found it on. What they leave is collected afterwards,
     when the caller collects (the server when idle, a scan at file boundaries); objects
     without reference cycles are freed by reference counting as before."""
-    global _pauses, _resume
+    global _pauses, _resume, _unswept
     with _pause_lock:
         if _pauses == 0:
             _resume = gc.isenabled()
@@ -84,7 +92,10 @@ def collection_paused() -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and _resume:
                 if _freeze_on_resume:
-                    if gc.get_count()[0] <= YOUNG_COLLECTION_LIMIT:
+                    made = gc.get_count()[0]
+                    if made <= YOUNG_COLLECTION_LIMIT:
                         gc.collect()  # what is not frozen: what the analyses made
+                    else:
+                        _unswept += made
                     gc.freeze()
                 gc.enable()
