@@ -228,6 +228,17 @@ class ModuleFacts:
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
 
+    @cached_property
+    def name_stores(self) -> dict[str, list[ast.Name]]:
+        """For each name, its ``Name`` nodes in any context but a load (bound, deleted), in
+        source order. Shared: not to be changed."""
+        found: dict[str, list[ast.Name]] = {}
+        for node in self._of_type(ast.Name):
+            assert isinstance(node, ast.Name)
+            if not isinstance(node.ctx, ast.Load):
+                found.setdefault(node.id, []).append(node)
+        return found
+
 
 def source_position(node: ast.AST) -> tuple[int, int]:
     """Sort key of a node in source order: (line, column); nodes without one come first."""
@@ -357,6 +368,24 @@ class _CombinedFacts(ModuleFacts):
                 merged[statement] = self.tree
             self._merged_parents = merged
         return self._merged_parents
+
+    @cached_property
+    def name_stores(self) -> dict[str, list[ast.Name]]:
+        """The parts' ``name_stores`` merged in their order (each part keeps its own, so a
+        version whose parts are mostly unchanged merges instead of walking every name)."""
+        found: dict[str, list[ast.Name]] = {}
+        merged: set[str] = set()  # names whose list is this one's own (the others are a part's)
+        for part in self._parts:
+            for name, stores in part.name_stores.items():
+                known = found.get(name)
+                if known is None:
+                    found[name] = stores
+                elif name in merged:
+                    known.extend(stores)
+                else:
+                    found[name] = [*known, *stores]
+                    merged.add(name)
+        return found
 
     def _part_of(self, node: ast.AST) -> ModuleFacts | None:
         """The first part whose index holds ``node`` (the one a merged parent map would keep)."""
