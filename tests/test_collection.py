@@ -144,3 +144,26 @@ def test_a_small_analysis_collects_its_own_cycles_before_freezing_the_survivors(
 def alive_in_frozen(value: object) -> bool:
     """Whether ``value`` was frozen (a collection of the unfrozen heap does not see it)."""
     return not any(obj is value for obj in gc.get_objects())
+
+
+def test_an_analysis_whose_result_waits_does_not_sweep_and_its_objects_are_counted() -> None:
+    from secreview_ls.pipeline.collection import collection_paused, freeze_after_analyses, unswept
+
+    gc.collect()
+    gc.freeze()
+    try:
+        before = unswept()
+        freeze_after_analyses()
+        with collection_paused(), collection_paused(sweep=False):  # an edit and an open at once
+            node = _Node()
+            alive = weakref.ref(node)
+            del node
+        assert gc.isenabled()
+        gc.collect()
+        assert alive() is not None  # frozen unswept, for a full collection
+        assert unswept() > before
+    finally:
+        freeze_after_analyses(False)
+        gc.unfreeze()
+    gc.collect()
+    assert alive() is None

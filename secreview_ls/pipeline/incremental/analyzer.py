@@ -152,7 +152,8 @@ class IncrementalAnalyzer:
     # -- entry point ---------------------------------------------------------------
 
     def analyze(self, text: str) -> AnalysisResult:
-        with collection_paused():
+        opening = self._fresh and self._unprepared is None  # analyzed whole: its result waits
+        with collection_paused(sweep=not opening):
             return self._analyze(text)
 
     def _analyze(self, text: str) -> AnalysisResult:
