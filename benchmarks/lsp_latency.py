@@ -446,7 +446,8 @@ async def compare_with_ruff(ruff: str, root: Path, args: argparse.Namespace, our
     await client.stop()
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"\nruff server (S rules) on the same modules and edits, pid {pid}; load average {load}")
-    print(f"| {'edit figure, ms':<28} | {'ours med':>8} | {'Ruff med':>8} | {'ratio':>6} | {'ours p95':>8} | {'Ruff p95':>8} | {'ratio':>6} |")
+    heads = ("ours med", "Ruff med", "ratio", "ours p95", "Ruff p95", "ratio")
+    print(f"| {'edit figure, ms':<28} | " + " | ".join(f"{h:>{6 if h == 'ratio' else 8}}" for h in heads) + " |")
     print(f"|{'-' * 30}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 10}|{'-' * 8}|")
     for mine, peer in zip(ours, theirs, strict=True):
         size = f"{mine['size']:,} lines"
@@ -454,12 +455,14 @@ async def compare_with_ruff(ruff: str, root: Path, args: argparse.Namespace, our
         if mine["cpu"] and peer["cpu"]:
             print(ratio_row(f"{size}, server CPU", mine["cpu"], peer["cpu"]))
             mean_ours, mean_ruff = statistics.fmean(mine["cpu"]) * 1000, statistics.fmean(peer["cpu"]) * 1000
-            print(f"| {'  CPU mean per edit':<28} | {mean_ours:>8.1f} | {mean_ruff:>8.1f} | {ratio(mean_ours, mean_ruff):>6} |")
+            mean_ratio = ratio(mean_ours, mean_ruff)
+            print(f"| {'  CPU mean per edit':<28} | {mean_ours:>8.1f} | {mean_ruff:>8.1f} | {mean_ratio:>6} |")
     for mine, peer in zip(ours, theirs, strict=True):
-        print(
-            f"open of {mine['size']:,} lines: ours {mine['open'] * 1000:.0f} ms, Ruff {peer['open'] * 1000:.0f} ms (wall)"
-            + (f"; server CPU {mine['open cpu'] * 1000:.0f} / {peer['open cpu'] * 1000:.0f} ms" if peer["open cpu"] is not None else "")
-        )
+        cpu = ""
+        if peer["open cpu"] is not None:
+            cpu = f"; server CPU {mine['open cpu'] * 1000:.0f} / {peer['open cpu'] * 1000:.0f} ms"
+        wall = f"ours {mine['open'] * 1000:.0f} ms, Ruff {peer['open'] * 1000:.0f} ms (wall)"
+        print(f"open of {mine['size']:,} lines: {wall}{cpu}")
 
 
 def ratio(numerator: float, denominator: float) -> str:
