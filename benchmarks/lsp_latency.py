@@ -13,13 +13,19 @@ and an unfinished call (a syntax error) completed by the next keystroke. Then
 ``/proc/PID/status``. The open is also given as the server's CPU time from ``didOpen`` to the
 diagnostics (read from ``/proc``, in clock ticks), which the machine's load moves less.
 
+Side by side in the same run, ``ruff server`` (S rules selected; ``--no-ruff`` leaves it out)
+gets the same open and the same edit sequence on the same module, and the ratios of the two
+servers' medians and p95 are printed: wall clock (``didChange`` to ``publishDiagnostics``
+arriving), and each server's CPU per edit read from ``/proc`` (clock ticks of 10 ms, so the
+per-edit median and p95 are coarse; the mean is the total over the edits divided by their number).
+
 ``--project DIR`` measures memory on a real project instead: the workspace root is ``DIR``,
 ``--documents`` of its Python files (spread evenly over the sorted list, skipping tests and
 files over 200 kB) are opened, and once every one has its diagnostics and the server has been
 idle a few seconds its resident memory is read; then the same for ``ruff server`` (S rules
 selected) in the same run when ``ruff`` is installed (``--no-ruff`` skips it).
 
-    python benchmarks/lsp_latency.py [--edits 60] [--sizes 2000 10000] [--documents 200]
+    python benchmarks/lsp_latency.py [--edits 60] [--sizes 2000 10000] [--documents 200] [--no-ruff]
     python benchmarks/lsp_latency.py --project ~/src/django [--documents 200]
 """
 
@@ -48,6 +54,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from lsp.realistic import generate  # noqa: E402
 
 TIMEOUT = 120.0
+RUFF_OPTIONS: dict[str, Any] = {"settings": {"lint": {"select": ["S"]}}}  # Ruff's security rules
 AnyClient = TypeVar("AnyClient", bound=LanguageClient)
 
 
@@ -195,6 +202,8 @@ async def latency(
     open_cpu = (cpu_ticks(pid) - ticks) / os.sysconf("SC_CLK_TCK") if pid is not None else None
     samples: dict[str, list[float]] = {}
     decoded: list[float] = []
+    cpu: list[float] = []  # the server's CPU seconds per edit (clock ticks)
+    tick = os.sysconf("SC_CLK_TCK")
     version = 1
     current = text
     for kind, new_text in edits_for(text, edits, seed):
@@ -202,6 +211,7 @@ async def latency(
         change = change_between(current, new_text)
         current = new_text
         waiter = client.expect(uri, version)
+        ticks = cpu_ticks(pid) if pid is not None else 0
         sent = time.perf_counter()
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
@@ -212,10 +222,20 @@ async def latency(
         done = await asyncio.wait_for(waiter, TIMEOUT)
         samples.setdefault(kind, []).append(client.arrived[uri][version] - sent)
         decoded.append(done - sent)
+        if pid is not None:
+            cpu.append((cpu_ticks(pid) - ticks) / tick)
         await asyncio.sleep(0.02)
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     every = [s for values in samples.values() for s in values]
-    return {"size": size, "open": opened, "open cpu": open_cpu, "all": every, "kinds": samples, "decoded": decoded}
+    return {
+        "size": size,
+        "open": opened,
+        "open cpu": open_cpu,
+        "all": every,
+        "kinds": samples,
+        "decoded": decoded,
+        "cpu": cpu,
+    }
 
 
 async def memory(client: Client, root: Path, documents: int) -> tuple[float, float]:
@@ -341,9 +361,9 @@ async def project_main(args: argparse.Namespace) -> None:
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"{root}: {len(files)} files opened ({lines:,} lines); load average {' '.join(load)}")
     servers = [("secreview-ls", [sys.executable, "-m", "secreview_ls"], {"debounce": 0})]
-    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
-    if ruff is not None and not args.no_ruff:
-        servers.append(("ruff server (S rules)", [ruff, "server"], {"settings": {"lint": {"select": ["S"]}}}))
+    ruff = None if args.no_ruff else ruff_executable()
+    if ruff is not None:
+        servers.append(("ruff server (S rules)", [ruff, "server"], RUFF_OPTIONS))
     print(f"| {'server':<22} | {'RSS ready MB':>12} | {'RSS open MB':>11} | {'peak MB':>8} | {'all published s':>15} |")
     print(f"|{'-' * 24}|{'-' * 14}|{'-' * 13}|{'-' * 10}|{'-' * 17}|")
     for label, command, options in servers:
@@ -353,6 +373,11 @@ async def project_main(args: argparse.Namespace) -> None:
             f" | {figures['seconds']:>15.1f} |"
         )
         sys.stdout.flush()
+
+
+def ruff_executable() -> str | None:
+    """``ruff`` next to this interpreter, else on ``PATH``."""
+    return shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -383,6 +408,8 @@ async def run_server(args: argparse.Namespace, *, ignore: list[str], label: str,
     results = []
     for size in args.sizes:
         results.append(await latency(client, root, size, args.edits, seed=size, pid=pid))
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"load average {load} after the edits")
     print()
     print(f"| {'didChange → publishDiagnostics':<28} | {'n':>4} | {'median ms':>8} | {'p95 ms':>8} | {'max ms':>8} |")
     print(f"|{'-' * 30}|{'-' * 6}|{'-' * 10}|{'-' * 10}|{'-' * 10}|")
@@ -403,6 +430,53 @@ async def run_server(args: argparse.Namespace, *, ignore: list[str], label: str,
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
+    ruff = None if args.no_ruff or not memory_too else ruff_executable()
+    if ruff is not None:
+        await compare_with_ruff(ruff, root, args, results)
+
+
+async def compare_with_ruff(ruff: str, root: Path, args: argparse.Namespace, ours: list[dict[str, Any]]) -> None:
+    """The same open and edits of the same modules sent to ``ruff server`` (S rules), and the
+    ratios of our figures to its: wall clock and server CPU per edit, median and p95."""
+    client = await started_client([ruff, "server"], root, "bench", RUFF_OPTIONS)
+    pid = client._server.pid  # type: ignore[union-attr]
+    theirs = [await latency(client, root, size, args.edits, seed=size, pid=pid) for size in args.sizes]
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"\nruff server (S rules) on the same modules and edits, pid {pid}; load average {load}")
+    heads = ("ours med", "Ruff med", "ratio", "ours p95", "Ruff p95", "ratio")
+    print(f"| {'edit figure, ms':<28} | " + " | ".join(f"{h:>{6 if h == 'ratio' else 8}}" for h in heads) + " |")
+    print(f"|{'-' * 30}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 10}|{'-' * 8}|")
+    for mine, peer in zip(ours, theirs, strict=True):
+        size = f"{mine['size']:,} lines"
+        print(ratio_row(f"{size}, wall", mine["all"], peer["all"]))
+        if mine["cpu"] and peer["cpu"]:
+            print(ratio_row(f"{size}, server CPU", mine["cpu"], peer["cpu"]))
+            mean_ours, mean_ruff = statistics.fmean(mine["cpu"]) * 1000, statistics.fmean(peer["cpu"]) * 1000
+            mean_ratio = ratio(mean_ours, mean_ruff)
+            print(f"| {'  CPU mean per edit':<28} | {mean_ours:>8.1f} | {mean_ruff:>8.1f} | {mean_ratio:>6} |")
+    for mine, peer in zip(ours, theirs, strict=True):
+        cpu = ""
+        if peer["open cpu"] is not None:
+            cpu = f"; server CPU {mine['open cpu'] * 1000:.0f} / {peer['open cpu'] * 1000:.0f} ms"
+        wall = f"ours {mine['open'] * 1000:.0f} ms, Ruff {peer['open'] * 1000:.0f} ms (wall)"
+        print(f"open of {mine['size']:,} lines: {wall}{cpu}")
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.1f}x" if denominator else "n/a"
+
+
+def ratio_row(label: str, ours: list[float], theirs: list[float]) -> str:
+    """Medians and p95 of two servers' figures (seconds) in ms, with their ratios."""
+    med_a, med_b = statistics.median(ours) * 1000, statistics.median(theirs) * 1000
+    p95_a, p95_b = percentile(ours, 0.95) * 1000, percentile(theirs, 0.95) * 1000
+    return (
+        f"| {label:<28} | {med_a:>8.1f} | {med_b:>8.1f} | {ratio(med_a, med_b):>6} |"
+        f" {p95_a:>8.1f} | {p95_b:>8.1f} | {ratio(p95_a, p95_b):>6} |"
+    )
 
 
 def main() -> None:
@@ -411,7 +485,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--project", type=Path, help="measure memory with files of this project open (its folder is the workspace)")
-    parser.add_argument("--no-ruff", action="store_true", help="with --project: leave out ruff server")
+    parser.add_argument("--no-ruff", action="store_true", help="leave out ruff server")
     parser.add_argument("--verbose", action="store_true", help="server logs each analysis on stderr")
     parser.add_argument(
         "--compare-without-taint", action="store_true", help="a second run with the SR8xx rules ignored, to show their share"

@@ -95,9 +95,11 @@ def test_a_pause_leaves_collection_off_when_it_was_off() -> None:
         gc.enable()
 
 
-def test_a_process_that_freezes_after_analyses_gets_what_a_pause_made_frozen() -> None:
+def test_a_process_that_freezes_after_analyses_gets_what_a_pause_made_frozen(monkeypatch) -> None:
+    from secreview_ls.pipeline import collection
     from secreview_ls.pipeline.collection import collection_paused, freeze_after_analyses
 
+    monkeypatch.setattr(collection, "YOUNG_COLLECTION_LIMIT", -1)  # as after a whole-file analysis
     gc.collect()
     gc.freeze()
     try:
@@ -111,6 +113,55 @@ def test_a_process_that_freezes_after_analyses_gets_what_a_pause_made_frozen() -
         assert gc.get_freeze_count() > frozen
         gc.collect()
         assert alive() is not None  # the cycle waits for a full collection of the frozen heap
+    finally:
+        freeze_after_analyses(False)
+        gc.unfreeze()
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_small_analysis_collects_its_own_cycles_before_freezing_the_survivors() -> None:
+    from secreview_ls.pipeline.collection import collection_paused, freeze_after_analyses
+
+    gc.collect()
+    gc.freeze()
+    try:
+        freeze_after_analyses()
+        with collection_paused():
+            garbage = _Node()
+            gone = weakref.ref(garbage)
+            del garbage
+            kept = _Node()
+        assert gc.isenabled()
+        assert gone() is None  # an edit's cycles are freed before the freeze
+        assert gc.get_freeze_count() > 0 and alive_in_frozen(kept)
+    finally:
+        freeze_after_analyses(False)
+        gc.unfreeze()
+    gc.collect()
+
+
+def alive_in_frozen(value: object) -> bool:
+    """Whether ``value`` was frozen (a collection of the unfrozen heap does not see it)."""
+    return not any(obj is value for obj in gc.get_objects())
+
+
+def test_an_analysis_whose_result_waits_does_not_sweep_and_its_objects_are_counted() -> None:
+    from secreview_ls.pipeline.collection import collection_paused, freeze_after_analyses, unswept
+
+    gc.collect()
+    gc.freeze()
+    try:
+        before = unswept()
+        freeze_after_analyses()
+        with collection_paused(), collection_paused(sweep=False):  # an edit and an open at once
+            node = _Node()
+            alive = weakref.ref(node)
+            del node
+        assert gc.isenabled()
+        gc.collect()
+        assert alive() is not None  # frozen unswept, for a full collection
+        assert unswept() > before
     finally:
         freeze_after_analyses(False)
         gc.unfreeze()

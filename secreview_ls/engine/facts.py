@@ -43,7 +43,6 @@ class ModuleFacts:
         self._calls_by_attr: dict[str, list[ast.Call]] = defaultdict(list)
         self._mixed: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
         self.parents: dict[ast.AST, ast.AST] = {}
-        self._stores: list[ast.Name] | None = None
         self._index()
 
     @classmethod
@@ -78,7 +77,6 @@ class ModuleFacts:
         facts._calls_by_name = defaultdict(list)
         facts._calls_by_attr = defaultdict(list)
         facts._mixed = {}
-        facts._stores = None
         facts.parents = {root: parent for root, parent in roots}
         facts._nodes[ast.Module].append(facts.tree)
         facts._index([root for root, _ in roots], {id(node) for node in skip})
@@ -166,12 +164,6 @@ class ModuleFacts:
         found.sort(key=source_position)
         return found
 
-    def name_stores(self) -> Sequence[ast.Name]:
-        """The ``Name`` nodes that are assigned or deleted (not read), in source order; not copied."""
-        if self._stores is None:
-            self._stores = [n for n in self._of_type(ast.Name) if not isinstance(n.ctx, ast.Load)]  # type: ignore[attr-defined]
-        return self._stores
-
     def calls_to(self, *qualnames: str) -> Iterator[tuple[str, ast.Call]]:
         """Calls whose callee resolves to one of ``qualnames`` (yields name, call)."""
         for name in qualnames:
@@ -236,6 +228,17 @@ class ModuleFacts:
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
 
+    @cached_property
+    def name_stores(self) -> dict[str, list[ast.Name]]:
+        """For each name, its ``Name`` nodes in any context but a load (bound, deleted), in
+        source order. Shared: not to be changed."""
+        found: dict[str, list[ast.Name]] = {}
+        for node in self._of_type(ast.Name):
+            assert isinstance(node, ast.Name)
+            if not isinstance(node.ctx, ast.Load):
+                found.setdefault(node.id, []).append(node)
+        return found
+
 
 def source_position(node: ast.AST) -> tuple[int, int]:
     """Sort key of a node in source order: (line, column); nodes without one come first."""
@@ -260,7 +263,6 @@ class _CombinedFacts(ModuleFacts):
         self._parts = list(parts)
         self._types: dict[type[ast.AST], list[ast.AST]] = {ast.Module: [self.tree]}
         self._mixed = {}
-        self._stores = None
         self._names: dict[str, list[ast.Call]] | None = None
         self._lookups = 0
         self._attrs: dict[str, list[ast.Call]] | None = None
@@ -292,12 +294,6 @@ class _CombinedFacts(ModuleFacts):
                 found.extend(part._of_type(node_type))
             self._types[node_type] = found
         return found
-
-    def name_stores(self) -> Sequence[ast.Name]:
-        # Each part's stores sort before the next part's; a part keeps its list between versions.
-        if self._stores is None:
-            self._stores = [node for part in self._parts for node in part.name_stores()]
-        return self._stores
 
     def _sorted_types(self, types: tuple[type[ast.AST], ...]) -> list[ast.AST]:
         if not all("lineno" in t._attributes for t in types) or ast.Module in types:
@@ -372,6 +368,24 @@ class _CombinedFacts(ModuleFacts):
                 merged[statement] = self.tree
             self._merged_parents = merged
         return self._merged_parents
+
+    @cached_property
+    def name_stores(self) -> dict[str, list[ast.Name]]:
+        """The parts' ``name_stores`` merged in their order (each part keeps its own, so a
+        version whose parts are mostly unchanged merges instead of walking every name)."""
+        found: dict[str, list[ast.Name]] = {}
+        merged: set[str] = set()  # names whose list is this one's own (the others are a part's)
+        for part in self._parts:
+            for name, stores in part.name_stores.items():
+                known = found.get(name)
+                if known is None:
+                    found[name] = stores
+                elif name in merged:
+                    known.extend(stores)
+                else:
+                    found[name] = [*known, *stores]
+                    merged.add(name)
+        return found
 
     def _part_of(self, node: ast.AST) -> ModuleFacts | None:
         """The first part whose index holds ``node`` (the one a merged parent map would keep)."""

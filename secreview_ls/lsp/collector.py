@@ -11,10 +11,19 @@ frozen objects wait for a full collection, which runs:
 - when the server has been idle for a moment (between keystrokes), as soon as a few analyses
   have run since the last one, or a document was closed;
 - right after an analysis is published, when there was no pause for ``MAX_INTERVAL``
-  seconds or the process grew by ``GROWTH`` since the last collection: garbage that waits
-  for a pause that never comes (typing without a break, a client that sends edits
-  continuously) is what made a server grow by ~100 KB per edit. The result of that
-  analysis is already out; only the next one may start a little later.
+  seconds or ``UNSWEPT`` objects were frozen without a collection since the last one:
+  garbage that waits for a pause that never comes (typing without a break, a client that
+  sends edits continuously) is what made a server grow by ~100 KB per edit. The result of
+  that analysis is already out; only the next one may start later (a full collection of a
+  10,000-line module's caches costs a quarter to half a second).
+
+An edit's analysis collects the few thousand objects it made before freezing the survivors
+(``pipeline.collection``), so its garbage cycles are never frozen; only analyses too big to
+collect at once (whole files) freeze what they made unswept, and those objects are what is
+counted. (This used to be the growth of the resident size, but after a ``malloc_trim`` the
+allocator's free lists grow back by more than 10 % within 20 edits of a 10,000-line module with
+no garbage waiting at all, and each of those collections stalled an edit; counting the frozen
+heap itself walks all of it.)
 
 After a full collection, what survives is frozen again and the C allocator is asked to
 give free memory back to the system (``malloc_trim``, with glibc), so closing documents
@@ -38,13 +47,14 @@ import time
 from collections.abc import Callable
 
 from ..pipeline import release_caches
+from ..pipeline.collection import unswept as unswept_objects
 
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 2.0  # no analysis for this long: the user has paused
 MIN_ANALYSES = 20  # analyses since the last full collection before another is worth it
 MAX_INTERVAL = 30.0  # seconds of analyses without a full collection before one runs anyway
-GROWTH = 0.10  # growth of the resident size since the last full collection that forces one
+UNSWEPT = 1_000_000  # objects frozen without a collection since the last full one that force one
 
 
 def resident_bytes() -> int | None:
@@ -97,8 +107,9 @@ class IdleCollector:
         idle_seconds: float = IDLE_SECONDS,
         min_analyses: int = MIN_ANALYSES,
         max_interval: float = MAX_INTERVAL,
-        growth: float = GROWTH,
+        unswept_limit: int = UNSWEPT,
         resident: Callable[[], int | None] = resident_bytes,
+        unswept: Callable[[], int] = unswept_objects,
         empty: Callable[[], bool] = lambda: False,
         before_collect: Callable[[], None] = lambda: None,
     ) -> None:
@@ -108,19 +119,22 @@ class IdleCollector:
         self.idle_seconds = idle_seconds
         self.min_analyses = min_analyses
         self.max_interval = max_interval
-        self.growth = growth
-        self.resident = resident
+        self.unswept_limit = unswept_limit
+        self.resident = resident  # for the log line when the last document closes
+        self.unswept = unswept  # objects frozen without a collection so far (a running total)
         self.analyses = 0
         self.collections = 0
         self.forced = 0  # collections that did not wait for a pause
         self.emptied = 0  # collections after the last document closed, with the memo tables dropped
         self._wanted = False  # a collection is due at the next pause whatever the count
         self._last = time.monotonic()
-        self._baseline = resident()
+        self._swept = unswept()  # the running total at the last full collection
+        self._frozen = 0  # objects this collector froze since then (made after an analysis ended)
         self._timer: asyncio.TimerHandle | None = None
 
     def after_analysis(self) -> None:
         """Call on the event loop once an analysis result is published."""
+        self._frozen += gc.get_count()[0]
         gc.freeze()
         self.analyses += 1
         if self._overdue():
@@ -139,8 +153,7 @@ class IdleCollector:
             return False
         if time.monotonic() - self._last > self.max_interval:
             return True
-        size = self.resident()
-        return size is not None and self._baseline is not None and size > self._baseline * (1 + self.growth)
+        return self.unswept() - self._swept + self._frozen > self.unswept_limit
 
     def _schedule(self) -> None:
         if self._timer is not None:
@@ -178,7 +191,8 @@ class IdleCollector:
         self.collections += 1
         self._wanted = False
         self._last = time.monotonic()
-        self._baseline = self.resident()
+        self._swept = self.unswept()
+        self._frozen = 0
         log.debug("full garbage collection: %d objects in %.0f ms", found, (time.perf_counter() - started) * 1000)
 
     def stop(self) -> None:

@@ -642,7 +642,10 @@ class SecReviewServer(LanguageServer):
             self._publish(state, outcome, job)
             self._collector.after_analysis()
             if job.analyzer is not None and job.analyzer.unprepared:
-                await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
+                if self._others_waiting(state):
+                    job.analyzer.release()  # its next version is analyzed whole, then prepared
+                else:
+                    await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
 
     def _after_run(self, state: DocState, job: Job, outcome: Published) -> None:
         """Keep the analyzer's cache, and choose how the next version is analyzed: whole after
@@ -676,6 +679,17 @@ class SecReviewServer(LanguageServer):
             return
         notice = Notice("timeout", message, Span(1, 0, 1, 0), state.path)
         self._publish(state, _published(job, [], [notice], cache=DiagnosticCache()), job)
+
+    def _others_waiting(self, state: DocState) -> bool:
+        """Whether documents other than ``state``'s wait for an analysis (many opened at once).
+        Their results come first, and the caches for a next edit (``prepare``) are not built for
+        a document opened among many: most of them are never edited, and the caches of all but
+        the last ``CACHED_ANALYZERS`` would be let go of soon after. The next version of such a
+        document is analyzed whole (as fast as the open was), and its caches built after that."""
+        return any(
+            other is not state and other.pending is not None and not other.pending.done()
+            for other in self._docs.values()
+        )
 
     def _analyzing(self) -> bool:
         """Whether an analysis is running or waiting for its debounce."""

@@ -41,40 +41,70 @@ _pause_lock = threading.Lock()
 _pauses = 0  # analyses running with automatic collection paused
 _resume = False  # whether the first of them found it on
 _freeze_on_resume = False  # see ``freeze_after_analyses``
+# Objects (net) made since the last freeze up to which the last analysis collects them before
+# freezing: an edit's analysis makes a few thousand (a collection of them costs 1-3 ms and frees
+# the reference cycles its per-version taint state leaves); a whole-file one makes hundreds of
+# thousands, whose collection would cost a tenth of the open.
+YOUNG_COLLECTION_LIMIT = 50_000
+_unswept = 0  # objects the analyses froze without collecting them first (see ``unswept``)
 
 
 def freeze_after_analyses(on: bool = True) -> None:
     """Make the last of concurrent analyses freeze what is alive (``gc.freeze()``) as it turns
     automatic collection back on. Otherwise the first allocation after that starts a collection
     of the young generation, which holds everything the analysis made (its syntax tree and
-    indexes): a tenth of the open of a big file, before its result is out. Only for a process
-    that freezes after each analysis anyway and collects fully on its own schedule, such as the
-    language server (``lsp.collector``); elsewhere the frozen cycles would never be freed."""
+    indexes): a tenth of the open of a big file, before its result is out. When the analyses
+    made few objects (an edit's, ``YOUNG_COLLECTION_LIMIT``) and none opened a document, those
+    are collected first (only they: the rest is frozen), so that their garbage cycles are not
+    frozen with the survivors.
+    Only for a process that freezes after each analysis anyway and collects fully on its own
+    schedule, such as the language server (``lsp.collector``); elsewhere the frozen cycles of
+    big analyses would never be freed."""
     global _freeze_on_resume
     _freeze_on_resume = on
 
 
+def unswept() -> int:
+    """How many objects (net) analyses froze without collecting them first, since the process
+    started: those over ``YOUNG_COLLECTION_LIMIT``. Garbage among them waits for a full
+    collection; a collector compares this count with its value at its last one."""
+    return _unswept
+
+
+_unhurried = True  # no analysis of the current pause asked to skip the sweep
+
+
 @contextmanager
-def collection_paused() -> Iterator[None]:
+def collection_paused(*, sweep: bool = True) -> Iterator[None]:
     """Run the body without automatic collections: an analysis makes a whole syntax tree and
     its indexes, and the collections their allocations would start (each one visiting every
     young object, the tree included) cost a third of a big file's analysis. Concurrent
     analyses (the language server's threads) share the pause; the last one to finish turns
     collection back on if the first found it on. What they leave is collected afterwards,
     when the caller collects (the server when idle, a scan at file boundaries); objects
-    without reference cycles are freed by reference counting as before."""
-    global _pauses, _resume
+    without reference cycles are freed by reference counting as before. ``sweep=False``: an
+    analysis whose result waits (a document's open) does not collect what it made as it ends
+    (see ``freeze_after_analyses``)."""
+    global _pauses, _resume, _unswept, _unhurried
     with _pause_lock:
         if _pauses == 0:
             _resume = gc.isenabled()
             gc.disable()
         _pauses += 1
+        _unhurried = _unhurried and sweep
     try:
         yield
     finally:
         with _pause_lock:
             _pauses -= 1
-            if _pauses == 0 and _resume:
-                if _freeze_on_resume:
-                    gc.freeze()
-                gc.enable()
+            if _pauses == 0:
+                swept, _unhurried = _unhurried, True
+                if _resume:
+                    if _freeze_on_resume:
+                        made = gc.get_count()[0]
+                        if swept and made <= YOUNG_COLLECTION_LIMIT:
+                            gc.collect()  # what is not frozen: what the analyses made
+                        else:
+                            _unswept += made
+                        gc.freeze()
+                    gc.enable()

@@ -108,9 +108,7 @@ class _ScopeIndex:
 
     def __init__(self, facts: ModuleFacts) -> None:
         self.facts = facts
-        self.stores_by_id: dict[str, list[ast.Name]] = defaultdict(list)
-        for node in facts.name_stores():
-            self.stores_by_id[node.id].append(node)
+        self.stores_by_id: dict[str, list[ast.Name]] = facts.name_stores  # shared: read only
         self.dynamic: set[str] = set()
         for node in facts.nodes(ast.Global, ast.Nonlocal):
             self.dynamic.update(node.names)  # type: ignore[attr-defined]

@@ -84,19 +84,27 @@ def test_garbage_does_not_wait_for_a_pause_that_never_comes() -> None:
         gc.unfreeze()
 
 
-def test_growth_forces_a_collection() -> None:
+def test_objects_frozen_unswept_force_a_collection() -> None:
+    """Analyses too big to collect at once freeze what they made unswept; past a limit (a
+    running total, compared with its value at the last collection) a collection is forced."""
+
     async def scenario() -> IdleCollector:
-        size = [100]
-        collector = IdleCollector(lambda: True, idle_seconds=60, min_analyses=2, max_interval=3600, resident=lambda: size[0])
+        total = [0]
+        collector = IdleCollector(
+            lambda: True, idle_seconds=60, min_analyses=2, max_interval=3600, unswept=lambda: total[0], unswept_limit=10_000
+        )
         for _ in range(3):
             collector.after_analysis()
         assert collector.forced == 0
-        size[0] = 120  # 20 % more than after the last collection
+        total[0] = 20_000  # whole-file analyses froze that many objects unswept
         collector.after_analysis()
         assert collector.forced == 1
         collector.after_analysis()
         collector.after_analysis()
-        assert collector.forced == 1  # the new size is the new reference
+        assert collector.forced == 1  # counted from the last collection on
+        total[0] = 31_000
+        collector.after_analysis()
+        assert collector.forced == 2
         collector.stop()
         return collector
 

@@ -251,7 +251,7 @@ def _facts_answers(facts: ModuleFacts, nodes: list[ast.AST]) -> tuple[object, ..
         [ids(facts.ancestors(n)) for n in nodes],
         ids(facts.enclosing_statement(n) for n in nodes),
         ids(facts.functions),
-        ids(facts.name_stores()),
+        {name: ids(stores) for name, stores in facts.name_stores.items()},
     )
 
 

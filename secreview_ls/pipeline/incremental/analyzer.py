@@ -130,7 +130,15 @@ class IncrementalAnalyzer:
             self.release()
 
     def release(self) -> None:
-        """Drop every cache (the next run analyzes the whole document again)."""
+        """Drop every cache (the next run analyzes the whole document again). The chunks'
+        links to each other (context chunks, class units) are cut, so that what they hold is
+        freed at once: a server freezes its heap after each analysis, and frozen cycles wait
+        for a full collection (184 analyzers let go of while opening 200 files of a project
+        left 49 MB of them)."""
+        for chunk in self._chunks:
+            chunk.context = None
+            chunk.unit = None
+            chunk.collapsed = None
         self._fresh = True
         self._unprepared = None
         self.taint_memo.clear()
@@ -144,7 +152,8 @@ class IncrementalAnalyzer:
     # -- entry point ---------------------------------------------------------------
 
     def analyze(self, text: str) -> AnalysisResult:
-        with collection_paused():
+        opening = self._fresh and self._unprepared is None  # analyzed whole: its result waits
+        with collection_paused(sweep=not opening):
             return self._analyze(text)
 
     def _analyze(self, text: str) -> AnalysisResult:
