@@ -108,10 +108,7 @@ class _ScopeIndex:
 
     def __init__(self, facts: ModuleFacts) -> None:
         self.facts = facts
-        self.stores_by_id: dict[str, list[ast.Name]] = defaultdict(list)
-        for node in facts.nodes(ast.Name):
-            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                self.stores_by_id[node.id].append(node)  # type: ignore[attr-defined]
+        self.stores_by_id: dict[str, list[ast.Name]] = facts.name_uses().stores
         self.dynamic: set[str] = set()
         for node in facts.nodes(ast.Global, ast.Nonlocal):
             self.dynamic.update(node.names)  # type: ignore[attr-defined]

@@ -215,8 +215,13 @@ class ScopeTable:
         facts = self.facts
         source_names, prefixes, wanted = self._source_names()
         found: set[ast.AST] = set()
-        for node in facts.nodes(ast.Name):
-            if node.id in source_names and self._names_source(node, prefixes, wanted):  # type: ignore[attr-defined, arg-type]
+        uses = facts.name_uses()
+        named = [
+            node for name in source_names for found_in in (uses.loads, uses.stores) for node in found_in.get(name, ())
+        ]
+        named.sort(key=source_position)  # the order a walk over every name meets them
+        for node in named:
+            if self._names_source(node, prefixes, wanted):
                 found.add(self._owner(node))
         for call in facts.method_calls(*self.spec.method_sources):
             found.add(self._owner(call))
@@ -323,10 +328,6 @@ class ScopeTable:
                 for scope in self.all_scopes():
                     called |= self.of(scope).loaded
             else:
-                called.update(
-                    node.id  # type: ignore[attr-defined]
-                    for node in self.facts.nodes(ast.Name)
-                    if isinstance(node.ctx, ast.Load)  # type: ignore[attr-defined]
-                )
+                called.update(self.facts.name_uses().loads)
             self._called = called
         return self._called
