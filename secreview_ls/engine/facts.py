@@ -30,14 +30,45 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 class NameUses:
-    """Every ``Name`` node of a module by identifier: ``loads`` (read) and ``stores`` (stored or
-    deleted), each list in source order."""
+    """Every ``Name`` node of a module by identifier, read (``loads``) or stored or deleted
+    (``stores``). Each identifier's nodes are put in source order when first asked for."""
 
-    __slots__ = ("loads", "stores")
+    __slots__ = ("_loads", "_sorted", "_stores")
 
-    def __init__(self, loads: dict[str, list[ast.Name]], stores: dict[str, list[ast.Name]]) -> None:
-        self.loads = loads
-        self.stores = stores
+    def __init__(self, loads: dict[str, list[ast.Name]], stores: dict[str, list[ast.Name]], ordered: bool) -> None:
+        self._loads = loads
+        self._stores = stores
+        self._sorted: set[tuple[bool, str]] | None = None if ordered else set()  # None: all are in order
+
+    def loaded(self) -> Iterable[str]:
+        """The identifiers read somewhere."""
+        return self._loads.keys()
+
+    def is_stored(self, name: str) -> bool:
+        return name in self._stores
+
+    def loads(self, name: str) -> Sequence[ast.Name]:
+        """The reads of ``name``, in source order."""
+        return self._ordered(self._loads, False, name)
+
+    def stores(self, name: str) -> Sequence[ast.Name]:
+        """The stores and deletions of ``name``, in source order."""
+        return self._ordered(self._stores, True, name)
+
+    def _ordered(self, uses: dict[str, list[ast.Name]], stored: bool, name: str) -> Sequence[ast.Name]:
+        found = uses.get(name)
+        if found is None:
+            return ()
+        done = self._sorted
+        if done is not None and len(found) > 1 and (stored, name) not in done:
+            # A stable sort of one identifier's nodes keeps the order a stable sort of all the
+            # names would give them (ties stay in walk order).
+            done.add((stored, name))
+            try:
+                found.sort(key=_POSITION)
+            except AttributeError:  # a node made without a position
+                found.sort(key=source_position)
+        return found
 
 
 class ModuleFacts:
@@ -205,22 +236,18 @@ class ModuleFacts:
 
     def _index_names(self) -> NameUses:
         nodes, ordered = self._names_as_walked()
-        loads: defaultdict[str, list[ast.Name]] = defaultdict(list)
-        stores: defaultdict[str, list[ast.Name]] = defaultdict(list)
+        loads: dict[str, list[ast.Name]] = {}
+        stores: dict[str, list[ast.Name]] = {}
         load = ast.Load
         for node in nodes:
-            (loads if isinstance(node.ctx, load) else stores)[node.id].append(node)  # type: ignore[attr-defined]
-        if not ordered:
-            # A stable sort of each identifier's nodes keeps the order a stable sort of all of
-            # them would give it (ties stay in walk order), for far fewer comparisons.
-            for uses in (loads, stores):
-                for found in uses.values():
-                    if len(found) > 1:
-                        try:
-                            found.sort(key=_POSITION)
-                        except AttributeError:  # a node made without a position
-                            found.sort(key=source_position)
-        return NameUses(dict(loads), dict(stores))
+            uses = loads if isinstance(node.ctx, load) else stores  # type: ignore[attr-defined]
+            name = node.id  # type: ignore[attr-defined]
+            found = uses.get(name)
+            if found is None:
+                uses[name] = [node]  # type: ignore[list-item]
+            else:
+                found.append(node)  # type: ignore[arg-type]
+        return NameUses(loads, stores, ordered)
 
     def _names_as_walked(self) -> tuple[Sequence[ast.AST], bool]:
         """The ``Name`` nodes, and whether they are in source order already."""

@@ -216,9 +216,7 @@ class ScopeTable:
         source_names, prefixes, wanted = self._source_names()
         found: set[ast.AST] = set()
         uses = facts.name_uses()
-        named = [
-            node for name in source_names for found_in in (uses.loads, uses.stores) for node in found_in.get(name, ())
-        ]
+        named = [node for name in source_names for node in (*uses.loads(name), *uses.stores(name))]
         named.sort(key=source_position)  # the order a walk over every name meets them
         for node in named:
             if self._names_source(node, prefixes, wanted):
@@ -328,6 +326,6 @@ class ScopeTable:
                 for scope in self.all_scopes():
                     called |= self.of(scope).loaded
             else:
-                called.update(self.facts.name_uses().loads)
+                called.update(self.facts.name_uses().loaded())
             self._called = called
         return self._called

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..finding import FlowStep, Span
+from ..frozen import fast_init
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
@@ -25,6 +26,7 @@ MAX_PARTS = 24  # known keys per container before they are merged
 MAX_DEPTH = 4  # nesting of known parts
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where a label starts: an untrusted source, or a parameter of the function being summarized."""
@@ -54,6 +56,7 @@ class Origin:
         return Origin, (self.kind, self.text, self.span, self.path, self.local, self.index, self.access)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Label:
     """One strand of untrusted data inside a value."""
@@ -220,6 +223,7 @@ def added_const(a: object, b: object) -> object:
     return one_of(frozenset(x + y for x in left for y in right))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Val:
     """An abstract value: its own taint, known parts (keys ``'a'``, ``0``, ``.attr``, ``*``),
