@@ -41,7 +41,7 @@ def fast_init(cls: type[T]) -> type[T]:
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(arguments)}):\n" + ("\n".join(body) or "    pass") + "\n"
-    exec(source, scope)  # noqa: S102 - our own generated text, as ``dataclasses`` does
+    exec(source, scope)  # our own generated text, as ``dataclasses`` does
     init = scope["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__  # type: ignore[misc]
