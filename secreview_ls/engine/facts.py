@@ -196,6 +196,13 @@ class ModuleFacts:
             found = self._mixed[types] = self._sorted_types(types)
         return found
 
+    def unordered(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
+        """The nodes of one type in no particular order, not copied: for questions whose answer
+        is a set, which need not pay for putting them in source order."""
+        if node_type in self._unsorted:
+            return self._nodes.get(node_type, ())
+        return self._of_type(node_type)
+
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         if node_type in self._unsorted:
             self._sort(node_type)
@@ -335,6 +342,9 @@ class _CombinedFacts(ModuleFacts):
 
     def _names_as_walked(self) -> tuple[Sequence[ast.AST], bool]:
         return self._of_type(ast.Name), True
+
+    def unordered(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
+        return self._of_type(node_type)
 
     def _locate_parts(self) -> list[int]:
         """The first line of each part that holds statements (``_located``), in order."""

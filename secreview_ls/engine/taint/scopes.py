@@ -288,12 +288,12 @@ class ScopeTable:
         this of every function it marks, and most never need the rest of their facts."""
         facts = self.facts
         found: set[ast.AST] = set()
-        for node in facts.nodes(ast.Attribute):
+        for node in facts.unordered(ast.Attribute):
             if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
                 owner = facts.enclosing_function(node)
                 if owner is not None:
                     found.add(owner)
-        for node in facts.nodes(ast.Return, ast.Yield, ast.YieldFrom):
+        for node in (*facts.unordered(ast.Return), *facts.unordered(ast.Yield), *facts.unordered(ast.YieldFrom)):
             value = node.value  # type: ignore[attr-defined]
             if isinstance(node, ast.Return) and (
                 value is None or (isinstance(value, ast.Constant) and value.value is None)
@@ -313,7 +313,7 @@ class ScopeTable:
                     direct |= self.of(scope).direct
             else:
                 direct.update(
-                    callee for callee in map(callee_name, self.facts.nodes(ast.Call)) if callee is not None  # type: ignore[arg-type]
+                    callee for callee in map(callee_name, self.facts.unordered(ast.Call)) if callee is not None  # type: ignore[arg-type]
                 )
             self._direct = direct
         return self._direct

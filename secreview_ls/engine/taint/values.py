@@ -39,6 +39,7 @@ class Origin:
     index: int = -1  # parameter position for "param"
     access: tuple[str, ...] = ()  # parts of the parameter read (".name", "'key'")
     _hash: int = field(init=False, repr=False, compare=False, default=0)
+    _order: tuple[object, ...] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         # Line numbers stay out of the hash: code that only moved builds its label sets with the
@@ -54,6 +55,26 @@ class Origin:
     def __reduce__(self) -> tuple[object, ...]:
         # Rebuilt through the constructor: the hash of a string differs between processes.
         return Origin, (self.kind, self.text, self.span, self.path, self.local, self.index, self.access)
+
+    def order(self) -> tuple[object, ...]:
+        """Sort key: file, position, then the other fields (``_label_order``); made once."""
+        known = self._order
+        if known is None:
+            span = self.span
+            known = (
+                self.path or "",
+                span.start_line,
+                span.start_col,
+                span.end_line,
+                span.end_col,
+                self.kind,
+                self.text,
+                self.index,
+                self.access,
+                self.local,
+            )
+            object.__setattr__(self, "_order", known)
+        return known
 
 
 @fast_init
@@ -103,21 +124,9 @@ EMPTY_TAINT: Taint = frozenset()
 
 
 def _label_order(lab: Label) -> tuple[object, ...]:
-    origin = lab.origin
-    span = origin.span
-    return (
-        origin.path or "",
-        span.start_line,
-        span.start_col,
-        span.end_line,
-        span.end_col,
-        origin.kind,
-        origin.text,
-        origin.index,
-        origin.access,
-        origin.local,
-        sorted(lab.cleaned),
-    )
+    # The origin's key as one element compares as its fields would one after another.
+    cleaned = lab.cleaned
+    return (lab.origin.order(), sorted(cleaned) if len(cleaned) > 1 else list(cleaned))
 
 
 def in_order(taint: Taint) -> list[Label]:
