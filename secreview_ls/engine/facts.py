@@ -212,7 +212,10 @@ class ModuleFacts:
         found: list[ast.AST] = []
         for node_type in types:
             found.extend(self._of_type(node_type))
-        found.sort(key=source_position)
+        try:
+            found.sort(key=_POSITION)
+        except AttributeError:  # a type without positions (the key fails before anything moves)
+            found.sort(key=source_position)
         return found
 
     def calls_to(self, *qualnames: str) -> Iterator[tuple[str, ast.Call]]:

@@ -86,6 +86,7 @@ class Label:
     cleaned: frozenset[str] = frozenset()
     steps: tuple[FlowStep, ...] = field(default=(), compare=False, hash=False)
     _hash: int = field(init=False, repr=False, compare=False, default=0)
+    _order: tuple[object, ...] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((self.origin._hash, self.cleaned)))
@@ -124,9 +125,14 @@ EMPTY_TAINT: Taint = frozenset()
 
 
 def _label_order(lab: Label) -> tuple[object, ...]:
-    # The origin's key as one element compares as its fields would one after another.
-    cleaned = lab.cleaned
-    return (lab.origin.order(), sorted(cleaned) if len(cleaned) > 1 else list(cleaned))
+    """Sort key of a label: its origin's, then its cleaning (made once a label)."""
+    known = lab._order
+    if known is None:
+        # The origin's key as one element compares as its fields would one after another.
+        cleaned = lab.cleaned
+        known = (lab.origin.order(), sorted(cleaned) if len(cleaned) > 1 else list(cleaned))
+        object.__setattr__(lab, "_order", known)
+    return known
 
 
 def in_order(taint: Taint) -> list[Label]:
