@@ -26,7 +26,9 @@ _NOT_CHILDREN = frozenset(
     ("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple",
      "type_comment", "name")
 )
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Nodes whose fields never hold a node (a constant's value, an import's names, the identifiers
+# of ``global``): nothing of theirs to look at.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
 
 
 class NameUses:

@@ -34,7 +34,7 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Fields that hold a name, a number or flag, or an operator or expression context: nothing the
 # scope facts look at is below them.
 _LEAF_FIELDS = frozenset(("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple", "type_comment"))
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
 
 
 def callee_name(call: ast.Call) -> str | None:
