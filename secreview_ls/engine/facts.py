@@ -290,9 +290,13 @@ class ModuleFacts:
             current = self.parents.get(current)
 
     def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
-        for ancestor in self.ancestors(node):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return ancestor
+        # ``ancestors`` spelled out: asked for many nodes of a file, the generator was most of it.
+        parents = self.parents
+        current = parents.get(node)
+        while current is not None:
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return current
+            current = parents.get(current)
         return None
 
     def enclosing_statement(self, node: ast.AST) -> ast.stmt:
@@ -472,6 +476,12 @@ class _CombinedFacts(ModuleFacts):
             return None
         found = part.parents[node]
         return self.tree if found is part.tree else found
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return ancestor
+        return None
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
         if self._merged_parents is not None:
