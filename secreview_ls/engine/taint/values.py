@@ -106,7 +106,10 @@ class Label:
         steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
-        return Label(self.origin, self.cleaned, steps)
+        moved = Label(self.origin, self.cleaned, steps)
+        if self._order is not None:  # the same origin and cleaning: the same sort key
+            object.__setattr__(moved, "_order", self._order)
+        return moved
 
     def with_steps(self, added: tuple[FlowStep, ...]) -> Label:
         label = self
