@@ -185,8 +185,10 @@ def test_name_stores_are_the_names_not_read_in_source_order() -> None:
     text = "a = 1\ndel b\nfor c, d in e: f(g)\ndef h(i):\n    global j\n    j = [k for k in i]\n    return a\n"
     tree = ast.parse(text)
     facts = ModuleFacts(SourceFile(text, "m.py"), "m")
-    stores = sorted((n for found in facts.name_stores.values() for n in found), key=source_position)
-    assert all(found == sorted(found, key=source_position) for found in facts.name_stores.values())
+    uses = facts.name_uses()
+    by_name = {name: list(uses.stores(name)) for name in "abcdefghijk"}
+    assert all(found == sorted(found, key=source_position) for found in by_name.values())
+    stores = sorted((n for found in by_name.values() for n in found), key=source_position)
     expected = sorted(
         (n for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)),
         key=source_position,

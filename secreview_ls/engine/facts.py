@@ -26,11 +26,92 @@ _NOT_CHILDREN = frozenset(
     ("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple",
      "type_comment", "name")
 )
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Nodes whose fields never hold a node (a constant's value, an import's names, the identifiers
+# of ``global``): nothing of theirs to look at.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
 
+
+class NameUses:
+    """Every ``Name`` node of a module by identifier, read (``loads``) or stored or deleted
+    (``stores``). Each identifier's nodes are put in source order when first asked for."""
+
+    __slots__ = ("_loads", "_sorted", "_stores")
+
+    def __init__(self, loads: dict[str, list[ast.Name]], stores: dict[str, list[ast.Name]], ordered: bool) -> None:
+        self._loads = loads
+        self._stores = stores
+        self._sorted: set[tuple[bool, str]] | None = None if ordered else set()  # None: all are in order
+
+    def loaded(self) -> Iterable[str]:
+        """The identifiers read somewhere."""
+        return self._loads.keys()
+
+    def is_stored(self, name: str) -> bool:
+        return name in self._stores
+
+    def loads(self, name: str) -> Sequence[ast.Name]:
+        """The reads of ``name``, in source order."""
+        return self._ordered(self._loads, False, name)
+
+    def stores(self, name: str) -> Sequence[ast.Name]:
+        """The stores and deletions of ``name``, in source order."""
+        return self._ordered(self._stores, True, name)
+
+    def _ordered(self, uses: dict[str, list[ast.Name]], stored: bool, name: str) -> Sequence[ast.Name]:
+        found = uses.get(name)
+        if found is None:
+            return ()
+        done = self._sorted
+        if done is not None and len(found) > 1 and (stored, name) not in done:
+            # A stable sort of one identifier's nodes keeps the order a stable sort of all the
+            # names would give them (ties stay in walk order).
+            done.add((stored, name))
+            try:
+                found.sort(key=_POSITION)
+            except AttributeError:  # a node made without a position
+                found.sort(key=source_position)
+        return found
+
+
+
+class _CombinedNameUses(NameUses):
+    """The ``NameUses`` of several parts in source order read as one module's: an identifier's
+    nodes are each part's, part after part, joined when first asked for."""
+
+    __slots__ = ("_parts", "_stored")
+
+    def __init__(self, parts: list[NameUses]) -> None:
+        super().__init__({}, {}, True)
+        self._parts = parts
+        self._stored: set[str] | None = None
+
+    def loaded(self) -> Iterable[str]:
+        found: dict[str, None] = {}
+        for part in self._parts:
+            found.update(dict.fromkeys(part.loaded()))
+        return found.keys()
+
+    def is_stored(self, name: str) -> bool:
+        if self._stored is None:
+            self._stored = {stored for part in self._parts for stored in part._stores}
+        return name in self._stored
+
+    def loads(self, name: str) -> Sequence[ast.Name]:
+        found = self._loads.get(name)
+        if found is None:
+            found = self._loads[name] = [node for part in self._parts for node in part.loads(name)]
+        return found
+
+    def stores(self, name: str) -> Sequence[ast.Name]:
+        found = self._stores.get(name)
+        if found is None:
+            found = self._stores[name] = [node for part in self._parts for node in part.stores(name)]
+        return found
 
 class ModuleFacts:
     """Indexed facts about one parsed module."""
+
+    _name_uses: NameUses | None = None
 
     def __init__(self, source: SourceFile, module_name: str = "", *, imports: ImportMap | None = None) -> None:
         self.source = source
@@ -152,6 +233,13 @@ class ModuleFacts:
             found = self._mixed[types] = self._sorted_types(types)
         return found
 
+    def unordered(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
+        """The nodes of one type in no particular order, not copied: for questions whose answer
+        is a set, which need not pay for putting them in source order."""
+        if node_type in self._unsorted:
+            return self._nodes.get(node_type, ())
+        return self._of_type(node_type)
+
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         if node_type in self._unsorted:
             self._sort(node_type)
@@ -161,7 +249,10 @@ class ModuleFacts:
         found: list[ast.AST] = []
         for node_type in types:
             found.extend(self._of_type(node_type))
-        found.sort(key=source_position)
+        try:
+            found.sort(key=_POSITION)
+        except AttributeError:  # a type without positions (the key fails before anything moves)
+            found.sort(key=source_position)
         return found
 
     def calls_to(self, *qualnames: str) -> Iterator[tuple[str, ast.Call]]:
@@ -181,6 +272,35 @@ class ModuleFacts:
         """Calls of the form ``<anything>.attr(...)``, whatever the receiver."""
         for attr in attrs:
             yield from self._calls_by_attr.get(attr, ())
+
+    def name_uses(self) -> NameUses:
+        """The module's names by identifier (``NameUses``): one pass over its ``Name`` nodes
+        for the rules and the taint analysis that ask about one identifier, or about reads
+        only, instead of a pass over all of them each."""
+        if self._name_uses is None:
+            self._name_uses = self._index_names()
+        return self._name_uses
+
+    def _index_names(self) -> NameUses:
+        nodes, ordered = self._names_as_walked()
+        loads: dict[str, list[ast.Name]] = {}
+        stores: dict[str, list[ast.Name]] = {}
+        load = ast.Load
+        for node in nodes:
+            uses = loads if isinstance(node.ctx, load) else stores  # type: ignore[attr-defined]
+            name = node.id  # type: ignore[attr-defined]
+            found = uses.get(name)
+            if found is None:
+                uses[name] = [node]  # type: ignore[list-item]
+            else:
+                found.append(node)  # type: ignore[arg-type]
+        return NameUses(loads, stores, ordered)
+
+    def _names_as_walked(self) -> tuple[Sequence[ast.AST], bool]:
+        """The ``Name`` nodes, and whether they are in source order already."""
+        if ast.Name in self._unsorted:
+            return self._nodes.get(ast.Name, ()), False
+        return self._of_type(ast.Name), True
 
     @property
     def call_names(self) -> Iterable[str]:
@@ -205,9 +325,13 @@ class ModuleFacts:
             current = self.parents.get(current)
 
     def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
-        for ancestor in self.ancestors(node):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return ancestor
+        # ``ancestors`` spelled out: asked for many nodes of a file, the generator was most of it.
+        parents = self.parents
+        current = parents.get(node)
+        while current is not None:
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return current
+            current = parents.get(current)
         return None
 
     def enclosing_statement(self, node: ast.AST) -> ast.stmt:
@@ -227,17 +351,6 @@ class ModuleFacts:
             for n in self.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
-
-    @cached_property
-    def name_stores(self) -> dict[str, list[ast.Name]]:
-        """For each name, its ``Name`` nodes in any context but a load (bound, deleted), in
-        source order. Shared: not to be changed."""
-        found: dict[str, list[ast.Name]] = {}
-        for node in self._of_type(ast.Name):
-            assert isinstance(node, ast.Name)
-            if not isinstance(node.ctx, ast.Load):
-                found.setdefault(node.id, []).append(node)
-        return found
 
 
 def source_position(node: ast.AST) -> tuple[int, int]:
@@ -270,6 +383,12 @@ class _CombinedFacts(ModuleFacts):
         self._merged_parents: dict[ast.AST, ast.AST] | None = None
         self._starts: list[int] | None = None  # first line of each located part (when first needed)
         self._located: list[ModuleFacts] = []
+
+    def _names_as_walked(self) -> tuple[Sequence[ast.AST], bool]:
+        return self._of_type(ast.Name), True
+
+    def unordered(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
+        return self._of_type(node_type)
 
     def _locate_parts(self) -> list[int]:
         """The first line of each part that holds statements (``_located``), in order."""
@@ -369,23 +488,12 @@ class _CombinedFacts(ModuleFacts):
             self._merged_parents = merged
         return self._merged_parents
 
-    @cached_property
-    def name_stores(self) -> dict[str, list[ast.Name]]:
-        """The parts' ``name_stores`` merged in their order (each part keeps its own, so a
-        version whose parts are mostly unchanged merges instead of walking every name)."""
-        found: dict[str, list[ast.Name]] = {}
-        merged: set[str] = set()  # names whose list is this one's own (the others are a part's)
-        for part in self._parts:
-            for name, stores in part.name_stores.items():
-                known = found.get(name)
-                if known is None:
-                    found[name] = stores
-                elif name in merged:
-                    known.extend(stores)
-                else:
-                    found[name] = [*known, *stores]
-                    merged.add(name)
-        return found
+    def name_uses(self) -> NameUses:
+        # The parts' indexes read as one (each part keeps its own between versions), so a version
+        # whose parts are mostly unchanged does not walk every name of the module again.
+        if self._name_uses is None:
+            self._name_uses = _CombinedNameUses([part.name_uses() for part in self._parts])
+        return self._name_uses
 
     def _part_of(self, node: ast.AST) -> ModuleFacts | None:
         """The first part whose index holds ``node`` (the one a merged parent map would keep)."""
@@ -410,6 +518,12 @@ class _CombinedFacts(ModuleFacts):
             return None
         found = part.parents[node]
         return self.tree if found is part.tree else found
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return ancestor
+        return None
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
         if self._merged_parents is not None:

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from .frozen import fast_init
+
 
 class Level(enum.IntEnum):
     """Ordered severity / confidence level."""
@@ -35,6 +37,7 @@ Severity = Level
 Confidence = Level
 
 
+@fast_init
 @dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A source range: 1-based lines, 0-based code-point columns, end exclusive."""
@@ -113,6 +116,7 @@ _STEP_NOTES = {
 }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FlowStep:
     """One step of a data-flow path: where the value is and what happens there.

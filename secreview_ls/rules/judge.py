@@ -108,7 +108,7 @@ class _ScopeIndex:
 
     def __init__(self, facts: ModuleFacts) -> None:
         self.facts = facts
-        self.stores_by_id: dict[str, list[ast.Name]] = facts.name_stores  # shared: read only
+        self.names = facts.name_uses()
         self.dynamic: set[str] = set()
         for node in facts.nodes(ast.Global, ast.Nonlocal):
             self.dynamic.update(node.names)  # type: ignore[attr-defined]
@@ -123,7 +123,7 @@ class _ScopeIndex:
         by_scope = self._by_scope.get(name)
         if by_scope is None:
             by_scope = self._by_scope[name] = defaultdict(list)
-            for node in self.stores_by_id.get(name, ()):
+            for node in self.names.stores(name):
                 by_scope[id(self.scope_of(node))].append(node)
         return list(by_scope.get(id(scope), ()))
 
@@ -369,7 +369,7 @@ def name_stores(ctx: RuleContext, name: ast.Name) -> tuple[ast.AST, list[ast.Nam
     stored."""
     facts = ctx.facts
     index = _scope_index(ctx)
-    if name.id in index.dynamic or name.id not in index.stores_by_id:
+    if name.id in index.dynamic or not index.names.is_stored(name.id):
         return None
     scope = _scope_of(facts, name)
     for _ in range(2):

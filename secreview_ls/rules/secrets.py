@@ -305,11 +305,7 @@ def _lookup_key_only(ctx: RuleContext, name: str) -> bool:
     """Every read of the module-level name ``name`` uses it as the key of a lookup
     (``store[_SESSION_KEY]``, ``store.get(_SESSION_KEY)``, ``getattr(g, KEY)``): the value names
     where something is kept; it is never sent, compared or used as a key to sign with."""
-    reads = [
-        node
-        for node in ctx.facts.nodes(ast.Name)
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-    ]
+    reads = ctx.facts.name_uses().loads(name)
     if not reads:
         return False
     for read in reads:

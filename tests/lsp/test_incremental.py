@@ -238,6 +238,7 @@ def _facts_answers(facts: ModuleFacts, nodes: list[ast.AST]) -> tuple[object, ..
         return [number.get(id(n), -1) for n in found]
 
     types = sorted({type(n) for n in nodes}, key=lambda t: t.__name__)
+    identifiers = sorted({n.id for n in nodes if isinstance(n, ast.Name)} | {"nothing"})
     mixed = [(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef), (ast.Expr, ast.Assign, ast.Call), (ast.Name, ast.arguments)]
     return (
         [ids(call for _, call in facts.calls_to(n)) for n in ("json.dumps", "builtins.open", "yaml.load", "nothing")],
@@ -251,7 +252,8 @@ def _facts_answers(facts: ModuleFacts, nodes: list[ast.AST]) -> tuple[object, ..
         [ids(facts.ancestors(n)) for n in nodes],
         ids(facts.enclosing_statement(n) for n in nodes),
         ids(facts.functions),
-        {name: ids(stores) for name, stores in facts.name_stores.items()},
+        [(ids(facts.name_uses().loads(n)), ids(facts.name_uses().stores(n)), facts.name_uses().is_stored(n)) for n in identifiers],
+        sorted(facts.name_uses().loaded()),
     )
 
 

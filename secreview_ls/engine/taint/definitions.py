@@ -90,6 +90,28 @@ def _walk(statement: ast.AST, parent: ast.AST, scope: ast.AST | None) -> list[De
     return found
 
 
+def _definitions_indexed(facts: ModuleFacts) -> list[Definition]:
+    """What ``definitions_in`` finds in every top-level statement, in the same order, read from
+    the module's index (its definitions in source order, each with its parent) instead of
+    walking every block of the module again."""
+    found: list[Definition] = []
+    for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Global):
+        if isinstance(node, ast.Global):
+            found.append(("global", node, None))
+            continue
+        scope = facts.enclosing_function(node)
+        if isinstance(node, ast.ClassDef):
+            if scope is None:
+                found.append(("class", node, None))
+        elif isinstance(facts.parent(node), ast.ClassDef):
+            found.append(("method", node, facts.parent(node)))
+        elif scope is None:
+            found.append(("function", node, None))
+        else:
+            found.append(("nested", node, scope))
+    return found
+
+
 def is_static(fn: FunctionNode) -> bool:
     return bool(fn.decorator_list) and any(
         isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list
@@ -118,24 +140,32 @@ class ModuleIndex:
         self.nested: dict[ast.AST, dict[str, FunctionNode]] = {}
         self.global_names: set[str] = set()
         self._methods: dict[tuple[ast.ClassDef, str], FunctionNode | None] = {}
-        cache = kept if kept is not None else {}
-        for statement in facts.tree.body:
-            found = cache.get(statement)
-            if found is None:
-                found = cache[statement] = definitions_in(statement, facts.tree, members)
-            for kind, node, owner in found:
-                if kind == "function":
-                    self.module_functions.setdefault(node.name, node)  # type: ignore[union-attr, arg-type]
-                elif kind == "class":
-                    self.classes.setdefault(node.name, node)  # type: ignore[union-attr, arg-type]
-                elif kind == "method":
-                    self.owner_class[node] = owner  # type: ignore[assignment]
-                elif kind == "nested":
-                    self.nested.setdefault(owner, {})[node.name] = node  # type: ignore[arg-type, union-attr, index]
-                else:
-                    self.global_names.update(node.names)  # type: ignore[union-attr]
+        self._members: dict[ast.ClassDef, dict[str, FunctionNode]] = {}
+        if kept is None and members is None:
+            self._record(_definitions_indexed(facts))
+        else:
+            for statement in facts.tree.body:
+                found = kept.get(statement) if kept is not None else None
+                if found is None:
+                    found = definitions_in(statement, facts.tree, members)
+                    if kept is not None:
+                        kept[statement] = found
+                self._record(found)
         # Top-level names of the imported modules (``os`` for ``from os import path``).
         self.imported_roots = {t.split(".")[0] for t in facts.imports.aliases.values()}
+
+    def _record(self, found: list[Definition]) -> None:
+        for kind, node, owner in found:
+            if kind == "function":
+                self.module_functions.setdefault(node.name, node)  # type: ignore[union-attr, arg-type]
+            elif kind == "class":
+                self.classes.setdefault(node.name, node)  # type: ignore[union-attr, arg-type]
+            elif kind == "method":
+                self.owner_class[node] = owner  # type: ignore[assignment]
+            elif kind == "nested":
+                self.nested.setdefault(owner, {})[node.name] = node  # type: ignore[arg-type, union-attr, index]
+            else:
+                self.global_names.update(node.names)  # type: ignore[union-attr]
 
     def handler_kind(self, spec: TaintSpec, cls: ast.ClassDef) -> str | None:
         """``frameworks.handler_kind`` of a class of this module, through the classes it defines."""
@@ -182,10 +212,20 @@ class ModuleIndex:
             if current.name in seen:
                 continue
             seen.add(current.name)
-            for item in current.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == name:
-                    return item
+            item = self._defined_in(current).get(name)
+            if item is not None:
+                return item
             for base in current.bases:
                 if isinstance(base, ast.Name) and base.id in self.classes:
                     stack.append(self.classes[base.id])
         return None
+
+    def _defined_in(self, cls: ast.ClassDef) -> dict[str, FunctionNode]:
+        """The functions of a class body by name, the first of each name (made once a class)."""
+        members = self._members.get(cls)
+        if members is None:
+            members = self._members[cls] = {}
+            for item in cls.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    members.setdefault(item.name, item)
+        return members

@@ -34,7 +34,7 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Fields that hold a name, a number or flag, or an operator or expression context: nothing the
 # scope facts look at is below them.
 _LEAF_FIELDS = frozenset(("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple", "type_comment"))
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
 
 
 def callee_name(call: ast.Call) -> str | None:
@@ -215,8 +215,11 @@ class ScopeTable:
         facts = self.facts
         source_names, prefixes, wanted = self._source_names()
         found: set[ast.AST] = set()
-        for node in facts.nodes(ast.Name):
-            if node.id in source_names and self._names_source(node, prefixes, wanted):  # type: ignore[attr-defined, arg-type]
+        uses = facts.name_uses()
+        named = [node for name in source_names for node in (*uses.loads(name), *uses.stores(name))]
+        named.sort(key=source_position)  # the order a walk over every name meets them
+        for node in named:
+            if self._names_source(node, prefixes, wanted):
                 found.add(self._owner(node))
         for call in facts.method_calls(*self.spec.method_sources):
             found.add(self._owner(call))
@@ -285,12 +288,12 @@ class ScopeTable:
         this of every function it marks, and most never need the rest of their facts."""
         facts = self.facts
         found: set[ast.AST] = set()
-        for node in facts.nodes(ast.Attribute):
+        for node in facts.unordered(ast.Attribute):
             if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
                 owner = facts.enclosing_function(node)
                 if owner is not None:
                     found.add(owner)
-        for node in facts.nodes(ast.Return, ast.Yield, ast.YieldFrom):
+        for node in (*facts.unordered(ast.Return), *facts.unordered(ast.Yield), *facts.unordered(ast.YieldFrom)):
             value = node.value  # type: ignore[attr-defined]
             if isinstance(node, ast.Return) and (
                 value is None or (isinstance(value, ast.Constant) and value.value is None)
@@ -310,7 +313,7 @@ class ScopeTable:
                     direct |= self.of(scope).direct
             else:
                 direct.update(
-                    callee for callee in map(callee_name, self.facts.nodes(ast.Call)) if callee is not None  # type: ignore[arg-type]
+                    callee for callee in map(callee_name, self.facts.unordered(ast.Call)) if callee is not None  # type: ignore[arg-type]
                 )
             self._direct = direct
         return self._direct
@@ -323,10 +326,6 @@ class ScopeTable:
                 for scope in self.all_scopes():
                     called |= self.of(scope).loaded
             else:
-                called.update(
-                    node.id  # type: ignore[attr-defined]
-                    for node in self.facts.nodes(ast.Name)
-                    if isinstance(node.ctx, ast.Load)  # type: ignore[attr-defined]
-                )
+                called.update(self.facts.name_uses().loaded())
             self._called = called
         return self._called

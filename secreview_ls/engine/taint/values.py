@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..finding import FlowStep, Span
+from ..frozen import fast_init
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
@@ -25,6 +26,7 @@ MAX_PARTS = 24  # known keys per container before they are merged
 MAX_DEPTH = 4  # nesting of known parts
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where a label starts: an untrusted source, or a parameter of the function being summarized."""
@@ -37,6 +39,7 @@ class Origin:
     index: int = -1  # parameter position for "param"
     access: tuple[str, ...] = ()  # parts of the parameter read (".name", "'key'")
     _hash: int = field(init=False, repr=False, compare=False, default=0)
+    _order: tuple[object, ...] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         # Line numbers stay out of the hash: code that only moved builds its label sets with the
@@ -53,7 +56,28 @@ class Origin:
         # Rebuilt through the constructor: the hash of a string differs between processes.
         return Origin, (self.kind, self.text, self.span, self.path, self.local, self.index, self.access)
 
+    def order(self) -> tuple[object, ...]:
+        """Sort key: file, position, then the other fields (``_label_order``); made once."""
+        known = self._order
+        if known is None:
+            span = self.span
+            known = (
+                self.path or "",
+                span.start_line,
+                span.start_col,
+                span.end_line,
+                span.end_col,
+                self.kind,
+                self.text,
+                self.index,
+                self.access,
+                self.local,
+            )
+            object.__setattr__(self, "_order", known)
+        return known
 
+
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Label:
     """One strand of untrusted data inside a value."""
@@ -62,6 +86,7 @@ class Label:
     cleaned: frozenset[str] = frozenset()
     steps: tuple[FlowStep, ...] = field(default=(), compare=False, hash=False)
     _hash: int = field(init=False, repr=False, compare=False, default=0)
+    _order: tuple[object, ...] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((self.origin._hash, self.cleaned)))
@@ -81,7 +106,10 @@ class Label:
         steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
-        return Label(self.origin, self.cleaned, steps)
+        moved = Label(self.origin, self.cleaned, steps)
+        if self._order is not None:  # the same origin and cleaning: the same sort key
+            object.__setattr__(moved, "_order", self._order)
+        return moved
 
     def with_steps(self, added: tuple[FlowStep, ...]) -> Label:
         label = self
@@ -100,21 +128,14 @@ EMPTY_TAINT: Taint = frozenset()
 
 
 def _label_order(lab: Label) -> tuple[object, ...]:
-    origin = lab.origin
-    span = origin.span
-    return (
-        origin.path or "",
-        span.start_line,
-        span.start_col,
-        span.end_line,
-        span.end_col,
-        origin.kind,
-        origin.text,
-        origin.index,
-        origin.access,
-        origin.local,
-        sorted(lab.cleaned),
-    )
+    """Sort key of a label: its origin's, then its cleaning (made once a label)."""
+    known = lab._order
+    if known is None:
+        # The origin's key as one element compares as its fields would one after another.
+        cleaned = lab.cleaned
+        known = (lab.origin.order(), sorted(cleaned) if len(cleaned) > 1 else list(cleaned))
+        object.__setattr__(lab, "_order", known)
+    return known
 
 
 def in_order(taint: Taint) -> list[Label]:
@@ -220,6 +241,7 @@ def added_const(a: object, b: object) -> object:
     return one_of(frozenset(x + y for x in left for y in right))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Val:
     """An abstract value: its own taint, known parts (keys ``'a'``, ``0``, ``.attr``, ``*``),
