@@ -50,11 +50,11 @@ def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.
     (tmp_path / "bad.py").write_text(VULNERABLE, encoding="utf-8")
     real = batch_module.analyze_file
 
-    def stuck(path: Path, config: Config, *, project=None):
+    def stuck(path: Path, config: Config, *, project=None, **options):
         if path.name == "slow.py":
             while True:  # a rule that never returns
                 time.sleep(0.01)
-        return real(path, config, project=project)
+        return real(path, config, project=project, **options)
 
     monkeypatch.setattr(batch_module, "analyze_file", stuck)
     started = time.monotonic()
@@ -72,10 +72,10 @@ def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest
     (tmp_path / "crash_too.py").write_text("x = 1\n", encoding="utf-8")
     real = batch_module.analyze_file
 
-    def crashing(path: Path, config: Config, *, project=None):
+    def crashing(path: Path, config: Config, *, project=None, **options):
         if path.name.startswith("crash"):
             os._exit(3)  # the process dies as on a segfault
-        return real(path, config, project=project)
+        return real(path, config, project=project, **options)
 
     monkeypatch.setattr(batch_module, "analyze_file", crashing)
     monkeypatch.setattr(scan_module, "_mp_context", lambda: multiprocessing.get_context("fork"))
@@ -91,7 +91,7 @@ def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest
 def test_rule_exception_becomes_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
 
-    def broken(path: Path, config: Config, *, project=None):
+    def broken(path: Path, config: Config, *, project=None, **options):
         raise ValueError("boom")
 
     monkeypatch.setattr(batch_module, "analyze_file", broken)

@@ -49,9 +49,9 @@ class Counting:
         self.paths: list[str] = []
         original = scan_module._analyze_one
 
-        def counted(path, config, project):  # type: ignore[no-untyped-def]
+        def counted(path, config, project, *options):  # type: ignore[no-untyped-def]
             self.paths.append(Path(path).name)
-            return original(path, config, project)
+            return original(path, config, project, *options)
 
         monkeypatch.setattr(scan_module, "_analyze_one", counted)
 
@@ -247,12 +247,12 @@ def test_incomplete_results_that_may_not_recur_are_not_kept(
     (project / "slow.py").write_text("x = 1\n", encoding="utf-8")
     real = batch_module.analyze_file
 
-    def timing_out(path, config, *, project=None):  # type: ignore[no-untyped-def]
+    def timing_out(path, config, *, project=None, **options):  # type: ignore[no-untyped-def]
         if Path(path).name == "slow.py":
             result = AnalysisResult(path=str(path))
             result.notices.append(Notice("timeout", "analysis abandoned", None, str(path)))
             return result
-        return real(path, config, project=project)
+        return real(path, config, project=project, **options)
 
     monkeypatch.setattr(batch_module, "analyze_file", timing_out)
     scan(project, folder)

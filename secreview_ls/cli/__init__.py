@@ -307,7 +307,10 @@ def print_notices(notices: Sequence[Notice], stream: IO[str]) -> None:
 # -- commands -------------------------------------------------------------------------
 
 
-def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None, diff: str | None = None) -> Any:
+def _run_scan(
+    args: argparse.Namespace, config: Config, *, baseline: Any = None, diff: str | None = None, evidence: bool = False
+) -> Any:
+    """The scan ``args`` ask for; ``evidence``: keep what the rules examined (a review's scan)."""
     from ..pipeline import cache_folder, scan_paths
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
@@ -336,6 +339,7 @@ def _run_scan(args: argparse.Namespace, config: Config, *, baseline: Any = None,
             force_exclude=args.force_exclude,
             cache_folder=None if args.no_cache else cache_folder(config, args.cache_dir),
             shard=getattr(args, "shard", None),
+            evidence=evidence,
         )
     finally:
         if progress is not None:
@@ -544,7 +548,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     config = load_config(args)
     _refuse_scanned_output(args, config)
     baseline = _load_baseline(args.baseline)
-    scan = _run_scan(args, config, baseline=baseline, diff=args.diff)
+    scan = _run_scan(args, config, baseline=baseline, diff=args.diff, evidence=True)
     _report_scan_notices(args, scan)
     _write_output(render_review(scan), args.output)
     if args.output:

@@ -21,23 +21,32 @@ SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "ve
 SEARCH_PREFIX = "<python files holding>"
 
 
-def walk(roots: Iterable[Path], accept: Callable[[Path], bool]) -> list[Path]:
-    """The files under ``roots`` that ``accept`` takes, in a stable order."""
+def walk(roots: Iterable[Path], accept: Callable[[Path], bool], *, suffix: str = "") -> list[Path]:
+    """The files under ``roots`` that ``accept`` takes, in a stable order; only names ending
+    with ``suffix`` are offered to it (no path is made for the others)."""
     files: list[Path] = []
     for root in roots:
-        for directory, folders, names in os.walk(root):
-            folders[:] = sorted(
-                f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS
-                and not os.path.exists(os.path.join(directory, f, "pyvenv.cfg"))
-            )  # fmt: skip
-            files.extend(path for name in sorted(names) if accept(path := Path(directory, name)))
+        for depth, (directory, folders, names) in enumerate(os.walk(root)):
+            if depth and _is_environment(directory, folders, names):
+                folders[:] = []  # a virtual environment below the root: neither its files nor its folders
+                continue
+            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS)
+            files.extend(
+                path for name in sorted(names) if name.endswith(suffix) and accept(path := Path(directory, name))
+            )
             if len(files) >= MAX_NAMING_FILES:
                 return files[:MAX_NAMING_FILES]
     return files
 
 
+def _is_environment(directory: str, folders: list[str], names: list[str]) -> bool:
+    """Whether a folder holds a ``pyvenv.cfg`` (looked at only when its listing names one)."""
+    marker = "pyvenv.cfg"
+    return (marker in names or marker in folders) and os.path.exists(os.path.join(directory, marker))
+
+
 def python_files(roots: Iterable[Path]) -> list[Path]:
-    return walk(roots, lambda path: path.suffix == ".py")
+    return walk(roots, lambda path: path.suffix == ".py", suffix=".py")
 
 
 def searched(markers: Iterable[str]) -> Path:

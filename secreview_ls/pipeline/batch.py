@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import Config
+from ..engine.evidence import Evidence
 from ..engine.facts import ModuleFacts
 from ..engine.finding import Finding
 from ..engine.source import SourceFile, split_lines
@@ -17,7 +18,7 @@ from ..engine.suppressions import parse_suppressions
 from ..engine.taint import ProjectIndex, TaintMemo
 from ..rules.base import FileCache, Rule, RuleContext, TextContext
 from ..rules.taint_tables import spec_for
-from .finishing import finish_findings
+from .finishing import finish_findings, reported_rules
 from .reading import is_python_path, module_name_for, read_source, refusal, without_surrogates
 from .result import AnalysisResult
 from .running import Deadline, budget_seconds, dispatch, run_rules
@@ -32,12 +33,15 @@ def analyze_source(
     rules: Sequence[Rule] | None = None,
     project: ProjectIndex | None = None,
     taint_memo: TaintMemo | None = None,
+    evidence: bool = True,
 ) -> AnalysisResult:
     """Analyze one file's text. Pure: reads nothing, writes nothing, never raises for bad code.
 
     ``rules``: the rules to run (default: those ``config`` selects for ``path``);
     ``project``: a cross-file index, so that taint flows through the functions this file imports;
-    ``taint_memo``: the taint analysis of an earlier version of the same document, to reuse.
+    ``taint_memo``: the taint analysis of an earlier version of the same document, to reuse;
+    ``evidence``: keep what the rules examined (a review reads it); without it, the rules whose
+    findings the test-code context would drop all of are not run (``reported_rules``).
     """
     config = config or Config()
     result = AnalysisResult(path=path)
@@ -61,16 +65,19 @@ def analyze_source(
     result.is_test = is_test
     selected = list(rules) if rules is not None else selected_rules(config, path)
     result.rules_run = tuple(r.id for r in selected)
+    running = selected if evidence else reported_rules(selected, config, is_test)
     cache = FileCache()
     ctx = RuleContext(
         source, facts, is_test, project=project, taint_spec=spec_for(config), taint_memo=taint_memo, cache=cache
     )
     text_ctx = TextContext(path, text, source.lines, is_test, cache, ctx.evidence)
 
-    run = run_rules(selected, lambda current: dispatch(current, ctx, text_ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
+    run = run_rules(running, lambda current: dispatch(current, ctx, text_ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
     finish_findings(result, run.raw, config, text, source.lines, parse_suppressions(text), lambda _: facts)
+    if not evidence:
+        result.evidence = Evidence()
     return result
 
 
@@ -80,10 +87,11 @@ def analyze_text_file(
     config: Config | None = None,
     *,
     more: Sequence[tuple[Rule, Finding]] = (),
+    evidence: bool = True,
 ) -> AnalysisResult:
     """Run the text rules (key formats, credentials in config files, ...) on a non-Python file;
     ``more``: findings of this file found otherwise (a template's, by its views), finished with
-    the rules' (suppressions, thresholds, fingerprints)."""
+    the rules' (suppressions, thresholds, fingerprints); ``evidence`` as for ``analyze_source``."""
     config = config or Config()
     result = AnalysisResult(path=path)
     refused = refusal(text, path, config)
@@ -95,11 +103,14 @@ def analyze_text_file(
     selected = [r for r in selected_rules(config, path) if r.kind == "text"]
     result.rules_run = tuple(r.id for r in selected)
     ctx = TextContext(path, text, split_lines(text), is_test)
-    run = run_rules(selected, lambda current: dispatch(current, None, ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
+    running = selected if evidence else reported_rules(selected, config, is_test)
+    run = run_rules(running, lambda current: dispatch(current, None, ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
     suppressions = [s for s in parse_suppressions(text) if s.kind != "noqa"]
     finish_findings(result, [*run.raw, *more], config, text, ctx.lines, suppressions, lambda _: None)
+    if not evidence:
+        result.evidence = Evidence()
     return result
 
 
@@ -114,19 +125,24 @@ def read_or_refuse(path: Path, config: Config) -> tuple[str | None, AnalysisResu
     return None, result
 
 
-def analyze_path(path: Path, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
-    """Read and analyze one Python file from disk."""
+def analyze_path(
+    path: Path, config: Config, *, project: ProjectIndex | None = None, evidence: bool = True
+) -> AnalysisResult:
+    """Read and analyze one Python file from disk (``evidence``: see ``analyze_source``)."""
     text, unread = read_or_refuse(path, config)
     if text is None:
         return unread  # type: ignore[return-value]
-    return analyze_source(text, str(path), config, project=project)
+    return analyze_source(text, str(path), config, project=project, evidence=evidence)
 
 
-def analyze_file(path: Path, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
-    """Read and analyze any file: Python gets every rule, other text files the text rules."""
+def analyze_file(
+    path: Path, config: Config, *, project: ProjectIndex | None = None, evidence: bool = True
+) -> AnalysisResult:
+    """Read and analyze any file: Python gets every rule, other text files the text rules
+    (``evidence``: see ``analyze_source``)."""
     if is_python_path(path):
-        return analyze_path(path, config, project=project)
+        return analyze_path(path, config, project=project, evidence=evidence)
     text, unread = read_or_refuse(path, config)
     if text is None:
         return unread  # type: ignore[return-value]
-    return analyze_text_file(text, str(path), config)
+    return analyze_text_file(text, str(path), config, evidence=evidence)

@@ -4,7 +4,7 @@ context, thresholds, suppressions, dedupe, credential masking, fingerprints."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ..config import Config
 from ..engine.evidence import ClearedSink, Evidence, UnreachedCode
@@ -131,6 +131,19 @@ def _apply_context(raw: list[tuple[Rule, Finding]], config: Config, is_test: boo
     # A data flow from a local source (argv, environment, stdin) in test code starts at the
     # arguments the operator of the test or developer script gave it: nobody else's input.
     return [f for r, f in raw if r.relevant_in_tests and not (r.taint and (f.extra or {}).get("local_source"))]
+
+
+def reported_rules(rules: Sequence[Rule], config: Config, is_test: bool) -> list[Rule]:
+    """``rules`` without those ``_apply_context`` drops every finding of in this file that can
+    change no finding kept: for an analysis whose evidence nobody reads (a check, not a review),
+    which need not run them. A rule whose fix a taint finding of its weakness class takes over
+    (``_prefer_taint``) still runs; so do the taint rules (one shared analysis)."""
+    if not is_test or config.test_code == "strict":
+        return list(rules)
+    fixed_classes = {r.cwe for r in rules if r.taint and r.relevant_in_tests}
+    return [
+        r for r in rules if r.relevant_in_tests or r.taint or (r.fix_safety is not None and r.cwe in fixed_classes)
+    ]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -177,7 +177,7 @@ class ResultCache:
         self._rule_set_index: dict[tuple[str, ...], int] = {}
         self._changed = False
         self._searches: dict[tuple[str, ...], bool] = {}  # markers -> whether a file holding one changed
-        self._python_files: list[Path] | None = None
+        self._changed_python: list[Path] | None = None  # the project's Python files new or changed
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -289,15 +289,9 @@ class ResultCache:
         known = self._searches.get(markers)
         if known is not None:
             return known
-        if self._python_files is None:
-            self._python_files = python_files([self.root])
         wanted = [marker.encode("utf-8") for marker in markers]
         changed = False
-        for file in self._python_files:
-            digest = self._digest(file)
-            before = self._stamps.get(self._where(os.fspath(file)))
-            if digest is None or (isinstance(before, list) and len(before) == 5 and before[4] == digest):
-                continue  # gone (a file that answered is among the uses), or unchanged
+        for file in self._changed_python_files():
             try:
                 data = file.read_bytes()
             except OSError:
@@ -307,6 +301,20 @@ class ResultCache:
                 break
         self._searches[markers] = changed
         return changed
+
+    def _changed_python_files(self) -> list[Path]:
+        """The project's Python files that are new or changed since the last run (looked for
+        once, whatever the number of searches to check)."""
+        if self._changed_python is None:
+            self._changed_python = []
+            for file in python_files([self.root]):
+                text = os.fspath(file)
+                digest = self._digest(text)
+                before = self._stamps.get(self._where(text))
+                if digest is None or (isinstance(before, list) and len(before) == 5 and before[4] == digest):
+                    continue  # gone (a file that answered is among the uses), or unchanged
+                self._changed_python.append(file)
+        return self._changed_python
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -130,9 +130,14 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 
 def _init_worker(
-    config: Config, project_roots: list[Path] | None, finished: Any = None, summary_folder: Path | None = None
+    config: Config,
+    project_roots: list[Path] | None,
+    finished: Any = None,
+    summary_folder: Path | None = None,
+    evidence: bool = True,
 ) -> None:
     _WORKER_STATE["config"] = config
+    _WORKER_STATE["evidence"] = evidence
     store = SummaryCache(summary_folder) if summary_folder is not None else None
     _WORKER_STATE["store"] = store
     _WORKER_STATE["project"] = _project(project_roots, config, store)
@@ -170,17 +175,17 @@ def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def _analyze_one(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
+def _analyze_one(path: Path, config: Config, project: ProjectIndex | None, evidence: bool = True) -> AnalysisResult:
     with collected_at_the_end():
         if project is None:
-            return _analyze_guarded(path, config, project)
+            return _analyze_guarded(path, config, project, evidence)
         with project.recording() as used:
-            result = _analyze_guarded(path, config, project)
+            result = _analyze_guarded(path, config, project, evidence)
         result.project_files_used = tuple(sorted(str(p) for p in used))
         return result
 
 
-def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -> AnalysisResult:
+def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, evidence: bool = True) -> AnalysisResult:
     from .batch import analyze_file, analyze_path
     from .notebook import analyze_notebook_file
     from .running import budget_seconds
@@ -199,9 +204,9 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None) -
         if is_notebook_path(path):
             result = analyze_notebook_file(path, config, project=project)
         elif not path.suffix and has_python_shebang(path):
-            result = analyze_path(path, config, project=project)  # a Python script without suffix
+            result = analyze_path(path, config, project=project, evidence=evidence)  # a Python script without suffix
         else:
-            result = analyze_file(path, config, project=project)
+            result = analyze_file(path, config, project=project, evidence=evidence)
     except _HardTimeout:
         result = AnalysisResult(path=str(path))
         result.notices.append(
@@ -232,10 +237,11 @@ def _analyze_chunk(paths: list[Path]) -> tuple[list[AnalysisResult], int]:
     project = _WORKER_STATE["project"]
     store = _WORKER_STATE.get("store")
     finished = _WORKER_STATE.get("finished")
+    evidence = _WORKER_STATE.get("evidence", True)
     ignored_before = store.ignored if store is not None else 0
     results = []
     for path in paths:
-        results.append(_analyze_one(path, config, project))
+        results.append(_analyze_one(path, config, project, evidence))
         if finished is not None:
             with finished.get_lock():
                 finished.value += 1
@@ -282,16 +288,18 @@ def analyze_files(
     project_roots: list[Path] | None = None,
     cache: ResultCache | None = None,
     summary_folder: Path | None = None,
+    evidence: bool = True,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
     """Analyze ``files`` (in parallel when worthwhile); results sorted by path.
 
     ``project_roots`` gives each process its own cross-module index over those roots.
     ``cache``: results of unchanged files are taken from it, and new ones stored in it.
     ``summary_folder``: the indexes keep their summaries in a ``SummaryCache`` there.
+    ``evidence``: the results keep what the rules examined (see ``batch.analyze_source``).
     """
     if cache is None:
         return _analyze_all(files, config, jobs=jobs, progress=progress, project_roots=project_roots,
-                            summary_folder=summary_folder)
+                            summary_folder=summary_folder, evidence=evidence)
     results: list[AnalysisResult] = []
     missing: list[Path] = []
     for path in files:
@@ -303,7 +311,7 @@ def analyze_files(
     hits = len(results)
     counted = None if progress is None else (lambda done, total: progress(done + hits, total + hits))
     fresh, notices = _analyze_all(missing, config, jobs=jobs, progress=counted, project_roots=project_roots,
-                                  summary_folder=summary_folder)
+                                  summary_folder=summary_folder, evidence=evidence)
     for result in fresh:
         cache.store(result, (Path(p) for p in result.project_files_used))
     results.extend(fresh)
@@ -319,6 +327,7 @@ def _analyze_all(
     progress: ProgressCallback | None,
     project_roots: list[Path] | None,
     summary_folder: Path | None = None,
+    evidence: bool = True,
 ) -> tuple[list[AnalysisResult], list[Notice]]:
     total = len(files)
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
@@ -333,7 +342,7 @@ def _analyze_all(
         store = SummaryCache(summary_folder) if summary_folder is not None else None
         local = _project(project_roots, config, store)
         for index, path in enumerate(files, 1):
-            results.append(_analyze_one(path, config, local))
+            results.append(_analyze_one(path, config, local, evidence))
             if progress is not None:
                 progress(index, total)
         if local is not None:
@@ -341,7 +350,7 @@ def _analyze_all(
         ignored = store.ignored if store is not None else 0
     else:
         results, notices, ignored = _parallel(list(files), config, project_roots, min(jobs, total), progress,
-                                              summary_folder)
+                                              summary_folder, evidence)
     if summary_folder is not None and files:
         store = SummaryCache(summary_folder)
         store.prune()
@@ -383,6 +392,7 @@ def _parallel(
     jobs: int,
     progress: ProgressCallback | None,
     summary_folder: Path | None = None,
+    evidence: bool = True,
 ) -> tuple[list[AnalysisResult], list[Notice], int]:
     total = len(files)
     done = 0
@@ -404,7 +414,7 @@ def _parallel(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(config, project_roots, finished, summary_folder),
+            initargs=(config, project_roots, finished, summary_folder, evidence),
         )
 
     if context.get_start_method() == "fork":
@@ -469,6 +479,7 @@ def scan_paths(
     force_exclude: bool = False,
     cache_folder: Path | None = None,
     shard: Shard | None = None,
+    evidence: bool = True,
 ) -> ScanResult:
     """Discover and analyze the files under ``paths``.
 
@@ -480,6 +491,8 @@ def scan_paths(
     - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
     - ``cache_folder``: keep results in a ``result_cache.ResultCache`` there (None: no cache).
     - ``shard``: analyze and report only this shard's files (``sharding.Shard``).
+    - ``evidence``: keep each result's evidence records (a review reads them); a report of
+      findings alone passes False, which also spares the rules whose findings test code drops.
     Taint flows through the project's own modules: each process builds a cross-module
     index over the project root.
     """
@@ -499,7 +512,14 @@ def scan_paths(
         files = touched
     cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files)
     results, notices = analyze_files(
-        files, config, jobs=jobs, progress=progress, project_roots=[root], cache=cache, summary_folder=cache_folder
+        files,
+        config,
+        jobs=jobs,
+        progress=progress,
+        project_roots=[root],
+        cache=cache,
+        summary_folder=cache_folder,
+        evidence=evidence,
     )
     if cache is not None:
         scan.notices.extend(cache.notices)

@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import ModuleFacts
-from ..project_files import real_path, search_markers, searched, walk
+from ..project_files import python_files, real_path, search_markers, searched, walk
 from ..source import SourceFile
 from .analysis import ModuleTaint
 from .log_output import FORMATTER_MARKERS, formatter_facts
@@ -612,7 +612,7 @@ class ProjectIndex:
         return {path: self._scanned(path, "references", _template_references) for path in files if accept(path)}
 
     def _python_files(self) -> list[Path]:
-        return self._files(lambda path: path.suffix == ".py")
+        return python_files(self.roots)
 
     def _files(self, accept: Callable[[Path], bool]) -> list[Path]:
         return walk(self.roots, accept)
