@@ -24,7 +24,7 @@ import ast
 import re
 from collections.abc import Callable
 
-from .facts import ModuleFacts
+from .facts import ModuleFacts, own_nodes
 
 PARSER_CLASSES = frozenset({"argparse.ArgumentParser", "optparse.OptionParser"})
 PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
@@ -93,7 +93,7 @@ def _makes_parser(facts: ModuleFacts, call: ast.Call, depth: int) -> bool:
     if isinstance(definition, ast.ClassDef):
         return any(_parser_class(facts, base, depth + 1) for base in definition.bases)
     if isinstance(definition, _FUNCTIONS):
-        returned = [r.value for r in _returns(definition)]
+        returned = [n.value for n in own_nodes(definition) if isinstance(n, ast.Return)]
         return bool(returned) and all(r is not None and command_line_parser(facts, r, depth + 1) for r in returned)
     return False
 
@@ -198,19 +198,6 @@ def _module_definition(facts: ModuleFacts, name: str) -> ast.AST | None:
     for statement in facts.tree.body if isinstance(facts.tree, ast.Module) else []:
         if isinstance(statement, (ast.ClassDef, *_FUNCTIONS)) and statement.name == name:
             found = statement
-    return found
-
-
-def _returns(function: ast.AST) -> list[ast.Return]:
-    found: list[ast.Return] = []
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Return):
-            found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
     return found
 
 

@@ -353,6 +353,19 @@ class ModuleFacts:
         ]
 
 
+def own_nodes(scope: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's (or module's) body, nested functions, lambdas and classes left out."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def source_position(node: ast.AST) -> tuple[int, int]:
     """Sort key of a node in source order: (line, column); nodes without one come first."""
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))

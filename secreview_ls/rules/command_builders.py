@@ -11,9 +11,10 @@ from __future__ import annotations
 import ast
 import re
 
+from ..engine.facts import own_nodes
 from .base import RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
-from .judge import is_static, own_nodes, own_returns, static_string
+from .judge import is_static, own_returns, static_string
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "subprocess.list2cmdline"})
 _REGEX_CALLS = frozenset({"re.search", "re.match", "re.fullmatch"})

@@ -641,19 +641,6 @@ def security_word(name: str) -> str | None:
     return None
 
 
-def own_nodes(scope: ast.AST) -> list[ast.AST]:
-    """The nodes of a function's (or module's) body, nested functions, lambdas and classes left out."""
-    found: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
 def own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return] | None:
     """The ``return`` statements of a function's body (nested functions, lambdas and classes left
     out), or None when it is a generator (what a call gives is then not what it returns)."""

@@ -22,9 +22,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from ..engine.facts import own_nodes
 from .base import RuleContext
 from .caller_data import handed_in
-from .judge import callee_tail, destination_names, name_stores, own_nodes, static_string
+from .judge import callee_tail, destination_names, name_stores, static_string
 from .sql_pairs import paired_with_parameters
 from .sql_text import slot_takes_name, template_fields
 from .sql_values import harmless_value, literal_text_and_values

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 
+from ..engine.facts import own_nodes
 from .base import RuleContext
-from .judge import name_stores, own_nodes
+from .judge import name_stores
 
 # Methods that run SQL with a separate parameter list.
 _RUNNING_PREFIXES = ("execute", "executemany", "mogrify", "raw", "read_sql")
