@@ -558,15 +558,31 @@ class Entries:
         key = (fn, is_method)
         known = self._entries.get(key)
         if known is None:
+            direct = self._called_here(fn, is_method)
             if self.kept is None:
-                known = self._compute(fn, is_method, fn.name in self.called_directly())
+                known = self._compute(fn, is_method, direct)
             else:
-                direct = fn.name in self.called_directly()
                 known = self.kept.get((fn, is_method, direct))
                 if known is None:
                     known = self.kept[(fn, is_method, direct)] = self._compute(fn, is_method, direct)
             self._entries[key] = known
         return known
+
+    def _called_here(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> bool:
+        """Whether the module calls ``fn`` itself. The ``get`` / ``post`` ... of a class derived
+        from another (a view) is the framework's to call: ``params.get(...)`` or
+        ``requests.post(...)`` elsewhere do not call it, ``self.get(...)`` in its class does."""
+        owner = self.owner_class.get(fn)
+        if not (is_method and owner is not None and owner.bases and fn.name in _HTTP_METHODS):
+            return fn.name in self.called_directly()
+        return any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == fn.name
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("self", "cls")
+            for node in ast.walk(owner)
+        )
 
     def _compute(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool, called_here: bool) -> Entry:
         entry = entry_for(self.facts, self.spec, fn, is_method)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
 from ..source import SourceFile
+from . import xml_parsers
 from .argument_text import repr_arguments, runs_shell, shell_line, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
@@ -616,7 +617,7 @@ class SinkChecker:
                     return
         if mode == "lxml":
             parser = positional(1, "parser")
-            if parser is not None and self.hardened_lxml():
+            if parser is not None and xml_parsers.lxml_parser_safe(self.facts, parser[0]):
                 return
         if mode == "sax" and not self.sax_entities_enabled(node):
             return  # the standard parser leaves external entities unresolved unless told to
@@ -794,32 +795,10 @@ class SinkChecker:
         return value
 
     def sax_entities_enabled(self, node: ast.Call) -> bool:
-        """Whether the function parsing (or the module) switches external entities on for a SAX
-        parser: ``setFeature(feature_external_ges, True)`` (or the parameter-entity feature)."""
-        scope: ast.AST = self.facts.enclosing_function(node) or self.facts.tree
-        for call in ast.walk(scope):
-            if not (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr == "setFeature"
-                and len(call.args) == 2
-            ):
-                continue
-            feature, flag = call.args
-            named = self.facts.qualname(feature) or self.facts.spelled(feature)
-            text = feature.value if isinstance(feature, ast.Constant) else named
-            if not any(part in str(text) for part in ("external_ges", "external_pes", "external-general", "external-parameter")):
-                continue
-            if not (isinstance(flag, ast.Constant) and not flag.value):
-                return True
-        return False
+        return xml_parsers.sax_entities_enabled(self.facts, node)
 
     def hardened_lxml(self) -> bool:
-        for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):
-            for kw in call.keywords:
-                if kw.arg == "resolve_entities" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
-                    return True
-        return False
+        return xml_parsers.hardened_lxml(self.facts)
 
     def _reached(
         self,
