@@ -38,6 +38,8 @@ class Entry:
     dependencies: dict[str, str] = field(default_factory=dict)
     # tainted parameters holding a parsed JSON document (FastAPI ``filters: dict``, ``Body()``)
     documents: set[str] = field(default_factory=set)
+    # tainted parameters read from a header or a cookie (FastAPI ``Header()``): no line break
+    line_values: set[str] = field(default_factory=set)
     # ``@aiohttp_jinja2.template("page.html")``: the decorator, and the renderer its returned
     # context is rendered by (the template file's unescaped writes are sinks)
     template_decorator: ast.Call | None = None
@@ -435,8 +437,23 @@ def _fastapi_params(
         if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
             continue
         entry.tainted[arg.arg] = f"request parameter `{arg.arg}`"
+        if _header_parameter(facts, arg.annotation, default):
+            entry.line_values.add(arg.arg)
         if _document_parameter(facts, spec, arg.annotation, names, default):
             entry.documents.add(arg.arg)
+
+
+def _header_parameter(facts: ModuleFacts, annotation: ast.expr | None, default: ast.expr | None) -> bool:
+    """A FastAPI parameter given ``Header()`` or ``Cookie()`` (as its default or in ``Annotated``):
+    a header's value, which holds no line break."""
+    marks = [default]
+    if isinstance(annotation, ast.Subscript) and (facts.qualname(annotation.value) or "").endswith("Annotated"):
+        if isinstance(annotation.slice, ast.Tuple):
+            marks.extend(annotation.slice.elts[1:])
+    return any(
+        isinstance(mark, ast.Call) and (facts.qualname(mark.func) or "").rsplit(".", 1)[-1] in ("Header", "Cookie")
+        for mark in marks
+    )
 
 
 def _document_parameter(
