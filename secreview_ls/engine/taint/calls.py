@@ -37,6 +37,7 @@ from .spec import (
     COMPUTED_BY_CALL,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
+    PARENT_REFS_REJECTED,
     QUOTES_REJECTED,
     RETURNED_BY_PROGRAM_OBJECT,
     TaintSpec,
@@ -70,6 +71,7 @@ from .values import (
     encoded,
     get_part,
     join,
+    joined_below,
     popped,
     relabel,
     sequence_elements,
@@ -77,6 +79,11 @@ from .values import (
     unordered,
     whole,
     with_step,
+)
+
+# Joins that start over at an absolute component: ``os.path.join("/srv", "/etc/passwd")``.
+_FOLDER_JOINS = frozenset(
+    {"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"}
 )
 
 
@@ -170,6 +177,7 @@ class Calls:
         self._mapped_calls: dict[int, ast.Call] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
+        self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
         # APIs the catalogue models: sinks whose result it declares clean, and the calls that
         # make escaping templates (their kind is what the model knows of them).
         self.modelled = frozenset(s.name for s in spec.sinks if s.clean_result and not s.name.startswith(".")) | {
@@ -199,6 +207,12 @@ class Calls:
             and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env)
         )
 
+        if len(args) > 1 and (
+            (module_call and name in _FOLDER_JOINS)
+            or (method == "joinpath" and receiver is not None and (receiver.kind or "").startswith("pathlib."))
+        ):
+            start = 1 if method is None else 0
+            args = [*args[:start], *(joined_below(arg, self.relative_only) for arg in args[start:])]
         # Sinks (checked on the arguments as they are).
         reported = self.sinks.check_call(node, name, method, receiver, args, kwargs, fn, module_call, env)
         result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
@@ -574,6 +588,9 @@ class Calls:
             data = data | (self.prefixes.after(prefix, extra) if prefix else extra)
         elif method == "join":
             data = data | (whole(args[0]) if args else EMPTY_TAINT)
+        elif method == "joinpath" and receiver.kind and receiver.kind.startswith("pathlib."):
+            for value in args:  # ``Path(folder).joinpath(name)``: the components are the path
+                data = data | whole(value)
         elif method == "replace" and len(args) >= 2:
             old = node.args[0]
             data = data | whole(args[1])

@@ -18,7 +18,14 @@ from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key
 from .results import Results
-from .spec import AFTER_END_OF_OPTIONS, INVOKING_USER_CHOSE, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .spec import (
+    AFTER_END_OF_OPTIONS,
+    INVOKING_USER_CHOSE,
+    LINE_BREAKS_REMOVED,
+    MARKUP_ESCAPED,
+    PARENT_REFS_REJECTED,
+    TaintSpec,
+)
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
 from .strings import PATH_STEP, FixedPrefixes, query_text
 from .values import (
@@ -43,6 +50,7 @@ from .values import (
     concatenated,
     get_part,
     join,
+    joined_below,
     known_length,
     position_key,
     relabel,
@@ -77,6 +85,7 @@ class Interpreter:
         self.globals: Env = {}  # module-level values
         self.prefixes = prefixes
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+        self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self.conditions = Conditions(facts, spec, self)
@@ -546,6 +555,8 @@ class Interpreter:
 
     def _combine(self, node: ast.BinOp, left: Val, right: Val) -> Val:
         """The value of ``node`` from the values of its two operands."""
+        if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib."):
+            right = joined_below(right, self.relative_only)  # ``Path(folder) / "/etc/passwd"``
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
             return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
