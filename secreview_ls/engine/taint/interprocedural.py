@@ -145,8 +145,11 @@ class Interprocedural:
         elif name is not None and self.follows_project and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in index.imported_roots:
                 summary = self.summaries.of_project(name)
-                if summary is None and any(self.spec.object_sources.get(v.kind or "") for v in arg_values):
-                    # A class of another file built with a request: its ``__init__`` keeps it.
+                if summary is None and any(
+                    self.spec.object_sources.get(v.kind or "") or whole(v) for v in (*arg_values, *keyword_values)
+                ):
+                    # A class of another file built with a request or with data: its ``__init__``
+                    # keeps them for its methods.
                     summary = self.summaries.of_project(f"{name}.__init__")
                     if summary is not None:
                         project_class = name
