@@ -180,6 +180,16 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _redirect_sinks(add)
     _connection_and_file_sinks(add)
     _option_and_import_sinks(add)
+    _session_method_sinks(add)
+
+
+def _session_method_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Values stored in the session by its mapping methods, as by ``session[key] = value``:
+    ``session.update({...})`` / ``update(key=value)`` and ``session.setdefault(key, value)``."""
+    what = "value stored in the session"
+    for base in ("flask.session", "django.request.session", "django.view.request.session", "starlette.request.session"):
+        add(SinkSpec("trust-boundary", f"{base}.update", what, ((0, None),), mode="all-args"))
+        add(SinkSpec("trust-boundary", f"{base}.setdefault", what, ((0, "key"), (1, "default"))))
 
 
 def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
