@@ -20,7 +20,7 @@ from .results import Results
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
-from .templates import TemplateReading, read_template
+from .templates import TemplateReading, read_template, unescaped_names
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -224,6 +224,8 @@ class SinkChecker:
             for renderer in self.spec.template_renderers:
                 if renderer.name == name:
                     self._check_template(renderer, node, args, kwargs, fn)
+        if name in _INLINE_RENDERERS:
+            self._check_inline_template(node, kwargs, fn)
         if method in RENDERING_METHODS and receiver is not None and receiver.kind:
             loaded = loaded_template(receiver.kind)
             if loaded is not None and (self.project is not None or loaded[2] is not None):
@@ -402,6 +404,20 @@ class SinkChecker:
             return
         place = (context_at, context_keyword or "", False)
         self._written(renderer, node, named, known, place, args, kwargs, fn, placed_at=placed_at)
+
+    def _check_inline_template(self, node: ast.Call, kwargs: dict[str | None, Val], fn: Frame) -> None:
+        """``render_template_string("<p>{{ name|safe }}</p>", name=v)``: Flask renders a template
+        text with escaping on, so only the variables the text writes with ``|safe`` or inside an
+        autoescape-off block are XSS (a text built from input is SR818)."""
+        text = node.args[0] if node.args else None
+        if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+            return
+        written = unescaped_names(text.value)
+        shown = f"{short_text(self.facts.spelled(node.func))}()"
+        sink = SinkSpec("xss", shown, "template variable written unescaped")
+        for kw in node.keywords:
+            if kw.arg in written:
+                self._reached(sink, shown, node, kw.value, kwargs.get(kw.arg, EMPTY), fn)
 
     def check_decorated_context(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """``return {...}`` from a handler decorated with the template it renders
@@ -934,3 +950,7 @@ def _keyword_text(keyword: ast.keyword, kwargs: dict[str | None, Val]) -> str | 
     value = kwargs.get(keyword.arg)
     const = value.const if value is not None else NO_CONST
     return const if isinstance(const, str) else None
+
+
+# Flask and Quart render a template text with escaping on.
+_INLINE_RENDERERS = frozenset({"flask.render_template_string", "quart.render_template_string"})
