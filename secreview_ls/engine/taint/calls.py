@@ -38,6 +38,7 @@ from .spec import (
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
     PARENT_REFS_REJECTED,
+    QUOTED_ONLY,
     QUOTES_REJECTED,
     RETURNED_BY_PROGRAM_OBJECT,
     TaintSpec,
@@ -173,7 +174,7 @@ class Calls:
         self.prefixes = prefixes
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
-        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
         self._mapped_calls: dict[int, ast.Call] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)

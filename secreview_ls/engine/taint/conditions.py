@@ -17,6 +17,7 @@ from .spec import (
     OPTIONS_REJECTED,
     PARENT_REFS_REJECTED,
     PREDICATE_HELD,
+    QUOTED_ONLY,
     QUOTES_REJECTED,
     RELATIVE_ONLY,
     SHELL_SYNTAX_REJECTED,
@@ -72,7 +73,7 @@ class Conditions:
         self.interpreter = interpreter
         self.host_allowlisted = spec.cleaned_by(HOST_ALLOWLISTED)
         self.parent_refs_rejected = spec.cleaned_by(PARENT_REFS_REJECTED)
-        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
         self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
         self.predicate_held = spec.cleaned_by(PREDICATE_HELD)

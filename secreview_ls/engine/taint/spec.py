@@ -64,6 +64,9 @@ NEEDS_DOCUMENT = "~needs-document"
 # unless ``ABSOLUTE_REJECTED`` says an absolute value was turned away too
 # (``value.startswith("/")`` or ``os.path.isabs(value)`` false).
 RELATIVE_ONLY = "~relative-only"
+# A mark beside the classes a rejected or escaped quote cleaned: the value cannot leave a quoted
+# literal, but written where no quote is open (``"WHERE id = " + v``) it needs none to inject.
+QUOTED_ONLY = "~quoted-only"
 ABSOLUTE_REJECTED = "~absolute-rejected"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,

@@ -95,3 +95,33 @@ class FixedPrefixes:
     def after_fixed_path(self, taint: Taint) -> Taint:
         """The labels of data written after a fixed ``/name`` inside a URL (after its host)."""
         return relabel(taint, lambda lab: lab.cleaned_for(self.after_path)) if taint and self.after_path else taint
+
+
+def literal_text(node: ast.expr) -> str:
+    """The constant text of a string expression, values left out (``"a = '" + v + "' AND b = "``
+    → ``a = '' AND b = ``): enough to tell whether a quote is open after it."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(str(part.value) for part in node.values if isinstance(part, ast.Constant))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return literal_text(node.left) + literal_text(node.right)
+    return ""
+
+
+def quote_open(text: str) -> bool:
+    """Whether a quoted literal is open at the end of ``text`` (an odd number of quotes)."""
+    return text.count("'") % 2 == 1 or text.count('"') % 2 == 1
+
+
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
+
+
+def before_conversions(template: str) -> list[str]:
+    """The text before each ``%`` conversion of a format (``%%`` is text)."""
+    found: list[str] = []
+    for match in _CONVERSION.finditer(template):
+        if match.group().endswith("%"):
+            continue
+        found.append(template[: match.start()])
+    return found

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..finding import FlowStep, Span
-from .spec import ABSOLUTE_REJECTED, ALL_CLASSES, DOCUMENT, MADE_TEXT, RELATIVE_ONLY
+from .spec import ABSOLUTE_REJECTED, ALL_CLASSES, DOCUMENT, MADE_TEXT, QUOTED_ONLY, RELATIVE_ONLY
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
@@ -496,6 +496,18 @@ def joined_below(val: Val, classes: frozenset[str]) -> Val:
     if not val.taint and not val.parts:
         return val
     return map_labels(val, reopen)
+
+
+def outside_quotes(taint: Taint, classes: frozenset[str]) -> Taint:
+    """Labels of data written where no quoted literal is open: the cleaning for ``classes`` a
+    quote check gave (it only keeps the data inside a literal) is gone."""
+
+    def reopen(lab: Label) -> Label:
+        if QUOTED_ONLY not in lab.cleaned:
+            return lab
+        return Label(lab.origin, lab.cleaned - classes - {QUOTED_ONLY}, lab.steps)
+
+    return relabel(taint, reopen) if taint else taint
 
 
 def _encode(lab: Label) -> Label:
