@@ -635,6 +635,8 @@ class SinkChecker:
             parser = positional(1, "parser")
             if parser is not None and xml_parsers.lxml_parser_safe(self.facts, parser[0]):
                 return
+        if mode.startswith("keyword:") and not _keyword_given(node, mode.removeprefix("keyword:")):
+            return  # ``numpy.load(f)``: unpickles only where ``allow_pickle=True`` says so
         if mode == "sax" and not self.sax_entities_enabled(node):
             return  # the standard parser leaves external entities unresolved unless told to
         if mode == "html-typed" and not any(
@@ -954,3 +956,12 @@ def _keyword_text(keyword: ast.keyword, kwargs: dict[str | None, Val]) -> str | 
 
 # Flask and Quart render a template text with escaping on.
 _INLINE_RENDERERS = frozenset({"flask.render_template_string", "quart.render_template_string"})
+
+
+def _keyword_given(node: ast.Call, setting: str) -> bool:
+    """``setting`` (``"allow_pickle=True"``): the call gives that keyword that literal value."""
+    keyword, _, literal = setting.partition("=")
+    return any(
+        kw.arg == keyword and isinstance(kw.value, ast.Constant) and repr(kw.value.value) == literal
+        for kw in node.keywords
+    )
