@@ -44,7 +44,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import STDLIB, Env, Frame
-from .strings import FixedPrefixes, literal_prefix
+from .strings import FixedPrefixes, literal_prefix, quoted_fields
 from .template_values import (
     class_text,
     class_value,
@@ -73,6 +73,7 @@ from .values import (
     get_part,
     join,
     joined_below,
+    outside_quotes,
     popped,
     relabel,
     sequence_elements,
@@ -581,8 +582,13 @@ class Calls:
         if method in ("format", "format_map"):
             prefix = literal_prefix(node.func.value)  # type: ignore[attr-defined]
             extra: Taint = EMPTY_TAINT
-            for value in (*args, *kwargs.values()):
-                extra = extra | whole(value)
+            opened = quoted_fields(receiver.const) if isinstance(receiver.const, str) else None
+            keyed = [*((str(i), v) for i, v in enumerate(args)), *((str(k), v) for k, v in kwargs.items())]
+            for key, value in keyed:
+                written = whole(value)
+                if opened is not None and not opened.get(key, True):  # ``"id = {}".format(v)``
+                    written = outside_quotes(written, self.quotes_rejected)
+                extra = extra | written
             if only_repr_fields(receiver.const):
                 breaks = self.line_breaks_removed
                 extra = relabel(extra, lambda lab: lab.cleaned_for(breaks))

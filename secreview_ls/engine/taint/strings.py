@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 
 from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, TaintSpec
 from .values import Taint, relabel
@@ -124,4 +125,25 @@ def before_conversions(template: str) -> list[str]:
         if match.group().endswith("%"):
             continue
         found.append(template[: match.start()])
+    return found
+
+
+def quoted_fields(template: str) -> dict[str, bool] | None:
+    """For each field of a ``str.format`` template (``"0"``, ``"1"`` ... or a name), whether a
+    quote is open where it is written; None when the template does not parse."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    found: dict[str, bool] = {}
+    text = ""
+    auto = 0
+    for literal, field, _, _ in parsed:
+        text += literal
+        if field is None:
+            continue
+        key = field.split(".", 1)[0].split("[", 1)[0]
+        if key == "":
+            key, auto = str(auto), auto + 1
+        found[key] = found.get(key, False) or quote_open(text)
     return found
