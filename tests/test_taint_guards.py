@@ -18,22 +18,24 @@ FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 def test_parent_reference_and_resolved_prefix_checks_with_an_exit() -> None:
     found = taint_findings("path/guarded_downloads.py")
-    assert set(found) == {17, 41, 68}
-    assert flow_steps(found[17]) == [
-        (16, 'source: `request.args["name"]`'),
-        (16, "assigned to `name`"),
-        (17, "reaches `open()`: file path"),
+    # ``..`` rejected before ``os.path.join`` (line 27): an absolute name still replaces the folder.
+    assert set(found) == {19, 27, 59, 86}
+    assert flow_steps(found[19]) == [
+        (18, 'source: `request.args["name"]`'),
+        (18, "assigned to `name`"),
+        (19, "reaches `open()`: file path"),
     ]
     # The check that does not leave the function changes nothing.
-    assert flow_steps(found[41])[0] == (38, 'source: `request.args["name"]`')
-    assert (65, "assigned to `target`") in flow_steps(found[68])
+    assert flow_steps(found[59])[0] == (56, 'source: `request.args["name"]`')
+    assert (83, "assigned to `target`") in flow_steps(found[86])
 
 
 def test_check_in_a_helper_of_another_module() -> None:
     found = taint_findings("path/vault/views.py")
-    assert set(found) == {17}
-    assert flow_steps(found[17])[:2] == [(17, 'source: `request.args["name"]`'), (17, "passed to `read_plain()`")]
-    other = [s for s in found[17].flow if s.path is not None]
+    # ``read_checked`` rejects ``..`` only; ``read_relative`` rejects absolute names too.
+    assert set(found) == {12, 22}
+    assert flow_steps(found[22])[:2] == [(22, 'source: `request.args["name"]`'), (22, "passed to `read_plain()`")]
+    other = [s for s in found[22].flow if s.path is not None]
     assert other and all(Path(s.path).name == "store.py" for s in other)
     assert other[-1].note == "reaches `open()`: file path"
 

@@ -180,6 +180,34 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _redirect_sinks(add)
     _connection_and_file_sinks(add)
     _option_and_import_sinks(add)
+    _session_method_sinks(add)
+    _response_header_sinks(add)
+
+
+def _response_header_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Headers given to a response when it is made (``Response(body, 200, {"X-Name": v})``,
+    ``HttpResponse(headers={...})``): header injection, and an open redirect at ``Location``."""
+    flask = ("flask.Response", "flask.wrappers.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
+             "flask.make_response")  # fmt: skip
+    starlette = tuple(
+        f"{package}.responses.{cls}"
+        for package in ("starlette", "fastapi")
+        for cls in ("Response", "HTMLResponse", "JSONResponse", "PlainTextResponse", "RedirectResponse")
+    )
+    django = ("django.http.HttpResponse", "django.http.response.HttpResponse", "django.http.JsonResponse")
+    for names, position in ((flask, 2), (starlette, 2), (django, 99)):
+        for name in names:
+            add(SinkSpec("header", name, "HTTP response header", ((position, "headers"),)))
+            add(SinkSpec("redirect", name, _LOCATION, ((position, "headers"),), dict_keys=("Location",)))
+
+
+def _session_method_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Values stored in the session by its mapping methods, as by ``session[key] = value``:
+    ``session.update({...})`` / ``update(key=value)`` and ``session.setdefault(key, value)``."""
+    what = "value stored in the session"
+    for base in ("flask.session", "django.request.session", "django.view.request.session", "starlette.request.session"):
+        add(SinkSpec("trust-boundary", f"{base}.update", what, ((0, None),), mode="all-args"))
+        add(SinkSpec("trust-boundary", f"{base}.setdefault", what, ((0, "key"), (1, "default"))))
 
 
 def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:

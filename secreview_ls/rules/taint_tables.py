@@ -709,6 +709,12 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
                  "jsonpickle.decode", "pandas.read_pickle", "joblib.load", "shelve.open",
                  "yaml.unsafe_load", "yaml.full_load", "yaml.unsafe_load_all", "yaml.full_load_all"):  # fmt: skip
         add(SinkSpec("deserialization", name, "deserialized data"))
+    # Loaders that unpickle only when told to: ``numpy.load(f, allow_pickle=True)``,
+    # ``torch.load(f, weights_only=False)``.
+    add(SinkSpec("deserialization", "numpy.load", "array file loaded with pickles allowed", ((0, "file"),),
+                 mode="keyword:allow_pickle=True"))  # fmt: skip
+    add(SinkSpec("deserialization", "torch.load", "model file unpickled without weights_only", ((0, "f"),),
+                 mode="keyword:weights_only=False"))  # fmt: skip
     for name in ("yaml.load", "yaml.load_all"):
         add(SinkSpec("deserialization", name, "YAML document loaded without a safe Loader", ((0, "stream"),),
                      mode="yaml"))  # fmt: skip

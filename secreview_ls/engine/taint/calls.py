@@ -37,12 +37,14 @@ from .spec import (
     COMPUTED_BY_CALL,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
+    PARENT_REFS_REJECTED,
+    QUOTED_ONLY,
     QUOTES_REJECTED,
     RETURNED_BY_PROGRAM_OBJECT,
     TaintSpec,
 )
 from .state import STDLIB, Env, Frame
-from .strings import FixedPrefixes, literal_prefix
+from .strings import FixedPrefixes, literal_prefix, quoted_fields
 from .template_values import (
     class_text,
     class_value,
@@ -70,6 +72,8 @@ from .values import (
     encoded,
     get_part,
     join,
+    joined_below,
+    outside_quotes,
     popped,
     relabel,
     sequence_elements,
@@ -77,6 +81,11 @@ from .values import (
     unordered,
     whole,
     with_step,
+)
+
+# Joins that start over at an absolute component: ``os.path.join("/srv", "/etc/passwd")``.
+_FOLDER_JOINS = frozenset(
+    {"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"}
 )
 
 
@@ -166,10 +175,11 @@ class Calls:
         self.prefixes = prefixes
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
-        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
         self._mapped_calls: dict[int, ast.Call] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
+        self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
         # APIs the catalogue models: sinks whose result it declares clean, and the calls that
         # make escaping templates (their kind is what the model knows of them).
         self.modelled = frozenset(s.name for s in spec.sinks if s.clean_result and not s.name.startswith(".")) | {
@@ -199,6 +209,12 @@ class Calls:
             and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in env)
         )
 
+        if len(args) > 1 and (
+            (module_call and name in _FOLDER_JOINS)
+            or (method == "joinpath" and receiver is not None and (receiver.kind or "").startswith("pathlib."))
+        ):
+            start = 1 if method is None else 0
+            args = [*args[:start], *(joined_below(arg, self.relative_only) for arg in args[start:])]
         # Sinks (checked on the arguments as they are).
         reported = self.sinks.check_call(node, name, method, receiver, args, kwargs, fn, module_call, env)
         result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
@@ -566,14 +582,22 @@ class Calls:
         if method in ("format", "format_map"):
             prefix = literal_prefix(node.func.value)  # type: ignore[attr-defined]
             extra: Taint = EMPTY_TAINT
-            for value in (*args, *kwargs.values()):
-                extra = extra | whole(value)
+            opened = quoted_fields(receiver.const) if isinstance(receiver.const, str) else None
+            keyed = [*((str(i), v) for i, v in enumerate(args)), *((str(k), v) for k, v in kwargs.items())]
+            for key, value in keyed:
+                written = whole(value)
+                if opened is not None and not opened.get(key, True):  # ``"id = {}".format(v)``
+                    written = outside_quotes(written, self.quotes_rejected)
+                extra = extra | written
             if only_repr_fields(receiver.const):
                 breaks = self.line_breaks_removed
                 extra = relabel(extra, lambda lab: lab.cleaned_for(breaks))
             data = data | (self.prefixes.after(prefix, extra) if prefix else extra)
         elif method == "join":
             data = data | (whole(args[0]) if args else EMPTY_TAINT)
+        elif method == "joinpath" and receiver.kind and receiver.kind.startswith("pathlib."):
+            for value in args:  # ``Path(folder).joinpath(name)``: the components are the path
+                data = data | whole(value)
         elif method == "replace" and len(args) >= 2:
             old = node.args[0]
             data = data | whole(args[1])

@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 from ..facts import ModuleFacts
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
 from .spec import (
+    ABSOLUTE_REJECTED,
     HOST_ALLOWLISTED,
     OPTIONS_REJECTED,
     PARENT_REFS_REJECTED,
     PREDICATE_HELD,
+    QUOTED_ONLY,
     QUOTES_REJECTED,
+    RELATIVE_ONLY,
     SHELL_SYNTAX_REJECTED,
     TEXT_ONLY,
     TaintSpec,
@@ -70,7 +73,7 @@ class Conditions:
         self.interpreter = interpreter
         self.host_allowlisted = spec.cleaned_by(HOST_ALLOWLISTED)
         self.parent_refs_rejected = spec.cleaned_by(PARENT_REFS_REJECTED)
-        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
         self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
         self.predicate_held = spec.cleaned_by(PREDICATE_HELD)
@@ -188,6 +191,7 @@ class Conditions:
             return env
         if isinstance(test, ast.Call) and not truth:
             self._clean_searched(test, env)
+            self._clean_absolute_check(test, env)
         if isinstance(test, ast.Call):
             self._clean_option_check(test, env, truth)
         if isinstance(test, ast.Call) and truth and self.predicate_held:
@@ -306,13 +310,25 @@ class Conditions:
         if (not truth and "-" in texts) or (truth and all(text and not text.startswith("-") for text in texts)):
             self.clean_path(func.value, env, self.options_rejected)
 
+    def _clean_absolute_check(self, test: ast.Call, env: Env) -> None:
+        """``value.startswith("/")`` or ``os.path.isabs(value)`` was false: a join keeps the value
+        below its folder (with ``".."`` rejected as well)."""
+        func = test.func
+        if isinstance(func, ast.Attribute) and func.attr == "startswith" and len(test.args) == 1:
+            prefix = test.args[0]
+            items = prefix.elts if isinstance(prefix, ast.Tuple) else [prefix]
+            if any(isinstance(item, ast.Constant) and item.value in ("/", "\\") for item in items):
+                self.clean_path(func.value, env, frozenset({ABSOLUTE_REJECTED}))
+        elif self.facts.qualname(func) in ("os.path.isabs", "posixpath.isabs") and len(test.args) == 1:
+            self.clean_path(test.args[0], env, frozenset({ABSOLUTE_REJECTED}))
+
     def _clean_rejected_text(self, needle: ast.expr, haystack: ast.expr, env: Env) -> None:
         """``".." in name`` or ``"'" in name`` was false: the value holds no parent reference
         (safe under a fixed directory) or no quote (cannot leave a quoted literal)."""
         if not (isinstance(needle, ast.Constant) and isinstance(needle.value, str)):
             return
         if ".." in needle.value:
-            self.clean_path(haystack, env, self.parent_refs_rejected)
+            self.clean_path(haystack, env, self.parent_refs_rejected | {RELATIVE_ONLY})
         if needle.value in ("'", '"'):
             self.clean_path(haystack, env, self.quotes_rejected)
 

@@ -38,6 +38,8 @@ class Entry:
     dependencies: dict[str, str] = field(default_factory=dict)
     # tainted parameters holding a parsed JSON document (FastAPI ``filters: dict``, ``Body()``)
     documents: set[str] = field(default_factory=set)
+    # tainted parameters read from a header or a cookie (FastAPI ``Header()``): no line break
+    line_values: set[str] = field(default_factory=set)
     # ``@aiohttp_jinja2.template("page.html")``: the decorator, and the renderer its returned
     # context is rendered by (the template file's unescaped writes are sinks)
     template_decorator: ast.Call | None = None
@@ -435,8 +437,23 @@ def _fastapi_params(
         if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
             continue
         entry.tainted[arg.arg] = f"request parameter `{arg.arg}`"
+        if _header_parameter(facts, arg.annotation, default):
+            entry.line_values.add(arg.arg)
         if _document_parameter(facts, spec, arg.annotation, names, default):
             entry.documents.add(arg.arg)
+
+
+def _header_parameter(facts: ModuleFacts, annotation: ast.expr | None, default: ast.expr | None) -> bool:
+    """A FastAPI parameter given ``Header()`` or ``Cookie()`` (as its default or in ``Annotated``):
+    a header's value, which holds no line break."""
+    marks = [default]
+    if isinstance(annotation, ast.Subscript) and (facts.qualname(annotation.value) or "").endswith("Annotated"):
+        if isinstance(annotation.slice, ast.Tuple):
+            marks.extend(annotation.slice.elts[1:])
+    return any(
+        isinstance(mark, ast.Call) and (facts.qualname(mark.func) or "").rsplit(".", 1)[-1] in ("Header", "Cookie")
+        for mark in marks
+    )
 
 
 def _document_parameter(
@@ -558,15 +575,31 @@ class Entries:
         key = (fn, is_method)
         known = self._entries.get(key)
         if known is None:
+            direct = self._called_here(fn, is_method)
             if self.kept is None:
-                known = self._compute(fn, is_method, fn.name in self.called_directly())
+                known = self._compute(fn, is_method, direct)
             else:
-                direct = fn.name in self.called_directly()
                 known = self.kept.get((fn, is_method, direct))
                 if known is None:
                     known = self.kept[(fn, is_method, direct)] = self._compute(fn, is_method, direct)
             self._entries[key] = known
         return known
+
+    def _called_here(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> bool:
+        """Whether the module calls ``fn`` itself. The ``get`` / ``post`` ... of a class derived
+        from another (a view) is the framework's to call: ``params.get(...)`` or
+        ``requests.post(...)`` elsewhere do not call it, ``self.get(...)`` in its class does."""
+        owner = self.owner_class.get(fn)
+        if not (is_method and owner is not None and owner.bases and fn.name in _HTTP_METHODS):
+            return fn.name in self.called_directly()
+        return any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == fn.name
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("self", "cls")
+            for node in ast.walk(owner)
+        )
 
     def _compute(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool, called_here: bool) -> Entry:
         entry = entry_for(self.facts, self.spec, fn, is_method)

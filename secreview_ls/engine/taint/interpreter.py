@@ -19,9 +19,18 @@ from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key
 from .results import Results
-from .spec import AFTER_END_OF_OPTIONS, INVOKING_USER_CHOSE, LINE_BREAKS_REMOVED, MARKUP_ESCAPED, TaintSpec
+from .spec import (
+    AFTER_END_OF_OPTIONS,
+    INVOKING_USER_CHOSE,
+    LINE_BREAKS_REMOVED,
+    MARKUP_ESCAPED,
+    PARENT_REFS_REJECTED,
+    QUOTED_ONLY,
+    QUOTES_REJECTED,
+    TaintSpec,
+)
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import PATH_STEP, FixedPrefixes, query_text
+from .strings import PATH_STEP, FixedPrefixes, before_conversions, literal_text, query_text, quote_open
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -44,7 +53,9 @@ from .values import (
     concatenated,
     get_part,
     join,
+    joined_below,
     known_length,
+    outside_quotes,
     position_key,
     relabel,
     sequence_elements,
@@ -78,6 +89,8 @@ class Interpreter:
         self.globals: Env = {}  # module-level values
         self.prefixes = prefixes
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
+        self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
+        self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self.conditions = Conditions(facts, spec, self)
@@ -541,8 +554,11 @@ class Interpreter:
 
     def _combine(self, node: ast.BinOp, left: Val, right: Val) -> Val:
         """The value of ``node`` from the values of its two operands."""
+        if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib."):
+            right = joined_below(right, self.relative_only)  # ``Path(folder) / "/etc/passwd"``
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
             return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
+        right = self._quoting(node, left, right)
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
             taint = self.prefixes.after(left.const, whole(right))
         else:
@@ -557,6 +573,27 @@ class Interpreter:
             const = added_const(left.const, right.const)
         kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
         return Val(bound(as_text(taint)), (), kind, const)
+
+    def _quoting(self, node: ast.BinOp, left: Val, right: Val) -> Val:
+        """The right operand as written into the text: data placed where no quote is open
+        (``"WHERE id = " + v``, ``"id = %s" % v``) keeps no cleaning of a quote check."""
+        if not any(QUOTED_ONLY in lab.cleaned for lab in whole(right)):
+            return right
+        if isinstance(node.op, ast.Add) and not _sequence_value(left):
+            text = left.const if isinstance(left.const, str) else literal_text(node.left)
+            return right if quote_open(text) else Val(outside_quotes(whole(right), self.quotes_rejected))
+        if isinstance(node.op, ast.Mod) and isinstance(left.const, str):
+            befores = before_conversions(left.const)
+            if not isinstance(node.right, ast.Tuple):
+                opened = bool(befores) and quote_open(befores[0])
+                return right if opened else Val(outside_quotes(whole(right), self.quotes_rejected))
+            taint = EMPTY_TAINT
+            for index in range(len(node.right.elts)):
+                part = whole(get_part(right, str(index)))
+                opened = index < len(befores) and quote_open(befores[index])
+                taint |= part if opened else outside_quotes(part, self.quotes_rejected)
+            return Val(taint)
+        return right
 
     def _if_expression(self, node: ast.IfExp, env: Env, fn: Frame) -> Val:
         conditions = self.conditions
@@ -664,8 +701,10 @@ class Interpreter:
         seen_value = False
         before_query: Taint | None = None  # what the URL carries before its ``?`` or ``#``
         path_fixed = False  # a fixed ``/name`` after a leading value: what follows is in the path
+        text = ""  # the constant text written so far: is a quote open?
         for part in node.values:
             if isinstance(part, ast.Constant):
+                text += str(part.value)
                 if not seen_value:
                     prefix += str(part.value)
                 elif PATH_STEP.search(str(part.value)):
@@ -678,6 +717,8 @@ class Interpreter:
                 prefix += evaluated.const
                 continue
             value = whole(evaluated)
+            if not quote_open(text):
+                value = outside_quotes(value, self.quotes_rejected)
             if before_query is not None:  # ``f"{reverse(...)}?{query}"``: the query string of a URL chosen by the program
                 value = self.prefixes.in_query(value, before_query)
             elif not seen_value:

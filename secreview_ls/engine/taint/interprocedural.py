@@ -39,6 +39,41 @@ if TYPE_CHECKING:
     from .ports import Evaluator
 
 
+# Class decorators that write an ``__init__`` storing its arguments as the annotated fields.
+_FIELD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "attrs"})
+
+
+def _generated_fields(cls: ast.ClassDef) -> list[str] | None:
+    """The fields of a ``@dataclass`` (or ``attrs``) class in the order ``__init__`` takes them;
+    None for another class."""
+    for decorator in cls.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        named = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        spelled_attr_s = isinstance(target, ast.Attribute) and named == "s" and getattr(target.value, "id", "") == "attr"
+        if named in _FIELD_DECORATORS or spelled_attr_s:
+            return [
+                statement.target.id
+                for statement in cls.body
+                if isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and "ClassVar" not in ast.dump(statement.annotation)
+            ]
+    return None
+
+
+def _field_values(fields: list[str], node: ast.Call, args: list[Val], keywords: list[Val], kind: str) -> Val:
+    """The instance a generated ``__init__`` makes: each argument at its field."""
+    made = Val(kind=kind)
+    for name, arg, value in zip(fields, node.args, args, strict=False):
+        if isinstance(arg, ast.Starred):
+            break
+        made = set_part(made, "." + name, value)
+    for kw, value in zip(node.keywords, keywords, strict=True):
+        if kw.arg in fields:
+            made = set_part(made, "." + kw.arg, value)
+    return Val(made.taint, made.parts, kind)
+
+
 def _is_classmethod(fn: ast.AST) -> bool:
     decorators = getattr(fn, "decorator_list", ())
     return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
@@ -131,6 +166,9 @@ class Interprocedural:
             summary = self.summaries.of(init) if init is not None else None
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
+                fields = _generated_fields(constructor) if init is None else None
+                if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
+                    return _field_values(fields, node, arg_values, keyword_values, f"class:{constructor.name}")
                 if init is None and index.library_based(constructor):
                     # Built by a library base's ``__init__`` (a form, a serializer): the object holds
                     # what it was given, as any library object does.
@@ -145,8 +183,11 @@ class Interprocedural:
         elif name is not None and self.follows_project and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in index.imported_roots:
                 summary = self.summaries.of_project(name)
-                if summary is None and any(self.spec.object_sources.get(v.kind or "") for v in arg_values):
-                    # A class of another file built with a request: its ``__init__`` keeps it.
+                if summary is None and any(
+                    self.spec.object_sources.get(v.kind or "") or whole(v) for v in (*arg_values, *keyword_values)
+                ):
+                    # A class of another file built with a request or with data: its ``__init__``
+                    # keeps them for its methods.
                     summary = self.summaries.of_project(f"{name}.__init__")
                     if summary is not None:
                         project_class = name

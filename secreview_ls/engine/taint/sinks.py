@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from ..facts import ModuleFacts
 from ..finding import FlowStep, Span, StepKind
 from ..source import SourceFile
+from . import xml_parsers
 from .argument_text import repr_arguments, runs_shell, shell_line, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
-from .templates import TemplateReading, read_template
+from .templates import TemplateReading, read_template, unescaped_names
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -223,6 +224,8 @@ class SinkChecker:
             for renderer in self.spec.template_renderers:
                 if renderer.name == name:
                     self._check_template(renderer, node, args, kwargs, fn)
+        if name in _INLINE_RENDERERS:
+            self._check_inline_template(node, kwargs, fn)
         if method in RENDERING_METHODS and receiver is not None and receiver.kind:
             loaded = loaded_template(receiver.kind)
             if loaded is not None and (self.project is not None or loaded[2] is not None):
@@ -401,6 +404,20 @@ class SinkChecker:
             return
         place = (context_at, context_keyword or "", False)
         self._written(renderer, node, named, known, place, args, kwargs, fn, placed_at=placed_at)
+
+    def _check_inline_template(self, node: ast.Call, kwargs: dict[str | None, Val], fn: Frame) -> None:
+        """``render_template_string("<p>{{ name|safe }}</p>", name=v)``: Flask renders a template
+        text with escaping on, so only the variables the text writes with ``|safe`` or inside an
+        autoescape-off block are XSS (a text built from input is SR818)."""
+        text = node.args[0] if node.args else None
+        if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+            return
+        written = unescaped_names(text.value)
+        shown = f"{short_text(self.facts.spelled(node.func))}()"
+        sink = SinkSpec("xss", shown, "template variable written unescaped")
+        for kw in node.keywords:
+            if kw.arg in written:
+                self._reached(sink, shown, node, kw.value, kwargs.get(kw.arg, EMPTY), fn)
 
     def check_decorated_context(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """``return {...}`` from a handler decorated with the template it renders
@@ -616,8 +633,10 @@ class SinkChecker:
                     return
         if mode == "lxml":
             parser = positional(1, "parser")
-            if parser is not None and self.hardened_lxml():
+            if parser is not None and xml_parsers.lxml_parser_safe(self.facts, parser[0]):
                 return
+        if mode.startswith("keyword:") and not _keyword_given(node, mode.removeprefix("keyword:")):
+            return  # ``numpy.load(f)``: unpickles only where ``allow_pickle=True`` says so
         if mode == "sax" and not self.sax_entities_enabled(node):
             return  # the standard parser leaves external entities unresolved unless told to
         if mode == "html-typed" and not any(
@@ -794,32 +813,10 @@ class SinkChecker:
         return value
 
     def sax_entities_enabled(self, node: ast.Call) -> bool:
-        """Whether the function parsing (or the module) switches external entities on for a SAX
-        parser: ``setFeature(feature_external_ges, True)`` (or the parameter-entity feature)."""
-        scope: ast.AST = self.facts.enclosing_function(node) or self.facts.tree
-        for call in ast.walk(scope):
-            if not (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr == "setFeature"
-                and len(call.args) == 2
-            ):
-                continue
-            feature, flag = call.args
-            named = self.facts.qualname(feature) or self.facts.spelled(feature)
-            text = feature.value if isinstance(feature, ast.Constant) else named
-            if not any(part in str(text) for part in ("external_ges", "external_pes", "external-general", "external-parameter")):
-                continue
-            if not (isinstance(flag, ast.Constant) and not flag.value):
-                return True
-        return False
+        return xml_parsers.sax_entities_enabled(self.facts, node)
 
     def hardened_lxml(self) -> bool:
-        for _, call in self.facts.calls_to("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):
-            for kw in call.keywords:
-                if kw.arg == "resolve_entities" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
-                    return True
-        return False
+        return xml_parsers.hardened_lxml(self.facts)
 
     def _reached(
         self,
@@ -955,3 +952,16 @@ def _keyword_text(keyword: ast.keyword, kwargs: dict[str | None, Val]) -> str | 
     value = kwargs.get(keyword.arg)
     const = value.const if value is not None else NO_CONST
     return const if isinstance(const, str) else None
+
+
+# Flask and Quart render a template text with escaping on.
+_INLINE_RENDERERS = frozenset({"flask.render_template_string", "quart.render_template_string"})
+
+
+def _keyword_given(node: ast.Call, setting: str) -> bool:
+    """``setting`` (``"allow_pickle=True"``): the call gives that keyword that literal value."""
+    keyword, _, literal = setting.partition("=")
+    return any(
+        kw.arg == keyword and isinstance(kw.value, ast.Constant) and repr(kw.value.value) == literal
+        for kw in node.keywords
+    )

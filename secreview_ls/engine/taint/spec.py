@@ -58,6 +58,16 @@ DOCUMENT = "~document"
 # parameter only when the caller hands in a parsed document (a value inside a query document).
 MADE_TEXT = "~made-text"
 NEEDS_DOCUMENT = "~needs-document"
+# Marks beside the classes ``".." in value`` being false cleaned: ``RELATIVE_ONLY`` — the value
+# stays below a folder text puts before it, but ``os.path.join(folder, value)`` and
+# ``Path(folder) / value`` start over at an absolute value, so those joins drop that cleaning
+# unless ``ABSOLUTE_REJECTED`` says an absolute value was turned away too
+# (``value.startswith("/")`` or ``os.path.isabs(value)`` false).
+RELATIVE_ONLY = "~relative-only"
+# A mark beside the classes a rejected or escaped quote cleaned: the value cannot leave a quoted
+# literal, but written where no quote is open (``"WHERE id = " + v``) it needs none to inject.
+QUOTED_ONLY = "~quoted-only"
+ABSOLUTE_REJECTED = "~absolute-rejected"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 
 from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, TaintSpec
 from .values import Taint, relabel
@@ -95,3 +96,54 @@ class FixedPrefixes:
     def after_fixed_path(self, taint: Taint) -> Taint:
         """The labels of data written after a fixed ``/name`` inside a URL (after its host)."""
         return relabel(taint, lambda lab: lab.cleaned_for(self.after_path)) if taint and self.after_path else taint
+
+
+def literal_text(node: ast.expr) -> str:
+    """The constant text of a string expression, values left out (``"a = '" + v + "' AND b = "``
+    → ``a = '' AND b = ``): enough to tell whether a quote is open after it."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(str(part.value) for part in node.values if isinstance(part, ast.Constant))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return literal_text(node.left) + literal_text(node.right)
+    return ""
+
+
+def quote_open(text: str) -> bool:
+    """Whether a quoted literal is open at the end of ``text`` (an odd number of quotes)."""
+    return text.count("'") % 2 == 1 or text.count('"') % 2 == 1
+
+
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
+
+
+def before_conversions(template: str) -> list[str]:
+    """The text before each ``%`` conversion of a format (``%%`` is text)."""
+    found: list[str] = []
+    for match in _CONVERSION.finditer(template):
+        if match.group().endswith("%"):
+            continue
+        found.append(template[: match.start()])
+    return found
+
+
+def quoted_fields(template: str) -> dict[str, bool] | None:
+    """For each field of a ``str.format`` template (``"0"``, ``"1"`` ... or a name), whether a
+    quote is open where it is written; None when the template does not parse."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    found: dict[str, bool] = {}
+    text = ""
+    auto = 0
+    for literal, field, _, _ in parsed:
+        text += literal
+        if field is None:
+            continue
+        key = field.split(".", 1)[0].split("[", 1)[0]
+        if key == "":
+            key, auto = str(auto), auto + 1
+        found[key] = found.get(key, False) or quote_open(text)
+    return found

@@ -16,7 +16,7 @@ from .memo import Event, Record, TaintMemo, same_summary
 from .relevance import Relevance
 from .results import Results
 from .scopes import ScopeTable
-from .spec import DOCUMENT, TaintSpec
+from .spec import DOCUMENT, LINE_BREAKS_REMOVED, TaintSpec
 from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
 from .summary import Summary, SummaryProvider
 from .values import Label, Origin, Val, whole
@@ -231,6 +231,8 @@ class Summaries:
                 source = self.interpreter.make_source(arg, entry.tainted[arg.arg], local=False, parameter=index)
                 if arg.arg in entry.documents:  # a JSON value: may be an object such as ``{"$ne": null}``
                     source = source.cleaned_for(frozenset({DOCUMENT}))
+                if arg.arg in entry.line_values:  # a header or cookie value holds no line break
+                    source = source.cleaned_for(self.spec.cleaned_by(LINE_BREAKS_REMOVED))
                 taint.add(source)
             if arg.arg in entry.dependencies:
                 taint.update(self._provided(entry.dependencies[arg.arg], arg))

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from ..finding import FlowStep, Span
 from ..frozen import fast_init
-from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT
+from .spec import ABSOLUTE_REJECTED, ALL_CLASSES, DOCUMENT, MADE_TEXT, QUOTED_ONLY, RELATIVE_ONLY
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
@@ -504,6 +504,32 @@ def map_labels(val: Val, fn) -> Val:  # type: ignore[no-untyped-def]
     taint = relabel(val.taint, fn) if val.taint else val.taint
     parts = tuple((k, map_labels(v, fn)) for k, v in val.parts)
     return Val(taint, parts, val.kind, val.const)
+
+
+def joined_below(val: Val, classes: frozenset[str]) -> Val:
+    """A value ``os.path.join`` / ``Path(folder) /`` put below a folder: an absolute value
+    replaces the folder, so the cleaning for ``classes`` that only rejected ``..`` is gone."""
+
+    def reopen(lab: Label) -> Label:
+        if RELATIVE_ONLY not in lab.cleaned or ABSOLUTE_REJECTED in lab.cleaned:
+            return lab
+        return Label(lab.origin, lab.cleaned - classes - {RELATIVE_ONLY}, lab.steps)
+
+    if not val.taint and not val.parts:
+        return val
+    return map_labels(val, reopen)
+
+
+def outside_quotes(taint: Taint, classes: frozenset[str]) -> Taint:
+    """Labels of data written where no quoted literal is open: the cleaning for ``classes`` a
+    quote check gave (it only keeps the data inside a literal) is gone."""
+
+    def reopen(lab: Label) -> Label:
+        if QUOTED_ONLY not in lab.cleaned:
+            return lab
+        return Label(lab.origin, lab.cleaned - classes - {QUOTED_ONLY}, lab.steps)
+
+    return relabel(taint, reopen) if taint else taint
 
 
 def _encode(lab: Label) -> Label:
