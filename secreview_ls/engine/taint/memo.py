@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..finding import FlowStep, Span
@@ -219,9 +219,7 @@ class _Mover:
         if known is not None:
             return known[1], known[2]
         delta = self.line_delta(span.start_line)
-        moved = (
-            span if not delta else Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
-        )
+        moved = span if not delta else _shifted_span(span, delta)
         self._done[id(span)] = (span, moved, moved.end_line)
         return moved, moved.end_line
 
@@ -240,11 +238,7 @@ class _Mover:
             seen = done.get(id(step))
             if seen is None:
                 span, end = self.span(step.span)
-                new = (
-                    step
-                    if span is step.span
-                    else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
-                )
+                new = step if span is step.span else _step_at(step, span)
                 seen = done[id(step)] = (step, new, end)
             last = max(last, seen[2])
             changed = changed or seen[1] is not step
@@ -262,10 +256,10 @@ class _Mover:
         if origin.path is None:
             span, last = self.span(origin.span)
             if span is not origin.span:
-                origin = Origin(origin.kind, origin.text, span, origin.path, origin.local, origin.index, origin.access)
+                origin = _origin_at(origin, span)
         steps, end = self.steps(label.steps)
         last = max(last, end)
-        moved = label if origin is label.origin and steps is label.steps else Label(origin, label.cleaned, steps)
+        moved = label if origin is label.origin and steps is label.steps else _label_with(label, origin, steps)
         self._done[id(label)] = (label, moved, last)
         return moved, last
 
@@ -289,7 +283,7 @@ class _Mover:
         if all(a is b for a, b in labels) and all(x[1] is y[1] for x, y in zip(parts, value.parts, strict=True)):
             moved = value
         else:
-            moved = Val(frozenset(b for _, b in labels), tuple(parts), value.kind, value.const)  # type: ignore[arg-type]
+            moved = _val_with(value, frozenset(b for _, b in labels), tuple(parts))  # type: ignore[arg-type]
         self._done[id(value)] = (value, moved, last)
         return moved, last
 
@@ -343,6 +337,95 @@ class _Mover:
             last = max(last, end)
         summary, end = self.summary(record.summary)
         return Record(record.entry, record.summarize, record.kind_of_self, events, summary, max(last, end, 1))
+
+
+# -- moved copies ----------------------------------------------------------------------------
+# A move builds a copy of each span, step, origin and label below the edit. These are frozen
+# slotted dataclasses: their constructors set every field through ``object.__setattr__`` (and an
+# origin or a label hashes its fields again). A copy here sets the slots directly and keeps the
+# hashes, which leave line numbers out (``Origin.__post_init__``): a move changes only lines.
+
+
+def _slot_setters(cls: type) -> list[Any]:
+    """The setters of ``cls``'s slots, in the order of its fields (checked: a field added to
+    the class must be copied here too)."""
+    names = [f.name for f in fields(cls)]
+    if tuple(names) != cls.__slots__:  # type: ignore[attr-defined]
+        raise TypeError(f"{cls.__name__}: its fields changed, copy them in memo.py")
+    return [cls.__dict__[name].__set__ for name in names]
+
+
+_SPAN_START_LINE, _SPAN_START_COL, _SPAN_END_LINE, _SPAN_END_COL = _slot_setters(Span)
+_STEP_SPAN, _STEP_NOTE, _STEP_PATH, _STEP_KIND, _STEP_NAME, _STEP_DETAIL = _slot_setters(FlowStep)
+(
+    _ORIGIN_KIND,
+    _ORIGIN_TEXT,
+    _ORIGIN_SPAN,
+    _ORIGIN_PATH,
+    _ORIGIN_LOCAL,
+    _ORIGIN_INDEX,
+    _ORIGIN_ACCESS,
+    _ORIGIN_HASH,
+) = _slot_setters(Origin)
+_LABEL_ORIGIN, _LABEL_CLEANED, _LABEL_STEPS, _LABEL_HASH = _slot_setters(Label)
+_VAL_TAINT, _VAL_PARTS, _VAL_KIND, _VAL_CONST = _slot_setters(Val)
+_new = object.__new__
+
+
+def _shifted_span(span: Span, delta: int) -> Span:
+    """``span`` moved ``delta`` lines."""
+    moved = _new(Span)
+    _SPAN_START_LINE(moved, span.start_line + delta)
+    _SPAN_START_COL(moved, span.start_col)
+    _SPAN_END_LINE(moved, span.end_line + delta)
+    _SPAN_END_COL(moved, span.end_col)
+    return moved
+
+
+def _step_at(step: FlowStep, span: Span) -> FlowStep:
+    """``step`` with its span moved to ``span``."""
+    moved = _new(FlowStep)
+    _STEP_SPAN(moved, span)
+    _STEP_NOTE(moved, step.note)
+    _STEP_PATH(moved, step.path)
+    _STEP_KIND(moved, step.kind)
+    _STEP_NAME(moved, step.name)
+    _STEP_DETAIL(moved, step.detail)
+    return moved
+
+
+def _origin_at(origin: Origin, span: Span) -> Origin:
+    """``origin`` with its span moved to ``span`` (the same hash: only its lines changed)."""
+    moved = _new(Origin)
+    _ORIGIN_KIND(moved, origin.kind)
+    _ORIGIN_TEXT(moved, origin.text)
+    _ORIGIN_SPAN(moved, span)
+    _ORIGIN_PATH(moved, origin.path)
+    _ORIGIN_LOCAL(moved, origin.local)
+    _ORIGIN_INDEX(moved, origin.index)
+    _ORIGIN_ACCESS(moved, origin.access)
+    _ORIGIN_HASH(moved, origin._hash)
+    return moved
+
+
+def _label_with(label: Label, origin: Origin, steps: tuple[FlowStep, ...]) -> Label:
+    """``label`` with its origin and steps moved (the same hash: its origin's is the same)."""
+    moved = _new(Label)
+    _LABEL_ORIGIN(moved, origin)
+    _LABEL_CLEANED(moved, label.cleaned)
+    _LABEL_STEPS(moved, steps)
+    _LABEL_HASH(moved, label._hash)
+    return moved
+
+
+def _val_with(value: Val, taint: frozenset[Label], parts: tuple[tuple[str, Val], ...]) -> Val:
+    """``value`` with its labels and parts moved."""
+    moved = _new(Val)
+    _VAL_TAINT(moved, taint)
+    _VAL_PARTS(moved, parts)
+    _VAL_KIND(moved, value.kind)
+    _VAL_CONST(moved, value.const)
+    return moved
 
 
 def _with_steps(effect: Effect, steps: tuple[FlowStep, ...]) -> Effect:
