@@ -197,7 +197,8 @@ def _line_numbers(count: int) -> list[int]:
 def combined_facts(text: str, path: str, lines: list[str], members: list[Chunk], imports: SharedImports) -> ModuleFacts:
     """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk."""
     for member in members:
-        place(member)
+        if member.base != member.first:
+            place(member)
     present = set(members)
     body: list[ast.stmt] = []
     for member in members:

@@ -66,8 +66,10 @@ def reuse(chunk: Chunk, change: ImportChange, stats: RunStats) -> bool:
         return False
     stats.moved += 1
     delta = chunk.first - local.base
-    local.findings = {rid: [shift_finding(f, delta) for f in found] for rid, found in local.findings.items()}
-    local.evidence = {rid: evidence.shifted(delta) for rid, evidence in local.evidence.items()}
+    if local.findings:  # most chunks found nothing: no new dicts for them
+        local.findings = {rid: [shift_finding(f, delta) for f in found] for rid, found in local.findings.items()}
+    if local.evidence:
+        local.evidence = {rid: evidence.shifted(delta) for rid, evidence in local.evidence.items()}
     local.base = chunk.first
     return True
 

@@ -301,7 +301,8 @@ def adopt(unit: ClassUnit, old: ast.ClassDef | None) -> None:
 def settle(unit: ClassUnit) -> None:
     """Move the segments' nodes to their lines; the class node ends where its last statement does."""
     for segment in unit.segments:
-        place(segment)
+        if segment.base != segment.first:
+            place(segment)
     node = unit.node
     last = node.body[-1]
     node.end_lineno = last.end_lineno
