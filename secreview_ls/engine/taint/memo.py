@@ -240,7 +240,8 @@ class _Mover:
                 span, end = self.span(step.span)
                 new = step if span is step.span else _step_at(step, span)
                 seen = done[id(step)] = (step, new, end)
-            last = max(last, seen[2])
+            if seen[2] > last:
+                last = seen[2]
             changed = changed or seen[1] is not step
             moved.append(seen[1])
         result = tuple(moved) if changed else steps
@@ -266,25 +267,30 @@ class _Mover:
     def val(self, value: Val | None) -> tuple[Val | None, int]:
         if value is None:
             return None, 0
-        known = self._done.get(id(value))
+        if not value.taint and not value.parts:
+            return value, 0  # nothing to move (most module-level values)
+        done = self._done
+        known = done.get(id(value))
         if known is not None:
             return known[1], known[2]
         last = 0
+        changed = False
         labels = []
         for lab in value.taint:
             moved_label, end = self.label(lab)
-            labels.append((lab, moved_label))
-            last = max(last, end)
+            labels.append(moved_label)
+            changed = changed or moved_label is not lab
+            if end > last:
+                last = end
         parts = []
         for key, part in value.parts:
             moved_part, end = self.val(part)
             parts.append((key, moved_part))
-            last = max(last, end)
-        if all(a is b for a, b in labels) and all(x[1] is y[1] for x, y in zip(parts, value.parts, strict=True)):
-            moved = value
-        else:
-            moved = _val_with(value, frozenset(b for _, b in labels), tuple(parts))  # type: ignore[arg-type]
-        self._done[id(value)] = (value, moved, last)
+            changed = changed or moved_part is not part
+            if end > last:
+                last = end
+        moved = _val_with(value, frozenset(labels), tuple(parts)) if changed else value  # type: ignore[arg-type]
+        done[id(value)] = (value, moved, last)
         return moved, last
 
     def summary(self, summary: Summary | None) -> tuple[Summary | None, int]:
@@ -295,14 +301,20 @@ class _Mover:
             return known[1], known[2]
         returns, last = self.val(summary.returns)
         self_out, end = self.val(summary.self_out)
-        last = max(last, end)
+        if end > last:
+            last = end
+        changed = returns is not summary.returns or self_out is not summary.self_out
         effects = []
         for effect in summary.effects:
             steps, end = self.steps(effect.steps)
-            last = max(last, end)
-            effects.append(effect if steps is effect.steps else _with_steps(effect, steps))
-        unchanged = returns is summary.returns and self_out is summary.self_out
-        if unchanged and all(a is b for a, b in zip(effects, summary.effects, strict=True)):
+            if end > last:
+                last = end
+            if steps is effect.steps:
+                effects.append(effect)
+            else:
+                effects.append(_with_steps(effect, steps))
+                changed = True
+        if not changed:
             self._done[id(summary)] = (summary, summary, last)
             return summary, last
         moved = Summary(
