@@ -219,7 +219,9 @@ class _Mover:
         if known is not None:
             return known[1], known[2]
         delta = self.line_delta(span.start_line)
-        moved = span if not delta else _shifted_span(span, delta)
+        moved = (
+            span if not delta else Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+        )
         self._done[id(span)] = (span, moved, moved.end_line)
         return moved, moved.end_line
 
@@ -238,7 +240,11 @@ class _Mover:
             seen = done.get(id(step))
             if seen is None:
                 span, end = self.span(step.span)
-                new = step if span is step.span else _step_at(step, span)
+                new = (
+                    step
+                    if span is step.span
+                    else FlowStep(span, step.note, step.path, step.kind, step.name, step.detail)
+                )
                 seen = done[id(step)] = (step, new, end)
             if seen[2] > last:
                 last = seen[2]
@@ -289,7 +295,7 @@ class _Mover:
             changed = changed or moved_part is not part
             if end > last:
                 last = end
-        moved = _val_with(value, frozenset(labels), tuple(parts)) if changed else value  # type: ignore[arg-type]
+        moved = Val(frozenset(labels), tuple(parts), value.kind, value.const) if changed else value  # type: ignore[arg-type]
         done[id(value)] = (value, moved, last)
         return moved, last
 
@@ -352,23 +358,20 @@ class _Mover:
 
 
 # -- moved copies ----------------------------------------------------------------------------
-# A move builds a copy of each span, step, origin and label below the edit. These are frozen
-# slotted dataclasses: their constructors set every field through ``object.__setattr__`` (and an
-# origin or a label hashes its fields again). A copy here sets the slots directly and keeps the
-# hashes, which leave line numbers out (``Origin.__post_init__``): a move changes only lines.
+# An origin or a label below an edit is copied with its span moved. Their constructors hash
+# their fields again; a move changes only lines, which stay out of the hashes
+# (``Origin.__post_init__``), so a copy keeps the hash and sets its slots directly. Their sort
+# keys hold lines: a copy's is made again when asked for.
 
 
-def _slot_setters(cls: type) -> list[Any]:
-    """The setters of ``cls``'s slots, in the order of its fields (checked: a field added to
-    the class must be copied here too)."""
-    names = [f.name for f in fields(cls)]
-    if tuple(names) != cls.__slots__:  # type: ignore[attr-defined]
+def _slot_setters(cls: type, names: tuple[str, ...]) -> list[Any]:
+    """The setters of ``cls``'s slots ``names``, which must be all its fields, in order (a field
+    added to the class must be copied here too)."""
+    if tuple(f.name for f in fields(cls)) != names:
         raise TypeError(f"{cls.__name__}: its fields changed, copy them in memo.py")
     return [cls.__dict__[name].__set__ for name in names]
 
 
-_SPAN_START_LINE, _SPAN_START_COL, _SPAN_END_LINE, _SPAN_END_COL = _slot_setters(Span)
-_STEP_SPAN, _STEP_NOTE, _STEP_PATH, _STEP_KIND, _STEP_NAME, _STEP_DETAIL = _slot_setters(FlowStep)
 (
     _ORIGIN_KIND,
     _ORIGIN_TEXT,
@@ -378,32 +381,12 @@ _STEP_SPAN, _STEP_NOTE, _STEP_PATH, _STEP_KIND, _STEP_NAME, _STEP_DETAIL = _slot
     _ORIGIN_INDEX,
     _ORIGIN_ACCESS,
     _ORIGIN_HASH,
-) = _slot_setters(Origin)
-_LABEL_ORIGIN, _LABEL_CLEANED, _LABEL_STEPS, _LABEL_HASH = _slot_setters(Label)
-_VAL_TAINT, _VAL_PARTS, _VAL_KIND, _VAL_CONST = _slot_setters(Val)
+    _ORIGIN_ORDER,
+) = _slot_setters(Origin, ("kind", "text", "span", "path", "local", "index", "access", "_hash", "_order"))
+_LABEL_ORIGIN, _LABEL_CLEANED, _LABEL_STEPS, _LABEL_HASH, _LABEL_ORDER = _slot_setters(
+    Label, ("origin", "cleaned", "steps", "_hash", "_order")
+)
 _new = object.__new__
-
-
-def _shifted_span(span: Span, delta: int) -> Span:
-    """``span`` moved ``delta`` lines."""
-    moved = _new(Span)
-    _SPAN_START_LINE(moved, span.start_line + delta)
-    _SPAN_START_COL(moved, span.start_col)
-    _SPAN_END_LINE(moved, span.end_line + delta)
-    _SPAN_END_COL(moved, span.end_col)
-    return moved
-
-
-def _step_at(step: FlowStep, span: Span) -> FlowStep:
-    """``step`` with its span moved to ``span``."""
-    moved = _new(FlowStep)
-    _STEP_SPAN(moved, span)
-    _STEP_NOTE(moved, step.note)
-    _STEP_PATH(moved, step.path)
-    _STEP_KIND(moved, step.kind)
-    _STEP_NAME(moved, step.name)
-    _STEP_DETAIL(moved, step.detail)
-    return moved
 
 
 def _origin_at(origin: Origin, span: Span) -> Origin:
@@ -417,6 +400,7 @@ def _origin_at(origin: Origin, span: Span) -> Origin:
     _ORIGIN_INDEX(moved, origin.index)
     _ORIGIN_ACCESS(moved, origin.access)
     _ORIGIN_HASH(moved, origin._hash)
+    _ORIGIN_ORDER(moved, None)
     return moved
 
 
@@ -427,16 +411,7 @@ def _label_with(label: Label, origin: Origin, steps: tuple[FlowStep, ...]) -> La
     _LABEL_CLEANED(moved, label.cleaned)
     _LABEL_STEPS(moved, steps)
     _LABEL_HASH(moved, label._hash)
-    return moved
-
-
-def _val_with(value: Val, taint: frozenset[Label], parts: tuple[tuple[str, Val], ...]) -> Val:
-    """``value`` with its labels and parts moved."""
-    moved = _new(Val)
-    _VAL_TAINT(moved, taint)
-    _VAL_PARTS(moved, parts)
-    _VAL_KIND(moved, value.kind)
-    _VAL_CONST(moved, value.const)
+    _LABEL_ORDER(moved, None if origin is not label.origin else label._order)
     return moved
 
 
