@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex, is_static
+from .definitions import ModuleIndex, generated_fields, is_static
 from .frameworks import Entries, Entry
 from .memo import Event, Record, TaintMemo, same_summary
 from .relevance import Relevance
@@ -19,7 +19,7 @@ from .scopes import ScopeTable
 from .spec import DOCUMENT, LINE_BREAKS_REMOVED, TaintSpec
 from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
 from .summary import Summary, SummaryProvider
-from .values import Label, Origin, Val, whole
+from .values import Label, Origin, Val, set_part, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -102,6 +102,25 @@ class Summaries:
             self._in_progress.discard(fn)
         self._summaries[fn] = summary
         return summary
+
+    def default_constructor(self, cls: ast.ClassDef) -> Summary | None:
+        """The summary of the ``__init__`` a class without one of its own gets (asked by other
+        files building it): a ``@dataclass`` stores each argument at its field, a plain class
+        (no base of another module) takes no argument and stores nothing. None for a class
+        whose base of another module may define one."""
+        fields = generated_fields(cls)
+        if fields is None:
+            if self.index.library_based(cls):
+                return None
+            return Summary("__init__", ["self"], 1, None, None, 1, self_out=Val(kind=f"class:{cls.name}"), path=self.path)
+        made = Val(kind=f"class:{cls.name}")
+        span = self.texts.span(cls)
+        for index, name in enumerate(fields, start=1):
+            entered = FlowStep.of(StepKind.PARAMETER, name, span, self.step_path, cls.name)
+            label = Label(Origin("param", name, span, self.step_path, index=index), frozenset(), (entered,))
+            made = set_part(made, "." + name, Val(frozenset({label})))
+        params = ["self", *fields]
+        return Summary("__init__", params, len(params), None, None, 1, self_out=made, path=self.path)
 
     def _empty_summary(self, fn: FunctionNode) -> Summary:
         args = fn.args
