@@ -306,7 +306,7 @@ class Calls:
             text_node = template_text_node(node)
             given = args[0] if node.args and args else kwargs.get("template_string", EMPTY)
             known = _known_text(node, given, text_node)
-            known = None if known is _DATA else known if isinstance(known, str) else self._constant_text(text_node)
+            known = None if known is _DATA else known if isinstance(known, str) else self.constant_text(text_node)
             inline_kind = inline_template_kind(name, node, known)
         if inline_kind is not None and not inline_kind.endswith("?"):
             return Val(kind=inline_kind)  # built from constant text: no data in it
@@ -455,7 +455,7 @@ class Calls:
             source = args[0] if args else kwargs.get("source", EMPTY)
             text = source.const
             if not isinstance(text, str) and not source.taint and not source.parts:
-                text = self._constant_text(node.args[0] if node.args else _keyword(node, "source"))
+                text = self.constant_text(node.args[0] if node.args else _keyword(node, "source"))
             made = inline_kind(kind.removeprefix(ENVIRONMENT), text)
             return Val(kind=made) if made is not None else None
         if method in RENDERING_METHODS and kind.startswith(TEMPLATE):
@@ -474,10 +474,10 @@ class Calls:
             text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "source"), None)
             if known_text is _DATA:
                 return inline_kind(mode, None)  # text carrying data: not the developer's template
-            return inline_kind(mode, known_text if isinstance(known_text, str) else self._constant_text(text))
+            return inline_kind(mode, known_text if isinstance(known_text, str) else self.constant_text(text))
         return environment_kind(mode)
 
-    def _constant_text(self, node: ast.AST | None) -> object:
+    def constant_text(self, node: ast.AST | None) -> object:
         """The text of a literal, of a module-level name bound to constant text (``PAGE =
         "<p>{{ name }}</p>"``), of a class attribute holding one (``self.TEMPLATE``,
         ``Page.TEMPLATE``) or of such a name of another module (``from .pages import PAGE``):
