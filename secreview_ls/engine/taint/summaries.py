@@ -112,7 +112,7 @@ class Summaries:
         if fields is None:
             if self.index.library_based(cls):
                 return None
-            return Summary("__init__", ["self"], 1, None, None, 1, self_out=Val(kind=f"class:{cls.name}"), path=self.path)
+            return Summary("__init__", ["self"], 1, None, None, 1, path=self.path)
         made = Val(kind=f"class:{cls.name}")
         span = self.texts.span(cls)
         for index, name in enumerate(fields, start=1):
