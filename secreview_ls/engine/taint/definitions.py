@@ -241,7 +241,9 @@ def generated_fields(cls: ast.ClassDef) -> list[str] | None:
     for decorator in cls.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         named = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-        spelled_attr_s = isinstance(target, ast.Attribute) and named == "s" and getattr(target.value, "id", "") == "attr"
+        spelled_attr_s = (
+            isinstance(target, ast.Attribute) and named == "s" and getattr(target.value, "id", "") == "attr"
+        )
         if named in FIELD_DECORATORS or spelled_attr_s:
             return [
                 statement.target.id
