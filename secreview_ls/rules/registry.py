@@ -16,6 +16,7 @@ FAMILIES = (
     "crypto",
     "jwt_verification",
     "crypto_params",
+    "password_digest",
     "deserialization",
     "xml",
     "network",

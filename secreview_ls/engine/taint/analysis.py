@@ -291,6 +291,8 @@ class ModuleTaint:
             class_name, method_name = name.split(".", 1)
             cls = index.classes.get(class_name)
             fn = index.method(cls, method_name) if cls is not None else None
+            if fn is None and cls is not None and method_name == "__init__":
+                return self.summaries.default_constructor(cls)
         else:
             fn = index.module_functions.get(name)
         if fn is None:

@@ -177,6 +177,7 @@ class Calls:
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
         self._mapped_calls: dict[int, ast.Call] = {}
+        self._attribute_reads: dict[ast.Call, ast.Attribute] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
@@ -219,6 +220,20 @@ class Calls:
         reported = self.sinks.check_call(node, name, method, receiver, args, kwargs, fn, module_call, env)
         result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
         return cleaned(result, reported) if reported else result
+
+    def _attribute_read(self, node: ast.Call) -> ast.Attribute | None:
+        """``obj.name`` for ``getattr(obj, "name"[, default])`` (the same node each time asked)."""
+        if node in self._attribute_reads:
+            return self._attribute_reads[node]
+        read = None
+        given = node.args
+        if 2 <= len(given) <= 3 and not node.keywords and not any(isinstance(a, ast.Starred) for a in given):
+            attr = given[1]
+            if isinstance(attr, ast.Constant) and isinstance(attr.value, str) and attr.value.isidentifier():
+                read = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Load()), node)
+                read.end_lineno, read.end_col_offset = node.end_lineno, node.end_col_offset
+        self._attribute_reads[node] = read
+        return read
 
     def _result(
         self,
@@ -291,7 +306,7 @@ class Calls:
             text_node = template_text_node(node)
             given = args[0] if node.args and args else kwargs.get("template_string", EMPTY)
             known = _known_text(node, given, text_node)
-            known = None if known is _DATA else known if isinstance(known, str) else self._constant_text(text_node)
+            known = None if known is _DATA else known if isinstance(known, str) else self.constant_text(text_node)
             inline_kind = inline_template_kind(name, node, known)
         if inline_kind is not None and not inline_kind.endswith("?"):
             return Val(kind=inline_kind)  # built from constant text: no data in it
@@ -386,6 +401,11 @@ class Calls:
             each = self._mapped_call(node, function, args[1:], env, fn)
             if each is not None:
                 return each
+        read = self._attribute_read(node) if name == "builtins.getattr" else None
+        if read is not None:
+            # ``getattr(request, "args")`` reads what ``request.args`` reads (and the default)
+            value = self.interpreter.attribute(args[0], read)
+            return join(value, args[2]) if len(args) == 3 else value
         if name == "builtins.getattr" and len(args) >= 2 and args[1].taint:
             # input choosing WHICH attribute is read does not make the attribute's value input:
             # the result carries what the object and the default carry, not the name's text
@@ -435,7 +455,7 @@ class Calls:
             source = args[0] if args else kwargs.get("source", EMPTY)
             text = source.const
             if not isinstance(text, str) and not source.taint and not source.parts:
-                text = self._constant_text(node.args[0] if node.args else _keyword(node, "source"))
+                text = self.constant_text(node.args[0] if node.args else _keyword(node, "source"))
             made = inline_kind(kind.removeprefix(ENVIRONMENT), text)
             return Val(kind=made) if made is not None else None
         if method in RENDERING_METHODS and kind.startswith(TEMPLATE):
@@ -454,10 +474,10 @@ class Calls:
             text = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "source"), None)
             if known_text is _DATA:
                 return inline_kind(mode, None)  # text carrying data: not the developer's template
-            return inline_kind(mode, known_text if isinstance(known_text, str) else self._constant_text(text))
+            return inline_kind(mode, known_text if isinstance(known_text, str) else self.constant_text(text))
         return environment_kind(mode)
 
-    def _constant_text(self, node: ast.AST | None) -> object:
+    def constant_text(self, node: ast.AST | None) -> object:
         """The text of a literal, of a module-level name bound to constant text (``PAGE =
         "<p>{{ name }}</p>"``), of a class attribute holding one (``self.TEMPLATE``,
         ``Page.TEMPLATE``) or of such a name of another module (``from .pages import PAGE``):

@@ -229,3 +229,27 @@ class ModuleIndex:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     members.setdefault(item.name, item)
         return members
+
+
+# Class decorators that write an ``__init__`` storing its arguments as the annotated fields.
+FIELD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "attrs"})
+
+
+def generated_fields(cls: ast.ClassDef) -> list[str] | None:
+    """The fields of a ``@dataclass`` (or ``attrs``) class in the order ``__init__`` takes them;
+    None for another class."""
+    for decorator in cls.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        named = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        spelled_attr_s = (
+            isinstance(target, ast.Attribute) and named == "s" and getattr(target.value, "id", "") == "attr"
+        )
+        if named in FIELD_DECORATORS or spelled_attr_s:
+            return [
+                statement.target.id
+                for statement in cls.body
+                if isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and "ClassVar" not in ast.dump(statement.annotation)
+            ]
+    return None

@@ -8,7 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex
+from .definitions import ModuleIndex, generated_fields
 from .results import Results
 from .spec import ALL_CLASSES, COMPUTED_BY_CALL, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, TEXT_ONLY, TaintSpec
 from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts, short_text
@@ -37,28 +37,6 @@ from .values import (
 
 if TYPE_CHECKING:
     from .ports import Evaluator
-
-
-# Class decorators that write an ``__init__`` storing its arguments as the annotated fields.
-_FIELD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "attrs"})
-
-
-def _generated_fields(cls: ast.ClassDef) -> list[str] | None:
-    """The fields of a ``@dataclass`` (or ``attrs``) class in the order ``__init__`` takes them;
-    None for another class."""
-    for decorator in cls.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        named = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-        spelled_attr_s = isinstance(target, ast.Attribute) and named == "s" and getattr(target.value, "id", "") == "attr"
-        if named in _FIELD_DECORATORS or spelled_attr_s:
-            return [
-                statement.target.id
-                for statement in cls.body
-                if isinstance(statement, ast.AnnAssign)
-                and isinstance(statement.target, ast.Name)
-                and "ClassVar" not in ast.dump(statement.annotation)
-            ]
-    return None
 
 
 def _field_values(fields: list[str], node: ast.Call, args: list[Val], keywords: list[Val], kind: str) -> Val:
@@ -166,7 +144,7 @@ class Interprocedural:
             summary = self.summaries.of(init) if init is not None else None
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
-                fields = _generated_fields(constructor) if init is None else None
+                fields = generated_fields(constructor) if init is None else None
                 if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
                     return _field_values(fields, node, arg_values, keyword_values, f"class:{constructor.name}")
                 if init is None and index.library_based(constructor):
@@ -183,11 +161,10 @@ class Interprocedural:
         elif name is not None and self.follows_project and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in index.imported_roots:
                 summary = self.summaries.of_project(name)
-                if summary is None and any(
-                    self.spec.object_sources.get(v.kind or "") or whole(v) for v in (*arg_values, *keyword_values)
-                ):
-                    # A class of another file built with a request or with data: its ``__init__``
-                    # keeps them for its methods.
+                if summary is None:
+                    # A class of another file: its ``__init__`` (its own, or the one a class without
+                    # one gets) keeps what it is built with for its methods, which calls on the
+                    # instance follow.
                     summary = self.summaries.of_project(f"{name}.__init__")
                     if summary is not None:
                         project_class = name

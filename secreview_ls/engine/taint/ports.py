@@ -21,6 +21,7 @@ class Evaluator(Protocol):
     """The interpreter, as its collaborators see it."""
 
     globals: Env
+    calls: CallEvaluator
 
     def eval(self, node: ast.expr | None, env: Env, fn: Frame) -> Val: ...
 
@@ -39,6 +40,10 @@ class CallEvaluator(Protocol):
     """What a call evaluates to (library models, project summaries, containers)."""
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val: ...
+
+    def constant_text(self, node: ast.AST | None) -> object:
+        """The developer's constant text a node names (a literal, a module-level or class constant)."""
+        ...
 
 
 class SinkReporter(Protocol):

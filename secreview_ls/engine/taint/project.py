@@ -140,6 +140,8 @@ class _Names:
         if "." not in name:
             return name in self.functions
         class_name, method_name = name.split(".", 1)
+        if method_name == "__init__":
+            return class_name in self.methods  # one of its own, or the one it gets by default
         return method_name in self.methods.get(class_name, ())
 
     def reexport(self, name: str) -> str | None:

@@ -409,10 +409,10 @@ class SinkChecker:
         """``render_template_string("<p>{{ name|safe }}</p>", name=v)``: Flask renders a template
         text with escaping on, so only the variables the text writes with ``|safe`` or inside an
         autoescape-off block are XSS (a text built from input is SR818)."""
-        text = node.args[0] if node.args else None
-        if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
-            return
-        written = unescaped_names(text.value)
+        text = self.interpreter.calls.constant_text(node.args[0]) if node.args else None
+        if not isinstance(text, str):
+            return  # built at run time (a text from input is SR818)
+        written = unescaped_names(text)
         shown = f"{short_text(self.facts.spelled(node.func))}()"
         sink = SinkSpec("xss", shown, "template variable written unescaped")
         for kw in node.keywords:

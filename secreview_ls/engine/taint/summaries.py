@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex, is_static
+from .definitions import ModuleIndex, generated_fields, is_static
 from .frameworks import Entries, Entry
 from .memo import Event, Record, TaintMemo, same_summary
 from .relevance import Relevance
@@ -19,7 +19,7 @@ from .scopes import ScopeTable
 from .spec import DOCUMENT, LINE_BREAKS_REMOVED, TaintSpec
 from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
 from .summary import Summary, SummaryProvider
-from .values import Label, Origin, Val, whole
+from .values import Label, Origin, Val, set_part, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -102,6 +102,40 @@ class Summaries:
             self._in_progress.discard(fn)
         self._summaries[fn] = summary
         return summary
+
+    def default_constructor(self, cls: ast.ClassDef) -> Summary | None:
+        """The summary of the ``__init__`` a class without one of its own gets (asked by other
+        files building it): a ``@dataclass`` stores each argument at its field, a plain class
+        (no base of another module) takes no argument and stores nothing. None for a class
+        whose base of another module may define one."""
+        fields = generated_fields(cls)
+        if fields is None:
+            if self.index.library_based(cls):
+                return None
+            return Summary("__init__", ["self"], 1, None, None, 1, path=self.path)
+        made = Val(kind=f"class:{cls.name}")
+        span = self.texts.span(cls)
+        for index, name in enumerate(fields, start=1):
+            entered = FlowStep.of(StepKind.PARAMETER, name, span, self.step_path, cls.name)
+            label = Label(Origin("param", name, span, self.step_path, index=index), frozenset(), (entered,))
+            made = set_part(made, "." + name, Val(frozenset({label})))
+        params = ["self", *fields]
+        return Summary("__init__", params, len(params), None, None, 1, self_out=made, path=self.path)
+
+    def _prepared_fields(self, fn: FunctionNode, cls: ast.ClassDef) -> tuple[tuple[str, Val], ...]:
+        """The fields a request handler's set-up methods (``setup``, ``dispatch``, ``initial``,
+        ``prepare``: run by the framework before the method answering the request, on the same
+        instance) store from request data, which that method reads on ``self``."""
+        if fn.name in _SET_UP_METHODS:
+            return ()
+        fields: list[tuple[str, Val]] = []
+        for name in _SET_UP_METHODS:
+            method = self.index.method(cls, name)
+            if method is None or method is fn:
+                continue
+            summary = self.of(method)
+            fields.extend(_source_fields(summary.self_out if summary is not None else None))
+        return tuple(fields)
 
     def _empty_summary(self, fn: FunctionNode) -> Summary:
         args = fn.args
@@ -239,6 +273,11 @@ class Summaries:
             if arg.arg in entry.objects:
                 kind = entry.objects[arg.arg]
             env[arg.arg] = Val(frozenset(taint), (), kind)
+        if is_method and ordered and cls is not None and kind_of_self and not kind_of_self.startswith("class:"):
+            prepared = self._prepared_fields(fn, cls)
+            if prepared:
+                first = env[ordered[0].arg]
+                env[ordered[0].arg] = Val(first.taint, prepared, first.kind)
         state = Frame(fn, cls, entry, summary, self.index.nested.get(fn, {}))
         if is_method and ordered:
             state.self_name = ordered[0].arg
@@ -250,6 +289,20 @@ class Summaries:
             self_val = final.get(state.self_name) if final else None
             summary.self_out = _changed_fields(self_val)
         return summary
+
+
+# Methods a web framework runs on a request handler before the one answering the request.
+_SET_UP_METHODS = ("setup", "dispatch", "initial", "prepare")
+
+
+def _source_fields(self_out: Val | None) -> list[tuple[str, Val]]:
+    """The fields of ``self`` a method filled with request data (sources, not its parameters)."""
+    fields = []
+    for key, part in self_out.parts if self_out is not None else ():
+        sources = frozenset(lab for lab in whole(part) if lab.origin.kind == "source")
+        if sources:
+            fields.append((key, Val(sources)))
+    return fields
 
 
 def _changed_fields(self_val: Val | None) -> Val | None:
