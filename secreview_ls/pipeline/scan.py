@@ -510,7 +510,7 @@ def scan_paths(
         touched = [p for p in files if changed.touches(p)]
         scan.diff_unchanged_files = len(files) - len(touched)
         files = touched
-    cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files)
+    cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files, listed=found.entries)
     results, notices = analyze_files(
         files,
         config,
