@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..pipeline import INCOMPLETE_KINDS, Finding, Level, cell_of, registry
+from ..pipeline import INCOMPLETE_KINDS, Finding, Level, cell_of
+from ..rules.names import label
 
 if TYPE_CHECKING:
     from ..pipeline import Redactor, ScanResult
@@ -156,8 +157,8 @@ def render_finding(finding: Finding, excerpt: Excerpt | None, *, color: bool = F
 
 def _fix_label(rule_id: str) -> str:
     """`` (safe: --fix)`` or `` (unsafe: --fix --unsafe-fixes)``, from the rule's label."""
-    rule = registry.get(rule_id)
-    safety = getattr(rule, "fix_safety", None)
+    rule = label(rule_id)
+    safety = None if rule is None else rule.fix_safety
     if safety == "safe":
         return " (safe: --fix)"
     if safety == "unsafe":
