@@ -30,7 +30,7 @@ def test_the_label_table_matches_the_catalogue() -> None:
     expected = {rule.id: (rule.name, rule.cwe, rule.fix_safety) for rule in registry.all_rules()}
     assert names.TABLE == expected
     for rule in registry.all_rules():
-        assert names.label(rule.id) == (rule.name, rule.docs_url, rule.fix_safety)
+        assert names.rule_label(rule.id) == (rule.name, rule.docs_url, rule.fix_safety)
 
 
 def test_a_label_not_in_the_table_comes_from_the_catalogue() -> None:
@@ -38,5 +38,5 @@ def test_a_label_not_in_the_table_comes_from_the_catalogue() -> None:
 
     found = registry.get("B506")
     assert found is not None
-    assert names.label("b506") == (found.name, found.docs_url, found.fix_safety)
-    assert names.label("SR000") is None
+    assert names.rule_label("b506") == (found.name, found.docs_url, found.fix_safety)
+    assert names.rule_label("SR000") is None

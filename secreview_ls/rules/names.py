@@ -130,7 +130,7 @@ class Label(NamedTuple):
     fix_safety: str | None
 
 
-def label(rule_id: str) -> Label | None:
+def rule_label(rule_id: str) -> Label | None:
     """The label of a rule by its id (the catalogue's ``registry.get`` for an id not in the
     table, such as a Bandit or Ruff code); None for no rule."""
     row = TABLE.get(rule_id.upper())
