@@ -310,9 +310,10 @@ class ResultCache:
         once, whatever the number of searches to check)."""
         if self._changed_python is None:
             self._changed_python = []
+            start = len(self._root_prefix)  # each text is the root's, joined with names: its key is the rest
             for text in python_file_texts([self.root], listed=self._listed):
                 digest = self._digest(text)
-                before = self._stamps.get(self._where(text))
+                before = self._stamps.get(text[start:])
                 if digest is None or (isinstance(before, list) and len(before) == 5 and before[4] == digest):
                     continue  # gone (a file that answered is among the uses), or unchanged
                 self._changed_python.append(Path(text))
