@@ -24,11 +24,11 @@ def test_a_missing_family_is_an_error_not_a_skip(monkeypatch: pytest.MonkeyPatch
 
 def test_the_label_table_matches_the_catalogue() -> None:
     """Reports label findings from ``names.TABLE`` without loading the rules: it must say what
-    the catalogue says (``python -m secreview_ls.rules.names`` prints the rows afresh)."""
+    the catalogue says (``python -m secreview_ls.rules.names --write``)."""
     from secreview_ls.rules import names
 
     expected = {rule.id: (rule.name, rule.cwe, rule.fix_safety) for rule in registry.all_rules()}
-    assert names.TABLE == expected
+    assert names.TABLE == expected, "write it afresh: python -m secreview_ls.rules.names --write"
     for rule in registry.all_rules():
         assert names.rule_label(rule.id) == (rule.name, rule.docs_url, rule.fix_safety)
 

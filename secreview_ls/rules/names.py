@@ -2,7 +2,8 @@
 without loading the rule catalogue (every rule module) when no file was analyzed.
 
 ``tests/test_registry.py`` checks the table against the catalogue (``python -m
-secreview_ls.rules.names`` prints it afresh); an id missing here is looked up in the catalogue.
+secreview_ls.rules.names --write`` writes it afresh); an id missing here is looked up in the
+catalogue.
 """
 
 from __future__ import annotations
@@ -158,5 +159,23 @@ def table_text() -> str:
     return "\n".join(rows)
 
 
+def write_table() -> None:
+    """Rewrite this module's table from the catalogue (after a rule is added or renamed)."""
+    from pathlib import Path
+
+    module = Path(__file__)
+    text = module.read_text(encoding="utf-8")
+    head, _, rest = text.partition(_TABLE_OPENING)
+    _, _, tail = rest.partition("\n}\n")
+    module.write_text(f"{head}{_TABLE_OPENING}{table_text()}\n}}\n{tail}", encoding="utf-8")
+
+
+_TABLE_OPENING = "TABLE: dict[str, tuple[str, int | None, str | None]] = {\n"
+
 if __name__ == "__main__":
-    print(table_text())
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        write_table()
+    else:
+        print(table_text())
