@@ -86,3 +86,33 @@ def test_a_warm_check_of_a_clean_tree_does_not_load_the_analysis(tmp_path: Path)
     (tree / "m0.py").write_text("import yaml\nyaml.load(x)\n", encoding="utf-8")
     code, changed = run_check(tree, cache)  # a changed file loads the analysis again
     assert code == 1 and set(ANALYSIS_MODULES) <= changed
+
+
+def test_a_warm_check_reporting_findings_does_not_load_the_rules(tmp_path: Path) -> None:
+    """The reports label cached findings (rule name, documentation link, fix safety) without the
+    rule catalogue, and print the same as the run that analyzed the files."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "load.py").write_text("import yaml\nyaml.load(x)\nimport hashlib\nhashlib.md5(b'')\n", encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(tree / "load.py", (old, old))
+    cache = tmp_path / "cache"
+    reports = []
+    for _ in range(2):
+        for form in ("json", "text", "github"):
+            report = tmp_path / f"report.{form}.{len(reports)}"
+            args = ["-f", form, "-o", str(report)]
+            done = subprocess.run(
+                [sys.executable, "-c", PROBE, "check", str(tree), "--cache-dir", str(cache), "--no-progress", *args],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            modules = set(json.loads(done.stdout.strip().splitlines()[-1])["modules"])
+            reports.append((form, report.read_text(encoding="utf-8"), modules))
+    cold, warm = reports[:3], reports[3:]
+    assert set(ANALYSIS_MODULES) <= cold[0][2]
+    for (form, before, _), (_, after, modules) in zip(cold, warm, strict=True):
+        assert after == before, form
+        assert not set(ANALYSIS_MODULES) & modules, (form, sorted(set(ANALYSIS_MODULES) & modules))
+    assert '"rule_name": "yaml-unsafe-load"' in warm[0][1]

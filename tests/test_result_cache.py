@@ -447,6 +447,37 @@ def test_a_log_formatter_written_or_removed_elsewhere_analyzes_the_logging_file_
     assert sorted(counting.paths) == sorted(["logs.py", view])
 
 
+@pytest.mark.parametrize("where", ["ignored", "outside"])
+def test_a_log_formatter_written_where_the_scan_does_not_look_analyzes_the_logging_file_again(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The project's Python files are looked for in every folder of the project: those the scan
+    walked (their listings are read again) and the others, a folder ``.gitignore`` leaves out
+    or one beside the folder scanned."""
+    folder = tmp_path_factory.mktemp("cache")
+    later_runs(monkeypatch, 10)
+    (project / ".gitignore").write_text("generated/\n", encoding="utf-8")
+    (project / "web").mkdir()
+    (project / "web" / "views.py").write_text(LOG_VIEW, encoding="utf-8")
+    logs = project / ("generated" if where == "ignored" else "tools") / "logs.py"
+    logs.parent.mkdir()
+    logs.write_text("import logging\n", encoding="utf-8")
+    scanned = project if where == "ignored" else project / "web"
+    config = discover(project)
+
+    def rules() -> list[str]:
+        return [f.rule_id for f in scan_paths([scanned], config, jobs=1, cache_folder=folder).findings()]
+
+    counting = Counting(monkeypatch)
+    assert "SR813" in rules()
+    counting.paths.clear()
+    assert "SR813" in rules()
+    assert counting.paths == []
+    logs.write_text(CLEAN_FORMATTER, encoding="utf-8")
+    assert "SR813" not in rules()
+    assert counting.paths == ["views.py"]
+
+
 def test_an_edit_without_a_log_formatter_keeps_the_logging_file_cached(
     project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # the names below, imported when first used (see ``__getattr_
     from ..rules import registry
     from ..rules.base import Rule
     from ..rules.misc import REASON_RULE_ID
+    from ..rules.names import rule_label
     from .baseline import (
         DEFAULT_BASELINE,
         Baseline,
@@ -126,6 +127,7 @@ _FROM: dict[str, tuple[str, ...]] = {
     "..rules": ("registry",),
     "..rules.base": ("Rule",),
     "..rules.misc": ("REASON_RULE_ID",),
+    "..rules.names": ("rule_label",),
     ".baseline": (
         "DEFAULT_BASELINE", "Baseline", "BaselineChange", "BaselineError", "baseline_document", "entry_for",
         "load_baseline", "updated_baseline", "write_baseline",
@@ -286,6 +288,7 @@ __all__ = [
     "repo_root_of",
     "report_order",
     "rule_id_problems",
+    "rule_label",
     "scan_paths",
     "selected_rules",
     "shard_of",

@@ -28,6 +28,7 @@ import pathspec
 
 from ..config import Config, written_under
 from ..engine.finding import Notice
+from ..engine.project_files import Entries
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
 TEXT_SUFFIXES = frozenset({".env", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".json", ".properties", ".conf"})
@@ -79,10 +80,23 @@ class _Ignore:
 
 @dataclass
 class Discovery:
-    """Files to analyze (sorted, unique) and notices about the arguments."""
+    """Files to analyze (sorted, unique) and notices about the arguments; ``listings``: the
+    folders walked (by their resolved path as text) with what each one held, for a later walk of
+    the project's Python files in the same run (``entries``)."""
 
     files: list[Path] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    listings: dict[str, _Listing] = field(default_factory=dict)
+
+    def entries(self, folder: str) -> Entries | None:
+        """The listing of ``folder`` (a resolved path) taken by this discovery, as
+        ``project_files.walk`` reads it; None for a folder not walked."""
+        listing = self.listings.get(folder)
+        if listing is None:
+            return None
+        folders = tuple(name for name, is_dir, is_link, _ in listing.kept if is_dir and not is_link)
+        links = tuple(name for name, is_dir, is_link, _ in listing.kept if is_dir and is_link)
+        return Entries(folders, links, tuple(name for name, is_dir, _, _ in listing.kept if not is_dir))
 
 
 def _read_ignore(path: Path) -> pathspec.GitIgnoreSpec | None:
@@ -199,7 +213,7 @@ def discover_files(
                 continue
             found.setdefault(path, None)
         elif path.is_dir():
-            walked = walk(path, config, extra=extra, gitignore=gitignore)
+            walked = walk(path, config, extra=extra, gitignore=gitignore, listings=result.listings)
             for directory, reason in walked.unreadable:
                 message = f"cannot list this directory ({reason}); its files were not scanned"
                 result.notices.append(Notice("unreadable", message, None, str(directory)))
@@ -299,10 +313,12 @@ def walk(
     extra: pathspec.GitIgnoreSpec | None = None,
     gitignore: bool = True,
     bounds: Bounds | None = None,
+    listings: dict[str, _Listing] | None = None,
 ) -> Walked:
     """The files under ``top`` a scan analyzes: candidates (``is_candidate``) not excluded by
     the configuration, ``extra`` or a ``.gitignore``; symbolic links to directories and
-    ``.git`` are not entered. Within ``bounds`` when given."""
+    ``.git`` are not entered. Within ``bounds`` when given. ``listings``: each folder listed is
+    recorded there, by its resolved path as text (``Discovery.entries``)."""
     walked = Walked()
     try:
         resolved_top = top.resolve()
@@ -333,6 +349,8 @@ def walk(
             walked.unreadable.append((directory, error.strerror or type(error).__name__))
             continue
         entries_seen += listed.seen
+        if listings is not None:
+            listings[resolved] = listed
         if gitignore and listed.has_gitignore:
             own = _read_ignore(Path(resolved, ".gitignore"))
             if own is not None:

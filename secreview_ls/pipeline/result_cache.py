@@ -47,7 +47,7 @@ from typing import Any
 from .. import __version__
 from ..config import Config, written_under
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
-from ..engine.project_files import python_files, search_markers
+from ..engine.project_files import Listed, python_file_texts, search_markers
 from .filters import relative_to_root
 from .result import AnalysisResult
 
@@ -154,9 +154,11 @@ def _sign(key: bytes, body: bytes) -> str:
 
 
 class ResultCache:
-    """Cached results of one configuration, loaded from and saved to ``folder``."""
+    """Cached results of one configuration, loaded from and saved to ``folder``; ``listed``:
+    the folder listings this run already took (``Discovery.entries``), read again rather than
+    listed anew when the project's Python files are looked for."""
 
-    def __init__(self, folder: Path, config: Config, files: Iterable[Path]) -> None:
+    def __init__(self, folder: Path, config: Config, files: Iterable[Path], *, listed: Listed | None = None) -> None:
         self.folder = folder
         self.root = (config.root or Path.cwd()).resolve()
         self.file = folder / f"results-{_configuration_key(config, files)}.json"
@@ -178,6 +180,7 @@ class ResultCache:
         self._changed = False
         self._searches: dict[tuple[str, ...], bool] = {}  # markers -> whether a file holding one changed
         self._changed_python: list[Path] | None = None  # the project's Python files new or changed
+        self._listed = listed
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -307,13 +310,13 @@ class ResultCache:
         once, whatever the number of searches to check)."""
         if self._changed_python is None:
             self._changed_python = []
-            for file in python_files([self.root]):
-                text = os.fspath(file)
+            start = len(self._root_prefix)  # each text is the root's, joined with names: its key is the rest
+            for text in python_file_texts([self.root], listed=self._listed):
                 digest = self._digest(text)
-                before = self._stamps.get(self._where(text))
+                before = self._stamps.get(text[start:])
                 if digest is None or (isinstance(before, list) and len(before) == 5 and before[4] == digest):
                     continue  # gone (a file that answered is among the uses), or unchanged
-                self._changed_python.append(file)
+                self._changed_python.append(Path(text))
         return self._changed_python
 
     # -- writing ---------------------------------------------------------------------------

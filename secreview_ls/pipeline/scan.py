@@ -18,14 +18,10 @@ whatever the number of workers.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +39,9 @@ from .sharding import Shard
 from .summary_cache import SummaryCache, analysis_identity
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from ..engine.taint import ProjectIndex
     from .baseline import Baseline
     from .gitdiff import ChangeSet
@@ -369,6 +368,8 @@ def report_order(finding: Finding) -> tuple[str, int, int, int, str]:
 def _mp_context() -> multiprocessing.context.BaseContext:
     """``fork`` (fast: workers inherit the loaded rules) from a single-threaded process such as
     the command line; ``forkserver`` when other threads run (a server), where fork is unsafe."""
+    import multiprocessing  # here: a run whose results all come from the cache starts no process
+
     methods = multiprocessing.get_all_start_methods()
     if threading.active_count() > 1 and "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
@@ -394,6 +395,9 @@ def _parallel(
     summary_folder: Path | None = None,
     evidence: bool = True,
 ) -> tuple[list[AnalysisResult], list[Notice], int]:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     total = len(files)
     done = 0
     ignored = 0
@@ -510,7 +514,7 @@ def scan_paths(
         touched = [p for p in files if changed.touches(p)]
         scan.diff_unchanged_files = len(files) - len(touched)
         files = touched
-    cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files)
+    cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files, listed=found.entries)
     results, notices = analyze_files(
         files,
         config,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..pipeline import Finding, Level, cell_of, notebook_file_span, registry
+from ..pipeline import Finding, Level, cell_of, notebook_file_span, rule_label
 from .text import display_path
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def command(name: str, message: str, **properties: str | int) -> str:
 
 
 def _title(finding: Finding) -> str:
-    rule = registry.get(finding.rule_id)
+    rule = rule_label(finding.rule_id)
     title = f"{finding.rule_id} {rule.name}" if rule is not None else finding.rule_id
     return f"{title} (CWE-{finding.cwe})" if finding.cwe is not None else title
 

@@ -31,7 +31,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..pipeline import Level, cell_of, registry
+from ..pipeline import Level, cell_of, rule_label
 
 if TYPE_CHECKING:
     from ..pipeline import Finding, ScanResult
@@ -46,7 +46,7 @@ def _item(finding: Finding, scan: ScanResult) -> dict[str, Any]:
     cell = cell_of(finding.extra)
     if cell is not None:  # a notebook: `span` is inside this cell (0-based index in `cells`)
         data["cell"] = cell
-    rule = registry.get(finding.rule_id)
+    rule = rule_label(finding.rule_id)  # not the catalogue: a run of cached results loads no rule
     if rule is not None:
         data["rule_name"] = rule.name
         data["help_uri"] = rule.docs_url

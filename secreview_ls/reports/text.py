@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..pipeline import INCOMPLETE_KINDS, Finding, Level, cell_of, registry
+from ..pipeline import INCOMPLETE_KINDS, Finding, Level, cell_of, rule_label
 
 if TYPE_CHECKING:
     from ..pipeline import Redactor, ScanResult
@@ -84,7 +84,7 @@ class _Lines:
             self.cache = {path: Redactor(text, path) for path, text in self.sources.items()}
 
     def excerpt(self, finding: Finding) -> Excerpt | None:
-        from ..pipeline import Redactor, cell_source, read_source
+        from ..pipeline import Redactor, read_source
 
         path, span = finding.path, finding.span
         cell = cell_of(finding.extra)
@@ -92,6 +92,8 @@ class _Lines:
         if key not in self.cache:
             text = self.sources[path] if path in self.sources else read_source(Path(path), self.scan.config).text
             if cell is not None and text is not None:
+                from ..pipeline import cell_source  # the notebook reader: loaded for a notebook only
+
                 text = cell_source(text, cell)
             self.cache[key] = Redactor(text, path) if text is not None else None
         redactor = self.cache[key]
@@ -156,8 +158,8 @@ def render_finding(finding: Finding, excerpt: Excerpt | None, *, color: bool = F
 
 def _fix_label(rule_id: str) -> str:
     """`` (safe: --fix)`` or `` (unsafe: --fix --unsafe-fixes)``, from the rule's label."""
-    rule = registry.get(rule_id)
-    safety = getattr(rule, "fix_safety", None)
+    rule = rule_label(rule_id)
+    safety = None if rule is None else rule.fix_safety
     if safety == "safe":
         return " (safe: --fix)"
     if safety == "unsafe":
