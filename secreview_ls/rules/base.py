@@ -173,7 +173,9 @@ class Rule:
     # For a "module" rule: a test of the code a chunk's view holds. Where it is false for every
     # chunk of a document, the rule's findings and evidence on each chunk are those of its run
     # on that chunk's view (as a "chunk" rule's are), and an edited document runs it only on
-    # what changed. None: the rule always runs on the whole module.
+    # what changed. None: the rule always runs on the whole module. It is asked after the rule
+    # ran on that view, with the same ``ctx.cache``: judgements that read beyond the view (the
+    # whole module's code) can record it there for the test to see.
     needs_module: Callable[[RuleContext], bool] | None = None
 
     @property

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
-from .base import HIGH, LOW, MEDIUM, RuleContext, remove_keyword, rule
+from .base import HIGH, LOW, MEDIUM, CacheKey, RuleContext, remove_keyword, rule
 from .fixed_values import fixed_choice
 from .judge import (
     add_operands,
@@ -33,6 +33,7 @@ from .judge import (
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
 from .sql_names import names_only, names_reason, placed_values, quoted_values
+from .sql_pairs import module_reads
 from .sql_text import in_quoted_literal
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
@@ -571,7 +572,7 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     id="SR210",
     name="sql-string-building",
     scope="module",  # a helper method is judged by what the class's other methods pass it and return
-    needs_module=lambda ctx: _builds_sql_text(ctx),
+    needs_module=lambda ctx: _judged_beyond_view(ctx),
     cwe=89,
     severity=MEDIUM,
     confidence=MEDIUM,
@@ -735,9 +736,16 @@ def sql_names_from_caller(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _sql_texts(ctx: RuleContext) -> Iterator[tuple[ast.expr, str, list[ast.expr]]]:
+_SQL_TEXTS: CacheKey[list[tuple[ast.expr, str, list[ast.expr]]]] = CacheKey("strings built as SQL text")
+
+
+def _sql_texts(ctx: RuleContext) -> list[tuple[ast.expr, str, list[ast.expr]]]:
     """Strings built at run time whose literal text looks like SQL: each with that text and the
-    values put into it."""
+    values put into it (found once per analysis, for the rules that judge them)."""
+    return ctx.cache.get(_SQL_TEXTS, lambda: list(_find_sql_texts(ctx)))
+
+
+def _find_sql_texts(ctx: RuleContext) -> Iterator[tuple[ast.expr, str, list[ast.expr]]]:
     candidates: list[ast.expr] = []
     for node in ctx.facts.nodes(ast.JoinedStr):
         assert isinstance(node, ast.JoinedStr)
@@ -767,6 +775,22 @@ def _error_message(ctx: RuleContext, node: ast.expr) -> bool:
     call = ctx.facts.parent(node)
     raised = ctx.facts.parent(call) if isinstance(call, ast.Call) else None
     return isinstance(raised, ast.Raise) and raised.exc is call and node in call.args
+
+
+def _judged_beyond_view(ctx: RuleContext) -> bool:
+    """Whether SR210's judgements on this code may read beyond a view of part of the module:
+    SQL text built in a class (a helper method is judged by what the class's other methods pass
+    it and return) or outside a function (statements around it anywhere in the module), or a
+    judgement that recorded reading the whole module (``module_reads``; asked after the rule
+    ran on the view). Text built in a plain function is judged from the function and the
+    module-level bindings of the names it uses, which a chunk's view holds."""
+    for node, _text, _values in _sql_texts(ctx):
+        ancestors = list(ctx.facts.ancestors(node))
+        if any(isinstance(a, ast.ClassDef) for a in ancestors) or not any(
+            isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef)) for a in ancestors
+        ):
+            return True
+    return bool(module_reads(ctx))
 
 
 def _builds_sql_text(ctx: RuleContext) -> bool:

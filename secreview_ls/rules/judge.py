@@ -226,6 +226,11 @@ def _scope_index(ctx: RuleContext) -> _ScopeIndex:
     return ctx.cache.get(_SCOPES, lambda: _ScopeIndex(ctx.facts))
 
 
+def binding_scope(ctx: RuleContext, name: ast.Name) -> ast.AST:
+    """The scope whose binding of ``name`` a read of it sees (``_ScopeIndex.binding_scope``)."""
+    return _scope_index(ctx).binding_scope(name)
+
+
 def _scope_of(facts: ModuleFacts, node: ast.AST) -> ast.AST:
     """The function, lambda or class body a name belongs to, else the module. A class's
     decorators, bases and keywords belong to the scope around it, not to the class."""

@@ -15,13 +15,22 @@ from __future__ import annotations
 import ast
 
 from ..engine.facts import own_nodes
-from .base import RuleContext
+from .base import CacheKey, RuleContext
 from .judge import name_stores
 
 # Methods that run SQL with a separate parameter list.
 _RUNNING_PREFIXES = ("execute", "executemany", "mogrify", "raw", "read_sql")
 _GROWING_METHODS = frozenset({"append", "extend", "insert", "__iadd__"})
 _MAX_PASSES = 4
+
+_MODULE_READS: CacheKey[set[str]] = CacheKey("module-wide facts the SQL judgements read")
+
+
+def module_reads(ctx: RuleContext) -> set[str]:
+    """What the SQL judgements made with ``ctx`` read beyond one function and the module-level
+    bindings of the names it uses (the code of the whole module, named here): where a view of
+    part of a module records none, its judgements are those of the whole module."""
+    return ctx.cache.get(_MODULE_READS, set)
 
 
 def paired_with_parameters(ctx: RuleContext, store: ast.Name) -> bool:
@@ -39,6 +48,8 @@ def paired_with_parameters(ctx: RuleContext, store: ast.Name) -> bool:
         return False
     # the function's own code and the functions nested in it (``def run(txn): txn.execute(sql, args)``)
     scope = ctx.facts.enclosing_function(store)
+    if scope is None:
+        module_reads(ctx).add("module-level code running a statement")
     nodes = list(ast.walk(scope)) if scope is not None else own_nodes(ctx.facts.tree)
     carriers = _carriers(nodes, second.id)
     return any(_passes_as_parameters(call, carriers) for call in _running_calls(nodes))
@@ -112,6 +123,7 @@ def imported_class_constant(ctx: RuleContext, node: ast.Attribute) -> bool:
     parent = ctx.facts.parent(node)
     if isinstance(parent, ast.Call) and parent.func is node:
         return False
+    module_reads(ctx).add("stores of an imported class's attributes")
     return not any(
         isinstance(other, ast.Attribute) and other.attr == node.attr and isinstance(other.value, ast.Name)
         and other.value.id == name and not isinstance(other.ctx, ast.Load)

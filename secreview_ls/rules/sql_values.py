@@ -23,6 +23,7 @@ from .callers import passed_values
 from .fixed_values import stores_in
 from .judge import (
     add_operands,
+    binding_scope,
     grown_by_calls,
     is_static,
     name_stores,
@@ -262,9 +263,10 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     for item in grown_by_calls(ctx, scope, name.id):  # also by other functions, for a module's list
         if not harmless_value(ctx, item, depth + 1):
             return False
-    for item in ctx.facts.nodes(ast.Subscript):  # ``name[key] = value``
+    for item in ctx.facts.nodes(ast.Subscript):  # ``name[key] = value`` into the same binding
         assert isinstance(item, ast.Subscript)
-        if isinstance(item.value, ast.Name) and item.value.id == name.id and isinstance(item.ctx, ast.Store):
+        if (isinstance(item.value, ast.Name) and item.value.id == name.id and isinstance(item.ctx, ast.Store)
+                and (isinstance(scope, ast.ClassDef) or binding_scope(ctx, item.value) is scope)):
             parent = ctx.facts.parent(item)
             if not (isinstance(parent, ast.Assign) and harmless_value(ctx, parent.value, depth + 1)):
                 return False

@@ -127,3 +127,39 @@ def test_an_any_address_bind_brings_sr104_back_to_the_whole_module(tmp_path: Pat
     for current in (listening, receiving, text):
         assert _same(analyzer, spy, current, path, config) == (0 if current is text else 1)
     assert "SR104" in {f.rule_id for f in analyze_source(listening, path, config).findings}
+
+
+_LOOKUP = '''
+
+def lookup_{n}(conn, user):
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT * FROM items_{n} WHERE owner = '{{user}}' AND kind = '{{Kinds.BOOK}}'")
+    return cursor.fetchall()
+'''
+
+
+def _functions(count: int) -> str:
+    body = "".join(_LOOKUP.format(n=n) for n in range(count))
+    return f'"""Lookups."""\n\nfrom .kinds import Kinds\n{body}'
+
+
+def test_sql_text_built_in_plain_functions_runs_sr210_on_the_edited_function_only(tmp_path: Path) -> None:
+    spy = _Spy()
+    text = _functions(20).replace("AND kind = '{Kinds.BOOK}'", "")
+    analyzer, path, config = _analyzer(tmp_path, text, spy)
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if i > len(lines) // 2 and "return cursor.fetchall()" in line)
+    typed = [*lines[:index], "    cursor.arraysize = 2\n", *lines[index:]]
+    for current in (typed, lines):
+        assert _same(analyzer, spy, "".join(current), path, config) == 0
+
+
+def test_a_judgement_reading_the_whole_module_brings_sr210_back_to_it(tmp_path: Path) -> None:
+    spy = _Spy()
+    text = _functions(20).replace("AND kind = '{Kinds.BOOK}'", "")
+    analyzer, path, config = _analyzer(tmp_path, text, spy)
+    constant = text.replace("WHERE owner = '{user}'", "WHERE owner = '{Kinds.BOOK}'", 1)
+    assert _same(analyzer, spy, constant, path, config) == 1  # an imported class's constant: read module-wide
+    stored = constant + "\n\ndef choose(request):\n    Kinds.BOOK = request.args['kind']\n"
+    assert _same(analyzer, spy, stored, path, config) == 1
+    assert "SR210" in {f.rule_id for f in analyze_source(stored, path, config).findings if f.span.start_line < 10}
