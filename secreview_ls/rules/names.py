@@ -47,6 +47,7 @@ TABLE: dict[str, tuple[str, int | None, str | None]] = {
     "SR310": ("jwt-signature-not-verified", 347, None),
     "SR311": ("static-iv", 329, None),
     "SR312": ("static-salt", 760, None),
+    "SR313": ("fast-password-hash", 916, None),
     "SR401": ("yaml-unsafe-load", 502, "unsafe"),
     "SR402": ("pickle-load", 502, None),
     "SR403": ("marshal-load", 502, None),
