@@ -592,13 +592,14 @@ class Entries:
         owner = self.owner_class.get(fn)
         if not (is_method and owner is not None and owner.bases and fn.name in _HTTP_METHODS):
             return fn.name in self.called_directly()
+        first = min([owner.lineno, *(d.lineno for d in owner.decorator_list)])
+        last = owner.end_lineno or owner.lineno
         return any(
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == fn.name
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in ("self", "cls")
-            for node in ast.walk(owner)
+            isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id in ("self", "cls")
+            and first <= call.lineno <= last
+            for call in self.facts.method_calls(fn.name)
         )
 
     def _compute(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool, called_here: bool) -> Entry:
