@@ -131,8 +131,11 @@ HARDENING_NOTES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # Our findings that no Bandit hit explains, judged as real (kept) or as a difference elsewhere.
 EXTRA_NOTES: dict[tuple[str, str, int], str] = {
-    **{("SR208", "nosec.py", n): "suppression syntax: `# nosec B602` names the code of SR201; the hardening "
-       "note SR208 (a fixed command) has no Bandit code of its own" for n in (13, 14)},
+    **{
+        ("SR208", "nosec.py", n): "suppression syntax: `# nosec B602` names the code of SR201; the hardening "
+        "note SR208 (a fixed command) has no Bandit code of its own"
+        for n in (13, 14)
+    },
     ("SR204", "wildcard-injection.py", 16): "real: `tar` is started by name through an `os` alias "
     "(Bandit reports only B606 there)",
     ("SR301", "nosec.py", 3): "suppression syntax: Bandit reads `# nosec: <unknown word>` as a bare "

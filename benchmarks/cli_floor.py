@@ -61,8 +61,21 @@ def compile_package() -> None:
 
 
 def secreview(tree: Path, jobs: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "secreview_ls.cli", "check", str(tree), "-f", "json", "--exit-zero",
-            "--no-progress", "-q", "--jobs", str(jobs), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "secreview_ls.cli",
+        "check",
+        str(tree),
+        "-f",
+        "json",
+        "--exit-zero",
+        "--no-progress",
+        "-q",
+        "--jobs",
+        str(jobs),
+        *extra,
+    ]
 
 
 def findings_of(report: Path) -> list[object]:
@@ -102,7 +115,9 @@ def measure(tree: Path, runs: int, jobs: int, bandit_runs: int) -> dict[str, obj
             if summary_cache:
                 for results in cache.glob("results-*.json"):
                     results.unlink()
-                record("summaries", timed(secreview(tree, jobs, "--cache-dir", str(cache)), str(reports["summaries"]), env))
+                record(
+                    "summaries", timed(secreview(tree, jobs, "--cache-dir", str(cache)), str(reports["summaries"]), env)
+                )
             record("warm", timed(secreview(tree, jobs, "--cache-dir", str(cache)), str(reports["warm"]), env))
             cold = findings_of(reports["cold"])
             compared = ("first", "summaries", "warm") if summary_cache else ("first", "warm")
@@ -111,9 +126,11 @@ def measure(tree: Path, runs: int, jobs: int, bandit_runs: int) -> dict[str, obj
                 record("ruff", timed([ruff, "check", "--select", "S", "--no-cache", "--exit-zero", "-q", str(tree)]))
             if bandit is not None and index < bandit_runs:
                 record("bandit", timed([bandit, "-r", "-q", "-f", "json", "-x", "site-packages", str(tree)]))
-            print(f"{tree.name} run {index + 1}: " + ", ".join(f"{k} {v[index]:.2f}s" for k, v in wall.items()
-                                                               if len(v) > index),
-                  file=sys.stderr)
+            print(
+                f"{tree.name} run {index + 1}: "
+                + ", ".join(f"{k} {v[index]:.2f}s" for k, v in wall.items() if len(v) > index),
+                file=sys.stderr,
+            )
     medians = {name: statistics.median(values) for name, values in wall.items()}
     floor = medians["parse floor"]
     return {
@@ -138,8 +155,10 @@ def show(figures: dict[str, object]) -> None:
         runs = " ".join(f"{v:.2f}" for v in figures["all_wall"][name])  # type: ignore[index]
         peak = rss.get(name) or "-"  # type: ignore[union-attr]
         print(f"{name:<14}{value:>9.2f}{ratio[name]:>9.2f}{cpu[name]:>9.2f}{peak:>10}   {runs}")  # type: ignore[index]
-    print(f"warm / cold: {figures['warm_over_cold']:.1%}; same findings cold, first, summaries, warm: "
-          f"{figures['same_findings']}")
+    print(
+        f"warm / cold: {figures['warm_over_cold']:.1%}; same findings cold, first, summaries, warm: "
+        f"{figures['same_findings']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

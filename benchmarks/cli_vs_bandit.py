@@ -100,8 +100,20 @@ def bandit_command() -> list[str] | None:
 
 def secreview_command(tree: Path, jobs: int, output: str) -> list[str]:
     return [
-        sys.executable, "-m", "secreview_ls.cli", "check", str(tree), "-f", "sarif", "-o", output,
-        "--exit-zero", "--no-progress", "-q", "--jobs", str(jobs),
+        sys.executable,
+        "-m",
+        "secreview_ls.cli",
+        "check",
+        str(tree),
+        "-f",
+        "sarif",
+        "-o",
+        output,
+        "--exit-zero",
+        "--no-progress",
+        "-q",
+        "--jobs",
+        str(jobs),
     ]
 
 
@@ -148,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     every = scanned_files(tree)
     files = [p for p in every if p.suffix == ".py"]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"tree: {tree} ({len(every)} files for secreview, {len(files)} of them .py), {cores} cores, "
-          f"{args.runs} runs", file=sys.stderr)
+    print(
+        f"tree: {tree} ({len(every)} files for secreview, {len(files)} of them .py), {cores} cores, {args.runs} runs",
+        file=sys.stderr,
+    )
 
     parse_floor(files)  # warm the page cache, untimed
     times: dict[str, list[float]] = {"ast.parse floor": [], "secreview": [], "bandit": []}
@@ -173,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         rss["secreview"] = max(rss.get("secreview", 0), peak)
         if bandit is not None:
             # Bandit gets the same tree without site-packages (secreview's default exclude).
-            elapsed, code, peak, used = timed([*bandit, "-r", "-q", "-f", "json", "-x", "site-packages", str(tree)],
-                                        bandit_out)
+            elapsed, code, peak, used = timed(
+                [*bandit, "-r", "-q", "-f", "json", "-x", "site-packages", str(tree)], bandit_out
+            )
             if code not in (0, 1):
                 print(f"bandit exited {code}", file=sys.stderr)
                 bandit = None
@@ -218,17 +233,25 @@ def main(argv: list[str] | None = None) -> int:
         for name, value in medians.items():
             peak = figures["peak_rss_mib"].get(name)
             runs = " ".join(f"{v:.2f}" for v in times[name])
-            print(f"{name:<18}{value:>10.2f}{value / floor:>10.1f}{cpu_medians[name]:>10.1f}"
-                  f"{peak if peak is not None else '-':>14}   {runs}")
+            print(
+                f"{name:<18}{value:>10.2f}{value / floor:>10.1f}{cpu_medians[name]:>10.1f}"
+                f"{peak if peak is not None else '-':>14}   {runs}"
+            )
         if "bandit" in medians:
-            print(f"\nsecreview is {figures['bandit_over_secreview']:.2f}x the speed of bandit "
-                  f"(bandit median / secreview median)")
-        print(f"SARIF of the tree: {verdict}; {facts['results']} results, {facts['rules']} rules, "
-              f"{facts['notifications']} notifications")
+            print(
+                f"\nsecreview is {figures['bandit_over_secreview']:.2f}x the speed of bandit "
+                f"(bandit median / secreview median)"
+            )
+        print(
+            f"SARIF of the tree: {verdict}; {facts['results']} results, {facts['rules']} rules, "
+            f"{facts['notifications']} notifications"
+        )
         if bandit_facts:
-            print(f"bandit: {bandit_facts.get('files')} files, {bandit_facts.get('results')} results, "
-                  f"{bandit_facts.get('errors')} errors; secreview: {len(every)} files "
-                  f"({len(files)} .py, {parsed} parse)")
+            print(
+                f"bandit: {bandit_facts.get('files')} files, {bandit_facts.get('results')} results, "
+                f"{bandit_facts.get('errors')} errors; secreview: {len(every)} files "
+                f"({len(files)} .py, {parsed} parse)"
+            )
     return 0 if valid else 1
 
 

@@ -127,7 +127,9 @@ class Worker:
         return analyze_source(text, path, config, rules=rules)
 
 
-def record(tally: Tally, kind: str, label: str, text: str, outcome: Outcome, replay: dict[str, Any] | None = None) -> None:
+def record(
+    tally: Tally, kind: str, label: str, text: str, outcome: Outcome, replay: dict[str, Any] | None = None
+) -> None:
     """Count ``outcome``; keep what it broke (with ``replay``: how to replay an edit)."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if rss >= Worker.peak_rss_mb + 20:
@@ -201,7 +203,9 @@ def _edit_check(rng: random.Random, text: str, label: str, tally: Tally) -> None
         whole = check_analysis(edited, path, Worker.config, Worker.analyze)
         if outcome.result is not None and whole.result is not None:
             if comparable(outcome.result) != comparable(whole.result):
-                outcome.problems.append(("incremental-mismatch", f"after {' / '.join(edits)}: {recorded.analyzer.stats}"))
+                outcome.problems.append(
+                    ("incremental-mismatch", f"after {' / '.join(edits)}: {recorded.analyzer.stats}")
+                )
         replay = {"path": path, "edit": " / ".join(edits), "before": text, "steps": list(recorded.steps)}
         record(tally, "edit", f"{label}:{' / '.join(edits)}", edited, outcome, replay)
         if outcome.problems:
@@ -242,7 +246,13 @@ def _generated_task(seed: int, count: int, tally: Tally) -> None:
     @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(strategy)
     def run(text: str) -> None:
-        record(tally, "generated", f"hypothesmith seed {seed}", text, check_analysis(text, "fuzz/generated.py", Worker.config))
+        record(
+            tally,
+            "generated",
+            f"hypothesmith seed {seed}",
+            text,
+            check_analysis(text, "fuzz/generated.py", Worker.config),
+        )
 
     run()
 
@@ -286,7 +296,9 @@ def tasks(stdlib: list[str], seed: int, only: set[str] | None = None) -> Iterato
     counter = itertools.count(seed * 1_000_003)
     order = random.Random(seed).sample(stdlib, len(stdlib)) if only is None or "stdlib" in only else []
     kinds = [k for k in MIX if only is None or k in only]
-    weights = [MIX[k] / (BATCH[k] * (2.75 if k == "edit" else 1)) for k in kinds]  # an edit run is 2.75 inputs on average
+    weights = [
+        MIX[k] / (BATCH[k] * (2.75 if k == "edit" else 1)) for k in kinds
+    ]  # an edit run is 2.75 inputs on average
     rng = random.Random(seed)
     for number in itertools.count():
         if order and (number % 3 == 0 or not kinds):
@@ -340,20 +352,28 @@ def summary(tally: Tally, elapsed: float, jobs: int) -> dict[str, Any]:
 
 
 def print_summary(report: dict[str, Any]) -> None:
-    print(f"\n== {report['inputs']:,} inputs in {report['wall_seconds']:,} s ({report['inputs_per_second']}/s, {report['jobs']} jobs, Python {report['python']})")
+    print(
+        f"\n== {report['inputs']:,} inputs in {report['wall_seconds']:,} s ({report['inputs_per_second']}/s, {report['jobs']} jobs, Python {report['python']})"
+    )
     for kind, count in report["per_kind"].items():
         print(f"   {kind:22} {count:>10,}")
     print(f"   analyzed {report['megabytes']:,} MB in {report['cpu_seconds']:,} CPU s")
     for category, count in report["problems"].items():
         print(f"   {category:22} {count:>10,}")
-    print(f"   peak RSS per worker     {report['peak_rss_mb']:,} MB (limit {RSS_LIMIT_MB} MB); last rise: {report['peak_rss_input']}")
+    print(
+        f"   peak RSS per worker     {report['peak_rss_mb']:,} MB (limit {RSS_LIMIT_MB} MB); last rise: {report['peak_rss_input']}"
+    )
     print(f"   refused by the interpreter for depth: {report['refused_by_interpreter_for_depth']:,}")
     print(f"   over budget by wall clock only (busy machine): {report['over_budget_by_wall_clock_only']:,}")
-    print(f"   over the CPU budget on a first run, within it on a second: {report['over_budget_on_first_run_then_within']:,}")
+    print(
+        f"   over the CPU budget on a first run, within it on a second: {report['over_budget_on_first_run_then_within']:,}"
+    )
     print(f"   worst CPU/budget {report['worst_cpu_to_budget']}: {report['worst_input']}")
 
 
-def drive(pool: ProcessPoolExecutor, work: Iterator[tuple[str, int, Any]], total: Tally, args: argparse.Namespace) -> None:
+def drive(
+    pool: ProcessPoolExecutor, work: Iterator[tuple[str, int, Any]], total: Tally, args: argparse.Namespace
+) -> None:
     """Keep two tasks per worker in flight until the count or the time is reached."""
     started = last = time.monotonic()
     pending: set[Future[Tally]] = set()
@@ -379,7 +399,10 @@ def drive(pool: ProcessPoolExecutor, work: Iterator[tuple[str, int, Any]], total
         if now - last >= args.progress:
             last = now
             problems = ", ".join(f"{c} {n}" for c, n in total.problems.items()) or "no problems"
-            print(f"{now - started:7.0f} s {done:>10,} inputs ({done / (now - started):.0f}/s), {problems}, RSS {total.max_rss_mb:.0f} MB", flush=True)
+            print(
+                f"{now - started:7.0f} s {done:>10,} inputs ({done / (now - started):.0f}/s), {problems}, RSS {total.max_rss_mb:.0f} MB",
+                flush=True,
+            )
 
 
 def replay(path: Path) -> int:
@@ -407,11 +430,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--nice", type=int, default=19, help="niceness of the run (0: leave as is)")
-    parser.add_argument("--stdlib", default="3.11,3.13", help="Python versions whose standard library is analyzed whole ('' for none)")
+    parser.add_argument(
+        "--stdlib", default="3.11,3.13", help="Python versions whose standard library is analyzed whole ('' for none)"
+    )
     parser.add_argument("--progress", type=float, default=60, help="seconds between progress lines")
     parser.add_argument("--results", type=Path, default=Path(tempfile.gettempdir()) / "secreview-fuzz-engine")
     parser.add_argument("--kinds", help=f"comma-separated kinds to run, of: stdlib,{','.join(MIX)} (default: all)")
-    parser.add_argument("--replay", type=Path, metavar="JSON", help="replay a saved edit reproducer (its .json) and exit")
+    parser.add_argument(
+        "--replay", type=Path, metavar="JSON", help="replay a saved edit reproducer (its .json) and exit"
+    )
     args = parser.parse_args(argv)
     if args.replay:
         return replay(args.replay)
@@ -426,7 +453,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"standard libraries of Python {', '.join(versions) or '(none)'}: {len(stdlib):,} modules", flush=True)
     total, started = Tally(), time.monotonic()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=Worker.start, initargs=(stdlib or fuzz_inputs.stdlib_files(['3.11', '3.13']),)) as pool:
+    with ProcessPoolExecutor(
+        args.jobs,
+        mp_context=context,
+        initializer=Worker.start,
+        initargs=(stdlib or fuzz_inputs.stdlib_files(["3.11", "3.13"]),),
+    ) as pool:
         drive(pool, tasks(stdlib, args.seed, only), total, args)
     report = summary(total, time.monotonic() - started, args.jobs)
     args.results.mkdir(parents=True, exist_ok=True)

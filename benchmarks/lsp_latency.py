@@ -143,7 +143,11 @@ def edits_for(text: str, count: int, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     versions: list[tuple[str, str]] = []
     lines = text.splitlines(True)
-    bodies = [i for i, line in enumerate(lines) if line.startswith("    ") and line.strip() and not line.strip().startswith(("@", "def ", "class ", '"""', "#"))]
+    bodies = [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("    ") and line.strip() and not line.strip().startswith(("@", "def ", "class ", '"""', "#"))
+    ]
     inserted: int | None = None
     while len(versions) < count:
         roll = rng.random()
@@ -195,7 +199,9 @@ async def latency(
     started = time.perf_counter()
     first = client.expect(uri, 1)
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        )
     )
     opened = await asyncio.wait_for(first, TIMEOUT) - started
     # the server's CPU from didOpen to the diagnostics arriving (clock ticks: 10 ms steps)
@@ -225,7 +231,9 @@ async def latency(
         if pid is not None:
             cpu.append((cpu_ticks(pid) - ticks) / tick)
         await asyncio.sleep(0.02)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     every = [s for values in samples.values() for s in values]
     return {
         "size": size,
@@ -249,7 +257,9 @@ async def memory(client: Client, root: Path, documents: int) -> tuple[float, flo
         uri = path.as_uri()
         waits.append(client.expect(uri, 1))
         client.text_document_did_open(
-            types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+            )
         )
     await asyncio.wait_for(asyncio.gather(*waits), TIMEOUT * 4)
     await asyncio.sleep(0.5)
@@ -298,14 +308,18 @@ async def started_client(command: list[str], root: Path, name: str, options: dic
     return await initialized(Client(), command, root, name, options)
 
 
-async def initialized(client: AnyClient, command: list[str], root: Path, name: str, options: dict[str, Any]) -> AnyClient:
+async def initialized(
+    client: AnyClient, command: list[str], root: Path, name: str, options: dict[str, Any]
+) -> AnyClient:
     """Start ``command`` as ``client``'s server and initialize it on workspace ``root`` (the
     set-up ``started_client`` does, for a client of another class: ``soak.py``'s)."""
     await client.start_io(*command)
     capabilities = types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(configuration=True),
         text_document=types.TextDocumentClientCapabilities(
-            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True, version_support=True)
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                related_information=True, version_support=True
+            )
         ),
     )
     await client.initialize_async(
@@ -320,7 +334,9 @@ async def initialized(client: AnyClient, command: list[str], root: Path, name: s
     return client
 
 
-async def project_memory(command: list[str], root: Path, files: list[Path], options: dict[str, Any]) -> dict[str, float]:
+async def project_memory(
+    command: list[str], root: Path, files: list[Path], options: dict[str, Any]
+) -> dict[str, float]:
     """Start ``command`` on workspace ``root``, open ``files``, wait for each one's diagnostics
     and for the server to go idle; its RSS before and after, and the seconds it took."""
     client = await started_client(command, root, root.name, options)
@@ -334,7 +350,9 @@ async def project_memory(command: list[str], root: Path, files: list[Path], opti
         waits.append(client.expect(uri, 1))
         text = path.read_text(encoding="utf-8", errors="replace")
         client.text_document_did_open(
-            types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+            )
         )
     await asyncio.wait_for(asyncio.gather(*waits), TIMEOUT * 10)
     published = time.perf_counter() - started
@@ -484,11 +502,15 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=60)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--documents", type=int, default=200)
-    parser.add_argument("--project", type=Path, help="measure memory with files of this project open (its folder is the workspace)")
+    parser.add_argument(
+        "--project", type=Path, help="measure memory with files of this project open (its folder is the workspace)"
+    )
     parser.add_argument("--no-ruff", action="store_true", help="leave out ruff server")
     parser.add_argument("--verbose", action="store_true", help="server logs each analysis on stderr")
     parser.add_argument(
-        "--compare-without-taint", action="store_true", help="a second run with the SR8xx rules ignored, to show their share"
+        "--compare-without-taint",
+        action="store_true",
+        help="a second run with the SR8xx rules ignored, to show their share",
     )
     args = parser.parse_args()
     asyncio.run(project_main(args) if args.project else main_async(args))

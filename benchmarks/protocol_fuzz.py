@@ -134,7 +134,9 @@ async def fuzz_server(name: str, command: list[str], cases: int, seed: int) -> d
             except TimeoutError:
                 pass
         version += 1
-        outcome = "hung" if not reading else ("exited" if not server.alive else await probe(server, fuzzer.good, version))
+        outcome = (
+            "hung" if not reading else ("exited" if not server.alive else await probe(server, fuzzer.good, version))
+        )
         if outcome == "exited":
             code = await server.exit_code(5)
             outcome = "exited as asked" if asked else ("exited non-zero" if code != 0 else "exited zero, unasked")
@@ -150,7 +152,16 @@ async def fuzz_server(name: str, command: list[str], cases: int, seed: int) -> d
     return {"server": name, "counts": counts, "by_kind": by_kind, "seconds": time.monotonic() - started}
 
 
-COLUMNS = ["cases", "frames", "survived", "no-diagnostics", "exited non-zero", "exited zero, unasked", "exited as asked", "hung"]
+COLUMNS = [
+    "cases",
+    "frames",
+    "survived",
+    "no-diagnostics",
+    "exited non-zero",
+    "exited zero, unasked",
+    "exited as asked",
+    "hung",
+]
 
 
 def print_table(results: list[dict[str, Any]]) -> None:
@@ -168,7 +179,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--server", action="append", choices=["secreview-ls", "ruff", "pylsp"], help="default: every installed one")
+    parser.add_argument(
+        "--server", action="append", choices=["secreview-ls", "ruff", "pylsp"], help="default: every installed one"
+    )
     args = parser.parse_args()
     results = []
     for name, command in commands().items():

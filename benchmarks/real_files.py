@@ -140,7 +140,18 @@ def ruff_runner(text: str, path: Path) -> Callable[[], object] | None:
     ruff = ruff_executable()
     if ruff is None:
         return None
-    command = [ruff, "check", "--no-cache", "--select", "S", "--exit-zero", "--quiet", "--stdin-filename", str(path), "-"]
+    command = [
+        ruff,
+        "check",
+        "--no-cache",
+        "--select",
+        "S",
+        "--exit-zero",
+        "--quiet",
+        "--stdin-filename",
+        str(path),
+        "-",
+    ]
     return lambda: subprocess.run(command, input=text.encode(), capture_output=True, check=False)
 
 
@@ -276,7 +287,19 @@ def main() -> None:
         f"CPU medians of {args.runs} runs; Ruff's server: its CPU per change (mean, srv cpu), and the wall clock"
         f" from didChange (srv wall, median) or didOpen (srv open) to publishDiagnostics; edit: {args.edit}; load {load}"
     )
-    columns = ("lines", "parse", "open", "open/parse", "key", "srv cpu", "key/srv", "srv wall", "srv open", "ruff cli", "key/cli")
+    columns = (
+        "lines",
+        "parse",
+        "open",
+        "open/parse",
+        "key",
+        "srv cpu",
+        "key/srv",
+        "srv wall",
+        "srv open",
+        "ruff cli",
+        "key/cli",
+    )
     print(f"{'file':34} " + " ".join(f"{c:>10}" for c in columns))
     for path in files:
         config = Config()
@@ -298,7 +321,8 @@ def main() -> None:
             ratio(f["key"], f.get("ruff")),
         )
         print(
-            f"{path.parent.name + '/' + path.name:34} " + " ".join(f"{c:>10}" for c in cells)
+            f"{path.parent.name + '/' + path.name:34} "
+            + " ".join(f"{c:>10}" for c in cells)
             + f"   (caches after open {f['prepare'] * 1e3:.0f}ms, index {index_cpu:.2f}s"
             + (f", Ruff's server published {int(f['server diagnostics'])} diagnostics on open)" if ruff_too else ")")
         )

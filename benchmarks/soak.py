@@ -105,7 +105,8 @@ def replace_lines(doc: OpenDocument, first: int, count: int, new: list[str]) -> 
     """Replace ``count`` lines from ``first`` (0-based) with ``new``; the protocol change."""
     end = first + count  # every line ends with "\n": line len(lines), column 0 is the end
     change = types.TextDocumentContentChangePartial(
-        range=types.Range(start=types.Position(line=first, character=0), end=types.Position(line=end, character=0)), text="".join(new)
+        range=types.Range(start=types.Position(line=first, character=0), end=types.Position(line=end, character=0)),
+        text="".join(new),
     )
     doc.lines[first:end] = new
     return change
@@ -255,13 +256,17 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
     # Warm-up document: every rule module is loaded and has run once.
     warm = OpenDocument((root / "warm.py").as_uri(), generate(200, seed=99).splitlines(True))
     await asyncio.wait_for(open_document(client, warm), TIMEOUT)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=warm.uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=warm.uri))
+    )
     await quiet(pid, SETTLE, QUIET_LIMIT)
     start_rss = rss_mb(pid)
     await asyncio.wait_for(asyncio.gather(*(open_document(client, doc) for doc in docs)), TIMEOUT)
     editor = Editor(rng, paste_source)
     samples: list[tuple[int, float, int]] = [(0, rss_mb(pid), sum(len(d.lines) for d in docs))]
-    print(f"{label}: pid {pid}; RSS {start_rss:.1f} MB when ready, {samples[0][1]:.1f} MB with {len(docs)} documents open")
+    print(
+        f"{label}: pid {pid}; RSS {start_rss:.1f} MB when ready, {samples[0][1]:.1f} MB with {len(docs)} documents open"
+    )
     sent = 0
     started = time.perf_counter()
     while sent < args.edits:
@@ -275,13 +280,17 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
             await asyncio.gather(*(client.expect(d.uri, d.version) for d in docs))
             await asyncio.sleep(args.settle)
             samples.append((sent, rss_mb(pid), sum(len(d.lines) for d in docs)))
-            print(f"  {sent:>6} edits  {samples[-1][1]:8.1f} MB  ({samples[-1][2]:,} lines open, {time.perf_counter() - started:.0f} s)")
+            print(
+                f"  {sent:>6} edits  {samples[-1][1]:8.1f} MB  ({samples[-1][2]:,} lines open, {time.perf_counter() - started:.0f} s)"
+            )
     elapsed = time.perf_counter() - started
     mismatches = 0
     if check:
         mismatches = await compare_with_fresh(args, command, root, client, docs)
     for doc in docs:
-        client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=doc.uri)))
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
+        )
     await quiet(pid, SETTLE, QUIET_LIMIT)
     closed_rss = rss_mb(pid)
     code = await stop_server(client)
@@ -298,7 +307,9 @@ async def soak(args: argparse.Namespace, command: list[str], label: str, *, chec
     }
 
 
-async def compare_with_fresh(args: argparse.Namespace, command: list[str], root: Path, client: Client, docs: list[OpenDocument]) -> int:
+async def compare_with_fresh(
+    args: argparse.Namespace, command: list[str], root: Path, client: Client, docs: list[OpenDocument]
+) -> int:
     """Documents whose last diagnostics differ from a fresh server's for the same text."""
     fresh = await start_server(command, root)
     mismatches = 0
@@ -318,7 +329,9 @@ async def compare_with_fresh(args: argparse.Namespace, command: list[str], root:
                 for row in sorted(want - got)[:5]:
                     print(f"    missing {row}")
             else:
-                print(f"  {Path(doc.uri).name}: {len(items)} diagnostics, identical to a fresh analysis ({len(doc.lines):,} lines)")
+                print(
+                    f"  {Path(doc.uri).name}: {len(items)} diagnostics, identical to a fresh analysis ({len(doc.lines):,} lines)"
+                )
     finally:
         await stop_server(fresh)
     return mismatches
@@ -336,9 +349,13 @@ def report(result: dict[str, Any], warmup: int) -> bool:
     print("|------:|-------:|-----------:|")
     for edits, rss, lines in samples:
         print(f"| {edits:>5} | {rss:6.1f} | {lines:>10,} |")
-    print(f"RSS when ready {result['start']:.1f} MB; after warm-up ({warmup} edits) {base:.1f} MB, peak {peak:.1f} MB "
-          f"({growth:+.1f} %); after closing every document {result['closed']:.1f} MB ({back:+.1f} % of ready)")
-    print(f"findings identical to a fresh analysis: {'yes' if result['mismatches'] == 0 else 'NO'}; exit code {result['exit']}")
+    print(
+        f"RSS when ready {result['start']:.1f} MB; after warm-up ({warmup} edits) {base:.1f} MB, peak {peak:.1f} MB "
+        f"({growth:+.1f} %); after closing every document {result['closed']:.1f} MB ({back:+.1f} % of ready)"
+    )
+    print(
+        f"findings identical to a fresh analysis: {'yes' if result['mismatches'] == 0 else 'NO'}; exit code {result['exit']}"
+    )
     return growth <= 10 and back <= 10 and result["mismatches"] == 0
 
 
@@ -350,10 +367,14 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1000, help="edits before RSS must stay flat")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--settle", type=float, default=SETTLE, help="idle seconds before each sample (0: typing never pauses)")
+    parser.add_argument(
+        "--settle", type=float, default=SETTLE, help="idle seconds before each sample (0: typing never pauses)"
+    )
     parser.add_argument("--compare", choices=["pylsp", "ruff"], action="append", default=[])
     args = parser.parse_args()
-    ok = report(asyncio.run(soak(args, [sys.executable, "-m", "secreview_ls"], "secreview-ls", check=True)), args.warmup)
+    ok = report(
+        asyncio.run(soak(args, [sys.executable, "-m", "secreview_ls"], "secreview-ls", check=True)), args.warmup
+    )
     for other in args.compare:
         command = ["pylsp"] if other == "pylsp" else ["ruff", "server"]
         if shutil.which(command[0]) is None:

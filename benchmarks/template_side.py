@@ -18,7 +18,7 @@ from pathlib import Path
 
 from secreview_ls.pipeline import Config, ProjectIndex, analyze_template
 
-VIEW = '''from flask import Flask, render_template, request
+VIEW = """from flask import Flask, render_template, request
 
 app = Flask(__name__)
 
@@ -31,7 +31,7 @@ def page_{i}():
 @app.route("/q{i}")
 def other_{i}():
     return request.args.get("q", "")[:10]
-'''
+"""
 
 
 def main(views: int) -> None:

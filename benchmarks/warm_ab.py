@@ -32,8 +32,22 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def command(tree: Path, jobs: int, cache: Path) -> list[str]:
-    return [sys.executable, "-m", "secreview_ls.cli", "check", str(tree), "-f", "json", "--exit-zero",
-            "--no-progress", "-q", "--jobs", str(jobs), "--cache-dir", str(cache)]
+    return [
+        sys.executable,
+        "-m",
+        "secreview_ls.cli",
+        "check",
+        str(tree),
+        "-f",
+        "json",
+        "--exit-zero",
+        "--no-progress",
+        "-q",
+        "--jobs",
+        str(jobs),
+        "--cache-dir",
+        str(cache),
+    ]
 
 
 def measure(tree: Path, base: Path, this: Path, runs: int, jobs: int) -> dict[str, object]:
@@ -48,8 +62,9 @@ def measure(tree: Path, base: Path, this: Path, runs: int, jobs: int) -> dict[st
             timed(command(tree, jobs, folder / f"cache-{name}"), str(reports[name]), envs[name])
         for _ in range(runs):
             for name in versions:
-                elapsed, _code, _rss, used = timed(command(tree, jobs, folder / f"cache-{name}"), str(reports[name]),
-                                                   envs[name])
+                elapsed, _code, _rss, used = timed(
+                    command(tree, jobs, folder / f"cache-{name}"), str(reports[name]), envs[name]
+                )
                 wall[name].append(elapsed)
                 cpu[name].append(used)
         same = findings_of(reports["base"]) == findings_of(reports["this"])

@@ -42,6 +42,7 @@ fi
 
 echo "== ruff"
 "$VENV/bin/ruff" check secreview_ls tests benchmarks
+"$VENV/bin/ruff" format --check secreview_ls tests benchmarks scripts
 
 echo "== pytest on Python $version"
 set +e

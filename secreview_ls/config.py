@@ -321,7 +321,9 @@ def did_you_mean(word: str, candidates: Any, cutoff: float = 0.6) -> str:
     return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
-def from_mapping(data: dict[str, Any], base: Config | None = None, problems: list[ConfigProblem] | None = None) -> Config:
+def from_mapping(
+    data: dict[str, Any], base: Config | None = None, problems: list[ConfigProblem] | None = None
+) -> Config:
     """Apply a ``[tool.secreview]``-shaped mapping (dashes or underscores) on ``base``.
 
     Without ``problems``, the first bad key raises ``ConfigError``; with it, each bad key is
@@ -331,7 +333,9 @@ def from_mapping(data: dict[str, Any], base: Config | None = None, problems: lis
     for raw_key, value in data.items():
         key = str(raw_key).replace("_", "-")
         if key not in _KEYS:
-            report(ConfigError(f"unknown setting `{raw_key}`{did_you_mean(key, _KEYS)}", key_path(raw_key), unknown=True))
+            report(
+                ConfigError(f"unknown setting `{raw_key}`{did_you_mean(key, _KEYS)}", key_path(raw_key), unknown=True)
+            )
             continue
         if value is None:
             continue
@@ -374,7 +378,7 @@ def _apply(config: Config, key: str, value: Any, report: Report) -> None:
         config.test_paths = _strings(key, value)
     elif key == "test-code":
         if value not in ("relaxed", "strict"):
-            raise ConfigError(f"`test-code` must be \"relaxed\" or \"strict\", got {value!r}")
+            raise ConfigError(f'`test-code` must be "relaxed" or "strict", got {value!r}')
         config.test_code = value
     elif key == "max-file-size":
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -424,7 +428,7 @@ def _per_file_ignores(value: Any, report: Report) -> dict[str, tuple[str, ...]]:
 
 def _rule_severity(value: Any, report: Report) -> dict[str, Level]:
     if not isinstance(value, dict):
-        raise ConfigError("`rule-severity` must be a table of rule id = \"low\" | \"medium\" | \"high\"")
+        raise ConfigError('`rule-severity` must be a table of rule id = "low" | "medium" | "high"')
     levels: dict[str, Level] = {}
     for rule_id, level in value.items():
         try:
@@ -448,12 +452,14 @@ def _apply_taint(config: Config, value: Any, report: Report) -> None:
             elif key == "sinks":
                 config.taint_sinks = _taint_sinks(entry, report)
             else:
-                report(ConfigError(
-                    f"unknown setting `taint.{raw_key}`{did_you_mean(key, ('sources', 'sinks', 'sanitizers'))}"
-                    " (known: sources, sinks, sanitizers)",
-                    key_path("taint", raw_key),
-                    unknown=True,
-                ))
+                report(
+                    ConfigError(
+                        f"unknown setting `taint.{raw_key}`{did_you_mean(key, ('sources', 'sinks', 'sanitizers'))}"
+                        " (known: sources, sinks, sanitizers)",
+                        key_path("taint", raw_key),
+                        unknown=True,
+                    )
+                )
         except ConfigError as error:
             error.key = error.key or key_path("taint", raw_key)
             report(error)
@@ -543,7 +549,9 @@ def load_pyproject_checked(path: Path, base: Config | None = None) -> tuple[Conf
     except tomllib.TOMLDecodeError as error:
         found = _TOML_POSITION.search(str(error))
         line, column = (int(found.group(1)) - 1, int(found.group(2)) - 1) if found else (0, 0)
-        problem = ConfigProblem("", f"invalid TOML: {error}", line=line, column=column, end_column=column + 1, path=path)
+        problem = ConfigProblem(
+            "", f"invalid TOML: {error}", line=line, column=column, end_column=column + 1, path=path
+        )
         return config, [problem]
     except RecursionError:
         return config, [ConfigProblem("", "invalid TOML: nested too deeply", path=path)]
@@ -634,7 +642,9 @@ def locate_problems(text: str, problems: list[ConfigProblem], path: Path | None 
             line, column, end = _value_position(lines, keys, best, problem.value)
         if best is None and lines:
             end = len(lines[0])
-        located.append(dataclasses.replace(problem, line=line, column=column, end_column=end, path=problem.path or path))
+        located.append(
+            dataclasses.replace(problem, line=line, column=column, end_column=end, path=problem.path or path)
+        )
     return located
 
 

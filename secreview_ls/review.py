@@ -132,7 +132,9 @@ def observations(
     seen = seen or code_seen(result, text, config)
     if seen is None:
         return []
-    flagged = {line for f in [*result.findings, *result.suppressed] for line in range(f.span.start_line, f.span.end_line + 1)}
+    flagged = {
+        line for f in [*result.findings, *result.suppressed] for line in range(f.span.start_line, f.span.end_line + 1)
+    }
     judged: dict[tuple[int, int, str], set[Judgement]] = {}
     for record in result.evidence.of(CallJudged):
         judged.setdefault((record.line, record.column, record.api), set()).add(record.judgement)

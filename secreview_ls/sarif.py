@@ -238,7 +238,9 @@ def _fixes(finding: Finding, artifacts: _Artifacts) -> list[dict[str, Any]]:
 
 def _result(finding: Finding, rule_index: dict[str, int], artifacts: _Artifacts) -> dict[str, Any]:
     cell = cell_of(finding.extra)
-    location: dict[str, Any] = {"physicalLocation": _physical(artifacts, finding.path, finding.span, finding.snippet, cell)}
+    location: dict[str, Any] = {
+        "physicalLocation": _physical(artifacts, finding.path, finding.span, finding.snippet, cell)
+    }
     if cell is not None:
         location["logicalLocations"] = [{"name": f"cell {cell + 1}", "kind": "module"}]
     data: dict[str, Any] = {
@@ -330,9 +332,7 @@ def sarif_document(scan: ScanResult) -> dict[str, Any]:
                 "toolExecutionNotifications": notifications,
             }
         ],
-        "originalUriBaseIds": {
-            SRCROOT: {"uri": _root_uri(scan), "description": {"text": "The project root."}}
-        },
+        "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(scan), "description": {"text": "The project root."}}},
         "artifacts": artifacts.items,
         "results": results,
         "columnKind": "unicodeCodePoints",

@@ -31,13 +31,97 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 TOKENS = [
-    "(", ")", "[", "]", "{", "}", ":", ",", ".", "=", "==", "+", "*", "**", "'", '"', '"""', "'''", "#", "\\",
-    "\n", "\t", "    ", "def ", "class ", "lambda ", "import ", "from ", "yield ", "await ", "async ", "return ",
-    "eval(", "exec(", "os.system(", "subprocess.run(", "shell=True", "yaml.load(", "pickle.loads(", "open(",
-    "f'{", "}'", 'f"{', '}"', "request.args", "cursor.execute(", "%s", ".format(", "if ", "else", "elif ",
-    "try:", "except:", "finally:", "with ", "match ", "case ", "global ", "nonlocal ", "del ", "@", ":=", "->",
-    "\r", "\r\n", "\x0c", "\x0b", "\ufeff", "é", "😀", "\u2028", "\x85", "0x", "1e", "1j", "_", "\\N{DASH}",
-    "\\x", "\\u12", "b'", "rb'", "u'", "t'", "...", "*args", "**kw", "not ", " is ", " in ", "print(", "\x00",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ":",
+    ",",
+    ".",
+    "=",
+    "==",
+    "+",
+    "*",
+    "**",
+    "'",
+    '"',
+    '"""',
+    "'''",
+    "#",
+    "\\",
+    "\n",
+    "\t",
+    "    ",
+    "def ",
+    "class ",
+    "lambda ",
+    "import ",
+    "from ",
+    "yield ",
+    "await ",
+    "async ",
+    "return ",
+    "eval(",
+    "exec(",
+    "os.system(",
+    "subprocess.run(",
+    "shell=True",
+    "yaml.load(",
+    "pickle.loads(",
+    "open(",
+    "f'{",
+    "}'",
+    'f"{',
+    '}"',
+    "request.args",
+    "cursor.execute(",
+    "%s",
+    ".format(",
+    "if ",
+    "else",
+    "elif ",
+    "try:",
+    "except:",
+    "finally:",
+    "with ",
+    "match ",
+    "case ",
+    "global ",
+    "nonlocal ",
+    "del ",
+    "@",
+    ":=",
+    "->",
+    "\r",
+    "\r\n",
+    "\x0c",
+    "\x0b",
+    "\ufeff",
+    "é",
+    "😀",
+    "\u2028",
+    "\x85",
+    "0x",
+    "1e",
+    "1j",
+    "_",
+    "\\N{DASH}",
+    "\\x",
+    "\\u12",
+    "b'",
+    "rb'",
+    "u'",
+    "t'",
+    "...",
+    "*args",
+    "**kw",
+    "not ",
+    " is ",
+    " in ",
+    "print(",
+    "\x00",
 ]
 CHARS = "()[]{}:;,.'\"#\\\n\r\t =+-*/%@&|^~<>!?$`" + "abcxyz019_" + "é😀\u2028\x85\x0c\x0b\ufeff\x00\x7f\u200b"
 
@@ -187,25 +271,42 @@ def _indented(depth: int, header: Callable[[int], str], body: str = "eval(x)") -
 
 
 NESTING: dict[str, Callable[[int], str]] = {
-    "elif": lambda d: "def f(x):\n    if x == 0:\n        eval(x)\n"
-    + "".join(f"    elif x == {i}:\n        os.system(x)\n" for i in range(1, d)),
+    "elif": lambda d: (
+        "def f(x):\n    if x == 0:\n        eval(x)\n"
+        + "".join(f"    elif x == {i}:\n        os.system(x)\n" for i in range(1, d))
+    ),
     "elif-module": lambda d: "if x == 0:\n    eval(x)\n" + "".join(f"elif x == {i}:\n    pass\n" for i in range(1, d)),
     "else-if": lambda d: _indented(d, lambda i: f"if x{i}:\n" + "    " * (i + 1) + "pass\n" + "    " * i + "else:"),
-    "brackets": lambda d: "y = " + "".join(random.Random(d).choice("([{") for _ in range(min(d, 199))) + "x"
-    + "".join({"(": ")", "[": "]", "{": "}"}[c] for c in reversed("".join(random.Random(d).choice("([{") for _ in range(min(d, 199))))) + "\neval(y)\n",
+    "brackets": lambda d: (
+        "y = "
+        + "".join(random.Random(d).choice("([{") for _ in range(min(d, 199)))
+        + "x"
+        + "".join(
+            {"(": ")", "[": "]", "{": "}"}[c]
+            for c in reversed("".join(random.Random(d).choice("([{") for _ in range(min(d, 199))))
+        )
+        + "\neval(y)\n"
+    ),
     "parens": lambda d: "eval(" + "(" * min(d, 198) + "request.args['q']" + ")" * min(d, 198) + ")\n",
-    "concat": lambda d: "def f(cursor, q):\n    cursor.execute('SELECT * FROM t WHERE a = ' + "
-    + " + ".join(["q", "' OR a = '"] * (d // 2 + 1)) + ")\n",
+    "concat": lambda d: (
+        "def f(cursor, q):\n    cursor.execute('SELECT * FROM t WHERE a = ' + "
+        + " + ".join(["q", "' OR a = '"] * (d // 2 + 1))
+        + ")\n"
+    ),
     "implicit-concat": lambda d: "cursor.execute(\n" + "\n".join(f"    'select {i}'" for i in range(d)) + "\n)\n",
     "percent": lambda d: "q = " + " % ".join(["'%s'"] * d) + "\nos.system(q)\n",
     "fstring-concat": lambda d: "q = " + " + ".join(f"f'{{a{i}}}'" for i in range(d)) + "\nos.system(q)\n",
     "fstring-nest": lambda d: "q = " + "f'{" * min(d, 4) + "x" + "}'" * min(d, 4) + "\nos.system(q)\n",
     "fstring-nest-312": lambda d: "q = " + 'f"{' * min(d, 150) + "x" + '}"' * min(d, 150) + "\nos.system(q)\n",
     "functions": lambda d: "import os\n" + _indented(d, lambda i: f"def f{i}(x{i}):", "os.system(x0)"),
-    "classes": lambda d: _indented(d, lambda i: f"class C{i}:", "def m(self, x):\n" + "    " * (min(d, 99) + 1) + "eval(x)"),
+    "classes": lambda d: _indented(
+        d, lambda i: f"class C{i}:", "def m(self, x):\n" + "    " * (min(d, 99) + 1) + "eval(x)"
+    ),
     "lambdas": lambda d: "f = " + "lambda x: " * d + "eval(x)\n",
     "comprehensions": lambda d: "y = " + "[x for x in " * min(d, 199) + "z" + "]" * min(d, 199) + "\neval(y)\n",
-    "generators": lambda d: "y = " + "".join(f"(x{i} for x{i} in " for i in range(min(d, 199))) + "z" + ")" * min(d, 199) + "\n",
+    "generators": lambda d: (
+        "y = " + "".join(f"(x{i} for x{i} in " for i in range(min(d, 199))) + "z" + ")" * min(d, 199) + "\n"
+    ),
     "dicts": lambda d: "y = " + "{'k': " * min(d, 199) + "request.args" + "}" * min(d, 199) + "\neval(y)\n",
     "attributes": lambda d: "y = request" + ".args" * d + "\neval(y)\n",
     "calls": lambda d: "y = f" + "(x)" * d + "\neval(y)\n",
@@ -216,14 +317,26 @@ NESTING: dict[str, Callable[[int], str]] = {
     "boolean": lambda d: "y = " + " or ".join(["x", "request.args['q']"] * (d // 2 + 1)) + "\neval(y)\n",
     "compare": lambda d: "y = " + " < ".join(["x"] * (d + 1)) + "\neval(y)\n",
     "power": lambda d: "y = " + " ** ".join(["x"] * (d + 1)) + "\neval(y)\n",
-    "assign-chain": lambda d: "a0 = request.args['q']\n" + "".join(f"a{i} = a{i - 1}\n" for i in range(1, d)) + f"os.system(a{d - 1})\n",
+    "assign-chain": lambda d: (
+        "a0 = request.args['q']\n" + "".join(f"a{i} = a{i - 1}\n" for i in range(1, d)) + f"os.system(a{d - 1})\n"
+    ),
     "walrus": lambda d: "y = " + "(x := " * min(d, 198) + "request.args['q']" + ")" * min(d, 198) + "\neval(x)\n",
     "with": lambda d: _indented(min(d, 20), lambda i: f"with open(p{i}) as f{i}:"),
     "for": lambda d: _indented(min(d, 20), lambda i: f"for x{i} in y{i}:"),
-    "try": lambda d: _indented(min(d, 20), lambda i: "try:").rstrip("\n") + "\n"
-    + "".join("    " * i + "except Exception:\n" + "    " * (i + 1) + "pass\n" for i in reversed(range(min(d, 20)))),
+    "try": lambda d: (
+        _indented(min(d, 20), lambda i: "try:").rstrip("\n")
+        + "\n"
+        + "".join("    " * i + "except Exception:\n" + "    " * (i + 1) + "pass\n" for i in reversed(range(min(d, 20))))
+    ),
     "decorators": lambda d: "".join(f"@d{i}(x)\n" for i in range(d)) + "def f(x):\n    eval(x)\n",
-    "await": lambda d: "async def g(x):\n    y = " + "await " * min(d, 1) + "(" * min(d, 198) + "x" + ")" * min(d, 198) + "\n    eval(y)\n",
+    "await": lambda d: (
+        "async def g(x):\n    y = "
+        + "await " * min(d, 1)
+        + "(" * min(d, 198)
+        + "x"
+        + ")" * min(d, 198)
+        + "\n    eval(y)\n"
+    ),
     "match": lambda d: "match x:\n" + "".join(f"    case {i}:\n        eval(x)\n" for i in range(d)),
     "statements": lambda d: "import os\n" + "".join(f"os.system(v{i})\n" for i in range(d)),
     "star-args": lambda d: "f(" + ", ".join(["*x", "**y"] * (d // 2 + 1)) + ")\n",

@@ -138,7 +138,9 @@ def check_analysis(text: str, path: str, config: Config, analyze: Analyze = anal
         analyze(text, path, config)
         outcome.cpu = min(outcome.cpu, time.process_time() - cpu)
     if outcome.cpu > outcome.budget:
-        outcome.problems.append(("over-budget", f"{outcome.cpu * 1000:.1f} ms of CPU for a budget of {outcome.budget * 1000:.1f} ms"))
+        outcome.problems.append(
+            ("over-budget", f"{outcome.cpu * 1000:.1f} ms of CPU for a budget of {outcome.budget * 1000:.1f} ms")
+        )
     return outcome
 
 

@@ -56,7 +56,9 @@ def test_create_is_stable_sorted_and_line_free(project: Path, capsys) -> None:
 
 def test_check_hides_known_findings_after_unrelated_edits(project: Path, capsys) -> None:
     create(capsys)
-    shifted = "# header\n# more header\n\n" + SOURCE.replace("    return yaml.load(data)", "    # why\n    return yaml.load(data)")
+    shifted = "# header\n# more header\n\n" + SOURCE.replace(
+        "    return yaml.load(data)", "    # why\n    return yaml.load(data)"
+    )
     (project / "pkg" / "io.py").write_text(shifted, encoding="utf-8")
     assert cli.main(["check", "--baseline", "baseline.json", "."]) == 0
     out = capsys.readouterr().out
@@ -133,6 +135,8 @@ def test_a_comment_added_to_a_baselined_line_keeps_it_baselined(tmp_path: Path) 
     before = "import yaml\n\n\ndef load(data):\n    return yaml.load(data)\n"
     after = before.replace("yaml.load(data)\n", "yaml.load(data)  # reviewed: input is ours\n")
     string_hash = before.replace("yaml.load(data)", "yaml.load(data + '#x')")
-    fingerprint = {text: analyze_source(text, "m.py", Config()).findings[0].fingerprint for text in (before, after, string_hash)}
+    fingerprint = {
+        text: analyze_source(text, "m.py", Config()).findings[0].fingerprint for text in (before, after, string_hash)
+    }
     assert fingerprint[before] == fingerprint[after]
     assert fingerprint[string_hash] != fingerprint[before]  # a '#' inside a string is code

@@ -91,7 +91,10 @@ def test_output_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("check", "-f", "sarif", "-o", "out.sarif", ".") == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.splitlines()[-2:] == ["1 finding in 1 file (1 high); 2 files scanned", "report written to out.sarif"]
+    assert captured.err.splitlines()[-2:] == [
+        "1 finding in 1 file (1 high); 2 files scanned",
+        "report written to out.sarif",
+    ]
     log = json.loads((project / "out.sarif").read_text(encoding="utf-8"))
     assert log["version"] == "2.1.0"
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["SR401"]
@@ -260,8 +263,9 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["findings"][0]["rule_id"] == "SR401"
     script = Path(sys.executable).with_name("secreview")
     if script.exists():
-        done = subprocess.run([str(script), "check", "--exit-zero", str(tmp_path)], capture_output=True, text=True,
-                              env=env, timeout=120)
+        done = subprocess.run(
+            [str(script), "check", "--exit-zero", str(tmp_path)], capture_output=True, text=True, env=env, timeout=120
+        )
         assert done.returncode == 0 and "SR401" in done.stdout
 
 
@@ -291,7 +295,12 @@ def test_text_report_shows_flow_and_multiline_caret(tmp_path: Path) -> None:
     app = tmp_path / "app.py"
     app.write_text("q = request.args['q']\ncur.execute(\n    q)\n", encoding="utf-8")
     finding = Finding(
-        "SR801", "`request.args['q']` reaches `cur.execute`", Span(2, 0, 3, 6), Level.HIGH, Level.MEDIUM, 89,
+        "SR801",
+        "`request.args['q']` reaches `cur.execute`",
+        Span(2, 0, 3, 6),
+        Level.HIGH,
+        Level.MEDIUM,
+        89,
         path=str(app),
         flow=(FlowStep(Span(1, 4, 1, 21), "source"), FlowStep(Span(2, 0, 3, 6), "sink")),
     )

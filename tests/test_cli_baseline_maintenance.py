@@ -36,10 +36,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 def test_create_records_a_reason(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "baseline", "create", ".", "--reason", "legacy loaders") == (
-        0, "wrote 3 baseline entries to .secreview-baseline.json\n"
+        0,
+        "wrote 3 baseline entries to .secreview-baseline.json\n",
     )
     assert entries(project) == [
-        ("a.py", "SR401", "legacy loaders"), ("b.py", "SR402", "legacy loaders"), ("d.py", "SR401", "legacy loaders")
+        ("a.py", "SR401", "legacy loaders"),
+        ("b.py", "SR402", "legacy loaders"),
+        ("d.py", "SR401", "legacy loaders"),
     ]
 
 
@@ -64,10 +67,13 @@ def test_update_adds_new_keeps_verdicts_and_leaves_unscanned_files(
     (project / "c.py").write_text(SHELL, encoding="utf-8")
     # Only a.py, b.py and c.py are scanned: d.py's entry stays as it is.
     assert run(capsys, "baseline", "update", "a.py", "b.py", "c.py", "--reason", "operator-only tool") == (
-        0, ".secreview-baseline.json: added 1, kept 2, dropped 1 (fixed)\n"
+        0,
+        ".secreview-baseline.json: added 1, kept 2, dropped 1 (fixed)\n",
     )
     assert entries(project) == [
-        ("a.py", "SR401", "input is a trusted fixture"), ("c.py", "SR201", "operator-only tool"), ("d.py", "SR401", None)
+        ("a.py", "SR401", "input is a trusted fixture"),
+        ("c.py", "SR201", "operator-only tool"),
+        ("d.py", "SR401", None),
     ]
     data = json.loads((project / ".secreview-baseline.json").read_text(encoding="utf-8"))
     assert data["findings"][0]["reviewed-by"] == "ops"
@@ -76,9 +82,12 @@ def test_update_adds_new_keeps_verdicts_and_leaves_unscanned_files(
 
 def test_reason_must_be_a_string(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / ".secreview-baseline.json").write_text(
-        json.dumps({"findings": [{"path": "a.py", "fingerprint": "x", "reason": 3}], "tool": "secreview", "version": 1}),
+        json.dumps(
+            {"findings": [{"path": "a.py", "fingerprint": "x", "reason": 3}], "tool": "secreview", "version": 1}
+        ),
         encoding="utf-8",
     )
     assert run(capsys, "baseline", "update", ".") == (
-        2, "secreview: error: .secreview-baseline.json: entry 0: `reason` must be a string\n"
+        2,
+        "secreview: error: .secreview-baseline.json: entry 0: `reason` must be a string\n",
     )

@@ -32,43 +32,67 @@ def run(*argv: str) -> int:
 
 #: rule -> (fixture, {line: text after the fix}); lines not listed must not change.
 REWRITES: dict[str, tuple[str, dict[int, str]]] = {
-    "SR208": ("injection/shell.py", {
-        19: '    subprocess.call(["/bin/ls", "-l", "/tmp"])  # expect: SR208',
-    }),
-    "SR301": ("crypto/hashes.py", {
-        46: "    mac = hashlib.sha1(key + host.encode(), usedforsecurity=False).digest()  # expect: SR301",
-        60: "    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()  # expect: SR301",
-        88: "    return hashlib.md5(data, usedforsecurity=False).hexdigest()  # expect: SR301",
-        107: '        return hashlib.sha1("|".join(values).encode(), usedforsecurity=False).hexdigest()  # expect: SR301',
-        116: '    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()  # expect: SR301',
-        130: "    return hashlib.sha1(data, usedforsecurity=False)  # expect: SR301",
-    }),
-    "SR401": ("deserialization/loaders.py", {
-        13: "    unsafe = yaml.safe_load(stream)  # expect: SR401",
-    }),
-    "SR501": ("network/http_clients.py", {
-        8: "    requests.get(url, timeout=5)  # expect: SR501",
-        9: "    requests.post(url, data={})  # expect: SR501, SR502",
-        10: "    httpx.get(url)  # expect: SR501",
-        11: "    client = httpx.Client()  # expect: SR501",
-        16: "    session.get(url)  # expect: SR501",
-    }),
-    "SR601": ("web/flask_app.py", {
-        13: "    app.run(debug=False)  # expect: SR601",
-        14: '    app.run(host="127.0.0.1", port=5000, debug=False)  # expect: SR601',
-        17: '    run_simple("127.0.0.1", 5000, app, use_debugger=False)  # expect: SR601',
-    }),
-    "SR602": ("web/templates.py", {
-        9: "off = Environment(loader=loader, autoescape=True)  # expect: SR602",
-    }),
-    "SR606": ("web/django_views.py", {
-        20: '    response.set_cookie("sid", user.sid, secure=True, httponly=True)  # expect: SR606',
-        22: '    response.set_cookie("theme", "dark", httponly=True)  # expect: SR606',
-    }),
-    "SR703": ("files/temp.py", {
-        11: '    fd, path = tempfile.mkstemp(suffix=".txt")\n    os.close(fd)  # expect: SR703',
-        12: "    fd, other = tempfile.mkstemp()\n    os.close(fd)  # expect: SR703",
-    }),
+    "SR208": (
+        "injection/shell.py",
+        {
+            19: '    subprocess.call(["/bin/ls", "-l", "/tmp"])  # expect: SR208',
+        },
+    ),
+    "SR301": (
+        "crypto/hashes.py",
+        {
+            46: "    mac = hashlib.sha1(key + host.encode(), usedforsecurity=False).digest()  # expect: SR301",
+            60: "    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()  # expect: SR301",
+            88: "    return hashlib.md5(data, usedforsecurity=False).hexdigest()  # expect: SR301",
+            107: '        return hashlib.sha1("|".join(values).encode(), usedforsecurity=False).hexdigest()  # expect: SR301',
+            116: '    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()  # expect: SR301',
+            130: "    return hashlib.sha1(data, usedforsecurity=False)  # expect: SR301",
+        },
+    ),
+    "SR401": (
+        "deserialization/loaders.py",
+        {
+            13: "    unsafe = yaml.safe_load(stream)  # expect: SR401",
+        },
+    ),
+    "SR501": (
+        "network/http_clients.py",
+        {
+            8: "    requests.get(url, timeout=5)  # expect: SR501",
+            9: "    requests.post(url, data={})  # expect: SR501, SR502",
+            10: "    httpx.get(url)  # expect: SR501",
+            11: "    client = httpx.Client()  # expect: SR501",
+            16: "    session.get(url)  # expect: SR501",
+        },
+    ),
+    "SR601": (
+        "web/flask_app.py",
+        {
+            13: "    app.run(debug=False)  # expect: SR601",
+            14: '    app.run(host="127.0.0.1", port=5000, debug=False)  # expect: SR601',
+            17: '    run_simple("127.0.0.1", 5000, app, use_debugger=False)  # expect: SR601',
+        },
+    ),
+    "SR602": (
+        "web/templates.py",
+        {
+            9: "off = Environment(loader=loader, autoescape=True)  # expect: SR602",
+        },
+    ),
+    "SR606": (
+        "web/django_views.py",
+        {
+            20: '    response.set_cookie("sid", user.sid, secure=True, httponly=True)  # expect: SR606',
+            22: '    response.set_cookie("theme", "dark", httponly=True)  # expect: SR606',
+        },
+    ),
+    "SR703": (
+        "files/temp.py",
+        {
+            11: '    fd, path = tempfile.mkstemp(suffix=".txt")\n    os.close(fd)  # expect: SR703',
+            12: "    fd, other = tempfile.mkstemp()\n    os.close(fd)  # expect: SR703",
+        },
+    ),
 }
 
 
@@ -86,8 +110,11 @@ def _expected(original: str, rewrites: dict[int, str]) -> str:
 
 def _lines_with(path: Path, rule_id: str) -> set[int]:
     config = Config(root=path.parent, select=(rule_id,))
-    return {f.span.start_line for f in analyze_source(path.read_text(encoding="utf-8"), str(path), config).findings
-            if f.rule_id == rule_id}
+    return {
+        f.span.start_line
+        for f in analyze_source(path.read_text(encoding="utf-8"), str(path), config).findings
+        if f.rule_id == rule_id
+    }
 
 
 @pytest.mark.parametrize("rule_id", sorted(REWRITES))
@@ -201,13 +228,17 @@ def test_crlf_file_stays_crlf(project: Path, capsys: pytest.CaptureFixture[str])
 
 def test_encoding_and_byte_order_mark_are_kept(project: Path) -> None:
     latin = project / "latin.py"
-    latin.write_bytes(b"# -*- coding: latin-1 -*-\nfrom flask import Flask\nname = '\xe9t\xe9'\n"
-                      b"Flask(__name__).run(debug=True)\n")
+    latin.write_bytes(
+        b"# -*- coding: latin-1 -*-\nfrom flask import Flask\nname = '\xe9t\xe9'\nFlask(__name__).run(debug=True)\n"
+    )
     bom = project / "bom.py"
-    bom.write_bytes(b"\xef\xbb\xbffrom flask import Flask\nname = '\xc3\xa9t\xc3\xa9'\nFlask(__name__).run(debug=True)\n")
+    bom.write_bytes(
+        b"\xef\xbb\xbffrom flask import Flask\nname = '\xc3\xa9t\xc3\xa9'\nFlask(__name__).run(debug=True)\n"
+    )
     assert run("--fix", "latin.py", "bom.py") == 0
-    assert latin.read_bytes() == (b"# -*- coding: latin-1 -*-\nfrom flask import Flask\nname = '\xe9t\xe9'\n"
-                                  b"Flask(__name__).run(debug=False)\n")
+    assert latin.read_bytes() == (
+        b"# -*- coding: latin-1 -*-\nfrom flask import Flask\nname = '\xe9t\xe9'\nFlask(__name__).run(debug=False)\n"
+    )
     assert bom.read_bytes() == (
         b"\xef\xbb\xbffrom flask import Flask\nname = '\xc3\xa9t\xc3\xa9'\nFlask(__name__).run(debug=False)\n"
     )
@@ -238,7 +269,9 @@ def test_a_file_with_a_syntax_error_is_left_alone(project: Path, capsys: pytest.
 
 
 def test_a_baselined_finding_is_not_fixed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    head = "from flask import Flask\nfrom werkzeug.serving import run_simple\napp = Flask(__name__)\napp.run(debug=True)\n"
+    head = (
+        "from flask import Flask\nfrom werkzeug.serving import run_simple\napp = Flask(__name__)\napp.run(debug=True)\n"
+    )
     path = project / "app.py"
     path.write_text(head)
     assert cli.main(["baseline", "create", "--no-progress", "app.py", "-o", "base.json"]) == 0
@@ -296,10 +329,14 @@ def test_diff_option_keeps_its_meaning_next_to_fix(project: Path) -> None:
     assert args.diff == "HEAD" and args.fix and not args.fix_diff
 
 
-def test_a_finding_a_fix_brings_out_is_fixed_in_the_next_round(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_finding_a_fix_brings_out_is_fixed_in_the_next_round(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """SR601 reports only the first debugger switch of a call; once it is off, the next one."""
     path = project / "srv.py"
-    path.write_text("from werkzeug.serving import run_simple\nrun_simple('h', 1, app, use_debugger=True, use_evalex=True)\n")
+    path.write_text(
+        "from werkzeug.serving import run_simple\nrun_simple('h', 1, app, use_debugger=True, use_evalex=True)\n"
+    )
     assert run("--fix", "srv.py") == 0
     assert path.read_text() == (
         "from werkzeug.serving import run_simple\nrun_simple('h', 1, app, use_debugger=False, use_evalex=False)\n"
@@ -311,7 +348,10 @@ def test_one_fix_for_two_findings_counts_both(project: Path, capsys: pytest.Capt
     path = project / "views.py"
     path.write_text("def view(response, sid):\n    response.set_cookie('sid', sid, secure=False, httponly=False)\n")
     assert run("--fix", "--unsafe-fixes", "views.py") == 0
-    assert path.read_text() == "def view(response, sid):\n    response.set_cookie('sid', sid, secure=True, httponly=True)\n"
+    assert (
+        path.read_text()
+        == "def view(response, sid):\n    response.set_cookie('sid', sid, secure=True, httponly=True)\n"
+    )
     assert "fixed views.py: 2 findings (SR606 ×2)\nFixed 2 findings (0 remaining).\n" in capsys.readouterr().err
 
 

@@ -48,23 +48,29 @@ def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 
 def test_concise_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert check(capsys, "--format", "concise") == (1, (
-        f"app.py:6:12: SR401 [high] {YAML_MESSAGE}\n"
-        f"app.py:10:5: SR201 [high] {SHELL_MESSAGE}\n"
-        f"app.py:11:12: SR401 [high] {YAML_MESSAGE}\n"
-        "3 findings in 1 file (3 high); 1 file scanned\n"
-    ))
+    assert check(capsys, "--format", "concise") == (
+        1,
+        (
+            f"app.py:6:12: SR401 [high] {YAML_MESSAGE}\n"
+            f"app.py:10:5: SR201 [high] {SHELL_MESSAGE}\n"
+            f"app.py:11:12: SR401 [high] {YAML_MESSAGE}\n"
+            "3 findings in 1 file (3 high); 1 file scanned\n"
+        ),
+    )
 
 
 def test_github_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert check(capsys, "--format", "github") == (1, (
-        "::error file=app.py,line=6,endLine=6,col=12,endColumn=27,"
-        f"title=SR401 yaml-unsafe-load (CWE-502)::{YAML_MESSAGE}\n"
-        "::error file=app.py,line=10,endLine=10,col=5,endColumn=37,"
-        f"title=SR201 subprocess-shell-true (CWE-78)::{SHELL_MESSAGE}\n"
-        "::error file=app.py,line=11,endLine=11,col=12,endColumn=26,"
-        f"title=SR401 yaml-unsafe-load (CWE-502)::{YAML_MESSAGE}\n"
-    ))
+    assert check(capsys, "--format", "github") == (
+        1,
+        (
+            "::error file=app.py,line=6,endLine=6,col=12,endColumn=27,"
+            f"title=SR401 yaml-unsafe-load (CWE-502)::{YAML_MESSAGE}\n"
+            "::error file=app.py,line=10,endLine=10,col=5,endColumn=37,"
+            f"title=SR201 subprocess-shell-true (CWE-78)::{SHELL_MESSAGE}\n"
+            "::error file=app.py,line=11,endLine=11,col=12,endColumn=26,"
+            f"title=SR401 yaml-unsafe-load (CWE-502)::{YAML_MESSAGE}\n"
+        ),
+    )
 
 
 # The workflow-command syntax: ``::name key=value,key=value::data``, where data escapes
@@ -81,8 +87,13 @@ def unescape(text: str) -> str:
 def test_github_annotations_follow_the_workflow_command_syntax() -> None:
     message = "100% sure:\r\nline two, with: colons %0A"
     finding = Finding(
-        rule_id="SR801", message=message, span=Span(3, 4, 3, 9),
-        severity=Level.MEDIUM, confidence=Level.HIGH, cwe=89, path="/elsewhere/we,ird:name%.py",
+        rule_id="SR801",
+        message=message,
+        span=Span(3, 4, 3, 9),
+        severity=Level.MEDIUM,
+        confidence=Level.HIGH,
+        cwe=89,
+        path="/elsewhere/we,ird:name%.py",
     )
     line = github.annotation(finding)
     assert line == (
@@ -136,15 +147,21 @@ def test_gitlab_format_without_findings_is_an_empty_array(project: Path, capsys:
 
 
 def test_statistics(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert check(capsys, "--statistics") == (1, (
-        "2  SR401  yaml-unsafe-load       high\n"
-        "1  SR201  subprocess-shell-true  high\n"
-        "3 findings\n"
-    ))
-    assert check(capsys, "--statistics", "--format", "json") == (1, json.dumps([
-        {"rule": "SR401", "name": "yaml-unsafe-load", "severity": "high", "count": 2},
-        {"rule": "SR201", "name": "subprocess-shell-true", "severity": "high", "count": 1},
-    ], indent=2) + "\n")
+    assert check(capsys, "--statistics") == (
+        1,
+        ("2  SR401  yaml-unsafe-load       high\n1  SR201  subprocess-shell-true  high\n3 findings\n"),
+    )
+    assert check(capsys, "--statistics", "--format", "json") == (
+        1,
+        json.dumps(
+            [
+                {"rule": "SR401", "name": "yaml-unsafe-load", "severity": "high", "count": 2},
+                {"rule": "SR201", "name": "subprocess-shell-true", "severity": "high", "count": 1},
+            ],
+            indent=2,
+        )
+        + "\n",
+    )
 
 
 def test_statistics_in_other_formats_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -157,6 +174,10 @@ def test_check_help_groups_options_and_names_every_format(capsys: pytest.Capture
     text = " ".join(capsys.readouterr().out.split())
     for heading in ("report:", "exit status:", "scan:"):
         assert heading in text
-    assert ("text (default), concise (one line per finding), json, sarif, github (workflow-command annotations), "
-            "gitlab (Code Quality JSON), html, markdown") in text
-    assert "Exit status: 0 nothing reported, 1 findings reported (see --fail-on), 2 usage or configuration error" in text
+    assert (
+        "text (default), concise (one line per finding), json, sarif, github (workflow-command annotations), "
+        "gitlab (Code Quality JSON), html, markdown"
+    ) in text
+    assert (
+        "Exit status: 0 nothing reported, 1 findings reported (see --fail-on), 2 usage or configuration error" in text
+    )

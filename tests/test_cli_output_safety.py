@@ -64,7 +64,10 @@ def test_full_disk_is_a_clear_error(project: Path, capsys: pytest.CaptureFixture
     assert "No space left on device" in capsys.readouterr().err
     with open("/dev/full", "w", encoding="utf-8") as full:
         completed = subprocess.run(
-            [sys.executable, "-m", "secreview_ls.cli", "check", "app.py"], stdout=full, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-m", "secreview_ls.cli", "check", "app.py"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
         )
     assert completed.returncode == 2
     assert "cannot write the report to standard output" in completed.stderr
@@ -75,7 +78,9 @@ def test_deeply_nested_baseline_and_config_are_usage_errors(project: Path, capsy
     (project / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     assert cli.main(["check", "app.py", "--baseline", "deep.json"]) == 2
     assert "nested too deeply" in capsys.readouterr().err
-    (project / "deep.toml").write_text("[tool.secreview]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    (project / "deep.toml").write_text(
+        "[tool.secreview]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8"
+    )
     assert cli.main(["check", "app.py", "--config", "deep.toml"]) == 2
     assert "nested too deeply" in capsys.readouterr().err
 

@@ -106,8 +106,9 @@ def test_parallel_scan_from_a_thread(tmp_path: Path) -> None:
 
     make_tree(tmp_path, 16)
     box: dict[str, ScanResult] = {}
-    thread = threading.Thread(target=lambda: box.setdefault("scan", scan_paths([tmp_path], Config(root=tmp_path),
-                                                                               jobs=2)))
+    thread = threading.Thread(
+        target=lambda: box.setdefault("scan", scan_paths([tmp_path], Config(root=tmp_path), jobs=2))
+    )
     thread.start()
     thread.join(120)
     assert len(box["scan"].findings()) == 8

@@ -60,7 +60,8 @@ def test_default_selection(project: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_select_by_weakness_class(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert check(capsys, "--select", "CWE-89") == (1, [SQL, "1 finding in 1 file (1 medium); 1 file scanned"])
     assert check(capsys, "--select", "cwe-78,CWE-89") == (
-        1, [SHELL, SQL, "2 findings in 1 file (1 high, 1 medium); 1 file scanned"]
+        1,
+        [SHELL, SQL, "2 findings in 1 file (1 high, 1 medium); 1 file scanned"],
     )
     assert check(capsys, "--ignore", "CWE-502,CWE-78") == (1, [SQL, "1 finding in 1 file (1 medium); 1 file scanned"])
 
@@ -76,7 +77,8 @@ def test_extend_select_adds_an_opt_in_rule_to_the_defaults(project: Path, capsys
     )
     code, lines = check(capsys, "--extend-select", "SR204")
     assert (code, [line.split(" [")[0] for line in lines[:4]]) == (
-        1, ["app.py:6:12: SR401", "app.py:10:5: SR201", "app.py:11:21: SR204", "app.py:15:20: SR210"]
+        1,
+        ["app.py:6:12: SR401", "app.py:10:5: SR201", "app.py:11:21: SR204", "app.py:15:20: SR210"],
     )
     assert lines[2] == partial
     (project / "pyproject.toml").write_text(
@@ -93,7 +95,9 @@ def test_select_on_the_command_line_keeps_configured_extend_select(
     code, lines = check(capsys, "--select", "SR4")
     assert code == 1
     assert [line.split(" [")[0] for line in lines] == [
-        "app.py:6:12: SR401", "app.py:11:21: SR204", "2 findings in 1 file (1 high, 1 low); 1 file scanned"
+        "app.py:6:12: SR401",
+        "app.py:11:21: SR204",
+        "2 findings in 1 file (1 high, 1 low); 1 file scanned",
     ]
 
 
@@ -101,12 +105,15 @@ def test_unknown_code_in_extend_keys_is_a_usage_error(project: Path, capsys: pyt
     (project / "pyproject.toml").write_text('[tool.secreview]\nextend-ignore = ["SR999"]\n', encoding="utf-8")
     code, lines = check(capsys)
     assert code == 2
-    assert lines == [f"secreview: error: {project / 'pyproject.toml'}: `extend-ignore` names unknown rule `SR999` (did you mean SR109, SR309, SR509?)"]
+    assert lines == [
+        f"secreview: error: {project / 'pyproject.toml'}: `extend-ignore` names unknown rule `SR999` (did you mean SR109, SR309, SR509?)"
+    ]
 
 
 def test_fail_on_separates_failing_from_reporting(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert check(capsys, "--select", "CWE-89", "--fail-on", "high") == (
-        0, [SQL, "1 finding in 1 file (1 medium); 1 file scanned"]
+        0,
+        [SQL, "1 finding in 1 file (1 medium); 1 file scanned"],
     )
     assert check(capsys, "--select", "CWE-89", "--fail-on", "medium")[0] == 1
     assert check(capsys, "--fail-on", "high")[0] == 1
@@ -151,21 +158,35 @@ def test_rule_severity_overrides(project: Path, capsys: pytest.CaptureFixture[st
         '[tool.secreview]\nseverity = "high"\n\n[tool.secreview.rule-severity]\nSR210 = "high"\nsr401 = "low"\n',
         encoding="utf-8",
     )
-    assert check(capsys) == (1, [SHELL, SQL.replace("[medium]", "[high]"), "2 findings in 1 file (2 high); 1 file scanned"])
+    assert check(capsys) == (
+        1,
+        [SHELL, SQL.replace("[medium]", "[high]"), "2 findings in 1 file (2 high); 1 file scanned"],
+    )
     assert check(capsys, "--severity", "low") == (
-        1, [YAML.replace("[high]", "[low]"), SHELL, SQL.replace("[medium]", "[high]"),
-            "3 findings in 1 file (2 high, 1 low); 1 file scanned"]
+        1,
+        [
+            YAML.replace("[high]", "[low]"),
+            SHELL,
+            SQL.replace("[medium]", "[high]"),
+            "3 findings in 1 file (2 high, 1 low); 1 file scanned",
+        ],
     )
 
 
 def test_rule_severity_names_rule_ids_and_levels(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "pyproject.toml").write_text('[tool.secreview.rule-severity]\nB506 = "low"\n', encoding="utf-8")
-    assert check(capsys) == (2, [
-        f"secreview: error: {project / 'pyproject.toml'}: rule-severity names `B506`, which is not an SR rule id (use SR401)"
-    ])
+    assert check(capsys) == (
+        2,
+        [
+            f"secreview: error: {project / 'pyproject.toml'}: rule-severity names `B506`, which is not an SR rule id (use SR401)"
+        ],
+    )
     (project / "pyproject.toml").write_text('[tool.secreview.rule-severity]\nSR401 = "severe"\n', encoding="utf-8")
-    assert check(capsys) == (2, [
-        f"secreview: error: configuration error: {project / 'pyproject.toml'}: [tool.secreview] "
-        "`rule-severity.SR401`: unknown level 'severe' "
-        "(expected one of: low, medium, high)"
-    ])
+    assert check(capsys) == (
+        2,
+        [
+            f"secreview: error: configuration error: {project / 'pyproject.toml'}: [tool.secreview] "
+            "`rule-severity.SR401`: unknown level 'severe' "
+            "(expected one of: low, medium, high)"
+        ],
+    )

@@ -74,8 +74,9 @@ def test_the_split_does_not_depend_on_the_process() -> None:
     seen = set()
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, env=env,
-                              check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script, *paths], capture_output=True, text=True, env=env, check=True
+        )
         seen.add(done.stdout.strip())
     assert seen == {str([shard_of(p, 7) for p in paths])}
 
@@ -101,12 +102,14 @@ def test_merged_json_equals_the_unsharded_report(reports, tmp_path: Path) -> Non
 def test_cross_module_flows_are_found_by_the_shard_that_owns_the_sink(reports) -> None:
     whole, parts = reports["json"]
     crossing = [
-        f for f in _load(whole)["findings"]
+        f
+        for f in _load(whole)["findings"]
         if any(step.get("path") not in (None, f["path"]) for step in f.get("flow", ()))
     ]
     # Flows whose source file lies in another shard than the sink's: the index reads every file.
     other_shard = [
-        f for f in crossing
+        f
+        for f in crossing
         if any(shard_of(step["path"], SHARDS) != shard_of(f["path"], SHARDS) for step in f["flow"] if "path" in step)
     ]
     assert other_shard, "the fixture set should hold a flow across shards"
@@ -115,8 +118,9 @@ def test_cross_module_flows_are_found_by_the_shard_that_owns_the_sink(reports) -
         assert finding in _load(owner)["findings"]
 
 
-def test_merge_refuses_mixed_formats_and_foreign_files(reports, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_refuses_mixed_formats_and_foreign_files(
+    reports, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sarif = reports["sarif"][1][0]
     report = reports["json"][1][0]
     assert main(["merge", str(sarif), str(report)]) == 2
@@ -136,8 +140,9 @@ def test_bad_shard_values_are_usage_errors(value: str, tmp_path: Path, capsys: p
     assert "--shard" in capsys.readouterr().err
 
 
-def test_merge_refuses_reports_of_different_versions(reports, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_refuses_reports_of_different_versions(
+    reports, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first, second = reports["json"][1][:2]
     older = _load(second)
     older["tool"]["version"] = "0.0.1"
@@ -153,8 +158,9 @@ def test_merging_one_report_gives_it_back(reports, tmp_path: Path) -> None:
         assert _merge([whole], tmp_path / f"again.{fmt}") == _load(whole)
 
 
-def test_merge_reports_a_malformed_report_without_a_traceback(reports, tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_reports_a_malformed_report_without_a_traceback(
+    reports, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = _load(reports["sarif"][1][0])
     broken["runs"][0]["results"] = [{"ruleId": "SR201", "locations": "nowhere"}]
     path = tmp_path / "broken.sarif"

@@ -49,11 +49,11 @@ def test_stdin_text_report_shows_the_piped_code(project: Path, monkeypatch, caps
 
 def test_stdin_without_a_name(project: Path, monkeypatch, capsys) -> None:
     assert check_stdin(monkeypatch, capsys, SOURCE, "-", "-f", "concise") == (
-        1, f"<stdin>:5:12: SR401 [high] {YAML_MESSAGE}\n1 finding in 1 file (1 high); 1 file scanned\n", ""
+        1,
+        f"<stdin>:5:12: SR401 [high] {YAML_MESSAGE}\n1 finding in 1 file (1 high); 1 file scanned\n",
+        "",
     )
-    assert check_stdin(monkeypatch, capsys, "x = 1\n", "-", "-f", "concise") == (
-        0, "No findings; 1 file scanned\n", ""
-    )
+    assert check_stdin(monkeypatch, capsys, "x = 1\n", "-", "-f", "concise") == (0, "No findings; 1 file scanned\n", "")
 
 
 def test_stdin_follows_the_configuration_of_its_filename(project: Path, monkeypatch, capsys) -> None:
@@ -61,7 +61,8 @@ def test_stdin_follows_the_configuration_of_its_filename(project: Path, monkeypa
         '[tool.secreview.per-file-ignores]\n"scripts/*.py" = ["SR401"]\n', encoding="utf-8"
     )
     assert check_stdin(monkeypatch, capsys, SOURCE, "-", "--stdin-filename", "scripts/x.py", "-f", "concise")[:2] == (
-        0, "No findings; 1 file scanned\n"
+        0,
+        "No findings; 1 file scanned\n",
     )
     code, out, _ = check_stdin(monkeypatch, capsys, SOURCE, "-", "--stdin-filename", "app/x.py", "-f", "json")
     assert code == 1
@@ -85,16 +86,23 @@ def test_stdin_baseline_and_undecodable_input(project: Path, monkeypatch, capsys
         "No findings; 1 file scanned\n1 file not or only partly analyzed (1 undecodable)\n"
         "1 path not fully analyzed, so not known to be clean: bad.py\n"
     )
-    assert captured.err == "bad.py: undecodable: cannot determine the encoding: invalid or missing encoding declaration\n"
+    assert (
+        captured.err == "bad.py: undecodable: cannot determine the encoding: invalid or missing encoding declaration\n"
+    )
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["-", "app.py"], "`-` (standard input) cannot be combined with other paths"),
-    (["app.py", "--stdin-filename", "x.py"], "--stdin-filename needs `-` as the path"),
-    (["-", "--diff", "HEAD"], "--diff cannot be used with `-` (standard input)"),
-    (["-", "-f", "html"], "--format html cannot report standard input "
-                          "(use one of: text, concise, json, sarif, github, gitlab)"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["-", "app.py"], "`-` (standard input) cannot be combined with other paths"),
+        (["app.py", "--stdin-filename", "x.py"], "--stdin-filename needs `-` as the path"),
+        (["-", "--diff", "HEAD"], "--diff cannot be used with `-` (standard input)"),
+        (
+            ["-", "-f", "html"],
+            "--format html cannot report standard input (use one of: text, concise, json, sarif, github, gitlab)",
+        ),
+    ],
+)
 def test_stdin_usage_errors(project: Path, monkeypatch, capsys, argv: list[str], message: str) -> None:
     (project / "app.py").write_text(SOURCE, encoding="utf-8")
     assert check_stdin(monkeypatch, capsys, SOURCE, *argv) == (2, "", f"secreview: error: {message}\n")

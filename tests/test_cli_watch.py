@@ -40,7 +40,10 @@ def _watch(folder: Path, *extra: str) -> tuple[subprocess.Popen[str], queue.Queu
     """``secreview check FOLDER --watch`` in a child process, its output lines in a queue."""
     process = subprocess.Popen(
         [sys.executable, "-m", "secreview_ls.cli", "check", str(folder), "--watch", "--no-progress", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=folder,
         # A test run started in the background inherits SIGINT ignored; Ctrl-C must reach the child.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
@@ -53,8 +56,9 @@ def test_watch_reports_a_new_finding_and_stops_on_ctrl_c(tmp_path: Path) -> None
     (tmp_path / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
     target = tmp_path / "app.py"
     target.write_text("VALUE = 1\n", encoding="utf-8")
-    (tmp_path / "other.py").write_text("import yaml\n\n\ndef load(text):\n    return yaml.load(text)\n",
-                                       encoding="utf-8")
+    (tmp_path / "other.py").write_text(
+        "import yaml\n\n\ndef load(text):\n    return yaml.load(text)\n", encoding="utf-8"
+    )
     process, lines = _watch(tmp_path)
     seen: list[str] = []
     try:
@@ -63,7 +67,7 @@ def test_watch_reports_a_new_finding_and_stops_on_ctrl_c(tmp_path: Path) -> None
         target.write_text(SHELL, encoding="utf-8")
         _wait_for(lines, "SR201", seen, timeout=10.0)
         _wait_for(lines, "in the whole project: 2 findings in 2 files", seen)
-        changed_round = "".join(seen[seen.index(next(s for s in seen if "changed: app.py" in s)):])
+        changed_round = "".join(seen[seen.index(next(s for s in seen if "changed: app.py" in s)) :])
         assert "SR401" not in changed_round  # only the changed file's findings are printed again
         assert "\x1b[2J" not in "".join(seen)  # not a terminal: the screen is not cleared
     finally:

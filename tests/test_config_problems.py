@@ -35,7 +35,11 @@ def test_lenient_mapping_keeps_valid_keys_and_collects_each_problem() -> None:
     problems: list[ConfigProblem] = []
     config = from_mapping({"severity": "hgih", "ignore": ["sr104"], "timeout": 0, "bogus": 1}, problems=problems)
     assert config.ignore == ("SR104",) and config.severity is Level.LOW and config.timeout == 10.0
-    assert [(p.key, p.severity) for p in problems] == [("severity", "error"), ("timeout", "error"), ("bogus", "warning")]
+    assert [(p.key, p.severity) for p in problems] == [
+        ("severity", "error"),
+        ("timeout", "error"),
+        ("bogus", "warning"),
+    ]
     with pytest.raises(ConfigError, match="severity"):
         from_mapping({"severity": "hgih", "ignore": ["SR104"]})
 

@@ -75,7 +75,9 @@ def test_check_diff_reports_only_new_findings(repo: Path, monkeypatch, capsys) -
     assert cli.main(["check", "-f", "json", "."]) == 1
     everything = json.loads(capsys.readouterr().out)
     assert {(f["path"], f["span"]["start_line"]) for f in everything["findings"]} == {
-        ("a.py", 5), ("a.py", 9), ("c.py", 2)
+        ("a.py", 5),
+        ("a.py", 9),
+        ("c.py", 2),
     }
     assert cli.main(["check", "-f", "json", "--diff", "HEAD", "."]) == 1
     narrowed = json.loads(capsys.readouterr().out)
@@ -122,7 +124,6 @@ def test_no_findings_on_unchanged_tree(repo: Path, monkeypatch, capsys) -> None:
     out = capsys.readouterr().out
     assert "No findings; 0 files scanned" in out
     assert "3 unchanged files not analyzed (--diff)" in out  # a.py, b.py, pyproject.toml
-
 
 
 def test_repository_without_commits(tmp_path: Path, monkeypatch, capsys) -> None:

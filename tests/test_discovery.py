@@ -27,8 +27,20 @@ def found(root: Path, *paths: Path | str, config: Config | None = None, **option
 
 def test_candidate_files(tmp_path: Path) -> None:
     for rel in (
-        "a.py", "stubs/b.pyi", "gui.pyw", ".env", "prod.env", ".env.local", "conf/app.yaml", "conf/k8s.yml",
-        "pyproject.toml", "setup.cfg", "tox.ini", "data.json", "app.properties", "nginx.conf",
+        "a.py",
+        "stubs/b.pyi",
+        "gui.pyw",
+        ".env",
+        "prod.env",
+        ".env.local",
+        "conf/app.yaml",
+        "conf/k8s.yml",
+        "pyproject.toml",
+        "setup.cfg",
+        "tox.ini",
+        "data.json",
+        "app.properties",
+        "nginx.conf",
     ):
         touch(tmp_path, rel)
     touch(tmp_path, "bin/tool", "#!/usr/bin/env python3\nprint(1)\n")
@@ -38,8 +50,20 @@ def test_candidate_files(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n")
     assert found(tmp_path) == sorted(
         [
-            ".env", ".env.local", "a.py", "app.properties", "bin/tool", "conf/app.yaml", "conf/k8s.yml",
-            "data.json", "gui.pyw", "nginx.conf", "prod.env", "pyproject.toml", "setup.cfg", "stubs/b.pyi",
+            ".env",
+            ".env.local",
+            "a.py",
+            "app.properties",
+            "bin/tool",
+            "conf/app.yaml",
+            "conf/k8s.yml",
+            "data.json",
+            "gui.pyw",
+            "nginx.conf",
+            "prod.env",
+            "pyproject.toml",
+            "setup.cfg",
+            "stubs/b.pyi",
             "tox.ini",
         ]
     )

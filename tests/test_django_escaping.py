@@ -46,7 +46,9 @@ def _project(tmp_path: Path) -> Path:
         (tmp_path / folder).mkdir(parents=True, exist_ok=True)
         (tmp_path / folder / "__init__.py").write_text("")
     (tmp_path / "django/utils/safestring/__init__.py").write_text("def mark_safe(s):\n    return s\n")
-    (tmp_path / "django/http/__init__.py").write_text("class HttpResponse:\n    def __init__(self, content):\n        self.content = content\n")
+    (tmp_path / "django/http/__init__.py").write_text(
+        "class HttpResponse:\n    def __init__(self, content):\n        self.content = content\n"
+    )
     (tmp_path / "django/utils/html.py").write_text(HTML_MODULE)
     view = tmp_path / "views.py"
     view.write_text(VIEW)
@@ -55,8 +57,9 @@ def _project(tmp_path: Path) -> Path:
 
 def test_modelled_escaper_of_the_project_is_taken_by_its_model(tmp_path: Path) -> None:
     view = _project(tmp_path)
-    result = analyze_source(view.read_text(), str(view), Config(root=tmp_path, select=("SR8",)),
-                            project=ProjectIndex([tmp_path]))
+    result = analyze_source(
+        view.read_text(), str(view), Config(root=tmp_path, select=("SR8",)), project=ProjectIndex([tmp_path])
+    )
     # The escaped keyword argument is not followed into format_html's own mark_safe; the
     # format string chosen by the request still is XSS.
     assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("SR806", 9)]
@@ -66,7 +69,9 @@ def _uses(source: str, name: str) -> tuple[RuleContext, list[ast.Name]]:
     text = textwrap.dedent(source)
     source = SourceFile(text, "m.py")
     ctx = RuleContext(source=source, facts=ModuleFacts(source))
-    uses = [n for n in ast.walk(ctx.facts.tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    uses = [
+        n for n in ast.walk(ctx.facts.tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+    ]
     return ctx, sorted(uses, key=lambda n: (n.lineno, n.col_offset))
 
 

@@ -92,9 +92,22 @@ vim.cmd("qa!")
         encoding="utf-8",
     )
     subprocess.run(
-        ["nvim", "--headless", "-u", "NONE", "-i", "NONE", "--cmd", f"set rtp+={(REPO / 'editors' / 'nvim').as_posix()}",
-         "-c", f"luafile {script.as_posix()}"],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            "nvim",
+            "--headless",
+            "-u",
+            "NONE",
+            "-i",
+            "NONE",
+            "--cmd",
+            f"set rtp+={(REPO / 'editors' / 'nvim').as_posix()}",
+            "-c",
+            f"luafile {script.as_posix()}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     attached = [Path(line).relative_to(tmp_path).as_posix() for line in out.read_text(encoding="utf-8").splitlines()]
     assert attached == ["app/templates/people/bio.html", "app/templates/mail.j2"]

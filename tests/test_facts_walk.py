@@ -16,7 +16,7 @@ from secreview_ls.engine.source import SourceFile
 FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.py"))
 
 # The same local name imported in many places: which import wins depends on the walk's order.
-REBOUND = '''
+REBOUND = """
 import json as codec
 try:
     import pickle as codec
@@ -44,7 +44,7 @@ else:
 import subprocess as codec2
 with open(p) as f:
     import gzip as codec
-'''
+"""
 
 
 def reference_aliases(tree: ast.Module, module_name: str) -> dict[str, str]:
@@ -131,8 +131,12 @@ def test_contexts_and_operators_are_shared_instances() -> None:
     facts = ModuleFacts(SourceFile("a + b\nc + d\n", "m.py"), "m")
     assert not facts.nodes(ast.Add) and not facts.nodes(ast.Load)
     names = facts.nodes(ast.Name)
-    assert [facts.parent(n) for n in names] == [facts.parent(names[0]), facts.parent(names[0]),
-                                                  facts.parent(names[2]), facts.parent(names[2])]
+    assert [facts.parent(n) for n in names] == [
+        facts.parent(names[0]),
+        facts.parent(names[0]),
+        facts.parent(names[2]),
+        facts.parent(names[2]),
+    ]
 
 
 @pytest.mark.parametrize("path", [*FIXTURES[:40]], ids=lambda p: p.name)

@@ -146,8 +146,18 @@ def test_a_fixable_rule_without_a_reason_is_refused() -> None:
     from secreview_ls.rules.base import rule
 
     with pytest.raises(ValueError, match="fix_note"):
-        rule(id="SR999", name="x", cwe=None, severity=Level.LOW, confidence=Level.LOW, summary="s", why="w",
-             bad="b", good="g", fix_safety="safe")(lambda ctx: [])
+        rule(
+            id="SR999",
+            name="x",
+            cwe=None,
+            severity=Level.LOW,
+            confidence=Level.LOW,
+            summary="s",
+            why="w",
+            bad="b",
+            good="g",
+            fix_safety="safe",
+        )(lambda ctx: [])
 
 
 @pytest.mark.parametrize(("rule_id", "label"), [("SR601", "safe"), ("SR301", "unsafe"), ("SR401", "unsafe")])

@@ -49,11 +49,63 @@ CORPUS = _corpus()
 # the budget is measured.
 analyze_source(CORPUS[0], "warm/up.py", CONFIG)
 TOKENS = [
-    "(", ")", "[", "]", "{", "}", ":", ",", ".", "=", "==", "+", "*", "**", "'", '"', '"""', "#", "\\",
-    "\n", "\t", "    ", "def ", "class ", "lambda", "import ", "from ", "yield", "await ", "async ",
-    "eval(", "exec(", "os.system(", "subprocess.run(", "shell=True", "yaml.load(", "pickle.loads(",
-    "f'{", "}'", "request.args", "cursor.execute(", "%s", ".format(", "if ", "else", "try:", "except:",
-    "\r", "\r\n", "\x0c", "\ufeff", "é", "😀", "\u2028", "0x", "1e", "_",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ":",
+    ",",
+    ".",
+    "=",
+    "==",
+    "+",
+    "*",
+    "**",
+    "'",
+    '"',
+    '"""',
+    "#",
+    "\\",
+    "\n",
+    "\t",
+    "    ",
+    "def ",
+    "class ",
+    "lambda",
+    "import ",
+    "from ",
+    "yield",
+    "await ",
+    "async ",
+    "eval(",
+    "exec(",
+    "os.system(",
+    "subprocess.run(",
+    "shell=True",
+    "yaml.load(",
+    "pickle.loads(",
+    "f'{",
+    "}'",
+    "request.args",
+    "cursor.execute(",
+    "%s",
+    ".format(",
+    "if ",
+    "else",
+    "try:",
+    "except:",
+    "\r",
+    "\r\n",
+    "\x0c",
+    "\ufeff",
+    "é",
+    "😀",
+    "\u2028",
+    "0x",
+    "1e",
+    "_",
 ]
 
 
@@ -186,7 +238,14 @@ def test_long_concatenation_is_judged_not_skipped() -> None:
 def test_broken_line_before_a_lone_carriage_return_keeps_line_numbers(ending: str) -> None:
     """Recovering from a syntax error blanks lines; a lone \r left before a blanked "\n"
     read as one \r\n and moved every finding below up by one line."""
-    lines = ["import os", "from flask import request", "def f():", "    x = g(a.b\r_c(1))", "    y = request.args['q']", "    os.system(y)"]
+    lines = [
+        "import os",
+        "from flask import request",
+        "def f():",
+        "    x = g(a.b\r_c(1))",
+        "    y = request.args['q']",
+        "    os.system(y)",
+    ]
     text = ending.join(lines) + ending
     check(text)
     result = analyze_source(text, "fuzz/module.py", CONFIG)
@@ -233,7 +292,7 @@ def test_syntax_error_on_a_respelled_line_stays_inside_it() -> None:
     """``except r, ValueError):`` is respelled ``except(r, ValueError)):`` (one character
     longer) for older interpreters; the syntax error found on it then was reported up to a
     column past the end of the line the editor has."""
-    text = 'def isdir(s):\n    try:\n        st = os.stat(s)\n    except r, ValueError):\n        return False\n'
+    text = "def isdir(s):\n    try:\n        st = os.stat(s)\n    except r, ValueError):\n        return False\n"
     check(text)
     result = analyze_source(text, "fuzz/module.py", CONFIG)
     on_line = [n.span for n in result.notices if n.kind == "syntax-error" and n.span.start_line == 4]

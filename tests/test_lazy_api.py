@@ -52,8 +52,12 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     assert not hasattr(engine, "no_such_name")
 
 
-ANALYSIS_MODULES = ("secreview_ls.pipeline.batch", "secreview_ls.engine.taint", "secreview_ls.rules.base",
-                    "secreview_ls.engine.facts")
+ANALYSIS_MODULES = (
+    "secreview_ls.pipeline.batch",
+    "secreview_ls.engine.taint",
+    "secreview_ls.rules.base",
+    "secreview_ls.engine.facts",
+)
 PROBE = """
 import json, sys
 from secreview_ls.cli import main

@@ -11,23 +11,23 @@ from secreview_ls.config import Config
 from secreview_ls.engine.taint.log_output import formatter_facts
 from secreview_ls.pipeline import ProjectIndex, analyze_path
 
-CLEANING = '''
+CLEANING = """
 import logging
 
 class Clean(logging.Formatter):
     def format(self, record):
         record.msg = str(record.msg).replace("\\n", "\\\\n")
         return super().format(record)
-'''
-DECORATING = '''
+"""
+DECORATING = """
 import logging
 
 class Stamp(logging.Formatter):
     def format(self, record):
         record.msg = "[app] " + str(record.msg)
         return super().format(record)
-'''
-VIEW = '''
+"""
+VIEW = """
 import logging
 from flask import Flask, request
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 def index():
     log.info(f"hello {request.args['name']}")
     return "ok"
-'''
+"""
 
 
 def test_facts_name_cleaning_classes_and_installed_formatters() -> None:
@@ -70,7 +70,7 @@ def test_an_installed_cleaning_formatter_clears_message_templates(tmp_path: Path
 def test_a_decorating_formatter_cleans_nothing(tmp_path: Path) -> None:
     (tmp_path / "views.py").write_text(VIEW, encoding="utf-8")
     (tmp_path / "logs.py").write_text(
-        DECORATING + '\nhandler = logging.StreamHandler()\nhandler.setFormatter(Stamp())\n', encoding="utf-8"
+        DECORATING + "\nhandler = logging.StreamHandler()\nhandler.setFormatter(Stamp())\n", encoding="utf-8"
     )
     assert _sr813_lines(tmp_path) == [10]
 
@@ -105,7 +105,6 @@ def test_the_project_is_read_for_formatters_only_once_a_log_finding_needs_it(tmp
     assert project.known_log_cleaning_files() is None
     analyze_path(tmp_path / "views.py", Config(root=tmp_path), project=project)
     assert project.known_log_cleaning_files() == ()
-
 
 
 def test_a_project_file_the_compiler_warns_about_or_cannot_nest_gives_no_facts_and_no_warning() -> None:

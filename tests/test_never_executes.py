@@ -55,8 +55,13 @@ def _hostile_repository(root: Path, marker: Path) -> Path:
     git("init", "-q", "-b", "main")
     git("add", ".")
     git("commit", "-q", "-m", "initial")
-    for key, name in (("core.fsmonitor", "fsmonitor"), ("filter.trap.clean", "clean"), ("diff.trap.textconv", "textconv"),
-                      ("core.pager", "pager"), ("diff.external", "external")):
+    for key, name in (
+        ("core.fsmonitor", "fsmonitor"),
+        ("filter.trap.clean", "clean"),
+        ("diff.trap.textconv", "textconv"),
+        ("core.pager", "pager"),
+        ("diff.external", "external"),
+    ):
         git("config", key, f"sh -c 'touch {marker}/{name}; cat'")
     (root / ".gitattributes").write_text("*.py filter=trap diff=trap\n", encoding="utf-8")
     for hook in ("pre-commit", "post-checkout", "post-index-change", "reference-transaction"):
@@ -71,7 +76,11 @@ def _hostile_repository(root: Path, marker: Path) -> Path:
 def _traced(log: Path, command: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["strace", "-f", "-qq", "-z", "-e", "trace=execve,connect,socket", "-o", str(log), *command],
-        cwd=cwd, capture_output=True, text=True, timeout=300, input=stdin,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        input=stdin,
     )
 
 
@@ -105,7 +114,9 @@ def repository(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("diff", [False, True], ids=["check", "check-diff"])
-def test_command_line_runs_nothing_and_connects_nowhere(repository: tuple[Path, Path], tmp_path: Path, diff: bool) -> None:
+def test_command_line_runs_nothing_and_connects_nowhere(
+    repository: tuple[Path, Path], tmp_path: Path, diff: bool
+) -> None:
     root, marker = repository
     log = tmp_path / "strace.log"
     command = [sys.executable, "-m", "secreview_ls.cli", "check", "--no-progress", "--jobs", "2", "."]
@@ -133,21 +144,55 @@ def test_language_server_runs_nothing_and_connects_nowhere(repository: tuple[Pat
     uri = (root / "app.py").as_uri()
     text = (root / "app.py").read_text(encoding="utf-8")
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"processId": None, "rootUri": root.as_uri(), "capabilities": {},
-                    "workspaceFolders": [{"uri": root.as_uri(), "name": "repo"}]}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "processId": None,
+                "rootUri": root.as_uri(),
+                "capabilities": {},
+                "workspaceFolders": [{"uri": root.as_uri(), "name": "repo"}],
+            },
+        },
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-        {"jsonrpc": "2.0", "method": "textDocument/didOpen",
-         "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}},
-        {"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand",
-         "params": {"command": "secreview.scanWorkspace", "arguments": []}},
-        {"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover",
-         "params": {"textDocument": {"uri": uri}, "position": {"line": 6, "character": 12}}},
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "workspace/executeCommand",
+            "params": {"command": "secreview.scanWorkspace", "arguments": []},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": uri}, "position": {"line": 6, "character": 12}},
+        },
     ]
     log = tmp_path / "strace.log"
     process = subprocess.Popen(
-        ["strace", "-f", "-qq", "-z", "-e", "trace=execve,connect,socket", "-o", str(log), sys.executable, "-m", "secreview_ls"],
-        cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=(tmp_path / "server.log").open("wb"),
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-z",
+            "-e",
+            "trace=execve,connect,socket",
+            "-o",
+            str(log),
+            sys.executable,
+            "-m",
+            "secreview_ls",
+        ],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=(tmp_path / "server.log").open("wb"),
     )
     assert process.stdin is not None and process.stdout is not None
     for message in messages:
@@ -173,7 +218,9 @@ def test_language_server_runs_nothing_and_connects_nowhere(repository: tuple[Pat
                 break
             message, buffer = json.loads(rest[:length]), rest[length:]
             if "method" in message and "id" in message:
-                result = [None] * len(message["params"]["items"]) if message["method"] == "workspace/configuration" else None
+                result = (
+                    [None] * len(message["params"]["items"]) if message["method"] == "workspace/configuration" else None
+                )
                 reply = {"jsonrpc": "2.0", "id": message["id"], "result": result}
                 process.stdin.write(_frame(json.dumps(reply)).encode("utf-8"))
                 process.stdin.flush()

@@ -65,9 +65,12 @@ def test_a_suppressed_notebook_finding_is_located_in_its_cell(
 ) -> None:
     cells = [["import pickle\n"], ["x = 1\n", "pickle.loads(blob)  # secreview: ignore[SR402] -- our own cache\n"]]
     notebook = {
-        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
-                  for c in cells],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None} for c in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     (tmp_path / "cache.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -135,7 +138,7 @@ def test_cells_join_into_one_module_with_lines_mapping_back() -> None:
 
 
 def test_positions_in_a_single_string_source() -> None:
-    text = json.dumps({"cells": [{"cell_type": "code", "source": "a = 1\nb = \"\u00e9\" + c\n"}]})
+    text = json.dumps({"cells": [{"cell_type": "code", "source": 'a = 1\nb = "\u00e9" + c\n'}]})
     positions = NotebookPositions(text)
     line, column = positions.position(0, 2, 8)  # `+` on line 2 of the cell
     assert line == 1 and text[column - 1] == "+"
@@ -160,7 +163,9 @@ def test_other_formats_name_the_cell(project: Path, capsys: pytest.CaptureFixtur
     assert "analysis.ipynb:cell 4:2:1" in out and "%%time" in out  # the excerpt is the cell's source
 
 
-def test_standard_input_named_as_a_notebook(project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_standard_input_named_as_a_notebook(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
     import sys
 
@@ -177,9 +182,15 @@ def test_diff_keeps_the_notebook_findings_on_changed_json_lines(
 ) -> None:
     import subprocess
 
-    for key, value in {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "T",
-                       "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_NOSYSTEM": "1",
-                       "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CEILING_DIRECTORIES": str(project.parent)}.items():
+    for key, value in {
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CEILING_DIRECTORIES": str(project.parent),
+    }.items():
         monkeypatch.setenv(key, value)
 
     def git(*args: str) -> None:

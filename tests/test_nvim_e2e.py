@@ -116,14 +116,16 @@ def run_nvim(
     home = root / ".nvim-home"  # as headless_environment sets it
     out = root / ".e2e-result.json"
     env = headless_environment(root, out)
-    env.update({
-        "SECREVIEW_E2E_SETTINGS": json.dumps(settings or {}),
-        "SECREVIEW_E2E_METHOD": method or "",
-        "SECREVIEW_E2E_EXPECT_EMPTY": ",".join(expect_empty),
-        "SECREVIEW_E2E_SCENARIO": scenario,
-        "SECREVIEW_E2E_WAIT_MS": str(WAIT_MS),
-        "SECREVIEW_E2E_WATCHDOG_MS": str(WATCHDOG_MS),
-    })
+    env.update(
+        {
+            "SECREVIEW_E2E_SETTINGS": json.dumps(settings or {}),
+            "SECREVIEW_E2E_METHOD": method or "",
+            "SECREVIEW_E2E_EXPECT_EMPTY": ",".join(expect_empty),
+            "SECREVIEW_E2E_SCENARIO": scenario,
+            "SECREVIEW_E2E_WAIT_MS": str(WAIT_MS),
+            "SECREVIEW_E2E_WATCHDOG_MS": str(WATCHDOG_MS),
+        }
+    )
     cmd = [nvim, "--headless", "--clean", "-n", "-c", f"luafile {DRIVER}"]
     try:
         proc = subprocess.run(

@@ -16,7 +16,7 @@ import pytest
 from test_nvim_e2e import PLUGIN, _require_nvim, headless_environment
 
 DRIVER = PLUGIN / "test" / "template_folders.lua"
-VIEWS = '''from flask import Flask, render_template, request
+VIEWS = """from flask import Flask, render_template, request
 
 app = Flask(__name__, template_folder="pages")
 
@@ -24,7 +24,7 @@ app = Flask(__name__, template_folder="pages")
 @app.route("/card")
 def card():
     return render_template("card.html", note=request.args["note"])
-'''
+"""
 
 
 @pytest.fixture
@@ -45,7 +45,9 @@ def test_the_plugin_attaches_the_template_folders_the_server_announces(workspace
     out = workspace / ".result.json"
     env = headless_environment(workspace, out)
     command = [shutil.which("nvim") or "nvim", "--headless", "--clean", "-n", "-c", f"luafile {DRIVER}"]
-    subprocess.run(command, cwd=workspace, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=150, check=False)
+    subprocess.run(
+        command, cwd=workspace, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=150, check=False
+    )
     assert out.exists(), "nvim wrote no result"
     seen = json.loads(out.read_text(encoding="utf-8"))
     assert seen["errors"] == []

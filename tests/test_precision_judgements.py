@@ -91,7 +91,9 @@ def test_sql_from_quoted_identifiers_is_not_reported() -> None:
 
 
 def test_weak_hash_fed_a_password_is_high_and_a_cache_key_is_silent() -> None:
-    fed = "import hashlib\ndef respond(password):\n    m = hashlib.md5()\n    m.update(password)\n    return m.digest()\n"
+    fed = (
+        "import hashlib\ndef respond(password):\n    m = hashlib.md5()\n    m.update(password)\n    return m.digest()\n"
+    )
     [finding] = _findings(fed, "SR301")
     assert finding.severity == Level.HIGH and "password" in finding.message
     cache = "import hashlib\ndef lookup(body):\n    cache_key = hashlib.md5(body).hexdigest()\n    return cache_key\n"

@@ -54,7 +54,9 @@ def test_a_new_name_of_a_file_let_go_of_parses_it_again(tmp_path: Path) -> None:
     (tmp_path / "db.py").write_text(SQL_HELPER.format(name="first") + "\n" + SQL_HELPER.format(name="second"))
     (tmp_path / "other.py").write_text(SQL_HELPER.format(name="run"))
     one = tmp_path / "one.py"
-    one.write_text("from flask import request\nfrom db import first\nfrom other import run\n\nfirst(request.args['q'])\nrun(request.args['q'])\n")
+    one.write_text(
+        "from flask import request\nfrom db import first\nfrom other import run\n\nfirst(request.args['q'])\nrun(request.args['q'])\n"
+    )
     two = tmp_path / "two.py"
     two.write_text("from flask import request\nfrom db import second\n\nsecond(request.args['q'])\n")
     project = ProjectIndex([tmp_path], whole_files=1)
@@ -109,13 +111,19 @@ def test_files_in_use_are_not_let_go_of(tmp_path: Path) -> None:
 def test_a_name_the_file_does_not_define_needs_no_new_parse(tmp_path: Path) -> None:
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "__init__.py").write_text("from .db import run\nLIMIT = 10\n\nclass Base:\n    def store(self, q):\n        pass\n\nclass Model(Base):\n    pass\n")
+    (package / "__init__.py").write_text(
+        "from .db import run\nLIMIT = 10\n\nclass Base:\n    def store(self, q):\n        pass\n\nclass Model(Base):\n    pass\n"
+    )
     (package / "db.py").write_text(SQL_HELPER.format(name="run"))
     (tmp_path / "other.py").write_text(SQL_HELPER.format(name="run"))
     first = tmp_path / "first.py"
-    first.write_text("from flask import request\nimport pkg\nfrom other import run\n\npkg.Model().store(request.args['q'])\nrun(request.args['q'])\n")
+    first.write_text(
+        "from flask import request\nimport pkg\nfrom other import run\n\npkg.Model().store(request.args['q'])\nrun(request.args['q'])\n"
+    )
     second = tmp_path / "second.py"
-    second.write_text("from flask import request\nimport pkg\n\nx = pkg.LIMIT\npkg.Model(request.args['q'])\npkg.run(request.args['q'])\n")
+    second.write_text(
+        "from flask import request\nimport pkg\n\nx = pkg.LIMIT\npkg.Model(request.args['q'])\npkg.run(request.args['q'])\n"
+    )
     expected = findings(ProjectIndex([tmp_path]), second)
     assert expected == [("SR801", 6)]  # through the package's re-export
     project = ProjectIndex([tmp_path], whole_files=1)

@@ -23,7 +23,7 @@ import pytest
 from secreview_ls.engine.source import parse_quietly
 
 NOISY = textwrap.dedent(
-    r'''
+    r"""
     import re
     import subprocess
 
@@ -48,7 +48,7 @@ NOISY = textwrap.dedent(
 
     def broken(:
         x = "\p"
-    '''
+    """
 )
 
 WARNING_WORDS = ("Warning", "invalid escape", "invalid decimal", "is not", '"is" with')

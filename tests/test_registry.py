@@ -12,7 +12,10 @@ def test_every_family_registers_rules() -> None:
     # The banned-call table's rows join the family of the API they ban.
     assert families == set(registry.FAMILIES) - {"banned_calls"}
     assert {registry.get(code).family for code in ("SR302", "SR403", "SR504", "SR703")} == {
-        "crypto", "deserialization", "network", "files",
+        "crypto",
+        "deserialization",
+        "network",
+        "files",
     }
 
 

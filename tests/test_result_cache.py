@@ -85,7 +85,9 @@ def test_a_change_in_a_called_module_analyzes_its_callers_again(
     after = scan(project, folder)
     assert sorted(counting.paths) == ["app.py", "helpers.py"]  # loader.py calls nothing of the project
     assert ("app.py", 10, "SR802") in after
-    uncached = [(Path(f.path).name, f.line, f.rule_id) for f in scan_paths([project], discover(project), jobs=1).findings()]
+    uncached = [
+        (Path(f.path).name, f.line, f.rule_id) for f in scan_paths([project], discover(project), jobs=1).findings()
+    ]
     assert after == uncached
 
 
@@ -230,13 +232,17 @@ def test_no_cache_reads_and_writes_nothing(project: Path, tmp_path_factory: pyte
     assert not folder.exists()
 
 
-def test_the_cache_folder_is_ignored_by_git_and_marked_as_a_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_folder_is_ignored_by_git_and_marked_as_a_cache(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SECREVIEW_CACHE_DIR")
     monkeypatch.chdir(project)
     assert main(["check", ".", "-q", "--no-progress"]) == 1
     folder = project / ".secreview_cache"
     assert (folder / ".gitignore").read_text(encoding="utf-8") == "*\n"
-    assert (folder / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (
+        (folder / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
     assert oct(os.stat(cache_file(folder)).st_mode & 0o777) == "0o600"
 
 

@@ -113,7 +113,9 @@ def test_the_review_only_repeats_what_a_rule_established(tmp_path: Path) -> None
     assert "safe loader" not in ignored
     assert "`yaml.load` (line 5)" in ignored
     safe = text.replace("UnsafeLoader", "SafeLoader")
-    assert "`yaml.load` with a safe loader (line 5)" in review_file(analyze_source(safe, path, Config(root=tmp_path)), safe)
+    assert "`yaml.load` with a safe loader (line 5)" in review_file(
+        analyze_source(safe, path, Config(root=tmp_path)), safe
+    )
     unjudged = review_file(analyze_source(safe, path, Config(root=tmp_path, ignore=("SR401",))), safe)
     assert "`yaml.load` (line 5)" in unjudged
 

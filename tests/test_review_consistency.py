@@ -35,7 +35,9 @@ def _analyzed(path: Path) -> AnalysisResult:
 
 
 def _flagged(result: AnalysisResult) -> set[int]:
-    return {line for f in [*result.findings, *result.suppressed] for line in range(f.span.start_line, f.span.end_line + 1)}
+    return {
+        line for f in [*result.findings, *result.suppressed] for line in range(f.span.start_line, f.span.end_line + 1)
+    }
 
 
 def test_every_judgement_has_a_judging_rule() -> None:
@@ -52,9 +54,7 @@ def test_the_review_of_a_fixture_agrees_with_its_findings(path: Path) -> None:
 
     # What a rule established about a call, it did not report on that call.
     for record in result.evidence.of(CallJudged):
-        against = [
-            f for f in reported if f.rule_id in JUDGED_BY[record.judgement] and f.span.start_line == record.line
-        ]
+        against = [f for f in reported if f.rule_id in JUDGED_BY[record.judgement] and f.span.start_line == record.line]
         assert not against, (record, against)
 
     # The calls the review describes carry no finding, and the review shows them as described.

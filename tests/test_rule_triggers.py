@@ -63,9 +63,7 @@ def test_declared_triggers_cover_every_finding(rule_id: str) -> None:
         if not any(word in text for word in rule.triggers):
             continue
         lines = text.splitlines(keepends=True)
-        stripped = "".join(
-            ("\n" if any(word in line for word in rule.triggers) else line) for line in lines
-        )
+        stripped = "".join(("\n" if any(word in line for word in rule.triggers) else line) for line in lines)
         if any(word in stripped for word in rule.triggers):
             continue  # a word spanning lines: not this test's case
         ctx, _ = contexts(stripped, str(path))

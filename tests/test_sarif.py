@@ -44,9 +44,7 @@ def assert_valid(validator: jsonschema.protocols.Validator, document: dict) -> N
 def project(tmp_path: Path) -> Path:
     (tmp_path / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "loader.py").write_text(
-        'import yaml\n\ns = "😀é"; cfg = yaml.load(s)\n', encoding="utf-8"
-    )
+    (tmp_path / "app" / "loader.py").write_text('import yaml\n\ns = "😀é"; cfg = yaml.load(s)\n', encoding="utf-8")
     (tmp_path / "app" / "blob.py").write_bytes(b"\x00binary")
     (tmp_path / "app" / "my file.py").write_text("import pickle\npickle.loads(b'')\n", encoding="utf-8")
     return tmp_path
@@ -155,8 +153,13 @@ def synthetic_scan(tmp_path: Path) -> ScanResult:
     )
     result = AnalysisResult(path=str(app), findings=[finding])
     result.notices.append(Notice("syntax-error", "bad", Span(2, 0, 2, 1), str(app)))
-    return ScanResult(root=tmp_path, config=Config(root=tmp_path), results=[result], files_scanned=1,
-                      notices=[Notice("unknown-rule", "`ignore` names unknown rule `X1`", None, "configuration")])
+    return ScanResult(
+        root=tmp_path,
+        config=Config(root=tmp_path),
+        results=[result],
+        files_scanned=1,
+        notices=[Notice("unknown-rule", "`ignore` names unknown rule `X1`", None, "configuration")],
+    )
 
 
 def test_code_flows_and_fixes(tmp_path: Path, validator) -> None:
@@ -172,7 +175,10 @@ def test_code_flows_and_fixes(tmp_path: Path, validator) -> None:
     ]
     assert steps[1]["location"]["physicalLocation"]["artifactLocation"]["uri"] == "helper.py"
     assert steps[0]["location"]["physicalLocation"]["region"] == {
-        "startLine": 1, "startColumn": 5, "endLine": 1, "endColumn": 22
+        "startLine": 1,
+        "startColumn": 5,
+        "endLine": 1,
+        "endColumn": 22,
     }
     (fix,) = result["fixes"]
     (change,) = fix["artifactChanges"]
@@ -199,7 +205,7 @@ TEMPLATE_PAGE = "<h1>{{ title }}</h1>\n<section>\n  😀 {{ bio|safe }}\n</secti
 
 def template_project(root: Path) -> Path:
     """A view whose request value a template file writes with ``|safe``."""
-    (root / "pyproject.toml").write_text("[tool.secreview]\nselect = [\"SR806\"]\n", encoding="utf-8")
+    (root / "pyproject.toml").write_text('[tool.secreview]\nselect = ["SR806"]\n', encoding="utf-8")
     (root / "web").mkdir()
     (root / "web" / "views.py").write_text(TEMPLATE_VIEW, encoding="utf-8")
     (root / "web" / "templates").mkdir()
@@ -226,7 +232,9 @@ def test_view_to_template_flow_in_the_command_lines_sarif(
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "web/views.py"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
     steps = [s["location"] for s in result["codeFlows"][0]["threadFlows"][0]["locations"]]
-    where = [(s["physicalLocation"]["artifactLocation"]["uri"], s["physicalLocation"]["region"]["startLine"]) for s in steps]
+    where = [
+        (s["physicalLocation"]["artifactLocation"]["uri"], s["physicalLocation"]["region"]["startLine"]) for s in steps
+    ]
     assert where == [("web/views.py", 8), ("web/views.py", 8), ("web/views.py", 9), ("web/templates/bio.html", 3)]
     last = steps[-1]["physicalLocation"]
     # 1-based code-point columns of `{{ bio|safe }}` after "  😀 " on line 3
@@ -246,7 +254,9 @@ def test_a_flow_through_an_include_lists_the_three_files_in_the_sarif(
 
     project = template_project(tmp_path)
     (project / "web" / "views.py").write_text(TEMPLATE_VIEW.replace('"bio.html"', '"page.html"'), encoding="utf-8")
-    (project / "web" / "templates" / "page.html").write_text('<main>\n{% include "bio.html" %}\n</main>\n', encoding="utf-8")
+    (project / "web" / "templates" / "page.html").write_text(
+        '<main>\n{% include "bio.html" %}\n</main>\n', encoding="utf-8"
+    )
     monkeypatch.chdir(project)
     out = tmp_path / "out.sarif"
     assert cli.main(["check", ".", "--no-progress", "--format", "sarif", "--output", str(out)]) == 1
@@ -305,8 +315,17 @@ def test_official_validator(project: Path, tmp_path_factory: pytest.TempPathFact
         paths[-1].write_text(json.dumps(document), encoding="utf-8")
     report = out_dir / "validation.sarif"
     done = subprocess.run(
-        [*command, "validate", *map(str, paths), "--output", str(report), "--rule-kind", "Sarif;Gh",
-         "--log", "ForceOverwrite"],
+        [
+            *command,
+            "validate",
+            *map(str, paths),
+            "--output",
+            str(report),
+            "--rule-kind",
+            "Sarif;Gh",
+            "--log",
+            "ForceOverwrite",
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -19,7 +19,21 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "html", "markdown"])
 def test_reports_never_print_a_credential(fmt: str, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["check", ".", "id_rsa", "--format", fmt, "--no-progress", "--color", "always" if fmt == "text" else "never"]) == 1
+    assert (
+        cli.main(
+            [
+                "check",
+                ".",
+                "id_rsa",
+                "--format",
+                fmt,
+                "--no-progress",
+                "--color",
+                "always" if fmt == "text" else "never",
+            ]
+        )
+        == 1
+    )
     captured = capsys.readouterr()
     assert leaked_pieces(captured.out + captured.err) == []
     assert "SR" in captured.out
@@ -30,7 +44,16 @@ def test_every_credential_is_reported(project: Path, capsys: pytest.CaptureFixtu
     lines that hold one (TLS verification off next to a token)."""
     assert cli.main(["check", ".", "id_rsa", "--format", "text", "--no-progress"]) == 1
     out = capsys.readouterr().out
-    for where in ("app.py:3:", "app.py:4:", "app.py:5:", "app.py:6:", "app.py:14:", "deploy.env:1:", "deploy.env:2:", "id_rsa:1:"):
+    for where in (
+        "app.py:3:",
+        "app.py:4:",
+        "app.py:5:",
+        "app.py:6:",
+        "app.py:14:",
+        "deploy.env:1:",
+        "deploy.env:2:",
+        "id_rsa:1:",
+    ):
         assert where in out, where
     assert "SR" in out.split("app.py:10:", 1)[1].split("\n", 1)[0]
 

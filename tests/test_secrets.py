@@ -257,7 +257,7 @@ def test_every_secret_on_a_line_is_masked_in_each_snippet() -> None:
         "url: mysql://user:pass@db/app",
         "DATABASE_URL=postgres://app:Xk2pr0dpw7@127.0.0.1:5432/app",
         r'"PASSWORD=\nDB_PASSWORD\n"',
-        r'password:\nDB_PASSWORD',
+        r"password:\nDB_PASSWORD",
         "Authorization: Bearer <token>",
         "Authorization: Bearer ${TOKEN}",
         "key = 'value'",
@@ -482,7 +482,9 @@ def test_a_token_glued_to_other_text_is_masked_where_a_wider_credential_contains
     assert token not in redaction.Redactor(text, ".env").line(1)
 
 
-@pytest.mark.parametrize("path", ["compose-dev.yml", "deploy/docker-compose.test.yaml", ".env.local", "settings.ci.toml"])
+@pytest.mark.parametrize(
+    "path", ["compose-dev.yml", "deploy/docker-compose.test.yaml", ".env.local", "settings.ci.toml"]
+)
 def test_development_environment_files_drop_literal_passwords_only(path: str) -> None:
     text = f"MARIADB_ROOT_PASSWORD: Pr0d-s3cret!\nGITHUB_TOKEN: {TOKENS['SR762']}\n"
     assert ids(text_findings(text, path)) == ["SR762"]

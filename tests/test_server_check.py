@@ -18,8 +18,13 @@ from secreview_ls.lsp import __main__ as entry
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str, python: str = sys.executable, flags: tuple[str, ...] = (), env: dict[str, str] | None = None,
-        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str,
+    python: str = sys.executable,
+    flags: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     """``python -m secreview_ls ARGS`` with this checkout importable."""
     environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(

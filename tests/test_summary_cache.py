@@ -110,8 +110,9 @@ def test_a_summary_cut_short_is_not_stored(tmp_path: Path) -> None:
 
 
 def test_a_cycle_of_imports_gives_the_same_with_and_without_the_store(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text("from b import run as other\nimport os\n\n\ndef run(q):\n    other(q)\n"
-                                   "\n\ndef go(q):\n    os.system(q)\n")
+    (tmp_path / "a.py").write_text(
+        "from b import run as other\nimport os\n\n\ndef run(q):\n    other(q)\n\n\ndef go(q):\n    os.system(q)\n"
+    )
     (tmp_path / "b.py").write_text("from a import go\n\n\ndef run(q):\n    go(q)\n")
     (tmp_path / "va.py").write_text(view("a"))
     (tmp_path / "vb.py").write_text(view("b"))
@@ -187,7 +188,7 @@ def test_the_cache_is_kept_under_its_size_cap(tmp_path: Path) -> None:
     assert store.prune() >= 5
     kept = sorted(path.name[:2] for path in (tmp_path / "summaries").glob("*/*.rec"))
     assert sum(path.stat().st_size for path in (tmp_path / "summaries").glob("*/*.rec")) <= 3_000
-    assert kept == sorted(kept)[-len(kept):] and "09" in kept  # the last written stay
+    assert kept == sorted(kept)[-len(kept) :] and "09" in kept  # the last written stay
     assert store.load("09" + "0" * 38) == b"x" * 1_000
 
 
@@ -211,8 +212,10 @@ def test_a_file_importing_from_itself_reports_the_same_with_the_store(tmp_path: 
     package.mkdir()
     (package / "__init__.py").write_text("")
     module = package / "mod.py"
-    module.write_text("import os\nfrom flask import request\nimport pkg.mod as me\n\n\ndef run(q):\n"
-                      "    os.system(q)\n\n\ndef v():\n    me.run(request.args['q'])\n")
+    module.write_text(
+        "import os\nfrom flask import request\nimport pkg.mod as me\n\n\ndef run(q):\n"
+        "    os.system(q)\n\n\ndef v():\n    me.run(request.args['q'])\n"
+    )
     reference = findings(index(tmp_path, None), module)
     assert reference == [("SR802", 7)]  # reported at the sink, in this very file
     store = MemoryStore()

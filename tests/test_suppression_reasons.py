@@ -20,8 +20,12 @@ REQUIRE = Config(require_reason=True)
 @pytest.mark.parametrize(
     ("comment", "kind", "codes", "reason"),
     [
-        ("# secreview: ignore[SR802] -- input is an operator-only flag", "secreview", ("SR802",),
-         "input is an operator-only flag"),
+        (
+            "# secreview: ignore[SR802] -- input is an operator-only flag",
+            "secreview",
+            ("SR802",),
+            "input is an operator-only flag",
+        ),
         ("# secreview: ignore -- vetted by security review", "secreview", (), "vetted by security review"),
         ("# secreview: ignore[SR201, SR802]", "secreview", ("SR201", "SR802"), None),
         ("# secreview: ignore[SR201] --   ", "secreview", ("SR201",), None),
@@ -56,8 +60,14 @@ def test_a_suppression_with_a_reason_still_suppresses_and_satisfies_require_reas
 
 @pytest.mark.parametrize(
     "comment",
-    ["  # secreview: ignore[SR201]", "  # secreview: ignore", "  # nosec B602", "  # nosec", "  # noqa: S602",
-     "  # secreview: ignore[SR201] -- reason"],
+    [
+        "  # secreview: ignore[SR201]",
+        "  # secreview: ignore",
+        "  # nosec B602",
+        "  # nosec",
+        "  # noqa: S602",
+        "  # secreview: ignore[SR201] -- reason",
+    ],
 )
 def test_require_reason_reports_the_comment_itself(comment: str) -> None:
     text = SHELL.format(comment=comment)
@@ -87,8 +97,10 @@ def test_require_reason_setting_and_catalogue_entry() -> None:
     assert rule is not None and rule.name == "suppression-without-reason"
     assert not rule.default_enabled and " -- " in rule.good
     # selecting the rule by id works without the setting
-    assert [f.rule_id for f in analyze_source(SHELL.format(comment="  # nosec"), "a.py",
-                                              Config(extend_select=("SR902",))).findings] == ["SR902"]
+    assert [
+        f.rule_id
+        for f in analyze_source(SHELL.format(comment="  # nosec"), "a.py", Config(extend_select=("SR902",))).findings
+    ] == ["SR902"]
 
 
 # -- unused Bandit comments ---------------------------------------------------------------

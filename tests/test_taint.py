@@ -123,7 +123,9 @@ def test_a_file_analyzed_alone_does_not_read_the_files_it_imports() -> None:
     text = path.read_text(encoding="utf-8")
     alone = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)))
     assert 15 not in {f.span.start_line for f in alone.findings}
-    with_index = analyze_source(text, str(path), Config(root=FIXTURES, select=("SR8",)), project=ProjectIndex([FIXTURES]))
+    with_index = analyze_source(
+        text, str(path), Config(root=FIXTURES, select=("SR8",)), project=ProjectIndex([FIXTURES])
+    )
     assert 15 in {f.span.start_line for f in with_index.findings}
 
 
@@ -282,7 +284,26 @@ def test_taint_rules_are_marked_and_documented() -> None:
     assert len(rules) == 21
     assert all(r.taint for r in rules)
     assert {r.cwe for r in rules} == {
-        89, 78, 94, 22, 918, 79, 601, 90, 643, 502, 611, 113, 117, 501, 1333, 943, 1336, 88, 470, 134
+        89,
+        78,
+        94,
+        22,
+        918,
+        79,
+        601,
+        90,
+        643,
+        502,
+        611,
+        113,
+        117,
+        501,
+        1333,
+        943,
+        1336,
+        88,
+        470,
+        134,
     }
     for current in rules:
         assert current.summary and current.why and current.bad and current.good

@@ -13,7 +13,7 @@ import pytest
 # A value that may or may not pass through an unmodelled call (``verify``) and is then joined:
 # both strands have the same origin, and only one path may be reported, always the same.
 SNIPPET = textwrap.dedent(
-    '''
+    """
     import pickle
     from flask import request
 
@@ -36,7 +36,7 @@ SNIPPET = textwrap.dedent(
         if request.args.get("upper"):
             name = name.upper()
         return eval(compile(name, "<input>", "eval"))
-    '''
+    """
 )
 
 PROGRAM = textwrap.dedent(

@@ -10,8 +10,6 @@ from fixture_support import flow_steps, taint_findings
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-
-
 def test_aiohttp_awaited_form_is_a_source() -> None:
     finding = taint_findings("command/aiohttp_jobs.py")[31]
     assert flow_steps(finding) == [

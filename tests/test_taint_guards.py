@@ -14,8 +14,6 @@ from secreview_ls.engine.taint.conversions import escapes_quote, numeric_struct_
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-
-
 def test_parent_reference_and_resolved_prefix_checks_with_an_exit() -> None:
     found = taint_findings("path/guarded_downloads.py")
     # ``..`` rejected before ``os.path.join`` (line 27): an absolute name still replaces the folder.
@@ -113,8 +111,13 @@ def test_repr_only_templates(template: str, only_repr: bool) -> None:
 
 @pytest.mark.parametrize(
     ("old", "new", "escaped"),
-    [("\"'\"", "\"''\"", True), ("\"'\"", '""', True), ("'\"'", "'&quot;'", True), ("\"'\"", "\"\\\\'\"", False),
-     ("'x'", "''", False)],
+    [
+        ('"\'"', "\"''\"", True),
+        ('"\'"', '""', True),
+        ("'\"'", "'&quot;'", True),
+        ('"\'"', '"\\\\\'"', False),
+        ("'x'", "''", False),
+    ],
 )
 def test_quote_escapes(old: str, new: str, escaped: bool) -> None:
     parse = lambda text: ast.parse(text, mode="eval").body  # noqa: E731

@@ -16,7 +16,7 @@ from secreview_ls.engine.taint import TaintMemo
 from secreview_ls.pipeline import analyze_source
 from secreview_ls.pipeline.incremental import IncrementalAnalyzer
 
-HEADER = '''import sqlite3
+HEADER = """import sqlite3
 
 from flask import Flask, request
 
@@ -39,7 +39,7 @@ def product_filter(value):
 def products():
     category = request.args["category"]
     return {"rows": run(product_filter(category))}
-'''
+"""
 
 
 def taint_findings(result) -> list[tuple[str, str, int, list[tuple[int, str]]]]:  # type: ignore[no-untyped-def]
@@ -111,7 +111,7 @@ def test_a_changed_callee_is_seen_by_its_unchanged_callers(tmp_path: Path) -> No
 def test_a_module_level_change_starts_over(tmp_path: Path) -> None:
     analyzer, memo, path, config = analyzer_for(tmp_path)
     analyzer.analyze(HEADER)
-    edited = HEADER.replace('app = Flask(__name__)\n', 'app = Flask(__name__)\nLIMIT = 10\n')
+    edited = HEADER.replace("app = Flask(__name__)\n", "app = Flask(__name__)\nLIMIT = 10\n")
     result = analyzer.analyze(edited)
     assert memo.replayed == 0 and memo.analyzed >= 1
     assert taint_findings(result) == taint_findings(analyze_source(edited, path, config))
@@ -141,14 +141,17 @@ def test_the_reported_source_does_not_depend_on_hash_order(tmp_path: Path) -> No
 
 def test_a_class_attribute_edit_keeps_the_records(tmp_path: Path) -> None:
     analyzer, memo, path, config = analyzer_for(tmp_path)
-    text = HEADER + '''
+    text = (
+        HEADER
+        + """
 
 class Settings:
     limit = 10
 
     def rows(self):
         return run("SELECT 1")
-'''
+"""
+    )
     analyzer.analyze(text)
     edited = text.replace("    limit = 10\n", "    limit = 100\n")
     result = analyzer.analyze(edited)

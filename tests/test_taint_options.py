@@ -14,8 +14,6 @@ from secreview_ls.pipeline import analyze_source
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-
-
 def _check(text: str) -> list[tuple[int, str]]:
     result = analyze_source(text, "/tmp/app/views.py", Config(select=("SR8",)))
     return [(f.span.start_line, f.rule_id) for f in result.findings]
@@ -68,7 +66,11 @@ def test_a_prefix_of_dashes_only_still_lets_the_input_spell_an_option() -> None:
 def test_module_named_by_the_request_is_unsafe_reflection() -> None:
     found = taint_findings("reflection/exporters.py", own_folder=True)
     assert (found[16].rule_id, found[16].cwe) == ("SR820", 470)
-    assert flow_steps(found[16], files=True)[-1] == (16, "reaches `importlib.import_module()`: name of the imported module", None)
+    assert flow_steps(found[16], files=True)[-1] == (
+        16,
+        "reaches `importlib.import_module()`: name of the imported module",
+        None,
+    )
     assert not set(found) & {22, 31, 38, 57}
 
 
@@ -89,11 +91,19 @@ def test_a_module_level_alias_of_a_sink_is_the_sink_unless_the_name_is_bound_aga
 def test_a_wsgi_page_and_its_start_response_headers_are_sinks() -> None:
     pages = taint_findings("xss/wsgi_apps.py", own_folder=True)
     assert set(pages) == {13, 35, 50}  # escaped, text/plain, JSON and constant bodies stay quiet
-    assert flow_steps(pages[13], files=True)[-1] == (13, "reaches `return`: HTML body returned from a WSGI application", None)
+    assert flow_steps(pages[13], files=True)[-1] == (
+        13,
+        "reaches `return`: HTML body returned from a WSGI application",
+        None,
+    )
     headers = taint_findings("header/wsgi_headers.py", own_folder=True)
     assert set(headers) == {9, 29}
     assert headers[29].rule_id == "SR812"
-    assert flow_steps(headers[29], files=True)[-1] == (29, "reaches `start_response()`: response header sent by `start_response()`", None)
+    assert flow_steps(headers[29], files=True)[-1] == (
+        29,
+        "reaches `start_response()`: response header sent by `start_response()`",
+        None,
+    )
 
 
 def test_a_json_body_value_in_a_mongo_filter_may_be_an_operator() -> None:
@@ -113,7 +123,11 @@ def test_a_request_value_used_as_the_format_string_is_reported_not_one_used_as_a
     )  # fmt: skip
     found = {f.span.start_line: f for f in result.findings}
     assert set(found) == {21, 28, 35}
-    assert flow_steps(found[28], files=True)[-1] == (28, "reaches `template.format_map()`: format string given objects to format", None)
+    assert flow_steps(found[28], files=True)[-1] == (
+        28,
+        "reaches `template.format_map()`: format string given objects to format",
+        None,
+    )
     across = taint_findings("format_string/notices/views.py", own_folder=True)
     assert across[12].rule_id == "SR821"
     assert flow_steps(across[12], files=True)[-1][2] == "render.py"

@@ -25,7 +25,7 @@ def _steps(finding) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
 def test_string_buffer_write_then_getvalue_keeps_the_path() -> None:
     finding = _findings("xss/decoded_values.py")[65]
     steps = _steps(finding)
-    assert steps[0] == (62, "source: `request.args.getlist(\"item\")`")
+    assert steps[0] == (62, 'source: `request.args.getlist("item")`')
     assert (63, "written to `out`") in steps
     assert steps[-1] == (65, "reaches `return`: HTML response body returned from a view")
 

@@ -14,8 +14,6 @@ from secreview_ls.pipeline import analyze_source
 FIXTURES = Path(__file__).parent / "fixtures" / "taint"
 
 
-
-
 # -- request objects passed to project code ----------------------------------------------
 
 
@@ -75,7 +73,11 @@ def test_file_existence_probe_is_low_severity_path_traversal() -> None:
 def test_file_probe_through_a_helper_of_another_module() -> None:
     finding = taint_findings("file_probe/storage/views.py", own_folder=True)[12]
     assert finding.rule_id == "SR816"
-    assert flow_steps(finding, files=True)[-1] == (9, "reaches `os.path.exists()`: path checked for existence", "checks.py")
+    assert flow_steps(finding, files=True)[-1] == (
+        9,
+        "reaches `os.path.exists()`: path checked for existence",
+        "checks.py",
+    )
 
 
 def test_location_header_set_by_hand_is_an_open_redirect_and_a_header() -> None:
@@ -84,7 +86,11 @@ def test_location_header_set_by_hand_is_an_open_redirect_and_a_header() -> None:
     assert {f.rule_id for f in found if f.span.start_line == 44} == {"SR812"}  # a path on this site
     finding = next(f for f in found if f.span.start_line == 80 and f.rule_id == "SR807")
     assert flow_steps(finding, files=True)[0] == (78, "source: `self.path`", None)
-    assert flow_steps(finding, files=True)[-1] == (80, "reaches `self.send_header()`: redirect target (Location header)", None)
+    assert flow_steps(finding, files=True)[-1] == (
+        80,
+        "reaches `self.send_header()`: redirect target (Location header)",
+        None,
+    )
 
 
 def test_tainted_session_key_crosses_the_trust_boundary() -> None:
@@ -95,7 +101,11 @@ def test_tainted_session_key_crosses_the_trust_boundary() -> None:
         (19, "assigned to `name`", None),
         (20, 'reaches `session[f"pref_{name}"] = …`: key of a session entry', None),
     ]
-    assert flow_steps(found[62], files=True)[-1] == (62, "reaches `self.request.session[step] = …`: key of a session entry", None)
+    assert flow_steps(found[62], files=True)[-1] == (
+        62,
+        "reaches `self.request.session[step] = …`: key of a session entry",
+        None,
+    )
     assert not set(found) & {31, 38, 45, 55, 71}
 
 
@@ -151,7 +161,11 @@ def test_django_class_view_reads_self_request_in_any_method() -> None:
         (31, "assigned to `folder`", None),
         (32, "reaches `os.listdir()`: file path", None),
     ]
-    assert flow_steps(taint_findings("path/django_cbv_self.py", own_folder=True)[26], files=True)[0] == (25, 'source: `self.kwargs["key"]`', None)
+    assert flow_steps(taint_findings("path/django_cbv_self.py", own_folder=True)[26], files=True)[0] == (
+        25,
+        'source: `self.kwargs["key"]`',
+        None,
+    )
 
 
 def test_falcon_responder_request_is_a_source() -> None:
@@ -236,7 +250,17 @@ def test_variable_a_template_file_writes_with_safe_is_xss_at_the_render_call() -
         "reaches `{{ note }}`: HTML written unescaped by template `django_note.html` (autoescape off)",
         "django_note.html",
     )
-    assert set(found) == {13, 38, 52, 60, 66, 77, 83, 88, 101}  # escaped variables, cleaned values, a missing template: quiet
+    assert set(found) == {
+        13,
+        38,
+        52,
+        60,
+        66,
+        77,
+        83,
+        88,
+        101,
+    }  # escaped variables, cleaned values, a missing template: quiet
 
 
 def test_the_flow_ends_at_the_write_in_the_template_file() -> None:
@@ -255,7 +279,9 @@ def test_unescaped_writes_are_located_in_the_template_text() -> None:
     from secreview_ls.engine.taint.templates import unescaped_writes
 
     text = "<p>é{{ a|safe }}</p>\r\n{% autoescape off %}\n  {{ b.c }} {{ a }}\n{% endautoescape %}{{ d }}"
-    writes = [(w.name, w.span.start_line, w.span.start_col, w.span.end_col, w.text, w.why) for w in unescaped_writes(text)]
+    writes = [
+        (w.name, w.span.start_line, w.span.start_col, w.span.end_col, w.text, w.why) for w in unescaped_writes(text)
+    ]
     assert writes == [
         ("a", 1, 4, 16, "{{ a|safe }}", "|safe"),
         ("b", 3, 2, 11, "{{ b.c }}", "autoescape off"),
@@ -291,7 +317,9 @@ def test_a_template_edit_is_seen_by_the_next_version_of_the_view(tmp_path: Path)
     (tmp_path / "templates").mkdir()
     page = tmp_path / "templates" / "page.html"
     page.write_text("<p>{{ bio|safe }}</p>\n", encoding="utf-8")
-    analyzer = IncrementalAnalyzer(str(view), Config(root=tmp_path, select=("SR806",)), project=ProjectIndex([tmp_path]))
+    analyzer = IncrementalAnalyzer(
+        str(view), Config(root=tmp_path, select=("SR806",)), project=ProjectIndex([tmp_path])
+    )
     memo = analyzer.taint_memo
     assert [f.rule_id for f in analyzer.analyze(text).findings] == ["SR806"]
     versions = iter(range(2, 100))
@@ -347,7 +375,9 @@ def test_an_open_template_gets_the_findings_of_the_views_rendering_it(tmp_path: 
         "more.py (and by 1 other view: views.py): cross-site scripting"
     )
     assert [(Path(s.path).name if s.path else None, s.span.start_line) for s in found.flow] == [
-        ("more.py", 5), ("more.py", 5), (None, 3)
+        ("more.py", 5),
+        ("more.py", 5),
+        (None, 3),
     ]
     assert found.fingerprint
     assert analyze_template(text, str(template), config).findings == []  # no index: no views
@@ -359,7 +389,10 @@ def test_a_template_finding_is_suppressed_in_the_template_or_in_the_view(tmp_pat
     template = _template_project(tmp_path, {"views.py": VIEW}, "<p>{{ bio|safe }}</p>\n")
     project = ProjectIndex([tmp_path])
     config = Config(root=tmp_path)
-    assert len(analyze_template(template.read_text(encoding="utf-8"), str(template), config, project=project).findings) == 1
+    assert (
+        len(analyze_template(template.read_text(encoding="utf-8"), str(template), config, project=project).findings)
+        == 1
+    )
     suppressed = "<p>{{ bio|safe }}</p>  {# secreview: ignore[SR806] -- bio is sanitized on save #}\n"
     assert analyze_template(suppressed, str(template), config, project=project).findings == []
     view = tmp_path / "web" / "views.py"
@@ -378,7 +411,9 @@ def test_a_helper_of_another_file_rendering_the_template_follows_its_edits(tmp_p
         encoding="utf-8",
     )
     view = tmp_path / "views.py"
-    view.write_text("from flask import request\n\nfrom helpers import show\n\n\ndef page():\n    return show(request.args['bio'])\n")
+    view.write_text(
+        "from flask import request\n\nfrom helpers import show\n\n\ndef page():\n    return show(request.args['bio'])\n"
+    )
     project = ProjectIndex([tmp_path])
     config = Config(root=tmp_path, select=("SR806",))
 

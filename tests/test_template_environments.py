@@ -58,7 +58,9 @@ def test_a_mode_escapes_html_templates_by_name_and_text_templates_never_matter()
 
 
 def test_without_autoescape_every_write_of_an_html_template_is_unescaped_but_filtered_ones() -> None:
-    files = {"p.html": "<p>{{ a }}</p>{{ b|e }}{{ c|int }}{% autoescape true %}{{ d }}{% endautoescape %}{{ e|tojson }}"}
+    files = {
+        "p.html": "<p>{{ a }}</p>{{ b|e }}{{ c|int }}{% autoescape true %}{{ d }}{% endautoescape %}{{ e|tojson }}"
+    }
     assert _read(files, "p.html", "off") == {"a": ("p.html", "{{ a }}", "autoescape off in the environment", [])}
     assert _read(files, "p.html") == {}  # escaped by default (Flask, Django)
     assert _read({"m.txt": "{{ a }}"}, "m.txt", "off") == {}
@@ -118,7 +120,9 @@ def test_an_environment_render_ends_in_the_template_and_an_imported_macro_in_its
     assert [Path(step.path).name if step.path else None for step in greet.flow] == [None, None, "env_greeting.html"]
     assert greet.flow[-1].span.start_line == 2
     assert "autoescape off in the environment" in greet.flow[-1].note
-    forms = {f.span.start_line: f for f in analyze_fixture(ENVIRONMENTS / "constructs.py").findings if f.rule_id == "SR806"}
+    forms = {
+        f.span.start_line: f for f in analyze_fixture(ENVIRONMENTS / "constructs.py").findings if f.rule_id == "SR806"
+    }
     title = forms[39]
     assert [Path(step.path).name if step.path else None for step in title.flow] == [
         None, None, "env_forms.html", "env_macro_lib.html"

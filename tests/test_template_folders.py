@@ -24,7 +24,9 @@ VIEW = (
 def test_declarations_are_read_from_literals() -> None:
     flask = 'app = Flask(__name__, template_folder="web/tpl")\nbp = Blueprint("b", __name__, template_folder=\'bp\')'
     assert declared_folders(flask) == {"file:web/tpl", "file:bp"}
-    loader = 'Environment(loader=FileSystemLoader(["a", "b/c"]))\nFileSystemLoader("d")\nFileSystemLoader(searchpath="e")'
+    loader = (
+        'Environment(loader=FileSystemLoader(["a", "b/c"]))\nFileSystemLoader("d")\nFileSystemLoader(searchpath="e")'
+    )
     assert declared_folders(loader) == {"root:a", "root:b/c", "root:d", "root:e"}
     django = (
         "BASE_DIR = Path(__file__).resolve().parent.parent\n"
@@ -66,7 +68,9 @@ def test_a_template_in_a_declared_folder_is_recognized_and_named_below_it() -> N
     assert {FOLDERED / "pages", FOLDERED / "loader_pages", FOLDERED / "site" / "site_pages"} <= set(folders)
     assert is_template_path(card, folders) and template_names(card, folders) == ("card.html",)
     assert rendered_as(card, project) == ("card.html",)
-    result = analyze_template(card.read_text(encoding="utf-8"), str(card), Config(root=FOLDERED.parent), project=project)
+    result = analyze_template(
+        card.read_text(encoding="utf-8"), str(card), Config(root=FOLDERED.parent), project=project
+    )
     (found,) = [f for f in result.findings if f.rule_id == "SR806"]
     assert found.span.start_line == 3 and "line 11 of app.py" in found.message
 
@@ -81,7 +85,9 @@ def test_a_check_finds_templates_in_the_configured_folder(
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "--format", "json", "."]) == 1
     (found,) = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule_id"] == "SR806"]
-    assert found["flow"][-1]["path"].endswith("web/tpl/people/bio.html") and found["flow"][-1]["span"]["start_line"] == 2
+    assert (
+        found["flow"][-1]["path"].endswith("web/tpl/people/bio.html") and found["flow"][-1]["span"]["start_line"] == 2
+    )
     (tmp_path / "pyproject.toml").write_text("[tool.secreview]\n", encoding="utf-8")
     assert cli.main(["check", "--format", "json", "."]) == 0  # not a template folder any more
     capsys.readouterr()

@@ -61,11 +61,17 @@ def test_a_child_writes_only_its_blocks_and_replaces_the_parents() -> None:
 
 
 def test_cycles_missing_files_and_deep_chains_end_the_walk() -> None:
-    files = {"a.html": '{% include "b.html" %}{% include "gone.html" %}', "b.html": '{{ x|safe }}{% include "a.html" %}'}
+    files = {
+        "a.html": '{% include "b.html" %}{% include "gone.html" %}',
+        "b.html": '{{ x|safe }}{% include "a.html" %}',
+    }
     assert _read(files, "a.html") == {"x": ("b.html", 1, ["a.html"])}
     chain = {f"t{i}.html": f'{{% include "t{i + 1}.html" %}}{{{{ v{i}|safe }}}}' for i in range(MAX_TEMPLATE_DEPTH + 5)}
     assert len(_read(chain, "t0.html")) == MAX_TEMPLATE_DEPTH + 1
-    assert template_references('{% include "a.html" %}{% extends \'b.html\' %}{% include name %}') == ("a.html", "b.html")
+    assert template_references("{% include \"a.html\" %}{% extends 'b.html' %}{% include name %}") == (
+        "a.html",
+        "b.html",
+    )
 
 
 def test_a_fixture_flow_ends_in_the_file_that_writes() -> None:

@@ -126,8 +126,16 @@ def session() -> Iterator[dict[str, Any]]:
     }
     for name in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
         env.pop(name, None)
-    common = [str(NODE), str(CODE_SERVER), "--config", str(root / "config.yaml"),
-              "--user-data-dir", str(user), "--extensions-dir", str(extensions)]
+    common = [
+        str(NODE),
+        str(CODE_SERVER),
+        "--config",
+        str(root / "config.yaml"),
+        "--user-data-dir",
+        str(user),
+        "--extensions-dir",
+        str(extensions),
+    ]
     installed = subprocess.run(
         [*common, "--install-extension", str(VSIX)], env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -136,8 +144,17 @@ def session() -> Iterator[dict[str, Any]]:
     port = _free_port()
     log = (root / "code-server.log").open("wb")
     server = subprocess.Popen(
-        [*common, "--auth", "none", "--bind-addr", f"127.0.0.1:{port}", "--disable-telemetry",
-         "--disable-update-check", "--disable-workspace-trust", str(workspace)],
+        [
+            *common,
+            "--auth",
+            "none",
+            "--bind-addr",
+            f"127.0.0.1:{port}",
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            str(workspace),
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -232,7 +249,9 @@ def test_vscode_shows_findings_data_flow_and_runs_quick_fixes(session: dict[str,
     assert "Suppress SR802 on this line" in result["actions"]["suppress"], why
     lines = (session["workspace"] / "app.py").read_text(encoding="utf-8").splitlines()
     assert lines[30].strip() == "document = yaml.safe_load(request.data)", lines[30]
-    assert lines[24].startswith("    subprocess.run(command, shell=True, check=True)  # secreview: ignore[SR802]"), lines[24]
+    assert lines[24].startswith("    subprocess.run(command, shell=True, check=True)  # secreview: ignore[SR802]"), (
+        lines[24]
+    )
     after = _texts(result["problems"]["afterActions"], 2)
     assert not any("SR810" in text or "SR802" in text for text in after), after
     assert any("SR801" in text for text in after), after

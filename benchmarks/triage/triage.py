@@ -108,8 +108,20 @@ def scan(cache: Path) -> None:
     results.mkdir(parents=True, exist_ok=True)
     for project in projects(cache):
         out = results / f"{project.name}.json"
-        command = [sys.executable, "-m", "secreview_ls.cli", "check", "--format", "json", "--exit-zero",
-                   "--no-progress", "-q", "-o", str(out), str(project.root)]
+        command = [
+            sys.executable,
+            "-m",
+            "secreview_ls.cli",
+            "check",
+            "--format",
+            "json",
+            "--exit-zero",
+            "--no-progress",
+            "-q",
+            "-o",
+            str(out),
+            str(project.root),
+        ]
         subprocess.run(command, check=True, cwd=project.root)
 
 
@@ -180,8 +192,10 @@ def report(cache: Path, untriaged_limit: int, as_json: bool) -> None:
             by_project[project.name][verdict] += 1
             overall[verdict] += 1
             if verdict == "untriaged":
-                untriaged.append(f"{finding['fingerprint']}  {project.name}/{finding['path']}:"
-                                 f"{finding['span']['start_line']}  {finding['rule_id']}  {finding['snippet'][:70]}")
+                untriaged.append(
+                    f"{finding['fingerprint']}  {project.name}/{finding['path']}:"
+                    f"{finding['span']['start_line']}  {finding['rule_id']}  {finding['snippet'][:70]}"
+                )
         density[project.name] = {
             "prod_per_10k": 1e4 * prod_findings / max(prod_lines, 1),
             "test_per_10k": 1e4 * test_findings / max(test_lines, 1),
@@ -189,20 +203,34 @@ def report(cache: Path, untriaged_limit: int, as_json: bool) -> None:
             "test_lines": test_lines,
         }
     if as_json:
-        print(json.dumps({"rules": by_rule, "projects": by_project, "overall": overall,
-                          "density": density, "untriaged": len(untriaged)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "rules": by_rule,
+                    "projects": by_project,
+                    "overall": overall,
+                    "density": density,
+                    "untriaged": len(untriaged),
+                },
+                indent=2,
+            )
+        )
         return
     header = f"{'':28} {'total':>6} {'real':>5} {'deb':>5} {'fp':>5} {'open':>5} {'precision':>9}"
     for title, table in (("per rule", by_rule), ("per project", by_project), ("overall", {"all": overall})):
         print(f"\n{title}\n{header}")
         for key in sorted(table):
             c = table[key]
-            print(f"{key:28} {sum(c.values()):6} {c['real']:5} {c['debatable']:5} {c['fp']:5} "
-                  f"{c['untriaged']:5} {_precision(c):>9}")
+            print(
+                f"{key:28} {sum(c.values()):6} {c['real']:5} {c['debatable']:5} {c['fp']:5} "
+                f"{c['untriaged']:5} {_precision(c):>9}"
+            )
     print("\nfindings per 10k lines")
     for name, d in density.items():
-        print(f"{name:28} prod {d['prod_per_10k']:6.2f} ({d['prod_lines']} lines)   "
-              f"tests {d['test_per_10k']:6.2f} ({d['test_lines']} lines)")
+        print(
+            f"{name:28} prod {d['prod_per_10k']:6.2f} ({d['prod_lines']} lines)   "
+            f"tests {d['test_per_10k']:6.2f} ({d['test_lines']} lines)"
+        )
     print(f"\nuntriaged: {len(untriaged)} of {sum(overall.values())}")
     for line in untriaged[:untriaged_limit]:
         print("  " + line)

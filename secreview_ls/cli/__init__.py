@@ -94,64 +94,141 @@ def _add_scan_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", metavar="FILE", type=Path, help="pyproject.toml to read [tool.secreview] from")
     group.add_argument("--severity", type=_level, help="report findings at or above this severity (low|medium|high)")
     group.add_argument("--confidence", type=_level, help="report findings at or above this confidence")
-    group.add_argument("--select", type=_codes, action="append", default=[], metavar="CODES",
-                       help="comma-separated rule ids or prefixes to run instead of the configured ones "
-                            "(SR ids, Bandit B or Ruff S codes) or weakness classes (CWE-89)")
-    group.add_argument("--extend-select", type=_codes, action="append", default=[], metavar="CODES",
-                       help="rules to run on top of the selected ones (opt-in rules by exact id)")
-    group.add_argument("--ignore", type=_codes, action="append", default=[], metavar="CODES",
-                       help="comma-separated rule ids, prefixes or CWE-n to skip (added to the configured ones)")
-    group.add_argument("--extend-ignore", type=_codes, action="append", default=[], metavar="CODES",
-                       help="the same as --ignore")
-    group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                       help="gitignore-style glob to skip (repeatable; added to the configured excludes)")
-    group.add_argument("--require-reason", action="store_true",
-                       help="report suppression comments that give no ` -- reason` (rule SR902; "
-                            "the same as require-reason = true)")
+    group.add_argument(
+        "--select",
+        type=_codes,
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="comma-separated rule ids or prefixes to run instead of the configured ones "
+        "(SR ids, Bandit B or Ruff S codes) or weakness classes (CWE-89)",
+    )
+    group.add_argument(
+        "--extend-select",
+        type=_codes,
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="rules to run on top of the selected ones (opt-in rules by exact id)",
+    )
+    group.add_argument(
+        "--ignore",
+        type=_codes,
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="comma-separated rule ids, prefixes or CWE-n to skip (added to the configured ones)",
+    )
+    group.add_argument(
+        "--extend-ignore", type=_codes, action="append", default=[], metavar="CODES", help="the same as --ignore"
+    )
+    group.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="gitignore-style glob to skip (repeatable; added to the configured excludes)",
+    )
+    group.add_argument(
+        "--require-reason",
+        action="store_true",
+        help="report suppression comments that give no ` -- reason` (rule SR902; the same as require-reason = true)",
+    )
     group.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
-    group.add_argument("--force-exclude", action="store_true",
-                       help="apply excludes and .gitignore to files named on the command line too")
-    group.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
-                       help="worker processes (default 0: all cores; 1: no workers)")
-    group.add_argument("--no-progress", action="store_true",
-                       help="never draw the progress bar (drawn on stderr only when it is a terminal)")
-    group.add_argument("--no-cache", action="store_true",
-                       help="analyze every file, without reading or writing the result cache")
-    group.add_argument("--cache-dir", metavar="DIR",
-                       help="where the result cache lives (default: $SECREVIEW_CACHE_DIR, else .secreview_cache "
-                            "in the project root)")
+    group.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply excludes and .gitignore to files named on the command line too",
+    )
+    group.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=0,
+        metavar="N",
+        help="worker processes (default 0: all cores; 1: no workers)",
+    )
+    group.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="never draw the progress bar (drawn on stderr only when it is a terminal)",
+    )
+    group.add_argument(
+        "--no-cache", action="store_true", help="analyze every file, without reading or writing the result cache"
+    )
+    group.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where the result cache lives (default: $SECREVIEW_CACHE_DIR, else .secreview_cache in the project root)",
+    )
     group.add_argument("--quiet", "-q", action="store_true", help="do not print notices or the progress bar on stderr")
 
 
 def _add_check_options(check: argparse.ArgumentParser) -> None:
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                       help="files or directories (default: .); `-` reads one file's text from standard input")
-    check.add_argument("--stdin-filename", metavar="PATH",
-                       help="with `-`: the path the text on standard input belongs to (configuration, rules and "
-                            "the reported path follow it; nothing is read from it)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or directories (default: .); `-` reads one file's text from standard input",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with `-`: the path the text on standard input belongs to (configuration, rules and "
+        "the reported path follow it; nothing is read from it)",
+    )
     report = check.add_argument_group("report")
-    report.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
-                        help="text (default), concise (one line per finding), json, sarif, "
-                             "github (workflow-command annotations), gitlab (Code Quality JSON), html, markdown")
-    report.add_argument("--statistics", action="store_true",
-                        help="print how many findings each rule made instead of the findings (text or json)")
+    report.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default="text",
+        metavar="FORMAT",
+        help="text (default), concise (one line per finding), json, sarif, "
+        "github (workflow-command annotations), gitlab (Code Quality JSON), html, markdown",
+    )
+    report.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print how many findings each rule made instead of the findings (text or json)",
+    )
     report.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    report.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)")
+    report.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (default: auto, when stdout is a terminal and NO_COLOR is unset)",
+    )
     report.add_argument("--baseline", metavar="FILE", type=Path, help="hide findings recorded in this baseline")
-    report.add_argument("--diff", metavar="REV",
-                        help="report only findings on lines changed since merge-base(REV, HEAD)")
-    report.add_argument("--watch", action="store_true",
-                        help="keep running: re-check files when they change and print their findings (Ctrl-C stops)")
-    report.add_argument("--shard", type=_shard, metavar="K/N",
-                        help="analyze and report only the K-th of N parts of the files (a stable split by path; "
-                             "cross-file flows still see every file); join the reports with `secreview merge`")
+    report.add_argument(
+        "--diff", metavar="REV", help="report only findings on lines changed since merge-base(REV, HEAD)"
+    )
+    report.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running: re-check files when they change and print their findings (Ctrl-C stops)",
+    )
+    report.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="analyze and report only the K-th of N parts of the files (a stable split by path; "
+        "cross-file flows still see every file); join the reports with `secreview merge`",
+    )
     status = check.add_argument_group("exit status")
-    status.add_argument("--fail-on", type=_level, metavar="SEVERITY",
-                        help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
-                             "--severity still decides what is reported")
-    status.add_argument("--exit-zero", action="store_true",
-                        help="exit 0 even when findings are reported or files could not be fully analyzed")
+    status.add_argument(
+        "--fail-on",
+        type=_level,
+        metavar="SEVERITY",
+        help="exit 1 only when a reported finding is at or above this severity (low|medium|high); "
+        "--severity still decides what is reported",
+    )
+    status.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when findings are reported or files could not be fully analyzed",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,9 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     check = sub.add_parser(
-        "check", help="scan files and directories", description="Scan files and report findings.",
+        "check",
+        help="scan files and directories",
+        description="Scan files and report findings.",
         epilog="Exit status: 0 nothing reported, 1 findings reported (see --fail-on), 2 usage or configuration "
-               "error, 3 some files could not be fully analyzed. --exit-zero turns 1 and 3 into 0.",
+        "error, 3 some files could not be fully analyzed. --exit-zero turns 1 and 3 into 0.",
     )
     _add_check_options(check)
     fixing.add_fix_options(check)
@@ -176,16 +255,24 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
-    explain.add_argument("rule", metavar="RULE",
-                         help="SR id, Bandit id (B602), Ruff code (S602), rule name, or CWE-n (the rules of that class)")
+    explain.add_argument(
+        "rule",
+        metavar="RULE",
+        help="SR id, Bandit id (B602), Ruff code (S602), rule name, or CWE-n (the rules of that class)",
+    )
 
     baseline = sub.add_parser("baseline", help="manage baseline files")
     baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION")
     baseline_sub.required = True
     create = baseline_sub.add_parser("create", help="record the current findings")
     create.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    create.add_argument("--output", "-o", metavar="FILE", default=".secreview-baseline.json",
-                        help="baseline file to write (default: .secreview-baseline.json)")
+    create.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        default=".secreview-baseline.json",
+        help="baseline file to write (default: .secreview-baseline.json)",
+    )
     create.add_argument("--reason", metavar="TEXT", help="why these findings are accepted (stored on each entry)")
     _add_scan_options(create)
     update = baseline_sub.add_parser(
@@ -194,10 +281,18 @@ def build_parser() -> argparse.ArgumentParser:
     prune = baseline_sub.add_parser("prune", help="drop the entries of fixed findings; add nothing")
     for action in (update, prune):
         action.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-        action.add_argument("--baseline", "-b", metavar="FILE", type=Path, default=Path(".secreview-baseline.json"),
-                            help="baseline file to maintain in place (default: .secreview-baseline.json)")
+        action.add_argument(
+            "--baseline",
+            "-b",
+            metavar="FILE",
+            type=Path,
+            default=Path(".secreview-baseline.json"),
+            help="baseline file to maintain in place (default: .secreview-baseline.json)",
+        )
         _add_scan_options(action)
-    update.add_argument("--reason", metavar="TEXT", help="why the added findings are accepted (stored on each new entry)")
+    update.add_argument(
+        "--reason", metavar="TEXT", help="why the added findings are accepted (stored on each new entry)"
+    )
 
     review = sub.add_parser("review", help="write a review of the code (markdown)")
     review.add_argument("paths", nargs="+", metavar="PATH")
@@ -233,8 +328,10 @@ def load_config(args: argparse.Namespace, anchor: str | None = None) -> Config:
         changes["confidence"] = args.confidence
     if getattr(args, "require_reason", False):
         changes["require_reason"] = True
-    given = {option: [c for group in getattr(args, option) for c in group]
-             for option in ("select", "extend_select", "ignore", "extend_ignore")}
+    given = {
+        option: [c for group in getattr(args, option) for c in group]
+        for option in ("select", "extend_select", "ignore", "extend_ignore")
+    }
     if given["select"]:
         changes["select"] = tuple(given["select"])
     if given["extend_select"]:
@@ -259,8 +356,12 @@ def _check_rule_codes(config: Config, given: dict[str, list[str]]) -> None:
             problems.append(f"--{option.replace('_', '-')}: unknown rule `{code}`{suggest(code, known())}")
     on_command_line = {c for codes in given.values() for c in codes}
     where = str(config.source_file) if config.source_file else "configuration"
-    configured = (("select", config.select), ("extend-select", config.extend_select),
-                  ("ignore", config.ignore), ("extend-ignore", config.extend_ignore))
+    configured = (
+        ("select", config.select),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+        ("extend-ignore", config.extend_ignore),
+    )
     for key, codes in configured:
         for code in unknown_rule_codes(c for c in codes if c not in on_command_line):
             problems.append(f"{where}: `{key}` names unknown rule `{code}`{suggest(code, known())}")
@@ -271,7 +372,9 @@ def _check_rule_codes(config: Config, given: dict[str, list[str]]) -> None:
             problems.append(f"{where}: rule-severity names `{rule_id}`, which is not an SR rule id{hint}")
     for pattern, codes in config.per_file_ignores.items():
         for code in unknown_rule_codes(codes):
-            problems.append(f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`{suggest(code, known())}")
+            problems.append(
+                f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`{suggest(code, known())}"
+            )
     if problems:
         raise UsageError("\n".join(problems))
 
@@ -412,7 +515,9 @@ def _refuse_scanned_output(args: argparse.Namespace, config: Config) -> None:
     if not any(path.resolve() == target for path in found.files):
         return
     if not _is_own_report(target):
-        raise UsageError(f"refusing to write to {output}: it is one of the files being scanned; choose another --output")
+        raise UsageError(
+            f"refusing to write to {output}: it is one of the files being scanned; choose another --output"
+        )
     # The earlier report is about to be replaced: it is not part of what is reviewed.
     root = (config.root or Path.cwd()).resolve()
     if target.is_relative_to(root):
@@ -479,8 +584,14 @@ def _watch(args: argparse.Namespace, config: Config, writer: Any) -> int:
 
     check_watch_arguments(args)
     baseline = _load_baseline(args.baseline)
-    return watch(args, config, lambda narrowed: _run_scan(narrowed, config, baseline=baseline),
-                 lambda scan: _report_scan_notices(args, scan), writer, color=use_color(args.color, sys.stdout))
+    return watch(
+        args,
+        config,
+        lambda narrowed: _run_scan(narrowed, config, baseline=baseline),
+        lambda scan: _report_scan_notices(args, scan),
+        writer,
+        color=use_color(args.color, sys.stdout),
+    )
 
 
 def _say_where_the_report_went(scan: Any, output: str) -> None:

@@ -74,7 +74,10 @@ def _rule_table(rows: list[dict[str, Any]]) -> list[str]:
                 )
             )
     widths = [max(len(item) for item in column) for column in zip(headers, *table, strict=True)]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in (headers, *table)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in (headers, *table)
+    ]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -129,8 +132,7 @@ def _explain_cwe(code: str) -> int:
     number = code.removeprefix("CWE-")
     rules = [r for r in registry.all_rules() if number.isdigit() and r.cwe == int(number)]
     if not rules:
-        classes = sorted({f"CWE-{r.cwe}" for r in registry.all_rules() if r.cwe is not None},
-                         key=lambda c: int(c[4:]))
+        classes = sorted({f"CWE-{r.cwe}" for r in registry.all_rules() if r.cwe is not None}, key=lambda c: int(c[4:]))
         close = closest(code, classes, 3)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise UsageError(f"no rule reports {code}.{hint}")
@@ -138,8 +140,12 @@ def _explain_cwe(code: str) -> int:
     widths = [max(len(r.id) for r in rules), max(len(r.name) for r in rules)]
     for rule in rules:
         default = "" if rule.default_enabled else "  (opt-in)"
-        lines.append(f"{rule.id.ljust(widths[0])}  {rule.name.ljust(widths[1])}  {rule.severity!s:<6}  "
-                     f"{rule.summary}{default}")
-    lines += ["", f"`secreview check --select {code}` runs these rules (opt-in ones only when named by id); `secreview explain RULE` tells more."]
+        lines.append(
+            f"{rule.id.ljust(widths[0])}  {rule.name.ljust(widths[1])}  {rule.severity!s:<6}  {rule.summary}{default}"
+        )
+    lines += [
+        "",
+        f"`secreview check --select {code}` runs these rules (opt-in ones only when named by id); `secreview explain RULE` tells more.",
+    ]
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_CLEAN

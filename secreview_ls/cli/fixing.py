@@ -31,13 +31,22 @@ if TYPE_CHECKING:
 
 def add_fix_options(check: argparse.ArgumentParser) -> None:
     group = check.add_argument_group("fix")
-    group.add_argument("--fix", action="store_true",
-                       help="apply the safe fixes of the reported findings to the files, then report what remains")
-    group.add_argument("--fix-diff", action="store_true",
-                       help="print the fixes --fix would apply as a unified diff and change no file "
-                            "(exit 1 when there is something to fix)")
-    group.add_argument("--unsafe-fixes", action="store_true",
-                       help="with --fix or --fix-diff: also apply fixes that may change what the program does")
+    group.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes of the reported findings to the files, then report what remains",
+    )
+    group.add_argument(
+        "--fix-diff",
+        action="store_true",
+        help="print the fixes --fix would apply as a unified diff and change no file "
+        "(exit 1 when there is something to fix)",
+    )
+    group.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --fix-diff: also apply fixes that may change what the program does",
+    )
 
 
 def requested(args: argparse.Namespace) -> bool:

@@ -36,7 +36,7 @@ def add_merge_parser(sub: Any) -> None:
         "merge",
         help="combine the SARIF or JSON reports of sharded scans",
         description="Combine the reports of `secreview check --shard K/N` jobs (all SARIF or all JSON) into the "
-                    "report of the whole scan.",
+        "report of the whole scan.",
     )
     merge.add_argument("reports", nargs="+", metavar="REPORT", help="SARIF logs or JSON reports written by check")
     merge.add_argument("--output", "-o", metavar="FILE", help="write the merged report to FILE instead of stdout")
@@ -52,8 +52,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot merge reports of different formats: {listed}; give all SARIF or all JSON reports")
     versions = {name: _versions(data) for name, data in documents}
     if len({tuple(sorted(v.items())) for v in versions.values()}) > 1:
-        listed = ", ".join(f"{name} ({', '.join(f'{t} {v}' for t, v in sorted(found.items()))})"
-                           for name, found in versions.items())
+        listed = ", ".join(
+            f"{name} ({', '.join(f'{t} {v}' for t, v in sorted(found.items()))})" for name, found in versions.items()
+        )
         raise UsageError(f"cannot merge reports of different tool versions: {listed}")
     merged = merge_sarif if next(iter(kinds.values())) == "SARIF" else merge_json
     try:
@@ -115,8 +116,12 @@ def _merge_notices(groups: Sequence[Sequence[Any]], path_of: Callable[[Any], str
     keyed = [[json.dumps(item, sort_keys=True) for item in group] for group in groups]
     common = set(keyed[0]).intersection(*keyed[1:])
     shared = [item for item, key in zip(groups[0], keyed[0], strict=True) if key in common]
-    rest = [item for group, keys in zip(groups, keyed, strict=True)
-            for item, key in zip(group, keys, strict=True) if key not in common]
+    rest = [
+        item
+        for group, keys in zip(groups, keyed, strict=True)
+        for item, key in zip(group, keys, strict=True)
+        if key not in common
+    ]
     return [*shared, *sorted(rest, key=path_of)]
 
 
@@ -125,8 +130,12 @@ def _merge_notices(groups: Sequence[Sequence[Any]], path_of: Callable[[Any], str
 
 def _finding_key(finding: Document) -> tuple[str, int, int, str]:
     span = finding.get("span") or {}
-    return (str(finding.get("path", "")), int(span.get("start_line", 0)), int(span.get("start_col", 0)),
-            str(finding.get("rule_id", "")))
+    return (
+        str(finding.get("path", "")),
+        int(span.get("start_line", 0)),
+        int(span.get("start_col", 0)),
+        str(finding.get("rule_id", "")),
+    )
 
 
 def merge_json(reports: Sequence[Document]) -> Document:
@@ -151,8 +160,9 @@ def merge_json(reports: Sequence[Document]) -> Document:
         "findings": findings,
         "suppressed": suppressed,
         "notices": notices,
-        "baseline_fixed": sorted((e for r in reports for e in r.get("baseline_fixed", ())),
-                                 key=lambda e: str(e.get("path", ""))),
+        "baseline_fixed": sorted(
+            (e for r in reports for e in r.get("baseline_fixed", ())), key=lambda e: str(e.get("path", ""))
+        ),
         "baseline_hidden": sum(int(r.get("baseline_hidden", 0)) for r in reports),
         "diff_hidden": sum(int(r.get("diff_hidden", 0)) for r in reports),
         "diff_unchanged_files": sum(int(r.get("diff_unchanged_files", 0)) for r in reports),
@@ -245,8 +255,12 @@ def _result_key(result: Document) -> tuple[str, int, int, str]:
     physical = _location(result)
     region = physical.get("region") or {}
     uri = str((physical.get("artifactLocation") or {}).get("uri", ""))
-    return (_unquote(uri), int(region.get("startLine", 0)), int(region.get("startColumn", 0)),
-            str(result.get("ruleId", "")))
+    return (
+        _unquote(uri),
+        int(region.get("startLine", 0)),
+        int(region.get("startColumn", 0)),
+        str(result.get("ruleId", "")),
+    )
 
 
 def _unquote(uri: str) -> str:

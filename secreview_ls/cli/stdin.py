@@ -33,7 +33,9 @@ def reads_stdin(args: argparse.Namespace) -> bool:
     if args.diff:
         raise UsageError("--diff cannot be used with `-` (standard input)")
     if args.format not in STDIN_FORMATS and not args.statistics:
-        raise UsageError(f"--format {args.format} cannot report standard input (use one of: {', '.join(STDIN_FORMATS)})")
+        raise UsageError(
+            f"--format {args.format} cannot report standard input (use one of: {', '.join(STDIN_FORMATS)})"
+        )
     return True
 
 
@@ -42,7 +44,9 @@ def config_anchor(args: argparse.Namespace) -> str:
     return args.stdin_filename if args.stdin_filename is not None else "."
 
 
-def scan_stdin(args: argparse.Namespace, config: Config, stream: IO[bytes] | None = None) -> tuple[ScanResult, str, str]:
+def scan_stdin(
+    args: argparse.Namespace, config: Config, stream: IO[bytes] | None = None
+) -> tuple[ScanResult, str, str]:
     """Analyze standard input: the scan, the path it is reported under, and its text."""
     from ..pipeline import (
         AnalysisResult,

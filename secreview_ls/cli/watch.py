@@ -33,8 +33,12 @@ def check_watch_arguments(args: argparse.Namespace) -> None:
     """Refuse the options that do not make sense for a report printed over and over."""
     if args.format not in WATCH_FORMATS:
         raise UsageError(f"--watch prints {' or '.join(WATCH_FORMATS)} reports, not {args.format}")
-    for option, given in (("--output", args.output), ("--statistics", args.statistics), ("--diff", args.diff),
-                          ("--shard", getattr(args, "shard", None))):
+    for option, given in (
+        ("--output", args.output),
+        ("--statistics", args.statistics),
+        ("--diff", args.diff),
+        ("--shard", getattr(args, "shard", None)),
+    ):
         if given:
             raise UsageError(f"--watch cannot be combined with {option}")
     if "-" in args.paths:
@@ -79,8 +83,9 @@ def watch(
             else:  # the whole tree through the result cache: callers of an edited module too
                 part, results = _through_the_cache(run_scan(args), results, changed)
             show_notices(part)
-            whole = replace(scan, results=sorted(results.values(), key=lambda r: r.path), files_scanned=len(results),
-                            notices=[])
+            whole = replace(
+                scan, results=sorted(results.values(), key=lambda r: r.path), files_scanned=len(results), notices=[]
+            )
             if tty:
                 out.write(CLEAR_SCREEN)
             _write(out, _round(part, whole, changed, removed, writer, color))
@@ -96,14 +101,19 @@ def _through_the_cache(fresh: Any, before: dict[str, Any], changed: Sequence[Pat
     edited = {str(path) for path in changed}
 
     def seen(result: Any) -> list[tuple[str, int, int, str]]:
-        return [] if result is None else [(f.rule_id, f.span.start_line, f.span.start_col, f.message) for f in result.findings]
+        return (
+            []
+            if result is None
+            else [(f.rule_id, f.span.start_line, f.span.start_col, f.message) for f in result.findings]
+        )
 
     shown = [r for path, r in sorted(results.items()) if path in edited or seen(r) != seen(before.get(path))]
     return replace(fresh, results=shown, files_scanned=len(shown)), results
 
 
-def _round(part: Any, whole: Any, changed: Sequence[Path], removed: Sequence[Path],
-           writer: Callable[..., str], color: bool) -> str:
+def _round(
+    part: Any, whole: Any, changed: Sequence[Path], removed: Sequence[Path], writer: Callable[..., str], color: bool
+) -> str:
     from ..reports.text import summary_lines
 
     names = [whole.relpath(p) for p in changed] + [f"{whole.relpath(p)} (removed)" for p in removed]
@@ -118,8 +128,13 @@ def _round(part: Any, whole: Any, changed: Sequence[Path], removed: Sequence[Pat
 def _files(args: argparse.Namespace, config: Any) -> list[Path]:
     from ..pipeline import discover_files
 
-    found = discover_files([Path(p) for p in args.paths if Path(p).exists()], config,
-                           gitignore=not args.no_gitignore, exclude=args.exclude, force_exclude=args.force_exclude)
+    found = discover_files(
+        [Path(p) for p in args.paths if Path(p).exists()],
+        config,
+        gitignore=not args.no_gitignore,
+        exclude=args.exclude,
+        force_exclude=args.force_exclude,
+    )
     return list(found.files)
 
 

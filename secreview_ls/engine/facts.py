@@ -23,8 +23,22 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # Fields that never hold a node the index keeps: contexts and operators (shared instances),
 # and names, numbers and flags.
 _NOT_CHILDREN = frozenset(
-    ("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple",
-     "type_comment", "name")
+    (
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "level",
+        "kind",
+        "conversion",
+        "is_async",
+        "simple",
+        "type_comment",
+        "name",
+    )
 )
 # Nodes whose fields never hold a node (a constant's value, an import's names, the identifiers
 # of ``global``): nothing of theirs to look at.
@@ -73,7 +87,6 @@ class NameUses:
         return found
 
 
-
 class _CombinedNameUses(NameUses):
     """The ``NameUses`` of several parts in source order read as one module's: an identifier's
     nodes are each part's, part after part, joined when first asked for."""
@@ -107,6 +120,7 @@ class _CombinedNameUses(NameUses):
         if found is None:
             found = self._stores[name] = [node for part in self._parts for node in part.stores(name)]
         return found
+
 
 class ModuleFacts:
     """Indexed facts about one parsed module."""

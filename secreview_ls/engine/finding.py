@@ -217,8 +217,17 @@ class Finding:
 #: to be complete, so a gate must not read the file as clean.
 INCOMPLETE_KINDS = frozenset(
     {
-        "binary", "internal-error", "not-found", "rule-error", "skipped", "timeout", "too-deep", "too-large",
-        "undecodable", "unparsable", "unreadable",
+        "binary",
+        "internal-error",
+        "not-found",
+        "rule-error",
+        "skipped",
+        "timeout",
+        "too-deep",
+        "too-large",
+        "undecodable",
+        "unparsable",
+        "unreadable",
     }
 )
 

@@ -116,7 +116,9 @@ class Redactor:
             if 1 <= number <= len(self.lines):
                 text = self.lines[number - 1]
                 values.update(
-                    text[start:end] for start, end, _ in self.ranges(number) if (number, start, end) not in self._whole_spans
+                    text[start:end]
+                    for start, end, _ in self.ranges(number)
+                    if (number, start, end) not in self._whole_spans
                 )
         return sorted((v for v in values if len(v) >= 6), key=lambda v: (-len(v), v))
 
@@ -141,7 +143,9 @@ class Redactor:
             result = result[:start] + replacement + result[end:]
         # The same value where no detector matched it (glued to other text): each hit's own
         # value, also those merged into a wider range.
-        hidden = {(text[start:end], replacement) for start, end, replacement in [*ranges, *self._ranges.get(number, ())]}
+        hidden = {
+            (text[start:end], replacement) for start, end, replacement in [*ranges, *self._ranges.get(number, ())]
+        }
         for value, replacement in sorted(hidden, key=lambda item: -len(item[0])):
             if len(value) >= 8 and value not in replacement:
                 result = result.replace(value, replacement)

@@ -341,5 +341,3 @@ def find_aws_secret_keys(
                 continue
             hits.append(SecretHit("aws-secret-key", "AWS secret access key", number, match.start(), match.end(), value))
     return hits
-
-

@@ -220,5 +220,3 @@ class LineIndex:
     def position(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self.starts, offset) - 1
         return index + 1, offset - self.starts[index]
-
-

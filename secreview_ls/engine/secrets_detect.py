@@ -535,5 +535,3 @@ def find_url_credentials(lines: list[str], only: Iterable[int] | None = None) ->
                 )
             )
     return hits
-
-

@@ -39,6 +39,7 @@ def split_lines(text: str, keepends: bool = False) -> list[str]:
         return lines
     return [line.rstrip("\r\n") for line in lines]
 
+
 _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], tuple[int, int], str], ...] = (
     (re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*="), (3, 12), "`type` alias statements (PEP 695)"),
     (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\["), (3, 12), "generic functions (PEP 695)"),
@@ -305,8 +306,7 @@ def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str, o
         )
     return Notice(
         "syntax-error",
-        f"syntax error: {error.msg} (line {lineno}); this statement was skipped, "
-        "the rest of the file was analyzed",
+        f"syntax error: {error.msg} (line {lineno}); this statement was skipped, the rest of the file was analyzed",
         span,
         path,
     )

@@ -78,7 +78,7 @@ def parse_suppressions(text: str) -> list[Suppression]:
         if match:
             codes = tuple(c.upper() for c in _CODE.findall(match.group("codes") or ""))
             span = Span(line, col + match.start(), line, col + match.end())
-            result.append(Suppression("secreview", codes, span, _reason(comment[match.end():])))
+            result.append(Suppression("secreview", codes, span, _reason(comment[match.end() :])))
             continue
         match = _NOSEC.search(comment)
         if match:
@@ -91,7 +91,7 @@ def parse_suppressions(text: str) -> list[Suppression]:
         if match:
             codes = tuple(c.upper() for c in _CODE.findall(match.group("codes")))
             span = Span(line, col + match.start(), line, col + match.end())
-            result.append(Suppression("noqa", codes, span, _reason(comment[match.end():])))
+            result.append(Suppression("noqa", codes, span, _reason(comment[match.end() :])))
     return result
 
 

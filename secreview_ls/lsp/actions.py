@@ -35,8 +35,13 @@ _FSTRING_END = getattr(tokenize, "FSTRING_END", None)
 
 
 def fix_action(
-    found: Finding, diagnostic: types.Diagnostic | None, uri: str, version: int | None,
-    lines: Sequence[str], encoding: str, document_changes: bool,
+    found: Finding,
+    diagnostic: types.Diagnostic | None,
+    uri: str,
+    version: int | None,
+    lines: Sequence[str],
+    encoding: str,
+    document_changes: bool,
 ) -> types.CodeAction | None:
     if found.fix is None or not found.fix.edits:
         return None
@@ -56,7 +61,7 @@ def fix_action(
 def fix_all_action(
     uri: str, version: int | None, old: str, new: str, encoding: str, document_changes: bool
 ) -> types.CodeAction | None:
-    """"Fix all safe secreview findings": one edit that turns the document's text ``old`` into
+    """ "Fix all safe secreview findings": one edit that turns the document's text ``old`` into
     ``new`` (the lines that differ are replaced), or None when nothing changes."""
     if new == old:
         return None
@@ -78,8 +83,14 @@ def fix_all_action(
 
 
 def suppress_action(
-    found: Finding, diagnostic: types.Diagnostic | None, uri: str, version: int | None,
-    lines: Sequence[str], encoding: str, document_changes: bool, snippets: bool = False,
+    found: Finding,
+    diagnostic: types.Diagnostic | None,
+    uri: str,
+    version: int | None,
+    lines: Sequence[str],
+    encoding: str,
+    document_changes: bool,
+    snippets: bool = False,
 ) -> types.CodeAction | None:
     """``snippets``: the client takes ``SnippetTextEdit`` in versioned document edits. None for
     the finding about a suppression without a reason: a comment cannot silence it."""
@@ -106,7 +117,9 @@ def documentation_action(found: Finding, diagnostic: types.Diagnostic | None) ->
         title=f"Show documentation for {rule.id} ({rule.name})",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic] if diagnostic is not None else None,
-        command=types.Command(title=f"Show documentation for {rule.id}", command=SHOW_DOCUMENTATION, arguments=[rule.id]),
+        command=types.Command(
+            title=f"Show documentation for {rule.id}", command=SHOW_DOCUMENTATION, arguments=[rule.id]
+        ),
     )
 
 

@@ -41,7 +41,9 @@ def _glibc() -> bool:
         return False
 
 
-def restart_command(original: list[str], environ: Mapping[str, str], executable: str, platform: str) -> list[str] | None:
+def restart_command(
+    original: list[str], environ: Mapping[str, str], executable: str, platform: str
+) -> list[str] | None:
     """The command that starts the server again on the C allocator, or None when it should
     run as it is (allocator chosen already, not Linux, no interpreter to run). ``original`` is
     the command line this process was started with (``sys.orig_argv``): the same script,

@@ -186,7 +186,9 @@ class IdleCollector:
             self.emptied += 1
             after = self.resident()
             if before is not None and after is not None:
-                log.info("no document open: memory released, resident %.1f MB -> %.1f MB", before / 2**20, after / 2**20)
+                log.info(
+                    "no document open: memory released, resident %.1f MB -> %.1f MB", before / 2**20, after / 2**20
+                )
         self.analyses = 0
         self.collections += 1
         self._wanted = False

@@ -46,6 +46,7 @@ class Host(Protocol):
     async def run_in_worker(self, function: Any, *args: Any, budget: float | None = None) -> Any: ...
     def log_message(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None: ...
 
+
 log = logging.getLogger("secreview_ls.lsp")
 
 BUDGET_FACTOR = 1.5  # as for documents: abandoned after this many times `timeout`
@@ -189,7 +190,9 @@ class Notebooks:
         except asyncio.CancelledError:
             raise
         except Exception as error:  # an engine bug or a run over budget must not take the server down
-            self.server.log_message(f"analysis of {path} failed: {type(error).__name__}: {error}", types.MessageType.Warning)
+            self.server.log_message(
+                f"analysis of {path} failed: {type(error).__name__}: {error}", types.MessageType.Warning
+            )
             results = {}
         if self.open.get(state.uri) is not state or self._version(state.uri) != version:
             return  # closed or changed meanwhile: the next run publishes
@@ -200,7 +203,11 @@ class Notebooks:
             versions = {cell.uri: cell.version for cell in cells}
             for cell_uri in {*previous, *results}:
                 current = results.get(cell_uri)
-                if current is None or previous.get(cell_uri) is None or current.result_id != previous[cell_uri].result_id:
+                if (
+                    current is None
+                    or previous.get(cell_uri) is None
+                    or current.result_id != previous[cell_uri].result_id
+                ):
                     self._push(cell_uri, current.wire if current is not None else [], versions.get(cell_uri))
         self._wake(state)
 

@@ -97,4 +97,15 @@ def position_to_code_points(
     text = strip_eol(lines[position.line])
     return position.line, from_client_column(text, position.character, encoding)
 
-__all__ = ["UTF8", "UTF16", "UTF32", "position_at", "position_to_code_points", "span_to_range", "split_lines_keepends", "strip_eol", "units"]
+
+__all__ = [
+    "UTF8",
+    "UTF16",
+    "UTF32",
+    "position_at",
+    "position_to_code_points",
+    "span_to_range",
+    "split_lines_keepends",
+    "strip_eol",
+    "units",
+]

@@ -88,7 +88,11 @@ class Protocol(LanguageServerProtocol):
         has_id = "id" in data and raw_id is not None
         valid_id = isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool)
         method = data.get("method")
-        if data.get("jsonrpc") != "2.0" or ("method" in data and not isinstance(method, str)) or (has_id and not valid_id):
+        if (
+            data.get("jsonrpc") != "2.0"
+            or ("method" in data and not isinstance(method, str))
+            or (has_id and not valid_id)
+        ):
             self.report_input(f"not a JSON-RPC 2.0 message: {_summary(data)}")
             if valid_id and "method" in data:
                 self.answer_error(raw_id, types.ErrorCodes.InvalidRequest, "not a JSON-RPC 2.0 message")

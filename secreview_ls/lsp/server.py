@@ -296,7 +296,9 @@ class SecReviewServer(LanguageServer):
 
     def is_baseline(self, path: str) -> bool:
         """Whether ``path`` is the baseline file of some workspace folder."""
-        return any(s.baseline_path is not None and Path(path) == s.baseline_path for s in self._folder_settings.values())
+        return any(
+            s.baseline_path is not None and Path(path) == s.baseline_path for s in self._folder_settings.values()
+        )
 
     def file_saved(self, path: str) -> None:
         """A Python file was saved (or changed on disk): documents that may import it are
@@ -467,7 +469,9 @@ class SecReviewServer(LanguageServer):
                 self._refresh_renderers(state.path)  # the text on disk counts again
         if not self._pull:
             extra = self.config_diagnostics.wire_for(state.path) if state is not None else []
-            self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized({"uri": uri, "diagnostics": extra}))
+            self.protocol.notify(
+                types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Serialized({"uri": uri, "diagnostics": extra})
+            )
         self._results_changed()
         self._collector.released()
 
@@ -517,7 +521,9 @@ class SecReviewServer(LanguageServer):
         self._scanned[uri] = result
         self._results_changed()
         if not self._pull:
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=result.diagnostics))
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=result.diagnostics)
+            )
         return True
 
     @property
@@ -553,7 +559,9 @@ class SecReviewServer(LanguageServer):
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         """Serve over stdin/stdout, then end the process (code 0 after ``shutdown``)."""
-        self.exit_process(transport.run_stdio(cast(Protocol, self.protocol), stdin or sys.stdin.buffer, stdout or sys.stdout.buffer))
+        self.exit_process(
+            transport.run_stdio(cast(Protocol, self.protocol), stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
+        )
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve one client on a TCP socket, then end the process."""
@@ -627,7 +635,9 @@ class SecReviewServer(LanguageServer):
                 return
             except Exception as error:  # an engine bug must not take the server down
                 log.exception("analysis of %s failed", state.uri)
-                self.log_message(f"analysis of {state.path} failed: {type(error).__name__}: {error}", types.MessageType.Error)
+                self.log_message(
+                    f"analysis of {state.path} failed: {type(error).__name__}: {error}", types.MessageType.Error
+                )
                 state.analyzer = None
                 if not state.closed and document.version == job.snapshot.version:
                     # Answer whoever waits for this version (an empty result), rather than never.
@@ -769,7 +779,9 @@ def run_job(job: Job) -> Published:
     return published
 
 
-def _published(job: Job, findings: list[Finding], notices: list[Notice], cache: DiagnosticCache | None = None) -> Published:
+def _published(
+    job: Job, findings: list[Finding], notices: list[Notice], cache: DiagnosticCache | None = None
+) -> Published:
     snapshot = job.snapshot
     return to_published(
         findings,

@@ -130,6 +130,8 @@ def _registrations(ls: SecReviewServer, patterns: list[str]) -> list[types.Regis
             identifier="secreview-templates",
         )
         registrations.append(
-            types.Registration(id=_id(types.TEXT_DOCUMENT_DIAGNOSTIC), method=types.TEXT_DOCUMENT_DIAGNOSTIC, register_options=options)
+            types.Registration(
+                id=_id(types.TEXT_DOCUMENT_DIAGNOSTIC), method=types.TEXT_DOCUMENT_DIAGNOSTIC, register_options=options
+            )
         )
     return registrations

@@ -144,7 +144,9 @@ class AnalysisThreads:
             except TimeoutError:
                 if job.interrupt():
                     self._abandoned[job] = (thread, time.monotonic())
-                    log.warning("%s: abandoned after %.1f s (%d thread(s) still stopping)", thread.name, budget, self.abandoned)
+                    log.warning(
+                        "%s: abandoned after %.1f s (%d thread(s) still stopping)", thread.name, budget, self.abandoned
+                    )
                     raise BudgetExceeded(budget or 0.0) from None
                 return await future  # it finished just in time
             except asyncio.CancelledError:

@@ -72,7 +72,12 @@ def analyze_source(
     )
     text_ctx = TextContext(path, text, source.lines, is_test, cache, ctx.evidence)
 
-    run = run_rules(running, lambda current: dispatch(current, ctx, text_ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
+    run = run_rules(
+        running,
+        lambda current: dispatch(current, ctx, text_ctx),
+        path=path,
+        deadline=Deadline(budget_seconds(config.timeout, len(text))),
+    )
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
     finish_findings(result, run.raw, config, text, source.lines, parse_suppressions(text), lambda _: facts)
@@ -104,7 +109,12 @@ def analyze_text_file(
     result.rules_run = tuple(r.id for r in selected)
     ctx = TextContext(path, text, split_lines(text), is_test)
     running = selected if evidence else reported_rules(selected, config, is_test)
-    run = run_rules(running, lambda current: dispatch(current, None, ctx), path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
+    run = run_rules(
+        running,
+        lambda current: dispatch(current, None, ctx),
+        path=path,
+        deadline=Deadline(budget_seconds(config.timeout, len(text))),
+    )
     result.notices.extend(run.notices)
     result.evidence = ctx.evidence
     suppressions = [s for s in parse_suppressions(text) if s.kind != "noqa"]

@@ -208,7 +208,10 @@ def discover_files(
         if path.is_file():
             if force_exclude and (
                 _excluded(config, path, extra, False)
-                or (gitignore and _ignored(_ancestor_ignores(path.resolve().parent, include_self=True), path.resolve(), False))
+                or (
+                    gitignore
+                    and _ignored(_ancestor_ignores(path.resolve().parent, include_self=True), path.resolve(), False)
+                )
             ):
                 continue
             found.setdefault(path, None)

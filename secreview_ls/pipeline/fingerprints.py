@@ -45,7 +45,7 @@ def without_comment(code: str) -> str:
                 quote = ""
                 continue
         elif char in "'\"":
-            quote = code[index : index + 3] if code[index : index + 3] in ("\'\'\'", '\"\"\"') else char
+            quote = code[index : index + 3] if code[index : index + 3] in ("'''", '"""') else char
             index += len(quote)
             continue
         elif char == "#":

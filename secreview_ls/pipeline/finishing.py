@@ -80,8 +80,7 @@ def _on_path(tainted: Finding, found: Finding) -> bool:
     """Whether ``found`` starts on a line of ``tainted``'s path, in the same file."""
     line = found.span.start_line
     return any(
-        step.path in (None, found.path) and step.span.start_line <= line <= step.span.end_line
-        for step in tainted.flow
+        step.path in (None, found.path) and step.span.start_line <= line <= step.span.end_line for step in tainted.flow
     )
 
 
@@ -95,7 +94,10 @@ def _drop_cleared(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list[t
     if not cleared:
         return raw
     return _without_pattern_findings(
-        raw, lambda found: any(sink.covers(found.span.start_line, found.span.start_col) for sink in cleared.get(found.cwe, ()))
+        raw,
+        lambda found: any(
+            sink.covers(found.span.start_line, found.span.start_col) for sink in cleared.get(found.cwe, ())
+        ),
     )
 
 
@@ -107,7 +109,10 @@ def _drop_unreached(raw: list[tuple[Rule, Finding]], evidence: Evidence) -> list
     if not unreached:
         return raw
     return _without_pattern_findings(
-        raw, lambda found: any(dead.line <= found.span.start_line <= dead.end_line and found.cwe in dead.cwes for dead in unreached)
+        raw,
+        lambda found: any(
+            dead.line <= found.span.start_line <= dead.end_line and found.cwe in dead.cwes for dead in unreached
+        ),
     )
 
 
@@ -141,9 +146,7 @@ def reported_rules(rules: Sequence[Rule], config: Config, is_test: bool) -> list
     if not is_test or config.test_code == "strict":
         return list(rules)
     fixed_classes = {r.cwe for r in rules if r.taint and r.relevant_in_tests}
-    return [
-        r for r in rules if r.relevant_in_tests or r.taint or (r.fix_safety is not None and r.cwe in fixed_classes)
-    ]
+    return [r for r in rules if r.relevant_in_tests or r.taint or (r.fix_safety is not None and r.cwe in fixed_classes)]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

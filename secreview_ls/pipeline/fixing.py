@@ -39,7 +39,7 @@ Analyze = Callable[[str], Sequence[Finding]]
 
 
 def fix_safety(rule_id: str) -> str:
-    """"safe" or "unsafe" for the fix of a rule's findings ("unsafe" for a rule that does not say)."""
+    """ "safe" or "unsafe" for the fix of a rule's findings ("unsafe" for a rule that does not say)."""
     found = registry.get(rule_id)
     return "safe" if found is not None and found.fix_safety == "safe" else "unsafe"
 
@@ -314,7 +314,9 @@ def unified_diff(old: str, new: str, path: str) -> str:
     """A unified diff from ``old`` to ``new`` (``a/path`` → ``b/path``), git style, line ends kept;
     a last line without a newline is marked ``\\ No newline at end of file``."""
     lines: list[str] = []
-    for line in difflib.unified_diff(_split_keepends(old), _split_keepends(new), fromfile=f"a/{path}", tofile=f"b/{path}"):
+    for line in difflib.unified_diff(
+        _split_keepends(old), _split_keepends(new), fromfile=f"a/{path}", tofile=f"b/{path}"
+    ):
         lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
     return "".join(lines)
 
@@ -339,8 +341,10 @@ def changed_region(old: str, new: str) -> tuple[int, int, str]:
     starts = line_starts(old)
     start = starts[_line_at(starts, prefix) - 1]
     end_line = _line_at(starts, len(old) - suffix)
-    end = len(old) - suffix if (len(old) - suffix) == starts[end_line - 1] else (
-        starts[end_line] if end_line < len(starts) else len(old)
+    end = (
+        len(old) - suffix
+        if (len(old) - suffix) == starts[end_line - 1]
+        else (starts[end_line] if end_line < len(starts) else len(old))
     )
     tail = len(old) - end
     return start, end, new[start : len(new) - tail]

@@ -81,9 +81,22 @@ _SAFE_SETTINGS = (
 #: Environment variables that would point git at another repository, configuration or
 #: program than the one asked for; they are dropped before git is started.
 _UNSAFE_ENVIRONMENT = (
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-    "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_ASKPASS", "GIT_PROXY_COMMAND",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_PAGER",
+    "PAGER",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_EXEC_PATH",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_ASKPASS",
+    "GIT_PROXY_COMMAND",
 )
 
 
@@ -91,7 +104,9 @@ def _environment() -> dict[str, str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in _UNSAFE_ENVIRONMENT and not key.startswith("GIT_CONFIG_KEY_") and not key.startswith("GIT_CONFIG_VALUE_")
+        if key not in _UNSAFE_ENVIRONMENT
+        and not key.startswith("GIT_CONFIG_KEY_")
+        and not key.startswith("GIT_CONFIG_VALUE_")
     }
     environment.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_NO_LAZY_FETCH="1")
     return environment
@@ -181,7 +196,17 @@ def changes_since(rev: str, cwd: str | Path = ".") -> ChangeSet:
         raise GitError(f"{rev!r} and HEAD have no common ancestor")
     base = merge_base.stdout.decode().strip()
     diff = _git(
-        ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "--diff-filter=d", base, "--"],
+        [
+            "diff",
+            "--unified=0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--find-renames",
+            "--diff-filter=d",
+            base,
+            "--",
+        ],
         root,
     )
     files = parse_unified_diff(diff.stdout, root)

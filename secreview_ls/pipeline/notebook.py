@@ -133,9 +133,7 @@ def notebook_module(cells: Sequence[Cell]) -> NotebookModule:
     return module
 
 
-def analyze_notebook(
-    text: str, path: str, config: Config, *, project: ProjectIndex | None = None
-) -> AnalysisResult:
+def analyze_notebook(text: str, path: str, config: Config, *, project: ProjectIndex | None = None) -> AnalysisResult:
     """Analyze a notebook's code cells as one module; positions come back cell-local."""
     try:
         cells = read_cells(text)
@@ -177,7 +175,9 @@ def to_cells(result: AnalysisResult, module: NotebookModule) -> AnalysisResult:
             notices.append(notice)
             continue
         cell, local = notice_in_cell(notice, module)
-        notices.append(replace(local, span=None, message=f"cell {cell + 1}, line {local.span.start_line}: {local.message}"))  # type: ignore[union-attr]
+        notices.append(
+            replace(local, span=None, message=f"cell {cell + 1}, line {local.span.start_line}: {local.message}")
+        )  # type: ignore[union-attr]
     result.notices = notices
     return result
 

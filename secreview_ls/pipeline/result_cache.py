@@ -378,7 +378,6 @@ class ResultCache:
                 old.unlink()
 
 
-
 # Why a file was not (fully) analyzed that its bytes and the configuration decide: the same file
 # gives the same notice again, so its result is kept (and the notice reported from the cache).
 _CONTENT_KINDS = frozenset({"binary", "undecodable", "too-large"})

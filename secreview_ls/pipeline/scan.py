@@ -209,8 +209,9 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, e
     except _HardTimeout:
         result = AnalysisResult(path=str(path))
         result.notices.append(
-            Notice("timeout", f"analysis abandoned after {limit:g} s; no findings reported for this file", None,
-                   str(path))
+            Notice(
+                "timeout", f"analysis abandoned after {limit:g} s; no findings reported for this file", None, str(path)
+            )
         )
     except RecursionError:
         result = AnalysisResult(path=str(path))
@@ -297,8 +298,15 @@ def analyze_files(
     ``evidence``: the results keep what the rules examined (see ``batch.analyze_source``).
     """
     if cache is None:
-        return _analyze_all(files, config, jobs=jobs, progress=progress, project_roots=project_roots,
-                            summary_folder=summary_folder, evidence=evidence)
+        return _analyze_all(
+            files,
+            config,
+            jobs=jobs,
+            progress=progress,
+            project_roots=project_roots,
+            summary_folder=summary_folder,
+            evidence=evidence,
+        )
     results: list[AnalysisResult] = []
     missing: list[Path] = []
     for path in files:
@@ -309,8 +317,15 @@ def analyze_files(
             results.append(cached)
     hits = len(results)
     counted = None if progress is None else (lambda done, total: progress(done + hits, total + hits))
-    fresh, notices = _analyze_all(missing, config, jobs=jobs, progress=counted, project_roots=project_roots,
-                                  summary_folder=summary_folder, evidence=evidence)
+    fresh, notices = _analyze_all(
+        missing,
+        config,
+        jobs=jobs,
+        progress=counted,
+        project_roots=project_roots,
+        summary_folder=summary_folder,
+        evidence=evidence,
+    )
     for result in fresh:
         cache.store(result, (Path(p) for p in result.project_files_used))
     results.extend(fresh)
@@ -348,8 +363,9 @@ def _analyze_all(
             local.flush()
         ignored = store.ignored if store is not None else 0
     else:
-        results, notices, ignored = _parallel(list(files), config, project_roots, min(jobs, total), progress,
-                                              summary_folder, evidence)
+        results, notices, ignored = _parallel(
+            list(files), config, project_roots, min(jobs, total), progress, summary_folder, evidence
+        )
     if summary_folder is not None and files:
         store = SummaryCache(summary_folder)
         store.prune()
@@ -428,8 +444,9 @@ def _parallel(
         futures = {executor.submit(_analyze_chunk, chunk): chunk for chunk in _chunks(files, jobs)}
         waiting: set[Future[tuple[list[AnalysisResult], int]]] = set(futures)
         while waiting:
-            ended, waiting = wait(waiting, timeout=PROGRESS_POLL if finished is not None else None,
-                                  return_when=FIRST_COMPLETED)
+            ended, waiting = wait(
+                waiting, timeout=PROGRESS_POLL if finished is not None else None, return_when=FIRST_COMPLETED
+            )
             for future in ended:
                 try:
                     chunk_results, chunk_ignored = future.result()

@@ -42,8 +42,15 @@ def selected_rules(config: Config, path: str | Path | None = None) -> list[Rule]
     in ``select``, the rest is the default set. ``require-reason`` adds the rule that reports
     suppressions without a reason."""
     extra = config.ignored_for(path) if path is not None else ()
-    key = (id(registry.all_rules()), config.select, config.extend_select, config.ignore, config.extend_ignore,
-           config.require_reason, extra)
+    key = (
+        id(registry.all_rules()),
+        config.select,
+        config.extend_select,
+        config.ignore,
+        config.extend_ignore,
+        config.require_reason,
+        extra,
+    )
     chosen = _SELECTED.get(key)
     if chosen is None:
         chosen = _SELECTED[key] = _select(config, extra)
@@ -112,14 +119,20 @@ def config_notices(config: Config) -> list[Notice]:
     """Problems in a valid-but-suspicious configuration (unknown rule ids)."""
     notices: list[Notice] = []
     where = str(config.source_file) if config.source_file else "configuration"
-    for key, codes in (("select", config.select), ("extend-select", config.extend_select),
-                        ("ignore", config.ignore), ("extend-ignore", config.extend_ignore)):
+    for key, codes in (
+        ("select", config.select),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+        ("extend-ignore", config.extend_ignore),
+    ):
         for code in unknown_rule_codes(codes):
             notices.append(Notice("unknown-rule", f"{where}: `{key}` names unknown rule `{code}`", None, where))
     for pattern, codes in config.per_file_ignores.items():
         for code in unknown_rule_codes(codes):
             notices.append(
-                Notice("unknown-rule", f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`", None, where)
+                Notice(
+                    "unknown-rule", f"{where}: per-file-ignores[{pattern!r}] names unknown rule `{code}`", None, where
+                )
             )
     return notices
 
@@ -130,8 +143,12 @@ def rule_id_problems(config: Config) -> list[ConfigProblem]:
     ``per-file-ignores`` and the keys of ``rule-severity``."""
     known = registry.known_codes()
     problems: list[ConfigProblem] = []
-    for key, codes in (("select", config.select), ("extend-select", config.extend_select),
-                        ("ignore", config.ignore), ("extend-ignore", config.extend_ignore)):
+    for key, codes in (
+        ("select", config.select),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+        ("extend-ignore", config.extend_ignore),
+    ):
         for code in unknown_rule_codes(codes):
             message = f"`{key}` names unknown rule `{code}`{did_you_mean(code, known, 0.5)}"
             problems.append(ConfigProblem(key, message, "warning", value=code))

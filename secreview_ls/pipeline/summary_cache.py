@@ -140,5 +140,7 @@ class SummaryCache:
         return deleted
 
     def notice_text(self, ignored: int) -> str:
-        return (f"summary cache {self.folder}: {ignored} record(s) ignored (damaged, or not written by this "
-                f"user's secreview); the summaries were computed again")
+        return (
+            f"summary cache {self.folder}: {ignored} record(s) ignored (damaged, or not written by this "
+            f"user's secreview); the summaries were computed again"
+        )

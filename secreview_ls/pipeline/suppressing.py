@@ -77,7 +77,9 @@ def apply_suppressions(
     return kept, suppressed, _comment_notices(suppressions, used, config, path)
 
 
-def _comment_notices(suppressions: list[Suppression], used: set[Suppression], config: Config, path: str) -> list[Notice]:
+def _comment_notices(
+    suppressions: list[Suppression], used: set[Suppression], config: Config, path: str
+) -> list[Notice]:
     notices: list[Notice] = []
     known = registry.known_codes()
     running: set[str] | None = None

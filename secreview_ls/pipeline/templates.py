@@ -89,7 +89,9 @@ def rendered_as(path: str | os.PathLike[str], project: ProjectIndex | None = Non
     return tuple(names)
 
 
-def analyze_template(text: str, path: str, config: Config | None = None, *, project: ProjectIndex | None = None) -> AnalysisResult:
+def analyze_template(
+    text: str, path: str, config: Config | None = None, *, project: ProjectIndex | None = None
+) -> AnalysisResult:
     """The text rules' findings of a template file, and the findings of the views rendering it
     that end at one of its unescaped writes, located there. Without a project index no view is
     found."""

@@ -70,7 +70,11 @@ def render(scan: ScanResult, *, color: bool = False) -> str:
     lines = [annotation(finding) for finding in scan.findings()]
     for path, kind in scan.incomplete().items():
         lines.append(
-            command("warning", f"not fully analyzed ({kind}), so not known to be clean",
-                    file=display_path(path), title="secreview")
+            command(
+                "warning",
+                f"not fully analyzed ({kind}), so not known to be clean",
+                file=display_path(path),
+                title="secreview",
+            )
         )
     return "".join(line + "\n" for line in lines)

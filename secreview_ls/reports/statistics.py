@@ -26,12 +26,14 @@ def rows(scan: ScanResult) -> list[dict[str, Any]]:
     result = []
     for rule_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         rule = registry.get(rule_id)
-        result.append({
-            "rule": rule_id,
-            "name": rule.name if rule is not None else "",
-            "severity": str(rule.severity) if rule is not None else "",
-            "count": count,
-        })
+        result.append(
+            {
+                "rule": rule_id,
+                "name": rule.name if rule is not None else "",
+                "severity": str(rule.severity) if rule is not None else "",
+                "count": count,
+            }
+        )
     return result
 
 

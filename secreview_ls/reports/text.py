@@ -228,9 +228,7 @@ def render(scan: ScanResult, *, color: bool = False, sources: dict[str, str] | N
     """The full text report of ``scan``; ``sources`` gives the text of files not read from
     disk (standard input), by path."""
     source = _Lines(scan, sources)
-    blocks = [
-        render_finding(f, source.excerpt(f), color=color) for f in scan.findings()
-    ]
+    blocks = [render_finding(f, source.excerpt(f), color=color) for f in scan.findings()]
     out = "\n\n".join(blocks)
     if blocks:
         out += "\n\n"

@@ -90,13 +90,17 @@ def banned_call_findings(row: BannedCall, current: Rule, ctx: RuleContext) -> It
 def names_a_windows_pipe(call: ast.Call) -> bool:
     """``mktemp(prefix=r'\\\\.\\pipe\\app-')``: the name of a Windows named pipe, which its creator opens
     with ``FILE_FLAG_FIRST_PIPE_INSTANCE``; there is no file to race for."""
-    prefix = next((kw.value for kw in call.keywords if kw.arg == "prefix"), call.args[1] if len(call.args) > 1 else None)
+    prefix = next(
+        (kw.value for kw in call.keywords if kw.arg == "prefix"), call.args[1] if len(call.args) > 1 else None
+    )
     if isinstance(prefix, ast.BinOp):  # r'\\.\pipe\x-%d' % n
         prefix = prefix.left
     if isinstance(prefix, ast.Call) and isinstance(prefix.func, ast.Attribute):  # '...{}'.format(n)
         prefix = prefix.func.value
-    return isinstance(prefix, ast.Constant) and isinstance(prefix.value, str) and prefix.value.lower().startswith(
-        "\\\\.\\pipe\\"
+    return (
+        isinstance(prefix, ast.Constant)
+        and isinstance(prefix.value, str)
+        and prefix.value.lower().startswith("\\\\.\\pipe\\")
     )
 
 

@@ -36,27 +36,110 @@ from .fixed_values import fixed_choice, stored_value, stores_in
 from .judge import identifier_words, parameter_names, static_string
 
 OUTSIDE_PARAMETERS = frozenset(
-    {"request", "req", "environ", "event", "payload", "body", "message", "msg", "data", "packet",
-     "datagram", "query", "form", "params", "headers", "cookies", "upload", "content"}
+    {
+        "request",
+        "req",
+        "environ",
+        "event",
+        "payload",
+        "body",
+        "message",
+        "msg",
+        "data",
+        "packet",
+        "datagram",
+        "query",
+        "form",
+        "params",
+        "headers",
+        "cookies",
+        "upload",
+        "content",
+    }
 )
 _REQUEST_PARTS = frozenset(
-    {"GET", "POST", "args", "form", "json", "values", "headers", "cookies", "COOKIES", "data", "query_params",
-     "files", "FILES", "META", "body", "params", "match_info", "path_params", "query_string", "environ"}
+    {
+        "GET",
+        "POST",
+        "args",
+        "form",
+        "json",
+        "values",
+        "headers",
+        "cookies",
+        "COOKIES",
+        "data",
+        "query_params",
+        "files",
+        "FILES",
+        "META",
+        "body",
+        "params",
+        "match_info",
+        "path_params",
+        "query_string",
+        "environ",
+    }
 )
 _HANDLER_WORDS = frozenset(
-    {"on", "received", "receive", "recv", "callback", "request", "message", "view",
-     "endpoint", "route", "webhook", "consume", "listener", "dispatch", "serve"}
+    {
+        "on",
+        "received",
+        "receive",
+        "recv",
+        "callback",
+        "request",
+        "message",
+        "view",
+        "endpoint",
+        "route",
+        "webhook",
+        "consume",
+        "listener",
+        "dispatch",
+        "serve",
+    }
 )
 _HTTP_METHOD = re.compile(r"do_[A-Z]+$")
 _PLAIN_DECORATORS = frozenset(
-    {"staticmethod", "classmethod", "property", "setter", "getter", "deleter", "wraps", "cache", "lru_cache",
-     "cached_property", "contextmanager", "asynccontextmanager", "abstractmethod", "overload", "override",
-     "total_ordering", "singledispatch", "register", "deprecated"}
+    {
+        "staticmethod",
+        "classmethod",
+        "property",
+        "setter",
+        "getter",
+        "deleter",
+        "wraps",
+        "cache",
+        "lru_cache",
+        "cached_property",
+        "contextmanager",
+        "asynccontextmanager",
+        "abstractmethod",
+        "overload",
+        "override",
+        "total_ordering",
+        "singledispatch",
+        "register",
+        "deprecated",
+    }
 )
 _FILE_READS = frozenset({"read", "readline", "readlines", "read_text", "read_bytes"})
 _DERIVING_CALLS = frozenset(
-    {"builtins.compile", "builtins.str", "builtins.bytes", "os.fsdecode", "os.fsencode", "builtins.enumerate",
-     "builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple", "builtins.iter", "builtins.zip"}
+    {
+        "builtins.compile",
+        "builtins.str",
+        "builtins.bytes",
+        "os.fsdecode",
+        "os.fsencode",
+        "builtins.enumerate",
+        "builtins.reversed",
+        "builtins.sorted",
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.iter",
+        "builtins.zip",
+    }
 )
 # Helpers converting text between types (``to_bytes(cmd)``, ``force_str(s)``, ``ensure_text(x)``):
 # the same text in another type.
@@ -230,8 +313,14 @@ def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool
                 continue
             targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
             for target in targets:
-                hits = [t for t in ast.walk(target) if isinstance(t, ast.Attribute) and t.attr == node.attr
-                        and isinstance(t.value, ast.Name) and t.value.id == "self"]
+                hits = [
+                    t
+                    for t in ast.walk(target)
+                    if isinstance(t, ast.Attribute)
+                    and t.attr == node.attr
+                    and isinstance(t.value, ast.Name)
+                    and t.value.id == "self"
+                ]
                 if not hits:
                     continue
                 if target is not hits[0] or isinstance(inner, ast.AugAssign) or inner.value is None:

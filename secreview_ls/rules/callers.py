@@ -33,8 +33,12 @@ def calls_of(ctx: RuleContext, function: FunctionNode) -> list[ast.Call]:
     if entry is None or entry[0] is not owner:
         by_name: dict[str, list[ast.Call]] = {}
         for call in ast.walk(owner):
-            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                    and isinstance(call.func.value, ast.Name) and call.func.value.id in ("self", "cls")):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name)
+                and call.func.value.id in ("self", "cls")
+            ):
                 by_name.setdefault(call.func.attr, []).append(call)
         entry = indexes[id(owner)] = (owner, by_name)
     return list(entry[1].get(function.name, []))

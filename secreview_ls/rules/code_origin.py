@@ -46,8 +46,24 @@ from .judge import identifier_words, imports_module, is_static, parameter_names,
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(
-    {"run", "runctx", "runcall", "runeval", "runcode", "runsource", "exec", "execute", "eval", "evaluate",
-     "interact", "debug", "trace", "profile", "execfile", "invoke"}
+    {
+        "run",
+        "runctx",
+        "runcall",
+        "runeval",
+        "runcode",
+        "runsource",
+        "exec",
+        "execute",
+        "eval",
+        "evaluate",
+        "interact",
+        "debug",
+        "trace",
+        "profile",
+        "execfile",
+        "invoke",
+    }
 )
 _RUN_OBJECTS = frozenset({"code", "command", "cmd", "source", "src", "script", "string", "statement", "stmt", "file"})
 _LOADER_METHODS = frozenset({"exec_module", "load_module"})
@@ -151,7 +167,7 @@ def _runner_function(function: ast.AST) -> bool:
     first = words[0]
     if first in _RUNNER_WORDS or first in _LOADER_METHODS:
         return True
-    return any(first.startswith(w) and first[len(w):] in _RUN_OBJECTS for w in ("run", "exec", "eval"))
+    return any(first.startswith(w) and first[len(w) :] in _RUN_OBJECTS for w in ("run", "exec", "eval"))
 
 
 def _is_parameter(function: ast.AST, name: str) -> bool:
@@ -272,7 +288,11 @@ def _annotation_text(ctx: RuleContext, code: ast.AST) -> bool:
     if not isinstance(code, ast.Name):
         return False
     source = _iterated_from(ctx, code)
-    if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in {"items", "values"}:
+    if (
+        isinstance(source, ast.Call)
+        and isinstance(source.func, ast.Attribute)
+        and source.func.attr in {"items", "values"}
+    ):
         source = source.func.value
     return source is not None and _annotations_mapping(ctx, source, 0)
 
@@ -312,9 +332,12 @@ def _annotations_mapping(ctx: RuleContext, node: ast.AST | None, depth: int) -> 
         stores = stores_in(ctx, scope_of(ctx, node), node.id)
         values = [getattr(store, "value", None) for store in stores]
         mappings = [v for v in values if not (isinstance(v, ast.Constant) and v.value is None)]
-        return bool(stores) and bool(mappings) and all(
-            isinstance(store, (ast.Assign, ast.AnnAssign)) for store in stores
-        ) and all(_annotations_mapping(ctx, v, depth + 1) for v in mappings)
+        return (
+            bool(stores)
+            and bool(mappings)
+            and all(isinstance(store, (ast.Assign, ast.AnnAssign)) for store in stores)
+            and all(_annotations_mapping(ctx, v, depth + 1) for v in mappings)
+        )
     return False
 
 
@@ -356,7 +379,8 @@ def _opened_as(ctx: RuleContext, name: ast.Name) -> ast.AST | None:
                 if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name.id:
                     rebound = any(
                         isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store)
-                        for statement in ancestor.body for n in ast.walk(statement)
+                        for statement in ancestor.body
+                        for n in ast.walk(statement)
                     )
                     return None if rebound else item.context_expr
     stores = stores_in(ctx, scope_of(ctx, name), name.id)
@@ -413,7 +437,9 @@ def _binding_loop(ctx: RuleContext, name: ast.Name) -> ast.For | None:
             isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(ancestor.target)
         ):
             earlier = (
-                n for statement in ancestor.body for n in ast.walk(statement)
+                n
+                for statement in ancestor.body
+                for n in ast.walk(statement)
                 if isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store)
             )
             return None if any(n.lineno < name.lineno for n in earlier) else ancestor
@@ -465,7 +491,11 @@ def _beside_module(ctx: RuleContext, node: ast.AST | None, depth: int) -> bool:
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _PATH_CALLS and node.args:
         first, rest = node.args[0], node.args[1:]
         return _beside_module(ctx, first, depth + 1) and all(is_static(ctx, part) for part in rest)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"resolve", "absolute"}:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"resolve", "absolute"}
+    ):
         return _beside_module(ctx, node.func.value, depth + 1)
     return False
 
@@ -573,7 +603,7 @@ _TEXT_STEPS = frozenset({"strip", "rstrip", "lstrip", "decode", "replace"})
 
 
 def _typed(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str], depth: int) -> str | None:
-    """"typed" for ``input()`` / a read of ``sys.stdin``, "fixed" for a constant or the enclosing
+    """ "typed" for ``input()`` / a read of ``sys.stdin``, "fixed" for a constant or the enclosing
     function's parameter (a default answer), None for anything else."""
     if node is None or depth > 6:
         return None
@@ -614,9 +644,7 @@ def typed_at_terminal(ctx: RuleContext, call: ast.Call, code: ast.AST | None) ->
     function = ctx.facts.enclosing_function(call)
     if function is None or receives_outside_data(function):
         return False
-    asks_terminal = any(
-        isinstance(n, ast.Attribute) and n.attr == "isatty" for n in ast.walk(function)
-    )
+    asks_terminal = any(isinstance(n, ast.Attribute) and n.attr == "isatty" for n in ast.walk(function))
     return asks_terminal or _read_eval_loop(ctx, call)
 
 

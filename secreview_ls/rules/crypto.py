@@ -513,8 +513,22 @@ def ssl_wrap_socket_no_version(ctx: RuleContext) -> Iterator[Finding]:
 
 
 _OPTION_WORDS = frozenset(
-    {"verify", "verified", "validate", "insecure", "unverified", "cert", "certs", "certificate",
-     "certificates", "hostname", "ssl", "tls", "secure", "check"}
+    {
+        "verify",
+        "verified",
+        "validate",
+        "insecure",
+        "unverified",
+        "cert",
+        "certs",
+        "certificate",
+        "certificates",
+        "hostname",
+        "ssl",
+        "tls",
+        "secure",
+        "check",
+    }
 )
 
 
@@ -541,7 +555,11 @@ def _cert_none_beside(ctx: RuleContext, node: ast.Assign, target: ast.Attribute)
     for sibling in siblings:
         if isinstance(sibling, ast.Assign) and ctx.facts.qualname(sibling.value) == "ssl.CERT_NONE":
             for other in sibling.targets:
-                if isinstance(other, ast.Attribute) and other.attr == "verify_mode" and ctx.segment(other.value) == owner:
+                if (
+                    isinstance(other, ast.Attribute)
+                    and other.attr == "verify_mode"
+                    and ctx.segment(other.value) == owner
+                ):
                     return True
     return False
 
@@ -570,7 +588,9 @@ def _initial_state(ctx: RuleContext, target: ast.Attribute) -> bool:
     return function is not None and function.name == "__init__"
 
 
-_CERTIFICATE_READS = frozenset({"getpeercert", "cipher", "version", "shared_ciphers", "selected_alpn_protocol", "close"})
+_CERTIFICATE_READS = frozenset(
+    {"getpeercert", "cipher", "version", "shared_ciphers", "selected_alpn_protocol", "close"}
+)
 
 
 def _loads_in(function: ast.AST, name: str) -> list[ast.Name]:

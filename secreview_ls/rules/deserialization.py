@@ -53,9 +53,7 @@ def _safe_subclass(ctx: RuleContext, loader: ast.expr, depth: int) -> bool:
         return False
     for statement in ctx.facts.tree.body:
         if isinstance(statement, ast.ClassDef) and statement.name == loader.id:
-            return bool(statement.bases) and all(
-                _loader_is_safe_base(ctx, base, depth) for base in statement.bases
-            )
+            return bool(statement.bases) and all(_loader_is_safe_base(ctx, base, depth) for base in statement.bases)
     return False
 
 
@@ -308,7 +306,8 @@ def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
         return "parameter"
     index = names.index(parameter.id)
     calls = [
-        c for c in ctx.facts.nodes(ast.Call)
+        c
+        for c in ctx.facts.nodes(ast.Call)
         if isinstance(c, ast.Call) and (getattr(c.func, "attr", None) or getattr(c.func, "id", None)) == function.name
     ]
     if not calls:
@@ -381,7 +380,6 @@ def pickle_load(ctx: RuleContext) -> Iterator[Finding]:
             severity=LOW if origin == "parameter" else None,
             confidence={"outside": HIGH, "parameter": LOW}.get(origin, MEDIUM),
         )
-
 
 
 _MARSHAL_LOADS = ("marshal.load", "marshal.loads")

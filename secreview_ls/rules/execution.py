@@ -58,7 +58,9 @@ def _in_inspected_frame(ctx: RuleContext, call: ast.Call) -> bool:
     function = ctx.facts.enclosing_function(call)
     if function is not None and receives_outside_data(function):
         return False
-    namespace = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "globals"), None)
+    namespace = (
+        call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "globals"), None)
+    )
     return isinstance(namespace, ast.Attribute) and namespace.attr in _FRAME_NAMESPACES
 
 
@@ -267,8 +269,23 @@ _CAPABILITY_OWNERS = frozenset({"features", "feature", "capabilities", "capabili
 _SETTINGS_OWNERS = frozenset({"config", "settings", "conf", "configuration", "options"})
 # Parts of a request that the web framework itself fills in before the handler runs.
 _FRAMEWORK_CONTAINERS = frozenset(
-    {"GET", "POST", "args", "form", "values", "headers", "cookies", "COOKIES", "files", "FILES", "META",
-     "query_params", "params", "match_info", "path_params"}
+    {
+        "GET",
+        "POST",
+        "args",
+        "form",
+        "values",
+        "headers",
+        "cookies",
+        "COOKIES",
+        "files",
+        "FILES",
+        "META",
+        "query_params",
+        "params",
+        "match_info",
+        "path_params",
+    }
 )
 
 
@@ -292,8 +309,12 @@ def _container_presence(test: ast.expr) -> bool:
     if not (_is_type_narrowing(test) and isinstance(test, ast.Compare)):
         return False
     subject = test.left
-    return (isinstance(subject, ast.Attribute) and subject.attr in _FRAMEWORK_CONTAINERS
-            and isinstance(subject.value, ast.Name) and subject.value.id in _REQUEST_NAMES)
+    return (
+        isinstance(subject, ast.Attribute)
+        and subject.attr in _FRAMEWORK_CONTAINERS
+        and isinstance(subject.value, ast.Name)
+        and subject.value.id in _REQUEST_NAMES
+    )
 
 
 def _access_check(test: ast.expr) -> str | None:
@@ -444,7 +465,8 @@ def _multicast_receiver(ctx: RuleContext, node: ast.AST) -> bool:
     if function is not None:
         return bool(_MULTICAST.search(ctx.segment(function)))
     module_level = (
-        statement for statement in ctx.facts.tree.body  # type: ignore[attr-defined]
+        statement
+        for statement in ctx.facts.tree.body  # type: ignore[attr-defined]
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     )
     return any(_MULTICAST.search(ctx.segment(statement)) for statement in module_level)

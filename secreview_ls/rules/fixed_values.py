@@ -66,9 +66,11 @@ def _index_stores(scope: ast.AST) -> dict[str, list[ast.AST]]:
         if isinstance(node, (*FUNCTION_TYPES, ast.Lambda, ast.ClassDef)):
             continue
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.withitem)):
-            targets = node.targets if isinstance(node, ast.Assign) else [
-                node.optional_vars if isinstance(node, ast.withitem) else node.target
-            ]
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.optional_vars if isinstance(node, ast.withitem) else node.target]
+            )
             # Only names stored to: ``table[key] = ...`` binds neither ``table`` nor ``key``.
             names = {
                 t.id
@@ -224,9 +226,7 @@ def _module_function(ctx: RuleContext, name: str) -> ast.FunctionDef | None:
 
 def _returns_fixed(ctx: RuleContext, function: ast.FunctionDef, depth: int) -> bool:
     returns = own_returns(function)
-    return bool(returns) and all(
-        r.value is not None and fixed_choice(ctx, r.value, depth + 1) for r in returns
-    )
+    return bool(returns) and all(r.value is not None and fixed_choice(ctx, r.value, depth + 1) for r in returns)
 
 
 # -- checks against literals ---------------------------------------------------------------------

@@ -33,10 +33,44 @@ from .judge import identifier_words, security_word, single_assignment, target_na
 # Words naming what a digest is when it only identifies or names data.
 _NAMING_WORDS = frozenset(
     {
-        "cache", "cached", "etag", "etags", "checksum", "crc", "fingerprint", "fingerprints", "fp",
-        "uid", "uidl", "uuid", "id", "ident", "identifier", "filename", "file", "path", "dir", "lock",
-        "lockfile", "prefix", "suffix", "name", "label", "tag", "bucket", "shard", "partition", "color",
-        "colour", "dedupe", "dedup", "version", "mangler", "slug", "boundary", "placeholder",
+        "cache",
+        "cached",
+        "etag",
+        "etags",
+        "checksum",
+        "crc",
+        "fingerprint",
+        "fingerprints",
+        "fp",
+        "uid",
+        "uidl",
+        "uuid",
+        "id",
+        "ident",
+        "identifier",
+        "filename",
+        "file",
+        "path",
+        "dir",
+        "lock",
+        "lockfile",
+        "prefix",
+        "suffix",
+        "name",
+        "label",
+        "tag",
+        "bucket",
+        "shard",
+        "partition",
+        "color",
+        "colour",
+        "dedupe",
+        "dedup",
+        "version",
+        "mangler",
+        "slug",
+        "boundary",
+        "placeholder",
     }
 )
 # Names that say nothing about a digest's use: the enclosing function's name speaks instead.
@@ -201,7 +235,9 @@ def _provided_by_name(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFun
     return f"provides the algorithm by name (`{function.name}`)"
 
 
-def _registered_by_name(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, algorithms: set[str]) -> bool:
+def _registered_by_name(
+    ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, algorithms: set[str]
+) -> bool:
     """The helper is handed over only together with its algorithm's name
     (``create_function("MD5", 1, sqlite_md5)``) or called directly: whoever uses it asked for
     that algorithm. Stored as a value anywhere else (``digest_method = staticmethod(sha1)``),
@@ -215,7 +251,8 @@ def _registered_by_name(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncF
         if isinstance(parent, ast.Call) and parent.func is reference:
             continue
         named = isinstance(parent, ast.Call) and any(
-            isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.lower() in algorithms for a in parent.args
+            isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.lower() in algorithms
+            for a in parent.args
         )
         if not named:
             return False

@@ -497,7 +497,21 @@ _SQL_CALLS = frozenset(
     {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"}
 )
 _IDENTIFIER_WORDS = frozenset(
-    {"table", "tables", "column", "columns", "col", "cols", "field", "fields", "schema", "db", "sequence", "seq", "index"}
+    {
+        "table",
+        "tables",
+        "column",
+        "columns",
+        "col",
+        "cols",
+        "field",
+        "fields",
+        "schema",
+        "db",
+        "sequence",
+        "seq",
+        "index",
+    }
 )
 
 
@@ -536,8 +550,11 @@ def _reaches_sql_call(ctx: RuleContext, node: ast.expr) -> tuple[str, ast.Call |
     following = [
         call
         for call in ctx.facts.method_calls(*_SQL_CALLS)
-        if call.args and isinstance(call.args[0], ast.Name) and call.args[0].id in names
-        and ctx.facts.enclosing_function(call) is function and call.lineno >= node.lineno
+        if call.args
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id in names
+        and ctx.facts.enclosing_function(call) is function
+        and call.lineno >= node.lineno
     ]
     if not following:
         return None
@@ -680,8 +697,8 @@ def _unknown_pieces(
     summary="SQL text names the table, columns or clause a function was handed by its caller, or "
     "composes names of unknown origin around values run as parameters (hardening profile).",
     why="A data-access helper that writes its caller's table name, column list, sort key or "
-    "`WHERE` clause into the statement (`def count(cur, table): cur.execute(f\"SELECT count(*) "
-    "FROM {table}\")`) does what it is asked: names cannot be passed as query parameters, and the "
+    '`WHERE` clause into the statement (`def count(cur, table): cur.execute(f"SELECT count(*) '
+    'FROM {table}")`) does what it is asked: names cannot be passed as query parameters, and the '
     "pattern rules cannot see where its callers get them. Such statements are left out of the "
     "default report (SR210); the data-flow rule SR801 reports them where request data reaches the "
     "query. This audit note lists them so a hardening review can check each caller, or the "
@@ -902,7 +919,7 @@ def django_extra(ctx: RuleContext) -> Iterator[Finding]:
     "SQL literal with `%s` placeholders and pass the values as `params`. SQL composed only of "
     "quoted identifiers, placeholders, numbers and compiled fragments (`sql, params = "
     "compiler.compile(node)`) is not reported. `RawSQL(text, params)` whose text puts pieces of unknown "
-    "origin only where SQL takes a name (`\"%s.%s\" % (qn(table), col)`, `SELECT {column} FROM`) runs its "
+    'origin only where SQL takes a name (`"%s.%s" % (qn(table), col)`, `SELECT {column} FROM`) runs its '
     "values as parameters: names cannot be bound, and such text is the `hardening` note SR213.",
     bad='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL(f"select {col}", []))',
     good='from django.db.models.expressions import RawSQL\nqs.annotate(v=RawSQL("select x from t where id = %s", [pk]))',
@@ -938,8 +955,12 @@ def _raw_sql_names(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
         return
     for _, call in ctx.facts.calls_to("django.db.models.expressions.RawSQL", "django.db.models.RawSQL"):
         sql = argument(call, 0, "sql")
-        if (sql is not None and argument(call, 1, "params") is not None and not _harmless_value(ctx, sql)
-                and _names_around_params(ctx, sql)):
+        if (
+            sql is not None
+            and argument(call, 1, "params") is not None
+            and not _harmless_value(ctx, sql)
+            and _names_around_params(ctx, sql)
+        ):
             yield call, sql
 
 

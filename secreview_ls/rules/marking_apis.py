@@ -43,8 +43,28 @@ def declared_marking(ctx: RuleContext, call: ast.Call, value: ast.expr) -> bool:
 
 # Links of an attribute chain that lead to a request's data rather than to configuration.
 _INPUT_WORDS = frozenset(
-    {"request", "req", "get", "post", "data", "body", "cookies", "headers", "session", "args", "form", "files",
-     "params", "query", "content", "text", "input", "payload", "environ", "meta"}
+    {
+        "request",
+        "req",
+        "get",
+        "post",
+        "data",
+        "body",
+        "cookies",
+        "headers",
+        "session",
+        "args",
+        "form",
+        "files",
+        "params",
+        "query",
+        "content",
+        "text",
+        "input",
+        "payload",
+        "environ",
+        "meta",
+    }
 )
 
 
@@ -120,9 +140,7 @@ def _filter_input(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctio
 
 
 def _rebound(function: ast.AST, name: str) -> bool:
-    return any(
-        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in ast.walk(function)
-    )
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in ast.walk(function))
 
 
 def _html_str_declaration(ctx: RuleContext, lam: ast.Lambda, value: ast.expr) -> bool:
@@ -146,10 +164,14 @@ def _html_str_declaration(ctx: RuleContext, lam: ast.Lambda, value: ast.expr) ->
     ]  # fmt: skip
     parent = ctx.facts.parent(bindings[0]) if len(bindings) == 1 else None
     original = parent.value if isinstance(parent, ast.Assign) and parent.targets == bindings else None
-    if not (isinstance(original, ast.Attribute) and original.attr == "__str__" and dotted_name(original.value) == owner):
+    if not (
+        isinstance(original, ast.Attribute) and original.attr == "__str__" and dotted_name(original.value) == owner
+    ):
         return False
     return any(
         isinstance(n, ast.Assign)
-        and any(isinstance(t, ast.Attribute) and t.attr == "__html__" and dotted_name(t.value) == owner for t in n.targets)
+        and any(
+            isinstance(t, ast.Attribute) and t.attr == "__html__" and dotted_name(t.value) == owner for t in n.targets
+        )
         for n in ast.walk(scope)
     )

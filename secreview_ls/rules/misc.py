@@ -121,8 +121,7 @@ def needs_reason(suppression: Suppression) -> bool:
     "checked; `-- reason` left as the editor inserted it does not count. This finding cannot be "
     "silenced by the comment it is about (the Suppress line below does not apply to it): give "
     "the reason, or turn the rule off for some paths with `per-file-ignores`.",
-    bad="subprocess.run(cmd, shell=True)  # secreview: ignore[SR201]\n"
-    "subprocess.run(cmd, shell=True)  # nosec B602",
+    bad="subprocess.run(cmd, shell=True)  # secreview: ignore[SR201]\nsubprocess.run(cmd, shell=True)  # nosec B602",
     good="subprocess.run(cmd, shell=True)  # secreview: ignore[SR201] -- cmd is a constant from settings.py\n"
     "subprocess.run(cmd, shell=True)  # nosec B602 -- cmd is a constant from settings.py",
 )

@@ -242,9 +242,7 @@ def _scheme_checked(ctx: RuleContext, call: ast.Call) -> bool:
             return True
     for check in ctx.facts.method_calls("startswith"):
         if first <= check.lineno <= call.lineno and any(
-            (static_string(ctx, a) or "").startswith("http")
-            for a in ast.walk(check)
-            if isinstance(a, ast.Constant)
+            (static_string(ctx, a) or "").startswith("http") for a in ast.walk(check) if isinstance(a, ast.Constant)
         ):
             return True
     return False
@@ -329,8 +327,7 @@ def urlopen_any_scheme(ctx: RuleContext) -> Iterator[Finding]:
     confidence=LOW,
     default_enabled=False,
     profiles=("hardening",),
-    summary="`urlopen` opens the URL a function was handed by its caller, whatever its scheme "
-    "(hardening profile).",
+    summary="`urlopen` opens the URL a function was handed by its caller, whatever its scheme (hardening profile).",
     why="A library function that opens the URL its caller gives (`def fetch(url)`, a robots.txt "
     "reader keeping the URL its constructor got, a `Request` built from a parameter) does what it "
     "is asked: the caller chooses the URL, and the pattern rule cannot see where that caller got "

@@ -277,7 +277,7 @@ _PROVIDERS: tuple[_ProviderDoc, ...] = (
         "lower severity (the passphrase still protects them). Test code is not reported by default: a key "
         "grants only what trusts its public half, and a key pair generated for a test suite (SSH, TLS and "
         "signing code needs many) is trusted by nothing but that suite; service credentials (cloud keys, API "
-        "tokens) stay reported there, since they work wherever they are written. `test-code = \"strict\"` "
+        'tokens) stay reported there, since they work wherever they are written. `test-code = "strict"` '
         "reports test keys too, at lower severity.",
         'KEY = """-----BEGIN RSA PRIVATE KEY-----\nMIIE…\n-----END RSA PRIVATE KEY-----"""',
         'from pathlib import Path\nKEY = Path(os.environ["TLS_KEY_FILE"]).read_bytes()  # file outside the repository',
@@ -380,7 +380,11 @@ def _aws_partner(hit: sv.SecretHit, scan: _Scan) -> sv.SecretHit | None:
 
 # Fields only a Firebase client configuration has: ``google-services.json`` (Android),
 # ``GoogleService-Info.plist`` (iOS), a web app's ``firebaseConfig``.
-_FIREBASE_MARKS = (("\"project_info\"", "mobilesdk_app_id"), ("GOOGLE_APP_ID", "GCM_SENDER_ID"), ("authDomain", ".firebaseapp.com"))
+_FIREBASE_MARKS = (
+    ('"project_info"', "mobilesdk_app_id"),
+    ("GOOGLE_APP_ID", "GCM_SENDER_ID"),
+    ("authDomain", ".firebaseapp.com"),
+)
 
 
 def _firebase_client_config(text: str) -> bool:
@@ -413,7 +417,9 @@ def _register_provider(doc: _ProviderDoc) -> Rule:
                 severity = _lower(severity or current.severity)
             message = _provider_message(hit, partner)
             named = (partner.line,) if partner is not None else ()
-            yield _finding(current, ctx, scan, hit, message, severity=severity, confidence=confidence, message_lines=named)
+            yield _finding(
+                current, ctx, scan, hit, message, severity=severity, confidence=confidence, message_lines=named
+            )
 
     check.__name__ = doc.name.replace("-", "_")
     check.__qualname__ = check.__name__

@@ -111,10 +111,16 @@ class _Walk:
 
     def _branches(self, statement: ast.If) -> tuple[list[ast.expr], bool] | object:
         chosen = self.prefer(statement.test)
-        branches = [statement.body] if chosen == "body" else [statement.orelse] if chosen == "orelse" else [
-            statement.body,
-            statement.orelse,
-        ]
+        branches = (
+            [statement.body]
+            if chosen == "body"
+            else [statement.orelse]
+            if chosen == "orelse"
+            else [
+                statement.body,
+                statement.orelse,
+            ]
+        )
         values: list[ast.expr] = []
         complete = True
         for branch in branches:
@@ -200,7 +206,9 @@ def _rebound_in_expression(ctx: RuleContext, use: ast.Name) -> bool:
         if isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             if any(_stores(g.target, use.id) for g in ancestor.generators):
                 return True
-        if isinstance(ancestor, ast.Lambda) and use.id in {a.arg for a in ast.walk(ancestor.args) if isinstance(a, ast.arg)}:
+        if isinstance(ancestor, ast.Lambda) and use.id in {
+            a.arg for a in ast.walk(ancestor.args) if isinstance(a, ast.arg)
+        }:
             return True
         if isinstance(ancestor, ast.NamedExpr):
             return True

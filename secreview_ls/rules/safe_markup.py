@@ -421,8 +421,12 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         return isinstance(parts, (ast.GeneratorExp, ast.ListComp)) and _rendered_sequence(ctx, parts.elt)
     if isinstance(node, ast.Call) and _rendered_sequence(ctx, node):
         return True
-    if (isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _REORDERING and len(node.args) == 1
-            and not node.keywords):
+    if (
+        isinstance(node, ast.Call)
+        and ctx.facts.qualname(node.func) in _REORDERING
+        and len(node.args) == 1
+        and not node.keywords
+    ):
         return _safe_elements(ctx, node.args[0], depth + 1)  # ``reversed(digits)``: the same items
     if isinstance(node, ast.Name):
         if _number_parts(ctx, node):
@@ -430,7 +434,10 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         values = reaching_values(ctx, node, _autoescape_branch)
         if not values or not all(
             _escaping_map(ctx, v)
-            or (isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp)) and _safe_elements(ctx, v, depth + 1))
+            or (
+                isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp))
+                and _safe_elements(ctx, v, depth + 1)
+            )
             for v in values
         ):
             if not every_item_replaced(ctx, node, _autoescape_branch):
@@ -453,11 +460,16 @@ def _number_parts(ctx: RuleContext, name: ast.Name) -> bool:
     if not isinstance(body, list) or statement not in body:
         return False
     for earlier in reversed(body[: body.index(statement)]):
-        if not any(isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store) for n in ast.walk(earlier)):
+        if not any(
+            isinstance(n, ast.Name) and n.id == name.id and isinstance(n.ctx, ast.Store) for n in ast.walk(earlier)
+        ):
             continue
         return (
-            isinstance(earlier, ast.Assign) and len(earlier.targets) == 1 and isinstance(earlier.targets[0], ast.Tuple)
-            and isinstance(earlier.value, ast.Call) and isinstance(earlier.value.func, ast.Attribute)
+            isinstance(earlier, ast.Assign)
+            and len(earlier.targets) == 1
+            and isinstance(earlier.targets[0], ast.Tuple)
+            and isinstance(earlier.value, ast.Call)
+            and isinstance(earlier.value.func, ast.Attribute)
             and earlier.value.func.attr == "as_tuple"
             and any(isinstance(e, ast.Name) and e.id == name.id for e in earlier.targets[0].elts)
         )
@@ -565,7 +577,11 @@ def _comprehension_source(ctx: RuleContext, node: ast.Name) -> ast.expr | None:
     for ancestor in ctx.facts.ancestors(node):
         if isinstance(ancestor, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
             generators = ancestor.generators
-            if len(generators) == 1 and isinstance(generators[0].target, ast.Name) and generators[0].target.id == node.id:
+            if (
+                len(generators) == 1
+                and isinstance(generators[0].target, ast.Name)
+                and generators[0].target.id == node.id
+            ):
                 return generators[0].iter
             return None
         if isinstance(ancestor, (*_Function, ast.Lambda, ast.stmt)):
@@ -587,13 +603,17 @@ def _mentions_flag(test: ast.expr, *, positive: bool) -> bool:
     if positive:
         if isinstance(test, ast.Name):
             return test.id == "autoescape"
-        return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(
-            _mentions_flag(v, positive=True) for v in test.values
+        return (
+            isinstance(test, ast.BoolOp)
+            and isinstance(test.op, ast.And)
+            and any(_mentions_flag(v, positive=True) for v in test.values)
         )
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return _mentions_flag(test.operand, positive=True)
-    return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) and any(
-        _mentions_flag(v, positive=False) for v in test.values
+    return (
+        isinstance(test, ast.BoolOp)
+        and isinstance(test.op, ast.Or)
+        and any(_mentions_flag(v, positive=False) for v in test.values)
     )
 
 
@@ -667,16 +687,22 @@ def _restores_own_markup(ctx: RuleContext, call: ast.Call) -> bool:
     method = ctx.facts.enclosing_function(call)
     if not isinstance(value, ast.Name) or not isinstance(method, _Function) or value.id not in parameter_names(method):
         return False
-    if any(isinstance(node, ast.Name) and node.id == value.id and isinstance(node.ctx, ast.Store)
-           for node in ast.walk(method)):
+    if any(
+        isinstance(node, ast.Name) and node.id == value.id and isinstance(node.ctx, ast.Store)
+        for node in ast.walk(method)
+    ):
         return False  # rebound in the method: not what the serializer handed in
     owner = next((a for a in ctx.facts.ancestors(method) if isinstance(a, ast.ClassDef)), None)
     if owner is None or method not in owner.body:
         return False
     return any(
-        isinstance(other, _Function) and other is not method and any(
+        isinstance(other, _Function)
+        and other is not method
+        and any(
             isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__html__"
-            for returned in own_returns(other) if returned.value is not None for node in ast.walk(returned.value)
+            for returned in own_returns(other)
+            if returned.value is not None
+            for node in ast.walk(returned.value)
         )
         for other in owner.body
     )
@@ -740,9 +766,7 @@ def _tests_safe_type(ctx: RuleContext, test: ast.expr, hops: int = 0) -> bool:
             return True
         if isinstance(node, ast.Name):
             value = single_assignment(ctx, node)
-            if value is not None and any(
-                isinstance(n, ast.Name) and n.id in _SAFE_TYPES for n in ast.walk(value)
-            ):
+            if value is not None and any(isinstance(n, ast.Name) and n.id in _SAFE_TYPES for n in ast.walk(value)):
                 return True
             if value is None and hops < 2 and _flag_from_callers(ctx, node, hops + 1):
                 return True

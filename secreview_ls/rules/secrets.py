@@ -281,7 +281,6 @@ def _target_names(target: ast.AST) -> list[str]:
     return []
 
 
-
 # Words a configuration descriptor uses for the type of a field (``{"Secret": "password",
 # "Client": "string"}``): such a mapping describes a form, it holds no credential.
 _TYPE_WORDS = frozenset(
@@ -488,7 +487,11 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
         value = _string(node.value)
         if node.arg and value is not None and _judge(node.arg, value) and not _main_self_test(ctx, node):
             call = ctx.facts.parent(node)
-            if value.isalpha() and isinstance(call, ast.Call) and _names_fields([(k.arg, k.value) for k in call.keywords]):
+            if (
+                value.isalpha()
+                and isinstance(call, ast.Call)
+                and _names_fields([(k.arg, k.value) for k in call.keywords])
+            ):
                 continue
             where = f"`{ctx.facts.spelled(call.func)}`" if isinstance(call, ast.Call) else "a call"
             yield hardcoded_password_argument.finding(

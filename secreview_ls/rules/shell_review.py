@@ -133,8 +133,7 @@ def _shell_strings(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr, ast.k
     fix_note="Without the shell a missing program raises `FileNotFoundError` instead of ending with "
     "status 127, and what only a shell provides (its built-in commands on Windows, aliases, the "
     "`SHELL` environment) is gone.",
-    summary="A shell runs a command nothing can be injected into: fixed, or every value quoted "
-    "(hardening profile).",
+    summary="A shell runs a command nothing can be injected into: fixed, or every value quoted (hardening profile).",
     why="A command string that is a literal, one of a fixed set of constants, or built only from "
     "values quoted for the shell (`shlex.quote`, `subprocess.list2cmdline`), fixed or naming a "
     "temporary file the program made gives an attacker nothing to inject, so it is not in the "

@@ -144,7 +144,9 @@ def _fixed_text(ctx: RuleContext, value: ast.expr) -> str | None:
 # -- what a piece is built from ----------------------------------------------------
 
 
-def names_only(ctx: RuleContext, piece: ast.expr, leaf: Leaf, depth: int = 0, seen: frozenset[str] = frozenset()) -> bool:
+def names_only(
+    ctx: RuleContext, piece: ast.expr, leaf: Leaf, depth: int = 0, seen: frozenset[str] = frozenset()
+) -> bool:
     """``piece`` puts no value of its own into the SQL text: it is harmless, or every piece it
     is built from in view is a name or harmless, and what it is built from out of view passes
     ``leaf`` (see the module docstring)."""
@@ -160,8 +162,10 @@ def names_only(ctx: RuleContext, piece: ast.expr, leaf: Leaf, depth: int = 0, se
     if isinstance(piece, ast.Starred):
         return names_only(ctx, piece.value, leaf, deeper, seen)
     if isinstance(piece, ast.Dict):  # joined, a mapping gives its keys
-        return all(names_only(ctx, item, leaf, deeper, seen) for item in (
-            key if key is not None else value for key, value in zip(piece.keys, piece.values, strict=True)))
+        return all(
+            names_only(ctx, item, leaf, deeper, seen)
+            for item in (key if key is not None else value for key, value in zip(piece.keys, piece.values, strict=True))
+        )
     if isinstance(piece, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
         return names_only(ctx, piece.elt, leaf, deeper, seen)
     if _joins(ctx, piece):
@@ -210,8 +214,14 @@ def _name_names_only(ctx: RuleContext, name: ast.Name, leaf: Leaf, depth: int, s
     if not all(_store_names_only(ctx, store, leaf, depth, inner) for store in stores):
         return False
     for node in own_nodes(scope):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GROWING
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == name.id and node.args):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _GROWING
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name.id
+            and node.args
+        ):
             item = node.args[-1] if node.func.attr == "insert" else node.args[0]
             if not names_only(ctx, item, leaf, depth, inner):
                 return False

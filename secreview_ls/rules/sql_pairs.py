@@ -64,11 +64,19 @@ def _carriers(nodes: list[ast.AST], name: str) -> set[str]:
         for node in nodes:
             if isinstance(node, ast.Assign) and _mentions(node.value, carriers):
                 grown.update(t.id for t in node.targets if isinstance(t, ast.Name))
-            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and _mentions(node.value, carriers):
+            elif (
+                isinstance(node, ast.AugAssign)
+                and isinstance(node.target, ast.Name)
+                and _mentions(node.value, carriers)
+            ):
                 grown.add(node.target.id)
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr in _GROWING_METHODS and isinstance(node.func.value, ast.Name)
-                  and any(_mentions(a, carriers) for a in node.args)):
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _GROWING_METHODS
+                and isinstance(node.func.value, ast.Name)
+                and any(_mentions(a, carriers) for a in node.args)
+            ):
                 grown.add(node.func.value.id)
         if grown == carriers:
             break
@@ -91,8 +99,10 @@ def _mentions(node: ast.AST, names: set[str]) -> bool:
 
 def _running_calls(nodes: list[ast.AST]) -> list[ast.Call]:
     return [
-        node for node in nodes
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        node
+        for node in nodes
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
         and node.func.attr.startswith(_RUNNING_PREFIXES)
     ]
 
@@ -125,8 +135,11 @@ def imported_class_constant(ctx: RuleContext, node: ast.Attribute) -> bool:
         return False
     module_reads(ctx).add("stores of an imported class's attributes")
     return not any(
-        isinstance(other, ast.Attribute) and other.attr == node.attr and isinstance(other.value, ast.Name)
-        and other.value.id == name and not isinstance(other.ctx, ast.Load)
+        isinstance(other, ast.Attribute)
+        and other.attr == node.attr
+        and isinstance(other.value, ast.Name)
+        and other.value.id == name
+        and not isinstance(other.ctx, ast.Load)
         for other in ctx.facts.nodes(ast.Attribute)
     )
 
@@ -161,7 +174,9 @@ def _schema_object(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
             if not _schema_collection(ctx, parent.iter, depth + 1):
                 return False
         elif isinstance(parent, ast.Assign) and parent.targets == [store]:
-            if not _schema_collection(ctx, parent.value, depth + 1) and not _schema_object_value(ctx, parent.value, depth):
+            if not _schema_collection(ctx, parent.value, depth + 1) and not _schema_object_value(
+                ctx, parent.value, depth
+            ):
                 return False
         else:
             return False
@@ -192,8 +207,11 @@ def _schema_collection(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
             return False
         for store in found[1]:
             parent = ctx.facts.parent(store)
-            if not (isinstance(parent, ast.Assign) and parent.targets == [store]
-                    and _schema_collection(ctx, parent.value, depth + 1)):
+            if not (
+                isinstance(parent, ast.Assign)
+                and parent.targets == [store]
+                and _schema_collection(ctx, parent.value, depth + 1)
+            ):
                 return False
         return True
     return False

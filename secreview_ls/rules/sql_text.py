@@ -11,12 +11,31 @@ from .base import RuleContext
 from .judge import identifier_words, single_assignment
 
 _PREPARER_METHODS = frozenset(
-    {"format_table", "format_column", "format_sequence", "format_schema", "format_constraint",
-     "format_index", "format_label", "format_alias", "format_table_seq"}
+    {
+        "format_table",
+        "format_column",
+        "format_sequence",
+        "format_schema",
+        "format_constraint",
+        "format_index",
+        "format_label",
+        "format_alias",
+        "format_table_seq",
+    }
 )
 _QUOTING_FUNCTIONS = frozenset(
-    {"quote_name", "quote_identifier", "quote_name_unless_alias", "quote_schema", "quote_table", "quote_column",
-     "quote_ident", "quote_identifier_if_needed", "quote_qualified_name", "quote_value"}
+    {
+        "quote_name",
+        "quote_identifier",
+        "quote_name_unless_alias",
+        "quote_schema",
+        "quote_table",
+        "quote_column",
+        "quote_ident",
+        "quote_identifier_if_needed",
+        "quote_qualified_name",
+        "quote_value",
+    }
 )
 _ESCAPES = {"'": "''", '"': '""', "`": "``", "]": "]]"}
 

@@ -235,8 +235,9 @@ def _composed_of_harmless(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
 
 
 def _is_text(ctx: RuleContext, node: ast.BinOp) -> bool:
-    return any(static_string(ctx, operand) is not None or isinstance(operand, ast.JoinedStr)
-               for operand in add_operands(node))
+    return any(
+        static_string(ctx, operand) is not None or isinstance(operand, ast.JoinedStr) for operand in add_operands(node)
+    )
 
 
 def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
@@ -265,8 +266,12 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
             return False
     for item in ctx.facts.nodes(ast.Subscript):  # ``name[key] = value`` into the same binding
         assert isinstance(item, ast.Subscript)
-        if (isinstance(item.value, ast.Name) and item.value.id == name.id and isinstance(item.ctx, ast.Store)
-                and (isinstance(scope, ast.ClassDef) or binding_scope(ctx, item.value) is scope)):
+        if (
+            isinstance(item.value, ast.Name)
+            and item.value.id == name.id
+            and isinstance(item.ctx, ast.Store)
+            and (isinstance(scope, ast.ClassDef) or binding_scope(ctx, item.value) is scope)
+        ):
             parent = ctx.facts.parent(item)
             if not (isinstance(parent, ast.Assign) and harmless_value(ctx, parent.value, depth + 1)):
                 return False
@@ -307,8 +312,19 @@ def _in_loop(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
     for ancestor in ctx.facts.ancestors(node):
         if ancestor is scope:
             return False
-        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While, ast.comprehension,
-                                 ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        if isinstance(
+            ancestor,
+            (
+                ast.For,
+                ast.AsyncFor,
+                ast.While,
+                ast.comprehension,
+                ast.ListComp,
+                ast.SetComp,
+                ast.GeneratorExp,
+                ast.DictComp,
+            ),
+        ):
             return True
     return False
 
@@ -338,7 +354,9 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
         if isinstance(holder, (ast.For, ast.comprehension)) and holder.target is parent:
             iterated = holder.iter
             if isinstance(iterated, ast.Call) and ctx.facts.qualname(iterated.func) == "builtins.enumerate":
-                return parent.elts[0] is store or (len(iterated.args) == 1 and _harmless_items(ctx, iterated.args[0], depth))
+                return parent.elts[0] is store or (
+                    len(iterated.args) == 1 and _harmless_items(ctx, iterated.args[0], depth)
+                )
             if _harmless_items(ctx, iterated, depth):  # ``for table, column in (("a", "x"), ...)``
                 return True
             return _key_or_time_column(ctx, iterated, parent.elts.index(store), len(parent.elts))
@@ -382,8 +400,9 @@ def _key_or_time_column(ctx: RuleContext, iterated: ast.expr, index: int, size: 
     ``_at``, ``when``, ``time``, ``date``...). The database holds numbers and times there; a text
     column read back (``name``, ``title``, ``SELECT *``) stays of unknown origin: stored text is
     second-order injection."""
-    if not (isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute)
-            and iterated.func.attr in _FETCHING):
+    if not (
+        isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute) and iterated.func.attr in _FETCHING
+    ):
         return False
     query = _query_of(ctx, iterated.func.value, iterated)
     found = _SELECTED.search(query) if query is not None else None
@@ -392,7 +411,7 @@ def _key_or_time_column(ctx: RuleContext, iterated: ast.expr, index: int, size: 
     columns = [column.strip() for column in found.group(1).split(",")]
     if len(columns) != size or "(" in found.group(1):
         return False
-    column = re.split(r"[\s.]+", columns[index].strip("`\"[] \\\n"))[-1].strip("`\"[]")
+    column = re.split(r"[\s.]+", columns[index].strip('`"[] \\\n'))[-1].strip('`"[]')
     return bool(_KEY_OR_TIME.search(column)) and not column.lower().endswith(_NOT_KEYS)
 
 
@@ -406,9 +425,13 @@ def _query_of(ctx: RuleContext, cursor: ast.expr, fetch: ast.Call) -> str | None
         function = ctx.facts.enclosing_function(fetch)
         for call in ctx.facts.method_calls("execute"):
             receiver = call.func.value  # type: ignore[attr-defined]
-            if (isinstance(receiver, ast.Name) and receiver.id == cursor.id
-                    and ctx.facts.enclosing_function(call) is function and call.lineno <= fetch.lineno
-                    and (statement is None or call.lineno > statement.lineno)):
+            if (
+                isinstance(receiver, ast.Name)
+                and receiver.id == cursor.id
+                and ctx.facts.enclosing_function(call) is function
+                and call.lineno <= fetch.lineno
+                and (statement is None or call.lineno > statement.lineno)
+            ):
                 statement = call
     if statement is None or not statement.args:
         return None
@@ -428,7 +451,11 @@ def _harmless_items(ctx: RuleContext, iterated: ast.expr, depth: int) -> bool:
     if isinstance(node, ast.Name):
         outer = closure_stores(ctx, node) if name_stores(ctx, node) is None else None
         parent = ctx.facts.parent(outer[0]) if outer and len(outer) == 1 else None
-        node = parent.value if isinstance(parent, ast.Assign) and len(parent.targets) == 1 else single_assignment(ctx, node)
+        node = (
+            parent.value
+            if isinstance(parent, ast.Assign) and len(parent.targets) == 1
+            else single_assignment(ctx, node)
+        )
     return isinstance(node, (ast.Tuple, ast.List, ast.Set)) and harmless_value(ctx, node, depth + 1)
 
 
@@ -562,7 +589,9 @@ def _compiler_local(ctx: RuleContext, name: ast.Name) -> bool:
     ``...Compiler``) that is not one of the method's parameters: what the method composes is
     the SQL it rendered from the statement's clauses, whose values it binds."""
     function = ctx.facts.enclosing_function(name)
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.name.startswith(_COMPILER_PREFIXES):
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.name.startswith(
+        _COMPILER_PREFIXES
+    ):
         return False
     if name.id in parameter_names(function, starred=True):
         return False

@@ -113,7 +113,7 @@ EXTRA_CLASSES = (
         "the path (`os`, `antigravity`, a test helper, a module an upload put there) and its import "
         "side effects, and the attributes read from it afterwards. Map the input to modules through a "
         "fixed table, check the name against an allowlist or a predicate of the program's own "
-        "(`is_registered(name)`), or import below a fixed package (`import_module(\"app.exporters.\" + name)`).",
+        '(`is_registered(name)`), or import below a fixed package (`import_module("app.exporters." + name)`).',
         bad='name = request.args["format"]\nexporter = importlib.import_module(name)',
         good='EXPORTERS = {"csv": "app.export.csv", "json": "app.export.json"}\n'
         'exporter = importlib.import_module(EXPORTERS[request.args["format"]])',
@@ -399,8 +399,12 @@ METHOD_RETURN_SINKS = tuple(
 # Inline templates that escape their variables by default, and the context objects they render.
 AUTOESCAPED_TEMPLATES = frozenset({"django.template.Template", "django.template.base.Template"})
 TEMPLATE_CONTEXTS = frozenset(
-    {"django.template.Context", "django.template.context.Context", "django.template.RequestContext",
-     "django.template.context.RequestContext"}
+    {
+        "django.template.Context",
+        "django.template.context.Context",
+        "django.template.RequestContext",
+        "django.template.context.RequestContext",
+    }
 )
 
 TEMPLATE_RENDERERS = (

@@ -210,8 +210,8 @@ TAINT_CLASSES = (
         "`url_has_allowed_host_and_scheme`. Sinks: redirect calls and responses, a hand-written "
         "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
         "after the `?` or `#` of a URL whose part before it carries no outside data "
-        "(`f\"{reverse('detail')}?{query}\"`, `url += \"?\" + query`) only fills the query string, and input "
-        "after a fixed `/name` behind the app's own root (`f\"{request.script_root}/app/{x}\"`) only the "
+        '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`) only fills the query string, and input '
+        'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
         "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it.",
         bad='return redirect(request.args["next"])',
@@ -386,7 +386,9 @@ SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_pa
 SOURCE_CLEANED.update(
     {f"flask.request.{attr}": _OWN_URL | _cleaned_by(LINE_BREAKS_REMOVED) for attr in ("url", "base_url", "url_root")}
 )
-SOURCE_CLEANED.update({f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")})
+SOURCE_CLEANED.update(
+    {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
+)
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
@@ -635,7 +637,9 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                    "mkdir", "open", "rename", "replace", "iterdir"):  # fmt: skip
         for kind in ("pathlib.Path()", "pathlib.PurePath()", "pathlib.PosixPath()"):
             add(SinkSpec("path", f"{kind}.{method}", "file path", ((-1, None),)))
-    add(SinkSpec("path", "flask.send_file", "file path", ((0, "path_or_file"), (0, "filename_or_fp")), takes_files=True))
+    add(
+        SinkSpec("path", "flask.send_file", "file path", ((0, "path_or_file"), (0, "filename_or_fp")), takes_files=True)
+    )
     add(SinkSpec("path", "flask.send_from_directory", "base directory of send_from_directory", ((0, "directory"),)))
     add(SinkSpec("path", ".save", "upload destination path", ((0, "dst"),), requires_import=("flask", "werkzeug")))
     add(SinkSpec("path", "tarfile.open", "archive path", ((0, "name"),), takes_files=True))
@@ -790,6 +794,7 @@ STORE_SINKS = (
     StoreSink("header", "flask.make_response()", "HTTP response header"),
     *EXTRA_STORE_SINKS,
 )
+
 
 def _config_sanitizer(entry: str) -> tuple[str, frozenset[str]]:
     """``"myapp.clean"`` cleans every class; ``"myapp.clean:sql,xss"`` only those."""

@@ -35,7 +35,10 @@ def renders_only_text(ctx: RuleContext) -> bool:
         assert isinstance(call, ast.Call)
         func = call.func
         method = func.attr if isinstance(func, ast.Attribute) else None
-        if method in _STRING_LOADERS or (ctx.facts.qualname(func) or "") in ("jinja2.Template", "jinja2.environment.Template"):
+        if method in _STRING_LOADERS or (ctx.facts.qualname(func) or "") in (
+            "jinja2.Template",
+            "jinja2.environment.Template",
+        ):
             text = static_string(ctx, call.args[0]) if call.args else None
             if text is None or _HTML_TAG.search(text):
                 return False

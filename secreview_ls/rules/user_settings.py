@@ -40,21 +40,57 @@ from .judge import class_attribute_value, is_static, parameter_names, static_str
 
 # Environment variables and settings a user sets for their own programs.
 PREFERENCES = frozenset(
-    {"PYTHONSTARTUP", "PAGER", "MANPAGER", "GIT_PAGER", "EDITOR", "VISUAL", "GIT_EDITOR", "BROWSER",
-     "SHELL", "TERMINAL", "HOME", "USERPROFILE", "XDG_CONFIG_HOME"}
+    {
+        "PYTHONSTARTUP",
+        "PAGER",
+        "MANPAGER",
+        "GIT_PAGER",
+        "EDITOR",
+        "VISUAL",
+        "GIT_EDITOR",
+        "BROWSER",
+        "SHELL",
+        "TERMINAL",
+        "HOME",
+        "USERPROFILE",
+        "XDG_CONFIG_HOME",
+    }
 )
 _LOOKUPS = frozenset({"get", "getenv", "get_config_value", "environ_get"})
 _ENVIRONS = frozenset({"os.environ", "os.environb"})
-_OPENERS = frozenset({"builtins.open", "io.open", "io.open_code", "codecs.open", "io.TextIOWrapper", "builtins.compile",
-                      "builtins.str", "os.fsdecode", "os.path.abspath", "os.path.normpath", "os.path.realpath"})
+_OPENERS = frozenset(
+    {
+        "builtins.open",
+        "io.open",
+        "io.open_code",
+        "codecs.open",
+        "io.TextIOWrapper",
+        "builtins.compile",
+        "builtins.str",
+        "os.fsdecode",
+        "os.path.abspath",
+        "os.path.normpath",
+        "os.path.realpath",
+    }
+)
 _HOMES = frozenset({"pathlib.Path.home", "os.path.expanduser"})
 _READS = frozenset({"read", "readline", "readlines", "read_text", "read_bytes", "strip", "rstrip", "split"})
 _PASSWORD_FIELDS = frozenset({"pw_shell", "pw_dir"})
 _CURRENT_USER = frozenset({"os.getuid", "os.geteuid", "getpass.getuser"})
 _PASSWORD_LOOKUPS = frozenset({"getpwuid", "getpwnam"})
 _FIXED_MODULE_VALUES = frozenset({"os.curdir", "os.sep", "os.devnull"})
-_COLLECTIONS = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset", "builtins.sorted",
-                          "builtins.reversed", "builtins.enumerate", "builtins.filter"})
+_COLLECTIONS = frozenset(
+    {
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.sorted",
+        "builtins.reversed",
+        "builtins.enumerate",
+        "builtins.filter",
+    }
+)
 _COLLECTION_CALLS = frozenset({"OrderedSet", "OrderedDict", "deque", "fromkeys"})
 
 
@@ -71,7 +107,7 @@ def _both(verdicts: list[str | None]) -> str | None:
 
 
 def _judge(ctx: RuleContext, node: ast.AST | None, seen: frozenset[str], depth: int) -> str | None:
-    """"user", "fixed" or None (anything else)."""
+    """ "user", "fixed" or None (anything else)."""
     if node is None or depth > 14:
         return None
     if isinstance(node, ast.Constant):
@@ -154,11 +190,7 @@ def _current_user_entry(ctx: RuleContext, node: ast.AST | None) -> bool:
         return False
     tail = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
     who = node.args[0]
-    return (
-        tail in _PASSWORD_LOOKUPS
-        and isinstance(who, ast.Call)
-        and ctx.facts.qualname(who.func) in _CURRENT_USER
-    )
+    return tail in _PASSWORD_LOOKUPS and isinstance(who, ast.Call) and ctx.facts.qualname(who.func) in _CURRENT_USER
 
 
 def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) -> str | None:
@@ -189,8 +221,10 @@ def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) ->
 
 def _is_function(ctx: RuleContext, node: ast.AST) -> bool:
     """``filter(None, ...)`` / ``filter(os.path.isfile, ...)``: the predicate, not a value."""
-    return isinstance(node, ast.Lambda) or (isinstance(node, ast.Constant) and node.value is None) or (
-        isinstance(node, ast.Attribute) and ctx.facts.qualname(node) is not None
+    return (
+        isinstance(node, ast.Lambda)
+        or (isinstance(node, ast.Constant) and node.value is None)
+        or (isinstance(node, ast.Attribute) and ctx.facts.qualname(node) is not None)
     )
 
 
@@ -229,7 +263,8 @@ def _stat_owner(ctx: RuleContext, node: ast.AST) -> str | None:
     if isinstance(node, ast.Attribute) and node.attr == "st_uid":
         node = node.value
     elif isinstance(node, ast.Subscript) and (
-        ctx.facts.qualname(node.slice) == "stat.ST_UID" or (isinstance(node.slice, ast.Constant) and node.slice.value == 4)
+        ctx.facts.qualname(node.slice) == "stat.ST_UID"
+        or (isinstance(node.slice, ast.Constant) and node.slice.value == 4)
     ):
         node = node.value
     else:
@@ -278,7 +313,10 @@ def _parsed_options(ctx: RuleContext, name: ast.Name) -> bool:
 def _command_line_parameter(ctx: RuleContext, function: ast.AST, name: str, seen: frozenset[str], depth: int) -> bool:
     """``name`` is a parameter of a module-level function that the module calls, and every such
     call passes the command line for it (``main(sys.argv[1:])``, ``backup(args.target)``)."""
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or ctx.facts.parent(function) is not ctx.facts.tree:
+    if (
+        not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+        or ctx.facts.parent(function) is not ctx.facts.tree
+    ):
         return False
     positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
     if name not in positional or depth > 10:

@@ -56,7 +56,11 @@ def _settings_module(ctx: RuleContext) -> str | None:
     parts = path.rsplit("/", 2)
     stem = parts[-1].removesuffix(".py")
     in_settings = "settings" in stem or (len(parts) > 1 and parts[-2] == "settings")
-    if not in_settings or _framework_defaults(ctx) or not any(marker in ctx.source.text for marker in _SETTINGS_MARKERS):
+    if (
+        not in_settings
+        or _framework_defaults(ctx)
+        or not any(marker in ctx.source.text for marker in _SETTINGS_MARKERS)
+    ):
         return None
     words = set(stem.replace("-", "_").split("_"))
     return "development" if words & set(_DEVELOPMENT_NAMES) else "settings"
@@ -533,7 +537,9 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
         off = [
             (name, flag, kw)
             for name, flag in (("secure", "Secure"), ("httponly", "HttpOnly"))
-            if (kw := keyword(call, name)) is not None and isinstance(kw.value, ast.Constant) and kw.value.value is False
+            if (kw := keyword(call, name)) is not None
+            and isinstance(kw.value, ast.Constant)
+            and kw.value.value is False
         ]
         # One fix turns on every flag the call switches off, whichever finding it is applied from.
         edits = tuple(edit for _, _, kw in off for edit in replace_node(ctx, kw.value, "True", "").edits)

@@ -66,8 +66,10 @@ def capabilities(name: str) -> types.ClientCapabilities:
 
 
 def is_pull(client: LanguageClient) -> bool:
-    return client.capabilities is not None and client.capabilities.text_document is not None and (
-        client.capabilities.text_document.diagnostic is not None
+    return (
+        client.capabilities is not None
+        and client.capabilities.text_document is not None
+        and (client.capabilities.text_document.diagnostic is not None)
     )
 
 
@@ -75,8 +77,14 @@ def encoding_of(client: LanguageClient) -> str:
     return client.encoding  # type: ignore[attr-defined,no-any-return]
 
 
-async def start(client: LanguageClient, name: str, root: Path, *, folders: list[Path] | None = None,
-                options: dict[str, Any] | None = None) -> types.InitializeResult:
+async def start(
+    client: LanguageClient,
+    name: str,
+    root: Path,
+    *,
+    folders: list[Path] | None = None,
+    options: dict[str, Any] | None = None,
+) -> types.InitializeResult:
     folders = folders or [root]
     result = await client.initialize_session(
         types.InitializeParams(

@@ -30,7 +30,11 @@ class Capture:
         pass
 
     def published(self, uri: str) -> list[dict[str, Any]]:
-        return [m["params"] for m in self.messages if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri]
+        return [
+            m["params"]
+            for m in self.messages
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+        ]
 
 
 class Driven:
@@ -65,11 +69,17 @@ class Driven:
         await asyncio.sleep(0.05)
 
     def open(self, uri: str, text: str, version: int = 1) -> None:
-        self.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}})
+        self.send(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}},
+        )
 
     def replace_line(self, uri: str, version: int, line: int, text: str) -> None:
         span = {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}}
-        self.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": span, "text": text}]})
+        self.send(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": span, "text": text}]},
+        )
 
     async def published(self, uri: str, version: int, timeout: float = 30) -> list[dict[str, Any]]:
         loop = asyncio.get_running_loop()

@@ -34,15 +34,31 @@ def templates(good: str, other: str) -> list[tuple[str, bool, dict[str, Any]]]:
     span = {"start": {"line": 0, "character": 0}, "end": {"line": 4, "character": 20}}
     return [
         ("textDocument/hover", True, {"textDocument": document, "position": position}),
-        ("textDocument/codeAction", True, {"textDocument": document, "range": span, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        (
+            "textDocument/codeAction",
+            True,
+            {"textDocument": document, "range": span, "context": {"diagnostics": [], "only": ["quickfix"]}},
+        ),
         ("textDocument/codeLens", True, {"textDocument": document}),
         ("textDocument/diagnostic", True, {"textDocument": document, "previousResultId": "1:1:x"}),
         ("workspace/executeCommand", True, {"command": "secreview.reviewFile", "arguments": [good]}),
         ("workspace/executeCommand", True, {"command": "secreview.showDocumentation", "arguments": ["SR401"]}),
         ("textDocument/completion", True, {"textDocument": document, "position": position}),
-        ("textDocument/didOpen", False, {"textDocument": {"uri": other, "languageId": "python", "version": 1, "text": "eval(input())\n"}}),
-        ("textDocument/didChange", False, {"textDocument": {"uri": other, "version": 2}, "contentChanges": [{"range": span, "text": "x = 1\n"}]}),
-        ("textDocument/didChange", False, {"textDocument": {"uri": good, "version": 10**6}, "contentChanges": [{"text": "pass\n"}]}),
+        (
+            "textDocument/didOpen",
+            False,
+            {"textDocument": {"uri": other, "languageId": "python", "version": 1, "text": "eval(input())\n"}},
+        ),
+        (
+            "textDocument/didChange",
+            False,
+            {"textDocument": {"uri": other, "version": 2}, "contentChanges": [{"range": span, "text": "x = 1\n"}]},
+        ),
+        (
+            "textDocument/didChange",
+            False,
+            {"textDocument": {"uri": good, "version": 10**6}, "contentChanges": [{"text": "pass\n"}]},
+        ),
         ("textDocument/didSave", False, {"textDocument": {"uri": other}}),
         ("textDocument/didClose", False, {"textDocument": {"uri": other}}),
         ("workspace/didChangeConfiguration", False, {"settings": None}),
@@ -134,10 +150,14 @@ class Fuzzer:
         if kind == "huge length":
             return kind, [b"Content-Length: %d\r\n\r\n%s" % (rng.choice([10**11, 2**63, 10**40, 70_000_000]), body)]
         if kind == "not json":
-            junk = rng.choice([b"{", b"{]", body[: len(body) // 2], b"\x00\x01\x02", b"[" * 50_000, b"nul", b'{"a": 1,}'])
+            junk = rng.choice(
+                [b"{", b"{]", body[: len(body) // 2], b"\x00\x01\x02", b"[" * 50_000, b"nul", b'{"a": 1,}']
+            )
             return kind, [b"Content-Length: %d\r\n\r\n%s" % (len(junk), junk)]
         if kind == "not an object":
-            return kind, [frame(rng.choice([[], [self.message(intact=False)], 42, "x", None, True, [[1], {"a": None}]]))]
+            return kind, [
+                frame(rng.choice([[], [self.message(intact=False)], 42, "x", None, True, [[1], {"a": None}]]))
+            ]
         if kind == "unknown method":
             request_id = self.request_id()
             self.expected.append(request_id)
@@ -149,7 +169,9 @@ class Fuzzer:
             self.expected.append(request_id)
             choice = rng.choice(["initialize", "initialized", "response", "shutdown", "exit"])
             if choice == "initialize":
-                return kind, [frame({"jsonrpc": "2.0", "id": request_id, "method": "initialize", "params": {"capabilities": {}}})]
+                return kind, [
+                    frame({"jsonrpc": "2.0", "id": request_id, "method": "initialize", "params": {"capabilities": {}}})
+                ]
             if choice == "initialized":
                 self.expected.pop()
                 return kind, [frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})]
@@ -166,7 +188,9 @@ class Fuzzer:
                 request_id = self.request_id()
                 self.expected.append(request_id)
                 params = hover_params(self.good, *HOVER_AT)
-                frames.append(frame({"jsonrpc": "2.0", "id": request_id, "method": "textDocument/hover", "params": params}))
+                frames.append(
+                    frame({"jsonrpc": "2.0", "id": request_id, "method": "textDocument/hover", "params": params})
+                )
                 target = rng.choice([request_id, request_id - 1, rng.randint(-5, 10**9), "x", None])
                 frames.append(frame({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": target}}))
             return kind, frames

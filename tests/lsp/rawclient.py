@@ -94,7 +94,9 @@ class RawServer:
         await self._until(lambda: request_id in self.responses, timeout, f"no answer to request {request_id}")
         return self.responses.pop(request_id)
 
-    async def notification(self, method: str, predicate: Any = None, timeout: float = TIMEOUT, start: int = 0) -> dict[str, Any]:
+    async def notification(
+        self, method: str, predicate: Any = None, timeout: float = TIMEOUT, start: int = 0
+    ) -> dict[str, Any]:
         """The first notification of ``method`` (from index ``start``) matching ``predicate``."""
 
         def find() -> dict[str, Any] | None:
@@ -203,7 +205,9 @@ async def open_document(server: RawServer, uri: str, text: str, version: int = 1
     )
 
 
-async def diagnostics(server: RawServer, uri: str, version: int, timeout: float = TIMEOUT, start: int = 0) -> list[dict[str, Any]]:
+async def diagnostics(
+    server: RawServer, uri: str, version: int, timeout: float = TIMEOUT, start: int = 0
+) -> list[dict[str, Any]]:
     """The diagnostics published for ``uri`` at ``version``."""
     message = await server.notification(
         "textDocument/publishDiagnostics",

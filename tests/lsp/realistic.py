@@ -127,48 +127,62 @@ def load_{name}_settings(text: str) -> dict:
     settings = yaml.load(text)
     return dict(settings or {{}})
 ''',
-    '''
+    """
 
 def restore_{name}_session(blob: bytes) -> object:
     return pickle.loads(blob)
-''',
-    '''
+""",
+    """
 
 def run_{name}_job(command: str) -> int:
     return subprocess.call(command, shell=True)
-''',
-    '''
+""",
+    """
 
 def {name}_fingerprint(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
-''',
-    '''
+""",
+    """
 
 def fetch_{name}_insecure(url: str) -> bytes:
     return requests.get(url, verify=False, timeout=5).content
-''',
-    '''
+""",
+    """
 
 def scratch_{name}_file() -> str:
     return tempfile.mktemp(suffix=".{name}")
-''',
-    '''
+""",
+    """
 
 def {name}_lookup(conn: sqlite3.Connection, user: str) -> list:
     cursor = conn.cursor()
     cursor.execute(f"SELECT * FROM {name} WHERE owner = '{{user}}'")
     return cursor.fetchall()
-''',
-    '''
+""",
+    """
 
 def {name}_token() -> str:
     return str(random.random())
-''',
+""",
 )
 
 _WORDS = (
-    "account", "invoice", "order", "ticket", "report", "shipment", "profile", "audit",
-    "billing", "catalog", "session", "upload", "export", "metric", "alert", "backup",
+    "account",
+    "invoice",
+    "order",
+    "ticket",
+    "report",
+    "shipment",
+    "profile",
+    "audit",
+    "billing",
+    "catalog",
+    "session",
+    "upload",
+    "export",
+    "metric",
+    "alert",
+    "backup",
 )
 
 
@@ -186,7 +200,9 @@ def generate(lines: int, seed: int = 0, defects_every: int = 6) -> str:
             template = _DEFECTS[(index // defects_every) % len(_DEFECTS)]
         else:
             template = templates[index % len(templates)]
-        text = template.format(name=name, cname=name.title().replace("_", ""), num=rng.randint(2, 90), mod=rng.randint(2, 5))
+        text = template.format(
+            name=name, cname=name.title().replace("_", ""), num=rng.randint(2, 90), mod=rng.randint(2, 5)
+        )
         parts.append(text)
         count += text.count("\n")
         index += 1

@@ -91,7 +91,12 @@ def test_objects_frozen_unswept_force_a_collection() -> None:
     async def scenario() -> IdleCollector:
         total = [0]
         collector = IdleCollector(
-            lambda: True, idle_seconds=60, min_analyses=2, max_interval=3600, unswept=lambda: total[0], unswept_limit=10_000
+            lambda: True,
+            idle_seconds=60,
+            min_analyses=2,
+            max_interval=3600,
+            unswept=lambda: total[0],
+            unswept_limit=10_000,
         )
         for _ in range(3):
             collector.after_analysis()

@@ -7,7 +7,7 @@ from secreview_ls.lsp.convert import ClientFeatures, DiagnosticCache, finding_to
 from secreview_ls.lsp.positions import UTF16, split_lines_keepends
 from secreview_ls.pipeline import analyze_source
 
-SOURCE = '''import subprocess
+SOURCE = """import subprocess
 from flask import Flask, request
 
 app = Flask(__name__)
@@ -18,7 +18,7 @@ def run():
     name = request.args["name"]
     subprocess.run("ls " + name, shell=True)
     return eval(request.args["expr"])
-'''
+"""
 FEATURES = ClientFeatures()
 
 
@@ -28,7 +28,13 @@ def fresh(text: str, version: int) -> list[dict]:  # type: ignore[type-arg]
     return [
         to_json(
             finding_to_diagnostic(
-                f, lines, UTF16, version=version, uri_for=lambda p: f"file://{p}", lines_for=lambda p: None, features=FEATURES
+                f,
+                lines,
+                UTF16,
+                version=version,
+                uri_for=lambda p: f"file://{p}",
+                lines_for=lambda p: None,
+                features=FEATURES,
             )
         )
         for f in findings
@@ -39,7 +45,13 @@ def cached(cache: DiagnosticCache, text: str, version: int) -> tuple[list, list[
     lines = split_lines_keepends(text)
     findings = analyze_source(text, "/srv/app/views.py", Config()).findings
     return cache.convert(
-        findings, lines, UTF16, version=version, uri_for=lambda p: f"file://{p}", lines_for=lambda p: None, features=FEATURES
+        findings,
+        lines,
+        UTF16,
+        version=version,
+        uri_for=lambda p: f"file://{p}",
+        lines_for=lambda p: None,
+        features=FEATURES,
     )
 
 

@@ -60,14 +60,19 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, pro
 
 
 async def _code_actions(
-    client: LanguageClient, uri: str, text: str, only: list[str] | None,
+    client: LanguageClient,
+    uri: str,
+    text: str,
+    only: list[str] | None,
     trigger: types.CodeActionTriggerKind = types.CodeActionTriggerKind.Automatic,
 ) -> list[types.CodeAction]:
     lines = text.split("\n")
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=len(lines), character=0)),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=len(lines), character=0)
+            ),
             context=types.CodeActionContext(diagnostics=[], only=only, trigger_kind=trigger),
         )
     )
@@ -100,7 +105,9 @@ async def test_fix_all_applies_every_safe_fix_in_one_edit(client: LanguageClient
     after = await diagnostics(client, uri, 2)
     assert [d.code for d in after if str(d.code).startswith("SR")] == ["SR401"]
     assert await _code_actions(client, uri, fixed, ["source.fixAll"]) == []  # nothing safe left to fix
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
 AUTOMATIC, INVOKED = types.CodeActionTriggerKind.Automatic, types.CodeActionTriggerKind.Invoked
@@ -127,4 +134,6 @@ async def test_the_only_filter_decides(
     assert any(a.kind == FIX_ALL for a in actions) == offered
     if only == ["quickfix"]:
         assert actions and all(a.kind == types.CodeActionKind.QuickFix for a in actions)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )

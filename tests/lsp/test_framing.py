@@ -44,7 +44,10 @@ def test_frames_split_at_every_byte() -> None:
 
 
 def test_lf_only_headers_and_any_case_are_read() -> None:
-    data = frame(PING, newline=b"\n") + b"content-length:%d\r\n\r\n%s" % (len(json.dumps(PONG)), json.dumps(PONG).encode())
+    data = frame(PING, newline=b"\n") + b"content-length:%d\r\n\r\n%s" % (
+        len(json.dumps(PONG)),
+        json.dumps(PONG).encode(),
+    )
     assert messages(events(FrameReader(), data)) == [PING, PONG]
 
 
@@ -135,5 +138,7 @@ def test_a_body_arriving_in_pieces_is_searched_once() -> None:
 @pytest.mark.parametrize("extra", [1, 2, 7, 16])
 def test_a_length_a_few_bytes_too_long_keeps_the_next_frame(extra: int) -> None:
     body = json.dumps(PING).encode()
-    found = events(FrameReader(), b"Content-Length: %d\r\n\r\n%s" % (len(body) + extra, body) + frame(PONG) + frame(PING))
+    found = events(
+        FrameReader(), b"Content-Length: %d\r\n\r\n%s" % (len(body) + extra, body) + frame(PONG) + frame(PING)
+    )
     assert messages(found) == [PING, PONG, PING]

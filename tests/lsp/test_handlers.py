@@ -33,13 +33,7 @@ from secreview_ls.lsp.snapshot import DocumentSnapshot
 URI = "file:///project/app.py"
 PATH = "/project/app.py"
 SOURCE = (
-    "import subprocess\n"
-    "import yaml\n"
-    "\n"
-    "\n"
-    "def load(f):\n"
-    "    subprocess.call(cmd, shell=True)\n"
-    "    return yaml.load(f)\n"
+    "import subprocess\nimport yaml\n\n\ndef load(f):\n    subprocess.call(cmd, shell=True)\n    return yaml.load(f)\n"
 )
 
 
@@ -274,7 +268,9 @@ def test_touches_selects_findings_on_the_cursor_line() -> None:
 
 
 def diagnostic_params(uri: str, previous: str | None = None) -> types.DocumentDiagnosticParams:
-    return types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=previous)
+    return types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=previous
+    )
 
 
 def test_document_diagnostic_reports_full_then_unchanged() -> None:
@@ -353,8 +349,11 @@ def watched(*uris: str) -> types.DidChangeWatchedFilesParams:
 def test_watched_python_files_reanalyze_importers_and_a_baseline_reloads(monkeypatch: pytest.MonkeyPatch) -> None:
     forgotten: list[bool] = []
     monkeypatch.setattr(analysis, "forget_baselines", lambda: forgotten.append(True))
-    ls = FakeServer(baselines={"/project/.secreview-baseline.json"}, pull=True,
-                    capabilities={"workspace.diagnostics.refresh_support": True})
+    ls = FakeServer(
+        baselines={"/project/.secreview-baseline.json"},
+        pull=True,
+        capabilities={"workspace.diagnostics.refresh_support": True},
+    )
     workspace.did_change_watched_files(ls, watched("file:///project/lib.py", "file:///project/notes.txt"))
     assert ls.saved == ["/project/lib.py"]
     assert ls.calls == ["announce_template_folders"] and forgotten == []  # code may declare template folders

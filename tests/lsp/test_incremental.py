@@ -239,7 +239,11 @@ def _facts_answers(facts: ModuleFacts, nodes: list[ast.AST]) -> tuple[object, ..
 
     types = sorted({type(n) for n in nodes}, key=lambda t: t.__name__)
     identifiers = sorted({n.id for n in nodes if isinstance(n, ast.Name)} | {"nothing"})
-    mixed = [(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef), (ast.Expr, ast.Assign, ast.Call), (ast.Name, ast.arguments)]
+    mixed = [
+        (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef),
+        (ast.Expr, ast.Assign, ast.Call),
+        (ast.Name, ast.arguments),
+    ]
     return (
         [ids(call for _, call in facts.calls_to(n)) for n in ("json.dumps", "builtins.open", "yaml.load", "nothing")],
         ids(facts.method_calls("get", "execute", "loads")),
@@ -252,14 +256,20 @@ def _facts_answers(facts: ModuleFacts, nodes: list[ast.AST]) -> tuple[object, ..
         [ids(facts.ancestors(n)) for n in nodes],
         ids(facts.enclosing_statement(n) for n in nodes),
         ids(facts.functions),
-        [(ids(facts.name_uses().loads(n)), ids(facts.name_uses().stores(n)), facts.name_uses().is_stored(n)) for n in identifiers],
+        [
+            (ids(facts.name_uses().loads(n)), ids(facts.name_uses().stores(n)), facts.name_uses().is_stored(n))
+            for n in identifiers
+        ],
         sorted(facts.name_uses().loaded()),
     )
 
 
 @pytest.mark.parametrize("seed", [5, 6])
 def test_combined_facts_answer_like_facts_of_the_whole_module(seed: int) -> None:
-    text = generate(300, seed=seed) + "\nclass K:\n    x = [a for a in range(3)]\n    def m(self, *args): return lambda y: y\n"
+    text = (
+        generate(300, seed=seed)
+        + "\nclass K:\n    x = [a for a in range(3)]\n    def m(self, *args): return lambda y: y\n"
+    )
     tree = ast.parse(text)
     rng = random.Random(seed)
     groups: list[list[ast.stmt]] = [[]]
@@ -308,7 +318,9 @@ def test_class_attribute_edit_reruns_only_its_class(tmp_path: Path) -> None:
     assert analyzer.stats.rerun <= 3, analyzer.stats  # not every class that also has a `title`
 
 
-def test_unclosed_bracket_in_a_large_file_parses_only_around_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unclosed_bracket_in_a_large_file_parses_only_around_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     analyzer, lines, path, config = opened(tmp_path, 3000, seed=9)
     index = next(i for i, line in enumerate(lines) if i > 200 and line.startswith("    payload = "))
     broken = "".join([*lines[:index], "    log.debug(\n", *lines[index:]])
@@ -360,7 +372,10 @@ def test_line_diff_splits_like_the_tokenizer() -> None:
         lines, prefix, suffix = diff_lines(old, old_lines, starts, new)
         assert lines == split_lines_keepends(new), (old, new)
         assert prefix + suffix <= min(len(old_lines), len(lines))
-        assert lines[:prefix] == old_lines[:prefix] and lines[len(lines) - suffix :] == old_lines[len(old_lines) - suffix :]
+        assert (
+            lines[:prefix] == old_lines[:prefix]
+            and lines[len(lines) - suffix :] == old_lines[len(old_lines) - suffix :]
+        )
 
 
 def test_class_attributes_do_not_stand_for_module_names() -> None:

@@ -50,51 +50,51 @@ _METHODS = (
         command = self.COMMAND + arg
         return subprocess.call(self.COMMAND, shell=True)
 ''',
-    '''
+    """
     def digest_{n}(self, data):
         for part in range(LIMIT):
             data = hashlib.md5(data).digest()
         return data
-''',
-    '''
+""",
+    """
     @staticmethod
     def load_{n}(text):
         def inner(blob):
             return pickle.loads(blob)
         return yaml.load(text), inner
-''',
-    '''
+""",
+    """
     def fetch_{n}(self, url):
         context = ssl.create_default_context()
         context.check_hostname = False
         return requests.get(url, verify=False, timeout=5)  # nosec
-''',
-    '''
+""",
+    """
     def query_{n}(self, cursor, name):
         sql = "SELECT * FROM " + self.TABLE + " WHERE name = '%s'" % name
         cursor.execute(sql)
         self.password = "hunter2-{n}"
-''',
-    '''
+""",
+    """
     def remember_{n}(self):
         global SHELL
         SHELL = os.environ.get("SHELL", "sh")
         setattr(self, "mode_{n}", 1)
-''',
-    '''
+""",
+    """
     @app.route("/item/{n}")
     def view_{n}(self):
         item = request.args.get("item")
         os.system("echo " + item)
         return eval(request.args["q"])
-''',
-    '''
+""",
+    """
     class Nested{n}:
         MODE = "fast"
 
         def go(self, x):
             return subprocess.run(x, shell=True)
-''',
+""",
 )
 
 SNIPPETS = (
@@ -117,7 +117,7 @@ def generate_classes(methods: int, seed: int) -> str:
     parts = [HEADER]
     for number in range(3):
         decorator = "@dataclass_like\n" if number == 1 else ""
-        parts.append(f"\n\n{decorator}class Service{number}(Base):\n    \"\"\"A service.\"\"\"\n\n")
+        parts.append(f'\n\n{decorator}class Service{number}(Base):\n    """A service."""\n\n')
         parts.append('    COMMAND = "ls"\n    TABLE = "users"\n    PATH = "/etc/app.yml"\n')
         for index in range(methods):
             parts.append(rng.choice(_METHODS).format(n=f"{number}_{index}"))

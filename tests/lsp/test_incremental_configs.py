@@ -84,7 +84,9 @@ def test_a_timeout_leaves_the_cache_usable(tmp_path: Path, monkeypatch: pytest.M
     assert [n.kind for n in stopped.notices if n.kind == "timeout"] == ["timeout"]
     monkeypatch.setattr(running, "time", time)
     edited = text.replace("def ", "def renamed_", 1)
-    assert summary(analyzer.analyze(edited)) == summary(analyze_source(edited, path, Config(root=tmp_path, timeout=4.5)))
+    assert summary(analyzer.analyze(edited)) == summary(
+        analyze_source(edited, path, Config(root=tmp_path, timeout=4.5))
+    )
     assert analyzer.stats.mode == "incremental"
 
 

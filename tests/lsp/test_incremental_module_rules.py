@@ -32,13 +32,13 @@ _METHOD = '''
         return self._shape(row, {n})
 '''
 
-_HELPERS = '''
+_HELPERS = """
     def _shape(self, row, size):
         return [row] * size
 
     def _select(self, table):
         return self.TEMPLATE.format(table)
-'''
+"""
 
 
 def _module(methods: int) -> str:
@@ -104,7 +104,9 @@ def test_sql_text_built_in_one_method_brings_the_whole_module_back(tmp_path: Pat
     analyzer, path, config = _analyzer(tmp_path, text, spy)
     # The helper's template becomes SQL: whether its table is safe depends on every caller.
     sql = text.replace('TEMPLATE = "items"', "TEMPLATE = \"SELECT * FROM items WHERE key = '{}'\"")
-    sql = sql.replace("return self.TEMPLATE.format(table)", "return (\"SELECT * FROM items WHERE key = '{}'\").format(table)")
+    sql = sql.replace(
+        "return self.TEMPLATE.format(table)", "return (\"SELECT * FROM items WHERE key = '{}'\").format(table)"
+    )
     constant = sql.replace("return self._shape(row, 7)", 'return self._shape(row, 7), self._select("items")')
     tainted = constant.replace('self._select("items")', "self._select(key)")
     for current in (sql, constant, tainted, constant, text):
@@ -129,13 +131,13 @@ def test_an_any_address_bind_brings_sr104_back_to_the_whole_module(tmp_path: Pat
     assert "SR104" in {f.rule_id for f in analyze_source(listening, path, config).findings}
 
 
-_LOOKUP = '''
+_LOOKUP = """
 
 def lookup_{n}(conn, user):
     cursor = conn.cursor()
     cursor.execute(f"SELECT * FROM items_{n} WHERE owner = '{{user}}' AND kind = '{{Kinds.BOOK}}'")
     return cursor.fetchall()
-'''
+"""
 
 
 def _functions(count: int) -> str:

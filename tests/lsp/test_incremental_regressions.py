@@ -34,7 +34,9 @@ def test_a_credential_removed_elsewhere_is_no_longer_masked_in_cached_messages(t
     """The last steps mask credential values in messages; they once did so in the cached
     findings themselves, so the word "secret" stayed masked in a message after the line that
     made "secret" a credential was deleted."""
-    before = 'MAIL_PASSWORD = "secret"\n\n\ndef settings():\n    API_KEY = "4eC39HqLyjWDarjtT1zdp7dc"\n    return API_KEY\n'
+    before = (
+        'MAIL_PASSWORD = "secret"\n\n\ndef settings():\n    API_KEY = "4eC39HqLyjWDarjtT1zdp7dc"\n    return API_KEY\n'
+    )
     after = before.replace('MAIL_PASSWORD = "secret"\n', "")
     analyzer = replay(tmp_path, before, after)
     assert analyzer.stats.mode == "incremental"
@@ -104,7 +106,9 @@ def test_a_digest_helper_judged_by_callers_in_other_functions(tmp_path: Path) ->
     after = before.replace("cache_key", "session_token")
     analyzer = replay(tmp_path, before, after, before)
     assert analyzer.stats.mode == "incremental"
-    assert {f.rule_id for f in analyzer.analyze(after).findings} != {f.rule_id for f in analyzer.analyze(before).findings}
+    assert {f.rule_id for f in analyzer.analyze(after).findings} != {
+        f.rule_id for f in analyzer.analyze(before).findings
+    }
 
 
 def test_hostname_checking_off_next_to_a_verifier_defined_in_another_function(tmp_path: Path) -> None:
@@ -128,12 +132,7 @@ def test_hostname_checking_off_next_to_a_verifier_defined_in_another_function(tm
 def test_a_helper_that_stops_returning_constants_makes_its_callers_findings(tmp_path: Path) -> None:
     """A call of a module function whose every return is fixed is a fixed value; editing the
     function so that it returns input must re-judge the callers in other chunks."""
-    before = (
-        "def mode():\n"
-        "    return 'sys.maxsize'\n\n\n"
-        "def caller():\n"
-        "    return eval(mode())\n"
-    )
+    before = "def mode():\n    return 'sys.maxsize'\n\n\ndef caller():\n    return eval(mode())\n"
     after = before.replace("return 'sys.maxsize'", "return input()")
     analyzer = replay(tmp_path, before, after, before)
     assert analyzer.stats.mode == "incremental"

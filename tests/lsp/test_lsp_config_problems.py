@@ -107,7 +107,7 @@ async def test_watched_file_change_reloads_and_a_new_problem_is_announced(tmp_pa
         await initialize(server, tmp_path)
         await _settle(server)
         assert _config_publishes(server, pyproject_uri) == [] and _shown(server) == []
-        pyproject.write_text(FIXED + 'timeuot = 3\n')
+        pyproject.write_text(FIXED + "timeuot = 3\n")
         await server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": pyproject_uri, "type": 2}]})
         message = await server.notification("textDocument/publishDiagnostics", lambda p: p["uri"] == pyproject_uri)
         (only,) = message["params"]["diagnostics"]

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 HELPERS = 'from flask import request\n\n\ndef search_term():\n    return request.args["q"]\n'
 SAFE_HELPERS = 'def search_term():\n    return "books"\n'
-VIEWS = '''import sqlite3
+VIEWS = """import sqlite3
 
 from app.helpers import search_term
 
@@ -24,7 +24,7 @@ from app.helpers import search_term
 def search(conn: sqlite3.Connection):
     term = search_term()
     return conn.execute("SELECT * FROM items WHERE name = '" + term + "'").fetchall()
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,9 @@ async def test_saving_the_other_file_updates_the_finding(client: LanguageClient,
     change_doc(client, helpers_uri, 2, SAFE_HELPERS)
     await diagnostics(client, helpers_uri, 2)
     published = len(client.published[views_uri])  # type: ignore[attr-defined]
-    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=helpers_uri)))
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=helpers_uri))
+    )
     for _ in range(400):
         history = client.published[views_uri]  # type: ignore[attr-defined]
         if len(history) > published and not [d for d in history[-1][1] if d.code == "SR801"]:

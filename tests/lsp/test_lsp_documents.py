@@ -32,7 +32,7 @@ from .conftest import (
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-SOURCE = '''import subprocess
+SOURCE = """import subprocess
 import yaml
 
 GREETING = "Grüß dich 😀"
@@ -49,7 +49,7 @@ def run():
 
 def fine(values):
     return sorted(values)
-'''
+"""
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module", params=CLIENTS)
@@ -85,7 +85,9 @@ async def test_open_reports_located_findings(client: LanguageClient, project: Pa
     # Same findings as the pipeline for this file.
     expected = analyze_source(SOURCE, str(path), discover(project))
     assert sorted(d.code for d in items if d.code.startswith("SR")) == sorted(f.rule_id for f in expected.findings)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
 async def test_edits_publish_only_the_current_version(client: LanguageClient, project: Path) -> None:
@@ -114,7 +116,9 @@ async def test_edits_publish_only_the_current_version(client: LanguageClient, pr
     edit_doc(client, uri, 8, [types.TextEdit(range=types.Range(start=start_pos, end=end_pos), new_text="yaml.load")])
     items = await diagnostics(client, uri, 8)
     assert len(by_code(items, "SR401")) == 1
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
 async def test_hover_on_finding_and_elsewhere(client: LanguageClient, project: Path) -> None:
@@ -131,13 +135,19 @@ async def test_hover_on_finding_and_elsewhere(client: LanguageClient, project: P
     assert "secreview: ignore[SR201]" in value
     assert "### Safe" in value
     nowhere = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=offset_of(SOURCE, "sorted", encoding))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=offset_of(SOURCE, "sorted", encoding)
+        )
     )
     assert nowhere is None
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
-async def _actions(client: LanguageClient, uri: str, items: list[types.Diagnostic], code: str) -> list[types.CodeAction]:
+async def _actions(
+    client: LanguageClient, uri: str, items: list[types.Diagnostic], code: str
+) -> list[types.CodeAction]:
     diag = by_code(items, code)[0]
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -189,8 +199,12 @@ async def test_code_actions_fix_suppress_and_document(client: LanguageClient, pr
     assert isinstance(text, str) and "SR201" in text and "### Vulnerable" in text
     if client.capabilities.window and client.capabilities.window.show_document:  # type: ignore[union-attr]
         shown = client.shown_documents[-1]
-        assert shown.uri.endswith("SR201.md") and Path(shown.uri.removeprefix("file://")).read_text().startswith("## SR201")
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+        assert shown.uri.endswith("SR201.md") and Path(shown.uri.removeprefix("file://")).read_text().startswith(
+            "## SR201"
+        )
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
 async def test_code_lens_and_review(client: LanguageClient, project: Path) -> None:
@@ -207,13 +221,17 @@ async def test_code_lens_and_review(client: LanguageClient, project: Path) -> No
         types.ExecuteCommandParams(command=lenses[0].command.command, arguments=lenses[0].command.arguments)
     )
     assert isinstance(review, str) and "lens.py" in review and "SR201" in review
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
 async def test_close_clears_diagnostics(client: LanguageClient, project: Path) -> None:
     uri = open_doc(client, project / "closing.py", SOURCE)
     assert await diagnostics(client, uri, 1)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     if is_pull(client):
         report = await client.text_document_diagnostic_async(
             types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
@@ -222,7 +240,9 @@ async def test_close_clears_diagnostics(client: LanguageClient, project: Path) -
     else:
         assert await diagnostics(client, uri, None) == []
     hover = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=7, character=30))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=7, character=30)
+        )
     )
     assert hover is None
 
@@ -234,4 +254,6 @@ async def test_text_files_get_the_text_rules(client: LanguageClient, project: Pa
     assert by_code(items, "SR762")
     want = analyze_text_file(text, str(project / "deploy.env"), discover(project))
     assert sorted(d.code for d in items if str(d.code).startswith("SR")) == sorted(f.rule_id for f in want.findings)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )

@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
 ]
 
-COMMITTED = '''import pickle
+COMMITTED = """import pickle
 import yaml
 
 
@@ -33,7 +33,7 @@ def load(text):
 
 def restore(blob):
     return pickle.loads(blob)
-'''
+"""
 
 
 def git(root: Path, *args: str) -> None:
@@ -82,7 +82,11 @@ async def test_scope_changed_shows_only_findings_on_edited_lines(client: Languag
     edited = COMMITTED + "\n\ndef run():\n    return eval(input())\n"
     change_doc(client, uri, 2, edited)
     items = await diagnostics(client, uri, 2)
-    assert codes(items) == [f.rule_id for f in analyze_source(edited, str(repo / "jobs.py"), discover(repo)).findings if f.span.start_line > 11]
+    assert codes(items) == [
+        f.rule_id
+        for f in analyze_source(edited, str(repo / "jobs.py"), discover(repo)).findings
+        if f.span.start_line > 11
+    ]
     assert codes(items), "the new eval() is reported"
     await reconfigure(client, {"debounce": 20})
     for _ in range(200):  # the re-analysis under the new settings publishes version 2 again

@@ -69,7 +69,9 @@ async def test_a_broken_frame_is_logged_and_the_next_frame_is_served(project: Pa
 async def test_lf_only_headers_are_read(project: Path) -> None:
     server = await started(project)
     try:
-        body = json.dumps({"jsonrpc": "2.0", "id": 500, "method": "textDocument/hover", "params": hover_params("file:///x.py", 0, 0)})
+        body = json.dumps(
+            {"jsonrpc": "2.0", "id": 500, "method": "textDocument/hover", "params": hover_params("file:///x.py", 0, 0)}
+        )
         await server.send_bytes(b"Content-Length: %d\n\n%s" % (len(body), body.encode()))
         assert (await server.response(500))["result"] is None
         await serving(server, project)
@@ -80,7 +82,14 @@ async def test_lf_only_headers_are_read(project: Path) -> None:
 async def test_values_that_are_not_messages_are_logged_or_get_invalid_request(project: Path) -> None:
     server = await started(project)
     try:
-        for value in ([1, 2], "text", 5, None, {"id": 7, "method": "textDocument/hover"}, {"jsonrpc": "2.0", "id": 8, "method": 3}):
+        for value in (
+            [1, 2],
+            "text",
+            5,
+            None,
+            {"id": 7, "method": "textDocument/hover"},
+            {"jsonrpc": "2.0", "id": 8, "method": 3},
+        ):
             await server.send(value)
         await server._until(lambda: len(server.responses) >= 2, 10, "two answers")
         assert {key: message["error"]["code"] for key, message in server.responses.items()} == {7: -32600, 8: -32600}
@@ -104,11 +113,18 @@ async def test_requests_before_initialize_get_server_not_initialized(project: Pa
         assert answer["error"]["code"] == -32002
         answer = await server.call("shutdown")
         assert answer["error"]["code"] == -32002
-        await server.notify("textDocument/didOpen", {"textDocument": {"uri": "file:///x.py", "languageId": "python", "version": 1, "text": "eval(x)\n"}})
+        await server.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": "file:///x.py", "languageId": "python", "version": 1, "text": "eval(x)\n"}},
+        )
         await initialize(server, project)
         assert (await server.call("initialize", {"capabilities": {}}))["error"]["code"] == -32600
         await serving(server, project)
-        assert not any(n["params"]["uri"] == "file:///x.py" for n in server.notifications if n["method"] == "textDocument/publishDiagnostics")
+        assert not any(
+            n["params"]["uri"] == "file:///x.py"
+            for n in server.notifications
+            if n["method"] == "textDocument/publishDiagnostics"
+        )
     finally:
         await server.stop()
 
@@ -168,7 +184,9 @@ async def test_shutdown_and_exit_end_the_process_at_once_while_work_runs(project
         else:
             for index in range(24):
                 (project / f"module_{index}.py").write_text(slow_module(400), encoding="utf-8")
-            scan = await server.request("workspace/executeCommand", {"command": "secreview.scanWorkspace", "arguments": []})
+            scan = await server.request(
+                "workspace/executeCommand", {"command": "secreview.scanWorkspace", "arguments": []}
+            )
         await asyncio.sleep(1.5)  # well into the work
         assert server.alive
         started_at = time.monotonic()
@@ -186,7 +204,14 @@ async def test_shutdown_and_exit_end_the_process_at_once_while_work_runs(project
 async def test_frames_split_into_single_bytes_are_read(project: Path) -> None:
     server = await RawServer.start(cwd=project)
     try:
-        data = frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "rootUri": project.as_uri()}})
+        data = frame(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {"capabilities": {}, "rootUri": project.as_uri()},
+            }
+        )
         for index in range(len(data)):
             await server.send_bytes(data[index : index + 1])
         assert "result" in await server.response(1)
@@ -223,7 +248,9 @@ async def test_the_tcp_transport_reads_frames_defensively_too(project: Path) -> 
                 if isinstance(event, Message) and event.data.get("id") == 1:
                     answer = event.data
         assert "capabilities" in answer["result"]
-        writer.write(frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}) + frame({"jsonrpc": "2.0", "method": "exit"}))
+        writer.write(
+            frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}) + frame({"jsonrpc": "2.0", "method": "exit"})
+        )
         await writer.drain()
         assert await asyncio.get_running_loop().run_in_executor(None, process.wait, 5) == 0
     finally:

@@ -88,12 +88,26 @@ def test_messages_of_a_session_generate_no_code_after_warm_up(monkeypatch: pytes
         "method": types.TEXT_DOCUMENT_DID_CHANGE,
         "params": {
             "textDocument": {"uri": "file:///a.py", "version": 2},
-            "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "text": "x"}],
+            "contentChanges": [
+                {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "text": "x"}
+            ],
         },
     }
-    for message in (change, {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_DID_CLOSE, "params": {"textDocument": {"uri": "file:///a.py"}}}):
+    for message in (
+        change,
+        {
+            "jsonrpc": "2.0",
+            "method": types.TEXT_DOCUMENT_DID_CLOSE,
+            "params": {"textDocument": {"uri": "file:///a.py"}},
+        },
+    ):
         assert server.protocol.structure_message(message) is not None
-    hover = {"jsonrpc": "2.0", "id": 3, "method": types.TEXT_DOCUMENT_HOVER, "params": {"textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 0}}}
+    hover = {
+        "jsonrpc": "2.0",
+        "id": 3,
+        "method": types.TEXT_DOCUMENT_HOVER,
+        "params": {"textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 0}},
+    }
     assert server.protocol.structure_message(hover) is not None
     assert compiled == []
 
@@ -143,7 +157,9 @@ async def _edit_and_close(server: RawServer, root: Path, round_number: int) -> N
     """One editing round: three documents opened, typed into in bursts (an edit arrives while
     the previous one is still analyzed; some break the syntax), given a 500-line paste that
     is removed again, then all closed."""
-    texts = {f"module_{index}.py": generate(800 if index == 0 else 300, seed=round_number * 10 + index) for index in range(3)}
+    texts = {
+        f"module_{index}.py": generate(800 if index == 0 else 300, seed=round_number * 10 + index) for index in range(3)
+    }
     paste = "".join(generate(600, seed=99).splitlines(True)[:500])
     for name, text in texts.items():
         await open_document(server, (root / name).as_uri(), text)
@@ -173,12 +189,16 @@ async def test_memory_comes_back_to_the_start_level_after_every_document_closed(
     With glibc's arena per analysis thread it stayed ~4-6 MB higher after one round and kept
     growing (``allocator.one_arena``)."""
     environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
-    server = await RawServer.start(cwd=tmp_path, env=environ, command=[sys.executable, "-m", "secreview_ls", "--log-level", "info"])
+    server = await RawServer.start(
+        cwd=tmp_path, env=environ, command=[sys.executable, "-m", "secreview_ls", "--log-level", "info"]
+    )
     try:
         await initialize(server, tmp_path)
 
         async def released(count: int) -> float:
-            await server._until(lambda: len(RESIDENT_AFTER.findall(server.log_text())) >= count, 120, f"release number {count}")
+            await server._until(
+                lambda: len(RESIDENT_AFTER.findall(server.log_text())) >= count, 120, f"release number {count}"
+            )
             return float(RESIDENT_AFTER.findall(server.log_text())[count - 1])
 
         warm = (tmp_path / "warm.py").as_uri()

@@ -75,7 +75,12 @@ async def test_notebook_cells_get_their_own_diagnostics(tmp_path: Path) -> None:
         await open_notebook(
             server,
             notebook,
-            [(uris[0], 2, CELL_1), (uris[1], 1, "# Notes\nnot python: `x = ?`\n"), (uris[2], 2, CELL_2), (uris[3], 2, CELL_3)],
+            [
+                (uris[0], 2, CELL_1),
+                (uris[1], 1, "# Notes\nnot python: `x = ?`\n"),
+                (uris[2], 2, CELL_2),
+                (uris[3], 2, CELL_3),
+            ],
         )
         second = await published(server, uris[2])
         (injection,) = [d for d in second if d["code"] == "SR802"]
@@ -102,7 +107,13 @@ async def test_notebook_cells_get_their_own_diagnostics(tmp_path: Path) -> None:
                             {
                                 "document": {"uri": uris[3], "version": 2},
                                 "changes": [
-                                    {"range": {"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 0}}, "text": ""}
+                                    {
+                                        "range": {
+                                            "start": {"line": 1, "character": 0},
+                                            "end": {"line": 2, "character": 0},
+                                        },
+                                        "text": "",
+                                    }
                                 ],
                             }
                         ]

@@ -75,7 +75,9 @@ async def test_hostile_document(
             await asyncio.sleep(0.02)
         assert logged in logged_since(client, mark)
     await still_serving(client, project)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
 async def test_unpaired_surrogates(client: LanguageClient, project: Path) -> None:
@@ -109,7 +111,9 @@ async def test_positions_outside_the_document(client: LanguageClient, project: P
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=far, end=far), text="# end\n")],
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=types.Range(start=far, end=far), text="# end\n")
+            ],
         )
     )
     items = await diagnostics(client, uri, 2)
@@ -151,7 +155,9 @@ async def test_malformed_messages(client: LanguageClient, project: Path) -> None
     await still_serving(client, project)
     # A notification for a method nobody implements, and one with a wrong shape.
     client.protocol.notify("secreview/unknown", {"x": 1})
-    payload = json.dumps({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": None}}).encode()
+    payload = json.dumps(
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": None}}
+    ).encode()
     server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))
     await server.stdin.drain()
     await still_serving(client, project)

@@ -16,7 +16,7 @@ from .test_lsp_templates import _view_shows
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-VIEWS = '''from flask import Flask, render_template, request
+VIEWS = """from flask import Flask, render_template, request
 
 app = Flask(__name__, template_folder="pages")
 
@@ -29,7 +29,7 @@ def bio():
 @app.route("/card")
 def card():
     return render_template("card.html", note=request.args["note"])
-'''
+"""
 BIO = "<section>\n  {{ bio|safe }}\n</section>\n"
 CARD = "<p>{{ note|safe }}</p>\n"
 
@@ -61,12 +61,16 @@ async def test_a_template_of_the_configured_folder_shows_the_finding(client: Lan
     assert found.range.start == offset_of(BIO, "{{ bio|safe }}", encoding_of(client))
 
 
-async def test_a_declared_folders_template_changed_on_disk_refreshes_the_view(client: LanguageClient, workspace: Path) -> None:
+async def test_a_declared_folders_template_changed_on_disk_refreshes_the_view(
+    client: LanguageClient, workspace: Path
+) -> None:
     views_uri = (workspace / "web" / "views.py").as_uri()
     card = workspace / "web" / "pages" / "card.html"
     card.write_text(CARD.replace("|safe", ""), encoding="utf-8")
     published = len(client.published[views_uri])  # type: ignore[attr-defined]
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=card.as_uri(), type=types.FileChangeType.Changed)])
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=card.as_uri(), type=types.FileChangeType.Changed)]
+        )
     )
     await _view_shows(client, views_uri, published, 1)  # the bio finding stays, the card one is gone

@@ -14,7 +14,7 @@ from .test_lsp_templates import _view_shows
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-VIEWS = '''from flask import Flask, render_template, request
+VIEWS = """from flask import Flask, render_template, request
 
 app = Flask(__name__)
 
@@ -23,7 +23,7 @@ app = Flask(__name__)
 def bio():
     text = request.args["bio"]
     return render_template("page.html", title="About", bio=text)
-'''
+"""
 LAYOUT = "<html>\n{% block main %}{% endblock %}\n</html>\n"
 PAGE = '{% extends "layout.html" %}\n{% block main %}\n<h1>{{ title }}</h1>\n{% include "parts/bio.html" %}\n{% endblock %}\n'
 PART = "<section>\n  {{ bio|safe }}\n</section>\n"
@@ -50,7 +50,10 @@ async def test_the_views_diagnostic_ends_in_the_included_file(client: LanguageCl
     assert found.range.start.line == 8  # the render call
     templates = workspace / "web" / "templates"
     related = found.related_information or []
-    assert [r.location.uri for r in related][-2:] == [(templates / "page.html").as_uri(), (templates / "parts" / "bio.html").as_uri()]
+    assert [r.location.uri for r in related][-2:] == [
+        (templates / "page.html").as_uri(),
+        (templates / "parts" / "bio.html").as_uri(),
+    ]
     assert related[-2].location.range.start.line == 3  # the {% include %} tag
     assert related[-1].location.range.start == offset_of(PART, "{{ bio|safe }}", encoding_of(client))
 

@@ -13,7 +13,7 @@ import pytest
 
 from .rawclient import RawServer, diagnostics
 
-VIEWS = '''from flask import Flask, render_template, request
+VIEWS = """from flask import Flask, render_template, request
 
 app = Flask(__name__, template_folder="pages")
 
@@ -21,7 +21,7 @@ app = Flask(__name__, template_folder="pages")
 @app.route("/card")
 def card():
     return render_template("card.html", note=request.args["note"])
-'''
+"""
 CARD = "<p>{{ note|safe }}</p>\n"
 
 
@@ -39,7 +39,10 @@ def project(tmp_path: Path) -> Path:
 async def _start(root: Path, dynamic: bool) -> RawServer:
     server = await RawServer.start(cwd=root)
     capabilities: dict[str, Any] = {
-        "textDocument": {"publishDiagnostics": {"versionSupport": True}, "synchronization": {"dynamicRegistration": dynamic}},
+        "textDocument": {
+            "publishDiagnostics": {"versionSupport": True},
+            "synchronization": {"dynamicRegistration": dynamic},
+        },
         "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
     }
     answer = await server.call(

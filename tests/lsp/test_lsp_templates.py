@@ -14,7 +14,7 @@ from .conftest import change_doc, client_in_workspace, diagnostics, encoding_of,
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-VIEWS = '''from flask import Flask, render_template, request
+VIEWS = """from flask import Flask, render_template, request
 
 app = Flask(__name__)
 
@@ -23,7 +23,7 @@ app = Flask(__name__)
 def bio():
     text = request.args["bio"]
     return render_template("people/bio.html", title="About", bio=text)
-'''
+"""
 PAGE = "<h1>{{ title }}</h1>\n<section>\n  😀 {{ bio|safe }}\n</section>\n"
 
 

@@ -36,7 +36,9 @@ async def test_a_template_changed_on_disk_refreshes_the_open_view(client: Langua
     page.write_text(PAGE.replace("|safe", ""), encoding="utf-8")
     published = len(client.published[uri])  # type: ignore[attr-defined]
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=page.as_uri(), type=types.FileChangeType.Changed)])
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=page.as_uri(), type=types.FileChangeType.Changed)]
+        )
     )
     for _ in range(400):
         history = client.published[uri]  # type: ignore[attr-defined]

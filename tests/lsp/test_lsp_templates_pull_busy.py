@@ -21,16 +21,20 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 FUNCTIONS = 60
 LIMITS = "".join(f"LIMIT_{i} = {i}\n" for i in range(INCREMENTAL_MAX_STATEMENTS))
-VIEWS = "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n" + LIMITS + "".join(
-    f'''
+VIEWS = (
+    "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n"
+    + LIMITS
+    + "".join(
+        f"""
 
 @app.route("/bio{i}")
 def bio{i}():
     text = request.args["bio"].strip()
     title = text.upper() if len(text) > LIMIT_{i} else "About"
     return render_template("people/bio.html", title=title, bio=text)
-'''
-    for i in range(FUNCTIONS)
+"""
+        for i in range(FUNCTIONS)
+    )
 )
 PAGE = "<h1>{{ title }}</h1>\n<section>{{ bio|safe }}</section>\n"
 

@@ -15,7 +15,7 @@ from .conftest import CONFIG, diagnostics, is_pull, open_doc, start
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-CODE = '''import pickle
+CODE = """import pickle
 import yaml
 
 
@@ -25,7 +25,7 @@ def restore(blob):
 
 def settings(text):
     return yaml.load(text)
-'''
+"""
 
 
 def codes(items: list[types.Diagnostic]) -> list[str]:
@@ -88,12 +88,16 @@ async def test_pyproject_change_is_picked_up(client: LanguageClient, roots: tupl
         assert any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in client.registrations)  # type: ignore[attr-defined]
     pyproject.write_text('[tool.secreview]\nseverity = "high"\nignore = ["SR401"]\n', encoding="utf-8")
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)])
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)]
+        )
     )
     await _until(client, uri, 1, lambda c: c == [])
     pyproject.write_text("[tool.secreview]\n", encoding="utf-8")
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)])
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)]
+        )
     )
     await _until(client, uri, 1, lambda c: c == ["SR401", "SR402"])
 
@@ -151,7 +155,9 @@ async def test_workspace_pull_waits_for_a_change(client: LanguageClient, roots: 
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=5),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE.replace("yaml.load(", "yaml.safe_load("))],
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(text=CODE.replace("yaml.load(", "yaml.safe_load("))
+            ],
         )
     )
     report = await asyncio.wait_for(held, 20)
@@ -166,7 +172,9 @@ async def test_workspace_pull_waits_for_a_change(client: LanguageClient, roots: 
     )
 
 
-async def test_cancelled_request_is_answered_and_server_continues(client: LanguageClient, roots: tuple[Path, Path]) -> None:
+async def test_cancelled_request_is_answered_and_server_continues(
+    client: LanguageClient, roots: tuple[Path, Path]
+) -> None:
     strict, _ = roots
     uri = (strict / "src" / "jobs.py").as_uri()
     client.set_configuration({"secreview": {"debounce": 3000}})
@@ -180,7 +188,9 @@ async def test_cancelled_request_is_answered_and_server_continues(client: Langua
     # A hover waits for the analysis of version 2 (3 s away): cancel it.
     future = client.protocol.send_request(
         types.TEXT_DOCUMENT_HOVER,
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=5, character=12)),
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=5, character=12)
+        ),
     )
     await asyncio.sleep(0.2)
     assert not future.done()

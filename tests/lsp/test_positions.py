@@ -27,7 +27,11 @@ ALPHABET = ["a", "b", "\n", "\r", "\r\n", "é", "😀", "\x0c", " ", "\u2028"]
 def test_the_three_units_of_one_column() -> None:
     line = 's = "😀é"; eval(s)'
     column = line.index("eval")
-    assert (to_client_column(line, column, UTF8), to_client_column(line, column, UTF16), to_client_column(line, column, UTF32)) == (14, 11, 10)
+    assert (
+        to_client_column(line, column, UTF8),
+        to_client_column(line, column, UTF16),
+        to_client_column(line, column, UTF32),
+    ) == (14, 11, 10)
     assert position_to_code_points([line + "\n"], types.Position(line=0, character=11), UTF16) == (0, column)
     assert position_to_code_points([line + "\n"], types.Position(line=0, character=14), UTF8) == (0, column)
 

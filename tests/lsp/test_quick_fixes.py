@@ -23,8 +23,12 @@ URI = "file:///project/example.py"
 
 
 def _sources() -> list[tuple[str, str]]:
-    found = [(f"{rule.id} example", rule.bad) for rule in registry.all_rules() if rule.fixable and rule.kind == "python"]
-    found += [(str(path.relative_to(FIXTURES)), path.read_text(encoding="utf-8")) for path in sorted(FIXTURES.glob("**/*.py"))]
+    found = [
+        (f"{rule.id} example", rule.bad) for rule in registry.all_rules() if rule.fixable and rule.kind == "python"
+    ]
+    found += [
+        (str(path.relative_to(FIXTURES)), path.read_text(encoding="utf-8")) for path in sorted(FIXTURES.glob("**/*.py"))
+    ]
     return found
 
 
@@ -59,7 +63,9 @@ def test_fix_removes_the_finding_and_keeps_the_file_parsing(name: str, text: str
         if parsed_before:
             assert _parses(fixed), f"{found.rule_id} fix breaks the syntax:\n{fixed}"
         after = analyze_source(fixed, "app/module.py", EVERY_RULE)
-        before_count = sum(1 for f in analyze_source(text, "app/module.py", EVERY_RULE).findings if f.rule_id == found.rule_id)
+        before_count = sum(
+            1 for f in analyze_source(text, "app/module.py", EVERY_RULE).findings if f.rule_id == found.rule_id
+        )
         after_count = sum(1 for f in after.findings if f.rule_id == found.rule_id)
         assert after_count < before_count, f"{found.rule_id} still reported after its fix:\n{fixed}"
 

@@ -308,14 +308,18 @@ class ModuleTaint:
             self._prepare_globals()
         if class_name is None:
             value = None if attr in self.index.global_names else template_value(self.interpreter.globals.get(attr))
-            call = made_by_call(self.facts.tree, attr) if value is None and attr not in self.index.global_names else None
+            call = (
+                made_by_call(self.facts.tree, attr) if value is None and attr not in self.index.global_names else None
+            )
             made = self._calls.environment_made_by(call) if call is not None else None
             value = Val(kind=made) if made is not None else value
         else:
             cls = self.index.classes.get(class_name)
             globals_ = self.interpreter.globals
             text = class_text(cls, attr, lambda node: literal_text(node, globals_)) if cls is not None else None
-            made = class_value(cls, attr, self._calls.assigned_environment) if cls is not None and text is None else None
+            made = (
+                class_value(cls, attr, self._calls.assigned_environment) if cls is not None and text is None else None
+            )
             value = Val(const=text) if text is not None else Val(kind=made) if isinstance(made, str) else None
         if value is None:
             return None

@@ -338,8 +338,12 @@ class Calls:
         if not data:
             return Val(kind=kind)
         opaque = self.opaque
-        if method is not None and receiver is not None and not receiver.taint and not module_call and (
-            callee is None or not callee.taint
+        if (
+            method is not None
+            and receiver is not None
+            and not receiver.taint
+            and not module_call
+            and (callee is None or not callee.taint)
         ):
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
@@ -424,7 +428,12 @@ class Calls:
         return None
 
     def _environment(
-        self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val],
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Val | None,
+        args: list[Val],
         kwargs: dict[str | None, Val],
     ) -> Val | None:
         """A Jinja2 environment, a template it loads, and what rendering that template gives: the
@@ -518,7 +527,11 @@ class Calls:
             summary = interprocedural.summaries.of(interprocedural.index.module_functions[func.id])
         elif interprocedural.follows_project:
             qualified = self.facts.qualname(func)
-            if qualified is not None and "." in qualified and qualified.split(".")[0] in interprocedural.index.imported_roots:
+            if (
+                qualified is not None
+                and "." in qualified
+                and qualified.split(".")[0] in interprocedural.index.imported_roots
+            ):
                 summary = interprocedural.summaries.of_project(qualified)
         kind = summary.returns.kind if summary is not None else None
         return kind if kind is not None and kind.startswith(ENVIRONMENT) else None
@@ -541,7 +554,12 @@ class Calls:
         return self._made_environment(value, self.facts.qualname(value.func)) if isinstance(value, ast.Call) else None
 
     def _looked_up(
-        self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val],
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Val | None,
+        args: list[Val],
         module_call: bool,
     ) -> Val | None:
         """What a lookup finds: the registry's or the database's object, not the key's text."""
@@ -621,7 +639,11 @@ class Calls:
         elif method == "replace" and len(args) >= 2:
             old = node.args[0]
             data = data | whole(args[1])
-            if isinstance(old, ast.Constant) and isinstance(old.value, str) and ("\n" in old.value or "\r" in old.value):
+            if (
+                isinstance(old, ast.Constant)
+                and isinstance(old.value, str)
+                and ("\n" in old.value or "\r" in old.value)
+            ):
                 return cleaned(Val(bound(data)), self.line_breaks_removed)
             if escapes_quote(old, node.args[1]):
                 return cleaned(Val(bound(data)), self.quotes_rejected)

@@ -384,7 +384,11 @@ class Conditions:
         tells whether ``key`` is one of the table's keys."""
         fn.lookups.pop(name, None)
         fn.parsed_urls.pop(name, None)
-        if isinstance(value_node, ast.Call) and value_node.args and self.facts.qualname(value_node.func) in _URL_PARSERS:
+        if (
+            isinstance(value_node, ast.Call)
+            and value_node.args
+            and self.facts.qualname(value_node.func) in _URL_PARSERS
+        ):
             fn.parsed_urls[name] = value_node.args[0]
             return
         if not (

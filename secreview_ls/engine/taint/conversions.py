@@ -47,8 +47,9 @@ def only_repr_fields(template: object) -> bool:
     if not isinstance(template, str):
         return False
     try:
-        fields = [(name, conversion) for _, name, _, conversion in string.Formatter().parse(template)
-                  if name is not None]
+        fields = [
+            (name, conversion) for _, name, _, conversion in string.Formatter().parse(template) if name is not None
+        ]
     except ValueError:
         return False
     return bool(fields) and all(conversion == "r" for _, conversion in fields)

@@ -29,7 +29,9 @@ GENERIC_SUFFIXES = frozenset({".j2", ".jinja", ".jinja2", ".tmpl", ".tpl"})
 _TAG = re.compile(r"<[A-Za-z!/]")
 
 
-def autoescape_mode(call: ast.Call, select_names: frozenset[str], qualname: Callable[[ast.AST], str | None], absent: str) -> str:
+def autoescape_mode(
+    call: ast.Call, select_names: frozenset[str], qualname: Callable[[ast.AST], str | None], absent: str
+) -> str:
     """The escaping of an environment made by ``call`` (``absent``: the mode without ``autoescape=``)."""
     value = next((kw.value for kw in call.keywords if kw.arg == "autoescape"), None)
     if value is None:
@@ -62,7 +64,9 @@ def _selected(call: ast.Call) -> str:
             default = bool(kw.value.value)
     if enabled is None or disabled is None:
         return "on"
-    return f"select:{','.join(e.lstrip('.') for e in enabled)}:{','.join(d.lstrip('.') for d in disabled)}:{int(default)}"
+    return (
+        f"select:{','.join(e.lstrip('.') for e in enabled)}:{','.join(d.lstrip('.') for d in disabled)}:{int(default)}"
+    )
 
 
 def _strings(node: ast.AST) -> tuple[str, ...] | None:

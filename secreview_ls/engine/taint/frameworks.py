@@ -133,8 +133,10 @@ def static_route(facts: ModuleFacts, spec: TaintSpec, node: ast.AST) -> bool:
     for decorator in function.decorator_list:
         if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute):
             if decorator.func.attr in spec.route_decorators:
-                rule = decorator.args[0] if decorator.args else next(
-                    (kw.value for kw in decorator.keywords if kw.arg in ("rule", "path")), None
+                rule = (
+                    decorator.args[0]
+                    if decorator.args
+                    else next((kw.value for kw in decorator.keywords if kw.arg in ("rule", "path")), None)
                 )
                 paths.append(rule.value if isinstance(rule, ast.Constant) else None)
     return bool(paths) and all(isinstance(path, str) and "<" not in path for path in paths)

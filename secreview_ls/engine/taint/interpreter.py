@@ -719,7 +719,9 @@ class Interpreter:
             value = whole(evaluated)
             if not quote_open(text):
                 value = outside_quotes(value, self.quotes_rejected)
-            if before_query is not None:  # ``f"{reverse(...)}?{query}"``: the query string of a URL chosen by the program
+            if (
+                before_query is not None
+            ):  # ``f"{reverse(...)}?{query}"``: the query string of a URL chosen by the program
                 value = self.prefixes.in_query(value, before_query)
             elif not seen_value:
                 value = self.prefixes.after(prefix, value)

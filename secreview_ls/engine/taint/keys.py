@@ -8,7 +8,11 @@ import ast
 
 def const_key(node: ast.expr) -> str | None:
     """The part key of a constant subscript, or None when the key is not a constant."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bytes)) and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (str, int, bytes))
+        and not isinstance(node.value, bool)
+    ):
         return repr(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         return repr(-node.operand.value) if isinstance(node.operand.value, int) else None

@@ -127,8 +127,14 @@ class _Names:
                 if current.name in seen:
                     continue
                 seen.add(current.name)
-                found.update(item.name for item in current.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
-                stack.extend(index.classes[base.id] for base in current.bases if isinstance(base, ast.Name) and base.id in index.classes)
+                found.update(
+                    item.name for item in current.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                )
+                stack.extend(
+                    index.classes[base.id]
+                    for base in current.bases
+                    if isinstance(base, ast.Name) and base.id in index.classes
+                )
             methods[name] = frozenset(found)
         return cls(frozenset(index.module_functions), methods, dict(taint.facts.imports.aliases))
 
@@ -884,7 +890,9 @@ class ProjectIndex:
         record.summaries[name] = Stored(loaded.summaries[name], loaded.reexports.get(name), whole.height, uses)
         self._unsaved[loaded.record_key] = record
 
-    def _from_store(self, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int) -> tuple[bool, Summary | None]:
+    def _from_store(
+        self, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int
+    ) -> tuple[bool, Summary | None]:
         """(found, summary) from the store: only when its files are unchanged and computing it
         here would follow the same chain (not longer than the limit, through no file asking)."""
         if self._store is None or (self._own and self._own[-1] == self._active[-1]):

@@ -28,7 +28,9 @@ def switches_off(call: ast.Call) -> bool:
     """``autoescape=`` anything but a literal true, or a literal template text that writes a
     variable unescaped."""
     for keyword in call.keywords:
-        if keyword.arg == "autoescape" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is True):
+        if keyword.arg == "autoescape" and not (
+            isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+        ):
             return True
     if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
         return bool(unescaped_names(call.args[0].value))

@@ -33,7 +33,23 @@ class ScopeFacts:
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Fields that hold a name, a number or flag, or an operator or expression context: nothing the
 # scope facts look at is below them.
-_LEAF_FIELDS = frozenset(("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async", "simple", "type_comment"))
+_LEAF_FIELDS = frozenset(
+    (
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "level",
+        "kind",
+        "conversion",
+        "is_async",
+        "simple",
+        "type_comment",
+    )
+)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
 
 
@@ -313,7 +329,9 @@ class ScopeTable:
                     direct |= self.of(scope).direct
             else:
                 direct.update(
-                    callee for callee in map(callee_name, self.facts.unordered(ast.Call)) if callee is not None  # type: ignore[arg-type]
+                    callee
+                    for callee in map(callee_name, self.facts.unordered(ast.Call))
+                    if callee is not None  # type: ignore[arg-type]
                 )
             self._direct = direct
         return self._direct

@@ -646,7 +646,9 @@ class SinkChecker:
             return  # a body sent as text or JSON (the default of these classes) is not rendered as HTML
         if mode == "response":
             for kw in node.keywords:
-                declared_type = _keyword_text(kw, kwargs) if kw.arg in ("content_type", "mimetype", "media_type") else None
+                declared_type = (
+                    _keyword_text(kw, kwargs) if kw.arg in ("content_type", "mimetype", "media_type") else None
+                )
                 if declared_type is not None and "html" not in declared_type.lower():
                     return  # a text/plain or JSON body is not rendered as HTML
             declared = self._declared_content_type(node)
@@ -866,7 +868,11 @@ class SinkChecker:
         if not (isinstance(receiver, ast.Name) and (value.taint or value.parts)):
             return
         for sink in self.spec.attribute_sinks:
-            if sink.attr != target.attr or receiver.id not in sink.receivers or not self._imported(sink.requires_import):
+            if (
+                sink.attr != target.attr
+                or receiver.id not in sink.receivers
+                or not self._imported(sink.requires_import)
+            ):
                 continue
             if sink.html_only and not self._declares_html(target, receiver.id):
                 continue
@@ -890,8 +896,11 @@ class SinkChecker:
         for statement in ast.walk(function):
             declared: ast.expr | None = None
             if isinstance(statement, ast.Assign) and any(
-                isinstance(t, ast.Attribute) and t.attr == "content_type" and isinstance(t.value, ast.Name)
-                and t.value.id == receiver for t in statement.targets
+                isinstance(t, ast.Attribute)
+                and t.attr == "content_type"
+                and isinstance(t.value, ast.Name)
+                and t.value.id == receiver
+                for t in statement.targets
             ):
                 declared = statement.value
             elif (

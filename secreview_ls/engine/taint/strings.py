@@ -32,9 +32,7 @@ def fixed_path_inside(node: ast.expr | None) -> bool:
     ``root + "/app/" + x``): what comes after it is in the path. The leading value's own data, if
     any, is judged by its own labels."""
     if isinstance(node, ast.JoinedStr):
-        return any(
-            isinstance(part, ast.Constant) and PATH_STEP.search(str(part.value)) for part in node.values[1:]
-        )
+        return any(isinstance(part, ast.Constant) and PATH_STEP.search(str(part.value)) for part in node.values[1:])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         right = node.right
         if isinstance(right, ast.Constant) and isinstance(right.value, str) and PATH_STEP.search(right.value):

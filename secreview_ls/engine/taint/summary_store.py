@@ -86,8 +86,10 @@ def _canonical(value: object) -> str:
 def encode(record: FileRecord) -> bytes:
     """The record as bytes; the tree nodes of effects stay behind (a stored summary is only
     used by other files, which report the call instead)."""
-    summaries = {name: dataclasses.replace(stored, summary=_without_nodes(stored.summary))
-                 for name, stored in record.summaries.items()}
+    summaries = {
+        name: dataclasses.replace(stored, summary=_without_nodes(stored.summary))
+        for name, stored in record.summaries.items()
+    }
     return pickle.dumps(FileRecord(record.names, summaries), protocol=pickle.HIGHEST_PROTOCOL)
 
 

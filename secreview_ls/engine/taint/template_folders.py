@@ -104,7 +104,10 @@ def resolve_folders(declared: frozenset[str], file: Path, roots: list[Path]) -> 
         elif base_name.startswith("up") and base_name[2:].isdigit() and int(base_name[2:]) >= 1:
             bases = [file.parents[int(base_name[2:]) - 1]] if int(base_name[2:]) <= len(file.parents) else []
         else:  # where the application starts: the project root, or a folder above the file
-            bases = [*roots, *(folder for folder in file.parents[:MAX_UP] if any(folder.is_relative_to(r) for r in roots))]
+            bases = [
+                *roots,
+                *(folder for folder in file.parents[:MAX_UP] if any(folder.is_relative_to(r) for r in roots)),
+            ]
         for base in bases:
             folder = relative if relative.is_absolute() else base / relative
             try:

@@ -171,7 +171,12 @@ def parse(text: str) -> Syntax:
     text = without_literals(text[:MAX_TEMPLATE_CHARS])
     expressions = tuple(_expression(match) for match in _EXPRESSION.finditer(text))
     regions = tuple(
-        EscapeRegion(match.start(2), match.end(2), match.group(1).lower() in ("true", "on"), match.group(1).lower() in ("on", "off"))
+        EscapeRegion(
+            match.start(2),
+            match.end(2),
+            match.group(1).lower() in ("true", "on"),
+            match.group(1).lower() in ("on", "off"),
+        )
         for match in _REGION.finditer(text)
     )
     macros = tuple(

@@ -73,7 +73,9 @@ def _unescaped_in(
     found: list[tuple[int, UnescapedWrite]] = []
     for expression in syntax.expressions:
         start = expression.start
-        if (syntax.macro_at(start) if macro is None else (macro if macro.start <= start < macro.end else None)) != macro:
+        if (
+            syntax.macro_at(start) if macro is None else (macro if macro.start <= start < macro.end else None)
+        ) != macro:
             continue
         default = default_on and not any(first <= start < last for first, last in off_blocks)
         on, by_block = syntax.escaped_at(start, default)
@@ -375,7 +377,9 @@ class _Walk:
                 return False
             return parsed.extends is None or any(block.start <= offset < block.end for block in parsed.blocks)
 
-        off_names = self._off_blocks(parsed, depth) if parsed.extends is not None and place.macro is None else frozenset()
+        off_names = (
+            self._off_blocks(parsed, depth) if parsed.extends is not None and place.macro is None else frozenset()
+        )
         off_blocks = frozenset((b.start, b.end) for b in parsed.blocks if b.name in off_names)
         default_on = not place.off and (self.escapes is None or self.escapes(path, place.text))
         why = "autoescape off around the include" if place.off else "autoescape off in the environment"
@@ -393,7 +397,9 @@ class _Walk:
                 if found[0] not in chain:
                     step = (path, include.span, include.text)
                     seen = _Names({**names.renames, **_in_scope(syntax, offset, names)}, names.shared)
-                    inner = _Place(found[0], found[1], seen.included(include), off=syntax.django_off_at(offset) or place.off)
+                    inner = _Place(
+                        found[0], found[1], seen.included(include), off=syntax.django_off_at(offset) or place.off
+                    )
                     self.render(inner, frozenset(), (*via, step), depth + 1, (*chain, found[0]))
         for call in syntax.calls:
             if live(call.start):

@@ -183,6 +183,8 @@ class _NoConst:
 
 
 NO_CONST = _NoConst()
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledConstant:
     """The code object ``compile`` makes of a constant text: a known value, never equal to a string."""
@@ -387,7 +389,10 @@ def known_length(val: Val) -> int | None:
     if val.part("*") is not None or (not val.parts and (val.taint or val.kind is not None)):
         return None
     count = len(val.parts)
-    if any(key != str(index) for index, (key, _) in enumerate(sorted(val.parts, key=lambda kv: int(kv[0]) if kv[0].isdigit() else -1))):
+    if any(
+        key != str(index)
+        for index, (key, _) in enumerate(sorted(val.parts, key=lambda kv: int(kv[0]) if kv[0].isdigit() else -1))
+    ):
         return None
     return count
 
@@ -414,7 +419,11 @@ def appended(val: Val, new: Val, operands: frozenset[str] = frozenset()) -> Val:
         if new.const == "--" and not new.taint:
             return set_part(add_to_rest(val, EMPTY), END_OF_OPTIONS_MARK, Val(const="--"))
         return add_to_rest(val, cleaned(new, operands) if _ends_options(val) else new)
-    return set_part(val, str(length), new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY))
+    return set_part(
+        val,
+        str(length),
+        new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY),
+    )
 
 
 def concatenated(left: Val, right: Val, operands: frozenset[str] = frozenset(), *, literal: bool = False) -> Val:

@@ -28,7 +28,9 @@ async def show_documentation(ls: SecReviewServer, *args: Any) -> str | None:
     code = str(args[0]) if args else ""
     rule = registry.get(code)
     if rule is None:
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Unknown rule `{code}`"))
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"Unknown rule `{code}`")
+        )
         return None
     markdown = rule.markdown()
     shown = False
@@ -53,7 +55,9 @@ async def review_file(ls: SecReviewServer, *args: Any) -> str | None:
     uri = str(args[0]) if args else ""
     snapshot = ls.snapshot(uri)
     if snapshot is None:
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message="Open the file to review it."))
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message="Open the file to review it.")
+        )
         return None
     text = await ls.run_in_worker(analysis.review_document, snapshot, display_path(ls.folders(), snapshot.path))
     ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=text))

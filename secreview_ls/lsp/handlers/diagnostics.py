@@ -34,7 +34,9 @@ async def document_diagnostic(ls: SecReviewServer, params: types.DocumentDiagnos
     return types.RelatedFullDocumentDiagnosticReport(items=result.diagnostics, result_id=result.result_id)
 
 
-async def workspace_diagnostic(ls: SecReviewServer, params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
+async def workspace_diagnostic(
+    ls: SecReviewServer, params: types.WorkspaceDiagnosticParams
+) -> types.WorkspaceDiagnosticReport:
     """Reports for open documents and scanned files. When the client already has every
     result, the request is held until one changes (the client re-sends it as soon as it is
     answered), for at most ``WORKSPACE_POLL`` seconds."""
@@ -59,7 +61,9 @@ async def workspace_diagnostic(ls: SecReviewServer, params: types.WorkspaceDiagn
 def workspace_report(uri: str, result: Published, previous: dict[str, str]) -> WorkspaceReport:
     """Unchanged when the client's previous result id is this result's, full otherwise."""
     if previous.get(uri) == result.result_id:
-        return types.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, version=result.version, result_id=result.result_id)
+        return types.WorkspaceUnchangedDocumentDiagnosticReport(
+            uri=uri, version=result.version, result_id=result.result_id
+        )
     return types.WorkspaceFullDocumentDiagnosticReport(
         uri=uri, version=result.version, items=result.diagnostics, result_id=result.result_id
     )

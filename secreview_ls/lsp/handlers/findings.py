@@ -119,7 +119,7 @@ async def fix_all_for(ls: SecReviewServer, uri: str, result: Published) -> types
 
 
 async def code_lens(ls: SecReviewServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
-    """"SecReview: N findings — review this file" on the first line of a Python document."""
+    """ "SecReview: N findings — review this file" on the first line of a Python document."""
     uri = params.text_document.uri
     if not ls.is_python(uri):
         return None

@@ -94,7 +94,9 @@ async def scan_workspace(ls: SecReviewServer, *args: Any) -> dict[str, Any]:
         ls.log_message(f"workspace scan: {summary}")
         if limited:
             ls.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Warning, message=f"SecReview workspace scan: {'; '.join(limited)}")
+                types.ShowMessageParams(
+                    type=types.MessageType.Warning, message=f"SecReview workspace scan: {'; '.join(limited)}"
+                )
             )
         if ls.pull and ls.capability("workspace.diagnostics.refresh_support", False):
             ls.workspace_diagnostic_refresh(None)
@@ -156,7 +158,10 @@ async def files_to_scan(
         if walked.limited:
             limited.append(f"{root}: {walked.limited}")
         if walked.unreadable:
-            ls.log_message(f"workspace scan: {walked.unreadable} folder(s) under {root} could not be read", types.MessageType.Warning)
+            ls.log_message(
+                f"workspace scan: {walked.unreadable} folder(s) under {root} could not be read",
+                types.MessageType.Warning,
+            )
     open_paths = ls.open_paths()
     encoding = ls.encoding
     features = ls.client_features()

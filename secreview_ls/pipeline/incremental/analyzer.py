@@ -45,9 +45,7 @@ def _copy(found: Finding) -> Finding:
 Visit = tuple[int, Chunk, "list[Finding] | None"]
 
 
-def _visits(
-    chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str]
-) -> Callable[[str], list[Visit]]:
+def _visits(chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str]) -> Callable[[str], list[Visit]]:
     """For a per-chunk rule's id, the chunks to visit in line order: every chunk it runs on
     again (cached findings None), and the others that keep findings of it (with them). Made
     once per version, so that a rule costs the chunks it has something to say about, not
@@ -291,7 +289,9 @@ class IncrementalAnalyzer:
                 return checked(current, *module_ctx)  # type: ignore[arg-type]
             return found
 
-        run = run_rules(self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text))))
+        run = run_rules(
+            self.rules, produce, path=self.path, deadline=Deadline(budget_seconds(self.config.timeout, len(text)))
+        )
         if run.completed:
             for chunk, chunk_run in pending.items():
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
@@ -401,7 +401,10 @@ class IncrementalAnalyzer:
         for chunk in chunks:
             if chunk.suppressions is None:
                 marked = has_markers(chunk.text)
-                chunk.suppressions = (parse_suppressions(chunk.text) if marked else [], tokenizes(chunk.text) if marked else None)
+                chunk.suppressions = (
+                    parse_suppressions(chunk.text) if marked else [],
+                    tokenizes(chunk.text) if marked else None,
+                )
             marked_any = marked_any or chunk.suppressions[1] is not None
         if not marked_any:
             return []

@@ -51,7 +51,9 @@ class ModuleBindings:
             self._count_bindings(chunk, step)
         conflicting = {name for name, targets in self._alias_uses.items() if len(targets) > 1}
         if conflicting != set(self._resolved) or any(
-            name in chunk.imports[0] for chunk in itertools.chain(gone, fresh) for name in conflicting  # type: ignore[index]
+            name in chunk.imports[0]
+            for chunk in itertools.chain(gone, fresh)
+            for name in conflicting  # type: ignore[index]
         ):
             self._resolved = self._whole_answers(conflicting, chunks) if conflicting else {}
         aliases: dict[str, str] = {}

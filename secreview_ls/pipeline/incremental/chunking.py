@@ -53,7 +53,11 @@ def rechunk(
         reassemble(unit, [c for c in chunks if c.unit is unit])
         return chunks
     # Any other edit near a class cut into segments sees the class as one chunk again.
-    old = [collapse(c.unit) if c.unit is not None and c is c.unit.header else c for c in old if c.unit is None or c is c.unit.header]
+    old = [
+        collapse(c.unit) if c.unit is not None and c is c.unit.header else c
+        for c in old
+        if c.unit is None or c is c.unit.header
+    ]
     first_index, last_index = _touched(old, low, high, delta)
     failed: list[tuple[int, int]] = []
     made: list[Chunk] | None = None
@@ -126,6 +130,7 @@ def split_classes(chunks: list[Chunk], lines: list[str], pool: dict[str, dict[st
         result.extend(segments or (chunk,))
     return result
 
+
 def broken_document(lines: list[str], path: str) -> list[Chunk]:
     """Chunks for a whole document that does not parse, from the tolerant parse of all of
     it (exactly the pipeline's parse); chunks holding a repaired line carry its notices."""
@@ -138,13 +143,21 @@ def broken_document(lines: list[str], path: str) -> list[Chunk]:
         notices = [n for n in parsed.notices if n.span is not None and first <= n.span.start_line <= last]
         repaired = notices or any(first <= line <= last for line in parsed.blanked_lines)
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        chunk = Chunk(first, last, text, ("broken:" if repaired else "") + digest, ast.Module(body=statements, type_ignores=[]), base=first)
+        chunk = Chunk(
+            first,
+            last,
+            text,
+            ("broken:" if repaired else "") + digest,
+            ast.Module(body=statements, type_ignores=[]),
+            base=first,
+        )
         if repaired:
             chunk.broken = notices
         chunks.append(chunk)
     if [n for c in chunks for n in c.broken or ()] != parsed.notices:
         raise RerunWhole("syntax errors out of order")
     return chunks
+
 
 def _broken_region(
     lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
@@ -176,7 +189,10 @@ def _broken_region(
     if len(body) != count_before + len(alone.tree.body) + count_after:
         return None
     middle = body[count_before : len(body) - count_after]
-    if any(ast.dump(a, include_attributes=True) != ast.dump(b, include_attributes=True) for a, b in zip(middle, alone.tree.body, strict=True)):
+    if any(
+        ast.dump(a, include_attributes=True) != ast.dump(b, include_attributes=True)
+        for a, b in zip(middle, alone.tree.body, strict=True)
+    ):
         return None
     for neighbour, statements in ((before, body[:count_before]), (after, body[len(body) - count_after :])):
         if neighbour is not None and any(
@@ -187,6 +203,7 @@ def _broken_region(
     chunk = Chunk(first, last, text, key, alone.tree, base=first)
     chunk.broken = list(alone.notices)
     return [chunk]
+
 
 def _open_region(
     lines: list[str],
@@ -248,6 +265,7 @@ def _open_region(
     chunk = Chunk(first, last, text, key, ast.Module(body=own, type_ignores=[]), base=first)
     chunk.broken = list(rest.notices)
     return [chunk]
+
 
 def _parse_region(lines: list[str], first: int, last: int, reusable: dict[str, Chunk]) -> list[Chunk] | None:
     """Chunks for lines first..last (1-based), or None when the region does not parse alone."""

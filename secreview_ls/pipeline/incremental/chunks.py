@@ -69,7 +69,9 @@ class Chunk:
     facts_version: int = 0  # the import map version the facts were built with
     imports: tuple[dict[str, str], list[str], set[str]] | None = None
     local: Local | None = None
-    suppressions: tuple[list[Suppression], bool | None] | None = None  # at ``text`` line 1; tokenized cleanly (None: not asked)
+    suppressions: tuple[list[Suppression], bool | None] | None = (
+        None  # at ``text`` line 1; tokenized cleanly (None: not asked)
+    )
     broken: list[Notice] | None = None  # parse notices of a chunk that only parses once repaired
     # Segments of a class cut into several chunks (``segments``): the class, the class-body
     # statements this segment holds, whether that is one method, the attribute names they store.
@@ -260,7 +262,9 @@ def parse_module(text: str) -> ast.Module | None:
     return tree if isinstance(tree, ast.Module) else None
 
 
-def group_statements(body: list[ast.stmt], first: int, last: int, lines: list[str]) -> list[tuple[int, int, list[ast.stmt]]]:
+def group_statements(
+    body: list[ast.stmt], first: int, last: int, lines: list[str]
+) -> list[tuple[int, int, list[ast.stmt]]]:
     """Split a region's statements (line numbers relative to ``first``) into chunks of whole lines."""
     if not body:
         return [(first, last, [])]

@@ -204,4 +204,3 @@ class SharedImports:
         if change:
             self.version += 1
         return change
-

@@ -83,4 +83,3 @@ def strip_terminator(line: str) -> str:
     if line.endswith(("\n", "\r")):
         return line[:-1]
     return line
-

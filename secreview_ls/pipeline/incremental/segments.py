@@ -187,7 +187,14 @@ def split(chunk: Chunk, node: ast.ClassDef, lines: list[str], pool: dict[str, di
     extents = _extents(rest, shift, chunk.first, chunk.last, lines, header_end + 1)
     header_last = extents[0][0] - 1
     header_text = "".join(lines[chunk.first - 1 : header_last])
-    header = Chunk(chunk.first, header_last, header_text, segment_key(header_text), ast.Module(body=[node], type_ignores=[]), base=chunk.base)
+    header = Chunk(
+        chunk.first,
+        header_last,
+        header_text,
+        segment_key(header_text),
+        ast.Module(body=[node], type_ignores=[]),
+        base=chunk.base,
+    )
     reusable = pool.pop(header.key, {})
     header.own = list(body[:split_at])
     segments = [header]
@@ -201,7 +208,9 @@ def split(chunk: Chunk, node: ast.ClassDef, lines: list[str], pool: dict[str, di
     return segments
 
 
-def _segment(lines: list[str], first: int, last: int, group: list[ast.stmt], base: int, reusable: dict[str, Chunk]) -> Chunk:
+def _segment(
+    lines: list[str], first: int, last: int, group: list[ast.stmt], base: int, reusable: dict[str, Chunk]
+) -> Chunk:
     text = "".join(lines[first - 1 : last])
     key = segment_key(text)
     old = reusable.pop(key, None)
