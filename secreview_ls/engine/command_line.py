@@ -24,7 +24,7 @@ import ast
 import re
 from collections.abc import Callable
 
-from .facts import ModuleFacts, own_nodes
+from .facts import ModuleFacts, own_nodes, parameter_names
 
 PARSER_CLASSES = frozenset({"argparse.ArgumentParser", "optparse.OptionParser"})
 PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
@@ -128,7 +128,7 @@ def _bound_values(facts: ModuleFacts, node: ast.AST) -> list[ast.AST | None]:
         function = facts.enclosing_function(node)
         if function is not None:
             found = _assigned(function, lambda t: isinstance(t, ast.Name) and t.id == node.id)
-            if found or node.id in _parameter_names(function):
+            if found or node.id in parameter_names(function, starred=True):
                 return found
         return _assigned(facts.tree, lambda t: isinstance(t, ast.Name) and t.id == node.id)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
@@ -201,19 +201,12 @@ def _module_definition(facts: ModuleFacts, name: str) -> ast.AST | None:
     return found
 
 
-def _parameter_names(function: ast.AST) -> set[str]:
-    args = function.args  # type: ignore[attr-defined]
-    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    return names
-
-
 # -- command-line frameworks -------------------------------------------------------------
 
 
 def command_line_parameter(facts: ModuleFacts, function: ast.AST | None, name: str) -> bool:
     """``name`` is a parameter of ``function`` that click or typer fills from the command line."""
-    if not isinstance(function, _FUNCTIONS) or name not in _parameter_names(function):
+    if not isinstance(function, _FUNCTIONS) or name not in parameter_names(function, starred=True):
         return False
     if not _imports(facts, ("click", "typer")):
         return False
@@ -286,12 +279,8 @@ def _typer_command(facts: ModuleFacts, function: ast.AST) -> bool:
             return True
     name = function.name  # type: ignore[attr-defined]
     return any(
-        isinstance(call, ast.Call)
-        and facts.qualname(call.func) == "typer.run"
-        and call.args
-        and isinstance(call.args[0], ast.Name)
-        and call.args[0].id == name
-        for call in facts.nodes(ast.Call)
+        call.args and isinstance(call.args[0], ast.Name) and call.args[0].id == name
+        for _, call in facts.calls_to("typer.run")
     )
 
 

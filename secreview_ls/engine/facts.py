@@ -367,6 +367,18 @@ class ModuleFacts:
         ]
 
 
+def parameter_names(function: ast.AST, *, starred: bool = False) -> list[str]:
+    """The names of a function's (or lambda's) parameters, in order, ``*args`` and ``**kwargs``
+    included when ``starred``; empty for a node that has none."""
+    args = getattr(function, "args", None)
+    if not isinstance(args, ast.arguments):
+        return []
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    if starred:
+        every.extend(a for a in (args.vararg, args.kwarg) if a is not None)
+    return [a.arg for a in every]
+
+
 def own_nodes(scope: ast.AST) -> list[ast.AST]:
     """The nodes of a function's (or module's) body, nested functions, lambdas and classes left out."""
     found: list[ast.AST] = []

@@ -31,9 +31,10 @@ from __future__ import annotations
 import ast
 import re
 
+from ..engine.facts import parameter_names
 from .base import RuleContext
 from .fixed_values import fixed_choice, stored_value, stores_in
-from .judge import identifier_words, parameter_names, static_string
+from .judge import identifier_words, static_string
 
 OUTSIDE_PARAMETERS = frozenset(
     {

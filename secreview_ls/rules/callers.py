@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 
+from ..engine.facts import parameter_names
 from .base import CacheKey, RuleContext
-from .judge import parameter_names
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 

@@ -38,11 +38,11 @@ import re
 from collections.abc import Callable
 
 from ..engine.command_line import command_line_parameter, reads_command_line
-from ..engine.facts import argument
+from ..engine.facts import argument, parameter_names
 from .base import RuleContext
 from .caller_data import OUTSIDE_PARAMETERS, receives_outside_data
 from .fixed_values import fixed_choice, loop_over_static, scope_of, stored_value, stores_in
-from .judge import identifier_words, imports_module, is_static, parameter_names, single_assignment, static_string
+from .judge import identifier_words, imports_module, is_static, single_assignment, static_string
 
 _DEFINITION = re.compile(r"(?m)^\s*(?:async\s+def|def|class)\s+\S|\blambda\b[^:]*:")
 _RUNNER_WORDS = frozenset(

@@ -21,18 +21,6 @@ from .base import CacheKey, RuleContext
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
-def parameter_names(function: ast.AST, *, starred: bool = False) -> list[str]:
-    """The names of a function's (or lambda's) parameters, in order, ``*args`` and ``**kwargs``
-    included when ``starred``; empty for a node that has none."""
-    args = getattr(function, "args", None)
-    if not isinstance(args, ast.arguments):
-        return []
-    every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-    if starred:
-        every.extend(a for a in (args.vararg, args.kwarg) if a is not None)
-    return [a.arg for a in every]
-
-
 # -- identifiers -------------------------------------------------------------------
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")

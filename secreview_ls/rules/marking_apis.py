@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import ast
 
+from ..engine.facts import parameter_names
 from ..engine.names import dotted_name
 from .base import RuleContext
-from .judge import identifier_words, parameter_names, single_assignment
+from .judge import identifier_words, single_assignment
 
 _FILTER_REGISTRATIONS = frozenset({"filter"})
 _Function = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -33,9 +33,10 @@ from __future__ import annotations
 import ast
 
 from ..engine.command_line import command_line_parameter, is_parse_call, reads_command_line
+from ..engine.facts import parameter_names
 from .base import RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
-from .judge import identifier_words, is_static, parameter_names
+from .judge import identifier_words, is_static
 
 _CONFIG_WORDS = frozenset({"config", "conf", "cfg", "configuration", "settings", "ini", "pypirc", "rc"})
 _LOOKUPS = frozenset(

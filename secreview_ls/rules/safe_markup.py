@@ -38,6 +38,7 @@ import functools
 import re
 import threading
 
+from ..engine.facts import parameter_names
 from ..engine.names import dotted_name
 from .base import CacheKey, RuleContext
 from .callers import parameter_of, passed_values
@@ -47,7 +48,6 @@ from .judge import (
     is_static,
     name_stores,
     own_returns,
-    parameter_names,
     single_assignment,
     static_string,
 )

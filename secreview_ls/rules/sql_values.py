@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..engine.facts import parameter_names
 from .base import RuleContext
 from .callers import passed_values
 from .fixed_values import stores_in
@@ -28,7 +29,6 @@ from .judge import (
     is_static,
     name_stores,
     own_returns,
-    parameter_names,
     single_assignment,
     static_string,
 )

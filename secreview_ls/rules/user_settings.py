@@ -34,9 +34,10 @@ from __future__ import annotations
 import ast
 
 from ..engine.command_line import command_line_parameter, is_parse_call, reads_command_line
+from ..engine.facts import parameter_names
 from .base import CacheKey, RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
-from .judge import class_attribute_value, is_static, parameter_names, static_string
+from .judge import class_attribute_value, is_static, static_string
 
 # Environment variables and settings a user sets for their own programs.
 PREFERENCES = frozenset(
