@@ -14,7 +14,10 @@ class _Node:
         self.me = self  # a reference cycle: only a collection frees it
 
 
-def test_no_automatic_collection_inside_and_the_cycles_left_are_freed_at_the_end() -> None:
+def test_no_automatic_collection_inside_and_what_is_left_is_frozen_without_a_collection(monkeypatch) -> None:
+    from secreview_ls.pipeline import collection
+
+    monkeypatch.setattr(collection, "_scan_unswept", 0)
     assert gc.isenabled()
     try:
         with collected_at_the_end():
@@ -22,11 +25,36 @@ def test_no_automatic_collection_inside_and_the_cycles_left_are_freed_at_the_end
             node = _Node()
             alive = weakref.ref(node)
             del node
-            assert alive() is not None
         assert gc.isenabled()
-        assert alive() is None
+        assert alive() is not None  # frozen, not collected: files leave almost no cycles
+        assert gc.get_count()[0] < 50  # the file's objects are frozen: not visited again
     finally:
         gc.unfreeze()
+        gc.collect()
+
+
+def test_the_cycles_left_are_freed_once_the_files_made_enough_objects(monkeypatch) -> None:
+    from secreview_ls.pipeline import collection
+
+    monkeypatch.setattr(collection, "_scan_unswept", 0)
+    monkeypatch.setattr(collection, "UNSWEPT_LIMIT", 1_000)
+    try:
+        with collected_at_the_end():
+            node = _Node()
+            first = weakref.ref(node)
+            del node
+        assert first() is not None
+        with collected_at_the_end():
+            kept = [[index] for index in range(2_000)]  # objects made by a second file
+            node = _Node()
+            second = weakref.ref(node)
+            del node
+        assert first() is None and second() is None  # a full collection: the frozen ones too
+        assert collection._scan_unswept == 0
+        assert kept
+    finally:
+        gc.unfreeze()
+        gc.collect()
 
 
 def test_collection_is_left_alone_while_other_threads_run() -> None:

@@ -3,9 +3,15 @@
 Python's automatic collections start whenever enough new objects have survived, and each
 full one visits every object the process holds (syntax trees, the cross-module index): in the
 middle of a file's analysis, over and over. A scan process runs each file with automatic
-collection off, then collects once what the file left behind and freezes the survivors
-(``gc.freeze()``: later collections skip them), so each collection only visits what the last
-file made. Objects without reference cycles are freed by reference counting as before.
+collection off, then freezes what the file left behind (``gc.freeze()``: collections skip
+frozen objects). Objects without reference cycles are freed by reference counting as before.
+
+An analysis leaves almost no garbage cycles (it empties what it made: ``ModuleTaint.release``):
+collecting after every file found 1,249 unreachable objects in all over Django's 2,846 files,
+for 0.7 s of the 11 s the files took, spent visiting the objects still alive. So a file's
+leftovers are frozen without a collection, and a full one (frozen objects included) runs only
+once the files have made ``UNSWEPT_LIMIT`` objects (net) since the last: what cycles there are
+wait for it, a bounded amount.
 """
 
 from __future__ import annotations
@@ -21,10 +27,18 @@ def _owns_the_process() -> bool:
     return threading.current_thread() is threading.main_thread() and threading.active_count() == 1
 
 
+#: Objects (net) files may make between two full collections in a scan process: about Django's
+#: whole scan; a full collection then visits every live object (a few hundred thousand, 0.1 s).
+UNSWEPT_LIMIT = 4_000_000
+_scan_unswept = 0  # objects (net) frozen by ``collected_at_the_end`` since its last collection
+
+
 @contextmanager
 def collected_at_the_end() -> Iterator[None]:
-    """Run the body without automatic collections, then collect once and freeze what survives;
-    a no-op where collection is already off or other threads run."""
+    """Run the body without automatic collections, then freeze what survives; every
+    ``UNSWEPT_LIMIT`` objects made, collect everything first (the frozen objects too). A no-op
+    where collection is already off or other threads run."""
+    global _scan_unswept
     if not gc.isenabled() or not _owns_the_process():
         yield
         return
@@ -32,7 +46,11 @@ def collected_at_the_end() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.collect()
+        _scan_unswept += gc.get_count()[0]
+        if _scan_unswept >= UNSWEPT_LIMIT:
+            _scan_unswept = 0
+            gc.unfreeze()
+            gc.collect()
         gc.freeze()
         gc.enable()
 
