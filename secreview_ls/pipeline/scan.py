@@ -261,11 +261,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: A chunk holds this share of the bytes not yet handed out, divided by the number of workers:
+#: the first chunks are big contiguous runs of the project, the last ones small.
+GUIDED_SHARE = 2
+#: ... but no less than this share of all the bytes (per worker), so the tail is not hundreds of
+#: one-file chunks.
+SMALLEST_SHARE = 64
+
+
 def _chunks(files: list[Path], jobs: int) -> list[list[Path]]:
-    """Split into chunks of neighbouring files (in path order: files of one package import the
-    same modules, whose summaries a worker then works out once for the whole chunk instead of
-    every worker for some of its files), the largest chunks first so that a big one never
-    runs last alone."""
+    """Split into chunks of neighbouring files in path order, each a share of what remains
+    (guided scheduling): files of one package import the same modules, whose summaries and
+    parsed facts a worker then reuses for the whole run of them instead of every worker working
+    them out for some of its files; the chunks shrink towards the end, so the workers finish
+    together."""
     sizes: dict[Path, int] = {}
     for path in files:
         try:
@@ -273,9 +282,20 @@ def _chunks(files: list[Path], jobs: int) -> list[list[Path]]:
         except OSError:
             sizes[path] = 0
     ordered = sorted(files)
-    chunk = max(1, min(32, len(ordered) // (jobs * 6)))
-    chunks = [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
-    chunks.sort(key=lambda part: sum(sizes[path] for path in part), reverse=True)
+    remaining = sum(sizes.values())
+    smallest = remaining / (jobs * SMALLEST_SHARE)
+    chunks: list[list[Path]] = []
+    index = 0
+    while index < len(ordered):
+        target = max(smallest, remaining / (jobs * GUIDED_SHARE))
+        chunk: list[Path] = []
+        taken = 0
+        while index < len(ordered) and (not chunk or taken + sizes[ordered[index]] <= target):
+            chunk.append(ordered[index])
+            taken += sizes[ordered[index]]
+            index += 1
+        remaining -= taken
+        chunks.append(chunk)
     return chunks
 
 
