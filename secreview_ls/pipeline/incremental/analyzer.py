@@ -14,7 +14,7 @@ from ...config import Config
 from ...engine.evidence import Evidence
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Finding, Span
-from ...engine.suppressions import Suppression, parse_suppressions
+from ...engine.suppressions import Suppression, parse_suppressions, read_suppressions
 from ...engine.taint import ProjectIndex, TaintMemo
 from ...rules.base import FileCache, Rule, RuleContext, TextContext
 from ...rules.taint_tables import spec_for
@@ -400,11 +400,11 @@ class IncrementalAnalyzer:
         marked_any = False
         for chunk in chunks:
             if chunk.suppressions is None:
-                marked = has_markers(chunk.text)
-                chunk.suppressions = (
-                    parse_suppressions(chunk.text) if marked else [],
-                    tokenizes(chunk.text) if marked else None,
-                )
+                if has_markers(chunk.text):
+                    own, clean = read_suppressions(chunk.text)  # tokenized once for both, when it was
+                    chunk.suppressions = (own, tokenizes(chunk.text) if clean is None else clean)
+                else:
+                    chunk.suppressions = ([], None)
             marked_any = marked_any or chunk.suppressions[1] is not None
         if not marked_any:
             return []
