@@ -425,3 +425,29 @@ def test_open_is_one_whole_file_analysis_and_the_caches_come_after(tmp_path: Pat
     analyzer.release()
     analyzer.analyze(edited)
     assert analyzer.stats.mode == "full" and analyzer.unprepared
+
+
+def test_a_chunk_spelling_a_marker_without_a_suppression_does_not_decide_how_comments_are_read(
+    tmp_path: Path,
+) -> None:
+    """``# noqa`` without codes, ``nosec`` in a name: no suppression, so whether such a chunk
+    tokenizes is asked only once some chunk holds what looks like one; and a real one, in a
+    file that does not tokenize (mid-edit), is read by the line scan as the whole file is."""
+    head = 'import pickle\nimport subprocess\n\n\ndef a():\n    subprocess.call("ls " + input(), shell=True)  # noqa\n'
+    head += "    nosecret = 1\n"
+    loads = "\n\ndef b(x):\n    return pickle.loads(x)\n"
+    marked = loads.replace("(x)\n", "(x)  # nosec\n")
+    broken = "\n\ndef c(y):\n    return len(y\n"
+    versions = [
+        head + loads,
+        head + marked,
+        head + marked + broken,
+        head + loads + broken,
+        head + loads,
+        head.replace("# noqa", "# noqa: S602") + loads,
+    ]
+    path = str(tmp_path / "m.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    for text in versions:
+        assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))
