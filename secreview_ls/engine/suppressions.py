@@ -47,17 +47,22 @@ class Suppression:
         return self.span.start_line
 
 
-def _comments(text: str) -> list[tuple[int, int, str]]:
-    """(line, code-point column, text) of each comment; falls back to a line scan
-    when the file does not tokenize (it may be mid-edit)."""
+def _tokenized_comments(text: str) -> list[tuple[int, int, str]] | None:
+    """(line, code-point column, text) of each comment, from the tokens; None when the text
+    does not tokenize (it may be mid-edit)."""
     found: list[tuple[int, int, str]] = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 found.append((token.start[0], token.start[1], token.string))
-        return found
     except (tokenize.TokenError, SyntaxError, IndentationError, ValueError):
-        found.clear()
+        return None
+    return found
+
+
+def _scanned_comments(text: str) -> list[tuple[int, int, str]]:
+    """The comments a line scan finds: from the first ``#`` of each line."""
+    found: list[tuple[int, int, str]] = []
     for number, line in enumerate(split_lines(text), start=1):
         if "#" not in line:
             continue
@@ -68,12 +73,21 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
 
 def parse_suppressions(text: str) -> list[Suppression]:
     """All suppression comments in ``text``."""
+    return read_suppressions(text)[0]
+
+
+def read_suppressions(text: str) -> tuple[list[Suppression], bool | None]:
+    """All suppression comments in ``text``, and whether it tokenizes (None: not tokenized, as
+    no comment in it can be one). Comments are read from the tokens, or by a line scan when the
+    text does not tokenize."""
     if not (_OWN.search(text) or _NOSEC.search(text) or _NOQA.search(text)):
         # A comment is part of the text: no match in the text, none in a comment. Tokenizing
         # (pure Python) costs more than the parse on a file with a few bare noqa comments.
-        return []
+        return [], None
+    comments = _tokenized_comments(text)
+    clean = comments is not None
     result: list[Suppression] = []
-    for line, col, comment in _comments(text):
+    for line, col, comment in comments if comments is not None else _scanned_comments(text):
         match = _OWN.search(comment)
         if match:
             codes = tuple(c.upper() for c in _CODE.findall(match.group("codes") or ""))
@@ -92,7 +106,7 @@ def parse_suppressions(text: str) -> list[Suppression]:
             codes = tuple(c.upper() for c in _CODE.findall(match.group("codes")))
             span = Span(line, col + match.start(), line, col + match.end())
             result.append(Suppression("noqa", codes, span, _reason(comment[match.end() :])))
-    return result
+    return result, clean
 
 
 def _reason(rest: str) -> str | None:

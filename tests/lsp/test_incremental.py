@@ -378,6 +378,23 @@ def test_line_diff_splits_like_the_tokenizer() -> None:
         )
 
 
+@pytest.mark.parametrize("inserted", ["        part = 1 + 0\n", "        a = 0\n        b = 0\n"])
+def test_line_diff_leaves_out_the_line_below_an_insertion_at_the_same_indentation(inserted: str) -> None:
+    """The common start holds the indentation of the line below the inserted lines (and the
+    common end may hold the end of the line above): that line is still unchanged, so the change
+    stays inside the method and does not reach the next one."""
+    old = "class A:\n    def f(self):\n        zeros = 0\n        return zeros\n\n    def g(self):\n        pass\n"
+    at = old.index("        return")
+    new = old[:at] + inserted + old[at:]
+    for before, after in ((old, new), (new, old)):
+        before_lines = split_lines_keepends(before)
+        starts = list(itertools.accumulate(map(len, before_lines), initial=0))
+        lines, prefix, suffix = diff_lines(before, before_lines, starts, after)
+        assert lines == split_lines_keepends(after)
+        assert prefix == 3
+        assert suffix == 4  # ``return zeros`` and below
+
+
 def test_class_attributes_do_not_stand_for_module_names() -> None:
     text = "CMD = 'ls'\n\nclass A:\n    CMD = input()\n    used = CMD\n\ndef run():\n    return CMD\n"
     source = SourceFile(text, "m.py")
@@ -408,3 +425,29 @@ def test_open_is_one_whole_file_analysis_and_the_caches_come_after(tmp_path: Pat
     analyzer.release()
     analyzer.analyze(edited)
     assert analyzer.stats.mode == "full" and analyzer.unprepared
+
+
+def test_a_chunk_spelling_a_marker_without_a_suppression_does_not_decide_how_comments_are_read(
+    tmp_path: Path,
+) -> None:
+    """``# noqa`` without codes, ``nosec`` in a name: no suppression, so whether such a chunk
+    tokenizes is asked only once some chunk holds what looks like one; and a real one, in a
+    file that does not tokenize (mid-edit), is read by the line scan as the whole file is."""
+    head = 'import pickle\nimport subprocess\n\n\ndef a():\n    subprocess.call("ls " + input(), shell=True)  # noqa\n'
+    head += "    nosecret = 1\n"
+    loads = "\n\ndef b(x):\n    return pickle.loads(x)\n"
+    marked = loads.replace("(x)\n", "(x)  # nosec\n")
+    broken = "\n\ndef c(y):\n    return len(y\n"
+    versions = [
+        head + loads,
+        head + marked,
+        head + marked + broken,
+        head + loads + broken,
+        head + loads,
+        head.replace("# noqa", "# noqa: S602") + loads,
+    ]
+    path = str(tmp_path / "m.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    for text in versions:
+        assert summary(analyzer.analyze(text)) == summary(analyze_source(text, path, config))

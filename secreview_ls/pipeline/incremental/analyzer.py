@@ -14,7 +14,7 @@ from ...config import Config
 from ...engine.evidence import Evidence
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Finding, Span
-from ...engine.suppressions import Suppression, parse_suppressions
+from ...engine.suppressions import Suppression, parse_suppressions, read_suppressions
 from ...engine.taint import ProjectIndex, TaintMemo
 from ...rules.base import FileCache, Rule, RuleContext, TextContext
 from ...rules.taint_tables import spec_for
@@ -394,17 +394,15 @@ class IncrementalAnalyzer:
         return result
 
     def _suppressions(self, text: str, chunks: list[Chunk]) -> list[Suppression]:
-        # No marker spans a line break, so the text holds one exactly when some chunk does. When
-        # one does, whether the whole file tokenizes decides how it is read (tokens, or the line
-        # scan that also takes a marker inside a string), so every chunk's tokenizing counts.
+        # A suppression is found in a comment, which lies on one line, so a text holds one only
+        # when some chunk's text matches what a suppression looks like (``read_suppressions``
+        # tokenizes only such a text): with none, the whole text has none, tokenized or scanned.
+        # When one does, whether the whole file tokenizes decides how it is read (tokens, or the
+        # line scan that also takes a marker inside a string), so every chunk's tokenizing counts.
         marked_any = False
         for chunk in chunks:
             if chunk.suppressions is None:
-                marked = has_markers(chunk.text)
-                chunk.suppressions = (
-                    parse_suppressions(chunk.text) if marked else [],
-                    tokenizes(chunk.text) if marked else None,
-                )
+                chunk.suppressions = read_suppressions(chunk.text) if has_markers(chunk.text) else ([], None)
             marked_any = marked_any or chunk.suppressions[1] is not None
         if not marked_any:
             return []

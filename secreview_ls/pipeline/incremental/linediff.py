@@ -35,12 +35,15 @@ def diff_lines(old_text: str, old_lines: list[str], starts: list[int], text: str
         return split_lines_keepends(text), 0, 0
     count = len(old_lines)
     same_start = common_prefix(old_text, text)
-    same_end = common_suffix(old_text, text, min(len(old_text), len(text)) - same_start)
     # Old lines wholly inside the common start; one ending with "\r" (or nothing) right at
     # the change may continue differently ("\r" + "\n" is one line break).
     prefix = min(bisect.bisect_right(starts, same_start) - 1, count)
     if prefix and starts[prefix] == same_start and not old_lines[prefix - 1].endswith("\n"):
         prefix -= 1
+    # The common end may reach back to the start of the first changed line, not only to the
+    # end of the common start: a line inserted above another of the same indentation leaves
+    # that one unchanged (the common start takes their shared indentation).
+    same_end = common_suffix(old_text, text, min(len(old_text), len(text)) - starts[prefix])
     # Old lines wholly inside the common end, starting right after a line break of the new text.
     delta = len(text) - len(old_text)
     first = max(bisect.bisect_left(starts, len(old_text) - same_end), prefix)
