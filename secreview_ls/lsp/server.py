@@ -97,6 +97,9 @@ class Job:
     analyzer: IncrementalAnalyzer | None  # None: analyze the whole text
     converted: DiagnosticCache
     changes: int = 0  # the document's ``changes`` when the job was made (what its result saw)
+    # The analysis result, kept until its diagnostics are out: freeing a big file's syntax tree
+    # and indexes takes milliseconds, which need not come before the publish.
+    held: object = None
 
 
 class SecReviewServer(LanguageServer):
@@ -651,11 +654,13 @@ class SecReviewServer(LanguageServer):
                 return
             self._publish(state, outcome, job)
             self._collector.after_analysis()
+            held, job.held = [job.held], None
             if job.analyzer is not None and job.analyzer.unprepared:
                 if self._others_waiting(state):
                     job.analyzer.release()  # its next version is analyzed whole, then prepared
                 else:
-                    await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
+                    # the next edit's caches, once published; the result is freed there first
+                    await self.run_in_worker(_prepared, job.analyzer, held)
 
     def _after_run(self, state: DocState, job: Job, outcome: Published) -> None:
         """Keep the analyzer's cache, and choose how the next version is analyzed: whole after
@@ -776,7 +781,15 @@ def run_job(job: Job) -> Published:
     published.seconds = time.perf_counter() - started
     how = job.analyzer.stats if job.analyzer is not None else "whole"
     log.info("analyzed %s v%s in %.1f ms: %s", snapshot.path, snapshot.version, published.seconds * 1000, how)
+    job.held = result  # freed once published (``_run_now``)
     return published
+
+
+def _prepared(analyzer: IncrementalAnalyzer, held: list[object]) -> None:
+    """Free a published result (``held``'s only reference to it: in a worker thread, off the
+    event loop), then build the analyzer's caches for the next edit."""
+    held.clear()
+    analyzer.prepare()
 
 
 def _published(
