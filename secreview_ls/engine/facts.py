@@ -260,6 +260,9 @@ class ModuleFacts:
         return self._nodes.get(node_type, ())
 
     def _sorted_types(self, types: tuple[type[ast.AST], ...]) -> list[ast.AST]:
+        present = [node_type for node_type in types if self._nodes.get(node_type)]
+        if len(present) == 1 and "lineno" in present[0]._attributes:
+            return list(self._of_type(present[0]))  # in source order already (``FunctionDef`` alone)
         found: list[ast.AST] = []
         for node_type in types:
             found.extend(self._of_type(node_type))
