@@ -51,6 +51,8 @@ class Entry:
 START_RESPONSE = "wsgi.start_response()"
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _REQUEST_NAMES = frozenset({"request", "req"})
+# First parameters (after ``self``) that can make a function a framework's entry by name alone.
+_ENTRY_FIRST_PARAMETERS = _REQUEST_NAMES | {"environ"}
 # Django middleware hooks: called with the request and framework objects (the view function,
 # its arguments, the response, an exception), never with URL captures.
 _MIDDLEWARE_HOOKS = frozenset(
@@ -584,6 +586,7 @@ class Entries:
         self.imported_roots = imported_roots
         self._entries: dict[tuple[ast.AST, bool], Entry] = {}
         self._classes: dict[str, ast.ClassDef] | None = None  # the classes with a method, by name
+        self._risky_names: dict[str, bool] = {}  # identifier → may an annotation naming it be a request's
         self._returning_methods = frozenset(method for _, method, _ in spec.method_return_sinks)
 
     def keep_in(self, kept: dict[tuple[ast.AST, bool, bool], Entry]) -> None:
@@ -640,6 +643,58 @@ class Entries:
                 sink for base, method, sink in self.spec.method_return_sinks if method == fn.name and base in bases
             )
         return entry
+
+    def plain(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> bool:
+        """Whether ``entry(fn, is_method)`` surely has no framework, tainted parameter or request
+        object, told without making it: no decorator, no route registered by ``add_url_rule``,
+        not a FastAPI dependency nor an HTTP method, a first parameter not named for a request
+        or a WSGI environment, and no annotation that could name a request class."""
+        if fn.decorator_list or self.url_rules:
+            return False
+        if fn.name in (_HTTP_METHODS if is_method else self.dependencies):
+            return False
+        args = fn.args
+        params = [*args.posonlyargs, *args.args]
+        own = params[1:] if is_method and params else params
+        if own and own[0].arg in _ENTRY_FIRST_PARAMETERS:
+            return False
+        for arg in own:
+            if arg.annotation is not None and self._may_name_request(arg.annotation):
+                return False
+        for arg in args.kwonlyargs:
+            if arg.annotation is not None and self._may_name_request(arg.annotation):
+                return False
+        return True
+
+    def _may_name_request(self, annotation: ast.expr) -> bool:
+        """Whether ``_annotation_names`` of ``annotation`` could give a request annotation: it holds
+        a string (a forward reference, parsed there) or a name that resolves to such a class or to
+        a module above one (every name it gives is made from one of its names)."""
+        stack: list[ast.AST] = [annotation]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name):
+                risky = self._risky_names.get(node.id)
+                if risky is None:
+                    risky = self._risky_names[node.id] = self._names_request(node.id)
+                if risky:
+                    return True
+            elif isinstance(node, ast.Constant):
+                if isinstance(node.value, str):
+                    return True
+            else:
+                stack.extend(ast.iter_child_nodes(node))
+        return False
+
+    def _names_request(self, name: str) -> bool:
+        targets = self.spec.request_annotations
+        resolved = self.facts.imports.resolve_name(name)
+        if resolved is None:
+            return name in targets
+        candidates = [resolved]
+        if resolved.startswith("builtins."):
+            candidates.append(resolved[len("builtins.") :])
+        return any(t == c or t.startswith(c + ".") for t in targets for c in candidates)
 
     def _method_classes(self) -> dict[str, ast.ClassDef]:
         """The classes that have a method, by name (the last of a name wins), made once."""

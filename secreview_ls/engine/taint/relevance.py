@@ -65,7 +65,10 @@ class Relevance:
                 if handlers[cls]:
                     marked.add(fn)
                     continue
-            entry = self.entries.entry(fn, cls is not None and not is_static(fn))  # ``index.is_method``
+            is_method = cls is not None and not is_static(fn)  # ``index.is_method``
+            if self.entries.plain(fn, is_method):
+                continue  # most functions: no entry point, told without working out their entry
+            entry = self.entries.entry(fn, is_method)
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
         if marked:
