@@ -653,14 +653,13 @@ class SecReviewServer(LanguageServer):
                 log.debug("dropping the stale result for %s version %s", state.uri, job.snapshot.version)
                 return
             self._publish(state, outcome, job)
+            job.held = None  # freed once its diagnostics are out, before the heap is frozen
             self._collector.after_analysis()
-            held, job.held = [job.held], None
             if job.analyzer is not None and job.analyzer.unprepared:
                 if self._others_waiting(state):
                     job.analyzer.release()  # its next version is analyzed whole, then prepared
                 else:
-                    # the next edit's caches, once published; the result is freed there first
-                    await self.run_in_worker(_prepared, job.analyzer, held)
+                    await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
 
     def _after_run(self, state: DocState, job: Job, outcome: Published) -> None:
         """Keep the analyzer's cache, and choose how the next version is analyzed: whole after
@@ -783,13 +782,6 @@ def run_job(job: Job) -> Published:
     log.info("analyzed %s v%s in %.1f ms: %s", snapshot.path, snapshot.version, published.seconds * 1000, how)
     job.held = result  # freed once published (``_run_now``)
     return published
-
-
-def _prepared(analyzer: IncrementalAnalyzer, held: list[object]) -> None:
-    """Free a published result (``held``'s only reference to it: in a worker thread, off the
-    event loop), then build the analyzer's caches for the next edit."""
-    held.clear()
-    analyzer.prepare()
 
 
 def _published(
