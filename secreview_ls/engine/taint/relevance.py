@@ -57,6 +57,7 @@ class Relevance:
         scopes = self.scopes.all_scopes()
         marked = self.scopes.naming_a_source(scopes)
         handlers: dict[ast.ClassDef, bool] = {}
+        entries = self.entries
         for fn in facts.functions:
             cls = index.owner_class.get(fn)
             if cls is not None:
@@ -66,9 +67,11 @@ class Relevance:
                     marked.add(fn)
                     continue
             is_method = cls is not None and not is_static(fn)  # ``index.is_method``
-            if self.entries.plain(fn, is_method):
-                continue  # most functions: no entry point, told without working out their entry
-            entry = self.entries.entry(fn, is_method)
+            if entries.kept is None and entries.plain(fn, is_method):
+                # Most functions: no entry point, told without working out their entry (which a
+                # memo keeps from one version of a document to the next: asked of it instead).
+                continue
+            entry = entries.entry(fn, is_method)
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
         if marked:
