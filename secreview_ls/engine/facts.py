@@ -260,9 +260,13 @@ class ModuleFacts:
         return self._nodes.get(node_type, ())
 
     def _sorted_types(self, types: tuple[type[ast.AST], ...]) -> list[ast.AST]:
+        lists = [(node_type, self._of_type(node_type)) for node_type in types]
+        present = [(node_type, nodes) for node_type, nodes in lists if nodes]
+        if len(present) == 1 and "lineno" in present[0][0]._attributes:
+            return list(present[0][1])  # in source order already (``FunctionDef`` alone)
         found: list[ast.AST] = []
-        for node_type in types:
-            found.extend(self._of_type(node_type))
+        for _, nodes in lists:
+            found.extend(nodes)
         try:
             found.sort(key=_POSITION)
         except AttributeError:  # a type without positions (the key fails before anything moves)

@@ -97,6 +97,9 @@ class Job:
     analyzer: IncrementalAnalyzer | None  # None: analyze the whole text
     converted: DiagnosticCache
     changes: int = 0  # the document's ``changes`` when the job was made (what its result saw)
+    # The analysis result, kept until its diagnostics are out: freeing a big file's syntax tree
+    # and indexes takes milliseconds, which need not come before the publish.
+    held: object = None
 
 
 class SecReviewServer(LanguageServer):
@@ -650,6 +653,7 @@ class SecReviewServer(LanguageServer):
                 log.debug("dropping the stale result for %s version %s", state.uri, job.snapshot.version)
                 return
             self._publish(state, outcome, job)
+            job.held = None  # freed once its diagnostics are out, before the heap is frozen
             self._collector.after_analysis()
             if job.analyzer is not None and job.analyzer.unprepared:
                 if self._others_waiting(state):
@@ -776,6 +780,7 @@ def run_job(job: Job) -> Published:
     published.seconds = time.perf_counter() - started
     how = job.analyzer.stats if job.analyzer is not None else "whole"
     log.info("analyzed %s v%s in %.1f ms: %s", snapshot.path, snapshot.version, published.seconds * 1000, how)
+    job.held = result  # freed once published (``_run_now``)
     return published
 
 

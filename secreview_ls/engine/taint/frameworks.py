@@ -51,6 +51,8 @@ class Entry:
 START_RESPONSE = "wsgi.start_response()"
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _REQUEST_NAMES = frozenset({"request", "req"})
+# First parameters (after ``self``) that can make a function a framework's entry by name alone.
+_ENTRY_FIRST_PARAMETERS = _REQUEST_NAMES | {"environ"}
 # Django middleware hooks: called with the request and framework objects (the view function,
 # its arguments, the response, an exception), never with URL captures.
 _MIDDLEWARE_HOOKS = frozenset(
@@ -112,7 +114,11 @@ def apply_url_rules(
             entry.tainted[name] = description
 
 
-def _imports_any(facts: ModuleFacts, prefixes: tuple[str, ...]) -> bool:
+def _imports_any(facts: ModuleFacts, prefixes: tuple[str, ...], roots: set[str] | None = None) -> bool:
+    """Whether the module imports from one of the top-level modules ``prefixes`` (``roots``:
+    its imported top-level modules, when known)."""
+    if roots is not None:
+        return any(prefix in roots for prefix in prefixes)
     for target in facts.imports.aliases.values():
         if target.split(".")[0] in prefixes:
             return True
@@ -222,13 +228,18 @@ def entry_for(
     spec: TaintSpec,
     fn: ast.FunctionDef | ast.AsyncFunctionDef,
     is_method: bool,
+    *,
+    roots: set[str] | None = None,
 ) -> Entry:
-    """The framework-provided inputs of ``fn``."""
+    """The framework-provided inputs of ``fn``; ``roots``: the top-level modules the module
+    imports (``ModuleIndex.imported_roots``), when known."""
     entry = Entry()
     params = _positional(fn)
     own = params[1:] if is_method and params else params
     everything = [*own, *fn.args.kwonlyargs]
     for arg in everything:
+        if arg.annotation is None:
+            continue
         for name in _annotation_names(facts, arg.annotation):
             if name in spec.request_annotations:
                 entry.objects[arg.arg] = spec.request_annotations[name]
@@ -260,7 +271,12 @@ def entry_for(
             _fastapi_params(facts, spec, fn, everything, entry)
             entry.returns_html = _html_response_class(facts, decorator)
         break
-    if not entry.framework and own and own[0].arg == "request" and _imports_any(facts, ("django", "rest_framework")):
+    if (
+        not entry.framework
+        and own
+        and own[0].arg == "request"
+        and _imports_any(facts, ("django", "rest_framework"), roots)
+    ):
         entry.framework = "django"
         entry.objects.setdefault("request", "django.request")
         if is_method and fn.name == "process_view":
@@ -284,7 +300,7 @@ def entry_for(
             entry.return_sinks = spec.wsgi_body_sinks
     if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
         for root, kind in spec.request_parameters:
-            if _imports_any(facts, (root,)):
+            if _imports_any(facts, (root,), roots):
                 entry.objects[own[0].arg] = kind
                 break
     return entry
@@ -567,7 +583,11 @@ class Entries:
         self.kept = kept
         self.url_rules = url_rules(facts, spec) if "flask" in imported_roots else {}
         self.dependencies = dependency_functions(facts) if "fastapi" in imported_roots else set()
+        self.imported_roots = imported_roots
         self._entries: dict[tuple[ast.AST, bool], Entry] = {}
+        self._classes: dict[str, ast.ClassDef] | None = None  # the classes with a method, by name
+        self._risky_names: dict[str, bool] = {}  # identifier → may an annotation naming it be a request's
+        self._returning_methods = frozenset(method for _, method, _ in spec.method_return_sinks)
 
     def keep_in(self, kept: dict[tuple[ast.AST, bool, bool], Entry]) -> None:
         """Use the memo's table (after it dropped what the new version no longer has)."""
@@ -605,7 +625,7 @@ class Entries:
         )
 
     def _compute(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool, called_here: bool) -> Entry:
-        entry = entry_for(self.facts, self.spec, fn, is_method)
+        entry = entry_for(self.facts, self.spec, fn, is_method, roots=self.imported_roots)
         if entry.framework == "django" and entry.tainted and called_here:
             entry.tainted = {}  # a helper taking the request, called with values of this module
         if self.url_rules:
@@ -615,12 +635,69 @@ class Entries:
             _fastapi_params(self.facts, self.spec, fn, [*_positional(fn), *fn.args.kwonlyargs], entry)
         owner = self.owner_class.get(fn)
         if is_method and owner is not None and fn.name in _HTTP_METHODS and self.spec.capturing_handlers:
-            classes = {cls.name: cls for cls in self.owner_class.values()}
-            if handler_kind(self.facts, self.spec, owner, classes) in self.spec.capturing_handlers:
+            if handler_kind(self.facts, self.spec, owner, self._method_classes()) in self.spec.capturing_handlers:
                 _url_groups(fn, entry)
-        if is_method and owner is not None and any(fn.name == method for _, method, _ in self.spec.method_return_sinks):
-            bases = base_names(self.facts, owner, {cls.name: cls for cls in self.owner_class.values()})
+        if is_method and owner is not None and fn.name in self._returning_methods:
+            bases = base_names(self.facts, owner, self._method_classes())
             entry.return_sinks = tuple(
                 sink for base, method, sink in self.spec.method_return_sinks if method == fn.name and base in bases
             )
         return entry
+
+    def plain(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> bool:
+        """Whether ``entry(fn, is_method)`` surely has no framework, tainted parameter or request
+        object, told without making it: no decorator, no route registered by ``add_url_rule``,
+        not a FastAPI dependency nor an HTTP method, a first parameter not named for a request
+        or a WSGI environment, and no annotation that could name a request class."""
+        if fn.decorator_list or self.url_rules:
+            return False
+        if fn.name in (_HTTP_METHODS if is_method else self.dependencies):
+            return False
+        args = fn.args
+        params = [*args.posonlyargs, *args.args]
+        own = params[1:] if is_method and params else params
+        if own and own[0].arg in _ENTRY_FIRST_PARAMETERS:
+            return False
+        for arg in own:
+            if arg.annotation is not None and self._may_name_request(arg.annotation):
+                return False
+        for arg in args.kwonlyargs:
+            if arg.annotation is not None and self._may_name_request(arg.annotation):
+                return False
+        return True
+
+    def _may_name_request(self, annotation: ast.expr) -> bool:
+        """Whether ``_annotation_names`` of ``annotation`` could give a request annotation: it holds
+        a string (a forward reference, parsed there) or a name that resolves to such a class or to
+        a module above one (every name it gives is made from one of its names)."""
+        stack: list[ast.AST] = [annotation]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name):
+                risky = self._risky_names.get(node.id)
+                if risky is None:
+                    risky = self._risky_names[node.id] = self._names_request(node.id)
+                if risky:
+                    return True
+            elif isinstance(node, ast.Constant):
+                if isinstance(node.value, str):
+                    return True
+            else:
+                stack.extend(ast.iter_child_nodes(node))
+        return False
+
+    def _names_request(self, name: str) -> bool:
+        targets = self.spec.request_annotations
+        resolved = self.facts.imports.resolve_name(name)
+        if resolved is None:
+            return name in targets
+        candidates = [resolved]
+        if resolved.startswith("builtins."):
+            candidates.append(resolved[len("builtins.") :])
+        return any(t == c or t.startswith(c + ".") for t in targets for c in candidates)
+
+    def _method_classes(self) -> dict[str, ast.ClassDef]:
+        """The classes that have a method, by name (the last of a name wins), made once."""
+        if self._classes is None:
+            self._classes = {cls.name: cls for cls in self.owner_class.values()}
+        return self._classes

@@ -57,6 +57,7 @@ class Relevance:
         scopes = self.scopes.all_scopes()
         marked = self.scopes.naming_a_source(scopes)
         handlers: dict[ast.ClassDef, bool] = {}
+        entries = self.entries
         for fn in facts.functions:
             cls = index.owner_class.get(fn)
             if cls is not None:
@@ -65,7 +66,12 @@ class Relevance:
                 if handlers[cls]:
                     marked.add(fn)
                     continue
-            entry = self.entries.entry(fn, cls is not None and not is_static(fn))  # ``index.is_method``
+            is_method = cls is not None and not is_static(fn)  # ``index.is_method``
+            if entries.kept is None and entries.plain(fn, is_method):
+                # Most functions: no entry point, told without working out their entry (which a
+                # memo keeps from one version of a document to the next: asked of it instead).
+                continue
+            entry = entries.entry(fn, is_method)
             if entry.framework or entry.tainted or entry.objects:
                 marked.add(fn)
         if marked:

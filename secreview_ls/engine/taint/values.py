@@ -163,13 +163,16 @@ def bound(taint: Taint) -> Taint:
     )
     if len(taint) <= MAX_LABELS:
         return taint
-    ordered = sorted(
-        taint,
-        key=lambda lab: (
-            lab.origin.kind != "source", lab.origin.span, lab.origin.index, sorted(lab.cleaned), _label_order(lab)
-        ),
-    )  # fmt: skip
-    return frozenset(ordered[:MAX_LABELS])
+    return frozenset(sorted(taint, key=_bound_order)[:MAX_LABELS])
+
+
+def _bound_order(lab: Label) -> tuple[object, ...]:
+    """Which labels ``bound`` keeps first: sources before parameters, then by position, parameter
+    index and cleaning (the label's cached sort key holds the position and the sorted cleaning,
+    compared as plain tuples)."""
+    order = _label_order(lab)
+    origin = order[0]
+    return (lab.origin.kind != "source", origin[1:5], lab.origin.index, order[1], order)  # type: ignore[index]
 
 
 class _NoConst:
