@@ -180,6 +180,40 @@ def test_a_file_analyzed_by_itself_is_not_parsed_again_for_its_importers(tmp_pat
     assert (fresh.parsed, fresh.offered_used) == (2, 0)
 
 
+def test_a_name_an_analyzed_file_does_not_define_is_answered_without_parsing_it(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(SQL_HELPER.format(name="run") + "\nclass Form(BaseForm):\n    pass\n")
+    (tmp_path / "b.py").write_text("from a import run\n")  # a re-export
+    view = tmp_path / "view.py"
+    view.write_text(
+        "from flask import request\nfrom a import Form\nfrom b import run\n\n"
+        "def v():\n    Form.build(request.args['q'])\n    run(request.args['q'])\n"
+    )
+    config = Config(select=("SR8",), root=tmp_path)
+    project = ProjectIndex([tmp_path], stable=True)
+    for helper in ("a.py", "b.py"):
+        path = (tmp_path / helper).resolve()
+        analyzed = analyze_source(path.read_text(), str(path), config, project=project)
+        assert analyzed.facts is not None
+        project.offer(analyzed.facts)
+    project._drop_offered()  # the files a scan analyzed next took their place
+    assert findings(project, view.resolve()) == [("SR801", 7)]
+    assert project.parsed == 1  # a.py for ``run``: not for ``Form.build``, nor b.py for its re-export
+    fresh = ProjectIndex([tmp_path], stable=True)
+    assert findings(fresh, view.resolve()) == [("SR801", 7)]
+    assert fresh.parsed == 2
+
+
+def test_the_names_of_an_offered_file_are_not_used_for_another_text(tmp_path: Path) -> None:
+    view = helpers_and_view(tmp_path, ["a"])
+    project = ProjectIndex([tmp_path], stable=True)
+    a = (tmp_path / "a.py").resolve()
+    older = analyze_source("def other(q):\n    return q\n", str(a), Config(select=("SR8",), root=tmp_path))
+    assert older.facts is not None
+    project.offer(older.facts)  # a text without ``run``: the file's own defines it
+    assert findings(project, view.resolve()) == [("SR801", 5)]
+    assert project.parsed == 1
+
+
 def test_offered_facts_of_another_module_name_or_text_are_not_used(tmp_path: Path) -> None:
     view = helpers_and_view(tmp_path, ["a", "b"])
     project = ProjectIndex([tmp_path])

@@ -65,6 +65,7 @@ from ..facts import ModuleFacts
 from ..project_files import python_files, real_path, search_markers, searched, walk
 from ..source import SourceFile
 from .analysis import ModuleTaint
+from .definitions import ModuleIndex
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .spec import TaintSpec
 from .summary import Summary
@@ -116,7 +117,11 @@ class _Names:
 
     @classmethod
     def of(cls, taint: ModuleTaint) -> _Names:
-        index = taint.index
+        return cls.made(taint.index, taint.facts)
+
+    @classmethod
+    def made(cls, index: ModuleIndex, facts: ModuleFacts) -> _Names:
+        """The names of a parsed module (its ``ModuleIndex``), without analyzing it."""
         methods: dict[str, frozenset[str]] = {}
         for name, node in index.classes.items():
             found: set[str] = set()
@@ -136,7 +141,7 @@ class _Names:
                     if isinstance(base, ast.Name) and base.id in index.classes
                 )
             methods[name] = frozenset(found)
-        return cls(frozenset(index.module_functions), methods, dict(taint.facts.imports.aliases))
+        return cls(frozenset(index.module_functions), methods, dict(facts.imports.aliases))
 
     def defines(self, name: str) -> bool:
         """Whether ``ModuleTaint.summary_named(name)`` may find a function (or a value: asked of
@@ -231,8 +236,10 @@ class ProjectIndex:
         self._offered: OrderedDict[Path, ModuleFacts] = OrderedDict()  # ``offer``, oldest first
         self._offered_bytes = 0
         self.offered_used = 0  # files analyzed from offered facts instead of a parse
+        self._named: dict[Path, tuple[str, str, _Names]] = {}  # offered files' names: (module, digest, names)
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
+        self._folders_of: dict[Path, tuple[Path, ...]] = {}  # importing folder → folders searched
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
         self._listings: dict[Path, frozenset[str] | None] = {}  # lower-cased names in a folder
@@ -306,6 +313,7 @@ class ProjectIndex:
             if path is None:
                 self._stamps.clear()
                 self._drop_offered()
+                self._named.clear()
                 self._log_facts = None
                 self._suffixed.clear()
                 self._loaded.clear()
@@ -321,6 +329,7 @@ class ProjectIndex:
                 return
             self._stamps.pop(resolved, None)
             self._drop_offered(resolved)
+            self._named.pop(resolved, None)
             if resolved.suffix == ".py" and self._log_facts is not None:
                 self._log_stale.add(resolved)  # it may define or install a log formatter
             self._loaded.pop(resolved, None)
@@ -362,6 +371,8 @@ class ProjectIndex:
                 return
             self._drop_offered(resolved)
             self._offered[resolved] = facts
+            digest = _digest_text(facts.source.text)
+            self._named[resolved] = (facts.module_name, digest, _Names.made(ModuleIndex(facts, None), facts))
             self._offered_bytes += len(facts.source.text)
             while self._offered and (self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES):
                 self._drop_offered(next(iter(self._offered)))
@@ -664,29 +675,36 @@ class ProjectIndex:
             consulted.add(path)
 
     def _search(self, module: str, base: Path) -> tuple[Path, str] | None:
-        relative = Path(*module.split("."))
-        candidates: list[Path] = []
-        current = base
-        for _ in range(MAX_ANCESTORS):
-            candidates.append(current)
-            if current.parent == current:
-                break
-            current = current.parent
-        for root in self.roots:
-            if root not in candidates:
-                candidates.append(root)
         first = module.split(".", 1)[0].lower()
-        for directory in candidates:
+        for directory in self._search_folders(base):
             if not self._may_hold(directory, first):
                 continue
             probe = (directory, module)
             if probe in self._probes:  # another importing folder looked here for the module
                 file = self._probes[probe]
             else:
-                file = self._probes[probe] = self._module_file(directory, relative)
+                file = self._probes[probe] = self._module_file(directory, Path(*module.split(".")))
             if file is not None:
                 return file, module
         return None
+
+    def _search_folders(self, base: Path) -> tuple[Path, ...]:
+        """Where a module imported from ``base`` is looked for, in order: ``base`` and its
+        ancestors, then the roots (kept by folder: the same for every module it imports)."""
+        known = self._folders_of.get(base)
+        if known is None:
+            candidates: list[Path] = []
+            current = base
+            for _ in range(MAX_ANCESTORS):
+                candidates.append(current)
+                if current.parent == current:
+                    break
+                current = current.parent
+            for root in self.roots:
+                if root not in candidates:
+                    candidates.append(root)
+            known = self._folders_of[base] = tuple(candidates)
+        return known
 
     @staticmethod
     def _module_file(directory: Path, relative: Path) -> Path | None:
@@ -792,6 +810,13 @@ class ProjectIndex:
                 self._drop_whole(oldest)
         return taint
 
+    def _name_table(self, path: Path, module: str, loaded: _Loaded) -> None:
+        """The names of a file offered by the scan, when they are those of this content and
+        module name: a name it does not define is then answered without parsing it."""
+        named = self._named.get(path)
+        if named is not None and named[0] == module and named[1] == loaded.digest:
+            loaded.names = named[2]
+
     def _drop_whole(self, path: Path) -> None:
         """Forget the parsed file: its analysis is emptied, so it is freed at once (a collector
         that froze it would never look at it again)."""
@@ -812,6 +837,8 @@ class ProjectIndex:
             if current is None:
                 return None
             loaded, text = current
+            if loaded.names is None:
+                self._name_table(path, module, loaded)
             fresh = False
             if name in loaded.summaries:
                 summary = loaded.summaries[name]
