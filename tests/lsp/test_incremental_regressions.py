@@ -175,6 +175,38 @@ def test_a_list_grown_in_another_function_is_no_longer_a_constant(tmp_path: Path
     assert "SR102" not in {f.rule_id for f in analyzer.analyze(constant).findings}
 
 
+def test_a_function_filling_its_own_list_of_the_same_name_does_not_touch_the_module_list(tmp_path: Path) -> None:
+    """A function that binds ``_commands`` itself (assignment, parameter, or an enclosing
+    function's) and grows it leaves the module's ``_commands`` a constant; editing it does not
+    re-run the chunk that reads the module's list. A growth under ``global`` still counts."""
+    before = (
+        "_commands = ['true']\n\n\n"
+        "def collect(cmd):\n"
+        "    _commands = []\n"
+        "    _commands.append(cmd)\n"
+        "    return _commands\n\n\n"
+        "def wrap(_commands, cmd):\n"
+        "    _commands.append(cmd)\n\n\n"
+        "def outer(cmd):\n"
+        "    _commands = {}\n\n"
+        "    def inner():\n"
+        "        _commands[cmd] = cmd\n\n"
+        "    return inner\n\n\n"
+        "def run_all():\n"
+        "    for c in _commands:\n"
+        "        eval(c)\n"
+    )
+    edited = before.replace("    _commands.append(cmd)\n    return", "    _commands.append(cmd.strip())\n    return")
+    shared = before.replace("    _commands = []\n", "    global _commands\n")
+    analyzer = replay(tmp_path, before, edited)
+    assert analyzer.stats.mode == "incremental"
+    assert analyzer.stats.rerun == 1  # the edited function only
+    assert "SR102" not in {f.rule_id for f in analyzer.analyze(edited).findings}
+    analyzer = replay(tmp_path, before, shared, before)
+    assert analyzer.stats.mode == "incremental"
+    assert "SR102" in {f.rule_id for f in analyzer.analyze(shared).findings}
+
+
 def test_a_dict_filled_by_item_stores_in_a_method_is_no_longer_a_constant(tmp_path: Path) -> None:
     """``_hooks[name] = code`` in a method of a class cut into segments fills the module's dict."""
     methods = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(12))

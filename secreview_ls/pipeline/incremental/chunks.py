@@ -385,7 +385,7 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
             stack.extend(ast.iter_child_nodes(node))
 
     for statement in module.body:
-        for name in grown_names(statement):
+        for name in module_grown_names(statement):
             add(name, statement)
         if isinstance(statement, ast.ClassDef):
             add(statement.name, statement)
@@ -414,6 +414,52 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
 def grown_names(root: ast.AST) -> set[str]:
     """The names of the containers code under ``root`` grows (``judge.grown_name``)."""
     return {name for node in ast.walk(root) if (name := grown_name(node)) is not None}
+
+
+def module_grown_names(root: ast.AST) -> set[str]:
+    """``grown_names`` less the containers a function under ``root`` binds itself: one that
+    fills its own ``counts`` dict grows no module-level ``counts`` (``judge.binding_scope``
+    sends such a growth to the function), so it is no binder of that name for the chunks
+    reading the module's. Only a parameter or a plain store in the function's own body makes
+    the name local here (never more than the judge counts)."""
+    found: set[str] = set()
+    stack: list[tuple[ast.AST, tuple[frozenset[str], ...]]] = [(root, ())]
+    while stack:
+        node, enclosing = stack.pop()
+        name = grown_name(node)
+        if name is not None and not any(name in local for local in enclosing):
+            found.add(name)
+        if isinstance(node, _SCOPES):
+            inner = (*enclosing, _own_locals(node))
+            body = node.body if isinstance(node.body, list) else [node.body]
+            stack.extend((part, inner) for part in body)
+            stack.extend((part, enclosing) for part in _heads(node))
+            continue
+        stack.extend((child, enclosing) for child in ast.iter_child_nodes(node))
+    return found
+
+
+def _heads(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[ast.AST]:
+    """The parts of a function outside its body (arguments, defaults, decorators, annotations)."""
+    body = function.body if isinstance(function.body, list) else [function.body]
+    return [child for child in ast.iter_child_nodes(function) if all(child is not part for part in body)]
+
+
+def _own_locals(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
+    """The parameters of ``function`` and the names stored in its own body (not in functions
+    or classes nested in it)."""
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    names = {a.arg for a in every if a is not None}
+    stack: list[ast.AST] = list(function.body) if isinstance(function.body, list) else [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*_SCOPES, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
 
 
 def _statement_text(statement: ast.AST, lines: list[str], base: int) -> str:
