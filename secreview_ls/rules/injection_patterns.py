@@ -226,8 +226,10 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     known = set(SUBPROCESS_CALLS)
     for shell_kw in ctx.facts.nodes(ast.keyword):
         assert isinstance(shell_kw, ast.keyword)
+        if shell_kw.arg != "shell" or not _truthy_literal(shell_kw.value):
+            continue  # most keywords: no parent looked up
         call = ctx.facts.parent(shell_kw)
-        if shell_kw.arg != "shell" or not isinstance(call, ast.Call) or not _truthy_literal(shell_kw.value):
+        if not isinstance(call, ast.Call):
             continue
         name = ctx.facts.qualname(call.func)
         if name in known or (callee_tail(call) or "").startswith("assert"):

@@ -421,45 +421,35 @@ def module_grown_names(root: ast.AST) -> set[str]:
     fills its own ``counts`` dict grows no module-level ``counts`` (``judge.binding_scope``
     sends such a growth to the function), so it is no binder of that name for the chunks
     reading the module's. Only a parameter or a plain store in the function's own body makes
-    the name local here (never more than the judge counts)."""
-    found: set[str] = set()
-    stack: list[tuple[ast.AST, tuple[frozenset[str], ...]]] = [(root, ())]
+    the name local here (never more than the judge counts). One walk, as ``grown_names``."""
+    own: dict[int, set[str]] = {}  # function → its parameters and the names its body stores
+    grown: list[tuple[str, tuple[int, ...]]] = []  # each growth, with the functions around it
+    stack: list[tuple[ast.AST, int | None, tuple[int, ...]]] = [(root, None, ())]
     while stack:
-        node, enclosing = stack.pop()
+        node, scope, around = stack.pop()
+        if isinstance(node, ast.Name):
+            if scope is not None and isinstance(node.ctx, ast.Store):
+                own[scope].add(node.id)
+            continue
         name = grown_name(node)
-        if name is not None and not any(name in local for local in enclosing):
-            found.add(name)
+        if name is not None:
+            grown.append((name, around))
         if isinstance(node, _SCOPES):
-            inner = (*enclosing, _own_locals(node))
-            body = node.body if isinstance(node.body, list) else [node.body]
-            stack.extend((part, inner) for part in body)
-            stack.extend((part, enclosing) for part in _heads(node))
+            key = id(node)
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+            own[key] = {a.arg for a in every if a is not None}
+            inner = (*around, key)
+            for field, value in ast.iter_fields(node):
+                parts = value if isinstance(value, list) else [value]
+                if field == "body":
+                    stack.extend((part, key, inner) for part in parts)
+                else:  # decorators, defaults, annotations: the scope around the function
+                    stack.extend((part, scope, around) for part in parts if isinstance(part, ast.AST))
             continue
-        stack.extend((child, enclosing) for child in ast.iter_child_nodes(node))
-    return found
-
-
-def _heads(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[ast.AST]:
-    """The parts of a function outside its body (arguments, defaults, decorators, annotations)."""
-    body = function.body if isinstance(function.body, list) else [function.body]
-    return [child for child in ast.iter_child_nodes(function) if all(child is not part for part in body)]
-
-
-def _own_locals(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
-    """The parameters of ``function`` and the names stored in its own body (not in functions
-    or classes nested in it)."""
-    arguments = function.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
-    names = {a.arg for a in every if a is not None}
-    stack: list[ast.AST] = list(function.body) if isinstance(function.body, list) else [function.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (*_SCOPES, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        stack.extend(ast.iter_child_nodes(node))
-    return frozenset(names)
+        child_scope = None if isinstance(node, ast.ClassDef) else scope  # a class body's stores are its own
+        stack.extend((child, child_scope, around) for child in ast.iter_child_nodes(node))
+    return {name for name, around in grown if not any(name in own[key] for key in around)}
 
 
 def _statement_text(statement: ast.AST, lines: list[str], base: int) -> str:
