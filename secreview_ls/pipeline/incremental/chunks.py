@@ -64,6 +64,9 @@ class Chunk:
     context: list[Chunk] | None = None  # chunks binding names this one uses
     context_key: tuple[tuple[str, str, int], ...] | None = None  # what the context binds that this one uses
     names: frozenset[str] = frozenset()
+    # ``names`` and the names the context chunks use, followed to their binders in turn: a
+    # judgement reads a constant built from another or a function returning another's result
+    context_names: frozenset[str] = frozenset()
     binds: frozenset[str] | None = None
     bindings: dict[str, str] = field(default_factory=dict)  # bound name → digest of its binding statements
     facts_version: int = 0  # the import map version the facts were built with
