@@ -12,12 +12,13 @@ from __future__ import annotations
 import ast
 import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, CacheKey, RuleContext, remove_keyword, rule
+from .command_views import commands_beyond_view, shell_calls, shell_keyword_calls
 from .fixed_values import fixed_choice
 from .judge import (
     add_operands,
@@ -149,7 +150,7 @@ def _quote(word: str) -> str:
 @rule(
     id="SR201",
     scope="module",  # a command builder or a caller passing the command line may sit in any chunk
-    needs_module=lambda ctx: _commands_beyond_view(ctx, _shell_calls(ctx)),
+    needs_module=lambda ctx: commands_beyond_view(ctx, shell_calls(ctx, SUBPROCESS_CALLS)),
     name="subprocess-shell-true",
     cwe=78,
     severity=HIGH,
@@ -210,7 +211,7 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
 @rule(
     id="SR202",
     scope="module",  # a command builder or a caller passing the command line may sit in any chunk
-    needs_module=lambda ctx: _commands_beyond_view(ctx, _shell_keyword_calls(ctx)),
+    needs_module=lambda ctx: commands_beyond_view(ctx, shell_keyword_calls(ctx)),
     name="shell-true-other-call",
     cwe=78,
     severity=MEDIUM,
@@ -252,44 +253,10 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _shell_calls(ctx: RuleContext) -> Iterator[ast.Call]:
-    """The ``subprocess`` calls SR201 judges the command of (a ``shell`` keyword not false)."""
-    for _, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
-        shell_kw = keyword(call, "shell")
-        if shell_kw is not None and not (isinstance(shell_kw.value, ast.Constant) and not shell_kw.value.value):
-            yield call
-
-
-def _shell_keyword_calls(ctx: RuleContext) -> Iterator[ast.Call]:
-    """The calls with a true ``shell=`` constant, whose command SR202 judges."""
-    for shell_kw in ctx.facts.unordered(ast.keyword):
-        if shell_kw.arg == "shell" and _truthy_literal(shell_kw.value):  # type: ignore[attr-defined]
-            call = ctx.facts.parent(shell_kw)
-            if isinstance(call, ast.Call):
-                yield call
-
-
-def _commands_beyond_view(ctx: RuleContext, calls: Iterable[ast.Call]) -> bool:
-    """Whether judging these calls' commands may read beyond a view of part of the module: a
-    call in a class (an attribute is judged by what the class's methods store in it) or outside
-    a function (the statements around it anywhere in the module), or a judgement that recorded
-    reading the whole module (``module_reads``: the module's ``add_argument`` calls, a command
-    function's callers, click / typer commands; asked after the rule ran on the view). A
-    command in a plain function is judged from the function and the module-level bindings of
-    the names it uses, which a chunk's view holds."""
-    for call in calls:
-        ancestors = list(ctx.facts.ancestors(call))
-        if any(isinstance(a, ast.ClassDef) for a in ancestors) or not any(
-            isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef)) for a in ancestors
-        ):
-            return True
-    return bool(module_reads(ctx))
-
-
 @rule(
     id="SR203",
     scope="module",  # a command builder or a caller passing the command line may sit in any chunk
-    needs_module=lambda ctx: _commands_beyond_view(ctx, (call for _, call in ctx.facts.calls_to(*SHELL_CALLS))),
+    needs_module=lambda ctx: commands_beyond_view(ctx, (call for _, call in ctx.facts.calls_to(*SHELL_CALLS))),
     name="shell-command",
     cwe=78,
     severity=HIGH,
