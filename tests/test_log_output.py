@@ -9,7 +9,7 @@ from fixture_support import expected_pairs, found_pairs
 
 from secreview_ls.config import Config
 from secreview_ls.engine.taint.log_output import formatter_facts
-from secreview_ls.pipeline import ProjectIndex, analyze_path
+from secreview_ls.pipeline import ProjectIndex, analyze_path, analyze_source
 
 CLEANING = """
 import logging
@@ -118,3 +118,11 @@ def test_a_project_file_the_compiler_warns_about_or_cannot_nest_gives_no_facts_a
     too_deep = "formatters = " + "+".join(["1"] * 200000) + "\n"  # RecursionError in the compiler
     too_nested = "formatters = " + "-" * 200000 + "1\n"  # MemoryError: the parser's stack
     assert formatter_facts(too_deep) == formatter_facts(too_nested) == (frozenset(), frozenset())
+
+
+def test_a_file_analyzed_without_a_project_reports_its_log_finding() -> None:
+    """``analyze_source`` without a project index (a library caller, the fuzzer): no formatter is
+    looked for, and the taint rules do not fail on the missing index."""
+    result = analyze_source(VIEW, "view.py", Config())
+    assert not [n for n in result.notices if n.kind == "rule-error"]
+    assert any(f.cwe == 117 for f in result.findings)

@@ -34,7 +34,7 @@ import re
 from ..engine.facts import parameter_names
 from .base import RuleContext
 from .fixed_values import fixed_choice, stored_value, stores_in
-from .judge import identifier_words, static_string
+from .judge import identifier_words, module_reads, static_string
 
 OUTSIDE_PARAMETERS = frozenset(
     {
@@ -297,6 +297,7 @@ def _kept_from_caller(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool
     owner = next((a for a in ctx.facts.ancestors(node) if isinstance(a, ast.ClassDef)), None)
     if owner is None:
         return False
+    module_reads(ctx).add("the methods of a class")
     stored: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]] = []
     declared = False
     for member in owner.body:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 
 from .base import CacheKey, RuleContext
-from .judge import expression_key, is_static, name_stores, own_returns, single_assignment
+from .judge import expression_key, is_static, module_reads, name_stores, own_returns, single_assignment
 from .reaching import reaching_values
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -364,6 +364,7 @@ def argparse_choice(ctx: RuleContext, node: ast.AST) -> bool:
         return False
     if parsed.func.attr not in {"parse_args", "parse_known_args"}:
         return False
+    module_reads(ctx).add("the module's add_argument calls")
     declared = [call for call in ctx.facts.method_calls("add_argument") if _dest(call) == node.attr]
     if not declared:
         return False

@@ -18,6 +18,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, is_built_string, keyword
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, CacheKey, RuleContext, remove_keyword, rule
+from .command_views import commands_beyond_view, shell_calls, shell_keyword_calls
 from .fixed_values import fixed_choice
 from .judge import (
     add_operands,
@@ -26,6 +27,7 @@ from .judge import (
     identifier_words,
     imports_module,
     is_static,
+    module_reads,
     short,
     single_assignment,
     static_string,
@@ -33,7 +35,6 @@ from .judge import (
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
 from .sql_names import names_only, names_reason, placed_values, quoted_values
-from .sql_pairs import module_reads
 from .sql_text import in_quoted_literal
 from .sql_values import harmless_value as _harmless_value
 from .sql_values import literal_text_and_values as _literal_text_and_values
@@ -149,6 +150,7 @@ def _quote(word: str) -> str:
 @rule(
     id="SR201",
     scope="module",  # a command builder or a caller passing the command line may sit in any chunk
+    needs_module=lambda ctx: commands_beyond_view(ctx, shell_calls(ctx, SUBPROCESS_CALLS)),
     name="subprocess-shell-true",
     cwe=78,
     severity=HIGH,
@@ -209,6 +211,7 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
 @rule(
     id="SR202",
     scope="module",  # a command builder or a caller passing the command line may sit in any chunk
+    needs_module=lambda ctx: commands_beyond_view(ctx, shell_keyword_calls(ctx)),
     name="shell-true-other-call",
     cwe=78,
     severity=MEDIUM,
@@ -226,8 +229,10 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     known = set(SUBPROCESS_CALLS)
     for shell_kw in ctx.facts.nodes(ast.keyword):
         assert isinstance(shell_kw, ast.keyword)
+        if shell_kw.arg != "shell" or not _truthy_literal(shell_kw.value):
+            continue  # most keywords: no parent looked up
         call = ctx.facts.parent(shell_kw)
-        if shell_kw.arg != "shell" or not isinstance(call, ast.Call) or not _truthy_literal(shell_kw.value):
+        if not isinstance(call, ast.Call):
             continue
         name = ctx.facts.qualname(call.func)
         if name in known or (callee_tail(call) or "").startswith("assert"):
@@ -251,6 +256,7 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
 @rule(
     id="SR203",
     scope="module",  # a command builder or a caller passing the command line may sit in any chunk
+    needs_module=lambda ctx: commands_beyond_view(ctx, (call for _, call in ctx.facts.calls_to(*SHELL_CALLS))),
     name="shell-command",
     cwe=78,
     severity=HIGH,

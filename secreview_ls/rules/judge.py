@@ -210,6 +210,26 @@ def _index_fillings(facts: ModuleFacts) -> dict[str, list[tuple[ast.Name, list[a
     return found
 
 
+_MODULE_READS: CacheKey[set[str]] = CacheKey("module-wide facts the judgements read")
+
+
+def module_reads(ctx: RuleContext) -> set[str]:
+    """What the judgements made with ``ctx`` read beyond one function and the module-level
+    bindings of the names it uses (the code of the whole module, named here): where a view of
+    part of a module records none, its judgements are those of the whole module."""
+    return ctx.cache.get(_MODULE_READS, set)
+
+
+_CLI_FRAMEWORKS = frozenset({"click", "typer"})
+
+
+def note_command_line_frameworks(ctx: RuleContext) -> None:
+    """Record a module read where a click / typer command's parameter is looked for: the command
+    may be registered anywhere in the module (``typer.run(main)``)."""
+    if any((target or "").split(".")[0] in _CLI_FRAMEWORKS for target in ctx.facts.imports.aliases.values()):
+        module_reads(ctx).add("the module's click / typer commands")
+
+
 def _scope_index(ctx: RuleContext) -> _ScopeIndex:
     return ctx.cache.get(_SCOPES, lambda: _ScopeIndex(ctx.facts))
 

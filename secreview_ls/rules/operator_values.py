@@ -36,7 +36,7 @@ from ..engine.command_line import command_line_parameter, is_parse_call, reads_c
 from ..engine.facts import parameter_names
 from .base import RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
-from .judge import identifier_words, is_static
+from .judge import identifier_words, is_static, note_command_line_frameworks
 
 _CONFIG_WORDS = frozenset({"config", "conf", "cfg", "configuration", "settings", "ini", "pypirc", "rc"})
 _LOOKUPS = frozenset(
@@ -152,6 +152,7 @@ def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) ->
         stores = stores_in(ctx, ctx.facts.tree, name.id)
     if not stores:
         # a click / typer command's argument; any other parameter or an unknown name is not
+        note_command_line_frameworks(ctx)
         return "operator" if command_line_parameter(ctx.facts, scope, name.id) else None
     values = [stored_value(store) for store in stores]
     return _combine([_judge(ctx, value, seen | {name.id}, depth + 1) for value in values])

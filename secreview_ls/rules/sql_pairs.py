@@ -15,22 +15,13 @@ from __future__ import annotations
 import ast
 
 from ..engine.facts import own_nodes
-from .base import CacheKey, RuleContext
-from .judge import name_stores
+from .base import RuleContext
+from .judge import module_reads, name_stores
 
 # Methods that run SQL with a separate parameter list.
 _RUNNING_PREFIXES = ("execute", "executemany", "mogrify", "raw", "read_sql")
 _GROWING_METHODS = frozenset({"append", "extend", "insert", "__iadd__"})
 _MAX_PASSES = 4
-
-_MODULE_READS: CacheKey[set[str]] = CacheKey("module-wide facts the SQL judgements read")
-
-
-def module_reads(ctx: RuleContext) -> set[str]:
-    """What the SQL judgements made with ``ctx`` read beyond one function and the module-level
-    bindings of the names it uses (the code of the whole module, named here): where a view of
-    part of a module records none, its judgements are those of the whole module."""
-    return ctx.cache.get(_MODULE_READS, set)
 
 
 def paired_with_parameters(ctx: RuleContext, store: ast.Name) -> bool:

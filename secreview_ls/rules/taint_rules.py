@@ -45,15 +45,16 @@ def _analyze(ctx: RuleContext) -> _Run:
     analysis = _taint(ctx, with_cleaned_log_messages(spec) if cleaners else spec)
     hits = analysis.run()
     logged = any(hit.cls == "log" for hit in hits)
-    if cleaners is None and logged and ctx.project.log_cleaning_files():  # type: ignore[union-attr]
+    project = ctx.project  # None: a file analyzed on its own (no project to read formatters from)
+    if cleaners is None and logged and project is not None and project.log_cleaning_files():
         # a log finding to judge: the first one in the project looks for a cleaning formatter
         analysis = _taint(ctx, with_cleaned_log_messages(spec))
         hits = analysis.run()
-    elif cleaners or (cleaners is not None and logged):
+    elif project is not None and (cleaners or (cleaners is not None and logged)):
         # The result depends on the formatters: a log finding a new one would clear, or the
         # cleaned messages (a formatter removed would report them). A result without a log
         # finding and without a formatter stays the same whatever formatter comes.
-        ctx.project.log_cleaning_files()  # type: ignore[union-attr]
+        project.log_cleaning_files()
     spec = analysis.spec
     sinks = list(analysis.sinks_seen)
     ctx.evidence.extend(analysis.sources_seen)

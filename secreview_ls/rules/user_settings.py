@@ -37,7 +37,7 @@ from ..engine.command_line import command_line_parameter, is_parse_call, reads_c
 from ..engine.facts import parameter_names
 from .base import CacheKey, RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
-from .judge import class_attribute_value, is_static, static_string
+from .judge import class_attribute_value, is_static, module_reads, note_command_line_frameworks, static_string
 
 # Environment variables and settings a user sets for their own programs.
 PREFERENCES = frozenset(
@@ -290,6 +290,7 @@ def _name(ctx: RuleContext, name: ast.Name, seen: frozenset[str], depth: int) ->
     if not stores and scope is not ctx.facts.tree and name.id not in parameter_names(scope, starred=True):
         stores = stores_in(ctx, ctx.facts.tree, name.id)  # a module-level name read in a function
     if not stores:
+        note_command_line_frameworks(ctx)
         if command_line_parameter(ctx.facts, scope, name.id):
             return "user"  # a click / typer command's argument
         return "user" if _command_line_parameter(ctx, scope, name.id, seen, depth) else None
@@ -323,6 +324,7 @@ def _command_line_parameter(ctx: RuleContext, function: ast.AST, name: str, seen
     if name not in positional or depth > 10:
         return False
     index = positional.index(name)
+    module_reads(ctx).add("the calls of a module function")
     calls = [
         node
         for node in ctx.facts.nodes(ast.Call)

@@ -165,3 +165,53 @@ def test_a_judgement_reading_the_whole_module_brings_sr210_back_to_it(tmp_path: 
     stored = constant + "\n\ndef choose(request):\n    Kinds.BOOK = request.args['kind']\n"
     assert _same(analyzer, spy, stored, path, config) == 1
     assert "SR210" in {f.rule_id for f in analyze_source(stored, path, config).findings if f.span.start_line < 10}
+
+
+_JOB = """
+
+def run_job_{n}(command):
+    return subprocess.call(command, shell=True)
+
+
+def report_{n}(rows):
+    return subprocess.run(["lpr", "-P", "office"], input=str(rows), check=True)
+"""
+
+
+def _jobs(count: int) -> str:
+    return '"""Jobs."""\n\nimport subprocess\n' + "".join(_JOB.format(n=n) for n in range(count))
+
+
+def test_a_shell_command_in_a_plain_function_runs_the_shell_rules_on_the_edited_function_only(tmp_path: Path) -> None:
+    for rule_id in ("SR201", "SR202", "SR203"):
+        spy = _Spy(rule_id)
+        text = _jobs(20).replace("subprocess.call(command, shell=True)", "run_shell(command, shell=True)", 3)
+        text = text.replace("subprocess.call(command, shell=True)", "os.system(command)", 3)
+        text = text.replace("import subprocess\n", "import os\nimport subprocess\n")
+        analyzer, path, config = _analyzer(tmp_path, text, spy)
+        lines = split_lines_keepends(text)
+        index = next(i for i, line in enumerate(lines) if i > len(lines) // 2 and "input=str(rows)" in line)
+        typed = [*lines[:index], "    rows = sorted(rows)\n", *lines[index:]]
+        for current in (typed, lines):
+            assert _same(analyzer, spy, "".join(current), path, config) == 0
+
+
+def test_a_command_judged_by_code_elsewhere_in_the_module_brings_sr201_back_to_it(tmp_path: Path) -> None:
+    """The ``choices=`` of an option may be declared in any function, and a class's methods
+    decide what its attribute holds: such a judgement reads the whole module."""
+    spy = _Spy("SR201")
+    text = _jobs(20)
+    analyzer, path, config = _analyzer(tmp_path, text, spy)
+    options = text + (
+        "\n\ndef declare(parser):\n    parser.add_argument('--tool', choices=['ls', 'df'])\n"
+        "\n\ndef main(parser):\n    options = parser.parse_args()\n    subprocess.call(options.tool, shell=True)\n"
+    )
+    assert _same(analyzer, spy, options, path, config) == 1
+    free = options.replace("choices=['ls', 'df']", "default='ls'")
+    assert _same(analyzer, spy, free, path, config) == 1
+    method = text + (
+        "\n\nclass Runner:\n    def __init__(self, command):\n        self.command = command\n"
+        "\n    def go(self):\n        subprocess.call(self.command, shell=True)\n"
+    )
+    assert _same(analyzer, spy, method, path, config) == 1
+    assert _same(analyzer, spy, method.replace("self.command = command", "self.command = input()"), path, config) == 1

@@ -175,6 +175,71 @@ def test_a_list_grown_in_another_function_is_no_longer_a_constant(tmp_path: Path
     assert "SR102" not in {f.rule_id for f in analyzer.analyze(constant).findings}
 
 
+def test_a_function_filling_its_own_list_of_the_same_name_does_not_touch_the_module_list(tmp_path: Path) -> None:
+    """A function that binds ``_commands`` itself (assignment, parameter, or an enclosing
+    function's) and grows it leaves the module's ``_commands`` a constant; editing it does not
+    re-run the chunk that reads the module's list. A growth under ``global`` still counts."""
+    before = (
+        "_commands = ['true']\n\n\n"
+        "def collect(cmd):\n"
+        "    _commands = []\n"
+        "    _commands.append(cmd)\n"
+        "    return _commands\n\n\n"
+        "def wrap(_commands, cmd):\n"
+        "    _commands.append(cmd)\n\n\n"
+        "def outer(cmd):\n"
+        "    _commands = {}\n\n"
+        "    def inner():\n"
+        "        _commands[cmd] = cmd\n\n"
+        "    return inner\n\n\n"
+        "def run_all():\n"
+        "    for c in _commands:\n"
+        "        eval(c)\n"
+    )
+    edited = before.replace("    _commands.append(cmd)\n    return", "    _commands.append(cmd.strip())\n    return")
+    shared = before.replace("    _commands = []\n", "    global _commands\n")
+    analyzer = replay(tmp_path, before, edited)
+    assert analyzer.stats.mode == "incremental"
+    assert analyzer.stats.rerun == 1  # the edited function only
+    assert "SR102" not in {f.rule_id for f in analyzer.analyze(edited).findings}
+    analyzer = replay(tmp_path, before, shared, before)
+    assert analyzer.stats.mode == "incremental"
+    assert "SR102" in {f.rule_id for f in analyzer.analyze(shared).findings}
+
+
+_FILLER = "".join(f"\n\ndef f{i}(x):\n    return x + {i}\n" for i in range(8))
+
+
+def test_a_constant_built_from_a_constant_bound_elsewhere_is_judged_as_the_whole_file_judges_it(
+    tmp_path: Path,
+) -> None:
+    """``CMD = BASE + ...`` and ``BASE`` in chunks of their own: a chunk evaluating ``CMD`` needs
+    ``BASE`` too, though it never names it (its view once held the chunks binding the names
+    it uses, not those their statements use), so an edit elsewhere reported a constant."""
+    before = (
+        f"import os\n{_FILLER}\n\nBASE = '1'\n\n\ndef h(x):\n    return x\n\n\n"
+        "CMD = BASE + ' + 2'\n\n\ndef g(x):\n    return x\n\n\ndef run():\n    eval(CMD)\n"
+    )
+    analyzer = replay(tmp_path, before, before.replace("return x + 3", "return x + 33"))
+    assert analyzer.stats.mode == "incremental"
+    variable = before.replace("BASE = '1'", "BASE = input()")
+    replay(tmp_path, before, variable, before)
+    assert "SR102" in {f.rule_id for f in analyzer.analyze(variable).findings}
+
+
+def test_a_function_returning_another_functions_result_is_judged_through_both(tmp_path: Path) -> None:
+    """``eval(build())`` where ``build`` returns ``inner()`` and ``inner`` a constant: the view of
+    the chunk calling ``build`` holds ``inner`` too."""
+    before = (
+        "import os\n\n\ndef inner():\n    return '1'\n\n\ndef build():\n    return inner()\n"
+        f"{_FILLER}\n\ndef run():\n    eval(build())\n"
+    )
+    variable = before.replace("return '1'", "return input()")
+    analyzer = replay(tmp_path, before, before.replace("return x + 3", "return x + 33"), variable, before)
+    assert analyzer.stats.mode == "incremental"
+    assert "SR102" in {f.rule_id for f in analyzer.analyze(variable).findings}
+
+
 def test_a_dict_filled_by_item_stores_in_a_method_is_no_longer_a_constant(tmp_path: Path) -> None:
     """``_hooks[name] = code`` in a method of a class cut into segments fills the module's dict."""
     methods = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(12))

@@ -254,8 +254,8 @@ class IncrementalAnalyzer:
         changed_names = bindings.update_binders(gone, fresh)
         pending: dict[Chunk, ChunkRun | None] = {}  # chunks whose per-chunk rules run again
         for chunk in chunks:
-            if chunk.context is None or (changed_names and not changed_names.isdisjoint(chunk.names)):
-                chunk.context = bindings.context_of(chunk)
+            if chunk.context is None or (changed_names and not changed_names.isdisjoint(chunk.context_names)):
+                chunk.context, chunk.context_names = bindings.context_of(chunk)
                 chunk.context_key = None
             elif rebuilt and not rebuilt.isdisjoint(chunk.context):
                 chunk.context_key = None

@@ -135,11 +135,22 @@ class ModuleBindings:
             changed.update(chunk.binds or ())
         return changed
 
-    def context_of(self, chunk: Chunk) -> list[Chunk]:
-        """The other chunks binding, at module level, a name ``chunk`` uses (in line order)."""
-        members = {d for n in chunk.names for d in self.binders.get(n, ())}
-        members.discard(chunk)
-        return sorted(members, key=lambda c: c.first)
+    def context_of(self, chunk: Chunk) -> tuple[list[Chunk], frozenset[str]]:
+        """The other chunks binding, at module level, a name ``chunk`` uses, and in turn a name
+        one of them uses (a judgement follows ``CMD = BASE + "x"`` to ``BASE``, ``build()`` to
+        the function its ``return`` calls), in line order; with every name so followed."""
+        members: set[Chunk] = set()
+        followed = set(chunk.names)
+        pending = list(followed)
+        while pending:
+            for binder in self.binders.get(pending.pop(), ()):
+                if binder is chunk or binder in members:
+                    continue
+                members.add(binder)
+                for name in binder.names - followed:
+                    followed.add(name)
+                    pending.append(name)
+        return sorted(members, key=lambda c: c.first), frozenset(followed)
 
 
 def _alias_part(chunk: Chunk) -> tuple[list[tuple[str, ast.expr]], dict[str, int]]:

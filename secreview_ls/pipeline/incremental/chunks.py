@@ -64,6 +64,9 @@ class Chunk:
     context: list[Chunk] | None = None  # chunks binding names this one uses
     context_key: tuple[tuple[str, str, int], ...] | None = None  # what the context binds that this one uses
     names: frozenset[str] = frozenset()
+    # ``names`` and the names the context chunks use, followed to their binders in turn: a
+    # judgement reads a constant built from another or a function returning another's result
+    context_names: frozenset[str] = frozenset()
     binds: frozenset[str] | None = None
     bindings: dict[str, str] = field(default_factory=dict)  # bound name → digest of its binding statements
     facts_version: int = 0  # the import map version the facts were built with
@@ -385,7 +388,7 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
             stack.extend(ast.iter_child_nodes(node))
 
     for statement in module.body:
-        for name in grown_names(statement):
+        for name in module_grown_names(statement):
             add(name, statement)
         if isinstance(statement, ast.ClassDef):
             add(statement.name, statement)
@@ -414,6 +417,42 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
 def grown_names(root: ast.AST) -> set[str]:
     """The names of the containers code under ``root`` grows (``judge.grown_name``)."""
     return {name for node in ast.walk(root) if (name := grown_name(node)) is not None}
+
+
+def module_grown_names(root: ast.AST) -> set[str]:
+    """``grown_names`` less the containers a function under ``root`` binds itself: one that
+    fills its own ``counts`` dict grows no module-level ``counts`` (``judge.binding_scope``
+    sends such a growth to the function), so it is no binder of that name for the chunks
+    reading the module's. Only a parameter or a plain store in the function's own body makes
+    the name local here (never more than the judge counts). One walk, as ``grown_names``."""
+    own: dict[int, set[str]] = {}  # function → its parameters and the names its body stores
+    grown: list[tuple[str, tuple[int, ...]]] = []  # each growth, with the functions around it
+    stack: list[tuple[ast.AST, int | None, tuple[int, ...]]] = [(root, None, ())]
+    while stack:
+        node, scope, around = stack.pop()
+        if isinstance(node, ast.Name):
+            if scope is not None and isinstance(node.ctx, ast.Store):
+                own[scope].add(node.id)
+            continue
+        name = grown_name(node)
+        if name is not None:
+            grown.append((name, around))
+        if isinstance(node, _SCOPES):
+            key = id(node)
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+            own[key] = {a.arg for a in every if a is not None}
+            inner = (*around, key)
+            for field, value in ast.iter_fields(node):
+                parts = value if isinstance(value, list) else [value]
+                if field == "body":
+                    stack.extend((part, key, inner) for part in parts)
+                else:  # decorators, defaults, annotations: the scope around the function
+                    stack.extend((part, scope, around) for part in parts if isinstance(part, ast.AST))
+            continue
+        child_scope = None if isinstance(node, ast.ClassDef) else scope  # a class body's stores are its own
+        stack.extend((child, child_scope, around) for child in ast.iter_child_nodes(node))
+    return {name for name, around in grown if not any(name in own[key] for key in around)}
 
 
 def _statement_text(statement: ast.AST, lines: list[str], base: int) -> str:

@@ -27,7 +27,7 @@ def context_keys(chunk: Chunk) -> tuple[Any, ...]:
     constant, say)."""
     unit = chunk.unit
     if chunk.context_key is None:
-        names = chunk.names
+        names = chunk.context_names
         chunk.context_key = tuple(
             sorted(
                 (n, c.bindings[n], c.facts_version)
