@@ -210,3 +210,47 @@ def test_moved_copies_equal_and_hash_as_built() -> None:
     assert in_order(frozenset({copied_label, other}))[0] == built_label
     same_origin = memo._label_with(label, origin, ())
     assert same_origin == label and same_origin.steps == ()
+
+
+MARKING = (
+    HEADER
+    + """
+
+def query_text():
+    return request.args["q"]
+
+
+def audit():
+    return len(query_text())
+
+
+def report():
+    text = "SELECT 1"
+    return sqlite3.connect("shop.db").execute(text)
+"""
+)
+
+
+def test_marking_is_reused_only_while_the_edited_function_reads_the_same(tmp_path: Path) -> None:
+    # ``report`` names no source; it is marked (and its query reported) only once it calls
+    # ``query_text``, which hands a source back (and which ``audit`` calls already: the names the
+    # module calls stay the same). Each version is compared with a fresh analysis.
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    analyzer.analyze(MARKING)
+    analyzer.prepare()
+    calling = MARKING.replace('    text = "SELECT 1"\n', "    text = query_text()\n")
+    commented = calling.replace("(text)\n", "(text)  # the report\n")
+    giving = MARKING.replace('    return request.args["q"]\n', '    return "q"\n')
+    versions = [
+        MARKING.replace('"SELECT 1"', '"SELECT 2"'),  # the same calls: reused
+        calling,  # calls another function of the module: marked anew
+        commented,  # the same calls again: reused, ``report`` still marked
+        commented.replace("  # the report", ""),
+        giving,  # a source gone from ``query_text``: marked anew
+        MARKING,
+    ]
+    for text in versions:
+        result = analyzer.analyze(text)
+        assert taint_findings(result) == taint_findings(analyze_source(text, path, config)), text
+    assert [f[0] for f in taint_findings(analyzer.analyze(commented))] == ["SR801", "SR801"]
+    assert memo.marks is not None and memo.marks.reused >= 2

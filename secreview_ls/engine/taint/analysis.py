@@ -36,7 +36,7 @@ from .frameworks import Entries, Entry
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .memo import TaintMemo, same_env
-from .relevance import Relevance
+from .relevance import KeptMarks, Relevance
 from .results import Results
 from .scopes import ScopeTable
 from .sinks import SinkChecker
@@ -247,7 +247,10 @@ class ModuleTaint:
             self.scopes.keep_in(memo.scope_facts, memo.local_calls)
             self.entries.keep_in(memo.entries)
         relevance = self.relevance
-        relevant = {scope for scope in relevance.relevant() if relevance.may_reach_sink(scope)}
+        kept = None
+        if memo is not None:
+            kept = memo.marks = memo.marks or KeptMarks()
+        relevant = {scope for scope in relevance.relevant(kept) if relevance.may_reach_sink(scope)}
         if not relevant:
             return []
         results.collecting = False

@@ -74,6 +74,7 @@ class TaintMemo:
     anchors: list[tuple[int, int, ast.stmt]] = field(default_factory=list)
     pruned_size: int = 0  # size of the node tables after they were last pruned
     spec: Any = None  # the spec of the last run: records made with another one are not replayed
+    marks: Any = None  # the relevance pass's ``KeptMarks``
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
 
@@ -90,6 +91,7 @@ class TaintMemo:
         self.globals = None
         self.anchors = []
         self.pruned_size = 0
+        self.marks = None
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
         """Start a run on a new version: keep what is still valid, moved to its new lines.

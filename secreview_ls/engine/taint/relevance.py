@@ -4,6 +4,7 @@ are framework entry points, their callers, and only those that can reach a sink 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from ..facts import ModuleFacts
 from .definitions import ModuleIndex, is_static
@@ -12,6 +13,61 @@ from .scopes import ScopeTable
 from .spec import SinkSpec, TaintSpec
 from .state import STDLIB, FunctionNode
 from .summary import SummaryProvider
+
+
+class KeptMarks:
+    """The scopes the last version of a document marked, with what marking read of the scopes
+    that were new then. An edit usually changes the function the last one changed: when each
+    scope of this version is the same node as the last version's, or a new node at its place
+    whose signature (``Relevance._signature``) is that of the node it replaces, and what all
+    scopes share is the same, marking would mark the same scopes; the new nodes stand for the
+    old ones."""
+
+    def __init__(self) -> None:
+        self.scopes: list[ast.AST] = []
+        self.context: tuple[object, ...] | None = None
+        self.marked: set[ast.AST] = set()
+        self.signatures: dict[ast.AST, tuple[object, ...]] = {}
+        self.reused = 0  # versions whose marking was reused (for measurements)
+
+    def reuse(
+        self, scopes: list[ast.AST], context: tuple[object, ...], signature: Callable[[ast.AST], tuple[object, ...]]
+    ) -> set[ast.AST] | None:
+        """The marked scopes of this version, or None when they must be worked out."""
+        if self.context is None or len(scopes) != len(self.scopes) or context != self.context:
+            return None
+        replaced = [(old, new) for old, new in zip(self.scopes, scopes, strict=True) if old is not new]
+        signatures = {}
+        for old, new in replaced:
+            before = self.signatures.get(old)
+            if before is None:
+                return None
+            now = signatures[new] = signature(new)
+            if now != before:
+                return None
+        marked = set(self.marked)
+        for old, new in replaced:
+            if old in marked:
+                marked.discard(old)
+                marked.add(new)
+        self.scopes, self.marked, self.signatures = scopes, set(marked), signatures
+        self.reused += 1
+        return marked
+
+    def keep(
+        self,
+        scopes: list[ast.AST],
+        context: tuple[object, ...],
+        marked: set[ast.AST],
+        signature: Callable[[ast.AST], tuple[object, ...]],
+    ) -> None:
+        """Remember a version's marking, with the signatures of its scopes that are new."""
+        before = set(self.scopes)
+        fresh = [scope for scope in scopes if scope not in before]
+        # A first version, or one made anew, is all new scopes: their signatures are not kept.
+        self.signatures = {scope: signature(scope) for scope in fresh} if len(fresh) <= 2 + len(scopes) // 4 else {}
+        self.scopes, self.context, self.marked = scopes, context, set(marked)
+
 
 # (spec, imported top-level modules) → sink candidates; many files share both.
 _CANDIDATES: dict[tuple[int, frozenset[str]], tuple[TaintSpec, tuple[frozenset[str], frozenset[str]]]] = {}
@@ -48,13 +104,74 @@ class Relevance:
         self._candidates: tuple[frozenset[str], frozenset[str]] | None = None
         self._reach: dict[ast.AST, bool] = {}
         self._methods_by_name: dict[str, list[FunctionNode]] | None = None
+        self._defined_names: set[str] | None = None
 
-    def relevant(self) -> set[ast.AST]:
-        """Functions (and the module body) that mention a source or are entry points."""
+    def relevant(self, kept: KeptMarks | None = None) -> set[ast.AST]:
+        """Functions (and the module body) that mention a source or are entry points.
+        ``kept``: what the last version of the document marked (see ``KeptMarks``)."""
+        scopes = self.scopes.all_scopes()
+        marked = self._marked(scopes, kept)
+        if self.project is not None:
+            gives_source: dict[str, bool] = {}  # a name called from several scopes is asked once
+            for owner, name in self.scopes.calls_out(scopes):
+                if owner in marked:
+                    continue
+                answer = gives_source.get(name)
+                if answer is None:
+                    summary = self.project.function_summary(name, self.spec, self.path)
+                    answer = gives_source[name] = summary is not None and summary.returns_source
+                if answer:
+                    marked.add(owner)
+        return marked
+
+    def _marked(self, scopes: list[ast.AST], kept: KeptMarks | None) -> set[ast.AST]:
+        """The scopes marked from this module alone, reused from the last version when it can be."""
+        if kept is None or not self.scopes.remembered:
+            return self._mark(scopes)
+        context = self._context()
+        reused = kept.reuse(scopes, context, self._signature)
+        if reused is not None:
+            return reused
+        marked = self._mark(scopes)
+        kept.keep(scopes, context, marked, self._signature)
+        return set(marked)
+
+    def _context(self) -> tuple[object, ...]:
+        """What every scope's marking depends on beyond the scope itself."""
+        index = self.index
+        classes = index.classes
+        # A class gets a new node when one of its methods changes: classes count by name, as
+        # the one of that name or not, and by their handler kind (from their bases).
+        owners = tuple(
+            (cls.name, classes.get(cls.name) is cls, index.handler_kind(self.spec, cls))
+            for cls in dict.fromkeys(index.owner_class.values())
+        )
+        return (
+            self.spec,
+            frozenset(self.scopes.called_names()),
+            tuple(classes),
+            owners,
+            self.entries.url_rules,
+            self.entries.dependencies,
+        )
+
+    def _signature(self, scope: ast.AST) -> tuple[object, ...]:
+        """What marking reads of one scope: whether it names a source, what it calls, whether it
+        gives a value back, and for a function its name, class, entry and class's handler kind."""
+        facts = self.scopes.of(scope)
+        calls = self.scopes.local_calls(scope, self._defined())
+        if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return (type(scope), facts.mentions_source, facts.gives, calls)
+        cls = self.index.owner_class.get(scope)
+        is_method = cls is not None and not is_static(scope)
+        owner = (cls.name, self.index.classes.get(cls.name) is cls) if cls is not None else None
+        entry = self.entries.entry(scope, is_method)
+        return (type(scope), scope.name, owner, is_method, entry, facts.mentions_source, facts.gives, calls)
+
+    def _mark(self, scopes: list[ast.AST]) -> set[ast.AST]:
         facts = self.facts
         spec = self.spec
         index = self.index
-        scopes = self.scopes.all_scopes()
         marked = self.scopes.naming_a_source(scopes)
         handlers: dict[ast.ClassDef, bool] = {}
         entries = self.entries
@@ -76,27 +193,24 @@ class Relevance:
                 marked.add(fn)
         if marked:
             self._mark_callers(marked, scopes)
-        if self.project is not None:
-            gives_source: dict[str, bool] = {}  # a name called from several scopes is asked once
-            for owner, name in self.scopes.calls_out(scopes):
-                if owner in marked:
-                    continue
-                answer = gives_source.get(name)
-                if answer is None:
-                    summary = self.project.function_summary(name, spec, self.path)
-                    answer = gives_source[name] = summary is not None and summary.returns_source
-                if answer:
-                    marked.add(owner)
         return marked
+
+    def _defined(self) -> set[str]:
+        """The names of this module's functions and classes, nested ones included."""
+        if self._defined_names is None:
+            index = self.index
+            defined = set(index.module_functions) | set(index.classes)
+            defined.update(fn.name for fn in index.owner_class)  # type: ignore[attr-defined]
+            for scoped in index.nested.values():
+                defined.update(scoped)
+            self._defined_names = defined
+        return self._defined_names
 
     def _mark_callers(self, marked: set[ast.AST], scopes: list[ast.AST]) -> None:
         """Add the callers of functions that may hand untrusted data back (a return value, a
         field of ``self``)."""
+        defined = self._defined()
         index = self.index
-        defined = set(index.module_functions) | set(index.classes)
-        defined.update(fn.name for fn in index.owner_class)  # type: ignore[attr-defined]
-        for scoped in index.nested.values():
-            defined.update(scoped)
         callers: dict[str, list[ast.AST]] = {}
         for name, owner in self.scopes.calls_to_defined(scopes, defined):
             callers.setdefault(name, []).append(owner)

@@ -267,6 +267,10 @@ class ScopeTable:
                 found.extend((self._owner(call), name) for _, call in self.facts.calls_to(name))
         return found
 
+    def local_calls(self, scope: ast.AST, defined: set[str]) -> tuple[str, ...]:
+        """``_local_calls`` (below), for the relevance pass's signatures."""
+        return self._local_calls(scope, defined)
+
     def _local_calls(self, scope: ast.AST, defined: set[str]) -> tuple[str, ...]:
         """Names of this module's functions and classes a scope calls (``f()``, ``self.f()``,
         ``Class.f()``); kept with the scope's facts, as they change only with the skeleton."""
