@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
+import operator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -194,15 +196,17 @@ class _Mover:
     object is kept with the last line of this file its spans reach (``Record.last_line``)."""
 
     def __init__(self, old: list[tuple[int, int, ast.stmt]], new: list[tuple[int, int, ast.stmt]]) -> None:
-        current = {id(statement): first for first, _, statement in new}.get
-        self.starts = starts = [first for first, _, _ in old]
-        self.ends = [last for _, last, _ in old]
-        nows = [current(id(statement)) for _, _, statement in old]
-        self.deltas: list[int | None] = [
-            None if now is None else now - first for now, first in zip(nows, starts, strict=True)
-        ]
-        moved = (first for first, delta in zip(starts, self.deltas, strict=True) if delta)
-        self.first_moved = min(moved, default=None)  # None: no statement moved
+        # Column by column with builtins: a big class has thousands of anchors, and this runs at
+        # every version of an edit.
+        starts, ends, statements = (list(column) for column in zip(*old)) if old else ([], [], [])
+        new_starts, _, new_statements = zip(*new) if new else ((), (), ())
+        current = dict(zip(map(id, new_statements), new_starts)).get
+        self.starts, self.ends = starts, ends
+        self.nows: list[int | None] = list(map(current, map(id, statements)))  # None: gone
+        # Anchors are in line order: the first that moved is the first whose line differs,
+        # leaving out those that are gone.
+        differing = itertools.compress(zip(starts, self.nows), map(operator.ne, starts, self.nows))
+        self.first_moved = next((first for first, now in differing if now is not None), None)  # None: none moved
         # id of an original → (the original, kept alive so that its id stays unique; the moved
         # object; the last line of this file its spans reach once moved)
         self._done: dict[int, tuple[Any, Any, int]] = {}
@@ -211,10 +215,10 @@ class _Mover:
         index = bisect.bisect_right(self.starts, line) - 1
         if index < 0 or line > self.ends[index]:
             raise _Unplaceable
-        delta = self.deltas[index]
-        if delta is None:
+        now = self.nows[index]
+        if now is None:
             raise _Unplaceable
-        return delta
+        return now - self.starts[index]
 
     def span(self, span: Span) -> tuple[Span, int]:
         known = self._done.get(id(span))
