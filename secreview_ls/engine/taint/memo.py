@@ -198,14 +198,14 @@ class _Mover:
     def __init__(self, old: list[tuple[int, int, ast.stmt]], new: list[tuple[int, int, ast.stmt]]) -> None:
         # Column by column with builtins: a big class has thousands of anchors, and this runs at
         # every version of an edit.
-        starts, ends, statements = (list(column) for column in zip(*old)) if old else ([], [], [])
-        new_starts, _, new_statements = zip(*new) if new else ((), (), ())
-        current = dict(zip(map(id, new_statements), new_starts)).get
+        starts, ends, statements = (list(column) for column in zip(*old, strict=True)) if old else ([], [], [])
+        new_starts, _, new_statements = zip(*new, strict=True) if new else ((), (), ())
+        current = dict(zip(map(id, new_statements), new_starts, strict=True)).get
         self.starts, self.ends = starts, ends
         self.nows: list[int | None] = list(map(current, map(id, statements)))  # None: gone
         # Anchors are in line order: the first that moved is the first whose line differs,
         # leaving out those that are gone.
-        differing = itertools.compress(zip(starts, self.nows), map(operator.ne, starts, self.nows))
+        differing = itertools.compress(zip(starts, self.nows, strict=True), map(operator.ne, starts, self.nows))
         self.first_moved = next((first for first, now in differing if now is not None), None)  # None: none moved
         # id of an original → (the original, kept alive so that its id stays unique; the moved
         # object; the last line of this file its spans reach once moved)
