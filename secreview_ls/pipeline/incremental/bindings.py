@@ -29,9 +29,11 @@ class ModuleBindings:
         self._star_chunks: list[Chunk] = []  # chunks with star imports
         self._resolved: dict[str, str] = {}  # names imported as different modules → the whole map's answer
         # Assigned aliases (``run = os.system``) are judged on the whole module: per chunk, its
-        # candidate assignments and how it binds each name; the sum of the latter over the chunks.
-        self._alias_parts: dict[Chunk, tuple[list[tuple[str, ast.expr]], dict[str, int]]] = {}
+        # candidate assignments and how it binds the names that resolve to an alias (``_wanted``;
+        # None: not counted yet); the sum of the latter over the chunks.
+        self._alias_parts: dict[Chunk, tuple[list[tuple[str, ast.expr]], dict[str, int] | None]] = {}
         self._binding_counts: dict[str, int] = {}
+        self._wanted: frozenset[str] = frozenset()
 
     def update_imports(self, gone: list[Chunk], fresh: list[Chunk], chunks: list[Chunk]) -> ImportChange:
         """Merge the chunks' imports into the shared map; what changed. A name imported as
@@ -76,15 +78,37 @@ class ModuleBindings:
         resolver.aliases.update(aliases)
         resolver.star_modules.extend(star)
         resolver.locally_bound.update(self._bound_uses)
-        return resolver.assigned_aliases(candidates, self._binding_counts)
+        # Only the names that resolve need their bindings counted (``assigned_aliases`` keeps
+        # those bound once): counted when asked for, in the chunks that came since.
+        found = resolver.assigned_aliases(candidates, None)
+        if not found:
+            return {}
+        self._count_wanted(frozenset(found))
+        return {name: resolved for name, resolved in found.items() if self._binding_counts.get(name) == 1}
 
     def _count_bindings(self, chunk: Chunk, step: int) -> None:
-        """Add (``step`` 1) or take away (-1) how the chunk binds names."""
+        """Add (``step`` 1) or take away (-1) the chunk's candidates and its counted bindings."""
         if step > 0:
-            part = self._alias_parts[chunk] = _alias_part(chunk)
-        else:
-            part = self._alias_parts.pop(chunk, ([], {}))
-        for name, weight in part[1].items():
+            self._alias_parts[chunk] = (_alias_candidates(chunk), None)
+            return
+        _, counts = self._alias_parts.pop(chunk, ([], None))
+        self._add_counts(counts or {}, -1)
+
+    def _count_wanted(self, wanted: frozenset[str]) -> None:
+        """Bring the counts of ``wanted`` up to date: every chunk counted again when they are
+        other names than last time, else the chunks not counted yet."""
+        if wanted != self._wanted:
+            self._wanted = wanted
+            self._binding_counts = {}
+            self._alias_parts = {chunk: (part[0], None) for chunk, part in self._alias_parts.items()}
+        for chunk, (candidates, counts) in self._alias_parts.items():
+            if counts is None:
+                counts = _counted(chunk, wanted)
+                self._alias_parts[chunk] = (candidates, counts)
+                self._add_counts(counts, 1)
+
+    def _add_counts(self, counts: dict[str, int], step: int) -> None:
+        for name, weight in counts.items():
             count = self._binding_counts.get(name, 0) + step * weight
             if count:
                 self._binding_counts[name] = count
@@ -153,20 +177,31 @@ class ModuleBindings:
         return sorted(members, key=lambda c: c.first), frozenset(followed)
 
 
-def _alias_part(chunk: Chunk) -> tuple[list[tuple[str, ast.expr]], dict[str, int]]:
-    """The chunk's candidate assigned aliases and how it binds each name (``count_bindings``):
-    a segment of a class holds class-body statements, whose own names bind class attributes;
-    its header binds the class name."""
+def _alias_candidates(chunk: Chunk) -> list[tuple[str, ast.expr]]:
+    """The chunk's candidate assigned aliases (a segment of a class has none)."""
+    return alias_candidates(chunk.module) if chunk.unit is None else []
+
+
+def _counted(chunk: Chunk, wanted: frozenset[str]) -> dict[str, int]:
+    """How the chunk binds each of ``wanted`` (``count_bindings``): a segment of a class holds
+    class-body statements, whose own names bind class attributes; its header binds the class
+    name. A chunk whose text spells none of them binds none: its nodes are in its text (not
+    so in a repaired one), and a name is spelled as written only in ASCII (else normalized)."""
+    text = chunk.text
+    unspelled = chunk.broken is None and text.isascii() and not any(name in text for name in wanted)
     unit = chunk.unit
     if unit is None:
-        return alias_candidates(chunk.module), count_bindings(ast.walk(chunk.module))
-    own = list(chunk.own or ())
-    nodes: list[ast.AST] = [n for statement in own for n in ast.walk(statement)]
-    counts = count_bindings(nodes, None, set(map(id, class_body_bindings(own))))
+        return {} if unspelled else count_bindings(ast.walk(chunk.module), wanted)
+    counts: dict[str, int] = {}
+    if not unspelled:
+        own = list(chunk.own or ())
+        nodes: list[ast.AST] = [n for statement in own for n in ast.walk(statement)]
+        counts = count_bindings(nodes, wanted, set(map(id, class_body_bindings(own))))
     if chunk is unit.header:
         node = unit.node
         parts = [n for part in (*node.decorator_list, *node.bases, *node.keywords) for n in ast.walk(part)]
-        for name, weight in count_bindings(parts).items():
+        for name, weight in count_bindings(parts, wanted).items():
             counts[name] = counts.get(name, 0) + weight
-        counts[node.name] = counts.get(node.name, 0) + 2
-    return [], counts
+        if node.name in wanted:
+            counts[node.name] = counts.get(node.name, 0) + 2
+    return counts
