@@ -313,3 +313,31 @@ def test_a_sink_alias_is_judged_on_the_whole_module_in_the_editor(tmp_path: Path
     analyzer = replay(tmp_path, ALIAS_MODULE, parameter, ALIAS_MODULE, method, broken, method, moved)
     assert analyzer.stats.mode == "incremental"
     assert [f.rule_id for f in analyzer.analyze(moved).findings if f.rule_id == "SR802"] == ["SR802"]
+
+
+SHELL_MODULE = (
+    "import os\nfrom flask import Flask, request\n\napp = Flask(__name__)\nrun = os.system\n\n\n"
+    '@app.route("/p")\ndef ping():\n    return run("ping " + request.args["host"])\n\n\n'
+    '@app.route("/q")\ndef query():\n    return shell("dig " + request.args["host"])\n\n\n'
+    "class Job:\n    def start(self, command):\n        return command\n\n"
+    "    def stop(self, command):\n        return command\n"
+)
+
+
+def test_bindings_of_a_new_alias_name_are_counted_in_parts_analyzed_before(tmp_path: Path) -> None:
+    """A method binds ``shell`` locally before the module makes ``shell`` an alias: once the
+    alias comes, that earlier binding still counts (the alias is undone), and it stops counting
+    when the method changes; a method binding the name in a pasted part undoes it again."""
+    local = SHELL_MODULE.replace(
+        "        return command\n\n    def stop", "        shell = command\n        return shell\n\n    def stop"
+    )
+    aliased = local.replace("run = os.system\n", "run = os.system\nshell = os.popen\n")
+    unbound = aliased.replace("        shell = command\n        return shell\n", "        return command\n")
+    pasted = unbound.replace(
+        "    def stop(self, command):",
+        "    def pasted(self, shell):\n        return shell\n\n    def stop(self, command):",
+    )
+    analyzer = replay(tmp_path, SHELL_MODULE, local, aliased, unbound, pasted, unbound)
+    assert analyzer.stats.mode == "incremental"
+    assert sum(f.rule_id == "SR802" for f in analyzer.analyze(unbound).findings) == 2
+    assert sum(f.rule_id == "SR802" for f in analyzer.analyze(pasted).findings) == 1
