@@ -254,9 +254,10 @@ def test_a_name_imported_as_different_modules_stays_incremental(tmp_path: Path) 
 
 
 def _segment_first(lines: list[str], index: int) -> int:
-    """0-based first line of the segment holding the method whose body holds line ``index``:
-    the line after the last statement above its decorators (blank lines above go with it)."""
-    at = next(i for i in range(index, 0, -1) if lines[i].startswith("    def "))
+    """0-based first line of the segment holding line ``index`` (a one-line class-level
+    statement or a line of a method's body): the line after the last statement above it and
+    its decorators (blank lines above go with it)."""
+    at = index if lines[index][4] != " " else next(i for i in range(index, 0, -1) if lines[i].startswith("    def "))
     while lines[at - 1].startswith("    @"):
         at -= 1
     while not lines[at - 1].strip():
@@ -328,3 +329,22 @@ def test_the_last_line_of_a_function_turned_into_a_decorator_of_the_next_class(t
     analyzer, text, path, config = _opened(tmp_path, 30, seed=5)
     for current in (text.replace("    return subprocess.call(value, shell=True)\n", "@dataclass_like\n"), text):
         assert summary(analyzer.analyze(current)) == summary(analyze_source(current, path, config))
+
+
+@pytest.mark.parametrize("replacement", [None, "x = 1\n", "    @staticmethod\n", "        return (\n"])
+def test_the_last_line_of_a_class_typed_in_or_edited_out_of_it(tmp_path: Path, replacement: str | None) -> None:
+    """Typing in the last line of a class's last method parses that method, not the class and
+    the statement below; a line that leaves the class or reaches below it grows the region."""
+    analyzer, text, path, config = _opened(tmp_path, 30, seed=5)
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if line.startswith("@dataclass_like")) - 1
+    while not lines[index].strip():
+        index -= 1
+    edited = list(lines)
+    edited[index] = replacement or lines[index].rstrip("\n") + "  # note\n"
+    for current in (edited, lines):
+        current_text = "".join(current)
+        assert summary(analyzer.analyze(current_text)) == summary(analyze_source(current_text, path, config))
+        if replacement is None:
+            assert analyzer.stats.mode == "incremental", analyzer.stats
+            assert analyzer.stats.parsed_lines == index - _segment_first(lines, index) + 1, analyzer.stats
