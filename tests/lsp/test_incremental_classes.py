@@ -251,3 +251,100 @@ def test_a_name_imported_as_different_modules_stays_incremental(tmp_path: Path) 
     for current in versions:
         assert summary(analyzer.analyze(current)) == summary(analyze_source(current, path, config))
         assert analyzer.stats.mode == "incremental", analyzer.stats
+
+
+def _segment_first(lines: list[str], index: int) -> int:
+    """0-based first line of the segment holding line ``index`` (a one-line class-level
+    statement or a line of a method's body): the line after the last statement above it and
+    its decorators (blank lines above go with it)."""
+    at = index if lines[index][4] != " " else next(i for i in range(index, 0, -1) if lines[i].startswith("    def "))
+    while lines[at - 1].startswith("    @"):
+        at -= 1
+    while not lines[at - 1].strip():
+        at -= 1
+    return at
+
+
+def test_typing_in_the_last_line_of_a_method_parses_that_method_only(tmp_path: Path) -> None:
+    analyzer, text, path, config = _opened(tmp_path, 40, seed=5)
+    lines = split_lines_keepends(text)
+    index = next(
+        i
+        for i in range(len(lines) // 2, len(lines) - 2)
+        if lines[i].startswith("        return") and not lines[i + 1].strip() and lines[i + 2].startswith("    def ")
+    )
+    typed = list(lines)
+    typed[index] = typed[index].rstrip("\n") + "  # note\n"
+    for current in (typed, lines):
+        current_text = "".join(current)
+        assert summary(analyzer.analyze(current_text)) == summary(analyze_source(current_text, path, config))
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert analyzer.stats.parsed_lines == index - _segment_first(lines, index) + 1, analyzer.stats
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda line: "    @staticmethod\n",  # now decorates the next method, across the blank line
+        lambda line: line.rstrip("\n") + " + (\n",  # a bracket the next method's lines would close
+        lambda line: line.rstrip("\n") + " \\\n",  # a line continued onto the next one
+        lambda line: "    LEVEL = 1\n",  # a class-level statement of its own
+        lambda line: "x = 1\n",  # ends the class: the next method no longer parses
+        lambda line: line.replace("return", "return '''"),  # a string left open
+    ],
+)
+def test_the_last_line_of_a_method_edited_to_reach_the_next_one(tmp_path: Path, edit) -> None:
+    """Only the edited method is parsed again at first; edits that join it to what follows
+    fail alone there, and the region grows to a whole-file result."""
+    analyzer, text, path, config = _opened(tmp_path, 30, seed=5)
+    lines = split_lines_keepends(text)
+    index = next(
+        i
+        for i in range(len(lines) // 2, len(lines) - 2)
+        if lines[i].startswith("        return") and not lines[i + 1].strip() and lines[i + 2].startswith("    def ")
+    )
+    edited = list(lines)
+    edited[index] = edit(lines[index])
+    for current in (edited, lines):
+        current_text = "".join(current)
+        assert summary(analyzer.analyze(current_text)) == summary(analyze_source(current_text, path, config))
+
+
+def test_a_class_constant_indented_into_the_method_above(tmp_path: Path) -> None:
+    """A one-line segment pushed to the indentation of a method body joins that method: the
+    segment alone would parse inside a class wrapper, so its indentation is checked."""
+    analyzer, text, path, config = _opened(tmp_path, 30, seed=5)
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if line.startswith("    LEVEL_"))
+    assert lines[index - 2].startswith("        ")  # the method above ends there
+    edited = list(lines)
+    edited[index] = "    " + lines[index]
+    for current in (edited, lines):
+        current_text = "".join(current)
+        assert summary(analyzer.analyze(current_text)) == summary(analyze_source(current_text, path, config))
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+
+
+def test_the_last_line_of_a_function_turned_into_a_decorator_of_the_next_class(tmp_path: Path) -> None:
+    analyzer, text, path, config = _opened(tmp_path, 30, seed=5)
+    for current in (text.replace("    return subprocess.call(value, shell=True)\n", "@dataclass_like\n"), text):
+        assert summary(analyzer.analyze(current)) == summary(analyze_source(current, path, config))
+
+
+@pytest.mark.parametrize("replacement", [None, "x = 1\n", "    @staticmethod\n", "        return (\n"])
+def test_the_last_line_of_a_class_typed_in_or_edited_out_of_it(tmp_path: Path, replacement: str | None) -> None:
+    """Typing in the last line of a class's last method parses that method, not the class and
+    the statement below; a line that leaves the class or reaches below it grows the region."""
+    analyzer, text, path, config = _opened(tmp_path, 30, seed=5)
+    lines = split_lines_keepends(text)
+    index = next(i for i, line in enumerate(lines) if line.startswith("@dataclass_like")) - 1
+    while not lines[index].strip():
+        index -= 1
+    edited = list(lines)
+    edited[index] = replacement or lines[index].rstrip("\n") + "  # note\n"
+    for current in (edited, lines):
+        current_text = "".join(current)
+        assert summary(analyzer.analyze(current_text)) == summary(analyze_source(current_text, path, config))
+        if replacement is None:
+            assert analyzer.stats.mode == "incremental", analyzer.stats
+            assert analyzer.stats.parsed_lines == index - _segment_first(lines, index) + 1, analyzer.stats

@@ -36,9 +36,7 @@ def rechunk(
     delta = len(lines) - len(old_lines)
     if prefix == len(old_lines) == len(lines):
         return old
-    # Old chunks touching the changed lines, one line of margin each side (0-based).
-    low = max(prefix - 1, 0)
-    high = min(len(old_lines) - suffix, len(old_lines) - 1)
+    low, high = _changed_span(len(old_lines), len(lines), prefix, suffix)
     first_index, last_index = _touched(old, low, high, delta)
     segments = wrapped_region(lines, old, first_index, last_index, delta)
     if segments is not None:
@@ -103,6 +101,21 @@ def rechunk(
         if c.collapsed is not None and c not in kept
     }
     return split_classes(chunks, lines, pool)
+
+
+def _changed_span(old_count: int, count: int, prefix: int, suffix: int) -> tuple[int, int]:
+    """First and last old lines (0-based) whose chunks are parsed again.
+
+    Lines replaced by other lines need only their own chunks: a region that parses alone
+    ends with every bracket, string and block closed and its statements at the region's
+    indentation, so the unchanged text around parses as before (an edit that opens
+    something, or a decorator left at a chunk's end, fails alone and the region grows).
+    Lines only inserted or only deleted have no line of their own to hold: the old line on
+    each side of the gap is taken."""
+    end = old_count - suffix  # the first old line below the change
+    if prefix < end and count - suffix > prefix:
+        return prefix, end - 1
+    return max(prefix - 1, 0), min(end, old_count - 1)
 
 
 def _touched(old: list[Chunk], low: int, high: int, delta: int) -> tuple[int, int]:
