@@ -208,15 +208,19 @@ def command_line_parameter(facts: ModuleFacts, function: ast.AST | None, name: s
     """``name`` is a parameter of ``function`` that click or typer fills from the command line."""
     if not isinstance(function, _FUNCTIONS) or name not in parameter_names(function, starred=True):
         return False
-    if not _imports(facts, ("click", "typer")):
+    if not uses_command_line_framework(facts):
         return False
     if _typer_command(facts, function):
         return not _context_parameter(facts, function, name)
     return _click_command(facts, function) and name in _click_parameters(facts, function)
 
 
-def _imports(facts: ModuleFacts, modules: tuple[str, ...]) -> bool:
-    return any((target or "").split(".")[0] in modules for target in facts.imports.aliases.values())
+_CLI_FRAMEWORKS = frozenset({"click", "typer"})
+
+
+def uses_command_line_framework(facts: ModuleFacts) -> bool:
+    """Whether the module imports click or typer."""
+    return any((target or "").split(".")[0] in _CLI_FRAMEWORKS for target in facts.imports.aliases.values())
 
 
 def _click_command(facts: ModuleFacts, function: ast.AST) -> bool:

@@ -15,6 +15,7 @@ import itertools
 import re
 from collections import defaultdict
 
+from ..engine.command_line import uses_command_line_framework
 from ..engine.facts import ModuleFacts
 from .base import CacheKey, RuleContext
 
@@ -220,13 +221,10 @@ def module_reads(ctx: RuleContext) -> set[str]:
     return ctx.cache.get(_MODULE_READS, set)
 
 
-_CLI_FRAMEWORKS = frozenset({"click", "typer"})
-
-
 def note_command_line_frameworks(ctx: RuleContext) -> None:
     """Record a module read where a click / typer command's parameter is looked for: the command
     may be registered anywhere in the module (``typer.run(main)``)."""
-    if any((target or "").split(".")[0] in _CLI_FRAMEWORKS for target in ctx.facts.imports.aliases.values()):
+    if uses_command_line_framework(ctx.facts):
         module_reads(ctx).add("the module's click / typer commands")
 
 

@@ -653,15 +653,14 @@ class Entries:
             return False
         if fn.name in (_HTTP_METHODS if is_method else self.dependencies):
             return False
-        args = fn.args
-        params = [*args.posonlyargs, *args.args]
+        params = _positional(fn)
         own = params[1:] if is_method and params else params
         if own and own[0].arg in _ENTRY_FIRST_PARAMETERS:
             return False
         for arg in own:
             if arg.annotation is not None and self._may_name_request(arg.annotation):
                 return False
-        for arg in args.kwonlyargs:
+        for arg in fn.args.kwonlyargs:
             if arg.annotation is not None and self._may_name_request(arg.annotation):
                 return False
         return True
