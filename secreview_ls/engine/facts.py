@@ -602,6 +602,23 @@ def keyword(call: ast.Call, name: str) -> ast.keyword | None:
     return None
 
 
+def true_constant(node: ast.AST | None) -> bool:
+    """Whether ``node`` is a constant that is true (``shell=True``, ``shell=1``)."""
+    return isinstance(node, ast.Constant) and bool(node.value)
+
+
+def false_constant(node: ast.AST | None) -> bool:
+    """Whether ``node`` is a constant that is false (``shell=False``, ``shell=None``)."""
+    return isinstance(node, ast.Constant) and not node.value
+
+
+def may_run_shell(call: ast.Call) -> bool:
+    """Whether a process call passes a ``shell`` keyword that is not a false constant: a shell
+    may run its command (``shell=True``, or a value known only at run time)."""
+    shell_kw = keyword(call, "shell")
+    return shell_kw is not None and not false_constant(shell_kw.value)
+
+
 def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
     kw = keyword(call, name)
     return kw.value if kw is not None else None

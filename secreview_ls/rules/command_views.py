@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from ..engine.facts import keyword
+from ..engine.facts import may_run_shell, true_constant
 from .base import RuleContext
 from .judge import module_reads
 
@@ -14,15 +14,14 @@ from .judge import module_reads
 def shell_calls(ctx: RuleContext, names: tuple[str, ...]) -> Iterator[ast.Call]:
     """The process calls (``names``) SR201 judges the command of: a ``shell`` keyword not false."""
     for _, call in ctx.facts.calls_to(*names):
-        shell_kw = keyword(call, "shell")
-        if shell_kw is not None and not (isinstance(shell_kw.value, ast.Constant) and not shell_kw.value.value):
+        if may_run_shell(call):
             yield call
 
 
 def shell_keyword_calls(ctx: RuleContext) -> Iterator[ast.Call]:
     """The calls with a true ``shell=`` constant, whose command SR202 judges."""
     for shell_kw in ctx.facts.unordered(ast.keyword):
-        if shell_kw.arg == "shell" and isinstance(shell_kw.value, ast.Constant) and bool(shell_kw.value.value):  # type: ignore[attr-defined]
+        if shell_kw.arg == "shell" and true_constant(shell_kw.value):  # type: ignore[attr-defined]
             call = ctx.facts.parent(shell_kw)
             if isinstance(call, ast.Call):
                 yield call

@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Iterator
 
 from ..engine.evidence import Judgement
-from ..engine.facts import argument, is_built_string, keyword
+from ..engine.facts import argument, is_built_string, keyword, may_run_shell, true_constant
 from ..engine.finding import Finding, Fix, FlowStep, TextEdit
 from .base import HIGH, LOW, MEDIUM, CacheKey, RuleContext, remove_keyword, rule
 from .command_views import commands_beyond_view, shell_calls, shell_keyword_calls
@@ -112,10 +112,6 @@ def shell_value(call: ast.Call) -> ast.expr | None:
     return kw.value if kw is not None else None
 
 
-def _truthy_literal(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and bool(node.value)
-
-
 def _describe_command(ctx: RuleContext, node: ast.expr) -> str:
     if is_built_string(node):
         return f"a command built at run time (`{short(ctx.segment(node))}`)"
@@ -174,16 +170,17 @@ def _quote(word: str) -> str:
 )
 def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS):
-        shell_kw = keyword(call, "shell")
-        if shell_kw is None or (isinstance(shell_kw.value, ast.Constant) and not shell_kw.value.value):
+        if not may_run_shell(call):
             ctx.judged(name, call, _without_shell(call))
             continue
+        shell_kw = keyword(call, "shell")
+        assert shell_kw is not None
         command = command_argument(call)
         if command is None:
             continue
         spelled = ctx.facts.spelled(call.func)
         static = fixed_choice(ctx, command)
-        if not _truthy_literal(shell_kw.value):
+        if not true_constant(shell_kw.value):
             if static or caller_command(ctx, command):
                 continue
             yield subprocess_shell_true.finding(
@@ -229,7 +226,7 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     known = set(SUBPROCESS_CALLS)
     for shell_kw in ctx.facts.nodes(ast.keyword):
         assert isinstance(shell_kw, ast.keyword)
-        if shell_kw.arg != "shell" or not _truthy_literal(shell_kw.value):
+        if shell_kw.arg != "shell" or not true_constant(shell_kw.value):
             continue  # most keywords: no parent looked up
         call = ctx.facts.parent(shell_kw)
         if not isinstance(call, ast.Call):
@@ -319,7 +316,7 @@ def _program_literal(ctx: RuleContext, name: str, call: ast.Call) -> tuple[str, 
         text = static_string(ctx, command)
         if text is None:
             return None
-        shell = name in SHELL_CALLS or _truthy_literal(shell_value(call))
+        shell = name in SHELL_CALLS or true_constant(shell_value(call))
         if shell:
             try:
                 words = [w for w in shlex.split(text) if "=" not in w]
@@ -422,7 +419,7 @@ def _shell_text(ctx: RuleContext, node: ast.expr) -> str | None:
 )
 def wildcard_injection(ctx: RuleContext) -> Iterator[Finding]:
     for name, call in ctx.facts.calls_to(*SHELL_CALLS, *SUBPROCESS_CALLS):
-        if name in SUBPROCESS_CALLS and not _truthy_literal(shell_value(call)):
+        if name in SUBPROCESS_CALLS and not true_constant(shell_value(call)):
             continue
         command = command_argument(call) if name in SUBPROCESS_CALLS else (call.args[0] if call.args else None)
         if command is None:

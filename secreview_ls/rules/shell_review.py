@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ..engine.facts import argument, keyword
+from ..engine.facts import argument, keyword, may_run_shell, true_constant
 from ..engine.finding import Finding
 from .base import HIGH, LOW, RuleContext, rule
 from .caller_data import handed_in
@@ -21,8 +21,7 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     """Every call that hands a command string to a shell, with that string."""
     for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS, *SHELL_CALLS):
         if name in SUBPROCESS_CALLS:
-            shell = keyword(call, "shell")
-            if shell is None or (isinstance(shell.value, ast.Constant) and not shell.value.value):
+            if not may_run_shell(call):
                 continue
             command = command_argument(call)
         else:
@@ -111,7 +110,7 @@ def _shell_strings(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr, ast.k
     for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS, *SHELL_CALLS):
         if name in SUBPROCESS_CALLS:
             shell = keyword(call, "shell")
-            if shell is None or not (isinstance(shell.value, ast.Constant) and shell.value.value):
+            if shell is None or not true_constant(shell.value):
                 continue
             command = command_argument(call)
         else:

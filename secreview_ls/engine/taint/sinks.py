@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ..facts import ModuleFacts
+from ..facts import ModuleFacts, false_constant, may_run_shell
 from ..finding import FlowStep, Span, StepKind
 from ..source import SourceFile
 from . import xml_parsers
@@ -688,7 +688,7 @@ class SinkChecker:
                             shell = (
                                 bool(flag)
                                 if flag is not NO_CONST and not isinstance(flag, OneOf)
-                                else not (isinstance(kw.value, ast.Constant) and not kw.value.value)
+                                else not false_constant(kw.value)
                             )
                 if not shell:
                     line = shell_line([get_part(value, str(i)) for i in range(4)] if value.parts else [])
@@ -710,9 +710,8 @@ class SinkChecker:
         """The arguments a fixed program may read as options: the elements of its argument vector
         after the program and before a ``--`` element. Only a vector whose positions are known
         counts, and only where no shell runs it (a shell command is the command class's)."""
-        for kw in node.keywords:
-            if kw.arg == "shell" and not (isinstance(kw.value, ast.Constant) and not kw.value.value):
-                return
+        if may_run_shell(node):
+            return
         at = sink.args[0][0] if sink.args else 0
         if sink.args and sink.args[0][1] is not None:
             found = next((kw.value for kw in node.keywords if kw.arg == sink.args[0][1]), None)
