@@ -220,7 +220,7 @@ _CLI_FRAMEWORKS = frozenset({"click", "typer"})
 
 def uses_command_line_framework(facts: ModuleFacts) -> bool:
     """Whether the module imports click or typer."""
-    return any((target or "").split(".")[0] in _CLI_FRAMEWORKS for target in facts.imports.aliases.values())
+    return not _CLI_FRAMEWORKS.isdisjoint(facts.imports.imported_roots())
 
 
 def _click_command(facts: ModuleFacts, function: ast.AST) -> bool:

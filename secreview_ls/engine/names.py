@@ -115,6 +115,10 @@ class ImportMap:
             parts.append(module)
         return ".".join(p for p in parts if p)
 
+    def imported_roots(self) -> set[str]:
+        """The top-level modules the imports name (``os`` for ``from os import path``)."""
+        return {target.split(".")[0] for target in self.aliases.values()}
+
     def resolve_name(self, name: str) -> str | None:
         """Qualified name for a bare identifier, or None if it is a plain local."""
         if name in self.aliases:

@@ -151,8 +151,7 @@ class ModuleIndex:
                     if kept is not None:
                         kept[statement] = found
                 self._record(found)
-        # Top-level names of the imported modules (``os`` for ``from os import path``).
-        self.imported_roots = {t.split(".")[0] for t in facts.imports.aliases.values()}
+        self.imported_roots = facts.imports.imported_roots()
 
     def _record(self, found: list[Definition]) -> None:
         for kind, node, owner in found:

@@ -117,12 +117,9 @@ def apply_url_rules(
 def _imports_any(facts: ModuleFacts, prefixes: tuple[str, ...], roots: set[str] | None = None) -> bool:
     """Whether the module imports from one of the top-level modules ``prefixes`` (``roots``:
     its imported top-level modules, when known)."""
-    if roots is not None:
-        return any(prefix in roots for prefix in prefixes)
-    for target in facts.imports.aliases.values():
-        if target.split(".")[0] in prefixes:
-            return True
-    return False
+    if roots is None:
+        roots = facts.imports.imported_roots()
+    return any(prefix in roots for prefix in prefixes)
 
 
 #: Request attributes that are the matched URL path and nothing else (no query, no host).
