@@ -15,7 +15,7 @@ class _TickingClock:
     def __init__(self) -> None:
         self.now = 0.0
 
-    def monotonic(self) -> float:
+    def thread_time(self) -> float:
         self.now += 1.0
         return self.now
 
@@ -33,6 +33,6 @@ def test_the_timeout_notice_names_the_budget_of_the_file(monkeypatch: pytest.Mon
     monkeypatch.setattr(running, "time", _TickingClock())
     result = analyze_source(text, "slow.py", Config(timeout=2.5))
     [notice] = [n for n in result.notices if n.kind == "timeout"]
-    assert notice.message.startswith(f"analysis stopped after {budget_seconds(2.5, len(text)):g} s")
+    assert notice.message.startswith(f"analysis stopped after {budget_seconds(2.5, len(text)):g} s of CPU time")
     ran = 2 if copies == 1 else 5  # one rule per second of the budget
     assert len(result.rules_run) - len(notice.message.split("rules not run: ")[1].split(", ")) == ran

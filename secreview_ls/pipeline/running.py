@@ -31,11 +31,17 @@ def budget_seconds(timeout: float, size: int) -> float:
 
 class Deadline:
     """The per-file time budget (``timeout``, see ``budget_seconds``), started when the rules
-    start. It reads the clock once when made and once before each rule."""
+    start. It reads the clock once when made and once before each rule.
+
+    The clock is the CPU time of the thread that analyzes the file, not the wall clock: on a
+    busy machine (other processes, the editor's own work) a file waits longer for the processor
+    without doing more work, and a wall-clock budget would then drop rules from files that are
+    not slow to analyze, giving findings that change with the machine's load. The command line's
+    backstop for a runaway file (``scan.HARD_TIMEOUT_FACTOR``) stays on the wall clock."""
 
     def __init__(self, seconds: float, clock: Callable[[], float] | None = None) -> None:
         self.seconds = seconds
-        self._clock = clock if clock is not None else time.monotonic
+        self._clock = clock if clock is not None else time.thread_time
         self._at = self._clock() + seconds
 
     def passed(self) -> bool:
@@ -142,7 +148,8 @@ def run_rules(
 def _timeout_notice(seconds: float, remaining: Sequence[Rule], path: str) -> Notice:
     return Notice(
         "timeout",
-        f"analysis stopped after {seconds:g} s (`timeout`); rules not run: {', '.join(r.id for r in remaining)}",
+        f"analysis stopped after {seconds:g} s of CPU time (`timeout`); rules not run: "
+        f"{', '.join(r.id for r in remaining)}",
         None,
         path,
     )
