@@ -341,3 +341,23 @@ def test_bindings_of_a_new_alias_name_are_counted_in_parts_analyzed_before(tmp_p
     assert analyzer.stats.mode == "incremental"
     assert sum(f.rule_id == "SR802" for f in analyzer.analyze(unbound).findings) == 2
     assert sum(f.rule_id == "SR802" for f in analyzer.analyze(pasted).findings) == 1
+
+
+def test_a_template_kept_in_a_class_attribute_is_read_again_when_the_attribute_changes(tmp_path: Path) -> None:
+    """A view rendering ``Widgets.BADGE`` or ``self.TEMPLATE`` reads the class attribute's text,
+    which lies outside the view's function: when only the attribute changes, the view's recorded
+    analysis must not be replayed with the old text."""
+    before = (
+        "from flask import Flask, render_template_string, request\n\napp = Flask(__name__)\n\n\n"
+        'class Widgets:\n    BADGE = "<span>{{ label|safe }}</span>"\n\n\n'
+        "class Page:\n"
+        '    TEMPLATE = "<p>{{ body|safe }}</p>"\n\n'
+        "    def show(self):\n"
+        '        return render_template_string(self.TEMPLATE, body=request.args["body"])\n\n\n'
+        '@app.route("/badge")\n'
+        "def badge():\n"
+        '    return render_template_string(Widgets.BADGE, label=request.args["label"])\n'
+    )
+    escaped = before.replace("{{ label|safe }}", "{{ label }}").replace("{{ body|safe }}", "{{ body }}")
+    renamed = before.replace("    BADGE =", "    BADGE_OLD =").replace("    TEMPLATE =", "    TEMPLATE_OLD =")
+    replay(tmp_path, before, escaped, before, renamed, before)

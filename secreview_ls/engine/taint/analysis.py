@@ -174,7 +174,7 @@ class ModuleTaint:
         )
         self.interpreter.connect(calls, self.sinks)
         self._calls = calls
-        self.summaries.connect(self.interpreter, self.sinks.template_answer)
+        self.summaries.connect(self.interpreter, self.sinks.template_answer, calls.class_attribute_text)
 
     def release(self, *, facts: bool = True) -> None:
         """Empty this analysis and its parts, its facts included, so that dropping it frees it at

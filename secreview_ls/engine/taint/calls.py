@@ -112,6 +112,7 @@ MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
 _OPAQUE = frozenset({OPAQUE})
 ENVIRONMENT_METHODS = LOADING_METHODS | {"from_string"}
 _DATA = object()  # a template text argument carrying data (not a constant found elsewhere)
+_NOT_A_CLASS = object()  # an attribute read that names no class of the module
 
 
 def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> Taint:
@@ -496,18 +497,31 @@ class Calls:
         if text is not None or node is None:
             return text
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            base = node.value.id
-            cls = None
-            if base in ("self", "cls"):
-                cls = enclosing_class(self.facts.ancestors(node))
-            elif base not in globals_:
-                cls = self.interprocedural.index.classes.get(base)
-            if cls is not None:
-                return class_text(cls, node.attr, lambda value: literal_text(value, globals_))
+            found = self.class_attribute_text(node)
+            if found is not _NOT_A_CLASS:
+                self.sinks.results.record_class_text(node, found)
+                return found
         if isinstance(node, ast.Name) and node.id in globals_:
             return None
         found = self._project_value(node)
         return found.const if found is not None else None
+
+    def class_attribute_text(self, node: ast.Attribute) -> object:
+        """The constant text of the class attribute ``node`` reads (``self.TEMPLATE`` in a
+        method, ``Page.TEMPLATE``), None when it holds none, ``_NOT_A_CLASS`` when ``node`` does
+        not name a class of this module."""
+        if not isinstance(node.value, ast.Name):
+            return _NOT_A_CLASS
+        globals_ = self.interpreter.globals
+        base = node.value.id
+        cls = None
+        if base in ("self", "cls"):
+            cls = enclosing_class(self.facts.ancestors(node))
+        elif base not in globals_:
+            cls = self.interprocedural.index.classes.get(base)
+        if cls is None:
+            return _NOT_A_CLASS
+        return class_text(cls, node.attr, lambda value: literal_text(value, globals_))
 
     def _factory_environment(self, node: ast.AST) -> str | None:
         """The environment a module-level name holds when it is made by a factory function of

@@ -93,6 +93,13 @@ class Results:
         if self.recordings:
             self.recordings[-1].append(("tpl", name, answer))
 
+    def record_class_text(self, node: ast.AST, text: object) -> None:
+        """A function's analysis read the template text of the class attribute ``node`` names
+        (``Page.TEMPLATE``, ``self.TEMPLATE``) and found this: the class body lies outside the
+        function, so a replay must read it again."""
+        if self.recordings:
+            self.recordings[-1].append(("cat", node, text))
+
     def skip(self, reason: str) -> None:
         self.skipped.append(reason)
 

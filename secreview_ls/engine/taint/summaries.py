@@ -62,12 +62,19 @@ class Summaries:
         self._stack_depth = 0
         self._functions: set[ast.AST] | None = None
         self.template_answer: Callable[[str], object] | None = None  # what reading a template gives now
+        self.class_text_answer: Callable[[ast.Attribute], object] | None = None  # a class attribute's text now
 
-    def connect(self, interpreter: Evaluator, template_answer: Callable[[str], object] | None = None) -> None:
+    def connect(
+        self,
+        interpreter: Evaluator,
+        template_answer: Callable[[str], object] | None = None,
+        class_text_answer: Callable[[ast.Attribute], object] | None = None,
+    ) -> None:
         """The interpreter that runs the functions (it asks for summaries in turn), and where a
-        replay reads templates again."""
+        replay reads templates and class attributes' template text again."""
         self.interpreter = interpreter
         self.template_answer = template_answer
+        self.class_text_answer = class_text_answer
 
     def of(self, fn: FunctionNode) -> Summary | None:
         """The summary of a function of this module (None: cut short, or recursive)."""
@@ -218,6 +225,9 @@ class Summaries:
                         return False
                 elif kind == "tpl":
                     if self.template_answer is None or self.template_answer(event[1]) != event[2]:
+                        return False
+                elif kind == "cat":
+                    if self.class_text_answer is None or self.class_text_answer(event[1]) != event[2]:
                         return False
             return not results.poisoned
         finally:
