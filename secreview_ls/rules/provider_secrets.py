@@ -39,6 +39,7 @@ from ..engine import secret_formats as sf
 from ..engine import secret_values as sv
 from ..engine import secrets_detect as sd
 from ..engine.finding import Finding, Level, Span
+from ..engine.source import parse_tolerant
 from .base import HIGH, LOW, MEDIUM, CacheKey, Rule, RuleContext, TextContext, rule
 
 _SCAN: CacheKey[_Scan] = CacheKey("secrets found in the text")
@@ -567,11 +568,16 @@ _PROSE_WORDS = 8  # a usage text or explanation, not a command line or a connect
 
 def _prose_strings(ctx: TextContext) -> list[tuple[int, int, int, int]]:
     """Spans (start line, start column, end line, end column) of the file's docstrings and of its
-    multi-line string literals made of words (usage texts); none when the file does not parse."""
+    multi-line string literals made of words (usage texts). A file with a syntax error is read
+    as the analysis reads it, its broken lines blanked (``parse_tolerant``): a docstring stays
+    one while the code below it is being typed."""
 
     def find() -> list[tuple[int, int, int, int]]:
         try:
-            tree = ast.parse(ctx.text)
+            try:
+                tree = ast.parse(ctx.text)
+            except SyntaxError:
+                tree = parse_tolerant(ctx.text, ctx.path).tree
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return []
         docstrings = set()

@@ -361,3 +361,25 @@ def test_a_template_kept_in_a_class_attribute_is_read_again_when_the_attribute_c
     escaped = before.replace("{{ label|safe }}", "{{ label }}").replace("{{ body|safe }}", "{{ body }}")
     renamed = before.replace("    BADGE =", "    BADGE_OLD =").replace("    TEMPLATE =", "    TEMPLATE_OLD =")
     replay(tmp_path, before, escaped, before, renamed, before)
+
+
+def test_a_url_in_a_docstring_stays_documentation_while_another_line_is_broken(tmp_path: Path) -> None:
+    """Whether a URL sits in a docstring was read from a parse of the whole file, which fails
+    while any line is broken: the whole-file analysis then reported the docstring's example URL
+    and the parts of the incremental analyzer, each parsing alone, did not. The broken file is
+    now read with its broken lines blanked, as the analysis reads it."""
+    before = (
+        "import sqlalchemy\n\n\n"
+        "def otp_link(secret):\n"
+        '    """Build the enrolment link, in the format\n\n'
+        "    motp://SecureSite:alice@wonder.land?secret=Kq7Pn2Lr9Xs4\n"
+        '    """\n'
+        '    return "motp://{}?secret={}".format("SecureSite", secret)\n\n\n'
+        "def engine():\n"
+        '    return sqlalchemy.create_engine("postgresql://app:Xk2-pr0d-pw@db.internal:5432/app")\n'
+    )
+    broken = before.replace("import sqlalchemy\n", "import sqlalchemy\n    oops = (\n")
+    analyzer = replay(tmp_path, before, broken, broken.replace("Xk2-pr0d-pw", "Xk2-pr0d-pw2"), before)
+    assert analyzer.stats.mode == "incremental"
+    found = analyze_source(broken, str(tmp_path / "module.py"), Config(root=tmp_path))
+    assert [(f.rule_id, f.span.start_line) for f in found.findings if f.rule_id == "SR782"] == [("SR782", 14)]
