@@ -388,20 +388,23 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
         if isinstance(node.value, ast.Dict):  # type: ignore[attr-defined]
             yield from _secret_mapping(ctx, targets, node.value)  # type: ignore[attr-defined]
             continue
-        if _main_self_test(ctx, node):
-            continue
+        self_test: bool | None = None  # worked out for the first target judged a credential
         for target in targets:
+            name = next((n for n in _target_names(target) if _judge(n, value)), None)
+            if name is None:
+                continue
+            if self_test is None:
+                self_test = _main_self_test(ctx, node)
+            if self_test:
+                break
             if isinstance(target, ast.Name) and ctx.facts.parent(node) is ctx.facts.tree:
                 if _lookup_key_only(ctx, target.id):
                     continue  # the name of a storage slot, used only to look things up
-            for name in _target_names(target):
-                if _judge(name, value):
-                    yield hardcoded_password_string.finding(
-                        ctx,
-                        node.value,
-                        f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}",  # type: ignore[attr-defined]
-                    )
-                    break
+            yield hardcoded_password_string.finding(
+                ctx,
+                node.value,  # type: ignore[attr-defined]
+                f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}",
+            )
     for node in ctx.facts.nodes(ast.Compare):
         assert isinstance(node, ast.Compare)
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
@@ -425,23 +428,37 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 "anyone who can reach it as that user; set a password and read it from the environment",
                 confidence=LOW,
             )
-        if _renaming_table(node) or _type_descriptor(node) or _main_self_test(ctx, node):
+        judged = _judged_entries(node)
+        if not judged or _renaming_table(node) or _type_descriptor(node) or _main_self_test(ctx, node):
             continue
         names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
-        for key, item in zip(node.keys, node.values, strict=False):
-            name, value = _string(key), _string(item)
-            if names_fields and value is not None and value.isalpha():
+        for item, name, value in judged:
+            if names_fields and value.isalpha():
                 continue
-            if name and value is not None and _judge(name, value):
-                yield hardcoded_password_string.finding(
-                    ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
-                )
+            yield hardcoded_password_string.finding(
+                ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
+            )
+
+
+def _judged_entries(mapping: ast.Dict) -> list[tuple[ast.expr, str, str]]:
+    """The entries of ``mapping`` whose string key and string value ``_judge`` takes for a
+    credential (value node, key, value); the mapping-wide exceptions are asked only then."""
+    judged: list[tuple[ast.expr, str, str]] = []
+    for key, item in zip(mapping.keys, mapping.values, strict=False):
+        name, value = _string(key), _string(item)
+        if name and value is not None and _judge(name, value):
+            judged.append((item, name, value))
+    return judged
 
 
 def _empty_database_password(mapping: ast.Dict) -> bool:
     """Django-style ``{"ENGINE": "...postgresql", "USER": "app", "PASSWORD": ""}`` (not SQLite,
     which has no users)."""
-    entries = {_string(k): _string(v) for k, v in zip(mapping.keys, mapping.values, strict=False) if _string(k)}
+    entries: dict[str, str | None] = {}
+    for key, value in zip(mapping.keys, mapping.values, strict=False):
+        name = _string(key)
+        if name:
+            entries[name] = _string(value)
     engine = entries.get("ENGINE")
     return (
         engine is not None
