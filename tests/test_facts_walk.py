@@ -198,3 +198,19 @@ def test_name_stores_are_the_names_not_read_in_source_order() -> None:
         key=source_position,
     )
     assert [n.id for n in stores] == [n.id for n in expected] == ["a", "b", "c", "d", "j", "k"]
+
+
+# Nodes of one type at the same position: a call of a call's result, an attribute of an
+# attribute, the parts of an f-string (which share the string's position before Python 3.12).
+SAME_POSITIONS = 'a.b.c(x)(y).d(z)\nf"{p}{q:>{w}}" + g(h(k), m=f"{r}")\nif f"{s}":\n    t.login(u, "v")\n'
+
+
+@pytest.mark.parametrize("path", [None, *FIXTURES[:20]], ids=lambda p: p.name if p else "same positions")
+def test_nodes_where_is_the_filtered_source_order(path: Path | None) -> None:
+    text = SAME_POSITIONS if path is None else path.read_text(encoding="utf-8")
+    for kind in (ast.Call, ast.Attribute, ast.Constant, ast.FormattedValue, ast.JoinedStr, ast.keyword, ast.arguments):
+        for keep in (lambda n: True, lambda n: id(n) % 3 != 0):
+            facts = ModuleFacts(SourceFile(text, "m.py"), "m")
+            found = facts.nodes_where(kind, keep)  # before the whole list is sorted
+            assert [id(n) for n in found] == [id(n) for n in facts.nodes(kind) if keep(n)], kind.__name__
+            assert [id(n) for n in facts.nodes_where(kind, keep)] == [id(n) for n in found]  # and after
