@@ -99,6 +99,9 @@ def test_rebound_import_names_resolve_as_in_walk_order(text: str, name: str, win
     imports = ImportMap(tree, "pkg.mod")
     assert list(imports.aliases.items()) == list(reference_aliases(tree, "pkg.mod").items())
     assert imports.aliases[name] == winner
+    # Given the text, the statements whose lines do not spell ``import`` are passed over.
+    with_text = ImportMap(tree, "pkg.mod", text=text)
+    assert list(with_text.aliases.items()) == list(imports.aliases.items())
 
 
 # Contexts and operators: one shared instance each, not indexed and given no parent.
@@ -149,6 +152,8 @@ def test_facts_index_matches_the_plain_walk(path: Path) -> None:
         assert [id(n) for n in facts._by_type[kind]] == [id(n) for n in nodes], kind.__name__
     assert facts.parents == parents
     assert ImportMap(source.tree, "app").aliases == reference_aliases(source.tree, "app")
+    with_text = ImportMap(source.tree, "app", text=source.text).aliases
+    assert list(with_text.items()) == list(reference_aliases(source.tree, "app").items())
 
 
 def test_facts_index_sorts_rebound_module() -> None:
