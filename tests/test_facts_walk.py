@@ -99,6 +99,9 @@ def test_rebound_import_names_resolve_as_in_walk_order(text: str, name: str, win
     imports = ImportMap(tree, "pkg.mod")
     assert list(imports.aliases.items()) == list(reference_aliases(tree, "pkg.mod").items())
     assert imports.aliases[name] == winner
+    # Given the text, the statements whose lines do not spell ``import`` are passed over.
+    with_text = ImportMap(tree, "pkg.mod", text=text)
+    assert list(with_text.aliases.items()) == list(imports.aliases.items())
 
 
 # Contexts and operators: one shared instance each, not indexed and given no parent.
@@ -149,6 +152,8 @@ def test_facts_index_matches_the_plain_walk(path: Path) -> None:
         assert [id(n) for n in facts._by_type[kind]] == [id(n) for n in nodes], kind.__name__
     assert facts.parents == parents
     assert ImportMap(source.tree, "app").aliases == reference_aliases(source.tree, "app")
+    with_text = ImportMap(source.tree, "app", text=source.text).aliases
+    assert list(with_text.items()) == list(reference_aliases(source.tree, "app").items())
 
 
 def test_facts_index_sorts_rebound_module() -> None:
@@ -198,3 +203,19 @@ def test_name_stores_are_the_names_not_read_in_source_order() -> None:
         key=source_position,
     )
     assert [n.id for n in stores] == [n.id for n in expected] == ["a", "b", "c", "d", "j", "k"]
+
+
+# Nodes of one type at the same position: a call of a call's result, an attribute of an
+# attribute, the parts of an f-string (which share the string's position before Python 3.12).
+SAME_POSITIONS = 'a.b.c(x)(y).d(z)\nf"{p}{q:>{w}}" + g(h(k), m=f"{r}")\nif f"{s}":\n    t.login(u, "v")\n'
+
+
+@pytest.mark.parametrize("path", [None, *FIXTURES[:20]], ids=lambda p: p.name if p else "same positions")
+def test_nodes_where_is_the_filtered_source_order(path: Path | None) -> None:
+    text = SAME_POSITIONS if path is None else path.read_text(encoding="utf-8")
+    for kind in (ast.Call, ast.Attribute, ast.Constant, ast.FormattedValue, ast.JoinedStr, ast.keyword, ast.arguments):
+        for keep in (lambda n: True, lambda n: id(n) % 3 != 0):
+            facts = ModuleFacts(SourceFile(text, "m.py"), "m")
+            found = facts.nodes_where(kind, keep)  # before the whole list is sorted
+            assert [id(n) for n in found] == [id(n) for n in facts.nodes(kind) if keep(n)], kind.__name__
+            assert [id(n) for n in facts.nodes_where(kind, keep)] == [id(n) for n in found]  # and after

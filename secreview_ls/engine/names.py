@@ -35,13 +35,16 @@ class ImportMap:
         self.star_modules: list[str] = []
         self.module_name = module_name
         self.locally_bound: set[str] = set()
-        self._collect(tree)
+        self._collect(tree, text)
         self._collect_module_bindings(tree)
         if assigned:
             self._collect_assigned_aliases(tree, text)
 
-    def _collect(self, tree: ast.Module) -> None:
-        for node in _statements_breadth_first(tree):
+    def _collect(self, tree: ast.Module, text: str | None = None) -> None:
+        # Only the statements whose lines spell ``import`` can hold one (``text``: see
+        # ``_nodes_spelling``); leaving the others out keeps the imports' relative order.
+        lines = None if text is None or "\r" in text else _lines_spelling(text, ("import",))
+        for node in _statements_breadth_first(tree, lines):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -246,10 +249,12 @@ def _touches(statement: ast.stmt, lines: list[int]) -> bool:
 _BLOCK_FIELDS = frozenset(("body", "orelse", "finalbody", "handlers", "cases"))
 
 
-def _statements_breadth_first(tree: ast.Module) -> list[ast.AST]:
+def _statements_breadth_first(tree: ast.Module, lines: list[int] | None = None) -> list[ast.AST]:
     """The statements of ``tree`` (with the ``except`` and ``case`` clauses that hold some) in
     the order ``ast.walk`` visits them. Statements sit only in these blocks, never inside an
-    expression, so leaving the expressions out keeps their relative order and skips most nodes."""
+    expression, so leaving the expressions out keeps their relative order and skips most nodes.
+    With ``lines`` (sorted line numbers), a statement none of whose lines is one of them is left
+    out with everything inside it."""
     found: list[ast.AST] = []
     level: list[ast.AST] = [tree]
     while level:
@@ -258,6 +263,8 @@ def _statements_breadth_first(tree: ast.Module) -> list[ast.AST]:
             for name in node._fields:  # in the order ``ast.walk`` takes them
                 if name in _BLOCK_FIELDS:
                     below.extend(getattr(node, name, None) or ())
+        if lines is not None:
+            below = [node for node in below if not hasattr(node, "lineno") or _touches(node, lines)]  # type: ignore[arg-type]
         found.extend(below)
         level = below
     return found

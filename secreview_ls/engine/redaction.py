@@ -11,7 +11,7 @@ from .secrets_detect import (
     AWS_NEEDLES,
     HEADER_NEEDLES,
     URL_NEEDLES,
-    candidate_lines,
+    NeedleLines,
     find_assigned_secrets,
     find_header_tokens,
     find_url_credentials,
@@ -43,10 +43,11 @@ class Redactor:
         self._whole_spans: set[tuple[int, int, int]] = set()  # unquoted finding spans: masked, not scrubbed
         hits = find_provider_secrets(text)
         key_lines = [h.line for h in hits if h.detector == "aws-access-key-id"]
-        hits += find_aws_secret_keys(self.lines, key_lines, candidate_lines(text, self.lines, AWS_NEEDLES))
-        hits += find_url_credentials(self.lines, candidate_lines(text, self.lines, URL_NEEDLES))
-        hits += find_header_tokens(self.lines, candidate_lines(text, self.lines, HEADER_NEEDLES))
-        assignment_lines = candidate_lines(text, self.lines, ASSIGNMENT_NEEDLES)
+        needles = NeedleLines(text, self.lines)
+        hits += find_aws_secret_keys(self.lines, key_lines, needles.lines_with(AWS_NEEDLES))
+        hits += find_url_credentials(self.lines, needles.lines_with(URL_NEEDLES))
+        hits += find_header_tokens(self.lines, needles.lines_with(HEADER_NEEDLES))
+        assignment_lines = needles.lines_with(ASSIGNMENT_NEEDLES)
         hits += [a.hit for a in find_assigned_secrets(self.lines, path, assignment_lines)]
         # Python literals under secret names (the hardcoded-password rules' territory).
         for item in iter_assignments(self.lines, only=assignment_lines):

@@ -47,30 +47,58 @@ def candidate_lines(text: str, lines: list[str], needles: Iterable[str]) -> list
 
     One ``str.find`` sweep per needle over the whole text instead of a regex per line.
     """
-    needles = tuple(needles)
-    low = text.lower()
-    if len(low) != len(text):  # a few characters change length when lowered
-        return [n for n, line in enumerate(lines, start=1) if any(w in line.lower() for w in needles)]
-    offsets: list[int] = []
-    for needle in needles:
-        index = low.find(needle)
-        while index != -1:
-            offsets.append(index)
-            index = low.find(needle, index + len(needle))
-    if not offsets:
-        return []
-    offsets.sort()
-    if "\r" in text:
-        index_of = LineIndex(text)
-        return sorted({index_of.position(offset)[0] for offset in offsets})
-    result: list[int] = []
-    line, previous = 1, 0
-    for offset in offsets:
-        line += text.count("\n", previous, offset)
-        previous = offset
-        if not result or result[-1] != line:
-            result.append(line)
-    return result
+    return NeedleLines(text, lines).lines_with(needles)
+
+
+class NeedleLines:
+    """``candidate_lines`` of one text for several sets of needles: the text is lowered once
+    and each needle swept once (the detectors' sets share words, and lowering a big file's
+    text costs about as much as a sweep)."""
+
+    def __init__(self, text: str, lines: list[str]) -> None:
+        self.text = text
+        self.lines = lines
+        self._low: str | None = None
+        self._offsets: dict[str, list[int]] = {}
+
+    def lines_with(self, needles: Iterable[str]) -> list[int]:
+        """1-based numbers of the lines whose lowercase text contains one of ``needles``."""
+        needles = tuple(needles)
+        text = self.text
+        if self._low is None:
+            self._low = text.lower()
+        if len(self._low) != len(text):  # a few characters change length when lowered
+            return [n for n, line in enumerate(self.lines, start=1) if any(w in line.lower() for w in needles)]
+        offsets: list[int] = []
+        for needle in needles:
+            offsets += self._sweep(needle)
+        if not offsets:
+            return []
+        offsets.sort()
+        if "\r" in text:
+            index_of = LineIndex(text)
+            return sorted({index_of.position(offset)[0] for offset in offsets})
+        result: list[int] = []
+        line, previous = 1, 0
+        for offset in offsets:
+            line += text.count("\n", previous, offset)
+            previous = offset
+            if not result or result[-1] != line:
+                result.append(line)
+        return result
+
+    def _sweep(self, needle: str) -> list[int]:
+        """Where ``needle`` starts in the lowered text (occurrences that do not overlap)."""
+        found = self._offsets.get(needle)
+        if found is None:
+            low = self._low
+            assert low is not None
+            found = self._offsets[needle] = []
+            index = low.find(needle)
+            while index != -1:
+                found.append(index)
+                index = low.find(needle, index + len(needle))
+        return found
 
 
 # -- secret-looking assignments (config files, scripts) --------------------------------------

@@ -32,6 +32,8 @@ def assign_fingerprints(findings: list[Finding], facts: ModuleFacts | None) -> N
 def without_comment(code: str) -> str:
     """``code`` up to its first ``#`` outside a string literal (unchanged when a string is
     left open: the snippet is then only part of a statement)."""
+    if "#" not in code:
+        return code
     quote = ""
     index = 0
     while index < len(code):

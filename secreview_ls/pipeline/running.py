@@ -96,8 +96,8 @@ def dead_lines(ctx: RuleContext) -> list[tuple[int, int]]:
     endangers nothing."""
 
     def compute() -> list[tuple[int, int]]:
-        ranges: list[tuple[int, int]] = []
-        for node in ctx.facts.nodes(ast.If, ast.While):
+        ranges: list[tuple[int, int]] = []  # in no particular order: only looked up
+        for node in (*ctx.facts.unordered(ast.If), *ctx.facts.unordered(ast.While)):
             assert isinstance(node, (ast.If, ast.While))
             if not isinstance(node.test, ast.Constant):
                 continue

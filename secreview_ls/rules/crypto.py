@@ -404,6 +404,15 @@ def _bad_protocol(ctx: RuleContext, node: ast.AST | None) -> str | None:
     return last if last in _BAD_PROTOCOLS else None
 
 
+def _protocol_keyword(kw: ast.keyword) -> bool:
+    return kw.arg in {"ssl_version", "method", "protocol"}
+
+
+def _sets_version_bound(node: ast.Assign) -> bool:
+    """``<context>.minimum_version = ...`` or ``.maximum_version = ...``."""
+    return any(isinstance(t, ast.Attribute) and t.attr in {"minimum_version", "maximum_version"} for t in node.targets)
+
+
 @rule(
     id="SR306",
     name="tls-insecure-protocol",
@@ -421,10 +430,10 @@ def _bad_protocol(ctx: RuleContext, node: ast.AST | None) -> str | None:
 )
 def tls_insecure_protocol(ctx: RuleContext) -> Iterator[Finding]:
     candidates: list[tuple[ast.Call, ast.AST]] = []
-    for kw in ctx.facts.nodes(ast.keyword):
+    for kw in ctx.facts.nodes_where(ast.keyword, _protocol_keyword):
         assert isinstance(kw, ast.keyword)
         call = ctx.facts.parent(kw)
-        if kw.arg in {"ssl_version", "method", "protocol"} and isinstance(call, ast.Call):
+        if isinstance(call, ast.Call):
             candidates.append((call, kw.value))
     for _, call in ctx.facts.calls_to("ssl.SSLContext", "OpenSSL.SSL.Context"):
         if call.args:
@@ -439,12 +448,8 @@ def tls_insecure_protocol(ctx: RuleContext) -> Iterator[Finding]:
             f"`{ctx.facts.spelled(call.func)}` selects `{bad}`, an insecure protocol version; "
             "negotiate TLS 1.2 or newer",
         )
-    for node in ctx.facts.nodes(ast.Assign):
+    for node in ctx.facts.nodes_where(ast.Assign, _sets_version_bound):
         assert isinstance(node, ast.Assign)
-        if not any(
-            isinstance(t, ast.Attribute) and t.attr in {"minimum_version", "maximum_version"} for t in node.targets
-        ):
-            continue
         name = ctx.facts.qualname(node.value) or ""
         if name.startswith("ssl.TLSVersion.") and name.rsplit(".", 1)[-1] in _BAD_TLS_VERSIONS:
             target = next(t for t in node.targets if isinstance(t, ast.Attribute))

@@ -224,10 +224,9 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
 )
 def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
     known = set(SUBPROCESS_CALLS)
-    for shell_kw in ctx.facts.nodes(ast.keyword):
+    # Most keywords are passed over without looking up their call.
+    for shell_kw in ctx.facts.nodes_where(ast.keyword, lambda kw: kw.arg == "shell" and true_constant(kw.value)):
         assert isinstance(shell_kw, ast.keyword)
-        if shell_kw.arg != "shell" or not true_constant(shell_kw.value):
-            continue  # most keywords: no parent looked up
         call = ctx.facts.parent(shell_kw)
         if not isinstance(call, ast.Call):
             continue

@@ -53,6 +53,11 @@ def _is_false(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is not None and not node.value and node.value != ""
 
 
+def _turns_verify_off(node: ast.Assign) -> bool:
+    """``<session>.verify = False``."""
+    return _is_false(node.value) and any(isinstance(t, ast.Attribute) and t.attr == "verify" for t in node.targets)
+
+
 @rule(
     id="SR501",
     name="tls-verify-disabled",
@@ -88,16 +93,15 @@ def tls_verify_disabled(ctx: RuleContext) -> Iterator[Finding]:
                 kw = keyword(call, name)
                 if kw is not None and _is_false(kw.value):
                     yield _verify_finding(ctx, call, kw, "the HTTP client", MEDIUM)
-        for node in ctx.facts.nodes(ast.Assign):
+        for node in ctx.facts.nodes_where(ast.Assign, _turns_verify_off):
             assert isinstance(node, ast.Assign)
-            if _is_false(node.value) and any(isinstance(t, ast.Attribute) and t.attr == "verify" for t in node.targets):
-                yield tls_verify_disabled.finding(
-                    ctx,
-                    node,
-                    f"`{ctx.segment(node.targets[0])} = False` turns off certificate verification for every "
-                    "request made with this session",
-                    confidence=MEDIUM,
-                )
+            yield tls_verify_disabled.finding(
+                ctx,
+                node,
+                f"`{ctx.segment(node.targets[0])} = False` turns off certificate verification for every "
+                "request made with this session",
+                confidence=MEDIUM,
+            )
     for _, call in ctx.facts.calls_with_prefix("urllib3."):
         if callee_tail(call) not in {"PoolManager", "ProxyManager", "HTTPSConnectionPool", "connection_from_url"}:
             continue

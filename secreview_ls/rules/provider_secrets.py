@@ -59,6 +59,13 @@ class _Scan:
     _generic: dict[str, list[sv.SecretHit]] | None = None
     _by_line: dict[int, list[sv.SecretHit]] = field(default_factory=dict)
     _allowed: frozenset[int] | None = None
+    _needles: sd.NeedleLines | None = None
+
+    def candidate_lines(self, needles: tuple[str, ...]) -> list[int]:
+        """``sd.candidate_lines`` of this text (the lowered text shared between the detectors)."""
+        if self._needles is None:
+            self._needles = sd.NeedleLines(self.text, self.lines)
+        return self._needles.lines_with(needles)
 
     @property
     def allowed(self) -> frozenset[int]:
@@ -80,7 +87,7 @@ class _Scan:
     def aws_secret(self) -> list[sv.SecretHit]:
         if self._aws_secret is None:
             key_lines = [h.line for h in self.provider if h.detector == "aws-access-key-id"]
-            only = sd.candidate_lines(self.text, self.lines, sd.AWS_NEEDLES)
+            only = self.candidate_lines(sd.AWS_NEEDLES)
             self._aws_secret = self._keep(sf.find_aws_secret_keys(self.lines, key_lines, only))
         return self._aws_secret
 
@@ -91,12 +98,12 @@ class _Scan:
             taken = [*self.provider, *self.aws_secret]
             result: dict[str, list[sv.SecretHit]] = {"url": [], "header": [], "password": [], "token": []}
             candidates: list[tuple[str, sv.SecretHit]] = []
-            text, lines = self.text, self.lines
-            for url in sd.find_url_credentials(lines, sd.candidate_lines(text, lines, sd.URL_NEEDLES)):
+            lines = self.lines
+            for url in sd.find_url_credentials(lines, self.candidate_lines(sd.URL_NEEDLES)):
                 candidates.append(("url", url))
-            for header in sd.find_header_tokens(lines, sd.candidate_lines(text, lines, sd.HEADER_NEEDLES)):
+            for header in sd.find_header_tokens(lines, self.candidate_lines(sd.HEADER_NEEDLES)):
                 candidates.append(("header", header))
-            assignment_lines = sd.candidate_lines(text, lines, sd.ASSIGNMENT_NEEDLES)
+            assignment_lines = self.candidate_lines(sd.ASSIGNMENT_NEEDLES)
             for item in sd.find_assigned_secrets(lines, self.path, assignment_lines):
                 candidates.append((item.key_class, item.hit))
             for group, hit in candidates:

@@ -323,12 +323,25 @@ def _lookup_key_only(ctx: RuleContext, name: str) -> bool:
     return True
 
 
+def _assigns_string(node: ast.Assign) -> bool:
+    return _string(node.value) is not None
+
+
+def _assigns_string_or_dict(node: ast.Assign | ast.AnnAssign) -> bool:
+    return _string(node.value) is not None or isinstance(node.value, ast.Dict)
+
+
+def _string_keyword(node: ast.keyword) -> bool:
+    """``name="literal"`` (not ``**mapping``)."""
+    return bool(node.arg) and _string(node.value) is not None
+
+
 def _module_secret_constants(ctx: RuleContext) -> bool:
     """The code holds a module-level ``NAME = "literal"`` with a secret-sounding name: the only
     finding judged by the rest of the module (its reads as a lookup key)."""
-    for node in ctx.facts.nodes(ast.Assign):
+    for node in ctx.facts.nodes_where(ast.Assign, _assigns_string):
         assert isinstance(node, ast.Assign)
-        if ctx.facts.parent(node) is not ctx.facts.tree or _string(node.value) is None:
+        if ctx.facts.parent(node) is not ctx.facts.tree:
             continue
         if any(isinstance(t, ast.Name) and (secret_kind(t.id) or is_signing_key_name(t.id)) for t in node.targets):
             return True
@@ -380,28 +393,29 @@ _MESSAGE = "read it from the environment or a secret store instead of the source
     good="import os\nDB_PASSWORD = os.environ['DB_PASSWORD']",
 )
 def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
-    for node in ctx.facts.nodes(ast.Assign, ast.AnnAssign):
+    for node in ctx.facts.nodes_where((ast.Assign, ast.AnnAssign), _assigns_string_or_dict):
         value = _string(node.value)  # type: ignore[attr-defined]
-        if value is None and not isinstance(node.value, ast.Dict):  # type: ignore[attr-defined]
-            continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
         if isinstance(node.value, ast.Dict):  # type: ignore[attr-defined]
             yield from _secret_mapping(ctx, targets, node.value)  # type: ignore[attr-defined]
             continue
-        if _main_self_test(ctx, node):
-            continue
+        self_test: bool | None = None  # worked out for the first target judged a credential
         for target in targets:
+            name = next((n for n in _target_names(target) if _judge(n, value)), None)
+            if name is None:
+                continue
+            if self_test is None:
+                self_test = _main_self_test(ctx, node)
+            if self_test:
+                break
             if isinstance(target, ast.Name) and ctx.facts.parent(node) is ctx.facts.tree:
                 if _lookup_key_only(ctx, target.id):
                     continue  # the name of a storage slot, used only to look things up
-            for name in _target_names(target):
-                if _judge(name, value):
-                    yield hardcoded_password_string.finding(
-                        ctx,
-                        node.value,
-                        f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}",  # type: ignore[attr-defined]
-                    )
-                    break
+            yield hardcoded_password_string.finding(
+                ctx,
+                node.value,  # type: ignore[attr-defined]
+                f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}",
+            )
     for node in ctx.facts.nodes(ast.Compare):
         assert isinstance(node, ast.Compare)
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
@@ -425,23 +439,37 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 "anyone who can reach it as that user; set a password and read it from the environment",
                 confidence=LOW,
             )
-        if _renaming_table(node) or _type_descriptor(node) or _main_self_test(ctx, node):
+        judged = _judged_entries(node)
+        if not judged or _renaming_table(node) or _type_descriptor(node) or _main_self_test(ctx, node):
             continue
         names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
-        for key, item in zip(node.keys, node.values, strict=False):
-            name, value = _string(key), _string(item)
-            if names_fields and value is not None and value.isalpha():
+        for item, name, value in judged:
+            if names_fields and value.isalpha():
                 continue
-            if name and value is not None and _judge(name, value):
-                yield hardcoded_password_string.finding(
-                    ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
-                )
+            yield hardcoded_password_string.finding(
+                ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
+            )
+
+
+def _judged_entries(mapping: ast.Dict) -> list[tuple[ast.expr, str, str]]:
+    """The entries of ``mapping`` whose string key and string value ``_judge`` takes for a
+    credential (value node, key, value); the mapping-wide exceptions are asked only then."""
+    judged: list[tuple[ast.expr, str, str]] = []
+    for key, item in zip(mapping.keys, mapping.values, strict=False):
+        name, value = _string(key), _string(item)
+        if name and value is not None and _judge(name, value):
+            judged.append((item, name, value))
+    return judged
 
 
 def _empty_database_password(mapping: ast.Dict) -> bool:
     """Django-style ``{"ENGINE": "...postgresql", "USER": "app", "PASSWORD": ""}`` (not SQLite,
     which has no users)."""
-    entries = {_string(k): _string(v) for k, v in zip(mapping.keys, mapping.values, strict=False) if _string(k)}
+    entries: dict[str, str | None] = {}
+    for key, value in zip(mapping.keys, mapping.values, strict=False):
+        name = _string(key)
+        if name:
+            entries[name] = _string(value)
     engine = entries.get("ENGINE")
     return (
         engine is not None
@@ -482,10 +510,11 @@ def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict
     good="import os\ndb.connect(user='app', password=os.environ['DB_PASSWORD'])",
 )
 def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
-    for node in ctx.facts.nodes(ast.keyword):
+    for node in ctx.facts.nodes_where(ast.keyword, _string_keyword):
         assert isinstance(node, ast.keyword)
         value = _string(node.value)
-        if node.arg and value is not None and _judge(node.arg, value) and not _main_self_test(ctx, node):
+        assert node.arg is not None and value is not None
+        if _judge(node.arg, value) and not _main_self_test(ctx, node):
             call = ctx.facts.parent(node)
             if (
                 value.isalpha()
@@ -505,6 +534,12 @@ _KEY_POSITIONS = {"jwt.encode": 1, "jwt.decode": 1, "jwt.api_jwt.encode": 1, "jw
 _LOGIN_METHODS = frozenset({"login", "auth_plain", "auth_login"})
 
 
+def _login_call(call: ast.Call) -> bool:
+    """``<anything>.login(user, password)`` (a method of ``_LOGIN_METHODS``, two arguments)."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr in _LOGIN_METHODS and len(call.args) == 2
+
+
 def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
     """``jwt.encode(payload, "key")``, ``smtp.login(user, "pw")``: a literal used as the key or
     password, whatever it looks like (a placeholder that is used is the key in force)."""
@@ -515,11 +550,9 @@ def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
             yield hardcoded_password_argument.finding(
                 ctx, call.args[index], f"`{ctx.facts.spelled(call.func)}` is given a hardcoded key; {_MESSAGE}"
             )
-    for call in ctx.facts.nodes(ast.Call):
+    for call in ctx.facts.nodes_where(ast.Call, _login_call):
         assert isinstance(call, ast.Call)
         func = call.func
-        if not (isinstance(func, ast.Attribute) and func.attr in _LOGIN_METHODS and len(call.args) == 2):
-            continue
         value = _string(call.args[1])
         if value is not None and used_literal_key(value) and not _EMAIL_VALUE.match(value.strip()):
             yield hardcoded_password_argument.finding(

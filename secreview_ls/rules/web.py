@@ -512,6 +512,10 @@ _COOKIE_SETTINGS = {
 }
 
 
+def _assigns_false_or_none(node: ast.Assign) -> bool:
+    return isinstance(node.value, ast.Constant) and node.value.value in (False, None)
+
+
 @rule(
     id="SR606",
     name="cookie-insecure-flags",
@@ -560,10 +564,9 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
             )
     if _framework_defaults(ctx):
         return  # a framework's table of defaults; projects override them in their own settings
-    for node in ctx.facts.nodes(ast.Assign):
+    for node in ctx.facts.nodes_where(ast.Assign, _assigns_false_or_none):
         assert isinstance(node, ast.Assign)
-        if not (isinstance(node.value, ast.Constant) and node.value.value in (False, None)):
-            continue
+        assert isinstance(node.value, ast.Constant)
         for target in node.targets:
             name = target.id if isinstance(target, ast.Name) else None
             if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):

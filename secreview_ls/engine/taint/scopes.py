@@ -246,10 +246,10 @@ class ScopeTable:
         if self.remembered:
             return [(name, owner) for owner in scopes for name in self._local_calls(owner, defined)]
         found: list[tuple[str, ast.AST]] = []
-        for call in self.facts.nodes(ast.Call):
+        for call in self.facts.nodes_where(ast.Call, lambda call: self._local_callee(call, defined) is not None):
             name = self._local_callee(call, defined)  # type: ignore[arg-type]
-            if name is not None:
-                found.append((name, self._owner(call)))
+            assert name is not None
+            found.append((name, self._owner(call)))
         return found
 
     def calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
