@@ -4,7 +4,6 @@ with results identical to a whole-file analysis of each version."""
 from __future__ import annotations
 
 import bisect
-import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -100,7 +99,6 @@ class IncrementalAnalyzer:
         self._bindings = ModuleBindings(self.module_name)
         self._lines: list[str] = []  # last version analyzed chunk by chunk, with terminators
         self._text = ""  # the same version's text
-        self._starts: list[int] = [0]  # offset in it of each line's start, and its length
         self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[Chunk] = []
         self._fresh = True  # no cache built yet: the next version is analyzed whole
@@ -142,7 +140,6 @@ class IncrementalAnalyzer:
         self.taint_memo.clear()
         self._lines = []
         self._text = ""
-        self._starts = [0]
         self._plain = []
         self._chunks = []
         self._bindings = ModuleBindings(self.module_name)
@@ -203,7 +200,7 @@ class IncrementalAnalyzer:
 
     def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
         old_lines = self._lines
-        lines, prefix, suffix = diff_lines(self._text, old_lines, self._starts, text)
+        lines, prefix, suffix = diff_lines(self._text, old_lines, None, text)
         previous = self._chunks
         chunks = rechunk(old_lines, previous, lines, prefix, suffix, self.path, stats)  # moves the chunks below
         problem = ""
@@ -223,7 +220,6 @@ class IncrementalAnalyzer:
             plain = [strip_terminator(line) for line in lines]
         self._lines = lines
         self._text = text
-        self._starts = list(itertools.accumulate(map(len, lines), initial=0))
         self._plain = plain
         self._chunks = chunks
         self._fresh = False
