@@ -154,9 +154,24 @@ def common_prefix(a: str, b: str, limit: int | None = None, step: int = 4096) ->
     return limit
 
 
-def common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the longest common suffix of ``a`` and ``b``, at most ``limit``."""
-    return common_prefix(a[::-1], b[::-1], limit)  # reversing is a copy: cheap beside analysis
+def common_suffix(a: str, b: str, limit: int, step: int = 4096) -> int:
+    """Length of the longest common suffix of ``a`` and ``b``, at most ``limit`` (compared by
+    slices from the end, as ``common_prefix`` from the start: no reversed copies of the texts)."""
+    limit = min(limit, len(a), len(b))
+    end_a, end_b = len(a), len(b)
+    low = 0
+    while low < limit:
+        high = min(low + step, limit)
+        if a[end_a - high : end_a - low] != b[end_b - high : end_b - low]:
+            while low < high:  # the last difference is in the last [low, high) characters
+                middle = (low + high) // 2
+                if a[end_a - middle - 1 : end_a - low] == b[end_b - middle - 1 : end_b - low]:
+                    low = middle + 1
+                else:
+                    high = middle
+            return low
+        low = high
+    return limit
 
 
 def strip_terminator(line: str) -> str:
