@@ -44,21 +44,27 @@ def _copy(found: Finding) -> Finding:
 Visit = tuple[int, Chunk, "list[Finding] | None"]
 
 
-def _visits(chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str]) -> Callable[[str], list[Visit]]:
+def _visits(
+    chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str], evidenced: list[Chunk]
+) -> Callable[[str], list[Visit]]:
     """For a per-chunk rule's id, the chunks to visit in line order: every chunk it runs on
     again (cached findings None), and the others that keep findings of it (with them). Made
     once per version, so that a rule costs the chunks it has something to say about, not
     every chunk of the document. ``wide`` gets the module rules that need the whole module
-    on some chunk that is not run again (``Rule.needs_module``)."""
+    on some chunk that is not run again (``Rule.needs_module``); ``evidenced``, in line order,
+    the chunks run again and those keeping evidence (what ``_evidence`` reads)."""
     again: list[Visit] = []
     kept: dict[str, list[Visit]] = {}
     for index, chunk in enumerate(chunks):
         if chunk in pending:
             again.append((index, chunk, None))
+            evidenced.append(chunk)
             continue
         local = chunk.local
         assert local is not None
         wide |= local.wide
+        if local.evidence:
+            evidenced.append(chunk)
         for rule_id, found in local.findings.items():
             if found:
                 kept.setdefault(rule_id, []).append((index, chunk, found))
@@ -188,6 +194,8 @@ class IncrementalAnalyzer:
     def _ineligible(self, text: str) -> str:
         if "\x00" in text:
             return "NUL bytes"
+        if text.isascii():  # its UTF-8 is itself: no surrogates, one byte a character
+            return "over max-file-size" if len(text) > self.config.max_file_size else ""
         if len(text) * 4 > self.config.max_file_size and (
             len(text.encode("utf-8", errors="surrogatepass")) > self.config.max_file_size
         ):
@@ -263,7 +271,8 @@ class IncrementalAnalyzer:
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 
         wide: set[str] = set()  # module rules some chunk's view says need the whole module
-        visits = _visits(chunks, pending, wide)
+        evidenced: list[Chunk] = []  # chunks run again or keeping evidence, in line order
+        visits = _visits(chunks, pending, wide, evidenced)
         whole: set[str] = set()  # module rules that ran on the whole module
 
         def produce(current: Rule) -> list[Finding]:
@@ -291,7 +300,7 @@ class IncrementalAnalyzer:
         if run.completed:
             for chunk, chunk_run in pending.items():
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
-        evidence = self._evidence(run, chunks, pending, module_evidence, whole)
+        evidence = self._evidence(run, evidenced, pending, module_evidence, whole)
         return self._finish(text, plain, chunks, run, evidence, module_facts)
 
     @staticmethod
@@ -338,7 +347,8 @@ class IncrementalAnalyzer:
     def _evidence(
         run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence, whole: set[str]
     ) -> Evidence:
-        """The evidence of the rules that ran: the whole-module rules', then each chunk's."""
+        """The evidence of the rules that ran: the whole-module rules', then each chunk's
+        (``chunks``: those run again and those keeping evidence, in line order)."""
         merged = Evidence(module)
         ran = set(run.ran) - whole
         for chunk in chunks:
