@@ -378,6 +378,24 @@ def test_line_diff_splits_like_the_tokenizer() -> None:
         )
 
 
+def test_line_diff_without_offsets_finds_them_in_the_text() -> None:
+    """Without the old version's line offsets, ``diff_lines`` finds what it needs by searching
+    the old text (or lists them, with ``\\r`` in it): the same result as with the offsets."""
+    rng = random.Random(5)
+    pieces = ["a", "b", "\n", "x\n", "\n\n", "\u2028", "é", "\r", "\r\n"]
+    for round_ in range(4000):
+        usable = pieces if round_ % 4 == 0 else pieces[:-2]  # mostly texts without "\r"
+        old = "".join(rng.choice(usable) for _ in range(rng.randint(0, 30)))
+        new = old
+        for _ in range(rng.randint(1, 3)):
+            start = rng.randint(0, len(new))
+            end = min(len(new), start + rng.randint(0, 5))
+            new = new[:start] + "".join(rng.choice(usable) for _ in range(rng.randint(0, 5))) + new[end:]
+        old_lines = split_lines_keepends(old)
+        starts = list(itertools.accumulate(map(len, old_lines), initial=0))
+        assert diff_lines(old, old_lines, None, new) == diff_lines(old, old_lines, starts, new), (old, new)
+
+
 @pytest.mark.parametrize("inserted", ["        part = 1 + 0\n", "        a = 0\n        b = 0\n"])
 def test_line_diff_leaves_out_the_line_below_an_insertion_at_the_same_indentation(inserted: str) -> None:
     """The common start holds the indentation of the line below the inserted lines (and the

@@ -4,7 +4,6 @@ with results identical to a whole-file analysis of each version."""
 from __future__ import annotations
 
 import bisect
-import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -45,21 +44,27 @@ def _copy(found: Finding) -> Finding:
 Visit = tuple[int, Chunk, "list[Finding] | None"]
 
 
-def _visits(chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str]) -> Callable[[str], list[Visit]]:
+def _visits(
+    chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], wide: set[str], evidenced: list[Chunk]
+) -> Callable[[str], list[Visit]]:
     """For a per-chunk rule's id, the chunks to visit in line order: every chunk it runs on
     again (cached findings None), and the others that keep findings of it (with them). Made
     once per version, so that a rule costs the chunks it has something to say about, not
     every chunk of the document. ``wide`` gets the module rules that need the whole module
-    on some chunk that is not run again (``Rule.needs_module``)."""
+    on some chunk that is not run again (``Rule.needs_module``); ``evidenced``, in line order,
+    the chunks run again and those keeping evidence (what ``_evidence`` reads)."""
     again: list[Visit] = []
     kept: dict[str, list[Visit]] = {}
     for index, chunk in enumerate(chunks):
         if chunk in pending:
             again.append((index, chunk, None))
+            evidenced.append(chunk)
             continue
         local = chunk.local
         assert local is not None
         wide |= local.wide
+        if local.evidence:
+            evidenced.append(chunk)
         for rule_id, found in local.findings.items():
             if found:
                 kept.setdefault(rule_id, []).append((index, chunk, found))
@@ -100,7 +105,6 @@ class IncrementalAnalyzer:
         self._bindings = ModuleBindings(self.module_name)
         self._lines: list[str] = []  # last version analyzed chunk by chunk, with terminators
         self._text = ""  # the same version's text
-        self._starts: list[int] = [0]  # offset in it of each line's start, and its length
         self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[Chunk] = []
         self._fresh = True  # no cache built yet: the next version is analyzed whole
@@ -142,7 +146,6 @@ class IncrementalAnalyzer:
         self.taint_memo.clear()
         self._lines = []
         self._text = ""
-        self._starts = [0]
         self._plain = []
         self._chunks = []
         self._bindings = ModuleBindings(self.module_name)
@@ -191,6 +194,8 @@ class IncrementalAnalyzer:
     def _ineligible(self, text: str) -> str:
         if "\x00" in text:
             return "NUL bytes"
+        if text.isascii():  # its UTF-8 is itself: no surrogates, one byte a character
+            return "over max-file-size" if len(text) > self.config.max_file_size else ""
         if len(text) * 4 > self.config.max_file_size and (
             len(text.encode("utf-8", errors="surrogatepass")) > self.config.max_file_size
         ):
@@ -203,7 +208,7 @@ class IncrementalAnalyzer:
 
     def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
         old_lines = self._lines
-        lines, prefix, suffix = diff_lines(self._text, old_lines, self._starts, text)
+        lines, prefix, suffix = diff_lines(self._text, old_lines, None, text)
         previous = self._chunks
         chunks = rechunk(old_lines, previous, lines, prefix, suffix, self.path, stats)  # moves the chunks below
         problem = ""
@@ -223,7 +228,6 @@ class IncrementalAnalyzer:
             plain = [strip_terminator(line) for line in lines]
         self._lines = lines
         self._text = text
-        self._starts = list(itertools.accumulate(map(len, lines), initial=0))
         self._plain = plain
         self._chunks = chunks
         self._fresh = False
@@ -267,7 +271,8 @@ class IncrementalAnalyzer:
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 
         wide: set[str] = set()  # module rules some chunk's view says need the whole module
-        visits = _visits(chunks, pending, wide)
+        evidenced: list[Chunk] = []  # chunks run again or keeping evidence, in line order
+        visits = _visits(chunks, pending, wide, evidenced)
         whole: set[str] = set()  # module rules that ran on the whole module
 
         def produce(current: Rule) -> list[Finding]:
@@ -295,7 +300,7 @@ class IncrementalAnalyzer:
         if run.completed:
             for chunk, chunk_run in pending.items():
                 chunk.local = (chunk_run or self._chunk_run(chunk, plain)).results()
-        evidence = self._evidence(run, chunks, pending, module_evidence, whole)
+        evidence = self._evidence(run, evidenced, pending, module_evidence, whole)
         return self._finish(text, plain, chunks, run, evidence, module_facts)
 
     @staticmethod
@@ -342,7 +347,8 @@ class IncrementalAnalyzer:
     def _evidence(
         run: RuleRun, chunks: list[Chunk], pending: dict[Chunk, ChunkRun | None], module: Evidence, whole: set[str]
     ) -> Evidence:
-        """The evidence of the rules that ran: the whole-module rules', then each chunk's."""
+        """The evidence of the rules that ran: the whole-module rules', then each chunk's
+        (``chunks``: those run again and those keeping evidence, in line order)."""
         merged = Evidence(module)
         ran = set(run.ran) - whole
         for chunk in chunks:

@@ -32,7 +32,7 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _SERIALS = itertools.count(1)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Local:
     """Cached results of the per-chunk rules on one chunk, by rule id."""
 
@@ -45,7 +45,7 @@ class Local:
     wide: frozenset[str] = frozenset()  # module rules whose ``needs_module`` held on the chunk's view
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Chunk:
     first: int  # 1-based first line (current)
     last: int  # 1-based last line (current)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections.abc import Sequence
 
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -25,35 +27,112 @@ def split_lines_keepends(text: str) -> list[str]:
     return lines
 
 
-def diff_lines(old_text: str, old_lines: list[str], starts: list[int], text: str) -> tuple[list[str], int, int]:
+class _Offsets:
+    """The offset of each line's start in a text, then its length (``starts``), with the two
+    searches ``diff_lines`` makes in them."""
+
+    def __init__(self, starts: Sequence[int]) -> None:
+        self.starts = starts
+
+    def right(self, offset: int) -> int:
+        """How many line starts are at or before ``offset``."""
+        return bisect.bisect_right(self.starts, offset)
+
+    def left(self, offset: int) -> int:
+        """How many line starts are before ``offset``."""
+        return bisect.bisect_left(self.starts, offset)
+
+    def __getitem__(self, index: int) -> int:
+        return self.starts[index]
+
+
+class _SearchedOffsets:
+    """The same, for a text whose only line break is ``\\n``, found by searching the text when
+    asked: listing the offsets of every line of a big file after each edit (an integer per
+    line, the length of each line read) costs several times the searches. The offsets asked
+    are those found by the last search or next to them (the lines scanned one by one); any
+    other one makes the whole list."""
+
+    def __init__(self, text: str, lines: list[str]) -> None:
+        self.text = text
+        self.lines = lines
+        self.tail = not text.endswith("\n")  # the last line has no terminator
+        self.known = {0: 0, len(lines): len(text)}
+        self.listed: list[int] | None = None
+
+    def right(self, offset: int) -> int:
+        text = self.text
+        count = 1 + text.count("\n", 0, offset) + (self.tail and offset >= len(text))
+        self.known.setdefault(count - 1, text.rfind("\n", 0, offset) + 1)  # the last start at or before
+        return count
+
+    def left(self, offset: int) -> int:
+        if offset <= 0:
+            return 0
+        text = self.text
+        count = 1 + text.count("\n", 0, offset - 1)
+        if count not in self.known:  # the first start at or after ``offset``
+            found = text.find("\n", offset - 1)
+            self.known[count] = found + 1 if found >= 0 else len(text)
+        return count
+
+    def __getitem__(self, index: int) -> int:
+        known = self.known
+        found = known.get(index)
+        if found is not None:
+            return found
+        text = self.text
+        if index - 1 in known:  # the line after a known one
+            end = text.find("\n", known[index - 1])
+            found = end + 1 if end >= 0 else len(text)
+        elif index + 1 in known and 0 < index < len(self.lines):  # the line before a known one
+            found = text.rfind("\n", 0, known[index + 1] - 1) + 1
+        else:
+            if self.listed is None:
+                self.listed = list(itertools.accumulate(map(len, self.lines), initial=0))
+            found = self.listed[index]
+        known[index] = found
+        return found
+
+
+def diff_lines(
+    old_text: str, old_lines: list[str], starts: Sequence[int] | None, text: str
+) -> tuple[list[str], int, int]:
     """``text`` split like ``split_lines_keepends``, and how many lines at its start and at its
-    end are those of the old version (``starts``: offset of each old line, then the length).
-    Only the changed middle is split: the texts are compared, not their lines."""
+    end are those of the old version (``starts``: offset of each old line, then the length;
+    None: found in ``old_text``). Only the changed middle is split: the texts are compared,
+    not their lines."""
     if text == old_text:
         return old_lines, len(old_lines), 0
     if not old_lines:
         return split_lines_keepends(text), 0, 0
+    if starts is not None:
+        offsets: _Offsets | _SearchedOffsets = _Offsets(starts)
+    elif "\r" in old_text:
+        offsets = _Offsets(list(itertools.accumulate(map(len, old_lines), initial=0)))
+    else:
+        offsets = _SearchedOffsets(old_text, old_lines)
     count = len(old_lines)
     same_start = common_prefix(old_text, text)
     # Old lines wholly inside the common start; one ending with "\r" (or nothing) right at
     # the change may continue differently ("\r" + "\n" is one line break).
-    prefix = min(bisect.bisect_right(starts, same_start) - 1, count)
-    if prefix and starts[prefix] == same_start and not old_lines[prefix - 1].endswith("\n"):
+    prefix = min(offsets.right(same_start) - 1, count)
+    if prefix and offsets[prefix] == same_start and not old_lines[prefix - 1].endswith("\n"):
         prefix -= 1
     # The common end may reach back to the start of the first changed line, not only to the
     # end of the common start: a line inserted above another of the same indentation leaves
     # that one unchanged (the common start takes their shared indentation).
-    same_end = common_suffix(old_text, text, min(len(old_text), len(text)) - starts[prefix])
+    same_end = common_suffix(old_text, text, min(len(old_text), len(text)) - offsets[prefix])
     # Old lines wholly inside the common end, starting right after a line break of the new text.
     delta = len(text) - len(old_text)
-    first = max(bisect.bisect_left(starts, len(old_text) - same_end), prefix)
+    first = max(offsets.left(len(old_text) - same_end), prefix)
     while first < count:
-        at = starts[first] + delta
+        at = offsets[first] + delta
         before = text[at - 1] if at > 0 else "\n"
         if before == "\n" or (before == "\r" and not old_lines[first].startswith("\n")):
             break
         first += 1
-    middle = split_lines_keepends(text[starts[prefix] : starts[first] + delta])
+    middle = split_lines_keepends(text[offsets[prefix] : offsets[first] + delta])
     return [*old_lines[:prefix], *middle, *old_lines[first:]], prefix, count - first
 
 
@@ -75,9 +154,24 @@ def common_prefix(a: str, b: str, limit: int | None = None, step: int = 4096) ->
     return limit
 
 
-def common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the longest common suffix of ``a`` and ``b``, at most ``limit``."""
-    return common_prefix(a[::-1], b[::-1], limit)  # reversing is a copy: cheap beside analysis
+def common_suffix(a: str, b: str, limit: int, step: int = 4096) -> int:
+    """Length of the longest common suffix of ``a`` and ``b``, at most ``limit`` (compared by
+    slices from the end, as ``common_prefix`` from the start: no reversed copies of the texts)."""
+    limit = min(limit, len(a), len(b))
+    end_a, end_b = len(a), len(b)
+    low = 0
+    while low < limit:
+        high = min(low + step, limit)
+        if a[end_a - high : end_a - low] != b[end_b - high : end_b - low]:
+            while low < high:  # the last difference is in the last [low, high) characters
+                middle = (low + high) // 2
+                if a[end_a - middle - 1 : end_a - low] == b[end_b - middle - 1 : end_b - low]:
+                    low = middle + 1
+                else:
+                    high = middle
+            return low
+        low = high
+    return limit
 
 
 def strip_terminator(line: str) -> str:

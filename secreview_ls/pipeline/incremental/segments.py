@@ -43,7 +43,7 @@ _WRAPPER = "class _:\n"  # the line above the region
 _PAD_PER_LINE = 150  # blank lines put above a re-parsed region, at most, per line of it
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ClassUnit:
     """A class cut into segments: its current node and segments in line order."""
 
