@@ -145,12 +145,12 @@ def _init_worker(
 
 # A scan's index keeps more parsed files than an editor's (which lets them all go when idle):
 # a file asked later for another of its functions is then rarely parsed twice, and the scan
-# costs the CPU time of an index keeping every file at a fraction of its memory. The file count
-# is the limit that binds (the files Django's scan parses for importers average 13 KB); one let
-# go is parsed, indexed and summarized again when an importer asks it for a function not yet
-# summarized, or when the scan analyzes it itself. 192 files instead of 96: about 40 MB more
-# per process on Django, 4-6 % fewer parses and summaries worked out.
-SCAN_WHOLE_BYTES = 6_000_000
+# costs the CPU time of an index keeping every file at a fraction of its memory. A file let go
+# is parsed, indexed and summarized again when an importer asks it for a function not yet
+# summarized, or when the scan analyzes it itself. On a project of many small modules the file
+# count binds (Django's average 13 KB: 192 files instead of 96 cost about 40-50 MB more per
+# process and spare 3-5 % of the parses); on big modules the text does (the standard library).
+SCAN_WHOLE_BYTES = 3_000_000
 SCAN_WHOLE_FILES = 192
 
 
