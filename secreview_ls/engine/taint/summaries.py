@@ -155,7 +155,6 @@ class Summaries:
         cls = self.index.owner_class.get(fn)
         is_method = cls is not None and not is_static(fn)
         entry = self.entries.entry(fn, is_method)
-        summary = self._empty_summary(fn)  # filled in by the analysis
         kind_of_self = None
         if is_method and cls is not None:
             kind_of_self = self.index.handler_kind(self.spec, cls) or f"class:{cls.name}"
@@ -168,7 +167,7 @@ class Summaries:
         )
         memo = self.memo
         if memo is None:
-            return self._interpret(fn, summary, entry, kind_of_self, summarize)
+            return self._interpret(fn, self._empty_summary(fn), entry, kind_of_self, summarize)
         record = memo.records.get(fn)
         if (
             record is not None
@@ -183,7 +182,7 @@ class Summaries:
         events: list[Event] = []
         self.results.recordings.append(events)
         try:
-            summary = self._interpret(fn, summary, entry, kind_of_self, summarize)
+            summary = self._interpret(fn, self._empty_summary(fn), entry, kind_of_self, summarize)  # filled in
         finally:
             self.results.recordings.pop()
         if not self.results.poisoned:
