@@ -272,7 +272,7 @@ class ModuleTaint:
             self._guarded(lambda: interpreter.block(tree.body, dict(values), module_fn, module_level=True))
         for fn in self.facts.functions:
             if fn in relevant:
-                self._guarded(lambda fn=fn: self.summaries.of(fn))
+                self._guarded(lambda fn=fn: self.summaries.run(fn))
         if memo is not None and results.poisoned:
             memo.clear()
         return results.sorted_hits()
