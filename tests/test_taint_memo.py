@@ -283,7 +283,7 @@ def test_records_stay_in_their_lines_and_what_leaves_a_replay_is_moved(tmp_path:
     moved_down = "# shop views\n\n" + SEARCH
     assert taint_findings(analyzer.analyze(moved_down)) == taint_findings(analyze_source(moved_down, path, config))
     kept = next(record for fn, record in memo.records.items() if getattr(fn, "name", "") == "run")
-    assert kept is run_record and kept.frame is not memo.anchors  # replayed, not moved
+    assert kept is run_record and kept.frame is not memo.frame  # replayed, not moved
     in_search = '    term = request.args["term"]\n'
     in_products = '    category = request.args["category"]\n'
     in_filter = '    return "SELECT * FROM products WHERE category = \'" + clean(value) + "\'"\n'

@@ -267,7 +267,7 @@ class ModuleTaint:
                 values[name] = Val(current.taint, current.parts, current.kind)
         if memo is not None and (memo.globals is None or not same_env(memo.globals, values)):
             memo.records.clear()  # every function may read a module-level value
-            memo.globals = values
+            memo.keep_globals(values)
         if tree in relevant:
             self._guarded(lambda: interpreter.block(tree.body, dict(values), module_fn, module_level=True))
         for fn in self.facts.functions:

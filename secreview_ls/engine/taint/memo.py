@@ -19,13 +19,14 @@ are not part of it, as they are not interpreted), since every function's analysi
 on it; a change of the module-level values drops the records.
 
 A record stays in the line numbers of the version it was made in (its *frame*: that version's
-statement anchors), so an edit that moves lines moves no record. A replay rarely needs lines:
-the summaries it asks for are compared by identity first (a callee replayed too gives back the
-very summary its callers recorded, whichever lines it is in). Only what leaves a replay is moved
-to the current lines (``TaintMemo.mover_for``): its hits, its summary when an analysis or the
-module's code asks for it, and a recorded answer that is not the very object given now (then
-compared in the current lines). A span that cannot be placed means an analysis again. Records
-of more than a few versions' lines are all moved to the current ones.
+statement anchors, taken only for a version something is kept in the lines of), so an edit that
+moves lines moves no record. A replay rarely needs lines: the summaries it asks for are compared
+by identity first (a callee replayed too gives back the very summary its callers recorded,
+whichever lines it is in). Only what leaves a replay is moved to the current lines
+(``TaintMemo.mover_for``): its hits, its summary when an analysis or the module's code asks for
+it, and a recorded answer that is not the very object given now (then compared in the current
+lines). A span that cannot be placed means an analysis again. Records in the lines of more than
+a few versions are all moved to the current ones.
 """
 
 from __future__ import annotations
@@ -59,12 +60,35 @@ class Record:
     events: list[Event]
     summary: Summary | None
     last_line: int = 0  # the last line any span of the record is on (0: not known yet)
-    frame: list[tuple[int, int, ast.stmt]] | None = None  # the anchors of the version of its lines
+    frame: Frame | None = None  # the version its lines are in
 
     def spans_end(self) -> int:
         if not self.last_line:
             self.last_line = _last_line(self)
         return self.last_line
+
+
+class Frame:
+    """The lines of one version: its statement anchors, taken when first asked for. That must be
+    during its run (the next version moves the nodes): what keeps lines of this version asks."""
+
+    __slots__ = ("_anchors", "_tree")
+
+    def __init__(self, tree: ast.Module | None) -> None:
+        self._tree = tree
+        self._anchors: list[tuple[int, int, ast.stmt]] | None = None if tree is not None else []
+
+    def anchors(self) -> list[tuple[int, int, ast.stmt]]:
+        if self._anchors is None:
+            if self._tree is None:
+                raise Unplaceable  # closed before anything asked for its lines
+            self._anchors = statement_anchors(self._tree)
+            self._tree = None
+        return self._anchors
+
+    def close(self) -> None:
+        """Its run is over: lines not taken by now cannot be taken."""
+        self._tree = None
 
 
 @dataclass
@@ -81,8 +105,8 @@ class TaintMemo:
     entries: dict[tuple[ast.AST, bool, bool], Entry] = field(default_factory=dict)
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
-    anchors: list[tuple[int, int, ast.stmt]] = field(default_factory=list)  # the current frame
-    movers: dict[int, tuple[Any, Mover]] = field(default_factory=dict)  # per frame, this run
+    frame: Frame = field(default_factory=lambda: Frame(None))  # the current version's lines
+    movers: dict[int, tuple[Frame, Mover]] = field(default_factory=dict)  # per frame, this run
     pruned_size: int = 0  # size of the node tables after they were last pruned
     spec: Any = None  # the spec of the last run: records made with another one are not replayed
     marks: Any = None  # the relevance pass's ``KeptMarks``
@@ -100,7 +124,7 @@ class TaintMemo:
         self.entries.clear()
         self.records.clear()
         self.globals = None
-        self.anchors = []
+        self.frame = Frame(None)
         self.movers = {}
         self.pruned_size = 0
         self.marks = None
@@ -109,22 +133,23 @@ class TaintMemo:
         """Start a run on a new version: keep what is still valid (records stay in their lines).
         ``live``: the module, its statements and its functions (anything else is gone)."""
         self.replayed = self.analyzed = 0
-        anchors = statement_anchors(tree)
-        last = self.anchors
+        last = self.frame
+        last.close()
+        self.frame = Frame(tree)
         self.movers = {}
         if skeleton != self.skeleton:
             self.clear()
-            self.anchors = anchors
+            self.frame = Frame(tree)
         else:
             if self._tables_size() > 2 * self.pruned_size + 64:
                 self._prune(live)
             self.records = {fn: record for fn, record in self.records.items() if fn in live}
-            self.anchors = anchors
-            if self.globals is not None and any(value.taint or value.parts for value in self.globals.values()):
+            if self.globals is not None and not all(map(_plain, self.globals.values())):
                 try:
                     mover = self._mover(last)
                     if mover.first_moved is not None:
                         self.globals = {name: mover.val(value)[0] for name, value in self.globals.items()}  # type: ignore[misc]
+                    self.current()  # the next version moves them from these lines
                 except Unplaceable:
                     self.globals = None
                     self.records = {}
@@ -132,31 +157,42 @@ class TaintMemo:
                 self._place_all()
         self.skeleton = skeleton
 
+    def current(self) -> Frame:
+        """The current version's frame, its lines taken (for something kept in them)."""
+        self.frame.anchors()
+        return self.frame
+
+    def keep_globals(self, values: Env) -> None:
+        """The module-level values of this version (in its lines)."""
+        self.globals = values
+        if not all(map(_plain, values.values())):
+            self.current()
+
     def mover_for(self, record: Record) -> Mover | None:
         """What moves ``record``'s spans to the current lines (its methods raise ``Unplaceable``
         for a span in code that is gone or changed); None when they are in them already."""
-        if record.frame is self.anchors:
+        if record.frame is self.frame:
             return None
         mover = self._mover(record.frame)
         if mover.first_moved is None or record.spans_end() < mover.first_moved:
-            record.frame = self.anchors  # nothing it mentions moved
+            record.frame = self.current()  # nothing it mentions moved
             return None
         return mover
 
-    def _mover(self, frame: list[tuple[int, int, ast.stmt]] | None) -> Mover:
+    def _mover(self, frame: Frame | None) -> Mover:
         known = self.movers.get(id(frame))
         if known is None:
-            known = self.movers[id(frame)] = (frame, Mover(frame or [], self.anchors))
+            old = frame.anchors() if frame is not None else []
+            known = self.movers[id(frame)] = (frame, Mover(old, self.current().anchors()))
         return known[1]
 
     def _place_all(self) -> None:
         """Move every record to the current lines (the frames of old versions would pile up)."""
         for fn, record in list(self.records.items()):
-            mover = self.mover_for(record)
-            if mover is None:
-                continue
             try:
-                self.records[fn] = mover.record(record, self.anchors)
+                mover = self.mover_for(record)
+                if mover is not None:
+                    self.records[fn] = mover.record(record, self.frame)
             except Unplaceable:
                 del self.records[fn]
 
@@ -375,7 +411,7 @@ class Mover:
         self._done[id(summary)] = (summary, moved, last)
         return moved, last
 
-    def record(self, record: Record, frame: list[tuple[int, int, ast.stmt]]) -> Record:
+    def record(self, record: Record, frame: Frame) -> Record:
         events: list[Event] = []
         last = 0
         for event in record.events:

@@ -196,7 +196,7 @@ class Summaries:
         ):
             if self._replay(fn, record):
                 memo.replayed += 1
-                if record.frame is not memo.anchors:
+                if record.frame is not memo.frame:
                     self._unplaced[fn] = record
                 return record.summary  # type: ignore[return-value]
         memo.analyzed += 1
@@ -207,7 +207,7 @@ class Summaries:
         finally:
             self.results.recordings.pop()
         if not self.results.poisoned:
-            memo.records[fn] = Record(entry, summarize, kind_of_self, events, summary, frame=memo.anchors)
+            memo.records[fn] = Record(entry, summarize, kind_of_self, events, summary, frame=memo.current())
         return summary
 
     def _replay(self, fn: FunctionNode, record: Record) -> bool:
