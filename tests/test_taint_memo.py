@@ -254,3 +254,71 @@ def test_marking_is_reused_only_while_the_edited_function_reads_the_same(tmp_pat
         assert taint_findings(result) == taint_findings(analyze_source(text, path, config)), text
     assert [f[0] for f in taint_findings(analyzer.analyze(commented))] == ["SR801", "SR801"]
     assert memo.marks is not None and memo.marks.reused >= 2
+
+
+SEARCH = HEADER.replace(
+    "\n\ndef run(sql):",
+    """
+
+@app.route("/search")
+def search():
+    term = request.args["term"]
+    return {"rows": run(product_filter(term))}
+
+
+def run(sql):""",
+)
+
+
+def test_records_stay_in_their_lines_and_what_leaves_a_replay_is_moved(tmp_path: Path) -> None:
+    # ``search`` is edited above the functions it calls: each edit moves them, and its new
+    # analysis takes their summaries (and the paths through them) in the current lines, while
+    # their records stay as they were made. Edits land in turn in several functions and at the
+    # top, so records are made in the lines of many versions; each version is compared with a
+    # fresh analysis.
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    analyzer.analyze(SEARCH)
+    analyzer.prepare()
+    run_record = next(record for fn, record in memo.records.items() if getattr(fn, "name", "") == "run")
+    moved_down = "# shop views\n\n" + SEARCH
+    assert taint_findings(analyzer.analyze(moved_down)) == taint_findings(analyze_source(moved_down, path, config))
+    kept = next(record for fn, record in memo.records.items() if getattr(fn, "name", "") == "run")
+    assert kept is run_record and kept.frame is not memo.frame  # replayed, not moved
+    in_search = '    term = request.args["term"]\n'
+    in_products = '    category = request.args["category"]\n'
+    in_filter = '    return "SELECT * FROM products WHERE category = \'" + clean(value) + "\'"\n'
+    versions = []
+    for count in (1, 3, 1, 2, 5, 1):
+        pasted = "".join(f"    part_{n} = len(str({n}))\n" for n in range(count))
+        versions.append(SEARCH.replace(in_search, in_search + pasted))
+        versions.append("# top\n" * count + SEARCH.replace(in_filter, pasted + in_filter))
+        versions.append(SEARCH.replace("def clean(value):\n", "def clean(value):\n" + pasted))
+        versions.append(SEARCH.replace("def run(sql):\n", "def run(sql):\n" + pasted))
+        versions.append(SEARCH.replace(in_products, in_products + pasted))
+        versions.append(SEARCH)
+    for version in versions:
+        found = taint_findings(analyzer.analyze(version))
+        assert found and found == taint_findings(analyze_source(version, path, config)), version
+
+
+def test_records_of_many_versions_lines_are_moved_together(tmp_path: Path) -> None:
+    # A line goes into one function after another (the earlier ones stay): each edit makes a
+    # record in its version's lines and moves the functions below. Past a few versions' lines
+    # the records are all moved to the current ones; the paths are a fresh analysis's throughout.
+    from secreview_ls.engine.taint import memo as memo_module
+
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    text = generate(1500, seed=11) + "\n\n" + HEADER
+    analyzer.analyze(text)
+    analyzer.prepare()
+    lines = text.splitlines(True)
+    bodies = [i + 1 for i, line in enumerate(lines) if line.startswith("def ") and lines[i + 1].startswith("    ")]
+    step = max(1, len(bodies) // 10)
+    frames = []
+    for count, at in enumerate(reversed(bodies[::step]), start=1):
+        lines.insert(at, f"    part_{count} = len(str({count}))\n")
+        version = "".join(lines)
+        found = taint_findings(analyzer.analyze(version))
+        assert found and found == taint_findings(analyze_source(version, path, config)), count
+        frames.append(len({id(record.frame) for record in memo.records.values()}))
+    assert max(frames) <= memo_module._MAX_FRAMES + 1 and len(frames) > memo_module._MAX_FRAMES + 1, frames

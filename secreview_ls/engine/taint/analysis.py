@@ -267,12 +267,12 @@ class ModuleTaint:
                 values[name] = Val(current.taint, current.parts, current.kind)
         if memo is not None and (memo.globals is None or not same_env(memo.globals, values)):
             memo.records.clear()  # every function may read a module-level value
-            memo.globals = values
+            memo.keep_globals(values)
         if tree in relevant:
             self._guarded(lambda: interpreter.block(tree.body, dict(values), module_fn, module_level=True))
         for fn in self.facts.functions:
             if fn in relevant:
-                self._guarded(lambda fn=fn: self.summaries.of(fn))
+                self._guarded(lambda fn=fn: self.summaries.run(fn))
         if memo is not None and results.poisoned:
             memo.clear()
         return results.sorted_hits()

@@ -16,9 +16,17 @@ An editor re-analyzes a document at every keystroke, and a keystroke changes one
 Everything is dropped when the module's skeleton changes (imports, the names and bases of
 classes and functions, module-level statements, ``global`` names, URL rules; class attributes
 are not part of it, as they are not interpreted), since every function's analysis may depend
-on it; a change of the module-level values drops the records. Records are kept in the current version's line numbers:
-when code above a function moves it, its recorded spans move with it (a span that cannot be
-placed drops its record).
+on it; a change of the module-level values drops the records.
+
+A record stays in the line numbers of the version it was made in (its *frame*: that version's
+statement anchors, taken only for a version something is kept in the lines of), so an edit that
+moves lines moves no record. A replay rarely needs lines: the summaries it asks for are compared
+by identity first (a callee replayed too gives back the very summary its callers recorded,
+whichever lines it is in). Only what leaves a replay is moved to the current lines
+(``TaintMemo.mover_for``): its hits, its summary when an analysis or the module's code asks for
+it, and a recorded answer that is not the very object given now (then compared in the current
+lines). A span that cannot be placed means an analysis again. Records in the lines of more than
+a few versions are all moved to the current ones.
 """
 
 from __future__ import annotations
@@ -53,11 +61,35 @@ class Record:
     events: list[Event]
     summary: Summary | None
     last_line: int = 0  # the last line any span of the record is on (0: not known yet)
+    frame: Frame | None = None  # the version its lines are in
 
     def spans_end(self) -> int:
         if not self.last_line:
             self.last_line = _last_line(self)
         return self.last_line
+
+
+class Frame:
+    """The lines of one version: its statement anchors, taken when first asked for. That must be
+    during its run (the next version moves the nodes): what keeps lines of this version asks."""
+
+    __slots__ = ("_anchors", "_tree")
+
+    def __init__(self, tree: ast.Module | None) -> None:
+        self._tree = tree
+        self._anchors: list[tuple[int, int, ast.stmt]] | None = None if tree is not None else []
+
+    def anchors(self) -> list[tuple[int, int, ast.stmt]]:
+        if self._anchors is None:
+            if self._tree is None:
+                raise Unplaceable  # closed before anything asked for its lines
+            self._anchors = statement_anchors(self._tree)
+            self._tree = None
+        return self._anchors
+
+    def close(self) -> None:
+        """Its run is over: lines not taken by now cannot be taken."""
+        self._tree = None
 
 
 @dataclass
@@ -74,7 +106,8 @@ class TaintMemo:
     entries: dict[tuple[ast.AST, bool, bool], Entry] = field(default_factory=dict)
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
-    anchors: list[tuple[int, int, ast.stmt]] = field(default_factory=list)
+    frame: Frame = field(default_factory=lambda: Frame(None))  # the current version's lines
+    movers: dict[int, tuple[Frame, Mover]] = field(default_factory=dict)  # per frame, this run
     pruned_size: int = 0  # size of the node tables after they were last pruned
     spec: Any = None  # the spec of the last run: records made with another one are not replayed
     marks: Any = None  # the relevance pass's ``KeptMarks``
@@ -92,44 +125,77 @@ class TaintMemo:
         self.entries.clear()
         self.records.clear()
         self.globals = None
-        self.anchors = []
+        self.frame = Frame(None)
+        self.movers = {}
         self.pruned_size = 0
         self.marks = None
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
-        """Start a run on a new version: keep what is still valid, moved to its new lines.
+        """Start a run on a new version: keep what is still valid (records stay in their lines).
         ``live``: the module, its statements and its functions (anything else is gone)."""
         self.replayed = self.analyzed = 0
-        anchors = statement_anchors(tree)
+        last = self.frame
+        last.close()
+        self.frame = Frame(tree)
+        self.movers = {}
         if skeleton != self.skeleton:
             self.clear()
+            self.frame = Frame(tree)
         else:
             if self._tables_size() > 2 * self.pruned_size + 64:
                 self._prune(live)
-            records = {fn: record for fn, record in self.records.items() if fn in live}
-            mover = _Mover(self.anchors, anchors)
-            if mover.first_moved is None:
-                # Nothing moved. Spans in changed code need no check: they come from the function
-                # itself (then unchanged) or from answers that a replay asks for again.
-                self.records = records
-            else:
-                self.records = {}
-                for fn, record in records.items():
-                    if record.spans_end() < mover.first_moved:
-                        self.records[fn] = record
-                        continue
-                    try:
-                        self.records[fn] = mover.record(record)
-                    except _Unplaceable:
-                        continue
-                if self.globals is not None:
-                    try:
+            self.records = {fn: record for fn, record in self.records.items() if fn in live}
+            if self.globals is not None and not all(map(_plain, self.globals.values())):
+                try:
+                    mover = self._mover(last)
+                    if mover.first_moved is not None:
                         self.globals = {name: mover.val(value)[0] for name, value in self.globals.items()}  # type: ignore[misc]
-                    except _Unplaceable:
-                        self.globals = None
-                        self.records = {}
+                    self.current()  # the next version moves them from these lines
+                except Unplaceable:
+                    self.globals = None
+                    self.records = {}
+            if len({id(record.frame) for record in self.records.values()}) > _MAX_FRAMES:
+                self._place_all()
         self.skeleton = skeleton
-        self.anchors = anchors
+
+    def current(self) -> Frame:
+        """The current version's frame, its lines taken (for something kept in them)."""
+        self.frame.anchors()
+        return self.frame
+
+    def keep_globals(self, values: Env) -> None:
+        """The module-level values of this version (in its lines)."""
+        self.globals = values
+        if not all(map(_plain, values.values())):
+            self.current()
+
+    def mover_for(self, record: Record) -> Mover | None:
+        """What moves ``record``'s spans to the current lines (its methods raise ``Unplaceable``
+        for a span in code that is gone or changed); None when they are in them already."""
+        if record.frame is self.frame:
+            return None
+        mover = self._mover(record.frame)
+        if mover.first_moved is None or record.spans_end() < mover.first_moved:
+            record.frame = self.current()  # nothing it mentions moved
+            return None
+        return mover
+
+    def _mover(self, frame: Frame | None) -> Mover:
+        known = self.movers.get(id(frame))
+        if known is None:
+            old = frame.anchors() if frame is not None else []
+            known = self.movers[id(frame)] = (frame, Mover(old, self.current().anchors()))
+        return known[1]
+
+    def _place_all(self) -> None:
+        """Move every record to the current lines (the frames of old versions would pile up)."""
+        for fn, record in list(self.records.items()):
+            try:
+                mover = self.mover_for(record)
+                if mover is not None:
+                    self.records[fn] = mover.record(record, self.frame)
+            except Unplaceable:
+                del self.records[fn]
 
     def _tables_size(self) -> int:
         tables = (self.scope_facts, self.local_calls, self.definitions, self.member_definitions, self.shapes)
@@ -175,6 +241,7 @@ def statement_anchors(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
 
 
 _DECORATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_MAX_FRAMES = 4  # versions whose lines records may stay in before they are all moved
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -184,11 +251,11 @@ def _first_line(statement: ast.stmt) -> int:
     return first
 
 
-class _Unplaceable(Exception):
+class Unplaceable(Exception):
     """A span in code that is gone or changed."""
 
 
-class _Mover:
+class Mover:
     """Moves spans of the last version to the lines of the current one, statement by statement.
 
     Values, labels, spans and summaries are shared between records (a callee's summary sits in
@@ -215,10 +282,10 @@ class _Mover:
     def line_delta(self, line: int) -> int:
         index = bisect.bisect_right(self.starts, line) - 1
         if index < 0 or line > self.ends[index]:
-            raise _Unplaceable
+            raise Unplaceable
         now = self.nows[index]
         if now is None:
-            raise _Unplaceable
+            raise Unplaceable
         return now - self.starts[index]
 
     def span(self, span: Span) -> tuple[Span, int]:
@@ -345,7 +412,7 @@ class _Mover:
         self._done[id(summary)] = (summary, moved, last)
         return moved, last
 
-    def record(self, record: Record) -> Record:
+    def record(self, record: Record, frame: Frame) -> Record:
         events: list[Event] = []
         last = 0
         for event in record.events:
@@ -361,7 +428,7 @@ class _Mover:
                 continue
             last = max(last, end)
         summary, end = self.summary(record.summary)
-        return Record(record.entry, record.summarize, record.kind_of_self, events, summary, max(last, end, 1))
+        return Record(record.entry, record.summarize, record.kind_of_self, events, summary, max(last, end, 1), frame)
 
 
 # -- moved copies ----------------------------------------------------------------------------
@@ -492,6 +559,15 @@ def same_val(a: Val | None, b: Val | None) -> bool:
     if {(lab, lab.steps) for lab in a.taint} != {(lab, lab.steps) for lab in b.taint}:
         return False
     return all(ka == kb and same_val(va, vb) for (ka, va), (kb, vb) in zip(a.parts, b.parts, strict=True))
+
+
+def without_lines(summary: Summary | None) -> bool:
+    """No span in it: its lines cannot tell it from another summary."""
+    return summary is None or (not summary.effects and _plain(summary.returns) and _plain(summary.self_out))
+
+
+def _plain(value: Val | None) -> bool:
+    return value is None or (not value.taint and all(_plain(part) for _, part in value.parts))
 
 
 def same_summary(a: Summary | None, b: Summary | None) -> bool:

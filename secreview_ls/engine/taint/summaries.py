@@ -12,7 +12,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, generated_fields, is_static
 from .frameworks import Entries, Entry
-from .memo import Event, Record, TaintMemo, same_summary
+from .memo import Event, Mover, Record, TaintMemo, Unplaceable, same_summary, without_lines
 from .relevance import Relevance
 from .results import Results
 from .scopes import ScopeTable
@@ -58,6 +58,7 @@ class Summaries:
         self.step_path = step_path
         self.interpreter: Evaluator
         self._summaries: dict[ast.AST, Summary | None] = {}
+        self._unplaced: dict[ast.AST, Record] = {}  # replayed in the lines of an earlier version
         self._in_progress: set[ast.AST] = set()
         self._stack_depth = 0
         self._functions: set[ast.AST] | None = None
@@ -78,9 +79,27 @@ class Summaries:
 
     def of(self, fn: FunctionNode) -> Summary | None:
         """The summary of a function of this module (None: cut short, or recursive)."""
-        summary = self._summary_of(fn)
+        summary = self._placed_summary(fn)
         self.results.record_summary(fn, summary)
         return summary
+
+    def run(self, fn: FunctionNode) -> None:
+        """Analyze (or replay) a function for its hits; its summary is not asked for."""
+        self._summary_of(fn)
+
+    def _placed_summary(self, fn: FunctionNode) -> Summary | None:
+        """``_summary_of``, in the current version's lines (a replay keeps its record's)."""
+        summary = self._summary_of(fn)
+        record = self._unplaced.get(fn)
+        if record is None or self.memo is None or without_lines(summary):
+            return summary
+        try:
+            mover = self.memo.mover_for(record)
+            return summary if mover is None else mover.summary(summary)[0]  # moved once per run
+        except Unplaceable:  # not expected (its answers were the same): analyze it again
+            del self._summaries[fn], self._unplaced[fn]
+            self.memo.records.pop(fn, None)
+            return self._summary_of(fn)
 
     def of_project(self, name: str) -> Summary | None:
         """The summary of ``pkg.mod.func`` when it is a function of another file of the project."""
@@ -162,7 +181,6 @@ class Summaries:
         cls = self.index.owner_class.get(fn)
         is_method = cls is not None and not is_static(fn)
         entry = self.entries.entry(fn, is_method)
-        summary = self._empty_summary(fn)  # filled in by the analysis
         kind_of_self = None
         if is_method and cls is not None:
             kind_of_self = self.index.handler_kind(self.spec, cls) or f"class:{cls.name}"
@@ -175,43 +193,65 @@ class Summaries:
         )
         memo = self.memo
         if memo is None:
-            return self._interpret(fn, summary, entry, kind_of_self, summarize)
+            return self._interpret(fn, self._empty_summary(fn), entry, kind_of_self, summarize)
         record = memo.records.get(fn)
         if (
             record is not None
             and record.summarize == summarize
             and record.kind_of_self == kind_of_self
             and record.entry == entry
-            and self._replay(record)
         ):
-            memo.replayed += 1
-            return record.summary  # type: ignore[return-value]
+            if self._replay(fn, record):
+                memo.replayed += 1
+                if record.frame is not memo.frame:
+                    self._unplaced[fn] = record
+                return record.summary  # type: ignore[return-value]
         memo.analyzed += 1
         events: list[Event] = []
         self.results.recordings.append(events)
         try:
-            summary = self._interpret(fn, summary, entry, kind_of_self, summarize)
+            summary = self._interpret(fn, self._empty_summary(fn), entry, kind_of_self, summarize)  # filled in
         finally:
             self.results.recordings.pop()
         if not self.results.poisoned:
-            memo.records[fn] = Record(entry, summarize, kind_of_self, events, summary)
+            memo.records[fn] = Record(entry, summarize, kind_of_self, events, summary, frame=memo.current())
         return summary
 
-    def _replay(self, record: Record) -> bool:
+    def _replay(self, fn: FunctionNode, record: Record) -> bool:
         """Redo a recorded analysis from its events; False at the first answer that differs
-        (what was done until then is what a new analysis does first, so it may stay)."""
+        (what was done until then is what a new analysis does first, so it may stay). The
+        record stays in its lines: what leaves it is moved to the current ones (``TaintMemo``)."""
         results = self.results
+        memo: TaintMemo = self.memo  # type: ignore[assignment]
         scratch: list[Event] = []
         results.recordings.append(scratch)
         try:
             functions = self._function_set()
+            mover: Mover | None = None
+            placed = False  # ``mover`` asked for
             for event in record.events:
                 kind = event[0]
                 if kind == "sum":
-                    if event[1] not in functions or not same_summary(self.of(event[1]), event[2]):
+                    callee = event[1]
+                    if callee not in functions:
+                        return False
+                    answer = self._summary_of(callee)
+                    if answer is event[2]:
+                        continue  # the very summary recorded (whichever lines it is in)
+                    if without_lines(event[2]):
+                        if not same_summary(answer, event[2]):
+                            return False
+                        continue
+                    if not placed:
+                        mover, placed = memo.mover_for(record), True
+                    recorded = event[2] if mover is None else mover.summary(event[2])[0]
+                    if not same_summary(self._placed_summary(callee), recorded):
                         return False
                 elif kind == "hit":
-                    results.record_hit(*event[1:])
+                    if not placed:
+                        mover, placed = memo.mover_for(record), True
+                    label = event[5] if mover is None else mover.label(event[5])[0]
+                    results.record_hit(event[1], event[2], event[3], event[4], label)
                 elif kind == "src":
                     results.note_source(event[1], event[2])
                 elif kind == "snk":
@@ -230,6 +270,8 @@ class Summaries:
                     if self.class_text_answer is None or self.class_text_answer(event[1]) != event[2]:
                         return False
             return not results.poisoned
+        except Unplaceable:
+            return False
         finally:
             results.recordings.pop()
 
