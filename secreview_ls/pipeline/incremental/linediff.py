@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -139,33 +139,29 @@ def diff_lines(
 def common_prefix(a: str, b: str, limit: int | None = None, step: int = 4096) -> int:
     """Length of the longest common prefix of ``a`` and ``b``, at most ``limit``."""
     limit = min(len(a), len(b)) if limit is None else min(limit, len(a), len(b))
-    low = 0
-    while low < limit:
-        high = min(low + step, limit)
-        if a[low:high] != b[low:high]:
-            while low < high:  # the first difference is in [low, high)
-                middle = (low + high) // 2
-                if a[low : middle + 1] == b[low : middle + 1]:
-                    low = middle + 1
-                else:
-                    high = middle
-            return low
-        low = high
-    return limit
+    return _common_length(lambda low, high: a[low:high] == b[low:high], limit, step)
 
 
 def common_suffix(a: str, b: str, limit: int, step: int = 4096) -> int:
     """Length of the longest common suffix of ``a`` and ``b``, at most ``limit`` (compared by
-    slices from the end, as ``common_prefix`` from the start: no reversed copies of the texts)."""
-    limit = min(limit, len(a), len(b))
+    slices from the end: no reversed copies of the texts)."""
     end_a, end_b = len(a), len(b)
+    return _common_length(
+        lambda low, high: a[end_a - high : end_a - low] == b[end_b - high : end_b - low], min(limit, end_a, end_b), step
+    )
+
+
+def _common_length(same: Callable[[int, int], bool], limit: int, step: int) -> int:
+    """The largest ``n`` up to ``limit`` for which ``same(0, n)``: ``same(low, high)`` tells whether
+    the two texts agree on the characters ``low`` to ``high`` from their start (or end). Compared
+    ``step`` characters at a time, then halving the first block that differs."""
     low = 0
     while low < limit:
         high = min(low + step, limit)
-        if a[end_a - high : end_a - low] != b[end_b - high : end_b - low]:
-            while low < high:  # the last difference is in the last [low, high) characters
+        if not same(low, high):
+            while low < high:  # the first difference is in [low, high)
                 middle = (low + high) // 2
-                if a[end_a - middle - 1 : end_a - low] == b[end_b - middle - 1 : end_b - low]:
+                if same(low, middle + 1):
                     low = middle + 1
                 else:
                     high = middle
