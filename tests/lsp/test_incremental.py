@@ -357,16 +357,22 @@ def test_a_setting_made_in_another_function_reaches_every_extraction(tmp_path: P
         assert analyzer.stats.mode == ("full" if step == 0 else "incremental")
 
 
+def _edited(rng: random.Random, text: str, pieces: list[str], most: int) -> str:
+    """``text`` with one to three random spans of up to ``most`` characters replaced by up to
+    ``most`` random pieces."""
+    for _ in range(rng.randint(1, 3)):
+        start = rng.randint(0, len(text))
+        end = min(len(text), start + rng.randint(0, most))
+        text = text[:start] + "".join(rng.choice(pieces) for _ in range(rng.randint(0, most))) + text[end:]
+    return text
+
+
 def test_line_diff_splits_like_the_tokenizer() -> None:
     rng = random.Random(3)
     pieces = ["a", "b", "\n", "\r", "\r\n", "x\n", "\u2028", "é"]
     for _ in range(3000):
         old = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
-        new = old
-        for _ in range(rng.randint(1, 3)):
-            start = rng.randint(0, len(new))
-            end = min(len(new), start + rng.randint(0, 4))
-            new = new[:start] + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) + new[end:]
+        new = _edited(rng, old, pieces, 4)
         old_lines = split_lines_keepends(old)
         starts = list(itertools.accumulate(map(len, old_lines), initial=0))
         lines, prefix, suffix = diff_lines(old, old_lines, starts, new)
@@ -386,11 +392,7 @@ def test_line_diff_without_offsets_finds_them_in_the_text() -> None:
     for round_ in range(4000):
         usable = pieces if round_ % 4 == 0 else pieces[:-2]  # mostly texts without "\r"
         old = "".join(rng.choice(usable) for _ in range(rng.randint(0, 30)))
-        new = old
-        for _ in range(rng.randint(1, 3)):
-            start = rng.randint(0, len(new))
-            end = min(len(new), start + rng.randint(0, 5))
-            new = new[:start] + "".join(rng.choice(usable) for _ in range(rng.randint(0, 5))) + new[end:]
+        new = _edited(rng, old, usable, 5)
         old_lines = split_lines_keepends(old)
         starts = list(itertools.accumulate(map(len, old_lines), initial=0))
         assert diff_lines(old, old_lines, None, new) == diff_lines(old, old_lines, starts, new), (old, new)
