@@ -227,11 +227,7 @@ class ModuleFacts:
 
     def _sort(self, kind: type[ast.AST]) -> None:
         self._unsorted.discard(kind)
-        nodes = self._nodes[kind]
-        try:
-            nodes.sort(key=_POSITION)
-        except AttributeError:  # a node made without a position
-            nodes.sort(key=source_position)
+        _in_source_order(self._nodes[kind])
 
     # -- queries ---------------------------------------------------------------
 
@@ -265,10 +261,7 @@ class ModuleFacts:
         if not all("lineno" in kind._attributes for kind in types):
             return [node for node in self.nodes(*types) if keep(node)]
         kept = [node for kind in types for node in self.unordered(kind) if keep(node)]
-        try:
-            kept.sort(key=_POSITION)
-        except AttributeError:  # a node made without a position
-            kept.sort(key=source_position)
+        _in_source_order(kept)
         return kept
 
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
@@ -609,6 +602,14 @@ class _CombinedFacts(ModuleFacts):
             current = parent
         assert isinstance(current, ast.stmt) or current is self.tree
         return current  # type: ignore[return-value]
+
+
+def _in_source_order(nodes: list[ast.AST]) -> None:
+    """Sort positioned nodes in place by where they start."""
+    try:
+        nodes.sort(key=_POSITION)
+    except AttributeError:  # a node made without a position
+        nodes.sort(key=source_position)
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
