@@ -24,11 +24,11 @@ Like the server, the heap is frozen before each measured step (the server freeze
 alive after each analysis), and each analysis freezes what it leaves as it ends
 (``freeze_after_analyses``, as the server sets it). Figures are medians measured side by side in one run (the
 machine is shared), and the ratios are printed. The cross-module index is the one the
-server builds for the file's folder unless ``--no-project``. The process starts itself again
-on the allocator the server runs on (the C allocator on glibc, ``lsp/allocator.py``), which
-costs 10-35 % more CPU per edit than Python's own; ``--pymalloc`` keeps Python's.
+server builds for the file's folder unless ``--no-project``. The analysis runs on the allocator
+the environment chooses, as the server's does (``lsp/allocator.py``): Python's own unless
+``PYTHONMALLOC=malloc`` (glibc's, 20-35 % more CPU per edit) is set.
 
-    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [--pymalloc] [--edit key|line|paste] [FILE ...]
+    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [--edit key|line|paste] [FILE ...]
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from lsprotocol import types
 
 from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
-from secreview_ls.lsp.allocator import VARIABLE, use_system_allocator
+from secreview_ls.lsp.allocator import VARIABLE
 from secreview_ls.pipeline import IncrementalAnalyzer
 from secreview_ls.pipeline.collection import freeze_after_analyses
 
@@ -281,15 +281,7 @@ def main() -> None:
         help="the change measured (column key): a comment typed at the end of a line (key), a statement line"
         f" inserted and deleted (line), {PASTED_LINES} lines of statements pasted and removed (paste)",
     )
-    parser.add_argument(
-        "--pymalloc",
-        action="store_true",
-        help="analyze on Python's own allocator (by default this process runs on the server's: the C allocator on"
-        " glibc, which costs 10-35 %% more CPU per edit)",
-    )
     args = parser.parse_args()
-    if not args.pymalloc:
-        use_system_allocator()  # returns only when this process keeps its allocator (see lsp/allocator.py)
     freeze_after_analyses()  # as the server does
     files = args.files or default_files()
     ruff_too = not args.no_ruff and ruff_executable() is not None

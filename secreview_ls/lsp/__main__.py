@@ -38,7 +38,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from .. import __version__
-from .allocator import one_arena, use_system_allocator
+from .allocator import one_arena
 
 MIN_PYTHON = (3, 11)
 DISTRIBUTION = "secreview-ls"
@@ -285,7 +285,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(report.render())
         return 0 if report.ok else 1
     if argv is None:
-        use_system_allocator()  # allocator.py: returns only when it keeps this process
         one_arena()  # before any thread starts (allocator.py)
     logging.basicConfig(
         stream=sys.stderr,

@@ -112,26 +112,13 @@ def test_messages_of_a_session_generate_no_code_after_warm_up(monkeypatch: pytes
     assert compiled == []
 
 
-def test_the_server_restarts_itself_on_the_c_allocator_only_when_none_was_chosen(tmp_path: Path) -> None:
-    python = sys.executable
-    module = [python, "-X", "utf8", "-m", "secreview_ls", "--log-level", "info"]
-    command = allocator.restart_command(module, {}, python, "linux")
-    if not os.confstr("CS_GNU_LIBC_VERSION"):
-        assert command is None  # another C library: pymalloc stays
-        return
-    assert command == module  # the same options and arguments
-    # A launcher that puts the server's libraries on sys.path (the VS Code extension's) runs again.
-    launcher = ["python3", "/ext/bundled/tool/secreview_server.py", "--log-level", "info"]
-    assert allocator.restart_command(launcher, {}, python, "linux") == [python, *launcher[1:]]
-    assert allocator.restart_command(module, {"PYTHONMALLOC": "pymalloc"}, python, "linux") is None
-    assert allocator.restart_command(module, {}, python, "darwin") is None
-    assert allocator.restart_command(module, {}, str(tmp_path / "no-python"), "linux") is None
-    assert allocator.restart_command(module, {}, "", "linux") is None
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-async def test_a_started_server_runs_on_the_c_allocator_and_answers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chosen", [None, "malloc"])
+async def test_a_started_server_runs_on_the_allocator_its_environment_chose(tmp_path: Path, chosen: str | None) -> None:
+    """Python's own by default (no start again on another), glibc's with ``PYTHONMALLOC=malloc``."""
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONMALLOC"}
+    if chosen is not None:
+        environ["PYTHONMALLOC"] = chosen
     server = await RawServer.start(cwd=tmp_path, env=environ, command=[sys.executable, "-m", "secreview_ls"])
     try:
         await initialize(server, tmp_path)
@@ -139,8 +126,9 @@ async def test_a_started_server_runs_on_the_c_allocator_and_answers(tmp_path: Pa
         await open_document(server, uri, GOOD)
         assert [d["code"] for d in await diagnostics(server, uri, 1)] == ["SR401"]
         variables = Path(f"/proc/{server.process.pid}/environ").read_bytes().split(b"\0")
-        chosen = [v for v in variables if v.startswith(b"PYTHONMALLOC=")]
-        assert chosen == ([b"PYTHONMALLOC=malloc"] if os.confstr("CS_GNU_LIBC_VERSION") else [])
+        assert [v for v in variables if v.startswith(b"PYTHONMALLOC=")] == (
+            [] if chosen is None else [f"PYTHONMALLOC={chosen}".encode()]
+        )
     finally:
         await server.stop()
 
@@ -182,13 +170,15 @@ async def _edit_and_close(server: RawServer, root: Path, round_number: int) -> N
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the server logs its resident size on Linux")
 async def test_memory_comes_back_to_the_start_level_after_every_document_closed(tmp_path: Path) -> None:
-    """Through a real server on its default allocator: after each of several rounds of
+    """Through a real server on glibc's allocator (``PYTHONMALLOC=malloc``, the choice of memory
+    over speed, ``allocator.py``): after each of several rounds of
     opening, editing and closing documents, the resident size logged once the last one
     closed is within a few MB of the size after the first document closed (the start level:
     everything an analysis needs made once), and it does not creep up round over round.
     With glibc's arena per analysis thread it stayed ~4-6 MB higher after one round and kept
     growing (``allocator.one_arena``)."""
-    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
+    environ = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
+    environ["PYTHONMALLOC"] = "malloc"
     server = await RawServer.start(
         cwd=tmp_path, env=environ, command=[sys.executable, "-m", "secreview_ls", "--log-level", "info"]
     )
