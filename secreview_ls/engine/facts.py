@@ -127,6 +127,10 @@ class ModuleFacts:
     """Indexed facts about one parsed module."""
 
     _name_uses: NameUses | None = None
+    _assigned_calls: dict[str, ast.Call] | None = None
+    # Each call's callee resolved by the walk (``qualname`` of ``call.func``), when the facts
+    # built their own import map (which then never changes); None otherwise.
+    _callee_names: dict[ast.AST, str | None] | None = None
 
     def __init__(self, source: SourceFile, module_name: str = "", *, imports: ImportMap | None = None) -> None:
         self.source = source
@@ -139,6 +143,8 @@ class ModuleFacts:
         self._calls_by_attr: dict[str, list[ast.Call]] = defaultdict(list)
         self._mixed: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
         self.parents: dict[ast.AST, ast.AST] = {}
+        if imports is None:
+            self._callee_names = {}
         self._index()
 
     @classmethod
@@ -206,13 +212,17 @@ class ModuleFacts:
                 elif isinstance(value, node_type) and not (skip and id(value) in skip):
                     parents[value] = node
                     push(value)
+        resolve, callees = self.imports.qualname, self._callee_names
         for call in by_type.get(ast.Call, ()):
             assert isinstance(call, ast.Call)
-            name = self.imports.qualname(call.func)
+            func = call.func
+            name = resolve(func)
+            if callees is not None:
+                callees[func] = name
             if name is not None:
                 self._calls_by_name[name].append(call)
-            if isinstance(call.func, ast.Attribute):
-                self._calls_by_attr[call.func.attr].append(call)
+            if isinstance(func, ast.Attribute):
+                self._calls_by_attr[func.attr].append(call)
         # Each list of positioned nodes is put in source order when first asked for: most
         # types (``Attribute``, ``Constant``, ``arg``...) never are, and sorting is a third of
         # the walk's cost.
@@ -330,11 +340,30 @@ class ModuleFacts:
             return self._nodes.get(ast.Name, ()), False
         return self._of_type(ast.Name), True
 
+    def assigned_call(self, name: str) -> ast.Call | None:
+        """The call of the first module-level ``name = call(...)`` (``app = Flask(__name__)``),
+        or None; the module's statements are looked through once, on the first ask."""
+        found = self._assigned_calls
+        if found is None:
+            found = {}
+            for statement in self.tree.body:
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                    for target in statement.targets:
+                        if isinstance(target, ast.Name):
+                            found.setdefault(target.id, statement.value)
+            self._assigned_calls = found
+        return found.get(name)
+
     @property
     def call_names(self) -> Iterable[str]:
         return self._calls_by_name.keys()
 
     def qualname(self, node: ast.AST) -> str | None:
+        callees = self._callee_names
+        if callees is not None:
+            found = callees.get(node, _UNRESOLVED)
+            if found is not _UNRESOLVED:
+                return found  # type: ignore[return-value]
         return self.imports.qualname(node)
 
     def spelled(self, node: ast.AST) -> str:
@@ -412,6 +441,7 @@ def source_position(node: ast.AST) -> tuple[int, int]:
 
 
 _POSITION = operator.attrgetter("lineno", "col_offset")
+_UNRESOLVED = object()  # a node whose qualified name the walk did not work out
 
 _PART_LOOKUPS = 4  # keys looked up part by part before a combined index is merged whole
 

@@ -245,12 +245,10 @@ class ScopeTable:
         """(name, calling scope) for each call of a function or class of this module."""
         if self.remembered:
             return [(name, owner) for owner in scopes for name in self._local_calls(owner, defined)]
-        found: list[tuple[str, ast.AST]] = []
-        for call in self.facts.nodes_where(ast.Call, lambda call: self._local_callee(call, defined) is not None):
-            name = self._local_callee(call, defined)  # type: ignore[arg-type]
-            assert name is not None
-            found.append((name, self._owner(call)))
-        return found
+        local_callee = self._local_callee
+        named = [(call, name) for call in self.facts.unordered(ast.Call) if (name := local_callee(call, defined))]
+        named.sort(key=lambda pair: source_position(pair[0]))  # stable, as ``nodes_where`` orders them
+        return [(name, self._owner(call)) for call, name in named]
 
     def calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
         """(calling scope, qualified name) for calls into modules that may be project files."""
