@@ -131,6 +131,9 @@ class ModuleFacts:
     # Each call's callee resolved by the walk (``qualname`` of ``call.func``), when the facts
     # built their own import map (which then never changes); None otherwise.
     _callee_names: dict[ast.AST, str | None] | None = None
+    # Calls of a bare identifier (``f(...)``) by that identifier, for the facts of a whole
+    # module (``__init__``); None otherwise.
+    _calls_by_bare_name: dict[str, list[ast.Call]] | None = None
 
     def __init__(self, source: SourceFile, module_name: str = "", *, imports: ImportMap | None = None) -> None:
         self.source = source
@@ -145,6 +148,7 @@ class ModuleFacts:
         self.parents: dict[ast.AST, ast.AST] = {}
         if imports is None:
             self._callee_names = {}
+        self._calls_by_bare_name = defaultdict(list)
         self._index()
 
     @classmethod
@@ -212,7 +216,7 @@ class ModuleFacts:
                 elif isinstance(value, node_type) and not (skip and id(value) in skip):
                     parents[value] = node
                     push(value)
-        resolve, callees = self.imports.qualname, self._callee_names
+        resolve, callees, bare = self.imports.qualname, self._callee_names, self._calls_by_bare_name
         for call in by_type.get(ast.Call, ()):
             assert isinstance(call, ast.Call)
             func = call.func
@@ -223,6 +227,8 @@ class ModuleFacts:
                 self._calls_by_name[name].append(call)
             if isinstance(func, ast.Attribute):
                 self._calls_by_attr[func.attr].append(call)
+            elif bare is not None and isinstance(func, ast.Name):
+                bare[func.id].append(call)
         # Each list of positioned nodes is put in source order when first asked for: most
         # types (``Attribute``, ``Constant``, ``arg``...) never are, and sorting is a third of
         # the walk's cost.
@@ -310,6 +316,21 @@ class ModuleFacts:
         """Calls of the form ``<anything>.attr(...)``, whatever the receiver."""
         for attr in attrs:
             yield from self._calls_by_attr.get(attr, ())
+
+    def called_identifiers(self) -> set[str] | None:
+        """The identifiers called as ``f(...)`` or ``x.f(...)``, from the walk's indexes; None
+        for facts that do not keep the calls by bare identifier (parts of a module, combined)."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return {*bare, *self._calls_by_attr}
+
+    def bare_calls(self, name: str) -> Sequence[ast.Call] | None:
+        """The calls ``name(...)`` in walk order; None as for ``called_identifiers``."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return bare.get(name, ())
 
     def name_uses(self) -> NameUses:
         """The module's names by identifier (``NameUses``): one pass over its ``Name`` nodes
@@ -570,6 +591,21 @@ class _CombinedFacts(ModuleFacts):
                 merged[statement] = self.tree
             self._merged_parents = merged
         return self._merged_parents
+
+    def called_identifiers(self) -> set[str] | None:
+        """The identifiers called as ``f(...)`` or ``x.f(...)``, from the walk's indexes; None
+        for facts that do not keep the calls by bare identifier (parts of a module, combined)."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return {*bare, *self._calls_by_attr}
+
+    def bare_calls(self, name: str) -> Sequence[ast.Call] | None:
+        """The calls ``name(...)`` in walk order; None as for ``called_identifiers``."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return bare.get(name, ())
 
     def name_uses(self) -> NameUses:
         # The parts' indexes read as one (each part keeps its own between versions), so a version

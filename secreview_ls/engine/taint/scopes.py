@@ -245,9 +245,18 @@ class ScopeTable:
         """(name, calling scope) for each call of a function or class of this module."""
         if self.remembered:
             return [(name, owner) for owner in scopes for name in self._local_calls(owner, defined)]
-        local_callee = self._local_callee
-        named = [(call, name) for call in self.facts.unordered(ast.Call) if (name := local_callee(call, defined))]
-        named.sort(key=lambda pair: source_position(pair[0]))  # stable, as ``nodes_where`` orders them
+        facts, local_callee = self.facts, self._local_callee
+        if facts.called_identifiers() is None:
+            named = [(call, name) for call in facts.unordered(ast.Call) if (name := local_callee(call, defined))]
+        else:
+            # Looked up by name: ``name(...)`` and ``x.name(...)`` (``local_callee`` judges the latter).
+            named = []
+            for name in defined:
+                named.extend((call, name) for call in facts.bare_calls(name) or ())
+                named.extend((call, name) for call in facts.method_calls(name) if local_callee(call, defined))
+        # In source order, as ``nodes_where`` gives them: no two such calls start at the same
+        # place (a call that starts where another does calls what that one gives back).
+        named.sort(key=lambda pair: source_position(pair[0]))
         return [(name, self._owner(call)) for call, name in named]
 
     def calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
@@ -330,10 +339,15 @@ class ScopeTable:
                 for scope in self.all_scopes():
                     direct |= self.of(scope).direct
             else:
+                indexed = self.facts.called_identifiers()
                 direct.update(
-                    callee
-                    for callee in map(callee_name, self.facts.unordered(ast.Call))
-                    if callee is not None  # type: ignore[arg-type]
+                    indexed
+                    if indexed is not None
+                    else (
+                        callee
+                        for callee in map(callee_name, self.facts.unordered(ast.Call))
+                        if callee is not None  # type: ignore[arg-type]
+                    )
                 )
             self._direct = direct
         return self._direct
