@@ -83,6 +83,7 @@ class ScopeTable:
         self._scope_cache: dict[ast.AST, ScopeFacts] = kept[0] if kept is not None else {}
         self._local_call_cache: dict[ast.AST, tuple[str, ...]] = kept[1] if kept is not None else {}
         self._source_name_sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+        self._sink_attrs = frozenset(sink.attr for sink in spec.attribute_sinks)  # stores that are sinks
         self._direct: set[str] | None = None
         self._called: set[str] | None = None
         self._giving: set[ast.AST] | None = None
@@ -126,7 +127,7 @@ class ScopeTable:
         facts = self.facts
         source_names, prefixes, wanted = self._source_names()
         method_sources = self.spec.method_sources
-        sink_attrs = {sink.attr for sink in self.spec.attribute_sinks}
+        sink_attrs = self._sink_attrs
         calls: list[ast.Call] = []
         direct: set[str] = set()
         loaded: set[str] = set()
