@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from secreview_ls.engine.finding import FlowStep, Span, StepKind
 from secreview_ls.engine.frozen import fast_init
 from secreview_ls.engine.source import SourceFile
 from secreview_ls.engine.taint.definitions import ModuleIndex
+from secreview_ls.engine.taint.templates import unescaped_names, unescaped_writes
 from secreview_ls.engine.taint.values import Label, Origin, Val, in_order
 
 SOURCE = """
@@ -153,3 +155,38 @@ def test_labels_sort_by_origin_then_cleaning_whatever_the_keys_made_before() -> 
         ("b", []),
     ]
     assert in_order(frozenset({moved, labels[0]})) == [moved, labels[0]]
+
+
+def test_callee_names_kept_by_the_walk_are_the_import_maps() -> None:
+    """``qualname`` of a callee answers from the walk's table what the import map answers, for
+    every callee and every other node; facts given a shared import map keep no table."""
+    for path in sorted((Path(__file__).parent / "fixtures").rglob("*.py"))[:60]:
+        source = SourceFile(path.read_text(encoding="utf-8"), str(path))
+        facts = ModuleFacts(source, "app")
+        assert facts._callee_names is not None
+        for node in ast.walk(source.tree):
+            assert facts.qualname(node) == facts.imports.qualname(node), (path.name, ast.dump(node)[:80])
+        shared = ModuleFacts(source, "app", imports=facts.imports)
+        assert shared._callee_names is None
+
+
+def test_assigned_call_is_the_first_module_level_assignment_of_a_call() -> None:
+    facts = facts_of(
+        "from flask import Flask\nimport fastapi\n"
+        "app = 1\n"  # not a call
+        "def f():\n    app = fastapi.FastAPI()\n"  # not module level
+        "api = app = Flask(__name__)\n"
+        "app = fastapi.FastAPI()\n"
+        "x, y = make()\n"  # not a name target
+    )
+    app = facts.assigned_call("app")
+    assert app is not None and facts.qualname(app.func) == "flask.Flask"
+    assert facts.assigned_call("api") is app
+    assert facts.assigned_call("x") is None and facts.assigned_call("f") is None
+
+
+def test_a_text_without_an_expression_writes_nothing_unescaped() -> None:
+    assert unescaped_writes("{% autoescape false %}<p>plain</p>{% endautoescape %}") == ()
+    assert unescaped_names("SELECT * FROM t WHERE a = %s") == frozenset()
+    assert unescaped_names("{% autoescape false %}{{ bio }}{% endautoescape %}") == {"bio"}
+    assert unescaped_names("{{ bio|safe }}") == {"bio"}

@@ -80,3 +80,50 @@ def test_gives_back_from_the_index_matches_each_scope_walk() -> None:
 @pytest.mark.parametrize("path", FIXTURES[::7], ids=lambda p: p.name)
 def test_gives_back_on_fixtures(path: Path) -> None:
     _check(path.read_text(encoding="utf-8"), str(path))
+
+
+# Calls of this module's functions in the shapes the by-name lookup must tell apart.
+CALLS = """
+class Store:
+    def load(self):
+        return self.save().load()
+    def save(self):
+        return Store.load(self) or cls.save() or other.load() or load()(save())
+def load():
+    return [load() for _ in save()] + Store().load()
+save = load
+print(load, save(), Store.save(Store()), (lambda: load())())
+"""
+
+
+def _defined_callers(text: str, path: str) -> list[tuple[str, object]]:
+    """The callers of the module's functions, and the names it calls, are the same looked up by
+    name (the facts of a whole module) as found by a pass over every call (a module's parts)."""
+    facts = ModuleFacts(SourceFile(text, path), "app")
+    index = ModuleIndex(facts, None)
+    spec = spec_for(None)
+    defined = {*index.module_functions, *index.classes, *(fn.name for fn in index.owner_class)}  # type: ignore[attr-defined]
+    by_name = ScopeTable(facts, spec, index, kept=None)
+    scopes = by_name.all_scopes()
+    found = by_name.calls_to_defined(scopes, defined)
+    direct = by_name.direct_calls()
+    facts._calls_by_bare_name = None  # as the facts of parts have it: every call looked at
+    every = ScopeTable(facts, spec, index, kept=None)
+    assert found == every.calls_to_defined(scopes, defined), path
+    assert direct == every.direct_calls(), path
+    return found  # type: ignore[return-value]
+
+
+def test_callers_of_defined_functions_by_name() -> None:
+    names = [name for name, _ in _defined_callers(CALLS, "calls.py")]
+    assert names == [
+        *("save",),  # self.save() (not the .load() of what it gives back)
+        *("load", "save", "load", "save"),  # Store.load, cls.save, load(), save() (not other.load)
+        *("load", "save", "Store"),  # not the .load() of Store()
+        *("save", "save", "Store", "load"),  # save(), Store.save, Store(), the lambda's load()
+    ]
+
+
+@pytest.mark.parametrize("path", FIXTURES[::5], ids=lambda p: p.name)
+def test_callers_of_defined_functions_by_name_on_fixtures(path: Path) -> None:
+    _defined_callers(path.read_text(encoding="utf-8"), str(path))

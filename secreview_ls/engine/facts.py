@@ -127,6 +127,13 @@ class ModuleFacts:
     """Indexed facts about one parsed module."""
 
     _name_uses: NameUses | None = None
+    _assigned_calls: dict[str, ast.Call] | None = None
+    # Each call's callee resolved by the walk (``qualname`` of ``call.func``), when the facts
+    # built their own import map (which then never changes); None otherwise.
+    _callee_names: dict[ast.AST, str | None] | None = None
+    # Calls of a bare identifier (``f(...)``) by that identifier, for the facts of a whole
+    # module (``__init__``); None otherwise.
+    _calls_by_bare_name: dict[str, list[ast.Call]] | None = None
 
     def __init__(self, source: SourceFile, module_name: str = "", *, imports: ImportMap | None = None) -> None:
         self.source = source
@@ -139,6 +146,9 @@ class ModuleFacts:
         self._calls_by_attr: dict[str, list[ast.Call]] = defaultdict(list)
         self._mixed: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
         self.parents: dict[ast.AST, ast.AST] = {}
+        if imports is None:
+            self._callee_names = {}
+        self._calls_by_bare_name = defaultdict(list)
         self._index()
 
     @classmethod
@@ -206,13 +216,19 @@ class ModuleFacts:
                 elif isinstance(value, node_type) and not (skip and id(value) in skip):
                     parents[value] = node
                     push(value)
+        resolve, callees, bare = self.imports.qualname, self._callee_names, self._calls_by_bare_name
         for call in by_type.get(ast.Call, ()):
             assert isinstance(call, ast.Call)
-            name = self.imports.qualname(call.func)
+            func = call.func
+            name = resolve(func)
+            if callees is not None:
+                callees[func] = name
             if name is not None:
                 self._calls_by_name[name].append(call)
-            if isinstance(call.func, ast.Attribute):
-                self._calls_by_attr[call.func.attr].append(call)
+            if isinstance(func, ast.Attribute):
+                self._calls_by_attr[func.attr].append(call)
+            elif bare is not None and isinstance(func, ast.Name):
+                bare[func.id].append(call)
         # Each list of positioned nodes is put in source order when first asked for: most
         # types (``Attribute``, ``Constant``, ``arg``...) never are, and sorting is a third of
         # the walk's cost.
@@ -301,6 +317,21 @@ class ModuleFacts:
         for attr in attrs:
             yield from self._calls_by_attr.get(attr, ())
 
+    def called_identifiers(self) -> set[str] | None:
+        """The identifiers called as ``f(...)`` or ``x.f(...)``, from the walk's indexes; None
+        for facts that do not keep the calls by bare identifier (parts of a module, combined)."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return {*bare, *self._calls_by_attr}
+
+    def bare_calls(self, name: str) -> Sequence[ast.Call] | None:
+        """The calls ``name(...)`` in walk order; None as for ``called_identifiers``."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return bare.get(name, ())
+
     def name_uses(self) -> NameUses:
         """The module's names by identifier (``NameUses``): one pass over its ``Name`` nodes
         for the rules and the taint analysis that ask about one identifier, or about reads
@@ -330,11 +361,30 @@ class ModuleFacts:
             return self._nodes.get(ast.Name, ()), False
         return self._of_type(ast.Name), True
 
+    def assigned_call(self, name: str) -> ast.Call | None:
+        """The call of the first module-level ``name = call(...)`` (``app = Flask(__name__)``),
+        or None; the module's statements are looked through once, on the first ask."""
+        found = self._assigned_calls
+        if found is None:
+            found = {}
+            for statement in self.tree.body:
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                    for target in statement.targets:
+                        if isinstance(target, ast.Name):
+                            found.setdefault(target.id, statement.value)
+            self._assigned_calls = found
+        return found.get(name)
+
     @property
     def call_names(self) -> Iterable[str]:
         return self._calls_by_name.keys()
 
     def qualname(self, node: ast.AST) -> str | None:
+        callees = self._callee_names
+        if callees is not None:
+            found = callees.get(node, _UNRESOLVED)
+            if found is not _UNRESOLVED:
+                return found  # type: ignore[return-value]
         return self.imports.qualname(node)
 
     def spelled(self, node: ast.AST) -> str:
@@ -412,6 +462,7 @@ def source_position(node: ast.AST) -> tuple[int, int]:
 
 
 _POSITION = operator.attrgetter("lineno", "col_offset")
+_UNRESOLVED = object()  # a node whose qualified name the walk did not work out
 
 _PART_LOOKUPS = 4  # keys looked up part by part before a combined index is merged whole
 
@@ -540,6 +591,21 @@ class _CombinedFacts(ModuleFacts):
                 merged[statement] = self.tree
             self._merged_parents = merged
         return self._merged_parents
+
+    def called_identifiers(self) -> set[str] | None:
+        """The identifiers called as ``f(...)`` or ``x.f(...)``, from the walk's indexes; None
+        for facts that do not keep the calls by bare identifier (parts of a module, combined)."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return {*bare, *self._calls_by_attr}
+
+    def bare_calls(self, name: str) -> Sequence[ast.Call] | None:
+        """The calls ``name(...)`` in walk order; None as for ``called_identifiers``."""
+        bare = self._calls_by_bare_name
+        if bare is None:
+            return None
+        return bare.get(name, ())
 
     def name_uses(self) -> NameUses:
         # The parts' indexes read as one (each part keeps its own between versions), so a version

@@ -408,6 +408,10 @@ def _protocol_keyword(kw: ast.keyword) -> bool:
     return kw.arg in {"ssl_version", "method", "protocol"}
 
 
+def _cert_reqs_keyword(kw: ast.keyword) -> bool:
+    return kw.arg == "cert_reqs"
+
+
 def _sets_version_bound(node: ast.Assign) -> bool:
     """``<context>.minimum_version = ...`` or ``.maximum_version = ...``."""
     return any(isinstance(t, ast.Attribute) and t.attr in {"minimum_version", "maximum_version"} for t in node.targets)
@@ -717,7 +721,7 @@ def tls_unverified_context(ctx: RuleContext) -> Iterator[Finding]:
                     node,
                     f"`{ctx.segment(target)} = False` accepts a valid certificate for any other host",
                 )
-    for kw in ctx.facts.nodes(ast.keyword):
+    for kw in ctx.facts.nodes_where(ast.keyword, _cert_reqs_keyword):
         assert isinstance(kw, ast.keyword)
         call = ctx.facts.parent(kw)
         value = kw.value

@@ -29,7 +29,7 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
         if command is not None:
             yield call, command
     known = {*SUBPROCESS_CALLS, *SHELL_CALLS}
-    for shell_kw in ctx.facts.nodes(ast.keyword):
+    for shell_kw in ctx.facts.nodes_where(ast.keyword, lambda kw: kw.arg == "shell"):
         assert isinstance(shell_kw, ast.keyword)
         call = ctx.facts.parent(shell_kw)
         if shell_kw.arg != "shell" or not isinstance(call, ast.Call) or not call.args:

@@ -171,12 +171,8 @@ def _assigned_from(facts: ModuleFacts, receiver: ast.expr) -> str | None:
     """``app`` in ``app = Flask(__name__)`` → ``flask.Flask`` (module-level assignments only)."""
     if not isinstance(receiver, ast.Name):
         return None
-    for statement in facts.tree.body:
-        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-            for target in statement.targets:
-                if isinstance(target, ast.Name) and target.id == receiver.id:
-                    return facts.qualname(statement.value.func)
-    return None
+    call = facts.assigned_call(receiver.id)
+    return facts.qualname(call.func) if call is not None else None
 
 
 def _annotation_names(facts: ModuleFacts, node: ast.expr | None) -> list[str]:

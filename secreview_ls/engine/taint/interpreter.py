@@ -93,6 +93,7 @@ class Interpreter:
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
+        self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
         self.conditions = Conditions(facts, spec, self)
         self.calls: CallEvaluator
         self.sinks: SinkReporter
@@ -134,7 +135,9 @@ class Interpreter:
         text = f"text of exception `{handler.name}`"
         span = self.texts.span(handler)
         step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
-        others = frozenset(c.id for c in spec.classes) - spec.exception_text_classes
+        others = self._not_exception_text
+        if others is None:
+            others = self._not_exception_text = frozenset(c.id for c in spec.classes) - spec.exception_text_classes
         return Val(frozenset({Label(Origin("source", text, span, self.step_path), others, (step,))}))
 
     def source_val(self, node: ast.AST, name: str) -> Val:

@@ -83,6 +83,7 @@ class ScopeTable:
         self._scope_cache: dict[ast.AST, ScopeFacts] = kept[0] if kept is not None else {}
         self._local_call_cache: dict[ast.AST, tuple[str, ...]] = kept[1] if kept is not None else {}
         self._source_name_sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+        self._sink_attrs = frozenset(sink.attr for sink in spec.attribute_sinks)  # stores that are sinks
         self._direct: set[str] | None = None
         self._called: set[str] | None = None
         self._giving: set[ast.AST] | None = None
@@ -126,7 +127,7 @@ class ScopeTable:
         facts = self.facts
         source_names, prefixes, wanted = self._source_names()
         method_sources = self.spec.method_sources
-        sink_attrs = {sink.attr for sink in self.spec.attribute_sinks}
+        sink_attrs = self._sink_attrs
         calls: list[ast.Call] = []
         direct: set[str] = set()
         loaded: set[str] = set()
@@ -245,12 +246,19 @@ class ScopeTable:
         """(name, calling scope) for each call of a function or class of this module."""
         if self.remembered:
             return [(name, owner) for owner in scopes for name in self._local_calls(owner, defined)]
-        found: list[tuple[str, ast.AST]] = []
-        for call in self.facts.nodes_where(ast.Call, lambda call: self._local_callee(call, defined) is not None):
-            name = self._local_callee(call, defined)  # type: ignore[arg-type]
-            assert name is not None
-            found.append((name, self._owner(call)))
-        return found
+        facts, local_callee = self.facts, self._local_callee
+        if facts.called_identifiers() is None:
+            named = [(call, name) for call in facts.unordered(ast.Call) if (name := local_callee(call, defined))]
+        else:
+            # Looked up by name: ``name(...)`` and ``x.name(...)`` (``local_callee`` judges the latter).
+            named = []
+            for name in defined:
+                named.extend((call, name) for call in facts.bare_calls(name) or ())
+                named.extend((call, name) for call in facts.method_calls(name) if local_callee(call, defined))
+        # In source order, as ``nodes_where`` gives them: no two such calls start at the same
+        # place (a call that starts where another does calls what that one gives back).
+        named.sort(key=lambda pair: source_position(pair[0]))
+        return [(name, self._owner(call)) for call, name in named]
 
     def calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
         """(calling scope, qualified name) for calls into modules that may be project files."""
@@ -332,10 +340,15 @@ class ScopeTable:
                 for scope in self.all_scopes():
                     direct |= self.of(scope).direct
             else:
+                indexed = self.facts.called_identifiers()
                 direct.update(
-                    callee
-                    for callee in map(callee_name, self.facts.unordered(ast.Call))
-                    if callee is not None  # type: ignore[arg-type]
+                    indexed
+                    if indexed is not None
+                    else (
+                        callee
+                        for callee in map(callee_name, self.facts.unordered(ast.Call))
+                        if callee is not None  # type: ignore[arg-type]
+                    )
                 )
             self._direct = direct
         return self._direct

@@ -55,6 +55,8 @@ def _writes_at(text: str, default_on: bool = True) -> list[tuple[int, UnescapedW
     """Every unescaped write with its offset in the text, in text order, of a template whose
     environment escapes by default (``default_on``) or not; writes inside macros are left out
     (they are written where the macro is called)."""
+    if "{{" not in text:
+        return []  # writes are ``{{ … }}`` only (a plain string of Python code, mostly)
     text = text[:MAX_TEMPLATE_CHARS]
     return _unescaped_in(text, parse(text), _Lines(text), default_on, None, frozenset())
 
