@@ -164,7 +164,7 @@ def test_a_module_looked_for_in_a_folder_is_looked_for_again_once_one_is_created
     assert findings(project, package / "two" / "view.py") == []  # pkg/helpers/db.py, closer, found now
 
 
-def test_an_offered_file_is_parsed_for_a_name_it_defines_and_gives_the_same_findings(tmp_path: Path) -> None:
+def test_a_file_analyzed_by_itself_is_not_parsed_again_for_its_importers(tmp_path: Path) -> None:
     view = helpers_and_view(tmp_path, ["a", "b"])
     config = Config(select=("SR8",), root=tmp_path)
     project = ProjectIndex([tmp_path])
@@ -174,10 +174,10 @@ def test_an_offered_file_is_parsed_for_a_name_it_defines_and_gives_the_same_find
         assert analyzed.facts is not None
         project.offer(analyzed.facts)
     assert findings(project, view.resolve()) == [("SR801", 6), ("SR801", 7)]
-    assert project.parsed == 2  # the offered facts are not kept: only the names they define
+    assert (project.parsed, project.offered_used) == (0, 2)
     fresh = ProjectIndex([tmp_path])
     assert findings(fresh, view.resolve()) == [("SR801", 6), ("SR801", 7)]  # the same without them
-    assert fresh.parsed == 2
+    assert (fresh.parsed, fresh.offered_used) == (2, 0)
 
 
 def test_a_name_an_analyzed_file_does_not_define_is_answered_without_parsing_it(tmp_path: Path) -> None:
@@ -195,6 +195,7 @@ def test_a_name_an_analyzed_file_does_not_define_is_answered_without_parsing_it(
         analyzed = analyze_source(path.read_text(), str(path), config, project=project)
         assert analyzed.facts is not None
         project.offer(analyzed.facts)
+    project._drop_offered()  # the files a scan analyzed next took their place
     assert findings(project, view.resolve()) == [("SR801", 7)]
     assert project.parsed == 1  # a.py for ``run``: not for ``Form.build``, nor b.py for its re-export
     fresh = ProjectIndex([tmp_path], stable=True)
@@ -222,7 +223,7 @@ def test_offered_facts_of_another_module_name_or_text_are_not_used(tmp_path: Pat
     older = analyze_source(SAFE_HELPER.format(name="run"), str(b), Config(select=("SR8",)), project=project)
     project.offer(older.facts)  # a text the file no longer has
     assert findings(project, view.resolve()) == [("SR801", 6), ("SR801", 7)]
-    assert project.parsed == 2
+    assert (project.parsed, project.offered_used) == (2, 0)
 
 
 def test_a_scan_analyzes_a_file_from_the_facts_the_index_made_for_its_importers(tmp_path: Path) -> None:

@@ -231,7 +231,7 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, e
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
     if project is not None and result.facts is not None:
-        project.offer(result.facts)  # its names: a name it does not define is answered without a parse
+        project.offer(result.facts)  # a file imported by the next ones is not parsed again for them
     result.facts = None
     return result
 

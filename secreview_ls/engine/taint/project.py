@@ -35,10 +35,10 @@ chain limit or a cycle of imports depends on which file asked first.
 
 A scan makes its index with ``stable=True`` (the files do not change while it runs: each one's
 size and time are looked up once, until ``invalidate``) and ``offer``s it the facts of each
-file it has just analyzed: the index notes the names the file defines, so that a summary asked
-of a name it does not define needs no parse (only when the index would have made the same facts:
-the same path, module name and text); the other way round, ``facts_of`` hands the analysis of
-a file the facts the index made of it for an importer, while it holds them.
+file it has just analyzed: a summary asked of that file soon after is worked out from them
+instead of a new parse (only when the index would have made the same facts: the same path,
+module name and text); the other way round, ``facts_of`` hands the analysis of a file the
+facts the index made of it for an importer, while it holds them.
 
 ``with index.recording() as consulted:`` collects the files whose summaries an analysis used,
 directly or through the files they call into (a result cache is valid while they are
@@ -83,6 +83,9 @@ MAX_ANCESTORS = 8
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
+# Files a scan has just analyzed by themselves, kept parsed for a summary asked of them next.
+MAX_OFFERED_BYTES = 600_000
+MAX_OFFERED_FILES = 24
 
 
 @dataclass
@@ -230,6 +233,9 @@ class ProjectIndex:
         self._whole_bytes = 0
         self._whole_limits = (whole_bytes, whole_files)
         self.parsed = 0  # files parsed and analyzed so far (again after they left the kept ones)
+        self._offered: OrderedDict[Path, ModuleFacts] = OrderedDict()  # ``offer``, oldest first
+        self._offered_bytes = 0
+        self.offered_used = 0  # files analyzed from offered facts instead of a parse
         self._named: dict[Path, tuple[str, str, _Names]] = {}  # offered files' names: (module, digest, names)
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
@@ -306,6 +312,7 @@ class ProjectIndex:
                 self._probes.clear()
             if path is None:
                 self._stamps.clear()
+                self._drop_offered()
                 self._named.clear()
                 self._log_facts = None
                 self._suffixed.clear()
@@ -321,6 +328,7 @@ class ProjectIndex:
             except (OSError, RuntimeError):
                 return
             self._stamps.pop(resolved, None)
+            self._drop_offered(resolved)
             self._named.pop(resolved, None)
             if resolved.suffix == ".py" and self._log_facts is not None:
                 self._log_stale.add(resolved)  # it may define or install a log formatter
@@ -342,6 +350,7 @@ class ProjectIndex:
             return
         try:
             self.flush()
+            self._drop_offered()
             for path in list(self._whole):
                 if path not in self._active:
                     self._drop_whole(path)
@@ -349,15 +358,10 @@ class ProjectIndex:
             self._lock.release()
 
     def offer(self, facts: ModuleFacts) -> None:
-        """The facts of a file just analyzed by itself (a scan offers each file's): the index
-        notes which names the file defines and imports, so that a summary asked later of a name
-        it does not define is answered without parsing it. Noted only where the index would have
-        made the same facts: the file's path as the index names it, the module name it is
-        imported by, the same text. The facts themselves are not kept: freed right after their
-        analysis, while still in the processor's cache, they cost about half as much to free as
-        a few files later, and a scan's next files rarely ask a summary of the one just analyzed
-        (Django, two workers: keeping the last 24 files' facts spared 17 and 18 parses of about
-        330 each, for ~13 MiB more per worker and 0.7 s more CPU time in a serial scan)."""
+        """The facts of a file just analyzed by itself (a scan offers each file's): kept for a
+        little while, so that a summary asked of that file soon after is worked out without
+        parsing it again. They are used only where the index would have made the same facts:
+        the file's path as the index names it, the module name it is imported by, the same text."""
         path = facts.source.path
         if not path.endswith(".py"):
             return
@@ -365,8 +369,13 @@ class ProjectIndex:
             resolved = self._resolved_path(path)
             if resolved is None or str(resolved) != path or resolved in self._whole:
                 return
+            self._drop_offered(resolved)
+            self._offered[resolved] = facts
             digest = _digest_text(facts.source.text)
             self._named[resolved] = (facts.module_name, digest, _Names.made(ModuleIndex(facts, None), facts))
+            self._offered_bytes += len(facts.source.text)
+            while self._offered and (self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES):
+                self._drop_offered(next(iter(self._offered)))
 
     def facts_of(self, path: str, text: str, module: str) -> ModuleFacts | None:
         """The facts of a file the index holds parsed, for an analysis of the file itself, when
@@ -384,6 +393,17 @@ class ProjectIndex:
                 return None
             whole.shared = True
             return facts
+
+    def _drop_offered(self, path: Path | None = None) -> ModuleFacts | None:
+        """Forget the facts offered for ``path`` (returned), or all of them."""
+        if path is None:
+            self._offered.clear()
+            self._offered_bytes = 0
+            return None
+        facts = self._offered.pop(path, None)
+        if facts is not None:
+            self._offered_bytes -= len(facts.source.text)
+        return facts
 
     def resolve_module(self, module: str, from_path: str | os.PathLike[str] | None = None) -> tuple[Path, str] | None:
         """The file defining ``module`` (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``) and its module name."""
@@ -764,14 +784,20 @@ class ProjectIndex:
         if whole is not None and whole.digest == loaded.digest and whole.spec is loaded.spec:
             self._whole.move_to_end(path)
             return whole.taint
-        if text is None:
-            text = self._read(path) if self._read is not None else None
+        facts = self._drop_offered(path)
+        if facts is not None and (facts.module_name != module or _digest_text(facts.source.text) != loaded.digest):
+            facts = None  # imported under another name, or changed since
+        if facts is not None:
+            self.offered_used += 1
+        else:
             if text is None:
-                text = _read_disk(path)
-            if text is None or _digest_text(text) != loaded.digest:
-                return None  # changed under the index since it was loaded: asked again, it is reloaded
-        facts = ModuleFacts(SourceFile(text, str(path)), module)
-        self.parsed += 1
+                text = self._read(path) if self._read is not None else None
+                if text is None:
+                    text = _read_disk(path)
+                if text is None or _digest_text(text) != loaded.digest:
+                    return None  # changed under the index since it was loaded: asked again, it is reloaded
+            facts = ModuleFacts(SourceFile(text, str(path)), module)
+            self.parsed += 1
         size = len(facts.source.text)
         taint = ModuleTaint(facts, loaded.spec, project=self, external=True, depth=len(self._active))
         self._drop_whole(path)
