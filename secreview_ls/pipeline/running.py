@@ -8,6 +8,8 @@ import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from time import perf_counter as _wall_clock
+from time import thread_time as _thread_clock
 from typing import Any
 
 from ..engine.finding import Finding, Notice
@@ -31,20 +33,29 @@ def budget_seconds(timeout: float, size: int) -> float:
 
 class Deadline:
     """The per-file time budget (``timeout``, see ``budget_seconds``), started when the rules
-    start. It reads the clock once when made and once before each rule.
+    start. It reads the clock once when made and before each rule (see below).
 
     The clock is the CPU time of the thread that analyzes the file, not the wall clock: on a
     busy machine (other processes, the editor's own work) a file waits longer for the processor
     without doing more work, and a wall-clock budget would then drop rules from files that are
     not slow to analyze, giving findings that change with the machine's load. The command line's
-    backstop for a runaway file (``scan.HARD_TIMEOUT_FACTOR``) stays on the wall clock."""
+    backstop for a runaway file (``scan.HARD_TIMEOUT_FACTOR``) stays on the wall clock.
+
+    A thread's CPU time grows no faster than the wall clock, so before each rule the thread
+    clock (a system call: ~0.8 us, against ~0.06 us for the wall clock) is read only once
+    ``seconds`` of wall time have gone by: the same answers, without the ~155,000 reads of a
+    scan of Django (one per rule and file). A clock given in its place is read every time."""
 
     def __init__(self, seconds: float, clock: Callable[[], float] | None = None) -> None:
         self.seconds = seconds
         self._clock = clock if clock is not None else time.thread_time
+        # Read before the thread clock: the CPU time spent since is at most the wall time since.
+        self._wall_from = _wall_clock() if self._clock is _thread_clock else None
         self._at = self._clock() + seconds
 
     def passed(self) -> bool:
+        if self._wall_from is not None and _wall_clock() - self._wall_from <= self.seconds:
+            return False
         return self._clock() > self._at
 
 
