@@ -369,7 +369,7 @@ def test_marking_follows_a_call_of_a_view_from_another_function(tmp_path: Path) 
     # A Django view the module calls itself is a helper given the module's own values: a call
     # spelled ``helpers.lookup(...)`` in another function changes the view's entry and the
     # findings, but none of that function's calls of this module's functions.
-    analyzer, memo, path, config = analyzer_for(tmp_path)
+    analyzer, _memo, path, config = analyzer_for(tmp_path)
     analyzer.analyze(VIEWS)
     analyzer.prepare()
     calling = VIEWS.replace('    label = "index"\n', '    label = helpers.lookup(request, "index")\n')
