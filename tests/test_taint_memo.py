@@ -322,3 +322,61 @@ def test_records_of_many_versions_lines_are_moved_together(tmp_path: Path) -> No
         assert found and found == taint_findings(analyze_source(version, path, config)), count
         frames.append(len({id(record.frame) for record in memo.records.values()}))
     assert max(frames) <= memo_module._MAX_FRAMES + 1 and len(frames) > memo_module._MAX_FRAMES + 1, frames
+
+
+VIEWS = """import sqlite3
+
+from django.http import HttpResponse
+
+
+def lookup(request, name):
+    rows = sqlite3.connect("shop.db").execute("SELECT * FROM t WHERE n = '" + name + "'")
+    return HttpResponse(str(rows.fetchall()))
+
+
+def index(request):
+    label = "index"
+    return HttpResponse(label)
+
+
+def about(request):
+    title = "about"
+    return HttpResponse(title)
+"""
+
+
+def test_marking_is_reused_for_edits_in_any_function(tmp_path: Path) -> None:
+    # Edits in one function, then in another, then in the first again: each reuses the marks
+    # (every function's signature is kept, not only the last edited one's).
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    analyzer.analyze(VIEWS)
+    analyzer.prepare()
+    versions = [
+        VIEWS.replace('label = "index"', 'label = "home"'),
+        VIEWS.replace('label = "index"', 'label = "home"').replace('title = "about"', 'title = "us"'),
+        VIEWS.replace('title = "about"', 'title = "us"'),
+        VIEWS.replace('title = "about"', 'title = "us"').replace("str(rows", "repr(rows"),
+    ]
+    for text in versions:
+        result = analyzer.analyze(text)
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert taint_findings(result) == taint_findings(analyze_source(text, path, config)), text
+        assert [f[0] for f in taint_findings(result)] == ["SR801"]
+    assert memo.marks is not None and memo.marks.reused == len(versions)
+
+
+def test_marking_follows_a_call_of_a_view_from_another_function(tmp_path: Path) -> None:
+    # A Django view the module calls itself is a helper given the module's own values: a call
+    # spelled ``helpers.lookup(...)`` in another function changes the view's entry and the
+    # findings, but none of that function's calls of this module's functions.
+    analyzer, _memo, path, config = analyzer_for(tmp_path)
+    analyzer.analyze(VIEWS)
+    analyzer.prepare()
+    calling = VIEWS.replace('    label = "index"\n', '    label = helpers.lookup(request, "index")\n')
+    renamed = calling.replace("helpers.lookup(", "helpers.lookup_all(")
+    versions = [calling, VIEWS, calling, renamed]
+    for text in versions:
+        result = analyzer.analyze(text)
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert taint_findings(result) == taint_findings(analyze_source(text, path, config)), text
+    assert taint_findings(analyze_source(calling, path, config)) != taint_findings(analyze_source(VIEWS, path, config))

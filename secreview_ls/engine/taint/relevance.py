@@ -16,12 +16,12 @@ from .summary import SummaryProvider
 
 
 class KeptMarks:
-    """The scopes the last version of a document marked, with what marking read of the scopes
-    that were new then. An edit usually changes the function the last one changed: when each
-    scope of this version is the same node as the last version's, or a new node at its place
-    whose signature (``Relevance._signature``) is that of the node it replaces, and what all
-    scopes share is the same, marking would mark the same scopes; the new nodes stand for the
-    old ones."""
+    """The scopes the last version of a document marked, with what marking read of each scope
+    (its signature, ``Relevance._signature``). When each scope of this version is the same node
+    as the last version's, or a new node at its place whose signature is that of the node it
+    replaces, and what all scopes share is the same, marking would mark the same scopes; the
+    new nodes stand for the old ones. Every scope is signed, so an edit in any function (not
+    only the one the last edit changed) reuses the marks."""
 
     def __init__(self) -> None:
         self.scopes: list[ast.AST] = []
@@ -37,22 +37,25 @@ class KeptMarks:
         if self.context is None or len(scopes) != len(self.scopes) or context != self.context:
             return None
         replaced = [(old, new) for old, new in zip(self.scopes, scopes, strict=True) if old is not new]
-        signatures = {}
+        signatures = self.signatures
+        fresh = {}
         for old, new in replaced:
-            before = self.signatures.get(old)
+            before = signatures.get(old)
             if before is None:
                 return None
-            now = signatures[new] = signature(new)
+            now = fresh[new] = signature(new)
             if now != before:
                 return None
-        marked = set(self.marked)
+        marked = self.marked
         for old, new in replaced:
+            del signatures[old]
             if old in marked:
                 marked.discard(old)
                 marked.add(new)
-        self.scopes, self.marked, self.signatures = scopes, set(marked), signatures
+        signatures.update(fresh)
+        self.scopes = scopes
         self.reused += 1
-        return marked
+        return set(marked)
 
     def keep(
         self,
@@ -61,11 +64,11 @@ class KeptMarks:
         marked: set[ast.AST],
         signature: Callable[[ast.AST], tuple[object, ...]],
     ) -> None:
-        """Remember a version's marking, with the signatures of its scopes that are new."""
-        before = set(self.scopes)
-        fresh = [scope for scope in scopes if scope not in before]
-        # A first version, or one made anew, is all new scopes: their signatures are not kept.
-        self.signatures = {scope: signature(scope) for scope in fresh} if len(fresh) <= 2 + len(scopes) // 4 else {}
+        """Remember a version's marking, with the signature of every scope: the next edit may
+        change any function. A scope the last version had, under the same shared context, keeps
+        the signature it had (what it reads of itself is kept by node)."""
+        known = self.signatures if context == self.context else {}
+        self.signatures = {scope: known.get(scope) or signature(scope) for scope in scopes}
         self.scopes, self.context, self.marked = scopes, context, set(marked)
 
 
@@ -146,9 +149,12 @@ class Relevance:
             (cls.name, classes.get(cls.name) is cls, index.handler_kind(self.spec, cls))
             for cls in dict.fromkeys(index.owner_class.values())
         )
+        # Marking reads the module's calls only as whether it calls one of its own functions (an
+        # entry ``called_here``): other names, typed into any function, leave the marks as they are.
+        own_names = {fn.name for fn in self.facts.functions}  # type: ignore[attr-defined]
         return (
             self.spec,
-            frozenset(self.scopes.called_names()),
+            frozenset(own_names.intersection(self.scopes.called_names())),
             tuple(classes),
             owners,
             self.entries.url_rules,

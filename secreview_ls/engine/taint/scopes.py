@@ -28,6 +28,7 @@ class ScopeFacts:
     mentions_source: bool  # names a source, or calls a source method
     direct: frozenset[str]  # names called as ``f(...)`` or ``x.f(...)``
     loaded: frozenset[str]  # names read
+    out: tuple[str, ...] = ()  # qualified names of ``calls`` into modules that may be project files
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -61,6 +62,12 @@ def callee_name(call: ast.Call) -> str | None:
     if isinstance(func, ast.Attribute):
         return func.attr
     return None
+
+
+def _calls_out(calls: tuple[tuple[ast.Call, str | None], ...]) -> tuple[str, ...]:
+    """The qualified names of the calls into modules that may be project files (not the
+    standard library's), in order."""
+    return tuple(name for _, name in calls if name is not None and "." in name and name.split(".")[0] not in STDLIB)
 
 
 class ScopeTable:
@@ -117,6 +124,7 @@ class ScopeTable:
                     any(part.mentions_source for part in parts),
                     frozenset().union(*(part.direct for part in parts)),
                     frozenset().union(*(part.loaded for part in parts)),
+                    tuple(name for part in parts for name in part.out),
                 )
             else:
                 known = self._compute(scope)
@@ -179,14 +187,8 @@ class ScopeTable:
                 ):
                     gives = True
         calls.sort(key=source_position)
-        return ScopeFacts(
-            tuple((call, facts.qualname(call.func)) for call in calls),
-            gives,
-            stores,
-            mentions,
-            frozenset(direct),
-            frozenset(loaded),
-        )
+        named = tuple((call, facts.qualname(call.func)) for call in calls)
+        return ScopeFacts(named, gives, stores, mentions, frozenset(direct), frozenset(loaded), _calls_out(named))
 
     def _source_names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Local names that may start a source (``request``, ``os``, ``input``), the dotted
@@ -263,12 +265,7 @@ class ScopeTable:
     def calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
         """(calling scope, qualified name) for calls into modules that may be project files."""
         if self.remembered:
-            return [
-                (owner, name)
-                for owner in scopes
-                for _, name in self.of(owner).calls
-                if name is not None and "." in name and name.split(".")[0] not in STDLIB
-            ]
+            return [(owner, name) for owner in scopes for name in self.of(owner).out]
         found: list[tuple[ast.AST, str]] = []
         for name in self.facts.call_names:
             if "." in name and name.split(".")[0] not in STDLIB:

@@ -161,26 +161,54 @@ def place(chunk: Chunk) -> None:
     if moving is None:
         # A node's positions live in its attribute dict: writing there directly costs a third of
         # going through the node type's attribute lookup, on every node of every moved chunk.
-        ended = {id(node) for node in chunk.ended}
-        moving = chunk.moving = (
-            [node.__dict__ for node in chunk.positioned if id(node) in ended],
-            [node.__dict__ for node in chunk.positioned if id(node) not in ended],
-            False,
-        )
+        # ``ended`` is ``positioned`` less the nodes without an end line (usually none of them).
+        positioned, ended = chunk.positioned, chunk.ended
+        if len(ended) == len(positioned):
+            starts: list[dict[str, Any]] = []
+        else:
+            with_end = {id(node) for node in ended}
+            starts = [node.__dict__ for node in positioned if id(node) not in with_end]
+        both = [node.__dict__ for node in ended]
+        if chunk.local is not None:
+            # Moved after a version was analyzed with it (not just parsed): it will likely move
+            # again, so its dicts are put in address order now (see below).
+            moving = chunk.moving = (sorted(both, key=id), sorted(starts, key=id), True)
+        else:
+            moving = chunk.moving = (both, starts, False)
     elif not moving[2]:
         # Moved again: from now on the dicts are visited in address order. The loop is bound by
         # memory reads, and in the facts' order (by node type) each one lands elsewhere in the
         # heap (twice as slow); a chunk placed once (just parsed) is not worth the sort.
         moving = chunk.moving = (sorted(moving[0], key=id), sorted(moving[1], key=id), True)
     # A class header's node ends where the class's last segment does.
-    ints = _line_numbers(max(chunk.last, chunk.unit.segments[-1].last if chunk.unit is not None else 0) + abs(delta))
+    last = max(chunk.last, chunk.unit.segments[-1].last if chunk.unit is not None else 0)
+    moved = _shifted(last, delta)
     both, starts, _ = moving
     for attributes in both:
-        attributes["lineno"] = ints[attributes["lineno"] + delta]
-        attributes["end_lineno"] = ints[attributes["end_lineno"] + delta]
+        attributes["lineno"] = moved[attributes["lineno"]]
+        attributes["end_lineno"] = moved[attributes["end_lineno"]]
     for attributes in starts:
-        attributes["lineno"] = ints[attributes["lineno"] + delta]
+        attributes["lineno"] = moved[attributes["lineno"]]
     chunk.base = chunk.first
+
+
+def _shifted(last: int, delta: int) -> list[int]:
+    """``moved[line]`` is the shared int for ``line + delta``, for every line up to ``last - delta``
+    (the old line of ``last``): no addition (a new int object) per position. The chunks below an
+    edit all move by the same delta: the table is made once for them."""
+    global _SHIFTED
+    top = last - delta  # the largest line a node of the chunk had
+    known_delta, known = _SHIFTED
+    if known_delta == delta and len(known) > top:
+        return known
+    size = 2 * top + 1  # room for the chunks further down
+    ints = _line_numbers(size + abs(delta))
+    moved = ints[delta : delta + size] if delta > 0 else [0] * -delta + ints[: size + delta]
+    _SHIFTED = (delta, moved)
+    return moved
+
+
+_SHIFTED: tuple[int, list[int]] = (0, [])  # the last delta's table (``_shifted``)
 
 
 _LINE_NUMBERS: list[int] = list(range(4096))
