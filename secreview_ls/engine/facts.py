@@ -592,21 +592,6 @@ class _CombinedFacts(ModuleFacts):
             self._merged_parents = merged
         return self._merged_parents
 
-    def called_identifiers(self) -> set[str] | None:
-        """The identifiers called as ``f(...)`` or ``x.f(...)``, from the walk's indexes; None
-        for facts that do not keep the calls by bare identifier (parts of a module, combined)."""
-        bare = self._calls_by_bare_name
-        if bare is None:
-            return None
-        return {*bare, *self._calls_by_attr}
-
-    def bare_calls(self, name: str) -> Sequence[ast.Call] | None:
-        """The calls ``name(...)`` in walk order; None as for ``called_identifiers``."""
-        bare = self._calls_by_bare_name
-        if bare is None:
-            return None
-        return bare.get(name, ())
-
     def name_uses(self) -> NameUses:
         # The parts' indexes read as one (each part keeps its own between versions), so a version
         # whose parts are mostly unchanged does not walk every name of the module again.
