@@ -317,9 +317,15 @@ class ModuleFacts:
         for attr in attrs:
             yield from self._calls_by_attr.get(attr, ())
 
+    @property
+    def indexes_bare_calls(self) -> bool:
+        """Whether the facts keep the calls by bare identifier (a whole module's facts; not those
+        of parts of a module, nor combined ones): ``called_identifiers`` and ``bare_calls`` answer."""
+        return self._calls_by_bare_name is not None
+
     def called_identifiers(self) -> set[str] | None:
         """The identifiers called as ``f(...)`` or ``x.f(...)``, from the walk's indexes; None
-        for facts that do not keep the calls by bare identifier (parts of a module, combined)."""
+        for facts that do not keep the calls by bare identifier (``indexes_bare_calls``)."""
         bare = self._calls_by_bare_name
         if bare is None:
             return None

@@ -17,6 +17,11 @@ from .judge import callee_tail, imports_module, short
 from .shell_quoting import build_code, caller_command, configured_command, is_quoted, user_command
 
 
+def _literal_shell_true(kw: ast.keyword) -> bool:
+    """``shell=True`` spelled with the constant ``True`` itself."""
+    return kw.arg == "shell" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+
+
 def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     """Every call that hands a command string to a shell, with that string."""
     for name, call in ctx.facts.calls_to(*SUBPROCESS_CALLS, *SHELL_CALLS):
@@ -29,12 +34,9 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
         if command is not None:
             yield call, command
     known = {*SUBPROCESS_CALLS, *SHELL_CALLS}
-    for shell_kw in ctx.facts.nodes_where(ast.keyword, lambda kw: kw.arg == "shell"):
-        assert isinstance(shell_kw, ast.keyword)
+    for shell_kw in ctx.facts.nodes_where(ast.keyword, _literal_shell_true):
         call = ctx.facts.parent(shell_kw)
-        if shell_kw.arg != "shell" or not isinstance(call, ast.Call) or not call.args:
-            continue
-        if not (isinstance(shell_kw.value, ast.Constant) and shell_kw.value.value is True):
+        if not isinstance(call, ast.Call) or not call.args:
             continue
         if ctx.facts.qualname(call.func) not in known and not (callee_tail(call) or "").startswith("assert"):
             yield call, call.args[0]

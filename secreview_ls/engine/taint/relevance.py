@@ -9,9 +9,9 @@ from collections.abc import Callable
 from ..facts import ModuleFacts
 from .definitions import ModuleIndex, is_static
 from .frameworks import Entries
-from .scopes import ScopeTable
+from .scopes import ScopeTable, into_project
 from .spec import SinkSpec, TaintSpec
-from .state import STDLIB, FunctionNode
+from .state import FunctionNode
 from .summary import SummaryProvider
 
 
@@ -317,9 +317,8 @@ class Relevance:
             if (
                 self.project is not None
                 and name is not None
-                and "." in name
+                and into_project(name)
                 and name.split(".")[0] in index.imported_roots
-                and name.split(".")[0] not in STDLIB
             ):
                 return True
         return False

@@ -64,10 +64,15 @@ def callee_name(call: ast.Call) -> str | None:
     return None
 
 
+def into_project(name: str) -> bool:
+    """Whether a call's qualified name is one into a module that may be a project file: dotted,
+    and not the standard library's."""
+    return "." in name and name.split(".")[0] not in STDLIB
+
+
 def _calls_out(calls: tuple[tuple[ast.Call, str | None], ...]) -> tuple[str, ...]:
-    """The qualified names of the calls into modules that may be project files (not the
-    standard library's), in order."""
-    return tuple(name for _, name in calls if name is not None and "." in name and name.split(".")[0] not in STDLIB)
+    """The qualified names of the calls into modules that may be project files, in order."""
+    return tuple(name for _, name in calls if name is not None and into_project(name))
 
 
 class ScopeTable:
@@ -249,7 +254,7 @@ class ScopeTable:
         if self.remembered:
             return [(name, owner) for owner in scopes for name in self._local_calls(owner, defined)]
         facts, local_callee = self.facts, self._local_callee
-        if facts.called_identifiers() is None:
+        if not facts.indexes_bare_calls:
             named = [(call, name) for call in facts.unordered(ast.Call) if (name := local_callee(call, defined))]
         else:
             # Looked up by name: ``name(...)`` and ``x.name(...)`` (``local_callee`` judges the latter).
@@ -268,7 +273,7 @@ class ScopeTable:
             return [(owner, name) for owner in scopes for name in self.of(owner).out]
         found: list[tuple[ast.AST, str]] = []
         for name in self.facts.call_names:
-            if "." in name and name.split(".")[0] not in STDLIB:
+            if into_project(name):
                 found.extend((self._owner(call), name) for _, call in self.facts.calls_to(name))
         return found
 
