@@ -494,7 +494,10 @@ _SQL_SUPPORT = re.compile(
     r"(?:\*|,|\bwhere\b|\bjoin\b|\border\s+by\b|\bgroup\s+by\b|\blimit\b|\bvalues\b|\bset\b|=)",
     re.IGNORECASE,
 )
-_SQL_WORDS = re.compile(r"(?i)\b(?:select|insert|update|delete|replace|where)\b")
+_SQL_WORD_LIST = ("select", "insert", "update", "delete", "replace", "where")
+_SQL_WORDS = re.compile(rf"(?i)\b(?:{'|'.join(_SQL_WORD_LIST)})\b")
+_SQL_WORDS_LOWERED = re.compile(rf"\b(?:{'|'.join(_SQL_WORD_LIST)})\b")
+_NAMES_SQL_WORD: CacheKey[bool] = CacheKey("the module names an SQL keyword")
 _SQL_CALLS = frozenset(
     {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"}
 )
@@ -515,6 +518,23 @@ _IDENTIFIER_WORDS = frozenset(
         "index",
     }
 )
+
+
+def _names_sql_word(ctx: RuleContext) -> bool:
+    """Whether the module's text holds an SQL keyword as a word (``_SQL_WORDS``), asked once per
+    module. Most modules hold none, and a case-insensitive search then reads the whole text
+    slowly: an ASCII text is lowered and searched for the words as substrings first (the same
+    answer; a text with other characters keeps the case-insensitive search, whose Unicode case
+    folding matches more than lowering does)."""
+
+    def search() -> bool:
+        text = ctx.source.text
+        if not text.isascii():
+            return _SQL_WORDS.search(text) is not None
+        lowered = text.lower()
+        return any(word in lowered for word in _SQL_WORD_LIST) and _SQL_WORDS_LOWERED.search(lowered) is not None
+
+    return ctx.cache.get(_NAMES_SQL_WORD, search)
 
 
 def looks_like_sql(text: str) -> bool:
@@ -634,7 +654,7 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
 )
 def sql_string_building(ctx: RuleContext) -> Iterator[Finding]:
     _judge_queries(ctx)
-    if not _SQL_WORDS.search(ctx.source.text):
+    if not _names_sql_word(ctx):
         return
     for node, _text, _values, risky, quoted in _unknown_pieces(ctx):
         # A value of unknown origin is at most a low-confidence note, unless it is written
@@ -715,7 +735,7 @@ def _unknown_pieces(
     '        raise ValueError(table)\n    cur.execute(f"SELECT count(*) FROM {table}")',
 )
 def sql_names_from_caller(ctx: RuleContext) -> Iterator[Finding]:
-    if not _SQL_WORDS.search(ctx.source.text):
+    if not _names_sql_word(ctx):
         return
     for call, sql in _raw_sql_names(ctx):
         yield sql_names_from_caller.finding(
