@@ -33,17 +33,22 @@ def declared_folders(text: str) -> frozenset[str]:
     if not any(marker in text for marker in FOLDER_MARKERS):
         return frozenset()
     found: set[str] = set()
-    for match in _FOLDER_KEYWORD.finditer(text):
-        found.add("file:" + (match.group(1) or match.group(2)))
-    for match in _LOADER.finditer(text):
-        found.update("root:" + (m.group(1) or m.group(2)) for m in _LITERAL.finditer(match.group(1)))
-    base = _base_dir(text)
-    for match in _DIRS.finditer(text):
+    # Each pattern is searched only in a text holding its own marker: a search starting at a word
+    # boundary reads the whole text a character at a time.
+    if "template_folder" in text:
+        for match in _FOLDER_KEYWORD.finditer(text):
+            found.add("file:" + (match.group(1) or match.group(2)))
+    if "FileSystemLoader" in text:
+        for match in _LOADER.finditer(text):
+            found.update("root:" + (m.group(1) or m.group(2)) for m in _LITERAL.finditer(match.group(1)))
+    base = None
+    for match in _DIRS.finditer(text) if "DIRS" in text else ():
         for item in _split_items(_bracketed(text, match.end())):
             placed = _BASE_ITEM.match(item)
             if placed is not None:
                 parts = [m.group(1) or m.group(2) for m in _LITERAL.finditer(placed.group(1))]
                 if parts:
+                    base = base if base is not None else _base_dir(text)
                     found.add(f"{base}:" + "/".join(parts))
             elif (literal := _LITERAL.fullmatch(item.strip())) is not None:
                 found.add("root:" + (literal.group(1) or literal.group(2)))
