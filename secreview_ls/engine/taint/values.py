@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from ..finding import FlowStep, Span
 from ..frozen import fast_init
@@ -138,9 +139,17 @@ def _label_order(lab: Label) -> tuple[object, ...]:
     return known
 
 
+_KNOWN_ORDER = attrgetter("_order")
+
+
 def in_order(taint: Taint) -> list[Label]:
     """The labels of a set in source order (the first one reported wins, whatever the hashes)."""
-    return sorted(taint, key=_label_order) if len(taint) > 1 else list(taint)
+    if len(taint) <= 1:
+        return list(taint)
+    for lab in taint:  # the sort keys made first, then read directly
+        if lab._order is None:
+            _label_order(lab)
+    return sorted(taint, key=_KNOWN_ORDER)
 
 
 def relabel(taint: Taint, fn: Callable[[Label], Label]) -> Taint:
@@ -157,12 +166,14 @@ def bound(taint: Taint) -> Taint:
     more: it may also be a document)."""
     if len(taint) <= MAX_LABELS:
         return taint
-    unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
-    taint = frozenset(
-        lab for lab in taint if MADE_TEXT not in lab.cleaned or (lab.origin, lab.cleaned - {MADE_TEXT}) not in unmarked
-    )
-    if len(taint) <= MAX_LABELS:
-        return taint
+    marked = [lab for lab in taint if MADE_TEXT in lab.cleaned]
+    if marked:
+        unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
+        dropped = {lab for lab in marked if (lab.origin, lab.cleaned - {MADE_TEXT}) in unmarked}
+        if dropped:
+            taint = frozenset(lab for lab in taint if lab not in dropped)
+            if len(taint) <= MAX_LABELS:
+                return taint
     return frozenset(sorted(taint, key=_bound_order)[:MAX_LABELS])
 
 
@@ -303,7 +314,10 @@ def clear_memo() -> None:
 
 def _param_part(taint: Taint, key: str) -> Taint:
     """A part of a summarized parameter is a deeper access of that parameter."""
-    if not any(lab.origin.kind == "param" for lab in taint):
+    for lab in taint:
+        if lab.origin.kind == "param":
+            break
+    else:
         return taint
     out: set[Label] = set()
     for lab in taint:
@@ -515,6 +529,29 @@ def map_labels(val: Val, fn) -> Val:  # type: ignore[no-untyped-def]
     """Apply ``fn(Label) -> Label`` to every label of the value."""
     taint = relabel(val.taint, fn) if val.taint else val.taint
     parts = tuple((k, map_labels(v, fn)) for k, v in val.parts)
+    return Val(taint, parts, val.kind, val.const)
+
+
+Orders = dict[int, tuple[Taint, list[Label]]]  # label sets (by identity, held) and their labels in order
+
+
+def ordered(taint: Taint, orders: Orders) -> list[Label]:
+    """``in_order(taint)``, kept in ``orders`` for the next ask about the same set."""
+    known = orders.get(id(taint))
+    if known is None or known[0] is not taint:
+        known = orders[id(taint)] = (taint, in_order(taint))
+    return known[1]
+
+
+def map_labels_ordered(val: Val, fn: Callable[[Label], Label], orders: Orders) -> Val:
+    """``map_labels(val, fn)``, for several ``fn`` over the same value: each label set is put in
+    order once (``orders``)."""
+    taint = val.taint
+    if len(taint) > 1:
+        taint = frozenset(fn(lab) for lab in ordered(taint, orders))
+    elif taint:
+        taint = frozenset(fn(lab) for lab in taint)
+    parts = tuple((k, map_labels_ordered(v, fn, orders)) for k, v in val.parts)
     return Val(taint, parts, val.kind, val.const)
 
 
