@@ -307,9 +307,16 @@ def _deeper(origin: Origin, key: str) -> Origin:
     return Origin(origin.kind, origin.text, origin.span, origin.path, origin.local, origin.index, (*origin.access, key))
 
 
+# ``_param_part``'s answers by label set (held, so that its identity stays its own) and key: a
+# parameter's value is read again and again (``self.name`` in each statement, each loop round).
+_PARAM_PARTS: dict[tuple[int, str], tuple[Taint, Taint]] = {}
+_MAX_PARAM_PARTS = 2048
+
+
 def clear_memo() -> None:
     """Forget the deeper accesses made so far (a server with no document open)."""
     _deeper.cache_clear()
+    _PARAM_PARTS.clear()
 
 
 def _param_part(taint: Taint, key: str) -> Taint:
@@ -319,13 +326,21 @@ def _param_part(taint: Taint, key: str) -> Taint:
             break
     else:
         return taint
+    asked = (id(taint), key)
+    known = _PARAM_PARTS.get(asked)
+    if known is not None and known[0] is taint:
+        return known[1]
     out: set[Label] = set()
     for lab in taint:
         origin = lab.origin
         if origin.kind == "param" and len(origin.access) < MAX_ACCESS:
             lab = Label(_deeper(origin, key), lab.cleaned, lab.steps)
         out.add(lab)
-    return frozenset(out)
+    part = frozenset(out)
+    if len(_PARAM_PARTS) >= _MAX_PARAM_PARTS:
+        _PARAM_PARTS.clear()
+    _PARAM_PARTS[asked] = (taint, part)
+    return part
 
 
 def get_part(val: Val, key: str) -> Val:
