@@ -129,12 +129,20 @@ EMPTY_TAINT: Taint = frozenset()
 
 
 def _label_order(lab: Label) -> tuple[object, ...]:
-    """Sort key of a label: its origin's, then its cleaning (made once a label)."""
+    """Sort key of a label: its origin's, then its cleaning, then (never reached in a sort of
+    one set's labels, whose first two parts differ) the key ``bound`` ranks it by. Made once a
+    label: both depend on its origin and cleaning only, so a label with the same ones shares it."""
     known = lab._order
     if known is None:
         # The origin's key as one element compares as its fields would one after another.
         cleaned = lab.cleaned
-        known = (lab.origin.order(), sorted(cleaned) if len(cleaned) > 1 else list(cleaned))
+        origin = lab.origin
+        order = origin.order()
+        listed = sorted(cleaned) if len(cleaned) > 1 else list(cleaned)
+        # ``bound``'s: sources before parameters, then position, parameter index and cleaning,
+        # then the label's own key (its two parts flattened: compared the same way).
+        ranked = (origin.kind != "source", order[1:5], origin.index, listed, order, listed)
+        known = (order, listed, ranked)
         object.__setattr__(lab, "_order", known)
     return known
 
@@ -174,16 +182,10 @@ def bound(taint: Taint) -> Taint:
             taint = frozenset(lab for lab in taint if lab not in dropped)
             if len(taint) <= MAX_LABELS:
                 return taint
-    return frozenset(sorted(taint, key=_bound_order)[:MAX_LABELS])
-
-
-def _bound_order(lab: Label) -> tuple[object, ...]:
-    """Which labels ``bound`` keeps first: sources before parameters, then by position, parameter
-    index and cleaning (the label's cached sort key holds the position and the sorted cleaning,
-    compared as plain tuples)."""
-    order = _label_order(lab)
-    origin = order[0]
-    return (lab.origin.kind != "source", origin[1:5], lab.origin.index, order[1], order)  # type: ignore[index]
+    # Ranked by ``bound``'s key (``_label_order``), which differs for any two labels of a set:
+    # the labels themselves are never compared.
+    ranked = sorted([((lab._order or _label_order(lab))[2], lab) for lab in taint])  # type: ignore[index]
+    return frozenset([lab for _, lab in ranked[:MAX_LABELS]])
 
 
 class _NoConst:
