@@ -308,15 +308,17 @@ class Interprocedural:
             actual = self._param_value(args, lab.origin, node)
             if actual.is_empty and actual.kind not in self.spec.object_sources:
                 continue  # (a request object passed on keeps its kind: its reads are sources)
-            inner = lab.steps
+            # The steps after the caller's: into the callee, the callee's own, back to the caller.
+            added = (into, *lab.steps, back) if returning else (into, *lab.steps)
 
             def rewrite(
-                outer: Label, inner: tuple[FlowStep, ...] = inner, extra: frozenset[str] = lab.cleaned
+                outer: Label, added: tuple[FlowStep, ...] = added, extra: frozenset[str] = lab.cleaned
             ) -> Label:
-                steps = outer.steps + (into,) + inner + ((back,) if returning else ())
+                steps = outer.steps + added
                 if len(steps) > MAX_STEPS:
                     steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
-                return Label(outer.origin, outer.cleaned | extra, steps)
+                cleaned = outer.cleaned
+                return Label(outer.origin, cleaned | extra if extra and not extra <= cleaned else cleaned, steps)
 
             result = join(result, map_labels_ordered(actual, rewrite, orders))
         # A constant the function returns whatever its arguments (a literal, a fixed choice).

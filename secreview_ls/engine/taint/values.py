@@ -102,8 +102,10 @@ class Label:
         return cls in self.cleaned or ALL_CLASSES in self.cleaned
 
     def with_step(self, step: FlowStep) -> Label:
-        if self.steps and self.steps[-1] == step:
-            return self
+        if self.steps:
+            last = self.steps[-1]
+            if last is step or last == step:  # steps are made once per node: often the same object
+                return self
         steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
