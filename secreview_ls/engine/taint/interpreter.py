@@ -93,6 +93,7 @@ class Interpreter:
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED)
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
+        self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
         self.conditions = Conditions(facts, spec, self)
         self.calls: CallEvaluator
@@ -403,8 +404,7 @@ class Interpreter:
         if isinstance(target, ast.Name):
             self.conditions.note_lookup(target.id, value_node, env, fn)
             if value.taint or value.parts:
-                step = FlowStep.of(StepKind.ASSIGNED, target.id, self.texts.span(target), self.step_path)
-                value = with_step(value, step)
+                value = with_step(value, self._assigned_step(target))
             env[target.id] = value
             return
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -423,8 +423,7 @@ class Interpreter:
         if isinstance(target, ast.Attribute) and self.spec.attribute_sinks:
             self.sinks.check_attribute(target, value, fn)
         if value.taint or value.parts:
-            spelled = self.texts.text(target)
-            value = with_step(value, FlowStep.of(StepKind.ASSIGNED, spelled, self.texts.span(target), self.step_path))
+            value = with_step(value, self._assigned_step(target))
         if isinstance(target, ast.Attribute):
             key = "." + target.attr
             self.update(target.value, env, lambda base: set_part(base, key, value))
@@ -436,6 +435,16 @@ class Interpreter:
                 self.update(target.value, env, lambda base: add_to_rest(base, value))
             else:
                 self.update(target.value, env, lambda base: set_part(base, key, value))
+
+    def _assigned_step(self, target: ast.expr) -> FlowStep:
+        """The step of a value stored at ``target`` (made once a target: loops store again)."""
+        step = self._assigned.get(target)
+        if step is None:
+            spelled = target.id if isinstance(target, ast.Name) else self.texts.text(target)
+            step = self._assigned[target] = FlowStep.of(
+                StepKind.ASSIGNED, spelled, self.texts.span(target), self.step_path
+            )
+        return step
 
     # -- expressions -------------------------------------------------------------------
 

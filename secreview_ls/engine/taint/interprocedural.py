@@ -21,6 +21,7 @@ from .values import (
     NO_CONST,
     OPAQUE,
     Label,
+    Orders,
     Origin,
     Val,
     as_whole,
@@ -29,7 +30,8 @@ from .values import (
     get_part,
     in_order,
     join,
-    map_labels,
+    map_labels_ordered,
+    ordered,
     relabel,
     set_part,
     whole,
@@ -89,6 +91,8 @@ class Interprocedural:
         self.follows_project = follows_project  # calls into other files of the project are followed
         self.path = path
         self.step_path = step_path
+        self._steps: dict[tuple[ast.Call, str], tuple[FlowStep, FlowStep]] = {}
+        self._summary_orders: Orders = {}  # the label sets of summaries (applied at every call) in order
 
     def resolve(
         self,
@@ -264,14 +268,38 @@ class Interprocedural:
                 return arg
         return node
 
-    def _substitute(self, value: Val, args: dict[int, Val], node: ast.Call, callee: str, *, returning: bool) -> Val:
-        """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels."""
-        call_span = self.texts.span(node)
-        into = FlowStep.of(StepKind.PASSED, callee, call_span, self.step_path)
-        back = FlowStep.of(StepKind.RETURNED, callee, call_span, self.step_path)
+    def _call_steps(self, node: ast.Call, callee: str) -> tuple[FlowStep, FlowStep]:
+        """The steps into and back from the callee at a call, made once a call (a loop's rounds
+        and a summary's several parts apply it again)."""
+        key = (node, callee)
+        known = self._steps.get(key)
+        if known is None:
+            call_span = self.texts.span(node)
+            known = self._steps[key] = (
+                FlowStep.of(StepKind.PASSED, callee, call_span, self.step_path),
+                FlowStep.of(StepKind.RETURNED, callee, call_span, self.step_path),
+            )
+        return known
+
+    def _substitute(
+        self,
+        value: Val,
+        args: dict[int, Val],
+        node: ast.Call,
+        callee: str,
+        *,
+        returning: bool,
+        orders: Orders | None = None,
+    ) -> Val:
+        """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels.
+        ``orders``: the arguments' label sets put in order so far in this application (several
+        parameter labels of one value, or several parts, often read the same argument)."""
+        into, back = self._call_steps(node, callee)
+        if orders is None:
+            orders = {}
         result_taint: set[Label] = set()
         result = EMPTY
-        for lab in in_order(value.taint):
+        for lab in ordered(value.taint, self._summary_orders):
             if lab.origin.kind == "source" and lab.origin.index >= 0:
                 continue  # the callee's parameter taken as framework input: here the caller passes it
             if lab.origin.kind != "param":
@@ -280,29 +308,31 @@ class Interprocedural:
             actual = self._param_value(args, lab.origin, node)
             if actual.is_empty and actual.kind not in self.spec.object_sources:
                 continue  # (a request object passed on keeps its kind: its reads are sources)
-            inner = lab.steps
+            # The steps after the caller's: into the callee, the callee's own, back to the caller.
+            added = (into, *lab.steps, back) if returning else (into, *lab.steps)
 
             def rewrite(
-                outer: Label, inner: tuple[FlowStep, ...] = inner, extra: frozenset[str] = lab.cleaned
+                outer: Label, added: tuple[FlowStep, ...] = added, extra: frozenset[str] = lab.cleaned
             ) -> Label:
-                steps = outer.steps + (into,) + inner + ((back,) if returning else ())
+                steps = outer.steps + added
                 if len(steps) > MAX_STEPS:
                     steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
-                return Label(outer.origin, outer.cleaned | extra, steps)
+                cleaned = outer.cleaned
+                return Label(outer.origin, cleaned | extra if extra and not extra <= cleaned else cleaned, steps)
 
-            result = join(result, map_labels(actual, rewrite))
+            result = join(result, map_labels_ordered(actual, rewrite, orders))
         # A constant the function returns whatever its arguments (a literal, a fixed choice).
         const = value.const if choices(value.const) is not None and not value.taint and not value.parts else NO_CONST
         base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind, const)
         for key, part in value.parts:
-            base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning))
+            base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning, orders=orders))
         return base
 
     def _apply(self, summary: Summary, node: ast.Call, args: dict[int, Val], callee: str, fn: Frame) -> Val:
         """Report the callee's effects reached by sources, pass the others on to the caller's
         summary; the call's value."""
         call_span = self.texts.span(node)
-        into = FlowStep.of(StepKind.PASSED, callee, call_span, self.step_path)
+        into = self._call_steps(node, callee)[0]
         for effect in summary.effects:
             actual = self._param_value(
                 args, Origin("param", "", call_span, index=effect.index, access=effect.access), node

@@ -52,6 +52,7 @@ _LEAF_FIELDS = frozenset(
     )
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
+_GIVING = frozenset((ast.Return, ast.Yield, ast.YieldFrom))  # statements that may give a value back
 
 
 def callee_name(call: ast.Call) -> str | None:
@@ -146,49 +147,56 @@ class ScopeTable:
         loaded: set[str] = set()
         gives = stores = mentions = False
         is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+        # Node classes as locals, compared by identity (the parser makes no subclasses of them).
+        node_class, function_classes, child_fields = ast.AST, _FUNCTIONS, _CHILD_FIELDS
+        call_class, name_class, attribute_class, subscript_class = ast.Call, ast.Name, ast.Attribute, ast.Subscript
+        load, store, giving = ast.Load, ast.Store, _GIVING
         stack: list[ast.AST] = [scope]
         push = stack.append
+        pop = stack.pop
         while stack:
-            node = stack.pop()
+            node = pop()
             # The children ``ast.iter_child_nodes`` gives, in its order, without its overhead
             # and without the contexts and operators (leaves that matter to nothing here);
             # a nested function's decorators, defaults and annotations belong to it, like its body.
             kind = type(node)
-            fields = _CHILD_FIELDS.get(kind)
+            fields = child_fields.get(kind)
             if fields is None:
-                fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
             for name in fields:
                 value = getattr(node, name, None)
-                if isinstance(value, list):
+                if type(value) is list:
                     for child in value:
-                        if isinstance(child, ast.AST) and not isinstance(child, _FUNCTIONS):
+                        if isinstance(child, node_class) and not isinstance(child, function_classes):
                             push(child)
-                elif isinstance(value, ast.AST) and not isinstance(value, _FUNCTIONS):
+                elif isinstance(value, node_class) and not isinstance(value, function_classes):
                     push(value)
-            if isinstance(node, ast.Call):
-                calls.append(node)
-                callee = callee_name(node)
-                if callee is not None:
-                    direct.add(callee)
-                    if isinstance(node.func, ast.Attribute) and callee in method_sources:
+            if kind is call_class:
+                calls.append(node)  # type: ignore[arg-type]
+                func = node.func  # type: ignore[attr-defined]
+                func_class = type(func)
+                if func_class is name_class:
+                    direct.add(func.id)
+                elif func_class is attribute_class:
+                    direct.add(func.attr)
+                    if func.attr in method_sources:
                         mentions = True
-            elif isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Load):
-                    loaded.add(node.id)
-                if not mentions and node.id in source_names and self._names_source(node, prefixes, wanted):
+            elif kind is name_class:
+                if type(node.ctx) is load:  # type: ignore[attr-defined]
+                    loaded.add(node.id)  # type: ignore[attr-defined]
+                if not mentions and node.id in source_names and self._names_source(node, prefixes, wanted):  # type: ignore[attr-defined]
                     mentions = True
-            elif isinstance(node, ast.Attribute):
-                if isinstance(node.ctx, ast.Store):
+            elif kind is attribute_class:
+                if type(node.ctx) is store:  # type: ignore[attr-defined]
                     gives = True
-                    stores = stores or node.attr in sink_attrs
-            elif isinstance(node, ast.Subscript):
-                if isinstance(node.ctx, ast.Store):
+                    stores = stores or node.attr in sink_attrs  # type: ignore[attr-defined]
+            elif kind is subscript_class:
+                if type(node.ctx) is store:  # type: ignore[attr-defined]
                     stores = True
-            elif is_function and isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
-                value = node.value
+            elif is_function and kind in giving:
+                value = node.value  # type: ignore[attr-defined]
                 if not (
-                    isinstance(node, ast.Return)
-                    and (value is None or (isinstance(value, ast.Constant) and value.value is None))
+                    kind is ast.Return and (value is None or (isinstance(value, ast.Constant) and value.value is None))
                 ):
                     gives = True
         calls.sort(key=source_position)

@@ -85,11 +85,11 @@ def join_envs(envs: Iterable[Env | None]) -> Env | None:
         if result is None:
             result = dict(env)
             continue
-        for key in set(result) | set(env):
+        # A name only ``result`` binds keeps its value: only ``env``'s names are looked at.
+        for key, b in env.items():
             a = result.get(key)
-            b = env.get(key)
             if a is None:
-                result[key] = b  # type: ignore[assignment]
-            elif b is not None and a is not b:
+                result[key] = b
+            elif a is not b:
                 result[key] = join(a, b)
     return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from ..finding import FlowStep, Span
 from ..frozen import fast_init
@@ -101,8 +102,10 @@ class Label:
         return cls in self.cleaned or ALL_CLASSES in self.cleaned
 
     def with_step(self, step: FlowStep) -> Label:
-        if self.steps and self.steps[-1] == step:
-            return self
+        if self.steps:
+            last = self.steps[-1]
+            if last is step or last == step:  # steps are made once per node: often the same object
+                return self
         steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
@@ -128,19 +131,35 @@ EMPTY_TAINT: Taint = frozenset()
 
 
 def _label_order(lab: Label) -> tuple[object, ...]:
-    """Sort key of a label: its origin's, then its cleaning (made once a label)."""
+    """Sort key of a label: its origin's, then its cleaning, then (never reached in a sort of
+    one set's labels, whose first two parts differ) the key ``bound`` ranks it by. Made once a
+    label: both depend on its origin and cleaning only, so a label with the same ones shares it."""
     known = lab._order
     if known is None:
         # The origin's key as one element compares as its fields would one after another.
         cleaned = lab.cleaned
-        known = (lab.origin.order(), sorted(cleaned) if len(cleaned) > 1 else list(cleaned))
+        origin = lab.origin
+        order = origin.order()
+        listed = sorted(cleaned) if len(cleaned) > 1 else list(cleaned)
+        # ``bound``'s: sources before parameters, then position, parameter index and cleaning,
+        # then the label's own key (its two parts flattened: compared the same way).
+        ranked = (origin.kind != "source", order[1:5], origin.index, listed, order, listed)
+        known = (order, listed, ranked)
         object.__setattr__(lab, "_order", known)
     return known
 
 
+_KNOWN_ORDER = attrgetter("_order")
+
+
 def in_order(taint: Taint) -> list[Label]:
     """The labels of a set in source order (the first one reported wins, whatever the hashes)."""
-    return sorted(taint, key=_label_order) if len(taint) > 1 else list(taint)
+    if len(taint) <= 1:
+        return list(taint)
+    for lab in taint:  # the sort keys made first, then read directly
+        if lab._order is None:
+            _label_order(lab)
+    return sorted(taint, key=_KNOWN_ORDER)
 
 
 def relabel(taint: Taint, fn: Callable[[Label], Label]) -> Taint:
@@ -157,22 +176,18 @@ def bound(taint: Taint) -> Taint:
     more: it may also be a document)."""
     if len(taint) <= MAX_LABELS:
         return taint
-    unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
-    taint = frozenset(
-        lab for lab in taint if MADE_TEXT not in lab.cleaned or (lab.origin, lab.cleaned - {MADE_TEXT}) not in unmarked
-    )
-    if len(taint) <= MAX_LABELS:
-        return taint
-    return frozenset(sorted(taint, key=_bound_order)[:MAX_LABELS])
-
-
-def _bound_order(lab: Label) -> tuple[object, ...]:
-    """Which labels ``bound`` keeps first: sources before parameters, then by position, parameter
-    index and cleaning (the label's cached sort key holds the position and the sorted cleaning,
-    compared as plain tuples)."""
-    order = _label_order(lab)
-    origin = order[0]
-    return (lab.origin.kind != "source", origin[1:5], lab.origin.index, order[1], order)  # type: ignore[index]
+    marked = [lab for lab in taint if MADE_TEXT in lab.cleaned]
+    if marked:
+        unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
+        dropped = {lab for lab in marked if (lab.origin, lab.cleaned - {MADE_TEXT}) in unmarked}
+        if dropped:
+            taint = frozenset(lab for lab in taint if lab not in dropped)
+            if len(taint) <= MAX_LABELS:
+                return taint
+    # Ranked by ``bound``'s key (``_label_order``), which differs for any two labels of a set:
+    # the labels themselves are never compared.
+    ranked = sorted([((lab._order or _label_order(lab))[2], lab) for lab in taint])  # type: ignore[index]
+    return frozenset([lab for _, lab in ranked[:MAX_LABELS]])
 
 
 class _NoConst:
@@ -296,22 +311,40 @@ def _deeper(origin: Origin, key: str) -> Origin:
     return Origin(origin.kind, origin.text, origin.span, origin.path, origin.local, origin.index, (*origin.access, key))
 
 
+# ``_param_part``'s answers by label set (held, so that its identity stays its own) and key: a
+# parameter's value is read again and again (``self.name`` in each statement, each loop round).
+_PARAM_PARTS: dict[tuple[int, str], tuple[Taint, Taint]] = {}
+_MAX_PARAM_PARTS = 2048
+
+
 def clear_memo() -> None:
     """Forget the deeper accesses made so far (a server with no document open)."""
     _deeper.cache_clear()
+    _PARAM_PARTS.clear()
 
 
 def _param_part(taint: Taint, key: str) -> Taint:
     """A part of a summarized parameter is a deeper access of that parameter."""
-    if not any(lab.origin.kind == "param" for lab in taint):
+    for lab in taint:
+        if lab.origin.kind == "param":
+            break
+    else:
         return taint
+    asked = (id(taint), key)
+    known = _PARAM_PARTS.get(asked)
+    if known is not None and known[0] is taint:
+        return known[1]
     out: set[Label] = set()
     for lab in taint:
         origin = lab.origin
         if origin.kind == "param" and len(origin.access) < MAX_ACCESS:
             lab = Label(_deeper(origin, key), lab.cleaned, lab.steps)
         out.add(lab)
-    return frozenset(out)
+    part = frozenset(out)
+    if len(_PARAM_PARTS) >= _MAX_PARAM_PARTS:
+        _PARAM_PARTS.clear()
+    _PARAM_PARTS[asked] = (taint, part)
+    return part
 
 
 def get_part(val: Val, key: str) -> Val:
@@ -515,6 +548,29 @@ def map_labels(val: Val, fn) -> Val:  # type: ignore[no-untyped-def]
     """Apply ``fn(Label) -> Label`` to every label of the value."""
     taint = relabel(val.taint, fn) if val.taint else val.taint
     parts = tuple((k, map_labels(v, fn)) for k, v in val.parts)
+    return Val(taint, parts, val.kind, val.const)
+
+
+Orders = dict[int, tuple[Taint, list[Label]]]  # label sets (by identity, held) and their labels in order
+
+
+def ordered(taint: Taint, orders: Orders) -> list[Label]:
+    """``in_order(taint)``, kept in ``orders`` for the next ask about the same set."""
+    known = orders.get(id(taint))
+    if known is None or known[0] is not taint:
+        known = orders[id(taint)] = (taint, in_order(taint))
+    return known[1]
+
+
+def map_labels_ordered(val: Val, fn: Callable[[Label], Label], orders: Orders) -> Val:
+    """``map_labels(val, fn)``, for several ``fn`` over the same value: each label set is put in
+    order once (``orders``)."""
+    taint = val.taint
+    if len(taint) > 1:
+        taint = frozenset(fn(lab) for lab in ordered(taint, orders))
+    elif taint:
+        taint = frozenset(fn(lab) for lab in taint)
+    parts = tuple((k, map_labels_ordered(v, fn, orders)) for k, v in val.parts)
     return Val(taint, parts, val.kind, val.const)
 
 
