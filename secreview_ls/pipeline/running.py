@@ -108,10 +108,8 @@ def dead_lines(ctx: RuleContext) -> list[tuple[int, int]]:
 
     def compute() -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []  # in no particular order: only looked up
-        for node in (*ctx.facts.unordered(ast.If), *ctx.facts.unordered(ast.While)):
-            assert isinstance(node, (ast.If, ast.While))
-            if not isinstance(node.test, ast.Constant):
-                continue
+        for node in ctx.facts.constant_tests():
+            assert isinstance(node.test, ast.Constant)
             if not node.test.value:
                 block = node.body
             else:

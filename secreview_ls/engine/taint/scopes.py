@@ -99,11 +99,13 @@ class ScopeTable:
         self._direct: set[str] | None = None
         self._called: set[str] | None = None
         self._giving: set[ast.AST] | None = None
+        self._every: list[ScopeFacts] | None = None  # ``of`` each scope, for the module-wide unions
 
     def keep_in(self, scope_facts: dict[ast.AST, ScopeFacts], local_calls: dict[ast.AST, tuple[str, ...]]) -> None:
         """Use the memo's tables (after it dropped what the new version no longer has)."""
         self._scope_cache = scope_facts
         self._local_call_cache = local_calls
+        self._every = None
 
     def all_scopes(self) -> list[ast.AST]:
         """The module and its functions, in source order."""
@@ -334,13 +336,18 @@ class ScopeTable:
                 found.add(owner)
         return found
 
+    def _every_scope(self) -> list[ScopeFacts]:
+        """The facts of every scope (asked once for both module-wide unions)."""
+        if self._every is None:
+            self._every = list(map(self.of, self.all_scopes()))
+        return self._every
+
     def direct_calls(self) -> set[str]:
         """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
         if self._direct is None:
             direct: set[str] = set()
             if self.remembered:
-                for scope in self.all_scopes():
-                    direct |= self.of(scope).direct
+                direct = direct.union(*[scope.direct for scope in self._every_scope()])
             else:
                 indexed = self.facts.called_identifiers()
                 direct.update(
@@ -360,8 +367,7 @@ class ScopeTable:
         if self._called is None:
             called = set(self.direct_calls())
             if self.remembered:
-                for scope in self.all_scopes():
-                    called |= self.of(scope).loaded
+                called.update(*[scope.loaded for scope in self._every_scope()])
             else:
                 called.update(self.facts.name_uses().loaded())
             self._called = called
