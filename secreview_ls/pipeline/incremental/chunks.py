@@ -243,7 +243,9 @@ def combined_facts(text: str, path: str, lines: list[str], members: list[Chunk],
     root = ast.Module(body=body, type_ignores=[])
     parts = [m.facts for m in members if m.facts is not None]
     starts = [m.first for m in members if m.facts is not None]
-    return ModuleFacts.combined(View(text, path, lines, root), parts, imports.map, imports.map.module_name, starts=starts)
+    return ModuleFacts.combined(
+        View(text, path, lines, root), parts, imports.map, imports.map.module_name, starts=starts
+    )
 
 
 def _class_in_view(unit: Any, present: set[Chunk]) -> ast.ClassDef:
