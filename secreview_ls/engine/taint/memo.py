@@ -46,7 +46,8 @@ from .values import NO_CONST, Label, Origin, Val
 
 Event = tuple[Any, ...]
 # ("sum", callee node, summary or None) · ("hit", cls, sink, what, node, label)
-# ("src", text, node) · ("snk", shown, what, node) · ("proj", qualified name, summary or None)
+# ("src", text, node, its SourceSeen) · ("snk", shown, what, node, its SinkExamined)
+# ("clr", class, node) · ("proj", qualified name, summary or None)
 # ("tpl", template name, its ``TemplateReading``: every file read, the writes, or None)
 # ("cat", attribute node, the template text of the class attribute it names, or None)
 
