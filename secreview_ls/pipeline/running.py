@@ -74,7 +74,7 @@ def dispatch(current: Rule, ctx: RuleContext | None, text_ctx: TextContext) -> I
     if current.kind == "text" or ctx is None:
         return current.check(text_ctx)  # type: ignore[arg-type]
     triggers = current.triggers
-    if triggers is not None and not any(word in ctx.source.text for word in triggers):
+    if triggers is not None and not any(map(ctx.source.mentions, triggers)):
         return ()  # nothing it looks for is named in the code it sees
     found = current.check(ctx)
     if current.taint:

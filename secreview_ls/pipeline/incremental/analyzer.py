@@ -266,7 +266,9 @@ class IncrementalAnalyzer:
             if not reuse(chunk, change, stats):
                 pending[chunk] = None
         stats.rerun = len(pending)
-        module_facts = combined_facts(text, self.path, plain, chunks, bindings.imports) if self.module_rules else None
+        module_facts = (
+            combined_facts(text, self.path, plain, chunks, bindings.imports, tiled=True) if self.module_rules else None
+        )
         module_evidence = Evidence()
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 

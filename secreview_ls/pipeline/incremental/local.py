@@ -93,7 +93,7 @@ class ChunkRun:
         padding = [""] * len(plain)
         for member in members:
             padding[member.first - 1 : member.last] = plain[member.first - 1 : member.last]
-        self.facts = combined_facts(padded_text(members), path, padding, members, imports)
+        self.facts = combined_facts(padded_text(members), path, padding, members, imports, tiled=True)
         self.own_text = "\n" * (chunk.first - 1) + chunk.text
         self.own_plain = [""] * (chunk.first - 1) + plain[chunk.first - 1 : chunk.last]
         self.imports = imports
