@@ -14,8 +14,8 @@ import io
 import itertools
 import threading
 import tokenize
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...engine.evidence import Evidence
@@ -275,7 +275,11 @@ def combined_facts(
     parts = [m.facts for m in members if m.facts is not None]
     starts = [m.first for m in members if m.facts is not None]
     return ModuleFacts.combined(
-        View(text, path, lines, root, members if tiled else None), parts, imports.map, imports.map.module_name, starts=starts
+        View(text, path, lines, root, members if tiled else None),
+        parts,
+        imports.map,
+        imports.map.module_name,
+        starts=starts,
     )
 
 
