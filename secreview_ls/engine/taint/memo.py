@@ -114,6 +114,9 @@ class TaintMemo:
     pruned_size: int = 0  # size of the node tables after they were last pruned
     spec: Any = None  # the spec of the last run: records made with another one are not replayed
     marks: Any = None  # the relevance pass's ``KeptMarks``
+    # Evidence records the taint rules made from a node in the last version, by (node, what
+    # else they were made from): made again only for a node that moved or is new.
+    notes: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
 
@@ -132,6 +135,7 @@ class TaintMemo:
         self.movers = {}
         self.pruned_size = 0
         self.marks = None
+        self.notes = {}
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
         """Start a run on a new version: keep what is still valid (records stay in their lines).
