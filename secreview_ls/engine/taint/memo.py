@@ -40,6 +40,7 @@ from typing import Any
 
 from ..finding import FlowStep, Span
 from .frameworks import Entry
+from .scopes import ScopeUnions
 from .state import Env
 from .summary import Effect, Summary
 from .values import NO_CONST, Label, Origin, Val
@@ -117,6 +118,7 @@ class TaintMemo:
     # Evidence records the taint rules made from a node in the last version, by (node, what
     # else they were made from): made again only for a node that moved or is new.
     notes: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    unions: ScopeUnions = field(default_factory=ScopeUnions)  # names the scopes call or load, counted
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
 
@@ -136,6 +138,7 @@ class TaintMemo:
         self.pruned_size = 0
         self.marks = None
         self.notes = {}
+        self.unions = ScopeUnions()  # counted from the scope facts, emptied above
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
         """Start a run on a new version: keep what is still valid (records stay in their lines).
