@@ -28,7 +28,7 @@ from .bindings import ModuleBindings
 from .chunking import MAX_BROKEN_NOTICES, rechunk
 from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, tiles, tokenizes
 from .linediff import diff_lines, strip_terminator
-from .local import ChunkRun, checked, reuse
+from .local import ChunkRun, checked, reuse, shifted_copies
 from .segments import ClassUnit, settle
 
 _log = logging.getLogger(__name__)
@@ -283,7 +283,7 @@ class IncrementalAnalyzer:
             found: list[Finding] = []
             for _, chunk, cached in visits(current.id):
                 if cached is not None:
-                    found.extend(map(_copy, cached))
+                    found.extend(shifted_copies(chunk, cached))
                     continue
                 chunk_run = pending[chunk]
                 if chunk_run is None:

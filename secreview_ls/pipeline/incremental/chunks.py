@@ -39,11 +39,14 @@ class Local:
 
     context: tuple[Any, ...]  # own facts serial, then what each context chunk binds that this one uses
     recorder: Recorder  # what the rules asked of the import map
-    base: int  # the chunk's first line when these were computed
-    findings: dict[str, list[Finding]]
+    base: int  # the chunk's first line when the evidence was last moved to its lines
+    findings: dict[str, list[Finding]]  # ``shift`` lines above where they are now
     evidence: dict[str, Evidence]
     moves: bool  # the results can be moved with the chunk (no message names a line)
     wide: frozenset[str] = frozenset()  # module rules whose ``needs_module`` held on the chunk's view
+    # Lines the chunk moved since its findings were made: they are moved as each version copies
+    # them for its result (a copy either way), not once more before that.
+    shift: int = 0
 
 
 @dataclass(eq=False, slots=True)
