@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeVar, Union
 
 
@@ -45,7 +45,7 @@ class SourceSeen:
     line: int
 
     def shifted(self, delta: int) -> SourceSeen:
-        return replace(self, line=self.line + delta)
+        return SourceSeen(self.description, self.line + delta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class SinkExamined:
     not_reported: SinkNotReported | None = None  # None: examined with untrusted values in scope
 
     def shifted(self, delta: int) -> SinkExamined:
-        return replace(self, line=self.line + delta)
+        return SinkExamined(self.api, self.line + delta, self.what, self.not_reported)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,15 @@ class ClearedSink:
     end_column: int
 
     def shifted(self, delta: int) -> ClearedSink:
-        return replace(self, line=self.line + delta, end_line=self.end_line + delta)
+        return ClearedSink(
+            self.api,
+            self.line + delta,
+            self.column,
+            self.taint_class,
+            self.cwe,
+            self.end_line + delta,
+            self.end_column,
+        )
 
     def covers(self, line: int, column: int) -> bool:
         """Whether a finding starting at ``line``, ``column`` starts on this call."""
@@ -93,7 +101,7 @@ class UnreachedCode:
     cwes: frozenset[int]
 
     def shifted(self, delta: int) -> UnreachedCode:
-        return replace(self, line=self.line + delta, end_line=self.end_line + delta)
+        return UnreachedCode(self.line + delta, self.end_line + delta, self.cwes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +114,7 @@ class CallJudged:
     judgement: Judgement
 
     def shifted(self, delta: int) -> CallJudged:
-        return replace(self, line=self.line + delta)
+        return CallJudged(self.api, self.line + delta, self.column, self.judgement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +126,7 @@ class CallSeen:
     column: int
 
     def shifted(self, delta: int) -> CallSeen:
-        return replace(self, line=self.line + delta)
+        return CallSeen(self.api, self.line + delta, self.column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +137,7 @@ class Skipped:
     line: int = 0  # 0: not tied to a line
 
     def shifted(self, delta: int) -> Skipped:
-        return replace(self, line=self.line + delta) if self.line else self
+        return Skipped(self.reason, self.line + delta) if self.line else self
 
 
 Record = Union[SourceSeen, SinkExamined, ClearedSink, UnreachedCode, CallJudged, CallSeen, Skipped]  # noqa: UP007

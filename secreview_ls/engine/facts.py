@@ -134,6 +134,7 @@ class ModuleFacts:
     # Calls of a bare identifier (``f(...)``) by that identifier, for the facts of a whole
     # module (``__init__``); None otherwise.
     _calls_by_bare_name: dict[str, list[ast.Call]] | None = None
+    _constant_tests: list[ast.If | ast.While] | None = None  # ``constant_tests``, when first asked
 
     def __init__(self, source: SourceFile, module_name: str = "", *, imports: ImportMap | None = None) -> None:
         self.source = source
@@ -153,13 +154,20 @@ class ModuleFacts:
 
     @classmethod
     def combined(
-        cls, source: SourceFile, parts: Sequence[ModuleFacts], imports: ImportMap, module_name: str = ""
+        cls,
+        source: SourceFile,
+        parts: Sequence[ModuleFacts],
+        imports: ImportMap,
+        module_name: str = "",
+        *,
+        starts: list[int] | None = None,
     ) -> ModuleFacts:
         """Facts of ``source.tree``, a module whose statements are the statements of the
         parts' trees in order, answering exactly as ``ModuleFacts`` indexing that tree would.
         The parts cover disjoint line ranges in increasing order; their indexes are merged
-        only as far as the queries need."""
-        return _CombinedFacts(source, parts, imports, module_name)
+        only as far as the queries need. ``starts``, when known, is the first line of each
+        part's range (one per part): then the parts need not be read to find a node's part."""
+        return _CombinedFacts(source, parts, imports, module_name, starts)
 
     @classmethod
     def partial(
@@ -258,6 +266,17 @@ class ModuleFacts:
         found = self._mixed.get(types)
         if found is None:
             found = self._mixed[types] = self._sorted_types(types)
+        return found
+
+    def constant_tests(self) -> list[ast.If | ast.While]:
+        """The ``if`` and ``while`` statements whose test is a constant, in no particular order."""
+        found = self._constant_tests
+        if found is None:
+            found = self._constant_tests = [
+                node
+                for node in (*self.unordered(ast.If), *self.unordered(ast.While))
+                if isinstance(node.test, ast.Constant)  # type: ignore[attr-defined]
+            ]
         return found
 
     def unordered(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
@@ -470,7 +489,10 @@ def source_position(node: ast.AST) -> tuple[int, int]:
 _POSITION = operator.attrgetter("lineno", "col_offset")
 _UNRESOLVED = object()  # a node whose qualified name the walk did not work out
 
-_PART_LOOKUPS = 4  # keys looked up part by part before a combined index is merged whole
+# Keys looked up part by part before a combined index is merged whole. A module's facts ask the
+# index of calls by name for hundreds of keys (merged early), that of calls by attribute for a
+# handful (a merge, walking every part's keys, costs more than looking a few keys up in each part).
+_PART_LOOKUPS = {"_calls_by_name": 4, "_calls_by_attr": 16}
 
 
 class _CombinedFacts(ModuleFacts):
@@ -478,7 +500,14 @@ class _CombinedFacts(ModuleFacts):
     the parts when first asked for. Positioned nodes sort into the parts' order; nodes without
     a position keep the walk's order, which visits later statements first."""
 
-    def __init__(self, source: SourceFile, parts: Sequence[ModuleFacts], imports: ImportMap, module_name: str) -> None:
+    def __init__(
+        self,
+        source: SourceFile,
+        parts: Sequence[ModuleFacts],
+        imports: ImportMap,
+        module_name: str,
+        starts: list[int] | None = None,
+    ) -> None:
         self.source = source
         self.tree = source.tree
         self.module_name = module_name
@@ -487,18 +516,26 @@ class _CombinedFacts(ModuleFacts):
         self._types: dict[type[ast.AST], list[ast.AST]] = {ast.Module: [self.tree]}
         self._mixed = {}
         self._names: dict[str, list[ast.Call]] | None = None
-        self._lookups = 0
+        self._lookups: dict[str, int] = {"_calls_by_name": 0, "_calls_by_attr": 0}
         self._attrs: dict[str, list[ast.Call]] | None = None
         self._indexes: dict[str, list[dict[str, list[ast.Call]]]] = {}  # ``_part_indexes``
         self._merged_parents: dict[ast.AST, ast.AST] | None = None
-        self._starts: list[int] | None = None  # first line of each located part (when first needed)
-        self._located: list[ModuleFacts] = []
+        # First line of each located part (when first needed, or the ranges' first lines given).
+        self._starts: list[int] | None = starts
+        self._located: list[ModuleFacts] = self._parts if starts is not None else []
 
     def _names_as_walked(self) -> tuple[Sequence[ast.AST], bool]:
         return self._of_type(ast.Name), True
 
     def unordered(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         return self._of_type(node_type)
+
+    def constant_tests(self) -> list[ast.If | ast.While]:
+        # Each part keeps its own answer between versions: the few statements, not every ``if``.
+        found = self._constant_tests
+        if found is None:
+            found = self._constant_tests = [node for part in self._parts for node in part.constant_tests()]
+        return found
 
     def _locate_parts(self) -> list[int]:
         """The first line of each part that holds statements (``_located``), in order."""
@@ -556,8 +593,8 @@ class _CombinedFacts(ModuleFacts):
         """One key of a call index: looked up in each part for the first few keys asked for,
         from the merged index after that."""
         merged = self._names if index == "_calls_by_name" else self._attrs
-        if merged is None and self._lookups < _PART_LOOKUPS:
-            self._lookups += 1
+        if merged is None and self._lookups[index] < _PART_LOOKUPS[index]:
+            self._lookups[index] += 1
             return [call for indexed in self._part_indexes(index) if key in indexed for call in indexed[key]]
         return getattr(self, index).get(key, ())
 

@@ -324,6 +324,11 @@ class SourceFile:
         self.notices: list[Notice] = parsed.notices
         self.blanked_lines = parsed.blanked_lines
 
+    def mentions(self, word: str) -> bool:
+        """Whether ``word`` occurs in the text (an editor's view of a big file answers from the
+        pieces it is made of, which keep their answers between versions)."""
+        return word in self.text
+
     def line(self, lineno: int) -> str:
         """Text of 1-based line ``lineno`` without its newline ('' if out of range)."""
         if 1 <= lineno <= len(self.lines):

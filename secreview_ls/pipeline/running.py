@@ -74,7 +74,7 @@ def dispatch(current: Rule, ctx: RuleContext | None, text_ctx: TextContext) -> I
     if current.kind == "text" or ctx is None:
         return current.check(text_ctx)  # type: ignore[arg-type]
     triggers = current.triggers
-    if triggers is not None and not any(word in ctx.source.text for word in triggers):
+    if triggers is not None and not any(map(ctx.source.mentions, triggers)):
         return ()  # nothing it looks for is named in the code it sees
     found = current.check(ctx)
     if current.taint:
@@ -108,10 +108,8 @@ def dead_lines(ctx: RuleContext) -> list[tuple[int, int]]:
 
     def compute() -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []  # in no particular order: only looked up
-        for node in (*ctx.facts.unordered(ast.If), *ctx.facts.unordered(ast.While)):
-            assert isinstance(node, (ast.If, ast.While))
-            if not isinstance(node.test, ast.Constant):
-                continue
+        for node in ctx.facts.constant_tests():
+            assert isinstance(node.test, ast.Constant)
             if not node.test.value:
                 block = node.body
             else:

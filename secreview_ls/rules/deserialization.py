@@ -237,8 +237,8 @@ _READS_COMMAND_LINE: CacheKey[bool] = CacheKey("the module may read the program'
 def _reads_command_line(ctx: RuleContext) -> bool:
     """The module may read the program's command line (``sys.argv``, a parser's ``parse_args``, a
     click / typer command)."""
-    text = ctx.source.text
-    return ctx.cache.get(_READS_COMMAND_LINE, lambda: may_read_command_line(text))
+    source = ctx.source
+    return ctx.cache.get(_READS_COMMAND_LINE, lambda: may_read_command_line(source.text, source.mentions))
 
 
 def _origin(ctx: RuleContext, call: ast.Call) -> str:

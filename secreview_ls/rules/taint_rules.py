@@ -7,9 +7,11 @@ examined (sources, sinks, cleared sinks, what it skipped) as evidence records.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..engine.evidence import ClearedSink, SinkExamined, SinkNotReported, Skipped, UnreachedCode
 from ..engine.finding import Finding, FlowStep, StepKind
@@ -59,16 +61,14 @@ def _analyze(ctx: RuleContext) -> _Run:
     sinks = list(analysis.sinks_seen)
     ctx.evidence.extend(analysis.sources_seen)
     ctx.evidence.extend(sinks)
-    _note_quiet_sinks(ctx, spec, {sink.line for sink in sinks})
+    notes = _Notes(ctx)
+    _note_quiet_sinks(ctx, spec, {sink.line for sink in sinks}, notes)
     ctx.evidence.extend(Skipped(reason) for reason in analysis.skipped)
     for cls, node in analysis.cleared:
         current = _RULES_BY_CLASS.get(cls)
         if current is not None and current.cwe is not None:
-            span = ctx.source.span(node)
-            api = f"{ctx.facts.spelled(node.func)}()"  # type: ignore[attr-defined]
-            ctx.evidence.add(
-                ClearedSink(api, span.start_line, span.start_col, cls, current.cwe, span.end_line, span.end_col)
-            )
+            ctx.evidence.add(notes.get(node, (cls, current.cwe), _cleared_sink))
+    notes.keep()
     unreached = analysis.unreached
     if unreached:
         cwes = frozenset(r.cwe for r in _RULES_BY_CLASS.values() if r.cwe is not None)
@@ -87,16 +87,61 @@ def _taint(ctx: RuleContext, spec: TaintSpec) -> ModuleTaint:
     return ModuleTaint(ctx.facts, spec, project=ctx.project, memo=ctx.taint_memo)
 
 
-def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen_lines: set[int]) -> None:
+def _note_quiet_sinks(ctx: RuleContext, spec: TaintSpec, seen_lines: set[int], notes: _Notes) -> None:
     """Sinks in code no untrusted value can reach (no source in scope): examined, and quiet."""
     by_name, _ = sink_index(spec)
     called = set(ctx.facts.call_names)
     for name, call in ctx.facts.calls_to(*(name for name in by_name if name in called)):
         if call.lineno in seen_lines:
             continue
-        what = by_name[name][0].what
-        api = f"{ctx.facts.spelled(call.func)}()"
-        ctx.evidence.add(SinkExamined(api, call.lineno, what, SinkNotReported.NO_SOURCE))
+        ctx.evidence.add(notes.get(call, (name, by_name[name][0].what), _quiet_sink))
+
+
+def _quiet_sink(ctx: RuleContext, call: ast.AST, made_from: tuple[Any, ...]) -> SinkExamined:
+    _, what = made_from
+    api = f"{ctx.facts.spelled(call.func)}()"  # type: ignore[attr-defined]
+    return SinkExamined(api, call.lineno, what, SinkNotReported.NO_SOURCE)  # type: ignore[attr-defined]
+
+
+def _cleared_sink(ctx: RuleContext, node: ast.AST, made_from: tuple[Any, ...]) -> ClearedSink:
+    cls, cwe = made_from
+    span = ctx.source.span(node)
+    api = f"{ctx.facts.spelled(node.func)}()"  # type: ignore[attr-defined]
+    return ClearedSink(api, span.start_line, span.start_col, cls, cwe, span.end_line, span.end_col)
+
+
+class _Notes:
+    """Evidence records made from nodes, taken from the last version's when the document's
+    taint memo kept one made from the same node (and the same other inputs) on the same lines
+    (an unchanged node keeps its text, so all but its lines are the same)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        memo = ctx.taint_memo
+        self.kept: dict[tuple[Any, ...], Any] | None = memo.notes if memo is not None else None
+        self.made: dict[tuple[Any, ...], Any] = {}  # this version's, for the next one
+
+    def keep(self) -> None:
+        """Keep this version's records (only them: those of gone nodes are dropped)."""
+        if self.ctx.taint_memo is not None:
+            self.ctx.taint_memo.notes = self.made
+
+    def get(
+        self,
+        node: ast.AST,
+        made_from: tuple[Any, ...],
+        make: Callable[[RuleContext, ast.AST, tuple[Any, ...]], Any],
+    ) -> Any:
+        kept = self.kept
+        if kept is None:
+            return make(self.ctx, node, made_from)
+        key = (node, *made_from)
+        lines = (node.lineno, node.end_lineno)  # type: ignore[attr-defined]
+        found = kept.get(key)
+        if found is None or found[0] != lines:
+            found = (lines, make(self.ctx, node, made_from))
+        self.made[key] = found
+        return found[1]
 
 
 # -- messages -------------------------------------------------------------------------------

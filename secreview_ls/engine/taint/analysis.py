@@ -244,7 +244,7 @@ class ModuleTaint:
         interpreter = self.interpreter
         if memo is not None:
             memo.begin(self._skeleton(), tree, {tree, *tree.body, *self.facts.functions})
-            self.scopes.keep_in(memo.scope_facts, memo.local_calls)
+            self.scopes.keep_in(memo.scope_facts, memo.local_calls, memo.unions)
             self.entries.keep_in(memo.entries)
         relevance = self.relevance
         kept = None

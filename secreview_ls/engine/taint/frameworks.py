@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ..facts import ModuleFacts
@@ -566,7 +567,7 @@ class Entries:
         *,
         owner_class: dict[ast.AST, ast.ClassDef],
         imported_roots: set[str],
-        called_directly: Callable[[], set[str]],
+        called_directly: Callable[[], AbstractSet[str]],
         kept: dict[tuple[ast.AST, bool, bool], Entry] | None,
     ) -> None:
         self.facts = facts

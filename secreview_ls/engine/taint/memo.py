@@ -40,13 +40,15 @@ from typing import Any
 
 from ..finding import FlowStep, Span
 from .frameworks import Entry
+from .scopes import ScopeUnions
 from .state import Env
 from .summary import Effect, Summary
 from .values import NO_CONST, Label, Origin, Val
 
 Event = tuple[Any, ...]
 # ("sum", callee node, summary or None) · ("hit", cls, sink, what, node, label)
-# ("src", text, node) · ("snk", shown, what, node) · ("proj", qualified name, summary or None)
+# ("src", text, node, its SourceSeen) · ("snk", shown, what, node, its SinkExamined)
+# ("clr", class, node) · ("proj", qualified name, summary or None)
 # ("tpl", template name, its ``TemplateReading``: every file read, the writes, or None)
 # ("cat", attribute node, the template text of the class attribute it names, or None)
 
@@ -73,18 +75,19 @@ class Frame:
     """The lines of one version: its statement anchors, taken when first asked for. That must be
     during its run (the next version moves the nodes): what keeps lines of this version asks."""
 
-    __slots__ = ("_anchors", "_tree")
+    __slots__ = ("_anchors", "_known", "_tree")
 
-    def __init__(self, tree: ast.Module | None) -> None:
+    def __init__(self, tree: ast.Module | None, known: KnownAnchors | None = None) -> None:
         self._tree = tree
+        self._known = known
         self._anchors: list[tuple[int, int, ast.stmt]] | None = None if tree is not None else []
 
     def anchors(self) -> list[tuple[int, int, ast.stmt]]:
         if self._anchors is None:
             if self._tree is None:
                 raise Unplaceable  # closed before anything asked for its lines
-            self._anchors = statement_anchors(self._tree)
-            self._tree = None
+            self._anchors = statement_anchors(self._tree, self._known)
+            self._tree = self._known = None
         return self._anchors
 
     def close(self) -> None:
@@ -107,10 +110,15 @@ class TaintMemo:
     records: dict[ast.AST, Record] = field(default_factory=dict)
     globals: Env | None = None
     frame: Frame = field(default_factory=lambda: Frame(None))  # the current version's lines
+    known_anchors: KnownAnchors = field(default_factory=lambda: KnownAnchors())  # the last frame's, per statement
     movers: dict[int, tuple[Frame, Mover]] = field(default_factory=dict)  # per frame, this run
     pruned_size: int = 0  # size of the node tables after they were last pruned
     spec: Any = None  # the spec of the last run: records made with another one are not replayed
     marks: Any = None  # the relevance pass's ``KeptMarks``
+    # Evidence records the taint rules made from a node in the last version, by (node, what
+    # else they were made from): made again only for a node that moved or is new.
+    notes: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    unions: ScopeUnions = field(default_factory=ScopeUnions)  # names the scopes call or load, counted
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
 
@@ -129,6 +137,8 @@ class TaintMemo:
         self.movers = {}
         self.pruned_size = 0
         self.marks = None
+        self.notes = {}
+        self.unions = ScopeUnions()  # counted from the scope facts, emptied above
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
         """Start a run on a new version: keep what is still valid (records stay in their lines).
@@ -136,11 +146,11 @@ class TaintMemo:
         self.replayed = self.analyzed = 0
         last = self.frame
         last.close()
-        self.frame = Frame(tree)
+        self.frame = Frame(tree, self.known_anchors)
         self.movers = {}
         if skeleton != self.skeleton:
             self.clear()
-            self.frame = Frame(tree)
+            self.frame = Frame(tree, self.known_anchors)
         else:
             if self._tables_size() > 2 * self.pruned_size + 64:
                 self._prune(live)
@@ -216,28 +226,54 @@ class TaintMemo:
         self.pruned_size = self._tables_size()
 
 
-def statement_anchors(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
+class KnownAnchors:
+    """The anchors of each top-level statement in the last version whose lines were taken, with
+    the statement's lines then: an editor's analysis keeps the nodes of unchanged code, and a
+    node still on the same lines has the same anchors (a class whose body changes gets a new
+    node; a moved chunk moves all its nodes)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: dict[ast.stmt, tuple[int, int | None, list[tuple[int, int, ast.stmt]]]] = {}
+
+
+def statement_anchors(tree: ast.Module, known: KnownAnchors | None = None) -> list[tuple[int, int, ast.stmt]]:
     """(first line with decorators, last line, statement) of each top-level statement, in order;
     a class stands for the lines before its body, and its body's statements for themselves (an
-    editor's analysis keeps the nodes of a class's unchanged methods when another one changes)."""
-    anchors = []
+    editor's analysis keeps the nodes of a class's unchanged methods when another one changes).
+    ``known``: the last version's, reused for statements on the same lines, and replaced."""
+    if known is None:
+        return [anchor for statement in tree.body for anchor in _anchors_of(statement)]
+    anchors: list[tuple[int, int, ast.stmt]] = []
+    last = known.parts
+    parts = {}
     for statement in tree.body:
-        first = _first_line(statement)
-        if isinstance(statement, ast.ClassDef) and statement.body:
-            body_first = _first_line(statement.body[0])
-            if body_first > first:
-                anchors.append((first, body_first - 1, statement))
-            anchors.extend(
-                [
-                    (_first_line(m) if m.decorator_list else m.lineno, m.end_lineno or m.lineno, m)  # type: ignore[attr-defined]
-                    if isinstance(m, _DECORATED)
-                    else (m.lineno, m.end_lineno or m.lineno, m)
-                    for m in statement.body
-                ]
-            )
-            continue
-        anchors.append((first, statement.end_lineno or statement.lineno, statement))
+        part = last.get(statement)
+        if part is None or part[0] != statement.lineno or part[1] != statement.end_lineno:
+            part = (statement.lineno, statement.end_lineno, _anchors_of(statement))
+        parts[statement] = part
+        anchors.extend(part[2])
+    known.parts = parts
     return anchors
+
+
+def _anchors_of(statement: ast.stmt) -> list[tuple[int, int, ast.stmt]]:
+    """The anchors of one top-level statement (``statement_anchors``)."""
+    first = _first_line(statement)
+    if isinstance(statement, ast.ClassDef) and statement.body:
+        body_first = _first_line(statement.body[0])
+        anchors = [(first, body_first - 1, statement)] if body_first > first else []
+        anchors.extend(
+            [
+                (_first_line(m) if m.decorator_list else m.lineno, m.end_lineno or m.lineno, m)  # type: ignore[attr-defined]
+                if isinstance(m, _DECORATED)
+                else (m.lineno, m.end_lineno or m.lineno, m)
+                for m in statement.body
+            ]
+        )
+        return anchors
+    return [(first, statement.end_lineno or statement.lineno, statement)]
 
 
 _DECORATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -34,16 +34,36 @@ class Results:
     def note_source(self, text: str, node: ast.AST) -> None:
         if not self.collecting:
             return
-        self.sources_seen.setdefault(SourceSeen(text, getattr(node, "lineno", 1)))
+        seen = SourceSeen(text, getattr(node, "lineno", 1))
+        self.sources_seen.setdefault(seen)
         if self.recordings:
-            self.recordings[-1].append(("src", text, node))
+            self.recordings[-1].append(("src", text, node, seen))
 
     def note_sink(self, shown: str, what: str, node: ast.AST) -> None:
         if not self.collecting:
             return
-        self.sinks_seen.setdefault(SinkExamined(shown, getattr(node, "lineno", 1), what))
+        seen = SinkExamined(shown, getattr(node, "lineno", 1), what)
+        self.sinks_seen.setdefault(seen)
         if self.recordings:
-            self.recordings[-1].append(("snk", shown, what, node))
+            self.recordings[-1].append(("snk", shown, what, node, seen))
+
+    def replay_notes(self, event: Event) -> None:
+        """A recorded note (``src``, ``snk``, ``clr``) noted again, outside any recording (a
+        replay's own events are not kept). The evidence made then is used again while its node
+        is still on its line."""
+        if not self.collecting:
+            return
+        kind = event[0]
+        if kind == "snk":
+            seen = event[4]
+            line = getattr(event[3], "lineno", 1)
+            self.sinks_seen.setdefault(seen if seen.line == line else SinkExamined(event[1], line, event[2]))
+        elif kind == "src":
+            found = event[3]
+            line = getattr(event[2], "lineno", 1)
+            self.sources_seen.setdefault(found if found.line == line else SourceSeen(event[1], line))
+        else:
+            self.cleared.setdefault((event[1], event[2]))
 
     def note_branch(self, statements: list[ast.stmt], dead: bool) -> None:
         """A branch of an ``if``/``while`` that a constant test skips (``dead``) or that runs."""

@@ -9,6 +9,8 @@ module's index instead, and walks only the scopes the analysis then looks into.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..facts import ModuleFacts, source_position
@@ -76,6 +78,57 @@ def _calls_out(calls: tuple[tuple[ast.Call, str | None], ...]) -> tuple[str, ...
     return tuple(name for _, name in calls if name is not None and into_project(name))
 
 
+class ScopeUnions:
+    """How many scopes of the last version call (``direct``) and call or load (``called``) each
+    name, with the facts of those scopes: an edit changes a few scopes, and the module-wide
+    unions follow from them. Kept by the memo with its scope facts, which hold one set of facts
+    per node while it lives (it empties both together)."""
+
+    __slots__ = ("called", "direct", "facts", "module")
+
+    def __init__(self) -> None:
+        self.facts: dict[ast.AST, ScopeFacts] = {}
+        self.direct: dict[str, int] = {}
+        self.called: dict[str, int] = {}
+        # The facts of the module's own code, with those of its statements they were made from.
+        self.module: tuple[list[ScopeFacts], ScopeFacts] | None = None
+
+    def update(self, of: Callable[[ast.AST], ScopeFacts], scopes: list[ast.AST]) -> None:
+        """Count the scopes of this version: the new ones in, the gone ones out."""
+        gone = dict(self.facts)
+        now: dict[ast.AST, ScopeFacts] = {}
+        added: list[ScopeFacts] = []
+        for scope in scopes:
+            facts = gone.pop(scope, None)
+            if facts is None:
+                facts = of(scope)
+                added.append(facts)
+            now[scope] = facts
+        direct, called = dict(self.direct), dict(self.called)
+        for facts in gone.values():
+            _count(direct, facts.direct, -1)
+            _count(called, facts.direct, -1)
+            _count(called, facts.loaded, -1)
+        for facts in added:
+            _count(direct, facts.direct, 1)
+            _count(called, facts.direct, 1)
+            _count(called, facts.loaded, 1)
+        self.facts, self.direct, self.called = now, direct, called
+
+
+def _same_parts(last: list[ScopeFacts], now: list[ScopeFacts]) -> bool:
+    return len(last) == len(now) and all(a is b or a == b for a, b in zip(last, now, strict=True))
+
+
+def _count(counts: dict[str, int], names: frozenset[str], step: int) -> None:
+    for name in names:
+        left = counts.get(name, 0) + step
+        if left:
+            counts[name] = left
+        else:
+            del counts[name]
+
+
 class ScopeTable:
     """The facts of each scope of a module, and the module-wide questions built on them."""
 
@@ -97,14 +150,25 @@ class ScopeTable:
         self._local_call_cache: dict[ast.AST, tuple[str, ...]] = kept[1] if kept is not None else {}
         self._source_name_sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
         self._sink_attrs = frozenset(sink.attr for sink in spec.attribute_sinks)  # stores that are sinks
-        self._direct: set[str] | None = None
-        self._called: set[str] | None = None
+        self._direct: AbstractSet[str] | None = None
+        self._called: AbstractSet[str] | None = None
+        self._unions: ScopeUnions | None = None  # the memo's counts (``keep_in``)
+        self._counts_current = False
         self._giving: set[ast.AST] | None = None
+        self._every: list[ScopeFacts] | None = None  # ``of`` each scope, for the module-wide unions
 
-    def keep_in(self, scope_facts: dict[ast.AST, ScopeFacts], local_calls: dict[ast.AST, tuple[str, ...]]) -> None:
+    def keep_in(
+        self,
+        scope_facts: dict[ast.AST, ScopeFacts],
+        local_calls: dict[ast.AST, tuple[str, ...]],
+        unions: ScopeUnions | None = None,
+    ) -> None:
         """Use the memo's tables (after it dropped what the new version no longer has)."""
         self._scope_cache = scope_facts
         self._local_call_cache = local_calls
+        self._every = None
+        self._unions, self._counts_current = unions, False
+        self._direct = self._called = None
 
     def all_scopes(self) -> list[ast.AST]:
         """The module and its functions, in source order."""
@@ -117,24 +181,34 @@ class ScopeTable:
         known = cache.get(scope)
         if known is None:
             if isinstance(scope, ast.Module):
-                # The module's own code, statement by statement (most statements stay the same).
-                parts = [
-                    self.of(statement)
-                    for statement in scope.body
-                    if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-                ]
-                known = ScopeFacts(
-                    tuple(call for part in parts for call in part.calls),
-                    any(part.gives for part in parts),
-                    any(part.stores for part in parts),
-                    any(part.mentions_source for part in parts),
-                    frozenset().union(*(part.direct for part in parts)),
-                    frozenset().union(*(part.loaded for part in parts)),
-                    tuple(name for part in parts for name in part.out),
-                )
+                known = self._module_facts(scope)
             else:
                 known = self._compute(scope)
             cache[scope] = known
+        return known
+
+    def _module_facts(self, module: ast.Module) -> ScopeFacts:
+        """The module's own code, statement by statement (most statements stay the same); the
+        last version's when each part is (a new module node each version, the same statements)."""
+        parts = [
+            self.of(statement)
+            for statement in module.body
+            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        unions = self._unions
+        if unions is not None and unions.module is not None and _same_parts(unions.module[0], parts):
+            return unions.module[1]
+        known = ScopeFacts(
+            tuple(call for part in parts for call in part.calls),
+            any(part.gives for part in parts),
+            any(part.stores for part in parts),
+            any(part.mentions_source for part in parts),
+            frozenset().union(*(part.direct for part in parts)),
+            frozenset().union(*(part.loaded for part in parts)),
+            tuple(name for part in parts for name in part.out),
+        )
+        if unions is not None:
+            unions.module = (parts, known)
         return known
 
     def _compute(self, scope: ast.AST) -> ScopeFacts:
@@ -342,16 +416,32 @@ class ScopeTable:
                 found.add(owner)
         return found
 
-    def direct_calls(self) -> set[str]:
+    def _every_scope(self) -> list[ScopeFacts]:
+        """The facts of every scope (asked once for both module-wide unions)."""
+        if self._every is None:
+            self._every = list(map(self.of, self.all_scopes()))
+        return self._every
+
+    def _counted(self) -> ScopeUnions | None:
+        """The memo's counts of the names the scopes call or load, brought to this version."""
+        unions = self._unions
+        if unions is not None and not self._counts_current:
+            unions.update(self.of, self.all_scopes())
+            self._counts_current = True
+        return unions
+
+    def direct_calls(self) -> AbstractSet[str]:
         """Names called as ``f(...)`` or ``x.f(...)`` in this module."""
         if self._direct is None:
-            direct: set[str] = set()
-            if self.remembered:
-                for scope in self.all_scopes():
-                    direct |= self.of(scope).direct
+            direct: AbstractSet[str] = set()
+            unions = self._counted()
+            if unions is not None:
+                direct = unions.direct.keys()
+            elif self.remembered:
+                direct = direct.union(*[scope.direct for scope in self._every_scope()])
             else:
                 indexed = self.facts.called_identifiers()
-                direct.update(
+                direct.update(  # type: ignore[attr-defined]
                     indexed
                     if indexed is not None
                     else (
@@ -363,13 +453,16 @@ class ScopeTable:
             self._direct = direct
         return self._direct
 
-    def called_names(self) -> set[str]:
+    def called_names(self) -> AbstractSet[str]:
         """Names this module calls (``f(...)``, ``x.f(...)``) or passes around (``callback=f``)."""
         if self._called is None:
+            unions = self._counted()
+            if unions is not None:
+                self._called = unions.called.keys()
+                return self._called
             called = set(self.direct_calls())
             if self.remembered:
-                for scope in self.all_scopes():
-                    called |= self.of(scope).loaded
+                called.update(*[scope.loaded for scope in self._every_scope()])
             else:
                 called.update(self.facts.name_uses().loaded())
             self._called = called

@@ -252,12 +252,8 @@ class Summaries:
                         mover, placed = memo.mover_for(record), True
                     label = event[5] if mover is None else mover.label(event[5])[0]
                     results.record_hit(event[1], event[2], event[3], event[4], label)
-                elif kind == "src":
-                    results.note_source(event[1], event[2])
-                elif kind == "snk":
-                    results.note_sink(event[1], event[2], event[3])
-                elif kind == "clr":
-                    results.note_cleared(event[1], event[2])
+                elif kind in _NOTES:
+                    results.replay_notes(event)  # into no recording: the scratch one is dropped
                 elif kind == "brn":
                     results.note_branch(event[1], event[2])
                 elif kind == "proj":
@@ -344,6 +340,7 @@ class Summaries:
 
 
 # Methods a web framework runs on a request handler before the one answering the request.
+_NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``Results.replay_notes``)
 _SET_UP_METHODS = ("setup", "dispatch", "initial", "prepare")
 
 

@@ -28,7 +28,7 @@ from .bindings import ModuleBindings
 from .chunking import MAX_BROKEN_NOTICES, rechunk
 from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, tiles, tokenizes
 from .linediff import diff_lines, strip_terminator
-from .local import ChunkRun, checked, reuse
+from .local import ChunkRun, checked, reuse, shifted_copies
 from .segments import ClassUnit, settle
 
 _log = logging.getLogger(__name__)
@@ -266,7 +266,9 @@ class IncrementalAnalyzer:
             if not reuse(chunk, change, stats):
                 pending[chunk] = None
         stats.rerun = len(pending)
-        module_facts = combined_facts(text, self.path, plain, chunks, bindings.imports) if self.module_rules else None
+        module_facts = (
+            combined_facts(text, self.path, plain, chunks, bindings.imports, tiled=True) if self.module_rules else None
+        )
         module_evidence = Evidence()
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)
 
@@ -281,7 +283,7 @@ class IncrementalAnalyzer:
             found: list[Finding] = []
             for _, chunk, cached in visits(current.id):
                 if cached is not None:
-                    found.extend(map(_copy, cached))
+                    found.extend(shifted_copies(chunk, cached))
                     continue
                 chunk_run = pending[chunk]
                 if chunk_run is None:

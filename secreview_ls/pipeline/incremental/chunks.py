@@ -14,6 +14,7 @@ import io
 import itertools
 import threading
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,11 +39,14 @@ class Local:
 
     context: tuple[Any, ...]  # own facts serial, then what each context chunk binds that this one uses
     recorder: Recorder  # what the rules asked of the import map
-    base: int  # the chunk's first line when these were computed
-    findings: dict[str, list[Finding]]
+    base: int  # the chunk's first line when the evidence was last moved to its lines
+    findings: dict[str, list[Finding]]  # ``shift`` lines above where they are now
     evidence: dict[str, Evidence]
     moves: bool  # the results can be moved with the chunk (no message names a line)
     wide: frozenset[str] = frozenset()  # module rules whose ``needs_module`` held on the chunk's view
+    # Lines the chunk moved since its findings were made: they are moved as each version copies
+    # them for its result (a copy either way), not once more before that.
+    shift: int = 0
 
 
 @dataclass(eq=False, slots=True)
@@ -83,6 +87,7 @@ class Chunk:
     method: bool = False
     attrs: frozenset[str] | None = None
     collapsed: Any = None  # a class made one chunk again: its unit
+    words: dict[str, bool] | None = None  # whether the text holds a word (``View.mentions``)
 
     @property
     def lines(self) -> int:
@@ -104,15 +109,41 @@ class RunStats:
 
 
 class View(SourceFile):
-    """A SourceFile over given lines and tree (no parsing)."""
+    """A SourceFile over given lines and tree (no parsing). ``pieces``: chunks whose texts, in
+    order, are the text less lines left empty; a word is looked for in them."""
 
-    def __init__(self, text: str, path: str, lines: list[str], tree: ast.Module) -> None:
+    def __init__(
+        self, text: str, path: str, lines: list[str], tree: ast.Module, pieces: list[Chunk] | None = None
+    ) -> None:
         self.text = text
         self.path = path
         self.lines = lines
         self.tree = tree
         self.notices = []
         self.blanked_lines = frozenset()
+        self.pieces = pieces
+
+    def mentions(self, word: str) -> bool:
+        pieces = self.pieces
+        # A word without a line break lies within a line, so within one piece.
+        if pieces is None or not word or not word.isprintable():
+            return word in self.text
+        return any(map(_mentioning(word), pieces))
+
+
+def _mentioning(word: str) -> Callable[[Chunk], bool]:
+    """Whether a chunk's text holds ``word``, kept with the chunk (its text never changes)."""
+
+    def holds(chunk: Chunk) -> bool:
+        words = chunk.words
+        if words is None:
+            words = chunk.words = {}
+        found = words.get(word)
+        if found is None:
+            found = words[word] = word in chunk.text
+        return found
+
+    return holds
 
 
 def ensure_facts(chunk: Chunk, imports: SharedImports, path: str, change: ImportChange) -> bool:
@@ -227,8 +258,11 @@ def _line_numbers(count: int) -> list[int]:
     return table
 
 
-def combined_facts(text: str, path: str, lines: list[str], members: list[Chunk], imports: SharedImports) -> ModuleFacts:
-    """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk."""
+def combined_facts(
+    text: str, path: str, lines: list[str], members: list[Chunk], imports: SharedImports, *, tiled: bool = False
+) -> ModuleFacts:
+    """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk.
+    ``tiled``: ``text`` is the members' texts at their lines, every other line empty."""
     for member in members:
         if member.base != member.first:
             place(member)
@@ -242,7 +276,14 @@ def combined_facts(text: str, path: str, lines: list[str], members: list[Chunk],
             body.extend(member.module.body)
     root = ast.Module(body=body, type_ignores=[])
     parts = [m.facts for m in members if m.facts is not None]
-    return ModuleFacts.combined(View(text, path, lines, root), parts, imports.map, imports.map.module_name)
+    starts = [m.first for m in members if m.facts is not None]
+    return ModuleFacts.combined(
+        View(text, path, lines, root, members if tiled else None),
+        parts,
+        imports.map,
+        imports.map.module_name,
+        starts=starts,
+    )
 
 
 def _class_in_view(unit: Any, present: set[Chunk]) -> ast.ClassDef:

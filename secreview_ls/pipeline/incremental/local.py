@@ -9,6 +9,8 @@ the rules depended on; when a chunk only moved, its results move with it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from ...engine.evidence import Evidence
@@ -43,6 +45,16 @@ def context_keys(chunk: Chunk) -> tuple[Any, ...]:
     return (chunk.serial, chunk.context_key, unit.class_key())
 
 
+def shifted_copies(chunk: Chunk, cached: list[Finding]) -> Iterable[Finding]:
+    """Copies of a chunk's kept findings for this version's result, at the chunk's lines: the
+    pipeline's last steps set their snippet, message, fix and fingerprint from this version's
+    text, which must not leak into what the next version reuses."""
+    shift = chunk.local.shift if chunk.local is not None else 0
+    if shift:
+        return [shift_finding(f, shift) for f in cached]  # a new finding, its ``extra`` copied
+    return [replace(f, extra=dict(f.extra)) for f in cached]
+
+
 def view_members(chunk: Chunk) -> list[Chunk]:
     """The chunks a chunk's per-chunk rules see: itself, its context and, for a segment of a
     class in either, that class's header and other non-method segments (a rule looks into a
@@ -66,8 +78,8 @@ def reuse(chunk: Chunk, change: ImportChange, stats: RunStats) -> bool:
         return False
     stats.moved += 1
     delta = chunk.first - local.base
-    if local.findings:  # most chunks found nothing: no new dicts for them
-        local.findings = {rid: [shift_finding(f, delta) for f in found] for rid, found in local.findings.items()}
+    if local.findings:  # moved when copied (``shifted_copies``)
+        local.shift += delta
     if local.evidence:
         local.evidence = {rid: evidence.shifted(delta) for rid, evidence in local.evidence.items()}
     local.base = chunk.first
@@ -93,7 +105,7 @@ class ChunkRun:
         padding = [""] * len(plain)
         for member in members:
             padding[member.first - 1 : member.last] = plain[member.first - 1 : member.last]
-        self.facts = combined_facts(padded_text(members), path, padding, members, imports)
+        self.facts = combined_facts(padded_text(members), path, padding, members, imports, tiled=True)
         self.own_text = "\n" * (chunk.first - 1) + chunk.text
         self.own_plain = [""] * (chunk.first - 1) + plain[chunk.first - 1 : chunk.last]
         self.imports = imports
