@@ -56,14 +56,24 @@ def without_comment(code: str) -> str:
     return code
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def _definition_scopes(facts: ModuleFacts) -> list[tuple[int, int, str]]:
+    """Each definition's lines and dotted name (``Class.method.inner``)."""
     scopes: list[tuple[int, int, str]] = []
-    for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-        names = [node.name]  # type: ignore[attr-defined]
+    dotted: dict[ast.AST, str] = {}  # in source order, a definition's enclosing ones come first
+    for node in facts.nodes(*_DEFINITIONS):
+        name: str = node.name  # type: ignore[attr-defined]
         for ancestor in facts.ancestors(node):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.append(ancestor.name)
-        scopes.append((node.lineno, node.end_lineno or node.lineno, ".".join(reversed(names))))  # type: ignore[attr-defined]
+            if isinstance(ancestor, _DEFINITIONS):
+                known = dotted.get(ancestor)
+                if known is not None:
+                    name = f"{known}.{name}"
+                    break
+                name = f"{ancestor.name}.{name}"
+        dotted[node] = name
+        scopes.append((node.lineno, node.end_lineno or node.lineno, name))  # type: ignore[attr-defined]
     return scopes
 
 
