@@ -34,6 +34,7 @@ from .judge import (
 )
 from .sensitive_calls import QUERY_METHODS
 from .shell_quoting import caller_command, is_quoted
+from .sql_keywords import looks_like_sql, names_sql_word
 from .sql_names import names_only, names_reason, placed_values, quoted_values
 from .sql_text import in_quoted_literal
 from .sql_values import harmless_value as _harmless_value
@@ -477,26 +478,6 @@ def paramiko_exec_command(ctx: RuleContext) -> Iterator[Finding]:
 
 # -- SQL ---------------------------------------------------------------------------
 
-_SQL_START = re.compile(
-    r"^\s*\(?\s*(?:"
-    r"select\s[\s\S]{0,2000}?\bfrom\b"
-    r"|insert\s+(?:or\s+\w+\s+)?into\b"
-    r"|replace\s+into\b"
-    r"|update\s+[\w.\"`\[\]]+\s+set\b"
-    r"|delete\s+from\b"
-    r"|with\s+\w+\s+as\s*\(\s*select\b"
-    r")",
-    re.IGNORECASE,
-)
-_SQL_UPPER = re.compile(r"\b(?:SELECT\s[\s\S]{0,2000}?\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b")
-_SQL_FRAGMENT = re.compile(r"^\s*(?:WHERE|AND|OR)\s+[\w.\"`]+\s*(?:=|<|>|!=|<>|LIKE|IN\b)")
-_SQL_SUPPORT = re.compile(
-    r"(?:\*|,|\bwhere\b|\bjoin\b|\border\s+by\b|\bgroup\s+by\b|\blimit\b|\bvalues\b|\bset\b|=)",
-    re.IGNORECASE,
-)
-_SQL_WORD_LIST = ("select", "insert", "update", "delete", "replace", "where")
-_SQL_WORDS = re.compile(rf"(?i)\b(?:{'|'.join(_SQL_WORD_LIST)})\b")
-_SQL_WORDS_LOWERED = re.compile(rf"\b(?:{'|'.join(_SQL_WORD_LIST)})\b")
 _NAMES_SQL_WORD: CacheKey[bool] = CacheKey("the module names an SQL keyword")
 _SQL_CALLS = frozenset(
     {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text", "mogrify"}
@@ -521,33 +502,8 @@ _IDENTIFIER_WORDS = frozenset(
 
 
 def _names_sql_word(ctx: RuleContext) -> bool:
-    """Whether the module's text holds an SQL keyword as a word (``_SQL_WORDS``), asked once per
-    module. Most modules hold none, and a case-insensitive search then reads the whole text
-    slowly: an ASCII text is lowered and searched for the words as substrings first (the same
-    answer; a text with other characters keeps the case-insensitive search, whose Unicode case
-    folding matches more than lowering does)."""
-
-    def search() -> bool:
-        text = ctx.source.text
-        if not text.isascii():
-            return _SQL_WORDS.search(text) is not None
-        lowered = text.lower()
-        return any(word in lowered for word in _SQL_WORD_LIST) and _SQL_WORDS_LOWERED.search(lowered) is not None
-
-    return ctx.cache.get(_NAMES_SQL_WORD, search)
-
-
-def looks_like_sql(text: str) -> bool:
-    """SELECT ... FROM, INSERT INTO, UPDATE ... SET, DELETE FROM (or a WHERE/AND fragment)."""
-    if not _SQL_WORDS.search(text):
-        return False
-    match = _SQL_START.search(text)
-    if match:
-        keyword_text = match.group(0).strip().lstrip("(").strip()
-        if keyword_text[:6].isupper():
-            return True
-        return bool(_SQL_SUPPORT.search(text[match.start() :]))
-    return bool(_SQL_UPPER.search(text) or _SQL_FRAGMENT.search(text))
+    """``names_sql_word`` of the module's text, asked once per module."""
+    return ctx.cache.get(_NAMES_SQL_WORD, lambda: names_sql_word(ctx.source.text))
 
 
 def _outermost_add(ctx: RuleContext, node: ast.BinOp) -> bool:
