@@ -127,7 +127,7 @@ class ModuleFacts:
     """Indexed facts about one parsed module."""
 
     _name_uses: NameUses | None = None
-    _assigned_calls: dict[str, ast.Call] | None = None
+    _module_assignments: dict[str, list[ast.expr]] | None = None  # ``module_assignments``, when first asked
     # Each call's callee resolved by the walk (``qualname`` of ``call.func``), when the facts
     # built their own import map (which then never changes); None otherwise.
     _callee_names: dict[ast.AST, str | None] | None = None
@@ -386,19 +386,22 @@ class ModuleFacts:
             return self._nodes.get(ast.Name, ()), False
         return self._of_type(ast.Name), True
 
-    def assigned_call(self, name: str) -> ast.Call | None:
-        """The call of the first module-level ``name = call(...)`` (``app = Flask(__name__)``),
-        or None; the module's statements are looked through once, on the first ask."""
-        found = self._assigned_calls
+    def module_assignments(self, name: str) -> Sequence[ast.expr]:
+        """The values the module-level ``name = value`` statements assign to ``name``, in order
+        (one per statement); the module's statements are looked through once, on the first ask."""
+        found = self._module_assignments
         if found is None:
             found = {}
             for statement in self.tree.body:
-                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-                    for target in statement.targets:
-                        if isinstance(target, ast.Name):
-                            found.setdefault(target.id, statement.value)
-            self._assigned_calls = found
-        return found.get(name)
+                if isinstance(statement, ast.Assign):
+                    for target in dict.fromkeys(t.id for t in statement.targets if isinstance(t, ast.Name)):
+                        found.setdefault(target, []).append(statement.value)
+            self._module_assignments = found
+        return found.get(name, ())
+
+    def assigned_call(self, name: str) -> ast.Call | None:
+        """The call of the first module-level ``name = call(...)`` (``app = Flask(__name__)``), or None."""
+        return next((value for value in self.module_assignments(name) if isinstance(value, ast.Call)), None)
 
     @property
     def call_names(self) -> Iterable[str]:

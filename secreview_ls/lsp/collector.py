@@ -28,9 +28,9 @@ heap itself walks all of it.)
 After a full collection, what survives is frozen again and the C allocator is asked to
 give free memory back to the system (``malloc_trim``, with glibc): all of it on glibc's
 allocator (``PYTHONMALLOC=malloc``, ``allocator.py``), so closing documents brings the process
-back down; on Python's own, what it left to ``malloc`` (objects over 512 bytes). When the last open document closes, the analysis memo
-tables of the session and the interpreter's own caches are emptied first
-(``pipeline.release_caches``, ``forget_interpreter_caches``) and the resident
+back down; on Python's own, what it left to ``malloc`` (objects over 512 bytes). When the last
+open document closes, the analysis memo tables of the session and the interpreter's own caches
+are emptied first (``pipeline.release_caches``, ``forget_interpreter_caches``) and the resident
 size before and after is logged; what lives as long as the process is made before the
 first document (``warmup.py``), so that it does not keep the session's arenas.
 """

@@ -155,24 +155,6 @@ def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_ca
     return None
 
 
-_MODELLED: dict[int, tuple[TaintSpec, frozenset[str]]] = {}
-
-
-def _modelled(spec: TaintSpec) -> frozenset[str]:
-    """APIs the catalogue models: sinks whose result it declares clean, and the calls that make
-    escaping templates (their kind is what the model knows of them); worked out once a catalogue."""
-    cached = _MODELLED.get(id(spec))
-    if cached is not None and cached[0] is spec:
-        return cached[1]
-    names = frozenset(s.name for s in spec.sinks if s.clean_result and not s.name.startswith(".")) | {
-        kind.split("()", 1)[0] for kind in spec.escaping_templates
-    }
-    if len(_MODELLED) > 16:
-        _MODELLED.clear()
-    _MODELLED[id(spec)] = (spec, names)
-    return names
-
-
 class Calls:
     """Evaluates calls for the interpreter."""
 
@@ -200,7 +182,7 @@ class Calls:
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
-        self.modelled = _modelled(spec)  # APIs taken by their model, not their code
+        self.modelled = spec.modelled_apis  # APIs taken by their model, not their code
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
 from functools import lru_cache
 
 from ..facts import ModuleFacts
@@ -56,22 +55,9 @@ def _search_pattern(facts: ModuleFacts, func: ast.expr) -> str | None:
     return None
 
 
-# The values each name is assigned at module level, per module (looked through once, on the
-# first search call: one is met at every call of a function by name).
-_MODULE_VALUES: weakref.WeakKeyDictionary[ModuleFacts, dict[str, list[ast.expr]]] = weakref.WeakKeyDictionary()
-
-
 def _module_value(facts: ModuleFacts, name: str) -> ast.expr | None:
     """The value of the one module-level ``name = value`` (None: no such statement, or several)."""
-    assigned = _MODULE_VALUES.get(facts)
-    if assigned is None:
-        assigned = {}
-        for statement in getattr(facts.tree, "body", []):
-            if isinstance(statement, ast.Assign):
-                for target in dict.fromkeys(t.id for t in statement.targets if isinstance(t, ast.Name)):
-                    assigned.setdefault(target, []).append(statement.value)
-        _MODULE_VALUES[facts] = assigned
-    values = assigned.get(name, ())
+    values = facts.module_assignments(name)
     return values[0] if len(values) == 1 else None
 
 

@@ -10,6 +10,7 @@ still carries the data).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..finding import Level
 
@@ -346,6 +347,14 @@ class TaintSpec:
     def cleaned_by(self, behaviour: str) -> frozenset[str]:
         """The classes a cleaning behaviour makes a value harmless for."""
         return self._cleaned_by[behaviour]
+
+    @cached_property
+    def modelled_apis(self) -> frozenset[str]:
+        """APIs the catalogue models: sinks whose result it declares clean, and the calls that
+        make escaping templates (their kind is what the model knows of them)."""
+        return frozenset(s.name for s in self.sinks if s.clean_result and not s.name.startswith(".")) | {
+            kind.split("()", 1)[0] for kind in self.escaping_templates
+        }
 
     def sink_index(self) -> tuple[dict[str, list[SinkSpec]], dict[str, list[SinkSpec]]]:
         """Sinks keyed by qualified name and by method name."""

@@ -339,8 +339,8 @@ class Summaries:
         return summary
 
 
-# Methods a web framework runs on a request handler before the one answering the request.
 _NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``Results.replay_notes``)
+# Methods a web framework runs on a request handler before the one answering the request.
 _SET_UP_METHODS = ("setup", "dispatch", "initial", "prepare")
 
 

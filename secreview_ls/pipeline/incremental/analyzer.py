@@ -28,17 +28,10 @@ from .bindings import ModuleBindings
 from .chunking import MAX_BROKEN_NOTICES, rechunk
 from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, tiles, tokenizes
 from .linediff import diff_lines, strip_terminator
-from .local import ChunkRun, checked, reuse, shifted_copies
+from .local import ChunkRun, checked, copied, reuse, shifted_copies
 from .segments import ClassUnit, settle
 
 _log = logging.getLogger(__name__)
-
-
-def _copy(found: Finding) -> Finding:
-    """A copy of a cached finding for this version's result: the pipeline's last steps set
-    its snippet, message, fix and fingerprint from this version's text (credentials masked
-    in the message, say), which must not leak into the cache the next version reuses."""
-    return replace(found, extra=dict(found.extra))
 
 
 Visit = tuple[int, Chunk, "list[Finding] | None"]
@@ -288,7 +281,7 @@ class IncrementalAnalyzer:
                 chunk_run = pending[chunk]
                 if chunk_run is None:
                     chunk_run = pending[chunk] = self._chunk_run(chunk, plain)
-                found.extend(map(_copy, chunk_run.check(current)))
+                found.extend(map(copied, chunk_run.check(current)))
             if current.scope == "module" and (
                 current.id in wide or any(current.id in r.wide for r in pending.values() if r is not None)
             ):

@@ -45,14 +45,19 @@ def context_keys(chunk: Chunk) -> tuple[Any, ...]:
     return (chunk.serial, chunk.context_key, unit.class_key())
 
 
+def copied(found: Finding) -> Finding:
+    """A copy of a kept finding for this version's result: the pipeline's last steps set its
+    snippet, message, fix and fingerprint from this version's text (credentials masked in the
+    message, say), which must not leak into what the next version reuses."""
+    return replace(found, extra=dict(found.extra))
+
+
 def shifted_copies(chunk: Chunk, cached: list[Finding]) -> Iterable[Finding]:
-    """Copies of a chunk's kept findings for this version's result, at the chunk's lines: the
-    pipeline's last steps set their snippet, message, fix and fingerprint from this version's
-    text, which must not leak into what the next version reuses."""
+    """``copied`` of each of a chunk's kept findings, at the chunk's lines."""
     shift = chunk.local.shift if chunk.local is not None else 0
     if shift:
         return [shift_finding(f, shift) for f in cached]  # a new finding, its ``extra`` copied
-    return [replace(f, extra=dict(f.extra)) for f in cached]
+    return list(map(copied, cached))
 
 
 def view_members(chunk: Chunk) -> list[Chunk]:
