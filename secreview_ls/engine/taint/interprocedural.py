@@ -54,6 +54,13 @@ def _field_values(fields: list[str], node: ast.Call, args: list[Val], keywords: 
     return Val(made.taint, made.parts, kind)
 
 
+def _has_param_label(value: Val) -> bool:
+    """Whether a summary value holds a parameter's label (in its taint or any part)."""
+    if any(lab.origin.kind == "param" for lab in value.taint):
+        return True
+    return any(_has_param_label(part) for _, part in value.parts)
+
+
 def _is_classmethod(fn: ast.AST) -> bool:
     decorators = getattr(fn, "decorator_list", ())
     return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
@@ -93,6 +100,9 @@ class Interprocedural:
         self.step_path = step_path
         self._steps: dict[tuple[ast.Call, str], tuple[FlowStep, FlowStep]] = {}
         self._summary_orders: Orders = {}  # the label sets of summaries (applied at every call) in order
+        # Summary values applied at a call, by ``_application_key``, with what the key refers to
+        # by identity (held, so that no identity is reused while the answer is kept).
+        self._applied: dict[tuple[object, ...], tuple[object, Val]] = {}
 
     def resolve(
         self,
@@ -293,10 +303,21 @@ class Interprocedural:
     ) -> Val:
         """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels.
         ``orders``: the arguments' label sets put in order so far in this application (several
-        parameter labels of one value, or several parts, often read the same argument)."""
-        into, back = self._call_steps(node, callee)
+        parameter labels of one value, or several parts, often read the same argument).
+
+        A loop runs its body again until its state no longer changes, so the rounds after the
+        first apply the same summaries to arguments made anew but the same (the same origins,
+        cleaning and steps): such an application is answered from the first one's result."""
         if orders is None:
-            orders = {}
+            key = self._application_key(value, args, node, callee, returning)
+            if key is None:
+                return self._substitute(value, args, node, callee, returning=returning, orders={})
+            known = self._applied.get(key)
+            if known is None:
+                result = self._substitute(value, args, node, callee, returning=returning, orders={})
+                known = self._applied[key] = ((value, args), result)
+            return known[1]
+        into, back = self._call_steps(node, callee)
         result_taint: set[Label] = set()
         result = EMPTY
         for lab in ordered(value.taint, self._summary_orders):
@@ -318,7 +339,9 @@ class Interprocedural:
                 if len(steps) > MAX_STEPS:
                     steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
                 cleaned = outer.cleaned
-                return Label(outer.origin, cleaned | extra if extra and not extra <= cleaned else cleaned, steps)
+                if extra and not extra <= cleaned:
+                    return Label(outer.origin, cleaned | extra, steps)
+                return outer.with_steps_replaced(steps)
 
             result = join(result, map_labels_ordered(actual, rewrite, orders))
         # A constant the function returns whatever its arguments (a literal, a fixed choice).
@@ -327,6 +350,39 @@ class Interprocedural:
         for key, part in value.parts:
             base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning, orders=orders))
         return base
+
+    def _application_key(
+        self, value: Val, args: dict[int, Val], node: ast.Call, callee: str, returning: bool
+    ) -> tuple[object, ...] | None:
+        """What an application of a summary value reads, for a value with parameter labels
+        (one without is cheap to rewrite); None when it is not to be kept: an argument that
+        is a request object (the callee's reads of it are sources, noted where they are
+        made) or holds a constant other than a string. Origins and steps count by identity
+        (made once each, held by the kept arguments), cleaning by content."""
+        if not _has_param_label(value):
+            return None
+        keys: list[tuple[int, tuple[object, ...]]] = []
+        for index, arg in sorted(args.items()):  # positions differ: the values are never compared
+            arg_key = self._value_key(arg)
+            if arg_key is None:
+                return None
+            keys.append((index, arg_key))
+        return (id(value), node, callee, returning, tuple(keys))
+
+    def _value_key(self, value: Val) -> tuple[object, ...] | None:
+        kind, const = value.kind, value.const
+        if kind is not None and kind in self.spec.object_sources:
+            return None
+        if const is not NO_CONST and type(const) is not str:
+            return None
+        parts: list[tuple[str, tuple[object, ...]]] = []
+        for key, part in value.parts:
+            part_key = self._value_key(part)
+            if part_key is None:
+                return None
+            parts.append((key, part_key))
+        taint = frozenset([(id(lab.origin), lab.cleaned, tuple(map(id, lab.steps))) for lab in value.taint])
+        return (taint, tuple(parts), kind, const)
 
     def _apply(self, summary: Summary, node: ast.Call, args: dict[int, Val], callee: str, fn: Frame) -> Val:
         """Report the callee's effects reached by sources, pass the others on to the caller's

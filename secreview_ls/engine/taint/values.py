@@ -114,6 +114,13 @@ class Label:
             object.__setattr__(moved, "_order", self._order)
         return moved
 
+    def with_steps_replaced(self, steps: tuple[FlowStep, ...]) -> Label:
+        """The same origin and cleaning with other steps (and so the same sort key, kept)."""
+        moved = Label(self.origin, self.cleaned, steps)
+        if self._order is not None:
+            object.__setattr__(moved, "_order", self._order)
+        return moved
+
     def with_steps(self, added: tuple[FlowStep, ...]) -> Label:
         label = self
         for step in added:
