@@ -107,10 +107,20 @@ def _defined_callers(text: str, path: str) -> list[tuple[str, object]]:
     scopes = by_name.all_scopes()
     found = by_name.calls_to_defined(scopes, defined)
     direct = by_name.direct_calls()
+    indexed = facts._calls_by_bare_name
     facts._calls_by_bare_name = None  # as the facts of parts have it: every call looked at
     every = ScopeTable(facts, spec, index, kept=None)
     assert found == every.calls_to_defined(scopes, defined), path
     assert direct == every.direct_calls(), path
+    # Asked name by name (the relevance pass), the same scopes in the same order as grouped from
+    # the pass over every call; a name the module does not define has no callers here.
+    facts._calls_by_bare_name = indexed
+    grouped: dict[str, list[object]] = {}
+    for name, owner in found:
+        grouped.setdefault(name, []).append(owner)
+    callers = ScopeTable(facts, spec, index, kept=None).callers_by_name(scopes, defined)
+    for name in [*defined, "not_defined_here"]:
+        assert callers(name) == grouped.get(name, []), (path, name)
     return found  # type: ignore[return-value]
 
 

@@ -217,9 +217,7 @@ class Relevance:
         field of ``self``)."""
         defined = self._defined()
         index = self.index
-        callers: dict[str, list[ast.AST]] = {}
-        for name, owner in self.scopes.calls_to_defined(scopes, defined):
-            callers.setdefault(name, []).append(owner)
+        callers = self.scopes.callers_by_name(scopes, defined)
         gives: dict[ast.AST, bool] = {}
         done: set[str] = set()  # names whose callers are all marked
         for _ in range(6):
@@ -235,7 +233,7 @@ class Relevance:
                         names.add(cls.name)
             grew = False
             for name in names - done:
-                for owner in callers.get(name, ()):
+                for owner in callers(name):
                     if owner not in marked:
                         marked.add(owner)
                         grew = True

@@ -349,6 +349,32 @@ class ScopeTable:
         named.sort(key=lambda pair: source_position(pair[0]))
         return [(name, self._owner(call)) for call, name in named]
 
+    def callers_by_name(self, scopes: list[ast.AST], defined: set[str]) -> Callable[[str], list[ast.AST]]:
+        """The scopes calling one function or class of this module (each call's scope, in the
+        order of the calls), asked name by name. The facts of a whole module look the calls
+        of that one name up by name when asked: the relevance pass asks only about the names
+        of the functions it marked, a few of the module's. Otherwise (a memo's scope tables,
+        the facts of parts) every call is gone through once, as ``calls_to_defined`` does."""
+        facts = self.facts
+        if self.remembered or not facts.indexes_bare_calls:
+            callers: dict[str, list[ast.AST]] = {}
+            for name, owner in self.calls_to_defined(scopes, defined):
+                callers.setdefault(name, []).append(owner)
+            return lambda name: callers.get(name, [])
+        local_callee, owner_of = self._local_callee, self._owner
+
+        def calling(name: str) -> list[ast.AST]:
+            if name not in defined:
+                return []
+            calls = [
+                *(facts.bare_calls(name) or ()),
+                *(c for c in facts.method_calls(name) if local_callee(c, defined)),
+            ]
+            calls.sort(key=source_position)
+            return [owner_of(call) for call in calls]
+
+        return calling
+
     def calls_out(self, scopes: list[ast.AST]) -> list[tuple[ast.AST, str]]:
         """(calling scope, qualified name) for calls into modules that may be project files."""
         if self.remembered:
