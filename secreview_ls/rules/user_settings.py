@@ -232,17 +232,24 @@ def _is_function(ctx: RuleContext, node: ast.AST) -> bool:
 _STATS = frozenset({"os.stat", "os.lstat"})
 
 
-_OWNER_CHECKED: CacheKey[dict[int, tuple[ast.AST, frozenset[str]]]] = CacheKey(
-    "names whose owner each scope compares with the current user"
+_OWNER_CHECKED: CacheKey[dict[int, tuple[ast.AST, frozenset[str]]] | None] = CacheKey(
+    "names whose owner each scope compares with the current user (None: the text reads no owner id)"
 )
+
+
+def _owner_table(ctx: RuleContext) -> dict[int, tuple[ast.AST, frozenset[str]]] | None:
+    """An empty table of the scopes' answers; None when the text never reads an owner's id (the
+    text is searched once a file, not at each name asked about)."""
+    text = ctx.source.text
+    return {} if "st_uid" in text or "ST_UID" in text else None
 
 
 def _owner_checked(ctx: RuleContext, scope: ast.AST, name: str) -> bool:
     """``os.stat(name).st_uid`` (or ``[stat.ST_UID]``) is compared with ``os.getuid()`` in the scope:
     the code makes sure the directory belongs to the user running it."""
-    if "st_uid" not in ctx.source.text and "ST_UID" not in ctx.source.text:
+    table = ctx.cache.get(_OWNER_CHECKED, lambda: _owner_table(ctx))
+    if table is None:
         return False
-    table = ctx.cache.get(_OWNER_CHECKED, dict)
     entry = table.get(id(scope))
     if entry is None or entry[0] is not scope:
         entry = table[id(scope)] = (scope, _owner_checked_names(ctx, scope))
