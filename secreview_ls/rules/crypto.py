@@ -482,8 +482,10 @@ def tls_insecure_protocol(ctx: RuleContext) -> Iterator[Finding]:
 def tls_insecure_default(ctx: RuleContext) -> Iterator[Finding]:
     for function in ctx.facts.functions:
         for default in [*function.args.defaults, *(d for d in function.args.kw_defaults if d is not None)]:
+            if not isinstance(default, (ast.Attribute, ast.Name)):
+                continue  # a literal or a call: no protocol constant (most defaults)
             bad = _bad_protocol(ctx, default)
-            if bad is not None and isinstance(default, (ast.Attribute, ast.Name)):
+            if bad is not None:
                 yield tls_insecure_default.finding(
                     ctx,
                     default,
