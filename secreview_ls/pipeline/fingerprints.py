@@ -17,6 +17,8 @@ def assign_fingerprints(findings: list[Finding], facts: ModuleFacts | None) -> N
     Line numbers and trailing comments are left out, so edits elsewhere in the file, and a
     comment added to the reported line, keep fingerprints (and baselines) stable.
     """
+    if not findings:
+        return  # (the definitions' names are read only for findings to place)
     scope_at = _scope_finder(_definition_scopes(facts) if facts is not None else [])
     seen: dict[str, int] = {}
     for found in sorted(findings, key=Finding.sort_key):
