@@ -230,7 +230,8 @@ class KnownAnchors:
     """The anchors of each top-level statement in the last version whose lines were taken, with
     the statement's lines then: an editor's analysis keeps the nodes of unchanged code, and a
     node still on the same lines has the same anchors (a class whose body changes gets a new
-    node; a moved chunk moves all its nodes)."""
+    node; a moved chunk moves all its nodes, so a node whose first and last lines moved by the
+    same count has its anchors moved by that count)."""
 
     __slots__ = ("parts",)
 
@@ -250,8 +251,14 @@ def statement_anchors(tree: ast.Module, known: KnownAnchors | None = None) -> li
     parts = {}
     for statement in tree.body:
         part = last.get(statement)
-        if part is None or part[0] != statement.lineno or part[1] != statement.end_lineno:
+        if part is None:
             part = (statement.lineno, statement.end_lineno, _anchors_of(statement))
+        elif part[0] != statement.lineno or part[1] != statement.end_lineno:
+            delta = statement.lineno - part[0]
+            if part[1] is None or statement.end_lineno != part[1] + delta:
+                part = (statement.lineno, statement.end_lineno, _anchors_of(statement))
+            else:  # moved whole: every node of a moved chunk moves by the same lines
+                part = (statement.lineno, statement.end_lineno, [(a + delta, b + delta, s) for a, b, s in part[2]])
         parts[statement] = part
         anchors.extend(part[2])
     known.parts = parts
