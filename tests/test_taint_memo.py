@@ -406,3 +406,34 @@ def test_statements_moved_whole_keep_their_anchors_and_sink_notes_moved(tmp_path
         assert memo.current().anchors() == statement_anchors(result.facts.tree)
         notes = sink_notes(result)
         assert notes and notes == sink_notes(analyze_source(version, path, config))
+
+
+def test_a_dataclass_field_edit_is_seen_by_the_code_building_it(tmp_path: Path) -> None:
+    # A dataclass's generated ``__init__`` stores each argument as the field at its position:
+    # its fields are read by every call building one, which records no summary for it.
+    analyzer, _memo, path, config = analyzer_for(tmp_path)
+    text = HEADER.replace("import sqlite3\n", "import sqlite3\nfrom dataclasses import dataclass\n") + (
+        """
+
+@dataclass
+class Listing:
+    order: str
+    direction: str = "ASC"
+
+
+@app.route("/direction")
+def by_direction():
+    listing = Listing("name", request.args["dir"])
+    query = "SELECT * FROM products ORDER BY name " + listing.direction
+    return {"rows": sqlite3.connect("shop.db").execute(query).fetchall()}
+"""
+    )
+    first = analyzer.analyze(text)
+    analyzer.prepare()
+    assert len(taint_findings(first)) == 2
+    swapped = text.replace('    order: str\n    direction: str = "ASC"\n', '    direction: str\n    order: str = "x"\n')
+    for version in (swapped, text):
+        result = analyzer.analyze(version)
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert taint_findings(result) == taint_findings(analyze_source(version, path, config))
+    assert len(taint_findings(analyze_source(swapped, path, config))) == 1

@@ -31,7 +31,7 @@ from ..names import ImportMap
 from ..source import SourceFile
 from .calls import Calls
 from .conditions import Conditions
-from .definitions import COMPOUND, ModuleIndex
+from .definitions import COMPOUND, ModuleIndex, generated_fields
 from .frameworks import Entries, Entry
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
@@ -358,9 +358,12 @@ class ModuleTaint:
                     parts.append(("def", statement.name))
                 elif isinstance(statement, ast.ClassDef):
                     bases = tuple(ast.dump(base) for base in statement.bases)
-                    parts.append(("class", statement.name, bases, shape(statement.body, True)))
+                    # A dataclass's fields are its generated ``__init__``: every call building one
+                    # reads them, and records no summary it could compare.
+                    fields = generated_fields(statement)
+                    parts.append(("class", statement.name, bases, fields, shape(statement.body, True)))
                 elif in_class and not isinstance(statement, COMPOUND):
-                    continue  # class attributes are not interpreted; only the module's own code is
+                    continue  # other class attributes are not interpreted; only the module's own code is
                 else:
                     first, last = statement.lineno, statement.end_lineno or statement.lineno
                     parts.append("\n".join(lines[first - 1 : last]))
