@@ -380,3 +380,62 @@ def test_marking_follows_a_call_of_a_view_from_another_function(tmp_path: Path) 
         assert analyzer.stats.mode == "incremental", analyzer.stats
         assert taint_findings(result) == taint_findings(analyze_source(text, path, config)), text
     assert taint_findings(analyze_source(calling, path, config)) != taint_findings(analyze_source(VIEWS, path, config))
+
+
+def test_statements_moved_whole_keep_their_anchors_and_sink_notes_moved(tmp_path: Path) -> None:
+    # Lines inserted above move every statement below whole: their anchors and the records of
+    # the sinks in them are the last version's moved by the same count, equal to those made anew.
+    from secreview_ls.engine.evidence import ClearedSink, SinkExamined
+    from secreview_ls.engine.taint.memo import statement_anchors
+
+    def sink_notes(result) -> set[object]:  # type: ignore[no-untyped-def]
+        return {r for r in result.evidence if type(r) in (SinkExamined, ClearedSink)}
+
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    text = generate(1500, seed=7) + "\n\n" + HEADER
+    analyzer.analyze(text)
+    analyzer.prepare()
+    lines = text.splitlines(True)
+    tops = [i for i, line in enumerate(lines) if line.startswith(("def ", "class ", "@"))]
+    for count, place in ((1, tops[3]), (4, tops[len(tops) // 2]), (2, tops[1])):
+        lines[place:place] = [f"# note {n}\n" for n in range(count)]
+        version = "".join(lines)
+        result = analyzer.analyze(version)
+        assert analyzer.stats.mode == "incremental" and analyzer.stats.moved, analyzer.stats
+        assert result.facts is not None
+        assert memo.current().anchors() == statement_anchors(result.facts.tree)
+        notes = sink_notes(result)
+        assert notes and notes == sink_notes(analyze_source(version, path, config))
+
+
+def test_a_dataclass_field_edit_is_seen_by_the_code_building_it(tmp_path: Path) -> None:
+    # A dataclass's generated ``__init__`` stores each argument as the field at its position:
+    # its fields are read by every call building one, which records no summary for it, so the
+    # functions making one are analyzed again when they change (the others are replayed).
+    analyzer, memo, path, config = analyzer_for(tmp_path)
+    text = HEADER.replace("import sqlite3\n", "import sqlite3\nfrom dataclasses import dataclass\n") + (
+        """
+
+@dataclass
+class Listing:
+    order: str
+    direction: str = "ASC"
+
+
+@app.route("/direction")
+def by_direction():
+    listing = Listing("name", request.args["dir"])
+    query = "SELECT * FROM products ORDER BY name " + listing.direction
+    return {"rows": sqlite3.connect("shop.db").execute(query).fetchall()}
+"""
+    )
+    first = analyzer.analyze(text)
+    analyzer.prepare()
+    assert len(taint_findings(first)) == 2
+    swapped = text.replace('    order: str\n    direction: str = "ASC"\n', '    direction: str\n    order: str = "x"\n')
+    for version in (swapped, text):
+        result = analyzer.analyze(version)
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert memo.replayed >= 1, memo.replayed  # only the function building one runs again
+        assert taint_findings(result) == taint_findings(analyze_source(version, path, config))
+    assert len(taint_findings(analyze_source(swapped, path, config))) == 1

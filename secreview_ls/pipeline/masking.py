@@ -56,5 +56,8 @@ def _redactor_near(findings: list[Finding], text: str, path: str, lines: list[st
             wanted.update(range(span.start_line - _SECRET_CONTEXT, span.end_line + _SECRET_CONTEXT + 1))
     if len(wanted) * 2 >= len(lines) or "PRIVATE KEY" in text:
         return Redactor(text, path, lines)
-    sparse = [line if number in wanted else "" for number, line in enumerate(lines, start=1)]
+    sparse = [""] * len(lines)  # filled at the wanted lines only: they are few in a big file
+    for number in wanted:
+        if 1 <= number <= len(lines):
+            sparse[number - 1] = lines[number - 1]
     return Redactor("\n".join(sparse), path, sparse)

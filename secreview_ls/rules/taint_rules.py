@@ -113,7 +113,8 @@ def _cleared_sink(ctx: RuleContext, node: ast.AST, made_from: tuple[Any, ...]) -
 class _Notes:
     """Evidence records made from nodes, taken from the last version's when the document's
     taint memo kept one made from the same node (and the same other inputs) on the same lines
-    (an unchanged node keeps its text, so all but its lines are the same)."""
+    (an unchanged node keeps its text, so all but its lines are the same), or moved by the lines
+    the node moved (all of a moved chunk's nodes move by the same count)."""
 
     def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx
@@ -138,8 +139,14 @@ class _Notes:
         key = (node, *made_from)
         lines = (node.lineno, node.end_lineno)  # type: ignore[attr-defined]
         found = kept.get(key)
-        if found is None or found[0] != lines:
+        if found is None:
             found = (lines, make(self.ctx, node, made_from))
+        elif found[0] != lines:
+            delta = lines[0] - found[0][0]
+            if found[0][1] is not None and lines[1] == found[0][1] + delta:
+                found = (lines, found[1].shifted(delta))  # the node moved whole, with its chunk
+            else:
+                found = (lines, make(self.ctx, node, made_from))
         self.made[key] = found
         return found[1]
 

@@ -31,7 +31,7 @@ from ..names import ImportMap
 from ..source import SourceFile
 from .calls import Calls
 from .conditions import Conditions
-from .definitions import COMPOUND, ModuleIndex
+from .definitions import COMPOUND, ModuleIndex, generated_fields
 from .frameworks import Entries, Entry
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
@@ -71,6 +71,7 @@ _PARTS = (
 
 
 _NAME = operator.attrgetter("name")
+_UNKNOWN = object()  # a class whose fields are not listed yet
 
 
 class ModuleTaint:
@@ -244,6 +245,7 @@ class ModuleTaint:
         interpreter = self.interpreter
         if memo is not None:
             memo.begin(self._skeleton(), tree, {tree, *tree.body, *self.facts.functions})
+            memo.compare_fields(self._class_fields(memo.class_fields))
             self.scopes.keep_in(memo.scope_facts, memo.local_calls, memo.unions)
             self.entries.keep_in(memo.entries)
         relevance = self.relevance
@@ -360,7 +362,9 @@ class ModuleTaint:
                     bases = tuple(ast.dump(base) for base in statement.bases)
                     parts.append(("class", statement.name, bases, shape(statement.body, True)))
                 elif in_class and not isinstance(statement, COMPOUND):
-                    continue  # class attributes are not interpreted; only the module's own code is
+                    # Class attributes are not interpreted (a dataclass's fields, which the calls
+                    # building one read, are compared by ``TaintMemo.compare_fields``).
+                    continue
                 else:
                     first, last = statement.lineno, statement.end_lineno or statement.lineno
                     parts.append("\n".join(lines[first - 1 : last]))
@@ -381,6 +385,23 @@ class ModuleTaint:
             tuple(sorted((name, tuple(sorted(params.items()))) for name, params in self.entries.url_rules.items())),
             self.sinks.hardened_lxml(),
         )
+
+    def _class_fields(self, known: dict[ast.ClassDef, tuple[str, ...] | None]) -> dict[str, tuple[str, ...]]:
+        """The fields of each dataclass by name, as a call building one finds them; ``known``:
+        the last version's by class node (an unchanged class keeps its node), replaced."""
+        fields: dict[str, tuple[str, ...]] = {}
+        now: dict[ast.ClassDef, tuple[str, ...] | None] = {}
+        for name, cls in self.index.classes.items():
+            found = known.get(cls, _UNKNOWN)
+            if found is _UNKNOWN:
+                listed = generated_fields(cls)
+                found = tuple(listed) if listed is not None else None
+            now[cls] = found  # type: ignore[assignment]
+            if found is not None:
+                fields[name] = found  # type: ignore[assignment]
+        known.clear()
+        known.update(now)
+        return fields
 
     def _statement_shape(
         self, statement: ast.stmt, shape: Callable[[list[ast.stmt], bool], tuple[object, ...]]

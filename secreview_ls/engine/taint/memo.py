@@ -119,6 +119,9 @@ class TaintMemo:
     # else they were made from): made again only for a node that moved or is new.
     notes: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     unions: ScopeUnions = field(default_factory=ScopeUnions)  # names the scopes call or load, counted
+    # The fields of each dataclass by name in the last version (None: not known), and by class node
+    fields: dict[str, tuple[str, ...]] | None = None
+    class_fields: dict[ast.ClassDef, tuple[str, ...] | None] = field(default_factory=dict)
     replayed: int = 0  # functions replayed / analyzed in the last run (for measurements)
     analyzed: int = 0
 
@@ -139,6 +142,7 @@ class TaintMemo:
         self.marks = None
         self.notes = {}
         self.unions = ScopeUnions()  # counted from the scope facts, emptied above
+        self.fields = None
 
     def begin(self, skeleton: tuple[Any, ...], tree: ast.Module, live: set[ast.AST]) -> None:
         """Start a run on a new version: keep what is still valid (records stay in their lines).
@@ -167,6 +171,20 @@ class TaintMemo:
             if len({id(record.frame) for record in self.records.values()}) > _MAX_FRAMES:
                 self._place_all()
         self.skeleton = skeleton
+
+    def compare_fields(self, fields: dict[str, tuple[str, ...]]) -> None:
+        """The dataclasses' fields of this version: a class's generated ``__init__`` stores each
+        argument as the field at its place, read by a call building one without a summary to
+        compare, and such a call names the class in the code of the function making it. So the
+        records of the functions calling a class whose fields changed are dropped."""
+        last, self.fields = self.fields, fields
+        if last is None or last == fields:
+            return
+        changed = {name for name in last.keys() | fields.keys() if last.get(name) != fields.get(name)}
+        for fn in list(self.records):
+            facts = self.scope_facts.get(fn)
+            if facts is None or not changed.isdisjoint(facts.direct):
+                del self.records[fn]
 
     def current(self) -> Frame:
         """The current version's frame, its lines taken (for something kept in them)."""
@@ -230,7 +248,8 @@ class KnownAnchors:
     """The anchors of each top-level statement in the last version whose lines were taken, with
     the statement's lines then: an editor's analysis keeps the nodes of unchanged code, and a
     node still on the same lines has the same anchors (a class whose body changes gets a new
-    node; a moved chunk moves all its nodes)."""
+    node; a moved chunk moves all its nodes, so a node whose first and last lines moved by the
+    same count has its anchors moved by that count)."""
 
     __slots__ = ("parts",)
 
@@ -250,8 +269,14 @@ def statement_anchors(tree: ast.Module, known: KnownAnchors | None = None) -> li
     parts = {}
     for statement in tree.body:
         part = last.get(statement)
-        if part is None or part[0] != statement.lineno or part[1] != statement.end_lineno:
+        if part is None:
             part = (statement.lineno, statement.end_lineno, _anchors_of(statement))
+        elif part[0] != statement.lineno or part[1] != statement.end_lineno:
+            delta = statement.lineno - part[0]
+            if part[1] is None or statement.end_lineno != part[1] + delta:
+                part = (statement.lineno, statement.end_lineno, _anchors_of(statement))
+            else:  # moved whole: every node of a moved chunk moves by the same lines
+                part = (statement.lineno, statement.end_lineno, [(a + delta, b + delta, s) for a, b, s in part[2]])
         parts[statement] = part
         anchors.extend(part[2])
     known.parts = parts

@@ -26,7 +26,7 @@ from ..running import Deadline, RerunWhole, RuleRun, budget_seconds, run_rules
 from ..selection import selected_rules
 from .bindings import ModuleBindings
 from .chunking import MAX_BROKEN_NOTICES, rechunk
-from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, tiles, tokenizes
+from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, ready_moves, tiles, tokenizes
 from .linediff import diff_lines, strip_terminator
 from .local import ChunkRun, checked, copied, reuse, shifted_copies
 from .segments import ClassUnit, settle
@@ -118,6 +118,8 @@ class IncrementalAnalyzer:
         try:
             with collection_paused():
                 self._incremental(text, RunStats(mode="incremental"))
+                for chunk in self._chunks:
+                    ready_moves(chunk)  # a line edit moves the nodes of the chunks below
         except RerunWhole:
             self.release()
         except Exception:  # a defect here must cost speed, never results

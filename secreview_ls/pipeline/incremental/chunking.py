@@ -100,7 +100,7 @@ def rechunk(
         for c in old
         if c.collapsed is not None and c not in kept
     }
-    return split_classes(chunks, lines, pool)
+    return split_classes(chunks, lines, pool, made)
 
 
 def _changed_span(old_count: int, count: int, prefix: int, suffix: int) -> tuple[int, int]:
@@ -129,14 +129,22 @@ def _touched(old: list[Chunk], low: int, high: int, delta: int) -> tuple[int, in
     return first_index, last_index
 
 
-def split_classes(chunks: list[Chunk], lines: list[str], pool: dict[str, dict[str, Chunk]]) -> list[Chunk]:
+def split_classes(
+    chunks: list[Chunk], lines: list[str], pool: dict[str, dict[str, Chunk]], made: list[Chunk] | None = None
+) -> list[Chunk]:
     """The chunks with big classes cut into segments: those that came through unchanged get
     their segments back; new ones are cut, reusing the segments of a class whose header
-    (``pool``: header key → its other segments by key) is unchanged."""
+    (``pool``: header key → its other segments by key) is unchanged. ``made``: the chunks
+    made (or matched by text) now; any other was tested when made, and its text, lines and
+    tree, all the test reads, are unchanged (None: test all)."""
+    new = set(made) if made is not None else None
     result: list[Chunk] = []
     for chunk in chunks:
         if chunk.collapsed is not None:
             result.extend(restore(chunk))
+            continue
+        if new is not None and chunk not in new:
+            result.append(chunk)
             continue
         node = splittable(chunk)
         segments = split(chunk, node, lines, pool) if node is not None else None
@@ -265,7 +273,10 @@ def _open_region(
     body = rest.tree.body
     if len(body) < len(above) + len(below):
         return None
-    if any(ast.dump(a) != ast.dump(b) for a, b in zip(body[: len(above)], above, strict=True)):
+    # Nothing above the region was repaired, so a statement there on the same lines and columns
+    # as the one before it was is made of the same tokens: the same tree (as below).
+    shift = before.first - before.base if before is not None else 0
+    if any(outline(a, 0) != outline(b, shift) for a, b in zip(body[: len(above)], above, strict=True)):
         return None
     own = body[len(above) : len(body) - len(below)]
     if not stitched:

@@ -190,27 +190,11 @@ def place(chunk: Chunk) -> None:
         return
     moving = chunk.moving
     if moving is None:
-        # A node's positions live in its attribute dict: writing there directly costs a third of
-        # going through the node type's attribute lookup, on every node of every moved chunk.
-        # ``ended`` is ``positioned`` less the nodes without an end line (usually none of them).
-        positioned, ended = chunk.positioned, chunk.ended
-        if len(ended) == len(positioned):
-            starts: list[dict[str, Any]] = []
-        else:
-            with_end = {id(node) for node in ended}
-            starts = [node.__dict__ for node in positioned if id(node) not in with_end]
-        both = [node.__dict__ for node in ended]
-        if chunk.local is not None:
-            # Moved after a version was analyzed with it (not just parsed): it will likely move
-            # again, so its dicts are put in address order now (see below).
-            moving = chunk.moving = (sorted(both, key=id), sorted(starts, key=id), True)
-        else:
-            moving = chunk.moving = (both, starts, False)
+        # Moved after a version was analyzed with it (not just parsed): it will likely move
+        # again, so its dicts are put in address order now (see ``ready_moves``).
+        moving = _moving(chunk, chunk.local is not None)
     elif not moving[2]:
-        # Moved again: from now on the dicts are visited in address order. The loop is bound by
-        # memory reads, and in the facts' order (by node type) each one lands elsewhere in the
-        # heap (twice as slow); a chunk placed once (just parsed) is not worth the sort.
-        moving = chunk.moving = (sorted(moving[0], key=id), sorted(moving[1], key=id), True)
+        moving = _moving(chunk, True)  # moved again: from now on in address order
     # A class header's node ends where the class's last segment does.
     last = max(chunk.last, chunk.unit.segments[-1].last if chunk.unit is not None else 0)
     moved = _shifted(last, delta)
@@ -221,6 +205,41 @@ def place(chunk: Chunk) -> None:
     for attributes in starts:
         attributes["lineno"] = moved[attributes["lineno"]]
     chunk.base = chunk.first
+
+
+def ready_moves(chunk: Chunk) -> None:
+    """Make ``place``'s view of an analyzed chunk's nodes ahead of its first move, in address
+    order (work done while the document waits for an edit, not on the edit's path: sorting
+    the nodes of every chunk costs as much as moving them twice)."""
+    if chunk.facts is not None and (chunk.moving is None or not chunk.moving[2]):
+        _moving(chunk, True)
+
+
+def _moving(chunk: Chunk, ordered: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
+    """``place``'s view of the chunk's nodes: the attribute dicts of those with an end line, of
+    the others; ``ordered``: both in address order.
+
+    A node's positions live in its attribute dict: writing there directly costs a third of
+    going through the node type's attribute lookup, on every node of every moved chunk. The
+    loop is bound by memory reads, and in the facts' order (by node type) each one lands
+    elsewhere in the heap (twice as slow); a chunk placed once (just parsed) is not worth the
+    sort. ``ended`` is ``positioned`` less the nodes without an end line (usually none)."""
+    moving = chunk.moving
+    if moving is not None:
+        both, starts = moving[0], moving[1]
+    else:
+        positioned, ended = chunk.positioned, chunk.ended
+        if len(ended) == len(positioned):
+            starts = []
+        else:
+            with_end = {id(node) for node in ended}
+            starts = [node.__dict__ for node in positioned if id(node) not in with_end]
+        both = [node.__dict__ for node in ended]
+    if ordered:
+        both.sort(key=id)
+        starts.sort(key=id)
+    moving = chunk.moving = (both, starts, ordered)
+    return moving
 
 
 def _shifted(last: int, delta: int) -> list[int]:
