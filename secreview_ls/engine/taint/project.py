@@ -242,7 +242,8 @@ class ProjectIndex:
         self._folders_of: dict[Path, tuple[Path, ...]] = {}  # importing folder → folders searched
         self._bases: dict[str, Path] = {}
         self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
-        self._listings: dict[Path, frozenset[str] | None] = {}  # lower-cased names in a folder
+        self._listings: dict[str, frozenset[str] | None] = {}  # lower-cased names in a folder
+        self._holders: dict[tuple[Path, str], tuple[Path, ...]] = {}  # (importing folder, first name) → folders
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
@@ -309,6 +310,7 @@ class ProjectIndex:
                 self._folders = None  # a Python file may declare template folders
                 self._setups.clear()  # or set up a template environment
                 self._listings.clear()  # a module may have been created or deleted
+                self._holders.clear()
                 self._probes.clear()
             if path is None:
                 self._stamps.clear()
@@ -676,14 +678,18 @@ class ProjectIndex:
 
     def _search(self, module: str, base: Path) -> tuple[Path, str] | None:
         first = module.split(".", 1)[0].lower()
-        for directory in self._search_folders(base):
-            if not self._may_hold(directory, first):
-                continue
+        held = (base, first)
+        holders = self._holders.get(held)
+        if holders is None:  # the folders searched that may hold ``first``: the same for its modules
+            holders = self._holders[held] = tuple(
+                directory for directory in self._search_folders(base) if self._may_hold(directory, first)
+            )
+        for directory in holders:
             probe = (directory, module)
             if probe in self._probes:  # another importing folder looked here for the module
                 file = self._probes[probe]
             else:
-                file = self._probes[probe] = self._module_file(directory, Path(*module.split(".")))
+                file = self._probes[probe] = self._module_file(directory, module)
             if file is not None:
                 return file, module
         return None
@@ -706,8 +712,20 @@ class ProjectIndex:
             known = self._folders_of[base] = tuple(candidates)
         return known
 
-    @staticmethod
-    def _module_file(directory: Path, relative: Path) -> Path | None:
+    def _module_file(self, directory: Path, module: str) -> Path | None:
+        """``directory/a/b.py`` or ``directory/a/b/__init__.py`` for module ``a.b``. Most modules
+        asked are not there (``pkg.mod.Class`` is tried as a module first): a folder on the way
+        whose listing lacks the next part rules the file out without looking it up."""
+        parts = module.split(".")
+        folder = str(directory)
+        for part in parts[:-1]:
+            if part.isascii() and not self._has_entry(folder, part.lower()):
+                return None
+            folder = os.path.join(folder, part)
+        last = parts[-1].lower()
+        if last.isascii() and not self._has_entry(folder, last, f"{last}.py"):
+            return None
+        relative = Path(*parts)
         for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
             if file.is_file():
                 return file
@@ -717,13 +735,19 @@ class ProjectIndex:
         """Whether ``directory`` has an entry ``first`` or ``first.py`` (names compared without
         case, as a case-insensitive file system would find them): one listing per folder
         instead of two file checks per module searched there."""
-        if directory not in self._listings:
+        return not first or self._has_entry(str(directory), first, f"{first}.py")
+
+    def _has_entry(self, directory: str, *names: str) -> bool:
+        """Whether ``directory`` may have an entry of one of these (lower-case) names: True
+        when it cannot be listed."""
+        listed = self._listings.get(directory, False)
+        if listed is False:
             try:
-                self._listings[directory] = frozenset(name.lower() for name in os.listdir(directory))
+                listed = frozenset(name.lower() for name in os.listdir(directory))
             except OSError:
-                self._listings[directory] = None
-        names = self._listings[directory]
-        return names is None or not first or first in names or f"{first}.py" in names
+                listed = None
+            self._listings[directory] = listed
+        return listed is None or any(name in listed for name in names)
 
     def _stamp(self, path: Path) -> tuple[int, int] | None:
         """(modification time, size) of a disk file; None when it cannot be looked up."""
