@@ -241,7 +241,8 @@ class ProjectIndex:
         self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
         self._folders_of: dict[Path, tuple[Path, ...]] = {}  # importing folder → folders searched
         self._bases: dict[str, Path] = {}
-        self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
+        # (qualified name, importing folder) → (module file, module name) and the name asked of it
+        self._targets: dict[tuple[str, Path], tuple[tuple[Path, str], str] | None] = {}
         self._listings: dict[str, frozenset[str] | None] = {}  # lower-cased names in a folder
         self._holders: dict[tuple[Path, str], tuple[Path, ...]] = {}  # (importing folder, first name) → folders
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
@@ -323,7 +324,7 @@ class ProjectIndex:
                     self._drop_whole(whole)
                 self._resolved.clear()
                 self._bases.clear()
-                self._outside.clear()
+                self._targets.clear()
                 return
             try:
                 resolved = Path(path).resolve()
@@ -452,29 +453,39 @@ class ProjectIndex:
 
     def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None:
         """Summary of ``pkg.mod.func`` (or ``pkg.mod.Class.method``) if ``pkg.mod`` is a project file."""
-        parts = qualname.split(".")
-        asked = (qualname, os.fspath(from_path))
         with self._lock:
-            if asked in self._outside:
-                return None  # like the module lookups it stands for, kept until ``invalidate()``
-            for cut in range(len(parts) - 1, 0, -1):
-                module = ".".join(parts[:cut])
+            target = self._target(qualname, from_path)
+            if target is None:
+                return None
+            (path, module), name = target
+            # A file importing from itself: the stored summary has no tree nodes to point at.
+            if path == self._resolved_path(from_path):
+                self._own.append(path)
+                try:
+                    return self._summary(path, module, name, spec)
+                finally:
+                    self._own.pop()
+            return self._summary(path, module, name, spec)
+
+    def _target(self, qualname: str, from_path: str | os.PathLike[str]) -> tuple[tuple[Path, str], str] | None:
+        """The module file ``pkg.mod.func`` is in, and the name asked of it (``func``,
+        ``Class.method``): the longest prefix that is a module of the project. None when there
+        is none, or when more than two names follow it. Like the module lookups it stands for,
+        kept by importing folder until ``invalidate()``."""
+        base = self._base_of(from_path)
+        key = (qualname, base)
+        if key in self._targets:
+            return self._targets[key]
+        parts = qualname.split(".")
+        target = None
+        for cut in range(len(parts) - 1, 0, -1):
+            found = self.resolve_module(".".join(parts[:cut]), from_path)
+            if found is not None:
                 rest = parts[cut:]
-                found = self.resolve_module(module, from_path)
-                if found is None:
-                    continue
-                if len(rest) > 2:
-                    return None
-                # A file importing from itself: the stored summary has no tree nodes to point at.
-                if found[0] == self._resolved_path(from_path):
-                    self._own.append(found[0])
-                    try:
-                        return self._summary(found[0], found[1], ".".join(rest), spec)
-                    finally:
-                        self._own.pop()
-                return self._summary(found[0], found[1], ".".join(rest), spec)
-            self._outside.add(asked)
-            return None
+                target = (found, ".".join(rest)) if len(rest) <= 2 else None
+                break
+        self._targets[key] = target
+        return target
 
     def template_text(self, name: str, from_path: str | os.PathLike[str]) -> str | None:
         """The text of template ``name`` (``"profile.html"``) from a ``templates/`` folder next to
