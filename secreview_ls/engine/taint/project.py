@@ -67,6 +67,7 @@ from ..source import SourceFile
 from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .log_output import FORMATTER_MARKERS, formatter_facts
+from .module_files import MAX_ANCESTORS, ModuleFiles
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
@@ -79,7 +80,6 @@ MAX_FILE_BYTES = 2_000_000
 #: several places): its later creation is a change like any other.
 ABSENT = ""
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
-MAX_ANCESTORS = 8
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
@@ -228,6 +228,7 @@ class ProjectIndex:
             except OSError:
                 continue
         self._read = read
+        self._modules = ModuleFiles(self.roots)
         self._loaded: dict[Path, _Loaded] = {}
         self._whole: OrderedDict[Path, _Whole] = OrderedDict()  # least recently used first
         self._whole_bytes = 0
@@ -238,13 +239,9 @@ class ProjectIndex:
         self.offered_used = 0  # files analyzed from offered facts instead of a parse
         self._named: dict[Path, tuple[str, str, _Names]] = {}  # offered files' names: (module, digest, names)
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
-        self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
-        self._folders_of: dict[Path, tuple[Path, ...]] = {}  # importing folder → folders searched
         self._bases: dict[str, Path] = {}
         # (qualified name, importing folder) → (module file, module name) and the name asked of it
         self._targets: dict[tuple[str, Path], tuple[tuple[Path, str], str] | None] = {}
-        self._listings: dict[str, frozenset[str] | None] = {}  # lower-cased names in a folder
-        self._holders: dict[tuple[Path, str], tuple[Path, ...]] = {}  # (importing folder, first name) → folders
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
@@ -310,9 +307,7 @@ class ProjectIndex:
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
                 self._setups.clear()  # or set up a template environment
-                self._listings.clear()  # a module may have been created or deleted
-                self._holders.clear()
-                self._probes.clear()
+                self._modules.forget_listings()  # a module may have been created or deleted
             if path is None:
                 self._stamps.clear()
                 self._drop_offered()
@@ -415,7 +410,7 @@ class ProjectIndex:
             key = (module, base)
             if key in self._resolved:
                 return self._resolved[key]
-            found = self._search(module, base)
+            found = self._modules.search(module, base)
             self._resolved[key] = found
             return found
 
@@ -686,79 +681,6 @@ class ProjectIndex:
                 caller_loaded.calls_into.add(path)
         for consulted in getattr(self._recorders, "stack", ()):
             consulted.add(path)
-
-    def _search(self, module: str, base: Path) -> tuple[Path, str] | None:
-        first = module.split(".", 1)[0].lower()
-        held = (base, first)
-        holders = self._holders.get(held)
-        if holders is None:  # the folders searched that may hold ``first``: the same for its modules
-            holders = self._holders[held] = tuple(
-                directory for directory in self._search_folders(base) if self._may_hold(directory, first)
-            )
-        for directory in holders:
-            probe = (directory, module)
-            if probe in self._probes:  # another importing folder looked here for the module
-                file = self._probes[probe]
-            else:
-                file = self._probes[probe] = self._module_file(directory, module)
-            if file is not None:
-                return file, module
-        return None
-
-    def _search_folders(self, base: Path) -> tuple[Path, ...]:
-        """Where a module imported from ``base`` is looked for, in order: ``base`` and its
-        ancestors, then the roots (kept by folder: the same for every module it imports)."""
-        known = self._folders_of.get(base)
-        if known is None:
-            candidates: list[Path] = []
-            current = base
-            for _ in range(MAX_ANCESTORS):
-                candidates.append(current)
-                if current.parent == current:
-                    break
-                current = current.parent
-            for root in self.roots:
-                if root not in candidates:
-                    candidates.append(root)
-            known = self._folders_of[base] = tuple(candidates)
-        return known
-
-    def _module_file(self, directory: Path, module: str) -> Path | None:
-        """``directory/a/b.py`` or ``directory/a/b/__init__.py`` for module ``a.b``. Most modules
-        asked are not there (``pkg.mod.Class`` is tried as a module first): a folder on the way
-        whose listing lacks the next part rules the file out without looking it up."""
-        parts = module.split(".")
-        folder = str(directory)
-        for part in parts[:-1]:
-            if part.isascii() and not self._has_entry(folder, part.lower()):
-                return None
-            folder = os.path.join(folder, part)
-        last = parts[-1].lower()
-        if last.isascii() and not self._has_entry(folder, last, f"{last}.py"):
-            return None
-        relative = Path(*parts)
-        for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
-            if file.is_file():
-                return file
-        return None
-
-    def _may_hold(self, directory: Path, first: str) -> bool:
-        """Whether ``directory`` has an entry ``first`` or ``first.py`` (names compared without
-        case, as a case-insensitive file system would find them): one listing per folder
-        instead of two file checks per module searched there."""
-        return not first or self._has_entry(str(directory), first, f"{first}.py")
-
-    def _has_entry(self, directory: str, *names: str) -> bool:
-        """Whether ``directory`` may have an entry of one of these (lower-case) names: True
-        when it cannot be listed."""
-        listed = self._listings.get(directory, False)
-        if listed is False:
-            try:
-                listed = frozenset(name.lower() for name in os.listdir(directory))
-            except OSError:
-                listed = None
-            self._listings[directory] = listed
-        return listed is None or any(name in listed for name in names)
 
     def _stamp(self, path: Path) -> tuple[int, int] | None:
         """(modification time, size) of a disk file; None when it cannot be looked up."""
