@@ -243,3 +243,22 @@ def test_a_scan_analyzes_a_file_from_the_facts_the_index_made_for_its_importers(
     assert findings(other, view.resolve()) == [("SR801", 5)]
     changed = SAFE_HELPER.format(name="run")  # an edit the index has not seen: its facts are not used
     assert analyze_source(changed, str(helper), config, project=other).facts is not other._whole[helper].taint.facts
+
+
+def test_modules_are_found_through_package_folders_and_names_below_a_module_are_not(tmp_path: Path) -> None:
+    sub = tmp_path / "pkg" / "sub"
+    sub.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (sub / "__init__.py").write_text("")
+    (sub / "db.py").write_text(SQL_HELPER.format(name="run"))
+    (tmp_path / "pkg" / "data").write_text("not a folder\n")  # an entry of that name, but a file
+    view = tmp_path / "app" / "view.py"
+    view.parent.mkdir()
+    view.write_text("x = 1\n")
+    project = ProjectIndex([tmp_path], stable=True)
+    assert project.resolve_module("pkg.sub.db", view) == (sub / "db.py", "pkg.sub.db")
+    assert project.resolve_module("pkg.sub", view) == (sub / "__init__.py", "pkg.sub")
+    assert project.resolve_module("pkg.sub.db.Store", view) is None  # a name in a module, not a module
+    assert project.resolve_module("pkg.other.db", view) is None  # no such folder
+    assert project.resolve_module("pkg.data.db", view) is None  # ``data`` is a file
+    assert project.resolve_module("pkg.sub.nothing", view) is None

@@ -69,6 +69,7 @@ _PARTS = (
     Results,
 )
 
+_IS_PART: dict[type, bool] = {}  # whether a type is (a subclass of) one of the parts, by type
 
 _NAME = operator.attrgetter("name")
 _UNKNOWN = object()  # a class whose fields are not listed yet
@@ -194,7 +195,13 @@ class ModuleTaint:
                 continue
             seen.add(id(part))
             attributes = vars(part)
-            stack.extend(value for value in attributes.values() if isinstance(value, _PARTS))
+            for value in attributes.values():
+                kind = type(value)
+                is_part = _IS_PART.get(kind)
+                if is_part is None:
+                    is_part = _IS_PART[kind] = issubclass(kind, _PARTS)
+                if is_part:
+                    stack.append(value)
             attributes.clear()
 
     # -- what was found ------------------------------------------------------------------

@@ -67,6 +67,7 @@ from ..source import SourceFile
 from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .log_output import FORMATTER_MARKERS, formatter_facts
+from .module_files import MAX_ANCESTORS, ModuleFiles
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
@@ -79,7 +80,6 @@ MAX_FILE_BYTES = 2_000_000
 #: several places): its later creation is a change like any other.
 ABSENT = ""
 MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
-MAX_ANCESTORS = 8
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
@@ -228,6 +228,7 @@ class ProjectIndex:
             except OSError:
                 continue
         self._read = read
+        self._modules = ModuleFiles(self.roots)
         self._loaded: dict[Path, _Loaded] = {}
         self._whole: OrderedDict[Path, _Whole] = OrderedDict()  # least recently used first
         self._whole_bytes = 0
@@ -238,11 +239,9 @@ class ProjectIndex:
         self.offered_used = 0  # files analyzed from offered facts instead of a parse
         self._named: dict[Path, tuple[str, str, _Names]] = {}  # offered files' names: (module, digest, names)
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
-        self._probes: dict[tuple[Path, str], Path | None] = {}  # (folder, module) → its file there
-        self._folders_of: dict[Path, tuple[Path, ...]] = {}  # importing folder → folders searched
         self._bases: dict[str, Path] = {}
-        self._outside: set[tuple[str, str]] = set()  # (name, importing file): no project module
-        self._listings: dict[Path, frozenset[str] | None] = {}  # lower-cased names in a folder
+        # (qualified name, importing folder) → (module file, module name) and the name asked of it
+        self._targets: dict[tuple[str, Path], tuple[tuple[Path, str], str] | None] = {}
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
         self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
@@ -308,8 +307,7 @@ class ProjectIndex:
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
                 self._setups.clear()  # or set up a template environment
-                self._listings.clear()  # a module may have been created or deleted
-                self._probes.clear()
+                self._modules.forget_listings()  # a module may have been created or deleted
             if path is None:
                 self._stamps.clear()
                 self._drop_offered()
@@ -321,7 +319,7 @@ class ProjectIndex:
                     self._drop_whole(whole)
                 self._resolved.clear()
                 self._bases.clear()
-                self._outside.clear()
+                self._targets.clear()
                 return
             try:
                 resolved = Path(path).resolve()
@@ -412,7 +410,7 @@ class ProjectIndex:
             key = (module, base)
             if key in self._resolved:
                 return self._resolved[key]
-            found = self._search(module, base)
+            found = self._modules.search(module, base)
             self._resolved[key] = found
             return found
 
@@ -450,29 +448,39 @@ class ProjectIndex:
 
     def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None:
         """Summary of ``pkg.mod.func`` (or ``pkg.mod.Class.method``) if ``pkg.mod`` is a project file."""
-        parts = qualname.split(".")
-        asked = (qualname, os.fspath(from_path))
         with self._lock:
-            if asked in self._outside:
-                return None  # like the module lookups it stands for, kept until ``invalidate()``
-            for cut in range(len(parts) - 1, 0, -1):
-                module = ".".join(parts[:cut])
+            target = self._target(qualname, from_path)
+            if target is None:
+                return None
+            (path, module), name = target
+            # A file importing from itself: the stored summary has no tree nodes to point at.
+            if path == self._resolved_path(from_path):
+                self._own.append(path)
+                try:
+                    return self._summary(path, module, name, spec)
+                finally:
+                    self._own.pop()
+            return self._summary(path, module, name, spec)
+
+    def _target(self, qualname: str, from_path: str | os.PathLike[str]) -> tuple[tuple[Path, str], str] | None:
+        """The module file ``pkg.mod.func`` is in, and the name asked of it (``func``,
+        ``Class.method``): the longest prefix that is a module of the project. None when there
+        is none, or when more than two names follow it. Like the module lookups it stands for,
+        kept by importing folder until ``invalidate()``."""
+        base = self._base_of(from_path)
+        key = (qualname, base)
+        if key in self._targets:
+            return self._targets[key]
+        parts = qualname.split(".")
+        target = None
+        for cut in range(len(parts) - 1, 0, -1):
+            found = self.resolve_module(".".join(parts[:cut]), from_path)
+            if found is not None:
                 rest = parts[cut:]
-                found = self.resolve_module(module, from_path)
-                if found is None:
-                    continue
-                if len(rest) > 2:
-                    return None
-                # A file importing from itself: the stored summary has no tree nodes to point at.
-                if found[0] == self._resolved_path(from_path):
-                    self._own.append(found[0])
-                    try:
-                        return self._summary(found[0], found[1], ".".join(rest), spec)
-                    finally:
-                        self._own.pop()
-                return self._summary(found[0], found[1], ".".join(rest), spec)
-            self._outside.add(asked)
-            return None
+                target = (found, ".".join(rest)) if len(rest) <= 2 else None
+                break
+        self._targets[key] = target
+        return target
 
     def template_text(self, name: str, from_path: str | os.PathLike[str]) -> str | None:
         """The text of template ``name`` (``"profile.html"``) from a ``templates/`` folder next to
@@ -673,57 +681,6 @@ class ProjectIndex:
                 caller_loaded.calls_into.add(path)
         for consulted in getattr(self._recorders, "stack", ()):
             consulted.add(path)
-
-    def _search(self, module: str, base: Path) -> tuple[Path, str] | None:
-        first = module.split(".", 1)[0].lower()
-        for directory in self._search_folders(base):
-            if not self._may_hold(directory, first):
-                continue
-            probe = (directory, module)
-            if probe in self._probes:  # another importing folder looked here for the module
-                file = self._probes[probe]
-            else:
-                file = self._probes[probe] = self._module_file(directory, Path(*module.split(".")))
-            if file is not None:
-                return file, module
-        return None
-
-    def _search_folders(self, base: Path) -> tuple[Path, ...]:
-        """Where a module imported from ``base`` is looked for, in order: ``base`` and its
-        ancestors, then the roots (kept by folder: the same for every module it imports)."""
-        known = self._folders_of.get(base)
-        if known is None:
-            candidates: list[Path] = []
-            current = base
-            for _ in range(MAX_ANCESTORS):
-                candidates.append(current)
-                if current.parent == current:
-                    break
-                current = current.parent
-            for root in self.roots:
-                if root not in candidates:
-                    candidates.append(root)
-            known = self._folders_of[base] = tuple(candidates)
-        return known
-
-    @staticmethod
-    def _module_file(directory: Path, relative: Path) -> Path | None:
-        for file in (directory / relative.with_suffix(".py"), directory / relative / "__init__.py"):
-            if file.is_file():
-                return file
-        return None
-
-    def _may_hold(self, directory: Path, first: str) -> bool:
-        """Whether ``directory`` has an entry ``first`` or ``first.py`` (names compared without
-        case, as a case-insensitive file system would find them): one listing per folder
-        instead of two file checks per module searched there."""
-        if directory not in self._listings:
-            try:
-                self._listings[directory] = frozenset(name.lower() for name in os.listdir(directory))
-            except OSError:
-                self._listings[directory] = None
-        names = self._listings[directory]
-        return names is None or not first or first in names or f"{first}.py" in names
 
     def _stamp(self, path: Path) -> tuple[int, int] | None:
         """(modification time, size) of a disk file; None when it cannot be looked up."""
