@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
-import re
 import unicodedata
 from collections.abc import Container, Iterable, Iterator
 
@@ -223,15 +222,23 @@ def _nodes_spelling(tree: ast.Module, names: Iterable[str], text: str | None) ->
 
 def _lines_spelling(text: str, names: Iterable[str]) -> list[int]:
     """The 1-based numbers of the lines of ``text`` containing one of ``names`` (an identifier
-    is read in its NFKC form, so the text is searched in that form)."""
+    is read in its NFKC form, so the text is searched in that form). One ``str.find`` sweep per
+    name: a name sits within one line, so the lines are those a search for any of them finds."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    pattern = re.compile("|".join(re.escape(name) for name in sorted(names)))
+    starts: list[int] = []
+    for name in set(names):
+        step = len(name) or 1
+        at = text.find(name)
+        while at != -1:
+            starts.append(at)
+            at = text.find(name, at + step)
+    starts.sort()
     found: list[int] = []
     line, at = 1, 0
-    for match in pattern.finditer(text):
-        line += text.count("\n", at, match.start())
-        at = match.start()
+    for start in starts:
+        line += text.count("\n", at, start)
+        at = start
         if not found or found[-1] != line:
             found.append(line)
     return found
