@@ -123,8 +123,9 @@ class ImportMap:
 
     def resolve_name(self, name: str) -> str | None:
         """Qualified name for a bare identifier, or None if it is a plain local."""
-        if name in self.aliases:
-            return self.aliases[name]
+        found = self.aliases.get(name)
+        if found is not None:
+            return found
         for module in reversed(self.star_modules):
             if name in STAR_EXPORTS.get(module, ()):
                 return f"{module}.{name}"
@@ -134,20 +135,22 @@ class ImportMap:
 
     def qualname(self, node: ast.AST) -> str | None:
         """Qualified dotted name of a Name/Attribute chain, or None."""
+        # The chain's base is looked at first: most chains start at a local (``self.x.y``),
+        # and then the attributes need not be collected. ``get_client().execute`` → the
+        # call's result is unknown: None (method rules match on the attribute tail instead).
+        current = node
+        while isinstance(current, ast.Attribute):
+            current = current.value
+        if not isinstance(current, ast.Name):
+            return None
+        base = self.resolve_name(current.id)
+        if base is None or current is node:
+            return base
         parts: list[str] = []
         current = node
         while isinstance(current, ast.Attribute):
             parts.append(current.attr)
             current = current.value
-        if isinstance(current, ast.Call):
-            # ``get_client().execute`` → qualname of the call result is unknown;
-            # keep the attribute tail so method rules can still match on it.
-            return None
-        if not isinstance(current, ast.Name):
-            return None
-        base = self.resolve_name(current.id)
-        if base is None:
-            return None
         parts.append(base)
         return ".".join(reversed(parts))
 
