@@ -550,6 +550,8 @@ def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
             yield hardcoded_password_argument.finding(
                 ctx, call.args[index], f"`{ctx.facts.spelled(call.func)}` is given a hardcoded key; {_MESSAGE}"
             )
+    if next(ctx.facts.method_calls(*_LOGIN_METHODS), None) is None:
+        return  # the facts list the calls by method name: no ``.login(...)`` call, none to read
     for call in ctx.facts.nodes_where(ast.Call, _login_call):
         assert isinstance(call, ast.Call)
         func = call.func
