@@ -580,8 +580,8 @@ def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
 def hardcoded_password_default(ctx: RuleContext) -> Iterator[Finding]:
     for function in ctx.facts.functions:
         args = function.args
-        if not args.defaults and not args.kw_defaults:
-            continue  # most functions have no default to look at
+        if not any(_string(default) is not None for default in (*args.defaults, *args.kw_defaults)):
+            continue  # most functions have no literal string default to look at
         positional = [*args.posonlyargs, *args.args]
         pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=False))
         pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is not None]
