@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
-import re
 import unicodedata
 from collections.abc import Container, Iterable, Iterator
 
@@ -124,8 +123,9 @@ class ImportMap:
 
     def resolve_name(self, name: str) -> str | None:
         """Qualified name for a bare identifier, or None if it is a plain local."""
-        if name in self.aliases:
-            return self.aliases[name]
+        found = self.aliases.get(name)
+        if found is not None:
+            return found
         for module in reversed(self.star_modules):
             if name in STAR_EXPORTS.get(module, ()):
                 return f"{module}.{name}"
@@ -135,20 +135,22 @@ class ImportMap:
 
     def qualname(self, node: ast.AST) -> str | None:
         """Qualified dotted name of a Name/Attribute chain, or None."""
+        # The chain's base is looked at first: most chains start at a local (``self.x.y``),
+        # and then the attributes need not be collected. ``get_client().execute`` → the
+        # call's result is unknown: None (method rules match on the attribute tail instead).
+        current = node
+        while isinstance(current, ast.Attribute):
+            current = current.value
+        if not isinstance(current, ast.Name):
+            return None
+        base = self.resolve_name(current.id)
+        if base is None or current is node:
+            return base
         parts: list[str] = []
         current = node
         while isinstance(current, ast.Attribute):
             parts.append(current.attr)
             current = current.value
-        if isinstance(current, ast.Call):
-            # ``get_client().execute`` → qualname of the call result is unknown;
-            # keep the attribute tail so method rules can still match on it.
-            return None
-        if not isinstance(current, ast.Name):
-            return None
-        base = self.resolve_name(current.id)
-        if base is None:
-            return None
         parts.append(base)
         return ".".join(reversed(parts))
 
@@ -223,15 +225,23 @@ def _nodes_spelling(tree: ast.Module, names: Iterable[str], text: str | None) ->
 
 def _lines_spelling(text: str, names: Iterable[str]) -> list[int]:
     """The 1-based numbers of the lines of ``text`` containing one of ``names`` (an identifier
-    is read in its NFKC form, so the text is searched in that form)."""
+    is read in its NFKC form, so the text is searched in that form). One ``str.find`` sweep per
+    name: a name sits within one line, so the lines are those a search for any of them finds."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    pattern = re.compile("|".join(re.escape(name) for name in sorted(names)))
+    starts: list[int] = []
+    for name in set(names):
+        step = len(name) or 1
+        at = text.find(name)
+        while at != -1:
+            starts.append(at)
+            at = text.find(name, at + step)
+    starts.sort()
     found: list[int] = []
     line, at = 1, 0
-    for match in pattern.finditer(text):
-        line += text.count("\n", at, match.start())
-        at = match.start()
+    for start in starts:
+        line += text.count("\n", at, start)
+        at = start
         if not found or found[-1] != line:
             found.append(line)
     return found

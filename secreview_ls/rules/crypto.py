@@ -394,6 +394,10 @@ _BAD_PROTOCOLS = frozenset(
     }
 )
 _BAD_TLS_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1_1"})
+# Every insecure protocol constant above spells one of these: an alias of one (``from ssl import
+# PROTOCOL_TLSv1 as OLD``, ``OLD = ssl.PROTOCOL_TLSv1``) spells it where it is made. A module
+# naming neither cannot select one, and the TLS version rules need not read its calls and defaults.
+_PROTOCOL_WORDS = ("SSLv", "TLSv")
 
 
 def _bad_protocol(ctx: RuleContext, node: ast.AST | None) -> str | None:
@@ -425,6 +429,7 @@ def _sets_version_bound(node: ast.Assign) -> bool:
     confidence=HIGH,
     bandit=("B502",),
     ruff=("S502",),
+    triggers=_PROTOCOL_WORDS,
     summary="SSL 2/3 or TLS 1.0/1.1 is selected explicitly.",
     why="These protocol versions have practical attacks (POODLE, BEAST, downgrade) and are "
     "disabled by modern clients and servers. Let the library negotiate (`ssl.PROTOCOL_TLS_CLIENT`, "
@@ -474,6 +479,7 @@ def tls_insecure_protocol(ctx: RuleContext) -> Iterator[Finding]:
     confidence=MEDIUM,
     bandit=("B503",),
     ruff=("S503",),
+    triggers=_PROTOCOL_WORDS,
     summary="A function's parameter defaults to an insecure SSL/TLS protocol version.",
     why="Every caller that relies on the default gets SSL 3 / TLS 1.0 / TLS 1.1 without noticing.",
     bad="import ssl\ndef connect(host, version=ssl.PROTOCOL_TLSv1): ...",

@@ -550,6 +550,8 @@ def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
             yield hardcoded_password_argument.finding(
                 ctx, call.args[index], f"`{ctx.facts.spelled(call.func)}` is given a hardcoded key; {_MESSAGE}"
             )
+    if next(ctx.facts.method_calls(*_LOGIN_METHODS), None) is None:
+        return  # the facts list the calls by method name: no ``.login(...)`` call, none to read
     for call in ctx.facts.nodes_where(ast.Call, _login_call):
         assert isinstance(call, ast.Call)
         func = call.func
@@ -578,8 +580,8 @@ def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
 def hardcoded_password_default(ctx: RuleContext) -> Iterator[Finding]:
     for function in ctx.facts.functions:
         args = function.args
-        if not args.defaults and not args.kw_defaults:
-            continue  # most functions have no default to look at
+        if not any(_string(default) is not None for default in (*args.defaults, *args.kw_defaults)):
+            continue  # most functions have no literal string default to look at
         positional = [*args.posonlyargs, *args.args]
         pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=False))
         pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is not None]
