@@ -265,7 +265,7 @@ class _Listing:
     has_gitignore: bool
 
 
-def _listing(directory: Path) -> _Listing:
+def _listing(directory: str) -> _Listing:
     """List ``directory`` (``OSError`` when it cannot be): folders and the files a scan may
     read, sorted by name; ``.git``, other kinds of entries and files no scan reads are left out."""
     kept: list[tuple[str, bool, bool, bool | None]] = []
@@ -295,13 +295,14 @@ def _listing(directory: Path) -> _Listing:
     return _Listing(kept, seen, has_gitignore)
 
 
-def _exclusion(config: Config, extra: pathspec.GitIgnoreSpec | None) -> Callable[[Path, str | None, bool], bool]:
-    """``_excluded`` for one walk, with the configuration's patterns compiled once."""
+def _exclusion(config: Config, extra: pathspec.GitIgnoreSpec | None) -> Callable[[str, str, str | None, bool], bool]:
+    """``_excluded`` of the entry ``name`` of a folder, for one walk, with the configuration's
+    patterns compiled once."""
     excluded_relative = config.exclusion_test()
 
-    def excluded(path: Path, rel: str | None, is_dir: bool) -> bool:
+    def excluded(directory: str, name: str, rel: str | None, is_dir: bool) -> bool:
         if rel is None:
-            rel = config.relative(path)
+            rel = config.relative(Path(directory, name))
         if excluded_relative(rel) or (is_dir and excluded_relative(rel + "/.secreview-probe")):
             return True
         return extra is not None and bool(extra.match_file(rel + "/" if is_dir else rel))
@@ -340,7 +341,8 @@ def walk(
     # relative to the project root when written under it). Children's relative paths are
     # the directory's plus their name: no path object is made for an entry only to match it.
     top_rel = _relative_top(config, top)
-    stack: list[tuple[Path, str, list[_Ignore], str | None]] = [(top, str(resolved_top), chain, top_rel)]
+    # Folders are kept as text: a path object is made only for a folder with a file to give.
+    stack: list[tuple[str, str, list[_Ignore], str | None]] = [(str(top), str(resolved_top), chain, top_rel)]
     while stack:
         if bounds is not None and bounds.stop():
             walked.cancelled = True
@@ -349,7 +351,7 @@ def walk(
         try:
             listed = _listing(directory)
         except OSError as error:
-            walked.unreadable.append((directory, error.strerror or type(error).__name__))
+            walked.unreadable.append((Path(directory), error.strerror or type(error).__name__))
             continue
         entries_seen += listed.seen
         if listings is not None:
@@ -358,11 +360,11 @@ def walk(
             own = _read_ignore(Path(resolved, ".gitignore"))
             if own is not None:
                 chain = [*chain, _Ignore(Path(resolved), own)]
-        subdirs: list[tuple[Path, str, list[_Ignore], str | None]] = []
+        subdirs: list[tuple[str, str, list[_Ignore], str | None]] = []
+        folder: Path | None = None
         for name, is_dir, is_link, by_name in listed.kept:
-            path = directory / name
             rel = _relative_child(directory_rel, name)
-            if excluded(path, rel, is_dir):
+            if excluded(directory, name, rel, is_dir):
                 continue
             if gitignore and chain and _ignored(chain, Path(resolved, name), is_dir):
                 continue
@@ -371,8 +373,12 @@ def walk(
                     continue  # avoid cycles and scanning outside the tree
                 if bounds is not None and bounds.skip_directory(Path(resolved, name)):
                     continue
-                subdirs.append((path, os.path.join(resolved, name), chain, rel))
-            elif by_name or has_python_shebang(path):
+                subdirs.append((os.path.join(directory, name), os.path.join(resolved, name), chain, rel))
+                continue
+            if folder is None:
+                folder = Path(directory)
+            path = folder / name
+            if by_name or has_python_shebang(path):
                 walked.files.append(path)
                 if bounds is not None and len(walked.files) >= bounds.max_files:
                     walked.limited = f"stopped at {bounds.max_files:,} files (the `scanMaxFiles` setting)"

@@ -169,6 +169,7 @@ class ResultCache:
         self._used: set[str] = set()
         self._root_text = str(self.root)
         self._digests: dict[str, str | None] = {}  # by the file's path as text
+        self._used_digests: dict[str, str] = {}  # by an entry's key of a used file (ABSENT: gone)
         self._started_ns = _now_ns()
         self._stamps: dict[str, list[Any]] = {}  # path (as ``_where``) -> [*signature, digest], loaded
         self._settled: dict[str, list[Any]] = {}  # the same, of this run's files, to save
@@ -261,6 +262,14 @@ class ResultCache:
         result used, in every run)."""
         return key if os.path.isabs(key) else os.path.join(self._root_text, key)
 
+    def _used_digest(self, used: str) -> str:
+        """The digest now of a file a cached result used, by its entry key (the files a project's
+        results use are mostly the same few, asked once per result using them)."""
+        found = self._used_digests.get(used)
+        if found is None:
+            found = self._used_digests[used] = self._digest(self._path_of(used)) or ABSENT
+        return found
+
     def lookup(self, path: Path) -> AnalysisResult | None:
         """The cached result for ``path`` if nothing it depends on changed, else None."""
         key = self._key_of(path)
@@ -276,7 +285,7 @@ class ResultCache:
                 if markers is not None:
                     if digest != SEARCHED or self._search_changed(markers):
                         return None
-                elif (self._digest(self._path_of(used)) or ABSENT) != digest:
+                elif self._used_digest(used) != digest:
                     return None
             result = _result_from(entry["result"], str(path), self._rule_sets)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
