@@ -22,6 +22,7 @@ from ..engine.taint import (
     TaintSpec,
     sink_index,
 )
+from ..engine.taint.memo import moved_by
 from .base import LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
 from .taint_tables import TAINT_CLASSES, spec_for, with_cleaned_log_messages
 
@@ -142,8 +143,8 @@ class _Notes:
         if found is None:
             found = (lines, make(self.ctx, node, made_from))
         elif found[0] != lines:
-            delta = lines[0] - found[0][0]
-            if found[0][1] is not None and lines[1] == found[0][1] + delta:
+            delta = moved_by(found[0], lines)
+            if delta is not None:
                 found = (lines, found[1].shifted(delta))  # the node moved whole, with its chunk
             else:
                 found = (lines, make(self.ctx, node, made_from))

@@ -257,6 +257,15 @@ class KnownAnchors:
         self.parts: dict[ast.stmt, tuple[int, int | None, list[tuple[int, int, ast.stmt]]]] = {}
 
 
+def moved_by(before: tuple[int, int | None], now: tuple[int, int | None]) -> int | None:
+    """The lines a node moved by, from its (first, last) lines then and now, when both moved by
+    the same count (every node of a moved chunk does); None when its extent changed."""
+    delta = now[0] - before[0]
+    if before[1] is None or now[1] != before[1] + delta:
+        return None
+    return delta
+
+
 def statement_anchors(tree: ast.Module, known: KnownAnchors | None = None) -> list[tuple[int, int, ast.stmt]]:
     """(first line with decorators, last line, statement) of each top-level statement, in order;
     a class stands for the lines before its body, and its body's statements for themselves (an
@@ -272,10 +281,10 @@ def statement_anchors(tree: ast.Module, known: KnownAnchors | None = None) -> li
         if part is None:
             part = (statement.lineno, statement.end_lineno, _anchors_of(statement))
         elif part[0] != statement.lineno or part[1] != statement.end_lineno:
-            delta = statement.lineno - part[0]
-            if part[1] is None or statement.end_lineno != part[1] + delta:
+            delta = moved_by((part[0], part[1]), (statement.lineno, statement.end_lineno))
+            if delta is None:
                 part = (statement.lineno, statement.end_lineno, _anchors_of(statement))
-            else:  # moved whole: every node of a moved chunk moves by the same lines
+            else:
                 part = (statement.lineno, statement.end_lineno, [(a + delta, b + delta, s) for a, b, s in part[2]])
         parts[statement] = part
         anchors.extend(part[2])

@@ -109,10 +109,7 @@ class Label:
         steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = steps[:4] + steps[-(MAX_STEPS - 4) :]
-        moved = Label(self.origin, self.cleaned, steps)
-        if self._order is not None:  # the same origin and cleaning: the same sort key
-            object.__setattr__(moved, "_order", self._order)
-        return moved
+        return self.with_steps_replaced(steps)
 
     def with_steps_replaced(self, steps: tuple[FlowStep, ...]) -> Label:
         """The same origin and cleaning with other steps (and so the same sort key, kept)."""
