@@ -111,10 +111,14 @@ class DiagnosticCache:
     of: the finding, the text of the lines its positions are on (for the column units), the
     encoding and the client's features. Each diagnostic also comes as JSON-ready data, so the
     notification does not go through the generic serializer again.
+
+    A finding whose positions all lie inside the document is keyed by its lines counted from
+    its own first line: a line inserted or deleted above it moves its diagnostic by as many
+    lines (the same line texts give the same columns) instead of converting it again.
     """
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[Any, ...], tuple[types.Diagnostic, dict[str, Any]]] = {}
+        self._entries: dict[tuple[Any, ...], tuple[types.Diagnostic, dict[str, Any], int]] = {}
 
     def convert(
         self,
@@ -128,50 +132,109 @@ class DiagnosticCache:
         features: ClientFeatures,
     ) -> tuple[list[types.Diagnostic], list[dict[str, Any]]]:
         """Diagnostics for ``findings`` (with ``version`` in their data), objects and JSON."""
-        kept: dict[tuple[Any, ...], tuple[types.Diagnostic, dict[str, Any]]] = {}
+        kept: dict[tuple[Any, ...], tuple[types.Diagnostic, dict[str, Any], int]] = {}
         diagnostics: list[types.Diagnostic] = []
         wire: list[dict[str, Any]] = []
         for found in findings:
-            key = _cache_key(found, lines, encoding, features)
+            key, anchor = _cache_key(found, lines, encoding, features)
             entry = self._entries.get(key) if key is not None else None
             if entry is None:
                 diagnostic = finding_to_diagnostic(
                     found, lines, encoding, version=None, uri_for=uri_for, lines_for=lines_for, features=features
                 )
-                entry = (diagnostic, to_json(diagnostic))
+                entry = (diagnostic, to_json(diagnostic), anchor)
+            elif entry[2] != anchor:
+                entry = (*_moved(entry[0], entry[1], anchor - entry[2]), anchor)
             if key is not None:
                 kept[key] = entry
-            diagnostic, data = entry
+            diagnostic, data, _ = entry
             diagnostics.append(attrs.evolve(diagnostic, data={**diagnostic.data, "version": version}))
             wire.append({**data, "data": {**data["data"], "version": version}})
         self._entries = kept
         return diagnostics, wire
 
 
-def _cache_key(found: Finding, lines: Sequence[str], encoding: str, features: ClientFeatures) -> tuple[Any, ...] | None:
+def _cache_key(
+    found: Finding, lines: Sequence[str], encoding: str, features: ClientFeatures
+) -> tuple[tuple[Any, ...] | None, int]:
+    """The key of a finding's diagnostic, and the line its lines are counted from (0: from the
+    top, for a finding with a position outside the document, which is clamped to its end)."""
     spans = [found.span, *(edit.span for edit in (found.fix.edits if found.fix is not None else ()))]
     for step in found.flow:
         if step.path and step.path != found.path:
-            return None  # positions in another file, read from disk: not kept
+            return None, 0  # positions in another file, read from disk: not kept
         spans.append(step.span)
+    count = len(lines)
     texts = []
+    inside = True
     for span in spans:
         for line in (span.start_line, span.end_line):
-            texts.append(lines[line - 1] if 0 < line <= len(lines) else None)
+            if 0 < line <= count:
+                texts.append(lines[line - 1])
+            else:
+                texts.append(None)
+                inside = False
+    anchor = found.span.start_line if inside else 0
+
+    def rel(span: Span) -> tuple[int, int, int, int]:
+        return (span.start_line - anchor, span.start_col, span.end_line - anchor, span.end_col)
+
+    fix = found.fix
     return (
         found.rule_id,
         found.message,
-        found.span,
+        rel(found.span),
         found.severity,
         found.fingerprint,
         found.path,
-        found.fix,
-        tuple(found.flow),
+        None if fix is None else (fix.title, tuple((rel(e.span), e.new_text) for e in fix.edits)),
+        tuple((rel(step.span), step.note, step.path) for step in found.flow),
         tuple(texts),
-        len(lines),
+        None if inside else count,
         encoding,
         features,
+    ), anchor
+
+
+def _moved(diagnostic: types.Diagnostic, data: dict[str, Any], delta: int) -> tuple[types.Diagnostic, dict[str, Any]]:
+    """A diagnostic (and its JSON) with every range ``delta`` lines further down: its own, its
+    related steps' (all in its document) and its fix's edits'."""
+    related = diagnostic.related_information
+    if related:
+        related = [
+            attrs.evolve(r, location=attrs.evolve(r.location, range=_shifted(r.location.range, delta))) for r in related
+        ]
+    own = diagnostic.data
+    if "fix" in own:
+        own = {**own, "fix": _fix_moved(own["fix"], delta)}
+    moved = attrs.evolve(diagnostic, range=_shifted(diagnostic.range, delta), related_information=related, data=own)
+    json = {**data, "range": _json_shifted(data["range"], delta)}
+    if "relatedInformation" in data:
+        json["relatedInformation"] = [
+            {**r, "location": {**r["location"], "range": _json_shifted(r["location"]["range"], delta)}}
+            for r in data["relatedInformation"]
+        ]
+    if "fix" in data["data"]:
+        json["data"] = {**data["data"], "fix": _fix_moved(data["data"]["fix"], delta)}
+    return moved, json
+
+
+def _shifted(value: types.Range, delta: int) -> types.Range:
+    return types.Range(
+        start=types.Position(line=value.start.line + delta, character=value.start.character),
+        end=types.Position(line=value.end.line + delta, character=value.end.character),
     )
+
+
+def _json_shifted(value: dict[str, dict[str, int]], delta: int) -> dict[str, dict[str, int]]:
+    return {
+        "start": {**value["start"], "line": value["start"]["line"] + delta},
+        "end": {**value["end"], "line": value["end"]["line"] + delta},
+    }
+
+
+def _fix_moved(fix: dict[str, Any], delta: int) -> dict[str, Any]:
+    return {**fix, "edits": [{**edit, "range": _json_shifted(edit["range"], delta)} for edit in fix["edits"]]}
 
 
 _converter: Any = None

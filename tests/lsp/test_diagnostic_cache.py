@@ -77,3 +77,84 @@ def test_unchanged_findings_reuse_their_diagnostic() -> None:
     second, _ = cached(cache, SOURCE, 2)
     assert [d.range is e.range for d, e in zip(first, second, strict=True)] == [True] * len(first)
     assert [d.data["version"] for d in second] == [2] * len(second)
+
+
+FIXED = """import subprocess, yaml, requests
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/run")
+def run():
+    name = request.args["name"]
+    subprocess.run("ls " + name, shell=True)
+    data = yaml.load(open(name))
+    requests.get(name, verify=False)
+    return eval(request.args["expr"]), data
+"""
+
+
+def test_findings_moved_by_a_line_edit_reuse_their_diagnostic_moved() -> None:
+    """A line inserted or deleted above findings (with data-flow steps and fixes) moves their
+    diagnostics: equal to fresh ones, and not converted again unless their message changed."""
+    import secreview_ls.lsp.convert as convert
+
+    made: list[object] = []
+    real = convert.finding_to_diagnostic
+
+    def counting(*args: object, **kwargs: object) -> object:
+        made.append(args[0])
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    cache = DiagnosticCache()
+    versions = [
+        FIXED,
+        FIXED.replace("app = Flask", "LIMIT = 3\napp = Flask"),  # every finding one line down
+        FIXED.replace("app = Flask", "LIMIT = 3\n\n\napp = Flask"),  # three lines down
+        FIXED.replace("app = Flask", "LIMIT = 3\n\n\napp = Flask").replace('"ls "', '"ls -l "'),  # one changes
+        FIXED,  # back up
+        FIXED + "\n\n\n",  # the end of the document moves, nothing else
+    ]
+    convert.finding_to_diagnostic = counting  # type: ignore[assignment]
+    try:
+        for version, text in enumerate(versions, start=1):
+            made.clear()
+            objects, wire = cached(cache, text, version)
+            assert wire == fresh(text, version)
+            assert [to_json(d) for d in objects] == wire
+            assert any("fix" in d["data"] for d in wire) and any(d.get("relatedInformation") for d in wire)
+            if version > 1:  # only messages naming a line changed (the data-flow findings')
+                assert len(made) < len(wire)
+                assert all("(line " in f.message for f in made), version  # type: ignore[attr-defined]
+    finally:
+        convert.finding_to_diagnostic = real  # type: ignore[assignment]
+
+
+def test_a_moved_diagnostic_equals_the_conversion_of_the_moved_finding() -> None:
+    """Every range moves: the diagnostic's, its data-flow steps' and its fix's edits'."""
+    from secreview_ls.lsp.convert import _moved
+    from secreview_ls.pipeline.incremental.chunks import shift_finding
+
+    lines = split_lines_keepends(FIXED)
+    below = ["\n"] * 3 + lines
+    findings = analyze_source(FIXED, "/srv/app/views.py", Config()).findings
+
+    def convert(found: object, text_lines: list[str]) -> object:
+        return finding_to_diagnostic(
+            found,  # type: ignore[arg-type]
+            text_lines,
+            UTF16,
+            version=None,
+            uri_for=lambda p: f"file://{p}",
+            lines_for=lambda p: None,
+            features=FEATURES,
+        )
+
+    assert any(f.flow for f in findings) and any(f.fix for f in findings)
+    for found in findings:
+        before = convert(found, lines)
+        after = to_json(convert(shift_finding(found, 3), below))
+        moved, json = _moved(before, to_json(before), 3)  # type: ignore[arg-type]
+        assert to_json(moved) == after
+        assert json == after

@@ -26,7 +26,17 @@ from ..running import Deadline, RerunWhole, RuleRun, budget_seconds, run_rules
 from ..selection import selected_rules
 from .bindings import ModuleBindings
 from .chunking import MAX_BROKEN_NOTICES, rechunk
-from .chunks import Chunk, RunStats, combined_facts, ensure_facts, has_markers, ready_moves, tiles, tokenizes
+from .chunks import (
+    Chunk,
+    RunStats,
+    WordCounts,
+    combined_facts,
+    ensure_facts,
+    has_markers,
+    ready_moves,
+    tiles,
+    tokenizes,
+)
 from .linediff import diff_lines, strip_terminator
 from .local import ChunkRun, checked, copied, reuse, shifted_copies
 from .segments import ClassUnit, settle
@@ -100,6 +110,7 @@ class IncrementalAnalyzer:
         self._text = ""  # the same version's text
         self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[Chunk] = []
+        self._words = WordCounts()  # the words the module view was asked for, counted over its chunks
         self._fresh = True  # no cache built yet: the next version is analyzed whole
         self._unprepared: str | None = None  # a version analyzed whole whose caches are not built
 
@@ -143,6 +154,7 @@ class IncrementalAnalyzer:
         self._text = ""
         self._plain = []
         self._chunks = []
+        self._words = WordCounts()
         self._bindings = ModuleBindings(self.module_name)
 
     # -- entry point ---------------------------------------------------------------
@@ -245,6 +257,7 @@ class IncrementalAnalyzer:
         gone = [c for c in previous if c not in current]
         kept = set(previous)
         fresh = [c for c in chunks if c not in kept]
+        self._words.follow(previous, gone, fresh, chunks)
         bindings = self._bindings
         change = bindings.update_imports(gone, fresh, chunks)
         stale = chunks if change else [c for c in chunks if c.facts is None]
@@ -262,7 +275,9 @@ class IncrementalAnalyzer:
                 pending[chunk] = None
         stats.rerun = len(pending)
         module_facts = (
-            combined_facts(text, self.path, plain, chunks, bindings.imports, tiled=True) if self.module_rules else None
+            combined_facts(text, self.path, plain, chunks, bindings.imports, tiled=True, words=self._words)
+            if self.module_rules
+            else None
         )
         module_evidence = Evidence()
         module_ctx = self._module_contexts(text, plain, module_facts, module_evidence)

@@ -108,12 +108,48 @@ class RunStats:
     seconds: float = 0.0
 
 
+class WordCounts:
+    """How many of a document's chunks hold each word asked of its module view, kept from one
+    version to the next: only the chunks that came or went are looked at again (a chunk's
+    text never changes), not every chunk for every word at every version."""
+
+    __slots__ = ("chunks", "counts")
+
+    def __init__(self) -> None:
+        self.chunks: list[Chunk] | None = None  # the chunks counted
+        self.counts: dict[str, int] = {}
+
+    def follow(self, previous: list[Chunk], gone: list[Chunk], fresh: list[Chunk], chunks: list[Chunk]) -> None:
+        """Count over ``chunks``: ``previous`` less ``gone`` plus ``fresh``."""
+        counts = self.counts
+        if self.chunks is not previous:
+            counts.clear()  # counted over other chunks (or never): counted again when asked
+        else:
+            for word in counts:
+                holds = _mentioning(word)
+                counts[word] += sum(map(holds, fresh)) - sum(map(holds, gone))
+        self.chunks = chunks
+
+    def mentions(self, word: str) -> bool:
+        found = self.counts.get(word)
+        if found is None:
+            found = self.counts[word] = sum(map(_mentioning(word), self.chunks or ()))
+        return found > 0
+
+
 class View(SourceFile):
     """A SourceFile over given lines and tree (no parsing). ``pieces``: chunks whose texts, in
-    order, are the text less lines left empty; a word is looked for in them."""
+    order, are the text less lines left empty; a word is looked for in them (or counted in
+    ``words``, kept over the same chunks)."""
 
     def __init__(
-        self, text: str, path: str, lines: list[str], tree: ast.Module, pieces: list[Chunk] | None = None
+        self,
+        text: str,
+        path: str,
+        lines: list[str],
+        tree: ast.Module,
+        pieces: list[Chunk] | None = None,
+        words: WordCounts | None = None,
     ) -> None:
         self.text = text
         self.path = path
@@ -122,12 +158,15 @@ class View(SourceFile):
         self.notices = []
         self.blanked_lines = frozenset()
         self.pieces = pieces
+        self.words = words
 
     def mentions(self, word: str) -> bool:
         pieces = self.pieces
         # A word without a line break lies within a line, so within one piece.
         if pieces is None or not word or not word.isprintable():
             return word in self.text
+        if self.words is not None:
+            return self.words.mentions(word)
         return any(map(_mentioning(word), pieces))
 
 
@@ -278,10 +317,18 @@ def _line_numbers(count: int) -> list[int]:
 
 
 def combined_facts(
-    text: str, path: str, lines: list[str], members: list[Chunk], imports: SharedImports, *, tiled: bool = False
+    text: str,
+    path: str,
+    lines: list[str],
+    members: list[Chunk],
+    imports: SharedImports,
+    *,
+    tiled: bool = False,
+    words: WordCounts | None = None,
 ) -> ModuleFacts:
     """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk.
-    ``tiled``: ``text`` is the members' texts at their lines, every other line empty."""
+    ``tiled``: ``text`` is the members' texts at their lines, every other line empty; ``words``:
+    counted over the members."""
     for member in members:
         if member.base != member.first:
             place(member)
@@ -297,7 +344,7 @@ def combined_facts(
     parts = [m.facts for m in members if m.facts is not None]
     starts = [m.first for m in members if m.facts is not None]
     return ModuleFacts.combined(
-        View(text, path, lines, root, members if tiled else None),
+        View(text, path, lines, root, members if tiled else None, words if tiled else None),
         parts,
         imports.map,
         imports.map.module_name,
