@@ -82,15 +82,20 @@ class _Ignore:
 class Discovery:
     """Files to analyze (sorted, unique) and notices about the arguments; ``listings``: the
     folders walked (by their resolved path as text) with what each one held, for a later walk of
-    the project's Python files in the same run (``entries``)."""
+    the project's Python files in the same run (``entries``); ``recorded``: the same, as
+    ``entries`` gives them, of a walk taken from its record (``discovery_cache``)."""
 
     files: list[Path] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     listings: dict[str, _Listing] = field(default_factory=dict)
+    recorded: dict[str, Entries] = field(default_factory=dict)  # listings of a recorded walk
 
     def entries(self, folder: str) -> Entries | None:
         """The listing of ``folder`` (a resolved path) taken by this discovery, as
         ``project_files.walk`` reads it; None for a folder not walked."""
+        known = self.recorded.get(folder)
+        if known is not None:
+            return known
         listing = self.listings.get(folder)
         if listing is None:
             return None
@@ -258,11 +263,13 @@ class Walked:
 class _Listing:
     """The entries of one directory a walk may keep, by name: (name, is a directory, is a
     symbolic link, ``_candidate_name`` for a file); how many entries it has; whether one is a
-    ``.gitignore``."""
+    ``.gitignore``; ``linked``: whether what it keeps may change without the directory
+    changing (an entry that may be kept is a symbolic link, or its kind could not be read)."""
 
     kept: list[tuple[str, bool, bool, bool | None]]
     seen: int
     has_gitignore: bool
+    linked: bool = False
 
 
 def _listing(directory: str) -> _Listing:
@@ -271,6 +278,7 @@ def _listing(directory: str) -> _Listing:
     kept: list[tuple[str, bool, bool, bool | None]] = []
     seen = 0
     has_gitignore = False
+    linked = False
     with os.scandir(directory) as entries:
         for entry in entries:
             seen += 1
@@ -278,21 +286,25 @@ def _listing(directory: str) -> _Listing:
             if name == ".git":
                 continue
             try:
-                is_dir = entry.is_dir()
-                if is_dir:
-                    kept.append((name, True, entry.is_symlink(), True))
+                if entry.is_dir():
+                    is_link = entry.is_symlink()
+                    linked = linked or is_link
+                    kept.append((name, True, is_link, True))
                     continue
+                by_name = _candidate_name(name)
+                if by_name is False:
+                    continue  # a file no scan reads: excluded or not, it is not listed
+                linked = linked or entry.is_symlink()
                 if not entry.is_file():
                     continue
             except OSError:
+                linked = True
                 continue
             if name == ".gitignore":
                 has_gitignore = True
-            by_name = _candidate_name(name)
-            if by_name is not False:  # a file no scan reads: excluded or not, it is not listed
-                kept.append((name, False, False, by_name))
+            kept.append((name, False, False, by_name))
     kept.sort()
-    return _Listing(kept, seen, has_gitignore)
+    return _Listing(kept, seen, has_gitignore, linked)
 
 
 def _exclusion(config: Config, extra: pathspec.GitIgnoreSpec | None) -> Callable[[str, str, str | None, bool], bool]:
