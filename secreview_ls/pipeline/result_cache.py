@@ -225,9 +225,10 @@ class ResultCache:
         self.notices.append(Notice("cache", f"result cache {self.file} ignored: {why}; analyzing every file"))
         self._changed = True  # written afresh at the end
 
-    def _digest(self, path: Path | str) -> str | None:
+    def _digest(self, path: Path | str, where: str | None = None) -> str | None:
         """The digest of the file's content, read only when its stat signature is not the
-        settled one recorded with a digest; None when it cannot be read."""
+        settled one recorded with a digest; None when it cannot be read. ``where``: its
+        ``_where`` when the caller has it."""
         text = os.fspath(path)
         if text in self._digests:
             return self._digests[text]
@@ -236,7 +237,8 @@ class ResultCache:
         except OSError:
             self._digests[text] = None
             return None
-        where = self._where(text)
+        if where is None:
+            where = self._where(text)
         known = self._stamps.get(where)
         if isinstance(known, list) and len(known) == 5 and tuple(known[:4]) == stamp and isinstance(known[4], str):
             digest: str | None = known[4]
@@ -272,15 +274,26 @@ class ResultCache:
 
     def lookup(self, path: Path) -> AnalysisResult | None:
         """The cached result for ``path`` if nothing it depends on changed, else None."""
-        key = self._key_of(path)
-        digest = self._digest(path)  # taken before an analysis, which may see a later content
+        text = str(path)
+        absolute = os.path.abspath(text)
+        if os.sep == "/" and absolute.startswith(self._root_prefix) and len(absolute) > len(self._root_prefix):
+            key = where = absolute[len(self._root_prefix) :]  # ``_key_of`` and ``_where`` alike
+            digest = self._digest(text, where)
+        else:
+            key = self._key_of(path)
+            digest = self._digest(text)
+        # (the digest is taken before an analysis, which may see a later content)
         entry = self._entries.get(key)
         if not isinstance(entry, dict):
             return None
+        known_digests = self._used_digests
         try:
             if entry["digest"] != digest:
                 return None
             for used, digest in entry["uses"].items():
+                known = known_digests.get(used)
+                if known is not None and known == digest:
+                    continue  # a file already looked at, unchanged
                 markers = search_markers(used)
                 if markers is not None:
                     if digest != SEARCHED or self._search_changed(markers):
