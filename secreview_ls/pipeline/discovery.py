@@ -23,12 +23,14 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ..config import Config, written_under
 from ..engine.finding import Notice
 from ..engine.project_files import Entries
+
+if TYPE_CHECKING:
+    import pathspec  # imported where a pattern is read: a walk taken from its record reads none
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
 TEXT_SUFFIXES = frozenset({".env", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".json", ".properties", ".conf"})
@@ -112,6 +114,8 @@ def _read_ignore(path: Path) -> pathspec.GitIgnoreSpec | None:
     lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         return None
+    import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
     except Exception:  # a malformed pattern must not stop the scan
@@ -192,6 +196,15 @@ def _relative_child(parent: str | None, name: str) -> str | None:
     return f"{parent}/{name}" if parent else name
 
 
+def _extra_spec(exclude: Sequence[str]) -> pathspec.GitIgnoreSpec | None:
+    """The ``--exclude`` globs as one gitignore spec (None without any)."""
+    if not exclude:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(list(exclude))
+
+
 def discover_files(
     paths: Iterable[str | Path],
     config: Config,
@@ -205,7 +218,7 @@ def discover_files(
     ``exclude`` adds gitignore-style globs (relative to the project root) on top
     of the configuration's ``exclude``/``extend-exclude``.
     """
-    extra = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
+    extra = _extra_spec(exclude)
     found: dict[Path, None] = {}
     result = Discovery()
     for raw in paths:
