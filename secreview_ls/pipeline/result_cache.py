@@ -36,9 +36,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -138,6 +136,8 @@ def _user_key() -> bytes:
             return key
     except OSError:
         pass
+    import secrets  # once per user
+
     key = secrets.token_bytes(32)
     try:
         base.mkdir(parents=True, exist_ok=True)
@@ -421,6 +421,8 @@ def write_atomically(file: Path, data: bytes, prefix: str) -> None:
     """Write ``data`` to ``file`` through a temporary file (named ``prefix...``) in its folder
     renamed over it, so that no reader sees half of it; ``OSError`` when it cannot be written
     (the temporary file is removed)."""
+    import tempfile  # a run that changed nothing writes nothing
+
     descriptor, temporary = tempfile.mkstemp(prefix=prefix, dir=file.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
