@@ -15,6 +15,7 @@ import pytest
 
 from secreview_ls.cli import main
 from secreview_ls.config import Config
+from secreview_ls.engine.project_files import python_file_texts
 from secreview_ls.pipeline import discovery, result_cache
 from secreview_ls.pipeline.discovery import discover_files
 from secreview_ls.pipeline.discovery_cache import discover_with_cache
@@ -214,3 +215,16 @@ def test_the_command_line_records_the_walk_only_with_its_cache(tree: Path, tmp_p
     assert not folder.exists()
     assert main(args) == 0
     assert folder.is_dir()
+
+
+def test_the_project_python_files_are_recorded_when_the_walk_listed_them_all(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    later_runs(monkeypatch)
+    root = str(tree.resolve())
+    expected = python_file_texts([tree.resolve()])
+    assert discover_with_cache(folder, [tree], Config(root=tree)).python_texts == {root: expected}
+    assert discover_with_cache(folder, [tree], Config(root=tree)).python_texts == {root: expected}  # recorded
+    below = discover_with_cache(folder, [tree / "pkg"], Config(root=tree))  # the root's other folders not walked
+    assert below.python_texts == {}

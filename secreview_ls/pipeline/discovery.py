@@ -85,12 +85,15 @@ class Discovery:
     """Files to analyze (sorted, unique) and notices about the arguments; ``listings``: the
     folders walked (by their resolved path as text) with what each one held, for a later walk of
     the project's Python files in the same run (``entries``); ``recorded``: the same, as
-    ``entries`` gives them, of a walk taken from its record (``discovery_cache``)."""
+    ``entries`` gives them, of a walk taken from its record (``discovery_cache``);
+    ``python_texts``: by project root, its Python files (``project_files.python_file_texts``)
+    when that record's listings hold them all."""
 
     files: list[Path] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     listings: dict[str, _Listing] = field(default_factory=dict)
     recorded: dict[str, Entries] = field(default_factory=dict)  # listings of a recorded walk
+    python_texts: dict[str, list[str]] = field(default_factory=dict)  # ``discovery_cache``
 
     def entries(self, folder: str) -> Entries | None:
         """The listing of ``folder`` (a resolved path) taken by this discovery, as

@@ -33,7 +33,7 @@ from typing import Any
 from .. import __version__
 from ..config import Config
 from ..engine.finding import Notice
-from ..engine.project_files import Entries
+from ..engine.project_files import Entries, python_file_texts
 from . import result_cache
 from .discovery import Discovery, discover_files
 
@@ -65,12 +65,35 @@ def discover_with_cache(
     started_ns = result_cache._now_ns()
     before = _argument_checks(paths, force_exclude)
     found = discover_files(paths, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude)
+    _add_python_texts(found, config)
     checks = _record_checks(paths, found, force_exclude, before, started_ns)
     folders = None if checks is None else _folders(found, started_ns)
     if checks is not None and folders is not None:
         _save(folder, file, checks, folders, found)
     found.notices[:0] = notices
     return found
+
+
+class _NotWalked(Exception):
+    """A folder of the project the discovery did not list."""
+
+
+def _add_python_texts(found: Discovery, config: Config) -> None:
+    """Note in ``found`` the project's Python files (``project_files.python_file_texts`` of the
+    project root, as the result cache looks for them) when the discovery listed every folder
+    they are looked for in: they follow from those listings, and are recorded with them."""
+    root = str((config.root or Path.cwd()).resolve())
+
+    def listed(folder: str) -> Entries:
+        entries = found.entries(folder)
+        if entries is None:
+            raise _NotWalked(folder)
+        return entries
+
+    try:
+        found.python_texts[root] = python_file_texts([Path(root)], listed=listed)
+    except _NotWalked:
+        pass
 
 
 def _key(paths: Sequence[Path], config: Config, gitignore: bool, exclude: Sequence[str], force_exclude: bool) -> str:
@@ -259,7 +282,12 @@ def _reuse(stored: dict[str, Any]) -> Discovery | None:
         }
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return None
-    return Discovery(files=files, notices=notices, recorded=entries)
+    found = Discovery(files=files, notices=notices, recorded=entries)
+    if stored.get("python") is not None:
+        root, names = stored["python"]
+        prefix = os.path.join(root, "")
+        found.python_texts[root] = [prefix + name for name in names]
+    return found
 
 
 def _save(folder: Path, file: Path, checks: list[Check], folders: dict[str, list[Any]], found: Discovery) -> None:
@@ -274,7 +302,12 @@ def _save(folder: Path, file: Path, checks: list[Check], folders: dict[str, list
         "folders": folders,
         "files": grouped,
         "notices": [[n.kind, n.message, n.path] for n in found.notices],
+        "python": None,
     }
+    for root, texts in found.python_texts.items():  # as texts under the root
+        prefix = os.path.join(root, "")
+        if all(text.startswith(prefix) for text in texts):
+            content["python"] = [root, [text[len(prefix) :] for text in texts]]
     body = json.dumps(content, separators=(",", ":")).encode("utf-8")
     head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(body)}).encode()
     try:

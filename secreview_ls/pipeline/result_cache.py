@@ -156,9 +156,18 @@ def _sign(key: bytes, body: bytes) -> str:
 class ResultCache:
     """Cached results of one configuration, loaded from and saved to ``folder``; ``listed``:
     the folder listings this run already took (``Discovery.entries``), read again rather than
-    listed anew when the project's Python files are looked for."""
+    listed anew when the project's Python files are looked for; ``python_texts``: those files
+    when the discovery knows them already (``Discovery.python_texts``)."""
 
-    def __init__(self, folder: Path, config: Config, files: Iterable[Path], *, listed: Listed | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        config: Config,
+        files: Iterable[Path],
+        *,
+        listed: Listed | None = None,
+        python_texts: list[str] | None = None,
+    ) -> None:
         self.folder = folder
         self.root = (config.root or Path.cwd()).resolve()
         self.file = folder / f"results-{_configuration_key(config, files)}.json"
@@ -182,6 +191,7 @@ class ResultCache:
         self._searches: dict[tuple[str, ...], bool] = {}  # markers -> whether a file holding one changed
         self._changed_python: list[Path] | None = None  # the project's Python files new or changed
         self._listed = listed
+        self._python_texts = python_texts
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -333,7 +343,10 @@ class ResultCache:
         if self._changed_python is None:
             self._changed_python = []
             start = len(self._root_prefix)  # each text is the root's, joined with names: its key is the rest
-            for text in python_file_texts([self.root], listed=self._listed):
+            texts = self._python_texts
+            if texts is None:
+                texts = python_file_texts([self.root], listed=self._listed)
+            for text in texts:
                 digest = self._digest(text)
                 before = self._stamps.get(text[start:])
                 if digest is None or (isinstance(before, list) and len(before) == 5 and before[4] == digest):

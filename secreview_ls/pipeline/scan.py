@@ -563,7 +563,10 @@ def scan_paths(
         touched = [p for p in files if changed.touches(p)]
         scan.diff_unchanged_files = len(files) - len(touched)
         files = touched
-    cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files, listed=found.entries)
+    cache = None
+    if cache_folder is not None:
+        known = found.python_texts.get(str(root))
+        cache = ResultCache(cache_folder, config, found.files, listed=found.entries, python_texts=known)
     results, notices = analyze_files(
         files,
         config,
