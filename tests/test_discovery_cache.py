@@ -85,9 +85,7 @@ def test_an_unchanged_tree_is_not_listed_again(tree: Path, tmp_path: Path, monke
     listing = Listing(monkeypatch)
     found = discover_with_cache(folder, [tree], Config(root=tree))
     assert names(tree, found.files) == first and listing.count == 0
-    assert found.entries(str(tree.resolve() / "pkg")) == discover_files([tree], Config(root=tree)).entries(
-        str(tree.resolve() / "pkg")
-    )
+    assert found.python_texts == {str(tree.resolve()): python_file_texts([tree.resolve()])}
 
 
 @pytest.mark.parametrize("change", ["added", "removed", "renamed", "folder added", "folder removed"])
@@ -228,3 +226,8 @@ def test_the_project_python_files_are_recorded_when_the_walk_listed_them_all(
     assert discover_with_cache(folder, [tree], Config(root=tree)).python_texts == {root: expected}  # recorded
     below = discover_with_cache(folder, [tree / "pkg"], Config(root=tree))  # the root's other folders not walked
     assert below.python_texts == {}
+    listing = Listing(monkeypatch)
+    again = discover_with_cache(folder, [tree / "pkg"], Config(root=tree))  # the listings are recorded instead
+    assert listing.count == 0 and again.python_texts == {}
+    pkg = str(tree.resolve() / "pkg")
+    assert again.entries(pkg) == below.entries(pkg) is not None

@@ -91,9 +91,11 @@ def _add_python_texts(found: Discovery, config: Config) -> None:
         return entries
 
     try:
-        found.python_texts[root] = python_file_texts([Path(root)], listed=listed)
+        texts = python_file_texts([Path(root)], listed=listed)
     except _NotWalked:
-        pass
+        return
+    if all(text.startswith(os.path.join(root, "")) for text in texts):
+        found.python_texts[root] = texts
 
 
 def _key(paths: Sequence[Path], config: Config, gitignore: bool, exclude: Sequence[str], force_exclude: bool) -> str:
@@ -215,16 +217,18 @@ def _record_checks(
 
 
 def _folders(found: Discovery, started_ns: int) -> dict[str, list[Any]] | None:
-    """Each folder walked with its signature and its listing as ``Discovery.entries`` gives it:
-    [signature, folders, links to folders, other names]; None when one changed too recently."""
+    """Each folder walked with its signature, then (unless the project's Python files are
+    recorded: nothing else reads them) its listing as ``Discovery.entries`` gives it: folders,
+    links to folders, other names; None when one changed too recently."""
     folders: dict[str, list[Any]] = {}
+    listings = not found.python_texts
     for resolved in found.listings:
         signature = _signature(resolved)
         if not _settled(signature, started_ns):
             return None
         entries = found.entries(resolved)
         assert entries is not None
-        folders[resolved] = [signature, entries.folders, entries.links, entries.names]
+        folders[resolved] = [signature, entries.folders, entries.links, entries.names] if listings else [signature]
     return folders
 
 
@@ -271,15 +275,16 @@ def _reuse(stored: dict[str, Any]) -> Discovery | None:
         for folder, (signature, *_) in folders.items():
             if _signature(folder) != signature:
                 return None
+        entries = {
+            folder: Entries(tuple(listing[0]), tuple(listing[1]), tuple(listing[2]))
+            for folder, (_, *listing) in folders.items()
+            if listing
+        }
         files: list[Path] = []
         for parent, names in stored["files"]:
             where = Path(parent)
             files += [where / name for name in names]
         notices = [Notice(str(kind), str(message), None, str(path)) for kind, message, path in stored["notices"]]
-        entries = {
-            folder: Entries(tuple(dirs), tuple(links), tuple(names))
-            for folder, (_, dirs, links, names) in folders.items()
-        }
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return None
     found = Discovery(files=files, notices=notices, recorded=entries)
@@ -306,8 +311,7 @@ def _save(folder: Path, file: Path, checks: list[Check], folders: dict[str, list
     }
     for root, texts in found.python_texts.items():  # as texts under the root
         prefix = os.path.join(root, "")
-        if all(text.startswith(prefix) for text in texts):
-            content["python"] = [root, [text[len(prefix) :] for text in texts]]
+        content["python"] = [root, [text[len(prefix) :] for text in texts]]
     body = json.dumps(content, separators=(",", ":")).encode("utf-8")
     head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(body)}).encode()
     try:
