@@ -51,7 +51,7 @@ from .result import AnalysisResult
 
 DEFAULT_FOLDER = ".secreview_cache"
 ENVIRONMENT_VARIABLE = "SECREVIEW_CACHE_DIR"
-FORMAT = 3
+FORMAT = 4
 RACY_MARGIN_NS = 2_000_000_000  # coarser than any file system's time stamps (FAT: 2 s)
 MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
 MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
@@ -175,6 +175,11 @@ class ResultCache:
         self.hits = 0
         self._key = _user_key()
         self._entries: dict[str, dict[str, Any]] = {}
+        # The (used file's key, its digest then) pairs the entries' "uses" point into by index:
+        # most files of a project use the same few, each checked once per run.
+        self._pairs: list[list[str]] = []
+        self._pair_index: dict[tuple[str, str], int] | None = None  # made when a result is stored
+        self._pair_holds: dict[int, bool] = {}
         self._used: set[str] = set()
         self._root_text = str(self.root)
         self._digests: dict[str, str | None] = {}  # by the file's path as text
@@ -224,7 +229,10 @@ class ResultCache:
             isinstance(rules, list) and all(isinstance(rule, str) for rule in rules) for rules in rule_sets
         ):
             return
+        if not isinstance(content.get("used"), list):
+            return
         self._entries = content["results"]
+        self._pairs = content["used"]
         for rules in rule_sets:
             self._rule_set_index.setdefault(tuple(rules), len(self._rule_sets))
             self._rule_sets.append(tuple(rules))
@@ -285,9 +293,13 @@ class ResultCache:
     def lookup(self, path: Path) -> AnalysisResult | None:
         """The cached result for ``path`` if nothing it depends on changed, else None."""
         text = str(path)
-        absolute = os.path.abspath(text)
-        if os.sep == "/" and absolute.startswith(self._root_prefix) and len(absolute) > len(self._root_prefix):
-            key = where = absolute[len(self._root_prefix) :]  # ``_key_of`` and ``_where`` alike
+        prefix = self._root_prefix
+        if text.startswith(prefix) and "/." not in text and "//" not in text and not text.endswith("/"):
+            absolute = text  # what ``abspath`` gives: no empty, "." or ".." part to take out
+        else:
+            absolute = os.path.abspath(text)
+        if os.sep == "/" and absolute.startswith(prefix) and len(absolute) > len(prefix):
+            key = where = absolute[len(prefix) :]  # ``_key_of`` and ``_where`` alike
             digest = self._digest(text, where)
         else:
             key = self._key_of(path)
@@ -296,26 +308,33 @@ class ResultCache:
         entry = self._entries.get(key)
         if not isinstance(entry, dict):
             return None
-        known_digests = self._used_digests
+        holds = self._pair_holds
         try:
             if entry["digest"] != digest:
                 return None
-            for used, digest in entry["uses"].items():
-                known = known_digests.get(used)
-                if known is not None and known == digest:
-                    continue  # a file already looked at, unchanged
-                markers = search_markers(used)
-                if markers is not None:
-                    if digest != SEARCHED or self._search_changed(markers):
-                        return None
-                elif self._used_digest(used) != digest:
+            for index in entry["uses"]:
+                verdict = holds.get(index)
+                if verdict is None:
+                    verdict = holds[index] = self._holds(index)
+                if not verdict:
                     return None
-            result = _result_from(entry["result"], str(path), self._rule_sets)
+            result = _result_from(entry["result"], text, self._rule_sets)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None
         self._used.add(key)
         self.hits += 1
         return result
+
+    def _holds(self, index: int) -> bool:
+        """Whether the used file of pair ``index`` still has the digest recorded with it (for a
+        search of the project: whether its answer still holds)."""
+        if type(index) is not int:
+            raise TypeError("not an index")
+        used, digest = self._pairs[index]
+        markers = search_markers(used)
+        if markers is not None:
+            return digest == SEARCHED and not self._search_changed(markers)
+        return self._used_digest(used) == digest
 
     def _search_changed(self, markers: tuple[str, ...]) -> bool:
         """Whether a Python file of the project is new or changed since the last run (its digest
@@ -377,9 +396,21 @@ class ResultCache:
         rule_set = self._rule_set_index.setdefault(rules, len(self._rule_sets))
         if rule_set == len(self._rule_sets):
             self._rule_sets.append(rules)
-        self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result, rule_set)}
+        uses_pairs = [self._pair(used, digest) for used, digest in used_digests.items()]
+        self._entries[key] = {"digest": digest, "uses": uses_pairs, "result": _result_to(result, rule_set)}
         self._used.add(key)
         self._changed = True
+
+    def _pair(self, used: str, digest: str) -> int:
+        """The index of the pair (``used``, ``digest``), added when new."""
+        if self._pair_index is None:
+            self._pair_index = {}
+            for index, (known, known_digest) in enumerate(self._pairs):
+                self._pair_index.setdefault((known, known_digest), index)
+        index = self._pair_index.setdefault((used, digest), len(self._pairs))
+        if index == len(self._pairs):
+            self._pairs.append([used, digest])
+        return index
 
     def save(self) -> None:
         """Write the entries of this run's files (others are dropped) atomically; a folder
@@ -390,7 +421,9 @@ class ResultCache:
         if len(kept) > MAX_ENTRIES:
             kept = {}
         stamps = dict(sorted(self._settled.items())) if kept else {}
-        content = {"results": kept, "stamps": stamps, "rule_sets": [list(rules) for rules in self._rule_sets]}
+        kept, pairs = _renumbered(kept, self._pairs)
+        rule_sets = [list(rules) for rules in self._rule_sets]
+        content = {"results": kept, "used": pairs, "stamps": stamps, "rule_sets": rule_sets}
         body = json.dumps(content, separators=(",", ":")).encode("utf-8")
         head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
         try:
@@ -417,6 +450,22 @@ class ResultCache:
 # gives the same notice again, so its result is kept (and the notice reported from the cache).
 _CONTENT_KINDS = frozenset({"binary", "undecodable", "too-large"})
 _TOO_MANY_ERRORS = "too many syntax errors"
+
+
+def _renumbered(entries: dict[str, dict[str, Any]], pairs: list[list[str]]) -> tuple[dict[str, Any], list[list[str]]]:
+    """``entries`` with their uses pointing into a table of only the pairs they use."""
+    table: list[list[str]] = []
+    new_index: dict[int, int] = {}
+    renumbered: dict[str, Any] = {}
+    for key, entry in entries.items():
+        uses = []
+        for index in entry["uses"]:
+            if index not in new_index:
+                new_index[index] = len(table)
+                table.append(pairs[index])
+            uses.append(new_index[index])
+        renumbered[key] = {**entry, "uses": uses}
+    return renumbered, table
 
 
 def _recurs(notice: Notice) -> bool:
