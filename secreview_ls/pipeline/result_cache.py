@@ -115,14 +115,21 @@ def _configuration_key(config: Config, files: Iterable[Path]) -> str:
 @functools.cache
 def _own_code() -> str:
     """A digest of the name, size and modification time of each of secreview's modules."""
-    package = Path(__file__).resolve().parents[1]
+    package = str(Path(__file__).resolve().parents[1])
+    modules: list[tuple[list[str], str]] = []  # (parts, path relative to the package), as paths sort
+    for folder, _, names in os.walk(package):
+        below = os.path.relpath(folder, package)
+        for name in names:
+            if name.endswith(".py"):
+                relative = name if below == "." else os.path.join(below, name)
+                modules.append((relative.split(os.sep), relative))
     stamps = []
-    for module in sorted(package.rglob("*.py")):
+    for _, relative in sorted(modules):
         try:
-            info = module.stat()
+            info = os.stat(os.path.join(package, relative))
         except OSError:
             continue
-        stamps.append(f"{module.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
+        stamps.append(f"{relative}:{info.st_size}:{info.st_mtime_ns}")
     return digest_bytes("\n".join(stamps).encode("utf-8", "replace"))
 
 
