@@ -68,6 +68,8 @@ def run(root: Path, folder: Path, **options: object) -> list[str]:
     found = discover_with_cache(folder, [root], Config(root=root), **options)  # type: ignore[arg-type]
     assert found.files == discover_files([root], Config(root=root), **options).files  # type: ignore[arg-type]
     for resolved in found.listings or found.recorded:
+        if Path(resolved).is_relative_to(folder.resolve()):
+            continue  # the cache folder: written to since
         assert found.entries(resolved) == discover_files([root], Config(root=root)).entries(resolved)
     return names(root, found.files)
 
@@ -231,3 +233,33 @@ def test_the_project_python_files_are_recorded_when_the_walk_listed_them_all(
     assert listing.count == 0 and again.python_texts == {}
     pkg = str(tree.resolve() / "pkg")
     assert again.entries(pkg) == below.entries(pkg) is not None
+
+
+def test_a_cache_folder_inside_the_tree_does_not_stop_the_record_from_being_used(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run may write into the cache folder (the project's ``.secreview_cache`` by
+    default): while its own ``.gitignore`` ignores everything, what it holds does not matter."""
+    folder = tree / ".secreview_cache"
+    result_cache.prepare_folder(folder)
+    later_runs(monkeypatch)
+    first = run(tree, folder)
+    (folder / "results-new.json").write_text("{}", encoding="utf-8")  # a run's results written
+    listing = Listing(monkeypatch)
+    found = discover_with_cache(folder, [tree], Config(root=tree))
+    assert names(tree, found.files) == first and listing.count == 0
+    (folder / ".gitignore").write_text("*.json\n", encoding="utf-8")
+    (folder / "notes.py").write_text("x = 1\n", encoding="utf-8")
+    assert ".secreview_cache/notes.py" in run(tree, folder)
+
+
+def test_a_cache_folder_that_is_not_hidden_is_recorded_by_its_times(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tree / "cache"
+    result_cache.prepare_folder(folder)
+    later_runs(monkeypatch)
+    run(tree, folder)
+    (folder / "notes.py").write_text("x = 1\n", encoding="utf-8")  # ignored by the walk, not by a search
+    found = discover_with_cache(folder, [tree], Config(root=tree))
+    assert found.python_texts[str(tree.resolve())] == python_file_texts([tree.resolve()])

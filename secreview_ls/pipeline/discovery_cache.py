@@ -14,8 +14,10 @@ A record is written only when every time stamp in it was at least ``RACY_MARGIN_
 than the start of the walk (as the result cache trusts a file's signature): a folder changed
 within the same tick of a coarse clock as the walk is listed again next time. A folder holding
 a symbolic link that could be kept (its target may change without the folder changing) is not
-recorded: such a tree is walked every time. Records are signed like the result cache's; a
-damaged or foreign one is ignored with a notice.
+recorded: such a tree is walked every time. The cache folder itself (inside the project by
+default), which every run may write to, is recorded by its own ``.gitignore`` (``*``: nothing in
+it is scanned while that holds) rather than by its times. Records are signed like the result
+cache's; a damaged or foreign one is ignored with a notice.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .discovery import Discovery, discover_files
 
 FORMAT = 1
 MAX_RECORDS = 8  # one per configuration and arguments; the least recently written go first
+IGNORES_ALL = "*"  # recorded for the cache folder in the tree instead of its signature (``_folders``)
 
 Check = list[Any]  # [path, kind, value]: "s" stat signature (None: absent), "e" exists, "t" kind, "r" resolved
 
@@ -67,7 +70,8 @@ def discover_with_cache(
     found = discover_files(paths, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude)
     _add_python_texts(found, config)
     checks = _record_checks(paths, found, force_exclude, before, started_ns)
-    folders = None if checks is None else _folders(found, started_ns)
+    own = _resolved(str(folder)) if gitignore else None
+    folders = None if checks is None else _folders(found, started_ns, own)
     if checks is not None and folders is not None:
         _save(folder, file, checks, folders, found)
     found.notices[:0] = notices
@@ -216,13 +220,20 @@ def _record_checks(
     return checks
 
 
-def _folders(found: Discovery, started_ns: int) -> dict[str, list[Any]] | None:
+def _folders(found: Discovery, started_ns: int, own: str | None) -> dict[str, list[Any]] | None:
     """Each folder walked with its signature, then (unless the project's Python files are
     recorded: nothing else reads them) its listing as ``Discovery.entries`` gives it: folders,
-    links to folders, other names; None when one changed too recently."""
+    links to folders, other names; None when one changed too recently. ``own``: the cache
+    folder (when ``.gitignore`` files are honoured), which each run writes to: while its own
+    ``.gitignore`` ignores everything in it (``IGNORES_ALL``), what it holds does not matter to
+    the walk, nor, for a hidden folder, to the project's Python files (no hidden folder is
+    searched)."""
     folders: dict[str, list[Any]] = {}
     listings = not found.python_texts
     for resolved in found.listings:
+        if resolved == own and os.path.basename(own).startswith(".") and _ignores_all(resolved):
+            folders[resolved] = [IGNORES_ALL]
+            continue
         signature = _signature(resolved)
         if not _settled(signature, started_ns):
             return None
@@ -230,6 +241,15 @@ def _folders(found: Discovery, started_ns: int) -> dict[str, list[Any]] | None:
         assert entries is not None
         folders[resolved] = [signature, entries.folders, entries.links, entries.names] if listings else [signature]
     return folders
+
+
+def _ignores_all(folder: str) -> bool:
+    """Whether ``folder``'s own ``.gitignore`` is the cache folder's: ``*``."""
+    try:
+        with open(os.path.join(folder, ".gitignore"), "rb") as handle:
+            return handle.read(64).split() == [b"*"]
+    except OSError:
+        return False
 
 
 def _settled(signature: list[int] | None, started_ns: int) -> bool:
@@ -273,7 +293,10 @@ def _reuse(stored: dict[str, Any]) -> Discovery | None:
                 return None
         folders = stored["folders"]
         for folder, (signature, *_) in folders.items():
-            if _signature(folder) != signature:
+            if signature == IGNORES_ALL:
+                if not _ignores_all(folder):
+                    return None
+            elif _signature(folder) != signature:
                 return None
         entries = {
             folder: Entries(tuple(listing[0]), tuple(listing[1]), tuple(listing[2]))
