@@ -263,3 +263,24 @@ def test_a_cache_folder_that_is_not_hidden_is_recorded_by_its_times(
     (folder / "notes.py").write_text("x = 1\n", encoding="utf-8")  # ignored by the walk, not by a search
     found = discover_with_cache(folder, [tree], Config(root=tree))
     assert found.python_texts[str(tree.resolve())] == python_file_texts([tree.resolve()])
+
+
+def test_file_arguments_are_looked_at_again(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "cache"
+    (tree / ".git").mkdir()
+    gitignore = touch(tree, ".gitignore", "*.log\n")
+    target = tree / "pkg" / "views.py"
+    later_runs(monkeypatch)
+
+    def found() -> tuple[list[str], list[str]]:
+        result = discover_with_cache(folder, [target], Config(root=tree), force_exclude=True)
+        expected = discover_files([target], Config(root=tree), force_exclude=True)
+        assert (result.files, result.notices) == (expected.files, expected.notices)
+        return names(tree, result.files), [n.kind for n in result.notices]
+
+    assert found() == (["pkg/views.py"], [])
+    assert found() == (["pkg/views.py"], [])
+    gitignore.write_text("views.py\n", encoding="utf-8")  # now ignored: excluded, named or not
+    assert found() == ([], [])
+    target.unlink()
+    assert found() == ([], ["not-found"])
