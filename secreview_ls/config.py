@@ -44,7 +44,6 @@ trust-boundary. A sanitizer without ``:classes`` cleans for every class.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import os
 import re
@@ -52,11 +51,15 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from .engine.finding import Level
+
+if TYPE_CHECKING:
+    import pathspec
+
+# ``pathspec`` and ``difflib`` are imported where they are used: a command line run whose walk
+# and results all come from its caches matches no pattern and suggests no word.
 
 DEFAULT_TEST_PATHS = (
     "tests/**",
@@ -260,6 +263,8 @@ def _matches_any(rel_path: str, patterns: tuple[str, ...] | list[str]) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
@@ -276,7 +281,8 @@ def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
         combined = re.compile("|".join(f"(?:{p.regex.pattern.replace('(?P<ps_d>', '(?:')})" for p in active))  # type: ignore[attr-defined]
     except re.error:
         return spec.match_file
-    normalize = pathspec.util.normalize_file
+    from pathspec.util import normalize_file as normalize
+
     return lambda path: combined.search(normalize(path)) is not None
 
 
@@ -317,6 +323,8 @@ _KEYS = ANALYSIS_KEYS | FACE_KEYS
 
 def did_you_mean(word: str, candidates: Any, cutoff: float = 0.6) -> str:
     """`` (did you mean x?)`` for the candidates closest to ``word``, else ``""``."""
+    import difflib
+
     close = difflib.get_close_matches(word, sorted(candidates), n=3, cutoff=cutoff)
     return f" (did you mean {', '.join(close)}?)" if close else ""
 

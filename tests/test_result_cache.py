@@ -91,6 +91,20 @@ def test_a_change_in_a_called_module_analyzes_its_callers_again(
     assert after == uncached
 
 
+def test_the_used_files_are_stored_once_and_only_while_a_result_uses_them(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("cache")
+    scan(project, folder)
+    (project / "helpers.py").write_text(UNSAFE_HELPER, encoding="utf-8")
+    scan(project, folder)  # app.py analyzed again: its use of the old helpers.py is gone
+    content = json.loads(cache_file(folder).read_bytes().partition(b"\n")[2])
+    pairs = [tuple(pair) for pair in content["used"]]
+    used = sorted({index for entry in content["results"].values() for index in entry["uses"]})
+    assert len(set(pairs)) == len(pairs) and used == list(range(len(pairs)))
+    assert [key for key, _ in pairs].count("helpers.py") == 1
+
+
 def test_a_change_two_calls_away_analyzes_the_callers_again(
     project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 EXIT_CLEAN = 0
@@ -17,6 +16,7 @@ class UsageError(Exception):
 
 def closest(word: str, candidates: Sequence[str], n: int = 3) -> list[str]:
     """Candidates most like ``word``: same-position characters first (typos in ids), then similarity."""
+    import difflib  # only a mistyped word needs it
 
     def score(candidate: str) -> tuple[int, float]:
         same = sum(a == b for a, b in zip(word, candidate, strict=False)) if len(word) == len(candidate) else 0

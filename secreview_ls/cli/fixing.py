@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import os
 import stat
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +145,8 @@ def replace_file(path: Path, expected: bytes, data: bytes) -> bool:
     False (and nothing written) when the file no longer holds ``expected``."""
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(os.stat(target).st_mode)
+    import tempfile  # only a fix written needs it
+
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".fix", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -23,12 +23,14 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ..config import Config, written_under
 from ..engine.finding import Notice
 from ..engine.project_files import Entries
+
+if TYPE_CHECKING:
+    import pathspec  # imported where a pattern is read: a walk taken from its record reads none
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
 TEXT_SUFFIXES = frozenset({".env", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".json", ".properties", ".conf"})
@@ -82,15 +84,23 @@ class _Ignore:
 class Discovery:
     """Files to analyze (sorted, unique) and notices about the arguments; ``listings``: the
     folders walked (by their resolved path as text) with what each one held, for a later walk of
-    the project's Python files in the same run (``entries``)."""
+    the project's Python files in the same run (``entries``); ``recorded``: the same, as
+    ``entries`` gives them, of a walk taken from its record (``discovery_cache``);
+    ``python_texts``: by project root, its Python files (``project_files.python_file_texts``)
+    when that record's listings hold them all."""
 
     files: list[Path] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     listings: dict[str, _Listing] = field(default_factory=dict)
+    recorded: dict[str, Entries] = field(default_factory=dict)  # listings of a recorded walk
+    python_texts: dict[str, list[str]] = field(default_factory=dict)  # ``discovery_cache``
 
     def entries(self, folder: str) -> Entries | None:
         """The listing of ``folder`` (a resolved path) taken by this discovery, as
         ``project_files.walk`` reads it; None for a folder not walked."""
+        known = self.recorded.get(folder)
+        if known is not None:
+            return known
         listing = self.listings.get(folder)
         if listing is None:
             return None
@@ -107,6 +117,8 @@ def _read_ignore(path: Path) -> pathspec.GitIgnoreSpec | None:
     lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         return None
+    import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
     except Exception:  # a malformed pattern must not stop the scan
@@ -187,6 +199,15 @@ def _relative_child(parent: str | None, name: str) -> str | None:
     return f"{parent}/{name}" if parent else name
 
 
+def _extra_spec(exclude: Sequence[str]) -> pathspec.GitIgnoreSpec | None:
+    """The ``--exclude`` globs as one gitignore spec (None without any)."""
+    if not exclude:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(list(exclude))
+
+
 def discover_files(
     paths: Iterable[str | Path],
     config: Config,
@@ -200,7 +221,7 @@ def discover_files(
     ``exclude`` adds gitignore-style globs (relative to the project root) on top
     of the configuration's ``exclude``/``extend-exclude``.
     """
-    extra = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
+    extra = _extra_spec(exclude)
     found: dict[Path, None] = {}
     result = Discovery()
     for raw in paths:
@@ -258,11 +279,13 @@ class Walked:
 class _Listing:
     """The entries of one directory a walk may keep, by name: (name, is a directory, is a
     symbolic link, ``_candidate_name`` for a file); how many entries it has; whether one is a
-    ``.gitignore``."""
+    ``.gitignore``; ``linked``: whether what it keeps may change without the directory
+    changing (an entry that may be kept is a symbolic link, or its kind could not be read)."""
 
     kept: list[tuple[str, bool, bool, bool | None]]
     seen: int
     has_gitignore: bool
+    linked: bool = False
 
 
 def _listing(directory: str) -> _Listing:
@@ -271,6 +294,7 @@ def _listing(directory: str) -> _Listing:
     kept: list[tuple[str, bool, bool, bool | None]] = []
     seen = 0
     has_gitignore = False
+    linked = False
     with os.scandir(directory) as entries:
         for entry in entries:
             seen += 1
@@ -278,21 +302,25 @@ def _listing(directory: str) -> _Listing:
             if name == ".git":
                 continue
             try:
-                is_dir = entry.is_dir()
-                if is_dir:
-                    kept.append((name, True, entry.is_symlink(), True))
+                if entry.is_dir():
+                    is_link = entry.is_symlink()
+                    linked = linked or is_link
+                    kept.append((name, True, is_link, True))
                     continue
+                by_name = _candidate_name(name)
+                if by_name is False:
+                    continue  # a file no scan reads: excluded or not, it is not listed
+                linked = linked or entry.is_symlink()
                 if not entry.is_file():
                     continue
             except OSError:
+                linked = True
                 continue
             if name == ".gitignore":
                 has_gitignore = True
-            by_name = _candidate_name(name)
-            if by_name is not False:  # a file no scan reads: excluded or not, it is not listed
-                kept.append((name, False, False, by_name))
+            kept.append((name, False, False, by_name))
     kept.sort()
-    return _Listing(kept, seen, has_gitignore)
+    return _Listing(kept, seen, has_gitignore, linked)
 
 
 def _exclusion(config: Config, extra: pathspec.GitIgnoreSpec | None) -> Callable[[str, str, str | None, bool], bool]:

@@ -9,18 +9,18 @@ when it changes.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.finding import Finding
 from .baseline import Baseline, BaselineError, load_baseline
-from .gitdiff import changed_lines_for_text, repo_root_of
 from .notebook_positions import notebook_file_span
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
 
 _LOCK = threading.Lock()
 _BASELINES: dict[Path, tuple[float, Baseline]] = {}
@@ -87,13 +87,15 @@ def buffer_changed_lines(path: str, text: str, rev: str) -> set[int] | None:
         cached = _DIFF_CACHE.get(key)
         if cached is not None and now - cached[0] < _DIFF_TTL:
             return cached[1]
+    from .gitdiff import changed_lines_for_text, repo_root_of  # an editor's diff only: not at start
+
     root = repo_root_of(Path(path)) if Path(path).is_absolute() else None
     lines: set[int] | None = None
     if root is not None:
         try:
             lines = changed_lines_for_text(root, path, text, rev)
         except Exception as error:  # git missing, unknown revision...
-            log.warning("cannot compare %s with %s: %s", path, rev, error)
+            _log().warning("cannot compare %s with %s: %s", path, rev, error)
             lines = None
     with _LOCK:
         if len(_DIFF_CACHE) > 64:
@@ -136,4 +138,11 @@ def _report(path: Path, message: str) -> None:
         if _BASELINE_ERRORS.get(path) == message:
             return
         _BASELINE_ERRORS[path] = message
-    log.warning("%s", message)
+    _log().warning("%s", message)
+
+
+def _log() -> logging.Logger:
+    """This module's logger (``logging`` is imported when a warning is given, not at start)."""
+    import logging
+
+    return logging.getLogger(__name__)

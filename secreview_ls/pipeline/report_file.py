@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 
@@ -31,6 +30,8 @@ def write_text_safely(target: Path, text: str) -> None:
         with open(target, "w", encoding="utf-8") as stream:
             stream.write(text)
         return
+    import tempfile  # only a report written to a file needs it
+
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -36,9 +36,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -53,7 +51,7 @@ from .result import AnalysisResult
 
 DEFAULT_FOLDER = ".secreview_cache"
 ENVIRONMENT_VARIABLE = "SECREVIEW_CACHE_DIR"
-FORMAT = 3
+FORMAT = 4
 RACY_MARGIN_NS = 2_000_000_000  # coarser than any file system's time stamps (FAT: 2 s)
 MAX_ENTRIES = 200_000  # a cache file over this many files is started afresh
 MAX_CACHE_FILES = 8  # one per configuration and file list; the least recently written go first
@@ -117,14 +115,21 @@ def _configuration_key(config: Config, files: Iterable[Path]) -> str:
 @functools.cache
 def _own_code() -> str:
     """A digest of the name, size and modification time of each of secreview's modules."""
-    package = Path(__file__).resolve().parents[1]
+    package = str(Path(__file__).resolve().parents[1])
+    modules: list[tuple[list[str], str]] = []  # (parts, path relative to the package), as paths sort
+    for folder, _, names in os.walk(package):
+        below = os.path.relpath(folder, package)
+        for name in names:
+            if name.endswith(".py"):
+                relative = name if below == "." else os.path.join(below, name)
+                modules.append((relative.split(os.sep), relative))
     stamps = []
-    for module in sorted(package.rglob("*.py")):
+    for _, relative in sorted(modules):
         try:
-            info = module.stat()
+            info = os.stat(os.path.join(package, relative))
         except OSError:
             continue
-        stamps.append(f"{module.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
+        stamps.append(f"{relative}:{info.st_size}:{info.st_mtime_ns}")
     return digest_bytes("\n".join(stamps).encode("utf-8", "replace"))
 
 
@@ -138,6 +143,8 @@ def _user_key() -> bytes:
             return key
     except OSError:
         pass
+    import secrets  # once per user
+
     key = secrets.token_bytes(32)
     try:
         base.mkdir(parents=True, exist_ok=True)
@@ -156,9 +163,18 @@ def _sign(key: bytes, body: bytes) -> str:
 class ResultCache:
     """Cached results of one configuration, loaded from and saved to ``folder``; ``listed``:
     the folder listings this run already took (``Discovery.entries``), read again rather than
-    listed anew when the project's Python files are looked for."""
+    listed anew when the project's Python files are looked for; ``python_texts``: those files
+    when the discovery knows them already (``Discovery.python_texts``)."""
 
-    def __init__(self, folder: Path, config: Config, files: Iterable[Path], *, listed: Listed | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        config: Config,
+        files: Iterable[Path],
+        *,
+        listed: Listed | None = None,
+        python_texts: list[str] | None = None,
+    ) -> None:
         self.folder = folder
         self.root = (config.root or Path.cwd()).resolve()
         self.file = folder / f"results-{_configuration_key(config, files)}.json"
@@ -166,6 +182,11 @@ class ResultCache:
         self.hits = 0
         self._key = _user_key()
         self._entries: dict[str, dict[str, Any]] = {}
+        # The (used file's key, its digest then) pairs the entries' "uses" point into by index:
+        # most files of a project use the same few, each checked once per run.
+        self._pairs: list[list[str]] = []
+        self._pair_index: dict[tuple[str, str], int] | None = None  # made when a result is stored
+        self._pair_holds: dict[int, bool] = {}
         self._used: set[str] = set()
         self._root_text = str(self.root)
         self._digests: dict[str, str | None] = {}  # by the file's path as text
@@ -182,6 +203,7 @@ class ResultCache:
         self._searches: dict[tuple[str, ...], bool] = {}  # markers -> whether a file holding one changed
         self._changed_python: list[Path] | None = None  # the project's Python files new or changed
         self._listed = listed
+        self._python_texts = python_texts
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
@@ -214,7 +236,10 @@ class ResultCache:
             isinstance(rules, list) and all(isinstance(rule, str) for rule in rules) for rules in rule_sets
         ):
             return
+        if not isinstance(content.get("used"), list):
+            return
         self._entries = content["results"]
+        self._pairs = content["used"]
         for rules in rule_sets:
             self._rule_set_index.setdefault(tuple(rules), len(self._rule_sets))
             self._rule_sets.append(tuple(rules))
@@ -225,9 +250,10 @@ class ResultCache:
         self.notices.append(Notice("cache", f"result cache {self.file} ignored: {why}; analyzing every file"))
         self._changed = True  # written afresh at the end
 
-    def _digest(self, path: Path | str) -> str | None:
+    def _digest(self, path: Path | str, where: str | None = None) -> str | None:
         """The digest of the file's content, read only when its stat signature is not the
-        settled one recorded with a digest; None when it cannot be read."""
+        settled one recorded with a digest; None when it cannot be read. ``where``: its
+        ``_where`` when the caller has it."""
         text = os.fspath(path)
         if text in self._digests:
             return self._digests[text]
@@ -236,7 +262,8 @@ class ResultCache:
         except OSError:
             self._digests[text] = None
             return None
-        where = self._where(text)
+        if where is None:
+            where = self._where(text)
         known = self._stamps.get(where)
         if isinstance(known, list) and len(known) == 5 and tuple(known[:4]) == stamp and isinstance(known[4], str):
             digest: str | None = known[4]
@@ -272,27 +299,49 @@ class ResultCache:
 
     def lookup(self, path: Path) -> AnalysisResult | None:
         """The cached result for ``path`` if nothing it depends on changed, else None."""
-        key = self._key_of(path)
-        digest = self._digest(path)  # taken before an analysis, which may see a later content
+        text = str(path)
+        prefix = self._root_prefix
+        if text.startswith(prefix) and "/." not in text and "//" not in text and not text.endswith("/"):
+            absolute = text  # what ``abspath`` gives: no empty, "." or ".." part to take out
+        else:
+            absolute = os.path.abspath(text)
+        if os.sep == "/" and absolute.startswith(prefix) and len(absolute) > len(prefix):
+            key = where = absolute[len(prefix) :]  # ``_key_of`` and ``_where`` alike
+            digest = self._digest(text, where)
+        else:
+            key = self._key_of(path)
+            digest = self._digest(text)
+        # (the digest is taken before an analysis, which may see a later content)
         entry = self._entries.get(key)
         if not isinstance(entry, dict):
             return None
+        holds = self._pair_holds
         try:
             if entry["digest"] != digest:
                 return None
-            for used, digest in entry["uses"].items():
-                markers = search_markers(used)
-                if markers is not None:
-                    if digest != SEARCHED or self._search_changed(markers):
-                        return None
-                elif self._used_digest(used) != digest:
+            for index in entry["uses"]:
+                verdict = holds.get(index)
+                if verdict is None:
+                    verdict = holds[index] = self._holds(index)
+                if not verdict:
                     return None
-            result = _result_from(entry["result"], str(path), self._rule_sets)
+            result = _result_from(entry["result"], text, self._rule_sets)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None
         self._used.add(key)
         self.hits += 1
         return result
+
+    def _holds(self, index: int) -> bool:
+        """Whether the used file of pair ``index`` still has the digest recorded with it (for a
+        search of the project: whether its answer still holds)."""
+        if type(index) is not int:
+            raise TypeError("not an index")
+        used, digest = self._pairs[index]
+        markers = search_markers(used)
+        if markers is not None:
+            return digest == SEARCHED and not self._search_changed(markers)
+        return self._used_digest(used) == digest
 
     def _search_changed(self, markers: tuple[str, ...]) -> bool:
         """Whether a Python file of the project is new or changed since the last run (its digest
@@ -320,7 +369,10 @@ class ResultCache:
         if self._changed_python is None:
             self._changed_python = []
             start = len(self._root_prefix)  # each text is the root's, joined with names: its key is the rest
-            for text in python_file_texts([self.root], listed=self._listed):
+            texts = self._python_texts
+            if texts is None:
+                texts = python_file_texts([self.root], listed=self._listed)
+            for text in texts:
                 digest = self._digest(text)
                 before = self._stamps.get(text[start:])
                 if digest is None or (isinstance(before, list) and len(before) == 5 and before[4] == digest):
@@ -351,9 +403,21 @@ class ResultCache:
         rule_set = self._rule_set_index.setdefault(rules, len(self._rule_sets))
         if rule_set == len(self._rule_sets):
             self._rule_sets.append(rules)
-        self._entries[key] = {"digest": digest, "uses": used_digests, "result": _result_to(result, rule_set)}
+        uses_pairs = [self._pair(used, digest) for used, digest in used_digests.items()]
+        self._entries[key] = {"digest": digest, "uses": uses_pairs, "result": _result_to(result, rule_set)}
         self._used.add(key)
         self._changed = True
+
+    def _pair(self, used: str, digest: str) -> int:
+        """The index of the pair (``used``, ``digest``), added when new."""
+        if self._pair_index is None:
+            self._pair_index = {}
+            for index, (known, known_digest) in enumerate(self._pairs):
+                self._pair_index.setdefault((known, known_digest), index)
+        index = self._pair_index.setdefault((used, digest), len(self._pairs))
+        if index == len(self._pairs):
+            self._pairs.append([used, digest])
+        return index
 
     def save(self) -> None:
         """Write the entries of this run's files (others are dropped) atomically; a folder
@@ -364,7 +428,9 @@ class ResultCache:
         if len(kept) > MAX_ENTRIES:
             kept = {}
         stamps = dict(sorted(self._settled.items())) if kept else {}
-        content = {"results": kept, "stamps": stamps, "rule_sets": [list(rules) for rules in self._rule_sets]}
+        kept, pairs = _renumbered(kept, self._pairs)
+        rule_sets = [list(rules) for rules in self._rule_sets]
+        content = {"results": kept, "used": pairs, "stamps": stamps, "rule_sets": rule_sets}
         body = json.dumps(content, separators=(",", ":")).encode("utf-8")
         head = json.dumps({"format": FORMAT, "version": __version__, "hmac": _sign(self._key, body)}).encode()
         try:
@@ -393,6 +459,22 @@ _CONTENT_KINDS = frozenset({"binary", "undecodable", "too-large"})
 _TOO_MANY_ERRORS = "too many syntax errors"
 
 
+def _renumbered(entries: dict[str, dict[str, Any]], pairs: list[list[str]]) -> tuple[dict[str, Any], list[list[str]]]:
+    """``entries`` with their uses pointing into a table of only the pairs they use."""
+    table: list[list[str]] = []
+    new_index: dict[int, int] = {}
+    renumbered: dict[str, Any] = {}
+    for key, entry in entries.items():
+        uses = []
+        for index in entry["uses"]:
+            if index not in new_index:
+                new_index[index] = len(table)
+                table.append(pairs[index])
+            uses.append(new_index[index])
+        renumbered[key] = {**entry, "uses": uses}
+    return renumbered, table
+
+
 def _recurs(notice: Notice) -> bool:
     """Whether ``notice`` comes again with the same file and configuration: any notice of a
     complete result, or a reason the content decides. A timeout, an error, a failed read, or a
@@ -408,6 +490,8 @@ def write_atomically(file: Path, data: bytes, prefix: str) -> None:
     """Write ``data`` to ``file`` through a temporary file (named ``prefix...``) in its folder
     renamed over it, so that no reader sees half of it; ``OSError`` when it cannot be written
     (the temporary file is removed)."""
+    import tempfile  # a run that changed nothing writes nothing
+
     descriptor, temporary = tempfile.mkstemp(prefix=prefix, dir=file.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:

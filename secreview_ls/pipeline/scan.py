@@ -30,6 +30,7 @@ from ..config import Config
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice
 from .collection import collected_at_the_end
 from .discovery import discover_files, has_python_shebang
+from .discovery_cache import discover_with_cache
 from .filters import drop_known, keep_changed, relative_to_root
 from .notebook_positions import cell_of, is_notebook_path
 from .result import AnalysisResult
@@ -535,7 +536,8 @@ def scan_paths(
     - ``baseline``: a ``baseline.Baseline``; known findings are hidden and
       entries no longer found are listed in ``ScanResult.baseline_fixed``.
     - ``gitignore``/``exclude``/``force_exclude``: see ``discovery.discover_files``.
-    - ``cache_folder``: keep results in a ``result_cache.ResultCache`` there (None: no cache).
+    - ``cache_folder``: keep results in a ``result_cache.ResultCache`` there, and the walk's
+      record (``discovery_cache``); None: no cache.
     - ``shard``: analyze and report only this shard's files (``sharding.Shard``).
     - ``evidence``: keep each result's evidence records (a review reads them); a report of
       findings alone passes False, which also spares the rules whose findings test code drops.
@@ -546,7 +548,12 @@ def scan_paths(
     root = (config.root or Path.cwd()).resolve()
     scan = ScanResult(root=root, config=config)
     scan.notices.extend(config_notices(config))
-    found = discover_files(path_list, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude)
+    if cache_folder is None:
+        found = discover_files(path_list, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude)
+    else:  # with the result cache, the walk is recorded there too
+        found = discover_with_cache(
+            cache_folder, path_list, config, gitignore=gitignore, exclude=exclude, force_exclude=force_exclude
+        )
     scan.notices.extend(found.notices)
     files = found.files
     if shard is not None:
@@ -556,7 +563,10 @@ def scan_paths(
         touched = [p for p in files if changed.touches(p)]
         scan.diff_unchanged_files = len(files) - len(touched)
         files = touched
-    cache = None if cache_folder is None else ResultCache(cache_folder, config, found.files, listed=found.entries)
+    cache = None
+    if cache_folder is not None:
+        known = found.python_texts.get(str(root))
+        cache = ResultCache(cache_folder, config, found.files, listed=found.entries, python_texts=known)
     results, notices = analyze_files(
         files,
         config,
