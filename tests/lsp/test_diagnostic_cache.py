@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from lsprotocol.types import Diagnostic
+
 from secreview_ls.config import Config
+from secreview_ls.engine.finding import Finding
 from secreview_ls.lsp.convert import ClientFeatures, DiagnosticCache, finding_to_diagnostic, to_json
 from secreview_ls.lsp.positions import UTF16, split_lines_keepends
 from secreview_ls.pipeline import analyze_source
@@ -22,23 +25,21 @@ def run():
 FEATURES = ClientFeatures()
 
 
+def convert(found: Finding, lines: list[str], version: int | None = None) -> Diagnostic:
+    return finding_to_diagnostic(
+        found,
+        lines,
+        UTF16,
+        version=version,
+        uri_for=lambda p: f"file://{p}",
+        lines_for=lambda p: None,
+        features=FEATURES,
+    )
+
+
 def fresh(text: str, version: int) -> list[dict]:  # type: ignore[type-arg]
     lines = split_lines_keepends(text)
-    findings = analyze_source(text, "/srv/app/views.py", Config()).findings
-    return [
-        to_json(
-            finding_to_diagnostic(
-                f,
-                lines,
-                UTF16,
-                version=version,
-                uri_for=lambda p: f"file://{p}",
-                lines_for=lambda p: None,
-                features=FEATURES,
-            )
-        )
-        for f in findings
-    ]
+    return [to_json(convert(f, lines, version)) for f in analyze_source(text, "/srv/app/views.py", Config()).findings]
 
 
 def cached(cache: DiagnosticCache, text: str, version: int) -> tuple[list, list[dict]]:  # type: ignore[type-arg]
@@ -98,10 +99,10 @@ def run():
 def test_findings_moved_by_a_line_edit_reuse_their_diagnostic_moved() -> None:
     """A line inserted or deleted above findings (with data-flow steps and fixes) moves their
     diagnostics: equal to fresh ones, and not converted again unless their message changed."""
-    import secreview_ls.lsp.convert as convert
+    import secreview_ls.lsp.convert as conversion
 
     made: list[object] = []
-    real = convert.finding_to_diagnostic
+    real = conversion.finding_to_diagnostic
 
     def counting(*args: object, **kwargs: object) -> object:
         made.append(args[0])
@@ -116,7 +117,7 @@ def test_findings_moved_by_a_line_edit_reuse_their_diagnostic_moved() -> None:
         FIXED,  # back up
         FIXED + "\n\n\n",  # the end of the document moves, nothing else
     ]
-    convert.finding_to_diagnostic = counting  # type: ignore[assignment]
+    conversion.finding_to_diagnostic = counting  # type: ignore[assignment]
     try:
         for version, text in enumerate(versions, start=1):
             made.clear()
@@ -128,7 +129,7 @@ def test_findings_moved_by_a_line_edit_reuse_their_diagnostic_moved() -> None:
                 assert len(made) < len(wire)
                 assert all("(line " in f.message for f in made), version  # type: ignore[attr-defined]
     finally:
-        convert.finding_to_diagnostic = real  # type: ignore[assignment]
+        conversion.finding_to_diagnostic = real  # type: ignore[assignment]
 
 
 def test_a_moved_diagnostic_equals_the_conversion_of_the_moved_finding() -> None:
@@ -139,17 +140,6 @@ def test_a_moved_diagnostic_equals_the_conversion_of_the_moved_finding() -> None
     lines = split_lines_keepends(FIXED)
     below = ["\n"] * 3 + lines
     findings = analyze_source(FIXED, "/srv/app/views.py", Config()).findings
-
-    def convert(found: object, text_lines: list[str]) -> object:
-        return finding_to_diagnostic(
-            found,  # type: ignore[arg-type]
-            text_lines,
-            UTF16,
-            version=None,
-            uri_for=lambda p: f"file://{p}",
-            lines_for=lambda p: None,
-            features=FEATURES,
-        )
 
     assert any(f.flow for f in findings) and any(f.fix for f in findings)
     for found in findings:
