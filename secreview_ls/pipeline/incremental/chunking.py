@@ -250,21 +250,25 @@ def _open_region(
     # only attempts that fail need the text below (an open bracket may close there).
     tail = "".join(lines[last:]) if all(c.broken is None for c in below_chunks) else ""
     stitched = False
+    written = True  # the first attempt parses the text as written: its region does not tokenize
 
     def parse(current: str, path: str) -> ast.Module:
-        nonlocal stitched
+        nonlocal stitched, written
         stitched = False
-        if tail and current.endswith(tail):
+        if tail and not written and current.endswith(tail):
             head = current[: len(current) - len(tail)]
             tree = parse_module(head) if head.endswith("\n") else None
             if tree is not None:
                 stitched = True
                 return ast.Module(body=[*tree.body, *(s for s, _ in below)], type_ignores=[])
+        written = False
         tree = parse_quietly(current, path)
         assert isinstance(tree, ast.Module)
         return tree
 
-    rest = parse_tolerant("\n" * (start - 1) + "".join(lines[start - 1 :]), path, parse=parse)
+    # The document's lines are split as the tolerant parse splits them: it need not split again.
+    split = ["\n"] * (start - 1) + lines[start - 1 :]
+    rest = parse_tolerant("".join(split), path, parse=parse, split=split)
     if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
         return None
     if len(rest.notices) > MAX_BROKEN_NOTICES or any(not first <= line <= last for line in rest.blanked_lines):
