@@ -58,6 +58,7 @@ def rechunk(
     ]
     first_index, last_index = _touched(old, low, high, delta)
     failed: list[tuple[int, int]] = []
+    unclosed: set[tuple[int, int]] = set()  # regions (first and last line) ending inside a bracket
     made: list[Chunk] | None = None
     for attempt in range(MAX_EXPANSIONS + 1):
         if attempt == MAX_EXPANSIONS:
@@ -66,7 +67,7 @@ def rechunk(
         region_last = old[last_index].last + delta
         reusable = {c.key: c for c in old[first_index : last_index + 1] if c.broken is None}
         stats.parsed_lines = max(region_last - region_first + 1, 0)
-        made = _parse_region(lines, region_first, region_last, reusable)
+        made = _parse_region(lines, region_first, region_last, reusable, unclosed)
         if made is not None:
             break
         failed.append((first_index, last_index))
@@ -74,7 +75,7 @@ def rechunk(
             # Mid-edit code: parse the broken region tolerantly on its own, if that gives
             # what the whole file's tolerant parse would.
             for first_index, last_index in failed:
-                made = _broken_region(lines, old, first_index, last_index, delta, path)
+                made = _broken_region(lines, old, first_index, last_index, delta, path, unclosed)
                 if made is not None:
                     stats.broken = True
                     break
@@ -181,17 +182,24 @@ def broken_document(lines: list[str], path: str) -> list[Chunk]:
 
 
 def _broken_region(
-    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
+    lines: list[str],
+    old: list[Chunk],
+    first_index: int,
+    last_index: int,
+    delta: int,
+    path: str,
+    unclosed: set[tuple[int, int]],
 ) -> list[Chunk] | None:
     """One chunk for a region that does not parse, repaired as ``parse_tolerant`` repairs
     it, when the same parse of the region with a chunk of context on each side blanks
-    nothing outside the region and reports nothing else."""
+    nothing outside the region and reports nothing else. ``unclosed``: regions (first and
+    last line) known to end inside a bracket."""
     first = old[first_index].first
     last = old[last_index].last + delta
     if last < first:
         return None
     text = "".join(lines[first - 1 : last])
-    if not tokenizes(text):
+    if (first, last) in unclosed or not tokenizes(text):
         # An open bracket or string may close anywhere below: parse from here to the end.
         return _open_region(lines, old, first_index, first, last, last_index, delta, text, path)
     alone = parse_tolerant("\n" * (first - 1) + text, path)
@@ -295,13 +303,24 @@ def _open_region(
     return [chunk]
 
 
-def _parse_region(lines: list[str], first: int, last: int, reusable: dict[str, Chunk]) -> list[Chunk] | None:
-    """Chunks for lines first..last (1-based), or None when the region does not parse alone."""
+def _parse_region(
+    lines: list[str], first: int, last: int, reusable: dict[str, Chunk], unclosed: set[tuple[int, int]] | None = None
+) -> list[Chunk] | None:
+    """Chunks for lines first..last (1-based), or None when the region does not parse alone
+    (added to ``unclosed`` when the parser says a bracket was never closed: its tokenizer
+    reached the region's end inside one, so the region does not tokenize)."""
     if last < first:
         return []
     region = "".join(lines[first - 1 : last])
-    tree = parse_module(region)
-    if tree is None:
+    try:
+        tree = parse_quietly(region)
+    except SyntaxError as error:
+        if unclosed is not None and (error.msg or "").endswith("was never closed"):
+            unclosed.add((first, last))
+        return None
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        return None
+    if not isinstance(tree, ast.Module):
         return None
     groups = group_statements(tree.body, first, last, lines)
     chunks: list[Chunk] = []
