@@ -59,6 +59,7 @@ def rechunk(
     first_index, last_index = _touched(old, low, high, delta)
     failed: list[tuple[int, int]] = []
     unclosed: set[tuple[int, int]] = set()  # regions (first and last line) ending inside a bracket
+    tried: set[tuple[int, int]] = set()  # regions (first and last chunk) repaired without success
     made: list[Chunk] | None = None
     for attempt in range(MAX_EXPANSIONS + 1):
         if attempt == MAX_EXPANSIONS:
@@ -71,10 +72,16 @@ def rechunk(
         if made is not None:
             break
         failed.append((first_index, last_index))
-        if len(failed) == 2:
+        # A first region left inside a bracket is repaired at once (the chunks around it parsed
+        # alone, so their brackets pair among themselves: one more on each side cannot close
+        # it); when that repair is refused, the region grows as before.
+        if len(failed) == 2 or (len(failed) == 1 and (region_first, region_last) in unclosed):
             # Mid-edit code: parse the broken region tolerantly on its own, if that gives
             # what the whole file's tolerant parse would.
             for first_index, last_index in failed:
+                if (first_index, last_index) in tried:
+                    continue
+                tried.add((first_index, last_index))
                 made = _broken_region(lines, old, first_index, last_index, delta, path, unclosed)
                 if made is not None:
                     stats.broken = True
