@@ -147,14 +147,19 @@ def _parse_module(text: str, path: str) -> ast.Module:
 
 
 def parse_tolerant(
-    text: str, path: str = "<unknown>", *, parse: Callable[[str, str], ast.Module] | None = None
+    text: str,
+    path: str = "<unknown>",
+    *,
+    parse: Callable[[str, str], ast.Module] | None = None,
+    split: list[str] | None = None,
 ) -> ParseResult:
     """Parse ``text``; on syntax errors blank the broken region and retry.
 
     Never raises for bad code: the worst case is an empty module with notices.
     ``parse(text, path)`` replaces ``ast.parse`` for the attempts; it must return the same
     tree or raise the same error (a caller may know part of the answer without parsing it),
-    and parse through ``parse_quietly``.
+    and parse through ``parse_quietly``. ``split``: ``split_lines(text, keepends=True)``
+    when the caller has it (not changed here).
     """
     parse = parse or _parse_module
     lines: list[str] | None = None  # split at the first syntax error: most files have none
@@ -170,7 +175,7 @@ def parse_tolerant(
             return ParseResult(tree, notices, frozenset(blanked))
         except SyntaxError as error:
             if lines is None:
-                lines = split_lines(text, keepends=True)
+                lines = list(split) if split is not None else split_lines(text, keepends=True)
                 original = list(lines)
             header = _filler_header(error, lines, headers)
             if header is not None:

@@ -383,3 +383,40 @@ def test_a_url_in_a_docstring_stays_documentation_while_another_line_is_broken(t
     assert analyzer.stats.mode == "incremental"
     found = analyze_source(broken, str(tmp_path / "module.py"), Config(root=tmp_path))
     assert [(f.rule_id, f.span.start_line) for f in found.findings if f.rule_id == "SR782"] == [("SR782", 14)]
+
+
+def test_an_open_bracket_typed_in_a_function_then_closed_below_is_read_as_the_whole_file_reads_it(
+    tmp_path: Path,
+) -> None:
+    """A region the parser says leaves a bracket open is repaired from a parse of the rest of the
+    file: typed on its own, closed by a line several functions below, with arguments typed into
+    it, then closed on its own line."""
+    functions = [
+        f"def handler_{n}(request):\n"
+        f"    value = request.args.get('q{n}')\n"
+        f"    subprocess.call(value, shell=True)\n"
+        f"    return value\n"
+        for n in range(8)
+    ]
+    before = "import subprocess\n\n\n" + "\n\n".join(functions)
+    lines = before.splitlines(True)
+    row = lines.index("    value = request.args.get('q2')\n")
+    below = lines.index("    return value\n", lines.index("def handler_6(request):\n"))
+
+    def version(inserted: str, closing: str | None = None) -> str:
+        edited = [*lines]
+        if closing is not None:
+            edited.insert(below, closing)
+        edited.insert(row, inserted)
+        return "".join(edited)
+
+    analyzer = replay(
+        tmp_path,
+        before,
+        version("    log.debug(\n"),
+        version("    log.debug('x', value\n"),
+        version("    log.debug(\n", "    )\n"),
+        version("    log.debug([\n"),
+        version("    log.debug('done')\n"),
+    )
+    assert analyzer.stats.mode == "incremental"

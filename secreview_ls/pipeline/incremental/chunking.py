@@ -58,6 +58,8 @@ def rechunk(
     ]
     first_index, last_index = _touched(old, low, high, delta)
     failed: list[tuple[int, int]] = []
+    unclosed: set[tuple[int, int]] = set()  # regions (first and last line) ending inside a bracket
+    tried: set[tuple[int, int]] = set()  # regions (first and last chunk) repaired without success
     made: list[Chunk] | None = None
     for attempt in range(MAX_EXPANSIONS + 1):
         if attempt == MAX_EXPANSIONS:
@@ -66,15 +68,21 @@ def rechunk(
         region_last = old[last_index].last + delta
         reusable = {c.key: c for c in old[first_index : last_index + 1] if c.broken is None}
         stats.parsed_lines = max(region_last - region_first + 1, 0)
-        made = _parse_region(lines, region_first, region_last, reusable)
+        made = _parse_region(lines, region_first, region_last, reusable, unclosed)
         if made is not None:
             break
         failed.append((first_index, last_index))
-        if len(failed) == 2:
+        # A first region left inside a bracket is repaired at once (the chunks around it parsed
+        # alone, so their brackets pair among themselves: one more on each side cannot close
+        # it); when that repair is refused, the region grows as before.
+        if len(failed) == 2 or (len(failed) == 1 and (region_first, region_last) in unclosed):
             # Mid-edit code: parse the broken region tolerantly on its own, if that gives
             # what the whole file's tolerant parse would.
             for first_index, last_index in failed:
-                made = _broken_region(lines, old, first_index, last_index, delta, path)
+                if (first_index, last_index) in tried:
+                    continue
+                tried.add((first_index, last_index))
+                made = _broken_region(lines, old, first_index, last_index, delta, path, unclosed)
                 if made is not None:
                     stats.broken = True
                     break
@@ -181,17 +189,24 @@ def broken_document(lines: list[str], path: str) -> list[Chunk]:
 
 
 def _broken_region(
-    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
+    lines: list[str],
+    old: list[Chunk],
+    first_index: int,
+    last_index: int,
+    delta: int,
+    path: str,
+    unclosed: set[tuple[int, int]],
 ) -> list[Chunk] | None:
     """One chunk for a region that does not parse, repaired as ``parse_tolerant`` repairs
     it, when the same parse of the region with a chunk of context on each side blanks
-    nothing outside the region and reports nothing else."""
+    nothing outside the region and reports nothing else. ``unclosed``: regions (first and
+    last line) known to end inside a bracket."""
     first = old[first_index].first
     last = old[last_index].last + delta
     if last < first:
         return None
     text = "".join(lines[first - 1 : last])
-    if not tokenizes(text):
+    if (first, last) in unclosed or not tokenizes(text):
         # An open bracket or string may close anywhere below: parse from here to the end.
         return _open_region(lines, old, first_index, first, last, last_index, delta, text, path)
     alone = parse_tolerant("\n" * (first - 1) + text, path)
@@ -250,21 +265,25 @@ def _open_region(
     # only attempts that fail need the text below (an open bracket may close there).
     tail = "".join(lines[last:]) if all(c.broken is None for c in below_chunks) else ""
     stitched = False
+    written = True  # the first attempt parses the text as written: its region does not tokenize
 
     def parse(current: str, path: str) -> ast.Module:
-        nonlocal stitched
+        nonlocal stitched, written
         stitched = False
-        if tail and current.endswith(tail):
+        if tail and not written and current.endswith(tail):
             head = current[: len(current) - len(tail)]
             tree = parse_module(head) if head.endswith("\n") else None
             if tree is not None:
                 stitched = True
                 return ast.Module(body=[*tree.body, *(s for s, _ in below)], type_ignores=[])
+        written = False
         tree = parse_quietly(current, path)
         assert isinstance(tree, ast.Module)
         return tree
 
-    rest = parse_tolerant("\n" * (start - 1) + "".join(lines[start - 1 :]), path, parse=parse)
+    # The document's lines are split as the tolerant parse splits them: it need not split again.
+    split = ["\n"] * (start - 1) + lines[start - 1 :]
+    rest = parse_tolerant("".join(split), path, parse=parse, split=split)
     if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
         return None
     if len(rest.notices) > MAX_BROKEN_NOTICES or any(not first <= line <= last for line in rest.blanked_lines):
@@ -291,13 +310,24 @@ def _open_region(
     return [chunk]
 
 
-def _parse_region(lines: list[str], first: int, last: int, reusable: dict[str, Chunk]) -> list[Chunk] | None:
-    """Chunks for lines first..last (1-based), or None when the region does not parse alone."""
+def _parse_region(
+    lines: list[str], first: int, last: int, reusable: dict[str, Chunk], unclosed: set[tuple[int, int]] | None = None
+) -> list[Chunk] | None:
+    """Chunks for lines first..last (1-based), or None when the region does not parse alone
+    (added to ``unclosed`` when the parser says a bracket was never closed: its tokenizer
+    reached the region's end inside one, so the region does not tokenize)."""
     if last < first:
         return []
     region = "".join(lines[first - 1 : last])
-    tree = parse_module(region)
-    if tree is None:
+    try:
+        tree = parse_quietly(region)
+    except SyntaxError as error:
+        if unclosed is not None and (error.msg or "").endswith("was never closed"):
+            unclosed.add((first, last))
+        return None
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        return None
+    if not isinstance(tree, ast.Module):
         return None
     groups = group_statements(tree.body, first, last, lines)
     chunks: list[Chunk] = []
