@@ -310,7 +310,9 @@ class Conditions:
         called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if not _URL_SAFETY.match(called):
             return
-        target = test.args[0] if test.args else next((k.value for k in test.keywords if k.arg in _CHECKED_KEYWORDS), None)
+        target = (
+            test.args[0] if test.args else next((k.value for k in test.keywords if k.arg in _CHECKED_KEYWORDS), None)
+        )
         if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
             self.clean_path(target, env, self.host_allowlisted)
 
