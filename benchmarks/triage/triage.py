@@ -48,6 +48,8 @@ PROJECTS = (
     ("matrix-synapse", "1.163.2"),
     ("privacyidea", "3.14"),
     ("buildbot", "4.3.0"),
+    ("ckan", "2.11.1"),
+    ("Flask-AppBuilder", "4.5.2"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")

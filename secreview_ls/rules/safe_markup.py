@@ -75,8 +75,14 @@ ESCAPERS = frozenset(
         "bleach.clean",
         "nh3.clean",
         "json.dumps",
+        # attribute text whose values WTForms escapes
+        "wtforms.widgets.html_params",
+        "wtforms.widgets.core.html_params",
     }
 )
+# Element objects of HTML builders that escape the text and attribute values they render
+# (``str(tags.span(text, **attrs))``); a builder's raw-text element is none of them.
+_ESCAPING_BUILDERS = ("dominate.tags.",)
 _ESCAPER_NAMES = frozenset(
     {"escape", "conditional_escape", "format_html", "format_html_join", "json_script", "escapejs", "force_escape"}
 )
@@ -146,6 +152,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
     last = name.rsplit(".", 1)[-1]
     if name in ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node):
         return True
+    if name.startswith(_ESCAPING_BUILDERS):
+        return _escaped_children(ctx, node)
     if _translation(name) and all(is_static(ctx, a) or not _message_argument(last, i) for i, a in enumerate(node.args)):
         return True
     if name in _NUMERIC_CALLS:
@@ -174,6 +182,20 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
     return False
+
+
+def _escaped_children(ctx: RuleContext, node: ast.Call) -> bool:
+    """No child handed to a builder element opts out of escaping (``raw(text)``)."""
+    for child in node.args:
+        if not isinstance(child, ast.Call):
+            continue
+        name = ctx.facts.qualname(child.func) or ""
+        if name.startswith(_ESCAPING_BUILDERS):
+            if not _escaped_children(ctx, child):
+                return False
+        elif name.startswith("dominate."):
+            return False
+    return True
 
 
 _JUDGING = threading.local()  # the helpers whose returns are being judged, per thread

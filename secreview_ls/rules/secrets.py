@@ -107,6 +107,8 @@ _USER_KEYS = frozenset({"user", "username", "usr", "login", "userid"})
 _USER_FIELD_WORDS = _USER_KEYS | {"name", "user_name", "login_name"}
 _IDENTIFIER_VALUE = re.compile(r"^_*[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _EMAIL_VALUE = re.compile(r"^[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+$")
+# an object reference in entry-point syntax: ``package.module:Name`` / ``module:factory.attr``
+_OBJECT_REFERENCE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 _TEMPLATE_VALUE = re.compile(r"^(?:\$\{?[\w.:-]+\}?|\{\{.*\}\}|\{[\w.]*\}|%\(\w+\)s|%s|<[^<>]*>)$")
 
 
@@ -177,6 +179,8 @@ def is_secret_value(value: str, kind: str = "password", *, name: str | None = No
         return name is not None and stripped.lower() not in identifier_words(name)
     if _IDENTIFIER_VALUE.match(stripped) and _names_a_field(stripped, kind, name):
         return False  # ``SESSION_TOKEN = "_password_reset_token"``: the name of a session key, not a token
+    if _OBJECT_REFERENCE.match(stripped):
+        return False  # ``"app.tests.factories:APIToken"``: code to import, not a secret
     if _EMAIL_VALUE.match(stripped):
         return False  # an identity (anonymous FTP's e-mail address as password), not a secret
     if _REGEX_SYNTAX.search(stripped):

@@ -55,7 +55,12 @@ def quotes_identifier(ctx: RuleContext, call: ast.Call) -> bool:
         return bool(set(identifier_words(ctx.segment(func.value))) & {"preparer", "dialect", "ops"})
     if tail == "replace" and len(call.args) == 2:
         old, new = (constant_value(a) for a in call.args)
-        return isinstance(old, str) and _ESCAPES.get(old) == new
+        if isinstance(old, str) and _ESCAPES.get(old) == new:
+            return True
+        # ``s.replace("'", "''").replace("\0", "")``: a further replacement adding no quote
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        quoteless = isinstance(new, str) and not any(q in new for q in _ESCAPES)
+        return quoteless and isinstance(receiver, ast.Call) and quotes_identifier(ctx, receiver)
     return False
 
 

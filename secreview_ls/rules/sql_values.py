@@ -185,6 +185,8 @@ def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
             return True
         if call.func.attr == "format":
             return _composed_of_harmless(ctx, call, depth)
+    if isinstance(call.func, ast.Name) and _harmless_module_function(ctx, call.func, depth):
+        return True  # ``identifier(name)``: the module's own quoting helper
     if quotes_identifier(ctx, call) or _joins_harmless(ctx, call, depth):
         return True
     if _backend_operation(call) and _CLAUSE_WORDS.search(call.func.attr):  # type: ignore[attr-defined]
@@ -554,6 +556,21 @@ def _harmless_own_method(ctx: RuleContext, func: ast.Attribute, depth: int) -> b
     if method is None:
         return False
     returns = own_returns(method)
+    return bool(returns) and all(r.value is not None and harmless_value(ctx, r.value, depth + 1) for r in returns)
+
+
+def _harmless_module_function(ctx: RuleContext, func: ast.Name, depth: int) -> bool:
+    """``identifier(name)``: a function of this module (never rebound) whose every ``return``
+    gives a harmless value (``'"' + s.replace('"', '""') + '"'``)."""
+    if depth > _MAX_DEPTH - 1:
+        return False
+    tree = ctx.facts.tree
+    defined = [
+        n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func.id
+    ]  # fmt: skip
+    if len(defined) != 1 or name_stores(ctx, func) is not None:
+        return False
+    returns = own_returns(defined[0])
     return bool(returns) and all(r.value is not None and harmless_value(ctx, r.value, depth + 1) for r in returns)
 
 

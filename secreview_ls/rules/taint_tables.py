@@ -207,7 +207,8 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses where the user is redirected.",
         why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
         "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
-        "`url_has_allowed_host_and_scheme`. Sinks: redirect calls and responses, a hand-written "
+        "`url_has_allowed_host_and_scheme` (a true result of the program's own check named for it, "
+        "`is_safe_url(target)` / `url_is_safe(target)`, also vouches for the URL). Sinks: redirect calls and responses, a hand-written "
         "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
         "after the `?` or `#` of a URL whose part before it carries no outside data "
         '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`) only fills the query string, and input '

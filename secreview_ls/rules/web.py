@@ -446,7 +446,8 @@ _MARKUP_CLASSES = (
     "from a user inside it renders as markup (XSS). Use `Markup('<b>{}</b>').format(value)` or "
     "`escape(value)`, which escape the value. Values judged as for SR604 are not reported: escaped "
     "or sanitized text (`escape`, `bleach.clean`, `nh3.clean`, and `bleach.linkify` of such text, "
-    "which only adds links of its own), constants, numbers, and the decoder of a tagged serializer "
+    "which only adds links of its own), HTML from builders that escape what they render (WTForms' "
+    "`html_params`, dominate's tag elements without a `raw` child), constants, numbers, and the decoder of a tagged serializer "
     "restoring markup its own class wrote through the markup protocol (`to_json` returns "
     "`str(value.__html__())`, `to_python(value)` returns `Markup(value)`). WebHelpers' `literal(...)` is the same trust "
     "declaration and is judged the same way.",

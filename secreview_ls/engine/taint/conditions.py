@@ -61,6 +61,11 @@ _MAX_ALTERNATIVES = 4
 # Keyword names under which a validator takes the value it checks.
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
 _PREDICATE = re.compile(r"_?is_[a-z]\w*$")
+# the program's own URL check (``is_safe_url(target)``, ``is_safe_redirect_url(next)``,
+# ``url_is_safe(target)``): its name says it vouches for where the URL leads
+_URL_SAFETY = re.compile(
+    r"_?(?:is_safe_(?:\w+_)?(?:url|uri|redirect|next|target|location|host)\w*|(?:is_)?(?:\w+_)?ur[li]_is_safe|is_ur[li]_safe)$"
+)
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 
 
@@ -197,6 +202,8 @@ class Conditions:
         if isinstance(test, ast.Call) and truth and self.predicate_held:
             self._clean_predicate_arguments(test, env)
         if isinstance(test, ast.Call) and truth:
+            self._clean_url_safety_check(test, env)
+        if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
                 target, classes = guard
@@ -295,6 +302,19 @@ class Conditions:
         for argument in test.args:
             if isinstance(argument, (ast.Name, ast.Attribute, ast.Subscript)):
                 self.clean_path(argument, env, self.predicate_held)
+
+    def _clean_url_safety_check(self, test: ast.Call, env: Env) -> None:
+        """``is_safe_url(target)`` was true: the program's own check of the URL's host and scheme
+        held, which vouches for it as an allowlisted host does (the URL is the first argument)."""
+        func = test.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if not _URL_SAFETY.match(called):
+            return
+        target = (
+            test.args[0] if test.args else next((k.value for k in test.keywords if k.arg in _CHECKED_KEYWORDS), None)
+        )
+        if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+            self.clean_path(target, env, self.host_allowlisted)
 
     def _clean_option_check(self, test: ast.Call, env: Env, truth: bool) -> None:
         """``value.startswith("-")`` was false, or ``value.startswith(("https://", "http://"))``
