@@ -629,7 +629,18 @@ def decoded(taint: Taint) -> Taint:
 def with_step(val: Val, step: FlowStep) -> Val:
     if not val.taint and not val.parts:
         return val
-    return map_labels(val, lambda lab: lab.with_step(step))
+    return _stepped(val, step)
+
+
+def _stepped(val: Val, step: FlowStep) -> Val:
+    """``map_labels`` of ``Label.with_step``, whose labels keep their origin and cleaning: no two
+    become equal, so there is no first one in source order to choose (``relabel``), and the
+    set is made without putting them in order."""
+    taint = val.taint
+    if taint:
+        taint = frozenset([lab.with_step(step) for lab in taint])
+    parts = tuple((k, _stepped(v, step)) for k, v in val.parts)
+    return Val(taint, parts, val.kind, val.const)
 
 
 def cleaned(val: Val, classes: frozenset[str]) -> Val:
