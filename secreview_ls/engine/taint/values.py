@@ -183,15 +183,22 @@ def bound(taint: Taint) -> Taint:
     marked = [lab for lab in taint if MADE_TEXT in lab.cleaned]
     if marked:
         unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
-        dropped = {lab for lab in marked if (lab.origin, lab.cleaned - {MADE_TEXT}) in unmarked}
+        dropped = {lab for lab in marked if (lab.origin, lab.cleaned - _MADE_TEXT) in unmarked}
         if dropped:
-            taint = frozenset(lab for lab in taint if lab not in dropped)
+            taint = frozenset([lab for lab in taint if lab not in dropped])
             if len(taint) <= MAX_LABELS:
                 return taint
     # Ranked by ``bound``'s key (``_label_order``), which differs for any two labels of a set:
     # the labels themselves are never compared.
-    ranked = sorted([((lab._order or _label_order(lab))[2], lab) for lab in taint])  # type: ignore[index]
-    return frozenset([lab for _, lab in ranked[:MAX_LABELS]])
+    return frozenset(sorted(taint, key=_rank)[:MAX_LABELS])
+
+
+_MADE_TEXT = frozenset({MADE_TEXT})
+
+
+def _rank(lab: Label) -> tuple[object, ...]:
+    """``bound``'s key of a label (made once a label, ``_label_order``)."""
+    return (lab._order or _label_order(lab))[2]  # type: ignore[index]
 
 
 class _NoConst:
