@@ -319,6 +319,18 @@ def test_python_assignments_are_left_to_the_python_rules_but_authorization_value
     assert "Bearer" in findings[0].message and "Zq7Rm2" not in findings[0].snippet
 
 
+def test_a_python_header_finding_masks_an_assigned_secret_on_its_line() -> None:
+    # A Python file's text rules read only the URL and header hits; the assignment scan is made
+    # when a snippet is masked, and hides the assigned value on the same line.
+    token, key = rnd(30), rnd(32, "0123456789abcdef")
+    source = f'h = {{"Authorization": "Bearer {token}"}}; api_key = "{key}"\n'
+    findings = [f for f in analyze_source(source, "app/client.py", Config()).findings if f.rule_id in SECRET_RULES]
+    assert "SR781" in ids(findings)
+    for found in findings:
+        assert token not in found.snippet and key not in found.snippet
+    assert_never_leaks(findings, token, key)
+
+
 # -- context: tests, docs, allowlists, suppressions --------------------------------------
 
 

@@ -137,3 +137,49 @@ def test_callers_of_defined_functions_by_name() -> None:
 @pytest.mark.parametrize("path", FIXTURES[::5], ids=lambda p: p.name)
 def test_callers_of_defined_functions_by_name_on_fixtures(path: Path) -> None:
     _defined_callers(path.read_text(encoding="utf-8"), str(path))
+
+
+# Calls and stores in the places a scope's walk and the grouping by enclosing function might
+# place differently: decorators and defaults, class bodies, lambdas, a call of a call's result,
+# module code between functions.
+SINK_SHAPES = """
+setup(first())
+@route(path())
+def view(arg=default()):
+    def inner(x=nested_default()):
+        return run(x)
+    class Local:
+        attribute = build()
+        def method(self):
+            self.headers["k"] = value()
+        target[key] = computed()
+    helper = lambda: call_in_lambda()
+    return make()(then())
+class Module:
+    values[0] = fill()
+    def method(self, y=method_default()):
+        obj.attr = y
+        return os.system(y)
+last()
+"""
+
+
+def _same_sink_facts(text: str, path: str) -> None:
+    facts = ModuleFacts(SourceFile(text, path), "app")
+    index = ModuleIndex(facts, None)
+    spec = spec_for(None)
+    grouped = ScopeTable(facts, spec, index, kept=None)
+    walked = ScopeTable(facts, spec, index, kept=None)
+    for scope in grouped.all_scopes():
+        where = (path, getattr(scope, "name", "<module>"), getattr(scope, "lineno", 0))
+        assert grouped.calls_of(scope) == walked.of(scope).calls, where
+        assert grouped.stores_in(scope) == walked.of(scope).stores, where
+
+
+def test_calls_and_stores_by_scope_match_each_scope_walk() -> None:
+    _same_sink_facts(SINK_SHAPES, "shapes.py")
+
+
+@pytest.mark.parametrize("path", FIXTURES[::3], ids=lambda p: p.name)
+def test_calls_and_stores_by_scope_on_fixtures(path: Path) -> None:
+    _same_sink_facts(path.read_text(encoding="utf-8"), str(path))

@@ -39,6 +39,7 @@ _NOT_CHILDREN = frozenset(
         "simple",
         "type_comment",
         "name",
+        "kwd_attrs",
     )
 )
 # Nodes whose fields never hold a node (a constant's value, an import's names, the identifiers
@@ -196,17 +197,44 @@ class ModuleFacts:
         facts._index([root for root, _ in roots], {id(node) for node in skip})
         return facts
 
-    def _index(self, roots: list[ast.AST] | None = None, skip: set[int] | None = None) -> None:
+    def _walk(self, stack: list[ast.AST]) -> None:
+        """Index every node below those on ``stack`` by type, with its parent.
+
+        ``ast.iter_child_nodes`` spelled out (the same children in the same order): this walk
+        visits every node of the file, and the generator's overhead was most of its cost.
+        Contexts and operators (``Load``, ``Add``, ``Eq``...) are left out: the parser shares
+        one instance of each between all the nodes using it, so it has no parent of its own,
+        and no query asks for them; a third of the nodes of a typical file. A list field
+        holds nodes (``None`` for a ``**`` entry's key in a ``Dict``): the identifiers some
+        hold are in fields left out (``_NOT_CHILDREN``, ``_CHILD_FIELDS``)."""
         by_type = self._nodes
         parents = self.parents
-        stack: list[ast.AST] = [self.tree] if roots is None else list(roots)
+        pop, push, node_type, sequence = stack.pop, stack.append, ast.AST, list
+        child_fields = _CHILD_FIELDS
+        while stack:
+            node = pop()
+            kind = type(node)
+            by_type[kind].append(node)
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+            for name in fields:
+                value = getattr(node, name, None)
+                if type(value) is sequence:
+                    for child in value:
+                        if child is not None:
+                            parents[child] = node
+                            push(child)
+                elif isinstance(value, node_type):
+                    parents[value] = node
+                    push(value)
+
+    def _walk_skipping(self, stack: list[ast.AST], skip: set[int]) -> None:
+        """``_walk``, leaving out the subtrees of the nodes whose ids are in ``skip``."""
+        by_type = self._nodes
+        parents = self.parents
         pop, push, node_type = stack.pop, stack.append, ast.AST
         child_fields = _CHILD_FIELDS
-        # ``ast.iter_child_nodes`` spelled out (the same children in the same order): this
-        # walk visits every node of the file, and the generator's overhead was most of its cost.
-        # Contexts and operators (``Load``, ``Add``, ``Eq``...) are left out: the parser shares
-        # one instance of each between all the nodes using it, so it has no parent of its own,
-        # and no query asks for them; a third of the nodes of a typical file.
         while stack:
             node = pop()
             kind = type(node)
@@ -218,12 +246,20 @@ class ModuleFacts:
                 value = getattr(node, name, None)
                 if isinstance(value, list):
                     for child in value:
-                        if isinstance(child, node_type) and not (skip and id(child) in skip):
+                        if isinstance(child, node_type) and id(child) not in skip:
                             parents[child] = node
                             push(child)
-                elif isinstance(value, node_type) and not (skip and id(value) in skip):
+                elif isinstance(value, node_type) and id(value) not in skip:
                     parents[value] = node
                     push(value)
+
+    def _index(self, roots: list[ast.AST] | None = None, skip: set[int] | None = None) -> None:
+        stack: list[ast.AST] = [self.tree] if roots is None else list(roots)
+        if skip:
+            self._walk_skipping(stack, skip)
+        else:
+            self._walk(stack)
+        by_type = self._nodes
         resolve, callees, bare = self.imports.qualname, self._callee_names, self._calls_by_bare_name
         for call in by_type.get(ast.Call, ()):
             assert isinstance(call, ast.Call)

@@ -214,13 +214,32 @@ def _nodes_spelling(tree: ast.Module, names: Iterable[str], text: str | None) ->
         yield from ast.walk(tree)
         return
     stack: list[ast.AST] = [tree]
+    pop, push, node_type, statement, sequence = stack.pop, stack.append, ast.AST, ast.stmt, list
+    fields_of = _BINDING_FIELDS
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt) and not _touches(child, lines):
-                continue
-            stack.append(child)
+        kind = type(node)
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        # ``ast.iter_child_nodes``, without its generator and without the contexts, operators
+        # and constants (no binding among them).
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is sequence:
+                for child in value:
+                    if isinstance(child, node_type) and not (
+                        isinstance(child, statement) and not _touches(child, lines)
+                    ):
+                        push(child)
+            elif isinstance(value, node_type) and not (isinstance(value, statement) and not _touches(value, lines)):
+                push(value)
+
+
+# Fields that hold no node ``count_bindings`` looks at: contexts, operators, identifiers, flags.
+_LEAF_FIELDS = frozenset(("ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind", "conversion"))
+_BINDING_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
 
 
 def _lines_spelling(text: str, names: Iterable[str]) -> list[int]:

@@ -57,6 +57,8 @@ class _Scan:
     _provider: list[sv.SecretHit] | None = None
     _aws_secret: list[sv.SecretHit] | None = None
     _generic: dict[str, list[sv.SecretHit]] | None = None
+    # The URL and header hits, with every hit taken so far (``_first_groups``).
+    _first: tuple[dict[str, list[sv.SecretHit]], list[sv.SecretHit]] | None = None
     _by_line: dict[int, list[sv.SecretHit]] = field(default_factory=dict)
     _allowed: frozenset[int] | None = None
     _needles: sd.NeedleLines | None = None
@@ -95,24 +97,49 @@ class _Scan:
     def generic(self) -> dict[str, list[sv.SecretHit]]:
         """Generic hits by rule, without anything a more specific detector already reports."""
         if self._generic is None:
+            first, taken = self._first_groups()
+            result = {group: list(hits) for group, hits in first.items()}
+            assignment_lines = self.candidate_lines(sd.ASSIGNMENT_NEEDLES)
+            found = sd.find_assigned_secrets(self.lines, self.path, assignment_lines)
+            self._take([(item.key_class, item.hit) for item in found], list(taken), result)
+            self._generic = result
+        return self._generic
+
+    def generic_of(self, group: str) -> list[sv.SecretHit]:
+        """``generic[group]``. The URL and header hits come before the assignment scan's, which
+        never removes one of them: they are found without it (a Python file's rules read only
+        them, and the assignment scan is most of the text's)."""
+        if group in ("url", "header"):
+            return self._first_groups()[0][group]
+        return self.generic[group]
+
+    def _first_groups(self) -> tuple[dict[str, list[sv.SecretHit]], list[sv.SecretHit]]:
+        """The URL and header hits by group, and every hit taken (the specific detectors' too)."""
+        if self._first is None:
             taken = [*self.provider, *self.aws_secret]
             result: dict[str, list[sv.SecretHit]] = {"url": [], "header": [], "password": [], "token": []}
-            candidates: list[tuple[str, sv.SecretHit]] = []
             lines = self.lines
+            candidates: list[tuple[str, sv.SecretHit]] = []
             for url in sd.find_url_credentials(lines, self.candidate_lines(sd.URL_NEEDLES)):
                 candidates.append(("url", url))
             for header in sd.find_header_tokens(lines, self.candidate_lines(sd.HEADER_NEEDLES)):
                 candidates.append(("header", header))
-            assignment_lines = self.candidate_lines(sd.ASSIGNMENT_NEEDLES)
-            for item in sd.find_assigned_secrets(lines, self.path, assignment_lines):
-                candidates.append((item.key_class, item.hit))
-            for group, hit in candidates:
-                if hit.line in self.allowed or any(_overlap(hit, other) for other in taken):
-                    continue
-                taken.append(hit)
-                result[group].append(hit)
-            self._generic = result
-        return self._generic
+            self._take(candidates, taken, result)
+            self._first = (result, taken)
+        return self._first
+
+    def _take(
+        self,
+        candidates: list[tuple[str, sv.SecretHit]],
+        taken: list[sv.SecretHit],
+        result: dict[str, list[sv.SecretHit]],
+    ) -> None:
+        """Add each candidate not on an allowed line nor overlapping a hit taken before it."""
+        for group, hit in candidates:
+            if hit.line in self.allowed or any(_overlap(hit, other) for other in taken):
+                continue
+            taken.append(hit)
+            result[group].append(hit)
 
     def hits_on_line(self, line: int) -> list[sv.SecretHit]:
         """Every secret on ``line`` (for masking snippets)."""
@@ -518,7 +545,7 @@ def token_in_config(ctx: TextContext) -> Iterator[Finding]:
             f"`{hit.key}` holds a literal token `{hit.masked}` ({len(hit.value)} random-looking characters); "
             "read it from the environment or a secret manager",
         )
-    for hit in scan.generic["header"]:
+    for hit in scan.generic_of("header"):
         yield _finding(
             token_in_config,
             ctx,
@@ -554,7 +581,7 @@ def credentials_in_url(ctx: TextContext) -> Iterator[Finding]:
     scan = _scan(ctx)
     if scan.kind == "docs":
         return
-    hits = scan.generic["url"]
+    hits = scan.generic_of("url")
     prose = _prose_strings(ctx) if hits and scan.kind == "python" else []
     for hit in hits:
         if any(_within(span, hit) for span in prose):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..engine.finding import Finding
 from .base import LOW, MEDIUM, RuleContext, rule
@@ -112,9 +113,16 @@ _OBJECT_REFERENCE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+:[A-Za-z_]\w*(?
 _TEMPLATE_VALUE = re.compile(r"^(?:\$\{?[\w.:-]+\}?|\{\{.*\}\}|\{[\w.]*\}|%\(\w+\)s|%s|<[^<>]*>)$")
 
 
+@lru_cache(maxsize=4096)
+def _name_words(name: str) -> tuple[str, ...]:
+    """``identifier_words`` of a name, kept: the rules ask about the same parameter and variable
+    names over and over (``name``, ``value``, ``text`` in every class of a module)."""
+    return tuple(identifier_words(name))
+
+
 def is_signing_key_name(name: str) -> bool:
     """``SECRET_KEY``, ``app.secret_key``, ``JWT_SECRET_KEY``, ``signing_key``."""
-    words = identifier_words(name)
+    words = _name_words(name)
     return len(words) >= 2 and tuple(words[-2:]) in _SIGNING_KEY_NAMES
 
 
@@ -137,7 +145,7 @@ _REGEX_SYNTAX = re.compile(r"\\[dswbDSWB]|\(\?[:=!<P]|\[[^\][]{0,64}?\w-\w[^\][]
 def secret_kind(name: str) -> str | None:
     """What secret a name holds: ``"password"`` (``db_password``, ``SECRET``), ``"token"``
     (``API_KEY``, ``authToken``), or None (``password_field``, ``TOKEN_URL``, ``sort_key``)."""
-    words = identifier_words(name)
+    words = _name_words(name)
     if not words or any(w in _NOT_SECRET_WORDS for w in words[1:]):
         return None
     if len(words) > 1 and words[0] in _ACTION_FIRST:

@@ -285,10 +285,10 @@ class Relevance:
                 return True
             if any(f"{kind}.__call__" in names for kind in entry.objects.values()):
                 return True  # a framework object that is a sink when called (WSGI ``start_response``)
-        scope_facts = self.scopes.of(scope)
-        if (self.spec.store_sinks or self.spec.attribute_sinks) and scope_facts.stores:
+        scopes = self.scopes
+        if (self.spec.store_sinks or self.spec.attribute_sinks) and scopes.stores_in(scope):
             return True
-        for node, name in scope_facts.calls:
+        for node, name in scopes.calls_of(scope):
             func = node.func
             if name is not None and name in names:
                 return True

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ..facts import ModuleFacts, source_position
 from .definitions import ModuleIndex
@@ -54,6 +55,7 @@ _LEAF_FIELDS = frozenset(
     )
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
+_POSITION = attrgetter("lineno", "col_offset")  # ``source_position`` of a node that has one
 _GIVING = frozenset((ast.Return, ast.Yield, ast.YieldFrom))  # statements that may give a value back
 
 
@@ -155,6 +157,9 @@ class ScopeTable:
         self._unions: ScopeUnions | None = None  # the memo's counts (``keep_in``)
         self._counts_current = False
         self._giving: set[ast.AST] | None = None
+        self._calls_by_scope: dict[ast.AST, list[ast.Call]] | None = None  # ``calls_of``'s
+        self._named_calls: dict[ast.AST, tuple[tuple[ast.Call, str | None], ...]] = {}
+        self._storing: set[ast.AST] | None = None  # scopes that store (``ScopeFacts.stores``)
         self._every: list[ScopeFacts] | None = None  # ``of`` each scope, for the module-wide unions
 
     def keep_in(
@@ -276,6 +281,70 @@ class ScopeTable:
         calls.sort(key=source_position)
         named = tuple((call, facts.qualname(call.func)) for call in calls)
         return ScopeFacts(named, gives, stores, mentions, frozenset(direct), frozenset(loaded), _calls_out(named))
+
+    def _indexed(self, scope: ast.AST) -> bool:
+        """Whether ``calls_of`` and ``stores_in`` answer for ``scope`` from the module's index: the
+        facts of a whole module analyzed once, for a scope whose facts were not worked out."""
+        return not self.remembered and scope not in self._scope_cache and self.facts.indexes_bare_calls
+
+    def calls_of(self, scope: ast.AST) -> tuple[tuple[ast.Call, str | None], ...]:
+        """``of(scope).calls``. A file analyzed once groups the module's calls by scope once (the
+        sink reachability asks about a few dozen scopes, and walking each costs more)."""
+        if not self._indexed(scope):
+            return self.of(scope).calls
+        named = self._named_calls.get(scope)
+        if named is None:
+            grouped = self._calls_by_scope
+            if grouped is None:
+                grouped = self._calls_by_scope = self._calls_grouped()
+            calls = grouped.get(scope, [])
+            try:
+                calls.sort(key=_POSITION)
+            except AttributeError:  # a call made without a position
+                calls.sort(key=source_position)
+            qualname = self.facts.qualname
+            named = self._named_calls[scope] = tuple((call, qualname(call.func)) for call in calls)
+        return named
+
+    def stores_in(self, scope: ast.AST) -> bool:
+        """``of(scope).stores``, from the module's index as ``calls_of``."""
+        if not self._indexed(scope):
+            return self.of(scope).stores
+        if self._storing is None:
+            self._storing = self._storing_scopes()
+        return scope in self._storing
+
+    def _calls_grouped(self) -> dict[ast.AST, list[ast.Call]]:
+        """Every call by scope (a function's own code, decorators and defaults included; the
+        module's code outside functions), in the module walk's order: put in source order, the
+        calls ``_compute`` finds walking a scope, in its order (a stable sort of a walk's order,
+        which the module's walk shares)."""
+        facts = self.facts
+        tree, owner_of = facts.tree, facts.enclosing_function
+        grouped: dict[ast.AST, list[ast.Call]] = {}
+        for call in facts.unordered(ast.Call):
+            owner = owner_of(call) or tree
+            found = grouped.get(owner)
+            if found is None:
+                grouped[owner] = [call]  # type: ignore[list-item]
+            else:
+                found.append(call)  # type: ignore[arg-type]
+        return grouped
+
+    def _storing_scopes(self) -> set[ast.AST]:
+        """The scopes ``_compute`` finds storing: into a subscript, or into an attribute some
+        attribute sink writes."""
+        facts = self.facts
+        tree, owner_of, store, sink_attrs = facts.tree, facts.enclosing_function, ast.Store, self._sink_attrs
+        found: set[ast.AST] = set()
+        for node in facts.unordered(ast.Subscript):
+            if type(node.ctx) is store:  # type: ignore[attr-defined]
+                found.add(owner_of(node) or tree)
+        if sink_attrs:
+            for node in facts.unordered(ast.Attribute):
+                if type(node.ctx) is store and node.attr in sink_attrs:  # type: ignore[attr-defined]
+                    found.add(owner_of(node) or tree)
+        return found
 
     def _source_names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Local names that may start a source (``request``, ``os``, ``input``), the dotted

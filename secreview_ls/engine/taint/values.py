@@ -183,15 +183,22 @@ def bound(taint: Taint) -> Taint:
     marked = [lab for lab in taint if MADE_TEXT in lab.cleaned]
     if marked:
         unmarked = {(lab.origin, lab.cleaned) for lab in taint if MADE_TEXT not in lab.cleaned}
-        dropped = {lab for lab in marked if (lab.origin, lab.cleaned - {MADE_TEXT}) in unmarked}
+        dropped = {lab for lab in marked if (lab.origin, lab.cleaned - _MADE_TEXT) in unmarked}
         if dropped:
-            taint = frozenset(lab for lab in taint if lab not in dropped)
+            taint = frozenset([lab for lab in taint if lab not in dropped])
             if len(taint) <= MAX_LABELS:
                 return taint
     # Ranked by ``bound``'s key (``_label_order``), which differs for any two labels of a set:
     # the labels themselves are never compared.
-    ranked = sorted([((lab._order or _label_order(lab))[2], lab) for lab in taint])  # type: ignore[index]
-    return frozenset([lab for _, lab in ranked[:MAX_LABELS]])
+    return frozenset(sorted(taint, key=_rank)[:MAX_LABELS])
+
+
+_MADE_TEXT = frozenset({MADE_TEXT})
+
+
+def _rank(lab: Label) -> tuple[object, ...]:
+    """``bound``'s key of a label (made once a label, ``_label_order``)."""
+    return (lab._order or _label_order(lab))[2]  # type: ignore[index]
 
 
 class _NoConst:
@@ -629,7 +636,18 @@ def decoded(taint: Taint) -> Taint:
 def with_step(val: Val, step: FlowStep) -> Val:
     if not val.taint and not val.parts:
         return val
-    return map_labels(val, lambda lab: lab.with_step(step))
+    return _stepped(val, step)
+
+
+def _stepped(val: Val, step: FlowStep) -> Val:
+    """``map_labels`` of ``Label.with_step``, whose labels keep their origin and cleaning: no two
+    become equal, so there is no first one in source order to choose (``relabel``), and the
+    set is made without putting them in order."""
+    taint = val.taint
+    if taint:
+        taint = frozenset([lab.with_step(step) for lab in taint])
+    parts = tuple((k, _stepped(v, step)) for k, v in val.parts)
+    return Val(taint, parts, val.kind, val.const)
 
 
 def cleaned(val: Val, classes: frozenset[str]) -> Val:
