@@ -182,6 +182,7 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _option_and_import_sinks(add)
     _session_method_sinks(add)
     _response_header_sinks(add)
+    _async_driver_sql_sinks(add)
 
 
 def _response_header_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -199,6 +200,14 @@ def _response_header_sinks(add: Callable[[SinkSpec], None]) -> None:
         for name in names:
             add(SinkSpec("header", name, "HTTP response header", ((position, "headers"),)))
             add(SinkSpec("redirect", name, _LOCATION, ((position, "headers"),), dict_keys=("Location",)))
+
+
+def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Query methods of asyncpg's connections and pools beyond ``execute`` (``await conn.fetch(sql)``):
+    their first argument is the SQL text, the rest are ``$n`` parameters."""
+    for handle in ("asyncpg.connect()", "asyncpg.create_pool()", "asyncpg.create_pool().acquire()"):
+        for method in ("fetch", "fetchrow", "fetchval", "executemany", "cursor", "prepare"):
+            add(SinkSpec("sql", f"{handle}.{method}", "SQL query", ((0, "query"), (0, "command")), text_only=True))
 
 
 def _session_method_sinks(add: Callable[[SinkSpec], None]) -> None:

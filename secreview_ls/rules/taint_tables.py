@@ -53,6 +53,7 @@ from .taint_extra import (
     extra_sinks,
 )
 from .taint_frameworks import (
+    DJANGO_URL_ATTRS,
     CAPTURING_HANDLERS,
     EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
@@ -390,6 +391,11 @@ SOURCE_CLEANED.update(
     {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
 )
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
+# Django's request path is percent-decoded (it can hold markup or a line break); its full URL
+# (``build_absolute_uri()``) begins with the host the site accepts.
+SOURCE_CLEANED.update(
+    {f"{kind}.{attr}": _OWN_URL for kind in ("django.request", "django.view.request") for attr in DJANGO_URL_ATTRS}
+)
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
 _NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
@@ -410,7 +416,7 @@ SOURCE_CLEANED.update(
 )
 DJANGO_REQUEST_ATTRS = (
     "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
-    "read", "readline", "readlines", "content_params",
+    "read", "readline", "readlines", "content_params", *DJANGO_URL_ATTRS,
 )  # fmt: skip
 STARLETTE_REQUEST_ATTRS = (
     "query_params", "path_params", "headers", "cookies", "json", "body", "form", "stream",
