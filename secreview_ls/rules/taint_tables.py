@@ -490,6 +490,15 @@ REQUEST_ANNOTATIONS = {
     "webob.request.BaseRequest": "webob.request",
     "pyramid.request.Request": "webob.request",
 }
+# Parameters annotated with a client class hold what the class's constructor (or connect
+# function) makes: ``def fetch(session: requests.Session, url)`` sends ``session.get(url)``.
+ANNOTATED_KINDS = {
+    "requests.Session": "requests.Session()", "requests.sessions.Session": "requests.Session()",
+    "httpx.Client": "httpx.Client()", "httpx.AsyncClient": "httpx.AsyncClient()",
+    "aiohttp.ClientSession": "aiohttp.ClientSession()", "aiohttp.client.ClientSession": "aiohttp.ClientSession()",
+    "asyncpg.Connection": "asyncpg.connect()", "asyncpg.connection.Connection": "asyncpg.connect()",
+    "asyncpg.Pool": "asyncpg.create_pool()", "asyncpg.pool.Pool": "asyncpg.create_pool()",
+}  # fmt: skip
 # A view's first parameter named ``request`` (or ``req``) in a module importing one of these.
 REQUEST_PARAMETERS = (
     ("starlette", "starlette.request"),
@@ -898,6 +907,7 @@ def build_spec(
         document_annotations=DOCUMENT_ANNOTATIONS,
         document_markers=DOCUMENT_MARKERS,
         request_annotations=dict(REQUEST_ANNOTATIONS),
+        annotated_kinds=dict(ANNOTATED_KINDS),
         request_parameters=REQUEST_PARAMETERS,
         propagators=PROPAGATORS,
         content_arguments=CONTENT_ARGUMENTS,
