@@ -245,6 +245,10 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     """Raw connections to an address from input (SSRF) and files a response sends by path."""
     add(SinkSpec("ssrf", "socket.create_connection", "connection address", ((0, "address"),)))
     add(SinkSpec("ssrf", "socket.socket().connect", "connection address", ((0, "address"),)))
+    # Mail and file-transfer clients connect to the host they are made with.
+    for name in ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS",
+                 "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL"):  # fmt: skip
+        add(SinkSpec("ssrf", name, "server host", ((0, "host"),)))
     for name in ("starlette.responses.FileResponse", "fastapi.responses.FileResponse"):
         add(SinkSpec("path", name, "file sent in the response", ((0, "path"),)))
     # Responses whose body is HTML only where the call declares an HTML content type (``text``
