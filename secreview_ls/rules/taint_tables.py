@@ -53,8 +53,8 @@ from .taint_extra import (
     extra_sinks,
 )
 from .taint_frameworks import (
-    DJANGO_URL_ATTRS,
     CAPTURING_HANDLERS,
+    DJANGO_URL_ATTRS,
     EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
     EXTRA_OBJECT_KINDS,

@@ -8,8 +8,8 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
-from .deferred import deferred_call
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
+from .deferred import deferred_call
 from .environments import (
     ENVIRONMENT,
     LOADING_METHODS,
