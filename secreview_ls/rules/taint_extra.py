@@ -183,6 +183,7 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _session_method_sinks(add)
     _response_header_sinks(add)
     _async_driver_sql_sinks(add)
+    _task_runner_sinks(add)
 
 
 def _response_header_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -200,6 +201,15 @@ def _response_header_sinks(add: Callable[[SinkSpec], None]) -> None:
         for name in names:
             add(SinkSpec("header", name, "HTTP response header", ((position, "headers"),)))
             add(SinkSpec("redirect", name, _LOCATION, ((position, "headers"),), dict_keys=("Location",)))
+
+
+def _task_runner_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Invoke and Fabric run their command text through a shell, locally (``invoke.run``,
+    ``ctx.run``) or on the remote host (``Connection(host).run`` / ``.sudo``)."""
+    for name in ("invoke.run", "invoke.sudo"):
+        add(SinkSpec("command", name, "shell command", ((0, "command"),)))
+    for method in (".run", ".sudo"):
+        add(SinkSpec("command", method, "shell command", ((0, "command"),), requires_import=("fabric", "invoke")))
 
 
 def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -245,6 +255,8 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     """Raw connections to an address from input (SSRF) and files a response sends by path."""
     add(SinkSpec("ssrf", "socket.create_connection", "connection address", ((0, "address"),)))
     add(SinkSpec("ssrf", "socket.socket().connect", "connection address", ((0, "address"),)))
+    # Archives unpacked from a path of the input's choosing, into a folder of its choosing.
+    add(SinkSpec("path", "shutil.unpack_archive", "archive path", ((0, "filename"), (1, "extract_dir"))))
     # Mail and file-transfer clients connect to the host they are made with.
     for name in ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS",
                  "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL"):  # fmt: skip
