@@ -214,10 +214,16 @@ def _task_runner_sinks(add: Callable[[SinkSpec], None]) -> None:
 
 def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
     """Query methods of asyncpg's connections and pools beyond ``execute`` (``await conn.fetch(sql)``):
-    their first argument is the SQL text, the rest are ``$n`` parameters."""
+    their first argument is the SQL text, the rest are ``$n`` parameters. Also peewee's
+    ``execute_sql`` and ``Model.raw``, and DuckDB's module-level and connection queries."""
     for handle in ("asyncpg.connect()", "asyncpg.create_pool()", "asyncpg.create_pool().acquire()"):
         for method in ("fetch", "fetchrow", "fetchval", "executemany", "cursor", "prepare"):
             add(SinkSpec("sql", f"{handle}.{method}", "SQL query", ((0, "query"), (0, "command")), text_only=True))
+    add(SinkSpec("sql", ".execute_sql", "SQL query", ((0, "sql"),), text_only=True, requires_import=("peewee",)))
+    add(SinkSpec("sql", ".raw", "raw SQL query", ((0, "sql"),), text_only=True, requires_import=("peewee",)))
+    for name in ("sql", "query", "execute"):
+        add(SinkSpec("sql", f"duckdb.{name}", "SQL query", ((0, "query"),), text_only=True))
+        add(SinkSpec("sql", f"duckdb.connect().{name}", "SQL query", ((0, "query"),), text_only=True))
 
 
 def _session_method_sinks(add: Callable[[SinkSpec], None]) -> None:
