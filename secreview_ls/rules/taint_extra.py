@@ -263,6 +263,13 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("ssrf", "socket.socket().connect", "connection address", ((0, "address"),)))
     # Archives unpacked from a path of the input's choosing, into a folder of its choosing.
     add(SinkSpec("path", "shutil.unpack_archive", "archive path", ((0, "filename"), (1, "extract_dir"))))
+    # Requests built before they are sent, and clients whose every request goes below a base URL
+    # (``base_url`` is keyword-only for httpx: position 99 is never given).
+    for name in ("requests.Request", "requests.models.Request"):
+        add(SinkSpec("ssrf", name, "request URL", ((1, "url"),)))
+    for name in ("httpx.Client", "httpx.AsyncClient"):
+        add(SinkSpec("ssrf", name, "base URL of every request", ((99, "base_url"),)))
+    add(SinkSpec("ssrf", "aiohttp.ClientSession", "base URL of every request", ((0, "base_url"),)))
     # Mail and file-transfer clients connect to the host they are made with.
     for name in ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS",
                  "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL"):  # fmt: skip
