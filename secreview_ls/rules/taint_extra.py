@@ -291,6 +291,9 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     for module in ("django.http", "django.http.response"):
         add(SinkSpec("xss", f"{module}.HttpResponse().write", "HTTP response body", ((0, "content"),),
                      mode="response"))  # fmt: skip
+        # A streamed body answers HTML too unless the call declares another content type.
+        add(SinkSpec("xss", f"{module}.StreamingHttpResponse", "HTTP response body", ((0, "streaming_content"),),
+                     mode="response", clean_result=True))  # fmt: skip
     for name in ("fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"):
         add(SinkSpec("xss", name, "HTTP response body declared HTML", ((0, "content"),), mode="html-typed",
                      clean_result=True))  # fmt: skip
