@@ -15,7 +15,7 @@ from .base import HIGH, LOW, MEDIUM, RuleContext, rule
 from .digest_flow import names_by_flow
 from .hash_role import fed_values, names_data_only, naming_name, random_input, strong_companion
 from .judge import callee_tail, destination_names, identifier_words, int_value, security_word, static_string
-from .random_flow import random_use
+from .random_flow import generator_calls, random_use
 
 _WEAK_HASH_NAMES = frozenset({"md2", "md4", "md5", "sha", "sha1", "sha-1", "ripemd160"})
 _HASHLIB_WEAK = {f"hashlib.{n}": n for n in ("md4", "md5", "sha1", "sha")}
@@ -258,7 +258,8 @@ _RANDOM_FUNCTIONS = (
     confidence=HIGH,
     bandit=("B311",),
     ruff=("S311",),
-    summary="A `random` module value becomes a token, password, key, nonce, cookie or session value.",
+    summary="A `random` module value (or a draw from a `random.Random()` instance) becomes a token, "
+    "password, key, nonce, cookie or session value.",
     why="`random` is a Mersenne Twister: after observing 624 outputs an attacker can predict every "
     "future (and past) value, so tokens, reset links and passwords made with it can be guessed. Use "
     "the `secrets` module. The value is followed through the assignments of its function: it is "
@@ -273,7 +274,9 @@ _RANDOM_FUNCTIONS = (
 )
 def insecure_random(ctx: RuleContext) -> Iterator[Finding]:
     reported: set[int] = set()  # one finding per statement: `randint` and `randrange` making one value
-    for _, call in ctx.facts.calls_to(*_RANDOM_FUNCTIONS):
+    draws, makers = generator_calls(ctx)
+    calls = [call for _, call in ctx.facts.calls_to(*_RANDOM_FUNCTIONS) if id(call) not in makers]
+    for call in calls + draws:
         use = random_use(ctx, call)
         statement = ctx.facts.enclosing_statement(call)
         if use is None or id(statement) in reported:

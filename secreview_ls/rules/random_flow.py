@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..engine.finding import Level
 from .base import HIGH, LOW, MEDIUM, RuleContext
-from .judge import destination_names, identifier_words, security_word, target_name
+from .judge import destination_names, identifier_words, security_word, single_assignment, target_name
 
 # Words naming a value that only needs to differ from others, never to be secret.
 _UNIQUENESS_ONLY = frozenset({"boundary", "delimiter", "multipart", "separator"})
@@ -168,3 +168,21 @@ def _from_client(node: ast.AST) -> bool:
         if isinstance(inner, ast.Attribute) and inner.attr in _CLIENT_NAMES:
             return True
     return False
+
+
+_GENERATOR_METHODS = ("random", "randrange", "randint", "choice", "choices", "sample", "getrandbits", "randbytes")
+
+
+def generator_calls(ctx: RuleContext) -> tuple[list[ast.Call], set[int]]:
+    """Draws from a ``random.Random`` instance (``rng = random.Random(); rng.choice(...)``, also
+    ``random.Random(seed).choice(...)``): the same Mersenne Twister as the module's functions.
+    Also the ids of the constructor calls drawn from (judged by their draws)."""
+    found: list[ast.Call] = []
+    makers: set[int] = set()
+    for call in ctx.facts.method_calls(*_GENERATOR_METHODS):
+        receiver = call.func.value  # type: ignore[attr-defined]
+        made = single_assignment(ctx, receiver) if isinstance(receiver, ast.Name) else receiver
+        if isinstance(made, ast.Call) and ctx.facts.qualname(made.func) == "random.Random":
+            found.append(call)
+            makers.add(id(made))
+    return found, makers

@@ -339,6 +339,42 @@ def _assigns_string(node: ast.Assign) -> bool:
     return _string(node.value) is not None
 
 
+_ENVIRONMENT_READS = frozenset({"os.environ.get", "os.getenv"})
+
+
+def _environment_fallback(ctx: RuleContext, node: ast.AST) -> tuple[str, ast.expr] | None:
+    """``os.environ.get("NAME", "literal")`` / ``os.getenv("NAME", "literal")``: the variable's
+    name and the literal used where it is unset."""
+    if not (isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _ENVIRONMENT_READS):
+        return None
+    default = (
+        node.args[1] if len(node.args) == 2 else next((k.value for k in node.keywords if k.arg == "default"), None)
+    )
+    variable = _string(node.args[0]) if node.args else None
+    return (variable, default) if variable and _string(default) is not None else None  # type: ignore[return-value]
+
+
+def _environment_fallbacks(ctx: RuleContext) -> Iterator[Finding]:
+    """``SECRET_KEY = os.environ.get("SECRET_KEY", "literal")``: where the variable is not set (a
+    deployment that forgot it) the credential is the literal in the source."""
+    for node in ctx.facts.nodes(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        found = _environment_fallback(ctx, node.value)
+        if found is None:
+            continue
+        variable, default = found
+        for target in node.targets:
+            name = next((n for n in _target_names(target) if _judge(n, _string(default) or "")), None)
+            if name is not None:
+                yield hardcoded_password_string.finding(
+                    ctx,
+                    default,
+                    f"`{name}` falls back to a hardcoded credential literal where `{variable}` is not set; "
+                    "require the variable (`os.environ[...]`) instead of a fallback",
+                )
+                break
+
+
 def _assigns_string_or_dict(node: ast.Assign | ast.AnnAssign) -> bool:
     return _string(node.value) is not None or isinstance(node.value, ast.Dict)
 
@@ -400,7 +436,9 @@ _MESSAGE = "read it from the environment or a secret store instead of the source
     "value is a weak credential (`SMTP_PASSWORD = 'secret'`) unless it repeats the name "
     "(`PASSWORD = 'password'` names a field); a password compared with a few words is a passphrase. "
     "A constant read only as a lookup key (`store.get(SESSION_KEY)`), a mapping of field names to type "
-    "words and the literals of a `__main__` self-test that asserts results are not reported.",
+    "words and the literals of a `__main__` self-test that asserts results are not reported. A literal "
+    "fallback of an environment read (`os.environ.get('SECRET_KEY', '...')`) is judged the same way: "
+    "it is the credential wherever the variable is not set.",
     bad="DB_PASSWORD = 'hunter2-prod'",
     good="import os\nDB_PASSWORD = os.environ['DB_PASSWORD']",
 )
@@ -428,6 +466,7 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 node.value,  # type: ignore[attr-defined]
                 f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}",
             )
+    yield from _environment_fallbacks(ctx)
     for node in ctx.facts.nodes(ast.Compare):
         assert isinstance(node, ast.Compare)
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):

@@ -182,6 +182,8 @@ def extra_sinks(add: Callable[[SinkSpec], None]) -> None:
     _option_and_import_sinks(add)
     _session_method_sinks(add)
     _response_header_sinks(add)
+    _async_driver_sql_sinks(add)
+    _task_runner_sinks(add)
 
 
 def _response_header_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -199,6 +201,29 @@ def _response_header_sinks(add: Callable[[SinkSpec], None]) -> None:
         for name in names:
             add(SinkSpec("header", name, "HTTP response header", ((position, "headers"),)))
             add(SinkSpec("redirect", name, _LOCATION, ((position, "headers"),), dict_keys=("Location",)))
+
+
+def _task_runner_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Invoke and Fabric run their command text through a shell, locally (``invoke.run``,
+    ``ctx.run``) or on the remote host (``Connection(host).run`` / ``.sudo``)."""
+    for name in ("invoke.run", "invoke.sudo"):
+        add(SinkSpec("command", name, "shell command", ((0, "command"),)))
+    for method in (".run", ".sudo"):
+        add(SinkSpec("command", method, "shell command", ((0, "command"),), requires_import=("fabric", "invoke")))
+
+
+def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
+    """Query methods of asyncpg's connections and pools beyond ``execute`` (``await conn.fetch(sql)``):
+    their first argument is the SQL text, the rest are ``$n`` parameters. Also peewee's
+    ``execute_sql`` and ``Model.raw``, and DuckDB's module-level and connection queries."""
+    for handle in ("asyncpg.connect()", "asyncpg.create_pool()", "asyncpg.create_pool().acquire()"):
+        for method in ("fetch", "fetchrow", "fetchval", "executemany", "cursor", "prepare"):
+            add(SinkSpec("sql", f"{handle}.{method}", "SQL query", ((0, "query"), (0, "command")), text_only=True))
+    add(SinkSpec("sql", ".execute_sql", "SQL query", ((0, "sql"),), text_only=True, requires_import=("peewee",)))
+    add(SinkSpec("sql", ".raw", "raw SQL query", ((0, "sql"),), text_only=True, requires_import=("peewee",)))
+    for name in ("sql", "query", "execute"):
+        add(SinkSpec("sql", f"duckdb.{name}", "SQL query", ((0, "query"),), text_only=True))
+        add(SinkSpec("sql", f"duckdb.connect().{name}", "SQL query", ((0, "query"),), text_only=True))
 
 
 def _session_method_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -236,6 +261,19 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     """Raw connections to an address from input (SSRF) and files a response sends by path."""
     add(SinkSpec("ssrf", "socket.create_connection", "connection address", ((0, "address"),)))
     add(SinkSpec("ssrf", "socket.socket().connect", "connection address", ((0, "address"),)))
+    # Archives unpacked from a path of the input's choosing, into a folder of its choosing.
+    add(SinkSpec("path", "shutil.unpack_archive", "archive path", ((0, "filename"), (1, "extract_dir"))))
+    # Requests built before they are sent, and clients whose every request goes below a base URL
+    # (``base_url`` is keyword-only for httpx: position 99 is never given).
+    for name in ("requests.Request", "requests.models.Request"):
+        add(SinkSpec("ssrf", name, "request URL", ((1, "url"),)))
+    for name in ("httpx.Client", "httpx.AsyncClient"):
+        add(SinkSpec("ssrf", name, "base URL of every request", ((99, "base_url"),)))
+    add(SinkSpec("ssrf", "aiohttp.ClientSession", "base URL of every request", ((0, "base_url"),)))
+    # Mail and file-transfer clients connect to the host they are made with.
+    for name in ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS",
+                 "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL"):  # fmt: skip
+        add(SinkSpec("ssrf", name, "server host", ((0, "host"),)))
     for name in ("starlette.responses.FileResponse", "fastapi.responses.FileResponse"):
         add(SinkSpec("path", name, "file sent in the response", ((0, "path"),)))
     # Responses whose body is HTML only where the call declares an HTML content type (``text``
@@ -253,6 +291,9 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     for module in ("django.http", "django.http.response"):
         add(SinkSpec("xss", f"{module}.HttpResponse().write", "HTTP response body", ((0, "content"),),
                      mode="response"))  # fmt: skip
+        # A streamed body answers HTML too unless the call declares another content type.
+        add(SinkSpec("xss", f"{module}.StreamingHttpResponse", "HTTP response body", ((0, "streaming_content"),),
+                     mode="response", clean_result=True))  # fmt: skip
     for name in ("fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"):
         add(SinkSpec("xss", name, "HTTP response body declared HTML", ((0, "content"),), mode="html-typed",
                      clean_result=True))  # fmt: skip

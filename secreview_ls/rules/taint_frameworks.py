@@ -17,9 +17,11 @@
 
 from __future__ import annotations
 
+# The URL the client asked for: ``request.path`` and its forms.
+DJANGO_URL_ATTRS = ("path", "path_info", "get_full_path", "get_full_path_info", "build_absolute_uri")
 _DJANGO_REQUEST = (
     "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
-    "read", "readline", "readlines", "content_params",
+    "read", "readline", "readlines", "content_params", *DJANGO_URL_ATTRS,
 )  # fmt: skip
 _DJANGO_VIEWS = (
     "django.views.View", "django.views.generic.View", "django.views.generic.base.View",

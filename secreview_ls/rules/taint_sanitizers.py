@@ -78,6 +78,12 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "pymysql.converters.escape_string": frozenset({"sql"}),
     "MySQLdb.escape_string": frozenset({"sql"}),
     "psycopg2.extensions.quote_ident": frozenset({"sql"}),
+    # psycopg's composition objects quote a name or a value for the statement they join.
+    **{
+        f"{module}.sql.{cls}": frozenset({"sql"})
+        for module in ("psycopg", "psycopg2")
+        for cls in ("Identifier", "Literal")
+    },
     # Data formats whose output is data.
     "json.loads": frozenset({"deserialization"}),
 }

@@ -54,6 +54,7 @@ from .taint_extra import (
 )
 from .taint_frameworks import (
     CAPTURING_HANDLERS,
+    DJANGO_URL_ATTRS,
     EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
     EXTRA_OBJECT_KINDS,
@@ -391,6 +392,11 @@ SOURCE_CLEANED.update(
     {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
 )
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
+# Django's request path is percent-decoded (it can hold markup or a line break); its full URL
+# (``build_absolute_uri()``) begins with the host the site accepts.
+SOURCE_CLEANED.update(
+    {f"{kind}.{attr}": _OWN_URL for kind in ("django.request", "django.view.request") for attr in DJANGO_URL_ATTRS}
+)
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
 _NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
@@ -411,7 +417,7 @@ SOURCE_CLEANED.update(
 )
 DJANGO_REQUEST_ATTRS = (
     "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
-    "read", "readline", "readlines", "content_params",
+    "read", "readline", "readlines", "content_params", *DJANGO_URL_ATTRS,
 )  # fmt: skip
 STARLETTE_REQUEST_ATTRS = (
     "query_params", "path_params", "headers", "cookies", "json", "body", "form", "stream",
@@ -485,6 +491,15 @@ REQUEST_ANNOTATIONS = {
     "webob.request.BaseRequest": "webob.request",
     "pyramid.request.Request": "webob.request",
 }
+# Parameters annotated with a client class hold what the class's constructor (or connect
+# function) makes: ``def fetch(session: requests.Session, url)`` sends ``session.get(url)``.
+ANNOTATED_KINDS = {
+    "requests.Session": "requests.Session()", "requests.sessions.Session": "requests.Session()",
+    "httpx.Client": "httpx.Client()", "httpx.AsyncClient": "httpx.AsyncClient()",
+    "aiohttp.ClientSession": "aiohttp.ClientSession()", "aiohttp.client.ClientSession": "aiohttp.ClientSession()",
+    "asyncpg.Connection": "asyncpg.connect()", "asyncpg.connection.Connection": "asyncpg.connect()",
+    "asyncpg.Pool": "asyncpg.create_pool()", "asyncpg.pool.Pool": "asyncpg.create_pool()",
+}  # fmt: skip
 # A view's first parameter named ``request`` (or ``req``) in a module importing one of these.
 REQUEST_PARAMETERS = (
     ("starlette", "starlette.request"),
@@ -893,6 +908,7 @@ def build_spec(
         document_annotations=DOCUMENT_ANNOTATIONS,
         document_markers=DOCUMENT_MARKERS,
         request_annotations=dict(REQUEST_ANNOTATIONS),
+        annotated_kinds=dict(ANNOTATED_KINDS),
         request_parameters=REQUEST_PARAMETERS,
         propagators=PROPAGATORS,
         content_arguments=CONTENT_ARGUMENTS,

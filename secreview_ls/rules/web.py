@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
+from .debug_defaults import on_by_default
 from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
 from .marking_apis import declared_marking
 from .safe_markup import built_html, keeps_safety, safe_markup
@@ -80,7 +81,9 @@ def _settings_module(ctx: RuleContext) -> str | None:
     "reloader): the application answers every request as before, and an error shows a plain 500 "
     "page instead of a console that runs code.",
     summary="A web application runs in debug mode: Flask/Werkzeug's interactive debugger "
-    "(`debug=True`), Django's `DEBUG = True` in a settings module, FastAPI/Starlette `debug=True`.",
+    "(`debug=True`), Django's `DEBUG = True` in a settings module, FastAPI/Starlette `debug=True`; "
+    "also a switch read from the environment whose default turns it on "
+    "(`os.environ.get('DJANGO_DEBUG', 'True') == 'True'`).",
     why="The Werkzeug debugger serves a Python console in the browser on any exception. Anyone who "
     "can reach the server and trigger an error (or guess/compute the PIN) runs code on the host. "
     "Django with `DEBUG = True` and FastAPI/Starlette with `debug=True` show tracebacks with "
@@ -94,17 +97,18 @@ def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
     flask = imports_module(ctx.facts, "flask", "quart")
     for call in ctx.facts.method_calls("run"):
         kw = keyword(call, "debug")
-        if kw is None or not _true(kw.value):
+        if kw is None or not (_true(kw.value) or on_by_default(ctx, kw.value)):
             continue
         receiver = call.func.value  # type: ignore[attr-defined]
         if flask or _bound_to_flask_app(ctx, receiver):
+            literal = _true(kw.value)
             yield flask_debug.finding(
                 ctx,
                 kw,
-                f"`{ctx.facts.spelled(call.func)}(debug=True)` serves the interactive debugger, which runs Python "
-                "code sent from the browser; leave debug off outside a developer machine",
+                f"`{ctx.facts.spelled(call.func)}(debug={'True' if literal else _UNSET_ON})` serves the interactive "
+                "debugger, which runs Python code sent from the browser; leave debug off outside a developer machine",
                 confidence=HIGH if _bound_to_flask_app(ctx, receiver) else MEDIUM,
-                fix=replace_node(ctx, kw.value, "False", "Set `debug=False`"),
+                fix=replace_node(ctx, kw.value, "False", "Set `debug=False`") if literal else None,
             )
     yield from _debug_settings(ctx, flask)
     for _, call in ctx.facts.calls_to("werkzeug.serving.run_simple", "werkzeug.run_simple"):
@@ -122,6 +126,8 @@ def flask_debug(ctx: RuleContext) -> Iterator[Finding]:
                 break
 
 
+# How a switch read from the environment with a default that turns it on is shown.
+_UNSET_ON = "<on when the variable is unset>"
 _ASGI_APPS = ("fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette")
 
 
@@ -130,27 +136,31 @@ def _debug_settings(ctx: RuleContext, flask: bool) -> Iterator[Finding]:
     ``app.config["DEBUG"] = True`` on Flask apps."""
     for _, call in ctx.facts.calls_to(*_ASGI_APPS):
         kw = keyword(call, "debug")
-        if kw is not None and _true(kw.value):
+        if kw is not None and (_true(kw.value) or on_by_default(ctx, kw.value)):
+            literal = _true(kw.value)
             yield flask_debug.finding(
                 ctx,
                 kw,
-                f"`{ctx.facts.spelled(call.func)}(debug=True)` returns tracebacks with source and local variables "
-                "to every client; leave debug off outside a developer machine",
+                f"`{ctx.facts.spelled(call.func)}(debug={'True' if literal else _UNSET_ON})` returns tracebacks "
+                "with source and local variables to every client; leave debug off outside a developer machine",
                 severity=MEDIUM,
                 confidence=HIGH,
-                fix=replace_node(ctx, kw.value, "False", "Set `debug=False`"),
+                fix=replace_node(ctx, kw.value, "False", "Set `debug=False`") if literal else None,
             )
     settings = _settings_module(ctx)
     for node in ctx.facts.tree.body:
-        if not (isinstance(node, ast.Assign) and _true(node.value) and len(node.targets) == 1):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        literal = _true(node.value)
+        if not (literal or on_by_default(ctx, node.value)):
             continue
         target = node.targets[0]
         if settings and isinstance(target, ast.Name) and target.id == "DEBUG":
             yield flask_debug.finding(
                 ctx,
                 node,
-                "`DEBUG = True` in a Django settings module shows tracebacks, settings and SQL to every visitor; "
-                "read it from the environment (off by default)",
+                f"`DEBUG = {'True' if literal else _UNSET_ON}` in a Django settings module shows tracebacks, "
+                "settings and SQL to every visitor; read it from the environment (off by default)",
                 severity=MEDIUM,
                 confidence=LOW if settings == "development" else MEDIUM,
                 # No fix: with DEBUG off Django refuses hosts missing from ALLOWED_HOSTS and stops
@@ -160,10 +170,10 @@ def _debug_settings(ctx: RuleContext, flask: bool) -> Iterator[Finding]:
             yield flask_debug.finding(
                 ctx,
                 node,
-                f"`{ctx.segment(target)} = True` turns on the interactive debugger, which runs Python code sent "
-                "from the browser; leave debug off outside a developer machine",
+                f"`{ctx.segment(target)} = {'True' if literal else _UNSET_ON}` turns on the interactive debugger, "
+                "which runs Python code sent from the browser; leave debug off outside a developer machine",
                 confidence=MEDIUM,
-                fix=replace_node(ctx, node.value, "False", "Set it to `False`"),
+                fix=replace_node(ctx, node.value, "False", "Set it to `False`") if literal else None,
             )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..facts import ModuleFacts
 from .values import Val
 
 # Programs that run their ``-c`` argument as a shell command line, and the flags saying so.
@@ -101,3 +102,21 @@ def variable_leaves(node: ast.AST) -> list[ast.Name] | None:
             return None
         found.extend(inner)
     return found
+
+
+def assigned_in_function(facts: ModuleFacts, name: ast.Name) -> list[ast.expr]:
+    """The values a plain ``name = value`` gives ``name`` in the function reading it; empty when
+    it is bound any other way there (a parameter, a loop, ``with ... as``) or outside a function."""
+    fn = facts.enclosing_function(name)
+    if fn is None or any(a.arg == name.id for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)):
+        return []
+    values: list[ast.expr] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
+            if len(node.targets) != 1:
+                return []
+            values.append(node.value)
+        elif isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Store):
+            if not isinstance(facts.parent(node), ast.Assign):
+                return []
+    return values

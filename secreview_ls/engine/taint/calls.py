@@ -9,6 +9,7 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
+from .deferred import deferred_call
 from .environments import (
     ENVIRONMENT,
     LOADING_METHODS,
@@ -178,6 +179,7 @@ class Calls:
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
         self._mapped_calls: dict[int, ast.Call] = {}
+        self._deferred: dict[int, ast.Call] = {}
         self._attribute_reads: dict[ast.Call, ast.Attribute] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
@@ -215,6 +217,7 @@ class Calls:
             args = [*args[:start], *(joined_below(arg, self.relative_only) for arg in args[start:])]
         # Sinks (checked on the arguments as they are).
         reported = self.sinks.check_call(node, name, method, receiver, args, kwargs, fn, module_call, env)
+        self._run_deferred(node, name, args, kwargs, env, fn)
         result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
         return cleaned(result, reported) if reported else result
 
@@ -598,6 +601,18 @@ class Calls:
                     return False
                 node = node.func
         return False
+
+    def _run_deferred(
+        self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame
+    ) -> None:
+        """A function of the module scheduled with arguments (``pool.submit(job, v)``) runs as
+        ``job(v)`` called here: what it does with them is reported at this call."""
+        found = deferred_call(node, name, args, kwargs)
+        if found is None:
+            return
+        call = self._deferred.setdefault(id(node), found[0])  # one node per call: its steps stay the same
+        if isinstance(call.func, ast.Name):
+            self.interprocedural.resolve(call, call.func.id, None, found[1], found[2], env, fn)
 
     def _mapped_call(self, node: ast.Call, function: ast.expr, items: list[Val], env: Env, fn: Frame) -> Val | None:
         """``map(helper, items)`` with a function of the module: ``helper(item)`` for each item."""

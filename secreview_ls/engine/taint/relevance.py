@@ -300,6 +300,8 @@ class Relevance:
                     cls = index.owner_class.get(scope) if func.value.id in ("self", "cls") else None
                     cls = cls or index.classes.get(func.value.id)
                     target = index.method(cls, func.attr) if cls is not None else None
+                if target is None and isinstance(func.value, ast.Name):
+                    target = index.module_functions.get(func.value.id)  # ``task.delay(v)``: a Celery task
                 if target is None:
                     target = self._any_method(func.attr)
                 if target is not None and self.may_reach_sink(target):
@@ -312,6 +314,8 @@ class Relevance:
                 init = index.method(cls, "__init__") if cls is not None else None
                 if init is not None and self.may_reach_sink(init):
                     return True
+            if self._passes_reaching_function(scope, node):
+                return True
             if (
                 self.project is not None
                 and name is not None
@@ -319,6 +323,16 @@ class Relevance:
                 and name.split(".")[0] in index.imported_roots
             ):
                 return True
+        return False
+
+    def _passes_reaching_function(self, scope: ast.AST, node: ast.Call) -> bool:
+        """A function of the module handed to a call (``pool.submit(job, v)``, ``Thread(target=job)``)
+        that may reach a sink: the call may run it with its arguments."""
+        for arg in (*node.args, *(kw.value for kw in node.keywords)):
+            if isinstance(arg, ast.Name):
+                local = self.index.nested.get(scope, {}).get(arg.id) or self.index.module_functions.get(arg.id)
+                if local is not None and self.may_reach_sink(local):
+                    return True
         return False
 
     def _any_method(self, name: str) -> FunctionNode | None:

@@ -14,7 +14,7 @@ from ..facts import ModuleFacts, false_constant, may_run_shell
 from ..finding import FlowStep, Span, StepKind
 from ..source import SourceFile
 from . import xml_parsers
-from .argument_text import repr_arguments, runs_shell, shell_line, variable_leaves
+from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .results import Results
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
@@ -782,6 +782,9 @@ class SinkChecker:
             return True
         if isinstance(node, ast.Call) and self.facts.qualname(node.func) in self.spec.file_kinds_made_by:
             return True
+        if isinstance(node, ast.Name):  # ``f = request.files["f"]`` earlier in the function
+            found = assigned_in_function(self.facts, node)
+            return bool(found) and all(self._file_object(value, EMPTY) for value in found)
         while isinstance(node, ast.Attribute) and node.attr in ("stream", "file", "raw"):
             node = node.value
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":

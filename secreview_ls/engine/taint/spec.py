@@ -280,6 +280,9 @@ class TaintSpec:
     document_markers: frozenset[str] = frozenset()
     # annotations that make a parameter a request object: qualname → kind
     request_annotations: dict[str, str] = field(default_factory=dict)
+    # annotations that give a parameter the kind of a client object: qualname → kind
+    # (``session: requests.Session`` is what ``requests.Session()`` makes)
+    annotated_kinds: dict[str, str] = field(default_factory=dict)
     # qualified callables whose result is their arguments' text (``unquote``): not opaque
     propagators: frozenset[str] = frozenset()
     # qualified callables whose result carries the data of one argument only (position,

@@ -320,6 +320,8 @@ class Summaries:
                 taint.update(self._provided(entry.dependencies[arg.arg], arg))
             if arg.arg in entry.objects:
                 kind = entry.objects[arg.arg]
+            elif kind is None and arg.annotation is not None and self.spec.annotated_kinds:
+                kind = self.spec.annotated_kinds.get(self.facts.qualname(arg.annotation) or "")
             env[arg.arg] = Val(frozenset(taint), (), kind)
         if is_method and ordered and cls is not None and kind_of_self and not kind_of_self.startswith("class:"):
             prepared = self._prepared_fields(fn, cls)
