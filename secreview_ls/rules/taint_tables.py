@@ -147,7 +147,8 @@ TAINT_CLASSES = (
         why="`../` sequences or an absolute path in the input leave the intended folder: the attacker "
         "reads `/etc/passwd` or the application's secrets, or overwrites files. Keep only a base name "
         "(`werkzeug.utils.secure_filename`, `os.path.basename`) or resolve the path and check it is "
-        "still inside the base folder.",
+        "still inside the base folder (`path.is_relative_to(base)`, `os.path.commonpath([path, base]) "
+        "== base`; `os.path.commonprefix` compares text, not folders, and is no check).",
         bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',
         good='name = secure_filename(request.args["file"])\nreturn open(os.path.join(UPLOADS, name)).read()',
         aliases=("path-traversal", "file"),

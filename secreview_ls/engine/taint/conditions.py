@@ -67,6 +67,8 @@ _URL_SAFETY = re.compile(
     r"_?(?:is_safe_(?:\w+_)?(?:url|uri|redirect|next|target|location|host)\w*|(?:is_)?(?:\w+_)?ur[li]_is_safe|is_ur[li]_safe)$"
 )
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
+# The longest common sub-path, compared by components (not ``commonprefix``, which compares text).
+_COMMON_PATH = frozenset({"os.path.commonpath", "posixpath.commonpath", "ntpath.commonpath"})
 
 
 class Conditions:
@@ -265,6 +267,7 @@ class Conditions:
             positive = isinstance(op, (ast.Eq, ast.Is))
             if positive == truth:
                 self._clean_unchanged_by_sanitizer(left, right, env)
+                self._clean_contained_path(left, right, env)
                 if isinstance(right, ast.Constant):
                     self.clean_path(left, env, ALL)
                 elif isinstance(left, ast.Constant):
@@ -280,6 +283,28 @@ class Conditions:
             if classes and ast.dump(call.args[0]) == ast.dump(value):
                 self.clean_path(value, env, ALL if "*" in classes else classes)
                 return
+
+    def _clean_contained_path(self, left: ast.expr, right: ast.expr, env: Env) -> None:
+        """``os.path.commonpath([target, base]) == base`` held: ``target`` lies under ``base`` (the
+        common path is compared component by component), so it is checked as a path, as
+        ``target.is_relative_to(base)`` would be."""
+        for call, base in ((left, right), (right, left)):
+            if not (isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords):
+                continue
+            if self.facts.qualname(call.func) not in _COMMON_PATH:
+                continue
+            listed = call.args[0]
+            if not isinstance(listed, (ast.List, ast.Tuple)) or len(listed.elts) < 2:
+                continue
+            bases = [e for e in listed.elts if ast.dump(e) == ast.dump(base)]
+            if not bases:
+                continue
+            guard = self.spec.guards.get(".is_relative_to")
+            classes = guard[1] if guard is not None else frozenset({"path"})
+            for element in listed.elts:
+                if element is not bases[0] and isinstance(element, (ast.Name, ast.Attribute, ast.Subscript)):
+                    self.clean_path(element, env, classes)
+            return
 
     def _clean_searched(self, test: ast.Call, env: Env) -> None:
         """``_find_unsafe(name)`` was false: the characters it searches for are not in ``name``."""
