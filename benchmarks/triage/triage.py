@@ -50,6 +50,9 @@ PROJECTS = (
     ("buildbot", "4.3.0"),
     ("ckan", "2.11.1"),
     ("Flask-AppBuilder", "4.5.2"),
+    ("pretalx", "2024.3.1"),
+    ("Radicale", "3.3.1"),
+    ("borgmatic", "1.9.4"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")

@@ -33,7 +33,7 @@ from .judge import (
     static_string,
 )
 from .sensitive_calls import QUERY_METHODS
-from .shell_quoting import caller_command, is_quoted
+from .shell_quoting import caller_command, is_quoted, quoted_parts
 from .sql_keywords import looks_like_sql, names_sql_word
 from .sql_names import names_only, names_reason, placed_values, quoted_values
 from .sql_text import in_quoted_literal
@@ -219,7 +219,8 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
     summary="A function other than `subprocess.*` is called with `shell=True` and a command that is "
     "not fixed in the source.",
     why="Wrappers around `subprocess` (project helpers, `invoke`, `fabric`, ...) commonly forward "
-    "`shell=True` to a shell; the same injection applies to whatever command string they receive.",
+    "`shell=True` to a shell; the same injection applies to whatever command string they receive. "
+    "A command passed as parts that are each fixed text or quoted with `shlex.quote` is not reported.",
     bad='run_cmd(f"git log {branch}", shell=True)',
     good='run_cmd(["git", "log", branch])',
 )
@@ -239,7 +240,7 @@ def shell_true_other_call(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if isinstance(command, (ast.Name, ast.Attribute)) and ctx.facts.qualname(command) in known:
             continue  # functools.partial(subprocess.run, shell=True): the function, not a command
-        if caller_command(ctx, command):
+        if caller_command(ctx, command) or quoted_parts(ctx, command):
             continue
         yield shell_true_other_call.finding(
             ctx,

@@ -11,7 +11,8 @@ value (it only wraps bare URLs in links of its own); text passed through an esca
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
 built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join`` of a
 comprehension or of a local list whose every element is safe, ``strip``, ``replace`` of
-fixed text that undoes no escaping; a local list whose every item a loop over its
+fixed text that undoes no escaping, an ``encode(...).decode(...)`` round trip (character
+references or dropped characters, never markup); a local list whose every item a loop over its
 indexes replaces, ``rewritten_items.py``; the output of rendering methods, also picked by a
 ``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
 (``"\t" * depth``); the result of a helper of the module whose every ``return`` is safe (a
@@ -181,7 +182,32 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return _harmless_replacement(ctx, node.args[0], node.args[1]) and safe(receiver)
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
+    if method == "decode" and _plain_decoding(ctx, node) and isinstance(receiver, ast.Call):
+        encoded = receiver.func
+        if isinstance(encoded, ast.Attribute) and encoded.attr == "encode" and _static_arguments(ctx, receiver):
+            return safe(encoded.value)  # ``.encode("ascii", "xmlcharrefreplace").decode()``: adds no markup
     return False
+
+
+# Charsets whose decoding maps bytes to the characters they encode: no escape sequences undone
+# (``unicode_escape`` would turn a ``\u003c`` of the text into ``<``).
+_PLAIN_CHARSETS = frozenset(
+    {"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1", "utf-16", "utf-32"}
+)
+
+
+def _static_arguments(ctx: RuleContext, call: ast.Call) -> bool:
+    return all(is_static(ctx, a) for a in call.args) and all(is_static(ctx, k.value) for k in call.keywords)
+
+
+def _plain_decoding(ctx: RuleContext, call: ast.Call) -> bool:
+    """``.decode()``, ``.decode("ascii")``, ``.decode(encoding="utf-8", errors="replace")``."""
+    if not _static_arguments(ctx, call):
+        return False
+    encoding = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "encoding"), None)
+    if encoding is None:
+        return True
+    return isinstance(encoding, ast.Constant) and str(encoding.value).lower() in _PLAIN_CHARSETS
 
 
 def _escaped_children(ctx: RuleContext, node: ast.Call) -> bool:

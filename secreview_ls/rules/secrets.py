@@ -90,6 +90,7 @@ _PLACEHOLDER_SHAPES = re.compile(
       | [a-z_][\w]*(?:\.[\w]+)+       # dotted.module.Path
       | (?:https?|file|ftp)://\S*     # URLs
       | [./~].*                       # paths
+      | \{[a-z_][a-z0-9_.]*\}(?:\{[a-z_][a-z0-9_.]*\}|[a-z0-9_.-])*/[a-z0-9_./-]*  # {base}/reset: URL templates
     )$""",
     re.VERBOSE,
 )
@@ -495,7 +496,7 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
             continue
         names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
         for item, name, value in judged:
-            if names_fields and value.isalpha():
+            if (names_fields and value.isalpha()) or _grouping_value(node, value):
                 continue
             yield hardcoded_password_string.finding(
                 ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
@@ -511,6 +512,18 @@ def _judged_entries(mapping: ast.Dict) -> list[tuple[ast.expr, str, str]]:
         if name and value is not None and _judge(name, value):
             judged.append((item, name, value))
     return judged
+
+
+def _grouping_value(mapping: ast.Dict, value: str) -> bool:
+    """A value that two or more entries under names of no secret also hold (``{"smtp_host":
+    "mail_settings", "smtp_password": "mail_settings"}``): the group or section each field belongs
+    to, no credential."""
+    shared = 0
+    for key, item in zip(mapping.keys, mapping.values, strict=False):
+        name = _string(key)
+        if name is not None and _string(item) == value and secret_kind(name) is None:
+            shared += 1
+    return shared >= 2
 
 
 def _empty_database_password(mapping: ast.Dict) -> bool:

@@ -238,3 +238,33 @@ def _chosen(ctx: RuleContext, node: ast.expr) -> bool:
         or built_by_checking_builder(ctx, node)
         or operator_value(ctx, node)
     )
+
+
+_SEQUENCES = frozenset({"builtins.tuple", "builtins.list"})
+
+
+def quoted_parts(ctx: RuleContext, node: ast.expr, *, nested: bool = False) -> bool:
+    """A command handed over as parts, each fixed text or quoted for the shell (``("sqlite3",
+    shlex.quote(path), ">", shlex.quote(out))``, ``tuple(shlex.quote(p) for p in argv)``, such
+    tuples added together or chosen by a condition): a wrapper joining them for the shell gets a
+    command line no value can add a command to. A local name bound once to such parts counts."""
+    if isinstance(node, ast.Name) and not nested:
+        bound = single_assignment(ctx, node)
+        return bound is not None and quoted_parts(ctx, bound, nested=True)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(_fixed_or_quoted(ctx, part) for part in node.elts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return quoted_parts(ctx, node.left, nested=True) and quoted_parts(ctx, node.right, nested=True)
+    if isinstance(node, ast.IfExp):
+        return quoted_parts(ctx, node.body, nested=True) and quoted_parts(ctx, node.orelse, nested=True)
+    if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _SEQUENCES and len(node.args) == 1:
+        return not node.keywords and quoted_parts(ctx, node.args[0], nested=True)
+    if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
+        return _quoting_call(ctx, node.elt)
+    return False
+
+
+def _fixed_or_quoted(ctx: RuleContext, part: ast.expr) -> bool:
+    if isinstance(part, ast.Constant) and isinstance(part.value, str):
+        return True
+    return isinstance(part, ast.Call) and ctx.facts.qualname(part.func) in _QUOTING

@@ -457,6 +457,7 @@ _CLIENT_ENVIRON = ("HTTP_", "CONTENT_TYPE", "CONTENT_LENGTH", "QUERY_STRING", "P
                    "RAW_URI", "REQUEST_METHOD", "SERVER_NAME", "REMOTE_HOST", "REMOTE_USER", "SERVER_PROTOCOL",
                    "SCRIPT_NAME")  # fmt: skip
 CLIENT_KEYS = {f"{kind}.META": _CLIENT_ENVIRON for kind in ("django.request", "django.view.request")}
+CLIENT_KEYS["wsgi.environ"] = _CLIENT_ENVIRON  # a WSGI application's ``environ`` parameter
 OBJECT_SOURCES = {
     "flask.request": frozenset(FLASK_REQUEST_ATTRS),
     "django.request": frozenset(DJANGO_REQUEST_ATTRS),

@@ -23,7 +23,7 @@ from .environments import (
 )
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
-from .keys import const_key, keys_of
+from .keys import const_key, keys_of, server_entry
 from .rendering import (
     escaping_render,
     inline_render,
@@ -749,6 +749,8 @@ class Calls:
                 return get_part(receiver, stored)  # ``conf.get(section, key)``
         if method in ("get", "pop") and node.args:
             key = const_key(node.args[0])
+            if server_entry(self.spec.client_keys, receiver.kind, node.args[0]):
+                return args[1] if len(args) > 1 else EMPTY  # ``environ.get("APP_CONFIG", default)``
             if key is not None:
                 value = get_part(receiver, key)
                 if len(args) > 1:

@@ -50,6 +50,7 @@ class Entry:
 # The kind of a WSGI application's ``start_response`` parameter: calling it sends the status and
 # headers (``wsgi.start_response().__call__`` sinks).
 START_RESPONSE = "wsgi.start_response()"
+WSGI_ENVIRON = "wsgi.environ"
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _REQUEST_NAMES = frozenset({"request", "req"})
 # First parameters (after ``self``) that can make a function a framework's entry by name alone.
@@ -289,6 +290,7 @@ def entry_for(
     if not entry.framework and _wsgi_application(own):
         entry.framework = "wsgi"
         entry.tainted["environ"] = "WSGI environment"
+        entry.objects["environ"] = WSGI_ENVIRON  # its CGI-style server entries are no source
         entry.objects[own[1].arg] = START_RESPONSE
         if spec.wsgi_body_sinks and _declares_html(fn, own[1].arg):
             entry.return_sinks = spec.wsgi_body_sinks

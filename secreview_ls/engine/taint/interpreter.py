@@ -17,7 +17,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
 from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
-from .keys import const_key
+from .keys import const_key, server_entry
 from .results import Results
 from .spec import (
     AFTER_END_OF_OPTIONS,
@@ -497,6 +497,8 @@ class Interpreter:
                 # (the key is still evaluated for the sinks it may reach).
                 self.eval(node.slice, env, fn)
                 return Val(whole(base))
+            if server_entry(self.spec.client_keys, base.kind, node.slice):
+                return EMPTY
             folded = _constant_item(base, node.slice)
             return folded if folded is not None else get_part(base, position_key(base, key))
         if isinstance(node, ast.Call):

@@ -4,6 +4,7 @@ part of a container. Attributes are parts too, keyed ``.name``."""
 from __future__ import annotations
 
 import ast
+import re
 
 
 def const_key(node: ast.expr) -> str | None:
@@ -25,3 +26,20 @@ def keys_of(nodes: list[ast.expr]) -> str | None:
     if not keys or any(key is None for key in keys):
         return None
     return keys[0] if len(keys) == 1 else "(" + ",".join(keys) + ")"  # type: ignore[arg-type]
+
+
+_CGI_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def server_entry(client_keys: dict[str, tuple[str, ...]], kind: str | None, node: ast.expr) -> bool:
+    """``environ["APP_CONFIG"]`` of a WSGI environment: a constant CGI-style key the client's
+    request does not fill in (``HTTP_*`` headers and the request line do), so the server's or the
+    deployment's value. Keys of other shapes (``wsgi.input``, a middleware's ``routing_args``) may
+    carry the request."""
+    client = client_keys.get(kind or "")
+    if client is None or not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    name = node.value
+    if not _CGI_NAME.fullmatch(name):
+        return False
+    return not any(name.startswith(c) if c.endswith("_") else name == c for c in client)

@@ -1,6 +1,7 @@
 """Strings built after a constant prefix: data written after a fixed ``scheme://host/`` cannot
 choose the host, after a fixed ``/path`` it cannot leave the site, after any fixed text
-(``--output=``) it never starts a program argument. Which classes that makes a value harmless
+(``--output=``) it never starts a program argument, after a leading ``?`` or ``#`` (a query string
+or fragment) it chooses neither host nor path. Which classes that makes a value harmless
 for is the spec's (``AFTER_FIXED_HOST``, ``AFTER_FIXED_PATH``, ``AFTER_FIXED_TEXT``)."""
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class FixedPrefixes:
                 fixed = self.after_host
         elif head.startswith("/") and len(head) > 1 and head[1] not in "/\\":
             fixed = self.after_path
+        elif head.startswith(("?", "#")):  # a query string or fragment: scheme, host and path stay the base's
+            fixed = self.after_host | self.after_path
         if head.strip("-"):  # ``--output=`` + value: the value never starts an argument
             fixed = fixed | self.after_text
         if not fixed:
