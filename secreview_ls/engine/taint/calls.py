@@ -407,6 +407,7 @@ class Calls:
                 return each
         read = self._attribute_read(node) if name == "builtins.getattr" else None
         if read is not None:
+            self.sinks.results.note_made_node()
             # ``getattr(request, "args")`` reads what ``request.args`` reads (and the default)
             value = self.interpreter.attribute(args[0], read)
             return join(value, args[2]) if len(args) == 3 else value
@@ -611,6 +612,7 @@ class Calls:
         if found is None:
             return
         call = self._deferred.setdefault(id(node), found[0])  # one node per call: its steps stay the same
+        self.sinks.results.note_made_node()
         if isinstance(call.func, ast.Name):
             self.interprocedural.resolve(call, call.func.id, None, found[1], found[2], env, fn)
 
@@ -623,6 +625,7 @@ class Calls:
             call = ast.copy_location(ast.Call(func=function, args=[node.args[1]], keywords=[]), node)
             call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
             self._mapped_calls[id(node)] = call
+        self.sinks.results.note_made_node()
         item = Val(all_taint(None, items, {}))
         result = self.interprocedural.resolve(call, function.id, None, [item], [], env, fn)
         return Val(whole(result)) if result is not None else None

@@ -51,6 +51,7 @@ Event = tuple[Any, ...]
 # ("clr", class, node) · ("proj", qualified name, summary or None)
 # ("tpl", template name, its ``TemplateReading``: every file read, the writes, or None)
 # ("cat", attribute node, the template text of the class attribute it names, or None)
+# ("new",): a node made for the analysis was used (``Results.note_made_node``): not replayed
 
 
 @dataclass

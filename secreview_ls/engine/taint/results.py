@@ -87,6 +87,14 @@ class Results:
         if self.recordings:
             self.recordings[-1].append(("clr", cls, node))
 
+    def note_made_node(self) -> None:
+        """The function being analyzed used a node made for the analysis (``getattr(obj, "name")``
+        read as ``obj.name``, a call a scheduler makes): it is outside the tree, so its lines do
+        not move with the function's when lines are inserted above, and a record naming it cannot
+        be replayed in a later version (the function is analyzed again)."""
+        if self.recordings:
+            self.recordings[-1].append(("new",))
+
     def record_hit(self, cls: str, sink: str, what: str, node: ast.AST, label: Label) -> None:
         if not self.collecting:
             return

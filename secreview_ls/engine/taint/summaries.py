@@ -265,6 +265,8 @@ class Summaries:
                 elif kind == "cat":
                     if self.class_text_answer is None or self.class_text_answer(event[1]) != event[2]:
                         return False
+                elif kind == "new":
+                    return False  # a node made for the analysis: its lines were not moved
             return not results.poisoned
         except Unplaceable:
             return False
