@@ -14,7 +14,8 @@ comprehension or of a local list whose every element is safe, ``strip``, ``repla
 fixed text that undoes no escaping; a local list whose every item a loop over its
 indexes replaces, ``rewritten_items.py``; the output of rendering methods, also picked by a
 ``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
-(``"\t" * depth``); the result of a helper of the module whose every ``return`` is safe (a
+(``"\t" * depth``); a URL of the site's own routes (``url_for``, ``reverse``) written as a
+double-quoted attribute value (``'<a href="' + url_for(...)``); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
 other parts); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
