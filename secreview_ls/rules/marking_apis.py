@@ -108,8 +108,21 @@ def _declared_field(ctx: RuleContext, value: ast.expr, name: str) -> bool:
                 continue
             maker = (dotted_name(made.func) or "").rsplit(".", 1)[-1]
             if maker.endswith("Field") or maker in _FIELD_MAKERS:
-                return True
+                return not _numeric_field(maker, made)
     return False
+
+
+_NUMERIC_TYPES = ("Integer", "BigInteger", "SmallInteger", "Float", "Numeric", "Decimal", "Boolean", "Date",
+                  "DateTime", "Time", "Int", "Long", "PositiveInteger", "PositiveSmallInteger", "Auto", "BigAuto")  # fmt: skip
+
+
+def _numeric_field(maker: str, made: ast.Call) -> bool:
+    """A field holding numbers, truth values or dates (``IntegerField()``, ``Column(Float)``): no markup."""
+    if maker.endswith("Field"):
+        return maker.removesuffix("Field") in _NUMERIC_TYPES
+    kind = made.args[0] if made.args else None
+    kind = kind.func if isinstance(kind, ast.Call) else kind
+    return kind is not None and (dotted_name(kind) or "").rsplit(".", 1)[-1] in _NUMERIC_TYPES
 
 
 def _safe_named_filter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
