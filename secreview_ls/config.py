@@ -78,6 +78,11 @@ DEFAULT_TEST_PATHS = (
     "**/tests.py",
     "*_tests.py",
     "**/*_tests.py",
+    # Modules named for the test data or fixtures they make (``create_test_data.py``).
+    "*_test_data.py",
+    "**/*_test_data.py",
+    "*_test_fixtures.py",
+    "**/*_test_fixtures.py",
 )
 DEFAULT_EXCLUDE = (
     ".git/**",

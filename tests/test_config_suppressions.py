@@ -172,6 +172,12 @@ def test_pyproject_settings_apply(tmp_path: Path) -> None:
         ("test_results0/app/views.py", False),
         ("pkg/test_api/views.py", False),
         ("pkg/test_api/test_views.py", True),
+        ("pkg/lib/create_test_data.py", True),
+        ("make_test_fixtures.py", True),
+        ("pkg/test_data_views.py", True),
+        ("pkg/test_data/models.py", False),
+        ("pkg/latest_data.py", False),
+        ("pkg/ab_testing.py", False),
     ],
 )
 def test_default_test_paths_know_django_and_testing_folders(path: str, is_test: bool) -> None:

@@ -81,12 +81,48 @@ def configured_attribute(ctx: RuleContext, value: ast.expr) -> bool:
         return False
     if any(word in _INPUT_WORDS for link in links for word in identifier_words(link.lower())):
         return False
+    if _declared_field(ctx, value, links[-1]):
+        return False  # a field of the record the object is (``file = FileField()``): stored data
     for other in ctx.facts.nodes(ast.Attribute, ast.Call):
         if isinstance(other, ast.Attribute) and other.attr == links[0] and not isinstance(other.ctx, ast.Load):
             return False  # the module stores it: judged by what it stores (not here)
         if isinstance(other, ast.Call) and isinstance(other.func, ast.Name) and other.func.id == "setattr":
             return False
     return True
+
+
+_FIELD_MAKERS = frozenset({"Column", "mapped_column", "relationship"})
+
+
+def _declared_field(ctx: RuleContext, value: ast.expr, name: str) -> bool:
+    """A class enclosing ``value`` declares ``name`` as a field of its records: a class-level
+    assignment from an ORM field constructor (``name = StringField()``, ``bio = Column(Text)``)."""
+    for scope in ctx.facts.ancestors(value):
+        if not isinstance(scope, ast.ClassDef):
+            continue
+        for stmt in scope.body:
+            target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+            target = stmt.target if isinstance(stmt, ast.AnnAssign) else target
+            made = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+            if not (isinstance(target, ast.Name) and target.id == name and isinstance(made, ast.Call)):
+                continue
+            maker = (dotted_name(made.func) or "").rsplit(".", 1)[-1]
+            if maker.endswith("Field") or maker in _FIELD_MAKERS:
+                return not _numeric_field(maker, made)
+    return False
+
+
+_NUMERIC_TYPES = ("Integer", "BigInteger", "SmallInteger", "Float", "Numeric", "Decimal", "Boolean", "Date",
+                  "DateTime", "Time", "Int", "Long", "PositiveInteger", "PositiveSmallInteger", "Auto", "BigAuto")  # fmt: skip
+
+
+def _numeric_field(maker: str, made: ast.Call) -> bool:
+    """A field holding numbers, truth values or dates (``IntegerField()``, ``Column(Float)``): no markup."""
+    if maker.endswith("Field"):
+        return maker.removesuffix("Field") in _NUMERIC_TYPES
+    kind = made.args[0] if made.args else None
+    kind = kind.func if isinstance(kind, ast.Call) else kind
+    return kind is not None and (dotted_name(kind) or "").rsplit(".", 1)[-1] in _NUMERIC_TYPES
 
 
 def _safe_named_filter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

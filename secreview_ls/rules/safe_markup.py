@@ -15,7 +15,8 @@ fixed text that undoes no escaping, an ``encode(...).decode(...)`` round trip (c
 references or dropped characters, never markup); a local list whose every item a loop over its
 indexes replaces, ``rewritten_items.py``; the output of rendering methods, also picked by a
 ``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
-(``"\t" * depth``); the result of a helper of the module whose every ``return`` is safe (a
+(``"\t" * depth``); a URL of the site's own routes (``url_for``, ``reverse``) written as a
+double-quoted attribute value (``'<a href="' + url_for(...)``); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
 other parts); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
@@ -124,7 +125,10 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.Call):
         return _safe_call(ctx, node, depth)
     if isinstance(node, ast.JoinedStr):
-        return all(isinstance(v, ast.Constant) or safe(v.value) for v in node.values)  # type: ignore[attr-defined]
+        return all(
+            isinstance(v, ast.Constant) or safe(v.value) or _quoted_url(ctx, node.values[i - 1] if i else None, v)  # type: ignore[attr-defined]
+            for i, v in enumerate(node.values)
+        )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _numeric_template(ctx, node.left):
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # ``"\t" * depth``: copies of the text
@@ -133,6 +137,8 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
         right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
         if isinstance(node.right, ast.Dict):
             right = list(node.right.values)
+        if isinstance(node.op, ast.Add) and _quoted_url(ctx, node.left, node.right):
+            return safe(node.left)
         return safe(node.left) and all(safe(r) for r in right)
     if isinstance(node, ast.IfExp):
         return safe(node.body) and safe(node.orelse)
@@ -145,6 +151,30 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.Name):
         return _safe_name(ctx, node, depth)
     return False
+
+
+# URL builders of the site's own routes: they percent-encode ``"``, ``<``, ``>`` and spaces of
+# the values they put in the path, query and fragment (not ``'``). A URL made with the request's
+# host (``_external``) or with keywords unpacked from elsewhere is not judged here.
+_URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for", "django.urls.reverse"})
+_DOUBLE_QUOTED_VALUE = re.compile(r'=\s*"$')
+
+
+def _quoted_url(ctx: RuleContext, before: ast.expr | None, value: ast.expr) -> bool:
+    """``'<a href="' + url_for(...)`` / ``f'<a href="{url_for(...)}"'``: a URL of the site's own
+    routes written as a double-quoted attribute value, which it cannot leave."""
+    if isinstance(value, ast.FormattedValue):
+        if value.conversion != -1 or value.format_spec is not None:
+            return False
+        value = value.value
+    if not isinstance(value, ast.Call) or (ctx.facts.qualname(value.func) or "") not in _URL_BUILDERS:
+        return False
+    if any(k.arg is None or k.arg == "_external" for k in value.keywords):
+        return False
+    while isinstance(before, ast.BinOp) and isinstance(before.op, ast.Add):
+        before = before.right
+    text = before.value if isinstance(before, ast.Constant) else None
+    return isinstance(text, str) and _DOUBLE_QUOTED_VALUE.search(text) is not None
 
 
 def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:

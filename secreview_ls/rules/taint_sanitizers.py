@@ -182,6 +182,14 @@ CLEAN_CALLS = frozenset(
      "builtins.hash", "builtins.abs", "builtins.round", "builtins.ord", "builtins.type", "builtins.print",
      "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.getpid", "time.time",
      "secrets.token_hex", "secrets.token_urlsafe", "uuid.uuid4"}
+    # A database engine, pool or connection opened from a URL or DSN: its dialect, name, driver
+    # and the rows it returns are the library's and the database's, not the text it was opened with.
+    | {f"sqlalchemy.{name}" for name in ("create_engine", "engine.create_engine", "engine_from_config",
+                                        "engine.engine_from_config", "ext.asyncio.create_async_engine",
+                                        "ext.asyncio.async_engine_from_config")}
+    | {f"{module}.connect" for module in ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "asyncpg",
+                                          "aiosqlite", "cx_Oracle", "oracledb", "pyodbc", "duckdb")}
+    | {"asyncpg.create_pool", "aiomysql.create_pool", "aiopg.create_pool", "psycopg_pool.ConnectionPool"}
 )  # fmt: skip
 STRING_METHODS = frozenset(
     {"lower", "upper", "strip", "lstrip", "rstrip", "title", "capitalize", "casefold", "swapcase",

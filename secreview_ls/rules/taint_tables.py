@@ -166,7 +166,9 @@ TAINT_CLASSES = (
         "fixed `https://host/`, or check the host against an allowlist.",
         bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
         good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
-        cleaned_by=frozenset({AFTER_FIXED_HOST, HOST_ALLOWLISTED}),
+        # A request path after a fixed ``/name`` goes to the client's own ``base_url`` (or nowhere:
+        # a client refuses a URL without a host); ``//host`` is not such a path.
+        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}),
         served_only=True,
     ),
     TaintClass(
