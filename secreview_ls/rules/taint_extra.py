@@ -213,7 +213,7 @@ def _task_runner_sinks(add: Callable[[SinkSpec], None]) -> None:
     # pexpect splits its command text into a program and its arguments (``spawn("ssh " + host)``):
     # text from input picks the program or its options (``-oProxyCommand=...``).
     for name in ("spawn", "spawnu", "run", "runu", "popen_spawn.PopenSpawn"):
-        add(SinkSpec("command", f"pexpect.{name}", "command line (program and arguments)", ((0, "command"), (0, "cmd"))))
+        add(SinkSpec("command", f"pexpect.{name}", "program and arguments", ((0, "command"), (0, "cmd"))))
 
 
 def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:

@@ -13,6 +13,10 @@
 * Tornado: the positional parameters of a ``RequestHandler``'s ``get`` / ``post`` ... after ``self``
   are the URL pattern's groups (``(r"/items/(.*)", Handler)``).
 * CGI scripts: ``cgi.FieldStorage()`` is the submitted form (``form.getvalue("q")``).
+* GraphQL (graphene, Ariadne, Strawberry): a resolver's arguments are the query's, chosen by the
+  client: those after ``(parent, info)`` of ``resolve_<field>`` / ``mutate`` functions in a module
+  importing a GraphQL library, and all but ``self`` / ``root`` / ``info`` of a ``@strawberry.field``
+  / ``mutation`` / ``subscription`` function. Arguments typed as numbers stay clean.
 """
 
 from __future__ import annotations
@@ -79,4 +83,10 @@ EXTRA_SOURCE_CLEANED_NO_BREAKS = (
     ("bottle.request", ("headers", "get_header", "cookies", "get_cookie")),
     ("django.view.request", ("headers", "COOKIES", "META")),
     ("sanic.request", ("headers", "cookies")),
+)
+# GraphQL resolvers and the decorators that declare them.
+RESOLVER_MODULES = ("graphene", "ariadne", "strawberry", "graphql")
+RESOLVER_NAMES = frozenset({"mutate", "mutate_and_get_payload"})
+RESOLVER_DECORATORS = frozenset(
+    f"strawberry.{name}" for name in ("field", "mutation", "subscription", "django.field", "django.mutation")
 )

@@ -61,6 +61,9 @@ from .taint_frameworks import (
     EXTRA_OBJECT_SOURCES,
     EXTRA_REQUEST_PARAMETERS,
     EXTRA_SOURCE_CLEANED_NO_BREAKS,
+    RESOLVER_DECORATORS,
+    RESOLVER_MODULES,
+    RESOLVER_NAMES,
     ROUTE_FUNCTIONS,
 )
 from .taint_sanitizers import (
@@ -893,6 +896,9 @@ def build_spec(
         capturing_handlers=CAPTURING_HANDLERS,
         route_decorators=ROUTE_DECORATORS,
         route_functions=ROUTE_FUNCTIONS,
+        resolver_modules=RESOLVER_MODULES,
+        resolver_names=RESOLVER_NAMES,
+        resolver_decorators=RESOLVER_DECORATORS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
         template_renderers=TEMPLATE_RENDERERS,
         template_decorators=dict(TEMPLATE_DECORATORS),
