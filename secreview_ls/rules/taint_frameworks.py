@@ -13,6 +13,8 @@
 * Tornado: the positional parameters of a ``RequestHandler``'s ``get`` / ``post`` ... after ``self``
   are the URL pattern's groups (``(r"/items/(.*)", Handler)``).
 * CGI scripts: ``cgi.FieldStorage()`` is the submitted form (``form.getvalue("q")``).
+* Flask / Quart ``g``: the fields a ``@app.before_request`` hook stores from request data are
+  request data in every view of the module (``g.lang = request.args["lang"]``).
 * GraphQL (graphene, Ariadne, Strawberry): a resolver's arguments are the query's, chosen by the
   client: those after ``(parent, info)`` of ``resolve_<field>`` / ``mutate`` functions in a module
   importing a GraphQL library, and all but ``self`` / ``root`` / ``info`` of a ``@strawberry.field``
@@ -90,3 +92,6 @@ RESOLVER_NAMES = frozenset({"mutate", "mutate_and_get_payload"})
 RESOLVER_DECORATORS = frozenset(
     f"strawberry.{name}" for name in ("field", "mutation", "subscription", "django.field", "django.mutation")
 )
+# Request-scoped globals and the hooks that fill them before each view.
+REQUEST_GLOBALS = frozenset({"flask.g", "flask.globals.g", "quart.g", "quart.globals.g"})
+REQUEST_HOOKS = frozenset({"before_request", "before_app_request"})

@@ -270,6 +270,10 @@ class TaintSpec:
     resolver_modules: tuple[str, ...] = ()
     resolver_names: frozenset[str] = frozenset()
     resolver_decorators: frozenset[str] = frozenset()
+    # request-scoped globals objects (``flask.g``) and the decorator names of the hooks that fill
+    # them before each view (``before_request``)
+    request_globals: frozenset[str] = frozenset()
+    request_hooks: frozenset[str] = frozenset()
     # decorator method names that declare a route (``route``, ``get``, ...)
     route_decorators: frozenset[str] = frozenset()
     # module-level functions that declare a route with ``<name>`` captures (``bottle.route``)
