@@ -5,7 +5,8 @@
   in every method (``get_queryset``, ``get_context_data``, ``form_valid``...), not only in the
   ``get`` / ``post`` handlers that receive ``request``.
 * Falcon: the ``req`` of responders (``on_get(self, req, resp)``) and hooks; ``req.get_param(...)``,
-  ``req.params``, ``req.media``, ``req.stream``...
+  ``req.params``, ``req.media``, ``req.stream``...; a responder's parameters after ``resp``
+  (``on_get_item(self, req, resp, name)``) are the route's URI template fields.
 * Bottle: the global ``bottle.request`` (``request.query.name``, ``request.forms.get(...)``,
   ``request.params``, ``request.json``...) and ``@route("/hello/<name>")`` capture parameters.
 * Sanic: the first parameter ``request`` of a handler in a module importing sanic (``request.args``,
@@ -95,3 +96,5 @@ RESOLVER_DECORATORS = frozenset(
 # Request-scoped globals and the hooks that fill them before each view.
 REQUEST_GLOBALS = frozenset({"flask.g", "flask.globals.g", "quart.g", "quart.globals.g"})
 REQUEST_HOOKS = frozenset({"before_request", "before_app_request"})
+# Responders whose parameters after (request, response) are the route's URI template fields.
+RESPONDER_CAPTURES = (("falcon.request", "on_", 2),)

@@ -66,6 +66,7 @@ from .taint_frameworks import (
     RESOLVER_DECORATORS,
     RESOLVER_MODULES,
     RESOLVER_NAMES,
+    RESPONDER_CAPTURES,
     ROUTE_FUNCTIONS,
 )
 from .taint_sanitizers import (
@@ -898,6 +899,7 @@ def build_spec(
         capturing_handlers=CAPTURING_HANDLERS,
         route_decorators=ROUTE_DECORATORS,
         route_functions=ROUTE_FUNCTIONS,
+        responder_captures=RESPONDER_CAPTURES,
         request_globals=REQUEST_GLOBALS,
         request_hooks=REQUEST_HOOKS,
         resolver_modules=RESOLVER_MODULES,

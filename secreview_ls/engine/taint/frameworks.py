@@ -298,8 +298,27 @@ def entry_for(
         for root, kind in spec.request_parameters:
             if _imports_any(facts, (root,), roots):
                 entry.objects[own[0].arg] = kind
+                _responder_fields(spec, fn, is_method, own, kind, entry)
                 break
     return entry
+
+
+def _responder_fields(
+    spec: TaintSpec,
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    is_method: bool,
+    own: list[ast.arg],
+    kind: str,
+    entry: Entry,
+) -> None:
+    """A responder method's parameters after the framework's (``on_get(self, req, resp, name)``
+    in Falcon): the fields of its route's URI template."""
+    for responder_kind, prefix, given in spec.responder_captures:
+        if kind == responder_kind and is_method and fn.name.startswith(prefix):
+            for arg in own[given:]:
+                entry.tainted.setdefault(arg.arg, f"URL parameter `{arg.arg}`")
+            if fn.args.kwarg is not None:
+                entry.tainted.setdefault(fn.args.kwarg.arg, "URL parameters")
 
 
 def _graphql_arguments(

@@ -270,6 +270,9 @@ class TaintSpec:
     resolver_modules: tuple[str, ...] = ()
     resolver_names: frozenset[str] = frozenset()
     resolver_decorators: frozenset[str] = frozenset()
+    # responder methods whose parameters after the framework's are URL captures: (request kind,
+    # method name prefix, number of framework parameters after ``self``) — Falcon's ``on_get(req, resp, id)``
+    responder_captures: tuple[tuple[str, str, int], ...] = ()
     # request-scoped globals objects (``flask.g``) and the decorator names of the hooks that fill
     # them before each view (``before_request``)
     request_globals: frozenset[str] = frozenset()
