@@ -166,8 +166,9 @@ class Summaries:
 
     def _request_scope(self, fn: FunctionNode, is_method: bool, entry: Entry, env: Env) -> str | None:
         """The request-scoped globals object (``flask.g``): a before-request hook fills it for every
-        view, so a view starts with the fields its hooks stored from request data. Returns the
-        object's local name when ``fn`` is such a hook (its fields are its summary's ``self_out``)."""
+        view, so a view starts with the fields it reads there that the hooks stored from request
+        data. Returns the object's local name when ``fn`` is such a hook (the fields it stores are
+        its summary's ``self_out``)."""
         if self._scope is None:
             name = next((n for n, q in self.facts.imports.aliases.items() if q in self.spec.request_globals), None)
             hooks: tuple[FunctionNode, ...] = ()
@@ -180,7 +181,15 @@ class Summaries:
         if fn in hooks:
             return name
         if entry.framework:
-            fields = [field for hook in hooks for field in _source_fields(getattr(self.of(hook), "self_out", None))]
+            read = _fields_read(fn, name)
+            if not read:
+                return None
+            fields = [
+                (key, value)
+                for hook in hooks
+                for key, value in _source_fields(getattr(self.of(hook), "self_out", None))
+                if key in read
+            ]
             if fields:
                 env[name] = Val(frozenset(), tuple(fields))
         return None
@@ -369,6 +378,19 @@ class Summaries:
 _NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``Results.replay_notes``)
 # Methods a web framework runs on a request handler before the one answering the request.
 _SET_UP_METHODS = ("setup", "dispatch", "initial", "prepare")
+
+
+def _fields_read(fn: FunctionNode, name: str) -> set[str]:
+    """The fields a function reads on the object ``name`` (``g.lang`` → ``.lang``): only those
+    carry what the hooks stored, not the object handed on whole (``options = {"g": g}``)."""
+    return {
+        "." + node.attr
+        for node in ast.walk(fn)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+    }
 
 
 def _is_request_hook(spec: TaintSpec, fn: FunctionNode) -> bool:
