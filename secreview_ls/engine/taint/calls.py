@@ -10,6 +10,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .deferred import deferred_call
+from .definitions import is_property
 from .environments import (
     ENVIRONMENT,
     LOADING_METHODS,
@@ -182,6 +183,7 @@ class Calls:
         self._deferred: dict[int, ast.Call] = {}
         self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
         self._partial_calls: dict[int, ast.Call | None] = {}
+        self._property_calls: dict[int, ast.Call] = {}
         self._attribute_reads: dict[ast.Call, ast.Attribute] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
@@ -605,6 +607,21 @@ class Calls:
                     return False
                 node = node.func
         return False
+
+    def property_read(self, node: ast.Attribute, base: Val, env: Env, fn: Frame) -> Val | None:
+        """``obj.name`` where ``name`` is a ``@property`` (or ``cached_property``) of the module's
+        class ``obj`` is: the getter called, ``obj.name()`` (one node per read)."""
+        index = self.interprocedural.index
+        cls = index.classes.get((base.kind or "")[len("class:") :])
+        method = index.method(cls, node.attr) if cls is not None else None
+        if method is None or not is_property(method):
+            return None
+        call = self._property_calls.get(id(node))
+        if call is None:
+            call = ast.copy_location(ast.Call(func=node, args=[], keywords=[]), node)
+            call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
+            self._property_calls[id(node)] = call
+        return self.call(call, env, fn)
 
     def _partial_call(self, node: ast.Call, env: Env, fn: Frame) -> ast.Call | None:
         """``run = functools.partial(f, *a, **k)`` assigned once in this function (or the module),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex, generated_fields, is_static
+from .definitions import ModuleIndex, generated_fields, is_property, is_static
 from .frameworks import Entries, Entry
 from .memo import Event, Mover, Record, TaintMemo, Unplaceable, same_summary, without_lines
 from .relevance import Relevance
@@ -221,6 +221,7 @@ class Summaries:
             self.step_path is not None
             or fn.name in self.scopes.called_names()
             or (fn.name.startswith("__") and fn.name.endswith("__"))  # called by the language
+            or is_property(fn)  # called by reading it
         )
         memo = self.memo
         if memo is None:
