@@ -439,3 +439,31 @@ def by_direction():
         assert memo.replayed >= 1, memo.replayed  # only the function building one runs again
         assert taint_findings(result) == taint_findings(analyze_source(version, path, config))
     assert len(taint_findings(analyze_source(swapped, path, config))) == 1
+
+
+HOOKED = """import os
+from flask import Flask, g, request
+
+app = Flask(__name__)
+
+
+@app.before_request
+def load():
+    g.report = request.args["report"]
+
+
+@app.route("/report")
+def report():
+    os.system("make-report " + g.report)
+    return "ok"
+"""
+
+
+def test_an_edited_before_request_hook_is_seen_by_the_unchanged_views(tmp_path: Path) -> None:
+    analyzer, _memo, path, config = analyzer_for(tmp_path)
+    assert [f[0] for f in taint_findings(analyzer.analyze(HOOKED))] == ["SR802"]
+    fixed = HOOKED.replace('g.report = request.args["report"]', 'g.report = "daily"')
+    assert taint_findings(analyzer.analyze(fixed)) == taint_findings(analyze_source(fixed, path, config)) == []
+    restored = analyzer.analyze(HOOKED)
+    assert taint_findings(restored) == taint_findings(analyze_source(HOOKED, path, config))
+    assert [f[0] for f in taint_findings(restored)] == ["SR802"]

@@ -210,12 +210,17 @@ def _task_runner_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(SinkSpec("command", name, "shell command", ((0, "command"),)))
     for method in (".run", ".sudo"):
         add(SinkSpec("command", method, "shell command", ((0, "command"),), requires_import=("fabric", "invoke")))
+    # pexpect splits its command text into a program and its arguments (``spawn("ssh " + host)``):
+    # text from input picks the program or its options (``-oProxyCommand=...``).
+    for name in ("spawn", "spawnu", "run", "runu", "popen_spawn.PopenSpawn"):
+        add(SinkSpec("command", f"pexpect.{name}", "program and arguments", ((0, "command"), (0, "cmd"))))
 
 
 def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
     """Query methods of asyncpg's connections and pools beyond ``execute`` (``await conn.fetch(sql)``):
     their first argument is the SQL text, the rest are ``$n`` parameters. Also peewee's
-    ``execute_sql`` and ``Model.raw``, and DuckDB's module-level and connection queries."""
+    ``execute_sql`` and ``Model.raw``, DuckDB's module-level and connection queries, and
+    SQLAlchemy's ``exec_driver_sql``."""
     for handle in ("asyncpg.connect()", "asyncpg.create_pool()", "asyncpg.create_pool().acquire()"):
         for method in ("fetch", "fetchrow", "fetchval", "executemany", "cursor", "prepare"):
             add(SinkSpec("sql", f"{handle}.{method}", "SQL query", ((0, "query"), (0, "command")), text_only=True))
@@ -224,6 +229,9 @@ def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("sql", "query", "execute"):
         add(SinkSpec("sql", f"duckdb.{name}", "SQL query", ((0, "query"),), text_only=True))
         add(SinkSpec("sql", f"duckdb.connect().{name}", "SQL query", ((0, "query"),), text_only=True))
+    # SQLAlchemy hands ``exec_driver_sql`` text to the DBAPI cursor as it is.
+    add(SinkSpec("sql", ".exec_driver_sql", "SQL query", ((0, "statement"),), text_only=True,
+                 requires_import=("sqlalchemy",)))  # fmt: skip
 
 
 def _session_method_sinks(add: Callable[[SinkSpec], None]) -> None:
@@ -263,6 +271,9 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("ssrf", "socket.socket().connect", "connection address", ((0, "address"),)))
     # Archives unpacked from a path of the input's choosing, into a folder of its choosing.
     add(SinkSpec("path", "shutil.unpack_archive", "archive path", ((0, "filename"), (1, "extract_dir"))))
+    # Key-value database files opened by a path of the input's choosing.
+    for name in ("shelve.open", "dbm.open", "dbm.gnu.open", "dbm.ndbm.open", "dbm.dumb.open", "dbm.sqlite3.open"):
+        add(SinkSpec("path", name, "database file path", ((0, "filename"), (0, "file"))))
     # Requests built before they are sent, and clients whose every request goes below a base URL
     # (``base_url`` is keyword-only for httpx: position 99 is never given).
     for name in ("requests.Request", "requests.models.Request"):

@@ -5,7 +5,8 @@
   in every method (``get_queryset``, ``get_context_data``, ``form_valid``...), not only in the
   ``get`` / ``post`` handlers that receive ``request``.
 * Falcon: the ``req`` of responders (``on_get(self, req, resp)``) and hooks; ``req.get_param(...)``,
-  ``req.params``, ``req.media``, ``req.stream``...
+  ``req.params``, ``req.media``, ``req.stream``...; a responder's parameters after ``resp``
+  (``on_get_item(self, req, resp, name)``) are the route's URI template fields.
 * Bottle: the global ``bottle.request`` (``request.query.name``, ``request.forms.get(...)``,
   ``request.params``, ``request.json``...) and ``@route("/hello/<name>")`` capture parameters.
 * Sanic: the first parameter ``request`` of a handler in a module importing sanic (``request.args``,
@@ -13,6 +14,12 @@
 * Tornado: the positional parameters of a ``RequestHandler``'s ``get`` / ``post`` ... after ``self``
   are the URL pattern's groups (``(r"/items/(.*)", Handler)``).
 * CGI scripts: ``cgi.FieldStorage()`` is the submitted form (``form.getvalue("q")``).
+* Flask / Quart ``g``: the fields a ``@app.before_request`` hook stores from request data are
+  request data in every view of the module (``g.lang = request.args["lang"]``).
+* GraphQL (graphene, Ariadne, Strawberry): a resolver's arguments are the query's, chosen by the
+  client: those after ``(parent, info)`` of ``resolve_<field>`` / ``mutate`` functions in a module
+  importing a GraphQL library, and all but ``self`` / ``root`` / ``info`` of a ``@strawberry.field``
+  / ``mutation`` / ``subscription`` function. Arguments typed as numbers stay clean.
 """
 
 from __future__ import annotations
@@ -80,3 +87,14 @@ EXTRA_SOURCE_CLEANED_NO_BREAKS = (
     ("django.view.request", ("headers", "COOKIES", "META")),
     ("sanic.request", ("headers", "cookies")),
 )
+# GraphQL resolvers and the decorators that declare them.
+RESOLVER_MODULES = ("graphene", "ariadne", "strawberry", "graphql")
+RESOLVER_NAMES = frozenset({"mutate", "mutate_and_get_payload"})
+RESOLVER_DECORATORS = frozenset(
+    f"strawberry.{name}" for name in ("field", "mutation", "subscription", "django.field", "django.mutation")
+)
+# Request-scoped globals and the hooks that fill them before each view.
+REQUEST_GLOBALS = frozenset({"flask.g", "flask.globals.g", "quart.g", "quart.globals.g"})
+REQUEST_HOOKS = frozenset({"before_request", "before_app_request"})
+# Responders whose parameters after (request, response) are the route's URI template fields.
+RESPONDER_CAPTURES = (("falcon.request", "on_", 2),)

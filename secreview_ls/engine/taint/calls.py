@@ -10,6 +10,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .deferred import deferred_call
+from .definitions import is_property
 from .environments import (
     ENVIRONMENT,
     LOADING_METHODS,
@@ -180,6 +181,9 @@ class Calls:
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
         self._mapped_calls: dict[int, ast.Call] = {}
         self._deferred: dict[int, ast.Call] = {}
+        self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
+        self._partial_calls: dict[int, ast.Call | None] = {}
+        self._property_calls: dict[int, ast.Call] = {}
         self._attribute_reads: dict[ast.Call, ast.Attribute] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
@@ -189,6 +193,8 @@ class Calls:
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
         func = node.func
+        if isinstance(func, ast.Name) and (bound := self._partial_call(node, env, fn)) is not None:
+            return self.call(bound, env, fn)
         name = self.facts.qualname(func)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
@@ -602,6 +608,53 @@ class Calls:
                     return False
                 node = node.func
         return False
+
+    def property_read(self, node: ast.Attribute, base: Val, env: Env, fn: Frame) -> Val | None:
+        """``obj.name`` where ``name`` is a ``@property`` (or ``cached_property``) of the module's
+        class ``obj`` is: the getter called, ``obj.name()`` (one node per read)."""
+        index = self.interprocedural.index
+        cls = index.classes.get((base.kind or "")[len("class:") :])
+        method = index.method(cls, node.attr) if cls is not None else None
+        if method is None or not is_property(method):
+            return None
+        call = self._property_calls.get(id(node))
+        if call is None:
+            call = ast.copy_location(ast.Call(func=node, args=[], keywords=[]), node)
+            call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
+            self._property_calls[id(node)] = call
+        return self.call(call, env, fn)
+
+    def _partial_call(self, node: ast.Call, env: Env, fn: Frame) -> ast.Call | None:
+        """``run = functools.partial(f, *a, **k)`` assigned once in this function (or the module),
+        then ``run(*b, **c)``: the call ``f(*a, *b, **k, **c)`` (one node per call)."""
+        if id(node) in self._partial_calls:
+            return self._partial_calls[id(node)]
+        if self._partials is None:
+            self._partials = {}
+            for _, made in self.facts.calls_to("functools.partial"):
+                parent = self.facts.parent(made)
+                if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and made.args:
+                    target = parent.targets[0]
+                    if isinstance(target, ast.Name):
+                        scope = self.facts.enclosing_function(made)
+                        self._partials.setdefault(target.id, []).append((scope, made))
+        found = self._partials.get(node.func.id, []) if self._partials else []  # type: ignore[attr-defined]
+        scope = fn.node if isinstance(fn.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        made_here = [made for where, made in found if where is scope]
+        if not made_here and scope is not None and node.func.id not in env:  # type: ignore[attr-defined]
+            made_here = [made for where, made in found if where is None]
+        bound: ast.Call | None = None
+        if len(made_here) == 1:
+            made = made_here[0]
+            bound = ast.copy_location(
+                ast.Call(
+                    func=made.args[0], args=[*made.args[1:], *node.args], keywords=[*made.keywords, *node.keywords]
+                ),
+                node,
+            )
+            bound.end_lineno, bound.end_col_offset = node.end_lineno, node.end_col_offset
+        self._partial_calls[id(node)] = bound
+        return bound
 
     def _run_deferred(
         self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame

@@ -118,6 +118,17 @@ def is_static(fn: FunctionNode) -> bool:
     )
 
 
+def is_property(fn: FunctionNode) -> bool:
+    """``@property`` / ``@cached_property`` / ``@functools.cached_property``: read as an attribute,
+    run as a call."""
+    for decorator in fn.decorator_list:
+        if isinstance(decorator, ast.Name) and decorator.id in ("property", "cached_property"):
+            return True
+        if isinstance(decorator, ast.Attribute) and decorator.attr == "cached_property":
+            return True
+    return False
+
+
 class ModuleIndex:
     """Where a module's functions, classes and methods are, by name."""
 

@@ -294,12 +294,74 @@ def entry_for(
         entry.objects[own[1].arg] = START_RESPONSE
         if spec.wsgi_body_sinks and _declares_html(fn, own[1].arg):
             entry.return_sinks = spec.wsgi_body_sinks
+    if not entry.framework and spec.resolver_modules and _imports_any(facts, spec.resolver_modules, roots):
+        _graphql_arguments(facts, spec, fn, params, entry)
     if not entry.objects and own and own[0].arg in _REQUEST_NAMES:
         for root, kind in spec.request_parameters:
             if _imports_any(facts, (root,), roots):
                 entry.objects[own[0].arg] = kind
+                _responder_fields(spec, fn, is_method, own, kind, entry)
                 break
     return entry
+
+
+def _responder_fields(
+    spec: TaintSpec,
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    is_method: bool,
+    own: list[ast.arg],
+    kind: str,
+    entry: Entry,
+) -> None:
+    """A responder method's parameters after the framework's (``on_get(self, req, resp, name)``
+    in Falcon): the fields of its route's URI template."""
+    for responder_kind, prefix, given in spec.responder_captures:
+        if kind == responder_kind and is_method and fn.name.startswith(prefix):
+            for arg in own[given:]:
+                entry.tainted.setdefault(arg.arg, f"URL parameter `{arg.arg}`")
+            if fn.args.kwarg is not None:
+                entry.tainted.setdefault(fn.args.kwarg.arg, "URL parameters")
+
+
+def _graphql_arguments(
+    facts: ModuleFacts, spec: TaintSpec, fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[ast.arg], entry: Entry
+) -> None:
+    """A GraphQL resolver's parameters holding the query's arguments: those after ``(parent, info)``
+    of a ``resolve_<field>`` / ``mutate`` function, or all but ``self`` / ``root`` / ``info`` of a
+    function a resolver decorator declares (``@strawberry.field``). Typed numbers stay clean."""
+    decorated = any(facts.qualname(_callee(d)) in spec.resolver_decorators for d in fn.decorator_list)
+    named = _resolver_name(spec, fn.name) and len(params) >= 2 and params[1].arg == "info"
+    if not (decorated or named):
+        return
+    arguments = params[2:] if named else [a for a in params if a.arg not in _RESOLVER_CONTEXT]
+    for arg in [*arguments, *fn.args.kwonlyargs]:
+        if arg.arg in _RESOLVER_CONTEXT or _clean_annotation(facts, spec, arg.annotation):
+            continue
+        entry.tainted[arg.arg] = f"GraphQL argument `{arg.arg}`"
+    if fn.args.kwarg is not None:
+        entry.tainted[fn.args.kwarg.arg] = "GraphQL arguments"
+    if entry.tainted:
+        entry.framework = "graphql"
+
+
+_RESOLVER_CONTEXT = frozenset({"self", "cls", "root", "parent", "obj", "info"})
+
+
+def _resolver_name(spec: TaintSpec, name: str) -> bool:
+    return name.startswith("resolve_") or name in spec.resolver_names
+
+
+def _callee(decorator: ast.expr) -> ast.expr:
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
+
+
+def _clean_annotation(facts: ModuleFacts, spec: TaintSpec, annotation: ast.expr | None) -> bool:
+    """A parameter annotated with a non-text type the GraphQL library converts to (``int``)
+    or the library's context object (``strawberry.Info``)."""
+    if annotation is None:
+        return False
+    names = _annotation_names(facts, annotation)
+    return bool(names) and all(n in spec.clean_annotations or n == "None" or n.endswith(".Info") for n in names)
 
 
 def _url_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> None:
@@ -648,6 +710,8 @@ class Entries:
         if fn.decorator_list or self.url_rules:
             return False
         if fn.name in (_HTTP_METHODS if is_method else self.dependencies):
+            return False
+        if self.spec.resolver_modules and (fn.name.startswith("resolve_") or fn.name in self.spec.resolver_names):
             return False
         params = _positional(fn)
         own = params[1:] if is_method and params else params

@@ -488,6 +488,10 @@ class Interpreter:
             if qualified is not None and (qualified in self.spec.attr_sources or qualified in self.spec.object_kinds):
                 return self._qualified_val(qualified, node)
             base = self.eval(node.value, env, fn)
+            if base.kind is not None and base.kind.startswith("class:"):
+                read = self.calls.property_read(node, base, env, fn)
+                if read is not None:
+                    return read
             return self.attribute(base, node)
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, fn)

@@ -227,6 +227,13 @@ class Interprocedural:
             if kw.arg is None:
                 if summary.kwarg is not None:
                     mapping[summary.kwarg] = join(mapping.get(summary.kwarg, EMPTY), as_whole(value))
+                    continue
+                # ``f(**options)``: each named parameter gets the mapping's value at its name.
+                for index, param in enumerate(summary.params):
+                    if index >= offset and index != summary.vararg:
+                        part = get_part(value, repr(param))
+                        if part.taint or part.parts:
+                            mapping[index] = join(mapping.get(index, EMPTY), part)
                 continue
             if kw.arg in summary.params[: summary.kwarg if summary.kwarg is not None else None]:
                 index = summary.params.index(kw.arg)

@@ -41,6 +41,10 @@ class CallEvaluator(Protocol):
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val: ...
 
+    def property_read(self, node: ast.Attribute, base: Val, env: Env, fn: Frame) -> Val | None:
+        """``obj.name`` where ``name`` is a property of the module's class ``obj`` is: its getter's result."""
+        ...
+
     def constant_text(self, node: ast.AST | None) -> object:
         """The developer's constant text a node names (a literal, a module-level or class constant)."""
         ...

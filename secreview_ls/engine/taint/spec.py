@@ -265,6 +265,18 @@ class TaintSpec:
     handler_bases: dict[str, str] = field(default_factory=dict)
     # handler kinds whose HTTP-method parameters after ``self`` are URL captures (Tornado)
     capturing_handlers: frozenset[str] = frozenset()
+    # GraphQL: modules whose import makes ``resolve_<field>(parent, info, **args)`` (and ``mutate``)
+    # resolvers, and decorators whose function takes the query's arguments (``strawberry.field``)
+    resolver_modules: tuple[str, ...] = ()
+    resolver_names: frozenset[str] = frozenset()
+    resolver_decorators: frozenset[str] = frozenset()
+    # responder methods whose parameters after the framework's are URL captures: (request kind,
+    # method name prefix, number of framework parameters after ``self``) — Falcon's ``on_get(req, resp, id)``
+    responder_captures: tuple[tuple[str, str, int], ...] = ()
+    # request-scoped globals objects (``flask.g``) and the decorator names of the hooks that fill
+    # them before each view (``before_request``)
+    request_globals: frozenset[str] = frozenset()
+    request_hooks: frozenset[str] = frozenset()
     # decorator method names that declare a route (``route``, ``get``, ...)
     route_decorators: frozenset[str] = frozenset()
     # module-level functions that declare a route with ``<name>`` captures (``bottle.route``)

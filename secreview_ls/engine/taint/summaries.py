@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex, generated_fields, is_static
+from .definitions import ModuleIndex, generated_fields, is_property, is_static
 from .frameworks import Entries, Entry
 from .memo import Event, Mover, Record, TaintMemo, Unplaceable, same_summary, without_lines
 from .relevance import Relevance
@@ -62,6 +62,7 @@ class Summaries:
         self._in_progress: set[ast.AST] = set()
         self._stack_depth = 0
         self._functions: set[ast.AST] | None = None
+        self._scope: tuple[str | None, tuple[FunctionNode, ...]] | None = None  # ``_request_scope``
         self.template_answer: Callable[[str], object] | None = None  # what reading a template gives now
         self.class_text_answer: Callable[[ast.Attribute], object] | None = None  # a class attribute's text now
 
@@ -163,6 +164,36 @@ class Summaries:
             fields.extend(_source_fields(summary.self_out if summary is not None else None))
         return tuple(fields)
 
+    def _request_scope(self, fn: FunctionNode, is_method: bool, entry: Entry, env: Env) -> str | None:
+        """The request-scoped globals object (``flask.g``): a before-request hook fills it for every
+        view, so a view starts with the fields it reads there that the hooks stored from request
+        data. Returns the object's local name when ``fn`` is such a hook (the fields it stores are
+        its summary's ``self_out``)."""
+        if self._scope is None:
+            name = next((n for n, q in self.facts.imports.aliases.items() if q in self.spec.request_globals), None)
+            hooks: tuple[FunctionNode, ...] = ()
+            if name is not None:
+                hooks = tuple(f for f in self.index.module_functions.values() if _is_request_hook(self.spec, f))
+            self._scope = (name, hooks)
+        name, hooks = self._scope
+        if name is None or not hooks or is_method:
+            return None
+        if fn in hooks:
+            return name
+        if entry.framework:
+            read = _fields_read(fn, name)
+            if not read:
+                return None
+            fields = [
+                (key, value)
+                for hook in hooks
+                for key, value in _source_fields(getattr(self.of(hook), "self_out", None))
+                if key in read
+            ]
+            if fields:
+                env[name] = Val(frozenset(), tuple(fields))
+        return None
+
     def _empty_summary(self, fn: FunctionNode) -> Summary:
         args = fn.args
         ordered = [*args.posonlyargs, *args.args]
@@ -190,6 +221,7 @@ class Summaries:
             self.step_path is not None
             or fn.name in self.scopes.called_names()
             or (fn.name.startswith("__") and fn.name.endswith("__"))  # called by the language
+            or is_property(fn)  # called by reading it
         )
         memo = self.memo
         if memo is None:
@@ -330,9 +362,12 @@ class Summaries:
             if prepared:
                 first = env[ordered[0].arg]
                 env[ordered[0].arg] = Val(first.taint, prepared, first.kind)
+        hooks_fill = self._request_scope(fn, is_method, entry, env)
         state = Frame(fn, cls, entry, summary, self.index.nested.get(fn, {}))
         if is_method and ordered:
             state.self_name = ordered[0].arg
+        elif hooks_fill is not None:
+            state.self_name = hooks_fill
         out = self.interpreter.block(fn.body, env, state)
         summary.returns = state.returns
         summary.effects = list(state.effects.values())
@@ -346,6 +381,28 @@ class Summaries:
 _NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``Results.replay_notes``)
 # Methods a web framework runs on a request handler before the one answering the request.
 _SET_UP_METHODS = ("setup", "dispatch", "initial", "prepare")
+
+
+def _fields_read(fn: FunctionNode, name: str) -> set[str]:
+    """The fields a function reads on the object ``name`` (``g.lang`` → ``.lang``): only those
+    carry what the hooks stored, not the object handed on whole (``options = {"g": g}``)."""
+    return {
+        "." + node.attr
+        for node in ast.walk(fn)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+    }
+
+
+def _is_request_hook(spec: TaintSpec, fn: FunctionNode) -> bool:
+    """``@app.before_request`` (or a blueprint's ``before_app_request``): run before each view."""
+    for decorator in fn.decorator_list:
+        callee = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(callee, ast.Attribute) and callee.attr in spec.request_hooks:
+            return True
+    return False
 
 
 def _source_fields(self_out: Val | None) -> list[tuple[str, Val]]:
