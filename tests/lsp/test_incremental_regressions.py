@@ -424,18 +424,22 @@ def test_an_open_bracket_typed_in_a_function_then_closed_below_is_read_as_the_wh
 
 def test_nodes_made_for_the_analysis_are_placed_where_their_call_now_is(tmp_path: Path) -> None:
     """``getattr(request, "args")`` is read as ``request.args``, ``map(helper, items)`` as
-    ``helper(item)`` and ``pool.submit(job, v)`` as ``job(v)``: nodes made for the analysis,
+    ``helper(item)``, ``pool.submit(job, v)`` as ``job(v)`` and a call of a ``functools.partial``
+    of a sink as the sink's own call: nodes made for the analysis,
     outside the tree, so they do not move with their function when a line is inserted or
     deleted above it. The functions using them are analyzed again rather than replayed (the
     evidence of a replay once named the old lines of the sources read through them)."""
     header = (
-        "import os\nimport sqlite3\nfrom concurrent.futures import ThreadPoolExecutor\n\n"
+        "import functools\nimport os\nimport sqlite3\nimport subprocess\n"
+        "from concurrent.futures import ThreadPoolExecutor\n\n"
         "from flask import Flask, request\n\napp = Flask(__name__)\npool = ThreadPoolExecutor(2)\n"
     )
     body = (
         '\n\ndef job(name):\n    os.system("ls " + name)\n\n\ndef clean(v):\n    return v.strip()\n\n\n'
         '@app.route("/a")\ndef a():\n    args = getattr(request, "args")\n    pool.submit(job, args["n"])\n'
         '    return list(map(clean, [args["m"]]))\n\n\n'
+        '@app.route("/c")\ndef c():\n    run = functools.partial(subprocess.run, shell=True)\n'
+        '    return run(request.args["c"])\n\n\n'
         '@app.route("/b")\ndef b():\n    who = getattr(request, "form").get("who", "")\n'
         "    return sqlite3.connect(':memory:').execute(\"SELECT '%s'\" % who).fetchall()\n"
     )

@@ -194,6 +194,7 @@ class Calls:
         evaluate = self.interpreter.eval
         func = node.func
         if isinstance(func, ast.Name) and (bound := self._partial_call(node, env, fn)) is not None:
+            self.sinks.results.note_made_node()  # a sink found at ``bound`` is placed by its lines
             return self.call(bound, env, fn)
         name = self.facts.qualname(func)
         method = func.attr if isinstance(func, ast.Attribute) else None
