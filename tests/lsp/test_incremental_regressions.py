@@ -448,3 +448,16 @@ def test_nodes_made_for_the_analysis_are_placed_where_their_call_now_is(tmp_path
     inserted = header + above.replace("return 1", "x = 1\n    return x") + body
     analyzer = replay(tmp_path, first, inserted, first, inserted)
     assert analyzer.stats.mode == "incremental", analyzer.stats
+
+
+def test_an_unterminated_docstring_is_reported_at_the_files_new_end(tmp_path: Path) -> None:
+    """An unterminated triple-quoted string is detected at the end of the file, and the notice
+    of the chunk holding it names that line: deleting a line below it moves the line named."""
+    valid = (
+        '"""Orders listed by table,\nrun as a service."""\n\nimport sqlite3\n\n\ndef rows(conn, table):\n'
+        '    sql = "SELECT * FROM " + table\n    return conn.execute(sql).fetchall()\n\n\n'
+        "def count(conn):\n    return conn.execute('SELECT 1').fetchone()\n"
+    )
+    open_string = valid.replace('as a service."""', "as a service.")
+    shorter = open_string.replace("\n\n\ndef count", "\n\ndef count")
+    replay(tmp_path, valid, open_string, shorter)  # the last may be analyzed whole: its region does not parse

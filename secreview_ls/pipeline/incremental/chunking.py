@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import bisect
 import hashlib
+import re
 
 from ...engine.source import parse_quietly, parse_tolerant
 from ..running import RerunWhole
@@ -19,6 +20,9 @@ from .segments import collapse, reassemble, restore, split, splittable, wrapped_
 
 MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each side
 MAX_BROKEN_NOTICES = 8  # more syntax errors than this in one region: analyze the whole file
+# An error the tokenizer found further down than where it starts (an unterminated triple-quoted
+# string is detected at the end of the file): its message names that line.
+_DETECTED_AT = re.compile(r"\(detected at line (\d+)\)")
 
 
 def rechunk(
@@ -127,14 +131,27 @@ def _changed_span(old_count: int, count: int, prefix: int, suffix: int) -> tuple
 
 
 def _touched(old: list[Chunk], low: int, high: int, delta: int) -> tuple[int, int]:
-    """Indexes of the first and last old chunks holding lines low..high (0-based), and below
-    them any broken chunk (its notices name lines)."""
+    """Indexes of the first and last old chunks holding lines low..high (0-based), below them
+    any broken chunk (its notices name lines), and above them from the first broken chunk whose
+    notice names a line below it (when lines come or go)."""
     starts = [c.first for c in old]
     first_index = max(bisect.bisect_right(starts, low + 1) - 1, 0)
     last_index = max(bisect.bisect_right(starts, high + 1) - 1, first_index)
     while delta and last_index + 1 < len(old) and any(c.broken is not None for c in old[last_index + 1 :]):
         last_index += 1
+    if delta:  # a broken chunk above whose message names a line below it is made again too
+        first_index = next((i for i, c in enumerate(old[:first_index]) if _names_a_line_below(c)), first_index)
     return first_index, last_index
+
+
+def _names_a_line_below(chunk: Chunk) -> bool:
+    """Whether a broken chunk's notice names a line below the chunk (where the tokenizer found
+    the error: a line insert or delete below moves it)."""
+    for notice in chunk.broken or ():
+        found = _DETECTED_AT.search(notice.message)
+        if found is not None and int(found.group(1)) > chunk.last:
+            return True
+    return False
 
 
 def split_classes(
