@@ -23,6 +23,8 @@ def run():
     return eval(request.args["expr"])
 """
 FEATURES = ClientFeatures()
+# how a conversion names files, reads other files' lines and what the client supports
+PLACES = {"uri_for": lambda p: f"file://{p}", "lines_for": lambda p: None, "features": FEATURES}
 
 
 def convert(found: Finding, lines: list[str], version: int | None = None) -> Diagnostic:
@@ -31,9 +33,7 @@ def convert(found: Finding, lines: list[str], version: int | None = None) -> Dia
         lines,
         UTF16,
         version=version,
-        uri_for=lambda p: f"file://{p}",
-        lines_for=lambda p: None,
-        features=FEATURES,
+        **PLACES,  # type: ignore[arg-type]
     )
 
 
@@ -50,9 +50,7 @@ def cached(cache: DiagnosticCache, text: str, version: int) -> tuple[list, list[
         lines,
         UTF16,
         version=version,
-        uri_for=lambda p: f"file://{p}",
-        lines_for=lambda p: None,
-        features=FEATURES,
+        **PLACES,  # type: ignore[arg-type]
     )
 
 
