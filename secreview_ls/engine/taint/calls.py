@@ -9,7 +9,7 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
-from .deferred import deferred_call
+from .deferred import deferred_call, made_call
 from .definitions import is_property
 from .environments import (
     ENVIRONMENT,
@@ -238,7 +238,6 @@ class Calls:
             attr = given[1]
             if isinstance(attr, ast.Constant) and isinstance(attr.value, str) and attr.value.isidentifier():
                 read = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Load()), node)
-                read.end_lineno, read.end_col_offset = node.end_lineno, node.end_col_offset
         self._attribute_reads[node] = read
         return read
 
@@ -620,9 +619,7 @@ class Calls:
             return None
         call = self._property_calls.get(id(node))
         if call is None:
-            call = ast.copy_location(ast.Call(func=node, args=[], keywords=[]), node)
-            call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
-            self._property_calls[id(node)] = call
+            call = self._property_calls[id(node)] = made_call(node, node, [], [])
         return self.call(call, env, fn)
 
     def _partial_call(self, node: ast.Call, env: Env, fn: Frame) -> ast.Call | None:
@@ -639,7 +636,9 @@ class Calls:
                     if isinstance(target, ast.Name):
                         scope = self.facts.enclosing_function(made)
                         self._partials.setdefault(target.id, []).append((scope, made))
-        found = self._partials.get(node.func.id, []) if self._partials else []  # type: ignore[attr-defined]
+        found = self._partials.get(node.func.id)  # type: ignore[attr-defined]
+        if not found:
+            return None  # no partial bound to that name in the module
         scope = fn.node if isinstance(fn.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
         made_here = [made for where, made in found if where is scope]
         if not made_here and scope is not None and node.func.id not in env:  # type: ignore[attr-defined]
@@ -647,13 +646,7 @@ class Calls:
         bound: ast.Call | None = None
         if len(made_here) == 1:
             made = made_here[0]
-            bound = ast.copy_location(
-                ast.Call(
-                    func=made.args[0], args=[*made.args[1:], *node.args], keywords=[*made.keywords, *node.keywords]
-                ),
-                node,
-            )
-            bound.end_lineno, bound.end_col_offset = node.end_lineno, node.end_col_offset
+            bound = made_call(node, made.args[0], [*made.args[1:], *node.args], [*made.keywords, *node.keywords])
         self._partial_calls[id(node)] = bound
         return bound
 
@@ -676,9 +669,7 @@ class Calls:
             return None
         call = self._mapped_calls.get(id(node))
         if call is None:
-            call = ast.copy_location(ast.Call(func=function, args=[node.args[1]], keywords=[]), node)
-            call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
-            self._mapped_calls[id(node)] = call
+            call = self._mapped_calls[id(node)] = made_call(node, function, [node.args[1]], [])
         self.sinks.results.note_made_node()
         item = Val(all_taint(None, items, {}))
         result = self.interprocedural.resolve(call, function.id, None, [item], [], env, fn)

@@ -26,10 +26,10 @@ _TARGET_CALLS = frozenset({"threading.Thread", "multiprocessing.Process", "threa
 _TASK_METHODS = frozenset({"delay", "apply_async"})
 
 
-def _copy(node: ast.Call, func: ast.expr, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.Call:
-    call = ast.copy_location(ast.Call(func=func, args=args, keywords=keywords), node)
-    call.end_lineno, call.end_col_offset = node.end_lineno, node.end_col_offset
-    return call
+def made_call(node: ast.expr, func: ast.expr, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.Call:
+    """A call node made for the analysis, placed where ``node`` is (``ast.copy_location`` copies
+    the end too); whoever interprets it notes it (``Results.note_made_node``)."""
+    return ast.copy_location(ast.Call(func=func, args=args, keywords=keywords), node)
 
 
 def _sequence(node: ast.Call, keyword: str) -> list[ast.expr] | None:
@@ -57,7 +57,7 @@ def deferred_call(
             if method == "delay":
                 keywords = [kw for kw in node.keywords if kw.arg is not None]
                 values = [kwargs[kw.arg] for kw in keywords]
-                return _copy(node, target, list(node.args), keywords), list(args), values
+                return made_call(node, target, list(node.args), keywords), list(args), values
         else:
             target = next((kw.value for kw in node.keywords if kw.arg == "target"), None)
         elements = _sequence(node, "args")
@@ -65,7 +65,7 @@ def deferred_call(
             return None
         packed = kwargs.get("args", Val())
         values = [get_part(packed, str(i)) for i in range(len(elements))]
-        return _copy(node, target, elements, []), values, []
+        return made_call(node, target, elements, []), values, []
     spot = _BY_NAME.get(name or "") or (_BY_METHOD.get(method or "") if method else None)
     if spot is None:
         return None
@@ -76,4 +76,4 @@ def deferred_call(
         return None
     keywords = [kw for kw in node.keywords if kw.arg is not None] if keywords_passed else []
     values = [kwargs[kw.arg] for kw in keywords]
-    return _copy(node, node.args[at], list(node.args[at + 1 :]), keywords), list(args[at + 1 :]), values
+    return made_call(node, node.args[at], list(node.args[at + 1 :]), keywords), list(args[at + 1 :]), values
