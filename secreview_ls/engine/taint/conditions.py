@@ -296,13 +296,14 @@ class Conditions:
             listed = call.args[0]
             if not isinstance(listed, (ast.List, ast.Tuple)) or len(listed.elts) < 2:
                 continue
-            bases = [e for e in listed.elts if ast.dump(e) == ast.dump(base)]
-            if not bases:
+            spelled = ast.dump(base)
+            named = next((e for e in listed.elts if ast.dump(e) == spelled), None)
+            if named is None:
                 continue
             guard = self.spec.guards.get(".is_relative_to")
             classes = guard[1] if guard is not None else frozenset({"path"})
             for element in listed.elts:
-                if element is not bases[0] and isinstance(element, (ast.Name, ast.Attribute, ast.Subscript)):
+                if element is not named and isinstance(element, (ast.Name, ast.Attribute, ast.Subscript)):
                     self.clean_path(element, env, classes)
             return
 
