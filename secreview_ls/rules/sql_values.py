@@ -32,6 +32,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .reaching import reaching_values
 from .sql_pairs import declared_schema_name, imported_class_constant, paired_with_parameters
 from .sql_text import names_sql_fragment, quotes_identifier
 
@@ -174,6 +175,10 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
 def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
     if ctx.facts.qualname(call.func) in _NUMERIC_CALLS or _fixed_time_format(ctx, call):
         return True
+    if _counter_step(ctx, call):
+        return True
+    if ctx.facts.qualname(call.func) == "builtins.dict" and not call.args:
+        return all(harmless_value(ctx, kw.value, depth + 1) for kw in call.keywords)  # ``dict(cols=...)``
     if isinstance(call.func, ast.Attribute):
         if call.func.attr in _HEX_METHODS or call.func.attr in _COMPILED_SQL_METHODS:
             return True  # ``compiler.compile(node)``, ``self.process(clause)``: compiled SQL
@@ -258,6 +263,8 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     if _scope_is(ctx, name, scope) and not _in_loop(ctx, name, scope):
         # straight-line code of the same scope: a later store cannot reach this use
         stores = [s for s in stores if (s.lineno, s.col_offset) < (name.lineno, name.col_offset)] or stores
+    elif _scope_is(ctx, name, scope):
+        stores = _reaching_stores(ctx, name, stores)
     # ``clause = f"AND {clause}"``: the statement that rebinds the name reads the earlier value
     stores = [s for s in stores if not _rebinds_from(ctx, s, name)] or stores
     for store in stores:
@@ -278,6 +285,17 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
             if not (isinstance(parent, ast.Assign) and harmless_value(ctx, parent.value, depth + 1)):
                 return False
     return True
+
+
+def _reaching_stores(ctx: RuleContext, name: ast.Name, stores: list[ast.Name]) -> list[ast.Name]:
+    """In a loop, the stores whose assignment reaches ``name`` (``reaching_values``: an
+    assignment earlier in the same round hides the stores below the read); all of them when
+    that cannot be told."""
+    reached = reaching_values(ctx, name)
+    if not reached:
+        return stores
+    kept = [s for s in stores if any(getattr(ctx.facts.parent(s), "value", None) is v for v in reached)]
+    return kept if len(kept) == len(reached) else stores
 
 
 def closure_stores(ctx: RuleContext, name: ast.Name, function: ast.AST | None = None) -> list[ast.Name] | None:
@@ -360,6 +378,8 @@ def _harmless_store(ctx: RuleContext, store: ast.Name, depth: int) -> bool:
                     len(iterated.args) == 1 and _harmless_items(ctx, iterated.args[0], depth)
                 )
             if _harmless_items(ctx, iterated, depth):  # ``for table, column in (("a", "x"), ...)``
+                return True
+            if _zipped_harmless(ctx, iterated, parent.elts.index(store), len(parent.elts), depth):
                 return True
             return _key_or_time_column(ctx, iterated, parent.elts.index(store), len(parent.elts))
         if parent.elts[0] is not store:
@@ -458,7 +478,28 @@ def _harmless_items(ctx: RuleContext, iterated: ast.expr, depth: int) -> bool:
             if isinstance(parent, ast.Assign) and len(parent.targets) == 1
             else single_assignment(ctx, node)
         )
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        return harmless_value(ctx, node.elt, depth + 1)  # ``[f"val_{i}" for i in range(n)]``
     return isinstance(node, (ast.Tuple, ast.List, ast.Set)) and harmless_value(ctx, node, depth + 1)
+
+
+def _zipped_harmless(ctx: RuleContext, iterated: ast.expr, index: int, size: int, depth: int) -> bool:
+    """``for name, field in zip(placeholders, fields)``: the ``index``-th name takes the items
+    of the ``index``-th sequence zipped, harmless when those are."""
+    if not (isinstance(iterated, ast.Call) and ctx.facts.qualname(iterated.func) == "builtins.zip"):
+        return False
+    if len(iterated.args) != size or any(isinstance(a, ast.Starred) for a in iterated.args):
+        return False
+    return _harmless_items(ctx, iterated.args[index], depth)
+
+
+def _counter_step(ctx: RuleContext, call: ast.Call) -> bool:
+    """``next(counter)`` of a name bound only to ``itertools.count(...)``: a number."""
+    if ctx.facts.qualname(call.func) != "builtins.next" or len(call.args) != 1:
+        return False
+    counter = call.args[0]
+    bound = single_assignment(ctx, counter) if isinstance(counter, ast.Name) else None
+    return isinstance(bound, ast.Call) and ctx.facts.qualname(bound.func) == "itertools.count"
 
 
 def _harmless_attribute(ctx: RuleContext, node: ast.Attribute, depth: int) -> bool:
