@@ -17,6 +17,11 @@
   or configures the class — source code, which the class documents as HTML. An attribute the
   module stores (``self.title = title``), or one reached through a request or its data
   (``self.request.body``), stays a finding.
+* A parameter marked only when the caller opts in through a flag of the same function that says
+  so and is off by default (``def flash(message, allow_html=False): if allow_html: message =
+  Markup(message)``): the caller that passes ``allow_html=True`` declares its own text HTML, as
+  if it called ``Markup`` itself; every other call escapes. A flag on by default, a flag named
+  for something else, or a parameter rebound before the mark stays a finding.
 """
 
 from __future__ import annotations
@@ -39,7 +44,57 @@ def declared_marking(ctx: RuleContext, call: ast.Call, value: ast.expr) -> bool:
         return _filter_input(ctx, function, value)
     if isinstance(function, ast.Lambda):
         return _html_str_declaration(ctx, function, value)
+    return isinstance(function, _Function) and _opted_in(ctx, function, call, value)
+
+
+# Words of a flag parameter that asks for its text to be taken as HTML.
+_OPT_IN_WORDS = frozenset({"html", "safe", "markup", "raw", "unescaped", "trusted"})
+
+
+def _opted_in(
+    ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, value: ast.expr
+) -> bool:
+    """``if allow_html: message = Markup(message)``: see the module docstring."""
+    if not isinstance(value, ast.Name) or value.id not in parameter_names(function):
+        return False
+    if _stored_before(function, value.id, call):
+        return False
+    flags = _off_by_default(function)
+    child: ast.AST = call
+    for ancestor in ctx.facts.ancestors(call):
+        if ancestor is function:
+            return False
+        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
+            in_body = child in ancestor.body if isinstance(ancestor, ast.If) else child is ancestor.body
+            test = ancestor.test
+            if in_body and isinstance(test, ast.Name) and test.id in flags and not _rebound(function, test.id):
+                return True
+        child = ancestor
     return False
+
+
+def _off_by_default(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The parameters defaulting to ``False`` whose name asks for HTML (``allow_html``, ``safe``)."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [*zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)]
+    pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True) if default]
+    return {
+        arg.arg for arg, default in pairs
+        if isinstance(default, ast.Constant) and default.value is False
+        and _OPT_IN_WORDS & set(identifier_words(arg.arg))
+    }  # fmt: skip
+
+
+def _stored_before(function: ast.AST, name: str, call: ast.Call) -> bool:
+    """The parameter is assigned somewhere before the mark (its own ``x = Markup(x)`` aside)."""
+    return any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+        and (n.lineno, n.col_offset) < (call.lineno, call.col_offset)
+        and not (isinstance(statement, ast.Assign) and statement.value is call and n in statement.targets)
+        for statement in ast.walk(function)
+        for n in ast.iter_child_nodes(statement)
+    )  # fmt: skip
 
 
 # Links of an attribute chain that lead to a request's data rather than to configuration.

@@ -16,7 +16,8 @@ references or dropped characters, never markup); a local list whose every item a
 indexes replaces, ``rewritten_items.py``; the output of rendering methods, also picked by a
 ``render_`` name through ``getattr`` and chained with ``itertools.chain``); copies of fixed text
 (``"\t" * depth``); a URL of the site's own routes (``url_for``, ``reverse``) written as a
-double-quoted attribute value (``'<a href="' + url_for(...)``); the result of a helper of the module whose every ``return`` is safe (a
+double-quoted attribute value (``'<a href="' + url_for(...)``, also through a local name every reaching assignment of which is
+such a call); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
 other parts); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
@@ -167,14 +168,20 @@ def _quoted_url(ctx: RuleContext, before: ast.expr | None, value: ast.expr) -> b
         if value.conversion != -1 or value.format_spec is not None:
             return False
         value = value.value
-    if not isinstance(value, ast.Call) or (ctx.facts.qualname(value.func) or "") not in _URL_BUILDERS:
-        return False
-    if any(k.arg is None or k.arg == "_external" for k in value.keywords):
+    built = reaching_values(ctx, value) if isinstance(value, ast.Name) else [value]  # ``url = url_for(...)``
+    if not built or not all(_own_route_url(ctx, url) for url in built):
         return False
     while isinstance(before, ast.BinOp) and isinstance(before.op, ast.Add):
         before = before.right
     text = before.value if isinstance(before, ast.Constant) else None
     return isinstance(text, str) and _DOUBLE_QUOTED_VALUE.search(text) is not None
+
+
+def _own_route_url(ctx: RuleContext, value: ast.expr) -> bool:
+    """``url_for("view", pk=x)``: a URL builder of the site's routes, relative, keywords spelled out."""
+    if not isinstance(value, ast.Call) or (ctx.facts.qualname(value.func) or "") not in _URL_BUILDERS:
+        return False
+    return not any(k.arg is None or k.arg == "_external" for k in value.keywords)
 
 
 def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:

@@ -459,7 +459,10 @@ _MARKUP_CLASSES = (
     "which only adds links of its own), HTML from builders that escape what they render (WTForms' "
     "`html_params`, dominate's tag elements without a `raw` child), constants, numbers, and the decoder of a tagged serializer "
     "restoring markup its own class wrote through the markup protocol (`to_json` returns "
-    "`str(value.__html__())`, `to_python(value)` returns `Markup(value)`). WebHelpers' `literal(...)` is the same trust "
+    "`str(value.__html__())`, `to_python(value)` returns `Markup(value)`), a URL of the site's own routes "
+    "(`url_for`, also through a local name) in a double-quoted attribute, and a helper's parameter marked only "
+    "when its caller opts in through a flag off by default (`def flash(msg, allow_html=False)`: the caller passing "
+    "`allow_html=True` declares its text HTML). WebHelpers' `literal(...)` is the same trust "
     "declaration and is judged the same way.",
     bad="from markupsafe import Markup\nMarkup(f'<b>{name}</b>')",
     good="from markupsafe import Markup\nMarkup('<b>{}</b>').format(name)",
@@ -469,7 +472,7 @@ def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
         value = argument(call, 0, "object")
         if value is None or isinstance(value, ast.Starred):
             continue
-        if safe_markup(ctx, value) or keeps_safety(ctx, call):
+        if safe_markup(ctx, value) or keeps_safety(ctx, call) or declared_marking(ctx, call, value):
             continue
         yield markup_unescaped.finding(
             ctx,
