@@ -13,7 +13,7 @@ command line when it is:
   parameter) reads something else or is unknown: not the command line;
 * a parameter a command-line framework fills from the command line: a parameter declared by
   ``@click.argument`` / ``@click.option`` of a click command (``@click.command()``,
-  ``@click.group()``, ``@<group>.command()``), and any parameter of a typer command
+  ``@click.group()``, ``@<group>.command()`` of a ``click.Group`` or Flask's ``AppGroup``), and any parameter of a typer command
   (``@app.command()`` / ``@app.callback()`` with ``app = typer.Typer()``, ``typer.run(main)``)
   except its ``Context``.
 """
@@ -31,7 +31,7 @@ PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_a
 _ARGV = frozenset({"sys.argv", "sys.orig_argv"})
 _CLICK_MAKERS = frozenset({"click.command", "click.group"})
 _CLICK_PARAMETERS = frozenset({"click.argument", "click.option", "click.password_option"})
-_CLICK_GROUPS = frozenset({"click.Group", "click.group"})
+_CLICK_GROUPS = frozenset({"click.Group", "click.group", "flask.cli.AppGroup"})  # Flask's is a click.Group
 _TYPER_APPS = frozenset({"typer.Typer"})
 _APP_DECORATORS = frozenset({"command", "group", "callback"})
 _CONTEXTS = frozenset({"typer.Context", "click.Context", "click.core.Context"})

@@ -19,7 +19,8 @@ A value is *the user's own setting* when it is derived only from:
 * the program's command line (``engine.command_line``): ``sys.argv`` and items of it, what a
   command-line parser's ``parse_args()`` returns and its attributes, a click / typer command's
   parameter, and a parameter of a module function every call of which in the module passes such a
-  value (``main(sys.argv[1:])``), also text built only from these and constants;
+  value (``main(sys.argv[1:])``), also text built only from these and constants (concatenation,
+  ``%``, f-strings, ``.format`` of a fixed template, ``join`` with a fixed separator);
 * the content of a file so named (``open(path).read()``, ``handle.read()`` of
   ``with open(path) as handle``), ``compile()`` of it, a loop over a collection of such values, a
   name or class constant bound only to them; fixed values may stand beside them (``or "less"``).
@@ -213,6 +214,10 @@ def _call(ctx: RuleContext, call: ast.Call, seen: frozenset[str], depth: int) ->
     method, receiver = call.func.attr, call.func.value
     if is_parse_call(ctx.facts, call):
         return "user"  # the program's parsed command line
+    if method == "format" and static_string(ctx, receiver) is not None:  # ``"tool -o {0}".format(output)``
+        return _both([_judge(ctx, a, seen, depth + 1) for a in [*call.args, *(k.value for k in call.keywords)]])
+    if method == "join" and len(call.args) == 1 and static_string(ctx, receiver) is not None:
+        return _judge(ctx, call.args[0], seen, depth + 1)  # ``" -k ".join(keywords)``
     if method in _LOOKUPS and _preference(ctx, first):
         return "user"  # os.environ.get("PAGER"), config.get_config_value("PAGER")
     if method in _READS:
