@@ -101,7 +101,7 @@ def _not_for_security_fix(ctx: RuleContext, call: ast.Call, algorithm: str) -> F
     "so with `usedforsecurity=False`, which also keeps them working on FIPS-mode systems. Results "
     "stored under security-sounding names (password, token, signature, ...) or fed such values are "
     "reported at high severity. A digest that only names or tells apart data (stored as a cache key, "
-    "ETag, checksum, id, file or lock name, fingerprint) or reshapes random bytes is not reported, "
+    "ETag, checksum, id, index column, file or lock name, fingerprint, Gravatar avatar address) or reshapes random bytes is not reported, "
     "nor is one a helper returns when every caller in the module stores it so, or a short helper named "
     "for its algorithm (an SQL `MD5()` function) that no caller uses for security; "
     "nor one that, followed forward through text, names and calls, is used at least once as a name "

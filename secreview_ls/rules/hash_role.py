@@ -3,7 +3,8 @@
 A broken hash matters where an adversary benefits from a collision or a fast guess:
 passwords, signatures, MACs, tokens, integrity checks against tampering. It does not where
 the digest only names or tells apart the program's own data: cache keys, file and lock
-names, ids, ETags, displayed fingerprints, checksums against accidental corruption — nor
+names, ids, index columns, ETags, the address of an avatar (Gravatar's protocol names it by the
+MD5 of the e-mail address), displayed fingerprints, checksums against accidental corruption — nor
 where it only reshapes random bytes (``md5(os.urandom(16))``), whose unpredictability comes
 from the random source, not from the hash.
 
@@ -71,6 +72,11 @@ _NAMING_WORDS = frozenset(
         "slug",
         "boundary",
         "placeholder",
+        "column",
+        "columns",
+        "index",
+        "gravatar",  # Gravatar's protocol keys avatars by the MD5 of the e-mail address
+        "avatar",
     }
 )
 # Names that say nothing about a digest's use: the enclosing function's name speaks instead.
