@@ -508,6 +508,24 @@ def test_other_configuration_files_keep_literal_passwords(path: str) -> None:
     assert ids(text_findings(text, path)) == ["SR780", "SR762"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LDAP_ADMIN_PASSWORD: admin_password\n", []),
+        ("db_password = 'Password'\n", []),
+        ("POSTGRES_USER=app\nPOSTGRES_PASSWORD=apppassword\n", []),
+        ("services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: app-password\n      POSTGRES_USER: app\n", []),
+        ("POSTGRES_USER=app\nPOSTGRES_PASSWORD=otherpassword\n", ["SR780"]),
+        ("POSTGRES_USER=app\nPOSTGRES_PASSWORD=app-Pr0d-s3cret\n", ["SR780"]),
+        ("LDAP_ADMIN_PASSWORD: admin_password7\n", ["SR780"]),
+    ],
+)
+def test_a_password_that_spells_its_own_key_discloses_nothing(text: str, expected: list[str]) -> None:
+    """A value made of its key's last words, after the file's user name or alone, is known to
+    whoever reads the key; any other text beside them keeps the finding."""
+    assert ids(text_findings(text, "docker-compose.yml")) == expected
+
+
 def test_a_firebase_client_configuration_key_is_public_but_other_google_keys_are_reported() -> None:
     key = TOKENS["SR767"]
     android = json.dumps(

@@ -430,6 +430,36 @@ def plausible_password(value: str, *, quoted: bool, kind: str) -> bool:
     return not value.startswith(("-", "$", "%", "&", "*", "!", "|", ">"))
 
 
+def restates_key(value: str, key: str, user: str) -> bool:
+    """The value spells the last words of its own key, after the account's user name or alone
+    (``LDAP_ADMIN_PASSWORD: admin_password``, ``POSTGRES_PASSWORD: <POSTGRES_USER>password``):
+    whoever reads the file knows it, so nothing secret is disclosed."""
+    words = [word for word in re.split(r"[^a-z0-9]+", key.lower()) if word]
+    spelled = re.sub(r"[^a-z0-9]", "", value.lower())
+    if not spelled.startswith(user):
+        return False
+    rest = spelled[len(user) :]
+    return bool(rest) and any(rest == "".join(words[start:]) for start in range(len(words)))
+
+
+_USER_WORDS = frozenset({"user", "username", "login", "usr"})
+_USER_ASSIGNMENT = re.compile(
+    r"""^\s*(?:export\s+|-\s+)?["']?(?P<key>[A-Za-z_][\w.-]{0,63})["']?\s*[:=]\s*["']?(?P<val>[^"'\s#,]{1,64})"""
+)
+
+
+def _user_names(lines: list[str]) -> list[str]:
+    """The values the file assigns to user-name keys (``POSTGRES_USER=app``, ``user: app``), spelled plainly."""
+    names = []
+    for line in lines:
+        match = _USER_ASSIGNMENT.match(line)
+        if match and key_words(match.group("key"))[-1:] and key_words(match.group("key"))[-1] in _USER_WORDS:
+            spelled = re.sub(r"[^a-z0-9]", "", match.group("val").lower())
+            if spelled:
+                names.append(spelled)
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class AssignedSecret:
     hit: SecretHit
@@ -444,6 +474,7 @@ def find_assigned_secrets(lines: list[str], path: str, only: Iterable[int] | Non
     """
     kind = path_kind(path)
     found: list[AssignedSecret] = []
+    users: list[str] | None = None  # the file's user names, read at the first password
     for item in iter_assignments(lines, only=only):
         key_class = secret_key_class(item.key)
         if key_class is None:
@@ -451,6 +482,11 @@ def find_assigned_secrets(lines: list[str], path: str, only: Iterable[int] | Non
         value = item.value
         if key_class == "password":
             if not plausible_password(value, quoted=item.quoted, kind=kind):
+                continue
+            if restates_key(value, item.key, ""):
+                continue
+            users = _user_names(lines) if users is None else users
+            if any(restates_key(value, item.key, user) for user in users):
                 continue
             provider = "password"
         else:

@@ -21,6 +21,8 @@ Context:
   ``compose-dev.yml``, ``docker-compose.test.yaml``, ``.env.local``): literal passwords (SR780)
   are not reported there -- they bootstrap throwaway local services (``MARIADB_ROOT_PASSWORD:
   root``); provider formats, tokens and URL credentials still are;
+* a password that spells its own key's last words, alone or after the file's user name
+  (``LDAP_ADMIN_PASSWORD: admin_password``), discloses nothing (SR780);
 * placeholders never count: ``changeme``, ``xxxx``, ``<token>``, ``${VAR}``,
   ``{{ var }}``, ``%(var)s``, ``your-key-here``, ``example``/``dummy`` values,
   AWS's documented example key.
@@ -494,7 +496,9 @@ PROVIDER_RULES: tuple[Rule, ...] = tuple(_register_provider(doc) for doc in _PRO
     why="Configuration files are committed, copied into images and printed in logs; a password in one is "
     "shared with everyone who sees any of those. Values that are templates or references (`${DB_PASSWORD}`, "
     "`{{ vault_db_password }}`, `%(pw)s`, `ENC[…]`, `/run/secrets/…`) and placeholders (`changeme`, "
-    "`<password>`, `xxxx`) are not reported, nor are the passwords of a file named as a development or test "
+    "`<password>`, `xxxx`) are not reported, nor is a value that spells its own key's last words, alone or "
+    "after the file's user name (`LDAP_ADMIN_PASSWORD: admin_password`, `POSTGRES_USER=app` with "
+    "`POSTGRES_PASSWORD=apppassword`: known to whoever reads the key), nor are the passwords of a file named as a development or test "
     "environment (`compose-dev.yml`, `docker-compose.test.yaml`, `.env.local`: throwaway local services). "
     "Python source is covered by the hardcoded-password rules.",
     bad="# settings.yaml\ndatabase:\n  user: app\n  password: 'Pr0d-s3cret!'",
