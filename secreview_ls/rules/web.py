@@ -505,6 +505,9 @@ def _credential_cookies_without_flags(ctx: RuleContext) -> Iterator[Finding]:
             continue  # reported (and fixed, omitted flags included) as a flag switched off
         missing = _omitted_flags(call)
         name = argument(call, 0, "key")
+        value = argument(call, 1, "value")
+        if value is not None and is_static(ctx, value):
+            continue  # the same text for every visitor (a marker, ``""`` to clear it): no credential
         if missing and isinstance(name, ast.Constant):
             yield cookie_insecure_flags.finding(
                 ctx,
@@ -544,7 +547,8 @@ def _assigns_false_or_none(node: ast.Assign) -> bool:
     why="Without `Secure` the cookie is also sent over plain HTTP, where anyone on the network reads "
     "it; without `HttpOnly` any script injected into the page can steal it. Session and CSRF "
     "cookies should have both. A session/token cookie set with the flags left out is reported too "
-    "(they default to off in Django, Flask and Starlette). A framework's own table of defaults "
+    "(they default to off in Django, Flask and Starlette), unless its value is fixed text (the same for every "
+    "visitor, so no credential: a marker, `''` to clear it). A framework's own table of defaults "
     "(`global_settings.py`, `default_settings.py`) is not: projects override it.",
     bad="response.set_cookie('session', sid, secure=False, httponly=False)",
     good="response.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')",
