@@ -220,7 +220,8 @@ def subprocess_shell_true(ctx: RuleContext) -> Iterator[Finding]:
     "not fixed in the source.",
     why="Wrappers around `subprocess` (project helpers, `invoke`, `fabric`, ...) commonly forward "
     "`shell=True` to a shell; the same injection applies to whatever command string they receive. "
-    "A command passed as parts that are each fixed text or quoted with `shlex.quote` is not reported.",
+    "A command passed as parts that are each fixed text or quoted with `shlex.quote` is not reported, also "
+    "when local names hold such parts (`command = dump_command + (shlex.quote(name),)`).",
     bad='run_cmd(f"git log {branch}", shell=True)',
     good='run_cmd(["git", "log", branch])',
 )

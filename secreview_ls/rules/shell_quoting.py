@@ -241,24 +241,26 @@ def _chosen(ctx: RuleContext, node: ast.expr) -> bool:
 
 
 _SEQUENCES = frozenset({"builtins.tuple", "builtins.list"})
+_MAX_NAMES = 3  # names followed to the parts they are bound to
 
 
-def quoted_parts(ctx: RuleContext, node: ast.expr, *, nested: bool = False) -> bool:
+def quoted_parts(ctx: RuleContext, node: ast.expr, *, names: int = 0) -> bool:
     """A command handed over as parts, each fixed text or quoted for the shell (``("sqlite3",
     shlex.quote(path), ">", shlex.quote(out))``, ``tuple(shlex.quote(p) for p in argv)``, such
     tuples added together or chosen by a condition): a wrapper joining them for the shell gets a
-    command line no value can add a command to. A local name bound once to such parts counts."""
-    if isinstance(node, ast.Name) and not nested:
-        bound = single_assignment(ctx, node)
-        return bound is not None and quoted_parts(ctx, bound, nested=True)
+    command line no value can add a command to. A local name bound once to such parts counts
+    (``command = dump_command + ("--clean",)`` with ``dump_command`` such a tuple too)."""
+    if isinstance(node, ast.Name):
+        bound = single_assignment(ctx, node) if names < _MAX_NAMES else None
+        return bound is not None and quoted_parts(ctx, bound, names=names + 1)
     if isinstance(node, (ast.Tuple, ast.List)):
         return all(_fixed_or_quoted(ctx, part) for part in node.elts)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return quoted_parts(ctx, node.left, nested=True) and quoted_parts(ctx, node.right, nested=True)
+        return quoted_parts(ctx, node.left, names=names) and quoted_parts(ctx, node.right, names=names)
     if isinstance(node, ast.IfExp):
-        return quoted_parts(ctx, node.body, nested=True) and quoted_parts(ctx, node.orelse, nested=True)
+        return quoted_parts(ctx, node.body, names=names) and quoted_parts(ctx, node.orelse, names=names)
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _SEQUENCES and len(node.args) == 1:
-        return not node.keywords and quoted_parts(ctx, node.args[0], nested=True)
+        return not node.keywords and quoted_parts(ctx, node.args[0], names=names)
     if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
         return _quoting_call(ctx, node.elt)
     return False
