@@ -183,6 +183,8 @@ def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> b
     if isinstance(node, ast.Name) and depth < 2:
         values = _assigned_values(ctx, node)  # ``cmd = "%s >'%s'" % (command, out.name)`` in each branch
         return bool(values) and all(caller_command(ctx, v, depth + 1) for v in values)
+    if _configured_template(ctx, node):
+        return True
     split = _head_and_rest(ctx, node)
     if split is None:
         return False
@@ -190,6 +192,21 @@ def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> b
     if operator_value(ctx, head):  # a configured program given files the program names
         return all(_harmless(ctx, v) or configured_file(ctx, v) for v in rest)
     return _chosen(ctx, head) and all(_harmless(ctx, v) for v in rest)
+
+
+def _configured_template(ctx: RuleContext, node: ast.expr) -> bool:
+    """``self._hook % {"user": shlex.quote(user)}``: a command template the operator's
+    configuration gives, filled only with quoted or fixed values — the operator wrote the command."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template: ast.expr = node.left
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = node.func.value
+    else:
+        return False
+    values = interpolated_values(node)
+    if len(values) == 1 and isinstance(values[0], ast.Dict):
+        values = [value for value in values[0].values if value is not None]
+    return operator_value(ctx, template) and all(_harmless(ctx, value) for value in values)
 
 
 def _assigned_values(ctx: RuleContext, name: ast.Name) -> list[ast.expr]:

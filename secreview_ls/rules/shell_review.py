@@ -79,7 +79,8 @@ def _shell_commands(ctx: RuleContext) -> Iterator[tuple[ast.Call, ast.expr]]:
     "project's own files and metadata. So is a program the service's configuration or the "
     "program's command line names (`config.get('postfix', 'postmap_command')`, `settings.CONVERT_BIN`, "
     "`options.converter`) given only fixed text and files the program names under a configured "
-    "directory: the operator chose that command.",
+    "directory: the operator chose that command; and a command template the configuration gives, filled only "
+    "with quoted or fixed values (`settings.STORAGE_HOOK % {'user': shlex.quote(user)}`).",
     bad="import os\n\ndef run_command(command):\n    return os.system(command)",
     good="import subprocess\n\ndef run_command(argv):\n    return subprocess.run(argv, check=True)",
 )
