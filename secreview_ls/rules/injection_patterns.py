@@ -579,8 +579,9 @@ def _identifier_like(ctx: RuleContext, node: ast.expr) -> bool:
     why='Formatting a value into SQL text (`f"... WHERE id = {x}"`, `%`, `+`, `.format`) lets a '
     "quote in that value end the string literal and append SQL of the attacker's choosing. Pass the "
     "values as parameters (`execute(sql, (x,))`) so the driver keeps them out of the SQL text. "
-    "Numbers formatted with `%d` / `{:d}` and placeholder lists built from `?`/`%s` are not "
-    "reported, nor are identifiers passed through the database layer's quoting function "
+    "Numbers formatted with `%d` / `{:d}` and placeholder lists built from `?`/`%s` (also named "
+    "placeholders numbered by `next()` of an `itertools.count()`, `:val_0, :val_1`) are not "
+    "reported, nor are pieces gathered in `dict(...)` and formatted with `**` when each is harmless, nor are identifiers passed through the database layer's quoting function "
     "(`connection.ops.quote_name(...)`, `preparer.quote_identifier(...)`, quotes doubled with "
     "`.replace('\"', '\"\"')`, or a function of the module whose every `return` is such a piece, "
     "like `'\"' + s.replace('\"', '\"\"') + '\"'`), compiled SQL fragments (`as_sql()`, `compiler.compile(...)`, "
