@@ -58,6 +58,7 @@ _TEXT_TYPES = frozenset({"builtins.str", "builtins.bytes", "os.PathLike", "pathl
 # Conversions whose result spells the same path or text as their argument.
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
 _MAX_ALTERNATIVES = 4
+_CASE_MAPPINGS = frozenset({"lower", "upper", "casefold"})
 # Keyword names under which a validator takes the value it checks.
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
 _PREDICATE = re.compile(r"_?is_[a-z]\w*$")
@@ -261,6 +262,9 @@ class Conditions:
             if (isinstance(op, ast.In)) == truth and not whole(self.interpreter.eval(right, dict(env), fn)):
                 self.interpreter.update(left, env, lambda v: cleaned(v, ALL))
                 self._clean_parsed_url(left, env, fn)
+                spelled = case_mapped(left)
+                if spelled is not None:
+                    self.interpreter.update(spelled, env, lambda v: cleaned(v, ALL))
             elif (isinstance(op, ast.In)) != truth:
                 self._clean_rejected_text(left, right, env)
         elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
@@ -268,10 +272,13 @@ class Conditions:
             if positive == truth:
                 self._clean_unchanged_by_sanitizer(left, right, env)
                 self._clean_contained_path(left, right, env)
-                if isinstance(right, ast.Constant):
-                    self.clean_path(left, env, ALL)
-                elif isinstance(left, ast.Constant):
-                    self.clean_path(right, env, ALL)
+                for value, other in ((left, right), (right, left)):
+                    if isinstance(other, ast.Constant):
+                        self.clean_path(value, env, ALL)
+                        spelled = case_mapped(value)
+                        if spelled is not None:
+                            self.clean_path(spelled, env, ALL)
+                        break
 
     def _clean_unchanged_by_sanitizer(self, left: ast.expr, right: ast.expr, env: Env) -> None:
         """``name == os.path.basename(name)`` held (``if name != secure_filename(name): raise``):
@@ -462,3 +469,20 @@ class Conditions:
 def _text_label(label: Label) -> Label:
     """The label of a value known to be text (``isinstance(v, str)`` held)."""
     return next(iter(as_text(frozenset({label}))))
+
+
+def case_mapped(node: ast.expr) -> ast.expr | None:
+    """The value under ``value.lower()`` (``upper``, ``casefold``, chained): a case mapping changes
+    letters only, so a value whose mapped spelling is a listed constant holds the constant's
+    characters in some letter case, and nothing else (no line break, quote or separator).
+    None when ``node`` is no case mapping."""
+    inner = node
+    while (
+        isinstance(inner, ast.Call)
+        and isinstance(inner.func, ast.Attribute)
+        and inner.func.attr in _CASE_MAPPINGS
+        and not inner.args
+        and not inner.keywords
+    ):
+        inner = inner.func.value
+    return None if inner is node else inner
