@@ -259,7 +259,9 @@ class Conditions:
             self.clean_path(fn.lookups[left.id], env, ALL)
             return
         if isinstance(op, (ast.In, ast.NotIn)):
-            if (isinstance(op, ast.In)) == truth and not whole(self.interpreter.eval(right, dict(env), fn)):
+            if (isinstance(op, ast.In)) == truth and (
+                class_constants(right, fn) or not whole(self.interpreter.eval(right, dict(env), fn))
+            ):
                 self.interpreter.update(left, env, lambda v: cleaned(v, ALL))
                 self._clean_parsed_url(left, env, fn)
                 spelled = case_mapped(left)
@@ -486,3 +488,50 @@ def case_mapped(node: ast.expr) -> ast.expr | None:
     ):
         inner = inner.func.value
     return None if inner is node else inner
+
+
+def class_constants(node: ast.expr, fn: Frame) -> bool:
+    """``self.ALLOWED`` (or ``cls.ALLOWED``) of a method whose class assigns ``ALLOWED`` once, in
+    its body, a literal collection of constants (``frozenset({"a", "b"})``), and never on an
+    instance: the collection is the program's, whatever the receiver's other data."""
+    if not (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in (fn.self_name, "cls")
+        and fn.cls is not None
+    ):
+        return False
+    assigned = [
+        statement.value
+        for statement in fn.cls.body
+        if isinstance(statement, (ast.Assign, ast.AnnAssign))
+        and statement.value is not None
+        and any(isinstance(t, ast.Name) and t.id == node.attr for t in _targets(statement))
+    ]
+    if len(assigned) != 1 or not _constant_collection(assigned[0]):
+        return False
+    return not any(
+        isinstance(target, ast.Attribute) and target.attr == node.attr
+        for statement in ast.walk(fn.cls)
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in _targets(statement)
+    )
+
+
+def _targets(statement: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.expr]:
+    return list(statement.targets) if isinstance(statement, ast.Assign) else [statement.target]
+
+
+def _constant_collection(node: ast.expr) -> bool:
+    """A set, list, tuple or dict literal of constants, or ``frozenset``/``set``/``tuple`` of one."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("frozenset", "set", "tuple")
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        node = node.args[0]
+    if isinstance(node, ast.Dict):
+        return all(isinstance(key, ast.Constant) for key in node.keys)
+    return isinstance(node, (ast.Set, ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts)
