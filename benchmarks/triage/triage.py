@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import sysconfig
@@ -53,6 +54,8 @@ PROJECTS = (
     ("pretalx", "2024.3.1"),
     ("Radicale", "3.3.1"),
     ("borgmatic", "1.9.4"),
+    ("calibreweb", "0.6.27"),
+    ("changedetection.io", "0.60.10"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")
@@ -64,8 +67,13 @@ class Project:
     root: Path
 
 
+def _normalized(name: str) -> str:
+    """A distribution's name as its archive spells it (``changedetection.io`` → ``changedetection_io``)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
 def _unpacked(cache: Path, name: str, version: str) -> Path | None:
-    wanted = {f"{name}-{version}".lower(), f"{name.replace('-', '_')}-{version}".lower()}
+    wanted = {f"{name}-{version}".lower(), f"{_normalized(name)}-{version}"}
     for child in sorted(cache.iterdir()) if cache.is_dir() else ():
         if child.is_dir() and child.name.lower() in wanted:
             return child
@@ -81,7 +89,7 @@ def fetch(cache: Path) -> None:
     for name, version in PROJECTS:
         if _unpacked(cache, name, version) is not None:
             continue
-        prefixes = (name.lower(), name.replace("-", "_").lower())
+        prefixes = (name.lower(), _normalized(name))
         download = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache), f"{name}=={version}"]
         if subprocess.run([*download, "--no-binary", name]).returncode == 0:
             for archive in cache.glob("*.tar.gz"):

@@ -200,7 +200,9 @@ TAINT_CLASSES = (
         "stays tainted: its links may point at `javascript:`). A Django helper taking the request "
         "first is a view whose other parameters are URL captures, except parameters named for the "
         "parts of `sys.exc_info()` (`exc_type`, `exc_value`, `tb`): an error page is handed a raised "
-        "exception, not a URL.",
+        "exception, not a URL. A template expression that calls the written value (`{{ field(**kwargs)|safe }}`) "
+        "writes what the call returns, a form field's own escaped widget, not the value: request text "
+        "cannot be called.",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
@@ -256,7 +258,10 @@ TAINT_CLASSES = (
         rule_name="xpath-injection",
         summary="Untrusted input is spliced into an XPath expression.",
         why="A quote in the input ends the literal and the rest is XPath: `' or '1'='1` selects every "
-        "node. Pass values as XPath variables (`tree.xpath('//user[@name=$name]', name=name)`).",
+        "node. Pass values as XPath variables (`tree.xpath('//user[@name=$name]', name=name)`). "
+        "ElementPath sinks are the `find`/`findall`/`iterfind`/`findtext` methods of elements, not "
+        "the methods of those names on text, compiled regular expressions, JSONPath expressions "
+        "(`jsonpath_ng.parse(p).find(document)`) or BeautifulSoup trees.",
         bad="name = request.args['name']\ntree.xpath(f\"//user[@name='{name}']\")",
         good="name = request.args['name']\ntree.xpath(\"//user[@name=$name]\", name=name)",
         reports_local_sources=True,
@@ -371,6 +376,11 @@ TAINT_CLASSES += EXTRA_CLASSES
 CLASSES_BY_ID = {row.id: row for row in TAINT_CLASSES}
 CLASS_TITLES = {row.id: row.title for row in TAINT_CLASSES}
 CLASS_ALIASES = {alias: row.id for row in TAINT_CLASSES for alias in row.aliases}
+
+
+# Modules whose objects have find/findall methods that take no ElementPath: ``str(x)``,
+# compiled regular expressions, JSONPath expressions, BeautifulSoup trees.
+_OTHER_FINDERS = ("builtins", "re", "regex", "jsonpath_ng", "jsonpath_rw", "bs4")
 
 
 def _cleaned_by(behaviour: str) -> frozenset[str]:
@@ -730,9 +740,13 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("xpath", ".xpath", "XPath expression", ((0, "_path"),), requires_import=("lxml",)))
     add(SinkSpec("xpath", "lxml.etree.XPath", "XPath expression", ((0, "path"),)))
     add(SinkSpec("xpath", "lxml.etree.ETXPath", "XPath expression", ((0, "path"),)))
+    # ElementTree/lxml elements' path searches; a string's ``find``, a compiled pattern's
+    # ``findall``, a JSONPath expression's ``find(document)`` and BeautifulSoup's ``find(name)`` are
+    # other APIs of the same names.
     for method in ("find", "findall", "iterfind", "findtext"):
         add(SinkSpec("xpath", "." + method, "ElementPath expression", ((0, "path"),),
-                     requires_import=("xml", "lxml", "defusedxml")))  # fmt: skip
+                     requires_import=("xml", "lxml", "defusedxml"),
+                     other_receivers=_OTHER_FINDERS))  # fmt: skip
     # Deserialization (CWE-502).
     for name in ("pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "_pickle.load",
                  "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load",

@@ -31,6 +31,7 @@ from ..names import ImportMap
 from ..source import SourceFile
 from .calls import Calls
 from .conditions import Conditions
+from .converters import CleanConverters
 from .definitions import COMPOUND, ModuleIndex, generated_fields
 from .frameworks import Entries, Entry
 from .interpreter import Interpreter
@@ -112,6 +113,7 @@ class ModuleTaint:
             imported_roots=self.index.imported_roots,
             called_directly=self.scopes.direct_calls,
             kept=memo.entries if memo is not None else None,
+            clean_converter=CleanConverters(project, spec) if project is not None else None,
         )
         sinks = sink_index(spec)
         self.relevance = Relevance(

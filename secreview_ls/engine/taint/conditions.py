@@ -58,6 +58,7 @@ _TEXT_TYPES = frozenset({"builtins.str", "builtins.bytes", "os.PathLike", "pathl
 # Conversions whose result spells the same path or text as their argument.
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
 _MAX_ALTERNATIVES = 4
+_CASE_MAPPINGS = frozenset({"lower", "upper", "casefold"})
 # Keyword names under which a validator takes the value it checks.
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
 _PREDICATE = re.compile(r"_?is_[a-z]\w*$")
@@ -258,9 +259,14 @@ class Conditions:
             self.clean_path(fn.lookups[left.id], env, ALL)
             return
         if isinstance(op, (ast.In, ast.NotIn)):
-            if (isinstance(op, ast.In)) == truth and not whole(self.interpreter.eval(right, dict(env), fn)):
+            if (isinstance(op, ast.In)) == truth and (
+                class_constants(right, fn) or not whole(self.interpreter.eval(right, dict(env), fn))
+            ):
                 self.interpreter.update(left, env, lambda v: cleaned(v, ALL))
                 self._clean_parsed_url(left, env, fn)
+                spelled = case_mapped(left)
+                if spelled is not None:
+                    self.interpreter.update(spelled, env, lambda v: cleaned(v, ALL))
             elif (isinstance(op, ast.In)) != truth:
                 self._clean_rejected_text(left, right, env)
         elif isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
@@ -268,10 +274,13 @@ class Conditions:
             if positive == truth:
                 self._clean_unchanged_by_sanitizer(left, right, env)
                 self._clean_contained_path(left, right, env)
-                if isinstance(right, ast.Constant):
-                    self.clean_path(left, env, ALL)
-                elif isinstance(left, ast.Constant):
-                    self.clean_path(right, env, ALL)
+                for value, other in ((left, right), (right, left)):
+                    if isinstance(other, ast.Constant):
+                        self.clean_path(value, env, ALL)
+                        spelled = case_mapped(value)
+                        if spelled is not None:
+                            self.clean_path(spelled, env, ALL)
+                        break
 
     def _clean_unchanged_by_sanitizer(self, left: ast.expr, right: ast.expr, env: Env) -> None:
         """``name == os.path.basename(name)`` held (``if name != secure_filename(name): raise``):
@@ -462,3 +471,67 @@ class Conditions:
 def _text_label(label: Label) -> Label:
     """The label of a value known to be text (``isinstance(v, str)`` held)."""
     return next(iter(as_text(frozenset({label}))))
+
+
+def case_mapped(node: ast.expr) -> ast.expr | None:
+    """The value under ``value.lower()`` (``upper``, ``casefold``, chained): a case mapping changes
+    letters only, so a value whose mapped spelling is a listed constant holds the constant's
+    characters in some letter case, and nothing else (no line break, quote or separator).
+    None when ``node`` is no case mapping."""
+    inner = node
+    while (
+        isinstance(inner, ast.Call)
+        and isinstance(inner.func, ast.Attribute)
+        and inner.func.attr in _CASE_MAPPINGS
+        and not inner.args
+        and not inner.keywords
+    ):
+        inner = inner.func.value
+    return None if inner is node else inner
+
+
+def class_constants(node: ast.expr, fn: Frame) -> bool:
+    """``self.ALLOWED`` (or ``cls.ALLOWED``) of a method whose class assigns ``ALLOWED`` once, in
+    its body, a literal collection of constants (``frozenset({"a", "b"})``), and never on an
+    instance: the collection is the program's, whatever the receiver's other data."""
+    if not (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in (fn.self_name, "cls")
+        and fn.cls is not None
+    ):
+        return False
+    assigned = [
+        statement.value
+        for statement in fn.cls.body
+        if isinstance(statement, (ast.Assign, ast.AnnAssign))
+        and statement.value is not None
+        and any(isinstance(t, ast.Name) and t.id == node.attr for t in _targets(statement))
+    ]
+    if len(assigned) != 1 or not _constant_collection(assigned[0]):
+        return False
+    return not any(
+        isinstance(target, ast.Attribute) and target.attr == node.attr
+        for statement in ast.walk(fn.cls)
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in _targets(statement)
+    )
+
+
+def _targets(statement: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.expr]:
+    return list(statement.targets) if isinstance(statement, ast.Assign) else [statement.target]
+
+
+def _constant_collection(node: ast.expr) -> bool:
+    """A set, list, tuple or dict literal of constants, or ``frozenset``/``set``/``tuple`` of one."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("frozenset", "set", "tuple")
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        node = node.args[0]
+    if isinstance(node, ast.Dict):
+        return all(isinstance(key, ast.Constant) for key in node.keys)
+    return isinstance(node, (ast.Set, ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts)

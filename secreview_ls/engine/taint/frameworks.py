@@ -1,7 +1,8 @@
 """Which parameters of a function carry request data, by web framework convention.
 
 Flask/Quart route parameters (``@app.route("/u/<name>")``, converters ``int``/``float``/``uuid``
-give clean values), FastAPI path/query/body parameters (every parameter of a route handler
+give clean values, and so do custom converters the project registers whose ``to_python`` returns
+no unchecked part of the text: ``converters.py``), FastAPI path/query/body parameters (every parameter of a route handler
 that is not typed as a number, a dependency or a framework object), Django views (a first
 parameter named ``request``: the other positional parameters are URL captures), and request
 objects (``request: Request`` in Starlette/FastAPI, ``request`` in Django views, a first parameter
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..facts import ModuleFacts
 from ..source import parse_quietly
+from .converters import TEXT_CONVERTERS, route_converters
 from .spec import SinkSpec, TaintSpec
 
 _FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -466,6 +468,23 @@ def _used_as_objects(fn: ast.FunctionDef | ast.AsyncFunctionDef, text_methods: f
     return found
 
 
+def _route_path(facts: ModuleFacts, spec: TaintSpec, decorator: ast.expr) -> str:
+    """The path of a route decorator (``@bp.route("/x/<id>")``, ``@route(path=...)``); '' otherwise."""
+    if not isinstance(decorator, ast.Call):
+        return ""
+    if facts.qualname(decorator.func) in spec.route_functions:
+        keywords = ("path",)
+    elif isinstance(decorator.func, ast.Attribute) and decorator.func.attr in spec.route_decorators:
+        keywords = ("rule", "path")
+    else:
+        return ""
+    path_node = decorator.args[0] if decorator.args else None
+    for kw in decorator.keywords:
+        if kw.arg in keywords:
+            path_node = kw.value
+    return path_node.value if isinstance(path_node, ast.Constant) and isinstance(path_node.value, str) else ""
+
+
 def _route_captures(spec: TaintSpec, decorator: ast.Call, entry: Entry) -> None:
     """``@route("/hello/<name>")`` of a module-level route function: Flask-like captures."""
     path_node = decorator.args[0] if decorator.args else None
@@ -633,8 +652,10 @@ class Entries:
         imported_roots: set[str],
         called_directly: Callable[[], AbstractSet[str]],
         kept: dict[tuple[ast.AST, bool, bool], Entry] | None,
+        clean_converter: Callable[[str], bool] | None = None,
     ) -> None:
         self.facts = facts
+        self.clean_converter = clean_converter  # a custom URL converter's name → it gives clean values
         self.spec = spec
         self.owner_class = owner_class
         self.called_directly = called_directly
@@ -686,6 +707,8 @@ class Entries:
         entry = entry_for(self.facts, self.spec, fn, is_method, roots=self.imported_roots)
         if entry.framework == "django" and entry.tainted and called_here:
             entry.tainted = {}  # a helper taking the request, called with values of this module
+        if entry.framework == "flask" and entry.tainted and self.clean_converter is not None:
+            self._drop_clean_converted(fn, entry)
         if self.url_rules:
             apply_url_rules(entry, fn, self.owner_class.get(fn), self.url_rules)
         if not entry.framework and not is_method and fn.name in self.dependencies:
@@ -701,6 +724,17 @@ class Entries:
                 sink for base, method, sink in self.spec.method_return_sinks if method == fn.name and base in bases
             )
         return entry
+
+    def _drop_clean_converted(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> None:
+        """Route parameters that every route of ``fn`` converts with a custom converter of the
+        project giving clean values (``converters.py``) are no request text."""
+        assert self.clean_converter is not None
+        paths = [path for decorator in fn.decorator_list if (path := _route_path(self.facts, self.spec, decorator))]
+        for name, used in route_converters(paths, _FLASK_PARAM).items():
+            if name in entry.tainted and all(
+                converter and converter not in TEXT_CONVERTERS and self.clean_converter(converter) for converter in used
+            ):
+                del entry.tainted[name]
 
     def plain(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> bool:
         """Whether ``entry(fn, is_method)`` surely has no framework, tainted parameter or request

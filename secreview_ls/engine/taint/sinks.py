@@ -248,6 +248,8 @@ class SinkChecker:
                         receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
                     if not any(word in receiver_text for word in sink.own_method_unless):
                         continue
+                if sink.other_receivers and _other_api(node.func, receiver, sink.other_receivers):
+                    continue
                 if sink.receiver_hint:
                     if receiver_text is None:
                         receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
@@ -976,3 +978,18 @@ def _keyword_given(node: ast.Call, setting: str) -> bool:
         kw.arg == keyword and isinstance(kw.value, ast.Constant) and repr(kw.value.value) == literal
         for kw in node.keywords
     )
+
+
+def _other_api(func: ast.expr, receiver: Val | None, modules: tuple[str, ...]) -> bool:
+    """The method is called on text (``"a, b".find(sep)``) or on an object of one of ``modules``
+    (its kind's top module): not the API whose method of that name is the sink."""
+    target = func.value if isinstance(func, ast.Attribute) else None
+    if isinstance(target, ast.JoinedStr) or (
+        isinstance(target, ast.Constant) and isinstance(target.value, (str, bytes))
+    ):
+        return True
+    if receiver is None:
+        return False
+    if isinstance(receiver.const, (str, bytes)):
+        return True
+    return receiver.kind is not None and receiver.kind.split(".", 1)[0] in modules

@@ -140,6 +140,10 @@ class SinkSpec:
     mode: str = ""
     requires_import: tuple[str, ...] = ()
     receiver_hint: str = ""  # method-name sinks: receiver spelling must contain this
+    # method-name sinks: not on text (a string literal or constant) nor on an object made by one of
+    # these modules (the top module of the receiver's kind), whose method of that name is another
+    # API's: ``re.compile(p).findall(text)``, ``jsonpath_ng.parse(p).find(document)``
+    other_receivers: tuple[str, ...] = ()
     # method-name sinks: not where the module defines a method of that name on its own classes and
     # the receiver's spelling names none of these (``command.execute(argv)`` of the program's own
     # command objects, not a database cursor's)

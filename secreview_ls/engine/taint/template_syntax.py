@@ -196,6 +196,10 @@ def _expression(match: re.Match[str]) -> Expression:
     inner = match.group(1)
     top = _TOP.match(inner)
     name = top.group(1) if top is not None and top.group(1) not in _CONSTANTS else ""
+    if top is not None and inner[top.end() :].lstrip().startswith("("):
+        # ``{{ field(**kwargs)|safe }}`` writes what calling the value returns (a form field
+        # renders its own escaped widget), not the value: text from a request cannot be called.
+        name = ""
     return Expression(match.start(), match.end(), name, bool(_SAFE.search(inner)), bool(_ESCAPING.search(inner)))
 
 
