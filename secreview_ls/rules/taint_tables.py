@@ -23,6 +23,8 @@ from ..engine.taint import (
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
+    OWN_REQUEST_URL,
+    PAGE_CAME_FROM,
     PARENT_REFS_REJECTED,
     QUOTES_REJECTED,
     RETURNED_BY_PROGRAM_OBJECT,
@@ -119,8 +121,13 @@ TAINT_CLASSES = (
         "commands of their own. Pass an argument list without `shell=True` (the input is then one "
         "argument, never code), fix the program name, or quote with `shlex.quote`. The program's own "
         "command line (`sys.argv`, `parse_args()`) is not a source here: it is what the user running "
-        "the program typed, and a shell the program runs has that user's rights; environment "
-        "variables and standard input stay sources (a CGI program receives request data there).",
+        "the program typed, and a shell the program runs has that user's rights (a server's command line "
+        "is its operator's; the kernel ignores the set-user-ID bit of a script, so no Python program "
+        "runs with rights its caller lacks). A parser handed to a function counts when every call in "
+        "the module hands in a command-line parser. Environment variables and standard input stay "
+        "sources (a CGI program receives request data there), except the user's own settings and "
+        "folders (`EDITOR`, `PAGER`, `HOME`, `XDG_RUNTIME_DIR` and the other XDG base folders, "
+        "systemd's `RUNTIME_DIRECTORY` ...).",
         bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
         good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", "--", host])',
         aliases=("os", "cmd", "shell"),
@@ -200,7 +207,10 @@ TAINT_CLASSES = (
         "stays tainted: its links may point at `javascript:`). A Django helper taking the request "
         "first is a view whose other parameters are URL captures, except parameters named for the "
         "parts of `sys.exc_info()` (`exc_type`, `exc_value`, `tb`): an error page is handed a raised "
-        "exception, not a URL.",
+        "exception, not a URL. A Flask/Werkzeug response given a type other than HTML where it is made "
+        "(`mimetype=`, `content_type=`, a literal headers mapping) or in the statements right after "
+        '(`resp.headers["Content-Type"] = ...`, `resp.mimetype = ...`, not on one branch only nor '
+        "after a `return`) is not rendered as HTML.",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
@@ -224,14 +234,18 @@ TAINT_CLASSES = (
         '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`) only fills the query string, and input '
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
-        "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it.",
+        "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "
+        "Nor is a redirect back to the request's `Referer` (`request.referrer`): the browser sends the page "
+        "it came from, which another site can make its own only for the visitors it sent.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'
         "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
         '    target = "/"\nreturn redirect(target)',
         severity=Level.MEDIUM,
         aliases=("open-redirect",),
-        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED, RETURNED_BY_PROGRAM_OBJECT}),
+        cleaned_by=frozenset(
+            {AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED, RETURNED_BY_PROGRAM_OBJECT, PAGE_CAME_FROM}
+        ),
         served_only=True,
     ),
     TaintClass(
@@ -320,7 +334,12 @@ TAINT_CLASSES = (
         "action) and misleads whoever reads or parses the log. Strip or escape `\\r`/`\\n` first, or "
         "log `repr(value)`. A program that installs a log formatter cleaning the line breaks of every message "
         "(a `logging.Formatter` subclass whose `format` replaces them, named in `dictConfig` or given to "
-        "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks.",
+        "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks. "
+        "What cannot hold a line break is no source: a value written with `%r` (in the log call or a "
+        "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`, a number written with `%d`/`%f`, "
+        'a piece of `splitlines()` or `split("\\n")` (not the rest after a `maxsplit`), and the request '
+        "line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
+        "other entries the client does not fill are the server's), also read by a function it is handed to.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
         'logger.info("login failed for %s", user)',
@@ -337,14 +356,16 @@ TAINT_CLASSES = (
         summary="Untrusted input is stored in the server-side session, where it is later trusted.",
         why="Code that reads the session assumes the server put the values there: an unchecked request "
         "value stored as `session['role']` or `session['user_id']` becomes an identity or a privilege. "
-        "Validate (or look up) the value before it crosses into the session.",
+        "Validate (or look up) the value before it crosses into the session. The URL or path of the "
+        "request being served (`request.url`, `request.full_path`, kept to navigate back) is a page of "
+        "this site the application routed, not a value the client hands it to keep.",
         bad='session["user"] = request.args["user"]',
         good='user = User.query.filter_by(name=request.form["user"]).first_or_404()\nsession["user_id"] = user.id',
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
         served_only=True,
-        cleaned_by=frozenset({COMPUTED_BY_CALL}),
+        cleaned_by=frozenset({COMPUTED_BY_CALL, OWN_REQUEST_URL}),
     ),
 )
 
@@ -389,7 +410,7 @@ FLASK_REQUEST_ATTRS = (
 # The request's own URL is chosen by the client only below the host: not an open redirect or
 # SSRF when sent back (it comes after the app's own fixed host), still text the client wrote
 # everywhere else.
-_OWN_URL = _cleaned_by(AFTER_FIXED_HOST)
+_OWN_URL = _cleaned_by(AFTER_FIXED_HOST) | _cleaned_by(OWN_REQUEST_URL)
 SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
 # Werkzeug builds the whole URL (``url``, ``base_url``, ``url_root``) with its path and
 # query percent-encoded: a line break arrives as ``%0A``. (``path`` is the decoded path: it can
@@ -405,6 +426,13 @@ SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "pa
 # (``build_absolute_uri()``) begins with the host the site accepts.
 SOURCE_CLEANED.update(
     {f"{kind}.{attr}": _OWN_URL for kind in ("django.request", "django.view.request") for attr in DJANGO_URL_ATTRS}
+)
+# The ``Referer`` is the page the browser came from (no open redirect when sent back there).
+SOURCE_CLEANED.update(
+    {
+        f"{kind}.{attr}": _cleaned_by(PAGE_CAME_FROM) | _cleaned_by(LINE_BREAKS_REMOVED)
+        for kind, attr in (("flask.request", "referrer"), ("webob.request", "referer"))
+    }
 )
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
@@ -466,6 +494,10 @@ _CLIENT_ENVIRON = ("HTTP_", "CONTENT_TYPE", "CONTENT_LENGTH", "QUERY_STRING", "P
                    "SCRIPT_NAME")  # fmt: skip
 CLIENT_KEYS = {f"{kind}.META": _CLIENT_ENVIRON for kind in ("django.request", "django.view.request")}
 CLIENT_KEYS["wsgi.environ"] = _CLIENT_ENVIRON  # a WSGI application's ``environ`` parameter
+# Of those, the tokens of the request line (a line of its own, split on spaces): no line break.
+# Others may hold one once decoded (``PATH_INFO``, a ``QUERY_STRING`` through ``parse_qs``), or
+# come from a header line a server may fold (``HTTP_*``).
+LINE_KEYS = {"wsgi.environ": ("REQUEST_METHOD", "SERVER_PROTOCOL")}
 OBJECT_SOURCES = {
     "flask.request": frozenset(FLASK_REQUEST_ATTRS),
     "django.request": frozenset(DJANGO_REQUEST_ATTRS),
@@ -876,6 +908,7 @@ def build_spec(
         object_kinds=dict(OBJECT_KINDS),
         object_sources=dict(OBJECT_SOURCES),
         client_keys=dict(CLIENT_KEYS),
+        line_keys=dict(LINE_KEYS),
         own_settings={name: PREFERENCES for name in ("os.environ", "os.environb", "os.getenv", "os.getenvb")},
         source_cleaned=dict(SOURCE_CLEANED),
         document_sources=DOCUMENT_SOURCES,
