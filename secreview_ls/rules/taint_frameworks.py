@@ -87,6 +87,12 @@ EXTRA_SOURCE_CLEANED_NO_BREAKS = (
     ("django.view.request", ("headers", "COOKIES", "META")),
     ("sanic.request", ("headers", "cookies")),
 )
+# Of the WSGI environment's entries the client fills, the tokens of the request line (a line of
+# its own, split on spaces): no line break. Others may hold one once decoded (``PATH_INFO``, a
+# ``QUERY_STRING`` through ``parse_qs``), or come from a header line a server may fold (``HTTP_*``).
+LINE_KEYS = {"wsgi.environ": ("REQUEST_METHOD", "SERVER_PROTOCOL")}
+# The request's ``Referer`` header.
+REFERRER_ATTRS = (("flask.request", "referrer"), ("webob.request", "referer"))
 # GraphQL resolvers and the decorators that declare them.
 RESOLVER_MODULES = ("graphene", "ariadne", "strawberry", "graphql")
 RESOLVER_NAMES = frozenset({"mutate", "mutate_and_get_payload"})

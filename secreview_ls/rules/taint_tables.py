@@ -63,6 +63,8 @@ from .taint_frameworks import (
     EXTRA_OBJECT_SOURCES,
     EXTRA_REQUEST_PARAMETERS,
     EXTRA_SOURCE_CLEANED_NO_BREAKS,
+    LINE_KEYS,
+    REFERRER_ATTRS,
     REQUEST_GLOBALS,
     REQUEST_HOOKS,
     RESOLVER_DECORATORS,
@@ -428,12 +430,8 @@ SOURCE_CLEANED.update(
     {f"{kind}.{attr}": _OWN_URL for kind in ("django.request", "django.view.request") for attr in DJANGO_URL_ATTRS}
 )
 # The ``Referer`` is the page the browser came from (no open redirect when sent back there).
-SOURCE_CLEANED.update(
-    {
-        f"{kind}.{attr}": _cleaned_by(PAGE_CAME_FROM) | _cleaned_by(LINE_BREAKS_REMOVED)
-        for kind, attr in (("flask.request", "referrer"), ("webob.request", "referer"))
-    }
-)
+_CAME_FROM = _cleaned_by(PAGE_CAME_FROM) | _cleaned_by(LINE_BREAKS_REMOVED)
+SOURCE_CLEANED.update({f"{kind}.{attr}": _CAME_FROM for kind, attr in REFERRER_ATTRS})
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
 _NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
@@ -494,10 +492,6 @@ _CLIENT_ENVIRON = ("HTTP_", "CONTENT_TYPE", "CONTENT_LENGTH", "QUERY_STRING", "P
                    "SCRIPT_NAME")  # fmt: skip
 CLIENT_KEYS = {f"{kind}.META": _CLIENT_ENVIRON for kind in ("django.request", "django.view.request")}
 CLIENT_KEYS["wsgi.environ"] = _CLIENT_ENVIRON  # a WSGI application's ``environ`` parameter
-# Of those, the tokens of the request line (a line of its own, split on spaces): no line break.
-# Others may hold one once decoded (``PATH_INFO``, a ``QUERY_STRING`` through ``parse_qs``), or
-# come from a header line a server may fold (``HTTP_*``).
-LINE_KEYS = {"wsgi.environ": ("REQUEST_METHOD", "SERVER_PROTOCOL")}
 OBJECT_SOURCES = {
     "flask.request": frozenset(FLASK_REQUEST_ATTRS),
     "django.request": frozenset(DJANGO_REQUEST_ATTRS),
