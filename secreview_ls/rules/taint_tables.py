@@ -318,9 +318,14 @@ TAINT_CLASSES = (
         summary="Untrusted input is written into an HTTP response header.",
         why="A CR/LF in the value ends the header and starts new ones (or the body): the attacker sets "
         "cookies, splits the response, poisons caches. Reject or strip `\\r` and `\\n`, or allow only "
-        "known values.",
-        bad='resp.headers["X-Name"] = request.args["name"]',
-        good='name = request.args["name"].replace("\\r", "").replace("\\n", "")\nresp.headers["X-Name"] = name',
+        "known values. Reported where nothing on the way refuses a line break: `http.server`'s "
+        "`send_header`, a WSGI application's own `start_response`, and the response headers of "
+        "Starlette/FastAPI, Falcon, Pyramid and Sanic (whether the server refuses depends on which one "
+        "runs it). Werkzeug (Flask, Quart), Django, Tornado, Bottle and aiohttp raise an error for a "
+        "header value holding a line break: no header can be injected through their responses.",
+        bad='name = parse_qs(urlsplit(self.path).query)["name"][0]\nself.send_header("X-Name", name)',
+        good='name = parse_qs(urlsplit(self.path).query)["name"][0]\n'
+        'self.send_header("X-Name", name.replace("\\r", "").replace("\\n", ""))',
         severity=Level.MEDIUM,
         cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
         served_only=True,
@@ -598,6 +603,8 @@ CLEAN_ANNOTATIONS = frozenset(
 )  # fmt: skip
 
 # Modules whose presence makes ``<x>.headers`` a response's headers rather than a client's.
+# Frameworks whose responses take a header value holding a line break as it is (SR812's why).
+HEADER_FRAMEWORKS = ("fastapi", "starlette", "pyramid", "webob", "falcon", "sanic")
 WEB_FRAMEWORKS = ("flask", "werkzeug", "django", "fastapi", "starlette", "quart", "tornado", "bottle", "pyramid",
                   "falcon", "aiohttp", "sanic")  # fmt: skip
 
@@ -785,12 +792,11 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(
             SinkSpec(
                 "header", "." + method, "HTTP response header", ((1, "_value"), (1, "value")),
-                receiver_hint="headers", requires_import=WEB_FRAMEWORKS,
+                receiver_hint="headers", requires_import=HEADER_FRAMEWORKS,
             )
         )  # fmt: skip
-    for method in ("set_header", "add_header"):
-        add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),),
-                     requires_import=("tornado",)))  # fmt: skip
+    for method in ("set_header", "append_header"):
+        add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),), requires_import=("falcon",)))
     add(SinkSpec("header", "http.server.handler.send_header", "HTTP response header", ((1, "value"),)))
     # Regular expression injection (CWE-1333): the pattern, never the searched text.
     for function in ("compile", "search", "match", "fullmatch", "findall", "finditer", "split", "sub", "subn"):
@@ -840,10 +846,7 @@ STORE_SINKS = (
     StoreSink("trust-boundary", "flask.session", "value stored in the session"),
     StoreSink("trust-boundary", "django.request.session", "value stored in the session"),
     StoreSink("trust-boundary", "starlette.request.session", "value stored in the session"),
-    StoreSink("header", ".headers", "HTTP response header", WEB_FRAMEWORKS),
-    StoreSink("header", "django.http.HttpResponse()", "HTTP response header"),
-    StoreSink("header", "django.http.response.HttpResponse()", "HTTP response header"),
-    StoreSink("header", "flask.make_response()", "HTTP response header"),
+    StoreSink("header", ".headers", "HTTP response header", HEADER_FRAMEWORKS),
     *EXTRA_STORE_SINKS,
 )
 
