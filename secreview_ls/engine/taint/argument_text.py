@@ -55,6 +55,7 @@ def repr_arguments(node: ast.Call) -> set[int]:
 
 
 _NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgG")
+_SPECIFIERS = re.compile(r"%[-#0 +*.\d]*[hlL]?[diouxXeEfFgGcrsa%]")
 
 
 def written_conversions(text: str) -> tuple[set[int], set[int], int]:
@@ -62,8 +63,8 @@ def written_conversions(text: str) -> tuple[set[int], set[int], int]:
     its number conversions (``%d``, ``%x``, ``%.2f``: a text there is a ``TypeError``), how many
     values it takes); none for a template of named conversions (one mapping: its entries may be
     written with ``%s``)."""
-    if "%(" in text:
-        return set(), set(), 0
+    if "%(" in text or "*" in "".join(_SPECIFIERS.findall(text)):
+        return set(), set(), 0  # a ``*`` width or precision takes a value of its own
     reprs: set[int] = set()
     numbers: set[int] = set()
     position = 0
