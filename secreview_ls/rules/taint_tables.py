@@ -129,7 +129,7 @@ TAINT_CLASSES = (
         "the module hands in a command-line parser. Environment variables and standard input stay "
         "sources (a CGI program receives request data there), except the user's own settings and "
         "folders (`EDITOR`, `PAGER`, `HOME`, `XDG_RUNTIME_DIR` and the other XDG base folders, "
-        "systemd's `RUNTIME_DIRECTORY` ...).",
+        "systemd's `RUNTIME_DIRECTORY` ..., `TMPDIR`).",
         bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
         good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", "--", host])',
         aliases=("os", "cmd", "shell"),

@@ -11,7 +11,7 @@ A value is *the user's own setting* when it is derived only from:
 * an environment variable or configuration entry named for a per-user preference
   (``os.environ.get("PAGER")``, ``os.getenv("EDITOR")``, ``config.get_config_value("PAGER")``)
   or for the folders set for the user's session or the service's unit (``XDG_RUNTIME_DIR``,
-  systemd's ``RUNTIME_DIRECTORY``);
+  systemd's ``RUNTIME_DIRECTORY``, the temporary folder ``TMPDIR``);
 * the user's home directory (``os.path.expanduser("~/.pythonrc.py")``, ``Path.home()``,
   ``os.environ["HOME"]``) and paths joined under it, and the login shell or home directory of the
   current user in the password database (``pwd.getpwuid(os.getuid()).pw_shell``,
@@ -68,6 +68,10 @@ PREFERENCES = frozenset(
         "CACHE_DIRECTORY",
         "LOGS_DIRECTORY",
         "CONFIGURATION_DIRECTORY",
+        # The folder for temporary files (``tempfile`` reads the same variables).
+        "TMPDIR",
+        "TEMP",
+        "TMP",
     }
 )
 _LOOKUPS = frozenset({"get", "getenv", "get_config_value", "environ_get"})
