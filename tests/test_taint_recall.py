@@ -80,10 +80,11 @@ def test_file_probe_through_a_helper_of_another_module() -> None:
     )
 
 
-def test_location_header_set_by_hand_is_an_open_redirect_and_a_header() -> None:
+def test_location_header_set_by_hand_is_an_open_redirect() -> None:
     found = _all("redirect/location_headers.py")
-    assert {f.rule_id for f in found if f.span.start_line == 16} == {"SR807", "SR812"}
-    assert {f.rule_id for f in found if f.span.start_line == 44} == {"SR812"}  # a path on this site
+    # Werkzeug refuses a header value holding a line break: an open redirect, no header injection
+    assert {f.rule_id for f in found if f.span.start_line == 16} == {"SR807"}
+    assert {f.rule_id for f in found if f.span.start_line == 44} == set()  # a path on this site
     finding = next(f for f in found if f.span.start_line == 80 and f.rule_id == "SR807")
     assert flow_steps(finding, files=True)[0] == (78, "source: `self.path`", None)
     assert flow_steps(finding, files=True)[-1] == (

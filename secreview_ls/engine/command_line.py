@@ -8,9 +8,11 @@ command line when it is:
   parser returns. The parser is judged by what the receiver is, per call: an
   ``argparse.ArgumentParser`` / ``optparse.OptionParser`` made in place, bound to the name (in
   the function, else the module) or to ``self.<attribute>`` in the class, a subclass of one the
-  module defines, a sub-command parser (``subparsers.add_parser(...)``) or what a module function
-  returning one gives. Any other receiver (Flask-RESTful's ``reqparse.RequestParser``, webargs, a
-  parameter) reads something else or is unknown: not the command line;
+  module defines, a sub-command parser (``subparsers.add_parser(...)``), what a module function
+  returning one gives (also as an item of the tuple it returns: ``parser, actions = make_parsers()``)
+  or a parameter of a module function every call of which in the module passes one. Any other
+  receiver (Flask-RESTful's ``reqparse.RequestParser``, webargs, a parameter of a method or of a
+  function the module never calls) reads something else or is unknown: not the command line;
 * a parameter a command-line framework fills from the command line: a parameter declared by
   ``@click.argument`` / ``@click.option`` of a click command (``@click.command()``,
   ``@click.group()``, ``@<group>.command()`` of a ``click.Group`` or Flask's ``AppGroup``), and any parameter of a typer command
@@ -76,6 +78,8 @@ def command_line_parser(facts: ModuleFacts, node: ast.AST, depth: int = 0) -> bo
         return False
     if isinstance(node, ast.Call):
         return _makes_parser(facts, node, depth)
+    if isinstance(node, _Item):
+        return _returned_item(facts, node, depth)
     values = _bound_values(facts, node)
     return bool(values) and all(v is not None and command_line_parser(facts, v, depth + 1) for v in values)
 
@@ -125,13 +129,16 @@ def _subparsers(facts: ModuleFacts, node: ast.AST, depth: int) -> bool:
 
 def _bound_values(facts: ModuleFacts, node: ast.AST) -> list[ast.AST | None]:
     """The values a name (in its function, else the module) or ``self.<attribute>`` (in the class)
-    is bound to; None stands for a binding this does not follow (a loop, an unpacking)."""
+    is bound to; None stands for a binding this does not follow (a loop, a starred unpacking). A
+    parameter of a module function is bound to what the module's calls of it pass there."""
     if isinstance(node, ast.Name):
         function = facts.enclosing_function(node)
         if function is not None:
             found = _assigned(function, lambda t: isinstance(t, ast.Name) and t.id == node.id)
-            if found or node.id in parameter_names(function, starred=True):
+            if found:
                 return found
+            if node.id in parameter_names(function, starred=True):
+                return _passed(facts, function, node.id)
         return _assigned(facts.tree, lambda t: isinstance(t, ast.Name) and t.id == node.id)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
         owner = next((a for a in facts.ancestors(node) if isinstance(a, ast.ClassDef)), None)
@@ -184,7 +191,83 @@ def _values_for(node: ast.AST, accept: _Accept) -> list[ast.AST | None]:
             plain = isinstance(node, (ast.Assign, ast.AnnAssign, ast.withitem))
             found.append(_plain_value(node) if plain else None)
         elif any(accept(t) for t in ast.walk(target) if t is not target):
-            found.append(None)  # unpacked: not followed
+            found.append(_unpacked(node, target, accept))
+    return found
+
+
+class _Item(ast.expr):
+    """The ``index``-th item of the tuple ``call`` returns (``a, b = make_parsers()``)."""
+
+    _fields = ("call",)
+
+    def __init__(self, call: ast.Call, index: int) -> None:
+        super().__init__()
+        self.call = call
+        self.index = index
+
+
+def _unpacked(node: ast.AST, target: ast.AST, accept: _Accept) -> ast.AST | None:
+    """What a name unpacked from a plain tuple target is bound to: the item of a tuple made in
+    place, or of the tuple a call returns; None when not followed (nesting, ``*rest``, a loop)."""
+    value = _plain_value(node) if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+    if not isinstance(target, ast.Tuple) or value is None:
+        return None
+    index = next((i for i, t in enumerate(target.elts) if accept(t)), None)
+    if index is None or any(isinstance(t, ast.Starred) for t in target.elts):
+        return None
+    if isinstance(value, ast.Tuple) and len(value.elts) == len(target.elts):
+        return value.elts[index]
+    return _Item(value, index) if isinstance(value, ast.Call) else None
+
+
+def _returned_item(facts: ModuleFacts, item: _Item, depth: int) -> bool:
+    """Every ``return`` of the module function ``item.call`` calls gives a tuple whose item at
+    ``item.index`` is a command-line parser."""
+    func = item.call.func
+    definition = _module_definition(facts, func.id) if isinstance(func, ast.Name) else None
+    if not isinstance(definition, _FUNCTIONS):
+        return False
+    returned = [n.value for n in own_nodes(definition) if isinstance(n, ast.Return)]
+    return bool(returned) and all(
+        isinstance(r, ast.Tuple)
+        and len(r.elts) > item.index
+        and not isinstance(r.elts[item.index], ast.Starred)
+        and command_line_parser(facts, r.elts[item.index], depth + 1)
+        for r in returned
+    )
+
+
+def _passed(facts: ModuleFacts, function: ast.AST, name: str) -> list[ast.AST | None]:
+    """What the module's calls of the module function ``function`` pass as its parameter
+    ``name`` (by position or keyword); None for a call whose argument is not found (``*args``,
+    a default). No calls, or a method or nested function: nothing known."""
+    if _module_definition(facts, function.name) is not function:  # type: ignore[attr-defined]
+        return []
+    args = function.args  # type: ignore[attr-defined]
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    position = positional.index(name) if name in positional else None
+    calls = facts.bare_calls(function.name) if facts.indexes_bare_calls else None  # type: ignore[attr-defined]
+    if calls is None:
+        calls = [
+            c
+            for c in facts.nodes(ast.Call)
+            if isinstance(c.func, ast.Name) and c.func.id == function.name  # type: ignore[attr-defined]
+        ]
+    found: list[ast.AST | None] = []
+    for call in calls:
+        if not isinstance(call.func, ast.Name):
+            continue
+        keyword = next((k.value for k in call.keywords if k.arg == name), None)
+        if keyword is not None:
+            found.append(keyword)
+        elif (
+            position is not None
+            and position < len(call.args)
+            and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1])
+        ):
+            found.append(call.args[position])
+        else:
+            found.append(None)
     return found
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 # The URL the client asked for: ``request.path`` and its forms.
 DJANGO_URL_ATTRS = ("path", "path_info", "get_full_path", "get_full_path_info", "build_absolute_uri")
-_DJANGO_REQUEST = (
+DJANGO_REQUEST_ATTRS = (
     "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
     "read", "readline", "readlines", "content_params", *DJANGO_URL_ATTRS,
 )  # fmt: skip
@@ -66,7 +66,7 @@ SANIC_REQUEST_ATTRS = (
 EXTRA_OBJECT_KINDS = {"bottle.request": "bottle.request", "bottle.local.request": "bottle.request"}
 EXTRA_OBJECT_SOURCES = {
     "django.view": frozenset({"kwargs", "args"}),
-    "django.view.request": frozenset(_DJANGO_REQUEST),
+    "django.view.request": frozenset(DJANGO_REQUEST_ATTRS),
     "falcon.request": frozenset(FALCON_REQUEST_ATTRS),
     "bottle.request": frozenset(BOTTLE_REQUEST_ATTRS),
     "sanic.request": frozenset(SANIC_REQUEST_ATTRS),
@@ -87,6 +87,12 @@ EXTRA_SOURCE_CLEANED_NO_BREAKS = (
     ("django.view.request", ("headers", "COOKIES", "META")),
     ("sanic.request", ("headers", "cookies")),
 )
+# Of the WSGI environment's entries the client fills, the tokens of the request line (a line of
+# its own, split on spaces): no line break. Others may hold one once decoded (``PATH_INFO``, a
+# ``QUERY_STRING`` through ``parse_qs``), or come from a header line a server may fold (``HTTP_*``).
+LINE_KEYS = {"wsgi.environ": ("REQUEST_METHOD", "SERVER_PROTOCOL")}
+# The request's ``Referer`` header.
+REFERRER_ATTRS = (("flask.request", "referrer"), ("webob.request", "referer"))
 # GraphQL resolvers and the decorators that declare them.
 RESOLVER_MODULES = ("graphene", "ariadne", "strawberry", "graphql")
 RESOLVER_NAMES = frozenset({"mutate", "mutate_and_get_payload"})
@@ -98,3 +104,29 @@ REQUEST_GLOBALS = frozenset({"flask.g", "flask.globals.g", "quart.g", "quart.glo
 REQUEST_HOOKS = frozenset({"before_request", "before_app_request"})
 # Responders whose parameters after (request, response) are the route's URI template fields.
 RESPONDER_CAPTURES = (("falcon.request", "on_", 2),)
+
+# Request attributes of more frameworks that hold what the client sent.
+STARLETTE_REQUEST_ATTRS = (
+    "query_params", "path_params", "headers", "cookies", "json", "body", "form", "stream",
+)  # fmt: skip
+# aiohttp: ``request.match_info``, ``request.query``, ``await request.post()`` / ``.json()`` / ``.text()``.
+AIOHTTP_REQUEST_ATTRS = (
+    "match_info", "query", "rel_url", "url", "path", "path_qs", "raw_path", "query_string", "headers",
+    "cookies", "post", "json", "text", "read", "content", "multipart",
+)  # fmt: skip
+# WebOb (Pyramid, ``webob.dec.wsgify``): ``req.GET``, ``req.POST``, ``req.params``, ``req.json_body``.
+WEBOB_REQUEST_ATTRS = (
+    "GET", "POST", "params", "body", "body_file", "json_body", "json", "text", "matchdict", "cookies",
+    "headers", "url", "path", "path_qs", "path_info", "query_string", "environ", "referer", "user_agent",
+)  # fmt: skip
+HTTP_SERVER_HANDLER_ATTRS = ("path", "headers", "rfile", "requestline", "raw_requestline")
+SOCKETSERVER_HANDLER_ATTRS = ("rfile", "data")
+TORNADO_HANDLER_ATTRS = (
+    "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
+    "get_body_argument", "get_body_arguments", "get_cookie", "get_secure_cookie", "path_args", "path_kwargs",
+)  # fmt: skip
+# ``self.request`` of a Tornado handler (an ``HTTPServerRequest``): what the client wrote.
+TORNADO_REQUEST_ATTRS = (
+    "body", "arguments", "query_arguments", "body_arguments", "files", "headers", "uri", "path", "query",
+    "cookies", "full_url", "host",
+)  # fmt: skip

@@ -181,7 +181,9 @@ CLEAN_CALLS = frozenset(
     {"builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.callable", "builtins.id",
      "builtins.hash", "builtins.abs", "builtins.round", "builtins.ord", "builtins.type", "builtins.print",
      "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.getpid", "time.time",
-     "secrets.token_hex", "secrets.token_urlsafe", "uuid.uuid4"}
+     "secrets.token_hex", "secrets.token_urlsafe", "uuid.uuid4",
+     # the standard library's reason phrase for an HTTP status code
+     "http.client.responses.get"}
     # A database engine, pool or connection opened from a URL or DSN: its dialect, name, driver
     # and the rows it returns are the library's and the database's, not the text it was opened with.
     | {f"sqlalchemy.{name}" for name in ("create_engine", "engine.create_engine", "engine_from_config",

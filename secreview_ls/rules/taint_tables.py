@@ -23,6 +23,8 @@ from ..engine.taint import (
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
+    OWN_REQUEST_URL,
+    PAGE_CAME_FROM,
     PARENT_REFS_REJECTED,
     QUOTES_REJECTED,
     RETURNED_BY_PROGRAM_OBJECT,
@@ -53,7 +55,9 @@ from .taint_extra import (
     extra_sinks,
 )
 from .taint_frameworks import (
+    AIOHTTP_REQUEST_ATTRS,
     CAPTURING_HANDLERS,
+    DJANGO_REQUEST_ATTRS,
     DJANGO_URL_ATTRS,
     EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
@@ -61,6 +65,9 @@ from .taint_frameworks import (
     EXTRA_OBJECT_SOURCES,
     EXTRA_REQUEST_PARAMETERS,
     EXTRA_SOURCE_CLEANED_NO_BREAKS,
+    HTTP_SERVER_HANDLER_ATTRS,
+    LINE_KEYS,
+    REFERRER_ATTRS,
     REQUEST_GLOBALS,
     REQUEST_HOOKS,
     RESOLVER_DECORATORS,
@@ -68,6 +75,11 @@ from .taint_frameworks import (
     RESOLVER_NAMES,
     RESPONDER_CAPTURES,
     ROUTE_FUNCTIONS,
+    SOCKETSERVER_HANDLER_ATTRS,
+    STARLETTE_REQUEST_ATTRS,
+    TORNADO_HANDLER_ATTRS,
+    TORNADO_REQUEST_ATTRS,
+    WEBOB_REQUEST_ATTRS,
 )
 from .taint_sanitizers import (
     BUFFER_KINDS,
@@ -119,8 +131,13 @@ TAINT_CLASSES = (
         "commands of their own. Pass an argument list without `shell=True` (the input is then one "
         "argument, never code), fix the program name, or quote with `shlex.quote`. The program's own "
         "command line (`sys.argv`, `parse_args()`) is not a source here: it is what the user running "
-        "the program typed, and a shell the program runs has that user's rights; environment "
-        "variables and standard input stay sources (a CGI program receives request data there).",
+        "the program typed, and a shell the program runs has that user's rights (a server's command line "
+        "is its operator's; the kernel ignores the set-user-ID bit of a script, so no Python program "
+        "runs with rights its caller lacks). A parser handed to a function counts when every call in "
+        "the module hands in a command-line parser. Environment variables and standard input stay "
+        "sources (a CGI program receives request data there), except the user's own settings and "
+        "folders (`EDITOR`, `PAGER`, `HOME`, `XDG_RUNTIME_DIR` and the other XDG base folders, "
+        "systemd's `RUNTIME_DIRECTORY` ..., `TMPDIR`).",
         bad='host = request.args["host"]\nsubprocess.run(f"ping -c 1 {host}", shell=True)',
         good='host = request.args["host"]\nsubprocess.run(["ping", "-c", "1", "--", host])',
         aliases=("os", "cmd", "shell"),
@@ -202,7 +219,11 @@ TAINT_CLASSES = (
         "parts of `sys.exc_info()` (`exc_type`, `exc_value`, `tb`): an error page is handed a raised "
         "exception, not a URL. A template expression that calls the written value (`{{ field(**kwargs)|safe }}`) "
         "writes what the call returns, a form field's own escaped widget, not the value: request text "
-        "cannot be called.",
+        "cannot be called. "
+        "A Flask/Werkzeug response given a type other than HTML where it is made "
+        "(`mimetype=`, `content_type=`, a literal headers mapping) or in the statements right after "
+        '(`resp.headers["Content-Type"] = ...`, `resp.mimetype = ...`, not on one branch only nor '
+        "after a `return`) is not rendered as HTML.",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
@@ -226,14 +247,18 @@ TAINT_CLASSES = (
         '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`) only fills the query string, and input '
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
-        "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it.",
+        "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "
+        "Nor is a redirect back to the request's `Referer` (`request.referrer`): the browser sends the page "
+        "it came from, which another site can make its own only for the visitors it sent.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'
         "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
         '    target = "/"\nreturn redirect(target)',
         severity=Level.MEDIUM,
         aliases=("open-redirect",),
-        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED, RETURNED_BY_PROGRAM_OBJECT}),
+        cleaned_by=frozenset(
+            {AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED, RETURNED_BY_PROGRAM_OBJECT, PAGE_CAME_FROM}
+        ),
         served_only=True,
     ),
     TaintClass(
@@ -307,9 +332,14 @@ TAINT_CLASSES = (
         summary="Untrusted input is written into an HTTP response header.",
         why="A CR/LF in the value ends the header and starts new ones (or the body): the attacker sets "
         "cookies, splits the response, poisons caches. Reject or strip `\\r` and `\\n`, or allow only "
-        "known values.",
-        bad='resp.headers["X-Name"] = request.args["name"]',
-        good='name = request.args["name"].replace("\\r", "").replace("\\n", "")\nresp.headers["X-Name"] = name',
+        "known values. Reported where nothing on the way refuses a line break: `http.server`'s "
+        "`send_header`, a WSGI application's own `start_response`, and the response headers of "
+        "Starlette/FastAPI, Falcon, Pyramid and Sanic (whether the server refuses depends on which one "
+        "runs it). Werkzeug (Flask, Quart), Django, Tornado, Bottle and aiohttp raise an error for a "
+        "header value holding a line break: no header can be injected through their responses.",
+        bad='name = parse_qs(urlsplit(self.path).query)["name"][0]\nself.send_header("X-Name", name)',
+        good='name = parse_qs(urlsplit(self.path).query)["name"][0]\n'
+        'self.send_header("X-Name", name.replace("\\r", "").replace("\\n", ""))',
         severity=Level.MEDIUM,
         cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
         served_only=True,
@@ -325,7 +355,12 @@ TAINT_CLASSES = (
         "action) and misleads whoever reads or parses the log. Strip or escape `\\r`/`\\n` first, or "
         "log `repr(value)`. A program that installs a log formatter cleaning the line breaks of every message "
         "(a `logging.Formatter` subclass whose `format` replaces them, named in `dictConfig` or given to "
-        "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks.",
+        "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks. "
+        "What cannot hold a line break is no source: a value written with `%r` (in the log call or a "
+        "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`, a number written with `%d`/`%f`, "
+        'a piece of `splitlines()` or `split("\\n")` (not the rest after a `maxsplit`), and the request '
+        "line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
+        "other entries the client does not fill are the server's), also read by a function it is handed to.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
         'logger.info("login failed for %s", user)',
@@ -342,14 +377,16 @@ TAINT_CLASSES = (
         summary="Untrusted input is stored in the server-side session, where it is later trusted.",
         why="Code that reads the session assumes the server put the values there: an unchecked request "
         "value stored as `session['role']` or `session['user_id']` becomes an identity or a privilege. "
-        "Validate (or look up) the value before it crosses into the session.",
+        "Validate (or look up) the value before it crosses into the session. The URL or path of the "
+        "request being served (`request.url`, `request.full_path`, kept to navigate back) is a page of "
+        "this site the application routed, not a value the client hands it to keep.",
         bad='session["user"] = request.args["user"]',
         good='user = User.query.filter_by(name=request.form["user"]).first_or_404()\nsession["user_id"] = user.id',
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
         served_only=True,
-        cleaned_by=frozenset({COMPUTED_BY_CALL}),
+        cleaned_by=frozenset({COMPUTED_BY_CALL, OWN_REQUEST_URL}),
     ),
 )
 
@@ -399,7 +436,7 @@ FLASK_REQUEST_ATTRS = (
 # The request's own URL is chosen by the client only below the host: not an open redirect or
 # SSRF when sent back (it comes after the app's own fixed host), still text the client wrote
 # everywhere else.
-_OWN_URL = _cleaned_by(AFTER_FIXED_HOST)
+_OWN_URL = _cleaned_by(AFTER_FIXED_HOST) | _cleaned_by(OWN_REQUEST_URL)
 SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
 # Werkzeug builds the whole URL (``url``, ``base_url``, ``url_root``) with its path and
 # query percent-encoded: a line break arrives as ``%0A``. (``path`` is the decoded path: it can
@@ -416,6 +453,9 @@ SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "pa
 SOURCE_CLEANED.update(
     {f"{kind}.{attr}": _OWN_URL for kind in ("django.request", "django.view.request") for attr in DJANGO_URL_ATTRS}
 )
+# The ``Referer`` is the page the browser came from (no open redirect when sent back there).
+_CAME_FROM = _cleaned_by(PAGE_CAME_FROM) | _cleaned_by(LINE_BREAKS_REMOVED)
+SOURCE_CLEANED.update({f"{kind}.{attr}": _CAME_FROM for kind, attr in REFERRER_ATTRS})
 # A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
 # split a response header or forge a log line.
 _NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
@@ -434,35 +474,6 @@ SOURCE_CLEANED.update(
         for attr in attrs
     }
 )
-DJANGO_REQUEST_ATTRS = (
-    "GET", "POST", "COOKIES", "META", "body", "FILES", "headers", "data", "query_params",
-    "read", "readline", "readlines", "content_params", *DJANGO_URL_ATTRS,
-)  # fmt: skip
-STARLETTE_REQUEST_ATTRS = (
-    "query_params", "path_params", "headers", "cookies", "json", "body", "form", "stream",
-)  # fmt: skip
-# aiohttp: ``request.match_info``, ``request.query``, ``await request.post()`` / ``.json()`` / ``.text()``.
-AIOHTTP_REQUEST_ATTRS = (
-    "match_info", "query", "rel_url", "url", "path", "path_qs", "raw_path", "query_string", "headers",
-    "cookies", "post", "json", "text", "read", "content", "multipart",
-)  # fmt: skip
-# WebOb (Pyramid, ``webob.dec.wsgify``): ``req.GET``, ``req.POST``, ``req.params``, ``req.json_body``.
-WEBOB_REQUEST_ATTRS = (
-    "GET", "POST", "params", "body", "body_file", "json_body", "json", "text", "matchdict", "cookies",
-    "headers", "url", "path", "path_qs", "path_info", "query_string", "environ", "referer", "user_agent",
-)  # fmt: skip
-HTTP_SERVER_HANDLER_ATTRS = ("path", "headers", "rfile", "requestline", "raw_requestline")
-SOCKETSERVER_HANDLER_ATTRS = ("rfile", "data")
-TORNADO_HANDLER_ATTRS = (
-    "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
-    "get_body_argument", "get_body_arguments", "get_cookie", "get_secure_cookie", "path_args", "path_kwargs",
-)  # fmt: skip
-# ``self.request`` of a Tornado handler (an ``HTTPServerRequest``): what the client wrote.
-TORNADO_REQUEST_ATTRS = (
-    "body", "arguments", "query_arguments", "body_arguments", "files", "headers", "uri", "path", "query",
-    "cookies", "full_url", "host",
-)  # fmt: skip
-
 OBJECT_KINDS = {
     "flask.request": "flask.request",
     "quart.request": "flask.request",
@@ -582,6 +593,8 @@ CLEAN_ANNOTATIONS = frozenset(
 )  # fmt: skip
 
 # Modules whose presence makes ``<x>.headers`` a response's headers rather than a client's.
+# Frameworks whose responses take a header value holding a line break as it is (SR812's why).
+HEADER_FRAMEWORKS = ("fastapi", "starlette", "pyramid", "webob", "falcon", "sanic")
 WEB_FRAMEWORKS = ("flask", "werkzeug", "django", "fastapi", "starlette", "quart", "tornado", "bottle", "pyramid",
                   "falcon", "aiohttp", "sanic")  # fmt: skip
 
@@ -773,12 +786,11 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
         add(
             SinkSpec(
                 "header", "." + method, "HTTP response header", ((1, "_value"), (1, "value")),
-                receiver_hint="headers", requires_import=WEB_FRAMEWORKS,
+                receiver_hint="headers", requires_import=HEADER_FRAMEWORKS,
             )
         )  # fmt: skip
-    for method in ("set_header", "add_header"):
-        add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),),
-                     requires_import=("tornado",)))  # fmt: skip
+    for method in ("set_header", "append_header"):
+        add(SinkSpec("header", "." + method, "HTTP response header", ((1, "value"),), requires_import=("falcon",)))
     add(SinkSpec("header", "http.server.handler.send_header", "HTTP response header", ((1, "value"),)))
     # Regular expression injection (CWE-1333): the pattern, never the searched text.
     for function in ("compile", "search", "match", "fullmatch", "findall", "finditer", "split", "sub", "subn"):
@@ -828,10 +840,7 @@ STORE_SINKS = (
     StoreSink("trust-boundary", "flask.session", "value stored in the session"),
     StoreSink("trust-boundary", "django.request.session", "value stored in the session"),
     StoreSink("trust-boundary", "starlette.request.session", "value stored in the session"),
-    StoreSink("header", ".headers", "HTTP response header", WEB_FRAMEWORKS),
-    StoreSink("header", "django.http.HttpResponse()", "HTTP response header"),
-    StoreSink("header", "django.http.response.HttpResponse()", "HTTP response header"),
-    StoreSink("header", "flask.make_response()", "HTTP response header"),
+    StoreSink("header", ".headers", "HTTP response header", HEADER_FRAMEWORKS),
     *EXTRA_STORE_SINKS,
 )
 
@@ -890,6 +899,7 @@ def build_spec(
         object_kinds=dict(OBJECT_KINDS),
         object_sources=dict(OBJECT_SOURCES),
         client_keys=dict(CLIENT_KEYS),
+        line_keys=dict(LINE_KEYS),
         own_settings={name: PREFERENCES for name in ("os.environ", "os.environb", "os.getenv", "os.getenvb")},
         source_cleaned=dict(SOURCE_CLEANED),
         document_sources=DOCUMENT_SOURCES,

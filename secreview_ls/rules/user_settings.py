@@ -9,7 +9,9 @@ hands in, ``caller_data``): the pattern rules leave them to their ``hardening`` 
 A value is *the user's own setting* when it is derived only from:
 
 * an environment variable or configuration entry named for a per-user preference
-  (``os.environ.get("PAGER")``, ``os.getenv("EDITOR")``, ``config.get_config_value("PAGER")``);
+  (``os.environ.get("PAGER")``, ``os.getenv("EDITOR")``, ``config.get_config_value("PAGER")``)
+  or for the folders set for the user's session or the service's unit (``XDG_RUNTIME_DIR``,
+  systemd's ``RUNTIME_DIRECTORY``, the temporary folder ``TMPDIR``);
 * the user's home directory (``os.path.expanduser("~/.pythonrc.py")``, ``Path.home()``,
   ``os.environ["HOME"]``) and paths joined under it, and the login shell or home directory of the
   current user in the password database (``pwd.getpwuid(os.getuid()).pw_shell``,
@@ -56,6 +58,21 @@ PREFERENCES = frozenset(
         "HOME",
         "USERPROFILE",
         "XDG_CONFIG_HOME",
+        # The user's base folders (XDG base directories; the runtime folder PAM makes for the
+        # login) and those systemd makes for the service it starts (``RuntimeDirectory=`` ...).
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_RUNTIME_DIR",
+        "RUNTIME_DIRECTORY",
+        "STATE_DIRECTORY",
+        "CACHE_DIRECTORY",
+        "LOGS_DIRECTORY",
+        "CONFIGURATION_DIRECTORY",
+        # The folder for temporary files (``tempfile`` reads the same variables).
+        "TMPDIR",
+        "TEMP",
+        "TMP",
     }
 )
 _LOOKUPS = frozenset({"get", "getenv", "get_config_value", "environ_get"})

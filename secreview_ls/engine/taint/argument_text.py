@@ -46,21 +46,37 @@ _CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[h
 
 def repr_arguments(node: ast.Call) -> set[int]:
     """Positions of the arguments a constant ``%`` format writes with ``%r`` (``log.info("user
-    %r", name)``): their ``repr`` escapes line breaks and quotes, so they cannot forge a line."""
+    %r", name)``) or as a number (``%d``, ``%.2f``): their ``repr`` escapes line breaks and
+    quotes, a number has none, so they cannot forge a line."""
     if not node.args or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
         return set()
-    text = node.args[0].value
-    if "%(" in text:
-        return set()  # named conversions take one mapping: its entries may be written with %s
-    found: set[int] = set()
-    position = 1
+    reprs, numbers, _ = written_conversions(node.args[0].value)
+    return {position + 1 for position in reprs | numbers}
+
+
+_NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgG")
+_SPECIFIERS = re.compile(r"%[-#0 +*.\d]*[hlL]?[diouxXeEfFgGcrsa%]")
+
+
+def written_conversions(text: str) -> tuple[set[int], set[int], int]:
+    """(positions of the ``%r`` conversions among the values a ``%`` template takes, positions of
+    its number conversions (``%d``, ``%x``, ``%.2f``: a text there is a ``TypeError``), how many
+    values it takes); none for a template of named conversions (one mapping: its entries may be
+    written with ``%s``)."""
+    if "%(" in text or "*" in "".join(_SPECIFIERS.findall(text)):
+        return set(), set(), 0  # a ``*`` width or precision takes a value of its own
+    reprs: set[int] = set()
+    numbers: set[int] = set()
+    position = 0
     for conversion in _CONVERSION.findall(text):
         if conversion == "%":
             continue
         if conversion == "r":
-            found.add(position)
+            reprs.add(position)
+        elif conversion in _NUMERIC_CONVERSIONS:
+            numbers.add(position)
         position += 1
-    return found
+    return reprs, numbers, position
 
 
 _NUMBER_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "ord"})

@@ -24,7 +24,7 @@ from .environments import (
 )
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
-from .keys import const_key, keys_of, server_entry
+from .keys import const_key, keys_of, line_entry, server_entry
 from .rendering import (
     escaping_render,
     inline_render,
@@ -59,6 +59,7 @@ from .template_values import (
 from .values import (
     EMPTY,
     EMPTY_TAINT,
+    MAX_PARTS,
     OPAQUE,
     CompiledConstant,
     Taint,
@@ -89,6 +90,10 @@ from .values import (
 _FOLDER_JOINS = frozenset(
     {"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"}
 )
+
+# ``repr`` and the printers built on it: every string inside is written as its ``repr`` (line
+# breaks spelled as escapes); their own line breaks (``pformat`` wraps) start no line of the data.
+_REPRS = frozenset({"builtins.repr", "pprint.pformat", "pprint.saferepr", "reprlib.repr"})
 
 
 def _known_text(node: ast.Call, given: Val, text: ast.expr | None = None) -> object:
@@ -422,7 +427,7 @@ class Calls:
             # the result carries what the object and the default carry, not the name's text
             kept = Val(all_taint(None, [args[0], *args[2:3]], {}))
             return kept if kept.taint else EMPTY
-        if name == "builtins.repr":
+        if name in _REPRS:
             return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
             data = all_taint(None, args, kwargs)
@@ -720,8 +725,30 @@ class Calls:
                 return cleaned(Val(bound(data)), self.line_breaks_removed)
             if escapes_quote(old, node.args[1]):
                 return cleaned(Val(bound(data)), self.quotes_rejected)
+        elif method in ("split", "splitlines") and data:
+            lines = self._lines(node, method, data)
+            if lines is not None:
+                return lines
         path_kind = receiver.kind if receiver.kind and receiver.kind.startswith("pathlib.") else None
         return Val(bound(data), (), path_kind) if data or path_kind else EMPTY
+
+    def _lines(self, node: ast.Call, method: str, data: Taint) -> Val | None:
+        """``text.splitlines()``, ``text.split("\n")``: pieces without a line break; with a
+        ``maxsplit`` (``line, rest = buf.split(b"\n", 1)``) the last piece is the rest of the text."""
+        pieces = cleaned(Val(bound(data)), self.line_breaks_removed)
+        if method == "splitlines":
+            return pieces
+        given = {kw.arg: kw.value for kw in node.keywords}
+        separator = node.args[0] if node.args else given.get("sep")
+        if not (isinstance(separator, ast.Constant) and separator.value in ("\n", b"\n")):
+            return None
+        limit = node.args[1] if len(node.args) > 1 else given.get("maxsplit")
+        if limit is None:
+            return pieces
+        if not (isinstance(limit, ast.Constant) and type(limit.value) is int and 0 <= limit.value <= MAX_PARTS):
+            return None
+        rest = Val(bound(data))
+        return Val(EMPTY_TAINT, (*((str(i), pieces) for i in range(limit.value)), ("*", rest)))
 
     def _container_method(
         self,
@@ -801,6 +828,8 @@ class Calls:
                 return args[1] if len(args) > 1 else EMPTY  # ``environ.get("APP_CONFIG", default)``
             if key is not None:
                 value = get_part(receiver, key)
+                if line_entry(self.spec.line_keys, receiver.kind, node.args[0]):
+                    value = cleaned(value, self.line_breaks_removed)
                 if len(args) > 1:
                     value = join(value, args[1])
                 if "type" in kwargs:

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from ..command_line import is_parse_call
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
+from .argument_text import written_conversions
 from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
-from .keys import const_key, server_entry
+from .keys import const_key, line_entry, server_entry
 from .results import Results
 from .spec import (
     AFTER_END_OF_OPTIONS,
@@ -504,7 +505,10 @@ class Interpreter:
             if server_entry(self.spec.client_keys, base.kind, node.slice):
                 return EMPTY
             folded = _constant_item(base, node.slice)
-            return folded if folded is not None else get_part(base, position_key(base, key))
+            item = folded if folded is not None else get_part(base, position_key(base, key))
+            if line_entry(self.spec.line_keys, base.kind, node.slice):
+                return cleaned(item, self.line_breaks_removed)
+            return item
         if isinstance(node, ast.Call):
             return self.calls.call(node, env, fn)
         if isinstance(node, ast.BinOp):
@@ -577,6 +581,8 @@ class Interpreter:
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
             return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
         right = self._quoting(node, left, right)
+        if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and (right.taint or right.parts):
+            right = self._repr_written(node, left.const, right)
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
             taint = self.prefixes.after(left.const, whole(right))
         else:
@@ -591,6 +597,26 @@ class Interpreter:
             const = added_const(left.const, right.const)
         kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
         return Val(bound(as_text(taint)), (), kind, const)
+
+    def _repr_written(self, node: ast.BinOp, template: str, right: Val) -> Val:
+        """``"%s for %r" % (a, b)``: what a constant template writes with ``%r`` is its ``repr``,
+        which spells line breaks as escapes; what it writes with ``%d`` is a number."""
+        reprs, numbers, count = written_conversions(template)
+        if not reprs and not numbers:
+            return right
+        if not isinstance(node.right, ast.Tuple):
+            if count != 1:
+                return right
+            return EMPTY if numbers else cleaned(right, self.line_breaks_removed)
+        if len(node.right.elts) != count or any(isinstance(e, ast.Starred) for e in node.right.elts):
+            return right
+        taint = EMPTY_TAINT
+        for index in range(count):
+            if index in numbers:
+                continue
+            part = get_part(right, str(index))
+            taint |= whole(cleaned(part, self.line_breaks_removed) if index in reprs else part)
+        return Val(taint)
 
     def _quoting(self, node: ast.BinOp, left: Val, right: Val) -> Val:
         """The right operand as written into the text: data placed where no quote is open

@@ -9,8 +9,18 @@ from typing import TYPE_CHECKING
 
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, generated_fields
+from .keys import key_text, line_key, server_key
 from .results import Results
-from .spec import ALL_CLASSES, COMPUTED_BY_CALL, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, TEXT_ONLY, TaintSpec
+from .spec import (
+    ALL_CLASSES,
+    COMPUTED_BY_CALL,
+    DOCUMENT,
+    LINE_BREAKS_REMOVED,
+    MADE_TEXT,
+    NEEDS_DOCUMENT,
+    TEXT_ONLY,
+    TaintSpec,
+)
 from .state import STDLIB, Env, Frame, FunctionNode, NodeTexts, short_text
 from .summaries import Summaries
 from .summary import Effect, Summary
@@ -27,6 +37,7 @@ from .values import (
     as_whole,
     bound,
     choices,
+    cleaned,
     get_part,
     in_order,
     join,
@@ -274,7 +285,13 @@ class Interprocedural:
                 label = self.interpreter.make_source(shown, text, local=False)
                 already = self.spec.source_cleaned.get(f"{value.kind}{key}")
                 return Val(frozenset({label.cleaned_for(already) if already else label}))
-        return get_part(value, key)
+        part = get_part(value, key)
+        name = key_text(key) if value.kind is not None else None
+        if name is not None and server_key(self.spec.client_keys, value.kind, name):
+            return EMPTY  # ``environ["SERVER_PORT"]`` read by the callee: the server's value
+        if name is not None and line_key(self.spec.line_keys, value.kind, name):
+            return cleaned(part, self.spec.cleaned_by(LINE_BREAKS_REMOVED))
+        return part
 
     def _request_argument(self, node: ast.Call) -> ast.AST:
         """The argument of a call that is a request object (for the source's position), else the call."""

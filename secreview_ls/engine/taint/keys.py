@@ -36,10 +36,43 @@ def server_entry(client_keys: dict[str, tuple[str, ...]], kind: str | None, node
     request does not fill in (``HTTP_*`` headers and the request line do), so the server's or the
     deployment's value. Keys of other shapes (``wsgi.input``, a middleware's ``routing_args``) may
     carry the request."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    return server_key(client_keys, kind, node.value)
+
+
+def server_key(client_keys: dict[str, tuple[str, ...]], kind: str | None, name: str) -> bool:
+    """``server_entry`` for the key's text."""
     client = client_keys.get(kind or "")
-    if client is None or not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+    if client is None or not _CGI_NAME.fullmatch(name):
         return False
-    name = node.value
-    if not _CGI_NAME.fullmatch(name):
+    return not _listed(client, name)
+
+
+def _listed(keys: tuple[str, ...], name: str) -> bool:
+    return any(name.startswith(k) if k.endswith("_") else name == k for k in keys)
+
+
+def key_text(key: str) -> str | None:
+    """The text of a constant string key as parts spell it (``"'REQUEST_METHOD'"``)."""
+    if len(key) < 2 or key[0] not in "'\"" or key[-1] != key[0]:
+        return None
+    try:
+        value = ast.literal_eval(key)
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def line_entry(line_keys: dict[str, tuple[str, ...]], kind: str | None, node: ast.expr) -> bool:
+    """``environ["REQUEST_METHOD"]``: a constant key whose value the server cut out of one line of
+    the request (the request line, a header line), so it holds no line break."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
         return False
-    return not any(name.startswith(c) if c.endswith("_") else name == c for c in client)
+    return line_key(line_keys, kind, node.value)
+
+
+def line_key(line_keys: dict[str, tuple[str, ...]], kind: str | None, name: str) -> bool:
+    """``line_entry`` for the key's text."""
+    keys = line_keys.get(kind or "")
+    return keys is not None and _listed(keys, name)

@@ -16,6 +16,7 @@ from ..source import SourceFile
 from . import xml_parsers
 from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
+from .response_types import given_content_type
 from .results import Results
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
@@ -653,7 +654,7 @@ class SinkChecker:
                 )
                 if declared_type is not None and "html" not in declared_type.lower():
                     return  # a text/plain or JSON body is not rendered as HTML
-            declared = self._declared_content_type(node)
+            declared = self._declared_content_type(node) or given_content_type(self.facts, node)
             if declared is not None and "html" not in declared:
                 return  # ``send_header("Content-Type", "text/xml")`` before the body is written
         if mode in ("options", "option-args"):

@@ -46,6 +46,12 @@ RETURNED_BY_PROGRAM_OBJECT = "returned-by-program-object"
 # data from the program's command line: what the user running it typed, no boundary for a
 # command run with that user's own rights
 INVOKING_USER_CHOSE = "invoking-user-chose"
+# the URL or path of the request being served: a page of this site the client asked for and the
+# application routed, not a value the client hands the application to keep
+OWN_REQUEST_URL = "own-request-url"
+# the request's ``Referer``: the page the browser itself came from (a site can make it its own
+# only for the visitors it sent), so sending the user back there forwards no one elsewhere
+PAGE_CAME_FROM = "page-came-from"
 # Not a behaviour but a mark on the labels of a value inside ``if isinstance(value, str):``: a
 # flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
 # (``io.StringIO(data)``) a caller passes instead of a path.
@@ -72,7 +78,8 @@ ABSOLUTE_REJECTED = "~absolute-rejected"
 CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
-     COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS, RETURNED_BY_PROGRAM_OBJECT, INVOKING_USER_CHOSE}
+     COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS, RETURNED_BY_PROGRAM_OBJECT, INVOKING_USER_CHOSE, OWN_REQUEST_URL,
+     PAGE_CAME_FROM}
 )  # fmt: skip
 
 
@@ -223,6 +230,9 @@ class TaintSpec:
     # name ending in ``_`` is a prefix) whose values the client sends; a constant key outside
     # them reads the server's data, not input (``request.META["CSRF_COOKIE"]``)
     client_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the same mappings → the client's keys (a prefix ends in ``_``) whose values the server parsed
+    # out of the request line or a header line: they hold no line break (``REQUEST_METHOD``)
+    line_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # a local source (``os.environ``, ``os.getenv``) → constant keys naming settings the local user
     # makes for their own process (``PAGER``, ``EDITOR``): reading one is not input from anyone else
     own_settings: dict[str, frozenset[str]] = field(default_factory=dict)
