@@ -250,6 +250,8 @@ class ProjectIndex:
         # what each Python file defines and installs of log formatters (``log_cleaning_files``)
         self._log_facts: dict[Path, tuple[frozenset[str], frozenset[str]]] | None = None
         self._log_stale: set[Path] = set()  # files invalidated since: read again at the next ask
+        # what those facts answer: (the cleaning files installed, the files defining or installing any)
+        self._log_answer: tuple[tuple[Path, ...], tuple[Path, ...]] = ((), ())
         self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
         # the environment setup calls of the project's files, by kind of ask, until a Python file changes
         self._setups: dict[str, tuple[tuple[Path, tuple[str, ...]], ...]] = {}
@@ -550,23 +552,31 @@ class ProjectIndex:
         edit only the invalidated files are read again. With ``record``, the search is recorded
         as used by the analyses recording (see ``recording``)."""
         with self._lock:
-            facts = None if self._log_facts is None else dict(self._log_facts)
+            facts, answer = self._log_facts, self._log_answer
             stale, self._log_stale = self._log_stale, set()
-        if facts is None:
-            facts = {file: self._scanned(file, "log-formatters", formatter_facts) for file in self._python_files()}
-        for file in stale:
-            facts.pop(file, None)
-            if file.is_file():
-                facts[file] = self._scanned(file, "log-formatters", formatter_facts)
-        with self._lock:
-            self._log_facts = facts
-        installed = {name for _, names in facts.values() for name in names}
-        known = tuple(file for file, (classes, _) in facts.items() if classes & installed)
+        if facts is None or stale:
+            # worked out again only when a file changed: a scan asks it once per file analyzed
+            facts = (
+                {file: self._scanned(file, "log-formatters", formatter_facts) for file in self._python_files()}
+                if facts is None
+                else dict(facts)
+            )
+            for file in stale:
+                facts.pop(file, None)
+                if file.is_file():
+                    facts[file] = self._scanned(file, "log-formatters", formatter_facts)
+            installed = {name for _, names in facts.values() for name in names}
+            answer = (
+                tuple(file for file, (classes, _) in facts.items() if classes & installed),
+                tuple(file for file, (classes, names) in facts.items() if classes or names),
+            )
+            with self._lock:
+                self._log_facts, self._log_answer = facts, answer
+        known, involved = answer
         if record:  # the answer holds while no file defining or installing a formatter changes,
             self._record_read(searched(FORMATTER_MARKERS))  # and no other file comes to hold one
-            for file, (classes, names) in facts.items():
-                if classes or names:
-                    self._record_read(file)
+            for file in involved:
+                self._record_read(file)
         return known
 
     def environment_setups(
