@@ -193,6 +193,15 @@ def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return named, declared_folders(text)
 
 
+#: What the questions about every Python file of the project (template folders, names in string
+#: literals, log formatters) read of each file: all worked out from one read of the file, at the
+#: first such question.
+_WIDE_KINDS: tuple[tuple[str, Callable[[str], Any]], ...] = (
+    ("python", _python_names),
+    ("log-formatters", formatter_facts),
+)
+
+
 def _setups_in(text: str, path: Path, marker: str, extract: Callable[[str, str], tuple[str, ...]]) -> tuple[str, ...]:
     return extract(text, str(path)) if marker in text else ()
 
@@ -250,6 +259,7 @@ class ProjectIndex:
         # what each Python file defines and installs of log formatters (``log_cleaning_files``)
         self._log_facts: dict[Path, tuple[frozenset[str], frozenset[str]]] | None = None
         self._log_stale: set[Path] = set()  # files invalidated since: read again at the next ask
+        self._python_list: list[Path] | None = None  # the Python files (``_python_files``)
         # what those facts answer: (the cleaning files installed, the files defining or installing any)
         self._log_answer: tuple[tuple[Path, ...], tuple[Path, ...]] = ((), ())
         self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
@@ -306,6 +316,7 @@ class ProjectIndex:
         """Forget one file's summaries (after an edit), or everything. A file other than a module
         (a template) takes with it the summaries of the files that read it."""
         with self._lock:
+            self._python_list = None
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
                 self._setups.clear()  # or set up a template environment
@@ -533,7 +544,7 @@ class ProjectIndex:
                     folders.append(resolved)
             found: list[Path] = []
             for file in self._python_files():
-                declared = self._python_names(file)[1]
+                declared = self._python_names(file, wide=True)[1]
                 if declared:
                     found.append(file)
                     folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
@@ -557,7 +568,10 @@ class ProjectIndex:
         if facts is None or stale:
             # worked out again only when a file changed: a scan asks it once per file analyzed
             facts = (
-                {file: self._scanned(file, "log-formatters", formatter_facts) for file in self._python_files()}
+                {
+                    file: self._scanned(file, "log-formatters", formatter_facts, wide=True)
+                    for file in self._python_files()
+                }
                 if facts is None
                 else dict(facts)
             )
@@ -624,7 +638,7 @@ class ProjectIndex:
         wanted = frozenset(names)
         found: list[Path] = []
         for path in self._python_files():
-            if self._literals(path) & wanted:
+            if self._python_names(path, wide=True)[0] & wanted:
                 found.append(path)
         return found
 
@@ -649,22 +663,24 @@ class ProjectIndex:
         return {path: self._scanned(path, "references", _template_references) for path in files if accept(path)}
 
     def _python_files(self) -> list[Path]:
-        return python_files(self.roots)
+        """The project's Python files; walked once by a ``stable`` index (until ``invalidate``)."""
+        if not self._stable:
+            return python_files(self.roots)
+        if self._python_list is None:
+            self._python_list = python_files(self.roots)
+        return self._python_list
 
     def _files(self, accept: Callable[[Path], bool]) -> list[Path]:
         return walk(self.roots, accept)
 
-    def _literals(self, path: Path) -> frozenset[str]:
-        """The template-like names ``path`` writes in string literals."""
-        return self._python_names(path)[0]
-
-    def _python_names(self, path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    def _python_names(self, path: Path, *, wide: bool = False) -> tuple[frozenset[str], frozenset[str]]:
         """What one read of a Python file tells: the template-like names its string literals
         write, and the template folders it declares (``template_folders.declared_folders``)."""
-        return self._scanned(path, "python", _python_names)  # type: ignore[return-value]
+        return self._scanned(path, "python", _python_names, wide=wide)  # type: ignore[return-value]
 
-    def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any]) -> Any:
-        """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp."""
+    def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any], *, wide: bool = False) -> Any:
+        """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp.
+        ``wide``: asked of every Python file; a read from the disk works out every ``_WIDE_KINDS``."""
         text = self._read(path) if self._read is not None else None
         if text is not None:
             return extract(text)
@@ -679,6 +695,13 @@ class ProjectIndex:
         found = extract(text) if text is not None else extract("")
         with self._lock:
             self._naming[(kind, path)] = (stamp, found)
+        if wide:
+            for other, made in _WIDE_KINDS:
+                known = self._naming.get((other, path))
+                if known is None or known[0] != stamp:
+                    value = made(text) if text is not None else made("")
+                    with self._lock:
+                        self._naming[(other, path)] = (stamp, value)
         return found
 
     # -- internals -------------------------------------------------------------------------
