@@ -194,11 +194,12 @@ def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 #: What the questions about every Python file of the project (template folders, names in string
-#: literals, log formatters) read of each file: all worked out from one read of the file, at the
-#: first such question.
-_WIDE_KINDS: tuple[tuple[str, Callable[[str], Any]], ...] = (
-    ("python", _python_names),
-    ("log-formatters", formatter_facts),
+#: literals, log formatters) read of each file, with the words a text must hold to give more than
+#: an empty text does: from the read made for one of them, the others are known for the files
+#: holding none of their words (the others are read again if asked: their answer may cost a parse).
+_WIDE_KINDS: tuple[tuple[str, Callable[[str], Any], tuple[str, ...]], ...] = (
+    ("python", _python_names, _NAMED_MARKS + FOLDER_MARKERS),
+    ("log-formatters", formatter_facts, FORMATTER_MARKERS),
 )
 
 
@@ -680,7 +681,8 @@ class ProjectIndex:
 
     def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any], *, wide: bool = False) -> Any:
         """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp.
-        ``wide``: asked of every Python file; a read from the disk works out every ``_WIDE_KINDS``."""
+        ``wide``: asked of every Python file; a read from the disk works out the other ``_WIDE_KINDS``
+        where the text holds none of their words."""
         text = self._read(path) if self._read is not None else None
         if text is not None:
             return extract(text)
@@ -696,10 +698,12 @@ class ProjectIndex:
         with self._lock:
             self._naming[(kind, path)] = (stamp, found)
         if wide:
-            for other, made in _WIDE_KINDS:
+            for other, made, words in _WIDE_KINDS:
+                if other == kind or (text is not None and any(word in text for word in words)):
+                    continue
                 known = self._naming.get((other, path))
                 if known is None or known[0] != stamp:
-                    value = made(text) if text is not None else made("")
+                    value = made(text if text is not None else "")
                     with self._lock:
                         self._naming[(other, path)] = (stamp, value)
         return found
