@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from fixture_support import expected_pairs, found_pairs
 
 from secreview_ls.config import Config
+from secreview_ls.engine.taint import project as project_module
 from secreview_ls.engine.taint.log_output import formatter_facts
 from secreview_ls.pipeline import ProjectIndex, analyze_path, analyze_source
 
@@ -83,6 +85,33 @@ def test_the_index_forgets_the_formatter_when_a_python_file_changes(tmp_path: Pa
     logs.write_text(CLEANING, encoding="utf-8")
     project.invalidate(logs)
     assert project.log_cleaning_files() == ()
+
+
+def test_a_scan_index_reads_a_file_once_for_template_folders_and_formatters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = tmp_path / "logs.py"
+    logs.write_text(CLEANING + "\nlogging.getLogger().handlers[0].setFormatter(Clean())\n", encoding="utf-8")
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "app.py").write_text(
+        'from flask import Flask\napp = Flask(__name__, template_folder="tpl")\n', encoding="utf-8"
+    )
+    reads: Counter[Path] = Counter()
+    read_disk = project_module._read_disk
+    monkeypatch.setattr(project_module, "_read_disk", lambda path: reads.update([path]) or read_disk(path))
+    scan = ProjectIndex([tmp_path], stable=True)
+    folders = scan.template_folders()
+    assert scan.log_cleaning_files() == (logs.resolve(),)
+    assert scan.log_cleaning_files(record=False) == (logs.resolve(),)
+    # a file holding no formatter's words is not read again for the formatters (one that does is)
+    assert reads[(tmp_path / "app.py").resolve()] == 1 and set(reads) == {
+        logs.resolve(),
+        (tmp_path / "app.py").resolve(),
+    }
+    assert folders == ProjectIndex([tmp_path]).template_folders() and (tmp_path / "tpl").resolve() in folders
+    logs.write_text(CLEANING, encoding="utf-8")
+    scan.invalidate(logs)
+    assert scan.log_cleaning_files() == ()
 
 
 LOG_PROJECTS = Path(__file__).parent / "fixtures" / "log_projects"

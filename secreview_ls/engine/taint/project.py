@@ -193,6 +193,16 @@ def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return named, declared_folders(text)
 
 
+#: What the questions about every Python file of the project (template folders, names in string
+#: literals, log formatters) read of each file, with the words a text must hold to give more than
+#: an empty text does: from the read made for one of them, the others are known for the files
+#: holding none of their words (the others are read again if asked: their answer may cost a parse).
+_WIDE_KINDS: tuple[tuple[str, Callable[[str], Any], tuple[str, ...]], ...] = (
+    ("python", _python_names, _NAMED_MARKS + FOLDER_MARKERS),
+    ("log-formatters", formatter_facts, FORMATTER_MARKERS),
+)
+
+
 def _setups_in(text: str, path: Path, marker: str, extract: Callable[[str, str], tuple[str, ...]]) -> tuple[str, ...]:
     return extract(text, str(path)) if marker in text else ()
 
@@ -250,6 +260,9 @@ class ProjectIndex:
         # what each Python file defines and installs of log formatters (``log_cleaning_files``)
         self._log_facts: dict[Path, tuple[frozenset[str], frozenset[str]]] | None = None
         self._log_stale: set[Path] = set()  # files invalidated since: read again at the next ask
+        self._python_list: list[Path] | None = None  # the Python files (``_python_files``)
+        # what those facts answer: (the cleaning files installed, the files defining or installing any)
+        self._log_answer: tuple[tuple[Path, ...], tuple[Path, ...]] = ((), ())
         self._suffixed: dict[frozenset[str], list[Path]] = {}  # files by suffixes, until a non-module changes
         # the environment setup calls of the project's files, by kind of ask, until a Python file changes
         self._setups: dict[str, tuple[tuple[Path, tuple[str, ...]], ...]] = {}
@@ -304,6 +317,7 @@ class ProjectIndex:
         """Forget one file's summaries (after an edit), or everything. A file other than a module
         (a template) takes with it the summaries of the files that read it."""
         with self._lock:
+            self._python_list = None
             if path is None or os.fspath(path).endswith(".py"):
                 self._folders = None  # a Python file may declare template folders
                 self._setups.clear()  # or set up a template environment
@@ -531,7 +545,7 @@ class ProjectIndex:
                     folders.append(resolved)
             found: list[Path] = []
             for file in self._python_files():
-                declared = self._python_names(file)[1]
+                declared = self._python_names(file, wide=True)[1]
                 if declared:
                     found.append(file)
                     folders.extend(f for f in resolve_folders(declared, file, self.roots) if f not in folders)
@@ -550,23 +564,34 @@ class ProjectIndex:
         edit only the invalidated files are read again. With ``record``, the search is recorded
         as used by the analyses recording (see ``recording``)."""
         with self._lock:
-            facts = None if self._log_facts is None else dict(self._log_facts)
+            facts, answer = self._log_facts, self._log_answer
             stale, self._log_stale = self._log_stale, set()
-        if facts is None:
-            facts = {file: self._scanned(file, "log-formatters", formatter_facts) for file in self._python_files()}
-        for file in stale:
-            facts.pop(file, None)
-            if file.is_file():
-                facts[file] = self._scanned(file, "log-formatters", formatter_facts)
-        with self._lock:
-            self._log_facts = facts
-        installed = {name for _, names in facts.values() for name in names}
-        known = tuple(file for file, (classes, _) in facts.items() if classes & installed)
+        if facts is None or stale:
+            # worked out again only when a file changed: a scan asks it once per file analyzed
+            facts = (
+                {
+                    file: self._scanned(file, "log-formatters", formatter_facts, wide=True)
+                    for file in self._python_files()
+                }
+                if facts is None
+                else dict(facts)
+            )
+            for file in stale:
+                facts.pop(file, None)
+                if file.is_file():
+                    facts[file] = self._scanned(file, "log-formatters", formatter_facts)
+            installed = {name for _, names in facts.values() for name in names}
+            answer = (
+                tuple(file for file, (classes, _) in facts.items() if classes & installed),
+                tuple(file for file, (classes, names) in facts.items() if classes or names),
+            )
+            with self._lock:
+                self._log_facts, self._log_answer = facts, answer
+        known, involved = answer
         if record:  # the answer holds while no file defining or installing a formatter changes,
             self._record_read(searched(FORMATTER_MARKERS))  # and no other file comes to hold one
-            for file, (classes, names) in facts.items():
-                if classes or names:
-                    self._record_read(file)
+            for file in involved:
+                self._record_read(file)
         return known
 
     def environment_setups(
@@ -614,7 +639,7 @@ class ProjectIndex:
         wanted = frozenset(names)
         found: list[Path] = []
         for path in self._python_files():
-            if self._literals(path) & wanted:
+            if self._python_names(path, wide=True)[0] & wanted:
                 found.append(path)
         return found
 
@@ -639,22 +664,25 @@ class ProjectIndex:
         return {path: self._scanned(path, "references", _template_references) for path in files if accept(path)}
 
     def _python_files(self) -> list[Path]:
-        return python_files(self.roots)
+        """The project's Python files; walked once by a ``stable`` index (until ``invalidate``)."""
+        if not self._stable:
+            return python_files(self.roots)
+        if self._python_list is None:
+            self._python_list = python_files(self.roots)
+        return self._python_list
 
     def _files(self, accept: Callable[[Path], bool]) -> list[Path]:
         return walk(self.roots, accept)
 
-    def _literals(self, path: Path) -> frozenset[str]:
-        """The template-like names ``path`` writes in string literals."""
-        return self._python_names(path)[0]
-
-    def _python_names(self, path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    def _python_names(self, path: Path, *, wide: bool = False) -> tuple[frozenset[str], frozenset[str]]:
         """What one read of a Python file tells: the template-like names its string literals
         write, and the template folders it declares (``template_folders.declared_folders``)."""
-        return self._scanned(path, "python", _python_names)  # type: ignore[return-value]
+        return self._scanned(path, "python", _python_names, wide=wide)  # type: ignore[return-value]
 
-    def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any]) -> Any:
-        """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp."""
+    def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any], *, wide: bool = False) -> Any:
+        """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp.
+        ``wide``: asked of every Python file; a read from the disk works out the other ``_WIDE_KINDS``
+        where the text holds none of their words."""
         text = self._read(path) if self._read is not None else None
         if text is not None:
             return extract(text)
@@ -669,6 +697,15 @@ class ProjectIndex:
         found = extract(text) if text is not None else extract("")
         with self._lock:
             self._naming[(kind, path)] = (stamp, found)
+        if wide:
+            for other, made, words in _WIDE_KINDS:
+                if other == kind or (text is not None and any(word in text for word in words)):
+                    continue
+                known = self._naming.get((other, path))
+                if known is None or known[0] != stamp:
+                    value = made(text if text is not None else "")
+                    with self._lock:
+                        self._naming[(other, path)] = (stamp, value)
         return found
 
     # -- internals -------------------------------------------------------------------------
