@@ -68,6 +68,7 @@ from .values import (
     as_document,
     as_text,
     bound,
+    choices,
     cleaned,
     concatenated,
     decoded,
@@ -147,6 +148,20 @@ def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, 
     return None
 
 
+def _keyword_dict(kwargs: dict[str | None, Val]) -> Val:
+    """``dict(a=x, b=y)``: a mapping with the keyword names as its constant keys, read back
+    one by one like a ``{"a": x, "b": y}`` display."""
+    parts: dict[str, Val] = {}
+    for key, value in kwargs.items():
+        if key is None:
+            continue
+        if value.taint or value.parts or value.kind:
+            parts[repr(key)] = value
+        elif choices(value.const) is not None:
+            parts[repr(key)] = Val(const=value.const)
+    return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
+
+
 def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
     """The argument a call's result carries the text of, by qualified name or by ``.method``
     (``.bindparams(v=...)``: a statement whose values are bound apart from its text)."""
@@ -193,6 +208,11 @@ class Calls:
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
         func = node.func
+        if (
+            isinstance(func, (ast.Name, ast.Lambda))
+            and (ran := self.interpreter.closures.call(node, env, fn)) is not None
+        ):
+            return ran
         if isinstance(func, ast.Name) and (bound := self._partial_call(node, env, fn)) is not None:
             self.sinks.results.note_made_node()  # a sink found at ``bound`` is placed by its lines
             return self.call(bound, env, fn)
@@ -391,6 +411,8 @@ class Calls:
         result carries no data, ``map`` of a sanitizer, ``repr``, propagators, encoders and
         decoders; None for any other call."""
         spec = self.spec
+        if name == "builtins.dict" and not args and kwargs and None not in kwargs:
+            return _keyword_dict(kwargs)
         if name is not None and name in spec.document_parsers:
             data = all_taint(None, args, kwargs)
             parsed = Val(as_document(data)) if data else EMPTY

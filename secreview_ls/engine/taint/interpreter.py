@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..command_line import is_parse_call
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
+from .closures import Closures
 from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key, server_entry
@@ -30,7 +31,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import PATH_STEP, FixedPrefixes, before_conversions, literal_text, query_text, quote_open
+from .strings import PATH_STEP, FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -96,6 +97,7 @@ class Interpreter:
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
         self.conditions = Conditions(facts, spec, self)
+        self.closures = Closures(self)
         self.calls: CallEvaluator
         self.sinks: SinkReporter
 
@@ -329,6 +331,11 @@ class Interpreter:
             state = new_state
         after: Env | None
         if forever:
+            # True on entry is not true forever: the body may change what the test reads
+            # (``while count < 1: ... count += 1``); only a test still true once the body's
+            # changes are joined in never lets the loop end.
+            forever = conditions.static_truth(node.test, state) is True
+        if forever:
             after = None
         else:
             if isinstance(node, ast.While):
@@ -534,6 +541,8 @@ class Interpreter:
             return self._comprehension(node, env, fn)
         if isinstance(node, ast.Await):
             return self.eval(node.value, env, fn)
+        if isinstance(node, ast.Lambda):
+            return self.closures.lambda_value(node)
         if isinstance(node, ast.NamedExpr):
             value = self.eval(node.value, env, fn)
             self.assign(node.target, value, env, fn, node.value)
@@ -576,6 +585,8 @@ class Interpreter:
             right = joined_below(right, self.relative_only)  # ``Path(folder) / "/etc/passwd"``
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
             return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
+        if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and not left.taint:
+            right = _formatted_entries(left.const, right)
         right = self._quoting(node, left, right)
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
             taint = self.prefixes.after(left.const, whole(right))
@@ -810,6 +821,16 @@ def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
             return True
         return False if all(r is False for r in results) else None
     return None
+
+
+def _formatted_entries(template: str, mapping: Val) -> Val:
+    """The entries ``template % mapping`` writes when every conversion names a key of a mapping
+    whose keys are all known (``"%(h)s" % {"h": h, "x": x}`` writes ``h`` only); else ``mapping``."""
+    keys = mapping_keys(template)
+    if keys is None or not mapping.parts or mapping.taint or any(not key.startswith("'") for key, _ in mapping.parts):
+        return mapping
+    written = [get_part(mapping, repr(key)) for key in sorted(keys)]
+    return Val(bound(frozenset().union(*(whole(value) for value in written))))
 
 
 def _constant(value: Val) -> Val:

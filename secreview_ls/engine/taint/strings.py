@@ -129,6 +129,20 @@ def before_conversions(template: str) -> list[str]:
     return found
 
 
+def mapping_keys(template: str) -> set[str] | None:
+    """The keys a ``%`` format reads from a mapping (``"%(name)s"``); None when a conversion
+    takes no key (the mapping itself is then formatted whole) or none reads one."""
+    keys: set[str] = set()
+    for match in _CONVERSION.finditer(template):
+        text = match.group()
+        if text.endswith("%") and text == "%%":
+            continue
+        if not text.startswith("%(") or text.endswith("*"):
+            return None
+        keys.add(text[2 : text.index(")")])
+    return keys or None
+
+
 def quoted_fields(template: str) -> dict[str, bool] | None:
     """For each field of a ``str.format`` template (``"0"``, ``"1"`` ... or a name), whether a
     quote is open where it is written; None when the template does not parse."""
