@@ -219,6 +219,8 @@ class Calls:
         name = self.facts.qualname(func)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
+        if isinstance(func, (ast.Call, ast.Subscript)):
+            evaluate(func, env, fn)  # ``getattr(obj, name)(...)``, ``handlers[key](...)``: sinks in the callee
         callee = (
             self.interpreter.attribute(receiver, func)
             if receiver is not None and isinstance(func, ast.Attribute)

@@ -277,8 +277,9 @@ class SinkChecker:
             seen.add(sink.cls)
             if sink.clean_result:
                 reported.add(sink.cls)
-            if sink.cls not in self.spec.data_keeping_classes and not sink.clean_result:
-                # A file's content, a command's output, a response: not the data that went in.
+            if sink.cls not in self.spec.data_keeping_classes and not sink.clean_result and sink.mode != "called":
+                # A file's content, a command's output, a response: not the data that went in
+                # (``getattr`` gives what the object holds: its own model says what that is).
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
 
@@ -637,6 +638,8 @@ class SinkChecker:
                 return
         if mode.startswith("keyword:") and not _keyword_given(node, mode.removeprefix("keyword:")):
             return  # ``numpy.load(f)``: unpickles only where ``allow_pickle=True`` says so
+        if mode == "called" and not self._result_called(node):
+            return  # ``getattr(obj, name)`` only read: calling it is what runs code the input picked
         if mode == "sax" and not self.sax_entities_enabled(node):
             return  # the standard parser leaves external entities unresolved unless told to
         if mode == "html-typed" and not any(
@@ -815,6 +818,23 @@ class SinkChecker:
         if isinstance(node, (ast.List, ast.Tuple)) and not value.parts:
             return EMPTY
         return value
+
+    def _result_called(self, node: ast.Call) -> bool:
+        """The call's result is called: at once (``getattr(o, n)(...)``), or through the one name
+        it is assigned to in its function (``handler = getattr(o, n)`` ... ``handler(...)``)."""
+        parent = self.facts.parent(node)
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return True
+        if not (
+            isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)
+        ):
+            return False
+        name = parent.targets[0].id
+        scope = self.facts.enclosing_function(node) or self.facts.tree
+        return any(
+            isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == name
+            for call in ast.walk(scope)
+        )
 
     def sax_entities_enabled(self, node: ast.Call) -> bool:
         return xml_parsers.sax_entities_enabled(self.facts, node)
