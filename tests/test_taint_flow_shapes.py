@@ -185,3 +185,31 @@ def test_a_token_hashed_from_the_clock_is_insecure_randomness() -> None:
     )
     result = analyze_source(text, "/project/app.py", Config(root=Path("/project"), select=("SR304",)))
     assert sorted(f.span.start_line for f in result.findings) == [3, 4, 7]
+
+
+def test_insert_at_a_constant_index_moves_the_later_elements() -> None:
+    body = """\
+    items = ["a", host]
+    items.insert(0, "b")
+    os.system(items[0])
+    os.system(items[1])
+    os.system(items[2])
+    items.insert(-1, "c")
+    os.system(items[2])
+    os.system(items[3])
+    """
+    assert _lines(body) == {5: "SR802", 8: "SR802"}
+
+
+def test_setattr_with_a_constant_name_stores_the_attribute() -> None:
+    body = """\
+    class Box:
+        pass
+
+    box = Box()
+    setattr(box, "value", host)
+    setattr(box, "label", "fixed")
+    os.system(box.value)
+    os.system(box.label)
+    """
+    assert _lines(body) == {7: "SR802"}

@@ -74,6 +74,7 @@ from .values import (
     decoded,
     encoded,
     get_part,
+    inserted,
     join,
     joined_below,
     outside_quotes,
@@ -200,6 +201,7 @@ class Calls:
         self._partial_calls: dict[int, ast.Call | None] = {}
         self._property_calls: dict[int, ast.Call] = {}
         self._attribute_reads: dict[ast.Call, ast.Attribute] = {}
+        self._attribute_stores: dict[ast.Call, ast.Attribute | None] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
@@ -262,6 +264,19 @@ class Calls:
                 read = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Load()), node)
         self._attribute_reads[node] = read
         return read
+
+    def _attribute_store(self, node: ast.Call) -> ast.Attribute | None:
+        """``obj.name`` (a store) for ``setattr(obj, "name", value)`` (the same node each time asked)."""
+        if node in self._attribute_stores:
+            return self._attribute_stores[node]
+        store = None
+        given = node.args
+        if not node.keywords and not any(isinstance(a, ast.Starred) for a in given):
+            attr = given[1]
+            if isinstance(attr, ast.Constant) and isinstance(attr.value, str) and attr.value.isidentifier():
+                store = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Store()), node)
+        self._attribute_stores[node] = store
+        return store
 
     def _result(
         self,
@@ -435,6 +450,9 @@ class Calls:
             each = self._mapped_call(node, function, args[1:], env, fn)
             if each is not None:
                 return each
+        if name == "builtins.setattr" and len(args) == 3 and (stored := self._attribute_store(node)) is not None:
+            self.interpreter.assign(stored, args[2], env, fn, node.args[2])  # ``obj.name = value``
+            return EMPTY
         read = self._attribute_read(node) if name == "builtins.getattr" else None
         if read is not None:
             self.sinks.results.note_made_node()
@@ -784,7 +802,12 @@ class Calls:
             return EMPTY
         if method in MUTATORS_ADD and args:
             value = args[-1]
-            if method in ("insert", "appendleft"):
+            position = const_key(node.args[0]) if method == "insert" and len(node.args) == 2 else None
+            if method == "appendleft" and len(node.args) == 1:
+                position = "0"
+            if position is not None and _is_int(position) and inserted(receiver, int(position), value) is not None:
+                update(target, env, lambda base: inserted(base, int(position), value) or unordered(base))
+            elif method in ("insert", "appendleft"):
                 update(target, env, lambda base: unordered(add_to_rest(base, value)))
             elif value.taint or value.parts:
                 update(target, env, lambda base: add_to_rest(base, value))
