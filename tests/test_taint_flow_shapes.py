@@ -213,3 +213,25 @@ def test_setattr_with_a_constant_name_stores_the_attribute() -> None:
     os.system(box.label)
     """
     assert _lines(body) == {7: "SR802"}
+
+
+def test_starred_unpacking_of_a_known_sequence_keeps_positions() -> None:
+    body = """\
+    head, *rest, tail = ["a", host, "b", "c"]
+    os.system(head)
+    os.system(tail)
+    os.system(rest[0])
+    os.system(rest[1])
+    """
+    assert _lines(body) == {4: "SR802"}
+
+
+def test_format_writes_only_the_arguments_its_fields_name() -> None:
+    body = """\
+    os.system("{0}".format("a", host))
+    os.system("{1}".format("a", host))
+    os.system("{x}".format(x="a", y=host))
+    os.system("{0:{1}}".format("a", host))
+    os.system("{}".format(*["a", host]))
+    """
+    assert _lines(body) == {2: "SR802", 4: "SR802", 5: "SR802"}

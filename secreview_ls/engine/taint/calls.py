@@ -46,7 +46,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import STDLIB, Env, Frame
-from .strings import FixedPrefixes, literal_prefix, quoted_fields
+from .strings import FixedPrefixes, format_fields, literal_prefix, quoted_fields
 from .template_values import (
     class_text,
     class_value,
@@ -161,6 +161,16 @@ def _keyword_dict(kwargs: dict[str | None, Val]) -> Val:
         elif choices(value.const) is not None:
             parts[repr(key)] = Val(const=value.const)
     return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
+
+
+def _read_fields(node: ast.Call, method: str, receiver: Val) -> frozenset[str] | None:
+    """The arguments a constant ``str.format`` template writes, when each argument's place is
+    known (no ``*args`` or ``**mapping``); None: every argument may be written."""
+    if method != "format" or not isinstance(receiver.const, str) or receiver.taint:
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None
+    return format_fields(receiver.const)
 
 
 def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
@@ -737,7 +747,10 @@ class Calls:
             extra: Taint = EMPTY_TAINT
             opened = quoted_fields(receiver.const) if isinstance(receiver.const, str) else None
             keyed = [*((str(i), v) for i, v in enumerate(args)), *((str(k), v) for k, v in kwargs.items())]
+            read = _read_fields(node, method, receiver)
             for key, value in keyed:
+                if read is not None and key not in read:
+                    continue  # ``"{0}".format("a", v)``: an argument no field writes
                 written = whole(value)
                 if opened is not None and not opened.get(key, True):  # ``"id = {}".format(v)``
                     written = outside_quotes(written, self.quotes_rejected)

@@ -416,6 +416,8 @@ class Interpreter:
             return
         if isinstance(target, (ast.Tuple, ast.List)):
             starred = any(isinstance(e, ast.Starred) for e in target.elts)
+            if starred and self._unpack_known(target, value, env, fn, value_node):
+                return
             for index, element in enumerate(target.elts):
                 if isinstance(element, ast.Starred):
                     self.assign(element.value, as_whole(value), env, fn, value_node)
@@ -442,6 +444,27 @@ class Interpreter:
                 self.update(target.value, env, lambda base: add_to_rest(base, value))
             else:
                 self.update(target.value, env, lambda base: set_part(base, key, value))
+
+    def _unpack_known(
+        self, target: ast.Tuple | ast.List, value: Val, env: Env, fn: Frame, value_node: ast.AST | None
+    ) -> bool:
+        """``head, *rest = items`` of a sequence whose every position is known: the names before
+        and after the starred one take their elements, the starred one a list of the rest."""
+        length = known_length(value)
+        elements = sequence_elements(value) if length is not None else None
+        if elements is None or len(elements) < len(target.elts) - 1:
+            return False
+        star = next(i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred))
+        after = len(target.elts) - star - 1
+        middle = elements[star : len(elements) - after]
+        for index, element in enumerate(target.elts):
+            if isinstance(element, ast.Starred):
+                rest = Val(EMPTY_TAINT, tuple(sorted((str(i), v) for i, v in enumerate(middle))))
+                self.assign(element.value, rest, env, fn, value_node)
+            else:
+                at = index if index < star else len(elements) - (len(target.elts) - index)
+                self.assign(element, elements[at], env, fn, value_node)
+        return True
 
     def _assigned_step(self, target: ast.expr) -> FlowStep:
         """The step of a value stored at ``target`` (made once a target: loops store again)."""
