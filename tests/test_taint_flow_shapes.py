@@ -235,3 +235,29 @@ def test_format_writes_only_the_arguments_its_fields_name() -> None:
     os.system("{}".format(*["a", host]))
     """
     assert _lines(body) == {2: "SR802", 4: "SR802", 5: "SR802"}
+
+
+def test_named_tuple_fields_are_read_by_name() -> None:
+    head = """\
+import os
+from collections import namedtuple
+from typing import NamedTuple
+from flask import Flask, request
+app = Flask(__name__)
+Pair = namedtuple("Pair", ["fixed", "user"])
+
+class Typed(NamedTuple):
+    fixed: str
+    user: str
+
+@app.route("/x")
+def view():
+    host = request.args["host"]
+"""
+    body = """\
+    os.system(Pair("a", host).fixed)
+    os.system(Pair("a", user=host).user)
+    os.system(Typed("a", host).fixed)
+    os.system(Typed("a", host).user)
+    """
+    assert _lines(body, head=head) == {2: "SR802", 4: "SR802"}

@@ -134,6 +134,8 @@ class Interprocedural:
             target = fn.local_defs.get(func.id) or (index.module_functions.get(func.id) if func.id not in env else None)
             if target is None and func.id in index.classes and func.id not in env:
                 constructor = index.classes[func.id]
+            elif target is None and func.id not in env and (fields := index.tuple_fields(func.id)) is not None:
+                return _field_values(fields, node, arg_values, keyword_values, f"class:{func.id}")
         elif isinstance(func, ast.Attribute):
             base = func.value
             cls: ast.ClassDef | None = None
