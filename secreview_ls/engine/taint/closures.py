@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 LAMBDA_KIND = "lambda@"
 _MAX_DEPTH = 3
+# A closure larger than this (in syntax nodes) is left to its summary: each call runs the body
+# again, and a long helper called many times would cost more than it tells.
+_MAX_NODES = 300
 Callable = ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -87,19 +90,22 @@ class Closures:
         if nested is None or (value is not None and not value.is_empty):
             return None
         if nested.decorator_list or not (self._free_names(nested) & env.keys()):
-            return None  # reads nothing of the caller's: its summary serves
+            return None  # reads nothing of the caller's (or too long to run at each call): its summary serves
         return nested
 
     def _free_names(self, target: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-        """Names the function reads but never binds itself."""
+        """Names the function reads but never binds itself (none for a function of more than
+        ``_MAX_NODES`` nodes)."""
         free = self._free.get(target)
         if free is None:
             loaded: set[str] = set()
             bound = {a.arg for a in (*target.args.posonlyargs, *target.args.args, *target.args.kwonlyargs)}
+            count = 0
             for child in ast.walk(target):
+                count += 1
                 if isinstance(child, ast.Name):
                     (loaded if isinstance(child.ctx, ast.Load) else bound).add(child.id)
-            free = self._free[target] = frozenset(loaded - bound)
+            free = self._free[target] = frozenset(loaded - bound) if count <= _MAX_NODES else frozenset()
         return free
 
     def _bound(self, target: Callable, node: ast.Call, env: Env, fn: Frame) -> Env | None:
