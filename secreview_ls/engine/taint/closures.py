@@ -17,7 +17,7 @@ from .state import Env, Frame
 from .values import EMPTY, Val
 
 if TYPE_CHECKING:
-    from .interpreter import Interpreter
+    from .ports import Evaluator
 
 LAMBDA_KIND = "lambda@"
 _MAX_DEPTH = 3
@@ -30,7 +30,7 @@ Callable = ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef
 class Closures:
     """Runs lambdas and closures at their calls."""
 
-    def __init__(self, interpreter: Interpreter) -> None:
+    def __init__(self, interpreter: Evaluator) -> None:
         self.interpreter = interpreter
         self._lambdas: dict[str, ast.Lambda] = {}
         self._active: list[Callable] = []
@@ -38,7 +38,8 @@ class Closures:
 
     def lambda_value(self, node: ast.Lambda) -> Val:
         """The value of a lambda expression: a handle its calls are run through."""
-        key = f"{LAMBDA_KIND}{node.lineno}:{node.col_offset}"
+        # this module's own handle: a value from another module's summary finds no lambda here
+        key = f"{LAMBDA_KIND}{id(self)}:{node.lineno}:{node.col_offset}"
         self._lambdas[key] = node
         return Val(kind=key)
 
