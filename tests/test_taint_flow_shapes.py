@@ -261,3 +261,31 @@ def view():
     os.system(Typed("a", host).user)
     """
     assert _lines(body, head=head) == {2: "SR802", 4: "SR802"}
+
+
+def test_membership_in_a_fixed_class_list_is_an_allowlist() -> None:
+    head = """\
+import os
+from flask import Flask, request
+app = Flask(__name__)
+
+class Runner:
+    ALLOWED = ["uptime", "df"]
+    GROWN = ["uptime"]
+
+    def run(self):
+        name = request.args["name"]
+        if name in self.ALLOWED:
+            os.system(name)
+        if name in self.GROWN:
+            os.system(name)
+
+    def add(self, name):
+        self.GROWN.append(name)
+
+@app.route("/x")
+def view():
+    host = request.args["host"]
+"""
+    grown_sink = head.splitlines().index("            os.system(name)", 12) + 1  # the second sink
+    assert _lines("Runner().run()\n", head=head) == {grown_sink - head.count("\n"): "SR802"}

@@ -60,6 +60,8 @@ _TEXT_TYPES = frozenset({"builtins.str", "builtins.bytes", "os.PathLike", "pathl
 # Conversions whose result spells the same path or text as their argument.
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
 _MAX_ALTERNATIVES = 4
+# Methods that add to a list or set in place.
+_GROWING = frozenset({"append", "extend", "insert", "add", "update", "__iadd__"})
 # Keyword names under which a validator takes the value it checks.
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
 _PREDICATE = re.compile(r"_?is_[a-z]\w*$")
@@ -275,7 +277,8 @@ class Conditions:
             self.clean_path(fn.lookups[left.id], env, ALL)
             return
         if isinstance(op, (ast.In, ast.NotIn)):
-            if (isinstance(op, ast.In)) == truth and not whole(self.interpreter.eval(right, dict(env), fn)):
+            fixed = self._fixed_class_collection(right, fn) or not whole(self.interpreter.eval(right, dict(env), fn))
+            if (isinstance(op, ast.In)) == truth and fixed:
                 self.interpreter.update(left, env, lambda v: cleaned(v, ALL))
                 self._clean_parsed_url(left, env, fn)
             elif (isinstance(op, ast.In)) != truth:
@@ -289,6 +292,42 @@ class Conditions:
                     self.clean_path(left, env, ALL)
                 elif isinstance(left, ast.Constant):
                     self.clean_path(right, env, ALL)
+
+    def _fixed_class_collection(self, node: ast.expr, fn: Frame) -> bool:
+        """``self.ALLOWED`` in a method whose class binds ``ALLOWED`` once, in its body, to a
+        literal list, tuple or set of constants, and never stores or grows it (``self.ALLOWED =``,
+        ``self.ALLOWED.append(...)``)."""
+        cls = fn.cls
+        if not (
+            cls is not None
+            and isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
+        ):
+            return False
+        bound = [
+            statement.value
+            for statement in cls.body
+            if isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == node.attr for t in statement.targets)
+        ]
+        if len(bound) != 1 or not isinstance(bound[0], (ast.List, ast.Tuple, ast.Set)):
+            return False
+        if not all(isinstance(e, ast.Constant) for e in bound[0].elts):
+            return False
+        return not any(
+            isinstance(n, ast.Attribute)
+            and (
+                (n.attr == node.attr and not isinstance(n.ctx, ast.Load))
+                or (isinstance(n.value, ast.Attribute) and n.value.attr == node.attr and n.attr in _GROWING)
+            )
+            for n in ast.walk(cls)
+        ) and not any(
+            isinstance(statement, ast.AugAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == node.attr
+            for statement in cls.body
+        )
 
     def _clean_unchanged_by_sanitizer(self, left: ast.expr, right: ast.expr, env: Env) -> None:
         """``name == os.path.basename(name)`` held (``if name != secure_filename(name): raise``):
