@@ -12,6 +12,7 @@ from ..engine.evidence import Judgement
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, rule
+from .clock_tokens import clock_tokens
 from .digest_flow import names_by_flow
 from .hash_role import fed_values, names_data_only, naming_name, random_input, strong_companion
 from .judge import callee_tail, destination_names, identifier_words, int_value, security_word, static_string
@@ -258,8 +259,8 @@ _RANDOM_FUNCTIONS = (
     confidence=HIGH,
     bandit=("B311",),
     ruff=("S311",),
-    summary="A `random` module value (or a draw from a `random.Random()` instance) becomes a token, "
-    "password, key, nonce, cookie or session value.",
+    summary="A `random` module value (or a draw from a `random.Random()` instance, or a hash of the "
+    "clock) becomes a token, password, key, nonce, cookie or session value.",
     why="`random` is a Mersenne Twister: after observing 624 outputs an attacker can predict every "
     "future (and past) value, so tokens, reset links and passwords made with it can be guessed. Use "
     "the `secrets` module. The value is followed through the assignments of its function: it is "
@@ -268,7 +269,9 @@ _RANDOM_FUNCTIONS = (
     "request data, and at medium confidence where a function so named produces it (not when it fills "
     "a keyword parameter with another role, `instance_name=random.choice(...)`). A salt only needs "
     "to be unique (a low note); a MIME boundary or separator is not reported; shuffling, sampling and "
-    "simulations are fine with `random`.",
+    "simulations are fine with `random`. A token hashed from the clock or an object's address "
+    "(`md5(str(time.time()))`, `sha256(str(id(obj)))`) or made by `uuid.uuid1()` is as guessable and "
+    "reported for the same uses; a timestamp kept as a time or hashed into a cache key is not.",
     bad="import random, string\nreset_token = ''.join(random.choice(string.ascii_letters) for _ in range(20))",
     good="import secrets\nreset_token = secrets.token_urlsafe(20)",
 )
@@ -287,6 +290,20 @@ def insecure_random(ctx: RuleContext) -> Iterator[Finding]:
             call,
             f"`{ctx.facts.spelled(call.func)}` is predictable but its result is {use.text}; use the `secrets` "
             "module (`secrets.token_urlsafe`, `secrets.choice`, `secrets.randbelow`)",
+            severity=use.severity,
+            confidence=use.confidence,
+        )
+    for call, origin, use in clock_tokens(ctx):
+        statement = ctx.facts.enclosing_statement(call)
+        if id(statement) in reported:
+            continue
+        reported.add(id(statement))
+        yield insecure_random.finding(
+            ctx,
+            call,
+            f"`{ctx.facts.spelled(call.func)}()` reads {origin}, which an attacker can guess, and its value "
+            f"is {use.text}{'' if origin.endswith('MAC address') else '; hashing it adds no secret'} — use "
+            "`secrets.token_urlsafe()`",
             severity=use.severity,
             confidence=use.confidence,
         )

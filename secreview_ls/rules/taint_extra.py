@@ -105,15 +105,19 @@ EXTRA_CLASSES = (
     TaintClass(
         REFLECTION,
         cwe=470,
-        title="module chosen by input (unsafe reflection)",
+        title="module or method chosen by input (unsafe reflection)",
         rule_id="SR820",
         rule_name="import-from-input",
-        summary="Untrusted input names the module the program imports.",
+        summary="Untrusted input names the module the program imports, or the attribute it reads and calls.",
         why="Importing runs the module's top-level code: a name from the request picks any module on "
         "the path (`os`, `antigravity`, a test helper, a module an upload put there) and its import "
         "side effects, and the attributes read from it afterwards. Map the input to modules through a "
         "fixed table, check the name against an allowlist or a predicate of the program's own "
-        '(`is_registered(name)`), or import below a fixed package (`import_module("app.exporters." + name)`).',
+        '(`is_registered(name)`), or import below a fixed package (`import_module("app.exporters." + name)`). '
+        "The same holds for `getattr(obj, name)(...)` (also through a name the result is assigned to and "
+        "then called): the input picks any method of the object, of a module, of its class, dunder methods "
+        'included; a fixed prefix (`getattr(self, "do_" + action)`) or an allowlist keeps it to the '
+        "methods meant to be called. Reading an attribute without calling it is not reported.",
         bad='name = request.args["format"]\nexporter = importlib.import_module(name)',
         good='EXPORTERS = {"csv": "app.export.csv", "json": "app.export.json"}\n'
         'exporter = importlib.import_module(EXPORTERS[request.args["format"]])',
@@ -262,6 +266,8 @@ def _option_and_import_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("importlib.import_module", "builtins.__import__"):
         add(SinkSpec(REFLECTION, name, "name of the imported module", ((0, "name"),)))
     add(SinkSpec(REFLECTION, "pkgutil.resolve_name", "name of the imported object", ((0, "name"),)))
+    add(SinkSpec(REFLECTION, "builtins.getattr", "name of the attribute read and called", ((1, "name"),),
+                 mode="called"))  # fmt: skip
     for method in ("format", "format_map"):
         add(SinkSpec(FORMAT, "." + method, "format string given objects to format", ((-1, None),),
                      mode="with-arguments"))  # fmt: skip

@@ -46,7 +46,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import STDLIB, Env, Frame
-from .strings import FixedPrefixes, literal_prefix, quoted_fields
+from .strings import FixedPrefixes, format_fields, literal_prefix, quoted_fields
 from .template_values import (
     class_text,
     class_value,
@@ -69,11 +69,13 @@ from .values import (
     as_document,
     as_text,
     bound,
+    choices,
     cleaned,
     concatenated,
     decoded,
     encoded,
     get_part,
+    inserted,
     join,
     joined_below,
     outside_quotes,
@@ -152,6 +154,30 @@ def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, 
     return None
 
 
+def _keyword_dict(kwargs: dict[str | None, Val]) -> Val:
+    """``dict(a=x, b=y)``: a mapping with the keyword names as its constant keys, read back
+    one by one like a ``{"a": x, "b": y}`` display."""
+    parts: dict[str, Val] = {}
+    for key, value in kwargs.items():
+        if key is None:
+            continue
+        if value.taint or value.parts or value.kind:
+            parts[repr(key)] = value
+        elif choices(value.const) is not None:
+            parts[repr(key)] = Val(const=value.const)
+    return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
+
+
+def _read_fields(node: ast.Call, method: str, receiver: Val) -> frozenset[str] | None:
+    """The arguments a constant ``str.format`` template writes, when each argument's place is
+    known (no ``*args`` or ``**mapping``); None: every argument may be written."""
+    if method != "format" or not isinstance(receiver.const, str) or receiver.taint:
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None
+    return format_fields(receiver.const)
+
+
 def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
     """The argument a call's result carries the text of, by qualified name or by ``.method``
     (``.bindparams(v=...)``: a statement whose values are bound apart from its text)."""
@@ -190,6 +216,7 @@ class Calls:
         self._partial_calls: dict[int, ast.Call | None] = {}
         self._property_calls: dict[int, ast.Call] = {}
         self._attribute_reads: dict[ast.Call, ast.Attribute] = {}
+        self._attribute_stores: dict[ast.Call, ast.Attribute | None] = {}
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
@@ -198,12 +225,19 @@ class Calls:
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
         func = node.func
+        if (
+            isinstance(func, (ast.Name, ast.Lambda))
+            and (ran := self.interpreter.closures.call(node, env, fn)) is not None
+        ):
+            return ran
         if isinstance(func, ast.Name) and (bound := self._partial_call(node, env, fn)) is not None:
             self.sinks.results.note_made_node()  # a sink found at ``bound`` is placed by its lines
             return self.call(bound, env, fn)
         name = self.facts.qualname(func)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
+        if isinstance(func, (ast.Call, ast.Subscript)):
+            evaluate(func, env, fn)  # ``getattr(obj, name)(...)``, ``handlers[key](...)``: sinks in the callee
         callee = (
             self.interpreter.attribute(receiver, func)
             if receiver is not None and isinstance(func, ast.Attribute)
@@ -245,6 +279,19 @@ class Calls:
                 read = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Load()), node)
         self._attribute_reads[node] = read
         return read
+
+    def _attribute_store(self, node: ast.Call) -> ast.Attribute | None:
+        """``obj.name`` (a store) for ``setattr(obj, "name", value)`` (the same node each time asked)."""
+        if node in self._attribute_stores:
+            return self._attribute_stores[node]
+        store = None
+        given = node.args
+        if not node.keywords and not any(isinstance(a, ast.Starred) for a in given):
+            attr = given[1]
+            if isinstance(attr, ast.Constant) and isinstance(attr.value, str) and attr.value.isidentifier():
+                store = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Store()), node)
+        self._attribute_stores[node] = store
+        return store
 
     def _result(
         self,
@@ -396,6 +443,8 @@ class Calls:
         result carries no data, ``map`` of a sanitizer, ``repr``, propagators, encoders and
         decoders; None for any other call."""
         spec = self.spec
+        if name == "builtins.dict" and not args and kwargs and None not in kwargs:
+            return _keyword_dict(kwargs)
         if name is not None and name in spec.document_parsers:
             data = all_taint(None, args, kwargs)
             parsed = Val(as_document(data)) if data else EMPTY
@@ -416,6 +465,9 @@ class Calls:
             each = self._mapped_call(node, function, args[1:], env, fn)
             if each is not None:
                 return each
+        if name == "builtins.setattr" and len(args) == 3 and (stored := self._attribute_store(node)) is not None:
+            self.interpreter.assign(stored, args[2], env, fn, node.args[2])  # ``obj.name = value``
+            return EMPTY
         read = self._attribute_read(node) if name == "builtins.getattr" else None
         if read is not None:
             self.sinks.results.note_made_node()
@@ -700,7 +752,10 @@ class Calls:
             extra: Taint = EMPTY_TAINT
             opened = quoted_fields(receiver.const) if isinstance(receiver.const, str) else None
             keyed = [*((str(i), v) for i, v in enumerate(args)), *((str(k), v) for k, v in kwargs.items())]
+            read = _read_fields(node, method, receiver)
             for key, value in keyed:
+                if read is not None and key not in read:
+                    continue  # ``"{0}".format("a", v)``: an argument no field writes
                 written = whole(value)
                 if opened is not None and not opened.get(key, True):  # ``"id = {}".format(v)``
                     written = outside_quotes(written, self.quotes_rejected)
@@ -787,7 +842,12 @@ class Calls:
             return EMPTY
         if method in MUTATORS_ADD and args:
             value = args[-1]
-            if method in ("insert", "appendleft"):
+            position = const_key(node.args[0]) if method == "insert" and len(node.args) == 2 else None
+            if method == "appendleft" and len(node.args) == 1:
+                position = "0"
+            if position is not None and _is_int(position) and inserted(receiver, int(position), value) is not None:
+                update(target, env, lambda base: inserted(base, int(position), value) or unordered(base))
+            elif method in ("insert", "appendleft"):
                 update(target, env, lambda base: unordered(add_to_rest(base, value)))
             elif value.taint or value.parts:
                 update(target, env, lambda base: add_to_rest(base, value))

@@ -51,6 +51,8 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.LtE: operator.le,
     ast.Gt: operator.gt,
     ast.GtE: operator.ge,
+    ast.In: lambda item, container: item in container,
+    ast.NotIn: lambda item, container: item not in container,
 }
 _CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
 # Types of paths and text: a value known to be an in-memory buffer is none of them.
@@ -59,6 +61,8 @@ _TEXT_TYPES = frozenset({"builtins.str", "builtins.bytes", "os.PathLike", "pathl
 _SAME_TEXT = frozenset({"builtins.str", "os.fspath", "pathlib.Path", "pathlib.PurePath"})
 _MAX_ALTERNATIVES = 4
 _CASE_MAPPINGS = frozenset({"lower", "upper", "casefold"})
+# Methods that add to a list or set in place.
+_GROWING = frozenset({"append", "extend", "insert", "add", "update", "__iadd__"})
 # Keyword names under which a validator takes the value it checks.
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
 _PREDICATE = re.compile(r"_?is_[a-z]\w*$")
@@ -147,6 +151,8 @@ class Conditions:
                 return _UNARY[type(node.op)](operand) if type(node.op) in _UNARY else NO_CONST
             if isinstance(node, ast.BinOp):
                 return self._folded_binary(node, env, depth)
+            if isinstance(node, ast.Call):
+                return self._folded_length(node, env, depth)
             if isinstance(node, ast.Compare):
                 left = self._folded(node.left, env, depth + 1)
                 for op, comparator in zip(node.ops, node.comparators, strict=True):
@@ -160,6 +166,19 @@ class Conditions:
         except (ArithmeticError, TypeError, ValueError):
             return NO_CONST
         return NO_CONST
+
+    def _folded_length(self, node: ast.Call, env: Env, depth: int) -> object:
+        """``len()`` of a constant text (the builtin, not a name bound here)."""
+        if (
+            len(node.args) != 1
+            or node.keywords
+            or not isinstance(node.func, ast.Name)
+            or node.func.id in env
+            or self.facts.qualname(node.func) != "builtins.len"
+        ):
+            return NO_CONST
+        text = self._folded(node.args[0], env, depth + 1)
+        return len(text) if isinstance(text, str) else NO_CONST
 
     def _folded_binary(self, node: ast.BinOp, env: Env, depth: int) -> object:
         left = self._folded(node.left, env, depth + 1)
@@ -515,6 +534,12 @@ def class_constants(node: ast.expr, fn: Frame) -> bool:
         for statement in ast.walk(fn.cls)
         if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign))
         for target in _targets(statement)
+    ) and not any(  # ``self.ALLOWED.append(...)`` grows it
+        isinstance(n, ast.Attribute)
+        and n.attr in _GROWING
+        and isinstance(n.value, ast.Attribute)
+        and n.value.attr == node.attr
+        for n in ast.walk(fn.cls)
     )
 
 

@@ -163,6 +163,13 @@ class ModuleIndex:
                         kept[statement] = found
                 self._record(found)
         self.imported_roots = facts.imports.imported_roots()
+        self._tuple_fields: dict[str, list[str]] | None = None
+
+    def tuple_fields(self, name: str) -> list[str] | None:
+        """The fields of a module-level ``namedtuple`` class ``name`` (``tuple_fields``)."""
+        if self._tuple_fields is None:
+            self._tuple_fields = tuple_fields(self.facts)
+        return self._tuple_fields.get(name)
 
     def _record(self, found: list[Definition]) -> None:
         for kind, node, owner in found:
@@ -246,8 +253,13 @@ FIELD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "attrs
 
 
 def generated_fields(cls: ast.ClassDef) -> list[str] | None:
-    """The fields of a ``@dataclass`` (or ``attrs``) class in the order ``__init__`` takes them;
-    None for another class."""
+    """The fields of a ``@dataclass`` (or ``attrs``) class or a ``typing.NamedTuple`` in the order
+    ``__init__`` takes them; None for another class."""
+    if any(
+        (base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")) == "NamedTuple"
+        for base in cls.bases
+    ):
+        return _annotated_fields(cls)
     for decorator in cls.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         named = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
@@ -255,11 +267,43 @@ def generated_fields(cls: ast.ClassDef) -> list[str] | None:
             isinstance(target, ast.Attribute) and named == "s" and getattr(target.value, "id", "") == "attr"
         )
         if named in FIELD_DECORATORS or spelled_attr_s:
-            return [
-                statement.target.id
-                for statement in cls.body
-                if isinstance(statement, ast.AnnAssign)
-                and isinstance(statement.target, ast.Name)
-                and "ClassVar" not in ast.dump(statement.annotation)
-            ]
+            return _annotated_fields(cls)
     return None
+
+
+def _annotated_fields(cls: ast.ClassDef) -> list[str]:
+    return [
+        statement.target.id
+        for statement in cls.body
+        if isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and "ClassVar" not in ast.dump(statement.annotation)
+    ]
+
+
+def tuple_fields(facts: ModuleFacts) -> dict[str, list[str]]:
+    """Module-level ``Pair = namedtuple("Pair", "fixed user")`` (also a list of names, or
+    ``typing.NamedTuple("Pair", [("fixed", str), ...])``): the fields of each such class."""
+    found: dict[str, list[str]] = {}
+    for statement in facts.tree.body:
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and isinstance(statement.value, ast.Call)
+            and len(statement.value.args) >= 2
+            and facts.qualname(statement.value.func) in ("collections.namedtuple", "typing.NamedTuple")
+        ):
+            continue
+        given = statement.value.args[1]
+        names: list[object] = []
+        if isinstance(given, ast.Constant) and isinstance(given.value, str):
+            names = list(given.value.replace(",", " ").split())
+        elif isinstance(given, (ast.List, ast.Tuple)):
+            for element in given.elts:
+                if isinstance(element, (ast.Tuple, ast.List)) and element.elts:
+                    element = element.elts[0]
+                names.append(element.value if isinstance(element, ast.Constant) else None)
+        if names and all(isinstance(n, str) and n.isidentifier() for n in names):
+            found[statement.targets[0].id] = [str(n) for n in names]
+    return found

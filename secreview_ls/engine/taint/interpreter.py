@@ -16,6 +16,7 @@ from ..command_line import is_parse_call
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
 from .argument_text import written_conversions
+from .closures import Closures
 from .conditions import Conditions
 from .frameworks import ROUTE_PATH_SOURCES, static_route
 from .keys import const_key, line_entry, server_entry
@@ -31,7 +32,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import PATH_STEP, FixedPrefixes, before_conversions, literal_text, query_text, quote_open
+from .strings import PATH_STEP, FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -97,6 +98,7 @@ class Interpreter:
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
         self.conditions = Conditions(facts, spec, self)
+        self.closures = Closures(self)
         self.calls: CallEvaluator
         self.sinks: SinkReporter
 
@@ -330,6 +332,11 @@ class Interpreter:
             state = new_state
         after: Env | None
         if forever:
+            # True on entry is not true forever: the body may change what the test reads
+            # (``while count < 1: ... count += 1``); only a test still true once the body's
+            # changes are joined in never lets the loop end.
+            forever = conditions.static_truth(node.test, state) is True
+        if forever:
             after = None
         else:
             if isinstance(node, ast.While):
@@ -410,6 +417,8 @@ class Interpreter:
             return
         if isinstance(target, (ast.Tuple, ast.List)):
             starred = any(isinstance(e, ast.Starred) for e in target.elts)
+            if starred and self._unpack_known(target, value, env, fn, value_node):
+                return
             for index, element in enumerate(target.elts):
                 if isinstance(element, ast.Starred):
                     self.assign(element.value, as_whole(value), env, fn, value_node)
@@ -436,6 +445,27 @@ class Interpreter:
                 self.update(target.value, env, lambda base: add_to_rest(base, value))
             else:
                 self.update(target.value, env, lambda base: set_part(base, key, value))
+
+    def _unpack_known(
+        self, target: ast.Tuple | ast.List, value: Val, env: Env, fn: Frame, value_node: ast.AST | None
+    ) -> bool:
+        """``head, *rest = items`` of a sequence whose every position is known: the names before
+        and after the starred one take their elements, the starred one a list of the rest."""
+        length = known_length(value)
+        elements = sequence_elements(value) if length is not None else None
+        if elements is None or len(elements) < len(target.elts) - 1:
+            return False
+        star = next(i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred))
+        after = len(target.elts) - star - 1
+        middle = elements[star : len(elements) - after]
+        for index, element in enumerate(target.elts):
+            if isinstance(element, ast.Starred):
+                rest = Val(EMPTY_TAINT, tuple(sorted((str(i), v) for i, v in enumerate(middle))))
+                self.assign(element.value, rest, env, fn, value_node)
+            else:
+                at = index if index < star else len(elements) - (len(target.elts) - index)
+                self.assign(element, elements[at], env, fn, value_node)
+        return True
 
     def _assigned_step(self, target: ast.expr) -> FlowStep:
         """The step of a value stored at ``target`` (made once a target: loops store again)."""
@@ -538,6 +568,8 @@ class Interpreter:
             return self._comprehension(node, env, fn)
         if isinstance(node, ast.Await):
             return self.eval(node.value, env, fn)
+        if isinstance(node, ast.Lambda):
+            return self.closures.lambda_value(node)
         if isinstance(node, ast.NamedExpr):
             value = self.eval(node.value, env, fn)
             self.assign(node.target, value, env, fn, node.value)
@@ -580,6 +612,8 @@ class Interpreter:
             right = joined_below(right, self.relative_only)  # ``Path(folder) / "/etc/passwd"``
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
             return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
+        if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and not left.taint:
+            right = _formatted_entries(left.const, right)
         right = self._quoting(node, left, right)
         if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and (right.taint or right.parts):
             right = self._repr_written(node, left.const, right)
@@ -836,6 +870,16 @@ def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
             return True
         return False if all(r is False for r in results) else None
     return None
+
+
+def _formatted_entries(template: str, mapping: Val) -> Val:
+    """The entries ``template % mapping`` writes when every conversion names a key of a mapping
+    whose keys are all known (``"%(h)s" % {"h": h, "x": x}`` writes ``h`` only); else ``mapping``."""
+    keys = mapping_keys(template)
+    if keys is None or not mapping.parts or mapping.taint or any(not key.startswith("'") for key, _ in mapping.parts):
+        return mapping
+    written = [get_part(mapping, repr(key)) for key in sorted(keys)]
+    return Val(bound(frozenset().union(*(whole(value) for value in written))))
 
 
 def _constant(value: Val) -> Val:

@@ -72,6 +72,11 @@ def _has_param_label(value: Val) -> bool:
     return any(_has_param_label(part) for _, part in value.parts)
 
 
+def _is_super(node: ast.expr) -> bool:
+    """``super()`` (or ``super(Cls, self)``)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
+
 def _is_classmethod(fn: ast.AST) -> bool:
     decorators = getattr(fn, "decorator_list", ())
     return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
@@ -140,11 +145,18 @@ class Interprocedural:
             target = fn.local_defs.get(func.id) or (index.module_functions.get(func.id) if func.id not in env else None)
             if target is None and func.id in index.classes and func.id not in env:
                 constructor = index.classes[func.id]
+            elif target is None and func.id not in env and (fields := index.tuple_fields(func.id)) is not None:
+                return _field_values(fields, node, arg_values, keyword_values, f"class:{func.id}")
         elif isinstance(func, ast.Attribute):
             base = func.value
             cls: ast.ClassDef | None = None
             through_class = False
-            if isinstance(base, ast.Name) and base.id in ("self", "cls") and fn.cls is not None:
+            if fn.cls is not None and fn.self_name is not None and _is_super(base):
+                # ``super().__init__(v)``: the bases' method, run on this object
+                target = self._base_method(fn.cls, func.attr)
+                receiver_name = ast.copy_location(ast.Name(fn.self_name, ast.Load()), base)
+                bound_self = self.interpreter.eval(receiver_name, env, fn)
+            elif isinstance(base, ast.Name) and base.id in ("self", "cls") and fn.cls is not None:
                 cls = fn.cls
                 bound_self = receiver
                 receiver_name = base
@@ -159,6 +171,16 @@ class Interprocedural:
                 target = index.method(cls, func.attr)
                 if through_class and target is not None and _is_classmethod(target):
                     bound_self = Val(kind=f"class:{cls.name}")  # ``Page.build(v)``: ``cls`` is the class
+                elif (
+                    through_class
+                    and target is not None
+                    and fn.self_name is not None
+                    and node.args
+                    and isinstance(node.args[0], ast.Name)
+                    and node.args[0].id == fn.self_name
+                    and self.index.is_method(target)
+                ):
+                    receiver_name = node.args[0]  # ``Base.__init__(self, v)``: changes this object
             elif self.follows_project and receiver is not None and _project_class(receiver):
                 bound_self = receiver  # an instance of a class of another file of the project
                 receiver_name = base
@@ -203,11 +225,20 @@ class Interprocedural:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)
             return Val(value.taint, value.parts, f"class:{project_class or constructor.name}")  # type: ignore[union-attr]
-        if summary.self_out is not None and receiver_name is not None and bound_self is not None:
+        if summary.self_out is not None and receiver_name is not None:
             updated = self._substitute(summary.self_out, args, node, callee_name, returning=False)
-            kind = bound_self.kind
+            kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _base_method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
+        """The method ``name`` of the first base of ``cls`` (defined in this module) having it."""
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in self.index.classes:
+                found = self.index.method(self.index.classes[base.id], name)
+                if found is not None:
+                    return found
+        return None
 
     @staticmethod
     def _bind(

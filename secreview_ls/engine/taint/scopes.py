@@ -260,6 +260,8 @@ class ScopeTable:
                     direct.add(func.attr)
                     if func.attr in method_sources:
                         mentions = True
+                    if func.attr == "__init__":
+                        gives = True  # ``super().__init__(v)`` may store ``v`` on this object
             elif kind is name_class:
                 if type(node.ctx) is load:  # type: ignore[attr-defined]
                     loaded.add(node.id)  # type: ignore[attr-defined]
@@ -496,7 +498,8 @@ class ScopeTable:
         facts = self.facts
         found: set[ast.AST] = set()
         for node in facts.unordered(ast.Attribute):
-            if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+            # a store, or a base's ``__init__`` run on this object (it may store what it is given)
+            if isinstance(node.ctx, ast.Store) or node.attr == "__init__":  # type: ignore[attr-defined]
                 owner = facts.enclosing_function(node)
                 if owner is not None:
                     found.add(owner)

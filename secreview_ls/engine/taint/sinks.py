@@ -18,6 +18,7 @@ from .argument_text import assigned_in_function, repr_arguments, runs_shell, she
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .response_types import given_content_type
 from .results import Results
+from .sink_arguments import keyword_given, keyword_text, other_api
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
@@ -249,7 +250,7 @@ class SinkChecker:
                         receiver_text = self.facts.source.segment(node.func.value).lower()  # type: ignore[attr-defined]
                     if not any(word in receiver_text for word in sink.own_method_unless):
                         continue
-                if sink.other_receivers and _other_api(node.func, receiver, sink.other_receivers):
+                if sink.other_receivers and other_api(node.func, receiver, sink.other_receivers):
                     continue
                 if sink.receiver_hint:
                     if receiver_text is None:
@@ -280,8 +281,9 @@ class SinkChecker:
             seen.add(sink.cls)
             if sink.clean_result:
                 reported.add(sink.cls)
-            if sink.cls not in self.spec.data_keeping_classes and not sink.clean_result:
-                # A file's content, a command's output, a response: not the data that went in.
+            if sink.cls not in self.spec.data_keeping_classes and not sink.clean_result and sink.mode != "called":
+                # A file's content, a command's output, a response: not the data that went in
+                # (``getattr`` gives what the object holds: its own model says what that is).
                 reported.update((ALL_CLASSES, DERIVED))
         return frozenset(reported)
 
@@ -638,19 +640,21 @@ class SinkChecker:
             parser = positional(1, "parser")
             if parser is not None and xml_parsers.lxml_parser_safe(self.facts, parser[0]):
                 return
-        if mode.startswith("keyword:") and not _keyword_given(node, mode.removeprefix("keyword:")):
+        if mode.startswith("keyword:") and not keyword_given(node, mode.removeprefix("keyword:")):
             return  # ``numpy.load(f)``: unpickles only where ``allow_pickle=True`` says so
+        if mode == "called" and not self._result_called(node):
+            return  # ``getattr(obj, name)`` only read: calling it is what runs code the input picked
         if mode == "sax" and not self.sax_entities_enabled(node):
             return  # the standard parser leaves external entities unresolved unless told to
         if mode == "html-typed" and not any(
-            kw.arg in ("content_type", "media_type") and "html" in (_keyword_text(kw, kwargs) or "").lower()
+            kw.arg in ("content_type", "media_type") and "html" in (keyword_text(kw, kwargs) or "").lower()
             for kw in node.keywords
         ):
             return  # a body sent as text or JSON (the default of these classes) is not rendered as HTML
         if mode == "response":
             for kw in node.keywords:
                 declared_type = (
-                    _keyword_text(kw, kwargs) if kw.arg in ("content_type", "mimetype", "media_type") else None
+                    keyword_text(kw, kwargs) if kw.arg in ("content_type", "mimetype", "media_type") else None
                 )
                 if declared_type is not None and "html" not in declared_type.lower():
                     return  # a text/plain or JSON body is not rendered as HTML
@@ -819,6 +823,23 @@ class SinkChecker:
             return EMPTY
         return value
 
+    def _result_called(self, node: ast.Call) -> bool:
+        """The call's result is called: at once (``getattr(o, n)(...)``), or through the one name
+        it is assigned to in its function (``handler = getattr(o, n)`` ... ``handler(...)``)."""
+        parent = self.facts.parent(node)
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return True
+        if not (
+            isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)
+        ):
+            return False
+        name = parent.targets[0].id
+        scope = self.facts.enclosing_function(node) or self.facts.tree
+        return any(
+            isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == name
+            for call in ast.walk(scope)
+        )
+
     def sax_entities_enabled(self, node: ast.Call) -> bool:
         return xml_parsers.sax_entities_enabled(self.facts, node)
 
@@ -958,39 +979,5 @@ class SinkChecker:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
 
 
-def _keyword_text(keyword: ast.keyword, kwargs: dict[str | None, Val]) -> str | None:
-    """The text a keyword argument is known to hold: a literal, or a value the analysis knows
-    is one constant string (``content_type=PROBLEM_JSON`` with ``PROBLEM_JSON = "..."``)."""
-    if isinstance(keyword.value, ast.Constant):
-        return str(keyword.value.value)
-    value = kwargs.get(keyword.arg)
-    const = value.const if value is not None else NO_CONST
-    return const if isinstance(const, str) else None
-
-
 # Flask and Quart render a template text with escaping on.
 _INLINE_RENDERERS = frozenset({"flask.render_template_string", "quart.render_template_string"})
-
-
-def _keyword_given(node: ast.Call, setting: str) -> bool:
-    """``setting`` (``"allow_pickle=True"``): the call gives that keyword that literal value."""
-    keyword, _, literal = setting.partition("=")
-    return any(
-        kw.arg == keyword and isinstance(kw.value, ast.Constant) and repr(kw.value.value) == literal
-        for kw in node.keywords
-    )
-
-
-def _other_api(func: ast.expr, receiver: Val | None, modules: tuple[str, ...]) -> bool:
-    """The method is called on text (``"a, b".find(sep)``) or on an object of one of ``modules``
-    (its kind's top module): not the API whose method of that name is the sink."""
-    target = func.value if isinstance(func, ast.Attribute) else None
-    if isinstance(target, ast.JoinedStr) or (
-        isinstance(target, ast.Constant) and isinstance(target.value, (str, bytes))
-    ):
-        return True
-    if receiver is None:
-        return False
-    if isinstance(receiver.const, (str, bytes)):
-        return True
-    return receiver.kind is not None and receiver.kind.split(".", 1)[0] in modules

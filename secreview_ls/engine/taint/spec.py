@@ -137,7 +137,8 @@ class SinkSpec:
     elements of the ``v`` forms' vector, the ``l`` forms' arguments, after ``arg0``),
     ``"with-arguments"`` (only a call given a named or positional argument, not only ``*items``:
     ``template.format(user=u)``), ``"log-values"`` (a log call whose message template the program's
-    formatter cleans: every argument but the template).
+    formatter cleans: every argument but the template), ``"called"`` (only where the call's result
+    is called: ``getattr(obj, name)(...)``).
     """
 
     cls: str

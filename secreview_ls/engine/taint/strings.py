@@ -129,6 +129,41 @@ def before_conversions(template: str) -> list[str]:
     return found
 
 
+def mapping_keys(template: str) -> set[str] | None:
+    """The keys a ``%`` format reads from a mapping (``"%(name)s"``); None when a conversion
+    takes no key (the mapping itself is then formatted whole) or none reads one."""
+    keys: set[str] = set()
+    for match in _CONVERSION.finditer(template):
+        text = match.group()
+        if text.endswith("%") and text == "%%":
+            continue
+        if not text.startswith("%(") or text.endswith("*"):
+            return None
+        keys.add(text[2 : text.index(")")])
+    return keys or None
+
+
+def format_fields(template: str) -> frozenset[str] | None:
+    """The arguments a ``str.format`` template reads (``"0"``, ``"1"`` ... or a name); None when
+    it does not parse or a format spec holds a field of its own (``"{0:{1}}"``)."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    found: set[str] = set()
+    auto = 0
+    for _, field, spec, _ in parsed:
+        if field is None:
+            continue
+        if spec and "{" in spec:
+            return None
+        key = field.split(".", 1)[0].split("[", 1)[0]
+        if key == "":
+            key, auto = str(auto), auto + 1
+        found.add(key)
+    return frozenset(found)
+
+
 def quoted_fields(template: str) -> dict[str, bool] | None:
     """For each field of a ``str.format`` template (``"0"``, ``"1"`` ... or a name), whether a
     quote is open where it is written; None when the template does not parse."""

@@ -546,6 +546,20 @@ def popped(val: Val, index: int) -> tuple[Val, Val] | None:
     return element, Val(val.taint, tuple(rest), val.kind)
 
 
+def inserted(val: Val, index: int, new: Val) -> Val | None:
+    """``val.insert(index, new)`` on a sequence with known positions: the elements from the
+    insertion point on move one place up; None when the positions are not known."""
+    length = known_length(val)
+    if length is None or length + 1 >= MAX_PARTS:
+        return None
+    at = min(max(length + index, 0) if index < 0 else index, length)
+    kept = new if new.const is NO_CONST else (Val(const=new.const) if isinstance(new.const, str) else EMPTY)
+    moved = [(str(i if i < at else i + 1), part) for i, part in ((int(k), v) for k, v in val.parts)]
+    moved.append((str(at), kept))
+    moved.sort(key=lambda kv: kv[0])
+    return Val(val.taint, tuple(moved), val.kind)
+
+
 def unordered(val: Val) -> Val:
     """The sequence after a change that moves its elements (``sort``, ``insert``, ``remove``):
     every element at an unknown position."""
