@@ -195,3 +195,56 @@ def test_an_analysis_whose_result_waits_does_not_sweep_and_its_objects_are_count
         gc.unfreeze()
     gc.collect()
     assert alive() is None
+
+
+def test_a_held_sweep_waits_for_the_caller_then_collects_and_freezes() -> None:
+    from secreview_ls.pipeline.collection import collection_paused, freeze_after_analyses, sweep_held
+
+    gc.collect()
+    gc.freeze()
+    try:
+        freeze_after_analyses(hold_sweeps=True)
+        with collection_paused():
+            garbage = _Node()
+            gone = weakref.ref(garbage)
+            del garbage
+            kept = _Node()
+        assert not gc.isenabled()  # held: no automatic collection before the result is sent
+        assert gone() is not None
+        sweep_held()
+        assert gc.isenabled()
+        assert gone() is None  # the edit's cycles are freed before the freeze
+        assert alive_in_frozen(kept)
+        sweep_held()  # nothing held: nothing happens
+        assert gc.isenabled()
+    finally:
+        freeze_after_analyses(False)
+        gc.enable()
+        gc.unfreeze()
+    gc.collect()
+
+
+def test_an_analysis_starting_while_a_sweep_is_held_takes_it_over() -> None:
+    from secreview_ls.pipeline.collection import collection_paused, freeze_after_analyses, sweep_held
+
+    gc.collect()
+    gc.freeze()
+    try:
+        freeze_after_analyses(hold_sweeps=True)
+        with collection_paused():
+            first = _Node()
+            gone = weakref.ref(first)
+            del first
+        with collection_paused():
+            sweep_held()  # an analysis runs: not now
+            assert not gc.isenabled()
+            assert gone() is not None
+        assert not gc.isenabled()  # the second one's sweep is held in turn
+        freeze_after_analyses(False)  # no longer held: swept at once
+        assert gc.isenabled()
+        assert gone() is None
+    finally:
+        freeze_after_analyses(False)
+        gc.enable()
+        gc.unfreeze()
+    gc.collect()

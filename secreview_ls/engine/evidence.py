@@ -145,17 +145,25 @@ R = TypeVar("R", SourceSeen, SinkExamined, ClearedSink, UnreachedCode, CallJudge
 
 
 class Evidence:
-    """The records of one analysis, in the order written, each once."""
+    """The records of one analysis, in the order written, each once.
+
+    Records are dataclasses whose hash is computed in Python at every dict insertion: records
+    taken from another ``Evidence`` or from a dict (keys, in order) are copied with the hashes
+    that dict keeps."""
 
     __slots__ = ("_records",)
 
     def __init__(self, records: Iterable[Record] = ()) -> None:
-        self._records: dict[Record, None] = dict.fromkeys(records)
+        self._records: dict[Record, None] = dict.fromkeys(_keyed(records))
 
     def add(self, record: Record) -> None:
         self._records.setdefault(record)
 
     def extend(self, records: Iterable[Record]) -> None:
+        keyed = _keyed(records)
+        if type(keyed) is dict:
+            self._records.update(dict.fromkeys(keyed))  # as ``setdefault`` of each key, in order
+            return
         for record in records:
             self._records.setdefault(record)
 
@@ -183,3 +191,8 @@ class Evidence:
 
     def __repr__(self) -> str:
         return f"Evidence({list(self._records)!r})"
+
+
+def _keyed(records: Iterable[Record]) -> Iterable[Record]:
+    """``records`` as a dict when they are one or an ``Evidence`` (whose keys keep their hashes)."""
+    return records._records if isinstance(records, Evidence) else records

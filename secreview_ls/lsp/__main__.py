@@ -303,10 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     # The rule catalogue and everything imported so far live as long as the process: keep
     # them out of the collector's full passes.
     gc.freeze()
-    # What each analysis leaves is frozen as it ends; the idle collector collects it fully.
+    # What each analysis leaves is frozen once its result is out (an edit's, collected first);
+    # the idle collector collects it fully.
     from ..pipeline.collection import freeze_after_analyses
 
-    freeze_after_analyses()
+    freeze_after_analyses(hold_sweeps=True)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():

@@ -48,6 +48,7 @@ import time
 from collections.abc import Callable
 
 from ..pipeline import release_caches
+from ..pipeline.collection import sweep_held
 from ..pipeline.collection import unswept as unswept_objects
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ class IdleCollector:
 
     def after_analysis(self) -> None:
         """Call on the event loop once an analysis result is published."""
+        sweep_held()  # an edit's garbage, collected now that its result is out
         self._frozen += gc.get_count()[0]
         gc.freeze()
         self.analyses += 1

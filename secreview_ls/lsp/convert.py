@@ -132,6 +132,24 @@ class DiagnosticCache:
         features: ClientFeatures,
     ) -> tuple[list[types.Diagnostic], list[dict[str, Any]]]:
         """Diagnostics for ``findings`` (with ``version`` in their data), objects and JSON."""
+        bases, wire = self.convert_wire(
+            findings, lines, encoding, version=version, uri_for=uri_for, lines_for=lines_for, features=features
+        )
+        return with_version(bases, version), wire
+
+    def convert_wire(
+        self,
+        findings: Sequence[Finding],
+        lines: Sequence[str],
+        encoding: str,
+        *,
+        version: int | None,
+        uri_for: Callable[[str], str],
+        lines_for: LinesFor,
+        features: ClientFeatures,
+    ) -> tuple[list[types.Diagnostic], list[dict[str, Any]]]:
+        """``convert``'s JSON, and its objects without the version in their data (what
+        :func:`with_version` makes them when they are asked for: most versions are only sent)."""
         kept: dict[tuple[Any, ...], tuple[types.Diagnostic, dict[str, Any], int]] = {}
         diagnostics: list[types.Diagnostic] = []
         wire: list[dict[str, Any]] = []
@@ -148,10 +166,15 @@ class DiagnosticCache:
             if key is not None:
                 kept[key] = entry
             diagnostic, data, _ = entry
-            diagnostics.append(attrs.evolve(diagnostic, data={**diagnostic.data, "version": version}))
+            diagnostics.append(diagnostic)
             wire.append({**data, "data": {**data["data"], "version": version}})
         self._entries = kept
         return diagnostics, wire
+
+
+def with_version(diagnostics: Sequence[types.Diagnostic], version: int | None) -> list[types.Diagnostic]:
+    """Copies of cached diagnostics with ``version`` in their data."""
+    return [attrs.evolve(d, data={**d.data, "version": version}) for d in diagnostics]
 
 
 def _cache_key(

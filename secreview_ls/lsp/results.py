@@ -4,8 +4,9 @@ diagnostics, the lines they were computed on, and a result id for pulled diagnos
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -15,7 +16,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ..pipeline import Finding, Notice
 from .analysis import split_lines_keepends
-from .convert import ClientFeatures, DiagnosticCache, notice_to_diagnostic, to_json
+from .convert import ClientFeatures, DiagnosticCache, notice_to_diagnostic, to_json, with_version
 
 
 @dataclass
@@ -26,11 +27,16 @@ class Published:
     generation: int
     findings: list[Finding]
     notices: list[Notice]
-    diagnostics: list[types.Diagnostic]
+    made: Callable[[], list[types.Diagnostic]]  # makes ``diagnostics`` (most results are only sent)
     lines: list[str]
     result_id: str
     seconds: float = 0.0
     wire: list[dict[str, Any]] = field(default_factory=list)  # the diagnostics as JSON-ready data
+
+    @cached_property
+    def diagnostics(self) -> list[types.Diagnostic]:
+        """The diagnostics as protocol objects (``wire`` is what is sent)."""
+        return self.made()
 
 
 def to_published(
@@ -46,13 +52,14 @@ def to_published(
 ) -> Published:
     """Convert a result to diagnostics (reusing ``cache``, the document's previous ones)."""
     converted = cache if cache is not None else DiagnosticCache()
-    diagnostics, wire = converted.convert(
+    bases, wire = converted.convert_wire(
         findings, lines, encoding, version=version, uri_for=uri_for, lines_for=read_lines, features=features
     )
+    shown: list[types.Diagnostic] = []
     for notice in notices:
         diagnostic = notice_to_diagnostic(notice, lines, encoding, features)
         if diagnostic is not None:
-            diagnostics.append(diagnostic)
+            shown.append(diagnostic)
             wire.append(to_json(diagnostic))
     digest = hashlib.sha1(usedforsecurity=False)
     for found in findings:
@@ -64,7 +71,7 @@ def to_published(
         generation=generation,
         findings=findings,
         notices=notices,
-        diagnostics=diagnostics,
+        made=lambda: [*with_version(bases, version), *shown],
         lines=lines,
         result_id=f"{version}:{generation}:{digest.hexdigest()[:16]}",
         wire=wire,

@@ -32,6 +32,7 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..pipeline import Finding, Notice, Span
+from ..pipeline.collection import sweep_held
 from . import analysis, transport
 from .analysis import IncrementalAnalyzer, ProjectIndex
 from .collector import IdleCollector
@@ -614,6 +615,12 @@ class SecReviewServer(LanguageServer):
 
     async def _run_now(self, state: DocState) -> None:
         """Analyze the current version of a document (unless already done) and publish it."""
+        try:
+            await self._analyze_and_publish(state)
+        finally:
+            sweep_held()  # the analyses' own garbage, once the result is out (or was dropped)
+
+    async def _analyze_and_publish(self, state: DocState) -> None:
         async with state.lock:
             if state.closed:
                 return

@@ -67,7 +67,7 @@ YOUNG_COLLECTION_LIMIT = 50_000
 _unswept = 0  # objects the analyses froze without collecting them first (see ``unswept``)
 
 
-def freeze_after_analyses(on: bool = True) -> None:
+def freeze_after_analyses(on: bool = True, *, hold_sweeps: bool = False) -> None:
     """Make the last of concurrent analyses freeze what is alive (``gc.freeze()``) as it turns
     automatic collection back on. Otherwise the first allocation after that starts a collection
     of the young generation, which holds everything the analysis made (its syntax tree and
@@ -77,9 +77,17 @@ def freeze_after_analyses(on: bool = True) -> None:
     frozen with the survivors.
     Only for a process that freezes after each analysis anyway and collects fully on its own
     schedule, such as the language server (``lsp.collector``); elsewhere the frozen cycles of
-    big analyses would never be freed."""
-    global _freeze_on_resume
+    big analyses would never be freed.
+
+    ``hold_sweeps``: that collection (and the freeze) waits for :func:`sweep_held`, collection
+    staying off until then, so that a caller can send the result first (the server calls it once
+    the diagnostics are out); a next analysis starting before that takes the held objects over
+    (collected or counted when it ends)."""
+    global _freeze_on_resume, _hold_sweeps
     _freeze_on_resume = on
+    _hold_sweeps = on and hold_sweeps
+    if not _hold_sweeps:
+        sweep_held()
 
 
 def unswept() -> int:
@@ -90,6 +98,8 @@ def unswept() -> int:
 
 
 _unhurried = True  # no analysis of the current pause asked to skip the sweep
+_hold_sweeps = False  # see ``freeze_after_analyses``
+_held = False  # an analysis's sweep waits for ``sweep_held`` (automatic collection is off for it)
 
 
 @contextmanager
@@ -103,10 +113,13 @@ def collection_paused(*, sweep: bool = True) -> Iterator[None]:
     without reference cycles are freed by reference counting as before. ``sweep=False``: an
     analysis whose result waits (a document's open) does not collect what it made as it ends
     (see ``freeze_after_analyses``)."""
-    global _pauses, _resume, _unswept, _unhurried
+    global _pauses, _resume, _unhurried, _held
     with _pause_lock:
         if _pauses == 0:
-            _resume = gc.isenabled()
+            if _held:  # collection is off for a sweep still waiting: this pause takes it over
+                _held, _resume = False, True
+            else:
+                _resume = gc.isenabled()
             gc.disable()
         _pauses += 1
         _unhurried = _unhurried and sweep
@@ -118,11 +131,36 @@ def collection_paused(*, sweep: bool = True) -> Iterator[None]:
             if _pauses == 0:
                 swept, _unhurried = _unhurried, True
                 if _resume:
-                    if _freeze_on_resume:
-                        made = gc.get_count()[0]
-                        if swept and made <= YOUNG_COLLECTION_LIMIT:
-                            gc.collect()  # what is not frozen: what the analyses made
-                        else:
-                            _unswept += made
-                        gc.freeze()
-                    gc.enable()
+                    _resume_collection(swept)
+
+
+def _resume_collection(swept: bool) -> None:
+    """The last analysis of a pause ended (``collection_paused``): turn collection back on,
+    freezing (``freeze_after_analyses``) what the analyses made, collected first when they made
+    few objects and none skipped the sweep; or hold that sweep for ``sweep_held``."""
+    global _unswept, _held
+    if _freeze_on_resume:
+        made = gc.get_count()[0]
+        if swept and made <= YOUNG_COLLECTION_LIMIT:
+            if _hold_sweeps:
+                _held = True  # collection stays off until ``sweep_held``
+                return
+            gc.collect()  # what is not frozen: what the analyses made
+        else:
+            _unswept += made
+        gc.freeze()
+    gc.enable()
+
+
+def sweep_held() -> None:
+    """Collect what the last analyses made, freeze the survivors and turn automatic collection
+    back on, when their sweep was held (``freeze_after_analyses(hold_sweeps=True)``) and no
+    analysis runs; otherwise nothing."""
+    global _held
+    with _pause_lock:
+        if not _held or _pauses:
+            return
+        _held = False
+        gc.collect()
+        gc.freeze()
+        gc.enable()

@@ -59,11 +59,10 @@ def _analyze(ctx: RuleContext) -> _Run:
         # finding and without a formatter stays the same whatever formatter comes.
         project.log_cleaning_files()
     spec = analysis.spec
-    sinks = list(analysis.sinks_seen)
     ctx.evidence.extend(analysis.sources_seen)
-    ctx.evidence.extend(sinks)
+    ctx.evidence.extend(analysis.sinks_seen)
     notes = _Notes(ctx)
-    _note_quiet_sinks(ctx, spec, {sink.line for sink in sinks}, notes)
+    _note_quiet_sinks(ctx, spec, {sink.line for sink in analysis.sinks_seen}, notes)
     ctx.evidence.extend(Skipped(reason) for reason in analysis.skipped)
     for cls, node in analysis.cleared:
         current = _RULES_BY_CLASS.get(cls)

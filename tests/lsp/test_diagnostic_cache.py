@@ -146,3 +146,28 @@ def test_a_moved_diagnostic_equals_the_conversion_of_the_moved_finding() -> None
         moved, json = _moved(before, to_json(before), 3)  # type: ignore[arg-type]
         assert to_json(moved) == after
         assert json == after
+
+
+def test_a_published_result_makes_its_objects_from_its_json_s_diagnostics() -> None:
+    from secreview_ls.engine.finding import Notice, Span
+    from secreview_ls.lsp.results import to_published
+
+    cache = DiagnosticCache()
+    for version, text in enumerate([SOURCE, SOURCE.replace("    return eval", "    x = 1\n    return eval")], 2):
+        lines = split_lines_keepends(text)
+        findings = analyze_source(text, "/srv/app/views.py", Config()).findings
+        notice = Notice("syntax-error", "invalid syntax", Span(2, 0, 2, 1), "/srv/app/views.py")
+        published = to_published(
+            findings,
+            [notice],
+            lines=lines,
+            version=version,
+            generation=0,
+            encoding=UTF16,
+            features=FEATURES,
+            cache=cache,
+        )
+        assert [to_json(d) for d in published.diagnostics] == published.wire
+        assert published.wire[:-1] == fresh(text, version)
+        assert published.diagnostics[-1].code == "syntax-error"
+        assert {d.data["version"] for d in published.diagnostics[:-1]} == {version}

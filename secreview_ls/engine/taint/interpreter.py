@@ -70,6 +70,10 @@ if TYPE_CHECKING:
     from .ports import CallEvaluator, SinkReporter
 
 
+# Statements that only bind a name (their bodies run when called).
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 class Interpreter:
     """Statements and expressions of one module, evaluated in an environment of abstract values."""
 
@@ -191,6 +195,10 @@ class Interpreter:
         return current
 
     def _statement(self, node: ast.stmt, env: Env, fn: Frame, module_level: bool) -> Env | None:
+        if node.__class__ in _DEFINITIONS:  # most of a module's statements: tested first
+            if not module_level:
+                env[node.name] = EMPTY  # type: ignore[attr-defined]
+            return env
         if isinstance(node, ast.Assign):
             value = self.eval(node.value, env, fn)
             for target in node.targets:
@@ -256,10 +264,6 @@ class Interpreter:
             if fn.loops:
                 fn.loops[-1][0 if isinstance(node, ast.Break) else 1].append(env)
             return None
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if not module_level:
-                env[node.name] = EMPTY
-            return env
         if isinstance(node, ast.Assert):
             self.eval(node.test, env, fn)
             return self.conditions.refine(node.test, env, True, fn)

@@ -263,7 +263,9 @@ class Summaries:
             placed = False  # ``mover`` asked for
             for event in record.events:
                 kind = event[0]
-                if kind == "sum":
+                if kind in _NOTES:  # most events
+                    results.replay_notes(event)  # into no recording: the scratch one is dropped
+                elif kind == "sum":
                     callee = event[1]
                     if callee not in functions:
                         return False
@@ -284,8 +286,6 @@ class Summaries:
                         mover, placed = memo.mover_for(record), True
                     label = event[5] if mover is None else mover.label(event[5])[0]
                     results.record_hit(event[1], event[2], event[3], event[4], label)
-                elif kind in _NOTES:
-                    results.replay_notes(event)  # into no recording: the scratch one is dropped
                 elif kind == "brn":
                     results.note_branch(event[1], event[2])
                 elif kind == "proj":
