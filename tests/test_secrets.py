@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import string
 
 import pytest
@@ -528,3 +529,27 @@ def test_a_firebase_client_configuration_key_is_public_but_other_google_keys_are
     server = json.dumps({"maps": {"api_key": key, "project_id": "demo-app"}}, indent=2)
     assert "SR767" in ids(text_findings(server, "deploy/maps.json"))
     assert "SR767" in ids(text_findings(f'GOOGLE_API_KEY = "{key}"\n', "app/settings.py"))
+
+
+_HINT_PIECES = sorted(
+    {word[:cut] for fmt in sf.PROVIDER_FORMATS for word in fmt.hint_words for cut in range(1, len(word) + 1)}
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(st.sampled_from(_HINT_PIECES), st.text(alphabet="Aaghip_-.SGé😀 \n", max_size=4)), max_size=12)
+)
+def test_hint_words_find_what_the_hint_regex_finds(pieces: list[str]) -> None:
+    """A provider format's hint is searched as its literal texts: a text holds one of them
+    exactly when the hint regex finds a match in it."""
+    text = "".join(pieces)
+    for fmt in sf.PROVIDER_FORMATS:
+        assert any(word in text for word in fmt.hint_words) == bool(re.search(fmt.hint, text)), fmt.hint
+
+
+def test_hint_words_expand_alternatives_and_classes() -> None:
+    assert sf.hint_words(r"A(?:KIA|SIA)") == ("AKIA", "ASIA")
+    assert sf.hint_words(r"x[ab]_\.") == ("xa_.", "xb_.")
+    with pytest.raises(ValueError):
+        sf.hint_words(r"a+b")
