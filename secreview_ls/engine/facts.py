@@ -211,13 +211,19 @@ class ModuleFacts:
         parents = self.parents
         pop, push, node_type, sequence = stack.pop, stack.append, ast.AST, list
         child_fields = _CHILD_FIELDS
+        # Per node type: its list's ``append`` and its child fields, found with one lookup.
+        of_kind: dict[type, tuple[Callable[[ast.AST], None], tuple[str, ...]]] = {}
         while stack:
             node = pop()
             kind = type(node)
-            by_type[kind].append(node)
-            fields = child_fields.get(kind)
-            if fields is None:
-                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+            known = of_kind.get(kind)
+            if known is None:
+                fields = child_fields.get(kind)
+                if fields is None:
+                    fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+                known = of_kind[kind] = (by_type[kind].append, fields)
+            add, fields = known
+            add(node)
             if not fields:
                 continue  # a name, a constant...: about half the nodes, no loop to start
             for name in fields:
