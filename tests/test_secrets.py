@@ -553,3 +553,26 @@ def test_hint_words_expand_alternatives_and_classes() -> None:
     assert sf.hint_words(r"x[ab]_\.") == ("xa_.", "xb_.")
     with pytest.raises(ValueError):
         sf.hint_words(r"a+b")
+
+
+def test_only_the_listed_characters_lower_to_ascii_letters() -> None:
+    """The byte-lowered sweep of a non-ASCII text is exact unless one of these is in it."""
+    found = {chr(c) for c in range(128, 0x110000) if any(ord(x) < 128 for x in chr(c).lower())}
+    assert found == set(sd.LOWERED_TO_ASCII)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            ["secret", "SeCrEt", "token", "ToKen", "://", "\n", "é", "😀", "ß", "\u212a", "\u0130", "x", " "]
+        ),
+        max_size=30,
+    )
+)
+def test_needle_lines_are_the_lines_whose_lowercase_holds_a_needle(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    lines = split_lines(text)
+    needles = ("secret", "token", "://")
+    expected = [n for n, line in enumerate(lines, start=1) if any(w in line.lower() for w in needles)]
+    assert sd.NeedleLines(text, lines).lines_with(needles) == expected
