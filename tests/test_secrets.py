@@ -545,7 +545,10 @@ def test_hint_words_find_what_the_hint_regex_finds(pieces: list[str]) -> None:
     exactly when the hint regex finds a match in it."""
     text = "".join(pieces)
     for fmt in sf.PROVIDER_FORMATS:
-        assert any(word in text for word in fmt.hint_words) == bool(re.search(fmt.hint, text)), fmt.hint
+        found = bool(re.search(fmt.hint, text))
+        assert any(word in text for word in fmt.hint_words) == found, fmt.hint
+        data = text.encode("utf-8")
+        assert any(word in data for word in sf.hint_bytes(fmt.hint)) == found, fmt.hint
 
 
 def test_hint_words_expand_alternatives_and_classes() -> None:
