@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import string
 
 import pytest
@@ -546,3 +547,53 @@ def test_a_firebase_client_configuration_key_is_public_but_other_google_keys_are
     server = json.dumps({"maps": {"api_key": key, "project_id": "demo-app"}}, indent=2)
     assert "SR767" in ids(text_findings(server, "deploy/maps.json"))
     assert "SR767" in ids(text_findings(f'GOOGLE_API_KEY = "{key}"\n', "app/settings.py"))
+
+
+_HINT_PIECES = sorted(
+    {word[:cut] for fmt in sf.PROVIDER_FORMATS for word in fmt.hint_words for cut in range(1, len(word) + 1)}
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(st.sampled_from(_HINT_PIECES), st.text(alphabet="Aaghip_-.SGé😀 \n", max_size=4)), max_size=12)
+)
+def test_hint_words_find_what_the_hint_regex_finds(pieces: list[str]) -> None:
+    """A provider format's hint is searched as its literal texts: a text holds one of them
+    exactly when the hint regex finds a match in it."""
+    text = "".join(pieces)
+    for fmt in sf.PROVIDER_FORMATS:
+        found = bool(re.search(fmt.hint, text))
+        assert any(word in text for word in fmt.hint_words) == found, fmt.hint
+        data = text.encode("utf-8")
+        assert any(word in data for word in sf.hint_bytes(fmt.hint)) == found, fmt.hint
+
+
+def test_hint_words_expand_alternatives_and_classes() -> None:
+    assert sf.hint_words(r"A(?:KIA|SIA)") == ("AKIA", "ASIA")
+    assert sf.hint_words(r"x[ab]_\.") == ("xa_.", "xb_.")
+    with pytest.raises(ValueError):
+        sf.hint_words(r"a+b")
+
+
+def test_only_the_listed_characters_lower_to_ascii_letters() -> None:
+    """The byte-lowered sweep of a non-ASCII text is exact unless one of these is in it."""
+    found = {chr(c) for c in range(128, 0x110000) if any(ord(x) < 128 for x in chr(c).lower())}
+    assert found == set(sd.LOWERED_TO_ASCII)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            ["secret", "SeCrEt", "token", "ToKen", "://", "\n", "é", "😀", "ß", "\u212a", "\u0130", "x", " "]
+        ),
+        max_size=30,
+    )
+)
+def test_needle_lines_are_the_lines_whose_lowercase_holds_a_needle(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    lines = split_lines(text)
+    needles = ("secret", "token", "://")
+    expected = [n for n, line in enumerate(lines, start=1) if any(w in line.lower() for w in needles)]
+    assert sd.NeedleLines(text, lines).lines_with(needles) == expected

@@ -211,13 +211,21 @@ class ModuleFacts:
         parents = self.parents
         pop, push, node_type, sequence = stack.pop, stack.append, ast.AST, list
         child_fields = _CHILD_FIELDS
+        # Per node type: its list's ``append`` and its child fields, found with one lookup.
+        of_kind: dict[type, tuple[Callable[[ast.AST], None], tuple[str, ...]]] = {}
         while stack:
             node = pop()
             kind = type(node)
-            by_type[kind].append(node)
-            fields = child_fields.get(kind)
-            if fields is None:
-                fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+            known = of_kind.get(kind)
+            if known is None:
+                fields = child_fields.get(kind)
+                if fields is None:
+                    fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+                known = of_kind[kind] = (by_type[kind].append, fields)
+            add, fields = known
+            add(node)
+            if not fields:
+                continue  # a name, a constant...: about half the nodes, no loop to start
             for name in fields:
                 value = getattr(node, name, None)
                 if type(value) is sequence:
@@ -403,18 +411,12 @@ class ModuleFacts:
 
     def _index_names(self) -> NameUses:
         nodes, ordered = self._names_as_walked()
-        loads: dict[str, list[ast.Name]] = {}
-        stores: dict[str, list[ast.Name]] = {}
-        load = ast.Load
+        loads: defaultdict[str, list[ast.Name]] = defaultdict(list)
+        stores: defaultdict[str, list[ast.Name]] = defaultdict(list)
+        load = ast.Load  # the parser's contexts are of these classes exactly
         for node in nodes:
-            uses = loads if isinstance(node.ctx, load) else stores  # type: ignore[attr-defined]
-            name = node.id  # type: ignore[attr-defined]
-            found = uses.get(name)
-            if found is None:
-                uses[name] = [node]  # type: ignore[list-item]
-            else:
-                found.append(node)  # type: ignore[arg-type]
-        return NameUses(loads, stores, ordered)
+            (loads if node.ctx.__class__ is load else stores)[node.id].append(node)  # type: ignore[attr-defined]
+        return NameUses(dict(loads), dict(stores), ordered)
 
     def _names_as_walked(self) -> tuple[Sequence[ast.AST], bool]:
         """The ``Name`` nodes, and whether they are in source order already."""

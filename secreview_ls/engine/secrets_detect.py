@@ -53,12 +53,12 @@ def candidate_lines(text: str, lines: list[str], needles: Iterable[str]) -> list
 class NeedleLines:
     """``candidate_lines`` of one text for several sets of needles: the text is lowered once
     and each needle swept once (the detectors' sets share words, and lowering a big file's
-    text costs about as much as a sweep)."""
+    text costs about as much as a sweep). Needles are lowercase ASCII words."""
 
     def __init__(self, text: str, lines: list[str]) -> None:
         self.text = text
         self.lines = lines
-        self._low: str | None = None
+        self._low: str | bytes | None = None
         self._offsets: dict[str, list[int]] = {}
 
     def lines_with(self, needles: Iterable[str]) -> list[int]:
@@ -66,8 +66,9 @@ class NeedleLines:
         needles = tuple(needles)
         text = self.text
         if self._low is None:
-            self._low = text.lower()
-        if len(self._low) != len(text):  # a few characters change length when lowered
+            self._low = _lowered(text)
+        low = self._low
+        if isinstance(low, str) and len(low) != len(text):  # a few characters change length when lowered
             return [n for n, line in enumerate(self.lines, start=1) if any(w in line.lower() for w in needles)]
         offsets: list[int] = []
         for needle in needles:
@@ -75,13 +76,14 @@ class NeedleLines:
         if not offsets:
             return []
         offsets.sort()
-        if "\r" in text:
+        if "\r" in text:  # (the text is lowered as such then: offsets are characters')
             index_of = LineIndex(text)
             return sorted({index_of.position(offset)[0] for offset in offsets})
+        newline: str | bytes = "\n" if isinstance(low, str) else b"\n"
         result: list[int] = []
         line, previous = 1, 0
         for offset in offsets:
-            line += text.count("\n", previous, offset)
+            line += low.count(newline, previous, offset)  # type: ignore[arg-type]
             previous = offset
             if not result or result[-1] != line:
                 result.append(line)
@@ -93,12 +95,29 @@ class NeedleLines:
         if found is None:
             low = self._low
             assert low is not None
+            word: str | bytes = needle if isinstance(low, str) else needle.encode("ascii")
             found = self._offsets[needle] = []
-            index = low.find(needle)
+            index = low.find(word)  # type: ignore[arg-type]
             while index != -1:
                 found.append(index)
-                index = low.find(needle, index + len(needle))
+                index = low.find(word, index + len(word))  # type: ignore[arg-type]
         return found
+
+
+# The only characters besides ASCII letters whose lowercase holds an ASCII letter (İ, the Kelvin
+# sign), for Python's Unicode database (``test_secrets`` checks it).
+LOWERED_TO_ASCII = "\u0130\u212a"
+
+
+def _lowered(text: str) -> str | bytes:
+    """``text.lower()``, or, for a non-ASCII text, its UTF-8 bytes lowered (ASCII letters only,
+    a plain byte loop instead of a Unicode case mapping per character): an ASCII needle occurs
+    in one exactly where it occurs in the other, in the same order, with the same line breaks
+    between, unless a character lowers to an ASCII letter (``LOWERED_TO_ASCII``) or a line ends
+    in ``\\r`` (lines are found by character offsets then)."""
+    if text.isascii() or "\r" in text or any(char in text for char in LOWERED_TO_ASCII):
+        return text.lower()
+    return text.encode("utf-8", "surrogatepass").lower()
 
 
 # -- secret-looking assignments (config files, scripts) --------------------------------------

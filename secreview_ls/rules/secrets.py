@@ -468,10 +468,8 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                 f"`{name}` is set to a hardcoded credential literal; {_MESSAGE}",
             )
     yield from _environment_fallbacks(ctx)
-    for node in ctx.facts.nodes(ast.Compare):
+    for node in ctx.facts.nodes_where(ast.Compare, _equality_with_string):
         assert isinstance(node, ast.Compare)
-        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-            continue
         left, right = node.left, node.comparators[0]
         for side, other in ((left, right), (right, left)):
             value = _string(other)
@@ -481,7 +479,7 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
                     ctx, other, f"`{names[0]}` is compared with a hardcoded credential literal; {_MESSAGE}"
                 )
                 break
-    for node in ctx.facts.nodes(ast.Dict):
+    for node in ctx.facts.nodes_where(ast.Dict, _has_string_key):
         assert isinstance(node, ast.Dict)
         if _empty_database_password(node):
             yield hardcoded_password_string.finding(
@@ -501,6 +499,19 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
             yield hardcoded_password_string.finding(
                 ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
             )
+
+
+def _equality_with_string(node: ast.Compare) -> bool:
+    """``a == "literal"`` / ``"literal" != a`` (one comparison): the only compares judged."""
+    if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+        return False
+    return _string(node.left) is not None or _string(node.comparators[0]) is not None
+
+
+def _has_string_key(node: ast.Dict) -> bool:
+    """A mapping with a string key: the only ones whose entries are judged (the others'
+    would-be findings need a string name)."""
+    return any(_string(key) is not None for key in node.keys)
 
 
 def _judged_entries(mapping: ast.Dict) -> list[tuple[ast.expr, str, str]]:
