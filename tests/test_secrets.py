@@ -597,3 +597,21 @@ def test_needle_lines_are_the_lines_whose_lowercase_holds_a_needle(pieces: list[
     needles = ("secret", "token", "://")
     expected = [n for n, line in enumerate(lines, start=1) if any(w in line.lower() for w in needles)]
     assert sd.NeedleLines(text, lines).lines_with(needles) == expected
+
+
+def test_a_fine_grained_github_token_alone_in_a_file_is_found() -> None:
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits
+    token = (
+        "github_pat_"
+        + "".join(rng.choice(alphabet) for _ in range(22))
+        + "_"
+        + "".join(rng.choice(alphabet) for _ in range(59))
+    )
+    assert sf.hint_words(sf.FORMATS_BY_DETECTOR["github-token"].hint) == (
+        "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+    )  # fmt: skip
+    result = analyze_source(f'TOKEN = "{token}"\n', "settings.py", Config())
+    found = [f for f in result.findings if f.rule_id == "SR762"]
+    assert len(found) == 1
+    assert token not in found[0].snippet and token not in found[0].message

@@ -193,7 +193,7 @@ PROVIDER_FORMATS: tuple[ProviderFormat, ...] = (
     ProviderFormat(
         "github-token",
         "GitHub token",
-        r"gh(?:[pousr]_|ithub_pat_)",
+        r"g(?:h[pousr]_|ithub_pat_)",
         re.compile(_B + r"(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})" + _E),
         _github_prefix,
         lambda value, text, offset: _random_tail(_github_prefix(value))(value, text, offset),
