@@ -114,6 +114,7 @@ class _Names:
     functions: frozenset[str]
     methods: dict[str, frozenset[str]]  # class → methods, those of its bases in the file included
     aliases: dict[str, str]
+    instances: dict[str, str] = field(default_factory=dict)  # module-level instance → its class
 
     @classmethod
     def of(cls, taint: ModuleTaint) -> _Names:
@@ -141,7 +142,7 @@ class _Names:
                     if isinstance(base, ast.Name) and base.id in index.classes
                 )
             methods[name] = frozenset(found)
-        return cls(frozenset(index.module_functions), methods, dict(facts.imports.aliases))
+        return cls(frozenset(index.module_functions), methods, dict(facts.imports.aliases), _instances(index, facts))
 
     def defines(self, name: str) -> bool:
         """Whether ``ModuleTaint.summary_named(name)`` may find a function (or a value: asked of
@@ -155,11 +156,45 @@ class _Names:
             return class_name in self.methods  # one of its own, or the one it gets by default
         return method_name in self.methods.get(class_name, ())
 
-    def reexport(self, name: str) -> str | None:
-        """``pkg.mod.name`` when ``name`` (or its first part) is imported from another module."""
+    def reexport(self, name: str, module: str = "") -> str | None:
+        """``pkg.mod.name`` when ``name`` (or its first part) is imported from another module;
+        ``pkg.mod.Class.method`` for ``instance.method`` of a module-level instance of a class
+        (of ``module`` itself, or imported)."""
         head, *rest = name.split(".")
+        made = self.instances.get(head)
+        if made is not None and len(rest) == 1:
+            return f"{module}.{made}.{rest[0]}" if made in self.methods and module else f"{made}.{rest[0]}"
         target = self.aliases.get(head)
         return ".".join([target, *rest]) if target is not None and target != head else None
+
+
+def _instances(index: ModuleIndex, facts: ModuleFacts) -> dict[str, str]:
+    """``calibre_db = db.CalibreDB(app)``: names the module binds once, at module level, to an
+    instance of a class (one of its own, or a class named by its import), mapped to the class
+    (its name in the module, or its qualified name)."""
+    made: dict[str, str] = {}
+    bound: set[str] = set()
+    for statement in facts.tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else ()
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if target.id in bound:
+                    made.pop(target.id, None)
+                    continue
+                bound.add(target.id)
+                value = statement.value  # type: ignore[union-attr]
+                if len(targets) == 1 and isinstance(value, ast.Call):
+                    func = value.func
+                    spelled = (
+                        func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                    )
+                    if isinstance(func, ast.Name) and func.id in index.classes:
+                        made[target.id] = func.id
+                    elif spelled[:1].isupper() and not spelled.isupper():
+                        qualified = facts.qualname(func)
+                        if qualified is not None and qualified.count(".") >= 1:
+                            made[target.id] = qualified
+    return made
 
 
 @dataclass
@@ -814,7 +849,7 @@ class ProjectIndex:
                     fresh = True
             if summary is None and name not in loaded.reexports and loaded.names is not None:
                 # A re-export: ``from .db import run_query`` in a package ``__init__``.
-                target = loaded.names.reexport(name)
+                target = loaded.names.reexport(name, module)
                 if target is not None:
                     loaded.reexports[name] = target
             if fresh:
