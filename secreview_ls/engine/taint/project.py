@@ -68,6 +68,7 @@ from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .module_files import MAX_ANCESTORS, ModuleFiles
+from .module_instances import module_instances
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
@@ -142,7 +143,9 @@ class _Names:
                     if isinstance(base, ast.Name) and base.id in index.classes
                 )
             methods[name] = frozenset(found)
-        return cls(frozenset(index.module_functions), methods, dict(facts.imports.aliases), _instances(index, facts))
+        return cls(
+            frozenset(index.module_functions), methods, dict(facts.imports.aliases), module_instances(index, facts)
+        )
 
     def defines(self, name: str) -> bool:
         """Whether ``ModuleTaint.summary_named(name)`` may find a function (or a value: asked of
@@ -166,35 +169,6 @@ class _Names:
             return f"{module}.{made}.{rest[0]}" if made in self.methods and module else f"{made}.{rest[0]}"
         target = self.aliases.get(head)
         return ".".join([target, *rest]) if target is not None and target != head else None
-
-
-def _instances(index: ModuleIndex, facts: ModuleFacts) -> dict[str, str]:
-    """``calibre_db = db.CalibreDB(app)``: names the module binds once, at module level, to an
-    instance of a class (one of its own, or a class named by its import), mapped to the class
-    (its name in the module, or its qualified name)."""
-    made: dict[str, str] = {}
-    bound: set[str] = set()
-    for statement in facts.tree.body:
-        targets = statement.targets if isinstance(statement, ast.Assign) else ()
-        for target in targets:
-            if isinstance(target, ast.Name):
-                if target.id in bound:
-                    made.pop(target.id, None)
-                    continue
-                bound.add(target.id)
-                value = statement.value  # type: ignore[union-attr]
-                if len(targets) == 1 and isinstance(value, ast.Call):
-                    func = value.func
-                    spelled = (
-                        func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-                    )
-                    if isinstance(func, ast.Name) and func.id in index.classes:
-                        made[target.id] = func.id
-                    elif spelled[:1].isupper() and not spelled.isupper():
-                        qualified = facts.qualname(func)
-                        if qualified is not None and qualified.count(".") >= 1:
-                            made[target.id] = qualified
-    return made
 
 
 @dataclass
