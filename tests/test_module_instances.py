@@ -68,9 +68,6 @@ def test_an_instance_of_a_class_imported_by_name_is_resolved(tmp_path: Path) -> 
 
 
 def test_a_name_bound_twice_or_to_a_function_result_is_not_resolved(tmp_path: Path) -> None:
-    init = (
-        "from . import store\n\nbooks = store.Library()\nbooks = store.Library()\n"
-        "shelf = store.make_library()\n"
-    )
+    init = "from . import store\n\nbooks = store.Library()\nbooks = store.Library()\nshelf = store.make_library()\n"
     # Unresolved: each result carries its arguments, as any unknown call's does.
     assert lines(tmp_path, init) == [10, 14, 18]
