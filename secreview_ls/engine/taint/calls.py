@@ -9,6 +9,7 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
+from .database_reads import database_read
 from .deferred import deferred_call, made_call
 from .definitions import is_property
 from .environments import (
@@ -336,6 +337,10 @@ class Calls:
         )
         if resolved is not None:
             return resolved
+        # A database read: the record is stored data, not the request value that selected it.
+        read = database_read(node, method, receiver, self.facts.qualname, "peewee" in self.sinks.imported_roots)
+        if read is not None:
+            return read
 
         # Sanitizing methods (``.hexdigest()``, ``.isdigit()``).
         if method is not None and not module_call:

@@ -208,6 +208,10 @@ class Interprocedural:
         elif name is not None and self.follows_project and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in index.imported_roots:
                 summary = self.summaries.of_project(name)
+                if summary is not None and summary.offset and not name.split(".")[-2][:1].isupper():
+                    # ``calibre_db.get_book(i)``, ``calibre_db`` a module-level instance of another
+                    # file: ``self`` is bound by the call (a class is called through with it given)
+                    bound_self = Val()
                 if summary is None:
                     # A class of another file: its ``__init__`` (its own, or the one a class without
                     # one gets) keeps what it is built with for its methods, which calls on the

@@ -68,6 +68,7 @@ from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .module_files import MAX_ANCESTORS, ModuleFiles
+from .module_instances import module_instances
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
@@ -114,6 +115,7 @@ class _Names:
     functions: frozenset[str]
     methods: dict[str, frozenset[str]]  # class → methods, those of its bases in the file included
     aliases: dict[str, str]
+    instances: dict[str, str] = field(default_factory=dict)  # module-level instance → its class
 
     @classmethod
     def of(cls, taint: ModuleTaint) -> _Names:
@@ -141,7 +143,9 @@ class _Names:
                     if isinstance(base, ast.Name) and base.id in index.classes
                 )
             methods[name] = frozenset(found)
-        return cls(frozenset(index.module_functions), methods, dict(facts.imports.aliases))
+        return cls(
+            frozenset(index.module_functions), methods, dict(facts.imports.aliases), module_instances(index, facts)
+        )
 
     def defines(self, name: str) -> bool:
         """Whether ``ModuleTaint.summary_named(name)`` may find a function (or a value: asked of
@@ -155,9 +159,14 @@ class _Names:
             return class_name in self.methods  # one of its own, or the one it gets by default
         return method_name in self.methods.get(class_name, ())
 
-    def reexport(self, name: str) -> str | None:
-        """``pkg.mod.name`` when ``name`` (or its first part) is imported from another module."""
+    def reexport(self, name: str, module: str = "") -> str | None:
+        """``pkg.mod.name`` when ``name`` (or its first part) is imported from another module;
+        ``pkg.mod.Class.method`` for ``instance.method`` of a module-level instance of a class
+        (of ``module`` itself, or imported)."""
         head, *rest = name.split(".")
+        made = self.instances.get(head)
+        if made is not None and len(rest) == 1:
+            return f"{module}.{made}.{rest[0]}" if made in self.methods and module else f"{made}.{rest[0]}"
         target = self.aliases.get(head)
         return ".".join([target, *rest]) if target is not None and target != head else None
 
@@ -851,7 +860,7 @@ class ProjectIndex:
                     fresh = True
             if summary is None and name not in loaded.reexports and loaded.names is not None:
                 # A re-export: ``from .db import run_query`` in a package ``__init__``.
-                target = loaded.names.reexport(name)
+                target = loaded.names.reexport(name, module)
                 if target is not None:
                     loaded.reexports[name] = target
             if fresh:

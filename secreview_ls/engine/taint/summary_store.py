@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from .spec import TaintSpec
 from .summary import Effect, Summary
 
-RECORD_FORMAT = 2  # 2: summaries carry the constants functions return
+RECORD_FORMAT = 3  # 2: summaries carry the constants functions return; 3: names hold module-level instances
 
 
 class SummaryStore(Protocol):

@@ -1,0 +1,140 @@
+"""Results of database reads: stored data, not the text of the value that selected the row.
+
+``Books.query.get(book_id)`` or ``session.query(Books).filter(Books.id == book_id).first()``
+returns a record whose fields were stored earlier; the request value only chose which row is
+read. The read's result (and a query object built on the way) therefore carries no taint of its
+arguments. The query text itself is judged where it is run (a SQL sink); a stored field's own
+risk (stored XSS) is not modelled. Recognised shapes:
+
+* SQLAlchemy: ``session.query(Model)...first()/one()/one_or_none()/all()/get()/scalar()``,
+  ``session.get(Model, id)``, ``session.execute(select(...)).scalars()...``,
+  ``session.scalars(select(...))``, ``Model.query.get/filter_by(...).first()`` and
+  Flask-SQLAlchemy's ``get_or_404``/``first_or_404``/``one_or_404``;
+* peewee (when imported): ``Model.get/get_by_id/get_or_none`` and ``Model.select().where()``;
+* DB-API cursors: ``cursor.fetchone()/fetchall()/fetchmany()``.
+
+Django's managers (``Model.objects.filter(...).first()``) are the catalogue's lookups
+(``MANAGER_READS``). Only reads are recognised: ``create``, ``update``, ``get_or_create`` and similar writes keep
+their arguments' taint (the returned record may hold the written value).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .values import Val
+
+QUERY_KIND = "database query"  # the kind of a query object built on a recognised root
+
+_READS = frozenset(
+    {
+        "first", "one", "one_or_none", "all", "get", "scalar", "scalars", "scalar_one",
+        "scalar_one_or_none", "get_or_404", "first_or_404", "one_or_404", "last", "values",
+        "values_list", "earliest", "latest", "count", "exists", "in_bulk", "iterator",
+        "fetchone", "fetchall", "fetchmany", "get_or_none", "get_by_id", "dicts", "tuples",
+        "namedtuples", "objects", "mappings", "unique", "partitions",
+    }
+)  # fmt: skip
+_BUILDERS = frozenset(
+    {
+        "filter", "filter_by", "where", "order_by", "join", "outerjoin", "limit", "offset",
+        "options", "exclude", "select_related", "prefetch_related", "distinct", "group_by",
+        "having", "with_entities", "only", "defer", "using", "annotate", "execution_options",
+        "reverse", "none", "join_from", "select_from", "add_columns", "paginate",
+    }
+)  # fmt: skip
+_SELECTS = frozenset(
+    {"sqlalchemy.select", "sqlalchemy.sql.select", "sqlalchemy.sql.expression.select",
+     "sqlalchemy.future.select", "sqlmodel.select"}
+)  # fmt: skip
+_SESSION_WORDS = ("session", "db")  # ``db.session``, ``self.session``, ``db`` (Flask-SQLAlchemy)
+_CURSOR_WORDS = ("cursor", "cur", "curs", "c")
+_CONNECTION_WORDS = ("conn", "connection", "con", "engine")
+_FLASK_SQLALCHEMY_READS = frozenset({"get_or_404", "first_or_404", "one_or_404", "paginate"})
+_PEEWEE_READS = frozenset({"get", "get_by_id", "get_or_none", "select"})
+
+
+def _class_ref(node: ast.AST) -> bool:
+    """``Books`` or ``db.Books``: a name spelled as a class."""
+    word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return word[:1].isupper() and not word.isupper()  # ``Books``, not a constant ``URL``
+
+
+def _last_word(node: ast.AST) -> str:
+    """The last name of a receiver's spelling (``self.session`` -> ``session``), lower-cased."""
+    if isinstance(node, ast.Name):
+        return node.id.lower()
+    if isinstance(node, ast.Attribute):
+        return node.attr.lower()
+    return ""
+
+
+def _session_like(node: ast.AST) -> bool:
+    word = _last_word(node)
+    return any(word == w or word.endswith("_" + w) or word.endswith(w) for w in _SESSION_WORDS)
+
+
+def _query_root(node: ast.AST, qualname: object, peewee: bool) -> bool:
+    """Whether expression ``node`` is a query object (or a database result set) by its shape."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "query" and _class_ref(
+            node.value
+        )  # ``Books.query`` (Flask-SQLAlchemy) and _class_ref(node.value)
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if callable(qualname) and qualname(func) in _SELECTS:
+        return True
+    if not isinstance(func, ast.Attribute):
+        return False
+    held = func.value
+    method = func.attr
+    if method == "query" and node.args:
+        return _class_ref(node.args[0]) or _session_like(held)  # ``session.query(Books)``
+    if (
+        method in ("execute", "scalars")
+        and (_session_like(held) or _last_word(held) in _CONNECTION_WORDS)
+        and node.args
+    ):
+        first = node.args[0]
+        return isinstance(first, ast.Call) and _query_root(first, qualname, peewee)
+    if method == "select" and peewee and _class_ref(held):
+        return True
+    if method in _BUILDERS or method in ("all", "scalars", "mappings", "unique"):
+        return _query_root(held, qualname, peewee)
+    return False
+
+
+def database_read(
+    node: ast.Call,
+    method: str | None,
+    receiver: Val | None,
+    qualname: object,
+    peewee: bool,
+) -> Val | None:
+    """The value of a recognised database read or query builder (no taint), else None.
+    ``qualname`` is the module's qualified-name function; ``peewee``: the module imports peewee."""
+    func = node.func
+    if method is None or not isinstance(func, ast.Attribute):
+        return None
+    held = func.value
+    query = (receiver is not None and receiver.kind == QUERY_KIND) or _query_root(held, qualname, peewee)
+    if query and method in _BUILDERS:
+        return Val(kind=QUERY_KIND)
+    if query and method in _READS:
+        return Val()
+    if method in ("fetchone", "fetchall", "fetchmany") and _last_word(held) in _CURSOR_WORDS:
+        return Val()
+    if method == "get" and len(node.args) >= 2 and _class_ref(node.args[0]) and _session_like(held):
+        return Val()  # ``session.get(Model, id)``
+    if method in _FLASK_SQLALCHEMY_READS and _session_like(held) and node.args:
+        first = node.args[0]
+        if _class_ref(first) or (isinstance(first, ast.Call) and _query_root(first, qualname, peewee)):
+            return Val()  # ``db.get_or_404(Model, id)``, ``db.first_or_404(select(...))``
+    if method == "scalars" and _session_like(held) and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.Call) and _query_root(first, qualname, peewee):
+            return Val(kind=QUERY_KIND)  # ``session.scalars(select(...))``
+    if peewee and method in _PEEWEE_READS and _class_ref(held):
+        return Val(kind=QUERY_KIND) if method == "select" else Val()
+    return None

@@ -1,0 +1,73 @@
+"""Methods called on a module-level instance of a class of another file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from secreview_ls.config import Config
+from secreview_ls.engine.taint import ProjectIndex
+from secreview_ls.pipeline import analyze_source
+
+STORE = """\
+from .models import Books
+
+
+class Library:
+    def __init__(self, app=None):
+        self.app = app
+
+    def get_book(self, book_id):
+        return self.session.query(Books).filter_by(id=book_id).first()
+
+    def echo(self, value):
+        return value
+"""
+
+VIEW = """\
+import os
+
+from flask import request, send_file
+
+from lib import books, {other}
+
+
+def cover():
+    book = books.get_book(request.args["id"])
+    return send_file(os.path.join("/srv", book.path))
+
+
+def echoed():
+    return send_file(os.path.join("/srv", books.echo(request.args["name"])))
+
+
+def other():
+    return send_file(os.path.join("/srv", {other}.get_book(request.args["id"]).path))
+"""
+
+
+def lines(root: Path, init: str, other: str = "shelf") -> list[int]:
+    package = root / "lib"
+    package.mkdir()
+    (package / "store.py").write_text(STORE)
+    (package / "__init__.py").write_text(init)
+    view = root / "view.py"
+    view.write_text(VIEW.format(other=other))
+    result = analyze_source(view.read_text(), str(view), Config(select=("SR8",)), project=ProjectIndex([root]))
+    return sorted(f.span.start_line for f in result.findings)
+
+
+def test_a_package_instance_method_is_resolved_with_self_bound(tmp_path: Path) -> None:
+    # The record is stored data; the value passed through unchanged still reaches the sink.
+    init = "from . import store\n\nbooks = store.Library(None)\nshelf = store.Library()\n"
+    assert lines(tmp_path, init) == [14]
+
+
+def test_an_instance_of_a_class_imported_by_name_is_resolved(tmp_path: Path) -> None:
+    init = "from .store import Library\n\nbooks = Library()\nshelf = Library()\n"
+    assert lines(tmp_path, init) == [14]
+
+
+def test_a_name_bound_twice_or_to_a_function_result_is_not_resolved(tmp_path: Path) -> None:
+    init = "from . import store\n\nbooks = store.Library()\nbooks = store.Library()\nshelf = store.make_library()\n"
+    # Unresolved: each result carries its arguments, as any unknown call's does.
+    assert lines(tmp_path, init) == [10, 14, 18]
