@@ -19,7 +19,7 @@ import ast
 import re
 
 from ..engine.facts import parameter_names
-from .base import RuleContext
+from .base import CacheKey, RuleContext
 from .callers import passed_values
 from .fixed_values import stores_in
 from .judge import (
@@ -38,6 +38,32 @@ from .sql_text import names_sql_fragment, quotes_identifier
 
 _PLACEHOLDER_TEXT = re.compile(r"^[\s,?%s$:()\d]*$")
 _INT_FORMATS = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dif]")
+
+
+# The function around each node asked about, filled for every node on the way up: the operands
+# of a long ``+`` chain sit ever deeper in it, and walking up from each alone is quadratic.
+_FUNCTION_OF: CacheKey[dict[int, ast.AST | None]] = CacheKey("sql-values:function-of")
+
+
+def function_of(ctx: RuleContext, node: ast.AST) -> ast.AST | None:
+    """``ctx.facts.enclosing_function(node)``, remembered for this analysis."""
+    known = ctx.cache.get(_FUNCTION_OF, dict)
+    parents = ctx.facts.parents
+    path: list[int] = []
+    current = parents.get(node)
+    found: ast.AST | None = None
+    while current is not None:
+        if id(current) in known:
+            found = known[id(current)]
+            break
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found = current
+            break
+        path.append(id(current))
+        current = parents.get(current)
+    for key in path:
+        known[key] = found
+    return found
 
 
 def literal_text_and_values(ctx: RuleContext, node: ast.expr) -> tuple[str, list[ast.expr]] | None:
@@ -252,7 +278,7 @@ def _harmless_name(ctx: RuleContext, name: ast.Name, depth: int) -> bool:
     it (``append``, ``extend``, ``insert``, ``+=``) is harmless."""
     found = name_stores(ctx, name)
     if found is None:
-        function = ctx.facts.enclosing_function(name)
+        function = function_of(ctx, name)
         if function is None:
             return False
         if name.id in parameter_names(function):
@@ -303,9 +329,9 @@ def closure_stores(ctx: RuleContext, name: ast.Name, function: ast.AST | None = 
     reads from a function around it (``def f(txn): txn.execute(sql % clause)`` inside the
     method that builds ``clause``); None when no enclosing function binds it or it is a
     parameter there."""
-    function = function or ctx.facts.enclosing_function(name)
+    function = function or function_of(ctx, name)
     while function is not None:
-        outer = ctx.facts.enclosing_function(function)
+        outer = function_of(ctx, function)
         if outer is None or name.id in parameter_names(outer, starred=True):
             return None
         statements = stores_in(ctx, outer, name.id)
@@ -350,7 +376,7 @@ def _in_loop(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
 
 
 def _scope_is(ctx: RuleContext, node: ast.AST, scope: ast.AST) -> bool:
-    function = ctx.facts.enclosing_function(node)
+    function = function_of(ctx, node)
     return function is scope or (function is None and scope is ctx.facts.tree)
 
 
@@ -444,13 +470,13 @@ def _query_of(ctx: RuleContext, cursor: ast.expr, fetch: ast.Call) -> str | None
     if isinstance(cursor, ast.Call) and isinstance(cursor.func, ast.Attribute) and cursor.func.attr == "execute":
         statement = cursor
     elif isinstance(cursor, ast.Name):
-        function = ctx.facts.enclosing_function(fetch)
+        function = function_of(ctx, fetch)
         for call in ctx.facts.method_calls("execute"):
             receiver = call.func.value  # type: ignore[attr-defined]
             if (
                 isinstance(receiver, ast.Name)
                 and receiver.id == cursor.id
-                and ctx.facts.enclosing_function(call) is function
+                and function_of(ctx, call) is function
                 and call.lineno <= fetch.lineno
                 and (statement is None or call.lineno > statement.lineno)
             ):
@@ -646,7 +672,7 @@ def _compiler_local(ctx: RuleContext, name: ast.Name) -> bool:
     """A local name of a ``visit_*``/``render_*`` method of an SQL compiler class (a class named
     ``...Compiler``) that is not one of the method's parameters: what the method composes is
     the SQL it rendered from the statement's clauses, whose values it binds."""
-    function = ctx.facts.enclosing_function(name)
+    function = function_of(ctx, name)
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.name.startswith(
         _COMPILER_PREFIXES
     ):
