@@ -310,3 +310,8 @@ def dotted_name(node: ast.AST) -> str | None:
         parts.append(current.id)
         return ".".join(reversed(parts))
     return None
+
+
+def spelled_as_class(word: str) -> bool:
+    """``Books``, ``CalibreDB``: a name capitalised as a class, not a constant like ``URL``."""
+    return word[:1].isupper() and not word.isupper()

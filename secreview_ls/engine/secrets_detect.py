@@ -472,7 +472,8 @@ def _user_names(lines: list[str]) -> list[str]:
     names = []
     for line in lines:
         match = _USER_ASSIGNMENT.match(line)
-        if match and key_words(match.group("key"))[-1:] and key_words(match.group("key"))[-1] in _USER_WORDS:
+        words = key_words(match.group("key")) if match else []
+        if match and words and words[-1] in _USER_WORDS:
             spelled = re.sub(r"[^a-z0-9]", "", match.group("val").lower())
             if spelled:
                 names.append(spelled)

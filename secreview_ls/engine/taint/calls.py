@@ -216,8 +216,7 @@ class Calls:
         self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
         self._partial_calls: dict[int, ast.Call | None] = {}
         self._property_calls: dict[int, ast.Call] = {}
-        self._attribute_reads: dict[ast.Call, ast.Attribute] = {}
-        self._attribute_stores: dict[ast.Call, ast.Attribute | None] = {}
+        self._named_attributes: dict[tuple[ast.Call, bool], ast.Attribute | None] = {}  # getattr / setattr calls
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
@@ -268,31 +267,21 @@ class Calls:
         result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
         return cleaned(result, reported) if reported else result
 
-    def _attribute_read(self, node: ast.Call) -> ast.Attribute | None:
-        """``obj.name`` for ``getattr(obj, "name"[, default])`` (the same node each time asked)."""
-        if node in self._attribute_reads:
-            return self._attribute_reads[node]
-        read = None
+    def _named_attribute(self, node: ast.Call, ctx: ast.expr_context) -> ast.Attribute | None:
+        """``obj.name`` for ``getattr(obj, "name"[, default])`` (``ctx`` a load) or for
+        ``setattr(obj, "name", value)`` (a store), the same node each time asked."""
+        key = (node, isinstance(ctx, ast.Load))
+        if key in self._named_attributes:
+            return self._named_attributes[key]
+        made = None
         given = node.args
-        if 2 <= len(given) <= 3 and not node.keywords and not any(isinstance(a, ast.Starred) for a in given):
+        arity = (2, 3) if isinstance(ctx, ast.Load) else (3,)
+        if len(given) in arity and not node.keywords and not any(isinstance(a, ast.Starred) for a in given):
             attr = given[1]
             if isinstance(attr, ast.Constant) and isinstance(attr.value, str) and attr.value.isidentifier():
-                read = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Load()), node)
-        self._attribute_reads[node] = read
-        return read
-
-    def _attribute_store(self, node: ast.Call) -> ast.Attribute | None:
-        """``obj.name`` (a store) for ``setattr(obj, "name", value)`` (the same node each time asked)."""
-        if node in self._attribute_stores:
-            return self._attribute_stores[node]
-        store = None
-        given = node.args
-        if not node.keywords and not any(isinstance(a, ast.Starred) for a in given):
-            attr = given[1]
-            if isinstance(attr, ast.Constant) and isinstance(attr.value, str) and attr.value.isidentifier():
-                store = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ast.Store()), node)
-        self._attribute_stores[node] = store
-        return store
+                made = ast.copy_location(ast.Attribute(value=given[0], attr=attr.value, ctx=ctx), node)
+        self._named_attributes[key] = made
+        return made
 
     def _result(
         self,
@@ -470,10 +459,14 @@ class Calls:
             each = self._mapped_call(node, function, args[1:], env, fn)
             if each is not None:
                 return each
-        if name == "builtins.setattr" and len(args) == 3 and (stored := self._attribute_store(node)) is not None:
+        if (
+            name == "builtins.setattr"
+            and len(args) == 3
+            and (stored := self._named_attribute(node, ast.Store())) is not None
+        ):
             self.interpreter.assign(stored, args[2], env, fn, node.args[2])  # ``obj.name = value``
             return EMPTY
-        read = self._attribute_read(node) if name == "builtins.getattr" else None
+        read = self._named_attribute(node, ast.Load()) if name == "builtins.getattr" else None
         if read is not None:
             self.sinks.results.note_made_node()
             # ``getattr(request, "args")`` reads what ``request.args`` reads (and the default)

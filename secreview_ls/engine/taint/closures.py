@@ -104,9 +104,12 @@ class Closures:
             count = 0
             for child in ast.walk(target):
                 count += 1
+                if count > _MAX_NODES:
+                    loaded.clear()  # too long to run at each call
+                    break
                 if isinstance(child, ast.Name):
                     (loaded if isinstance(child.ctx, ast.Load) else bound).add(child.id)
-            free = self._free[target] = frozenset(loaded - bound) if count <= _MAX_NODES else frozenset()
+            free = self._free[target] = frozenset(loaded - bound)
         return free
 
     def _bound(self, target: Callable, node: ast.Call, env: Env, fn: Frame) -> Env | None:

@@ -529,18 +529,19 @@ def class_constants(node: ast.expr, fn: Frame) -> bool:
     ]
     if len(assigned) != 1 or not _constant_collection(assigned[0]):
         return False
-    return not any(
-        isinstance(target, ast.Attribute) and target.attr == node.attr
-        for statement in ast.walk(fn.cls)
-        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-        for target in _targets(statement)
-    ) and not any(  # ``self.ALLOWED.append(...)`` grows it
-        isinstance(n, ast.Attribute)
-        and n.attr in _GROWING
-        and isinstance(n.value, ast.Attribute)
-        and n.value.attr == node.attr
-        for n in ast.walk(fn.cls)
-    )
+    for inner in ast.walk(fn.cls):
+        if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
+            isinstance(target, ast.Attribute) and target.attr == node.attr for target in _targets(inner)
+        ):
+            return False  # ``self.ALLOWED = ...`` on an instance
+        if (
+            isinstance(inner, ast.Attribute)
+            and inner.attr in _GROWING
+            and isinstance(inner.value, ast.Attribute)
+            and inner.value.attr == node.attr
+        ):
+            return False  # ``self.ALLOWED.append(...)`` grows it
+    return True
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.expr]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 
+from ..names import spelled_as_class
 from .values import Val
 
 QUERY_KIND = "database query"  # the kind of a query object built on a recognised root
@@ -57,7 +58,7 @@ _PEEWEE_READS = frozenset({"get", "get_by_id", "get_or_none", "select"})
 def _class_ref(node: ast.AST) -> bool:
     """``Books`` or ``db.Books``: a name spelled as a class."""
     word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
-    return word[:1].isupper() and not word.isupper()  # ``Books``, not a constant ``URL``
+    return spelled_as_class(word)
 
 
 def _last_word(node: ast.AST) -> str:
@@ -71,15 +72,13 @@ def _last_word(node: ast.AST) -> str:
 
 def _session_like(node: ast.AST) -> bool:
     word = _last_word(node)
-    return any(word == w or word.endswith("_" + w) or word.endswith(w) for w in _SESSION_WORDS)
+    return word.endswith(_SESSION_WORDS)  # ``session``, ``db_session``, ``calibre_db``...
 
 
 def _query_root(node: ast.AST, qualname: object, peewee: bool) -> bool:
     """Whether expression ``node`` is a query object (or a database result set) by its shape."""
     if isinstance(node, ast.Attribute):
-        return node.attr == "query" and _class_ref(
-            node.value
-        )  # ``Books.query`` (Flask-SQLAlchemy) and _class_ref(node.value)
+        return node.attr == "query" and _class_ref(node.value)  # ``Books.query`` (Flask-SQLAlchemy)
     if not isinstance(node, ast.Call):
         return False
     func = node.func

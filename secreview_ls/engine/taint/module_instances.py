@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 from ..facts import ModuleFacts
-from ..names import dotted_name
+from ..names import dotted_name, spelled_as_class
 from .definitions import ModuleIndex
 
 
@@ -56,7 +56,7 @@ def module_instances(index: ModuleIndex, facts: ModuleFacts) -> dict[str, str]:
                     )
                     if isinstance(func, ast.Name) and func.id in index.classes:
                         made[target.id] = func.id
-                    elif spelled[:1].isupper() and not spelled.isupper():
+                    elif spelled_as_class(spelled):
                         qualified = _package_relative(func, facts) or facts.qualname(func)
                         if qualified is not None and qualified.count(".") >= 1:
                             made[target.id] = qualified
