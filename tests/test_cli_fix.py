@@ -49,6 +49,18 @@ REWRITES: dict[str, tuple[str, dict[int, str]]] = {
             130: "    return hashlib.sha1(data, usedforsecurity=False)  # expect: SR301",
         },
     ),
+    "SR314": (
+        "crypto/mac_comparisons.py",
+        {
+            17: '    if not hmac.compare_digest(hmac.new(WEBHOOK_KEY, body, hashlib.sha256).hexdigest(), request.headers["X-Hub-Signature"]):  # expect: SR314',
+            24: "    return hmac.compare_digest(token, computed)  # expect: SR314",
+            36: "    return hmac.compare_digest(mac.digest(), signature)  # expect: SR314",
+            40: '    return hmac.compare_digest(hmac.digest(key, message, "sha256"), provided)  # expect: SR314',
+            45: "    if not hmac.compare_digest(encoded, tag):  # expect: SR314",
+            58: "    return hmac.compare_digest(signer.finalize(), signature)  # expect: SR314",
+            67: "        return hmac.compare_digest(digest, header.lower())  # expect: SR314",
+        },
+    ),
     "SR401": (
         "deserialization/loaders.py",
         {

@@ -48,6 +48,7 @@ TABLE: dict[str, tuple[str, int | None, str | None]] = {
     "SR311": ("static-iv", 329, None),
     "SR312": ("static-salt", 760, None),
     "SR313": ("fast-password-hash", 916, None),
+    "SR314": ("mac-compared-with-equals", 208, "unsafe"),
     "SR401": ("yaml-unsafe-load", 502, "unsafe"),
     "SR402": ("pickle-load", 502, None),
     "SR403": ("marshal-load", 502, None),

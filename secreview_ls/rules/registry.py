@@ -17,6 +17,7 @@ FAMILIES = (
     "jwt_verification",
     "crypto_params",
     "password_digest",
+    "mac_compare",
     "deserialization",
     "xml",
     "network",
