@@ -132,7 +132,9 @@ class Interprocedural:
     ) -> Val | None:
         """The value of a call to a function with a summary (None: no such function)."""
         if not self.results.collecting:
-            return None  # the pass that only collects module-level values calls nothing
+            # The pass that only collects module-level values calls nothing; an instance it
+            # builds keeps its class, so that functions calling its methods follow them.
+            return self._instance_kind(node, name, env)
         index = self.index
         func = node.func
         target: FunctionNode | None = None
@@ -234,6 +236,24 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _instance_kind(self, node: ast.Call, name: str | None, env: Env) -> Val | None:
+        """``store = Store(conn)`` at module level: an instance of the module's class ``Store``,
+        or of a project class imported under ``name`` (one that has a summary to follow), known
+        by its class only (what it was built with is not followed)."""
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in self.index.classes and func.id not in env:
+            return Val(kind=f"class:{func.id}")
+        if (
+            name is not None
+            and self.follows_project
+            and "." in name
+            and name.split(".")[0] in self.index.imported_roots
+            and name.split(".")[-1][:1].isupper()
+            and self.summaries.of_project(f"{name}.__init__") is not None
+        ):
+            return Val(kind=f"class:{name}")
+        return None
 
     def _base_method(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
         """The method ``name`` of the first base of ``cls`` (defined in this module) having it."""
