@@ -286,7 +286,8 @@ TAINT_CLASSES = (
         "node. Pass values as XPath variables (`tree.xpath('//user[@name=$name]', name=name)`). "
         "ElementPath sinks are the `find`/`findall`/`iterfind`/`findtext` methods of elements, not "
         "the methods of those names on text, compiled regular expressions, JSONPath expressions "
-        "(`jsonpath_ng.parse(p).find(document)`) or BeautifulSoup trees.",
+        "(`jsonpath_ng.parse(p).find(document)`), BeautifulSoup trees or MongoDB collections, nor "
+        "one given a dict (a query document, no path).",
         bad="name = request.args['name']\ntree.xpath(f\"//user[@name='{name}']\")",
         good="name = request.args['name']\ntree.xpath(\"//user[@name=$name]\", name=name)",
         reports_local_sources=True,
@@ -416,8 +417,9 @@ CLASS_ALIASES = {alias: row.id for row in TAINT_CLASSES for alias in row.aliases
 
 
 # Modules whose objects have find/findall methods that take no ElementPath: ``str(x)``,
-# compiled regular expressions, JSONPath expressions, BeautifulSoup trees.
-_OTHER_FINDERS = ("builtins", "re", "regex", "jsonpath_ng", "jsonpath_rw", "bs4")
+# compiled regular expressions, JSONPath expressions, BeautifulSoup trees, MongoDB collections.
+_OTHER_FINDERS = ("builtins", "re", "regex", "jsonpath_ng", "jsonpath_rw", "bs4", "pymongo", "motor", "mongoengine",
+                  "flask_pymongo")  # fmt: skip
 
 
 def _cleaned_by(behaviour: str) -> frozenset[str]:
@@ -754,12 +756,12 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("xpath", "lxml.etree.XPath", "XPath expression", ((0, "path"),)))
     add(SinkSpec("xpath", "lxml.etree.ETXPath", "XPath expression", ((0, "path"),)))
     # ElementTree/lxml elements' path searches; a string's ``find``, a compiled pattern's
-    # ``findall``, a JSONPath expression's ``find(document)`` and BeautifulSoup's ``find(name)`` are
-    # other APIs of the same names.
+    # ``findall``, a JSONPath expression's ``find(document)``, BeautifulSoup's ``find(name)`` and a
+    # MongoDB collection's ``find(filter)`` (a dict: no path) are other APIs of the same names.
     for method in ("find", "findall", "iterfind", "findtext"):
         add(SinkSpec("xpath", "." + method, "ElementPath expression", ((0, "path"),),
                      requires_import=("xml", "lxml", "defusedxml"),
-                     other_receivers=_OTHER_FINDERS))  # fmt: skip
+                     other_receivers=_OTHER_FINDERS, json_dicts=True))  # fmt: skip
     # Deserialization (CWE-502).
     for name in ("pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "_pickle.load",
                  "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load",
