@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from ..engine.finding import Finding
 from .base import LOW, MEDIUM, RuleContext, rule
+from .connection_strings import connection_strings, dsn_password
 from .judge import identifier_words
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw", "secret", "passcode"})
@@ -580,7 +581,9 @@ def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict
     relevant_in_tests=False,
     summary="A password, token or key is passed to a function as a string literal.",
     why="`connect(password='...')` puts a live credential in the source, where every reader of "
-    "the repository and its history can use it.",
+    "the repository and its history can use it. A connection string handed to a call counts the "
+    "same when its password entry holds a literal (libpq's `\"host=db user=app password=...\"`, "
+    "ODBC's `\"...;UID=app;PWD=...\"`); placeholders (`%s`, `{}`, `${VAR}`) are not reported.",
     bad="db.connect(user='app', password='s3cr3t-Pa55')",
     good="import os\ndb.connect(user='app', password=os.environ['DB_PASSWORD'])",
 )
@@ -602,6 +605,36 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
                 ctx, node, f"{where} receives a hardcoded credential as `{node.arg}=`; {_MESSAGE}"
             )
     yield from _positional_credentials(ctx)
+    yield from _connection_string_credentials(ctx)
+
+
+def _may_pass_password_entry(call: ast.Call) -> bool:
+    return any(
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and "=" in node.value
+        and _PASSWORD_KEY.search(node.value) is not None
+        for node in (*call.args[:1], *(k.value for k in call.keywords))
+    )
+
+
+_PASSWORD_KEY = re.compile(r"(?i)(?:password|pwd)\s*=")
+
+
+def _connection_string_credentials(ctx: RuleContext) -> Iterator[Finding]:
+    """``psycopg2.connect("host=db user=app password=...")``, ``pyodbc.connect("...;PWD=...")``:
+    a connection string handed to a call with a password entry that is not a placeholder."""
+    for call in ctx.facts.nodes_where(ast.Call, _may_pass_password_entry):
+        assert isinstance(call, ast.Call)
+        for node in connection_strings(call):
+            found = dsn_password(node.value)
+            if found is not None and _judge("password", found[1]):
+                yield hardcoded_password_argument.finding(
+                    ctx,
+                    node,
+                    f"`{ctx.facts.spelled(call.func)}` receives a connection string whose `{found[0]}=` entry is a "
+                    f"hardcoded password; {_MESSAGE}",
+                )
 
 
 # Calls whose positional argument at the index is a key or password the call uses right away.
