@@ -440,7 +440,8 @@ _MESSAGE = "read it from the environment or a secret store instead of the source
     "A constant read only as a lookup key (`store.get(SESSION_KEY)`), a mapping of field names to type "
     "words and the literals of a `__main__` self-test that asserts results are not reported. A literal "
     "fallback of an environment read (`os.environ.get('SECRET_KEY', '...')`) is judged the same way: "
-    "it is the credential wherever the variable is not set.",
+    "it is the credential wherever the variable is not set. A connection string assigned to any "
+    'name counts when its password entry is a literal (`DSN = "host=db user=app password=..."`).',
     bad="DB_PASSWORD = 'hunter2-prod'",
     good="import os\nDB_PASSWORD = os.environ['DB_PASSWORD']",
 )
@@ -452,8 +453,19 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
             yield from _secret_mapping(ctx, targets, node.value)  # type: ignore[attr-defined]
             continue
         self_test: bool | None = None  # worked out for the first target judged a credential
+        entry = dsn_password(value) if value is not None else None
         for target in targets:
             name = next((n for n in _target_names(target) if _judge(n, value)), None)
+            if name is None and entry is not None and _judge("password", entry[1]):
+                names = _target_names(target)
+                if names and not _main_self_test(ctx, node):
+                    yield hardcoded_password_string.finding(
+                        ctx,
+                        node.value,  # type: ignore[attr-defined]
+                        f"`{names[0]}` holds a connection string whose `{entry[0]}=` entry is a hardcoded "
+                        f"password; {_MESSAGE}",
+                    )
+                break
             if name is None:
                 continue
             if self_test is None:
@@ -582,8 +594,8 @@ def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict
     summary="A password, token or key is passed to a function as a string literal.",
     why="`connect(password='...')` puts a live credential in the source, where every reader of "
     "the repository and its history can use it. A connection string handed to a call counts the "
-    "same when its password entry holds a literal (libpq's `\"host=db user=app password=...\"`, "
-    "ODBC's `\"...;UID=app;PWD=...\"`); placeholders (`%s`, `{}`, `${VAR}`) are not reported.",
+    'same when its password entry holds a literal (libpq\'s `"host=db user=app password=..."`, '
+    'ODBC\'s `"...;UID=app;PWD=..."`); placeholders (`%s`, `{}`, `${VAR}`) are not reported.',
     bad="db.connect(user='app', password='s3cr3t-Pa55')",
     good="import os\ndb.connect(user='app', password=os.environ['DB_PASSWORD'])",
 )
