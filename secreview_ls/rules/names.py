@@ -74,6 +74,7 @@ TABLE: dict[str, tuple[str, int | None, str | None]] = {
     "SR605": ("markup-unescaped", 79, None),
     "SR606": ("cookie-insecure-flags", 614, "unsafe"),
     "SR607": ("django-mark-safe-unknown-value", 79, None),
+    "SR608": ("cors-any-origin-with-credentials", 942, None),
     "SR701": ("world-writable-permissions", 732, None),
     "SR702": ("hardcoded-temp-path", 377, None),
     "SR703": ("mktemp-used", 377, "unsafe"),

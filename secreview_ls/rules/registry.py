@@ -18,6 +18,7 @@ FAMILIES = (
     "crypto_params",
     "password_digest",
     "mac_compare",
+    "cors",
     "deserialization",
     "xml",
     "network",
