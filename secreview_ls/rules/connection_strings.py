@@ -9,9 +9,7 @@ from collections.abc import Iterator
 
 # A password entry of a connection string: libpq separates entries with blanks and may quote a
 # value in single quotes; ODBC separates them with ``;`` and may brace a value.
-_PASSWORD_ENTRY = re.compile(
-    r"(?i)(?:^|[\s;])(password|pwd)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|\{([^}]*)\}|([^\s;'{]+))"
-)
+_PASSWORD_ENTRY = re.compile(r"(?i)(?:^|[\s;])(password|pwd)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|\{([^}]*)\}|([^\s;'{]+))")
 # Other keys of the two formats: a text naming one of them is a connection string, not prose.
 _OTHER_KEYS = re.compile(
     r"(?i)(?:^|[\s;])(?:host|hostaddr|port|dbname|user|sslmode|driver|server|database|uid|dsn|data source"

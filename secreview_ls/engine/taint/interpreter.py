@@ -53,6 +53,7 @@ from .values import (
     choices,
     cleaned,
     concatenated,
+    container_display,
     get_part,
     join,
     joined_below,
@@ -550,8 +551,10 @@ class Interpreter:
         if isinstance(node, ast.JoinedStr):
             return Val(self._fstring_taint(node, env, fn))
         if isinstance(node, ast.FormattedValue):
-            shown = as_whole(self.eval(node.value, env, fn))
-            return cleaned(shown, self.line_breaks_removed) if node.conversion == ord("r") else shown
+            value = self.eval(node.value, env, fn)
+            shown = as_whole(value)
+            written_as_repr = node.conversion == ord("r") or container_display(value)  # str(a dict) is repr
+            return cleaned(shown, self.line_breaks_removed) if written_as_repr else shown
         if isinstance(node, ast.BoolOp):
             result = EMPTY
             for value in node.values:

@@ -297,6 +297,13 @@ class Val:
 EMPTY = Val()
 
 
+def container_display(val: Val) -> bool:
+    """A dict, list or tuple known by its items only (``{"url": u}``, ``[a, b]``): written as text
+    it shows each string item's ``repr``, line breaks escaped. Objects (``.attr`` parts) and values
+    tainted as a whole (a string, or a container read from a source) are not."""
+    return bool(val.parts) and not val.taint and not any(key.startswith(".") for key, _ in val.parts)
+
+
 def whole(val: Val) -> Taint:
     """Every label anywhere in the value."""
     if not val.parts:
