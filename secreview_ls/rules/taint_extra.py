@@ -476,6 +476,13 @@ TEMPLATE_RENDERERS = (
         SinkSpec("xss", f"aiohttp_jinja2.{name}", "", ((0, "template_name"), (2, "context")))
         for name in ("render_template", "render_string", "render_template_async", "render_string_async")
     ),
+    # Starlette/FastAPI ``Jinja2Templates(...).TemplateResponse``: ``(request, name, context)``, or
+    # the older ``(name, context)`` (the spec whose template position holds no name checks nothing).
+    *(
+        SinkSpec("xss", f"{package}.templating.Jinja2Templates().TemplateResponse", "", places)
+        for package in ("starlette", "fastapi")
+        for places in (((1, "name"), (2, "context")), ((0, "name"), (1, "context")))
+    ),
 )
 
 # Handlers decorated with the template their returned dict is rendered with → that renderer.
@@ -490,8 +497,8 @@ TEMPLATE_ENVIRONMENTS = {
 }  # fmt: skip
 AUTOESCAPE_SELECTORS = frozenset({"jinja2.select_autoescape", "jinja2.utils.select_autoescape"})
 # aiohttp-jinja2 escapes templates named .html, .htm, .xhtml, .xml and .jinja2 unless set up
-# otherwise; Flask and Quart escape templates named .html, .htm, .xml, .xhtml and .svg (a setup
-# call of their own is not looked for: "" never names a call).
+# otherwise; Flask and Quart escape templates named .html, .htm, .xml, .xhtml and .svg, Starlette
+# every template (a setup call of their own is not looked for: "" never names a call).
 ENVIRONMENT_SETUPS = {
     **{
         renderer.name: ("aiohttp_jinja2.setup", "select:html,htm,xhtml,xml,jinja2::0")
@@ -500,4 +507,6 @@ ENVIRONMENT_SETUPS = {
     },
     "flask.render_template": ("", "select:html,htm,xml,xhtml,svg::0"),
     "quart.render_template": ("", "select:html,htm,xml,xhtml,svg::0"),
+    # Starlette's ``Jinja2Templates`` escapes every template unless told otherwise.
+    **{f"{package}.templating.Jinja2Templates().TemplateResponse": ("", "on") for package in ("starlette", "fastapi")},
 }

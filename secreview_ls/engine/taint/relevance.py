@@ -254,12 +254,13 @@ class Relevance:
             for method, sinks in self.sinks_by_method.items():
                 if any(not s.requires_import or any(p in roots for p in s.requires_import) for s in sinks):
                     methods.add(method)
-            for name in self.sinks_by_name:
+            renderers = [renderer.name for renderer in self.spec.template_renderers]
+            for name in (*self.sinks_by_name, *renderers):
                 root = name.split(".")[0]
                 if "()" in name or (name.count(".") >= 2 and root in ("http", "tornado")):
                     if root in roots:
                         methods.add(name.rsplit(".", 1)[-1])
-            self._candidates = (frozenset(self.sinks_by_name), frozenset(methods))
+            self._candidates = (frozenset((*self.sinks_by_name, *renderers)), frozenset(methods))
             if len(_CANDIDATES) > 256:
                 _CANDIDATES.clear()
             _CANDIDATES[key] = (self.spec, self._candidates)

@@ -222,9 +222,12 @@ class SinkChecker:
         """Check a call's arguments against the sinks it may be; the classes its result no
         longer carries (the result of most sinks is new data, not the input)."""
         specs: list[SinkSpec] = []
-        if name is not None and self.spec.template_renderers and self.project is not None:
+        if self.spec.template_renderers and self.project is not None:
+            # A function (``render_template``) or a method of a renderer object
+            # (``templates.TemplateResponse`` of Starlette's ``Jinja2Templates``).
+            rendered_by = name or (f"{receiver.kind}.{method}" if receiver is not None and receiver.kind else None)
             for renderer in self.spec.template_renderers:
-                if renderer.name == name:
+                if renderer.name == rendered_by:
                     self._check_template(renderer, node, args, kwargs, fn)
         if name in _INLINE_RENDERERS:
             self._check_inline_template(node, kwargs, fn)
