@@ -293,8 +293,13 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS",
                  "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL"):  # fmt: skip
         add(SinkSpec("ssrf", name, "server host", ((0, "host"),)))
-    for name in ("starlette.responses.FileResponse", "fastapi.responses.FileResponse"):
+    for name in ("starlette.responses.FileResponse", "fastapi.responses.FileResponse", "aiohttp.web.FileResponse",
+                 "aiohttp.web_fileresponse.FileResponse"):  # fmt: skip
         add(SinkSpec("path", name, "file sent in the response", ((0, "path"),)))
+    for name in ("sanic.response.file", "sanic.response.file_stream"):
+        add(SinkSpec("path", name, "file sent in the response", ((0, "location"),)))
+    for name in ("quart.send_file", "werkzeug.utils.send_file"):
+        add(SinkSpec("path", name, "file path", ((0, "filename_or_io"), (0, "path_or_file")), takes_files=True))
     # Responses whose body is HTML only where the call declares an HTML content type (``text``
     # is keyword-only in aiohttp: position 99 is never given).
     for name in ("aiohttp.web.Response", "aiohttp.web_response.Response"):
