@@ -553,10 +553,7 @@ class Interpreter:
             shown = as_whole(self.eval(node.value, env, fn))
             return cleaned(shown, self.line_breaks_removed) if node.conversion == ord("r") else shown
         if isinstance(node, ast.BoolOp):
-            result = EMPTY
-            for value in node.values:
-                result = join(result, self.eval(value, env, fn))
-            return Val(result.taint, result.parts, result.kind)
+            return self._short_circuit(node, env, fn)
         if isinstance(node, ast.IfExp):
             return self._if_expression(node, env, fn)
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -676,6 +673,22 @@ class Interpreter:
                 taint |= part if opened else outside_quotes(part, self.quotes_rejected)
             return Val(taint)
         return right
+
+    def _short_circuit(self, node: ast.BoolOp, env: Env, fn: Frame) -> Val:
+        """``a and b`` runs ``b`` only where ``a`` held (``a or b``: where ``a`` failed), so each
+        later operand is read in the environment the earlier ones narrowed, as the body of
+        ``if a:`` is: the probe in ``full.startswith(root) and os.path.exists(full)`` sees a
+        contained path. An operand binding a name (``:=``) keeps the plain reading, so the
+        binding stays visible after the expression."""
+        held = isinstance(node.op, ast.And)
+        narrowing = not any(isinstance(inner, ast.NamedExpr) for value in node.values[1:] for inner in ast.walk(value))
+        result = EMPTY
+        current = env
+        for index, value in enumerate(node.values):
+            if index and narrowing:
+                current = self.conditions.refine(node.values[index - 1], dict(current), held, fn)
+            result = join(result, self.eval(value, current, fn))
+        return Val(result.taint, result.parts, result.kind)
 
     def _if_expression(self, node: ast.IfExp, env: Env, fn: Frame) -> Val:
         conditions = self.conditions
