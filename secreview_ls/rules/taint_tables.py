@@ -186,7 +186,8 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses the URL (host) the server sends a request to.",
         why="The server can reach what the client cannot: cloud metadata endpoints, admin interfaces "
         "on localhost, internal services. Let the input choose only a path or a parameter under a "
-        "fixed `https://host/`, or check the host against an allowlist.",
+        "fixed `https://host/`, or check the host against an allowlist. The sender address "
+        "`sock.recvfrom()` returns beside a datagram is no source: answering the sender is the protocol.",
         bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
         good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
         # A request path after a fixed ``/name`` goes to the client's own ``base_url`` (or nowhere:
@@ -205,8 +206,8 @@ TAINT_CLASSES = (
         "their session, acts on their behalf. Render templates with autoescaping, or escape with "
         "`markupsafe.escape` / `html.escape`; never mark input as safe. Sinks: HTML responses and "
         "returned view bodies (Bottle's unless it declares another content type), Falcon's `resp.text` / "
-        "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` or "
-        "autoescape off (in template files, the path ends at that `{{ … }}` in the file that writes it, "
+        "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` (not "
+        "`|tojson|safe` or `|e|safe`: that text was escaped before it was marked) or autoescape off (in template files, the path ends at that `{{ … }}` in the file that writes it, "
         "through the templates it is included in or that it extends and the macros it is passed to; in a "
         "Django `Template` built from constant text), and every variable of an HTML template rendered by a "
         "Jinja2 environment made without `autoescape` or with it false (`env.get_template(...).render(...)`, "

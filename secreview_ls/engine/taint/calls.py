@@ -419,7 +419,10 @@ class Calls:
         if method is not None and method in spec.method_sources and not module_call:
             local = spec.method_sources[method] == "local"
             label = self.interpreter.make_source(node, None, local=local)
-            return Val(frozenset({self.interpreter.command_line(label, method, node)}))
+            read = Val(frozenset({self.interpreter.command_line(label, method, node)}))
+            # ``data, address = sock.recvfrom(n)``: the address is the (host, port) the kernel
+            # reports for the sender, the one to answer; only the datagram is the sender's text
+            return Val(EMPTY_TAINT, (("0", read), ("1", EMPTY))) if method == "recvfrom" else read
         if (
             callee is not None
             and callee.taint
