@@ -169,7 +169,8 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses a file path that is opened, written or deleted.",
         why="`../` sequences or an absolute path in the input leave the intended folder: the attacker "
         "reads `/etc/passwd` or the application's secrets, or overwrites files. Keep only a base name "
-        "(`werkzeug.utils.secure_filename`, `os.path.basename`) or resolve the path and check it is "
+        "(`werkzeug.utils.secure_filename`, `os.path.basename`, `name.replace('/', '_')` in a project's own "
+        "file-name helper, wherever it is called) or resolve the path and check it is "
         "still inside the base folder (`path.is_relative_to(base)`, `os.path.commonpath([path, base]) "
         "== base`; `os.path.commonprefix` compares text, not folders, and is no check).",
         bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',

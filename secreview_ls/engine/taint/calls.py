@@ -34,6 +34,7 @@ from .rendering import (
     switches_off,
     template_text_node,
 )
+from .separators import replaced_separators
 from .sinks import SinkChecker
 from .spec import (
     ALL_CLASSES,
@@ -781,6 +782,8 @@ class Calls:
                 return cleaned(Val(bound(data)), self.line_breaks_removed)
             if escapes_quote(old, node.args[1]):
                 return cleaned(Val(bound(data)), self.quotes_rejected)
+            if replaced_separators(node):  # ``name.replace("/", "_")``: one component
+                return cleaned(Val(bound(data)), self.spec.sanitizers.get("os.path.basename", frozenset()))
         elif method in ("split", "splitlines") and data:
             lines = self._lines(node, method, data)
             if lines is not None:
