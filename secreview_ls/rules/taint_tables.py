@@ -172,7 +172,8 @@ TAINT_CLASSES = (
         "(`werkzeug.utils.secure_filename`, `os.path.basename`, `name.replace('/', '_')` in a project's own "
         "file-name helper, wherever it is called) or resolve the path and check it is "
         "still inside the base folder (`path.is_relative_to(base)`, `os.path.commonpath([path, base]) "
-        "== base`; `os.path.commonprefix` compares text, not folders, and is no check).",
+        "== base`; `os.path.commonprefix` compares text, not folders, and is no check). Input read in a view "
+        "only administrators open (`@admin_required`, `@Permissions.ADMIN.require(403)`) is their own setting.",
         bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',
         good='name = secure_filename(request.args["file"])\nreturn open(os.path.join(UPLOADS, name)).read()',
         aliases=("path-traversal", "file"),
@@ -250,7 +251,8 @@ TAINT_CLASSES = (
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
         "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "
-        "Nor is a redirect back to the request's `Referer` (`request.referrer`): the browser sends the page "
+        "Nor is a redirect back to the request's `Referer` (`request.referrer`, `headers['Referer']`, "
+        "`environ['HTTP_REFERER']`): the browser sends the page "
         "it came from, which another site can make its own only for the visitors it sent.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'

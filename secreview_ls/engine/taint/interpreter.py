@@ -764,6 +764,9 @@ class Interpreter:
                     return EMPTY
                 label = self.make_source(node, None, local=False)
                 already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
+                key = self._read_key(node)
+                if key is not None and (by_key := self.spec.source_cleaned.get(f"{kind}.{node.attr}[{key.lower()}]")):
+                    already = by_key | (already or frozenset())  # ``request.headers["Referer"]``
                 taint = frozenset({label.cleaned_for(already) if already else label})
                 return Val(as_document(taint) if f"{kind}.{node.attr}" in self.spec.document_sources else taint)
         value = get_part(base, "." + node.attr)
@@ -779,16 +782,21 @@ class Interpreter:
         client = self.spec.client_keys.get(mapping)
         if client is None:
             return False
+        name = self._read_key(node)
+        if name is None:
+            return False
+        return not any(name.startswith(c) if c.endswith("_") else name == c for c in client)
+
+    def _read_key(self, node: ast.Attribute) -> str | None:
+        """The constant key a request mapping is read with (``request.headers["Referer"]``,
+        ``request.environ.get("HTTP_REFERER")``), None for any other read."""
         read = self._source_node(node)
         key: ast.expr | None = None
         if isinstance(read, ast.Subscript):
             key = read.slice
         elif isinstance(read, ast.Call) and read.args:
             key = read.args[0]
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            return False
-        name = key.value
-        return not any(name.startswith(c) if c.endswith("_") else name == c for c in client)
+        return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
     def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: Frame) -> Taint:
         taint: Taint = EMPTY_TAINT
