@@ -5,7 +5,7 @@ folder, a database file, a folder to test for writing): the view probes, lists o
 they typed, by design, and the administrator already decides what the server reads. Such a view
 is recognised by a decorator that is not a route and whose names hold the word ``admin`` or
 ``superuser`` (``@admin_required``, ``@superuser_required``, ``@Permissions.ADMIN.require(403)``),
-or is a helper of the module that only such views call. The path rules (SR804, SR816) leave a
+or is a function of the module that only such views call. The path rules (SR804, SR816) leave a
 flow whose source is read there; the other rules do not (an administrator's text can still carry
 markup to other users' pages or forge a log line)."""
 
@@ -44,7 +44,7 @@ def _admin_decorator(decorator: ast.expr) -> bool:
 
 
 def _callers(facts: ModuleFacts, function: FunctionNode) -> list[FunctionNode | None]:
-    """The functions of the module calling ``function`` by its name (``helper()``, ``self.helper()``)."""
+    """The functions of the module calling ``function`` by its name (``check()``, ``self.check()``)."""
     found: list[FunctionNode | None] = []
     for call in facts.nodes(ast.Call):
         assert isinstance(call, ast.Call)

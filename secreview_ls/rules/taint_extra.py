@@ -44,7 +44,7 @@ EXTRA_CLASSES = (
         "(`full.startswith(base + os.sep) and os.path.exists(full)`), one after the probe does not. "
         "A check that runs only under `isinstance(value, str)` is not "
         "reached by data wrapped in an in-memory buffer (`io.StringIO(data)`), here or in a function "
-        "the buffer is handed to. A settings view only administrators open (`@admin_required`, a helper only "
+        "the buffer is handed to. A settings view only administrators open (`@admin_required`, a function only "
         "such views call) probing the folder an administrator types is the setting's own check, not reported.",
         bad='name = request.args["name"]\nif os.path.exists(os.path.join(UPLOADS, name)):\n    return "taken"',
         good='name = secure_filename(request.args["name"])\nif os.path.exists(os.path.join(UPLOADS, name)):\n'

@@ -170,7 +170,7 @@ TAINT_CLASSES = (
         why="`../` sequences or an absolute path in the input leave the intended folder: the attacker "
         "reads `/etc/passwd` or the application's secrets, or overwrites files. Keep only a base name "
         "(`werkzeug.utils.secure_filename`, `os.path.basename`, `name.replace('/', '_')` in a project's own "
-        "file-name helper, wherever it is called) or resolve the path and check it is "
+        "file-name function, wherever it is called) or resolve the path and check it is "
         "still inside the base folder (`path.is_relative_to(base)`, `os.path.commonpath([path, base]) "
         "== base`; `os.path.commonprefix` compares text, not folders, and is no check). Input read in a view "
         "only administrators open (`@admin_required`, `@Permissions.ADMIN.require(403)`) is their own setting.",

@@ -1,6 +1,6 @@
 """Text with its path separators replaced: ``name.replace("/", "_")`` leaves one path component,
 as ``os.path.basename`` does, so what ``basename`` cleans is clean after it (a project's own
-file-name helper that does this is a path cleaner wherever it is called). Judged by running the
+file-name function that does this is a path cleaner wherever it is called). Judged by running the
 constant replacement on sample paths: the call counts when no separator survives."""
 
 from __future__ import annotations
