@@ -56,6 +56,7 @@ PROJECTS = (
     ("borgmatic", "1.9.4"),
     ("calibreweb", "0.6.27"),
     ("changedetection.io", "0.60.10"),
+    ("octoprint", "1.11.8"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")

@@ -248,6 +248,8 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
     data = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
     if data is None:
         return "unknown"
+    if _round_trip(ctx, data):
+        return "own"  # ``pickle.loads(pickle.dumps(obj))``: a deep copy of an object in memory
     names = _names_in(ctx, data)
     if names & _OUTSIDE_NAMES:
         return "outside"
@@ -265,6 +267,21 @@ def _origin(ctx: RuleContext, call: ast.Call) -> str:
     if _paired_writer(ctx, inner):
         return "own"  # a serializer's ``loads`` reads what its own ``dumps`` wrote
     return _private_callers_origin(ctx, inner)
+
+
+def _round_trip(ctx: RuleContext, data: ast.expr) -> bool:
+    """The bytes are made by a pickling call in the same expression (``pickle.dumps(obj)``,
+    possibly wrapped: ``zlib.decompress(zlib.compress(pickle.dumps(obj)))``): the stream holds
+    only the opcodes that rebuild an object the process already holds, whatever that object's
+    values are."""
+    inner = data
+    while isinstance(inner, ast.Call):
+        if ctx.facts.qualname(inner.func) in _PICKLE_WRITERS:
+            return True
+        if not inner.args:
+            return False
+        inner = inner.args[0]
+    return False
 
 
 # A loading method's name → the names of the method that writes the same format.
@@ -348,7 +365,9 @@ def _private_callers_origin(ctx: RuleContext, parameter: ast.expr) -> str:
     "severity and confidence, unless the loader is a private helper whose every call in the module "
     "passes bytes the module read itself (or data read from the object's own storage, `self`), or "
     "the loader is a serializer's method (`loads`, `decode`) whose class pickles in the inverse method "
-    "(`dumps`, `encode`): it reads back its own format. Anything else is reported with medium "
+    "(`dumps`, `encode`): it reads back its own format. Nor is `pickle.loads(pickle.dumps(obj))`, a deep "
+    "copy: the stream is made from an object already in memory in the same expression, so it holds "
+    "only the opcodes that rebuild that object. Anything else is reported with medium "
     "confidence. Request data reaching a loader through several steps is the taint rule SR810.",
     bad="import pickle\nsession = pickle.loads(cookie_bytes)",
     good="import json\nsession = json.loads(cookie_bytes)  # data only\n"

@@ -40,9 +40,12 @@ EXTRA_CLASSES = (
         why="Nothing is read, but the answer (a different status, message or timing) tells the client "
         "whether `/home/alice/.ssh/id_rsa` or `../../app/settings.py` exists: a map of the server's files "
         "and users. Keep only a base name, or resolve the path and check it stays inside the base folder "
-        "before asking the file system. A check that runs only under `isinstance(value, str)` is not "
+        "before asking the file system; a check earlier in the same `and` chain counts "
+        "(`full.startswith(base + os.sep) and os.path.exists(full)`), one after the probe does not. "
+        "A check that runs only under `isinstance(value, str)` is not "
         "reached by data wrapped in an in-memory buffer (`io.StringIO(data)`), here or in a function "
-        "the buffer is handed to.",
+        "the buffer is handed to. A settings view only administrators open (`@admin_required`, a function only "
+        "such views call) probing the folder an administrator types is the setting's own check, not reported.",
         bad='name = request.args["name"]\nif os.path.exists(os.path.join(UPLOADS, name)):\n    return "taken"',
         good='name = secure_filename(request.args["name"])\nif os.path.exists(os.path.join(UPLOADS, name)):\n'
         '    return "taken"',

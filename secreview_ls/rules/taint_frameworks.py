@@ -91,8 +91,25 @@ EXTRA_SOURCE_CLEANED_NO_BREAKS = (
 # its own, split on spaces): no line break. Others may hold one once decoded (``PATH_INFO``, a
 # ``QUERY_STRING`` through ``parse_qs``), or come from a header line a server may fold (``HTTP_*``).
 LINE_KEYS = {"wsgi.environ": ("REQUEST_METHOD", "SERVER_PROTOCOL")}
-# The request's ``Referer`` header.
-REFERRER_ATTRS = (("flask.request", "referrer"), ("webob.request", "referer"))
+# The request's ``Referer`` header: an attribute, or a header or environment mapping read with
+# that constant key (``request.headers.get("Referer")``, ``request.environ["HTTP_REFERER"]``).
+REFERRER_ATTRS = (
+    ("flask.request", "referrer"),
+    ("webob.request", "referer"),
+    *(
+        (kind, f"{mapping}[{key}]")
+        for kind, mappings in (
+            ("flask.request", ("headers", "environ")),
+            ("webob.request", ("headers", "environ")),
+            ("django.request", ("headers", "META")),
+            ("django.view.request", ("headers", "META")),
+            ("starlette.request", ("headers",)),
+            ("aiohttp.request", ("headers",)),
+        )
+        for mapping in mappings
+        for key in ("referer", "http_referer")
+    ),
+)
 # GraphQL resolvers and the decorators that declare them.
 RESOLVER_MODULES = ("graphene", "ariadne", "strawberry", "graphql")
 RESOLVER_NAMES = frozenset({"mutate", "mutate_and_get_payload"})

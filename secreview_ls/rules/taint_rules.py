@@ -23,6 +23,7 @@ from ..engine.taint import (
     sink_index,
 )
 from ..engine.taint.memo import moved_by
+from .admin_views import ADMIN_CONFIGURED, read_in_admin_view
 from .base import LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
 from .taint_tables import TAINT_CLASSES, spec_for, with_cleaned_log_messages
 
@@ -200,6 +201,8 @@ def _checker(cls: str, title: str) -> Callable[[RuleContext], Iterator[Finding]]
             return
         for hit in run.hits:
             if hit.cls != cls:
+                continue
+            if cls in ADMIN_CONFIGURED and read_in_admin_view(ctx, hit.label.origin):
                 continue
             local = hit.local
             yield current.finding(

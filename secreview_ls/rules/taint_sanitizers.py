@@ -86,6 +86,12 @@ SANITIZERS: dict[str, frozenset[str]] = {
     },
     # Data formats whose output is data.
     "json.loads": frozenset({"deserialization"}),
+    # A pickle the process makes from an object it holds rebuilds that object and nothing else
+    # (``pickle.loads(pickle.dumps(obj))`` is a deep copy), whatever the object's values are.
+    **{
+        f"{module}.dumps": frozenset({"deserialization"})
+        for module in ("pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal")
+    },
 }
 # What cleans a path cleans it for an existence check too.
 SANITIZERS.update({name: classes | {FILE_PROBE} for name, classes in SANITIZERS.items() if "path" in classes})

@@ -169,9 +169,11 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses a file path that is opened, written or deleted.",
         why="`../` sequences or an absolute path in the input leave the intended folder: the attacker "
         "reads `/etc/passwd` or the application's secrets, or overwrites files. Keep only a base name "
-        "(`werkzeug.utils.secure_filename`, `os.path.basename`) or resolve the path and check it is "
+        "(`werkzeug.utils.secure_filename`, `os.path.basename`, `name.replace('/', '_')` in a project's own "
+        "file-name function, wherever it is called) or resolve the path and check it is "
         "still inside the base folder (`path.is_relative_to(base)`, `os.path.commonpath([path, base]) "
-        "== base`; `os.path.commonprefix` compares text, not folders, and is no check).",
+        "== base`; `os.path.commonprefix` compares text, not folders, and is no check). Input read in a view "
+        "only administrators open (`@admin_required`, `@Permissions.ADMIN.require(403)`) is their own setting.",
         bad='name = request.args["file"]\nreturn open(os.path.join(UPLOADS, name)).read()',
         good='name = secure_filename(request.args["file"])\nreturn open(os.path.join(UPLOADS, name)).read()',
         aliases=("path-traversal", "file"),
@@ -186,7 +188,8 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses the URL (host) the server sends a request to.",
         why="The server can reach what the client cannot: cloud metadata endpoints, admin interfaces "
         "on localhost, internal services. Let the input choose only a path or a parameter under a "
-        "fixed `https://host/`, or check the host against an allowlist.",
+        "fixed `https://host/`, or check the host against an allowlist. The sender address "
+        "`sock.recvfrom()` returns beside a datagram is no source: answering the sender is the protocol.",
         bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
         good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
         # A request path after a fixed ``/name`` goes to the client's own ``base_url`` (or nowhere:
@@ -205,8 +208,8 @@ TAINT_CLASSES = (
         "their session, acts on their behalf. Render templates with autoescaping, or escape with "
         "`markupsafe.escape` / `html.escape`; never mark input as safe. Sinks: HTML responses and "
         "returned view bodies (Bottle's unless it declares another content type), Falcon's `resp.text` / "
-        "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` or "
-        "autoescape off (in template files, the path ends at that `{{ … }}` in the file that writes it, "
+        "`resp.body` / `resp.data` of an HTML response, template variables written with `|safe` (not "
+        "`|tojson|safe` or `|e|safe`: that text was escaped before it was marked) or autoescape off (in template files, the path ends at that `{{ … }}` in the file that writes it, "
         "through the templates it is included in or that it extends and the macros it is passed to; in a "
         "Django `Template` built from constant text), and every variable of an HTML template rendered by a "
         "Jinja2 environment made without `autoescape` or with it false (`env.get_template(...).render(...)`, "
@@ -248,7 +251,8 @@ TAINT_CLASSES = (
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
         "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "
-        "Nor is a redirect back to the request's `Referer` (`request.referrer`): the browser sends the page "
+        "Nor is a redirect back to the request's `Referer` (`request.referrer`, `headers['Referer']`, "
+        "`environ['HTTP_REFERER']`): the browser sends the page "
         "it came from, which another site can make its own only for the visitors it sent.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'

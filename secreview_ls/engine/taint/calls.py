@@ -34,6 +34,7 @@ from .rendering import (
     switches_off,
     template_text_node,
 )
+from .separators import replaced_separators
 from .sinks import SinkChecker
 from .spec import (
     ALL_CLASSES,
@@ -419,7 +420,10 @@ class Calls:
         if method is not None and method in spec.method_sources and not module_call:
             local = spec.method_sources[method] == "local"
             label = self.interpreter.make_source(node, None, local=local)
-            return Val(frozenset({self.interpreter.command_line(label, method, node)}))
+            read = Val(frozenset({self.interpreter.command_line(label, method, node)}))
+            # ``data, address = sock.recvfrom(n)``: the address is the (host, port) the kernel
+            # reports for the sender, the one to answer; only the datagram is the sender's text
+            return Val(EMPTY_TAINT, (("0", read), ("1", EMPTY))) if method == "recvfrom" else read
         if (
             callee is not None
             and callee.taint
@@ -778,6 +782,8 @@ class Calls:
                 return cleaned(Val(bound(data)), self.line_breaks_removed)
             if escapes_quote(old, node.args[1]):
                 return cleaned(Val(bound(data)), self.quotes_rejected)
+            if replaced_separators(node):  # ``name.replace("/", "_")``: one component
+                return cleaned(Val(bound(data)), self.spec.sanitizers.get("os.path.basename", frozenset()))
         elif method in ("split", "splitlines") and data:
             lines = self._lines(node, method, data)
             if lines is not None:

@@ -556,10 +556,7 @@ class Interpreter:
             written_as_repr = node.conversion == ord("r") or container_display(value)  # str(a dict) is repr
             return cleaned(shown, self.line_breaks_removed) if written_as_repr else shown
         if isinstance(node, ast.BoolOp):
-            result = EMPTY
-            for value in node.values:
-                result = join(result, self.eval(value, env, fn))
-            return Val(result.taint, result.parts, result.kind)
+            return self._short_circuit(node, env, fn)
         if isinstance(node, ast.IfExp):
             return self._if_expression(node, env, fn)
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -680,6 +677,22 @@ class Interpreter:
             return Val(taint)
         return right
 
+    def _short_circuit(self, node: ast.BoolOp, env: Env, fn: Frame) -> Val:
+        """``a and b`` runs ``b`` only where ``a`` held (``a or b``: where ``a`` failed), so each
+        later operand is read in the environment the earlier ones narrowed, as the body of
+        ``if a:`` is: the probe in ``full.startswith(root) and os.path.exists(full)`` sees a
+        contained path. An operand binding a name (``:=``) keeps the plain reading, so the
+        binding stays visible after the expression."""
+        held = isinstance(node.op, ast.And)
+        narrowing = not any(isinstance(inner, ast.NamedExpr) for value in node.values[1:] for inner in ast.walk(value))
+        result = EMPTY
+        current = env
+        for index, value in enumerate(node.values):
+            if index and narrowing:
+                current = self.conditions.refine(node.values[index - 1], dict(current), held, fn)
+            result = join(result, self.eval(value, current, fn))
+        return Val(result.taint, result.parts, result.kind)
+
     def _if_expression(self, node: ast.IfExp, env: Env, fn: Frame) -> Val:
         conditions = self.conditions
         truth = conditions.static_truth(node.test, env)
@@ -754,6 +767,9 @@ class Interpreter:
                     return EMPTY
                 label = self.make_source(node, None, local=False)
                 already = self.spec.source_cleaned.get(f"{kind}.{node.attr}")
+                key = self._read_key(node)
+                if key is not None and (by_key := self.spec.source_cleaned.get(f"{kind}.{node.attr}[{key.lower()}]")):
+                    already = by_key | (already or frozenset())  # ``request.headers["Referer"]``
                 taint = frozenset({label.cleaned_for(already) if already else label})
                 return Val(as_document(taint) if f"{kind}.{node.attr}" in self.spec.document_sources else taint)
         value = get_part(base, "." + node.attr)
@@ -769,16 +785,21 @@ class Interpreter:
         client = self.spec.client_keys.get(mapping)
         if client is None:
             return False
+        name = self._read_key(node)
+        if name is None:
+            return False
+        return not any(name.startswith(c) if c.endswith("_") else name == c for c in client)
+
+    def _read_key(self, node: ast.Attribute) -> str | None:
+        """The constant key a request mapping is read with (``request.headers["Referer"]``,
+        ``request.environ.get("HTTP_REFERER")``), None for any other read."""
         read = self._source_node(node)
         key: ast.expr | None = None
         if isinstance(read, ast.Subscript):
             key = read.slice
         elif isinstance(read, ast.Call) and read.args:
             key = read.args[0]
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            return False
-        name = key.value
-        return not any(name.startswith(c) if c.endswith("_") else name == c for c in client)
+        return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
     def _fstring_taint(self, node: ast.JoinedStr, env: Env, fn: Frame) -> Taint:
         taint: Taint = EMPTY_TAINT

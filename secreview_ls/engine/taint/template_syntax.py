@@ -23,6 +23,13 @@ _ESCAPING = re.compile(
     r"\|\s*(?:e|escape|forceescape|urlencode|tojson|int|float|length|count|wordcount|filesizeformat|abs|round"
     r"|escapejs|json_script|slugify)\b"
 )
+# The filters among those that rebuild a marked-safe value's text (``escape`` leaves it alone).
+_CONVERTING = re.compile(
+    r"\|\s*(?:forceescape|urlencode|tojson|int|float|length|count|wordcount|filesizeformat|abs|round"
+    r"|escapejs|json_script|slugify)\b"
+)
+# A variable (with attribute, item or call parts) and its filters, nothing joined to it.
+_PLAIN_CHAIN = re.compile(r"""\s*[A-Za-z_][\w.]*(?:\[[^\[\]]*\])*(?:\s*\|\s*\w+(?:\([^()]*\))?)*\s*""")
 _REGION = re.compile(
     r"\{%-?\s*autoescape\s+(true|false|on|off)\s*-?%\}(.*?)\{%-?\s*endautoescape\s*-?%\}", re.DOTALL | re.IGNORECASE
 )
@@ -200,7 +207,22 @@ def _expression(match: re.Match[str]) -> Expression:
         # ``{{ field(**kwargs)|safe }}`` writes what calling the value returns (a form field
         # renders its own escaped widget), not the value: text from a request cannot be called.
         name = ""
-    return Expression(match.start(), match.end(), name, bool(_SAFE.search(inner)), bool(_ESCAPING.search(inner)))
+    return Expression(match.start(), match.end(), name, _marked_safe(inner), bool(_ESCAPING.search(inner)))
+
+
+def _marked_safe(inner: str) -> bool:
+    """``|safe`` writes the text as it is, unless the chain escaped or converted it first:
+    ``{{ data|tojson|safe }}`` writes the JSON filter's escaped text (``<``, ``>``, ``&``, ``'``
+    as escapes), ``{{ name|e|safe }}`` the escaped name. Only a plain chain (a variable and its
+    filters, no ``~`` or ``+`` joining other text) counts; an ``|e`` after ``|safe`` leaves the
+    marked text alone, a conversion after it (``|tojson``, ``|int``) rebuilds it."""
+    found = _SAFE.search(inner)
+    if found is None:
+        return False
+    before, after = inner[: found.start()], inner[found.end() :]
+    if _PLAIN_CHAIN.fullmatch(before) and _ESCAPING.search(before):
+        return False
+    return not (_PLAIN_CHAIN.fullmatch(before + after) and _CONVERTING.search(after))
 
 
 def _top(expression: str) -> str | None:

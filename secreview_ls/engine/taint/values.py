@@ -145,9 +145,12 @@ def _label_order(lab: Label) -> tuple[object, ...]:
         origin = lab.origin
         order = origin.order()
         listed = sorted(cleaned) if len(cleaned) > 1 else list(cleaned)
-        # ``bound``'s: sources before parameters, then position, parameter index and cleaning,
-        # then the label's own key (its two parts flattened: compared the same way).
-        ranked = (origin.kind != "source", order[1:5], origin.index, listed, order, listed)
+        # ``bound``'s: sources before parameters, then position, parameter index and cleaning
+        # (a label clean for every class last, then the fewer classes a label is clean for, the
+        # more sinks it can still reach: first), then the label's own key (its two parts
+        # flattened: compared the same way).
+        reach = (ALL_CLASSES in cleaned, len(cleaned))
+        ranked = (origin.kind != "source", order[1:5], origin.index, reach, listed, order, listed)
         known = (order, listed, ranked)
         object.__setattr__(lab, "_order", known)
     return known
