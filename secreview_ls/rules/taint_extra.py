@@ -391,9 +391,21 @@ def _eval_like_sinks(add: Callable[[SinkSpec], None]) -> None:
                      requires_import=("pandas", "modin")))  # fmt: skip
 
 
+# Modules whose objects have find/findall methods that take no ElementPath: ``str(x)``,
+# compiled regular expressions, JSONPath expressions, BeautifulSoup trees, MongoDB collections.
+_OTHER_FINDERS = ("builtins", "re", "regex", "jsonpath_ng", "jsonpath_rw", "bs4", *_MONGO)
+
+
 def _xpath_sinks(add: Callable[[SinkSpec], None]) -> None:
     """XPath engines beyond ``.xpath()`` (CWE-643); values passed as variables stay safe."""
     what = "XPath expression"
+    # ElementTree/lxml elements' path searches; a string's ``find``, a compiled pattern's
+    # ``findall``, a JSONPath expression's ``find(document)``, BeautifulSoup's ``find(name)`` and a
+    # MongoDB collection's ``find(filter)`` (a dict: no path) are other APIs of the same names.
+    for method in ("find", "findall", "iterfind", "findtext"):
+        add(SinkSpec("xpath", "." + method, "ElementPath expression", ((0, "path"),),
+                     requires_import=("xml", "lxml", "defusedxml"),
+                     other_receivers=_OTHER_FINDERS, json_dicts=True))  # fmt: skip
     for name in ("elementpath.select", "elementpath.iter_select"):
         add(SinkSpec("xpath", name, what, ((1, "path"),)))
     add(SinkSpec("xpath", "elementpath.Selector", what, ((0, "path"),)))

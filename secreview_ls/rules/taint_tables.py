@@ -421,12 +421,6 @@ CLASS_TITLES = {row.id: row.title for row in TAINT_CLASSES}
 CLASS_ALIASES = {alias: row.id for row in TAINT_CLASSES for alias in row.aliases}
 
 
-# Modules whose objects have find/findall methods that take no ElementPath: ``str(x)``,
-# compiled regular expressions, JSONPath expressions, BeautifulSoup trees, MongoDB collections.
-_OTHER_FINDERS = ("builtins", "re", "regex", "jsonpath_ng", "jsonpath_rw", "bs4", "pymongo", "motor", "mongoengine",
-                  "flask_pymongo")  # fmt: skip
-
-
 def _cleaned_by(behaviour: str) -> frozenset[str]:
     return frozenset(row.id for row in TAINT_CLASSES if behaviour in row.cleaned_by)
 
@@ -760,13 +754,6 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
     add(SinkSpec("xpath", ".xpath", "XPath expression", ((0, "_path"),), requires_import=("lxml",)))
     add(SinkSpec("xpath", "lxml.etree.XPath", "XPath expression", ((0, "path"),)))
     add(SinkSpec("xpath", "lxml.etree.ETXPath", "XPath expression", ((0, "path"),)))
-    # ElementTree/lxml elements' path searches; a string's ``find``, a compiled pattern's
-    # ``findall``, a JSONPath expression's ``find(document)``, BeautifulSoup's ``find(name)`` and a
-    # MongoDB collection's ``find(filter)`` (a dict: no path) are other APIs of the same names.
-    for method in ("find", "findall", "iterfind", "findtext"):
-        add(SinkSpec("xpath", "." + method, "ElementPath expression", ((0, "path"),),
-                     requires_import=("xml", "lxml", "defusedxml"),
-                     other_receivers=_OTHER_FINDERS, json_dicts=True))  # fmt: skip
     # Deserialization (CWE-502).
     for name in ("pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "_pickle.load",
                  "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load",
