@@ -665,8 +665,26 @@ class SecReviewServer(LanguageServer):
             if job.analyzer is not None and job.analyzer.unprepared:
                 if self._others_waiting(state):
                     job.analyzer.release()  # its next version is analyzed whole, then prepared
-                else:
-                    await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
+                    return
+                await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
+            if job.analyzer is not None and job.analyzer.refinable and not self._others_waiting(state):
+                # Chunk by chunk, until the next version comes (it waits for one chunk at most).
+                await self.run_in_worker(job.analyzer.refine, self._superseded(state, job.snapshot))
+
+    def _superseded(self, state: DocState, snapshot: DocumentSnapshot) -> Callable[[], bool]:
+        """Whether another version of the document is there than the snapshot's, or other
+        settings (or it closed): asked from an analysis thread between two steps of background work."""
+
+        def superseded() -> bool:
+            document = self._document(state.uri)
+            return (
+                state.closed
+                or document is None
+                or document.version != snapshot.version
+                or self._generation != snapshot.generation
+            )
+
+        return superseded
 
     def _after_run(self, state: DocState, job: Job, outcome: Published) -> None:
         """Keep the analyzer's cache, and choose how the next version is analyzed: whole after
