@@ -90,8 +90,11 @@ def test_a_prepared_document_runs_its_seeded_chunks_once_idle(tmp_path: Path) ->
         uri = (tmp_path / "alone.py").as_uri()
         driven.open(uri, MODULE)
         await _settled(driven, [uri])
-        analyzer = driven.server._docs[uri].analyzer
-        assert analyzer is not None and _prepared(driven.server._docs[uri])
+        state = driven.server._docs[uri]
+        analyzer = state.analyzer
+        assert analyzer is not None and _prepared(state)
+        assert state.refining is not None
+        await state.refining  # after ``REFINE_AFTER`` seconds without an edit
         assert not analyzer.refinable
         assert all(c.local is not None and not c.local.seeded for c in analyzer._chunks)
 
