@@ -53,6 +53,9 @@ ANALYSIS_WORKERS = 2
 CACHED_ANALYZERS = 16  # documents that keep incremental caches (the most recently analyzed)
 SETTINGS_WAIT = 3.0  # seconds an analysis waits for the client's configuration at startup
 BUDGET_FACTOR = 1.5  # a document's analysis is abandoned after this many times the `timeout` setting
+# Seconds a document waits with no new version before its seeded chunks run (``refine``): a
+# continuous typist's keystrokes never share the CPU with them.
+REFINE_AFTER = 0.3
 # Notebooks with Python cells are synced (LSP 3.17); their cells get diagnostics (lsp/notebooks.py).
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
     notebook_selector=[types.NotebookDocumentFilterWithCells(cells=[types.NotebookCellLanguage(language="python")])]
@@ -71,6 +74,7 @@ class DocState:
     analyzer_settings: FolderSettings | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     pending: asyncio.Task[None] | None = None
+    refining: asyncio.Future[None] | None = None  # the seeded chunks' run, once the document is idle
     sleeping: bool = False
     published: Published | None = None
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
@@ -665,8 +669,44 @@ class SecReviewServer(LanguageServer):
             if job.analyzer is not None and job.analyzer.unprepared:
                 if self._others_waiting(state):
                     job.analyzer.release()  # its next version is analyzed whole, then prepared
-                else:
-                    await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
+                    return
+                await self.run_in_worker(job.analyzer.prepare)  # the next edit's caches, once published
+            if job.analyzer is not None and job.analyzer.refinable:
+                state.refining = asyncio.ensure_future(self._refine_when_idle(state, job))
+
+    async def _refine_when_idle(self, state: DocState, job: Job) -> None:
+        """Once the document went ``REFINE_AFTER`` seconds without a new version, run its seeded
+        chunks (``IncrementalAnalyzer.refine``): chunk by chunk, stopping as soon as a new
+        version comes (which then waits for one chunk at most)."""
+        superseded = self._superseded(state, job.snapshot)
+        try:
+            await asyncio.sleep(REFINE_AFTER)
+            if superseded():
+                return
+            async with state.lock:
+                analyzer = job.analyzer
+                if analyzer is None or state.analyzer is not analyzer or superseded() or self._others_waiting(state):
+                    return
+                await self.run_in_worker(analyzer.refine, superseded)
+        except asyncio.CancelledError:
+            return
+        except Exception:  # background work: a failure costs the next import change's speed only
+            log.exception("running the seeded chunks of %s failed", state.uri)
+
+    def _superseded(self, state: DocState, snapshot: DocumentSnapshot) -> Callable[[], bool]:
+        """Whether another version of the document is there than the snapshot's, or other
+        settings (or it closed): asked from an analysis thread between two steps of background work."""
+
+        def superseded() -> bool:
+            document = self._document(state.uri)
+            return (
+                state.closed
+                or document is None
+                or document.version != snapshot.version
+                or self._generation != snapshot.generation
+            )
+
+        return superseded
 
     def _after_run(self, state: DocState, job: Job, outcome: Published) -> None:
         """Keep the analyzer's cache, and choose how the next version is analyzed: whole after

@@ -6,8 +6,10 @@ The faces (CLI, language server, reports) call ``analyze_source``, ``analyze_pat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..engine.evidence import Evidence
@@ -21,8 +23,19 @@ from ..rules.taint_tables import spec_for
 from .finishing import finish_findings, reported_rules
 from .reading import is_python_path, module_name_for, read_source, refusal, without_surrogates
 from .result import AnalysisResult
-from .running import Deadline, budget_seconds, dispatch, run_rules
+from .running import Deadline, RuleRun, budget_seconds, dispatch, run_rules
 from .selection import selected_rules
+
+
+@dataclass
+class Handover:
+    """What a whole-file analysis found before its last steps, for an incremental analyzer to
+    start from: each rule's findings (copies: finishing sets their messages and snippets) and
+    the evidence each rule wrote, and whether every rule ran to its end."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    completed: bool = False
 
 
 def analyze_source(
@@ -34,6 +47,7 @@ def analyze_source(
     project: ProjectIndex | None = None,
     taint_memo: TaintMemo | None = None,
     evidence: bool = True,
+    handover: Handover | None = None,
 ) -> AnalysisResult:
     """Analyze one file's text. Pure: reads nothing, writes nothing, never raises for bad code.
 
@@ -41,7 +55,8 @@ def analyze_source(
     ``project``: a cross-file index, so that taint flows through the functions this file imports;
     ``taint_memo``: the taint analysis of an earlier version of the same document, to reuse;
     ``evidence``: keep what the rules examined (a review reads it); without it, the rules whose
-    findings the test-code context would drop all of are not run (``reported_rules``).
+    findings the test-code context would drop all of are not run (``reported_rules``);
+    ``handover``: filled with each rule's raw findings and evidence (see ``Handover``).
     """
     config = config or Config()
     result = AnalysisResult(path=path)
@@ -72,18 +87,52 @@ def analyze_source(
     )
     text_ctx = TextContext(path, text, source.lines, is_test, cache, ctx.evidence)
 
-    run = run_rules(
-        running,
-        lambda current: dispatch(current, ctx, text_ctx),
-        path=path,
-        deadline=Deadline(budget_seconds(config.timeout, len(text))),
-    )
+    written: list[tuple[str, Evidence]] = []  # with a handover: each rule's evidence, in order
+    if handover is None:
+        produce = lambda current: dispatch(current, ctx, text_ctx)  # noqa: E731
+    else:
+        produce = _handing_over(handover, written, ctx, text_ctx)
+    run = run_rules(running, produce, path=path, deadline=Deadline(budget_seconds(config.timeout, len(text))))
     result.notices.extend(run.notices)
+    if handover is not None:
+        _hand_over(handover, run, written)
+        merged = Evidence()
+        for _, records in written:
+            merged.extend(records)
+        ctx.evidence = text_ctx.evidence = merged  # the records one Evidence would hold, in its order
     result.evidence = ctx.evidence
     finish_findings(result, run.raw, config, text, source.lines, parse_suppressions(text), lambda _: facts)
     if not evidence:
         result.evidence = Evidence()
     return result
+
+
+def _handing_over(
+    handover: Handover, written: list[tuple[str, Evidence]], ctx: RuleContext, text_ctx: TextContext
+) -> Any:
+    """``dispatch`` with an evidence of its own for each rule, as the incremental analyzer's
+    runs on a chunk have it (a record two rules write is each one's); what a rule wrote by the
+    time the next one starts is its evidence in ``handover`` (as a chunk's run keeps it)."""
+
+    def produce(current: Rule) -> Iterable[Finding]:
+        if written:
+            rule_id, records = written[-1]
+            handover.evidence[rule_id] = Evidence(records)
+        records = Evidence()
+        written.append((current.id, records))
+        ctx.evidence = text_ctx.evidence = records
+        return dispatch(current, ctx, text_ctx)
+
+    return produce
+
+
+def _hand_over(handover: Handover, run: RuleRun, written: list[tuple[str, Evidence]]) -> None:
+    handover.completed = run.completed and not run.notices  # no rule stopped by the budget, failed or recursed
+    if written:
+        rule_id, records = written[-1]
+        handover.evidence[rule_id] = Evidence(records)
+    for current, found in run.raw:
+        handover.findings.setdefault(current.id, []).append(replace(found, extra=dict(found.extra)))
 
 
 def analyze_text_file(

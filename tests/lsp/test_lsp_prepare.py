@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from types import SimpleNamespace
 
 from secreview_ls.lsp.server import DocState
 
@@ -75,5 +76,46 @@ def test_documents_opened_among_many_are_not_prepared_and_edit_to_the_same_findi
         third = await driven.published(uris[0], 3)
         assert third == [{**d, "data": {**d["data"], "version": 3}} for d in first]
         assert states[0].analyzer is not None and states[0].analyzer.stats.mode == "incremental"
+
+    asyncio.run(scenario())
+
+
+def test_a_prepared_document_runs_its_seeded_chunks_once_idle(tmp_path: Path) -> None:
+    """The caches are seeded from the first result; the per-chunk rules run on the seeded chunks
+    after that, so that a later import change runs only the chunks it concerns."""
+
+    async def scenario() -> None:
+        driven = Driven(tmp_path)
+        await driven.start()
+        uri = (tmp_path / "alone.py").as_uri()
+        driven.open(uri, MODULE)
+        await _settled(driven, [uri])
+        state = driven.server._docs[uri]
+        analyzer = state.analyzer
+        assert analyzer is not None and _prepared(state)
+        assert state.refining is not None
+        await state.refining  # after ``REFINE_AFTER`` seconds without an edit
+        assert not analyzer.refinable
+        assert all(c.local is not None and not c.local.seeded for c in analyzer._chunks)
+
+    asyncio.run(scenario())
+
+
+def test_running_the_seeded_chunks_stops_for_a_new_version(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        driven = Driven(tmp_path)
+        await driven.start()
+        uri = (tmp_path / "alone.py").as_uri()
+        driven.open(uri, MODULE)
+        await _settled(driven, [uri])
+        state = driven.server._docs[uri]
+        first = SimpleNamespace(version=1, generation=driven.server._generation)
+        superseded = driven.server._superseded(state, first)  # type: ignore[arg-type]
+        assert not superseded()
+        driven.replace_line(uri, 2, 2, "\n\n")
+        await driven.published(uri, 2)
+        assert superseded()
+        now = SimpleNamespace(version=2, generation=driven.server._generation)
+        assert not driven.server._superseded(state, now)()  # type: ignore[arg-type]
 
     asyncio.run(scenario())

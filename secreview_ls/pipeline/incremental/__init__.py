@@ -50,6 +50,14 @@ evidence records as a set), but:
   ``Rule.needs_module`` (a test of what a chunk's view holds) runs like a per-chunk rule while
   that test is false on every chunk's view (its results cached and reused the same way), and
   on the whole module as soon as one chunk's view makes it true.
+* The first version is analyzed whole (the fastest first result); ``prepare`` then builds the
+  chunks, and their per-chunk results are seeded from that analysis (``local.seed_results``: a
+  per-chunk rule's findings and evidence on a chunk are the whole run's on its lines) instead
+  of running every rule on every chunk. What the whole run cannot tell is found on the
+  chunk's view (whether a ``needs_module`` test holds there) or kept conservative (a seeded
+  chunk runs again on any change of the import map); ``refine``, called while the document
+  waits for an edit, runs the rules on the seeded chunks one at a time and stops as soon as a
+  new version comes.
 * Every rule runs in the pipeline's one rule loop (``running.run_rules``), in
   the same order and under the same time budget as a whole-file analysis; the
   final steps (taint preference, context, thresholds, suppressions,

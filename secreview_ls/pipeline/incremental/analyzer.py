@@ -17,7 +17,7 @@ from ...engine.suppressions import Suppression, parse_suppressions, read_suppres
 from ...engine.taint import ProjectIndex, TaintMemo
 from ...rules.base import FileCache, Rule, RuleContext, TextContext
 from ...rules.taint_tables import spec_for
-from ..batch import analyze_source
+from ..batch import Handover, analyze_source
 from ..collection import collection_paused
 from ..finishing import finish_findings
 from ..reading import module_name_for
@@ -38,7 +38,7 @@ from .chunks import (
     tokenizes,
 )
 from .linediff import diff_lines, strip_terminator
-from .local import ChunkRun, checked, copied, reuse, shifted_copies
+from .local import ChunkRun, checked, context_keys, copied, reuse, seed_results, shifted_copies
 from .segments import ClassUnit, settle
 
 _log = logging.getLogger(__name__)
@@ -113,6 +113,8 @@ class IncrementalAnalyzer:
         self._words = WordCounts()  # the words the module view was asked for, counted over its chunks
         self._fresh = True  # no cache built yet: the next version is analyzed whole
         self._unprepared: str | None = None  # a version analyzed whole whose caches are not built
+        self._handover: Handover | None = None  # what that whole analysis found, rule by rule
+        self._seeded = False  # some chunk's results may still be seeded (``refine``)
 
     @property
     def unprepared(self) -> bool:
@@ -124,11 +126,12 @@ class IncrementalAnalyzer:
         analyzed incrementally. Call it after publishing the first result (off the path from
         opening a document to its diagnostics); ``analyze`` calls it when it was not."""
         text, self._unprepared = self._unprepared, None
+        handover, self._handover = self._handover, None
         if text is None:
             return
         try:
             with collection_paused():
-                self._incremental(text, RunStats(mode="incremental"))
+                self._incremental(text, RunStats(mode="incremental"), handover)
                 for chunk in self._chunks:
                     ready_moves(chunk)  # a line edit moves the nodes of the chunks below
         except RerunWhole:
@@ -136,6 +139,43 @@ class IncrementalAnalyzer:
         except Exception:  # a defect here must cost speed, never results
             _log.exception("building the incremental caches of %s failed", self.path)
             self.release()
+
+    @property
+    def refinable(self) -> bool:
+        """Whether chunks hold results seeded from a whole analysis that ``refine`` can run."""
+        return self._seeded and self._unprepared is None
+
+    def refine(self, stop: Callable[[], bool]) -> None:
+        """Run the per-chunk rules on the chunks whose results were seeded (``seed_results``), one
+        chunk at a time, until ``stop()`` says a new version waits: their results then hold
+        the import answers the rules needed, so that a changed import or module-level name runs
+        only the chunks whose answers changed. The results themselves are the same. Call it
+        after publishing a version (the chunks are that version's)."""
+        if not self.refinable:
+            return
+        per_chunk = [r for r in self.rules if r.scope == "chunk" or r.needs_module is not None]
+        plain = self._plain
+        try:
+            with collection_paused():
+                for chunk in self._chunks:
+                    local = chunk.local
+                    if local is None or not local.seeded or local.base != chunk.first:
+                        continue  # not seeded, or not this version's: the next analysis decides
+                    if stop():
+                        return
+                    if local.context != context_keys(chunk):
+                        continue
+                    chunk_run = self._chunk_run(chunk, plain)
+                    for current in per_chunk:
+                        chunk_run.check(current)
+                    chunk.local = chunk_run.results()
+        except RerunWhole:
+            pass  # a rule failed on a view: the seeded results stay, as a run would have fallen back
+        except Exception:  # a defect here must cost speed, never results
+            _log.exception("running the rules of %s chunk by chunk failed", self.path)
+            self.release()
+            return
+        self._seeded = False
 
     def release(self) -> None:
         """Drop every cache (the next run analyzes the whole document again). The chunks'
@@ -149,6 +189,8 @@ class IncrementalAnalyzer:
             chunk.collapsed = None
         self._fresh = True
         self._unprepared = None
+        self._handover = None
+        self._seeded = False
         self.taint_memo.clear()
         self._lines = []
         self._text = ""
@@ -177,7 +219,12 @@ class IncrementalAnalyzer:
                 stats.mode, stats.reason = "full", "first version"
                 # Without the taint memo: the caches built next analyze other nodes (the
                 # chunks'), so what the memo would keep of this tree is never reused.
-                result = analyze_source(text, self.path, self.config, rules=self.rules, project=self.project)
+                # The per-chunk rules' findings and evidence seed the caches (``seed_results``).
+                handover = Handover()
+                result = analyze_source(
+                    text, self.path, self.config, rules=self.rules, project=self.project, handover=handover
+                )
+                self._handover = handover if handover.completed else None
                 stats.seconds = time.perf_counter() - started
                 return result
             self.prepare()
@@ -213,7 +260,7 @@ class IncrementalAnalyzer:
             return "unpaired surrogates"
         return ""
 
-    def _incremental(self, text: str, stats: RunStats) -> AnalysisResult:
+    def _incremental(self, text: str, stats: RunStats, handover: Handover | None = None) -> AnalysisResult:
         old_lines = self._lines
         lines, prefix, suffix = diff_lines(self._text, old_lines, None, text)
         previous = self._chunks
@@ -240,7 +287,7 @@ class IncrementalAnalyzer:
         self._fresh = False
         stats.chunks = len(chunks)
         try:
-            return self._run(text, plain, previous, chunks, stats)
+            return self._run(text, plain, previous, chunks, stats, handover)
         except RerunWhole:
             self.release()  # caches may be half updated: start again from the next version
             raise
@@ -248,11 +295,18 @@ class IncrementalAnalyzer:
     # -- analysis ---------------------------------------------------------------------
 
     def _run(
-        self, text: str, plain: list[str], previous: list[Chunk], chunks: list[Chunk], stats: RunStats
+        self,
+        text: str,
+        plain: list[str],
+        previous: list[Chunk],
+        chunks: list[Chunk],
+        stats: RunStats,
+        handover: Handover | None = None,
     ) -> AnalysisResult:
         """Bring the chunks' facts and contexts up to date, then run every rule in the one
         rule loop: per-chunk rules from their cached results or again on the chunks that
-        need it, whole-module rules on facts combined from the chunks'."""
+        need it, whole-module rules on facts combined from the chunks'. ``handover``: a whole
+        analysis of this same text, whose findings seed the chunks' results."""
         current = set(chunks)
         gone = [c for c in previous if c not in current]
         kept = set(previous)
@@ -273,6 +327,8 @@ class IncrementalAnalyzer:
                 chunk.context_key = None
             if not reuse(chunk, change, stats):
                 pending[chunk] = None
+        if handover is not None and pending:
+            self._seed(handover, plain, pending)
         stats.rerun = len(pending)
         module_facts = (
             combined_facts(text, self.path, plain, chunks, bindings.imports, tiled=True, words=self._words)
@@ -331,6 +387,20 @@ class IncrementalAnalyzer:
                 unit.refresh()
                 if unit.whole_key != before:
                     rebuilt.add(unit.header)
+
+    def _seed(self, handover: Handover, plain: list[str], pending: dict[Chunk, ChunkRun | None]) -> None:
+        """Give the chunks waiting for a run the results a whole analysis of the same text found
+        on their lines (``seed_results``), and take them off ``pending``; a chunk that only
+        parses once repaired is left to run."""
+        seeded = [chunk for chunk in pending if chunk.broken is None]
+        per_chunk = [r for r in self.rules if r.scope == "chunk" or r.needs_module is not None]
+        for chunk, local in seed_results(handover, seeded, per_chunk, self._views(plain)):
+            chunk.local = local
+            del pending[chunk]
+            self._seeded = True
+
+    def _views(self, plain: list[str]) -> Callable[[Chunk], ChunkRun]:
+        return lambda chunk: self._chunk_run(chunk, plain)
 
     def _chunk_run(self, chunk: Chunk, plain: list[str]) -> ChunkRun:
         return ChunkRun(chunk, plain, self._bindings.imports, self.path, self.is_test, self.spec, self.project)

@@ -47,6 +47,9 @@ class Local:
     # Lines the chunk moved since its findings were made: they are moved as each version copies
     # them for its result (a copy either way), not once more before that.
     shift: int = 0
+    # Seeded from a whole analysis (``local.seed_results``): the import answers its rules needed
+    # are not known (any change of the import map runs them again) until ``refine`` runs them.
+    seeded: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -217,7 +220,7 @@ def ensure_facts(chunk: Chunk, imports: SharedImports, path: str, change: Import
             chunk.bindings = chunk.unit.bindings_of(chunk)
         else:
             lines = split_lines_keepends(chunk.text) if chunk.broken is None else None
-            chunk.bindings = module_bindings(chunk.module, lines, chunk.base)
+            chunk.bindings = module_bindings(chunk.module, lines, chunk.base, chunk.facts)
         chunk.binds = frozenset(chunk.bindings)
     return True
 
@@ -476,7 +479,9 @@ def free_names(facts: ModuleFacts) -> frozenset[str]:
     return frozenset(free)
 
 
-def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> dict[str, str]:
+def module_bindings(
+    module: ast.Module, lines: list[str] | None, base: int, facts: ModuleFacts | None = None
+) -> dict[str, str]:
     """Names bound at module level — assignments outside functions and class bodies, defs,
     classes, imports, names declared ``global`` — each with a digest of the statements that
     bind it: a top-level statement, or the class-body statement declaring a name ``global``.
@@ -485,8 +490,13 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
     so do containers the statement grows anywhere in it (``name.append(x)``, ``name[k] = v``,
     also in functions): whether a module-level list is a constant depends on what is put in it.
     A statement is digested by its text (``lines``: the chunk's lines, the first numbered
-    ``base``), which fixes its tree, or else by its tree."""
+    ``base``), which fixes its tree, or else by its tree. ``facts``: the module's, to skip the
+    walks for growths and ``global`` declarations where it holds none."""
     owners: dict[str, list[ast.AST]] = {}
+    grows = facts is None or any(
+        grown_name(node) is not None for kind in (ast.Call, ast.Subscript) for node in facts.nodes(kind)
+    )
+    declares = facts is None or bool(facts.nodes(ast.Global, ast.Nonlocal))
 
     def add(name: str, owner: ast.AST) -> None:
         found = owners.setdefault(name, [])
@@ -502,7 +512,7 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
                 stack.extend(node.decorator_list)
                 stack.extend(node.args.defaults)
                 stack.extend(d for d in node.args.kw_defaults if d is not None)
-                for inner in ast.walk(node):
+                for inner in ast.walk(node) if declares else ():
                     if isinstance(inner, (ast.Global, ast.Nonlocal)):
                         for name in inner.names:
                             add(name, owner)
@@ -523,13 +533,13 @@ def module_bindings(module: ast.Module, lines: list[str] | None, base: int) -> d
             stack.extend(ast.iter_child_nodes(node))
 
     for statement in module.body:
-        for name in module_grown_names(statement):
+        for name in module_grown_names(statement) if grows else ():
             add(name, statement)
         if isinstance(statement, ast.ClassDef):
             add(statement.name, statement)
             for part in (*statement.decorator_list, *statement.bases, *statement.keywords):
                 walk(part, statement)
-            for member in statement.body:
+            for member in statement.body if declares else ():
                 for inner in ast.walk(member):
                     if isinstance(inner, (ast.Global, ast.Nonlocal)):
                         for name in inner.names:

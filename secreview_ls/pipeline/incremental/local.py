@@ -9,7 +9,8 @@ the rules depended on; when a chunk only moved, its results move with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -17,9 +18,14 @@ from ...engine.evidence import Evidence
 from ...engine.finding import Finding
 from ...engine.taint import ProjectIndex, TaintSpec
 from ...rules.base import FileCache, Rule, RuleContext, TextContext
+from ..batch import Handover
 from ..running import RerunWhole, dispatch
 from .chunks import Chunk, Local, RunStats, combined_facts, padded_text, shift_finding
 from .imports import ImportChange, Recorder, SharedImports
+
+# A seeded chunk's rules were not asked what they need of the import map: any change of it
+# runs them again (then recorded).
+_EVERY_STRUCTURE = frozenset({"aliases", "bound", "star"})
 
 
 def context_keys(chunk: Chunk) -> tuple[Any, ...]:
@@ -126,6 +132,14 @@ class ChunkRun:
 
     def check(self, current: Rule) -> list[Finding]:
         """``current``'s findings on this chunk (recorded with the import answers they needed)."""
+        triggers = current.triggers
+        if (
+            triggers is not None
+            and current.needs_module is None
+            and current.kind != "text"
+            and not any(map(self.facts.source.mentions, triggers))
+        ):
+            return []  # what ``dispatch`` answers, with nothing asked or written: no context made
         evidence = Evidence()
         ctx = RuleContext(
             self.facts.source,
@@ -153,11 +167,113 @@ class ChunkRun:
             self.evidence[current.id] = own
         return kept
 
+    def test(self, current: Rule) -> bool | None:
+        """``current.needs_module`` on this view before any rule ran on it, or None when the
+        test reads the view's cache (what the rules ran on the view left there counts)."""
+        probe = _Probe()
+        ctx = RuleContext(
+            self.facts.source,
+            self.facts,
+            self.is_test,
+            project=self.project,
+            taint_spec=self.spec,
+            cache=probe,
+            evidence=Evidence(),
+        )
+        self.imports.record(self.recorder)
+        try:
+            answer = _needs_module(current, ctx)
+        except _Asked:
+            return None
+        finally:
+            self.imports.record(None)
+        return None if probe.asked else answer
+
     def results(self) -> Local:
         """What to keep for the next versions."""
         chunk = self.chunk
         moves = not any(f.message_lines for found in self.findings.values() for f in found)
         return Local(self.keys, self.recorder, chunk.first, self.findings, self.evidence, moves, frozenset(self.wide))
+
+
+def seed_results(
+    handover: Handover, chunks: list[Chunk], rules: list[Rule], view: Callable[[Chunk], ChunkRun]
+) -> Iterator[tuple[Chunk, Local]]:
+    """Each chunk's cached results (``chunks``: placed, in line order) from a whole analysis of
+    the same text, instead of running every per-chunk rule on every chunk's view.
+
+    ``rules``: those that run per chunk, in their order (scope "chunk", and the whole-module
+    rules that declare ``needs_module``). A rule that runs per chunk finds on a chunk's view
+    what it finds on the chunk's lines in the whole module (what makes incremental results
+    equal whole ones), so its findings and evidence are the whole run's on those lines. What
+    the whole run cannot tell is found on the view or kept conservative:
+
+    * whether a ``needs_module`` test holds on the view: asked there before any rule ran; a
+      test that reads what the rules left in the view's cache (``module_reads``) is asked,
+      as a run asks it, after the rules up to it ran on the view (those rules' results are
+      then that run's);
+    * the import answers the seeded rules needed: not known, so any change of the import map
+      runs the chunk again (then recorded)."""
+    starts = [chunk.first for chunk in chunks]
+    found: list[dict[str, list[Finding]]] = [{} for _ in chunks]
+    evidence: list[dict[str, Evidence]] = [{} for _ in chunks]
+
+    def index_of(line: int) -> int:
+        index = bisect.bisect_right(starts, line) - 1
+        return index if index >= 0 and line <= chunks[index].last else -1
+
+    for current in rules:
+        for finding in handover.findings.get(current.id, ()):
+            index = index_of(finding.span.start_line)
+            if index >= 0:
+                found[index].setdefault(current.id, []).append(finding)
+        for record in handover.evidence.get(current.id, ()):
+            index = index_of(record.line)
+            if index >= 0:
+                evidence[index].setdefault(current.id, Evidence()).add(record)
+    for chunk, own, records in zip(chunks, found, evidence, strict=True):
+        run = view(chunk)
+        # The rules run on the view: those up to the last test that reads the cache (the tests
+        # of the rules among them are asked by their runs).
+        head = 0
+        tested: list[str] = []
+        for index in range(len(rules) - 1, -1, -1):
+            if rules[index].needs_module is not None:
+                answer = run.test(rules[index])
+                if answer is None:
+                    head = index + 1
+                    break
+                if answer:
+                    tested.append(rules[index].id)
+        for current in rules[:head]:
+            own.pop(current.id, None)
+            records.pop(current.id, None)
+            run.check(current)
+        own.update(run.findings)
+        records.update(run.evidence)
+        recorder = run.recorder
+        recorder.whole |= _EVERY_STRUCTURE
+        moves = not any(f.message_lines for kept in own.values() for f in kept)
+        wide = frozenset((*run.wide, *tested))
+        yield chunk, Local(run.keys, recorder, chunk.first, own, records, moves, wide, seeded=True)
+
+
+class _Asked(BaseException):
+    """A test asked the view's cache for something (no ``except Exception`` of a rule's stops it)."""
+
+
+class _Probe(FileCache):
+    """A cache that stops whoever asks it for anything (``_Asked``), and notes that it was asked."""
+
+    __slots__ = ("asked",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = False
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        self.asked = True
+        raise _Asked(key)
 
 
 def _needs_module(current: Rule, ctx: RuleContext) -> bool:
