@@ -411,6 +411,7 @@ TAINT_CLASSES += (
         good='pattern = re.escape(request.args["q"])\nmatches = [n for n in names if re.search(pattern, n)]',
         severity=Level.MEDIUM,
         aliases=("redos", "regexp"),
+        result_keeps_data=True,  # ``re.sub``/``re.split``/``re.findall`` give back the searched text
     ),
 )
 

@@ -49,6 +49,7 @@ from .spec import (
 )
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, format_fields, literal_prefix, quoted_fields
+from .substitutions import left_characters, only_word_characters
 from .template_values import (
     class_text,
     class_value,
@@ -188,6 +189,10 @@ def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_ca
     if method is not None and not module_call:
         return spec.content_arguments.get("." + method)
     return None
+
+
+# Regular-expression functions whose result is the searched text, or pieces of it.
+_REGEX_TEXT = {"re.sub": "sub", "re.split": "split", "re.findall": "findall"}
 
 
 class Calls:
@@ -483,6 +488,8 @@ class Calls:
             return kept if kept.taint else EMPTY
         if name in _REPRS:
             return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
+        if name in _REGEX_TEXT:
+            return self._substituted(node, _REGEX_TEXT[name], args, kwargs)
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
             data = all_taint(None, args, kwargs)
             if name in spec.encoders:
@@ -790,6 +797,31 @@ class Calls:
                 return lines
         path_kind = receiver.kind if receiver.kind and receiver.kind.startswith("pathlib.") else None
         return Val(bound(data), (), path_kind) if data or path_kind else EMPTY
+
+    def _substituted(self, node: ast.Call, how: str, args: list[Val], kwargs: dict[str | None, Val]) -> Val:
+        """``re.sub(pattern, repl, text)``, ``re.split(pattern, text)``, ``re.findall(pattern, text)``:
+        the text (and what a replacement inserts), cleaned for the classes whose characters the call
+        cannot give back (``substitutions``)."""
+        at = 2 if how == "sub" else 1
+        text = args[at] if len(args) > at else kwargs.get("string", EMPTY)
+        inserted = (args[1] if len(args) > 1 else kwargs.get("repl", EMPTY)) if how == "sub" else EMPTY
+        data = whole(text) | whole(inserted)
+        if not data:
+            return EMPTY
+        value = Val(bound(data))
+        left = left_characters(node, how)
+        if left is None:
+            return value
+        if only_word_characters(left):
+            return EMPTY
+        classes: frozenset[str] = frozenset()
+        if not left & {"\n", "\r"}:
+            classes |= self.line_breaks_removed
+        if not left & {"/", "\\"}:
+            classes |= self.spec.sanitizers.get("os.path.basename", frozenset())
+        if not left & {"'", '"', "\\"}:
+            classes |= self.quotes_rejected
+        return cleaned(value, classes) if classes else value
 
     def _lines(self, node: ast.Call, method: str, data: Taint) -> Val | None:
         """``text.splitlines()``, ``text.split("\n")``: pieces without a line break; with a
