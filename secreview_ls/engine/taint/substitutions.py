@@ -3,10 +3,11 @@
 
 The result still carries the input, less what the pattern removes (or only what it matches, for
 ``findall``). Which characters can remain is judged by running the call (its pattern and other
-arguments all constants) on short samples: every printable ASCII character and a few others, alone, repeated and between
-other characters. A substitution that leaves only letters, digits and ``_`` cleans the value for
-every class; one that leaves no line break cleans it for the classes a line break matters to,
-one that leaves no path separator for paths, one that leaves no quote for quoted contexts."""
+arguments all constants) on short samples: every printable ASCII character and a few others,
+alone, repeated and between other characters. A call that leaves only letters, digits and ``_``
+cleans the value for every class; one that leaves no line break cleans it for the classes a line
+break matters to, one that leaves no path separator for paths, one that leaves no quote for
+quoted contexts. The samples are a few characters long: no pattern can backtrack long on them."""
 
 from __future__ import annotations
 
