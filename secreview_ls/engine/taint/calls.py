@@ -49,7 +49,7 @@ from .spec import (
 )
 from .state import STDLIB, Env, Frame
 from .strings import FixedPrefixes, format_fields, literal_prefix, quoted_fields
-from .substitutions import left_characters, only_word_characters
+from .substitutions import SHELL_CHARACTERS, left_characters, only_word_characters
 from .template_values import (
     class_text,
     class_value,
@@ -813,8 +813,11 @@ class Calls:
         if left is None:
             return value
         if only_word_characters(left):
-            return EMPTY
+            # Nothing any class needs, except a host name: ``f"http://{name}/"`` still picks the server.
+            return cleaned(value, frozenset(row.id for row in self.spec.classes) - {"ssrf"})
         classes: frozenset[str] = frozenset()
+        if not left & SHELL_CHARACTERS:
+            classes |= {"command"}  # ``[\w.-]``: one word of a command line, no shell syntax
         if not left & {"\n", "\r"}:
             classes |= self.line_breaks_removed
         if not left & {"/", "\\"}:

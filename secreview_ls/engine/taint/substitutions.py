@@ -5,9 +5,9 @@ The result still carries the input, less what the pattern removes (or only what 
 ``findall``). Which characters can remain is judged by running the call (its pattern and other
 arguments all constants) on short samples: every printable ASCII character and a few others,
 alone, repeated and between other characters. A call that leaves only letters, digits and ``_``
-cleans the value for every class; one that leaves no line break cleans it for the classes a line
-break matters to, one that leaves no path separator for paths, one that leaves no quote for
-quoted contexts. The samples are a few characters long: no pattern can backtrack long on them."""
+cleans the value for every class but a host name's; one that leaves no shell syntax cleans it for
+commands, one that leaves no line break for the classes a line break matters to, one that leaves
+no path separator for paths, one that leaves no quote for quoted contexts. The samples are a few characters long: no pattern can backtrack long on them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ _CHARACTERS = string.printable + "\x00\x85\u2028é"
 # A pattern matching runs of one character class (``\w+``, ``[a-z0-9]{1,8}``): what ``findall``
 # gives back is the characters the class matches, which the samples show one by one.
 _ONE_CLASS = re.compile(r"(?:\\[wdsWDS]|\[\^?\]?[^\]]*\])(?:[+*?]|\{\d+(?:,\d*)?\})?")
+# What a shell reads as syntax (or a word break) in an unquoted command line.
+SHELL_CHARACTERS = frozenset(";&|$`<>()\\\"'*?[]{}~!#%^=\n\r\t\x0b\x0c ")
 _CONTEXTS = ("{c}", "a{c}a", "{c}{c}{c}", "0{c}", "{c}0", " {c} ", "<{c}>", "\n{c}\n")
 
 
