@@ -262,3 +262,65 @@ def test_modules_are_found_through_package_folders_and_names_below_a_module_are_
     assert project.resolve_module("pkg.other.db", view) is None  # no such folder
     assert project.resolve_module("pkg.data.db", view) is None  # ``data`` is a file
     assert project.resolve_module("pkg.sub.nothing", view) is None
+
+
+def test_a_file_imported_under_two_module_names_is_summarized_the_same_whoever_asks_first(tmp_path: Path) -> None:
+    """``src/app/cps/helper.py`` is ``src.app.cps.helper`` for the package's own views and
+    ``cps.helper`` for a script beside the package; its ``from .. import db`` is ``src.app.db``
+    under the first name and a bare ``db`` under the second, which the folder of the file has
+    too. Which importer is analyzed first must not decide what the other's analysis finds."""
+    app = tmp_path / "src" / "app"
+    (app / "cps").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "cps" / "__init__.py").write_text("")
+    (app / "db.py").write_text(SQL_HELPER.format(name="run"))
+    (app / "cps" / "db.py").write_text(SAFE_HELPER.format(name="run"))
+    (app / "cps" / "helper.py").write_text("from .. import db\n\ndef lookup(name):\n    db.run(name)\n")
+    view = app / "cps" / "views.py"
+    view.write_text(
+        "from flask import request\nfrom .helper import lookup\n\ndef v():\n    lookup(request.args['q'])\n"
+    )
+    script = app / "main.py"
+    script.write_text(
+        "from flask import request\nfrom cps.helper import lookup\n\ndef v():\n    lookup(request.args['q'])\n"
+    )
+
+    def scan_order(*files: Path) -> dict[str, list[tuple[str, int]]]:
+        project = ProjectIndex([tmp_path], stable=True)
+        found = {}
+        for file in files:
+            config = Config(select=("SR8",), root=tmp_path)
+            result = analyze_source(file.read_text(), str(file.resolve()), config, project=project)
+            found[file.name] = [(f.rule_id, f.span.start_line) for f in result.findings]
+        return found
+
+    views_first, script_first = scan_order(view, script), scan_order(script, view)
+    assert views_first == script_first
+    assert views_first["views.py"] == [("SR801", 5)]
+
+
+def test_summaries_of_recursive_functions_do_not_depend_on_which_file_asked_first(tmp_path: Path) -> None:
+    """``check`` calls ``escalate`` which calls ``check`` back: the summary of the one asked
+    second is computed with the first still in progress (its call cut short). A scan's next file
+    must not get that partial summary: whether ``b.py`` reports its flow through ``escalate``
+    must not depend on ``a.py`` having asked for ``check`` before."""
+    from secreview_ls.pipeline.scan import analyze_files
+
+    (tmp_path / "rules.py").write_text(
+        "import os\n\n"
+        "def check(value):\n    os.system(value)\n    return escalate(value)\n\n"
+        "def escalate(value):\n    return check(value) or value\n"
+    )
+    (tmp_path / "a.py").write_text(
+        "from flask import request\nfrom rules import check\n\ndef v():\n    check(request.args['q'])\n"
+    )
+    (tmp_path / "b.py").write_text(
+        "from flask import request\nfrom rules import escalate\n\ndef v():\n    escalate(request.args['q'])\n"
+    )
+    config = Config(select=("SR8",), root=tmp_path)
+
+    def b_findings(*names: str) -> list[tuple[str, int]]:
+        results, _ = analyze_files([tmp_path / name for name in names], config, jobs=1, project_roots=[tmp_path])
+        return [(f.rule_id, f.span.start_line) for r in results if r.path.endswith("b.py") for f in r.findings]
+
+    assert b_findings("a.py", "b.py") == b_findings("b.py") == [("SR802", 5)]

@@ -145,3 +145,20 @@ def real_path(path: Path, real_folder: Callable[[Path], Path]) -> Path:
     except OSError:
         return path.resolve()
     return path.resolve() if link else real_folder(path.parent) / path.name
+
+
+def module_name_under(path: Path, root: Path) -> str:
+    """The dotted module name of ``path`` relative to ``root``; "" when it is not under ``root``."""
+    try:
+        return dotted_name(path.relative_to(root))
+    except ValueError:
+        return ""
+
+
+def dotted_name(relative: Path) -> str:
+    """``a/b/c.py`` → ``a.b.c`` (``a/b/__init__.py`` → ``a.b``), folders whose names are no
+    identifier left out."""
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(part for part in parts if part.isidentifier())

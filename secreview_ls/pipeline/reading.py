@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..engine.finding import Notice, Span
-from ..engine.project_files import real_path
+from ..engine.project_files import dotted_name, real_path
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".pyw"})
 
@@ -48,10 +48,7 @@ def module_name_for(path: str | Path, root: Path | None) -> str:
             candidate = real_path(candidate, _real_folder).relative_to(_real_folder(root))
         except (ValueError, OSError):
             pass
-    parts = list(candidate.with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(p for p in parts if p.isidentifier())
+    return dotted_name(candidate)
 
 
 def read_source(path: Path, config: Config) -> ReadResult:

@@ -184,6 +184,7 @@ def _analyze_one(path: Path, config: Config, project: ProjectIndex | None, evide
     with collected_at_the_end():
         if project is None:
             return _analyze_guarded(path, config, project, evidence)
+        project.settle()  # the same findings whichever files this process analyzed before
         with project.recording() as used:
             result = _analyze_guarded(path, config, project, evidence)
         result.project_files_used = tuple(sorted(str(p) for p in used))

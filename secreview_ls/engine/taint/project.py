@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import ModuleFacts
-from ..project_files import python_files, real_path, search_markers, searched, walk
+from ..project_files import module_name_under, python_files, real_path, search_markers, searched, walk
 from ..source import SourceFile
 from .analysis import ModuleTaint
 from .definitions import ModuleIndex
@@ -179,7 +179,6 @@ class _Whole:
     spec: TaintSpec
     size: int
     taint: ModuleTaint
-    cut: bool = False  # a summary computed in it was cut short: its summaries depend on the order of asks
     shared: bool = False  # its facts serve an analysis of the file itself (``facts_of``): not emptied
     height: int = 1  # the longest chain of files (this one included) its summaries followed
 
@@ -287,9 +286,11 @@ class ProjectIndex:
         self._prints: dict[int, tuple[TaintSpec, str]] = {}
         self._stamped: dict[Path, tuple[tuple[int, int], str]] = {}  # digests of files not loaded
         self._reach = 0  # deepest chain of files reached by the summaries being computed
+        self.cuts = 0  # summaries cut short so far (see ``settle``)
         self.stored_used = 0  # summaries taken from the store
         self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
         self._resolved_paths: dict[str, Path | None] = {}
+        self._names_of_files: dict[Path, str] = {}  # ``_module_name``
         self._real_folders: dict[Path, Path] = {}
         # ``stable``: the files do not change while the index lives (one scan), so each file's
         # size and time are looked up once instead of at every ask; ``invalidate`` forgets them.
@@ -437,6 +438,19 @@ class ProjectIndex:
             self._resolved[key] = found
             return found
 
+    def _module_name(self, path: Path, asked: str) -> str:
+        """The one name a file is analyzed under, however it was imported: its relative imports
+        resolve from it, so a file reached both as ``cps.helper`` (from a script beside the package)
+        and as ``src.app.cps.helper`` would otherwise be summarized as whichever came first. The
+        name under the first root holding the file, as a scan names the files it analyzes; the
+        name asked for a file under no root."""
+        known = self._names_of_files.get(path)
+        if known is None:
+            known = self._names_of_files[path] = next(
+                (name for root in self.roots if (name := module_name_under(path, root))), asked
+            )
+        return known
+
     def _resolved_path(self, from_path: str | os.PathLike[str]) -> Path | None:
         key = os.fspath(from_path)
         if key not in self._resolved_paths:
@@ -475,7 +489,8 @@ class ProjectIndex:
             target = self._target(qualname, from_path)
             if target is None:
                 return None
-            (path, module), name = target
+            (path, asked), name = target
+            module = self._module_name(path, asked)
             # A file importing from itself: the stored summary has no tree nodes to point at.
             if path == self._resolved_path(from_path):
                 self._own.append(path)
@@ -835,6 +850,7 @@ class ProjectIndex:
         self._active.append(path)
         depth = len(self._active)
         outer_reach, self._reach = self._reach, depth
+        cuts = self.cuts
         try:
             current = self._current(path, spec)
             if current is None:
@@ -864,7 +880,7 @@ class ProjectIndex:
                 if target is not None:
                     loaded.reexports[name] = target
             if fresh:
-                self._computed(path, module, loaded, name, spec, depth)
+                self._computed(path, module, loaded, name, spec, depth, cut=self.cuts != cuts)
             self._record(path)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
@@ -888,10 +904,25 @@ class ProjectIndex:
     def _cut(self) -> None:
         """A summary could not be followed (chain limit, cycle, too deep): what the files now
         computing theirs find depends on the order of asks, so none of it is stored."""
-        for path in self._active:
-            whole = self._whole.get(path)
-            if whole is not None:
-                whole.cut = True
+        self.cuts += 1
+
+    def cut_short(self) -> None:
+        """A file's analysis cut a call short (recursion, the depth limit): the summaries now
+        being computed depend on the order of asks."""
+        self.cuts += 1
+
+    def settle(self) -> None:
+        """Forget the summaries computed across a cut (in memory only: they are never stored), so
+        that what the next analysis finds does not depend on which files were analyzed before
+        it in this process (a scan's workers each get a different share of the files)."""
+        with self._lock:
+            for loaded in self._loaded.values():
+                for name in loaded.cut:
+                    loaded.summaries.pop(name, None)
+                    loaded.heights.pop(name, None)
+                loaded.cut.clear()
+            for whole in self._whole.values():
+                whole.taint.summaries.forget_provisional()
 
     def _reuse(self, loaded: _Loaded, name: str, depth: int) -> None:
         """A summary computed earlier is used again: its chain counts for the one asking."""
@@ -899,13 +930,16 @@ class ProjectIndex:
             self._cut()
         self._reach = max(self._reach, depth + loaded.heights.get(name, 1) - 1)
 
-    def _computed(self, path: Path, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int) -> None:
+    def _computed(
+        self, path: Path, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int, *, cut: bool
+    ) -> None:
+        if cut:
+            loaded.cut.add(name)
         whole = self._whole.get(path)
         if whole is None:
             return
         whole.height = max(whole.height, self._reach - depth + 1)
-        if whole.cut:
-            loaded.cut.add(name)
+        if cut:
             return
         loaded.heights[name] = whole.height
         if self._store is None:

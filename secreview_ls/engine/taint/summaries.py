@@ -61,6 +61,9 @@ class Summaries:
         self._unplaced: dict[ast.AST, Record] = {}  # replayed in the lines of an earlier version
         self._in_progress: set[ast.AST] = set()
         self._stack_depth = 0
+        self.cuts = 0  # calls cut short here (recursion, depth limit)
+        # summaries computed across a cut: what they hold depends on which function was asked first
+        self._provisional: set[ast.AST] = set()
         self._functions: set[ast.AST] | None = None
         self._scope: tuple[str | None, tuple[FunctionNode, ...]] | None = None  # ``_request_scope``
         self.template_answer: Callable[[str], object] | None = None  # what reading a template gives now
@@ -108,10 +111,29 @@ class Summaries:
         self.results.record_project_summary(name, summary)
         return summary
 
+    def forget_provisional(self) -> None:
+        """Drop the summaries computed across a cut, so that asking them again in another order
+        (another file's analysis) gives what that order gives, not what the first asker got."""
+        for fn in self._provisional:
+            self._summaries.pop(fn, None)
+            self._unplaced.pop(fn, None)
+        self._provisional.clear()
+
+    def _cut_short(self) -> None:
+        self.cuts += 1
+        if self.project is not None:
+            self.project.cut_short()
+
+    def _cut_count(self) -> int:
+        return self.cuts + (self.project.cuts if self.project is not None else 0)
+
     def _summary_of(self, fn: FunctionNode) -> Summary | None:
         if fn in self._summaries:
+            if fn in self._provisional:
+                self._cut_short()  # its asker depends on the order of asks too
             return self._summaries[fn]
         if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
+            self._cut_short()
             return None
         if not self.scopes.gives_back(fn) and not self.relevance.may_reach_sink(fn):
             # Returns nothing, stores nothing, calls nothing that could be a sink: nothing to learn.
@@ -119,15 +141,19 @@ class Summaries:
             return self._summaries[fn]
         self._in_progress.add(fn)
         self._stack_depth += 1
+        cuts = self._cut_count()
         try:
             summary = self._analyze_function(fn)
         except RecursionError:
             self.results.poisoned = True
             summary = None
+            self._cut_short()
         finally:
             self._stack_depth -= 1
             self._in_progress.discard(fn)
         self._summaries[fn] = summary
+        if self._cut_count() != cuts:
+            self._provisional.add(fn)
         return summary
 
     def default_constructor(self, cls: ast.ClassDef) -> Summary | None:

@@ -15,7 +15,12 @@ from .values import EMPTY, Label, Val, whole
 class SummaryProvider(Protocol):
     """What the taint engine needs from a project index."""
 
+    cuts: int  # summaries cut short so far (a cycle, a chain or depth limit): a count that only grows
+
     def function_summary(self, qualname: str, spec: TaintSpec, from_path: str) -> Summary | None: ...
+
+    def cut_short(self) -> None:
+        """A summary being computed could not follow a call (recursion, a depth limit)."""
 
 
 @dataclass(frozen=True)
