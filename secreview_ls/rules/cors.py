@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from ..engine.facts import keyword_value
 from ..engine.finding import Finding
 from .base import HIGH, MEDIUM, RuleContext, rule
+from .judge import file_name_words
 
 _FLASK_CORS = ("flask_cors.CORS", "flask_cors.cross_origin")
 _STARLETTE_CORS = frozenset({"starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware"})
@@ -28,8 +29,7 @@ _DEVELOPMENT_WORDS = frozenset({"dev", "local", "develop", "development", "debug
 
 
 def _development_module(path: str) -> bool:
-    stem = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py").lower()
-    return bool(_DEVELOPMENT_WORDS & set(stem.replace("-", "_").split("_")))
+    return bool(_DEVELOPMENT_WORDS & file_name_words(path))
 
 
 def _true(node: ast.expr | None) -> bool:

@@ -32,6 +32,13 @@ def identifier_words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+def file_name_words(path: str) -> set[str]:
+    """The lower-case words of a file's name without its suffix (``settings/local_dev.py`` →
+    ``{"local", "dev"}``), split at underscores and hyphens."""
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py").lower()
+    return set(stem.replace("-", "_").split("_"))
+
+
 def target_name(node: ast.AST) -> str | None:
     """The identifier a target expression names: ``x``, ``self.x``, ``d["x"]``."""
     if isinstance(node, ast.Name):

@@ -621,13 +621,7 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _may_pass_password_entry(call: ast.Call) -> bool:
-    return any(
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and "=" in node.value
-        and _PASSWORD_KEY.search(node.value) is not None
-        for node in (*call.args[:1], *(k.value for k in call.keywords))
-    )
+    return any(_PASSWORD_KEY.search(node.value) is not None for node in connection_strings(call))
 
 
 _PASSWORD_KEY = re.compile(r"(?i)(?:password|pwd)\s*=")

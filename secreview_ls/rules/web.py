@@ -11,7 +11,7 @@ from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .debug_defaults import on_by_default
-from .judge import has_star_kwargs, imports_module, is_static, short, single_assignment
+from .judge import file_name_words, has_star_kwargs, imports_module, is_static, short, single_assignment
 from .marking_apis import declared_marking
 from .safe_markup import built_html, keeps_safety, safe_markup
 from .stored_records import reads_stored_record
@@ -63,8 +63,7 @@ def _settings_module(ctx: RuleContext) -> str | None:
         or not any(marker in ctx.source.text for marker in _SETTINGS_MARKERS)
     ):
         return None
-    words = set(stem.replace("-", "_").split("_"))
-    return "development" if words & set(_DEVELOPMENT_NAMES) else "settings"
+    return "development" if file_name_words(path) & set(_DEVELOPMENT_NAMES) else "settings"
 
 
 @rule(
