@@ -287,6 +287,7 @@ class ProjectIndex:
         self._stamped: dict[Path, tuple[tuple[int, int], str]] = {}  # digests of files not loaded
         self._reach = 0  # deepest chain of files reached by the summaries being computed
         self.cuts = 0  # summaries cut short so far (see ``settle``)
+        self._cut_files: set[Path] = set()  # files with summaries cut short, kept in ``_loaded``
         self.stored_used = 0  # summaries taken from the store
         self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
         self._resolved_paths: dict[str, Path | None] = {}
@@ -916,11 +917,15 @@ class ProjectIndex:
         that what the next analysis finds does not depend on which files were analyzed before
         it in this process (a scan's workers each get a different share of the files)."""
         with self._lock:
-            for loaded in self._loaded.values():
+            for path in self._cut_files:
+                loaded = self._loaded.get(path)
+                if loaded is None:
+                    continue
                 for name in loaded.cut:
                     loaded.summaries.pop(name, None)
                     loaded.heights.pop(name, None)
                 loaded.cut.clear()
+            self._cut_files.clear()
             for whole in self._whole.values():
                 whole.taint.summaries.forget_provisional()
 
@@ -935,6 +940,7 @@ class ProjectIndex:
     ) -> None:
         if cut:
             loaded.cut.add(name)
+            self._cut_files.add(path)
         whole = self._whole.get(path)
         if whole is None:
             return
