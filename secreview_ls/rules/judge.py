@@ -486,12 +486,51 @@ def class_attribute_value(ctx: RuleContext, node: ast.Attribute) -> ast.expr | N
                 return None
     if len(values) != 1:
         return None
-    for inner in ast.walk(owner):
-        if isinstance(inner, ast.Attribute) and inner.attr == node.attr and not isinstance(inner.ctx, ast.Load):
-            return None
-        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in {"setattr", "delattr"}:
-            return None
+    stores = class_stores(ctx, owner)
+    if node.attr in stores.written or stores.dynamic:
+        return None
     return values[0]
+
+
+class ClassStores:
+    """How the code of a class (its methods included) stores attributes, from one walk of it:
+    asked for every ``self.NAME`` a rule judges, which would otherwise walk the class each time."""
+
+    __slots__ = ("assigned", "augmented", "dynamic", "unpacked", "written")
+
+    def __init__(self, owner: ast.ClassDef) -> None:
+        # name → (the object stored into, the value) of each ``x.name = value``, in ``ast.walk`` order
+        self.assigned: dict[str, list[tuple[ast.expr, ast.expr]]] = defaultdict(list)
+        self.unpacked: set[str] = set()  # ``a, self.name = ...``
+        self.augmented: set[str] = set()  # ``self.name += ...``
+        self.written: set[str] = set()  # stored or deleted through any object, however
+        self.dynamic = False  # ``setattr`` / ``delattr`` called
+        for node in ast.walk(owner):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Attribute):
+                        self.assigned[target.attr].append((target.value, node.value))
+                    elif isinstance(target, (ast.Tuple, ast.List)):
+                        self.unpacked.update(e.attr for e in target.elts if isinstance(e, ast.Attribute))
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Attribute):
+                self.augmented.add(node.target.attr)
+            if isinstance(node, ast.Attribute):
+                if not isinstance(node.ctx, ast.Load):
+                    self.written.add(node.attr)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                self.dynamic = self.dynamic or node.func.id in {"setattr", "delattr"}
+
+
+_CLASS_STORES: CacheKey[dict[ast.ClassDef, ClassStores]] = CacheKey("attribute stores of each class")
+
+
+def class_stores(ctx: RuleContext, owner: ast.ClassDef) -> ClassStores:
+    """``ClassStores`` of ``owner``, made once per analysis."""
+    table = ctx.cache.get(_CLASS_STORES, dict)
+    found = table.get(owner)
+    if found is None:
+        found = table[owner] = ClassStores(owner)
+    return found
 
 
 def int_value(ctx: RuleContext, node: ast.AST | None, depth: int = 0) -> int | None:

@@ -36,7 +36,7 @@ from ..engine.command_line import command_line_parameter, is_parse_call, reads_c
 from ..engine.facts import parameter_names
 from .base import RuleContext
 from .fixed_values import scope_of, stored_value, stores_in
-from .judge import identifier_words, is_static, note_command_line_frameworks
+from .judge import class_stores, identifier_words, is_static, note_command_line_frameworks
 
 _CONFIG_WORDS = frozenset({"config", "conf", "cfg", "configuration", "settings", "ini", "pypirc", "rc"})
 _LOOKUPS = frozenset(
@@ -166,22 +166,14 @@ def _self_attribute(ctx: RuleContext, node: ast.Attribute, seen: frozenset[str],
     owner = next((a for a in ctx.facts.ancestors(node) if isinstance(a, ast.ClassDef)), None)
     if owner is None:
         return None
+    stores = class_stores(ctx, owner)
+    if node.attr in stores.unpacked or node.attr in stores.augmented:
+        return None  # unpacked from something this does not follow, or grown
     values: list[ast.AST] = []
-    for assign in ast.walk(owner):
-        if isinstance(assign, (ast.Assign, ast.AnnAssign)) and assign.value is not None:
-            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
-            for target in targets:
-                if isinstance(target, ast.Attribute) and target.attr == node.attr:
-                    if not (isinstance(target.value, ast.Name) and target.value.id == "self"):
-                        return None
-                    values.append(assign.value)
-                elif isinstance(target, (ast.Tuple, ast.List)) and any(
-                    isinstance(e, ast.Attribute) and e.attr == node.attr for e in target.elts
-                ):
-                    return None  # unpacked from something this does not follow
-        elif isinstance(assign, ast.AugAssign) and isinstance(assign.target, ast.Attribute):
-            if assign.target.attr == node.attr:
-                return None
+    for target, value in stores.assigned.get(node.attr, ()):
+        if not (isinstance(target, ast.Name) and target.id == "self"):
+            return None
+        values.append(value)
     if not values:
         # a constant by convention (``self.DEFAULT_REPOSITORY``), maybe from a base class
         return "fixed" if node.attr.isupper() else None
