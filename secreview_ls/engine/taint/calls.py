@@ -217,6 +217,8 @@ class Calls:
         self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.markup_escaped = spec.cleaned_by(MARKUP_ESCAPED)
         self.quotes_rejected = spec.cleaned_by(QUOTES_REJECTED) | {QUOTED_ONLY}
+        # what a word-characters-only text is clean for: all but a host name (``_substituted``)
+        self.words_only_clean = frozenset(row.id for row in spec.classes) - {"ssrf"}
         self._mapped_calls: dict[int, ast.Call] = {}
         self._deferred: dict[int, ast.Call] = {}
         self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
@@ -814,7 +816,7 @@ class Calls:
             return value
         if only_word_characters(left):
             # Nothing any class needs, except a host name: ``f"http://{name}/"`` still picks the server.
-            return cleaned(value, frozenset(row.id for row in self.spec.classes) - {"ssrf"})
+            return cleaned(value, self.words_only_clean)
         classes: frozenset[str] = frozenset()
         if not left & SHELL_CHARACTERS:
             classes |= {"command"}  # ``[\w.-]``: one word of a command line, no shell syntax
