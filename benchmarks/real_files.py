@@ -10,7 +10,10 @@ all mostly one class): the CPU time of
 * a keystroke inside a method of the largest class: a short comment typed at the end of its
   last statement then removed, alternately, each a new version analyzed incrementally
   (``--edit line``: a statement line inserted before that statement then deleted;
-  ``--edit paste``: 50 lines of statements pasted there then removed);
+  ``--edit paste``: 50 lines of statements pasted there then removed; ``--edit broken``: a
+  statement left unfinished there, ``value =``, a syntax error as typing makes them with an
+  editor closing brackets and quotes by itself; ``--edit unclosed``: ``value = len(``, a
+  bracket left open as typing without that makes them);
 
 and, side by side in the same run, Ruff with the S rules selected:
 
@@ -28,7 +31,7 @@ server builds for the file's folder unless ``--no-project``. The analysis runs o
 the environment chooses, as the server's does (``lsp/allocator.py``): Python's own unless
 ``PYTHONMALLOC=malloc`` (glibc's, 20-35 % more CPU per edit) is set.
 
-    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [--edit key|line|paste] [FILE ...]
+    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [--edit key|line|paste|broken|unclosed] [FILE ...]
 """
 
 from __future__ import annotations
@@ -118,14 +121,16 @@ def method_line(text: str) -> int:
     return method.body[-1].lineno - 1
 
 
-EDITS = ("key", "line", "paste")
+EDITS = ("key", "line", "paste", "broken", "unclosed")
+UNFINISHED = {"broken": "value =", "unclosed": "value = len("}  # statements typed halfway
 PASTED_LINES = 50
 
 
 def edited(lines: list[str], at: int, version: int, kind: str = "key") -> str:
     """The text on even versions; on odd ones, edited at line ``at`` (the last statement of a
     method): ``key``, a comment typed at the end of the line; ``line``, a statement inserted
-    before it (removed on the next version); ``paste``, 50 lines of statements inserted there."""
+    before it (removed on the next version); ``paste``, 50 lines of statements inserted there;
+    ``broken`` and ``unclosed``, an unfinished statement (``UNFINISHED``) inserted before it."""
     if version % 2 == 0:
         return "".join(lines)
     changed = list(lines)
@@ -134,6 +139,8 @@ def edited(lines: list[str], at: int, version: int, kind: str = "key") -> str:
         changed[at] = line.rstrip("\n") + "  # x\n"
         return "".join(changed)
     indent = line[: len(line) - len(line.lstrip())]
+    if kind in UNFINISHED:
+        return "".join([*changed[:at], f"{indent}{UNFINISHED[kind]}\n", *changed[at:]])
     count = 1 if kind == "line" else PASTED_LINES
     inserted = [f"{indent}part_{n} = len(str({n})) + {n}\n" for n in range(count)]
     return "".join([*changed[:at], *inserted, *changed[at:]])
@@ -279,7 +286,8 @@ def main() -> None:
         choices=EDITS,
         default="key",
         help="the change measured (column key): a comment typed at the end of a line (key), a statement line"
-        f" inserted and deleted (line), {PASTED_LINES} lines of statements pasted and removed (paste)",
+        f" inserted and deleted (line), {PASTED_LINES} lines of statements pasted and removed (paste), an"
+        " unfinished statement inserted and removed: `value =` (broken), `value = len(` (unclosed)",
     )
     args = parser.parse_args()
     freeze_after_analyses()  # as the server does
