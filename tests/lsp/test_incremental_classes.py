@@ -207,6 +207,35 @@ def test_an_edit_in_a_method_parses_and_reruns_that_method(tmp_path: Path) -> No
             assert stats.rerun < stats.chunks // 10, stats
 
 
+@pytest.mark.parametrize(
+    ("typed", "contained"),
+    [
+        ("value =", True),  # unfinished, brackets closed (as an editor closing them by itself leaves it)
+        ("value = self.", True),
+        ("if value", True),
+        ("value = len(", False),  # an open bracket may close anywhere below: the class is one chunk again
+    ],
+)
+def test_a_statement_typed_halfway_in_a_method_reparses_that_method(
+    tmp_path: Path, typed: str, contained: bool
+) -> None:
+    """Code mid-edit in a method of a big class is repaired in that method's segment alone when
+    the whole file's tolerant parse repairs it there, with the same notices and findings."""
+    analyzer, text, path, config = _opened(tmp_path, 60, seed=5)
+    lines = split_lines_keepends(text)
+    methods = [i for i, line in enumerate(lines) if line.startswith("    def ")]
+    for index in (methods[len(methods) // 2] + 2, methods[-1] + 2):  # the middle method, the last one
+        indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+        broken = "".join([*lines[:index], f"{indent}{typed}\n", *lines[index:]])
+        for current in (broken, text):
+            result = analyzer.analyze(current)
+            assert summary(result) == summary(analyze_source(current, path, config))
+            assert analyzer.stats.mode == "incremental", analyzer.stats
+            if current is broken:
+                assert any(n.kind == "syntax-error" for n in result.notices)
+                assert (analyzer.stats.parsed_lines < 30) == contained, analyzer.stats
+
+
 def test_a_class_constant_read_through_self_reruns_the_methods(tmp_path: Path) -> None:
     analyzer, text, path, config = _opened(tmp_path, 30, seed=6)
     for before, after in (('COMMAND = "ls"', "COMMAND = input()"), ("COMMAND = input()", 'COMMAND = "ls"')):

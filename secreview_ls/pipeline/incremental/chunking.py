@@ -15,11 +15,10 @@ import re
 
 from ...engine.source import parse_quietly, parse_tolerant
 from ..running import RerunWhole
-from .chunks import Chunk, RunStats, group_statements, outline, parse_module, tokenizes
+from .chunks import MAX_BROKEN_NOTICES, Chunk, RunStats, group_statements, outline, parse_module, tokenizes
 from .segments import collapse, reassemble, restore, split, splittable, wrapped_region
 
 MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each side
-MAX_BROKEN_NOTICES = 8  # more syntax errors than this in one region: analyze the whole file
 # An error the tokenizer found further down than where it starts (an unterminated triple-quoted
 # string is detected at the end of the file): its message names that line.
 _DETECTED_AT = re.compile(r"\(detected at line (\d+)\)")
@@ -42,7 +41,7 @@ def rechunk(
         return old
     low, high = _changed_span(len(old_lines), len(lines), prefix, suffix)
     first_index, last_index = _touched(old, low, high, delta)
-    segments = wrapped_region(lines, old, first_index, last_index, delta)
+    segments = wrapped_region(lines, old, first_index, last_index, delta, path)
     if segments is not None:
         stats.parsed_lines = max(segments[-1].last - segments[0].first + 1, 0)
         unit = segments[0].unit

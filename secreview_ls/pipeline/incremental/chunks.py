@@ -27,6 +27,7 @@ from ...rules.judge import grown_name
 from .imports import ImportChange, Recorder, SharedImports
 from .linediff import split_lines_keepends
 
+MAX_BROKEN_NOTICES = 8  # more syntax errors than this in one region: analyze the whole file
 GROUP_LINES = 20  # consecutive simple statements are grouped up to this many lines
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)

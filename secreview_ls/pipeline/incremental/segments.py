@@ -32,9 +32,11 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ...engine.facts import ModuleFacts
+from ...engine.finding import Notice
 from ...engine.names import ImportMap
+from ...engine.source import parse_tolerant
 from ...rules.judge import grown_name
-from .chunks import Chunk, View, grown_names, parse_module, place
+from .chunks import MAX_BROKEN_NOTICES, Chunk, View, grown_names, parse_module, place, tokenizes
 
 MIN_SPLIT_LINES = 40  # smaller classes stay one chunk
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -232,10 +234,11 @@ def _indent_of(statement: ast.stmt, shift: int, lines: list[str]) -> str | None:
 
 
 def wrapped_region(
-    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int
+    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str = "<unknown>"
 ) -> list[Chunk] | None:
     """New segments for old segments ``first_index..last_index`` of one class (not its header),
-    when the region parses on its own inside a class body at the class's indentation."""
+    when the region parses on its own inside a class body at the class's indentation, or
+    repairs there as the whole file's tolerant parse repairs it (``_repaired_region``)."""
     chunks = old[first_index : last_index + 1]
     unit = chunks[0].unit
     if unit is None or any(c.unit is not unit or c is unit.header for c in chunks):
@@ -248,7 +251,14 @@ def wrapped_region(
     # the new nodes there afterwards would (about 150 blank lines per line of the region).
     pad = first - 2 if first - 2 <= _PAD_PER_LINE * (last - first + 1) else 0
     tree = parse_module("\n" * pad + _WRAPPER + "".join(lines[first - 1 : last]))
-    if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
+    notices: list[Notice] = []
+    if tree is None:
+        repaired = _repaired_region(lines, old, first_index, last_index, delta, path)
+        if repaired is None:
+            return None
+        tree, notices = repaired
+        pad = first - 2
+    elif len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
         return None
     body = tree.body[0].body
     shift = first - 2 - pad
@@ -257,13 +267,79 @@ def wrapped_region(
         line = lines[_first_line(statement) + shift - 1]
         if not line.startswith(indent) or line[len(indent) : len(indent) + 1] in (" ", "\t", "\f", "\\", ""):
             return None
+    if not body:
+        return None
     groups = _groups(body)
     extents = _extents(groups, shift, first, last, lines, first)
-    reusable = {c.key: c for c in chunks}
+    reusable = {c.key: c for c in chunks if c.broken is None} if not notices else {}
     made = [_segment(lines, a, b, group, a - shift, reusable) for (a, b), group in zip(extents, groups, strict=True)]
     for segment in made:
         segment.unit = unit
+    if notices:
+        line = next((n.span.start_line for n in notices if n.span is not None), first)
+        holder = next((s for s in made if s.first <= line <= s.last), made[0])
+        holder.broken = notices
     return made
+
+
+def _repaired_region(
+    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
+) -> tuple[ast.Module, list[Notice]] | None:
+    """The tree (region at its own lines, inside ``class _:``) and notices of segments that do
+    not parse, repaired as ``parse_tolerant`` repairs them, when that is what the whole file's
+    tolerant parse does there: the region's brackets and strings close within it, and the same
+    parse with the chunk before and after it blanks nothing else, reports nothing else and
+    leaves their statements as they were. None otherwise (the class is then one chunk again)."""
+    first = old[first_index].first
+    last = old[last_index].last + delta
+    text = "".join(lines[first - 1 : last])
+    if first_index == 0 or last_index + 1 >= len(old) or not tokenizes(text):
+        return None
+    unit = old[first_index].unit
+    before, after = old[first_index - 1], old[last_index + 1]
+    if before.unit is not unit or before is before.unit.header or after.broken is not None:
+        return None
+    if after.unit is not None and after.unit is not unit:
+        return None  # another class's header: its statements are not all in its text
+    alone = parse_tolerant("\n" * (first - 2) + _WRAPPER + text, path)
+    if any(n.kind == "unparsable" for n in alone.notices) or not 0 < len(alone.notices) <= MAX_BROKEN_NOTICES:
+        return None
+    window_last = after.last + delta
+    window_text = "".join(lines[before.first - 1 : window_last])
+    window = parse_tolerant("\n" * (before.first - 2) + _WRAPPER + window_text, path)
+    if window.notices != alone.notices or window.blanked_lines != alone.blanked_lines:
+        return None
+    if not _single_class(alone.tree) or not window.tree.body or not isinstance(window.tree.body[0], ast.ClassDef):
+        return None
+    region = alone.tree.body[0].body
+    inside = window.tree.body[0].body
+    above = before.own or []
+    below = (after.own or []) if after.unit is unit else []
+    outside = window.tree.body[1:] if after.unit is not unit else []
+    if len(inside) != len(above) + len(region) + len(below):
+        return None
+    if after.unit is not unit and len(outside) != len(after.module.body):
+        return None
+    if any(_dump(a) != _dump(b) for a, b in zip(inside[: len(above)], above, strict=True)):
+        return None
+    placed = inside[len(above) : len(above) + len(region)]
+    if any(
+        ast.dump(a, include_attributes=True) != ast.dump(b, include_attributes=True)
+        for a, b in zip(placed, region, strict=True)
+    ):
+        return None
+    others = [*zip(inside[len(above) + len(region) :], below, strict=True), *zip(outside, after.module.body, strict=True)]
+    if any(_dump(a) != _dump(b) for a, b in others):
+        return None
+    return alone.tree, list(alone.notices)
+
+
+def _single_class(tree: ast.Module) -> bool:
+    return len(tree.body) == 1 and isinstance(tree.body[0], ast.ClassDef)
+
+
+def _dump(node: ast.AST) -> str:
+    return ast.dump(node)
 
 
 def reassemble(unit: ClassUnit, segments: list[Chunk]) -> None:
@@ -325,6 +401,9 @@ def collapse(unit: ClassUnit) -> Chunk:
     text = "".join(s.text for s in unit.segments)
     chunk = Chunk(first, last, text, "unit:" + _digest(text), ast.Module(body=[unit.node], type_ignores=[]), base=first)
     chunk.collapsed = unit
+    notices = [notice for segment in unit.segments for notice in segment.broken or ()]
+    if notices:  # a segment repaired when it was parsed: the class parses only so
+        chunk.broken = notices
     return chunk
 
 
