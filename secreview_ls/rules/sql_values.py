@@ -606,8 +606,34 @@ def _harmless_parameter(ctx: RuleContext, function: ast.AST, name: ast.Name, dep
     (``self._main_query("sqlite_master", "table", schema)``): see ``callers.py``."""
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or depth > _MAX_DEPTH - 1:
         return False
+    if _numeric_annotation(ctx, function, name.id):
+        return True
     values = passed_values(ctx, function, name.id)
     return bool(values) and all(harmless_value(ctx, v, depth + 1) for v in values)
+
+
+# Annotations of parameters whose values print as numbers, dates or UUIDs (frameworks such as
+# FastAPI convert and validate them before the function runs).
+_NUMERIC_ANNOTATIONS = frozenset(
+    {"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID", "decimal.Decimal", "datetime.date",
+     "datetime.datetime"}
+)  # fmt: skip
+
+
+def _numeric_annotation(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    """The parameter is annotated ``int`` (``float``, ``UUID``...), also ``int | None`` or ``Optional[int]``."""
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    annotation = next((a.annotation for a in every if a.arg == name), None)
+    if annotation is None:
+        return False
+    parts: list[ast.expr] = [annotation]
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        parts = [annotation.left, annotation.right]
+    elif isinstance(annotation, ast.Subscript) and ctx.facts.qualname(annotation.value) == "typing.Optional":
+        parts = [annotation.slice]
+    kinds = [p for p in parts if not (isinstance(p, ast.Constant) and p.value is None)]
+    return bool(kinds) and all(ctx.facts.qualname(p) in _NUMERIC_ANNOTATIONS for p in kinds)
 
 
 def _harmless_own_method(ctx: RuleContext, func: ast.Attribute, depth: int) -> bool:

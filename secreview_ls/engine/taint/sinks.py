@@ -970,6 +970,9 @@ class SinkChecker:
         if isinstance(node, ast.Tuple) and node.elts:
             body_node = node.elts[0]
             value = get_part(value, "0")
+            declared_here = _tuple_content_type(node)
+            if declared_here is not None and "html" not in declared_here:
+                return  # ``return body, 200, {"Content-Type": "text/plain"}``
         if isinstance(body_node, (ast.Dict, ast.List)) or value.kind is not None:
             return  # a JSON body, or a response object (its headers are not the body)
         labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]
@@ -980,6 +983,22 @@ class SinkChecker:
             return  # a text/plain or JSON body is not rendered as HTML
         for sink in self.spec.return_sinks:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
+
+
+def _tuple_content_type(node: ast.Tuple) -> str | None:
+    """The constant ``Content-Type`` of the headers a view returns after its body
+    (``(body, status, {"Content-Type": "text/plain"})`` or a list of header pairs), lower-cased."""
+    headers = node.elts[-1] if len(node.elts) > 1 else None
+    pairs: list[tuple[ast.expr | None, ast.expr]] = []
+    if isinstance(headers, ast.Dict):
+        pairs = list(zip(headers.keys, headers.values, strict=True))
+    elif isinstance(headers, ast.List):
+        pairs = [(e.elts[0], e.elts[1]) for e in headers.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
+    for key, item in pairs:
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() == "content-type":
+            if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                return item.value.lower()
+    return None
 
 
 # Flask and Quart render a template text with escaping on.
