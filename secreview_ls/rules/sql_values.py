@@ -21,7 +21,7 @@ import re
 from ..engine.facts import parameter_names
 from .base import CacheKey, RuleContext
 from .callers import passed_values
-from .fixed_values import stores_in
+from .fixed_values import fixed_choice, stores_in
 from .judge import (
     add_operands,
     binding_scope,
@@ -201,6 +201,8 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
 def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
     if ctx.facts.qualname(call.func) in _NUMERIC_CALLS or _fixed_time_format(ctx, call):
         return True
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "get" and fixed_choice(ctx, call):
+        return True  # ``ORDERS.get(key, "id")``: an entry of a constant table or a fixed default
     if _counter_step(ctx, call):
         return True
     if ctx.facts.qualname(call.func) == "builtins.dict" and not call.args:
