@@ -16,7 +16,7 @@ from ..source import SourceFile
 from . import xml_parsers
 from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
-from .response_types import given_content_type
+from .response_types import given_content_type, tuple_content_type
 from .results import Results
 from .sink_arguments import keyword_given, keyword_text, other_api
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
@@ -970,7 +970,7 @@ class SinkChecker:
         if isinstance(node, ast.Tuple) and node.elts:
             body_node = node.elts[0]
             value = get_part(value, "0")
-            declared_here = _tuple_content_type(node)
+            declared_here = tuple_content_type(node)
             if declared_here is not None and "html" not in declared_here:
                 return  # ``return body, 200, {"Content-Type": "text/plain"}``
         if isinstance(body_node, (ast.Dict, ast.List)) or value.kind is not None:
@@ -983,22 +983,6 @@ class SinkChecker:
             return  # a text/plain or JSON body is not rendered as HTML
         for sink in self.spec.return_sinks:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
-
-
-def _tuple_content_type(node: ast.Tuple) -> str | None:
-    """The constant ``Content-Type`` of the headers a view returns after its body
-    (``(body, status, {"Content-Type": "text/plain"})`` or a list of header pairs), lower-cased."""
-    headers = node.elts[-1] if len(node.elts) > 1 else None
-    pairs: list[tuple[ast.expr | None, ast.expr]] = []
-    if isinstance(headers, ast.Dict):
-        pairs = list(zip(headers.keys, headers.values, strict=True))
-    elif isinstance(headers, ast.List):
-        pairs = [(e.elts[0], e.elts[1]) for e in headers.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
-    for key, item in pairs:
-        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() == "content-type":
-            if isinstance(item, ast.Constant) and isinstance(item.value, str):
-                return item.value.lower()
-    return None
 
 
 # Flask and Quart render a template text with escaping on.
