@@ -236,6 +236,25 @@ def _filter_fallback(ctx: RuleContext, call: ast.Call, method: str) -> bool:
     return False
 
 
+_ZIP_SUFFIXES = (".zip", ".whl", ".jar", ".egg")
+
+
+def _unpack_unfiltered(ctx: RuleContext, call: ast.Call) -> bool:
+    """``shutil.unpack_archive(name, dest)`` that may unpack a tar archive with no ``filter=``:
+    not a zip archive by its constant ``format`` or file name (zip members are cleaned)."""
+    if any(kw.arg is None for kw in call.keywords) or keyword_value(call, "filter") is not None:
+        return False
+    if len(call.args) > 3:  # ``filter`` is keyword-only: a fourth positional is another API's
+        return False
+    archive_format = argument(call, 2, "format")
+    if archive_format is not None:
+        chosen = static_string(ctx, archive_format)
+        return chosen is not None and chosen != "zip"
+    name = argument(call, 0, "filename")
+    text = static_string(ctx, name) if name is not None else None
+    return not (text and text.lower().endswith(_ZIP_SUFFIXES))
+
+
 def _global_filter_set(ctx: RuleContext) -> bool:
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
@@ -260,15 +279,30 @@ def _global_filter_set(ctx: RuleContext) -> bool:
     "or pass a `members=` list you have checked (the archive itself or its unfiltered "
     "`getmembers()` checks nothing). The fallback for a Python without filters is not "
     "reported: the other branch of a capability check (`hasattr(tarfile, 'data_filter')`, "
-    "`sys.version_info`), or the `except` handler of a `try`, that extracts with `filter='data'`.",
+    "`sys.version_info`), or the `except` handler of a `try`, that extracts with `filter='data'`. "
+    "`shutil.unpack_archive` unpacks tar archives the same way before Python 3.14 unless given `filter=` "
+    "(an archive whose constant `format` or file name says zip is not reported: zip members are cleaned).",
     bad="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest)",
     good="import tarfile\nwith tarfile.open(upload) as tar:\n    tar.extractall(dest, filter='data')",
 )
 def tarfile_unsafe_extract(ctx: RuleContext) -> Iterator[Finding]:
+    unpacks = list(ctx.facts.calls_to("shutil.unpack_archive"))
     calls = list(ctx.facts.method_calls("extractall", "extract"))
-    if not calls or not imports_module(ctx.facts, "tarfile"):
+    if not unpacks and not (calls and imports_module(ctx.facts, "tarfile")):
         return
     if _global_filter_set(ctx):
+        return
+    for _, call in unpacks:
+        if _unpack_unfiltered(ctx, call):
+            yield tarfile_unsafe_extract.finding(
+                ctx,
+                call,
+                "`shutil.unpack_archive` without `filter=` extracts a tar archive's members wherever their names "
+                "point (`../`, absolute paths, symlinks) before Python 3.14; pass `filter='data'`",
+                severity=MEDIUM,
+                confidence=MEDIUM,
+            )
+    if not imports_module(ctx.facts, "tarfile"):
         return
     names = _tar_names(ctx)
     for call in calls:

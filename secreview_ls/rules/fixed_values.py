@@ -197,6 +197,8 @@ _PURE_METHODS = frozenset({"decode", "encode", "strip", "lstrip", "rstrip", "low
 def _fixed_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
     """A pure conversion of fixed values (``b64decode(b"...").decode()``), or a call of a
     function of the module whose every ``return`` gives a fixed value."""
+    if _lookup_in_static_table(ctx, call, depth):
+        return True
     arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
     if not all(fixed_choice(ctx, argument, depth + 1) for argument in arguments):
         return False
@@ -209,6 +211,16 @@ def _fixed_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
         return False
     function = _module_function(ctx, func.id)
     return function is not None and _returns_fixed(ctx, function, depth)
+
+
+def _lookup_in_static_table(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
+    """``COMMANDS.get(key, "true")``: an entry of a constant table, or a fixed default, whatever the key."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "get" and not call.keywords and 1 <= len(call.args) <= 2):
+        return False
+    if not isinstance(_static_collection(ctx, func.value), ast.Dict):
+        return False
+    return len(call.args) == 1 or fixed_choice(ctx, call.args[1], depth + 1)
 
 
 def _module_function(ctx: RuleContext, name: str) -> ast.FunctionDef | None:

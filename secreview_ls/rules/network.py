@@ -49,6 +49,13 @@ def _client_method_calls(ctx: RuleContext) -> Iterator[ast.Call]:
             yield call
 
 
+# aiohttp's connector and one-shot request: ``ssl=False`` (or the older ``verify_ssl=False``)
+# skips certificate validation for every connection they make.
+_AIOHTTP_TLS_CALLS = frozenset(
+    {"aiohttp.TCPConnector", "aiohttp.connector.TCPConnector", "aiohttp.request", "aiohttp.client.request"}
+)
+
+
 def _is_false(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is not None and not node.value and node.value != ""
 
@@ -69,7 +76,7 @@ def _turns_verify_off(node: ast.Assign) -> bool:
     fix_safety="unsafe",
     fix_note="Requests to a server whose certificate does not verify (self-signed, a private CA not "
     "in the bundle) start failing until the CA bundle is passed as `verify=`.",
-    summary="An HTTP client request turns off TLS certificate verification (`verify=False`).",
+    summary="An HTTP client request turns off TLS certificate verification (`verify=False`, aiohttp's `ssl=False`).",
     why="Without certificate verification any machine on the network path (Wi-Fi, proxy, "
     "compromised router) can present its own certificate, read the traffic including credentials, "
     "and change responses. To trust a private CA, pass its bundle: `verify='/path/ca.pem'`.",
@@ -85,6 +92,14 @@ def tls_verify_disabled(ctx: RuleContext) -> Iterator[Finding]:
             yield _verify_finding(ctx, call, kw, library, HIGH)
         elif kw is None or isinstance(kw.value, ast.Constant):
             ctx.judged(name, call, Judgement.VERIFIED)
+    for name, call in ctx.facts.calls_with_prefix("aiohttp."):
+        if name not in _AIOHTTP_TLS_CALLS:
+            continue
+        seen.add(id(call))
+        for word in ("ssl", "verify_ssl"):
+            kw = keyword(call, word)
+            if kw is not None and _is_false(kw.value):
+                yield _verify_finding(ctx, call, kw, "aiohttp", HIGH)
     if imports_module(ctx.facts, "requests", "httpx", "aiohttp"):
         for call in _client_method_calls(ctx):
             if id(call) in seen:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from ..engine.facts import keyword_value
 from ..engine.finding import Finding
 from .base import LOW, MEDIUM, RuleContext, rule
 from .connection_strings import connection_strings, dsn_password
@@ -595,7 +596,9 @@ def _secret_mapping(ctx: RuleContext, targets: list[ast.expr], mapping: ast.Dict
     why="`connect(password='...')` puts a live credential in the source, where every reader of "
     "the repository and its history can use it. A connection string handed to a call counts the "
     'same when its password entry holds a literal (libpq\'s `"host=db user=app password=..."`, '
-    'ODBC\'s `"...;UID=app;PWD=..."`); placeholders (`%s`, `{}`, `${VAR}`) are not reported.',
+    'ODBC\'s `"...;UID=app;PWD=..."`); placeholders (`%s`, `{}`, `${VAR}`) are not reported. So does a '
+    "literal passed by position where a call takes the password: `smtp.login(user, '...')`, LDAP's "
+    "`simple_bind_s(dn, '...')`, `HTTPBasicAuth(user, '...')`, a request's `auth=(user, '...')`.",
     bad="db.connect(user='app', password='s3cr3t-Pa55')",
     good="import os\ndb.connect(user='app', password=os.environ['DB_PASSWORD'])",
 )
@@ -644,8 +647,14 @@ def _connection_string_credentials(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # Calls whose positional argument at the index is a key or password the call uses right away.
-_KEY_POSITIONS = {"jwt.encode": 1, "jwt.decode": 1, "jwt.api_jwt.encode": 1, "jwt.api_jwt.decode": 1}
-_LOGIN_METHODS = frozenset({"login", "auth_plain", "auth_login"})
+_KEY_POSITIONS = {
+    "jwt.encode": 1, "jwt.decode": 1, "jwt.api_jwt.encode": 1, "jwt.api_jwt.decode": 1,
+    # HTTP Basic/Digest credentials: ``HTTPBasicAuth(user, password)``.
+    "requests.auth.HTTPBasicAuth": 1, "requests.auth.HTTPDigestAuth": 1, "httpx.BasicAuth": 1,
+    "httpx.DigestAuth": 1, "aiohttp.BasicAuth": 1, "aiohttp.helpers.BasicAuth": 1,
+}  # fmt: skip
+# ``.login(user, password)`` of mail and file-transfer clients; LDAP's ``simple_bind_s(dn, password)``.
+_LOGIN_METHODS = frozenset({"login", "auth_plain", "auth_login", "simple_bind", "simple_bind_s"})
 
 
 def _login_call(call: ast.Call) -> bool:
@@ -662,8 +671,12 @@ def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
         value = _string(call.args[index]) if len(call.args) > index else None
         if value is not None and used_literal_key(value):
             yield hardcoded_password_argument.finding(
-                ctx, call.args[index], f"`{ctx.facts.spelled(call.func)}` is given a hardcoded key; {_MESSAGE}"
+                ctx,
+                call.args[index],
+                f"`{ctx.facts.spelled(call.func)}` is given a hardcoded {'key' if name.startswith('jwt.') else 'password'}; "
+                f"{_MESSAGE}",
             )
+    yield from _auth_pairs(ctx)
     if next(ctx.facts.method_calls(*_LOGIN_METHODS), None) is None:
         return  # the facts list the calls by method name: no ``.login(...)`` call, none to read
     for call in ctx.facts.nodes_where(ast.Call, _login_call):
@@ -674,6 +687,20 @@ def _positional_credentials(ctx: RuleContext) -> Iterator[Finding]:
             yield hardcoded_password_argument.finding(
                 ctx, call.args[1], f"`{ctx.facts.spelled(func)}` is given a hardcoded password; {_MESSAGE}"
             )
+
+
+def _auth_pairs(ctx: RuleContext) -> Iterator[Finding]:
+    """``requests.get(url, auth=("api", "s3cret"))``: a literal password in a request's auth pair."""
+    for prefix in ("requests.", "httpx."):
+        for _, call in ctx.facts.calls_with_prefix(prefix):
+            auth = keyword_value(call, "auth")
+            if not (isinstance(auth, ast.Tuple) and len(auth.elts) == 2):
+                continue
+            value = _string(auth.elts[1])
+            if value is not None and used_literal_key(value):
+                yield hardcoded_password_argument.finding(
+                    ctx, auth.elts[1], f"`{ctx.facts.spelled(call.func)}` is given a hardcoded password; {_MESSAGE}"
+                )
 
 
 @rule(

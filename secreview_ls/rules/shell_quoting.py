@@ -31,7 +31,9 @@ def is_quoted(ctx: RuleContext, node: ast.expr, *, nested: bool = False) -> bool
     text and numbers such as the process id), or escaped for single quotes
     and placed between them (``"'%s'" % path.replace("'", "'\\"'\\"'")``). A local name counts when
     every assignment of it that reaches the use is such a string (``command = template %
-    shlex.quote(filename)`` then ``os.popen(command)``)."""
+    shlex.quote(filename)`` then ``os.popen(command)``), or ``shlex.join(parts)`` of parts led by a fixed program."""
+    if _joined_with_fixed_program(ctx, node):
+        return True
     if isinstance(node, ast.Name) and not nested:
         stores = stores_in(ctx, scope_of(ctx, node), node.id)  # indexed: no walk back for every call
         if not any(isinstance(s, ast.Assign) and is_quoted(ctx, s.value, nested=True) for s in stores):
@@ -43,6 +45,21 @@ def is_quoted(ctx: RuleContext, node: ast.expr, *, nested: bool = False) -> bool
         return False
     escaped = {id(value) for value in single_quoted_values(ctx, node)}
     return all(id(v) in escaped or _harmless(ctx, v) for v in values)
+
+
+def _joined_with_fixed_program(ctx: RuleContext, node: ast.expr) -> bool:
+    """``shlex.join(["git", "log", author])`` (also through names bound once): every part is
+    quoted, and the program the shell runs is fixed text."""
+    if isinstance(node, ast.Name):
+        bound = single_assignment(ctx, node)
+        node = bound if bound is not None else node
+    if not (isinstance(node, ast.Call) and ctx.facts.qualname(node.func) == "shlex.join" and len(node.args) == 1):
+        return False
+    parts = node.args[0]
+    if isinstance(parts, ast.Name):
+        bound = single_assignment(ctx, parts)
+        parts = bound if bound is not None else parts
+    return isinstance(parts, (ast.List, ast.Tuple)) and bool(parts.elts) and fixed_choice(ctx, parts.elts[0])
 
 
 def _quoting_call(ctx: RuleContext, node: ast.expr) -> bool:
@@ -167,7 +184,19 @@ def _head_and_rest(ctx: RuleContext, node: ast.expr) -> tuple[ast.expr, list[ast
 
 
 def _harmless(ctx: RuleContext, node: ast.expr) -> bool:
-    return _quoting_call(ctx, node) or fixed_choice(ctx, node) or _temp_file_name(ctx, node)
+    return _quoting_call(ctx, node) or fixed_choice(ctx, node) or _temp_file_name(ctx, node) or _converted(ctx, node)
+
+
+_CONVERSIONS = frozenset({"builtins.int", "builtins.float", "builtins.len"})
+
+
+def _converted(ctx: RuleContext, node: ast.expr) -> bool:
+    """``int(value)``, or a local name bound once to it (``pid = int(request.args["pid"])``): a
+    number, which holds no shell syntax."""
+    if isinstance(node, ast.Name):
+        bound = single_assignment(ctx, node)
+        node = bound if bound is not None else node
+    return isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _CONVERSIONS
 
 
 def caller_command(ctx: RuleContext, node: ast.expr | None, depth: int = 0) -> bool:

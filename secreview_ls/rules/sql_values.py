@@ -21,7 +21,7 @@ import re
 from ..engine.facts import parameter_names
 from .base import CacheKey, RuleContext
 from .callers import passed_values
-from .fixed_values import stores_in
+from .fixed_values import fixed_choice, stores_in
 from .judge import (
     add_operands,
     binding_scope,
@@ -201,6 +201,8 @@ def harmless_value(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
 def _harmless_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
     if ctx.facts.qualname(call.func) in _NUMERIC_CALLS or _fixed_time_format(ctx, call):
         return True
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "get" and fixed_choice(ctx, call):
+        return True  # ``ORDERS.get(key, "id")``: an entry of a constant table or a fixed default
     if _counter_step(ctx, call):
         return True
     if ctx.facts.qualname(call.func) == "builtins.dict" and not call.args:
@@ -606,8 +608,34 @@ def _harmless_parameter(ctx: RuleContext, function: ast.AST, name: ast.Name, dep
     (``self._main_query("sqlite_master", "table", schema)``): see ``callers.py``."""
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or depth > _MAX_DEPTH - 1:
         return False
+    if _numeric_annotation(ctx, function, name.id):
+        return True
     values = passed_values(ctx, function, name.id)
     return bool(values) and all(harmless_value(ctx, v, depth + 1) for v in values)
+
+
+# Annotations of parameters whose values print as numbers, dates or UUIDs (frameworks such as
+# FastAPI convert and validate them before the function runs).
+_NUMERIC_ANNOTATIONS = frozenset(
+    {"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID", "decimal.Decimal", "datetime.date",
+     "datetime.datetime"}
+)  # fmt: skip
+
+
+def _numeric_annotation(ctx: RuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    """The parameter is annotated ``int`` (``float``, ``UUID``...), also ``int | None`` or ``Optional[int]``."""
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    annotation = next((a.annotation for a in every if a.arg == name), None)
+    if annotation is None:
+        return False
+    parts: list[ast.expr] = [annotation]
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        parts = [annotation.left, annotation.right]
+    elif isinstance(annotation, ast.Subscript) and ctx.facts.qualname(annotation.value) == "typing.Optional":
+        parts = [annotation.slice]
+    kinds = [p for p in parts if not (isinstance(p, ast.Constant) and p.value is None)]
+    return bool(kinds) and all(ctx.facts.qualname(p) in _NUMERIC_ANNOTATIONS for p in kinds)
 
 
 def _harmless_own_method(ctx: RuleContext, func: ast.Attribute, depth: int) -> bool:

@@ -228,8 +228,8 @@ def _task_runner_sinks(add: Callable[[SinkSpec], None]) -> None:
 def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
     """Query methods of asyncpg's connections and pools beyond ``execute`` (``await conn.fetch(sql)``):
     their first argument is the SQL text, the rest are ``$n`` parameters. Also peewee's
-    ``execute_sql`` and ``Model.raw``, DuckDB's module-level and connection queries, and
-    SQLAlchemy's ``exec_driver_sql``."""
+    ``execute_sql`` and ``Model.raw``, DuckDB's module-level and connection queries, the
+    ``databases`` package's queries and SQLAlchemy's ``exec_driver_sql``."""
     for handle in ("asyncpg.connect()", "asyncpg.create_pool()", "asyncpg.create_pool().acquire()"):
         for method in ("fetch", "fetchrow", "fetchval", "executemany", "cursor", "prepare"):
             add(SinkSpec("sql", f"{handle}.{method}", "SQL query", ((0, "query"), (0, "command")), text_only=True))
@@ -238,6 +238,10 @@ def _async_driver_sql_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("sql", "query", "execute"):
         add(SinkSpec("sql", f"duckdb.{name}", "SQL query", ((0, "query"),), text_only=True))
         add(SinkSpec("sql", f"duckdb.connect().{name}", "SQL query", ((0, "query"),), text_only=True))
+    # The ``databases`` package (``await database.fetch_all(query=sql)``) runs text as SQL.
+    for method in ("fetch_all", "fetch_one", "fetch_val", "iterate", "execute_many"):
+        add(SinkSpec("sql", f".{method}", "SQL query", ((0, "query"),), text_only=True,
+                     requires_import=("databases",)))  # fmt: skip
     # SQLAlchemy hands ``exec_driver_sql`` text to the DBAPI cursor as it is.
     add(SinkSpec("sql", ".exec_driver_sql", "SQL query", ((0, "statement"),), text_only=True,
                  requires_import=("sqlalchemy",)))  # fmt: skip
@@ -292,6 +296,16 @@ def _connection_and_file_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("httpx.Client", "httpx.AsyncClient"):
         add(SinkSpec("ssrf", name, "base URL of every request", ((99, "base_url"),)))
     add(SinkSpec("ssrf", "aiohttp.ClientSession", "base URL of every request", ((0, "base_url"),)))
+    # aiohttp's one-shot ``aiohttp.request(method, url)`` and a session's other verbs.
+    add(SinkSpec("ssrf", "aiohttp.request", "request URL", ((1, "url"),)))
+    for verb in ("put", "patch", "delete", "head", "options", "request", "ws_connect"):
+        position = 1 if verb == "request" else 0
+        add(SinkSpec("ssrf", f"aiohttp.ClientSession().{verb}", "request URL", ((position, "url"),)))
+    # cloudpickle reads the pickle format: loading runs what the data names.
+    for name in ("cloudpickle.loads", "cloudpickle.load"):
+        add(SinkSpec("deserialization", name, "deserialized data"))
+    # Files opened asynchronously: ``aiofiles.open`` takes the same path as ``open``.
+    add(SinkSpec("path", "aiofiles.open", "file path", ((0, "file"),)))
     # Mail and file-transfer clients connect to the host they are made with.
     for name in ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS",
                  "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL"):  # fmt: skip

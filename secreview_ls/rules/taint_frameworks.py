@@ -119,6 +119,8 @@ RESOLVER_DECORATORS = frozenset(
 # Request-scoped globals and the hooks that fill them before each view.
 REQUEST_GLOBALS = frozenset({"flask.g", "flask.globals.g", "quart.g", "quart.globals.g"})
 REQUEST_HOOKS = frozenset({"before_request", "before_app_request"})
+# Decorators of Flask/Quart error handlers: the handler's return value is the (HTML) response body.
+ERROR_HANDLER_DECORATORS = frozenset({"errorhandler", "app_errorhandler"})
 # Responders whose parameters after (request, response) are the route's URI template fields.
 RESPONDER_CAPTURES = (("falcon.request", "on_", 2),)
 

@@ -38,6 +38,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "re.escape": frozenset({"regex"}),
     "regex.escape": frozenset({"regex"}),
     "pipes.quote": frozenset({"command"}),
+    # ``shlex.join(parts)`` quotes every element of the list it joins.
+    "shlex.join": frozenset({"command"}),
     # Markup.
     "html.escape": _MARKUP,
     "cgi.escape": _MARKUP,
@@ -60,6 +62,7 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "os.path.basename": frozenset({"path"}),
     "werkzeug.utils.secure_filename": frozenset({"path", "command", "xss", "header", "log", "redirect", "sql"}),
     "werkzeug.security.safe_join": frozenset({"path"}),
+    "werkzeug.utils.safe_join": frozenset({"path"}),
     "flask.safe_join": frozenset({"path"}),
     "django.utils._os.safe_join": frozenset({"path"}),
     "django.utils.text.get_valid_filename": frozenset({"path", "command"}),

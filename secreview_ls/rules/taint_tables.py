@@ -59,6 +59,7 @@ from .taint_frameworks import (
     CAPTURING_HANDLERS,
     DJANGO_REQUEST_ATTRS,
     DJANGO_URL_ATTRS,
+    ERROR_HANDLER_DECORATORS,
     EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
     EXTRA_OBJECT_KINDS,
@@ -772,7 +773,8 @@ def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:
                      mode="yaml"))  # fmt: skip
     # XXE (CWE-611): lxml resolves entities unless told not to.
     for name in ("lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse", "lxml.etree.XMLID",
-                 "lxml.etree.iterparse"):  # fmt: skip
+                 "lxml.etree.iterparse", "lxml.objectify.fromstring", "lxml.objectify.XML",
+                 "lxml.objectify.parse"):  # fmt: skip
         add(SinkSpec("xxe", name, "XML parsed with entity resolution", ((0, "text"), (0, "source")), mode="lxml"))
     # The standard SAX parser resolves no external entity unless ``feature_external_ges`` is switched on.
     add(SinkSpec("xxe", "xml.sax.make_parser().parse", "XML parsed by a SAX parser", ((0, "source"),), mode="sax"))
@@ -925,6 +927,7 @@ def build_spec(
         responder_captures=RESPONDER_CAPTURES,
         request_globals=REQUEST_GLOBALS,
         request_hooks=REQUEST_HOOKS,
+        error_handler_decorators=ERROR_HANDLER_DECORATORS,
         resolver_modules=RESOLVER_MODULES,
         resolver_names=RESOLVER_NAMES,
         resolver_decorators=RESOLVER_DECORATORS,

@@ -548,7 +548,8 @@ def _assigns_false_or_none(node: ast.Assign) -> bool:
     "cookies should have both. A session/token cookie set with the flags left out is reported too "
     "(they default to off in Django, Flask and Starlette), unless its value is fixed text (the same for every "
     "visitor, so no credential: a marker, `''` to clear it). A framework's own table of defaults "
-    "(`global_settings.py`, `default_settings.py`) is not: projects override it.",
+    "(`global_settings.py`, `default_settings.py`) is not: projects override it. Settings switched off "
+    "in `app.config.update(SESSION_COOKIE_SECURE=False)` count like assignments.",
     bad="response.set_cookie('session', sid, secure=False, httponly=False)",
     good="response.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')",
 )
@@ -599,3 +600,30 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
                 f"`{name} = {node.value.value}` sends the session cookie without the {flag} protection",
                 confidence=HIGH if imports_module(ctx.facts, "django", "flask") else MEDIUM,
             )
+    for name, value in _config_updates(ctx):
+        flag = _COOKIE_SETTINGS.get(name)
+        if flag is None or value.value is not (None if flag == "SameSite" else False):
+            continue
+        yield cookie_insecure_flags.finding(
+            ctx,
+            value,
+            f"`{name}={value.value}` sends the session cookie without the {flag} protection",
+            confidence=HIGH if imports_module(ctx.facts, "django", "flask") else MEDIUM,
+        )
+
+
+def _config_updates(ctx: RuleContext) -> Iterator[tuple[str, ast.Constant]]:
+    """Constant settings handed to ``app.config.update(NAME=value)`` / ``update({"NAME": value})``
+    (also ``from_mapping``): each setting's name and constant value."""
+    for call in ctx.facts.method_calls("update", "from_mapping"):
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not (isinstance(receiver, ast.Attribute) and receiver.attr == "config"):
+            continue
+        pairs: list[tuple[str | None, ast.expr]] = [(kw.arg, kw.value) for kw in call.keywords]
+        for item in call.args[:1]:
+            if isinstance(item, ast.Dict):
+                keys = [k.value if isinstance(k, ast.Constant) else None for k in item.keys]
+                pairs += list(zip(keys, item.values, strict=True))
+        for name, value in pairs:
+            if isinstance(name, str) and isinstance(value, ast.Constant):
+                yield name, value

@@ -71,6 +71,8 @@ _PREDICATE = re.compile(r"_?is_[a-z]\w*$")
 _URL_SAFETY = re.compile(
     r"_?(?:is_safe_(?:\w+_)?(?:url|uri|redirect|next|target|location|host)\w*|(?:is_)?(?:\w+_)?ur[li]_is_safe|is_ur[li]_safe)$"
 )
+# A URL prefix naming its scheme and host, the host ended by a path: ``https://api.example.com/``.
+_URL_WITH_HOST = re.compile(r"^https?://[^/?#@\\]+/")
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 # The longest common sub-path, compared by components (not ``commonprefix``, which compares text).
 _COMMON_PATH = frozenset({"os.path.commonpath", "posixpath.commonpath", "ntpath.commonpath"})
@@ -225,6 +227,7 @@ class Conditions:
             self._clean_predicate_arguments(test, env)
         if isinstance(test, ast.Call) and truth:
             self._clean_url_safety_check(test, env)
+            self._clean_url_prefix_check(test, env)
         if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
@@ -369,6 +372,17 @@ class Conditions:
         )
         if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
             self.clean_path(target, env, self.host_allowlisted)
+
+    def _clean_url_prefix_check(self, test: ast.Call, env: Env) -> None:
+        """``url.startswith("https://api.example.com/")`` was true: every prefix fixes the scheme
+        and the host (a ``/`` ends the host), so the URL goes to that host as an allowlisted one does."""
+        func = test.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and len(test.args) == 1):
+            return
+        prefix = test.args[0]
+        items = prefix.elts if isinstance(prefix, ast.Tuple) else [prefix]
+        if items and all(isinstance(i, ast.Constant) and _URL_WITH_HOST.match(str(i.value)) for i in items):
+            self.clean_path(func.value, env, self.host_allowlisted)
 
     def _clean_option_check(self, test: ast.Call, env: Env, truth: bool) -> None:
         """``value.startswith("-")`` was false, or ``value.startswith(("https://", "http://"))``

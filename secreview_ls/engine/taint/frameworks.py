@@ -248,6 +248,10 @@ def entry_for(
             break
         if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
             continue
+        if decorator.func.attr in spec.error_handler_decorators and _imports_any(facts, ("flask", "quart"), roots):
+            entry.framework = "flask"  # ``@app.errorhandler(404)``: answers like a view, takes no URL parameter
+            entry.returns_html = True
+            break
         if decorator.func.attr not in spec.route_decorators:
             continue
         path_node = decorator.args[0] if decorator.args else None

@@ -82,6 +82,15 @@ def _is_classmethod(fn: ast.AST) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
 
 
+def _class_of_classmethod(fn: Frame, func: ast.Name) -> bool:
+    """``func`` is the first parameter of the classmethod being interpreted (``cls``)."""
+    node = fn.node
+    if fn.cls is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _is_classmethod(node):
+        return False
+    params = [*node.args.posonlyargs, *node.args.args]
+    return bool(params) and params[0].arg == func.id
+
+
 def _project_class(value: Val) -> str | None:
     """``pkg.mod.Class`` for an instance of a class of another file (kind ``class:pkg.mod.Class``)."""
     kind = value.kind or ""
@@ -141,7 +150,9 @@ class Interprocedural:
         bound_self: Val | None = None
         constructor: ast.ClassDef | None = None
         receiver_name: ast.expr | None = None
-        if isinstance(func, ast.Name):
+        if isinstance(func, ast.Name) and _class_of_classmethod(fn, func):
+            constructor = fn.cls  # ``cls(v)`` in a classmethod: builds an instance of its class
+        elif isinstance(func, ast.Name):
             if func.id in env and not env[func.id].is_empty:
                 return None
             target = fn.local_defs.get(func.id) or (index.module_functions.get(func.id) if func.id not in env else None)

@@ -5,7 +5,8 @@ JavaScript, XML or plain text is not rendered as HTML (cross-site scripting sink
   "application/json"})``, ``Response(body, headers={...})``);
 * ``resp = make_response(body)`` followed, in the same block and before any ``return``, by
   ``resp.headers["Content-Type"] = "application/atom+xml"``, ``resp.content_type = ...`` or
-  ``resp.mimetype = ...`` with a constant text. A type set only on some branches is not one.
+  ``resp.mimetype = ...`` with a constant text. A type set only on some branches is not one;
+* the headers a view returns after its body (``return body, 200, {"Content-Type": "text/plain"}``).
 """
 
 from __future__ import annotations
@@ -82,3 +83,19 @@ def _sets_type(target: ast.expr, name: str) -> bool:
         and isinstance(target.value.value, ast.Name)
         and target.value.value.id == name
     )
+
+
+def tuple_content_type(node: ast.Tuple) -> str | None:
+    """The constant ``Content-Type`` of the headers a view returns after its body
+    (``(body, status, {"Content-Type": "text/plain"})`` or a list of header pairs), lower-cased."""
+    headers = node.elts[-1] if len(node.elts) > 1 else None
+    pairs: list[tuple[ast.expr | None, ast.expr]] = []
+    if isinstance(headers, ast.Dict):
+        pairs = list(zip(headers.keys, headers.values, strict=True))
+    elif isinstance(headers, ast.List):
+        pairs = [(e.elts[0], e.elts[1]) for e in headers.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
+    for key, item in pairs:
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() == "content-type":
+            if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                return item.value.lower()
+    return None

@@ -16,7 +16,7 @@ from ..source import SourceFile
 from . import xml_parsers
 from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
-from .response_types import given_content_type
+from .response_types import given_content_type, tuple_content_type
 from .results import Results
 from .sink_arguments import keyword_given, keyword_text, other_api
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
@@ -970,6 +970,9 @@ class SinkChecker:
         if isinstance(node, ast.Tuple) and node.elts:
             body_node = node.elts[0]
             value = get_part(value, "0")
+            declared_here = tuple_content_type(node)
+            if declared_here is not None and "html" not in declared_here:
+                return  # ``return body, 200, {"Content-Type": "text/plain"}``
         if isinstance(body_node, (ast.Dict, ast.List)) or value.kind is not None:
             return  # a JSON body, or a response object (its headers are not the body)
         labels = [lab for lab in whole(value) if OPAQUE not in lab.cleaned]

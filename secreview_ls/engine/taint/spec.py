@@ -292,6 +292,8 @@ class TaintSpec:
     # them before each view (``before_request``)
     request_globals: frozenset[str] = frozenset()
     request_hooks: frozenset[str] = frozenset()
+    # decorator method names of Flask/Quart error handlers, whose return value is the response body
+    error_handler_decorators: frozenset[str] = frozenset()
     # decorator method names that declare a route (``route``, ``get``, ...)
     route_decorators: frozenset[str] = frozenset()
     # module-level functions that declare a route with ``<name>`` captures (``bottle.route``)

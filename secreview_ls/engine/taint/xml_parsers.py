@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..facts import ModuleFacts
 
-_LXML_PARSERS = ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser")
+_LXML_PARSERS = ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.objectify.makeparser")
 _ENTITY_FEATURES = ("external_ges", "external_pes", "external-general", "external-parameter")
 
 
