@@ -49,7 +49,6 @@ holds while no other Python file comes to hold one of the ``markers``.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import hashlib
 import os
@@ -66,14 +65,13 @@ from ..project_files import module_name_under, python_files, real_path, search_m
 from ..source import SourceFile
 from .analysis import ModuleTaint
 from .definitions import ModuleIndex
+from .file_names import FileNames
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .module_files import MAX_ANCESTORS, ModuleFiles
-from .module_instances import module_instances
 from .spec import TaintSpec
 from .summary import Summary
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
 from .template_folders import FOLDER_MARKERS, declared_folders, resolve_folders
-from .template_values import asked_value
 from .templates import template_references
 
 MAX_FILE_BYTES = 2_000_000
@@ -100,75 +98,11 @@ class _Loaded:
     summaries: dict[str, Summary | None] = field(default_factory=dict)
     reexports: dict[str, str] = field(default_factory=dict)  # name → ``pkg.mod.name`` it is imported from
     calls_into: set[Path] = field(default_factory=set)  # files its summaries used
-    names: _Names | None = None  # known once the file was parsed
+    names: FileNames | None = None  # known once the file was parsed
     heights: dict[str, int] = field(default_factory=dict)  # chain of files each summary followed
     cut: set[str] = field(default_factory=set)  # summaries cut short (they depend on who asked first)
     record: FileRecord | None = None  # what the store holds of this content
     record_key: str = ""
-
-
-@dataclass(frozen=True)
-class _Names:
-    """Which names of a file have a summary to compute, and what it imports: a name it does not
-    define needs no new parse once the file has left the kept ones."""
-
-    functions: frozenset[str]
-    methods: dict[str, frozenset[str]]  # class → methods, those of its bases in the file included
-    aliases: dict[str, str]
-    instances: dict[str, str] = field(default_factory=dict)  # module-level instance → its class
-
-    @classmethod
-    def of(cls, taint: ModuleTaint) -> _Names:
-        return cls.made(taint.index, taint.facts)
-
-    @classmethod
-    def made(cls, index: ModuleIndex, facts: ModuleFacts) -> _Names:
-        """The names of a parsed module (its ``ModuleIndex``), without analyzing it."""
-        methods: dict[str, frozenset[str]] = {}
-        for name, node in index.classes.items():
-            found: set[str] = set()
-            seen: set[str] = set()
-            stack = [node]
-            while stack:  # the classes ``ModuleIndex.method`` looks through
-                current = stack.pop()
-                if current.name in seen:
-                    continue
-                seen.add(current.name)
-                found.update(
-                    item.name for item in current.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                )
-                stack.extend(
-                    index.classes[base.id]
-                    for base in current.bases
-                    if isinstance(base, ast.Name) and base.id in index.classes
-                )
-            methods[name] = frozenset(found)
-        return cls(
-            frozenset(index.module_functions), methods, dict(facts.imports.aliases), module_instances(index, facts)
-        )
-
-    def defines(self, name: str) -> bool:
-        """Whether ``ModuleTaint.summary_named(name)`` may find a function (or a value: asked of
-        the parsed file, ``template_values.py``)."""
-        if asked_value(name) is not None:
-            return True
-        if "." not in name:
-            return name in self.functions
-        class_name, method_name = name.split(".", 1)
-        if method_name == "__init__":
-            return class_name in self.methods  # one of its own, or the one it gets by default
-        return method_name in self.methods.get(class_name, ())
-
-    def reexport(self, name: str, module: str = "") -> str | None:
-        """``pkg.mod.name`` when ``name`` (or its first part) is imported from another module;
-        ``pkg.mod.Class.method`` for ``instance.method`` of a module-level instance of a class
-        (of ``module`` itself, or imported)."""
-        head, *rest = name.split(".")
-        made = self.instances.get(head)
-        if made is not None and len(rest) == 1:
-            return f"{module}.{made}.{rest[0]}" if made in self.methods and module else f"{made}.{rest[0]}"
-        target = self.aliases.get(head)
-        return ".".join([target, *rest]) if target is not None and target != head else None
 
 
 @dataclass
@@ -255,7 +189,7 @@ class ProjectIndex:
         self._offered: OrderedDict[Path, ModuleFacts] = OrderedDict()  # ``offer``, oldest first
         self._offered_bytes = 0
         self.offered_used = 0  # files analyzed from offered facts instead of a parse
-        self._named: dict[Path, tuple[str, str, _Names]] = {}  # offered files' names: (module, digest, names)
+        self._named: dict[Path, tuple[str, str, FileNames]] = {}  # offered files' names: (module, digest, names)
         self._resolved: dict[tuple[str, Path], tuple[Path, str] | None] = {}
         self._bases: dict[str, Path] = {}
         # (qualified name, importing folder) → (module file, module name) and the name asked of it
@@ -395,7 +329,7 @@ class ProjectIndex:
             self._drop_offered(resolved)
             self._offered[resolved] = facts
             digest = _digest_text(facts.source.text)
-            self._named[resolved] = (facts.module_name, digest, _Names.made(ModuleIndex(facts, None), facts))
+            self._named[resolved] = (facts.module_name, digest, FileNames.made(ModuleIndex(facts, None), facts))
             self._offered_bytes += len(facts.source.text)
             while self._offered and (self._offered_bytes > MAX_OFFERED_BYTES or len(self._offered) > MAX_OFFERED_FILES):
                 self._drop_offered(next(iter(self._offered)))
@@ -872,7 +806,7 @@ class ProjectIndex:
                     if taint is None:
                         return None
                     if loaded.names is None:
-                        loaded.names = _Names.of(taint)
+                        loaded.names = FileNames.of(taint)
                     summary = loaded.summaries[name] = taint.summary_named(name)
                     fresh = True
             if summary is None and name not in loaded.reexports and loaded.names is not None:
@@ -995,7 +929,7 @@ class ProjectIndex:
         if record is None:
             data = self._store.load(key) if self._store is not None else None
             record = (decode(data) if data is not None else None) or FileRecord()
-        if loaded.names is None and isinstance(record.names, _Names):
+        if loaded.names is None and isinstance(record.names, FileNames):
             loaded.names = record.names
         loaded.record, loaded.record_key = record, key
         return record

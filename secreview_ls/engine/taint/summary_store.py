@@ -53,7 +53,7 @@ class Stored:
 class FileRecord:
     """What is stored of one file content: its summaries by name, and the names it defines."""
 
-    names: Any = None  # ``project._Names``, once the file was parsed
+    names: Any = None  # ``file_names.FileNames``, once the file was parsed
     summaries: dict[str, Stored] = field(default_factory=dict)
 
 
@@ -113,7 +113,7 @@ _ALLOWED = {
     ("secreview_ls.engine.taint.values", "NO_CONST"),
     ("secreview_ls.engine.taint.values", "OneOf"),
     ("secreview_ls.engine.taint.values", "CompiledConstant"),
-    ("secreview_ls.engine.taint.project", "_Names"),
+    ("secreview_ls.engine.taint.file_names", "FileNames"),
     ("secreview_ls.engine.finding", "Span"),
     ("secreview_ls.engine.finding", "FlowStep"),
     ("secreview_ls.engine.finding", "StepKind"),

@@ -328,7 +328,10 @@ def _repaired_region(
         for a, b in zip(placed, region, strict=True)
     ):
         return None
-    others = [*zip(inside[len(above) + len(region) :], below, strict=True), *zip(outside, after.module.body, strict=True)]
+    others = [
+        *zip(inside[len(above) + len(region) :], below, strict=True),
+        *zip(outside, after.module.body, strict=True),
+    ]
     if any(_dump(a) != _dump(b) for a, b in others):
         return None
     return alone.tree, list(alone.notices)
