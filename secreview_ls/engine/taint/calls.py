@@ -44,6 +44,7 @@ from .spec import (
     PARENT_REFS_REJECTED,
     QUOTED_ONLY,
     QUOTES_REJECTED,
+    RELATIVE_ONLY,
     RETURNED_BY_PROGRAM_OBJECT,
     TaintSpec,
 )
@@ -791,7 +792,7 @@ class Calls:
                 return cleaned(Val(bound(data)), self.quotes_rejected)
             if replaced_separators(node):  # ``name.replace("/", "_")``: one component
                 return cleaned(Val(bound(data)), self.spec.sanitizers.get("os.path.basename", frozenset()))
-        elif method in ("split", "splitlines") and data:
+        elif method in ("split", "rsplit", "splitlines") and data:
             lines = self._lines(node, method, data)
             if lines is not None:
                 return lines
@@ -827,22 +828,43 @@ class Calls:
         return cleaned(value, classes) if classes else value
 
     def _lines(self, node: ast.Call, method: str, data: Taint) -> Val | None:
-        """``text.splitlines()``, ``text.split("\n")``: pieces without a line break; with a
-        ``maxsplit`` (``line, rest = buf.split(b"\n", 1)``) the last piece is the rest of the text."""
-        pieces = cleaned(Val(bound(data)), self.line_breaks_removed)
+        """``text.splitlines()``, ``text.split(sep)``: pieces without the separator, cleaned for the
+        classes that need it (a line break: log lines; ``"."``: no parent reference ``..``, so the
+        piece stays below a folder text puts before it; ``"/"``: one path component). With a
+        ``maxsplit`` (``line, rest = buf.split(b"\n", 1)``) the piece holding the rest of the text
+        keeps its taint: the last of ``split``, the first of ``rsplit`` (``name.rsplit(".", 1)[-1]``
+        is clean)."""
         if method == "splitlines":
-            return pieces
+            return cleaned(Val(bound(data)), self.line_breaks_removed)
         given = {kw.arg: kw.value for kw in node.keywords}
         separator = node.args[0] if node.args else given.get("sep")
-        if not (isinstance(separator, ast.Constant) and separator.value in ("\n", b"\n")):
+        classes = self._separator_cleans(separator)
+        if not classes:
             return None
+        pieces = cleaned(Val(bound(data)), classes)
         limit = node.args[1] if len(node.args) > 1 else given.get("maxsplit")
-        if limit is None:
+        if limit is None or (isinstance(limit, ast.Constant) and limit.value == -1):
             return pieces
         if not (isinstance(limit, ast.Constant) and type(limit.value) is int and 0 <= limit.value <= MAX_PARTS):
             return None
         rest = Val(bound(data))
+        if method == "rsplit":  # ``[rest, piece, ...]``: the pieces are the last ``limit``, counted from the end
+            last = ((str(-i), pieces) for i in range(1, limit.value + 1))
+            return Val(EMPTY_TAINT, (*last, ("*", rest)))
         return Val(EMPTY_TAINT, (*((str(i), pieces) for i in range(limit.value)), ("*", rest)))
+
+    def _separator_cleans(self, separator: ast.expr | None) -> frozenset[str]:
+        """The classes a piece of text split at this constant separator is clean for."""
+        if not isinstance(separator, ast.Constant) or not isinstance(separator.value, (str, bytes)):
+            return frozenset()
+        text = separator.value.decode("latin-1") if isinstance(separator.value, bytes) else separator.value
+        if text == "\n":
+            return self.line_breaks_removed
+        if text == ".":  # no ``..``; ``os.path.join(folder, piece)`` still starts over at ``/etc``
+            return self.relative_only | {RELATIVE_ONLY}
+        if text == "/":
+            return self.spec.sanitizers.get("os.path.basename", frozenset())
+        return frozenset()
 
     def _container_method(
         self,
