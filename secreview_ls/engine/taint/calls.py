@@ -423,7 +423,12 @@ class Calls:
         spec = self.spec
         if name is not None and name in spec.call_sources:
             return self.interpreter.source_val(node, name)
-        if method is not None and method in spec.method_sources and not module_call:
+        if (
+            method is not None
+            and method in spec.method_sources
+            and not module_call
+            and not (receiver is not None and receiver.kind in spec.client_connections)
+        ):
             local = spec.method_sources[method] == "local"
             label = self.interpreter.make_source(node, None, local=local)
             read = Val(frozenset({self.interpreter.command_line(label, method, node)}))

@@ -324,6 +324,9 @@ class TaintSpec:
     file_kinds_made_by: frozenset[str] = frozenset()
     # kinds of in-memory text buffers: ``write`` stores into them, ``getvalue``/``read`` reads back
     buffer_kinds: frozenset[str] = frozenset()
+    # kinds of connections the program opens as a client (``websocket.create_connection(url)``):
+    # ``recv`` on one reads the answers of the server the program chose, like an HTTP response
+    client_connections: frozenset[str] = frozenset()
     # a view's first parameter named ``request`` (or ``req``) in a module importing one of these
     # roots is a request object: import root → kind (checked in order)
     request_parameters: tuple[tuple[str, str], ...] = ()
