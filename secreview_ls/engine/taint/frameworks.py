@@ -532,7 +532,7 @@ def _fastapi_params(
         names = [n for n in _annotation_names(facts, arg.annotation) if n != "None"]
         if any(_is_dependency(facts, arg.annotation) for _ in (0,)):
             continue
-        if names and all(_clean_annotation(spec, n, enums) for n in names):
+        if names and all(_constant_choice(spec, n, enums) for n in names):
             continue
         if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
             continue
@@ -543,7 +543,7 @@ def _fastapi_params(
             entry.documents.add(arg.arg)
 
 
-def _clean_annotation(spec: TaintSpec, name: str, enums: frozenset[str]) -> bool:
+def _constant_choice(spec: TaintSpec, name: str, enums: frozenset[str]) -> bool:
     """An annotation FastAPI validates the value against so that no text of the client's own is
     left: a number, a UUID, a date (the table), one of the constants of a ``Literal``, or a member
     of an ``Enum`` the module defines (its value is the class's constant)."""
