@@ -10,7 +10,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .database_reads import database_read
-from .deferred import deferred_call, made_call
+from .deferred import deferred_call, made_call, offloaded_call
 from .definitions import is_property
 from .environments import (
     ENVIRONMENT,
@@ -222,6 +222,7 @@ class Calls:
         self._deferred: dict[int, ast.Call] = {}
         self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
         self._partial_calls: dict[int, ast.Call | None] = {}
+        self._offloaded_calls: dict[int, ast.Call | None] = {}
         self._property_calls: dict[int, ast.Call] = {}
         self._named_attributes: dict[tuple[ast.Call, bool], ast.Attribute | None] = {}  # getattr / setattr calls
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
@@ -241,6 +242,9 @@ class Calls:
             self.sinks.results.note_made_node()  # a sink found at ``bound`` is placed by its lines
             return self.call(bound, env, fn)
         name = self.facts.qualname(func)
+        if (ran_on_thread := self._offloaded(node, name)) is not None:
+            self.sinks.results.note_made_node()  # a sink found in the made call is placed by its lines
+            return self.call(ran_on_thread, env, fn)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
         if isinstance(func, (ast.Call, ast.Subscript)):
@@ -721,6 +725,14 @@ class Calls:
             bound = made_call(node, made.args[0], [*made.args[1:], *node.args], [*made.keywords, *node.keywords])
         self._partial_calls[id(node)] = bound
         return bound
+
+    def _offloaded(self, node: ast.Call, name: str | None) -> ast.Call | None:
+        """``function(*args)`` for ``asyncio.to_thread(function, *args)`` and the like (the same
+        node each time asked, so that its steps stay the same)."""
+        if id(node) in self._offloaded_calls:
+            return self._offloaded_calls[id(node)]
+        made = self._offloaded_calls[id(node)] = offloaded_call(node, name)
+        return made
 
     def _run_deferred(
         self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame
