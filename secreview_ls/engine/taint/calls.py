@@ -860,7 +860,7 @@ class Calls:
             return None
         pieces = cleaned(Val(bound(data)), classes)
         limit = node.args[1] if len(node.args) > 1 else given.get("maxsplit")
-        if limit is None or (isinstance(limit, ast.Constant) and limit.value == -1):
+        if limit is None or const_key(limit) == "-1":  # ``maxsplit=-1``: no limit
             return pieces
         if not (isinstance(limit, ast.Constant) and type(limit.value) is int and 0 <= limit.value <= MAX_PARTS):
             return None
