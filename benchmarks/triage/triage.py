@@ -57,6 +57,8 @@ PROJECTS = (
     ("calibreweb", "0.6.27"),
     ("changedetection.io", "0.60.10"),
     ("octoprint", "1.11.8"),
+    ("open-webui", "0.6.5"),
+    ("lnbits", "1.6.2"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")
@@ -85,12 +87,16 @@ def fetch(cache: Path) -> None:
     """Download each pinned source distribution (no dependencies; only the project itself is
     forced to source, its build tools may be wheels) and unpack it; a project whose source
     distribution cannot be prepared here (a native build step that needs the network) falls back
-    to its wheel, unpacked into ``NAME-VERSION/`` (production code only: wheels ship no tests)."""
+    to its wheel, unpacked into ``NAME-VERSION/`` (production code only: wheels ship no tests).
+    A wheel already in the cache is unpacked without asking the index: the services whose source
+    distributions build a JavaScript front end (open-webui) are pinned that way."""
     cache.mkdir(parents=True, exist_ok=True)
     for name, version in PROJECTS:
         if _unpacked(cache, name, version) is not None:
             continue
         prefixes = (name.lower(), _normalized(name))
+        if _unpack_wheel(cache, name, version):
+            continue
         download = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache), f"{name}=={version}"]
         if subprocess.run([*download, "--no-binary", name]).returncode == 0:
             for archive in cache.glob("*.tar.gz"):
@@ -99,10 +105,17 @@ def fetch(cache: Path) -> None:
                         tar.extractall(cache, filter="data")
             continue
         subprocess.run([*download, "--only-binary", ":all:"], check=True)
-        for wheel in cache.glob("*.whl"):
-            if wheel.name.lower().startswith(f"{prefixes[1]}-{version}-"):
-                with zipfile.ZipFile(wheel) as archive:
-                    archive.extractall(cache / f"{name}-{version}")
+        _unpack_wheel(cache, name, version)
+
+
+def _unpack_wheel(cache: Path, name: str, version: str) -> bool:
+    """Unpack the project's wheel found in ``cache`` into ``NAME-VERSION/``; False when there is none."""
+    for wheel in sorted(cache.glob("*.whl")):
+        if wheel.name.lower().startswith(f"{_normalized(name)}-{version}-"):
+            with zipfile.ZipFile(wheel) as archive:
+                archive.extractall(cache / f"{name}-{version}")
+            return True
+    return False
 
 
 def projects(cache: Path) -> list[Project]:

@@ -15,6 +15,7 @@ from ..engine.taint import (
     AFTER_FIXED_TEXT,
     HOST_ALLOWLISTED,
     OPTIONS_REJECTED,
+    PARENT_REFS_REJECTED,
     PREDICATE_HELD,
     AttributeSink,
     SinkSpec,
@@ -52,6 +53,8 @@ EXTRA_CLASSES = (
         severity=Level.LOW,
         confidence=Level.MEDIUM,
         aliases=("path-probe", "exists"),
+        # a name holding no ``..`` written after a folder stays inside it, as for reading the file
+        cleaned_by=frozenset({PARENT_REFS_REJECTED}),
     ),
     TaintClass(
         NOSQL,

@@ -78,6 +78,15 @@ EXTRA_REQUEST_PARAMETERS = (("falcon", "falcon.request"), ("sanic", "sanic.reque
 CAPTURING_HANDLERS = frozenset({"tornado.handler"})
 # Calls returning what the client submitted (a CGI script's form).
 EXTRA_CALL_SOURCES = {"cgi.FieldStorage": "remote", "cgi.parse": "remote", "cgi.parse_multipart": "remote"}
+# Websocket client connections: a ``recv`` on one returns what the server the program connected
+# to sends (a wallet node, a relay it was configured with), data of the same trust as an HTTP
+# response, which is no source either. A server's ``recv`` (a socket it accepted) still is.
+CLIENT_CONNECTIONS = frozenset(
+    f"{name}()"
+    for name in ("websocket.create_connection", "websocket._core.create_connection", "websockets.connect",
+                 "websockets.client.connect", "websockets.sync.client.connect", "websockets.asyncio.client.connect",
+                 "websockets.legacy.client.connect")
+)  # fmt: skip
 # Module-level route decorators (``@route("/hello/<name>")``): captures are tainted, returns are HTML.
 ROUTE_FUNCTIONS = frozenset(f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch"))
 # Header and cookie values cannot hold line breaks.

@@ -57,6 +57,7 @@ from .taint_extra import (
 from .taint_frameworks import (
     AIOHTTP_REQUEST_ATTRS,
     CAPTURING_HANDLERS,
+    CLIENT_CONNECTIONS,
     DJANGO_REQUEST_ATTRS,
     DJANGO_URL_ATTRS,
     ERROR_HANDLER_DECORATORS,
@@ -954,6 +955,7 @@ def build_spec(
         encoders=ENCODERS,
         decoders=DECODERS,
         buffer_kinds=BUFFER_KINDS,
+        client_connections=CLIENT_CONNECTIONS,
         file_kinds=frozenset(f"{name}()" for name in FILE_MAKERS),
         file_kinds_made_by=FILE_MAKERS,
         classes=tuple(classes.values()),

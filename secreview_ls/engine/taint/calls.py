@@ -10,7 +10,7 @@ from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .database_reads import database_read
-from .deferred import deferred_call, made_call
+from .deferred import deferred_call, made_call, offloaded_call
 from .definitions import is_property
 from .environments import (
     ENVIRONMENT,
@@ -44,6 +44,7 @@ from .spec import (
     PARENT_REFS_REJECTED,
     QUOTED_ONLY,
     QUOTES_REJECTED,
+    RELATIVE_ONLY,
     RETURNED_BY_PROGRAM_OBJECT,
     TaintSpec,
 )
@@ -223,6 +224,7 @@ class Calls:
         self._deferred: dict[int, ast.Call] = {}
         self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
         self._partial_calls: dict[int, ast.Call | None] = {}
+        self._offloaded_calls: dict[int, ast.Call | None] = {}
         self._property_calls: dict[int, ast.Call] = {}
         self._named_attributes: dict[tuple[ast.Call, bool], ast.Attribute | None] = {}  # getattr / setattr calls
         self.opaque = _OPAQUE | spec.cleaned_by(COMPUTED_BY_CALL)
@@ -242,6 +244,9 @@ class Calls:
             self.sinks.results.note_made_node()  # a sink found at ``bound`` is placed by its lines
             return self.call(bound, env, fn)
         name = self.facts.qualname(func)
+        if (ran_on_thread := self._offloaded(node, name)) is not None:
+            self.sinks.results.note_made_node()  # a sink found in the made call is placed by its lines
+            return self.call(ran_on_thread, env, fn)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
         if isinstance(func, (ast.Call, ast.Subscript)):
@@ -424,7 +429,12 @@ class Calls:
         spec = self.spec
         if name is not None and name in spec.call_sources:
             return self.interpreter.source_val(node, name)
-        if method is not None and method in spec.method_sources and not module_call:
+        if (
+            method is not None
+            and method in spec.method_sources
+            and not module_call
+            and not (receiver is not None and receiver.kind in spec.client_connections)
+        ):
             local = spec.method_sources[method] == "local"
             label = self.interpreter.make_source(node, None, local=local)
             read = Val(frozenset({self.interpreter.command_line(label, method, node)}))
@@ -718,6 +728,14 @@ class Calls:
         self._partial_calls[id(node)] = bound
         return bound
 
+    def _offloaded(self, node: ast.Call, name: str | None) -> ast.Call | None:
+        """``function(*args)`` for ``asyncio.to_thread(function, *args)`` and the like (the same
+        node each time asked, so that its steps stay the same)."""
+        if id(node) in self._offloaded_calls:
+            return self._offloaded_calls[id(node)]
+        made = self._offloaded_calls[id(node)] = offloaded_call(node, name)
+        return made
+
     def _run_deferred(
         self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame
     ) -> None:
@@ -793,7 +811,7 @@ class Calls:
                 return cleaned(Val(bound(data)), self.quotes_rejected)
             if replaced_separators(node):  # ``name.replace("/", "_")``: one component
                 return cleaned(Val(bound(data)), self.spec.sanitizers.get("os.path.basename", frozenset()))
-        elif method in ("split", "splitlines") and data:
+        elif method in ("split", "rsplit", "splitlines") and data:
             lines = self._lines(node, method, data)
             if lines is not None:
                 return lines
@@ -829,22 +847,43 @@ class Calls:
         return cleaned(value, classes) if classes else value
 
     def _lines(self, node: ast.Call, method: str, data: Taint) -> Val | None:
-        """``text.splitlines()``, ``text.split("\n")``: pieces without a line break; with a
-        ``maxsplit`` (``line, rest = buf.split(b"\n", 1)``) the last piece is the rest of the text."""
-        pieces = cleaned(Val(bound(data)), self.line_breaks_removed)
+        """``text.splitlines()``, ``text.split(sep)``: pieces without the separator, cleaned for the
+        classes that need it (a line break: log lines; ``"."``: no parent reference ``..``, so the
+        piece stays below a folder text puts before it; ``"/"``: one path component). With a
+        ``maxsplit`` (``line, rest = buf.split(b"\n", 1)``) the piece holding the rest of the text
+        keeps its taint: the last of ``split``, the first of ``rsplit`` (``name.rsplit(".", 1)[-1]``
+        is clean)."""
         if method == "splitlines":
-            return pieces
+            return cleaned(Val(bound(data)), self.line_breaks_removed)
         given = {kw.arg: kw.value for kw in node.keywords}
         separator = node.args[0] if node.args else given.get("sep")
-        if not (isinstance(separator, ast.Constant) and separator.value in ("\n", b"\n")):
+        classes = self._separator_cleans(separator)
+        if not classes:
             return None
+        pieces = cleaned(Val(bound(data)), classes)
         limit = node.args[1] if len(node.args) > 1 else given.get("maxsplit")
-        if limit is None:
+        if limit is None or const_key(limit) == "-1":  # ``maxsplit=-1``: no limit
             return pieces
         if not (isinstance(limit, ast.Constant) and type(limit.value) is int and 0 <= limit.value <= MAX_PARTS):
             return None
         rest = Val(bound(data))
+        if method == "rsplit":  # ``[rest, piece, ...]``: the pieces are the last ``limit``, counted from the end
+            last = ((str(-i), pieces) for i in range(1, limit.value + 1))
+            return Val(EMPTY_TAINT, (*last, ("*", rest)))
         return Val(EMPTY_TAINT, (*((str(i), pieces) for i in range(limit.value)), ("*", rest)))
+
+    def _separator_cleans(self, separator: ast.expr | None) -> frozenset[str]:
+        """The classes a piece of text split at this constant separator is clean for."""
+        if not isinstance(separator, ast.Constant) or not isinstance(separator.value, (str, bytes)):
+            return frozenset()
+        text = separator.value.decode("latin-1") if isinstance(separator.value, bytes) else separator.value
+        if text == "\n":
+            return self.line_breaks_removed
+        if text == ".":  # no ``..``; ``os.path.join(folder, piece)`` still starts over at ``/etc``
+            return self.relative_only | {RELATIVE_ONLY}
+        if text == "/":
+            return self.spec.sanitizers.get("os.path.basename", frozenset())
+        return frozenset()
 
     def _container_method(
         self,

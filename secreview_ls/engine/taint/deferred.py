@@ -20,6 +20,16 @@ _BY_METHOD: dict[str, tuple[int, bool]] = {
     "add_task": (0, True),  # FastAPI / Starlette BackgroundTasks
     "start_soon": (0, False),  # anyio / trio task groups
 }
+# Of those, the calls whose (awaited) value is the function's result: the function runs on a
+# worker thread with the arguments, as if called here (``await asyncio.to_thread(requests.post,
+# url, json=data)`` is the response of ``requests.post(url, json=data)``).
+_RESULT_BY_NAME: dict[str, tuple[int, bool]] = {
+    "asyncio.to_thread": (0, True),
+    "anyio.to_thread.run_sync": (0, False),
+    "starlette.concurrency.run_in_threadpool": (0, True),
+    "fastapi.concurrency.run_in_threadpool": (0, True),
+}
+_RESULT_BY_METHOD: dict[str, tuple[int, bool]] = {"run_in_executor": (1, False)}
 # Constructors taking ``target=`` with ``args=(...)``.
 _TARGET_CALLS = frozenset({"threading.Thread", "multiprocessing.Process", "threading.Timer"})
 # ``task.delay(*args)`` / ``task.apply_async(args=[...])`` of a function of the module (Celery).
@@ -77,3 +87,22 @@ def deferred_call(
     keywords = [kw for kw in node.keywords if kw.arg is not None] if keywords_passed else []
     values = [kwargs[kw.arg] for kw in keywords]
     return made_call(node, node.args[at], list(node.args[at + 1 :]), keywords), list(args[at + 1 :]), values
+
+
+def offloaded_call(node: ast.Call, name: str | None) -> ast.Call | None:
+    """``function(*args)`` for a call running it on a worker thread and giving back its result
+    (``asyncio.to_thread(function, *args, **kwargs)``, ``loop.run_in_executor(None, function,
+    *args)``); None for any other call."""
+    func = node.func
+    method = func.attr if isinstance(func, ast.Attribute) else None
+    spot = _RESULT_BY_NAME.get(name or "") or (_RESULT_BY_METHOD.get(method or "") if method else None)
+    if spot is None:
+        return None
+    at, keywords_passed = spot
+    if len(node.args) <= at or any(isinstance(a, ast.Starred) for a in node.args[: at + 1]):
+        return None
+    function = node.args[at]
+    if not isinstance(function, (ast.Name, ast.Attribute, ast.Lambda)):
+        return None
+    keywords = [kw for kw in node.keywords if kw.arg is not None] if keywords_passed else []
+    return made_call(node, function, list(node.args[at + 1 :]), keywords)

@@ -26,6 +26,8 @@ from .spec import SinkSpec, TaintSpec
 
 _FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _FASTAPI_SKIP_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
+LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
+ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 
 
 @dataclass
@@ -196,6 +198,8 @@ def _annotation_names(facts: ModuleFacts, node: ast.expr | None) -> list[str]:
         if outer.endswith("Annotated"):
             first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
             return _annotation_names(facts, first)
+        if outer.endswith(".Literal"):
+            return [outer]  # ``Literal["asc", "desc"]``: one of the constants written there
         if outer.endswith(("Optional", "Union")):
             inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             return [n for part in inner for n in _annotation_names(facts, part)]
@@ -517,6 +521,7 @@ def _fastapi_params(
     for arg, default in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
         if default is not None:
             defaults[arg.arg] = default
+    enums = enum_classes(facts)
     for arg in params:
         if arg.arg in entry.objects or arg.arg in ("self", "cls"):
             continue
@@ -531,7 +536,7 @@ def _fastapi_params(
         names = [n for n in _annotation_names(facts, arg.annotation) if n != "None"]
         if any(_is_dependency(facts, arg.annotation) for _ in (0,)):
             continue
-        if names and all(n in spec.clean_annotations for n in names):
+        if names and all(_constant_choice(spec, n, enums) for n in names):
             continue
         if any(n.rsplit(".", 1)[-1] in _FASTAPI_SKIP_DEFAULTS for n in names):
             continue
@@ -540,6 +545,34 @@ def _fastapi_params(
             entry.line_values.add(arg.arg)
         if _document_parameter(facts, spec, arg.annotation, names, default):
             entry.documents.add(arg.arg)
+
+
+def _constant_choice(spec: TaintSpec, name: str, enums: frozenset[str]) -> bool:
+    """An annotation FastAPI validates the value against so that no text of the client's own is
+    left: a number, a UUID, a date (the table), one of the constants of a ``Literal``, or a member
+    of an ``Enum`` the module defines (its value is the class's constant)."""
+    return name in spec.clean_annotations or name in LITERALS or name in enums
+
+
+def enum_classes(facts: ModuleFacts) -> frozenset[str]:
+    """Names of the module's classes derived from ``enum.Enum`` (directly, through another of the
+    module's classes, or with a ``str``/``int`` mix-in)."""
+    classes = {node.name: node for node in facts.nodes(ast.ClassDef) if isinstance(node, ast.ClassDef)}
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, node in classes.items():
+            if name in found:
+                continue
+            for base in node.bases:
+                qualified = facts.qualname(base)
+                local = base.id if isinstance(base, ast.Name) and qualified is None else None
+                if qualified in ENUM_BASES or (local is not None and local in found):
+                    found.add(name)
+                    changed = True
+                    break
+    return frozenset(found)
 
 
 def _header_parameter(facts: ModuleFacts, annotation: ast.expr | None, default: ast.expr | None) -> bool:

@@ -54,6 +54,7 @@ from .values import (
     cleaned,
     concatenated,
     container_display,
+    formatted_whole,
     get_part,
     join,
     joined_below,
@@ -554,7 +555,11 @@ class Interpreter:
             value = self.eval(node.value, env, fn)
             shown = as_whole(value)
             written_as_repr = node.conversion == ord("r") or container_display(value)  # str(a dict) is repr
-            return cleaned(shown, self.line_breaks_removed) if written_as_repr else shown
+            if written_as_repr:
+                return cleaned(shown, self.line_breaks_removed)
+            if isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)) and node.format_spec is None:
+                return Val(formatted_whole(shown.taint), (), shown.kind, shown.const)  # a caller's dict: repr
+            return shown
         if isinstance(node, ast.BoolOp):
             return self._short_circuit(node, env, fn)
         if isinstance(node, ast.IfExp):

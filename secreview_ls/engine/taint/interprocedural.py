@@ -15,6 +15,7 @@ from .spec import (
     ALL_CLASSES,
     COMPUTED_BY_CALL,
     DOCUMENT,
+    FORMATTED_WHOLE,
     LINE_BREAKS_REMOVED,
     MADE_TEXT,
     NEEDS_DOCUMENT,
@@ -38,6 +39,7 @@ from .values import (
     bound,
     choices,
     cleaned,
+    container_display,
     get_part,
     in_order,
     join,
@@ -115,6 +117,7 @@ class Interprocedural:
     ) -> None:
         self.spec = spec
         self.opaque = frozenset({OPAQUE}) | spec.cleaned_by(COMPUTED_BY_CALL)  # what a library call's result is
+        self.line_breaks_removed = spec.cleaned_by(LINE_BREAKS_REMOVED)
         self.index = index
         self.summaries = summaries
         self.results = results
@@ -485,6 +488,8 @@ class Interprocedural:
             )
             if TEXT_ONLY in effect.cleaned and actual.kind is not None and actual.kind in self.spec.buffer_kinds:
                 continue  # the sink runs only for text, and this call hands in an in-memory buffer
+            if FORMATTED_WHOLE in effect.cleaned and effect.cls in self.line_breaks_removed and container_display(actual):
+                continue  # written whole into an f-string, and this call hands in a dict or list: its repr
             for lab in in_order(whole(actual)):
                 merged = lab.cleaned | effect.cleaned
                 if effect.cls in merged or ALL_CLASSES in merged:

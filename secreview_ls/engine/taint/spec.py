@@ -64,6 +64,10 @@ DOCUMENT = "~document"
 # from it (``str(param)``, an f-string), and ``NEEDS_DOCUMENT`` on an effect whose sink counts the
 # parameter only when the caller hands in a parsed document (a value inside a query document).
 MADE_TEXT = "~made-text"
+# A mark on a summarized function's parameter labels where the parameter (or one of its parts) was
+# written whole into an f-string (``f"payload: {form}"``): a caller handing in a dict, list or
+# tuple known by its items gets its ``repr`` written there, line breaks escaped.
+FORMATTED_WHOLE = "~formatted-whole"
 NEEDS_DOCUMENT = "~needs-document"
 # Marks beside the classes ``".." in value`` being false cleaned: ``RELATIVE_ONLY`` — the value
 # stays below a folder text puts before it, but ``os.path.join(folder, value)`` and
@@ -326,6 +330,9 @@ class TaintSpec:
     file_kinds_made_by: frozenset[str] = frozenset()
     # kinds of in-memory text buffers: ``write`` stores into them, ``getvalue``/``read`` reads back
     buffer_kinds: frozenset[str] = frozenset()
+    # kinds of connections the program opens as a client (``websocket.create_connection(url)``):
+    # ``recv`` on one reads the answers of the server the program chose, like an HTTP response
+    client_connections: frozenset[str] = frozenset()
     # a view's first parameter named ``request`` (or ``req``) in a module importing one of these
     # roots is a request object: import root → kind (checked in order)
     request_parameters: tuple[tuple[str, str], ...] = ()

@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from ..finding import FlowStep, Span
 from ..frozen import fast_init
-from .spec import ABSOLUTE_REJECTED, ALL_CLASSES, DOCUMENT, MADE_TEXT, QUOTED_ONLY, RELATIVE_ONLY
+from .spec import ABSOLUTE_REJECTED, ALL_CLASSES, DOCUMENT, FORMATTED_WHOLE, MADE_TEXT, QUOTED_ONLY, RELATIVE_ONLY
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
@@ -197,6 +197,7 @@ def bound(taint: Taint) -> Taint:
 
 
 _MADE_TEXT = frozenset({MADE_TEXT})
+_FORMATTED_WHOLE = frozenset({FORMATTED_WHOLE})
 
 
 def _rank(lab: Label) -> tuple[object, ...]:
@@ -305,6 +306,14 @@ def container_display(val: Val) -> bool:
     it shows each string item's ``repr``, line breaks escaped. Objects (``.attr`` parts) and values
     tainted as a whole (a string, or a container read from a source) are not."""
     return bool(val.parts) and not val.taint and not any(key.startswith(".") for key, _ in val.parts)
+
+
+def formatted_whole(taint: Taint) -> Taint:
+    """The labels of a value written whole into an f-string: a parameter's are marked
+    ``FORMATTED_WHOLE`` (what the caller passes decides whether its ``repr`` is written)."""
+    if not any(lab.origin.kind == "param" and FORMATTED_WHOLE not in lab.cleaned for lab in taint):
+        return taint
+    return relabel(taint, lambda lab: lab.cleaned_for(_FORMATTED_WHOLE) if lab.origin.kind == "param" else lab)
 
 
 def whole(val: Val) -> Taint:
