@@ -488,7 +488,11 @@ class Interprocedural:
             )
             if TEXT_ONLY in effect.cleaned and actual.kind is not None and actual.kind in self.spec.buffer_kinds:
                 continue  # the sink runs only for text, and this call hands in an in-memory buffer
-            if FORMATTED_WHOLE in effect.cleaned and effect.cls in self.line_breaks_removed and container_display(actual):
+            if (
+                FORMATTED_WHOLE in effect.cleaned
+                and effect.cls in self.line_breaks_removed
+                and container_display(actual)
+            ):
                 continue  # written whole into an f-string, and this call hands in a dict or list: its repr
             for lab in in_order(whole(actual)):
                 merged = lab.cleaned | effect.cleaned
