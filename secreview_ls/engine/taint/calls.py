@@ -439,6 +439,17 @@ class Calls:
             return callee  # ``await request.form()``, ``request.json()``: the request's own data, read
         return None
 
+    def _written_to_file(self, node: ast.Call, name: str, env: Env) -> None:
+        """``traceback.print_exc(file=buffer)``: the buffer now holds the source's text."""
+        target = next((kw.value for kw in node.keywords if kw.arg == "file"), None)
+        if target is None:
+            return
+        interpreter = self.interpreter
+        value = interpreter.source_val(node, name)
+        text = f"written to `{interpreter.texts.text(target)}`"
+        value = with_step(value, FlowStep(interpreter.texts.span(node), text, interpreter.step_path))
+        interpreter.update(target, env, lambda base: add_to_rest(base, value))
+
     def _tabled(
         self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame
     ) -> Val | None:
@@ -448,6 +459,9 @@ class Calls:
         spec = self.spec
         if name == "builtins.dict" and not args and kwargs and None not in kwargs:
             return _keyword_dict(kwargs)
+        if name is not None and name in spec.file_sources:
+            self._written_to_file(node, name, env)
+            return EMPTY
         if name is not None and name in spec.document_parsers:
             data = all_taint(None, args, kwargs)
             parsed = Val(as_document(data)) if data else EMPTY

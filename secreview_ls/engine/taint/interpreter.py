@@ -18,7 +18,7 @@ from ..finding import FlowStep, StepKind
 from .argument_text import written_conversions
 from .closures import Closures
 from .conditions import Conditions
-from .frameworks import ROUTE_PATH_SOURCES, static_route
+from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
 from .keys import const_key, line_entry, server_entry
 from .results import Results
 from .spec import (
@@ -153,7 +153,11 @@ class Interpreter:
         if self._own_setting(node, name):
             return EMPTY
         local = name in self.spec.local_sources
-        return Val(frozenset({self.command_line(self.make_source(node, None, local=local), name, node)}))
+        label = self.command_line(self.make_source(node, None, local=local), name, node)
+        only = self.spec.class_sources.get(name)
+        if only is not None:
+            label = label.cleaned_for(self.spec.class_ids - only)  # a traceback: data for its classes only
+        return Val(frozenset({label}))
 
     def command_line(self, label: Label, name: str, node: ast.AST) -> Label:
         """A source of the program's command line is the invoking user's own text: cleaned for the
@@ -236,6 +240,8 @@ class Interpreter:
             fn.returned = True
             if fn.entry.returns_html and node.value is not None:
                 self.sinks.check_return(node.value, value, fn)
+            if node.value is not None and self.spec.view_body_sinks and fn.entry.framework in BODY_RETURNING:
+                self.sinks.check_view_body(node.value, value, fn)
             if fn.entry.return_sinks and node.value is not None:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.entry.template_decorator is not None and node.value is not None:

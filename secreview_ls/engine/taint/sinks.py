@@ -982,5 +982,21 @@ class SinkChecker:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
 
 
+    def check_view_body(self, node: ast.expr, value: Val, fn: Frame) -> None:
+        """A value returned from a view as its response body, whatever the content type: text, a
+        JSON dict or list, the body of a ``(body, status)`` tuple. A response object returned
+        whole was checked where it was made."""
+        if isinstance(node, ast.Tuple) and node.elts:
+            node = node.elts[0]
+            value = get_part(value, "0")
+        if value.kind is not None:
+            return
+        labels = whole(value)
+        if not labels:
+            return
+        for sink in self.spec.view_body_sinks:
+            self._reached(sink, sink.name, node, node, Val(labels), fn)
+
+
 # Flask and Quart render a template text with escaping on.
 _INLINE_RENDERERS = frozenset({"flask.render_template_string", "quart.render_template_string"})

@@ -357,6 +357,15 @@ class TaintSpec:
     template_contexts: frozenset[str] = frozenset()
     # classes for which the text of an exception caught in a request handler is untrusted
     exception_text_classes: frozenset[str] = frozenset()
+    # call sources that are data for some classes only (a formatted traceback: what the program
+    # sends back exposes it, but it is no input anyone chose) → those classes
+    class_sources: dict[str, frozenset[str]] = field(default_factory=dict)
+    # calls writing such a source's text into the file object given as ``file=``
+    # (``traceback.print_exc(file=buffer)``): the buffer then holds it
+    file_sources: frozenset[str] = frozenset()
+    # what a view whose returned value is the response body returns into, whatever its content
+    # type (a JSON dict too): Flask, Quart, Bottle and FastAPI views, WSGI applications
+    view_body_sinks: tuple[SinkSpec, ...] = ()
     # one row per taint class
     classes: tuple[TaintClass, ...] = ()
     # Read from ``classes``: the classes local sources are reported for, and those whose sinks
@@ -373,6 +382,11 @@ class TaintSpec:
             behaviour: frozenset(c.id for c in rows if behaviour in c.cleaned_by) for behaviour in CLEANING_BEHAVIOURS
         }
         object.__setattr__(self, "_cleaned_by", cleaned_by)
+
+    @cached_property
+    def class_ids(self) -> frozenset[str]:
+        """Every class of the spec."""
+        return frozenset(c.id for c in self.classes)
 
     def cleaned_by(self, behaviour: str) -> frozenset[str]:
         """The classes a cleaning behaviour makes a value harmless for."""
