@@ -47,6 +47,7 @@ TRACE_CLASS = TaintClass(
     confidence=Level.HIGH,
     aliases=("trace", "traceback", "stacktrace", "cwe-209"),
     served_only=True,
+    own_sources_only=True,
 )
 
 # Calls whose result is (or formats into) the frames of a traceback or of the running stack.

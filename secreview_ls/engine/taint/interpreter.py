@@ -133,7 +133,8 @@ class Interpreter:
         text = description or f"`{self.texts.text(shown)}`"
         self.results.note_source(text, shown)
         step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
-        return Label(Origin("source", text, span, self.step_path, local, parameter), frozenset(), (step,))
+        only_own = self.spec.own_source_classes  # fed by their own sources alone: clean here
+        return Label(Origin("source", text, span, self.step_path, local, parameter), only_own, (step,))
 
     def _exception_text(self, handler: ast.ExceptHandler, fn: Frame) -> Val:
         """``except ... as error`` in a request handler: the message often quotes what the client
@@ -155,8 +156,8 @@ class Interpreter:
         local = name in self.spec.local_sources
         label = self.command_line(self.make_source(node, None, local=local), name, node)
         only = self.spec.class_sources.get(name)
-        if only is not None:
-            label = label.cleaned_for(self.spec.class_ids - only)  # a traceback: data for its classes only
+        if only is not None:  # a traceback: data for its classes only
+            label = Label(label.origin, (label.cleaned | self.spec.class_ids) - only, label.steps)
         return Val(frozenset({label}))
 
     def command_line(self, label: Label, name: str, node: ast.AST) -> Label:

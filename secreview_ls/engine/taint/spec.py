@@ -111,6 +111,9 @@ class TaintClass:
     # session, a request sent on their behalf): test code serves nobody, so its findings are
     # reported only with ``test-code = "strict"``.
     served_only: bool = False
+    # Only the sources naming this class in ``TaintSpec.class_sources`` feed it (a traceback): the
+    # request's data and every other source are clean for it.
+    own_sources_only: bool = False
 
     def __post_init__(self) -> None:
         unknown = self.cleaned_by - CLEANING_BEHAVIOURS
@@ -371,6 +374,7 @@ class TaintSpec:
     # Read from ``classes``: the classes local sources are reported for, and those whose sinks
     # return the data that went in.
     local_classes: frozenset[str] = field(init=False, repr=False)
+    own_source_classes: frozenset[str] = field(init=False, repr=False)
     data_keeping_classes: frozenset[str] = field(init=False, repr=False)
     _cleaned_by: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
@@ -378,6 +382,7 @@ class TaintSpec:
         rows = self.classes
         object.__setattr__(self, "local_classes", frozenset(c.id for c in rows if c.reports_local_sources))
         object.__setattr__(self, "data_keeping_classes", frozenset(c.id for c in rows if c.result_keeps_data))
+        object.__setattr__(self, "own_source_classes", frozenset(c.id for c in rows if c.own_sources_only))
         cleaned_by = {
             behaviour: frozenset(c.id for c in rows if behaviour in c.cleaned_by) for behaviour in CLEANING_BEHAVIOURS
         }
