@@ -5,13 +5,15 @@ administrator check opens.
 ``if current_user.is_admin:`` (and the ``else`` of their negation, the rest of a block after
 ``if not app.debug: return ...``, either arm of a conditional expression) run for a developer's
 own server or for the site's administrators, who may see the traceback. A flow whose source,
-sink or any step of this file lies in such a branch is not a stack trace exposed to clients.
+sink or any other step (here or in a helper module) lies in such a branch is not a stack trace
+exposed to clients.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 from ..engine.finding import FlowStep
 from .base import CacheKey, RuleContext
@@ -27,6 +29,7 @@ _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 # A region: (start line, start column, end line, end column), end exclusive.
 Region = tuple[int, int, int, int]
 _REGIONS: CacheKey[tuple[Region, ...]] = CacheKey("branches only developers or administrators reach")
+_OTHER_REGIONS: CacheKey[dict[str, tuple[Region, ...]]] = CacheKey("such branches of other project files")
 
 
 def _words(text: str) -> set[str]:
@@ -111,12 +114,22 @@ def _inside(step: FlowStep, region: Region) -> bool:
     return (region[0], region[1]) <= start < (region[2], region[3])
 
 
+def _regions_of(ctx: RuleContext, path: str | None) -> tuple[Region, ...]:
+    """The guarded branches of this file, or of another project file a step of the flow is in
+    (a helper module: its summary already made this file depend on it)."""
+    if path is None or path == ctx.path:
+        return ctx.cache.get(_REGIONS, lambda: _regions(ctx.facts.tree))
+    known = ctx.cache.get(_OTHER_REGIONS, dict)
+    if path not in known:
+        read = getattr(ctx.project, "text_of", None)  # a project index reads its files
+        text = read(Path(path)) if read is not None else None
+        try:
+            known[path] = _regions(ast.parse(text)) if text is not None else ()
+        except (SyntaxError, ValueError):
+            known[path] = ()
+    return known[path]
+
+
 def developers_only(ctx: RuleContext, steps: tuple[FlowStep, ...]) -> bool:
-    """Some step of the flow in this file lies in a branch only developers or administrators reach."""
-    regions = ctx.cache.get(_REGIONS, lambda: _regions(ctx.facts.tree))
-    if not regions:
-        return False
-    return any(
-        (step.path is None or step.path == ctx.path) and any(_inside(step, region) for region in regions)
-        for step in steps
-    )
+    """Some step of the flow lies in a branch only developers or administrators reach."""
+    return any(any(_inside(step, region) for region in _regions_of(ctx, step.path)) for step in steps)
