@@ -925,6 +925,7 @@ def build_spec(
         handler_bases=dict(HANDLER_BASES),
         capturing_handlers=CAPTURING_HANDLERS,
         route_decorators=ROUTE_DECORATORS,
+        error_handler_decorators=frozenset({"errorhandler", "app_errorhandler"}),
         route_functions=ROUTE_FUNCTIONS,
         responder_captures=RESPONDER_CAPTURES,
         request_globals=REQUEST_GLOBALS,

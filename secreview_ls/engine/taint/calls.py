@@ -442,8 +442,8 @@ class Calls:
     def _written_to_file(self, node: ast.Call, name: str, env: Env) -> None:
         """``traceback.print_exc(file=buffer)``: the buffer now holds the source's text."""
         target = next((kw.value for kw in node.keywords if kw.arg == "file"), None)
-        if target is None:
-            return
+        if target is None or self.facts.qualname(target) is not None:
+            return  # no file, or a module's stream (``sys.stderr``): the program's own output
         interpreter = self.interpreter
         value = interpreter.source_val(node, name)
         text = f"written to `{interpreter.texts.text(target)}`"

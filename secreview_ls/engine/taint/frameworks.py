@@ -50,7 +50,7 @@ class Entry:
 
 
 # Entry points whose returned value is the response body (a Django view returns a response object).
-BODY_RETURNING = frozenset({"flask", "fastapi", "wsgi"})
+BODY_RETURNING = frozenset({"flask", "fastapi", "wsgi", "error-handler"})
 # The kind of a WSGI application's ``start_response`` parameter: calling it sends the status and
 # headers (``wsgi.start_response().__call__`` sinks).
 START_RESPONSE = "wsgi.start_response()"
@@ -250,6 +250,9 @@ def entry_for(
             break
         if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
             continue
+        if decorator.func.attr in spec.error_handler_decorators:
+            entry.framework = "error-handler"  # no request data in, its returned value is the body
+            break
         if decorator.func.attr not in spec.route_decorators:
             continue
         path_node = decorator.args[0] if decorator.args else None

@@ -297,6 +297,9 @@ class TaintSpec:
     request_hooks: frozenset[str] = frozenset()
     # decorator method names that declare a route (``route``, ``get``, ...)
     route_decorators: frozenset[str] = frozenset()
+    # decorator methods registering an error handler whose returned value is the response body
+    # (Flask's ``@app.errorhandler(500)``): such a function is an ``"error-handler"`` entry
+    error_handler_decorators: frozenset[str] = frozenset()
     # module-level functions that declare a route with ``<name>`` captures (``bottle.route``)
     route_functions: frozenset[str] = frozenset()
     # Flask converters that produce non-string values
