@@ -40,7 +40,7 @@ TRACE_CLASS = TaintClass(
     "open); the message of an exception alone (`str(exc)`, `exc.args`), which is often the intended "
     "error text.",
     bad="try:\n    result = process(request.get_json())\nexcept Exception:\n"
-    '    return jsonify(error=traceback.format_exc()), 500',
+    "    return jsonify(error=traceback.format_exc()), 500",
     good="try:\n    result = process(request.get_json())\nexcept Exception:\n"
     '    log.exception("processing failed")\n    return jsonify(error="internal error"), 500',
     severity=Level.MEDIUM,

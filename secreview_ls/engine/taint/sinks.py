@@ -981,7 +981,6 @@ class SinkChecker:
         for sink in self.spec.return_sinks:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
 
-
     def check_view_body(self, node: ast.expr, value: Val, fn: Frame) -> None:
         """A value returned from a view as its response body, whatever the content type: text, a
         JSON dict or list, the body of a ``(body, status)`` tuple. A response object returned
