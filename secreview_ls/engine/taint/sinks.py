@@ -982,9 +982,8 @@ class SinkChecker:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
 
     def check_view_body(self, node: ast.expr, value: Val, fn: Frame) -> None:
-        """A value returned from a view as its response body, whatever the content type: text, a
-        JSON dict or list, the body of a ``(body, status)`` tuple. A response object returned
-        whole was checked where it was made."""
+        """A view's returned response body of any content type (text, JSON, a ``(body, status)``
+        tuple's body); a response object was checked where it was made."""
         if isinstance(node, ast.Tuple) and node.elts:
             node = node.elts[0]
             value = get_part(value, "0")
