@@ -304,6 +304,7 @@ def test_taint_rules_are_marked_and_documented() -> None:
         88,
         470,
         134,
+        209,
     }
     for current in rules:
         assert current.summary and current.why and current.bad and current.good
