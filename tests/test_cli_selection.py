@@ -151,6 +151,8 @@ def test_explain_lists_the_new_data_flow_classes(capsys: pytest.CaptureFixture[s
     assert "SR820  import-from-input" in capsys.readouterr().out
     assert cli.main(["explain", "CWE-134"]) == 0
     assert "SR821  format-string-injection" in capsys.readouterr().out
+    assert cli.main(["explain", "CWE-209"]) == 0
+    assert "SR822  stack-trace-exposure" in capsys.readouterr().out
 
 
 def test_rule_severity_overrides(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

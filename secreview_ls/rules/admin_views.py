@@ -5,8 +5,8 @@ folder, a database file, a folder to test for writing): the view probes, lists o
 they typed, by design, and the administrator already decides what the server reads. Such a view
 is recognised by a decorator that is not a route and whose names hold the word ``admin`` or
 ``superuser`` (``@admin_required``, ``@superuser_required``, ``@Permissions.ADMIN.require(403)``),
-or is a function of the module that only such views call. The path rules (SR804, SR816) leave a
-flow whose source is read there; the other rules do not (an administrator's text can still carry
+or is a function of the module that only such views call. The path rules (SR804, SR816) and the
+stack-trace rule (SR822) leave a flow whose source is read there; the other rules do not (an administrator's text can still carry
 markup to other users' pages or forge a log line)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..engine.facts import FunctionNode, ModuleFacts
 from ..engine.taint.values import Origin
 from .base import CacheKey, RuleContext
 from .taint_extra import FILE_PROBE
+from .taint_traces import TRACE
 
 _ADMIN_WORDS = frozenset({"admin", "administrator", "superuser", "superadmin"})
 _ROUTES = frozenset(
@@ -79,8 +80,9 @@ def function_at(facts: ModuleFacts, line: int) -> FunctionNode | None:
     return best
 
 
-# The classes whose flows an administrator's own settings page starts by design.
-ADMIN_CONFIGURED = frozenset({"path", FILE_PROBE})
+# The classes whose flows an administrator's own settings page starts by design (or, for a
+# traceback, shows to the administrator who may read it).
+ADMIN_CONFIGURED = frozenset({"path", FILE_PROBE, TRACE})
 
 
 def read_in_admin_view(ctx: RuleContext, origin: Origin) -> bool:

@@ -121,6 +121,7 @@ TABLE: dict[str, tuple[str, int | None, str | None]] = {
     "SR819": ("argument-injection", 88, None),
     "SR820": ("import-from-input", 470, None),
     "SR821": ("format-string-injection", 134, None),
+    "SR822": ("stack-trace-exposure", 209, None),
     "SR901": ("bidi-control-character", 838, None),
     "SR902": ("suppression-without-reason", 710, None),
 }

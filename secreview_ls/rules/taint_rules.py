@@ -26,6 +26,8 @@ from ..engine.taint.memo import moved_by
 from .admin_views import ADMIN_CONFIGURED, read_in_admin_view
 from .base import LOW, MEDIUM, CacheKey, Rule, RuleContext, rule
 from .taint_tables import TAINT_CLASSES, spec_for, with_cleaned_log_messages
+from .taint_traces import TRACE
+from .trace_guards import developers_only
 
 
 @dataclass
@@ -203,6 +205,8 @@ def _checker(cls: str, title: str) -> Callable[[RuleContext], Iterator[Finding]]
             if hit.cls != cls:
                 continue
             if cls in ADMIN_CONFIGURED and read_in_admin_view(ctx, hit.label.origin):
+                continue
+            if cls == TRACE and developers_only(ctx, hit.label.steps):
                 continue
             local = hit.local
             yield current.finding(

@@ -5,7 +5,7 @@ Every table here is plain data; ``build_spec(config)`` turns it (plus the
 ``TAINT_CLASSES`` has one row per taint class: its CWE, title, rule and docs, and what makes a
 value harmless for it. Classes: sql, command, code, path, ssrf, xss, redirect, ldap, xpath,
 deserialization, xxe, header, log, trust-boundary, regex; ``taint_extra`` adds file-probe, nosql
-and template.
+and template, ``taint_traces`` stack-trace.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ from .taint_sanitizers import (
     SANITIZERS,
     STRING_METHODS,
 )
+from .taint_traces import TRACE_BODY_SINKS, TRACE_CLASS, TRACE_FILE_SOURCES, TRACE_SOURCES, trace_sinks
 from .user_settings import PREFERENCES
 
 # -- taint classes ------------------------------------------------------------------------
@@ -418,6 +419,7 @@ TAINT_CLASSES += (
 )
 
 TAINT_CLASSES += EXTRA_CLASSES
+TAINT_CLASSES += (TRACE_CLASS,)
 
 CLASSES_BY_ID = {row.id: row for row in TAINT_CLASSES}
 CLASS_TITLES = {row.id: row.title for row in TAINT_CLASSES}
@@ -559,6 +561,7 @@ ATTR_SOURCES = {
 }
 CALL_SOURCES = {
     **EXTRA_CALL_SOURCES,
+    **{name: "remote" for name in TRACE_SOURCES},
     "builtins.input": "local",
     "os.getenv": "local",
     "os.getenvb": "local",
@@ -614,6 +617,7 @@ def _sinks() -> list[SinkSpec]:
     _file_web_and_network_sinks(sinks.append)
     _query_data_and_output_sinks(sinks.append)
     extra_sinks(sinks.append)
+    trace_sinks(sinks.append)
     return sinks
 
 
@@ -933,6 +937,9 @@ def build_spec(
         resolver_names=RESOLVER_NAMES,
         resolver_decorators=RESOLVER_DECORATORS,
         exception_text_classes=EXCEPTION_TEXT_CLASSES,
+        class_sources={name: frozenset({TRACE_CLASS.id}) for name in (*TRACE_SOURCES, *TRACE_FILE_SOURCES)},
+        file_sources=TRACE_FILE_SOURCES,
+        view_body_sinks=TRACE_BODY_SINKS,
         template_renderers=TEMPLATE_RENDERERS,
         template_decorators=dict(TEMPLATE_DECORATORS),
         template_environments=TEMPLATE_ENVIRONMENTS,

@@ -23,6 +23,7 @@ from .environments import (
     inline_kind,
     template_kind,
 )
+from .file_writes import written_to_file
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .keys import const_key, keys_of, line_entry, server_entry
@@ -460,6 +461,9 @@ class Calls:
         spec = self.spec
         if name == "builtins.dict" and not args and kwargs and None not in kwargs:
             return _keyword_dict(kwargs)
+        if name is not None and name in spec.file_sources:
+            written_to_file(self.interpreter, self.facts, node, name, env)
+            return EMPTY
         if name is not None and name in spec.document_parsers:
             data = all_taint(None, args, kwargs)
             parsed = Val(as_document(data)) if data else EMPTY

@@ -51,6 +51,8 @@ class Entry:
     template_renderer: SinkSpec | None = None
 
 
+# Entry points whose returned value is the response body (a Django view returns a response object).
+BODY_RETURNING = frozenset({"flask", "fastapi", "wsgi"})
 # The kind of a WSGI application's ``start_response`` parameter: calling it sends the status and
 # headers (``wsgi.start_response().__call__`` sinks).
 START_RESPONSE = "wsgi.start_response()"

@@ -18,7 +18,7 @@ from ..finding import FlowStep, StepKind
 from .argument_text import written_conversions
 from .closures import Closures
 from .conditions import Conditions
-from .frameworks import ROUTE_PATH_SOURCES, static_route
+from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
 from .keys import const_key, line_entry, server_entry
 from .results import Results
 from .spec import (
@@ -134,7 +134,8 @@ class Interpreter:
         text = description or f"`{self.texts.text(shown)}`"
         self.results.note_source(text, shown)
         step = FlowStep.of(StepKind.SOURCE, text, span, self.step_path)
-        return Label(Origin("source", text, span, self.step_path, local, parameter), frozenset(), (step,))
+        only_own = self.spec.own_source_classes  # fed by their own sources alone: clean here
+        return Label(Origin("source", text, span, self.step_path, local, parameter), only_own, (step,))
 
     def _exception_text(self, handler: ast.ExceptHandler, fn: Frame) -> Val:
         """``except ... as error`` in a request handler: the message often quotes what the client
@@ -154,7 +155,11 @@ class Interpreter:
         if self._own_setting(node, name):
             return EMPTY
         local = name in self.spec.local_sources
-        return Val(frozenset({self.command_line(self.make_source(node, None, local=local), name, node)}))
+        label = self.command_line(self.make_source(node, None, local=local), name, node)
+        only = self.spec.class_sources.get(name)
+        if only is not None:  # a traceback: data for its classes only
+            label = Label(label.origin, (label.cleaned | self.spec.class_ids) - only, label.steps)
+        return Val(frozenset({label}))
 
     def command_line(self, label: Label, name: str, node: ast.AST) -> Label:
         """A source of the program's command line is the invoking user's own text: cleaned for the
@@ -237,6 +242,8 @@ class Interpreter:
             fn.returned = True
             if fn.entry.returns_html and node.value is not None:
                 self.sinks.check_return(node.value, value, fn)
+            if node.value is not None and self.spec.view_body_sinks and fn.entry.framework in BODY_RETURNING:
+                self.sinks.check_view_body(node.value, value, fn)
             if fn.entry.return_sinks and node.value is not None:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.entry.template_decorator is not None and node.value is not None:

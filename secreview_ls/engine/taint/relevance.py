@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from ..facts import ModuleFacts
 from .definitions import ModuleIndex, is_static
-from .frameworks import Entries
+from .frameworks import BODY_RETURNING, Entries
 from .scopes import ScopeTable, into_project
 from .spec import SinkSpec, TaintSpec
 from .state import FunctionNode
@@ -283,6 +283,8 @@ class Relevance:
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             entry = self.entries.entry(scope, index.is_method(scope))
             if (entry.returns_html and self.spec.return_sinks) or entry.return_sinks or entry.template_decorator:
+                return True
+            if self.spec.view_body_sinks and entry.framework in BODY_RETURNING:
                 return True
             if any(f"{kind}.__call__" in names for kind in entry.objects.values()):
                 return True  # a framework object that is a sink when called (WSGI ``start_response``)

@@ -354,7 +354,7 @@ class ScopeTable:
         if self._source_name_sets is None:
             spec = self.spec
             facts = self.facts
-            everything = (*spec.attr_sources, *spec.call_sources, *spec.object_kinds)
+            everything = (*spec.attr_sources, *spec.call_sources, *spec.file_sources, *spec.object_kinds)
             prefixes: set[str] = set()
             for name in everything:
                 parts = name.split(".")

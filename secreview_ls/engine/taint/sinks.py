@@ -11,7 +11,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts, false_constant, may_run_shell
-from ..finding import FlowStep, Span, StepKind
+from ..finding import FlowStep, StepKind
 from ..source import SourceFile
 from . import xml_parsers
 from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, variable_leaves
@@ -22,7 +22,7 @@ from .sink_arguments import keyword_given, keyword_text, other_api
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
-from .templates import TemplateReading, read_template, unescaped_names
+from .templates import TemplateReading, read_template, tag_step, unescaped_names
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
@@ -73,18 +73,6 @@ def _context_items(context: ast.AST, value: Val, names: Iterable[str]) -> list[t
 
 def _file_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _tag_step(path: str, span: Span, text: str) -> FlowStep:
-    """A step at the ``{% include %}`` / ``{% extends %}`` tag a template write is reached through."""
-    shown = short_text(text)
-    if text.startswith("{{") or text.lstrip("{%- ").startswith("call"):
-        note = f"`{shown}` calls a macro with the value"
-    elif "extends" in text.split("%", 2)[1]:
-        note = f"`{shown}`: the blocks are written inside the parent template"
-    else:
-        note = f"`{shown}` writes the included template with the value"
-    return FlowStep(span, note, path, StepKind.PASSED, shown, "")
 
 
 MODE_MARK = "\x1f"  # between a template's name and the escaping mode it is rendered with
@@ -499,7 +487,7 @@ class SinkChecker:
                 sink_step = FlowStep.of(StepKind.SINK, shown, write.span, placed.path, what)
             steps = (
                 FlowStep.of(StepKind.PASSED, spelled, self.texts.span(item), self.step_path),
-                *(_tag_step(path, span, text) for path, span, text in placed.via),
+                *(tag_step(path, span, text) for path, span, text in placed.via),
                 sink_step,
             )
             self._reached(SinkSpec(renderer.cls, shown, what), shown, placed_at or node, item, value, fn, steps=steps)
@@ -983,6 +971,20 @@ class SinkChecker:
             return  # a text/plain or JSON body is not rendered as HTML
         for sink in self.spec.return_sinks:
             self._reached(sink, sink.name, body_node, body_node, Val(frozenset(labels)), fn)
+
+    def check_view_body(self, node: ast.expr, value: Val, fn: Frame) -> None:
+        """A view's returned response body of any content type (text, JSON, a ``(body, status)``
+        tuple's body); a response object was checked where it was made."""
+        if isinstance(node, ast.Tuple) and node.elts:
+            node = node.elts[0]
+            value = get_part(value, "0")
+        if value.kind is not None:
+            return
+        labels = whole(value)
+        if not labels:
+            return
+        for sink in self.spec.view_body_sinks:
+            self._reached(sink, sink.name, node, node, Val(labels), fn)
 
 
 # Flask and Quart render a template text with escaping on.

@@ -115,6 +115,9 @@ class TaintClass:
     # session, a request sent on their behalf): test code serves nobody, so its findings are
     # reported only with ``test-code = "strict"``.
     served_only: bool = False
+    # Only the sources naming this class in ``TaintSpec.class_sources`` feed it (a traceback): the
+    # request's data and every other source are clean for it.
+    own_sources_only: bool = False
 
     def __post_init__(self) -> None:
         unknown = self.cleaned_by - CLEANING_BEHAVIOURS
@@ -366,11 +369,21 @@ class TaintSpec:
     template_contexts: frozenset[str] = frozenset()
     # classes for which the text of an exception caught in a request handler is untrusted
     exception_text_classes: frozenset[str] = frozenset()
+    # call sources that are data for some classes only (a formatted traceback: what the program
+    # sends back exposes it, but it is no input anyone chose) → those classes
+    class_sources: dict[str, frozenset[str]] = field(default_factory=dict)
+    # calls writing such a source's text into the file object given as ``file=``
+    # (``traceback.print_exc(file=buffer)``): the buffer then holds it
+    file_sources: frozenset[str] = frozenset()
+    # what a view whose returned value is the response body returns into, whatever its content
+    # type (a JSON dict too): Flask, Quart, Bottle and FastAPI views, WSGI applications
+    view_body_sinks: tuple[SinkSpec, ...] = ()
     # one row per taint class
     classes: tuple[TaintClass, ...] = ()
     # Read from ``classes``: the classes local sources are reported for, and those whose sinks
     # return the data that went in.
     local_classes: frozenset[str] = field(init=False, repr=False)
+    own_source_classes: frozenset[str] = field(init=False, repr=False)
     data_keeping_classes: frozenset[str] = field(init=False, repr=False)
     _cleaned_by: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
@@ -378,10 +391,16 @@ class TaintSpec:
         rows = self.classes
         object.__setattr__(self, "local_classes", frozenset(c.id for c in rows if c.reports_local_sources))
         object.__setattr__(self, "data_keeping_classes", frozenset(c.id for c in rows if c.result_keeps_data))
+        object.__setattr__(self, "own_source_classes", frozenset(c.id for c in rows if c.own_sources_only))
         cleaned_by = {
             behaviour: frozenset(c.id for c in rows if behaviour in c.cleaned_by) for behaviour in CLEANING_BEHAVIOURS
         }
         object.__setattr__(self, "_cleaned_by", cleaned_by)
+
+    @cached_property
+    def class_ids(self) -> frozenset[str]:
+        """Every class of the spec."""
+        return frozenset(c.id for c in self.classes)
 
     def cleaned_by(self, behaviour: str) -> frozenset[str]:
         """The classes a cleaning behaviour makes a value harmless for."""

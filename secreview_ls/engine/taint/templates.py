@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..finding import Span
+from ..finding import FlowStep, Span, StepKind
+from .state import short_text
 from .template_syntax import (
     MAX_TEMPLATE_CHARS,
     Macro,
@@ -513,3 +514,15 @@ class _Names:
         if include.only:
             return _Names(renames, shared=False)
         return _Names({**self.renames, **renames}, shared=self.shared)
+
+
+def tag_step(path: str, span: Span, text: str) -> FlowStep:
+    """A step at the ``{% include %}`` / ``{% extends %}`` tag a template write is reached through."""
+    shown = short_text(text)
+    if text.startswith("{{") or text.lstrip("{%- ").startswith("call"):
+        note = f"`{shown}` calls a macro with the value"
+    elif "extends" in text.split("%", 2)[1]:
+        note = f"`{shown}`: the blocks are written inside the parent template"
+    else:
+        note = f"`{shown}` writes the included template with the value"
+    return FlowStep(span, note, path, StepKind.PASSED, shown, "")
