@@ -57,6 +57,7 @@ PROJECTS = (
     ("calibreweb", "0.6.27"),
     ("changedetection.io", "0.60.10"),
     ("octoprint", "1.11.8"),
+    ("pretix", "2026.8.0"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")
@@ -91,6 +92,8 @@ def fetch(cache: Path) -> None:
         if _unpacked(cache, name, version) is not None:
             continue
         prefixes = (name.lower(), _normalized(name))
+        if _unpack_wheel(cache, name, version):
+            continue
         download = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache), f"{name}=={version}"]
         if subprocess.run([*download, "--no-binary", name]).returncode == 0:
             for archive in cache.glob("*.tar.gz"):
@@ -99,10 +102,19 @@ def fetch(cache: Path) -> None:
                         tar.extractall(cache, filter="data")
             continue
         subprocess.run([*download, "--only-binary", ":all:"], check=True)
-        for wheel in cache.glob("*.whl"):
-            if wheel.name.lower().startswith(f"{prefixes[1]}-{version}-"):
-                with zipfile.ZipFile(wheel) as archive:
-                    archive.extractall(cache / f"{name}-{version}")
+        _unpack_wheel(cache, name, version)
+
+
+def _unpack_wheel(cache: Path, name: str, version: str) -> bool:
+    """Unpack a wheel of the pinned version found in ``cache`` into ``NAME-VERSION/``; a wheel
+    placed there by hand (a project published only as a wheel, or fetched elsewhere) is used
+    without downloading anything."""
+    for wheel in sorted(cache.glob("*.whl")):
+        if wheel.name.lower().startswith(f"{_normalized(name)}-{version}-"):
+            with zipfile.ZipFile(wheel) as archive:
+                archive.extractall(cache / f"{name}-{version}")
+            return True
+    return False
 
 
 def projects(cache: Path) -> list[Project]:
