@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
+from .guarded_reads import guarded_reads
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
 from .spec import (
     ABSOLUTE_REJECTED,
@@ -89,6 +90,7 @@ class Conditions:
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
         self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
         self.predicate_held = spec.cleaned_by(PREDICATE_HELD)
+        self._guarded_reads: dict[int, frozenset[str]] | None = None
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -360,15 +362,32 @@ class Conditions:
     def _clean_url_safety_check(self, test: ast.Call, env: Env) -> None:
         """``is_safe_url(target)`` was true: the program's own check of the URL's host and scheme
         held, which vouches for it as an allowlisted host does (the URL is the first argument)."""
+        target = self._url_safety_target(test)
+        if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+            self.clean_path(target, env, self.host_allowlisted)
+
+    def _url_safety_target(self, test: ast.Call) -> ast.expr | None:
         func = test.func
         called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if not _URL_SAFETY.match(called):
-            return
-        target = (
-            test.args[0] if test.args else next((k.value for k in test.keywords if k.arg in _CHECKED_KEYWORDS), None)
-        )
-        if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
-            self.clean_path(target, env, self.host_allowlisted)
+            return None
+        return test.args[0] if test.args else next((k.value for k in test.keywords if k.arg in _CHECKED_KEYWORDS), None)
+
+    def checked(self, test: ast.Call) -> tuple[ast.expr | None, frozenset[str]] | None:
+        """The value a true call ``test`` vouches for and the classes it cleans (a guard of the
+        catalogue or the program's own URL check), else None."""
+        guard = self._guard_of(test)
+        if guard is not None and guard[0] is not None:
+            return guard
+        target = self._url_safety_target(test)
+        return (target, self.host_allowlisted) if target is not None else None
+
+    @property
+    def guarded_reads(self) -> dict[int, frozenset[str]]:
+        """Re-reads of a request value inside the branch a check of that value guards."""
+        if self._guarded_reads is None:
+            self._guarded_reads = guarded_reads(self.facts.tree, self.checked)
+        return self._guarded_reads
 
     def _clean_option_check(self, test: ast.Call, env: Env, truth: bool) -> None:
         """``value.startswith("-")`` was false, or ``value.startswith(("https://", "http://"))``

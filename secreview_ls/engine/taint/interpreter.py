@@ -545,7 +545,9 @@ class Interpreter:
                 return cleaned(item, self.line_breaks_removed)
             return item
         if isinstance(node, ast.Call):
-            return self.calls.call(node, env, fn)
+            value = self.calls.call(node, env, fn)
+            guarded = self.conditions.guarded_reads.get(id(node))
+            return cleaned(value, guarded) if guarded else value
         if isinstance(node, ast.BinOp):
             return self._binary(node, env, fn)
         if isinstance(node, ast.JoinedStr):
