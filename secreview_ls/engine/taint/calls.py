@@ -655,15 +655,22 @@ class Calls:
         if method is None or receiver is None or module_call:
             return None
         if "." + method in lookups or (
-            method in self.spec.manager_reads and self._through_manager(node.func.value)  # type: ignore[attr-defined]
+            method in self.spec.manager_reads
+            and (
+                self._through_manager(node.func.value)  # type: ignore[attr-defined]
+                or (_field_lookup(node) and "django" in self.sinks.imported_roots)
+            )
         ):
             return Val(whole(receiver)) if receiver.taint or receiver.parts else EMPTY
         return None
 
     def _through_manager(self, node: ast.expr) -> bool:
         """``Model.objects.filter(...).first`` — a query through a model manager that only reads
-        (``create(...)`` hands back what it was given)."""
+        (``create(...)`` hands back what it was given) — or, in a module importing Django, a
+        chain of reads that filters by field lookups: ``event.subevents.filter(pk=pk).first``
+        (a related manager, whose name is the relation's)."""
         managers = self.spec.model_managers
+        looked_up = False
         while isinstance(node, (ast.Attribute, ast.Call)):
             if isinstance(node, ast.Attribute):
                 if node.attr in managers:
@@ -672,8 +679,9 @@ class Calls:
             else:
                 if isinstance(node.func, ast.Attribute) and node.func.attr not in self.spec.manager_reads:
                     return False
+                looked_up = looked_up or _field_lookup(node)
                 node = node.func
-        return False
+        return looked_up and "django" in self.sinks.imported_roots
 
     def property_read(self, node: ast.Attribute, base: Val, env: Env, fn: Frame) -> Val | None:
         """``obj.name`` where ``name`` is a ``@property`` (or ``cached_property``) of the module's
@@ -950,3 +958,17 @@ class Calls:
         if method in ("copy", "items", "values", "keys"):
             return receiver if method == "copy" else Val(whole(receiver))
         return None
+
+
+def _field_lookup(call: ast.Call) -> bool:
+    """``rel.filter(pk=pk, active=True)`` / ``.exclude(...)``: a queryset filtered by field
+    lookups (keywords only, none spread from a mapping), reached through an attribute."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("filter", "exclude")
+        and isinstance(func.value, ast.Attribute)
+        and not call.args
+        and bool(call.keywords)
+        and all(keyword.arg is not None for keyword in call.keywords)
+    )
