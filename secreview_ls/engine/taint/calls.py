@@ -308,6 +308,10 @@ class Calls:
         if content is not None:
             args, kwargs = content_only(content, args, kwargs)
 
+        if method == "build_absolute_uri" and node.args and receiver is not None and receiver.kind in _DJANGO_REQUESTS:
+            # The host Django accepted (``get_host()`` rejects any other character than a host
+            # name's) before the location given: only the location is the caller's text.
+            return Val(all_taint(None, args, kwargs))
         source = self._source(node, name, method, receiver, callee, args, module_call)
         if source is not None:
             return source
@@ -958,6 +962,9 @@ class Calls:
         if method in ("copy", "items", "values", "keys"):
             return receiver if method == "copy" else Val(whole(receiver))
         return None
+
+
+_DJANGO_REQUESTS = frozenset({"django.request", "django.view.request"})
 
 
 def _field_lookup(call: ast.Call) -> bool:
