@@ -497,6 +497,8 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         return safe_markup(ctx, node.elt, depth)
     if isinstance(node, (ast.List, ast.Tuple)):
         return all(safe_markup(ctx, e, depth) for e in node.elts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # ``["<p>", *head] + [items] + ["</p>"]``
+        return _safe_elements(ctx, node.left, depth + 1) and _safe_elements(ctx, node.right, depth + 1)
     if _escaping_map(ctx, node):
         return True
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _CHAINS and not node.keywords:
@@ -520,7 +522,7 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         if not values or not all(
             _escaping_map(ctx, v)
             or (
-                isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp))
+                isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp, ast.BinOp))
                 and _safe_elements(ctx, v, depth + 1)
             )
             for v in values
