@@ -567,6 +567,8 @@ class SinkChecker:
                 return
         if sink.text_only and any(self._passes_vector(arg) for arg in node.args[:1]):
             return
+        if sink.text_only and args and _request_object(args[0].kind):
+            return
         if sink.dict_keys or sink.built_text or sink.json_dicts:
             for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
                 yield arg_node, self._narrowed(sink, arg_node, value), remote_only
@@ -984,3 +986,12 @@ class SinkChecker:
 
 # Flask and Quart render a template text with escaping on.
 _INLINE_RENDERERS = frozenset({"flask.render_template_string", "quart.render_template_string"})
+
+
+def _request_object(kind: str | None) -> bool:
+    """An object an API client's ``execute`` sends (``client.execute(OrdersGetRequest(order_id))``):
+    made by a class named ``...Request``, it is a request to a web API, not SQL text."""
+    if not kind or not kind.endswith("Request()"):
+        return False
+    word = kind[: -len("()")].rsplit(".", 1)[-1]
+    return word[:1].isupper() and word != "Request"
