@@ -2,10 +2,10 @@
 carry markup nobody escaped.
 
 Safe: constants; translations of literal messages (``gettext("...")``, translators are
-trusted like the source); numbers (``int(x)``, ``"%d" % x``, a value narrowed by
+trusted like the source); numbers (``int(x)``, ``ord(c)``, ``"%d" % x``, a value narrowed by
 ``isinstance(x, int)`` or ``x is None`` / ``x == ""``, the digit tuple of ``Decimal.as_tuple()``
 and the items of a comprehension, ``reversed`` or ``sorted`` over such a sequence); results of escaping, formatting and
-rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``,
+rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``, a widget's ``_render``,
 template and form rendering, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
 value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
@@ -89,9 +89,10 @@ _ESCAPING_BUILDERS = ("dominate.tags.",)
 _ESCAPER_NAMES = frozenset(
     {"escape", "conditional_escape", "format_html", "format_html_join", "json_script", "escapejs", "force_escape"}
 )
-# Methods whose result is HTML the template engine or form machinery already escaped.
+# Methods whose result is HTML the template engine or form machinery already escaped (a Django
+# widget's ``_render`` renders its template through the form renderer).
 _RENDERING_METHODS = frozenset(
-    {"render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag", "non_field_errors"}
+    {"render", "_render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag", "non_field_errors"}
 )
 # Translation functions: the result is the translated text of a literal message id.
 _TRANSLATIONS = frozenset(
@@ -99,7 +100,9 @@ _TRANSLATIONS = frozenset(
      "ngettext", "ngettext_lazy", "ungettext", "npgettext", "npgettext_lazy", "_", "_lazy"}
 )  # fmt: skip
 _TRANSLATION_MODULES = ("django.utils.translation.", "gettext.", "flask_babel.", "babel.")
-_NUMERIC_CALLS = frozenset({"builtins.int", "builtins.float", "builtins.len", "builtins.round", "builtins.abs"})
+_NUMERIC_CALLS = frozenset(
+    {"builtins.int", "builtins.float", "builtins.len", "builtins.round", "builtins.abs", "builtins.ord"}
+)
 # Number formatting: digits, signs and the locale's separators come out.
 _NUMBER_FORMATTING = frozenset({"number_format", "intcomma", "floatformat"})
 # Rewriters of HTML that add only markup of their own (links around bare URLs): safe input stays safe.
