@@ -575,6 +575,20 @@ class SinkChecker:
             return
         yield from self._plain_arguments(sink, node, receiver, args, kwargs)
 
+    def _formatter(self, kind: str | None) -> bool:
+        """An instance of ``string.Formatter`` or of a class of the module derived from it."""
+        if kind == "string.Formatter()":
+            return True
+        if not kind or not kind.startswith("class:"):
+            return False
+        name = kind[len("class:") :]
+        return any(
+            isinstance(node, ast.ClassDef)
+            and node.name == name
+            and any(self.facts.qualname(base) == "string.Formatter" for base in node.bases)
+            for node in self.facts.tree.body
+        )
+
     def _passes_vector(self, node: ast.expr) -> bool:
         """``sys.argv``, ``sys.argv[1:]``, ``[prog, *args]``: a list of arguments, not text."""
         if isinstance(node, (ast.List, ast.Tuple, ast.ListComp)):
@@ -681,7 +695,14 @@ class SinkChecker:
                         yield kw.value, kwargs.get(keyword, EMPTY), False
                 continue
             if index == -1:
-                if receiver is not None:
+                if mode == "with-arguments" and receiver is not None and self._formatter(receiver.kind):
+                    # ``Formatter().format(template, **objects)``: the template is the first argument
+                    own = receiver.kind != "string.Formatter()"  # a subclass may hold objects itself
+                    if node.args and not isinstance(node.args[0], ast.Starred) and (
+                        own or node.keywords or len(node.args) > 1
+                    ):
+                        yield node.args[0], args[0], False
+                elif receiver is not None:
                     yield node.func, receiver, False
                 continue
             found = positional(index, keyword)
