@@ -40,6 +40,7 @@ import ast
 import functools
 import re
 import threading
+from collections.abc import Callable
 
 from ..engine.facts import parameter_names
 from ..engine.names import dotted_name
@@ -521,6 +522,8 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
     if isinstance(node, ast.Name):
         if _number_parts(ctx, node):
             return _safe_additions(ctx, node, depth)
+        if _passed_safe(ctx, node, lambda v: _safe_elements(ctx, v, depth + 1)):
+            return True
         values = reaching_values(ctx, node, _autoescape_branch)
         if not values or not all(
             _escaping_map(ctx, v)
@@ -638,10 +641,44 @@ def _when_escaping_is_off(ctx: RuleContext, node: ast.AST) -> bool:
 
 
 def _reads_only(ctx: RuleContext, func: ast.expr) -> bool:
-    """A call that reads a list it is handed: ``sep.join(items)``, ``len(items)``, ``sorted(items)``."""
+    """A call that reads a list it is handed: ``sep.join(items)``, ``len(items)``, ``sorted(items)``,
+    or a method of the enclosing class that changes none of its parameters in place."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        owner = next((a for a in ctx.facts.ancestors(func) if isinstance(a, ast.ClassDef)), None)
+        methods = [m for m in owner.body if isinstance(m, _Function) and m.name == func.attr] if owner else []
+        return len(methods) == 1 and not _changes_parameters(methods[0])
     if isinstance(func, ast.Attribute):
         return func.attr == "join"
     return (ctx.facts.qualname(func) or "").startswith("builtins.")
+
+
+_CHANGING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update"})
+
+
+def _changes_parameters(function: ast.AST) -> bool:
+    """The function changes a parameter's object in place (``items.append(x)``, ``items[0] = x``,
+    ``items += more``) or hands a parameter to another call, which might."""
+    names = set(parameter_names(function, starred=True)) - {"self", "cls"}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in names:
+                if func.attr in _CHANGING_METHODS:
+                    return True
+            passed = [*node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(a, ast.Name) and a.id in names for a in passed) and not (
+                isinstance(func, ast.Attribute) and func.attr == "join"
+            ):
+                return True
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in names:
+                return True  # ``items[0] = x``
+            if isinstance(node, ast.AugAssign) and isinstance(target, ast.Name) and target.id in names:
+                return True  # ``items += more`` extends the caller's list
+    return False
 
 
 def _item_of(target: ast.expr, name: str) -> bool:
@@ -657,6 +694,8 @@ def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     value = single_assignment(ctx, node)
     if value is not None:
         return safe_markup(ctx, value, depth + 1)
+    if depth < _MAX_DEPTH and _passed_safe(ctx, node, lambda v: safe_markup(ctx, v, depth + 1)):
+        return True
     values = reaching_values(ctx, node, _autoescape_branch)
     return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
 
@@ -861,6 +900,19 @@ def _tests_safe_type(ctx: RuleContext, test: ast.expr, hops: int = 0) -> bool:
             if value is None and hops < 2 and _flag_from_callers(ctx, node, hops + 1):
                 return True
     return False
+
+
+def _passed_safe(ctx: RuleContext, name: ast.Name, judge: Callable[[ast.expr], bool]) -> bool:
+    """``name`` is a parameter the function never rebinds, and every call of the method in its
+    class (``self.format_output(rendered)``, ``callers.py``) passes a value ``judge`` accepts."""
+    function = parameter_of(ctx, name)
+    if function is None or any(
+        isinstance(node, ast.Name) and node.id == name.id and not isinstance(node.ctx, ast.Load)
+        for node in ast.walk(function)
+    ):
+        return False
+    values = passed_values(ctx, function, name.id)
+    return bool(values) and all(judge(v) for v in values)
 
 
 def _flag_from_callers(ctx: RuleContext, name: ast.Name, hops: int) -> bool:

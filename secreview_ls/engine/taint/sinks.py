@@ -698,8 +698,10 @@ class SinkChecker:
                 if mode == "with-arguments" and receiver is not None and self._formatter(receiver.kind):
                     # ``Formatter().format(template, **objects)``: the template is the first argument
                     own = receiver.kind != "string.Formatter()"  # a subclass may hold objects itself
-                    if node.args and not isinstance(node.args[0], ast.Starred) and (
-                        own or node.keywords or len(node.args) > 1
+                    if (
+                        node.args
+                        and not isinstance(node.args[0], ast.Starred)
+                        and (own or node.keywords or len(node.args) > 1)
                     ):
                         yield node.args[0], args[0], False
                 elif receiver is not None:
