@@ -19,7 +19,8 @@ indexes replaces, ``rewritten_items.py``; the output of rendering methods, also 
 double-quoted attribute value (``'<a href="' + url_for(...)``, also through a local name every reaching assignment of which is
 such a call); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
-other parts); a configuration attribute of ``self`` no code of the module stores
+other parts; a method's parameter it never rebinds by what every call of it in its class passes,
+``callers.py``); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
