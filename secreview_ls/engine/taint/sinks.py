@@ -7,6 +7,7 @@ import ast
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -575,19 +576,21 @@ class SinkChecker:
             return
         yield from self._plain_arguments(sink, node, receiver, args, kwargs)
 
-    def _formatter(self, kind: str | None) -> bool:
+    def _formatter(self, kind: str | None) -> _Formatter | None:
         """An instance of ``string.Formatter`` or of a class of the module derived from it."""
         if kind == "string.Formatter()":
-            return True
+            return _Formatter(get_field_reads=True)
         if not kind or not kind.startswith("class:"):
-            return False
+            return None
         name = kind[len("class:") :]
-        return any(
-            isinstance(node, ast.ClassDef)
-            and node.name == name
-            and any(self.facts.qualname(base) == "string.Formatter" for base in node.bases)
-            for node in self.facts.tree.body
-        )
+        for node in self.facts.tree.body:
+            if (
+                isinstance(node, ast.ClassDef)
+                and node.name == name
+                and any(self.facts.qualname(base) == "string.Formatter" for base in node.bases)
+            ):
+                return _Formatter(get_field_reads=_reads_fields(node))
+        return None
 
     def _passes_vector(self, node: ast.expr) -> bool:
         """``sys.argv``, ``sys.argv[1:]``, ``[prog, *args]``: a list of arguments, not text."""
@@ -695,11 +698,13 @@ class SinkChecker:
                         yield kw.value, kwargs.get(keyword, EMPTY), False
                 continue
             if index == -1:
-                if mode == "with-arguments" and receiver is not None and self._formatter(receiver.kind):
+                formatter = self._formatter(receiver.kind) if mode == "with-arguments" and receiver else None
+                if formatter is not None:
                     # ``Formatter().format(template, **objects)``: the template is the first argument
-                    own = receiver.kind != "string.Formatter()"  # a subclass may hold objects itself
+                    own = receiver.kind != "string.Formatter()"  # type: ignore[union-attr]  # a subclass may hold objects
                     if (
-                        node.args
+                        formatter.get_field_reads
+                        and node.args
                         and not isinstance(node.args[0], ast.Starred)
                         and (own or node.keywords or len(node.args) > 1)
                     ):
@@ -1018,3 +1023,31 @@ def _request_object(kind: str | None) -> bool:
         return False
     word = kind[: -len("()")].rsplit(".", 1)[-1]
     return word[:1].isupper() and word != "Request"
+
+
+@dataclass(frozen=True)
+class _Formatter:
+    """A ``string.Formatter``: whether its ``get_field`` follows attributes and items of a field
+    (``{user.__class__}``), as the base class does."""
+
+    get_field_reads: bool
+
+
+def _reads_fields(cls: ast.ClassDef) -> bool:
+    """The class keeps the base ``get_field`` (or calls it, or ``getattr``): a field name's
+    ``.attribute`` and ``[item]`` parts are followed. An own ``get_field`` that looks the whole
+    name up (``return self.context[name], name``) reads nothing else."""
+    own = next(
+        (n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "get_field"),
+        None,
+    )
+    if own is None:
+        return True
+    for node in ast.walk(own):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "get_field":
+                return True
+            if isinstance(func, ast.Name) and func.id in ("getattr", "eval"):
+                return True
+    return False
