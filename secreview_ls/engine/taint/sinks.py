@@ -698,10 +698,12 @@ class SinkChecker:
                         yield kw.value, kwargs.get(keyword, EMPTY), False
                 continue
             if index == -1:
-                formatter = self._formatter(receiver.kind) if mode == "with-arguments" and receiver else None
+                if receiver is None:
+                    continue
+                formatter = self._formatter(receiver.kind) if mode == "with-arguments" else None
                 if formatter is not None:
                     # ``Formatter().format(template, **objects)``: the template is the first argument
-                    own = receiver.kind != "string.Formatter()"  # type: ignore[union-attr]  # a subclass may hold objects
+                    own = receiver.kind != "string.Formatter()"  # a subclass may hold the objects itself
                     if (
                         formatter.get_field_reads
                         and node.args
@@ -709,7 +711,7 @@ class SinkChecker:
                         and (own or node.keywords or len(node.args) > 1)
                     ):
                         yield node.args[0], args[0], False
-                elif receiver is not None:
+                else:
                     yield node.func, receiver, False
                 continue
             found = positional(index, keyword)
