@@ -212,6 +212,8 @@ class Conditions:
         if isinstance(test, ast.Name) and not truth:
             self.clean_path(test, env, ALL)  # a false value is empty: ``""``, ``None``, ``[]``
             return env
+        if isinstance(test, ast.Name) and test.id in fn.checks:
+            return self.refine(fn.checks[test.id], env, truth, fn)  # ``if url_is_safe:``
         if isinstance(test, ast.Name) and truth and test.id in fn.lookups:
             self.clean_path(fn.lookups[test.id], env, ALL)  # ``if found:`` — the key was in the table
             return env
@@ -477,6 +479,12 @@ class Conditions:
         tells whether ``key`` is one of the table's keys."""
         fn.lookups.pop(name, None)
         fn.parsed_urls.pop(name, None)
+        if fn.checks:
+            # a stored check no longer vouches for a value reassigned after it (or for a new result)
+            for held in [k for k, call in fn.checks.items() if k == name or _mentions(call, name)]:
+                del fn.checks[held]
+        if isinstance(value_node, ast.Call) and self.checked(value_node) is not None:
+            fn.checks[name] = value_node  # ``url_is_safe = url_has_allowed_host_and_scheme(url=u, ...)``
         if (
             isinstance(value_node, ast.Call)
             and value_node.args
@@ -504,6 +512,10 @@ class Conditions:
     def clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
         """Mark the value stored at a name / attribute / constant-key path clean for ``classes``."""
         self.interpreter.update(node, env, lambda v: cleaned(v, classes))
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _text_label(label: Label) -> Label:
