@@ -308,10 +308,6 @@ class Calls:
         if content is not None:
             args, kwargs = content_only(content, args, kwargs)
 
-        if method == "build_absolute_uri" and node.args and receiver is not None and receiver.kind in _DJANGO_REQUESTS:
-            # The host Django accepted (``get_host()`` rejects any other character than a host
-            # name's) before the location given: only the location is the caller's text.
-            return Val(all_taint(None, args, kwargs))
         source = self._source(node, name, method, receiver, callee, args, module_call)
         if source is not None:
             return source
@@ -424,6 +420,10 @@ class Calls:
         """The value a call reading outside data gives (``input()``, ``sock.recv()``,
         ``await request.form()``); None for any other call."""
         spec = self.spec
+        if method == "build_absolute_uri" and node.args and receiver is not None and receiver.kind in _DJANGO_REQUESTS:
+            # The host Django accepted (``get_host()`` rejects any other character than a host
+            # name's) before the location given: only the location is the caller's text.
+            return Val(all_taint(None, args, {}))
         if name is not None and name in spec.call_sources:
             return self.interpreter.source_val(node, name)
         if method is not None and method in spec.method_sources and not module_call:

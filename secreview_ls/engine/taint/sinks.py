@@ -7,7 +7,6 @@ import ast
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ from .argument_text import assigned_in_function, repr_arguments, runs_shell, she
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .response_types import given_content_type
 from .results import Results
-from .sink_arguments import keyword_given, keyword_text, other_api
+from .sink_arguments import keyword_given, keyword_text, other_api, receiver_argument, request_object
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
@@ -568,29 +567,13 @@ class SinkChecker:
                 return
         if sink.text_only and any(self._passes_vector(arg) for arg in node.args[:1]):
             return
-        if sink.text_only and args and _request_object(args[0].kind):
+        if sink.text_only and args and request_object(args[0].kind):
             return
         if sink.dict_keys or sink.built_text or sink.json_dicts:
             for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
                 yield arg_node, self._narrowed(sink, arg_node, value), remote_only
             return
         yield from self._plain_arguments(sink, node, receiver, args, kwargs)
-
-    def _formatter(self, kind: str | None) -> _Formatter | None:
-        """An instance of ``string.Formatter`` or of a class of the module derived from it."""
-        if kind == "string.Formatter()":
-            return _Formatter(get_field_reads=True)
-        if not kind or not kind.startswith("class:"):
-            return None
-        name = kind[len("class:") :]
-        for node in self.facts.tree.body:
-            if (
-                isinstance(node, ast.ClassDef)
-                and node.name == name
-                and any(self.facts.qualname(base) == "string.Formatter" for base in node.bases)
-            ):
-                return _Formatter(get_field_reads=_reads_fields(node))
-        return None
 
     def _passes_vector(self, node: ast.expr) -> bool:
         """``sys.argv``, ``sys.argv[1:]``, ``[prog, *args]``: a list of arguments, not text."""
@@ -698,21 +681,8 @@ class SinkChecker:
                         yield kw.value, kwargs.get(keyword, EMPTY), False
                 continue
             if index == -1:
-                if receiver is None:
-                    continue
-                formatter = self._formatter(receiver.kind) if mode == "with-arguments" else None
-                if formatter is not None:
-                    # ``Formatter().format(template, **objects)``: the template is the first argument
-                    own = receiver.kind != "string.Formatter()"  # a subclass may hold the objects itself
-                    if (
-                        formatter.get_field_reads
-                        and node.args
-                        and not isinstance(node.args[0], ast.Starred)
-                        and (own or node.keywords or len(node.args) > 1)
-                    ):
-                        yield node.args[0], args[0], False
-                else:
-                    yield node.func, receiver, False
+                if receiver is not None:
+                    yield from receiver_argument(self.facts, mode, node, receiver, args)
                 continue
             found = positional(index, keyword)
             if found is None:
@@ -1016,40 +986,3 @@ class SinkChecker:
 
 # Flask and Quart render a template text with escaping on.
 _INLINE_RENDERERS = frozenset({"flask.render_template_string", "quart.render_template_string"})
-
-
-def _request_object(kind: str | None) -> bool:
-    """An object an API client's ``execute`` sends (``client.execute(OrdersGetRequest(order_id))``):
-    made by a class named ``...Request``, it is a request to a web API, not SQL text."""
-    if not kind or not kind.endswith("Request()"):
-        return False
-    word = kind[: -len("()")].rsplit(".", 1)[-1]
-    return word[:1].isupper() and word != "Request"
-
-
-@dataclass(frozen=True)
-class _Formatter:
-    """A ``string.Formatter``: whether its ``get_field`` follows attributes and items of a field
-    (``{user.__class__}``), as the base class does."""
-
-    get_field_reads: bool
-
-
-def _reads_fields(cls: ast.ClassDef) -> bool:
-    """The class keeps the base ``get_field`` (or calls it, or ``getattr``): a field name's
-    ``.attribute`` and ``[item]`` parts are followed. An own ``get_field`` that looks the whole
-    name up (``return self.context[name], name``) reads nothing else."""
-    own = next(
-        (n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "get_field"),
-        None,
-    )
-    if own is None:
-        return True
-    for node in ast.walk(own):
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "get_field":
-                return True
-            if isinstance(func, ast.Name) and func.id in ("getattr", "eval"):
-                return True
-    return False
