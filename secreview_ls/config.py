@@ -74,6 +74,11 @@ DEFAULT_TEST_PATHS = (
     "conftest.py",
     "testing/**",
     "**/testing/**",
+    # Packages of helpers for the test suite (settings, factories, fixtures it imports).
+    "testutils/**",
+    "**/testutils/**",
+    "test_utils/**",
+    "**/test_utils/**",
     "tests.py",
     "**/tests.py",
     "*_tests.py",

@@ -178,6 +178,10 @@ def test_pyproject_settings_apply(tmp_path: Path) -> None:
         ("pkg/test_data/models.py", False),
         ("pkg/latest_data.py", False),
         ("pkg/ab_testing.py", False),
+        ("pretix/testutils/settings.py", True),
+        ("app/test_utils/factories.py", True),
+        ("app/testutils.py", False),
+        ("app/utils/tests_helper.py", False),
     ],
 )
 def test_default_test_paths_know_django_and_testing_folders(path: str, is_test: bool) -> None:

@@ -59,6 +59,7 @@ PROJECTS = (
     ("octoprint", "1.11.8"),
     ("open-webui", "0.6.5"),
     ("lnbits", "1.6.2"),
+    ("pretix", "2026.8.0"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")
@@ -109,7 +110,9 @@ def fetch(cache: Path) -> None:
 
 
 def _unpack_wheel(cache: Path, name: str, version: str) -> bool:
-    """Unpack the project's wheel found in ``cache`` into ``NAME-VERSION/``; False when there is none."""
+    """Unpack a wheel of the pinned version found in ``cache`` into ``NAME-VERSION/``; a wheel
+    placed there by hand (a project published only as a wheel, or fetched elsewhere) is used
+    without downloading anything. False when there is none."""
     for wheel in sorted(cache.glob("*.whl")):
         if wheel.name.lower().startswith(f"{_normalized(name)}-{version}-"):
             with zipfile.ZipFile(wheel) as archive:

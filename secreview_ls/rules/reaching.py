@@ -185,6 +185,23 @@ def _binds_in_header(owner: ast.AST, name: str) -> bool:
     return False
 
 
+def _plain_local(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    """``name`` is a local of ``function`` that is neither a parameter nor declared ``global`` /
+    ``nonlocal`` (it is assigned in the function, so it starts unbound)."""
+    arguments = function.args
+    parameters = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    if any(parameter is not None and parameter.arg == name for parameter in parameters):
+        return False
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Global, ast.Nonlocal)) and name in current.names:
+            return False
+        if not isinstance(current, (*_Function, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(current))
+    return True
+
+
 def _holder(ctx: RuleContext, node: ast.AST) -> tuple[list[ast.stmt], int, ast.AST] | None:
     """The statement list holding the statement around ``node``, its index, and the owner."""
     statement = ctx.facts.enclosing_statement(node)
@@ -247,6 +264,8 @@ def reaching_values(
             owner = ctx.facts.parent(owner)  # the try statement: go on before it
             if not isinstance(owner, ast.Try) or _stores_any(owner.body, use.id):
                 return None  # the body may have assigned it before it failed
+        if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and values and _plain_local(owner, use.id):
+            return values  # on a path that assigns nothing the local name is unbound: the use raises
         if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module, ast.ClassDef)):
             return None  # a parameter, a global or a name of an enclosing scope
         current = owner

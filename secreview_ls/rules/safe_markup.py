@@ -2,10 +2,10 @@
 carry markup nobody escaped.
 
 Safe: constants; translations of literal messages (``gettext("...")``, translators are
-trusted like the source); numbers (``int(x)``, ``"%d" % x``, a value narrowed by
+trusted like the source); numbers (``int(x)``, ``ord(c)``, ``"%d" % x``, a value narrowed by
 ``isinstance(x, int)`` or ``x is None`` / ``x == ""``, the digit tuple of ``Decimal.as_tuple()``
 and the items of a comprehension, ``reversed`` or ``sorted`` over such a sequence); results of escaping, formatting and
-rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``,
+rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``, a widget's ``_render``,
 template and form rendering, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
 value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
@@ -19,7 +19,8 @@ indexes replaces, ``rewritten_items.py``; the output of rendering methods, also 
 double-quoted attribute value (``'<a href="' + url_for(...)``, also through a local name every reaching assignment of which is
 such a call); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
-other parts); a configuration attribute of ``self`` no code of the module stores
+other parts; a method's parameter it never rebinds by what every call of it in its class passes,
+``callers.py``); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
@@ -40,6 +41,7 @@ import ast
 import functools
 import re
 import threading
+from collections.abc import Callable
 
 from ..engine.facts import parameter_names
 from ..engine.names import dotted_name
@@ -89,9 +91,10 @@ _ESCAPING_BUILDERS = ("dominate.tags.",)
 _ESCAPER_NAMES = frozenset(
     {"escape", "conditional_escape", "format_html", "format_html_join", "json_script", "escapejs", "force_escape"}
 )
-# Methods whose result is HTML the template engine or form machinery already escaped.
+# Methods whose result is HTML the template engine or form machinery already escaped (a Django
+# widget's ``_render`` renders its template through the form renderer).
 _RENDERING_METHODS = frozenset(
-    {"render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag", "non_field_errors"}
+    {"render", "_render", "render_to_string", "as_ul", "as_p", "as_table", "as_div", "label_tag", "non_field_errors"}
 )
 # Translation functions: the result is the translated text of a literal message id.
 _TRANSLATIONS = frozenset(
@@ -99,7 +102,9 @@ _TRANSLATIONS = frozenset(
      "ngettext", "ngettext_lazy", "ungettext", "npgettext", "npgettext_lazy", "_", "_lazy"}
 )  # fmt: skip
 _TRANSLATION_MODULES = ("django.utils.translation.", "gettext.", "flask_babel.", "babel.")
-_NUMERIC_CALLS = frozenset({"builtins.int", "builtins.float", "builtins.len", "builtins.round", "builtins.abs"})
+_NUMERIC_CALLS = frozenset(
+    {"builtins.int", "builtins.float", "builtins.len", "builtins.round", "builtins.abs", "builtins.ord"}
+)
 # Number formatting: digits, signs and the locale's separators come out.
 _NUMBER_FORMATTING = frozenset({"number_format", "intcomma", "floatformat"})
 # Rewriters of HTML that add only markup of their own (links around bare URLs): safe input stays safe.
@@ -497,6 +502,8 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
         return safe_markup(ctx, node.elt, depth)
     if isinstance(node, (ast.List, ast.Tuple)):
         return all(safe_markup(ctx, e, depth) for e in node.elts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # ``["<p>", *head] + [items] + ["</p>"]``
+        return _safe_elements(ctx, node.left, depth + 1) and _safe_elements(ctx, node.right, depth + 1)
     if _escaping_map(ctx, node):
         return True
     if isinstance(node, ast.Call) and ctx.facts.qualname(node.func) in _CHAINS and not node.keywords:
@@ -516,11 +523,13 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
     if isinstance(node, ast.Name):
         if _number_parts(ctx, node):
             return _safe_additions(ctx, node, depth)
+        if _passed_safe(ctx, node, lambda v: _safe_elements(ctx, v, depth + 1)):
+            return True
         values = reaching_values(ctx, node, _autoescape_branch)
         if not values or not all(
             _escaping_map(ctx, v)
             or (
-                isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp))
+                isinstance(v, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp, ast.BinOp))
                 and _safe_elements(ctx, v, depth + 1)
             )
             for v in values
@@ -633,10 +642,44 @@ def _when_escaping_is_off(ctx: RuleContext, node: ast.AST) -> bool:
 
 
 def _reads_only(ctx: RuleContext, func: ast.expr) -> bool:
-    """A call that reads a list it is handed: ``sep.join(items)``, ``len(items)``, ``sorted(items)``."""
+    """A call that reads a list it is handed: ``sep.join(items)``, ``len(items)``, ``sorted(items)``,
+    or a method of the enclosing class that changes none of its parameters in place."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        owner = next((a for a in ctx.facts.ancestors(func) if isinstance(a, ast.ClassDef)), None)
+        methods = [m for m in owner.body if isinstance(m, _Function) and m.name == func.attr] if owner else []
+        return len(methods) == 1 and not _changes_parameters(methods[0])
     if isinstance(func, ast.Attribute):
         return func.attr == "join"
     return (ctx.facts.qualname(func) or "").startswith("builtins.")
+
+
+_CHANGING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update"})
+
+
+def _changes_parameters(function: ast.AST) -> bool:
+    """The function changes a parameter's object in place (``items.append(x)``, ``items[0] = x``,
+    ``items += more``) or hands a parameter to another call, which might."""
+    names = set(parameter_names(function, starred=True)) - {"self", "cls"}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in names:
+                if func.attr in _CHANGING_METHODS:
+                    return True
+            passed = [*node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(a, ast.Name) and a.id in names for a in passed) and not (
+                isinstance(func, ast.Attribute) and func.attr == "join"
+            ):
+                return True
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in names:
+                return True  # ``items[0] = x``
+            if isinstance(node, ast.AugAssign) and isinstance(target, ast.Name) and target.id in names:
+                return True  # ``items += more`` extends the caller's list
+    return False
 
 
 def _item_of(target: ast.expr, name: str) -> bool:
@@ -652,6 +695,8 @@ def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     value = single_assignment(ctx, node)
     if value is not None:
         return safe_markup(ctx, value, depth + 1)
+    if depth < _MAX_DEPTH and _passed_safe(ctx, node, lambda v: safe_markup(ctx, v, depth + 1)):
+        return True
     values = reaching_values(ctx, node, _autoescape_branch)
     return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
 
@@ -856,6 +901,19 @@ def _tests_safe_type(ctx: RuleContext, test: ast.expr, hops: int = 0) -> bool:
             if value is None and hops < 2 and _flag_from_callers(ctx, node, hops + 1):
                 return True
     return False
+
+
+def _passed_safe(ctx: RuleContext, name: ast.Name, judge: Callable[[ast.expr], bool]) -> bool:
+    """``name`` is a parameter the function never rebinds, and every call of the method in its
+    class (``self.format_output(rendered)``, ``callers.py``) passes a value ``judge`` accepts."""
+    function = parameter_of(ctx, name)
+    if function is None or any(
+        isinstance(node, ast.Name) and node.id == name.id and not isinstance(node.ctx, ast.Load)
+        for node in ast.walk(function)
+    ):
+        return False
+    values = passed_values(ctx, function, name.id)
+    return bool(values) and all(judge(v) for v in values)
 
 
 def _flag_from_callers(ctx: RuleContext, name: ast.Name, hops: int) -> bool:

@@ -506,6 +506,8 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
         judged = _judged_entries(node)
         if not judged or _renaming_table(node) or _type_descriptor(node) or _main_self_test(ctx, node):
             continue
+        if _route_arguments(ctx, node):
+            continue
         names_fields = _names_fields([(_string(k), v) for k, v in zip(node.keys, node.values, strict=False)])
         for item, name, value in judged:
             if (names_fields and value.isalpha()) or _grouping_value(node, value):
@@ -513,6 +515,21 @@ def hardcoded_password_string(ctx: RuleContext) -> Iterator[Finding]:
             yield hardcoded_password_string.finding(
                 ctx, item, f"the `{name!r}` entry holds a hardcoded credential literal; {_MESSAGE}"
             )
+
+
+def _route_arguments(ctx: RuleContext, mapping: ast.Dict) -> bool:
+    """``reverse("order", kwargs={"secret": "6zzjnumtsx"})``: the path parameters of a URL of the
+    site's own routes (``reverse``, ``reverse_lazy`` and wrappers named after it), written into the
+    URL it builds, not a credential the program presents anywhere."""
+    keyword = ctx.facts.parent(mapping)
+    if not (isinstance(keyword, ast.keyword) and keyword.arg == "kwargs"):
+        return False
+    call = ctx.facts.parent(keyword)
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    word = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return "reverse" in word.lower()
 
 
 def _equality_with_string(node: ast.Compare) -> bool:

@@ -57,7 +57,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "django.shortcuts.render": _MARKUP,
     "django.template.loader.render_to_string": _MARKUP,
     "django.http.JsonResponse": _MARKUP,
-    "json.dumps": _MARKUP,
+    # JSON text escapes every control character of a string (``\n`` is written as two characters).
+    "json.dumps": _MARKUP | {"log", "header"},
     # Paths.
     "os.path.basename": frozenset({"path"}),
     "werkzeug.utils.secure_filename": frozenset({"path", "command", "xss", "header", "log", "redirect", "sql"}),

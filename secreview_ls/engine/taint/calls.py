@@ -9,7 +9,7 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
-from .database_reads import database_read
+from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
 from .definitions import is_property
 from .environments import (
@@ -428,6 +428,10 @@ class Calls:
         """The value a call reading outside data gives (``input()``, ``sock.recv()``,
         ``await request.form()``); None for any other call."""
         spec = self.spec
+        if method == "build_absolute_uri" and node.args and receiver is not None and receiver.kind in _DJANGO_REQUESTS:
+            # The host Django accepted (``get_host()`` rejects any other character than a host
+            # name's) before the location given: only the location is the caller's text.
+            return Val(all_taint(None, args, {}))
         if name is not None and name in spec.call_sources:
             return self.interpreter.source_val(node, name)
         if (
@@ -671,25 +675,14 @@ class Calls:
         if method is None or receiver is None or module_call:
             return None
         if "." + method in lookups or (
-            method in self.spec.manager_reads and self._through_manager(node.func.value)  # type: ignore[attr-defined]
+            method in self.spec.manager_reads
+            and (
+                through_manager(node.func.value, self.spec, self.sinks.imported_roots)  # type: ignore[attr-defined]
+                or (field_lookup(node) and "django" in self.sinks.imported_roots)
+            )
         ):
             return Val(whole(receiver)) if receiver.taint or receiver.parts else EMPTY
         return None
-
-    def _through_manager(self, node: ast.expr) -> bool:
-        """``Model.objects.filter(...).first`` — a query through a model manager that only reads
-        (``create(...)`` hands back what it was given)."""
-        managers = self.spec.model_managers
-        while isinstance(node, (ast.Attribute, ast.Call)):
-            if isinstance(node, ast.Attribute):
-                if node.attr in managers:
-                    return True
-                node = node.value
-            else:
-                if isinstance(node.func, ast.Attribute) and node.func.attr not in self.spec.manager_reads:
-                    return False
-                node = node.func
-        return False
 
     def property_read(self, node: ast.Attribute, base: Val, env: Env, fn: Frame) -> Val | None:
         """``obj.name`` where ``name`` is a ``@property`` (or ``cached_property``) of the module's
@@ -995,3 +988,6 @@ class Calls:
         if method in ("copy", "items", "values", "keys"):
             return receiver if method == "copy" else Val(whole(receiver))
         return None
+
+
+_DJANGO_REQUESTS = frozenset({"django.request", "django.view.request"})

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
+from .guarded_reads import guarded_reads
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
 from .spec import (
     ABSOLUTE_REJECTED,
@@ -91,6 +92,7 @@ class Conditions:
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
         self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
         self.predicate_held = spec.cleaned_by(PREDICATE_HELD)
+        self._guarded_reads: dict[int, frozenset[str]] | None = None
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -212,6 +214,8 @@ class Conditions:
         if isinstance(test, ast.Name) and not truth:
             self.clean_path(test, env, ALL)  # a false value is empty: ``""``, ``None``, ``[]``
             return env
+        if isinstance(test, ast.Name) and test.id in fn.checks:
+            return self.refine(fn.checks[test.id], env, truth, fn)  # ``if url_is_safe:``
         if isinstance(test, ast.Name) and truth and test.id in fn.lookups:
             self.clean_path(fn.lookups[test.id], env, ALL)  # ``if found:`` — the key was in the table
             return env
@@ -363,15 +367,32 @@ class Conditions:
     def _clean_url_safety_check(self, test: ast.Call, env: Env) -> None:
         """``is_safe_url(target)`` was true: the program's own check of the URL's host and scheme
         held, which vouches for it as an allowlisted host does (the URL is the first argument)."""
+        target = self._url_safety_target(test)
+        if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+            self.clean_path(target, env, self.host_allowlisted)
+
+    def _url_safety_target(self, test: ast.Call) -> ast.expr | None:
         func = test.func
         called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if not _URL_SAFETY.match(called):
-            return
-        target = (
-            test.args[0] if test.args else next((k.value for k in test.keywords if k.arg in _CHECKED_KEYWORDS), None)
-        )
-        if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
-            self.clean_path(target, env, self.host_allowlisted)
+            return None
+        return test.args[0] if test.args else next((k.value for k in test.keywords if k.arg in _CHECKED_KEYWORDS), None)
+
+    def checked(self, test: ast.Call) -> tuple[ast.expr | None, frozenset[str]] | None:
+        """The value a true call ``test`` vouches for and the classes it cleans (a guard of the
+        catalogue or the program's own URL check), else None."""
+        guard = self._guard_of(test)
+        if guard is not None and guard[0] is not None:
+            return guard
+        target = self._url_safety_target(test)
+        return (target, self.host_allowlisted) if target is not None else None
+
+    @property
+    def guarded_reads(self) -> dict[int, frozenset[str]]:
+        """Re-reads of a request value inside the branch a check of that value guards."""
+        if self._guarded_reads is None:
+            self._guarded_reads = guarded_reads(self.facts.tree, self.checked)
+        return self._guarded_reads
 
     def _clean_url_prefix_check(self, test: ast.Call, env: Env) -> None:
         """``url.startswith("https://api.example.com/")`` was true: every prefix fixes the scheme
@@ -472,6 +493,12 @@ class Conditions:
         tells whether ``key`` is one of the table's keys."""
         fn.lookups.pop(name, None)
         fn.parsed_urls.pop(name, None)
+        if fn.checks:
+            # a stored check no longer vouches for a value reassigned after it (or for a new result)
+            for held in [k for k, call in fn.checks.items() if k == name or _mentions(call, name)]:
+                del fn.checks[held]
+        if isinstance(value_node, ast.Call) and self.checked(value_node) is not None:
+            fn.checks[name] = value_node  # ``url_is_safe = url_has_allowed_host_and_scheme(url=u, ...)``
         if (
             isinstance(value_node, ast.Call)
             and value_node.args
@@ -499,6 +526,10 @@ class Conditions:
     def clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
         """Mark the value stored at a name / attribute / constant-key path clean for ``classes``."""
         self.interpreter.update(node, env, lambda v: cleaned(v, classes))
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _text_label(label: Label) -> Label:

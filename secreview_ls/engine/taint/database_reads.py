@@ -21,8 +21,10 @@ their arguments' taint (the returned record may hold the written value).
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from ..names import spelled_as_class
+from .spec import TaintSpec
 from .values import Val
 
 QUERY_KIND = "database query"  # the kind of a query object built on a recognised root
@@ -137,3 +139,37 @@ def database_read(
     if peewee and method in _PEEWEE_READS and _class_ref(held):
         return Val(kind=QUERY_KIND) if method == "select" else Val()
     return None
+
+
+def through_manager(node: ast.expr, spec: TaintSpec, imported: Iterable[str]) -> bool:
+    """``Model.objects.filter(...).first`` — a query through a model manager that only reads
+    (``create(...)`` hands back what it was given) — or, in a module importing Django, a
+    chain of reads that filters by field lookups: ``event.subevents.filter(pk=pk).first``
+    (a related manager, whose name is the relation's)."""
+    managers = spec.model_managers
+    looked_up = False
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Attribute):
+            if node.attr in managers:
+                return True
+            node = node.value
+        else:
+            if isinstance(node.func, ast.Attribute) and node.func.attr not in spec.manager_reads:
+                return False
+            looked_up = looked_up or field_lookup(node)
+            node = node.func
+    return looked_up and "django" in imported
+
+
+def field_lookup(call: ast.Call) -> bool:
+    """``rel.filter(pk=pk, active=True)`` / ``.exclude(...)``: a queryset filtered by field
+    lookups (keywords only, none spread from a mapping), reached through an attribute."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("filter", "exclude")
+        and isinstance(func.value, ast.Attribute)
+        and not call.args
+        and bool(call.keywords)
+        and all(keyword.arg is not None for keyword in call.keywords)
+    )

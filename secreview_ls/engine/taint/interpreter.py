@@ -553,7 +553,9 @@ class Interpreter:
                 return cleaned(item, self.line_breaks_removed)
             return item
         if isinstance(node, ast.Call):
-            return self.calls.call(node, env, fn)
+            value = self.calls.call(node, env, fn)
+            guarded = self.conditions.guarded_reads.get(id(node))
+            return cleaned(value, guarded) if guarded else value
         if isinstance(node, ast.BinOp):
             return self._binary(node, env, fn)
         if isinstance(node, ast.JoinedStr):
@@ -628,6 +630,8 @@ class Interpreter:
             right = joined_below(right, self.relative_only)  # ``Path(folder) / "/etc/passwd"``
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
             return concatenated(left, right, self.end_of_options, literal=_literal_sequence(node.right))
+        if isinstance(node.op, ast.Sub) and self._set_shaped(node.left):
+            return Val(whole(left))  # ``set(names) - set(request.GET)``: items of the left set only
         if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and not left.taint:
             right = _formatted_entries(left.const, right)
         right = self._quoting(node, left, right)
@@ -647,6 +651,12 @@ class Interpreter:
             const = added_const(left.const, right.const)
         kind = left.kind if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib.") else None
         return Val(bound(as_text(taint)), (), kind, const)
+
+    def _set_shaped(self, node: ast.expr) -> bool:
+        """A set display, comprehension or ``set(...)`` / ``frozenset(...)`` call."""
+        if isinstance(node, (ast.Set, ast.SetComp)):
+            return True
+        return isinstance(node, ast.Call) and self.facts.qualname(node.func) in ("builtins.set", "builtins.frozenset")
 
     def _repr_written(self, node: ast.BinOp, template: str, right: Val) -> Val:
         """``"%s for %r" % (a, b)``: what a constant template writes with ``%r`` is its ``repr``,

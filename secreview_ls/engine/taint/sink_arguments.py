@@ -4,7 +4,10 @@ analysis knows, and receivers that make a method of a sink's name another API.""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from ..facts import ModuleFacts
 from .values import NO_CONST, Val
 
 
@@ -40,3 +43,76 @@ def other_api(func: ast.expr, receiver: Val | None, modules: tuple[str, ...]) ->
     if isinstance(receiver.const, (str, bytes)):
         return True
     return receiver.kind is not None and receiver.kind.split(".", 1)[0] in modules
+
+
+def request_object(kind: str | None) -> bool:
+    """An object an API client's ``execute`` sends (``client.execute(OrdersGetRequest(order_id))``):
+    made by a class named ``...Request``, it is a request to a web API, not SQL text."""
+    if not kind or not kind.endswith("Request()"):
+        return False
+    word = kind[: -len("()")].rsplit(".", 1)[-1]
+    return word[:1].isupper() and word != "Request"
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """A ``string.Formatter``: whether its ``get_field`` follows attributes and items of a field
+    (``{user.__class__}``), as the base class does."""
+
+    get_field_reads: bool
+
+
+def _reads_fields(cls: ast.ClassDef) -> bool:
+    """The class keeps the base ``get_field`` (or calls it, or ``getattr``): a field name's
+    ``.attribute`` and ``[item]`` parts are followed. An own ``get_field`` that looks the whole
+    name up (``return self.context[name], name``) reads nothing else."""
+    own = next(
+        (n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "get_field"),
+        None,
+    )
+    if own is None:
+        return True
+    for node in ast.walk(own):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "get_field":
+                return True
+            if isinstance(func, ast.Name) and func.id in ("getattr", "eval"):
+                return True
+    return False
+
+
+def formatter_of(facts: ModuleFacts, kind: str | None) -> Formatter | None:
+    """An instance of ``string.Formatter`` or of a class of the module derived from it."""
+    if kind == "string.Formatter()":
+        return Formatter(get_field_reads=True)
+    if not kind or not kind.startswith("class:"):
+        return None
+    name = kind[len("class:") :]
+    for node in facts.tree.body:
+        if (
+            isinstance(node, ast.ClassDef)
+            and node.name == name
+            and any(facts.qualname(base) == "string.Formatter" for base in node.bases)
+        ):
+            return Formatter(get_field_reads=_reads_fields(node))
+    return None
+
+
+def receiver_argument(
+    facts: ModuleFacts, mode: str, node: ast.Call, receiver: Val, args: list[Val]
+) -> Iterator[tuple[ast.AST, Val, bool]]:
+    """The receiver checked as a sink's value, or for a ``string.Formatter`` (``Formatter().format(
+    template, **objects)``) its first argument, the template."""
+    formatter = formatter_of(facts, receiver.kind) if mode == "with-arguments" else None
+    if formatter is None:
+        yield node.func, receiver, False
+        return
+    own = receiver.kind != "string.Formatter()"  # a subclass may hold the objects itself
+    if (
+        formatter.get_field_reads
+        and node.args
+        and not isinstance(node.args[0], ast.Starred)
+        and (own or node.keywords or len(node.args) > 1)
+    ):
+        yield node.args[0], args[0], False

@@ -18,7 +18,7 @@ from .argument_text import assigned_in_function, repr_arguments, runs_shell, she
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
-from .sink_arguments import keyword_given, keyword_text, other_api
+from .sink_arguments import keyword_given, keyword_text, other_api, receiver_argument, request_object
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
@@ -555,6 +555,8 @@ class SinkChecker:
                 return
         if sink.text_only and any(self._passes_vector(arg) for arg in node.args[:1]):
             return
+        if sink.text_only and args and request_object(args[0].kind):
+            return
         if sink.dict_keys or sink.built_text or sink.json_dicts:
             for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
                 yield arg_node, self._narrowed(sink, arg_node, value), remote_only
@@ -668,7 +670,7 @@ class SinkChecker:
                 continue
             if index == -1:
                 if receiver is not None:
-                    yield node.func, receiver, False
+                    yield from receiver_argument(self.facts, mode, node, receiver, args)
                 continue
             found = positional(index, keyword)
             if found is None:

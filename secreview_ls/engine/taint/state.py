@@ -42,6 +42,7 @@ class Frame:
     exits: list[Env] = field(default_factory=list)  # environments at return/raise (for ``self``)
     lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
     parsed_urls: dict[str, ast.expr] = field(default_factory=dict)  # ``u = urlparse(v)``: u → v
+    checks: dict[str, ast.Call] = field(default_factory=dict)  # ``ok = is_safe_url(v)``: ok → the check
 
     def add_effect(self, effect: Effect) -> None:
         """Keep the first effect of each parameter part on each sink."""

@@ -1,0 +1,58 @@
+"""Request reads checked in a condition and read again where the condition holds.
+
+``if url_has_allowed_host_and_scheme(request.GET.get("next"), None): return redirect(request.GET.get("next"))``
+checks one read of a request value and uses another read of the same value: both reads spell
+the same ``mapping.get(constant)`` of a request mapping that does not change, so the second one
+is the value the check vouched for. Only plain reads count (a name or attribute path, then
+``get`` / ``getlist`` with constant arguments); the reads inside the branch the check guards
+(an ``if`` body or the true arm of a conditional expression) are cleaned as the check cleans.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+_READS = frozenset({"get", "getlist", "getone"})
+
+Checked = Callable[[ast.Call], "tuple[ast.expr | None, frozenset[str]] | None"]
+
+
+def plain_read(node: ast.AST) -> bool:
+    """``request.GET.get("next")``: a constant-key read of a name or attribute path."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _READS):
+        return False
+    if node.keywords or not node.args or not all(isinstance(a, ast.Constant) for a in node.args):
+        return False
+    base: ast.expr = node.func.value
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return isinstance(base, ast.Name)
+
+
+def _conjuncts(test: ast.expr) -> list[ast.expr]:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return [part for value in test.values for part in _conjuncts(value)]
+    return [test]
+
+
+def guarded_reads(tree: ast.AST, checked: Checked) -> dict[int, frozenset[str]]:
+    """Node ids of re-reads inside a guarded branch, with the classes the guard cleans."""
+    found: dict[int, frozenset[str]] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.If, ast.IfExp)):
+            continue
+        for test in _conjuncts(node.test):
+            if not isinstance(test, ast.Call):
+                continue
+            check = checked(test)
+            if check is None or not plain_read(check[0]):
+                continue
+            target, classes = check
+            spelled = ast.dump(target)  # type: ignore[arg-type]
+            body = node.body if isinstance(node, ast.If) else [node.body]
+            for statement in body:
+                for read in ast.walk(statement):
+                    if read is not target and plain_read(read) and ast.dump(read) == spelled:
+                        found[id(read)] = found.get(id(read), frozenset()) | classes
+    return found
