@@ -162,13 +162,16 @@ class ModuleFacts:
         module_name: str = "",
         *,
         starts: list[int] | None = None,
+        blocks: CallBlocks | None = None,
     ) -> ModuleFacts:
         """Facts of ``source.tree``, a module whose statements are the statements of the
         parts' trees in order, answering exactly as ``ModuleFacts`` indexing that tree would.
         The parts cover disjoint line ranges in increasing order; their indexes are merged
         only as far as the queries need. ``starts``, when known, is the first line of each
-        part's range (one per part): then the parts need not be read to find a node's part."""
-        return _CombinedFacts(source, parts, imports, module_name, starts)
+        part's range (one per part): then the parts need not be read to find a node's part.
+        ``blocks``: the call indexes of runs of parts kept from the last combination of
+        mostly the same parts (``CallBlocks``)."""
+        return _CombinedFacts(source, parts, imports, module_name, starts, blocks)
 
     @classmethod
     def partial(
@@ -536,6 +539,66 @@ _UNRESOLVED = object()  # a node whose qualified name the walk did not work out
 _PART_LOOKUPS = {"_calls_by_name": 4, "_calls_by_attr": 16}
 
 
+def _merged_calls(parts: Sequence[ModuleFacts], index: str) -> defaultdict[str, list[ast.Call]]:
+    """One call index of ``parts`` merged: each key's calls, last part first (keys in the order
+    first met that way)."""
+    merged: defaultdict[str, list[ast.Call]] = defaultdict(list)
+    for part in reversed(parts):
+        for key, calls in getattr(part, index).items():
+            merged[key].extend(calls)
+    return merged
+
+
+# A part whose id falls on this many ends a run of parts (``CallBlocks``): about as many parts
+# a run, ends that stay put when parts come or go elsewhere; a run is cut at ``_MAX_BLOCK``.
+_BLOCK = 16
+_MAX_BLOCK = 64
+
+
+class CallBlocks:
+    """The call indexes of runs of consecutive parts of a combined module, kept from one
+    combination to the next (an editor's versions of a document: all parts but the edited
+    one are the same objects). Merging a version's call index then reads the runs' indexes,
+    and the parts of a run that changed, instead of every part's (a part's call index never
+    changes once built). The merge is the same: a key's calls in each run, last part first,
+    runs last first, is every part's last part first, and a key met first in a later run is met
+    first in the parts after it. Runs end after a part whose ``id`` is a multiple of ``_BLOCK``
+    (or at ``_MAX_BLOCK`` parts), so that a part coming or going changes only its own run."""
+
+    __slots__ = ("_runs",)
+
+    def __init__(self) -> None:
+        # first part's id → (first part, the run's other parts, merged index by index name)
+        self._runs: dict[int, tuple[ModuleFacts, tuple[ModuleFacts, ...], dict[str, dict[str, list[ast.Call]]]]] = {}
+
+    def merged(self, parts: Sequence[ModuleFacts], index: str) -> defaultdict[str, list[ast.Call]]:
+        known = self._runs
+        runs: dict[int, tuple[ModuleFacts, tuple[ModuleFacts, ...], dict[str, dict[str, list[ast.Call]]]]] = {}
+        indexes: list[dict[str, list[ast.Call]]] = []
+        start = 0
+        count = len(parts)
+        while start < count:
+            end = start + 1
+            while end < count and end - start < _MAX_BLOCK and (id(parts[end - 1]) >> 4) % _BLOCK:
+                end += 1
+            first, rest = parts[start], tuple(parts[start + 1 : end])
+            run = known.get(id(first))
+            if run is None or run[0] is not first or run[1] != rest:
+                run = (first, rest, {})
+            runs[id(first)] = run
+            merged = run[2].get(index)
+            if merged is None:
+                merged = run[2][index] = dict(_merged_calls(parts[start:end], index))
+            indexes.append(merged)
+            start = end
+        self._runs = runs  # the runs of the parts of this combination only
+        result: defaultdict[str, list[ast.Call]] = defaultdict(list)
+        for merged in reversed(indexes):
+            for key, calls in merged.items():
+                result[key].extend(calls)
+        return result
+
+
 class _CombinedFacts(ModuleFacts):
     """``ModuleFacts.combined``: per-type lists, call indexes and parent links are taken from
     the parts when first asked for. Positioned nodes sort into the parts' order; nodes without
@@ -548,8 +611,10 @@ class _CombinedFacts(ModuleFacts):
         imports: ImportMap,
         module_name: str,
         starts: list[int] | None = None,
+        blocks: CallBlocks | None = None,
     ) -> None:
         self.source = source
+        self._blocks = blocks
         self.tree = source.tree
         self.module_name = module_name
         self.imports = imports
@@ -659,11 +724,9 @@ class _CombinedFacts(ModuleFacts):
         return self._attrs
 
     def _merge_calls(self, index: str) -> dict[str, list[ast.Call]]:
-        merged: defaultdict[str, list[ast.Call]] = defaultdict(list)
-        for part in reversed(self._parts):
-            for key, calls in getattr(part, index).items():
-                merged[key].extend(calls)
-        return merged
+        if self._blocks is not None:
+            return self._blocks.merged(self._parts, index)
+        return _merged_calls(self._parts, index)
 
     @property
     def parents(self) -> dict[ast.AST, ast.AST]:  # type: ignore[override]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from secreview_ls.config import Config
-from secreview_ls.engine.facts import ModuleFacts
+from secreview_ls.engine.facts import CallBlocks, ModuleFacts
 from secreview_ls.engine.names import ImportMap
 from secreview_ls.engine.source import SourceFile, parse_quietly, split_lines
 from secreview_ls.pipeline import AnalysisResult, analyze_source
@@ -288,6 +288,49 @@ def test_combined_facts_answer_like_facts_of_the_whole_module(seed: int) -> None
     combined = ModuleFacts.combined(_tree_source(root, text), parts, imports, "app")
     assert combined.parents == whole.parents  # the merged map, as rules reading it directly see it
     assert _facts_answers(combined, nodes) == _facts_answers(whole, nodes)
+
+
+def test_call_indexes_kept_between_versions_merge_as_the_parts_do() -> None:
+    """``CallBlocks`` over versions whose parts come, go and are replaced: each call index the
+    same as merging every part (keys in the same order, calls in the same order)."""
+    text = generate(600, seed=9)
+    tree = ast.parse(text)
+    imports = ImportMap(tree, "app")
+
+    def part(statements: list[ast.stmt]) -> ModuleFacts:
+        return ModuleFacts(_tree_source(ast.Module(body=statements, type_ignores=[])), "app", imports=imports)
+
+    pool = [part([statement]) for statement in tree.body]
+    parts = list(pool)
+    blocks = CallBlocks()
+    rng = random.Random(9)
+    for version in range(40):
+        for index in ("_calls_by_attr", "_calls_by_name"):  # either may be asked first
+            fresh = _merged(parts, index)
+            kept = blocks.merged(parts, index)
+            assert list(kept) == list(fresh), version
+            assert all(kept[key] == calls for key, calls in fresh.items()), version
+        where = rng.randrange(len(parts))
+        roll = rng.random()
+        if roll < 0.3:  # the edited part parsed again: a new object, the same calls
+            parts[where] = part(list(parts[where].tree.body))
+        elif roll < 0.5:  # a part edited into another one
+            parts[where] = part(list(rng.choice(pool).tree.body))
+        elif roll < 0.7:
+            parts.insert(where, rng.choice(pool))
+        elif roll < 0.9 and len(parts) > 1:
+            del parts[where]
+        else:
+            parts = list(reversed(parts))  # every run changes
+    assert any(len(calls) > 1 for calls in _merged(parts, "_calls_by_name").values())
+
+
+def _merged(parts: list[ModuleFacts], index: str) -> dict[str, list[ast.Call]]:
+    merged: dict[str, list[ast.Call]] = {}
+    for part in reversed(parts):
+        for key, calls in getattr(part, index).items():
+            merged.setdefault(key, []).extend(calls)
+    return merged
 
 
 def _tree_source(tree: ast.Module, text: str = "") -> SourceFile:

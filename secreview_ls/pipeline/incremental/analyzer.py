@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ...config import Config
 from ...engine.evidence import Evidence
-from ...engine.facts import ModuleFacts
+from ...engine.facts import CallBlocks, ModuleFacts
 from ...engine.finding import Finding, Span
 from ...engine.suppressions import Suppression, parse_suppressions, read_suppressions
 from ...engine.taint import ProjectIndex, TaintMemo
@@ -111,6 +111,7 @@ class IncrementalAnalyzer:
         self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[Chunk] = []
         self._words = WordCounts()  # the words the module view was asked for, counted over its chunks
+        self._blocks = CallBlocks()  # the module view's call indexes of runs of chunks, kept between versions
         self._fresh = True  # no cache built yet: the next version is analyzed whole
         self._unprepared: str | None = None  # a version analyzed whole whose caches are not built
         self._handover: Handover | None = None  # what that whole analysis found, rule by rule
@@ -197,6 +198,7 @@ class IncrementalAnalyzer:
         self._plain = []
         self._chunks = []
         self._words = WordCounts()
+        self._blocks = CallBlocks()
         self._bindings = ModuleBindings(self.module_name)
 
     # -- entry point ---------------------------------------------------------------
@@ -331,7 +333,9 @@ class IncrementalAnalyzer:
             self._seed(handover, plain, pending)
         stats.rerun = len(pending)
         module_facts = (
-            combined_facts(text, self.path, plain, chunks, bindings.imports, tiled=True, words=self._words)
+            combined_facts(
+                text, self.path, plain, chunks, bindings.imports, tiled=True, words=self._words, blocks=self._blocks
+            )
             if self.module_rules
             else None
         )

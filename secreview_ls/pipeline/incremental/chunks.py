@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...engine.evidence import Evidence
-from ...engine.facts import ModuleFacts
+from ...engine.facts import CallBlocks, ModuleFacts
 from ...engine.finding import Finding, Fix, Notice, Span, TextEdit
 from ...engine.source import SourceFile, parse_quietly
 from ...engine.suppressions import Suppression
@@ -329,10 +329,11 @@ def combined_facts(
     *,
     tiled: bool = False,
     words: WordCounts | None = None,
+    blocks: CallBlocks | None = None,
 ) -> ModuleFacts:
     """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk.
     ``tiled``: ``text`` is the members' texts at their lines, every other line empty; ``words``:
-    counted over the members."""
+    counted over the members; ``blocks``: the call indexes kept from the last version's module view."""
     for member in members:
         if member.base != member.first:
             place(member)
@@ -353,6 +354,7 @@ def combined_facts(
         imports.map,
         imports.map.module_name,
         starts=starts,
+        blocks=blocks,
     )
 
 
