@@ -12,28 +12,23 @@ exposed to clients.
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 from ..engine.finding import FlowStep
 from .base import CacheKey, RuleContext
+from .judge import identifier_words
 
 # Words of a test that only holds on a developer's server or for an administrator.
 _PRIVILEGED = frozenset(
     {"debug", "debugging", "develop", "development", "dev", "testing", "stacktrace", "traceback", "tracebacks",
      "admin", "administrator", "superuser", "superadmin", "staff", "sysadmin"}
 )  # fmt: skip
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 # A region: (start line, start column, end line, end column), end exclusive.
 Region = tuple[int, int, int, int]
 _REGIONS: CacheKey[tuple[Region, ...]] = CacheKey("branches only developers or administrators reach")
 _OTHER_REGIONS: CacheKey[dict[str, tuple[Region, ...]]] = CacheKey("such branches of other project files")
-
-
-def _words(text: str) -> set[str]:
-    return {word.lower() for word in _WORD.findall(text)}
 
 
 def privileged_test(test: ast.expr) -> bool:
@@ -47,7 +42,7 @@ def privileged_test(test: ast.expr) -> bool:
             text = node.value
         else:
             continue
-        if _words(text) & _PRIVILEGED:
+        if _PRIVILEGED.intersection(identifier_words(text)):
             return True
     return False
 
