@@ -391,7 +391,7 @@ class Conditions:
     def guarded_reads(self) -> dict[int, frozenset[str]]:
         """Re-reads of a request value inside the branch a check of that value guards."""
         if self._guarded_reads is None:
-            self._guarded_reads = guarded_reads(self.facts.tree, self.checked)
+            self._guarded_reads = guarded_reads(self.facts.nodes(ast.If, ast.IfExp), self.checked)
         return self._guarded_reads
 
     def _clean_url_prefix_check(self, test: ast.Call, env: Env) -> None:

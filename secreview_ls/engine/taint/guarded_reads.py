@@ -11,7 +11,7 @@ is the value the check vouched for. Only plain reads count (a name or attribute 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _READS = frozenset({"get", "getlist", "getone"})
 
@@ -36,10 +36,12 @@ def _conjuncts(test: ast.expr) -> list[ast.expr]:
     return [test]
 
 
-def guarded_reads(tree: ast.AST, checked: Checked) -> dict[int, frozenset[str]]:
-    """Node ids of re-reads inside a guarded branch, with the classes the guard cleans."""
+def guarded_reads(branches: Iterable[ast.AST], checked: Checked) -> dict[int, frozenset[str]]:
+    """Node ids of re-reads inside a guarded branch (of ``branches``: the module's ``if``
+    statements and conditional expressions, from its facts index), with the classes the guard
+    cleans."""
     found: dict[int, frozenset[str]] = {}
-    for node in ast.walk(tree):
+    for node in branches:
         if not isinstance(node, (ast.If, ast.IfExp)):
             continue
         for test in _conjuncts(node.test):
