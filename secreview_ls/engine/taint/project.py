@@ -222,6 +222,7 @@ class ProjectIndex:
         self._reach = 0  # deepest chain of files reached by the summaries being computed
         self.cuts = 0  # summaries cut short so far (see ``settle``)
         self._cut_files: set[Path] = set()  # files with summaries cut short, kept in ``_loaded``
+        self._settled_at = 0  # ``cuts`` at the last ``settle``: none since, nothing to forget
         self.stored_used = 0  # summaries taken from the store
         self._own: list[Path] = []  # files asked by themselves: summaries with their tree nodes
         self._resolved_paths: dict[str, Path | None] = {}
@@ -851,6 +852,9 @@ class ProjectIndex:
         that what the next analysis finds does not depend on which files were analyzed before
         it in this process (a scan's workers each get a different share of the files)."""
         with self._lock:
+            if self.cuts == self._settled_at:
+                return  # no summary was cut short since: none is provisional
+            self._settled_at = self.cuts
             for path in self._cut_files:
                 loaded = self._loaded.get(path)
                 if loaded is None:
