@@ -582,6 +582,7 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
             )
     if _framework_defaults(ctx):
         return  # a framework's table of defaults; projects override them in their own settings
+    settings_confidence = HIGH if imports_module(ctx.facts, "django", "flask") else MEDIUM
     for node in ctx.facts.nodes_where(ast.Assign, _assigns_false_or_none):
         assert isinstance(node, ast.Assign)
         assert isinstance(node.value, ast.Constant)
@@ -598,7 +599,7 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
                 ctx,
                 node,
                 f"`{name} = {node.value.value}` sends the session cookie without the {flag} protection",
-                confidence=HIGH if imports_module(ctx.facts, "django", "flask") else MEDIUM,
+                confidence=settings_confidence,
             )
     for name, value in _config_updates(ctx):
         flag = _COOKIE_SETTINGS.get(name)
@@ -608,7 +609,7 @@ def cookie_insecure_flags(ctx: RuleContext) -> Iterator[Finding]:
             ctx,
             value,
             f"`{name}={value.value}` sends the session cookie without the {flag} protection",
-            confidence=HIGH if imports_module(ctx.facts, "django", "flask") else MEDIUM,
+            confidence=settings_confidence,
         )
 
 
