@@ -258,7 +258,7 @@ def wrapped_region(
             return None
         tree, notices = repaired
         pad = first - 2
-    elif len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
+    elif not _single_class(tree):
         return None
     body = tree.body[0].body
     shift = first - 2 - pad
@@ -320,7 +320,7 @@ def _repaired_region(
         return None
     if after.unit is not unit and len(outside) != len(after.module.body):
         return None
-    if any(_dump(a) != _dump(b) for a, b in zip(inside[: len(above)], above, strict=True)):
+    if any(ast.dump(a) != ast.dump(b) for a, b in zip(inside[: len(above)], above, strict=True)):
         return None
     placed = inside[len(above) : len(above) + len(region)]
     if any(
@@ -332,17 +332,13 @@ def _repaired_region(
         *zip(inside[len(above) + len(region) :], below, strict=True),
         *zip(outside, after.module.body, strict=True),
     ]
-    if any(_dump(a) != _dump(b) for a, b in others):
+    if any(ast.dump(a) != ast.dump(b) for a, b in others):
         return None
     return alone.tree, list(alone.notices)
 
 
 def _single_class(tree: ast.Module) -> bool:
     return len(tree.body) == 1 and isinstance(tree.body[0], ast.ClassDef)
-
-
-def _dump(node: ast.AST) -> str:
-    return ast.dump(node)
 
 
 def reassemble(unit: ClassUnit, segments: list[Chunk]) -> None:
