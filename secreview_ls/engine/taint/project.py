@@ -781,7 +781,7 @@ class ProjectIndex:
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
         if path in self._active or len(self._active) >= MAX_CHAIN:
-            self._cut()
+            self.cut_short()
             return None
         self._active.append(path)
         depth = len(self._active)
@@ -829,7 +829,7 @@ class ProjectIndex:
                     self._active.append(path)
             return None
         except RecursionError:
-            self._cut()
+            self.cut_short()
             return None
         finally:
             self._active.remove(path)
@@ -837,14 +837,10 @@ class ProjectIndex:
 
     # -- what is kept between processes ----------------------------------------------------
 
-    def _cut(self) -> None:
-        """A summary could not be followed (chain limit, cycle, too deep): what the files now
-        computing theirs find depends on the order of asks, so none of it is stored."""
-        self.cuts += 1
-
     def cut_short(self) -> None:
-        """A file's analysis cut a call short (recursion, the depth limit): the summaries now
-        being computed depend on the order of asks."""
+        """A summary could not be followed (chain limit, a cycle of files, recursion, too deep):
+        what the files now computing theirs find depends on the order of asks, so none of it is
+        stored, and ``settle`` forgets it."""
         self.cuts += 1
 
     def settle(self) -> None:
@@ -870,7 +866,7 @@ class ProjectIndex:
     def _reuse(self, loaded: _Loaded, name: str, depth: int) -> None:
         """A summary computed earlier is used again: its chain counts for the one asking."""
         if name in loaded.cut:
-            self._cut()
+            self.cut_short()
         self._reach = max(self._reach, depth + loaded.heights.get(name, 1) - 1)
 
     def _computed(
