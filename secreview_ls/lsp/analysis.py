@@ -125,6 +125,14 @@ def project_index(root: Path, read: Callable[[Path], str | None], config: Config
         return None
 
 
+def _settled(project: ProjectIndex | None) -> None:
+    """Forget the summaries computed across a cut before an analysis, as the command line does
+    before each file: what a document shows does not depend on which documents were analyzed
+    before it (``ProjectIndex.settle``)."""
+    if project is not None:
+        project.settle()
+
+
 def new_analyzer(snapshot: DocumentSnapshot) -> IncrementalAnalyzer:
     """An incremental analyzer for a Python document, under the snapshot's settings."""
     return IncrementalAnalyzer(snapshot.path, snapshot.settings.config, project=snapshot.project)
@@ -135,6 +143,7 @@ def analyze_document(snapshot: DocumentSnapshot, analyzer: IncrementalAnalyzer |
 
     Python documents go through ``analyzer`` (a new one when None); other text documents get
     the text rules."""
+    _settled(snapshot.project)
     if snapshot.python:
         result = (analyzer or new_analyzer(snapshot)).analyze(snapshot.text)
     else:
@@ -146,6 +155,7 @@ def analyze_document(snapshot: DocumentSnapshot, analyzer: IncrementalAnalyzer |
 def analyze_whole(snapshot: DocumentSnapshot) -> AnalysisResult:
     """Findings and notices of an open document from one analysis of the whole text (no
     incremental cache), with the folder's scope and baseline applied."""
+    _settled(snapshot.project)
     if snapshot.python:
         result = analyze_source(snapshot.text, snapshot.path, snapshot.settings.config, project=snapshot.project)
     else:
@@ -215,6 +225,7 @@ def analyze_disk_file(path: Path, settings: FolderSettings, project: ProjectInde
     is left out: its diagnostics belong to its cells, which exist only while it is open."""
     if is_notebook_path(path):
         return DiskResult(text="", findings=[], notices=[])
+    _settled(project)
     result = analyze_file(path, settings.config, project=project)
     text = path.read_text(encoding="utf-8", errors="replace") if result.findings or result.notices else ""
     findings = filter_findings(result.findings, str(path), text, settings)
@@ -226,5 +237,6 @@ def analyze_notebook(
 ) -> dict[int, tuple[list[Finding], list[Notice]]]:
     """A notebook's code cells analyzed as one module: findings and notices by cell index,
     with cell-local positions."""
+    _settled(project)
     result, module = analyze_cells(cells, path, settings.config, project=project)
     return by_cell(result, module)
