@@ -753,8 +753,9 @@ class SecReviewServer(LanguageServer):
         )
 
     def _analyzing(self) -> bool:
-        """Whether an analysis is running or waiting for its debounce."""
-        return any(
+        """Whether an analysis is running or waiting for its debounce, or a thread given up on
+        has not stopped yet (what it holds is not freed before it ends)."""
+        return self._threads.abandoned > 0 or any(
             state.lock.locked() or (state.pending is not None and not state.pending.done())
             for state in self._docs.values()
         )

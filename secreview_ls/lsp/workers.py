@@ -121,7 +121,7 @@ class AnalysisThreads:
 
     @property
     def abandoned(self) -> int:
-        """Threads given up on that have not ended yet."""
+        """Threads given up on (over budget, or their caller cancelled) that have not ended yet."""
         for job, (thread, _) in list(self._abandoned.items()):
             if not thread.is_alive():
                 del self._abandoned[job]
@@ -150,7 +150,8 @@ class AnalysisThreads:
                     raise BudgetExceeded(budget or 0.0) from None
                 return await future  # it finished just in time
             except asyncio.CancelledError:
-                job.interrupt()
+                if job.interrupt():
+                    self._abandoned[job] = (thread, time.monotonic())  # still stopping: see ``abandoned``
                 raise
             finally:
                 self._running.discard(job)

@@ -109,3 +109,27 @@ def test_a_cancelled_caller_stops_its_thread() -> None:
         assert await threads.run(add, 2, 2, budget=5) == 4
 
     asyncio.run(scenario())
+
+
+def test_a_cancelled_run_counts_as_stopping_until_its_thread_ends() -> None:
+    """An interruption lands between bytecodes: a thread inside a long C call (a parse, here a
+    sleep) goes on after its caller was cancelled, holding what it made. It is counted with the
+    threads given up on until it ends (the server frees memory only when none is left)."""
+
+    def sleep_then_spin(flag: dict[str, bool]) -> None:
+        flag["started"] = True
+        time.sleep(0.6)
+        spin(flag)
+
+    async def scenario() -> None:
+        threads = AnalysisThreads(1)
+        flag: dict[str, bool] = {}
+        task = asyncio.ensure_future(threads.run(sleep_then_spin, flag))
+        await wait_until(lambda: flag.get("started", False))
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert threads.abandoned == 1
+        assert await wait_until(lambda: threads.abandoned == 0)
+
+    asyncio.run(scenario())
