@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Notice
 from ...engine.names import ImportMap
-from ...engine.source import parse_tolerant
+from ...engine.source import parse_quietly, parse_tolerant
 from ...rules.judge import grown_name
-from .chunks import MAX_BROKEN_NOTICES, Chunk, View, grown_names, parse_module, place, tokenizes
+from .chunks import MAX_BROKEN_NOTICES, Chunk, View, grown_names, outline, parse_module, place, tokenizes
 
 MIN_SPLIT_LINES = 40  # smaller classes stay one chunk
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -250,17 +250,22 @@ def wrapped_region(
     # Parsed at its own lines when the blank lines above cost the tokenizer less than moving
     # the new nodes there afterwards would (about 150 blank lines per line of the region).
     pad = first - 2 if first - 2 <= _PAD_PER_LINE * (last - first + 1) else 0
-    tree = parse_module("\n" * pad + _WRAPPER + "".join(lines[first - 1 : last]))
+    text = "".join(lines[first - 1 : last])
+    tree = parse_module("\n" * pad + _WRAPPER + text)
     notices: list[Notice] = []
     if tree is None:
-        repaired = _repaired_region(lines, old, first_index, last_index, delta, path)
+        if tokenizes(text):
+            repaired = _repaired_region(lines, old, first_index, last_index, delta, path)
+        else:  # an open bracket or string: where it closes is decided below the region
+            repaired = _open_region(lines, old, first_index, last_index, delta, path)
         if repaired is None:
             return None
-        tree, notices = repaired
+        body, notices = repaired
         pad = first - 2
     elif not _single_class(tree):
         return None
-    body = tree.body[0].body
+    else:
+        body = tree.body[0].body
     shift = first - 2 - pad
     indent = unit.indent
     for statement in body:
@@ -284,16 +289,16 @@ def wrapped_region(
 
 def _repaired_region(
     lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
-) -> tuple[ast.Module, list[Notice]] | None:
-    """The tree (region at its own lines, inside ``class _:``) and notices of segments that do
-    not parse, repaired as ``parse_tolerant`` repairs them, when that is what the whole file's
-    tolerant parse does there: the region's brackets and strings close within it, and the same
+) -> tuple[list[ast.stmt], list[Notice]] | None:
+    """The statements (at their own lines) and notices of segments that do not parse, repaired
+    as ``parse_tolerant`` repairs them, when that is what the whole file's tolerant parse does
+    there: the region's brackets and strings close within it (the caller checks), and the same
     parse with the chunk before and after it blanks nothing else, reports nothing else and
     leaves their statements as they were. None otherwise (the class is then one chunk again)."""
     first = old[first_index].first
     last = old[last_index].last + delta
     text = "".join(lines[first - 1 : last])
-    if first_index == 0 or last_index + 1 >= len(old) or not tokenizes(text):
+    if first_index == 0 or last_index + 1 >= len(old):
         return None
     unit = old[first_index].unit
     before, after = old[first_index - 1], old[last_index + 1]
@@ -334,7 +339,71 @@ def _repaired_region(
     ]
     if any(ast.dump(a) != ast.dump(b) for a, b in others):
         return None
-    return alone.tree, list(alone.notices)
+    return region, list(alone.notices)
+
+
+def _open_region(
+    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
+) -> tuple[list[ast.stmt], list[Notice]] | None:
+    """The statements (at their own lines) and notices of segments that end inside a bracket or
+    string, from the tolerant parse of the file from the segment before them to its end, that
+    segment's lines under ``class _:`` (its tokenizer and parser states there are the whole
+    file's: inside the class body, at a statement's start): accepted when it repairs only the
+    region, leaves the segment before as it was and, once repaired, the region closes what it
+    opens (so the rest of the file parses into the statements it held before). None otherwise."""
+    if first_index == 0:
+        return None
+    unit = old[first_index].unit
+    before = old[first_index - 1]
+    if before.unit is not unit or before is unit.header or before.first < 2:
+        return None
+    first = old[first_index].first
+    last = old[last_index].last + delta
+    start = before.first
+    # The text below the region is the last version's, cut into chunks that parsed as written
+    # (the class's next segments, then whole top-level statements): once the text above it
+    # parses as the class alone, all of it parses into those statements after the region's.
+    whole = all(c.broken is None for c in old[last_index + 1 :])
+    tail = "".join(lines[last:])
+    stitched = False
+    written = True  # the first attempt parses the text as written: its region does not tokenize
+
+    def parse(current: str, path: str) -> ast.Module:
+        nonlocal stitched, written
+        stitched = False
+        if whole and not written and current.endswith(tail):
+            head = current[: len(current) - len(tail)]
+            tree = parse_module(head) if head.endswith("\n") else None
+            if tree is not None and _single_class(tree):
+                stitched = True
+                return tree
+        written = False
+        tree = parse_quietly(current, path)
+        assert isinstance(tree, ast.Module)
+        return tree
+
+    split = ["\n"] * (start - 2) + [_WRAPPER] + lines[start - 1 :]
+    rest = parse_tolerant("".join(split), path, parse=parse, split=split)
+    # Only a repair that leaves the text below as written is taken (checked by the stitch).
+    if not stitched or not 0 < len(rest.notices) <= MAX_BROKEN_NOTICES:
+        return None
+    if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
+        return None
+    if any(not first <= line <= last for line in rest.blanked_lines):
+        return None
+    inside = rest.tree.body[0].body
+    above = before.own or []
+    if len(inside) <= len(above):
+        return None
+    # Nothing above the region was repaired and its text is unchanged: a statement there on the
+    # same lines and columns as before is made of the same tokens, the same tree.
+    shift = before.first - before.base
+    if any(outline(a, 0) != outline(b, shift) for a, b in zip(inside[: len(above)], above, strict=False)):
+        return None
+    region = inside[len(above) :]
+    if any(_first_line(s) < first or (s.end_lineno or s.lineno) > last for s in region):
+        return None
+    return region, list(rest.notices)
 
 
 def _single_class(tree: ast.Module) -> bool:
