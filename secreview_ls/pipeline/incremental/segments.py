@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Notice
 from ...engine.names import ImportMap
-from ...engine.source import parse_quietly, parse_tolerant
+from ...engine.source import ParseResult, parse_quietly, parse_tolerant
 from ...rules.judge import grown_name
 from .chunks import MAX_BROKEN_NOTICES, Chunk, View, grown_names, outline, parse_module, place, tokenizes
 
@@ -251,11 +251,13 @@ def wrapped_region(
     # the new nodes there afterwards would (about 150 blank lines per line of the region).
     pad = first - 2 if first - 2 <= _PAD_PER_LINE * (last - first + 1) else 0
     text = "".join(lines[first - 1 : last])
-    tree = parse_module("\n" * pad + _WRAPPER + text)
+    tree = _parse("\n" * pad + _WRAPPER + text)
     notices: list[Notice] = []
-    if tree is None:
+    if not isinstance(tree, ast.Module):
         if tokenizes(text):
-            repaired = _repaired_region(lines, old, first_index, last_index, delta, path)
+            # The tolerant parse of the region at its lines starts with the parse just failed.
+            failed = tree if pad == first - 2 else None
+            repaired = _repaired_region(lines, old, first_index, last_index, delta, path, failed)
         else:  # an open bracket or string: where it closes is decided below the region
             repaired = _open_region(lines, old, first_index, last_index, delta, path)
         if repaired is None:
@@ -288,13 +290,26 @@ def wrapped_region(
 
 
 def _repaired_region(
-    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
+    lines: list[str],
+    old: list[Chunk],
+    first_index: int,
+    last_index: int,
+    delta: int,
+    path: str,
+    failed: SyntaxError | None = None,
 ) -> tuple[list[ast.stmt], list[Notice]] | None:
     """The statements (at their own lines) and notices of segments that do not parse, repaired
     as ``parse_tolerant`` repairs them, when that is what the whole file's tolerant parse does
     there: the region's brackets and strings close within it (the caller checks), and the same
-    parse with the chunk before and after it blanks nothing else, reports nothing else and
-    leaves their statements as they were. None otherwise (the class is then one chunk again)."""
+    parse with the chunk before and after it repairs the region's text alike, blanks nothing
+    else, reports nothing else and leaves their statements as they were. None otherwise (the
+    class is then one chunk again).
+
+    Each statement is compared by its outline (``chunks.outline``): parsed from a statement's
+    start, the same tokens on the same lines and columns make the same tree, and the texts
+    compared are the same (the neighbours' lines are unchanged and not blanked, the region's
+    repaired text is compared whole). ``failed``: the error the region (at its lines, under
+    ``class _:``) raises as written."""
     first = old[first_index].first
     last = old[last_index].last + delta
     text = "".join(lines[first - 1 : last])
@@ -306,17 +321,29 @@ def _repaired_region(
         return None
     if after.unit is not None and after.unit is not unit:
         return None  # another class's header: its statements are not all in its text
-    alone = parse_tolerant("\n" * (first - 2) + _WRAPPER + text, path)
+    alone, alone_text, _ = _tolerant("\n" * (first - 2) + _WRAPPER + text, path, failed)
     if any(n.kind == "unparsable" for n in alone.notices) or not 0 < len(alone.notices) <= MAX_BROKEN_NOTICES:
         return None
-    window_last = after.last + delta
-    window_text = "".join(lines[before.first - 1 : window_last])
-    window = parse_tolerant("\n" * (before.first - 2) + _WRAPPER + window_text, path)
-    if window.notices != alone.notices or window.blanked_lines != alone.blanked_lines:
+    if any(not first <= line <= last for line in alone.blanked_lines):
         return None
-    if not _single_class(alone.tree) or not window.tree.body or not isinstance(window.tree.body[0], ast.ClassDef):
+    window_last = after.last + delta
+    head = "\n" * (before.first - 2) + _WRAPPER + "".join(lines[before.first - 1 : first - 1])
+    tail = "".join(lines[last:window_last])
+    if not _single_class(alone.tree):
         return None
     region = alone.tree.body[0].body
+    repaired = alone_text[first - 2 + len(_WRAPPER) :]
+    window, window_text, stitched = _tolerant(head + text + tail, path, stitch=(head, repaired, tail))
+    if window.notices != alone.notices or window.blanked_lines != alone.blanked_lines:
+        return None
+    if stitched:  # repaired as alone: the segment before's statements, the region's, the chunk after's
+        return region, list(alone.notices)
+    # Only the region's lines were blanked: the head and tail are as written, the region's
+    # text between them must be repaired as alone.
+    if len(window_text) != len(head) + len(repaired) + len(tail) or not window_text.startswith(repaired, len(head)):
+        return None
+    if not window.tree.body or not isinstance(window.tree.body[0], ast.ClassDef):
+        return None
     inside = window.tree.body[0].body
     above = before.own or []
     below = (after.own or []) if after.unit is unit else []
@@ -325,21 +352,68 @@ def _repaired_region(
         return None
     if after.unit is not unit and len(outside) != len(after.module.body):
         return None
-    if any(ast.dump(a) != ast.dump(b) for a, b in zip(inside[: len(above)], above, strict=True)):
+    shift = before.first - before.base
+    if any(outline(a, 0) != outline(b, shift) for a, b in zip(inside[: len(above)], above, strict=True)):
         return None
     placed = inside[len(above) : len(above) + len(region)]
-    if any(
-        ast.dump(a, include_attributes=True) != ast.dump(b, include_attributes=True)
-        for a, b in zip(placed, region, strict=True)
-    ):
+    if any(outline(a, 0) != outline(b, 0) for a, b in zip(placed, region, strict=True)):
         return None
     others = [
         *zip(inside[len(above) + len(region) :], below, strict=True),
         *zip(outside, after.module.body, strict=True),
     ]
-    if any(ast.dump(a) != ast.dump(b) for a, b in others):
+    shift = after.first - after.base + delta
+    if any(outline(a, 0) != outline(b, shift) for a, b in others):
         return None
     return region, list(alone.notices)
+
+
+def _parse(text: str) -> ast.Module | SyntaxError | None:
+    """``parse_module``, with the syntax error when ``text`` raises one."""
+    try:
+        tree = parse_quietly(text)
+    except SyntaxError as error:
+        return error
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        return None
+    return tree if isinstance(tree, ast.Module) else None
+
+
+def _tolerant(
+    text: str, path: str, failed: SyntaxError | None = None, stitch: tuple[str, str, str] | None = None
+) -> tuple[ParseResult, str, bool]:
+    """``parse_tolerant`` of ``text``; the text as repaired (the last one parsed); whether that
+    one was known to parse, so not parsed (the tree is then empty). ``failed``: the error
+    ``text`` raises. ``stitch``: a repaired text known to parse, in three parts (the lines
+    before the repaired ones, those, the lines after), each parsing alone at a statement's
+    start in the same block: once the attempts come to it, it parses into their statements."""
+    parsed = text
+    stitched = False
+    written = True  # the first attempt parses the text as written
+
+    def parse(current: str, path: str) -> ast.Module:
+        nonlocal parsed, stitched, written
+        parsed = current
+        if written:
+            written = False
+            if failed is not None:
+                raise failed
+        elif stitch is not None:
+            head, middle, tail = stitch
+            if (
+                len(current) == len(head) + len(middle) + len(tail)
+                and current.startswith(head)
+                and current.startswith(middle, len(head))
+                and current.endswith(tail)
+            ):
+                stitched = True
+                return ast.Module(body=[], type_ignores=[])
+        tree = parse_quietly(current, path)
+        assert isinstance(tree, ast.Module)
+        return tree
+
+    result = parse_tolerant(text, path, parse=parse)
+    return result, parsed, stitched
 
 
 def _open_region(
