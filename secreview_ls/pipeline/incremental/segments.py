@@ -254,7 +254,9 @@ def wrapped_region(
     tree = _parse("\n" * pad + _WRAPPER + text)
     notices: list[Notice] = []
     if not isinstance(tree, ast.Module):
-        if tokenizes(text):
+        # The open region's parse is right for any region; the repaired region's only for one
+        # whose brackets and strings close within it (the parser's message may say they do not).
+        if not _left_open(tree) and tokenizes(text):
             # The tolerant parse of the region at its lines starts with the parse just failed.
             failed = tree if pad == first - 2 else None
             repaired = _repaired_region(lines, old, first_index, last_index, delta, path, failed)
@@ -368,6 +370,12 @@ def _repaired_region(
     return region, list(alone.notices)
 
 
+def _left_open(error: SyntaxError | None) -> bool:
+    """Whether the parser reached the end of the text inside a bracket or a triple-quoted string."""
+    message = (error.msg or "") if error is not None else ""
+    return message.endswith("was never closed") or message.startswith("unterminated triple-quoted")
+
+
 def _parse(text: str) -> ast.Module | SyntaxError | None:
     """``parse_module``, with the syntax error when ``text`` raises one."""
     try:
@@ -423,8 +431,8 @@ def _open_region(
     string, from the tolerant parse of the file from the segment before them to its end, that
     segment's lines under ``class _:`` (its tokenizer and parser states there are the whole
     file's: inside the class body, at a statement's start): accepted when it repairs only the
-    region, leaves the segment before as it was and, once repaired, the region closes what it
-    opens (so the rest of the file parses into the statements it held before). None otherwise."""
+    region, leaves the segment before as it was and, once repaired, the region parses alone
+    (so the rest of the file parses into the statements it held before). None otherwise."""
     if first_index == 0:
         return None
     unit = old[first_index].unit
@@ -437,17 +445,23 @@ def _open_region(
     # The text below the region is the last version's, cut into chunks that parsed as written
     # (the class's next segments, then whole top-level statements): once the text above it
     # parses as the class alone, all of it parses into those statements after the region's.
+    # The same holds above it: the segment before parsed alone into its statements, so once
+    # it is as written and the region parses alone, the whole parses into theirs and the
+    # region's: only the region is parsed (the tree is the region's statements, in a class).
     whole = all(c.broken is None for c in old[last_index + 1 :])
+    split = ["\n"] * (start - 2) + [_WRAPPER] + lines[start - 1 :]
     tail = "".join(lines[last:])
+    prefix = "".join(split[: first - 1])
+    padding = "\n" * (first - 2) + _WRAPPER
     stitched = False
     written = True  # the first attempt parses the text as written: its region does not tokenize
 
     def parse(current: str, path: str) -> ast.Module:
         nonlocal stitched, written
         stitched = False
-        if whole and not written and current.endswith(tail):
-            head = current[: len(current) - len(tail)]
-            tree = parse_module(head) if head.endswith("\n") else None
+        if whole and not written and current.endswith(tail) and current.startswith(prefix):
+            region = current[len(prefix) : len(current) - len(tail)]
+            tree = parse_module(padding + region) if region.endswith("\n") else None
             if tree is not None and _single_class(tree):
                 stitched = True
                 return tree
@@ -456,7 +470,6 @@ def _open_region(
         assert isinstance(tree, ast.Module)
         return tree
 
-    split = ["\n"] * (start - 2) + [_WRAPPER] + lines[start - 1 :]
     rest = parse_tolerant("".join(split), path, parse=parse, split=split)
     # Only a repair that leaves the text below as written is taken (checked by the stitch).
     if not stitched or not 0 < len(rest.notices) <= MAX_BROKEN_NOTICES:
@@ -465,16 +478,7 @@ def _open_region(
         return None
     if any(not first <= line <= last for line in rest.blanked_lines):
         return None
-    inside = rest.tree.body[0].body
-    above = before.own or []
-    if len(inside) <= len(above):
-        return None
-    # Nothing above the region was repaired and its text is unchanged: a statement there on the
-    # same lines and columns as before is made of the same tokens, the same tree.
-    shift = before.first - before.base
-    if any(outline(a, 0) != outline(b, shift) for a, b in zip(inside[: len(above)], above, strict=False)):
-        return None
-    region = inside[len(above) :]
+    region = rest.tree.body[0].body
     if any(_first_line(s) < first or (s.end_lineno or s.lineno) > last for s in region):
         return None
     return region, list(rest.notices)
