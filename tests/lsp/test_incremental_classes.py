@@ -108,6 +108,8 @@ SNIPPETS = (
     "    def extra(self, q):\n        return eval(q)\n",
     "        data = yaml.load(open(self.PATH))\n",
     "        global LIMIT\n",
+    "        value = len(\n",  # a bracket left open: where it closes is decided below
+    "        text = '''\n",  # a string left open
 )
 
 
@@ -213,7 +215,7 @@ def test_an_edit_in_a_method_parses_and_reruns_that_method(tmp_path: Path) -> No
         ("value =", True),  # unfinished, brackets closed (as an editor closing them by itself leaves it)
         ("value = self.", True),
         ("if value", True),
-        ("value = len(", False),  # an open bracket may close anywhere below: the class is one chunk again
+        ("value = len(", True),  # an open bracket: the tolerant parse to the end of the file decides
     ],
 )
 def test_a_statement_typed_halfway_in_a_method_reparses_that_method(
@@ -234,6 +236,70 @@ def test_a_statement_typed_halfway_in_a_method_reparses_that_method(
             if current is broken:
                 assert any(n.kind == "syntax-error" for n in result.notices)
                 assert (analyzer.stats.parsed_lines < 30) == contained, analyzer.stats
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ["value = len(", "value = len(da", "value = len(data", "value = len(data)"],
+        ["value = '''", "value = '''x", "value = '''x'''"],  # none below: open to the end of the file
+        ["value = 'abc", "value = 'abc'"],
+        ["items = [len(data),", "items = [len(data), 2]"],
+    ],
+)
+def test_an_open_bracket_or_string_in_a_method_keeps_its_class_in_segments(tmp_path: Path, typed: list[str]) -> None:
+    """Code left inside a bracket or string in a method is repaired in that method's segment (the
+    tolerant parse to the end of the file decides where it closes): the class stays cut into
+    segments, other methods are not parsed again, notices and findings are the whole file's."""
+    analyzer, text, path, config = _opened(tmp_path, 60, seed=5)
+    lines = split_lines_keepends(text)
+    methods = [i for i, line in enumerate(lines) if line.startswith("    def ")]
+    index = methods[len(methods) // 2] + 2
+    indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+    key = "".join([*lines[:index], lines[index].rstrip("\n") + "  # x\n", *lines[index + 1 :]])
+    analyzer.analyze(key)
+    segmented = analyzer.stats.chunks
+    assert segmented > 3 * 60, analyzer.stats  # every method of the three classes is a chunk of its own
+    versions = ["".join([*lines[:index], f"{indent}{t}\n", *lines[index:]]) for t in typed]
+    for current in (*versions, text):
+        result = analyzer.analyze(current)
+        assert summary(result) == summary(analyze_source(current, path, config))
+        stats = analyzer.stats
+        assert stats.mode == "incremental", stats
+        assert stats.chunks == segmented, stats
+        assert stats.parsed_lines < 30, stats
+    assert any(n.kind == "syntax-error" for n in analyzer.analyze(versions[0]).notices)
+
+
+def test_a_line_inserted_above_an_open_bracket_in_another_method(tmp_path: Path) -> None:
+    """A line inserted in one method while a bracket is left open in a method below parses the
+    methods from there to the open bracket again: the class stays in segments, results the
+    whole file's; the bracket closed in the same version, then the text as it was."""
+    analyzer, text, path, config = _opened(tmp_path, 60, seed=5)
+    lines = split_lines_keepends(text)
+    methods = [i for i, line in enumerate(lines) if line.startswith("    def ")]
+    index = methods[len(methods) // 2] + 2
+    above = methods[len(methods) // 2 - 2] + 2
+    indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+    opened = [*lines[:index], f"{indent}value = len(\n", *lines[index:]]
+    inserted = [*opened[:above], f"{indent}count = 1\n", *opened[above:]]
+    closed = [
+        *lines[:above],
+        f"{indent}count = 1\n",
+        *lines[above:index],
+        f"{indent}value = len(data)\n",
+        *lines[index:],
+    ]
+    for version, current in enumerate((opened, inserted, closed, lines)):
+        current_text = "".join(current)
+        result = analyzer.analyze(current_text)
+        assert summary(result) == summary(analyze_source(current_text, path, config))
+        stats = analyzer.stats
+        assert stats.mode == "incremental", stats
+        assert stats.chunks > 3 * 60, stats
+        if version < 2:
+            assert any(n.kind == "syntax-error" for n in result.notices)
+        assert stats.parsed_lines < index - above + 40, stats
 
 
 def test_a_class_constant_read_through_self_reruns_the_methods(tmp_path: Path) -> None:

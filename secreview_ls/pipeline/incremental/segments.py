@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from ...engine.facts import ModuleFacts
 from ...engine.finding import Notice
 from ...engine.names import ImportMap
-from ...engine.source import parse_tolerant
+from ...engine.source import ParseResult, parse_quietly, parse_tolerant
 from ...rules.judge import grown_name
-from .chunks import MAX_BROKEN_NOTICES, Chunk, View, grown_names, parse_module, place, tokenizes
+from .chunks import MAX_BROKEN_NOTICES, Chunk, View, grown_names, outline, parse_module, place, tokenizes
 
 MIN_SPLIT_LINES = 40  # smaller classes stay one chunk
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -250,17 +250,26 @@ def wrapped_region(
     # Parsed at its own lines when the blank lines above cost the tokenizer less than moving
     # the new nodes there afterwards would (about 150 blank lines per line of the region).
     pad = first - 2 if first - 2 <= _PAD_PER_LINE * (last - first + 1) else 0
-    tree = parse_module("\n" * pad + _WRAPPER + "".join(lines[first - 1 : last]))
+    text = "".join(lines[first - 1 : last])
+    tree = _parse("\n" * pad + _WRAPPER + text)
     notices: list[Notice] = []
-    if tree is None:
-        repaired = _repaired_region(lines, old, first_index, last_index, delta, path)
+    if not isinstance(tree, ast.Module):
+        # The open region's parse is right for any region; the repaired region's only for one
+        # whose brackets and strings close within it (the parser's message may say they do not).
+        if not _left_open(tree) and tokenizes(text):
+            # The tolerant parse of the region at its lines starts with the parse just failed.
+            failed = tree if pad == first - 2 else None
+            repaired = _repaired_region(lines, old, first_index, last_index, delta, path, failed)
+        else:  # an open bracket or string: where it closes is decided below the region
+            repaired = _open_region(lines, old, first_index, last_index, delta, path)
         if repaired is None:
             return None
-        tree, notices = repaired
+        body, notices = repaired
         pad = first - 2
     elif not _single_class(tree):
         return None
-    body = tree.body[0].body
+    else:
+        body = tree.body[0].body
     shift = first - 2 - pad
     indent = unit.indent
     for statement in body:
@@ -283,17 +292,30 @@ def wrapped_region(
 
 
 def _repaired_region(
-    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
-) -> tuple[ast.Module, list[Notice]] | None:
-    """The tree (region at its own lines, inside ``class _:``) and notices of segments that do
-    not parse, repaired as ``parse_tolerant`` repairs them, when that is what the whole file's
-    tolerant parse does there: the region's brackets and strings close within it, and the same
-    parse with the chunk before and after it blanks nothing else, reports nothing else and
-    leaves their statements as they were. None otherwise (the class is then one chunk again)."""
+    lines: list[str],
+    old: list[Chunk],
+    first_index: int,
+    last_index: int,
+    delta: int,
+    path: str,
+    failed: SyntaxError | None = None,
+) -> tuple[list[ast.stmt], list[Notice]] | None:
+    """The statements (at their own lines) and notices of segments that do not parse, repaired
+    as ``parse_tolerant`` repairs them, when that is what the whole file's tolerant parse does
+    there: the region's brackets and strings close within it (the caller checks), and the same
+    parse with the chunk before and after it repairs the region's text alike, blanks nothing
+    else, reports nothing else and leaves their statements as they were. None otherwise (the
+    class is then one chunk again).
+
+    Each statement is compared by its outline (``chunks.outline``): parsed from a statement's
+    start, the same tokens on the same lines and columns make the same tree, and the texts
+    compared are the same (the neighbours' lines are unchanged and not blanked, the region's
+    repaired text is compared whole). ``failed``: the error the region (at its lines, under
+    ``class _:``) raises as written."""
     first = old[first_index].first
     last = old[last_index].last + delta
     text = "".join(lines[first - 1 : last])
-    if first_index == 0 or last_index + 1 >= len(old) or not tokenizes(text):
+    if first_index == 0 or last_index + 1 >= len(old):
         return None
     unit = old[first_index].unit
     before, after = old[first_index - 1], old[last_index + 1]
@@ -301,17 +323,29 @@ def _repaired_region(
         return None
     if after.unit is not None and after.unit is not unit:
         return None  # another class's header: its statements are not all in its text
-    alone = parse_tolerant("\n" * (first - 2) + _WRAPPER + text, path)
+    alone, alone_text, _ = _tolerant("\n" * (first - 2) + _WRAPPER + text, path, failed)
     if any(n.kind == "unparsable" for n in alone.notices) or not 0 < len(alone.notices) <= MAX_BROKEN_NOTICES:
         return None
-    window_last = after.last + delta
-    window_text = "".join(lines[before.first - 1 : window_last])
-    window = parse_tolerant("\n" * (before.first - 2) + _WRAPPER + window_text, path)
-    if window.notices != alone.notices or window.blanked_lines != alone.blanked_lines:
+    if any(not first <= line <= last for line in alone.blanked_lines):
         return None
-    if not _single_class(alone.tree) or not window.tree.body or not isinstance(window.tree.body[0], ast.ClassDef):
+    window_last = after.last + delta
+    head = "\n" * (before.first - 2) + _WRAPPER + "".join(lines[before.first - 1 : first - 1])
+    tail = "".join(lines[last:window_last])
+    if not _single_class(alone.tree):
         return None
     region = alone.tree.body[0].body
+    repaired = alone_text[first - 2 + len(_WRAPPER) :]
+    window, window_text, stitched = _tolerant(head + text + tail, path, stitch=(head, repaired, tail))
+    if window.notices != alone.notices or window.blanked_lines != alone.blanked_lines:
+        return None
+    if stitched:  # repaired as alone: the segment before's statements, the region's, the chunk after's
+        return region, list(alone.notices)
+    # Only the region's lines were blanked: the head and tail are as written, the region's
+    # text between them must be repaired as alone.
+    if len(window_text) != len(head) + len(repaired) + len(tail) or not window_text.startswith(repaired, len(head)):
+        return None
+    if not window.tree.body or not isinstance(window.tree.body[0], ast.ClassDef):
+        return None
     inside = window.tree.body[0].body
     above = before.own or []
     below = (after.own or []) if after.unit is unit else []
@@ -320,21 +354,134 @@ def _repaired_region(
         return None
     if after.unit is not unit and len(outside) != len(after.module.body):
         return None
-    if any(ast.dump(a) != ast.dump(b) for a, b in zip(inside[: len(above)], above, strict=True)):
+    shift = before.first - before.base
+    if any(outline(a, 0) != outline(b, shift) for a, b in zip(inside[: len(above)], above, strict=True)):
         return None
     placed = inside[len(above) : len(above) + len(region)]
-    if any(
-        ast.dump(a, include_attributes=True) != ast.dump(b, include_attributes=True)
-        for a, b in zip(placed, region, strict=True)
-    ):
+    if any(outline(a, 0) != outline(b, 0) for a, b in zip(placed, region, strict=True)):
         return None
     others = [
         *zip(inside[len(above) + len(region) :], below, strict=True),
         *zip(outside, after.module.body, strict=True),
     ]
-    if any(ast.dump(a) != ast.dump(b) for a, b in others):
+    shift = after.first - after.base + delta
+    if any(outline(a, 0) != outline(b, shift) for a, b in others):
         return None
-    return alone.tree, list(alone.notices)
+    return region, list(alone.notices)
+
+
+def _left_open(error: SyntaxError | None) -> bool:
+    """Whether the parser reached the end of the text inside a bracket or a triple-quoted string."""
+    message = (error.msg or "") if error is not None else ""
+    return message.endswith("was never closed") or message.startswith("unterminated triple-quoted")
+
+
+def _parse(text: str) -> ast.Module | SyntaxError | None:
+    """``parse_module``, with the syntax error when ``text`` raises one."""
+    try:
+        tree = parse_quietly(text)
+    except SyntaxError as error:
+        return error
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        return None
+    return tree if isinstance(tree, ast.Module) else None
+
+
+def _tolerant(
+    text: str, path: str, failed: SyntaxError | None = None, stitch: tuple[str, str, str] | None = None
+) -> tuple[ParseResult, str, bool]:
+    """``parse_tolerant`` of ``text``; the text as repaired (the last one parsed); whether that
+    one was known to parse, so not parsed (the tree is then empty). ``failed``: the error
+    ``text`` raises. ``stitch``: a repaired text known to parse, in three parts (the lines
+    before the repaired ones, those, the lines after), each parsing alone at a statement's
+    start in the same block: once the attempts come to it, it parses into their statements."""
+    parsed = text
+    stitched = False
+    written = True  # the first attempt parses the text as written
+
+    def parse(current: str, path: str) -> ast.Module:
+        nonlocal parsed, stitched, written
+        parsed = current
+        if written:
+            written = False
+            if failed is not None:
+                raise failed
+        elif stitch is not None:
+            head, middle, tail = stitch
+            if (
+                len(current) == len(head) + len(middle) + len(tail)
+                and current.startswith(head)
+                and current.startswith(middle, len(head))
+                and current.endswith(tail)
+            ):
+                stitched = True
+                return ast.Module(body=[], type_ignores=[])
+        tree = parse_quietly(current, path)
+        assert isinstance(tree, ast.Module)
+        return tree
+
+    result = parse_tolerant(text, path, parse=parse)
+    return result, parsed, stitched
+
+
+def _open_region(
+    lines: list[str], old: list[Chunk], first_index: int, last_index: int, delta: int, path: str
+) -> tuple[list[ast.stmt], list[Notice]] | None:
+    """The statements (at their own lines) and notices of segments that end inside a bracket or
+    string, from the tolerant parse of the file from the segment before them to its end, that
+    segment's lines under ``class _:`` (its tokenizer and parser states there are the whole
+    file's: inside the class body, at a statement's start): accepted when it repairs only the
+    region, leaves the segment before as it was and, once repaired, the region parses alone
+    (so the rest of the file parses into the statements it held before). None otherwise."""
+    if first_index == 0:
+        return None
+    unit = old[first_index].unit
+    before = old[first_index - 1]
+    if before.unit is not unit or before is unit.header or before.first < 2:
+        return None
+    first = old[first_index].first
+    last = old[last_index].last + delta
+    start = before.first
+    # The text below the region is the last version's, cut into chunks that parsed as written
+    # (the class's next segments, then whole top-level statements): once the text above it
+    # parses as the class alone, all of it parses into those statements after the region's.
+    # The same holds above it: the segment before parsed alone into its statements, so once
+    # it is as written and the region parses alone, the whole parses into theirs and the
+    # region's: only the region is parsed (the tree is the region's statements, in a class).
+    whole = all(c.broken is None for c in old[last_index + 1 :])
+    split = ["\n"] * (start - 2) + [_WRAPPER] + lines[start - 1 :]
+    tail = "".join(lines[last:])
+    prefix = "".join(split[: first - 1])
+    padding = "\n" * (first - 2) + _WRAPPER
+    stitched = False
+    written = True  # the first attempt parses the text as written: its region does not tokenize
+
+    def parse(current: str, path: str) -> ast.Module:
+        nonlocal stitched, written
+        stitched = False
+        if whole and not written and current.endswith(tail) and current.startswith(prefix):
+            region = current[len(prefix) : len(current) - len(tail)]
+            tree = parse_module(padding + region) if region.endswith("\n") else None
+            if tree is not None and _single_class(tree):
+                stitched = True
+                return tree
+        written = False
+        tree = parse_quietly(current, path)
+        assert isinstance(tree, ast.Module)
+        return tree
+
+    rest = parse_tolerant("".join(split), path, parse=parse, split=split)
+    # Only a repair that leaves the text below as written is taken (checked by the stitch).
+    if not stitched or not 0 < len(rest.notices) <= MAX_BROKEN_NOTICES:
+        return None
+    if any(n.span is None or not first <= n.span.start_line <= last for n in rest.notices):
+        return None
+    if any(not first <= line <= last for line in rest.blanked_lines):
+        return None
+    region = rest.tree.body[0].body
+    if any(_first_line(s) < first or (s.end_lineno or s.lineno) > last for s in region):
+        return None
+    return region, list(rest.notices)
 
 
 def _single_class(tree: ast.Module) -> bool:
