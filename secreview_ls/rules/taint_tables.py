@@ -254,6 +254,8 @@ TAINT_CLASSES = (
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
         "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "
+        "Nor is an object given to Django's `redirect()` (the record a form's `save()` returned, an object "
+        "whose fields the view set): Django sends its `get_absolute_url()`. "
         "Nor is a redirect back to the request's `Referer` (`request.referrer`, `headers['Referer']`, "
         "`environ['HTTP_REFERER']`): the browser sends the page "
         "it came from, which another site can make its own only for the visitors it sent.",
@@ -743,7 +745,8 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect",
                  "django.http.response.HttpResponseRedirect", "fastapi.responses.RedirectResponse",
                  "starlette.responses.RedirectResponse"):  # fmt: skip
-        add(SinkSpec("redirect", name, "redirect target", ((0, "location"), (0, "url"), (0, "redirect_to"))))
+        add(SinkSpec("redirect", name, "redirect target", ((0, "location"), (0, "url"), (0, "redirect_to")),
+                     model_objects=name == "django.shortcuts.redirect"))  # fmt: skip
 
 
 def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:

@@ -139,14 +139,32 @@ def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Va
     return bound(taint)
 
 
+def _carries_input(value: Val, access: tuple[str, ...] = ()) -> bool:
+    """The value itself is input (not only some of its parts): a label of its own other than the
+    one a summary gives the method's own object (``self``, ``cls``; its method ``access``), which
+    stands for the program's object the method runs on."""
+    return any(
+        not (
+            lab.origin.kind == "param"
+            and lab.origin.index == 0
+            and lab.origin.access == access
+            and lab.origin.text in _OWN
+        )
+        for lab in value.taint
+    )
+
+
+_OWN = frozenset({"self", "cls"})
+
+
 def content_only(
-    content: tuple[int, str], args: list[Val], kwargs: dict[str | None, Val]
+    content: tuple[tuple[int, str], ...], args: list[Val], kwargs: dict[str | None, Val]
 ) -> tuple[list[Val], dict[str | None, Val]]:
-    """The one argument whose text a call's result carries (``spec.content_arguments``); a
-    ``**mapping`` may hold it, so it is kept too."""
-    position, name = content
-    kept = {k: v for k, v in kwargs.items() if k == name or k is None}
-    return (args[position : position + 1] if len(args) > position else []), kept
+    """The arguments whose text a call's result carries (``spec.content_arguments``); a
+    ``**mapping`` may hold one, so it is kept too."""
+    names = {name for _, name in content}
+    kept = {k: v for k, v in kwargs.items() if k in names or k is None}
+    return [args[position] for position, _ in content if 0 <= position < len(args)], kept
 
 
 def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:
@@ -183,8 +201,10 @@ def _read_fields(node: ast.Call, method: str, receiver: Val) -> frozenset[str] |
     return format_fields(receiver.const)
 
 
-def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
-    """The argument a call's result carries the text of, by qualified name or by ``.method``
+def _content_of(
+    spec: TaintSpec, name: str | None, method: str | None, module_call: bool
+) -> tuple[tuple[int, str], ...] | None:
+    """The arguments a call's result carries the text of, by qualified name or by ``.method``
     (``.bindparams(v=...)``: a statement whose values are bound apart from its text)."""
     if name is not None and name in spec.content_arguments:
         return spec.content_arguments[name]
@@ -335,7 +355,7 @@ class Calls:
         # models (a sink whose result it declares clean) is taken by its model, not its code.
         resolved = (
             None
-            if name in self.modelled
+            if name in self.modelled or len(args) < len(node.args)  # arguments left out by the content model
             else self.interprocedural.resolve(node, name, receiver, args, keyword_values, env, fn)
         )
         if resolved is not None:
@@ -407,9 +427,9 @@ class Calls:
         if (
             method is not None
             and receiver is not None
-            and not receiver.taint
+            and not _carries_input(receiver)
             and not module_call
-            and (callee is None or not callee.taint)
+            and (callee is None or not _carries_input(callee, ("." + method,)))
         ):
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))

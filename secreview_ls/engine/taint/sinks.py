@@ -109,6 +109,14 @@ def _split_key(template: str) -> tuple[str, str, dict[str, str]]:
 INLINE_PATH = "<template text>"  # the path of a template made from constant text
 
 
+def _model_object(value: Val) -> bool:
+    """An object rather than text: the record a ``save()`` returned (a model form's or a
+    serializer's), or a value known only by attributes the program set on it."""
+    if value.kind is not None and value.kind.endswith(".save()"):
+        return True
+    return bool(value.parts) and not value.taint and all(key.startswith(".") for key, _ in value.parts)
+
+
 class SinkChecker:
     """Checks calls, subscript stores and view returns against the sinks of the spec."""
 
@@ -557,7 +565,7 @@ class SinkChecker:
             return
         if sink.text_only and args and request_object(args[0].kind):
             return
-        if sink.dict_keys or sink.built_text or sink.json_dicts:
+        if sink.dict_keys or sink.built_text or sink.json_dicts or sink.model_objects:
             for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
                 yield arg_node, self._narrowed(sink, arg_node, value), remote_only
             return
@@ -572,7 +580,10 @@ class SinkChecker:
         return self.facts.qualname(node) == "sys.argv"
 
     def _narrowed(self, sink: SinkSpec, arg_node: ast.AST, value: Val) -> Val:
-        """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` sink checks."""
+        """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` /
+        ``model_objects`` sink checks."""
+        if sink.model_objects and _model_object(value):
+            return EMPTY
         if sink.json_dicts and (
             isinstance(arg_node, ast.Dict)
             or (value.parts and not value.taint and all(key[:1] in "'\"" for key, _ in value.parts))
