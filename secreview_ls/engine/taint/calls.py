@@ -124,6 +124,7 @@ def _is_int(key: str) -> bool:
 MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
 _OPAQUE = frozenset({OPAQUE})
+SAVED_RECORD = ".save()"  # the kind of a ``save()`` result whose receiver's class is not known
 ENVIRONMENT_METHODS = LOADING_METHODS | {"from_string"}
 _DATA = object()  # a template text argument carrying data (not a constant found elsewhere)
 _NOT_A_CLASS = object()  # an attribute read that names no class of the module
@@ -416,6 +417,8 @@ class Calls:
             kind = name + "()"
         elif kind is None and receiver is not None and receiver.kind is not None and method is not None:
             kind = f"{receiver.kind}.{method}()"
+        elif kind is None and method == "save" and not module_call:
+            kind = SAVED_RECORD  # what a form's or serializer's ``save()`` returns, its class unknown here
         kind = produced_kind(spec, node, kind)
         if method == "get" and "type" in kwargs:
             type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
