@@ -456,6 +456,9 @@ SOURCE_CLEANED.update(
     {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
 )
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
+# Tornado's request-target as the client sent it (``uri``, its ``path``) and the URL rebuilt from it
+# with the request's own host (``full_url()``); its ``query`` alone is no URL of the site.
+SOURCE_CLEANED.update({f"tornado.handler.request.{attr}": _OWN_URL for attr in ("uri", "path", "full_url")})
 # Django's request path is percent-decoded (it can hold markup or a line break); its full URL
 # (``build_absolute_uri()``) begins with the host the site accepts.
 SOURCE_CLEANED.update(
