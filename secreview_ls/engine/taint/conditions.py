@@ -508,6 +508,8 @@ class Conditions:
         if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
             return None
         text = pattern.value
+        if text.startswith("(?"):
+            return None  # inline flags (``(?m)``) may let ``$`` match at any line's end
         if not text.endswith(("$", "\\Z")) or (func.attr == "search" and not text.startswith(("^", "\\A"))):
             return None
         entry = self.spec.guards.get("re.match")
