@@ -70,6 +70,7 @@ from .taint_frameworks import (
     HTTP_SERVER_HANDLER_ATTRS,
     LINE_KEYS,
     REFERRER_ATTRS,
+    REQUEST_ANNOTATIONS,
     REQUEST_GLOBALS,
     REQUEST_HOOKS,
     RESOLVER_DECORATORS,
@@ -516,22 +517,6 @@ HANDLER_BASES = {
     "socketserver.StreamRequestHandler": "socketserver.handler",
     "socketserver.DatagramRequestHandler": "socketserver.handler",
     "tornado.web.RequestHandler": "tornado.handler",
-}
-REQUEST_ANNOTATIONS = {
-    "fastapi.Request": "starlette.request",
-    "starlette.requests.Request": "starlette.request",
-    "fastapi.requests.Request": "starlette.request",
-    "django.http.HttpRequest": "django.request",
-    "django.http.request.HttpRequest": "django.request",
-    "rest_framework.request.Request": "django.request",
-    "aiohttp.web.Request": "aiohttp.request",
-    "aiohttp.web.BaseRequest": "aiohttp.request",
-    "aiohttp.web_request.Request": "aiohttp.request",
-    "aiohttp.web_request.BaseRequest": "aiohttp.request",
-    "webob.Request": "webob.request",
-    "webob.request.Request": "webob.request",
-    "webob.request.BaseRequest": "webob.request",
-    "pyramid.request.Request": "webob.request",
 }
 # Parameters annotated with a client class hold what the class's constructor (or connect
 # function) makes: ``def fetch(session: requests.Session, url)`` sends ``session.get(url)``.

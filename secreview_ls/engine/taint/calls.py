@@ -8,6 +8,7 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
+from .call_data import all_taint, carries_input, content_of, content_only
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
@@ -130,44 +131,6 @@ _DATA = object()  # a template text argument carrying data (not a constant found
 _NOT_A_CLASS = object()  # an attribute read that names no class of the module
 
 
-def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> Taint:
-    """Every label of the receiver and the arguments."""
-    taint: Taint = whole(receiver) if receiver is not None else EMPTY_TAINT
-    for value in args:
-        taint = taint | whole(value)
-    for value in kwargs.values():
-        taint = taint | whole(value)
-    return bound(taint)
-
-
-def _carries_input(value: Val, access: tuple[str, ...] = ()) -> bool:
-    """The value itself is input (not only some of its parts): a label of its own other than the
-    one a summary gives the method's own object (``self``, ``cls``; its method ``access``), which
-    stands for the program's object the method runs on."""
-    return any(
-        not (
-            lab.origin.kind == "param"
-            and lab.origin.index == 0
-            and lab.origin.access == access
-            and lab.origin.text in _OWN
-        )
-        for lab in value.taint
-    )
-
-
-_OWN = frozenset({"self", "cls"})
-
-
-def content_only(
-    content: tuple[tuple[int, str], ...], args: list[Val], kwargs: dict[str | None, Val]
-) -> tuple[list[Val], dict[str | None, Val]]:
-    """The arguments whose text a call's result carries (``spec.content_arguments``); a
-    ``**mapping`` may hold one, so it is kept too."""
-    names = {name for _, name in content}
-    kept = {k: v for k, v in kwargs.items() if k in names or k is None}
-    return [args[position] for position, _ in content if 0 <= position < len(args)], kept
-
-
 def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:
     """``str(v)`` / ``format`` / ``repr``: the argument's data; ``compile`` of a constant text: a
     known value (None: another call)."""
@@ -200,18 +163,6 @@ def _read_fields(node: ast.Call, method: str, receiver: Val) -> frozenset[str] |
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return None
     return format_fields(receiver.const)
-
-
-def _content_of(
-    spec: TaintSpec, name: str | None, method: str | None, module_call: bool
-) -> tuple[tuple[int, str], ...] | None:
-    """The arguments a call's result carries the text of, by qualified name or by ``.method``
-    (``.bindparams(v=...)``: a statement whose values are bound apart from its text)."""
-    if name is not None and name in spec.content_arguments:
-        return spec.content_arguments[name]
-    if method is not None and not module_call:
-        return spec.content_arguments.get("." + method)
-    return None
 
 
 # Regular-expression functions whose result is the searched text, or pieces of it.
@@ -333,7 +284,7 @@ class Calls:
         module_call: bool,
     ) -> Val:
         spec = self.spec
-        content = _content_of(spec, name, method, module_call)
+        content = content_of(spec, name, method, module_call)
         if content is not None:
             args, kwargs = content_only(content, args, kwargs)
 
@@ -430,9 +381,9 @@ class Calls:
         if (
             method is not None
             and receiver is not None
-            and not _carries_input(receiver)
+            and not carries_input(receiver)
             and not module_call
-            and (callee is None or not _carries_input(callee, ("." + method,)))
+            and (callee is None or not carries_input(callee, ("." + method,)))
         ):
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))

@@ -18,7 +18,7 @@ from .argument_text import assigned_in_function, repr_arguments, runs_shell, she
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
-from .sink_arguments import keyword_given, keyword_text, other_api, receiver_argument, request_object
+from .sink_arguments import keyword_given, keyword_text, model_object, other_api, receiver_argument, request_object
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
@@ -107,14 +107,6 @@ def _split_key(template: str) -> tuple[str, str, dict[str, str]]:
 
 
 INLINE_PATH = "<template text>"  # the path of a template made from constant text
-
-
-def _model_object(value: Val) -> bool:
-    """An object rather than text: the record a ``save()`` returned (a model form's or a
-    serializer's), or a value known only by attributes the program set on it."""
-    if value.kind is not None and value.kind.endswith(".save()"):
-        return True
-    return bool(value.parts) and not value.taint and all(key.startswith(".") for key, _ in value.parts)
 
 
 class SinkChecker:
@@ -582,7 +574,7 @@ class SinkChecker:
     def _narrowed(self, sink: SinkSpec, arg_node: ast.AST, value: Val) -> Val:
         """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` /
         ``model_objects`` sink checks."""
-        if sink.model_objects and _model_object(value):
+        if sink.model_objects and model_object(value):
             return EMPTY
         if sink.json_dicts and (
             isinstance(arg_node, ast.Dict)
