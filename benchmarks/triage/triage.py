@@ -60,6 +60,8 @@ PROJECTS = (
     ("open-webui", "0.6.5"),
     ("lnbits", "1.6.2"),
     ("pretix", "2026.8.0"),
+    ("weblate", "5.14.3"),
+    ("jupyter-server", "2.21.1"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")

@@ -140,7 +140,9 @@ EXTRA_CLASSES = (
         why="A replacement field reads attributes and items of the arguments: a client writing the "
         "format string asks for `{user.__class__.__init__.__globals__[SECRET_KEY]}` or "
         "`{config.DATABASE_URL}` and the response shows them. Keep the format string fixed and pass "
-        "the input as an argument, or use `string.Template`, whose `$name` fields read no attributes.",
+        "the input as an argument, or use `string.Template`, whose `$name` fields read no attributes. "
+        "The count given to a plural lookup (`ngettext(singular, plural, count)`, `npgettext`) only picks "
+        "one of the program's two messages: it is not the format string.",
         bad='template = request.args["greeting"]\nreturn template.format(user=current_user)',
         good='name = request.args["name"]\nreturn "Hello {}".format(name)',
         severity=Level.MEDIUM,

@@ -158,3 +158,20 @@ TORNADO_REQUEST_ATTRS = (
     "body", "arguments", "query_arguments", "body_arguments", "files", "headers", "uri", "path", "query",
     "cookies", "full_url", "host",
 )  # fmt: skip
+# Parameters annotated with a framework's request class hold that framework's request.
+REQUEST_ANNOTATIONS = {
+    "fastapi.Request": "starlette.request",
+    "starlette.requests.Request": "starlette.request",
+    "fastapi.requests.Request": "starlette.request",
+    "django.http.HttpRequest": "django.request",
+    "django.http.request.HttpRequest": "django.request",
+    "rest_framework.request.Request": "django.request",
+    "aiohttp.web.Request": "aiohttp.request",
+    "aiohttp.web.BaseRequest": "aiohttp.request",
+    "aiohttp.web_request.Request": "aiohttp.request",
+    "aiohttp.web_request.BaseRequest": "aiohttp.request",
+    "webob.Request": "webob.request",
+    "webob.request.Request": "webob.request",
+    "webob.request.BaseRequest": "webob.request",
+    "pyramid.request.Request": "webob.request",
+}

@@ -108,13 +108,22 @@ PROPAGATORS = frozenset(
 # Calls whose output is made from one argument's text only (position, keyword): docutils renders
 # its ``source``; ``source_path``/``destination_path``/``settings_overrides`` are labels and
 # options. The source stays tainted: reStructuredText can carry links to ``javascript:`` URLs.
-CONTENT_ARGUMENTS: dict[str, tuple[int, str]] = {
-    "docutils.core.publish_parts": (0, "source"),
-    "docutils.core.publish_string": (0, "source"),
-    "docutils.core.publish_doctree": (0, "source"),
-    "docutils.core.publish_file": (0, "source"),
-    ".bindparams": (-1, ""),  # SQLAlchemy: bound values travel apart from the statement's text
+CONTENT_ARGUMENTS: dict[str, tuple[tuple[int, str], ...]] = {
+    "docutils.core.publish_parts": ((0, "source"),),
+    "docutils.core.publish_string": ((0, "source"),),
+    "docutils.core.publish_doctree": ((0, "source"),),
+    "docutils.core.publish_file": ((0, "source"),),
+    ".bindparams": (),  # SQLAlchemy: bound values travel apart from the statement's text
 }
+# Plural lookups: the count only picks the singular or the plural message (or its translation),
+# it never becomes part of the text; a context or a domain names the catalogue entry.
+_PLURALS = {"ngettext": 0, "ngettext_lazy": 0, "ungettext": 0, "ungettext_lazy": 0, "npgettext": 1,
+            "npgettext_lazy": 1, "dngettext": 1, "dnpgettext": 2}  # fmt: skip
+for _module in ("django.utils.translation", "gettext"):
+    for _function, _first in _PLURALS.items():
+        CONTENT_ARGUMENTS[f"{_module}.{_function}"] = ((_first, "singular"), (_first + 1, "plural"))
+CONTENT_ARGUMENTS[".ngettext"] = ((0, "singular"), (1, "plural"))  # a translations object's method
+CONTENT_ARGUMENTS[".npgettext"] = ((1, "singular"), (2, "plural"))
 # Encodings whose text cannot carry syntax, and the decoders that give the data back.
 ENCODERS = frozenset(
     {"base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "base64.b32encode",
@@ -173,6 +182,9 @@ GUARDS: dict[str, tuple[int, frozenset[str]]] = {
     ".isidentifier": (-1, EVERY_CLASS),
     ".fullmatch": (0, EVERY_CLASS),
     "re.fullmatch": (1, EVERY_CLASS),
+    # with a literal pattern anchored at its end (``^`` too for ``search``); a pattern the module
+    # compiles once from such a literal, without flags, guards the same way with its ``.match`` /
+    # ``.search`` (``conditions.py``)
     "re.match": (1, EVERY_CLASS),
     "re.search": (1, EVERY_CLASS),
     "django.utils.http.url_has_allowed_host_and_scheme": (0, frozenset({"redirect"})),

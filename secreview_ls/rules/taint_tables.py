@@ -70,6 +70,7 @@ from .taint_frameworks import (
     HTTP_SERVER_HANDLER_ATTRS,
     LINE_KEYS,
     REFERRER_ATTRS,
+    REQUEST_ANNOTATIONS,
     REQUEST_GLOBALS,
     REQUEST_HOOKS,
     RESOLVER_DECORATORS,
@@ -254,6 +255,8 @@ TAINT_CLASSES = (
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
         "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "
+        "Nor is an object given to Django's `redirect()` (the record a form's `save()` returned, an object "
+        "whose fields the view set): Django sends its `get_absolute_url()`. "
         "Nor is a redirect back to the request's `Referer` (`request.referrer`, `headers['Referer']`, "
         "`environ['HTTP_REFERER']`): the browser sends the page "
         "it came from, which another site can make its own only for the visitors it sent.",
@@ -454,6 +457,9 @@ SOURCE_CLEANED.update(
     {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
 )
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
+# Tornado's request-target as the client sent it (``uri``, its ``path``) and the URL rebuilt from it
+# with the request's own host (``full_url()``); its ``query`` alone is no URL of the site.
+SOURCE_CLEANED.update({f"tornado.handler.request.{attr}": _OWN_URL for attr in ("uri", "path", "full_url")})
 # Django's request path is percent-decoded (it can hold markup or a line break); its full URL
 # (``build_absolute_uri()``) begins with the host the site accepts.
 SOURCE_CLEANED.update(
@@ -511,22 +517,6 @@ HANDLER_BASES = {
     "socketserver.StreamRequestHandler": "socketserver.handler",
     "socketserver.DatagramRequestHandler": "socketserver.handler",
     "tornado.web.RequestHandler": "tornado.handler",
-}
-REQUEST_ANNOTATIONS = {
-    "fastapi.Request": "starlette.request",
-    "starlette.requests.Request": "starlette.request",
-    "fastapi.requests.Request": "starlette.request",
-    "django.http.HttpRequest": "django.request",
-    "django.http.request.HttpRequest": "django.request",
-    "rest_framework.request.Request": "django.request",
-    "aiohttp.web.Request": "aiohttp.request",
-    "aiohttp.web.BaseRequest": "aiohttp.request",
-    "aiohttp.web_request.Request": "aiohttp.request",
-    "aiohttp.web_request.BaseRequest": "aiohttp.request",
-    "webob.Request": "webob.request",
-    "webob.request.Request": "webob.request",
-    "webob.request.BaseRequest": "webob.request",
-    "pyramid.request.Request": "webob.request",
 }
 # Parameters annotated with a client class hold what the class's constructor (or connect
 # function) makes: ``def fetch(session: requests.Session, url)`` sends ``session.get(url)``.
@@ -743,7 +733,8 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect",
                  "django.http.response.HttpResponseRedirect", "fastapi.responses.RedirectResponse",
                  "starlette.responses.RedirectResponse"):  # fmt: skip
-        add(SinkSpec("redirect", name, "redirect target", ((0, "location"), (0, "url"), (0, "redirect_to"))))
+        add(SinkSpec("redirect", name, "redirect target", ((0, "location"), (0, "url"), (0, "redirect_to")),
+                     model_objects=name == "django.shortcuts.redirect"))  # fmt: skip
 
 
 def _query_data_and_output_sinks(add: Callable[[SinkSpec], None]) -> None:

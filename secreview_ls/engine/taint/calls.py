@@ -8,6 +8,7 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
+from .call_data import all_taint, carries_input, content_of, content_only
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
@@ -124,29 +125,10 @@ def _is_int(key: str) -> bool:
 MUTATORS_ADD = frozenset({"append", "add", "appendleft", "insert", "push"})
 MUTATORS_EXTEND = frozenset({"extend", "update", "extendleft", "__iadd__"})
 _OPAQUE = frozenset({OPAQUE})
+SAVED_RECORD = ".save()"  # the kind of a ``save()`` result whose receiver's class is not known
 ENVIRONMENT_METHODS = LOADING_METHODS | {"from_string"}
 _DATA = object()  # a template text argument carrying data (not a constant found elsewhere)
 _NOT_A_CLASS = object()  # an attribute read that names no class of the module
-
-
-def all_taint(receiver: Val | None, args: list[Val], kwargs: dict[str | None, Val]) -> Taint:
-    """Every label of the receiver and the arguments."""
-    taint: Taint = whole(receiver) if receiver is not None else EMPTY_TAINT
-    for value in args:
-        taint = taint | whole(value)
-    for value in kwargs.values():
-        taint = taint | whole(value)
-    return bound(taint)
-
-
-def content_only(
-    content: tuple[int, str], args: list[Val], kwargs: dict[str | None, Val]
-) -> tuple[list[Val], dict[str | None, Val]]:
-    """The one argument whose text a call's result carries (``spec.content_arguments``); a
-    ``**mapping`` may hold it, so it is kept too."""
-    position, name = content
-    kept = {k: v for k, v in kwargs.items() if k == name or k is None}
-    return (args[position : position + 1] if len(args) > position else []), kept
 
 
 def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:
@@ -181,16 +163,6 @@ def _read_fields(node: ast.Call, method: str, receiver: Val) -> frozenset[str] |
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return None
     return format_fields(receiver.const)
-
-
-def _content_of(spec: TaintSpec, name: str | None, method: str | None, module_call: bool) -> tuple[int, str] | None:
-    """The argument a call's result carries the text of, by qualified name or by ``.method``
-    (``.bindparams(v=...)``: a statement whose values are bound apart from its text)."""
-    if name is not None and name in spec.content_arguments:
-        return spec.content_arguments[name]
-    if method is not None and not module_call:
-        return spec.content_arguments.get("." + method)
-    return None
 
 
 # Regular-expression functions whose result is the searched text, or pieces of it.
@@ -312,7 +284,7 @@ class Calls:
         module_call: bool,
     ) -> Val:
         spec = self.spec
-        content = _content_of(spec, name, method, module_call)
+        content = content_of(spec, name, method, module_call)
         if content is not None:
             args, kwargs = content_only(content, args, kwargs)
 
@@ -335,7 +307,7 @@ class Calls:
         # models (a sink whose result it declares clean) is taken by its model, not its code.
         resolved = (
             None
-            if name in self.modelled
+            if name in self.modelled or len(args) < len(node.args)  # arguments left out by the content model
             else self.interprocedural.resolve(node, name, receiver, args, keyword_values, env, fn)
         )
         if resolved is not None:
@@ -396,6 +368,8 @@ class Calls:
             kind = name + "()"
         elif kind is None and receiver is not None and receiver.kind is not None and method is not None:
             kind = f"{receiver.kind}.{method}()"
+        elif kind is None and method == "save" and not module_call:
+            kind = SAVED_RECORD  # what a form's or serializer's ``save()`` returns, its class unknown here
         kind = produced_kind(spec, node, kind)
         if method == "get" and "type" in kwargs:
             type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
@@ -407,9 +381,9 @@ class Calls:
         if (
             method is not None
             and receiver is not None
-            and not receiver.taint
+            and not carries_input(receiver)
             and not module_call
-            and (callee is None or not callee.taint)
+            and (callee is None or not carries_input(callee, ("." + method,)))
         ):
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))

@@ -466,7 +466,7 @@ class Conditions:
             if entry is not None and name is not None and name.split(".")[0] in STDLIB and name not in guards:
                 entry = None
         if entry is None:
-            return None
+            return self._compiled_guard(call)
         position, classes = entry
         if name in ("re.match", "re.search") and call.args:
             pattern = call.args[0]
@@ -487,6 +487,33 @@ class Conditions:
             if self.facts.qualname(target.func) in _SAME_TEXT:
                 target = target.args[0]
         return target, classes
+
+    def _compiled_guard(self, call: ast.Call) -> tuple[ast.expr | None, frozenset[str]] | None:
+        """``PATTERN.match(value)`` (or ``.search`` with a leading ``^``) where the module binds
+        ``PATTERN = re.compile(r"^...$")`` without flags: the whole value matched the pattern, as
+        ``re.match`` with that text vouches for it."""
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("match", "search")
+            and isinstance(func.value, ast.Name)
+            and len(call.args) == 1
+            and not call.keywords
+        ):
+            return None
+        made = self.facts.assigned_call(func.value.id)
+        if made is None or len(made.args) != 1 or made.keywords or self.facts.qualname(made.func) != "re.compile":
+            return None
+        pattern = made.args[0]
+        if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
+            return None
+        text = pattern.value
+        if text.startswith("(?"):
+            return None  # inline flags (``(?m)``) may let ``$`` match at any line's end
+        if not text.endswith(("$", "\\Z")) or (func.attr == "search" and not text.startswith(("^", "\\A"))):
+            return None
+        entry = self.spec.guards.get("re.match")
+        return (call.args[0], entry[1]) if entry is not None else None
 
     def note_lookup(self, name: str, value_node: ast.AST | None, env: Env, fn: Frame) -> None:
         """Remember ``name = TABLE.get(key)`` with a trusted table: a later ``name is None`` check

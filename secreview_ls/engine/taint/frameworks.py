@@ -655,6 +655,15 @@ def handler_kind(
     return next((spec.handler_bases[name] for name in _bases(facts, cls, classes) if name in spec.handler_bases), None)
 
 
+# Django's data classes (by their public and their defining module's names): not views.
+_DJANGO_DATA_CLASSES = frozenset(
+    {"django.db.models.Model", "django.db.models.base.Model", "django.db.models.Manager",
+     "django.db.models.manager.Manager", "django.db.models.QuerySet", "django.db.models.query.QuerySet",
+     "django.forms.Form", "django.forms.forms.Form", "django.forms.ModelForm", "django.forms.models.ModelForm",
+     "django.forms.BaseForm", "django.forms.forms.BaseForm"}
+)  # fmt: skip
+
+
 def base_names(facts: ModuleFacts, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> set[str]:
     """The qualified names of a class's bases, through the bases defined in the module."""
     return set(_bases(facts, cls, classes))
@@ -746,6 +755,8 @@ class Entries:
         entry = entry_for(self.facts, self.spec, fn, is_method, roots=self.imported_roots)
         if entry.framework == "django" and entry.tainted and called_here:
             entry.tainted = {}  # a helper taking the request, called with values of this module
+        if entry.framework == "django" and entry.tainted and is_method and self._data_class(fn):
+            entry.tainted = {}  # a model's or a form's method the program calls with its own values
         if entry.framework == "flask" and entry.tainted and self.clean_converter is not None:
             self._drop_clean_converted(fn, entry)
         if self.url_rules:
@@ -763,6 +774,14 @@ class Entries:
                 sink for base, method, sink in self.spec.method_return_sinks if method == fn.name and base in bases
             )
         return entry
+
+    def _data_class(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """``fn`` is a method of a Django model, manager, query set or form: URL patterns route to
+        views, never to these, so the parameters after a ``request`` are the program's arguments."""
+        owner = self.owner_class.get(fn)
+        if owner is None or not owner.bases:
+            return False
+        return not base_names(self.facts, owner, self._method_classes()).isdisjoint(_DJANGO_DATA_CLASSES)
 
     def _drop_clean_converted(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> None:
         """Route parameters that every route of ``fn`` converts with a custom converter of the

@@ -1,5 +1,6 @@
 """What the arguments of a sink's call are known to hold: keyword literals, constant texts the
-analysis knows, and receivers that make a method of a sink's name another API."""
+analysis knows, receivers that make a method of a sink's name another API, and objects (not text)
+a sink turns into a URL itself."""
 
 from __future__ import annotations
 
@@ -52,6 +53,14 @@ def request_object(kind: str | None) -> bool:
         return False
     word = kind[: -len("()")].rsplit(".", 1)[-1]
     return word[:1].isupper() and word != "Request"
+
+
+def model_object(value: Val) -> bool:
+    """An object rather than text: the record a ``save()`` returned (a model form's or a
+    serializer's), or a value known only by attributes the program set on it."""
+    if value.kind is not None and value.kind.endswith(".save()"):
+        return True
+    return bool(value.parts) and not value.taint and all(key.startswith(".") for key, _ in value.parts)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .argument_text import assigned_in_function, repr_arguments, runs_shell, she
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
-from .sink_arguments import keyword_given, keyword_text, other_api, receiver_argument, request_object
+from .sink_arguments import keyword_given, keyword_text, model_object, other_api, receiver_argument, request_object
 from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, TaintSpec
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
@@ -557,7 +557,7 @@ class SinkChecker:
             return
         if sink.text_only and args and request_object(args[0].kind):
             return
-        if sink.dict_keys or sink.built_text or sink.json_dicts:
+        if sink.dict_keys or sink.built_text or sink.json_dicts or sink.model_objects:
             for arg_node, value, remote_only in self._plain_arguments(sink, node, receiver, args, kwargs):
                 yield arg_node, self._narrowed(sink, arg_node, value), remote_only
             return
@@ -572,7 +572,10 @@ class SinkChecker:
         return self.facts.qualname(node) == "sys.argv"
 
     def _narrowed(self, sink: SinkSpec, arg_node: ast.AST, value: Val) -> Val:
-        """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` sink checks."""
+        """The part of an argument a ``dict_keys`` / ``built_text`` / ``json_dicts`` /
+        ``model_objects`` sink checks."""
+        if sink.model_objects and model_object(value):
+            return EMPTY
         if sink.json_dicts and (
             isinstance(arg_node, ast.Dict)
             or (value.parts and not value.taint and all(key[:1] in "'\"" for key, _ in value.parts))

@@ -181,6 +181,10 @@ class SinkSpec:
     takes_files: bool = False
     # A dict (a literal, or a value with string keys only) is written as JSON: not this sink.
     json_dicts: bool = False
+    # The call resolves an object to its URL itself (Django's ``redirect(obj)`` calls
+    # ``obj.get_absolute_url()``): a record a ``save()`` returned (``redirect(form.save())``) or a
+    # value known only by its attributes (``obj.font = upload; redirect(obj)``) is not URL text.
+    model_objects: bool = False
     # The argument is text (an SQL statement): an argument vector passed instead — ``sys.argv``,
     # a slice of it, a list or tuple written in the call — is another API's ``execute(argv)``.
     text_only: bool = False
@@ -321,10 +325,10 @@ class TaintSpec:
     annotated_kinds: dict[str, str] = field(default_factory=dict)
     # qualified callables whose result is their arguments' text (``unquote``): not opaque
     propagators: frozenset[str] = frozenset()
-    # qualified callables whose result carries the data of one argument only (position,
-    # keyword): ``publish_parts(source, source_path=...)`` renders ``source``; the other
+    # qualified callables whose result carries the data of some arguments only ((position,
+    # keyword) pairs): ``publish_parts(source, source_path=...)`` renders ``source``; the other
     # arguments name files and settings, which never reach the output's text
-    content_arguments: dict[str, tuple[int, str]] = field(default_factory=dict)
+    content_arguments: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     # encodings whose output cannot carry syntax (``b64encode``) until decoded again (``b64decode``)
     encoders: frozenset[str] = frozenset()
     decoders: frozenset[str] = frozenset()
