@@ -754,8 +754,11 @@ class SecReviewServer(LanguageServer):
 
     def _analyzing(self) -> bool:
         """Whether an analysis is running or waiting for its debounce, or a thread given up on
-        has not stopped yet (what it holds is not freed before it ends)."""
-        return self._threads.abandoned > 0 or any(
+        has not stopped yet (what it holds is not freed before it ends); with no document open,
+        whether any thread still works (the caches of a document closed meanwhile, a scan)."""
+        if self._threads.abandoned > 0 or (not self._docs and self._threads.busy):
+            return True
+        return any(
             state.lock.locked() or (state.pending is not None and not state.pending.done())
             for state in self._docs.values()
         )

@@ -127,6 +127,11 @@ class AnalysisThreads:
                 del self._abandoned[job]
         return len(self._abandoned)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a thread runs a function, or one given up on has not ended yet."""
+        return bool(self._running) or self.abandoned > 0
+
     async def run(self, function: Callable[..., T], *args: Any, budget: float | None = None) -> T:
         """``function(*args)`` in a thread; :class:`BudgetExceeded` after ``budget`` seconds."""
         if self._stopped:
