@@ -325,6 +325,58 @@ def test_call_indexes_kept_between_versions_merge_as_the_parts_do() -> None:
     assert any(len(calls) > 1 for calls in _merged(parts, "_calls_by_name").values())
 
 
+def test_node_lists_kept_between_versions_are_the_parts_lists() -> None:
+    """A combined module's nodes of a type (and of several types) read from ``CallBlocks`` runs
+    kept between versions are every part's, in the same order, over versions whose parts come,
+    go and are replaced, and whose class header's ``ClassDef`` list is replaced in place (as a
+    class cut into segments gets a new node): a kept list holding it would be stale."""
+    text = generate(2000, seed=11) + "\n\nclass Holder:\n    def first(self):\n        return 1\n"
+    tree = ast.parse(text)
+    imports = ImportMap(tree, "app")
+
+    def part(statements: list[ast.stmt]) -> ModuleFacts:
+        return ModuleFacts(_tree_source(ast.Module(body=statements, type_ignores=[])), "app", imports=imports)
+
+    pool = [part([statement]) for statement in tree.body]
+    headers = [p for p in pool if p.nodes(ast.ClassDef)]
+    assert headers
+    parts = list(pool)
+    blocks = CallBlocks()
+    asked = (
+        (ast.Constant,),
+        (ast.Call,),
+        (ast.withitem,),  # no position: the parts last first
+        (ast.ClassDef,),
+        (ast.FunctionDef, ast.AsyncFunctionDef),
+        (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef),
+        (ast.If, ast.IfExp),
+    )
+    rng = random.Random(11)
+    source = _tree_source(ast.Module(body=[], type_ignores=[]))
+    for version in range(40):
+        for renew in (False, True):  # the same parts again, a header's node replaced
+            if renew:
+                header = rng.choice(headers)
+                (node,) = header.nodes(ast.ClassDef)
+                renewed = ast.ClassDef(**{name: getattr(node, name) for name in node._fields})
+                header._by_type[ast.ClassDef] = [renewed]
+                header._mixed.clear()
+            kept = ModuleFacts.combined(source, parts, imports, "app", blocks=blocks)
+            fresh = ModuleFacts.combined(source, parts, imports, "app")
+            for types in rng.sample(asked, len(asked)):  # in any order
+                assert kept.nodes(*types) == fresh.nodes(*types), (version, types)
+        where = rng.randrange(len(parts))
+        roll = rng.random()
+        if roll < 0.3:
+            parts[where] = part(list(parts[where].tree.body))
+        elif roll < 0.6:
+            parts.insert(where, rng.choice(pool))
+        elif roll < 0.9 and len(parts) > 1:
+            del parts[where]
+        else:
+            parts = list(reversed(parts))
+
+
 def _merged(parts: list[ModuleFacts], index: str) -> dict[str, list[ast.Call]]:
     merged: dict[str, list[ast.Call]] = {}
     for part in reversed(parts):

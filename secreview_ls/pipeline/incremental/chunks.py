@@ -333,7 +333,7 @@ def combined_facts(
 ) -> ModuleFacts:
     """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk.
     ``tiled``: ``text`` is the members' texts at their lines, every other line empty; ``words``:
-    counted over the members; ``blocks``: the call indexes kept from the last version's module view."""
+    counted over the members; ``blocks``: the call indexes and node lists kept from the last version's module view."""
     for member in members:
         if member.base != member.first:
             place(member)
