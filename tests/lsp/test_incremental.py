@@ -24,6 +24,7 @@ from secreview_ls.engine.names import ImportMap
 from secreview_ls.engine.source import SourceFile, parse_quietly, split_lines
 from secreview_ls.pipeline import AnalysisResult, analyze_source
 from secreview_ls.pipeline.incremental import IncrementalAnalyzer, split_lines_keepends
+from secreview_ls.pipeline.incremental.chunking import _needed_below, _parse_region
 from secreview_ls.pipeline.incremental.linediff import diff_lines
 from secreview_ls.rules.base import RuleContext
 from secreview_ls.rules.judge import single_assignment
@@ -436,6 +437,62 @@ def test_unclosed_bracket_in_a_large_file_parses_only_around_it(
     fixed = broken.replace("    log.debug(\n", "    log.debug('x')\n", 1)
     assert summary(analyzer.analyze(fixed)) == summary(analyze_source(fixed, path, config))
     assert analyzer.stats.mode == "incremental"
+
+
+OPENERS = (
+    "log.debug(",
+    "x = [",
+    "d = {1: (",
+    "call(a,",
+    "y = (b for b in",
+    "z = (lambda: (",
+    "f(x, \\",
+    "w = (  # open",
+    "v = print(f'{x}'",
+    "u = (x @",
+    "s = fn(**{",
+    "r = [x async",
+    "q = (\n        a,\n        b,",
+)
+
+
+@pytest.mark.parametrize("opener", OPENERS)
+def test_a_parse_cut_after_the_first_definition_below_an_open_bracket_fails_as_the_whole_text(opener: str) -> None:
+    """``_needed_below``: the text down to a chunk that ends inside brackets, followed by the
+    chunks below it up to the first one holding a definition, fails with the error of the
+    whole text (message and place), wherever the region is."""
+    extra = "\n\n@decorate(\n    1,\n)\nasync def late(a):\n    return [a]\n\n\nclass Late:\n    x = (1)\n"
+    text = generate(600, seed=5) + extra
+    lines = split_lines_keepends(text)
+    chunks = _parse_region(lines, 1, len(lines), {})
+    assert chunks is not None
+    rng = random.Random(opener)
+    checked = 0
+    for index in rng.sample(range(len(chunks) - 1), 16):
+        chunk = chunks[index]
+        chunk_lines = split_lines_keepends(chunk.text)
+        body = [i for i, line in enumerate(chunk_lines) if line.startswith("    ") and line.strip()]
+        at = rng.choice(body) if body else len(chunk_lines)
+        indent = "    " if body else ""
+        region = "".join([*chunk_lines[:at], indent + opener + "\n", *chunk_lines[at:]])
+        with pytest.raises(SyntaxError) as alone:
+            parse_quietly(region)
+        if not alone.value.msg.endswith("was never closed"):
+            continue  # not a region ending inside brackets
+        above = "".join(c.text for c in chunks[:index])
+        below = "".join(c.text for c in chunks[index + 1 :])
+        needed = _needed_below(chunks[index + 1 :], region, len(below))
+        if needed is None:
+            continue
+        errors = []
+        for cut in (len(below), needed):
+            with pytest.raises(SyntaxError) as failed:
+                parse_quietly(above + region + below[:cut])
+            error = failed.value
+            errors.append((type(error), error.msg, error.lineno, error.offset, error.end_lineno, error.end_offset))
+        assert errors[0] == errors[1], (index, opener)
+        checked += 1
+    assert checked >= 4
 
 
 def test_a_setting_made_in_another_function_reaches_every_extraction(tmp_path: Path) -> None:
