@@ -25,7 +25,6 @@ _DETECTED_AT = re.compile(r"\(detected at line (\d+)\)")
 # The tokenizer's limit on nested brackets (``MAXLEVEL`` of CPython 3.11-3.13).
 _MAX_NESTING = 200
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_OPENERS: dict[str, int] = {}  # opening brackets in a chunk's text, by its key (``_openers``)
 
 
 def rechunk(
@@ -379,12 +378,10 @@ def _count_openers(text: str) -> int:
 
 def _openers(chunk: Chunk) -> int:
     """Opening brackets in the chunk's text (at least as many as are ever open at once in it),
-    kept by its key: a chunk's text never changes."""
-    found = _OPENERS.get(chunk.key)
+    kept with the chunk: its text never changes."""
+    found = chunk.openers
     if found is None:
-        if len(_OPENERS) > 100_000:
-            _OPENERS.clear()
-        found = _OPENERS[chunk.key] = _count_openers(chunk.text)
+        found = chunk.openers = _count_openers(chunk.text)
     return found
 
 

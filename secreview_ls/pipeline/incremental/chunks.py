@@ -92,6 +92,7 @@ class Chunk:
     attrs: frozenset[str] | None = None
     collapsed: Any = None  # a class made one chunk again: its unit
     words: dict[str, bool] | None = None  # whether the text holds a word (``View.mentions``)
+    openers: int | None = None  # opening brackets in the text (``chunking._openers``)
 
     @property
     def lines(self) -> int:
