@@ -169,8 +169,8 @@ class ModuleFacts:
         The parts cover disjoint line ranges in increasing order; their indexes are merged
         only as far as the queries need. ``starts``, when known, is the first line of each
         part's range (one per part): then the parts need not be read to find a node's part.
-        ``blocks``: the call indexes of runs of parts kept from the last combination of
-        mostly the same parts (``CallBlocks``)."""
+        ``blocks``: the call indexes and node lists of runs of parts kept from the last
+        combination of mostly the same parts (``CallBlocks``)."""
         return _CombinedFacts(source, parts, imports, module_name, starts, blocks)
 
     @classmethod
@@ -554,27 +554,35 @@ def _merged_calls(parts: Sequence[ModuleFacts], index: str) -> defaultdict[str, 
 _BLOCK = 16
 _MAX_BLOCK = 64
 
+# A run of consecutive parts: its first part, the others, and what was merged over them (a call
+# index by its name, a type's nodes by the type, several types' nodes by their tuple).
+_Run = tuple["ModuleFacts", tuple["ModuleFacts", ...], dict[Any, Any]]
+
 
 class CallBlocks:
-    """The call indexes of runs of consecutive parts of a combined module, kept from one
-    combination to the next (an editor's versions of a document: all parts but the edited
-    one are the same objects). Merging a version's call index then reads the runs' indexes,
-    and the parts of a run that changed, instead of every part's (a part's call index never
-    changes once built). The merge is the same: a key's calls in each run, last part first,
-    runs last first, is every part's last part first, and a key met first in a later run is met
-    first in the parts after it. Runs end after a part whose ``id`` is a multiple of ``_BLOCK``
-    (or at ``_MAX_BLOCK`` parts), so that a part coming or going changes only its own run."""
+    """The call indexes and per-type node lists of runs of consecutive parts of a combined
+    module, kept from one combination to the next (an editor's versions of a document: all
+    parts but the edited one are the same objects). Merging a version's call index or a type's
+    nodes then reads the runs' merges, and the parts of a run that changed, instead of every
+    part's (a part's call indexes and node lists never change once built, but for a class
+    header's ``ClassDef`` list: lists holding that type are not kept). The merge is the same:
+    a key's calls in each run, last part first, runs last first, is every part's last part
+    first, and a key met first in a later run is met first in the parts after it; a type's
+    nodes run by run are the parts' in order (reversed for a type without positions, as a
+    combination takes them). Runs end after a part whose ``id`` is a multiple of ``_BLOCK`` (or
+    at ``_MAX_BLOCK`` parts), so that a part coming or going changes only its own run."""
 
     __slots__ = ("_runs",)
 
     def __init__(self) -> None:
-        # first part's id → (first part, the run's other parts, merged index by index name)
-        self._runs: dict[int, tuple[ModuleFacts, tuple[ModuleFacts, ...], dict[str, dict[str, list[ast.Call]]]]] = {}
+        self._runs: dict[int, _Run] = {}  # first part's id → its run
 
-    def merged(self, parts: Sequence[ModuleFacts], index: str) -> defaultdict[str, list[ast.Call]]:
+    def runs(self, parts: Sequence[ModuleFacts]) -> list[_Run]:
+        """``parts`` cut into runs, those whose parts are the same objects as last time with
+        what was merged over them (the others are forgotten)."""
         known = self._runs
-        runs: dict[int, tuple[ModuleFacts, tuple[ModuleFacts, ...], dict[str, dict[str, list[ast.Call]]]]] = {}
-        indexes: list[dict[str, list[ast.Call]]] = []
+        by_first: dict[int, _Run] = {}
+        runs: list[_Run] = []
         start = 0
         count = len(parts)
         while start < count:
@@ -585,18 +593,30 @@ class CallBlocks:
             run = known.get(id(first))
             if run is None or run[0] is not first or run[1] != rest:
                 run = (first, rest, {})
-            runs[id(first)] = run
-            merged = run[2].get(index)
-            if merged is None:
-                merged = run[2][index] = dict(_merged_calls(parts[start:end], index))
-            indexes.append(merged)
+            by_first[id(first)] = run
+            runs.append(run)
             start = end
-        self._runs = runs  # the runs of the parts of this combination only
-        result: defaultdict[str, list[ast.Call]] = defaultdict(list)
-        for merged in reversed(indexes):
-            for key, calls in merged.items():
-                result[key].extend(calls)
-        return result
+        self._runs = by_first  # the runs of the parts of this combination only
+        return runs
+
+    def merged(self, parts: Sequence[ModuleFacts], index: str) -> defaultdict[str, list[ast.Call]]:
+        """One call index of ``parts`` merged (``_merged_calls``)."""
+        return _calls_of_runs(self.runs(parts), index)
+
+
+def _calls_of_runs(runs: list[_Run], index: str) -> defaultdict[str, list[ast.Call]]:
+    """One call index merged over ``runs`` (``CallBlocks``), each run's merge kept with it."""
+    indexes: list[dict[str, list[ast.Call]]] = []
+    for first, rest, kept in runs:
+        merged = kept.get(index)
+        if merged is None:
+            merged = kept[index] = dict(_merged_calls((first, *rest), index))
+        indexes.append(merged)
+    result: defaultdict[str, list[ast.Call]] = defaultdict(list)
+    for merged in reversed(indexes):
+        for key, calls in merged.items():
+            result[key].extend(calls)
+    return result
 
 
 class _CombinedFacts(ModuleFacts):
@@ -615,6 +635,7 @@ class _CombinedFacts(ModuleFacts):
     ) -> None:
         self.source = source
         self._blocks = blocks
+        self._runs: list[_Run] | None = None  # the parts cut into ``blocks``' runs, when first needed
         self.tree = source.tree
         self.module_name = module_name
         self.imports = imports
@@ -657,13 +678,28 @@ class _CombinedFacts(ModuleFacts):
         self._starts = starts
         return starts
 
+    def _part_runs(self) -> list[_Run] | None:
+        """The parts cut into the runs kept between combinations (``CallBlocks``), if any."""
+        if self._runs is None and self._blocks is not None:
+            self._runs = self._blocks.runs(self._parts)
+        return self._runs
+
     def _of_type(self, node_type: type[ast.AST]) -> Sequence[ast.AST]:
         found = self._types.get(node_type)
         if found is None:
             found = []
-            ordered = self._parts if "lineno" in node_type._attributes else reversed(self._parts)
-            for part in ordered:
-                found.extend(part._of_type(node_type))
+            positioned = "lineno" in node_type._attributes
+            runs = self._part_runs() if node_type is not ast.ClassDef else None
+            if runs is not None:
+                for first, rest, kept in runs if positioned else reversed(runs):
+                    listed = kept.get(node_type)
+                    if listed is None:
+                        members = (first, *rest) if positioned else (*reversed(rest), first)
+                        listed = kept[node_type] = [node for part in members for node in part._of_type(node_type)]
+                    found.extend(listed)
+            else:
+                for part in self._parts if positioned else reversed(self._parts):
+                    found.extend(part._of_type(node_type))
             self._types[node_type] = found
         return found
 
@@ -672,6 +708,14 @@ class _CombinedFacts(ModuleFacts):
             return super()._sorted_types(types)
         # Each part's nodes sort before the next part's: merging part by part is the same sort.
         found: list[ast.AST] = []
+        runs = self._part_runs() if ast.ClassDef not in types else None
+        if runs is not None:
+            for first, rest, kept in runs:
+                listed = kept.get(types)
+                if listed is None:
+                    listed = kept[types] = [node for part in (first, *rest) for node in part._nodes_of(types)]
+                found.extend(listed)
+            return found
         for part in self._parts:
             found.extend(part._nodes_of(types))
         return found
@@ -724,8 +768,9 @@ class _CombinedFacts(ModuleFacts):
         return self._attrs
 
     def _merge_calls(self, index: str) -> dict[str, list[ast.Call]]:
-        if self._blocks is not None:
-            return self._blocks.merged(self._parts, index)
+        runs = self._part_runs()
+        if runs is not None:
+            return _calls_of_runs(runs, index)
         return _merged_calls(self._parts, index)
 
     @property

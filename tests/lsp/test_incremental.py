@@ -24,6 +24,7 @@ from secreview_ls.engine.names import ImportMap
 from secreview_ls.engine.source import SourceFile, parse_quietly, split_lines
 from secreview_ls.pipeline import AnalysisResult, analyze_source
 from secreview_ls.pipeline.incremental import IncrementalAnalyzer, split_lines_keepends
+from secreview_ls.pipeline.incremental.chunking import _needed_below, _parse_region
 from secreview_ls.pipeline.incremental.linediff import diff_lines
 from secreview_ls.rules.base import RuleContext
 from secreview_ls.rules.judge import single_assignment
@@ -325,6 +326,58 @@ def test_call_indexes_kept_between_versions_merge_as_the_parts_do() -> None:
     assert any(len(calls) > 1 for calls in _merged(parts, "_calls_by_name").values())
 
 
+def test_node_lists_kept_between_versions_are_the_parts_lists() -> None:
+    """A combined module's nodes of a type (and of several types) read from ``CallBlocks`` runs
+    kept between versions are every part's, in the same order, over versions whose parts come,
+    go and are replaced, and whose class header's ``ClassDef`` list is replaced in place (as a
+    class cut into segments gets a new node): a kept list holding it would be stale."""
+    text = generate(2000, seed=11) + "\n\nclass Holder:\n    def first(self):\n        return 1\n"
+    tree = ast.parse(text)
+    imports = ImportMap(tree, "app")
+
+    def part(statements: list[ast.stmt]) -> ModuleFacts:
+        return ModuleFacts(_tree_source(ast.Module(body=statements, type_ignores=[])), "app", imports=imports)
+
+    pool = [part([statement]) for statement in tree.body]
+    headers = [p for p in pool if p.nodes(ast.ClassDef)]
+    assert headers
+    parts = list(pool)
+    blocks = CallBlocks()
+    asked = (
+        (ast.Constant,),
+        (ast.Call,),
+        (ast.withitem,),  # no position: the parts last first
+        (ast.ClassDef,),
+        (ast.FunctionDef, ast.AsyncFunctionDef),
+        (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef),
+        (ast.If, ast.IfExp),
+    )
+    rng = random.Random(11)
+    source = _tree_source(ast.Module(body=[], type_ignores=[]))
+    for version in range(40):
+        for renew in (False, True):  # the same parts again, a header's node replaced
+            if renew:
+                header = rng.choice(headers)
+                (node,) = header.nodes(ast.ClassDef)
+                renewed = ast.ClassDef(**{name: getattr(node, name) for name in node._fields})
+                header._by_type[ast.ClassDef] = [renewed]
+                header._mixed.clear()
+            kept = ModuleFacts.combined(source, parts, imports, "app", blocks=blocks)
+            fresh = ModuleFacts.combined(source, parts, imports, "app")
+            for types in rng.sample(asked, len(asked)):  # in any order
+                assert kept.nodes(*types) == fresh.nodes(*types), (version, types)
+        where = rng.randrange(len(parts))
+        roll = rng.random()
+        if roll < 0.3:
+            parts[where] = part(list(parts[where].tree.body))
+        elif roll < 0.6:
+            parts.insert(where, rng.choice(pool))
+        elif roll < 0.9 and len(parts) > 1:
+            del parts[where]
+        else:
+            parts = list(reversed(parts))
+
+
 def _merged(parts: list[ModuleFacts], index: str) -> dict[str, list[ast.Call]]:
     merged: dict[str, list[ast.Call]] = {}
     for part in reversed(parts):
@@ -384,6 +437,62 @@ def test_unclosed_bracket_in_a_large_file_parses_only_around_it(
     fixed = broken.replace("    log.debug(\n", "    log.debug('x')\n", 1)
     assert summary(analyzer.analyze(fixed)) == summary(analyze_source(fixed, path, config))
     assert analyzer.stats.mode == "incremental"
+
+
+OPENERS = (
+    "log.debug(",
+    "x = [",
+    "d = {1: (",
+    "call(a,",
+    "y = (b for b in",
+    "z = (lambda: (",
+    "f(x, \\",
+    "w = (  # open",
+    "v = print(f'{x}'",
+    "u = (x @",
+    "s = fn(**{",
+    "r = [x async",
+    "q = (\n        a,\n        b,",
+)
+
+
+@pytest.mark.parametrize("opener", OPENERS)
+def test_a_parse_cut_after_the_first_definition_below_an_open_bracket_fails_as_the_whole_text(opener: str) -> None:
+    """``_needed_below``: the text down to a chunk that ends inside brackets, followed by the
+    chunks below it up to the first one holding a definition, fails with the error of the
+    whole text (message and place), wherever the region is."""
+    extra = "\n\n@decorate(\n    1,\n)\nasync def late(a):\n    return [a]\n\n\nclass Late:\n    x = (1)\n"
+    text = generate(600, seed=5) + extra
+    lines = split_lines_keepends(text)
+    chunks = _parse_region(lines, 1, len(lines), {})
+    assert chunks is not None
+    rng = random.Random(opener)
+    checked = 0
+    for index in rng.sample(range(len(chunks) - 1), 16):
+        chunk = chunks[index]
+        chunk_lines = split_lines_keepends(chunk.text)
+        body = [i for i, line in enumerate(chunk_lines) if line.startswith("    ") and line.strip()]
+        at = rng.choice(body) if body else len(chunk_lines)
+        indent = "    " if body else ""
+        region = "".join([*chunk_lines[:at], indent + opener + "\n", *chunk_lines[at:]])
+        with pytest.raises(SyntaxError) as alone:
+            parse_quietly(region)
+        if not alone.value.msg.endswith("was never closed"):
+            continue  # not a region ending inside brackets
+        above = "".join(c.text for c in chunks[:index])
+        below = "".join(c.text for c in chunks[index + 1 :])
+        needed = _needed_below(chunks[index + 1 :], region, len(below))
+        if needed is None:
+            continue
+        errors = []
+        for cut in (len(below), needed):
+            with pytest.raises(SyntaxError) as failed:
+                parse_quietly(above + region + below[:cut])
+            error = failed.value
+            errors.append((type(error), error.msg, error.lineno, error.offset, error.end_lineno, error.end_offset))
+        assert errors[0] == errors[1], (index, opener)
+        checked += 1
+    assert checked >= 4
 
 
 def test_a_setting_made_in_another_function_reaches_every_extraction(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ class IncrementalAnalyzer:
         self._plain: list[str] = []  # the same lines without terminators
         self._chunks: list[Chunk] = []
         self._words = WordCounts()  # the words the module view was asked for, counted over its chunks
-        self._blocks = CallBlocks()  # the module view's call indexes of runs of chunks, kept between versions
+        self._blocks = CallBlocks()  # the module view's call indexes and node lists, kept between versions
         self._fresh = True  # no cache built yet: the next version is analyzed whole
         self._unprepared: str | None = None  # a version analyzed whole whose caches are not built
         self._handover: Handover | None = None  # what that whole analysis found, rule by rule

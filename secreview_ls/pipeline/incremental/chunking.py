@@ -22,6 +22,9 @@ MAX_EXPANSIONS = 3  # times a region that does not parse grows by one chunk each
 # An error the tokenizer found further down than where it starts (an unterminated triple-quoted
 # string is detected at the end of the file): its message names that line.
 _DETECTED_AT = re.compile(r"\(detected at line (\d+)\)")
+# The tokenizer's limit on nested brackets (``MAXLEVEL`` of CPython 3.11-3.13).
+_MAX_NESTING = 200
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def rechunk(
@@ -224,7 +227,9 @@ def _broken_region(
     text = "".join(lines[first - 1 : last])
     if (first, last) in unclosed or not tokenizes(text):
         # An open bracket or string may close anywhere below: parse from here to the end.
-        return _open_region(lines, old, first_index, first, last, last_index, delta, text, path)
+        return _open_region(
+            lines, old, first_index, first, last, last_index, delta, text, path, (first, last) in unclosed
+        )
     alone = parse_tolerant("\n" * (first - 1) + text, path)
     if any(n.kind == "unparsable" for n in alone.notices) or len(alone.notices) > MAX_BROKEN_NOTICES:
         return None
@@ -267,11 +272,13 @@ def _open_region(
     delta: int,
     text: str,
     path: str,
+    bracketed: bool = False,
 ) -> list[Chunk] | None:
     """A broken region that ends inside a bracket or string: the tolerant parse of the file
     from the chunk before the region to its end decides, accepted when it repairs only
     the region, leaves the chunk before as it was and keeps every statement below in
-    its place (so the chunks around are unchanged)."""
+    its place (so the chunks around are unchanged). ``bracketed``: the region's own parse
+    said a bracket was never closed (its tokens end inside brackets, outside any string)."""
     before = old[first_index - 1] if first_index > 0 else None
     start = before.first if before is not None else first
     below_chunks = old[last_index + 1 :]
@@ -280,6 +287,8 @@ def _open_region(
     # above them parses, the whole parses into its statements followed by theirs, so
     # only attempts that fail need the text below (an open bracket may close there).
     tail = "".join(lines[last:]) if all(c.broken is None for c in below_chunks) else ""
+    plain_above = before is None or before.broken is None  # its brackets pair among themselves
+    needed = _needed_below(below_chunks, text, len(tail)) if tail and bracketed and plain_above else None
     stitched = False
     written = True  # the first attempt parses the text as written: its region does not tokenize
 
@@ -292,7 +301,14 @@ def _open_region(
             if tree is not None:
                 stitched = True
                 return ast.Module(body=[*tree.body, *(s for s, _ in below)], type_ignores=[])
-        written = False
+        first_attempt, written = written, False
+        if first_attempt and needed is not None:
+            # The text as written fails as its start followed by ``needed`` characters below
+            # fails (``_needed_below``): the rest of the file is not tokenized.
+            try:
+                parse_quietly(current[: len(current) - len(tail) + needed], path)
+            except (RecursionError, MemoryError, ValueError, OverflowError):
+                pass
         tree = parse_quietly(current, path)
         assert isinstance(tree, ast.Module)
         return tree
@@ -324,6 +340,49 @@ def _open_region(
     chunk = Chunk(first, last, text, key, ast.Module(body=own, type_ignores=[]), base=first)
     chunk.broken = list(rest.notices)
     return [chunk]
+
+
+def _needed_below(below: list[Chunk], region: str, size: int) -> int | None:
+    """How many characters of the text below a region (the chunks ``below``, unchanged and
+    parsed alone, ``size`` characters) the parse of the text from the region on needs to
+    fail with the error it fails with in the whole text, when the region (``region``) ends
+    inside brackets; None when not known.
+
+    Inside brackets the tokenizer reads the text below as the same tokens it reads at the top
+    level, less line ends and indentation, and each chunk's brackets pair among themselves:
+    the region's brackets stay open to the end of the file, and no token there is an error
+    of the tokenizer (but for more than ``_MAX_NESTING`` brackets open at once, ruled out from
+    the counts of opening brackets). No expression takes the keyword of a definition
+    (``def``, ``class``), so the parser stops at the first one below, at the latest; after
+    the parse failed, CPython tokenizes the rest of the text only to find such a tokenizer
+    error or the end of the file inside brackets, which it reaches with the same brackets
+    open when the text is cut at the end of a chunk after that keyword. So the parse fails
+    the same when the text ends after the first chunk holding a definition."""
+    needed = 0
+    for index, chunk in enumerate(below):
+        needed += len(chunk.text)
+        if not any(isinstance(statement, _DEFINITIONS) for statement in chunk.module.body):
+            continue
+        after = below[index + 1 :]
+        if not after or needed + sum(len(c.text) for c in after) != size:
+            return None
+        if _count_openers(region) + max(map(_openers, after)) >= _MAX_NESTING:
+            return None
+        return needed
+    return None
+
+
+def _count_openers(text: str) -> int:
+    return text.count("(") + text.count("[") + text.count("{")
+
+
+def _openers(chunk: Chunk) -> int:
+    """Opening brackets in the chunk's text (at least as many as are ever open at once in it),
+    kept with the chunk: its text never changes."""
+    found = chunk.openers
+    if found is None:
+        found = chunk.openers = _count_openers(chunk.text)
+    return found
 
 
 def _parse_region(

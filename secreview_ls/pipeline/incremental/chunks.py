@@ -92,6 +92,7 @@ class Chunk:
     attrs: frozenset[str] | None = None
     collapsed: Any = None  # a class made one chunk again: its unit
     words: dict[str, bool] | None = None  # whether the text holds a word (``View.mentions``)
+    openers: int | None = None  # opening brackets in the text (``chunking._openers``)
 
     @property
     def lines(self) -> int:
@@ -333,7 +334,7 @@ def combined_facts(
 ) -> ModuleFacts:
     """Module facts over ``members`` (in line order, placed), from their own facts: no parse, no walk.
     ``tiled``: ``text`` is the members' texts at their lines, every other line empty; ``words``:
-    counted over the members; ``blocks``: the call indexes kept from the last version's module view."""
+    counted over the members; ``blocks``: the call indexes and node lists kept from the last version's module view."""
     for member in members:
         if member.base != member.first:
             place(member)
