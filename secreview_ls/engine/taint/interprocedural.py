@@ -241,6 +241,11 @@ class Interprocedural:
         args = self._bind(summary, node, bound_self, arg_values, keyword_values)
         callee_name = self.texts.text(func)
         result = self._apply(summary, node, args, callee_name, fn)
+        for position, changed in summary.args_out:
+            passed = _argument_node(summary, node, bound_self, position)
+            if isinstance(passed, ast.Name):
+                updated = self._substitute(changed, args, node, callee_name, returning=False)
+                self.interpreter.update(passed, env, lambda old, new=updated: join(old, new))
         if constructor is not None or project_class is not None:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)
@@ -529,3 +534,20 @@ class Interprocedural:
                         )
                     )
         return self._substitute(summary.returns, args, node, callee, returning=True)
+
+
+def _argument_node(summary: Summary, node: ast.Call, bound_self: Val | None, index: int) -> ast.expr | None:
+    """The expression a call passes for the callee's parameter ``index`` (None when a ``*`` or
+    ``**`` argument makes it unknown)."""
+    offset = 1 if summary.offset and bound_self is not None else 0
+    if index < summary.positional and index >= offset:
+        position = index - offset
+        if any(isinstance(arg, ast.Starred) for arg in node.args[: position + 1]):
+            return None
+        if position < len(node.args):
+            return node.args[position]
+    name = summary.params[index] if index < len(summary.params) else None
+    for keyword in node.keywords:
+        if keyword.arg is not None and keyword.arg == name:
+            return keyword.value
+    return None

@@ -455,6 +455,13 @@ class Mover:
         if end > last:
             last = end
         changed = returns is not summary.returns or self_out is not summary.self_out
+        args_out = []
+        for index, value in summary.args_out:
+            moved_value, end = self.val(value)
+            args_out.append((index, moved_value))
+            changed = changed or moved_value is not value
+            if end > last:
+                last = end
         effects = []
         for effect in summary.effects:
             steps, end = self.steps(effect.steps)
@@ -479,6 +486,7 @@ class Mover:
             effects,
             self_out,
             summary.path,
+            tuple(args_out),  # type: ignore[arg-type]
         )
         self._done[id(summary)] = (summary, moved, last)
         return moved, last
@@ -601,6 +609,8 @@ def _last_line(record: Record) -> int:
             return
         val(found.returns)
         val(found.self_out)
+        for _, value in found.args_out:
+            val(value)
         for effect in found.effects:
             for step in effect.steps:
                 if step.path is None:
@@ -634,7 +644,12 @@ def same_val(a: Val | None, b: Val | None) -> bool:
 
 def without_lines(summary: Summary | None) -> bool:
     """No span in it: its lines cannot tell it from another summary."""
-    return summary is None or (not summary.effects and _plain(summary.returns) and _plain(summary.self_out))
+    return summary is None or (
+        not summary.effects
+        and _plain(summary.returns)
+        and _plain(summary.self_out)
+        and all(_plain(value) for _, value in summary.args_out)
+    )
 
 
 def _plain(value: Val | None) -> bool:
@@ -658,6 +673,10 @@ def same_summary(a: Summary | None, b: Summary | None) -> bool:
         return False
     if len(a.effects) != len(b.effects) or any(
         x != y or x.node is not y.node for x, y in zip(a.effects, b.effects, strict=True)
+    ):
+        return False
+    if len(a.args_out) != len(b.args_out) or any(
+        i != j or not same_val(x, y) for (i, x), (j, y) in zip(a.args_out, b.args_out, strict=True)
     ):
         return False
     return same_val(a.returns, b.returns) and same_val(a.self_out, b.self_out)

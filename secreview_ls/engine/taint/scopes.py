@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from ..facts import ModuleFacts, source_position
+from .arguments_out import GROWING, changes_parameter
 from .definitions import ModuleIndex
 from .spec import TaintSpec
 from .state import STDLIB, FunctionNode
@@ -262,6 +263,8 @@ class ScopeTable:
                         mentions = True
                     if func.attr == "__init__":
                         gives = True  # ``super().__init__(v)`` may store ``v`` on this object
+                    elif is_function and not gives and func.attr in GROWING and changes_parameter(scope, func.value):
+                        gives = True  # ``items.append(v)``: the caller's list holds ``v``
             elif kind is name_class:
                 if type(node.ctx) is load:  # type: ignore[attr-defined]
                     loaded.add(node.id)  # type: ignore[attr-defined]
@@ -274,6 +277,8 @@ class ScopeTable:
             elif kind is subscript_class:
                 if type(node.ctx) is store:  # type: ignore[attr-defined]
                     stores = True
+                    if is_function and not gives and changes_parameter(scope, node.value):  # type: ignore[attr-defined]
+                        gives = True  # ``options[k] = v``: the caller's mapping holds ``v``
             elif is_function and kind in giving:
                 value = node.value  # type: ignore[attr-defined]
                 if not (
@@ -502,6 +507,17 @@ class ScopeTable:
             if isinstance(node.ctx, ast.Store) or node.attr == "__init__":  # type: ignore[attr-defined]
                 owner = facts.enclosing_function(node)
                 if owner is not None:
+                    found.add(owner)
+        for node in facts.unordered(ast.Subscript):
+            if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+                owner = facts.enclosing_function(node)
+                if owner is not None and owner not in found and changes_parameter(owner, node.value):  # type: ignore[attr-defined]
+                    found.add(owner)
+        for node in facts.unordered(ast.Call):
+            func = node.func  # type: ignore[attr-defined]
+            if isinstance(func, ast.Attribute) and func.attr in GROWING:
+                owner = facts.enclosing_function(node)
+                if owner is not None and owner not in found and changes_parameter(owner, func.value):
                     found.add(owner)
         for node in (*facts.unordered(ast.Return), *facts.unordered(ast.Yield), *facts.unordered(ast.YieldFrom)):
             value = node.value  # type: ignore[attr-defined]

@@ -53,6 +53,9 @@ class Summary:
     effects: list[Effect] = field(default_factory=list)
     self_out: Val | None = None
     path: str = ""
+    # Arguments the function changes in place (``items.append(v)``, ``ctx.name = v``, never
+    # rebinding the parameter), by parameter position: their values when it returns.
+    args_out: tuple[tuple[int, Val], ...] = ()
 
     @property
     def returns_source(self) -> bool:
