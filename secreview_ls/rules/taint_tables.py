@@ -846,6 +846,11 @@ STORE_SINKS = (
     StoreSink("header", ".headers", "HTTP response header", HEADER_FRAMEWORKS),
     *EXTRA_STORE_SINKS,
 )
+# Sessions: what a view stores there from the request is the client's input again in the views
+# that read it back (a second-order injection).
+KEPT_STORES = frozenset(
+    {"flask.session", "django.request.session", "django.view.request.session", "starlette.request.session"}
+)
 
 
 def _config_sanitizer(entry: str) -> tuple[str, frozenset[str]]:
@@ -911,6 +916,7 @@ def build_spec(
         command_line_sources=COMMAND_LINE_SOURCES,
         sinks=tuple(sinks),
         store_sinks=STORE_SINKS,
+        kept_stores=KEPT_STORES,
         return_sinks=RETURN_SINKS,
         wsgi_body_sinks=WSGI_BODY_SINKS,
         sanitizers=sanitizers,

@@ -103,6 +103,9 @@ class Interpreter:
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
+        # entries of kept stores (a session) that views store from input, by base and key: what
+        # reading them back gives (``kept_values.py``)
+        self.stored: dict[str, dict[str, Val]] = {}
         self.conditions = Conditions(facts, spec, self)
         self.closures = Closures(self)
         self.calls: CallEvaluator
@@ -525,6 +528,8 @@ class Interpreter:
                 return self.globals[node.id]
             qualified = self.facts.imports.resolve_name(node.id)
             if qualified is not None:
+                if self.stored and qualified in self.stored:
+                    return self._read_back(self._qualified_val(qualified, node), qualified)
                 return self._qualified_val(qualified, node)
             return EMPTY
         if isinstance(node, ast.Attribute):
@@ -799,7 +804,16 @@ class Interpreter:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
             return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
         if kind is not None and value.kind is None and not kind.startswith("class:"):
-            return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
+            made = f"{kind}.{node.attr}"
+            value = Val(value.taint, value.parts, made, value.const)
+            if self.stored and made in self.stored:
+                return self._read_back(value, made)
+        return value
+
+    def _read_back(self, value: Val, base: str) -> Val:
+        """A kept store (a session) with the entries views stored into it from input."""
+        for key, stored in self.stored[base].items():
+            value = set_part(value, key, join(get_part(value, key), stored))
         return value
 
     def _server_entry(self, mapping: str, node: ast.Attribute) -> bool:
