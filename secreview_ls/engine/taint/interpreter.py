@@ -19,6 +19,7 @@ from .argument_text import written_conversions
 from .closures import Closures
 from .conditions import Conditions
 from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
+from .iteration import loop_element
 from .keys import const_key, line_entry, server_entry
 from .results import Results
 from .spec import (
@@ -329,8 +330,7 @@ class Interpreter:
                 return self.block(node.orelse, env, fn)
             forever = truth is True
         else:
-            element = as_whole(self.eval(node.iter, env, fn))
-            element = Val(element.taint, (), None)
+            element = loop_element(self.eval(node.iter, env, fn), isinstance(node.target, (ast.Tuple, ast.List)))
         for _ in range(MAX_LOOP_ITERATIONS):
             body_env = dict(state)
             if isinstance(node, ast.While):
@@ -880,7 +880,8 @@ class Interpreter:
     ) -> Val:
         inner = dict(env)
         for generator in node.generators:
-            iterable = Val(whole(self.eval(generator.iter, inner, fn)))
+            unpacking = isinstance(generator.target, (ast.Tuple, ast.List))
+            iterable = loop_element(self.eval(generator.iter, inner, fn), unpacking)
             self.assign(generator.target, iterable, inner, fn, generator.iter)
             for condition in generator.ifs:
                 self.eval(condition, inner, fn)
@@ -888,7 +889,10 @@ class Interpreter:
         if isinstance(node, ast.DictComp):
             taint = whole(self.eval(node.key, inner, fn)) | whole(self.eval(node.value, inner, fn))
         else:
-            taint = whole(self.eval(node.elt, inner, fn))
+            element = self.eval(node.elt, inner, fn)
+            if isinstance(node.elt, ast.Tuple) and element.parts and not element.taint:
+                return Val(EMPTY_TAINT, (("*", Val(EMPTY_TAINT, element.parts)),))  # pairs keep their positions
+            taint = whole(element)
         return Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY
 
 
