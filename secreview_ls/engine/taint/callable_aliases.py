@@ -1,10 +1,13 @@
-"""Local names bound once to a function or a bound method: ``run = os.system`` then ``run(v)``.
+"""Local names bound once to a function or a bound method: ``run = os.system`` then ``run(v)``;
+and dispatch tables: ``ACTIONS = {"ping": ping, "trace": trace}`` then ``ACTIONS[name](v)``.
 
 A call through such a name is the call of what it names, so the sinks and summaries of that
 function apply (module-level aliases are resolved with the imports). Only a name bound by a single
 plain assignment in the function, to a dotted name (``os.system``, ``cursor.execute``,
 ``self.runner.run``) or to a name the function does not bind itself, counts: a name bound twice
-may hold either.
+may hold either. A table is a dictionary written out once at module level (or in the function)
+whose values are such names; a call through it with a constant key calls that entry, with any
+other key every entry.
 """
 
 from __future__ import annotations
@@ -62,3 +65,40 @@ def function_aliases(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, as
     }
     _CACHE[fn] = aliases
     return aliases
+
+
+def _table(body: list[ast.stmt] | list[ast.AST], name: str) -> ast.Dict | None:
+    """The dictionary display ``name`` is bound to by the only assignment to it among ``body``."""
+    found: list[ast.expr] = []
+    for node in body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found.append(node.value)  # type: ignore[arg-type]
+    if len(found) == 1 and isinstance(found[0], ast.Dict):
+        return found[0]
+    return None
+
+
+def dispatched(module: ast.Module, fn: ast.AST, table: ast.Name, key: str | None, local: bool) -> list[ast.expr] | None:
+    """The callables a call through ``table[key]`` may call (``key`` None: not a constant), or
+    None when ``table`` is no dispatch table (``local``: the name is bound in the function)."""
+    scope_body: list[ast.AST]
+    if local:
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        scope_body = _own_scope(fn)
+    else:
+        scope_body = list(module.body)
+    display = _table(scope_body, table.id)
+    if display is None or None in display.keys:
+        return None
+    entries: list[ast.expr] = []
+    for entry_key, value in zip(display.keys, display.values, strict=True):
+        if not isinstance(value, (ast.Name, ast.Attribute, ast.Lambda)) or not (
+            isinstance(value, ast.Lambda) or _dotted(value)
+        ):
+            return None  # a table of other things: not known
+        if key is None or (isinstance(entry_key, ast.Constant) and repr(entry_key.value) == key):
+            entries.append(value)
+    return entries

@@ -8,7 +8,7 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
-from .callable_aliases import function_aliases
+from .callable_aliases import dispatched, function_aliases
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
@@ -228,6 +228,7 @@ class Calls:
         self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
         self._partial_calls: dict[int, ast.Call | None] = {}
         self._aliased_calls: dict[int, ast.Call | None] = {}
+        self._dispatched: dict[int, list[ast.Call]] = {}
         self._offloaded_calls: dict[int, ast.Call | None] = {}
         self._property_calls: dict[int, ast.Call] = {}
         self._named_attributes: dict[tuple[ast.Call, bool], ast.Attribute | None] = {}  # getattr / setattr calls
@@ -256,6 +257,8 @@ class Calls:
             return self.call(ran_on_thread, env, fn)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
+        if isinstance(func, ast.Subscript) and (through := self._dispatched_call(node, func, env, fn)) is not None:
+            return through
         if isinstance(func, (ast.Call, ast.Subscript)):
             evaluate(func, env, fn)  # ``getattr(obj, name)(...)``, ``handlers[key](...)``: sinks in the callee
         callee = (
@@ -749,6 +752,25 @@ class Calls:
                 made = made_call(node, value, list(node.args), list(node.keywords))
         self._aliased_calls[id(node)] = made
         return made
+
+    def _dispatched_call(self, node: ast.Call, func: ast.Subscript, env: Env, fn: Frame) -> Val | None:
+        """``ACTIONS[name](v)`` through a dispatch table: what the entries it may call give."""
+        table = func.value
+        if not isinstance(table, ast.Name):
+            return None
+        made = self._dispatched.get(id(node))
+        if made is None:
+            entries = dispatched(self.facts.tree, fn.node, table, const_key(func.slice), table.id in env)
+            made = [made_call(node, entry, list(node.args), list(node.keywords)) for entry in entries or ()]
+            self._dispatched[id(node)] = made
+        if not made:
+            return None
+        self.interpreter.eval(func.slice, env, fn)
+        self.sinks.results.note_made_node()
+        result = EMPTY
+        for call in made:
+            result = join(result, self.call(call, env, fn))
+        return result
 
     def _offloaded(self, node: ast.Call, name: str | None) -> ast.Call | None:
         """``function(*args)`` for ``asyncio.to_thread(function, *args)`` and the like (the same
