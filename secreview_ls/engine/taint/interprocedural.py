@@ -246,6 +246,11 @@ class Interprocedural:
             if isinstance(passed, ast.Name):
                 updated = self._substitute(changed, args, node, callee_name, returning=False)
                 self.interpreter.update(passed, env, lambda old, new=updated: join(old, new))
+        if summary.globals_out and summary.path == self.path:
+            for name, changed in summary.globals_out:
+                updated = self._substitute(changed, args, node, callee_name, returning=False)
+                stored = ast.copy_location(ast.Name(name, ast.Load()), node)
+                self.interpreter.update(stored, env, lambda old, new=updated: join(old, new))
         if constructor is not None or project_class is not None:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
-from .arguments_out import arguments_out, mutated_parameters
+from .arguments_out import arguments_out, globals_out, mutated_parameters
 from .definitions import ModuleIndex, generated_fields, is_property, is_static
 from .frameworks import Entries, Entry
 from .memo import Event, Mover, Record, TaintMemo, Unplaceable, same_summary, without_lines
@@ -402,12 +402,32 @@ class Summaries:
         summary.returns = state.returns
         summary.effects = list(state.effects.values())
         if summarize:
-            summary.args_out = self._arguments_out(fn, params, initial, [out, *state.exits], state.self_name)
+            ends = [out, *state.exits]
+            summary.args_out = self._arguments_out(fn, params, initial, ends, state.self_name)
+            summary.globals_out = self._globals_out(fn, params, ends)
         if state.self_name is not None:
             final = join_envs([out, *state.exits])
             self_val = final.get(state.self_name) if final else None
             summary.self_out = _changed_fields(self_val)
         return summary
+
+    def _globals_out(
+        self, fn: FunctionNode, params: dict[int, str], ends: list[Env | None]
+    ) -> tuple[tuple[str, Val], ...]:
+        """The module-level names the function stores outside data into (``arguments_out.py``)."""
+        exits = [end for end in ends if end is not None]
+        module = self.interpreter.globals
+        if not exits or not module:
+            return ()
+        own = set(params.values())
+        values: dict[str, list[Val]] = {}
+        for end in exits:
+            for name, value in end.items():
+                if name in module and name not in own and value is not module[name]:
+                    values.setdefault(name, []).append(value)
+        if not values:
+            return ()
+        return globals_out(fn, {name: [end.get(name, module[name]) for end in exits] for name in values}, module)
 
     @staticmethod
     def _arguments_out(

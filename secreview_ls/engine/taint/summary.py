@@ -56,6 +56,9 @@ class Summary:
     # Arguments the function changes in place (``items.append(v)``, ``ctx.name = v``, never
     # rebinding the parameter), by parameter position: their values when it returns.
     args_out: tuple[tuple[int, Val], ...] = ()
+    # Module-level names the function stores into (``global`` ones, or a module-level mapping,
+    # list or object it changes in place): their values when it returns.
+    globals_out: tuple[tuple[str, Val], ...] = ()
 
     @property
     def returns_source(self) -> bool:
