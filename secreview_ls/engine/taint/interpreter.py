@@ -269,7 +269,9 @@ class Interpreter:
             return self._try(node, env, fn, module_level)
         if isinstance(node, ast.Raise):
             if node.exc is not None:
-                self.eval(node.exc, env, fn)
+                raised = whole(self.eval(node.exc, env, fn))
+                if raised:
+                    fn.raised.append(Val(raised))  # ``raise ValueError(v)``: ``except ... as e`` holds ``v``
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None
@@ -361,15 +363,20 @@ class Interpreter:
         return join_envs([after, *exits])
 
     def _try(self, node: ast.Try | ast.TryStar, env: Env, fn: Frame, module_level: bool) -> Env | None:
+        first_raised = len(fn.raised)
         body_out = self.block(node.body, dict(env), fn, module_level=module_level)
         handler_in = join_envs([env, body_out]) or env
+        raised = fn.raised[first_raised:]
         outs: list[Env | None] = []
         if body_out is not None:
             outs.append(self.block(node.orelse, body_out, fn, module_level=module_level))
         for handler in node.handlers:
             handler_env = dict(handler_in)
             if handler.name:
-                handler_env[handler.name] = self._exception_text(handler, fn)
+                caught = self._exception_text(handler, fn)
+                for value in raised:  # raised in the body with outside data (the message, its args)
+                    caught = join(caught, value)
+                handler_env[handler.name] = caught
             outs.append(self.block(handler.body, handler_env, fn, module_level=module_level))
         result = join_envs(outs)
         if node.finalbody:
