@@ -840,16 +840,11 @@ ESCAPING_TEMPLATES = {
 }  # fmt: skip
 
 STORE_SINKS = (
-    StoreSink("trust-boundary", "flask.session", "value stored in the session"),
-    StoreSink("trust-boundary", "django.request.session", "value stored in the session"),
-    StoreSink("trust-boundary", "starlette.request.session", "value stored in the session"),
+    StoreSink("trust-boundary", "flask.session", "value stored in the session", kept=True),
+    StoreSink("trust-boundary", "django.request.session", "value stored in the session", kept=True),
+    StoreSink("trust-boundary", "starlette.request.session", "value stored in the session", kept=True),
     StoreSink("header", ".headers", "HTTP response header", HEADER_FRAMEWORKS),
     *EXTRA_STORE_SINKS,
-)
-# Sessions: what a view stores there from the request is the client's input again in the views
-# that read it back (a second-order injection).
-KEPT_STORES = frozenset(
-    {"flask.session", "django.request.session", "django.view.request.session", "starlette.request.session"}
 )
 
 
@@ -916,7 +911,6 @@ def build_spec(
         command_line_sources=COMMAND_LINE_SOURCES,
         sinks=tuple(sinks),
         store_sinks=STORE_SINKS,
-        kept_stores=KEPT_STORES,
         return_sinks=RETURN_SINKS,
         wsgi_body_sinks=WSGI_BODY_SINKS,
         sanitizers=sanitizers,

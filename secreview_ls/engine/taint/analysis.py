@@ -250,13 +250,14 @@ class ModuleTaint:
     def run(self) -> list[SinkHit]:
         """Analyze the module; the hits, sorted by position."""
         hits = self._run()
-        if hits and self.spec.kept_stores and self.step_path is None:
-            stored = stored_values(self.facts, self.interpreter.texts, hits, self.spec.kept_stores, self.step_path)
+        kept = frozenset(sink.base for sink in self.spec.store_sinks if sink.kept) if hits else None
+        if kept and self.step_path is None:
+            stored = stored_values(self.facts, self.interpreter.texts, hits, kept, self.step_path)
             if stored:
-                hits = self._read_back(hits, stored)
+                hits = self._read_back(hits, stored, kept)
         return hits
 
-    def _read_back(self, hits: list[SinkHit], stored: Kept) -> list[SinkHit]:
+    def _read_back(self, hits: list[SinkHit], stored: Kept, kept: frozenset[str]) -> list[SinkHit]:
         """The hits of a second pass in which reads of the kept stores give what views stored
         there (``kept_values.py``), added to ``hits``: the second-order flows."""
         again = ModuleTaint(self.facts, self.spec, project=self.project, depth=self.depth)
@@ -265,7 +266,6 @@ class ModuleTaint:
             more = again._run()
         finally:
             again.release(facts=False)
-        kept = self.spec.kept_stores
         found = self.results.hits
         for hit in more:
             key = (id(hit.node), hit.cls)

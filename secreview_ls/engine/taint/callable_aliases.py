@@ -15,6 +15,10 @@ from __future__ import annotations
 import ast
 import weakref
 
+from .deferred import made_call
+from .keys import const_key
+from .state import Env
+
 _CACHE: weakref.WeakKeyDictionary[ast.AST, dict[str, ast.expr]] = weakref.WeakKeyDictionary()
 
 
@@ -102,3 +106,39 @@ def dispatched(module: ast.Module, fn: ast.AST, table: ast.Name, key: str | None
         if key is None or (isinstance(entry_key, ast.Constant) and repr(entry_key.value) == key):
             entries.append(value)
     return entries
+
+
+class CallsThrough:
+    """The calls a call through a local alias or a dispatch table stands for, made once per call
+    node (their steps stay the same from one analysis of the call to the next)."""
+
+    def __init__(self, module: ast.Module) -> None:
+        self.module = module
+        self._aliased: dict[int, ast.Call | None] = {}
+        self._tables: dict[int, list[ast.Call]] = {}
+
+    def alias(self, node: ast.Call, scope: ast.AST) -> ast.Call | None:
+        """``run(v)`` with ``run = os.system`` bound once in ``scope``: ``os.system(v)``."""
+        if id(node) in self._aliased:
+            return self._aliased[id(node)]
+        made = None
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(node.func, ast.Name):
+            value = function_aliases(scope).get(node.func.id)
+            if value is not None:
+                made = made_call(node, value, list(node.args), list(node.keywords))
+        self._aliased[id(node)] = made
+        return made
+
+    def table(self, node: ast.Call, func: ast.Subscript, env: Env, scope: ast.AST) -> list[ast.Call]:
+        """``ACTIONS[name](v)``: the calls of the table's entries it may make (none: no table)."""
+        made = self._tables.get(id(node))
+        if made is None:
+            table = func.value
+            entries = (
+                dispatched(self.module, scope, table, const_key(func.slice), table.id in env)
+                if isinstance(table, ast.Name)
+                else None
+            )
+            made = [made_call(node, entry, list(node.args), list(node.keywords)) for entry in entries or ()]
+            self._tables[id(node)] = made
+        return made

@@ -8,7 +8,6 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
-from .callable_aliases import dispatched, function_aliases
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
@@ -27,7 +26,7 @@ from .environments import (
 from .file_writes import written_to_file
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
-from .iteration import enumerated, zipped
+from .iteration import paired_elements
 from .keys import const_key, keys_of, line_entry, server_entry
 from .rendering import (
     escaping_render,
@@ -227,8 +226,6 @@ class Calls:
         self._deferred: dict[int, ast.Call] = {}
         self._partials: dict[str, list[tuple[ast.AST | None, ast.Call]]] | None = None
         self._partial_calls: dict[int, ast.Call | None] = {}
-        self._aliased_calls: dict[int, ast.Call | None] = {}
-        self._dispatched: dict[int, list[ast.Call]] = {}
         self._offloaded_calls: dict[int, ast.Call | None] = {}
         self._property_calls: dict[int, ast.Call] = {}
         self._named_attributes: dict[tuple[ast.Call, bool], ast.Attribute | None] = {}  # getattr / setattr calls
@@ -241,24 +238,19 @@ class Calls:
         evaluate = self.interpreter.eval
         func = node.func
         if (
-            isinstance(func, (ast.Name, ast.Lambda))
+            isinstance(func, (ast.Name, ast.Lambda, ast.Subscript))
             and (ran := self.interpreter.closures.call(node, env, fn)) is not None
         ):
             return ran
         if isinstance(func, ast.Name) and (bound := self._partial_call(node, env, fn)) is not None:
             self.sinks.results.note_made_node()  # a sink found at ``bound`` is placed by its lines
             return self.call(bound, env, fn)
-        if isinstance(func, ast.Name) and func.id in env and (aliased := self._aliased_call(node, fn)) is not None:
-            self.sinks.results.note_made_node()
-            return self.call(aliased, env, fn)
         name = self.facts.qualname(func)
         if (ran_on_thread := self._offloaded(node, name)) is not None:
             self.sinks.results.note_made_node()  # a sink found in the made call is placed by its lines
             return self.call(ran_on_thread, env, fn)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
-        if isinstance(func, ast.Subscript) and (through := self._dispatched_call(node, func, env, fn)) is not None:
-            return through
         if isinstance(func, (ast.Call, ast.Subscript)):
             evaluate(func, env, fn)  # ``getattr(obj, name)(...)``, ``handlers[key](...)``: sinks in the callee
         callee = (
@@ -474,11 +466,8 @@ class Calls:
         spec = self.spec
         if name == "builtins.dict" and not args and kwargs and None not in kwargs:
             return _keyword_dict(kwargs)
-        if name in ("builtins.zip", "builtins.enumerate") and args and not _starred(node):
-            if name == "builtins.zip":
-                return zipped(args)
-            if len(args) == 1:
-                return enumerated(args[0])
+        if (paired := paired_elements(name, node, args)) is not None:
+            return paired
         if name is not None and name in spec.file_sources:
             written_to_file(self.interpreter, self.facts, node, name, env)
             return EMPTY
@@ -738,39 +727,6 @@ class Calls:
             bound = made_call(node, made.args[0], [*made.args[1:], *node.args], [*made.keywords, *node.keywords])
         self._partial_calls[id(node)] = bound
         return bound
-
-    def _aliased_call(self, node: ast.Call, fn: Frame) -> ast.Call | None:
-        """``run = os.system`` (or ``execute = cursor.execute``) bound once in this function, then
-        ``run(v)``: the call ``os.system(v)`` (one node per call)."""
-        if id(node) in self._aliased_calls:
-            return self._aliased_calls[id(node)]
-        made = None
-        scope = fn.node
-        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            value = function_aliases(scope).get(node.func.id)  # type: ignore[attr-defined]
-            if value is not None:
-                made = made_call(node, value, list(node.args), list(node.keywords))
-        self._aliased_calls[id(node)] = made
-        return made
-
-    def _dispatched_call(self, node: ast.Call, func: ast.Subscript, env: Env, fn: Frame) -> Val | None:
-        """``ACTIONS[name](v)`` through a dispatch table: what the entries it may call give."""
-        table = func.value
-        if not isinstance(table, ast.Name):
-            return None
-        made = self._dispatched.get(id(node))
-        if made is None:
-            entries = dispatched(self.facts.tree, fn.node, table, const_key(func.slice), table.id in env)
-            made = [made_call(node, entry, list(node.args), list(node.keywords)) for entry in entries or ()]
-            self._dispatched[id(node)] = made
-        if not made:
-            return None
-        self.interpreter.eval(func.slice, env, fn)
-        self.sinks.results.note_made_node()
-        result = EMPTY
-        for call in made:
-            result = join(result, self.call(call, env, fn))
-        return result
 
     def _offloaded(self, node: ast.Call, name: str | None) -> ast.Call | None:
         """``function(*args)`` for ``asyncio.to_thread(function, *args)`` and the like (the same
@@ -1038,8 +994,3 @@ class Calls:
 
 
 _DJANGO_REQUESTS = frozenset({"django.request", "django.view.request"})
-
-
-def _starred(node: ast.Call) -> bool:
-    """A call passing ``*args`` or ``**kwargs``: its positions are not known."""
-    return any(isinstance(arg, ast.Starred) for arg in node.args) or any(kw.arg is None for kw in node.keywords)

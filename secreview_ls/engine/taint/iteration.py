@@ -8,6 +8,8 @@ element is everything the value holds, flattened.
 
 from __future__ import annotations
 
+import ast
+
 from .values import EMPTY, Val, as_whole, join, whole
 
 
@@ -36,3 +38,15 @@ def zipped(values: list[Val]) -> Val:
 def enumerated(value: Val) -> Val:
     """``enumerate(items)``: tuples of a count and an element of ``items``."""
     return Val(parts=(("*", Val(parts=(("0", EMPTY), ("1", Val(whole(value)))))),))
+
+
+def paired_elements(name: str | None, node: ast.Call, args: list[Val]) -> Val | None:
+    """``zip(...)`` / ``enumerate(items)`` (``name`` the call's qualified name) as tuples whose
+    positions are known; None for any other call, or one passing ``*args`` / ``**kwargs``."""
+    if name not in ("builtins.zip", "builtins.enumerate") or not args:
+        return None
+    if any(isinstance(arg, ast.Starred) for arg in node.args) or any(kw.arg is None for kw in node.keywords):
+        return None
+    if name == "builtins.zip":
+        return zipped(args)
+    return enumerated(args[0]) if len(args) == 1 else None

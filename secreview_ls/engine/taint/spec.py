@@ -197,6 +197,9 @@ class StoreSink:
     requires_import: tuple[str, ...] = ()
     key: str = ""  # only this constant key (case-insensitive): ``headers["Location"]``
     on_key: bool = False  # the key is checked, not the value: ``session[name] = ...``
+    # the entries come back with the client's later requests (a session): a value from input stored
+    # at a constant key is input again where that key is read (``kept_values.py``)
+    kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,9 +254,6 @@ class TaintSpec:
     command_line_sources: frozenset[str] = frozenset()
     sinks: tuple[SinkSpec, ...] = ()
     store_sinks: tuple[StoreSink, ...] = ()
-    # bases of stores whose entries come back with the client's later requests (a session): a
-    # value from input stored at a constant key there is input again where that key is read
-    kept_stores: frozenset[str] = frozenset()
     # what a view that renders its return value as HTML returns into (``name`` is shown as the sink)
     return_sinks: tuple[SinkSpec, ...] = ()
     # what a WSGI application declaring an HTML ``Content-Type`` returns into (its body iterable)
