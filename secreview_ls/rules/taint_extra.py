@@ -477,7 +477,8 @@ EXTRA_STORE_SINKS = (
     StoreSink("trust-boundary", "django.request.session", "key of a session entry", on_key=True),
     StoreSink("trust-boundary", "starlette.request.session", "key of a session entry", on_key=True),
     StoreSink("trust-boundary", "django.view.request.session", "key of a session entry", on_key=True),
-    StoreSink("trust-boundary", "django.view.request.session", "value stored in the session"),
+    # a session's entries come back with the client's later requests: read back, they are input
+    StoreSink("trust-boundary", "django.view.request.session", "value stored in the session", kept=True),
 )
 
 # Template files rendered with a context: (template argument, context argument; -1 = keywords).

@@ -103,7 +103,12 @@ SANITIZERS.update({name: classes | {FILE_PROBE} for name, classes in SANITIZERS.
 PROPAGATORS = frozenset(
     {"urllib.parse.unquote", "urllib.parse.unquote_plus", "urllib.parse.unquote_to_bytes", "html.unescape",
      "textwrap.dedent", "textwrap.indent", "codecs.decode", "codecs.encode", "shlex.join", "string.Template",
-     "io.StringIO", "io.BytesIO", "urllib.parse.parse_qs", "urllib.parse.parse_qsl"}
+     "io.StringIO", "io.BytesIO", "urllib.parse.parse_qs", "urllib.parse.parse_qsl",
+     # The message of an exception built from a text is that text (``str(error)``, ``error.args``).
+     *(f"builtins.{error}" for error in (
+         "Exception", "ValueError", "RuntimeError", "TypeError", "LookupError", "PermissionError",
+         "NotImplementedError", "AssertionError", "OSError", "ArithmeticError")),
+     }
 )  # fmt: skip
 # Calls whose output is made from one argument's text only (position, keyword): docutils renders
 # its ``source``; ``source_path``/``destination_path``/``settings_overrides`` are labels and

@@ -831,9 +831,9 @@ ESCAPING_TEMPLATES = {
 }  # fmt: skip
 
 STORE_SINKS = (
-    StoreSink("trust-boundary", "flask.session", "value stored in the session"),
-    StoreSink("trust-boundary", "django.request.session", "value stored in the session"),
-    StoreSink("trust-boundary", "starlette.request.session", "value stored in the session"),
+    StoreSink("trust-boundary", "flask.session", "value stored in the session", kept=True),
+    StoreSink("trust-boundary", "django.request.session", "value stored in the session", kept=True),
+    StoreSink("trust-boundary", "starlette.request.session", "value stored in the session", kept=True),
     StoreSink("header", ".headers", "HTTP response header", HEADER_FRAMEWORKS),
     *EXTRA_STORE_SINKS,
 )

@@ -36,6 +36,7 @@ from .definitions import COMPOUND, ModuleIndex, generated_fields
 from .frameworks import Entries, Entry
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
+from .kept_values import Kept, kept_bases, stored_values
 from .memo import TaintMemo, same_env
 from .relevance import KeptMarks, Relevance
 from .results import Results
@@ -248,6 +249,35 @@ class ModuleTaint:
 
     def run(self) -> list[SinkHit]:
         """Analyze the module; the hits, sorted by position."""
+        hits = self._run()
+        kept = frozenset(sink.base for sink in self.spec.store_sinks if sink.kept) if hits else None
+        if kept and self.step_path is None:
+            stored = stored_values(self.facts, self.interpreter.texts, hits, kept, self.step_path)
+            if stored:
+                hits = self._read_back(hits, stored, kept)
+        return hits
+
+    def _read_back(self, hits: list[SinkHit], stored: Kept, kept: frozenset[str]) -> list[SinkHit]:
+        """The hits of a second pass in which reads of the kept stores give what views stored
+        there (``kept_values.py``), added to ``hits``: the second-order flows."""
+        again = ModuleTaint(self.facts, self.spec, project=self.project, depth=self.depth)
+        again.interpreter.stored = stored
+        try:
+            more = again._run()
+        finally:
+            again.release(facts=False)
+        found = self.results.hits
+        for hit in more:
+            key = (id(hit.node), hit.cls)
+            node = hit.node
+            if key in found or (
+                isinstance(node, ast.Subscript) and kept_bases(self.facts, node.value, kept)
+            ):  # a session entry stored again is the first store's finding
+                continue
+            found[key] = hit
+        return self.results.sorted_hits()
+
+    def _run(self) -> list[SinkHit]:
         tree = self.facts.tree
         memo = self.memo
         results = self.results

@@ -27,6 +27,7 @@ from .environments import (
 from .file_writes import written_to_file
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
+from .iteration import paired_elements
 from .keys import const_key, keys_of, line_entry, server_entry
 from .rendering import (
     escaping_render,
@@ -209,7 +210,7 @@ class Calls:
         evaluate = self.interpreter.eval
         func = node.func
         if (
-            isinstance(func, (ast.Name, ast.Lambda))
+            isinstance(func, (ast.Name, ast.Lambda, ast.Subscript))
             and (ran := self.interpreter.closures.call(node, env, fn)) is not None
         ):
             return ran
@@ -439,6 +440,8 @@ class Calls:
         spec = self.spec
         if name == "builtins.dict" and not args and kwargs and None not in kwargs:
             return _keyword_dict(kwargs)
+        if (paired := paired_elements(name, node, args)) is not None:
+            return paired
         if name is not None and name in spec.file_sources:
             written_to_file(self.interpreter, self.facts, node, name, env)
             return EMPTY

@@ -12,9 +12,10 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from .callable_aliases import CallsThrough
 from .frameworks import Entry
 from .state import Env, Frame
-from .values import EMPTY, Val
+from .values import EMPTY, Val, join
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -35,6 +36,7 @@ class Closures:
         self._lambdas: dict[str, ast.Lambda] = {}
         self._active: list[Callable] = []
         self._free: dict[ast.AST, frozenset[str]] = {}
+        self.through = CallsThrough(interpreter.facts.tree)  # calls through a local alias or a dispatch table
 
     def lambda_value(self, node: ast.Lambda) -> Val:
         """The value of a lambda expression: a handle its calls are run through."""
@@ -44,7 +46,22 @@ class Closures:
         return Val(kind=key)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val | None:
-        """The value of ``node`` when it calls a lambda or a closure; None for any other call."""
+        """The value of ``node`` when it calls a lambda or a closure, or a function through a
+        local alias or a dispatch table (``callable_aliases.py``); None for any other call."""
+        func = node.func
+        through: list[ast.Call] = []
+        if isinstance(func, ast.Name) and func.id in env and (aliased := self.through.alias(node, fn.node)):
+            through = [aliased]
+        elif isinstance(func, ast.Subscript):
+            through = self.through.table(node, func, env, fn.node)
+        if through:
+            self.interpreter.results.note_made_node()  # a sink found in a made call is placed by its lines
+            value = EMPTY
+            for made in through:
+                value = join(value, self.interpreter.eval(made, env, fn))
+            return value
+        if isinstance(func, ast.Subscript):
+            return None
         target = self._target(node.func, env, fn)
         if target is None or target in self._active or len(self._active) >= _MAX_DEPTH:
             return None

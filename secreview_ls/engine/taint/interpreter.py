@@ -19,6 +19,7 @@ from .argument_text import written_conversions
 from .closures import Closures
 from .conditions import Conditions
 from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
+from .iteration import loop_element
 from .keys import const_key, line_entry, server_entry
 from .results import Results
 from .spec import (
@@ -103,6 +104,9 @@ class Interpreter:
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
+        # entries of kept stores (a session) that views store from input, by base and key: what
+        # reading them back gives (``kept_values.py``)
+        self.stored: dict[str, dict[str, Val]] = {}
         self.conditions = Conditions(facts, spec, self)
         self.closures = Closures(self)
         self.calls: CallEvaluator
@@ -265,7 +269,9 @@ class Interpreter:
             return self._try(node, env, fn, module_level)
         if isinstance(node, ast.Raise):
             if node.exc is not None:
-                self.eval(node.exc, env, fn)
+                raised = whole(self.eval(node.exc, env, fn))
+                if raised:
+                    fn.raised.append(Val(raised))  # ``raise ValueError(v)``: ``except ... as e`` holds ``v``
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None
@@ -326,8 +332,7 @@ class Interpreter:
                 return self.block(node.orelse, env, fn)
             forever = truth is True
         else:
-            element = as_whole(self.eval(node.iter, env, fn))
-            element = Val(element.taint, (), None)
+            element = loop_element(self.eval(node.iter, env, fn), isinstance(node.target, (ast.Tuple, ast.List)))
         for _ in range(MAX_LOOP_ITERATIONS):
             body_env = dict(state)
             if isinstance(node, ast.While):
@@ -358,15 +363,20 @@ class Interpreter:
         return join_envs([after, *exits])
 
     def _try(self, node: ast.Try | ast.TryStar, env: Env, fn: Frame, module_level: bool) -> Env | None:
+        first_raised = len(fn.raised)
         body_out = self.block(node.body, dict(env), fn, module_level=module_level)
         handler_in = join_envs([env, body_out]) or env
+        raised = fn.raised[first_raised:]
         outs: list[Env | None] = []
         if body_out is not None:
             outs.append(self.block(node.orelse, body_out, fn, module_level=module_level))
         for handler in node.handlers:
             handler_env = dict(handler_in)
             if handler.name:
-                handler_env[handler.name] = self._exception_text(handler, fn)
+                caught = self._exception_text(handler, fn)
+                for value in raised:  # raised in the body with outside data (the message, its args)
+                    caught = join(caught, value)
+                handler_env[handler.name] = caught
             outs.append(self.block(handler.body, handler_env, fn, module_level=module_level))
         result = join_envs(outs)
         if node.finalbody:
@@ -525,6 +535,8 @@ class Interpreter:
                 return self.globals[node.id]
             qualified = self.facts.imports.resolve_name(node.id)
             if qualified is not None:
+                if self.stored and qualified in self.stored:
+                    return self._read_back(self._qualified_val(qualified, node), qualified)
                 return self._qualified_val(qualified, node)
             return EMPTY
         if isinstance(node, ast.Attribute):
@@ -799,7 +811,16 @@ class Interpreter:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
             return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
         if kind is not None and value.kind is None and not kind.startswith("class:"):
-            return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
+            made = f"{kind}.{node.attr}"
+            value = Val(value.taint, value.parts, made, value.const)
+            if self.stored and made in self.stored:
+                return self._read_back(value, made)
+        return value
+
+    def _read_back(self, value: Val, base: str) -> Val:
+        """A kept store (a session) with the entries views stored into it from input."""
+        for key, stored in self.stored[base].items():
+            value = set_part(value, key, join(get_part(value, key), stored))
         return value
 
     def _server_entry(self, mapping: str, node: ast.Attribute) -> bool:
@@ -866,7 +887,8 @@ class Interpreter:
     ) -> Val:
         inner = dict(env)
         for generator in node.generators:
-            iterable = Val(whole(self.eval(generator.iter, inner, fn)))
+            unpacking = isinstance(generator.target, (ast.Tuple, ast.List))
+            iterable = loop_element(self.eval(generator.iter, inner, fn), unpacking)
             self.assign(generator.target, iterable, inner, fn, generator.iter)
             for condition in generator.ifs:
                 self.eval(condition, inner, fn)
@@ -874,7 +896,10 @@ class Interpreter:
         if isinstance(node, ast.DictComp):
             taint = whole(self.eval(node.key, inner, fn)) | whole(self.eval(node.value, inner, fn))
         else:
-            taint = whole(self.eval(node.elt, inner, fn))
+            element = self.eval(node.elt, inner, fn)
+            if isinstance(node.elt, ast.Tuple) and element.parts and not element.taint:
+                return Val(EMPTY_TAINT, (("*", Val(EMPTY_TAINT, element.parts)),))  # pairs keep their positions
+            taint = whole(element)
         return Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY
 
 

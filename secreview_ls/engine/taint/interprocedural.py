@@ -241,6 +241,8 @@ class Interprocedural:
         args = self._bind(summary, node, bound_self, arg_values, keyword_values)
         callee_name = self.texts.text(func)
         result = self._apply(summary, node, args, callee_name, fn)
+        if summary.args_out or summary.globals_out:
+            self._changed_by_call(summary, node, bound_self, args, callee_name, env)
         if constructor is not None or project_class is not None:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)
@@ -250,6 +252,22 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _changed_by_call(
+        self, summary: Summary, node: ast.Call, bound_self: Val | None, args: dict[int, Val], callee: str, env: Env
+    ) -> None:
+        """The caller's names the call changed: the arguments the callee fills in place, and the
+        module-level names a function of this module stores into."""
+        for position, changed in summary.args_out:
+            passed = _argument_node(summary, node, bound_self, position)
+            if isinstance(passed, ast.Name):
+                updated = self._substitute(changed, args, node, callee, returning=False)
+                self.interpreter.update(passed, env, lambda old, new=updated: join(old, new))
+        if summary.path == self.path:
+            for name, changed in summary.globals_out:
+                updated = self._substitute(changed, args, node, callee, returning=False)
+                stored = ast.copy_location(ast.Name(name, ast.Load()), node)
+                self.interpreter.update(stored, env, lambda old, new=updated: join(old, new))
 
     def _instance_kind(self, node: ast.Call, name: str | None, env: Env) -> Val | None:
         """``store = Store(conn)`` at module level: an instance of the module's class ``Store``,
@@ -529,3 +547,20 @@ class Interprocedural:
                         )
                     )
         return self._substitute(summary.returns, args, node, callee, returning=True)
+
+
+def _argument_node(summary: Summary, node: ast.Call, bound_self: Val | None, index: int) -> ast.expr | None:
+    """The expression a call passes for the callee's parameter ``index`` (None when a ``*`` or
+    ``**`` argument makes it unknown)."""
+    offset = 1 if summary.offset and bound_self is not None else 0
+    if index < summary.positional and index >= offset:
+        position = index - offset
+        if any(isinstance(arg, ast.Starred) for arg in node.args[: position + 1]):
+            return None
+        if position < len(node.args):
+            return node.args[position]
+    name = summary.params[index] if index < len(summary.params) else None
+    for keyword in node.keywords:
+        if keyword.arg is not None and keyword.arg == name:
+            return keyword.value
+    return None

@@ -455,6 +455,15 @@ class Mover:
         if end > last:
             last = end
         changed = returns is not summary.returns or self_out is not summary.self_out
+        args_out: list[tuple[object, Val]] = []
+        globals_out: list[tuple[object, Val]] = []
+        for kept, outs in ((args_out, summary.args_out), (globals_out, summary.globals_out)):
+            for index, value in outs:
+                moved_value, end = self.val(value)
+                kept.append((index, moved_value))  # type: ignore[arg-type]
+                changed = changed or moved_value is not value
+                if end > last:
+                    last = end
         effects = []
         for effect in summary.effects:
             steps, end = self.steps(effect.steps)
@@ -479,6 +488,8 @@ class Mover:
             effects,
             self_out,
             summary.path,
+            tuple(args_out),  # type: ignore[arg-type]
+            tuple(globals_out),  # type: ignore[arg-type]
         )
         self._done[id(summary)] = (summary, moved, last)
         return moved, last
@@ -601,6 +612,8 @@ def _last_line(record: Record) -> int:
             return
         val(found.returns)
         val(found.self_out)
+        for _, value in (*found.args_out, *found.globals_out):
+            val(value)
         for effect in found.effects:
             for step in effect.steps:
                 if step.path is None:
@@ -634,7 +647,12 @@ def same_val(a: Val | None, b: Val | None) -> bool:
 
 def without_lines(summary: Summary | None) -> bool:
     """No span in it: its lines cannot tell it from another summary."""
-    return summary is None or (not summary.effects and _plain(summary.returns) and _plain(summary.self_out))
+    return summary is None or (
+        not summary.effects
+        and _plain(summary.returns)
+        and _plain(summary.self_out)
+        and all(_plain(value) for _, value in (*summary.args_out, *summary.globals_out))
+    )
 
 
 def _plain(value: Val | None) -> bool:
@@ -660,6 +678,12 @@ def same_summary(a: Summary | None, b: Summary | None) -> bool:
         x != y or x.node is not y.node for x, y in zip(a.effects, b.effects, strict=True)
     ):
         return False
+    for outs_a, outs_b in ((a.args_out, b.args_out), (a.globals_out, b.globals_out)):
+        if len(outs_a) != len(outs_b) or any(
+            i != j or not same_val(x, y)
+            for (i, x), (j, y) in zip(outs_a, outs_b, strict=True)  # type: ignore[arg-type]
+        ):
+            return False
     return same_val(a.returns, b.returns) and same_val(a.self_out, b.self_out)
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .spec import SinkSpec
 from .state import Env, Frame
 from .values import Label, Val
+
+if TYPE_CHECKING:
+    from ..facts import ModuleFacts
+    from .results import Results
 
 
 class Evaluator(Protocol):
@@ -22,6 +26,8 @@ class Evaluator(Protocol):
 
     globals: Env
     calls: CallEvaluator
+    facts: ModuleFacts
+    results: Results
 
     def eval(self, node: ast.expr | None, env: Env, fn: Frame) -> Val: ...
 

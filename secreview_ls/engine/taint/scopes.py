@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from ..facts import ModuleFacts, source_position
+from .arguments_out import GROWING, changes_parameter, module_names
 from .definitions import ModuleIndex
 from .spec import TaintSpec
 from .state import STDLIB, FunctionNode
@@ -157,6 +158,7 @@ class ScopeTable:
         self._unions: ScopeUnions | None = None  # the memo's counts (``keep_in``)
         self._counts_current = False
         self._giving: set[ast.AST] | None = None
+        self._assigned_names: frozenset[str] | None = None  # names the module's top-level statements assign
         self._calls_by_scope: dict[ast.AST, list[ast.Call]] | None = None  # ``calls_of``'s
         self._named_calls: dict[ast.AST, tuple[tuple[ast.Call, str | None], ...]] = {}
         self._storing: set[ast.AST] | None = None  # scopes that store (``ScopeFacts.stores``)
@@ -262,6 +264,13 @@ class ScopeTable:
                         mentions = True
                     if func.attr == "__init__":
                         gives = True  # ``super().__init__(v)`` may store ``v`` on this object
+                    elif (
+                        is_function
+                        and not gives
+                        and func.attr in GROWING
+                        and changes_parameter(scope, func.value, self._module_names())
+                    ):
+                        gives = True  # ``items.append(v)``: the caller's list holds ``v``
             elif kind is name_class:
                 if type(node.ctx) is load:  # type: ignore[attr-defined]
                     loaded.add(node.id)  # type: ignore[attr-defined]
@@ -274,6 +283,10 @@ class ScopeTable:
             elif kind is subscript_class:
                 if type(node.ctx) is store:  # type: ignore[attr-defined]
                     stores = True
+                    if is_function and not gives and changes_parameter(scope, node.value, self._module_names()):  # type: ignore[attr-defined]
+                        gives = True  # ``options[k] = v``: the caller's mapping holds ``v``
+            elif kind is ast.Global:
+                gives = True  # stores into module-level names the caller reads after the call
             elif is_function and kind in giving:
                 value = node.value  # type: ignore[attr-defined]
                 if not (
@@ -483,6 +496,12 @@ class ScopeTable:
             return None
         return name if name in defined else None
 
+    def _module_names(self) -> frozenset[str]:
+        """The names the module's top-level statements assign (``arguments_out.module_names``)."""
+        if self._assigned_names is None:
+            self._assigned_names = module_names(self.facts.tree)
+        return self._assigned_names
+
     def gives_back(self, fn: FunctionNode) -> bool:
         """Whether a function returns or yields a value, or stores into an attribute."""
         if self.remembered or fn in self._scope_cache:
@@ -502,6 +521,29 @@ class ScopeTable:
             if isinstance(node.ctx, ast.Store) or node.attr == "__init__":  # type: ignore[attr-defined]
                 owner = facts.enclosing_function(node)
                 if owner is not None:
+                    found.add(owner)
+        for node in facts.unordered(ast.Global):
+            owner = facts.enclosing_function(node)
+            if owner is not None:
+                found.add(owner)
+        for node in facts.unordered(ast.Subscript):
+            if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+                owner = facts.enclosing_function(node)
+                if (
+                    owner is not None
+                    and owner not in found
+                    and changes_parameter(owner, node.value, self._module_names())
+                ):  # type: ignore[attr-defined]
+                    found.add(owner)
+        for node in facts.unordered(ast.Call):
+            func = node.func  # type: ignore[attr-defined]
+            if isinstance(func, ast.Attribute) and func.attr in GROWING:
+                owner = facts.enclosing_function(node)
+                if (
+                    owner is not None
+                    and owner not in found
+                    and changes_parameter(owner, func.value, self._module_names())
+                ):
                     found.add(owner)
         for node in (*facts.unordered(ast.Return), *facts.unordered(ast.Yield), *facts.unordered(ast.YieldFrom)):
             value = node.value  # type: ignore[attr-defined]

@@ -201,6 +201,9 @@ class StoreSink:
     requires_import: tuple[str, ...] = ()
     key: str = ""  # only this constant key (case-insensitive): ``headers["Location"]``
     on_key: bool = False  # the key is checked, not the value: ``session[name] = ...``
+    # the entries come back with the client's later requests (a session): a value from input stored
+    # at a constant key is input again where that key is read (``kept_values.py``)
+    kept: bool = False
 
 
 @dataclass(frozen=True)

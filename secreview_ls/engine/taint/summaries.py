@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep, StepKind
+from .arguments_out import arguments_out, globals_out, mutated_parameters
 from .definitions import ModuleIndex, generated_fields, is_property, is_static
 from .frameworks import Entries, Entry
 from .memo import Event, Mover, Record, TaintMemo, Unplaceable, same_summary, without_lines
@@ -360,6 +361,7 @@ class Summaries:
         if args.kwarg is not None:
             all_args.append(args.kwarg)
         env: Env = {}
+        params: dict[int, str] = {}
         for index, arg in enumerate(all_args):
             taint: set[Label] = set()
             if summarize:
@@ -383,6 +385,7 @@ class Summaries:
             elif kind is None and arg.annotation is not None and self.spec.annotated_kinds:
                 kind = self.spec.annotated_kinds.get(self.facts.qualname(arg.annotation) or "")
             env[arg.arg] = Val(frozenset(taint), (), kind)
+            params[index] = arg.arg
         if is_method and ordered and cls is not None and kind_of_self and not kind_of_self.startswith("class:"):
             prepared = self._prepared_fields(fn, cls)
             if prepared:
@@ -394,14 +397,58 @@ class Summaries:
             state.self_name = ordered[0].arg
         elif hooks_fill is not None:
             state.self_name = hooks_fill
+        initial = dict(env)
         out = self.interpreter.block(fn.body, env, state)
         summary.returns = state.returns
         summary.effects = list(state.effects.values())
+        if summarize:
+            ends = [out, *state.exits]
+            summary.args_out = self._arguments_out(fn, params, initial, ends, state.self_name)
+            summary.globals_out = self._globals_out(fn, params, ends)
         if state.self_name is not None:
             final = join_envs([out, *state.exits])
             self_val = final.get(state.self_name) if final else None
             summary.self_out = _changed_fields(self_val)
         return summary
+
+    def _globals_out(
+        self, fn: FunctionNode, params: dict[int, str], ends: list[Env | None]
+    ) -> tuple[tuple[str, Val], ...]:
+        """The module-level names the function stores outside data into (``arguments_out.py``)."""
+        exits = [end for end in ends if end is not None]
+        module = self.interpreter.globals
+        if not exits or not module:
+            return ()
+        own = set(params.values())
+        values: dict[str, list[Val]] = {}
+        for end in exits:
+            for name, value in end.items():
+                if name in module and name not in own and value is not module[name]:
+                    values.setdefault(name, []).append(value)
+        if not values:
+            return ()
+        return globals_out(fn, {name: [end.get(name, module[name]) for end in exits] for name in values}, module)
+
+    @staticmethod
+    def _arguments_out(
+        fn: FunctionNode, params: dict[int, str], initial: Env, ends: list[Env | None], self_name: str | None
+    ) -> tuple[tuple[int, Val], ...]:
+        """The arguments the function changed in place, by position (``self`` is ``self_out``)."""
+        exits = [end for end in ends if end is not None]
+        moved = {
+            index: name
+            for index, name in params.items()
+            if name != self_name and any(end.get(name) is not initial[name] for end in exits)
+        }
+        if not moved:
+            return ()
+        kept = mutated_parameters(fn, frozenset(moved.values()))
+        if not kept:
+            return ()
+        return arguments_out(
+            {index: [end.get(name, initial[name]) for end in exits] for index, name in moved.items() if name in kept},
+            {index: initial[name] for index, name in moved.items()},
+        )
 
 
 _NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``Results.replay_notes``)

@@ -53,6 +53,12 @@ class Summary:
     effects: list[Effect] = field(default_factory=list)
     self_out: Val | None = None
     path: str = ""
+    # Arguments the function changes in place (``items.append(v)``, ``ctx.name = v``, never
+    # rebinding the parameter), by parameter position: their values when it returns.
+    args_out: tuple[tuple[int, Val], ...] = ()
+    # Module-level names the function stores into (``global`` ones, or a module-level mapping,
+    # list or object it changes in place): their values when it returns.
+    globals_out: tuple[tuple[str, Val], ...] = ()
 
     @property
     def returns_source(self) -> bool:
