@@ -247,10 +247,11 @@ TAINT_CLASSES = (
         why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
         "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
         "`url_has_allowed_host_and_scheme` (a true result of the program's own check named for it, "
-        "`is_safe_url(target)` / `url_is_safe(target)`, also vouches for the URL). Sinks: redirect calls and responses, a hand-written "
+        "`is_safe_url(target)` / `url_is_safe(target)` / `client.allow_redirect_uri(target)`, also vouches for the URL). Sinks: redirect calls and responses, a hand-written "
         "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
         "after the `?` or `#` of a URL whose part before it carries no outside data "
-        '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`) only fills the query string, and input '
+        '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`, `reverse("list") + "?" + query`, the query '
+        "or fragment handed to `urlunparse`/`urlunsplit`) only fills the query string, and input "
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
         "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "

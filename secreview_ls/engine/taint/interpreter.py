@@ -640,7 +640,10 @@ class Interpreter:
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
             taint = self.prefixes.after(left.const, whole(right))
         else:
-            taint = whole(left) | self.prefixes.added(whole(right), node.op, prefix=node.left)
+            added = self.prefixes.added(whole(right), node.op, prefix=node.left)
+            if isinstance(node.op, ast.Add) and any(c in literal_text(node.left) for c in "?#"):
+                added = self.prefixes.in_query(added, whole(left))  # ``reverse(...) + "?" + query``
+            taint = whole(left) | added
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
             taint = whole(left) | self.prefixes.after(str(node.left.value), whole(right))
         if isinstance(node.op, ast.Mod) and left.kind in self.spec.markup_kinds:
