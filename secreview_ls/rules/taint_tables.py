@@ -366,8 +366,11 @@ TAINT_CLASSES = (
         "(a `logging.Formatter` subclass whose `format` replaces them, named in `dictConfig` or given to "
         "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks. "
         "What cannot hold a line break is no source: a value written with `%r` (in the log call or a "
-        "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`, a dict, list or tuple built in the function and formatted "
-        "whole (its items are written as their `repr`), a number written with `%d`/`%f`, "
+        "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`, a dict, list or tuple built in the function, a parsed JSON object the "
+        "function reads by key (`doc[\"type\"]`, `doc.get(...)`) or a FastAPI parameter declared as a request "
+        "model or container (`form: ChatForm`, `ids: list[str]`) written whole — as the message, a `%s` "
+        "argument, `str()`, `format()`, a `{}` field or an f-string (its items are written as their `repr`; "
+        "a `%(name)s` template or a `{0[key]}` field writes an item itself) —, a number written with `%d`/`%f`, "
         'a piece of `splitlines()` or `split("\\n")` (not the rest after a `maxsplit`), and the request '
         "line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
         "other entries the client does not fill are the server's), also read by a function it is handed to.",

@@ -8,7 +8,7 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
-from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
+from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields, whole_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
 from .definitions import is_property
@@ -77,6 +77,7 @@ from .values import (
     choices,
     cleaned,
     concatenated,
+    container_display,
     decoded,
     encoded,
     get_part,
@@ -362,6 +363,8 @@ class Calls:
                 return handled
             if method in spec.string_methods:
                 return self._string_method(node, method, receiver, callee, args, kwargs)
+        if name in ("builtins.str", "builtins.format") and len(args) == 1 and not kwargs and container_display(args[0]):
+            return cleaned(Val(as_text(whole(args[0]))), self.line_breaks_removed)  # a dict's text is its repr
         built = _builtin_result(name, args, kwargs)
         if built is not None:
             return built
@@ -798,10 +801,13 @@ class Calls:
             opened = quoted_fields(receiver.const) if isinstance(receiver.const, str) else None
             keyed = [*((str(i), v) for i, v in enumerate(args)), *((str(k), v) for k, v in kwargs.items())]
             read = _read_fields(node, method, receiver)
+            shown_whole = whole_fields(receiver.const) if not receiver.taint else None
             for key, value in keyed:
                 if read is not None and key not in read:
                     continue  # ``"{0}".format("a", v)``: an argument no field writes
                 written = whole(value)
+                if shown_whole is not None and key in shown_whole and container_display(value):
+                    written = relabel(written, lambda lab: lab.cleaned_for(self.line_breaks_removed))  # its repr
                 if opened is not None and not opened.get(key, True):  # ``"id = {}".format(v)``
                     written = outside_quotes(written, self.quotes_rejected)
                 extra = extra | written

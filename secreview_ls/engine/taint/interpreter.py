@@ -20,9 +20,11 @@ from .closures import Closures
 from .conditions import Conditions
 from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
 from .keys import const_key, line_entry, server_entry
+from .mapping_reads import mapping_names
 from .results import Results
 from .spec import (
     AFTER_END_OF_OPTIONS,
+    DOCUMENT,
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
@@ -39,6 +41,7 @@ from .values import (
     END_OF_OPTIONS_MARK,
     MAX_PARTS,
     NO_CONST,
+    SHOWN_AS_REPR,
     Label,
     OneOf,
     Origin,
@@ -103,6 +106,7 @@ class Interpreter:
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
+        self._mapping_names: dict[int, tuple[ast.AST, frozenset[str]]] = {}  # by function: ``mapping_reads.py``
         self.conditions = Conditions(facts, spec, self)
         self.closures = Closures(self)
         self.calls: CallEvaluator
@@ -208,6 +212,8 @@ class Interpreter:
             return env
         if isinstance(node, ast.Assign):
             value = self.eval(node.value, env, fn)
+            if value.taint and not value.parts and value.kind is None and isinstance(node.targets[0], ast.Name):
+                value = self._read_as_mapping(node.targets[0].id, value, fn)
             for target in node.targets:
                 self.assign(target, value, env, fn, node.value)
             return env
@@ -613,6 +619,16 @@ class Interpreter:
             return EMPTY
         return EMPTY
 
+    def _read_as_mapping(self, name: str, value: Val, fn: Frame) -> Val:
+        """``doc = json.loads(body)`` where the function reads ``doc["type"]``: a JSON object, whose
+        text shows its strings as their ``repr`` (``mapping_reads.py``)."""
+        if not all(DOCUMENT in lab.cleaned for lab in value.taint):
+            return value
+        known = self._mapping_names.get(id(fn.node))
+        if known is None or known[0] is not fn.node:
+            known = self._mapping_names[id(fn.node)] = (fn.node, mapping_names(fn.node))
+        return Val(value.taint, (), SHOWN_AS_REPR) if name in known[1] else value
+
     def _binary(self, node: ast.BinOp, env: Env, fn: Frame) -> Val:
         # ``a + b + c + ...`` nests to the left: walk that spine in a loop, so a concatenation of
         # thousands of terms costs no recursion.
@@ -801,7 +817,7 @@ class Interpreter:
         if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
             return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
-        if kind is not None and value.kind is None and not kind.startswith("class:"):
+        if kind is not None and value.kind is None and not kind.startswith("class:") and kind != SHOWN_AS_REPR:
             return Val(value.taint, value.parts, f"{kind}.{node.attr}", value.const)
         return value
 
