@@ -367,12 +367,14 @@ TAINT_CLASSES = (
         "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks. "
         "What cannot hold a line break is no source: a value written with `%r` (in the log call or a "
         "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`, a dict, list or tuple built in the function, a parsed JSON object the "
-        "function reads by key (`doc[\"type\"]`, `doc.get(...)`) or a FastAPI parameter declared as a request "
+        'function reads by key (`doc["type"]`, `doc.get(...)`) or a FastAPI parameter declared as a request '
         "model or container (`form: ChatForm`, `ids: list[str]`) written whole — as the message, a `%s` "
         "argument, `str()`, `format()`, a `{}` field or an f-string (its items are written as their `repr`; "
         "a `%(name)s` template or a `{0[key]}` field writes an item itself) —, a number written with `%d`/`%f`, "
-        'a piece of `splitlines()` or `split("\\n")` (not the rest after a `maxsplit`), and the request '
-        "line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
+        'a piece of `splitlines()` or `split("\\n")` (not the rest after a `maxsplit`), a webhook body '
+        "read after the handler handed it to a signature check as a statement (`check_stripe_signature(payload, "
+        "sig, secret)` raises on a wrong signature, so what follows in its block is the provider's data), and the "
+        "request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
         "other entries the client does not fill are the server's), also read by a function it is handed to.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'

@@ -70,6 +70,7 @@ from .values import (
     whole,
     with_step,
 )
+from .verified_bodies import verified_reads
 
 if TYPE_CHECKING:
     from .ports import CallEvaluator, SinkReporter
@@ -107,6 +108,7 @@ class Interpreter:
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
         self._mapping_names: dict[int, tuple[ast.AST, frozenset[str]]] = {}  # by function: ``mapping_reads.py``
+        self.verified = verified_reads(facts)  # body reads after a signature check (``verified_bodies.py``)
         self.conditions = Conditions(facts, spec, self)
         self.closures = Closures(self)
         self.calls: CallEvaluator
@@ -526,6 +528,8 @@ class Interpreter:
             return Val(const=node.value)
         if isinstance(node, ast.Name):
             if node.id in env:
+                if self.verified and id(node) in self.verified:  # the raw body after its signature check
+                    return cleaned(env[node.id], self.line_breaks_removed)
                 return env[node.id]
             if node.id in self.globals:
                 return self.globals[node.id]
@@ -542,6 +546,8 @@ class Interpreter:
                 read = self.calls.property_read(node, base, env, fn)
                 if read is not None:
                     return read
+            if self.verified and id(node) in self.verified:  # ``request.data`` after a signature check
+                return cleaned(self.attribute(base, node), self.line_breaks_removed)
             return self.attribute(base, node)
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, fn)
@@ -561,6 +567,8 @@ class Interpreter:
         if isinstance(node, ast.Call):
             value = self.calls.call(node, env, fn)
             guarded = self.conditions.guarded_reads.get(id(node))
+            if self.verified and id(node) in self.verified:  # ``await request.json()`` after a signature check
+                value = cleaned(value, self.line_breaks_removed)
             return cleaned(value, guarded) if guarded else value
         if isinstance(node, ast.BinOp):
             return self._binary(node, env, fn)
