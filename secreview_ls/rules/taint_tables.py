@@ -247,7 +247,7 @@ TAINT_CLASSES = (
         why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
         "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
         "`url_has_allowed_host_and_scheme` (a true result of the program's own check named for it, "
-        "`is_safe_url(target)` / `url_is_safe(target)` / `client.allow_redirect_uri(target)`, also vouches for the URL). Sinks: redirect calls and responses, a hand-written "
+        "`is_safe_url(target)` / `url_is_safe(target)` / `client.allow_redirect_uri(target)` / `validate_local_redirect(target, paths)`, also vouches for the URL). Sinks: redirect calls and responses, a hand-written "
         "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
         "after the `?` or `#` of a URL whose part before it carries no outside data "
         '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`, `reverse("list") + "?" + query`, the query '
