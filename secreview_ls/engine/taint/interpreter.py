@@ -107,7 +107,6 @@ class Interpreter:
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
-        self._mapping_names: dict[int, tuple[ast.AST, frozenset[str]]] = {}  # by function: ``mapping_reads.py``
         self.verified = verified_reads(facts)  # body reads after a signature check (``verified_bodies.py``)
         self.conditions = Conditions(facts, spec, self)
         self.closures = Closures(self)
@@ -632,10 +631,9 @@ class Interpreter:
         text shows its strings as their ``repr`` (``mapping_reads.py``)."""
         if not all(DOCUMENT in lab.cleaned for lab in value.taint):
             return value
-        known = self._mapping_names.get(id(fn.node))
-        if known is None or known[0] is not fn.node:
-            known = self._mapping_names[id(fn.node)] = (fn.node, mapping_names(fn.node))
-        return Val(value.taint, (), SHOWN_AS_REPR) if name in known[1] else value
+        if fn.mapping_names is None:
+            fn.mapping_names = mapping_names(fn.node)
+        return Val(value.taint, (), SHOWN_AS_REPR) if name in fn.mapping_names else value
 
     def _binary(self, node: ast.BinOp, env: Env, fn: Frame) -> Val:
         # ``a + b + c + ...`` nests to the left: walk that spine in a loop, so a concatenation of

@@ -43,6 +43,7 @@ class Frame:
     lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
     parsed_urls: dict[str, ast.expr] = field(default_factory=dict)  # ``u = urlparse(v)``: u → v
     checks: dict[str, ast.Call] = field(default_factory=dict)  # ``ok = is_safe_url(v)``: ok → the check
+    mapping_names: frozenset[str] | None = None  # names the function reads as a mapping (``mapping_reads.py``)
 
     def add_effect(self, effect: Effect) -> None:
         """Keep the first effect of each parameter part on each sink."""
