@@ -50,7 +50,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import STDLIB, Env, Frame
-from .strings import FixedPrefixes, format_fields, literal_prefix, quoted_fields
+from .strings import URL_ASSEMBLERS, FixedPrefixes, format_fields, literal_prefix, quoted_fields
 from .substitutions import SHELL_CHARACTERS, left_characters, only_word_characters
 from .template_values import (
     class_text,
@@ -102,9 +102,6 @@ _FOLDER_JOINS = frozenset(
 # ``repr`` and the printers built on it: every string inside is written as its ``repr`` (line
 # breaks spelled as escapes); their own line breaks (``pformat`` wraps) start no line of the data.
 _REPRS = frozenset({"builtins.repr", "pprint.pformat", "pprint.saferepr", "reprlib.repr"})
-# Calls assembling a URL from its components, by the index of the query among them (the fragment
-# follows it): ``urlunparse`` takes (scheme, netloc, path, params, query, fragment).
-_URL_ASSEMBLERS = {"urllib.parse.urlunparse": 4, "urllib.parse.urlunsplit": 3}
 
 
 def _known_text(node: ast.Call, given: Val, text: ast.expr | None = None) -> object:
@@ -514,8 +511,8 @@ class Calls:
             return kept if kept.taint else EMPTY
         if name in _REPRS:
             return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
-        if name in _URL_ASSEMBLERS and len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)):
-            return self._assembled_url(args[0], _URL_ASSEMBLERS[name])
+        if name in URL_ASSEMBLERS and len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)):
+            return self.prefixes.assembled(args[0], URL_ASSEMBLERS[name])
         if name in _REGEX_TEXT:
             return self._substituted(node, _REGEX_TEXT[name], args, kwargs)
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
@@ -527,20 +524,6 @@ class Calls:
                 return Val(kind=kind) if kind else EMPTY
             return Val(decoded(data) if name in spec.decoders else data, (), kind)
         return None
-
-    def _assembled_url(self, parts: Val, query_at: int) -> Val:
-        """``urlunparse((scheme, netloc, path, params, query, fragment))``: data among the query and
-        fragment only fills the URL's query string or fragment, which choose neither the scheme,
-        the host nor the path the parts before them write."""
-        before = EMPTY_TAINT
-        for index in range(query_at):
-            before = before | whole(get_part(parts, str(index)))
-        after = EMPTY_TAINT
-        for index in range(query_at, query_at + 2):
-            after = after | whole(get_part(parts, str(index)))
-        after = after | whole(get_part(parts, "*"))
-        taint = before | self.prefixes.in_query(after, before)
-        return Val(bound(as_text(taint))) if taint else EMPTY
 
     def _environment(
         self,
@@ -805,9 +788,8 @@ class Calls:
             for key, value in keyed:
                 if read is not None and key not in read:
                     continue  # ``"{0}".format("a", v)``: an argument no field writes
-                written = whole(value)
-                if shown_whole is not None and key in shown_whole and container_display(value):
-                    written = relabel(written, lambda lab: lab.cleaned_for(self.line_breaks_removed))  # its repr
+                shown = shown_whole is not None and key in shown_whole and container_display(value)  # its repr
+                written = whole(cleaned(value, self.line_breaks_removed) if shown else value)
                 if opened is not None and not opened.get(key, True):  # ``"id = {}".format(v)``
                     written = outside_quotes(written, self.quotes_rejected)
                 extra = extra | written

@@ -14,7 +14,7 @@ from ..facts import ModuleFacts, false_constant, may_run_shell
 from ..finding import FlowStep, StepKind
 from ..source import SourceFile
 from . import xml_parsers
-from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, variable_leaves
+from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, shown_as_repr, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
@@ -23,7 +23,7 @@ from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, Ta
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template, tag_step, unescaped_names
-from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, container_display, get_part, in_order, whole
+from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -37,25 +37,6 @@ def _document_parameters(labels: frozenset) -> frozenset:
         for lab in labels
         if lab.origin.kind == "param" and DOCUMENT not in lab.cleaned and MADE_TEXT not in lab.cleaned
     )
-
-
-def _shown_as_repr(node: ast.Call, args: list[Val], message: int) -> set[int]:
-    """Positions of a log call's arguments written as their ``repr``: a dict, list or tuple known by
-    its items, or a request model (``container_display``), given as the message with nothing to
-    merge into it (``log.debug(payload)``) or merged by a constant template's ``%s`` that reads no
-    mapping key (``log.info("got %s", payload)``; ``"%(name)s"`` would write an item itself)."""
-    found: set[int] = set()
-    positional = len(node.args)
-    if any(isinstance(a, ast.Starred) for a in node.args):
-        return found
-    template = node.args[message] if positional > message else None
-    merged = isinstance(template, ast.Constant) and isinstance(template.value, str) and "%(" not in template.value
-    for index, value in enumerate(args[:positional]):
-        if index < message or not container_display(value):
-            continue
-        if (index == message and positional == message + 1) or (index > message and merged):
-            found.add(index)
-    return found
 
 
 def _at_keys(value: Val, keys: frozenset[str], depth: int = 0) -> frozenset:
@@ -632,7 +613,7 @@ class SinkChecker:
         if mode in ("all-args", "log-values"):
             skipped = repr_arguments(node)
             if sink.cls == "log":
-                skipped |= _shown_as_repr(node, args, 1 if sink.name in (".log", "logging.log") else 0)
+                skipped |= shown_as_repr(node, args, 1 if sink.name in (".log", "logging.log") else 0)
             if mode == "log-values":
                 # the program's log formatter cleans the message template (``log_output.py``)
                 skipped.add(1 if sink.name in (".log", "logging.log") else 0)
