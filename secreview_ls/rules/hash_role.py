@@ -6,7 +6,9 @@ the digest only names or tells apart the program's own data: cache keys, file an
 names, ids, index columns, ETags, the address of an avatar (Gravatar's protocol names it by the
 MD5 of the e-mail address), displayed fingerprints, checksums against accidental corruption — nor
 where it only reshapes random bytes (``md5(os.urandom(16))``), whose unpredictability comes
-from the random source, not from the hash.
+from the random source, not from the hash. A digest stored under a name (a variable, attribute,
+keyword or dict key) joining the algorithm and a moment (``previous_md5``, ``fetched_md5``) is a
+change-detection checksum: the content's digest named for its algorithm and the moment it was taken.
 
 A weak digest of data the same function also hashes with a strong algorithm
 (``md5_digest`` next to ``sha256_digest`` of the same bytes, an upload form's legacy field) is a
@@ -79,6 +81,11 @@ _NAMING_WORDS = frozenset(
         "avatar",
     }
 )
+# A weak algorithm's name next to a moment (``previous_md5``, ``current_md5``): a checksum of content
+# kept to compare with the next fetch of it (change detection); a digest kept for a security check is
+# named for that role (``signature``, ``token``), and a security word in the name keeps the finding.
+_ALGORITHM_WORDS = frozenset({"md5", "sha1", "md4"})
+_MOMENT_WORDS = frozenset({"previous", "prev", "current", "curr", "last", "latest", "old", "new", "fetched"})
 # Names that say nothing about a digest's use: the enclosing function's name speaks instead.
 _PLAIN_NAMES = frozenset({"hash", "hashed", "digest", "hexdigest", "result", "value", "hasher", "md", "sha"})
 _RANDOM_SOURCES = ("os.urandom", "secrets.", "random.", "uuid.uuid4", "uuid.uuid1")
@@ -106,6 +113,9 @@ def _statement_names(ctx: RuleContext, node: ast.AST) -> list[str]:
             return [function.name] if function is not None else []
         if isinstance(parent, ast.keyword):
             return [parent.arg] if parent.arg else []
+        if isinstance(parent, ast.Dict) and current in parent.values:  # ``{"previous_md5": md5(x)...}``
+            key = parent.keys[parent.values.index(current)]
+            return [key.value] if isinstance(key, ast.Constant) and isinstance(key.value, str) else []
         if isinstance(parent, ast.stmt):
             return []
         current = parent
@@ -117,6 +127,13 @@ def _naming(name: str) -> bool:
     if "not_for_security" in lowered or "notforsecurity" in lowered:
         return True
     return bool(set(identifier_words(name)) & _NAMING_WORDS)
+
+
+def _change_checksum(name: str) -> bool:
+    """``previous_md5``, ``fetchedMd5``: a weak digest named for its algorithm and the moment of
+    the content it was taken of, kept to tell whether the content changed."""
+    tokens = set(t for t in re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().split("_") if t)
+    return bool(tokens & _ALGORITHM_WORDS) and bool(tokens & _MOMENT_WORDS)
 
 
 def naming_name(name: str) -> bool:
@@ -175,7 +192,7 @@ def names_data_only(ctx: RuleContext, call: ast.Call) -> str | None:
     for name in names:
         if security_word(name):
             return None
-        if _naming(name):
+        if _naming(name) or _change_checksum(name):
             return f"names data (`{name}`)"
     returned_by = _returning_function(ctx, call)
     if returned_by is not None:

@@ -248,18 +248,17 @@ TAINT_CLASSES = (
         why="A link on the trusted domain that forwards to any site is the phishing page's best friend "
         "(and can leak OAuth codes). Redirect to internal routes (`url_for`), or check the target with "
         "`url_has_allowed_host_and_scheme` (a true result of the program's own check named for it, "
-        "`is_safe_url(target)` / `url_is_safe(target)`, also vouches for the URL). Sinks: redirect calls and responses, a hand-written "
-        "`Location` header, and what a Django `RedirectView`'s `get_redirect_url` returns. Input written "
-        "after the `?` or `#` of a URL whose part before it carries no outside data "
-        '(`f"{reverse(\'detail\')}?{query}"`, `url += "?" + query`) only fills the query string, and input '
+        "`is_safe_url(target)` / `url_is_safe(target)` / `client.allow_redirect_uri(target)` / `validate_local_redirect(target, paths)`, "
+        "also vouches for the URL). Sinks: redirect calls and responses, a hand-written `Location` header, and what a Django `RedirectView`'s "
+        "`get_redirect_url` returns. Input written after the `?` or `#` of a URL whose part before it carries no outside data (`f\"{reverse('x')}?{q}\"`, "
+        '`url += "?" + q`, `reverse("x") + "?" + q`, the query or fragment given to `urlunparse`/`urlunsplit`) only fills the query string, and input '
         'after a fixed `/name` behind the app\'s own root (`f"{request.script_root}/app/{x}"`) only the '
         "path: neither is reported. Nor is a URL a method of a program object returns when the input is "
         "only among its arguments (`task.on_action(user, **form.cleaned_data)`): the object computes it. "
         "Nor is an object given to Django's `redirect()` (the record a form's `save()` returned, an object "
         "whose fields the view set): Django sends its `get_absolute_url()`. "
         "Nor is a redirect back to the request's `Referer` (`request.referrer`, `headers['Referer']`, "
-        "`environ['HTTP_REFERER']`): the browser sends the page "
-        "it came from, which another site can make its own only for the visitors it sent.",
+        "`environ['HTTP_REFERER']`): the browser sends the page it came from, which another site can make its own only for the visitors it sent.",
         bad='return redirect(request.args["next"])',
         good='target = request.args.get("next", "")\n'
         "if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):\n"
@@ -368,10 +367,11 @@ TAINT_CLASSES = (
         "(a `logging.Formatter` subclass whose `format` replaces them, named in `dictConfig` or given to "
         "`setFormatter`) is judged after it: only the `%`-arguments merged into the message stay sinks. "
         "What cannot hold a line break is no source: a value written with `%r` (in the log call or a "
-        "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`, a dict, list or tuple built in the function and formatted "
-        "whole (its items are written as their `repr`), a number written with `%d`/`%f`, "
-        'a piece of `splitlines()` or `split("\\n")` (not the rest after a `maxsplit`), and the request '
-        "line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
+        "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`; a dict, list or tuple built in the function, a JSON object "
+        "read by key (`doc.get(...)`) or a FastAPI request model parameter written whole (message, `%s` argument, `str()`, `{}`, f-string: "
+        'items as their `repr`); a number written with `%d`/`%f`; a piece of `splitlines()` or `split("\\n")` (not the rest after a '
+        "`maxsplit`); a webhook body read after a signature check the handler makes as a statement (`check_stripe_signature(payload, sig, "
+        "secret)` raises on a wrong signature); and the request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
         "other entries the client does not fill are the server's), also read by a function it is handed to.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'

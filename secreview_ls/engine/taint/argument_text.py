@@ -8,7 +8,7 @@ import ast
 import re
 
 from ..facts import ModuleFacts
-from .values import Val
+from .values import Val, container_display
 
 # Programs that run their ``-c`` argument as a shell command line, and the flags saying so.
 _SHELLS = frozenset(
@@ -136,3 +136,22 @@ def assigned_in_function(facts: ModuleFacts, name: ast.Name) -> list[ast.expr]:
             if not isinstance(facts.parent(node), ast.Assign):
                 return []
     return values
+
+
+def shown_as_repr(node: ast.Call, args: list[Val], message: int) -> set[int]:
+    """Positions of a log call's arguments written as their ``repr``: a dict, list or tuple known by
+    its items, or a request model (``container_display``), given as the message with nothing to
+    merge into it (``log.debug(payload)``) or merged by a constant template's ``%s`` that reads no
+    mapping key (``log.info("got %s", payload)``; ``"%(name)s"`` would write an item itself)."""
+    found: set[int] = set()
+    positional = len(node.args)
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        return found
+    template = node.args[message] if positional > message else None
+    merged = isinstance(template, ast.Constant) and isinstance(template.value, str) and "%(" not in template.value
+    for index, value in enumerate(args[:positional]):
+        if index < message or not container_display(value):
+            continue
+        if (index == message and positional == message + 1) or (index > message and merged):
+            found.add(index)
+    return found

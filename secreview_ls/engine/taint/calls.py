@@ -9,7 +9,7 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .call_data import all_taint, carries_input, content_of, content_only
-from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields
+from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields, whole_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
 from .definitions import is_property
@@ -52,7 +52,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import STDLIB, Env, Frame
-from .strings import FixedPrefixes, format_fields, literal_prefix, quoted_fields
+from .strings import URL_ASSEMBLERS, FixedPrefixes, format_fields, literal_prefix, quoted_fields
 from .substitutions import SHELL_CHARACTERS, left_characters, only_word_characters
 from .template_values import (
     class_text,
@@ -79,6 +79,7 @@ from .values import (
     choices,
     cleaned,
     concatenated,
+    container_display,
     decoded,
     encoded,
     get_part,
@@ -332,6 +333,8 @@ class Calls:
                 return handled
             if method in spec.string_methods:
                 return self._string_method(node, method, receiver, callee, args, kwargs)
+        if name in ("builtins.str", "builtins.format") and len(args) == 1 and not kwargs and container_display(args[0]):
+            return cleaned(Val(as_text(whole(args[0]))), self.line_breaks_removed)  # a dict's text is its repr
         built = _builtin_result(name, args, kwargs)
         if built is not None:
             return built
@@ -485,6 +488,8 @@ class Calls:
             return kept if kept.taint else EMPTY
         if name in _REPRS:
             return cleaned(Val(all_taint(None, args, kwargs)), self.line_breaks_removed) if args else EMPTY
+        if name in URL_ASSEMBLERS and len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)):
+            return self.prefixes.assembled(args[0], URL_ASSEMBLERS[name])
         if name in _REGEX_TEXT:
             return self._substituted(node, _REGEX_TEXT[name], args, kwargs)
         if name is not None and (name in spec.propagators or name in spec.encoders or name in spec.decoders):
@@ -756,10 +761,12 @@ class Calls:
             opened = quoted_fields(receiver.const) if isinstance(receiver.const, str) else None
             keyed = [*((str(i), v) for i, v in enumerate(args)), *((str(k), v) for k, v in kwargs.items())]
             read = _read_fields(node, method, receiver)
+            shown_whole = whole_fields(receiver.const) if not receiver.taint else None
             for key, value in keyed:
                 if read is not None and key not in read:
                     continue  # ``"{0}".format("a", v)``: an argument no field writes
-                written = whole(value)
+                shown = shown_whole is not None and key in shown_whole and container_display(value)  # its repr
+                written = whole(cleaned(value, self.line_breaks_removed) if shown else value)
                 if opened is not None and not opened.get(key, True):  # ``"id = {}".format(v)``
                     written = outside_quotes(written, self.quotes_rejected)
                 extra = extra | written

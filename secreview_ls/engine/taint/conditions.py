@@ -68,9 +68,13 @@ _GROWING = frozenset({"append", "extend", "insert", "add", "update", "__iadd__"}
 _CHECKED_KEYWORDS = frozenset({"url", "string", "value", "text", "path"})
 _PREDICATE = re.compile(r"_?is_[a-z]\w*$")
 # the program's own URL check (``is_safe_url(target)``, ``is_safe_redirect_url(next)``,
-# ``url_is_safe(target)``): its name says it vouches for where the URL leads
+# ``url_is_safe(target)``, ``client.allow_redirect_uri(uri)``, ``validate_local_redirect(url, paths)``,
+# ``redirect_allowed(target)``): its name
+# says it vouches for where the URL leads
 _URL_SAFETY = re.compile(
-    r"_?(?:is_safe_(?:\w+_)?(?:url|uri|redirect|next|target|location|host)\w*|(?:is_)?(?:\w+_)?ur[li]_is_safe|is_ur[li]_safe)$"
+    r"_?(?:is_safe_(?:\w+_)?(?:url|uri|redirect|next|target|location|host)\w*|(?:is_)?(?:\w+_)?ur[li]_is_safe|is_ur[li]_safe"
+    r"|(?:is_)?(?:allow(?:ed|s)?|valid(?:ate)?)_(?:\w+_)?(?:redirect|ur[li]|next|target|location)\w*"
+    r"|(?:\w+_)?(?:redirect|ur[li])_(?:is_)?allowed)$"
 )
 # A URL prefix naming its scheme and host, the host ended by a path: ``https://api.example.com/``.
 _URL_WITH_HOST = re.compile(r"^https?://[^/?#@\\]+/")

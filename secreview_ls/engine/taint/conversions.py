@@ -6,6 +6,7 @@ escapes a quote."""
 from __future__ import annotations
 
 import ast
+import re
 import string
 
 # ``struct`` format codes whose values are numbers or booleans (never bytes or text).
@@ -53,6 +54,31 @@ def only_repr_fields(template: object) -> bool:
     except ValueError:
         return False
     return bool(fields) and all(conversion == "r" for _, conversion in fields)
+
+
+def whole_fields(template: object) -> frozenset[str] | None:
+    """The arguments a constant ``str.format`` template writes whole, by position or keyword
+    (``"{}"``, ``"{0!s}"``, ``"{name}"``; not ``"{0[key]}"`` or ``"{0.attr}"``, which write a part);
+    None when the template is not constant or not valid."""
+    if not isinstance(template, str):
+        return None
+    found: set[str] = set()
+    parts: set[str] = set()
+    automatic = 0
+    try:
+        for _, name, _, _ in string.Formatter().parse(template):
+            if name is None:
+                continue
+            if name == "":
+                found.add(str(automatic))
+                automatic += 1
+            elif any(c in name for c in ".["):
+                parts.add(re.split(r"[.\[]", name, maxsplit=1)[0])
+            else:
+                found.add(name)
+    except ValueError:
+        return None
+    return frozenset(found - parts)
 
 
 def escapes_quote(old: ast.expr, new: ast.expr) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -45,6 +46,9 @@ class Entry:
     documents: set[str] = field(default_factory=set)
     # tainted parameters read from a header or a cookie (FastAPI ``Header()``): no line break
     line_values: set[str] = field(default_factory=set)
+    # tainted parameters FastAPI fills with a request model or a JSON container (``form: ChatForm``,
+    # ``ids: list[str]``): written whole as text, each field or item shows its ``repr``
+    models: set[str] = field(default_factory=set)
     # ``@aiohttp_jinja2.template("page.html")``: the decorator, and the renderer its returned
     # context is rendered by (the template file's unescaped writes are sinks)
     template_decorator: ast.Call | None = None
@@ -524,6 +528,7 @@ def _fastapi_params(
         if default is not None:
             defaults[arg.arg] = default
     enums = enum_classes(facts)
+    classes = {node.name for node in facts.nodes(ast.ClassDef) if isinstance(node, ast.ClassDef)} - enums
     for arg in params:
         if arg.arg in entry.objects or arg.arg in ("self", "cls"):
             continue
@@ -547,6 +552,39 @@ def _fastapi_params(
             entry.line_values.add(arg.arg)
         if _document_parameter(facts, spec, arg.annotation, names, default):
             entry.documents.add(arg.arg)
+        if _model_parameter(facts, arg.annotation, names, classes):
+            entry.models.add(arg.arg)
+
+
+# Containers whose text is the ``repr`` of each item (``str(["a\\nb"])`` is ``['a\\nb']``).
+_REPR_CONTAINERS = frozenset(
+    {"dict", "list", "set", "frozenset", "tuple", "Dict", "List", "Set", "FrozenSet", "Tuple", "Mapping", "Sequence"}
+)
+# Modules whose classes are values FastAPI reads as text or a scalar (``pydantic.HttpUrl``,
+# ``datetime.date``, ``starlette`` and ``fastapi`` markers), not request models.
+_TEXT_CLASS_MODULES = frozenset({"typing", "typing_extensions", "pydantic", "fastapi", "starlette", "annotated_types"})
+
+
+def _model_parameter(facts: ModuleFacts, annotation: ast.expr | None, names: list[str], classes: set[str]) -> bool:
+    """A FastAPI parameter annotated with a request model or a JSON container: a class the module
+    defines (not an ``Enum``), a class imported from the application's own modules (a pydantic
+    model; FastAPI accepts no other class as a body), or ``dict`` / ``list[...]`` and their kin.
+    Written whole as text (``f"{form}"``, ``str(form)``), pydantic models and containers show each
+    field or item as its ``repr``."""
+    if annotation is None or not names:
+        return False
+    outer = names[0]
+    if outer.endswith("Annotated"):
+        return False
+    if outer.rsplit(".", 1)[-1] in _REPR_CONTAINERS and outer.split(".", 1)[0] in ("builtins", "typing", outer):
+        return True
+    if len(names) != 1:
+        return False
+    if outer in classes:
+        return True
+    module, _, last = outer.rpartition(".")
+    top = module.split(".", 1)[0]
+    return bool(module) and last[:1].isupper() and top not in _TEXT_CLASS_MODULES and top not in sys.stdlib_module_names
 
 
 def _constant_choice(spec: TaintSpec, name: str, enums: frozenset[str]) -> bool:

@@ -21,9 +21,11 @@ from .conditions import Conditions
 from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
 from .iteration import loop_element
 from .keys import const_key, line_entry, server_entry
+from .mapping_reads import mapping_names
 from .results import Results
 from .spec import (
     AFTER_END_OF_OPTIONS,
+    DOCUMENT,
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
@@ -40,6 +42,7 @@ from .values import (
     END_OF_OPTIONS_MARK,
     MAX_PARTS,
     NO_CONST,
+    SHOWN_AS_REPR,
     Label,
     OneOf,
     Origin,
@@ -68,6 +71,7 @@ from .values import (
     whole,
     with_step,
 )
+from .verified_bodies import verified_reads
 
 if TYPE_CHECKING:
     from .ports import CallEvaluator, SinkReporter
@@ -107,6 +111,7 @@ class Interpreter:
         # entries of kept stores (a session) that views store from input, by base and key: what
         # reading them back gives (``kept_values.py``)
         self.stored: dict[str, dict[str, Val]] = {}
+        self.verified = verified_reads(facts)  # body reads after a signature check (``verified_bodies.py``)
         self.conditions = Conditions(facts, spec, self)
         self.closures = Closures(self)
         self.calls: CallEvaluator
@@ -212,6 +217,8 @@ class Interpreter:
             return env
         if isinstance(node, ast.Assign):
             value = self.eval(node.value, env, fn)
+            if value.taint and not value.parts and value.kind is None and isinstance(node.targets[0], ast.Name):
+                value = self._read_as_mapping(node.targets[0].id, value, fn)
             for target in node.targets:
                 self.assign(target, value, env, fn, node.value)
             return env
@@ -530,6 +537,8 @@ class Interpreter:
             return Val(const=node.value)
         if isinstance(node, ast.Name):
             if node.id in env:
+                if self.verified and id(node) in self.verified:  # the raw body after its signature check
+                    return cleaned(env[node.id], self.line_breaks_removed)
                 return env[node.id]
             if node.id in self.globals:
                 return self.globals[node.id]
@@ -548,6 +557,8 @@ class Interpreter:
                 read = self.calls.property_read(node, base, env, fn)
                 if read is not None:
                     return read
+            if self.verified and id(node) in self.verified:  # ``request.data`` after a signature check
+                return cleaned(self.attribute(base, node), self.line_breaks_removed)
             return self.attribute(base, node)
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, fn)
@@ -567,6 +578,8 @@ class Interpreter:
         if isinstance(node, ast.Call):
             value = self.calls.call(node, env, fn)
             guarded = self.conditions.guarded_reads.get(id(node))
+            if self.verified and id(node) in self.verified:  # ``await request.json()`` after a signature check
+                value = cleaned(value, self.line_breaks_removed)
             return cleaned(value, guarded) if guarded else value
         if isinstance(node, ast.BinOp):
             return self._binary(node, env, fn)
@@ -625,6 +638,15 @@ class Interpreter:
             return EMPTY
         return EMPTY
 
+    def _read_as_mapping(self, name: str, value: Val, fn: Frame) -> Val:
+        """``doc = json.loads(body)`` where the function reads ``doc["type"]``: a JSON object, whose
+        text shows its strings as their ``repr`` (``mapping_reads.py``)."""
+        if not all(DOCUMENT in lab.cleaned for lab in value.taint):
+            return value
+        if fn.mapping_names is None:
+            fn.mapping_names = mapping_names(fn.node)
+        return Val(value.taint, (), SHOWN_AS_REPR) if name in fn.mapping_names else value
+
     def _binary(self, node: ast.BinOp, env: Env, fn: Frame) -> Val:
         # ``a + b + c + ...`` nests to the left: walk that spine in a loop, so a concatenation of
         # thousands of terms costs no recursion.
@@ -652,7 +674,10 @@ class Interpreter:
         if isinstance(node.op, ast.Add) and isinstance(left.const, str) and not left.taint:
             taint = self.prefixes.after(left.const, whole(right))
         else:
-            taint = whole(left) | self.prefixes.added(whole(right), node.op, prefix=node.left)
+            added = self.prefixes.added(whole(right), node.op, prefix=node.left)
+            if isinstance(node.op, ast.Add) and any(c in literal_text(node.left) for c in "?#"):
+                added = self.prefixes.in_query(added, whole(left))  # ``reverse(...) + "?" + query``
+            taint = whole(left) | added
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
             taint = whole(left) | self.prefixes.after(str(node.left.value), whole(right))
         if isinstance(node.op, ast.Mod) and left.kind in self.spec.markup_kinds:
@@ -810,7 +835,7 @@ class Interpreter:
         if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
             return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
-        if kind is not None and value.kind is None and not kind.startswith("class:"):
+        if kind is not None and value.kind is None and not kind.startswith("class:") and kind != SHOWN_AS_REPR:
             made = f"{kind}.{node.attr}"
             value = Val(value.taint, value.parts, made, value.const)
             if self.stored and made in self.stored:

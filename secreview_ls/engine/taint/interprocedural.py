@@ -31,6 +31,7 @@ from .values import (
     MAX_STEPS,
     NO_CONST,
     OPAQUE,
+    SHOWN_AS_REPR,
     Label,
     Orders,
     Origin,
@@ -510,6 +511,7 @@ class Interprocedural:
                 FORMATTED_WHOLE in effect.cleaned
                 and effect.cls in self.line_breaks_removed
                 and container_display(actual)
+                and actual.kind != SHOWN_AS_REPR  # a request model: the callee may write text made from it
             ):
                 continue  # written whole into an f-string, and this call hands in a dict or list: its repr
             for lab in in_order(whole(actual)):

@@ -14,7 +14,7 @@ from ..facts import ModuleFacts, false_constant, may_run_shell
 from ..finding import FlowStep, StepKind
 from ..source import SourceFile
 from . import xml_parsers
-from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, variable_leaves
+from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, shown_as_repr, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
@@ -615,6 +615,8 @@ class SinkChecker:
         mode = sink.mode
         if mode in ("all-args", "log-values"):
             skipped = repr_arguments(node)
+            if sink.cls == "log":
+                skipped |= shown_as_repr(node, args, 1 if sink.name in (".log", "logging.log") else 0)
             if mode == "log-values":
                 # the program's log formatter cleans the message template (``log_output.py``)
                 skipped.add(1 if sink.name in (".log", "logging.log") else 0)

@@ -44,6 +44,7 @@ class Frame:
     parsed_urls: dict[str, ast.expr] = field(default_factory=dict)  # ``u = urlparse(v)``: u → v
     checks: dict[str, ast.Call] = field(default_factory=dict)  # ``ok = is_safe_url(v)``: ok → the check
     raised: list[Val] = field(default_factory=list)  # what ``raise`` statements raised with outside data
+    mapping_names: frozenset[str] | None = None  # names the function reads as a mapping (``mapping_reads.py``)
 
     def add_effect(self, effect: Effect) -> None:
         """Keep the first effect of each parameter part on each sink."""

@@ -11,7 +11,7 @@ import re
 import string
 
 from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, TaintSpec
-from .values import Taint, relabel
+from .values import EMPTY, EMPTY_TAINT, Taint, Val, as_text, bound, get_part, relabel, whole
 
 
 def literal_prefix(node: ast.expr) -> str:
@@ -45,6 +45,11 @@ def fixed_path_inside(node: ast.expr | None) -> bool:
 def query_text(node: ast.expr | None) -> bool:
     """``"?" + qs`` / ``f"?{qs}"`` / ``"&" + pair``: text written as (part of) a URL's query string."""
     return literal_prefix(node).startswith(("?", "&", "#")) if node is not None else False
+
+
+# Calls assembling a URL from its components, by the index of the query among them (the fragment
+# follows it): ``urlunparse`` takes (scheme, netloc, path, params, query, fragment).
+URL_ASSEMBLERS = {"urllib.parse.urlunparse": 4, "urllib.parse.urlunsplit": 3}
 
 
 class FixedPrefixes:
@@ -83,6 +88,19 @@ class FixedPrefixes:
             return taint
         fixed = frozenset(c for c in self.after_host | self.after_path if all(lab.is_clean_for(c) for lab in before))
         return relabel(taint, lambda lab: lab.cleaned_for(fixed)) if fixed else taint
+
+    def assembled(self, parts: Val, query_at: int) -> Val:
+        """``urlunparse((scheme, netloc, path, params, query, fragment))``: data among the query and
+        fragment only fills the URL's query string or fragment, which choose neither the scheme,
+        the host nor the path the parts before them write."""
+        before = EMPTY_TAINT
+        for index in range(query_at):
+            before = before | whole(get_part(parts, str(index)))
+        after = whole(get_part(parts, "*"))
+        for index in range(query_at, query_at + 2):
+            after = after | whole(get_part(parts, str(index)))
+        taint = before | self.in_query(after, before)
+        return Val(bound(as_text(taint))) if taint else EMPTY
 
     def added(self, taint: Taint, op: ast.operator, prefix: ast.expr | None = None) -> Taint:
         """The labels of a value added (``prefix + value``, ``text += value``) to a string."""

@@ -20,7 +20,7 @@ from .scopes import ScopeTable
 from .spec import DOCUMENT, LINE_BREAKS_REMOVED, TaintSpec
 from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
 from .summary import Summary, SummaryProvider
-from .values import Label, Origin, Val, set_part, whole
+from .values import SHOWN_AS_REPR, Label, Origin, Val, set_part, whole
 
 if TYPE_CHECKING:
     from .ports import Evaluator
@@ -384,6 +384,8 @@ class Summaries:
                 kind = entry.objects[arg.arg]
             elif kind is None and arg.annotation is not None and self.spec.annotated_kinds:
                 kind = self.spec.annotated_kinds.get(self.facts.qualname(arg.annotation) or "")
+            if kind is None and arg.arg in entry.models:
+                kind = SHOWN_AS_REPR  # a request model or JSON container: its text is its items' reprs
             env[arg.arg] = Val(frozenset(taint), (), kind)
             params[index] = arg.arg
         if is_method and ordered and cls is not None and kind_of_self and not kind_of_self.startswith("class:"):

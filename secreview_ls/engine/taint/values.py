@@ -301,10 +301,19 @@ class Val:
 EMPTY = Val()
 
 
+# The kind of a value whose text shows each of its fields or items as its ``repr`` though it is
+# read from a source whole: a request model (a pydantic class) or a JSON container a web framework
+# parsed the body into (``form: ChatForm``, ``items: list[str]``).
+SHOWN_AS_REPR = "~shown-as-repr"
+
+
 def container_display(val: Val) -> bool:
-    """A dict, list or tuple known by its items only (``{"url": u}``, ``[a, b]``): written as text
-    it shows each string item's ``repr``, line breaks escaped. Objects (``.attr`` parts) and values
-    tainted as a whole (a string, or a container read from a source) are not."""
+    """A dict, list or tuple known by its items only (``{"url": u}``, ``[a, b]``), or a value of the
+    kind ``SHOWN_AS_REPR``: written as text it shows each string item's ``repr``, line breaks
+    escaped. Objects (``.attr`` parts) and other values tainted as a whole (a string, or a container
+    read from a source) are not."""
+    if val.kind == SHOWN_AS_REPR:
+        return True
     return bool(val.parts) and not val.taint and not any(key.startswith(".") for key, _ in val.parts)
 
 
