@@ -375,10 +375,8 @@ class Calls:
         elif kind is None and method == "save" and not module_call:
             kind = SAVED_RECORD  # what a form's or serializer's ``save()`` returns, its class unknown here
         kind = produced_kind(spec, node, kind)
-        if method == "get" and "type" in kwargs:
-            type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
-            if type_node is not None and self.facts.qualname(type_node) in spec.sanitizers:
-                return EMPTY
+        if method == "get" and "type" in kwargs and self._converted_by_type(node):
+            return EMPTY
         if not data:
             return Val(kind=kind)
         opaque = self.opaque
@@ -392,6 +390,11 @@ class Calls:
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _converted_by_type(self, node: ast.Call) -> bool:
+        """``request.args.get("n", type=int)``: the value is converted by a sanitizing function."""
+        type_node = next((kw.value for kw in node.keywords if kw.arg == "type"), None)
+        return type_node is not None and self.facts.qualname(type_node) in self.spec.sanitizers
 
     def _source(
         self,
