@@ -21,7 +21,7 @@ from .conditions import Conditions
 from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
 from .iteration import loop_element
 from .keys import const_key, line_entry, server_entry
-from .mapping_reads import mapping_names
+from .mapping_reads import mapping_names, may_read_as_mapping
 from .results import Results
 from .spec import (
     AFTER_END_OF_OPTIONS,
@@ -644,6 +644,8 @@ class Interpreter:
         if not all(DOCUMENT in lab.cleaned for lab in value.taint):
             return value
         if fn.mapping_names is None:
+            if not may_read_as_mapping(fn.node, name, self.texts.source.segment):
+                return value
             fn.mapping_names = mapping_names(fn.node)
         return Val(value.taint, (), SHOWN_AS_REPR) if name in fn.mapping_names else value
 

@@ -10,16 +10,36 @@ those before a use: a handler reads the keys of the body it dispatches on before
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Callable
 
 _MAPPING_METHODS = frozenset({"get", "items", "keys", "values", "setdefault"})
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# Between a name and its ``[`` or ``.get``: spaces, line continuations, closing parentheses
+# (``(doc)["type"]``) and comments (inside brackets).
+_GAP = r"(?:[\s)\\]|#[^\n]*)*"
+
+
+def may_read_as_mapping(function: ast.AST, name: str, segment: Callable[[ast.AST], str]) -> bool:
+    """Whether a function's source text (``segment``) can hold a read of ``name`` by key or by a
+    dict method: a cheap test before walking its tree (every such read is spelled so). The body of
+    a module is walked without it."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return True
+    text = segment(function)
+    if name not in text:
+        return False
+    methods = "|".join(sorted(_MAPPING_METHODS))
+    pattern = rf"(?<![\w.]){re.escape(name)}\b{_GAP}(?:\[|\.{_GAP}(?:{methods})\b)"
+    return re.search(pattern, text) is not None
 
 
 def mapping_names(function: ast.AST) -> frozenset[str]:
-    """Local names ``function`` reads by a constant string key or a dict method (not inside the
-    functions and classes it defines)."""
+    """Local names ``function`` reads by a constant string key or a dict method in its body (not
+    inside the functions and classes it defines)."""
     found: set[str] = set()
-    stack = list(ast.iter_child_nodes(function))
+    body = getattr(function, "body", None)  # not its decorators and defaults, run outside it
+    stack: list[ast.AST] = list(body) if isinstance(body, list) else [body] if isinstance(body, ast.AST) else [function]
     while stack:
         node = stack.pop()
         if isinstance(node, _NESTED):
