@@ -317,6 +317,13 @@ def _syntax_notice(error: SyntaxError, lineno: int, line_text: str, path: str, o
     )
 
 
+def _chars(text: str, byte_col: int) -> int:
+    """The code-point column of UTF-8 byte column ``byte_col`` of a line's ``text``."""
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+
 class SourceFile:
     """A file's text with its tolerant parse and code-point positions."""
 
@@ -342,10 +349,7 @@ class SourceFile:
 
     def col_to_chars(self, lineno: int, byte_col: int) -> int:
         """Convert an ``ast`` UTF-8 byte column to a code-point column."""
-        text = self.line(lineno)
-        if text.isascii():
-            return byte_col
-        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+        return _chars(self.line(lineno), byte_col)
 
     def span(self, node: ast.AST) -> Span:
         """The code-point span of an AST node (statement or expression)."""
@@ -353,13 +357,19 @@ class SourceFile:
         col = getattr(node, "col_offset", 0)
         end_line = getattr(node, "end_lineno", None) or lineno
         end_col = getattr(node, "end_col_offset", None)
+        # ``line`` and ``col_to_chars`` spelled out, each line read once (asked for every node a
+        # rule or the taint analysis shows, this was several calls a node).
+        lines = self.lines
+        count = len(lines)
+        first = lines[lineno - 1] if 1 <= lineno <= count else ""
+        last = first if end_line == lineno else lines[end_line - 1] if 1 <= end_line <= count else ""
         if end_col is None:
-            end_col = len(self.line(end_line).encode("utf-8"))
+            end_col = len(last.encode("utf-8"))
         return Span(
             lineno,
-            self.col_to_chars(lineno, col),
+            col if first.isascii() else _chars(first, col),
             end_line,
-            self.col_to_chars(end_line, end_col),
+            end_col if last.isascii() else _chars(last, end_col),
         )
 
     def segment(self, node: ast.AST) -> str:
@@ -367,11 +377,17 @@ class SourceFile:
         return self.text_of(self.span(node))
 
     def text_of(self, span: Span) -> str:
-        if span.start_line == span.end_line:
-            return self.line(span.start_line)[span.start_col : span.end_col]
-        parts = [self.line(span.start_line)[span.start_col :]]
-        parts.extend(self.line(n) for n in range(span.start_line + 1, span.end_line))
-        parts.append(self.line(span.end_line)[: span.end_col])
+        start, end = span.start_line, span.end_line
+        if start == end:
+            return self.line(start)[span.start_col : span.end_col]
+        lines = self.lines
+        if 1 <= start <= len(lines) and 1 <= end <= len(lines):
+            return "\n".join(
+                [lines[start - 1][span.start_col :], *lines[start : end - 1], lines[end - 1][: span.end_col]]
+            )
+        parts = [self.line(start)[span.start_col :]]
+        parts.extend(self.line(n) for n in range(start + 1, end))
+        parts.append(self.line(end)[: span.end_col])
         return "\n".join(parts)
 
     @cached_property

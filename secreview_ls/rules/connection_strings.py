@@ -16,7 +16,9 @@ _OTHER_KEYS = re.compile(
     r"|initial catalog|user id)\s*="
 )
 # Keywords a connection string is commonly handed in by.
-_STRING_KEYWORDS = frozenset({"dsn", "conninfo", "connection_string", "connstr", "conn_str", "connect_string"})
+CONNECTION_STRING_KEYWORDS = frozenset(
+    {"dsn", "conninfo", "connection_string", "connstr", "conn_str", "connect_string"}
+)
 
 
 def dsn_password(text: str) -> tuple[str, str] | None:
@@ -34,7 +36,7 @@ def dsn_password(text: str) -> tuple[str, str] | None:
 def connection_strings(call: ast.Call) -> Iterator[ast.Constant]:
     """The literal arguments of ``call`` that may be a connection string: the first positional
     one, and those given under a connection-string keyword."""
-    candidates = [*call.args[:1], *(k.value for k in call.keywords if k.arg in _STRING_KEYWORDS)]
+    candidates = [*call.args[:1], *(k.value for k in call.keywords if k.arg in CONNECTION_STRING_KEYWORDS)]
     for node in candidates:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node

@@ -31,7 +31,7 @@ from functools import lru_cache
 from ..engine.facts import keyword_value
 from ..engine.finding import Finding
 from .base import LOW, MEDIUM, RuleContext, rule
-from .connection_strings import connection_strings, dsn_password
+from .connection_strings import CONNECTION_STRING_KEYWORDS, connection_strings, dsn_password
 from .judge import identifier_words
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw", "secret", "passcode"})
@@ -362,6 +362,8 @@ def _environment_fallbacks(ctx: RuleContext) -> Iterator[Finding]:
     deployment that forgot it) the credential is the literal in the source."""
     for node in ctx.facts.nodes(ast.Assign):
         assert isinstance(node, ast.Assign)
+        if not isinstance(node.value, ast.Call):
+            continue  # most assignments: no environment read (``_environment_fallback``'s first test)
         found = _environment_fallback(ctx, node.value)
         if found is None:
             continue
@@ -549,9 +551,13 @@ def _judged_entries(mapping: ast.Dict) -> list[tuple[ast.expr, str, str]]:
     """The entries of ``mapping`` whose string key and string value ``_judge`` takes for a
     credential (value node, key, value); the mapping-wide exceptions are asked only then."""
     judged: list[tuple[ast.expr, str, str]] = []
+    constant = ast.Constant
     for key, item in zip(mapping.keys, mapping.values, strict=False):
-        name, value = _string(key), _string(item)
-        if name and value is not None and _judge(name, value):
+        # ``_string`` of both spelled out: asked of every entry of every mapping with a string key
+        if not (isinstance(key, constant) and isinstance(item, constant)):
+            continue
+        name, value = key.value, item.value
+        if isinstance(name, str) and name and isinstance(value, str) and _judge(name, value):
             judged.append((item, name, value))
     return judged
 
@@ -571,6 +577,8 @@ def _grouping_value(mapping: ast.Dict, value: str) -> bool:
 def _empty_database_password(mapping: ast.Dict) -> bool:
     """Django-style ``{"ENGINE": "...postgresql", "USER": "app", "PASSWORD": ""}`` (not SQLite,
     which has no users)."""
+    if not any(isinstance(key, ast.Constant) and key.value == "ENGINE" for key in mapping.keys):
+        return False  # most mappings: no ``"ENGINE"`` entry, so no engine to judge
     entries: dict[str, str | None] = {}
     for key, value in zip(mapping.keys, mapping.values, strict=False):
         name = _string(key)
@@ -641,7 +649,24 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _may_pass_password_entry(call: ast.Call) -> bool:
-    return any(_PASSWORD_KEY.search(node.value) is not None for node in connection_strings(call))
+    """Whether one of ``connection_strings(call)`` holds a password entry's key (asked of every
+    call of a module: spelled out without the generator, which was most of its cost)."""
+    search = _PASSWORD_KEY.search
+    args = call.args
+    if args:
+        first = args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and search(first.value) is not None:
+            return True
+    for keyword in call.keywords:
+        value = keyword.value
+        if (
+            keyword.arg in CONNECTION_STRING_KEYWORDS
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and search(value.value) is not None
+        ):
+            return True
+    return False
 
 
 _PASSWORD_KEY = re.compile(r"(?i)(?:password|pwd)\s*=")
