@@ -19,6 +19,7 @@ from ..engine.taint import (
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
     COMPUTED_BY_CALL,
+    FOUND_BY_KEY,
     HOST_ALLOWLISTED,
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
@@ -371,14 +372,18 @@ TAINT_CLASSES = (
         "read by key (`doc.get(...)`) or a FastAPI request model parameter written whole (message, `%s` argument, `str()`, `{}`, f-string: "
         'items as their `repr`); a number written with `%d`/`%f`; a piece of `splitlines()` or `split("\\n")` (not the rest after a '
         "`maxsplit`); a webhook body read after a signature check the handler makes as a statement (`check_stripe_signature(payload, sig, "
-        "secret)` raises on a wrong signature); and the request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
+        "secret)` raises on a wrong signature); a key a lookup by equality found, and the record it found, where the "
+        "lookup's result was checked (`user = find_user(name)` then `if user is not None:`, a `get_…_by_id` call, "
+        "`[p for p in plugins if p.id == name]` not empty, `Model.query.filter_by(name=name).first()` not `None`): "
+        "the value equals a key the program stored; the request line's and the Host header's text in Tornado "
+        "(`self.request.path`, `uri`, `query`, `host`: the raw request-target, never percent-decoded); and the request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
         "other entries the client does not fill are the server's), also read by a function it is handed to.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
         'logger.info("login failed for %s", user)',
         severity=Level.LOW,
         confidence=Level.MEDIUM,
-        cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
+        cleaned_by=frozenset({LINE_BREAKS_REMOVED, FOUND_BY_KEY}),
     ),
     TaintClass(
         "trust-boundary",
@@ -486,6 +491,13 @@ SOURCE_CLEANED.update(
         for attr in attrs
     }
 )
+# Tornado keeps the request-target as the request line spelled it (``uri``, its ``path`` and
+# ``query``: never percent-decoded) and the Host header's text (``host``): the HTTP parser split
+# them out of one line, so none holds CR or LF (its decoded ``arguments`` can).
+SOURCE_CLEANED.update(
+    {f"tornado.handler.request.{attr}": _OWN_URL | _NO_LINE_BREAKS for attr in ("uri", "path", "full_url")}
+)
+SOURCE_CLEANED.update({f"tornado.handler.request.{attr}": _NO_LINE_BREAKS for attr in ("query", "host")})
 OBJECT_KINDS = {
     "flask.request": "flask.request",
     "quart.request": "flask.request",
