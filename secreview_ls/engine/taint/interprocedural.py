@@ -511,7 +511,9 @@ class Interprocedural:
                 FORMATTED_WHOLE in effect.cleaned
                 and effect.cls in self.line_breaks_removed
                 and container_display(actual)
-                and actual.kind != SHOWN_AS_REPR  # a request model: the callee may write text made from it
+                # a request model or JSON container written whole shows its items' reprs; the callee
+                # writing one of its fields (``f"{form.name}"``, ``f"{data['name']}"``) writes that text
+                and (actual.kind != SHOWN_AS_REPR or not effect.access)
             ):
                 continue  # written whole into an f-string, and this call hands in a dict or list: its repr
             for lab in in_order(whole(actual)):
