@@ -370,7 +370,7 @@ TAINT_CLASSES = (
         "What cannot hold a line break is no source: a value written with `%r` (in the log call or a "
         "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`; a dict, list or tuple built in the function, a JSON object "
         "read by key (`doc.get(...)`) or a FastAPI request model parameter written whole (message, `%s` argument, `str()`, `{}`, f-string: "
-        'items as their `repr`); a number written with `%d`/`%f`; a piece of `splitlines()` or `split("\\n")` (not the rest after a '
+        'items as their `repr`; also where a function it is handed to writes it whole in an f-string); a number written with `%d`/`%f`; a piece of `splitlines()` or `split("\\n")` (not the rest after a '
         "`maxsplit`); a webhook body read after a signature check the handler makes as a statement (`check_stripe_signature(payload, sig, "
         "secret)` raises on a wrong signature); a key a lookup by equality found, and the record it found, where the "
         "lookup's result was checked (`user = find_user(name)` then `if user is not None:`, a `get_…_by_id` call, "

@@ -72,6 +72,10 @@ MADE_TEXT = "~made-text"
 # written whole into an f-string (``f"payload: {form}"``): a caller handing in a dict, list or
 # tuple known by its items gets its ``repr`` written there, line breaks escaped.
 FORMATTED_WHOLE = "~formatted-whole"
+# Beside ``FORMATTED_WHOLE``: the parameter written is the very name formatted (``f"{form_data}"``
+# in the function taking ``form_data``, or after ``form_data = helper(form_data)``), not a value
+# made from it (an exception raised while using it): a request model handed in shows its reprs.
+FORMATTED_ITSELF = "~formatted-itself"
 NEEDS_DOCUMENT = "~needs-document"
 # Marks beside the classes ``".." in value`` being false cleaned: ``RELATIVE_ONLY`` — the value
 # stays below a folder text puts before it, but ``os.path.join(folder, value)`` and
