@@ -15,7 +15,8 @@ Recognised shapes, all with the key a plain name, attribute or constant-key path
 * a list/generator comprehension (also inside ``next(…)``, ``list(…)``) whose only condition
   compares an item with the key by ``==``;
 * a query chain ending in a one-record read (``first()``, ``one_or_none()``...) whose filters
-  compare by equality (``filter_by(name=key)``, ``filter(Model.name == key)``).
+  compare by equality (``filter_by(name=key)``, ``filter(Model.name == key)``, Django's
+  ``objects.filter(name__iexact=key).first()``; not ``name__icontains=key``).
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def _query_keys(node: ast.Call) -> list[ast.expr]:
         method = current.func.attr
         if method in _QUERY_FILTERS:
             for keyword in current.keywords:
-                if keyword.arg is None or not _path(keyword.value):
+                if keyword.arg is None or not _path(keyword.value) or not _equality_field(keyword.arg):
                     return []
                 keys.append(keyword.value)
             for argument in current.args:
@@ -135,6 +136,12 @@ def _query_keys(node: ast.Call) -> list[ast.expr]:
                     return []
         current = current.func.value
     return keys
+
+
+def _equality_field(name: str) -> bool:
+    """A keyword filter comparing by equality: ``name=``, ``name__exact=``, ``name__iexact=``
+    (not a Django lookup such as ``name__icontains`` or ``name__startswith``)."""
+    return "__" not in name or name.endswith(("__exact", "__iexact"))
 
 
 def _model_names(test: ast.Compare) -> set[str]:
