@@ -462,9 +462,6 @@ SOURCE_CLEANED.update(
     {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
 )
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
-# Tornado's request-target as the client sent it (``uri``, its ``path``) and the URL rebuilt from it
-# with the request's own host (``full_url()``); its ``query`` alone is no URL of the site.
-SOURCE_CLEANED.update({f"tornado.handler.request.{attr}": _OWN_URL for attr in ("uri", "path", "full_url")})
 # Django's request path is percent-decoded (it can hold markup or a line break); its full URL
 # (``build_absolute_uri()``) begins with the host the site accepts.
 SOURCE_CLEANED.update(
@@ -491,13 +488,12 @@ SOURCE_CLEANED.update(
         for attr in attrs
     }
 )
-# Tornado keeps the request-target as the request line spelled it (``uri``, its ``path`` and
-# ``query``: never percent-decoded) and the Host header's text (``host``): the HTTP parser split
-# them out of one line, so none holds CR or LF (its decoded ``arguments`` can).
-SOURCE_CLEANED.update(
-    {f"tornado.handler.request.{attr}": _OWN_URL | _NO_LINE_BREAKS for attr in ("uri", "path", "full_url")}
-)
-SOURCE_CLEANED.update({f"tornado.handler.request.{attr}": _NO_LINE_BREAKS for attr in ("query", "host")})
+# Tornado's request-target as the client sent it (``uri``, its ``path``) and the URL rebuilt from it with the
+# request's own host (``full_url()``) are the site's own URL (its ``query`` alone is none); they and the Host
+# header's text are split out of one line, never percent-decoded: none holds CR or LF.
+for _attr in ("uri", "path", "full_url", "query", "host"):
+    _own = _OWN_URL if _attr in ("uri", "path", "full_url") else frozenset()
+    SOURCE_CLEANED[f"tornado.handler.request.{_attr}"] = _own | _NO_LINE_BREAKS
 OBJECT_KINDS = {
     "flask.request": "flask.request",
     "quart.request": "flask.request",
