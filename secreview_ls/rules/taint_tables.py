@@ -19,6 +19,7 @@ from ..engine.taint import (
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
     COMPUTED_BY_CALL,
+    FOUND_BY_KEY,
     HOST_ALLOWLISTED,
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
@@ -369,16 +370,20 @@ TAINT_CLASSES = (
         "What cannot hold a line break is no source: a value written with `%r` (in the log call or a "
         "`%` template), `repr()`, `pprint.pformat()` or `reprlib.repr()`; a dict, list or tuple built in the function, a JSON object "
         "read by key (`doc.get(...)`) or a FastAPI request model parameter written whole (message, `%s` argument, `str()`, `{}`, f-string: "
-        'items as their `repr`); a number written with `%d`/`%f`; a piece of `splitlines()` or `split("\\n")` (not the rest after a '
+        'items as their `repr`; also where a function it is handed to writes it whole in an f-string); a number written with `%d`/`%f`; a piece of `splitlines()` or `split("\\n")` (not the rest after a '
         "`maxsplit`); a webhook body read after a signature check the handler makes as a statement (`check_stripe_signature(payload, sig, "
-        "secret)` raises on a wrong signature); and the request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
+        "secret)` raises on a wrong signature); a key a lookup by equality found, and the record it found, where the "
+        "lookup's result was checked (`user = find_user(name)` then `if user is not None:`, a `get_…_by_id` call, "
+        "`[p for p in plugins if p.id == name]` not empty, `Model.query.filter_by(name=name).first()` not `None`): "
+        "the value equals a key the program stored; the request line's and the Host header's text in Tornado "
+        "(`self.request.path`, `uri`, `query`, `host`: the raw request-target, never percent-decoded); and the request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
         "other entries the client does not fill are the server's), also read by a function it is handed to.",
         bad='logger.info("login failed for %s", request.form["user"])',
         good='user = request.form["user"].replace("\\n", "\\\\n").replace("\\r", "\\\\r")\n'
         'logger.info("login failed for %s", user)',
         severity=Level.LOW,
         confidence=Level.MEDIUM,
-        cleaned_by=frozenset({LINE_BREAKS_REMOVED}),
+        cleaned_by=frozenset({LINE_BREAKS_REMOVED, FOUND_BY_KEY}),
     ),
     TaintClass(
         "trust-boundary",
@@ -457,9 +462,6 @@ SOURCE_CLEANED.update(
     {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
 )
 SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
-# Tornado's request-target as the client sent it (``uri``, its ``path``) and the URL rebuilt from it
-# with the request's own host (``full_url()``); its ``query`` alone is no URL of the site.
-SOURCE_CLEANED.update({f"tornado.handler.request.{attr}": _OWN_URL for attr in ("uri", "path", "full_url")})
 # Django's request path is percent-decoded (it can hold markup or a line break); its full URL
 # (``build_absolute_uri()``) begins with the host the site accepts.
 SOURCE_CLEANED.update(
@@ -486,6 +488,12 @@ SOURCE_CLEANED.update(
         for attr in attrs
     }
 )
+# Tornado's request-target as the client sent it (``uri``, its ``path``) and the URL rebuilt from it with the
+# request's own host (``full_url()``) are the site's own URL (its ``query`` alone is none); they and the Host
+# header's text are split out of one line, never percent-decoded: none holds CR or LF.
+for _attr in ("uri", "path", "full_url", "query", "host"):
+    _own = _OWN_URL if _attr in ("uri", "path", "full_url") else frozenset()
+    SOURCE_CLEANED[f"tornado.handler.request.{_attr}"] = _own | _NO_LINE_BREAKS
 OBJECT_KINDS = {
     "flask.request": "flask.request",
     "quart.request": "flask.request",

@@ -80,6 +80,7 @@ class Closures:
             exits=[],
             lookups={},
             parsed_urls={},
+            found={},
         )
         self._active.append(target)
         try:

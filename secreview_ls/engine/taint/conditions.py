@@ -10,10 +10,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
+from .found_keys import found_keys
 from .guarded_reads import guarded_reads
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
 from .spec import (
     ABSOLUTE_REJECTED,
+    FOUND_BY_KEY,
     HOST_ALLOWLISTED,
     OPTIONS_REJECTED,
     PARENT_REFS_REJECTED,
@@ -96,6 +98,7 @@ class Conditions:
         self.shell_syntax_rejected = spec.cleaned_by(SHELL_SYNTAX_REJECTED)
         self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
         self.predicate_held = spec.cleaned_by(PREDICATE_HELD)
+        self.found_by_key = spec.cleaned_by(FOUND_BY_KEY)
         self._guarded_reads: dict[int, frozenset[str]] | None = None
 
     # -- constant tests ----------------------------------------------------------------
@@ -223,6 +226,9 @@ class Conditions:
         if isinstance(test, ast.Name) and truth and test.id in fn.lookups:
             self.clean_path(fn.lookups[test.id], env, ALL)  # ``if found:`` — the key was in the table
             return env
+        if isinstance(test, ast.Name) and truth and test.id in fn.found:
+            self._clean_found(test.id, env, fn)  # ``if user:`` after ``user = find_user(name)``
+            return env
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             self._refine_comparison(test, env, truth, fn)
             return env
@@ -288,6 +294,16 @@ class Conditions:
         ):
             self.clean_path(fn.lookups[left.id], env, ALL)
             return
+        if (
+            isinstance(left, ast.Name)
+            and left.id in fn.found
+            and isinstance(op, (ast.Is, ast.IsNot))
+            and isinstance(right, ast.Constant)
+            and right.value is None
+            and isinstance(op, ast.IsNot) == truth
+        ):
+            self._clean_found(left.id, env, fn)
+            return
         if isinstance(op, (ast.In, ast.NotIn)):
             if (isinstance(op, ast.In)) == truth and (
                 class_constants(right, fn) or not whole(self.interpreter.eval(right, dict(env), fn))
@@ -311,6 +327,15 @@ class Conditions:
                         if spelled is not None:
                             self.clean_path(spelled, env, ALL)
                         break
+
+    def _clean_found(self, name: str, env: Env, fn: Frame) -> None:
+        """A lookup by equality found its record: the keys equal stored keys and the record is the
+        program's (the classes ``FOUND_BY_KEY`` cleans)."""
+        if not self.found_by_key:
+            return
+        for key in fn.found[name]:
+            self.clean_path(key, env, self.found_by_key)
+        self.clean_path(ast.Name(id=name, ctx=ast.Load()), env, self.found_by_key)
 
     def _clean_unchanged_by_sanitizer(self, left: ast.expr, right: ast.expr, env: Env) -> None:
         """``name == os.path.basename(name)`` held (``if name != secure_filename(name): raise``):
@@ -524,6 +549,13 @@ class Conditions:
         tells whether ``key`` is one of the table's keys."""
         fn.lookups.pop(name, None)
         fn.parsed_urls.pop(name, None)
+        fn.found.pop(name, None)
+        for held, keys in list(fn.found.items()):
+            if any(_mentions(key, name) for key in keys):
+                del fn.found[held]  # a key reassigned after the lookup is no longer the one found
+        keys = found_keys(value_node)
+        if keys:
+            fn.found[name] = keys
         if fn.checks:
             # a stored check no longer vouches for a value reassigned after it (or for a new result)
             for held in [k for k, call in fn.checks.items() if k == name or _mentions(call, name)]:

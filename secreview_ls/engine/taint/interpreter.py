@@ -592,7 +592,7 @@ class Interpreter:
             if written_as_repr:
                 return cleaned(shown, self.line_breaks_removed)
             if isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)) and node.format_spec is None:
-                return Val(formatted_whole(shown.taint), (), shown.kind, shown.const)  # a caller's dict: repr
+                return Val(formatted_whole(shown.taint, getattr(node.value, "id", None)), (), shown.kind, shown.const)
             return shown
         if isinstance(node, ast.BoolOp):
             return self._short_circuit(node, env, fn)

@@ -15,6 +15,7 @@ from .spec import (
     ALL_CLASSES,
     COMPUTED_BY_CALL,
     DOCUMENT,
+    FORMATTED_ITSELF,
     FORMATTED_WHOLE,
     LINE_BREAKS_REMOVED,
     MADE_TEXT,
@@ -511,7 +512,10 @@ class Interprocedural:
                 FORMATTED_WHOLE in effect.cleaned
                 and effect.cls in self.line_breaks_removed
                 and container_display(actual)
-                and actual.kind != SHOWN_AS_REPR  # a request model: the callee may write text made from it
+                # a request model or JSON container written whole shows its items' reprs; the callee
+                # writing one of its fields (``f"{form.name}"``) or text made from it (an exception
+                # raised while using it) writes that text
+                and (actual.kind != SHOWN_AS_REPR or (not effect.access and FORMATTED_ITSELF in effect.cleaned))
             ):
                 continue  # written whole into an f-string, and this call hands in a dict or list: its repr
             for lab in in_order(whole(actual)):

@@ -52,6 +52,10 @@ OWN_REQUEST_URL = "own-request-url"
 # the request's ``Referer``: the page the browser itself came from (a site can make it its own
 # only for the visitors it sent), so sending the user back there forwards no one elsewhere
 PAGE_CAME_FROM = "page-came-from"
+# a lookup by equality found a record for the value (``user = find_user(name)`` then ``user is not
+# None``; ``[p for p in plugins if p.id == name]`` not empty): the value equals a key the program
+# stored, and the record found is the program's own (``found_keys.py``)
+FOUND_BY_KEY = "found-by-key"
 # Not a behaviour but a mark on the labels of a value inside ``if isinstance(value, str):``: a
 # flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
 # (``io.StringIO(data)``) a caller passes instead of a path.
@@ -68,6 +72,10 @@ MADE_TEXT = "~made-text"
 # written whole into an f-string (``f"payload: {form}"``): a caller handing in a dict, list or
 # tuple known by its items gets its ``repr`` written there, line breaks escaped.
 FORMATTED_WHOLE = "~formatted-whole"
+# Beside ``FORMATTED_WHOLE``: the parameter written is the very name formatted (``f"{form_data}"``
+# in the function taking ``form_data``, or after ``form_data = helper(form_data)``), not a value
+# made from it (an exception raised while using it): a request model handed in shows its reprs.
+FORMATTED_ITSELF = "~formatted-itself"
 NEEDS_DOCUMENT = "~needs-document"
 # Marks beside the classes ``".." in value`` being false cleaned: ``RELATIVE_ONLY`` — the value
 # stays below a folder text puts before it, but ``os.path.join(folder, value)`` and
@@ -83,7 +91,7 @@ CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
      COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS, RETURNED_BY_PROGRAM_OBJECT, INVOKING_USER_CHOSE, OWN_REQUEST_URL,
-     PAGE_CAME_FROM}
+     PAGE_CAME_FROM, FOUND_BY_KEY}
 )  # fmt: skip
 
 

@@ -42,6 +42,7 @@ class Frame:
     exits: list[Env] = field(default_factory=list)  # environments at return/raise (for ``self``)
     lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
     parsed_urls: dict[str, ast.expr] = field(default_factory=dict)  # ``u = urlparse(v)``: u → v
+    found: dict[str, list[ast.expr]] = field(default_factory=dict)  # ``u = find_user(k)``: u → [k]
     checks: dict[str, ast.Call] = field(default_factory=dict)  # ``ok = is_safe_url(v)``: ok → the check
     raised: list[Val] = field(default_factory=list)  # what ``raise`` statements raised with outside data
     mapping_names: frozenset[str] | None = None  # names the function reads as a mapping (``mapping_reads.py``)

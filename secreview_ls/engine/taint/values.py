@@ -15,7 +15,16 @@ from operator import attrgetter
 
 from ..finding import FlowStep, Span
 from ..frozen import fast_init
-from .spec import ABSOLUTE_REJECTED, ALL_CLASSES, DOCUMENT, FORMATTED_WHOLE, MADE_TEXT, QUOTED_ONLY, RELATIVE_ONLY
+from .spec import (
+    ABSOLUTE_REJECTED,
+    ALL_CLASSES,
+    DOCUMENT,
+    FORMATTED_ITSELF,
+    FORMATTED_WHOLE,
+    MADE_TEXT,
+    QUOTED_ONLY,
+    RELATIVE_ONLY,
+)
 
 OPAQUE = "~opaque"  # passed through a call whose result is not the string itself
 ENCODED = "~encoded"  # inside an encoding (base64): clean for every class until decoded
@@ -198,6 +207,7 @@ def bound(taint: Taint) -> Taint:
 
 _MADE_TEXT = frozenset({MADE_TEXT})
 _FORMATTED_WHOLE = frozenset({FORMATTED_WHOLE})
+_FORMATTED_ITSELF = frozenset({FORMATTED_WHOLE, FORMATTED_ITSELF})
 
 
 def _rank(lab: Label) -> tuple[object, ...]:
@@ -317,12 +327,20 @@ def container_display(val: Val) -> bool:
     return bool(val.parts) and not val.taint and not any(key.startswith(".") for key, _ in val.parts)
 
 
-def formatted_whole(taint: Taint) -> Taint:
+def formatted_whole(taint: Taint, name: str | None = None) -> Taint:
     """The labels of a value written whole into an f-string: a parameter's are marked
-    ``FORMATTED_WHOLE`` (what the caller passes decides whether its ``repr`` is written)."""
+    ``FORMATTED_WHOLE`` (what the caller passes decides whether its ``repr`` is written), and
+    ``FORMATTED_ITSELF`` too where the name written is that parameter's own (``name``)."""
     if not any(lab.origin.kind == "param" and FORMATTED_WHOLE not in lab.cleaned for lab in taint):
         return taint
-    return relabel(taint, lambda lab: lab.cleaned_for(_FORMATTED_WHOLE) if lab.origin.kind == "param" else lab)
+
+    def mark(lab: Label) -> Label:
+        if lab.origin.kind != "param":
+            return lab
+        itself = name is not None and lab.origin.text == name and not lab.origin.access
+        return lab.cleaned_for(_FORMATTED_ITSELF if itself else _FORMATTED_WHOLE)
+
+    return relabel(taint, mark)
 
 
 def whole(val: Val) -> Taint:
