@@ -73,12 +73,12 @@ def applications() -> Iterator[list[int]]:
     answered: list[int] = []
     original = Interprocedural._substitute
 
-    def counting(self, value, args, node, callee, *, returning, orders=None):  # type: ignore[no-untyped-def]
+    def counting(self, value, args, node, callee, *, returning, orders=None, read=None):  # type: ignore[no-untyped-def]
         if orders is None:
             key = self._application_key(value, args, node, callee, returning)
             if key is not None and key in self._applied:
                 answered.append(1)
-        return original(self, value, args, node, callee, returning=returning, orders=orders)
+        return original(self, value, args, node, callee, returning=returning, orders=orders, read=read)
 
     Interprocedural._substitute = counting  # type: ignore[method-assign]
     try:
@@ -95,3 +95,79 @@ def test_applications_answered_again_give_what_applying_anew_gives(
     assert kept[0], "the snippet reports nothing"
     monkeypatch.setattr(Interprocedural, "_application_key", lambda *_args: None)
     assert _result() == kept
+
+
+# A summary value whose labels read several parts of the same arguments, some of them through
+# a request object passed on (a read there is a source made at the call).
+PARTS_SNIPPET = textwrap.dedent(
+    """
+    import os
+    import subprocess
+    from flask import request
+
+    class Settings:
+        def __init__(self, host, cmd):
+            self.host = host
+            self.cmd = cmd
+
+    def pack(conf, req, extra):
+        return {
+            "both": conf.host + conf.cmd,
+            "cmd": conf.cmd,
+            "form": req.form["user"],
+            "host": conf.host,
+            "name": req.args["name"],
+            "again": req.args["name"] + extra["k"],
+            "extra": extra["k"],
+            "other": extra["j"],
+        }
+
+    def view():
+        conf = Settings(request.args["h"], "ls")
+        packed = pack(conf, request, {"k": "safe", "j": request.args["j"]})
+        os.system(packed["cmd"])
+        os.system(packed["extra"])
+        subprocess.run(packed["host"], shell=True)
+        subprocess.run(packed["other"], shell=True)
+        os.system("echo " + packed["name"])
+        os.system(packed["form"])
+    """
+)
+
+
+def _parts_result() -> tuple[list[tuple[object, ...]], list[str]]:
+    result = analyze_source(PARTS_SNIPPET, "app.py", Config())
+    findings = [
+        (f.rule_id, f.span.start_line, f.message, [(s.span.start_line, s.note) for s in f.flow])
+        for f in result.findings
+        if f.rule_id.startswith("SR8")
+    ]
+    return findings, [repr(record) for record in result.evidence]
+
+
+def test_parts_read_once_in_an_application_give_what_reading_them_anew_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: set[tuple[int, int, tuple[str, ...]]] = set()
+    answered: list[int] = []
+    original = Interprocedural._param_value
+
+    def counting(self, args, origin, node=None, read=None):  # type: ignore[no-untyped-def]
+        if read is not None:
+            asked_here = (id(read), origin.index, origin.access)
+            if asked_here in asked:
+                answered.append(1)
+            asked.add(asked_here)
+        return original(self, args, origin, node, read)
+
+    monkeypatch.setattr(Interprocedural, "_param_value", counting)
+    kept = _parts_result()
+    assert answered, "no part was read again in an application"
+    lines = sorted(line for _, line, _, _ in kept[0])
+    assert lines == [28, 29, 30, 31], kept[0]  # not the constant command, nor the constant extra
+    monkeypatch.setattr(
+        Interprocedural,
+        "_param_value",
+        lambda self, args, origin, node=None, read=None: original(self, args, origin, node),
+    )
+    assert _parts_result() == kept

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from secreview_ls.config import Config
-from secreview_ls.pipeline import analyze_source
+from secreview_ls.engine.taint.summaries import Summaries
+from secreview_ls.pipeline import AnalysisResult, analyze_source
 from secreview_ls.pipeline.incremental import IncrementalAnalyzer
 
 from .test_incremental import summary
@@ -427,8 +428,8 @@ def test_nodes_made_for_the_analysis_are_placed_where_their_call_now_is(tmp_path
     ``helper(item)``, ``pool.submit(job, v)`` as ``job(v)`` and a call of a ``functools.partial``
     of a sink as the sink's own call: nodes made for the analysis,
     outside the tree, so they do not move with their function when a line is inserted or
-    deleted above it. The functions using them are analyzed again rather than replayed (the
-    evidence of a replay once named the old lines of the sources read through them)."""
+    deleted above it. A replay of the functions using them moves them (the evidence of a
+    replay once named the old lines of the sources read through them)."""
     header = (
         "import functools\nimport os\nimport sqlite3\nimport subprocess\n"
         "from concurrent.futures import ThreadPoolExecutor\n\n"
@@ -448,6 +449,74 @@ def test_nodes_made_for_the_analysis_are_placed_where_their_call_now_is(tmp_path
     inserted = header + above.replace("return 1", "x = 1\n    return x") + body
     analyzer = replay(tmp_path, first, inserted, first, inserted)
     assert analyzer.stats.mode == "incremental", analyzer.stats
+
+
+MADE_NODES = (
+    "import functools\nimport os\nimport sqlite3\nimport subprocess\n"
+    "from concurrent.futures import ThreadPoolExecutor\n\n"
+    "from flask import Flask, request\n\napp = Flask(__name__)\npool = ThreadPoolExecutor(2)\n"
+    "\n\ndef first():\n    return 0\n"
+    '\n\ndef job(name):\n    os.system("ls " + name)\n\n\ndef clean(v):\n    return v.strip()\n\n\n'
+    '@app.route("/a")\ndef a():\n    args = getattr(request, "args")\n    pool.submit(job, args["n"])\n'
+    '    return list(map(clean, [args["m"]]))\n\n\n'
+    "def second():\n    return 2\n\n\n"
+    '@app.route("/c")\ndef c():\n    run = functools.partial(subprocess.run, shell=True)\n'
+    '    return run(request.args["c"])\n\n\n'
+    '@app.route("/b")\ndef b():\n    who = getattr(request, "form").get("who", "")\n'
+    "    return sqlite3.connect(':memory:').execute(\"SELECT '%s'\" % who).fetchall()\n"
+    "\n\ndef helper():\n    return 1\n"
+)
+
+
+def _interpreted(analyzer: IncrementalAnalyzer, text: str) -> tuple[AnalysisResult, set[str]]:
+    """The result of analyzing ``text``, and the functions interpreted (not replayed) for it."""
+    analyzed: set[str] = set()
+    original = Summaries._interpret
+
+    def interpreting(self, fn, *rest):  # type: ignore[no-untyped-def]
+        analyzed.add(fn.name)
+        return original(self, fn, *rest)
+
+    Summaries._interpret = interpreting  # type: ignore[method-assign]
+    try:
+        return analyzer.analyze(text), analyzed
+    finally:
+        Summaries._interpret = original  # type: ignore[method-assign]
+
+
+def test_functions_using_made_nodes_are_replayed_with_the_nodes_moved(tmp_path: Path) -> None:
+    """A function that used nodes made for the analysis is replayed when it is unchanged, the
+    nodes put where the function now is: a keystroke or a line below it, a line inserted or
+    deleted above it (its findings and evidence on its new lines)."""
+    typed = MADE_NODES.replace("    return 1\n", "    return 1  # one\n")
+    below = MADE_NODES.replace("    return 1\n", "    x = 1\n    return x\n")
+    above = MADE_NODES.replace("    return 0\n", "    y = 0\n    return y\n")  # a, b and c move
+    further = above.replace("    return 2\n", "    z = 2\n    return z\n")  # b and c move again
+    analyzer = replay(tmp_path, MADE_NODES)
+    path, config = str(tmp_path / "module.py"), Config(root=tmp_path)
+    for text in (typed, MADE_NODES, below, above, further, typed, MADE_NODES):
+        got, analyzed = _interpreted(analyzer, text)
+        assert summary(got) == summary(analyze_source(text, path, config))
+        assert [f.rule_id for f in got.findings if f.rule_id.startswith("SR8")], "the module reports nothing"
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert not {"a", "b", "c"} & analyzed, (text.count("\n"), analyzed)
+
+
+def test_a_made_node_recorded_outside_its_function_is_not_moved_with_it(tmp_path: Path) -> None:
+    """A made node whose recorded lines are outside the function's (made from code elsewhere,
+    which moves on its own) is not moved with the function: the function is analyzed again."""
+    analyzer = replay(tmp_path, MADE_NODES)
+    analyzer.analyze(MADE_NODES)  # records made in the current lines
+    memo = analyzer.taint_memo
+    assert memo is not None
+    record = next(record for fn, record in memo.records.items() if getattr(fn, "name", "") == "a")
+    index, event = next((i, event) for i, event in enumerate(record.events) if event[0] == "new")
+    (made, _line, end), *rest = event[1]
+    record.events[index] = ("new", ((made, record.line - 3, end), *rest))  # as if made above it
+    above = MADE_NODES.replace("    return 0\n", "    y = 0\n    return y\n")
+    got, analyzed = _interpreted(analyzer, above)
+    assert "a" in analyzed and not {"b", "c"} & analyzed, analyzed
+    assert summary(got) == summary(analyze_source(above, str(tmp_path / "module.py"), Config(root=tmp_path)))
 
 
 def test_an_unterminated_docstring_is_reported_at_the_files_new_end(tmp_path: Path) -> None:

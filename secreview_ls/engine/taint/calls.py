@@ -216,11 +216,11 @@ class Calls:
         ):
             return ran
         if isinstance(func, ast.Name) and (bound := self._partial_call(node, env, fn)) is not None:
-            self.sinks.results.note_made_node()  # a sink found at ``bound`` is placed by its lines
+            self.sinks.results.note_made_node(bound)  # a sink found at ``bound`` is placed by its lines
             return self.call(bound, env, fn)
         name = self.facts.qualname(func)
         if (ran_on_thread := self._offloaded(node, name)) is not None:
-            self.sinks.results.note_made_node()  # a sink found in the made call is placed by its lines
+            self.sinks.results.note_made_node(ran_on_thread)  # a sink found in the made call is placed by its lines
             return self.call(ran_on_thread, env, fn)
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = evaluate(func.value, env, fn) if isinstance(func, ast.Attribute) else None
@@ -480,7 +480,7 @@ class Calls:
             return EMPTY
         read = self._named_attribute(node, ast.Load()) if name == "builtins.getattr" else None
         if read is not None:
-            self.sinks.results.note_made_node()
+            self.sinks.results.note_made_node(read)
             # ``getattr(request, "args")`` reads what ``request.args`` reads (and the default)
             value = self.interpreter.attribute(args[0], read)
             return join(value, args[2]) if len(args) == 3 else value
@@ -727,7 +727,7 @@ class Calls:
         if found is None:
             return
         call = self._deferred.setdefault(id(node), found[0])  # one node per call: its steps stay the same
-        self.sinks.results.note_made_node()
+        self.sinks.results.note_made_node(call)
         if isinstance(call.func, ast.Name):
             self.interprocedural.resolve(call, call.func.id, None, found[1], found[2], env, fn)
 
@@ -738,7 +738,7 @@ class Calls:
         call = self._mapped_calls.get(id(node))
         if call is None:
             call = self._mapped_calls[id(node)] = made_call(node, function, [node.args[1]], [])
-        self.sinks.results.note_made_node()
+        self.sinks.results.note_made_node(call)
         item = Val(all_taint(None, items, {}))
         result = self.interprocedural.resolve(call, function.id, None, [item], [], env, fn)
         return Val(whole(result)) if result is not None else None

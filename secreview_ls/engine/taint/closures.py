@@ -55,7 +55,7 @@ class Closures:
         elif isinstance(func, ast.Subscript):
             through = self.through.table(node, func, env, fn.node)
         if through:
-            self.interpreter.results.note_made_node()  # a sink found in a made call is placed by its lines
+            self.interpreter.results.note_made_node(*through)  # a sink found in a made call is placed by its lines
             value = EMPTY
             for made in through:
                 value = join(value, self.interpreter.eval(made, env, fn))

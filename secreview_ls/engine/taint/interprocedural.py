@@ -346,14 +346,34 @@ class Interprocedural:
                 )
         return mapping
 
-    def _param_value(self, args: dict[int, Val], origin: Origin, node: ast.Call | None = None) -> Val:
+    def _param_value(
+        self,
+        args: dict[int, Val],
+        origin: Origin,
+        node: ast.Call | None = None,
+        read: dict[tuple[int, tuple[str, ...]], Val] | None = None,
+    ) -> Val:
+        """The caller's value for a parameter label's origin (its argument, at its access).
+        ``read``: the values read so far in this application, by parameter and access (the
+        labels of a summary value often read the same part of an argument); a read through a
+        request object is not kept (it makes a source at the call)."""
+        if read is not None:
+            known = read.get((origin.index, origin.access))
+            if known is not None:
+                return known
         value = args.get(origin.index)
         if value is None:
             return EMPTY
+        kept = read is not None
+        object_sources = self.spec.object_sources
         for key in origin.access:
+            if kept and value.kind is not None and value.kind in object_sources:
+                kept = False
             value = self._attribute_like(value, key, node)
             if value.taint and value.kind is None and not value.parts:
                 break  # a source read from the caller's request: its parts are the same data
+        if kept:
+            read[(origin.index, origin.access)] = value  # type: ignore[index]
         return value
 
     def _attribute_like(self, value: Val, key: str, node: ast.Call | None) -> Val:
@@ -413,10 +433,12 @@ class Interprocedural:
         *,
         returning: bool,
         orders: Orders | None = None,
+        read: dict[tuple[int, tuple[str, ...]], Val] | None = None,
     ) -> Val:
         """Rewrite a summary value in the caller's terms: parameter labels become the arguments' labels.
         ``orders``: the arguments' label sets put in order so far in this application (several
-        parameter labels of one value, or several parts, often read the same argument).
+        parameter labels of one value, or several parts, often read the same argument);
+        ``read``: the arguments' parts read so far in it (``_param_value``).
 
         A loop runs its body again until its state no longer changes, so the rounds after the
         first apply the same summaries to arguments made anew but the same (the same origins,
@@ -424,10 +446,10 @@ class Interprocedural:
         if orders is None:
             key = self._application_key(value, args, node, callee, returning)
             if key is None:
-                return self._substitute(value, args, node, callee, returning=returning, orders={})
+                return self._substitute(value, args, node, callee, returning=returning, orders={}, read={})
             known = self._applied.get(key)
             if known is None:
-                result = self._substitute(value, args, node, callee, returning=returning, orders={})
+                result = self._substitute(value, args, node, callee, returning=returning, orders={}, read={})
                 known = self._applied[key] = ((value, args), result)
             return known[1]
         into, back = self._call_steps(node, callee)
@@ -439,7 +461,7 @@ class Interprocedural:
             if lab.origin.kind != "param":
                 result_taint.add(lab.with_step(back) if returning else lab)
                 continue
-            actual = self._param_value(args, lab.origin, node)
+            actual = self._param_value(args, lab.origin, node, read)
             if actual.is_empty and actual.kind not in self.spec.object_sources:
                 continue  # (a request object passed on keeps its kind: its reads are sources)
             # The steps after the caller's: into the callee, the callee's own, back to the caller.
@@ -461,7 +483,9 @@ class Interprocedural:
         const = value.const if choices(value.const) is not None and not value.taint and not value.parts else NO_CONST
         base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind, const)
         for key, part in value.parts:
-            base = set_part(base, key, self._substitute(part, args, node, callee, returning=returning, orders=orders))
+            base = set_part(
+                base, key, self._substitute(part, args, node, callee, returning=returning, orders=orders, read=read)
+            )
         return base
 
     def _application_key(

@@ -51,7 +51,8 @@ Event = tuple[Any, ...]
 # ("clr", class, node) · ("proj", qualified name, summary or None)
 # ("tpl", template name, its ``TemplateReading``: every file read, the writes, or None)
 # ("cat", attribute node, the template text of the class attribute it names, or None)
-# ("new",): a node made for the analysis was used (``Results.note_made_node``): not replayed
+# ("new", ((node, line, end line), ...)): nodes made for the analysis were used
+# (``Results.note_made_node``), on those lines when the function was on ``Record.line``
 
 
 @dataclass
@@ -65,6 +66,11 @@ class Record:
     summary: Summary | None
     last_line: int = 0  # the last line any span of the record is on (0: not known yet)
     frame: Frame | None = None  # the version its lines are in
+    # The function's first and last lines when it was analyzed (0: not known): a node made for
+    # the analysis there is a copy of one of its nodes, placed where that one was then (its
+    # "new" events).
+    line: int = 0
+    end_line: int = 0
 
     def spans_end(self) -> int:
         if not self.last_line:
@@ -510,7 +516,17 @@ class Mover:
                 continue
             last = max(last, end)
         summary, end = self.summary(record.summary)
-        return Record(record.entry, record.summarize, record.kind_of_self, events, summary, max(last, end, 1), frame)
+        return Record(
+            record.entry,
+            record.summarize,
+            record.kind_of_self,
+            events,
+            summary,
+            max(last, end, 1),
+            frame,
+            record.line,
+            record.end_line,
+        )
 
 
 # -- moved copies ----------------------------------------------------------------------------

@@ -87,13 +87,14 @@ class Results:
         if self.recordings:
             self.recordings[-1].append(("clr", cls, node))
 
-    def note_made_node(self) -> None:
-        """The function being analyzed used a node made for the analysis (``getattr(obj, "name")``
-        read as ``obj.name``, a call a scheduler makes): it is outside the tree, so its lines do
-        not move with the function's when lines are inserted above, and a record naming it cannot
-        be replayed in a later version (the function is analyzed again)."""
+    def note_made_node(self, *nodes: ast.AST) -> None:
+        """The function being analyzed used nodes made for the analysis (``getattr(obj, "name")``
+        read as ``obj.name``, a call a scheduler makes): they are outside the tree, so their lines
+        do not move with the function's when lines are inserted above; a replay of the record in
+        a later version puts them back where their function now is (``Summaries._replay``).
+        Each is kept with its lines of now."""
         if self.recordings:
-            self.recordings[-1].append(("new",))
+            self.recordings[-1].append(("new", tuple((node, node.lineno, node.end_lineno) for node in nodes)))  # type: ignore[attr-defined]
 
     def record_hit(self, cls: str, sink: str, what: str, node: ast.AST, label: Label) -> None:
         if not self.collecting:

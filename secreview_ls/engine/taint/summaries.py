@@ -273,7 +273,16 @@ class Summaries:
         finally:
             self.results.recordings.pop()
         if not self.results.poisoned:
-            memo.records[fn] = Record(entry, summarize, kind_of_self, events, summary, frame=memo.current())
+            memo.records[fn] = Record(
+                entry,
+                summarize,
+                kind_of_self,
+                events,
+                summary,
+                frame=memo.current(),
+                line=fn.lineno,
+                end_line=fn.end_lineno or 0,
+            )
         return summary
 
     def _replay(self, fn: FunctionNode, record: Record) -> bool:
@@ -325,7 +334,18 @@ class Summaries:
                     if self.class_text_answer is None or self.class_text_answer(event[1]) != event[2]:
                         return False
                 elif kind == "new":
-                    return False  # a node made for the analysis: its lines were not moved
+                    # Nodes made for the analysis are outside the tree: they are put where their
+                    # function has moved them since (its text is the same, so each by as much).
+                    # One made from code outside it (a module-level lambda run here) may have
+                    # moved otherwise: the function is analyzed again.
+                    first, last = record.line, record.end_line
+                    if not first or not all(first <= line and (end or line) <= last for _, line, end in event[1]):
+                        return False
+                    delta = fn.lineno - first
+                    for made, line, end in event[1]:
+                        made.lineno = line + delta
+                        if end is not None:
+                            made.end_lineno = end + delta
             return not results.poisoned
         except Unplaceable:
             return False
