@@ -35,7 +35,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import PATH_STEP, FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
+from .strings import FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -876,15 +876,15 @@ class Interpreter:
         prefix = ""
         seen_value = False
         before_query: Taint | None = None  # what the URL carries before its ``?`` or ``#``
-        path_fixed = False  # a fixed ``/name`` after a leading value: what follows is in the path
+        path_fixed: frozenset[str] = frozenset()  # cleaned by a fixed ``/name`` (or ``/``) after a leading value
         text = ""  # the constant text written so far: is a quote open?
         for part in node.values:
             if isinstance(part, ast.Constant):
                 text += str(part.value)
                 if not seen_value:
                     prefix += str(part.value)
-                elif PATH_STEP.search(str(part.value)):
-                    path_fixed = True
+                else:
+                    path_fixed |= self.prefixes.path_part(str(part.value))
                 if before_query is None and any(c in str(part.value) for c in "?#"):
                     before_query = taint
                 continue
@@ -904,7 +904,7 @@ class Interpreter:
             elif "://" in prefix or prefix.startswith("/"):
                 value = self.prefixes.after(prefix, value)
             elif path_fixed:
-                value = self.prefixes.after_fixed_path(value)
+                value = self.prefixes.after_fixed_path(value, path_fixed)
             seen_value = True
             taint = taint | value
         return bound(as_text(taint))
