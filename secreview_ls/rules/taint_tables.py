@@ -193,7 +193,8 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses the URL (host) the server sends a request to.",
         why="The server can reach what the client cannot: cloud metadata endpoints, admin interfaces "
         "on localhost, internal services. Let the input choose only a path or a parameter under a "
-        "fixed `https://host/`, or check the host against an allowlist. The sender address "
+        "fixed `https://host/`, or check the host against an allowlist. Input written after a base URL "
+        'the program holds and a `/` (`f"{base_url}/{name}"`) is in that base\'s path and is not reported. The sender address '
         "`sock.recvfrom()` returns beside a datagram is no source: answering the sender is the protocol.",
         bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
         good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',

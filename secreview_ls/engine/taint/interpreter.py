@@ -67,6 +67,7 @@ from .values import (
     position_key,
     relabel,
     sequence_elements,
+    set_item,
     set_part,
     whole,
     with_step,
@@ -108,8 +109,7 @@ class Interpreter:
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
-        # entries of kept stores (a session) that views store from input, by base and key: what
-        # reading them back gives (``kept_values.py``)
+        # entries of kept stores (a session) views store from input, by base and key (``kept_values.py``)
         self.stored: dict[str, dict[str, Val]] = {}
         self.verified = verified_reads(facts)  # body reads after a signature check (``verified_bodies.py``)
         self.conditions = Conditions(facts, spec, self)
@@ -435,7 +435,7 @@ class Interpreter:
             key = const_key(node.slice)
             if key is None:
                 return False
-            return self.update(node.value, env, lambda base: set_part(base, key, change(get_part(base, key))))
+            return self.update(node.value, env, lambda base: set_item(base, key, change(get_part(base, key))))
         return False
 
     def assign(self, target: ast.expr, value: Val, env: Env, fn: Frame, value_node: ast.AST | None) -> None:
