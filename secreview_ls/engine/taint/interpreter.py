@@ -63,6 +63,7 @@ from .values import (
     join,
     joined_below,
     known_length,
+    merged_mapping,
     outside_quotes,
     position_key,
     relabel,
@@ -205,8 +206,7 @@ class Interpreter:
             try:
                 current = self._statement(statement, current, fn, module_level)
             except RecursionError:
-                # Code nested deeper than the interpreter can follow (an elif chain of hundreds
-                # of branches) costs this statement, never the rest of the function or file.
+                # Code nested deeper than it can follow costs this statement, not the rest of the file.
                 self.results.skip(f"line {statement.lineno}: nested too deeply to follow; analyzed as changing nothing")
         return current
 
@@ -239,6 +239,8 @@ class Interpreter:
             combined = Val(bound(whole(old) | added), (), None)
             if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
                 combined = concatenated(old, value, self.end_of_options, literal=_literal_sequence(node.value))
+            if isinstance(node.value, ast.Dict) and isinstance(node.op, ast.BitOr):  # ``d |= {...}``
+                combined = merged_mapping(old, value)
             self.assign(node.target, combined, env, fn, node.value)
             return env
         if isinstance(node, ast.Expr):
@@ -357,9 +359,8 @@ class Interpreter:
             state = new_state
         after: Env | None
         if forever:
-            # True on entry is not true forever: the body may change what the test reads
-            # (``while count < 1: ... count += 1``); only a test still true once the body's
-            # changes are joined in never lets the loop end.
+            # True on entry is not true forever: the body may change what the test reads (``while count
+            # < 1: ... count += 1``); only a test still true with the body's changes never ends the loop.
             forever = conditions.static_truth(node.test, state) is True
         if forever:
             after = None
@@ -564,8 +565,7 @@ class Interpreter:
             base = self.eval(node.value, env, fn)
             key = const_key(node.slice)
             if key is None:
-                # A slice, or ``PAGES[name]``: part of the container, whatever the key's text
-                # (the key is still evaluated for the sinks it may reach).
+                # A slice, or ``PAGES[name]``: part of the container (the key still evaluated for sinks).
                 self.eval(node.slice, env, fn)
                 return Val(whole(base))
             if server_entry(self.spec.client_keys, base.kind, node.slice):

@@ -434,6 +434,17 @@ def set_item(val: Val, key: str, new: Val) -> Val:
     return set_part(Val(EMPTY_TAINT, tuple(sorted(parts.items())), val.kind), key, new)
 
 
+def merged_mapping(old: Val, new: Val) -> Val:
+    """``d |= {...}``: the literal's entries replace those of ``d`` under the same keys; what ``d``
+    carries whole, or under keys the literal does not name, stays."""
+    parts = {key: item for key, item in old.parts if key not in dict(new.parts)}
+    parts.update(new.parts)
+    rest = old.part("*")
+    if rest is not None and new.part("*") is not None:
+        parts["*"] = join(rest, new.part("*") or EMPTY)
+    return Val(bound(old.taint | new.taint), tuple(sorted(parts.items())), old.kind)
+
+
 def add_to_rest(val: Val, new: Val) -> Val:
     """Join ``new`` into the container's unknown-position part (append, dynamic keys)."""
     current = val.part("*") or EMPTY
