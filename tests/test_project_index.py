@@ -324,3 +324,30 @@ def test_summaries_of_recursive_functions_do_not_depend_on_which_file_asked_firs
         return [(f.rule_id, f.span.start_line) for r in results if r.path.endswith("b.py") for f in r.findings]
 
     assert b_findings("a.py", "b.py") == b_findings("b.py") == [("SR802", 5)]
+
+
+def test_a_marked_value_follows_the_edits_of_the_helper_that_escapes_it(tmp_path: Path) -> None:
+    """``mark_safe(escape_html(x))`` is judged by what ``escape_html`` in another file returns,
+    read again after that file changes; the file counts as used by the analysis."""
+    helper = tmp_path / "text.py"
+    helper.write_text("import html\n\ndef escape_html(value):\n    return html.escape(value)\n")
+    view = tmp_path / "view.py"
+    view.write_text(
+        "from django.utils.safestring import mark_safe\nfrom text import escape_html\n\n"
+        "def show(user):\n    return mark_safe('<p>' + escape_html(user.bio) + '</p>')\n"
+    )
+    texts: dict[str, str] = {}
+    project = ProjectIndex([tmp_path], read=lambda path: texts.get(path.name))
+
+    def marks() -> list[tuple[str, int]]:
+        result = analyze_source(view.read_text(), str(view), Config(select=("SR604",)), project=project)
+        return [(f.rule_id, f.span.start_line) for f in result.findings]
+
+    with project.recording() as used:
+        assert marks() == []
+    assert helper.resolve() in used
+    texts["text.py"] = "def escape_html(value):\n    return value.strip()\n"  # an unsaved edit
+    assert marks() == [("SR604", 5)]
+    assert project.definition("text.escape_html", str(view)) is not None
+    assert project.definition("text.missing", str(view)) is None
+    assert project.definition("view.show", str(view)) is None  # the asking file itself

@@ -20,7 +20,10 @@ double-quoted attribute value (``'<a href="' + url_for(...)``, also through a lo
 such a call); the result of a helper of the module whose every ``return`` is safe (a
 function, a nested one, a ``self`` method; one calling itself for nested items is judged on its
 other parts; a method's parameter it never rebinds by what every call of it in its class passes,
-``callers.py``); a configuration attribute of ``self`` no code of the module stores
+``callers.py``), or of a function of another project file whose every ``return`` is safe, a
+function's parameters standing for what the call passes (``project_helpers.py``: ``wrap(escape(x))``,
+``quote(x)`` with ``quote`` handed an escaper, ``cleaner.clean(x)`` with ``cleaner`` a ``bleach.Cleaner``);
+the mark of a safe value (``Markup(escape(x))``); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
 reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
@@ -57,6 +60,7 @@ from .judge import (
     static_string,
 )
 from .marking_apis import configured_attribute
+from .project_helpers import judged_with_arguments, passed_for, project_function
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -116,6 +120,12 @@ _CHAINS = frozenset({"itertools.chain", "itertools.chain.from_iterable"})
 _REORDERING = frozenset({"builtins.reversed", "builtins.sorted", "builtins.list", "builtins.tuple"})
 _KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip"})
 _SAFE_TYPES = ("SafeData", "SafeString", "Markup")
+# Calls declaring their argument safe HTML (SR604, SR605): what they return is as safe as what
+# they are handed.
+_MARKS = frozenset(
+    {"django.utils.safestring.mark_safe", "django.utils.html.mark_safe", "django.utils.safestring.SafeString",
+     "markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup"}
+)  # fmt: skip
 _MAX_DEPTH = 8
 
 
@@ -207,7 +217,9 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return safe(node.args[0])
     if _rendering_method_by_name(ctx, node.func):
         return True
-    if _safe_helper_call(ctx, node.func, depth):
+    if name in _MARKS:  # the mark of a value that is safe already: judged where it is marked
+        return bool(node.args) and not isinstance(node.args[0], ast.Starred) and safe(node.args[0])
+    if _safe_helper_call(ctx, node, depth) or _safe_project_call(ctx, node, depth):
         return True
     if not isinstance(node.func, ast.Attribute):
         return False
@@ -222,6 +234,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return all(is_static(ctx, a) for a in node.args) and safe(receiver)
     if method == "replace" and len(node.args) == 2:
         return _harmless_replacement(ctx, node.args[0], node.args[1]) and safe(receiver)
+    if method == "clean" and _sanitizer(ctx, receiver):
+        return True
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
     if method == "decode" and _plain_decoding(ctx, node) and isinstance(receiver, ast.Call):
@@ -229,6 +243,23 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         if isinstance(encoded, ast.Attribute) and encoded.attr == "encode" and _static_arguments(ctx, receiver):
             return safe(encoded.value)  # ``.encode("ascii", "xmlcharrefreplace").decode()``: adds no markup
     return False
+
+
+_SANITIZERS = frozenset({"bleach.Cleaner", "bleach.sanitizer.Cleaner"})
+
+
+def _sanitizer(ctx: RuleContext, node: ast.expr, hops: int = 0) -> bool:
+    """A ``bleach.Cleaner(...)`` object: made here, or the value of a name bound once to one (a
+    module constant, the default of a parameter the call being judged leaves out)."""
+    if isinstance(node, ast.Call):
+        return (ctx.facts.qualname(node.func) or "") in _SANITIZERS
+    if not isinstance(node, ast.Name) or hops > 2:
+        return False
+    passed = passed_for(ctx, node)
+    if passed is not None:
+        return _sanitizer(passed[0], passed[1], hops + 1)
+    value = single_assignment(ctx, node)
+    return value is not None and _sanitizer(ctx, value, hops + 1)
 
 
 # Charsets whose decoding maps bytes to the characters they encode: no escape sequences undone
@@ -270,13 +301,27 @@ _JUDGING = threading.local()  # the helpers whose returns are being judged, per 
 _Function = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _safe_helper_call(ctx: RuleContext, func: ast.expr, depth: int) -> bool:
+def _safe_project_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
+    """A call of a function of another project file whose every ``return`` is safe, given what
+    the call passes (``project_helpers.py``)."""
+    found = project_function(ctx, call)
+    if found is None:
+        return False
+    callee, function = found
+    return judged_with_arguments(ctx, call, callee, function, lambda: _returns_safe(callee, function, depth))
+
+
+def _safe_helper_call(ctx: RuleContext, call: ast.Call, depth: int) -> bool:
     """A call of a helper of this module whose result is escaped HTML whatever it is handed:
     ``formatter(items)`` or ``self._items_html()`` where every ``return`` of the function
     (a module-level or nested function, a method of the enclosing class) is safe, and
     ``escaper(item)`` where every binding of ``escaper`` that can be in force when escaping is on
     (``if autoescape: escaper = conditional_escape``) is an escaper. A helper calling itself
-    (nested lists) is judged on its other parts."""
+    (nested lists) is judged on its other parts; a function's parameters stand for what the call
+    passes (``project_helpers.py``)."""
+    func = call.func
+    if isinstance(func, ast.Name) and (passed := passed_for(ctx, func)) is not None:
+        return _is_escaper(*passed)  # ``quote(value)``, ``quote`` a parameter handed an escaper
     if isinstance(func, ast.Name):
         bindings = _helper_bindings(ctx, func)
     elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
@@ -288,12 +333,19 @@ def _safe_helper_call(ctx: RuleContext, func: ast.expr, depth: int) -> bool:
         return False
     for binding in bindings:
         if isinstance(binding, ast.Assign):
-            escaper = ctx.facts.qualname(binding.value) or ctx.facts.spelled(binding.value)
-            if escaper not in ESCAPERS and escaper.rsplit(".", 1)[-1] not in _ESCAPER_NAMES:
+            if not _is_escaper(ctx, binding.value):
+                return False
+        elif isinstance(func, ast.Name) and isinstance(binding, _Function):
+            if not judged_with_arguments(ctx, call, ctx, binding, lambda b=binding: _returns_safe(ctx, b, depth)):
                 return False
         elif not _returns_safe(ctx, binding, depth):
             return False
     return True
+
+
+def _is_escaper(ctx: RuleContext, value: ast.expr) -> bool:
+    escaper = ctx.facts.qualname(value) or ctx.facts.spelled(value)
+    return escaper in ESCAPERS or escaper.rsplit(".", 1)[-1] in _ESCAPER_NAMES
 
 
 def _helper_bindings(ctx: RuleContext, name: ast.Name) -> list[ast.AST]:
@@ -689,6 +741,9 @@ def _item_of(target: ast.expr, name: str) -> bool:
 def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
     if _narrowed(ctx, node) or loop_index(ctx, node):
         return True
+    passed = passed_for(ctx, node)  # a parameter of a helper whose call is being judged
+    if passed is not None:
+        return safe_markup(passed[0], passed[1], depth + 1)
     iterated = _comprehension_source(ctx, node)
     if iterated is not None:  # ``str(digit) for digit in digits``: an item of a safe sequence
         return _safe_elements(ctx, iterated, depth + 1)

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from ..engine.finding import Level
 from ..engine.taint import (
+    AFTER_BASE_SEPARATOR,
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
     COMPUTED_BY_CALL,
@@ -193,13 +194,16 @@ TAINT_CLASSES = (
         summary="Untrusted input chooses the URL (host) the server sends a request to.",
         why="The server can reach what the client cannot: cloud metadata endpoints, admin interfaces "
         "on localhost, internal services. Let the input choose only a path or a parameter under a "
-        "fixed `https://host/`, or check the host against an allowlist. The sender address "
+        "fixed `https://host/`, or check the host against an allowlist. Input written after a base URL "
+        'the program holds and a `/` (`f"{base_url}/{name}"`) is in that base\'s path and is not reported. The sender address '
         "`sock.recvfrom()` returns beside a datagram is no source: answering the sender is the protocol.",
         bad='url = request.args["url"]\nrequests.get(url, timeout=5)',
         good='item = request.args["item"]\nrequests.get(f"https://api.example.com/items/{item}", timeout=5)',
         # A request path after a fixed ``/name`` goes to the client's own ``base_url`` (or nowhere:
-        # a client refuses a URL without a host); ``//host`` is not such a path.
-        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, HOST_ALLOWLISTED}),
+        # a client refuses a URL without a host); ``//host`` is not such a path. A value after a
+        # leading value and a lone ``/`` (``f"{base_url}/{name}"``) is in the base's path, or, where
+        # the base is empty, starts a URL without a scheme, which a client refuses too.
+        cleaned_by=frozenset({AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_BASE_SEPARATOR, HOST_ALLOWLISTED}),
         served_only=True,
     ),
     TaintClass(

@@ -9,6 +9,7 @@ from .analysis import ModuleTaint
 from .memo import TaintMemo
 from .project import ProjectIndex
 from .spec import (
+    AFTER_BASE_SEPARATOR,
     AFTER_END_OF_OPTIONS,
     AFTER_FIXED_HOST,
     AFTER_FIXED_PATH,
@@ -39,6 +40,7 @@ from .spec import (
 from .summary import Effect, SinkHit, Summary, SummaryProvider
 
 __all__ = [
+    "AFTER_BASE_SEPARATOR",
     "AFTER_END_OF_OPTIONS",
     "AFTER_FIXED_HOST",
     "AFTER_FIXED_PATH",

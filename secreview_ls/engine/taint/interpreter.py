@@ -35,7 +35,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import PATH_STEP, FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
+from .strings import FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -63,10 +63,12 @@ from .values import (
     join,
     joined_below,
     known_length,
+    merged_mapping,
     outside_quotes,
     position_key,
     relabel,
     sequence_elements,
+    set_item,
     set_part,
     whole,
     with_step,
@@ -108,8 +110,7 @@ class Interpreter:
         self.end_of_options = spec.cleaned_by(AFTER_END_OF_OPTIONS)
         self._assigned: dict[ast.expr, FlowStep] = {}  # the step of a store, by target
         self._not_exception_text: frozenset[str] | None = None  # classes an exception's text does not reach
-        # entries of kept stores (a session) that views store from input, by base and key: what
-        # reading them back gives (``kept_values.py``)
+        # entries of kept stores (a session) views store from input, by base and key (``kept_values.py``)
         self.stored: dict[str, dict[str, Val]] = {}
         self.verified = verified_reads(facts)  # body reads after a signature check (``verified_bodies.py``)
         self.conditions = Conditions(facts, spec, self)
@@ -205,8 +206,7 @@ class Interpreter:
             try:
                 current = self._statement(statement, current, fn, module_level)
             except RecursionError:
-                # Code nested deeper than the interpreter can follow (an elif chain of hundreds
-                # of branches) costs this statement, never the rest of the function or file.
+                # Code nested deeper than it can follow costs this statement, not the rest of the file.
                 self.results.skip(f"line {statement.lineno}: nested too deeply to follow; analyzed as changing nothing")
         return current
 
@@ -239,6 +239,8 @@ class Interpreter:
             combined = Val(bound(whole(old) | added), (), None)
             if isinstance(old, Val) and old.parts and isinstance(node.op, ast.Add):
                 combined = concatenated(old, value, self.end_of_options, literal=_literal_sequence(node.value))
+            if isinstance(node.value, ast.Dict) and isinstance(node.op, ast.BitOr):  # ``d |= {...}``
+                combined = merged_mapping(old, value)
             self.assign(node.target, combined, env, fn, node.value)
             return env
         if isinstance(node, ast.Expr):
@@ -357,9 +359,8 @@ class Interpreter:
             state = new_state
         after: Env | None
         if forever:
-            # True on entry is not true forever: the body may change what the test reads
-            # (``while count < 1: ... count += 1``); only a test still true once the body's
-            # changes are joined in never lets the loop end.
+            # True on entry is not true forever: the body may change what the test reads (``while count
+            # < 1: ... count += 1``); only a test still true with the body's changes never ends the loop.
             forever = conditions.static_truth(node.test, state) is True
         if forever:
             after = None
@@ -435,7 +436,7 @@ class Interpreter:
             key = const_key(node.slice)
             if key is None:
                 return False
-            return self.update(node.value, env, lambda base: set_part(base, key, change(get_part(base, key))))
+            return self.update(node.value, env, lambda base: set_item(base, key, change(get_part(base, key))))
         return False
 
     def assign(self, target: ast.expr, value: Val, env: Env, fn: Frame, value_node: ast.AST | None) -> None:
@@ -564,8 +565,7 @@ class Interpreter:
             base = self.eval(node.value, env, fn)
             key = const_key(node.slice)
             if key is None:
-                # A slice, or ``PAGES[name]``: part of the container, whatever the key's text
-                # (the key is still evaluated for the sinks it may reach).
+                # A slice, or ``PAGES[name]``: part of the container (the key still evaluated for sinks).
                 self.eval(node.slice, env, fn)
                 return Val(whole(base))
             if server_entry(self.spec.client_keys, base.kind, node.slice):
@@ -876,15 +876,15 @@ class Interpreter:
         prefix = ""
         seen_value = False
         before_query: Taint | None = None  # what the URL carries before its ``?`` or ``#``
-        path_fixed = False  # a fixed ``/name`` after a leading value: what follows is in the path
+        path_fixed: frozenset[str] = frozenset()  # cleaned by a fixed ``/name`` (or ``/``) after a leading value
         text = ""  # the constant text written so far: is a quote open?
         for part in node.values:
             if isinstance(part, ast.Constant):
                 text += str(part.value)
                 if not seen_value:
                     prefix += str(part.value)
-                elif PATH_STEP.search(str(part.value)):
-                    path_fixed = True
+                else:
+                    path_fixed |= self.prefixes.path_part(str(part.value))
                 if before_query is None and any(c in str(part.value) for c in "?#"):
                     before_query = taint
                 continue
@@ -904,7 +904,7 @@ class Interpreter:
             elif "://" in prefix or prefix.startswith("/"):
                 value = self.prefixes.after(prefix, value)
             elif path_fixed:
-                value = self.prefixes.after_fixed_path(value)
+                value = self.prefixes.after_fixed_path(value, path_fixed)
             seen_value = True
             taint = taint | value
         return bound(as_text(taint))

@@ -67,6 +67,7 @@ from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .file_names import FileNames
 from .log_output import FORMATTER_MARKERS, formatter_facts
+from .module_definitions import DefinitionFiles, FunctionNode, defined_function
 from .module_files import MAX_ANCESTORS, ModuleFiles
 from .spec import TaintSpec
 from .summary import Summary
@@ -232,6 +233,7 @@ class ProjectIndex:
         # size and time are looked up once instead of at every ask; ``invalidate`` forgets them.
         self._stable = stable
         self._stamps: dict[Path, tuple[int, int] | None] = {}
+        self._definitions = DefinitionFiles()  # files read for their ``def`` statements (``definition``)
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[Path]]:
@@ -270,6 +272,7 @@ class ProjectIndex:
                 self._modules.forget_listings()  # a module may have been created or deleted
             if path is None:
                 self._stamps.clear()
+                self._definitions.forget()
                 self._drop_offered()
                 self._named.clear()
                 self._log_facts = None
@@ -286,6 +289,7 @@ class ProjectIndex:
             except (OSError, RuntimeError):
                 return
             self._stamps.pop(resolved, None)
+            self._definitions.forget(resolved)
             self._drop_offered(resolved)
             self._named.pop(resolved, None)
             if resolved.suffix == ".py" and self._log_facts is not None:
@@ -309,6 +313,7 @@ class ProjectIndex:
         try:
             self.flush()
             self._drop_offered()
+            self._definitions.forget()
             for path in list(self._whole):
                 if path not in self._active:
                     self._drop_whole(path)
@@ -602,6 +607,26 @@ class ProjectIndex:
             if self._python_names(path, wide=True)[0] & wanted:
                 found.append(path)
         return found
+
+    def definition(self, qualname: str, from_path: str) -> tuple[ModuleFacts, FunctionNode] | None:
+        """The facts of the other project file defining ``pkg.mod.func`` (``pkg.mod.Class.method``)
+        and that ``def``, for judging a call by what the function returns; None for the asking
+        file itself and for a name no project file defines with a ``def``. The file counts as used
+        like a summary's."""
+        with self._lock:
+            target = self._target(qualname, from_path)
+            if target is None or target[0][0] == self._resolved_path(from_path):
+                return None
+            (path, asked), name = target
+            supplied = self._read(path) if self._read is not None else None
+            key = ("text", supplied) if supplied is not None else ("disk", self._stamp(path))
+            read = (lambda: supplied) if supplied is not None else (lambda: _read_disk(path))
+            facts = self._definitions.facts(path, key, read, self._module_name(path, asked))
+            if facts is None:
+                return None
+            self._record(path)
+            function = defined_function(facts.tree, name)
+            return (facts, function) if function is not None else None
 
     def text_of(self, path: Path) -> str | None:
         """The text of a project file: an open document's, else the disk's."""

@@ -21,6 +21,9 @@ ALL_CLASSES = "*"
 MARKUP_ESCAPED = "markup-escaped"  # formatted into a markup object (``Markup("<b>%s</b>") % value``)
 LINE_BREAKS_REMOVED = "line-breaks-removed"  # ``.replace("\n", ...)`` or ``.replace("\r", ...)``
 AFTER_FIXED_HOST = "after-fixed-host"  # written after a constant ``scheme://host/`` prefix
+AFTER_BASE_SEPARATOR = (
+    "after-base-separator"  # after a leading value and a lone ``/``: a path, or ``//host`` with no scheme
+)
 AFTER_FIXED_PATH = "after-fixed-path"  # written after a constant ``/path`` prefix (same site)
 # written after constant text that is not only dashes (``"--output=" + value``): never an option itself
 AFTER_FIXED_TEXT = "after-fixed-text"
@@ -88,7 +91,7 @@ RELATIVE_ONLY = "~relative-only"
 QUOTED_ONLY = "~quoted-only"
 ABSOLUTE_REJECTED = "~absolute-rejected"
 CLEANING_BEHAVIOURS = frozenset(
-    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
+    {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_BASE_SEPARATOR, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
      COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS, RETURNED_BY_PROGRAM_OBJECT, INVOKING_USER_CHOSE, OWN_REQUEST_URL,
      PAGE_CAME_FROM, FOUND_BY_KEY}

@@ -10,7 +10,7 @@ import ast
 import re
 import string
 
-from .spec import AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, TaintSpec
+from .spec import AFTER_BASE_SEPARATOR, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_FIXED_TEXT, TaintSpec
 from .values import EMPTY, EMPTY_TAINT, Taint, Val, as_text, bound, get_part, relabel, whole
 
 
@@ -26,6 +26,22 @@ def literal_prefix(node: ast.expr) -> str:
 
 
 PATH_STEP = re.compile(r"/[^/\\]")
+
+
+def lone_separator(text: str) -> bool:
+    """Constant text after a leading value ending in one ``/`` (``f"{base_url}/{name}"``): what
+    follows is in the base's path, unless the base is empty (not ``://`` or ``:/``)."""
+    return text.endswith("/") and not text.endswith(("//", ":/")) and not PATH_STEP.search(text)
+
+
+def separator_inside(node: ast.expr | None) -> bool:
+    """``base + "/" + x`` / ``f"{base}/{x}"``: a leading value, then a lone separator."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(part, ast.Constant) and lone_separator(str(part.value)) for part in node.values[1:])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        right = node.right
+        return isinstance(right, ast.Constant) and isinstance(right.value, str) and lone_separator(right.value)
+    return False
 
 
 def fixed_path_inside(node: ast.expr | None) -> bool:
@@ -59,6 +75,13 @@ class FixedPrefixes:
         self.after_host = spec.cleaned_by(AFTER_FIXED_HOST)
         self.after_path = spec.cleaned_by(AFTER_FIXED_PATH)
         self.after_text = spec.cleaned_by(AFTER_FIXED_TEXT)
+        self.after_separator = spec.cleaned_by(AFTER_BASE_SEPARATOR)
+
+    def path_part(self, text: str) -> frozenset[str]:
+        """The classes constant ``text`` written after a leading value cleans what follows for."""
+        if PATH_STEP.search(text):
+            return self.after_path
+        return self.after_separator if lone_separator(text) else frozenset()
 
     def after(self, prefix: str, taint: Taint) -> Taint:
         """The labels of data written after ``prefix``."""
@@ -110,11 +133,15 @@ class FixedPrefixes:
                 taint = self.after(text, taint)
             elif fixed_path_inside(prefix):
                 taint = self.after_fixed_path(taint)
+            elif separator_inside(prefix):
+                taint = self.after_fixed_path(taint, self.after_separator)
         return taint
 
-    def after_fixed_path(self, taint: Taint) -> Taint:
-        """The labels of data written after a fixed ``/name`` inside a URL (after its host)."""
-        return relabel(taint, lambda lab: lab.cleaned_for(self.after_path)) if taint and self.after_path else taint
+    def after_fixed_path(self, taint: Taint, fixed: frozenset[str] | None = None) -> Taint:
+        """The labels of data written after a fixed ``/name`` inside a URL (after its host), or
+        cleaned for the classes ``fixed`` names."""
+        fixed = self.after_path if fixed is None else fixed
+        return relabel(taint, lambda lab: lab.cleaned_for(fixed)) if taint and fixed else taint
 
 
 def literal_text(node: ast.expr) -> str:

@@ -436,6 +436,33 @@ def set_part(val: Val, key: str, new: Val) -> Val:
     return Val(val.taint, tuple(parts), val.kind)
 
 
+def set_item(val: Val, key: str, new: Val) -> Val:
+    """``val[key]`` now ``new`` (a guard cleaned it) where ``val``'s own taint stood for every item
+    (a list read whole from input): that taint moves to the other items, the known ones and the
+    rest (``*``), so the item ``key`` keeps only ``new``'s; ``whole(val)`` keeps it all."""
+    if not val.taint or key.startswith(".") or key == "*":
+        return set_part(val, key, new)
+    own = val.taint
+    parts = dict(val.parts)
+    rest = parts.get("*", EMPTY)
+    for other, item in parts.items():
+        if other != "*":
+            parts[other] = Val(bound(_param_part(own, other) | item.taint), item.parts, item.kind, item.const)
+    parts["*"] = Val(bound(own | rest.taint), rest.parts, rest.kind)
+    return set_part(Val(EMPTY_TAINT, tuple(sorted(parts.items())), val.kind), key, new)
+
+
+def merged_mapping(old: Val, new: Val) -> Val:
+    """``d |= {...}``: the literal's entries replace those of ``d`` under the same keys; what ``d``
+    carries whole, or under keys the literal does not name, stays."""
+    parts = {key: item for key, item in old.parts if key not in dict(new.parts)}
+    parts.update(new.parts)
+    rest = old.part("*")
+    if rest is not None and new.part("*") is not None:
+        parts["*"] = join(rest, new.part("*") or EMPTY)
+    return Val(bound(old.taint | new.taint), tuple(sorted(parts.items())), old.kind)
+
+
 def add_to_rest(val: Val, new: Val) -> Val:
     """Join ``new`` into the container's unknown-position part (append, dynamic keys)."""
     current = val.part("*") or EMPTY
