@@ -61,7 +61,6 @@ from .taint_frameworks import (
     CAPTURING_HANDLERS,
     CLIENT_CONNECTIONS,
     DJANGO_REQUEST_ATTRS,
-    DJANGO_URL_ATTRS,
     ERROR_HANDLER_DECORATORS,
     EXTRA_CALL_SOURCES,
     EXTRA_HANDLER_BASES,
@@ -71,7 +70,6 @@ from .taint_frameworks import (
     EXTRA_SOURCE_CLEANED_NO_BREAKS,
     HTTP_SERVER_HANDLER_ATTRS,
     LINE_KEYS,
-    REFERRER_ATTRS,
     REQUEST_ANNOTATIONS,
     REQUEST_GLOBALS,
     REQUEST_HOOKS,
@@ -100,6 +98,7 @@ from .taint_sanitizers import (
     SANITIZERS,
     STRING_METHODS,
 )
+from .taint_source_cleaning import request_sources_cleaned
 from .taint_traces import TRACE_BODY_SINKS, TRACE_CLASS, TRACE_FILE_SOURCES, TRACE_SOURCES, trace_sinks
 from .user_settings import PREFERENCES
 
@@ -451,53 +450,7 @@ FLASK_REQUEST_ATTRS = (
     "files", "view_args", "stream", "query_string", "environ", "url", "full_path", "path",
     "base_url", "url_root", "referrer", "user_agent",
 )  # fmt: skip
-# The request's own URL is chosen by the client only below the host: not an open redirect or
-# SSRF when sent back (it comes after the app's own fixed host), still text the client wrote
-# everywhere else.
-_OWN_URL = _cleaned_by(AFTER_FIXED_HOST) | _cleaned_by(OWN_REQUEST_URL)
-SOURCE_CLEANED = {f"flask.request.{attr}": _OWN_URL for attr in ("url", "full_path", "path", "base_url", "url_root")}
-# Werkzeug builds the whole URL (``url``, ``base_url``, ``url_root``) with its path and
-# query percent-encoded: a line break arrives as ``%0A``. (``path`` is the decoded path: it can
-# hold one.)
-SOURCE_CLEANED.update(
-    {f"flask.request.{attr}": _OWN_URL | _cleaned_by(LINE_BREAKS_REMOVED) for attr in ("url", "base_url", "url_root")}
-)
-SOURCE_CLEANED.update(
-    {f"aiohttp.request.{attr}": _OWN_URL for attr in ("url", "rel_url", "path", "path_qs", "raw_path")}
-)
-SOURCE_CLEANED.update({f"webob.request.{attr}": _OWN_URL for attr in ("url", "path", "path_qs", "path_info")})
-# Django's request path is percent-decoded (it can hold markup or a line break); its full URL
-# (``build_absolute_uri()``) begins with the host the site accepts.
-SOURCE_CLEANED.update(
-    {f"{kind}.{attr}": _OWN_URL for kind in ("django.request", "django.view.request") for attr in DJANGO_URL_ATTRS}
-)
-# The ``Referer`` is the page the browser came from (no open redirect when sent back there).
-_CAME_FROM = _cleaned_by(PAGE_CAME_FROM) | _cleaned_by(LINE_BREAKS_REMOVED)
-SOURCE_CLEANED.update({f"{kind}.{attr}": _CAME_FROM for kind, attr in REFERRER_ATTRS})
-# A header (or cookie) value cannot hold CR or LF: HTTP parsers reject or fold them, so it cannot
-# split a response header or forge a log line.
-_NO_LINE_BREAKS = _cleaned_by(LINE_BREAKS_REMOVED)
-SOURCE_CLEANED.update(
-    {
-        f"{kind}.{attr}": _NO_LINE_BREAKS
-        for kind, attrs in (
-            ("flask.request", ("headers", "cookies", "user_agent")),
-            ("django.request", ("headers", "COOKIES", "META")),
-            ("starlette.request", ("headers", "cookies")),
-            ("http.server.handler", ("headers",)),
-            ("aiohttp.request", ("headers", "cookies")),
-            ("webob.request", ("headers", "cookies", "user_agent")),
-            ("tornado.handler.request", ("headers", "cookies")),
-        )
-        for attr in attrs
-    }
-)
-# Tornado's request-target as the client sent it (``uri``, its ``path``) and the URL rebuilt from it with the
-# request's own host (``full_url()``) are the site's own URL (its ``query`` alone is none); they and the Host
-# header's text are split out of one line, never percent-decoded: none holds CR or LF.
-for _attr in ("uri", "path", "full_url", "query", "host"):
-    _own = _OWN_URL if _attr in ("uri", "path", "full_url") else frozenset()
-    SOURCE_CLEANED[f"tornado.handler.request.{_attr}"] = _own | _NO_LINE_BREAKS
+SOURCE_CLEANED = request_sources_cleaned(_cleaned_by)
 OBJECT_KINDS = {
     "flask.request": "flask.request",
     "quart.request": "flask.request",
@@ -552,7 +505,11 @@ OBJECT_SOURCES.update(EXTRA_OBJECT_SOURCES)
 HANDLER_BASES.update(EXTRA_HANDLER_BASES)
 REQUEST_PARAMETERS += EXTRA_REQUEST_PARAMETERS
 SOURCE_CLEANED.update(
-    {f"{kind}.{attr}": _NO_LINE_BREAKS for kind, attrs in EXTRA_SOURCE_CLEANED_NO_BREAKS for attr in attrs}
+    {
+        f"{kind}.{attr}": _cleaned_by(LINE_BREAKS_REMOVED)
+        for kind, attrs in EXTRA_SOURCE_CLEANED_NO_BREAKS
+        for attr in attrs
+    }
 )
 # Values that are untrusted by themselves (local: the machine's user chose them).
 ATTR_SOURCES = {
