@@ -198,7 +198,7 @@ class Config:
         return PurePosixPath(candidate.as_posix()).as_posix()
 
     def is_test_path(self, path: str | Path) -> bool:
-        return _matches_any(self.relative(path), self.test_paths)
+        return bool(self.test_paths) and _matches_any(self.relative(path), self.test_paths)
 
     def is_excluded(self, path: str | Path) -> bool:
         return self.is_excluded_relative(self.relative(path))
@@ -217,6 +217,8 @@ class Config:
         return lambda rel_path: match(rel_path.lstrip("/"))
 
     def ignored_for(self, path: str | Path) -> tuple[str, ...]:
+        if not self.per_file_ignores:
+            return ()  # nothing to match: the path is not made relative (a resolve, asked per file)
         rel = self.relative(path)
         codes: list[str] = []
         for pattern, ids in self.per_file_ignores.items():

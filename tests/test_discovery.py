@@ -158,3 +158,42 @@ def test_shebang_script_gets_python_rules(tmp_path: Path, monkeypatch, capsys) -
     touch(tmp_path, "bin/deploy", "#!/usr/bin/env python3\nimport yaml\nyaml.load(x)\n")
     assert cli.main(["check", "--color", "never", "."]) == 1
     assert "bin/deploy:3:1: SR401" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_a_folder_written_through_a_link_is_matched_by_its_resolved_path(tmp_path: Path, monkeypatch) -> None:
+    """Scanning the root through a link (macOS's ``/tmp``): entries are matched by the path
+    ``config.relative`` gives, made from the resolved folder for entries that are no links and
+    resolved one by one for those that are."""
+    real = tmp_path / "real"
+    touch(real, "app/views.py")
+    touch(real, "legacy/old.py")
+    touch(real, "gen/model_pb2.py")
+    (real / "app" / "shadow.py").symlink_to(real / "legacy" / "old.py")  # resolves into legacy/
+    (real / "app" / "outside.py").symlink_to(touch(tmp_path, "elsewhere/legacy/x.py"))
+    alias = tmp_path / "alias"
+    alias.symlink_to(real, target_is_directory=True)
+    config = Config(root=real, extend_exclude=("legacy/**", "**/*_pb2.py"))
+    asked: list[str] = []
+    relative = Config.relative
+
+    def counted(self: Config, path: str | Path) -> str:
+        asked.append(Path(path).name)
+        return relative(self, path)
+
+    monkeypatch.setattr(Config, "relative", counted)
+    names = sorted(p.name for p in discover_files([alias], config).files)
+    # ``shadow.py`` resolves to ``legacy/old.py``: excluded as ``config.relative`` reads it;
+    # ``outside.py`` resolves out of the root and is matched as written.
+    assert names == ["outside.py", "views.py"]
+    assert sorted(asked) == ["outside.py", "shadow.py", "views.py"]  # only the folder with links
+    asked.clear()
+    assert sorted(p.name for p in discover_files([real], config).files) == ["outside.py", "shadow.py", "views.py"]
+    assert asked == []  # written under the root: entries are taken as written
+
+
+def test_per_file_ignores_make_no_relative_path_without_patterns(tmp_path: Path, monkeypatch) -> None:
+    config = Config(root=tmp_path)
+    monkeypatch.setattr(Config, "relative", lambda self, path: pytest.fail("made relative"))
+    assert config.ignored_for(tmp_path / "a.py") == ()
+    assert not Config(root=tmp_path, test_paths=()).is_test_path(tmp_path / "tests" / "a.py")

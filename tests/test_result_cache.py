@@ -627,3 +627,57 @@ def test_a_summary_that_searched_the_project_is_computed_again_not_taken_from_th
     assert not any(name == "handlers.py" and rule == "SR806" for name, _, rule in scan(project, folder))
     (package / "app.py").write_text(AIO_APP + AIO_SETUP, encoding="utf-8")
     assert ("handlers.py", 10, "SR806") in scan(project, folder)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_files_written_through_a_link_to_the_root_are_keyed_as_resolved(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A root reached through a link (macOS's ``/tmp``): a file's key is its resolved path
+    relative to the root, its folder's real path looked up once a run and the file itself
+    each time (a link in it resolves elsewhere)."""
+    from secreview_ls.pipeline.filters import relative_to_root
+
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "far.py").write_text("x = 1\n", encoding="utf-8")
+    (project / "pkg").mkdir()
+    (project / "pkg" / "mod.py").write_text("y = 2\n", encoding="utf-8")
+    (project / "pkg" / "shadow.py").symlink_to(project / "loader.py")
+    (project / "pkg" / "far.py").symlink_to(outside / "far.py")
+    alias = tmp_path_factory.mktemp("alias") / "project"
+    alias.symlink_to(project, target_is_directory=True)
+    cache = result_cache.ResultCache(tmp_path_factory.mktemp("cache"), discover(project), [])
+    written = [
+        alias / "app.py",
+        alias / "helpers.py",
+        alias / "pkg" / "mod.py",
+        alias / "pkg" / "shadow.py",
+        alias / "pkg" / "far.py",
+        alias / "pkg" / "gone.py",
+        alias / "pkg" / ".." / "app.py",
+        project / "app.py",
+        outside / "far.py",
+    ]
+    keys = [cache._key_of(path) for path in written]
+    assert keys == [relative_to_root(path, project) for path in written]
+    assert keys[:7] == [
+        "app.py",
+        "helpers.py",
+        "pkg/mod.py",
+        "loader.py",
+        (outside / "far.py").resolve().as_posix(),
+        "pkg/gone.py",
+        "app.py",
+    ]
+    assert set(cache._real_folders) == {alias, alias / "pkg", outside}
+
+    # A folder's real path is read once a run: the scan through the link keeps its results.
+    folder = tmp_path_factory.mktemp("cache")
+    counting = Counting(monkeypatch)
+    first = scan_paths([alias], discover(project), jobs=1, cache_folder=folder)
+    counting.paths.clear()
+    again = scan_paths([alias], discover(project), jobs=1, cache_folder=folder)
+    assert counting.paths == []
+    assert [(f.path, f.line, f.rule_id) for f in again.findings()] == [
+        (f.path, f.line, f.rule_id) for f in first.findings()
+    ]

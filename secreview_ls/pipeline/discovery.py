@@ -182,7 +182,7 @@ def _excluded(
     return False
 
 
-def _relative_top(config: Config, top: Path) -> str | None:
+def _relative_top(config: Config, top: Path | str) -> str | None:
     """The path of the walked folder relative to the project root ("" for the root itself),
     such that ``config.relative`` of an entry under it is this plus ``/name``; None when the
     folder is not written under the root (each entry is then made relative on its own)."""
@@ -192,9 +192,12 @@ def _relative_top(config: Config, top: Path) -> str | None:
     return probe[:-2] if probe is not None and probe.endswith("/x") else "" if probe == "x" else None
 
 
-def _relative_child(parent: str | None, name: str) -> str | None:
-    """``config.relative(directory / name)`` from the directory's (None: not known)."""
-    if parent is None:
+def _relative_child(parent: str | None, name: str, resolved: bool = False, maybe_link: bool = False) -> str | None:
+    """``config.relative(directory / name)`` from the directory's (None: not known).
+    ``resolved``: the directory's was made from its resolved path (it is written outside the
+    root, through a link: ``config.relative`` resolves each entry), which stands for an entry's
+    only when the entry is no link itself (``maybe_link``: it may be one)."""
+    if parent is None or (resolved and maybe_link):
         return None
     return f"{parent}/{name}" if parent else name
 
@@ -369,6 +372,12 @@ def walk(
     # relative to the project root when written under it). Children's relative paths are
     # the directory's plus their name: no path object is made for an entry only to match it.
     top_rel = _relative_top(config, top)
+    # A folder written outside the root that resolves under it (a link on the way, such as
+    # macOS's ``/tmp``): an entry that is no link resolves to the resolved folder's path plus
+    # its name, so its relative path is made from that one without resolving it again.
+    by_resolved = top_rel is None and config.root is not None
+    if by_resolved:
+        top_rel = _relative_top(config, str(resolved_top))
     # Folders are kept as text: a path object is made only for a folder with a file to give.
     stack: list[tuple[str, str, list[_Ignore], str | None]] = [(str(top), str(resolved_top), chain, top_rel)]
     while stack:
@@ -391,7 +400,7 @@ def walk(
         subdirs: list[tuple[str, str, list[_Ignore], str | None]] = []
         folder: Path | None = None
         for name, is_dir, is_link, by_name in listed.kept:
-            rel = _relative_child(directory_rel, name)
+            rel = _relative_child(directory_rel, name, by_resolved, is_link or (listed.linked and not is_dir))
             if excluded(directory, name, rel, is_dir):
                 continue
             if gitignore and chain and _ignored(chain, Path(resolved, name), is_dir):

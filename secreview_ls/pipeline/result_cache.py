@@ -45,8 +45,7 @@ from typing import Any
 from .. import __version__
 from ..config import Config, written_under
 from ..engine.finding import INCOMPLETE_KINDS, Finding, Notice, Span
-from ..engine.project_files import Listed, python_file_texts, search_markers
-from .filters import relative_to_root
+from ..engine.project_files import Listed, python_file_texts, real_path, search_markers
 from .result import AnalysisResult
 
 DEFAULT_FOLDER = ".secreview_cache"
@@ -189,6 +188,7 @@ class ResultCache:
         self._pair_holds: dict[int, bool] = {}
         self._used: set[str] = set()
         self._root_text = str(self.root)
+        self._real_folders: dict[Path, Path] = {}  # the folders of files written outside the root
         self._digests: dict[str, str | None] = {}  # by the file's path as text
         self._used_digests: dict[str, str] = {}  # by an entry's key of a used file (ABSENT: gone)
         self._started_ns = _now_ns()
@@ -281,8 +281,24 @@ class ResultCache:
         absolute = os.path.abspath(text)
         return absolute[len(self._root_prefix) :] if absolute.startswith(self._root_prefix) else absolute
 
-    def _key_of(self, path: Path) -> str:
-        return written_under(path, self.root) or relative_to_root(path, self.root)
+    def _key_of(self, path: Path | str) -> str:
+        """``relative_to_root``: written under the root, taken as written; else resolved, with
+        the real path of its folder kept for this run (a root reached through a link, such as
+        macOS's ``/tmp``: every file of the scan is written outside it) and the file itself
+        looked at each time (``real_path``)."""
+        written = written_under(path, self.root)
+        if written is not None:
+            return written
+        real = str(real_path(Path(path), self._real_folder))
+        if real == self._root_text:
+            return "."
+        return written_under(real, self.root) or Path(real).as_posix()
+
+    def _real_folder(self, folder: Path) -> Path:
+        known = self._real_folders.get(folder)
+        if known is None:
+            known = self._real_folders[folder] = folder.resolve()
+        return known
 
     def _path_of(self, key: str) -> str:
         """The file of an entry's key, as text (no path object: asked for every file a cached
