@@ -31,7 +31,8 @@ server builds for the file's folder unless ``--no-project``. The analysis runs o
 the environment chooses, as the server's does (``lsp/allocator.py``): Python's own unless
 ``PYTHONMALLOC=malloc`` (glibc's, 20-35 % more CPU per edit) is set.
 
-    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [--edit key|line|paste|broken|unclosed] [FILE ...]
+    python benchmarks/real_files.py [--runs 7] [--no-project] [--no-ruff] [--edit key|line|paste|broken|unclosed]
+        [--method middle|first] [FILE ...]
 """
 
 from __future__ import annotations
@@ -92,16 +93,16 @@ def child_cpu(action: Callable[[], object]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def statement_line(text: str) -> int:
+def statement_line(text: str, where: str = "middle") -> int:
     """Like ``method_line``, for edits that insert lines: the 0-based line of the last statement
-    of the middle method of the largest class among those whose last statement starts its own
-    line (not a stub's ``...`` after the signature), nearest the middle."""
+    of the middle (``where``: or the first) method of the largest class among those whose last
+    statement starts its own line (not a stub's ``...`` after the signature), nearest it."""
     tree = ast.parse(text)
     lines = text.splitlines()
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
     largest = max(classes, key=lambda c: (c.end_lineno or c.lineno) - c.lineno)
     methods = [n for n in largest.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.body]
-    middle = len(methods) // 2
+    middle = len(methods) // 2 if where == "middle" else 0
 
     def own_line(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         last = method.body[-1]
@@ -111,13 +112,14 @@ def statement_line(text: str) -> int:
     return method.body[-1].lineno - 1
 
 
-def method_line(text: str) -> int:
-    """The 0-based line inside the middle method of the largest class, where the edit goes."""
+def method_line(text: str, where: str = "middle") -> int:
+    """The 0-based line inside the middle (``where``: or the first) method of the largest class,
+    where the edit goes."""
     tree = ast.parse(text)
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
     largest = max(classes, key=lambda c: (c.end_lineno or c.lineno) - c.lineno)
     methods = [n for n in largest.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.body]
-    method = methods[len(methods) // 2]
+    method = methods[len(methods) // 2 if where == "middle" else 0]
     return method.body[-1].lineno - 1
 
 
@@ -224,11 +226,18 @@ async def ruff_server_times(versions: list[str], path: Path) -> tuple[float, lis
 
 
 def measure(
-    path: Path, runs: int, project: ProjectIndex | None, config: Config, *, ruff_too: bool, kind: str = "key"
+    path: Path,
+    runs: int,
+    project: ProjectIndex | None,
+    config: Config,
+    *,
+    ruff_too: bool,
+    kind: str = "key",
+    where: str = "middle",
 ) -> dict[str, float]:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
-    at = method_line(text) if kind == "key" else statement_line(text)
+    at = method_line(text, where) if kind == "key" else statement_line(text, where)
     opens, prepares, keys, floors, ruffs = [], [], [], [], []
     ruff = ruff_runner(text, path) if ruff_too else None
     for _ in range(runs):
@@ -289,6 +298,12 @@ def main() -> None:
         f" inserted and deleted (line), {PASTED_LINES} lines of statements pasted and removed (paste), an"
         " unfinished statement inserted and removed: `value =` (broken), `value = len(` (unclosed)",
     )
+    parser.add_argument(
+        "--method",
+        choices=("middle", "first"),
+        default="middle",
+        help="the method of the largest class edited: the middle one, or the first (below the class header)",
+    )
     args = parser.parse_args()
     freeze_after_analyses()  # as the server does
     files = args.files or default_files()
@@ -296,7 +311,7 @@ def main() -> None:
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
     print(
         f"CPU medians of {args.runs} runs; Ruff's server: its CPU per change (mean, srv cpu), and the wall clock"
-        f" from didChange (srv wall, median) or didOpen (srv open) to publishDiagnostics; edit: {args.edit}; allocator {os.environ.get(VARIABLE) or 'pymalloc'}; load {load}"
+        f" from didChange (srv wall, median) or didOpen (srv open) to publishDiagnostics; edit: {args.edit} in the {args.method} method; allocator {os.environ.get(VARIABLE) or 'pymalloc'}; load {load}"
     )
     columns = (
         "lines",
@@ -317,7 +332,7 @@ def main() -> None:
         started = time.process_time()
         project = None if args.no_project else ProjectIndex([path.parent])
         index_cpu = time.process_time() - started
-        f = measure(path, args.runs, project, config, ruff_too=ruff_too, kind=args.edit)
+        f = measure(path, args.runs, project, config, ruff_too=ruff_too, kind=args.edit, where=args.method)
         cells = (
             str(int(f["lines"])),
             ms(f["parse"]),

@@ -209,6 +209,15 @@ def test_an_edit_in_a_method_parses_and_reruns_that_method(tmp_path: Path) -> No
             assert stats.rerun < stats.chunks // 10, stats
 
 
+def _first_methods(lines: list[str]) -> list[int]:
+    """The line indexes of each class's first method (the segment above it is the class header)."""
+    found = []
+    for number, line in enumerate(lines):
+        if line.startswith("class Service"):
+            found.append(next(i for i in range(number, len(lines)) if lines[i].startswith("    def ")))
+    return found
+
+
 @pytest.mark.parametrize(
     ("typed", "contained"),
     [
@@ -226,7 +235,9 @@ def test_a_statement_typed_halfway_in_a_method_reparses_that_method(
     analyzer, text, path, config = _opened(tmp_path, 60, seed=5)
     lines = split_lines_keepends(text)
     methods = [i for i, line in enumerate(lines) if line.startswith("    def ")]
-    for index in (methods[len(methods) // 2] + 2, methods[-1] + 2):  # the middle method, the last one
+    first = _first_methods(lines)
+    # The middle method, the last one, the first of a class and of a decorated class (under the header).
+    for index in (methods[len(methods) // 2] + 2, methods[-1] + 2, first[0] + 2, first[1] + 2):
         indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
         broken = "".join([*lines[:index], f"{indent}{typed}\n", *lines[index:]])
         for current in (broken, text):
@@ -238,6 +249,7 @@ def test_a_statement_typed_halfway_in_a_method_reparses_that_method(
                 assert (analyzer.stats.parsed_lines < 30) == contained, analyzer.stats
 
 
+@pytest.mark.parametrize("where", ["middle", "first", "first-decorated"])
 @pytest.mark.parametrize(
     "typed",
     [
@@ -247,14 +259,21 @@ def test_a_statement_typed_halfway_in_a_method_reparses_that_method(
         ["items = [len(data),", "items = [len(data), 2]"],
     ],
 )
-def test_an_open_bracket_or_string_in_a_method_keeps_its_class_in_segments(tmp_path: Path, typed: list[str]) -> None:
+def test_an_open_bracket_or_string_in_a_method_keeps_its_class_in_segments(
+    tmp_path: Path, typed: list[str], where: str
+) -> None:
     """Code left inside a bracket or string in a method is repaired in that method's segment (the
     tolerant parse to the end of the file decides where it closes): the class stays cut into
-    segments, other methods are not parsed again, notices and findings are the whole file's."""
+    segments, other methods are not parsed again, notices and findings are the whole file's. In
+    a class's first method too, under its header (a decorated class's: decorators above it)."""
     analyzer, text, path, config = _opened(tmp_path, 60, seed=5)
     lines = split_lines_keepends(text)
     methods = [i for i, line in enumerate(lines) if line.startswith("    def ")]
-    index = methods[len(methods) // 2] + 2
+    first = _first_methods(lines)
+    start = {"middle": methods[len(methods) // 2], "first": first[0], "first-decorated": first[1]}[where]
+    if where == "first-decorated":
+        assert "@dataclass_like\n" in lines[start - 12 : start]
+    index = start + 2
     indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
     key = "".join([*lines[:index], lines[index].rstrip("\n") + "  # x\n", *lines[index + 1 :]])
     analyzer.analyze(key)

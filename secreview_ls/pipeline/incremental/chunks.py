@@ -65,9 +65,9 @@ class Chunk:
     facts_recorder: Recorder | None = None
     positioned: list[ast.AST] = field(default_factory=list)
     ended: list[ast.AST] = field(default_factory=list)  # the positioned nodes with an end line
-    # ``place``'s view of them: the attribute dicts of the nodes with an end line, of the others
-    # (those in address order once the chunk moved twice)
-    moving: tuple[list[dict[str, Any]], list[dict[str, Any]], bool] | None = None
+    # ``place``'s view of them: the attribute dicts of the nodes on one line, of the others with
+    # an end line, of those without (in address order once the chunk moved twice)
+    moving: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], bool] | None = None
     serial: int = 0  # changes whenever the facts are rebuilt
     context: list[Chunk] | None = None  # chunks binding names this one uses
     context_key: tuple[tuple[str, str, int], ...] | None = None  # what the context binds that this one uses
@@ -237,12 +237,14 @@ def place(chunk: Chunk) -> None:
         # Moved after a version was analyzed with it (not just parsed): it will likely move
         # again, so its dicts are put in address order now (see ``ready_moves``).
         moving = _moving(chunk, chunk.local is not None)
-    elif not moving[2]:
+    elif not moving[3]:
         moving = _moving(chunk, True)  # moved again: from now on in address order
     # A class header's node ends where the class's last segment does.
     last = max(chunk.last, chunk.unit.segments[-1].last if chunk.unit is not None else 0)
     moved = _shifted(last, delta)
-    both, starts, _ = moving
+    single, both, starts, _ = moving
+    for attributes in single:  # most nodes: one line read, one int stored twice
+        attributes["lineno"] = attributes["end_lineno"] = moved[attributes["lineno"]]
     for attributes in both:
         attributes["lineno"] = moved[attributes["lineno"]]
         attributes["end_lineno"] = moved[attributes["end_lineno"]]
@@ -255,13 +257,16 @@ def ready_moves(chunk: Chunk) -> None:
     """Make ``place``'s view of an analyzed chunk's nodes ahead of its first move, in address
     order (work done while the document waits for an edit, not on the edit's path: sorting
     the nodes of every chunk costs as much as moving them twice)."""
-    if chunk.facts is not None and (chunk.moving is None or not chunk.moving[2]):
+    if chunk.facts is not None and (chunk.moving is None or not chunk.moving[3]):
         _moving(chunk, True)
 
 
-def _moving(chunk: Chunk, ordered: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
-    """``place``'s view of the chunk's nodes: the attribute dicts of those with an end line, of
-    the others; ``ordered``: both in address order.
+def _moving(
+    chunk: Chunk, ordered: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], bool]:
+    """``place``'s view of the chunk's nodes: the attribute dicts of those on one line (nine in
+    ten: they stay so, as every position moves by the same count), of the others with an end
+    line, of those without; ``ordered``: each in address order.
 
     A node's positions live in its attribute dict: writing there directly costs a third of
     going through the node type's attribute lookup, on every node of every moved chunk. The
@@ -270,7 +275,7 @@ def _moving(chunk: Chunk, ordered: bool) -> tuple[list[dict[str, Any]], list[dic
     sort. ``ended`` is ``positioned`` less the nodes without an end line (usually none)."""
     moving = chunk.moving
     if moving is not None:
-        both, starts = moving[0], moving[1]
+        single, both, starts = moving[0], moving[1], moving[2]
     else:
         positioned, ended = chunk.positioned, chunk.ended
         if len(ended) == len(positioned):
@@ -278,11 +283,13 @@ def _moving(chunk: Chunk, ordered: bool) -> tuple[list[dict[str, Any]], list[dic
         else:
             with_end = {id(node) for node in ended}
             starts = [node.__dict__ for node in positioned if id(node) not in with_end]
-        both = [node.__dict__ for node in ended]
+        single = [node.__dict__ for node in ended if node.lineno == node.end_lineno]  # type: ignore[attr-defined]
+        both = [node.__dict__ for node in ended if node.lineno != node.end_lineno]  # type: ignore[attr-defined]
     if ordered:
+        single.sort(key=id)
         both.sort(key=id)
         starts.sort(key=id)
-    moving = chunk.moving = (both, starts, ordered)
+    moving = chunk.moving = (single, both, starts, ordered)
     return moving
 
 

@@ -311,7 +311,9 @@ def _repaired_region(
     start, the same tokens on the same lines and columns make the same tree, and the texts
     compared are the same (the neighbours' lines are unchanged and not blanked, the region's
     repaired text is compared whole). ``failed``: the error the region (at its lines, under
-    ``class _:``) raises as written."""
+    ``class _:``) raises as written. Under a class's first method the segment before is the
+    class header, parsed where the class starts (the window is then the class from its first
+    line; its first statement is the class either way)."""
     first = old[first_index].first
     last = old[last_index].last + delta
     text = "".join(lines[first - 1 : last])
@@ -319,7 +321,7 @@ def _repaired_region(
         return None
     unit = old[first_index].unit
     before, after = old[first_index - 1], old[last_index + 1]
-    if before.unit is not unit or before is before.unit.header or after.broken is not None:
+    if before.unit is not unit or after.broken is not None:
         return None
     if after.unit is not None and after.unit is not unit:
         return None  # another class's header: its statements are not all in its text
@@ -329,7 +331,10 @@ def _repaired_region(
     if any(not first <= line <= last for line in alone.blanked_lines):
         return None
     window_last = after.last + delta
-    head = "\n" * (before.first - 2) + _WRAPPER + "".join(lines[before.first - 1 : first - 1])
+    # Under the class header (the first method): the header's lines where the class starts, at
+    # the top level; else the segment before under ``class _:``.
+    above = "\n" * (before.first - 1) if before is unit.header else "\n" * (before.first - 2) + _WRAPPER
+    head = above + "".join(lines[before.first - 1 : first - 1])
     tail = "".join(lines[last:window_last])
     if not _single_class(alone.tree):
         return None
@@ -432,12 +437,17 @@ def _open_region(
     segment's lines under ``class _:`` (its tokenizer and parser states there are the whole
     file's: inside the class body, at a statement's start): accepted when it repairs only the
     region, leaves the segment before as it was and, once repaired, the region parses alone
-    (so the rest of the file parses into the statements it held before). None otherwise."""
+    (so the rest of the file parses into the statements it held before). None otherwise.
+
+    Under the class's first method the segment before is the class header: its lines (the
+    decorators, the ``class`` line, the statements before the first method) are parsed as
+    written, at the top level where the class starts, with no ``class _:`` line above."""
     if first_index == 0:
         return None
     unit = old[first_index].unit
     before = old[first_index - 1]
-    if before.unit is not unit or before is unit.header or before.first < 2:
+    header = before is unit.header
+    if before.unit is not unit or (not header and before.first < 2):
         return None
     first = old[first_index].first
     last = old[last_index].last + delta
@@ -449,7 +459,8 @@ def _open_region(
     # it is as written and the region parses alone, the whole parses into theirs and the
     # region's: only the region is parsed (the tree is the region's statements, in a class).
     whole = all(c.broken is None for c in old[last_index + 1 :])
-    split = ["\n"] * (start - 2) + [_WRAPPER] + lines[start - 1 :]
+    above = ["\n"] * (start - 1) if header else ["\n"] * (start - 2) + [_WRAPPER]
+    split = above + lines[start - 1 :]  # line k of the file at index k - 1 either way
     tail = "".join(lines[last:])
     prefix = "".join(split[: first - 1])
     padding = "\n" * (first - 2) + _WRAPPER
