@@ -284,25 +284,21 @@ class Conditions:
     def _refine_comparison(self, test: ast.Compare, env: Env, truth: bool, fn: Frame) -> None:
         op = test.ops[0]
         left, right = test.left, test.comparators[0]
-        if (
-            isinstance(left, ast.Name)
-            and left.id in fn.lookups
+        # ``x is not None`` true (``x is None`` false): the name bound to a lookup's result holds one
+        found = (
+            left.id
+            if isinstance(left, ast.Name)
             and isinstance(op, (ast.Is, ast.IsNot))
             and isinstance(right, ast.Constant)
             and right.value is None
             and isinstance(op, ast.IsNot) == truth
-        ):
-            self.clean_path(fn.lookups[left.id], env, ALL)
+            else None
+        )
+        if found is not None and found in fn.lookups:
+            self.clean_path(fn.lookups[found], env, ALL)
             return
-        if (
-            isinstance(left, ast.Name)
-            and left.id in fn.found
-            and isinstance(op, (ast.Is, ast.IsNot))
-            and isinstance(right, ast.Constant)
-            and right.value is None
-            and isinstance(op, ast.IsNot) == truth
-        ):
-            self._clean_found(left.id, env, fn)
+        if found is not None and found in fn.found:
+            self._clean_found(found, env, fn)
             return
         if isinstance(op, (ast.In, ast.NotIn)):
             if (isinstance(op, ast.In)) == truth and (
