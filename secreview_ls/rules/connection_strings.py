@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 
 # A password entry of a connection string: libpq separates entries with blanks and may quote a
 # value in single quotes; ODBC separates them with ``;`` and may brace a value.
@@ -16,9 +15,7 @@ _OTHER_KEYS = re.compile(
     r"|initial catalog|user id)\s*="
 )
 # Keywords a connection string is commonly handed in by.
-CONNECTION_STRING_KEYWORDS = frozenset(
-    {"dsn", "conninfo", "connection_string", "connstr", "conn_str", "connect_string"}
-)
+_STRING_KEYWORDS = frozenset({"dsn", "conninfo", "connection_string", "connstr", "conn_str", "connect_string"})
 
 
 def dsn_password(text: str) -> tuple[str, str] | None:
@@ -33,10 +30,16 @@ def dsn_password(text: str) -> tuple[str, str] | None:
     return entry.group(1), value
 
 
-def connection_strings(call: ast.Call) -> Iterator[ast.Constant]:
+def connection_strings(call: ast.Call) -> list[ast.Constant]:
     """The literal arguments of ``call`` that may be a connection string: the first positional
-    one, and those given under a connection-string keyword."""
-    candidates = [*call.args[:1], *(k.value for k in call.keywords if k.arg in CONNECTION_STRING_KEYWORDS)]
-    for node in candidates:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            yield node
+    one, and those given under a connection-string keyword (asked of every call of a module by
+    the credential rules: no generator)."""
+    found: list[ast.Constant] = []
+    args = call.args
+    if args and isinstance(first := args[0], ast.Constant) and isinstance(first.value, str):
+        found.append(first)
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg in _STRING_KEYWORDS and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            found.append(value)
+    return found

@@ -31,7 +31,7 @@ from functools import lru_cache
 from ..engine.facts import keyword_value
 from ..engine.finding import Finding
 from .base import LOW, MEDIUM, RuleContext, rule
-from .connection_strings import CONNECTION_STRING_KEYWORDS, connection_strings, dsn_password
+from .connection_strings import connection_strings, dsn_password
 from .judge import identifier_words
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw", "secret", "passcode"})
@@ -650,21 +650,10 @@ def hardcoded_password_argument(ctx: RuleContext) -> Iterator[Finding]:
 
 def _may_pass_password_entry(call: ast.Call) -> bool:
     """Whether one of ``connection_strings(call)`` holds a password entry's key (asked of every
-    call of a module: spelled out without the generator, which was most of its cost)."""
+    call of a module)."""
     search = _PASSWORD_KEY.search
-    args = call.args
-    if args:
-        first = args[0]
-        if isinstance(first, ast.Constant) and isinstance(first.value, str) and search(first.value) is not None:
-            return True
-    for keyword in call.keywords:
-        value = keyword.value
-        if (
-            keyword.arg in CONNECTION_STRING_KEYWORDS
-            and isinstance(value, ast.Constant)
-            and isinstance(value.value, str)
-            and search(value.value) is not None
-        ):
+    for node in connection_strings(call):
+        if search(node.value) is not None:
             return True
     return False
 
