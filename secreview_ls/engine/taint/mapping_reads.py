@@ -18,6 +18,7 @@ _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 # Between a name and its ``[`` or ``.get``: spaces, line continuations, closing parentheses
 # (``(doc)["type"]``) and comments (inside brackets).
 _GAP = r"(?:[\s)\\]|#[^\n]*)*"
+_METHODS_ALTERNATION = "|".join(sorted(_MAPPING_METHODS))
 
 
 def may_read_as_mapping(function: ast.AST, name: str, segment: Callable[[ast.AST], str]) -> bool:
@@ -29,8 +30,7 @@ def may_read_as_mapping(function: ast.AST, name: str, segment: Callable[[ast.AST
     text = segment(function)
     if name not in text:
         return False
-    methods = "|".join(sorted(_MAPPING_METHODS))
-    pattern = rf"(?<![\w.]){re.escape(name)}\b{_GAP}(?:\[|\.{_GAP}(?:{methods})\b)"
+    pattern = rf"(?<![\w.]){re.escape(name)}\b{_GAP}(?:\[|\.{_GAP}(?:{_METHODS_ALTERNATION})\b)"
     return re.search(pattern, text) is not None
 
 

@@ -455,11 +455,12 @@ def set_item(val: Val, key: str, new: Val) -> Val:
 def merged_mapping(old: Val, new: Val) -> Val:
     """``d |= {...}``: the literal's entries replace those of ``d`` under the same keys; what ``d``
     carries whole, or under keys the literal does not name, stays."""
-    parts = {key: item for key, item in old.parts if key not in dict(new.parts)}
-    parts.update(new.parts)
-    rest = old.part("*")
-    if rest is not None and new.part("*") is not None:
-        parts["*"] = join(rest, new.part("*") or EMPTY)
+    replaced = dict(new.parts)
+    parts = {key: item for key, item in old.parts if key not in replaced}
+    parts.update(replaced)
+    rest, added = old.part("*"), replaced.get("*")
+    if rest is not None and added is not None:
+        parts["*"] = join(rest, added)
     return Val(bound(old.taint | new.taint), tuple(sorted(parts.items())), old.kind)
 
 
