@@ -23,6 +23,7 @@ TABLE: dict[str, tuple[str, int | None, str | None]] = {
     "SR107": ("logging-config-listen", 94, None),
     "SR108": ("assert-guards-access", 617, None),
     "SR109": ("code-from-caller", 94, None),
+    "SR110": ("regex-exponential-backtracking", 1333, None),
     "SR201": ("subprocess-shell-true", 78, None),
     "SR202": ("shell-true-other-call", 78, None),
     "SR203": ("shell-command", 78, None),

@@ -27,6 +27,7 @@ FAMILIES = (
     "secrets",
     "provider_secrets",
     "misc",
+    "regex_backtracking",
     "banned_calls",
     "taint_rules",
 )
