@@ -83,6 +83,7 @@ TABLE: dict[str, tuple[str, int | None, str | None]] = {
     "SR751": ("hardcoded-password-string", 798, None),
     "SR752": ("hardcoded-password-argument", 798, None),
     "SR753": ("hardcoded-password-default", 798, None),
+    "SR754": ("credential-logged", 532, None),
     "SR760": ("aws-access-key-id", 798, None),
     "SR761": ("aws-secret-access-key", 798, None),
     "SR762": ("github-token", 798, None),

@@ -25,6 +25,7 @@ FAMILIES = (
     "web",
     "files",
     "secrets",
+    "logged_secrets",
     "provider_secrets",
     "misc",
     "regex_backtracking",
