@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from secreview_ls.engine.facts import ModuleFacts, source_position
+from secreview_ls.engine.facts import ModuleFacts, source_position, subtree
 from secreview_ls.engine.names import ImportMap
 from secreview_ls.engine.source import SourceFile
 
@@ -154,6 +154,30 @@ def test_facts_index_matches_the_plain_walk(path: Path) -> None:
     assert ImportMap(source.tree, "app").aliases == reference_aliases(source.tree, "app")
     with_text = ImportMap(source.tree, "app", text=source.text).aliases
     assert list(with_text.items()) == list(reference_aliases(source.tree, "app").items())
+
+
+_SHARED = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+
+
+@pytest.mark.parametrize("path", [*FIXTURES[:40]], ids=lambda p: p.name)
+def test_subtree_is_the_plain_walk_without_contexts_and_operators(path: Path) -> None:
+    """``subtree`` finds every node ``ast.walk`` finds below a node but the shared contexts and
+    operators (those questions never look for), each once: below each function, each
+    comprehension and the module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    roots = [
+        tree,
+        *(
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ListComp, ast.Lambda))
+        ),
+    ]
+    for root in roots:
+        expected = sorted(id(n) for n in ast.walk(root) if not isinstance(n, _SHARED))
+        found = [id(n) for n in subtree(root)]
+        assert sorted(found) == expected
+        assert len(set(found)) == len(found)
 
 
 def test_facts_index_sorts_rebound_module() -> None:

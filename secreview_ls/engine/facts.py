@@ -47,6 +47,33 @@ _NOT_CHILDREN = frozenset(
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.alias: (), ast.Global: (), ast.Nonlocal: ()}
 
 
+def subtree(node: ast.AST) -> list[ast.AST]:
+    """The nodes of the tree at ``node``, itself included, as ``ast.walk`` finds them (in another
+    order) but for contexts and operators (instances the parser shares, which no question about a
+    subtree asks for), in a list: for a question asked of every node below a function, which
+    ``ast.walk``'s generators cost more than."""
+    found: list[ast.AST] = []
+    stack = [node]
+    pop, push, add, node_type, sequence = stack.pop, stack.append, found.append, ast.AST, list
+    child_fields = _CHILD_FIELDS
+    while stack:
+        current = pop()
+        add(current)
+        kind = type(current)
+        fields = child_fields.get(kind)
+        if fields is None:
+            fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+        for name in fields:
+            value = getattr(current, name, None)
+            if type(value) is sequence:
+                for child in value:
+                    if isinstance(child, node_type):
+                        push(child)
+            elif isinstance(value, node_type):
+                push(value)
+    return found
+
+
 class NameUses:
     """Every ``Name`` node of a module by identifier, read (``loads``) or stored or deleted
     (``stores``). Each identifier's nodes are put in source order when first asked for."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Set as AbstractSet
 
+from ..facts import subtree
 from .values import Val, join, whole
 
 # Methods that add to the object they are called on.
@@ -60,7 +61,7 @@ def mutated_parameters(fn: ast.AST, names: frozenset[str]) -> frozenset[str]:
     never rebinds."""
     changed: set[str] = set()
     rebound: set[str] = set()
-    for node in ast.walk(fn):
+    for node in subtree(fn):
         if isinstance(node, ast.Name):
             if not isinstance(node.ctx, ast.Load):
                 rebound.add(node.id)
@@ -93,7 +94,7 @@ def arguments_out(values: dict[int, list[Val]], initial: dict[int, Val]) -> tupl
 
 def declared_global(fn: ast.AST) -> frozenset[str]:
     """The names a function's ``global`` statements declare."""
-    return frozenset(name for node in ast.walk(fn) if isinstance(node, ast.Global) for name in node.names)
+    return frozenset(name for node in subtree(fn) if isinstance(node, ast.Global) for name in node.names)
 
 
 def globals_out(

@@ -24,6 +24,8 @@ from __future__ import annotations
 import ast
 import re
 
+from ..facts import subtree
+
 _LOOKUP_NAME = re.compile(
     r"_?(?:(?:get|find|fetch|load|read|lookup|retrieve)_(?:\w+_)?by_\w+|find_\w+|lookup(?:_\w+)?|get_or_none"
     r"|\w+_by_(?:id|name|key|slug|uuid|identifier|username|email))$"
@@ -89,7 +91,7 @@ def _equal_side(test: ast.expr, bound: set[str]) -> ast.expr | None:
 
 
 def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in subtree(node) if isinstance(n, ast.Name)}
 
 
 def _compared_in_lambda(node: ast.Lambda) -> list[ast.expr]:

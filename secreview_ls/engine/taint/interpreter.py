@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..command_line import is_parse_call
-from ..facts import ModuleFacts
+from ..facts import ModuleFacts, subtree
 from ..finding import FlowStep, StepKind
 from .argument_text import written_conversions
 from .closures import Closures
@@ -745,7 +745,7 @@ class Interpreter:
         contained path. An operand binding a name (``:=``) keeps the plain reading, so the
         binding stays visible after the expression."""
         held = isinstance(node.op, ast.And)
-        narrowing = not any(isinstance(inner, ast.NamedExpr) for value in node.values[1:] for inner in ast.walk(value))
+        narrowing = not any(isinstance(inner, ast.NamedExpr) for value in node.values[1:] for inner in subtree(value))
         result = EMPTY
         current = env
         for index, value in enumerate(node.values):

@@ -535,9 +535,9 @@ class ScopeTable:
                     and changes_parameter(owner, node.value, self._module_names())
                 ):  # type: ignore[attr-defined]
                     found.add(owner)
-        for node in facts.unordered(ast.Call):
+        for node in facts.method_calls(*GROWING):  # the calls ``x.append(...)``..., from the index
             func = node.func  # type: ignore[attr-defined]
-            if isinstance(func, ast.Attribute) and func.attr in GROWING:
+            if isinstance(func, ast.Attribute):
                 owner = facts.enclosing_function(node)
                 if (
                     owner is not None

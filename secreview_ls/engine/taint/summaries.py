@@ -8,7 +8,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..facts import ModuleFacts
+from ..facts import ModuleFacts, subtree
 from ..finding import FlowStep, StepKind
 from .arguments_out import arguments_out, globals_out, mutated_parameters
 from .definitions import ModuleIndex, generated_fields, is_property, is_static
@@ -483,7 +483,7 @@ def _fields_read(fn: FunctionNode, name: str) -> set[str]:
     carry what the hooks stored, not the object handed on whole (``options = {"g": g}``)."""
     return {
         "." + node.attr
-        for node in ast.walk(fn)
+        for node in subtree(fn)
         if isinstance(node, ast.Attribute)
         and isinstance(node.ctx, ast.Load)
         and isinstance(node.value, ast.Name)
