@@ -377,6 +377,7 @@ class Interpreter:
         raised = fn.raised[first_raised:]
         outs: list[Env | None] = []
         if body_out is not None:
+            self.conditions.clean_keys_found(node, body_out, fn)
             outs.append(self.block(node.orelse, body_out, fn, module_level=module_level))
         for handler in node.handlers:
             handler_env = dict(handler_in)
