@@ -65,6 +65,7 @@ from .values import (
     known_length,
     merged_mapping,
     outside_quotes,
+    own_items,
     position_key,
     relabel,
     sequence_elements,
@@ -593,7 +594,9 @@ class Interpreter:
             if written_as_repr:
                 return cleaned(shown, self.line_breaks_removed)
             if isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)) and node.format_spec is None:
-                return Val(formatted_whole(shown.taint, getattr(node.value, "id", None)), (), shown.kind, shown.const)
+                written = getattr(node.value, "id", None)
+                items = own_items(value, written)
+                return Val(formatted_whole(shown.taint, written, items), (), shown.kind, shown.const)
             return shown
         if isinstance(node, ast.BoolOp):
             return self._short_circuit(node, env, fn)
