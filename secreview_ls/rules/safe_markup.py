@@ -167,7 +167,7 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.Attribute):
         return rendered_markup(ctx, node) or configured_attribute(ctx, node)
     if isinstance(node, ast.Name):
-        return _safe_name(ctx, node, depth)
+        return rendered_markup(ctx, node) or _safe_name(ctx, node, depth)
     return False
 
 
