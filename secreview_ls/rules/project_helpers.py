@@ -74,6 +74,24 @@ def passed_for(ctx: RuleContext, name: ast.Name) -> Passed | None:
     return None
 
 
+def forwarded_first(ctx: RuleContext, starred: ast.expr) -> Passed | None:
+    """What the call being judged passes first into ``*args`` where ``starred`` (``*args``)
+    forwards the enclosing function's own ``*args`` (``def wrap(*args): return f(*args)``)."""
+    stack = getattr(_BOUND, "stack", None)
+    if not stack or not isinstance(starred, ast.Starred) or not isinstance(starred.value, ast.Name):
+        return None
+    name = starred.value.id
+    function = next(
+        (a for a in ctx.facts.ancestors(starred) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None
+    )
+    if function is None or function.args.vararg is None or function.args.vararg.arg != name:
+        return None
+    for bound, passed in reversed(stack):
+        if bound is function:
+            return None if _rebinds(function, name) else passed.get("*" + name)
+    return None
+
+
 def _rebinds(function: FunctionNode, name: str) -> bool:
     return any(
         isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
@@ -94,6 +112,9 @@ def _passed(ctx: RuleContext, call: ast.Call, callee: RuleContext, function: Fun
     passed: dict[str, Passed] = {}
     for arg, value in zip(positional, call.args, strict=False):
         passed[arg.arg] = (ctx, value)
+    if args.vararg is not None and len(call.args) > len(positional):
+        # the first value ``*args`` collects, for a call forwarding ``*args`` (``forwarded_first``)
+        passed["*" + args.vararg.arg] = (ctx, call.args[len(positional)])
     named = {a.arg for a in (*positional, *args.kwonlyargs)}
     for keyword in call.keywords:
         if keyword.arg in named:

@@ -6,6 +6,11 @@ from (for SR604/SR605, through ``safe_markup``).
   False``): docutils escapes the text of the document it renders, and with ``raw`` off no
   directive passes markup through. With ``raw`` left on, a document can embed any HTML
   (``.. raw:: html``), so the output stays a finding.
+- The field a WTForms widget renders (the ``field`` parameter of a widget class's ``__call__(self,
+  field, **kwargs)`` in a module importing ``wtforms``, or a subfield a loop over it yields): its
+  text (``str(subfield)``, ``f"{subfield}"``) is its own widget's escaped output, its ``label``
+  renders the label text escaped, and its ``name``, ``id`` and ``short_name`` are the identifiers
+  the form class declares. Its ``data`` is submitted text and stays a finding.
 - A Django form's bound field (``form["name"]``, a name bound to one) and the ``errors`` of a
   form or bound field: their string is the widget or error list rendered by the form
   machinery, which escapes values. The object must be a form (a parameter, a loop variable, a
@@ -19,7 +24,7 @@ import ast
 
 from ..engine.facts import keyword
 from .base import RuleContext
-from .judge import identifier_words, name_stores, single_assignment
+from .judge import identifier_words, imports_module, name_stores, single_assignment
 
 _DOCUTILS_PUBLISHERS = frozenset({"docutils.core.publish_parts"})
 _FORM_ERRORS = frozenset({"errors"})
@@ -30,8 +35,53 @@ def rendered_markup(ctx: RuleContext, node: ast.expr) -> bool:
     if isinstance(node, ast.Subscript):
         return _docutils_part(ctx, node) or form_like(ctx, node.value)
     if isinstance(node, ast.Attribute):
+        if node.attr in _WIDGET_FIELD_TEXTS and isinstance(node.value, ast.Name) and widget_field(ctx, node.value):
+            return True
         return node.attr in _FORM_ERRORS and (form_like(ctx, node.value) or bound_field(ctx, node.value))
+    if isinstance(node, ast.Name):
+        return widget_field(ctx, node)
     return False
+
+
+# What a WTForms field shows that is not submitted text: its label (rendered escaped) and the
+# identifiers its form declares.
+_WIDGET_FIELD_TEXTS = frozenset({"label", "name", "id", "short_name"})
+
+
+def widget_field(ctx: RuleContext, node: ast.Name) -> bool:
+    """``field`` of a WTForms widget's ``__call__(self, field, ...)`` (never rebound), or the
+    variable of a ``for sub in field:`` loop over it."""
+    if not imports_module(ctx.facts, "wtforms"):
+        return False
+    function = next(
+        (a for a in ctx.facts.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None
+    )
+    if function is None or function.name != "__call__":
+        return False
+    positional = [*function.args.posonlyargs, *function.args.args]
+    if len(positional) < 2 or positional[1].arg != "field":
+        return False
+    stores = [
+        inner
+        for inner in ast.walk(function)
+        if isinstance(inner, ast.Name) and inner.id == node.id and not isinstance(inner.ctx, ast.Load)
+    ]
+    if node.id == "field":
+        return not stores
+    loops = [
+        inner
+        for inner in ast.walk(function)
+        if isinstance(inner, ast.For) and isinstance(inner.target, ast.Name) and inner.target.id == node.id
+    ]
+    return (
+        len(stores) == 1
+        and len(loops) == 1
+        and isinstance(loops[0].iter, ast.Name)
+        and loops[0].iter.id == "field"
+        and not any(
+            isinstance(i, ast.Name) and i.id == "field" and not isinstance(i.ctx, ast.Load) for i in ast.walk(function)
+        )
+    )
 
 
 def bound_field(ctx: RuleContext, node: ast.expr) -> bool:

@@ -6,7 +6,9 @@ trusted like the source); numbers (``int(x)``, ``ord(c)``, ``"%d" % x``, a value
 ``isinstance(x, int)`` or ``x is None`` / ``x == ""``, the digit tuple of ``Decimal.as_tuple()``
 and the items of a comprehension, ``reversed`` or ``sorted`` over such a sequence); results of escaping, formatting and
 rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``, a widget's ``_render``,
-template and form rendering, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
+template and form rendering, Flask's ``render_template`` of a template whose name ends in an
+autoescaped extension (``.html``, ``.htm``, ``.xml``, ``.xhtml``, ``.svg``; also through a project wrapper
+forwarding its ``*args``) and ``render_template_string`` of fixed text, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
 value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
 built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join`` of a
@@ -60,7 +62,7 @@ from .judge import (
     static_string,
 )
 from .marking_apis import configured_attribute
-from .project_helpers import judged_with_arguments, passed_for, project_function
+from .project_helpers import forwarded_first, judged_with_arguments, passed_for, project_function
 from .reaching import reaching_values
 from .rendered_markup import rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
@@ -165,7 +167,7 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     if isinstance(node, ast.Attribute):
         return rendered_markup(ctx, node) or configured_attribute(ctx, node)
     if isinstance(node, ast.Name):
-        return _safe_name(ctx, node, depth)
+        return rendered_markup(ctx, node) or _safe_name(ctx, node, depth)
     return False
 
 
@@ -199,11 +201,42 @@ def _own_route_url(ctx: RuleContext, value: ast.expr) -> bool:
     return not any(k.arg is None or k.arg == "_external" for k in value.keywords)
 
 
+# Flask renders templates with autoescaping on where the name ends with one of these (and
+# templates given as text): every value the template writes is escaped unless it marks it safe.
+_FLASK_RENDERERS = frozenset({"flask.render_template", "flask.templating.render_template"})
+_FLASK_TEXT_RENDERERS = frozenset({"flask.render_template_string", "flask.templating.render_template_string"})
+_AUTOESCAPED_EXTENSIONS = (".html", ".htm", ".xml", ".xhtml", ".svg")
+
+
+def _autoescaped_template(ctx: RuleContext, node: ast.Call, name: str) -> bool:
+    """``render_template("page.html", ...)`` (also through a wrapper forwarding its ``*args``) or
+    ``render_template_string("<p>{{ name }}</p>", ...)`` with fixed template text: Flask's Jinja
+    environment escapes the values. A ``.txt`` template, a name or text chosen at run time is not
+    judged here."""
+    if name not in _FLASK_RENDERERS and name not in _FLASK_TEXT_RENDERERS:
+        return False
+    first = node.args[0] if node.args else None
+    if first is None:
+        first = next((k.value for k in node.keywords if k.arg in ("template_name_or_list", "source")), None)
+    judged = ctx
+    if isinstance(first, ast.Starred):
+        forwarded = forwarded_first(ctx, first)
+        if forwarded is None:
+            return False
+        judged, first = forwarded
+    if first is None:
+        return False
+    text = static_string(judged, first)
+    if name in _FLASK_TEXT_RENDERERS:
+        return text is not None
+    return text is not None and text.lower().endswith(_AUTOESCAPED_EXTENSIONS)
+
+
 def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
     safe = functools.partial(safe_markup, ctx, depth=depth + 1)
     name = ctx.facts.qualname(node.func) or ctx.facts.spelled(node.func)  # spelled: a local function
     last = name.rsplit(".", 1)[-1]
-    if name in ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node):
+    if name in ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node) or _autoescaped_template(ctx, node, name):
         return True
     if name.startswith(_ESCAPING_BUILDERS):
         return _escaped_children(ctx, node)

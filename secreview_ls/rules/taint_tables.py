@@ -377,8 +377,10 @@ TAINT_CLASSES = (
         "`maxsplit`); a webhook body read after a signature check the handler makes as a statement (`check_stripe_signature(payload, sig, "
         "secret)` raises on a wrong signature); a key a lookup by equality found, and the record it found, where the "
         "lookup's result was checked (`user = find_user(name)` then `if user is not None:`, a `get_…_by_id` call, "
-        "`[p for p in plugins if p.id == name]` not empty, `Model.query.filter_by(name=name).first()` not `None`): "
-        "the value equals a key the program stored; the request line's and the Host header's text in Tornado "
+        "`[p for p in plugins if p.id == name]` not empty, `Model.query.filter_by(name=name).first()` not `None`, "
+        "`handler = HANDLERS[name]` in a `try` whose `except KeyError` leaves, on a table the program filled and not a "
+        "`defaultdict`): the value equals a key the program stored; a JSON body a helper moved entries into and returned, "
+        "written whole (the entries are items, shown as their `repr`); the request line's and the Host header's text in Tornado "
         "(`self.request.path`, `uri`, `query`, `host`: the raw request-target, never percent-decoded); and the request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
         "other entries the client does not fill are the server's), also read by a function it is handed to.",
         bad='logger.info("login failed for %s", request.form["user"])',

@@ -582,9 +582,80 @@ class Conditions:
         if not whole(table) and table.kind is None:
             fn.lookups[name] = value_node.args[0]
 
+    def clean_keys_found(self, node: ast.Try | ast.TryStar, env: Env, fn: Frame) -> None:
+        """``handler = HANDLERS[name]`` in a ``try`` whose ``except KeyError:`` (``LookupError``)
+        leaves the function (``raise``, ``return``, ``abort(404)``): where the body ran through,
+        ``name`` is one of the keys of a table the program filled (not read from a source)."""
+        if not any(_leaves_on_missing_key(self.facts, self.spec, handler) for handler in node.handlers):
+            return
+        for at, statement in enumerate(node.body):
+            value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
+            if isinstance(value, ast.Call):
+                value = value.func  # ``HANDLERS[name](payload)``
+            if not (isinstance(value, ast.Subscript) and isinstance(value.slice, (ast.Name, ast.Attribute))):
+                continue
+            table = value.value
+            base = table
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if not isinstance(base, ast.Name) or _fills_missing_keys(self.facts, base.id):
+                continue
+            key_base = value.slice
+            while isinstance(key_base, ast.Attribute):
+                key_base = key_base.value
+            if not isinstance(key_base, ast.Name) or any(
+                _stores(later, key_base.id)
+                for later in [statement.targets if isinstance(statement, ast.Assign) else [], *node.body[at + 1 :]]
+            ):
+                continue  # the key is rebound after the lookup
+            found = self.interpreter.eval(table, dict(env), fn)
+            if not whole(found) and found.kind is None:
+                self.clean_path(value.slice, env, ALL)
+
     def clean_path(self, node: ast.expr, env: Env, classes: frozenset[str]) -> None:
         """Mark the value stored at a name / attribute / constant-key path clean for ``classes``."""
         self.interpreter.update(node, env, lambda v: cleaned(v, classes))
+
+
+_MISSING_KEY = frozenset({"KeyError", "LookupError", "builtins.KeyError", "builtins.LookupError"})
+
+
+# Mappings whose ``[key]`` makes up a value for a key they lack instead of raising.
+_FILLING_MAPPINGS = frozenset({"collections.defaultdict", "collections.Counter"})
+
+
+def _fills_missing_keys(facts: ModuleFacts, name: str) -> bool:
+    made = facts.assigned_call(name)
+    return made is not None and facts.qualname(made.func) in _FILLING_MAPPINGS
+
+
+def _stores(node: ast.AST | list[ast.expr], name: str) -> bool:
+    """``name`` is bound anywhere in ``node`` (an assignment, a loop, a ``with ... as``)."""
+    nodes = node if isinstance(node, list) else [node]
+    return any(
+        isinstance(inner, ast.Name) and inner.id == name and isinstance(inner.ctx, ast.Store)
+        for top in nodes
+        for inner in ast.walk(top)
+    )
+
+
+def _leaves_on_missing_key(facts: ModuleFacts, spec: TaintSpec, handler: ast.ExceptHandler) -> bool:
+    """``except KeyError:`` (or ``LookupError``, also in a tuple) whose body ends by leaving:
+    ``raise``, ``return``, ``continue``, ``break`` or a call that never returns."""
+    caught = handler.type
+    kinds = caught.elts if isinstance(caught, ast.Tuple) else [caught] if caught is not None else []
+    if not any(isinstance(k, ast.Name) and k.id in _MISSING_KEY for k in kinds):
+        return False
+    if not handler.body:
+        return False
+    last = handler.body[-1]
+    if isinstance(last, (ast.Raise, ast.Return, ast.Continue, ast.Break)):
+        return True
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and facts.qualname(last.value.func) in spec.noreturn
+    )
 
 
 def _mentions(node: ast.AST, name: str) -> bool:

@@ -65,6 +65,7 @@ from .values import (
     known_length,
     merged_mapping,
     outside_quotes,
+    own_items,
     position_key,
     relabel,
     sequence_elements,
@@ -377,6 +378,7 @@ class Interpreter:
         raised = fn.raised[first_raised:]
         outs: list[Env | None] = []
         if body_out is not None:
+            self.conditions.clean_keys_found(node, body_out, fn)
             outs.append(self.block(node.orelse, body_out, fn, module_level=module_level))
         for handler in node.handlers:
             handler_env = dict(handler_in)
@@ -592,7 +594,9 @@ class Interpreter:
             if written_as_repr:
                 return cleaned(shown, self.line_breaks_removed)
             if isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)) and node.format_spec is None:
-                return Val(formatted_whole(shown.taint, getattr(node.value, "id", None)), (), shown.kind, shown.const)
+                written = getattr(node.value, "id", None)
+                items = own_items(value, written)
+                return Val(formatted_whole(shown.taint, written, items), (), shown.kind, shown.const)
             return shown
         if isinstance(node, ast.BoolOp):
             return self._short_circuit(node, env, fn)

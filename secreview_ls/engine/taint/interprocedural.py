@@ -532,14 +532,19 @@ class Interprocedural:
             )
             if TEXT_ONLY in effect.cleaned and actual.kind is not None and actual.kind in self.spec.buffer_kinds:
                 continue  # the sink runs only for text, and this call hands in an in-memory buffer
+            written = actual
+            if effect.access and FORMATTED_ITSELF in effect.cleaned:
+                # an entry the callee stored into the very container the caller passed, written
+                # with it (``values.own_items``): what is written is that container
+                written = self._param_value(args, Origin("param", "", call_span, index=effect.index), node)
             if (
                 FORMATTED_WHOLE in effect.cleaned
                 and effect.cls in self.line_breaks_removed
-                and container_display(actual)
+                and container_display(written)
                 # a request model or JSON container written whole shows its items' reprs; the callee
                 # writing one of its fields (``f"{form.name}"``) or text made from it (an exception
                 # raised while using it) writes that text
-                and (actual.kind != SHOWN_AS_REPR or (not effect.access and FORMATTED_ITSELF in effect.cleaned))
+                and (written.kind != SHOWN_AS_REPR or FORMATTED_ITSELF in effect.cleaned)
             ):
                 continue  # written whole into an f-string, and this call hands in a dict or list: its repr
             for lab in in_order(whole(actual)):
@@ -562,6 +567,10 @@ class Interprocedural:
                         continue
                     self.results.record_hit(effect.cls, effect.sink, effect.what, where, label)  # type: ignore[arg-type]
                 elif fn.summary is not None:
+                    if FORMATTED_ITSELF in merged and lab.origin.access != effect.access:
+                        # the callee wrote its parameter itself, but this caller passes a part of
+                        # its own: written here is that part, not this caller's parameter
+                        merged = merged - _ITSELF
                     fn.add_effect(
                         Effect(
                             lab.origin.index,
@@ -577,6 +586,9 @@ class Interprocedural:
                         )
                     )
         return self._substitute(summary.returns, args, node, callee, returning=True)
+
+
+_ITSELF = frozenset({FORMATTED_ITSELF})
 
 
 def _argument_node(summary: Summary, node: ast.Call, bound_self: Val | None, index: int) -> ast.expr | None:

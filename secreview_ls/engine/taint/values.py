@@ -327,20 +327,43 @@ def container_display(val: Val) -> bool:
     return bool(val.parts) and not val.taint and not any(key.startswith(".") for key, _ in val.parts)
 
 
-def formatted_whole(taint: Taint, name: str | None = None) -> Taint:
+def formatted_whole(taint: Taint, name: str | None = None, items: Taint = frozenset()) -> Taint:
     """The labels of a value written whole into an f-string: a parameter's are marked
     ``FORMATTED_WHOLE`` (what the caller passes decides whether its ``repr`` is written), and
-    ``FORMATTED_ITSELF`` too where the name written is that parameter's own (``name``)."""
+    ``FORMATTED_ITSELF`` too where the name written is that parameter's own (``name``) or the
+    label is one of ``items`` (``own_items``: entries the function stored into that parameter)."""
     if not any(lab.origin.kind == "param" and FORMATTED_WHOLE not in lab.cleaned for lab in taint):
         return taint
 
     def mark(lab: Label) -> Label:
         if lab.origin.kind != "param":
             return lab
-        itself = name is not None and lab.origin.text == name and not lab.origin.access
+        itself = (name is not None and lab.origin.text == name and not lab.origin.access) or lab in items
         return lab.cleaned_for(_FORMATTED_ITSELF if itself else _FORMATTED_WHOLE)
 
     return relabel(taint, mark)
+
+
+def own_items(val: Val, name: str | None) -> Taint:
+    """``form_data = helper(form_data)`` where the helper stored entries of the parameter into it
+    (``form_data["top_p"] = form_data["params"]["top_p"]``) and returned it: the value is the
+    parameter ``name`` itself (its label, unaccessed, is the value's own) with item entries (no
+    ``.attr`` parts). The labels of that parameter read at item keys and held in those entries
+    are written inside the container the caller passed: as their ``repr`` where it is a dict or
+    list. Empty when the value is anything else."""
+    if name is None or not val.parts or any(key.startswith(".") for key, _ in val.parts):
+        return frozenset()
+    if not any(lab.origin.kind == "param" and lab.origin.text == name and not lab.origin.access for lab in val.taint):
+        return frozenset()
+    inner = frozenset().union(*(whole(part) for _, part in val.parts))
+    return frozenset(
+        lab
+        for lab in inner
+        if lab.origin.kind == "param"
+        and lab.origin.text == name
+        and lab.origin.access
+        and not any(key.startswith(".") for key in lab.origin.access)
+    )
 
 
 def whole(val: Val) -> Taint:
