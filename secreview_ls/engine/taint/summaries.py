@@ -495,6 +495,8 @@ def _replay_plan(record: Record) -> list[Any]:
             plan.append(NoteRun(notes))
         record.plan = plan
     return plan
+
+
 # Methods a web framework runs on a request handler before the one answering the request.
 _SET_UP_METHODS = ("setup", "dispatch", "initial", "prepare")
 
