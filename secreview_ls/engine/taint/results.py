@@ -47,26 +47,9 @@ class Results:
         if self.recordings:
             self.recordings[-1].append(("snk", shown, what, node, seen))
 
-    def replay_notes(self, event: Event) -> None:
-        """A recorded note (``src``, ``snk``, ``clr``) noted again, outside any recording (a
-        replay's own events are not kept). The evidence made then is used again while its node
-        is still on its line."""
-        if not self.collecting:
-            return
-        kind = event[0]
-        if kind == "snk":
-            seen = event[4]
-            line = getattr(event[3], "lineno", 1)
-            self.sinks_seen.setdefault(seen if seen.line == line else SinkExamined(event[1], line, event[2]))
-        elif kind == "src":
-            found = event[3]
-            line = getattr(event[2], "lineno", 1)
-            self.sources_seen.setdefault(found if found.line == line else SourceSeen(event[1], line))
-        else:
-            self.cleared.setdefault((event[1], event[2]))
-
     def replay_run(self, run: NoteRun) -> None:
-        """A run of recorded notes noted again at once: what ``replay_notes`` of each does."""
+        """A run of recorded notes (``src``, ``snk``, ``clr``) noted again, outside any recording (a
+        replay's own events are not kept), with the lines their nodes are on now."""
         if not self.collecting:
             return
         if not run.placed():
@@ -153,9 +136,10 @@ class Results:
 
 
 class NoteRun:
-    """Consecutive recorded notes (``src``, ``snk``, ``clr``) of one record, as the keys that
-    ``Results.replay_notes`` of each, in order, would add to each dict: a replay adds them with
-    one ``dict.update`` each, whose keys keep the hashes computed here (the records' hashes are
+    """Consecutive recorded notes (``src``, ``snk``, ``clr``) of one record, as the keys noting
+    each again in order adds to each of the dicts of ``Results`` (the evidence made then while
+    its node is still on its line, else one for its line now): a replay adds them with one
+    ``dict.update`` each, whose keys keep the hashes computed here (the records' hashes are
     computed in Python). The keys are those of the nodes' lines when last placed; a node on
     another line now has them made again."""
 
@@ -174,7 +158,7 @@ class NoteRun:
         return all(getattr(node, "lineno", 1) == line for node, line in self.lined)
 
     def place(self) -> None:
-        """Make the keys for the nodes' current lines (``Results.replay_notes``)."""
+        """Make the keys for the nodes' current lines."""
         sources: dict[SourceSeen, None] = {}
         sinks: dict[SinkExamined, None] = {}
         cleared: dict[tuple[str, ast.AST], None] = {}

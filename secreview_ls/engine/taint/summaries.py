@@ -474,7 +474,7 @@ class Summaries:
         )
 
 
-_NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``Results.replay_notes``)
+_NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``NoteRun``)
 
 
 def _replay_plan(record: Record) -> list[Any]:
