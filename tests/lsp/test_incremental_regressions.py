@@ -513,6 +513,7 @@ def test_a_made_node_recorded_outside_its_function_is_not_moved_with_it(tmp_path
     index, event = next((i, event) for i, event in enumerate(record.events) if event[0] == "new")
     (made, _line, end), *rest = event[1]
     record.events[index] = ("new", ((made, record.line - 3, end), *rest))  # as if made above it
+    record.plan = None  # made from the events at the first replay (a record's events never change)
     above = MADE_NODES.replace("    return 0\n", "    y = 0\n    return y\n")
     got, analyzed = _interpreted(analyzer, above)
     assert "a" in analyzed and not {"b", "c"} & analyzed, analyzed
@@ -530,3 +531,34 @@ def test_an_unterminated_docstring_is_reported_at_the_files_new_end(tmp_path: Pa
     open_string = valid.replace('as a service."""', "as a service.")
     shorter = open_string.replace("\n\n\ndef count", "\n\ndef count")
     replay(tmp_path, valid, open_string, shorter)  # the last may be analyzed whole: its region does not parse
+
+
+NOTED = (
+    "import subprocess\n"
+    "from flask import request\n\n\n"
+    "def first():\n"
+    "    return 0\n\n\n"
+    "def run():\n"
+    "    name = request.args['name']\n"
+    "    subprocess.run(['ls', name])\n"
+    "    subprocess.run('ls ' + name, shell=True)\n"
+    "    return name\n"
+)
+
+
+def test_replayed_notes_follow_their_function_to_its_new_lines(tmp_path: Path) -> None:
+    """A replay notes the sources and sinks its function's analysis noted, each run of them at
+    once, with the lines they had when last placed: lines inserted or deleted above the function
+    move them (the evidence on the new lines), and a keystroke elsewhere keeps them."""
+    above = NOTED.replace("    return 0\n", "    y = 0\n    return y\n")
+    further = above.replace("    return y\n", "    z = y\n    return z\n")
+    typed = NOTED.replace("    return 0\n", "    return 10\n")
+    analyzer = replay(tmp_path, NOTED)
+    path, config = str(tmp_path / "module.py"), Config(root=tmp_path)
+    for text in (typed, above, further, above, NOTED, typed):
+        got, analyzed = _interpreted(analyzer, text)
+        assert summary(got) == summary(analyze_source(text, path, config))
+        assert analyzer.stats.mode == "incremental", analyzer.stats
+        assert "run" not in analyzed, analyzed
+        line = text.splitlines().index("    subprocess.run(['ls', name])") + 1
+        assert any(getattr(r, "api", "").startswith("subprocess.run") and r.line == line for r in got.evidence)

@@ -71,6 +71,9 @@ class Record:
     # "new" events).
     line: int = 0
     end_line: int = 0
+    # ``events`` as a replay goes through them: runs of notes as one ``NoteRun`` each (made at
+    # the first replay; ``Summaries._replay_plan``)
+    plan: list[Any] | None = None
 
     def spans_end(self) -> int:
         if not self.last_line:

@@ -47,23 +47,19 @@ class Results:
         if self.recordings:
             self.recordings[-1].append(("snk", shown, what, node, seen))
 
-    def replay_notes(self, event: Event) -> None:
-        """A recorded note (``src``, ``snk``, ``clr``) noted again, outside any recording (a
-        replay's own events are not kept). The evidence made then is used again while its node
-        is still on its line."""
+    def replay_run(self, run: NoteRun) -> None:
+        """A run of recorded notes (``src``, ``snk``, ``clr``) noted again, outside any recording (a
+        replay's own events are not kept), with the lines their nodes are on now."""
         if not self.collecting:
             return
-        kind = event[0]
-        if kind == "snk":
-            seen = event[4]
-            line = getattr(event[3], "lineno", 1)
-            self.sinks_seen.setdefault(seen if seen.line == line else SinkExamined(event[1], line, event[2]))
-        elif kind == "src":
-            found = event[3]
-            line = getattr(event[2], "lineno", 1)
-            self.sources_seen.setdefault(found if found.line == line else SourceSeen(event[1], line))
-        else:
-            self.cleared.setdefault((event[1], event[2]))
+        if not run.placed():
+            run.place()
+        if run.sources:
+            self.sources_seen.update(run.sources)
+        if run.sinks:
+            self.sinks_seen.update(run.sinks)
+        if run.cleared:
+            self.cleared.update(run.cleared)
 
     def note_branch(self, statements: list[ast.stmt], dead: bool) -> None:
         """A branch of an ``if``/``while`` that a constant test skips (``dead``) or that runs."""
@@ -137,3 +133,48 @@ class Results:
         return sorted(
             self.hits.values(), key=lambda h: (getattr(h.node, "lineno", 0), getattr(h.node, "col_offset", 0))
         )
+
+
+class NoteRun:
+    """Consecutive recorded notes (``src``, ``snk``, ``clr``) of one record, as the keys noting
+    each again in order adds to each of the dicts of ``Results`` (the evidence made then while
+    its node is still on its line, else one for its line now): a replay adds them with one
+    ``dict.update`` each, whose keys keep the hashes computed here (the records' hashes are
+    computed in Python). The keys are those of the nodes' lines when last placed; a node on
+    another line now has them made again."""
+
+    __slots__ = ("_events", "cleared", "lined", "sinks", "sources")
+
+    def __init__(self, events: list[Event]) -> None:
+        self._events = events
+        self.sources: dict[SourceSeen, None] = {}
+        self.sinks: dict[SinkExamined, None] = {}
+        self.cleared: dict[tuple[str, ast.AST], None] = {}
+        self.lined: list[tuple[ast.AST, int]] = []  # (node, its line in the keys) of each src and snk
+        self.place()
+
+    def placed(self) -> bool:
+        """Whether every node is on the line its key was made for."""
+        return all(getattr(node, "lineno", 1) == line for node, line in self.lined)
+
+    def place(self) -> None:
+        """Make the keys for the nodes' current lines."""
+        sources: dict[SourceSeen, None] = {}
+        sinks: dict[SinkExamined, None] = {}
+        cleared: dict[tuple[str, ast.AST], None] = {}
+        lined: list[tuple[ast.AST, int]] = []
+        for event in self._events:
+            kind = event[0]
+            if kind == "snk":
+                node, seen = event[3], event[4]
+                line = getattr(node, "lineno", 1)
+                sinks.setdefault(seen if seen.line == line else SinkExamined(event[1], line, event[2]))
+                lined.append((node, line))
+            elif kind == "src":
+                node, found = event[2], event[3]
+                line = getattr(node, "lineno", 1)
+                sources.setdefault(found if found.line == line else SourceSeen(event[1], line))
+                lined.append((node, line))
+            else:
+                cleared.setdefault((event[1], event[2]))
+        self.sources, self.sinks, self.cleared, self.lined = sources, sinks, cleared, lined

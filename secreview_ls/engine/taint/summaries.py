@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts, subtree
 from ..finding import FlowStep, StepKind
@@ -15,7 +15,7 @@ from .definitions import ModuleIndex, generated_fields, is_property, is_static
 from .frameworks import Entries, Entry
 from .memo import Event, Mover, Record, TaintMemo, Unplaceable, same_summary, without_lines
 from .relevance import Relevance
-from .results import Results
+from .results import NoteRun, Results
 from .scopes import ScopeTable
 from .spec import DOCUMENT, LINE_BREAKS_REMOVED, TaintSpec
 from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
@@ -297,11 +297,12 @@ class Summaries:
             functions = self._function_set()
             mover: Mover | None = None
             placed = False  # ``mover`` asked for
-            for event in record.events:
+            for event in _replay_plan(record):
+                if event.__class__ is NoteRun:  # most events, a run of them at a time
+                    results.replay_run(event)  # into no recording: the scratch one is dropped
+                    continue
                 kind = event[0]
-                if kind in _NOTES:  # most events
-                    results.replay_notes(event)  # into no recording: the scratch one is dropped
-                elif kind == "sum":
+                if kind == "sum":
                     callee = event[1]
                     if callee not in functions:
                         return False
@@ -473,7 +474,29 @@ class Summaries:
         )
 
 
-_NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``Results.replay_notes``)
+_NOTES = frozenset({"src", "snk", "clr"})  # recorded notes a replay notes again (``NoteRun``)
+
+
+def _replay_plan(record: Record) -> list[Any]:
+    """A record's events with each run of consecutive notes as one ``NoteRun``, made once."""
+    plan = record.plan
+    if plan is None:
+        plan = []
+        notes: list[Event] = []
+        for event in record.events:
+            if event[0] in _NOTES:
+                notes.append(event)
+                continue
+            if notes:
+                plan.append(NoteRun(notes))
+                notes = []
+            plan.append(event)
+        if notes:
+            plan.append(NoteRun(notes))
+        record.plan = plan
+    return plan
+
+
 # Methods a web framework runs on a request handler before the one answering the request.
 _SET_UP_METHODS = ("setup", "dispatch", "initial", "prepare")
 
