@@ -9,6 +9,7 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .call_data import all_taint, carries_input, content_of, content_only
+from .callbacks import Callbacks
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields, whole_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
@@ -29,6 +30,7 @@ from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .iteration import paired_elements
 from .keys import const_key, keys_of, line_entry, server_entry
+from .property_setters import PropertySetters
 from .rendering import (
     escaping_render,
     inline_render,
@@ -206,10 +208,17 @@ class Calls:
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
         self.modelled = spec.modelled_apis  # APIs taken by their model, not their code
+        self.setters = PropertySetters(interpreter.closures)
+        self.callbacks = Callbacks(interpreter, interprocedural.index.module_functions, sinks)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
         func = node.func
+        if (
+            isinstance(func, (ast.Name, ast.Call))
+            and (ran := self.callbacks.call(node, env, fn, self.call)) is not None
+        ):
+            return ran  # a function passed to a helper, made by a factory (``callbacks.py``)
         if (
             isinstance(func, (ast.Name, ast.Lambda, ast.Subscript))
             and (ran := self.interpreter.closures.call(node, env, fn)) is not None
@@ -252,6 +261,8 @@ class Calls:
         # Sinks (checked on the arguments as they are).
         reported = self.sinks.check_call(node, name, method, receiver, args, kwargs, fn, module_call, env)
         self._run_deferred(node, name, args, kwargs, env, fn)
+        if node.args and (mapped := self.callbacks.mapped_call(node, name, env)) is not None:
+            self.call(mapped, env, fn)  # ``map(os.system, commands)``: each item is run
         result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
         return cleaned(result, reported) if reported else result
 
@@ -677,6 +688,12 @@ class Calls:
         method = index.method(cls, node.attr) if cls is not None else None
         if method is None or not is_property(method):
             return None
+        stored = base.part("." + node.attr)  # ``obj.name = v`` earlier: through the setter, if any
+        setter = self.setters.setter(cls, node.attr) if stored is not None and cls is not None else None
+        if setter is not None and stored is not None:
+            read = self.setters.read(method, setter, base, stored, fn)
+            if read is not None:
+                return read
         call = self._property_calls.get(id(node))
         if call is None:
             call = self._property_calls[id(node)] = made_call(node, node, [], [])

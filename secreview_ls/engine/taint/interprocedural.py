@@ -157,6 +157,9 @@ class Interprocedural:
         receiver_name: ast.expr | None = None
         if isinstance(func, ast.Name) and _class_of_classmethod(fn, func):
             constructor = fn.cls  # ``cls(v)`` in a classmethod: builds an instance of its class
+        elif isinstance(func, ast.Name) and (called := self._called_instance(func, env)) is not None:
+            target, bound_self = called  # ``run(v)``, ``run`` an instance of a class with ``__call__``
+            receiver_name = func
         elif isinstance(func, ast.Name):
             if func.id in env and not env[func.id].is_empty:
                 return None
@@ -254,6 +257,17 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _called_instance(self, func: ast.Name, env: Env) -> tuple[FunctionNode, Val] | None:
+        """The ``__call__`` method of the module's class whose instance ``func`` names, and the instance."""
+        value = env.get(func.id)
+        if value is None:
+            value = self.interpreter.globals.get(func.id)
+        kind = value.kind if value is not None else None
+        if kind is None or not kind.startswith("class:") or (cls := self.index.classes.get(kind[6:])) is None:
+            return None
+        method = self.index.method(cls, "__call__")
+        return (method, value) if method is not None else None  # type: ignore[return-value]
 
     def _changed_by_call(
         self, summary: Summary, node: ast.Call, bound_self: Val | None, args: dict[int, Val], callee: str, env: Env
