@@ -36,8 +36,15 @@ _MAX_NODES = 300
 class Callbacks:
     """Follows functions passed to helpers of the module and mapped over items."""
 
-    def __init__(self, interpreter: Evaluator, module_functions: dict[str, FunctionNode], sinks: SinkChecker) -> None:
+    def __init__(
+        self,
+        interpreter: Evaluator,
+        module_functions: dict[str, FunctionNode],
+        sinks: SinkChecker,
+        depend: Callable[[FunctionNode], object],
+    ) -> None:
         self.interpreter = interpreter
+        self.depend = depend  # asks a function's summary: the caller's record then changes with its code
         self.closures = interpreter.closures  # type: ignore[attr-defined]
         self.factories = Factories(interpreter, self.closures)
         self.module_functions = module_functions
@@ -55,7 +62,10 @@ class Callbacks:
         func = node.func
         if isinstance(func, ast.Call):
             factory = self._factory(func, env, fn)
-            return self.factories.call(node, func, factory, env, fn) if factory is not None else None
+            if factory is None:
+                return None
+            self.depend(factory)
+            return self.factories.call(node, func, factory, env, fn)
         if not isinstance(func, ast.Name):
             return None
         made = self.passed_call(node, env)
@@ -127,6 +137,7 @@ class Callbacks:
         passed = {name: value for name, value in given.items() if name in called and self.function_passed(value, env)}
         if not passed or not self.closures.can_run(target):
             return None
+        self.depend(target)
         evaluate = self.interpreter.eval
         local: Env = {}
         defaults = dict(zip(names[len(names) - len(params.defaults) :], params.defaults, strict=True))

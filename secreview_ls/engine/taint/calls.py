@@ -208,8 +208,9 @@ class Calls:
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
         self.modelled = spec.modelled_apis  # APIs taken by their model, not their code
-        self.setters = PropertySetters(interpreter.closures)
-        self.callbacks = Callbacks(interpreter, interprocedural.index.module_functions, sinks)
+        depend = interprocedural.summaries.of
+        self.setters = PropertySetters(interpreter.closures, depend)
+        self.callbacks = Callbacks(interpreter, interprocedural.index.module_functions, sinks, depend)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval

@@ -9,6 +9,7 @@ on what the setter left in ``self`` (both where the read is, as closures run).
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .state import Env, Frame, join_envs
@@ -23,8 +24,9 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 class PropertySetters:
     """Reads of properties stored through their setter."""
 
-    def __init__(self, closures: Closures) -> None:
+    def __init__(self, closures: Closures, depend: Callable[[FunctionNode], object]) -> None:
         self.closures = closures
+        self.depend = depend  # asks a method's summary: the reader's record then changes with its code
         self._setters: dict[tuple[ast.ClassDef, str], FunctionNode | None] = {}
 
     def setter(self, cls: ast.ClassDef, name: str) -> FunctionNode | None:
@@ -51,6 +53,8 @@ class PropertySetters:
         (None when either method cannot be run here)."""
         if not _two_parameters(setter.args) or len(getter.args.args) != 1 or not self.closures.can_run(setter):
             return None
+        self.depend(setter)
+        self.depend(getter)
         self_name, value_name = (a.arg for a in setter.args.args)
         ends: list[Env] = []
         self.closures.run(setter, {self_name: base, value_name: stored}, fn, ends)
