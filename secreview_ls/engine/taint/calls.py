@@ -30,6 +30,7 @@ from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .iteration import paired_elements
 from .keys import const_key, keys_of, line_entry, server_entry
+from .match_groups import held_by_groups
 from .property_setters import PropertySetters
 from .rendering import (
     escaping_render,
@@ -55,7 +56,7 @@ from .spec import (
 )
 from .state import STDLIB, Env, Frame
 from .strings import URL_ASSEMBLERS, FixedPrefixes, format_fields, literal_prefix, quoted_fields
-from .substitutions import SHELL_CHARACTERS, left_characters, only_word_characters
+from .substitutions import cleaned_classes, left_characters
 from .template_values import (
     class_text,
     class_value,
@@ -375,6 +376,10 @@ class Calls:
             # arguments went into a rendering context, escaped there.
             return cleaned(Val(all_taint(receiver, args, kwargs)), self.markup_escaped)
 
+        if method == "group" and receiver is not None:  # ``m.group(1)`` of ``m = re.match(r"...", text)``
+            held = held_by_groups(node, self.callbacks.factories.assignments(fn.node), self.facts.qualname)
+            if held is not None:
+                return self._holding_only(Val(whole(receiver)), held)
         # Anything else: the result depends on the receiver and the arguments.
         data = all_taint(receiver, args, kwargs)
         if callee is not None:
@@ -832,20 +837,12 @@ class Calls:
             return EMPTY
         value = Val(bound(data))
         left = left_characters(node, how)
-        if left is None:
-            return value
-        if only_word_characters(left):
-            # Nothing any class needs, except a host name: ``f"http://{name}/"`` still picks the server.
-            return cleaned(value, self.words_only_clean)
-        classes: frozenset[str] = frozenset()
-        if not left & SHELL_CHARACTERS:
-            classes |= {"command"}  # ``[\w.-]``: one word of a command line, no shell syntax
-        if not left & {"\n", "\r"}:
-            classes |= self.line_breaks_removed
-        if not left & {"/", "\\"}:
-            classes |= self.spec.sanitizers.get("os.path.basename", frozenset())
-        if not left & {"'", '"', "\\"}:
-            classes |= self.quotes_rejected
+        return value if left is None else self._holding_only(value, left)
+
+    def _holding_only(self, value: Val, left: frozenset[str]) -> Val:
+        """``value``, cleaned for the classes a text of only ``left`` characters is clean for."""
+        basename = self.spec.sanitizers.get("os.path.basename", frozenset())
+        classes = cleaned_classes(left, self.words_only_clean, self.line_breaks_removed, basename, self.quotes_rejected)
         return cleaned(value, classes) if classes else value
 
     def _lines(self, node: ast.Call, method: str, data: Taint) -> Val | None:

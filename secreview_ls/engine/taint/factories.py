@@ -31,7 +31,7 @@ class Factories:
         self.interpreter = interpreter
         self.closures = closures
         self._made: dict[ast.AST, FunctionNode | None] = {}
-        self._assigned: dict[ast.AST, dict[str, list[ast.Call]]] = {}
+        self._assigned: dict[ast.AST, dict[str, list[ast.Call | None]]] = {}
         self._calls: dict[int, ast.Call | None] = {}
 
     def made_function(self, factory: ast.AST) -> FunctionNode | None:
@@ -82,29 +82,29 @@ class Factories:
         if id(node) in self._calls:
             return self._calls[id(node)]
         made = None
-        found = self._assignments(scope).get(node.func.id)  # type: ignore[attr-defined]
-        if found is not None and len(found) == 1 and found[0] is not None:
+        found = self.assignments(scope).get(node.func.id)  # type: ignore[attr-defined]
+        if found is not None and len(found) == 1 and found[0] is not None and isinstance(found[0].func, ast.Name):
             made = made_call(node, found[0], list(node.args), list(node.keywords))
         self._calls[id(node)] = made
         return made
 
-    def _assignments(self, scope: ast.AST) -> dict[str, list[ast.Call]]:
+    def assignments(self, scope: ast.AST) -> dict[str, list[ast.Call | None]]:
         """Names of ``scope`` bound to a call's value (``run = make(a)``), with every call they are
-        bound to (a name bound otherwise too gets an empty list)."""
+        bound to (None for a binding of another kind)."""
         found = self._assigned.get(scope)
         if found is None:
             found = {}
             for child in ast.walk(scope):
                 if isinstance(child, ast.Assign) and len(child.targets) == 1 and isinstance(child.targets[0], ast.Name):
                     calls = found.setdefault(child.targets[0].id, [])
-                    if isinstance(child.value, ast.Call) and isinstance(child.value.func, ast.Name):
+                    if isinstance(child.value, ast.Call):
                         calls.append(child.value)
                     else:
-                        calls.append(None)  # type: ignore[arg-type]
+                        calls.append(None)
                 elif isinstance(child, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
                     for name in ast.walk(child.target if not isinstance(child, ast.With) else child):
                         if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
-                            found.setdefault(name.id, []).append(None)  # type: ignore[arg-type]
+                            found.setdefault(name.id, []).append(None)
             self._assigned[scope] = found
         return found
 
