@@ -11,6 +11,7 @@ called with what the items hold.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 CallRunner = Callable[[ast.Call, Env, Frame], Val]
 
 CALLBACK_KIND = "callback@"
+_NUMBERS = itertools.count()
 # Methods of pools and executors applying a function to each item of an iterable.
 _MAPPING_METHODS = frozenset({"map", "imap", "imap_unordered", "map_async"})
 # A helper larger than this (in syntax nodes) is not run at its calls.
@@ -51,6 +53,7 @@ class Callbacks:
         self.sink_names = frozenset(sinks.sinks_by_name)
         self.sink_methods = frozenset(sinks.sinks_by_method)
         self._passed: dict[str, ast.expr] = {}  # kind of a parameter's value → the function passed
+        self._kinds: dict[ast.expr, str] = {}
         self._made: dict[tuple[int, str], ast.Call] = {}
         self._calls_of: dict[ast.AST, frozenset[str]] = {}
 
@@ -143,8 +146,10 @@ class Callbacks:
         defaults = dict(zip(names[len(names) - len(params.defaults) :], params.defaults, strict=True))
         for name in names:
             if name in passed:
-                kind = f"{CALLBACK_KIND}{id(passed[name])}"
-                self._passed[kind] = passed[name]
+                kind = self._kinds.get(passed[name])
+                if kind is None:  # a number of this process: a value kept from another analysis finds no function
+                    kind = self._kinds[passed[name]] = f"{CALLBACK_KIND}{next(_NUMBERS)}"
+                    self._passed[kind] = passed[name]
                 local[name] = Val(kind=kind)
                 receiver = passed[name].value if isinstance(passed[name], ast.Attribute) else None
                 if isinstance(receiver, ast.Name) and receiver.id in env and receiver.id not in names:
