@@ -371,15 +371,12 @@ class Calls:
                 return rendered
 
         if method is not None and method.startswith("render_") and not module_call:
-            # ``item.render_html(request, query)`` of an object not resolved here: HTML its renderer
-            # wrote (the rule on marking calls judges ``render_*`` output the same way); the
-            # arguments went into a rendering context, escaped there.
+            # ``item.render_html(request, query)`` of an object not resolved here: HTML its renderer wrote (the rule
+            # on marking calls judges ``render_*`` output the same way); the arguments went into an escaping context.
             return cleaned(Val(all_taint(receiver, args, kwargs)), self.markup_escaped)
 
-        if method == "group" and receiver is not None:  # ``m.group(1)`` of ``m = re.match(r"...", text)``
-            held = held_by_groups(node, self.callbacks.factories.assignments(fn.node), self.facts.qualname)
-            if held is not None:
-                return self._holding_only(Val(whole(receiver)), held)
+        if method == "group" and receiver is not None and (group := self._group(node, receiver, fn)) is not None:
+            return group
         # Anything else: the result depends on the receiver and the arguments.
         data = all_taint(receiver, args, kwargs)
         if callee is not None:
@@ -838,6 +835,11 @@ class Calls:
         value = Val(bound(data))
         left = left_characters(node, how)
         return value if left is None else self._holding_only(value, left)
+
+    def _group(self, node: ast.Call, receiver: Val, fn: Frame) -> Val | None:
+        """``m.group(1)`` of ``m = re.match(r"...", text)``: what the group can hold (``match_groups``)."""
+        held = held_by_groups(node, self.callbacks.factories.assignments(fn.node), self.facts.qualname)
+        return self._holding_only(Val(whole(receiver)), held) if held is not None else None
 
     def _holding_only(self, value: Val, left: frozenset[str]) -> Val:
         """``value``, cleaned for the classes a text of only ``left`` characters is clean for."""
