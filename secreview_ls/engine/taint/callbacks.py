@@ -124,6 +124,9 @@ class Callbacks:
         function (``fn``), run here; None when no such function is passed or the call is not
         bound simply (``*args``, ``**kwargs``, keyword-only parameters)."""
         params = target.args
+        called = self._called_names(target)
+        if not any(a.arg in called for a in params.args):
+            return None  # most helpers: calls none of their parameters
         if params.vararg or params.kwarg or params.kwonlyargs or params.posonlyargs:
             return None
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
@@ -136,7 +139,6 @@ class Callbacks:
             if keyword.arg not in names or keyword.arg in given:
                 return None
             given[keyword.arg] = keyword.value
-        called = self._called_names(target)
         passed = {name: value for name, value in given.items() if name in called and self.function_passed(value, env)}
         if not passed or not self.closures.can_run(target):
             return None
