@@ -9,6 +9,7 @@ import ast
 from ..facts import ModuleFacts
 from ..finding import FlowStep
 from .call_data import all_taint, carries_input, content_of, content_only
+from .callbacks import Callbacks
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields, whole_fields
 from .database_reads import database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
@@ -29,6 +30,8 @@ from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .iteration import paired_elements
 from .keys import const_key, keys_of, line_entry, server_entry
+from .match_groups import held_by_groups
+from .property_setters import PropertySetters
 from .rendering import (
     escaping_render,
     inline_render,
@@ -53,7 +56,7 @@ from .spec import (
 )
 from .state import STDLIB, Env, Frame
 from .strings import URL_ASSEMBLERS, FixedPrefixes, format_fields, literal_prefix, quoted_fields
-from .substitutions import SHELL_CHARACTERS, left_characters, only_word_characters
+from .substitutions import cleaned_classes, left_characters
 from .template_values import (
     class_text,
     class_value,
@@ -206,10 +209,18 @@ class Calls:
         self.program_object = spec.cleaned_by(RETURNED_BY_PROGRAM_OBJECT)
         self.relative_only = spec.cleaned_by(PARENT_REFS_REJECTED)
         self.modelled = spec.modelled_apis  # APIs taken by their model, not their code
+        depend = interprocedural.summaries.of
+        self.setters = PropertySetters(interpreter.closures, depend)
+        self.callbacks = Callbacks(interpreter, interprocedural.index.module_functions, sinks, depend)
 
     def call(self, node: ast.Call, env: Env, fn: Frame) -> Val:
         evaluate = self.interpreter.eval
         func = node.func
+        if (
+            isinstance(func, (ast.Name, ast.Call))
+            and (ran := self.callbacks.call(node, env, fn, self.call)) is not None
+        ):
+            return ran  # a function passed to a helper, made by a factory (``callbacks.py``)
         if (
             isinstance(func, (ast.Name, ast.Lambda, ast.Subscript))
             and (ran := self.interpreter.closures.call(node, env, fn)) is not None
@@ -252,6 +263,8 @@ class Calls:
         # Sinks (checked on the arguments as they are).
         reported = self.sinks.check_call(node, name, method, receiver, args, kwargs, fn, module_call, env)
         self._run_deferred(node, name, args, kwargs, env, fn)
+        if node.args and (mapped := self.callbacks.mapped_call(node, name, env)) is not None:
+            self.call(mapped, env, fn)  # ``map(os.system, commands)``: each item is run
         result = self._result(node, name, method, receiver, callee, args, keyword_values, kwargs, env, fn, module_call)
         return cleaned(result, reported) if reported else result
 
@@ -358,11 +371,12 @@ class Calls:
                 return rendered
 
         if method is not None and method.startswith("render_") and not module_call:
-            # ``item.render_html(request, query)`` of an object not resolved here: HTML its renderer
-            # wrote (the rule on marking calls judges ``render_*`` output the same way); the
-            # arguments went into a rendering context, escaped there.
+            # ``item.render_html(request, query)`` of an object not resolved here: HTML its renderer wrote (the rule
+            # on marking calls judges ``render_*`` output the same way); the arguments went into an escaping context.
             return cleaned(Val(all_taint(receiver, args, kwargs)), self.markup_escaped)
 
+        if method == "group" and receiver is not None and (group := self._group(node, receiver, fn)) is not None:
+            return group
         # Anything else: the result depends on the receiver and the arguments.
         data = all_taint(receiver, args, kwargs)
         if callee is not None:
@@ -677,6 +691,12 @@ class Calls:
         method = index.method(cls, node.attr) if cls is not None else None
         if method is None or not is_property(method):
             return None
+        stored = base.part("." + node.attr)  # ``obj.name = v`` earlier: through the setter, if any
+        setter = self.setters.setter(cls, node.attr) if stored is not None and cls is not None else None
+        if setter is not None and stored is not None:
+            read = self.setters.read(method, setter, base, stored, fn)
+            if read is not None:
+                return read
         call = self._property_calls.get(id(node))
         if call is None:
             call = self._property_calls[id(node)] = made_call(node, node, [], [])
@@ -814,20 +834,17 @@ class Calls:
             return EMPTY
         value = Val(bound(data))
         left = left_characters(node, how)
-        if left is None:
-            return value
-        if only_word_characters(left):
-            # Nothing any class needs, except a host name: ``f"http://{name}/"`` still picks the server.
-            return cleaned(value, self.words_only_clean)
-        classes: frozenset[str] = frozenset()
-        if not left & SHELL_CHARACTERS:
-            classes |= {"command"}  # ``[\w.-]``: one word of a command line, no shell syntax
-        if not left & {"\n", "\r"}:
-            classes |= self.line_breaks_removed
-        if not left & {"/", "\\"}:
-            classes |= self.spec.sanitizers.get("os.path.basename", frozenset())
-        if not left & {"'", '"', "\\"}:
-            classes |= self.quotes_rejected
+        return value if left is None else self._holding_only(value, left)
+
+    def _group(self, node: ast.Call, receiver: Val, fn: Frame) -> Val | None:
+        """``m.group(1)`` of ``m = re.match(r"...", text)``: what the group can hold (``match_groups``)."""
+        held = held_by_groups(node, self.callbacks.factories.assignments(fn.node), self.facts.qualname)
+        return self._holding_only(Val(whole(receiver)), held) if held is not None else None
+
+    def _holding_only(self, value: Val, left: frozenset[str]) -> Val:
+        """``value``, cleaned for the classes a text of only ``left`` characters is clean for."""
+        basename = self.spec.sanitizers.get("os.path.basename", frozenset())
+        classes = cleaned_classes(left, self.words_only_clean, self.line_breaks_removed, basename, self.quotes_rejected)
         return cleaned(value, classes) if classes else value
 
     def _lines(self, node: ast.Call, method: str, data: Taint) -> Val | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .callable_aliases import CallsThrough
 from .frameworks import Entry
-from .state import Env, Frame
+from .state import Env, Frame, join_envs
 from .values import EMPTY, Val, join
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class Closures:
         self._lambdas: dict[str, ast.Lambda] = {}
         self._active: list[Callable] = []
         self._free: dict[ast.AST, frozenset[str]] = {}
+        self._nonlocal: dict[ast.AST, frozenset[str]] = {}
         self.through = CallsThrough(interpreter.facts.tree)  # calls through a local alias or a dispatch table
 
     def lambda_value(self, node: ast.Lambda) -> Val:
@@ -68,6 +69,25 @@ class Closures:
         local = self._bound(target, node, env, fn)
         if local is None:
             return None
+        shared = self._nonlocal_names(target) & env.keys()
+        if not shared:
+            return self.run(target, local, fn)
+        # ``nonlocal name`` rebound in the body: the caller's ``name`` is what the body left in it
+        ends: list[Env] = []
+        value = self.run(target, local, fn, ends)
+        after = join_envs(ends)
+        if after is not None:
+            for name in shared:
+                env[name] = after.get(name, env[name])
+        return value
+
+    def can_run(self, target: Callable) -> bool:
+        """``target`` may be run at a call now (not already running, not too deep)."""
+        return target not in self._active and len(self._active) < _MAX_DEPTH
+
+    def run(self, target: Callable, local: Env, fn: Frame, ends: list[Env] | None = None) -> Val:
+        """The value of ``target``'s body run with ``local`` as its names; its sinks are the caller's
+        (``ends``, when given, receives the names as each way out of the body leaves them)."""
         frame = replace(
             fn,
             node=target if not isinstance(target, ast.Lambda) else fn.node,
@@ -76,7 +96,7 @@ class Closures:
             returned=False,
             loops=[],
             effects={},
-            self_name=None,
+            self_name=None if ends is None else "<exits>",  # a name never written: ``return`` keeps its names
             exits=[],
             lookups={},
             parsed_urls={},
@@ -87,8 +107,10 @@ class Closures:
             if isinstance(target, ast.Lambda):
                 value = self.interpreter.eval(target.body, local, frame)
             else:
-                self.interpreter.block(target.body, local, frame)
+                after = self.interpreter.block(target.body, local, frame)
                 value = frame.returns
+                if ends is not None:
+                    ends.extend([*([after] if after is not None else []), *frame.exits])
         finally:
             self._active.pop()
         for effect in frame.effects.values():
@@ -108,9 +130,25 @@ class Closures:
         nested = fn.local_defs.get(func.id)
         if nested is None or (value is not None and not value.is_empty):
             return None
-        if nested.decorator_list or not (self._free_names(nested) & env.keys()):
+        if nested.decorator_list or not ((self._free_names(nested) | self._nonlocal_names(nested)) & env.keys()):
             return None  # reads nothing of the caller's (or too long to run at each call): its summary serves
         return nested
+
+    def _nonlocal_names(self, target: Callable) -> frozenset[str]:
+        """Names the body of ``target`` declares ``nonlocal`` (none for a lambda or a long body)."""
+        if isinstance(target, ast.Lambda):
+            return frozenset()
+        found = self._nonlocal.get(target)
+        if found is None:
+            declared: set[str] = set()
+            for count, child in enumerate(ast.walk(target)):
+                if count > _MAX_NODES:
+                    declared.clear()  # too long to run at each call
+                    break
+                if isinstance(child, ast.Nonlocal):
+                    declared.update(child.names)
+            found = self._nonlocal[target] = frozenset(declared)
+        return found
 
     def _free_names(self, target: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
         """Names the function reads but never binds itself (none for a function of more than

@@ -157,6 +157,8 @@ class Interprocedural:
         receiver_name: ast.expr | None = None
         if isinstance(func, ast.Name) and _class_of_classmethod(fn, func):
             constructor = fn.cls  # ``cls(v)`` in a classmethod: builds an instance of its class
+        elif isinstance(func, ast.Name) and (called := self._called_instance(func, env)) is not None:
+            target, bound_self, receiver_name = called  # ``run(v)``: ``run`` an instance with ``__call__``
         elif isinstance(func, ast.Name):
             if func.id in env and not env[func.id].is_empty:
                 return None
@@ -215,9 +217,7 @@ class Interprocedural:
                 if init is None and index.library_based(constructor):
                     # Built by a library base's ``__init__`` (a form, a serializer): the object holds
                     # what it was given, as any library object does.
-                    data = bound(frozenset().union(*(whole(v) for v in (*arg_values, *keyword_values))))
-                    marked = relabel(data, lambda lab: lab.cleaned_for(self.opaque))
-                    return Val(marked, (), f"class:{constructor.name}")
+                    return self._library_built(constructor, [*arg_values, *keyword_values])
                 return Val(kind=f"class:{constructor.name}")
         elif target is not None:
             summary = self.summaries.of(target)
@@ -254,6 +254,24 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _library_built(self, constructor: ast.ClassDef, given: list[Val]) -> Val:
+        """An instance of a class built by a library base's ``__init__``: what it was given."""
+        data = bound(frozenset().union(*(whole(v) for v in given)))
+        marked = relabel(data, lambda lab: lab.cleaned_for(self.opaque))
+        return Val(marked, (), f"class:{constructor.name}")
+
+    def _called_instance(self, func: ast.Name, env: Env) -> tuple[FunctionNode, Val, ast.Name] | None:
+        """The ``__call__`` method of the module's class whose instance ``func`` names, the instance
+        and ``func``."""
+        value = env.get(func.id)
+        if value is None:
+            value = self.interpreter.globals.get(func.id)
+        kind = value.kind if value is not None else None
+        if kind is None or not kind.startswith("class:") or (cls := self.index.classes.get(kind[6:])) is None:
+            return None
+        method = self.index.method(cls, "__call__")
+        return (method, value, func) if method is not None else None  # type: ignore[return-value]
 
     def _changed_by_call(
         self, summary: Summary, node: ast.Call, bound_self: Val | None, args: dict[int, Val], callee: str, env: Env

@@ -107,3 +107,27 @@ _PARAMETERS = {
 def only_word_characters(left: frozenset[str]) -> bool:
     """Only letters, digits and ``_`` (of any script) can remain: nothing any class needs."""
     return all(character.isalnum() or character == "_" for character in left)
+
+
+def cleaned_classes(
+    left: frozenset[str],
+    words_only: frozenset[str],
+    line_breaks: frozenset[str],
+    separators: frozenset[str],
+    quotes: frozenset[str],
+) -> frozenset[str]:
+    """The classes a text holding only ``left`` characters is clean for: ``words_only`` when only
+    letters, digits and ``_``; else ``command`` without shell syntax, ``line_breaks`` without a
+    line break, ``separators`` without a path separator, ``quotes`` without a quote."""
+    if only_word_characters(left):
+        return words_only  # nothing any class needs but a host name: ``f"http://{name}/"`` still picks it
+    classes: frozenset[str] = frozenset()
+    if not left & SHELL_CHARACTERS:
+        classes |= {"command"}  # ``[\w.-]``: one word of a command line, no shell syntax
+    if not left & {"\n", "\r"}:
+        classes |= line_breaks
+    if not left & {"/", "\\"}:
+        classes |= separators
+    if not left & {"'", '"', "\\"}:
+        classes |= quotes
+    return classes
