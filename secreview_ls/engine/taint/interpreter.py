@@ -22,6 +22,7 @@ from .frameworks import BODY_RETURNING, ROUTE_PATH_SOURCES, static_route
 from .iteration import loop_element
 from .keys import const_key, line_entry, server_entry
 from .mapping_reads import mapping_names, may_read_as_mapping
+from .match_cases import constant_match, literal_pattern
 from .results import Results
 from .spec import (
     AFTER_END_OF_OPTIONS,
@@ -404,13 +405,13 @@ class Interpreter:
             known = NO_CONST  # which case runs depends on which of the constants it is
         outs: list[Env | None] = [env]
         for case in node.cases:
-            matched = _constant_match(case.pattern, known) if case.guard is None else None
+            matched = constant_match(case.pattern, known) if case.guard is None else None
             if matched is False:
                 continue  # a constant subject never reaches this case
             if matched is True:
                 outs.remove(env)  # nor falls through past it
             case_env = dict(env)
-            if _literal_pattern(case.pattern):
+            if literal_pattern(case.pattern):
                 self.conditions.clean_path(node.subject, case_env, ALL)
             for sub in ast.walk(case.pattern):
                 name = getattr(sub, "name", None) or getattr(sub, "rest", None)
@@ -945,37 +946,6 @@ def _constant_item(base: Val, index: ast.expr) -> Val | None:
     except IndexError:
         return None
     return Val(const=item) if isinstance(item, (str, bytes, int)) else None
-
-
-def _literal_pattern(pattern: ast.pattern) -> bool:
-    """``case "a" | "b":`` matches only constants."""
-    if isinstance(pattern, ast.MatchValue):
-        return isinstance(pattern.value, (ast.Constant, ast.Attribute))
-    if isinstance(pattern, ast.MatchSingleton):
-        return True
-    if isinstance(pattern, ast.MatchOr):
-        return all(_literal_pattern(p) for p in pattern.patterns)
-    return False
-
-
-def _constant_match(pattern: ast.pattern, subject: object) -> bool | None:
-    """Whether ``case pattern:`` matches a subject of known constant value (None: cannot say)."""
-    if subject is NO_CONST:
-        return None
-    if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
-        return True  # ``case _:`` / ``case name:``
-    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
-        if not isinstance(subject, (str, bytes, int, float)):
-            return None
-        return bool(pattern.value.value == subject)
-    if isinstance(pattern, ast.MatchSingleton):
-        return pattern.value is subject
-    if isinstance(pattern, ast.MatchOr):
-        results = [_constant_match(p, subject) for p in pattern.patterns]
-        if any(r is True for r in results):
-            return True
-        return False if all(r is False for r in results) else None
-    return None
 
 
 def _formatted_entries(template: str, mapping: Val) -> Val:
