@@ -11,6 +11,9 @@ from (for SR604/SR605, through ``safe_markup``).
   text (``str(subfield)``, ``f"{subfield}"``) is its own widget's escaped output, its ``label``
   renders the label text escaped, and its ``name``, ``id`` and ``short_name`` are the identifiers
   the form class declares. Its ``data`` is submitted text and stays a finding.
+- A page Flask renders from a template whose name ends in an autoescaped extension (``.html``,
+  ``.htm``, ``.xml``, ``.xhtml``, ``.svg``; also through a project wrapper forwarding its
+  ``*args``) or from fixed template text (``render_template_string``).
 - A Django form's bound field (``form["name"]``, a name bound to one) and the ``errors`` of a
   form or bound field: their string is the widget or error list rendered by the form
   machinery, which escapes values. The object must be a form (a parameter, a loop variable, a
@@ -24,7 +27,8 @@ import ast
 
 from ..engine.facts import keyword
 from .base import RuleContext
-from .judge import identifier_words, imports_module, name_stores, single_assignment
+from .judge import identifier_words, imports_module, name_stores, single_assignment, static_string
+from .project_helpers import forwarded_first
 
 _DOCUTILS_PUBLISHERS = frozenset({"docutils.core.publish_parts"})
 _FORM_ERRORS = frozenset({"errors"})
@@ -145,3 +149,34 @@ def _raw_disabled(ctx: RuleContext, node: ast.expr) -> bool:
         if isinstance(key, ast.Constant) and key.value == "raw_enabled":
             return isinstance(value, ast.Constant) and value.value in (False, 0)
     return False
+
+
+# Flask renders templates with autoescaping on where the name ends with one of these (and
+# templates given as text): every value the template writes is escaped unless it marks it safe.
+_FLASK_RENDERERS = frozenset({"flask.render_template", "flask.templating.render_template"})
+_FLASK_TEXT_RENDERERS = frozenset({"flask.render_template_string", "flask.templating.render_template_string"})
+_AUTOESCAPED_EXTENSIONS = (".html", ".htm", ".xml", ".xhtml", ".svg")
+
+
+def autoescaped_template(ctx: RuleContext, node: ast.Call, name: str) -> bool:
+    """``render_template("page.html", ...)`` (also through a wrapper forwarding its ``*args``) or
+    ``render_template_string("<p>{{ name }}</p>", ...)`` with fixed template text: Flask's Jinja
+    environment escapes the values. A ``.txt`` template, a name or text chosen at run time is not
+    judged here."""
+    if name not in _FLASK_RENDERERS and name not in _FLASK_TEXT_RENDERERS:
+        return False
+    first = node.args[0] if node.args else None
+    if first is None:
+        first = next((k.value for k in node.keywords if k.arg in ("template_name_or_list", "source")), None)
+    judged = ctx
+    if isinstance(first, ast.Starred):
+        forwarded = forwarded_first(ctx, first)
+        if forwarded is None:
+            return False
+        judged, first = forwarded
+    if first is None:
+        return False
+    text = static_string(judged, first)
+    if name in _FLASK_TEXT_RENDERERS:
+        return text is not None
+    return text is not None and text.lower().endswith(_AUTOESCAPED_EXTENSIONS)

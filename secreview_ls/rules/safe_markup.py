@@ -62,9 +62,9 @@ from .judge import (
     static_string,
 )
 from .marking_apis import configured_attribute
-from .project_helpers import forwarded_first, judged_with_arguments, passed_for, project_function
+from .project_helpers import judged_with_arguments, passed_for, project_function
 from .reaching import reaching_values
-from .rendered_markup import rendered_markup
+from .rendered_markup import autoescaped_template, rendered_markup
 from .rewritten_items import every_item_replaced, loop_index
 
 ESCAPERS = frozenset(
@@ -201,42 +201,11 @@ def _own_route_url(ctx: RuleContext, value: ast.expr) -> bool:
     return not any(k.arg is None or k.arg == "_external" for k in value.keywords)
 
 
-# Flask renders templates with autoescaping on where the name ends with one of these (and
-# templates given as text): every value the template writes is escaped unless it marks it safe.
-_FLASK_RENDERERS = frozenset({"flask.render_template", "flask.templating.render_template"})
-_FLASK_TEXT_RENDERERS = frozenset({"flask.render_template_string", "flask.templating.render_template_string"})
-_AUTOESCAPED_EXTENSIONS = (".html", ".htm", ".xml", ".xhtml", ".svg")
-
-
-def _autoescaped_template(ctx: RuleContext, node: ast.Call, name: str) -> bool:
-    """``render_template("page.html", ...)`` (also through a wrapper forwarding its ``*args``) or
-    ``render_template_string("<p>{{ name }}</p>", ...)`` with fixed template text: Flask's Jinja
-    environment escapes the values. A ``.txt`` template, a name or text chosen at run time is not
-    judged here."""
-    if name not in _FLASK_RENDERERS and name not in _FLASK_TEXT_RENDERERS:
-        return False
-    first = node.args[0] if node.args else None
-    if first is None:
-        first = next((k.value for k in node.keywords if k.arg in ("template_name_or_list", "source")), None)
-    judged = ctx
-    if isinstance(first, ast.Starred):
-        forwarded = forwarded_first(ctx, first)
-        if forwarded is None:
-            return False
-        judged, first = forwarded
-    if first is None:
-        return False
-    text = static_string(judged, first)
-    if name in _FLASK_TEXT_RENDERERS:
-        return text is not None
-    return text is not None and text.lower().endswith(_AUTOESCAPED_EXTENSIONS)
-
-
 def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
     safe = functools.partial(safe_markup, ctx, depth=depth + 1)
     name = ctx.facts.qualname(node.func) or ctx.facts.spelled(node.func)  # spelled: a local function
     last = name.rsplit(".", 1)[-1]
-    if name in ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node) or _autoescaped_template(ctx, node, name):
+    if name in ESCAPERS or last in _ESCAPER_NAMES or _passes_autoescape(node) or autoescaped_template(ctx, node, name):
         return True
     if name.startswith(_ESCAPING_BUILDERS):
         return _escaped_children(ctx, node)
