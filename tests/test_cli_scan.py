@@ -65,6 +65,60 @@ def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.
     assert [f.rule_id for f in result.findings()] == ["SR401"]
 
 
+HELPER = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n"
+VIEW = "from flask import request\nfrom helpers import run\n\n\ndef view():\n    run(request.args['c'])\n"
+
+
+def stopped_in_the_middle(seen: dict[str, object]):
+    """``analyze_file`` that, on ``a_slow.py``, leaves half-made work in the cross-module index
+    (an entry the summary store cannot even encode) and never returns."""
+    real = batch_module.analyze_file
+
+    def analyze(path: Path, config: Config, *, project=None, **options):
+        seen[path.name] = project
+        if path.name == "a_slow.py":
+            project._unsaved["half-made"] = object()
+            while True:
+                time.sleep(0.01)
+        return real(path, config, project=project, **options)
+
+    return analyze
+
+
+def write_project(root: Path) -> None:
+    (root / "helpers.py").write_text(HELPER, encoding="utf-8")
+    (root / "a_slow.py").write_text("from helpers import run\n", encoding="utf-8")
+    (root / "b_view.py").write_text(VIEW, encoding="utf-8")
+
+
+def test_an_abandoned_file_leaves_its_cross_module_index_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The alarm stops an analysis wherever it is, perhaps in the middle of an imported module's
+    summary: the files after it get a fresh index, and nothing the stopped one left is stored."""
+    write_project(tmp_path)
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(batch_module, "analyze_file", stopped_in_the_middle(seen))
+    cache = tmp_path.parent / f"{tmp_path.name}-cache"
+    result = scan_paths([tmp_path], Config(root=tmp_path, timeout=0.2), jobs=1, cache_folder=cache)
+    notices = {Path(r.path).name: [n.kind for n in r.notices] for r in result.results}
+    assert notices == {"a_slow.py": ["timeout"], "b_view.py": [], "helpers.py": []}
+    assert seen["b_view.py"] is not seen["a_slow.py"]
+    assert "SR802" in {f.rule_id for f in result.findings()}
+
+
+def test_a_worker_drops_the_index_of_an_abandoned_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path)
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(batch_module, "analyze_file", stopped_in_the_middle(seen))
+    config = Config(root=tmp_path, timeout=0.2)
+    scan_module._init_worker(config, [tmp_path], None, tmp_path.parent / f"{tmp_path.name}-summaries")
+    results, _ = scan_module._analyze_chunk([tmp_path / "a_slow.py", tmp_path / "b_view.py"])
+    assert [[n.kind for n in r.notices] for r in results] == [["timeout"], []]
+    assert seen["b_view.py"] is not seen["a_slow.py"]
+    assert scan_module._WORKER_STATE["project"] is seen["b_view.py"]
+
+
 @fork_only
 def test_crashing_worker_loses_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_tree(tmp_path, 24)

@@ -125,6 +125,16 @@ class _HardTimeout(BaseException):
     rule's ``except Exception`` cannot swallow it)."""
 
 
+_ABANDONED = "analysis abandoned after"
+
+
+def _abandoned(result: AnalysisResult) -> bool:
+    """Whether the alarm stopped ``result``'s analysis wherever it was: the cross-module index
+    it was using may hold half-made work (a module's analysis stopped in the middle of a summary),
+    which must neither serve the next files nor reach the summary store."""
+    return any(notice.kind == "timeout" and notice.message.startswith(_ABANDONED) for notice in result.notices)
+
+
 def _on_alarm(signum: int, frame: Any) -> None:
     raise _HardTimeout
 
@@ -140,6 +150,7 @@ def _init_worker(
     _WORKER_STATE["evidence"] = evidence
     store = SummaryCache(summary_folder) if summary_folder is not None else None
     _WORKER_STATE["store"] = store
+    _WORKER_STATE["roots"] = project_roots
     _WORKER_STATE["project"] = _project(project_roots, config, store)
     _WORKER_STATE["finished"] = finished  # a shared counter of analyzed files (for progress), or None
 
@@ -216,9 +227,7 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, e
     except _HardTimeout:
         result = AnalysisResult(path=str(path))
         result.notices.append(
-            Notice(
-                "timeout", f"analysis abandoned after {limit:g} s; no findings reported for this file", None, str(path)
-            )
+            Notice("timeout", f"{_ABANDONED} {limit:g} s; no findings reported for this file", None, str(path))
         )
     except RecursionError:
         result = AnalysisResult(path=str(path))
@@ -249,6 +258,8 @@ def _analyze_chunk(paths: list[Path]) -> tuple[list[AnalysisResult], int]:
     results = []
     for path in paths:
         results.append(_analyze_one(path, config, project, evidence))
+        if project is not None and _abandoned(results[-1]):
+            project = _WORKER_STATE["project"] = _project(_WORKER_STATE["roots"], config, store)
         if finished is not None:
             with finished.get_lock():
                 finished.value += 1
@@ -384,6 +395,8 @@ def _analyze_all(
         local = _project(project_roots, config, store)
         for index, path in enumerate(files, 1):
             results.append(_analyze_one(path, config, local, evidence))
+            if local is not None and _abandoned(results[-1]):
+                local = _project(project_roots, config, store)  # the stopped file's index is dropped unsaved
             if progress is not None:
                 progress(index, total)
         if local is not None:
