@@ -65,6 +65,22 @@ def test_hard_timeout_abandons_runaway_file(tmp_path: Path, monkeypatch: pytest.
     assert [f.rule_id for f in result.findings()] == ["SR401"]
 
 
+def test_the_hard_limit_counts_cpu_time_not_waiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose analysis waits (a busy machine, a slow disk) longer than its CPU limit, but
+    not past the wall-clock backstop, is analyzed whole."""
+    (tmp_path / "waits.py").write_text(VULNERABLE, encoding="utf-8")
+    real = batch_module.analyze_file
+
+    def waiting(path: Path, config: Config, *, project=None, **options):
+        time.sleep(0.6)  # twice the 0.3 s CPU limit of timeout=0.1, well under its 1.2 s backstop
+        return real(path, config, project=project, **options)
+
+    monkeypatch.setattr(batch_module, "analyze_file", waiting)
+    result = scan_paths([tmp_path], Config(root=tmp_path, timeout=0.1), jobs=1)
+    assert [n.kind for r in result.results for n in r.notices] == []
+    assert [f.rule_id for f in result.findings()] == ["SR401"]
+
+
 HELPER = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n"
 VIEW = "from flask import request\nfrom helpers import run\n\n\ndef view():\n    run(request.args['c'])\n"
 
@@ -78,8 +94,8 @@ def stopped_in_the_middle(seen: dict[str, object]):
         seen[path.name] = project
         if path.name == "a_slow.py":
             project._unsaved["half-made"] = object()
-            while True:
-                time.sleep(0.01)
+            while True:  # busy: the CPU-time limit stops it
+                pass
         return real(path, config, project=project, **options)
 
     return analyze

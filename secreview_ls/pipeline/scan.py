@@ -118,6 +118,9 @@ _WORKER_STATE: dict[str, Any] = {}
 
 #: A file whose analysis runs past ``config.timeout`` times this factor is abandoned.
 HARD_TIMEOUT_FACTOR = 3.0
+#: The limit counts the process's CPU time, as the budget does, so that a busy machine does not
+#: abandon files; wall-clock time stops one blocked outside the CPU after this many times as long.
+WALL_BACKSTOP_FACTOR = 4.0
 
 
 class _HardTimeout(BaseException):
@@ -136,6 +139,8 @@ def _abandoned(result: AnalysisResult) -> bool:
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
+    signal.setitimer(signal.ITIMER_PROF, 0)  # the other clock must not fire while this one is handled
+    signal.setitimer(signal.ITIMER_REAL, 0)
     raise _HardTimeout
 
 
@@ -213,11 +218,12 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, e
         size = 0
     limit = budget_seconds(config.timeout, size) * HARD_TIMEOUT_FACTOR
     alarm = _can_use_alarm()
-    previous: Any = None
+    previous: tuple[Any, Any] | None = None
     try:
         if alarm:
-            previous = signal.signal(signal.SIGALRM, _on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, limit)
+            previous = signal.signal(signal.SIGPROF, _on_alarm), signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_PROF, limit)
+            signal.setitimer(signal.ITIMER_REAL, limit * WALL_BACKSTOP_FACTOR)
         if is_notebook_path(path):
             result = analyze_notebook_file(path, config, project=project)
         elif not path.suffix and has_python_shebang(path):
@@ -227,7 +233,9 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, e
     except _HardTimeout:
         result = AnalysisResult(path=str(path))
         result.notices.append(
-            Notice("timeout", f"{_ABANDONED} {limit:g} s; no findings reported for this file", None, str(path))
+            Notice(
+                "timeout", f"{_ABANDONED} {limit:g} s of CPU time; no findings reported for this file", None, str(path)
+            )
         )
     except RecursionError:
         result = AnalysisResult(path=str(path))
@@ -239,8 +247,11 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, e
         )
     finally:
         if alarm:
+            signal.setitimer(signal.ITIMER_PROF, 0)
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+            if previous is not None:
+                signal.signal(signal.SIGPROF, previous[0] if previous[0] is not None else signal.SIG_DFL)
+                signal.signal(signal.SIGALRM, previous[1] if previous[1] is not None else signal.SIG_DFL)
     if project is not None and result.facts is not None:
         project.offer(result.facts)  # a file imported by the next ones is not parsed again for them
     result.facts = None
