@@ -680,7 +680,11 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  "werkzeug.Response", "flask.wrappers.Response"):  # fmt: skip
         add(SinkSpec("xss", name, "HTTP response body", ((0, "response"),), mode="response", clean_result=True))
     for name in ("markupsafe.Markup", "flask.Markup", "jinja2.Markup"):
-        add(SinkSpec("xss", name, "markup trusted as safe HTML", clean_result=True))
+        add(
+            SinkSpec(
+                "xss", name, "markup trusted as safe HTML", clean_result=True, unmarked_by=("unescape", "striptags")
+            )
+        )
     for name in ("django.http.HttpResponse", "django.http.response.HttpResponse"):
         add(SinkSpec("xss", name, "HTTP response body", ((0, "content"),), mode="response", clean_result=True))
     for name in ("django.utils.safestring.mark_safe", "django.utils.html.format_html",

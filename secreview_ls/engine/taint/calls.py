@@ -105,6 +105,9 @@ _FOLDER_JOINS = frozenset(
 # breaks spelled as escapes); their own line breaks (``pformat`` wraps) start no line of the data.
 _REPRS = frozenset({"builtins.repr", "pprint.pformat", "pprint.saferepr", "reprlib.repr"})
 
+# Methods of a markup object that give its text back as plain ``str`` (entities decoded, tags removed).
+_UNMARKING_METHODS = frozenset({"unescape", "striptags"})
+
 
 def _known_text(node: ast.Call, given: Val, text: ast.expr | None = None) -> object:
     """What the evaluated template text argument tells: its constant, or ``_DATA`` when a name
@@ -319,6 +322,14 @@ class Calls:
         if read is not None:
             return read
 
+        if (
+            method in _UNMARKING_METHODS
+            and receiver is not None
+            and receiver.kind in spec.markup_kinds
+            and not module_call
+        ):
+            return Val(whole(receiver))  # ``Markup(v).unescape()``: the text itself, no longer markup
+
         # Sanitizing methods (``.hexdigest()``, ``.isdigit()``).
         if method is not None and not module_call:
             classes = spec.method_sanitizers.get(method)
@@ -379,6 +390,8 @@ class Calls:
             return EMPTY
         if not data:
             return Val(kind=kind)
+        if kind in spec.markup_kinds and self.sinks.unmarked_at_once(node, _UNMARKING_METHODS):
+            return Val(data, (), kind)  # ``Markup(v).unescape()``: the text of ``v`` as it is, given back
         opaque = self.opaque
         if (
             method is not None

@@ -199,6 +199,10 @@ class SinkSpec:
     # The argument is text (an SQL statement): an argument vector passed instead — ``sys.argv``,
     # a slice of it, a list or tuple written in the call — is another API's ``execute(argv)``.
     text_only: bool = False
+    # Methods that turn the call's result back into plain text at once (``Markup(v).unescape()``,
+    # ``.striptags()``): a call whose result goes straight into one of them trusts nothing as markup;
+    # the text it gives back is the data, still to be checked where it is written.
+    unmarked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
