@@ -21,6 +21,7 @@ from ..engine.taint import (
     AFTER_FIXED_PATH,
     COMPUTED_BY_CALL,
     FOUND_BY_KEY,
+    FOUND_IN_SESSION,
     HOST_ALLOWLISTED,
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
@@ -399,14 +400,15 @@ TAINT_CLASSES = (
         "value stored as `session['role']` or `session['user_id']` becomes an identity or a privilege. "
         "Validate (or look up) the value before it crosses into the session. The URL or path of the "
         "request being served (`request.url`, `request.full_path`, kept to navigate back) is a page of "
-        "this site the application routed, not a value the client hands it to keep.",
+        "this site the application routed, not a value the client hands it to keep. A value the session "
+        'already holds (`if cart_id in session["carts"]:`) kept under another key of it moves nothing across.',
         bad='session["user"] = request.args["user"]',
         good='user = User.query.filter_by(name=request.form["user"]).first_or_404()\nsession["user_id"] = user.id',
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
         served_only=True,
-        cleaned_by=frozenset({COMPUTED_BY_CALL, OWN_REQUEST_URL}),
+        cleaned_by=frozenset({COMPUTED_BY_CALL, OWN_REQUEST_URL, FOUND_IN_SESSION}),
     ),
 )
 
