@@ -130,3 +130,29 @@ def test_an_instance_spelled_like_a_class_binds_self(tmp_path: Path) -> None:
     view.write_text(ROUTES)
     result = analyze_source(view.read_text(), str(view), Config(select=("SR802",)), project=ProjectIndex([tmp_path]))
     assert sorted(f.span.start_line for f in result.findings) == [7, 15, 23]
+
+
+def test_an_edit_turning_the_instance_into_a_class_is_seen_by_a_replayed_caller(tmp_path: Path) -> None:
+    # The summary asked for stays the same method's; only what ``Things`` names changes, so a
+    # replayed analysis of the unchanged caller must ask again whether the call binds ``self``.
+    from secreview_ls.pipeline.incremental import IncrementalAnalyzer
+
+    package = tmp_path / "lib"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    table = package / "table.py"
+    table.write_text(TABLE)
+    view = tmp_path / "routes.py"
+    view.write_text(ROUTES)
+    config = Config(select=("SR802",))
+    project = ProjectIndex([tmp_path])
+    analyzer = IncrementalAnalyzer(str(view), config, project=project)
+    assert sorted(f.span.start_line for f in analyzer.analyze(ROUTES).findings) == [7, 15, 23]
+    table.write_text(TABLE.replace("Things = ThingsTable()", "class Things(ThingsTable):\n    pass"))
+    project.invalidate(table)
+    edited = ROUTES.replace('run_named(None, "fixed",', 'run_named(None, "fixed!",')
+    assert edited != ROUTES
+    fresh = analyze_source(edited, str(view), config, project=ProjectIndex([tmp_path]))
+    replayed = analyzer.analyze(edited)
+    assert sorted(f.span.start_line for f in replayed.findings) == sorted(f.span.start_line for f in fresh.findings)
+    assert sorted(f.span.start_line for f in fresh.findings) == [11, 23]
