@@ -235,7 +235,8 @@ TAINT_CLASSES = (
         "A Flask/Werkzeug response given a type other than HTML where it is made "
         "(`mimetype=`, `content_type=`, a literal headers mapping) or in the statements right after "
         '(`resp.headers["Content-Type"] = ...`, `resp.mimetype = ...`, not on one branch only nor '
-        "after a `return`) is not rendered as HTML.",
+        "after a `return`) is not rendered as HTML. `Markup(text).unescape()` and `.striptags()` trust "
+        "nothing as markup: they give plain text back, checked where it is written.",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
