@@ -350,6 +350,8 @@ class Conditions:
             return False
         if self.facts.qualname(node) in self._session_bases:
             return True
+        if not (isinstance(node, ast.Attribute) and node.attr == "session"):
+            return False  # a request's session is its ``session`` attribute: nothing else to evaluate
         return self.interpreter.eval(node, dict(env), fn).kind in self._session_bases
 
     def _clean_found(self, name: str, env: Env, fn: Frame) -> None:
