@@ -25,6 +25,7 @@ from .environments import (
     template_kind,
 )
 from .file_writes import written_to_file
+from .instance_binding import unmarked_at_once
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .iteration import paired_elements
@@ -322,14 +323,6 @@ class Calls:
         if read is not None:
             return read
 
-        if (
-            method in _UNMARKING_METHODS
-            and receiver is not None
-            and receiver.kind in spec.markup_kinds
-            and not module_call
-        ):
-            return Val(whole(receiver))  # ``Markup(v).unescape()``: the text itself, no longer markup
-
         # Sanitizing methods (``.hexdigest()``, ``.isdigit()``).
         if method is not None and not module_call:
             classes = spec.method_sanitizers.get(method)
@@ -347,6 +340,7 @@ class Calls:
         if name in ("builtins.str", "builtins.format") and len(args) == 1 and not kwargs and container_display(args[0]):
             return cleaned(Val(as_text(whole(args[0]))), self.line_breaks_removed)  # a dict's text is its repr
         built = _builtin_result(name, args, kwargs)
+        built = self._markup_text(node, name, method, receiver, args, kwargs) if built is None else built
         if built is not None:
             return built
         if callee is not None and callee.taint and method in spec.string_methods:
@@ -390,8 +384,6 @@ class Calls:
             return EMPTY
         if not data:
             return Val(kind=kind)
-        if kind in spec.markup_kinds and self.sinks.unmarked_at_once(node, _UNMARKING_METHODS):
-            return Val(data, (), kind)  # ``Markup(v).unescape()``: the text of ``v`` as it is, given back
         opaque = self.opaque
         if (
             method is not None
@@ -403,6 +395,17 @@ class Calls:
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _markup_text(
+        self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val], kwargs: dict
+    ) -> Val | None:
+        """``Markup(v).unescape()``: the markup made only to give the text of ``v`` back, plain."""
+        if method in _UNMARKING_METHODS and receiver is not None and receiver.kind in self.spec.markup_kinds:
+            return Val(whole(receiver))
+        if name is not None and f"{name}()" in self.spec.markup_kinds:
+            if unmarked_at_once(self.facts.parent, node, _UNMARKING_METHODS):
+                return Val(all_taint(None, args, kwargs), (), f"{name}()")
+        return None
 
     def _converted_by_type(self, node: ast.Call) -> bool:
         """``request.args.get("n", type=int)``: the value is converted by a sanitizing function."""

@@ -66,6 +66,7 @@ from ..source import SourceFile
 from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .file_names import FileNames
+from .instance_binding import names_instance
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .module_definitions import DefinitionFiles, FunctionNode, defined_function
 from .module_files import MAX_ANCESTORS, ModuleFiles
@@ -442,31 +443,7 @@ class ProjectIndex:
             return self._summary(path, module, name, spec)
 
     def names_instance(self, qualname: str, from_path: str) -> bool | None:
-        """Whether ``pkg.mod.obj.method`` (asked of ``function_summary`` just before) is a method of
-        a module-level instance ``obj = Class()`` of ``pkg.mod`` (True: the call binds ``self``)
-        or of a class ``obj`` (False: a call through the class passes ``self`` itself), followed
-        through re-exports; None when the file's names are not known."""
-        with self._lock:
-            for _ in range(MAX_CHAIN):
-                target = self._target(qualname, from_path)
-                if target is None:
-                    return None
-                (path, _asked), name = target
-                loaded = self._loaded.get(path)
-                names = loaded.names if loaded is not None else None
-                if names is None:
-                    return None
-                head, _, rest = name.partition(".")
-                if rest and "." not in rest:
-                    if head in names.instances:
-                        return True
-                    if head in names.methods:
-                        return False
-                full = loaded.reexports.get(name) if loaded is not None else None
-                if full is None:
-                    return None
-                qualname, from_path = full, str(path)
-            return None
+        return names_instance(self._target, self._loaded, qualname, from_path, MAX_CHAIN, self._lock)
 
     def _target(self, qualname: str, from_path: str | os.PathLike[str]) -> tuple[tuple[Path, str], str] | None:
         """The module file ``pkg.mod.func`` is in, and the name asked of it (``func``,
