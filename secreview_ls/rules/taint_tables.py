@@ -21,6 +21,7 @@ from ..engine.taint import (
     AFTER_FIXED_PATH,
     COMPUTED_BY_CALL,
     FOUND_BY_KEY,
+    FOUND_IN_SESSION,
     HOST_ALLOWLISTED,
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
@@ -234,7 +235,8 @@ TAINT_CLASSES = (
         "A Flask/Werkzeug response given a type other than HTML where it is made "
         "(`mimetype=`, `content_type=`, a literal headers mapping) or in the statements right after "
         '(`resp.headers["Content-Type"] = ...`, `resp.mimetype = ...`, not on one branch only nor '
-        "after a `return`) is not rendered as HTML.",
+        "after a `return`) is not rendered as HTML. `Markup(text).unescape()` and `.striptags()` trust "
+        "nothing as markup: they give plain text back, checked where it is written.",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
@@ -401,14 +403,15 @@ TAINT_CLASSES = (
         "value stored as `session['role']` or `session['user_id']` becomes an identity or a privilege. "
         "Validate (or look up) the value before it crosses into the session. The URL or path of the "
         "request being served (`request.url`, `request.full_path`, kept to navigate back) is a page of "
-        "this site the application routed, not a value the client hands it to keep.",
+        "this site the application routed, not a value the client hands it to keep. A value the session "
+        'already holds (`if cart_id in session["carts"]:`) kept under another key of it moves nothing across.',
         bad='session["user"] = request.args["user"]',
         good='user = User.query.filter_by(name=request.form["user"]).first_or_404()\nsession["user_id"] = user.id',
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
         aliases=("trust_boundary", "session"),
         served_only=True,
-        cleaned_by=frozenset({COMPUTED_BY_CALL, OWN_REQUEST_URL}),
+        cleaned_by=frozenset({COMPUTED_BY_CALL, OWN_REQUEST_URL, FOUND_IN_SESSION}),
     ),
 )
 
@@ -682,7 +685,11 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
                  "werkzeug.Response", "flask.wrappers.Response"):  # fmt: skip
         add(SinkSpec("xss", name, "HTTP response body", ((0, "response"),), mode="response", clean_result=True))
     for name in ("markupsafe.Markup", "flask.Markup", "jinja2.Markup"):
-        add(SinkSpec("xss", name, "markup trusted as safe HTML", clean_result=True))
+        add(
+            SinkSpec(
+                "xss", name, "markup trusted as safe HTML", clean_result=True, unmarked_by=("unescape", "striptags")
+            )
+        )
     for name in ("django.http.HttpResponse", "django.http.response.HttpResponse"):
         add(SinkSpec("xss", name, "HTTP response body", ((0, "content"),), mode="response", clean_result=True))
     for name in ("django.utils.safestring.mark_safe", "django.utils.html.format_html",

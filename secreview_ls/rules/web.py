@@ -443,6 +443,19 @@ _MARKUP_CLASSES = (
 )
 
 
+_UNMARKING_METHODS = frozenset({"unescape", "striptags"})
+
+
+def _unmarked_at_once(ctx: RuleContext, call: ast.Call) -> bool:
+    """``Markup(text).unescape()``, ``.striptags()``: the markup object is only used to get plain
+    text back (entities decoded, tags removed); nothing is left that a template trusts as HTML."""
+    attribute = ctx.facts.parent(call)
+    if not (isinstance(attribute, ast.Attribute) and attribute.value is call and attribute.attr in _UNMARKING_METHODS):
+        return False
+    called = ctx.facts.parent(attribute)
+    return isinstance(called, ast.Call) and called.func is attribute
+
+
 @rule(
     id="SR605",
     name="markup-unescaped",
@@ -464,7 +477,8 @@ _MARKUP_CLASSES = (
     "(`url_for`, also through a local name) in a double-quoted attribute, and a helper's parameter marked only "
     "when its caller opts in through a flag off by default (`def flash(msg, allow_html=False)`: the caller passing "
     "`allow_html=True` declares its text HTML). WebHelpers' `literal(...)` is the same trust "
-    "declaration and is judged the same way.",
+    "declaration and is judged the same way. `Markup(text).unescape()` and `.striptags()` only turn "
+    "the text into plain text (entities decoded, tags removed): nothing is left trusted as HTML.",
     bad="from markupsafe import Markup\nMarkup(f'<b>{name}</b>')",
     good="from markupsafe import Markup\nMarkup('<b>{}</b>').format(name)",
 )
@@ -474,6 +488,8 @@ def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
         if value is None or isinstance(value, ast.Starred):
             continue
         if safe_markup(ctx, value) or keeps_safety(ctx, call) or declared_marking(ctx, call, value):
+            continue
+        if _unmarked_at_once(ctx, call):
             continue
         yield markup_unescaped.finding(
             ctx,

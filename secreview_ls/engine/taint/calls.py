@@ -26,6 +26,7 @@ from .environments import (
     template_kind,
 )
 from .file_writes import written_to_file
+from .instance_binding import unmarked_at_once
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .iteration import paired_elements
@@ -107,6 +108,9 @@ _FOLDER_JOINS = frozenset(
 # ``repr`` and the printers built on it: every string inside is written as its ``repr`` (line
 # breaks spelled as escapes); their own line breaks (``pformat`` wraps) start no line of the data.
 _REPRS = frozenset({"builtins.repr", "pprint.pformat", "pprint.saferepr", "reprlib.repr"})
+
+# Methods of a markup object that give its text back as plain ``str`` (entities decoded, tags removed).
+_UNMARKING_METHODS = frozenset({"unescape", "striptags"})
 
 
 def _known_text(node: ast.Call, given: Val, text: ast.expr | None = None) -> object:
@@ -349,6 +353,7 @@ class Calls:
         if name in ("builtins.str", "builtins.format") and len(args) == 1 and not kwargs and container_display(args[0]):
             return cleaned(Val(as_text(whole(args[0]))), self.line_breaks_removed)  # a dict's text is its repr
         built = _builtin_result(name, args, kwargs)
+        built = self._markup_text(node, name, method, receiver, args, kwargs) if built is None else built
         if built is not None:
             return built
         if callee is not None and callee.taint and method in spec.string_methods:
@@ -404,6 +409,17 @@ class Calls:
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _markup_text(
+        self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val], kwargs: dict
+    ) -> Val | None:
+        """``Markup(v).unescape()``: the markup made only to give the text of ``v`` back, plain."""
+        if method in _UNMARKING_METHODS and receiver is not None and receiver.kind in self.spec.markup_kinds:
+            return Val(whole(receiver))
+        if name is not None and f"{name}()" in self.spec.markup_kinds:
+            if unmarked_at_once(self.facts.parent, node, _UNMARKING_METHODS):
+                return Val(all_taint(None, args, kwargs), (), f"{name}()")
+        return None
 
     def _converted_by_type(self, node: ast.Call) -> bool:
         """``request.args.get("n", type=int)``: the value is converted by a sanitizing function."""

@@ -16,6 +16,7 @@ from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
 from .spec import (
     ABSOLUTE_REJECTED,
     FOUND_BY_KEY,
+    FOUND_IN_SESSION,
     HOST_ALLOWLISTED,
     OPTIONS_REJECTED,
     PARENT_REFS_REJECTED,
@@ -99,6 +100,11 @@ class Conditions:
         self.options_rejected = spec.cleaned_by(OPTIONS_REJECTED)
         self.predicate_held = spec.cleaned_by(PREDICATE_HELD)
         self.found_by_key = spec.cleaned_by(FOUND_BY_KEY)
+        self.found_in_session = spec.cleaned_by(FOUND_IN_SESSION)
+        # the stores whose entries come back with the client's later requests (a session)
+        self._session_bases = frozenset(
+            sink.base for sink in spec.store_sinks if sink.kept and sink.cls in self.found_in_session
+        )
         self._guarded_reads: dict[int, frozenset[str]] | None = None
 
     # -- constant tests ----------------------------------------------------------------
@@ -301,6 +307,8 @@ class Conditions:
             self._clean_found(found, env, fn)
             return
         if isinstance(op, (ast.In, ast.NotIn)):
+            if isinstance(op, ast.In) == truth and self._session_bases and self._session_data(right, env, fn):
+                self.clean_path(left, env, self.found_in_session)
             if (isinstance(op, ast.In)) == truth and (
                 class_constants(right, fn) or not whole(self.interpreter.eval(right, dict(env), fn))
             ):
@@ -323,6 +331,28 @@ class Conditions:
                         if spelled is not None:
                             self.clean_path(spelled, env, ALL)
                         break
+
+    def _session_data(self, node: ast.expr, env: Env, fn: Frame) -> bool:
+        """``request.session``, ``session["carts"]``, ``request.session.get("carts", {})``,
+        ``session.keys()``: the session, or data read from it."""
+        while True:
+            if isinstance(node, ast.Subscript):
+                node = node.value
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("get", "keys", "values")
+            ):
+                node = node.func.value
+            else:
+                break
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return False
+        if self.facts.qualname(node) in self._session_bases:
+            return True
+        if not (isinstance(node, ast.Attribute) and node.attr == "session"):
+            return False  # a request's session is its ``session`` attribute: nothing else to evaluate
+        return self.interpreter.eval(node, dict(env), fn).kind in self._session_bases
 
     def _clean_found(self, name: str, env: Env, fn: Frame) -> None:
         """A lookup by equality found its record: the keys equal stored keys and the record is the

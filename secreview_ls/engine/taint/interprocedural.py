@@ -226,7 +226,7 @@ class Interprocedural:
         elif name is not None and self.follows_project and name.split(".")[0] not in STDLIB and "." in name:
             if name.split(".")[0] in index.imported_roots:
                 summary = self.summaries.of_project(name)
-                if summary is not None and summary.offset and not name.split(".")[-2][:1].isupper():
+                if summary is not None and summary.offset and self._binds_self(name):
                     # ``calibre_db.get_book(i)``, ``calibre_db`` a module-level instance of another
                     # file: ``self`` is bound by the call (a class is called through with it given)
                     bound_self = Val()
@@ -272,6 +272,13 @@ class Interprocedural:
             return None
         method = self.index.method(cls, "__call__")
         return (method, value, func) if method is not None else None  # type: ignore[return-value]
+
+    def _binds_self(self, name: str) -> bool:
+        """``pkg.mod.obj.method(...)`` binds ``self`` when ``obj`` is a module-level instance of that
+        file (``Models = ModelsTable()``, spelled like a class or not), not when it is the class
+        itself; the spelling decides only when the file's names are not known."""
+        known = self.summaries.project_instance(name)
+        return known if known is not None else not name.split(".")[-2][:1].isupper()
 
     def _changed_by_call(
         self, summary: Summary, node: ast.Call, bound_self: Val | None, args: dict[int, Val], callee: str, env: Env

@@ -49,6 +49,7 @@ Event = tuple[Any, ...]
 # ("sum", callee node, summary or None) · ("hit", cls, sink, what, node, label)
 # ("src", text, node, its SourceSeen) · ("snk", shown, what, node, its SinkExamined)
 # ("clr", class, node) · ("proj", qualified name, summary or None)
+# ("ins", qualified name, whether it names a method of a module-level instance, or None)
 # ("tpl", template name, its ``TemplateReading``: every file read, the writes, or None)
 # ("cat", attribute node, the template text of the class attribute it names, or None)
 # ("new", ((node, line, end line), ...)): nodes made for the analysis were used

@@ -66,6 +66,7 @@ from ..source import SourceFile
 from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .file_names import FileNames
+from .instance_binding import names_instance
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .module_definitions import DefinitionFiles, FunctionNode, defined_function
 from .module_files import MAX_ANCESTORS, ModuleFiles
@@ -440,6 +441,9 @@ class ProjectIndex:
                 finally:
                     self._own.pop()
             return self._summary(path, module, name, spec)
+
+    def names_instance(self, qualname: str, from_path: str) -> bool | None:
+        return names_instance(self._target, self._loaded, qualname, from_path, MAX_CHAIN, self._lock)
 
     def _target(self, qualname: str, from_path: str | os.PathLike[str]) -> tuple[tuple[Path, str], str] | None:
         """The module file ``pkg.mod.func`` is in, and the name asked of it (``func``,

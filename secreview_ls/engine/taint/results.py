@@ -112,6 +112,12 @@ class Results:
         if self.recordings:
             self.recordings[-1].append(("proj", name, summary))
 
+    def record_project_instance(self, name: str, answer: bool | None) -> None:
+        """A function's analysis asked the project whether ``name`` is a method of a module-level
+        instance and got this."""
+        if self.recordings:
+            self.recordings[-1].append(("ins", name, answer))
+
     def record_template(self, name: str, answer: object) -> None:
         """A function's analysis read template ``name`` and found this (a ``TemplateReading``: the
         unescaped writes through its includes and parents and every file read, or None)."""

@@ -16,6 +16,7 @@ from ..source import SourceFile
 from . import xml_parsers
 from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, shown_as_repr, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
+from .instance_binding import unmarked_at_once
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
 from .sink_arguments import keyword_given, keyword_text, model_object, other_api, receiver_argument, request_object
@@ -255,7 +256,7 @@ class SinkChecker:
         seen: set[str] = set()
         reported: set[str] = set()
         for sink in specs:
-            if sink.cls in seen:
+            if sink.cls in seen or (sink.unmarked_by and unmarked_at_once(self.facts.parent, node, sink.unmarked_by)):
                 continue
             checked = list(self._sink_arguments(sink, node, receiver, args, kwargs))
             if sink.takes_files and not checked:

@@ -59,6 +59,9 @@ PAGE_CAME_FROM = "page-came-from"
 # None``; ``[p for p in plugins if p.id == name]`` not empty): the value equals a key the program
 # stored, and the record found is the program's own (``found_keys.py``)
 FOUND_BY_KEY = "found-by-key"
+# ``value in session["carts"]`` held: the value is one the session already holds (a key or an
+# item of its data), so keeping it under another key of that session moves nothing across a boundary
+FOUND_IN_SESSION = "found-in-session"
 # Not a behaviour but a mark on the labels of a value inside ``if isinstance(value, str):``: a
 # flow carrying it reaches its sink only when the value is text, never for an in-memory buffer
 # (``io.StringIO(data)``) a caller passes instead of a path.
@@ -94,7 +97,7 @@ CLEANING_BEHAVIOURS = frozenset(
     {MARKUP_ESCAPED, LINE_BREAKS_REMOVED, AFTER_FIXED_HOST, AFTER_FIXED_PATH, AFTER_BASE_SEPARATOR, AFTER_FIXED_TEXT, HOST_ALLOWLISTED,
      PARENT_REFS_REJECTED, QUOTES_REJECTED, SHELL_SYNTAX_REJECTED, OPTIONS_REJECTED, PREDICATE_HELD,
      COMPUTED_BY_CALL, AFTER_END_OF_OPTIONS, RETURNED_BY_PROGRAM_OBJECT, INVOKING_USER_CHOSE, OWN_REQUEST_URL,
-     PAGE_CAME_FROM, FOUND_BY_KEY}
+     PAGE_CAME_FROM, FOUND_BY_KEY, FOUND_IN_SESSION}
 )  # fmt: skip
 
 
@@ -199,6 +202,10 @@ class SinkSpec:
     # The argument is text (an SQL statement): an argument vector passed instead — ``sys.argv``,
     # a slice of it, a list or tuple written in the call — is another API's ``execute(argv)``.
     text_only: bool = False
+    # Methods that turn the call's result back into plain text at once (``Markup(v).unescape()``,
+    # ``.striptags()``): a call whose result goes straight into one of them trusts nothing as markup;
+    # the text it gives back is the data, still to be checked where it is written.
+    unmarked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

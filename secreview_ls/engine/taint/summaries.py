@@ -112,6 +112,15 @@ class Summaries:
         self.results.record_project_summary(name, summary)
         return summary
 
+    def project_instance(self, name: str) -> bool | None:
+        """Whether ``pkg.mod.obj.method`` (a summary ``of_project`` gave) is a method of a
+        module-level instance ``obj`` of that file (the call binds ``self``), of a class ``obj``
+        (it does not), or neither is known (None)."""
+        ask = getattr(self.project, "names_instance", None)
+        answer = ask(name, self.path) if ask is not None else None
+        self.results.record_project_instance(name, answer)
+        return answer
+
     def forget_provisional(self) -> None:
         """Drop the summaries computed across a cut, so that asking them again in another order
         (another file's analysis) gives what that order gives, not what the first asker got."""
@@ -327,6 +336,9 @@ class Summaries:
                     results.note_branch(event[1], event[2])
                 elif kind == "proj":
                     if not same_summary(self.of_project(event[1]), event[2]):
+                        return False
+                elif kind == "ins":
+                    if self.project_instance(event[1]) != event[2]:
                         return False
                 elif kind == "tpl":
                     if self.template_answer is None or self.template_answer(event[1]) != event[2]:

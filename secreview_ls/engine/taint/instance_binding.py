@@ -1,0 +1,47 @@
+"""Whether ``pkg.mod.obj.method`` names a method of a module-level instance ``obj = Class()`` of
+``pkg.mod`` (the call binds ``self``) or of a class ``obj`` (a call through the class passes it)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+
+def names_instance(target: Any, loaded_files: Any, qualname: str, from_path: str, limit: int, lock: Any) -> bool | None:
+    """Followed through re-exports; None when the file's names are not known (asked right after
+    ``function_summary`` of the same name, which loaded them)."""
+    with lock:
+        return _names_instance(target, loaded_files, qualname, from_path, limit)
+
+
+def _names_instance(target: Any, loaded_files: Any, qualname: str, from_path: str, limit: int) -> bool | None:
+    for _ in range(limit):
+        found = target(qualname, from_path)
+        if found is None:
+            return None
+        (path, _asked), name = found
+        loaded = loaded_files.get(path)
+        names = loaded.names if loaded is not None else None
+        if names is None:
+            return None
+        head, _, rest = name.partition(".")
+        if rest and "." not in rest:
+            if head in names.instances:
+                return True
+            if head in names.methods:
+                return False
+        full = loaded.reexports.get(name)
+        if full is None:
+            return None
+        qualname, from_path = full, str(path)
+    return None
+
+
+def unmarked_at_once(parent: Any, node: ast.Call, methods: frozenset[str] | tuple[str, ...]) -> bool:
+    """``Markup(v).unescape()``: the call's result is only handed to a method in ``methods``, which
+    gives plain text back (no object trusted as markup is left). ``parent``: the facts' parent map."""
+    attribute = parent(node)
+    if not (isinstance(attribute, ast.Attribute) and attribute.value is node and attribute.attr in methods):
+        return False
+    called = parent(attribute)
+    return isinstance(called, ast.Call) and called.func is attribute
