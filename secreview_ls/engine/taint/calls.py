@@ -8,6 +8,7 @@ import ast
 
 from ..facts import ModuleFacts
 from ..finding import FlowStep
+from .builtin_results import builtin_result, keyword_dict
 from .call_data import all_taint, carries_input, content_of, content_only
 from .callbacks import Callbacks
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields, whole_fields
@@ -72,7 +73,6 @@ from .values import (
     EMPTY_TAINT,
     MAX_PARTS,
     OPAQUE,
-    CompiledConstant,
     Taint,
     Val,
     add_to_rest,
@@ -80,7 +80,6 @@ from .values import (
     as_document,
     as_text,
     bound,
-    choices,
     cleaned,
     concatenated,
     container_display,
@@ -138,30 +137,6 @@ SAVED_RECORD = ".save()"  # the kind of a ``save()`` result whose receiver's cla
 ENVIRONMENT_METHODS = LOADING_METHODS | {"from_string"}
 _DATA = object()  # a template text argument carrying data (not a constant found elsewhere)
 _NOT_A_CLASS = object()  # an attribute read that names no class of the module
-
-
-def _builtin_result(name: str | None, args: list[Val], kwargs: dict[str | None, Val]) -> Val | None:
-    """``str(v)`` / ``format`` / ``repr``: the argument's data; ``compile`` of a constant text: a
-    known value (None: another call)."""
-    if name == "builtins.compile" and args and isinstance(args[0].const, str) and not args[0].taint:
-        return Val(const=CompiledConstant(args[0].const))
-    if name is not None and name in ("builtins.str", "builtins.format", "builtins.repr"):
-        return Val(as_text(all_taint(None, args, kwargs))) if args else EMPTY
-    return None
-
-
-def _keyword_dict(kwargs: dict[str | None, Val]) -> Val:
-    """``dict(a=x, b=y)``: a mapping with the keyword names as its constant keys, read back
-    one by one like a ``{"a": x, "b": y}`` display."""
-    parts: dict[str, Val] = {}
-    for key, value in kwargs.items():
-        if key is None:
-            continue
-        if value.taint or value.parts or value.kind:
-            parts[repr(key)] = value
-        elif choices(value.const) is not None:
-            parts[repr(key)] = Val(const=value.const)
-    return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
 
 
 def _read_fields(node: ast.Call, method: str, receiver: Val) -> frozenset[str] | None:
@@ -352,7 +327,7 @@ class Calls:
                 return self._string_method(node, method, receiver, callee, args, kwargs)
         if name in ("builtins.str", "builtins.format") and len(args) == 1 and not kwargs and container_display(args[0]):
             return cleaned(Val(as_text(whole(args[0]))), self.line_breaks_removed)  # a dict's text is its repr
-        built = _builtin_result(name, args, kwargs)
+        built = builtin_result(name, args, kwargs)
         built = self._markup_text(node, name, method, receiver, args, kwargs) if built is None else built
         if built is not None:
             return built
@@ -361,13 +336,7 @@ class Calls:
 
         if name is not None and name in spec.template_contexts and not switches_off(node):
             return args[0] if len(args) == 1 else Val(all_taint(None, args, kwargs))
-        inline_kind = None
-        if name is not None and name in spec.autoescaped_templates:
-            text_node = template_text_node(node)
-            given = args[0] if node.args and args else kwargs.get("template_string", EMPTY)
-            known = _known_text(node, given, text_node)
-            known = None if known is _DATA else known if isinstance(known, str) else self.constant_text(text_node)
-            inline_kind = inline_template_kind(name, node, known)
+        inline_kind = self._inline_kind(node, name, args, kwargs)
         if inline_kind is not None and not inline_kind.endswith("?"):
             return Val(kind=inline_kind)  # built from constant text: no data in it
         if method == "render" and receiver is not None and receiver.kind is not None and "()" in receiver.kind:
@@ -409,6 +378,18 @@ class Calls:
             opaque = opaque | self.program_object
         marked = relabel(data, lambda lab: lab.cleaned_for(opaque))
         return Val(bound(marked), (), kind)
+
+    def _inline_kind(
+        self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val]
+    ) -> str | None:
+        """The kind of a template an autoescaping engine builds from text in the call (None: not one)."""
+        if name is None or name not in self.spec.autoescaped_templates:
+            return None
+        text_node = template_text_node(node)
+        given = args[0] if node.args and args else kwargs.get("template_string", EMPTY)
+        known = _known_text(node, given, text_node)
+        known = None if known is _DATA else known if isinstance(known, str) else self.constant_text(text_node)
+        return inline_template_kind(name, node, known)
 
     def _markup_text(
         self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val], kwargs: dict
@@ -475,7 +456,7 @@ class Calls:
         decoders; None for any other call."""
         spec = self.spec
         if name == "builtins.dict" and not args and kwargs and None not in kwargs:
-            return _keyword_dict(kwargs)
+            return keyword_dict(kwargs)
         if (paired := paired_elements(name, node, args)) is not None:
             return paired
         if name is not None and name in spec.file_sources:
