@@ -171,26 +171,39 @@ class Closures:
     def _bound(self, target: Callable, node: ast.Call, env: Env, fn: Frame) -> Env | None:
         """The caller's environment with the parameters bound; None for a call not bound here
         (``*args``, ``**kwargs``, keyword-only or positional-only parameters)."""
-        params = target.args
-        if params.vararg or params.kwarg or params.kwonlyargs or params.posonlyargs:
+        return bind_arguments(self.interpreter.eval, target.args, node, env, fn, env)
+
+
+def bind_arguments(
+    evaluate: Callable[[ast.expr, Env, Frame], Val],
+    params: ast.arguments,
+    node: ast.Call,
+    env: Env,
+    fn: Frame,
+    base: Env,
+) -> Env | None:
+    """``base`` with ``params`` bound to the arguments of ``node`` evaluated in ``env`` (defaults
+    where left out); None for a call not bound simply (``*args``, ``**kwargs``, keyword-only or
+    positional-only parameters, unpacked arguments, a name given twice or unknown)."""
+    if params.vararg or params.kwarg or params.kwonlyargs or params.posonlyargs:
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None
+    names = [a.arg for a in params.args]
+    if len(node.args) > len(names):
+        return None
+    given: dict[str, Val] = {name: evaluate(arg, env, fn) for name, arg in zip(names, node.args, strict=False)}
+    for keyword in node.keywords:
+        if keyword.arg not in names or keyword.arg in given:
             return None
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        given[keyword.arg] = evaluate(keyword.value, env, fn)
+    defaults = dict(zip(names[len(names) - len(params.defaults) :], params.defaults, strict=True))
+    local = dict(base)
+    for name in names:
+        if name in given:
+            local[name] = given[name]
+        elif name in defaults:
+            local[name] = evaluate(defaults[name], env, fn)
+        else:
             return None
-        names = [a.arg for a in params.args]
-        if len(node.args) > len(names):
-            return None
-        evaluate = self.interpreter.eval
-        given: dict[str, Val] = {name: evaluate(arg, env, fn) for name, arg in zip(names, node.args, strict=False)}
-        for keyword in node.keywords:
-            if keyword.arg not in names or keyword.arg in given:
-                return None
-            given[keyword.arg] = evaluate(keyword.value, env, fn)
-        defaults = dict(zip(names[len(names) - len(params.defaults) :], params.defaults, strict=True))
-        for name in names:
-            if name not in given:
-                if name not in defaults:
-                    return None
-                given[name] = evaluate(defaults[name], env, fn)
-        local = dict(env)
-        local.update(given)
-        return local
+    return local

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from .closures import bind_arguments
 from .deferred import made_call
 from .state import Env, Frame, join_envs
 from .values import Val
@@ -65,7 +66,7 @@ class Factories:
         made = self.made_function(factory)
         if made is None or not _simple(factory.args) or not self.closures.can_run(factory):
             return None
-        local = self._bound(factory.args, factory_call, env, fn, {})
+        local = bind_arguments(self.interpreter.eval, factory.args, factory_call, env, fn, {})
         if local is None:
             return None
         ends: list[Env] = []
@@ -73,7 +74,7 @@ class Factories:
         left = join_envs(ends)
         if left is None or not self.closures.can_run(made):
             return None
-        inner = self._bound(made.args, node, env, fn, left)
+        inner = bind_arguments(self.interpreter.eval, made.args, node, env, fn, left)
         return self.closures.run(made, inner, fn) if inner is not None else None
 
     def assigned_call(self, node: ast.Call, scope: ast.AST) -> ast.Call | None:
@@ -107,30 +108,6 @@ class Factories:
                             found.setdefault(name.id, []).append(None)
             self._assigned[scope] = found
         return found
-
-    def _bound(self, params: ast.arguments, node: ast.Call, env: Env, fn: Frame, base: Env) -> Env | None:
-        """``base`` with ``params`` bound to the arguments of ``node`` (None when not bound simply)."""
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            return None
-        names = [a.arg for a in params.args]
-        if len(node.args) > len(names):
-            return None
-        evaluate = self.interpreter.eval
-        local = dict(base)
-        given = {name: evaluate(arg, env, fn) for name, arg in zip(names, node.args, strict=False)}
-        for keyword in node.keywords:
-            if keyword.arg not in names or keyword.arg in given:
-                return None
-            given[keyword.arg] = evaluate(keyword.value, env, fn)
-        defaults = dict(zip(names[len(names) - len(params.defaults) :], params.defaults, strict=True))
-        for name in names:
-            if name in given:
-                local[name] = given[name]
-            elif name in defaults:
-                local[name] = evaluate(defaults[name], env, fn)
-            else:
-                return None
-        return local
 
 
 def _simple(params: ast.arguments) -> bool:
