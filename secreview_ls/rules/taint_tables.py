@@ -37,6 +37,7 @@ from ..engine.taint import (
     TaintClass,
     TaintSpec,
 )
+from ..engine.taint.unmarking import UNMARKING_METHODS
 from .taint_extra import (
     ATTRIBUTE_SANITIZERS,
     ATTRIBUTE_SINKS,
@@ -687,7 +688,11 @@ def _file_web_and_network_sinks(add: Callable[[SinkSpec], None]) -> None:
     for name in ("markupsafe.Markup", "flask.Markup", "jinja2.Markup"):
         add(
             SinkSpec(
-                "xss", name, "markup trusted as safe HTML", clean_result=True, unmarked_by=("unescape", "striptags")
+                "xss",
+                name,
+                "markup trusted as safe HTML",
+                clean_result=True,
+                unmarked_by=tuple(sorted(UNMARKING_METHODS)),
             )
         )
     for name in ("django.http.HttpResponse", "django.http.response.HttpResponse"):

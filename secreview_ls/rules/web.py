@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from ..engine.facts import argument, keyword, keyword_value
 from ..engine.finding import Finding, Fix, Span, TextEdit
+from ..engine.taint.unmarking import unmarked_at_once
 from .base import HIGH, LOW, MEDIUM, RuleContext, replace_node, rule
 from .debug_defaults import on_by_default
 from .judge import file_name_words, has_star_kwargs, imports_module, is_static, short, single_assignment
@@ -443,19 +444,6 @@ _MARKUP_CLASSES = (
 )
 
 
-_UNMARKING_METHODS = frozenset({"unescape", "striptags"})
-
-
-def _unmarked_at_once(ctx: RuleContext, call: ast.Call) -> bool:
-    """``Markup(text).unescape()``, ``.striptags()``: the markup object is only used to get plain
-    text back (entities decoded, tags removed); nothing is left that a template trusts as HTML."""
-    attribute = ctx.facts.parent(call)
-    if not (isinstance(attribute, ast.Attribute) and attribute.value is call and attribute.attr in _UNMARKING_METHODS):
-        return False
-    called = ctx.facts.parent(attribute)
-    return isinstance(called, ast.Call) and called.func is attribute
-
-
 @rule(
     id="SR605",
     name="markup-unescaped",
@@ -489,7 +477,7 @@ def markup_unescaped(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if safe_markup(ctx, value) or keeps_safety(ctx, call) or declared_marking(ctx, call, value):
             continue
-        if _unmarked_at_once(ctx, call):
+        if unmarked_at_once(ctx.facts.parent, call):
             continue
         yield markup_unescaped.finding(
             ctx,

@@ -27,7 +27,6 @@ from .environments import (
     template_kind,
 )
 from .file_writes import written_to_file
-from .instance_binding import unmarked_at_once
 from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .iteration import paired_elements
@@ -68,6 +67,7 @@ from .template_values import (
     template_value,
     value_name,
 )
+from .unmarking import UNMARKING_METHODS, unmarked_at_once
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -107,9 +107,6 @@ _FOLDER_JOINS = frozenset(
 # ``repr`` and the printers built on it: every string inside is written as its ``repr`` (line
 # breaks spelled as escapes); their own line breaks (``pformat`` wraps) start no line of the data.
 _REPRS = frozenset({"builtins.repr", "pprint.pformat", "pprint.saferepr", "reprlib.repr"})
-
-# Methods of a markup object that give its text back as plain ``str`` (entities decoded, tags removed).
-_UNMARKING_METHODS = frozenset({"unescape", "striptags"})
 
 
 def _known_text(node: ast.Call, given: Val, text: ast.expr | None = None) -> object:
@@ -395,10 +392,10 @@ class Calls:
         self, node: ast.Call, name: str | None, method: str | None, receiver: Val | None, args: list[Val], kwargs: dict
     ) -> Val | None:
         """``Markup(v).unescape()``: the markup made only to give the text of ``v`` back, plain."""
-        if method in _UNMARKING_METHODS and receiver is not None and receiver.kind in self.spec.markup_kinds:
+        if method in UNMARKING_METHODS and receiver is not None and receiver.kind in self.spec.markup_kinds:
             return Val(whole(receiver))
         if name is not None and f"{name}()" in self.spec.markup_kinds:
-            if unmarked_at_once(self.facts.parent, node, _UNMARKING_METHODS):
+            if unmarked_at_once(self.facts.parent, node, UNMARKING_METHODS):
                 return Val(all_taint(None, args, kwargs), (), f"{name}()")
         return None
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 
@@ -35,13 +34,3 @@ def _names_instance(target: Any, loaded_files: Any, qualname: str, from_path: st
             return None
         qualname, from_path = full, str(path)
     return None
-
-
-def unmarked_at_once(parent: Any, node: ast.Call, methods: frozenset[str] | tuple[str, ...]) -> bool:
-    """``Markup(v).unescape()``: the call's result is only handed to a method in ``methods``, which
-    gives plain text back (no object trusted as markup is left). ``parent``: the facts' parent map."""
-    attribute = parent(node)
-    if not (isinstance(attribute, ast.Attribute) and attribute.value is node and attribute.attr in methods):
-        return False
-    called = parent(attribute)
-    return isinstance(called, ast.Call) and called.func is attribute

@@ -16,7 +16,6 @@ from ..source import SourceFile
 from . import xml_parsers
 from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, shown_as_repr, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
-from .instance_binding import unmarked_at_once
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
 from .sink_arguments import keyword_given, keyword_text, model_object, other_api, receiver_argument, request_object
@@ -24,6 +23,7 @@ from .spec import ALL_CLASSES, DOCUMENT, MADE_TEXT, NEEDS_DOCUMENT, SinkSpec, Ta
 from .state import Env, Frame, NodeTexts, short_text
 from .summary import Effect
 from .templates import TemplateReading, read_template, tag_step, unescaped_names
+from .unmarking import unmarked_at_once
 from .values import DERIVED, EMPTY, NO_CONST, OPAQUE, OneOf, Val, get_part, in_order, whole
 
 if TYPE_CHECKING:
