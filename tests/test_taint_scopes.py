@@ -9,6 +9,7 @@ import pytest
 
 from secreview_ls.engine.facts import ModuleFacts
 from secreview_ls.engine.source import SourceFile
+from secreview_ls.engine.taint.analysis import ModuleTaint
 from secreview_ls.engine.taint.definitions import ModuleIndex
 from secreview_ls.engine.taint.scopes import ScopeTable
 from secreview_ls.rules.taint_tables import spec_for
@@ -183,3 +184,48 @@ def test_calls_and_stores_by_scope_match_each_scope_walk() -> None:
 @pytest.mark.parametrize("path", FIXTURES[::3], ids=lambda p: p.name)
 def test_calls_and_stores_by_scope_on_fixtures(path: Path) -> None:
     _same_sink_facts(path.read_text(encoding="utf-8"), str(path))
+
+
+VIEWS = """
+from flask import Flask, request
+import subprocess
+
+app = Flask(__name__)
+
+
+def read_host():
+    return request.args["host"]
+
+
+@app.route("/ping")
+def ping():
+    subprocess.run("ping " + read_host(), shell=True)
+    return "ok"
+
+
+@app.route("/echo")
+def echo():
+    value = request.args["v"]
+    subprocess.run("echo " + value, shell=True)
+    return "ok"
+"""
+
+
+def _analysis(text: str) -> tuple[ModuleTaint, list[tuple[str, int]]]:
+    facts = ModuleFacts(SourceFile(text, "views.py"))
+    taint = ModuleTaint(facts, spec_for(None))
+    return taint, [(hit.cls, hit.node.lineno) for hit in taint.run()]  # type: ignore[attr-defined]
+
+
+def test_relevance_asks_whether_a_function_gives_back_only_where_something_calls_it() -> None:
+    # ``read_host`` is marked (it reads the request) and called: its caller ``ping`` is marked
+    # through it, which needs the module's gives-back pass.
+    taint, hits = _analysis(VIEWS)
+    assert hits == [("command", 14), ("command", 21)]
+    assert taint.scopes._giving is not None
+    # Without the helper, the marked functions are views nothing calls by name: the module-wide
+    # pass is not made, and the hits are those of the views alone.
+    alone = VIEWS.replace('"ping " + read_host()', '"ping " + request.args["host"]')
+    taint, hits = _analysis(alone)
+    assert hits == [("command", 14), ("command", 21)]
+    assert taint.scopes._giving is None

@@ -217,7 +217,15 @@ class Relevance:
         field of ``self``)."""
         defined = self._defined()
         index = self.index
-        callers = self.scopes.callers_by_name(scopes, defined)
+        calling = self.scopes.callers_by_name(scopes, defined)
+        known: dict[str, list[ast.AST]] = {}
+
+        def callers(name: str) -> list[ast.AST]:
+            found = known.get(name)
+            if found is None:
+                found = known[name] = calling(name)
+            return found
+
         gives: dict[ast.AST, bool] = {}
         done: set[str] = set()  # names whose callers are all marked
         for _ in range(6):
@@ -225,7 +233,9 @@ class Relevance:
             for fn in marked:
                 if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     if fn not in gives:
-                        gives[fn] = self.scopes.gives_back(fn)
+                        # A function nothing here calls by its name marks no caller: whether it
+                        # gives a value back is not asked (a whole-module pass, for most files).
+                        gives[fn] = bool(callers(fn.name)) and self.scopes.gives_back(fn)
                     if gives[fn]:
                         names.add(fn.name)
                     cls = index.owner_class.get(fn)  # a class with a marked method
@@ -276,6 +286,11 @@ class Relevance:
         result = self._scan_for_sinks(scope)
         self._reach[scope] = result
         return result
+
+    def known_to_reach(self, scope: ast.AST) -> bool:
+        """Whether ``may_reach_sink(scope)`` was asked and answered yes (outside a scan in
+        progress, where a scope being scanned is taken to reach one, such an answer is final)."""
+        return self._reach.get(scope) is True
 
     def _scan_for_sinks(self, scope: ast.AST) -> bool:
         names, methods = self._sink_candidates()

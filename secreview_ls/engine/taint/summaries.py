@@ -145,8 +145,11 @@ class Summaries:
         if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
             self._cut_short()
             return None
-        if not self.scopes.gives_back(fn) and not self.relevance.may_reach_sink(fn):
+        relevance = self.relevance
+        if not relevance.known_to_reach(fn) and not self.scopes.gives_back(fn) and not relevance.may_reach_sink(fn):
             # Returns nothing, stores nothing, calls nothing that could be a sink: nothing to learn.
+            # (A function the relevance pass found may reach a sink is not asked whether it gives
+            # a value back: for most modules that is a pass over the whole module.)
             self._summaries[fn] = self._empty_summary(fn)
             return self._summaries[fn]
         self._in_progress.add(fn)
