@@ -8,7 +8,8 @@ and the items of a comprehension, ``reversed`` or ``sorted`` over such a sequenc
 rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``, a widget's ``_render``,
 template and form rendering, Flask's ``render_template`` of a template whose name ends in an
 autoescaped extension (``.html``, ``.htm``, ``.xml``, ``.xhtml``, ``.svg``; also through a project wrapper
-forwarding its ``*args``) and ``render_template_string`` of fixed text, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
+forwarding its ``*args``) and ``render_template_string`` of fixed text, sanitizers such as ``bleach.clean``; Markdown output that a postprocessor of the module's own extension
+cleans last, ``markdown_cleaning.py``); ``bleach.linkify`` of a safe
 value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
 built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join`` of a
@@ -61,6 +62,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .markdown_cleaning import MARKDOWN_RENDERERS, cleaned_markdown
 from .marking_apis import configured_attribute
 from .project_helpers import judged_with_arguments, passed_for, project_function
 from .reaching import reaching_values
@@ -219,6 +221,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return safe(node.args[0])
     if _rendering_method_by_name(ctx, node.func):
         return True
+    if name in MARKDOWN_RENDERERS:
+        return cleaned_markdown(ctx, node, lambda c, run: _returns_safe(c, run, depth))
     if name in _MARKS:  # the mark of a value that is safe already: judged where it is marked
         return bool(node.args) and not isinstance(node.args[0], ast.Starred) and safe(node.args[0])
     if _safe_helper_call(ctx, node, depth) or _safe_project_call(ctx, node, depth):
@@ -238,6 +242,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return _harmless_replacement(ctx, node.args[0], node.args[1]) and safe(receiver)
     if method == "clean" and _sanitizer(ctx, receiver):
         return True
+    if method == "linkify" and len(node.args) == 1 and imports_module(ctx.facts, "bleach"):
+        return safe(node.args[0])  # bleach's ``Linker``: links around bare URLs, attribute values escaped
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
     if method == "decode" and _plain_decoding(ctx, node) and isinstance(receiver, ast.Call):
