@@ -28,7 +28,8 @@ function's parameters standing for what the call passes (``project_helpers.py``:
 ``quote(x)`` with ``quote`` handed an escaper, ``cleaner.clean(x)`` with ``cleaner`` a ``bleach.Cleaner``);
 the mark of a safe value (``Markup(escape(x))``); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
-reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
+reach the use is (``reaching.py``; ``+=`` pieces and what a loop stores included, the name met
+again in its own loop-carried value standing for the others); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
 turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
 unpack ``map(escaper, ...)`` or a mapping whose values are escaped; a template that is the
@@ -53,6 +54,7 @@ from ..engine.facts import parameter_names
 from ..engine.names import dotted_name
 from .base import CacheKey, RuleContext
 from .callers import parameter_of, passed_values
+from .encoded_text import round_tripped
 from .judge import (
     expression_key,
     imports_module,
@@ -137,8 +139,8 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     """A value that cannot smuggle markup (see the module docstring)."""
     if isinstance(node, ast.Constant):
         return True  # fixed text, however deep the judgement went
-    if depth > _MAX_DEPTH:
-        return False
+    if depth > _MAX_DEPTH:  # a use met again in its own loop-carried value: see ``_safe_name``
+        return isinstance(node, ast.Name) and id(node) in (getattr(_JUDGING, "names", None) or ())
     if is_static(ctx, node):
         return True
     safe = functools.partial(safe_markup, ctx, depth=depth + 1)
@@ -246,11 +248,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return safe(node.args[0])  # bleach's ``Linker``: links around bare URLs, attribute values escaped
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
-    if method == "decode" and _plain_decoding(ctx, node) and isinstance(receiver, ast.Call):
-        encoded = receiver.func
-        if isinstance(encoded, ast.Attribute) and encoded.attr == "encode" and _static_arguments(ctx, receiver):
-            return safe(encoded.value)  # ``.encode("ascii", "xmlcharrefreplace").decode()``: adds no markup
-    return False
+    encoded = round_tripped(ctx, node)  # ``.encode("ascii", "xmlcharrefreplace").decode()``: adds no markup
+    return encoded is not None and safe(encoded)
 
 
 _SANITIZERS = frozenset({"bleach.Cleaner", "bleach.sanitizer.Cleaner"})
@@ -268,27 +267,6 @@ def _sanitizer(ctx: RuleContext, node: ast.expr, hops: int = 0) -> bool:
         return _sanitizer(passed[0], passed[1], hops + 1)
     value = single_assignment(ctx, node)
     return value is not None and _sanitizer(ctx, value, hops + 1)
-
-
-# Charsets whose decoding maps bytes to the characters they encode: no escape sequences undone
-# (``unicode_escape`` would turn a ``\u003c`` of the text into ``<``).
-_PLAIN_CHARSETS = frozenset(
-    {"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1", "utf-16", "utf-32"}
-)
-
-
-def _static_arguments(ctx: RuleContext, call: ast.Call) -> bool:
-    return all(is_static(ctx, a) for a in call.args) and all(is_static(ctx, k.value) for k in call.keywords)
-
-
-def _plain_decoding(ctx: RuleContext, call: ast.Call) -> bool:
-    """``.decode()``, ``.decode("ascii")``, ``.decode(encoding="utf-8", errors="replace")``."""
-    if not _static_arguments(ctx, call):
-        return False
-    encoding = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "encoding"), None)
-    if encoding is None:
-        return True
-    return isinstance(encoding, ast.Constant) and str(encoding.value).lower() in _PLAIN_CHARSETS
 
 
 def _escaped_children(ctx: RuleContext, node: ast.Call) -> bool:
@@ -585,7 +563,7 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
             return _safe_additions(ctx, node, depth)
         if _passed_safe(ctx, node, lambda v: _safe_elements(ctx, v, depth + 1)):
             return True
-        values = reaching_values(ctx, node, _autoescape_branch)
+        values = reaching_values(ctx, node, _autoescape_branch, appended=True)  # ``s += piece``: s + piece
         if not values or not all(
             _escaping_map(ctx, v)
             or (
@@ -760,8 +738,18 @@ def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
         return safe_markup(ctx, value, depth + 1)
     if depth < _MAX_DEPTH and _passed_safe(ctx, node, lambda v: safe_markup(ctx, v, depth + 1)):
         return True
-    values = reaching_values(ctx, node, _autoescape_branch)
-    return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
+    # ``s += piece`` is ``s + piece``; a use met again while its own values are judged (``s = s +
+    # piece`` in a loop) is as safe as the values that reach it from elsewhere decide.
+    judging: set[int] = getattr(_JUDGING, "names", None) or set()
+    if id(node) in judging:
+        return True
+    values = reaching_values(ctx, node, _autoescape_branch, appended=True)
+    judging.add(id(node))
+    _JUDGING.names = judging
+    try:
+        return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
+    finally:
+        judging.discard(id(node))
 
 
 def _comprehension_source(ctx: RuleContext, node: ast.Name) -> ast.expr | None:
