@@ -8,6 +8,8 @@ at least once as a name and never as a check:
 * a URL path segment: it is appended right after a ``/`` of a URL literal (an avatar service's
   ``//host/avatar/<md5>``), not after ``?sig=``;
 * a lookup or dedup key: the key of a subscript, ``x in seen``, ``seen.add(x)``, ``d.get(x)``;
+* a cache validator: sent as a response's ``ETag`` (``set_header("Etag", d)``, ``set_etag(d)``,
+  ``headers["ETag"] = d``);
 * a sort key: returned by a function passed as ``key=`` to ``sorted``/``sort``/``min``/``max``;
 * an identifier: stored under a naming word (``installid``, a ``Message-ID-Hash`` header, a
   record's ``"key"`` entry);
@@ -162,6 +164,8 @@ def _call_use(ctx: RuleContext, call: ast.Call, node: ast.AST, flow: _Flow, nami
         _follow(ctx, call, flow, naming, depth + 1)
     elif qualname.startswith(("hmac.", "secrets.")) or tail in _CHECK_CALLS or security_word(tail):
         flow.check = True
+    elif tail == "set_etag" or any(isinstance(a, ast.Constant) and str(a.value).lower() == "etag" for a in call.args):
+        flow.naming.append("an ETag")  # ``set_header("ETag", digest)``: a cache validator naming the content
 
 
 def _compare_use(ctx: RuleContext, compare: ast.Compare, node: ast.AST, flow: _Flow) -> None:

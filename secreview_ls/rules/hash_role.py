@@ -15,8 +15,9 @@ A weak digest of data the same function also hashes with a strong algorithm
 compatibility companion: whoever checks integrity has the strong digest to check — unless the
 code itself gives the weak one a security role (reported above this judgement).
 
-A digest cut to its first characters and not compared (``sha1(name).hexdigest()[:6]``) labels
-data: no check against an adversary keeps a prefix of a weak hash.
+A digest cut to its first characters and not compared (``sha1(name).hexdigest()[:6]``, also
+through a local hasher only fed and cut) labels data: no check against an adversary keeps a
+prefix of a weak hash.
 
 A digest returned by a helper is judged where the helper is called in its module: a short
 function named for its algorithm (``def sqlite_md5(text)``, registered as SQL's ``MD5()``)
@@ -213,12 +214,40 @@ def _shortened(ctx: RuleContext, call: ast.Call) -> bool:
     """The digest's text is cut to its first characters (``sha1(name).hexdigest()[:6]``, a long
     value's prefix plus ``digest[: width // 2]``) and not compared with anything: a few characters
     of a digest label data (a container name, a column that must fit); no check against an
-    adversary keeps only a prefix of a weak hash."""
+    adversary keeps only a prefix of a weak hash. The hasher may be kept under a local name first
+    (``h = md5(name); n = int(h.hexdigest()[:8], 16)``) when that name is only fed and cut."""
     parent = ctx.facts.parent(call)
-    if not (isinstance(parent, ast.Attribute) and parent.attr in ("hexdigest", "digest")):
+    if isinstance(parent, ast.Attribute):
+        return _cut_digest(ctx, parent)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
         return False
-    made = ctx.facts.parent(parent)
-    cut = ctx.facts.parent(made) if isinstance(made, ast.Call) and made.func is parent else None
+    name = parent.targets[0].id
+    scope = ctx.facts.enclosing_function(call) or ctx.facts.tree
+    cut = False
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.Name) or node.id != name:
+            continue
+        if not isinstance(node.ctx, ast.Load):
+            if node is not parent.targets[0]:
+                return False  # bound again: what it holds later is not this hasher
+            continue
+        use = ctx.facts.parent(node)
+        if not isinstance(use, ast.Attribute):
+            return False
+        if use.attr == "update" and isinstance(ctx.facts.parent(use), ast.Call):
+            continue
+        if not _cut_digest(ctx, use):
+            return False
+        cut = True
+    return cut
+
+
+def _cut_digest(ctx: RuleContext, method: ast.Attribute) -> bool:
+    """``<hasher>.hexdigest()[:n]`` (or ``.digest()``), the prefix not compared."""
+    if method.attr not in ("hexdigest", "digest"):
+        return False
+    made = ctx.facts.parent(method)
+    cut = ctx.facts.parent(made) if isinstance(made, ast.Call) and made.func is method else None
     if not (isinstance(cut, ast.Subscript) and cut.value is made and isinstance(cut.slice, ast.Slice)):
         return False
     window = cut.slice

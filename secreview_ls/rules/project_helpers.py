@@ -92,6 +92,16 @@ def forwarded_first(ctx: RuleContext, starred: ast.expr) -> Passed | None:
     return None
 
 
+def judged_with_values(function: FunctionNode, passed: dict[str, Passed], judge: Callable[[], bool]) -> bool:
+    """``judge()`` run while the named parameters of ``function`` stand for the given values."""
+    stack: list[tuple[FunctionNode, dict[str, Passed]]] = getattr(_BOUND, "stack", None) or []
+    _BOUND.stack = [*stack, (function, passed)]
+    try:
+        return judge()
+    finally:
+        _BOUND.stack = stack
+
+
 def _rebinds(function: FunctionNode, name: str) -> bool:
     return any(
         isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)

@@ -8,7 +8,8 @@ Anything it cannot follow (a loop that assigns the name, ``+=``, a parameter, a 
 a name bound only in an enclosing scope) makes the answer ``None``: unknown. With
 ``appended=True`` a ``name += piece`` adds ``piece`` to the values and the walk goes on before
 it: for callers asking whether every part of the final value is fixed, the value is then the
-earlier values followed by the appended pieces.
+earlier values followed by the appended pieces; a loop storing the name then adds every value its
+statements store (plain assignments and ``+=`` pieces: any turn may be the last, or none run).
 
 ``prefer(test)`` lets a caller follow only one branch of an ``if``: it returns ``"body"`` or
 ``"orelse"`` for a test whose other branch the caller accepts whatever it assigns (a
@@ -97,7 +98,38 @@ class _Walk:
             return self._try(statement)
         if isinstance(statement, (ast.With, ast.AsyncWith)) and not any(_stores(i, name) for i in statement.items):
             return self.block(statement.body)
+        if self.appended and isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+            return self.loop(statement)
         return _UNKNOWN
+
+    def loop(self, loop: ast.For | ast.AsyncFor | ast.While) -> tuple[list[ast.expr], bool] | object:
+        """Every value a loop's statements store in the name (any turn may be the last, or none
+        run): plain assignments and ``+=`` pieces only, never complete."""
+        if _binds_in_header(loop, self.name) or (not isinstance(loop, ast.While) and _stores(loop.target, self.name)):
+            return _UNKNOWN
+        values: list[ast.expr] = []
+        stack: list[ast.AST] = [*loop.body, *loop.orelse]
+        while stack:
+            node = stack.pop()
+            if not _stores(node, self.name):
+                continue
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if _stores(node.value, self.name):
+                    return _UNKNOWN
+                values.append(node.value)
+            elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+                values.append(node.value)
+            elif _appends_to(node, self.name):  # type: ignore[arg-type]
+                values.append(node.value)  # type: ignore[attr-defined]
+            elif isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith)):
+                if isinstance(node, (ast.For, ast.AsyncFor)) and _stores(node.target, self.name):
+                    return _UNKNOWN
+                if _binds_in_header(node, self.name) or (isinstance(node, ast.Try) and _handler_binds(node, self.name)):
+                    return _UNKNOWN
+                stack.extend(_statements_of(node))
+            else:
+                return _UNKNOWN
+        return values, False
 
     def _assigned(self, target: ast.expr, value: ast.expr) -> tuple[list[ast.expr], bool] | object:
         if isinstance(target, ast.Name):
@@ -171,6 +203,19 @@ def _stores_any(statements: list[ast.stmt], name: str) -> bool:
 def _ends(statements: list[ast.stmt]) -> bool:
     """The block never falls through (it returns, raises, continues or breaks)."""
     return bool(statements) and isinstance(statements[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _statements_of(node: ast.stmt) -> list[ast.stmt]:
+    found: list[ast.stmt] = []
+    for field in ("body", "orelse", "finalbody"):
+        found.extend(getattr(node, field, None) or [])
+    for handler in getattr(node, "handlers", None) or []:
+        found.extend(handler.body)
+    return found
+
+
+def _handler_binds(node: ast.Try, name: str) -> bool:
+    return any(handler.name == name for handler in node.handlers)
 
 
 def _binds_in_header(owner: ast.AST, name: str) -> bool:
@@ -257,7 +302,12 @@ def reaching_values(
         if complete:
             return values
         if isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) and _stores(owner, use.id):
-            return None  # assigned in an earlier turn of the loop
+            if not appended:
+                return None  # assigned in an earlier turn of the loop
+            turns = walk.loop(owner)  # what an earlier turn left in it
+            if turns is _UNKNOWN:
+                return None
+            values.extend(turns[0])  # type: ignore[index]
         if _binds_in_header(owner, use.id):
             return None  # ``with ... as x``, ``except E as x``, ``case x:``, ``if (x := ...)``
         if isinstance(owner, ast.ExceptHandler):

@@ -8,7 +8,8 @@ and the items of a comprehension, ``reversed`` or ``sorted`` over such a sequenc
 rendering calls (``escape``, ``conditional_escape``, ``format_html``, ``json_script``, a widget's ``_render``,
 template and form rendering, Flask's ``render_template`` of a template whose name ends in an
 autoescaped extension (``.html``, ``.htm``, ``.xml``, ``.xhtml``, ``.svg``; also through a project wrapper
-forwarding its ``*args``) and ``render_template_string`` of fixed text, sanitizers such as ``bleach.clean``); ``bleach.linkify`` of a safe
+forwarding its ``*args``) and ``render_template_string`` of fixed text, sanitizers such as ``bleach.clean``; Markdown output that a postprocessor of the module's own extension
+cleans last, ``markdown_cleaning.py``); ``bleach.linkify`` of a safe
 value (it only wraps bare URLs in links of its own); text passed through an escaping translation table
 (``s.translate(T)`` with ``T`` a module dict mapping ``<``, ``>`` and ``&``); and strings
 built only from such parts (concatenation, ``%``, ``.format``, f-strings, ``join`` of a
@@ -27,7 +28,8 @@ function's parameters standing for what the call passes (``project_helpers.py``:
 ``quote(x)`` with ``quote`` handed an escaper, ``cleaner.clean(x)`` with ``cleaner`` a ``bleach.Cleaner``);
 the mark of a safe value (``Markup(escape(x))``); a configuration attribute of ``self`` no code of the module stores
 (``marking_apis.configured_attribute``) or of a name bound only to an escaper where escaping is on. A local name is safe when every assignment that can
-reach the use is (``reaching.py``); in a template filter handed the ``autoescape`` flag,
+reach the use is (``reaching.py``; ``+=`` pieces and what a loop stores included, the name met
+again in its own loop-carried value standing for the others); in a template filter handed the ``autoescape`` flag,
 the branch of ``if autoescape:`` is followed alone (the other one runs when the template
 turned escaping off on purpose). ``*``/``**`` arguments of ``.format`` are safe when they
 unpack ``map(escaper, ...)`` or a mapping whose values are escaped; a template that is the
@@ -52,6 +54,7 @@ from ..engine.facts import parameter_names
 from ..engine.names import dotted_name
 from .base import CacheKey, RuleContext
 from .callers import parameter_of, passed_values
+from .encoded_text import round_tripped
 from .judge import (
     expression_key,
     imports_module,
@@ -61,6 +64,7 @@ from .judge import (
     single_assignment,
     static_string,
 )
+from .markdown_cleaning import MARKDOWN_RENDERERS, cleaned_markdown
 from .marking_apis import configured_attribute
 from .project_helpers import judged_with_arguments, passed_for, project_function
 from .reaching import reaching_values
@@ -135,8 +139,8 @@ def safe_markup(ctx: RuleContext, node: ast.expr, depth: int = 0) -> bool:
     """A value that cannot smuggle markup (see the module docstring)."""
     if isinstance(node, ast.Constant):
         return True  # fixed text, however deep the judgement went
-    if depth > _MAX_DEPTH:
-        return False
+    if depth > _MAX_DEPTH:  # a use met again in its own loop-carried value: see ``_safe_name``
+        return isinstance(node, ast.Name) and id(node) in (getattr(_JUDGING, "names", None) or ())
     if is_static(ctx, node):
         return True
     safe = functools.partial(safe_markup, ctx, depth=depth + 1)
@@ -219,6 +223,8 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return safe(node.args[0])
     if _rendering_method_by_name(ctx, node.func):
         return True
+    if name in MARKDOWN_RENDERERS:
+        return cleaned_markdown(ctx, node, lambda c, run: _returns_safe(c, run, depth))
     if name in _MARKS:  # the mark of a value that is safe already: judged where it is marked
         return bool(node.args) and not isinstance(node.args[0], ast.Starred) and safe(node.args[0])
     if _safe_helper_call(ctx, node, depth) or _safe_project_call(ctx, node, depth):
@@ -238,13 +244,12 @@ def _safe_call(ctx: RuleContext, node: ast.Call, depth: int) -> bool:
         return _harmless_replacement(ctx, node.args[0], node.args[1]) and safe(receiver)
     if method == "clean" and _sanitizer(ctx, receiver):
         return True
+    if method == "linkify" and len(node.args) == 1 and imports_module(ctx.facts, "bleach"):
+        return safe(node.args[0])  # bleach's ``Linker``: links around bare URLs, attribute values escaped
     if method == "translate" and len(node.args) == 1:
         return _escaping_table(ctx, node.args[0])
-    if method == "decode" and _plain_decoding(ctx, node) and isinstance(receiver, ast.Call):
-        encoded = receiver.func
-        if isinstance(encoded, ast.Attribute) and encoded.attr == "encode" and _static_arguments(ctx, receiver):
-            return safe(encoded.value)  # ``.encode("ascii", "xmlcharrefreplace").decode()``: adds no markup
-    return False
+    encoded = round_tripped(ctx, node)  # ``.encode("ascii", "xmlcharrefreplace").decode()``: adds no markup
+    return encoded is not None and safe(encoded)
 
 
 _SANITIZERS = frozenset({"bleach.Cleaner", "bleach.sanitizer.Cleaner"})
@@ -262,27 +267,6 @@ def _sanitizer(ctx: RuleContext, node: ast.expr, hops: int = 0) -> bool:
         return _sanitizer(passed[0], passed[1], hops + 1)
     value = single_assignment(ctx, node)
     return value is not None and _sanitizer(ctx, value, hops + 1)
-
-
-# Charsets whose decoding maps bytes to the characters they encode: no escape sequences undone
-# (``unicode_escape`` would turn a ``\u003c`` of the text into ``<``).
-_PLAIN_CHARSETS = frozenset(
-    {"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1", "utf-16", "utf-32"}
-)
-
-
-def _static_arguments(ctx: RuleContext, call: ast.Call) -> bool:
-    return all(is_static(ctx, a) for a in call.args) and all(is_static(ctx, k.value) for k in call.keywords)
-
-
-def _plain_decoding(ctx: RuleContext, call: ast.Call) -> bool:
-    """``.decode()``, ``.decode("ascii")``, ``.decode(encoding="utf-8", errors="replace")``."""
-    if not _static_arguments(ctx, call):
-        return False
-    encoding = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "encoding"), None)
-    if encoding is None:
-        return True
-    return isinstance(encoding, ast.Constant) and str(encoding.value).lower() in _PLAIN_CHARSETS
 
 
 def _escaped_children(ctx: RuleContext, node: ast.Call) -> bool:
@@ -579,7 +563,7 @@ def _safe_elements(ctx: RuleContext, node: ast.expr, depth: int) -> bool:
             return _safe_additions(ctx, node, depth)
         if _passed_safe(ctx, node, lambda v: _safe_elements(ctx, v, depth + 1)):
             return True
-        values = reaching_values(ctx, node, _autoescape_branch)
+        values = reaching_values(ctx, node, _autoescape_branch, appended=True)  # ``s += piece``: s + piece
         if not values or not all(
             _escaping_map(ctx, v)
             or (
@@ -754,8 +738,18 @@ def _safe_name(ctx: RuleContext, node: ast.Name, depth: int) -> bool:
         return safe_markup(ctx, value, depth + 1)
     if depth < _MAX_DEPTH and _passed_safe(ctx, node, lambda v: safe_markup(ctx, v, depth + 1)):
         return True
-    values = reaching_values(ctx, node, _autoescape_branch)
-    return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
+    # ``s += piece`` is ``s + piece``; a use met again while its own values are judged (``s = s +
+    # piece`` in a loop) is as safe as the values that reach it from elsewhere decide.
+    judging: set[int] = getattr(_JUDGING, "names", None) or set()
+    if id(node) in judging:
+        return True
+    values = reaching_values(ctx, node, _autoescape_branch, appended=True)
+    judging.add(id(node))
+    _JUDGING.names = judging
+    try:
+        return bool(values) and all(safe_markup(ctx, v, depth + 1) for v in values)
+    finally:
+        judging.discard(id(node))
 
 
 def _comprehension_source(ctx: RuleContext, node: ast.Name) -> ast.expr | None:

@@ -72,6 +72,7 @@ from .values import (
     EMPTY,
     EMPTY_TAINT,
     MAX_PARTS,
+    ONE_OF_RESULTS,
     OPAQUE,
     Taint,
     Val,
@@ -355,7 +356,9 @@ class Calls:
         kind = inline_kind  # a template built from text not known here: its render is not judged
         if kind is None and name is not None:
             kind = name + "()"
-        elif kind is None and receiver is not None and receiver.kind is not None and method is not None:
+        elif (
+            kind is None and receiver is not None and receiver.kind not in (None, ONE_OF_RESULTS) and method is not None
+        ):
             kind = f"{receiver.kind}.{method}()"
         elif kind is None and method == "save" and not module_call:
             kind = SAVED_RECORD  # what a form's or serializer's ``save()`` returns, its class unknown here

@@ -43,6 +43,7 @@ from .values import (
     END_OF_OPTIONS_MARK,
     MAX_PARTS,
     NO_CONST,
+    ONE_OF_RESULTS,
     SHOWN_AS_REPR,
     Label,
     OneOf,
@@ -842,7 +843,7 @@ class Interpreter:
         if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
             return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
-        if kind is not None and value.kind is None and not kind.startswith("class:") and kind != SHOWN_AS_REPR:
+        if kind not in (None, SHOWN_AS_REPR, ONE_OF_RESULTS) and value.kind is None and not kind.startswith("class:"):
             made = f"{kind}.{node.attr}"
             value = Val(value.taint, value.parts, made, value.const)
             if self.stored and made in self.stored:

@@ -315,6 +315,10 @@ EMPTY = Val()
 # read from a source whole: a request model (a pydantic class) or a JSON container a web framework
 # parsed the body into (``form: ChatForm``, ``items: list[str]``).
 SHOWN_AS_REPR = "~shown-as-repr"
+# The kind of a value that is the result of one call on one path and of another on another
+# (``make_response(...)`` here, a helper's ``Response(...)`` there): an object either way, not text
+# (a view returning it returns a response object), though no method or attribute of it is known.
+ONE_OF_RESULTS = "~one-of-several-results()"
 
 
 def container_display(val: Val) -> bool:
@@ -513,12 +517,19 @@ def join(a: Val, b: Val) -> Val:
             # Sequences of different lengths: the positions after the shorter one's end are no
             # longer known (an ``append`` after the join does not know where it lands).
             parts = tuple(sorted((*parts, ("*", EMPTY)), key=lambda kv: kv[0]))
-    kind = a.kind if a.kind == b.kind else None
+    kind = a.kind if a.kind == b.kind else _joined_kind(a.kind, b.kind)
     if a.const is not NO_CONST and a.const == b.const:
         const = a.const
     else:
         const = NO_CONST if taint else joined_const(a.const, b.const)
     return Val(taint, parts, kind, const)
+
+
+def _joined_kind(a: str | None, b: str | None) -> str | None:
+    """Two call results of different kinds joined: an object of neither known kind."""
+    if a is not None and b is not None and a.endswith("()") and b.endswith("()"):
+        return ONE_OF_RESULTS
+    return None
 
 
 def _positions(val: Val) -> frozenset[str]:
