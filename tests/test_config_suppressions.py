@@ -63,9 +63,7 @@ def test_suppression_on_first_line_of_multiline_statement() -> None:
 
 
 BUILT_SQL = (
-    "def rename(cursor, name):\n"
-    '    sql = "UPDATE t SET name = \'%s\'" % name{comment}\n'
-    "    cursor.execute(sql)\n"
+    "def rename(cursor, name):\n    sql = \"UPDATE t SET name = '%s'\" % name{comment}\n    cursor.execute(sql)\n"
 )
 
 
