@@ -276,7 +276,8 @@ class Interprocedural:
     def _binds_self(self, name: str) -> bool:
         """``pkg.mod.obj.method(...)`` binds ``self`` when ``obj`` is a module-level instance of that
         file (``Models = ModelsTable()``, spelled like a class or not), not when it is the class
-        itself; the spelling decides only when the file's names are not known."""
+        itself unless the method is a ``classmethod``; the spelling decides only when the file's
+        names are not known."""
         known = self.summaries.project_instance(name)
         return known if known is not None else not name.split(".")[-2][:1].isupper()
 
