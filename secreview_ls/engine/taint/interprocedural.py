@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, generated_fields
+from .flag_guards import leaves_default, switched_by
 from .keys import key_text, line_key, server_key
 from .results import Results
 from .spec import (
@@ -553,6 +554,8 @@ class Interprocedural:
         call_span = self.texts.span(node)
         into = self._call_steps(node, callee)[0]
         for effect in summary.effects:
+            if effect.switched_by and leaves_default(node, args, effect.switched_by):
+                continue  # a flag the sink needs is left to its falsy default by this call
             actual = self._param_value(
                 args, Origin("param", "", call_span, index=effect.index, access=effect.access), node
             )
@@ -609,6 +612,7 @@ class Interprocedural:
                             self.path,
                             where,
                             effect.remote_only,
+                            switched_by(fn.node, node),
                         )
                     )
         return self._substitute(summary.returns, args, node, callee, returning=True)
