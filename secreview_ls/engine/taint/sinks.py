@@ -875,18 +875,9 @@ class SinkChecker:
                 self.results.record_hit(sink.cls, shown, sink.what, where, lab.with_steps(steps))
             elif fn.summary is not None:
                 effect = Effect(
-                    lab.origin.index,
-                    lab.origin.access,
-                    sink.cls,
-                    shown,
-                    sink.what,
-                    lab.cleaned,
-                    (*lab.steps, *steps),
-                    self.path,
-                    where,
-                    remote_only,
-                    switched_by(fn.node, where),
-                )
+                    lab.origin.index, lab.origin.access, sink.cls, shown, sink.what, lab.cleaned,
+                    (*lab.steps, *steps), self.path, where, remote_only, switched_by(fn.node, where),
+                )  # fmt: skip
                 fn.add_effect(effect)
 
     def check_attribute(self, target: ast.Attribute, value: Val, fn: Frame) -> None:
