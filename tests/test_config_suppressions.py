@@ -62,6 +62,24 @@ def test_suppression_on_first_line_of_multiline_statement() -> None:
     assert ids(text) == []
 
 
+BUILT_SQL = (
+    "def rename(cursor, name):\n    sql = \"UPDATE t SET name = '%s'\" % name{comment}\n    cursor.execute(sql)\n"
+)
+
+
+@pytest.mark.parametrize("comment", ["  # nosec", "  # nosec B608"])
+def test_nosec_where_bandit_reports_hides_the_finding_reported_at_the_call(comment: str) -> None:
+    assert ids(BUILT_SQL.format(comment="")) == ["SR210"]
+    result = analyze_source(BUILT_SQL.format(comment=comment), "app.py")
+    assert not result.findings
+    assert "unused-suppression" not in [n.kind for n in result.notices]
+
+
+@pytest.mark.parametrize("comment", ["  # secreview: ignore[SR210]", "  # nosec B602"])
+def test_only_nosec_for_the_rule_reaches_the_line_that_builds_the_value(comment: str) -> None:
+    assert ids(BUILT_SQL.format(comment=comment)) == ["SR210"]
+
+
 def test_unknown_code_in_suppression_is_noticed() -> None:
     result = analyze_source(SHELL.format(comment="  # secreview: ignore[SR999]"), "app.py")
     assert [f.rule_id for f in result.findings] == ["SR201"]

@@ -156,3 +156,65 @@ def test_an_edit_turning_the_instance_into_a_class_is_seen_by_a_replayed_caller(
     replayed = analyzer.analyze(edited)
     assert sorted(f.span.start_line for f in replayed.findings) == sorted(f.span.start_line for f in fresh.findings)
     assert sorted(f.span.start_line for f in fresh.findings) == [11, 23]
+
+
+RUNNERS = """\
+import os
+
+
+class Runner:
+    @classmethod
+    def run_named(cls, name, payload):
+        os.system("echo " + name)
+
+    @staticmethod
+    def run_plain(name, payload):
+        os.system("echo " + name)
+
+
+class Child(Runner):
+    pass
+"""
+
+CALLERS = """\
+from flask import request
+
+from lib.runners import Child, Runner
+
+
+def name_given():
+    Runner.run_named(request.args["name"], "x")
+
+
+def payload_given():
+    Runner.run_named("fixed", request.args["payload"])
+
+
+def inherited_name_given():
+    Child.run_named(request.args["name"], "x")
+
+
+def inherited_payload_given():
+    Child.run_named("fixed", request.args["payload"])
+
+
+def static_name_given():
+    Runner.run_plain(request.args["name"], "x")
+
+
+def static_payload_given():
+    Runner.run_plain("fixed", request.args["payload"])
+"""
+
+
+def test_a_classmethod_of_another_file_called_through_its_class_binds_cls(tmp_path: Path) -> None:
+    # ``Runner.run_named(a, b)`` passes ``a`` as ``name``: the call binds ``cls``, as it binds
+    # ``self`` on an instance; a static method binds nothing.
+    package = tmp_path / "lib"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "runners.py").write_text(RUNNERS)
+    view = tmp_path / "callers.py"
+    view.write_text(CALLERS)
+    result = analyze_source(view.read_text(), str(view), Config(select=("SR802",)), project=ProjectIndex([tmp_path]))
+    assert sorted(f.span.start_line for f in result.findings) == [7, 15, 23]

@@ -61,10 +61,11 @@ def apply_suppressions(
         extent = statement_lines.get(found.span.start_line)
         if extent is not None:
             lines.update(range(extent[0], extent[1] + 1))
+        bandit_lines = _bandit_located_lines(found)
         hit = None
-        for line in sorted(lines):
+        for line in sorted(lines | bandit_lines):
             for suppression in by_line.get(line, ()):
-                if suppression_matches(suppression, found):
+                if (line in lines or suppression.kind == "nosec") and suppression_matches(suppression, found):
                     hit = suppression
                     break
             if hit:
@@ -75,6 +76,17 @@ def apply_suppressions(
             used.add(hit)
             suppressed.append(dataclasses.replace(found, extra={**found.extra, SUPPRESSION_KEY: _described(hit)}))
     return kept, suppressed, _comment_notices(suppressions, used, config, path)
+
+
+def _bandit_located_lines(found: Finding) -> set[int]:
+    """Where Bandit reports what ``found`` reports: a rule with a Bandit counterpart may put its
+    finding on the call that runs the value (``cursor.execute(sql)``) while Bandit puts its on
+    the line that builds it (``sql = "..." % name``), so a ``# nosec`` written for Bandit there
+    keeps working: the lines of the finding's own flow in the same file."""
+    current = registry.get(found.rule_id)
+    if current is None or not current.bandit:
+        return set()
+    return {step.span.start_line for step in found.flow if step.path is None}
 
 
 def _comment_notices(

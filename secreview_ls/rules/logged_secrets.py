@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from ..engine.finding import Finding
 from .base import HIGH, MEDIUM, RuleContext, rule
 from .judge import identifier_words
+from .secrets import ACTION_FIRST
 
 _LOG_METHODS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log")
 # The last word of a name that holds a credential.
@@ -46,6 +47,8 @@ def _holds_credential(name: str) -> bool:
     words = identifier_words(name)
     if not words or _DESCRIBING_WORDS.intersection(words):
         return False
+    if len(words) > 1 and words[0] in ACTION_FIRST:
+        return False  # ``UPDATE_USER_PASSWORD``, ``reset_token_url``: an operation on the credential
     last = words[-1]
     if last in _CREDENTIAL_WORDS:
         return True

@@ -69,9 +69,12 @@ _NOT_SECRET_WORDS = frozenset(
     mask masked strength complexity rule rules history state status module mount engine
     cache pool lock queue store keyword keywords ref refs reference map table
     dict list set tuple sample example examples default defaults doc docs description
-    reply replies response command cmd
+    reply replies response command cmd columns cols page pages pagination cursor
     """.split()
 )
+# The first word of a listing's page cursor (``next_page_token``, ``page_token``, ``NextToken``): an
+# opaque position the server hands out with a page, not a credential.
+_PAGINATION_FIRST = frozenset({"page", "pagination", "continuation", "next", "prev", "previous", "cursor"})
 _PLACEHOLDER_VALUES = frozenset(
     """token key apikey api_key none null nil undefined test testing dummy fake
     example sample placeholder redacted hidden masked changeme change_me change-me changeit xxx xxxx todo tbd fixme
@@ -100,7 +103,7 @@ _PLACEHOLDER_SHAPES = re.compile(
 
 # A name that starts with an action is the name of a setting about the credential
 # (``update_password = 'always'``, ``reset_token_ttl``), not of the credential.
-_ACTION_FIRST = frozenset(
+ACTION_FIRST = frozenset(
     """update change reset set require check verify validate hash encrypt decrypt generate rotate show hide
     use allow enable disable ask prompt forgot save store send expire remember""".split()
 )
@@ -151,7 +154,7 @@ def secret_kind(name: str) -> str | None:
     words = _name_words(name)
     if not words or any(w in _NOT_SECRET_WORDS for w in words[1:]):
         return None
-    if len(words) > 1 and words[0] in _ACTION_FIRST:
+    if len(words) > 1 and (words[0] in ACTION_FIRST or words[0] in _PAGINATION_FIRST):
         return None
     if words[-1] in {"key", "keys"}:
         if len(words) > 1 and (words[-2] in _KEY_QUALIFIERS or words[-2] in _SECRET_WORDS):

@@ -736,7 +736,11 @@ def _backend_feature(node: ast.Attribute) -> bool:
 def _model_metadata(ctx: RuleContext, node: ast.Attribute, depth: int = 0) -> bool:
     """``model._meta.db_table``, ``opts.pk.column`` with ``opts = model._meta``,
     ``opts.get_field("name").column``: what a Django model class declares (its table, its
-    fields' columns), schema the developer wrote, not data."""
+    fields' columns), schema the developer wrote, not data; ``meta.db_table`` of a model's
+    options object handed in by a caller is too (``db_table`` is the attribute Django's model
+    options keep the table name in)."""
+    if node.attr == "db_table":
+        return True
     current: ast.expr = node
     while isinstance(current, (ast.Attribute, ast.Call)):
         if isinstance(current, ast.Call):

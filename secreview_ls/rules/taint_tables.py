@@ -789,7 +789,8 @@ WSGI_BODY_SINKS = (SinkSpec("xss", "return", "HTML body returned from a WSGI app
 MARKUP_KINDS = frozenset({"markupsafe.Markup()", "flask.Markup()", "jinja2.Markup()"})
 # Lookups: the object found, not the text of the key that found it.
 LOOKUPS = frozenset(
-    {"django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404", ".get_model",
+    {"django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404", "django.shortcuts.aget_object_or_404",
+     "django.shortcuts.aget_list_or_404", "rest_framework.generics.get_object_or_404", ".get_model",
      ".get_app_config", ".get_object_for_this_type", ".get_for_id", ".get_by_natural_key",
      # reads of a key-value store (Redis): what the server stored under the key, not the key's text
      ".hget", ".hgetall", ".hmget", ".hvals", ".mget", ".smembers", ".srandmember", ".lrange", ".lindex",

@@ -9,6 +9,7 @@ Sinks in the body are checked with the caller's values; what it returns is the c
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -114,7 +115,8 @@ class Closures:
         finally:
             self._active.pop()
         for effect in frame.effects.values():
-            fn.add_effect(effect)
+            # the flags an inlined function's own parameters switch on are not the caller's
+            fn.add_effect(dataclasses.replace(effect, switched_by=()) if effect.switched_by else effect)
         return value
 
     def _target(self, func: ast.expr, env: Env, fn: Frame) -> Callable | None:

@@ -81,6 +81,9 @@ _URL_SAFETY = re.compile(
 )
 # A URL prefix naming its scheme and host, the host ended by a path: ``https://api.example.com/``.
 _URL_WITH_HOST = re.compile(r"^https?://[^/?#@\\]+/")
+_PATH_CLASSES = frozenset(
+    {"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath", "pathlib.PosixPath"}
+)
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 # The longest common sub-path, compared by components (not ``commonprefix``, which compares text).
 _COMMON_PATH = frozenset({"os.path.commonpath", "posixpath.commonpath", "ntpath.commonpath"})
@@ -485,16 +488,46 @@ class Conditions:
                 self.clean_path(func.value, env, frozenset({ABSOLUTE_REJECTED}))
         elif self.facts.qualname(func) in ("os.path.isabs", "posixpath.isabs") and len(test.args) == 1:
             self.clean_path(test.args[0], env, frozenset({ABSOLUTE_REJECTED}))
+        elif isinstance(func, ast.Attribute) and func.attr == "is_absolute" and not test.args:
+            made = self._path_made_of(func.value)  # ``PurePosixPath(value).is_absolute()``
+            if made is not None:
+                self.clean_path(made, env, frozenset({ABSOLUTE_REJECTED}))
+
+    def _path_made_of(self, node: ast.expr) -> ast.expr | None:
+        """The one argument of a ``pathlib`` path built from it (``PurePosixPath(value)``)."""
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+            if self.facts.qualname(node.func) in _PATH_CLASSES:
+                return node.args[0]
+        return None
 
     def _clean_rejected_text(self, needle: ast.expr, haystack: ast.expr, env: Env) -> None:
         """``".." in name`` or ``"'" in name`` was false: the value holds no parent reference
         (safe under a fixed directory) or no quote (cannot leave a quoted literal)."""
         if not (isinstance(needle, ast.Constant) and isinstance(needle.value, str)):
             return
+        if needle.value == "..":
+            # ``".." in value.split("/")``, ``".." in Path(value).parts``: no component is a parent
+            components = self._components_of(haystack)
+            if components is not None:
+                haystack = components
         if ".." in needle.value:
             self.clean_path(haystack, env, self.parent_refs_rejected | {RELATIVE_ONLY})
         if needle.value in ("'", '"'):
             self.clean_path(haystack, env, self.quotes_rejected)
+
+    def _components_of(self, node: ast.expr) -> ast.expr | None:
+        """The value whose path components ``node`` lists: ``value.split("/")`` (or ``os.sep``; not
+        a backslash, which leaves ``../`` whole on POSIX),
+        ``Path(value).parts``; None for anything else."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split":
+            separator = node.args[0] if len(node.args) == 1 and not node.keywords else None
+            if (isinstance(separator, ast.Constant) and separator.value == "/") or (
+                separator is not None and self.facts.qualname(separator) in ("os.sep", "posixpath.sep")
+            ):
+                return node.func.value
+        if isinstance(node, ast.Attribute) and node.attr == "parts":
+            return self._path_made_of(node.value)
+        return None
 
     def _clean_parsed_url(self, node: ast.expr, env: Env, fn: Frame) -> None:
         """``urlparse(url).hostname in ALLOWED`` (or ``parts.netloc in ALLOWED`` after

@@ -26,6 +26,9 @@ class FileNames:
     methods: dict[str, frozenset[str]]  # class → methods, those of its bases in the file included
     aliases: dict[str, str]
     instances: dict[str, str] = field(default_factory=dict)  # module-level instance → its class
+    # ``Class.method`` of the ``classmethod``s among ``methods``: called through the class, the
+    # call binds their first parameter (``cls``) all the same
+    classmethods: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, taint: ModuleTaint) -> FileNames:
@@ -35,6 +38,7 @@ class FileNames:
     def made(cls, index: ModuleIndex, facts: ModuleFacts) -> FileNames:
         """The names of a parsed module (its ``ModuleIndex``), without analyzing it."""
         methods: dict[str, frozenset[str]] = {}
+        classmethods: set[str] = set()
         for name, node in index.classes.items():
             found: set[str] = set()
             seen: set[str] = set()
@@ -44,9 +48,11 @@ class FileNames:
                 if current.name in seen:
                     continue
                 seen.add(current.name)
-                found.update(
-                    item.name for item in current.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                )
+                for item in current.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name not in found:
+                        found.add(item.name)
+                        if _is_classmethod(item):
+                            classmethods.add(f"{name}.{item.name}")
                 stack.extend(
                     index.classes[base.id]
                     for base in current.bases
@@ -54,7 +60,11 @@ class FileNames:
                 )
             methods[name] = frozenset(found)
         return cls(
-            frozenset(index.module_functions), methods, dict(facts.imports.aliases), module_instances(index, facts)
+            frozenset(index.module_functions),
+            methods,
+            dict(facts.imports.aliases),
+            module_instances(index, facts),
+            frozenset(classmethods),
         )
 
     def defines(self, name: str) -> bool:
@@ -79,3 +89,7 @@ class FileNames:
             return f"{module}.{made}.{rest[0]}" if made in self.methods and module else f"{made}.{rest[0]}"
         target = self.aliases.get(head)
         return ".".join([target, *rest]) if target is not None and target != head else None
+
+
+def _is_classmethod(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in fn.decorator_list)

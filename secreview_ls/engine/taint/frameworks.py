@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from ..facts import ModuleFacts
+from ..facts import ModuleFacts, subtree
 from ..source import parse_quietly
 from .converters import TEXT_CONVERTERS, route_converters
 from .spec import SinkSpec, TaintSpec
@@ -702,6 +702,19 @@ _DJANGO_DATA_CLASSES = frozenset(
 )  # fmt: skip
 
 
+# Django's admin classes: their methods receive the request and the program's own objects (the
+# selected records of an action's ``queryset``, the edited ``obj`` and ``form``); of the
+# parameters after the request only those the admin's URL patterns capture are request text.
+_DJANGO_ADMIN_CLASSES = frozenset(
+    {"django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin",
+     "django.contrib.admin.options.BaseModelAdmin", "django.contrib.admin.options.InlineModelAdmin",
+     "django.contrib.admin.TabularInline", "django.contrib.admin.options.TabularInline",
+     "django.contrib.admin.StackedInline", "django.contrib.admin.options.StackedInline",
+     "django.contrib.admin.AdminSite", "django.contrib.admin.sites.AdminSite"}
+)  # fmt: skip
+_ADMIN_URL_CAPTURES = frozenset({"object_id", "app_label"})
+
+
 def base_names(facts: ModuleFacts, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> set[str]:
     """The qualified names of a class's bases, through the bases defined in the module."""
     return set(_bases(facts, cls, classes))
@@ -793,8 +806,12 @@ class Entries:
         entry = entry_for(self.facts, self.spec, fn, is_method, roots=self.imported_roots)
         if entry.framework == "django" and entry.tainted and called_here:
             entry.tainted = {}  # a helper taking the request, called with values of this module
-        if entry.framework == "django" and entry.tainted and is_method and self._data_class(fn):
-            entry.tainted = {}  # a model's or a form's method the program calls with its own values
+        if entry.framework == "django" and entry.tainted and is_method:
+            bases = self._owner_bases(fn)
+            if not bases.isdisjoint(_DJANGO_DATA_CLASSES):
+                entry.tainted = {}  # a model's or a form's method the program calls with its own values
+            elif not bases.isdisjoint(_DJANGO_ADMIN_CLASSES) and not self._routed_by_its_class(fn):
+                entry.tainted = {name: why for name, why in entry.tainted.items() if name in _ADMIN_URL_CAPTURES}
         if entry.framework == "flask" and entry.tainted and self.clean_converter is not None:
             self._drop_clean_converted(fn, entry)
         if self.url_rules:
@@ -813,13 +830,28 @@ class Entries:
             )
         return entry
 
-    def _data_class(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        """``fn`` is a method of a Django model, manager, query set or form: URL patterns route to
-        views, never to these, so the parameters after a ``request`` are the program's arguments."""
+    def _owner_bases(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """The qualified base names of the class ``fn`` is a method of. A Django model, manager,
+        query set or form is never routed to by URL patterns (its parameters after a ``request``
+        are the program's arguments), nor is an admin class beyond its URL captures."""
         owner = self.owner_class.get(fn)
         if owner is None or not owner.bases:
-            return False
-        return not base_names(self.facts, owner, self._method_classes()).isdisjoint(_DJANGO_DATA_CLASSES)
+            return set()
+        return base_names(self.facts, owner, self._method_classes())
+
+    def _routed_by_its_class(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """Whether ``fn``'s class hands ``self.<fn>`` on as a value (an admin's ``get_urls`` routing
+        a pattern to it): then its parameters are that pattern's captures."""
+        owner = self.owner_class.get(fn)
+        assert owner is not None
+        return any(
+            isinstance(node, ast.Attribute)
+            and node.attr == fn.name
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+            and not any(call.func is node for call in self.facts.method_calls(fn.name))
+            for node in subtree(owner)
+        )
 
     def _drop_clean_converted(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, entry: Entry) -> None:
         """Route parameters that every route of ``fn`` converts with a custom converter of the

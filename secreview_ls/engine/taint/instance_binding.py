@@ -1,5 +1,7 @@
 """Whether ``pkg.mod.obj.method`` names a method of a module-level instance ``obj = Class()`` of
-``pkg.mod`` (the call binds ``self``) or of a class ``obj`` (a call through the class passes it)."""
+``pkg.mod`` (the call binds ``self``) or of a class ``obj`` (a call through the class passes it,
+but for a ``classmethod``: the call binds ``cls``). The answer is whether the call binds the
+method's first parameter."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def _names_instance(target: Any, loaded_files: Any, qualname: str, from_path: st
             if head in names.instances:
                 return True
             if head in names.methods:
-                return False
+                return name in names.classmethods  # through the class: only ``cls`` is bound
         full = loaded.reexports.get(name)
         if full is None:
             return None

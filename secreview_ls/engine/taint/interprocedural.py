@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, generated_fields
+from .flag_guards import leaves_default, switched_by
 from .keys import key_text, line_key, server_key
 from .results import Results
 from .spec import (
@@ -276,7 +277,8 @@ class Interprocedural:
     def _binds_self(self, name: str) -> bool:
         """``pkg.mod.obj.method(...)`` binds ``self`` when ``obj`` is a module-level instance of that
         file (``Models = ModelsTable()``, spelled like a class or not), not when it is the class
-        itself; the spelling decides only when the file's names are not known."""
+        itself unless the method is a ``classmethod``; the spelling decides only when the file's
+        names are not known."""
         known = self.summaries.project_instance(name)
         return known if known is not None else not name.split(".")[-2][:1].isupper()
 
@@ -552,6 +554,8 @@ class Interprocedural:
         call_span = self.texts.span(node)
         into = self._call_steps(node, callee)[0]
         for effect in summary.effects:
+            if effect.switched_by and leaves_default(node, args, effect.switched_by):
+                continue  # a flag the sink needs is left to its falsy default by this call
             actual = self._param_value(
                 args, Origin("param", "", call_span, index=effect.index, access=effect.access), node
             )
@@ -608,6 +612,7 @@ class Interprocedural:
                             self.path,
                             where,
                             effect.remote_only,
+                            switched_by(fn.node, node),
                         )
                     )
         return self._substitute(summary.returns, args, node, callee, returning=True)

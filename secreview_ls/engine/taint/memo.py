@@ -603,6 +603,7 @@ def _with_steps(effect: Effect, steps: tuple[FlowStep, ...]) -> Effect:
         effect.path,
         effect.node,
         effect.remote_only,
+        effect.switched_by,
     )
 
 

@@ -16,6 +16,7 @@ from ..source import SourceFile
 from . import xml_parsers
 from .argument_text import assigned_in_function, repr_arguments, runs_shell, shell_line, shown_as_repr, variable_leaves
 from .environments import RENDERING_METHODS, autoescape_mode, escapes, loaded_template
+from .flag_guards import switched_by
 from .response_types import given_content_type, tuple_content_type
 from .results import Results
 from .sink_arguments import keyword_given, keyword_text, model_object, other_api, receiver_argument, request_object
@@ -874,17 +875,9 @@ class SinkChecker:
                 self.results.record_hit(sink.cls, shown, sink.what, where, lab.with_steps(steps))
             elif fn.summary is not None:
                 effect = Effect(
-                    lab.origin.index,
-                    lab.origin.access,
-                    sink.cls,
-                    shown,
-                    sink.what,
-                    lab.cleaned,
-                    (*lab.steps, *steps),
-                    self.path,
-                    where,
-                    remote_only,
-                )
+                    lab.origin.index, lab.origin.access, sink.cls, shown, sink.what, lab.cleaned,
+                    (*lab.steps, *steps), self.path, where, remote_only, switched_by(fn.node, where),
+                )  # fmt: skip
                 fn.add_effect(effect)
 
     def check_attribute(self, target: ast.Attribute, value: Val, fn: Frame) -> None:

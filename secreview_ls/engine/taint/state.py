@@ -4,6 +4,7 @@ run, spans and texts of nodes for messages, and the limits that keep the analysi
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,8 +51,13 @@ class Frame:
     def add_effect(self, effect: Effect) -> None:
         """Keep the first effect of each parameter part on each sink."""
         key = (effect.index, effect.access, effect.cls, id(effect.node), effect.path)
-        if key not in self.effects:
+        kept = self.effects.get(key)
+        if kept is None:
             self.effects[key] = effect
+        elif kept.switched_by and not set(kept.switched_by) <= set(effect.switched_by):
+            # reached again with fewer flags needed: the sink runs whenever both ways do
+            both = tuple(i for i in kept.switched_by if i in effect.switched_by)
+            self.effects[key] = dataclasses.replace(kept, switched_by=both)
 
 
 class NodeTexts:

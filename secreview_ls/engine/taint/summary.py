@@ -37,6 +37,8 @@ class Effect:
     path: str  # file of the sink
     node: ast.AST | None = field(compare=False, hash=False, default=None)
     remote_only: bool = False  # the program of a command: what a local user may choose
+    # positions of flag parameters that must be truthy for the sink to run (``flag_guards.py``)
+    switched_by: tuple[int, ...] = ()
 
 
 @dataclass
