@@ -503,11 +503,11 @@ def join(a: Val, b: Val) -> Val:
     if a.is_empty and a.kind is None:
         if b.const is not NO_CONST and a.const == b.const:
             return b
-        return Val(b.taint, b.parts, b.kind, NO_CONST if b.taint else joined_const(a.const, b.const))
+        return Val(b.taint, _lengths_unknown(b), b.kind, NO_CONST if b.taint else joined_const(a.const, b.const))
     if b.is_empty and b.kind is None:
         if a.const is not NO_CONST and a.const == b.const:
             return a
-        return Val(a.taint, a.parts, a.kind, NO_CONST if a.taint else joined_const(a.const, b.const))
+        return Val(a.taint, _lengths_unknown(a), a.kind, NO_CONST if a.taint else joined_const(a.const, b.const))
     taint = bound(a.taint | b.taint) if b.taint - a.taint else a.taint
     parts: tuple[tuple[str, Val], ...] = ()
     if a.parts or b.parts:
@@ -516,13 +516,36 @@ def join(a: Val, b: Val) -> Val:
         if a.parts and b.parts and "*" not in keys and _positions(a) != _positions(b):
             # Sequences of different lengths: the positions after the shorter one's end are no
             # longer known (an ``append`` after the join does not know where it lands).
-            parts = tuple(sorted((*parts, ("*", EMPTY)), key=lambda kv: kv[0]))
+            parts = _positions_unknown_from(parts, min(len(_positions(a)), len(_positions(b))))
     kind = a.kind if a.kind == b.kind else _joined_kind(a.kind, b.kind)
     if a.const is not NO_CONST and a.const == b.const:
         const = a.const
     else:
         const = NO_CONST if taint else joined_const(a.const, b.const)
     return Val(taint, parts, kind, const)
+
+
+def _lengths_unknown(val: Val) -> tuple[tuple[str, Val], ...]:
+    """The parts of a sequence joined with an empty value (an empty list on another path): none
+    of its positions is known any more, so an ``append`` after the join may land at any of them."""
+    if not _positions(val) or val.part("*") is not None:
+        return val.parts
+    return _positions_unknown_from(val.parts, 0)
+
+
+def _positions_unknown_from(parts: tuple[tuple[str, Val], ...], known: int) -> tuple[tuple[str, Val], ...]:
+    """``parts`` with the items at positions ``known`` and after joined into the rest (``*``): a
+    read of any of them, or of what an ``append`` adds, gets them all."""
+    rest = EMPTY
+    kept: list[tuple[str, Val]] = []
+    for key, item in parts:
+        if key.isdigit() and int(key) >= known:
+            rest = join(rest, item)
+        elif key != "*":
+            kept.append((key, item))
+        else:
+            rest = join(rest, item)
+    return tuple(sorted((*kept, ("*", as_whole(rest))), key=lambda kv: kv[0]))
 
 
 def _joined_kind(a: str | None, b: str | None) -> str | None:
