@@ -62,6 +62,7 @@ PROJECTS = (
     ("pretix", "2026.8.0"),
     ("weblate", "5.14.3"),
     ("jupyter-server", "2.21.1"),
+    ("label-studio", "1.23.2"),
 )
 STDLIB = "cpython-stdlib"
 HITS = ("real", "debatable")
