@@ -325,12 +325,24 @@ class Conditions:
                 self._clean_unchanged_by_sanitizer(left, right, env)
                 self._clean_contained_path(left, right, env)
                 for value, other in ((left, right), (right, left)):
-                    if isinstance(other, ast.Constant):
+                    if isinstance(other, ast.Constant) or self._program_value(other, env, fn):
                         self.clean_path(value, env, ALL)
                         spelled = case_mapped(value)
                         if spelled is not None:
                             self.clean_path(spelled, env, ALL)
                         break
+
+    def _program_value(self, node: ast.expr, env: Env, fn: Frame) -> bool:
+        """``node`` is a name, attribute, item or call whose value carries no data of the client
+        or of a parameter (``request.session.get("order_id")``, ``record.token``): a value equal
+        to it is that value (``if order_id == request.session.get("order_id"):``)."""
+        if not isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            return False
+        labels = whole(self.interpreter.eval(node, dict(env), fn))
+        if labels and self._session_bases and self._session_data(node, env, fn):
+            # what the server keeps for this visitor, unless this function stored request data there
+            return not any(lab.origin.kind == "source" for lab in labels)
+        return not labels
 
     def _session_data(self, node: ast.expr, env: Env, fn: Frame) -> bool:
         """``request.session``, ``session["carts"]``, ``request.session.get("carts", {})``,
