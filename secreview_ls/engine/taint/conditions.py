@@ -58,6 +58,13 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.In: lambda item, container: item in container,
     ast.NotIn: lambda item, container: item not in container,
 }
+# Checks that a path names a file or folder that is there.
+_EXISTENCE_CHECKS = frozenset(
+    f"{module}.{check}"
+    for module in ("os.path", "posixpath", "ntpath", "genericpath")
+    for check in ("exists", "lexists", "isfile", "isdir")
+)
+_EXISTENCE_METHODS = frozenset({"exists", "is_file", "is_dir"})
 _CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
 # Types of paths and text: a value known to be an in-memory buffer is none of them.
 _TEXT_TYPES = frozenset({"builtins.str", "builtins.bytes", "os.PathLike", "pathlib.Path", "pathlib.PurePath"})
@@ -248,6 +255,7 @@ class Conditions:
         if isinstance(test, ast.Call) and truth:
             self._clean_url_safety_check(test, env)
             self._clean_url_prefix_check(test, env)
+            self._clean_existing_path(test, env)
         if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
@@ -430,6 +438,22 @@ class Conditions:
         for argument in test.args:
             if isinstance(argument, (ast.Name, ast.Attribute, ast.Subscript)):
                 self.clean_path(argument, env, self.predicate_held)
+
+    def _clean_existing_path(self, test: ast.Call, env: Env) -> None:
+        """``os.path.exists(path)`` (``isfile``, ``isdir``, ``path.is_file()``...) held: the path
+        names a file that is there, a key the file system found by equality (the classes
+        ``FOUND_BY_KEY`` cleans), not any text the client wrote."""
+        if not self.found_by_key:
+            return
+        if test.args and not test.keywords and self.facts.qualname(test.func) in _EXISTENCE_CHECKS:
+            self.clean_path(test.args[0], env, self.found_by_key)
+        elif (
+            not test.args
+            and isinstance(test.func, ast.Attribute)
+            and test.func.attr in _EXISTENCE_METHODS
+            and isinstance(test.func.value, (ast.Name, ast.Attribute))
+        ):
+            self.clean_path(test.func.value, env, self.found_by_key)
 
     def _clean_url_safety_check(self, test: ast.Call, env: Env) -> None:
         """``is_safe_url(target)`` was true: the program's own check of the URL's host and scheme
