@@ -382,7 +382,10 @@ TAINT_CLASSES = (
         "lookup's result was checked (`user = find_user(name)` then `if user is not None:`, a `get_…_by_id` call, "
         "`[p for p in plugins if p.id == name]` not empty, `Model.query.filter_by(name=name).first()` not `None`, "
         "`handler = HANDLERS[name]` in a `try` whose `except KeyError` leaves, on a table the program filled and not a "
-        "`defaultdict`): the value equals a key the program stored; a JSON body a helper moved entries into and returned, "
+        "`defaultdict`): the value equals a key the program stored; a path an existence check found "
+        "(`if os.path.isfile(path):`, `path.exists()`); a value a test proved equal to a value of the program "
+        '(`if order_id == request.session.get("order_id"):`, a digest it computed); '
+        "a JSON body a helper moved entries into and returned, "
         "written whole (the entries are items, shown as their `repr`); the request line's and the Host header's text in Tornado "
         "(`self.request.path`, `uri`, `query`, `host`: the raw request-target, never percent-decoded); and the request line's tokens of a WSGI environment (`REQUEST_METHOD`, `SERVER_PROTOCOL`; `REMOTE_ADDR` and "
         "other entries the client does not fill are the server's), also read by a function it is handed to.",
@@ -405,7 +408,8 @@ TAINT_CLASSES = (
         "Validate (or look up) the value before it crosses into the session. The URL or path of the "
         "request being served (`request.url`, `request.full_path`, kept to navigate back) is a page of "
         "this site the application routed, not a value the client hands it to keep. A value the session "
-        'already holds (`if cart_id in session["carts"]:`) kept under another key of it moves nothing across.',
+        'already holds (`if cart_id in session["carts"]:`), or an entry read from it (here or in a function the '
+        "request is handed to), kept under another key of it moves nothing across.",
         bad='session["user"] = request.args["user"]',
         good='user = User.query.filter_by(name=request.form["user"]).first_or_404()\nsession["user_id"] = user.id',
         severity=Level.MEDIUM,

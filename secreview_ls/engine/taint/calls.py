@@ -46,6 +46,7 @@ from .sinks import SinkChecker
 from .spec import (
     ALL_CLASSES,
     COMPUTED_BY_CALL,
+    FOUND_IN_SESSION,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
     PARENT_REFS_REJECTED,
@@ -319,6 +320,8 @@ class Calls:
 
         if method is not None and receiver is not None and not module_call:
             handled = self._container_method(node, method, receiver, args, kwargs, env)
+            if handled is not None and receiver.kind is not None and receiver.kind in spec.session_kinds:
+                return cleaned(handled, spec.cleaned_by(FOUND_IN_SESSION))  # read from the session: already there
             if handled is not None:
                 return handled
             if method in spec.string_methods:

@@ -58,6 +58,13 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.In: lambda item, container: item in container,
     ast.NotIn: lambda item, container: item not in container,
 }
+# Checks that a path names a file or folder that is there.
+_EXISTENCE_CHECKS = frozenset(
+    f"{module}.{check}"
+    for module in ("os.path", "posixpath", "ntpath", "genericpath")
+    for check in ("exists", "lexists", "isfile", "isdir")
+)
+_EXISTENCE_METHODS = frozenset({"exists", "is_file", "is_dir"})
 _CLEAN_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"})
 # Types of paths and text: a value known to be an in-memory buffer is none of them.
 _TEXT_TYPES = frozenset({"builtins.str", "builtins.bytes", "os.PathLike", "pathlib.Path", "pathlib.PurePath"})
@@ -251,6 +258,7 @@ class Conditions:
         if isinstance(test, ast.Call) and truth:
             self._clean_url_safety_check(test, env)
             self._clean_url_prefix_check(test, env)
+            self._clean_existing_path(test, env)
         if isinstance(test, ast.Call) and truth:
             guard = self._guard_of(test)
             if guard is not None:
@@ -328,12 +336,24 @@ class Conditions:
                 self._clean_unchanged_by_sanitizer(left, right, env)
                 self._clean_contained_path(left, right, env)
                 for value, other in ((left, right), (right, left)):
-                    if isinstance(other, ast.Constant):
+                    if isinstance(other, ast.Constant) or self._program_value(other, env, fn):
                         self.clean_path(value, env, ALL)
                         spelled = case_mapped(value)
                         if spelled is not None:
                             self.clean_path(spelled, env, ALL)
                         break
+
+    def _program_value(self, node: ast.expr, env: Env, fn: Frame) -> bool:
+        """``node`` is a name, attribute, item or call whose value carries no data of the client
+        or of a parameter (``request.session.get("order_id")``, ``record.token``): a value equal
+        to it is that value (``if order_id == request.session.get("order_id"):``)."""
+        if not isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            return False
+        labels = whole(self.interpreter.eval(node, dict(env), fn))
+        if labels and self._session_bases and self._session_data(node, env, fn):
+            # what the server keeps for this visitor, unless this function stored request data there
+            return not any(lab.origin.kind == "source" for lab in labels)
+        return not labels
 
     def _session_data(self, node: ast.expr, env: Env, fn: Frame) -> bool:
         """``request.session``, ``session["carts"]``, ``request.session.get("carts", {})``,
@@ -421,6 +441,22 @@ class Conditions:
         for argument in test.args:
             if isinstance(argument, (ast.Name, ast.Attribute, ast.Subscript)):
                 self.clean_path(argument, env, self.predicate_held)
+
+    def _clean_existing_path(self, test: ast.Call, env: Env) -> None:
+        """``os.path.exists(path)`` (``isfile``, ``isdir``, ``path.is_file()``...) held: the path
+        names a file that is there, a key the file system found by equality (the classes
+        ``FOUND_BY_KEY`` cleans), not any text the client wrote."""
+        if not self.found_by_key:
+            return
+        if test.args and not test.keywords and self.facts.qualname(test.func) in _EXISTENCE_CHECKS:
+            self.clean_path(test.args[0], env, self.found_by_key)
+        elif (
+            not test.args
+            and isinstance(test.func, ast.Attribute)
+            and test.func.attr in _EXISTENCE_METHODS
+            and isinstance(test.func.value, (ast.Name, ast.Attribute))
+        ):
+            self.clean_path(test.func.value, env, self.found_by_key)
 
     def _clean_url_safety_check(self, test: ast.Call, env: Env) -> None:
         """``is_safe_url(target)`` was true: the program's own check of the URL's host and scheme

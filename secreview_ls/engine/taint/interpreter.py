@@ -27,6 +27,7 @@ from .results import Results
 from .spec import (
     AFTER_END_OF_OPTIONS,
     DOCUMENT,
+    FOUND_IN_SESSION,
     INVOKING_USER_CHOSE,
     LINE_BREAKS_REMOVED,
     MARKUP_ESCAPED,
@@ -568,17 +569,10 @@ class Interpreter:
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, fn)
             key = const_key(node.slice)
-            if key is None:
-                # A slice, or ``PAGES[name]``: part of the container (the key still evaluated for sinks).
-                self.eval(node.slice, env, fn)
-                return Val(whole(base))
-            if server_entry(self.spec.client_keys, base.kind, node.slice):
-                return EMPTY
-            folded = _constant_item(base, node.slice)
-            item = folded if folded is not None else get_part(base, position_key(base, key))
-            if line_entry(self.spec.line_keys, base.kind, node.slice):
-                return cleaned(item, self.line_breaks_removed)
-            return item
+            if base.kind is not None and base.kind in self.spec.session_kinds:
+                # an entry the session already holds: kept under another key, nothing crosses
+                return cleaned(self._item(base, node, key, env, fn), self.spec.cleaned_by(FOUND_IN_SESSION))
+            return self._item(base, node, key, env, fn)
         if isinstance(node, ast.Call):
             value = self.calls.call(node, env, fn)
             guarded = self.conditions.guarded_reads.get(id(node))
@@ -821,6 +815,20 @@ class Interpreter:
         if not rest.is_empty:
             parts["*"] = Val(rest.taint)
         return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
+
+    def _item(self, base: Val, node: ast.Subscript, key: str | None, env: Env, fn: Frame) -> Val:
+        """``base[key]`` read (``key``: the subscript's constant key, if it has one)."""
+        if key is None:
+            # A slice, or ``PAGES[name]``: part of the container (the key still evaluated for sinks).
+            self.eval(node.slice, env, fn)
+            return Val(whole(base))
+        if server_entry(self.spec.client_keys, base.kind, node.slice):
+            return EMPTY
+        folded = _constant_item(base, node.slice)
+        item = folded if folded is not None else get_part(base, position_key(base, key))
+        if line_entry(self.spec.line_keys, base.kind, node.slice):
+            return cleaned(item, self.line_breaks_removed)
+        return item
 
     def attribute(self, base: Val, node: ast.Attribute) -> Val:
         """``base.attr``: a source when ``base`` is a request object, else the part ``.attr``."""

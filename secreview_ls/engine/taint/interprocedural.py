@@ -18,6 +18,7 @@ from .spec import (
     DOCUMENT,
     FORMATTED_ITSELF,
     FORMATTED_WHOLE,
+    FOUND_IN_SESSION,
     LINE_BREAKS_REMOVED,
     MADE_TEXT,
     NEEDS_DOCUMENT,
@@ -393,12 +394,16 @@ class Interprocedural:
             return EMPTY
         kept = read is not None
         object_sources = self.spec.object_sources
+        in_session = False
         for key in origin.access:
             if kept and value.kind is not None and value.kind in object_sources:
                 kept = False
+            in_session = in_session or (value.kind is not None and value.kind in self.spec.session_kinds)
             value = self._attribute_like(value, key, node)
-            if value.taint and value.kind is None and not value.parts:
+            if value.taint and value.kind is None and not value.parts and not _holds_param(value):
                 break  # a source read from the caller's request: its parts are the same data
+        if in_session:
+            value = cleaned(value, self.spec.cleaned_by(FOUND_IN_SESSION))  # an entry the session holds
         if kept:
             read[(origin.index, origin.access)] = value  # type: ignore[index]
         return value
@@ -619,6 +624,12 @@ class Interprocedural:
 
 
 _ITSELF = frozenset({FORMATTED_ITSELF})
+
+
+def _holds_param(value: Val) -> bool:
+    """A part of this caller's own parameter: a deeper access reads a deeper part of it
+    (``request.session`` then its ``"oid"`` entry, not the whole session)."""
+    return any(lab.origin.kind == "param" for lab in value.taint)
 
 
 def _argument_node(summary: Summary, node: ast.Call, bound_self: Val | None, index: int) -> ast.expr | None:

@@ -432,6 +432,14 @@ class TaintSpec:
         return self._cleaned_by[behaviour]
 
     @cached_property
+    def session_kinds(self) -> frozenset[str]:
+        """Kinds and names of the sessions whose stores the ``FOUND_IN_SESSION`` classes watch
+        (``django.request.session``, ``flask.session``): a value read from one is already there,
+        and keeping it under another key moves nothing across."""
+        classes = self.cleaned_by(FOUND_IN_SESSION)
+        return frozenset(sink.base for sink in self.store_sinks if sink.kept and sink.cls in classes)
+
+    @cached_property
     def modelled_apis(self) -> frozenset[str]:
         """APIs the catalogue models: sinks whose result it declares clean, and the calls that
         make escaping templates (their kind is what the model knows of them)."""
