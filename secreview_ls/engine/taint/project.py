@@ -56,7 +56,6 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +66,7 @@ from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .file_names import FileNames
 from .instance_binding import names_instance
+from .kept_summaries import MAX_CHAIN, Loaded, Whole
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .module_definitions import DefinitionFiles, FunctionNode, defined_function
 from .module_files import MAX_ANCESTORS, ModuleFiles
@@ -80,43 +80,12 @@ MAX_FILE_BYTES = 2_000_000
 #: The digest recorded for a file that was looked for and not found (a template searched in
 #: several places): its later creation is a change like any other.
 ABSENT = ""
-MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
 _NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
 # Files a scan has just analyzed by themselves, kept parsed for a summary asked of them next.
 MAX_OFFERED_BYTES = 600_000
 MAX_OFFERED_FILES = 24
-
-
-@dataclass
-class _Loaded:
-    """What is kept of a file whose summaries were asked: small, kept until ``invalidate``."""
-
-    digest: str
-    stamp: tuple[int, int] | None
-    spec: TaintSpec
-    text: str | None  # only a text supplied by ``read`` (an open document, held by the editor anyway)
-    summaries: dict[str, Summary | None] = field(default_factory=dict)
-    reexports: dict[str, str] = field(default_factory=dict)  # name → ``pkg.mod.name`` it is imported from
-    calls_into: set[Path] = field(default_factory=set)  # files its summaries used
-    names: FileNames | None = None  # known once the file was parsed
-    heights: dict[str, int] = field(default_factory=dict)  # chain of files each summary followed
-    cut: set[str] = field(default_factory=set)  # summaries cut short (they depend on who asked first)
-    record: FileRecord | None = None  # what the store holds of this content
-    record_key: str = ""
-
-
-@dataclass
-class _Whole:
-    """A file parsed and analyzed, its summaries computed as they are asked."""
-
-    digest: str
-    spec: TaintSpec
-    size: int
-    taint: ModuleTaint
-    shared: bool = False  # its facts serve an analysis of the file itself (``facts_of``): not emptied
-    height: int = 1  # the longest chain of files (this one included) its summaries followed
 
 
 def _digest_text(text: str) -> str:
@@ -183,8 +152,8 @@ class ProjectIndex:
                 continue
         self._read = read
         self._modules = ModuleFiles(self.roots)
-        self._loaded: dict[Path, _Loaded] = {}
-        self._whole: OrderedDict[Path, _Whole] = OrderedDict()  # least recently used first
+        self._loaded: dict[Path, Loaded] = {}
+        self._whole: OrderedDict[Path, Whole] = OrderedDict()  # least recently used first
         self._whole_bytes = 0
         self._whole_limits = (whole_bytes, whole_files)
         self.parsed = 0  # files parsed and analyzed so far (again after they left the kept ones)
@@ -198,6 +167,7 @@ class ProjectIndex:
         self._targets: dict[tuple[str, Path], tuple[tuple[Path, str], str] | None] = {}
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
         self._active: list[Path] = []
+        self._using: list[set[Path]] = []  # the files used by each summary computing, as ``_active``
         self._configured_folders = [Path(folder) for folder in template_dirs]
         self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
         self._declaring: tuple[Path, ...] = ()  # the files declaring them
@@ -248,11 +218,16 @@ class ProjectIndex:
         finally:
             self._recorders.stack = stack
 
-    def _record(self, path: Path) -> None:
-        """``path``'s summaries are being used: by the files now computing theirs, and by the
-        analyses recording on this thread."""
+    def _record(self, path: Path, name: str | None = None) -> None:
+        """``path``'s summaries are being used (that of ``name``): by the files now computing
+        theirs, and by the analyses recording on this thread."""
         loaded = self._loaded.get(path)
         used = {path, *(loaded.calls_into if loaded is not None else ())}
+        if self._using:
+            uses = loaded.uses.get(name, loaded.calls_into) if loaded is not None and name is not None else ()
+            for computing in self._using[:-1]:
+                computing.add(path)
+                computing.update(uses)
         for caller in self._active[:-1]:
             caller_loaded = self._loaded.get(caller)
             if caller_loaded is not None:
@@ -705,6 +680,8 @@ class ProjectIndex:
             caller_loaded = self._loaded.get(caller)
             if caller_loaded is not None:
                 caller_loaded.calls_into.add(path)
+        for computing in self._using:
+            computing.add(path)
         for consulted in getattr(self._recorders, "stack", ()):
             consulted.add(path)
 
@@ -737,7 +714,7 @@ class ProjectIndex:
             return None, stamp, False
         return _read_disk(path), stamp, False
 
-    def _current(self, path: Path, spec: TaintSpec) -> tuple[_Loaded, str | None] | None:
+    def _current(self, path: Path, spec: TaintSpec) -> tuple[Loaded, str | None] | None:
         """What is kept of ``path`` for its current content (made anew when that changed), and its
         text when it had to be read; None when the file cannot be read."""
         text, stamp, supplied = self._text(path)
@@ -757,21 +734,31 @@ class ProjectIndex:
             loaded.stamp = stamp
             loaded.text = text if supplied else None
             return loaded, text
-        loaded = _Loaded(digest, stamp, spec, text if supplied else None)
+        loaded = Loaded(digest, stamp, spec, text if supplied else None)
         self._loaded[path] = loaded
         return loaded, text
 
-    def _module(self, path: Path, module: str, loaded: _Loaded, text: str | None) -> ModuleTaint | None:
-        """The file parsed and analyzed: kept from an earlier use, or made again from its text."""
+    def _module(self, path: Path, module: str, loaded: Loaded, text: str | None, depth: int) -> ModuleTaint | None:
+        """The file parsed and analyzed: kept from an earlier use, or made again from its text
+        (from its facts where the summaries kept would not be those computed at ``depth``)."""
         whole = self._whole.get(path)
+        shared = again = False
         if whole is not None and whole.digest == loaded.digest and whole.spec is loaded.spec:
-            self._whole.move_to_end(path)
-            return whole.taint
-        facts = self._drop_offered(path)
+            if whole.answers(depth, self._active[:-1]):
+                self._whole.move_to_end(path)
+                return whole.taint
+            # Its summaries followed a longer chain, or one through a file asking now: analyzed
+            # again from its facts.
+            facts: ModuleFacts | None = whole.taint.facts
+            shared, again = whole.shared, True
+            whole.shared = True  # its facts go on in the new analysis
+            self._drop_whole(path)
+        else:
+            facts = self._drop_offered(path)
         if facts is not None and (facts.module_name != module or _digest_text(facts.source.text) != loaded.digest):
             facts = None  # imported under another name, or changed since
         if facts is not None:
-            self.offered_used += 1
+            self.offered_used += not again
         else:
             if text is None:
                 text = self._read(path) if self._read is not None else None
@@ -784,7 +771,7 @@ class ProjectIndex:
         size = len(facts.source.text)
         taint = ModuleTaint(facts, loaded.spec, project=self, external=True, depth=len(self._active))
         self._drop_whole(path)
-        self._whole[path] = _Whole(loaded.digest, loaded.spec, size, taint)
+        self._whole[path] = Whole(loaded.digest, loaded.spec, size, taint, shared)
         self._whole_bytes += size
         for oldest in list(self._whole):
             if self._whole_bytes <= self._whole_limits[0] and len(self._whole) <= self._whole_limits[1]:
@@ -793,7 +780,7 @@ class ProjectIndex:
                 self._drop_whole(oldest)
         return taint
 
-    def _name_table(self, path: Path, module: str, loaded: _Loaded) -> None:
+    def _name_table(self, path: Path, module: str, loaded: Loaded) -> None:
         """The names of a file offered by the scan, when they are those of this content and
         module name: a name it does not define is then answered without parsing it."""
         named = self._named.get(path)
@@ -813,6 +800,7 @@ class ProjectIndex:
             self.cut_short()
             return None
         self._active.append(path)
+        self._using.append(set())
         depth = len(self._active)
         outer_reach, self._reach = self._reach, depth
         cuts = self.cuts
@@ -824,15 +812,18 @@ class ProjectIndex:
             if loaded.names is None:
                 self._name_table(path, module, loaded)
             fresh = False
-            if name in loaded.summaries:
+            if name in loaded.summaries and loaded.answers(name, depth, self._active[:-1]):
                 summary = loaded.summaries[name]
                 self._reuse(loaded, name, depth)
             elif loaded.names is not None and not loaded.names.defines(name) and path not in self._whole:
                 summary = loaded.summaries[name] = None  # known without parsing the file again
             else:
+                if name in loaded.summaries:  # computed for another chain: worked out for this one
+                    loaded.shelve(name)
+                    self._cut_files.add(path)  # ``settle`` puts it back
                 found, summary = self._from_store(module, loaded, name, spec, depth)
                 if not found:
-                    taint = self._module(path, module, loaded, text)
+                    taint = self._module(path, module, loaded, text, depth)
                     if taint is None:
                         return None
                     if loaded.names is None:
@@ -846,7 +837,7 @@ class ProjectIndex:
                     loaded.reexports[name] = target
             if fresh:
                 self._computed(path, module, loaded, name, spec, depth, cut=self.cuts != cuts)
-            self._record(path)  # after computing it: the files it called into are known
+            self._record(path, name)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
             full = loaded.reexports.get(name)
@@ -862,6 +853,7 @@ class ProjectIndex:
             return None
         finally:
             self._active.remove(path)
+            self._using.pop()
             self._reach = max(outer_reach, self._reach)
 
     # -- what is kept between processes ----------------------------------------------------
@@ -877,37 +869,38 @@ class ProjectIndex:
         that what the next analysis finds does not depend on which files were analyzed before
         it in this process (a scan's workers each get a different share of the files)."""
         with self._lock:
-            if self.cuts == self._settled_at:
+            if self.cuts == self._settled_at and not self._cut_files:
                 return  # no summary was cut short since: none is provisional
             self._settled_at = self.cuts
             for path in self._cut_files:
                 loaded = self._loaded.get(path)
-                if loaded is None:
-                    continue
-                for name in loaded.cut:
-                    loaded.summaries.pop(name, None)
-                    loaded.heights.pop(name, None)
-                loaded.cut.clear()
+                if loaded is not None:
+                    loaded.settle()
             self._cut_files.clear()
             for whole in self._whole.values():
                 whole.taint.summaries.forget_provisional()
 
-    def _reuse(self, loaded: _Loaded, name: str, depth: int) -> None:
+    def _reuse(self, loaded: Loaded, name: str, depth: int) -> None:
         """A summary computed earlier is used again: its chain counts for the one asking."""
         if name in loaded.cut:
             self.cut_short()
         self._reach = max(self._reach, depth + loaded.heights.get(name, 1) - 1)
 
     def _computed(
-        self, path: Path, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int, *, cut: bool
+        self, path: Path, module: str, loaded: Loaded, name: str, spec: TaintSpec, depth: int, *, cut: bool
     ) -> None:
+        uses = frozenset(self._using[-1])
+        loaded.uses[name] = uses
         if cut:
             loaded.cut.add(name)
             self._cut_files.add(path)
+        else:
+            loaded.shelved.pop(name, None)  # worked out in full again: the same summary
         whole = self._whole.get(path)
         if whole is None:
             return
         whole.height = max(whole.height, self._reach - depth + 1)
+        whole.uses.update(uses)
         if cut:
             return
         loaded.heights[name] = whole.height
@@ -924,7 +917,7 @@ class ProjectIndex:
         self._unsaved[loaded.record_key] = record
 
     def _from_store(
-        self, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int
+        self, module: str, loaded: Loaded, name: str, spec: TaintSpec, depth: int
     ) -> tuple[bool, Summary | None]:
         """(found, summary) from the store: only when its files are unchanged and computing it
         here would follow the same chain (not longer than the limit, through no file asking)."""
@@ -939,14 +932,16 @@ class ProjectIndex:
                 return False, None
         loaded.summaries[name] = stored.summary
         loaded.heights[name] = stored.height
-        loaded.calls_into.update(Path(used) for used in stored.uses)
+        loaded.uses[name] = frozenset(Path(used) for used in stored.uses)
+        loaded.shelved.pop(name, None)
+        loaded.calls_into.update(loaded.uses[name])
         if stored.reexport is not None:
             loaded.reexports[name] = stored.reexport
         self._reach = max(self._reach, depth + stored.height - 1)
         self.stored_used += 1
         return True, stored.summary
 
-    def _record_of(self, module: str, loaded: _Loaded, spec: TaintSpec) -> FileRecord:
+    def _record_of(self, module: str, loaded: Loaded, spec: TaintSpec) -> FileRecord:
         """What the store holds of this content (read once), or a new record."""
         known = self._prints.get(id(spec))
         if known is None or known[0] is not spec:
