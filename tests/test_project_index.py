@@ -412,3 +412,28 @@ def test_an_index_kept_across_documents_finds_the_same_whatever_was_analyzed_bef
     for path in (refresh, app, refresh, app):
         assert findings(project, path) == expected[path]
         project.settle()
+
+
+def test_a_module_importing_a_name_from_itself_ends_the_chain_of_files_as_it_was(tmp_path: Path) -> None:
+    """``pkg/codec.py`` holds ``from codec import decode`` (a library of that name, which the
+    file's own folder resolves to: the file itself). Following that re-export must end, and
+    leave the chain of files asking as it was whatever the depth of the stack it is asked at:
+    a file left on it would count as asking in every later analysis of the process."""
+    from secreview_ls.rules.taint_tables import spec_for
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "codec.py").write_text("from codec import decode  # noqa: F401\n")
+    (tmp_path / "pkg" / "caller.py").write_text("from pkg.codec import decode\n\n\ndef run(q):\n    return decode(q)\n")
+    view = str(tmp_path / "pkg" / "views.py")
+    spec = spec_for(Config(select=("SR8",)))
+
+    def ask_at(depth: int, project: ProjectIndex) -> object:
+        if depth > 0:
+            return ask_at(depth - 1, project)
+        return project.function_summary("pkg.caller.run", spec, view)
+
+    for depth in range(80):
+        project = ProjectIndex([tmp_path])
+        ask_at(depth, project)
+        assert project._active == []

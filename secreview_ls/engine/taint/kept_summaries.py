@@ -9,8 +9,8 @@ none of the files it used is one asking now (that call would be cut short). Else
 worked out again for this chain, and the summary in full is put back by ``settle``: what an
 analysis finds then does not depend on which files were analyzed before it.
 
-The same holds for a parsed and analyzed file (``Whole``): it keeps the summaries of its
-functions it computed, which followed chains too.
+The same holds for the summaries of the functions of a parsed and analyzed file (``Whole``):
+each is kept with its chain (``Summaries``, through ``ProjectIndex.chain_begin``...).
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class Loaded:
     heights: dict[str, int] = field(default_factory=dict)  # chain of files each summary followed
     uses: dict[str, frozenset[Path]] = field(default_factory=dict)  # files each summary used
     cut: set[str] = field(default_factory=set)  # summaries cut short (they depend on who asked first)
+    # summaries that met the chain limit, by name and the files the limit left below the file
+    limited: dict[tuple[str, int], tuple[Summary | None, frozenset[Path]]] = field(default_factory=dict)
     # summaries in full set aside while one worked out for a longer chain answers (``settle``)
     shelved: dict[str, tuple[Summary | None, int, frozenset[Path] | None]] = field(default_factory=dict)
     record: FileRecord | None = None  # what the store holds of this content
@@ -87,10 +89,3 @@ class Whole:
     size: int
     taint: ModuleTaint
     shared: bool = False  # its facts serve an analysis of the file itself (``facts_of``): not emptied
-    height: int = 1  # the longest chain of files (this one included) its summaries followed
-    uses: set[Path] = field(default_factory=set)  # the files its summaries used
-
-    def answers(self, depth: int, asking: list[Path]) -> bool:
-        """Whether the summaries this analysis keeps are those an analysis of the file made at
-        ``depth`` below the ``asking`` files would compute (see ``Loaded.answers``)."""
-        return depth + self.height - 1 <= MAX_CHAIN and self.uses.isdisjoint(asking)
