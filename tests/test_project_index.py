@@ -6,6 +6,9 @@ from __future__ import annotations
 import gc
 import weakref
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
@@ -362,19 +365,21 @@ def _scan_findings(root: Path, names: tuple[str, ...], of: str) -> list[tuple[st
     return [(f.rule_id, f.span.start_line) for r in results if Path(r.path).name == of for f in r.findings]
 
 
-def test_a_summary_computed_in_full_is_not_used_past_the_chain_limit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("refreshed", ["get", "other"])
+def test_a_summary_computed_in_full_is_not_used_past_the_chain_limit(tmp_path: Path, refreshed: str) -> None:
     """``loader.load`` runs the code ``store.fetch`` returns for a key: a constant. Asked from
-    ``refresh.py``, ``tools.get`` follows tools → loader → store and is complete; asked from
+    ``refresh.py`` (or through ``tools.other``, from the same file's analysis kept by the
+    index), ``tools.get`` follows tools → loader → store and is complete; asked from
     ``app.py`` through chat → flows → tools, the same chain goes past the limit, and ``fetch``
     is not followed. What ``app.py`` finds must not depend on ``refresh.py`` being analyzed first."""
     files = {
         "store.py": "def fetch(key):\n    return 'print(1)'\n",
         "loader.py": "import store\n\n\ndef load(key):\n    code = store.fetch(key)\n    exec(code)\n",
-        "tools.py": "import loader\n\n\ndef get(key):\n    loader.load(key)\n",
+        "tools.py": "import loader\n\n\ndef get(key):\n    loader.load(key)\n\n\ndef other(key):\n    get(key)\n",
         "flows.py": "import tools\n\n\ndef complete(key):\n    tools.get(key)\n",
         "chat.py": "import flows\n\n\ndef generate(key):\n    flows.complete(key)\n",
         "app.py": "from flask import request\n\nimport chat\n\n\ndef view():\n    chat.generate(request.args['k'])\n",
-        "refresh.py": "import tools\n\n\ndef refresh(key):\n    tools.get(key)\n",
+        "refresh.py": f"import tools\n\n\ndef refresh(key):\n    tools.{refreshed}(key)\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -404,7 +409,7 @@ def test_an_index_kept_across_documents_finds_the_same_whatever_was_analyzed_bef
     """An editor keeps one index for every document it analyzes (settled after each): a
     document's findings are those a new index gives, and a summary worked out for a long chain
     does not replace the one in full for the next document."""
-    test_a_summary_computed_in_full_is_not_used_past_the_chain_limit(tmp_path)
+    test_a_summary_computed_in_full_is_not_used_past_the_chain_limit(tmp_path, "get")
     refresh, app = tmp_path / "refresh.py", tmp_path / "app.py"
     refresh.write_text("from flask import request\n\nimport tools\n\n\ndef v():\n    tools.get(request.args['k'])\n")
     expected = {path: findings(ProjectIndex([tmp_path]), path) for path in (refresh, app)}
@@ -433,7 +438,16 @@ def test_a_module_importing_a_name_from_itself_ends_the_chain_of_files_as_it_was
             return ask_at(depth - 1, project)
         return project.function_summary("pkg.caller.run", spec, view)
 
-    for depth in range(80):
+    for depth in range(0, 80, 7):
         project = ProjectIndex([tmp_path])
+        asks = 0
+        ask = project.function_summary
+
+        def counted(qualname: str, spec: object, from_path: str, ask: Any = ask) -> object:
+            nonlocal asks
+            asks += 1
+            return ask(qualname, spec, from_path)
+
+        project.function_summary = counted  # type: ignore[method-assign]
         ask_at(depth, project)
-        assert project._active == []
+        assert project._active == [] and asks < 20
