@@ -378,12 +378,12 @@ class ModuleTaint:
         if chain is None:
             self._prepare_globals()
             return
-        cuts, limits = summaries.cut_count(), chain.limits
+        bounds = chain.bounds()
         begun = chain.chain_begin()
         summaries.shelve_globals()
         self._prepare_globals()
         # met the chain limit too: worked out again after ``settle`` (they serve every depth)
-        summaries.globals_made(chain.chain_end(begun), cut=summaries.cut_count() != cuts or chain.limits != limits)
+        summaries.globals_made(chain.chain_end(begun), cut=chain.bounds() != bounds)
 
     def _prepare_globals(self) -> None:
         tree = self.facts.tree

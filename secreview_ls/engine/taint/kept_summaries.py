@@ -42,8 +42,11 @@ class Loaded:
     heights: dict[str, int] = field(default_factory=dict)  # chain of files each summary followed
     uses: dict[str, frozenset[Path]] = field(default_factory=dict)  # files each summary used
     cut: set[str] = field(default_factory=set)  # summaries cut short (they depend on who asked first)
-    # summaries that met the chain limit, by name and the files the limit left below the file
-    limited: dict[tuple[str, int], tuple[Summary | None, frozenset[Path]]] = field(default_factory=dict)
+    # summaries that met the chain limit or a cycle, by name, the files the limit left below the
+    # file and (for a cycle) the files asking: (summary, files used, met the limit, met a cycle)
+    limited: dict[tuple[str, int, tuple[Path, ...]], tuple[Summary | None, frozenset[Path], bool, bool]] = field(
+        default_factory=dict
+    )
     # summaries in full set aside while one worked out for a longer chain answers (``settle``)
     shelved: dict[str, tuple[Summary | None, int, frozenset[Path] | None]] = field(default_factory=dict)
     record: FileRecord | None = None  # what the store holds of this content

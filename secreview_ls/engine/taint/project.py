@@ -755,7 +755,7 @@ class ProjectIndex(SummaryChain):
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
         if path in self._active:
-            self.cut_short()
+            self.cycle_met()
             return None
         if len(self._active) >= MAX_CHAIN:
             self.limit_reached()
@@ -769,7 +769,7 @@ class ProjectIndex(SummaryChain):
             self._using.append(set())
             depth = chain + 1
             self._reach = depth
-            cuts, limits = self.cuts - self.limits, self.limits
+            bounds = self.bounds()
             current = self._current(path, spec)
             if current is None:
                 return None
@@ -799,8 +799,9 @@ class ProjectIndex(SummaryChain):
                 if target is not None:
                     loaded.reexports[name] = target
             if fresh:
-                cut, limited = self.cuts - self.limits != cuts, self.limits != limits
-                used = self._computed(path, module, loaded, name, summary, depth, cut=cut, limited=limited)
+                now = self.bounds()
+                met = (now[1] != bounds[1], now[2] != bounds[2])
+                used = self._computed(path, module, loaded, name, summary, depth, cut=now[0] != bounds[0], met=met)
             self._record(path, used)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
@@ -832,10 +833,12 @@ class ProjectIndex(SummaryChain):
         if name in loaded.summaries and loaded.answers(name, depth, asking):
             self._reuse(loaded, name, depth)
             return True, loaded.summaries[name], loaded.uses.get(name, loaded.calls_into)
-        limited = loaded.limited.get((name, MAX_CHAIN - depth))
-        if limited is not None and limited[1].isdisjoint(asking):
-            self.limit_reached()
-            return True, limited[0], limited[1]
+        budget = MAX_CHAIN - depth
+        for key in ((name, budget, ()), (name, budget, tuple(asking))):
+            kept = loaded.limited.get(key)
+            if kept is not None and kept[1].isdisjoint(asking if not key[2] else ()):
+                self.replay_bounds(kept[2], kept[3])
+                return True, kept[0], kept[1]
         return False, None, ()
 
     # -- what is kept between processes ----------------------------------------------------
@@ -868,7 +871,7 @@ class ProjectIndex(SummaryChain):
         depth: int,
         *,
         cut: bool,
-        limited: bool,
+        met: tuple[bool, bool],
     ) -> frozenset[Path]:
         """Keep a summary just computed: in full, for this limit, or until ``settle`` (cut
         short); the files it used."""
@@ -880,8 +883,8 @@ class ProjectIndex(SummaryChain):
             loaded.cut.add(name)
             self._cut_files.add(path)
             return uses
-        if limited:
-            loaded.limited[(name, MAX_CHAIN - depth)] = (summary, uses)
+        if any(met):  # met the limit or a cycle (``met``): kept for the same limit and files asking
+            loaded.limited[(name, MAX_CHAIN - depth, self.bound_key(met[1]))] = (summary, uses, *met)
             return uses
         loaded.summaries[name], loaded.uses[name] = summary, uses
         loaded.shelved.pop(name, None)

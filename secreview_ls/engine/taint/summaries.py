@@ -73,7 +73,9 @@ class Summaries:
         self._chains: dict[ast.AST, tuple[int, frozenset[Any]]] = {}
         self._shelved: dict[ast.AST, tuple[Summary | None, tuple[int, frozenset[Any]], Record | None]] = {}
         # summaries that met the chain limit, by function and the files the limit left below
-        self._limited: dict[tuple[ast.AST, int], tuple[Summary | None, frozenset[Any]]] = {}
+        self._limited: dict[
+            tuple[ast.AST, int, tuple[Any, ...]], tuple[Summary | None, frozenset[Any], bool, bool]
+        ] = {}
         self.base_chain: tuple[int, frozenset[Any]] | None = None  # that of the module-level values
         self._globals_cut = False  # the module-level values were worked out across a cut
         self._shelved_globals: tuple[Env, tuple[int, frozenset[Any]] | None] | None = None
@@ -176,13 +178,12 @@ class Summaries:
         elif self.chain is not None and self.base_chain is not None:
             self.chain.chain_reused(*self.base_chain)
 
-    def cut_count(self) -> int:
-        return self._cut_count()
-
     def _cut_count(self) -> int:
         """Cuts that depend on the order of asks (the chain limit's do not: ``_limited``)."""
-        project = self.project
-        return self.cuts + (project.cuts - getattr(project, "limits", 0) if project is not None else 0)
+        chain = self.chain
+        if chain is not None:
+            return self.cuts + chain.bounds()[0]
+        return self.cuts + (self.project.cuts if self.project is not None else 0)
 
     def _summary_of(self, fn: FunctionNode) -> Summary | None:
         if fn in self._summaries:
@@ -196,11 +197,13 @@ class Summaries:
                 return self._summaries[fn]
         chain = self.chain
         budget = chain.chain_budget() if chain is not None else 0
-        limited = self._limited.get((fn, budget)) if chain is not None else None
-        if limited is not None and chain.chain_clear_of(limited[1]):
-            chain.limit_reached()
-            chain.chain_reused(1, limited[1])
-            return limited[0]
+        if chain is not None:
+            for key in ((fn, budget, ()), (fn, budget, chain.bound_key(True))):
+                kept = self._limited.get(key)
+                if kept is not None and (key[2] or chain.chain_clear_of(kept[1])):
+                    chain.replay_bounds(kept[2], kept[3])
+                    chain.chain_reused(1, kept[1])
+                    return kept[0]
         if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
             self._cut_short()
             return None
@@ -211,7 +214,7 @@ class Summaries:
         self._in_progress.add(fn)
         self._stack_depth += 1
         cuts = self._cut_count()
-        limits = chain.limits if chain is not None else 0
+        bounds = chain.bounds() if chain is not None else (0, 0, 0)
         begun = chain.chain_begin() if chain is not None else None
         try:
             self.globals_used()  # it reads the module-level values
@@ -229,8 +232,9 @@ class Summaries:
                 self._shelved.setdefault(fn, (self._summaries[fn], self._chains.pop(fn), self._unplaced.pop(fn, None)))
             self._summaries[fn] = summary
             self._provisional.add(fn)
-        elif followed is not None and chain.limits != limits:
-            self._limited[(fn, budget)] = (summary, followed[1])
+        elif followed is not None and chain.bounds()[1:] != bounds[1:]:
+            met = (chain.limits != bounds[1], chain.cycles != bounds[2])
+            self._limited[(fn, budget, chain.bound_key(met[1]))] = (summary, followed[1], *met)
         else:
             self._summaries[fn] = summary
             if followed is not None:

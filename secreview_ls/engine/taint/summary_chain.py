@@ -29,6 +29,7 @@ class SummaryChain:
         self._reach = 0  # deepest chain of files reached by the summaries being computed
         self.cuts = 0  # summaries cut short so far (see ``ProjectIndex.settle``)
         self.limits = 0  # of which by the chain limit (``limit_reached``)
+        self.cycles = 0  # of which by a call into a file asking (``cycle_met``)
 
     def clear_chain(self) -> None:
         """Between two analyses nothing is computing: the next starts with no chain at all."""
@@ -42,6 +43,16 @@ class SummaryChain:
         self.limits += 1
         if self._reach <= MAX_CHAIN:
             self._reach = MAX_CHAIN + 1
+
+    def cycle_met(self) -> None:
+        """A call into a file of the chain was cut short: what the files now computing theirs
+        find holds only below the same files asking (kept for them, see ``Loaded.limited``)."""
+        self.cuts += 1
+        self.cycles += 1
+
+    def bounds(self) -> tuple[int, int, int]:
+        """(cuts that depend on the order of asks, limit cuts, cycle cuts) so far."""
+        return self.cuts - self.limits - self.cycles, self.limits, self.cycles
 
     def cut_short(self) -> None:
         """A summary could not be followed (chain limit, a cycle of files, recursion, too deep):
@@ -94,3 +105,15 @@ class SummaryChain:
     def chain_clear_of(self, used: frozenset[Path]) -> bool:
         """Whether none of the files ``used`` is one asking now (a call into it would be cut)."""
         return used.isdisjoint(self._active[:-1])
+
+    def bound_key(self, cycled: bool) -> tuple[Path, ...]:
+        """What a summary that met the limit or a cycle (``cycled``) holds for, besides the limit:
+        the files asking, for one that met a cycle."""
+        return tuple(self._active[:-1]) if cycled else ()
+
+    def replay_bounds(self, limited: bool, cycled: bool) -> None:
+        """A summary kept for this limit (or these files asking) is used: so is its asker."""
+        if limited:
+            self.limit_reached()
+        if cycled:
+            self.cycle_met()
