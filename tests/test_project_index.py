@@ -6,6 +6,9 @@ from __future__ import annotations
 import gc
 import weakref
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
@@ -351,3 +354,100 @@ def test_a_marked_value_follows_the_edits_of_the_helper_that_escapes_it(tmp_path
     assert project.definition("text.escape_html", str(view)) is not None
     assert project.definition("text.missing", str(view)) is None
     assert project.definition("view.show", str(view)) is None  # the asking file itself
+
+
+def _scan_findings(root: Path, names: tuple[str, ...], of: str) -> list[tuple[str, int]]:
+    """The findings of ``of`` when ``names`` are analyzed in that order by one process."""
+    from secreview_ls.pipeline.scan import analyze_files
+
+    config = Config(select=("SR8",), root=root)
+    results, _ = analyze_files([root / name for name in names], config, jobs=1, project_roots=[root])
+    return [(f.rule_id, f.span.start_line) for r in results if Path(r.path).name == of for f in r.findings]
+
+
+@pytest.mark.parametrize("refreshed", ["get", "other"])
+def test_a_summary_computed_in_full_is_not_used_past_the_chain_limit(tmp_path: Path, refreshed: str) -> None:
+    """``loader.load`` runs the code ``store.fetch`` returns for a key: a constant. Asked from
+    ``refresh.py`` (or through ``tools.other``, from the same file's analysis kept by the
+    index), ``tools.get`` follows tools → loader → store and is complete; asked from
+    ``app.py`` through chat → flows → tools, the same chain goes past the limit, and ``fetch``
+    is not followed. What ``app.py`` finds must not depend on ``refresh.py`` being analyzed first."""
+    files = {
+        "store.py": "def fetch(key):\n    return 'print(1)'\n",
+        "loader.py": "import store\n\n\ndef load(key):\n    code = store.fetch(key)\n    exec(code)\n",
+        "tools.py": "import loader\n\n\ndef get(key):\n    loader.load(key)\n\n\ndef other(key):\n    get(key)\n",
+        "flows.py": "import tools\n\n\ndef complete(key):\n    tools.get(key)\n",
+        "chat.py": "import flows\n\n\ndef generate(key):\n    flows.complete(key)\n",
+        "app.py": "from flask import request\n\nimport chat\n\n\ndef view():\n    chat.generate(request.args['k'])\n",
+        "refresh.py": f"import tools\n\n\ndef refresh(key):\n    tools.{refreshed}(key)\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    alone = _scan_findings(tmp_path, ("app.py",), "app.py")
+    assert alone == _scan_findings(tmp_path, ("refresh.py", "app.py"), "app.py")
+    assert alone * 2 == _scan_findings(tmp_path, ("refresh.py", "app.py", "refresh.py", "app.py"), "app.py")
+
+
+def test_a_summary_computed_in_full_is_not_used_where_its_calls_would_be_cut_short(tmp_path: Path) -> None:
+    """``rules.check`` calls ``names.pick``; ``names.run`` calls ``rules.check``. Asked from
+    ``direct.py``, ``check`` follows ``pick`` (a constant). Asked from ``via.py`` through ``run``,
+    the call back into ``names.py`` is cut short. What ``via.py`` finds must not depend on
+    ``direct.py`` being analyzed first."""
+    (tmp_path / "rules.py").write_text("import names\n\n\ndef check(value):\n    return names.pick(value)\n")
+    (tmp_path / "names.py").write_text(
+        "import os\n\nimport rules\n\n\ndef pick(value):\n    return 'x'\n\n\n"
+        "def run(value):\n    os.system(rules.check(value))\n"
+    )
+    view = "from flask import request\n\nimport {0}\n\n\ndef view():\n    {0}.{1}(request.args['q'])\n"
+    (tmp_path / "via.py").write_text(view.format("names", "run"))
+    (tmp_path / "direct.py").write_text(view.format("rules", "check"))
+    alone = _scan_findings(tmp_path, ("via.py",), "via.py")
+    assert alone == _scan_findings(tmp_path, ("direct.py", "via.py"), "via.py")
+
+
+def test_an_index_kept_across_documents_finds_the_same_whatever_was_analyzed_before(tmp_path: Path) -> None:
+    """An editor keeps one index for every document it analyzes (settled after each): a
+    document's findings are those a new index gives, and a summary worked out for a long chain
+    does not replace the one in full for the next document."""
+    test_a_summary_computed_in_full_is_not_used_past_the_chain_limit(tmp_path, "get")
+    refresh, app = tmp_path / "refresh.py", tmp_path / "app.py"
+    refresh.write_text("from flask import request\n\nimport tools\n\n\ndef v():\n    tools.get(request.args['k'])\n")
+    expected = {path: findings(ProjectIndex([tmp_path]), path) for path in (refresh, app)}
+    project = ProjectIndex([tmp_path])
+    for path in (refresh, app, refresh, app):
+        assert findings(project, path) == expected[path]
+        project.settle()
+
+
+def test_a_module_importing_a_name_from_itself_ends_the_chain_of_files_as_it_was(tmp_path: Path) -> None:
+    """``pkg/codec.py`` holds ``from codec import decode`` (a library of that name, which the
+    file's own folder resolves to: the file itself). Following that re-export must end, and
+    leave the chain of files asking as it was whatever the depth of the stack it is asked at:
+    a file left on it would count as asking in every later analysis of the process."""
+    from secreview_ls.rules.taint_tables import spec_for
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "codec.py").write_text("from codec import decode  # noqa: F401\n")
+    (tmp_path / "pkg" / "caller.py").write_text("from pkg.codec import decode\n\n\ndef run(q):\n    return decode(q)\n")
+    view = str(tmp_path / "pkg" / "views.py")
+    spec = spec_for(Config(select=("SR8",)))
+
+    def ask_at(depth: int, project: ProjectIndex) -> object:
+        if depth > 0:
+            return ask_at(depth - 1, project)
+        return project.function_summary("pkg.caller.run", spec, view)
+
+    for depth in range(0, 80, 7):
+        project = ProjectIndex([tmp_path])
+        asks = 0
+        ask = project.function_summary
+
+        def counted(qualname: str, spec: object, from_path: str, ask: Any = ask) -> object:
+            nonlocal asks
+            asks += 1
+            return ask(qualname, spec, from_path)
+
+        project.function_summary = counted  # type: ignore[method-assign]
+        ask_at(depth, project)
+        assert project._active == [] and asks < 20

@@ -341,15 +341,13 @@ class ModuleTaint:
             fn = index.module_functions.get(name)
         if fn is None:
             return None
-        if not self.interpreter.globals:
-            self._prepare_globals()
+        self._ready_globals()
         return self.summaries.of(fn)
 
     def _value_summary(self, name: str, class_name: str | None, attr: str) -> Summary | None:
         """A module-level value (or a class attribute's constant text) other files use for
         templates, as a summary returning it (``template_values.py``)."""
-        if not self.interpreter.globals:
-            self._prepare_globals()
+        self._ready_globals()
         if class_name is None:
             value = None if attr in self.index.global_names else template_value(self.interpreter.globals.get(attr))
             call = (
@@ -368,6 +366,24 @@ class ModuleTaint:
         if value is None:
             return None
         return Summary(name, [], 0, None, None, 0, returns=value, path=self.facts.source.path)
+
+    def _ready_globals(self) -> None:
+        """The module-level values, worked out at the first ask, and again where those kept
+        followed a chain of files that analyzing them now would not (``Summaries.chain``)."""
+        summaries = self.summaries
+        chain, kept = summaries.chain, summaries.base_chain
+        if self.interpreter.globals and (kept is None or chain.chain_fits(*kept)):
+            summaries.globals_used()
+            return
+        if chain is None:
+            self._prepare_globals()
+            return
+        bounds = chain.bounds()
+        begun = chain.chain_begin()
+        summaries.shelve_globals()
+        self._prepare_globals()
+        # met the chain limit too: worked out again after ``settle`` (they serve every depth)
+        summaries.globals_made(chain.chain_end(begun), cut=chain.bounds() != bounds)
 
     def _prepare_globals(self) -> None:
         tree = self.facts.tree

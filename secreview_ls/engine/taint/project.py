@@ -52,11 +52,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,21 +65,22 @@ from .analysis import ModuleTaint
 from .definitions import ModuleIndex
 from .file_names import FileNames
 from .instance_binding import names_instance
+from .kept_summaries import MAX_CHAIN, Loaded, Whole
 from .log_output import FORMATTER_MARKERS, formatter_facts
 from .module_definitions import DefinitionFiles, FunctionNode, defined_function
 from .module_files import MAX_ANCESTORS, ModuleFiles
 from .spec import TaintSpec
 from .summary import Summary
+from .summary_chain import SummaryChain
 from .summary_store import FileRecord, Stored, SummaryStore, decode, encode, record_key, spec_fingerprint
-from .template_folders import FOLDER_MARKERS, declared_folders, resolve_folders
-from .templates import template_references
+from .template_folders import FOLDER_MARKERS, resolve_folders
+from .wide_reads import WIDE_KINDS, python_names, setups_in, template_reference_names
 
 MAX_FILE_BYTES = 2_000_000
+MAX_REEXPORTS = 8  # re-exports followed from one name (``from .db import run`` in ``__init__``)
 #: The digest recorded for a file that was looked for and not found (a template searched in
 #: several places): its later creation is a change like any other.
 ABSENT = ""
-MAX_CHAIN = 4  # files whose summaries may be computing at once (A → B → C → D)
-_NAMED = re.compile(r"""["']([\w./-]{1,200}\.(?:html?|jinja2?|j2|djhtml))["']""")
 MAX_WHOLE_BYTES = 1_000_000  # text of the files kept parsed and analyzed (the latest used)
 MAX_WHOLE_FILES = 32
 # Files a scan has just analyzed by themselves, kept parsed for a summary asked of them next.
@@ -89,66 +88,8 @@ MAX_OFFERED_BYTES = 600_000
 MAX_OFFERED_FILES = 24
 
 
-@dataclass
-class _Loaded:
-    """What is kept of a file whose summaries were asked: small, kept until ``invalidate``."""
-
-    digest: str
-    stamp: tuple[int, int] | None
-    spec: TaintSpec
-    text: str | None  # only a text supplied by ``read`` (an open document, held by the editor anyway)
-    summaries: dict[str, Summary | None] = field(default_factory=dict)
-    reexports: dict[str, str] = field(default_factory=dict)  # name → ``pkg.mod.name`` it is imported from
-    calls_into: set[Path] = field(default_factory=set)  # files its summaries used
-    names: FileNames | None = None  # known once the file was parsed
-    heights: dict[str, int] = field(default_factory=dict)  # chain of files each summary followed
-    cut: set[str] = field(default_factory=set)  # summaries cut short (they depend on who asked first)
-    record: FileRecord | None = None  # what the store holds of this content
-    record_key: str = ""
-
-
-@dataclass
-class _Whole:
-    """A file parsed and analyzed, its summaries computed as they are asked."""
-
-    digest: str
-    spec: TaintSpec
-    size: int
-    taint: ModuleTaint
-    shared: bool = False  # its facts serve an analysis of the file itself (``facts_of``): not emptied
-    height: int = 1  # the longest chain of files (this one included) its summaries followed
-
-
 def _digest_text(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()
-
-
-def _template_references(text: str) -> frozenset[str]:
-    return frozenset(template_references(text))
-
-
-#: What every name ``_NAMED`` matches contains (its suffix with the dot): a text holding none of
-#: them is not searched.
-_NAMED_MARKS = (".htm", ".jinja", ".j2", ".djhtml")
-
-
-def _python_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    named = frozenset(_NAMED.findall(text)) if any(mark in text for mark in _NAMED_MARKS) else frozenset()
-    return named, declared_folders(text)
-
-
-#: What the questions about every Python file of the project (template folders, names in string
-#: literals, log formatters) read of each file, with the words a text must hold to give more than
-#: an empty text does: from the read made for one of them, the others are known for the files
-#: holding none of their words (the others are read again if asked: their answer may cost a parse).
-_WIDE_KINDS: tuple[tuple[str, Callable[[str], Any], tuple[str, ...]], ...] = (
-    ("python", _python_names, _NAMED_MARKS + FOLDER_MARKERS),
-    ("log-formatters", formatter_facts, FORMATTER_MARKERS),
-)
-
-
-def _setups_in(text: str, path: Path, marker: str, extract: Callable[[str, str], tuple[str, ...]]) -> tuple[str, ...]:
-    return extract(text, str(path)) if marker in text else ()
 
 
 def _read_disk(path: Path) -> str | None:
@@ -160,7 +101,7 @@ def _read_disk(path: Path) -> str | None:
         return None
 
 
-class ProjectIndex:
+class ProjectIndex(SummaryChain):
     """Resolves imported functions to project files and returns their taint summaries."""
 
     def __init__(
@@ -175,6 +116,7 @@ class ProjectIndex:
         identity: str = "",
         stable: bool = False,
     ):
+        super().__init__()
         self.roots: list[Path] = []
         for root in roots:
             try:
@@ -183,8 +125,8 @@ class ProjectIndex:
                 continue
         self._read = read
         self._modules = ModuleFiles(self.roots)
-        self._loaded: dict[Path, _Loaded] = {}
-        self._whole: OrderedDict[Path, _Whole] = OrderedDict()  # least recently used first
+        self._loaded: dict[Path, Loaded] = {}
+        self._whole: OrderedDict[Path, Whole] = OrderedDict()  # least recently used first
         self._whole_bytes = 0
         self._whole_limits = (whole_bytes, whole_files)
         self.parsed = 0  # files parsed and analyzed so far (again after they left the kept ones)
@@ -197,7 +139,6 @@ class ProjectIndex:
         # (qualified name, importing folder) → (module file, module name) and the name asked of it
         self._targets: dict[tuple[str, Path], tuple[tuple[Path, str], str] | None] = {}
         self._naming: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}  # what a file names, by stamp
-        self._active: list[Path] = []
         self._configured_folders = [Path(folder) for folder in template_dirs]
         self._folders: tuple[Path, ...] | None = None  # template folders, until a Python file changes
         self._declaring: tuple[Path, ...] = ()  # the files declaring them
@@ -221,8 +162,6 @@ class ProjectIndex:
         self._unsaved: dict[str, FileRecord] = {}
         self._prints: dict[int, tuple[TaintSpec, str]] = {}
         self._stamped: dict[Path, tuple[tuple[int, int], str]] = {}  # digests of files not loaded
-        self._reach = 0  # deepest chain of files reached by the summaries being computed
-        self.cuts = 0  # summaries cut short so far (see ``settle``)
         self._cut_files: set[Path] = set()  # files with summaries cut short, kept in ``_loaded``
         self._settled_at = 0  # ``cuts`` at the last ``settle``: none since, nothing to forget
         self.stored_used = 0  # summaries taken from the store
@@ -248,11 +187,15 @@ class ProjectIndex:
         finally:
             self._recorders.stack = stack
 
-    def _record(self, path: Path) -> None:
-        """``path``'s summaries are being used: by the files now computing theirs, and by the
-        analyses recording on this thread."""
+    def _record(self, path: Path, uses: Iterable[Path] = ()) -> None:
+        """``path``'s summaries are being used (one that used the files ``uses``): by the files
+        now computing theirs, and by the analyses recording on this thread."""
         loaded = self._loaded.get(path)
         used = {path, *(loaded.calls_into if loaded is not None else ())}
+        if self._using:
+            for computing in self._using[:-1]:
+                computing.add(path)
+                computing.update(uses)
         for caller in self._active[:-1]:
             caller_loaded = self._loaded.get(caller)
             if caller_loaded is not None:
@@ -576,7 +519,7 @@ class ProjectIndex:
             found: list[tuple[Path, tuple[str, ...]]] = []
             for file in self._python_files():
                 modes = self._scanned(
-                    file, "setups:" + kind, lambda text, file=file: _setups_in(text, file, marker, extract)
+                    file, "setups:" + kind, lambda text, file=file: setups_in(text, file, marker, extract)
                 )
                 if modes:
                     found.append((file, modes))
@@ -650,7 +593,7 @@ class ProjectIndex:
             files = self._files(lambda path: path.suffix.lower() in suffixes)
             with self._lock:
                 self._suffixed[suffixes] = files
-        return {path: self._scanned(path, "references", _template_references) for path in files if accept(path)}
+        return {path: self._scanned(path, "references", template_reference_names) for path in files if accept(path)}
 
     def _python_files(self) -> list[Path]:
         """The project's Python files; walked once by a ``stable`` index (until ``invalidate``)."""
@@ -666,11 +609,11 @@ class ProjectIndex:
     def _python_names(self, path: Path, *, wide: bool = False) -> tuple[frozenset[str], frozenset[str]]:
         """What one read of a Python file tells: the template-like names its string literals
         write, and the template folders it declares (``template_folders.declared_folders``)."""
-        return self._scanned(path, "python", _python_names, wide=wide)  # type: ignore[return-value]
+        return self._scanned(path, "python", python_names, wide=wide)  # type: ignore[return-value]
 
     def _scanned(self, path: Path, kind: str, extract: Callable[[str], Any], *, wide: bool = False) -> Any:
         """``extract`` of a file's text: an open document's now, a disk file's kept by its stamp.
-        ``wide``: asked of every Python file; a read from the disk works out the other ``_WIDE_KINDS``
+        ``wide``: asked of every Python file; a read from the disk works out the other ``WIDE_KINDS``
         where the text holds none of their words."""
         text = self._read(path) if self._read is not None else None
         if text is not None:
@@ -687,7 +630,7 @@ class ProjectIndex:
         with self._lock:
             self._naming[(kind, path)] = (stamp, found)
         if wide:
-            for other, made, words in _WIDE_KINDS:
+            for other, made, words in WIDE_KINDS:
                 if other == kind or (text is not None and any(word in text for word in words)):
                     continue
                 known = self._naming.get((other, path))
@@ -705,6 +648,8 @@ class ProjectIndex:
             caller_loaded = self._loaded.get(caller)
             if caller_loaded is not None:
                 caller_loaded.calls_into.add(path)
+        for computing in self._using:
+            computing.add(path)
         for consulted in getattr(self._recorders, "stack", ()):
             consulted.add(path)
 
@@ -737,7 +682,7 @@ class ProjectIndex:
             return None, stamp, False
         return _read_disk(path), stamp, False
 
-    def _current(self, path: Path, spec: TaintSpec) -> tuple[_Loaded, str | None] | None:
+    def _current(self, path: Path, spec: TaintSpec) -> tuple[Loaded, str | None] | None:
         """What is kept of ``path`` for its current content (made anew when that changed), and its
         text when it had to be read; None when the file cannot be read."""
         text, stamp, supplied = self._text(path)
@@ -757,11 +702,11 @@ class ProjectIndex:
             loaded.stamp = stamp
             loaded.text = text if supplied else None
             return loaded, text
-        loaded = _Loaded(digest, stamp, spec, text if supplied else None)
+        loaded = Loaded(digest, stamp, spec, text if supplied else None)
         self._loaded[path] = loaded
         return loaded, text
 
-    def _module(self, path: Path, module: str, loaded: _Loaded, text: str | None) -> ModuleTaint | None:
+    def _module(self, path: Path, module: str, loaded: Loaded, text: str | None) -> ModuleTaint | None:
         """The file parsed and analyzed: kept from an earlier use, or made again from its text."""
         whole = self._whole.get(path)
         if whole is not None and whole.digest == loaded.digest and whole.spec is loaded.spec:
@@ -784,7 +729,7 @@ class ProjectIndex:
         size = len(facts.source.text)
         taint = ModuleTaint(facts, loaded.spec, project=self, external=True, depth=len(self._active))
         self._drop_whole(path)
-        self._whole[path] = _Whole(loaded.digest, loaded.spec, size, taint)
+        self._whole[path] = Whole(loaded.digest, loaded.spec, size, taint)
         self._whole_bytes += size
         for oldest in list(self._whole):
             if self._whole_bytes <= self._whole_limits[0] and len(self._whole) <= self._whole_limits[1]:
@@ -793,7 +738,7 @@ class ProjectIndex:
                 self._drop_whole(oldest)
         return taint
 
-    def _name_table(self, path: Path, module: str, loaded: _Loaded) -> None:
+    def _name_table(self, path: Path, module: str, loaded: Loaded) -> None:
         """The names of a file offered by the scan, when they are those of this content and
         module name: a name it does not define is then answered without parsing it."""
         named = self._named.get(path)
@@ -809,14 +754,22 @@ class ProjectIndex:
             whole.taint.release(facts=not whole.shared)
 
     def _summary(self, path: Path, module: str, name: str, spec: TaintSpec) -> Summary | None:
-        if path in self._active or len(self._active) >= MAX_CHAIN:
-            self.cut_short()
+        if path in self._active:
+            self.cycle_met()
             return None
-        self._active.append(path)
-        depth = len(self._active)
-        outer_reach, self._reach = self._reach, depth
-        cuts = self.cuts
+        if len(self._active) >= MAX_CHAIN:
+            self.limit_reached()
+            return None
+        # Put back as they were whatever happens below, with nothing that runs Python code (a
+        # comparison of paths): a RecursionError raised there would leave this file asking for
+        # every later analysis, whose summaries would then all be cut short.
+        chain, computing, outer_reach = len(self._active), len(self._using), self._reach
         try:
+            self._active.append(path)
+            self._using.append(set())
+            depth = chain + 1
+            self._reach = depth
+            bounds = self.bounds()
             current = self._current(path, spec)
             if current is None:
                 return None
@@ -824,20 +777,21 @@ class ProjectIndex:
             if loaded.names is None:
                 self._name_table(path, module, loaded)
             fresh = False
-            if name in loaded.summaries:
-                summary = loaded.summaries[name]
-                self._reuse(loaded, name, depth)
+            found, summary, used = self._kept(loaded, name, depth)
+            if found:
+                pass
             elif loaded.names is not None and not loaded.names.defines(name) and path not in self._whole:
                 summary = loaded.summaries[name] = None  # known without parsing the file again
             else:
                 found, summary = self._from_store(module, loaded, name, spec, depth)
+                used = loaded.uses.get(name, ())
                 if not found:
                     taint = self._module(path, module, loaded, text)
                     if taint is None:
                         return None
                     if loaded.names is None:
                         loaded.names = FileNames.of(taint)
-                    summary = loaded.summaries[name] = taint.summary_named(name)
+                    summary = taint.summary_named(name)
                     fresh = True
             if summary is None and name not in loaded.reexports and loaded.names is not None:
                 # A re-export: ``from .db import run_query`` in a package ``__init__``.
@@ -845,86 +799,111 @@ class ProjectIndex:
                 if target is not None:
                     loaded.reexports[name] = target
             if fresh:
-                self._computed(path, module, loaded, name, spec, depth, cut=self.cuts != cuts)
-            self._record(path)  # after computing it: the files it called into are known
+                now = self.bounds()
+                met = (now[1] != bounds[1], now[2] != bounds[2])
+                used = self._computed(path, module, loaded, name, summary, depth, cut=now[0] != bounds[0], met=met)
+            self._record(path, used)  # after computing it: the files it called into are known
             if summary is not None:
                 return summary
             full = loaded.reexports.get(name)
-            if full is not None:
+            if full is not None and self._hops >= MAX_REEXPORTS:
+                self.cut_short()  # a loop of re-exports (a module importing the name from itself)
+            elif full is not None:
                 self._active.pop()
+                self._hops += 1
                 try:
                     return self.function_summary(full, spec, str(path))
                 finally:
+                    self._hops -= 1
                     self._active.append(path)
             return None
         except RecursionError:
             self.cut_short()
             return None
         finally:
-            self._active.remove(path)
-            self._reach = max(outer_reach, self._reach)
+            del self._active[chain:]
+            del self._using[computing:]
+            if outer_reach > self._reach:
+                self._reach = outer_reach
+
+    def _kept(self, loaded: Loaded, name: str, depth: int) -> tuple[bool, Summary | None, frozenset[Path] | set[Path]]:
+        """(found, summary, the files it used) of a summary kept for ``name`` that answers at
+        ``depth`` below the files asking now: one in full, or one worked out for this limit."""
+        asking = self._active[:-1]
+        if name in loaded.summaries and loaded.answers(name, depth, asking):
+            self._reuse(loaded, name, depth)
+            return True, loaded.summaries[name], loaded.uses.get(name, loaded.calls_into)
+        budget = MAX_CHAIN - depth
+        for key in ((name, budget, ()), (name, budget, tuple(asking))):
+            kept = loaded.limited.get(key)
+            if kept is not None and kept[1].isdisjoint(asking if not key[2] else ()):
+                self.replay_bounds(kept[2], kept[3])
+                return True, kept[0], kept[1]
+        return False, None, ()
 
     # -- what is kept between processes ----------------------------------------------------
-
-    def cut_short(self) -> None:
-        """A summary could not be followed (chain limit, a cycle of files, recursion, too deep):
-        what the files now computing theirs find depends on the order of asks, so none of it is
-        stored, and ``settle`` forgets it."""
-        self.cuts += 1
 
     def settle(self) -> None:
         """Forget the summaries computed across a cut (in memory only: they are never stored), so
         that what the next analysis finds does not depend on which files were analyzed before
         it in this process (a scan's workers each get a different share of the files)."""
         with self._lock:
-            if self.cuts == self._settled_at:
+            # Nothing is computing between two analyses: the next starts with no chain at all.
+            self.clear_chain()
+            if self.cuts == self._settled_at and not self._cut_files:
                 return  # no summary was cut short since: none is provisional
             self._settled_at = self.cuts
             for path in self._cut_files:
                 loaded = self._loaded.get(path)
-                if loaded is None:
-                    continue
-                for name in loaded.cut:
-                    loaded.summaries.pop(name, None)
-                    loaded.heights.pop(name, None)
-                loaded.cut.clear()
+                if loaded is not None:
+                    loaded.settle()
             self._cut_files.clear()
             for whole in self._whole.values():
                 whole.taint.summaries.forget_provisional()
 
-    def _reuse(self, loaded: _Loaded, name: str, depth: int) -> None:
-        """A summary computed earlier is used again: its chain counts for the one asking."""
-        if name in loaded.cut:
-            self.cut_short()
-        self._reach = max(self._reach, depth + loaded.heights.get(name, 1) - 1)
-
     def _computed(
-        self, path: Path, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int, *, cut: bool
-    ) -> None:
+        self,
+        path: Path,
+        module: str,
+        loaded: Loaded,
+        name: str,
+        summary: Summary | None,
+        depth: int,
+        *,
+        cut: bool,
+        met: tuple[bool, bool],
+    ) -> frozenset[Path]:
+        """Keep a summary just computed: in full, for this limit, or until ``settle`` (cut
+        short); the files it used."""
+        uses = frozenset(self._using[-1])
         if cut:
+            if name in loaded.summaries and name not in loaded.cut:
+                loaded.shelve(name)  # in full, computed for another chain: ``settle`` puts it back
+            loaded.summaries[name], loaded.uses[name] = summary, uses
             loaded.cut.add(name)
             self._cut_files.add(path)
-        whole = self._whole.get(path)
-        if whole is None:
-            return
-        whole.height = max(whole.height, self._reach - depth + 1)
-        if cut:
-            return
-        loaded.heights[name] = whole.height
+            return uses
+        if any(met):  # met the limit or a cycle (``met``): kept for the same limit and files asking
+            loaded.limited[(name, MAX_CHAIN - depth, self.bound_key(met[1]))] = (summary, uses, *met)
+            return uses
+        loaded.summaries[name], loaded.uses[name] = summary, uses
+        loaded.shelved.pop(name, None)
+        height = loaded.heights[name] = self._reach - depth + 1
         if self._store is None:
-            return
+            return uses
         if any(search_markers(str(used)) is not None for used in loaded.calls_into):
-            return  # it depends on a search of every file, which a stored record cannot check
-        uses: dict[str, str] = {}
+            return uses  # it depends on a search of every file, which a stored record cannot check
+        digests: dict[str, str] = {}
         for used in loaded.calls_into:
-            uses[str(used)] = self._digest_now(used) or ABSENT  # a template searched for and not there
-        record = self._record_of(module, loaded, spec)
+            digests[str(used)] = self._digest_now(used) or ABSENT  # a template searched for and not there
+        record = self._record_of(module, loaded, loaded.spec)
         record.names = loaded.names
-        record.summaries[name] = Stored(loaded.summaries[name], loaded.reexports.get(name), whole.height, uses)
+        record.summaries[name] = Stored(summary, loaded.reexports.get(name), height, digests)
         self._unsaved[loaded.record_key] = record
+        return uses
 
     def _from_store(
-        self, module: str, loaded: _Loaded, name: str, spec: TaintSpec, depth: int
+        self, module: str, loaded: Loaded, name: str, spec: TaintSpec, depth: int
     ) -> tuple[bool, Summary | None]:
         """(found, summary) from the store: only when its files are unchanged and computing it
         here would follow the same chain (not longer than the limit, through no file asking)."""
@@ -939,14 +918,16 @@ class ProjectIndex:
                 return False, None
         loaded.summaries[name] = stored.summary
         loaded.heights[name] = stored.height
-        loaded.calls_into.update(Path(used) for used in stored.uses)
+        loaded.uses[name] = frozenset(Path(used) for used in stored.uses)
+        loaded.shelved.pop(name, None)
+        loaded.calls_into.update(loaded.uses[name])
         if stored.reexport is not None:
             loaded.reexports[name] = stored.reexport
         self._reach = max(self._reach, depth + stored.height - 1)
         self.stored_used += 1
         return True, stored.summary
 
-    def _record_of(self, module: str, loaded: _Loaded, spec: TaintSpec) -> FileRecord:
+    def _record_of(self, module: str, loaded: Loaded, spec: TaintSpec) -> FileRecord:
         """What the store holds of this content (read once), or a new record."""
         known = self._prints.get(id(spec))
         if known is None or known[0] is not spec:

@@ -65,6 +65,20 @@ class Summaries:
         self.cuts = 0  # calls cut short here (recursion, depth limit)
         # summaries computed across a cut: what they hold depends on which function was asked first
         self._provisional: set[ast.AST] = set()
+        # The chain of files each summary computed in full followed (its length, the files it
+        # used), where a project index keeps it: a summary answers again only where analyzing
+        # the function again would follow the same chain; elsewhere it is set aside (``_shelved``)
+        # and put back by ``forget_provisional``.
+        self.chain: Any = project if hasattr(project, "chain_begin") else None
+        self._chains: dict[ast.AST, tuple[int, frozenset[Any]]] = {}
+        self._shelved: dict[ast.AST, tuple[Summary | None, tuple[int, frozenset[Any]], Record | None]] = {}
+        # summaries that met the chain limit, by function and the files the limit left below
+        self._limited: dict[
+            tuple[ast.AST, int, tuple[Any, ...]], tuple[Summary | None, frozenset[Any], bool, bool]
+        ] = {}
+        self.base_chain: tuple[int, frozenset[Any]] | None = None  # that of the module-level values
+        self._globals_cut = False  # the module-level values were worked out across a cut
+        self._shelved_globals: tuple[Env, tuple[int, frozenset[Any]] | None] | None = None
         self._functions: set[ast.AST] | None = None
         self._scope: tuple[str | None, tuple[FunctionNode, ...]] | None = None  # ``_request_scope``
         self.template_answer: Callable[[str], object] | None = None  # what reading a template gives now
@@ -128,20 +142,68 @@ class Summaries:
             self._summaries.pop(fn, None)
             self._unplaced.pop(fn, None)
         self._provisional.clear()
+        if self._shelved_globals is not None:
+            self.interpreter.globals, self.base_chain = self._shelved_globals
+            self._shelved_globals = None
+        elif self._globals_cut:
+            self.interpreter.globals, self.base_chain = {}, None  # worked out again at the next ask
+        self._globals_cut = False
+        for fn, (summary, chain, unplaced) in self._shelved.items():
+            self._summaries[fn], self._chains[fn] = summary, chain
+            if unplaced is not None:
+                self._unplaced[fn] = unplaced
+        self._shelved.clear()
 
     def _cut_short(self) -> None:
         self.cuts += 1
         if self.project is not None:
             self.project.cut_short()
 
+    def shelve_globals(self) -> None:
+        """The module-level values are worked out again: those in full are put back later."""
+        if self.interpreter.globals and not self._globals_cut and self._shelved_globals is None:
+            self._shelved_globals = (self.interpreter.globals, self.base_chain)
+
+    def globals_made(self, chain: tuple[int, frozenset[Any]], *, cut: bool) -> None:
+        """The module-level values were worked out, following ``chain``, across a cut or not."""
+        self.base_chain = None if cut else chain
+        self._globals_cut = cut
+        if not cut:
+            self._shelved_globals = None
+
+    def globals_used(self) -> None:
+        """The module-level values are read: what they followed counts for what reads them."""
+        if self._globals_cut:
+            self._cut_short()
+        elif self.chain is not None and self.base_chain is not None:
+            self.chain.chain_reused(*self.base_chain)
+
     def _cut_count(self) -> int:
+        """Cuts that depend on the order of asks (the chain limit's do not: ``_limited``)."""
+        chain = self.chain
+        if chain is not None:
+            return self.cuts + chain.bounds()[0]
         return self.cuts + (self.project.cuts if self.project is not None else 0)
 
     def _summary_of(self, fn: FunctionNode) -> Summary | None:
         if fn in self._summaries:
             if fn in self._provisional:
                 self._cut_short()  # its asker depends on the order of asks too
-            return self._summaries[fn]
+                return self._summaries[fn]
+            kept = self._chains.get(fn)
+            if kept is None or self.chain.chain_fits(*kept):
+                if kept is not None:
+                    self.chain.chain_reused(*kept)
+                return self._summaries[fn]
+        chain = self.chain
+        budget = chain.chain_budget() if chain is not None else 0
+        if chain is not None:
+            for key in ((fn, budget, ()), (fn, budget, chain.bound_key(True))):
+                kept = self._limited.get(key)
+                if kept is not None and (key[2] or chain.chain_clear_of(kept[1])):
+                    chain.replay_bounds(kept[2], kept[3])
+                    chain.chain_reused(1, kept[1])
+                    return kept[0]
         if fn in self._in_progress or self._stack_depth >= MAX_SUMMARY_DEPTH:
             self._cut_short()
             return None
@@ -155,7 +217,10 @@ class Summaries:
         self._in_progress.add(fn)
         self._stack_depth += 1
         cuts = self._cut_count()
+        bounds = chain.bounds() if chain is not None else (0, 0, 0)
+        begun = chain.chain_begin() if chain is not None else None
         try:
+            self.globals_used()  # it reads the module-level values
             summary = self._analyze_function(fn)
         except RecursionError:
             self.results.poisoned = True
@@ -164,9 +229,19 @@ class Summaries:
         finally:
             self._stack_depth -= 1
             self._in_progress.discard(fn)
-        self._summaries[fn] = summary
+        followed = chain.chain_end(begun) if begun is not None else None
         if self._cut_count() != cuts:
+            if fn in self._chains:  # in full, for another chain: ``forget_provisional`` puts it back
+                self._shelved.setdefault(fn, (self._summaries[fn], self._chains.pop(fn), self._unplaced.pop(fn, None)))
+            self._summaries[fn] = summary
             self._provisional.add(fn)
+        elif followed is not None and chain.bounds()[1:] != bounds[1:]:
+            met = (chain.limits != bounds[1], chain.cycles != bounds[2])
+            self._limited[(fn, budget, chain.bound_key(met[1]))] = (summary, followed[1], *met)
+        else:
+            self._summaries[fn] = summary
+            if followed is not None:
+                self._chains[fn] = followed
         return summary
 
     def default_constructor(self, cls: ast.ClassDef) -> Summary | None:
