@@ -263,8 +263,7 @@ class Interpreter:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.entry.template_decorator is not None and node.value is not None:
                 self.sinks.check_decorated_context(node.value, value, fn)
-            if fn.self_name is not None:
-                fn.exits.append(env)
+            fn.exits.append(env)  # what ``self``, the parameters and module-level names hold there
             return None
         if isinstance(node, ast.If):
             return self._if(node, env, fn, module_level)
@@ -283,8 +282,7 @@ class Interpreter:
                 raised = whole(self.eval(node.exc, env, fn))
                 if raised:
                     fn.raised.append(Val(raised))  # ``raise ValueError(v)``: ``except ... as e`` holds ``v``
-            if fn.self_name is not None:
-                fn.exits.append(env)
+            fn.exits.append(env)  # what ``self``, the parameters and module-level names hold there
             return None
         if isinstance(node, (ast.Break, ast.Continue)):
             if fn.loops:
