@@ -837,7 +837,11 @@ class Interpreter:
                 taint = frozenset({label.cleaned_for(already) if already else label})
                 return Val(as_document(taint) if f"{kind}.{node.attr}" in self.spec.document_sources else taint)
         value = get_part(base, "." + node.attr)
-        if kind is not None and value.kind is None and (framework := self.spec.handler_objects.get(f"{kind}.{node.attr}")):
+        if (
+            kind is not None
+            and value.kind is None
+            and (framework := self.spec.handler_objects.get(f"{kind}.{node.attr}"))
+        ):
             return Val(value.taint, value.parts, framework, value.const)  # ``self.request`` of a view class
         if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
