@@ -89,6 +89,8 @@ from .values import (
     inserted,
     join,
     joined_below,
+    mapping_items,
+    mapping_keys,
     outside_quotes,
     popped,
     relabel,
@@ -983,7 +985,11 @@ class Calls:
             return EMPTY
         if method in ("remove", "discard", "clear", "sort", "reverse"):
             return EMPTY
-        if method in ("copy", "items", "values", "keys"):
+        if method == "keys":
+            return mapping_keys(receiver)
+        if method == "items":
+            return mapping_items(receiver)
+        if method in ("copy", "values"):
             return receiver if method == "copy" else Val(whole(receiver))
         return None
 

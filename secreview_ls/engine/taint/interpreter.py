@@ -73,6 +73,7 @@ from .values import (
     set_item,
     set_part,
     whole,
+    with_key,
     with_step,
 )
 from .verified_bodies import verified_reads
@@ -474,7 +475,8 @@ class Interpreter:
             self.sinks.check_store(target, value, env, fn)
             key = const_key(target.slice)
             if key is None:
-                self.update(target.value, env, lambda base: add_to_rest(base, value))
+                index = self.eval(target.slice, env, fn)
+                self.update(target.value, env, lambda base: with_key(add_to_rest(base, value), index))
             else:
                 self.update(target.value, env, lambda base: set_part(base, key, value))
 
@@ -802,7 +804,7 @@ class Interpreter:
 
     def _dict(self, node: ast.Dict, env: Env, fn: Frame) -> Val:
         parts: dict[str, Val] = {}
-        rest = EMPTY
+        rest = keys = EMPTY
         for key_node, value_node in zip(node.keys, node.values, strict=False):
             value = self.eval(value_node, env, fn)
             if key_node is None:
@@ -810,14 +812,16 @@ class Interpreter:
                 continue
             key = const_key(key_node)
             if key is None:
-                rest = join(rest, as_whole(join(value, self.eval(key_node, env, fn))))
+                computed = self.eval(key_node, env, fn)
+                keys = join(keys, computed)
+                rest = join(rest, as_whole(value))
             elif value.taint or value.parts or value.kind:
                 parts[key] = value
             elif isinstance(value.const, str):
                 parts[key] = _constant(value)  # kept: a constant entry read back stays constant
         if not rest.is_empty:
             parts["*"] = Val(rest.taint)
-        return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
+        return with_key(Val(EMPTY_TAINT, tuple(sorted(parts.items()))), keys)
 
     def attribute(self, base: Val, node: ast.Attribute) -> Val:
         """``base.attr``: a source when ``base`` is a request object, else the part ``.attr``."""
@@ -930,7 +934,9 @@ class Interpreter:
                 self.eval(condition, inner, fn)
                 inner = self.conditions.refine(condition, inner, True, fn)
         if isinstance(node, ast.DictComp):
-            taint = whole(self.eval(node.key, inner, fn)) | whole(self.eval(node.value, inner, fn))
+            key = self.eval(node.key, inner, fn)
+            taint = whole(self.eval(node.value, inner, fn))
+            return with_key(Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY, key)
         else:
             element = self.eval(node.elt, inner, fn)
             if isinstance(node.elt, ast.Tuple) and element.parts and not element.taint:

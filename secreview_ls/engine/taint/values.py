@@ -493,6 +493,31 @@ def add_to_rest(val: Val, new: Val) -> Val:
     return set_part(val, "*", as_whole(join(current, new)))
 
 
+KEYS = "<keys>"  # the part of a mapping holding what its keys computed here were made of
+
+
+def with_key(val: Val, key: Val) -> Val:
+    """A mapping given an entry at a key computed here: the key's labels join its keys."""
+    taint = whole(key)
+    if not taint:
+        return val
+    current = val.part(KEYS) or EMPTY
+    return set_part(val, KEYS, Val(bound(current.taint | taint)))
+
+
+def mapping_keys(val: Val) -> Val:
+    """``d.keys()``: the mapping's own labels (a source mapping's keys are input too) and its
+    computed keys', not its values'."""
+    keys = val.part(KEYS)
+    return Val(bound(val.taint | keys.taint) if keys is not None else val.taint)
+
+
+def mapping_items(val: Val) -> Val:
+    """``d.items()``: pairs of a key (``mapping_keys``) and a value."""
+    values = Val(val.taint, tuple(part for part in val.parts if part[0] != KEYS))
+    return Val(parts=(("*", Val(parts=(("0", mapping_keys(val)), ("1", Val(whole(values)))))),))
+
+
 def join(a: Val, b: Val) -> Val:
     if a is b or a == b:
         return a
