@@ -87,6 +87,7 @@ _SAVING_VIEWS = frozenset(
     )
     for name in names
 )  # fmt: skip
+BOUND_FORM = "django.bound_form"  # the kind of a form or serializer the framework bound to the request
 # Methods a framework calls with a form or serializer bound to the request (its second parameter),
 # by the bases of the views whose methods they are.
 _BOUND_INPUT_METHODS = {
@@ -852,12 +853,12 @@ class Entries:
         """``form_valid(self, form)`` of a Django form view, ``perform_create(self, serializer)`` of a
         DRF generic view: the framework calls them with a form or serializer bound to the request."""
         params = _positional(fn)
-        if len(params) < 2 or params[1].arg in entry.tainted:
+        if len(params) < 2 or params[1].arg in entry.tainted or params[1].arg in entry.objects:
             return
         if base_names(self.facts, owner, self._method_classes()).isdisjoint(_BOUND_INPUT_METHODS[fn.name]):
             return
         entry.framework = entry.framework or "django"
-        entry.tainted[params[1].arg] = f"`{params[1].arg}` bound to the request"
+        entry.objects[params[1].arg] = BOUND_FORM  # its cleaned data is the client's, its model objects are not
 
     def _data_class(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         """``fn`` is a method of a Django model, manager, query set or form: URL patterns route to
