@@ -64,6 +64,7 @@ from .values import (
     join,
     joined_below,
     known_length,
+    mapping_values,
     merged_mapping,
     outside_quotes,
     own_items,
@@ -264,7 +265,9 @@ class Interpreter:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.entry.template_decorator is not None and node.value is not None:
                 self.sinks.check_decorated_context(node.value, value, fn)
-            fn.exits.append(env)  # what ``self``, the parameters and module-level names hold there
+            fn.ends.append(env)  # what module-level names hold there
+            if fn.self_name is not None:
+                fn.exits.append(env)
             return None
         if isinstance(node, ast.If):
             return self._if(node, env, fn, module_level)
@@ -283,7 +286,9 @@ class Interpreter:
                 raised = whole(self.eval(node.exc, env, fn))
                 if raised:
                     fn.raised.append(Val(raised))  # ``raise ValueError(v)``: ``except ... as e`` holds ``v``
-            fn.exits.append(env)  # what ``self``, the parameters and module-level names hold there
+            fn.ends.append(env)  # what module-level names hold there
+            if fn.self_name is not None:
+                fn.exits.append(env)
             return None
         if isinstance(node, (ast.Break, ast.Continue)):
             if fn.loops:
@@ -570,7 +575,7 @@ class Interpreter:
             if key is None:
                 # A slice, or ``PAGES[name]``: part of the container (the key still evaluated for sinks).
                 self.eval(node.slice, env, fn)
-                return Val(whole(base))
+                return Val(mapping_values(base))
             if server_entry(self.spec.client_keys, base.kind, node.slice):
                 return EMPTY
             folded = _constant_item(base, node.slice)

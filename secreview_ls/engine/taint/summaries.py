@@ -443,11 +443,11 @@ class Summaries:
         out = self.interpreter.block(fn.body, env, state)
         summary.returns = state.returns
         summary.effects = list(state.effects.values())
-        ends = [out, *state.exits]
         if summarize:
+            ends = [out, *state.exits]
             summary.args_out = self._arguments_out(fn, params, initial, ends, state.self_name)
         # also of a function nothing here calls: what a view keeps for others (``module_state.py``)
-        summary.globals_out = self._globals_out(fn, params, ends)
+        summary.globals_out = self._globals_out(fn, params, [out, *state.ends])
         if state.self_name is not None:
             final = join_envs([out, *state.exits])
             self_val = final.get(state.self_name) if final else None

@@ -512,10 +512,16 @@ def mapping_keys(val: Val) -> Val:
     return Val(bound(val.taint | keys.taint) if keys is not None else val.taint)
 
 
+def mapping_values(val: Val) -> Taint:
+    """Every label of the values of a mapping (``whole`` but its keys')."""
+    if val.part(KEYS) is None:
+        return whole(val)
+    return whole(Val(val.taint, tuple(part for part in val.parts if part[0] != KEYS)))
+
+
 def mapping_items(val: Val) -> Val:
     """``d.items()``: pairs of a key (``mapping_keys``) and a value."""
-    values = Val(val.taint, tuple(part for part in val.parts if part[0] != KEYS))
-    return Val(parts=(("*", Val(parts=(("0", mapping_keys(val)), ("1", Val(whole(values)))))),))
+    return Val(parts=(("*", Val(parts=(("0", mapping_keys(val)), ("1", Val(mapping_values(val)))))),))
 
 
 def join(a: Val, b: Val) -> Val:
