@@ -431,7 +431,7 @@ def get_part(val: Val, key: str) -> Val:
     """The value at ``key`` of a container or object."""
     inner = val.part(key)
     if inner is None:
-        inner = val.part("*") if not key.startswith(".") else None
+        inner = val.part("*") if not key.startswith(".") and key != KEYS else None
         base = _param_part(val.taint, key)
         if inner is None:
             return Val(base) if base else EMPTY
@@ -508,8 +508,9 @@ def with_key(val: Val, key: Val) -> Val:
 def mapping_keys(val: Val) -> Val:
     """``d.keys()``: the mapping's own labels (a source mapping's keys are input too) and its
     computed keys', not its values'."""
+    own = _param_part(val.taint, KEYS)  # a parameter's keys: its argument's keys at a call
     keys = val.part(KEYS)
-    return Val(bound(val.taint | keys.taint) if keys is not None else val.taint)
+    return Val(bound(own | keys.taint) if keys is not None else own)
 
 
 def mapping_values(val: Val) -> Taint:
