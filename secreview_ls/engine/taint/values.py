@@ -429,6 +429,8 @@ def _param_part(taint: Taint, key: str) -> Taint:
 
 def get_part(val: Val, key: str) -> Val:
     """The value at ``key`` of a container or object."""
+    if key == VALUES:
+        return Val(mapping_values(val))
     inner = val.part(key)
     if inner is None:
         inner = val.part("*") if not key.startswith(".") and key != KEYS else None
@@ -494,6 +496,7 @@ def add_to_rest(val: Val, new: Val) -> Val:
 
 
 KEYS = "<keys>"  # the part of a mapping holding what its keys computed here were made of
+VALUES = "<values>"  # a parameter's values read as a mapping's (its argument's ``mapping_values``)
 
 
 def with_key(val: Val, key: Val) -> Val:
@@ -514,10 +517,11 @@ def mapping_keys(val: Val) -> Val:
 
 
 def mapping_values(val: Val) -> Taint:
-    """Every label of the values of a mapping (``whole`` but its keys')."""
-    if val.part(KEYS) is None:
-        return whole(val)
-    return whole(Val(val.taint, tuple(part for part in val.parts if part[0] != KEYS)))
+    """Every label of the values of a mapping (``whole`` but its keys'; a parameter's values: its
+    argument's values at a call)."""
+    own = _param_part(val.taint, VALUES)
+    parts = tuple(part for part in val.parts if part[0] != KEYS)
+    return whole(Val(own, parts)) if parts else own
 
 
 def mapping_items(val: Val) -> Val:
