@@ -429,8 +429,6 @@ def _param_part(taint: Taint, key: str) -> Taint:
 
 def get_part(val: Val, key: str) -> Val:
     """The value at ``key`` of a container or object."""
-    if key == VALUES:
-        return Val(mapping_values(val))
     inner = val.part(key)
     if inner is None:
         inner = val.part("*") if not key.startswith(".") and key != KEYS else None
@@ -496,7 +494,6 @@ def add_to_rest(val: Val, new: Val) -> Val:
 
 
 KEYS = "<keys>"  # the part of a mapping holding what its keys computed here were made of
-VALUES = "<values>"  # a parameter's values read as a mapping's (its argument's ``mapping_values``)
 
 
 def with_key(val: Val, key: Val) -> Val:
@@ -517,16 +514,17 @@ def mapping_keys(val: Val) -> Val:
 
 
 def mapping_values(val: Val) -> Taint:
-    """Every label of the values of a mapping (``whole`` but its keys'; a parameter's values: its
-    argument's values at a call)."""
-    own = _param_part(val.taint, VALUES)
-    parts = tuple(part for part in val.parts if part[0] != KEYS)
-    return whole(Val(own, parts)) if parts else own
+    """Every label of the values of a mapping (``whole`` but its keys')."""
+    if val.part(KEYS) is None:
+        return whole(val)
+    return whole(Val(val.taint, tuple(part for part in val.parts if part[0] != KEYS)))
 
 
 def mapping_items(val: Val) -> Val:
-    """``d.items()``: pairs of a key (``mapping_keys``) and a value."""
-    return Val(parts=(("*", Val(parts=(("0", mapping_keys(val)), ("1", Val(mapping_values(val)))))),))
+    """``d.items()``: pairs of a key (``mapping_keys``) and a value (of a parameter: its argument's
+    element at the pair's position, as for any unpacked element)."""
+    values = _param_part(mapping_values(val), "1")
+    return Val(parts=(("*", Val(parts=(("0", mapping_keys(val)), ("1", Val(values))))),))
 
 
 def join(a: Val, b: Val) -> Val:
