@@ -70,8 +70,6 @@ EXTRA_OBJECT_SOURCES = {
     "falcon.request": frozenset(FALCON_REQUEST_ATTRS),
     "bottle.request": frozenset(BOTTLE_REQUEST_ATTRS),
     "sanic.request": frozenset(SANIC_REQUEST_ATTRS),
-    # a form or serializer a view method receives bound to the request (``form_valid(self, form)``)
-    "django.bound_form": frozenset({"cleaned_data", "data", "validated_data", "initial_data"}),
 }
 EXTRA_HANDLER_BASES = {name: "django.view" for name in _DJANGO_VIEWS}
 EXTRA_HANDLER_BASES.update(

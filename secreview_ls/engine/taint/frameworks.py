@@ -61,40 +61,6 @@ BODY_RETURNING = frozenset({"flask", "fastapi", "wsgi"})
 # headers (``wsgi.start_response().__call__`` sinks).
 START_RESPONSE = "wsgi.start_response()"
 WSGI_ENVIRON = "wsgi.environ"
-_FORM_VIEWS = frozenset(
-    f"django.views.generic.{module}{name}"
-    for module in ("", "edit.")
-    for name in (
-        "FormView",
-        "CreateView",
-        "UpdateView",
-        "DeleteView",
-        "FormMixin",
-        "ModelFormMixin",
-        "ProcessFormView",
-        "BaseFormView",
-        "BaseCreateView",
-        "BaseUpdateView",
-    )
-)
-_SAVING_VIEWS = frozenset(
-    f"rest_framework.{module}.{name}"
-    for module, names in (
-        ("generics", ("CreateAPIView", "UpdateAPIView", "ListCreateAPIView", "RetrieveUpdateAPIView",
-                      "RetrieveUpdateDestroyAPIView", "GenericAPIView")),
-        ("viewsets", ("ModelViewSet", "GenericViewSet")),
-        ("mixins", ("CreateModelMixin", "UpdateModelMixin")),
-    )
-    for name in names
-)  # fmt: skip
-BOUND_FORM = "django.bound_form"  # the kind of a form or serializer the framework bound to the request
-# Methods a framework calls with a form or serializer bound to the request (its second parameter),
-# by the bases of the views whose methods they are.
-_BOUND_INPUT_METHODS = {
-    "form_valid": _FORM_VIEWS,
-    "perform_create": _SAVING_VIEWS,
-    "perform_update": _SAVING_VIEWS,
-}
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _REQUEST_NAMES = frozenset({"request", "req"})
 # First parameters (after ``self``) that can make a function a framework's entry by name alone.
@@ -840,25 +806,12 @@ class Entries:
         if is_method and owner is not None and fn.name in _HTTP_METHODS and self.spec.capturing_handlers:
             if handler_kind(self.facts, self.spec, owner, self._method_classes()) in self.spec.capturing_handlers:
                 _url_groups(fn, entry)
-        if is_method and owner is not None and fn.name in _BOUND_INPUT_METHODS:
-            self._bound_input(fn, owner, entry)
         if is_method and owner is not None and fn.name in self._returning_methods:
             bases = base_names(self.facts, owner, self._method_classes())
             entry.return_sinks = tuple(
                 sink for base, method, sink in self.spec.method_return_sinks if method == fn.name and base in bases
             )
         return entry
-
-    def _bound_input(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: ast.ClassDef, entry: Entry) -> None:
-        """``form_valid(self, form)`` of a Django form view, ``perform_create(self, serializer)`` of a
-        DRF generic view: the framework calls them with a form or serializer bound to the request."""
-        params = _positional(fn)
-        if len(params) < 2 or params[1].arg in entry.tainted or params[1].arg in entry.objects:
-            return
-        if base_names(self.facts, owner, self._method_classes()).isdisjoint(_BOUND_INPUT_METHODS[fn.name]):
-            return
-        entry.framework = entry.framework or "django"
-        entry.objects[params[1].arg] = BOUND_FORM  # its cleaned data is the client's, its model objects are not
 
     def _data_class(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         """``fn`` is a method of a Django model, manager, query set or form: URL patterns route to
