@@ -72,6 +72,12 @@ EXTRA_OBJECT_SOURCES = {
     "sanic.request": frozenset(SANIC_REQUEST_ATTRS),
 }
 EXTRA_HANDLER_BASES = {name: "django.view" for name in _DJANGO_VIEWS}
+EXTRA_HANDLER_BASES.update(
+    {name: "aiohttp.view" for name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_view.View")}
+)
+# Attributes of a handler that are the framework's own request object (an aiohttp class-based
+# view's ``self.request``): ``kind.attr`` → the object's kind, whose attributes are the sources.
+HANDLER_OBJECTS = {"aiohttp.view.request": "aiohttp.request"}
 # A first parameter named ``req`` / ``request`` in a module importing falcon: the responder's request.
 EXTRA_REQUEST_PARAMETERS = (("falcon", "falcon.request"), ("sanic", "sanic.request"))
 # Handler kinds whose HTTP-method parameters after ``self`` are the URL pattern's captures.

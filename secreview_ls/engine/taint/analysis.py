@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 from ..evidence import SinkExamined, SourceSeen
 from ..facts import ModuleFacts
+from ..finding import FlowStep
 from ..names import ImportMap
 from ..source import SourceFile
 from .calls import Calls
@@ -38,6 +39,7 @@ from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .kept_values import Kept, kept_bases, stored_values
 from .memo import TaintMemo, same_env
+from .module_state import State, state_readers, stored_state, through_state
 from .relevance import KeptMarks, Relevance
 from .results import Results
 from .scopes import ScopeTable
@@ -48,7 +50,7 @@ from .strings import FixedPrefixes
 from .summaries import Summaries
 from .summary import SinkHit, Summary, SummaryProvider
 from .template_values import asked_value, class_text, class_value, literal_text, made_by_call, template_value
-from .values import NO_CONST, Val
+from .values import EMPTY, NO_CONST, Val, join
 
 # The parts an analysis is made of. They refer to one another (the interpreter to its calls and
 # back), so a dropped analysis waits for a cycle collection unless ``release`` cuts them apart.
@@ -98,6 +100,7 @@ class ModuleTaint:
         self.step_path = self.path if external else None  # steps in another file name it
         self.depth = depth
         self.results = Results()
+        self.state: State = {}  # module-level names with what functions kept there (a second pass)
         self.index = ModuleIndex(
             facts,
             memo.definitions if memo is not None else None,
@@ -250,18 +253,25 @@ class ModuleTaint:
     def run(self) -> list[SinkHit]:
         """Analyze the module; the hits, sorted by position."""
         hits = self._run()
-        kept = frozenset(sink.base for sink in self.spec.store_sinks if sink.kept) if hits else None
-        if kept and self.step_path is None:
-            stored = stored_values(self.facts, self.interpreter.texts, hits, kept, self.step_path)
-            if stored:
-                hits = self._read_back(hits, stored, kept)
+        if self.step_path is not None:
+            return hits
+        kept = frozenset(sink.base for sink in self.spec.store_sinks if sink.kept) if hits else frozenset()
+        stored = stored_values(self.facts, self.interpreter.texts, hits, kept, self.step_path) if kept else {}
+        writers = self.relevance.state_writers() if self.interpreter.globals or hits else {}
+        state, steps = (
+            stored_state(writers, self.summaries.analyzed, self.interpreter.texts) if writers else ({}, frozenset())
+        )
+        if stored or state:
+            hits = self._read_back(stored, kept, state, steps)
         return hits
 
-    def _read_back(self, hits: list[SinkHit], stored: Kept, kept: frozenset[str]) -> list[SinkHit]:
+    def _read_back(self, stored: Kept, kept: frozenset[str], state: State, steps: frozenset[FlowStep]) -> list[SinkHit]:
         """The hits of a second pass in which reads of the kept stores give what views stored
-        there (``kept_values.py``), added to ``hits``: the second-order flows."""
+        there (``kept_values.py``), and reads of module-level names what functions kept there
+        (``module_state.py``), added to the first pass's: the second-order flows."""
         again = ModuleTaint(self.facts, self.spec, project=self.project, depth=self.depth)
         again.interpreter.stored = stored
+        again.state = state
         try:
             more = again._run()
         finally:
@@ -271,8 +281,10 @@ class ModuleTaint:
             key = (id(hit.node), hit.cls)
             node = hit.node
             if key in found or (
-                isinstance(node, ast.Subscript) and kept_bases(self.facts, node.value, kept)
+                isinstance(node, ast.Subscript) and kept and kept_bases(self.facts, node.value, kept)
             ):  # a session entry stored again is the first store's finding
+                continue
+            if not stored and not through_state(hit.label.steps, steps):
                 continue
             found[key] = hit
         return self.results.sorted_hits()
@@ -311,6 +323,10 @@ class ModuleTaint:
             memo.keep_globals(values)
         if tree in relevant:
             self._guarded(lambda: interpreter.block(tree.body, dict(values), module_fn, module_level=True))
+        if self.state:  # what functions keep in module state, seen by the others (not at import)
+            for name, kept in self.state.items():
+                values[name] = join(values.get(name, EMPTY), kept)
+            relevant |= {fn for fn in state_readers(self.facts, self.state) if relevance.may_reach_sink(fn)}
         for fn in self.facts.functions:
             if fn in relevant:
                 self._guarded(lambda fn=fn: self.summaries.run(fn))

@@ -92,6 +92,13 @@ def arguments_out(values: dict[int, list[Val]], initial: dict[int, Val]) -> tupl
     return tuple(out)
 
 
+def bound_names(fn: ast.AST) -> frozenset[str]:
+    """The names a function's own code binds (assigns, deletes, loops over ...)."""
+    return frozenset(
+        node.id for node in subtree(fn) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
+    )
+
+
 def declared_global(fn: ast.AST) -> frozenset[str]:
     """The names a function's ``global`` statements declare."""
     return frozenset(name for node in subtree(fn) if isinstance(node, ast.Global) for name in node.names)
@@ -106,7 +113,8 @@ def globals_out(
     candidates = {name: seen for name, seen in values.items() if name in module_names}
     if not candidates:
         return ()
-    stored = declared_global(fn) | mutated_parameters(fn, frozenset(candidates))
+    # declared ``global``, or changed without being bound here: in place, or by a function it calls
+    stored = declared_global(fn) | (frozenset(candidates) - bound_names(fn))
     out = []
     for name in sorted(candidates):
         if name not in stored:

@@ -91,6 +91,9 @@ from .values import (
     inserted,
     join,
     joined_below,
+    mapping_items,
+    mapping_keys,
+    mapping_values,
     outside_quotes,
     popped,
     relabel,
@@ -981,16 +984,20 @@ class Calls:
             # A key computed here picks an element of the receiver (or the default given):
             # the key's own text does not come back.
             default = args[1] if len(args) > 1 else EMPTY
-            return join(Val(whole(receiver)), default) if receiver.taint or receiver.parts else default
+            return join(Val(mapping_values(receiver)), default) if receiver.taint or receiver.parts else default
         if method == "pop" and not node.args:
-            return Val(whole(receiver))
+            return Val(mapping_values(receiver))
         if method in ("remove", "sort", "reverse") and receiver.parts:
             update(target, env, unordered)  # the elements move
             return EMPTY
         if method in ("remove", "discard", "clear", "sort", "reverse"):
             return EMPTY
-        if method in ("copy", "items", "values", "keys"):
-            return receiver if method == "copy" else Val(whole(receiver))
+        if method == "keys":
+            return mapping_keys(receiver)
+        if method == "items":
+            return mapping_items(receiver)
+        if method in ("copy", "values"):
+            return receiver if method == "copy" else Val(mapping_values(receiver))
         return None
 
 

@@ -66,6 +66,7 @@ from .values import (
     join,
     joined_below,
     known_length,
+    mapping_values,
     merged_mapping,
     outside_quotes,
     own_items,
@@ -75,6 +76,7 @@ from .values import (
     set_item,
     set_part,
     whole,
+    with_key,
     with_step,
 )
 from .verified_bodies import verified_reads
@@ -265,6 +267,7 @@ class Interpreter:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.entry.template_decorator is not None and node.value is not None:
                 self.sinks.check_decorated_context(node.value, value, fn)
+            fn.ends.append(env)  # what module-level names hold there
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None
@@ -285,6 +288,7 @@ class Interpreter:
                 raised = whole(self.eval(node.exc, env, fn))
                 if raised:
                     fn.raised.append(Val(raised))  # ``raise ValueError(v)``: ``except ... as e`` holds ``v``
+            fn.ends.append(env)  # what module-level names hold there
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None
@@ -478,7 +482,8 @@ class Interpreter:
             self.sinks.check_store(target, value, env, fn)
             key = const_key(target.slice)
             if key is None:
-                self.update(target.value, env, lambda base: add_to_rest(base, value))
+                index = self.eval(target.slice, env, fn)
+                self.update(target.value, env, lambda base: with_key(add_to_rest(base, value), index))
             else:
                 self.update(target.value, env, lambda base: set_part(base, key, value))
 
@@ -799,7 +804,7 @@ class Interpreter:
 
     def _dict(self, node: ast.Dict, env: Env, fn: Frame) -> Val:
         parts: dict[str, Val] = {}
-        rest = EMPTY
+        rest = keys = EMPTY
         for key_node, value_node in zip(node.keys, node.values, strict=False):
             value = self.eval(value_node, env, fn)
             if key_node is None:
@@ -807,21 +812,23 @@ class Interpreter:
                 continue
             key = const_key(key_node)
             if key is None:
-                rest = join(rest, as_whole(join(value, self.eval(key_node, env, fn))))
+                computed = self.eval(key_node, env, fn)
+                keys = join(keys, computed)
+                rest = join(rest, as_whole(value))
             elif value.taint or value.parts or value.kind:
                 parts[key] = value
             elif isinstance(value.const, str):
                 parts[key] = _constant(value)  # kept: a constant entry read back stays constant
         if not rest.is_empty:
             parts["*"] = Val(rest.taint)
-        return Val(EMPTY_TAINT, tuple(sorted(parts.items())))
+        return with_key(Val(EMPTY_TAINT, tuple(sorted(parts.items()))), keys)
 
     def _item(self, base: Val, node: ast.Subscript, key: str | None, env: Env, fn: Frame) -> Val:
         """``base[key]`` read (``key``: the subscript's constant key, if it has one)."""
         if key is None:
             # A slice, or ``PAGES[name]``: part of the container (the key still evaluated for sinks).
             self.eval(node.slice, env, fn)
-            return Val(whole(base))
+            return Val(mapping_values(base))
         if server_entry(self.spec.client_keys, base.kind, node.slice):
             return EMPTY
         folded = _constant_item(base, node.slice)
@@ -848,6 +855,12 @@ class Interpreter:
                 taint = frozenset({label.cleaned_for(already) if already else label})
                 return Val(as_document(taint) if f"{kind}.{node.attr}" in self.spec.document_sources else taint)
         value = get_part(base, "." + node.attr)
+        if (
+            kind is not None
+            and value.kind is None
+            and (framework := self.spec.handler_objects.get(f"{kind}.{node.attr}"))
+        ):
+            return Val(value.taint, value.parts, framework, value.const)  # ``self.request`` of a view class
         if kind is not None and f"{kind}.{node.attr}" in self.spec.attribute_sanitizers:
             # ``Path(v).name``: the last component only, no directory of the input's choosing
             return cleaned(value, self.spec.attribute_sanitizers[f"{kind}.{node.attr}"])
@@ -935,7 +948,9 @@ class Interpreter:
                 self.eval(condition, inner, fn)
                 inner = self.conditions.refine(condition, inner, True, fn)
         if isinstance(node, ast.DictComp):
-            taint = whole(self.eval(node.key, inner, fn)) | whole(self.eval(node.value, inner, fn))
+            key = self.eval(node.key, inner, fn)
+            taint = whole(self.eval(node.value, inner, fn))
+            return with_key(Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY, key)
         else:
             element = self.eval(node.elt, inner, fn)
             if isinstance(node.elt, ast.Tuple) and element.parts and not element.taint:

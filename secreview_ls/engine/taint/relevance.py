@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ..facts import ModuleFacts
 from .definitions import ModuleIndex, is_static
 from .frameworks import BODY_RETURNING, Entries
+from .module_state import state_writers
 from .scopes import ScopeTable, into_project
 from .spec import SinkSpec, TaintSpec
 from .state import FunctionNode
@@ -108,6 +109,7 @@ class Relevance:
         self._reach: dict[ast.AST, bool] = {}
         self._methods_by_name: dict[str, list[FunctionNode]] | None = None
         self._defined_names: set[str] | None = None
+        self._writers: dict[FunctionNode, dict[str, ast.AST]] | None = None
 
     def relevant(self, kept: KeptMarks | None = None) -> set[ast.AST]:
         """Functions (and the module body) that mention a source or are entry points.
@@ -283,7 +285,8 @@ class Relevance:
         if known is not None:
             return known
         self._reach[scope] = True  # a cycle: assume it may
-        result = self._scan_for_sinks(scope)
+        # a function keeping data in module state: another function may hand it to a sink
+        result = self._scan_for_sinks(scope) or self._keeps_state(scope)
         self._reach[scope] = result
         return result
 
@@ -291,6 +294,13 @@ class Relevance:
         """Whether ``may_reach_sink(scope)`` was asked and answered yes (outside a scan in
         progress, where a scope being scanned is taken to reach one, such an answer is final)."""
         return self._reach.get(scope) is True
+
+    def state_writers(self) -> dict[FunctionNode, dict[str, ast.AST]]:
+        """The functions keeping data in module-level names other functions read, with those
+        names and their first stores (``module_state.py``)."""
+        if self._writers is None:
+            self._writers = state_writers(self.facts, self.scopes.module_names())
+        return self._writers
 
     def _scan_for_sinks(self, scope: ast.AST) -> bool:
         names, methods = self._sink_candidates()
@@ -342,6 +352,12 @@ class Relevance:
             ):
                 return True
         return False
+
+    def _keeps_state(self, scope: ast.AST) -> bool:
+        """Whether a function stores into a module-level name another function reads."""
+        if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        return scope in self.state_writers()
 
     def _passes_reaching_function(self, scope: ast.AST, node: ast.Call) -> bool:
         """A function of the module handed to a call (``pool.submit(job, v)``, ``Thread(target=job)``)

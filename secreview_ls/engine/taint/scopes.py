@@ -496,6 +496,10 @@ class ScopeTable:
             return None
         return name if name in defined else None
 
+    def module_names(self) -> frozenset[str]:
+        """The names the module's top-level statements assign."""
+        return self._module_names()
+
     def _module_names(self) -> frozenset[str]:
         """The names the module's top-level statements assign (``arguments_out.module_names``)."""
         if self._assigned_names is None:

@@ -310,6 +310,8 @@ class TaintSpec:
     escaping_templates: dict[str, str] = field(default_factory=dict)
     # base classes whose ``self`` is a request handler: qualname → kind
     handler_bases: dict[str, str] = field(default_factory=dict)
+    # ``handler kind.attr`` → kind of the request object it is (``aiohttp.view.request``)
+    handler_objects: dict[str, str] = field(default_factory=dict)
     # handler kinds whose HTTP-method parameters after ``self`` are URL captures (Tornado)
     capturing_handlers: frozenset[str] = frozenset()
     # GraphQL: modules whose import makes ``resolve_<field>(parent, info, **args)`` (and ``mutate``)

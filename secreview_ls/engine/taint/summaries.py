@@ -120,6 +120,13 @@ class Summaries:
             self.memo.records.pop(fn, None)
             return self._summary_of(fn)
 
+    def analyzed(self, fn: FunctionNode) -> Summary | None:
+        """The summary of a function this analysis has already worked out (or replayed), in the
+        current version's lines; None for one it has not."""
+        if fn not in self._summaries:
+            return None
+        return self._placed_summary(fn)
+
     def of_project(self, name: str) -> Summary | None:
         """The summary of ``pkg.mod.func`` when it is a function of another file of the project."""
         summary = self.project.function_summary(name, self.spec, self.path) if self.project is not None else None
@@ -517,7 +524,8 @@ class Summaries:
         if summarize:
             ends = [out, *state.exits]
             summary.args_out = self._arguments_out(fn, params, initial, ends, state.self_name)
-            summary.globals_out = self._globals_out(fn, params, ends)
+        # also of a function nothing here calls: what a view keeps for others (``module_state.py``)
+        summary.globals_out = self._globals_out(fn, params, [out, *state.ends])
         if state.self_name is not None:
             final = join_envs([out, *state.exits])
             self_val = final.get(state.self_name) if final else None

@@ -435,7 +435,7 @@ def get_part(val: Val, key: str) -> Val:
     """The value at ``key`` of a container or object."""
     inner = val.part(key)
     if inner is None:
-        inner = val.part("*") if not key.startswith(".") else None
+        inner = val.part("*") if not key.startswith(".") and key != KEYS else None
         base = _param_part(val.taint, key)
         if inner is None:
             return Val(base) if base else EMPTY
@@ -495,6 +495,40 @@ def add_to_rest(val: Val, new: Val) -> Val:
     """Join ``new`` into the container's unknown-position part (append, dynamic keys)."""
     current = val.part("*") or EMPTY
     return set_part(val, "*", as_whole(join(current, new)))
+
+
+KEYS = "<keys>"  # the part of a mapping holding what its keys computed here were made of
+
+
+def with_key(val: Val, key: Val) -> Val:
+    """A mapping given an entry at a key computed here: the key's labels join its keys."""
+    taint = whole(key)
+    if not taint:
+        return val
+    current = val.part(KEYS) or EMPTY
+    return set_part(val, KEYS, Val(bound(current.taint | taint)))
+
+
+def mapping_keys(val: Val) -> Val:
+    """``d.keys()``: the mapping's own labels (a source mapping's keys are input too) and its
+    computed keys', not its values'."""
+    own = _param_part(val.taint, KEYS)  # a parameter's keys: its argument's keys at a call
+    keys = val.part(KEYS)
+    return Val(bound(own | keys.taint) if keys is not None else own)
+
+
+def mapping_values(val: Val) -> Taint:
+    """Every label of the values of a mapping (``whole`` but its keys')."""
+    if val.part(KEYS) is None:
+        return whole(val)
+    return whole(Val(val.taint, tuple(part for part in val.parts if part[0] != KEYS)))
+
+
+def mapping_items(val: Val) -> Val:
+    """``d.items()``: pairs of a key (``mapping_keys``) and a value (of a parameter: its argument's
+    element at the pair's position, as for any unpacked element)."""
+    values = _param_part(mapping_values(val), "1")
+    return Val(parts=(("*", Val(parts=(("0", mapping_keys(val)), ("1", Val(values))))),))
 
 
 def join(a: Val, b: Val) -> Val:
