@@ -49,13 +49,7 @@ def judged_with_arguments(
 ) -> bool:
     """``judge()`` run while the parameters of ``function`` (in ``callee``) stand for what
     ``call`` (in ``ctx``) passes."""
-    passed = _passed(ctx, call, callee, function)
-    stack: list[tuple[FunctionNode, dict[str, Passed]]] = getattr(_BOUND, "stack", None) or []
-    _BOUND.stack = [*stack, (function, passed)]
-    try:
-        return judge()
-    finally:
-        _BOUND.stack = stack
+    return judged_with_values(function, _passed(ctx, call, callee, function), judge)
 
 
 def passed_for(ctx: RuleContext, name: ast.Name) -> Passed | None:
