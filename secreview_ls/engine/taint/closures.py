@@ -9,7 +9,6 @@ Sinks in the body are checked with the caller's values; what it returns is the c
 from __future__ import annotations
 
 import ast
-import dataclasses
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -116,7 +115,7 @@ class Closures:
             self._active.pop()
         for effect in frame.effects.values():
             # the flags an inlined function's own parameters switch on are not the caller's
-            fn.add_effect(dataclasses.replace(effect, switched_by=()) if effect.switched_by else effect)
+            fn.add_effect(replace(effect, switched_by=()) if effect.switched_by else effect)
         return value
 
     def _target(self, func: ast.expr, env: Env, fn: Frame) -> Callable | None:

@@ -553,8 +553,7 @@ class Conditions:
 
     def _components_of(self, node: ast.expr) -> ast.expr | None:
         """The value whose path components ``node`` lists: ``value.split("/")`` (or ``os.sep``; not
-        a backslash, which leaves ``../`` whole on POSIX),
-        ``Path(value).parts``; None for anything else."""
+        a backslash, which leaves ``../`` whole on POSIX), ``Path(value).parts``; None otherwise."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split":
             separator = node.args[0] if len(node.args) == 1 and not node.keywords else None
             if (isinstance(separator, ast.Constant) and separator.value == "/") or (

@@ -118,6 +118,11 @@ def is_static(fn: FunctionNode) -> bool:
     )
 
 
+def is_classmethod(fn: ast.AST) -> bool:
+    """``@classmethod``: a call binds the class to the first parameter, through the class too."""
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in getattr(fn, "decorator_list", ()))
+
+
 def is_property(fn: FunctionNode) -> bool:
     """``@property`` / ``@cached_property`` / ``@functools.cached_property``: read as an attribute,
     run as a call."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
-from .definitions import ModuleIndex
+from .definitions import ModuleIndex, is_classmethod
 from .module_instances import module_instances
 from .template_values import asked_value
 
@@ -51,7 +51,7 @@ class FileNames:
                 for item in current.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name not in found:
                         found.add(item.name)
-                        if _is_classmethod(item):
+                        if is_classmethod(item):
                             classmethods.add(f"{name}.{item.name}")
                 stack.extend(
                     index.classes[base.id]
@@ -89,7 +89,3 @@ class FileNames:
             return f"{module}.{made}.{rest[0]}" if made in self.methods and module else f"{made}.{rest[0]}"
         target = self.aliases.get(head)
         return ".".join([target, *rest]) if target is not None and target != head else None
-
-
-def _is_classmethod(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in fn.decorator_list)

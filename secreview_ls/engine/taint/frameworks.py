@@ -844,12 +844,13 @@ class Entries:
         a pattern to it): then its parameters are that pattern's captures."""
         owner = self.owner_class.get(fn)
         assert owner is not None
+        called = {id(call.func) for call in self.facts.method_calls(fn.name)}
         return any(
             isinstance(node, ast.Attribute)
             and node.attr == fn.name
             and isinstance(node.value, ast.Name)
             and node.value.id == "self"
-            and not any(call.func is node for call in self.facts.method_calls(fn.name))
+            and id(node) not in called
             for node in subtree(owner)
         )
 

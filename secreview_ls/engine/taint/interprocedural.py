@@ -8,7 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex, generated_fields
+from .definitions import ModuleIndex, generated_fields, is_classmethod
 from .flag_guards import leaves_default, switched_by
 from .keys import key_text, line_key, server_key
 from .results import Results
@@ -83,15 +83,10 @@ def _is_super(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
-def _is_classmethod(fn: ast.AST) -> bool:
-    decorators = getattr(fn, "decorator_list", ())
-    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
-
-
 def _class_of_classmethod(fn: Frame, func: ast.Name) -> bool:
     """``func`` is the first parameter of the classmethod being interpreted (``cls``)."""
     node = fn.node
-    if fn.cls is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _is_classmethod(node):
+    if fn.cls is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not is_classmethod(node):
         return False
     params = [*node.args.posonlyargs, *node.args.args]
     return bool(params) and params[0].arg == func.id
@@ -191,7 +186,7 @@ class Interprocedural:
                 through_class = True
             if cls is not None:
                 target = index.method(cls, func.attr)
-                if through_class and target is not None and _is_classmethod(target):
+                if through_class and target is not None and is_classmethod(target):
                     bound_self = Val(kind=f"class:{cls.name}")  # ``Page.build(v)``: ``cls`` is the class
                 elif (
                     through_class

@@ -573,12 +573,10 @@ def _positions_unknown_from(parts: tuple[tuple[str, Val], ...], known: int) -> t
     rest = EMPTY
     kept: list[tuple[str, Val]] = []
     for key, item in parts:
-        if key.isdigit() and int(key) >= known:
+        if key == "*" or (key.isdigit() and int(key) >= known):
             rest = join(rest, item)
-        elif key != "*":
-            kept.append((key, item))
         else:
-            rest = join(rest, item)
+            kept.append((key, item))
     return tuple(sorted((*kept, ("*", as_whole(rest))), key=lambda kv: kv[0]))
 
 
