@@ -268,7 +268,7 @@ class ScopeTable:
                         is_function
                         and not gives
                         and func.attr in GROWING
-                        and changes_parameter(scope, func.value, self._module_names())
+                        and changes_parameter(scope, func.value, self.module_names())
                     ):
                         gives = True  # ``items.append(v)``: the caller's list holds ``v``
             elif kind is name_class:
@@ -283,7 +283,7 @@ class ScopeTable:
             elif kind is subscript_class:
                 if type(node.ctx) is store:  # type: ignore[attr-defined]
                     stores = True
-                    if is_function and not gives and changes_parameter(scope, node.value, self._module_names()):  # type: ignore[attr-defined]
+                    if is_function and not gives and changes_parameter(scope, node.value, self.module_names()):  # type: ignore[attr-defined]
                         gives = True  # ``options[k] = v``: the caller's mapping holds ``v``
             elif kind is ast.Global:
                 gives = True  # stores into module-level names the caller reads after the call
@@ -497,10 +497,6 @@ class ScopeTable:
         return name if name in defined else None
 
     def module_names(self) -> frozenset[str]:
-        """The names the module's top-level statements assign."""
-        return self._module_names()
-
-    def _module_names(self) -> frozenset[str]:
         """The names the module's top-level statements assign (``arguments_out.module_names``)."""
         if self._assigned_names is None:
             self._assigned_names = module_names(self.facts.tree)
@@ -536,7 +532,7 @@ class ScopeTable:
                 if (
                     owner is not None
                     and owner not in found
-                    and changes_parameter(owner, node.value, self._module_names())
+                    and changes_parameter(owner, node.value, self.module_names())
                 ):  # type: ignore[attr-defined]
                     found.add(owner)
         for node in facts.method_calls(*GROWING):  # the calls ``x.append(...)``..., from the index
@@ -546,7 +542,7 @@ class ScopeTable:
                 if (
                     owner is not None
                     and owner not in found
-                    and changes_parameter(owner, func.value, self._module_names())
+                    and changes_parameter(owner, func.value, self.module_names())
                 ):
                     found.add(owner)
         for node in (*facts.unordered(ast.Return), *facts.unordered(ast.Yield), *facts.unordered(ast.YieldFrom)):
