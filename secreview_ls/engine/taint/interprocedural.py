@@ -242,6 +242,11 @@ class Interprocedural:
         result = self._apply(summary, node, args, callee_name, fn)
         if summary.args_out or summary.globals_out:
             self._changed_by_call(summary, node, bound_self, args, callee_name, env)
+        if summary.proven and node is fn.statement_call:
+            for position, classes in summary.proven:  # ``validate(v)`` returned: ``v`` passed its checks
+                passed = _argument_node(summary, node, bound_self, position)
+                if passed is not None:
+                    self.interpreter.update(passed, env, lambda old, done=classes: cleaned(old, done))
         if constructor is not None or project_class is not None:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)
