@@ -38,7 +38,7 @@ from .spec import (
 )
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
 from .strings import FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
-from .validators import form_checked
+from .validators import evaluated
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -223,9 +223,7 @@ class Interpreter:
                 env[node.name] = EMPTY  # type: ignore[attr-defined]
             return env
         if isinstance(node, ast.Assign):
-            fn.statement_call = _called(node.value)
-            value = self.eval(node.value, env, fn)
-            fn.statement_call = None
+            value = evaluated(self, node.value, env, fn)
             if value.taint and not value.parts and value.kind is None and isinstance(node.targets[0], ast.Name):
                 value = self._read_as_mapping(node.targets[0].id, value, fn)
             for target in node.targets:
@@ -254,15 +252,9 @@ class Interpreter:
             return env
         if isinstance(node, ast.Expr):
             value = node.value
-            fn.statement_call = _called(value)
-            self.eval(value, env, fn)
-            fn.statement_call = None
-            if isinstance(value, ast.Call):
-                if self.facts.qualname(value.func) in self.spec.noreturn:
-                    return None
-                checked = form_checked(self.facts, self.spec, value)
-                if checked is not None:
-                    self.conditions.clean_path(checked[0], env, checked[1])
+            evaluated(self, value, env, fn, dropped_by=self.spec)
+            if isinstance(value, ast.Call) and self.facts.qualname(value.func) in self.spec.noreturn:
+                return None
             return env
         if isinstance(node, ast.Return):
             value = self.eval(node.value, env, fn) if node.value is not None else EMPTY
@@ -276,8 +268,7 @@ class Interpreter:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.entry.template_decorator is not None and node.value is not None:
                 self.sinks.check_decorated_context(node.value, value, fn)
-            fn.ends.append(env)  # what module-level names hold there
-            fn.returns_at.append(env)
+            fn.returned_at(env)
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None
@@ -967,13 +958,6 @@ class Interpreter:
                 return Val(EMPTY_TAINT, (("*", Val(EMPTY_TAINT, element.parts)),))  # pairs keep their positions
             taint = whole(element)
         return Val(EMPTY_TAINT, (("*", Val(bound(taint))),)) if taint else EMPTY
-
-
-def _called(node: ast.expr) -> ast.Call | None:
-    """The call a statement makes whole (``check(v)``, ``await check(v)``, ``x = check(v)``)."""
-    if isinstance(node, ast.Await):
-        node = node.value
-    return node if isinstance(node, ast.Call) else None
 
 
 def _constant_item(base: Val, index: ast.expr) -> Val | None:

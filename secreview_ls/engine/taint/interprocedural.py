@@ -240,13 +240,7 @@ class Interprocedural:
         args = self._bind(summary, node, bound_self, arg_values, keyword_values)
         callee_name = self.texts.text(func)
         result = self._apply(summary, node, args, callee_name, fn)
-        if summary.args_out or summary.globals_out:
-            self._changed_by_call(summary, node, bound_self, args, callee_name, env)
-        if summary.proven and node is fn.statement_call:
-            for position, classes in summary.proven:  # ``validate(v)`` returned: ``v`` passed its checks
-                passed = _argument_node(summary, node, bound_self, position)
-                if passed is not None:
-                    self.interpreter.update(passed, env, lambda old, done=classes: cleaned(old, done))
+        self._changed_by_call(summary, node, bound_self, args, callee_name, env, fn)
         if constructor is not None or project_class is not None:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)
@@ -284,10 +278,18 @@ class Interprocedural:
         return known if known is not None else not name.split(".")[-2][:1].isupper()
 
     def _changed_by_call(
-        self, summary: Summary, node: ast.Call, bound_self: Val | None, args: dict[int, Val], callee: str, env: Env
+        self,
+        summary: Summary,
+        node: ast.Call,
+        bound_self: Val | None,
+        args: dict[int, Val],
+        callee: str,
+        env: Env,
+        fn: Frame,
     ) -> None:
-        """The caller's names the call changed: the arguments the callee fills in place, and the
-        module-level names a function of this module stores into."""
+        """The caller's names the call changed: the arguments the callee fills in place, the
+        module-level names a function of this module stores into, and the arguments a validator
+        called as a statement proved."""
         for position, changed in summary.args_out:
             passed = _argument_node(summary, node, bound_self, position)
             if isinstance(passed, ast.Name):
@@ -298,6 +300,16 @@ class Interprocedural:
                 updated = self._substitute(changed, args, node, callee, returning=False)
                 stored = ast.copy_location(ast.Name(name, ast.Load()), node)
                 self.interpreter.update(stored, env, lambda old, new=updated: join(old, new))
+        if summary.proven and node is fn.statement_call:
+            self._proven_by_call(summary, node, bound_self, env)
+
+    def _proven_by_call(self, summary: Summary, node: ast.Call, bound_self: Val | None, env: Env) -> None:
+        """``validate(v)`` as a statement returned: ``v`` passed the checks that would have raised
+        (``validators.py``), and is clean for what they prove for the rest of the block."""
+        for position, classes in summary.proven:
+            passed = _argument_node(summary, node, bound_self, position)
+            if passed is not None:
+                self.interpreter.update(passed, env, lambda old, done=classes: cleaned(old, done))
 
     def _instance_kind(self, node: ast.Call, name: str | None, env: Env) -> Val | None:
         """``store = Store(conn)`` at module level: an instance of the module's class ``Store``,

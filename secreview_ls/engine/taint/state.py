@@ -52,6 +52,11 @@ class Frame:
     raised: list[Val] = field(default_factory=list)  # what ``raise`` statements raised with outside data
     mapping_names: frozenset[str] | None = None  # names the function reads as a mapping (``mapping_reads.py``)
 
+    def returned_at(self, env: Env) -> None:
+        """A ``return`` ran in ``env`` (what module-level names hold there, what it proved)."""
+        self.ends.append(env)
+        self.returns_at.append(env)
+
     def add_effect(self, effect: Effect) -> None:
         """Keep the first effect of each parameter part on each sink."""
         key = (effect.index, effect.access, effect.cls, id(effect.node), effect.path)

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
 from .spec import ABSOLUTE_REJECTED, LINE_BREAKS_REMOVED, QUOTED_ONLY, RELATIVE_ONLY, TaintSpec
-from .state import Env, FunctionNode
-from .values import whole
+from .state import Env, Frame, FunctionNode
+from .values import Val, cleaned, whole
+
+if TYPE_CHECKING:
+    from .ports import Evaluator
 
 # Marks that qualify the classes beside them and so travel with them to the caller.
 _QUALIFYING = frozenset({QUOTED_ONLY, RELATIVE_ONLY, ABSOLUTE_REJECTED})
@@ -26,6 +30,24 @@ _QUALIFYING = frozenset({QUOTED_ONLY, RELATIVE_ONLY, ABSOLUTE_REJECTED})
 # hex digits, signs, ``_``, ``-``, braces, ``urn:uuid:`` and surrounding blanks, line breaks among
 # them (``int(" 7\n")`` is 7), so it stays dangerous only where a line break is.
 _FORM_CHECKS = frozenset({"builtins.int", "uuid.UUID"})
+
+
+def evaluated(
+    interpreter: Evaluator, node: ast.expr, env: Env, fn: Frame, *, dropped_by: TaintSpec | None = None
+) -> Val:
+    """The value of a statement's expression, the call it makes whole marked on the frame while it
+    runs (a validator's summary cleans that call's arguments, ``interprocedural.py``). With
+    ``dropped_by`` (the result is dropped), ``int(v)`` / ``uuid.UUID(v)`` clean ``v`` after it."""
+    inner = node.value if isinstance(node, ast.Await) else node
+    fn.statement_call = inner if isinstance(inner, ast.Call) else None
+    try:
+        value = interpreter.eval(node, env, fn)
+    finally:
+        fn.statement_call = None
+    checked = form_checked(interpreter.facts, dropped_by, node) if dropped_by is not None else None
+    if checked is not None:
+        interpreter.update(checked[0], env, lambda old: cleaned(old, checked[1]))
+    return value
 
 
 def may_validate(fn: FunctionNode, facts: ModuleFacts, spec: TaintSpec) -> bool:
@@ -82,10 +104,10 @@ def _rebound(fn: FunctionNode) -> set[str]:
     }
 
 
-def form_checked(facts: ModuleFacts, spec: TaintSpec, call: ast.Call) -> tuple[ast.expr, frozenset[str]] | None:
+def form_checked(facts: ModuleFacts, spec: TaintSpec, call: ast.expr) -> tuple[ast.expr, frozenset[str]] | None:
     """``int(value)`` / ``uuid.UUID(value)`` whose result is dropped: the value it checked and
     the classes passing it cleans (every class but those a line break still harms)."""
-    if len(call.args) != 1 or call.keywords or isinstance(call.args[0], ast.Starred):
+    if not isinstance(call, ast.Call) or len(call.args) != 1 or call.keywords or isinstance(call.args[0], ast.Starred):
         return None
     if facts.qualname(call.func) not in _FORM_CHECKS:
         return None
