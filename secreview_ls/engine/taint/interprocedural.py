@@ -300,7 +300,7 @@ class Interprocedural:
                 updated = self._substitute(changed, args, node, callee, returning=False)
                 stored = ast.copy_location(ast.Name(name, ast.Load()), node)
                 self.interpreter.update(stored, env, lambda old, new=updated: join(old, new))
-        if summary.proven and node is fn.statement_call:
+        if summary.proven and node is fn.statement_call and (fn.statement_awaited or not summary.coroutine):
             self._proven_by_call(summary, node, bound_self, env)
 
     def _proven_by_call(self, summary: Summary, node: ast.Call, bound_self: Val | None, env: Env) -> None:

@@ -501,6 +501,7 @@ class Mover:
             tuple(args_out),  # type: ignore[arg-type]
             tuple(globals_out),  # type: ignore[arg-type]
             summary.proven,
+            summary.coroutine,
         )
         self._done[id(summary)] = (summary, moved, last)
         return moved, last
@@ -706,7 +707,9 @@ def same_summary(a: Summary | None, b: Summary | None) -> bool:
             for (i, x), (j, y) in zip(outs_a, outs_b, strict=True)  # type: ignore[arg-type]
         ):
             return False
-    return a.proven == b.proven and same_val(a.returns, b.returns) and same_val(a.self_out, b.self_out)
+    if a.proven != b.proven or a.coroutine != b.coroutine:
+        return False
+    return same_val(a.returns, b.returns) and same_val(a.self_out, b.self_out)
 
 
 def same_env(a: Env, b: Env) -> bool:

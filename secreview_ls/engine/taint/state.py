@@ -45,6 +45,7 @@ class Frame:
     ends: list[Env] = field(default_factory=list)
     returns_at: list[Env] = field(default_factory=list)  # environments at each ``return``
     statement_call: ast.Call | None = None  # the call a statement makes whole (``check(v)``)
+    statement_awaited: bool = False  # ... and awaits (``await check(v)``)
     lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
     parsed_urls: dict[str, ast.expr] = field(default_factory=dict)  # ``u = urlparse(v)``: u → v
     found: dict[str, list[ast.expr]] = field(default_factory=dict)  # ``u = find_user(k)``: u → [k]

@@ -543,6 +543,7 @@ class Summaries:
             ends = [out, *state.exits]
             summary.args_out = self._arguments_out(fn, params, initial, ends, state.self_name)
             summary.proven = proven_parameters(fn, params, [out, *state.returns_at], state.self_name)
+            summary.coroutine = isinstance(fn, ast.AsyncFunctionDef)
         # also of a function nothing here calls: what a view keeps for others (``module_state.py``)
         summary.globals_out = self._globals_out(fn, params, [out, *state.ends])
         if state.self_name is not None:

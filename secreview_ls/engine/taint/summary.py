@@ -64,6 +64,7 @@ class Summary:
     # Parameters the function proves harmless or raises (``if not re.fullmatch(P, v): raise``), by
     # position: the classes their whole value is clean for at every return (``validators.py``).
     proven: tuple[tuple[int, frozenset[str]], ...] = ()
+    coroutine: bool = False  # an ``async def``: its body runs where the call is awaited
 
     @property
     def returns_source(self) -> bool:

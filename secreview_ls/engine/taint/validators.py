@@ -5,7 +5,8 @@ held (``name in ALLOWED``, ``uuid.UUID(name)`` parsed), leaves ``name`` clean in
 the rest of the block, as the same check written there would. A summary keeps, by parameter
 position, the classes the parameter's whole value is clean for at every ``return`` and at the
 end of the body (``proven_parameters``); a parameter the function rebinds proves nothing about
-the caller's value. A call whose result is dropped and that raises unless its argument has a
+the caller's value; a coroutine's proves it only where the call is awaited (its body runs
+then), a generator's never. A call whose result is dropped and that raises unless its argument has a
 form (``int(value)``, ``uuid.UUID(value)``) proves that form (``form_checked``).
 """
 
@@ -38,8 +39,10 @@ def evaluated(
     """The value of a statement's expression, the call it makes whole marked on the frame while it
     runs (a validator's summary cleans that call's arguments, ``interprocedural.py``). With
     ``dropped_by`` (the result is dropped), ``int(v)`` / ``uuid.UUID(v)`` clean ``v`` after it."""
+    awaited = isinstance(node, ast.Await)
     inner = node.value if isinstance(node, ast.Await) else node
     fn.statement_call = inner if isinstance(inner, ast.Call) else None
+    fn.statement_awaited = awaited
     try:
         value = interpreter.eval(node, env, fn)
     finally:
@@ -69,8 +72,8 @@ def proven_parameters(
 ) -> tuple[tuple[int, frozenset[str]], ...]:
     """The parameters whose own label is cleaned at every normal exit, with those classes."""
     ends = [end for end in exits if end is not None]
-    if not ends:
-        return ()
+    if not ends or any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in ast.walk(fn)):
+        return ()  # a generator's body runs only as it is iterated, not at the call
     rebound = _rebound(fn)
     proven = []
     for index, name in params.items():
