@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts
-from .spec import ABSOLUTE_REJECTED, LINE_BREAKS_REMOVED, QUOTED_ONLY, RELATIVE_ONLY, TaintSpec
+from .spec import ABSOLUTE_REJECTED, LINE_BREAKS_REMOVED, OPTIONS_REJECTED, QUOTED_ONLY, RELATIVE_ONLY, TaintSpec
 from .state import Env, Frame, FunctionNode
 from .values import Val, cleaned, whole
 
@@ -29,7 +29,8 @@ _QUALIFYING = frozenset({QUOTED_ONLY, RELATIVE_ONLY, ABSOLUTE_REJECTED})
 
 # Calls that raise unless their argument spells a number or a UUID: what passes holds digits,
 # hex digits, signs, ``_``, ``-``, braces, ``urn:uuid:`` and surrounding blanks, line breaks among
-# them (``int(" 7\n")`` is 7), so it stays dangerous only where a line break is.
+# them (``int(" 7\n")`` is 7), so it stays dangerous where a line break is, or a leading ``-``
+# (``-5`` an option of the program it is handed to).
 _FORM_CHECKS = frozenset({"builtins.int", "uuid.UUID"})
 
 
@@ -109,9 +110,9 @@ def _rebound(fn: FunctionNode) -> set[str]:
 
 def form_checked(facts: ModuleFacts, spec: TaintSpec, call: ast.expr) -> tuple[ast.expr, frozenset[str]] | None:
     """``int(value)`` / ``uuid.UUID(value)`` whose result is dropped: the value it checked and
-    the classes passing it cleans (every class but those a line break still harms)."""
+    the classes passing it cleans (every class but those a line break or a leading ``-`` harms)."""
     if not isinstance(call, ast.Call) or len(call.args) != 1 or call.keywords or isinstance(call.args[0], ast.Starred):
         return None
     if facts.qualname(call.func) not in _FORM_CHECKS:
         return None
-    return call.args[0], spec.class_ids - spec.cleaned_by(LINE_BREAKS_REMOVED)
+    return call.args[0], spec.class_ids - spec.cleaned_by(LINE_BREAKS_REMOVED) - spec.cleaned_by(OPTIONS_REJECTED)
