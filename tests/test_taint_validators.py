@@ -11,6 +11,7 @@ from secreview_ls.config import Config
 from secreview_ls.engine.taint import ProjectIndex
 from secreview_ls.engine.taint.summary_store import RECORD_FORMAT
 from secreview_ls.pipeline import analyze_source
+from secreview_ls.pipeline.incremental import IncrementalAnalyzer
 
 
 def test_a_validator_called_as_a_statement_cleans_its_argument() -> None:
@@ -86,3 +87,61 @@ def test_fastapi_model_fields_of_scalar_types_are_not_input() -> None:
 def test_a_loop_over_a_dict_binds_its_keys() -> None:
     found = taint_findings("sql/dict_key_loops.py")
     assert set(found) == {27, 35, 43, 45, 53}
+
+
+VALIDATED = """import re
+import sqlite3
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def validate(value):
+    if not re.fullmatch(r"[a-z]+", value):
+        raise ValueError("bad name")
+
+
+@app.route("/rows")
+def rows():
+    name = request.args["name"]
+    validate(name)
+    return sqlite3.connect("x.db").execute("SELECT * FROM t WHERE n = '" + name + "'").fetchall()
+"""
+
+
+def test_an_edited_validator_is_seen_by_its_unchanged_caller(tmp_path: Path) -> None:
+    path = str(tmp_path / "views.py")
+    config = Config(root=tmp_path)
+    analyzer = IncrementalAnalyzer(path, config)
+    memo = analyzer.taint_memo
+    lines = [[f.span.start_line for f in analyzer.analyze(VALIDATED).findings if f.rule_id == "SR801"]]
+    analyzer.prepare()
+    logged = VALIDATED.replace('        raise ValueError("bad name")', '        print("bad name")')
+    for text in (logged, VALIDATED):
+        result = analyzer.analyze(text)
+        fresh = analyze_source(text, path, config)
+        assert [f.span.start_line for f in result.findings] == [f.span.start_line for f in fresh.findings]
+        lines.append([f.span.start_line for f in result.findings if f.rule_id == "SR801"])
+    assert lines == [[], [18], []]
+    assert memo is not None and memo.analyzed >= 2  # the caller too: the summary it asked changed
+
+
+def test_a_validator_of_another_file_edited_is_seen_by_the_unchanged_view(tmp_path: Path) -> None:
+    checks = tmp_path / "checks.py"
+    checks.write_text(CHECKS)
+    view = tmp_path / "view.py"
+    view.write_text(VIEW)
+    project = ProjectIndex([tmp_path])
+    config = Config(root=tmp_path, select=("SR8",))
+    analyzer = IncrementalAnalyzer(str(view), config, project=project)
+    lines = [[f.span.start_line for f in analyzer.analyze(VIEW).findings]]
+    analyzer.prepare()
+    for text in (CHECKS.replace("raise ValueError(value)", "print(value)"), CHECKS):
+        checks.write_text(text)
+        project.invalidate(checks)
+        result = analyzer.analyze(VIEW)
+        fresh = analyze_source(VIEW, str(view), config, project=ProjectIndex([tmp_path]))
+        assert [f.span.start_line for f in result.findings] == [f.span.start_line for f in fresh.findings]
+        lines.append([f.span.start_line for f in result.findings])
+    assert lines == [[11], [9, 11], [11]]
