@@ -84,6 +84,12 @@ def test_fastapi_model_fields_of_scalar_types_are_not_input() -> None:
     assert flow_steps(found[71])[0] == (67, "source: request parameter `job`")
 
 
+def test_a_model_the_program_builds_keeps_only_its_text_fields() -> None:
+    found = taint_findings("sql/built_models.py")
+    assert set(found) == {41, 49, 50, 57}
+    assert flow_steps(found[49])[0] == (47, 'source: `request.args["name"]`')
+
+
 def test_a_loop_over_a_dict_binds_its_keys() -> None:
     found = taint_findings("sql/dict_key_loops.py")
     assert set(found) == {27, 35, 43, 45, 53}

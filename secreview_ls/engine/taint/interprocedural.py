@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, generated_fields, is_classmethod
 from .flag_guards import leaves_default, switched_by
+from .frameworks import enum_classes, scalar_field
 from .keys import key_text, line_key, server_key
+from .request_models import built_model
 from .results import Results
 from .spec import (
     ALL_CLASSES,
@@ -38,6 +40,7 @@ from .values import (
     Label,
     Orders,
     Origin,
+    Taint,
     Val,
     as_whole,
     bound,
@@ -130,6 +133,7 @@ class Interprocedural:
         # Summary values applied at a call, by ``_application_key``, with what the key refers to
         # by identity (held, so that no identity is reused while the answer is kept).
         self._applied: dict[tuple[object, ...], tuple[object, Val]] = {}
+        self._enums: frozenset[str] | None = None  # the module's ``Enum`` classes, once asked
 
     def resolve(
         self,
@@ -211,6 +215,9 @@ class Interprocedural:
                 fields = generated_fields(constructor) if init is None else None
                 if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
                     return _field_values(fields, node, arg_values, keyword_values, f"class:{constructor.name}")
+                built = self._built_model(constructor, node, keyword_values) if init is None else None
+                if built is not None:  # a request model the module declares field by field
+                    return built
                 if init is None and index.library_based(constructor):
                     # Built by a library base's ``__init__`` (a form, a serializer): the object holds
                     # what it was given, as any library object does.
@@ -250,6 +257,17 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _built_model(self, constructor: ast.ClassDef, node: ast.Call, keyword_values: list[Val]) -> Val | None:
+        """A pydantic model of the module built by the program (``request_models.py``)."""
+        facts = self.interpreter.facts
+        if self._enums is None:
+            self._enums = enum_classes(facts)
+        scalar = scalar_field(facts, self.spec, self._enums)
+        return built_model(facts, constructor, self.index.classes, scalar, node, keyword_values, self._opaque_marked)
+
+    def _opaque_marked(self, data: Taint) -> Taint:
+        return relabel(data, lambda lab: lab.cleaned_for(self.opaque))
 
     def _library_built(self, constructor: ast.ClassDef, given: list[Val]) -> Val:
         """An instance of a class built by a library base's ``__init__``: what it was given."""
