@@ -212,17 +212,7 @@ class Interprocedural:
             summary = self.summaries.of(init) if init is not None else None
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
-                fields = generated_fields(constructor) if init is None else None
-                if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
-                    return _field_values(fields, node, arg_values, keyword_values, f"class:{constructor.name}")
-                built = self._built_model(constructor, node, keyword_values) if init is None else None
-                if built is not None:  # a request model the module declares field by field
-                    return built
-                if init is None and index.library_based(constructor):
-                    # Built by a library base's ``__init__`` (a form, a serializer): the object holds
-                    # what it was given, as any library object does.
-                    return self._library_built(constructor, [*arg_values, *keyword_values])
-                return Val(kind=f"class:{constructor.name}")
+                return self._built_without_init(constructor, init, node, arg_values, keyword_values)
         elif target is not None:
             summary = self.summaries.of(target)
         elif bound_self is not None and _project_class(bound_self) and isinstance(func, ast.Attribute):
@@ -257,6 +247,31 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _built_without_init(
+        self,
+        constructor: ast.ClassDef,
+        init: FunctionNode | None,
+        node: ast.Call,
+        arg_values: list[Val],
+        keyword_values: list[Val],
+    ) -> Val:
+        """An instance of a class of the module whose ``__init__`` has no summary (none of its own,
+        or one cut short)."""
+        kind = f"class:{constructor.name}"
+        if init is not None:
+            return Val(kind=kind)
+        fields = generated_fields(constructor)
+        if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
+            return _field_values(fields, node, arg_values, keyword_values, kind)
+        built = self._built_model(constructor, node, keyword_values)
+        if built is not None:  # a request model the module declares field by field
+            return built
+        if self.index.library_based(constructor):
+            # Built by a library base's ``__init__`` (a form, a serializer): the object holds
+            # what it was given, as any library object does.
+            return self._library_built(constructor, [*arg_values, *keyword_values])
+        return Val(kind=kind)
 
     def _built_model(self, constructor: ast.ClassDef, node: ast.Call, keyword_values: list[Val]) -> Val | None:
         """A pydantic model of the module built by the program (``request_models.py``)."""
