@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from ..facts import ModuleFacts, subtree
 from ..source import parse_quietly
 from .converters import TEXT_CONVERTERS, route_converters
+from .request_models import text_fields
 from .spec import SinkSpec, TaintSpec
 
 _FLASK_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -49,6 +50,9 @@ class Entry:
     # tainted parameters FastAPI fills with a request model or a JSON container (``form: ChatForm``,
     # ``ids: list[str]``): written whole as text, each field or item shows its ``repr``
     models: set[str] = field(default_factory=set)
+    # request models known field by field (``request_models.py``): param name → the fields that
+    # may hold the client's text (the others hold a number, a UUID, one of an ``Enum``'s members...)
+    model_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # ``@aiohttp_jinja2.template("page.html")``: the decorator, and the renderer its returned
     # context is rendered by (the template file's unescaped writes are sinks)
     template_decorator: ast.Call | None = None
@@ -528,7 +532,8 @@ def _fastapi_params(
         if default is not None:
             defaults[arg.arg] = default
     enums = enum_classes(facts)
-    classes = {node.name for node in facts.nodes(ast.ClassDef) if isinstance(node, ast.ClassDef)} - enums
+    nodes = {node.name: node for node in facts.nodes(ast.ClassDef) if isinstance(node, ast.ClassDef)}
+    classes = set(nodes) - enums
     for arg in params:
         if arg.arg in entry.objects or arg.arg in ("self", "cls"):
             continue
@@ -554,6 +559,10 @@ def _fastapi_params(
             entry.documents.add(arg.arg)
         if _model_parameter(facts, arg.annotation, names, classes):
             entry.models.add(arg.arg)
+            model = nodes.get(names[0]) if len(names) == 1 and names[0] in classes else None
+            known = None if model is None else text_fields(facts, model, nodes, scalar_field(facts, spec, enums))
+            if known is not None:
+                entry.model_fields[arg.arg] = known
 
 
 # Containers whose text is the ``repr`` of each item (``str(["a\\nb"])`` is ``['a\\nb']``).
@@ -592,6 +601,20 @@ def _constant_choice(spec: TaintSpec, name: str, enums: frozenset[str]) -> bool:
     left: a number, a UUID, a date (the table), one of the constants of a ``Literal``, or a member
     of an ``Enum`` the module defines (its value is the class's constant)."""
     return name in spec.clean_annotations or name in LITERALS or name in enums
+
+
+def scalar_field(facts: ModuleFacts, spec: TaintSpec, enums: frozenset[str]) -> Callable[[ast.expr | None], bool]:
+    """Whether a model field's annotation holds no text of the client's own (``_constant_choice``,
+    a bare container excepted: its items may be text)."""
+
+    def scalar(annotation: ast.expr | None) -> bool:
+        names = [n for n in _annotation_names(facts, annotation) if n != "None"]
+        return bool(names) and all(n not in _CONTAINER_ANNOTATIONS and _constant_choice(spec, n, enums) for n in names)
+
+    return scalar
+
+
+_CONTAINER_ANNOTATIONS = frozenset({"list", "typing.List"})
 
 
 def enum_classes(facts: ModuleFacts) -> frozenset[str]:

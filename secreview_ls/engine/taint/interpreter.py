@@ -38,6 +38,7 @@ from .spec import (
 )
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
 from .strings import FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
+from .validators import evaluated
 from .values import (
     EMPTY,
     EMPTY_TAINT,
@@ -222,7 +223,7 @@ class Interpreter:
                 env[node.name] = EMPTY  # type: ignore[attr-defined]
             return env
         if isinstance(node, ast.Assign):
-            value = self.eval(node.value, env, fn)
+            value = evaluated(self, node.value, env, fn)
             if value.taint and not value.parts and value.kind is None and isinstance(node.targets[0], ast.Name):
                 value = self._read_as_mapping(node.targets[0].id, value, fn)
             for target in node.targets:
@@ -251,7 +252,7 @@ class Interpreter:
             return env
         if isinstance(node, ast.Expr):
             value = node.value
-            self.eval(value, env, fn)
+            evaluated(self, value, env, fn, dropped_by=self.spec)
             if isinstance(value, ast.Call) and self.facts.qualname(value.func) in self.spec.noreturn:
                 return None
             return env
@@ -267,7 +268,7 @@ class Interpreter:
                 self.sinks.check_returned(node.value, value, fn, fn.entry.return_sinks)
             if fn.entry.template_decorator is not None and node.value is not None:
                 self.sinks.check_decorated_context(node.value, value, fn)
-            fn.ends.append(env)  # what module-level names hold there
+            fn.returned_at(env)
             if fn.self_name is not None:
                 fn.exits.append(env)
             return None

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 from ..finding import FlowStep, StepKind
 from .definitions import ModuleIndex, generated_fields, is_classmethod
 from .flag_guards import leaves_default, switched_by
+from .frameworks import enum_classes, scalar_field
 from .keys import key_text, line_key, server_key
+from .request_models import built_model
 from .results import Results
 from .spec import (
     ALL_CLASSES,
@@ -38,6 +40,7 @@ from .values import (
     Label,
     Orders,
     Origin,
+    Taint,
     Val,
     as_whole,
     bound,
@@ -130,6 +133,7 @@ class Interprocedural:
         # Summary values applied at a call, by ``_application_key``, with what the key refers to
         # by identity (held, so that no identity is reused while the answer is kept).
         self._applied: dict[tuple[object, ...], tuple[object, Val]] = {}
+        self._enums: frozenset[str] | None = None  # the module's ``Enum`` classes, once asked
 
     def resolve(
         self,
@@ -208,14 +212,7 @@ class Interprocedural:
             summary = self.summaries.of(init) if init is not None else None
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
-                fields = generated_fields(constructor) if init is None else None
-                if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
-                    return _field_values(fields, node, arg_values, keyword_values, f"class:{constructor.name}")
-                if init is None and index.library_based(constructor):
-                    # Built by a library base's ``__init__`` (a form, a serializer): the object holds
-                    # what it was given, as any library object does.
-                    return self._library_built(constructor, [*arg_values, *keyword_values])
-                return Val(kind=f"class:{constructor.name}")
+                return self._built_without_init(constructor, init, node, arg_values, keyword_values)
         elif target is not None:
             summary = self.summaries.of(target)
         elif bound_self is not None and _project_class(bound_self) and isinstance(func, ast.Attribute):
@@ -240,8 +237,7 @@ class Interprocedural:
         args = self._bind(summary, node, bound_self, arg_values, keyword_values)
         callee_name = self.texts.text(func)
         result = self._apply(summary, node, args, callee_name, fn)
-        if summary.args_out or summary.globals_out:
-            self._changed_by_call(summary, node, bound_self, args, callee_name, env)
+        self._changed_by_call(summary, node, bound_self, args, callee_name, env, fn)
         if constructor is not None or project_class is not None:
             self_out = summary.self_out or Val()
             value = self._substitute(self_out, args, node, callee_name, returning=False)
@@ -251,6 +247,42 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _built_without_init(
+        self,
+        constructor: ast.ClassDef,
+        init: FunctionNode | None,
+        node: ast.Call,
+        arg_values: list[Val],
+        keyword_values: list[Val],
+    ) -> Val:
+        """An instance of a class of the module whose ``__init__`` has no summary (none of its own,
+        or one cut short)."""
+        kind = f"class:{constructor.name}"
+        if init is not None:
+            return Val(kind=kind)
+        fields = generated_fields(constructor)
+        if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
+            return _field_values(fields, node, arg_values, keyword_values, kind)
+        built = self._built_model(constructor, node, keyword_values)
+        if built is not None:  # a request model the module declares field by field
+            return built
+        if self.index.library_based(constructor):
+            # Built by a library base's ``__init__`` (a form, a serializer): the object holds
+            # what it was given, as any library object does.
+            return self._library_built(constructor, [*arg_values, *keyword_values])
+        return Val(kind=kind)
+
+    def _built_model(self, constructor: ast.ClassDef, node: ast.Call, keyword_values: list[Val]) -> Val | None:
+        """A pydantic model of the module built by the program (``request_models.py``)."""
+        facts = self.interpreter.facts
+        if self._enums is None:
+            self._enums = enum_classes(facts)
+        scalar = scalar_field(facts, self.spec, self._enums)
+        return built_model(facts, constructor, self.index.classes, scalar, node, keyword_values, self._opaque_marked)
+
+    def _opaque_marked(self, data: Taint) -> Taint:
+        return relabel(data, lambda lab: lab.cleaned_for(self.opaque))
 
     def _library_built(self, constructor: ast.ClassDef, given: list[Val]) -> Val:
         """An instance of a class built by a library base's ``__init__``: what it was given."""
@@ -279,10 +311,18 @@ class Interprocedural:
         return known if known is not None else not name.split(".")[-2][:1].isupper()
 
     def _changed_by_call(
-        self, summary: Summary, node: ast.Call, bound_self: Val | None, args: dict[int, Val], callee: str, env: Env
+        self,
+        summary: Summary,
+        node: ast.Call,
+        bound_self: Val | None,
+        args: dict[int, Val],
+        callee: str,
+        env: Env,
+        fn: Frame,
     ) -> None:
-        """The caller's names the call changed: the arguments the callee fills in place, and the
-        module-level names a function of this module stores into."""
+        """The caller's names the call changed: the arguments the callee fills in place, the
+        module-level names a function of this module stores into, and the arguments a validator
+        called as a statement proved."""
         for position, changed in summary.args_out:
             passed = _argument_node(summary, node, bound_self, position)
             if isinstance(passed, ast.Name):
@@ -293,6 +333,16 @@ class Interprocedural:
                 updated = self._substitute(changed, args, node, callee, returning=False)
                 stored = ast.copy_location(ast.Name(name, ast.Load()), node)
                 self.interpreter.update(stored, env, lambda old, new=updated: join(old, new))
+        if summary.proven and node is fn.statement_call and (fn.statement_awaited or not summary.coroutine):
+            self._proven_by_call(summary, node, bound_self, env)
+
+    def _proven_by_call(self, summary: Summary, node: ast.Call, bound_self: Val | None, env: Env) -> None:
+        """``validate(v)`` as a statement returned: ``v`` passed the checks that would have raised
+        (``validators.py``), and is clean for what they prove for the rest of the block."""
+        for position, classes in summary.proven:
+            passed = _argument_node(summary, node, bound_self, position)
+            if passed is not None:
+                self.interpreter.update(passed, env, lambda old, done=classes: cleaned(old, done))
 
     def _instance_kind(self, node: ast.Call, name: str | None, env: Env) -> Val | None:
         """``store = Store(conn)`` at module level: an instance of the module's class ``Store``,

@@ -3,14 +3,15 @@
 A loop unpacking its elements (``for name, value in pairs``) keeps their positions when the
 iterated value is a sequence of tuples the analysis knows (``[("host", h)]``, ``zip(names,
 values)``, ``enumerate(items)``): ``name`` gets only what the first positions hold. Otherwise the
-element is everything the value holds, flattened.
+element is everything the value holds, flattened, except over a mapping known by its text keys
+(``for key in {"name": value}``): a loop over a dict binds its keys, not its values.
 """
 
 from __future__ import annotations
 
 import ast
 
-from .values import EMPTY, Val, as_whole, join, whole
+from .values import EMPTY, KEYS, Val, as_whole, join, mapping_keys, whole
 
 
 def loop_element(value: Val, unpacking: bool) -> Val:
@@ -25,8 +26,17 @@ def loop_element(value: Val, unpacking: bool) -> Val:
                 for other in elements[1:]:
                     element = join(element, other)
                 return Val(element.taint, element.parts)
+    if _text_keyed(value):
+        return mapping_keys(value)
     flat = as_whole(value)
     return Val(flat.taint, (), None)
+
+
+def _text_keyed(value: Val) -> bool:
+    """A dict known by its text keys (``'name'``, and what keys computed here were made of):
+    no position (a list's, or a dict's integer key), attribute, nor entries of unknown keys
+    (``**other`` spreads keys of its own)."""
+    return bool(value.parts) and all(key[:1] in "'\"" or key == KEYS for key, _ in value.parts)
 
 
 def zipped(values: list[Val]) -> Val:

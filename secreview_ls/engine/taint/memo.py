@@ -500,6 +500,8 @@ class Mover:
             summary.path,
             tuple(args_out),  # type: ignore[arg-type]
             tuple(globals_out),  # type: ignore[arg-type]
+            summary.proven,
+            summary.coroutine,
         )
         self._done[id(summary)] = (summary, moved, last)
         return moved, last
@@ -705,6 +707,8 @@ def same_summary(a: Summary | None, b: Summary | None) -> bool:
             for (i, x), (j, y) in zip(outs_a, outs_b, strict=True)  # type: ignore[arg-type]
         ):
             return False
+    if a.proven != b.proven or a.coroutine != b.coroutine:
+        return False
     return same_val(a.returns, b.returns) and same_val(a.self_out, b.self_out)
 
 

@@ -43,12 +43,20 @@ class Frame:
     exits: list[Env] = field(default_factory=list)  # environments at return/raise (for ``self``)
     # environments at every return/raise: what the function leaves in module-level names
     ends: list[Env] = field(default_factory=list)
+    returns_at: list[Env] = field(default_factory=list)  # environments at each ``return``
+    statement_call: ast.Call | None = None  # the call a statement makes whole (``check(v)``)
+    statement_awaited: bool = False  # ... and awaits (``await check(v)``)
     lookups: dict[str, ast.expr] = field(default_factory=dict)  # ``v = ALLOWED.get(k)``: v → k
     parsed_urls: dict[str, ast.expr] = field(default_factory=dict)  # ``u = urlparse(v)``: u → v
     found: dict[str, list[ast.expr]] = field(default_factory=dict)  # ``u = find_user(k)``: u → [k]
     checks: dict[str, ast.Call] = field(default_factory=dict)  # ``ok = is_safe_url(v)``: ok → the check
     raised: list[Val] = field(default_factory=list)  # what ``raise`` statements raised with outside data
     mapping_names: frozenset[str] | None = None  # names the function reads as a mapping (``mapping_reads.py``)
+
+    def returned_at(self, env: Env) -> None:
+        """A ``return`` ran in ``env`` (what module-level names hold there, what it proved)."""
+        self.ends.append(env)
+        self.returns_at.append(env)
 
     def add_effect(self, effect: Effect) -> None:
         """Keep the first effect of each parameter part on each sink."""

@@ -20,6 +20,7 @@ from .scopes import ScopeTable
 from .spec import DOCUMENT, LINE_BREAKS_REMOVED, TaintSpec
 from .state import MAX_SUMMARY_DEPTH, Env, Frame, FunctionNode, NodeTexts, join_envs
 from .summary import Summary, SummaryProvider
+from .validators import may_validate, proven_parameters
 from .values import SHOWN_AS_REPR, Label, Origin, Val, set_part, whole
 
 if TYPE_CHECKING:
@@ -215,7 +216,12 @@ class Summaries:
             self._cut_short()
             return None
         relevance = self.relevance
-        if not relevance.known_to_reach(fn) and not self.scopes.gives_back(fn) and not relevance.may_reach_sink(fn):
+        if (
+            not relevance.known_to_reach(fn)
+            and not self.scopes.gives_back(fn)
+            and not relevance.may_reach_sink(fn)
+            and not self._may_validate(fn)
+        ):
             # Returns nothing, stores nothing, calls nothing that could be a sink: nothing to learn.
             # (A function the relevance pass found may reach a sink is not asked whether it gives
             # a value back: for most modules that is a pass over the whole module.)
@@ -250,6 +256,13 @@ class Summaries:
             if followed is not None:
                 self._chains[fn] = followed
         return summary
+
+    def _may_validate(self, fn: FunctionNode) -> bool:
+        """A function called here (or asked by another file) that may raise on bad arguments:
+        its summary says which arguments it proves (``validators.py``)."""
+        if self.step_path is None and fn.name not in self.scopes.called_names():
+            return False
+        return may_validate(fn, self.facts, self.spec)
 
     def default_constructor(self, cls: ast.ClassDef) -> Summary | None:
         """The summary of the ``__init__`` a class without one of its own gets (asked by other
@@ -482,6 +495,7 @@ class Summaries:
         params: dict[int, str] = {}
         for index, arg in enumerate(all_args):
             taint: set[Label] = set()
+            parts: tuple[tuple[str, Val], ...] = ()
             if summarize:
                 span = self.texts.span(arg)
                 entered = FlowStep.of(StepKind.PARAMETER, arg.arg, span, self.step_path, fn.name)
@@ -495,7 +509,11 @@ class Summaries:
                     source = source.cleaned_for(frozenset({DOCUMENT}))
                 if arg.arg in entry.line_values:  # a header or cookie value holds no line break
                     source = source.cleaned_for(self.spec.cleaned_by(LINE_BREAKS_REMOVED))
-                taint.add(source)
+                fields = entry.model_fields.get(arg.arg)
+                if fields is None:
+                    taint.add(source)
+                else:  # a model known field by field: only its text fields hold input
+                    parts = tuple(("." + name, Val(frozenset({source}))) for name in fields)
             if arg.arg in entry.dependencies:
                 taint.update(self._provided(entry.dependencies[arg.arg], arg))
             if arg.arg in entry.objects:
@@ -504,7 +522,7 @@ class Summaries:
                 kind = self.spec.annotated_kinds.get(self.facts.qualname(arg.annotation) or "")
             if kind is None and arg.arg in entry.models:
                 kind = SHOWN_AS_REPR  # a request model or JSON container: its text is its items' reprs
-            env[arg.arg] = Val(frozenset(taint), (), kind)
+            env[arg.arg] = Val(frozenset(taint), parts, kind)
             params[index] = arg.arg
         if is_method and ordered and cls is not None and kind_of_self and not kind_of_self.startswith("class:"):
             prepared = self._prepared_fields(fn, cls)
@@ -524,6 +542,8 @@ class Summaries:
         if summarize:
             ends = [out, *state.exits]
             summary.args_out = self._arguments_out(fn, params, initial, ends, state.self_name)
+            summary.proven = proven_parameters(fn, params, [out, *state.returns_at], state.self_name)
+            summary.coroutine = isinstance(fn, ast.AsyncFunctionDef)
         # also of a function nothing here calls: what a view keeps for others (``module_state.py``)
         summary.globals_out = self._globals_out(fn, params, [out, *state.ends])
         if state.self_name is not None:

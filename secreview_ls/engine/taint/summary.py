@@ -61,6 +61,10 @@ class Summary:
     # Module-level names the function stores into (``global`` ones, or a module-level mapping,
     # list or object it changes in place): their values when it returns.
     globals_out: tuple[tuple[str, Val], ...] = ()
+    # Parameters the function proves harmless or raises (``if not re.fullmatch(P, v): raise``), by
+    # position: the classes their whole value is clean for at every return (``validators.py``).
+    proven: tuple[tuple[int, frozenset[str]], ...] = ()
+    coroutine: bool = False  # an ``async def``: its body runs where the call is awaited
 
     @property
     def returns_source(self) -> bool:

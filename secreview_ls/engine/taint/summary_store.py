@@ -26,7 +26,8 @@ from typing import Any, Protocol
 from .spec import TaintSpec
 from .summary import Effect, Summary
 
-RECORD_FORMAT = 3  # 2: summaries carry the constants functions return; 3: names hold module-level instances
+RECORD_FORMAT = 4  # 2: summaries carry the constants functions return; 3: names hold module-level instances;
+# 4: summaries carry the parameters a function proves (``validators.py``)
 
 
 class SummaryStore(Protocol):
