@@ -45,7 +45,7 @@ def mask_credentials(findings: list[Finding], text: str, path: str, lines: list[
             found.fix = None
 
 
-def _redactor_near(findings: list[Finding], text: str, path: str, lines: list[str]) -> Redactor:
+def _redactor_near(findings: list[Finding], text: str, path: str, lines: list[str]) -> Redactor | _Near:
     """A redactor that knows the credentials on and around the lines the findings show
     (their own lines and those of their flow steps); other lines are left blank. Private
     key blocks span many lines: a file with one is read whole."""
@@ -56,8 +56,53 @@ def _redactor_near(findings: list[Finding], text: str, path: str, lines: list[st
             wanted.update(range(span.start_line - _SECRET_CONTEXT, span.end_line + _SECRET_CONTEXT + 1))
     if len(wanted) * 2 >= len(lines) or "PRIVATE KEY" in text:
         return Redactor(text, path, lines)
-    sparse = [""] * len(lines)  # filled at the wanted lines only: they are few in a big file
-    for number in wanted:
-        if 1 <= number <= len(lines):
-            sparse[number - 1] = lines[number - 1]
-    return Redactor("\n".join(sparse), path, sparse)
+    return _Near(sorted(number for number in wanted if 1 <= number <= len(lines)), path, lines)
+
+
+# Blank lines standing for a longer run of lines the findings do not show: more than any
+# detector looks across (an AWS secret key within three lines of its key id), so the run
+# separates what it separated. The detectors' patterns, but for a private key block's (a file
+# with one is read whole), match within a line.
+_GAP = 2 * _SECRET_CONTEXT + 1
+# The credentials known on the shown lines of the last few analyses (by file, and those lines'
+# text): a keystroke away from every finding shows the same lines, moved or not.
+_KNOWN: dict[tuple[str, str], Redactor] = {}
+_KNOWN_MAX = 8
+
+
+class _Near:
+    """A redactor over a file's ``shown`` lines only (in order), asked by the file's line
+    numbers: the lines in between are blank to it, a long run of them cut to ``_GAP`` lines."""
+
+    def __init__(self, shown: list[int], path: str, lines: list[str]) -> None:
+        kept: list[str] = []
+        self._at: dict[int, int] = {}  # the file's line number → the redactor's
+        last = None
+        for number in shown:
+            if last is not None and number > last + 1:
+                kept.extend([""] * min(number - last - 1, _GAP))
+            kept.append(lines[number - 1])
+            self._at[number] = len(kept)
+            last = number
+        text = "\n".join(kept)
+        key = (path, text)
+        known = _KNOWN.get(key)
+        if known is None:
+            known = Redactor(text, path, kept)
+            if len(_KNOWN) >= _KNOWN_MAX:
+                _KNOWN.pop(next(iter(_KNOWN)), None)
+            _KNOWN[key] = known
+        self._redactor = known.copy()
+
+    def add(self, line: int, start_col: int, end_col: int) -> None:
+        self._redactor.add(self._at.get(line, 0), start_col, end_col)
+
+    def ranges(self, line: int) -> list[tuple[int, int, str]]:
+        at = self._at.get(line)
+        return self._redactor.ranges(at) if at is not None else []
+
+    def line(self, number: int) -> str:
+        return self._redactor.line(self._at.get(number, 0))
+
+    def secret_values(self) -> list[str]:
+        return self._redactor.secret_values()

@@ -55,3 +55,45 @@ def test_a_list_filled_by_one_view_and_flushed_by_a_helper_of_another(tmp_path: 
     assert analyzer.stats.mode == "incremental"
     assert [rule for rule, _ in _sinks(analyzer, QUEUED)] == ["SR801"]
     assert _sinks(analyzer, checked) == []
+
+
+def test_a_view_starting_to_declare_the_name_global_becomes_a_writer(tmp_path: Path) -> None:
+    """The writers are found from each function's own facts, kept while the function is
+    unchanged: a ``global`` statement typed into a view that only had a local of that name."""
+    local = KEPT.replace("    global LAST\n", "")
+    analyzer = replay(tmp_path, local, KEPT, local, KEPT)
+    assert analyzer.stats.mode == "incremental"
+    assert _sinks(analyzer, local) == []
+    assert [rule for rule, _ in _sinks(analyzer, KEPT)] == ["SR802"]
+
+
+def test_a_view_starting_to_fill_the_list_becomes_a_writer(tmp_path: Path) -> None:
+    idle = QUEUED.replace("    PENDING.append(request.form['name'])\n", "    print(request.form['name'])\n")
+    analyzer = replay(tmp_path, idle, QUEUED, idle)
+    assert analyzer.stats.mode == "incremental"
+    assert _sinks(analyzer, idle) == []
+    assert [rule for rule, _ in _sinks(analyzer, QUEUED)] == ["SR801"]
+
+
+def test_a_store_into_a_name_becomes_a_writer_once_the_name_is_module_level(tmp_path: Path) -> None:
+    """The storing function is unchanged; the module-level assignment that makes its name
+    module state comes and goes in another part of the file."""
+    stored = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
+        "@app.route('/set')\ndef remember():\n    SETTINGS['cmd'] = request.args['c']\n    return 'ok'\n\n\n"
+        "def run_it():\n    os.system(SETTINGS['cmd'])\n\n\n"
+        "@app.route('/run')\ndef run():\n    run_it()\n    return 'ok'\n"
+    )
+    module_level = stored.replace("app = Flask(__name__)\n", "app = Flask(__name__)\nSETTINGS = {}\n")
+    analyzer = replay(tmp_path, stored, module_level, stored, module_level)
+    assert analyzer.stats.mode == "incremental"
+    assert [rule for rule, _ in _sinks(analyzer, module_level)] == ["SR802"]
+
+
+def test_a_nested_function_storing_into_module_state_is_a_writer(tmp_path: Path) -> None:
+    nested = KEPT.replace(
+        "def remember():\n    global LAST\n    LAST = request.args['c']\n",
+        "def remember():\n    def keep(value):\n        global LAST\n        LAST = value\n    keep(request.args['c'])\n",
+    )
+    plain = nested.replace("        global LAST\n", "")
+    replay(tmp_path, plain, nested, plain, nested)

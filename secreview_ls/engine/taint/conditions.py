@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..facts import ModuleFacts
 from .found_keys import found_keys
-from .guarded_reads import guarded_reads
+from .guarded_reads import guarding
 from .rejections import QUOTES, SHELL_SYNTAX, rejected_characters
 from .spec import (
     ABSOLUTE_REJECTED,
@@ -115,7 +115,7 @@ class Conditions:
         self._session_bases = frozenset(
             sink.base for sink in spec.store_sinks if sink.kept and sink.cls in self.found_in_session
         )
-        self._guarded_reads: dict[int, frozenset[str]] | None = None
+        self._guarded_reads: dict[ast.Call, frozenset[str]] = {}
 
     # -- constant tests ----------------------------------------------------------------
 
@@ -481,12 +481,13 @@ class Conditions:
         target = self._url_safety_target(test)
         return (target, self.host_allowlisted) if target is not None else None
 
-    @property
-    def guarded_reads(self) -> dict[int, frozenset[str]]:
-        """Re-reads of a request value inside the branch a check of that value guards."""
-        if self._guarded_reads is None:
-            self._guarded_reads = guarded_reads(self.facts.nodes(ast.If, ast.IfExp), self.checked)
-        return self._guarded_reads
+    def guarded_read(self, call: ast.Call) -> frozenset[str]:
+        """The classes cleaned for a re-read of a request value inside the branch a check of
+        that value guards (``guarded_reads.py``); empty for any other call."""
+        known = self._guarded_reads.get(call)
+        if known is None:
+            known = self._guarded_reads[call] = guarding(call, self.facts.parent, self.checked)
+        return known
 
     def _clean_url_prefix_check(self, test: ast.Call, env: Env) -> None:
         """``url.startswith("https://api.example.com/")`` was true: every prefix fixes the scheme

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
+from typing import Any
 
 _READS = frozenset({"get", "getlist", "getone"})
 
@@ -57,4 +58,36 @@ def guarded_reads(branches: Iterable[ast.AST], checked: Checked) -> dict[int, fr
                 for read in ast.walk(statement):
                     if read is not target and plain_read(read) and ast.dump(read) == spelled:
                         found[id(read)] = found.get(id(read), frozenset()) | classes
+    return found
+
+
+def guarding(read: ast.Call, parent: Callable[[ast.AST], ast.AST | None], checked: Checked) -> frozenset[str]:
+    """The classes ``guarded_reads`` finds for one read (empty when it finds none), from the
+    read up: the ``if`` statements and conditional expressions whose body holds it, whose test
+    checks a read spelled the same. A keystroke's analysis evaluates a few reads, in the
+    functions it analyzes again, of a module with thousands of branches."""
+    if not plain_read(read):
+        return frozenset()
+    found: frozenset[str] = frozenset()
+    spelled = None
+    child: Any = read
+    node = parent(read)
+    while node is not None and not isinstance(node, ast.Module):  # (the module: no branch above)
+        if isinstance(node, ast.If):
+            inside = any(statement is child for statement in node.body)
+        else:
+            inside = isinstance(node, ast.IfExp) and node.body is child
+        if inside:
+            for test in _conjuncts(node.test):  # type: ignore[attr-defined]
+                if not isinstance(test, ast.Call):
+                    continue
+                check = checked(test)
+                if check is None or not plain_read(check[0]):
+                    continue
+                target, classes = check
+                if spelled is None:
+                    spelled = ast.dump(read)
+                if target is not read and ast.dump(target) == spelled:  # type: ignore[arg-type]
+                    found |= classes
+        child, node = node, parent(node)
     return found

@@ -581,7 +581,7 @@ class Interpreter:
             return self._item(base, node, key, env, fn)
         if isinstance(node, ast.Call):
             value = self.calls.call(node, env, fn)
-            guarded = self.conditions.guarded_reads.get(id(node))
+            guarded = self.conditions.guarded_read(node)
             if self.verified and id(node) in self.verified:  # ``await request.json()`` after a signature check
                 value = cleaned(value, self.line_breaks_removed)
             return cleaned(value, guarded) if guarded else value

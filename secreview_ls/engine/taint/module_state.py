@@ -26,6 +26,9 @@ from .summary import Summary
 from .values import EMPTY, Val, join
 
 State = dict[str, Val]  # module-level name → what functions stored there from input
+# The scopes declaring ``global`` names (with those names), and the scopes storing into a part
+# of each bare name (``ScopeTable.state_candidates``).
+StateCandidates = tuple[dict[ast.AST, frozenset[str]], dict[str, dict[ast.AST, None]]]
 
 
 def _root(node: ast.expr) -> ast.expr:
@@ -75,24 +78,40 @@ def _stores(fn: FunctionNode, module: frozenset[str]) -> dict[str, ast.AST]:
     return found
 
 
-def state_writers(facts: ModuleFacts, module: frozenset[str]) -> dict[FunctionNode, dict[str, ast.AST]]:
+def state_writers(
+    facts: ModuleFacts, module: frozenset[str], scoped: StateCandidates | None = None
+) -> dict[FunctionNode, dict[str, ast.AST]]:
     """The functions that store into module-level names (``module``, or names some function
-    declares ``global``) another function reads, with those names and their first stores."""
-    declared = {name for node in facts.unordered(ast.Global) for name in node.names}  # type: ignore[attr-defined]
-    names = module | declared
-    if not names:
-        return {}
+    declares ``global``) another function reads, with those names and their first stores.
+
+    ``scoped``: the scopes declaring ``global`` names and those storing into a part of each
+    bare name (``ScopeTable.state_candidates``), kept scope by scope across versions; without
+    it the module's nodes are gone through."""
     owners: set[FunctionNode] = set()
-    for node in facts.unordered(ast.Global):
-        owner = facts.enclosing_function(node)
-        if owner is not None:
-            owners.add(owner)
-    for kind in (ast.Subscript, ast.Attribute):
-        for node in facts.unordered(kind):
-            if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
-                _add_owner(facts, node, node.value, names, owners)  # type: ignore[attr-defined]
-    for call in facts.method_calls(*GROWING):
-        _add_owner(facts, call, call.func.value, names, owners)  # type: ignore[attr-defined]
+    if scoped is not None:
+        declaring, storing = scoped
+        names = module.union(*declaring.values())
+        if not names:
+            return {}
+        functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+        owners.update(scope for scope in declaring if isinstance(scope, functions))  # type: ignore[misc]
+        for name in names:
+            owners.update(scope for scope in storing.get(name, ()) if isinstance(scope, functions))  # type: ignore[misc]
+    else:
+        declared = {name for node in facts.unordered(ast.Global) for name in node.names}  # type: ignore[attr-defined]
+        names = module | declared
+        if not names:
+            return {}
+        for node in facts.unordered(ast.Global):
+            owner = facts.enclosing_function(node)
+            if owner is not None:
+                owners.add(owner)
+        for kind in (ast.Subscript, ast.Attribute):
+            for node in facts.unordered(kind):
+                if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+                    _add_owner(facts, node, node.value, names, owners)  # type: ignore[attr-defined]
+        for call in facts.method_calls(*GROWING):
+            _add_owner(facts, call, call.func.value, names, owners)  # type: ignore[attr-defined]
     candidates: dict[FunctionNode, dict[str, ast.AST]] = {}
     for fn in owners:
         stores = _stores(fn, frozenset(names))

@@ -299,7 +299,8 @@ class Relevance:
         """The functions keeping data in module-level names other functions read, with those
         names and their first stores (``module_state.py``)."""
         if self._writers is None:
-            self._writers = state_writers(self.facts, self.scopes.module_names())
+            scopes = self.scopes
+            self._writers = state_writers(self.facts, scopes.module_names(), scopes.state_candidates())
         return self._writers
 
     def _scan_for_sinks(self, scope: ast.AST) -> bool:

@@ -33,6 +33,9 @@ class ScopeFacts:
     direct: frozenset[str]  # names called as ``f(...)`` or ``x.f(...)``
     loaded: frozenset[str]  # names read
     out: tuple[str, ...] = ()  # qualified names of ``calls`` into modules that may be project files
+    declared: frozenset[str] = frozenset()  # names its ``global`` statements declare
+    # bare names it stores into a part of (``X[k] = v``, ``X.a = v``) or grows (``X.append(v)``)
+    roots: frozenset[str] = frozenset()
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -87,12 +90,16 @@ class ScopeUnions:
     unions follow from them. Kept by the memo with its scope facts, which hold one set of facts
     per node while it lives (it empties both together)."""
 
-    __slots__ = ("called", "direct", "facts", "module")
+    __slots__ = ("called", "declaring", "direct", "facts", "module", "storing")
 
     def __init__(self) -> None:
         self.facts: dict[ast.AST, ScopeFacts] = {}
         self.direct: dict[str, int] = {}
         self.called: dict[str, int] = {}
+        # The scopes with ``global`` statements, and those storing into a part of each bare name
+        # (``ScopeFacts.declared`` and ``roots``): where module state may be written.
+        self.declaring: dict[ast.AST, frozenset[str]] = {}
+        self.storing: dict[str, dict[ast.AST, None]] = {}
         # The facts of the module's own code, with those of its statements they were made from.
         self.module: tuple[list[ScopeFacts], ScopeFacts] | None = None
 
@@ -100,23 +107,42 @@ class ScopeUnions:
         """Count the scopes of this version: the new ones in, the gone ones out."""
         gone = dict(self.facts)
         now: dict[ast.AST, ScopeFacts] = {}
-        added: list[ScopeFacts] = []
+        added: list[tuple[ast.AST, ScopeFacts]] = []
         for scope in scopes:
             facts = gone.pop(scope, None)
             if facts is None:
                 facts = of(scope)
-                added.append(facts)
+                added.append((scope, facts))
             now[scope] = facts
         direct, called = dict(self.direct), dict(self.called)
-        for facts in gone.values():
+        declaring, storing = self.declaring, self.storing
+        for scope, facts in gone.items():
             _count(direct, facts.direct, -1)
             _count(called, facts.direct, -1)
             _count(called, facts.loaded, -1)
-        for facts in added:
+            declaring.pop(scope, None)
+            for root in facts.roots:
+                holders = storing[root]
+                del holders[scope]
+                if not holders:
+                    del storing[root]
+        for scope, facts in added:
             _count(direct, facts.direct, 1)
             _count(called, facts.direct, 1)
             _count(called, facts.loaded, 1)
+            if facts.declared:
+                declaring[scope] = facts.declared
+            for root in facts.roots:
+                storing.setdefault(root, {})[scope] = None
         self.facts, self.direct, self.called = now, direct, called
+
+
+def _add_root(roots: set[str], base: ast.expr) -> None:
+    """Add the bare name ``base`` is a part of (``X`` of ``X.a[k]``), if any."""
+    while isinstance(base, (ast.Attribute, ast.Subscript)):
+        base = base.value
+    if isinstance(base, ast.Name):
+        roots.add(base.id)
 
 
 def _same_parts(last: list[ScopeFacts], now: list[ScopeFacts]) -> bool:
@@ -213,6 +239,8 @@ class ScopeTable:
             frozenset().union(*(part.direct for part in parts)),
             frozenset().union(*(part.loaded for part in parts)),
             tuple(name for part in parts for name in part.out),
+            frozenset().union(*(part.declared for part in parts)),
+            frozenset().union(*(part.roots for part in parts)),
         )
         if unions is not None:
             unions.module = (parts, known)
@@ -226,6 +254,8 @@ class ScopeTable:
         calls: list[ast.Call] = []
         direct: set[str] = set()
         loaded: set[str] = set()
+        declared: set[str] = set()
+        roots: set[str] = set()
         gives = stores = mentions = False
         is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
         # Node classes as locals, compared by identity (the parser makes no subclasses of them).
@@ -260,6 +290,8 @@ class ScopeTable:
                     direct.add(func.id)
                 elif func_class is attribute_class:
                     direct.add(func.attr)
+                    if func.attr in GROWING:
+                        _add_root(roots, func.value)
                     if func.attr in method_sources:
                         mentions = True
                     if func.attr == "__init__":
@@ -280,13 +312,16 @@ class ScopeTable:
                 if type(node.ctx) is store:  # type: ignore[attr-defined]
                     gives = True
                     stores = stores or node.attr in sink_attrs  # type: ignore[attr-defined]
+                    _add_root(roots, node.value)  # type: ignore[attr-defined]
             elif kind is subscript_class:
                 if type(node.ctx) is store:  # type: ignore[attr-defined]
                     stores = True
+                    _add_root(roots, node.value)  # type: ignore[attr-defined]
                     if is_function and not gives and changes_parameter(scope, node.value, self.module_names()):  # type: ignore[attr-defined]
                         gives = True  # ``options[k] = v``: the caller's mapping holds ``v``
             elif kind is ast.Global:
                 gives = True  # stores into module-level names the caller reads after the call
+                declared.update(node.names)  # type: ignore[attr-defined]
             elif is_function and kind in giving:
                 value = node.value  # type: ignore[attr-defined]
                 if not (
@@ -295,7 +330,17 @@ class ScopeTable:
                     gives = True
         calls.sort(key=source_position)
         named = tuple((call, facts.qualname(call.func)) for call in calls)
-        return ScopeFacts(named, gives, stores, mentions, frozenset(direct), frozenset(loaded), _calls_out(named))
+        return ScopeFacts(
+            named,
+            gives,
+            stores,
+            mentions,
+            frozenset(direct),
+            frozenset(loaded),
+            _calls_out(named),
+            frozenset(declared),
+            frozenset(roots),
+        )
 
     def _indexed(self, scope: ast.AST) -> bool:
         """Whether ``calls_of`` and ``stores_in`` answer for ``scope`` from the module's index: the
@@ -328,6 +373,26 @@ class ScopeTable:
         if self._storing is None:
             self._storing = self._storing_scopes()
         return scope in self._storing
+
+    def state_candidates(self) -> tuple[dict[ast.AST, frozenset[str]], dict[str, dict[ast.AST, None]]] | None:
+        """The scopes with ``global`` statements (with the names they declare) and the scopes
+        storing into a part of each bare name, from the scope facts (``module_state``'s
+        candidate writers); None when they are not remembered (a file analyzed once answers
+        from the module's index)."""
+        if not self.remembered:
+            return None
+        unions = self._counted()
+        if unions is not None:
+            return unions.declaring, unions.storing
+        declaring: dict[ast.AST, frozenset[str]] = {}
+        storing: dict[str, dict[ast.AST, None]] = {}
+        for scope in self.all_scopes():
+            facts = self.of(scope)
+            if facts.declared:
+                declaring[scope] = facts.declared
+            for root in facts.roots:
+                storing.setdefault(root, {})[scope] = None
+        return declaring, storing
 
     def _calls_grouped(self) -> dict[ast.AST, list[ast.Call]]:
         """Every call by scope (a function's own code, decorators and defaults included; the
