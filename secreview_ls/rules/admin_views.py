@@ -123,7 +123,33 @@ def read_in_admin_view(ctx: RuleContext, origin: Origin) -> bool:
         return False
     if id(function) not in known:
         known[id(function)] = administrators_only(facts, function)
-    return known[id(function)]
+    return known[id(function)] and not _uploaded(origin, function)
+
+
+def _uploaded(origin: Origin, function: FunctionNode) -> bool:
+    """The source is an uploaded file (``request.files``, a parameter typed ``UploadFile`` or
+    given by ``File(...)``): its name and content are data sent with the request, not a setting
+    the administrator types."""
+    if "files" in _WORD.findall(origin.text.lower()):
+        return True
+    name = origin.text.rsplit("`", 2)[-2] if origin.text.count("`") >= 2 else ""
+    args = function.args
+    for arg, default in _with_defaults(args):
+        if arg.arg == name:
+            typed = arg.annotation is not None and "upload" in _words(arg.annotation)
+            given = isinstance(default, ast.Call) and _called(default.func) == "File"
+            return typed or given
+    return False
+
+
+def _called(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _with_defaults(args: ast.arguments) -> list[tuple[ast.arg, ast.expr | None]]:
+    positional = [*args.posonlyargs, *args.args]
+    padded: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    return [*zip(positional, padded, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
 
 
 _ADMIN_FUNCTIONS: CacheKey[dict[int, bool]] = CacheKey("functions only administrators reach")
