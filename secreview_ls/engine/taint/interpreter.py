@@ -809,8 +809,8 @@ class Interpreter:
         rest = keys = EMPTY
         for key_node, value_node in zip(node.keys, node.values, strict=False):
             value = self.eval(value_node, env, fn)
-            if key_node is None:
-                rest = join(rest, as_whole(value))
+            if key_node is None:  # ``**more`` may replace the entries written before it
+                rest, parts = join(rest, as_whole(value)), {k: join(v, as_whole(value)) for k, v in parts.items()}
                 continue
             key = const_key(key_node)
             if key is None:

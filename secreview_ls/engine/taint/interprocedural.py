@@ -8,7 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex, generated_fields, is_classmethod
+from .definitions import ModuleIndex, generated_fields, is_classmethod, model_fields
 from .flag_guards import leaves_default, switched_by
 from .keys import key_text, line_key, server_key
 from .results import Results
@@ -68,6 +68,11 @@ def _field_values(fields: list[str], node: ast.Call, args: list[Val], keywords: 
     for kw, value in zip(node.keywords, keywords, strict=True):
         if kw.arg in fields:
             made = set_part(made, "." + kw.arg, value)
+        elif kw.arg is None:  # ``**entries``: each field takes the entry under its name
+            for name in fields:
+                entry = get_part(value, repr(name))
+                if not entry.is_empty:
+                    made = set_part(made, "." + name, join(get_part(made, "." + name), entry))
     return Val(made.taint, made.parts, kind)
 
 
@@ -209,6 +214,8 @@ class Interprocedural:
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
                 fields = generated_fields(constructor) if init is None else None
+                if fields is None and init is None:  # a pydantic model: each keyword at its field
+                    fields = model_fields(constructor, index.classes, index.facts.qualname)
                 if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
                     return _field_values(fields, node, arg_values, keyword_values, f"class:{constructor.name}")
                 if init is None and index.library_based(constructor):
