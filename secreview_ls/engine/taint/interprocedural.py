@@ -213,9 +213,7 @@ class Interprocedural:
             summary = self.summaries.of(init) if init is not None else None
             bound_self = Val(kind=f"class:{constructor.name}")
             if summary is None:
-                fields = generated_fields(constructor) if init is None else None
-                if fields is None and init is None:  # a pydantic model: each keyword at its field
-                    fields = model_fields(constructor, index.classes, index.facts.qualname)
+                fields = self._stored_fields(constructor) if init is None else None
                 if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
                     return _field_values(fields, node, arg_values, keyword_values, f"class:{constructor.name}")
                 if init is None and index.library_based(constructor):
@@ -258,6 +256,12 @@ class Interprocedural:
             kind = (bound_self or args.get(0) or EMPTY).kind
             self.interpreter.update(receiver_name, env, lambda _old: Val(updated.taint, updated.parts, kind))
         return result
+
+    def _stored_fields(self, cls: ast.ClassDef) -> list[str] | None:
+        """The fields a class without its own ``__init__`` stores each argument as: a dataclass's
+        (attrs, ``NamedTuple``) or a pydantic model's; None for another class."""
+        fields = generated_fields(cls)
+        return fields if fields is not None else model_fields(cls, self.index.classes, self.index.facts.qualname)
 
     def _library_built(self, constructor: ast.ClassDef, given: list[Val]) -> Val:
         """An instance of a class built by a library base's ``__init__``: what it was given."""
