@@ -269,6 +269,9 @@ class Calls:
         source = self._source(node, name, method, receiver, callee, args, module_call)
         if source is not None:
             return source
+        if name is None and method is not None and receiver is not None and receiver.kind:
+            if (of_kind := f"{receiver.kind}.{method}") in spec.sanitizers:
+                name = of_kind  # ``pwd_context.hash(p)``, ``pwd_context = CryptContext(...)``
         tabled = self._tabled(node, name, args, kwargs, env, fn)
         if tabled is not None:
             return tabled
