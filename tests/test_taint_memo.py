@@ -445,7 +445,7 @@ def test_a_validator_added_to_a_base_model_is_seen_by_the_code_building_its_subc
     # A pydantic model stores each keyword at its field unless it (or a base) validates or is
     # configured: a validator added to the base alone leaves the subclass's node as it was, and
     # the function building the subclass must still be analyzed again.
-    analyzer, memo, path, config = analyzer_for(tmp_path)
+    analyzer, _memo, path, config = analyzer_for(tmp_path)
     text = HEADER.replace("import sqlite3\n", "import sqlite3\nfrom pydantic import BaseModel, model_validator\n") + (
         """
 
