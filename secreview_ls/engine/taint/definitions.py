@@ -281,14 +281,17 @@ def generated_fields(cls: ast.ClassDef) -> list[str] | None:
 MODEL_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel"})
 
 
+_ALIASES = frozenset({"alias", "validation_alias"})
+
+
 def model_fields(
     cls: ast.ClassDef, classes: dict[str, ast.ClassDef], qualname: Callable[[ast.expr], str | None]
 ) -> list[str] | None:
     """The fields of a pydantic model defined in the module (its own and its bases' in the
     module), which its ``__init__`` stores by keyword; None for another class, or for a model
     that could store otherwise: one with its own ``__init__``, a validator or serializer (any
-    decorated method), or a configuration (``model_config``, ``class Config``) that may keep
-    extra keywords or change what it keeps."""
+    decorated method), a field taking a keyword of another name (an alias), or a configuration
+    (``model_config``, ``class Config``) that may keep extra keywords or change what it keeps."""
     fields: list[str] = []
     seen: set[str] = set()
     current: ast.ClassDef | None = cls
@@ -304,6 +307,8 @@ def model_fields(
                 and any(isinstance(t, ast.Name) and t.id == "model_config" for t in _targets_of(statement))
             ):
                 return None
+            if any(isinstance(n, ast.keyword) and n.arg in _ALIASES for n in ast.walk(statement)):
+                return None  # ``Field(alias="fileId")``: the field takes a keyword of another name
         fields += [name for name in _annotated_fields(current) if name not in fields]
         if len(current.bases) != 1 or current.keywords:
             return None
