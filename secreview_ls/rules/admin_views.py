@@ -5,7 +5,8 @@ folder, a database file, a folder to test for writing): the view probes, lists o
 they typed, by design, and the administrator already decides what the server reads. Such a view
 is recognised by a decorator that is not a route and whose names hold the word ``admin`` or
 ``superuser`` (``@admin_required``, ``@superuser_required``, ``@Permissions.ADMIN.require(403)``),
-or is a function of the module that only such views call. The path rules (SR804, SR816) and the
+or by a FastAPI dependency of the route so named (``user=Depends(get_admin_user)``,
+``dependencies=[Depends(check_admin)]``), or is a function of the module that only such views call. The path rules (SR804, SR816) and the
 stack-trace rule (SR822) leave a flow whose source is read there; the other rules do not (an administrator's text can still carry
 markup to other users' pages or forge a log line)."""
 
@@ -24,6 +25,8 @@ _ADMIN_WORDS = frozenset({"admin", "administrator", "superuser", "superadmin"})
 _ROUTES = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket", "register"}
 )
+_DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
+_EITHER_WORDS = frozenset({"or", "owner"})  # ``get_admin_or_owner``: others pass it too
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _MAX_CALLER_DEPTH = 2
 
@@ -44,6 +47,30 @@ def _admin_decorator(decorator: ast.expr) -> bool:
     return last not in _ROUTES and bool(_words(decorator) & _ADMIN_WORDS)
 
 
+def _admin_dependency(node: ast.AST) -> bool:
+    """A FastAPI dependency (``Depends(get_admin_user)``, ``Security(require_superuser)``) whose
+    names say only an administrator passes it (not ``get_admin_or_owner``)."""
+    if not (isinstance(node, ast.Call) and node.args):
+        return False
+    called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    words = _words(node.args[0])
+    return called in _DEPENDENCY_CALLS and bool(words & _ADMIN_WORDS) and not words & _EITHER_WORDS
+
+
+def _admin_dependencies(function: FunctionNode) -> bool:
+    """A route whose ``dependencies=[...]``, or a parameter's default or ``Annotated`` type, is
+    an administrator-only dependency: FastAPI refuses everyone else before the body runs."""
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call):
+            for keyword in decorator.keywords:
+                if keyword.arg == "dependencies" and any(_admin_dependency(n) for n in ast.walk(keyword.value)):
+                    return True
+    args = function.args
+    given = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    given += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+    return any(_admin_dependency(n) for node in given for n in ast.walk(node))
+
+
 def _callers(facts: ModuleFacts, function: FunctionNode) -> list[FunctionNode | None]:
     """The functions of the module calling ``function`` by its name (``check()``, ``self.check()``)."""
     found: list[FunctionNode | None] = []
@@ -59,7 +86,7 @@ def _callers(facts: ModuleFacts, function: FunctionNode) -> list[FunctionNode | 
 def administrators_only(facts: ModuleFacts, function: FunctionNode, depth: int = 0) -> bool:
     """Only an administrator reaches ``function``: its decorator says so, or every call of it in
     the module is in such a function."""
-    if any(_admin_decorator(d) for d in function.decorator_list):
+    if any(_admin_decorator(d) for d in function.decorator_list) or _admin_dependencies(function):
         return True
     if depth >= _MAX_CALLER_DEPTH or function.decorator_list:
         return False  # a decorated function (a route) is reached from outside the module
@@ -96,7 +123,33 @@ def read_in_admin_view(ctx: RuleContext, origin: Origin) -> bool:
         return False
     if id(function) not in known:
         known[id(function)] = administrators_only(facts, function)
-    return known[id(function)]
+    return known[id(function)] and not _uploaded(origin, function)
+
+
+def _uploaded(origin: Origin, function: FunctionNode) -> bool:
+    """The source is an uploaded file (``request.files``, a parameter typed ``UploadFile`` or
+    given by ``File(...)``): its name and content are data sent with the request, not a setting
+    the administrator types."""
+    if "files" in _WORD.findall(origin.text.lower()):
+        return True
+    name = origin.text.rsplit("`", 2)[-2] if origin.text.count("`") >= 2 else ""
+    args = function.args
+    for arg, default in _with_defaults(args):
+        if arg.arg == name:
+            typed = arg.annotation is not None and "upload" in _words(arg.annotation)
+            given = isinstance(default, ast.Call) and _called(default.func) == "File"
+            return typed or given
+    return False
+
+
+def _called(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _with_defaults(args: ast.arguments) -> list[tuple[ast.arg, ast.expr | None]]:
+    positional = [*args.posonlyargs, *args.args]
+    padded: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    return [*zip(positional, padded, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
 
 
 _ADMIN_FUNCTIONS: CacheKey[dict[int, bool]] = CacheKey("functions only administrators reach")

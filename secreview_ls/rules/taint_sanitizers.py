@@ -31,6 +31,22 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "hashlib.new": EVERY_CLASS,
     "hmac.new": EVERY_CLASS,
     "hmac.digest": EVERY_CLASS,
+    # Password hashes: the modular crypt text (``$2b$12$...``) of a salted digest, none of the input.
+    **dict.fromkeys(
+        (
+            "bcrypt.hashpw",
+            "werkzeug.security.generate_password_hash",
+            "django.contrib.auth.hashers.make_password",
+            "passlib.context.CryptContext().hash",
+            "passlib.hash.bcrypt.hash",
+            "passlib.hash.pbkdf2_sha256.hash",
+            "passlib.hash.sha256_crypt.hash",
+            "passlib.hash.sha512_crypt.hash",
+            "passlib.hash.argon2.hash",
+            "argon2.PasswordHasher().hash",
+        ),
+        EVERY_CLASS,
+    ),
     "base64.b16encode": EVERY_CLASS,
     "binascii.hexlify": EVERY_CLASS,
     # Command.

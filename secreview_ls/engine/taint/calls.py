@@ -269,6 +269,7 @@ class Calls:
         source = self._source(node, name, method, receiver, callee, args, module_call)
         if source is not None:
             return source
+        name = self._sanitizer_of_kind(name, method, receiver)
         tabled = self._tabled(node, name, args, kwargs, env, fn)
         if tabled is not None:
             return tabled
@@ -435,6 +436,15 @@ class Calls:
         ):
             return callee  # ``await request.form()``, ``request.json()``: the request's own data, read
         return None
+
+    def _sanitizer_of_kind(self, name: str | None, method: str | None, receiver: Val | None) -> str | None:
+        """``Kind().method`` for a method of a library object held in a name when the tables know
+        it as a sanitizer (``pwd_context.hash(p)``, ``pwd_context = CryptContext(...)``), else ``name``."""
+        if name is None and method is not None and receiver is not None and receiver.kind:
+            of_kind = f"{receiver.kind}.{method}"
+            if of_kind in self.spec.sanitizers:
+                return of_kind
+        return name
 
     def _tabled(
         self, node: ast.Call, name: str | None, args: list[Val], kwargs: dict[str | None, Val], env: Env, fn: Frame

@@ -43,7 +43,7 @@ _BUILDERS = frozenset(
         "filter", "filter_by", "where", "order_by", "join", "outerjoin", "limit", "offset",
         "options", "exclude", "select_related", "prefetch_related", "distinct", "group_by",
         "having", "with_entities", "only", "defer", "using", "annotate", "execution_options",
-        "reverse", "none", "join_from", "select_from", "add_columns", "paginate",
+        "reverse", "none", "join_from", "select_from", "add_columns", "paginate", "params",
     }
 )  # fmt: skip
 _SELECTS = frozenset(

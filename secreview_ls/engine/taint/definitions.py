@@ -4,6 +4,7 @@ methods with their class, functions nested in functions, ``global`` names, impor
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from ..facts import ModuleFacts
 from .frameworks import handler_kind
@@ -274,6 +275,55 @@ def generated_fields(cls: ast.ClassDef) -> list[str] | None:
         if named in FIELD_DECORATORS or spelled_attr_s:
             return _annotated_fields(cls)
     return None
+
+
+# Bases whose ``__init__`` takes each annotated field by keyword and stores it as given.
+MODEL_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel"})
+
+
+_ALIASES = frozenset({"alias", "validation_alias"})
+
+
+def model_fields(
+    cls: ast.ClassDef, classes: dict[str, ast.ClassDef], qualname: Callable[[ast.expr], str | None]
+) -> list[str] | None:
+    """The fields of a pydantic model defined in the module (its own and its bases' in the
+    module), which its ``__init__`` stores by keyword; None for another class, or for a model
+    that could store otherwise: one with its own ``__init__``, a validator or serializer (any
+    decorated method), a field taking a keyword of another name (an alias), or a configuration
+    (``model_config``, ``class Config``) that may keep extra keywords or change what it keeps."""
+    fields: list[str] = []
+    seen: set[str] = set()
+    current: ast.ClassDef | None = cls
+    while current is not None and current.name not in seen:
+        seen.add(current.name)
+        for statement in current.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                statement.decorator_list or statement.name in ("__init__", "__setattr__", "__getattr__")
+            ):
+                return None
+            if isinstance(statement, ast.ClassDef) or (
+                isinstance(statement, (ast.Assign, ast.AnnAssign))
+                and any(isinstance(t, ast.Name) and t.id == "model_config" for t in _targets_of(statement))
+            ):
+                return None
+            if any(isinstance(n, ast.keyword) and n.arg in _ALIASES for n in ast.walk(statement)):
+                return None  # ``Field(alias="fileId")``: the field takes a keyword of another name
+        fields += [name for name in _annotated_fields(current) if name not in fields]
+        if len(current.bases) != 1 or current.keywords:
+            return None
+        base = current.bases[0]
+        if isinstance(base, ast.Name) and base.id in classes:
+            current = classes[base.id]
+        elif qualname(base) in MODEL_BASES:
+            return fields
+        else:
+            return None
+    return None
+
+
+def _targets_of(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return statement.targets if isinstance(statement, ast.Assign) else [statement.target]
 
 
 def _annotated_fields(cls: ast.ClassDef) -> list[str]:

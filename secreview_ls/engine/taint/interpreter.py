@@ -66,6 +66,7 @@ from .values import (
     get_part,
     join,
     joined_below,
+    keyed_mapping,
     known_length,
     mapping_values,
     merged_mapping,
@@ -181,8 +182,7 @@ class Interpreter:
     def command_line(self, label: Label, name: str, node: ast.AST) -> Label:
         """A source of the program's command line is the invoking user's own text: cleaned for the
         classes that take it as no injection (a shell the user could run themselves). Whether a
-        ``parse_args()`` call reads the command line depends on its parser: a request parser's
-        (``reqparse``) reads the request."""
+        ``parse_args()`` call reads the command line depends on its parser (``reqparse``'s: the request)."""
         if name not in self.spec.command_line_sources:
             return label
         if name != "sys.argv" and not is_parse_call(self.facts, node):
@@ -668,6 +668,8 @@ class Interpreter:
 
     def _combine(self, node: ast.BinOp, left: Val, right: Val) -> Val:
         """The value of ``node`` from the values of its two operands."""
+        if isinstance(node.op, ast.BitOr) and (keyed_mapping(node.left, left) or keyed_mapping(node.right, right)):
+            return merged_mapping(left, right)  # ``{"body": b} | {"user": u}``: each key's entry
         if isinstance(node.op, ast.Div) and left.kind and left.kind.startswith("pathlib."):
             right = joined_below(right, self.relative_only)  # ``Path(folder) / "/etc/passwd"``
         if isinstance(node.op, ast.Add) and (isinstance(node.left, (ast.List, ast.Tuple)) or _sequence_value(left)):
@@ -808,8 +810,8 @@ class Interpreter:
         rest = keys = EMPTY
         for key_node, value_node in zip(node.keys, node.values, strict=False):
             value = self.eval(value_node, env, fn)
-            if key_node is None:
-                rest = join(rest, as_whole(value))
+            if key_node is None:  # ``**more`` may replace the entries written before it
+                rest, parts = join(rest, as_whole(value)), {k: join(v, as_whole(value)) for k, v in parts.items()}
                 continue
             key = const_key(key_node)
             if key is None:

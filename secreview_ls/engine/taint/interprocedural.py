@@ -8,11 +8,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..finding import FlowStep, StepKind
-from .definitions import ModuleIndex, generated_fields, is_classmethod
+from .definitions import ModuleIndex, generated_fields, is_classmethod, model_fields
 from .flag_guards import leaves_default, switched_by
 from .frameworks import enum_classes, scalar_field
 from .keys import key_text, line_key, server_key
-from .request_models import built_model
+from .request_models import text_fields
 from .results import Results
 from .spec import (
     ALL_CLASSES,
@@ -40,7 +40,6 @@ from .values import (
     Label,
     Orders,
     Origin,
-    Taint,
     Val,
     as_whole,
     bound,
@@ -71,6 +70,11 @@ def _field_values(fields: list[str], node: ast.Call, args: list[Val], keywords: 
     for kw, value in zip(node.keywords, keywords, strict=True):
         if kw.arg in fields:
             made = set_part(made, "." + kw.arg, value)
+        elif kw.arg is None:  # ``**entries``: each field takes the entry under its name
+            for name in fields:
+                entry = get_part(value, repr(name))
+                if not entry.is_empty:
+                    made = set_part(made, "." + name, join(get_part(made, "." + name), entry))
     return Val(made.taint, made.parts, kind)
 
 
@@ -264,25 +268,25 @@ class Interprocedural:
         fields = generated_fields(constructor)
         if fields is not None:  # a dataclass: ``__init__`` stores each argument as its field
             return _field_values(fields, node, arg_values, keyword_values, kind)
-        built = self._built_model(constructor, node, keyword_values)
-        if built is not None:  # a request model the module declares field by field
-            return built
+        fields = model_fields(constructor, self.index.classes, self.index.facts.qualname)
+        if fields is not None:  # a pydantic model: each keyword at its field, as validated
+            return self._validated(constructor, _field_values(fields, node, arg_values, keyword_values, kind))
         if self.index.library_based(constructor):
             # Built by a library base's ``__init__`` (a form, a serializer): the object holds
             # what it was given, as any library object does.
             return self._library_built(constructor, [*arg_values, *keyword_values])
         return Val(kind=kind)
 
-    def _built_model(self, constructor: ast.ClassDef, node: ast.Call, keyword_values: list[Val]) -> Val | None:
-        """A pydantic model of the module built by the program (``request_models.py``)."""
+    def _validated(self, model: ast.ClassDef, made: Val) -> Val:
+        """``made`` without the fields the model's validation turns into a number, a boolean, a
+        UUID, an ``Enum`` member or a ``Literal`` constant (``request_models.py``)."""
         facts = self.interpreter.facts
         if self._enums is None:
             self._enums = enum_classes(facts)
-        scalar = scalar_field(facts, self.spec, self._enums)
-        return built_model(facts, constructor, self.index.classes, scalar, node, keyword_values, self._opaque_marked)
-
-    def _opaque_marked(self, data: Taint) -> Taint:
-        return relabel(data, lambda lab: lab.cleaned_for(self.opaque))
+        text = text_fields(facts, model, self.index.classes, scalar_field(facts, self.spec, self._enums))
+        if text is None:
+            return made
+        return Val(made.taint, tuple((key, part) for key, part in made.parts if key[1:] in text), made.kind)
 
     def _library_built(self, constructor: ast.ClassDef, given: list[Val]) -> Val:
         """An instance of a class built by a library base's ``__init__``: what it was given."""

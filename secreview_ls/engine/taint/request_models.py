@@ -7,7 +7,8 @@ own, whatever the client sent; a ``str`` field (or one of a type not known here)
 that lets in fields it does not declare (``extra="allow"``) or reads as attributes what its own
 code computes (a ``property``) is not known field by field: the parameter stays input whole.
 The program building such a model (``Job(count=c, name=n)``, ``Job(**data)``) gets the same
-validation: each text field holds what it was given, the others nothing (``built_model``).
+validation: each text field holds what it was given, the others nothing (``text_fields`` applied
+in ``interprocedural.py`` to what ``definitions.model_fields`` says each keyword fills).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import ast
 from collections.abc import Callable
 
 from ..facts import ModuleFacts
-from .values import EMPTY_TAINT, Taint, Val, bound, whole
 
 _MODEL_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 _COMPUTED = frozenset({"property", "cached_property", "computed_field"})
@@ -43,30 +43,6 @@ def text_fields(
                     continue
                 fields[name] = not scalar(statement.annotation)
     return tuple(sorted(name for name, text in fields.items() if text))
-
-
-def built_model(
-    facts: ModuleFacts,
-    cls: ast.ClassDef,
-    classes: dict[str, ast.ClassDef],
-    scalar: Callable[[ast.expr | None], bool],
-    call: ast.Call,
-    keywords: list[Val],
-    marked: Callable[[Taint], Taint],
-) -> Val | None:
-    """The instance ``cls(name=value, **data)`` makes, each text field holding what was given for
-    it (``marked`` as a library object's data is), when the model is known field by field and is
-    given keywords only (a ``BaseModel`` takes no positional argument); None otherwise."""
-    fields = text_fields(facts, cls, classes, scalar)
-    if fields is None or call.args:
-        return None
-    given: dict[str, Taint] = {}
-    for keyword, value in zip(call.keywords, keywords, strict=True):
-        names = fields if keyword.arg is None else [keyword.arg] if keyword.arg in fields else []
-        for name in names:
-            given[name] = bound(given.get(name, EMPTY_TAINT) | whole(value))
-    parts = tuple((f".{name}", Val(marked(taint))) for name, taint in sorted(given.items()) if taint)
-    return Val(EMPTY_TAINT, parts, f"class:{cls.name}")
 
 
 def _model_chain(facts: ModuleFacts, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> list[ast.ClassDef] | None:

@@ -9,6 +9,8 @@ from .memo import Event
 from .summary import SinkHit, Summary
 from .values import Label
 
+_MAX_OTHER_FLOWS = 16  # the other sources kept for one sink
+
 
 class Results:
     """Hits, the sources and sinks seen, cleared sinks and skipped work of one module's analysis.
@@ -98,7 +100,12 @@ class Results:
         key = (id(node), cls)
         current = self.hits.get(key)
         if current is None or (current.label.origin.local and not label.origin.local):
-            self.hits[key] = SinkHit(cls, sink, what, node, label)
+            kept = [current.label, *current.others] if current is not None else []
+            self.hits[key] = SinkHit(cls, sink, what, node, label, kept)
+        elif len(current.others) < _MAX_OTHER_FLOWS and all(
+            label.origin != seen.origin for seen in (current.label, *current.others)
+        ):
+            current.others.append(label)
         if self.recordings:
             self.recordings[-1].append(("hit", cls, sink, what, node, label))
 

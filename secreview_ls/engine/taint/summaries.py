@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..facts import ModuleFacts, subtree
 from ..finding import FlowStep, StepKind
 from .arguments_out import arguments_out, globals_out, mutated_parameters
-from .definitions import ModuleIndex, generated_fields, is_property, is_static
+from .definitions import ModuleIndex, generated_fields, is_property, is_static, model_fields
 from .frameworks import Entries, Entry
 from .memo import Event, Mover, Record, TaintMemo, Unplaceable, same_summary, without_lines
 from .relevance import Relevance
@@ -270,6 +270,8 @@ class Summaries:
         (no base of another module) takes no argument and stores nothing. None for a class
         whose base of another module may define one."""
         fields = generated_fields(cls)
+        if fields is None:  # a pydantic model stores each keyword at its field alike
+            fields = model_fields(cls, self.index.classes, self.index.facts.qualname)
         if fields is None:
             if self.index.library_based(cls):
                 return None

@@ -80,6 +80,8 @@ class SinkHit:
     what: str
     node: ast.AST
     label: Label
+    # The sources of the other flows reaching the sink (a report may set the first one aside).
+    others: list[Label] = field(default_factory=list)
 
     @property
     def local(self) -> bool:

@@ -8,6 +8,7 @@ classes it has been cleaned, and the steps it took. Containers and objects keep 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -480,15 +481,28 @@ def set_item(val: Val, key: str, new: Val) -> Val:
 
 
 def merged_mapping(old: Val, new: Val) -> Val:
-    """``d |= {...}``: the literal's entries replace those of ``d`` under the same keys; what ``d``
-    carries whole, or under keys the literal does not name, stays."""
+    """``d |= {...}`` or ``d | {...}``: the new mapping's entries replace those of ``d`` under the
+    same keys; what ``d`` carries whole, or under keys the new one does not name, stays (joined
+    with what the new one holds at unknown keys, ``{**other}``, which may replace any of them)."""
     replaced = dict(new.parts)
-    parts = {key: item for key, item in old.parts if key not in replaced}
-    parts.update(replaced)
     rest, added = old.part("*"), replaced.get("*")
+    parts = {
+        key: item if added is None or key == KEYS else join(item, added)
+        for key, item in old.parts
+        if key not in replaced
+    }
+    parts.update(replaced)
     if rest is not None and added is not None:
         parts["*"] = join(rest, added)
     return Val(bound(old.taint | new.taint), tuple(sorted(parts.items())), old.kind)
+
+
+def keyed_mapping(node: ast.expr, value: Val) -> bool:
+    """A dict display or comprehension, or a value known by entries at named keys: the operand
+    of ``|`` that makes it a merge of mappings (sets and numbers have no such entries)."""
+    if isinstance(node, (ast.Dict, ast.DictComp)):
+        return True
+    return any(not key.startswith(".") and not key.isdigit() and key not in ("*", KEYS) for key, _ in value.parts)
 
 
 def add_to_rest(val: Val, new: Val) -> Val:
