@@ -33,6 +33,7 @@ from .summary import Effect, Summary
 from .values import (
     EMPTY,
     EMPTY_TAINT,
+    MAX_PARTS,
     MAX_STEPS,
     NO_CONST,
     OPAQUE,
@@ -53,6 +54,7 @@ from .values import (
     ordered,
     relabel,
     set_part,
+    set_parts,
     whole,
 )
 
@@ -533,10 +535,14 @@ class Interprocedural:
                 result = self._substitute(value, args, node, callee, returning=returning, orders={}, read={})
                 known = self._applied[key] = ((value, args), result)
             return known[1]
+        taint = value.taint
+        if not taint and not value.parts:  # nothing to rewrite: the value itself, or its kind
+            const = value.const
+            return value if const is NO_CONST or choices(const) is not None else Val(kind=value.kind)
         into, back = self._call_steps(node, callee)
         result_taint: set[Label] = set()
         result = EMPTY
-        for lab in ordered(value.taint, self._summary_orders):
+        for lab in ordered(taint, self._summary_orders) if taint else ():
             if lab.origin.kind == "source" and lab.origin.index >= 0:
                 continue  # the callee's parameter taken as framework input: here the caller passes it
             if lab.origin.kind != "param":
@@ -563,10 +569,16 @@ class Interprocedural:
         # A constant the function returns whatever its arguments (a literal, a fixed choice).
         const = value.const if choices(value.const) is not None and not value.taint and not value.parts else NO_CONST
         base = Val(bound(frozenset(result_taint) | result.taint), result.parts, value.kind or result.kind, const)
-        for key, part in value.parts:
-            base = set_part(
-                base, key, self._substitute(part, args, node, callee, returning=returning, orders=orders, read=read)
-            )
+        if not value.parts:
+            return base
+        parts = [
+            (key, self._substitute(part, args, node, callee, returning=returning, orders=orders, read=read))
+            for key, part in value.parts
+        ]
+        if not base.parts and len(parts) <= MAX_PARTS:
+            return set_parts(base, parts)
+        for key, part in parts:
+            base = set_part(base, key, part)
         return base
 
     def _application_key(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 _MAPPING_METHODS = frozenset({"get", "items", "keys", "values", "setdefault"})
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -30,8 +31,13 @@ def may_read_as_mapping(function: ast.AST, name: str, segment: Callable[[ast.AST
     text = segment(function)
     if name not in text:
         return False
-    pattern = rf"(?<![\w.]){re.escape(name)}\b{_GAP}(?:\[|\.{_GAP}(?:{_METHODS_ALTERNATION})\b)"
-    return re.search(pattern, text) is not None
+    return _read_pattern(name).search(text) is not None
+
+
+@lru_cache(maxsize=512)
+def _read_pattern(name: str) -> re.Pattern[str]:
+    """A read of ``name`` by key or dict method, spelled out (asked for a few names in every function)."""
+    return re.compile(rf"(?<![\w.]){re.escape(name)}\b{_GAP}(?:\[|\.{_GAP}(?:{_METHODS_ALTERNATION})\b)")
 
 
 def mapping_names(function: ast.AST) -> frozenset[str]:

@@ -63,6 +63,24 @@ class Origin:
     def __hash__(self) -> int:
         return self._hash
 
+    def __eq__(self, other: object) -> bool:
+        # The dataclass's comparison of its fields, after the two checks that settle most asks
+        # (the same object; different hashes, which equal origins never have).
+        if self is other:
+            return True
+        if other.__class__ is not Origin:
+            return NotImplemented
+        return (
+            self._hash == other._hash  # type: ignore[attr-defined]
+            and (self.span is other.span or self.span == other.span)  # type: ignore[attr-defined]
+            and (self.text is other.text or self.text == other.text)  # type: ignore[attr-defined]
+            and (self.kind is other.kind or self.kind == other.kind)  # type: ignore[attr-defined]
+            and (self.path is other.path or self.path == other.path)  # type: ignore[attr-defined]
+            and (self.local is other.local or self.local == other.local)  # type: ignore[attr-defined]
+            and (self.index is other.index or self.index == other.index)  # type: ignore[attr-defined]
+            and (self.access is other.access or self.access == other.access)  # type: ignore[attr-defined]
+        )
+
     def __reduce__(self) -> tuple[object, ...]:
         # Rebuilt through the constructor: the hash of a string differs between processes.
         return Origin, (self.kind, self.text, self.span, self.path, self.local, self.index, self.access)
@@ -104,6 +122,18 @@ class Label:
 
     def __hash__(self) -> int:
         return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        # Origin and cleaning (the steps do not count), after the same two checks as ``Origin``'s.
+        if self is other:
+            return True
+        if other.__class__ is not Label:
+            return NotImplemented
+        return (
+            self._hash == other._hash  # type: ignore[attr-defined]
+            and (self.origin is other.origin or self.origin == other.origin)  # type: ignore[attr-defined]
+            and (self.cleaned is other.cleaned or self.cleaned == other.cleaned)  # type: ignore[attr-defined]
+        )
 
     def __reduce__(self) -> tuple[object, ...]:
         return Label, (self.origin, self.cleaned, self.steps)
@@ -298,6 +328,19 @@ class Val:
     kind: str | None = None
     const: object = NO_CONST
 
+    def __eq__(self, other: object) -> bool:
+        # The dataclass's comparison field by field, stopping at the first that differs.
+        if self is other:
+            return True
+        if other.__class__ is not Val:
+            return NotImplemented
+        return (
+            (self.taint is other.taint or self.taint == other.taint)  # type: ignore[attr-defined]
+            and (self.parts is other.parts or self.parts == other.parts)  # type: ignore[attr-defined]
+            and (self.kind is other.kind or self.kind == other.kind)  # type: ignore[attr-defined]
+            and (self.const is other.const or self.const == other.const)  # type: ignore[attr-defined]
+        )
+
     @property
     def is_empty(self) -> bool:
         return not self.taint and not self.parts
@@ -462,6 +505,22 @@ def set_part(val: Val, key: str, new: Val) -> Val:
     parts.append((key, new))
     parts.sort(key=lambda kv: kv[0])
     return Val(val.taint, tuple(parts), val.kind)
+
+
+def set_parts(val: Val, parts: list[tuple[str, Val]]) -> Val:
+    """``set_part`` of each of ``parts`` in turn, for a value with no parts of its own and at most
+    ``MAX_PARTS`` new ones (so none is merged): in one pass, the parts sorted once."""
+    if len({key for key, _ in parts}) != len(parts):  # a key given twice: the last one stays
+        for key, new in parts:
+            val = set_part(val, key, new)
+        return val
+    kept = [(key, as_whole(new) if new.parts and depth(new) >= MAX_DEPTH else new) for key, new in parts]
+    kept.sort(key=_part_key)
+    return Val(val.taint, tuple(kept), val.kind)
+
+
+def _part_key(part: tuple[str, Val]) -> str:
+    return part[0]
 
 
 def set_item(val: Val, key: str, new: Val) -> Val:
