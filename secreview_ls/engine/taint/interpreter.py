@@ -37,7 +37,7 @@ from .spec import (
     TaintSpec,
 )
 from .state import ALL, MAX_LOOP_ITERATIONS, Env, Frame, NodeTexts, join_envs
-from .strings import FixedPrefixes, before_conversions, literal_text, mapping_keys, query_text, quote_open
+from .strings import FixedPrefixes, before_conversions, formatted_entries, literal_text, query_text, quote_open
 from .validators import evaluated
 from .values import (
     EMPTY,
@@ -677,7 +677,7 @@ class Interpreter:
         if isinstance(node.op, ast.Sub) and self._set_shaped(node.left):
             return Val(whole(left))  # ``set(names) - set(request.GET)``: items of the left set only
         if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and not left.taint:
-            right = _formatted_entries(left.const, right)
+            right = formatted_entries(left.const, right)
         right = self._quoting(node, left, right)
         if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and (right.taint or right.parts):
             right = self._repr_written(node, left.const, right)
@@ -973,16 +973,6 @@ def _constant_item(base: Val, index: ast.expr) -> Val | None:
     except IndexError:
         return None
     return Val(const=item) if isinstance(item, (str, bytes, int)) else None
-
-
-def _formatted_entries(template: str, mapping: Val) -> Val:
-    """The entries ``template % mapping`` writes when every conversion names a key of a mapping
-    whose keys are all known (``"%(h)s" % {"h": h, "x": x}`` writes ``h`` only); else ``mapping``."""
-    keys = mapping_keys(template)
-    if keys is None or not mapping.parts or mapping.taint or any(not key.startswith("'") for key, _ in mapping.parts):
-        return mapping
-    written = [get_part(mapping, repr(key)) for key in sorted(keys)]
-    return Val(bound(frozenset().union(*(whole(value) for value in written))))
 
 
 def _constant(value: Val) -> Val:

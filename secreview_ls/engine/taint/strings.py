@@ -228,3 +228,13 @@ def quoted_fields(template: str) -> dict[str, bool] | None:
             key, auto = str(auto), auto + 1
         found[key] = found.get(key, False) or quote_open(text)
     return found
+
+
+def formatted_entries(template: str, mapping: Val) -> Val:
+    """The entries ``template % mapping`` writes when every conversion names a key of a mapping
+    whose keys are all known (``"%(h)s" % {"h": h, "x": x}`` writes ``h`` only); else ``mapping``."""
+    keys = mapping_keys(template)
+    if keys is None or not mapping.parts or mapping.taint or any(not key.startswith("'") for key, _ in mapping.parts):
+        return mapping
+    written = [get_part(mapping, repr(key)) for key in sorted(keys)]
+    return Val(bound(frozenset().union(*(whole(value) for value in written))))
