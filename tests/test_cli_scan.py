@@ -131,6 +131,7 @@ def test_a_worker_drops_the_index_of_an_abandoned_file(tmp_path: Path, monkeypat
     scan_module._init_worker(config, [tmp_path], None, tmp_path.parent / f"{tmp_path.name}-summaries")
     results, _ = scan_module._analyze_chunk([tmp_path / "a_slow.py", tmp_path / "b_view.py"])
     assert [[n.kind for n in r.notices] for r in results] == [["timeout"], []]
+    assert [r.abandoned for r in results] == [True, False]
     assert seen["b_view.py"] is not seen["a_slow.py"]
     assert scan_module._WORKER_STATE["project"] is seen["b_view.py"]
 

@@ -25,3 +25,7 @@ class AnalysisResult:
     facts: ModuleFacts | None = None
     evidence: Evidence = field(default_factory=Evidence)  # what the rules examined (for reviews)
     project_files_used: tuple[str, ...] = ()  # files whose taint summaries the analysis used
+    #: The hard stop cut the analysis short wherever it was: the cross-module index it was using may
+    #: hold half-made work (a summary stopped midway), which must neither serve the next files nor
+    #: reach the summary store.
+    abandoned: bool = False

@@ -128,16 +128,6 @@ class _HardTimeout(BaseException):
     rule's ``except Exception`` cannot swallow it)."""
 
 
-_ABANDONED = "analysis abandoned after"
-
-
-def _abandoned(result: AnalysisResult) -> bool:
-    """Whether the alarm stopped ``result``'s analysis wherever it was: the cross-module index
-    it was using may hold half-made work (a module's analysis stopped in the middle of a summary),
-    which must neither serve the next files nor reach the summary store."""
-    return any(notice.kind == "timeout" and notice.message.startswith(_ABANDONED) for notice in result.notices)
-
-
 def _on_alarm(signum: int, frame: Any) -> None:
     signal.setitimer(signal.ITIMER_PROF, 0)  # the other clock must not fire while this one is handled
     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -231,10 +221,13 @@ def _analyze_guarded(path: Path, config: Config, project: ProjectIndex | None, e
         else:
             result = analyze_file(path, config, project=project, evidence=evidence)
     except _HardTimeout:
-        result = AnalysisResult(path=str(path))
+        result = AnalysisResult(path=str(path), abandoned=True)
         result.notices.append(
             Notice(
-                "timeout", f"{_ABANDONED} {limit:g} s of CPU time; no findings reported for this file", None, str(path)
+                "timeout",
+                f"analysis abandoned after {limit:g} s of CPU time; no findings reported for this file",
+                None,
+                str(path),
             )
         )
     except RecursionError:
@@ -269,7 +262,7 @@ def _analyze_chunk(paths: list[Path]) -> tuple[list[AnalysisResult], int]:
     results = []
     for path in paths:
         results.append(_analyze_one(path, config, project, evidence))
-        if project is not None and _abandoned(results[-1]):
+        if project is not None and results[-1].abandoned:
             project = _WORKER_STATE["project"] = _project(_WORKER_STATE["roots"], config, store)
         if finished is not None:
             with finished.get_lock():
@@ -406,7 +399,7 @@ def _analyze_all(
         local = _project(project_roots, config, store)
         for index, path in enumerate(files, 1):
             results.append(_analyze_one(path, config, local, evidence))
-            if local is not None and _abandoned(results[-1]):
+            if local is not None and results[-1].abandoned:
                 local = _project(project_roots, config, store)  # the stopped file's index is dropped unsaved
             if progress is not None:
                 progress(index, total)
