@@ -136,6 +136,17 @@ CONTENT_ARGUMENTS: dict[str, tuple[tuple[int, str], ...]] = {
     "docutils.core.publish_file": ((0, "source"),),
     ".bindparams": (),  # SQLAlchemy: bound values travel apart from the statement's text
 }
+# Markdown renderers: the keyword switching escaping on or off, and whether they escape without it.
+# Python-Markdown (before 3.0) and markdown2 escape or drop raw HTML with a ``safe_mode``; mistune's
+# ``markdown()`` escapes unless ``escape=False``, its ready-made ``html()`` never does.
+MARKDOWN_RENDERERS: dict[str, tuple[str, bool]] = {
+    "markdown.markdown": ("safe_mode", False),
+    "markdown2.markdown": ("safe_mode", False),
+    "mistune.markdown": ("escape", True),
+    "mistune.html": ("escape", False),
+}
+# Their result is made from their source text only (options and extensions are settings).
+CONTENT_ARGUMENTS.update(dict.fromkeys(MARKDOWN_RENDERERS, ((0, "text"),)))
 # Plural lookups: the count only picks the singular or the plural message (or its translation),
 # it never becomes part of the text; a context or a domain names the catalogue entry.
 _PLURALS = {"ngettext": 0, "ngettext_lazy": 0, "ungettext": 0, "ungettext_lazy": 0, "npgettext": 1,

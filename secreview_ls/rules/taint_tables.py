@@ -95,6 +95,7 @@ from .taint_sanitizers import (
     ENCODERS,
     EVERY_CLASS,
     GUARDS,
+    MARKDOWN_RENDERERS,
     METHOD_SANITIZERS,
     NORETURN,
     PROPAGATORS,
@@ -238,7 +239,9 @@ TAINT_CLASSES = (
         "(`mimetype=`, `content_type=`, a literal headers mapping) or in the statements right after "
         '(`resp.headers["Content-Type"] = ...`, `resp.mimetype = ...`, not on one branch only nor '
         "after a `return`) is not rendered as HTML. `Markup(text).unescape()` and `.striptags()` trust "
-        "nothing as markup: they give plain text back, checked where it is written.",
+        "nothing as markup: they give plain text back, checked where it is written. Markdown rendered from input "
+        "keeps its HTML and links unless the renderer escapes (`markdown.markdown`, `markdown2.markdown` without "
+        "`safe_mode`, `mistune.html`, `mistune.markdown(..., escape=False)`; an extension of the program may clean).",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),
@@ -940,6 +943,7 @@ def build_spec(
         request_parameters=REQUEST_PARAMETERS,
         propagators=PROPAGATORS,
         content_arguments=CONTENT_ARGUMENTS,
+        markdown_renderers=MARKDOWN_RENDERERS,
         encoders=ENCODERS,
         decoders=DECODERS,
         buffer_kinds=BUFFER_KINDS,

@@ -31,6 +31,7 @@ from .interpreter import Interpreter
 from .interprocedural import Interprocedural
 from .iteration import paired_elements
 from .keys import const_key
+from .markdown_output import unescaped_markdown
 from .match_groups import held_by_groups
 from .property_setters import PropertySetters
 from .rendering import (
@@ -464,6 +465,10 @@ class Calls:
             data = all_taint(None, args, kwargs)
             parsed = Val(as_document(data)) if data else EMPTY
             return cleaned(parsed, spec.sanitizers[name]) if name in spec.sanitizers and data else parsed
+        unescaped = unescaped_markdown(spec, name, node, self.facts.qualname)
+        if unescaped is not None:
+            data = Val(all_taint(None, args, kwargs))  # the source's HTML and links, written through
+            return data if unescaped else cleaned(data, self.opaque | self.markup_escaped)
         classes = spec.sanitizers.get(name) if name is not None else None
         if classes is not None:
             if ALL_CLASSES in classes:

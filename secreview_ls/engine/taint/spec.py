@@ -352,6 +352,9 @@ class TaintSpec:
     # keyword) pairs): ``publish_parts(source, source_path=...)`` renders ``source``; the other
     # arguments name files and settings, which never reach the output's text
     content_arguments: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # Markdown renderers: qualified name → (keyword switching their escaping, whether they escape
+    # without it); an unescaping one's result carries its source's data (``markdown_output``)
+    markdown_renderers: dict[str, tuple[str, bool]] = field(default_factory=dict)
     # encodings whose output cannot carry syntax (``b64encode``) until decoded again (``b64decode``)
     encoders: frozenset[str] = frozenset()
     decoders: frozenset[str] = frozenset()
