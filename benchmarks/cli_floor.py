@@ -173,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_bytecode:
         compile_package()
     trees = args.tree or [Path(sysconfig.get_paths()["stdlib"]), DJANGO]
+    missing = [str(tree) for tree in trees if not tree.is_dir()]
+    if missing:  # Django is fetched by ``benchmarks/triage/triage.py fetch``; any tree can be given
+        parser.error(f"no such folder: {', '.join(missing)} (fetch it, or name the trees with --tree)")
     print(f"load average before: {os.getloadavg()}", file=sys.stderr)
     every = [measure(tree.resolve(), args.runs, args.jobs, args.bandit_runs) for tree in trees]
     print(f"load average after: {os.getloadavg()}", file=sys.stderr)
