@@ -1,16 +1,17 @@
-"""A read's guards found from the read up (``guarding``) are those the module-wide pass over
-every branch (``guarded_reads``) finds for it."""
+"""A read's guards found from the read up (``guarding``) are those a pass over every branch of
+the module (``guarded_reads`` below) finds for it."""
 
 from __future__ import annotations
 
 import ast
 import random
+from collections.abc import Iterable
 
 import pytest
 
 from secreview_ls.engine.facts import ModuleFacts
 from secreview_ls.engine.source import SourceFile
-from secreview_ls.engine.taint.guarded_reads import guarded_reads, guarding
+from secreview_ls.engine.taint.guarded_reads import Checked, guarding, plain_read
 
 _CLASSES = {"ok": frozenset({"url"}), "fine": frozenset({"path"}), "sure": frozenset({"url", "sql"})}
 
@@ -20,6 +21,36 @@ def _checked(call: ast.Call) -> tuple[ast.expr | None, frozenset[str]] | None:
     if isinstance(func, ast.Name) and func.id in _CLASSES:
         return (call.args[0] if call.args else None), _CLASSES[func.id]
     return None
+
+
+def _conjuncts(test: ast.expr) -> list[ast.expr]:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return [part for value in test.values for part in _conjuncts(value)]
+    return [test]
+
+
+def guarded_reads(branches: Iterable[ast.AST], checked: Checked) -> dict[int, frozenset[str]]:
+    """Node ids of re-reads inside a guarded branch (of ``branches``: the module's ``if``
+    statements and conditional expressions, from its facts index), with the classes the guard
+    cleans."""
+    found: dict[int, frozenset[str]] = {}
+    for node in branches:
+        if not isinstance(node, (ast.If, ast.IfExp)):
+            continue
+        for test in _conjuncts(node.test):
+            if not isinstance(test, ast.Call):
+                continue
+            check = checked(test)
+            if check is None or not plain_read(check[0]):
+                continue
+            target, classes = check
+            spelled = ast.dump(target)  # type: ignore[arg-type]
+            body = node.body if isinstance(node, ast.If) else [node.body]
+            for statement in body:
+                for read in ast.walk(statement):
+                    if read is not target and plain_read(read) and ast.dump(read) == spelled:
+                        found[id(read)] = found.get(id(read), frozenset()) | classes
+    return found
 
 
 _READS = ['request.GET.get("next")', 'request.GET.get("other")', 'req.args.getlist("a", "b")', "request.GET.get(k)"]

@@ -11,7 +11,7 @@ is the value the check vouched for. Only plain reads count (a name or attribute 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 _READS = frozenset({"get", "getlist", "getone"})
@@ -37,32 +37,8 @@ def _conjuncts(test: ast.expr) -> list[ast.expr]:
     return [test]
 
 
-def guarded_reads(branches: Iterable[ast.AST], checked: Checked) -> dict[int, frozenset[str]]:
-    """Node ids of re-reads inside a guarded branch (of ``branches``: the module's ``if``
-    statements and conditional expressions, from its facts index), with the classes the guard
-    cleans."""
-    found: dict[int, frozenset[str]] = {}
-    for node in branches:
-        if not isinstance(node, (ast.If, ast.IfExp)):
-            continue
-        for test in _conjuncts(node.test):
-            if not isinstance(test, ast.Call):
-                continue
-            check = checked(test)
-            if check is None or not plain_read(check[0]):
-                continue
-            target, classes = check
-            spelled = ast.dump(target)  # type: ignore[arg-type]
-            body = node.body if isinstance(node, ast.If) else [node.body]
-            for statement in body:
-                for read in ast.walk(statement):
-                    if read is not target and plain_read(read) and ast.dump(read) == spelled:
-                        found[id(read)] = found.get(id(read), frozenset()) | classes
-    return found
-
-
 def guarding(read: ast.Call, parent: Callable[[ast.AST], ast.AST | None], checked: Checked) -> frozenset[str]:
-    """The classes ``guarded_reads`` finds for one read (empty when it finds none), from the
+    """The classes the guards of one read clean (empty when none), from the
     read up: the ``if`` statements and conditional expressions whose body holds it, whose test
     checks a read spelled the same. A keystroke's analysis evaluates a few reads, in the
     functions it analyzes again, of a module with thousands of branches."""
