@@ -12,7 +12,7 @@ from .call_data import all_taint, carries_input, content_of, content_only
 from .callbacks import Callbacks
 from .container_methods import container_method
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields, whole_fields
-from .database_reads import database_read, field_lookup, through_manager
+from .database_reads import created_record, database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
 from .definitions import is_property
 from .environments import (
@@ -276,6 +276,8 @@ class Calls:
             return tabled
 
         found = self._looked_up(node, name, method, receiver, args, module_call)
+        if found is None and not module_call:
+            found = created_record(node, method, receiver, kwargs, self.spec, self.sinks.imported_roots)
         found = found if found is not None else self._environment(node, name, method, receiver, args, kwargs)
         if found is not None:
             return found
