@@ -275,9 +275,7 @@ class Calls:
         if tabled is not None:
             return tabled
 
-        found = self._looked_up(node, name, method, receiver, args, module_call)
-        if found is None and not module_call:
-            found = created_record(node, method, receiver, kwargs, self.spec, self.sinks.imported_roots)
+        found = self._looked_up(node, name, method, receiver, args, kwargs, module_call)
         found = found if found is not None else self._environment(node, name, method, receiver, args, kwargs)
         if found is not None:
             return found
@@ -667,14 +665,19 @@ class Calls:
         method: str | None,
         receiver: Val | None,
         args: list[Val],
+        kwargs: dict[str | None, Val],
         module_call: bool,
     ) -> Val | None:
-        """What a lookup finds: the registry's or the database's object, not the key's text."""
+        """What a lookup finds: the registry's or the database's object, not the key's text (a
+        record ``get_or_create`` made: the pair of it and the flag)."""
         lookups = self.spec.lookups
         if name is not None and name in lookups:
             return Val(whole(args[0])) if args else EMPTY
         if method is None or receiver is None or module_call:
             return None
+        created = created_record(node, method, receiver, kwargs, self.spec, self.sinks.imported_roots)
+        if created is not None:
+            return created
         if "." + method in lookups or (
             method in self.spec.manager_reads
             and (
