@@ -808,7 +808,7 @@ MODEL_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 MANAGER_READS = frozenset(
     {"get", "filter", "exclude", "first", "last", "all", "order_by", "select_related", "prefetch_related",
      "only", "defer", "using", "in_bulk", "earliest", "latest", "distinct", "get_queryset", "values",
-     "values_list", "count", "exists", "iterator"}
+     "values_list", "count", "exists", "iterator", "select_for_update"}
 )  # fmt: skip
 # Django templates: ``render()`` escapes every variable unless escaping is switched off.
 ESCAPING_TEMPLATES = {

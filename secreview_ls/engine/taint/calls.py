@@ -12,7 +12,7 @@ from .call_data import all_taint, carries_input, content_of, content_only
 from .callbacks import Callbacks
 from .container_methods import container_method
 from .conversions import escapes_quote, mapped_function, numeric_call, only_repr_fields, whole_fields
-from .database_reads import database_read, field_lookup, through_manager
+from .database_reads import created_record, database_read, field_lookup, through_manager
 from .deferred import deferred_call, made_call, offloaded_call
 from .definitions import is_property
 from .environments import (
@@ -275,7 +275,7 @@ class Calls:
         if tabled is not None:
             return tabled
 
-        found = self._looked_up(node, name, method, receiver, args, module_call)
+        found = self._looked_up(node, name, method, receiver, args, kwargs, module_call)
         found = found if found is not None else self._environment(node, name, method, receiver, args, kwargs)
         if found is not None:
             return found
@@ -665,14 +665,19 @@ class Calls:
         method: str | None,
         receiver: Val | None,
         args: list[Val],
+        kwargs: dict[str | None, Val],
         module_call: bool,
     ) -> Val | None:
-        """What a lookup finds: the registry's or the database's object, not the key's text."""
+        """What a lookup finds: the registry's or the database's object, not the key's text (a
+        record ``get_or_create`` made: the pair of it and the flag)."""
         lookups = self.spec.lookups
         if name is not None and name in lookups:
             return Val(whole(args[0])) if args else EMPTY
         if method is None or receiver is None or module_call:
             return None
+        created = created_record(node, method, receiver, kwargs, self.spec, self.sinks.imported_roots)
+        if created is not None:
+            return created
         if "." + method in lookups or (
             method in self.spec.manager_reads
             and (

@@ -14,8 +14,10 @@ risk (stored XSS) is not modelled. Recognised shapes:
 * DB-API cursors: ``cursor.fetchone()/fetchall()/fetchmany()``.
 
 Django's managers (``Model.objects.filter(...).first()``) are the catalogue's lookups
-(``MANAGER_READS``). Only reads are recognised: ``create``, ``update``, ``get_or_create`` and similar writes keep
-their arguments' taint (the returned record may hold the written value).
+(``MANAGER_READS``). ``create``, ``update`` and similar writes keep their arguments' taint (the
+returned record may hold the written value). Django's ``get_or_create`` / ``update_or_create``
+(``created_record``) return a pair: the record, known by the fields the call writes (its
+lookup keywords and ``defaults``, each holding what was written), and the flag (no data).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Iterable
 
 from ..names import spelled_as_class
 from .spec import TaintSpec
-from .values import Val
+from .values import EMPTY, Val, as_whole, bound, join, set_part, whole
 
 QUERY_KIND = "database query"  # the kind of a query object built on a recognised root
 
@@ -173,3 +175,44 @@ def field_lookup(call: ast.Call) -> bool:
         and bool(call.keywords)
         and all(keyword.arg is not None for keyword in call.keywords)
     )
+
+
+_CREATING = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
+_WRITTEN_MAPPINGS = ("defaults", "create_defaults")
+
+
+def created_record(
+    node: ast.Call,
+    method: str | None,
+    receiver: Val | None,
+    kwargs: dict[str | None, Val],
+    spec: TaintSpec,
+    imported: Iterable[str],
+) -> Val | None:
+    """``record, created = Model.objects.get_or_create(name=name, defaults={"title": t})`` (also
+    ``update_or_create`` and their ``a…`` forms), through a model manager or in a module importing
+    Django: the pair of the record, whose ``.name`` and ``.title`` hold what was written and whose
+    other fields are stored data, and the flag. None when ``node`` is no such call."""
+    if method not in _CREATING or receiver is None or not isinstance(node.func, ast.Attribute):
+        return None
+    if "django" not in imported and not through_manager(node.func.value, spec, imported):
+        return None
+    if node.args or any(keyword.arg is None for keyword in node.keywords):
+        return None  # a mapping spread into the keywords: which fields it writes is not known
+    own = set(whole(receiver))
+    fields: list[tuple[str, Val]] = []
+    for name, value in kwargs.items():
+        if name in _WRITTEN_MAPPINGS:
+            own.update(value.taint)
+            for key, item in value.parts:
+                if len(key) > 2 and key[0] == key[-1] == "'" and key[1:-1].isidentifier():
+                    fields.append(("." + key[1:-1], as_whole(item)))
+                else:
+                    own.update(whole(item))  # an entry at a key not known here
+        elif name is not None and "__" not in name:
+            fields.append(("." + name, as_whole(value)))  # an exact lookup: the field created with it
+    record = Val(bound(frozenset(own)))
+    for key, value in fields:
+        held = record.part(key)
+        record = set_part(record, key, join(held, value) if held is not None else value)
+    return Val(parts=(("0", record), ("1", EMPTY)))
