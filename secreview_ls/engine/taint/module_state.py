@@ -160,13 +160,16 @@ def _add_owner(facts: ModuleFacts, node: ast.AST, base: ast.expr, names: set[str
 
 
 def _readers(facts: ModuleFacts, names: frozenset[str]) -> dict[str, set[FunctionNode]]:
-    """The functions that read each of ``names`` (a load of the bare name inside a function)."""
+    """The functions that read each of ``names`` (a load of the bare name inside a function),
+    from the module's reads by identifier (kept part by part between versions), not a pass over
+    every ``Name`` node."""
     found: dict[str, set[FunctionNode]] = {}
-    for node in facts.unordered(ast.Name):
-        if node.id in names and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+    uses = facts.name_uses()
+    for name in names:
+        for node in uses.any_order_loads(name):
             owner = facts.enclosing_function(node)
             if owner is not None:
-                found.setdefault(node.id, set()).add(owner)  # type: ignore[attr-defined]
+                found.setdefault(name, set()).add(owner)
     return found
 
 
