@@ -61,11 +61,11 @@ def _stores(fn: FunctionNode, module: frozenset[str]) -> dict[str, ast.AST]:
     name declared ``global``, or a store into (or growing call on) a part of a module-level name
     the function does not bind itself."""
     local, declared = _local_names(fn)
-    found: dict[str, ast.AST] = {}
-    for node in sorted((n for n in subtree(fn) if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset)):
+    stores: list[tuple[ast.AST, str]] = []
+    for node in subtree(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             if node.id in declared:
-                found.setdefault(node.id, node)
+                stores.append((node, node.id))
             continue
         if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
             root = _root(node.value)
@@ -74,7 +74,12 @@ def _stores(fn: FunctionNode, module: frozenset[str]) -> dict[str, ast.AST]:
         else:
             continue
         if isinstance(root, ast.Name) and root.id not in local and (root.id in module or root.id in declared):
-            found.setdefault(root.id, node)
+            stores.append((node, root.id))
+    # The stores in source order (a stable sort of the few kept is that of all the nodes, filtered).
+    stores.sort(key=lambda store: (store[0].lineno, store[0].col_offset))  # type: ignore[attr-defined]
+    found: dict[str, ast.AST] = {}
+    for node, name in stores:
+        found.setdefault(name, node)
     return found
 
 
@@ -133,12 +138,19 @@ def _add_callers(facts: ModuleFacts, candidates: dict[FunctionNode, dict[str, as
     """Count as storing what a module-level function it calls by name stores (``remember(v)``
     keeping ``v`` in a ``global``), the call standing for the store; a few levels deep."""
     by_name = {fn.name: fn for fn in facts.tree.body if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if not by_name:
+        return
+    # The calls by the bare name of such a function, in the module's order, picked out once.
+    named = [
+        call
+        for call in facts.unordered(ast.Call)
+        if isinstance(call.func, ast.Name) and call.func.id in by_name  # type: ignore[attr-defined]
+    ]
     for _ in range(3):
         grew = False
-        for call in facts.unordered(ast.Call):
-            func = call.func  # type: ignore[attr-defined]
-            callee = by_name.get(func.id) if isinstance(func, ast.Name) else None
-            stores = candidates.get(callee) if callee is not None else None
+        for call in named:
+            callee = by_name[call.func.id]  # type: ignore[attr-defined]
+            stores = candidates.get(callee)
             caller = facts.enclosing_function(call) if stores else None
             if caller is None or caller is callee:
                 continue
