@@ -153,7 +153,12 @@ class _CombinedNameUses(NameUses):
         found = self._loads.get(name)  # joined in source order already
         if found is not None:
             return found
-        return [node for part in self._parts for node in part.any_order_loads(name)]
+        joined: list[ast.Name] = []
+        for part in self._parts:  # mostly a chunk's own index: read in place, without a call
+            listed = part._loads.get(name) if type(part) is NameUses else part.any_order_loads(name)
+            if listed:
+                joined.extend(listed)
+        return joined
 
     def stores(self, name: str) -> Sequence[ast.Name]:
         found = self._stores.get(name)
