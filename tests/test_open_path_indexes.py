@@ -79,8 +79,12 @@ def test_names_by_identifier_are_the_filtered_names_in_source_order() -> None:
         assert [(n.lineno, n.col_offset) for n in uses.loads(identifier)] == [(n.lineno, n.col_offset) for n in loads]
         assert [(n.lineno, n.col_offset) for n in uses.stores(identifier)] == [(n.lineno, n.col_offset) for n in stores]
         assert uses.is_stored(identifier) == bool(stores)
+        assert sorted((n.lineno, n.col_offset) for n in uses.any_order_loads(identifier)) == sorted(
+            (n.lineno, n.col_offset) for n in loads
+        )
     assert set(uses.loaded()) == {n.id for n in names if isinstance(n.ctx, ast.Load)}
     assert uses.loads("missing") == () and uses.stores("missing") == ()
+    assert not uses.any_order_loads("missing")
 
 
 def test_nodes_in_walk_order_are_the_nodes() -> None:

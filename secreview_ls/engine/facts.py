@@ -100,6 +100,11 @@ class NameUses:
         """The stores and deletions of ``name``, in source order."""
         return self._ordered(self._stores, True, name)
 
+    def any_order_loads(self, name: str) -> Sequence[ast.Name]:
+        """The reads of ``name`` in no particular order (nothing sorted for a caller that
+        collects them into sets)."""
+        return self._loads.get(name, ())
+
     def _ordered(self, uses: dict[str, list[ast.Name]], stored: bool, name: str) -> Sequence[ast.Name]:
         found = uses.get(name)
         if found is None:
@@ -143,6 +148,17 @@ class _CombinedNameUses(NameUses):
         if found is None:
             found = self._loads[name] = [node for part in self._parts for node in part.loads(name)]
         return found
+
+    def any_order_loads(self, name: str) -> Sequence[ast.Name]:
+        found = self._loads.get(name)  # joined in source order already
+        if found is not None:
+            return found
+        joined: list[ast.Name] = []
+        for part in self._parts:  # mostly a chunk's own index: read in place, without a call
+            listed = part._loads.get(name) if type(part) is NameUses else part.any_order_loads(name)
+            if listed:
+                joined.extend(listed)
+        return joined
 
     def stores(self, name: str) -> Sequence[ast.Name]:
         found = self._stores.get(name)

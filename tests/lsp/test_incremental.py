@@ -258,7 +258,12 @@ def _facts_answers(facts: ModuleFacts, nodes: list[ast.AST]) -> tuple[object, ..
         ids(facts.enclosing_statement(n) for n in nodes),
         ids(facts.functions),
         [
-            (ids(facts.name_uses().loads(n)), ids(facts.name_uses().stores(n)), facts.name_uses().is_stored(n))
+            (
+                sorted(ids(facts.name_uses().any_order_loads(n))),  # asked first: not joined yet
+                ids(facts.name_uses().loads(n)),
+                ids(facts.name_uses().stores(n)),
+                facts.name_uses().is_stored(n),
+            )
             for n in identifiers
         ],
         sorted(facts.name_uses().loaded()),

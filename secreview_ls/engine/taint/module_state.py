@@ -61,11 +61,11 @@ def _stores(fn: FunctionNode, module: frozenset[str]) -> dict[str, ast.AST]:
     name declared ``global``, or a store into (or growing call on) a part of a module-level name
     the function does not bind itself."""
     local, declared = _local_names(fn)
-    found: dict[str, ast.AST] = {}
-    for node in sorted((n for n in subtree(fn) if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset)):
+    stores: list[tuple[ast.AST, str]] = []
+    for node in subtree(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             if node.id in declared:
-                found.setdefault(node.id, node)
+                stores.append((node, node.id))
             continue
         if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
             root = _root(node.value)
@@ -74,7 +74,12 @@ def _stores(fn: FunctionNode, module: frozenset[str]) -> dict[str, ast.AST]:
         else:
             continue
         if isinstance(root, ast.Name) and root.id not in local and (root.id in module or root.id in declared):
-            found.setdefault(root.id, node)
+            stores.append((node, root.id))
+    # The stores in source order (a stable sort of the few kept is that of all the nodes, filtered).
+    stores.sort(key=lambda store: (store[0].lineno, store[0].col_offset))  # type: ignore[attr-defined]
+    found: dict[str, ast.AST] = {}
+    for node, name in stores:
+        found.setdefault(name, node)
     return found
 
 
@@ -133,12 +138,19 @@ def _add_callers(facts: ModuleFacts, candidates: dict[FunctionNode, dict[str, as
     """Count as storing what a module-level function it calls by name stores (``remember(v)``
     keeping ``v`` in a ``global``), the call standing for the store; a few levels deep."""
     by_name = {fn.name: fn for fn in facts.tree.body if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if not by_name:
+        return
+    # The calls by the bare name of such a function, in the module's order, picked out once.
+    named = [
+        call
+        for call in facts.unordered(ast.Call)
+        if isinstance(call.func, ast.Name) and call.func.id in by_name  # type: ignore[attr-defined]
+    ]
     for _ in range(3):
         grew = False
-        for call in facts.unordered(ast.Call):
-            func = call.func  # type: ignore[attr-defined]
-            callee = by_name.get(func.id) if isinstance(func, ast.Name) else None
-            stores = candidates.get(callee) if callee is not None else None
+        for call in named:
+            callee = by_name[call.func.id]  # type: ignore[attr-defined]
+            stores = candidates.get(callee)
             caller = facts.enclosing_function(call) if stores else None
             if caller is None or caller is callee:
                 continue
@@ -160,13 +172,16 @@ def _add_owner(facts: ModuleFacts, node: ast.AST, base: ast.expr, names: set[str
 
 
 def _readers(facts: ModuleFacts, names: frozenset[str]) -> dict[str, set[FunctionNode]]:
-    """The functions that read each of ``names`` (a load of the bare name inside a function)."""
+    """The functions that read each of ``names`` (a load of the bare name inside a function),
+    from the module's reads by identifier (kept part by part between versions), not a pass over
+    every ``Name`` node."""
     found: dict[str, set[FunctionNode]] = {}
-    for node in facts.unordered(ast.Name):
-        if node.id in names and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+    uses = facts.name_uses()
+    for name in names:
+        for node in uses.any_order_loads(name):
             owner = facts.enclosing_function(node)
             if owner is not None:
-                found.setdefault(node.id, set()).add(owner)  # type: ignore[attr-defined]
+                found.setdefault(name, set()).add(owner)
     return found
 
 
