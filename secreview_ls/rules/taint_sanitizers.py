@@ -136,11 +136,12 @@ CONTENT_ARGUMENTS: dict[str, tuple[tuple[int, str], ...]] = {
     "docutils.core.publish_file": ((0, "source"),),
     ".bindparams": (),  # SQLAlchemy: bound values travel apart from the statement's text
 }
-# Markdown renderers: the keyword switching escaping on or off, and whether they escape without it.
-# Python-Markdown (before 3.0) and markdown2 escape or drop raw HTML with a ``safe_mode``; mistune's
-# ``markdown()`` escapes unless ``escape=False``, its ready-made ``html()`` never does.
-MARKDOWN_RENDERERS: dict[str, tuple[str, bool]] = {
-    "markdown.markdown": ("safe_mode", False),
+# Markdown renderers: the keyword switching escaping on or off (None: none does), and whether they
+# escape without it. markdown2 escapes or drops raw HTML with a ``safe_mode``; Python-Markdown had one
+# before 3.0 and since ignores it, as any keyword it does not know; mistune's ``markdown()`` escapes
+# unless ``escape=False``, its ready-made ``html()`` never does.
+MARKDOWN_RENDERERS: dict[str, tuple[str | None, bool]] = {
+    "markdown.markdown": (None, False),
     "markdown2.markdown": ("safe_mode", False),
     "mistune.markdown": ("escape", True),
     "mistune.html": ("escape", False),

@@ -240,8 +240,9 @@ TAINT_CLASSES = (
         '(`resp.headers["Content-Type"] = ...`, `resp.mimetype = ...`, not on one branch only nor '
         "after a `return`) is not rendered as HTML. `Markup(text).unescape()` and `.striptags()` trust "
         "nothing as markup: they give plain text back, checked where it is written. Markdown rendered from input "
-        "keeps its HTML and links unless the renderer escapes (`markdown.markdown`, `markdown2.markdown` without "
-        "`safe_mode`, `mistune.html`, `mistune.markdown(..., escape=False)`; an extension of the program may clean).",
+        "keeps its HTML and links unless the renderer escapes (`markdown.markdown`, whose `safe_mode` is ignored "
+        "since Python-Markdown 3.0, `markdown2.markdown` without `safe_mode`, `mistune.html`, "
+        "`mistune.markdown(..., escape=False)`; an extension of the program may clean).",
         bad='name = request.args["name"]\nreturn f"<h1>Hello {name}</h1>"',
         good='name = request.args["name"]\nreturn render_template("hello.html", name=name)',
         aliases=("html",),

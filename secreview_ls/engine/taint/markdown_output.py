@@ -5,8 +5,9 @@ links (``[x](javascript:...)``) into ``href`` attributes, unless they are told t
 result carries the source's data, not an opaque value computed from it. Each renderer is known
 with the keyword that switches its escaping and whether it escapes without that keyword
 (``mistune.markdown`` does; ``mistune.html``, ``markdown.markdown`` and ``markdown2.markdown``
-do not). A keyword given a constant decides; one given anything else, another renderer than
-HTML (``renderer=``), or an extension that is not one of Python-Markdown's own (one may clean
+do not; Python-Markdown has had no such keyword since 3.0 and ignores the old ``safe_mode``). A
+keyword given a constant decides; one given anything else, another renderer than HTML
+(``renderer=``), or an extension that is not one of Python-Markdown's own (one may clean
 the output) leaves the call as any other library call.
 """
 

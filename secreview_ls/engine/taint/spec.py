@@ -354,7 +354,7 @@ class TaintSpec:
     content_arguments: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     # Markdown renderers: qualified name → (keyword switching their escaping, whether they escape
     # without it); an unescaping one's result carries its source's data (``markdown_output``)
-    markdown_renderers: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    markdown_renderers: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
     # encodings whose output cannot carry syntax (``b64encode``) until decoded again (``b64decode``)
     encoders: frozenset[str] = frozenset()
     decoders: frozenset[str] = frozenset()
