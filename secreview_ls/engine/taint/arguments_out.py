@@ -21,7 +21,8 @@ GROWING = frozenset(
 )
 
 
-def _root(node: ast.expr) -> ast.expr:
+def stored_root(node: ast.expr) -> ast.expr:
+    """What ``node`` is a part of: ``X`` of ``X.a[k]`` (``node`` itself when it is no part)."""
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
     return node
@@ -30,7 +31,7 @@ def _root(node: ast.expr) -> ast.expr:
 def changes_parameter(fn: ast.AST, target: ast.expr, module_names: AbstractSet[str] = frozenset()) -> bool:
     """Whether ``target`` (what is stored into or grown) is a parameter of ``fn`` or a module-level
     name (``module_names``), or a part of one."""
-    root = _root(target)
+    root = stored_root(target)
     if not isinstance(root, ast.Name) or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         return False
     args = fn.args
@@ -66,11 +67,11 @@ def mutated_parameters(fn: ast.AST, names: frozenset[str]) -> frozenset[str]:
             if not isinstance(node.ctx, ast.Load):
                 rebound.add(node.id)
         elif isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
-            root = _root(node.value)
+            root = stored_root(node.value)
             if isinstance(root, ast.Name):
                 changed.add(root.id)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GROWING:
-            root = _root(node.func.value)
+            root = stored_root(node.func.value)
             if isinstance(root, ast.Name):
                 changed.add(root.id)
     return frozenset((changed & names) - rebound)

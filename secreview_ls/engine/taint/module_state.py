@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 
 from ..facts import ModuleFacts, subtree
 from ..finding import FlowStep, StepKind
-from .arguments_out import GROWING
+from .arguments_out import GROWING, stored_root
 from .state import FunctionNode, NodeTexts
 from .summary import Summary
 from .values import EMPTY, Val, join
@@ -29,12 +29,6 @@ State = dict[str, Val]  # module-level name → what functions stored there from
 # The scopes declaring ``global`` names (with those names), and the scopes storing into a part
 # of each bare name (``ScopeTable.state_candidates``).
 StateCandidates = tuple[dict[ast.AST, frozenset[str]], dict[str, dict[ast.AST, None]]]
-
-
-def _root(node: ast.expr) -> ast.expr:
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
-    return node
 
 
 def _local_names(fn: FunctionNode) -> tuple[set[str], set[str]]:
@@ -68,9 +62,9 @@ def _stores(fn: FunctionNode, module: frozenset[str]) -> dict[str, ast.AST]:
                 stores.append((node, node.id))
             continue
         if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
-            root = _root(node.value)
+            root = stored_root(node.value)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GROWING:
-            root = _root(node.func.value)
+            root = stored_root(node.func.value)
         else:
             continue
         if isinstance(root, ast.Name) and root.id not in local and (root.id in module or root.id in declared):
@@ -164,7 +158,7 @@ def _add_callers(facts: ModuleFacts, candidates: dict[FunctionNode, dict[str, as
 
 
 def _add_owner(facts: ModuleFacts, node: ast.AST, base: ast.expr, names: set[str], owners: set[FunctionNode]) -> None:
-    root = _root(base)
+    root = stored_root(base)
     if isinstance(root, ast.Name) and root.id in names:
         owner = facts.enclosing_function(node)
         if owner is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from ..facts import ModuleFacts, source_position
-from .arguments_out import GROWING, changes_parameter, module_names
+from .arguments_out import GROWING, changes_parameter, module_names, stored_root
 from .definitions import ModuleIndex
 from .spec import TaintSpec
 from .state import STDLIB, FunctionNode
@@ -139,10 +139,9 @@ class ScopeUnions:
 
 def _add_root(roots: set[str], base: ast.expr) -> None:
     """Add the bare name ``base`` is a part of (``X`` of ``X.a[k]``), if any."""
-    while isinstance(base, (ast.Attribute, ast.Subscript)):
-        base = base.value
-    if isinstance(base, ast.Name):
-        roots.add(base.id)
+    root = stored_root(base)
+    if isinstance(root, ast.Name):
+        roots.add(root.id)
 
 
 def _same_parts(last: list[ScopeFacts], now: list[ScopeFacts]) -> bool:
